@@ -1,0 +1,35 @@
+# The single entry point. `make demo` and `make test` do all the set-up on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: install demo test bench lint synth clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(PY) -m plexlabor.cli demo
+
+test: install
+	$(PY) -m pytest -q -n 2 tests
+
+bench: install
+	$(PY) -m pytest -q -s tests/bench
+
+lint: install
+	$(VENV)/bin/ruff check layers functions infra tests
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache cdk.out
+
+synth: install
+	$(PY) infra/app.py

@@ -1,0 +1,76 @@
+"""The `plexlabor` command. Each subcommand imports its capability lazily, so `--help` stays fast."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+
+def _lazy(target: str) -> Callable[[argparse.Namespace], int]:
+    """Return a runner that imports `module:function` only when the subcommand is used."""
+
+    def run(args: argparse.Namespace) -> int:
+        module_name, function_name = target.split(":")
+        function: Callable[[argparse.Namespace], Any] = getattr(
+            importlib.import_module(module_name), function_name
+        )
+        return int(function(args) or 0)
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="plexlabor", description="AI middleware that makes Plex labor tracking smart."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    plant = commands.add_parser("plant", help="synthetic plants with ground-truth labels")
+    plant_commands = plant.add_subparsers(dest="plant_command", required=True, metavar="ACTION")
+    generate = plant_commands.add_parser("generate", help="generate a deterministic plant folder")
+    generate.add_argument("--out", required=True, help="folder to write the plant into")
+    generate.add_argument("--employees", type=int, default=20, help="number of employees (20..5000+)")
+    generate.add_argument("--weeks", type=int, default=8, help="weeks of history")
+    generate.add_argument("--seed", type=int, default=1, help="random seed (same seed, same plant)")
+    generate.add_argument(
+        "--anomaly-rate", type=float, default=0.03, help="share of labelled records that are anomalies"
+    )
+    generate.add_argument("--end", help="last day of history, YYYY-MM-DD (default: fixed per seed)")
+    generate.set_defaults(run=_lazy("plexlabor.simulator.generator:generate_command"))
+
+    simulator = commands.add_parser("simulator", help="serve a plant over Plex's APIs on 127.0.0.1")
+    simulator.add_argument("--plant", required=True, help="plant folder to serve")
+    simulator.add_argument("--host", default="127.0.0.1")
+    simulator.add_argument("--port", type=int, default=8765)
+    simulator.add_argument("--api-key", default="sim-key", help="the X-Plex-Connect-Api-Key to accept")
+    simulator.add_argument("--rate-limit", type=int, default=200, help="calls per minute before 429")
+    simulator.add_argument("--fault-latency-ms", type=int, default=0, help="added latency per call")
+    simulator.add_argument("--fault-429-rate", type=float, default=0.0, help="share of calls answered 429")
+    simulator.add_argument("--fault-500-rate", type=float, default=0.0, help="share of calls answered 500")
+    simulator.add_argument("--fault-drop-rate", type=float, default=0.0, help="share of connections dropped")
+    simulator.set_defaults(run=_lazy("plexlabor.simulator.server:serve_command"))
+
+    demo = commands.add_parser("demo", help="run the whole product locally on a simulated plant")
+    demo.add_argument("--employees", type=int, default=20)
+    demo.add_argument("--weeks", type=int, default=4)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--workdir", help="where to keep the demo plant (default: a temporary folder)")
+    demo.set_defaults(run=_lazy("plexlabor.demo:demo_command"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (ValueError, FileNotFoundError) as error:
+        print(f"plexlabor: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
