@@ -1,0 +1,352 @@
+"""DynamoDB adapters of the audit store and the link nonce store: the only module that imports boto3.
+
+Payload and previous_values are stored as JSON strings, not DynamoDB maps: boto3 refuses Python
+floats in maps (they must become Decimal, and come back as Decimal), so a map would change the
+types a caller appended and the fake would drift from the adapter. A JSON string round-trips
+floats, nested dicts and lists exactly, costs no more (audit payloads are read whole, never
+queried by field), and exports to S3/Athena as ordinary JSON. Every attribute is therefore a string
+except the nonce TTL, which DynamoDB requires to be a number.
+
+ClientError codes become domain errors here: a failed condition becomes AuditConflictError (audit)
+or LinkAlreadyUsedError (nonces); throttling, 5xx and network failures become the retryable
+AuditUnavailableError; anything else becomes AuditError naming the code.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
+
+from plexlabor.audit.errors import (
+    AuditConflictError,
+    AuditError,
+    AuditUnavailableError,
+    LinkAlreadyUsedError,
+)
+from plexlabor.audit.events import AuditEvent, AuditStatus, format_audit_time
+from plexlabor.audit.links import check_nonce
+from plexlabor.audit.schema import (
+    AUDIT_TABLE,
+    EVENT_GUARD_PREFIX,
+    EVENT_GUARD_SK,
+    GSI_EMPLOYEE,
+    GSI_FINDING,
+    GSI_STATUS,
+    GSI_SUPERVISOR,
+    LINK_PK_PREFIX,
+    LINK_SK,
+    STATE_TABLE,
+    TableSpec,
+)
+from plexlabor.audit.store import DEFAULT_STATUS_LIMIT, check_query
+
+__all__ = [
+    "AUDIT_TABLE",
+    "STATE_TABLE",
+    "DynamoDbAuditStore",
+    "DynamoDbLinkNonceStore",
+    "create_audit_table",
+    "create_state_table",
+]
+
+_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+
+_RETRYABLE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionConflictException",
+        "TransactionInProgressException",
+    }
+)
+_RETRYABLE_CANCELLATION_CODES = frozenset(
+    {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded", "TransactionConflict"}
+)
+_EVENT_FIELDS = ("event_id", "event_type", "status", "occurred_at", "actor")
+_OPTIONAL_FIELDS = ("finding_id", "supervisor_id", "employee_id", "model_version")
+_INDEXED_BY = {GSI_SUPERVISOR: "supervisor_id", GSI_EMPLOYEE: "employee_id", GSI_FINDING: "finding_id"}
+
+
+def _default_client() -> Any:
+    return boto3.client("dynamodb", config=_CLIENT_CONFIG)
+
+
+@contextmanager
+def _translate_errors(operation: str, conflict: Callable[[], AuditError] | None = None) -> Iterator[None]:
+    """Turn boto errors raised inside the block into the audit package's typed errors."""
+    try:
+        yield
+    except ClientError as error:
+        raise _domain_error(error, operation, conflict) from error
+    except (BotoConnectionError, HTTPClientError) as error:
+        raise AuditUnavailableError(f"DynamoDB unreachable during {operation}") from error
+
+
+def _domain_error(
+    error: ClientError, operation: str, conflict: Callable[[], AuditError] | None
+) -> AuditError:
+    code = error.response.get("Error", {}).get("Code", "")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    if code == "ConditionalCheckFailedException" and conflict is not None:
+        return conflict()
+    if code == "TransactionCanceledException":
+        reasons = {reason.get("Code") for reason in error.response.get("CancellationReasons", [])}
+        if "ConditionalCheckFailed" in reasons and conflict is not None:
+            return conflict()
+        if reasons & _RETRYABLE_CANCELLATION_CODES:
+            return AuditUnavailableError(f"DynamoDB busy during {operation}: {sorted(map(str, reasons))}")
+    if code in _RETRYABLE_CODES or status >= 500:
+        return AuditUnavailableError(f"DynamoDB unavailable during {operation}: {code}")
+    return AuditError(f"DynamoDB error during {operation}: {code}")
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def event_item(event: AuditEvent) -> dict[str, Any]:
+    """The audit-table item of an event, in DynamoDB's typed JSON."""
+    index_sk = event.index_sk
+    item: dict[str, Any] = {
+        AUDIT_TABLE.partition_key: _s(event.record_key),
+        AUDIT_TABLE.sort_key: _s(event.event_sk),
+        "event_id": _s(event.event_id),
+        "event_type": _s(event.event_type.value),
+        "status": _s(event.status.value),
+        "occurred_at": _s(format_audit_time(event.occurred_at)),
+        "actor": _s(event.actor),
+        "payload": _s(event.payload_json),
+    }
+    for name in _OPTIONAL_FIELDS:
+        value = getattr(event, name)
+        if value is not None:
+            item[name] = _s(value)
+    if event.previous_values_json is not None:
+        item["previous_values"] = _s(event.previous_values_json)
+    indexed = {GSI_STATUS: event.status.value} | {
+        index: getattr(event, field) for index, field in _INDEXED_BY.items()
+    }
+    for index_name, partition in indexed.items():
+        if partition is not None:  # sparse: no id, no index entry
+            index = AUDIT_TABLE.index(index_name)
+            item[index.partition_key] = _s(partition)
+            item[index.sort_key] = _s(index_sk)
+    return item
+
+
+def event_from_item(item: dict[str, Any]) -> AuditEvent:
+    """Read an audit-table item back into the event that was appended."""
+    data: dict[str, Any] = {
+        "record_key": item[AUDIT_TABLE.partition_key]["S"],
+        "payload": json.loads(item["payload"]["S"]),
+    }
+    for name in (*_EVENT_FIELDS, *_OPTIONAL_FIELDS):
+        if name in item:
+            data[name] = item[name]["S"]
+    if "previous_values" in item:
+        data["previous_values"] = json.loads(item["previous_values"]["S"])
+    return AuditEvent.model_validate(data)
+
+
+class DynamoDbAuditStore:
+    """The AuditStore on the audit table (`schema.AUDIT_TABLE`).
+
+    `append` writes the event and an event-id guard item in one transaction, each on condition
+    that its key is new: a second append of the same event_id fails as a whole, even when its
+    time or record differ, and nothing is ever overwritten.
+
+    `history` reads the table with strong consistency; the other queries read global secondary
+    indexes, which are eventually consistent (an event may show up there a moment after append).
+    """
+
+    def __init__(self, table_name: str, client: Any | None = None) -> None:
+        self.table_name = table_name
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = _default_client()
+        return self._client
+
+    def append(self, event: AuditEvent) -> None:
+        guard = {
+            AUDIT_TABLE.partition_key: _s(EVENT_GUARD_PREFIX + event.event_id),
+            AUDIT_TABLE.sort_key: _s(EVENT_GUARD_SK),
+            "event_record_key": _s(event.record_key),
+            "event_event_sk": _s(event.event_sk),
+        }
+        condition = f"attribute_not_exists({AUDIT_TABLE.partition_key})"
+        with _translate_errors(
+            "append", conflict=lambda: AuditConflictError(event.event_id, event.record_key)
+        ):
+            self.client.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self.table_name, "Item": item, "ConditionExpression": condition}}
+                    for item in (event_item(event), guard)
+                ]
+            )
+
+    def history(self, record_key: str) -> list[AuditEvent]:
+        if record_key.startswith("#"):  # reserved for guard items, never a record key
+            return []
+        return self._query(
+            {
+                "KeyConditionExpression": "#pk = :pk",
+                "ExpressionAttributeNames": {"#pk": AUDIT_TABLE.partition_key},
+                "ExpressionAttributeValues": {":pk": _s(record_key)},
+                "ConsistentRead": True,
+            },
+            limit=None,
+        )
+
+    def by_status(
+        self, status: AuditStatus, since: datetime | None = None, limit: int = DEFAULT_STATUS_LIMIT
+    ) -> list[AuditEvent]:
+        return self._query_index(GSI_STATUS, AuditStatus(status).value, since=since, limit=limit)
+
+    def by_supervisor(
+        self,
+        supervisor_id: str,
+        status: AuditStatus | None = None,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[AuditEvent]:
+        return self._query_index(
+            GSI_SUPERVISOR,
+            supervisor_id,
+            since=since,
+            limit=limit,
+            status=None if status is None else AuditStatus(status),
+        )
+
+    def by_employee(
+        self, employee_id: str, *, since: datetime | None = None, limit: int | None = None
+    ) -> list[AuditEvent]:
+        return self._query_index(GSI_EMPLOYEE, employee_id, since=since, limit=limit)
+
+    def for_finding(self, finding_id: str) -> list[AuditEvent]:
+        return self._query_index(GSI_FINDING, finding_id)
+
+    def latest_for_finding(self, finding_id: str) -> AuditEvent | None:
+        events = self._query_index(GSI_FINDING, finding_id, limit=1, newest_first=True)
+        return events[0] if events else None
+
+    def _query_index(
+        self,
+        index_name: str,
+        partition: str,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
+        status: AuditStatus | None = None,
+        newest_first: bool = False,
+    ) -> list[AuditEvent]:
+        check_query(since, limit)
+        index = AUDIT_TABLE.index(index_name)
+        names = {"#pk": index.partition_key}
+        values: dict[str, Any] = {":pk": _s(partition)}
+        condition = "#pk = :pk"
+        if since is not None:
+            names["#sk"] = index.sort_key
+            values[":since"] = _s(format_audit_time(since))
+            condition += " AND #sk >= :since"
+        params: dict[str, Any] = {
+            "IndexName": index.name,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": not newest_first,
+        }
+        if status is not None:
+            names["#status"] = "status"
+            values[":status"] = _s(status.value)
+            params["FilterExpression"] = "#status = :status"
+        return self._query(params, limit=limit)
+
+    def _query(self, params: dict[str, Any], *, limit: int | None) -> list[AuditEvent]:
+        """Run a query to the last page, or until `limit` events (after any filter) are read."""
+        events: list[AuditEvent] = []
+        request = {"TableName": self.table_name, **params}
+        if limit is not None and "FilterExpression" not in params:
+            request["Limit"] = limit  # without a filter, a page of `limit` items is enough
+        with _translate_errors("query"):
+            while True:
+                page = self.client.query(**request)
+                events += (event_from_item(item) for item in page.get("Items", []))
+                if (limit is not None and len(events) >= limit) or "LastEvaluatedKey" not in page:
+                    break
+                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return events[:limit]
+
+
+class DynamoDbLinkNonceStore:
+    """The LinkNonceStore on the state table (`schema.STATE_TABLE`): one item per used nonce,
+    written on condition `attribute_not_exists(pk)`, deleted by TTL after `expires_at`."""
+
+    def __init__(self, table_name: str, client: Any | None = None) -> None:
+        self.table_name = table_name
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = _default_client()
+        return self._client
+
+    def consume(self, nonce: str, expires_at: datetime) -> None:
+        check_nonce(nonce)
+        if expires_at.utcoffset() is None:
+            raise ValueError("expires_at must be timezone-aware")
+        item = {
+            STATE_TABLE.partition_key: _s(LINK_PK_PREFIX + nonce),
+            STATE_TABLE.sort_key: _s(LINK_SK),
+            "expires_at": {"N": str(math.ceil(expires_at.timestamp()))},
+        }
+        with _translate_errors(
+            "consume link nonce",
+            conflict=lambda: LinkAlreadyUsedError("this approval link has already been used"),
+        ):
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=item,
+                ConditionExpression=f"attribute_not_exists({STATE_TABLE.partition_key})",
+            )
+
+
+def _create_table(client: Any, spec: TableSpec, name: str, *, exist_ok: bool) -> None:
+    try:
+        client.create_table(**spec.create_table_kwargs(name))
+    except ClientError as error:
+        if exist_ok and error.response.get("Error", {}).get("Code") == "ResourceInUseException":
+            return
+        raise
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    if spec.ttl_attribute is not None:
+        client.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
+        )
+
+
+def create_audit_table(client: Any, name: str, *, exist_ok: bool = False) -> None:
+    """Create the audit table with `schema.AUDIT_TABLE` (on-demand), for tests and the local runtime."""
+    _create_table(client, AUDIT_TABLE, name, exist_ok=exist_ok)
+
+
+def create_state_table(client: Any, name: str, *, exist_ok: bool = False) -> None:
+    """Create the state table with `schema.STATE_TABLE` (on-demand, TTL on `expires_at`)."""
+    _create_table(client, STATE_TABLE, name, exist_ok=exist_ok)

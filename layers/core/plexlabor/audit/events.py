@@ -1,0 +1,211 @@
+"""Audit events: one immutable record per finding, notification, decision, write-back or revert.
+
+The audit table is append-only: an event is never updated or deleted. A record's story is the
+ordered list of its events (`AuditStore.history`); a finding's current state is its latest event
+(`AuditStore.latest_for_finding`).
+
+Personal data: `actor`, `supervisor_id` and `employee_id` hold ids, never names, e-mail addresses or
+badge numbers. `employee_id` is the pseudonymous employee key. Ids may not contain whitespace or `@`,
+which stops the commonest slips (a full name, an e-mail address) at validation time.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+AUDIT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+"""Fixed width (27 characters), so string order is time order in DynamoDB sort keys."""
+
+MAX_EVENT_JSON_BYTES = 300_000
+"""Cap on payload + previous_values as JSON; DynamoDB items stop at 400 KB."""
+
+_EVENT_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/plexlabor/audit-event")
+
+
+class AuditEventType(StrEnum):
+    FINDING = "finding"
+    RECOMMENDATION = "recommendation"
+    NOTIFICATION = "notification"
+    DECISION = "decision"
+    WRITEBACK = "writeback"
+    WRITEBACK_FAILED = "writeback_failed"
+    REVERT = "revert"
+    EXPIRED = "expired"
+    ESCALATED = "escalated"
+
+
+class AuditStatus(StrEnum):
+    LOGGED = "logged"
+    PENDING_APPROVAL = "pending_approval"
+    NOTIFIED = "notified"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    ESCALATED = "escalated"
+    WRITTEN = "written"
+    WRITE_FAILED = "write_failed"
+    REVERTED = "reverted"
+
+
+ALLOWED_STATUSES: dict[AuditEventType, frozenset[AuditStatus]] = {
+    AuditEventType.FINDING: frozenset({AuditStatus.LOGGED, AuditStatus.PENDING_APPROVAL}),
+    AuditEventType.RECOMMENDATION: frozenset({AuditStatus.LOGGED, AuditStatus.PENDING_APPROVAL}),
+    AuditEventType.NOTIFICATION: frozenset({AuditStatus.NOTIFIED}),
+    AuditEventType.DECISION: frozenset({AuditStatus.APPROVED, AuditStatus.REJECTED}),
+    AuditEventType.WRITEBACK: frozenset({AuditStatus.WRITTEN}),
+    AuditEventType.WRITEBACK_FAILED: frozenset({AuditStatus.WRITE_FAILED}),
+    AuditEventType.REVERT: frozenset({AuditStatus.REVERTED}),
+    AuditEventType.EXPIRED: frozenset({AuditStatus.EXPIRED}),
+    AuditEventType.ESCALATED: frozenset({AuditStatus.ESCALATED}),
+}
+"""The status each kind of event may carry: an `expired` event cannot claim `written`."""
+
+NEEDS_FINDING_ID = frozenset(ALLOWED_STATUSES) - {AuditEventType.FINDING, AuditEventType.RECOMMENDATION}
+"""Events of the approval flow always name the finding they belong to."""
+
+NEEDS_MODEL_VERSION = frozenset({AuditEventType.FINDING, AuditEventType.RECOMMENDATION})
+"""Every AI output records which model (or rule set) version produced it."""
+
+NEEDS_SUPERVISOR_ID = frozenset({AuditEventType.NOTIFICATION, AuditEventType.DECISION})
+
+
+def format_audit_time(value: datetime) -> str:
+    """`2026-11-26T07:31:00.123456Z`: UTC, microseconds, fixed width."""
+    return value.astimezone(UTC).strftime(AUDIT_TIME_FORMAT)
+
+
+def new_event_id() -> str:
+    """A random event id (32 hex digits)."""
+    return uuid.uuid4().hex
+
+
+def stable_event_id(*parts: str) -> str:
+    """A deterministic event id from business keys, e.g. `stable_event_id(finding_id, "finding")`.
+
+    A retried Lambda that rebuilds the same event gets the same id, so the store answers
+    `AuditConflictError` instead of recording the event twice.
+    """
+    if not parts:
+        raise ValueError("stable_event_id needs at least one part")
+    return uuid.uuid5(_EVENT_ID_NAMESPACE, "\x1f".join(parts)).hex
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+AuditTimestamp = Annotated[
+    AwareDatetime,
+    AfterValidator(_to_utc),
+    PlainSerializer(format_audit_time, return_type=str, when_used="json"),
+]
+"""A timezone-aware datetime, normalised to UTC. Naive datetimes are refused, not guessed."""
+
+AuditId = Annotated[
+    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/+=-]*$")
+]
+"""An opaque id: no whitespace, no `@`, no `#` (the sort-key separator)."""
+
+RecordKey = Annotated[str, StringConstraints(min_length=3, max_length=512, pattern=r"^[^#\s]\S*$")]
+"""The Plex record's stable key (`plexlabor.models.record_key`), e.g. `time-clock-entries:123`.
+
+A leading `#` is reserved for the store's own bookkeeping items.
+"""
+
+
+def canonical_json(value: Any) -> str:
+    """Compact JSON with sorted keys; NaN and infinities are refused (they are not JSON)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+
+
+class AuditEvent(BaseModel):
+    """One append-only audit record, keyed to the Plex record it is about."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    record_key: RecordKey
+    event_id: AuditId = Field(default_factory=new_event_id)
+    event_type: AuditEventType
+    status: AuditStatus
+    occurred_at: AuditTimestamp
+    actor: AuditId
+    """The system component (`punch_validator`) or the supervisor id that caused the event."""
+    finding_id: AuditId | None = None
+    supervisor_id: AuditId | None = None
+    employee_id: AuditId | None = None
+    """The pseudonymous employee key; never a name or a badge number."""
+    model_version: AuditId | None = None
+    payload: dict[str, Any] = Field(default_factory=dict)
+    """JSON-safe details (evidence, confidence, note, request ids). Stored and returned exactly."""
+    previous_values: dict[str, Any] | None = None
+    """For write-backs: the Plex values that were replaced, so the write can be reverted."""
+
+    @field_validator("payload", "previous_values")
+    @classmethod
+    def _json_safe(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        # A JSON round trip normalises tuples to lists and proves the value survives storage
+        # unchanged, so every AuditStore implementation returns exactly what was appended.
+        if value is None:
+            return None
+        try:
+            return json.loads(canonical_json(value))  # type: ignore[no-any-return]
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"must be JSON-safe (str, int, float, bool, None, list, dict): {error}"
+            ) from None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.status not in ALLOWED_STATUSES[self.event_type]:
+            allowed = ", ".join(sorted(ALLOWED_STATUSES[self.event_type]))
+            raise ValueError(f"a '{self.event_type}' event has status {allowed}, not '{self.status}'")
+        if self.event_type in NEEDS_FINDING_ID and self.finding_id is None:
+            raise ValueError(f"a '{self.event_type}' event needs finding_id")
+        if self.event_type in NEEDS_MODEL_VERSION and self.model_version is None:
+            raise ValueError(f"a '{self.event_type}' event needs model_version")
+        if self.event_type in NEEDS_SUPERVISOR_ID and self.supervisor_id is None:
+            raise ValueError(f"a '{self.event_type}' event needs supervisor_id")
+        if self.event_type is AuditEventType.DECISION and self.actor != self.supervisor_id:
+            raise ValueError("a decision's actor is the supervisor who decided (actor == supervisor_id)")
+        if self.event_type is AuditEventType.WRITEBACK and self.previous_values is None:
+            raise ValueError("a writeback event keeps previous_values (use {} when nothing was replaced)")
+        size = len(self.payload_json.encode()) + len((self.previous_values_json or "").encode())
+        if size > MAX_EVENT_JSON_BYTES:
+            raise ValueError(
+                f"payload and previous_values take {size} bytes of JSON, over {MAX_EVENT_JSON_BYTES}"
+            )
+        return self
+
+    @property
+    def payload_json(self) -> str:
+        return canonical_json(self.payload)
+
+    @property
+    def previous_values_json(self) -> str | None:
+        return None if self.previous_values is None else canonical_json(self.previous_values)
+
+    @property
+    def event_sk(self) -> str:
+        """The audit table sort key: `<UTC time>#<event_type>#<event_id>`; history order."""
+        return f"{format_audit_time(self.occurred_at)}#{self.event_type}#{self.event_id}"
+
+    @property
+    def index_sk(self) -> str:
+        """The sort key of every secondary index: `<UTC time>#<event_id>`."""
+        return f"{format_audit_time(self.occurred_at)}#{self.event_id}"

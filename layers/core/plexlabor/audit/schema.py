@@ -1,0 +1,109 @@
+"""The DynamoDB table schemas of the audit package, defined once.
+
+Pure data (no boto3): the adapters and `create_*_table` helpers build from it, and the CDK
+construct can import it so the deployed tables cannot drift from what the code queries.
+
+Audit table (append-only, on-demand):
+    PK `record_key` (S)            the Plex record's stable key, e.g. `time-clock-entries:123`
+    SK `event_sk` (S)              `<UTC time>#<event_type>#<event_id>`
+    GSI `gsi_status`               `gsi_status_pk` = status, `gsi_status_sk` = `<UTC time>#<event_id>`
+    GSI `gsi_supervisor`           `gsi_supervisor_pk` = supervisor_id, `gsi_supervisor_sk` as above
+    GSI `gsi_employee`             `gsi_employee_pk` = employee_id, `gsi_employee_sk` as above
+    GSI `gsi_finding`              `gsi_finding_pk` = finding_id, `gsi_finding_sk` as above
+    every GSI projects ALL; the supervisor, employee and finding indexes are sparse (events without
+    that id carry no key attribute). `<UTC time>` is `YYYY-MM-DDThh:mm:ss.ffffffZ` (fixed width).
+    One more item kind shares the table: an event-id guard per event (`record_key` =
+    `#event#<event_id>`, `event_sk` = `#guard`) written in the same transaction as the event, so an
+    event_id can be recorded once only, whatever its time or record.
+
+State table (small operational state, on-demand, TTL on `expires_at`):
+    PK `pk` (S), SK `sk` (S); used-link nonces are `pk` = `link#<nonce>`, `sk` = `link`,
+    `expires_at` (N, epoch seconds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """A global secondary index on two string attributes, projecting ALL attributes."""
+
+    name: str
+    partition_key: str
+    sort_key: str
+    projection: str = "ALL"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table keyed on two string attributes, billed on demand."""
+
+    partition_key: str
+    sort_key: str
+    indexes: tuple[IndexSpec, ...] = ()
+    ttl_attribute: str | None = None
+    billing_mode: str = "PAY_PER_REQUEST"
+    key_type: str = "S"
+
+    def index(self, name: str) -> IndexSpec:
+        return next(index for index in self.indexes if index.name == name)
+
+    def create_table_kwargs(self, table_name: str) -> dict[str, Any]:
+        """The arguments of DynamoDB `CreateTable` for this schema."""
+        names = [self.partition_key, self.sort_key]
+        for index in self.indexes:
+            names += [index.partition_key, index.sort_key]
+        kwargs: dict[str, Any] = {
+            "TableName": table_name,
+            "BillingMode": self.billing_mode,
+            "AttributeDefinitions": [
+                {"AttributeName": name, "AttributeType": self.key_type} for name in dict.fromkeys(names)
+            ],
+            "KeySchema": _key_schema(self.partition_key, self.sort_key),
+        }
+        if self.indexes:
+            kwargs["GlobalSecondaryIndexes"] = [
+                {
+                    "IndexName": index.name,
+                    "KeySchema": _key_schema(index.partition_key, index.sort_key),
+                    "Projection": {"ProjectionType": index.projection},
+                }
+                for index in self.indexes
+            ]
+        return kwargs
+
+
+def _key_schema(partition_key: str, sort_key: str) -> list[dict[str, str]]:
+    return [
+        {"AttributeName": partition_key, "KeyType": "HASH"},
+        {"AttributeName": sort_key, "KeyType": "RANGE"},
+    ]
+
+
+GSI_STATUS = "gsi_status"
+GSI_SUPERVISOR = "gsi_supervisor"
+GSI_EMPLOYEE = "gsi_employee"
+GSI_FINDING = "gsi_finding"
+
+AUDIT_TABLE = TableSpec(
+    partition_key="record_key",
+    sort_key="event_sk",
+    indexes=tuple(
+        IndexSpec(name=name, partition_key=f"{name}_pk", sort_key=f"{name}_sk")
+        for name in (GSI_STATUS, GSI_SUPERVISOR, GSI_EMPLOYEE, GSI_FINDING)
+    ),
+)
+"""The audit table. Keep deletion protection and point-in-time recovery on; grant Lambdas
+PutItem/Query/GetItem (and TransactWriteItems for append) only, never UpdateItem or DeleteItem."""
+
+EVENT_GUARD_PREFIX = "#event#"
+EVENT_GUARD_SK = "#guard"
+
+STATE_TABLE = TableSpec(partition_key="pk", sort_key="sk", ttl_attribute="expires_at")
+"""The state table. TTL deletes used-link nonces some time after their link has expired."""
+
+LINK_PK_PREFIX = "link#"
+LINK_SK = "link"
