@@ -36,7 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--weeks", type=int, default=8, help="weeks of history")
     generate.add_argument("--seed", type=int, default=1, help="random seed (same seed, same plant)")
     generate.add_argument(
-        "--anomaly-rate", type=float, default=0.03, help="share of labelled records that are anomalies"
+        "--anomaly-rate",
+        type=float,
+        default=0.05,
+        help="share of worked shift-days with an injected anomaly (other kinds scale with it)",
     )
     generate.add_argument("--end", help="last day of history, YYYY-MM-DD (default: fixed per seed)")
     generate.set_defaults(run=_lazy("plexlabor.simulator.generator:generate_command"))

@@ -30,6 +30,7 @@ class Employee(PlexModel):
     default_shift_code: str | None = None
     email: str | None = None
 
+
 class UserAccount(PlexModel):
     """`GET /mdm/v1/user-accounts`: log-ins, linked to an employee, with roles."""
 
@@ -41,6 +42,7 @@ class UserAccount(PlexModel):
     email: str | None = None
     roles: list[str] = Field(default_factory=list)
     active: bool = True
+
 
 class Building(PlexModel):
     """A building with its geofence (from a data source: no REST resource exists)."""
@@ -55,6 +57,7 @@ class Building(PlexModel):
     longitude: float = Field(ge=-180, le=180)
     geofence_radius_m: float = Field(gt=0)
 
+
 class ClockDevice(PlexModel):
     """A time clock, mobile punch app or door reader (from a data source)."""
 
@@ -65,6 +68,7 @@ class ClockDevice(PlexModel):
     device_type: Literal["WallClock", "BiometricClock", "Mobile", "DoorReader"]
     latitude: float | None = None
     longitude: float | None = None
+
 
 class Workcenter(PlexModel):
     """`GET /production/v1/production-definitions/workcenters` (key `workcenterId`)."""
@@ -80,4 +84,3 @@ class Workcenter(PlexModel):
     floor_x_m: float | None = None
     floor_y_m: float | None = None
     active: bool = True
-
