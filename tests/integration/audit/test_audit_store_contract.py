@@ -1,0 +1,258 @@
+"""The AuditStore contract: every test runs against the in-memory fake and the DynamoDB adapter
+(under moto), so the fake cannot drift from the real store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from plexlabor.audit import (
+    AuditConflictError,
+    AuditEvent,
+    AuditEventType,
+    AuditStatus,
+    AuditStore,
+)
+
+T0 = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
+MakeEvent = Callable[..., AuditEvent]
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def test_the_store_satisfies_the_port(audit_store: AuditStore) -> None:
+    assert isinstance(audit_store, AuditStore)
+
+
+def test_appended_event_comes_back_unchanged_in_history(
+    audit_store: AuditStore, make_event: MakeEvent
+) -> None:
+    # Given an event whose payload holds floats, big ints, unicode and nested dicts and lists
+    event = make_event(
+        payload={
+            "confidence": 0.1 + 0.2,
+            "evidence": {
+                "offsets_min": [1.5, -0.0, 1e-300, 2.5e300],
+                "count": 12345678901234567890,
+                "nested": {"deep": [{"x": None, "ok": True}, []]},
+            },
+            "note": "clock-out 2 h 14 min after shift end ✓",
+        }
+    )
+    # When it is appended and the record's history is read
+    audit_store.append(event)
+    history = audit_store.history(event.record_key)
+    # Then the history holds exactly that event, payload types and values intact
+    assert history == [event]
+    assert history[0].payload["confidence"] == 0.1 + 0.2
+    assert isinstance(history[0].payload["evidence"]["offsets_min"][0], float)
+    assert history[0].occurred_at == event.occurred_at
+    assert history[0].occurred_at.tzinfo is not None
+
+
+def test_history_is_ordered_by_time_whatever_the_append_order(
+    audit_store: AuditStore, make_event: MakeEvent
+) -> None:
+    # Given a record's events appended out of order, and another record's event
+    finding = make_event(occurred_at=at(0), status=AuditStatus.PENDING_APPROVAL)
+    notified = make_event(
+        event_type=AuditEventType.NOTIFICATION,
+        status=AuditStatus.NOTIFIED,
+        occurred_at=at(1),
+        actor="approval_notifier",
+        supervisor_id="sup-17",
+    )
+    decided = make_event(
+        event_type=AuditEventType.DECISION,
+        status=AuditStatus.APPROVED,
+        occurred_at=at(30),
+        actor="sup-17",
+        supervisor_id="sup-17",
+    )
+    other_record = make_event(record_key="time-clock-entries:2002", finding_id="F-2002", occurred_at=at(5))
+    for event in (decided, other_record, finding, notified):
+        audit_store.append(event)
+    # When the first record's history is read
+    history = audit_store.history("time-clock-entries:1001")
+    # Then it holds only that record's events, oldest first
+    assert [e.event_id for e in history] == [finding.event_id, notified.event_id, decided.event_id]
+
+
+def test_history_of_an_unknown_record_is_empty(audit_store: AuditStore) -> None:
+    assert audit_store.history("time-clock-entries:404") == []
+
+
+def test_second_append_of_an_event_id_is_a_conflict_and_never_overwrites(
+    audit_store: AuditStore, make_event: MakeEvent
+) -> None:
+    # Given an appended event
+    original = make_event(event_id="evt-1", payload={"confidence": 0.9})
+    audit_store.append(original)
+    # When the same event_id is appended again: same event, or different time, record and payload
+    retry = make_event(event_id="evt-1", payload={"confidence": 0.9})
+    rewrite = make_event(
+        event_id="evt-1",
+        record_key="time-clock-entries:2002",
+        occurred_at=at(60),
+        payload={"confidence": 0.1},
+    )
+    # Then each append raises AuditConflictError
+    for duplicate in (retry, rewrite):
+        with pytest.raises(AuditConflictError) as raised:
+            audit_store.append(duplicate)
+        assert raised.value.event_id == "evt-1"
+    # And the stored history is what was first appended, nothing more
+    assert audit_store.history(original.record_key) == [original]
+    assert audit_store.history("time-clock-entries:2002") == []
+
+
+def test_by_status_lists_matching_events_since_a_time_oldest_first_up_to_a_limit(
+    audit_store: AuditStore, make_event: MakeEvent
+) -> None:
+    # Given pending approvals at minutes 0, 10, 20, 30 and a logged finding at minute 15
+    pending = [
+        make_event(
+            record_key=f"time-clock-entries:{n}",
+            finding_id=f"F-{n}",
+            occurred_at=at(10 * n),
+            status=AuditStatus.PENDING_APPROVAL,
+        )
+        for n in range(4)
+    ]
+    logged = make_event(record_key="time-clock-entries:99", finding_id="F-99", occurred_at=at(15))
+    for event in [*reversed(pending), logged]:
+        audit_store.append(event)
+    # When pending approvals are listed with and without a lower bound and a limit
+    everything = audit_store.by_status(AuditStatus.PENDING_APPROVAL)
+    since_ten = audit_store.by_status(AuditStatus.PENDING_APPROVAL, since=at(10))
+    first_two = audit_store.by_status(AuditStatus.PENDING_APPROVAL, limit=2)
+    # Then only that status is listed, oldest first, `since` inclusive, the limit keeping the oldest
+    assert everything == pending
+    assert since_ten == pending[1:]
+    assert first_two == pending[:2]
+    assert audit_store.by_status(AuditStatus.LOGGED) == [logged]
+    assert audit_store.by_status(AuditStatus.REVERTED) == []
+
+
+def test_by_supervisor_lists_that_supervisors_events_optionally_by_status(
+    audit_store: AuditStore, make_event: MakeEvent
+) -> None:
+    # Given notifications and decisions for two supervisors
+    def decision(n: int, supervisor: str, status: AuditStatus) -> AuditEvent:
+        return make_event(
+            finding_id=f"F-{n}",
+            event_type=AuditEventType.DECISION,
+            status=status,
+            occurred_at=at(n),
+            actor=supervisor,
+            supervisor_id=supervisor,
+        )
+
+    notified = make_event(
+        event_type=AuditEventType.NOTIFICATION,
+        status=AuditStatus.NOTIFIED,
+        occurred_at=at(0),
+        actor="approval_notifier",
+        supervisor_id="sup-17",
+    )
+    approved = [decision(n, "sup-17", AuditStatus.APPROVED) for n in (1, 3, 5)]
+    rejected = decision(2, "sup-17", AuditStatus.REJECTED)
+    someone_else = decision(4, "sup-99", AuditStatus.APPROVED)
+    for event in [someone_else, *approved, rejected, notified]:
+        audit_store.append(event)
+    # When sup-17's events are listed, all, approvals only, and approvals with a limit and a bound
+    # Then each list holds sup-17's matching events only, oldest first
+    assert audit_store.by_supervisor("sup-17") == [notified, approved[0], rejected, approved[1], approved[2]]
+    assert audit_store.by_supervisor("sup-17", AuditStatus.APPROVED) == approved
+    assert audit_store.by_supervisor("sup-17", status=AuditStatus.APPROVED, limit=2) == approved[:2]
+    assert audit_store.by_supervisor("sup-17", AuditStatus.APPROVED, since=at(2)) == approved[1:]
+    assert audit_store.by_supervisor("sup-00") == []
+
+
+def test_by_employee_lists_events_about_that_employee(audit_store: AuditStore, make_event: MakeEvent) -> None:
+    # Given findings about two pseudonymous employees and an event naming no employee
+    mine = [make_event(finding_id=f"F-{n}", employee_id="emp-7f3a", occurred_at=at(n)) for n in (2, 1)]
+    theirs = make_event(finding_id="F-9", employee_id="emp-0b12", occurred_at=at(0))
+    nobody = make_event(finding_id="F-8", employee_id=None, occurred_at=at(0))
+    for event in [*mine, theirs, nobody]:
+        audit_store.append(event)
+    # When one employee's events are listed
+    # Then they are that employee's only, oldest first
+    assert audit_store.by_employee("emp-7f3a") == [mine[1], mine[0]]
+    assert audit_store.by_employee("emp-7f3a", since=at(2)) == [mine[0]]
+    assert audit_store.by_employee("emp-7f3a", limit=1) == [mine[1]]
+
+
+def test_latest_for_finding_is_the_findings_newest_event(
+    audit_store: AuditStore, make_event: MakeEvent
+) -> None:
+    # Given a finding that opened an approval, was approved and written back, and another finding
+    opened = make_event(status=AuditStatus.PENDING_APPROVAL, occurred_at=at(0))
+    approved = make_event(
+        event_type=AuditEventType.DECISION,
+        status=AuditStatus.APPROVED,
+        occurred_at=at(20),
+        actor="sup-17",
+        supervisor_id="sup-17",
+    )
+    written = make_event(
+        event_type=AuditEventType.WRITEBACK,
+        status=AuditStatus.WRITTEN,
+        occurred_at=at(21),
+        actor="plex_writeback",
+        previous_values={"clockOutDate": "2026-11-02T14:00:00.0000000Z"},
+    )
+    unrelated = make_event(finding_id="F-2", occurred_at=at(40))
+    for event in (written, unrelated, opened, approved):
+        audit_store.append(event)
+    # When the finding's latest event and its whole story are read
+    # Then the latest is the write-back and the story is in time order
+    assert audit_store.latest_for_finding("F-1001") == written
+    assert audit_store.for_finding("F-1001") == [opened, approved, written]
+    assert audit_store.latest_for_finding("F-404") is None
+    assert audit_store.for_finding("F-404") == []
+
+
+def test_previous_values_are_kept_for_revert(audit_store: AuditStore, make_event: MakeEvent) -> None:
+    # Given a write-back that replaced a punch time and a flag, and a finding without previous values
+    previous = {"clockOutDate": "2026-11-02T14:00:00.0000000Z", "hours": 8.25, "flags": {"edited": False}}
+    written = make_event(
+        event_type=AuditEventType.WRITEBACK,
+        status=AuditStatus.WRITTEN,
+        actor="plex_writeback",
+        occurred_at=at(1),
+        previous_values=previous,
+        payload={"written": {"hours": 7.75}},
+    )
+    finding = make_event(occurred_at=at(0))
+    audit_store.append(written)
+    audit_store.append(finding)
+    # When the history is read
+    history = audit_store.history(written.record_key)
+    # Then the write-back still holds exactly what it replaced, and the finding holds None
+    assert history[1].previous_values == previous
+    assert history[0].previous_values is None
+
+
+def test_events_read_back_are_copies_that_cannot_edit_history(
+    audit_store: AuditStore, make_event: MakeEvent
+) -> None:
+    # Given an appended event, read back and its payload changed by the caller
+    audit_store.append(make_event(payload={"confidence": 0.9}))
+    audit_store.history("time-clock-entries:1001")[0].payload["confidence"] = 0.0
+    # When the history is read again
+    # Then the stored payload is unchanged
+    assert audit_store.history("time-clock-entries:1001")[0].payload == {"confidence": 0.9}
+
+
+def test_queries_refuse_a_naive_since_and_a_limit_below_one(audit_store: AuditStore) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        audit_store.by_status(AuditStatus.LOGGED, since=datetime(2026, 11, 2, 6, 0))
+    with pytest.raises(ValueError, match="limit"):
+        audit_store.by_status(AuditStatus.LOGGED, limit=0)
+    with pytest.raises(ValueError, match="limit"):
+        audit_store.by_employee("emp-7f3a", limit=-1)
