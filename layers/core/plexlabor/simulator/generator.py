@@ -187,7 +187,7 @@ class _PlantGenerator:
         self.part_family: dict[str, str] = {}
         self.part_rate: dict[tuple[str, str], float] = {}
         self.queues: dict[str, deque[OpState]] = defaultdict(deque)
-        self.open_ops: dict[str, OpState] = {}
+        self.recent_ops: deque[OpState] = deque(maxlen=500)  # candidates for a mis-keyed job
         self.run_intervals: dict[str, list[tuple[float, float]]] = defaultdict(list)
         self.sessions: dict[str, list[tuple[float, float]]] = defaultdict(list)
         self.week_hours: dict[tuple[str, tuple[int, int]], float] = defaultdict(float)
@@ -1015,7 +1015,7 @@ class _PlantGenerator:
                 },
             )
             state = OpState(op_id, job_id, part_id, code, target, quantity, op_rate)
-            self.open_ops[op_id] = state
+            self.recent_ops.append(state)
             if code == op_code:
                 chosen = state
             elif not scheduled:
@@ -1091,12 +1091,12 @@ class _PlantGenerator:
             elif b <= self.as_of and self._chance(LABOR_ENTRY_RATES["JOB_CODE_MISMATCH"]):
                 foreign = [
                     s
-                    for s in self.open_ops.values()
+                    for s in self.recent_ops
                     if s.workcenter_id != wc_id
                     and wc_id not in self.approved_at[(s.part_id, s.operation_code)]
                 ]
                 if foreign:
-                    charged = rng.choice(foreign[-50:])
+                    charged = rng.choice(foreign)
                     anomaly = A.JOB_CODE_MISMATCH
             if charged is op:
                 op.remaining -= quantity
