@@ -22,7 +22,7 @@ test: install
 	$(PY) -m pytest -q -n 2 tests
 
 bench: install
-	$(PY) -m pytest -q -s tests/bench
+	$(PY) -m pytest -q -s -o python_files="bench_*.py" tests/bench
 
 lint: install
 	$(VENV)/bin/ruff check layers functions infra tests
