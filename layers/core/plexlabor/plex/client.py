@@ -1,0 +1,239 @@
+"""`PlexLaborClient`: the labor-data port over Plex Connect REST and the Data Source API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic.alias_generators import to_snake
+
+from plexlabor.models import (
+    ApprovedWorkcenter,
+    BadgeSwipe,
+    Building,
+    Certification,
+    ClockDevice,
+    DowntimeEntry,
+    Employee,
+    Job,
+    JobOperation,
+    LaborEntry,
+    PlexModel,
+    ScrapEntry,
+    Shift,
+    ShiftAssignment,
+    Skill,
+    TimeClockEntry,
+    UserAccount,
+    Workcenter,
+    WorkcenterEvent,
+    WorkcenterRequirement,
+)
+from plexlabor.models.types import format_plex_datetime
+from plexlabor.plex.datasource import DataSourceTransport, map_columns
+from plexlabor.plex.defaults import (
+    BEGIN_DATE_PARAM,
+    DATASOURCE_WINDOW_FIELDS,
+    EMPLOYEE_ID_PARAM,
+    END_DATE_PARAM,
+    MODIFIED_END_PARAM,
+    MODIFIED_START_PARAM,
+    REST_WINDOW_FIELDS,
+)
+from plexlabor.plex.settings import PlexSettings, load_plex_settings
+from plexlabor.plex.transport import ConnectTransport, fill_path
+from plexlabor.plex.windows import check_window, date_windows, in_window, modified_marker
+
+logger = logging.getLogger(__name__)
+
+ModelT = TypeVar("ModelT", bound=PlexModel)
+
+
+def _attr_getter(camel_field: str) -> Callable[[Any], datetime | None]:
+    attribute = to_snake(camel_field)
+    return lambda record: getattr(record, attribute)
+
+
+class PlexLaborClient:
+    """Reads labor data from Plex (or the simulator). Date windows are read in `date_chunk_days`
+    pieces (Plex has no pagination), re-checked against the whole window and de-duplicated by id."""
+
+    def __init__(
+        self,
+        settings: PlexSettings | None = None,
+        *,
+        connect: ConnectTransport | None = None,
+        datasource: DataSourceTransport | None = None,
+    ) -> None:
+        self.settings = settings or load_plex_settings()
+        self.connect = connect or ConnectTransport(self.settings)
+        self._datasource = datasource
+
+    @property
+    def datasource(self) -> DataSourceTransport:
+        if self._datasource is None:
+            self._datasource = DataSourceTransport(self.settings)
+        return self._datasource
+
+    def close(self) -> None:
+        self.connect.close()
+        if self._datasource is not None:
+            self._datasource.close()
+
+    def __enter__(self) -> PlexLaborClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- Connect REST ---------------------------------------------------------------------------
+    def _rest_list(
+        self, resource: str, model: type[ModelT], path_params: Mapping[str, Any] | None = None
+    ) -> list[ModelT]:
+        path = fill_path(self.settings.path_for(resource), path_params)
+        return model.from_plex_list(self.connect.get_list(path))
+
+    def _rest_window(
+        self,
+        resource: str,
+        model: type[ModelT],
+        begin: datetime,
+        end: datetime,
+        *,
+        params: tuple[str, str],
+        moment: Callable[[Any], datetime | None],
+        extra: Mapping[str, str] | None = None,
+    ) -> list[ModelT]:
+        begin, end = check_window(begin, end)
+        path = fill_path(self.settings.path_for(resource))
+        seen: set[str] = set()
+        records: list[ModelT] = []
+        for lower, upper in date_windows(begin, end, self.settings.date_chunk_days):
+            query = {params[0]: format_plex_datetime(lower), params[1]: format_plex_datetime(upper)}
+            query.update(extra or {})
+            for record in model.from_plex_list(self.connect.get_list(path, query)):
+                key = record.id  # type: ignore[attr-defined]
+                if key in seen or not in_window(moment(record), begin, end):
+                    continue
+                seen.add(key)
+                records.append(record)
+        records.sort(key=lambda record: (moment(record), record.id))  # type: ignore[attr-defined]
+        return records
+
+    def employees(self) -> list[Employee]:
+        return self._rest_list("employees", Employee)
+
+    def user_accounts(self) -> list[UserAccount]:
+        return self._rest_list("user-accounts", UserAccount)
+
+    def workcenters(self) -> list[Workcenter]:
+        return self._rest_list("workcenters", Workcenter)
+
+    def approved_workcenters(self) -> list[ApprovedWorkcenter]:
+        return self._rest_list("approved-workcenters", ApprovedWorkcenter)
+
+    def jobs(self) -> list[Job]:
+        return self._rest_list("jobs", Job)
+
+    def job_operations(self, job_id: str | None = None) -> list[JobOperation]:
+        if job_id is not None:
+            return self._rest_list("job-operations", JobOperation, {"jobId": job_id})
+        jobs = self.jobs()
+        logger.info("reading operations job by job", extra={"jobs": len(jobs)})
+        operations: list[JobOperation] = []
+        for job in jobs:
+            operations.extend(self._rest_list("job-operations", JobOperation, {"jobId": job.id}))
+        return operations
+
+    def time_clock_entries(
+        self, begin: datetime, end: datetime, *, employee_id: str | None = None
+    ) -> list[TimeClockEntry]:
+        return self._rest_window(
+            "time-clock-entries",
+            TimeClockEntry,
+            begin,
+            end,
+            params=(BEGIN_DATE_PARAM, END_DATE_PARAM),
+            moment=_attr_getter(REST_WINDOW_FIELDS["time-clock-entries"]),
+            extra={EMPLOYEE_ID_PARAM: employee_id} if employee_id else None,
+        )
+
+    def time_clock_entries_modified(self, since: datetime, until: datetime) -> list[TimeClockEntry]:
+        return self._rest_window(
+            "time-clock-entries",
+            TimeClockEntry,
+            since,
+            until,
+            params=(MODIFIED_START_PARAM, MODIFIED_END_PARAM),
+            moment=modified_marker,
+        )
+
+    def labor_entries(self, begin: datetime, end: datetime) -> list[LaborEntry]:
+        return self._rest_window(
+            "labor-entries",
+            LaborEntry,
+            begin,
+            end,
+            params=(BEGIN_DATE_PARAM, END_DATE_PARAM),
+            moment=_attr_getter(REST_WINDOW_FIELDS["labor-entries"]),
+        )
+
+    # -- Data Source API ------------------------------------------------------------------------
+    def _ds_rows(self, name: str, inputs: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        result = self.datasource.execute(self.settings.datasource_id(name), inputs)
+        return map_columns(result.rows, self.settings.datasource_fields.get(name, {}))
+
+    def _ds_list(self, name: str, model: type[ModelT]) -> list[ModelT]:
+        return model.from_plex_list(self._ds_rows(name))
+
+    def _ds_window(self, name: str, model: type[ModelT], begin: datetime, end: datetime) -> list[ModelT]:
+        begin, end = check_window(begin, end)
+        moment = _attr_getter(DATASOURCE_WINDOW_FIELDS[name])
+        begin_input, end_input = self.settings.datasource_date_inputs
+        seen: set[str] = set()
+        records: list[ModelT] = []
+        for lower, upper in date_windows(begin, end, self.settings.date_chunk_days):
+            inputs = {begin_input: format_plex_datetime(lower), end_input: format_plex_datetime(upper)}
+            for record in model.from_plex_list(self._ds_rows(name, inputs)):
+                key = record.id  # type: ignore[attr-defined]
+                if key in seen or not in_window(moment(record), begin, end):
+                    continue
+                seen.add(key)
+                records.append(record)
+        records.sort(key=lambda record: (moment(record), record.id))  # type: ignore[attr-defined]
+        return records
+
+    def buildings(self) -> list[Building]:
+        return self._ds_list("buildings", Building)
+
+    def clock_devices(self) -> list[ClockDevice]:
+        return self._ds_list("clock-devices", ClockDevice)
+
+    def shifts(self) -> list[Shift]:
+        return self._ds_list("shifts", Shift)
+
+    def shift_assignments(self, begin: datetime, end: datetime) -> list[ShiftAssignment]:
+        return self._ds_window("shift-assignments", ShiftAssignment, begin, end)
+
+    def skills(self) -> list[Skill]:
+        return self._ds_list("skills", Skill)
+
+    def certifications(self) -> list[Certification]:
+        return self._ds_list("certifications", Certification)
+
+    def workcenter_requirements(self) -> list[WorkcenterRequirement]:
+        return self._ds_list("workcenter-requirements", WorkcenterRequirement)
+
+    def workcenter_events(self, begin: datetime, end: datetime) -> list[WorkcenterEvent]:
+        return self._ds_window("workcenter-events", WorkcenterEvent, begin, end)
+
+    def badge_swipes(self, begin: datetime, end: datetime) -> list[BadgeSwipe]:
+        return self._ds_window("badge-swipes", BadgeSwipe, begin, end)
+
+    def scrap_entries(self, begin: datetime, end: datetime) -> list[ScrapEntry]:
+        return self._ds_window("scrap-entries", ScrapEntry, begin, end)
+
+    def downtime_entries(self, begin: datetime, end: datetime) -> list[DowntimeEntry]:
+        return self._ds_window("downtime-entries", DowntimeEntry, begin, end)

@@ -1,0 +1,100 @@
+"""The labor-data port: what plexlabor reads from Plex, as typed models, whatever the source.
+
+Implementations: `PlexLaborClient` (Plex over HTTP, or the simulator) and `PlantFolderSource` (a plant
+folder on disk, for batch commands and tests). Every windowed method is half-open, `begin <= t < end`,
+on the field named in its docstring, returns each record once (ordered by that field, then id), and
+raises `PlexError` subclasses for transport failures and `PlexDataError` for records that do not parse.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from plexlabor.models import (
+    ApprovedWorkcenter,
+    BadgeSwipe,
+    Building,
+    Certification,
+    ClockDevice,
+    DowntimeEntry,
+    Employee,
+    Job,
+    JobOperation,
+    LaborEntry,
+    ScrapEntry,
+    Shift,
+    ShiftAssignment,
+    Skill,
+    TimeClockEntry,
+    UserAccount,
+    Workcenter,
+    WorkcenterEvent,
+    WorkcenterRequirement,
+)
+
+
+@runtime_checkable
+class LaborDataPort(Protocol):
+    # Connect REST resources
+    def employees(self) -> list[Employee]: ...
+
+    def user_accounts(self) -> list[UserAccount]: ...
+
+    def workcenters(self) -> list[Workcenter]: ...
+
+    def approved_workcenters(self) -> list[ApprovedWorkcenter]: ...
+
+    def jobs(self) -> list[Job]: ...
+
+    def job_operations(self, job_id: str | None = None) -> list[JobOperation]:
+        """Operations of one job, or of every job when `job_id` is None (one call per job on Plex)."""
+        ...
+
+    def time_clock_entries(
+        self, begin: datetime, end: datetime, *, employee_id: str | None = None
+    ) -> list[TimeClockEntry]:
+        """Punches whose `clockinTime` is in the window."""
+        ...
+
+    def time_clock_entries_modified(self, since: datetime, until: datetime) -> list[TimeClockEntry]:
+        """The incremental poll: punches whose modifiedDate (else createdDate, clockoutTime,
+        clockinTime) is in [since, until). Poll the next window from `until`."""
+        ...
+
+    def labor_entries(self, begin: datetime, end: datetime) -> list[LaborEntry]:
+        """Labor records whose `startTime` is in the window."""
+        ...
+
+    # Data Source API (no REST resource exists for these)
+    def buildings(self) -> list[Building]: ...
+
+    def clock_devices(self) -> list[ClockDevice]: ...
+
+    def shifts(self) -> list[Shift]: ...
+
+    def shift_assignments(self, begin: datetime, end: datetime) -> list[ShiftAssignment]:
+        """Assignments whose `scheduledStart` is in the window."""
+        ...
+
+    def skills(self) -> list[Skill]: ...
+
+    def certifications(self) -> list[Certification]: ...
+
+    def workcenter_requirements(self) -> list[WorkcenterRequirement]: ...
+
+    def workcenter_events(self, begin: datetime, end: datetime) -> list[WorkcenterEvent]:
+        """Events whose `eventTime` is in the window."""
+        ...
+
+    def badge_swipes(self, begin: datetime, end: datetime) -> list[BadgeSwipe]:
+        """Swipes whose `swipeTime` is in the window."""
+        ...
+
+    def scrap_entries(self, begin: datetime, end: datetime) -> list[ScrapEntry]:
+        """Scrap whose `scrapTime` is in the window."""
+        ...
+
+    def downtime_entries(self, begin: datetime, end: datetime) -> list[DowntimeEntry]:
+        """Downtime whose `startTime` is in the window."""
+        ...

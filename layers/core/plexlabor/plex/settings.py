@@ -1,0 +1,143 @@
+"""Configuration of the Plex clients: one pydantic model, read lazily from `PLEXLABOR_PLEX_*` variables.
+
+Nothing here reads the environment at import time. `load_plex_settings()` builds the settings once per
+process (once per Lambda cold start) and caches them; tests call `plex_settings_from_env({...})` or
+build `PlexSettings(...)` directly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from plexlabor.plex.defaults import (
+    DEFAULT_BASE_URL,
+    DEFAULT_DATASOURCE_BASE_URL,
+    DEFAULT_DATASOURCE_DATE_INPUTS,
+    DEFAULT_DATASOURCE_FIELDS,
+    DEFAULT_DATASOURCE_IDS,
+    DEFAULT_RESOURCE_PATHS,
+)
+
+ENV_PREFIX = "PLEXLABOR_PLEX_"
+
+WriteMode = Literal["dry_run", "custom_object", "direct"]
+
+
+class PlexSettings(BaseModel):
+    """Everything the Connect REST and Data Source clients need. Secrets are `SecretStr`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Connect REST
+    base_url: str = DEFAULT_BASE_URL
+    api_key: SecretStr = Field(description="X-Plex-Connect-Api-Key (the consumer key of the app)")
+    tenant_id: str | None = Field(default=None, description="sent as X-Plex-Connect-Tenant-Id")
+    customer_id: str | None = Field(default=None, description="the PCN, sent as X-Plex-Connect-Customer-Id")
+    rate_limit_per_minute: int = Field(default=180, ge=0, description="client-side limit; 0 = none")
+    rate_limit_burst: int = Field(default=10, ge=1, description="calls allowed back to back")
+    timeout_s: float = Field(default=30.0, gt=0, description="read timeout per attempt")
+    connect_timeout_s: float = Field(default=5.0, gt=0)
+    max_retries: int = Field(default=4, ge=0, description="retries of GETs (and of idempotent POSTs)")
+    backoff_factor: float = Field(default=0.5, ge=0, description="exponential backoff base, seconds")
+    backoff_jitter_s: float = Field(default=0.5, ge=0, description="random extra wait per retry")
+    backoff_max_s: float = Field(default=30.0, ge=0)
+    retry_after_max_s: int = Field(default=60, ge=0, description="cap on a server's Retry-After")
+    date_chunk_days: int = Field(default=7, ge=1, description="date windows are read in pieces this long")
+    resource_paths: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RESOURCE_PATHS))
+    verify_tls: bool = True
+
+    # Data Source API
+    datasource_base_url: str = DEFAULT_DATASOURCE_BASE_URL
+    datasource_username: str | None = None
+    datasource_password: SecretStr | None = None
+    datasource_format: int | None = Field(
+        default=None, description="sent as ?format=N when set (public clients use 2 for `rows` objects)"
+    )
+    datasources: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_DATASOURCE_IDS))
+    datasource_fields: dict[str, dict[str, str]] = Field(
+        default_factory=lambda: {name: dict(cols) for name, cols in DEFAULT_DATASOURCE_FIELDS.items()}
+    )
+    datasource_date_inputs: tuple[str, str] = DEFAULT_DATASOURCE_DATE_INPUTS
+    datasource_row_limit: Literal["raise", "warn"] = "raise"
+
+    # Write-back
+    write_mode: WriteMode = "dry_run"
+    custom_object_name: str = "plexlabor_suggestions"
+
+    @field_validator("resource_paths", "datasources", mode="before")
+    @classmethod
+    def _merge_flat_defaults(cls, value: Any, info: Any) -> Any:
+        """A partial map overrides the defaults entry by entry instead of dropping the rest."""
+        defaults = DEFAULT_RESOURCE_PATHS if info.field_name == "resource_paths" else DEFAULT_DATASOURCE_IDS
+        if isinstance(value, Mapping):
+            return {**defaults, **value}
+        return value
+
+    @field_validator("datasource_fields", mode="before")
+    @classmethod
+    def _merge_field_maps(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            merged = {name: dict(cols) for name, cols in DEFAULT_DATASOURCE_FIELDS.items()}
+            for name, cols in value.items():
+                merged[name] = {**merged.get(name, {}), **dict(cols)}
+            return merged
+        return value
+
+    @field_validator("base_url", "datasource_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    def path_for(self, resource: str) -> str:
+        """The path template of a logical resource; a clear error names the setting to fix."""
+        try:
+            return self.resource_paths[resource]
+        except KeyError:
+            raise KeyError(
+                f"no path configured for Plex resource '{resource}' ({ENV_PREFIX}RESOURCE_PATHS)"
+            ) from None
+
+    def datasource_id(self, name: str) -> int:
+        try:
+            return self.datasources[name]
+        except KeyError:
+            raise KeyError(f"no data source id configured for '{name}' ({ENV_PREFIX}DATASOURCES)") from None
+
+
+_JSON_FIELDS = {"resource_paths", "datasources", "datasource_fields", "datasource_date_inputs"}
+
+
+def plex_settings_from_env(environ: Mapping[str, str], **overrides: Any) -> PlexSettings:
+    """Build settings from `PLEXLABOR_PLEX_<FIELD>` variables (maps as JSON); `overrides` win.
+
+    Example: `PLEXLABOR_PLEX_API_KEY`, `PLEXLABOR_PLEX_DATASOURCES='{"shifts": 4711}'`.
+    """
+    values: dict[str, Any] = {}
+    for name in PlexSettings.model_fields:
+        raw = environ.get(ENV_PREFIX + name.upper())
+        if raw is None or raw == "":
+            continue
+        if name in _JSON_FIELDS:
+            try:
+                values[name] = json.loads(raw)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{ENV_PREFIX}{name.upper()} is not valid JSON: {error.msg}") from None
+        else:
+            values[name] = raw
+    values.update(overrides)
+    return PlexSettings.model_validate(values)
+
+
+@lru_cache(maxsize=1)
+def load_plex_settings() -> PlexSettings:
+    """The process-wide settings, read from the environment on first use and cached.
+
+    `load_plex_settings.cache_clear()` forgets them (tests, or after rotating a secret).
+    """
+    return plex_settings_from_env(os.environ)

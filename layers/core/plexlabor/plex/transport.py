@@ -1,0 +1,311 @@
+"""Connect REST transport: headers, a client-side rate limit, GET retries, timeouts, typed errors.
+
+Retries: urllib3's `Retry` (mounted through `HTTPAdapter`) retries **GETs only** on 429/500/502/503/504,
+on connection errors and on read timeouts, with exponential backoff plus jitter, honouring
+`Retry-After` (capped by `retry_after_max_s`). Every retry spends a rate-limit token like a first call.
+
+POSTs are never retried blindly: a 5xx, a timeout or a dropped connection after a POST is ambiguous
+(Plex may have applied it). A POST is repeated only when the caller passes an `idempotency_key` and
+Plex answered 429 or 503, both of which mean "rejected before processing"; the key travels in an
+`Idempotency-Key` header so a server that honours it can drop a duplicate.
+
+Plex has no pagination and answers 404 for some empty results: `get_list` returns [] for a 404 with
+an empty body or a "no data" message, and raises `PlexNotFoundError` for any other 404 (a wrong path).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ReadTimeoutError
+from urllib3.util.retry import Retry
+
+from plexlabor.models import PlexDataError
+from plexlabor.plex.errors import (
+    PlexConnectionError,
+    PlexError,
+    PlexNotFoundError,
+    PlexRateLimitedError,
+    PlexServerError,
+    PlexTimeoutError,
+    error_from_response,
+)
+from plexlabor.plex.settings import PlexSettings
+
+logger = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+IDEMPOTENT_POST_RETRY_STATUSES = frozenset({429, 503})
+USER_AGENT = "plexlabor/0.1 (+https://github.com/plexlabor)"
+
+
+class TokenBucket:
+    """A thread-safe token bucket: `rate_per_s` tokens a second, at most `capacity` saved up.
+
+    Hand-written on purpose: it is thirty lines, the rate-limit packages on PyPI are not in our pinned
+    dependency layer, and we need two things they do not give together: reservations that queue
+    callers fairly across threads (a caller takes its token at once and sleeps off the debt outside
+    the lock), and an injectable clock and sleep so the unit tests run without waiting.
+    The limit is per process: N concurrent Lambdas make N buckets, so size `rate_limit_per_minute`
+    as Plex's limit divided by the reserved concurrency of the functions that call Plex.
+    """
+
+    def __init__(
+        self,
+        rate_per_s: float,
+        capacity: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if rate_per_s <= 0 or capacity < 1:
+            raise ValueError("a token bucket needs rate_per_s > 0 and capacity >= 1")
+        self.rate_per_s, self.capacity = float(rate_per_s), float(capacity)
+        self._clock, self._sleep = clock, sleep
+        self._tokens = self.capacity
+        self._updated = clock()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def per_minute(cls, calls_per_minute: int, burst: int) -> TokenBucket | None:
+        """A bucket for `calls_per_minute`, or None (no limit) when it is 0."""
+        if calls_per_minute <= 0:
+            return None
+        return cls(calls_per_minute / 60.0, min(burst, calls_per_minute))
+
+    def _reserve(self, tokens: float) -> float:
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate_per_s)
+            self._updated = now
+            self._tokens -= tokens
+            return 0.0 if self._tokens >= 0 else -self._tokens / self.rate_per_s
+
+    def acquire(self, tokens: float = 1.0) -> float:
+        """Take `tokens`, sleeping as long as needed; return the seconds waited."""
+        wait = self._reserve(tokens)
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+
+class PacedRetry(Retry):
+    """urllib3 `Retry` that also takes a rate-limit token before each retry attempt."""
+
+    def __init__(self, *args: Any, limiter: TokenBucket | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limiter = limiter
+
+    def new(self, **kw: Any) -> PacedRetry:
+        retry = super().new(**kw)
+        retry.limiter = self.limiter
+        return retry
+
+    def sleep(self, response: Any = None) -> None:
+        super().sleep(response)
+        if self.limiter is not None:
+            self.limiter.acquire()
+
+
+def build_retry(settings: PlexSettings, limiter: TokenBucket | None, methods: Collection[str]) -> PacedRetry:
+    """The retry policy for `methods` (GET for REST; see `datasource.py` for its POST reads)."""
+    retries = settings.max_retries
+    return PacedRetry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        other=0,
+        redirect=0,
+        allowed_methods=frozenset(method.upper() for method in methods),
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=settings.backoff_factor,
+        backoff_jitter=settings.backoff_jitter_s,
+        backoff_max=settings.backoff_max_s,
+        respect_retry_after_header=True,
+        retry_after_max=settings.retry_after_max_s,
+        raise_on_status=False,  # hand back the last response so it becomes a typed error
+        raise_on_redirect=False,
+        limiter=limiter,
+    )
+
+
+def mount_retry(session: requests.Session, retry: Retry, pool_size: int = 10) -> None:
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=pool_size, pool_maxsize=pool_size)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+
+
+def fill_path(template: str, params: Mapping[str, Any] | None = None) -> str:
+    """Fill `{name}` placeholders with URL-quoted values; a missing value is a clear error."""
+    try:
+        return template.format_map({key: quote(str(value), safe="") for key, value in (params or {}).items()})
+    except KeyError as missing:
+        raise ValueError(f"path '{template}' needs a value for {missing}") from None
+
+
+def _is_timeout(error: requests.exceptions.RequestException) -> bool:
+    if isinstance(error, requests.exceptions.Timeout):
+        return True
+    reason = error.args[0] if error.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, (ReadTimeoutError, ConnectTimeoutError))
+
+
+def send(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    display_path: str,
+    timeout: tuple[float, float],
+    surface: str,
+    **kwargs: Any,
+) -> requests.Response:
+    """One HTTP exchange (urllib3 retries included); every failure becomes a typed PlexError."""
+    started = time.perf_counter()
+    try:
+        response = session.request(method, url, timeout=timeout, **kwargs)
+    except requests.exceptions.RequestException as error:
+        if _is_timeout(error):
+            raise PlexTimeoutError(
+                f"no answer within {timeout[1]:g} s", method=method, path=display_path
+            ) from error
+        if isinstance(error, requests.exceptions.ConnectionError):
+            raise PlexConnectionError(
+                f"connection failed: {type(error).__name__}", method=method, path=display_path
+            ) from error
+        raise PlexError(f"request failed: {error}", method=method, path=display_path) from error
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    logger.debug(
+        "plex call",
+        extra={
+            "method": method,
+            "path": display_path,
+            "status": response.status_code,
+            "elapsed_ms": round(elapsed_ms, 1),
+        },
+    )
+    if response.status_code >= 400:
+        raise error_from_response(
+            response.status_code,
+            response.text,
+            method=method,
+            path=display_path,
+            retry_after=response.headers.get("Retry-After"),
+            surface=surface,
+        )
+    return response
+
+
+class ConnectTransport:
+    """HTTP to Plex Connect REST (`X-Plex-Connect-Api-Key`), thread-safe, one session per transport."""
+
+    def __init__(
+        self,
+        settings: PlexSettings,
+        *,
+        session: requests.Session | None = None,
+        limiter: TokenBucket | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self.limiter = limiter or TokenBucket.per_minute(
+            settings.rate_limit_per_minute, settings.rate_limit_burst
+        )
+        self._sleep = sleep
+        self._session = session or requests.Session()
+        self._session.verify = settings.verify_tls
+        mount_retry(self._session, build_retry(settings, self.limiter, methods={"GET"}))
+        self._timeout = (settings.connect_timeout_s, settings.timeout_s)
+
+    def _headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        headers = {
+            "X-Plex-Connect-Api-Key": self.settings.api_key.get_secret_value(),
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+        }
+        if self.settings.tenant_id:
+            headers["X-Plex-Connect-Tenant-Id"] = self.settings.tenant_id
+        if self.settings.customer_id:
+            headers["X-Plex-Connect-Customer-Id"] = self.settings.customer_id
+        headers.update(extra or {})
+        return headers
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        if self.limiter is not None:
+            self.limiter.acquire()
+        return send(
+            self._session,
+            method,
+            self.settings.base_url + path,
+            display_path=path,
+            timeout=self._timeout,
+            surface="connect",
+            **kwargs,
+        )
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET a path and return its JSON (retried on 429/5xx/connection errors/timeouts)."""
+        response = self._call("GET", path, params=dict(params or {}), headers=self._headers())
+        return response.json() if response.content.strip() else None
+
+    def get_list(self, path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """GET a list resource: a bare JSON array. A "no data" 404 is an empty list."""
+        try:
+            data = self.get(path, params)
+        except PlexNotFoundError as error:
+            if error.means_no_data:
+                return []
+            raise
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            raise PlexDataError(path, "(body)", f"is a {type(data).__name__}, expected a bare JSON array")
+        return data
+
+    def post(
+        self, path: str, body: Mapping[str, Any], *, idempotency_key: str | None = None
+    ) -> requests.Response:
+        """POST JSON once. Repeated only with an idempotency key, and only after a 429 or 503."""
+        extra = {"Content-Type": "application/json"}
+        if idempotency_key:
+            extra["Idempotency-Key"] = idempotency_key
+        attempt = 0
+        while True:
+            try:
+                return self._call("POST", path, json=dict(body), headers=self._headers(extra))
+            except (PlexRateLimitedError, PlexServerError) as error:
+                if not (
+                    idempotency_key
+                    and error.status in IDEMPOTENT_POST_RETRY_STATUSES
+                    and attempt < self.settings.max_retries
+                ):
+                    raise
+                attempt += 1
+                self._sleep(self._post_backoff(attempt, error.retry_after_s))
+
+    def _post_backoff(self, attempt: int, retry_after_s: float | None) -> float:
+        if retry_after_s is not None:
+            return min(retry_after_s, float(self.settings.retry_after_max_s))
+        wait = self.settings.backoff_factor * (2 ** (attempt - 1))
+        wait += random.random() * self.settings.backoff_jitter_s
+        return min(wait, self.settings.backoff_max_s)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> ConnectTransport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

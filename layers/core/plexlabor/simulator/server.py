@@ -1,0 +1,829 @@
+"""The Plex simulator: Plex's REST and Data Source API shapes over HTTP on 127.0.0.1, from a plant folder.
+
+Serves (see `plexlabor.plex.defaults` for the one path/id/column map shared with the client):
+- Connect REST reads (bare JSON arrays, Plex date format, `X-Plex-Connect-Api-Key`), with the filters
+  `beginDate`/`endDate` (time-clock-entries on clockinTime, labor-entries on startTime, where they are
+  required), `modifiedDateStart`/`modifiedDateEnd` and `employeeId`. Date bounds are inclusive at both
+  ends: the pessimistic reading of Plex's undocumented semantics, so clients must de-duplicate.
+- `POST /api/datasources/{id}/execute` with HTTP Basic: tables shape by default, `rows` objects with
+  `?format=2`; `Begin_Date`/`End_Date` inputs filter dated data sources; a row limit with a flag.
+- Writes: `POST .../workcenters/{id}/operators/clockin|clockout`, `POST/GET
+  /platform/custom-objects/v1/data/{name}`; every write is kept in memory (`Idempotency-Key` honoured).
+- The error envelope `{code, message, errors[]}` everywhere; 401, 404, 400, 429 with Retry-After past
+  the rolling-minute rate limit; injected faults (latency, 429, 500, dropped connections).
+- Control, loopback only and without auth: `GET/DELETE /_sim/writes`, `GET/DELETE /_sim/requests`,
+  `GET/POST /_sim/faults`, `GET/POST /_sim/config`, `POST /_sim/webhooks`, `GET /_sim/health`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import ipaddress
+import itertools
+import json
+import logging
+import re
+import threading
+import time
+from argparse import Namespace
+from collections import deque
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from plexlabor.models.types import format_plex_datetime
+from plexlabor.plex.defaults import (
+    BEGIN_DATE_PARAM,
+    DATASOURCE_WINDOW_FIELDS,
+    DEFAULT_DATASOURCE_DATE_INPUTS,
+    DEFAULT_DATASOURCE_FIELDS,
+    DEFAULT_DATASOURCE_IDS,
+    DEFAULT_RESOURCE_PATHS,
+    EMPLOYEE_ID_PARAM,
+    END_DATE_PARAM,
+    MODIFIED_END_PARAM,
+    MODIFIED_START_PARAM,
+    REST_WINDOW_FIELDS,
+)
+from plexlabor.simulator.faults import FaultConfig, FaultInjector, RollingRateLimit
+from plexlabor.simulator.store import PlantStore, Row, normalize_date
+from plexlabor.simulator.webhook_sender import WebhookSender
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_KEY = "sim-key"
+DEFAULT_DATASOURCE_USER = "sim-user"
+DEFAULT_DATASOURCE_PASSWORD = "sim-password"
+MAX_BODY_BYTES = 5 * 1024 * 1024
+REQUEST_LOG_SIZE = 20_000
+
+
+class SimConfig(BaseModel):
+    """Behaviour switches changeable at runtime through `POST /_sim/config`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    datasource_shape: Literal["auto", "tables", "rows"] = "auto"  # auto: rows with ?format=2
+    datasource_row_limit: int = Field(default=10_000, ge=1)
+    row_limit_flag: Literal["rowLimitExceeded", "RowLimitExceeded", "row_limit_exceeded"] = "rowLimitExceeded"
+    empty_as_404: bool = False  # answer an empty list read with 404 and an empty body, as Plex may
+
+
+class HttpError(Exception):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        errors: list[Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.errors, self.headers = list(errors or []), dict(headers or {})
+
+    def envelope(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "errors": self.errors}
+
+
+class Reply:
+    """A response to send: status, JSON (or raw bytes) and headers."""
+
+    def __init__(
+        self,
+        status: int,
+        payload: Any = None,
+        *,
+        raw: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.status, self.payload, self.raw, self.headers = status, payload, raw, dict(headers or {})
+
+
+def _template_regex(template: str) -> re.Pattern[str]:
+    pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
+    return re.compile(f"^{pattern}$")
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _first(query: Mapping[str, list[str]], name: str) -> str | None:
+    values = query.get(name)
+    return values[0] if values else None
+
+
+def _date_param(query: Mapping[str, list[str]], name: str) -> str | None:
+    raw = _first(query, name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return normalize_date(raw)
+    except ValueError:
+        raise HttpError(
+            400,
+            "INVALID_PARAMETER",
+            f"Parameter '{name}' is not a valid date: {raw}",
+            [{"code": "INVALID_DATE", "target": name, "message": "expected YYYY-MM-DDThh:mm:ssZ"}],
+        ) from None
+
+
+class SimulatorState:
+    """Everything the request handlers share: the plant, the rules and what was received."""
+
+    def __init__(
+        self,
+        store: PlantStore,
+        *,
+        api_key: str,
+        rate_limit: int,
+        datasource_user: str,
+        datasource_password: str,
+        faults: FaultConfig | None = None,
+        config: SimConfig | None = None,
+    ) -> None:
+        self.store = store
+        self.api_key, self.datasource_user, self.datasource_password = (
+            api_key,
+            datasource_user,
+            datasource_password,
+        )
+        self.rate_limit = RollingRateLimit(rate_limit)
+        self.faults = FaultInjector(faults)
+        self.config = config or SimConfig()
+        self.datasource_by_id = {ds_id: name for name, ds_id in DEFAULT_DATASOURCE_IDS.items()}
+        self._lock = threading.Lock()
+        self._writes: list[dict[str, Any]] = []
+        self._custom_objects: dict[str, list[dict[str, Any]]] = {}
+        self._idempotent: dict[str, Reply] = {}
+        self._requests: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
+        self._seq = itertools.count(1)
+        self._transactions = itertools.count(1)
+
+    # -- inspection (also used by tests through SimulatorServer) --------------------------------
+    def writes(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(write) for write in self._writes]
+
+    def clear_writes(self) -> None:
+        with self._lock:
+            self._writes.clear()
+            self._custom_objects.clear()
+            self._idempotent.clear()
+
+    def requests(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(entry) for entry in self._requests]
+
+    def clear_requests(self) -> None:
+        with self._lock:
+            self._requests.clear()
+
+    def log_request(self, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self._requests.append(entry)
+
+    def record_write(
+        self,
+        path: str,
+        body: dict[str, Any],
+        key: str | None,
+        make_reply: Callable[[dict[str, Any]], Reply],
+        custom_object: str | None = None,
+    ) -> Reply:
+        with self._lock:
+            if key and key in self._idempotent:
+                return self._idempotent[key]
+            write = {
+                "seq": next(self._seq),
+                "method": "POST",
+                "path": path,
+                "body": body,
+                "idempotencyKey": key,
+                "receivedAt": format_plex_datetime(datetime.now(UTC)),
+            }
+            self._writes.append(write)
+            if custom_object is not None:
+                stored = {"id": f"{custom_object}-{write['seq']}", **body}
+                self._custom_objects.setdefault(custom_object, []).append(stored)
+                write["objectId"] = stored["id"]
+            reply = make_reply(write)
+            if key:
+                self._idempotent[key] = reply
+            return reply
+
+    def custom_objects(self, name: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(item) for item in self._custom_objects.get(name, [])]
+
+    def next_transaction(self) -> str:
+        return f"SIM-{next(self._transactions):08d}"
+
+
+class _Router:
+    """Maps (method, path) to a handler function of the simulator."""
+
+    def __init__(self) -> None:
+        self.routes: list[tuple[str, re.Pattern[str], Callable[..., Reply]]] = []
+
+    def add(self, method: str, pattern: re.Pattern[str], handler: Callable[..., Reply]) -> None:
+        self.routes.append((method, pattern, handler))
+
+    def match(self, method: str, path: str) -> tuple[Callable[..., Reply], dict[str, str]] | None:
+        allowed = False
+        for route_method, pattern, handler in self.routes:
+            found = pattern.match(path)
+            if found:
+                if route_method == method:
+                    return handler, {k: unquote(v) for k, v in found.groupdict().items()}
+                allowed = True
+        if allowed:
+            raise HttpError(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {path}")
+        return None
+
+
+class PlexSimulatorApp:
+    """The request logic, independent of the HTTP plumbing."""
+
+    def __init__(self, state: SimulatorState) -> None:
+        self.state = state
+        self.router = _Router()
+        paths = DEFAULT_RESOURCE_PATHS
+        simple = {
+            "employees": "employees",
+            "user-accounts": "user-accounts",
+            "workcenters": "workcenters",
+            "approved-workcenters": "approved-workcenters",
+            "jobs": "jobs",
+        }
+        for resource, plant_resource in simple.items():
+            self.router.add("GET", _template_regex(paths[resource]), self._list_handler(plant_resource))
+        self.router.add("GET", _template_regex(paths["job-operations"]), self.job_operations)
+        self.router.add("GET", _template_regex(paths["time-clock-entries"]), self.time_clock_entries)
+        self.router.add("GET", _template_regex(paths["labor-entries"]), self.labor_entries)
+        self.router.add("POST", _template_regex(paths["workcenter-clockin"]), self.operator_write)
+        self.router.add("POST", _template_regex(paths["workcenter-clockout"]), self.operator_write)
+        self.router.add("POST", _template_regex(paths["custom-object-data"]), self.custom_object_post)
+        self.router.add("GET", _template_regex(paths["custom-object-data"]), self.custom_object_get)
+        self.router.add(
+            "POST", re.compile(r"^/api/datasources/(?P<datasource_id>\d+)/execute$"), self.datasource_execute
+        )
+
+    # -- REST reads -----------------------------------------------------------------------------
+    def _list_reply(self, rows: list[Row]) -> Reply:
+        if not rows and self.state.config.empty_as_404:
+            return Reply(404, raw=b"")
+        return Reply(200, rows)
+
+    def _list_handler(self, resource: str) -> Callable[..., Reply]:
+        def handler(query: Mapping[str, list[str]], **_: Any) -> Reply:
+            return self._list_reply(self.state.store.rows(resource))
+
+        return handler
+
+    def job_operations(self, query: Mapping[str, list[str]], jobId: str, **_: Any) -> Reply:
+        jobs = self.state.store.group("jobs", "id")
+        if jobId not in jobs:
+            raise HttpError(
+                404,
+                "NOT_FOUND",
+                f"Job '{jobId}' was not found",
+                [{"code": "NOT_FOUND", "target": "jobId", "message": "unknown job"}],
+            )
+        return self._list_reply(self.state.store.group("job-operations", "jobId").get(jobId, []))
+
+    def time_clock_entries(self, query: Mapping[str, list[str]], **_: Any) -> Reply:
+        store, resource = self.state.store, "time-clock-entries"
+        begin, end = _date_param(query, BEGIN_DATE_PARAM), _date_param(query, END_DATE_PARAM)
+        mod_start, mod_end = _date_param(query, MODIFIED_START_PARAM), _date_param(query, MODIFIED_END_PARAM)
+        employee = _first(query, EMPLOYEE_ID_PARAM)
+        candidates: list[Row] | None = None
+        if begin or end:
+            candidates = store.index(resource, REST_WINDOW_FIELDS[resource]).between(begin, end)
+        if mod_start or mod_end:
+            modified = store.index(resource, "modified").between(mod_start, mod_end)
+            if candidates is None:
+                candidates = modified
+            else:
+                wanted = {id(row) for row in modified}
+                candidates = [row for row in candidates if id(row) in wanted]
+        rows = store.index(resource, REST_WINDOW_FIELDS[resource]).rows if candidates is None else candidates
+        if employee:
+            rows = [row for row in rows if str(row.get("employeeId")) == employee]
+        return self._list_reply(rows)
+
+    def labor_entries(self, query: Mapping[str, list[str]], **_: Any) -> Reply:
+        missing = [name for name in (BEGIN_DATE_PARAM, END_DATE_PARAM) if not _first(query, name)]
+        if missing:
+            raise HttpError(
+                400,
+                "REQUIRED_PARAMETER_MISSING",
+                f"Missing required query parameter(s): {', '.join(missing)}",
+                [
+                    {"code": "REQUIRED", "target": name, "message": f"'{name}' is required"}
+                    for name in missing
+                ],
+            )
+        begin, end = _date_param(query, BEGIN_DATE_PARAM), _date_param(query, END_DATE_PARAM)
+        resource = "labor-entries"
+        return self._list_reply(
+            self.state.store.index(resource, REST_WINDOW_FIELDS[resource]).between(begin, end)
+        )
+
+    # -- writes ---------------------------------------------------------------------------------
+    @staticmethod
+    def _json_object(body: bytes) -> dict[str, Any]:
+        try:
+            data = json.loads(body or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise HttpError(400, "INVALID_BODY", "Request body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise HttpError(400, "INVALID_BODY", "Request body must be a JSON object")
+        return data
+
+    def operator_write(
+        self,
+        query: Mapping[str, list[str]],
+        body: bytes,
+        path: str,
+        headers: Mapping[str, str],
+        workcenterId: str,
+        **_: Any,
+    ) -> Reply:
+        data = self._json_object(body)
+        if workcenterId not in self.state.store.group("workcenters", "workcenterId"):
+            raise HttpError(404, "NOT_FOUND", f"Workcenter '{workcenterId}' was not found")
+        return self.state.record_write(
+            path, data, headers.get("idempotency-key"), lambda write: Reply(200, {"seq": write["seq"]})
+        )
+
+    def custom_object_post(
+        self,
+        query: Mapping[str, list[str]],
+        body: bytes,
+        path: str,
+        headers: Mapping[str, str],
+        name: str,
+        **_: Any,
+    ) -> Reply:
+        data = self._json_object(body)
+        return self.state.record_write(
+            path,
+            data,
+            headers.get("idempotency-key"),
+            lambda write: Reply(201, {"id": write["objectId"], **data}),
+            custom_object=name,
+        )
+
+    def custom_object_get(self, query: Mapping[str, list[str]], name: str, **_: Any) -> Reply:
+        return Reply(200, self.state.custom_objects(name))
+
+    # -- Data Source API --------------------------------------------------------------------------
+    def datasource_execute(
+        self, query: Mapping[str, list[str]], body: bytes, datasource_id: str, **_: Any
+    ) -> Reply:
+        name = self.state.datasource_by_id.get(int(datasource_id))
+        if name is None:
+            raise HttpError(
+                404,
+                "DATASOURCE_NOT_FOUND",
+                f"Data source {datasource_id} does not exist or is not enabled for this account",
+            )
+        data = self._json_object(body) if body.strip() else {}
+        inputs = data.get("inputs") or {}
+        if not isinstance(inputs, dict):
+            raise HttpError(400, "INVALID_BODY", "'inputs' must be a JSON object")
+        dated = name in DATASOURCE_WINDOW_FIELDS
+        allowed = set(DEFAULT_DATASOURCE_DATE_INPUTS) if dated else set()
+        unknown = sorted(set(inputs) - allowed)
+        if unknown:
+            raise HttpError(
+                400,
+                "INVALID_INPUT",
+                f"Unknown input(s) for data source {datasource_id}: "
+                f"{', '.join(unknown)}; allowed: {', '.join(sorted(allowed)) or 'none'}",
+                [{"code": "UNKNOWN_INPUT", "target": item} for item in unknown],
+            )
+        if dated:
+            bounds = []
+            for input_name in DEFAULT_DATASOURCE_DATE_INPUTS:
+                raw = inputs.get(input_name)
+                try:
+                    bounds.append(normalize_date(raw))
+                except ValueError:
+                    raise HttpError(
+                        400, "INVALID_INPUT", f"Input '{input_name}' is not a date: {raw}"
+                    ) from None
+            rows = self.state.store.index(name, DATASOURCE_WINDOW_FIELDS[name]).between(bounds[0], bounds[1])
+        else:
+            rows = self.state.store.rows(name)
+        config = self.state.config
+        truncated = len(rows) > config.datasource_row_limit
+        rows = rows[: config.datasource_row_limit]
+        fields = DEFAULT_DATASOURCE_FIELDS[name]
+        shape = config.datasource_shape
+        if shape == "auto":
+            shape = "rows" if _first(query, "format") == "2" else "tables"
+        answer: dict[str, Any] = {"outputs": {}, "transactionNo": self.state.next_transaction()}
+        if shape == "rows":
+            answer["rows"] = [{column: row.get(field) for field, column in fields.items()} for row in rows]
+        else:
+            answer["tables"] = [
+                {
+                    "columns": list(fields.values()),
+                    "rows": [[row.get(field) for field in fields] for row in rows],
+                }
+            ]
+        if truncated:
+            answer[config.row_limit_flag] = True
+        return Reply(200, answer)
+
+    # -- dispatch -------------------------------------------------------------------------------
+    def check_auth(self, path: str, headers: Mapping[str, str]) -> None:
+        if path.startswith("/api/datasources/"):
+            if not self._basic_auth_ok(headers.get("authorization", "")):
+                raise HttpError(
+                    401,
+                    "UNAUTHORIZED",
+                    "Invalid credentials for the Data Source API",
+                    headers={"WWW-Authenticate": 'Basic realm="Plex Data Source API"'},
+                )
+            return
+        key = headers.get("x-plex-connect-api-key", "")
+        if not key or not hmac.compare_digest(key.encode(), self.state.api_key.encode()):
+            raise HttpError(
+                401,
+                "REQUEST_NOT_AUTHENTICATED",
+                "The API key is missing or invalid, or the API product is not subscribed",
+            )
+
+    def _basic_auth_ok(self, header: str) -> bool:
+        scheme, _, encoded = header.partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            user, _, password = (
+                base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+            )
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        return hmac.compare_digest(
+            user.encode(), self.state.datasource_user.encode()
+        ) and hmac.compare_digest(password.encode(), self.state.datasource_password.encode())
+
+    def handle(
+        self, method: str, path: str, query: Mapping[str, list[str]], headers: Mapping[str, str], body: bytes
+    ) -> Reply:
+        self.check_auth(path, headers)
+        retry_after = self.state.rate_limit.check()
+        if retry_after is not None:
+            raise HttpError(
+                429,
+                "TOO_MANY_REQUESTS",
+                "Rate limit exceeded, retry later",
+                headers={"Retry-After": str(retry_after)},
+            )
+        found = self.router.match(method, path)
+        if found is None:
+            raise HttpError(404, "NOT_FOUND", f"No resource at {method} {path}")
+        handler, params = found
+        return handler(query=query, body=body, path=path, headers=headers, **params)
+
+    # -- control API (/_sim) ------------------------------------------------------------------------
+    def handle_control(self, method: str, path: str, body: bytes) -> Reply:
+        state = self.state
+        if path == "/_sim/health" and method == "GET":
+            return Reply(200, {"ok": True, "plant": str(state.store.folder.path)})
+        if path == "/_sim/writes":
+            if method == "GET":
+                return Reply(200, state.writes())
+            if method == "DELETE":
+                state.clear_writes()
+                return Reply(204, raw=b"")
+        if path == "/_sim/requests":
+            if method == "GET":
+                return Reply(200, state.requests())
+            if method == "DELETE":
+                state.clear_requests()
+                return Reply(204, raw=b"")
+        if path == "/_sim/faults":
+            if method == "GET":
+                return Reply(200, state.faults.config.model_dump())
+            if method == "POST":
+                try:
+                    return Reply(200, state.faults.update(self._json_object(body)).model_dump())
+                except ValueError as error:
+                    raise HttpError(400, "INVALID_BODY", str(error).splitlines()[0]) from None
+        if path == "/_sim/config":
+            if method == "GET":
+                return Reply(200, state.config.model_dump())
+            if method == "POST":
+                try:
+                    state.config = SimConfig.model_validate(
+                        {**state.config.model_dump(), **self._json_object(body)}
+                    )
+                except ValueError as error:
+                    raise HttpError(400, "INVALID_BODY", str(error).splitlines()[0]) from None
+                if self._json_object(body).get("reset_rate_limit"):
+                    state.rate_limit.reset()
+                return Reply(200, state.config.model_dump())
+        if path == "/_sim/webhooks" and method == "POST":
+            return self._send_webhooks(self._json_object(body))
+        raise HttpError(404, "NOT_FOUND", f"No control resource at {method} {path}")
+
+    def _send_webhooks(self, request: dict[str, Any]) -> Reply:
+        url, secret = request.get("url"), request.get("secret")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")) or not secret:
+            raise HttpError(400, "INVALID_BODY", "need 'url' (http/https) and 'secret'")
+        try:
+            begin = normalize_date(request.get(BEGIN_DATE_PARAM))
+            end = normalize_date(request.get(END_DATE_PARAM))
+        except ValueError as error:
+            raise HttpError(400, "INVALID_BODY", str(error)) from None
+        rows = self.state.store.index("time-clock-entries", "clockinTime").between(begin, end)
+        report = WebhookSender(url, str(secret)).send_all(rows)
+        return Reply(200, report.as_dict())
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _SimHTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("simulator: " + format, *args)
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            raise HttpError(413, "PAYLOAD_TOO_LARGE", "Request body too large")
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _dispatch(self, method: str) -> None:
+        app = self.server.app
+        split = urlsplit(self.path)
+        path, query = split.path, parse_qs(split.query, keep_blank_values=True)
+        headers = {key.lower(): value for key, value in self.headers.items()}
+        started = time.perf_counter()
+        try:
+            body = self._read_body()
+        except ValueError:
+            body_error: HttpError | None = HttpError(400, "INVALID_BODY", "bad Content-Length")
+        except HttpError as error:
+            body_error = error
+        else:
+            body_error = None
+        if body_error is not None:
+            self.close_connection = True
+            self._send(body_error.envelope(), body_error.status)
+            return
+        if path.startswith("/_sim/"):
+            if not _is_loopback(self.client_address[0]):
+                self._send(HttpError(403, "FORBIDDEN", "/_sim is loopback only").envelope(), 403)
+                return
+            try:
+                reply = app.handle_control(method, path, body)
+            except HttpError as error:
+                reply = Reply(error.status, error.envelope(), headers=error.headers)
+            self._reply(reply)
+            return
+        latency, action = app.state.faults.decide(path)
+        if latency:
+            time.sleep(latency)
+        if action == "drop":
+            app.state.log_request(
+                {"method": method, "path": path, "query": split.query, "status": None, "fault": "drop"}
+            )
+            self.close_connection = True
+            return
+        if action in ("429", "500", "503"):
+            status = int(action)
+            retry_after = app.state.faults.config.retry_after_s
+            error = HttpError(
+                status,
+                "TOO_MANY_REQUESTS" if status == 429 else "INTERNAL_SERVER_ERROR",
+                "Injected fault",
+                headers={"Retry-After": str(retry_after)} if status != 500 else None,
+            )
+            reply = Reply(error.status, error.envelope(), headers=error.headers)
+        else:
+            try:
+                reply = app.handle(method, path, query, headers, body)
+            except HttpError as error:
+                reply = Reply(error.status, error.envelope(), headers=error.headers)
+            except Exception:  # the simulator must answer, like Plex, with the envelope
+                logger.exception("simulator handler failed")
+                reply = Reply(500, HttpError(500, "INTERNAL_SERVER_ERROR", "Unexpected error").envelope())
+        app.state.log_request(
+            {
+                "method": method,
+                "path": path,
+                "query": split.query,
+                "status": reply.status,
+                "fault": action if action != "none" else None,
+                "elapsed_ms": round((time.perf_counter() - started) * 1000, 2),
+            }
+        )
+        self._reply(reply)
+
+    def _reply(self, reply: Reply) -> None:
+        if reply.raw is not None:
+            self._write(reply.status, reply.raw, reply.headers, content_type=None)
+        else:
+            self._send(reply.payload, reply.status, reply.headers)
+
+    def _send(self, payload: Any, status: int, headers: Mapping[str, str] | None = None) -> None:
+        data = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+        self._write(status, data, headers or {}, content_type="application/json; charset=utf-8")
+
+    def _write(self, status: int, data: bytes, headers: Mapping[str, str], content_type: str | None) -> None:
+        try:
+            self.send_response(status)
+            if content_type and status != 204:
+                self.send_header("Content-Type", content_type)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data) if status != 204 else 0))
+            self.end_headers()
+            if status != 204:
+                self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (e.g. its timeout); nothing to do
+
+
+class _SimHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    app: PlexSimulatorApp
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        logger.debug("simulator connection error from %s", client_address, exc_info=True)
+
+
+class SimulatorServer:
+    """A Plex simulator on its own thread. Use as a context manager:
+
+    with SimulatorServer(plant_dir) as sim:
+        client = PlexLaborClient(sim.settings())
+    """
+
+    def __init__(
+        self,
+        plant_dir: Path | str,
+        *,
+        api_key: str = DEFAULT_API_KEY,
+        rate_limit: int = 200,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        datasource_user: str = DEFAULT_DATASOURCE_USER,
+        datasource_password: str = DEFAULT_DATASOURCE_PASSWORD,
+        faults: FaultConfig | None = None,
+        config: SimConfig | None = None,
+    ) -> None:
+        self.state = SimulatorState(
+            PlantStore(plant_dir),
+            api_key=api_key,
+            rate_limit=rate_limit,
+            datasource_user=datasource_user,
+            datasource_password=datasource_password,
+            faults=faults,
+            config=config,
+        )
+        self.app = PlexSimulatorApp(self.state)
+        self._host, self._port = host, port
+        self._httpd: _SimHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("the simulator is not started")
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host if ':' not in str(host) else f'[{host}]'}:{port}"
+
+    def bind(self) -> SimulatorServer:
+        if self._httpd is None:
+            self._httpd = _SimHTTPServer((self._host, self._port), _Handler)
+            self._httpd.app = self.app
+        return self
+
+    def start(self) -> SimulatorServer:
+        self.bind()
+        assert self._httpd is not None
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="plex-simulator",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve on the calling thread until `stop()` or Ctrl-C."""
+        self.bind()
+        assert self._httpd is not None
+        self._httpd.serve_forever(poll_interval=0.2)
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            if self._thread is not None:
+                self._httpd.shutdown()
+                self._thread.join(timeout=5)
+            self._httpd.server_close()
+            self._httpd, self._thread = None, None
+
+    def __enter__(self) -> SimulatorServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- conveniences for tests and the demo --------------------------------------------------------
+    def settings(self, **overrides: Any) -> Any:
+        """`PlexSettings` pointing at this simulator (both APIs, its credentials)."""
+        from pydantic import SecretStr
+
+        from plexlabor.plex.settings import PlexSettings
+
+        values: dict[str, Any] = {
+            "base_url": self.base_url,
+            "api_key": SecretStr(self.state.api_key),
+            "datasource_base_url": self.base_url,
+            "datasource_username": self.state.datasource_user,
+            "datasource_password": SecretStr(self.state.datasource_password),
+        }
+        values.update(overrides)
+        return PlexSettings(**values)
+
+    def set_faults(self, **changes: Any) -> FaultConfig:
+        return self.state.faults.update(changes)
+
+    def set_config(self, **changes: Any) -> SimConfig:
+        self.state.config = SimConfig.model_validate({**self.state.config.model_dump(), **changes})
+        return self.state.config
+
+    def writes(self) -> list[dict[str, Any]]:
+        return self.state.writes()
+
+    def requests(self) -> list[dict[str, Any]]:
+        return self.state.requests()
+
+
+def serve_command(args: Namespace) -> int:
+    """`plexlabor simulator --plant DIR ...`: serve in the foreground until Ctrl-C."""
+    plant = Path(args.plant)
+    if not plant.is_dir():
+        raise FileNotFoundError(
+            f"plant folder {plant} does not exist (generate one with `plexlabor plant generate`)"
+        )
+    faults = FaultConfig(
+        latency_ms=args.fault_latency_ms,
+        rate_429=args.fault_429_rate,
+        rate_500=args.fault_500_rate,
+        rate_drop=args.fault_drop_rate,
+    )
+    server = SimulatorServer(
+        plant, api_key=args.api_key, rate_limit=args.rate_limit, host=args.host, port=args.port, faults=faults
+    ).bind()
+    if not _is_loopback(args.host) and args.host != "localhost":
+        print(f"warning: serving on {args.host}, not loopback; /_sim stays loopback-only", flush=True)
+    print(f"Plex simulator for {plant} at {server.base_url}", flush=True)
+    print(
+        f"  try: curl -H 'X-Plex-Connect-Api-Key: {args.api_key}' {server.base_url}/mdm/v1/employees",
+        flush=True,
+    )
+    print(
+        f"  data sources: Basic {DEFAULT_DATASOURCE_USER}:<password> at {server.base_url}/api/datasources/"
+        "{id}/execute; Ctrl-C to stop",
+        flush=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("stopping", flush=True)
+    finally:
+        server.stop()
+    return 0

@@ -1,0 +1,88 @@
+"""HMAC-SHA256 signing and verification of plexlabor webhooks (punch events into the queue).
+
+The signature covers the timestamp and the exact body bytes:
+    X-Plexlabor-Timestamp: <unix seconds>
+    X-Plexlabor-Signature: sha256=<hex HMAC-SHA256(secret, f"{timestamp}.".encode() + body)>
+A receiver verifies before parsing, with a constant-time compare, and rejects timestamps more than
+`window_s` away from its clock (replay protection; pair it with an idempotent consumer).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+
+TIMESTAMP_HEADER = "X-Plexlabor-Timestamp"
+SIGNATURE_HEADER = "X-Plexlabor-Signature"
+SCHEME = "sha256"
+DEFAULT_WINDOW_S = 300
+
+
+class WebhookVerificationError(Exception):
+    """The webhook cannot be trusted; the message says why (never the secret or the signature)."""
+
+
+class WebhookSignatureError(WebhookVerificationError):
+    """The signature is missing, malformed or does not match the body."""
+
+
+class WebhookTimestampError(WebhookVerificationError):
+    """The timestamp is missing, malformed or outside the allowed window."""
+
+
+def _digest(body: bytes, secret: str, timestamp: int) -> str:
+    message = f"{timestamp}.".encode() + body
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def sign(body: bytes, secret: str, timestamp: int) -> dict[str, str]:
+    """The headers to send with `body`."""
+    if not secret:
+        raise ValueError("a webhook secret must not be empty")
+    return {
+        TIMESTAMP_HEADER: str(int(timestamp)),
+        SIGNATURE_HEADER: f"{SCHEME}={_digest(body, secret, int(timestamp))}",
+    }
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    """Case-insensitive lookup (API Gateway lower-cases header names)."""
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return value
+    return None
+
+
+def verify(
+    body: bytes,
+    headers: Mapping[str, str],
+    secret: str,
+    now: float,
+    window_s: int = DEFAULT_WINDOW_S,
+) -> int:
+    """Check the signature and freshness of a webhook; return its timestamp or raise."""
+    raw_timestamp = _header(headers, TIMESTAMP_HEADER)
+    if raw_timestamp is None:
+        raise WebhookTimestampError(f"missing {TIMESTAMP_HEADER} header")
+    try:
+        timestamp = int(raw_timestamp.strip())
+    except ValueError:
+        raise WebhookTimestampError(f"{TIMESTAMP_HEADER} is not a unix timestamp") from None
+    if abs(now - timestamp) > window_s:
+        raise WebhookTimestampError(
+            f"timestamp is {abs(now - timestamp):.0f} s away from now (allowed: {window_s} s)"
+        )
+    signature = _header(headers, SIGNATURE_HEADER)
+    if not signature:
+        raise WebhookSignatureError(f"missing {SIGNATURE_HEADER} header")
+    scheme, _, received = signature.strip().partition("=")
+    if scheme != SCHEME or not received:
+        raise WebhookSignatureError(f"{SIGNATURE_HEADER} must look like '{SCHEME}=<hex>'")
+    if not secret:
+        raise WebhookSignatureError("no webhook secret configured")
+    expected = _digest(body, secret, timestamp)
+    if not hmac.compare_digest(expected.encode("ascii"), received.strip().lower().encode("ascii", "replace")):
+        raise WebhookSignatureError("signature does not match the body")
+    return timestamp
