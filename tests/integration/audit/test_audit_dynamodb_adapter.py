@@ -106,8 +106,8 @@ def test_an_event_is_stored_with_json_payload_sparse_index_keys_and_a_guard(
     assert "previous_values" not in item
     assert {type_ for value in item.values() for type_ in value} == {"S"}
     # And a guard item points at the event
-    assert guard["event_record_key"] == {"S": "time-clock-entries:1001"}
-    assert guard["event_event_sk"] == {"S": event.event_sk}
+    assert guard["target_record_key"] == {"S": "time-clock-entries:1001"}
+    assert guard["target_event_sk"] == {"S": event.event_sk}
 
 
 def test_queries_follow_pages_until_the_end_or_the_limit(

@@ -185,8 +185,8 @@ class DynamoDbAuditStore:
         guard = {
             AUDIT_TABLE.partition_key: _s(EVENT_GUARD_PREFIX + event.event_id),
             AUDIT_TABLE.sort_key: _s(EVENT_GUARD_SK),
-            "event_record_key": _s(event.record_key),
-            "event_event_sk": _s(event.event_sk),
+            "target_record_key": _s(event.record_key),
+            "target_event_sk": _s(event.event_sk),
         }
         condition = f"attribute_not_exists({AUDIT_TABLE.partition_key})"
         with _translate_errors(

@@ -13,8 +13,9 @@ Audit table (append-only, on-demand):
     every GSI projects ALL; the supervisor, employee and finding indexes are sparse (events without
     that id carry no key attribute). `<UTC time>` is `YYYY-MM-DDThh:mm:ss.ffffffZ` (fixed width).
     One more item kind shares the table: an event-id guard per event (`record_key` =
-    `#event#<event_id>`, `event_sk` = `#guard`) written in the same transaction as the event, so an
-    event_id can be recorded once only, whatever its time or record.
+    `#event#<event_id>`, `event_sk` = `#guard`, `target_record_key` and `target_event_sk` pointing
+    at the event; no index attributes) written in the same transaction as the event, so an event_id
+    can be recorded once only, whatever its time or record. Record keys never start with `#`.
 
 State table (small operational state, on-demand, TTL on `expires_at`):
     PK `pk` (S), SK `sk` (S); used-link nonces are `pk` = `link#<nonce>`, `sk` = `link`,
