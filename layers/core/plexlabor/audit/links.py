@@ -191,7 +191,7 @@ class ApprovalLinkSigner:
         if current >= claims.expires_at:
             raise LinkExpiredError("this approval link has expired")
         if action is not None and action not in claims.actions:
-            raise LinkActionNotAllowedError(f"this approval link does not allow '{action}'")
+            raise LinkActionNotAllowedError("this approval link does not allow that action")
         return claims
 
     def redeem(
