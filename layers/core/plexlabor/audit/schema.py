@@ -97,8 +97,9 @@ AUDIT_TABLE = TableSpec(
         for name in (GSI_STATUS, GSI_SUPERVISOR, GSI_EMPLOYEE, GSI_FINDING)
     ),
 )
-"""The audit table. Keep deletion protection and point-in-time recovery on; grant Lambdas
-PutItem/Query/GetItem (and TransactWriteItems for append) only, never UpdateItem or DeleteItem."""
+"""The audit table. Keep deletion protection and point-in-time recovery on. Writers need
+`dynamodb:PutItem` only (the Puts inside the append transaction are authorised as PutItem),
+readers `dynamodb:Query` on the table and its indexes; never grant UpdateItem or DeleteItem."""
 
 EVENT_GUARD_PREFIX = "#event#"
 EVENT_GUARD_SK = "#guard"
