@@ -558,6 +558,9 @@ class PlexSimulatorApp:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without TCP_NODELAY, Nagle plus delayed ACKs add
+    # ~40 ms to every keep-alive exchange.
+    disable_nagle_algorithm = True
     server: _SimHTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:
