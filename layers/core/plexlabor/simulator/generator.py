@@ -703,6 +703,10 @@ class _PlantGenerator:
                     },
                 )
                 if future:
+                    if not on_leave:  # weekly hours are projected over the rest of the week's schedule
+                        week = self._local_date(start).isocalendar()[:2]
+                        paid = (end - start) / HOUR - catalog.BREAK_MINUTES / 60
+                        self.week_hours[(person.id, week)] += paid
                     continue
                 if on_leave or start >= self.as_of or rng.random() < 0.005:  # leave, not yet started, no-show
                     continue
@@ -758,8 +762,11 @@ class _PlantGenerator:
         clock_in = start + off_in * MINUTE + rng.uniform(0, 59)
         clock_out = end + off_out * MINUTE + rng.uniform(0, 59)
         shift_mid = (start + end) / 2
+        break_length = (catalog.BREAK_MINUTES + abs(rng.gauss(0, 2.5))) * MINUTE
+        longest = (policy.break_required_after_hours - 0.2) * HOUR  # natural stretches keep to the rule
         break_out = shift_mid + rng.uniform(-60, 45) * MINUTE + rng.uniform(0, 59)
-        break_in = break_out + (catalog.BREAK_MINUTES + abs(rng.gauss(0, 2.5))) * MINUTE
+        break_out = max(min(break_out, clock_in + longest), clock_out - longest - break_length)
+        break_in = break_out + break_length
         work_until = clock_out  # when work really stops at the workcenter
         if inject == "EARLY_CLOCK_OUT_ACTIVE_JOB":
             clock_out = end + rng.uniform(-80, -20) * MINUTE
@@ -789,10 +796,11 @@ class _PlantGenerator:
                     "badge and workcenter activity with no clock-in",
                 )
 
-        # Paid time as really punched (before record corruption), for weekly hours.
+        # Hours as punched (before duplicates, overlaps and typos corrupt the records), for weekly hours.
         week = self._local_date(clock_in).isocalendar()[:2]
         for pin, pout in pairs:
-            self.week_hours[(person.id, week)] += (min(pout, self.as_of) - pin) / HOUR
+            if inject != "MISSED_PUNCH_NO_CLOCKIN":  # hours nobody punched cannot count
+                self.week_hours[(person.id, week)] += (pout - pin) / HOUR
 
         # Workcenter activity.
         if person.home_wc and wc_today and not absent and rng.random() > 0.03:  # 3%: training, meetings
@@ -829,8 +837,6 @@ class _PlantGenerator:
             self._manual_edit(person, last, pairs[-1][1])
             last["clockoutTime"] = self._iso(out)
             labelled.append((last, A.OUT_BEFORE_IN, "clock-out keyed before the clock-in"))
-        elif inject == "MISSED_BREAK":
-            labelled.append((last, A.MISSED_BREAK, "worked the whole shift without a break"))
         elif inject in ("EARLY_CLOCK_IN", "LATE_CLOCK_IN", "MACHINE_LOGIN_MISMATCH"):
             labelled.append((records[0], A(inject), "injected"))
         elif inject in ("EARLY_CLOCK_OUT", "LATE_CLOCK_OUT", "EARLY_CLOCK_OUT_ACTIVE_JOB"):
@@ -853,7 +859,7 @@ class _PlantGenerator:
             extra_in = pairs[0][0] + rng.uniform(60, 180) * MINUTE
             extra_out = extra_in + rng.uniform(2, 5) * HOUR
             extra = self._tce(person, extra_in, extra_out, final=True)
-            self._manual_edit(person, extra, extra_out)
+            self._manual_edit(person, extra, extra_out, added=True)
             records.append(extra)
             labelled.append((extra, A.OVERLAPPING_ENTRIES, "manual entry overlaps recorded time"))
         elif rng.random() < 0.02:
@@ -861,6 +867,8 @@ class _PlantGenerator:
             if last["clockoutTime"] is not None:
                 corrected = pairs[-1][1] + rng.uniform(-10, 10) * MINUTE
                 last["clockoutTime"] = self._iso(corrected)
+        elif rng.random() < 0.01 and last["clockoutTime"] is not None:
+            self._manual_edit(person, last, pairs[-1][1], added=True)  # forgotten punch keyed the next day
         for record in records:
             if record["clockinTime"] <= self._iso(self.as_of):
                 self._emit("time-clock-entries", record)
@@ -868,6 +876,16 @@ class _PlantGenerator:
                 candidate = (record["clockinTime"], record["id"])
                 if first is None or candidate < first:
                     self.week_first_tce[(person.id, week)] = candidate
+        limit = self.policy.break_required_after_hours * HOUR
+        unmeasurable = {
+            id(record) for record, anomaly, _ in labelled if anomaly in (A.DUPLICATE_PUNCH, A.OUT_BEFORE_IN)
+        }
+        for index, (pin, pout) in enumerate(pairs):
+            record = records[index] if index < len(records) else None
+            if record and id(record) not in unmeasurable and record["clockoutTime"] and pout - pin > limit:
+                labelled.append(
+                    (record, A.MISSED_BREAK, "worked longer than the rule allows without a break")
+                )
         for record, anomaly, detail in labelled:
             self._label("time-clock-entries", record["id"], anomaly, person.id, detail)
 
@@ -909,10 +927,15 @@ class _PlantGenerator:
     def _is_biometric(self, device_id: str) -> bool:
         return int(device_id.rsplit("-", 1)[1]) % 2 == 0  # matches the device catalog: every second clock
 
-    def _manual_edit(self, person: Person, row: dict[str, Any], when: float) -> None:
+    def _manual_edit(self, person: Person, row: dict[str, Any], when: float, added: bool = False) -> None:
+        """A supervisor's edit; `added` entries were keyed by hand, so they are created at edit time."""
         row["source"] = "Manual"
         row["modifiedBy"] = self.supervisor_user.get(person.supervisor_id or "", "hr-admin")
         row["modifiedDate"] = self._iso(min(when + self.rng.uniform(10, 36) * HOUR, self.as_of))
+        row["clockinDeviceId"] = row["clockoutDeviceId"] = None
+        row["biometricScore"] = row["clockinLatitude"] = row["clockinLongitude"] = None
+        if added:
+            row["createdDate"] = row["modifiedDate"]
 
     def _buddy_signals(self, person: Person, records: list[dict[str, Any]], clock_in: float) -> None:
         """A colleague punched: the evidence differs from this employee's usual pattern."""
