@@ -56,6 +56,37 @@ def build_parser() -> argparse.ArgumentParser:
     simulator.add_argument("--fault-drop-rate", type=float, default=0.0, help="share of connections dropped")
     simulator.set_defaults(run=_lazy("plexlabor.simulator.server:serve_command"))
 
+    validate = commands.add_parser("validate", help="validate a plant's punches and labor entries")
+    validate.add_argument("--plant", required=True, help="plant folder to validate")
+    validate.add_argument("--out", required=True, help="findings file to write (JSON lines)")
+    validate.add_argument("--since", help="first UTC time to validate (ISO 8601)")
+    validate.add_argument("--until", help="last UTC time to validate (ISO 8601)")
+    validate.add_argument(
+        "--method",
+        choices=("engine", "baseline"),
+        default="engine",
+        help="plexlabor's engine, or the fixed-grace baseline (Frappe HRMS / UKG style rules)",
+    )
+    validate.add_argument("--model", help="scorer model file (default: the packaged model)")
+    validate.set_defaults(run=_lazy("plexlabor.validation.cli:validate_command"))
+
+    score = commands.add_parser("score", help="precision, recall and F1 of findings against labels")
+    score.add_argument("--findings", required=True, help="findings file (JSON lines)")
+    score.add_argument("--labels", required=True, help="labels file (a plant's labels.jsonl)")
+    score.add_argument("--plant", help="plant folder, for the flagged share of all records")
+    score.add_argument("--min-confidence", type=float, default=0.0, help="ignore findings below this")
+    score.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    score.set_defaults(run=_lazy("plexlabor.validation.scoring:score_command"))
+
+    assess = commands.add_parser("assess", help="preliminary data assessment of a plant or a Plex tenant")
+    source = assess.add_mutually_exclusive_group(required=True)
+    source.add_argument("--plant", help="plant folder to assess")
+    source.add_argument("--plex-url", help="Plex Connect base URL (key from PLEXLABOR_PLEX_API_KEY)")
+    assess.add_argument("--since", help="first day to assess (YYYY-MM-DD)")
+    assess.add_argument("--until", help="last day to assess (YYYY-MM-DD)")
+    assess.add_argument("--json", action="store_true", help="print JSON instead of a report")
+    assess.set_defaults(run=_lazy("plexlabor.validation.assessment:assess_command"))
+
     demo = commands.add_parser("demo", help="run the whole product locally on a simulated plant")
     demo.add_argument("--employees", type=int, default=20)
     demo.add_argument("--weeks", type=int, default=4)
