@@ -1,0 +1,77 @@
+"""The CDK app: `python infra/app.py` (make synth) or `cdk synth|deploy` (cdk.json runs this file).
+
+Offline and credential-free: no STS call, no lookups. The stack is environment-agnostic unless
+both `plexlabor:account` and `plexlabor:region` are given as context. Before synthesizing, the
+dependency layers are (re)built if their inputs changed (`infra/build_layers.py`, needs PyPI),
+unless `plexlabor:placeholderLayers=true` (tests/offline: not deployable).
+Output goes to `cdk.out` (or wherever the CDK CLI says, via CDK_OUTDIR).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: import from the repo root, not from infra/
+    _HERE = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+    sys.path.insert(0, str(_HERE.parent))
+    sys.path.insert(1, str(_HERE.parent / "layers" / "core"))
+
+from aws_cdk import App, Environment
+
+from infra.build_layers import ensure_layers
+from infra.config import DeployConfig
+from infra.constants import REPO_ROOT, stack_name
+from infra.stack import PlexlaborStack
+
+CDK_JSON = REPO_ROOT / "cdk.json"
+
+
+def cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:
+    """The `context` block of cdk.json (feature flags and plexlabor defaults).
+
+    The CDK CLI passes it itself; `python infra/app.py` does not go through the CLI, so the app
+    reads it too. Context from the CLI wins over these values.
+    """
+    return dict(json.loads(path.read_text()).get("context", {}))
+
+
+def create_app(context: dict[str, Any] | None = None, outdir: str | None = None) -> App:
+    merged = {**cdk_json_context(), **(context or {})}
+    if outdir is None and not os.environ.get("CDK_OUTDIR"):
+        outdir = str(REPO_ROOT / "cdk.out")
+    return App(context=merged, outdir=outdir)
+
+
+def add_stack(app: App) -> PlexlaborStack:
+    config = DeployConfig.from_node(app.node)
+    env = Environment(account=config.account, region=config.region) if config.account else None
+    name = stack_name(config.stage)
+    return PlexlaborStack(app, name, stack_name=name, env=env, config=config)
+
+
+def main() -> None:
+    app = create_app()
+    config = DeployConfig.from_node(app.node)
+    if config.placeholder_layers:
+        print(
+            "[app] WARNING: plexlabor:placeholderLayers=true: dependency layers are placeholders; "
+            "this cloud assembly is NOT deployable",
+            file=sys.stderr,
+        )
+    else:
+        ensure_layers(config.build_dir, log=lambda line: print(line, file=sys.stderr))
+    stack = add_stack(app)
+    skipped = stack.functions.skipped
+    if skipped:
+        names = ", ".join(skipped)
+        print(f"[app] functions without a handler yet (not in the stack): {names}", file=sys.stderr)
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""Deployment configuration, read once from CDK context and validated.
+
+Context comes from `cdk.json` (defaults committed with the code), `cdk.context.json`, or the
+command line (`cdk deploy -c plexlabor:stage=prod -c plexlabor:alarmEmail=ops@example.com`).
+Nothing here calls AWS: synth works offline with no credentials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from constructs import Node
+
+from infra.constants import (
+    CTX_ACCOUNT,
+    CTX_ALARM_EMAIL,
+    CTX_BUILD_DIR,
+    CTX_FUNCTIONS_ROOT,
+    CTX_LOG_LEVEL,
+    CTX_LOG_RETENTION_DAYS,
+    CTX_MAX_RECEIVE_COUNT,
+    CTX_PLACEHOLDER_LAYERS,
+    CTX_PLEX_BASE_URL,
+    CTX_PLEX_WRITE_MODE,
+    CTX_REGION,
+    CTX_RESERVED_CONCURRENCY,
+    CTX_STAGE,
+    DEFAULT_BUILD_DIR,
+    DEFAULT_LOG_LEVEL,
+    DEFAULT_LOG_RETENTION_DAYS,
+    DEFAULT_MAX_RECEIVE_COUNT,
+    DEFAULT_PLEX_BASE_URL,
+    DEFAULT_PLEX_WRITE_MODE,
+    DEFAULT_STAGE,
+    PLEX_WRITE_MODES,
+    REPO_ROOT,
+)
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557)
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    stage: str = DEFAULT_STAGE
+    account: str | None = None
+    region: str | None = None
+    log_level: str = DEFAULT_LOG_LEVEL
+    log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
+    max_receive_count: int = DEFAULT_MAX_RECEIVE_COUNT
+    alarm_email: str | None = None
+    plex_base_url: str = DEFAULT_PLEX_BASE_URL
+    plex_write_mode: str = DEFAULT_PLEX_WRITE_MODE
+    build_dir: Path = DEFAULT_BUILD_DIR
+    functions_root: Path = REPO_ROOT
+    reserved_concurrency: bool = True
+    placeholder_layers: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.stage.isalnum() or not self.stage.islower():
+            raise ConfigError(f"{CTX_STAGE} must be lower-case letters/digits, got {self.stage!r}")
+        if (self.account is None) != (self.region is None):
+            raise ConfigError(f"set both {CTX_ACCOUNT} and {CTX_REGION}, or neither (env-agnostic stack)")
+        if self.log_level not in LOG_LEVELS:
+            raise ConfigError(f"{CTX_LOG_LEVEL} must be one of {LOG_LEVELS}")
+        if self.log_retention_days not in RETENTION_DAYS:
+            raise ConfigError(f"{CTX_LOG_RETENTION_DAYS} must be one of {RETENTION_DAYS}")
+        if not 1 <= self.max_receive_count <= 1000:
+            raise ConfigError(f"{CTX_MAX_RECEIVE_COUNT} must be within 1..1000")
+        if self.plex_write_mode not in PLEX_WRITE_MODES:
+            raise ConfigError(f"{CTX_PLEX_WRITE_MODE} must be one of {PLEX_WRITE_MODES}")
+        if not self.plex_base_url.startswith("https://"):
+            raise ConfigError(f"{CTX_PLEX_BASE_URL} must be an https:// URL")
+
+    @classmethod
+    def from_node(cls, node: Node) -> DeployConfig:
+        def get(key: str, default: Any = None) -> Any:
+            value = node.try_get_context(key)
+            return default if value is None or value == "" else value
+
+        return cls(
+            stage=str(get(CTX_STAGE, DEFAULT_STAGE)),
+            account=_optional_str(get(CTX_ACCOUNT)),
+            region=_optional_str(get(CTX_REGION)),
+            log_level=str(get(CTX_LOG_LEVEL, DEFAULT_LOG_LEVEL)).upper(),
+            log_retention_days=int(get(CTX_LOG_RETENTION_DAYS, DEFAULT_LOG_RETENTION_DAYS)),
+            max_receive_count=int(get(CTX_MAX_RECEIVE_COUNT, DEFAULT_MAX_RECEIVE_COUNT)),
+            alarm_email=_optional_str(get(CTX_ALARM_EMAIL)),
+            plex_base_url=str(get(CTX_PLEX_BASE_URL, DEFAULT_PLEX_BASE_URL)),
+            plex_write_mode=str(get(CTX_PLEX_WRITE_MODE, DEFAULT_PLEX_WRITE_MODE)),
+            build_dir=Path(get(CTX_BUILD_DIR, DEFAULT_BUILD_DIR)),
+            functions_root=Path(get(CTX_FUNCTIONS_ROOT, REPO_ROOT)),
+            reserved_concurrency=_flag(get(CTX_RESERVED_CONCURRENCY, True)),
+            placeholder_layers=_flag(get(CTX_PLACEHOLDER_LAYERS, False)),
+        )
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _flag(value: Any) -> bool:
+    """Context from the command line arrives as a string: accept true/false/1/0."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "yes")

@@ -1,0 +1,58 @@
+"""The alarm topic every CloudWatch alarm of the service notifies (DLQ depth now; more later).
+
+CloudWatch cannot publish to a topic encrypted with the AWS-managed `aws/sns` key, so the topic
+uses a small customer-managed key (rotation on) whose policy lets CloudWatch use it. Publishing
+requires TLS. An e-mail subscriber is added when `plexlabor:alarmEmail` is set (the recipient
+must confirm the subscription).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from infra.constants import ALARM_KEY_ID, ALARM_TOPIC_ID, SERVICE_NAME
+
+
+class Alarms(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, stage: str, email: str | None) -> None:
+        super().__init__(scope, construct_id)
+        self.key = kms.Key(
+            self,
+            ALARM_KEY_ID,
+            description=f"{SERVICE_NAME} {stage}: encrypts the alarm topic",
+            enable_key_rotation=True,
+            pending_window=Duration.days(30),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudWatchAlarmsToPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],  # in a key policy "*" means this key
+                conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
+            )
+        )
+        self.topic = sns.Topic(
+            self,
+            ALARM_TOPIC_ID,
+            display_name=f"{SERVICE_NAME} {stage} alarms",
+            master_key=self.key,
+            enforce_ssl=True,
+        )
+        if email:
+            self.topic.add_subscription(subscriptions.EmailSubscription(email))
+        self._action = cloudwatch_actions.SnsAction(self.topic)
+
+    def notify(self, alarm: cloudwatch.Alarm) -> cloudwatch.Alarm:
+        """Send the alarm's ALARM and OK transitions to the topic."""
+        alarm.add_alarm_action(self._action)
+        alarm.add_ok_action(self._action)
+        return alarm

@@ -1,0 +1,170 @@
+"""The Lambda functions: one helper (`Functions.add_function`) builds every function from its spec.
+
+Each function gets:
+- code: only `functions/__init__.py` and `functions/<name>/` (staged under build/functions/<name>);
+  handler `functions.<name>.handler.handler`
+- runtime and layers from the spec's flavour (realtime: python3.11 + core + deps-light;
+  batch: python3.12 + core + deps-heavy), x86_64 like the layers' wheels
+- its own role: write to its own log group, X-Ray, and exactly the spec's accesses
+- its own log group with the configured retention; X-Ray active tracing
+- env: POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, LOG_LEVEL, PLEXLABOR_STAGE, plus one
+  var per granted resource (see infra/constructs/permissions.py) and the spec's own
+- an SQS event source with partial batch responses when the spec consumes a queue
+- reserved concurrency when the spec asks for it (and `plexlabor:reservedConcurrency` is true)
+
+Specs whose `functions/<name>/handler.py` does not exist yet are skipped (listed in `skipped`):
+handlers land in parallel with this infrastructure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aws_cdk import Duration
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.config import DeployConfig
+from infra.constants import (
+    ENV_LOG_LEVEL,
+    ENV_POWERTOOLS_METRICS_NAMESPACE,
+    ENV_POWERTOOLS_SERVICE_NAME,
+    ENV_STAGE,
+    METRICS_NAMESPACE,
+    SERVICE_NAME,
+)
+from infra.constructs.layers import LAMBDA_ARCHITECTURE, RUNTIMES, Layers
+from infra.constructs.permissions import SharedResources, grant
+from infra.function_specs import FunctionSpec
+from infra.nag import acknowledge
+from infra.staging import handler_path, stage_function
+
+XRAY_REASON = (
+    "X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support "
+    "resource-level permissions, so CDK grants them on '*'."
+)
+RUNTIME_REASON = (
+    "Pinned on purpose: real-time functions run python3.11 (the project's Python, and the one the "
+    "deps-light wheels are built for); batch functions run python3.12 because the pinned "
+    "numpy/scipy/scikit-learn wheels need Amazon Linux 2023's glibc. Upgrading means rebuilding "
+    "the layers for the new version: a deliberate change, not a drift."
+)
+
+
+class Functions(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: DeployConfig,
+        specs: Iterable[FunctionSpec],
+        layers: Layers,
+        resources: SharedResources,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._config = config
+        self._layers = layers
+        self._resources = resources
+        self.functions: dict[str, lambda_.Function] = {}
+        skipped = []
+        for spec in specs:
+            if handler_path(config.functions_root, spec.name).is_file():
+                self.functions[spec.name] = self.add_function(spec)
+            else:
+                skipped.append(spec.name)
+        self.skipped: tuple[str, ...] = tuple(skipped)
+
+    def add_function(self, spec: FunctionSpec) -> lambda_.Function:
+        """Build one function (log group, role, grants, env, trigger) from its spec."""
+        if spec.name in self.functions:
+            raise ValueError(f"function {spec.name} defined twice")
+        config = self._config
+        base = spec.construct_id
+        log_group = logs.LogGroup(
+            self,
+            f"{base}Logs",
+            retention=RETENTION[config.log_retention_days],
+        )
+        role = iam.Role(
+            self,
+            f"{base}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{SERVICE_NAME} {config.stage} {spec.name}: least privilege for its spec",
+        )
+        log_group.grant_write(role)
+        environment = {
+            ENV_POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+            ENV_POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+            ENV_LOG_LEVEL: config.log_level,
+            ENV_STAGE: config.stage,
+        }
+        environment.update(grant(spec, role, self._resources))
+        clashes = sorted(set(spec.environment) & set(environment))
+        if clashes:
+            raise ValueError(f"{spec.name}: spec environment overrides managed variables {clashes}")
+        environment.update(spec.environment)
+
+        function = lambda_.Function(
+            self,
+            base,
+            description=spec.description,
+            runtime=RUNTIMES[spec.flavour.python],
+            architecture=LAMBDA_ARCHITECTURE,
+            handler=spec.handler,
+            code=lambda_.Code.from_asset(
+                str(stage_function(config.functions_root, spec.name, config.build_dir))
+            ),
+            layers=self._layers.for_flavour(spec.flavour),
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_s),
+            environment=environment,
+            tracing=lambda_.Tracing.ACTIVE,
+            role=role,
+            log_group=log_group,
+            reserved_concurrent_executions=(
+                spec.reserved_concurrency if config.reserved_concurrency else None
+            ),
+        )
+        if spec.consumes is not None:
+            function.add_event_source(
+                event_sources.SqsEventSource(
+                    self._resources.queues.queues[spec.consumes],
+                    batch_size=spec.batch_size,
+                    max_batching_window=(
+                        Duration.seconds(spec.max_batching_window_s) if spec.max_batching_window_s else None
+                    ),
+                    report_batch_item_failures=True,
+                )
+            )
+        acknowledge(role, "AwsSolutions-IAM5[Resource::*]", XRAY_REASON)
+        acknowledge(function, "AwsSolutions-L1", RUNTIME_REASON)
+        self.functions[spec.name] = function
+        return function
+
+
+RETENTION = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    120: logs.RetentionDays.FOUR_MONTHS,
+    150: logs.RetentionDays.FIVE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    400: logs.RetentionDays.THIRTEEN_MONTHS,
+    545: logs.RetentionDays.EIGHTEEN_MONTHS,
+    731: logs.RetentionDays.TWO_YEARS,
+    1096: logs.RetentionDays.THREE_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+    2192: logs.RetentionDays.SIX_YEARS,
+    2557: logs.RetentionDays.SEVEN_YEARS,
+}
+"""Retention in days -> CDK enum; `DeployConfig` accepts exactly these keys."""

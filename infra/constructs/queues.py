@@ -1,0 +1,84 @@
+"""The work queues, each with a dead-letter queue and an alarm on the DLQ's depth.
+
+- punch:     webhook and poller -> punch_validator
+- notify:    approval workflow (task token in the message) -> approval_notify
+- writeback: approval workflow -> plex_writeback
+
+Every queue: SSE with SQS-managed keys, TLS enforced by queue policy. A message that fails
+`max_receive_count` times (context `plexlabor:maxReceiveCount`, default 5) moves to the DLQ, which
+keeps it 14 days (longer than the source queue's 4, so nothing expires on the move).
+Visibility timeouts are given by the caller: AWS's rule for Lambda consumers is at least
+6 x the function timeout + the batching window (`infra/function_specs.py` computes them).
+Alarm: DLQ `ApproximateNumberOfMessagesVisible` > 0 (max over 1 minute) -> alarm topic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.constants import QueueName
+from infra.constructs.alarms import Alarms
+
+SOURCE_RETENTION = Duration.days(4)
+DLQ_RETENTION = Duration.days(14)
+
+
+def _pascal(name: QueueName) -> str:
+    return "".join(part.capitalize() for part in name.value.split("_"))
+
+
+class Queues(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        visibility_timeouts: Mapping[QueueName, Duration],
+        max_receive_count: int,
+        alarms: Alarms,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.queues: dict[QueueName, sqs.Queue] = {}
+        self.dead_letter_queues: dict[QueueName, sqs.Queue] = {}
+        self.dlq_alarms: dict[QueueName, cloudwatch.Alarm] = {}
+        for name in QueueName:
+            base = _pascal(name)
+            dlq = sqs.Queue(
+                self,
+                f"{base}DeadLetterQueue",
+                retention_period=DLQ_RETENTION,
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+            )
+            self.dead_letter_queues[name] = dlq
+            self.queues[name] = sqs.Queue(
+                self,
+                f"{base}Queue",
+                visibility_timeout=visibility_timeouts[name],
+                retention_period=SOURCE_RETENTION,
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+                dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=max_receive_count),
+            )
+            self.dlq_alarms[name] = alarms.notify(
+                cloudwatch.Alarm(
+                    self,
+                    f"{base}DeadLetterQueueNotEmpty",
+                    alarm_description=(
+                        f"Messages in the {name.value} dead-letter queue: they failed "
+                        f"{max_receive_count} times. Inspect, fix, then redrive or discard."
+                    ),
+                    metric=dlq.metric_approximate_number_of_messages_visible(
+                        period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
+                    ),
+                    threshold=0,
+                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                    evaluation_periods=1,
+                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+            )
