@@ -71,7 +71,7 @@ class PlantFolderSource:
                 continue
             seen.add(key)
             records.append(record)
-        records.sort(key=lambda record: (moment(record), record.id))
+        records.sort(key=lambda record: (moment(record), record.id))  # type: ignore[attr-defined]
         return records
 
     def employees(self) -> list[Employee]:

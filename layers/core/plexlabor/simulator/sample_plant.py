@@ -8,6 +8,7 @@ generator (`generator.py`) does that.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ def write_sample_plant(
     """
     rng = random.Random(seed)
     folder = PlantFolder(path)
-    rows: dict[str, list[PlexModel]] = {}
+    rows: dict[str, Sequence[PlexModel]] = {}
 
     building = Building(
         building_code="B1",

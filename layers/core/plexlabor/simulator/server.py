@@ -624,13 +624,14 @@ class _Handler(BaseHTTPRequestHandler):
         if action in ("429", "500", "503"):
             status = int(action)
             retry_after = app.state.faults.config.retry_after_s
-            error = HttpError(
+            codes = {429: "TOO_MANY_REQUESTS", 500: "INTERNAL_SERVER_ERROR", 503: "SERVICE_UNAVAILABLE"}
+            injected = HttpError(
                 status,
-                "TOO_MANY_REQUESTS" if status == 429 else "INTERNAL_SERVER_ERROR",
+                codes[status],
                 "Injected fault",
                 headers={"Retry-After": str(retry_after)} if status != 500 else None,
             )
-            reply = Reply(error.status, error.envelope(), headers=error.headers)
+            reply = Reply(injected.status, injected.envelope(), headers=injected.headers)
         else:
             try:
                 reply = app.handle(method, path, query, headers, body)
@@ -724,7 +725,8 @@ class SimulatorServer:
         if self._httpd is None:
             raise RuntimeError("the simulator is not started")
         host, port = self._httpd.server_address[:2]
-        return f"http://{host if ':' not in str(host) else f'[{host}]'}:{port}"
+        text = host.decode() if isinstance(host, bytes) else str(host)
+        return f"http://{text if ':' not in text else f'[{text}]'}:{port}"
 
     def bind(self) -> SimulatorServer:
         if self._httpd is None:
