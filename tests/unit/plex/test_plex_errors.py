@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 
 from plexlabor.plex.errors import (
     PlexAuthError,
+    PlexError,
     PlexNotFoundError,
     PlexRateLimitedError,
     PlexRequestError,
@@ -15,6 +17,7 @@ from plexlabor.plex.errors import (
     error_from_response,
     parse_envelope,
 )
+from plexlabor.plex.transport import json_body
 
 ENVELOPE = json.dumps(
     {
@@ -85,3 +88,14 @@ def test_the_error_text_lists_the_detailed_errors() -> None:
 def test_a_404_knows_when_it_means_no_data(body: str, no_data: bool) -> None:
     error = error_from_response(404, body, method="GET", path="/x")
     assert isinstance(error, PlexNotFoundError) and error.means_no_data is no_data
+
+
+def test_a_non_json_success_answer_is_a_typed_error() -> None:
+    # Given a 200 answer in HTML (a wrong base URL, a proxy login page)
+    response = requests.Response()
+    response._content = b"<html>login</html>"
+    response.status_code = 200
+    response.headers["Content-Type"] = "text/html"
+    # When it is read as JSON / Then a PlexError says so instead of a JSONDecodeError
+    with pytest.raises(PlexError, match="not JSON"):
+        json_body(response, "GET", "/mdm/v1/employees")

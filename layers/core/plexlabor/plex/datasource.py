@@ -25,7 +25,7 @@ from requests.auth import HTTPBasicAuth
 
 from plexlabor.plex.errors import PlexError, PlexRequestError, PlexRowLimitError
 from plexlabor.plex.settings import PlexSettings
-from plexlabor.plex.transport import USER_AGENT, TokenBucket, build_retry, mount_retry, send
+from plexlabor.plex.transport import USER_AGENT, TokenBucket, build_retry, json_body, mount_retry, send
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ class DataSourceTransport:
             auth=self._auth(),
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
         )
-        result = parse_datasource_response(response.json())
+        result = parse_datasource_response(json_body(response, "POST", path))
         if result.row_limit_exceeded:
             message = (
                 f"data source {datasource_id} hit its row limit: {len(result.rows)} rows came back and "

@@ -207,6 +207,22 @@ def send(
     return response
 
 
+def json_body(response: requests.Response, method: str, path: str) -> Any:
+    """The JSON of a successful answer (None when empty); a non-JSON body is a typed error."""
+    if not response.content.strip():
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        kind = response.headers.get("Content-Type", "unknown content type")
+        raise PlexError(
+            f"answer is not JSON ({kind}); is the base URL right?",
+            status=response.status_code,
+            method=method,
+            path=path,
+        ) from None
+
+
 class ConnectTransport:
     """HTTP to Plex Connect REST (`X-Plex-Connect-Api-Key`), thread-safe, one session per transport."""
 
@@ -257,7 +273,7 @@ class ConnectTransport:
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """GET a path and return its JSON (retried on 429/5xx/connection errors/timeouts)."""
         response = self._call("GET", path, params=dict(params or {}), headers=self._headers())
-        return response.json() if response.content.strip() else None
+        return json_body(response, "GET", path)
 
     def get_list(self, path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """GET a list resource: a bare JSON array. A "no data" 404 is an empty list."""
