@@ -61,11 +61,13 @@ def test_bad_values_are_refused_with_the_variable_named() -> None:
 
 
 def test_secrets_never_show_in_repr_or_logs(caplog: pytest.LogCaptureFixture) -> None:
-    settings = PlexSettings(api_key="super-secret-key", datasource_password="pw-123", datasource_username="u")
+    settings = PlexSettings(
+        api_key="super-secret-key", datasource_password="pw-123", datasource_username="ws-user@plex.com"
+    )
     with caplog.at_level(logging.DEBUG):
         logging.getLogger("test").info("settings: %r %s", settings, settings)
     text = repr(settings) + str(settings) + caplog.text + settings.model_dump_json()
-    assert "super-secret-key" not in text and "pw-123" not in text
+    assert "super-secret-key" not in text and "pw-123" not in text and "ws-user" not in text
 
 
 def test_load_plex_settings_reads_the_environment_lazily_and_caches(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -117,12 +117,12 @@ class DataSourceTransport:
 
     def _auth(self) -> HTTPBasicAuth:
         user, password = self.settings.datasource_username, self.settings.datasource_password
-        if not user or password is None:
+        if user is None or not user.get_secret_value() or password is None:
             raise PlexError(
                 "Data Source API credentials are not configured "
                 "(PLEXLABOR_PLEX_DATASOURCE_USERNAME / PLEXLABOR_PLEX_DATASOURCE_PASSWORD)"
             )
-        return HTTPBasicAuth(user, password.get_secret_value())
+        return HTTPBasicAuth(user.get_secret_value(), password.get_secret_value())
 
     def execute(
         self, datasource_id: int, inputs: Mapping[str, Any] | None = None, *, read_only: bool = True

@@ -54,7 +54,7 @@ class PlexSettings(BaseModel):
 
     # Data Source API
     datasource_base_url: str = DEFAULT_DATASOURCE_BASE_URL
-    datasource_username: str | None = None
+    datasource_username: SecretStr | None = None
     datasource_password: SecretStr | None = None
     datasource_format: int | None = Field(
         default=None, description="sent as ?format=N when set (public clients use 2 for `rows` objects)"

@@ -578,6 +578,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:
         self._dispatch("PUT")
 
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
     def _read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY_BYTES:
@@ -777,7 +780,7 @@ class SimulatorServer:
             "base_url": self.base_url,
             "api_key": SecretStr(self.state.api_key),
             "datasource_base_url": self.base_url,
-            "datasource_username": self.state.datasource_user,
+            "datasource_username": SecretStr(self.state.datasource_user),
             "datasource_password": SecretStr(self.state.datasource_password),
         }
         values.update(overrides)
