@@ -101,7 +101,8 @@ def test_uncertified_and_job_code_labels_follow_their_definitions(labelled_plant
         certs[cert.employee_id].append(cert)
     requirements = defaultdict(list)
     for req in labelled_plant.load(WorkcenterRequirement):
-        requirements[req.workcenter_id].append(req)
+        if req.certification_required:
+            requirements[req.workcenter_id].append(req)
     tz = ZoneInfo(labelled_plant.meta().timezone)
 
     def certified(entry: LaborEntry) -> bool:

@@ -621,8 +621,12 @@ class _PlantGenerator:
             )
 
     # ---- qualification ------------------------------------------------------------------------
-    def _qualified(self, person: Person, wc_id: str, day: date) -> bool:
-        for skill_id, level in self.workcenters[wc_id].requirements:
+    def _qualified(self, person: Person, wc_id: str, day: date, certified_only: bool = False) -> bool:
+        """Holds every skill the workcenter requires (or only its certified ones) at level on `day`."""
+        workcenter = self.workcenters[wc_id]
+        if certified_only and not workcenter.dept.certified:
+            return True
+        for skill_id, level in workcenter.requirements:
             if not any(
                 c.skill_id == skill_id
                 and c.level >= level
@@ -770,7 +774,7 @@ class _PlantGenerator:
         work_until = clock_out  # when work really stops at the workcenter
         if inject == "EARLY_CLOCK_OUT_ACTIVE_JOB":
             clock_out = end + rng.uniform(-80, -20) * MINUTE
-            work_until = max(end + off_out * MINUTE, clock_out + 12 * MINUTE)
+            work_until = max(end + off_out * MINUTE, clock_out + 20 * MINUTE)
         pairs = [(clock_in, break_out), (break_in, clock_out)]
         if inject == "MISSED_BREAK":
             pairs = [(clock_in, clock_out)]
@@ -803,7 +807,10 @@ class _PlantGenerator:
                 self.week_hours[(person.id, week)] += (pout - pin) / HOUR
 
         # Workcenter activity.
-        if person.home_wc and wc_today and not absent and rng.random() > 0.03:  # 3%: training, meetings
+        needs_login = inject in ("MACHINE_LOGIN_MISMATCH", "EARLY_CLOCK_OUT_ACTIVE_JOB")
+        if (
+            person.home_wc and wc_today and not absent and (needs_login or rng.random() > 0.03)
+        ):  # 3%: training
             segments = [(pin, pout) for pin, pout in pairs]
             segments[-1] = (segments[-1][0], work_until)
             for index, (seg_start, seg_end) in enumerate(segments):
@@ -1081,7 +1088,7 @@ class _PlantGenerator:
         cuts = [login, logout]
         if logout - login > 2 * HOUR and rng.random() < 0.35:
             cuts.insert(1, login + (logout - login) * rng.uniform(0.3, 0.7))
-        qualified = self._qualified(person, wc_id, day)
+        qualified = self._qualified(person, wc_id, day, certified_only=True)
         for a, b in itertools.pairwise(cuts):
             if a >= self.as_of:
                 break

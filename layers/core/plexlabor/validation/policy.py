@@ -21,6 +21,9 @@ class PunchPolicy(BaseModel):
         default=6, gt=0, description="work longer than this needs a break"
     )
     min_break_minutes: float = Field(default=30, gt=0)
+    active_job_minutes: float = Field(
+        default=10, gt=0, description="still logged in at the workcenter this long after clocking out"
+    )
     unattended_minutes: float = Field(default=30, gt=0, description="machine running with nobody logged in")
     missed_clockout_hours: float = Field(
         default=4, gt=0, description="an entry still open this long after its shift ended is a missed punch"

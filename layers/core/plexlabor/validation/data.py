@@ -1,0 +1,234 @@
+"""Everything the rules look at, indexed per employee and per workcenter.
+
+Built from a plant folder for batch runs, or from the slice of records around one punch for the
+real-time path: the same class either way, so both paths see the same neighbourhood.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from plexlabor.models import PlexModel
+from plexlabor.plant import PlantFolder
+from plexlabor.validation.records import (
+    Labor,
+    Punch,
+    Scheduled,
+    Session,
+    Swipe,
+    WcEvent,
+    epoch,
+)
+
+Rows = Iterable[dict[str, Any] | PlexModel]
+
+
+def _plain(item: dict[str, Any] | PlexModel) -> dict[str, Any]:
+    return item.to_plex() if isinstance(item, PlexModel) else item
+
+
+@dataclass(slots=True)
+class EmployeeRef:
+    department: str | None
+    home_workcenter: str | None
+    building: str | None
+    supervisor: str | None
+
+
+@dataclass
+class PlantData:
+    """Reference data plus transactions, indexed for the rules."""
+
+    tz: ZoneInfo
+    as_of: float
+    employees: dict[str, EmployeeRef] = field(default_factory=dict)
+    workcenter_building: dict[str, str | None] = field(default_factory=dict)
+    requirements: dict[str, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
+    certifications: dict[str, list[tuple[str, int, date, date | None]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    approved: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    rates: dict[tuple[str, str, str], tuple[float, float]] = field(default_factory=dict)
+    operations: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # id -> (part, op code, job)
+    buildings: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # lat, lon, radius m
+    devices: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # id -> (type, building)
+    schedules: dict[str, list[Scheduled]] = field(default_factory=lambda: defaultdict(list))
+    punches: dict[str, list[Punch]] = field(default_factory=lambda: defaultdict(list))
+    labor: dict[str, list[Labor]] = field(default_factory=lambda: defaultdict(list))
+    sessions: dict[str, list[Session]] = field(default_factory=lambda: defaultdict(list))  # by employee
+    wc_sessions: dict[str, list[Session]] = field(default_factory=lambda: defaultdict(list))
+    runs: dict[str, list[tuple[WcEvent, float | None]]] = field(default_factory=lambda: defaultdict(list))
+    swipes: dict[str, list[Swipe]] = field(default_factory=lambda: defaultdict(list))
+    downtime: dict[str, list[tuple[float, float]]] = field(default_factory=lambda: defaultdict(list))
+
+    # ---- building -------------------------------------------------------------------------------
+    @classmethod
+    def build(cls, rows: Mapping[str, Rows], timezone: str, as_of: float) -> PlantData:
+        """Index Plex-shaped rows (dicts or models) given per resource name."""
+        data = cls(tz=ZoneInfo(timezone), as_of=as_of)
+
+        def each(resource: str) -> Iterable[dict[str, Any]]:
+            return (_plain(item) for item in rows.get(resource, ()))
+
+        for row in each("employees"):
+            data.employees[row["id"]] = EmployeeRef(
+                row.get("departmentCode"),
+                row.get("homeWorkcenterId"),
+                row.get("buildingCode"),
+                row.get("supervisorId"),
+            )
+        for row in each("workcenters"):
+            data.workcenter_building[row["workcenterId"]] = row.get("buildingCode")
+        for row in each("workcenter-requirements"):
+            if row.get("certificationRequired", True):
+                data.requirements[row["workcenterId"]].append((row["skillId"], int(row.get("minLevel", 1))))
+        for row in each("certifications"):
+            expires = row.get("expiresDate")
+            data.certifications[row["employeeId"]].append(
+                (
+                    row["skillId"],
+                    int(row["level"]),
+                    date.fromisoformat(row["issuedDate"]),
+                    date.fromisoformat(expires) if expires else None,
+                )
+            )
+        for row in each("approved-workcenters"):
+            data.approved[(row["partId"], row["operationCode"])].add(row["workcenterId"])
+            data.rates[(row["partId"], row["operationCode"], row["workcenterId"])] = (
+                float(row["standardProductionRate"]),
+                float(row.get("crewSize") or 1),
+            )
+        for row in each("job-operations"):
+            data.operations[row["id"]] = (row["partId"], row["operationCode"], row["jobId"])
+        for row in each("buildings"):
+            data.buildings[row["buildingCode"]] = (
+                float(row["latitude"]),
+                float(row["longitude"]),
+                float(row["geofenceRadiusM"]),
+            )
+        for row in each("clock-devices"):
+            data.devices[row["deviceId"]] = (row["deviceType"], row.get("buildingCode"))
+        for row in each("shift-assignments"):
+            shift = Scheduled.read(row)
+            data.schedules[shift.employee].append(shift)
+        for row in each("time-clock-entries"):
+            punch = Punch.read(row)
+            data.punches[punch.employee].append(punch)
+        for row in each("labor-entries"):
+            entry = Labor.read(row)
+            data.labor[entry.employee].append(entry)
+        for row in each("badge-swipes"):
+            swipe = Swipe.read(row)
+            data.swipes[swipe.employee].append(swipe)
+        for row in each("downtime-entries"):
+            start, end = epoch(row["startTime"]), epoch(row.get("endTime"))
+            if start is not None:
+                data.downtime[row["workcenterId"]].append((start, end or as_of))
+        data._index_events([WcEvent.read(row) for row in each("workcenter-events")])
+        for table in (data.schedules, data.punches, data.labor, data.swipes, data.downtime):
+            for items in table.values():
+                items.sort(key=_sort_key)
+        return data
+
+    @classmethod
+    def from_folder(cls, folder: PlantFolder) -> PlantData:
+        """Index a whole plant folder."""
+        meta = folder.meta()
+        from plexlabor.models import PLANT_MODELS
+
+        rows = {resource: folder.iter_raw(resource) for resource in PLANT_MODELS}
+        return cls.build(rows, meta.timezone, meta.end.timestamp())
+
+    def _index_events(self, events: list[WcEvent]) -> None:
+        """Pair logins with logouts into sessions, and run starts with stops into runs."""
+        events.sort(key=lambda e: (e.t, e.kind))
+        open_sessions: dict[tuple[str, str], Session] = {}
+        open_runs: dict[str, WcEvent] = {}
+        for event in events:
+            if event.kind == "OperatorLogin" and event.employee:
+                session = Session(event.employee, event.workcenter, event.t, None)
+                open_sessions[(event.employee, event.workcenter)] = session
+                self.sessions[event.employee].append(session)
+                self.wc_sessions[event.workcenter].append(session)
+            elif event.kind == "OperatorLogout" and event.employee:
+                session = open_sessions.pop((event.employee, event.workcenter), None)
+                if session is not None:
+                    session.end = event.t
+            elif event.kind == "RunStart":
+                previous = open_runs.pop(event.workcenter, None)
+                if previous is not None:  # a start without a stop: the run ended when the next began
+                    self.runs[event.workcenter].append((previous, event.t))
+                open_runs[event.workcenter] = event
+            elif event.kind == "RunStop":
+                start = open_runs.pop(event.workcenter, None)
+                if start is not None:
+                    self.runs[event.workcenter].append((start, event.t))
+        for start in open_runs.values():
+            self.runs[start.workcenter].append((start, None))
+
+    # ---- lookups --------------------------------------------------------------------------------
+    def local_date(self, t: float) -> date:
+        return datetime.fromtimestamp(t, self.tz).date()
+
+    def local_time(self, t: float) -> str:
+        return datetime.fromtimestamp(t, self.tz).strftime("%H:%M")
+
+    def week_of(self, t: float) -> tuple[int, int]:
+        year, week, _ = datetime.fromtimestamp(t, self.tz).isocalendar()
+        return year, week
+
+    def shift_for(self, punch_time: float, employee: str) -> Scheduled | None:
+        """The scheduled shift a punch belongs to: nearest start within 4 h before start to 4 h after end."""
+        best: Scheduled | None = None
+        for shift in window(
+            self.schedules.get(employee, ()), punch_time - 20 * 3600, punch_time + 6 * 3600, key=_start
+        ):
+            if (
+                shift.working
+                and shift.start - 4 * 3600 <= punch_time <= shift.end + 4 * 3600
+                and (best is None or abs(shift.start - punch_time) < abs(best.start - punch_time))
+            ):
+                best = shift
+        return best
+
+    def certified(self, employee: str, workcenter: str, day: date) -> list[str]:
+        """Skills a workcenter requires that the employee lacks (valid, at level) on `day`."""
+        held = self.certifications.get(employee, ())
+        return [
+            skill
+            for skill, level in self.requirements.get(workcenter, ())
+            if not any(
+                s == skill and lv >= level and issued <= day and (expires is None or day <= expires)
+                for s, lv, issued, expires in held
+            )
+        ]
+
+
+def _sort_key(item: Any) -> float:
+    if isinstance(item, tuple):
+        return item[0]
+    for name in ("t_in", "start", "t"):
+        if hasattr(item, name):
+            return getattr(item, name)
+    raise TypeError(item)
+
+
+def _start(item: Scheduled) -> float:
+    return item.start
+
+
+def window(items: Iterable[Any], low: float, high: float, key: Any) -> list[Any]:
+    """Items of a list sorted by `key` whose key lies in [low, high]."""
+    seq = items if isinstance(items, list) else list(items)
+    keys = [key(item) for item in seq]
+    return seq[bisect_left(keys, low) : bisect_right(keys, high)]
+
+
+def utc(t: float) -> datetime:
+    return datetime.fromtimestamp(t, UTC)

@@ -1,0 +1,114 @@
+"""Group an employee's punches into worked shifts, setting aside structurally broken entries."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from enum import Enum
+
+from plexlabor.validation.data import PlantData
+from plexlabor.validation.records import Punch, Scheduled
+
+SAME_PUNCH_SECONDS = 120  # a device re-sync repeats a punch within seconds
+MIN_OVERLAP_SECONDS = 60
+MATCH_BEFORE_START = 4 * 3600  # a punch belongs to a shift from 4 h before its start ...
+MATCH_AFTER_END = 4 * 3600  # ... to 4 h after its end
+
+
+class Broken(Enum):
+    OUT_BEFORE_IN = "out_before_in"
+    DUPLICATE = "duplicate"
+    OVERLAP = "overlap"
+
+
+@dataclass(slots=True)
+class Structural:
+    kind: Broken
+    other: Punch | None
+
+
+@dataclass
+class EmployeeDay:
+    """One worked shift (or, without a schedule, one local day) of one employee."""
+
+    shift: Scheduled | None
+    punches: list[Punch] = field(default_factory=list)  # usable entries, by clock-in
+
+    @property
+    def first(self) -> Punch | None:
+        return self.punches[0] if self.punches else None
+
+    @property
+    def last(self) -> Punch | None:
+        return self.punches[-1] if self.punches else None
+
+
+def structural_problems(punches: list[Punch]) -> dict[str, Structural]:
+    """Entries that are out-before-in, repeats of another, or overlapping another (the later-keyed one)."""
+    problems: dict[str, Structural] = {}
+    ordered = sorted(punches, key=lambda p: (p.t_in, p.created, p.id))
+    for punch in ordered:
+        if punch.t_out is not None and punch.t_out < punch.t_in:
+            problems[punch.id] = Structural(Broken.OUT_BEFORE_IN, None)
+    for i, punch in enumerate(ordered):
+        if punch.id in problems:
+            continue
+        for other in ordered[i + 1 :]:
+            if other.t_in - punch.t_in > SAME_PUNCH_SECONDS:
+                break
+            if other.id in problems:
+                continue
+            same_out = (punch.t_out is None and other.t_out is None) or (
+                punch.t_out is not None
+                and other.t_out is not None
+                and abs(punch.t_out - other.t_out) <= SAME_PUNCH_SECONDS
+            )
+            if same_out:
+                later = max(punch, other, key=lambda p: (p.created, p.id))
+                problems[later.id] = Structural(Broken.DUPLICATE, other if later is punch else punch)
+    closed = [p for p in ordered if p.id not in problems and p.t_out is not None]
+    for i, punch in enumerate(closed):
+        assert punch.t_out is not None
+        for other in closed[i + 1 :]:
+            if other.t_in >= punch.t_out - MIN_OVERLAP_SECONDS:
+                break
+            assert other.t_out is not None
+            if min(punch.t_out, other.t_out) - other.t_in >= MIN_OVERLAP_SECONDS:
+                later = max(punch, other, key=lambda p: (p.created, p.id))
+                if later.id not in problems:
+                    problems[later.id] = Structural(Broken.OVERLAP, other if later is punch else punch)
+    return problems
+
+
+def employee_days(
+    data: PlantData, employee: str, problems: dict[str, Structural] | None = None
+) -> list[EmployeeDay]:
+    """The employee's usable punches grouped by the scheduled shift they belong to."""
+    punches = data.punches.get(employee, [])
+    if problems is None:
+        problems = structural_problems(punches)
+    schedule = [s for s in data.schedules.get(employee, ()) if s.working]
+    starts = [s.start for s in schedule]
+    days: dict[int, EmployeeDay] = {}
+    unscheduled: dict[object, EmployeeDay] = {}
+    for punch in punches:
+        if punch.id in problems:
+            continue
+        shift = _nearest_shift(schedule, starts, punch.t_in)
+        if shift is None:
+            day = unscheduled.setdefault(data.local_date(punch.t_in), EmployeeDay(None))
+        else:
+            day = days.setdefault(id(shift), EmployeeDay(shift))
+        day.punches.append(punch)
+    return sorted([*days.values(), *unscheduled.values()], key=lambda d: d.punches[0].t_in)
+
+
+def _nearest_shift(schedule: list[Scheduled], starts: list[float], t: float) -> Scheduled | None:
+    index = bisect_left(starts, t)
+    best: Scheduled | None = None
+    for shift in schedule[max(0, index - 2) : index + 2]:
+        if shift.start - MATCH_BEFORE_START <= t <= shift.end + MATCH_AFTER_END and (
+            best is None or abs(shift.start - t) < abs(best.start - t)
+        ):
+            best = shift
+    return best

@@ -1,0 +1,114 @@
+"""Train the scorer (scikit-learn) from labelled plants and from supervisors' decisions.
+
+Only this module imports scikit-learn; it runs offline or in the nightly job, never on the
+real-time path. The result is a ScorerModel of plain coefficients.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from plexlabor.models.anomalies import AnomalyLabel
+from plexlabor.plant import PlantFolder
+from plexlabor.validation.data import PlantData
+from plexlabor.validation.findings import Finding
+from plexlabor.validation.norms import compute_norms
+from plexlabor.validation.rules import BUDDY, OFFSET, PRODUCTIVITY, RULE, Candidate
+from plexlabor.validation.scorer import Logistic, ScorerModel
+
+DECISION_WEIGHT = 3.0  # a supervisor's verdict on a real record counts more than a synthetic label
+LEARNED_FAMILIES = (OFFSET, PRODUCTIVITY, BUDDY)
+
+
+@dataclass(frozen=True)
+class Example:
+    family: str
+    anomaly_type: str
+    features: dict[str, float]
+    positive: bool
+    weight: float = 1.0
+
+
+def label_candidates(candidates: Iterable[Candidate], labels: Iterable[AnomalyLabel]) -> list[Example]:
+    """Mark each candidate true or false against the ground truth."""
+    truth = {(label.record_key, label.anomaly_type.value) for label in labels}
+    return [
+        Example(c.family, c.anomaly.value, dict(c.features), (c.record_key, c.anomaly.value) in truth)
+        for c in candidates
+    ]
+
+
+def examples_from_plants(folders: Iterable[PlantFolder]) -> list[Example]:
+    """Candidates of labelled training plants, with their ground truth."""
+    from plexlabor.validation.engine import ValidationEngine
+
+    engine = ValidationEngine(model=ScorerModel("untrained"))
+    examples: list[Example] = []
+    for folder in folders:
+        data = PlantData.from_folder(folder)
+        examples.extend(label_candidates(engine.candidates(data, compute_norms(data)), folder.labels()))
+    return examples
+
+
+def examples_from_decisions(decisions: Iterable[tuple[Finding, bool]]) -> list[Example]:
+    """Supervisors' approve (True) / reject (False) verdicts on findings, as weighted examples."""
+    out = []
+    for finding, approved in decisions:
+        features = finding.evidence.get("features", {})
+        family = _family_of(finding, features)
+        out.append(Example(family, finding.anomaly_type.value, dict(features), approved, DECISION_WEIGHT))
+    return out
+
+
+def _family_of(finding: Finding, features: dict[str, float]) -> str:
+    if not features:
+        return RULE
+    if "geofence_ratio" in features:
+        return BUDDY
+    if "abs_log_deviation" in features:
+        return PRODUCTIVITY
+    return OFFSET
+
+
+def fit_scorer(examples: list[Example], trained_on: dict | None = None) -> ScorerModel:
+    """Fit one logistic model per learned family and measure each rule type's precision."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    priors: dict[str, float] = {}
+    counts: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for example in examples:
+        if example.family == RULE:
+            counts[example.anomaly_type][0] += example.weight * example.positive
+            counts[example.anomaly_type][1] += example.weight
+    for anomaly, (true, total) in counts.items():
+        priors[anomaly] = round((true + 1) / (total + 2), 4)  # Laplace: never 0 or 1 on little data
+    families: dict[str, Logistic] = {}
+    for family in LEARNED_FAMILIES:
+        members = [e for e in examples if e.family == family]
+        if not members or len({e.positive for e in members}) < 2:
+            continue
+        names = sorted({name for e in members for name in e.features})
+        x = np.array([[e.features.get(n, 0.0) for n in names] for e in members])
+        y = np.array([e.positive for e in members])
+        w = np.array([e.weight for e in members])
+        scaler = StandardScaler().fit(x)
+        model = LogisticRegression(C=1.0, max_iter=2000).fit(scaler.transform(x), y, sample_weight=w)
+        families[family] = Logistic(
+            tuple(names),
+            tuple(float(v) for v in scaler.mean_),
+            tuple(float(v) or 1.0 for v in scaler.scale_),
+            tuple(float(v) for v in model.coef_[0]),
+            float(model.intercept_[0]),
+        )
+    body = {"priors": priors, "families": {k: v.coef for k, v in families.items()}}
+    version = (
+        "scorer-" + hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:10]
+    )
+    return ScorerModel(version, priors, families, trained_on or {})
