@@ -265,27 +265,33 @@ def build_layer(
     spec: DepsLayer,
     build_dir: Path,
     *,
-    run: Callable[..., subprocess.CompletedProcess] = subprocess.run,
+    run: Callable[..., subprocess.CompletedProcess] | None = None,
     log: Callable[[str], None] = print,
 ) -> dict:
     """pip-install, strip, check and measure one layer; write and return its manifest."""
+    run = run or subprocess.run
     started = time.monotonic()
     final = asset_dir(build_dir, spec.layer)
     staging = final.with_name(f".{spec.layer.value}.tmp")
+    manifest_path(build_dir, spec.layer).unlink(missing_ok=True)  # no manifest = not built
     if staging.exists():
         shutil.rmtree(staging)
     site_dir = staging / "python"
     site_dir.mkdir(parents=True)
-    log(f"[layers] {spec.layer.value}: pip install for python{spec.python.value} {spec.architecture}")
-    result = run(pip_command(spec, site_dir), check=False)
-    if result.returncode != 0:
-        raise LayerBuildError(f"pip failed for {spec.layer.value} (exit {result.returncode})")
-    installed_bytes = tree_size(site_dir)[0]
-    stripped_bytes = strip_tree(site_dir)
-    problems = check_glibc(site_dir, spec)
-    if problems:
-        raise LayerBuildError(f"{spec.layer.value} would not load on Lambda: " + "; ".join(problems))
-    compiled = compile_bytecode(site_dir, spec.python)
+    try:
+        log(f"[layers] {spec.layer.value}: pip install for python{spec.python.value} {spec.architecture}")
+        result = run(pip_command(spec, site_dir), check=False)
+        if result.returncode != 0:
+            raise LayerBuildError(f"pip failed for {spec.layer.value} (exit {result.returncode})")
+        installed_bytes = tree_size(site_dir)[0]
+        stripped_bytes = strip_tree(site_dir)
+        problems = check_glibc(site_dir, spec)
+        if problems:
+            raise LayerBuildError(f"{spec.layer.value} would not load on Lambda: " + "; ".join(problems))
+        compiled = compile_bytecode(site_dir, spec.python)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     size_bytes, file_count = tree_size(staging)
     if final.exists():
         shutil.rmtree(final)

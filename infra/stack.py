@@ -68,9 +68,7 @@ class PlexlaborStack(Stack):
             config=config,
             specs=specs,
             layers=self.layers,
-            resources=SharedResources(
-                config=config, storage=self.storage, queues=self.queues, secrets=self.secrets
-            ),
+            resources=SharedResources(config=config, storage=self.storage, queues=self.queues, secrets=self.secrets),
         )
         self._outputs(config)
         Validations.of(self).add_plugins(aws_solutions_checks(self.node.root))

@@ -18,9 +18,7 @@ from pathlib import Path
 
 from infra.constants import CORE_PACKAGE_DIR, FUNCTIONS_PACKAGE, LayerName
 
-IGNORED = shutil.ignore_patterns(
-    "__pycache__", "*.pyc", "*.pyo", "*.egg-info", ".pytest_cache", ".mypy_cache"
-)
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", "*.egg-info", ".pytest_cache", ".mypy_cache")
 
 
 def _fresh_copy(source: Path, destination: Path) -> None:

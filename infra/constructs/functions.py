@@ -115,9 +115,7 @@ class Functions(Construct):
             runtime=RUNTIMES[spec.flavour.python],
             architecture=LAMBDA_ARCHITECTURE,
             handler=spec.handler,
-            code=lambda_.Code.from_asset(
-                str(stage_function(config.functions_root, spec.name, config.build_dir))
-            ),
+            code=lambda_.Code.from_asset(str(stage_function(config.functions_root, spec.name, config.build_dir))),
             layers=self._layers.for_flavour(spec.flavour),
             memory_size=spec.memory_mb,
             timeout=Duration.seconds(spec.timeout_s),
@@ -125,9 +123,7 @@ class Functions(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             role=role,
             log_group=log_group,
-            reserved_concurrent_executions=(
-                spec.reserved_concurrency if config.reserved_concurrency else None
-            ),
+            reserved_concurrent_executions=(spec.reserved_concurrency if config.reserved_concurrency else None),
         )
         if spec.consumes is not None:
             function.add_event_source(
@@ -140,8 +136,9 @@ class Functions(Construct):
                     report_batch_item_failures=True,
                 )
             )
-        acknowledge(role, "AwsSolutions-IAM5[Resource::*]", XRAY_REASON)
-        acknowledge(function, "AwsSolutions-L1", RUNTIME_REASON)
+        # acknowledged on the generated L1 resources only, so nothing else inherits them
+        acknowledge(role.node.find_child("DefaultPolicy"), "AwsSolutions-IAM5[Resource::*]", XRAY_REASON)
+        acknowledge(function.node.default_child, "AwsSolutions-L1", RUNTIME_REASON)
         self.functions[spec.name] = function
         return function
 

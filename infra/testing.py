@@ -1,0 +1,82 @@
+"""Synthesize the stack offline for tests: fake handler tree, placeholder layers, temp dirs.
+
+Used by tests/infra (kept here, not in a conftest, so test modules can import it by a stable name).
+- Handlers: a temporary `functions/<name>/handler.py` tree (the real functions/ folder is never
+  written to), passed as `plexlabor:functionsRoot`.
+- Layers: `plexlabor:placeholderLayers=true`, so no pip/PyPI; staged assets go to a temp
+  `plexlabor:buildDir`. The pip build itself is covered by tests of `infra.build_layers`
+  (pure functions, fake pip) and by `make layers` (real).
+- Feature flags: the same cdk.json context the real app uses (`infra.app.create_app`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from aws_cdk import App
+from aws_cdk.assertions import Template
+
+from infra.app import add_stack, create_app
+from infra.constants import CTX_BUILD_DIR, CTX_FUNCTIONS_ROOT, CTX_PLACEHOLDER_LAYERS
+from infra.stack import PlexlaborStack
+
+HANDLER_SOURCE = "def handler(event, context):\n    return {}\n"
+
+
+def write_fake_functions(root: Path, names: Iterable[str]) -> Path:
+    """`<root>/functions/__init__.py` plus `functions/<name>/handler.py` (and a stray cache)."""
+    package = root / "functions"
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text("")
+    for name in names:
+        (package / name / "__pycache__").mkdir(parents=True, exist_ok=True)
+        (package / name / "__init__.py").write_text("")
+        (package / name / "handler.py").write_text(HANDLER_SOURCE)
+        (package / name / "__pycache__" / "handler.cpython-311.pyc").write_bytes(b"stale")
+    return root
+
+
+@dataclass
+class Synthesized:
+    app: App
+    stack: PlexlaborStack
+    template: dict[str, Any]
+    assertions: Template
+    outdir: Path
+    build_dir: Path
+
+    def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {
+            logical_id: resource
+            for logical_id, resource in self.template["Resources"].items()
+            if resource["Type"] == resource_type
+        }
+
+    def logical_id(self, construct: Any) -> str:
+        return self.stack.get_logical_id(construct.node.default_child)
+
+
+def synthesize(tmp: Path, function_names: Iterable[str], **context: Any) -> Synthesized:
+    """Build and synthesize the app (cdk-nag runs as part of synth and fails it on violations)."""
+    functions_root = write_fake_functions(tmp / "src", function_names)
+    build_dir = tmp / "build"
+    outdir = tmp / "cdk.out"
+    app = create_app(
+        {
+            CTX_PLACEHOLDER_LAYERS: True,
+            CTX_FUNCTIONS_ROOT: str(functions_root),
+            CTX_BUILD_DIR: str(build_dir),
+            **context,
+        },
+        outdir=str(outdir),
+    )
+    stack = add_stack(app)
+    assembly = app.synth()
+    template = assembly.get_stack_by_name(stack.stack_name).template
+    return Synthesized(app, stack, template, Template.from_json(template), outdir, build_dir)

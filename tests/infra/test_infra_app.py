@@ -1,0 +1,117 @@
+"""The app entry point: cdk.json, configuration from context, offline env-agnostic synth."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from aws_cdk import Token
+
+from infra.app import CDK_JSON, add_stack, cdk_json_context, create_app
+from infra.config import ConfigError, DeployConfig
+from infra.constants import (
+    CTX_ACCOUNT,
+    CTX_BUILD_DIR,
+    CTX_FUNCTIONS_ROOT,
+    CTX_MAX_RECEIVE_COUNT,
+    CTX_PLACEHOLDER_LAYERS,
+    CTX_REGION,
+    CTX_STAGE,
+    REPO_ROOT,
+)
+from infra.testing import Synthesized, write_fake_functions
+
+
+def test_cdk_json_runs_the_app_with_recommended_flags() -> None:
+    cdk_json = json.loads(CDK_JSON.read_text())
+    context = cdk_json["context"]
+
+    assert cdk_json["app"] == "python3 infra/app.py"
+    assert context["@aws-cdk/aws-iam:minimizePolicies"] is True
+    assert context["@aws-cdk/core:checkSecretUsage"] is True
+    assert context["@aws-cdk/aws-lambda:recognizeLayerVersion"] is True
+    DeployConfig.from_node(create_app(outdir="unused").node)  # the committed defaults are valid
+
+
+def test_app_applies_cdk_json_context_and_lets_callers_override() -> None:
+    app = create_app({CTX_STAGE: "qa"}, outdir="unused")
+
+    assert app.node.try_get_context("@aws-cdk/aws-iam:minimizePolicies") is True
+    assert DeployConfig.from_node(app.node).stage == "qa"
+    assert cdk_json_context()[CTX_STAGE] == "dev"
+
+
+def test_stack_is_environment_agnostic_by_default(synthesized: Synthesized) -> None:
+    assert Token.is_unresolved(synthesized.stack.account)
+    assert Token.is_unresolved(synthesized.stack.region)
+    manifest = json.loads((synthesized.outdir / "manifest.json").read_text())
+    assert manifest["artifacts"]["plexlabor-dev"]["environment"] == "aws://unknown-account/unknown-region"
+
+
+def test_account_and_region_come_from_context_only_together(tmp_path: Path) -> None:
+    context = {CTX_PLACEHOLDER_LAYERS: True, CTX_FUNCTIONS_ROOT: str(tmp_path), CTX_BUILD_DIR: str(tmp_path)}
+    stack = add_stack(create_app({**context, CTX_ACCOUNT: "123456789012", CTX_REGION: "us-east-2"}, outdir="x"))
+
+    assert (stack.account, stack.region) == ("123456789012", "us-east-2")
+    with pytest.raises(ConfigError, match="both"):
+        add_stack(create_app({**context, CTX_ACCOUNT: "123456789012"}, outdir="x"))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("stage", "Prod-1"),
+        ("log_level", "LOUD"),
+        ("log_retention_days", 31),
+        ("max_receive_count", 0),
+        ("plex_write_mode", "yolo"),
+        ("plex_base_url", "http://connect.plex.com"),
+    ],
+)
+def test_invalid_configuration_is_rejected(field: str, value: object) -> None:
+    with pytest.raises(ConfigError):
+        DeployConfig(**{field: value})  # type: ignore[arg-type]
+
+
+def test_context_strings_from_the_command_line_are_parsed() -> None:
+    app = create_app({CTX_MAX_RECEIVE_COUNT: "3", CTX_PLACEHOLDER_LAYERS: "true"}, outdir="unused")
+    config = DeployConfig.from_node(app.node)
+
+    assert (config.max_receive_count, config.placeholder_layers) == (3, True)
+
+
+def test_app_script_synthesizes_offline_as_the_cdk_cli_runs_it(tmp_path: Path) -> None:
+    """`python infra/app.py` with context and outdir passed the way the CDK CLI passes them."""
+    write_fake_functions(tmp_path / "src", ["punch_webhook"])
+    env = {
+        **os.environ,
+        "CDK_OUTDIR": str(tmp_path / "out"),
+        "CDK_CONTEXT_JSON": json.dumps(
+            {
+                CTX_PLACEHOLDER_LAYERS: "true",
+                CTX_FUNCTIONS_ROOT: str(tmp_path / "src"),
+                CTX_BUILD_DIR: str(tmp_path / "build"),
+            }
+        ),
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+    }
+
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "infra" / "app.py")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "NOT deployable" in result.stderr
+    template = json.loads((tmp_path / "out" / "plexlabor-dev.template.json").read_text())
+    functions = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    assert [f["Properties"]["Handler"] for f in functions] == ["functions.punch_webhook.handler.handler"]

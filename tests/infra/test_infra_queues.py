@@ -1,0 +1,129 @@
+"""Queues: one DLQ each, SSE, TLS-only policies, visibility vs consumer timeout, DLQ alarms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk import App, Duration, Stack
+from aws_cdk.assertions import Template
+
+from infra.constants import DEFAULT_MAX_RECEIVE_COUNT, QueueName
+from infra.constructs.alarms import Alarms
+from infra.constructs.queues import Queues
+from infra.function_specs import FUNCTION_SPECS, VISIBILITY_TIMEOUT_FACTOR, visibility_timeouts
+from infra.testing import Synthesized
+
+
+def _resource(synthesized: Synthesized, construct: Any) -> dict[str, Any]:
+    return synthesized.template["Resources"][synthesized.logical_id(construct)]
+
+
+def test_three_work_queues_and_three_dead_letter_queues(synthesized: Synthesized) -> None:
+    queues = synthesized.stack.queues
+
+    synthesized.assertions.resource_count_is("AWS::SQS::Queue", 6)
+    assert set(queues.queues) == set(queues.dead_letter_queues) == set(QueueName)
+
+
+@pytest.mark.parametrize("name", list(QueueName))
+def test_each_queue_redrives_to_its_own_dlq(synthesized: Synthesized, name: QueueName) -> None:
+    queues = synthesized.stack.queues
+    properties = _resource(synthesized, queues.queues[name])["Properties"]
+
+    assert properties["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": [synthesized.logical_id(queues.dead_letter_queues[name]), "Arn"]},
+        "maxReceiveCount": DEFAULT_MAX_RECEIVE_COUNT,
+    }
+    dlq_properties = _resource(synthesized, queues.dead_letter_queues[name])["Properties"]
+    assert dlq_properties["MessageRetentionPeriod"] > properties["MessageRetentionPeriod"]
+
+
+def test_every_queue_is_encrypted_and_denies_plain_http(synthesized: Synthesized) -> None:
+    queues = synthesized.resources("AWS::SQS::Queue")
+    policies = synthesized.resources("AWS::SQS::QueuePolicy")
+
+    assert all(queue["Properties"]["SqsManagedSseEnabled"] is True for queue in queues.values())
+    protected = set()
+    for policy in policies.values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if statement["Effect"] == "Deny" and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}:
+                protected.add(statement["Resource"]["Fn::GetAtt"][0])
+    assert protected == set(queues)
+
+
+@pytest.mark.parametrize("spec", [s for s in FUNCTION_SPECS if s.consumes], ids=lambda s: s.name)
+def test_visibility_timeout_is_six_times_the_consumer_timeout(synthesized: Synthesized, spec: Any) -> None:
+    queue = synthesized.stack.queues.queues[spec.consumes]
+    visibility = _resource(synthesized, queue)["Properties"]["VisibilityTimeout"]
+
+    assert visibility >= VISIBILITY_TIMEOUT_FACTOR * spec.timeout_s + spec.max_batching_window_s
+
+
+def test_visibility_timeouts_need_exactly_one_consumer_per_queue() -> None:
+    without_writeback = [s for s in FUNCTION_SPECS if s.consumes is not QueueName.WRITEBACK]
+
+    with pytest.raises(ValueError, match="writeback"):
+        visibility_timeouts(without_writeback)
+    with pytest.raises(ValueError, match="two consumers"):
+        visibility_timeouts([*FUNCTION_SPECS, next(s for s in FUNCTION_SPECS if s.consumes)])
+
+
+def test_each_dlq_alarms_on_depth_above_zero_to_the_alarm_topic(synthesized: Synthesized) -> None:
+    alarms = synthesized.resources("AWS::CloudWatch::Alarm")
+    topic_ref = {"Ref": synthesized.logical_id(synthesized.stack.alarms.topic)}
+    watched = set()
+    for alarm in alarms.values():
+        properties = alarm["Properties"]
+        if properties["MetricName"] != "ApproximateNumberOfMessagesVisible":
+            continue
+        assert properties["Threshold"] == 0
+        assert properties["ComparisonOperator"] == "GreaterThanThreshold"
+        assert properties["AlarmActions"] == [topic_ref]
+        [dimension] = properties["Dimensions"]
+        watched.add(dimension["Value"]["Fn::GetAtt"][0])
+    dlqs = synthesized.stack.queues.dead_letter_queues.values()
+    assert watched == {synthesized.logical_id(dlq) for dlq in dlqs}
+
+
+def test_alarm_topic_is_encrypted_tls_only_and_cloudwatch_may_use_its_key(synthesized: Synthesized) -> None:
+    alarms = synthesized.stack.alarms
+    topic = _resource(synthesized, alarms.topic)["Properties"]
+    key = _resource(synthesized, alarms.key)["Properties"]
+
+    assert topic["KmsMasterKeyId"] == {"Fn::GetAtt": [synthesized.logical_id(alarms.key), "Arn"]}
+    assert key["EnableKeyRotation"] is True
+    principals = [s["Principal"] for s in key["KeyPolicy"]["Statement"]]
+    assert {"Service": "cloudwatch.amazonaws.com"} in principals
+    synthesized.assertions.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": [
+                    {
+                        "Effect": "Deny",
+                        "Action": "sns:Publish",
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                    }
+                ]
+            }
+        },
+    )
+
+
+def test_max_receive_count_and_alarm_email_come_from_configuration() -> None:
+    stack = Stack(App(), "QueuesOnly")
+    alarms = Alarms(stack, "Alarms", stage="test", email="ops@example.com")
+    Queues(
+        stack,
+        "Queues",
+        visibility_timeouts={name: Duration.seconds(60) for name in QueueName},
+        max_receive_count=3,
+        alarms=alarms,
+    )
+    template = Template.from_stack(stack)
+
+    for queue in template.find_resources("AWS::SQS::Queue").values():
+        redrive = queue["Properties"].get("RedrivePolicy")
+        assert redrive is None or redrive["maxReceiveCount"] == 3
+    template.has_resource_properties("AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "ops@example.com"})
