@@ -7,7 +7,9 @@ Nothing here calls AWS: synth works offline with no credentials.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from infra.constants import (
     CTX_MAX_RECEIVE_COUNT,
     CTX_PLACEHOLDER_LAYERS,
     CTX_PLEX_BASE_URL,
+    CTX_PLEX_SETTINGS,
     CTX_PLEX_WRITE_MODE,
     CTX_REGION,
     CTX_RESERVED_CONCURRENCY,
@@ -34,6 +37,7 @@ from infra.constants import (
     DEFAULT_PLEX_BASE_URL,
     DEFAULT_PLEX_WRITE_MODE,
     DEFAULT_STAGE,
+    PLEX_SECRET_SETTINGS,
     PLEX_WRITE_MODES,
     REPO_ROOT,
 )
@@ -57,6 +61,7 @@ class DeployConfig:
     alarm_email: str | None = None
     plex_base_url: str = DEFAULT_PLEX_BASE_URL
     plex_write_mode: str = DEFAULT_PLEX_WRITE_MODE
+    plex_settings: Mapping[str, str] = field(default_factory=dict)
     build_dir: Path = DEFAULT_BUILD_DIR
     functions_root: Path = REPO_ROOT
     reserved_concurrency: bool = True
@@ -77,6 +82,13 @@ class DeployConfig:
             raise ConfigError(f"{CTX_PLEX_WRITE_MODE} must be one of {PLEX_WRITE_MODES}")
         if not self.plex_base_url.startswith("https://"):
             raise ConfigError(f"{CTX_PLEX_BASE_URL} must be an https:// URL")
+        for key in self.plex_settings:
+            if not key.isidentifier() or not key.isupper():
+                raise ConfigError(f"{CTX_PLEX_SETTINGS}: keys are PLEXLABOR_PLEX_ suffixes like TENANT_ID, got {key!r}")
+            if key in PLEX_SECRET_SETTINGS:
+                raise ConfigError(f"{CTX_PLEX_SETTINGS}: {key} is a secret; it belongs in Secrets Manager")
+            if key in ("BASE_URL", "WRITE_MODE"):
+                raise ConfigError(f"{CTX_PLEX_SETTINGS}: set {key} with its own context key")
 
     @classmethod
     def from_node(cls, node: Node) -> DeployConfig:
@@ -94,11 +106,24 @@ class DeployConfig:
             alarm_email=_optional_str(get(CTX_ALARM_EMAIL)),
             plex_base_url=str(get(CTX_PLEX_BASE_URL, DEFAULT_PLEX_BASE_URL)),
             plex_write_mode=str(get(CTX_PLEX_WRITE_MODE, DEFAULT_PLEX_WRITE_MODE)),
+            plex_settings=_settings(get(CTX_PLEX_SETTINGS, {})),
             build_dir=Path(get(CTX_BUILD_DIR, DEFAULT_BUILD_DIR)),
             functions_root=Path(get(CTX_FUNCTIONS_ROOT, REPO_ROOT)),
             reserved_concurrency=_flag(get(CTX_RESERVED_CONCURRENCY, True)),
             placeholder_layers=_flag(get(CTX_PLACEHOLDER_LAYERS, False)),
         )
+
+
+def _settings(value: Any) -> dict[str, str]:
+    """A JSON object (from cdk.json) or a JSON string (from `-c key='{...}'`) of string values."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise ConfigError(f"{CTX_PLEX_SETTINGS} must be a JSON object: {error}") from error
+    if not isinstance(value, dict):
+        raise ConfigError(f"{CTX_PLEX_SETTINGS} must be a JSON object")
+    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}
 
 
 def _optional_str(value: Any) -> str | None:

@@ -26,6 +26,9 @@ CTX_MAX_RECEIVE_COUNT = "plexlabor:maxReceiveCount"
 CTX_ALARM_EMAIL = "plexlabor:alarmEmail"
 CTX_PLEX_BASE_URL = "plexlabor:plexBaseUrl"
 CTX_PLEX_WRITE_MODE = "plexlabor:plexWriteMode"
+CTX_PLEX_SETTINGS = "plexlabor:plexSettings"
+"""Other non-secret Plex settings, e.g. {"TENANT_ID": "...", "DATASOURCES": "{\"shifts\": 4711}"}:
+each becomes PLEXLABOR_PLEX_<KEY> on the functions that talk to Plex."""
 CTX_BUILD_DIR = "plexlabor:buildDir"
 CTX_FUNCTIONS_ROOT = "plexlabor:functionsRoot"
 CTX_RESERVED_CONCURRENCY = "plexlabor:reservedConcurrency"
@@ -118,8 +121,11 @@ ENV_SECRET_ARN = {
     SecretName.WEBHOOK_HMAC: "WEBHOOK_HMAC_SECRET_ARN",
     SecretName.APPROVAL_SIGNING_KEY: "APPROVAL_SIGNING_KEY_SECRET_ARN",
 }
-ENV_PLEX_BASE_URL = "PLEX_BASE_URL"
-ENV_PLEX_WRITE_MODE = "PLEX_WRITE_MODE"
+PLEX_ENV_PREFIX = "PLEXLABOR_PLEX_"  # what plexlabor.plex.settings reads (docs/plex-integration.md)
+ENV_PLEX_BASE_URL = f"{PLEX_ENV_PREFIX}BASE_URL"
+ENV_PLEX_WRITE_MODE = f"{PLEX_ENV_PREFIX}WRITE_MODE"
+PLEX_SECRET_SETTINGS = frozenset({"API_KEY", "DATASOURCE_USERNAME", "DATASOURCE_PASSWORD"})
+"""Never passed as env vars: the key comes from Secrets Manager at run time."""
 
 COMMON_ENV_NAMES = (ENV_POWERTOOLS_SERVICE_NAME, ENV_POWERTOOLS_METRICS_NAMESPACE, ENV_LOG_LEVEL, ENV_STAGE)
 

@@ -23,6 +23,7 @@ from infra.constants import (
     ENV_QUEUE_URL,
     ENV_SECRET_ARN,
     ENV_STATE_TABLE_NAME,
+    PLEX_ENV_PREFIX,
 )
 from infra.constructs.queues import Queues
 from infra.constructs.secrets import Secrets
@@ -62,6 +63,8 @@ def grant(spec: FunctionSpec, role: iam.IRole, resources: SharedResources) -> di
     if spec.reads_plex:
         environment[ENV_PLEX_BASE_URL] = resources.config.plex_base_url
         environment[ENV_PLEX_WRITE_MODE] = resources.config.plex_write_mode
+        for key, value in sorted(resources.config.plex_settings.items()):
+            environment[f"{PLEX_ENV_PREFIX}{key}"] = value
     return environment
 
 

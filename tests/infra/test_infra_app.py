@@ -19,6 +19,7 @@ from infra.constants import (
     CTX_FUNCTIONS_ROOT,
     CTX_MAX_RECEIVE_COUNT,
     CTX_PLACEHOLDER_LAYERS,
+    CTX_PLEX_SETTINGS,
     CTX_REGION,
     CTX_STAGE,
     REPO_ROOT,
@@ -75,6 +76,15 @@ def test_account_and_region_come_from_context_only_together(tmp_path: Path) -> N
 def test_invalid_configuration_is_rejected(field: str, value: object) -> None:
     with pytest.raises(ConfigError):
         DeployConfig(**{field: value})  # type: ignore[arg-type]
+
+
+def test_plex_settings_pass_through_but_never_secrets() -> None:
+    assert DeployConfig(plex_settings={"TENANT_ID": "t-1"}).plex_settings == {"TENANT_ID": "t-1"}
+    for key in ("API_KEY", "DATASOURCE_PASSWORD", "BASE_URL", "tenant_id"):
+        with pytest.raises(ConfigError):
+            DeployConfig(plex_settings={key: "x"})
+    with pytest.raises(ConfigError, match="JSON object"):
+        DeployConfig.from_node(create_app({CTX_PLEX_SETTINGS: "not json"}, outdir="unused").node)
 
 
 def test_context_strings_from_the_command_line_are_parsed() -> None:

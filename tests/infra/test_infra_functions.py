@@ -9,6 +9,7 @@ import pytest
 
 from infra.constants import (
     COMMON_ENV_NAMES,
+    CTX_PLEX_SETTINGS,
     CTX_RESERVED_CONCURRENCY,
     DEFAULT_LOG_RETENTION_DAYS,
     ENV_AUDIT_TABLE_NAME,
@@ -202,14 +203,17 @@ def test_function_asset_holds_only_its_own_code(synthesized: Synthesized) -> Non
 
 
 def test_only_specs_with_a_handler_are_built(tmp_path: Path) -> None:
-    partial = synthesize(tmp_path, ["punch_poller", "punch_validator"], **{CTX_RESERVED_CONCURRENCY: "false"})
+    context = {CTX_RESERVED_CONCURRENCY: "false", CTX_PLEX_SETTINGS: '{"TENANT_ID": "t-1"}'}
+    partial = synthesize(tmp_path, ["punch_poller", "punch_validator"], **context)
 
     assert set(partial.stack.functions.functions) == {"punch_poller", "punch_validator"}
     assert set(partial.stack.functions.skipped) == set(SPECS) - {"punch_poller", "punch_validator"}
     partial.assertions.resource_count_is("AWS::Lambda::Function", 2)
     # no batch function yet, so the heavy layer is not in the template
     assert set(partial.stack.layers.created) == {LayerName.CORE, LayerName.DEPS_LIGHT}
-    assert "ReservedConcurrentExecutions" not in _function(partial, "punch_poller")["Properties"]
+    poller = _function(partial, "punch_poller")["Properties"]
+    assert "ReservedConcurrentExecutions" not in poller
+    assert poller["Environment"]["Variables"]["PLEXLABOR_PLEX_TENANT_ID"] == "t-1"
 
 
 def test_spec_rejects_bad_values() -> None:
