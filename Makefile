@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install demo test bench lint synth clean
+.PHONY: install demo test bench lint synth model clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ bench: install
 lint: install
 	$(VENV)/bin/ruff check layers functions infra tests
 	$(VENV)/bin/mypy
+
+model: install
+	$(PY) -m plexlabor.cli train --out layers/core/plexlabor/validation/scorer_model.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache cdk.out

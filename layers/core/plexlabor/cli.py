@@ -14,9 +14,7 @@ def _lazy(target: str) -> Callable[[argparse.Namespace], int]:
 
     def run(args: argparse.Namespace) -> int:
         module_name, function_name = target.split(":")
-        function: Callable[[argparse.Namespace], Any] = getattr(
-            importlib.import_module(module_name), function_name
-        )
+        function: Callable[[argparse.Namespace], Any] = getattr(importlib.import_module(module_name), function_name)
         return int(function(args) or 0)
 
     return run
@@ -69,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--model", help="scorer model file (default: the packaged model)")
     validate.set_defaults(run=_lazy("plexlabor.validation.cli:validate_command"))
+
+    train = commands.add_parser("train", help="train the validation scorer on generated training plants")
+    train.add_argument("--out", required=True, help="model file to write (JSON)")
+    train.add_argument("--seeds", type=int, nargs="*", help="training plant seeds (default: the packaged set)")
+    train.add_argument("--decisions", help="findings with evidence.decision approved/rejected, to learn from")
+    train.set_defaults(run=_lazy("plexlabor.validation.cli:train_command"))
 
     score = commands.add_parser("score", help="precision, recall and F1 of findings against labels")
     score.add_argument("--findings", required=True, help="findings file (JSON lines)")

@@ -217,9 +217,7 @@ class _PlantGenerator:
         self.files[resource].write(_dumps(row))
         self.counts[resource] += 1
 
-    def _label(
-        self, resource: str, record_id: str, anomaly: AnomalyType, employee_id: str | None, detail: str
-    ) -> None:
+    def _label(self, resource: str, record_id: str, anomaly: AnomalyType, employee_id: str | None, detail: str) -> None:
         self.labels.append(
             AnomalyLabel(
                 record_key=record_key(resource, record_id),
@@ -238,9 +236,7 @@ class _PlantGenerator:
         self.folder.path.mkdir(parents=True, exist_ok=True)
         with ExitStack() as stack:
             for resource in PLANT_MODELS:
-                self.files[resource] = stack.enter_context(
-                    self.folder.file_for(resource).open("w", encoding="utf-8")
-                )
+                self.files[resource] = stack.enter_context(self.folder.file_for(resource).open("w", encoding="utf-8"))
             self._build_organization()
             self._simulate_days()
             self._emit_runs_and_unattended()
@@ -363,9 +359,7 @@ class _PlantGenerator:
                 if len(dept.skills) > 1 and rng.random() < 0.3:
                     other = dept.skills[(i + 1) % len(dept.skills)][0]
                     requirements.append((skill_ids[other], 1))
-                info = WorkcenterInfo(
-                    wc_id, f"{dept.workcenter_prefix}-{i + 1:02d}", dept, building, requirements
-                )
+                info = WorkcenterInfo(wc_id, f"{dept.workcenter_prefix}-{i + 1:02d}", dept, building, requirements)
                 self.workcenters[wc_id] = info
                 self.wc_by_dept[dept.code].append(wc_id)
                 dept_index = catalog.DEPARTMENTS.index(dept)
@@ -442,16 +436,10 @@ class _PlantGenerator:
             wcs = self.wc_by_dept.get(dept.code, [])
             for k in range(size):
                 shift = catalog.SHIFTS[shift_codes.index(rng.choices(shift_codes, shift_weights)[0])]
-                sups = (
-                    sup_by_bucket.get((dept.code, shift.code))
-                    or sup_by_bucket.get((dept.code, "1"))
-                    or supervisors
-                )
+                sups = sup_by_bucket.get((dept.code, shift.code)) or sup_by_bucket.get((dept.code, "1")) or supervisors
                 home_wc = wcs[k % len(wcs)] if wcs else None
                 building = (
-                    self.workcenters[home_wc].building
-                    if home_wc
-                    else self.buildings[k % n_buildings]["buildingCode"]
+                    self.workcenters[home_wc].building if home_wc else self.buildings[k % n_buildings]["buildingCode"]
                 )
                 person = new_person(dept, shift, "Hourly", sups[k % len(sups)].id, building, home_wc)
                 self._habits(person)
@@ -603,9 +591,7 @@ class _PlantGenerator:
             },
         )
         if person.role != "Hourly" or person.no % 5 == 0:
-            roles = {"Manager": ["Manager", "Supervisor"], "Supervisor": ["Supervisor"]}.get(
-                person.role, ["Operator"]
-            )
+            roles = {"Manager": ["Manager", "Supervisor"], "Supervisor": ["Supervisor"]}.get(person.role, ["Operator"])
             if person.role != "Hourly":
                 self.supervisor_user[person.id] = person.username
             self._emit(
@@ -701,9 +687,7 @@ class _PlantGenerator:
                         "scheduledEnd": self._iso(end),
                         "workcenterId": wc_today,
                         "status": "Leave" if on_leave else "Scheduled",
-                        "leaveType": ("Vacation" if day in leave_days[person.id] else "Sick")
-                        if on_leave
-                        else None,
+                        "leaveType": ("Vacation" if day in leave_days[person.id] else "Sick") if on_leave else None,
                     },
                 )
                 if future:
@@ -734,9 +718,7 @@ class _PlantGenerator:
         rng, policy = self.rng, self.policy
         inject = self._pick_injection(person, end)
         if inject == "UNCERTIFIED_COVER":
-            unqualified = [
-                w for w in self.wc_by_dept[person.dept.code] if not self._qualified(person, w, day)
-            ]
+            unqualified = [w for w in self.wc_by_dept[person.dept.code] if not self._qualified(person, w, day)]
             if unqualified:
                 wc_today = rng.choice(unqualified)
             inject = None
@@ -748,21 +730,13 @@ class _PlantGenerator:
         off_in = normal(person.mu_in, person.sd_in)
         off_out = normal(person.mu_out, person.sd_out)
         if inject == "EARLY_CLOCK_IN":
-            off_in = min(
-                person.mu_in - max(4 * person.sd_in, 8) - rng.uniform(6, 50), -grace - rng.uniform(2, 25)
-            )
+            off_in = min(person.mu_in - max(4 * person.sd_in, 8) - rng.uniform(6, 50), -grace - rng.uniform(2, 25))
         elif inject == "LATE_CLOCK_IN":
-            off_in = max(
-                person.mu_in + max(4 * person.sd_in, 8) + rng.uniform(4, 60), grace + rng.uniform(2, 25)
-            )
+            off_in = max(person.mu_in + max(4 * person.sd_in, 8) + rng.uniform(4, 60), grace + rng.uniform(2, 25))
         elif inject == "EARLY_CLOCK_OUT":
-            off_out = min(
-                person.mu_out - max(4 * person.sd_out, 8) - rng.uniform(8, 90), -grace - rng.uniform(2, 25)
-            )
+            off_out = min(person.mu_out - max(4 * person.sd_out, 8) - rng.uniform(8, 90), -grace - rng.uniform(2, 25))
         elif inject == "LATE_CLOCK_OUT":
-            off_out = max(
-                person.mu_out + max(4 * person.sd_out, 8) + rng.uniform(8, 90), grace + rng.uniform(2, 25)
-            )
+            off_out = max(person.mu_out + max(4 * person.sd_out, 8) + rng.uniform(8, 90), grace + rng.uniform(2, 25))
         clock_in = start + off_in * MINUTE + rng.uniform(0, 59)
         clock_out = end + off_out * MINUTE + rng.uniform(0, 59)
         shift_mid = (start + end) / 2
@@ -786,9 +760,7 @@ class _PlantGenerator:
             doors = self.doors_by_building[person.building]
             first_swipe_id = None
             if inject == "MISSED_PUNCH_NO_CLOCKIN" or rng.random() > 0.04:  # 4% tailgate through an open door
-                first_swipe_id = self._swipe(
-                    person, doors[person.no % len(doors)], person.building, badge_in, "In"
-                )
+                first_swipe_id = self._swipe(person, doors[person.no % len(doors)], person.building, badge_in, "In")
             if badge_out < self.as_of and rng.random() > 0.08:
                 self._swipe(person, doors[person.no % len(doors)], person.building, badge_out, "Out")
             if inject == "MISSED_PUNCH_NO_CLOCKIN" and first_swipe_id:
@@ -808,9 +780,7 @@ class _PlantGenerator:
 
         # Workcenter activity.
         needs_login = inject in ("MACHINE_LOGIN_MISMATCH", "EARLY_CLOCK_OUT_ACTIVE_JOB")
-        if (
-            person.home_wc and wc_today and not absent and (needs_login or rng.random() > 0.03)
-        ):  # 3%: training
+        if person.home_wc and wc_today and not absent and (needs_login or rng.random() > 0.03):  # 3%: training
             segments = [(pin, pout) for pin, pout in pairs]
             segments[-1] = (segments[-1][0], work_until)
             for index, (seg_start, seg_end) in enumerate(segments):
@@ -822,7 +792,7 @@ class _PlantGenerator:
                 login = seg_start + login_gap * MINUTE
                 logout = seg_end - rng.uniform(1, 6) * MINUTE
                 if logout - login > 20 * MINUTE:
-                    self._work_segment(person, wc_today, day, login, logout)
+                    self._work_segment(person, wc_today, login, logout)
 
         # Time clock entries, with record-level corruption.
         records = []
@@ -857,9 +827,7 @@ class _PlantGenerator:
             copy["id"] = self._uuid()
             created = pairs[records.index(original)][0] + rng.uniform(60, 900)
             copy["createdDate"] = self._iso(created)
-            copy["modifiedDate"] = (
-                copy["createdDate"] if original["clockoutTime"] is None else original["modifiedDate"]
-            )
+            copy["modifiedDate"] = copy["createdDate"] if original["clockoutTime"] is None else original["modifiedDate"]
             records.append(copy)
             labelled.append((copy, A.DUPLICATE_PUNCH, "same punch recorded twice"))
         elif inject == "OVERLAPPING_ENTRIES":
@@ -890,9 +858,7 @@ class _PlantGenerator:
         for index, (pin, pout) in enumerate(pairs):
             record = records[index] if index < len(records) else None
             if record and id(record) not in unmeasurable and record["clockoutTime"] and pout - pin > limit:
-                labelled.append(
-                    (record, A.MISSED_BREAK, "worked longer than the rule allows without a break")
-                )
+                labelled.append((record, A.MISSED_BREAK, "worked longer than the rule allows without a break"))
         for record, anomaly, detail in labelled:
             self._label("time-clock-entries", record["id"], anomaly, person.id, detail)
 
@@ -926,9 +892,7 @@ class _PlantGenerator:
                 building["latitude"], building["longitude"], reach, rng.uniform(0, 2 * math.pi)
             )
         elif device.startswith("CLK") and self._is_biometric(device):
-            row["biometricScore"] = round(
-                rng.uniform(0.6, 0.85) if rng.random() < 0.02 else rng.uniform(0.86, 0.99), 3
-            )
+            row["biometricScore"] = round(rng.uniform(0.6, 0.85) if rng.random() < 0.02 else rng.uniform(0.86, 0.99), 3)
         return row
 
     def _is_biometric(self, device_id: str) -> bool:
@@ -948,9 +912,7 @@ class _PlantGenerator:
         """A colleague punched: the evidence differs from this employee's usual pattern."""
         rng = self.rng
         signals = 0
-        others = [
-            d["deviceId"] for d in self.devices_by_building[person.building] if d["deviceId"] != person.device
-        ]
+        others = [d["deviceId"] for d in self.devices_by_building[person.building] if d["deviceId"] != person.device]
         for record in records:
             if person.mobile:
                 if rng.random() < 0.75:
@@ -1076,7 +1038,7 @@ class _PlantGenerator:
         queue.append(state)
         return state
 
-    def _work_segment(self, person: Person, wc_id: str, day: date, login: float, logout: float) -> None:
+    def _work_segment(self, person: Person, wc_id: str, login: float, logout: float) -> None:
         rng = self.rng
         self._wc_event(wc_id, "OperatorLogin", login, person.id, None)
         self._wc_event(wc_id, "OperatorLogout", logout, person.id, None)
@@ -1088,7 +1050,6 @@ class _PlantGenerator:
         cuts = [login, logout]
         if logout - login > 2 * HOUR and rng.random() < 0.35:
             cuts.insert(1, login + (logout - login) * rng.uniform(0.3, 0.7))
-        qualified = self._qualified(person, wc_id, day, certified_only=True)
         for a, b in itertools.pairwise(cuts):
             if a >= self.as_of:
                 break
@@ -1122,8 +1083,7 @@ class _PlantGenerator:
                 foreign = [
                     s
                     for s in self.recent_ops
-                    if s.workcenter_id != wc_id
-                    and wc_id not in self.approved_at[(s.part_id, s.operation_code)]
+                    if s.workcenter_id != wc_id and wc_id not in self.approved_at[(s.part_id, s.operation_code)]
                 ]
                 if foreign:
                     charged = rng.choice(foreign)
@@ -1148,7 +1108,7 @@ class _PlantGenerator:
             )
             if anomaly:
                 self._label("labor-entries", entry_id, anomaly, person.id, "injected")
-            if not qualified:
+            if not self._qualified(person, wc_id, self._local_date(a), certified_only=True):
                 self._label(
                     "labor-entries",
                     entry_id,
@@ -1171,9 +1131,7 @@ class _PlantGenerator:
                     },
                 )
 
-    def _wc_event(
-        self, wc_id: str, kind: str, when: float, employee_id: str | None, op_id: str | None
-    ) -> str:
+    def _wc_event(self, wc_id: str, kind: str, when: float, employee_id: str | None, op_id: str | None) -> str:
         event_id = self._uuid()
         if when <= self.as_of:
             self._emit(
@@ -1225,15 +1183,11 @@ class _PlantGenerator:
                         length = rng.uniform(self.policy.unattended_minutes + 15, 180) * MINUTE
                         start = week_start + rng.uniform(0, 7 * 24 * HOUR - length)
                         margin = 30 * MINUTE
-                        if (
-                            start < self._local(self.start_date, "00:00")
-                            or start + length > self.as_of - HOUR
-                        ):
+                        if start < self._local(self.start_date, "00:00") or start + length > self.as_of - HOUR:
                             continue
                         i = bisect_left(session_starts, start + length + margin)
                         busy = any(
-                            s < start + length + margin and e > start - margin
-                            for s, e in sessions[max(0, i - 50) : i]
+                            s < start + length + margin and e > start - margin for s, e in sessions[max(0, i - 50) : i]
                         )
                         if not busy:
                             run_id = self._wc_event(wc_id, "RunStart", start, None, None)

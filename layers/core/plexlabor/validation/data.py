@@ -65,7 +65,7 @@ class PlantData:
     wc_sessions: dict[str, list[Session]] = field(default_factory=lambda: defaultdict(list))
     runs: dict[str, list[tuple[WcEvent, float | None]]] = field(default_factory=lambda: defaultdict(list))
     swipes: dict[str, list[Swipe]] = field(default_factory=lambda: defaultdict(list))
-    downtime: dict[str, list[tuple[float, float]]] = field(default_factory=lambda: defaultdict(list))
+    downtime: dict[str, list[tuple[float, float, str | None]]] = field(default_factory=lambda: defaultdict(list))
 
     # ---- building -------------------------------------------------------------------------------
     @classmethod
@@ -129,7 +129,7 @@ class PlantData:
         for row in each("downtime-entries"):
             start, end = epoch(row["startTime"]), epoch(row.get("endTime"))
             if start is not None:
-                data.downtime[row["workcenterId"]].append((start, end or as_of))
+                data.downtime[row["workcenterId"]].append((start, end or as_of, row.get("employeeId")))
         data._index_events([WcEvent.read(row) for row in each("workcenter-events")])
         for table in (data.schedules, data.punches, data.labor, data.swipes, data.downtime):
             for items in table.values():

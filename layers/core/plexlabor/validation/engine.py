@@ -74,9 +74,7 @@ class ValidationEngine:
         return self.findings(found, norms.version)
 
     # ---- real time ------------------------------------------------------------------------------
-    def realtime(
-        self, record: TimeClockEntry | LaborEntry, context: PlantData, norms: Norms
-    ) -> list[Finding]:
+    def realtime(self, record: TimeClockEntry | LaborEntry, context: PlantData, norms: Norms) -> list[Finding]:
         """Findings about one punch or labor entry, given the records around it (`realtime_window`)."""
         key = record_key(record.resource, record.id)
         found = check_employee(context, norms, self.settings.policy, record.employee_id)
@@ -85,10 +83,7 @@ class ValidationEngine:
             c
             for c in found
             if c.record_key == key
-            or (
-                c.anomaly == AnomalyType.EXCESSIVE_OVERTIME
-                and c.evidence["week"] == f"{week[0]}-W{week[1]:02d}"
-            )
+            or (c.anomaly == AnomalyType.EXCESSIVE_OVERTIME and c.evidence["week"] == f"{week[0]}-W{week[1]:02d}")
         ]
         return self.findings(relevant, norms.version)
 

@@ -67,9 +67,7 @@ class Norms:
         return EmployeeNorms(
             start=own.start.blend(prior.start) if own.start else prior.start,
             end=own.end.blend(prior.end) if own.end else prior.end,
-            productivity=own.productivity.blend(prior.productivity)
-            if own.productivity
-            else prior.productivity,
+            productivity=own.productivity.blend(prior.productivity) if own.productivity else prior.productivity,
             devices=own.devices,
         )
 
@@ -140,8 +138,9 @@ def compute_norms(data: PlantData, until: float | None = None) -> Norms:
                     devices[punch.device] += 1
             if day.shift is None:
                 continue
-            starts.append((day.first.t_in - day.shift.start) / 60)
-            if day.last is not None and day.last.t_out is not None:
+            if day.start_known:
+                starts.append((day.first.t_in - day.shift.start) / 60)
+            if day.end_known and day.last is not None and day.last.t_out is not None:
                 ends.append((day.last.t_out - day.shift.end) / 60)
         ratios = [
             r
@@ -183,19 +182,20 @@ def productivity_ratio(data: PlantData, entry: Any) -> float | None:
     if standard is None:
         return None
     rate, crew = standard
-    hours = (entry.end - entry.start) / 3600 - _downtime_hours(data, entry.workcenter, entry.start, entry.end)
+    hours = (entry.end - entry.start) / 3600 - downtime_hours(data, entry)
     expected = hours * rate / crew
     if expected < 1:
         return None
     return math.log(entry.quantity / expected)
 
 
-def _downtime_hours(data: PlantData, workcenter: str, start: float, end: float) -> float:
+def downtime_hours(data: PlantData, entry: Any) -> float:
+    """Downtime during a labor entry: the operator's own, or the workcenter's when nobody is named."""
     return (
         sum(
-            max(0.0, min(end, d_end) - max(start, d_start))
-            for d_start, d_end in data.downtime.get(workcenter, ())
-            if d_start < end and d_end > start
+            max(0.0, min(entry.end, d_end) - max(entry.start, d_start))
+            for d_start, d_end, who in data.downtime.get(entry.workcenter, ())
+            if d_start < entry.end and d_end > entry.start and who in (None, entry.employee)
         )
         / 3600
     )

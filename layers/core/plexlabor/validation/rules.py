@@ -235,16 +235,16 @@ def _day_checks(
 
     # Early / late against the shift and the person's own habit.
     start_offset = (first.t_in - shift.start) / MINUTE
-    candidate = _offset_candidate(data, first, employee, start_offset, norms.start, policy, True, shift.start)
-    if candidate:
-        found.append(candidate)
+    if day.start_known:
+        candidate = _offset_candidate(data, first, employee, start_offset, norms.start, policy, True, shift.start)
+        if candidate:
+            found.append(candidate)
     active_at_out: Session | None = None
-    if last.t_out is not None:
+    if last.t_out is not None and day.end_known:
         active = [
             s
             for s in _sessions_between(sessions, last.t_out, last.t_out)
-            if s.start < last.t_out
-            and (s.end is None or s.end > last.t_out + policy.active_job_minutes * MINUTE)
+            if s.start < last.t_out and (s.end is None or s.end > last.t_out + policy.active_job_minutes * MINUTE)
         ]
         active_at_out = active[0] if active else None
         if active_at_out is not None:
@@ -273,9 +273,7 @@ def _day_checks(
             )
         else:
             end_offset = (last.t_out - shift.end) / MINUTE
-            candidate = _offset_candidate(
-                data, last, employee, end_offset, norms.end, policy, False, shift.end
-            )
+            candidate = _offset_candidate(data, last, employee, end_offset, norms.end, policy, False, shift.end)
             if candidate:
                 found.append(candidate)
 
@@ -318,14 +316,10 @@ def _missed_clockout(
     data: PlantData, norms: EmployeeNorms, employee: str, punch: Punch, expected_end: float, overdue: float
 ) -> Candidate:
     swipes = [
-        s
-        for s in data.swipes.get(employee, ())
-        if s.direction == "Out" and punch.t_in < s.t <= expected_end + 4 * HOUR
+        s for s in data.swipes.get(employee, ()) if s.direction == "Out" and punch.t_in < s.t <= expected_end + 4 * HOUR
     ]
     logouts = [
-        s.end
-        for s in data.sessions.get(employee, ())
-        if s.end and punch.t_in < s.end <= expected_end + 4 * HOUR
+        s.end for s in data.sessions.get(employee, ()) if s.end and punch.t_in < s.end <= expected_end + 4 * HOUR
     ]
     if swipes:
         likely, basis = swipes[-1].t - 3 * MINUTE, "badge-out"
@@ -380,9 +374,7 @@ def _buddy(
     swipes = data.swipes.get(employee, [])
     times = [s.t for s in swipes]
     nearby = swipes[bisect_left(times, first.t_in - 90 * MINUTE) : bisect_left(times, end)]
-    badge_in = any(
-        s.direction == "In" and s.building == building and s.t <= first.t_in + 10 * MINUTE for s in nearby
-    )
+    badge_in = any(s.direction == "In" and s.building == building and s.t <= first.t_in + 10 * MINUTE for s in nearby)
     elsewhere = any(s.building != building for s in nearby if s.t <= first.t_in + 60 * MINUTE)
     worked = any(s.start <= end and (s.end is None or s.end >= first.t_in) for s in sessions)
     signals = {
@@ -394,6 +386,14 @@ def _buddy(
         "no_workcenter_login": 1.0 if direct and not worked else 0.0,
         "mobile": mobile,
     }
+    signals["signal_count"] = float(
+        (geo > 1)
+        + (signals["device_unusual"] > 0.9)
+        + (biometric_low > 0.3)
+        + (not badge_in)
+        + elsewhere
+        + bool(signals["no_workcenter_login"])
+    )
     suspicious = (
         geo > 1
         or signals["device_unusual"] > 0.9
@@ -468,9 +468,7 @@ def _weekly_hours(
                 intervals.append((punch.t_in, max(shift_end, punch.t_in)))
         hours = sum(b - a for a, b in intervals) / HOUR
         projected = sum(
-            (s.end - s.start) / HOUR - 0.5
-            for s in schedule
-            if s.start >= data.as_of and data.week_of(s.start) == week
+            (s.end - s.start) / HOUR - 0.5 for s in schedule if s.start >= data.as_of and data.week_of(s.start) == week
         )
         total = hours + projected
         if total > policy.weekly_hours_limit:
@@ -503,9 +501,7 @@ def _labor_checks(data: PlantData, norms: EmployeeNorms, employee: str) -> list[
     for entry in data.labor.get(employee, ()):
         operation = data.operations.get(entry.job_operation)
         day = data.local_date(entry.start)
-        routed = operation is not None and entry.workcenter in data.approved.get(
-            (operation[0], operation[1]), ()
-        )
+        routed = operation is not None and entry.workcenter in data.approved.get((operation[0], operation[1]), ())
         if not routed:
             found.append(
                 Candidate(
@@ -602,9 +598,7 @@ def _missing_clock_in(data: PlantData, employee: str) -> list[Candidate]:
             continue
         i = bisect_left(starts, swipe.t - 3 * HOUR)
         near = any(p.t_in <= swipe.t + 4 * HOUR for p in punches[i : i + 4])
-        covered = any(
-            p.t_in <= swipe.t <= (p.t_out or p.t_in + 12 * HOUR) for p in punches[max(0, i - 3) : i + 1]
-        )
+        covered = any(p.t_in <= swipe.t <= (p.t_out or p.t_in + 12 * HOUR) for p in punches[max(0, i - 3) : i + 1])
         if near or covered:
             continue
         sessions = [s for s in data.sessions.get(employee, ()) if swipe.t <= s.start <= swipe.t + 4 * HOUR]
@@ -617,11 +611,7 @@ def _missing_clock_in(data: PlantData, employee: str) -> list[Candidate]:
                 {},
                 {"badge_in": iso(swipe.t), "building": swipe.building, "workcenter_logins": len(sessions)},
                 f"Badged in at {data.local_time(swipe.t)} ({swipe.building})"
-                + (
-                    f" and logged in at a workcenter at {data.local_time(sessions[0].start)}"
-                    if sessions
-                    else ""
-                )
+                + (f" and logged in at a workcenter at {data.local_time(sessions[0].start)}" if sessions else "")
                 + " but never clocked in",
                 {"clockinTime": iso(swipe.t + 3 * MINUTE)},
                 "high",

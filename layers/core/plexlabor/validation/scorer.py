@@ -90,9 +90,7 @@ class ScorerModel:
     def load(cls, path: Path | str | None = None) -> ScorerModel:
         """Load a model file, or the packaged one."""
         if path is None:
-            text = (
-                resources.files("plexlabor.validation").joinpath(PACKAGED_MODEL).read_text(encoding="utf-8")
-            )
+            text = resources.files("plexlabor.validation").joinpath(PACKAGED_MODEL).read_text(encoding="utf-8")
         else:
             text = Path(path).read_text(encoding="utf-8")
         return cls.from_json(json.loads(text))

@@ -33,6 +33,17 @@ class EmployeeDay:
 
     shift: Scheduled | None
     punches: list[Punch] = field(default_factory=list)  # usable entries, by clock-in
+    broken: list[Punch] = field(default_factory=list)  # entries set aside (out-before-in, repeats, overlaps)
+
+    @property
+    def start_known(self) -> bool:
+        """The first usable punch really starts the shift (no broken entry before it)."""
+        return bool(self.punches) and not any(b.t_in < self.punches[0].t_in - SAME_PUNCH_SECONDS for b in self.broken)
+
+    @property
+    def end_known(self) -> bool:
+        """The last usable punch really ends the shift (no broken entry after it)."""
+        return bool(self.punches) and not any(b.t_in > self.punches[-1].t_in + SAME_PUNCH_SECONDS for b in self.broken)
 
     @property
     def first(self) -> Punch | None:
@@ -80,9 +91,7 @@ def structural_problems(punches: list[Punch]) -> dict[str, Structural]:
     return problems
 
 
-def employee_days(
-    data: PlantData, employee: str, problems: dict[str, Structural] | None = None
-) -> list[EmployeeDay]:
+def employee_days(data: PlantData, employee: str, problems: dict[str, Structural] | None = None) -> list[EmployeeDay]:
     """The employee's usable punches grouped by the scheduled shift they belong to."""
     punches = data.punches.get(employee, [])
     if problems is None:
@@ -92,15 +101,14 @@ def employee_days(
     days: dict[int, EmployeeDay] = {}
     unscheduled: dict[object, EmployeeDay] = {}
     for punch in punches:
-        if punch.id in problems:
-            continue
         shift = _nearest_shift(schedule, starts, punch.t_in)
         if shift is None:
             day = unscheduled.setdefault(data.local_date(punch.t_in), EmployeeDay(None))
         else:
             day = days.setdefault(id(shift), EmployeeDay(shift))
-        day.punches.append(punch)
-    return sorted([*days.values(), *unscheduled.values()], key=lambda d: d.punches[0].t_in)
+        (day.broken if punch.id in problems else day.punches).append(punch)
+    usable = [day for day in (*days.values(), *unscheduled.values()) if day.punches]
+    return sorted(usable, key=lambda d: d.punches[0].t_in)
 
 
 def _nearest_shift(schedule: list[Scheduled], starts: list[float], t: float) -> Scheduled | None:

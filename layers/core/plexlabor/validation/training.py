@@ -83,8 +83,9 @@ def fit_scorer(examples: list[Example], trained_on: dict | None = None) -> Score
 
     priors: dict[str, float] = {}
     counts: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for example in examples:
-        if example.family == RULE:
+    one_class = {family for family in LEARNED_FAMILIES if len({e.positive for e in examples if e.family == family}) < 2}
+    for example in examples:  # rule types, and learned families the data cannot split, score by precision
+        if example.family == RULE or example.family in one_class:
             counts[example.anomaly_type][0] += example.weight * example.positive
             counts[example.anomaly_type][1] += example.weight
     for anomaly, (true, total) in counts.items():
@@ -92,7 +93,7 @@ def fit_scorer(examples: list[Example], trained_on: dict | None = None) -> Score
     families: dict[str, Logistic] = {}
     for family in LEARNED_FAMILIES:
         members = [e for e in examples if e.family == family]
-        if not members or len({e.positive for e in members}) < 2:
+        if not members or family in one_class:
             continue
         names = sorted({name for e in members for name in e.features})
         x = np.array([[e.features.get(n, 0.0) for n in names] for e in members])
@@ -108,7 +109,5 @@ def fit_scorer(examples: list[Example], trained_on: dict | None = None) -> Score
             float(model.intercept_[0]),
         )
     body = {"priors": priors, "families": {k: v.coef for k, v in families.items()}}
-    version = (
-        "scorer-" + hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:10]
-    )
+    version = "scorer-" + hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:10]
     return ScorerModel(version, priors, families, trained_on or {})
