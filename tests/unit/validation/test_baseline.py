@@ -213,7 +213,7 @@ def test_open_entry_long_after_the_shift_ended_is_a_missed_punch(tmp_path: Path)
     # When / Then it is a missed punch, with the scheduled end as the suggested clock-out
     (missed,) = found(plant)
     assert (missed.record_key, missed.anomaly_type) == (f"time-clock-entries:{entries[1]['id']}", A.MISSED_PUNCH)
-    assert missed.suggested_correction == {"clockoutTime": at(TUESDAY, "14:30").isoformat()}
+    assert missed.suggested_correction == {"clockoutTime": plex(at(TUESDAY, "14:30"))}
     assert missed.note.startswith("No clock-out; shift ended 2026-11-10 14:30")
     assert missed.severity == "high"
 
@@ -252,6 +252,7 @@ def test_same_clock_in_minute_is_a_duplicate_on_the_later_created_copy(tmp_path:
     (duplicate,) = found(plant)
     assert (duplicate.record_key, duplicate.anomaly_type) == ("time-clock-entries:copy", A.DUPLICATE_PUNCH)
     assert duplicate.evidence["duplicate_of"] == "time-clock-entries:orig"
+    assert duplicate.suggested_correction == {"action": "delete", "duplicateOf": "orig"}
 
 
 def test_punches_a_minute_apart_are_not_duplicates(tmp_path: Path) -> None:
@@ -394,3 +395,11 @@ def test_baseline_handles_100k_entries_quickly(tmp_path: Path) -> None:
     assert len(edges) == 500 * 100  # every day is early (05:50) or late (06:20)
     assert elapsed < 10, f"{elapsed:.1f} s"
     print(f"baseline: {len(entries)} entries in {elapsed:.2f} s")
+
+
+def test_a_record_without_a_required_field_is_named(tmp_path: Path) -> None:
+    broken = entry(at(TUESDAY, "06:00"), at(TUESDAY, "14:30"))
+    del broken["clockinTime"]
+    plant = make_plant(tmp_path, [broken], [shift(TUESDAY)])
+    with pytest.raises(ValueError, match="time-clock-entries: field 'clockinTime' is missing"):
+        found(plant)

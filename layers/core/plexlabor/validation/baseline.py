@@ -44,12 +44,13 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
-from plexlabor.models import record_key
+from plexlabor.models import PlexDataError, record_key
 from plexlabor.models.anomalies import AnomalyType
+from plexlabor.models.types import format_plex_datetime
 from plexlabor.plant import PlantFolder
 from plexlabor.validation.findings import Finding, Severity, finding_id_for
 from plexlabor.validation.policy import PunchPolicy
@@ -72,10 +73,22 @@ SEVERITY: dict[AnomalyType, Severity] = {
 
 A = AnomalyType
 _TCE = "time-clock-entries"
+_SA = "shift-assignments"
 
 
+@overload
+def _epoch(value: str) -> float: ...
+@overload
+def _epoch(value: str | None) -> float | None: ...
 def _epoch(value: str | None) -> float | None:
     return None if value is None else datetime.fromisoformat(value).timestamp()
+
+
+def _required(row: dict[str, Any], resource: str, field: str) -> Any:
+    value = row.get(field)
+    if value is None or value == "":
+        raise PlexDataError(resource, field, "is missing")
+    return value
 
 
 @dataclass(slots=True)
@@ -110,24 +123,26 @@ class _Baseline:
         self.grace_s = policy.grace_minutes * 60
         self.entries: list[_Entry] = []
         for row in plant.iter_raw(_TCE):
-            t_in = _epoch(row["clockinTime"])
-            assert t_in is not None, "clockinTime is required"
+            t_in = _epoch(_required(row, _TCE, "clockinTime"))
             self.entries.append(
                 _Entry(
-                    row["id"],
-                    row["employeeId"],
+                    _required(row, _TCE, "id"),
+                    _required(row, _TCE, "employeeId"),
                     t_in,
                     _epoch(row.get("clockoutTime")),
                     _epoch(row.get("createdDate")) or t_in,
                 )
             )
         shifts: dict[str, list[_Shift]] = defaultdict(list)
-        for row in plant.iter_raw("shift-assignments"):
+        for row in plant.iter_raw(_SA):
             if row.get("status", "Scheduled") != "Scheduled":
                 continue
-            start, end = _epoch(row["scheduledStart"]), _epoch(row["scheduledEnd"])
-            assert start is not None and end is not None, "scheduledStart/End are required"
-            shifts[row["employeeId"]].append(_Shift(row["id"], start, end))
+            shift = _Shift(
+                _required(row, _SA, "id"),
+                _epoch(_required(row, _SA, "scheduledStart")),
+                _epoch(_required(row, _SA, "scheduledEnd")),
+            )
+            shifts[_required(row, _SA, "employeeId")].append(shift)
         self.shifts = {employee: sorted(items, key=lambda s: (s.start, s.id)) for employee, items in shifts.items()}
         self.starts = {employee: [s.start for s in items] for employee, items in self.shifts.items()}
         self.longest = max((s.end - s.start for items in self.shifts.values() for s in items), default=0.0)
@@ -136,8 +151,10 @@ class _Baseline:
     def local(self, t: float, fmt: str = "%H:%M") -> str:
         return datetime.fromtimestamp(t, self.tz).strftime(fmt)
 
-    def iso(self, t: float) -> str:
-        return datetime.fromtimestamp(t, self.tz).isoformat(timespec="seconds")
+    @staticmethod
+    def iso(t: float) -> str:
+        """Plex's UTC format, as in the records (evidence and corrections); notes use local time."""
+        return format_plex_datetime(datetime.fromtimestamp(t, UTC))
 
     def match(self, entry: _Entry) -> _Shift | None:
         """The scheduled shift whose window [start − 4 h, end + 4 h] holds the clock-in, nearest first."""
@@ -224,7 +241,14 @@ class _Baseline:
                     "clockin_time": self.iso(copy.t_in),
                     "original_clockin_time": self.iso(original.t_in),
                 }
-                out.append((copy, self.finding(copy, A.DUPLICATE_PUNCH, note, evidence, {"action": "delete"})))
+                out.append(
+                    (
+                        copy,
+                        self.finding(
+                            copy, A.DUPLICATE_PUNCH, note, evidence, {"action": "delete", "duplicateOf": original.id}
+                        ),
+                    )
+                )
         return flagged
 
     def out_before_in(self, out: list[tuple[_Entry, Finding]]) -> None:
