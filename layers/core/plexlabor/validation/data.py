@@ -10,7 +10,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ from plexlabor.validation.records import (
 )
 
 Rows = Iterable[dict[str, Any] | PlexModel]
+DAY = 24 * 3600.0
 
 
 def _plain(item: dict[str, Any] | PlexModel) -> dict[str, Any]:
@@ -171,6 +172,35 @@ class PlantData:
                     self.runs[event.workcenter].append((start, event.t))
         for start in open_runs.values():
             self.runs[start.workcenter].append((start, None))
+
+    def slice_for(self, employee: str, t: float) -> PlantData:
+        """What the real-time path sees for a record of `employee` at `t`: its ISO week plus a day each side.
+
+        Reference data is shared; transactions are the employee's own within the window.
+        """
+        local = datetime.fromtimestamp(t, self.tz)
+        monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+        low, high = monday.timestamp() - DAY, monday.timestamp() + 8 * DAY
+        part = PlantData(
+            tz=self.tz,
+            as_of=self.as_of,
+            employees=self.employees,
+            workcenter_building=self.workcenter_building,
+            requirements=self.requirements,
+            certifications=self.certifications,
+            approved=self.approved,
+            rates=self.rates,
+            operations=self.operations,
+            buildings=self.buildings,
+            devices=self.devices,
+            downtime=self.downtime,
+        )
+        part.schedules[employee] = [s for s in self.schedules.get(employee, ()) if low <= s.start < high + 8 * DAY]
+        part.punches[employee] = [p for p in self.punches.get(employee, ()) if low <= p.t_in < high]
+        part.labor[employee] = [e for e in self.labor.get(employee, ()) if low <= e.start < high]
+        part.swipes[employee] = [s for s in self.swipes.get(employee, ()) if low <= s.t < high]
+        part.sessions[employee] = [s for s in self.sessions.get(employee, ()) if low <= s.start < high]
+        return part
 
     # ---- lookups --------------------------------------------------------------------------------
     def local_date(self, t: float) -> date:
