@@ -27,7 +27,7 @@ from infra.constants import (
 from infra.testing import Synthesized, write_fake_functions
 
 
-def test_cdk_json_runs_the_app_with_recommended_flags() -> None:
+def test_cdk_json_runs_the_app_with_recommended_flags(tmp_path: Path) -> None:
     cdk_json = json.loads(CDK_JSON.read_text())
     context = cdk_json["context"]
 
@@ -35,11 +35,11 @@ def test_cdk_json_runs_the_app_with_recommended_flags() -> None:
     assert context["@aws-cdk/aws-iam:minimizePolicies"] is True
     assert context["@aws-cdk/core:checkSecretUsage"] is True
     assert context["@aws-cdk/aws-lambda:recognizeLayerVersion"] is True
-    DeployConfig.from_node(create_app(outdir="unused").node)  # the committed defaults are valid
+    DeployConfig.from_node(create_app(outdir=str(tmp_path)).node)  # the committed defaults are valid
 
 
-def test_app_applies_cdk_json_context_and_lets_callers_override() -> None:
-    app = create_app({CTX_STAGE: "qa"}, outdir="unused")
+def test_app_applies_cdk_json_context_and_lets_callers_override(tmp_path: Path) -> None:
+    app = create_app({CTX_STAGE: "qa"}, outdir=str(tmp_path))
 
     assert app.node.try_get_context("@aws-cdk/aws-iam:minimizePolicies") is True
     assert DeployConfig.from_node(app.node).stage == "qa"
@@ -55,11 +55,13 @@ def test_stack_is_environment_agnostic_by_default(synthesized: Synthesized) -> N
 
 def test_account_and_region_come_from_context_only_together(tmp_path: Path) -> None:
     context = {CTX_PLACEHOLDER_LAYERS: True, CTX_FUNCTIONS_ROOT: str(tmp_path), CTX_BUILD_DIR: str(tmp_path)}
-    stack = add_stack(create_app({**context, CTX_ACCOUNT: "123456789012", CTX_REGION: "us-east-2"}, outdir="x"))
+    stack = add_stack(
+        create_app({**context, CTX_ACCOUNT: "123456789012", CTX_REGION: "us-east-2"}, outdir=str(tmp_path))
+    )
 
     assert (stack.account, stack.region) == ("123456789012", "us-east-2")
     with pytest.raises(ConfigError, match="both"):
-        add_stack(create_app({**context, CTX_ACCOUNT: "123456789012"}, outdir="x"))
+        add_stack(create_app({**context, CTX_ACCOUNT: "123456789012"}, outdir=str(tmp_path)))
 
 
 @pytest.mark.parametrize(
@@ -78,17 +80,17 @@ def test_invalid_configuration_is_rejected(field: str, value: object) -> None:
         DeployConfig(**{field: value})  # type: ignore[arg-type]
 
 
-def test_plex_settings_pass_through_but_never_secrets() -> None:
+def test_plex_settings_pass_through_but_never_secrets(tmp_path: Path) -> None:
     assert DeployConfig(plex_settings={"TENANT_ID": "t-1"}).plex_settings == {"TENANT_ID": "t-1"}
     for key in ("API_KEY", "DATASOURCE_PASSWORD", "BASE_URL", "tenant_id"):
         with pytest.raises(ConfigError):
             DeployConfig(plex_settings={key: "x"})
     with pytest.raises(ConfigError, match="JSON object"):
-        DeployConfig.from_node(create_app({CTX_PLEX_SETTINGS: "not json"}, outdir="unused").node)
+        DeployConfig.from_node(create_app({CTX_PLEX_SETTINGS: "not json"}, outdir=str(tmp_path)).node)
 
 
-def test_context_strings_from_the_command_line_are_parsed() -> None:
-    app = create_app({CTX_MAX_RECEIVE_COUNT: "3", CTX_PLACEHOLDER_LAYERS: "true"}, outdir="unused")
+def test_context_strings_from_the_command_line_are_parsed(tmp_path: Path) -> None:
+    app = create_app({CTX_MAX_RECEIVE_COUNT: "3", CTX_PLACEHOLDER_LAYERS: "true"}, outdir=str(tmp_path))
     config = DeployConfig.from_node(app.node)
 
     assert (config.max_receive_count, config.placeholder_layers) == (3, True)
