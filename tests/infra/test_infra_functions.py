@@ -7,8 +7,13 @@ from typing import Any
 
 import pytest
 
+from infra.app import add_stack, create_app
+from infra.config import RETENTION_DAYS
 from infra.constants import (
     COMMON_ENV_NAMES,
+    CTX_BUILD_DIR,
+    CTX_FUNCTIONS_ROOT,
+    CTX_PLACEHOLDER_LAYERS,
     CTX_PLEX_SETTINGS,
     CTX_RESERVED_CONCURRENCY,
     DEFAULT_LOG_RETENTION_DAYS,
@@ -22,6 +27,7 @@ from infra.constants import (
     QueueName,
     SecretName,
 )
+from infra.constructs.functions import RETENTION
 from infra.function_specs import (
     BATCH,
     FUNCTION_SPECS,
@@ -30,7 +36,7 @@ from infra.function_specs import (
     SendTo,
     TableAccess,
 )
-from infra.testing import Synthesized, synthesize
+from infra.testing import Synthesized, synthesize, write_fake_functions
 
 SPECS = {spec.name: spec for spec in FUNCTION_SPECS}
 LOGS_AND_XRAY = {
@@ -214,6 +220,21 @@ def test_only_specs_with_a_handler_are_built(tmp_path: Path) -> None:
     poller = _function(partial, "punch_poller")["Properties"]
     assert "ReservedConcurrentExecutions" not in poller
     assert poller["Environment"]["Variables"]["PLEXLABOR_PLEX_TENANT_ID"] == "t-1"
+
+
+def test_the_helper_refuses_managed_env_overrides_and_duplicates(tmp_path: Path) -> None:
+    root = write_fake_functions(tmp_path / "src", ["punch_webhook"])
+    context = {CTX_PLACEHOLDER_LAYERS: True, CTX_FUNCTIONS_ROOT: str(root), CTX_BUILD_DIR: str(tmp_path / "b")}
+    functions = add_stack(create_app(context, outdir=str(tmp_path / "out"))).functions
+
+    with pytest.raises(ValueError, match="LOG_LEVEL"):
+        functions.add_function(FunctionSpec(name="extra", description="x", environment={"LOG_LEVEL": "DEBUG"}))
+    with pytest.raises(ValueError, match="twice"):
+        functions.add_function(SPECS["punch_webhook"])
+
+
+def test_log_retention_choices_match_cloudwatch() -> None:
+    assert set(RETENTION) == set(RETENTION_DAYS)
 
 
 def test_spec_rejects_bad_values() -> None:
