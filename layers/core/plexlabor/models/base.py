@@ -28,7 +28,13 @@ def describe_validation_error(resource: str, error: ValidationError) -> PlexData
 class PlexModel(BaseModel):
     """A record as Plex exchanges it: camelCase JSON in and out, unknown fields ignored."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True)
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="ignore",
+        frozen=True,
+        defer_build=True,  # schemas build on first use: a Lambda touching two models should not pay for 19
+    )
 
     resource: ClassVar[str] = ""
     """The plant-file and record-key name of this kind of record (e.g. `time-clock-entries`)."""

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.shifts import employee_days
@@ -28,9 +27,8 @@ class Norm:
     def of(cls, values: list[float], floor: float) -> Norm | None:
         if not values:
             return None
-        array = np.asarray(values, dtype=float)
-        median = float(np.median(array))
-        mad = float(np.median(np.abs(array - median)))
+        median = statistics.median(values)
+        mad = statistics.median(abs(v - median) for v in values)
         return cls(median, max(MAD_TO_SIGMA * mad, floor), len(values))
 
     def blend(self, prior: Norm | None) -> Norm:
@@ -156,7 +154,7 @@ def compute_norms(data: PlantData, until: float | None = None) -> Norms:
         )
         for name, values in (("start", starts), ("end", ends), ("productivity", ratios)):
             if values:
-                by_department[dept or ""][name].append(float(np.median(values)))
+                by_department[dept or ""][name].append(statistics.median(values))
     departments = {
         dept: EmployeeNorms(
             _department_norm(values.get("start"), 1.0),
