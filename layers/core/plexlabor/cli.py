@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from plexlabor.plex.errors import PlexError
+
 
 def _lazy(target: str) -> Callable[[argparse.Namespace], int]:
     """Return a runner that imports `module:function` only when the subcommand is used."""
@@ -89,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     assess.add_argument("--since", help="first day to assess (YYYY-MM-DD)")
     assess.add_argument("--until", help="last day to assess (YYYY-MM-DD)")
     assess.add_argument("--json", action="store_true", help="print JSON instead of a report")
+    assess.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, default=True, help="progress line on a terminal"
+    )
     assess.set_defaults(run=_lazy("plexlabor.validation.assessment:assess_command"))
 
     demo = commands.add_parser("demo", help="run the whole product locally on a simulated plant")
@@ -108,6 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as error:
         print(f"plexlabor: error: {error}", file=sys.stderr)
         return 2
+    except PlexError as error:
+        print(f"plexlabor: Plex: {error}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

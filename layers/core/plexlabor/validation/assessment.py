@@ -18,8 +18,8 @@ Definitions (all on the window `[since, until)`, plant local time for dates):
 - *duplicate-looking*: a second entry of one employee with the same clock-in minute (extra copies);
 - *edited by hand*: source `Manual`, or `modifiedBy` set;
 - history depth: calendar days from an employee's first clock-in in the window to the window's last
-  day, inclusive (employees with punches only); under 56 days (8 weeks) the personal norms are thin
-  and lean on role (department) defaults;
+  day, inclusive (employees with punches only); under 56 days (8 weeks) personal norms rest on few
+  shifts (the engine blends in department norms for people with fewer than 8 shifts);
 - certifications: the latest certification of each (employee, skill); expired before the extract's
   date, or expiring within 30 days of it.
 """
@@ -107,7 +107,7 @@ class AssessmentReport(BaseModel):
     history_days_median: float | None
     history_days_min: int | None
     employees_short_history: int
-    """Employees with punches and fewer than 56 days of history: their norms lean on role defaults."""
+    """Employees with punches and fewer than 56 days of history: their personal norms rest on few shifts."""
 
     certifications_expired: int
     certifications_expiring_30d: int
@@ -399,7 +399,8 @@ def _verdict(f: dict[str, Any]) -> tuple[Readiness, list[str]]:
     if f["employees_short_history"]:
         gaps.append(
             f"{f['employees_short_history']} of {f['employees_with_punches']} employees have under 8 weeks "
-            "of history: their norms will lean on role defaults"
+            "of history: their personal norms rest on few shifts (under 8 shifts the engine blends in "
+            "department norms)"
         )
     coverage = f["workcenter_coverage"]
     if coverage is not None and coverage < MIN_WORKCENTER_COVERAGE:
