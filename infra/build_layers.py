@@ -324,12 +324,13 @@ def ensure_layers(
     log: Callable[[str], None] = print,
 ) -> dict[LayerName, dict]:
     """Build each layer whose manifest is missing or stale; return every layer's manifest."""
-    manifests = {}
+    manifests: dict[LayerName, dict] = {}
     for layer in layers:
         spec = DEPS_LAYERS[layer]
-        if not force and is_current(spec, build_dir):
+        current = None if force or not is_current(spec, build_dir) else load_manifest(build_dir, layer)
+        if current is not None:
             log(f"[layers] {layer.value}: up to date")
-            manifests[layer] = load_manifest(build_dir, layer)
+            manifests[layer] = current
         else:
             manifests[layer] = build_layer(spec, build_dir, log=log)
     return manifests

@@ -162,6 +162,6 @@ class Functions(Construct):
             )
         # acknowledged on the generated L1 resources only, so nothing else inherits them
         acknowledge(role.node.find_child("DefaultPolicy"), "AwsSolutions-IAM5[Resource::*]", XRAY_REASON)
-        acknowledge(function.node.default_child, "AwsSolutions-L1", RUNTIME_REASON)
+        acknowledge(function.node.find_child("Resource"), "AwsSolutions-L1", RUNTIME_REASON)
         self.functions[spec.name] = function
         return function
