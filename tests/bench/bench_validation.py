@@ -1,0 +1,146 @@
+"""Validation quality, speed and import time, on plants generated with seeds the scorer never saw.
+
+Run by `make bench` (never by `make test`). Prints per-type precision/recall/F1 for plexlabor and for the
+fixed-grace baseline, flagged shares, batch throughput, real-time latency and import time.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from plexlabor.models import LaborEntry, TimeClockEntry
+from plexlabor.models.anomalies import AnomalyType
+from plexlabor.plant import PlantFolder
+from plexlabor.simulator.generator import PlantSpec, generate_plant
+from plexlabor.validation.baseline import run_baseline
+from plexlabor.validation.cli import EVALUATION_SEEDS, TRAINING_SEEDS
+from plexlabor.validation.data import PlantData
+from plexlabor.validation.engine import ValidationEngine
+from plexlabor.validation.norms import compute_norms
+from plexlabor.validation.scoring import label_bearing_record_count, score
+
+EMPLOYEES, WEEKS = 400, 26
+REALTIME_SAMPLE = 2000
+STRUCTURAL = ("OUT_BEFORE_IN", "DUPLICATE_PUNCH", "OVERLAPPING_ENTRIES", "JOB_CODE_MISMATCH", "UNCERTIFIED_OPERATOR")
+CONTEXT = (
+    "MISSED_PUNCH",
+    "EXCESSIVE_OVERTIME",
+    "MISSED_BREAK",
+    "MACHINE_LOGIN_MISMATCH",
+    "UNATTENDED_MACHINE",
+    "EARLY_CLOCK_OUT_ACTIVE_JOB",
+)
+HISTORY = ("EARLY_CLOCK_IN", "LATE_CLOCK_IN", "EARLY_CLOCK_OUT", "LATE_CLOCK_OUT", "IMPROBABLE_DURATION", "BUDDY_PUNCH")
+
+
+def _import_ms(env: dict[str, str], path: str) -> float:
+    code = (
+        "import sys,time; sys.path.insert(0, sys.argv[1]); t=time.perf_counter(); "
+        "import plexlabor.validation.engine; print((time.perf_counter()-t)*1000); "
+        "assert 'sklearn' not in sys.modules"
+    )
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code, path], env=env, capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(5)
+    ]
+    return statistics.median(runs)
+
+
+def test_validation_benchmark(tmp_path: Path) -> None:
+    assert not set(EVALUATION_SEEDS) & set(TRAINING_SEEDS)
+    engine = ValidationEngine()
+    review = engine.settings.review_threshold
+    findings, baseline, labels = [], [], []
+    records = 0
+    batch_seconds = 0.0
+    latencies: list[float] = []
+    for seed in EVALUATION_SEEDS:
+        folder = PlantFolder(tmp_path / f"eval-{seed}")
+        generate_plant(PlantSpec(employees=EMPLOYEES, weeks=WEEKS, seed=seed, anomaly_rate=0.05), folder.path)
+        labels.extend(folder.labels())
+        count = label_bearing_record_count(folder)
+        records += count
+        started = time.perf_counter()
+        data = PlantData.from_folder(folder)
+        norms = compute_norms(data)
+        findings.extend(engine.batch(data, norms))
+        batch_seconds += time.perf_counter() - started
+        baseline.extend(run_baseline(folder))
+        # Real time: one record at a time, with the neighbourhood the Lambda would read.
+        sample = random.Random(seed).sample(
+            folder.load(TimeClockEntry) + folder.load(LaborEntry), REALTIME_SAMPLE // len(EVALUATION_SEEDS)
+        )
+        for record in sample:
+            t = (record.clockin_time if isinstance(record, TimeClockEntry) else record.start_time).timestamp()
+            context = data.slice_for(record.employee_id, t)
+            began = time.perf_counter()
+            engine.realtime(record, context, norms)
+            latencies.append(time.perf_counter() - began)
+
+    ours = score(findings, labels, records, min_confidence=review)
+    theirs = score(baseline, labels, records)
+    print(
+        f"\n\nValidation on seeds {list(EVALUATION_SEEDS)} ({EMPLOYEES} employees x {WEEKS} weeks each, "
+        f"{records:,} label-bearing records, {len(labels):,} labels); scorer trained on seeds "
+        f"{list(TRAINING_SEEDS)}; plexlabor counted at review confidence >= {review}"
+    )
+    print(
+        f"{'type':28} {'support':>7} | {'plexlabor P':>11} {'R':>6} {'F1':>6} | {'baseline P':>10} {'R':>6} "
+        f"{'F1':>6} | target"
+    )
+    for anomaly in AnomalyType:
+        a, b = ours.per_type[anomaly], theirs.per_type[anomaly]
+        name = anomaly.value
+        if name in STRUCTURAL:
+            target = "P,R >= 0.99 " + ("met" if min(a.precision, a.recall) >= 0.99 else "MISSED")
+        elif name in CONTEXT:
+            target = "P,R >= 0.95 " + ("met" if min(a.precision, a.recall) >= 0.95 else "MISSED")
+        else:
+            ratio = a.f1 / b.f1 if b.f1 else float("inf")
+            target = f"F1 >= 0.85 and {ratio:.1f}x baseline " + ("met" if a.f1 >= 0.85 and ratio >= 1.5 else "MISSED")
+        print(
+            f"{name:28} {a.support:7d} | {a.precision:11.3f} {a.recall:6.3f} {a.f1:6.3f} | {b.precision:10.3f} "
+            f"{b.recall:6.3f} {b.f1:6.3f} | {target}"
+        )
+    o, ob = ours.overall, theirs.overall
+    print(
+        f"{'overall (micro)':28} {o.support:7d} | {o.precision:11.3f} {o.recall:6.3f} {o.f1:6.3f} | "
+        f"{ob.precision:10.3f} {ob.recall:6.3f} {ob.f1:6.3f} |"
+    )
+    true_share = len({label.record_key for label in labels}) / records
+    print(
+        f"flagged share: plexlabor {ours.flagged_records / records:.4f}, "
+        f"baseline {theirs.flagged_records / records:.4f}"
+        f", true anomaly share {true_share:.4f} (target <= 1.25x true: "
+        f"{'met' if ours.flagged_records / records <= 1.25 * true_share else 'MISSED'})"
+    )
+    print(
+        f"batch: {records:,} records in {batch_seconds:.1f} s = {records / batch_seconds:,.0f} records/s "
+        "(parse + index + norms + rules + scoring; target >= 50,000)"
+    )
+    latencies.sort()
+    p50, p99 = latencies[len(latencies) // 2] * 1000, latencies[int(len(latencies) * 0.99)] * 1000
+    print(f"real time: {len(latencies)} records, p50 {p50:.2f} ms, p99 {p99:.2f} ms in process (target p99 < 10 ms)")
+
+    package = Path(__file__).resolve().parents[2] / "layers" / "core"
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    cold_copy = tmp_path / "cold"
+    shutil.copytree(package / "plexlabor", cold_copy / "plexlabor", ignore=shutil.ignore_patterns("__pycache__"))
+    warm = _import_ms({**os.environ}, str(package))
+    cold = _import_ms(env, str(cold_copy))
+    print(
+        f"real-time module import (plexlabor.validation.engine, no scikit-learn, no numpy): "
+        f"{warm:.0f} ms with bytecode cached, {cold:.0f} ms without plexlabor's bytecode (target < 300 ms)"
+    )
+    assert ours.overall.support == len({(label.record_key, label.anomaly_type) for label in labels})
