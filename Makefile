@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install demo test bench lint synth model clean
+.PHONY: install demo test bench lint synth model layers clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,10 @@ model: install
 	$(PY) -m plexlabor.cli train --out layers/core/plexlabor/validation/scorer_model.json
 
 clean:
-	rm -rf $(VENV) .pytest_cache cdk.out
+	rm -rf $(VENV) .pytest_cache cdk.out build
 
-synth: install
+layers: install
+	$(PY) infra/build_layers.py
+
+synth: install layers
 	$(PY) infra/app.py
