@@ -1,0 +1,1 @@
+"""Supervisor approval of findings and recommendations before anything is written to Plex."""
