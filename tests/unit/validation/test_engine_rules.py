@@ -283,15 +283,6 @@ def test_an_early_bird_who_is_always_20_min_early_is_not_flagged_early(engine: V
     assert validate(plant, engine) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine bug: a 14-min-early clock-in by an employee usually 2 min early (sigma 1.5 min over 80 "
-        "shifts) meets the documented EARLY_CLOCK_IN definition (beyond the 7-min grace, 12 min = 8 sigma "
-        "from habit) and rules.py makes the candidate, but the offset scorer rates it 0.28 (< "
-        "trend_threshold 0.3) because the generator never injects deviations under 14 min, so no finding"
-    ),
-)
 def test_clocking_in_14_min_early_is_early_for_someone_usually_2_min_early(
     plant: PlantBuilder, engine: ValidationEngine
 ) -> None:
@@ -413,15 +404,6 @@ def test_logging_out_8_min_after_an_early_clock_out_is_only_an_early_clock_out(
     assert pairs(validate(plant, engine)) == {(day.last_key, A.EARLY_CLOCK_OUT)}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine bug: PlantData._index_events keeps a login with no logout open forever (end=None), and a "
-        "later login at the same workcenter overwrites it in open_sessions without closing it; so one "
-        "forgotten logout on Tuesday makes every later clock-out (Wed-Fri) EARLY_CLOCK_OUT_ACTIVE_JOB, "
-        "'still logged in for 3446 more min'"
-    ),
-)
 def test_a_forgotten_workcenter_logout_does_not_make_later_days_active_jobs(
     plant: PlantBuilder, engine: ValidationEngine
 ) -> None:
@@ -507,14 +489,6 @@ def test_overtime_counts_the_shifts_still_scheduled_after_the_extract(
     assert finding.evidence["scheduled_remaining_hours"] == 28.0 and finding.evidence["punched_hours"] == 30.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine bug: rules._weekly_hours skips entries set aside as OUT_BEFORE_IN instead of counting them "
-        "to their corrected clock-out, so a keying slip on one entry hides the week's overtime (docs: hours "
-        "punched before typos corrupt the records); here 55.1 h are counted as 50.1 h"
-    ),
-)
 def test_a_keying_slip_does_not_hide_the_weeks_overtime(plant: PlantBuilder, engine: ValidationEngine) -> None:
     # Given the 55.1-h week, with Wednesday's afternoon clock-out (16:30) keyed 12 h early
     days = long_week(plant, saturday_out=6)
@@ -726,14 +700,6 @@ def test_a_run_covered_by_a_login_or_unattended_under_30_min_is_fine(
     assert validate(plant, engine) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine bug: a login with no logout stays an open session forever in PlantData._index_events, so "
-        "check_workcenter counts the operator as present at every later run of that workcenter (within its "
-        "24-h look-back): a machine running 18:00-19:00 after a forgotten 14:27 logout is not reported"
-    ),
-)
 def test_a_forgotten_logout_does_not_hide_an_unattended_machine_that_evening(
     plant: PlantBuilder, engine: ValidationEngine
 ) -> None:

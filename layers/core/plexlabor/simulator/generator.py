@@ -259,7 +259,7 @@ class _PlantGenerator:
     # ---- organization -------------------------------------------------------------------------
     def _build_organization(self) -> None:
         rng, spec = self.rng, self.spec
-        n_buildings = max(1, min(8, math.ceil(spec.employees / 800)))
+        n_buildings = max(1, min(8, math.ceil(spec.employees / 150)))
         for b in range(n_buildings):
             code = f"B{b + 1}"
             site = f"S{b // 4 + 1}"
@@ -730,13 +730,13 @@ class _PlantGenerator:
         off_in = normal(person.mu_in, person.sd_in)
         off_out = normal(person.mu_out, person.sd_out)
         if inject == "EARLY_CLOCK_IN":
-            off_in = min(person.mu_in - max(4 * person.sd_in, 8) - rng.uniform(6, 50), -grace - rng.uniform(2, 25))
+            off_in = min(person.mu_in - max(3.5 * person.sd_in, 7) - rng.uniform(2, 50), -grace - rng.uniform(2, 25))
         elif inject == "LATE_CLOCK_IN":
-            off_in = max(person.mu_in + max(4 * person.sd_in, 8) + rng.uniform(4, 60), grace + rng.uniform(2, 25))
+            off_in = max(person.mu_in + max(3.5 * person.sd_in, 7) + rng.uniform(2, 60), grace + rng.uniform(2, 25))
         elif inject == "EARLY_CLOCK_OUT":
-            off_out = min(person.mu_out - max(4 * person.sd_out, 8) - rng.uniform(8, 90), -grace - rng.uniform(2, 25))
+            off_out = min(person.mu_out - max(3.5 * person.sd_out, 7) - rng.uniform(2, 90), -grace - rng.uniform(2, 25))
         elif inject == "LATE_CLOCK_OUT":
-            off_out = max(person.mu_out + max(4 * person.sd_out, 8) + rng.uniform(8, 90), grace + rng.uniform(2, 25))
+            off_out = max(person.mu_out + max(3.5 * person.sd_out, 7) + rng.uniform(2, 90), grace + rng.uniform(2, 25))
         clock_in = start + off_in * MINUTE + rng.uniform(0, 59)
         clock_out = end + off_out * MINUTE + rng.uniform(0, 59)
         shift_mid = (start + end) / 2
@@ -1076,7 +1076,7 @@ class _PlantGenerator:
             anomaly: AnomalyType | None = None
             charged = op
             if b <= self.as_of and self._chance(LABOR_ENTRY_RATES["IMPROBABLE_DURATION"]):
-                factor = rng.uniform(0.12, 0.4) if rng.random() < 0.5 else rng.uniform(2.5, 5)
+                factor = rng.uniform(0.15, 0.6) if rng.random() < 0.5 else rng.uniform(1.8, 5)
                 quantity = max(1.0, round(quantity * factor))
                 anomaly = A.IMPROBABLE_DURATION
             elif b <= self.as_of and self._chance(LABOR_ENTRY_RATES["JOB_CODE_MISMATCH"]):

@@ -14,7 +14,7 @@ from plexlabor.validation.findings import read_findings, write_findings
 
 TRAINING_SEEDS = (101, 102, 103)
 """Plants the packaged scorer is trained on. Benchmarks evaluate on other seeds only."""
-TRAINING_SPEC = {"employees": 150, "weeks": 16, "anomaly_rate": 0.08}
+TRAINING_SPEC = {"employees": 200, "weeks": 16, "anomaly_rate": 0.08}
 EVALUATION_SEEDS = (201, 202, 203)
 """Plants the benchmarks report on: never trained or tuned on."""
 

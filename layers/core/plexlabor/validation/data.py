@@ -176,7 +176,7 @@ class PlantData:
     def slice_for(self, employee: str, t: float) -> PlantData:
         """What the real-time path sees for a record of `employee` at `t`: its ISO week plus a day each side.
 
-        Reference data is shared; transactions are the employee's own within the window.
+        Reference data is shared; transactions are the employee's own, plus machine runs, within the window.
         """
         local = datetime.fromtimestamp(t, self.tz)
         monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -200,6 +200,8 @@ class PlantData:
         part.labor[employee] = [e for e in self.labor.get(employee, ()) if low <= e.start < high]
         part.swipes[employee] = [s for s in self.swipes.get(employee, ()) if low <= s.t < high]
         part.sessions[employee] = [s for s in self.sessions.get(employee, ()) if low <= s.start < high]
+        for workcenter, runs in self.runs.items():  # is the machine still running after a clock-out?
+            part.runs[workcenter] = [(start, stop) for start, stop in runs if low <= start.t < high]
         return part
 
     # ---- lookups --------------------------------------------------------------------------------

@@ -32,7 +32,10 @@ class Norm:
         return cls(median, max(MAD_TO_SIGMA * mad, floor), len(values))
 
     def blend(self, prior: Norm | None) -> Norm:
-        """Shrink a thin personal norm towards the department's (weights by observation count)."""
+        """Shrink a thin personal norm towards the department's (weights by observation count).
+
+        The count stays the person's own: it says how much of the habit is theirs.
+        """
         if prior is None or self.count >= MIN_HISTORY:
             return self
         weight = self.count / MIN_HISTORY
@@ -63,9 +66,9 @@ class Norms:
         own = self.employees.get(employee, EmployeeNorms())
         prior = self.departments.get(department or "", EmployeeNorms())
         return EmployeeNorms(
-            start=own.start.blend(prior.start) if own.start else prior.start,
-            end=own.end.blend(prior.end) if own.end else prior.end,
-            productivity=own.productivity.blend(prior.productivity) if own.productivity else prior.productivity,
+            start=_personal(own.start, prior.start),
+            end=_personal(own.end, prior.end),
+            productivity=_personal(own.productivity, prior.productivity),
             devices=own.devices,
         )
 
@@ -109,8 +112,15 @@ class Norms:
         return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
+def _personal(own: Norm | None, prior: Norm | None) -> Norm | None:
+    """The person's norm blended with the department's; the department's alone (count 0) for a new hire."""
+    if own is not None:
+        return own.blend(prior)
+    return None if prior is None else Norm(prior.median, prior.sigma, 0)
+
+
 def _pack(norm: Norm | None) -> list[float] | None:
-    return None if norm is None else [round(norm.median, 4), round(norm.sigma, 4), norm.count]
+    return None if norm is None else [norm.median, norm.sigma, norm.count]
 
 
 def _unpack(raw: list[float] | None) -> Norm | None:

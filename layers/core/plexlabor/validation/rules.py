@@ -77,9 +77,7 @@ def _structural(data: PlantData, employee: str, punches: list[Punch], problems: 
         punch = by_id[punch_id]
         if problem.kind is Broken.OUT_BEFORE_IN:
             assert punch.t_out is not None
-            fixed = punch.t_out
-            while fixed <= punch.t_in:
-                fixed += 12 * HOUR
+            fixed = corrected_clockout(punch.t_in, punch.t_out)
             found.append(
                 Candidate(
                     punch.key,
@@ -135,6 +133,13 @@ def _structural(data: PlantData, employee: str, punches: list[Punch], problems: 
     return found
 
 
+def corrected_clockout(t_in: float, t_out: float) -> float:
+    """A clock-out keyed before its clock-in, moved on by 12 h steps (an AM/PM or date slip)."""
+    while t_out <= t_in:
+        t_out += 12 * HOUR
+    return t_out
+
+
 def _offset_candidate(
     data: PlantData,
     punch: Punch,
@@ -164,8 +169,12 @@ def _offset_candidate(
         "deviation_min": abs(deviation),
         "z": min(abs(deviation) / norm.sigma, 50.0),
         "beyond_grace_min": abs(offset) - grace,
-        "history_log": math.log1p(norm.count),
     }
+    habit = (
+        f"usual {_minutes(norm.median)} (median of {norm.count} shifts)"
+        if norm.count
+        else f"the department's usual {_minutes(norm.median)} (no history of their own yet)"
+    )
     correction = None
     if at_start and early:
         correction = {"paidStartTime": iso(reference)}
@@ -185,11 +194,15 @@ def _offset_candidate(
             "grace_min": grace,
             "scheduled": iso(reference),
         },
-        f"{what} {_minutes(offset)} vs. usual {_minutes(norm.median)} (median of {norm.count} shifts); "
-        f"{anchor} {data.local_time(reference)}",
+        f"{what} {_minutes(offset)} vs. {habit}; {anchor} {data.local_time(reference)}",
         correction,
         "medium" if abs(offset) < 30 else "high",
     )
+
+
+def _machine_running(data: PlantData, workcenter: str, t: float) -> bool:
+    """A run at the workcenter covers `t` (a run with no stop yet counts as running)."""
+    return any(start.t <= t and (stop is None or stop > t) for start, stop in data.runs.get(workcenter, ()))
 
 
 def _sessions_between(sessions: list[Session], low: float, high: float) -> list[Session]:
@@ -241,10 +254,13 @@ def _day_checks(
             found.append(candidate)
     active_at_out: Session | None = None
     if last.t_out is not None and day.end_known:
+        after = last.t_out + policy.active_job_minutes * MINUTE
         active = [
             s
             for s in _sessions_between(sessions, last.t_out, last.t_out)
-            if s.start < last.t_out and (s.end is None or s.end > last.t_out + policy.active_job_minutes * MINUTE)
+            if first.t_in - 2 * HOUR <= s.start < last.t_out
+            and (s.end is None or s.end > after)
+            and _machine_running(data, s.workcenter, after)
         ]
         active_at_out = active[0] if active else None
         if active_at_out is not None:
@@ -456,10 +472,11 @@ def _weekly_hours(
         hours = 0.0
         intervals = []
         for punch in members:
-            if punch.id in problems:
-                continue
+            problem = problems.get(punch.id)
+            if problem is not None and problem.kind is not Broken.OUT_BEFORE_IN:
+                continue  # repeats and overlaps would count the same hours twice
             if punch.t_out is not None:
-                intervals.append((punch.t_in, punch.t_out))
+                intervals.append((punch.t_in, corrected_clockout(punch.t_in, punch.t_out)))
             else:  # open: count it to the end of its shift
                 shift_end = min(
                     (s.end for s in schedule if s.start - 4 * HOUR <= punch.t_in <= s.end),
@@ -559,7 +576,6 @@ def _productivity(data: PlantData, norms: EmployeeNorms, employee: str, entry: L
         "abs_log_deviation": abs(deviation),
         "z": min(abs(deviation) / norm.sigma, 50.0),
         "hours_log": math.log1p(hours),
-        "history_log": math.log1p(norm.count),
     }
     direction = "more" if deviation > 0 else "less"
     per_piece = hours * 60 / entry.quantity
@@ -629,11 +645,8 @@ def check_workcenter(data: PlantData, policy: PunchPolicy, workcenter: str) -> l
     for start_event, stop in data.runs.get(workcenter, ()):
         run_end = stop if stop is not None else data.as_of
         i = bisect_left(starts, start_event.t - 24 * HOUR)
-        covering = sorted(
-            (s.start, s.end if s.end is not None else data.as_of)
-            for s in sessions[i:]
-            if s.start < run_end and (s.end is None or s.end > start_event.t)
-        )
+        spans = ((s.start, _session_end(data, s)) for s in sessions[i:] if s.start < run_end)
+        covering = sorted(span for span in spans if span[1] > start_event.t)
         gap = _longest_uncovered(start_event.t, run_end, covering)
         if gap > policy.unattended_minutes * MINUTE:
             found.append(
@@ -656,6 +669,18 @@ def check_workcenter(data: PlantData, policy: PunchPolicy, workcenter: str) -> l
                 )
             )
     return found
+
+
+def _session_end(data: PlantData, session: Session) -> float:
+    """When the operator left: the logout, or for a forgotten logout their next clock-out."""
+    if session.end is not None:
+        return session.end
+    punches = data.punches.get(session.employee, [])
+    starts = [p.t_in for p in punches]
+    for punch in punches[max(0, bisect_left(starts, session.start) - 1) :]:
+        if punch.t_out is not None and punch.t_out > session.start:
+            return punch.t_out
+    return data.as_of
 
 
 def _longest_uncovered(start: float, end: float, covering: list[tuple[float, float]]) -> float:
