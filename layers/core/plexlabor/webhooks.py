@@ -71,9 +71,7 @@ def verify(
     except ValueError:
         raise WebhookTimestampError(f"{TIMESTAMP_HEADER} is not a unix timestamp") from None
     if abs(now - timestamp) > window_s:
-        raise WebhookTimestampError(
-            f"timestamp is {abs(now - timestamp):.0f} s away from now (allowed: {window_s} s)"
-        )
+        raise WebhookTimestampError(f"timestamp is {abs(now - timestamp):.0f} s away from now (allowed: {window_s} s)")
     signature = _header(headers, SIGNATURE_HEADER)
     if not signature:
         raise WebhookSignatureError(f"missing {SIGNATURE_HEADER} header")

@@ -94,9 +94,7 @@ def _translate_errors(operation: str, conflict: Callable[[], AuditError] | None 
         raise AuditUnavailableError(f"DynamoDB unreachable during {operation}") from error
 
 
-def _domain_error(
-    error: ClientError, operation: str, conflict: Callable[[], AuditError] | None
-) -> AuditError:
+def _domain_error(error: ClientError, operation: str, conflict: Callable[[], AuditError] | None) -> AuditError:
     code = error.response.get("Error", {}).get("Code", "")
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     if code == "ConditionalCheckFailedException" and conflict is not None:
@@ -135,9 +133,7 @@ def event_item(event: AuditEvent) -> dict[str, Any]:
             item[name] = _s(value)
     if event.previous_values_json is not None:
         item["previous_values"] = _s(event.previous_values_json)
-    indexed = {GSI_STATUS: event.status.value} | {
-        index: getattr(event, field) for index, field in _INDEXED_BY.items()
-    }
+    indexed = {GSI_STATUS: event.status.value} | {index: getattr(event, field) for index, field in _INDEXED_BY.items()}
     for index_name, partition in indexed.items():
         if partition is not None:  # sparse: no id, no index entry
             index = AUDIT_TABLE.index(index_name)
@@ -189,9 +185,7 @@ class DynamoDbAuditStore:
             "target_event_sk": _s(event.event_sk),
         }
         condition = f"attribute_not_exists({AUDIT_TABLE.partition_key})"
-        with _translate_errors(
-            "append", conflict=lambda: AuditConflictError(event.event_id, event.record_key)
-        ):
+        with _translate_errors("append", conflict=lambda: AuditConflictError(event.event_id, event.record_key)):
             self.client.transact_write_items(
                 TransactItems=[
                     {"Put": {"TableName": self.table_name, "Item": item, "ConditionExpression": condition}}

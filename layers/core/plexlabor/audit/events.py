@@ -117,9 +117,7 @@ AuditTimestamp = Annotated[
 ]
 """A timezone-aware datetime, normalised to UTC. Naive datetimes are refused, not guessed."""
 
-AuditId = Annotated[
-    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/+=-]*$")
-]
+AuditId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/+=-]*$")]
 """An opaque id: no whitespace, no `@`, no `#` (the sort-key separator)."""
 
 RecordKey = Annotated[str, StringConstraints(min_length=3, max_length=512, pattern=r"^[^#\s]\S*$")]
@@ -166,9 +164,7 @@ class AuditEvent(BaseModel):
         try:
             return json.loads(canonical_json(value))  # type: ignore[no-any-return]
         except (TypeError, ValueError) as error:
-            raise ValueError(
-                f"must be JSON-safe (str, int, float, bool, None, list, dict): {error}"
-            ) from None
+            raise ValueError(f"must be JSON-safe (str, int, float, bool, None, list, dict): {error}") from None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -187,9 +183,7 @@ class AuditEvent(BaseModel):
             raise ValueError("a writeback event keeps previous_values (use {} when nothing was replaced)")
         size = len(self.payload_json.encode()) + len((self.previous_values_json or "").encode())
         if size > MAX_EVENT_JSON_BYTES:
-            raise ValueError(
-                f"payload and previous_values take {size} bytes of JSON, over {MAX_EVENT_JSON_BYTES}"
-            )
+            raise ValueError(f"payload and previous_values take {size} bytes of JSON, over {MAX_EVENT_JSON_BYTES}")
         return self
 
     @property

@@ -137,9 +137,7 @@ class ApprovalLinkSigner:
     rotation until they expire.
     """
 
-    def __init__(
-        self, signing_key: bytes, clock: Clock = utc_now, *, retired_keys: Iterable[bytes] = ()
-    ) -> None:
+    def __init__(self, signing_key: bytes, clock: Clock = utc_now, *, retired_keys: Iterable[bytes] = ()) -> None:
         keys = [signing_key, *retired_keys]
         if any(len(key) < MIN_KEY_BYTES for key in keys):
             raise ValueError(f"signing keys must be at least {MIN_KEY_BYTES} bytes")

@@ -134,7 +134,5 @@ class InMemoryAuditStore:
         check_query(since, limit)
         with self._lock:
             snapshot: Iterable[AuditEvent] = list(self._events.values())
-        found = sorted(
-            (e for e in snapshot if match(e) and (since is None or e.occurred_at >= since)), key=key
-        )
+        found = sorted((e for e in snapshot if match(e) and (since is None or e.occurred_at >= since)), key=key)
         return [e.model_copy(deep=True) for e in found[:limit]]

@@ -105,9 +105,7 @@ class DataSourceTransport:
         limiter: TokenBucket | None = None,
     ) -> None:
         self.settings = settings
-        self.limiter = limiter or TokenBucket.per_minute(
-            settings.rate_limit_per_minute, settings.rate_limit_burst
-        )
+        self.limiter = limiter or TokenBucket.per_minute(settings.rate_limit_per_minute, settings.rate_limit_burst)
         self._read_session = session or requests.Session()
         mount_retry(self._read_session, build_retry(settings, self.limiter, methods={"POST"}))
         self._write_session = requests.Session()

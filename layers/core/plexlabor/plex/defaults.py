@@ -52,9 +52,7 @@ MODIFIED_START_PARAM: Final = "modifiedDateStart"
 MODIFIED_END_PARAM: Final = "modifiedDateEnd"
 EMPLOYEE_ID_PARAM: Final = "employeeId"
 
-REST_WINDOW_FIELDS: Final = MappingProxyType(
-    {"time-clock-entries": "clockinTime", "labor-entries": "startTime"}
-)
+REST_WINDOW_FIELDS: Final = MappingProxyType({"time-clock-entries": "clockinTime", "labor-entries": "startTime"})
 """REST resource -> the camelCase field its `beginDate`/`endDate` filter applies to."""
 
 MODIFIED_FIELD_CHAIN: Final = ("modifiedDate", "createdDate", "clockoutTime", "clockinTime")

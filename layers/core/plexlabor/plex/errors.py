@@ -154,13 +154,9 @@ def error_from_response(
     if status == 404:
         return PlexNotFoundError(message or "not found", **common)
     if status == 429:
-        return PlexRateLimitedError(
-            message or "rate limited", retry_after_s=parse_retry_after(retry_after), **common
-        )
+        return PlexRateLimitedError(message or "rate limited", retry_after_s=parse_retry_after(retry_after), **common)
     if status >= 500:
-        return PlexServerError(
-            message or "server error", retry_after_s=parse_retry_after(retry_after), **common
-        )
+        return PlexServerError(message or "server error", retry_after_s=parse_retry_after(retry_after), **common)
     return PlexRequestError(message or f"request rejected with HTTP {status}", **common)
 
 

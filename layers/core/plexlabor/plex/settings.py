@@ -99,9 +99,7 @@ class PlexSettings(BaseModel):
         try:
             return self.resource_paths[resource]
         except KeyError:
-            raise KeyError(
-                f"no path configured for Plex resource '{resource}' ({ENV_PREFIX}RESOURCE_PATHS)"
-            ) from None
+            raise KeyError(f"no path configured for Plex resource '{resource}' ({ENV_PREFIX}RESOURCE_PATHS)") from None
 
     def datasource_id(self, name: str) -> int:
         try:

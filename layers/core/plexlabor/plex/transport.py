@@ -177,9 +177,7 @@ def send(
         response = session.request(method, url, timeout=timeout, **kwargs)
     except requests.exceptions.RequestException as error:
         if _is_timeout(error):
-            raise PlexTimeoutError(
-                f"no answer within {timeout[1]:g} s", method=method, path=display_path
-            ) from error
+            raise PlexTimeoutError(f"no answer within {timeout[1]:g} s", method=method, path=display_path) from error
         if isinstance(error, requests.exceptions.ConnectionError):
             raise PlexConnectionError(
                 f"connection failed: {type(error).__name__}", method=method, path=display_path
@@ -235,9 +233,7 @@ class ConnectTransport:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings
-        self.limiter = limiter or TokenBucket.per_minute(
-            settings.rate_limit_per_minute, settings.rate_limit_burst
-        )
+        self.limiter = limiter or TokenBucket.per_minute(settings.rate_limit_per_minute, settings.rate_limit_burst)
         self._sleep = sleep
         self._session = session or requests.Session()
         self._session.verify = settings.verify_tls
@@ -289,9 +285,7 @@ class ConnectTransport:
             raise PlexDataError(path, "(body)", f"is a {type(data).__name__}, expected a bare JSON array")
         return data
 
-    def post(
-        self, path: str, body: Mapping[str, Any], *, idempotency_key: str | None = None
-    ) -> requests.Response:
+    def post(self, path: str, body: Mapping[str, Any], *, idempotency_key: str | None = None) -> requests.Response:
         """POST JSON once. Repeated only with an idempotency key, and only after a 429 or 503."""
         extra = {"Content-Type": "application/json"}
         if idempotency_key:

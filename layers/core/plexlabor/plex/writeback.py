@@ -124,9 +124,7 @@ class PlexWriter:
             answer = response.text
         result = WriteResult(sent=True, status=response.status_code, response=answer, **common)
         self.recorded.append(result)
-        logger.info(
-            "write sent", extra={"path": path, "status": response.status_code, "reference": request.reference}
-        )
+        logger.info("write sent", extra={"path": path, "status": response.status_code, "reference": request.reference})
         return result
 
     def clock_in(

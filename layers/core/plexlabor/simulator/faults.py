@@ -74,9 +74,7 @@ class FaultInjector:
 class RollingRateLimit:
     """At most `limit` accepted calls in any `window_s` seconds (0 = unlimited)."""
 
-    def __init__(
-        self, limit: int, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, limit: int, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit, self.window_s, self._clock = limit, window_s, clock
         self._calls: deque[float] = deque()
         self._lock = threading.Lock()

@@ -71,9 +71,7 @@ def write_sample_plant(
         geofence_radius_m=250,
     )
     devices = [
-        ClockDevice(
-            device_id="CLK-1", building_code="B1", device_type="WallClock", latitude=42.0, longitude=-83.0
-        ),
+        ClockDevice(device_id="CLK-1", building_code="B1", device_type="WallClock", latitude=42.0, longitude=-83.0),
         ClockDevice(device_id="DOOR-1", building_code="B1", device_type="DoorReader"),
     ]
     workcenters = [
@@ -106,10 +104,7 @@ def write_sample_plant(
         for n in range(1, employees + 1)
     ]
     shift = Shift(shift_id="SH1", shift_code="DAY", name="Day", start_local="06:00", end_local="14:00")
-    jobs = [
-        Job(id=f"J{n}", job_no=f"JOB-{n}", part_id=f"P{n}", quantity=1000, status="InProcess")
-        for n in range(1, 4)
-    ]
+    jobs = [Job(id=f"J{n}", job_no=f"JOB-{n}", part_id=f"P{n}", quantity=1000, status="InProcess") for n in range(1, 4)]
     operations = [
         JobOperation(
             id=f"{job.id}-OP{op}",
@@ -166,11 +161,7 @@ def write_sample_plant(
         day_start = start + timedelta(days=day)
         for person in people:
             serial += 1
-            jitter = (
-                timedelta(minutes=rng.randint(-jitter_minutes, jitter_minutes))
-                if jitter_minutes
-                else timedelta()
-            )
+            jitter = timedelta(minutes=rng.randint(-jitter_minutes, jitter_minutes)) if jitter_minutes else timedelta()
             clock_in = day_start + clockin_offset + jitter
             clock_out = clock_in + timedelta(hours=shift_hours)
             marker: dict[str, Any] = {}
@@ -266,8 +257,7 @@ def write_sample_plant(
     )
 
     counts = {
-        resource: folder.write_raw(resource, (item.to_plex() for item in items))
-        for resource, items in rows.items()
+        resource: folder.write_raw(resource, (item.to_plex() for item in items)) for resource, items in rows.items()
     }
     folder.write_meta(
         PlantMeta(

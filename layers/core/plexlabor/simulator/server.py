@@ -330,16 +330,11 @@ class PlexSimulatorApp:
                 400,
                 "REQUIRED_PARAMETER_MISSING",
                 f"Missing required query parameter(s): {', '.join(missing)}",
-                [
-                    {"code": "REQUIRED", "target": name, "message": f"'{name}' is required"}
-                    for name in missing
-                ],
+                [{"code": "REQUIRED", "target": name, "message": f"'{name}' is required"} for name in missing],
             )
         begin, end = _date_param(query, BEGIN_DATE_PARAM), _date_param(query, END_DATE_PARAM)
         resource = "labor-entries"
-        return self._list_reply(
-            self.state.store.index(resource, REST_WINDOW_FIELDS[resource]).between(begin, end)
-        )
+        return self._list_reply(self.state.store.index(resource, REST_WINDOW_FIELDS[resource]).between(begin, end))
 
     # -- writes ---------------------------------------------------------------------------------
     @staticmethod
@@ -390,9 +385,7 @@ class PlexSimulatorApp:
         return Reply(200, self.state.custom_objects(name))
 
     # -- Data Source API --------------------------------------------------------------------------
-    def datasource_execute(
-        self, query: Mapping[str, list[str]], body: bytes, datasource_id: str, **_: Any
-    ) -> Reply:
+    def datasource_execute(self, query: Mapping[str, list[str]], body: bytes, datasource_id: str, **_: Any) -> Reply:
         name = self.state.datasource_by_id.get(int(datasource_id))
         if name is None:
             raise HttpError(
@@ -422,9 +415,7 @@ class PlexSimulatorApp:
                 try:
                     bounds.append(normalize_date(raw))
                 except ValueError:
-                    raise HttpError(
-                        400, "INVALID_INPUT", f"Input '{input_name}' is not a date: {raw}"
-                    ) from None
+                    raise HttpError(400, "INVALID_INPUT", f"Input '{input_name}' is not a date: {raw}") from None
             rows = self.state.store.index(name, DATASOURCE_WINDOW_FIELDS[name]).between(bounds[0], bounds[1])
         else:
             rows = self.state.store.rows(name)
@@ -473,14 +464,12 @@ class PlexSimulatorApp:
         if scheme.lower() != "basic":
             return False
         try:
-            user, _, password = (
-                base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
-            )
+            user, _, password = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return False
-        return hmac.compare_digest(
-            user.encode(), self.state.datasource_user.encode()
-        ) and hmac.compare_digest(password.encode(), self.state.datasource_password.encode())
+        return hmac.compare_digest(user.encode(), self.state.datasource_user.encode()) and hmac.compare_digest(
+            password.encode(), self.state.datasource_password.encode()
+        )
 
     def handle(
         self, method: str, path: str, query: Mapping[str, list[str]], headers: Mapping[str, str], body: bytes
@@ -530,9 +519,7 @@ class PlexSimulatorApp:
                 return Reply(200, state.config.model_dump())
             if method == "POST":
                 try:
-                    state.config = SimConfig.model_validate(
-                        {**state.config.model_dump(), **self._json_object(body)}
-                    )
+                    state.config = SimConfig.model_validate({**state.config.model_dump(), **self._json_object(body)})
                 except ValueError as error:
                     raise HttpError(400, "INVALID_BODY", str(error).splitlines()[0]) from None
                 if self._json_object(body).get("reset_rate_limit"):
@@ -804,9 +791,7 @@ def serve_command(args: Namespace) -> int:
     """`plexlabor simulator --plant DIR ...`: serve in the foreground until Ctrl-C."""
     plant = Path(args.plant)
     if not plant.is_dir():
-        raise FileNotFoundError(
-            f"plant folder {plant} does not exist (generate one with `plexlabor plant generate`)"
-        )
+        raise FileNotFoundError(f"plant folder {plant} does not exist (generate one with `plexlabor plant generate`)")
     faults = FaultConfig(
         latency_ms=args.fault_latency_ms,
         rate_429=args.fault_429_rate,
