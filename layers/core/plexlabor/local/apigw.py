@@ -1,0 +1,326 @@
+"""A local API Gateway (REST API, Lambda proxy integration) on 127.0.0.1.
+
+Each HTTP request becomes the event API Gateway sends a proxy-integrated Lambda (payload v1:
+`httpMethod`, `path`, `resource`, `pathParameters`, `queryStringParameters`, the `multiValue*`
+twins, `headers`, `body`, `isBase64Encoded`, `requestContext` with `requestId`, `stage` and
+`identity.sourceIp`); the handler's `{statusCode, headers, multiValueHeaders, body,
+isBase64Encoded}` becomes the HTTP response. As on AWS: an unknown route answers 403
+`Missing Authentication Token`, a handler that raises or answers something malformed 502
+`Internal server error`, a body over 10 MB 413.
+
+Locally the stage is not part of the URL (as behind a custom domain): `http://127.0.0.1:PORT/punches`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from plexlabor.local.environment import AWS_ACCOUNT_ID
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+LOCAL_API_ID = "plexlocal"
+
+
+@dataclass(frozen=True)
+class Route:
+    """`method` (or `ANY`) on `resource` (`/approvals/{token}`, `/{proxy+}`) -> function."""
+
+    method: str
+    resource: str
+    function: str
+
+    def pattern(self) -> re.Pattern[str]:
+        parts = []
+        for segment in self.resource.strip("/").split("/"):
+            greedy = re.fullmatch(r"\{(\w+)\+\}", segment)
+            single = re.fullmatch(r"\{(\w+)\}", segment)
+            if greedy:
+                parts.append(f"(?P<{greedy.group(1)}>.+)")
+            elif single:
+                parts.append(f"(?P<{single.group(1)}>[^/]+)")
+            else:
+                parts.append(re.escape(segment))
+        return re.compile("^/" + "/".join(parts) + "$")
+
+
+DEFAULT_ROUTES: tuple[Route, ...] = (
+    Route("POST", "/punches", "punch_webhook"),
+    Route("GET", "/approvals/{token}", "approval_callback"),
+    Route("POST", "/approvals/{token}", "approval_callback"),
+)
+"""The REST API's routes (keep in step with the API construct in infra)."""
+
+Invoke = Callable[[str, dict[str, Any]], Any]
+
+
+def _multi(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
+    """API Gateway's single-value (last wins) and multi-value maps; both null when empty."""
+    multi: dict[str, list[str]] = {}
+    for name, value in pairs:
+        multi.setdefault(name, []).append(value)
+    if not multi:
+        return None, None
+    return {name: values[-1] for name, values in multi.items()}, multi
+
+
+def build_rest_event(
+    *,
+    method: str,
+    raw_path: str,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
+    route: Route,
+    path_parameters: Mapping[str, str],
+    source_ip: str,
+    stage: str,
+    region: str,
+) -> dict[str, Any]:
+    """The API Gateway REST proxy event (payload v1) for one request."""
+    split = urlsplit(raw_path)
+    path = unquote(split.path) or "/"
+    header_pairs = list(headers)
+    single_headers, multi_headers = _multi(header_pairs)
+    query, multi_query = _multi(parse_qsl(split.query, keep_blank_values=True))
+    text: str | None
+    if not body:
+        text, encoded = None, False
+    else:
+        try:
+            text, encoded = body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            text, encoded = base64.b64encode(body).decode("ascii"), True
+    now = datetime.now(UTC)
+    user_agent = next((value for name, value in header_pairs if name.lower() == "user-agent"), None)
+    host = next((value for name, value in header_pairs if name.lower() == "host"), "127.0.0.1")
+    return {
+        "resource": route.resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": single_headers,
+        "multiValueHeaders": multi_headers,
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": multi_query,
+        "pathParameters": dict(path_parameters) or None,
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": AWS_ACCOUNT_ID,
+            "apiId": LOCAL_API_ID,
+            "domainName": host,
+            "domainPrefix": host.split(":")[0].split(".")[0],
+            "extendedRequestId": uuid.uuid4().hex[:16],
+            "httpMethod": method,
+            "identity": {
+                "accessKey": None,
+                "accountId": None,
+                "caller": None,
+                "cognitoAuthenticationProvider": None,
+                "cognitoAuthenticationType": None,
+                "cognitoIdentityId": None,
+                "cognitoIdentityPoolId": None,
+                "principalOrgId": None,
+                "sourceIp": source_ip,
+                "user": None,
+                "userAgent": user_agent,
+                "userArn": None,
+            },
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "requestId": str(uuid.uuid4()),
+            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "requestTimeEpoch": int(now.timestamp() * 1000),
+            "resourceId": uuid.uuid5(uuid.NAMESPACE_URL, route.resource).hex[:6],
+            "resourcePath": route.resource,
+            "stage": stage,
+            "region": region,
+        },
+        "body": text,
+        "isBase64Encoded": encoded,
+    }
+
+
+@dataclass(frozen=True)
+class HttpReply:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def reply_from_result(result: Any) -> HttpReply:
+    """Turn a proxy integration result into the HTTP response API Gateway would send."""
+    if not isinstance(result, Mapping) or not isinstance(result.get("statusCode"), int):
+        logger.warning("handler answered a malformed proxy response: %r", type(result).__name__)
+        return _gateway_error(502, "Internal server error")
+    headers: list[tuple[str, str]] = []
+    for name, value in (result.get("headers") or {}).items():
+        headers.append((str(name), str(value)))
+    single = {name.lower() for name, _ in headers}
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        if str(name).lower() in single:
+            continue  # API Gateway: `headers` wins over `multiValueHeaders` for the same name
+        headers.extend((str(name), str(value)) for value in values)
+    body = result.get("body")
+    if body is None:
+        data = b""
+    elif result.get("isBase64Encoded"):
+        data = base64.b64decode(body)
+    else:
+        data = str(body).encode("utf-8")
+    return HttpReply(result["statusCode"], headers, data)
+
+
+def _gateway_error(status: int, message: str, extra: Mapping[str, str] | None = None) -> HttpReply:
+    headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", message.replace(" ", ""))]
+    headers += list((extra or {}).items())
+    return HttpReply(status, headers, json.dumps({"message": message}).encode())
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _GatewayServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("api %s - %s", self.address_string(), format % args)
+
+    def _handle(self) -> None:
+        gateway = self.server.gateway
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            self._send(_gateway_error(413, "Request Too Long"))
+            return
+        body = self.rfile.read(length) if length else b""
+        self._send(gateway.dispatch(self.command, self.path, list(self.headers.items()), body, self.client_address[0]))
+
+    def _send(self, reply: HttpReply) -> None:
+        try:
+            self.send_response(reply.status)
+            names = set()
+            for name, value in reply.headers:
+                if name.lower() in ("content-length", "connection", "transfer-encoding"):
+                    continue
+                names.add(name.lower())
+                self.send_header(name, value)
+            if "content-type" not in names and reply.body:
+                self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(reply.body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _handle
+
+
+class _GatewayServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    gateway: LocalApiGateway
+
+
+class LocalApiGateway:
+    """Routes HTTP requests on 127.0.0.1 to handlers through `invoke(function, event)`."""
+
+    def __init__(
+        self,
+        invoke: Invoke,
+        routes: Iterable[Route] = DEFAULT_ROUTES,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        stage: str = "local",
+        region: str = "us-east-1",
+    ) -> None:
+        self._invoke = invoke
+        self.set_routes(routes)
+        self.stage, self.region = stage, region
+        self._host, self._port = host, port
+        self._server: _GatewayServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the local API gateway is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def set_routes(self, routes: Iterable[Route]) -> None:
+        """Replace the routes (the runtime drops those whose function has no handler yet)."""
+        self.routes = tuple(routes)
+        self._compiled = [(route, route.pattern()) for route in self.routes]
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route, pattern in self._compiled:
+            found = pattern.match(path)
+            if found and route.method in (method, "ANY"):
+                return route, {name: unquote(value) for name, value in found.groupdict().items()}
+        return None
+
+    def dispatch(
+        self, method: str, raw_path: str, headers: list[tuple[str, str]], body: bytes, source_ip: str
+    ) -> HttpReply:
+        path = urlsplit(raw_path).path or "/"
+        matched = self.match(method, path)
+        if matched is None:
+            return _gateway_error(403, "Missing Authentication Token")
+        route, parameters = matched
+        event = build_rest_event(
+            method=method,
+            raw_path=raw_path,
+            headers=headers,
+            body=body,
+            route=route,
+            path_parameters=parameters,
+            source_ip=source_ip,
+            stage=self.stage,
+            region=self.region,
+        )
+        started = time.perf_counter()
+        try:
+            result = self._invoke(route.function, event)
+        except Exception:
+            logger.exception("%s failed on %s %s", route.function, method, route.resource)
+            return _gateway_error(502, "Internal server error")
+        logger.debug("%s %s -> %s in %.3f s", method, path, route.function, time.perf_counter() - started)
+        return reply_from_result(result)
+
+    def start(self) -> LocalApiGateway:
+        if self._server is not None:
+            return self
+        self._server = _GatewayServer((self._host, self._port), _Handler)
+        self._server.gateway = self
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="local-api-gateway", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server.server_close()
+        self._server, self._thread = None, None
+
+    def __enter__(self) -> LocalApiGateway:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,501 @@
+"""`LocalRuntime`: the serverless product on one machine.
+
+    with LocalRuntime(plex=PlexEnvironment(sim.base_url)) as runtime:
+        requests.post(f"{runtime.api_url}/punches", data=body, headers=signed)
+        runtime.drain(timeout_s=10)
+        runtime.fire("punch_poller")
+
+On entry it starts a moto server on 127.0.0.1 (a free port unless told), turns on moto's Step
+Functions execution, points every in-process boto3 client at it (environment variables, restored on
+exit), creates the resources of the CDK stack from the same definitions, then starts the local API
+gateway and one SQS poller per consuming function. Handlers are imported from `functions.<name>`
+the first time they run; a spec whose handler does not exist yet is skipped, as CDK skips it.
+On exit everything stops, in reverse order, and moto's state is reset.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import boto3
+import requests
+from botocore.config import Config
+
+from infra.constants import DEFAULT_MAX_RECEIVE_COUNT, FUNCTIONS_PACKAGE, SERVICE_NAME, QueueName, SecretName
+from infra.function_specs import FUNCTION_SPECS, FunctionSpec
+from plexlabor.local.apigw import DEFAULT_ROUTES, LocalApiGateway, Route
+from plexlabor.local.environment import (
+    FAKE_CREDENTIAL,
+    EnvPatch,
+    LocalResources,
+    PlexEnvironment,
+    aws_environment,
+    cleared_aws_names,
+    function_environment,
+)
+from plexlabor.local.invoker import Invocation, Invoker, LocalFunction
+from plexlabor.local.mail import SentEmail, sent_emails
+from plexlabor.local.project import approval_definition_path
+from plexlabor.local.resources import create_resources
+from plexlabor.local.schedule import rule_arn, scheduled_event
+from plexlabor.local.sqs import QueuePoller, failed_message_ids
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_STAGE = "local"
+DEFAULT_NOTIFY_SENDER = "plexlabor-local@example.com"
+_QUIET_LOGGERS = ("werkzeug",)  # moto's HTTP server logs every request at INFO
+_ACTIVE: list[LocalRuntime] = []  # at most one per process
+_ACTIVE_LOCK = threading.Lock()
+_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=30)
+
+
+class LocalRuntime:
+    """moto + local API gateway + SQS pollers + on-demand schedules, as a context manager.
+
+    Arguments that shape what functions see:
+    - `plex`: the Plex base URL (the simulator), write mode and other `PLEXLABOR_PLEX_*` settings
+      for functions that read Plex; `secret_values` sets secrets (e.g. the simulator's API key),
+      the rest are generated;
+    - `environment`: variables every function gets on top of its spec's (e.g. short approval waits);
+      `function_environment`: per function name, on top of that;
+    - `max_receive_count` (redrive to the DLQ), `visibility_timeout_s` (how soon a failed message
+      comes back: seconds here, 6 x the function timeout on AWS), `poll_wait_s`.
+    For tests: `specs`, `functions_package` and `routes` replace the real functions.
+    """
+
+    def __init__(
+        self,
+        *,
+        plex: PlexEnvironment | None = None,
+        secret_values: Mapping[SecretName, str] | None = None,
+        environment: Mapping[str, str] | None = None,
+        function_environment: Mapping[str, Mapping[str, str]] | None = None,
+        stage: str = DEFAULT_STAGE,
+        region: str = DEFAULT_REGION,
+        host: str = "127.0.0.1",
+        moto_port: int = 0,
+        api_port: int = 0,
+        max_receive_count: int = DEFAULT_MAX_RECEIVE_COUNT,
+        visibility_timeout_s: int = 1,
+        poll_wait_s: int = 1,
+        start_pollers: bool = True,
+        log_level: str = "WARNING",
+        notify_sender: str = DEFAULT_NOTIFY_SENDER,
+        state_machine_file: Path | None = None,
+        specs: Iterable[FunctionSpec] = FUNCTION_SPECS,
+        functions_package: str = FUNCTIONS_PACKAGE,
+        routes: Iterable[Route] = DEFAULT_ROUTES,
+    ) -> None:
+        if visibility_timeout_s < 0 or poll_wait_s < 0 or max_receive_count < 1:
+            raise ValueError("visibility_timeout_s and poll_wait_s must be >= 0, max_receive_count >= 1")
+        self.plex = plex or PlexEnvironment(base_url="http://127.0.0.1:9")  # nothing listens on port 9
+        self._secret_values = dict(secret_values or {})
+        self._environment = dict(environment or {})
+        self._function_environment = {name: dict(env) for name, env in (function_environment or {}).items()}
+        self.stage, self.region, self.host = stage, region, host
+        self._moto_port, self._api_port = moto_port, api_port
+        self.max_receive_count = max_receive_count
+        self.visibility_timeout_s, self.poll_wait_s = visibility_timeout_s, poll_wait_s
+        self._start_pollers = start_pollers
+        self.log_level = log_level
+        self.notify_sender = notify_sender
+        self.state_machine_file = state_machine_file if state_machine_file is not None else approval_definition_path()
+        self.specs = {spec.name: spec for spec in specs}
+        self.functions_package = functions_package
+        self.routes = tuple(routes)
+
+        self._stack: contextlib.ExitStack | None = None
+        self._moto: Any = None
+        self.moto_url = ""
+        self.resources: LocalResources | None = None
+        self._secrets: dict[SecretName, str] = {}
+        self.functions: dict[str, LocalFunction] = {}
+        self.skipped: tuple[str, ...] = ()
+        self.invoker = Invoker({})
+        self.gateway: LocalApiGateway | None = None
+        self.pollers: dict[str, QueuePoller] = {}
+        self._session: boto3.session.Session | None = None
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+    def __enter__(self) -> LocalRuntime:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> LocalRuntime:
+        with _ACTIVE_LOCK:
+            if self._stack is not None:
+                raise RuntimeError("the local runtime is already started")
+            if _ACTIVE:
+                raise RuntimeError(
+                    "another LocalRuntime is running in this process: moto's state and the environment "
+                    "are process-wide, so stop it first"
+                )
+            _ACTIVE.append(self)
+        stack = contextlib.ExitStack()
+        stack.callback(_ACTIVE.remove, self)
+        try:
+            self._start(stack)
+        except BaseException:
+            stack.close()
+            raise
+        self._stack = stack
+        return self
+
+    def stop(self) -> None:
+        stack, self._stack = self._stack, None
+        if stack is not None:
+            stack.close()
+
+    def _start(self, stack: contextlib.ExitStack) -> None:
+        self._quiet_loggers(stack)
+        self._start_moto(stack)
+        self._patch_process(stack)
+        self._configure_moto(stack)
+        self.resources, self._secrets = create_resources(
+            {name: self.client(name) for name in ("dynamodb", "sqs", "secretsmanager", "s3", "ses", "stepfunctions")},
+            stage=self.stage,
+            region=self.region,
+            max_receive_count=self.max_receive_count,
+            visibility_timeout_s=self.visibility_timeout_s,
+            secret_values=self._secret_values,
+            notify_sender=self.notify_sender,
+            state_machine_file=self.state_machine_file,
+        )
+        stack.callback(self._stop_executions)
+        self.gateway = LocalApiGateway(
+            lambda name, event: self.invoker.invoke(name, event, trigger="api"),
+            self.routes,
+            host=self.host,
+            port=self._api_port,
+            stage=self.stage,
+            region=self.region,
+        ).start()
+        stack.callback(self.gateway.stop)
+        self._build_functions(stack)
+        if self._start_pollers:
+            self._start_queue_pollers(stack)
+
+    def _quiet_loggers(self, stack: contextlib.ExitStack) -> None:
+        for name in _QUIET_LOGGERS:
+            quiet = logging.getLogger(name)
+            stack.callback(quiet.setLevel, quiet.level)
+            quiet.setLevel(logging.ERROR)
+
+    def _start_moto(self, stack: contextlib.ExitStack) -> None:
+        from moto.server import ThreadedMotoServer
+
+        server = ThreadedMotoServer(ip_address=self.host, port=self._moto_port, verbose=False)
+        server.start()
+        self._moto = server
+
+        def stop_moto() -> None:
+            self._clients.clear()
+            self._session = None
+            server.stop()
+            inner = getattr(server, "_server", None)
+            if inner is not None:
+                inner.server_close()  # ThreadedMotoServer.stop leaves the socket open
+            self._moto = None
+
+        stack.callback(stop_moto)
+        host, port = server.get_host_and_port()
+        self.moto_port = port
+        self.moto_url = f"http://{host}:{port}"
+
+    def _patch_process(self, stack: contextlib.ExitStack) -> None:
+        import os
+
+        managed = set()
+        for spec in self.specs.values():
+            managed |= set(spec.environment)
+        managed |= set(self._environment)
+        for env in self._function_environment.values():
+            managed |= set(env)
+        patch = EnvPatch(
+            aws_environment(self.moto_url, self.region, self.moto_port),
+            unset=[*cleared_aws_names(os.environ), *managed, *_managed_names()],
+        ).apply()
+        stack.callback(patch.restore)
+        previous_session = boto3.DEFAULT_SESSION
+        boto3.DEFAULT_SESSION = None  # a session made before would keep its own credentials
+        stack.callback(setattr, boto3, "DEFAULT_SESSION", previous_session)
+        modules_before = set(sys.modules)
+        stack.callback(self._forget_handlers, modules_before)
+
+    def _forget_handlers(self, modules_before: set[str]) -> None:
+        """Drop handler modules imported by this runtime, so the next one cold-starts them."""
+        package = self.functions_package
+        for name in list(sys.modules):
+            if (name == package or name.startswith(package + ".")) and name not in modules_before:
+                del sys.modules[name]
+
+    def _configure_moto(self, stack: contextlib.ExitStack) -> None:
+        session = requests.Session()
+        stack.callback(session.close)
+        previous = session.get(f"{self.moto_url}/moto-api/config", timeout=5).json()
+        session.post(f"{self.moto_url}/moto-api/reset", timeout=5).raise_for_status()
+        session.post(
+            f"{self.moto_url}/moto-api/config",
+            json={"stepfunctions": {"execute_state_machine": True}},
+            timeout=5,
+        ).raise_for_status()
+        was_executing = bool(previous.get("stepfunctions", {}).get("execute_state_machine", False))
+
+        def restore() -> None:
+            with contextlib.suppress(requests.RequestException):
+                session.post(f"{self.moto_url}/moto-api/reset", timeout=5)
+                session.post(
+                    f"{self.moto_url}/moto-api/config",
+                    json={"stepfunctions": {"execute_state_machine": was_executing}},
+                    timeout=5,
+                )
+
+        stack.callback(restore)
+
+    def _stop_executions(self) -> None:
+        """Stop approval executions still waiting, so no timer fires after moto is gone."""
+        if self.resources is None or self.resources.state_machine_arn is None:
+            return
+        sfn = self.client("stepfunctions")
+        with contextlib.suppress(Exception):
+            running = sfn.list_executions(stateMachineArn=self.resources.state_machine_arn, statusFilter="RUNNING")
+            for execution in running.get("executions", []):
+                with contextlib.suppress(Exception):
+                    sfn.stop_execution(executionArn=execution["executionArn"], cause="local runtime stopped")
+
+    def _build_functions(self, stack: contextlib.ExitStack) -> None:
+        assert self.resources is not None
+        skipped = []
+        for spec in self.specs.values():
+            function = LocalFunction(
+                spec=spec,
+                module=f"{self.functions_package}.{spec.name}.handler",
+                environment=self.environment_for(spec.name),
+                function_name=f"{SERVICE_NAME}-{self.stage}-{spec.name}",
+                region=self.region,
+            )
+            if function.available():
+                self.functions[spec.name] = function
+            else:
+                skipped.append(spec.name)
+        self.skipped = tuple(skipped)
+        if skipped:
+            logger.info("no handler yet for %s: skipped", ", ".join(skipped))
+        self.invoker.functions.update(self.functions)
+        assert self.gateway is not None
+        self.gateway.set_routes(route for route in self.routes if route.function in self.functions)
+        stack.callback(self.functions.clear)
+
+    def _start_queue_pollers(self, stack: contextlib.ExitStack) -> None:
+        assert self.resources is not None
+        resources = self.resources
+        sqs = self.client("sqs")
+        for function in self.functions.values():
+            queue = function.spec.consumes
+            if queue is None:
+                continue
+            poller = QueuePoller(
+                sqs=sqs,
+                function=function.name,
+                queue_url=resources.queue_urls[queue],
+                queue_arn=resources.queue_arns[queue],
+                region=self.region,
+                invoke=self._sqs_invoke,
+                batch_size=function.spec.batch_size,
+                wait_s=self.poll_wait_s,
+            )
+            self.pollers[function.name] = poller.start()
+        stack.callback(self._stop_pollers)
+
+    def _stop_pollers(self) -> None:
+        for poller in self.pollers.values():
+            poller.signal_stop()  # all at once: each may be in a long poll of poll_wait_s
+        for poller in self.pollers.values():
+            poller.stop(timeout_s=self.poll_wait_s + 10.0)
+        self.pollers.clear()
+
+    def _sqs_invoke(self, name: str, event: dict[str, Any], count: int) -> Any:
+        ids = [record["messageId"] for record in event["Records"]]
+        return self.invoker.invoke(
+            name,
+            event,
+            trigger="sqs",
+            records=count,
+            failed_records=lambda result: len(failed_message_ids(result, ids)),
+        )
+
+    # -- what functions see -------------------------------------------------------------------------
+    def environment_for(self, name: str) -> dict[str, str]:
+        """Function `name`'s environment variables in this runtime."""
+        if self.resources is None:
+            raise RuntimeError("the local runtime is not started")
+        extra = {**self.runtime_environment(), **self._environment, **self._function_environment.get(name, {})}
+        return function_environment(
+            self.specs[name], self.resources, self.plex, stage=self.stage, log_level=self.log_level, extra=extra
+        )
+
+    def runtime_environment(self) -> dict[str, str]:
+        """Variables of the handlers' contract that infra does not map yet (see docs/local-runtime.md)."""
+        return {}
+
+    # -- using it -----------------------------------------------------------------------------------
+    @property
+    def api_url(self) -> str:
+        if self.gateway is None:
+            raise RuntimeError("the local runtime is not started")
+        return self.gateway.url
+
+    def client(self, service: str) -> Any:
+        """A boto3 client on the moto server (works whatever the process environment says)."""
+        if not self.moto_url:
+            raise RuntimeError("the local runtime is not started")
+        with self._clients_lock:
+            if service not in self._clients:
+                if self._session is None:
+                    self._session = boto3.session.Session(
+                        aws_access_key_id=FAKE_CREDENTIAL,
+                        aws_secret_access_key=FAKE_CREDENTIAL,
+                        region_name=self.region,
+                    )
+                self._clients[service] = self._session.client(
+                    service, endpoint_url=self.moto_url, config=_CLIENT_CONFIG
+                )
+            return self._clients[service]
+
+    def secret_value(self, name: SecretName) -> str:
+        return self._secrets[name]
+
+    def invoke(self, name: str, event: Any) -> Any:
+        """Call a function directly (as `aws lambda invoke` would)."""
+        return self.invoker.invoke(name, event, trigger="direct")
+
+    def fire(self, name: str, detail: Mapping[str, Any] | None = None) -> Any:
+        """Fire function `name`'s schedule now: an EventBridge scheduled event, in process."""
+        event = scheduled_event(rule_arn(self.region, self.stage, name), self.region, detail=detail)
+        return self.invoker.invoke(name, event, trigger="schedule")
+
+    def invocations(self, function: str | None = None) -> list[Invocation]:
+        return self.invoker.invocations(function)
+
+    def sent_emails(self) -> list[SentEmail]:
+        return sent_emails(self.region)
+
+    def queue_depth(self, queue: QueueName, *, dlq: bool = False) -> int:
+        """Messages in a queue (or its DLQ), visible or in flight."""
+        assert self.resources is not None
+        url = (self.resources.dlq_urls if dlq else self.resources.queue_urls)[queue]
+        attributes = self.client("sqs").get_queue_attributes(
+            QueueUrl=url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+    def dlq_bodies(self, queue: QueueName) -> list[Any]:
+        """The bodies in a DLQ (JSON-decoded when they are JSON); they stay in the DLQ."""
+        assert self.resources is not None
+        sqs = self.client("sqs")
+        answer = sqs.receive_message(
+            QueueUrl=self.resources.dlq_urls[queue], MaxNumberOfMessages=10, VisibilityTimeout=0, WaitTimeSeconds=0
+        )
+        bodies = []
+        for message in answer.get("Messages", []):
+            try:
+                bodies.append(json.loads(message["Body"]))
+            except json.JSONDecodeError:
+                bodies.append(message["Body"])
+        return bodies
+
+    def idle(self) -> bool:
+        """No handler running and nothing waiting in (or in flight from) a polled queue."""
+        if self.invoker.running:
+            return False
+        consumed = {function.spec.consumes for function in self.functions.values() if function.name in self.pollers}
+        return all(self.queue_depth(queue) == 0 for queue in QueueName if queue in consumed)
+
+    def drain(self, timeout_s: float = 30.0, *, settle_s: float = 0.3) -> float:
+        """Wait until `idle()` holds for `settle_s`; the seconds waited. TimeoutError names the backlog."""
+        started = time.monotonic()
+        deadline = started + timeout_s
+        quiet_since: float | None = None
+        while True:
+            now = time.monotonic()
+            if self.idle():
+                quiet_since = quiet_since if quiet_since is not None else now
+                if now - quiet_since >= settle_s:
+                    return now - started
+            else:
+                quiet_since = None
+            if now >= deadline:
+                backlog = {queue.value: self.queue_depth(queue) for queue in QueueName}
+                raise TimeoutError(
+                    f"not drained after {timeout_s:.0f} s: queues {backlog}, {self.invoker.running} running"
+                )
+            time.sleep(0.05)
+
+    def wait_for(
+        self, condition: Callable[[], Any], timeout_s: float = 30.0, *, interval_s: float = 0.1, what: str = ""
+    ) -> Any:
+        """Poll `condition` until it returns something truthy (returned) or `timeout_s` passes."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            value = condition()
+            if value:
+                return value
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"timed out after {timeout_s:.0f} s waiting for {what or condition!r}")
+            time.sleep(interval_s)
+
+    def urls(self) -> dict[str, str]:
+        return {"api": self.api_url, "moto": self.moto_url}
+
+    def describe(self) -> dict[str, Any]:
+        """Names, URLs and ARNs of everything (for `plexlabor local up` and debugging)."""
+        assert self.resources is not None
+        resources = dataclasses.asdict(self.resources)
+        return {
+            "urls": self.urls(),
+            "functions": sorted(self.functions),
+            "skipped": list(self.skipped),
+            "resources": json.loads(json.dumps(resources, default=str)),
+        }
+
+
+def _managed_names() -> set[str]:
+    """Every variable a function could receive from the infra mapping (cleared while running, so a
+    developer's shell cannot leak e.g. a real table name into a function that was not granted it)."""
+    from infra.constants import (
+        COMMON_ENV_NAMES,
+        ENV_AUDIT_TABLE_NAME,
+        ENV_IDEMPOTENCY_TABLE_NAME,
+        ENV_PLEX_BASE_URL,
+        ENV_PLEX_WRITE_MODE,
+        ENV_QUEUE_URL,
+        ENV_SECRET_ARN,
+        ENV_STATE_TABLE_NAME,
+    )
+
+    return {
+        *COMMON_ENV_NAMES,
+        ENV_AUDIT_TABLE_NAME,
+        ENV_STATE_TABLE_NAME,
+        ENV_IDEMPOTENCY_TABLE_NAME,
+        ENV_PLEX_BASE_URL,
+        ENV_PLEX_WRITE_MODE,
+        *ENV_QUEUE_URL.values(),
+        *ENV_SECRET_ARN.values(),
+    }
