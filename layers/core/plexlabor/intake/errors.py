@@ -1,0 +1,29 @@
+"""Typed errors of the intake package; handlers map them to HTTP status or to a failed record."""
+
+from __future__ import annotations
+
+
+class IntakeError(Exception):
+    """Base of the intake package's errors."""
+
+
+class EnqueueError(IntakeError):
+    """Some records could not be put on the punch queue; the caller must not report them accepted."""
+
+    def __init__(self, failed: list[str], reason: str) -> None:
+        self.failed = failed
+        super().__init__(f"{len(failed)} record(s) not enqueued: {reason}")
+
+
+class NoSupervisorError(IntakeError):
+    """A finding needs a supervisor's approval but neither the employee nor the configuration names one."""
+
+    def __init__(self, employee_id: str | None) -> None:
+        self.employee_id = employee_id
+        super().__init__(
+            f"no supervisor for employee {employee_id or '(none)'} and no DEFAULT_SUPERVISOR_ID configured"
+        )
+
+
+class ConfigurationError(IntakeError):
+    """A function's environment is missing or contradicts itself; the message names the variable."""

@@ -1,0 +1,216 @@
+"""What travels on the punch queue, and what the webhook accepts.
+
+One message per Plex record, whichever way it came in (a signed webhook or the poller):
+
+    {"source": "webhook" | "poll",
+     "resource": "time-clock-entries" | "labor-entries",
+     "record": {<the Plex record, camelCase, as the models write it>},
+     "received_at": "2026-11-26T07:31:00.123456Z"}
+
+`record` is validated against the resource's model when a message is built or parsed, so a message
+that parses is a record the engine can read. Its *version* (when the record last changed) keys the
+validator's idempotency: the same record at the same version is validated once however often it
+arrives.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    PlainSerializer,
+    PrivateAttr,
+    RootModel,
+    Tag,
+    model_validator,
+)
+
+from plexlabor.audit.events import format_audit_time
+from plexlabor.models import LaborEntry, TimeClockEntry, record_key
+from plexlabor.models.types import format_plex_datetime
+
+PunchSource = Literal["webhook", "poll"]
+PunchResource = Literal["time-clock-entries", "labor-entries"]
+PunchEntry = TimeClockEntry | LaborEntry
+
+RESOURCE_MODELS: dict[str, type[TimeClockEntry] | type[LaborEntry]] = {
+    TimeClockEntry.resource: TimeClockEntry,
+    LaborEntry.resource: LaborEntry,
+}
+
+MAX_WEBHOOK_RECORDS = 100
+"""Records one webhook request may carry: 10 SQS batches, well inside the function's 10 s."""
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UtcTimestamp = Annotated[
+    AwareDatetime,
+    AfterValidator(_to_utc),
+    PlainSerializer(format_audit_time, return_type=str, when_used="json"),
+]
+
+
+def utc_now() -> datetime:
+    """The clock every intake function uses by default (tests inject their own)."""
+    return datetime.now(UTC)
+
+
+def record_time(entry: PunchEntry) -> datetime:
+    """When a record happened: the clock-in of a punch, the start of a labor entry."""
+    return entry.clockin_time if isinstance(entry, TimeClockEntry) else entry.start_time
+
+
+def change_marker(entry: PunchEntry) -> datetime:
+    """When a record last changed. A punch: modifiedDate, else createdDate, clock-out, clock-in (the
+    poll's own marker, `plexlabor.plex.windows.modified_marker`, not imported: it would pull the
+    HTTP client into the webhook). A labor entry: modifiedDate, else its end, else its start."""
+    if isinstance(entry, TimeClockEntry):
+        return entry.modified_date or entry.created_date or entry.clockout_time or entry.clockin_time
+    return entry.modified_date or entry.end_time or entry.start_time
+
+
+def version_of(entry: PunchEntry) -> str:
+    """The record's version marker, in Plex's date format (stable across re-deliveries)."""
+    return format_plex_datetime(change_marker(entry))
+
+
+class PunchVersion(BaseModel):
+    """The idempotency key of the validator: one record at one version."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    record_key: str
+    version: str
+
+
+class PunchMessage(BaseModel):
+    """One Plex record on the punch queue."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: PunchSource
+    resource: PunchResource
+    record: dict[str, Any]
+    received_at: UtcTimestamp
+
+    _entry: PunchEntry | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _record_parses(self) -> Self:
+        # PlexDataError is a ValueError naming the resource and the camelCase field.
+        self._entry = RESOURCE_MODELS[self.resource].from_plex(self.record)
+        return self
+
+    @classmethod
+    def of(cls, entry: PunchEntry, source: PunchSource, received_at: datetime) -> PunchMessage:
+        return cls(source=source, resource=entry.resource, record=entry.to_plex(), received_at=received_at)  # type: ignore[arg-type]
+
+    @property
+    def entry(self) -> PunchEntry:
+        assert self._entry is not None  # set by the validator
+        return self._entry
+
+    @property
+    def record_key(self) -> str:
+        return record_key(self.resource, self.entry.id)
+
+    @property
+    def employee_id(self) -> str:
+        return self.entry.employee_id
+
+    @property
+    def version(self) -> PunchVersion:
+        return PunchVersion(record_key=self.record_key, version=version_of(self.entry))
+
+
+# ---- the webhook's body ---------------------------------------------------------------------------
+def _punch_kind(value: Any) -> str | None:
+    """Which kind of record a webhook body holds: a time-clock entry has `clockinTime`, a labor
+    entry `startTime` (and `jobOperationId`)."""
+    if isinstance(value, TimeClockEntry | LaborEntry):
+        return value.resource
+    if isinstance(value, dict):
+        if "clockinTime" in value or "clockin_time" in value:
+            return TimeClockEntry.resource
+        if "startTime" in value or "start_time" in value or "jobOperationId" in value:
+            return LaborEntry.resource
+    return None
+
+
+WebhookPunch = Annotated[
+    Annotated[TimeClockEntry, Tag(TimeClockEntry.resource)] | Annotated[LaborEntry, Tag(LaborEntry.resource)],
+    Discriminator(
+        _punch_kind,
+        custom_error_type="punch_kind",
+        custom_error_message="a punch is a time-clock entry (with clockinTime) or a labor entry (with startTime)",
+    ),
+]
+
+
+class WebhookPunches(RootModel[WebhookPunch | list[WebhookPunch]]):
+    """The body of `POST /punches`: one Plex time-clock or labor entry, or a list of 1 to 100."""
+
+    @model_validator(mode="after")
+    def _size(self) -> Self:
+        if isinstance(self.root, list) and not 1 <= len(self.root) <= MAX_WEBHOOK_RECORDS:
+            raise ValueError(f"a list of punches holds 1 to {MAX_WEBHOOK_RECORDS} records, not {len(self.root)}")
+        return self
+
+    @property
+    def entries(self) -> list[PunchEntry]:
+        return list(self.root) if isinstance(self.root, list) else [self.root]
+
+
+class WebhookAccepted(BaseModel):
+    """The 202 answer: every record now on the queue, by record key."""
+
+    accepted: int
+    record_keys: list[str]
+    received_at: UtcTimestamp
+
+
+class WebhookError(BaseModel):
+    """A 4xx/5xx answer: what is wrong; for a bad body, each field and its problem."""
+
+    message: str
+    errors: list[dict[str, str]] = []
+
+
+def describe_body_errors(errors: list[dict[str, Any]], body: Any) -> list[dict[str, str]]:
+    """Pydantic's errors on a webhook body as `{"field": "[1].clockinTime", "problem": ...}`.
+
+    The body is validated against "one record | list of records", and each record against "time-clock
+    entry | labor entry": drop the errors of the branch the body's shape did not take, and the
+    branch names from each location, so a sender reads the camelCase field it got wrong.
+    """
+    tags = set(RESOURCE_MODELS)
+    wanted_list = isinstance(body, list)
+    described: list[dict[str, str]] = []
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            described.append({"field": "(body)", "problem": "not valid JSON"})
+            continue
+        loc = list(error.get("loc", ()))
+        if loc and loc[0] == "body":
+            loc = loc[1:]
+        if loc and isinstance(loc[0], str) and (loc[0].startswith("list[") or loc[0].startswith("tagged-union[")):
+            if loc[0].startswith("list[") != wanted_list:
+                continue
+            loc = loc[1:]
+        field = ""
+        for part in loc:
+            if isinstance(part, int):
+                field += f"[{part}]"
+            elif part not in tags:
+                field += f".{part}" if field else str(part)
+        described.append({"field": field or "(body)", "problem": str(error.get("msg", "invalid"))})
+    return described or [{"field": "(body)", "problem": "invalid punch payload"}]
