@@ -1,0 +1,1 @@
+"""One thin Lambda handler per trigger: `functions.<name>.handler.handler(event, context)`."""

@@ -1,0 +1,1 @@
+"""The `norms_refresh` Lambda function (`functions.norms_refresh.handler.handler`)."""

@@ -1,0 +1,1 @@
+"""The `punch_poller` Lambda function (`functions.punch_poller.handler.handler`)."""

@@ -1,0 +1,1 @@
+"""The `punch_validator` Lambda function (`functions.punch_validator.handler.handler`)."""

@@ -1,0 +1,1 @@
+"""The `punch_webhook` Lambda function (`functions.punch_webhook.handler.handler`)."""
