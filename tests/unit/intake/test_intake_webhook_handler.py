@@ -1,0 +1,188 @@
+"""punch_webhook with fakes: signed punches are enqueued (202); anything else enqueues nothing."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from functions.punch_webhook import handler as webhook
+from plexlabor.intake.messages import MAX_WEBHOOK_RECORDS, PunchMessage
+from plexlabor.intake.queue import InMemoryPunchQueue
+from plexlabor.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from tests.unit.intake.intake_samples import (
+    WEBHOOK_SECRET,
+    WEBHOOK_SIGNED_AT,
+    FakeLambdaContext,
+    captured_logs,
+    load_event,
+)
+
+PUNCH = {"id": "T1", "employeeId": "E1", "clockinTime": "2026-03-02T05:52:00.0000000Z"}
+LABOR = {
+    "id": "L1",
+    "employeeId": "E1",
+    "workcenterId": "WC1",
+    "jobId": "J1",
+    "jobOperationId": "JO1",
+    "startTime": "2026-03-02T06:02:00.0000000Z",
+}
+
+
+@pytest.fixture
+def queue() -> InMemoryPunchQueue:
+    return InMemoryPunchQueue()
+
+
+@pytest.fixture
+def deps(queue: InMemoryPunchQueue) -> webhook.Dependencies:
+    return webhook.Dependencies(
+        queue=queue, hmac_secret=lambda: WEBHOOK_SECRET, replay_window_s=300, clock=lambda: WEBHOOK_SIGNED_AT + 30
+    )
+
+
+def post(body: Any, *, secret: str = WEBHOOK_SECRET, timestamp: int = WEBHOOK_SIGNED_AT) -> dict[str, Any]:
+    """The canonical event with another body, signed with `secret` at `timestamp`."""
+    event = load_event("punch_webhook")
+    raw = body if isinstance(body, str) else json.dumps(body)
+    event["body"] = raw
+    event["headers"].update(sign(raw.encode(), secret, timestamp))
+    return event
+
+
+def call(event: dict[str, Any], deps: webhook.Dependencies) -> tuple[int, dict[str, Any]]:
+    response = webhook.handler(event, FakeLambdaContext(), dependencies=deps)
+    return response["statusCode"], json.loads(response["body"])
+
+
+def test_the_canonical_signed_punch_is_enqueued_and_answered_202(deps, queue) -> None:
+    # Given the canonical event, signed with the test secret
+    event = load_event("punch_webhook")
+    # When it arrives within the replay window
+    status, body = call(event, deps)
+    # Then it is accepted, and exactly that record is on the queue in the message shape
+    assert status == 202
+    assert body["accepted"] == 1 and body["record_keys"] == ["time-clock-entries:T0000002"]
+    (message,) = [PunchMessage.model_validate_json(b) for b in queue.bodies()]
+    assert message.source == "webhook" and message.resource == "time-clock-entries"
+    assert message.record["employeeId"] == "E0002" and message.record_key == "time-clock-entries:T0000002"
+
+
+def test_a_list_of_time_clock_and_labor_entries_is_enqueued_one_message_each(deps, queue) -> None:
+    status, body = call(post([PUNCH, LABOR]), deps)
+    assert status == 202
+    assert body["record_keys"] == ["time-clock-entries:T1", "labor-entries:L1"]
+    assert [m.resource for m in queue.messages] == ["time-clock-entries", "labor-entries"]
+
+
+def test_a_base64_encoded_body_is_verified_over_its_decoded_bytes(deps, queue) -> None:
+    event = post(PUNCH)
+    event["body"] = base64.b64encode(event["body"].encode()).decode()
+    event["isBase64Encoded"] = True
+    status, _ = call(event, deps)
+    assert status == 202 and len(queue.messages) == 1
+
+
+@pytest.mark.parametrize(
+    ("tamper", "reason"),
+    [
+        (lambda e: e.__setitem__("body", e["body"].replace("E0002", "E0003")), "does not match"),
+        (lambda e: e["headers"].__setitem__(SIGNATURE_HEADER, "sha256=" + "0" * 64), "does not match"),
+        (lambda e: e["headers"].pop(SIGNATURE_HEADER), "missing"),
+        (lambda e: e["headers"].pop(TIMESTAMP_HEADER), "missing"),
+        (lambda e: e["headers"].__setitem__(SIGNATURE_HEADER, "md5=abc"), "must look like"),
+    ],
+    ids=["body-changed", "wrong-signature", "no-signature", "no-timestamp", "wrong-scheme"],
+)
+def test_a_bad_signature_is_401_and_nothing_is_enqueued(deps, queue, tamper, reason) -> None:
+    event = load_event("punch_webhook")
+    tamper(event)
+    status, body = call(event, deps)
+    assert status == 401 and reason in body["message"]
+    assert queue.messages == []
+
+
+def test_a_stale_timestamp_is_401_and_nothing_is_enqueued(queue) -> None:
+    # Given a correctly signed request replayed ten minutes later
+    late = webhook.Dependencies(queue=queue, hmac_secret=lambda: WEBHOOK_SECRET, clock=lambda: WEBHOOK_SIGNED_AT + 600)
+    status, body = call(load_event("punch_webhook"), late)
+    assert status == 401 and "away from now" in body["message"]
+    assert queue.messages == []
+
+
+def test_a_signature_made_with_another_secret_is_401(deps, queue) -> None:
+    status, _ = call(post(PUNCH, secret="someone-else"), deps)
+    assert status == 401 and queue.messages == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"id": "T1", "employeeId": "E1", "clockinTime": "yesterday"}, "clockinTime"),
+        ({"id": "T1", "clockinTime": "2026-03-02T05:52:00Z"}, "employeeId"),
+        ({"id": "L1", "employeeId": "E1", "startTime": "2026-03-02T06:02:00Z"}, "workcenterId"),
+        (
+            [PUNCH, {"id": "T2", "employeeId": "E1", "clockinTime": "2026-03-02T05:52:00Z", "biometricScore": 7}],
+            "[1].biometricScore",
+        ),
+        ({"id": "X"}, "(body)"),
+        ("{not json", "(body)"),
+        ([], "(body)"),
+    ],
+    ids=[
+        "bad-date",
+        "missing-employee",
+        "labor-missing-workcenter",
+        "list-item",
+        "neither-kind",
+        "not-json",
+        "empty-list",
+    ],
+)
+def test_a_bad_body_is_400_naming_the_field_and_nothing_is_enqueued(deps, queue, body, field) -> None:
+    status, answer = call(post(body), deps)
+    assert status == 400
+    assert field in [error["field"] for error in answer["errors"]], answer
+    assert queue.messages == []
+
+
+def test_too_many_records_is_400(deps, queue) -> None:
+    punches = [dict(PUNCH, id=f"T{i}") for i in range(MAX_WEBHOOK_RECORDS + 1)]
+    status, answer = call(post(punches), deps)
+    assert status == 400 and str(MAX_WEBHOOK_RECORDS) in answer["errors"][0]["problem"]
+    assert queue.messages == []
+
+
+def test_a_bad_body_with_a_bad_signature_is_401_not_400(deps, queue) -> None:
+    # An unauthenticated caller learns nothing about the schema.
+    status, answer = call(post({"id": "X"}, secret="someone-else"), deps)
+    assert status == 401 and "errors" in answer and answer["errors"] == []
+
+
+def test_when_the_queue_refuses_a_record_the_answer_is_503_so_the_sender_retries(deps, queue) -> None:
+    queue.fail_next(1)
+    status, answer = call(post([PUNCH, LABOR]), deps)
+    assert status == 503
+    assert [e["field"] for e in answer["errors"]] == ["time-clock-entries:T1"]
+
+
+def test_the_openapi_document_is_published_with_the_real_statuses(deps) -> None:
+    event = copy.deepcopy(load_event("punch_webhook"))
+    event.update(httpMethod="GET", path=webhook.OPENAPI_PATH, resource=webhook.OPENAPI_PATH, body=None)
+    status, document = call(event, deps)
+    assert status == 200 and document["openapi"].startswith("3.")
+    post_op = document["paths"][webhook.PUNCHES_PATH]["post"]
+    assert set(post_op["responses"]) == {"202", "400", "401", "503"}
+    assert {"TimeClockEntry", "LaborEntry", "WebhookPunches"} <= set(document["components"]["schemas"])
+    assert webhook.OPENAPI_PATH not in document["paths"]
+
+
+def test_logs_carry_record_keys_never_the_body(deps) -> None:
+    with captured_logs(webhook.logger) as stream:
+        call(load_event("punch_webhook"), deps)
+    logs = stream.getvalue()
+    assert "time-clock-entries:T0000002" in logs
+    assert "CLK-1" not in logs and "clockinTime" not in logs
