@@ -1,1 +1,9 @@
-"""Supervisor approval of findings and recommendations before anything is written to Plex."""
+"""Supervisor approval of findings before anything is written to Plex.
+
+- `request`: the execution input the validator sends (`ApprovalRequest`) and the starter port.
+- `messages`: what the state machine (`infra/statemachines/approval.asl.json`) puts on the notify and
+  write-back queues, and the decision the callback hands back to it.
+- `notify`, `callback`, `writeback`: the logic of the three handlers, on small ports (`ports`) with
+  in-memory fakes; `aws` holds the boto3 adapters and `runtime` builds everything from the
+  environment. Importing this package imports neither boto3 nor a handler.
+"""

@@ -1,0 +1,172 @@
+"""approval_callback's logic: show a finding behind a signed link, and record the decision.
+
+`open` (GET) only verifies the link: mail scanners and link previews fetch links, so viewing must
+never use one up. `decide` (POST) verifies again, checks the form, then in this order:
+1. redeems the link (consumes its nonce: a second POST gets 410),
+2. resumes the execution with SendTaskSuccess `{"decision": {...}}` (a timed-out execution: 410,
+   and no decision is recorded, so the audit never says "approved" for an expired request),
+3. appends the `decision` audit event (actor = the supervisor; a rejection's reason and the
+   finding's `evidence.features` travel in the payload: they are the scorer's training data).
+
+Whom the link is bound to: every link names one supervisor in its signed claims. When the API has
+an authorizer, `presenter` is the signed-in supervisor's id and a link of anybody else is refused
+(403). Without one, the link itself is the credential (single use, short-lived) and the decision is
+recorded as the supervisor it was issued to.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from plexlabor.approval.errors import (
+    AlreadyDecidedError,
+    ApprovalClosedError,
+    DecisionFormError,
+    LinkSupersededError,
+)
+from plexlabor.approval.messages import MAX_REASON_CHARS, Decision, Stage
+from plexlabor.approval.notify import append_once
+from plexlabor.approval.ports import PendingApproval, TaskCallback, TaskTokenStore
+from plexlabor.audit import (
+    ApprovalAction,
+    ApprovalLinkSigner,
+    AuditEvent,
+    AuditEventType,
+    AuditStatus,
+    AuditStore,
+    LinkClaims,
+    LinkForgedError,
+    LinkNonceStore,
+    stable_event_id,
+)
+from plexlabor.audit.links import utc_now
+from plexlabor.validation.findings import Finding
+
+logger = logging.getLogger(__name__)
+
+CLOSING_EVENTS = frozenset(
+    {
+        AuditEventType.DECISION,
+        AuditEventType.EXPIRED,
+        AuditEventType.WRITEBACK,
+        AuditEventType.WRITEBACK_FAILED,
+        AuditEventType.REVERT,
+    }
+)
+"""Once a finding has one of these, its approval is over."""
+
+
+def claimed_supervisor(token: str) -> str:
+    """The supervisor id a token names, read WITHOUT checking the signature: only to know whom to
+    verify it for. `ApprovalLinkSigner.verify` then checks everything."""
+    try:
+        payload = token.split(".", 1)[0]
+        data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        supervisor = data["s"]
+    except (ValueError, KeyError, TypeError, binascii.Error, AttributeError):
+        raise LinkForgedError() from None
+    if not isinstance(supervisor, str) or not supervisor:
+        raise LinkForgedError()
+    return supervisor
+
+
+def decision_event(finding: Finding, decision: Decision, occurred_at: datetime, stage: Stage | None) -> AuditEvent:
+    """The `decision` audit event: one per finding (its id is stable, so the callback and the
+    write-back's reconciliation cannot both record one)."""
+    features = finding.evidence.get("features")
+    return AuditEvent(
+        record_key=finding.record_key,
+        event_id=stable_event_id(finding.finding_id, AuditEventType.DECISION.value),
+        event_type=AuditEventType.DECISION,
+        status=AuditStatus.APPROVED if decision.action is ApprovalAction.APPROVE else AuditStatus.REJECTED,
+        occurred_at=occurred_at,
+        actor=decision.supervisor_id,
+        finding_id=finding.finding_id,
+        supervisor_id=decision.supervisor_id,
+        employee_id=finding.employee_id,
+        model_version=finding.model_version,
+        payload={
+            "action": decision.action.value,
+            "reason": decision.reason,
+            "stage": None if stage is None else stage.value,
+            "anomaly_type": finding.anomaly_type.value,
+            "confidence": finding.confidence,
+            "severity": finding.severity,
+            "suggested_correction": finding.suggested_correction,
+            "features": features if isinstance(features, dict) else {},
+        },
+    )
+
+
+@dataclass
+class CallbackService:
+    signer: ApprovalLinkSigner
+    nonces: LinkNonceStore
+    tokens: TaskTokenStore
+    audit: AuditStore
+    tasks: TaskCallback
+    clock: Callable[[], datetime] = utc_now
+
+    def open(self, token: str, presenter: str | None = None) -> tuple[PendingApproval, LinkClaims]:
+        """Verify the link (never consume it) and return what it is about."""
+        claims = self.signer.verify(token, presenter or claimed_supervisor(token), self.clock())
+        pending = self._pending(claims)
+        self._still_open(pending)
+        return pending, claims
+
+    def decide(
+        self, token: str, action: str | None, reason: str | None, presenter: str | None = None
+    ) -> tuple[Decision, PendingApproval]:
+        pending, claims = self.open(token, presenter)
+        decision = self._read_form(action, reason, claims.supervisor_id)
+        self.signer.redeem(token, claims.supervisor_id, decision.action, self.nonces, self.clock())
+        self.tasks.succeed(pending.task_token, decision.task_output())
+        append_once(self.audit, decision_event(pending.request.finding, decision, self.clock(), pending.stage))
+        logger.info(
+            "decision recorded",
+            extra={"finding_id": pending.finding_id, "action": decision.action.value, "stage": pending.stage.value},
+        )
+        return decision, pending
+
+    def _pending(self, claims: LinkClaims) -> PendingApproval:
+        stored = self.tokens.for_finding(claims.finding_id)
+        if not stored:
+            raise ApprovalClosedError("this approval request is no longer open")
+        for pending in stored:
+            if pending.link_nonce == claims.nonce:
+                if pending.supervisor_id != claims.supervisor_id:  # cannot happen with a genuine link
+                    raise ApprovalClosedError("this approval request is no longer open")
+                return pending
+        raise LinkSupersededError("a newer approval link was sent for this finding; please use the latest e-mail")
+
+    def _still_open(self, pending: PendingApproval) -> None:
+        history = self.audit.history(pending.request.finding.record_key)
+        closing = [e for e in history if e.finding_id == pending.finding_id and e.event_type in CLOSING_EVENTS]
+        if not closing:
+            return
+        first = closing[0]
+        if first.event_type is AuditEventType.EXPIRED:
+            raise AlreadyDecidedError("this approval request expired before a decision was made")
+        raise AlreadyDecidedError(f"this finding was already {first.status.value} by {first.actor}")
+
+    @staticmethod
+    def _read_form(action: str | None, reason: str | None, supervisor_id: str) -> Decision:
+        try:
+            chosen = ApprovalAction((action or "").strip().lower())
+        except ValueError:
+            raise DecisionFormError("choose Approve or Reject") from None
+        text = " ".join((reason or "").split())
+        if len(text) > MAX_REASON_CHARS:
+            raise DecisionFormError(f"the reason is longer than {MAX_REASON_CHARS} characters")
+        if chosen is ApprovalAction.REJECT and not text:
+            raise DecisionFormError("a rejection needs a reason: it tells the model why the finding was wrong")
+        return Decision(action=chosen, reason=text or None, supervisor_id=supervisor_id)
+
+
+__all__ = ["CallbackService", "claimed_supervisor", "decision_event"]

@@ -1,0 +1,66 @@
+"""Typed errors of the approval workflow, and their HTTP status in one place (`status_for`).
+
+Link errors (forged, expired, reused, wrong supervisor) come from `plexlabor.audit` and keep the
+status `plexlabor.audit.http_status_for` gives them; the errors below add the approval's own cases.
+"""
+
+from __future__ import annotations
+
+from plexlabor.audit import http_status_for
+
+
+class ApprovalError(Exception):
+    """Base of the approval workflow's errors. `http_status` is what the callback answers."""
+
+    http_status: int = 500
+
+
+class ApprovalClosedError(ApprovalError):
+    """The workflow no longer waits for this decision: it timed out, was answered or stopped."""
+
+    http_status = 410
+
+
+class LinkSupersededError(ApprovalError):
+    """A newer link was sent for this finding (a redelivered notification); only the newest works."""
+
+    http_status = 410
+
+
+class AlreadyDecidedError(ApprovalError):
+    """The finding already has a decision or has expired."""
+
+    http_status = 410
+
+
+class DecisionFormError(ApprovalError):
+    """The submitted form is incomplete (no action, or a rejection without a reason)."""
+
+    http_status = 400
+
+
+class RecipientUnknownError(ApprovalError):
+    """The supervisor has no e-mail address in the directory; the notification cannot be sent."""
+
+
+class ConfigurationError(ApprovalError):
+    """A required environment variable is missing or invalid."""
+
+
+class WritebackRefusedError(ApprovalError):
+    """A write-back that can never succeed as asked (retrying would not help): recorded, not retried."""
+
+
+class RecordNotFoundError(WritebackRefusedError):
+    """The Plex record the correction is for could not be read (deleted, or out of reach)."""
+
+
+class NothingToRevertError(ApprovalError):
+    """`plexlabor writeback revert` found nothing to undo (no write-back, a dry run, already reverted)."""
+
+
+def status_for(error: BaseException) -> int:
+    """The HTTP status of any error the approval callback can meet (500 for anything unknown)."""
+    if isinstance(error, ApprovalError):
+        return error.http_status
+    return http_status_for(error)

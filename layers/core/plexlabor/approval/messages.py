@@ -1,0 +1,97 @@
+"""The messages of the approval state machine (`infra/statemachines/approval.asl.json`).
+
+Notify queue (consumed by approval_notify):
+    {"kind": "approval", "stage": "first" | "escalated", "taskToken": "...", "request": ApprovalRequest}
+    {"kind": "expired", "request": ApprovalRequest}
+Task result (approval_callback -> SendTaskSuccess):
+    {"decision": {"action": "approve" | "reject", "reason": str | null, "supervisor_id": "..."}}
+Write-back queue (consumed by plex_writeback):
+    {"request": ApprovalRequest, "decision": {"action": "approve", "reason": ..., "supervisor_id": ...}}
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+
+from plexlabor.approval.request import ApprovalRequest
+from plexlabor.audit import ApprovalAction
+
+MAX_REASON_CHARS = 1000
+
+
+class Stage(StrEnum):
+    FIRST = "first"
+    ESCALATED = "escalated"
+
+
+class ApprovalNotice(BaseModel):
+    """Ask a supervisor to decide; the state machine waits on `task_token`."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    kind: Literal["approval"] = "approval"
+    stage: Stage
+    task_token: str = Field(alias="taskToken", min_length=1, max_length=4096)
+    request: ApprovalRequest
+
+    @model_validator(mode="after")
+    def _escalation_has_a_recipient(self) -> Self:
+        if self.stage is Stage.ESCALATED and not self.request.escalation_supervisor_id:
+            raise ValueError("an escalated notice needs request.escalation_supervisor_id")
+        return self
+
+    @property
+    def recipient(self) -> str:
+        """The supervisor asked at this stage."""
+        if self.stage is Stage.ESCALATED:
+            assert self.request.escalation_supervisor_id is not None
+            return self.request.escalation_supervisor_id
+        return self.request.supervisor_id
+
+
+class ExpiryNotice(BaseModel):
+    """Nobody decided in time: record the expiry."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["expired"] = "expired"
+    request: ApprovalRequest
+
+    @property
+    def last_supervisor(self) -> str:
+        return self.request.escalation_supervisor_id or self.request.supervisor_id
+
+
+NotifyMessage = Annotated[ApprovalNotice | ExpiryNotice, Field(discriminator="kind")]
+_NOTIFY_ADAPTER: TypeAdapter[ApprovalNotice | ExpiryNotice] = TypeAdapter(NotifyMessage)
+
+
+def parse_notify_message(body: str | bytes) -> ApprovalNotice | ExpiryNotice:
+    """Parse a notify-queue message body (JSON); raises pydantic.ValidationError."""
+    return _NOTIFY_ADAPTER.validate_json(body)
+
+
+class Decision(BaseModel):
+    """A supervisor's answer, as the callback hands it to the state machine."""
+
+    model_config = ConfigDict(frozen=True)
+
+    action: ApprovalAction
+    reason: str | None = Field(default=None, max_length=MAX_REASON_CHARS)
+    supervisor_id: str = Field(min_length=1)
+
+    def task_output(self) -> dict[str, Any]:
+        """The SendTaskSuccess output; the state machine's Choice reads `$.decision.action`."""
+        return {"decision": self.model_dump(mode="json")}
+
+
+class WritebackMessage(BaseModel):
+    """An approved request, on its way to Plex."""
+
+    model_config = ConfigDict(frozen=True)
+
+    request: ApprovalRequest
+    decision: Decision

@@ -1,0 +1,230 @@
+"""approval_notify's logic: issue each stage's signed link, keep its task token, mail a digest.
+
+Per message of a batch (`NotifyBatch.add`):
+- `approval`: resolve the supervisor's address, issue a link bound to that supervisor and finding
+  (lifetime = the request's `wait_seconds`), store the task token server-side with the link's
+  nonce, and queue the item for the supervisor's digest;
+- `expired`: append the `expired` audit event.
+Then `NotifyBatch.flush` sends one e-mail per supervisor and, once it is out, appends an `escalated`
+(second stage) and a `notification` audit event per item. A digest that cannot be sent fails
+exactly the messages it carried, so SQS redelivers only those (a redelivery issues a new link,
+which supersedes the unsent one).
+
+Event ids are stable (`stable_event_id`), so a redelivered message cannot record an event twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from plexlabor.approval.errors import RecipientUnknownError
+from plexlabor.approval.messages import ApprovalNotice, ExpiryNotice, Stage
+from plexlabor.approval.ports import (
+    Digest,
+    DigestItem,
+    Notifier,
+    PendingApproval,
+    SupervisorDirectory,
+    TaskTokenStore,
+)
+from plexlabor.audit import (
+    ApprovalAction,
+    ApprovalLinkSigner,
+    AuditConflictError,
+    AuditEvent,
+    AuditEventType,
+    AuditStatus,
+    AuditStore,
+    format_audit_time,
+    stable_event_id,
+)
+from plexlabor.audit.links import utc_now
+
+logger = logging.getLogger(__name__)
+
+ACTOR = "approval_notify"
+WORKFLOW_ACTOR = "approval_workflow"
+LINK_ACTIONS = (ApprovalAction.APPROVE, ApprovalAction.REJECT)
+
+
+def approval_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/approvals/{token}"
+
+
+def append_once(audit: AuditStore, event: AuditEvent) -> bool:
+    """Append; False when this stable event id is already recorded (a redelivery)."""
+    try:
+        audit.append(event)
+    except AuditConflictError:
+        logger.info("audit event already recorded", extra={"event_type": event.event_type.value})
+        return False
+    return True
+
+
+@dataclass
+class NotifyService:
+    signer: ApprovalLinkSigner
+    tokens: TaskTokenStore
+    audit: AuditStore
+    directory: SupervisorDirectory
+    notifier: Notifier
+    base_url: str
+    chat: Notifier | None = None
+    clock: Callable[[], datetime] = utc_now
+
+    def batch(self) -> NotifyBatch:
+        return NotifyBatch(self)
+
+
+@dataclass
+class _Prepared:
+    notice: ApprovalNotice
+    item: DigestItem
+    address: str
+    nonce: str
+
+
+@dataclass
+class NotifyBatch:
+    """The messages of one SQS batch: `add` each, then `flush` once."""
+
+    service: NotifyService
+    _pending: list[_Prepared] = field(default_factory=list)
+
+    def add(self, message: ApprovalNotice | ExpiryNotice, message_id: str) -> None:
+        if isinstance(message, ExpiryNotice):
+            self._record_expiry(message)
+        else:
+            self._prepare(message, message_id)
+
+    def _record_expiry(self, notice: ExpiryNotice) -> None:
+        finding = notice.request.finding
+        stages = [Stage.FIRST.value] + ([Stage.ESCALATED.value] if notice.request.escalation_supervisor_id else [])
+        append_once(
+            self.service.audit,
+            AuditEvent(
+                record_key=finding.record_key,
+                event_id=stable_event_id(finding.finding_id, AuditEventType.EXPIRED.value),
+                event_type=AuditEventType.EXPIRED,
+                status=AuditStatus.EXPIRED,
+                occurred_at=self.service.clock(),
+                actor=WORKFLOW_ACTOR,
+                finding_id=finding.finding_id,
+                supervisor_id=notice.last_supervisor,
+                employee_id=finding.employee_id,
+                payload={"stages": stages, "wait_seconds": notice.request.wait_seconds},
+            ),
+        )
+        logger.info("approval expired", extra={"finding_id": finding.finding_id})
+
+    def _prepare(self, notice: ApprovalNotice, message_id: str) -> None:
+        service, finding = self.service, notice.request.finding
+        recipient = notice.recipient
+        address = service.directory.address_of(recipient)
+        if not address:
+            raise RecipientUnknownError(f"supervisor {recipient} has no e-mail address in the directory")
+        now = service.clock()
+        token = service.signer.issue(
+            finding.finding_id, recipient, LINK_ACTIONS, timedelta(seconds=notice.request.wait_seconds)
+        )
+        claims = service.signer.verify(token, recipient, now)
+        service.tokens.save(
+            PendingApproval(
+                finding_id=finding.finding_id,
+                stage=notice.stage,
+                supervisor_id=recipient,
+                task_token=notice.task_token,
+                link_nonce=claims.nonce,
+                link_expires_at=claims.expires_at,
+                notified_at=now,
+                request=notice.request,
+            )
+        )
+        item = DigestItem(
+            finding=finding,
+            stage=notice.stage,
+            link_url=approval_url(service.base_url, token),
+            expires_at=claims.expires_at,
+            message_id=message_id,
+        )
+        self._pending.append(_Prepared(notice, item, address, claims.nonce))
+
+    def flush(self) -> list[str]:
+        """Send one digest per supervisor; return the message ids whose digest was not sent or
+        not recorded (to report as batch item failures)."""
+        by_supervisor: dict[str, list[_Prepared]] = {}
+        for prepared in self._pending:
+            by_supervisor.setdefault(prepared.notice.recipient, []).append(prepared)
+        self._pending = []
+        failed: list[str] = []
+        for supervisor_id, group in by_supervisor.items():
+            digest = Digest(supervisor_id=supervisor_id, address=group[0].address, items=tuple(p.item for p in group))
+            try:
+                message_id = self.service.notifier.send(digest)
+            except Exception:
+                logger.exception("digest not sent", extra={"supervisor_id": supervisor_id, "items": len(group)})
+                failed += [p.item.message_id for p in group]
+                continue
+            logger.info("digest sent", extra={"supervisor_id": supervisor_id, "items": len(group)})
+            self._chat(digest)
+            for prepared in group:
+                try:
+                    self._record_notification(prepared, message_id)
+                except Exception:
+                    logger.exception(
+                        "notification not recorded", extra={"finding_id": prepared.item.finding.finding_id}
+                    )
+                    failed.append(prepared.item.message_id)
+        return failed
+
+    def _chat(self, digest: Digest) -> None:
+        if self.service.chat is None:
+            return
+        try:
+            self.service.chat.send(digest)
+        except Exception:  # best effort: the e-mail carries the links
+            logger.warning("chat nudge not sent", extra={"supervisor_id": digest.supervisor_id}, exc_info=True)
+
+    def _record_notification(self, prepared: _Prepared, channel_message_id: str | None) -> None:
+        service, notice, item = self.service, prepared.notice, prepared.item
+        finding = item.finding
+        now = service.clock()
+        common = {
+            "record_key": finding.record_key,
+            "occurred_at": now,
+            "actor": ACTOR,
+            "finding_id": finding.finding_id,
+            "supervisor_id": notice.recipient,
+            "employee_id": finding.employee_id,
+        }
+        if notice.stage is Stage.ESCALATED:
+            append_once(
+                service.audit,
+                AuditEvent(
+                    event_id=stable_event_id(finding.finding_id, AuditEventType.ESCALATED.value),
+                    event_type=AuditEventType.ESCALATED,
+                    status=AuditStatus.ESCALATED,
+                    payload={"from_supervisor_id": notice.request.supervisor_id},
+                    **common,
+                ),
+            )
+        append_once(
+            service.audit,
+            AuditEvent(
+                event_id=stable_event_id(finding.finding_id, AuditEventType.NOTIFICATION.value, prepared.nonce),
+                event_type=AuditEventType.NOTIFICATION,
+                status=AuditStatus.NOTIFIED,
+                payload={
+                    "stage": notice.stage.value,
+                    "channel": "email",
+                    "channel_message_id": channel_message_id,
+                    "link_expires_at": format_audit_time(item.expires_at),
+                    "anomaly_type": finding.anomaly_type.value,
+                    "confidence": finding.confidence,
+                },
+                **common,
+            ),
+        )

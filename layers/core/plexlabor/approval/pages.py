@@ -1,0 +1,148 @@
+"""The approval pages: small, self-contained HTML (no external CSS, JS, fonts or images).
+
+Every dynamic value goes through `html.escape`. The review page's form POSTs to its own URL
+(no `action` attribute), so the token never appears anywhere but the address the supervisor opened.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from html import escape
+from typing import Any
+
+from plexlabor.approval.messages import Decision, Stage
+from plexlabor.approval.ports import PendingApproval
+from plexlabor.audit import ApprovalAction
+
+SECURITY_HEADERS: Mapping[str, str] = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+"""No caching (the page is per link), no Referer leaking the token, no framing, nothing external."""
+
+CONTENT_TYPE = "text/html; charset=utf-8"
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,Arial,sans-serif;margin:0;background:#f4f5f7;color:#1d1d1f}
+main{max-width:720px;margin:24px auto;background:#fff;border:1px solid #dcdfe4;border-radius:8px;padding:24px}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;margin:20px 0 6px;color:#444}
+.note{font-size:16px;margin:12px 0;padding:12px;background:#f7f9fc;border-left:4px solid #3a6ea5}
+table{border-collapse:collapse;width:100%;font-size:14px}
+th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eceef1;vertical-align:top}
+th{width:40%;color:#555;font-weight:600}
+textarea{width:100%;box-sizing:border-box;min-height:70px;font:inherit;padding:8px}
+.actions{display:flex;gap:12px;margin-top:12px}
+button{font:inherit;font-size:15px;padding:10px 18px;border-radius:6px;border:1px solid transparent;cursor:pointer}
+.approve{background:#1f7a3d;color:#fff}.reject{background:#fff;color:#a4262c;border-color:#a4262c}
+.muted{color:#666;font-size:13px}.status{font-size:18px}
+"""
+
+
+def _document(title: str, body: str) -> str:
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="robots" content="noindex, nofollow">'
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<body><main>{body}</main></body></html>"
+    )
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _table(rows: Mapping[str, Any]) -> str:
+    if not rows:
+        return '<p class="muted">none</p>'
+    cells = "".join(
+        f"<tr><th>{escape(str(key))}</th><td>{escape(_value(value))}</td></tr>" for key, value in rows.items()
+    )
+    return f"<table>{cells}</table>"
+
+
+def anomaly_label(anomaly_type: str) -> str:
+    return anomaly_type.replace("_", " ").capitalize()
+
+
+def review_page(pending: PendingApproval, supervisor_id: str) -> str:
+    """GET: the finding, its evidence and note, and the Approve / Reject-with-reason form."""
+    finding = pending.request.finding
+    evidence = {key: value for key, value in finding.evidence.items() if key != "features"}
+    features = finding.evidence.get("features") or {}
+    facts = {
+        "Record": finding.record_key,
+        "Employee (pseudonymous id)": finding.employee_id or "-",
+        "Confidence": f"{finding.confidence:.0%}",
+        "Severity": finding.severity,
+        "Model": finding.model_version,
+        "Asked": "escalated to you" if pending.stage is Stage.ESCALATED else "you (first)",
+        "Link valid until": pending.link_expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    correction = finding.suggested_correction
+    body = (
+        f"<h1>{escape(anomaly_label(finding.anomaly_type.value))}</h1>"
+        f'<p class="muted">for supervisor {escape(supervisor_id)} &middot; finding {escape(finding.finding_id)}</p>'
+        f'<p class="note">{escape(finding.note)}</p>'
+        f"{_table(facts)}"
+        f"<h2>Evidence</h2>{_table(evidence)}"
+        + (f"<h2>Model features</h2>{_table(features)}" if isinstance(features, Mapping) and features else "")
+        + "<h2>Suggested correction</h2>"
+        + (_table(correction) if correction else '<p class="muted">none: approving confirms the finding</p>')
+        + '<form method="post">'
+        '<h2><label for="reason">Reason</label></h2>'
+        '<textarea id="reason" name="reason" maxlength="1000" '
+        'placeholder="Required to reject; optional to approve"></textarea>'
+        '<div class="actions">'
+        f'<button class="approve" type="submit" name="action" value="{ApprovalAction.APPROVE.value}">Approve</button>'
+        f'<button class="reject" type="submit" name="action" value="{ApprovalAction.REJECT.value}">Reject</button>'
+        "</div>"
+        '<p class="muted">Nothing is written to Plex unless you approve. This link works once.</p>'
+        "</form>"
+    )
+    return _document(f"Review: {anomaly_label(finding.anomaly_type.value)}", body)
+
+
+def decision_page(decision: Decision, pending: PendingApproval) -> str:
+    """POST, accepted: say what happened."""
+    finding = pending.request.finding
+    label = anomaly_label(finding.anomaly_type.value)
+    if decision.action is ApprovalAction.APPROVE:
+        headline = "Approved"
+        detail = (
+            "The suggested correction is on its way to Plex, with the previous values kept so it can be reverted."
+            if finding.suggested_correction
+            else "The finding is confirmed and recorded for follow-up."
+        )
+    else:
+        headline = "Rejected"
+        detail = "Nothing will be written to Plex. Your reason was recorded and helps the model learn."
+    body = (
+        f"<h1>{escape(headline)}</h1>"
+        f'<p class="status">{escape(label)} on {escape(finding.record_key)}</p>'
+        f"<p>{escape(detail)}</p>"
+        + (f"<p>Reason: {escape(decision.reason)}</p>" if decision.reason else "")
+        + '<p class="muted">You can close this page.</p>'
+    )
+    return _document(headline, body)
+
+
+_TITLES = {400: "Please complete the form", 403: "Link not valid", 404: "Not found", 410: "Link no longer active"}
+
+
+def error_page(status: int, message: str) -> str:
+    title = _TITLES.get(status, "Something went wrong")
+    body = (
+        f'<h1>{escape(title)}</h1><p>{escape(message)}</p><p class="muted">Nothing was changed by this request.</p>'
+        if status < 500
+        else f"<h1>{escape(title)}</h1><p>{escape(message)}</p>"
+    )
+    return _document(title, body)

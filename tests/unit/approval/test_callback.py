@@ -1,0 +1,182 @@
+"""approval_callback through its handler with fakes: the page, decisions and every refusal."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from approval_fakes import World, api_event, make_finding, make_request, notice
+
+from functions.approval_callback.handler import process
+from plexlabor.approval.messages import ExpiryNotice, Stage
+from plexlabor.audit import ApprovalLinkSigner, AuditEventType, AuditStatus
+
+FINDING_ID = "f-000000000000000000000001"
+
+
+def call(
+    world: World, method: str, token: str, authorizer: dict[str, Any] | None = None, **form: str
+) -> dict[str, Any]:
+    body = urlencode(form) if method == "POST" else None
+    return process(api_event(method, token, body, authorizer), None, world.callback)
+
+
+def decisions(world: World) -> list[Any]:
+    return [e for e in world.audit.for_finding(FINDING_ID) if e.event_type is AuditEventType.DECISION]
+
+
+def test_get_shows_the_finding_and_never_uses_the_link(world: World) -> None:
+    # Given a mailed link
+    [token] = world.notified(notice())
+    # When it is opened twice (a mail scanner, then the supervisor)
+    first, second = call(world, "GET", token), call(world, "GET", token)
+    # Then both show the page with the note, evidence, correction and both buttons
+    assert first["statusCode"] == second["statusCode"] == 200
+    page = second["body"]
+    for text in ("Missed punch", "No clock-out 14 h", "hours_overdue", "clockoutTime", "E0002", "93%"):
+        assert text in page
+    assert 'value="approve"' in page and 'value="reject"' in page and '<form method="post">' in page
+    assert "<script" not in page and "http" not in page.split("<body>")[1]  # nothing external
+    headers = first["multiValueHeaders"] if "multiValueHeaders" in first else first["headers"]
+    assert "text/html" in str(headers) and "no-referrer" in str(headers) and "no-store" in str(headers)
+    # and the link still works for the decision
+    assert call(world, "POST", token, action="approve")["statusCode"] == 200
+
+
+def test_approve_resumes_the_execution_and_records_the_decision(world: World) -> None:
+    [token] = world.notified(notice(token="task-1"))
+    # When the supervisor approves
+    response = call(world, "POST", token, action="approve")
+    # Then the execution gets the decision, the audit records it as the supervisor, and the page says so
+    assert response["statusCode"] == 200 and "Approved" in response["body"]
+    assert world.tasks.succeeded == [
+        ("task-1", {"decision": {"action": "approve", "reason": None, "supervisor_id": "E0001"}})
+    ]
+    [event] = decisions(world)
+    assert (event.status, event.actor, event.supervisor_id) == (AuditStatus.APPROVED, "E0001", "E0001")
+
+
+def test_reject_with_reason_keeps_the_reason_and_the_features_for_training(world: World) -> None:
+    [token] = world.notified(notice())
+    # When the supervisor rejects with a reason
+    response = call(world, "POST", token, action="reject", reason="  He left by the side   door ")
+    # Then the reason and the finding's features are in the decision event
+    assert response["statusCode"] == 200 and "Rejected" in response["body"]
+    [event] = decisions(world)
+    assert event.status is AuditStatus.REJECTED
+    assert event.payload["reason"] == "He left by the side door"
+    assert event.payload["features"] == {"hours_overdue": 14.0, "history_log": 3.4}
+    assert world.tasks.succeeded[0][1]["decision"]["action"] == "reject"
+
+
+def test_a_rejection_without_reason_is_refused_and_the_link_survives(world: World) -> None:
+    [token] = world.notified(notice())
+    # When the supervisor rejects without a reason, or sends no action
+    assert call(world, "POST", token, action="reject", reason=" ")["statusCode"] == 400
+    assert call(world, "POST", token)["statusCode"] == 400
+    # Then nothing happened, and the link still works
+    assert world.tasks.succeeded == [] and decisions(world) == []
+    assert call(world, "POST", token, action="reject", reason="not a missed punch")["statusCode"] == 200
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_forged_and_tampered_links_get_403_and_change_nothing(world: World, method: str) -> None:
+    [token] = world.notified(notice())
+    payload, signature = token.split(".")
+    other_key = ApprovalLinkSigner(b"another-key-of-at-least-32-bytes-long!!", clock=world.clock)
+    forged = [
+        "not-a-token",
+        payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB") + "." + signature,
+        other_key.issue(FINDING_ID, "E0001", ["approve", "reject"], timedelta(hours=1)),
+        "<script>alert(1)</script>",
+    ]
+    for bad in forged:
+        response = call(world, method, bad, action="approve")
+        assert response["statusCode"] in (403, 404), bad
+        assert "<script>alert" not in response["body"]
+    assert world.tasks.succeeded == [] and decisions(world) == []
+
+
+def test_an_expired_link_gets_410(world: World) -> None:
+    [token] = world.notified(notice(make_request(wait_seconds=60)))
+    world.clock.advance(seconds=61)
+    assert call(world, "GET", token)["statusCode"] == 410
+    response = call(world, "POST", token, action="approve")
+    assert response["statusCode"] == 410 and "expired" in response["body"]
+    assert world.tasks.succeeded == [] and decisions(world) == []
+
+
+def test_a_used_link_gets_410_the_second_time(world: World) -> None:
+    [token] = world.notified(notice())
+    assert call(world, "POST", token, action="approve")["statusCode"] == 200
+    # When the same link is posted again (a double click, a forwarded mail)
+    again = call(world, "POST", token, action="reject", reason="changed my mind")
+    # Then it is refused and the first decision stands alone
+    assert again["statusCode"] == 410
+    assert len(world.tasks.succeeded) == 1 and [e.status for e in decisions(world)] == [AuditStatus.APPROVED]
+    assert call(world, "GET", token)["statusCode"] == 410  # the page says it is decided
+
+
+def test_a_link_presented_by_another_signed_in_supervisor_gets_403(world: World) -> None:
+    [token] = world.notified(notice())
+    other = {"supervisor_id": "E0200", "principalId": "E0200"}
+    assert call(world, "GET", token, authorizer=other)["statusCode"] == 403
+    assert call(world, "POST", token, authorizer=other, action="approve")["statusCode"] == 403
+    assert world.tasks.succeeded == [] and decisions(world) == []
+    # while the right supervisor, signed in through Cognito, may use it
+    cognito = {"claims": {"custom:supervisor_id": "E0001"}}
+    assert call(world, "POST", token, authorizer=cognito, action="approve")["statusCode"] == 200
+
+
+def test_a_decision_after_the_execution_timed_out_gets_410_and_records_nothing(world: World) -> None:
+    [token] = world.notified(notice(token="task-late"))
+    world.tasks.closed.add("task-late")  # Step Functions: TaskTimedOut
+    response = call(world, "POST", token, action="approve")
+    assert response["statusCode"] == 410 and "timed out" in response["body"]
+    assert decisions(world) == []
+
+
+def test_an_older_link_superseded_by_a_redelivered_notice_gets_410(world: World) -> None:
+    [old] = world.notified(notice())
+    new = world.notified(notice())[-1]
+    assert call(world, "POST", old, action="approve")["statusCode"] == 410
+    assert call(world, "POST", new, action="approve")["statusCode"] == 200
+
+
+def test_a_link_to_an_expired_approval_gets_410(world: World) -> None:
+    # Given the first supervisor's link, and the request expired after escalation
+    request = make_request(escalation_supervisor_id="E0100")
+    [token] = world.notified(notice(request))
+    world.notify.batch().add(ExpiryNotice(request=request), "m-9")
+    response = call(world, "GET", token)
+    assert response["statusCode"] == 410 and "expired" in response["body"]
+
+
+def test_the_escalated_supervisor_decides_with_their_own_link(world: World) -> None:
+    request = make_request(escalation_supervisor_id="E0100")
+    first = world.notified(notice(request, token="task-1"))[0]
+    escalated = world.notified(notice(request, stage=Stage.ESCALATED, token="task-2"))[-1]
+    assert call(world, "POST", escalated, action="approve")["statusCode"] == 200
+    assert world.tasks.succeeded[0][0] == "task-2"
+    assert decisions(world)[0].payload["stage"] == "escalated"
+    assert call(world, "POST", first, action="approve")["statusCode"] == 410  # already approved
+
+
+def test_everything_on_the_page_is_escaped(world: World) -> None:
+    finding = make_finding(
+        note='<script>alert("x")</script> & co',
+        evidence={"clockin": "2026-03-02T05:52:00.0000000Z", "<b>": "<img src=x onerror=alert(1)>"},
+        suggested_correction={"clockoutTime": "<i>2026</i>"},
+    )
+    [token] = world.notified(notice(make_request(finding)))
+    page = call(world, "GET", token)["body"]
+    assert "<script>" not in page and "<img" not in page and "<i>" not in page and "<b>" not in page
+    assert "&lt;script&gt;" in page and "&amp; co" in page
+
+
+def test_unknown_routes_get_404(world: World) -> None:
+    event = api_event("GET", "x")
+    event["path"] = "/elsewhere"
+    assert process(event, None, world.callback)["statusCode"] == 404
