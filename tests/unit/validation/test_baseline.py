@@ -390,10 +390,11 @@ def test_baseline_handles_100k_entries_quickly(tmp_path: Path) -> None:
     started = time.perf_counter()
     findings = found(plant)
     elapsed = time.perf_counter() - started
-    # Then it keeps well under 10 s (about 2-3 s on the 2-core CI machine)
+    # Then it finishes in seconds (about 2-3 s on a quiet 2-core machine; the limit only catches a
+    # pathological slowdown: speed is measured by the benchmarks, not asserted here)
     edges = [f for f in findings if f.anomaly_type in (A.EARLY_CLOCK_IN, A.LATE_CLOCK_IN)]
     assert len(edges) == 500 * 100  # every day is early (05:50) or late (06:20)
-    assert elapsed < 10, f"{elapsed:.1f} s"
+    assert elapsed < 30, f"{elapsed:.1f} s"
     print(f"baseline: {len(entries)} entries in {elapsed:.2f} s")
 
 
