@@ -163,7 +163,6 @@ def aws_environment(endpoint_url: str, region: str, moto_port: int) -> dict[str,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "MOTO_PORT": str(moto_port),  # moto's Step Functions calls SQS/DynamoDB back on this port
         "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
-        "POWERTOOLS_METRICS_DISABLED": "true",  # no EMF lines on stdout
     }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import io
 import logging
 import threading
 import time
@@ -20,7 +21,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 from infra.function_specs import FunctionSpec
 from plexlabor.local.environment import AWS_ACCOUNT_ID, EnvPatch
@@ -29,6 +30,42 @@ logger = logging.getLogger(__name__)
 
 INVOCATION_LOCK = threading.RLock()
 """One handler runs at a time in this process, so each sees only its own environment variables."""
+
+_invocation = threading.local()
+
+
+class RoutedStream(io.TextIOBase):
+    """Stands in for `sys.stdout` / `sys.stderr` while a runtime runs: what a handler writes (its
+    Powertools logs and EMF metrics lines, which Lambda would send to CloudWatch) goes to the
+    runtime's handler output, everything else to the stream it replaced. Writers that kept a
+    reference (a logging handler made during an invocation) keep being routed the same way."""
+
+    def __init__(self, default: TextIO, which: str) -> None:
+        self.default, self.which = default, which
+
+    def _target(self) -> TextIO:
+        sink: TextIO | None = getattr(_invocation, "sink", None)
+        return sink if sink is not None else self.default
+
+    def write(self, text: str) -> int:
+        return self._target().write(text)
+
+    def flush(self) -> None:
+        self._target().flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self._target().isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.default, "encoding", "utf-8")
+
+    def fileno(self) -> int:
+        return self.default.fileno()
+
 
 MAX_INVOCATION_LOG = 10_000
 
@@ -110,8 +147,10 @@ class LocalFunction:
 class Invoker:
     """Runs handlers one at a time, each with its own environment, and logs every call."""
 
-    def __init__(self, functions: Mapping[str, LocalFunction]) -> None:
+    def __init__(self, functions: Mapping[str, LocalFunction], output: TextIO | None = None) -> None:
         self.functions = dict(functions)
+        self.output = output
+        """Where handlers' stdout/stderr go (None: the process's own, when `RoutedStream` is installed)."""
         self._log: deque[Invocation] = deque(maxlen=MAX_INVOCATION_LOG)
         self._log_lock = threading.Lock()
         self._running = 0
@@ -162,6 +201,8 @@ class Invoker:
         clock = time.perf_counter()
         error: str | None = None
         failed = 0
+        previous_sink = getattr(_invocation, "sink", None)
+        _invocation.sink = self.output
         with EnvPatch(function.lambda_environment()):
             try:
                 result = function.handler()(event, context)
@@ -189,3 +230,4 @@ class Invoker:
                 )
                 with self._log_lock:
                     self._log.append(entry)
+                _invocation.sink = previous_sink

@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import boto3
 import requests
@@ -32,7 +32,22 @@ from botocore.config import Config
 
 from infra.constants import DEFAULT_MAX_RECEIVE_COUNT, FUNCTIONS_PACKAGE, SERVICE_NAME, QueueName, SecretName
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec
+from plexlabor.audit.dynamodb import DynamoDbAuditStore
 from plexlabor.local.apigw import DEFAULT_ROUTES, LocalApiGateway, Route
+from plexlabor.local.contract import (
+    CONTRACT_NAMES,
+    ENV_APPROVAL_BASE_URL,
+    ENV_APPROVAL_STATE_MACHINE_ARN,
+    ENV_APPROVAL_WAIT_SECONDS,
+    ENV_ARTIFACTS_BUCKET_NAME,
+    ENV_DEFAULT_SUPERVISOR_ID,
+    ENV_MAX_RECEIVE_COUNT,
+    ENV_NOTIFY_SENDER,
+    ENV_PLANT_DIR,
+    ENV_TIMEZONE,
+    EXTRA_ACCESS,
+    EXTRA_VARIABLES,
+)
 from plexlabor.local.environment import (
     FAKE_CREDENTIAL,
     EnvPatch,
@@ -42,7 +57,7 @@ from plexlabor.local.environment import (
     cleared_aws_names,
     function_environment,
 )
-from plexlabor.local.invoker import Invocation, Invoker, LocalFunction
+from plexlabor.local.invoker import INVOCATION_LOCK, Invocation, Invoker, LocalFunction, RoutedStream
 from plexlabor.local.mail import SentEmail, sent_emails
 from plexlabor.local.project import approval_definition_path
 from plexlabor.local.resources import create_resources
@@ -54,7 +69,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_REGION = "us-east-1"
 DEFAULT_STAGE = "local"
 DEFAULT_NOTIFY_SENDER = "plexlabor-local@example.com"
-_QUIET_LOGGERS = ("werkzeug",)  # moto's HTTP server logs every request at INFO
+_QUIET_LOGGERS = ("werkzeug", "moto")  # moto's server logs every request; its Step Functions every timeout
 _ACTIVE: list[LocalRuntime] = []  # at most one per process
 _ACTIVE_LOCK = threading.Lock()
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=30)
@@ -67,10 +82,17 @@ class LocalRuntime:
     - `plex`: the Plex base URL (the simulator), write mode and other `PLEXLABOR_PLEX_*` settings
       for functions that read Plex; `secret_values` sets secrets (e.g. the simulator's API key),
       the rest are generated;
-    - `environment`: variables every function gets on top of its spec's (e.g. short approval waits);
-      `function_environment`: per function name, on top of that;
+    - `plant_dir` / `timezone`: where the intake functions read labor data (a plant folder instead
+      of Plex: `PLEXLABOR_PLANT_DIR`), `default_supervisor_id`, `approval_wait_s` (seconds per
+      approval stage; seconds in tests, hours on AWS);
+    - `log_level` (LOG_LEVEL of every function) and `handler_output`: where handlers' stdout and
+      stderr go (their logs and EMF metric lines; CloudWatch on AWS), default the process's own;
+    - `environment`: variables every function gets on top of its own; `function_environment`: per
+      function name, on top of that;
     - `max_receive_count` (redrive to the DLQ), `visibility_timeout_s` (how soon a failed message
-      comes back: seconds here, 6 x the function timeout on AWS), `poll_wait_s`.
+      comes back: seconds here, 6 x the function timeout on AWS), `poll_wait_s` (long-poll wait),
+      `max_batching_window_s` (caps a spec's batching window: a poller that got fewer than
+      `batch_size` messages keeps collecting for up to that long, as Lambda's window does).
     For tests: `specs`, `functions_package` and `routes` replace the real functions.
     """
 
@@ -89,9 +111,15 @@ class LocalRuntime:
         max_receive_count: int = DEFAULT_MAX_RECEIVE_COUNT,
         visibility_timeout_s: int = 1,
         poll_wait_s: int = 1,
+        max_batching_window_s: float = 0.5,
         start_pollers: bool = True,
         log_level: str = "WARNING",
+        handler_output: TextIO | None = None,
         notify_sender: str = DEFAULT_NOTIFY_SENDER,
+        plant_dir: Path | str | None = None,
+        timezone: str | None = None,
+        default_supervisor_id: str | None = None,
+        approval_wait_s: int | None = None,
         state_machine_file: Path | None = None,
         specs: Iterable[FunctionSpec] = FUNCTION_SPECS,
         functions_package: str = FUNCTIONS_PACKAGE,
@@ -107,9 +135,14 @@ class LocalRuntime:
         self._moto_port, self._api_port = moto_port, api_port
         self.max_receive_count = max_receive_count
         self.visibility_timeout_s, self.poll_wait_s = visibility_timeout_s, poll_wait_s
+        self.max_batching_window_s = max_batching_window_s
         self._start_pollers = start_pollers
         self.log_level = log_level
         self.notify_sender = notify_sender
+        self.plant_dir = None if plant_dir is None else Path(plant_dir).resolve()
+        self.timezone = timezone
+        self.default_supervisor_id = default_supervisor_id
+        self.approval_wait_s = approval_wait_s
         self.state_machine_file = state_machine_file if state_machine_file is not None else approval_definition_path()
         self.specs = {spec.name: spec for spec in specs}
         self.functions_package = functions_package
@@ -122,7 +155,7 @@ class LocalRuntime:
         self._secrets: dict[SecretName, str] = {}
         self.functions: dict[str, LocalFunction] = {}
         self.skipped: tuple[str, ...] = ()
-        self.invoker = Invoker({})
+        self.invoker = Invoker({}, output=handler_output)
         self.gateway: LocalApiGateway | None = None
         self.pollers: dict[str, QueuePoller] = {}
         self._session: boto3.session.Session | None = None
@@ -194,7 +227,7 @@ class LocalRuntime:
         for name in _QUIET_LOGGERS:
             quiet = logging.getLogger(name)
             stack.callback(quiet.setLevel, quiet.level)
-            quiet.setLevel(logging.ERROR)
+            quiet.setLevel(logging.CRITICAL)
 
     def _start_moto(self, stack: contextlib.ExitStack) -> None:
         from moto.server import ThreadedMotoServer
@@ -220,6 +253,11 @@ class LocalRuntime:
     def _patch_process(self, stack: contextlib.ExitStack) -> None:
         import os
 
+        for which in ("stdout", "stderr"):
+            stream = getattr(sys, which)
+            stack.callback(setattr, sys, which, stream)
+            setattr(sys, which, RoutedStream(stream, which))
+
         managed = set()
         for spec in self.specs.values():
             managed |= set(spec.environment)
@@ -228,7 +266,7 @@ class LocalRuntime:
             managed |= set(env)
         patch = EnvPatch(
             aws_environment(self.moto_url, self.region, self.moto_port),
-            unset=[*cleared_aws_names(os.environ), *managed, *_managed_names()],
+            unset=[*cleared_aws_names(os.environ), *managed, *_managed_names(), *CONTRACT_NAMES],
         ).apply()
         stack.callback(patch.restore)
         previous_session = boto3.DEFAULT_SESSION
@@ -236,6 +274,8 @@ class LocalRuntime:
         stack.callback(setattr, boto3, "DEFAULT_SESSION", previous_session)
         modules_before = set(sys.modules)
         stack.callback(self._forget_handlers, modules_before)
+        _reset_process_caches()
+        stack.callback(_reset_process_caches)
 
     def _forget_handlers(self, modules_before: set[str]) -> None:
         """Drop handler modules imported by this runtime, so the next one cold-starts them."""
@@ -318,6 +358,7 @@ class LocalRuntime:
                 invoke=self._sqs_invoke,
                 batch_size=function.spec.batch_size,
                 wait_s=self.poll_wait_s,
+                batching_window_s=min(function.spec.max_batching_window_s, self.max_batching_window_s),
             )
             self.pollers[function.name] = poller.start()
         stack.callback(self._stop_pollers)
@@ -341,17 +382,49 @@ class LocalRuntime:
 
     # -- what functions see -------------------------------------------------------------------------
     def environment_for(self, name: str) -> dict[str, str]:
-        """Function `name`'s environment variables in this runtime."""
+        """Function `name`'s environment variables in this runtime: its spec's (as CDK maps them),
+        the handler contract's extras (`plexlabor.local.contract`), then `environment` and
+        `function_environment` from the constructor."""
         if self.resources is None:
             raise RuntimeError("the local runtime is not started")
-        extra = {**self.runtime_environment(), **self._environment, **self._function_environment.get(name, {})}
+        spec = self.specs[name]
+        missing = tuple(access for access in EXTRA_ACCESS.get(name, ()) if access not in spec.access)
+        if missing:
+            spec = dataclasses.replace(spec, access=spec.access + missing)
+        contract = self.contract_values()
+        extra = {key: contract[key] for key in EXTRA_VARIABLES.get(name, ()) if contract.get(key) is not None}
+        extra.update(self._environment)
+        extra.update(self._function_environment.get(name, {}))
         return function_environment(
-            self.specs[name], self.resources, self.plex, stage=self.stage, log_level=self.log_level, extra=extra
+            spec, self.resources, self.plex, stage=self.stage, log_level=self.log_level, extra=extra
         )
 
-    def runtime_environment(self) -> dict[str, str]:
-        """Variables of the handlers' contract that infra does not map yet (see docs/local-runtime.md)."""
-        return {}
+    def contract_values(self) -> dict[str, str | None]:
+        """This runtime's value of every contract variable (None: not set)."""
+        assert self.resources is not None
+        return {
+            ENV_ARTIFACTS_BUCKET_NAME: self.resources.artifacts_bucket,
+            ENV_APPROVAL_STATE_MACHINE_ARN: self.resources.state_machine_arn,
+            ENV_NOTIFY_SENDER: self.resources.notify_sender,
+            ENV_APPROVAL_BASE_URL: self.api_url,
+            ENV_MAX_RECEIVE_COUNT: str(self.max_receive_count),
+            ENV_DEFAULT_SUPERVISOR_ID: self.default_supervisor_id,
+            ENV_PLANT_DIR: None if self.plant_dir is None else str(self.plant_dir),
+            ENV_TIMEZONE: self.timezone,
+            ENV_APPROVAL_WAIT_SECONDS: None if self.approval_wait_s is None else str(self.approval_wait_s),
+        }
+
+    def set_environment(self, values: Mapping[str, str], *, functions: Iterable[str] | None = None) -> None:
+        """Change variables of the running functions (all, or those named), as updating a Lambda's
+        configuration does: the next invocation sees them."""
+        names = list(self.specs) if functions is None else list(functions)
+        with INVOCATION_LOCK:
+            for name in names:
+                if name not in self.specs:
+                    raise KeyError(f"no function {name!r}")
+                self._function_environment.setdefault(name, {}).update(values)
+                if name in self.functions:
+                    self.functions[name].environment = self.environment_for(name)
 
     # -- using it -----------------------------------------------------------------------------------
     @property
@@ -394,6 +467,11 @@ class LocalRuntime:
 
     def sent_emails(self) -> list[SentEmail]:
         return sent_emails(self.region)
+
+    def audit_store(self) -> DynamoDbAuditStore:
+        """The audit table through the product's own adapter."""
+        assert self.resources is not None
+        return DynamoDbAuditStore(self.resources.audit_table, client=self.client("dynamodb"))
 
     def queue_depth(self, queue: QueueName, *, dlq: bool = False) -> int:
         """Messages in a queue (or its DLQ), visible or in flight."""
@@ -499,3 +577,19 @@ def _managed_names() -> set[str]:
         *ENV_QUEUE_URL.values(),
         *ENV_SECRET_ARN.values(),
     }
+
+
+def _reset_process_caches() -> None:
+    """Forget clients and values the product caches per process (a warm Lambda's), so nothing of a
+    previous runtime (its moto port, its secrets) survives into the next one. Only modules already
+    imported can hold anything."""
+    approval_runtime = sys.modules.get("plexlabor.approval.runtime")
+    if approval_runtime is not None:
+        approval_runtime.reset()
+    plex_settings = sys.modules.get("plexlabor.plex.settings")
+    if plex_settings is not None:
+        plex_settings.load_plex_settings.cache_clear()
+    if "aws_lambda_powertools.utilities.parameters" in sys.modules:
+        from aws_lambda_powertools.utilities import parameters
+
+        parameters.clear_caches()

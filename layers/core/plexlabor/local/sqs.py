@@ -19,6 +19,7 @@ import base64
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -26,7 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 logger = logging.getLogger(__name__)
 
-MAX_SQS_BATCH = 10  # one ReceiveMessage returns at most 10 messages
+MAX_SQS_BATCH = 10  # one ReceiveMessage returns at most 10 messages (more needs a batching window)
 
 Invoke = Callable[[str, dict[str, Any], int], Any]
 """(function name, event, number of records) -> handler result."""
@@ -101,13 +102,15 @@ class QueuePoller:
         invoke: Invoke,
         batch_size: int = 10,
         wait_s: int = 1,
+        batching_window_s: float = 0.0,
         visibility_timeout_s: int | None = None,
     ) -> None:
         self._sqs = sqs
         self.function, self.queue_url, self.queue_arn, self.region = function, queue_url, queue_arn, region
         self._invoke = invoke
-        self.batch_size = max(1, min(batch_size, MAX_SQS_BATCH))
+        self.batch_size = max(1, batch_size)
         self.wait_s = wait_s
+        self.batching_window_s = batching_window_s
         self.visibility_timeout_s = visibility_timeout_s
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -148,18 +151,31 @@ class QueuePoller:
         """Receive one batch and process it; the number of messages received."""
         request: dict[str, Any] = {
             "QueueUrl": self.queue_url,
-            "MaxNumberOfMessages": self.batch_size,
+            "MaxNumberOfMessages": min(self.batch_size, MAX_SQS_BATCH),
             "WaitTimeSeconds": self.wait_s,
             "MessageSystemAttributeNames": ["All"],
             "MessageAttributeNames": ["All"],
         }
         if self.visibility_timeout_s is not None:
             request["VisibilityTimeout"] = self.visibility_timeout_s
+        messages = self._sqs.receive_message(**request).get("Messages", [])
+        if not messages:
+            return 0
         self.busy = True
         try:
-            messages = self._sqs.receive_message(**request).get("Messages", [])
-            if messages:
-                self._process(messages)
+            deadline = time.monotonic() + self.batching_window_s
+            while len(messages) < self.batch_size and time.monotonic() < deadline and not self._stop.is_set():
+                more = self._sqs.receive_message(
+                    **{
+                        **request,
+                        "MaxNumberOfMessages": min(self.batch_size - len(messages), MAX_SQS_BATCH),
+                        "WaitTimeSeconds": 0,
+                    }
+                ).get("Messages", [])
+                messages += more
+                if not more:
+                    self._stop.wait(min(0.1, max(0.0, deadline - time.monotonic())))
+            self._process(messages)
             return len(messages)
         finally:
             self.busy = False
@@ -170,8 +186,8 @@ class QueuePoller:
         self.batches += 1
         try:
             result = self._invoke(self.function, event, len(messages))
-        except Exception:
-            logger.warning("%s failed a batch of %d; all will be retried", self.function, len(ids), exc_info=True)
+        except Exception as error:  # Lambda: the whole batch comes back; the invocation log keeps the error
+            logger.info("%s raised on a batch of %d (%s); all will be retried", self.function, len(ids), error)
             failed = set(ids)
         else:
             failed = failed_message_ids(result, ids)
