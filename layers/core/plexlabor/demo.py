@@ -1,14 +1,33 @@
-"""`make demo`: the product end to end on one machine, on a simulated plant."""
+"""`make demo`: the product end to end on one machine, on a simulated plant.
+
+1. generate a plant (ground truth included) and serve it with the Plex simulator;
+2. read it back through the Plex client and validate it in batch (brief: the yardstick);
+3. start the local runtime (moto + local API gateway + SQS pollers, the real handlers);
+4. replay the busiest day as signed webhooks: validate -> audit -> approvals -> e-mail digests;
+5. a supervisor follows the real links: approves what is wrong, rejects with a reason what is not
+   (the generator's labels stand in for their judgement), leaves one open;
+   approved corrections are written back to the simulator (custom-object mode);
+6. fire one poll (as its schedule would) for another day, with waits of seconds: nobody answers,
+   requests escalate to the supervisor's own supervisor, who approves one; the others expire;
+7. print a summary, and the URL of the approval page left open.
+Everything stops and is cleaned up at the end, unless `--keep-up SECONDS` (or the variable
+PLEXLABOR_DEMO_KEEP_UP_S) asks to keep the runtime up that long to open the page.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable
 from contextlib import ExitStack
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from plexlabor.plant import PlantFolder
@@ -18,76 +37,281 @@ from plexlabor.simulator.server import SimulatorServer
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.source import read_plant_data
 
+DEMO_ANOMALY_RATE = 0.1
+"""Twice the generator's default, so one replayed day brings a handful of findings to review."""
+FIRST_WAIT_S = 120
+"""Approval wait while the supervisor works through the day (they answer within seconds)."""
+POLL_WAIT_S = 2
+"""Approval wait for the polled day: short, so escalation and expiry happen within the demo."""
+ENV_KEEP_UP = "PLEXLABOR_DEMO_KEEP_UP_S"
+REJECT_REASON = "Checked with the operator and the job record: the entry is right."
+
 
 def _line(label: str, value: object) -> None:
-    print(f"  {label:<34} {value}")
+    print(f"  {label:<30} {value}")
+
+
+def _short(identifier: str | None) -> str:
+    return (identifier or "?")[:8]
+
+
+def _keep_up_seconds(args: argparse.Namespace) -> int:
+    value = getattr(args, "keep_up", None)
+    if value is None:
+        value = os.environ.get(ENV_KEEP_UP, "0") or "0"
+    return max(0, int(value))
 
 
 def demo_command(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    keep_up = _keep_up_seconds(args)
     with ExitStack() as stack:
         workdir = Path(args.workdir) if args.workdir else Path(stack.enter_context(tempfile.TemporaryDirectory()))
         plant_dir = workdir / "plant"
-        started = time.perf_counter()
-        meta = generate_plant(PlantSpec(employees=args.employees, weeks=args.weeks, seed=args.seed), plant_dir)
-        print(f"1. Plant '{meta.name}' generated in {time.perf_counter() - started:.1f} s ({plant_dir})")
-        for resource in (
-            "employees",
-            "workcenters",
-            "time-clock-entries",
-            "labor-entries",
-            "workcenter-events",
-            "badge-swipes",
-            "shift-assignments",
-            "certifications",
-        ):
-            _line(resource, f"{meta.counts.get(resource, 0):,}")
-        _line(
-            "injected anomalies (labels)",
-            f"{sum(meta.anomaly_counts.values()):,} across {len(meta.anomaly_counts)} types",
-        )
-
-        sim = stack.enter_context(SimulatorServer(plant_dir, rate_limit=100_000))
-        print(
-            f"\n2. Plex simulator serving it at {sim.base_url} (Connect REST + Data Source API), e.g.\n"
-            f"   curl -H 'X-Plex-Connect-Api-Key: sim-key' {sim.base_url}/mdm/v1/employees"
-        )
-        client = PlexLaborClient(sim.settings(rate_limit_per_minute=0))
-        begin, end = meta.start, meta.end
-        started = time.perf_counter()
-        data = read_plant_data(client, begin, end, meta.timezone)
-        seconds = time.perf_counter() - started
-        read = {
-            "employees": len(data.employees),
-            "time-clock-entries": sum(map(len, data.punches.values())),
-            "labor-entries": sum(map(len, data.labor.values())),
-            "badge-swipes": sum(map(len, data.swipes.values())),
-            "workcenter sessions": sum(map(len, data.wc_sessions.values())),
-        }
-        calls = len(sim.requests())
-        records = sum(read.values())
-        print(f"3. Read back through the Plex client: {calls} calls in {seconds:.1f} s")
-        for name, count in read.items():
-            _line(name, f"{count:,}")
-        _line("read throughput", f"{records / seconds:,.0f} records/s")
-
-        started = time.perf_counter()
-        findings = ValidationEngine().batch(data)
-        review = [f for f in findings if f.route == "review"]
-        print(
-            f"\n4. Validated in {time.perf_counter() - started:.2f} s: {len(findings)} findings, "
-            f"{len(review)} for supervisor review"
-        )
-        truth = {(label.record_key, label.anomaly_type) for label in PlantFolder(plant_dir).labels()}
-        by_type = Counter(f.anomaly_type.value for f in review)
-        hits = Counter(f.anomaly_type.value for f in review if (f.record_key, f.anomaly_type) in truth)
-        for anomaly, count in sorted(by_type.items()):
-            _line(anomaly, f"{count:>4} ({hits[anomaly]} match an injected anomaly)")
-        if review:
-            example = max(review, key=lambda f: f.confidence)
-            print(f"\n   e.g. [{example.anomaly_type.value}, confidence {example.confidence:.2f}] {example.note}")
-        last_day = (end - timedelta(seconds=1)).astimezone(ZoneInfo(meta.timezone))
-        print(
-            f"\nHistory: {begin.astimezone(ZoneInfo(meta.timezone)):%Y-%m-%d} to {last_day:%Y-%m-%d}. "
-            "Nothing was written to Plex: writes default to dry-run."
-        )
+        truth = _plant_and_batch(args, plant_dir)
+        summary = _serverless(stack, workdir, plant_dir, truth, keep_up, persistent=bool(args.workdir))
+        _print_summary(summary, time.perf_counter() - started)
+        if keep_up:
+            print(f"\nThe runtime stays up for {keep_up} s (Ctrl-C to stop earlier).")
+            with contextlib.suppress(KeyboardInterrupt):
+                time.sleep(keep_up)
+    print("Everything stopped and cleaned up.")
     return 0
+
+
+# -- 1-2: plant, simulator, read-back, batch validation (brief) ----------------------------------------
+def _plant_and_batch(args: argparse.Namespace, plant_dir: Path) -> set[tuple[str, str]]:
+    clock = time.perf_counter()
+    spec = PlantSpec(employees=args.employees, weeks=args.weeks, seed=args.seed, anomaly_rate=DEMO_ANOMALY_RATE)
+    meta = generate_plant(spec, plant_dir)
+    punches = meta.counts.get("time-clock-entries", 0) + meta.counts.get("labor-entries", 0)
+    print(
+        f"1. Plant '{meta.name}' generated in {time.perf_counter() - clock:.1f} s: {args.employees} employees, "
+        f"{args.weeks} weeks, {punches:,} punches, {sum(meta.anomaly_counts.values())} injected anomalies"
+    )
+    with SimulatorServer(plant_dir, rate_limit=0) as sim:
+        clock = time.perf_counter()
+        client = PlexLaborClient(sim.settings(rate_limit_per_minute=0))
+        data = read_plant_data(client, meta.start, meta.end, meta.timezone)
+        records = sum(map(len, data.punches.values())) + sum(map(len, data.labor.values()))
+        print(
+            f"2. Plex simulator at {sim.base_url}; read back through the Plex client: {records:,} punches "
+            f"and {len(data.employees)} employees in {time.perf_counter() - clock:.1f} s ({len(sim.requests())} calls)"
+        )
+        clock = time.perf_counter()
+        findings = ValidationEngine().batch(data)
+    truth = {(label.record_key, label.anomaly_type.value) for label in PlantFolder(plant_dir).labels()}
+    review = [f for f in findings if f.route == "review"]
+    hits = sum((f.record_key, f.anomaly_type.value) in truth for f in review)
+    print(
+        f"   Batch validation of the whole history: {len(findings)} findings in "
+        f"{time.perf_counter() - clock:.1f} s, {len(review)} for review, {hits} of them match an injected anomaly"
+    )
+    return truth
+
+
+# -- 3-6: the serverless chain on the local runtime ------------------------------------------------------
+def _serverless(
+    stack: ExitStack, workdir: Path, plant_dir: Path, truth: set[tuple[str, str]], keep_up: int, *, persistent: bool
+) -> dict[str, Any]:
+    from plexlabor.local.scenario import Supervisor, busiest_days, day_replay, latest_links
+    from plexlabor.local.stack import LocalStack
+
+    log_path = workdir / "handlers.log"
+    log = stack.enter_context(log_path.open("w", encoding="utf-8"))
+    clock = time.perf_counter()
+    local = stack.enter_context(
+        LocalStack(plant_dir, approval_wait_s=FIRST_WAIT_S + keep_up, handler_output=log, log_level="INFO")
+    )
+    runtime = local.runtime
+    urls = local.urls()
+    print(
+        f"3. Local runtime up in {time.perf_counter() - clock:.1f} s: {len(runtime.functions)} functions, "
+        f"API {urls['api']}, moto {urls['moto']}" + (f"\n   handler logs: {log_path}" if persistent else "")
+    )
+    days = [day for day, _ in busiest_days(plant_dir)]
+    view = local.audit()
+    summary: dict[str, Any] = {"truth": truth, "view": view, "local": local}
+
+    # 4. a day of punches as signed webhooks
+    replay = day_replay(plant_dir, days[0])
+    clock = time.perf_counter()
+    report = local.send_punches(replay.punches)
+    runtime.drain(timeout_s=60)
+    first = {event.finding_id: event for event in view.findings()}
+    batches = len(runtime.invocations("punch_validator"))
+    print(
+        f"4. Replayed {replay.day}: {len(replay.punches)} punches as signed webhooks "
+        f"({_statuses(report.statuses)}), validated in {batches} SQS batches, {time.perf_counter() - clock:.1f} s"
+    )
+    pending = [e for e in first.values() if e.status.value == "pending_approval"]
+    links = runtime.wait_for(
+        lambda: _links_for(local, {str(e.finding_id) for e in pending}, latest_links),
+        timeout_s=30,
+        what="approval e-mails",
+    )
+    mails = runtime.sent_emails()
+    print(
+        f"   {len(first)} findings recorded, {len(pending)} sent for approval; "
+        f"{len(mails)} e-mail digest(s) to {', '.join(sorted({a for m in mails for a in m.to}))}"
+    )
+
+    # 5. the supervisor decides through the real pages
+    person = Supervisor()
+    stack.callback(person.close)
+    ordered = sorted(pending, key=lambda e: (-float(e.payload.get("confidence", 0)), str(e.finding_id)))
+    left_open = ordered[-1] if len(ordered) >= 3 else None
+    decide = [e for e in ordered if e is not left_open]
+    wrong = {e.finding_id for e in decide if (e.record_key, e.payload.get("anomaly_type")) in truth}
+    if decide and len(wrong) == len(decide) and len(decide) >= 2:
+        wrong.discard(decide[-1].finding_id)  # the supervisor judges the least confident one differently
+    supervisor_id = links[str(decide[0].finding_id)].supervisor_id if decide else None
+    print(f"5. Supervisor {_short(supervisor_id)} follows the links in the e-mail:")
+    approved: list[str] = []
+    rejected: list[str] = []
+    for event in decide:
+        link = links[str(event.finding_id)]
+        if event.finding_id in wrong:
+            status = person.approve(link.url).status
+            approved.append(link.finding_id)
+            verb = "approve"
+        else:
+            status = person.reject(link.url, REJECT_REASON).status
+            rejected.append(link.finding_id)
+            verb = "reject "
+        print(
+            f"     {verb} {event.payload.get('anomaly_type', '?'):<22} confidence "
+            f"{float(event.payload.get('confidence', 0)):.2f}  -> HTTP {status}"
+        )
+    if left_open is not None:
+        print(f"     (leaves one {left_open.payload.get('anomaly_type')} open for you to look at)")
+    runtime.wait_for(
+        lambda: all(
+            "writeback" in view.event_types(fid) or "writeback_failed" in view.event_types(fid) for fid in approved
+        ),
+        timeout_s=30,
+        what="the write-backs",
+    )
+    writes = local.simulator.writes()
+    print(f"   {len(writes)} correction(s) written back to the simulator ({_write_paths(writes)})")
+
+    # 6. one poll of another day, with waits of seconds: escalation and expiry
+    runtime.set_environment({"APPROVAL_WAIT_SECONDS": str(POLL_WAIT_S)}, functions=["punch_validator"])
+    poll_day = days[1]
+    zone = ZoneInfo(local.meta.timezone)
+    since = datetime.combine(poll_day, clock_time(0), zone)
+    result = runtime.fire(
+        "punch_poller", detail={"since": since.isoformat(), "until": (since + timedelta(days=1)).isoformat()}
+    )
+    runtime.drain(timeout_s=60)
+    polled = [e for e in view.findings() if e.finding_id not in first]
+    polled_review = [e for e in polled if e.status.value == "pending_approval"]
+    print(
+        f"6. Poll fired for {poll_day}: {result.get('punches', 0)} punches and {result.get('labor_entries', 0)} "
+        f"labor entries enqueued; {len(polled)} findings, {len(polled_review)} for approval; "
+        f"waits are {POLL_WAIT_S} s now and nobody answers the first e-mail"
+    )
+    escalated_approved = _escalate_and_expire(local, person, [str(e.finding_id) for e in polled_review])
+    summary.update(
+        punches_webhook=report.sent,
+        punches_poll=int(result.get("punches", 0)) + int(result.get("labor_entries", 0)),
+        approved=approved + escalated_approved,
+        escalated_approved=escalated_approved,
+        rejected=rejected,
+        left_open=None if left_open is None else links[str(left_open.finding_id)],
+        errors=[i for i in runtime.invocations() if i.error],
+    )
+    return summary
+
+
+def _links_for(local: Any, finding_ids: set[str], latest_links: Any) -> dict[str, Any] | None:
+    links = latest_links(local.approval_links())
+    return links if finding_ids <= set(links) else None
+
+
+def _escalate_and_expire(local: Any, person: Any, finding_ids: list[str]) -> list[str]:
+    """Wait for the escalation e-mails; their recipient approves the first request; the rest expire."""
+    runtime, view = local.runtime, local.audit()
+    if not finding_ids:
+        return []
+
+    def escalated_links() -> dict[str, Any] | None:
+        found = {}
+        for link in local.approval_links():
+            if link.finding_id in finding_ids and "escalated" in view.event_types(link.finding_id):
+                found[link.finding_id] = link  # the newest link: the escalation's
+        closed = [fid for fid in finding_ids if "expired" in view.event_types(fid)]
+        return found if set(found) | set(closed) >= set(finding_ids) else None
+
+    links = runtime.wait_for(escalated_links, timeout_s=30, what="the escalation e-mails")
+    approved = []
+    if links:
+        first = sorted(links)[0]
+        link = links[first]
+        status = person.approve(link.url).status
+        approved.append(first)
+        print(
+            f"   after {POLL_WAIT_S} s: escalated to {_short(link.supervisor_id)} ({', '.join(link.to)}), "
+            f"who approves one (HTTP {status}) and lets {len(finding_ids) - 1} expire"
+        )
+    runtime.wait_for(
+        lambda: all({"expired", "writeback", "writeback_failed"} & set(view.event_types(fid)) for fid in finding_ids),
+        timeout_s=30,
+        what="the expiries and write-backs",
+    )
+    return approved
+
+
+def _statuses(statuses: dict[str, int]) -> str:
+    return ", ".join(f"{count} x HTTP {status}" for status, count in sorted(statuses.items()))
+
+
+def _write_paths(writes: Iterable[dict[str, Any]]) -> str:
+    paths = Counter(f"{w['method']} {w['path']}" for w in writes)
+    return "; ".join(f"{path}" + (f" x{n}" if n > 1 else "") for path, n in paths.items()) or "none"
+
+
+# -- 7: summary -------------------------------------------------------------------------------------------
+def _print_summary(summary: dict[str, Any], seconds: float) -> None:
+    from plexlabor.audit.events import AuditEventType
+
+    view, local, truth = summary["view"], summary["local"], summary["truth"]
+    findings = view.findings()
+    by_type = Counter(str(e.payload.get("anomaly_type")) for e in findings)
+    matched = sum((e.record_key, e.payload.get("anomaly_type")) in truth for e in findings)
+    events: Counter[str] = Counter()
+    for status in (
+        "logged",
+        "pending_approval",
+        "notified",
+        "approved",
+        "rejected",
+        "escalated",
+        "expired",
+        "written",
+        "write_failed",
+    ):
+        events[status] = len(view.by_status(status))
+    expired = [e for e in view.by_status("expired") if e.event_type is AuditEventType.EXPIRED]
+    writes = local.simulator.writes()
+    print("\nSummary")
+    _line("punches in", f"{summary['punches_webhook']} by webhook + {summary['punches_poll']} by one poll")
+    _line("findings", f"{len(findings)} ({matched} match an injected anomaly)")
+    for anomaly, count in sorted(by_type.items()):
+        _line(f"  {anomaly}", count)
+    _line(
+        "approvals",
+        f"{len(summary['approved'])} ({len(summary['escalated_approved'])} by the escalation supervisor)",
+    )
+    _line("rejections (with a reason)", len(summary["rejected"]))
+    _line("escalations", events["escalated"])
+    _line("expiries", len(expired))
+    _line("e-mails sent (SES, captured)", len(local.runtime.sent_emails()))
+    _line("writes recorded by the simulator", f"{len(writes)} ({_write_paths(writes)})")
+    _line("audit events", ", ".join(f"{name} {n}" for name, n in events.items() if n))
+    if summary["errors"]:
+        _line("handler errors", f"{len(summary['errors'])}: {summary['errors'][0].error}")
+    link = summary["left_open"]
+    if link is not None:
+        print(f"\nOpen the approval page left open (it lives as long as the runtime):\n  {link.url}")
+    print(f"\nDemo finished in {seconds:.0f} s.")
