@@ -1,0 +1,113 @@
+"""`plexlabor skills --plant DIR [--as-of D] [--horizon-days N] [--out FILE] [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import date
+from pathlib import Path
+
+from plexlabor.plant import PlantFolder
+from plexlabor.skills.data import load_from_folder
+from plexlabor.skills.engine import assess_skills
+from plexlabor.skills.report import SkillsReport
+
+TOP = 10
+
+
+def _day(value: str | None, flag: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{flag}: '{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def skills_command(args: argparse.Namespace) -> int:
+    """Assess a plant folder; print a summary (or the JSON report), optionally write the full report."""
+    folder = PlantFolder(args.plant)
+    if not folder.path.is_dir():
+        raise FileNotFoundError(f"--plant: no such folder: {args.plant}")
+    if args.horizon_days < 1:
+        raise ValueError("--horizon-days: must be at least 1")
+    started = time.perf_counter()
+    data = load_from_folder(folder, _day(args.as_of, "--as-of"), horizon_days=args.horizon_days)
+    report = assess_skills(data)
+    seconds = time.perf_counter() - started
+    if args.out:
+        Path(args.out).write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    if args.json:
+        print(report.model_dump_json(indent=2))
+    else:
+        print(format_summary(report, seconds))
+        if args.out:
+            print(f"\nfull report: {args.out}")
+    return 0
+
+
+def _h(hours: float) -> str:
+    return f"{hours:,.1f} h"
+
+
+def format_summary(report: SkillsReport, seconds: float | None = None) -> str:
+    """A plain-text summary: totals, the top gaps, bottlenecks, compliance alerts and training."""
+    t = report.totals
+    end = report.as_of.toordinal() + report.horizon_days - 1
+    lines = [
+        f"Skills and certification compliance, {report.as_of} to {date.fromordinal(end)} "
+        f"({report.horizon_days} days, {report.timezone}; history: {report.lookback_days} days before)",
+        f"  {t.employees} active employees, {t.certifications} certifications, "
+        f"{t.coverage_rows} workcenter shifts with scheduled work ({_h(t.hours_scheduled)})",
+        f"  gaps: {t.gaps} shifts short of qualified operators, {_h(t.hours_at_risk)} at risk, "
+        f"{_h(t.hours_at_risk_after_cover)} after reassigning spare qualified operators",
+        "  expiring: "
+        + ", ".join(f"{n} within {w} days" for w, n in t.expiring.items())
+        + f" ({t.expiring_blocking} block planned work)",
+        f"  lapsed and still needed: {t.lapsed} ({t.lapsed_blocking} block planned work); "
+        f"used while lapsed: {t.lapse_uses}; uncertified use: {t.uncertified_uses}",
+    ]
+    if seconds is not None:
+        lines.append(f"  computed in {seconds:.1f} s")
+    if report.bottlenecks:
+        lines += ["", f"Bottlenecks (top {min(TOP, len(report.bottlenecks))}, by hours at risk after cover):"]
+        for b in report.bottlenecks[:TOP]:
+            causes = ", ".join(f"{k} {v}" for k, v in b.causes.items())
+            lines.append(
+                f"  {b.workcenter_code:<10} {b.gap_shifts:>3} shifts  {_h(b.hours_at_risk):>12} at risk  "
+                f"{_h(b.hours_at_risk_after_cover):>12} after cover  needs {' '.join(b.required) or '-'}  ({causes})"
+            )
+    if report.skill_bottlenecks:
+        lines += ["", "Skills behind the remaining gaps:"]
+        for s in report.skill_bottlenecks[:TOP]:
+            lines.append(
+                f"  {s.skill_code}:L{s.min_level:<3} {s.workcenters:>4} workcenters  "
+                f"{_h(s.hours_at_risk_after_cover):>12}  {s.holders} holders"
+            )
+    blocking = [a for a in (*report.lapsed, *report.expiring) if a.blocked]
+    if blocking:
+        lines += ["", "Certifications blocking planned work:"]
+        for a in blocking[:TOP]:
+            when = f"lapsed {a.expires}" if a.kind == "lapsed" else f"expires {a.expires}"
+            places = ", ".join(sorted({b.workcenter_code for b in a.blocked}))
+            lines.append(
+                f"  {a.skill_code} L{a.level} of employee {a.employee_id[:8]} ({when}): "
+                f"{len(a.blocked)} shifts at {places}, {_h(a.hours_blocked)} scheduled, {_h(a.hours_at_risk)} at risk"
+                + ("; USED WHILE LAPSED" if a.in_use else "")
+            )
+    if report.lapse_uses:
+        lines += ["", "Worked while a required certification was lapsed:"]
+        for u in report.lapse_uses[:TOP]:
+            state = "still lapsed" if u.still_lapsed else f"renewed {u.renewed_on}"
+            lines.append(
+                f"  {u.skill_code} L{u.level} of employee {u.employee_id[:8]}: {len(u.labor_entry_ids)} labor entries "
+                f"({_h(u.labor_hours)}), {u.logins} logins, {u.first_day} to {u.last_day}; {state}"
+            )
+    if report.training:
+        lines += ["", "Cross-training (best candidate per workcenter):"]
+        for r in report.training[:TOP]:
+            best = r.candidates[0]
+            lines.append(
+                f"  {r.workcenter_code:<10} employee {best.employee_id[:8]}: {best.reason} (score {best.score:.1f})"
+            )
+    return "\n".join(lines)

@@ -1,0 +1,268 @@
+"""Publish a skills report as `recommendation` audit events (suggestions; Plex is never written here).
+
+One event per:
+- expiring certification that matters (required where the employee is home, planned or has worked,
+  blocking planned work, or used while lapsed): once per alert window (90, 60, 30 days);
+- lapsed certification still needed: once per ISO week while it stays lapsed;
+- certification used while lapsed and since renewed (a past compliance breach): once;
+- cross-training suggestion: the best candidate(s) of the workcenters with the most hours at risk,
+  once per ISO week.
+
+Each event is addressed to the employee's supervisor (`supervisor_id`, from employees.supervisorId)
+and to HR (`payload.recipients`), keyed to the Plex record it is about (`certifications:<id>` or
+`workcenters:<id>`), with a deterministic event id: a re-run (a retried Lambda, a second run the same
+day) meets `AuditConflictError` and records nothing twice. Payloads hold ids and codes, never names.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import partial
+from typing import Any
+
+from pydantic import ValidationError
+
+from plexlabor.audit.errors import AuditConflictError
+from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
+from plexlabor.audit.store import AuditStore
+from plexlabor.models import record_key
+from plexlabor.skills.report import CertificationAlert, LapseUse, SkillsReport, TrainingRecommendation
+
+SKILLS_MODEL_VERSION = "skills-rules-2026.11"
+DEFAULT_ACTOR = "skills_daily"
+DEFAULT_HR_RECIPIENT = "hr"
+MAX_BLOCKED_IN_PAYLOAD = 20
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    actor: str = DEFAULT_ACTOR
+    hr_recipient: str = DEFAULT_HR_RECIPIENT
+    training_workcenters: int = 25
+    """Cross-training suggestions go out for this many workcenters (most hours at risk first)."""
+    training_candidates: int = 1
+    """... and this many candidates each."""
+
+
+@dataclass
+class PublishResult:
+    published: int = 0
+    already_published: int = 0
+    invalid: int = 0
+    by_kind: Counter[str] = field(default_factory=Counter)
+
+
+def _week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _recipients(supervisor: str | None, options: PublishOptions) -> list[dict[str, str]]:
+    found = [{"role": "supervisor", "id": supervisor}] if supervisor else []
+    return [*found, {"role": "hr", "id": options.hr_recipient}]
+
+
+def _blocked(alert: CertificationAlert) -> list[dict[str, Any]]:
+    return [
+        {
+            "workcenter_id": b.workcenter_id,
+            "workcenter_code": b.workcenter_code,
+            "work_date": b.work_date.isoformat(),
+            "shift_code": b.shift_code,
+            "operation_ids": b.operation_ids,
+            "standard_hours": b.standard_hours,
+            "hours_secured_by_renewal": b.hours_secured_by_renewal,
+        }
+        for b in alert.blocked[:MAX_BLOCKED_IN_PAYLOAD]
+    ]
+
+
+def _alert_note(alert: CertificationAlert) -> str:
+    what = f"Certification {alert.skill_code} L{alert.level}"
+    if alert.kind == "expiring":
+        head = f"{what} expires {alert.expires.isoformat()} ({alert.days_to_expiry} days)"
+    else:
+        head = f"{what} lapsed on {alert.expires.isoformat()} and is not renewed"
+    if alert.blocked:
+        places = sorted({b.workcenter_code for b in alert.blocked})
+        head += (
+            f"; it blocks {len(alert.blocked)} planned shift(s) at {', '.join(places)} "
+            f"({alert.hours_blocked:.1f} h scheduled, {alert.hours_at_risk:.1f} h at risk)"
+        )
+    if alert.in_use:
+        head += "; worked at a workcenter requiring it while lapsed"
+    return head + ". Renew or reassign."
+
+
+def _alert_events(
+    report: SkillsReport, alert: CertificationAlert, now: datetime, options: PublishOptions
+) -> list[AuditEvent]:
+    if alert.kind == "expiring":
+        kind, detail = "certification_expiring", f"window-{alert.window_days}"
+    else:
+        kind, detail = "certification_lapsed", _week(report.as_of)
+    event_id = stable_event_id("skills", alert.certification_id, kind, detail)
+    event = AuditEvent(
+        record_key=record_key("certifications", alert.certification_id),
+        event_id=event_id,
+        event_type=AuditEventType.RECOMMENDATION,
+        status=AuditStatus.LOGGED,
+        occurred_at=now,
+        actor=options.actor,
+        finding_id=event_id,
+        supervisor_id=alert.supervisor_id,
+        employee_id=alert.employee_id,
+        model_version=SKILLS_MODEL_VERSION,
+        payload={
+            "kind": kind,
+            "as_of": report.as_of.isoformat(),
+            "recipients": _recipients(alert.supervisor_id, options),
+            "skill_id": alert.skill_id,
+            "skill_code": alert.skill_code,
+            "level": alert.level,
+            "expires": alert.expires.isoformat(),
+            "days_to_expiry": alert.days_to_expiry,
+            "window_days": alert.window_days,
+            "required_at": alert.required_at,
+            "blocked": _blocked(alert),
+            "blocked_shifts": len(alert.blocked),
+            "hours_blocked": alert.hours_blocked,
+            "hours_at_risk": alert.hours_at_risk,
+            "in_use": alert.in_use,
+            "note": _alert_note(alert),
+        },
+    )
+    return [event]
+
+
+def _use_events(use: LapseUse, now: datetime, options: PublishOptions) -> list[AuditEvent]:
+    kind = "certification_used_while_lapsed"
+    event_id = stable_event_id("skills", use.certification_id, kind)
+    event = AuditEvent(
+        record_key=record_key("certifications", use.certification_id),
+        event_id=event_id,
+        event_type=AuditEventType.RECOMMENDATION,
+        status=AuditStatus.LOGGED,
+        occurred_at=now,
+        actor=options.actor,
+        finding_id=event_id,
+        supervisor_id=use.supervisor_id,
+        employee_id=use.employee_id,
+        model_version=SKILLS_MODEL_VERSION,
+        payload={
+            "kind": kind,
+            "recipients": _recipients(use.supervisor_id, options),
+            "skill_id": use.skill_id,
+            "skill_code": use.skill_code,
+            "level": use.level,
+            "expired": use.expired.isoformat(),
+            "renewed_by": use.renewed_by,
+            "renewed_on": use.renewed_on.isoformat() if use.renewed_on else None,
+            "workcenter_ids": use.workcenter_ids,
+            "labor_entry_ids": use.labor_entry_ids[:200],
+            "labor_entries": len(use.labor_entry_ids),
+            "labor_hours": use.labor_hours,
+            "logins": use.logins,
+            "first_day": use.first_day.isoformat(),
+            "last_day": use.last_day.isoformat(),
+            "note": (
+                f"Worked {use.labor_hours:.1f} h at workcenters requiring {use.skill_code} L{use.level} between "
+                f"{use.first_day.isoformat()} and {use.last_day.isoformat()} while the certification was lapsed"
+                + (f" (renewed {use.renewed_on.isoformat()})" if use.renewed_on else "")
+                + ". Review the work done then."
+            ),
+        },
+    )
+    return [event]
+
+
+def _training_events(
+    report: SkillsReport, recommendation: TrainingRecommendation, now: datetime, options: PublishOptions
+) -> list[AuditEvent]:
+    events = []
+    for rank, candidate in enumerate(recommendation.candidates[: options.training_candidates], start=1):
+        event_id = stable_event_id(
+            "skills", recommendation.workcenter_id, candidate.employee_id, "cross_training", _week(report.as_of)
+        )
+        events.append(
+            AuditEvent(
+                record_key=record_key("workcenters", recommendation.workcenter_id),
+                event_id=event_id,
+                event_type=AuditEventType.RECOMMENDATION,
+                status=AuditStatus.LOGGED,
+                occurred_at=now,
+                actor=options.actor,
+                finding_id=event_id,
+                supervisor_id=candidate.supervisor_id,
+                employee_id=candidate.employee_id,
+                model_version=SKILLS_MODEL_VERSION,
+                payload={
+                    "kind": "cross_training",
+                    "as_of": report.as_of.isoformat(),
+                    "recipients": _recipients(candidate.supervisor_id, options),
+                    "rank": rank,
+                    "workcenter_code": recommendation.workcenter_code,
+                    "required": recommendation.required,
+                    "hours_at_risk_after_cover": recommendation.hours_at_risk_after_cover,
+                    "training": candidate.training,
+                    "effort_levels": candidate.effort_levels,
+                    "adjacent": candidate.adjacent,
+                    "coverage_gain_hours": candidate.coverage_gain_hours,
+                    "score": candidate.score,
+                    "note": f"Cross-train for {recommendation.workcenter_code}: {candidate.reason}.",
+                },
+            )
+        )
+    return events
+
+
+def _matters(alert: CertificationAlert) -> bool:
+    return bool(alert.required_at or alert.blocked or alert.in_use)
+
+
+def _builders(report: SkillsReport, now: datetime, options: PublishOptions) -> list[Callable[[], list[AuditEvent]]]:
+    builders: list[Callable[[], list[AuditEvent]]] = [
+        partial(_alert_events, report, a, now, options) for a in report.expiring if _matters(a)
+    ]
+    builders += [partial(_alert_events, report, a, now, options) for a in report.lapsed]
+    alerted = {a.certification_id for a in report.lapsed}
+    builders += [partial(_use_events, u, now, options) for u in report.lapse_uses if u.certification_id not in alerted]
+    builders += [
+        partial(_training_events, report, r, now, options) for r in report.training[: options.training_workcenters]
+    ]
+    return builders
+
+
+def report_events(report: SkillsReport, now: datetime, options: PublishOptions | None = None) -> list[AuditEvent]:
+    """The audit events a report publishes (see the module docstring), in a stable order."""
+    return [event for build in _builders(report, now, options or PublishOptions()) for event in build()]
+
+
+def publish_report(
+    report: SkillsReport, store: AuditStore, now: datetime, options: PublishOptions | None = None
+) -> PublishResult:
+    """Append the report's events to the audit store; events already there are counted, not repeated.
+
+    An event that cannot be built (an id the audit table refuses, e.g. with whitespace) is counted in
+    `invalid` and skipped. `AuditUnavailableError` (throttling, outage) propagates: the caller retries
+    the whole run, and the deterministic ids make that safe.
+    """
+    result = PublishResult()
+    for build in _builders(report, now, options or PublishOptions()):
+        try:
+            events = build()
+        except ValidationError:
+            result.invalid += 1
+            continue
+        for event in events:
+            try:
+                store.append(event)
+            except AuditConflictError:
+                result.already_published += 1
+                continue
+            result.published += 1
+            result.by_kind[str(event.payload["kind"])] += 1
+    return result

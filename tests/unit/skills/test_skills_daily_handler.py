@@ -1,0 +1,139 @@
+"""skills_daily: the scheduled handler end to end on moto (DynamoDB audit table), and with injected fakes."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from pydantic import ValidationError
+
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "plexlabor")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "plexlabor-test")
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
+
+from functions.skills_daily import handler as skills_daily
+from plexlabor.audit import AuditEventType, InMemoryAuditStore
+from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
+from plexlabor.plant import PlantFolder
+from plexlabor.plex.folder import PlantFolderSource
+
+EVENT_FILE = Path(__file__).resolve().parents[3] / "events" / "skills_daily.json"
+TABLE = "plexlabor-audit-skills-test"
+
+
+class FakeLambdaContext:
+    function_name = "plexlabor-test-skills_daily"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:plexlabor-test-skills_daily"
+    log_group_name = "/aws/lambda/plexlabor-test-skills_daily"
+    log_stream_name = "2026/11/21/[$LATEST]0123456789abcdef"
+
+    def __init__(self) -> None:
+        self.aws_request_id = str(uuid.uuid4())
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
+
+
+def _event(**detail: Any) -> dict[str, Any]:
+    event = json.loads(EVENT_FILE.read_text(encoding="utf-8"))
+    event["detail"] = {**event["detail"], **detail}
+    return event
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch, labelled_plant: PlantFolder) -> Iterator[Any]:
+    """moto with an audit table; the function's environment points at it and at the labelled plant."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "AUDIT_TABLE_NAME": TABLE,
+        "PLEXLABOR_PLANT_DIR": str(labelled_plant.path),
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("PLEXLABOR_TIMEZONE", raising=False)
+    skills_daily.build_dependencies.cache_clear()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        create_audit_table(client, TABLE)
+        yield client
+    skills_daily.build_dependencies.cache_clear()
+
+
+def test_the_canonical_event_parses() -> None:
+    request = skills_daily.EVENT_MODEL.model_validate(json.loads(EVENT_FILE.read_text(encoding="utf-8")))
+    assert request.detail.as_of is None and request.detail.publish is True
+
+
+def test_a_scheduled_run_publishes_suggestions_once(aws: Any) -> None:
+    # Given the daily schedule fires at 06:00 in Detroit on the plant's extract day
+    # When the handler runs twice (a retry, or a second schedule the same day)
+    first = skills_daily.handler(_event(), FakeLambdaContext())
+    again = skills_daily.handler(_event(), FakeLambdaContext())
+    # Then the first run writes suggestions to the audit table and the second writes nothing new
+    assert first["as_of"] == "2026-11-21" and first["horizon_days"] == 14
+    assert first["published"] > 0 and first["already_published"] == 0 and first["invalid"] == 0
+    assert (again["published"], again["already_published"]) == (0, first["published"])
+    store = DynamoDbAuditStore(TABLE, client=aws)
+    keys = {
+        item["record_key"]["S"]
+        for item in aws.scan(TableName=TABLE)["Items"]
+        if not item["record_key"]["S"].startswith("#")
+    }
+    assert len(keys) <= first["published"] and keys
+    some_key = sorted(keys)[0]
+    [event] = store.history(some_key)[:1]
+    assert event.event_type is AuditEventType.RECOMMENDATION and event.actor == "skills_daily"
+    assert {"role": "hr", "id": "hr"} in event.payload["recipients"]
+
+
+def test_the_detail_can_pick_the_day_and_skip_publishing(aws: Any) -> None:
+    summary = skills_daily.handler(_event(as_of="2026-11-24", horizon_days=3, publish=False), FakeLambdaContext())
+    assert (summary["as_of"], summary["horizon_days"]) == ("2026-11-24", 3)
+    assert "published" not in summary
+    assert aws.scan(TableName=TABLE)["Count"] == 0
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+def test_a_malformed_detail_is_refused(aws: Any) -> None:
+    with pytest.raises(ValidationError):
+        skills_daily.handler(_event(horizon_days=0), FakeLambdaContext())
+
+
+def test_injected_fakes_need_no_aws(labelled_plant: PlantFolder) -> None:
+    store = InMemoryAuditStore()
+    deps = skills_daily.Dependencies(
+        source=PlantFolderSource(labelled_plant), timezone="America/Detroit", store=store, horizon_days=7
+    )
+    summary = skills_daily.handler(_event(), FakeLambdaContext(), dependencies=deps)
+    assert summary["horizon_days"] == 7 and summary["published"] > 0
+    assert summary["published_by_kind"] and sum(summary["published_by_kind"].values()) == summary["published"]
+
+
+def test_settings_come_from_the_environment() -> None:
+    settings = skills_daily.SkillsDailySettings.from_env(
+        {
+            "AUDIT_TABLE_NAME": "t",
+            "PLEXLABOR_TIMEZONE": "America/Detroit",
+            "SKILLS_HORIZON_DAYS": "21",
+            "SKILLS_HR_RECIPIENT": "hr-plant-1",
+        }
+    )
+    assert (settings.audit_table_name, settings.horizon_days, settings.lookback_days, settings.hr_recipient) == (
+        "t",
+        21,
+        90,
+        "hr-plant-1",
+    )

@@ -1,0 +1,175 @@
+"""On generated plants: recall 1.0 of certifications blocking scheduled work (truth computed here from the
+raw rows, with its own simple code), agreement with the UNCERTIFIED_OPERATOR labels, the two loaders
+and the qualification index agreeing with the validation engine."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from plexlabor.plant import PlantFolder
+from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.simulator.generator import PlantSpec, generate_plant
+from plexlabor.skills.certs import Qualification
+from plexlabor.skills.data import load, load_from_folder, load_from_port
+from plexlabor.skills.engine import assess_skills
+from plexlabor.skills.report import SkillsReport
+from plexlabor.validation.data import PlantData
+
+RECALL_PLANTS = {
+    "expiring": PlantSpec(employees=150, weeks=3, seed=23, anomaly_rate=0.3),
+    "lapsed": PlantSpec(employees=200, weeks=3, seed=38, anomaly_rate=0.3),
+}
+"""Small plants (about a second each) in which certifications do block planned work: one where a
+certification expires inside the horizon, one where renewals are late at the end of history."""
+
+
+def _rows(folder: Path, resource: str) -> list[dict[str, Any]]:
+    with (folder / f"{resource}.jsonl").open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def blocked_truth(folder: Path) -> tuple[set[tuple[str, str, date, str, str]], dict[tuple[str, str, date], str]]:
+    """(employee, skill, work date, shift id, workcenter) for every planned shift an expired certification
+    keeps an operator from, and the certification that expired last for each (employee, skill, date).
+
+    Straight from the rows: an operation's shift is the one whose start most recently passed, in local
+    time, among those still running; a planned operator is blocked when a certification-required skill
+    of their workcenter has no certification valid that day at the level, and they held one that expired.
+    """
+    meta = json.loads((folder / "plant.json").read_text())
+    tz = ZoneInfo(meta["timezone"])
+    first = datetime.fromisoformat(meta["end"]).astimezone(tz).date()
+    days = {first + timedelta(days=n) for n in range(14)}
+
+    shifts = {}
+    for row in _rows(folder, "shifts"):
+        start = datetime.strptime(row["startLocal"], "%H:%M")
+        end = datetime.strptime(row["endLocal"], "%H:%M")
+        length = (end - start) if end > start else (end - start + timedelta(days=1))
+        shifts[row["shiftId"]] = (start.time(), length)
+
+    def shift_of(moment: str) -> tuple[date, str]:
+        local = datetime.fromisoformat(moment).astimezone(tz).replace(tzinfo=None)
+        best = None
+        for shift_id, (start, length) in shifts.items():
+            for day in (local.date() - timedelta(days=1), local.date()):
+                begin = datetime.combine(day, start)
+                if begin <= local < begin + length and (best is None or begin > best[0]):
+                    best = (begin, shift_id, day)
+        assert best is not None, f"the generator schedules inside shifts: {moment}"
+        return best[2], best[1]
+
+    demand = set()
+    for op in _rows(folder, "job-operations"):
+        if op.get("scheduledStart") and op.get("status") != "Complete":
+            day, shift_id = shift_of(op["scheduledStart"])
+            if day in days:
+                demand.add((op["workcenterId"], day, shift_id))
+
+    required = defaultdict(list)
+    for row in _rows(folder, "workcenter-requirements"):
+        if row["certificationRequired"]:
+            required[row["workcenterId"]].append((row["skillId"], row["minLevel"]))
+    certs = defaultdict(list)
+    for row in _rows(folder, "certifications"):
+        expires = date.fromisoformat(row["expiresDate"]) if row["expiresDate"] else None
+        certs[(row["employeeId"], row["skillId"])].append(
+            (row["level"], date.fromisoformat(row["issuedDate"]), expires, row["id"])
+        )
+    active = {row["id"] for row in _rows(folder, "employees") if row["status"] == "Active"}
+
+    truth, culprit = set(), {}
+    for row in _rows(folder, "shift-assignments"):
+        day = date.fromisoformat(row["workDate"])
+        wc = row["workcenterId"]
+        if row["status"] != "Scheduled" or day not in days or (wc, day, row["shiftId"]) not in demand:
+            continue
+        employee = row["employeeId"]
+        if employee not in active:
+            continue
+        for skill, level in required[wc]:
+            held = certs[(employee, skill)]
+            if any(lv >= level and issued <= day and (exp is None or day <= exp) for lv, issued, exp, _ in held):
+                continue
+            expired = [(exp, cid) for lv, _, exp, cid in held if lv >= level and exp is not None and exp < day]
+            if expired:
+                truth.add((employee, skill, day, row["shiftId"], wc))
+                culprit[(employee, skill, day)] = max(expired)[1]
+    return truth, culprit
+
+
+def found_blocks(report: SkillsReport) -> tuple[set[tuple[str, str, date, str, str]], dict[tuple[str, str, date], str]]:
+    found, certs = set(), {}
+    for alert in (*report.expiring, *report.lapsed):
+        for shift in alert.blocked:
+            found.add((alert.employee_id, alert.skill_id, shift.work_date, shift.shift_id, shift.workcenter_id))
+            certs[(alert.employee_id, alert.skill_id, shift.work_date)] = alert.certification_id
+    return found, certs
+
+
+@pytest.fixture(scope="module", params=sorted(RECALL_PLANTS))
+def recall_plant(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    path = tmp_path_factory.mktemp(f"skills-{request.param}")
+    generate_plant(RECALL_PLANTS[request.param], path)
+    return request.param, path
+
+
+def test_every_certification_blocking_scheduled_work_is_found(recall_plant: tuple[str, Path]) -> None:
+    kind, folder = recall_plant
+    # Given the truth from the raw rows
+    truth, culprit = blocked_truth(folder)
+    assert truth, "the plant must contain blocked work for the test to mean anything"
+    # When
+    report = assess_skills(load_from_folder(folder))
+    found, certs = found_blocks(report)
+    # Then recall 1.0 (and nothing that is not blocked), each linked to the certification that expired last
+    assert truth - found == set(), f"missed {len(truth - found)} of {len(truth)}"
+    assert found - truth == set()
+    assert certs == culprit
+    alerts = report.expiring if kind == "expiring" else report.lapsed
+    assert any(a.blocked for a in alerts)
+    assert {a.certification_id for a in (*report.expiring, *report.lapsed) if a.blocked} == set(culprit.values())
+
+
+def test_uses_while_uncertified_match_the_uncertified_operator_labels(labelled_plant: PlantFolder) -> None:
+    meta = labelled_plant.meta()
+    weeks = (meta.end - meta.start).days + 1
+    report = assess_skills(load_from_folder(labelled_plant, lookback_days=weeks))
+    flagged = {e for use in (*report.lapse_uses, *report.uncertified_uses) for e in use.labor_entry_ids}
+    labelled = {
+        label.record_key.split(":", 1)[1]
+        for label in labelled_plant.labels()
+        if label.anomaly_type == "UNCERTIFIED_OPERATOR"
+    }
+    assert labelled and flagged == labelled
+
+
+def test_both_loaders_read_the_same_snapshot(labelled_plant: PlantFolder) -> None:
+    as_of = date(2026, 11, 10)  # inside the history: both the plan and the look-back have rows
+    from_port = load_from_port(PlantFolderSource(labelled_plant), as_of, timezone=labelled_plant.meta().timezone)
+    from_folder = load_from_folder(labelled_plant, as_of)
+    assert from_port.planned and from_port.operations and from_port.work and from_port.scrap
+    assert from_port == from_folder
+    assert load(PlantFolderSource(labelled_plant), as_of) == from_folder
+
+
+def test_the_qualification_index_agrees_with_the_validation_engine(labelled_plant: PlantFolder) -> None:
+    data = load_from_folder(labelled_plant)
+    qualification = Qualification(data)
+    engine = PlantData.from_folder(labelled_plant)
+    rng = random.Random(7)
+    employees, workcenters = sorted(data.employees), sorted(data.workcenters)
+    days = [data.as_of - timedelta(days=n) for n in range(-14, 120, 3)]
+    for _ in range(3000):
+        employee, wc, day = rng.choice(employees), rng.choice(workcenters), rng.choice(days)
+        missing = engine.certified(employee, wc, day)
+        assert qualification.qualified(employee, wc, day) == (not missing)
+        assert sorted(qualification.missing(employee, wc, day)) == sorted(set(missing))

@@ -1,0 +1,103 @@
+"""Publishing a skills report as recommendation audit events: addressed, keyed, idempotent, no names."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from plexlabor.audit import AuditEventType, AuditStatus, InMemoryAuditStore
+from plexlabor.skills.engine import assess_skills
+from plexlabor.skills.publish import SKILLS_MODEL_VERSION, PublishOptions, publish_report, report_events
+from plexlabor.skills.report import SkillsReport
+from tests.unit.skills.skills_builder import SkillsBuilder
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def _report() -> tuple[SkillsReport, dict[str, str]]:
+    """E1: SK-A expiring tomorrow, blocking W; E2: SK-A lapsed and used; E3: SK-A expiring, needed nowhere;
+    E4 (spare, holds an adjacent skill) is the cross-training candidate for W's gaps."""
+    plant = SkillsBuilder().skill("SK-A", "G").skill("SK-B", "G").workcenter("W", {"SK-A": 1}).workcenter("IDLE")
+    plant.employee("E1", supervisor="SUP1", home="W").employee("E2", supervisor="SUP2")
+    plant.employee("E3", supervisor="SUP3").employee("E4", supervisor="SUP4")
+    ids = {
+        "expiring": plant.cert("E1", "SK-A", 1, expires=1),
+        "lapsed": plant.cert("E2", "SK-A", 1, expires=-5),
+        "unneeded": plant.cert("E3", "SK-A", 1, expires=20),
+    }
+    plant.cert("E4", "SK-B", 1)
+    plant.labor("E2", "W", day=-2)
+    for day in (2, 3):
+        plant.plan("E1", day=day, workcenter="W").plan("E4", day=day, workcenter="IDLE")
+        plant.op("W", day=day, hours=8)
+    return assess_skills(plant.build()), ids
+
+
+def test_events_are_recommendations_addressed_to_the_supervisor_and_hr() -> None:
+    report, ids = _report()
+    events = {e.record_key: e for e in report_events(report, NOW, PublishOptions(hr_recipient="hr-team"))}
+    assert set(events) == {
+        f"certifications:{ids['expiring']}",
+        f"certifications:{ids['lapsed']}",
+        "workcenters:W",
+    }  # the certification nobody needs is in the report, not in anyone's inbox
+    expiring = events[f"certifications:{ids['expiring']}"]
+    assert (expiring.event_type, expiring.status, expiring.actor) == (
+        AuditEventType.RECOMMENDATION,
+        AuditStatus.LOGGED,
+        "skills_daily",
+    )
+    assert (expiring.supervisor_id, expiring.employee_id, expiring.model_version) == (
+        "SUP1",
+        "E1",
+        SKILLS_MODEL_VERSION,
+    )
+    assert expiring.finding_id == expiring.event_id
+    assert expiring.payload["kind"] == "certification_expiring" and expiring.payload["window_days"] == 30
+    assert expiring.payload["recipients"] == [{"role": "supervisor", "id": "SUP1"}, {"role": "hr", "id": "hr-team"}]
+    assert [b["work_date"] for b in expiring.payload["blocked"]] == ["2026-11-25", "2026-11-26"]
+    assert "expires 2026-11-24 (1 days)" in expiring.payload["note"]
+    lapsed = events[f"certifications:{ids['lapsed']}"]
+    assert lapsed.payload["kind"] == "certification_lapsed" and lapsed.payload["in_use"] is True
+    assert lapsed.supervisor_id == "SUP2"
+    training = events["workcenters:W"]
+    assert training.payload["kind"] == "cross_training" and training.employee_id == "E4"
+    assert training.supervisor_id == "SUP4"
+
+
+def test_publishing_twice_records_nothing_twice() -> None:
+    report, _ = _report()
+    store = InMemoryAuditStore()
+    first = publish_report(report, store, NOW)
+    again = publish_report(report, store, NOW.replace(hour=18))  # a retry later the same day
+    assert first.published == 3 and first.already_published == 0
+    assert dict(first.by_kind) == {"certification_expiring": 1, "certification_lapsed": 1, "cross_training": 1}
+    assert (again.published, again.already_published) == (0, 3)
+    assert len(store.by_supervisor("SUP1")) == 1
+
+
+def test_a_renewed_lapse_that_was_used_is_published_once() -> None:
+    plant = SkillsBuilder().skill("SK-A").workcenter("W", {"SK-A": 1}).employee("E1", supervisor="SUP1")
+    cert = plant.cert("E1", "SK-A", 1, expires=-20)
+    plant.cert("E1", "SK-A", 1, issued=-10, expires=700)
+    plant.labor("E1", "W", day=-15)
+    report = assess_skills(plant.build())
+    [event] = report_events(report, NOW)
+    assert event.record_key == f"certifications:{cert}"
+    assert event.payload["kind"] == "certification_used_while_lapsed" and event.payload["labor_entries"] == 1
+
+
+def test_an_id_the_audit_table_refuses_is_skipped_and_counted() -> None:
+    report, _ = _report()
+    broken = report.model_copy(
+        update={"expiring": [report.expiring[0].model_copy(update={"supervisor_id": "Jane Doe"})]}
+    )
+    store = InMemoryAuditStore()
+    result = publish_report(broken, store, NOW)
+    assert (result.invalid, result.published) == (1, 2)
+
+
+def test_payloads_carry_ids_and_codes_only() -> None:
+    report, _ = _report()
+    for event in report_events(report, NOW):
+        text = event.payload_json
+        assert "@" not in text and "firstName" not in text and "lastName" not in text
