@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from plexlabor.models import JobOperation
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.simulator.generator import PlantSpec, generate_plant
@@ -173,3 +174,31 @@ def test_the_qualification_index_agrees_with_the_validation_engine(labelled_plan
         missing = engine.certified(employee, wc, day)
         assert qualification.qualified(employee, wc, day) == (not missing)
         assert sorted(qualification.missing(employee, wc, day)) == sorted(set(missing))
+
+
+def test_operations_of_closed_jobs_are_not_demand(tmp_path: Path) -> None:
+    # Given a small plant where two jobs with operations in the plan are complete or cancelled
+    generate_plant(PlantSpec(employees=30, weeks=1, seed=5), tmp_path)
+    folder = PlantFolder(tmp_path)
+    as_of = load_from_folder(folder).as_of
+    planned_ops = load_from_folder(folder).operations
+    closed = {planned_ops[0].job_id: "Complete", planned_ops[-1].job_id: "Cancelled"}
+    jobs = [row | {"status": closed.get(row["id"], row["status"])} for row in folder.iter_raw("jobs")]
+    folder.write_raw("jobs", jobs)
+
+    asked: list[str | None] = []
+
+    class CountingSource(PlantFolderSource):
+        def job_operations(self, job_id: str | None = None) -> list[JobOperation]:
+            asked.append(job_id)
+            return super().job_operations(job_id)
+
+    # When both loaders read it
+    port = CountingSource(folder)
+    from_port = load_from_port(port, as_of, timezone=folder.meta().timezone)
+    from_folder = load_from_folder(folder, as_of)
+    # Then neither counts the closed jobs' operations, and the port was asked for open jobs only
+    assert from_port == from_folder
+    assert not {op.job_id for op in from_folder.operations} & set(closed)
+    assert len(from_folder.operations) < len(planned_ops)
+    assert asked and None not in asked and not set(asked) & set(closed)

@@ -34,6 +34,7 @@ from plexlabor.models import (
     ApprovedWorkcenter,
     Certification,
     Employee,
+    Job,
     JobOperation,
     LaborEntry,
     ScrapEntry,
@@ -51,6 +52,7 @@ from plexlabor.plex.port import LaborDataPort
 DEFAULT_HORIZON_DAYS = 14
 DEFAULT_LOOKBACK_DAYS = 90
 PLAN_MARGIN = timedelta(days=1)
+CLOSED_JOBS = frozenset({"Complete", "Cancelled"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +334,7 @@ def load_from_port(
         if _keep_assignment(snapshot, a.work_date):
             snapshot.planned.append(_planned(a))
     seen: set[str] = set()
-    for op in port.job_operations():
+    for op in _open_operations(port):
         if op.id not in seen and op.status != "Complete" and win.in_plan(op.scheduled_start):
             seen.add(op.id)
             snapshot.operations.append(_operation(op))
@@ -346,6 +348,16 @@ def load_from_port(
             if scrap.employee_id:
                 snapshot.scrap.append(ScrapRecord(scrap.id, scrap.employee_id, scrap.workcenter_id, scrap.quantity))
     return snapshot.normalized()
+
+
+def _open_operations(port: LaborDataPort) -> list[JobOperation]:
+    """Operations of jobs not complete or cancelled. Plex answers operations one job at a time, so when
+    some jobs are closed only the open ones are asked for; otherwise one call for all."""
+    jobs = port.jobs()
+    open_jobs = [job.id for job in jobs if job.status not in CLOSED_JOBS]
+    if len(open_jobs) == len(jobs):
+        return port.job_operations()
+    return [op for job_id in open_jobs for op in port.job_operations(job_id)]
 
 
 def _planned(a: ShiftAssignment) -> PlannedShift:
@@ -436,10 +448,21 @@ def load_from_folder(
                 )
             )
     seen.clear()
+    closed = {
+        row["id"]
+        for status in sorted(CLOSED_JOBS)
+        for row in _lines_with(plant, Job.resource, f'"{status}"')
+        if row.get("status") in CLOSED_JOBS
+    }
     plan_days = (win.plan_begin.date() - PLAN_MARGIN, win.plan_end.date() + PLAN_MARGIN)
     for row in _rows_dated(plant, JobOperation.resource, "scheduledStart", *plan_days):
         start = _utc(row.get("scheduledStart"))
-        if row["id"] not in seen and row.get("status", "Scheduled") != "Complete" and win.in_plan(start):
+        if (
+            row["id"] not in seen
+            and row.get("status", "Scheduled") != "Complete"
+            and row["jobId"] not in closed
+            and win.in_plan(start)
+        ):
             seen.add(row["id"])
             assert start is not None
             snapshot.operations.append(
