@@ -80,8 +80,9 @@ def format_summary(report: SkillsReport, seconds: float | None = None) -> str:
     if report.skill_bottlenecks:
         lines += ["", "Skills behind the remaining gaps:"]
         for s in report.skill_bottlenecks[:TOP]:
+            label = f"{s.skill_code}:L{s.min_level}"
             lines.append(
-                f"  {s.skill_code}:L{s.min_level:<3} {s.workcenters:>4} workcenters  "
+                f"  {label:<18} {s.workcenters:>4} workcenters  "
                 f"{_h(s.hours_at_risk_after_cover):>12}  {s.holders} holders"
             )
     blocking = [a for a in (*report.lapsed, *report.expiring) if a.blocked]
