@@ -4,12 +4,15 @@ Step Functions, and an in-memory fake.
 One execution per finding: the execution name is the finding id, so a second start of the same
 finding (a retried batch record, the nightly sweep re-finding it) is refused by Step Functions with
 `ExecutionAlreadyExists`, which `start` reports as False. Standard workflows keep names unique for
-90 days after an execution ends.
+90 days after an execution ends. While the first execution still runs, a start with the same name
+and input succeeds and returns it; `start` recognises it by its earlier `startDate` (a repeat within
+`clock_skew_s` of the first start is reported True, but it is still the same one execution).
 """
 
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from plexlabor.approval.request import ApprovalRequest
@@ -18,10 +21,11 @@ from plexlabor.approval.request import ApprovalRequest
 class StepFunctionsApprovalStarter:
     """`start_execution(name=request.execution_name, input=request.model_dump_json())`."""
 
-    def __init__(self, state_machine_arn: str, client: Any | None = None) -> None:
+    def __init__(self, state_machine_arn: str, client: Any | None = None, clock_skew_s: float = 1.0) -> None:
         if not state_machine_arn:
             raise ValueError("state_machine_arn must not be empty")
         self.state_machine_arn = state_machine_arn
+        self.clock_skew_s = clock_skew_s
         self._client = client
 
     @property
@@ -39,8 +43,9 @@ class StepFunctionsApprovalStarter:
     def start(self, request: ApprovalRequest) -> bool:
         from botocore.exceptions import ClientError
 
+        asked_at = datetime.now(UTC)
         try:
-            self.client.start_execution(
+            response = self.client.start_execution(
                 stateMachineArn=self.state_machine_arn,
                 name=request.execution_name,
                 input=request.model_dump_json(),
@@ -49,7 +54,10 @@ class StepFunctionsApprovalStarter:
             if error.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
                 return False
             raise
-        return True
+        # StartExecution with the name *and input* of a still-running execution succeeds and returns
+        # that execution: an execution that started before we asked is the earlier one.
+        started = response.get("startDate")
+        return not (isinstance(started, datetime) and started < asked_at - timedelta(seconds=self.clock_skew_s))
 
 
 class InMemoryApprovalStarter:

@@ -27,7 +27,9 @@ _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeou
 SQS_BATCH = 10  # SendMessageBatch takes at most 10 entries
 
 
-def _client(service: str) -> Any:
+def aws_client(service: str) -> Any:
+    """A client of the default session (its service models load once per process; a new
+    `boto3.session.Session()` per client would read botocore's data files again at every cold start)."""
     return boto3.client(service, config=_CONFIG)  # type: ignore[call-overload]
 
 
@@ -44,7 +46,7 @@ class SqsPunchQueue:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = _client("sqs")
+            self._client = aws_client("sqs")
         return self._client
 
     def send(self, messages: Sequence[PunchMessage]) -> None:
@@ -96,7 +98,7 @@ class DynamoDbCursorStore:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = _client("dynamodb")
+            self._client = aws_client("dynamodb")
         return self._client
 
     def _key(self, name: str) -> dict[str, Any]:
@@ -144,7 +146,7 @@ class S3NormsStore:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = _client("s3")
+            self._client = aws_client("s3")
         return self._client
 
     def latest(self) -> Norms | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from plexlabor.intake.errors import ContextUnavailableError
 from plexlabor.intake.messages import PunchEntry, change_marker, record_time
 from plexlabor.models import TimeClockEntry, record_key
 from plexlabor.plex.port import LaborDataPort
@@ -115,7 +116,7 @@ class BatchContext:
     def for_entry(self, entry: PunchEntry) -> tuple[PlantData, Norms]:
         """The slice of plant data the real-time checks of `entry` see, and the norms."""
         if self._failure is not None:  # the source failed for this batch: fail every record, fast
-            raise self._failure
+            raise ContextUnavailableError(f"plant data for this batch could not be read: {self._failure}")
         if not self.spans:
             try:
                 self._load()

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from plexlabor.intake.errors import ConfigurationError
-from plexlabor.intake.settings import ENV_PLEX_API_KEY_SECRET_ARN, PlexSourceSettings
+from plexlabor.intake.settings import ENV_PLANT_DIR, ENV_PLEX_API_KEY_SECRET_ARN, PlexSourceSettings
 from plexlabor.plex.port import LaborDataPort
 
 _SECRET_FIELDS = {
@@ -58,6 +59,8 @@ def open_labor_source(settings: PlexSourceSettings, get_secret: Callable[[str], 
     if settings.plant_dir:
         from plexlabor.plex.folder import PlantFolderSource
 
+        if not Path(settings.plant_dir).is_dir():  # else every read would quietly return nothing
+            raise ConfigurationError(f"{ENV_PLANT_DIR}={settings.plant_dir} is not a directory")
         folder = PlantFolderSource(settings.plant_dir)
         return LaborSource(folder, settings.timezone or folder.plant.meta().timezone)
 
