@@ -68,10 +68,10 @@ def _build(settings: NormsRefreshSettings) -> Dependencies:
 
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.intake.approvals import StepFunctionsApprovalStarter
-    from plexlabor.intake.aws import S3NormsStore
+    from plexlabor.intake.aws import S3NormsStore, aws_client
     from plexlabor.intake.sources import open_labor_source
 
-    secrets = SecretsProvider()
+    secrets = SecretsProvider(boto3_client=aws_client("secretsmanager"))
     source = open_labor_source(settings, lambda arn: str(secrets.get(arn, max_age=300)))
     clock = utc_now
     return Dependencies(
@@ -79,7 +79,7 @@ def _build(settings: NormsRefreshSettings) -> Dependencies:
         timezone=source.timezone,
         norms_store=S3NormsStore(settings.artifacts_bucket_name),
         recorder=FindingRecorder(
-            audit=DynamoDbAuditStore(settings.audit_table_name),
+            audit=DynamoDbAuditStore(settings.audit_table_name, client=aws_client("dynamodb")),
             approvals=StepFunctionsApprovalStarter(settings.approval_state_machine_arn),
             actor=ACTOR,
             clock=clock,

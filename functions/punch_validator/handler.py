@@ -100,11 +100,12 @@ def _build(settings: ValidatorSettings) -> Dependencies:
 
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.intake.approvals import StepFunctionsApprovalStarter
-    from plexlabor.intake.aws import S3NormsStore
+    from plexlabor.intake.aws import S3NormsStore, aws_client
     from plexlabor.intake.norms_store import CachedNorms
     from plexlabor.intake.sources import open_labor_source
 
-    secrets = SecretsProvider()
+    dynamodb = aws_client("dynamodb")  # one client for the audit table and the idempotency table
+    secrets = SecretsProvider(boto3_client=aws_client("secretsmanager"))
     source = open_labor_source(settings, lambda arn: str(secrets.get(arn, max_age=300)))
     if settings.artifacts_bucket_name:
         load_norms = CachedNorms(S3NormsStore(settings.artifacts_bucket_name), settings.norms_max_age_s).latest
@@ -115,7 +116,7 @@ def _build(settings: ValidatorSettings) -> Dependencies:
         source=source.port,
         timezone=source.timezone,
         recorder=FindingRecorder(
-            audit=DynamoDbAuditStore(settings.audit_table_name),
+            audit=DynamoDbAuditStore(settings.audit_table_name, client=dynamodb),
             approvals=StepFunctionsApprovalStarter(settings.approval_state_machine_arn),
             actor=ACTOR,
             clock=clock,
@@ -123,7 +124,7 @@ def _build(settings: ValidatorSettings) -> Dependencies:
             wait_seconds=settings.approval_wait_s,
         ),
         load_norms=load_norms,
-        persistence=DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name),
+        persistence=DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name, boto3_client=dynamodb),
         idempotency=IdempotencyConfig(expires_after_seconds=settings.idempotency_expires_s),
         clock=clock,
     )

@@ -72,9 +72,9 @@ def _build(settings: WebhookSettings) -> Dependencies:
     """The real adapters (clients are created on first use)."""
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
-    from plexlabor.intake.aws import SqsPunchQueue
+    from plexlabor.intake.aws import SqsPunchQueue, aws_client
 
-    secrets = SecretsProvider()
+    secrets = SecretsProvider(boto3_client=aws_client("secretsmanager"))
     return Dependencies(
         queue=SqsPunchQueue(settings.punch_queue_url),
         hmac_secret=lambda: str(secrets.get(settings.hmac_secret_arn, max_age=settings.secret_max_age_s)),
