@@ -25,10 +25,23 @@ from aws_cdk import App, Environment
 
 from infra.build_layers import ensure_layers
 from infra.config import DeployConfig
-from infra.constants import REPO_ROOT, stack_name
+from infra.constants import (
+    CTX_NOTIFY_SENDER,
+    CTX_TIMEZONE,
+    ENV_APPROVAL_BASE_URL,
+    ENV_NOTIFY_SENDER,
+    ENV_TIMEZONE,
+    REPO_ROOT,
+    stack_name,
+)
 from infra.stack import PlexlaborStack
 
 CDK_JSON = REPO_ROOT / "cdk.json"
+HOW_TO_SET = {
+    ENV_TIMEZONE: f"-c {CTX_TIMEZONE}=America/Detroit (the plant's IANA zone)",
+    ENV_NOTIFY_SENDER: f"-c {CTX_NOTIFY_SENDER}=<an SES-verified address>",
+    ENV_APPROVAL_BASE_URL: "approval_callback's handler (the API serves the links)",
+}
 
 
 def cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:
@@ -70,7 +83,18 @@ def main() -> None:
     if skipped:
         names = ", ".join(skipped)
         print(f"[app] functions without a handler yet (not in the stack): {names}", file=sys.stderr)
+    for line in missing_settings_report(stack):
+        print(line, file=sys.stderr)
     app.synth()
+
+
+def missing_settings_report(stack: PlexlaborStack) -> list[str]:
+    """One warning per function that would refuse to start for want of a setting."""
+    return [
+        f"[app] WARNING: {name} will fail at run time without {variable}: set {HOW_TO_SET.get(variable, variable)}"
+        for name, variables in stack.missing_settings().items()
+        for variable in variables
+    ]
 
 
 if __name__ == "__main__":

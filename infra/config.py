@@ -8,28 +8,41 @@ Nothing here calls AWS: synth works offline with no credentials.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from constructs import Node
 
 from infra.constants import (
     CTX_ACCOUNT,
     CTX_ALARM_EMAIL,
+    CTX_API_BURST_LIMIT,
+    CTX_API_GATEWAY_ACCOUNT_ROLE,
+    CTX_API_RATE_LIMIT,
+    CTX_APPROVAL_WAIT_SECONDS,
     CTX_BUILD_DIR,
+    CTX_DEFAULT_SUPERVISOR_ID,
     CTX_FUNCTIONS_ROOT,
     CTX_LOG_LEVEL,
     CTX_LOG_RETENTION_DAYS,
     CTX_MAX_RECEIVE_COUNT,
+    CTX_NOTIFY_SENDER,
     CTX_PLACEHOLDER_LAYERS,
     CTX_PLEX_BASE_URL,
     CTX_PLEX_SETTINGS,
     CTX_PLEX_WRITE_MODE,
     CTX_REGION,
     CTX_RESERVED_CONCURRENCY,
+    CTX_SCHEDULES,
     CTX_STAGE,
+    CTX_TIMEZONE,
+    DEFAULT_API_BURST_LIMIT,
+    DEFAULT_API_RATE_LIMIT,
+    DEFAULT_APPROVAL_WAIT_SECONDS,
     DEFAULT_BUILD_DIR,
     DEFAULT_LOG_LEVEL,
     DEFAULT_LOG_RETENTION_DAYS,
@@ -37,12 +50,16 @@ from infra.constants import (
     DEFAULT_PLEX_BASE_URL,
     DEFAULT_PLEX_WRITE_MODE,
     DEFAULT_STAGE,
+    MAX_APPROVAL_WAIT_SECONDS,
     PLEX_SECRET_SETTINGS,
     PLEX_WRITE_MODES,
     REPO_ROOT,
+    SCHEDULE_DISABLED,
+    SCHEDULE_EXPRESSION,
 )
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557)
 
 
@@ -66,6 +83,14 @@ class DeployConfig:
     functions_root: Path = REPO_ROOT
     reserved_concurrency: bool = True
     placeholder_layers: bool = False
+    timezone: str | None = None
+    default_supervisor_id: str | None = None
+    approval_wait_seconds: int = DEFAULT_APPROVAL_WAIT_SECONDS
+    notify_sender: str | None = None
+    schedules: Mapping[str, str] = field(default_factory=dict)
+    api_rate_limit: int = DEFAULT_API_RATE_LIMIT
+    api_burst_limit: int = DEFAULT_API_BURST_LIMIT
+    api_gateway_account_role: bool = True
 
     def __post_init__(self) -> None:
         if not self.stage.isalnum() or not self.stage.islower():
@@ -89,6 +114,24 @@ class DeployConfig:
                 raise ConfigError(f"{CTX_PLEX_SETTINGS}: {key} is a secret; it belongs in Secrets Manager")
             if key in ("BASE_URL", "WRITE_MODE"):
                 raise ConfigError(f"{CTX_PLEX_SETTINGS}: set {key} with its own context key")
+        if self.timezone is not None:
+            try:
+                ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ConfigError(f"{CTX_TIMEZONE} must be an IANA time zone, got {self.timezone!r}") from None
+        if not 1 <= self.approval_wait_seconds <= MAX_APPROVAL_WAIT_SECONDS:
+            raise ConfigError(f"{CTX_APPROVAL_WAIT_SECONDS} must be within 1..{MAX_APPROVAL_WAIT_SECONDS}")
+        if self.notify_sender is not None and not EMAIL.fullmatch(self.notify_sender):
+            raise ConfigError(f"{CTX_NOTIFY_SENDER} must be an e-mail address, got {self.notify_sender!r}")
+        for name, expression in self.schedules.items():
+            if expression != SCHEDULE_DISABLED and not SCHEDULE_EXPRESSION.fullmatch(expression):
+                raise ConfigError(
+                    f"{CTX_SCHEDULES}: {name} must be rate(...), cron(...) or {SCHEDULE_DISABLED!r}, got {expression!r}"
+                )
+        if not 1 <= self.api_rate_limit <= 10000:
+            raise ConfigError(f"{CTX_API_RATE_LIMIT} must be within 1..10000 requests per second")
+        if not self.api_rate_limit <= self.api_burst_limit <= 5000:
+            raise ConfigError(f"{CTX_API_BURST_LIMIT} must be within {CTX_API_RATE_LIMIT}..5000")
 
     @classmethod
     def from_node(cls, node: Node) -> DeployConfig:
@@ -106,23 +149,31 @@ class DeployConfig:
             alarm_email=_optional_str(get(CTX_ALARM_EMAIL)),
             plex_base_url=str(get(CTX_PLEX_BASE_URL, DEFAULT_PLEX_BASE_URL)),
             plex_write_mode=str(get(CTX_PLEX_WRITE_MODE, DEFAULT_PLEX_WRITE_MODE)),
-            plex_settings=_settings(get(CTX_PLEX_SETTINGS, {})),
+            plex_settings=_json_object(CTX_PLEX_SETTINGS, get(CTX_PLEX_SETTINGS, {})),
             build_dir=Path(get(CTX_BUILD_DIR, DEFAULT_BUILD_DIR)),
             functions_root=Path(get(CTX_FUNCTIONS_ROOT, REPO_ROOT)),
             reserved_concurrency=_flag(get(CTX_RESERVED_CONCURRENCY, True)),
             placeholder_layers=_flag(get(CTX_PLACEHOLDER_LAYERS, False)),
+            timezone=_optional_str(get(CTX_TIMEZONE)),
+            default_supervisor_id=_optional_str(get(CTX_DEFAULT_SUPERVISOR_ID)),
+            approval_wait_seconds=int(get(CTX_APPROVAL_WAIT_SECONDS, DEFAULT_APPROVAL_WAIT_SECONDS)),
+            notify_sender=_optional_str(get(CTX_NOTIFY_SENDER)),
+            schedules=_json_object(CTX_SCHEDULES, get(CTX_SCHEDULES, {})),
+            api_rate_limit=int(get(CTX_API_RATE_LIMIT, DEFAULT_API_RATE_LIMIT)),
+            api_burst_limit=int(get(CTX_API_BURST_LIMIT, DEFAULT_API_BURST_LIMIT)),
+            api_gateway_account_role=_flag(get(CTX_API_GATEWAY_ACCOUNT_ROLE, True)),
         )
 
 
-def _settings(value: Any) -> dict[str, str]:
+def _json_object(key: str, value: Any) -> dict[str, str]:
     """A JSON object (from cdk.json) or a JSON string (from `-c key='{...}'`) of string values."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except json.JSONDecodeError as error:
-            raise ConfigError(f"{CTX_PLEX_SETTINGS} must be a JSON object: {error}") from error
+            raise ConfigError(f"{key} must be a JSON object: {error}") from error
     if not isinstance(value, dict):
-        raise ConfigError(f"{CTX_PLEX_SETTINGS} must be a JSON object")
+        raise ConfigError(f"{key} must be a JSON object")
     return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}
 
 

@@ -7,6 +7,7 @@ the secrets, whose names operators type: `plexlabor/<stage>/<secret>`.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 
@@ -34,10 +35,30 @@ CTX_FUNCTIONS_ROOT = "plexlabor:functionsRoot"
 CTX_RESERVED_CONCURRENCY = "plexlabor:reservedConcurrency"
 """Set false in accounts whose Lambda concurrency quota is still the new-account 10: reserving
 any concurrency there fails the deployment (unreserved concurrency may not drop below 10)."""
+CTX_TIMEZONE = "plexlabor:timezone"
+"""The plant's IANA time zone (`PLEXLABOR_TIMEZONE`), required by every function that reads labor data
+from Plex (shift days, breaks and weekly overtime are judged in plant time)."""
+CTX_DEFAULT_SUPERVISOR_ID = "plexlabor:defaultSupervisorId"
+"""Optional `DEFAULT_SUPERVISOR_ID`: who approves findings whose record names no supervisor."""
+CTX_APPROVAL_WAIT_SECONDS = "plexlabor:approvalWaitSeconds"
+"""`APPROVAL_WAIT_SECONDS`: how long each approval stage (and its link) waits for the supervisor."""
+CTX_NOTIFY_SENDER = "plexlabor:notifySender"
+"""The SES-verified address approval mails come from (`NOTIFY_SENDER`, and the `ses:SendEmail` grant)."""
+CTX_SCHEDULES = "plexlabor:schedules"
+"""Per scheduled function, an EventBridge expression overriding its spec's default, or "disabled":
+e.g. {"punch_poller": "rate(10 minutes)", "norms_refresh": "cron(30 6 * * ? *)"}."""
+CTX_API_RATE_LIMIT = "plexlabor:apiRateLimit"
+CTX_API_BURST_LIMIT = "plexlabor:apiBurstLimit"
+CTX_API_GATEWAY_ACCOUNT_ROLE = "plexlabor:apiGatewayAccountRole"
+"""Whether the stack sets the account's API Gateway CloudWatch Logs role (one per account and region,
+needed for API logging). Set false where the account already has one (landing zones often do)."""
 CTX_PLACEHOLDER_LAYERS = "plexlabor:placeholderLayers"
 """Tests and offline CI only: point the dependency layers at a tiny placeholder folder instead of
 the pip-built `build/layers/deps-*`. A stack synthesized with it is NOT deployable (no
 third-party packages); `infra/app.py` prints a warning and the layer description says so."""
+
+SCHEDULE_EXPRESSION = re.compile(r"rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\)")
+"""An EventBridge rule schedule: `rate(<n> <unit>)` or `cron(<6 fields>)`, in UTC."""
 
 DEFAULT_STAGE = "dev"
 DEFAULT_LOG_LEVEL = "INFO"
@@ -46,6 +67,11 @@ DEFAULT_MAX_RECEIVE_COUNT = 5
 DEFAULT_PLEX_BASE_URL = "https://test.connect.plex.com"
 PLEX_WRITE_MODES = ("dry_run", "custom_object", "direct")
 DEFAULT_PLEX_WRITE_MODE = "dry_run"
+DEFAULT_APPROVAL_WAIT_SECONDS = 8 * 3600  # the handlers' own default (plexlabor.intake.settings)
+MAX_APPROVAL_WAIT_SECONDS = 7 * 24 * 3600
+DEFAULT_API_RATE_LIMIT = 50  # requests per second, whole stage (a webhook request carries up to 100 punches)
+DEFAULT_API_BURST_LIMIT = 100
+SCHEDULE_DISABLED = "disabled"
 
 
 def stack_name(stage: str) -> str:
@@ -67,6 +93,10 @@ QUEUES_ID = "Queues"
 SECRETS_ID = "Secrets"
 LAYERS_ID = "Layers"
 FUNCTIONS_ID = "Functions"
+ARTIFACTS_ID = "Artifacts"
+APPROVAL_ID = "Approval"
+API_ID = "Api"
+SCHEDULES_ID = "Schedules"
 
 # Idempotency table: the schema AWS Lambda Powertools' DynamoDBPersistenceLayer expects by default.
 IDEMPOTENCY_PARTITION_KEY = "id"
@@ -121,6 +151,14 @@ ENV_SECRET_ARN = {
     SecretName.WEBHOOK_HMAC: "WEBHOOK_HMAC_SECRET_ARN",
     SecretName.APPROVAL_SIGNING_KEY: "APPROVAL_SIGNING_KEY_SECRET_ARN",
 }
+ENV_ARTIFACTS_BUCKET_NAME = "ARTIFACTS_BUCKET_NAME"
+ENV_APPROVAL_STATE_MACHINE_ARN = "APPROVAL_STATE_MACHINE_ARN"
+ENV_DEFAULT_SUPERVISOR_ID = "DEFAULT_SUPERVISOR_ID"
+ENV_APPROVAL_WAIT_SECONDS = "APPROVAL_WAIT_SECONDS"
+ENV_TIMEZONE = "PLEXLABOR_TIMEZONE"
+ENV_NOTIFY_SENDER = "NOTIFY_SENDER"
+ENV_APPROVAL_BASE_URL = "APPROVAL_BASE_URL"
+ENV_MAX_RECEIVE_COUNT = "MAX_RECEIVE_COUNT"
 PLEX_ENV_PREFIX = "PLEXLABOR_PLEX_"  # what plexlabor.plex.settings reads (docs/plex-integration.md)
 ENV_PLEX_BASE_URL = f"{PLEX_ENV_PREFIX}BASE_URL"
 ENV_PLEX_WRITE_MODE = f"{PLEX_ENV_PREFIX}WRITE_MODE"
@@ -146,6 +184,13 @@ RUNTIME_GLIBC: dict[PythonRuntime, tuple[int, int]] = {
     PythonRuntime.PY312: (2, 34),  # python3.12 runs on Amazon Linux 2023 (glibc 2.34)
 }
 """The glibc of each Lambda runtime's OS: a layer's binary wheels must not need a newer one."""
+
+STATEMACHINES_DIR = Path(__file__).resolve().parent / "statemachines"
+APPROVAL_DEFINITION = STATEMACHINES_DIR / "approval.asl.json"
+APPROVAL_SUBSTITUTIONS = {"NotifyQueueUrl": QueueName.NOTIFY, "WritebackQueueUrl": QueueName.WRITEBACK}
+"""The ASL's `${...}` placeholders and the queue whose URL fills each."""
+NORMS_PREFIX = "norms/"  # plexlabor.intake.norms_store: norms/<version>.json and norms/latest.json
+MODELS_PREFIX = "models/"  # forecast/scorer model artifacts (future)
 
 DEFAULT_BUILD_DIR = REPO_ROOT / "build"
 LAYERS_SOURCE_DIR = REPO_ROOT / "layers"

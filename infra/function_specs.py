@@ -4,8 +4,11 @@ A spec says what the function is and what it may touch; `infra/constructs/functi
 into a Function with its own log group, role, layers, env vars and (optionally) SQS trigger.
 A spec is only instantiated when `functions/<name>/handler.py` exists (the handler is
 `functions.<name>.handler.handler`), so specs can land before their handlers.
-API Gateway routes, schedules and the approval state machine attach to these functions in their
-own constructs (later work); they are not part of the spec.
+The spec also says how the function is triggered: a queue it consumes, API routes it serves, an
+EventBridge schedule; the API, schedule and approval constructs read those fields. What a function
+may touch is `access` (tables, queues, secrets) plus `needs` (the artifacts bucket, the approval
+state machine, SES, and settings from the deployment configuration); `infra/wiring.py` derives the
+environment variables from both, for CDK and the local runtime alike.
 
 Pure data: no CDK import, so the queue construct and the tests can use it cheaply.
 """
@@ -16,7 +19,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from infra.constants import FUNCTIONS_PACKAGE, LayerName, PythonRuntime, QueueName, SecretName
+from infra.constants import (
+    FUNCTIONS_PACKAGE,
+    NORMS_PREFIX,
+    SCHEDULE_EXPRESSION,
+    LayerName,
+    PythonRuntime,
+    QueueName,
+    SecretName,
+)
 
 MAX_TIMEOUT_S = 900
 VISIBILITY_TIMEOUT_FACTOR = 6  # AWS: SQS visibility >= 6 x function timeout (+ batching window)
@@ -65,6 +76,68 @@ Access = TableAccess | SendTo | ReadSecret
 
 
 @dataclass(frozen=True)
+class BucketAccess:
+    """The artifacts bucket, under one key prefix; the function gets `ARTIFACTS_BUCKET_NAME`.
+
+    Read: s3:GetObject on `<prefix>*` and s3:ListBucket on the bucket (without it S3 answers a
+    missing key with 403 instead of 404, and "no norms yet" would look like an outage).
+    Write: also s3:PutObject on `<prefix>*`. Never delete: the bucket is versioned.
+    """
+
+    prefix: str
+    write: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.prefix.endswith("/") or self.prefix.startswith("/") or "*" in self.prefix:
+            raise ValueError(f"bucket prefix must look like 'norms/', got {self.prefix!r}")
+
+    @classmethod
+    def read(cls, prefix: str) -> BucketAccess:
+        return cls(prefix)
+
+    @classmethod
+    def read_write(cls, prefix: str) -> BucketAccess:
+        return cls(prefix, write=True)
+
+
+class Need(StrEnum):
+    """Other things a handler uses, each with its grant and environment variables (infra/wiring.py)."""
+
+    START_APPROVALS = "start-approvals"
+    """states:StartExecution on the approval state machine; `APPROVAL_STATE_MACHINE_ARN`,
+    `APPROVAL_WAIT_SECONDS` and, when configured, `DEFAULT_SUPERVISOR_ID`."""
+    ANSWER_APPROVALS = "answer-approvals"
+    """states:SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat on the approval state machine."""
+    SEND_EMAIL = "send-email"
+    """ses:SendEmail from the configured sender only; `NOTIFY_SENDER`."""
+    APPROVAL_LINKS = "approval-links"
+    """`APPROVAL_BASE_URL`: the API's stage URL (links are `<base>/approvals/<token>`)."""
+    PLANT_TIMEZONE = "plant-timezone"
+    """`PLEXLABOR_TIMEZONE`: functions that read labor data judge days and shifts in plant time."""
+    REDRIVE_LIMIT = "redrive-limit"
+    """`MAX_RECEIVE_COUNT`: the maxReceiveCount of the queue the function consumes."""
+
+
+Requirement = Need | BucketAccess
+
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One REST API method served by the function (Lambda proxy integration)."""
+
+    method: str
+    path: str  # API Gateway resource path: "/punches", "/approvals/{token}"
+
+    def __post_init__(self) -> None:
+        if self.method not in HTTP_METHODS:
+            raise ValueError(f"route method must be one of {HTTP_METHODS}, got {self.method!r}")
+        if not self.path.startswith("/") or self.path.endswith("/") or "//" in self.path:
+            raise ValueError(f"route path must look like /a/{{b}}, got {self.path!r}")
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     """One Lambda function. Defaults suit a small real-time handler."""
 
@@ -79,6 +152,10 @@ class FunctionSpec:
     max_batching_window_s: int = 0
     reserved_concurrency: int | None = None
     environment: Mapping[str, str] = field(default_factory=dict)
+    needs: tuple[Requirement, ...] = ()
+    routes: tuple[Route, ...] = ()
+    schedule: str | None = None
+    """EventBridge expression (UTC): `rate(5 minutes)`, `cron(0 7 * * ? *)`; `plexlabor:schedules` overrides it."""
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier() or not self.name.islower():
@@ -93,6 +170,14 @@ class FunctionSpec:
             raise ValueError(f"{self.name}: batching window must be 0..300 s")
         if self.reserved_concurrency is not None and self.reserved_concurrency < 1:
             raise ValueError(f"{self.name}: reserved concurrency must be >= 1 (0 would disable it)")
+        if Need.REDRIVE_LIMIT in self.needs and self.consumes is None:
+            raise ValueError(f"{self.name}: {Need.REDRIVE_LIMIT.value} needs a consumed queue")
+        if len({access for access in self.needs if isinstance(access, BucketAccess)}) > 1:
+            raise ValueError(f"{self.name}: one bucket access per function")
+        if len(set(self.routes)) != len(self.routes):
+            raise ValueError(f"{self.name}: duplicate route")
+        if self.schedule is not None and not SCHEDULE_EXPRESSION.fullmatch(self.schedule):
+            raise ValueError(f"{self.name}: schedule must be rate(...) or cron(...), got {self.schedule!r}")
 
     @property
     def handler(self) -> str:
@@ -105,6 +190,10 @@ class FunctionSpec:
     @property
     def reads_plex(self) -> bool:
         return ReadSecret(SecretName.PLEX_API_KEY) in self.access
+
+    @property
+    def bucket_access(self) -> BucketAccess | None:
+        return next((access for access in self.needs if isinstance(access, BucketAccess)), None)
 
 
 def visibility_timeouts(specs: Iterable[FunctionSpec]) -> dict[QueueName, int]:
@@ -133,6 +222,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         description="Verifies a signed punch webhook and enqueues the punch.",
         timeout_s=10,
         access=(SendTo(QueueName.PUNCH), ReadSecret(SecretName.WEBHOOK_HMAC)),
+        routes=(Route("POST", "/punches"), Route("GET", "/punches/openapi.json")),
     ),
     FunctionSpec(
         name="punch_poller",
@@ -141,33 +231,34 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         timeout_s=120,
         access=(TableAccess.STATE_READ_WRITE, SendTo(QueueName.PUNCH), PLEX),
         reserved_concurrency=1,  # one poller at a time keeps the cursor consistent
+        needs=(Need.PLANT_TIMEZONE,),
+        schedule="rate(5 minutes)",
     ),
     FunctionSpec(
         name="punch_validator",
         description="Validates punch batches (rules, norms, scorer); records findings in the audit table.",
         memory_mb=1024,
         timeout_s=60,
-        access=(
-            TableAccess.AUDIT_APPEND,
-            TableAccess.AUDIT_READ,
-            TableAccess.STATE_READ,
-            TableAccess.IDEMPOTENCY,
-            PLEX,
-        ),
+        access=(TableAccess.AUDIT_APPEND, TableAccess.IDEMPOTENCY, PLEX),
         consumes=QueueName.PUNCH,
         batch_size=10,
         max_batching_window_s=5,
+        needs=(Need.START_APPROVALS, Need.PLANT_TIMEZONE, BucketAccess.read(NORMS_PREFIX)),
     ),
     FunctionSpec(
         name="approval_notify",
-        description="Sends the supervisor a signed, expiring approval link for a finding.",
+        description="Mails each supervisor one digest of signed, expiring approval links per batch.",
+        timeout_s=60,
         access=(
             TableAccess.AUDIT_APPEND,
-            TableAccess.IDEMPOTENCY,
+            TableAccess.STATE_READ_WRITE,  # task tokens of notified stages
             ReadSecret(SecretName.APPROVAL_SIGNING_KEY),
+            PLEX,  # the supervisor directory (employees, user accounts)
         ),
         consumes=QueueName.NOTIFY,
-        batch_size=5,
+        batch_size=50,  # one mail per supervisor per batch: bigger batches, fewer mails
+        max_batching_window_s=60,
+        needs=(Need.SEND_EMAIL, Need.APPROVAL_LINKS),
     ),
     FunctionSpec(
         name="approval_callback",
@@ -179,24 +270,40 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             TableAccess.STATE_READ_WRITE,
             ReadSecret(SecretName.APPROVAL_SIGNING_KEY),
         ),
+        needs=(Need.ANSWER_APPROVALS,),
+        routes=(Route("GET", "/approvals/{token}"), Route("POST", "/approvals/{token}")),
     ),
     FunctionSpec(
         name="plex_writeback",
         description="Writes an approved correction to Plex (dry-run by default), keeping previous values.",
         memory_mb=512,
         timeout_s=60,
-        access=(TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ, TableAccess.IDEMPOTENCY, PLEX),
+        access=(TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ, PLEX),
         consumes=QueueName.WRITEBACK,
         batch_size=1,  # non-idempotent POSTs: one at a time
         reserved_concurrency=2,  # stay well inside Plex's ~200 calls/minute
+        needs=(Need.REDRIVE_LIMIT,),
     ),
     FunctionSpec(
         name="norms_refresh",
-        description="Recomputes per-employee and per-role punch norms and refreshes the scorer model.",
+        description="Recomputes per-employee and per-role punch norms, then sweeps recent days for findings.",
         flavour=BATCH,
         memory_mb=3008,
         timeout_s=900,
-        access=(TableAccess.AUDIT_READ, TableAccess.STATE_READ_WRITE, PLEX),
+        access=(TableAccess.AUDIT_APPEND, PLEX),  # the sweep records findings
         reserved_concurrency=1,
+        needs=(Need.START_APPROVALS, Need.PLANT_TIMEZONE, BucketAccess.read_write(NORMS_PREFIX)),
+        schedule="cron(0 7 * * ? *)",  # 07:00 UTC: 02:00-03:00 in US Eastern, before day shifts
+    ),
+    FunctionSpec(
+        name="skills_daily",
+        description="Skill coverage of the next 14 days, expiring and lapsed certifications, cross-training; "
+        "suggestions in the audit table.",
+        memory_mb=2048,  # a 5,000-person plant peaks near 450 MB; more memory is also more CPU
+        timeout_s=900,
+        access=(TableAccess.AUDIT_APPEND, PLEX),
+        reserved_concurrency=1,
+        needs=(Need.PLANT_TIMEZONE,),
+        schedule="cron(0 9 * * ? *)",  # 09:00 UTC: 04:00-05:00 in US Eastern, before the first shift
     ),
 )

@@ -9,6 +9,9 @@ report several findings (IAM5) are acknowledged per finding: `AwsSolutions-IAM5[
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from aws_cdk import Acknowledgment, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
 from constructs import IConstruct
@@ -23,6 +26,42 @@ def acknowledge(construct: IConstruct, rule_id: str, reason: str) -> None:
     if isinstance(construct, Stack):
         raise ValueError(f"acknowledge {rule_id} on the resource that needs it, not on the stack")
     Validations.of(construct).acknowledge(Acknowledgment(id=rule_id, reason=reason))
+
+
+def acknowledge_wildcard_resource(policy: IConstruct, resource: str, reason: str) -> None:
+    """Acknowledge the IAM5 finding of one wildcard resource (a string or token) on `policy`."""
+    flattened = flatten_reference(Stack.of(policy).resolve(resource))
+    if "*" not in flattened:
+        raise ValueError(f"{flattened} has no wildcard: nothing to acknowledge")
+    acknowledge(policy, wildcard_resource_finding(flattened), reason)
+
+
+def wildcard_resource_finding(flattened_resource: str) -> str:
+    """The IAM5 finding id of one wildcard resource, e.g. `AwsSolutions-IAM5[Resource::<Bucket1234.Arn>/norms/*]`."""
+    return f"AwsSolutions-IAM5[Resource::{flattened_resource}]"
+
+
+def flatten_reference(value: Any) -> str:
+    """A resolved CloudFormation value as cdk-nag names it in findings (its `flattenCfnReference`):
+    `{"Ref": X}` -> `<X>`, `{"Fn::GetAtt": [X, A]}` -> `<X.A>`, joins joined, `${...}` -> `<...>`."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.replace("${", "<").replace("}", ">")
+    if isinstance(value, dict):
+        if "Fn::Join" in value:
+            delimiter, items = value["Fn::Join"]
+            return str(delimiter).join(flatten_reference(item) for item in items)
+        if "Fn::Sub" in value:
+            return flatten_reference(value["Fn::Sub"])
+        if "Fn::GetAtt" in value:
+            resource, attribute = value["Fn::GetAtt"]
+            return f"<{flatten_reference(resource)}.{flatten_reference(attribute)}>"
+        if "Fn::ImportValue" in value:
+            return flatten_reference(value["Fn::ImportValue"])
+        if "Ref" in value:
+            return f"<{flatten_reference(value['Ref'])}>"
+    return json.dumps(value, separators=(",", ":"))
 
 
 def aws_solutions_checks(app: IConstruct) -> AwsSolutionsChecks:

@@ -11,19 +11,27 @@ from constructs import Construct
 from infra.config import DeployConfig
 from infra.constants import (
     ALARMS_ID,
+    API_ID,
+    APPROVAL_ID,
+    ARTIFACTS_ID,
     FUNCTIONS_ID,
     LAYERS_ID,
     QUEUES_ID,
+    SCHEDULES_ID,
     SECRETS_ID,
     SERVICE_NAME,
     STORAGE_ID,
     secret_path,
 )
 from infra.constructs.alarms import Alarms
-from infra.constructs.functions import Functions
+from infra.constructs.api import Api
+from infra.constructs.approval import Approval
+from infra.constructs.artifacts import Artifacts
+from infra.constructs.functions import RETENTION, Functions, with_handlers
 from infra.constructs.layers import Layers
-from infra.constructs.permissions import SharedResources
+from infra.constructs.permissions import SharedResources, missing_settings
 from infra.constructs.queues import Queues
+from infra.constructs.schedules import Schedules
 from infra.constructs.secrets import Secrets
 from infra.constructs.storage import Storage
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec, visibility_timeouts
@@ -61,17 +69,44 @@ class PlexlaborStack(Stack):
             alarms=self.alarms,
         )
         self.secrets = Secrets(self, SECRETS_ID, stage=config.stage)
-        self.layers = Layers(self, LAYERS_ID, config=config)
-        self.functions = Functions(
-            self,
-            FUNCTIONS_ID,
-            config=config,
-            specs=specs,
-            layers=self.layers,
-            resources=SharedResources(config=config, storage=self.storage, queues=self.queues, secrets=self.secrets),
+        self.artifacts = Artifacts(self, ARTIFACTS_ID)
+        log_retention = RETENTION[config.log_retention_days]
+        self.approval = Approval(
+            self, APPROVAL_ID, stage=config.stage, queues=self.queues, log_retention=log_retention, alarms=self.alarms
         )
+        present = with_handlers(specs, config.functions_root)
+        # the API (and its URL, for approval links) exists once some routed function has a handler;
+        # routes are added after the functions, which depend on the URL but not the other way round
+        self.api = (
+            Api(self, API_ID, config=config, log_retention=log_retention, alarms=self.alarms)
+            if any(spec.routes for spec in present)
+            else None
+        )
+        self.layers = Layers(self, LAYERS_ID, config=config)
+        self.resources = SharedResources(
+            config=config,
+            storage=self.storage,
+            queues=self.queues,
+            secrets=self.secrets,
+            artifacts=self.artifacts.bucket,
+            approval=self.approval.state_machine,
+            api_url=self.api.url if self.api else None,
+        )
+        self.functions = Functions(
+            self, FUNCTIONS_ID, config=config, specs=specs, layers=self.layers, resources=self.resources
+        )
+        if self.api is not None:
+            for name, spec in self.functions.specs.items():
+                if spec.routes:
+                    self.api.add_routes(self.functions.functions[name], spec.routes)
+        self.schedules = Schedules(self, SCHEDULES_ID, config=config, specs=specs, functions=self.functions.functions)
         self._outputs(config)
         Validations.of(self).add_plugins(aws_solutions_checks(self.node.root))
+
+    def missing_settings(self) -> dict[str, list[str]]:
+        """Per function in the stack, the variables it needs whose setting is not configured."""
+        missing = {name: missing_settings(spec, self.resources) for name, spec in self.functions.specs.items()}
+        return {name: names for name, names in missing.items() if names}
 
     def _outputs(self, config: DeployConfig) -> None:
         outputs = {
@@ -79,7 +114,14 @@ class PlexlaborStack(Stack):
             "StateTableName": self.storage.state_table.table_name,
             "IdempotencyTableName": self.storage.idempotency_table.table_name,
             "AlarmTopicArn": self.alarms.topic.topic_arn,
+            "ArtifactsBucketName": self.artifacts.bucket.bucket_name,
+            "ApprovalStateMachineArn": self.approval.state_machine.state_machine_arn,
         }
+        if self.api is not None:
+            outputs["ApiUrl"] = self.api.url
+            for route in self.api.routes:
+                if route.path == "/punches":
+                    outputs["PunchWebhookUrl"] = self.api.url_for(route.path)
         for queue_name, queue in self.queues.queues.items():
             outputs[f"{queue_name.value.capitalize()}QueueUrl"] = queue.queue_url
         for secret_name in self.secrets.secrets:

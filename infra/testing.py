@@ -23,10 +23,23 @@ from aws_cdk import App
 from aws_cdk.assertions import Template
 
 from infra.app import add_stack, create_app
-from infra.constants import CTX_BUILD_DIR, CTX_FUNCTIONS_ROOT, CTX_PLACEHOLDER_LAYERS
+from infra.constants import (
+    CTX_BUILD_DIR,
+    CTX_DEFAULT_SUPERVISOR_ID,
+    CTX_FUNCTIONS_ROOT,
+    CTX_NOTIFY_SENDER,
+    CTX_PLACEHOLDER_LAYERS,
+    CTX_TIMEZONE,
+)
 from infra.stack import PlexlaborStack
 
 HANDLER_SOURCE = "def handler(event, context):\n    return {}\n"
+CONFIGURED = {
+    CTX_TIMEZONE: "America/Detroit",
+    CTX_NOTIFY_SENDER: "approvals@plant.example.com",
+    CTX_DEFAULT_SUPERVISOR_ID: "SUP-0001",
+}
+"""The plant-specific settings a real deployment sets (nothing in cdk.json: they differ per plant)."""
 
 
 def write_fake_functions(root: Path, names: Iterable[str]) -> Path:
@@ -60,6 +73,36 @@ class Synthesized:
 
     def logical_id(self, construct: Any) -> str:
         return self.stack.get_logical_id(construct.node.default_child)
+
+    def function(self, name: str) -> dict[str, Any]:
+        """Function `name`'s template resource."""
+        return self.template["Resources"][self.logical_id(self.stack.functions.functions[name])]
+
+    def role_statements(self, role_logical_id: str) -> list[dict[str, Any]]:
+        """Every statement of the policies attached to a role (its inline policies included)."""
+        role = self.template["Resources"][role_logical_id]
+        statements = [
+            statement
+            for policy in role["Properties"].get("Policies", [])
+            for statement in policy["PolicyDocument"]["Statement"]
+        ]
+        for policy in self.resources("AWS::IAM::Policy").values():
+            if {"Ref": role_logical_id} in policy["Properties"]["Roles"]:
+                statements += policy["Properties"]["PolicyDocument"]["Statement"]
+        return statements
+
+    def function_statements(self, name: str) -> list[dict[str, Any]]:
+        return self.role_statements(self.function(name)["Properties"]["Role"]["Fn::GetAtt"][0])
+
+
+def actions(statement: dict[str, Any]) -> set[str]:
+    value = statement["Action"]
+    return {value} if isinstance(value, str) else set(value)
+
+
+def resources(statement: dict[str, Any]) -> list[Any]:
+    value = statement["Resource"]
+    return value if isinstance(value, list) else [value]
 
 
 def synthesize(tmp: Path, function_names: Iterable[str], **context: Any) -> Synthesized:

@@ -5,10 +5,11 @@ Each function gets:
   handler `functions.<name>.handler.handler`
 - runtime and layers from the spec's flavour (realtime: python3.11 + core + deps-light;
   batch: python3.12 + core + deps-heavy), x86_64 like the layers' wheels
-- its own role: write to its own log group, X-Ray, and exactly the spec's accesses
+- its own role: write to its own log group, X-Ray, and exactly the spec's accesses and needs
 - its own log group with the configured retention; X-Ray active tracing
-- env: POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, LOG_LEVEL, PLEXLABOR_STAGE, plus one
-  var per granted resource (see infra/constructs/permissions.py) and the spec's own
+- env: the variables `infra/wiring.py` lists for the spec (POWERTOOLS_SERVICE_NAME,
+  POWERTOOLS_METRICS_NAMESPACE, LOG_LEVEL, PLEXLABOR_STAGE, one per granted resource and need),
+  resolved by infra/constructs/permissions.py, plus the spec's own
 - an SQS event source with partial batch responses when the spec consumes a queue
 - reserved concurrency when the spec asks for it (and `plexlabor:reservedConcurrency` is true)
 
@@ -19,6 +20,7 @@ handlers land in parallel with this infrastructure.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
@@ -28,16 +30,9 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.config import DeployConfig
-from infra.constants import (
-    ENV_LOG_LEVEL,
-    ENV_POWERTOOLS_METRICS_NAMESPACE,
-    ENV_POWERTOOLS_SERVICE_NAME,
-    ENV_STAGE,
-    METRICS_NAMESPACE,
-    SERVICE_NAME,
-)
+from infra.constants import SERVICE_NAME
 from infra.constructs.layers import LAMBDA_ARCHITECTURE, RUNTIMES, Layers
-from infra.constructs.permissions import SharedResources, grant
+from infra.constructs.permissions import SharedResources, environment, grant
 from infra.function_specs import FunctionSpec
 from infra.nag import acknowledge
 from infra.staging import handler_path, stage_function
@@ -78,6 +73,11 @@ RETENTION = {
 """Retention in days -> CDK enum; `DeployConfig` accepts exactly these keys."""
 
 
+def with_handlers(specs: Iterable[FunctionSpec], functions_root: Path) -> list[FunctionSpec]:
+    """The specs whose `functions/<name>/handler.py` exists: those become functions."""
+    return [spec for spec in specs if handler_path(functions_root, spec.name).is_file()]
+
+
 class Functions(Construct):
     def __init__(
         self,
@@ -94,13 +94,12 @@ class Functions(Construct):
         self._layers = layers
         self._resources = resources
         self.functions: dict[str, lambda_.Function] = {}
-        skipped = []
-        for spec in specs:
-            if handler_path(config.functions_root, spec.name).is_file():
-                self.functions[spec.name] = self.add_function(spec)
-            else:
-                skipped.append(spec.name)
-        self.skipped: tuple[str, ...] = tuple(skipped)
+        self.specs: dict[str, FunctionSpec] = {}
+        specs = list(specs)
+        present = with_handlers(specs, config.functions_root)
+        for spec in present:
+            self.add_function(spec)
+        self.skipped: tuple[str, ...] = tuple(spec.name for spec in specs if spec not in present)
 
     def add_function(self, spec: FunctionSpec) -> lambda_.Function:
         """Build one function (log group, role, grants, env, trigger) from its spec."""
@@ -120,17 +119,12 @@ class Functions(Construct):
             description=f"{SERVICE_NAME} {config.stage} {spec.name}: least privilege for its spec",
         )
         log_group.grant_write(role)
-        environment = {
-            ENV_POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-            ENV_POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-            ENV_LOG_LEVEL: config.log_level,
-            ENV_STAGE: config.stage,
-        }
-        environment.update(grant(spec, role, self._resources))
-        clashes = sorted(set(spec.environment) & set(environment))
+        variables = environment(spec, self._resources)
+        clashes = sorted(set(spec.environment) & set(variables))
         if clashes:
             raise ValueError(f"{spec.name}: spec environment overrides managed variables {clashes}")
-        environment.update(spec.environment)
+        variables.update(spec.environment)
+        grant(spec, role, self._resources)
 
         function = lambda_.Function(
             self,
@@ -143,7 +137,7 @@ class Functions(Construct):
             layers=self._layers.for_flavour(spec.flavour),
             memory_size=spec.memory_mb,
             timeout=Duration.seconds(spec.timeout_s),
-            environment=environment,
+            environment=variables,
             tracing=lambda_.Tracing.ACTIVE,
             role=role,
             log_group=log_group,
@@ -164,4 +158,5 @@ class Functions(Construct):
         acknowledge(role.node.find_child("DefaultPolicy"), "AwsSolutions-IAM5[Resource::*]", XRAY_REASON)
         acknowledge(function.node.find_child("Resource"), "AwsSolutions-L1", RUNTIME_REASON)
         self.functions[spec.name] = function
+        self.specs[spec.name] = spec
         return function

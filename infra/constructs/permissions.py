@@ -1,34 +1,47 @@
-"""Least privilege: what each `Access` of a function spec grants, and the env var it brings.
+"""Least privilege: what each access and need of a function spec grants, and its env var values.
 
-DynamoDB permissions are explicit action lists on explicit ARNs (the table, and each GSI by name),
-so no wildcard reaches a role. Queue and secret grants use CDK's grant methods, which are already
-scoped to the one resource (SQS and Secrets Manager use AWS-managed keys: no KMS grants needed).
-A function only receives the env vars of the resources it may use.
+DynamoDB permissions are explicit action lists on explicit ARNs (the table, and each GSI by name).
+Queue and secret grants use CDK's grant methods, already scoped to the one resource (SQS and
+Secrets Manager use AWS-managed keys: no KMS grants). The artifacts bucket is granted per key
+prefix (`s3:GetObject`/`s3:PutObject` on `<prefix>*`, the one acknowledged wildcard besides X-Ray:
+object keys are versioned names made at run time) plus `s3:ListBucket` on the bucket. The approval
+state machine is granted with CDK's `grant_start_execution` / `grant_task_response` (its ARN only);
+SES `ses:SendEmail` only on the sender's identities and only with that sender as From.
+
+The variable names and what each value is come from `infra/wiring.py` (shared with the local
+runtime); `environment` resolves them to this stack's values.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Fn
+from aws_cdk import Fn, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_stepfunctions as sfn
 
 from infra.config import DeployConfig
-from infra.constants import (
-    ENV_AUDIT_TABLE_NAME,
-    ENV_IDEMPOTENCY_TABLE_NAME,
-    ENV_PLEX_BASE_URL,
-    ENV_PLEX_WRITE_MODE,
-    ENV_QUEUE_URL,
-    ENV_SECRET_ARN,
-    ENV_STATE_TABLE_NAME,
-    PLEX_ENV_PREFIX,
-)
 from infra.constructs.queues import Queues
 from infra.constructs.secrets import Secrets
 from infra.constructs.storage import Storage
-from infra.function_specs import Access, FunctionSpec, ReadSecret, SendTo, TableAccess
+from infra.function_specs import BucketAccess, FunctionSpec, Need, ReadSecret, SendTo, TableAccess
+from infra.nag import acknowledge_wildcard_resource
+from infra.wiring import (
+    OPTIONAL_SETTINGS,
+    Attribute,
+    Fixed,
+    PlexSetting,
+    QueueUrl,
+    RedriveLimit,
+    SecretArn,
+    Setting,
+    Source,
+    Table,
+    TableName,
+    environment_sources,
+)
 
 READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query")
 TABLE_ACTIONS: dict[TableAccess, tuple[str, ...]] = {
@@ -43,54 +56,152 @@ TABLE_ACTIONS: dict[TableAccess, tuple[str, ...]] = {
         "dynamodb:DeleteItem",
     ),
 }
+SES_SEND_ACTIONS = ("ses:SendEmail",)  # SES v1 SendEmail, what plexlabor.approval.aws.SesNotifier calls
+
+OBJECTS_REASON = (
+    "Objects under one key prefix of the artifacts bucket: the keys are versioned names chosen at "
+    "run time (norms/<version>.json), so they cannot be listed in the policy; the prefix is the scope."
+)
+
+
+class UnsetSettingError(ValueError):
+    pass
 
 
 @dataclass(frozen=True)
 class SharedResources:
-    """What functions can be granted access to."""
+    """What functions can be granted access to and read the names of."""
 
     config: DeployConfig
     storage: Storage
     queues: Queues
     secrets: Secrets
+    artifacts: s3.IBucket
+    approval: sfn.StateMachine
+    api_url: str | None = None
+    """The API stage URL, or None when no function serves a route (then no approval links)."""
+
+    def table(self, table: Table) -> dynamodb.ITable:
+        return {
+            Table.AUDIT: self.storage.audit_table,
+            Table.STATE: self.storage.state_table,
+            Table.IDEMPOTENCY: self.storage.idempotency_table,
+        }[table]
 
 
-def grant(spec: FunctionSpec, role: iam.IRole, resources: SharedResources) -> dict[str, str]:
-    """Grant `role` every access of `spec`; return the env vars that go with them."""
-    environment: dict[str, str] = {}
+def grant(spec: FunctionSpec, role: iam.Role, resources: SharedResources) -> None:
+    """Grant `role` every access and need of `spec` (and nothing else)."""
     for access in spec.access:
-        environment.update(_grant_one(access, role, resources))
-    if spec.reads_plex:
-        environment[ENV_PLEX_BASE_URL] = resources.config.plex_base_url
-        environment[ENV_PLEX_WRITE_MODE] = resources.config.plex_write_mode
-        for key, value in sorted(resources.config.plex_settings.items()):
-            environment[f"{PLEX_ENV_PREFIX}{key}"] = value
-    return environment
+        _grant_access(access, role, resources)
+    for need in spec.needs:
+        if isinstance(need, BucketAccess):
+            _grant_bucket(need, role, resources.artifacts)
+        elif need is Need.START_APPROVALS:
+            resources.approval.grant_start_execution(role)
+        elif need is Need.ANSWER_APPROVALS:
+            resources.approval.grant_task_response(role)
+        elif need is Need.SEND_EMAIL and resources.config.notify_sender:
+            role.add_to_principal_policy(ses_send_statement(role, resources.config.notify_sender))
 
 
-def _grant_one(access: Access, role: iam.IRole, resources: SharedResources) -> dict[str, str]:
+def environment(spec: FunctionSpec, resources: SharedResources) -> dict[str, str]:
+    """The function's variables (`infra.wiring`), resolved to this stack's values.
+
+    A variable whose setting is not configured is left out: optional ones silently, others are
+    reported by `missing_settings` (the app warns; the handler refuses to start without them).
+    """
+    values: dict[str, str] = {}
+    for name, source in environment_sources(spec, resources.config.plex_settings).items():
+        value = resolve(source, resources)
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def missing_settings(spec: FunctionSpec, resources: SharedResources) -> list[str]:
+    """Names of the variables `spec` needs whose setting or resource is not configured."""
+    return [
+        name
+        for name, source in environment_sources(spec, resources.config.plex_settings).items()
+        if source not in OPTIONAL_SETTINGS and resolve(source, resources) is None
+    ]
+
+
+def resolve(source: Source, resources: SharedResources) -> str | None:
+    config = resources.config
+    if isinstance(source, Fixed):
+        return source.value
+    if isinstance(source, Setting):
+        return {
+            Setting.LOG_LEVEL: config.log_level,
+            Setting.STAGE: config.stage,
+            Setting.PLEX_BASE_URL: config.plex_base_url,
+            Setting.PLEX_WRITE_MODE: config.plex_write_mode,
+            Setting.TIMEZONE: config.timezone,
+            Setting.DEFAULT_SUPERVISOR_ID: config.default_supervisor_id,
+            Setting.APPROVAL_WAIT_SECONDS: str(config.approval_wait_seconds),
+            Setting.NOTIFY_SENDER: config.notify_sender,
+        }[source]
+    if isinstance(source, PlexSetting):
+        return config.plex_settings[source.key]
+    if isinstance(source, TableName):
+        return resources.table(source.table).table_name
+    if isinstance(source, QueueUrl):
+        return resources.queues.queues[source.queue].queue_url
+    if isinstance(source, RedriveLimit):
+        return str(resources.queues.max_receive_count[source.queue])
+    if isinstance(source, SecretArn):
+        return resources.secrets.secrets[source.secret].secret_arn
+    if source is Attribute.ARTIFACTS_BUCKET_NAME:
+        return resources.artifacts.bucket_name
+    if source is Attribute.APPROVAL_STATE_MACHINE_ARN:
+        return resources.approval.state_machine_arn
+    if source is Attribute.API_URL:
+        return resources.api_url
+    raise ValueError(f"unknown environment source {source!r}")
+
+
+def _grant_access(access: TableAccess | SendTo | ReadSecret, role: iam.Role, resources: SharedResources) -> None:
     if isinstance(access, SendTo):
-        queue = resources.queues.queues[access.queue]
-        queue.grant_send_messages(role)
-        return {ENV_QUEUE_URL[access.queue]: queue.queue_url}
+        resources.queues.queues[access.queue].grant_send_messages(role)
+        return
     if isinstance(access, ReadSecret):
-        secret = resources.secrets.secrets[access.secret]
-        secret.grant_read(role)
-        return {ENV_SECRET_ARN[access.secret]: secret.secret_arn}
+        resources.secrets.secrets[access.secret].grant_read(role)
+        return
     storage = resources.storage
     if access in (TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ):
-        table, env_name = storage.audit_table, ENV_AUDIT_TABLE_NAME
+        table = storage.audit_table
     elif access in (TableAccess.STATE_READ, TableAccess.STATE_READ_WRITE):
-        table, env_name = storage.state_table, ENV_STATE_TABLE_NAME
+        table = storage.state_table
     else:
-        table, env_name = storage.idempotency_table, ENV_IDEMPOTENCY_TABLE_NAME
+        table = storage.idempotency_table
     arns = [table.table_arn]
     if access is TableAccess.AUDIT_READ:
         arns += [index_arn(table, name) for name in storage.audit_index_names]
     role.add_to_principal_policy(
         iam.PolicyStatement(actions=list(TABLE_ACTIONS[access]), resources=arns)  # type: ignore[arg-type]
     )
-    return {env_name: table.table_name}
+
+
+def _grant_bucket(access: BucketAccess, role: iam.Role, bucket: s3.IBucket) -> None:
+    objects = bucket.arn_for_objects(f"{access.prefix}*")
+    actions = ["s3:GetObject", "s3:PutObject"] if access.write else ["s3:GetObject"]
+    role.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=[objects]))
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
+    acknowledge_wildcard_resource(role.node.find_child("DefaultPolicy"), objects, OBJECTS_REASON)
+
+
+def ses_send_statement(scope: iam.Role, sender: str) -> iam.PolicyStatement:
+    """ses:SendEmail with `sender` as From only, on its address and domain identities (SES
+    authorizes against whichever of the two is verified)."""
+    stack = Stack.of(scope)
+    domain = sender.rsplit("@", 1)[1]
+    identities = [stack.format_arn(service="ses", resource="identity", resource_name=name) for name in (sender, domain)]
+    return iam.PolicyStatement(
+        actions=list(SES_SEND_ACTIONS),
+        resources=identities,
+        conditions={"StringEquals": {"ses:FromAddress": sender}},
+    )
 
 
 def index_arn(table: dynamodb.ITable, index_name: str) -> str:

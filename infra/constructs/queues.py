@@ -46,6 +46,7 @@ class Queues(Construct):
         self.queues: dict[QueueName, sqs.Queue] = {}
         self.dead_letter_queues: dict[QueueName, sqs.Queue] = {}
         self.dlq_alarms: dict[QueueName, cloudwatch.Alarm] = {}
+        self.max_receive_count: dict[QueueName, int] = {}
         for name in QueueName:
             base = _pascal(name)
             dlq = sqs.Queue(
@@ -56,6 +57,7 @@ class Queues(Construct):
                 enforce_ssl=True,
             )
             self.dead_letter_queues[name] = dlq
+            self.max_receive_count[name] = max_receive_count
             self.queues[name] = sqs.Queue(
                 self,
                 f"{base}Queue",

@@ -15,6 +15,8 @@ from infra.app import CDK_JSON, add_stack, cdk_json_context, create_app
 from infra.config import ConfigError, DeployConfig
 from infra.constants import (
     CTX_ACCOUNT,
+    CTX_API_GATEWAY_ACCOUNT_ROLE,
+    CTX_APPROVAL_WAIT_SECONDS,
     CTX_BUILD_DIR,
     CTX_FUNCTIONS_ROOT,
     CTX_MAX_RECEIVE_COUNT,
@@ -73,6 +75,13 @@ def test_account_and_region_come_from_context_only_together(tmp_path: Path) -> N
         ("max_receive_count", 0),
         ("plex_write_mode", "yolo"),
         ("plex_base_url", "http://connect.plex.com"),
+        ("timezone", "Mars/Olympus_Mons"),
+        ("timezone", "EST5EDT/../x"),
+        ("approval_wait_seconds", 0),
+        ("approval_wait_seconds", 8 * 24 * 3600),  # longer than the handlers accept
+        ("notify_sender", "not-an-address"),
+        ("api_rate_limit", 0),
+        ("api_burst_limit", 10),  # below the rate limit
     ],
 )
 def test_invalid_configuration_is_rejected(field: str, value: object) -> None:
@@ -90,10 +99,24 @@ def test_plex_settings_pass_through_but_never_secrets(tmp_path: Path) -> None:
 
 
 def test_context_strings_from_the_command_line_are_parsed(tmp_path: Path) -> None:
-    app = create_app({CTX_MAX_RECEIVE_COUNT: "3", CTX_PLACEHOLDER_LAYERS: "true"}, outdir=str(tmp_path))
-    config = DeployConfig.from_node(app.node)
+    context = {
+        CTX_MAX_RECEIVE_COUNT: "3",
+        CTX_PLACEHOLDER_LAYERS: "true",
+        CTX_APPROVAL_WAIT_SECONDS: "3600",
+        CTX_API_GATEWAY_ACCOUNT_ROLE: "false",
+    }
+    config = DeployConfig.from_node(create_app(context, outdir=str(tmp_path)).node)
 
     assert (config.max_receive_count, config.placeholder_layers) == (3, True)
+    assert (config.approval_wait_seconds, config.api_gateway_account_role) == (3600, False)
+
+
+def test_plant_settings_have_no_committed_default(tmp_path: Path) -> None:
+    """Time zone, sender and default supervisor differ per plant: a default would be silently wrong."""
+    config = DeployConfig.from_node(create_app(outdir=str(tmp_path)).node)
+
+    assert (config.timezone, config.notify_sender, config.default_supervisor_id) == (None, None, None)
+    assert config.approval_wait_seconds == 8 * 3600
 
 
 def test_app_script_synthesizes_offline_as_the_cdk_cli_runs_it(tmp_path: Path) -> None:
@@ -107,6 +130,7 @@ def test_app_script_synthesizes_offline_as_the_cdk_cli_runs_it(tmp_path: Path) -
                 CTX_PLACEHOLDER_LAYERS: "true",
                 CTX_FUNCTIONS_ROOT: str(tmp_path / "src"),
                 CTX_BUILD_DIR: str(tmp_path / "build"),
+                CTX_API_GATEWAY_ACCOUNT_ROLE: "false",
             }
         ),
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
@@ -127,3 +151,7 @@ def test_app_script_synthesizes_offline_as_the_cdk_cli_runs_it(tmp_path: Path) -
     template = json.loads((tmp_path / "out" / "plexlabor-dev.template.json").read_text())
     functions = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
     assert [f["Properties"]["Handler"] for f in functions] == ["functions.punch_webhook.handler.handler"]
+    types = {r["Type"] for r in template["Resources"].values()}
+    assert {"AWS::ApiGateway::RestApi", "AWS::ApiGateway::Stage"} <= types  # the webhook has its route
+    assert "AWS::ApiGateway::Account" not in types  # the account's logging role is managed elsewhere
+    assert "WARNING: punch_webhook" not in result.stderr  # it needs no plant setting

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from infra.app import add_stack, create_app
+from infra.app import add_stack, create_app, missing_settings_report
 from infra.config import RETENTION_DAYS
 from infra.constants import (
     COMMON_ENV_NAMES,
@@ -16,13 +16,22 @@ from infra.constants import (
     CTX_PLACEHOLDER_LAYERS,
     CTX_PLEX_SETTINGS,
     CTX_RESERVED_CONCURRENCY,
+    CTX_SCHEDULES,
     DEFAULT_LOG_RETENTION_DAYS,
+    ENV_APPROVAL_BASE_URL,
+    ENV_APPROVAL_STATE_MACHINE_ARN,
+    ENV_ARTIFACTS_BUCKET_NAME,
     ENV_AUDIT_TABLE_NAME,
+    ENV_DEFAULT_SUPERVISOR_ID,
     ENV_IDEMPOTENCY_TABLE_NAME,
+    ENV_MAX_RECEIVE_COUNT,
+    ENV_NOTIFY_SENDER,
     ENV_PLEX_BASE_URL,
     ENV_QUEUE_URL,
     ENV_SECRET_ARN,
     ENV_STATE_TABLE_NAME,
+    ENV_TIMEZONE,
+    NORMS_PREFIX,
     LayerName,
     QueueName,
     SecretName,
@@ -31,12 +40,17 @@ from infra.constructs.functions import RETENTION
 from infra.function_specs import (
     BATCH,
     FUNCTION_SPECS,
+    BucketAccess,
     FunctionSpec,
+    Need,
     ReadSecret,
+    Route,
     SendTo,
     TableAccess,
 )
-from infra.testing import Synthesized, synthesize, write_fake_functions
+from infra.nag import flatten_reference
+from infra.testing import Synthesized, actions, resources, synthesize, write_fake_functions
+from infra.wiring import environment_sources
 
 SPECS = {spec.name: spec for spec in FUNCTION_SPECS}
 LOGS_AND_XRAY = {
@@ -48,32 +62,25 @@ LOGS_AND_XRAY = {
 
 
 def _function(synthesized: Synthesized, name: str) -> dict[str, Any]:
-    function = synthesized.stack.functions.functions[name]
-    return synthesized.template["Resources"][synthesized.logical_id(function)]
+    return synthesized.function(name)
 
 
 def _statements(synthesized: Synthesized, name: str) -> list[dict[str, Any]]:
     """Every statement of the policies attached to this function's role."""
-    role_id = _function(synthesized, name)["Properties"]["Role"]["Fn::GetAtt"][0]
-    statements = []
-    for policy in synthesized.resources("AWS::IAM::Policy").values():
-        if {"Ref": role_id} in policy["Properties"]["Roles"]:
-            statements += policy["Properties"]["PolicyDocument"]["Statement"]
-    return statements
+    return synthesized.function_statements(name)
 
 
-def _actions(statement: dict[str, Any]) -> set[str]:
-    actions = statement["Action"]
-    return {actions} if isinstance(actions, str) else set(actions)
-
-
-def _resources(statement: dict[str, Any]) -> list[Any]:
-    resources = statement["Resource"]
-    return resources if isinstance(resources, list) else [resources]
+_actions = actions
+_resources = resources
 
 
 def _refers_to(resource: Any, logical_id: str) -> bool:
     return logical_id in repr(resource)
+
+
+def _granted(synthesized: Synthesized, name: str, action: str) -> list[Any]:
+    """The resources `name`'s role may use `action` on."""
+    return [r for s in _statements(synthesized, name) if action in _actions(s) for r in _resources(s)]
 
 
 def test_every_spec_with_a_handler_becomes_one_function(synthesized: Synthesized) -> None:
@@ -129,15 +136,128 @@ def test_env_vars_are_powertools_plus_only_granted_resources(synthesized: Synthe
     assert (ENV_PLEX_BASE_URL in env) == spec.reads_plex
 
 
-def test_no_role_uses_managed_policies_or_wildcards_beyond_xray(synthesized: Synthesized) -> None:
+@pytest.mark.parametrize("spec", FUNCTION_SPECS, ids=lambda spec: spec.name)
+def test_env_vars_are_exactly_what_the_wiring_lists(synthesized: Synthesized, spec: FunctionSpec) -> None:
+    """A configured deployment (timezone, sender, default supervisor set) leaves no variable out."""
+    env = _function(synthesized, spec.name)["Properties"]["Environment"]["Variables"]
+
+    assert set(env) == set(environment_sources(spec)) | set(spec.environment)
+
+
+def test_needs_become_their_variables(synthesized: Synthesized) -> None:
+    stack = synthesized.stack
+    env = {name: _function(synthesized, name)["Properties"]["Environment"]["Variables"] for name in SPECS}
+    state_machine = {"Ref": synthesized.logical_id(stack.approval.state_machine)}
+    bucket = {"Ref": synthesized.logical_id(stack.artifacts.bucket)}
+
+    for name in ("punch_validator", "norms_refresh"):
+        assert env[name][ENV_APPROVAL_STATE_MACHINE_ARN] == state_machine
+        assert env[name][ENV_ARTIFACTS_BUCKET_NAME] == bucket
+        assert env[name][ENV_DEFAULT_SUPERVISOR_ID] == "SUP-0001"
+        assert env[name]["APPROVAL_WAIT_SECONDS"] == str(8 * 3600)
+    for name in ("punch_poller", "punch_validator", "norms_refresh"):
+        assert env[name][ENV_TIMEZONE] == "America/Detroit"
+    assert env["approval_notify"][ENV_NOTIFY_SENDER] == "approvals@plant.example.com"
+    assert env["plex_writeback"][ENV_MAX_RECEIVE_COUNT] == "5"
+    assert all(ENV_APPROVAL_STATE_MACHINE_ARN not in env[name] for name in ("approval_callback", "approval_notify"))
+
+
+def test_max_receive_count_is_the_write_back_queues_own(synthesized: Synthesized) -> None:
+    queue = synthesized.template["Resources"][
+        synthesized.logical_id(synthesized.stack.queues.queues[QueueName.WRITEBACK])
+    ]
+    redrive = queue["Properties"]["RedrivePolicy"]["maxReceiveCount"]
+    env = _function(synthesized, "plex_writeback")["Properties"]["Environment"]["Variables"]
+
+    assert env[ENV_MAX_RECEIVE_COUNT] == str(redrive)
+
+
+def test_approval_links_point_at_the_api_stage(synthesized: Synthesized) -> None:
+    """`<base>/approvals/<token>` must be the approval route: the base is the stage URL itself."""
+    api = synthesized.stack.api
+    assert api is not None
+    base = _function(synthesized, "approval_notify")["Properties"]["Environment"]["Variables"][ENV_APPROVAL_BASE_URL]
+    rendered = repr(base)
+
+    assert synthesized.logical_id(api.rest_api) in rendered
+    assert synthesized.logical_id(api.stage) in rendered
+    assert "approvals" not in rendered
+    assert Route("GET", "/approvals/{token}") in api.routes
+
+
+def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) -> None:
+    bucket = synthesized.logical_id(synthesized.stack.artifacts.bucket)
+    objects = f"<{bucket}.Arn>/{NORMS_PREFIX}*"
+    flat = {name: [flatten_reference(r) for r in _granted(synthesized, name, "s3:GetObject")] for name in SPECS}
+
+    assert {name for name, found in flat.items() if found} == {"punch_validator", "norms_refresh"}
+    assert flat["punch_validator"] == flat["norms_refresh"] == [objects]
+    assert _granted(synthesized, "punch_validator", "s3:PutObject") == []
+    assert [flatten_reference(r) for r in _granted(synthesized, "norms_refresh", "s3:PutObject")] == [objects]
+    for name in ("punch_validator", "norms_refresh"):  # a missing key must be a 404, not a 403
+        assert [flatten_reference(r) for r in _granted(synthesized, name, "s3:ListBucket")] == [f"<{bucket}.Arn>"]
+    for name in SPECS:
+        assert not any(
+            a.startswith("s3:Delete") for statement in _statements(synthesized, name) for a in _actions(statement)
+        )
+
+
+def test_state_machine_grants_are_start_for_intake_and_task_response_for_the_callback(
+    synthesized: Synthesized,
+) -> None:
+    state_machine = {"Ref": synthesized.logical_id(synthesized.stack.approval.state_machine)}
+    starters = {name for name in SPECS if _granted(synthesized, name, "states:StartExecution")}
+    responders = {name for name in SPECS if _granted(synthesized, name, "states:SendTaskSuccess")}
+
+    assert starters == {"punch_validator", "norms_refresh"}
+    assert responders == {"approval_callback"}
+    for name in starters:
+        assert _granted(synthesized, name, "states:StartExecution") == [state_machine]
+    assert _granted(synthesized, "approval_callback", "states:SendTaskFailure") == [state_machine]
+
+
+def test_only_the_notifier_sends_mail_and_only_as_the_sender(synthesized: Synthesized) -> None:
+    senders = [name for name in SPECS if _granted(synthesized, name, "ses:SendEmail")]
+    [statement] = [s for s in _statements(synthesized, "approval_notify") if "ses:SendEmail" in _actions(s)]
+    identities = [flatten_reference(r) for r in _resources(statement)]
+
+    assert senders == ["approval_notify"]
+    assert _actions(statement) == {"ses:SendEmail"}
+    assert statement["Condition"] == {"StringEquals": {"ses:FromAddress": "approvals@plant.example.com"}}
+    assert [i.rsplit(":identity/", 1)[1] for i in identities] == ["approvals@plant.example.com", "plant.example.com"]
+
+
+def test_unused_grants_are_gone(synthesized: Synthesized) -> None:
+    """Each handler's settings decide: no idempotency table for the approval consumers, no state
+    table or audit reads for the intake batch functions; the sweep appends findings."""
+    env = {name: _function(synthesized, name)["Properties"]["Environment"]["Variables"] for name in SPECS}
+
+    assert ENV_IDEMPOTENCY_TABLE_NAME not in env["approval_notify"]
+    assert ENV_IDEMPOTENCY_TABLE_NAME not in env["plex_writeback"]
+    assert ENV_STATE_TABLE_NAME not in env["punch_validator"]
+    assert ENV_STATE_TABLE_NAME not in env["norms_refresh"]
+    audit = synthesized.logical_id(synthesized.stack.storage.audit_table)
+    assert any(_refers_to(r, audit) for r in _granted(synthesized, "norms_refresh", "dynamodb:PutItem"))
+    assert _granted(synthesized, "norms_refresh", "dynamodb:Query") == []
+
+
+def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_and_object_prefixes(
+    synthesized: Synthesized,
+) -> None:
+    bucket = synthesized.logical_id(synthesized.stack.artifacts.bucket)
     for role in synthesized.resources("AWS::IAM::Role").values():
         assert "ManagedPolicyArns" not in role["Properties"]
     for name in SPECS:
         for statement in _statements(synthesized, name):
             assert statement["Effect"] == "Allow"
             assert not any("*" in action for action in _actions(statement))
-            if "*" in _resources(statement):
-                assert _actions(statement) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+            for resource in _resources(statement):
+                flat = flatten_reference(resource)
+                if flat == "*":
+                    assert _actions(statement) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+                elif "*" in flat:
+                    assert flat == f"<{bucket}.Arn>/{NORMS_PREFIX}*", flat
+                    assert _actions(statement) <= {"s3:GetObject", "s3:PutObject"}
 
 
 def test_webhook_may_only_enqueue_punches_and_read_the_hmac_secret(synthesized: Synthesized) -> None:
@@ -209,7 +329,11 @@ def test_function_asset_holds_only_its_own_code(synthesized: Synthesized) -> Non
 
 
 def test_only_specs_with_a_handler_are_built(tmp_path: Path) -> None:
-    context = {CTX_RESERVED_CONCURRENCY: "false", CTX_PLEX_SETTINGS: '{"TENANT_ID": "t-1"}'}
+    context = {
+        CTX_RESERVED_CONCURRENCY: "false",
+        CTX_PLEX_SETTINGS: '{"TENANT_ID": "t-1"}',
+        CTX_SCHEDULES: '{"punch_poller": "disabled", "norms_refresh": "rate(1 hour)"}',
+    }
     partial = synthesize(tmp_path, ["punch_poller", "punch_validator"], **context)
 
     assert set(partial.stack.functions.functions) == {"punch_poller", "punch_validator"}
@@ -220,6 +344,18 @@ def test_only_specs_with_a_handler_are_built(tmp_path: Path) -> None:
     poller = _function(partial, "punch_poller")["Properties"]
     assert "ReservedConcurrentExecutions" not in poller
     assert poller["Environment"]["Variables"]["PLEXLABOR_PLEX_TENANT_ID"] == "t-1"
+    # no routed function: no API; the plant settings are not configured: reported, not invented
+    assert partial.stack.api is None
+    partial.assertions.resource_count_is("AWS::ApiGateway::RestApi", 0)
+    assert partial.stack.missing_settings() == {"punch_poller": [ENV_TIMEZONE], "punch_validator": [ENV_TIMEZONE]}
+    assert ENV_TIMEZONE not in poller["Environment"]["Variables"]
+    assert (
+        ENV_DEFAULT_SUPERVISOR_ID not in _function(partial, "punch_validator")["Properties"]["Environment"]["Variables"]
+    )
+    assert missing_settings_report(partial.stack)[0].startswith("[app] WARNING: punch_poller will fail")
+    # a disabled schedule keeps its rule (turning it back on is an update); absent functions get none
+    [rule] = partial.resources("AWS::Events::Rule").values()
+    assert (rule["Properties"]["State"], rule["Properties"]["ScheduleExpression"]) == ("DISABLED", "rate(5 minutes)")
 
 
 def test_the_helper_refuses_managed_env_overrides_and_duplicates(tmp_path: Path) -> None:
@@ -246,6 +382,16 @@ def test_spec_rejects_bad_values() -> None:
         FunctionSpec(name="big", description="x", batch_size=100)
     with pytest.raises(ValueError, match="reserved concurrency"):
         FunctionSpec(name="off", description="x", reserved_concurrency=0)
+    with pytest.raises(ValueError, match="consumed queue"):
+        FunctionSpec(name="late", description="x", needs=(Need.REDRIVE_LIMIT,))
+    with pytest.raises(ValueError, match="schedule"):
+        FunctionSpec(name="cron", description="x", schedule="every day")
+    with pytest.raises(ValueError, match="duplicate route"):
+        FunctionSpec(name="api", description="x", routes=(Route("GET", "/a"), Route("GET", "/a")))
+    with pytest.raises(ValueError, match="route path"):
+        Route("GET", "/a/")
+    with pytest.raises(ValueError, match="prefix"):
+        BucketAccess.read("norms")
     assert FunctionSpec(name="norms_refresh", description="x", flavour=BATCH).handler == (
         "functions.norms_refresh.handler.handler"
     )

@@ -10,9 +10,27 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match
 from cdk_nag import AwsSolutionsChecks
 
+from infra.constants import NORMS_PREFIX
+from infra.nag import flatten_reference, wildcard_resource_finding
 from infra.testing import Synthesized
 
-EXPECTED_ACKNOWLEDGED = {"AwsSolutions-SMG4", "AwsSolutions-L1", "AwsSolutions-IAM5[Resource::*]"}
+LOG_GROUPS_OF_THE_ACCOUNT = "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*"
+
+
+def _expected(synthesized: Synthesized) -> dict[str, set[str]]:
+    """Every rule acknowledged in the full stack, and the resource types it is acknowledged on."""
+    bucket = synthesized.logical_id(synthesized.stack.artifacts.bucket)
+    return {
+        "AwsSolutions-SMG4": {"AWS::SecretsManager::Secret"},
+        "AwsSolutions-L1": {"AWS::Lambda::Function"},
+        "AwsSolutions-IAM5[Resource::*]": {"AWS::IAM::Policy"},  # X-Ray; Step Functions log delivery
+        wildcard_resource_finding(f"<{bucket}.Arn>/{NORMS_PREFIX}*"): {"AWS::IAM::Policy"},
+        wildcard_resource_finding(LOG_GROUPS_OF_THE_ACCOUNT): {"AWS::IAM::Role"},  # API Gateway account role
+        "AwsSolutions-S1": {"AWS::S3::Bucket"},  # the access-log bucket itself
+        "AwsSolutions-APIG3": {"AWS::ApiGateway::Stage"},
+        "AwsSolutions-APIG4": {"AWS::ApiGateway::Method"},
+        "AwsSolutions-COG4": {"AWS::ApiGateway::Method"},
+    }
 
 
 def _violations(report: Any) -> list[str]:
@@ -50,12 +68,25 @@ def test_every_acknowledgment_is_per_resource_and_explained(synthesized: Synthes
             assert len(rule["reason"]) >= 40, f"{logical_id}: {rule['id']} needs a real reason"
             acknowledged.setdefault(rule["id"], set()).add(resource["Type"])
 
-    assert set(acknowledged) == EXPECTED_ACKNOWLEDGED
-    assert acknowledged["AwsSolutions-SMG4"] == {"AWS::SecretsManager::Secret"}
-    assert acknowledged["AwsSolutions-L1"] == {"AWS::Lambda::Function"}
-    assert acknowledged["AwsSolutions-IAM5[Resource::*]"] == {"AWS::IAM::Policy"}
+    assert acknowledged == _expected(synthesized)
     stack_metadata = synthesized.stack.node.metadata
     assert not [m for m in stack_metadata if m.type == "aws:cdk:acknowledged-rules"], "no stack-wide acks"
+
+
+def test_only_the_access_log_bucket_goes_without_access_logs(synthesized: Synthesized) -> None:
+    artifacts = synthesized.stack.artifacts
+    log_bucket = synthesized.logical_id(artifacts.access_logs)
+    for logical_id, resource in synthesized.resources("AWS::S3::Bucket").items():
+        rules = {r["id"] for r in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])}
+        assert ("AwsSolutions-S1" in rules) == (logical_id == log_bucket)
+
+
+def test_wildcard_findings_are_named_as_cdk_nag_names_them() -> None:
+    joined = {"Fn::Join": ["", [{"Fn::GetAtt": ["Bucket12", "Arn"]}, "/norms/*"]]}
+
+    assert flatten_reference(joined) == "<Bucket12.Arn>/norms/*"
+    assert flatten_reference({"Fn::Sub": "arn:${AWS::Partition}:logs:*"}) == "arn:<AWS::Partition>:logs:*"
+    assert flatten_reference({"Ref": "Queue"}) == "<Queue>"
 
 
 def test_the_rule_pack_is_live_on_a_bad_resource() -> None:

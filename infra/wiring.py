@@ -1,0 +1,180 @@
+"""Each function's environment as data: every variable name and where its value comes from.
+
+One mapping for both runtimes. `environment_sources(spec)` lists, for one `FunctionSpec`, each
+variable the function receives and its `Source`: a fixed value, a deployment setting, or an
+attribute of a stack resource. CDK resolves the sources to CloudFormation values
+(`infra/constructs/permissions.py`); the local runtime can resolve the same sources to its moto
+names and URLs, so the two cannot give a function different variables. A source whose value is
+not configured (e.g. no default supervisor) is left out by the resolver, not here.
+
+Pure data: no CDK import (the local runtime and the tests import it cheaply). Grants (IAM) are not
+here: they only exist on AWS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from infra.constants import (
+    ENV_APPROVAL_BASE_URL,
+    ENV_APPROVAL_STATE_MACHINE_ARN,
+    ENV_APPROVAL_WAIT_SECONDS,
+    ENV_ARTIFACTS_BUCKET_NAME,
+    ENV_AUDIT_TABLE_NAME,
+    ENV_DEFAULT_SUPERVISOR_ID,
+    ENV_IDEMPOTENCY_TABLE_NAME,
+    ENV_LOG_LEVEL,
+    ENV_MAX_RECEIVE_COUNT,
+    ENV_NOTIFY_SENDER,
+    ENV_PLEX_BASE_URL,
+    ENV_PLEX_WRITE_MODE,
+    ENV_POWERTOOLS_METRICS_NAMESPACE,
+    ENV_POWERTOOLS_SERVICE_NAME,
+    ENV_QUEUE_URL,
+    ENV_SECRET_ARN,
+    ENV_STAGE,
+    ENV_STATE_TABLE_NAME,
+    ENV_TIMEZONE,
+    METRICS_NAMESPACE,
+    PLEX_ENV_PREFIX,
+    SERVICE_NAME,
+    QueueName,
+    SecretName,
+)
+from infra.function_specs import FunctionSpec, Need, ReadSecret, SendTo, TableAccess
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """The same value everywhere."""
+
+    value: str
+
+
+class Setting(StrEnum):
+    """A value from the deployment configuration (CDK context; the local runtime's arguments)."""
+
+    LOG_LEVEL = "log-level"
+    STAGE = "stage"
+    PLEX_BASE_URL = "plex-base-url"
+    PLEX_WRITE_MODE = "plex-write-mode"
+    TIMEZONE = "timezone"
+    DEFAULT_SUPERVISOR_ID = "default-supervisor-id"  # optional
+    APPROVAL_WAIT_SECONDS = "approval-wait-seconds"
+    NOTIFY_SENDER = "notify-sender"
+
+
+@dataclass(frozen=True)
+class PlexSetting:
+    """One of the other non-secret Plex settings (`plexlabor:plexSettings`): `PLEXLABOR_PLEX_<key>`."""
+
+    key: str
+
+
+class Table(StrEnum):
+    AUDIT = "audit"
+    STATE = "state"
+    IDEMPOTENCY = "idempotency"
+
+
+@dataclass(frozen=True)
+class TableName:
+    table: Table
+
+
+@dataclass(frozen=True)
+class QueueUrl:
+    queue: QueueName
+
+
+@dataclass(frozen=True)
+class RedriveLimit:
+    """The maxReceiveCount of a queue's redrive policy."""
+
+    queue: QueueName
+
+
+@dataclass(frozen=True)
+class SecretArn:
+    secret: SecretName
+
+
+class Attribute(StrEnum):
+    """Attributes of the stack's single resources."""
+
+    ARTIFACTS_BUCKET_NAME = "artifacts-bucket-name"
+    APPROVAL_STATE_MACHINE_ARN = "approval-state-machine-arn"
+    API_URL = "api-url"  # the stage's base URL, e.g. https://<id>.execute-api.<region>.amazonaws.com/<stage>/
+
+
+Source = Fixed | Setting | PlexSetting | TableName | QueueUrl | RedriveLimit | SecretArn | Attribute
+
+TABLE_OF: dict[TableAccess, Table] = {
+    TableAccess.AUDIT_APPEND: Table.AUDIT,
+    TableAccess.AUDIT_READ: Table.AUDIT,
+    TableAccess.STATE_READ: Table.STATE,
+    TableAccess.STATE_READ_WRITE: Table.STATE,
+    TableAccess.IDEMPOTENCY: Table.IDEMPOTENCY,
+}
+ENV_TABLE_NAME = {
+    Table.AUDIT: ENV_AUDIT_TABLE_NAME,
+    Table.STATE: ENV_STATE_TABLE_NAME,
+    Table.IDEMPOTENCY: ENV_IDEMPOTENCY_TABLE_NAME,
+}
+
+COMMON_SOURCES: dict[str, Source] = {
+    ENV_POWERTOOLS_SERVICE_NAME: Fixed(SERVICE_NAME),
+    ENV_POWERTOOLS_METRICS_NAMESPACE: Fixed(METRICS_NAMESPACE),
+    ENV_LOG_LEVEL: Setting.LOG_LEVEL,
+    ENV_STAGE: Setting.STAGE,
+}
+"""Every function."""
+
+NEED_SOURCES: dict[Need, dict[str, Source]] = {
+    Need.START_APPROVALS: {
+        ENV_APPROVAL_STATE_MACHINE_ARN: Attribute.APPROVAL_STATE_MACHINE_ARN,
+        ENV_APPROVAL_WAIT_SECONDS: Setting.APPROVAL_WAIT_SECONDS,
+        ENV_DEFAULT_SUPERVISOR_ID: Setting.DEFAULT_SUPERVISOR_ID,
+    },
+    Need.ANSWER_APPROVALS: {},  # the task token names the execution
+    Need.SEND_EMAIL: {ENV_NOTIFY_SENDER: Setting.NOTIFY_SENDER},
+    Need.APPROVAL_LINKS: {ENV_APPROVAL_BASE_URL: Attribute.API_URL},
+    Need.PLANT_TIMEZONE: {ENV_TIMEZONE: Setting.TIMEZONE},
+    Need.REDRIVE_LIMIT: {},  # depends on the consumed queue: see environment_sources
+}
+
+OPTIONAL_SETTINGS = frozenset({Setting.DEFAULT_SUPERVISOR_ID})
+"""Settings a function runs without (every other unset setting is a deployment mistake)."""
+
+
+def environment_sources(spec: FunctionSpec, plex_setting_keys: Iterable[str] = ()) -> dict[str, Source]:
+    """Every variable `spec`'s function receives, with where its value comes from.
+
+    Order: the common variables, one per granted table/queue/secret, the Plex settings when it
+    reads Plex, then its needs. The spec's own `environment` is added by the caller (it may not
+    override any of these).
+    """
+    sources: dict[str, Source] = dict(COMMON_SOURCES)
+    for access in spec.access:
+        if isinstance(access, SendTo):
+            sources[ENV_QUEUE_URL[access.queue]] = QueueUrl(access.queue)
+        elif isinstance(access, ReadSecret):
+            sources[ENV_SECRET_ARN[access.secret]] = SecretArn(access.secret)
+        else:
+            table = TABLE_OF[access]
+            sources[ENV_TABLE_NAME[table]] = TableName(table)
+    if spec.reads_plex:
+        sources[ENV_PLEX_BASE_URL] = Setting.PLEX_BASE_URL
+        sources[ENV_PLEX_WRITE_MODE] = Setting.PLEX_WRITE_MODE
+        for key in sorted(plex_setting_keys):
+            sources[f"{PLEX_ENV_PREFIX}{key}"] = PlexSetting(key)
+    for need in spec.needs:
+        if isinstance(need, Need):
+            sources.update(NEED_SOURCES[need])
+            if need is Need.REDRIVE_LIMIT and spec.consumes is not None:
+                sources[ENV_MAX_RECEIVE_COUNT] = RedriveLimit(spec.consumes)
+        else:
+            sources[ENV_ARTIFACTS_BUCKET_NAME] = Attribute.ARTIFACTS_BUCKET_NAME
+    return sources

@@ -1,0 +1,154 @@
+"""The REST API: routes from the specs, Lambda proxy, no authorizer (on purpose), a logged and
+throttled stage, the account's logging role, a 5xx alarm, and the outputs."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from infra.constants import DEFAULT_API_BURST_LIMIT, DEFAULT_API_RATE_LIMIT
+from infra.constructs.api import ACCOUNT_ROLE_ACTIONS, Api
+from infra.function_specs import FUNCTION_SPECS
+from infra.nag import flatten_reference
+from infra.testing import Synthesized, actions
+
+ROUTES = {(route.method, route.path): spec.name for spec in FUNCTION_SPECS for route in spec.routes}
+
+
+def _api(synthesized: Synthesized) -> Api:
+    api = synthesized.stack.api
+    assert api is not None, "the full stack has routed functions, so it has an API"
+    return api
+
+
+def _stage(synthesized: Synthesized) -> dict[str, Any]:
+    [stage] = synthesized.resources("AWS::ApiGateway::Stage").values()
+    return stage
+
+
+def _path_of(synthesized: Synthesized, method: dict[str, Any]) -> str:
+    """The full resource path of a method, from the chain of AWS::ApiGateway::Resource parents."""
+    resources = synthesized.template["Resources"]
+    parts = []
+    ref = method["Properties"]["ResourceId"]
+    while "Ref" in ref:
+        resource = resources[ref["Ref"]]["Properties"]
+        parts.append(resource["PathPart"])
+        ref = resource["ParentId"]
+    return "/" + "/".join(reversed(parts))
+
+
+def test_api_is_regional_and_named_per_stage(synthesized: Synthesized) -> None:
+    [api] = synthesized.resources("AWS::ApiGateway::RestApi").values()
+
+    assert api["Properties"]["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
+    assert api["Properties"]["Name"] == "plexlabor-dev"
+
+
+def test_every_spec_route_is_a_lambda_proxy_method_of_its_function(synthesized: Synthesized) -> None:
+    methods = synthesized.resources("AWS::ApiGateway::Method").values()
+    functions = synthesized.stack.functions.functions
+    found = {}
+    for method in methods:
+        properties = method["Properties"]
+        integration = properties["Integration"]
+        assert integration["Type"] == "AWS_PROXY"
+        assert properties["AuthorizationType"] == "NONE"
+        target = next(name for name, fn in functions.items() if synthesized.logical_id(fn) in repr(integration["Uri"]))
+        found[(properties["HttpMethod"], _path_of(synthesized, method))] = target
+
+    assert found == ROUTES
+    assert ROUTES[("POST", "/punches")] == "punch_webhook"
+    assert ROUTES[("GET", "/punches/openapi.json")] == "punch_webhook"  # the handler serves its OpenAPI document
+    assert ROUTES[("GET", "/approvals/{token}")] == ROUTES[("POST", "/approvals/{token}")] == "approval_callback"
+
+
+def test_each_function_may_be_invoked_only_through_its_own_methods(synthesized: Synthesized) -> None:
+    api = _api(synthesized)
+    prefix = (
+        "arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:"
+        f"<{synthesized.logical_id(api.rest_api)}>/<{synthesized.logical_id(api.stage)}>/"
+    )
+    permissions = [p["Properties"] for p in synthesized.resources("AWS::Lambda::Permission").values()]
+    from_api = [p for p in permissions if p["Principal"] == "apigateway.amazonaws.com"]
+    granted = {flatten_reference(p["SourceArn"]) for p in from_api}
+
+    assert len(from_api) == len(ROUTES)  # one per method: no test-invoke permissions
+    assert granted == {prefix + method + re.sub(r"\{\w+\}", "*", path) for method, path in ROUTES}
+
+
+def test_path_parameters_are_validated(synthesized: Synthesized) -> None:
+    [validator_id] = synthesized.resources("AWS::ApiGateway::RequestValidator")
+    for method in synthesized.resources("AWS::ApiGateway::Method").values():
+        properties = method["Properties"]
+        if "{token}" in _path_of(synthesized, method):
+            assert properties["RequestParameters"] == {"method.request.path.token": True}
+            assert properties["RequestValidatorId"] == {"Ref": validator_id}
+        else:  # the webhook checks its signature before its body: no schema answer to strangers
+            assert "RequestValidatorId" not in properties
+
+
+def test_stage_is_throttled_traced_and_logged_without_bodies_or_tokens(synthesized: Synthesized) -> None:
+    properties = _stage(synthesized)["Properties"]
+    access_logs = synthesized.logical_id(_api(synthesized).access_logs)
+    log_format = json.loads(properties["AccessLogSetting"]["Format"])
+
+    assert properties["StageName"] == "dev"
+    assert properties["TracingEnabled"] is True
+    assert properties["MethodSettings"] == [
+        {
+            "DataTraceEnabled": False,
+            "HttpMethod": "*",
+            "LoggingLevel": "ERROR",
+            "MetricsEnabled": True,
+            "ResourcePath": "/*",
+            "ThrottlingBurstLimit": DEFAULT_API_BURST_LIMIT,
+            "ThrottlingRateLimit": DEFAULT_API_RATE_LIMIT,
+        }
+    ]
+    assert access_logs in json.dumps(properties["AccessLogSetting"]["DestinationArn"])
+    assert log_format["resourcePath"] == "$context.resourcePath"
+    assert not any("$context.path" in value for value in log_format.values())  # the token is in the path
+
+
+def test_the_account_logging_role_is_inline_scoped_and_retained(synthesized: Synthesized) -> None:
+    api = _api(synthesized)
+    assert api.account_role is not None
+    role_id = synthesized.logical_id(api.account_role)
+    role = synthesized.template["Resources"][role_id]
+    [account] = synthesized.resources("AWS::ApiGateway::Account").items()
+    [statement] = synthesized.role_statements(role_id)
+
+    assert role["DeletionPolicy"] == account[1]["DeletionPolicy"] == "Retain"
+    assert "ManagedPolicyArns" not in role["Properties"]
+    assert actions(statement) == set(ACCOUNT_ROLE_ACTIONS)
+    assert account[1]["Properties"]["CloudWatchRoleArn"] == {"Fn::GetAtt": [role_id, "Arn"]}
+    assert account[0] in _stage(synthesized).get("DependsOn", [])  # logging is allowed before the stage exists
+
+
+def test_persistent_server_errors_alarm_the_topic(synthesized: Synthesized) -> None:
+    topic = {"Ref": synthesized.logical_id(synthesized.stack.alarms.topic)}
+
+    synthesized.assertions.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "Namespace": "AWS/ApiGateway",
+            "MetricName": "5XXError",
+            "Dimensions": [{"Name": "ApiName", "Value": "plexlabor-dev"}],
+            "Statistic": "Sum",
+            "Period": 300,
+            "EvaluationPeriods": 3,
+            "DatapointsToAlarm": 2,
+            "AlarmActions": [topic],
+        },
+    )
+
+
+def test_outputs_give_the_api_and_webhook_urls(synthesized: Synthesized) -> None:
+    outputs = synthesized.template["Outputs"]
+    api_id = synthesized.logical_id(_api(synthesized).rest_api)
+
+    assert api_id in json.dumps(outputs["ApiUrl"]["Value"])
+    assert json.dumps(outputs["PunchWebhookUrl"]["Value"]).endswith('/punches"]]}')
+    assert not [key for key in outputs if key.startswith("ApiRestApiEndpoint")]  # CDK's duplicate is removed

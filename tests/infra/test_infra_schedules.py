@@ -1,0 +1,55 @@
+"""Schedules: an EventBridge rule per scheduled function in the stack, overridable per function."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from infra.app import add_stack, create_app
+from infra.config import ConfigError, DeployConfig
+from infra.constants import CTX_BUILD_DIR, CTX_FUNCTIONS_ROOT, CTX_PLACEHOLDER_LAYERS, CTX_SCHEDULES
+from infra.function_specs import FUNCTION_SPECS
+from infra.testing import Synthesized, write_fake_functions
+
+SCHEDULED = {spec.name: spec.schedule for spec in FUNCTION_SPECS if spec.schedule}
+
+
+def test_the_design_schedules(synthesized: Synthesized) -> None:
+    assert SCHEDULED["punch_poller"] == "rate(5 minutes)"
+    assert SCHEDULED["norms_refresh"] == "cron(0 7 * * ? *)"  # nightly, in UTC
+    assert synthesized.stack.schedules.expressions == SCHEDULED  # every scheduled spec with a handler
+
+
+def test_each_rule_targets_its_function_with_bounded_retries(synthesized: Synthesized) -> None:
+    rules = synthesized.resources("AWS::Events::Rule")
+    stack = synthesized.stack
+    targets = {}
+    for rule in rules.values():
+        [target] = rule["Properties"]["Targets"]
+        assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 2}
+        assert "Input" not in target  # the function gets EventBridge's "Scheduled Event" as is
+        assert rule["Properties"]["State"] == "ENABLED"
+        targets[target["Arn"]["Fn::GetAtt"][0]] = rule["Properties"]["ScheduleExpression"]
+
+    assert targets == {
+        synthesized.logical_id(stack.functions.functions[name]): expr for name, expr in SCHEDULED.items()
+    }
+    invoke = [
+        p["Properties"]
+        for p in synthesized.resources("AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "events.amazonaws.com"
+    ]
+    assert len(invoke) == len(SCHEDULED)
+
+
+def test_overrides_are_validated(tmp_path: Path) -> None:
+    root = write_fake_functions(tmp_path / "src", ["punch_poller"])
+    context = {CTX_PLACEHOLDER_LAYERS: True, CTX_FUNCTIONS_ROOT: str(root), CTX_BUILD_DIR: str(tmp_path / "b")}
+
+    with pytest.raises(ConfigError, match="no scheduled function"):
+        add_stack(create_app({**context, CTX_SCHEDULES: '{"punch_webhook": "rate(1 hour)"}'}, outdir=str(tmp_path)))
+    for bad in ("every 5 minutes", "rate(5 fortnights)", ""):
+        with pytest.raises(ConfigError):
+            DeployConfig(schedules={"punch_poller": bad})
+    assert DeployConfig(schedules={"norms_refresh": "disabled"}).schedules == {"norms_refresh": "disabled"}
