@@ -98,7 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     skills = commands.add_parser("skills", help="skill coverage, certification compliance, cross-training")
     skills.add_argument("--plant", required=True, help="plant folder")
-    skills.add_argument("--as-of", help="day to assess from, YYYY-MM-DD (default: the plant's last day)")
+    skills.add_argument(
+        "--as-of", help="day to assess from, YYYY-MM-DD (default: the plant's extract day, first of the schedule)"
+    )
     skills.add_argument("--horizon-days", type=int, default=14, help="days of scheduled work to cover")
     skills.add_argument("--out", help="write the full report here (JSON)")
     skills.add_argument("--json", action="store_true", help="print JSON instead of a summary")
