@@ -1,0 +1,568 @@
+"""Generalized assignment problems (OR-Library gap1-gap12), solved as maximisation.
+
+A GAP gives every job to exactly one agent; each agent's resource use stays within its capacity;
+the total profit is maximised. In crew terms an agent is an operator (capacity = available hours),
+a job is a job operation (resource = the hours it takes that operator, profit = its value).
+
+Two solvers, measured against each other by `tests/bench/bench_crew.py`:
+
+- `solve_gap_plain`: the textbook MILP handed to HiGHS (`scipy.optimize.milp`) with default settings.
+- `solve_gap`: the same MILP, but only after the work that makes it small:
+  1. a primal solution: regret greedy (Martello-Toth, four desirability measures) + shift/swap descent;
+  2. a dual bound: the Lagrangian relaxation of the assignment constraints (one 0-1 knapsack per agent,
+     solved exactly by dynamic programming), started from the LP duals and improved by subgradient
+     steps; every few steps the knapsack solutions are repaired into a new primal solution;
+  3. profits are integers, so the optimum is at most `T = floor(bound)`. For `T, T-1, ...` down to the
+     best known value + 1: a pair (agent, job) whose Lagrangian bound with the pair forced in is below
+     `T` cannot be part of any solution worth `T` or more, so it is dropped, and HiGHS solves the
+     MILP over the remaining pairs (usually a fifth of them). If that optimum reaches `T` it is the
+     global optimum (every solution worth `T` or more lives in the reduced problem); otherwise no
+     solution is worth `T`, and the next target is tried. When the target falls to the best known
+     value, that value is proven optimal without further search.
+
+Both return `GapSolution` with the objective, the assignment, whether optimality is proven and the
+upper bound that proves it. The data files are read from `../shared/benchmarks/gap/` (see
+`default_gap_dir`) at run time; they are never copied into the repository.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import time
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import coo_array
+
+GAP_DIR_ENV = "PLEXLABOR_GAP_DIR"
+OPTIMA_FILE = "optima.csv"
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+STEP_SCALE = 2.0
+"""Polyak step scale at the start of the subgradient (halved whenever the bound stalls)."""
+STALL_STEPS = 5
+"""Steps without a better bound before the step scale is halved."""
+_HIGHS_OPTIMAL = 0
+_HIGHS_INFEASIBLE = 2
+
+
+def default_gap_dir() -> Path:
+    """`$PLEXLABOR_GAP_DIR`, else `<repo>/../shared/benchmarks/gap` (the repository's sibling)."""
+    configured = os.environ.get(GAP_DIR_ENV)
+    if configured:
+        return Path(configured)
+    repo_root = Path(__file__).resolve().parents[4]
+    return (repo_root / ".." / "shared" / "benchmarks" / "gap").resolve()
+
+
+# ---- the problem and its file format -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GapProblem:
+    """One instance: `profit[i, j]` and `resource[i, j]` of giving job j to agent i, `capacity[i]`."""
+
+    name: str
+    profit: IntArray
+    resource: IntArray
+    capacity: IntArray
+
+    def __post_init__(self) -> None:
+        m, n = self.profit.shape
+        if self.resource.shape != (m, n) or self.capacity.shape != (m,):
+            raise ValueError(
+                f"{self.name}: profit {self.profit.shape}, resource {self.resource.shape} and "
+                f"capacity {self.capacity.shape} do not agree"
+            )
+        if m < 1 or n < 1:
+            raise ValueError(f"{self.name}: needs at least one agent and one job")
+        if (self.resource < 0).any() or (self.capacity < 0).any():
+            raise ValueError(f"{self.name}: resources and capacities must be non-negative")
+
+    @property
+    def agents(self) -> int:
+        return int(self.profit.shape[0])
+
+    @property
+    def jobs(self) -> int:
+        return int(self.profit.shape[1])
+
+    def value(self, assignment: IntArray) -> int:
+        """Total profit of an assignment (agent index per job)."""
+        return int(self.profit[assignment, np.arange(self.jobs)].sum())
+
+    def is_feasible(self, assignment: IntArray) -> bool:
+        if assignment.shape != (self.jobs,) or (assignment < 0).any() or (assignment >= self.agents).any():
+            return False
+        load = np.bincount(assignment, weights=self.resource[assignment, np.arange(self.jobs)], minlength=self.agents)
+        return bool((load <= self.capacity + 1e-9).all())
+
+
+def parse_gap_text(text: str, name: str = "gap") -> list[GapProblem]:
+    """Parse the OR-Library format: P, then per problem `m n`, m rows of n profits, m rows of n
+    resources, m capacities (whitespace-separated integers)."""
+    try:
+        numbers = [int(token) for token in text.split()]
+    except ValueError as error:
+        raise ValueError(f"{name}: not a GAP file (non-integer token: {error})") from None
+    if not numbers:
+        raise ValueError(f"{name}: empty GAP file")
+    position = 1
+    problems: list[GapProblem] = []
+
+    def take(count: int, what: str) -> list[int]:
+        nonlocal position
+        if position + count > len(numbers):
+            raise ValueError(f"{name}: problem {len(problems) + 1} ends early (reading {what})")
+        chunk = numbers[position : position + count]
+        position += count
+        return chunk
+
+    for number in range(1, numbers[0] + 1):
+        m, n = take(2, "m n")
+        if m < 1 or n < 1:
+            raise ValueError(f"{name}: problem {number} has {m} agents and {n} jobs")
+        profit = np.array(take(m * n, "profits"), dtype=np.int64).reshape(m, n)
+        resource = np.array(take(m * n, "resources"), dtype=np.int64).reshape(m, n)
+        capacity = np.array(take(m, "capacities"), dtype=np.int64)
+        problems.append(GapProblem(f"{name}#{number}", profit, resource, capacity))
+    if position != len(numbers):
+        raise ValueError(f"{name}: {len(numbers) - position} numbers left after {numbers[0]} problems")
+    return problems
+
+
+def read_gap_file(path: Path | str) -> list[GapProblem]:
+    path = Path(path)
+    return parse_gap_text(path.read_text(encoding="utf-8"), path.name)
+
+
+def read_optima(path: Path | str) -> dict[tuple[str, int], int]:
+    """`optima.csv`: (file name, problem number) -> published optimum (maximisation)."""
+    with Path(path).open(encoding="utf-8", newline="") as handle:
+        return {(row["file"], int(row["problem"])): int(row["optimum_max"]) for row in csv.DictReader(handle)}
+
+
+# ---- results -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GapSolution:
+    """The best assignment found, its value, and what is proven about it."""
+
+    name: str
+    objective: int | None
+    """None when no feasible assignment was found (the instance may be infeasible)."""
+    assignment: tuple[int, ...] | None
+    proven_optimal: bool
+    upper_bound: float | None
+    """A proven upper bound on the optimum (None when nothing was proven)."""
+    seconds: float
+    method: str
+    milp_calls: int = 0
+    pairs_in_milp: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def gap(self) -> float | None:
+        """(bound - objective) / objective, HiGHS's definition; 0 when proven optimal."""
+        if self.proven_optimal:
+            return 0.0
+        if self.objective is None or self.upper_bound is None:
+            return None
+        return max(0.0, (self.upper_bound - self.objective) / max(abs(self.objective), 1e-9))
+
+
+# ---- the plain MILP (the yardstick) --------------------------------------------------------------
+
+
+def _milp_over(
+    problem: GapProblem, agents: IntArray, jobs: IntArray, options: dict[str, object]
+) -> tuple[int, IntArray | None, float | None]:
+    """Solve max profit over the given (agent, job) pairs. Returns (HiGHS status, assignment, bound)."""
+    m, n = problem.agents, problem.jobs
+    count = len(agents)
+    columns = np.arange(count)
+    assign = coo_array((np.ones(count), (jobs, columns)), shape=(n, count))
+    load = coo_array((problem.resource[agents, jobs].astype(float), (agents, columns)), shape=(m, count))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = milp(
+            -problem.profit[agents, jobs].astype(float),
+            integrality=np.ones(count),
+            bounds=Bounds(0, 1),
+            constraints=[LinearConstraint(assign, 1, 1), LinearConstraint(load, -np.inf, problem.capacity)],
+            options=options,
+        )
+    bound = None if result.get("mip_dual_bound") is None else -float(result.mip_dual_bound)
+    if result.x is None:
+        return int(result.status), None, bound
+    chosen = result.x > 0.5
+    assignment = np.full(n, -1, dtype=np.int64)
+    assignment[jobs[chosen]] = agents[chosen]
+    return int(result.status), assignment, bound
+
+
+def solve_gap_plain(problem: GapProblem, time_limit: float | None = None) -> GapSolution:
+    """The plain formulation, every pair a binary, HiGHS defaults (plus the time limit, if given)."""
+    started = time.perf_counter()
+    agents, jobs = np.divmod(np.arange(problem.agents * problem.jobs), problem.jobs)
+    options: dict[str, object] = {} if time_limit is None else {"time_limit": float(time_limit)}
+    status, assignment, bound = _milp_over(problem, agents, jobs, options)
+    seconds = time.perf_counter() - started
+    if assignment is None or (assignment < 0).any():
+        return GapSolution(problem.name, None, None, False, None, seconds, "plain milp", 1, len(agents))
+    return GapSolution(
+        problem.name,
+        problem.value(assignment),
+        tuple(int(a) for a in assignment),
+        status == _HIGHS_OPTIMAL,
+        bound,
+        seconds,
+        "plain milp",
+        1,
+        len(agents),
+    )
+
+
+# ---- primal heuristics ---------------------------------------------------------------------------
+
+
+def _regret_greedy(problem: GapProblem, desirability: FloatArray) -> IntArray | None:
+    """Martello-Toth: repeatedly place the job whose best and second-best agents differ most."""
+    resource, m, n = problem.resource, problem.agents, problem.jobs
+    residual = problem.capacity.astype(float)
+    assignment = np.full(n, -1, dtype=np.int64)
+    free = np.ones(n, dtype=bool)
+    for _ in range(n):
+        columns = np.flatnonzero(free)
+        scores = np.where(resource[:, columns] <= residual[:, None], desirability[:, columns], -np.inf)
+        best_agent = np.argmax(scores, axis=0)
+        best = scores[best_agent, np.arange(len(columns))]
+        if np.isneginf(best).any():
+            return None
+        if m > 1:
+            second = np.partition(scores, m - 2, axis=0)[m - 2]
+            regret = np.where(np.isneginf(second), np.inf, best - second)
+        else:
+            regret = np.full(len(columns), np.inf)
+        k = int(np.argmax(regret))
+        job, agent = int(columns[k]), int(best_agent[k])
+        assignment[job] = agent
+        residual[agent] -= resource[agent, job]
+        free[job] = False
+    return assignment
+
+
+def _descent(problem: GapProblem, assignment: IntArray) -> IntArray:
+    """Best-improvement shifts (a job to another agent) and swaps (two jobs trade agents)."""
+    profit, resource = problem.profit, problem.resource
+    jobs = np.arange(problem.jobs)
+    assignment = assignment.copy()
+    residual = problem.capacity - np.bincount(assignment, weights=resource[assignment, jobs], minlength=problem.agents)
+    while True:
+        gain = profit - profit[assignment, jobs][None, :]
+        fits = resource <= residual[:, None]
+        fits[assignment, jobs] = False
+        gain = np.where(fits, gain, 0)
+        if gain.max() > 0:
+            agent, job = np.unravel_index(int(np.argmax(gain)), gain.shape)
+            residual[assignment[job]] += resource[assignment[job], job]
+            residual[agent] -= resource[agent, job]
+            assignment[job] = agent
+            continue
+        a_j, a_k = assignment[:, None], assignment[None, :]
+        j, k = jobs[:, None], jobs[None, :]
+        delta = profit[a_k, j] + profit[a_j, k] - profit[a_j, j] - profit[a_k, k]
+        feasible = (residual[a_j] + resource[a_j, j] - resource[a_j, k] >= 0) & (
+            residual[a_k] + resource[a_k, k] - resource[a_k, j] >= 0
+        )
+        delta = np.where(feasible & (a_j != a_k), delta, 0)
+        if delta.max() > 0:
+            first, second = np.unravel_index(int(np.argmax(delta)), delta.shape)
+            a, b = assignment[first], assignment[second]
+            residual[a] += resource[a, first] - resource[a, second]
+            residual[b] += resource[b, second] - resource[b, first]
+            assignment[first], assignment[second] = b, a
+            continue
+        return assignment
+
+
+def _greedy_and_descent(problem: GapProblem) -> IntArray | None:
+    profit = problem.profit.astype(float)
+    resource = np.maximum(problem.resource, 1).astype(float)
+    best: IntArray | None = None
+    for desirability in (profit, profit / resource, -resource, -resource / np.maximum(problem.capacity, 1)[:, None]):
+        start = _regret_greedy(problem, desirability)
+        if start is None:
+            continue
+        candidate = _descent(problem, start)
+        if best is None or problem.value(candidate) > problem.value(best):
+            best = candidate
+    return best
+
+
+def _repair(problem: GapProblem, chosen: NDArray[np.bool_]) -> IntArray | None:
+    """Turn the knapsack solutions (a job may be taken by several agents or none) into an assignment."""
+    profit, resource = problem.profit, problem.resource
+    residual = problem.capacity.astype(float)
+    assignment = np.full(problem.jobs, -1, dtype=np.int64)
+    for job in range(problem.jobs):
+        takers = np.flatnonzero(chosen[:, job])
+        if len(takers):
+            agent = int(takers[np.argmax(profit[takers, job])])
+            if resource[agent, job] <= residual[agent]:
+                assignment[job] = agent
+                residual[agent] -= resource[agent, job]
+    for missing in np.flatnonzero(assignment < 0):
+        job = int(missing)
+        fits = np.flatnonzero(resource[:, job] <= residual)
+        if not len(fits):
+            return None
+        agent = int(fits[np.argmax(profit[fits, job])])
+        assignment[job] = agent
+        residual[agent] -= resource[agent, job]
+    return _descent(problem, assignment)
+
+
+# ---- the Lagrangian bound ------------------------------------------------------------------------
+
+
+class _Knapsacks:
+    """One 0-1 knapsack per agent (items = jobs, weights = resources), solved together by DP."""
+
+    def __init__(self, problem: GapProblem) -> None:
+        m, n = problem.agents, problem.jobs
+        width = int(problem.capacity.max()) + 1
+        shifted = np.arange(width)[None, None, :] - problem.resource.T[:, :, None]  # (job, agent, capacity)
+        flat = np.arange(m)[None, :, None] * width + np.maximum(shifted, 0)
+        self.gather = np.where(shifted >= 0, flat, m * width)  # m*width = a -inf sentinel
+        self.m, self.n, self.width = m, n, width
+        self.resource = problem.resource
+        self.capacity = problem.capacity.astype(np.int64)
+
+    def solve(self, values: FloatArray) -> tuple[FloatArray, NDArray[np.bool_]]:
+        """Best value of each agent's knapsack at every capacity, and the items each agent takes."""
+        m, n, width = self.m, self.n, self.width
+        buffer = np.zeros(m * width + 1)
+        buffer[-1] = -np.inf
+        table = buffer[:-1].reshape(m, width)
+        took = np.zeros((n, m, width), dtype=bool)
+        worth = values > 0
+        for job in np.flatnonzero(worth.any(axis=0)):
+            candidate = buffer[self.gather[job]] + values[:, job][:, None]
+            better = (candidate > table) & worth[:, job][:, None]
+            took[job] = better
+            np.maximum(table, np.where(better, candidate, table), out=table)
+        chosen = np.zeros((m, n), dtype=bool)
+        left = self.capacity.copy()
+        rows = np.arange(m)
+        for item in range(n - 1, -1, -1):
+            taken = took[item, rows, left]
+            chosen[:, item] = taken
+            left -= self.resource[:, item] * taken
+        return table.copy(), chosen
+
+    def tables(self, values: FloatArray, order: Iterable[int]) -> FloatArray:
+        """`result[k]`: each agent's best value at every capacity using only the first k jobs of `order`."""
+        m, width = self.m, self.width
+        buffer = np.zeros(m * width + 1)
+        buffer[-1] = -np.inf
+        table = buffer[:-1].reshape(m, width)
+        out = [table.copy()]
+        for job in order:
+            candidate = buffer[self.gather[job]] + np.maximum(values[:, job], 0)[:, None]
+            np.maximum(table, candidate, out=table)
+            out.append(table.copy())
+        return np.stack(out)
+
+
+def _lp_duals(problem: GapProblem) -> FloatArray:
+    """Duals of the assignment rows of the LP relaxation: the subgradient's starting multipliers."""
+    m, n = problem.agents, problem.jobs
+    count = m * n
+    agents, jobs = np.divmod(np.arange(count), n)
+    assign = coo_array((np.ones(count), (jobs, np.arange(count))), shape=(n, count))
+    load = coo_array((problem.resource.ravel().astype(float), (agents, np.arange(count))), shape=(m, count))
+    result = linprog(
+        -problem.profit.ravel().astype(float),
+        A_ub=load,
+        b_ub=problem.capacity,
+        A_eq=assign,
+        b_eq=np.ones(n),
+        bounds=(0, 1),
+        method="highs",
+    )
+    if result.status != 0:
+        return np.asarray(problem.profit.max(axis=0), dtype=float)
+    return -np.asarray(result.eqlin.marginals, dtype=float)
+
+
+@dataclass
+class _Lagrangian:
+    bound: float
+    multipliers: FloatArray
+    best_value: int
+    best: IntArray
+    iterations: int
+
+
+def _subgradient(
+    problem: GapProblem, knapsacks: _Knapsacks, best: IntArray, multipliers: FloatArray, iterations: int
+) -> _Lagrangian:
+    """Minimise L(u) = sum(u) + sum_i knapsack_i(profit - u) by Polyak steps; repair now and then."""
+    rows = np.arange(problem.agents)
+    best_value = problem.value(best)
+    best_bound, best_multipliers = math.inf, multipliers.copy()
+    step_scale, stalled = STEP_SCALE, 0
+    iteration = 0
+    for iteration in range(1, iterations + 1):
+        table, chosen = knapsacks.solve(problem.profit - multipliers[None, :])
+        bound = float(multipliers.sum() + table[rows, knapsacks.capacity].sum())
+        if bound < best_bound - 1e-9:
+            best_bound, best_multipliers, stalled = bound, multipliers.copy(), 0
+        else:
+            stalled += 1
+            if stalled >= STALL_STEPS:
+                step_scale, stalled = step_scale / 2, 0
+        if math.floor(best_bound + 1e-6) <= best_value:
+            break
+        subgradient = 1 - chosen.sum(axis=0)
+        if not subgradient.any():  # the knapsacks assign every job once: optimal for these multipliers
+            break
+        if iteration % 5 == 1:
+            repaired = _repair(problem, chosen)
+            if repaired is not None and problem.value(repaired) > best_value:
+                best, best_value = repaired, problem.value(repaired)
+        step = step_scale * max(bound - best_value, 1e-3) / float(subgradient @ subgradient)
+        multipliers = multipliers - step * subgradient
+    return _Lagrangian(best_bound, best_multipliers, best_value, best, iteration)
+
+
+def _forced_bounds(
+    problem: GapProblem, knapsacks: _Knapsacks, multipliers: FloatArray
+) -> tuple[float, FloatArray, FloatArray]:
+    """The Lagrangian bound, and for each pair the exact Lagrangian bound of the solutions that
+    contain it (`with_pair`) and of those that do not (`without_pair`).
+
+    Agent i's knapsack without job j at capacity k is max over a of prefix_j(a) + suffix_j(k - a)
+    (the best with jobs before j in capacity a, plus the best with jobs after j in the rest).
+    """
+    m, n = problem.agents, problem.jobs
+    rows = np.arange(m)
+    values = problem.profit - multipliers[None, :]
+    prefix = knapsacks.tables(values, range(n))  # prefix[j]: jobs 0..j-1
+    suffix = knapsacks.tables(values, range(n - 1, -1, -1))[::-1]  # suffix[j]: jobs j..n-1
+    per_agent = prefix[n][rows, knapsacks.capacity]
+    bound = float(multipliers.sum() + per_agent.sum())
+    width = knapsacks.width
+    capacities = np.arange(width)
+    with_pair = np.full((m, n), -np.inf)
+    without_pair = np.empty((m, n))
+    for job in range(n):
+        before, after = prefix[job], suffix[job + 1]  # (m, width) each
+        room = problem.capacity - problem.resource[:, job]
+        # best without `job` at capacity `room` (with it forced in) and at full capacity (forced out)
+        for target, out, extra in ((room, None, values[:, job]), (knapsacks.capacity, without_pair, 0.0)):
+            rest = target[:, None] - capacities[None, :]
+            valid = (rest >= 0) & (target[:, None] >= 0)
+            combined = np.where(valid, before + after[rows[:, None], np.maximum(rest, 0)], -np.inf).max(axis=1)
+            total = bound - per_agent + combined + extra
+            if out is None:
+                with_pair[:, job] = np.where(room >= 0, total, -np.inf)
+            else:
+                out[:, job] = total
+    return bound, with_pair, without_pair
+
+
+# ---- the tuned solver ----------------------------------------------------------------------------
+
+
+def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_iterations: int = 80) -> GapSolution:
+    """Maximise profit; prove optimality with the Lagrangian bound and MILPs over the pairs that can
+    still matter (see the module docstring). Profits must be integers (the OR-Library's are)."""
+    started = time.perf_counter()
+    deadline = None if time_limit is None else started + time_limit
+
+    def remaining() -> float | None:
+        return None if deadline is None else max(0.0, deadline - time.perf_counter())
+
+    best = _greedy_and_descent(problem)
+    if best is None:  # no greedy placement fits: let HiGHS decide feasibility
+        plain = solve_gap_plain(problem, remaining())
+        return GapSolution(
+            problem.name,
+            plain.objective,
+            plain.assignment,
+            plain.proven_optimal,
+            plain.upper_bound,
+            time.perf_counter() - started,
+            "plain milp (no greedy start)",
+            plain.milp_calls,
+            plain.pairs_in_milp,
+        )
+    knapsacks = _Knapsacks(problem)
+    lagrangian = _subgradient(problem, knapsacks, best, _lp_duals(problem), subgradient_iterations)
+    best, best_value = lagrangian.best, lagrangian.best_value
+    bound, with_pair, without_pair = _forced_bounds(problem, knapsacks, lagrangian.multipliers)
+    target = math.floor(min(bound, lagrangian.bound) + 1e-6)
+    fits = problem.resource <= problem.capacity[:, None]
+    calls, pairs = 0, 0
+    upper: float = target
+    while target > best_value:
+        left = remaining()
+        if left is not None and left <= 0:
+            break
+        allowed = fits & (with_pair >= target - 1e-6)
+        forced_in = allowed & (without_pair < target - 1e-6)  # leaving the pair out cannot reach `target`
+        pinned = forced_in.any(axis=0)
+        allowed[:, pinned] &= forced_in[:, pinned]
+        if not allowed.any(axis=0).all():  # some job has no pair left: nothing is worth `target`
+            target -= 1
+            upper = target
+            continue
+        agents, jobs = np.nonzero(allowed)
+        options: dict[str, object] = {} if left is None else {"time_limit": left}
+        status, assignment, _ = _milp_over(problem, agents.astype(np.int64), jobs.astype(np.int64), options)
+        calls, pairs = calls + 1, max(pairs, len(agents))
+        if assignment is not None and (assignment >= 0).all():
+            value = problem.value(assignment)
+            if value > best_value:
+                best, best_value = assignment, value
+        if status == _HIGHS_OPTIMAL:
+            if best_value >= target:
+                upper = best_value
+                break
+            target -= 1  # the best over every pair that could reach `target` is below it
+            upper = target
+        elif status == _HIGHS_INFEASIBLE:
+            target -= 1
+            upper = target
+        else:  # time limit: `upper` stays the last target proven
+            break
+    proven = best_value >= upper
+    method = "lagrangian bound" if calls == 0 else f"lagrangian fixing + {calls} highs milp"
+    return GapSolution(
+        problem.name,
+        best_value,
+        tuple(int(a) for a in best),
+        proven,
+        float(upper),
+        time.perf_counter() - started,
+        method,
+        calls,
+        pairs,
+        [f"lagrangian bound {lagrangian.bound:.2f} after {lagrangian.iterations} subgradient steps"],
+    )
+
+
+def solve_gap_files(paths: Iterable[Path | str], time_limit: float | None = None) -> list[GapSolution]:
+    return [solve_gap(problem, time_limit) for path in paths for problem in read_gap_file(path)]

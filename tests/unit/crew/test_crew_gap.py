@@ -1,0 +1,108 @@
+"""OR-Library GAP: the parser, the tuned solver against brute force and the plain MILP, gap1 problem 1."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from plexlabor.crew.gap import (
+    OPTIMA_FILE,
+    GapProblem,
+    default_gap_dir,
+    parse_gap_text,
+    read_gap_file,
+    read_optima,
+    solve_gap,
+    solve_gap_plain,
+)
+
+SMALL = """
+2
+ 2 3
+ 5 4 3
+ 2 6 4
+ 2 3 2
+ 3 2 2
+ 4 4
+ 3 4
+ 9 8 7 6
+ 6 7 8 9
+ 5 5 5 5
+ 1 1 1 1
+ 1 1 1 1
+ 1 1 1 1
+ 2 2 1
+"""
+"""Two problems: 2 agents x 3 jobs, and 3 agents x 4 jobs whose capacities (2, 2, 1) force a spread."""
+
+
+def brute_force(problem: GapProblem) -> int | None:
+    best = None
+    for assignment in itertools.product(range(problem.agents), repeat=problem.jobs):
+        a = np.array(assignment)
+        if problem.is_feasible(a):
+            value = problem.value(a)
+            best = value if best is None else max(best, value)
+    return best
+
+
+def test_parser_reads_every_problem_of_a_file() -> None:
+    first, second = parse_gap_text(SMALL, "small.txt")
+    assert first.name == "small.txt#1" and (first.agents, first.jobs) == (2, 3)
+    assert first.profit.tolist() == [[5, 4, 3], [2, 6, 4]]
+    assert first.resource.tolist() == [[2, 3, 2], [3, 2, 2]]
+    assert first.capacity.tolist() == [4, 4]
+    assert (second.agents, second.jobs) == (3, 4) and second.capacity.tolist() == [2, 2, 1]
+
+
+def test_parser_refuses_a_truncated_or_padded_file() -> None:
+    with pytest.raises(ValueError, match="problem 2 ends early"):
+        parse_gap_text(SMALL.strip().rsplit("\n", 2)[0], "cut.txt")
+    with pytest.raises(ValueError, match="left after 2 problems"):
+        parse_gap_text(SMALL + " 7", "long.txt")
+    with pytest.raises(ValueError, match="non-integer"):
+        parse_gap_text("1 1 1 x", "bad.txt")
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_tuned_and_plain_solvers_agree_with_brute_force(index: int) -> None:
+    problem = parse_gap_text(SMALL)[index]
+    expected = brute_force(problem)
+    for solution in (solve_gap(problem), solve_gap_plain(problem)):
+        assert solution.objective == expected and solution.proven_optimal
+        assert solution.assignment is not None and problem.is_feasible(np.array(solution.assignment))
+
+
+def test_random_instances_match_the_plain_milp() -> None:
+    rng = np.random.default_rng(11)
+    for k in range(12):
+        m, n = int(rng.integers(2, 5)), int(rng.integers(4, 12))
+        resource = rng.integers(5, 26, size=(m, n))
+        problem = GapProblem(
+            f"random#{k}",
+            rng.integers(10, 51, size=(m, n)),
+            resource,
+            (resource.sum(axis=1) * 0.8 / m).astype(np.int64) + 5,
+        )
+        tuned, plain = solve_gap(problem), solve_gap_plain(problem)
+        assert tuned.objective == plain.objective
+        assert tuned.proven_optimal == plain.proven_optimal
+
+
+def test_an_infeasible_instance_has_no_objective() -> None:
+    problem = GapProblem("tight#1", np.array([[5, 5]]), np.array([[3, 3]]), np.array([4]))
+    solution = solve_gap(problem)
+    assert solution.objective is None and not solution.proven_optimal
+
+
+def test_gap1_problem_1_reaches_336() -> None:
+    path = default_gap_dir() / "gap1.txt"
+    if not path.is_file():
+        pytest.skip(f"OR-Library data not found at {path} (set PLEXLABOR_GAP_DIR to the gap folder)")
+    problem = read_gap_file(path)[0]
+    optimum = read_optima(default_gap_dir() / OPTIMA_FILE)[("gap1.txt", 1)]
+    solution = solve_gap(problem)
+    assert optimum == 336
+    assert solution.objective == 336 and solution.proven_optimal and solution.upper_bound == 336
