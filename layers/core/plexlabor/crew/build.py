@@ -1,0 +1,434 @@
+"""Build a crew planning problem for one day (or one shift of it) from Plex data.
+
+What is staffed: every scheduled job operation (not complete) that runs in the planning window, cut
+into per-shift segments at the shift start times (1st 06:00, 2nd 14:30, 3rd 22:30 in the generated
+plants: the 2nd/3rd shift overlap belongs to the 3rd). A spill-over shorter than
+`policy.min_segment_hours` stays with the previous shift's crew (they finish the job, on overtime if it
+runs past their shift). Crew size is the approved workcenter's `crewSize` (rounded up; 1 when the
+operation is not approved there), required skills are the workcenter's requirements.
+
+Who can staff it: active employees who hold a skill or have a home workcenter, with their shift
+assignments (the day before, of, and after: rest rule and call-ins), leave, certifications valid on
+the day, efficiency per workcenter from labor entries over `policy.efficiency_window_days` (quantity
+against the approved standard rate and crew size, implausible entries ignored, shrunk towards the
+operator's overall efficiency), hours worked in the last 7 days and this ISO week and consecutive days
+(punched hours up to the data's `as_of`, scheduled hours after it), pay rate and home position.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from plexlabor.crew.models import (
+    CrewJob,
+    CrewPolicy,
+    CrewProblem,
+    Efficiency,
+    Operator,
+    Place,
+    ShiftBlock,
+    SkillHolding,
+    SkillRequirement,
+)
+from plexlabor.models import (
+    ApprovedWorkcenter,
+    Certification,
+    Employee,
+    JobOperation,
+    LaborEntry,
+    Shift,
+    ShiftAssignment,
+    TimeClockEntry,
+    Workcenter,
+)
+from plexlabor.plant import PlantFolder
+from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.plex.port import LaborDataPort
+
+HOUR_S = 3600.0
+EFFICIENCY_BOUNDS = (0.4, 2.2)
+"""Labor entries whose output is outside these multiples of standard are data errors, not skill."""
+MAX_OPEN_ENTRY_HOURS = 12.0
+LOOKBACK_DAYS = 15
+"""Days of punches and schedules read before the planning day (7-day hours, week, streak)."""
+
+
+@dataclass(frozen=True)
+class ShiftInstance:
+    """One shift on one date, with its segment: from its start to the next shift's start."""
+
+    shift: Shift
+    work_date: date
+    start: datetime  # UTC
+    end: datetime  # the shift's scheduled end (UTC)
+    segment_end: datetime  # where the next shift's segments begin (UTC)
+
+
+def shift_instances(shifts: Iterable[Shift], first: date, last: date, zone: ZoneInfo) -> list[ShiftInstance]:
+    """Every shift from `first` to `last` (local dates), ordered by start, with segment ends."""
+    rows: list[tuple[datetime, datetime, Shift, date]] = []
+    day = first
+    while day <= last:
+        for shift in shifts:
+            start_h, start_m = map(int, shift.start_local.split(":"))
+            end_h, end_m = map(int, shift.end_local.split(":"))
+            start = datetime(day.year, day.month, day.day, start_h, start_m, tzinfo=zone)
+            end_day = day + timedelta(days=1) if (end_h, end_m) <= (start_h, start_m) else day
+            end = datetime(end_day.year, end_day.month, end_day.day, end_h, end_m, tzinfo=zone)
+            rows.append((start.astimezone(UTC), end.astimezone(UTC), shift, day))
+        day += timedelta(days=1)
+    rows.sort(key=lambda row: (row[0], row[2].shift_code))
+    instances = []
+    for k, (start, end, shift, work_date) in enumerate(rows):
+        segment_end = rows[k + 1][0] if k + 1 < len(rows) else end
+        instances.append(ShiftInstance(shift, work_date, start, end, min(max(segment_end, start), end)))
+    return instances
+
+
+def _open_source(
+    plant: LaborDataPort | PlantFolder | Path | str, timezone: str | None, as_of: datetime | None
+) -> tuple[LaborDataPort, str, datetime, str]:
+    if isinstance(plant, PlantFolder | Path | str):
+        plant = PlantFolderSource(plant)
+    if isinstance(plant, PlantFolderSource):
+        meta = plant.plant.meta()
+        return plant, timezone or meta.timezone, as_of or meta.end, meta.name
+    if timezone is None:
+        raise ValueError("timezone is required when reading Plex (shifts and days are local)")
+    return plant, timezone, as_of or datetime.now(UTC), "plex"
+
+
+def _segments(
+    op: JobOperation, instances: list[ShiftInstance], min_hours: float
+) -> list[tuple[ShiftInstance, datetime, datetime]]:
+    """The operation's pieces per shift segment; short spill-overs merged into a neighbour."""
+    assert op.scheduled_start is not None and op.scheduled_end is not None
+    pieces: list[list[object]] = []
+    for instance in instances:
+        start = max(op.scheduled_start, instance.start)
+        end = min(op.scheduled_end, instance.segment_end)
+        if end > start:
+            pieces.append([instance, start, end])
+    merged: list[list[object]] = []
+    for piece in pieces:
+        hours = (piece[2] - piece[1]).total_seconds() / HOUR_S  # type: ignore[operator]
+        if hours < min_hours and merged:
+            merged[-1][2] = piece[2]
+        elif merged and (merged[-1][2] - merged[-1][1]).total_seconds() / HOUR_S < min_hours:  # type: ignore[operator]
+            merged[-1] = [piece[0], merged[-1][1], piece[2]]
+        else:
+            merged.append(piece)
+    return [(p[0], p[1], p[2]) for p in merged]  # type: ignore[misc]
+
+
+def _holdings(certifications: list[Certification], day: date) -> dict[str, SkillHolding]:
+    by_skill: dict[str, list[Certification]] = defaultdict(list)
+    for cert in certifications:
+        if cert.issued_date <= day:
+            by_skill[cert.skill_id].append(cert)
+    holdings = {}
+    for skill_id, certs in by_skill.items():
+        valid = [c for c in certs if c.valid_on(day)]
+        level_valid = max((c.level for c in valid), default=0)
+        expiries = [c.expires_date for c in valid if c.level == level_valid]
+        valid_until = None if not valid or any(e is None for e in expiries) else max(e for e in expiries if e)
+        lapsed = [c for c in certs if not c.valid_on(day) and c.level > level_valid and c.expires_date]
+        holdings[skill_id] = SkillHolding(
+            skill_id=skill_id,
+            level_valid=level_valid,
+            valid_until=valid_until,
+            level_held=max(c.level for c in certs),
+            lapsed_on=max((c.expires_date for c in lapsed if c.expires_date), default=None),
+        )
+    return holdings
+
+
+def _shrink(observed: float, hours: float, prior: float, prior_hours: float) -> float:
+    return (observed * hours + prior * prior_hours) / (hours + prior_hours) if hours + prior_hours > 0 else prior
+
+
+def _efficiencies(
+    entries: list[LaborEntry],
+    operations: dict[str, JobOperation],
+    approved: dict[tuple[str, str, str], ApprovedWorkcenter],
+    prior_hours: float,
+) -> dict[str, tuple[Efficiency, dict[str, Efficiency]]]:
+    totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])  # output, standard output, hours
+    per_wc: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for entry in entries:
+        if entry.end_time is None:
+            continue
+        hours = (entry.end_time - entry.start_time).total_seconds() / HOUR_S
+        op = operations.get(entry.job_operation_id)
+        if hours < 0.05 or op is None:
+            continue
+        standard = approved.get((op.part_id, op.operation_code, entry.workcenter_id))
+        if standard is None:
+            continue
+        expected = hours * standard.standard_production_rate / standard.crew_size
+        if expected <= 0 or not EFFICIENCY_BOUNDS[0] <= entry.quantity / expected <= EFFICIENCY_BOUNDS[1]:
+            continue
+        for bucket in (totals[entry.employee_id], per_wc[(entry.employee_id, entry.workcenter_id)]):
+            bucket[0] += entry.quantity
+            bucket[1] += expected
+            bucket[2] += hours
+    result: dict[str, tuple[Efficiency, dict[str, Efficiency]]] = {}
+    for employee_id, (output, standard_output, hours) in totals.items():
+        overall = _shrink(output / standard_output, hours, 1.0, prior_hours)
+        result[employee_id] = (Efficiency(efficiency=round(overall, 4), hours=round(hours, 2)), {})
+    for (employee_id, wc_id), (output, standard_output, hours) in per_wc.items():
+        overall_eff = result[employee_id][0].efficiency
+        eff = _shrink(output / standard_output, hours, overall_eff, prior_hours)
+        result[employee_id][1][wc_id] = Efficiency(efficiency=round(eff, 4), hours=round(hours, 2))
+    return result
+
+
+def _paid_hours(assignment: ShiftAssignment, shifts: dict[str, Shift]) -> float:
+    shift = shifts.get(assignment.shift_id)
+    hours = (assignment.scheduled_end - assignment.scheduled_start).total_seconds() / HOUR_S
+    return max(0.0, hours - (shift.break_minutes / 60 if shift else 0.0))
+
+
+def _punched_by_day(entries: list[TimeClockEntry], zone: ZoneInfo, as_of: datetime) -> dict[str, dict[date, float]]:
+    hours: dict[str, dict[date, float]] = defaultdict(lambda: defaultdict(float))
+    for entry in entries:
+        if entry.clockin_time >= as_of:
+            continue
+        end = entry.clockout_time or min(as_of, entry.clockin_time + timedelta(hours=MAX_OPEN_ENTRY_HOURS))
+        if end <= entry.clockin_time:
+            continue
+        worked = min((end - entry.clockin_time).total_seconds() / HOUR_S, 24.0)
+        hours[entry.employee_id][entry.clockin_time.astimezone(zone).date()] += worked
+    return hours
+
+
+def build_problem(
+    plant: LaborDataPort | PlantFolder | Path | str,
+    day: date,
+    shift: str | None = None,
+    *,
+    policy: CrewPolicy | None = None,
+    timezone: str | None = None,
+    as_of: datetime | None = None,
+) -> CrewProblem:
+    """The crew problem of `day` (every shift starting that day, or only shift code `shift`).
+
+    `plant` is a plant folder or any labor-data port (a Plex client needs `timezone`). Punches before
+    `as_of` count as worked hours; schedules after it as planned hours (a plant folder's `as_of` is its
+    extract time, Plex's is now).
+    """
+    started = time.perf_counter()
+    policy = policy or CrewPolicy()
+    source, zone_name, as_of, plant_name = _open_source(plant, timezone, as_of)
+    zone = ZoneInfo(zone_name)
+    shifts = sorted(source.shifts(), key=lambda s: (s.start_local, s.shift_code))
+    if not shifts:
+        raise ValueError("the plant defines no shifts")
+    codes = [s.shift_code for s in shifts]
+    if shift is not None and shift not in codes:
+        raise ValueError(f"unknown shift '{shift}' (the plant's shifts: {', '.join(codes)})")
+    chosen_codes = tuple(codes if shift is None else [shift])
+    instances = shift_instances(shifts, day - timedelta(days=2), day + timedelta(days=2), zone)
+    planned = [i for i in instances if i.work_date == day and i.shift.shift_code in chosen_codes]
+    window_start = min(i.start for i in planned)
+    window_end = max(i.segment_end for i in planned)
+    planned_keys = {(i.work_date, i.shift.shift_code) for i in planned}
+    shifts_by_id = {s.shift_id: s for s in shifts}
+    notes: list[str] = []
+
+    # Places, requirements, standards.
+    workcenters: dict[str, Workcenter] = {wc.workcenter_id: wc for wc in source.workcenters()}
+
+    def place(wc_id: str) -> Place:
+        wc = workcenters.get(wc_id)
+        if wc is None:
+            return Place(workcenter_id=wc_id, workcenter_code=wc_id)
+        return Place(
+            workcenter_id=wc_id,
+            workcenter_code=wc.workcenter_code,
+            department_code=wc.department_code,
+            building_code=wc.building_code,
+            x_m=wc.floor_x_m,
+            y_m=wc.floor_y_m,
+        )
+
+    skill_codes = {s.skill_id: s.skill_code for s in source.skills()}
+    requirements: dict[str, list[SkillRequirement]] = defaultdict(list)
+    for requirement in source.workcenter_requirements():
+        requirements[requirement.workcenter_id].append(
+            SkillRequirement(
+                skill_id=requirement.skill_id,
+                skill_code=skill_codes.get(requirement.skill_id, requirement.skill_id),
+                min_level=requirement.min_level,
+                certification_required=requirement.certification_required,
+            )
+        )
+    approved = {(a.part_id, a.operation_code, a.workcenter_id): a for a in source.approved_workcenters()}
+
+    # Job operation segments in the window.
+    operations = source.job_operations()
+    jobs: list[CrewJob] = []
+    unapproved = 0
+    reach = timedelta(days=1)
+    for op in operations:
+        if op.status == "Complete" or op.scheduled_start is None or op.scheduled_end is None:
+            continue
+        if op.scheduled_end <= window_start - reach or op.scheduled_start >= window_end + reach:
+            continue
+        if op.scheduled_end <= op.scheduled_start:
+            continue
+        segments = [s for s in _segments(op, instances, policy.min_segment_hours)]
+        standard = approved.get((op.part_id, op.operation_code, op.workcenter_id))
+        for instance, start, end in segments:
+            if (instance.work_date, instance.shift.shift_code) not in planned_keys:
+                continue
+            if standard is None:
+                unapproved += 1
+            jobs.append(
+                CrewJob(
+                    key=f"{op.id}/{instance.shift.shift_code}",
+                    job_operation_id=op.id,
+                    job_id=op.job_id,
+                    part_id=op.part_id,
+                    operation_code=op.operation_code,
+                    place=place(op.workcenter_id),
+                    shift_code=instance.shift.shift_code,
+                    start=start,
+                    end=end,
+                    hours=round((end - start).total_seconds() / HOUR_S, 4),
+                    standard_hours=op.standard_hours,
+                    crew_size=max(1, math.ceil((standard.crew_size if standard else 1.0) - 1e-9)),
+                    requirements=tuple(sorted(requirements.get(op.workcenter_id, []), key=lambda r: r.skill_id)),
+                )
+            )
+    if unapproved:
+        notes.append(f"{unapproved} segment(s) of operations not approved at their workcenter: crew size 1 assumed")
+
+    # People.
+    employees = [e for e in source.employees() if e.status == "Active"]
+    certs: dict[str, list[Certification]] = defaultdict(list)
+    for cert in source.certifications():
+        certs[cert.employee_id].append(cert)
+    first_day = day - timedelta(days=LOOKBACK_DAYS)
+    begin = datetime(first_day.year, first_day.month, first_day.day, tzinfo=zone).astimezone(UTC)
+    after = day + timedelta(days=8)
+    end = datetime(after.year, after.month, after.day, tzinfo=zone).astimezone(UTC)
+    assignments: dict[str, list[ShiftAssignment]] = defaultdict(list)
+    for assignment in source.shift_assignments(begin - timedelta(days=1), end):
+        assignments[assignment.employee_id].append(assignment)
+    day_start = datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+    punched = _punched_by_day(source.time_clock_entries(begin, day_start), zone, as_of)
+    window_begin = day_start - timedelta(days=policy.efficiency_window_days)
+    history_end = max(min(day_start, as_of), window_begin + timedelta(seconds=1))
+    efficiency = _efficiencies(
+        source.labor_entries(window_begin, history_end),
+        {op.id: op for op in operations},
+        approved,
+        policy.efficiency_prior_hours,
+    )
+    as_of_day = as_of.astimezone(zone).date()
+    operators = [
+        _operator(
+            employee,
+            day,
+            assignments[employee.id],
+            certs[employee.id],
+            punched[employee.id],
+            efficiency.get(employee.id),
+            as_of_day,
+            shifts_by_id,
+            place,
+        )
+        for employee in employees
+        if certs.get(employee.id) or employee.home_workcenter_id
+    ]
+    notes.append(f"built in {time.perf_counter() - started:.2f} s from {plant_name} (data as of {as_of.isoformat()})")
+    return CrewProblem(
+        plant=plant_name,
+        timezone=zone_name,
+        day=day,
+        shift_codes=chosen_codes,
+        window_start=window_start,
+        window_end=window_end,
+        jobs=tuple(sorted(jobs, key=lambda job: (job.start, job.key))),
+        operators=tuple(sorted(operators, key=lambda op: op.employee_id)),
+        policy=policy,
+        skill_codes=skill_codes,
+        notes=tuple(notes),
+    )
+
+
+def _operator(
+    employee: Employee,
+    day: date,
+    assignments: list[ShiftAssignment],
+    certifications: list[Certification],
+    punched: dict[date, float],
+    efficiency: tuple[Efficiency, dict[str, Efficiency]] | None,
+    as_of_day: date,
+    shifts: dict[str, Shift],
+    place: Callable[[str], Place],
+) -> Operator:
+    scheduled: dict[date, float] = defaultdict(float)
+    blocks: list[ShiftBlock] = []
+    leave: str | None = None
+    planned: str | None = None
+    for assignment in sorted(assignments, key=lambda a: (a.scheduled_start, a.id)):
+        paid = _paid_hours(assignment, shifts)
+        if assignment.status == "Leave":
+            if assignment.work_date == day:
+                leave = assignment.leave_type or "Leave"
+            continue
+        scheduled[assignment.work_date] += paid
+        if abs((assignment.work_date - day).days) <= 1:
+            blocks.append(
+                ShiftBlock(
+                    start=assignment.scheduled_start,
+                    end=assignment.scheduled_end,
+                    shift_code=shifts[assignment.shift_id].shift_code
+                    if assignment.shift_id in shifts
+                    else assignment.shift_id,
+                    work_date=assignment.work_date,
+                    workcenter_id=assignment.workcenter_id,
+                    paid_hours=round(paid, 3),
+                )
+            )
+        if assignment.work_date == day and assignment.workcenter_id and planned is None:
+            planned = assignment.workcenter_id
+
+    def worked(on: date) -> float:
+        if on in punched:
+            return punched[on]
+        return scheduled.get(on, 0.0) if on >= as_of_day else 0.0
+
+    last_7 = sum(worked(day - timedelta(days=k)) for k in range(1, 8))
+    monday = day - timedelta(days=day.weekday())
+    week = sum(worked(monday + timedelta(days=k)) for k in range(day.weekday()))
+    week += sum(scheduled.get(monday + timedelta(days=k), 0.0) for k in range(day.weekday() + 1, 7))
+    streak = 0
+    while streak < LOOKBACK_DAYS - 1 and worked(day - timedelta(days=streak + 1)) > 0:
+        streak += 1
+    overall, per_wc = efficiency if efficiency else (Efficiency(efficiency=1.0, hours=0.0), {})
+    return Operator(
+        employee_id=employee.id,
+        supervisor_id=employee.supervisor_id,
+        department_code=employee.department_code,
+        pay_rate=employee.pay_rate or 0.0,
+        home=place(employee.home_workcenter_id) if employee.home_workcenter_id else None,
+        planned=place(planned) if planned else None,
+        blocks=tuple(blocks),
+        leave=leave,
+        hours_last_7_days=round(last_7, 2),
+        week_hours=round(week, 2),
+        consecutive_days=streak,
+        skills=_holdings(certifications, day),
+        efficiency=per_wc,
+        overall=overall,
+    )

@@ -1,0 +1,586 @@
+"""Staff a crew problem: exact MILP on SciPy's HiGHS, a greedy fallback, and the plan with its reasons.
+
+The MILP (maximise; HiGHS minimises the negation):
+
+    max  sum_p net_p x_p  -  sum_j penalty_j s_j  -  sum_o overtime_rate_o t_o
+    s.t. sum_{p in job j} x_p + s_j = fillable_j          every seat is filled or counted empty
+         sum_{p in clique} x_p <= 1                        one job at a time per operator (interval cliques)
+         sum_{p of o} outside_p x_p <= day allowance_o     extra hours that day (when it can bind)
+         sum_{p of o} outside_p x_p <= 7-day allowance_o   extra hours in 7 days (when it can bind)
+         sum_{p of o} outside_p x_p - t_o <= spare_o       overtime hours beyond the week's straight time
+         x binary, 0 <= s_j <= fillable_j, t_o >= 0
+
+`s_j` are the slack seats: the model is always feasible and says which jobs stay short. Seats beyond
+the number of qualified, available operators (`heads - fillable`) cannot be filled by any plan; they
+are reported with their cause but not penalised, so every plan is scored on the same footing.
+
+`solve` returns the better of the HiGHS incumbent and the greedy plan, the proven gap against the
+best bound known (HiGHS's dual bound, or a relaxation that ignores conflicts when HiGHS has none),
+and falls back to the greedy plan when HiGHS fails.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_array
+
+from plexlabor.crew.models import (
+    BaselineComparison,
+    CrewAssignment,
+    CrewPlan,
+    CrewProblem,
+    ObjectiveBreakdown,
+    ProblemSize,
+    SolverReport,
+    UnstaffedCause,
+    UnstaffedSeat,
+)
+from plexlabor.crew.pairs import Compiled, compile_problem, overtime_hours
+
+logger = logging.getLogger(__name__)
+
+MODEL_VERSION = "crew-milp-2026.11"
+DEFAULT_TIME_LIMIT_S = 10.0
+MIP_REL_GAP = 1e-4
+MAX_VIOLATION_EXAMPLES = 5
+
+
+# ---- plans as lists of pair indices --------------------------------------------------------------
+
+
+class _Schedule:
+    """Incremental feasibility of a partial plan: busy intervals and extra hours per operator."""
+
+    def __init__(self, compiled: Compiled) -> None:
+        self.c = compiled
+        self.busy: dict[int, list[tuple[float, float]]] = {}
+        self.extra = np.zeros(len(compiled.operators))
+        self.chosen: list[int] = []
+        self.on_job: set[tuple[int, int]] = set()
+
+    def fits(self, pair: int) -> bool:
+        c = self.c
+        o, j = int(c.pair_op[pair]), int(c.pair_job[pair])
+        if (o, j) in self.on_job:
+            return False
+        start, end = c.starts[j], c.ends[j]
+        if any(start < b_end and b_start < end for b_start, b_end in self.busy.get(o, ())):
+            return False
+        extra = self.extra[o] + c.outside[pair]
+        return bool(extra <= c.day_allowance[o] + 1e-9 and extra <= c.week_allowance[o] + 1e-9)
+
+    def marginal(self, pair: int) -> float:
+        """Net value of adding the pair, counting the overtime it causes."""
+        c = self.c
+        o = int(c.pair_op[pair])
+        before = max(0.0, self.extra[o] - c.straight_spare[o])
+        after = max(0.0, self.extra[o] + c.outside[pair] - c.straight_spare[o])
+        return float(c.net[pair] - (after - before) * c.overtime_rate[o])
+
+    def add(self, pair: int) -> None:
+        c = self.c
+        o, j = int(c.pair_op[pair]), int(c.pair_job[pair])
+        self.busy.setdefault(o, []).append((c.starts[j], c.ends[j]))
+        self.extra[o] += c.outside[pair]
+        self.chosen.append(pair)
+        self.on_job.add((o, j))
+
+
+def greedy_plan(compiled: Compiled) -> list[int]:
+    """The baseline: job operations in start order, each seat to the best free operator (marginal net
+    value, overtime included; ties to the lowest employee id).
+
+    Jobs are taken in start order, so an operator is free for a job exactly when every job they
+    already have ends by its start: one `busy_until` per operator is enough.
+    """
+    c = compiled
+    busy_until = np.full(len(c.operators), -np.inf)
+    extra = np.zeros(len(c.operators))
+    net = c.net
+    chosen: list[int] = []
+    for j, pairs in enumerate(c.pairs_of_job()):
+        if len(pairs) == 0:
+            continue
+        ops = c.pair_op[pairs]
+        start = c.starts[j]
+        for _ in range(int(c.fillable[j])):
+            after = extra[ops] + c.outside[pairs]
+            fits = (busy_until[ops] <= start) & (after <= c.day_allowance[ops] + 1e-9)
+            fits &= after <= c.week_allowance[ops] + 1e-9
+            if not fits.any():
+                break
+            overtime = np.maximum(0.0, after - c.straight_spare[ops]) - np.maximum(
+                0.0, extra[ops] - c.straight_spare[ops]
+            )
+            marginal = np.where(fits, net[pairs] - overtime * c.overtime_rate[ops], -np.inf)
+            k = int(np.argmax(marginal))  # first maximum: pairs are in employee-id order
+            if marginal[k] + c.penalty[j] <= 0:
+                break
+            pair, o = int(pairs[k]), int(ops[k])
+            busy_until[o] = max(busy_until[o], c.ends[j])
+            extra[o] += c.outside[pair]
+            chosen.append(pair)
+    return chosen
+
+
+def supervisor_plan(compiled: Compiled) -> tuple[list[int], list[str]]:
+    """The current plan: each job operation staffed by the operators planned at its workcenter (in the
+    shift assignments), up to its crew size. Planned operators who may not take the job are dropped
+    and reported (uncertified, on leave, rest or hours rules)."""
+    schedule = _Schedule(compiled)
+    by_pair = {(int(o), int(j)): p for p, (o, j) in enumerate(zip(compiled.pair_op, compiled.pair_job, strict=True))}
+    planned_at: dict[str, list[int]] = {}
+    for o, op in enumerate(compiled.operators):
+        if op.planned is not None and op.leave is None:
+            planned_at.setdefault(op.planned.workcenter_id, []).append(o)
+    violations: list[str] = []
+    for j, job in enumerate(compiled.jobs):
+        seats = int(job.crew_size)
+        for o in planned_at.get(job.place.workcenter_id, []):
+            if seats == 0:
+                break
+            op = compiled.operators[o]
+            works_shift = any(b.shift_code == job.shift_code and b.work_date == compiled.problem.day for b in op.blocks)
+            if not works_shift:
+                continue
+            pair = by_pair.get((o, j))
+            if pair is None:
+                violations.append(
+                    f"{op.employee_id} planned at {job.place.workcenter_code} but may not staff {job.key}"
+                )
+                continue
+            if schedule.fits(pair):
+                schedule.add(pair)
+                seats -= 1
+    return schedule.chosen, violations
+
+
+def evaluate(compiled: Compiled, chosen: list[int] | NDArray[np.int64]) -> ObjectiveBreakdown:
+    chosen_array = np.asarray(sorted(int(p) for p in chosen), dtype=np.int64)
+    filled = np.bincount(compiled.pair_job[chosen_array], minlength=len(compiled.jobs))
+    empty = np.maximum(0, compiled.fillable - filled)
+    overtime = overtime_hours(compiled, chosen_array)
+    value = float(compiled.value[chosen_array].sum())
+    labor = float(compiled.labor[chosen_array].sum())
+    fatigue = float(compiled.fatigue[chosen_array].sum())
+    changeover = float(compiled.changeover[chosen_array].sum())
+    walking = float(compiled.walking[chosen_array].sum())
+    overtime_cost = float((overtime * compiled.overtime_rate).sum())
+    penalty = float((empty * compiled.penalty).sum())
+    return ObjectiveBreakdown(
+        objective=round(value - labor - fatigue - changeover - walking - overtime_cost - penalty, 2),
+        value=round(value, 2),
+        labor_cost=round(labor, 2),
+        fatigue=round(fatigue, 2),
+        overtime=round(overtime_cost, 2),
+        changeover=round(changeover, 2),
+        walking=round(walking, 2),
+        unstaffed_penalty=round(penalty, 2),
+        seats_total=int(compiled.heads.sum()),
+        seats_filled=int(filled.sum()),
+        seats_unfillable=int((compiled.heads - compiled.fillable).sum()),
+        overtime_hours=round(float(overtime.sum()), 2),
+        assigned_hours=round(float(compiled.hours[chosen_array].sum()), 2),
+    )
+
+
+def _objective(compiled: Compiled, chosen: list[int]) -> float:
+    return evaluate(compiled, chosen).objective
+
+
+def relaxation_bound(compiled: Compiled) -> float:
+    """An upper bound that ignores every conflict between jobs: each job's best distinct operators
+    (or the empty seat's penalty, if that is better), overtime ignored."""
+    net = compiled.net
+    total = 0.0
+    for j, pairs in enumerate(compiled.pairs_of_job()):
+        seats = int(compiled.fillable[j])
+        if seats == 0:
+            continue
+        best = np.sort(np.maximum(net[pairs], -compiled.penalty[j]))[::-1][:seats]
+        total += float(best.sum())
+    return total
+
+
+# ---- the MILP ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Model:
+    c: NDArray[np.float64]
+    integrality: NDArray[np.int64]
+    upper: NDArray[np.float64]
+    matrix: Any  # scipy sparse (rows x columns)
+    low: NDArray[np.float64]
+    high: NDArray[np.float64]
+    pairs: int
+
+    @property
+    def rows(self) -> int:
+        return len(self.low)
+
+
+class _Rows:
+    """Rows of a sparse matrix, collected as arrays."""
+
+    def __init__(self) -> None:
+        self.row: list[NDArray[np.int64]] = []
+        self.col: list[NDArray[np.int64]] = []
+        self.val: list[NDArray[np.float64]] = []
+        self.low: list[float] = []
+        self.high: list[float] = []
+
+    def add(self, columns: NDArray[np.int64], values: NDArray[np.float64], low: float, high: float) -> None:
+        self.row.append(np.full(len(columns), len(self.low), dtype=np.int64))
+        self.col.append(np.asarray(columns, dtype=np.int64))
+        self.val.append(np.asarray(values, dtype=np.float64))
+        self.low.append(low)
+        self.high.append(high)
+
+
+def maximal_cliques(starts: NDArray[np.float64], ends: NDArray[np.float64]) -> list[NDArray[np.int64]]:
+    """Maximal sets of mutually overlapping intervals (interval-graph cliques), as index arrays.
+
+    The intervals active at each start time, in start order; a set is maximal unless the next start's
+    set contains it (a set contained in a later one is contained in the next one).
+    """
+    order = np.argsort(starts, kind="stable")
+    s, e = starts[order], ends[order]
+    active = (s[None, :] <= s[:, None]) & (s[:, None] < e[None, :])  # active[k, i]: i runs at start k
+    contained = np.zeros(len(order), dtype=bool)
+    contained[:-1] = ~(active[:-1] & ~active[1:]).any(axis=1)
+    return [order[np.flatnonzero(active[k])] for k in range(len(order)) if not contained[k] and active[k].sum() > 1]
+
+
+def build_model(compiled: Compiled) -> _Model:
+    c = compiled
+    n_pairs = len(c.pair_job)
+    jobs_with_seats = np.flatnonzero(c.fillable > 0)
+    slack_column = np.full(len(c.jobs), -1, dtype=np.int64)
+    slack_column[jobs_with_seats] = n_pairs + np.arange(len(jobs_with_seats))
+    by_operator = c.pairs_of_operator()
+    overtime_ops = [
+        o for o, pairs in enumerate(by_operator) if len(pairs) and c.outside[pairs].sum() > c.straight_spare[o] + 1e-9
+    ]
+    overtime_column = {o: n_pairs + len(jobs_with_seats) + k for k, o in enumerate(overtime_ops)}
+    n_columns = n_pairs + len(jobs_with_seats) + len(overtime_ops)
+
+    cost = np.zeros(n_columns)
+    cost[:n_pairs] = -c.net
+    upper = np.ones(n_columns)
+    integrality = np.zeros(n_columns, dtype=np.int64)
+    integrality[:n_pairs] = 1
+    rows = _Rows()
+
+    # Seats: sum x + s = fillable (one row per job with a fillable seat).
+    seat_row = np.full(len(c.jobs), -1, dtype=np.int64)
+    seat_row[jobs_with_seats] = np.arange(len(jobs_with_seats))
+    keep = seat_row[c.pair_job] >= 0
+    rows.row.append(seat_row[c.pair_job[keep]])
+    rows.col.append(np.flatnonzero(keep))
+    rows.val.append(np.ones(int(keep.sum())))
+    rows.row.append(np.arange(len(jobs_with_seats)))
+    rows.col.append(slack_column[jobs_with_seats])
+    rows.val.append(np.ones(len(jobs_with_seats)))
+    rows.low.extend(c.fillable[jobs_with_seats].astype(float))
+    rows.high.extend(c.fillable[jobs_with_seats].astype(float))
+    cost[slack_column[jobs_with_seats]] = c.penalty[jobs_with_seats]
+    upper[slack_column[jobs_with_seats]] = c.fillable[jobs_with_seats]
+
+    for o, pairs in enumerate(by_operator):
+        if len(pairs) >= 2:
+            jobs = c.pair_job[pairs]
+            for clique in maximal_cliques(c.starts[jobs], c.ends[jobs]):
+                rows.add(pairs[clique], np.ones(len(clique)), -np.inf, 1.0)
+        extra_pairs = pairs[c.outside[pairs] > 1e-9] if len(pairs) else pairs
+        if len(extra_pairs) == 0:
+            continue
+        hours = c.outside[extra_pairs]
+        for allowance in (c.day_allowance[o], c.week_allowance[o]):
+            if hours.sum() > allowance + 1e-9:
+                rows.add(extra_pairs, hours, -np.inf, float(allowance))
+        if o in overtime_column:
+            column = overtime_column[o]
+            cost[column] = c.overtime_rate[o]
+            upper[column] = np.inf
+            rows.add(np.append(extra_pairs, column), np.append(hours, -1.0), -np.inf, float(c.straight_spare[o]))
+
+    matrix = coo_array(
+        (np.concatenate(rows.val), (np.concatenate(rows.row), np.concatenate(rows.col))),
+        shape=(len(rows.low), n_columns),
+    ).tocsr()
+    return _Model(cost, integrality, upper, matrix, np.array(rows.low), np.array(rows.high), n_pairs)
+
+
+def _solve_model(model: _Model, time_limit: float) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return milp(
+            model.c,
+            integrality=model.integrality,
+            bounds=Bounds(np.zeros(len(model.c)), model.upper),
+            constraints=[LinearConstraint(model.matrix, model.low, model.high)] if model.rows else None,
+            options={"time_limit": max(0.01, time_limit), "mip_rel_gap": MIP_REL_GAP, "presolve": False},
+        )
+
+
+# ---- the plan ------------------------------------------------------------------------------------
+
+
+def _reasons(compiled: Compiled, pair: int, overtime_here: float) -> tuple[str, ...]:
+    job = compiled.jobs[int(compiled.pair_job[pair])]
+    op = compiled.operators[int(compiled.pair_op[pair])]
+    info = compiled.info(pair)
+    policy = compiled.problem.policy
+    code = job.place.workcenter_code
+    reasons: list[str] = []
+    for skill, level, validity in info.levels:
+        if validity == "skill":
+            reasons.append(f"holds {skill} L{level} for {code}")
+        else:
+            reasons.append(f"certified L{level} {skill} on {code} ({validity})")
+    if not job.requirements:
+        reasons.append(f"{code} requires no certification")
+    window = f"over {policy.efficiency_window_days} days"
+    if info.efficiency_here:
+        reasons.append(f"{info.efficiency:.0%} efficiency there {window} ({info.efficiency_hours:.0f} h)")
+    elif info.efficiency_hours > 0:
+        reasons.append(f"no history at {code}; {info.efficiency:.0%} efficiency elsewhere {window}")
+    else:
+        reasons.append("no labor history: standard efficiency assumed")
+    streak = op.consecutive_days + (1 if any(b.work_date == compiled.problem.day for b in op.blocks) else 0)
+    reasons.append(f"{op.hours_last_7_days:.0f} h worked in the last 7 days, day {max(streak, 1)} in a row")
+    if info.planned_here:
+        reasons.append("planned here by the supervisor")
+    elif op.station is not None and info.distance_m is not None:
+        reasons.append(f"{info.distance_m:.0f} m from {op.station.workcenter_code}")
+    if compiled.outside[pair] > 1e-9:
+        outside = float(compiled.outside[pair])
+        start, end = job.start.timestamp(), job.end.timestamp()
+        touches = any(b.start.timestamp() <= end and start <= b.end.timestamp() for b in op.blocks)
+        kind = "extends the scheduled shift" if touches else "call-in"
+        reasons.append(
+            f"{kind}: {outside:.1f} h outside the scheduled shift"
+            + (f", {overtime_here:.1f} h overtime" if overtime_here > 1e-9 else ", within weekly straight time")
+        )
+    return tuple(reasons)
+
+
+def _assignments(compiled: Compiled, chosen: list[int]) -> tuple[CrewAssignment, ...]:
+    overtime = overtime_hours(compiled, np.asarray(chosen, dtype=np.int64))
+    extra = np.bincount(
+        compiled.pair_op[np.asarray(chosen, dtype=np.int64)],
+        weights=compiled.outside[np.asarray(chosen, dtype=np.int64)],
+        minlength=len(compiled.operators),
+    )
+    rows = []
+    for pair in sorted(
+        chosen, key=lambda p: (int(compiled.pair_job[p]), compiled.operators[compiled.pair_op[p]].employee_id)
+    ):
+        job = compiled.jobs[int(compiled.pair_job[pair])]
+        o = int(compiled.pair_op[pair])
+        op = compiled.operators[o]
+        share = float(compiled.outside[pair]) / extra[o] if extra[o] > 1e-9 else 0.0
+        rows.append(
+            CrewAssignment(
+                job_key=job.key,
+                job_operation_id=job.job_operation_id,
+                workcenter_id=job.place.workcenter_id,
+                workcenter_code=job.place.workcenter_code,
+                shift_code=job.shift_code,
+                start=job.start,
+                end=job.end,
+                hours=round(job.hours, 3),
+                employee_id=op.employee_id,
+                supervisor_id=op.supervisor_id,
+                value=round(float(compiled.value[pair]), 2),
+                labor_cost=round(float(compiled.labor[pair]), 2),
+                fatigue=round(float(compiled.fatigue[pair]), 2),
+                changeover=round(float(compiled.changeover[pair]), 2),
+                walking=round(float(compiled.walking[pair]), 2),
+                outside_hours=round(float(compiled.outside[pair]), 3),
+                planned_here=compiled.info(pair).planned_here,
+                reasons=_reasons(compiled, pair, float(overtime[o]) * share),
+            )
+        )
+    return tuple(rows)
+
+
+def _unstaffed(compiled: Compiled, chosen: list[int]) -> tuple[UnstaffedSeat, ...]:
+    filled = np.bincount(compiled.pair_job[np.asarray(chosen, dtype=np.int64)], minlength=len(compiled.jobs))
+    day = compiled.problem.day.isoformat()
+    seats: list[UnstaffedSeat] = []
+    for j, job in enumerate(compiled.jobs):
+        stat = compiled.stats[j]
+        structural = int(compiled.heads[j] - compiled.fillable[j])
+        short = int(compiled.fillable[j] - filled[j])
+
+        def seat(cause: UnstaffedCause, count: int, reason: str, job: Any = job) -> UnstaffedSeat:
+            return UnstaffedSeat(
+                job_key=job.key,
+                job_operation_id=job.job_operation_id,
+                workcenter_id=job.place.workcenter_id,
+                workcenter_code=job.place.workcenter_code,
+                shift_code=job.shift_code,
+                start=job.start,
+                hours=round(job.hours, 3),
+                seats=count,
+                cause=cause,
+                reason=reason,
+            )
+
+        if structural > 0:
+            needs = f"needs {job.crew_size}"
+            away = ", ".join(f"{why}: {count}" for why, count in sorted(stat.turned_away.items()))
+            if stat.skill_ok == 0:
+                lapsed = f" ({stat.lapsed} hold it with a lapsed certification)" if stat.lapsed else ""
+                what = " and ".join(stat.missing)
+                seats.append(seat("nobody_qualified", structural, f"{needs}: nobody holds {what} on {day}{lapsed}"))
+            elif stat.skill_ok < job.crew_size:
+                detail = f"; of them {away}" if away else ""
+                reason = f"{needs}: only {stat.skill_ok} operator(s) hold the required skills on {day}{detail}"
+                seats.append(seat("too_few_qualified", structural, reason))
+            elif stat.candidates == 0 and set(stat.turned_away) == {"on leave"}:
+                reason = f"{needs}: all {stat.skill_ok} qualified operators are on leave"
+                seats.append(seat("qualified_on_leave", structural, reason))
+            else:
+                cause: UnstaffedCause = (
+                    "qualified_on_leave" if set(stat.turned_away) == {"on leave"} else "qualified_unavailable"
+                )
+                reason = f"{needs}: {stat.candidates} of the {stat.skill_ok} qualified operators may work it ({away})"
+                seats.append(seat(cause, structural, reason))
+        if short > 0:
+            seats.append(
+                seat(
+                    "qualified_busy",
+                    short,
+                    f"all {stat.candidates} qualified, available operators are assigned to other job "
+                    "operations at the same time (or have no hours left)",
+                )
+            )
+    return tuple(seats)
+
+
+def _size(compiled: Compiled) -> ProblemSize:
+    return ProblemSize(
+        jobs=len(compiled.jobs),
+        seats=int(compiled.heads.sum()),
+        operators=len(compiled.operators),
+        operators_available=int(compiled.available.sum()),
+        candidate_pairs=len(compiled.pair_job),
+    )
+
+
+def _comparison(
+    name: str, description: str, plan: ObjectiveBreakdown, base: ObjectiveBreakdown, violations: list[str]
+) -> BaselineComparison:
+    delta = plan.objective - base.objective
+    return BaselineComparison(
+        name=name,  # type: ignore[arg-type]
+        description=description,
+        breakdown=base,
+        improvement=round(delta, 2),
+        improvement_pct=None if abs(base.objective) < 1e-9 else round(100 * delta / abs(base.objective), 2),
+        rule_violations=len(violations),
+        violation_examples=tuple(violations[:MAX_VIOLATION_EXAMPLES]),
+    )
+
+
+def solve(
+    problem: CrewProblem | Compiled,
+    time_limit: float = DEFAULT_TIME_LIMIT_S,
+    *,
+    build_seconds: float = 0.0,
+    use_milp: bool = True,
+) -> CrewPlan:
+    """The best plan within `time_limit` seconds (the MILP's share; compiling is extra)."""
+    started = time.perf_counter()
+    compiled = problem if isinstance(problem, Compiled) else compile_problem(problem)
+    crew = compiled.problem
+    greedy = greedy_plan(compiled)
+    greedy_breakdown = evaluate(compiled, greedy)
+    current, violations = supervisor_plan(compiled)
+    bound = relaxation_bound(compiled)
+
+    chosen, method, status, nodes, message = greedy, "greedy-fallback", "fallback", None, ""
+    variables = constraints = 0
+    if len(compiled.pair_job) == 0:
+        status, message = "empty", "no operator may staff any of the job operations"
+    elif use_milp:
+        model = build_model(compiled)
+        variables, constraints = len(model.c), model.rows
+        try:
+            result = _solve_model(model, time_limit - (time.perf_counter() - started))
+        except Exception as error:  # HiGHS failed: the greedy plan stands
+            logger.exception("HiGHS failed; using the greedy plan")
+            message = f"HiGHS failed ({type(error).__name__}: {error}); greedy plan"
+        else:
+            nodes = None if result.get("mip_node_count") is None else int(result.mip_node_count)
+            dual = result.get("mip_dual_bound")
+            if dual is not None and np.isfinite(dual):
+                bound = min(bound, -float(dual))
+            if result.x is not None:
+                milp_chosen = [int(p) for p in np.flatnonzero(result.x[: model.pairs] > 0.5)]
+                if _objective(compiled, milp_chosen) >= greedy_breakdown.objective - 1e-6:
+                    chosen, method = milp_chosen, "highs-milp"
+                message = str(result.message)
+            else:
+                message = f"HiGHS returned no plan ({result.message}); greedy plan"
+            status = {0: "optimal", 1: "time_limit"}.get(int(result.status), "fallback")
+
+    breakdown = evaluate(compiled, chosen)
+    bound = max(bound, breakdown.objective)  # rounding in the breakdown must not make the gap negative
+    gap = (bound - breakdown.objective) / max(abs(breakdown.objective), 1e-9)
+    solve_seconds = time.perf_counter() - started
+    baselines = [
+        _comparison(
+            "greedy",
+            "job operations in start order, each seat to the best free qualified operator",
+            breakdown,
+            greedy_breakdown,
+            [],
+        ),
+        _comparison(
+            "supervisor",
+            "the shift assignments' planned workcenters, crews up to the crew size",
+            breakdown,
+            evaluate(compiled, current),
+            violations,
+        ),
+    ]
+    return CrewPlan(
+        plant=crew.plant,
+        day=crew.day,
+        shift_codes=crew.shift_codes,
+        window_start=crew.window_start,
+        window_end=crew.window_end,
+        model_version=MODEL_VERSION,
+        policy=crew.policy,
+        size=_size(compiled),
+        breakdown=breakdown,
+        solver=SolverReport(
+            method=method,  # type: ignore[arg-type]
+            status=status,  # type: ignore[arg-type]
+            proven_gap=round(gap, 6),
+            bound=round(bound, 2),
+            time_limit_s=time_limit,
+            build_seconds=round(build_seconds, 3),
+            solve_seconds=round(solve_seconds, 3),
+            variables=variables,
+            constraints=constraints,
+            nodes=nodes,
+            message=message,
+        ),
+        baselines=tuple(baselines),
+        assignments=_assignments(compiled, chosen),
+        unstaffed=_unstaffed(compiled, chosen),
+        notes=crew.notes,
+    )

@@ -1,0 +1,346 @@
+"""Who may staff what, and what each (operator, job segment) pair is worth.
+
+`compile_problem` checks every hard rule that concerns one pair (skills and certifications, leave,
+rest, daily and 7-day hours, consecutive days, call-ins) and prices the pairs that pass. What is left
+for the optimizer are the rules that tie pairs together: one job at a time per operator, crew sizes,
+the operator's total extra hours and the overtime they cause.
+
+Per pair (dollars): value = hours x efficiency there x value per earned hour; labor cost = hours x pay
+rate; fatigue = hours x fatigue rate x (10-hour steps above the 7-day threshold + days past the streak);
+changeover when the workcenter is not the operator's station (the planned workcenter, else home);
+walking = distance from the station (a building change counts as a fixed distance). Overtime is priced
+per operator: extra hours (outside scheduled shifts) beyond the straight time left in the ISO week
+cost the premium plus the policy penalty.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from plexlabor.crew.models import CrewJob, CrewProblem, Operator, Place, SkillRequirement
+
+HOUR_S = 3600.0
+
+
+@dataclass(frozen=True)
+class PairInfo:
+    """What the reasons of an assignment quote."""
+
+    levels: tuple[tuple[str, int, str], ...]  # (skill code, level held, "valid to ..."/"no expiry"/"skill")
+    efficiency: float
+    efficiency_hours: float
+    efficiency_here: bool
+    distance_m: float | None
+    changeover: bool
+    planned_here: bool
+
+
+@dataclass
+class JobStats:
+    """Why candidates were turned away from one job (the unstaffed reasons quote these)."""
+
+    skill_ok: int = 0
+    lapsed: int = 0
+    turned_away: Counter[str] = field(default_factory=Counter)
+    missing: list[str] = field(default_factory=list)  # requirement descriptions nobody meets
+
+    @property
+    def candidates(self) -> int:
+        return self.skill_ok - sum(self.turned_away.values())
+
+
+@dataclass
+class Compiled:
+    problem: CrewProblem
+    jobs: list[CrewJob]
+    operators: list[Operator]
+    # pairs (arrays of equal length)
+    pair_job: NDArray[np.int64]
+    pair_op: NDArray[np.int64]
+    hours: NDArray[np.float64]
+    outside: NDArray[np.float64]
+    value: NDArray[np.float64]
+    labor: NDArray[np.float64]
+    fatigue: NDArray[np.float64]
+    changeover: NDArray[np.float64]
+    walking: NDArray[np.float64]
+    # jobs
+    heads: NDArray[np.int64]
+    fillable: NDArray[np.int64]
+    penalty: NDArray[np.float64]  # per empty fillable seat
+    stats: list[JobStats]
+    # operators
+    day_allowance: NDArray[np.float64]  # extra hours the operator may still work that day
+    week_allowance: NDArray[np.float64]  # extra hours within the 7-day maximum
+    straight_spare: NDArray[np.float64]  # extra hours before weekly overtime starts
+    overtime_rate: NDArray[np.float64]  # dollars per overtime hour (premium + policy penalty)
+    available: NDArray[np.bool_]
+    starts: NDArray[np.float64]  # job start, epoch seconds
+    ends: NDArray[np.float64]
+
+    def info(self, pair: int) -> PairInfo:
+        """What the reasons of an assignment quote (computed on demand: only chosen pairs need it)."""
+        job = self.jobs[int(self.pair_job[pair])]
+        op = self.operators[int(self.pair_op[pair])]
+        levels = []
+        for requirement in job.requirements:
+            holding = op.skills[requirement.skill_id]
+            if requirement.certification_required:
+                until = f"valid to {holding.valid_until.isoformat()}" if holding.valid_until else "no expiry"
+                levels.append((requirement.skill_code, holding.level_valid, until))
+            else:
+                levels.append((requirement.skill_code, max(holding.level_valid, holding.level_held), "skill"))
+        wc_id = job.place.workcenter_id
+        known = op.efficiency.get(wc_id)
+        eff = known if known is not None else op.overall
+        station = op.station
+        return PairInfo(
+            tuple(levels),
+            eff.efficiency,
+            eff.hours,
+            known is not None,
+            distance_m(station, job.place, self.problem.policy.building_change_meters),
+            station is not None and station.workcenter_id != wc_id,
+            op.planned is not None and op.planned.workcenter_id == wc_id,
+        )
+
+    @property
+    def net(self) -> NDArray[np.float64]:
+        return self.value - self.labor - self.fatigue - self.changeover - self.walking
+
+    def pairs_of_job(self) -> list[NDArray[np.int64]]:
+        order = np.argsort(self.pair_job, kind="stable")
+        bounds = np.searchsorted(self.pair_job[order], np.arange(len(self.jobs) + 1))
+        return [order[bounds[j] : bounds[j + 1]] for j in range(len(self.jobs))]
+
+    def pairs_of_operator(self) -> list[NDArray[np.int64]]:
+        order = np.argsort(self.pair_op, kind="stable")
+        bounds = np.searchsorted(self.pair_op[order], np.arange(len(self.operators) + 1))
+        return [order[bounds[o] : bounds[o + 1]] for o in range(len(self.operators))]
+
+
+def distance_m(a: Place | None, b: Place, building_change_m: float) -> float | None:
+    """Floor distance between two workcenters; a building change counts `building_change_m`."""
+    if a is None:
+        return None
+    if a.workcenter_id == b.workcenter_id:
+        return 0.0
+    if a.building_code and b.building_code and a.building_code != b.building_code:
+        return building_change_m
+    if None in (a.x_m, a.y_m, b.x_m, b.y_m):
+        return None
+    return math.hypot(float(a.x_m) - float(b.x_m), float(a.y_m) - float(b.y_m))  # type: ignore[arg-type]
+
+
+def _meets(op: Operator, requirement: SkillRequirement) -> tuple[bool, bool]:
+    """(meets it, holds the level but the certification is not valid that day)."""
+    holding = op.skills.get(requirement.skill_id)
+    if holding is None:
+        return False, False
+    if requirement.certification_required:
+        ok = holding.level_valid >= requirement.min_level
+        return ok, (not ok and holding.level_held >= requirement.min_level)
+    return max(holding.level_valid, holding.level_held) >= requirement.min_level, False
+
+
+@dataclass(frozen=True)
+class _OpFacts:
+    """An operator's schedule as numbers (the availability check runs for every candidate pair)."""
+
+    blocks: tuple[tuple[float, float], ...]  # scheduled shifts, epoch seconds
+    works_today: bool
+    scheduled_today: float
+    on_leave: bool
+
+
+def _facts(op: Operator, day: object) -> _OpFacts:
+    return _OpFacts(
+        blocks=tuple((b.start.timestamp(), b.end.timestamp()) for b in op.blocks),
+        works_today=any(b.work_date == day for b in op.blocks),
+        scheduled_today=sum(b.paid_hours for b in op.blocks if b.work_date == day),
+        on_leave=op.leave is not None,
+    )
+
+
+def _availability(
+    op: Operator, facts: _OpFacts, start: float, end: float, hours: float, problem: CrewProblem
+) -> tuple[str | None, float]:
+    """(why the operator may not take a job from `start` to `end`, or None; hours outside their shifts)."""
+    policy = problem.policy
+    if facts.on_leave:
+        return "on leave", 0.0
+    inside = sum(max(0.0, min(end, b_end) - max(start, b_start)) for b_start, b_end in facts.blocks) / HOUR_S
+    outside = max(0.0, hours - inside)
+    if outside <= 1e-9:
+        return None, 0.0
+    if inside <= 1e-9 and not policy.allow_call_in:
+        return "not scheduled (call-ins are off)", outside
+    for b_start, b_end in facts.blocks:
+        gap = max(b_start - end, start - b_end) / HOUR_S
+        if 0 < gap < policy.min_rest_hours:
+            return f"rest rule ({gap:.1f} h between shifts, {policy.min_rest_hours:g} h required)", outside
+    if not facts.works_today and op.consecutive_days >= policy.max_consecutive_days:
+        return f"would be day {op.consecutive_days + 1} in a row (max {policy.max_consecutive_days})", outside
+    if facts.scheduled_today + outside > policy.max_hours_per_day + 1e-9:
+        return f"would exceed {policy.max_hours_per_day:g} h that day", outside
+    if op.hours_last_7_days + facts.scheduled_today + outside > policy.max_hours_7_days + 1e-9:
+        return f"would exceed {policy.max_hours_7_days:g} h in 7 days", outside
+    return None, outside
+
+
+def _fatigue_units(op: Operator, problem: CrewProblem) -> float:
+    policy = problem.policy
+    over_hours = max(0.0, op.hours_last_7_days - policy.fatigue_hours_threshold) / 10.0
+    over_days = max(0, op.consecutive_days - policy.fatigue_streak_days + 1)
+    return over_hours + over_days
+
+
+def _describe(requirement: SkillRequirement, codes: dict[str, str]) -> str:
+    code = requirement.skill_code or codes.get(requirement.skill_id, requirement.skill_id)
+    kind = "valid certification" if requirement.certification_required else "skill"
+    return f"{code} L{requirement.min_level} ({kind})"
+
+
+def _qualified(
+    operators: list[Operator], pool: Sequence[int], requirements: tuple[SkillRequirement, ...]
+) -> tuple[list[int], int, Counter[int]]:
+    """(operators meeting every requirement, how many miss only on lapsed certifications,
+    how many meet each requirement)."""
+    qualified: list[int] = []
+    lapsed = 0
+    met: Counter[int] = Counter()
+    for o in pool:
+        results = [_meets(operators[o], requirement) for requirement in requirements]
+        if all(ok for ok, _ in results):
+            qualified.append(o)
+            continue
+        if any(late for _, late in results) and all(ok or late for ok, late in results):
+            lapsed += 1
+        for r, (ok, _) in enumerate(results):
+            met[r] += ok
+    return qualified, lapsed, met
+
+
+def compile_problem(problem: CrewProblem) -> Compiled:
+    """Every allowed pair, priced; per-job candidate statistics; per-operator allowances."""
+    policy = problem.policy
+    jobs = sorted(problem.jobs, key=lambda job: (job.start, job.key))
+    operators = sorted(problem.operators, key=lambda op: op.employee_id)
+    facts = [_facts(op, problem.day) for op in operators]
+    scheduled_today = [f.scheduled_today for f in facts]
+    fatigue_rate = [policy.fatigue_cost_per_hour * _fatigue_units(op, problem) for op in operators]
+
+    by_skill: dict[str, list[int]] = defaultdict(list)
+    by_department: dict[str | None, list[int]] = defaultdict(list)
+    for index, op in enumerate(operators):
+        for skill_id in op.skills:
+            by_skill[skill_id].append(index)
+        by_department[op.department_code].append(index)
+
+    qualified_at: dict[str, tuple[list[int], int, Counter[int], list[int]]] = {}
+    available_cache: dict[tuple[int, float, float, float], tuple[str | None, float]] = {}
+    place_cache: dict[tuple[int, str], tuple[float, float, float]] = {}  # efficiency, changeover, walking
+    pair_job: list[int] = []
+    pair_op: list[int] = []
+    outside_hours: list[float] = []
+    per_place: list[tuple[float, float, float]] = []
+    stats: list[JobStats] = []
+    for j, job in enumerate(jobs):
+        stat = JobStats()
+        stats.append(stat)
+        wc_id = job.place.workcenter_id
+        if wc_id not in qualified_at:
+            if job.requirements:
+                strictest = max(job.requirements, key=lambda r: (r.min_level, r.certification_required, r.skill_id))
+                pool = by_skill.get(strictest.skill_id, [])
+            else:  # no requirement: the workcenter's department staffs it (everyone when it is unknown)
+                department = job.place.department_code
+                pool = by_department.get(department, []) if department else list(range(len(operators)))
+            qualified_at[wc_id] = (*_qualified(operators, pool, job.requirements), pool)
+        qualified, stat.lapsed, met, pool = qualified_at[wc_id]
+        stat.skill_ok = len(qualified)
+        if not qualified:
+            missing = [r for i, r in enumerate(job.requirements) if met[i] == 0 or not pool]
+            stat.missing = [_describe(r, problem.skill_codes) for r in (missing or job.requirements)]
+            if not job.requirements:
+                stat.missing = [f"a place in department {job.place.department_code or '?'}"]
+            continue
+        start, end = job.start.timestamp(), job.end.timestamp()
+        for o in qualified:
+            key = (o, start, end, job.hours)
+            found = available_cache.get(key)
+            if found is None:
+                found = available_cache[key] = _availability(operators[o], facts[o], start, end, job.hours, problem)
+            why, outside = found
+            if why is not None:
+                stat.turned_away[why.split(" (")[0]] += 1
+                continue
+            priced = place_cache.get((o, wc_id))
+            if priced is None:
+                op = operators[o]
+                known = op.efficiency.get(wc_id)
+                station = op.station
+                distance = distance_m(station, job.place, policy.building_change_meters)
+                priced = place_cache[(o, wc_id)] = (
+                    (known if known is not None else op.overall).efficiency,
+                    policy.changeover_cost if station is not None and station.workcenter_id != wc_id else 0.0,
+                    (distance or 0.0) * policy.walking_cost_per_meter,
+                )
+            pair_job.append(j)
+            pair_op.append(o)
+            outside_hours.append(outside)
+            per_place.append(priced)
+
+    heads = np.array([job.crew_size for job in jobs], dtype=np.int64)
+    candidates = np.array([stat.candidates for stat in stats], dtype=np.int64)
+    fillable = np.minimum(heads, candidates)
+    scheduled = np.array(scheduled_today)
+    week_projected = np.array([op.week_hours for op in operators]) + scheduled
+
+    job_index = np.array(pair_job, dtype=np.int64)
+    op_index = np.array(pair_op, dtype=np.int64)
+    priced_array = np.array(per_place, dtype=np.float64).reshape(-1, 3)
+    hours = np.array([job.hours for job in jobs], dtype=np.float64)[job_index]
+    pay = np.array([op.pay_rate for op in operators], dtype=np.float64)
+    return Compiled(
+        problem=problem,
+        jobs=jobs,
+        operators=operators,
+        pair_job=job_index,
+        pair_op=op_index,
+        hours=hours,
+        outside=np.array(outside_hours, dtype=np.float64),
+        value=hours * priced_array[:, 0] * policy.value_per_earned_hour,
+        labor=hours * pay[op_index],
+        fatigue=hours * np.array(fatigue_rate, dtype=np.float64)[op_index],
+        changeover=priced_array[:, 1].copy(),
+        walking=priced_array[:, 2].copy(),
+        heads=heads,
+        fillable=fillable,
+        penalty=np.array([job.hours * policy.unstaffed_penalty_per_hour for job in jobs]),
+        stats=stats,
+        day_allowance=np.maximum(0.0, policy.max_hours_per_day - scheduled),
+        week_allowance=np.maximum(
+            0.0, policy.max_hours_7_days - np.array([op.hours_last_7_days for op in operators]) - scheduled
+        ),
+        straight_spare=np.maximum(0.0, policy.weekly_straight_time_hours - week_projected),
+        overtime_rate=np.array(
+            [op.pay_rate * policy.overtime_premium + policy.overtime_penalty_per_hour for op in operators]
+        ),
+        available=np.bincount(op_index, minlength=len(operators)) > 0,
+        starts=np.array([job.start.timestamp() for job in jobs]),
+        ends=np.array([job.end.timestamp() for job in jobs]),
+    )
+
+
+def overtime_hours(compiled: Compiled, chosen: Sequence[int] | NDArray[np.int64]) -> NDArray[np.float64]:
+    """Overtime hours per operator caused by the chosen pairs."""
+    chosen = np.asarray(chosen, dtype=np.int64)
+    extra = np.bincount(compiled.pair_op[chosen], weights=compiled.outside[chosen], minlength=len(compiled.operators))
+    return np.maximum(0.0, extra - compiled.straight_spare)

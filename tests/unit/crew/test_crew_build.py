@@ -1,0 +1,137 @@
+"""build_problem on a generated plant, checked against the raw plant files; the plan's hard rules too."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from plexlabor.crew.build import MAX_OPEN_ENTRY_HOURS, build_problem
+from plexlabor.crew.models import CrewProblem
+from plexlabor.crew.optimizer import solve
+from plexlabor.models import ApprovedWorkcenter, Certification, JobOperation, ShiftAssignment, TimeClockEntry
+from plexlabor.plant import PlantFolder
+
+MONDAY = date(2026, 11, 23)  # the first weekday after the generated history (which ends 2026-11-20)
+
+
+@pytest.fixture(scope="module")
+def monday_first_shift(labelled_plant: PlantFolder) -> CrewProblem:
+    return build_problem(labelled_plant.path, MONDAY, "1")
+
+
+def test_segments_are_the_operations_running_in_the_shift(
+    labelled_plant: PlantFolder, monday_first_shift: CrewProblem
+) -> None:
+    crew = monday_first_shift
+    zone = ZoneInfo(crew.timezone)
+    assert crew.window_start == datetime(2026, 11, 23, 6, 0, tzinfo=zone)
+    assert crew.window_end == datetime(2026, 11, 23, 14, 30, tzinfo=zone)  # the 2nd shift's start
+    assert crew.jobs and len({j.key for j in crew.jobs}) == len(crew.jobs)
+    operations = {op.id: op for op in labelled_plant.load(JobOperation)}
+    approved = {(a.part_id, a.operation_code, a.workcenter_id): a for a in labelled_plant.load(ApprovedWorkcenter)}
+    for job in crew.jobs:
+        op = operations[job.job_operation_id]
+        assert op.scheduled_start is not None and op.scheduled_end is not None
+        assert op.scheduled_start <= job.start < job.end <= op.scheduled_end
+        assert crew.window_start <= job.start < crew.window_end
+        standard = approved.get((op.part_id, op.operation_code, op.workcenter_id))
+        assert job.crew_size == (round(standard.crew_size) if standard else 1)
+    assert any(job.crew_size == 2 for job in crew.jobs)  # assembly runs with crews of two
+    # every scheduled operation that starts in the window is there
+    starting = {
+        op.id
+        for op in operations.values()
+        if op.scheduled_start is not None
+        and op.status != "Complete"
+        and crew.window_start <= op.scheduled_start < crew.window_end - timedelta(minutes=30)
+    }
+    assert starting <= {job.job_operation_id for job in crew.jobs}
+
+
+def test_operators_leave_certifications_and_hours_match_the_raw_files(
+    labelled_plant: PlantFolder, monday_first_shift: CrewProblem
+) -> None:
+    crew = monday_first_shift
+    zone = ZoneInfo(crew.timezone)
+    operators = {op.employee_id: op for op in crew.operators}
+    on_leave = {
+        a.employee_id for a in labelled_plant.load(ShiftAssignment) if a.work_date == MONDAY and a.status == "Leave"
+    }
+    assert on_leave and {e for e, op in operators.items() if op.leave} == on_leave & set(operators)
+
+    certs: dict[tuple[str, str], list[Certification]] = defaultdict(list)
+    for cert in labelled_plant.load(Certification):
+        certs[(cert.employee_id, cert.skill_id)].append(cert)
+    for (employee_id, skill_id), held in certs.items():
+        if employee_id not in operators:
+            continue
+        expected = max((c.level for c in held if c.valid_on(MONDAY)), default=0)
+        assert operators[employee_id].skills[skill_id].level_valid == expected
+
+    # punched hours by clock-in day; a clock-out keyed before the clock-in (a typo) counts nothing,
+    # an open entry (a missed clock-out, or a shift running at the extract) counts at most 12 h
+    extract = labelled_plant.meta().end
+    punched: dict[str, float] = defaultdict(float)
+    for entry in labelled_plant.load(TimeClockEntry):
+        local_day = entry.clockin_time.astimezone(zone).date()
+        end = entry.clockout_time or min(extract, entry.clockin_time + timedelta(hours=MAX_OPEN_ENTRY_HOURS))
+        if MONDAY - timedelta(days=7) <= local_day < MONDAY and end > entry.clockin_time:
+            punched[entry.employee_id] += (end - entry.clockin_time).total_seconds() / 3600
+    # history ends on Friday 2026-11-20 (nothing is scheduled on that weekend in this plant but
+    # Saturday overtime): the 7-day hours are the punched hours plus any Saturday/Sunday schedule
+    weekend = defaultdict(float)
+    for a in labelled_plant.load(ShiftAssignment):
+        if a.status == "Scheduled" and a.work_date in (MONDAY - timedelta(days=2), MONDAY - timedelta(days=1)):
+            weekend[a.employee_id] += (a.scheduled_end - a.scheduled_start).total_seconds() / 3600 - 0.5
+    checked = 0
+    for employee_id, op in operators.items():
+        if employee_id in punched:
+            assert op.hours_last_7_days == pytest.approx(punched[employee_id] + weekend[employee_id], abs=0.2)
+            checked += 1
+    assert checked > 10
+    assert any(op.efficiency for op in crew.operators)
+    assert all(0.4 <= e.efficiency <= 2.2 for op in crew.operators for e in op.efficiency.values())
+
+
+def test_every_assignment_keeps_the_hard_rules_against_the_raw_files(
+    labelled_plant: PlantFolder, monday_first_shift: CrewProblem
+) -> None:
+    plan = solve(monday_first_shift, 10)
+    assert plan.solver.status == "optimal" and plan.assignments
+    certs: dict[str, list[Certification]] = defaultdict(list)
+    for cert in labelled_plant.load(Certification):
+        certs[cert.employee_id].append(cert)
+    leave = {
+        a.employee_id for a in labelled_plant.load(ShiftAssignment) if a.work_date == MONDAY and a.status == "Leave"
+    }
+    jobs = {job.key: job for job in monday_first_shift.jobs}
+    per_job: dict[str, set[str]] = defaultdict(set)
+    for assignment in plan.assignments:
+        job = jobs[assignment.job_key]
+        assert assignment.employee_id not in leave
+        for requirement in job.requirements:
+            held = [
+                c.level
+                for c in certs[assignment.employee_id]
+                if c.skill_id == requirement.skill_id and (c.valid_on(MONDAY) or not requirement.certification_required)
+            ]
+            assert max(held, default=0) >= requirement.min_level
+        per_job[assignment.job_key].add(assignment.employee_id)
+    assert all(len(crew) <= jobs[key].crew_size for key, crew in per_job.items())
+    assert plan.breakdown.objective >= plan.baselines[0].breakdown.objective
+
+
+def test_unknown_shift_and_missing_timezone_are_refused(labelled_plant: PlantFolder) -> None:
+    with pytest.raises(ValueError, match="unknown shift '9'"):
+        build_problem(labelled_plant.path, MONDAY, "9")
+    from plexlabor.plex.folder import PlantFolderSource
+
+    class NotAFolder:  # any other port must say which time zone its shifts are in
+        def __getattr__(self, name: str) -> object:
+            return getattr(PlantFolderSource(labelled_plant.path), name)
+
+    with pytest.raises(ValueError, match="timezone is required"):
+        build_problem(NotAFolder(), MONDAY)  # type: ignore[arg-type]
