@@ -1,0 +1,90 @@
+"""`plexlabor crew plan` and `plexlabor crew gap` (wired in `plexlabor.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from plexlabor.crew.build import build_problem
+from plexlabor.crew.gap import OPTIMA_FILE, read_gap_file, read_optima, solve_gap
+from plexlabor.crew.models import CrewPlan
+from plexlabor.crew.optimizer import solve
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def summary_lines(plan: CrewPlan) -> list[str]:
+    """A few lines a supervisor reads: what was planned, how good it is, what stays short and why."""
+    b, s = plan.breakdown, plan.solver
+    shifts = ",".join(plan.shift_codes)
+    lines = [
+        f"{plan.plant} {plan.day.isoformat()} shift(s) {shifts}: {plan.size.jobs} job operation segments, "
+        f"{plan.size.seats} seats, {plan.size.operators} operators ({plan.size.operators_available} available), "
+        f"{plan.size.candidate_pairs} candidate pairs",
+        f"solver: {s.method} {s.status}, proven gap {100 * (s.proven_gap or 0):.3f}%, "
+        f"{s.solve_seconds:.2f} s (+{s.build_seconds:.2f} s reading data)",
+        f"plan: objective {_money(b.objective)} = value {_money(b.value)} - labor {_money(b.labor_cost)} - fatigue "
+        f"{_money(b.fatigue)} - overtime {_money(b.overtime)} - changeover {_money(b.changeover)} - walking "
+        f"{_money(b.walking)} - unstaffed {_money(b.unstaffed_penalty)}; {b.seats_filled}/{b.seats_total} seats, "
+        f"{b.overtime_hours:.1f} h overtime",
+    ]
+    for baseline in plan.baselines:
+        pct = "n/a" if baseline.improvement_pct is None else f"{baseline.improvement_pct:+.1f}%"
+        extra = f", {baseline.rule_violations} planned assignments break a rule" if baseline.rule_violations else ""
+        lines.append(
+            f"vs {baseline.name}: objective {_money(baseline.breakdown.objective)}, "
+            f"{baseline.breakdown.seats_filled} seats; plan better by {_money(baseline.improvement)} ({pct}){extra}"
+        )
+    if plan.unstaffed:
+        causes = Counter[str]()
+        for seat in plan.unstaffed:
+            causes[seat.cause] += seat.seats
+        lines.append("unstaffed seats: " + ", ".join(f"{n} {cause}" for cause, n in sorted(causes.items())))
+    return lines
+
+
+def plan_command(args: argparse.Namespace) -> int:
+    day = date.fromisoformat(args.date)
+    if args.time_limit <= 0:
+        raise ValueError("--time-limit must be positive")
+    started = time.perf_counter()
+    problem = build_problem(args.plant, day, args.shift)
+    plan = solve(problem, args.time_limit, build_seconds=time.perf_counter() - started)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(plan.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    for line in summary_lines(plan):
+        print(line)
+    print(f"wrote {out} ({len(plan.assignments)} assignments, {len(plan.unstaffed)} unstaffed entries)")
+    return 0
+
+
+def gap_command(args: argparse.Namespace) -> int:
+    """One line per problem: file, problem number, objective, seconds, proven optimal, published optimum."""
+    mismatches = 0
+    print(f"{'file':<12} {'#':>2} {'objective':>9} {'seconds':>8}  proven  published")
+    for name in args.files:
+        path = Path(name)
+        optima_path = path.parent / OPTIMA_FILE
+        optima = read_optima(optima_path) if optima_path.is_file() else {}
+        for number, problem in enumerate(read_gap_file(path), start=1):
+            solution = solve_gap(problem, args.time_limit)
+            published = optima.get((path.name, number))
+            if published is None:
+                check = "-"
+            elif solution.objective == published:
+                check = f"{published} (equal)"
+            else:
+                check = f"{published} (DIFFERENT)"
+                mismatches += solution.proven_optimal
+            objective = "-" if solution.objective is None else str(solution.objective)
+            proven = "yes" if solution.proven_optimal else "no"
+            print(f"{path.name:<12} {number:>2} {objective:>9} {solution.seconds:>8.3f}  {proven:<6}  {check}")
+            sys.stdout.flush()
+    return 1 if mismatches else 0

@@ -1,0 +1,71 @@
+"""`plexlabor crew plan` and `plexlabor crew gap` through the real argument parser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from plexlabor.cli import main
+from plexlabor.crew.models import CrewPlan
+from plexlabor.plant import PlantFolder
+from tests.unit.crew.test_crew_gap import SMALL
+
+
+def test_plan_writes_the_plan_and_prints_a_summary(
+    labelled_plant: PlantFolder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "plan.json"
+    code = main(
+        [
+            "crew",
+            "plan",
+            "--plant",
+            str(labelled_plant.path),
+            "--date",
+            "2026-11-24",
+            "--shift",
+            "2",
+            "--out",
+            str(out),
+            "--time-limit",
+            "20",
+        ]
+    )
+    assert code == 0
+    plan = CrewPlan.model_validate_json(out.read_text(encoding="utf-8"))
+    assert plan.shift_codes == ("2",) and plan.solver.status == "optimal" and plan.assignments
+    printed = capsys.readouterr().out
+    assert "solver: highs-milp optimal, proven gap 0.000%" in printed
+    assert "vs greedy:" in printed and "vs supervisor:" in printed and f"wrote {out}" in printed
+
+
+def test_plan_refuses_a_bad_date(labelled_plant: PlantFolder, tmp_path: Path) -> None:
+    code = main(
+        ["crew", "plan", "--plant", str(labelled_plant.path), "--date", "23/11/2026", "--out", str(tmp_path / "p.json")]
+    )
+    assert code == 2
+
+
+def test_gap_prints_one_line_per_problem_and_checks_published_optima(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gap = tmp_path / "small.txt"
+    gap.write_text(SMALL, encoding="utf-8")
+    (tmp_path / "optima.csv").write_text(
+        "file,problem,agents,jobs,optimum_max\nsmall.txt,1,2,3,15\nsmall.txt,2,3,4,34\n", encoding="utf-8"
+    )
+    assert main(["crew", "gap", str(gap)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3  # header + one per problem
+    first = lines[1].split()
+    assert first[:3] == ["small.txt", "1", "15"] and first[4] == "yes" and lines[1].endswith("15 (equal)")
+    assert lines[2].split()[:3] == ["small.txt", "2", "34"]
+
+
+def test_gap_flags_a_published_optimum_it_disagrees_with(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    gap = tmp_path / "small.txt"
+    gap.write_text(SMALL, encoding="utf-8")
+    (tmp_path / "optima.csv").write_text("file,problem,agents,jobs,optimum_max\nsmall.txt,1,2,3,99\n", encoding="utf-8")
+    assert main(["crew", "gap", str(gap)]) == 1
+    assert "99 (DIFFERENT)" in capsys.readouterr().out

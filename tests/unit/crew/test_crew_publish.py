@@ -1,0 +1,65 @@
+"""publish_plan: recommendations in the audit table, keyed to the job operation, recorded once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from plexlabor.audit import AuditEventType, AuditStatus, InMemoryAuditStore
+from plexlabor.crew.optimizer import MODEL_VERSION, solve
+from plexlabor.crew.publish import publish_plan
+from tests.unit.crew.crew_builder import WELD, job, operator, place, problem
+
+NOW = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
+CNC04, CNC05 = place("CNC-04"), place("CNC-05", x=20)
+
+
+def _plan():  # type: ignore[no-untyped-def]
+    # E1 is planned at CNC-04 and gets it; E2 is planned nowhere and gets CNC-05; the weld job stays empty
+    return solve(
+        problem(
+            [job("A", CNC04), job("B", CNC05), job("C", place("WLD-01"), requirements=(WELD,))],
+            [operator("E1", planned=CNC04, efficiency={"CNC-04": 1.2}), operator("E2")],
+        ),
+        5,
+    )
+
+
+def test_each_assignment_and_each_short_segment_is_one_recommendation() -> None:
+    plan = _plan()
+    store = InMemoryAuditStore()
+    result = publish_plan(plan, store, NOW)
+    assert (result.published, result.already_published, result.invalid) == (3, 0, 0)
+    assert dict(result.by_status) == {"logged": 1, "pending_approval": 2}
+
+    [confirm] = store.history("job-operations:OP-A")
+    assert confirm.event_type is AuditEventType.RECOMMENDATION and confirm.status is AuditStatus.LOGGED
+    assert confirm.employee_id == "E1" and confirm.supervisor_id == "SUP-1"
+    assert confirm.model_version == MODEL_VERSION and confirm.finding_id == confirm.event_id
+    assert confirm.payload["kind"] == "crew_assignment" and not confirm.payload["changes_current_plan"]
+    assert "certified L3 CNC_LATHE on CNC-04 (no expiry)" in confirm.payload["reasons"]
+
+    [change] = store.history("job-operations:OP-B")
+    assert change.status is AuditStatus.PENDING_APPROVAL and change.payload["changes_current_plan"]
+
+    [short] = store.history("job-operations:OP-C")
+    assert short.status is AuditStatus.PENDING_APPROVAL and short.employee_id is None
+    assert short.payload["cause"] == "nobody_qualified" and "WELD_MIG L1" in short.payload["note"]
+
+
+def test_a_rerun_records_nothing_twice() -> None:
+    plan = _plan()
+    store = InMemoryAuditStore()
+    publish_plan(plan, store, NOW)
+    again = publish_plan(plan, store, NOW)
+    assert (again.published, again.already_published) == (0, 3)
+
+
+def test_approval_modes_and_ids_the_table_refuses() -> None:
+    plan = _plan()
+    every = publish_plan(plan, InMemoryAuditStore(), NOW, approval="all")
+    assert dict(every.by_status) == {"pending_approval": 3}
+    none = publish_plan(plan, InMemoryAuditStore(), NOW, approval="none")
+    assert dict(none.by_status) == {"logged": 3}
+    bad = solve(problem([job("A", CNC04)], [operator("name@example.com")]), 5)
+    result = publish_plan(bad, InMemoryAuditStore(), NOW)
+    assert (result.published, result.invalid) == (0, 1)
