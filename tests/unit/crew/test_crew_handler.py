@@ -1,0 +1,113 @@
+"""The crew_planner handler: an EventBridge schedule in, a plan published to DynamoDB (moto) out."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "plexlabor")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "plexlabor-test")
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
+
+from functions.crew_planner import handler as crew_planner
+from plexlabor.audit import AuditStatus, InMemoryAuditStore
+from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
+from plexlabor.plant import PlantFolder
+from plexlabor.plex.folder import PlantFolderSource
+
+REGION = "us-east-1"
+TABLE = "plexlabor-test-audit"
+EVENT = json.loads((Path(__file__).resolve().parents[3] / "events" / "crew_planner.json").read_text(encoding="utf-8"))
+
+
+class FakeLambdaContext:
+    function_name = "plexlabor-test-crew-planner"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 3008
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:plexlabor-test-crew-planner"
+    log_group_name = "/aws/lambda/plexlabor-test-crew-planner"
+    log_stream_name = "2026/11/22/[$LATEST]0123456789abcdef"
+
+    def __init__(self) -> None:
+        self.aws_request_id = str(uuid.uuid4())
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
+
+
+def _event(**detail: Any) -> dict[str, Any]:
+    return {**EVENT, "detail": detail}
+
+
+@pytest.fixture
+def table(monkeypatch: pytest.MonkeyPatch, labelled_plant: PlantFolder) -> Iterator[Any]:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AUDIT_TABLE_NAME": TABLE,
+        "PLEXLABOR_PLANT_DIR": str(labelled_plant.path),
+        "CREW_TIME_LIMIT_SECONDS": "20",
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "PLEXLABOR_TIMEZONE", "CREW_APPROVAL"):
+        monkeypatch.delenv(name, raising=False)
+    crew_planner.build_dependencies.cache_clear()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name=REGION)
+        create_audit_table(client, TABLE)
+        yield client
+    crew_planner.build_dependencies.cache_clear()
+
+
+def test_the_canonical_event_plans_tomorrow_and_publishes_to_dynamodb(table: Any) -> None:
+    # Given the scheduled event of Sunday 2026-11-22 15:00 in Detroit, for the 1st shift only
+    summary = crew_planner.handler(_event(shift="1"), FakeLambdaContext())
+    # Then Monday's 1st shift is planned to proven optimality and every suggestion is in the table
+    assert summary["day"] == "2026-11-23" and summary["shifts"] == ["1"]
+    assert summary["status"] == "optimal" and summary["proven_gap"] == 0
+    assert summary["published"] > 0 and summary["invalid"] == 0
+    assert summary["vs_greedy"] >= 0 and summary["vs_supervisor"] >= 0
+    store = DynamoDbAuditStore(TABLE, client=table)
+    pending = store.by_status(AuditStatus.PENDING_APPROVAL, limit=1000)
+    logged = store.by_status(AuditStatus.LOGGED, limit=1000)
+    assert len(pending) + len(logged) == summary["published"]
+    event = (pending + logged)[0]
+    assert event.record_key.startswith("job-operations:") and event.actor == "crew_planner"
+    assert store.history(event.record_key)[0].event_id == event.event_id
+    # A retried run records nothing twice
+    again = crew_planner.handler(_event(shift="1"), FakeLambdaContext())
+    assert again["published"] == 0 and again["already_published"] == summary["published"]
+
+
+def test_injected_dependencies_and_no_publishing(labelled_plant: PlantFolder) -> None:
+    deps = crew_planner.Dependencies(
+        source=PlantFolderSource(labelled_plant.path),
+        timezone="America/Detroit",
+        store=InMemoryAuditStore(),
+        time_limit_s=20,
+        clock=lambda: datetime(2026, 11, 22, 20, tzinfo=UTC),
+    )
+    summary = crew_planner.handler(
+        _event(date="2026-11-24", shift="3", publish=False), FakeLambdaContext(), dependencies=deps
+    )
+    assert summary["day"] == "2026-11-24" and summary["shifts"] == ["3"]
+    assert "published" not in summary and summary["jobs"] > 0
+
+
+def test_a_bad_detail_is_refused() -> None:
+    from aws_lambda_powertools.utilities.parser import ValidationError
+
+    with pytest.raises(ValidationError):
+        crew_planner.handler(_event(days_ahead=99), FakeLambdaContext(), dependencies=None)
