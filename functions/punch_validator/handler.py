@@ -102,18 +102,19 @@ def _build(settings: ValidatorSettings) -> Dependencies:
     from plexlabor.intake.approvals import StepFunctionsApprovalStarter
     from plexlabor.intake.aws import S3NormsStore, aws_client
     from plexlabor.intake.norms_store import CachedNorms
-    from plexlabor.intake.sources import open_labor_source
+    from plexlabor.intake.sources import ReferenceCache, open_labor_source
 
     dynamodb = aws_client("dynamodb")  # one client for the audit table and the idempotency table
     secrets = SecretsProvider(boto3_client=aws_client("secretsmanager"))
     source = open_labor_source(settings, lambda arn: str(secrets.get(arn, max_age=300)))
+    port = ReferenceCache(source.port, settings.reference_max_age_s)
     if settings.artifacts_bucket_name:
         load_norms = CachedNorms(S3NormsStore(settings.artifacts_bucket_name), settings.norms_max_age_s).latest
     else:
         load_norms = _no_norms
     clock = utc_now
     return Dependencies(
-        source=source.port,
+        source=port,
         timezone=source.timezone,
         recorder=FindingRecorder(
             audit=DynamoDbAuditStore(settings.audit_table_name, client=dynamodb),

@@ -28,6 +28,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel
@@ -137,7 +138,8 @@ def not_enqueued(error: EnqueueError) -> Response:
     return _json(503, WebhookError(message=f"{error}; retry the request", errors=failed).model_dump())
 
 
-_ERROR = {"content": {"application/json": {"model": WebhookError}}}
+def _error_response(description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": WebhookError}}}
 
 
 @app.post(
@@ -153,9 +155,9 @@ _ERROR = {"content": {"application/json": {"model": WebhookError}}}
             "description": "Accepted: every record is on the queue",
             "content": {"application/json": {"model": WebhookAccepted}},
         },
-        400: {"description": "The body is not a punch; each bad field is named", **_ERROR},
-        401: {"description": "Missing, stale or wrong signature; nothing was enqueued", **_ERROR},
-        503: {"description": "Some records could not be enqueued; retry the whole request", **_ERROR},
+        400: _error_response("The body is not a punch; each bad field is named"),
+        401: _error_response("Missing, stale or wrong signature; nothing was enqueued"),
+        503: _error_response("Some records could not be enqueued; retry the whole request"),
     },
     tags=["punches"],
     middlewares=[require_signature],

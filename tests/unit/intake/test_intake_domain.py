@@ -19,7 +19,7 @@ from plexlabor.intake.settings import (
     ValidatorSettings,
     WebhookSettings,
 )
-from plexlabor.intake.sources import open_labor_source, parse_plex_secret
+from plexlabor.intake.sources import ReferenceCache, open_labor_source, parse_plex_secret
 from plexlabor.models import LaborEntry, TimeClockEntry
 from plexlabor.validation.data import PlantData
 
@@ -247,3 +247,28 @@ def test_a_plex_source_reads_its_key_from_the_secret_and_never_shows_it() -> Non
     with pytest.raises(ConfigurationError, match="api_key") as error:
         open_labor_source(no_key, lambda _arn: "")
     assert "the-key" not in str(error.value)
+
+
+def test_reference_data_is_kept_for_its_max_age_and_transactions_are_always_read(plant_source) -> None:
+    calls: list[str] = []
+
+    class Counting:
+        def __getattr__(self, name: str):
+            def call(*args, **kwargs):
+                calls.append(name)
+                return getattr(plant_source, name)(*args, **kwargs)
+
+            return call
+
+    now = [0.0]
+    port = ReferenceCache(Counting(), max_age_s=60, clock=lambda: now[0])
+    meta = plant_source.plant.meta()
+    for _ in range(2):
+        assert port.employees() == plant_source.employees()
+        port.job_operations()
+        port.time_clock_entries(meta.start, meta.end)
+    assert calls.count("employees") == 1 and calls.count("job_operations") == 1
+    assert calls.count("time_clock_entries") == 2
+    now[0] = 61.0
+    port.employees()
+    assert calls.count("employees") == 2

@@ -97,7 +97,8 @@ def poll(
     since, until = poll_window(cursor, now, policy, since, until)
     punches: list[TimeClockEntry] = port.time_clock_entries_modified(since, until)
     labor = changed_labor(port.labor_entries(since - policy.labor_window, until), since)
-    messages = [PunchMessage.of(entry, "poll", now) for entry in [*punches, *labor]]
+    entries: list[TimeClockEntry | LaborEntry] = [*punches, *labor]
+    messages = [PunchMessage.of(entry, "poll", now) for entry in entries]
     if messages:
         queue.send(messages)
     advanced = cursors.advance(TIME_CLOCK_CURSOR, until)

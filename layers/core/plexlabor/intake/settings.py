@@ -168,6 +168,8 @@ class ValidatorSettings(PlexSourceSettings, ApprovalSettings):
     """Where the nightly job stores norms; unset = norms computed from each batch's context."""
     idempotency_expires_s: int = Field(default=14 * 24 * 3600, ge=60, alias="IDEMPOTENCY_EXPIRES_SECONDS")
     norms_max_age_s: int = Field(default=600, ge=0, alias="NORMS_MAX_AGE_SECONDS")
+    reference_max_age_s: int = Field(default=900, ge=0, alias="REFERENCE_MAX_AGE_SECONDS")
+    """How long a warm validator keeps reference data (employees, routings, certifications...)."""
 
 
 class NormsRefreshSettings(PlexSourceSettings, ApprovalSettings):
