@@ -9,11 +9,14 @@ isBase64Encoded}` becomes the HTTP response. As on AWS: an unknown route answers
 `Internal server error`, a body over 10 MB 413.
 
 Locally the stage is not part of the URL (as behind a custom domain): `http://127.0.0.1:PORT/punches`.
+Paths under `/_local/` are the runtime's own controls (firing schedules, reading captured e-mails),
+answered only to loopback clients; they do not exist on AWS.
 """
 
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import logging
 import re
@@ -27,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from infra.function_specs import FUNCTION_SPECS, FunctionSpec
 from plexlabor.local.environment import AWS_ACCOUNT_ID
 
 logger = logging.getLogger(__name__)
@@ -57,15 +61,17 @@ class Route:
         return re.compile("^/" + "/".join(parts) + "$")
 
 
-DEFAULT_ROUTES: tuple[Route, ...] = (
-    Route("POST", "/punches", "punch_webhook"),
-    Route("GET", "/punches/openapi.json", "punch_webhook"),
-    Route("GET", "/approvals/{token}", "approval_callback"),
-    Route("POST", "/approvals/{token}", "approval_callback"),
-)
-"""The REST API's routes (keep in step with the API construct in infra)."""
+def routes_of(specs: Iterable[FunctionSpec]) -> tuple[Route, ...]:
+    """The REST API's routes, from the specs (as `infra/constructs/api.py` builds them)."""
+    return tuple(Route(route.method, route.path, spec.name) for spec in specs for route in spec.routes)
+
+
+DEFAULT_ROUTES: tuple[Route, ...] = routes_of(FUNCTION_SPECS)
+"""The routes of the real functions."""
 
 Invoke = Callable[[str, dict[str, Any]], Any]
+Control = Callable[[str, str, bytes], "HttpReply"]
+CONTROL_PREFIX = "/_local/"
 
 
 def _multi(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
@@ -183,6 +189,17 @@ def reply_from_result(result: Any) -> HttpReply:
     return HttpReply(result["statusCode"], headers, data)
 
 
+def json_reply(status: int, payload: Any) -> HttpReply:
+    return HttpReply(status, [("Content-Type", "application/json")], json.dumps(payload, default=str).encode())
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
 def _gateway_error(status: int, message: str, extra: Mapping[str, str] | None = None) -> HttpReply:
     headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", message.replace(" ", ""))]
     headers += list((extra or {}).items())
@@ -240,14 +257,16 @@ class LocalApiGateway:
     def __init__(
         self,
         invoke: Invoke,
-        routes: Iterable[Route] = DEFAULT_ROUTES,
+        routes: Iterable[Route] = (),
         *,
         host: str = "127.0.0.1",
         port: int = 0,
         stage: str = "local",
         region: str = "us-east-1",
+        control: Control | None = None,
     ) -> None:
         self._invoke = invoke
+        self._control = control
         self.set_routes(routes)
         self.stage, self.region = stage, region
         self._host, self._port = host, port
@@ -277,6 +296,10 @@ class LocalApiGateway:
         self, method: str, raw_path: str, headers: list[tuple[str, str]], body: bytes, source_ip: str
     ) -> HttpReply:
         path = urlsplit(raw_path).path or "/"
+        if path.startswith(CONTROL_PREFIX) and self._control is not None:
+            if not _is_loopback(source_ip):
+                return _gateway_error(403, "Missing Authentication Token")
+            return self._control(method, path[len(CONTROL_PREFIX) :], body)
         matched = self.match(method, path)
         if matched is None:
             return _gateway_error(403, "Missing Authentication Token")

@@ -1,9 +1,9 @@
 """Environment variables: the process-wide AWS settings of the runtime and each function's own.
 
-`function_environment` is the local twin of `infra/constructs/functions.py` + `permissions.py`:
-the common variables, then one variable per granted resource (`spec.access`), the Plex settings
-for functions that read Plex, and the spec's own. Names come from `infra.constants`; only the
-values differ (moto's queue URLs, table names, secret ARNs, the simulator's URL).
+`function_environment` resolves `infra.wiring.environment_sources(spec)`, the one list of every
+function's variables and where each value comes from, which CDK resolves to the stack's values
+(`infra/constructs/permissions.py`): the names are the deployed ones by construction; only the
+values differ (moto's queue URLs, table names, secret ARNs, the simulator's URL, local settings).
 
 `EnvPatch` sets and unsets variables and puts every one of them back as it was.
 """
@@ -15,32 +15,31 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from infra.constants import (
-    ENV_AUDIT_TABLE_NAME,
-    ENV_IDEMPOTENCY_TABLE_NAME,
-    ENV_LOG_LEVEL,
-    ENV_PLEX_BASE_URL,
-    ENV_PLEX_WRITE_MODE,
-    ENV_POWERTOOLS_METRICS_NAMESPACE,
-    ENV_POWERTOOLS_SERVICE_NAME,
-    ENV_QUEUE_URL,
-    ENV_SECRET_ARN,
-    ENV_STAGE,
-    ENV_STATE_TABLE_NAME,
-    METRICS_NAMESPACE,
+    DEFAULT_APPROVAL_WAIT_SECONDS,
+    DEFAULT_MAX_RECEIVE_COUNT,
     PLEX_ENV_PREFIX,
     PLEX_SECRET_SETTINGS,
-    SERVICE_NAME,
     QueueName,
     SecretName,
 )
-from infra.function_specs import FunctionSpec, ReadSecret, SendTo, TableAccess
+from infra.function_specs import FunctionSpec
+from infra.wiring import (
+    Attribute,
+    Fixed,
+    PlexSetting,
+    QueueUrl,
+    RedriveLimit,
+    SecretArn,
+    Setting,
+    Source,
+    Table,
+    TableName,
+    environment_sources,
+)
 
 AWS_ACCOUNT_ID = "123456789012"
 """moto's default account: the one any access key that is not an account id maps to."""
 FAKE_CREDENTIAL = "testing"
-
-_AUDIT_ACCESS = (TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ)
-_STATE_ACCESS = (TableAccess.STATE_READ, TableAccess.STATE_READ_WRITE)
 
 _CLEARED_AWS_NAMES = (
     "AWS_SESSION_TOKEN",
@@ -60,7 +59,8 @@ _CLEARED_AWS_NAMES = (
 
 @dataclass(frozen=True)
 class LocalResources:
-    """The names, URLs and ARNs of what the runtime created in moto."""
+    """The names, URLs and ARNs of what the runtime created in moto, and the deployment settings it
+    runs with (what CDK context is on AWS)."""
 
     region: str
     audit_table: str
@@ -74,6 +74,11 @@ class LocalResources:
     artifacts_bucket: str
     notify_sender: str
     state_machine_arn: str | None = None
+    max_receive_count: int = DEFAULT_MAX_RECEIVE_COUNT
+    api_url: str | None = None
+    timezone: str | None = None
+    default_supervisor_id: str | None = None
+    approval_wait_s: int = DEFAULT_APPROVAL_WAIT_SECONDS
 
 
 @dataclass(frozen=True)
@@ -93,38 +98,47 @@ class PlexEnvironment:
                 raise ValueError(f"set {key} with its own field, not in settings")
 
 
-def common_environment(stage: str, log_level: str) -> dict[str, str]:
-    """What every function gets (infra/constructs/functions.py)."""
-    return {
-        ENV_POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        ENV_POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        ENV_LOG_LEVEL: log_level,
-        ENV_STAGE: stage,
-    }
-
-
-def access_environment(spec: FunctionSpec, resources: LocalResources, plex: PlexEnvironment) -> dict[str, str]:
-    """One variable per resource the spec is granted, as `infra/constructs/permissions.grant`."""
-    environment: dict[str, str] = {}
-    for access in spec.access:
-        if isinstance(access, SendTo):
-            environment[ENV_QUEUE_URL[access.queue]] = resources.queue_urls[access.queue]
-        elif isinstance(access, ReadSecret):
-            environment[ENV_SECRET_ARN[access.secret]] = resources.secret_arns[access.secret]
-        elif access in _AUDIT_ACCESS:
-            environment[ENV_AUDIT_TABLE_NAME] = resources.audit_table
-        elif access in _STATE_ACCESS:
-            environment[ENV_STATE_TABLE_NAME] = resources.state_table
-        elif access is TableAccess.IDEMPOTENCY:
-            environment[ENV_IDEMPOTENCY_TABLE_NAME] = resources.idempotency_table
-        else:  # a new kind of access in infra/function_specs.py: map it here too
-            raise ValueError(f"{spec.name}: the local runtime does not know access {access!r}")
-    if spec.reads_plex:
-        environment[ENV_PLEX_BASE_URL] = plex.base_url
-        environment[ENV_PLEX_WRITE_MODE] = plex.write_mode
-        for key, value in sorted(plex.settings.items()):
-            environment[f"{PLEX_ENV_PREFIX}{key}"] = value
-    return environment
+def resolve(
+    source: Source, resources: LocalResources, plex: PlexEnvironment, *, stage: str, log_level: str
+) -> str | None:
+    """The local value of one `infra.wiring` source (None: not configured, the variable is left out,
+    as `infra/constructs/permissions.resolve` leaves it out on AWS)."""
+    if isinstance(source, Fixed):
+        return source.value
+    if isinstance(source, Setting):
+        value: object = {
+            Setting.LOG_LEVEL: log_level,
+            Setting.STAGE: stage,
+            Setting.PLEX_BASE_URL: plex.base_url,
+            Setting.PLEX_WRITE_MODE: plex.write_mode,
+            Setting.TIMEZONE: resources.timezone,
+            Setting.DEFAULT_SUPERVISOR_ID: resources.default_supervisor_id,
+            Setting.APPROVAL_WAIT_SECONDS: resources.approval_wait_s,
+            Setting.NOTIFY_SENDER: resources.notify_sender,
+        }[source]
+    elif isinstance(source, PlexSetting):
+        value = plex.settings.get(source.key)
+    elif isinstance(source, TableName):
+        value = {
+            Table.AUDIT: resources.audit_table,
+            Table.STATE: resources.state_table,
+            Table.IDEMPOTENCY: resources.idempotency_table,
+        }[source.table]
+    elif isinstance(source, QueueUrl):
+        value = resources.queue_urls[source.queue]
+    elif isinstance(source, RedriveLimit):
+        value = resources.max_receive_count
+    elif isinstance(source, SecretArn):
+        value = resources.secret_arns[source.secret]
+    elif source is Attribute.ARTIFACTS_BUCKET_NAME:
+        value = resources.artifacts_bucket
+    elif source is Attribute.APPROVAL_STATE_MACHINE_ARN:
+        value = resources.state_machine_arn
+    elif source is Attribute.API_URL:
+        value = resources.api_url
+    else:  # a new kind of source in infra/wiring.py: resolve it here too
+        raise ValueError(f"the local runtime does not know environment source {source!r}")
+    return None if value is None else str(value)
 
 
 def function_environment(
@@ -136,13 +150,17 @@ def function_environment(
     log_level: str,
     extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """A function's environment: common + granted resources + `spec.environment` + `extra`.
+    """A function's environment: `infra.wiring.environment_sources(spec)` (the names CDK gives it)
+    resolved to this runtime's values, then `spec.environment`, then `extra`.
 
-    `extra` is what the local runtime adds on top of the infra mapping (e.g. short approval waits);
+    `extra` is what the local runtime adds on top (`plexlabor.local.contract`, test overrides);
     like CDK, the spec's own variables may not override a managed one.
     """
-    environment = common_environment(stage, log_level)
-    environment.update(access_environment(spec, resources, plex))
+    environment: dict[str, str] = {}
+    for name, source in environment_sources(spec, plex.settings.keys()).items():
+        value = resolve(source, resources, plex, stage=stage, log_level=log_level)
+        if value is not None:
+            environment[name] = value
     clashes = sorted(set(spec.environment) & set(environment))
     if clashes:
         raise ValueError(f"{spec.name}: spec environment overrides managed variables {clashes}")

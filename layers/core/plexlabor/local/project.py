@@ -45,5 +45,8 @@ def repo_root() -> Path:
 
 
 def approval_definition_path() -> Path:
-    """The approval state machine's ASL file, shared with CDK."""
-    return repo_root() / "infra" / "statemachines" / "approval.asl.json"
+    """The approval state machine's ASL file, the one CDK reads (`infra.constants.APPROVAL_DEFINITION`)."""
+    repo_root()
+    from infra.constants import APPROVAL_DEFINITION
+
+    return APPROVAL_DEFINITION

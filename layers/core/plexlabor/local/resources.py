@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.constants import (
+    APPROVAL_SUBSTITUTIONS,
     IDEMPOTENCY_PARTITION_KEY,
     IDEMPOTENCY_TTL_ATTRIBUTE,
     SERVICE_NAME,
@@ -91,14 +92,8 @@ def create_secrets(
 
 
 def definition_substitutions(resources: LocalResources) -> dict[str, str]:
-    """The values CDK substitutes into the ASL (`DefinitionSubstitutions`)."""
-    return {
-        "NotifyQueueUrl": resources.queue_urls[QueueName.NOTIFY],
-        "WritebackQueueUrl": resources.queue_urls[QueueName.WRITEBACK],
-        "PunchQueueUrl": resources.queue_urls[QueueName.PUNCH],
-        "AuditTableName": resources.audit_table,
-        "StateTableName": resources.state_table,
-    }
+    """The values CDK substitutes into the ASL (`infra.constants.APPROVAL_SUBSTITUTIONS`)."""
+    return {placeholder: resources.queue_urls[queue] for placeholder, queue in APPROVAL_SUBSTITUTIONS.items()}
 
 
 def render_definition(template: str, substitutions: Mapping[str, str]) -> str:

@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import socket
 import sys
 import threading
 import time
@@ -30,24 +31,19 @@ import boto3
 import requests
 from botocore.config import Config
 
-from infra.constants import DEFAULT_MAX_RECEIVE_COUNT, FUNCTIONS_PACKAGE, SERVICE_NAME, QueueName, SecretName
-from infra.function_specs import FUNCTION_SPECS, FunctionSpec
-from plexlabor.audit.dynamodb import DynamoDbAuditStore
-from plexlabor.local.apigw import DEFAULT_ROUTES, LocalApiGateway, Route
-from plexlabor.local.contract import (
-    CONTRACT_NAMES,
-    ENV_APPROVAL_BASE_URL,
-    ENV_APPROVAL_STATE_MACHINE_ARN,
-    ENV_APPROVAL_WAIT_SECONDS,
-    ENV_ARTIFACTS_BUCKET_NAME,
-    ENV_DEFAULT_SUPERVISOR_ID,
-    ENV_MAX_RECEIVE_COUNT,
-    ENV_NOTIFY_SENDER,
-    ENV_PLANT_DIR,
-    ENV_TIMEZONE,
-    EXTRA_ACCESS,
-    EXTRA_VARIABLES,
+from infra.constants import (
+    DEFAULT_APPROVAL_WAIT_SECONDS,
+    DEFAULT_MAX_RECEIVE_COUNT,
+    FUNCTIONS_PACKAGE,
+    SERVICE_NAME,
+    QueueName,
+    SecretName,
 )
+from infra.function_specs import FUNCTION_SPECS, FunctionSpec
+from infra.wiring import environment_sources
+from plexlabor.audit.dynamodb import DynamoDbAuditStore
+from plexlabor.local.apigw import HttpReply, LocalApiGateway, Route, json_reply, routes_of
+from plexlabor.local.contract import CONTRACT_NAMES, ENV_PLANT_DIR, EXTRA_ACCESS, EXTRA_VARIABLES
 from plexlabor.local.environment import (
     FAKE_CREDENTIAL,
     EnvPatch,
@@ -93,7 +89,7 @@ class LocalRuntime:
       comes back: seconds here, 6 x the function timeout on AWS), `poll_wait_s` (long-poll wait),
       `max_batching_window_s` (caps a spec's batching window: a poller that got fewer than
       `batch_size` messages keeps collecting for up to that long, as Lambda's window does).
-    For tests: `specs`, `functions_package` and `routes` replace the real functions.
+    For tests: `specs`, `functions_package` and `routes` (default: the specs' own) replace the real functions.
     """
 
     def __init__(
@@ -119,11 +115,11 @@ class LocalRuntime:
         plant_dir: Path | str | None = None,
         timezone: str | None = None,
         default_supervisor_id: str | None = None,
-        approval_wait_s: int | None = None,
+        approval_wait_s: int = DEFAULT_APPROVAL_WAIT_SECONDS,
         state_machine_file: Path | None = None,
         specs: Iterable[FunctionSpec] = FUNCTION_SPECS,
         functions_package: str = FUNCTIONS_PACKAGE,
-        routes: Iterable[Route] = DEFAULT_ROUTES,
+        routes: Iterable[Route] | None = None,
     ) -> None:
         if visibility_timeout_s < 0 or poll_wait_s < 0 or max_receive_count < 1:
             raise ValueError("visibility_timeout_s and poll_wait_s must be >= 0, max_receive_count >= 1")
@@ -146,7 +142,7 @@ class LocalRuntime:
         self.state_machine_file = state_machine_file if state_machine_file is not None else approval_definition_path()
         self.specs = {spec.name: spec for spec in specs}
         self.functions_package = functions_package
-        self.routes = tuple(routes)
+        self.routes = tuple(routes) if routes is not None else routes_of(self.specs.values())
 
         self._stack: contextlib.ExitStack | None = None
         self._moto: Any = None
@@ -217,8 +213,17 @@ class LocalRuntime:
             port=self._api_port,
             stage=self.stage,
             region=self.region,
+            control=self._control,
         ).start()
         stack.callback(self.gateway.stop)
+        self.resources = dataclasses.replace(
+            self.resources,
+            max_receive_count=self.max_receive_count,
+            api_url=self.gateway.url,
+            timezone=self.timezone,
+            default_supervisor_id=self.default_supervisor_id,
+            approval_wait_s=self.approval_wait_s,
+        )
         self._build_functions(stack)
         if self._start_pollers:
             self._start_queue_pollers(stack)
@@ -232,6 +237,8 @@ class LocalRuntime:
     def _start_moto(self, stack: contextlib.ExitStack) -> None:
         from moto.server import ThreadedMotoServer
 
+        if self._moto_port:
+            _check_port_free(self.host, self._moto_port)  # moto's thread would wait forever on a taken port
         server = ThreadedMotoServer(ip_address=self.host, port=self._moto_port, verbose=False)
         server.start()
         self._moto = server
@@ -266,7 +273,7 @@ class LocalRuntime:
             managed |= set(env)
         patch = EnvPatch(
             aws_environment(self.moto_url, self.region, self.moto_port),
-            unset=[*cleared_aws_names(os.environ), *managed, *_managed_names(), *CONTRACT_NAMES],
+            unset=[*cleared_aws_names(os.environ), *managed, *_managed_names(self.specs.values()), *CONTRACT_NAMES],
         ).apply()
         stack.callback(patch.restore)
         previous_session = boto3.DEFAULT_SESSION
@@ -380,39 +387,55 @@ class LocalRuntime:
             failed_records=lambda result: len(failed_message_ids(result, ids)),
         )
 
+    def _control(self, method: str, path: str, body: bytes) -> HttpReply:
+        """`/_local/...` on the API port: `POST schedules/<function>` (optional JSON body: the event's
+        `detail`) fires a schedule; `GET emails` lists the captured e-mails with their links."""
+        parts = path.strip("/").split("/")
+        if method == "POST" and len(parts) == 2 and parts[0] == "schedules":
+            if parts[1] not in self.functions:
+                return json_reply(404, {"message": f"no function {parts[1]!r}", "functions": sorted(self.functions)})
+            try:
+                detail = json.loads(body) if body.strip() else {}
+                if not isinstance(detail, dict):
+                    raise ValueError("the detail must be a JSON object")
+            except ValueError as error:
+                return json_reply(400, {"message": str(error)})
+            try:
+                return json_reply(200, self.fire(parts[1], detail=detail))
+            except Exception as error:
+                return json_reply(500, {"message": f"{type(error).__name__}: {error}"})
+        if method == "GET" and parts == ["emails"]:
+            return json_reply(
+                200,
+                [
+                    {"to": list(mail.to), "subject": mail.subject, "links": mail.links(self.api_url)}
+                    for mail in self.sent_emails()
+                ],
+            )
+        return json_reply(404, {"message": "local controls: POST /_local/schedules/<function>, GET /_local/emails"})
+
     # -- what functions see -------------------------------------------------------------------------
     def environment_for(self, name: str) -> dict[str, str]:
-        """Function `name`'s environment variables in this runtime: its spec's (as CDK maps them),
-        the handler contract's extras (`plexlabor.local.contract`), then `environment` and
-        `function_environment` from the constructor."""
+        """Function `name`'s environment variables in this runtime: `infra.wiring`'s (the deployed
+        names) with local values, the local-only ones (`plexlabor.local.contract`), then
+        `environment` and `function_environment` from the constructor and `set_environment`."""
         if self.resources is None:
             raise RuntimeError("the local runtime is not started")
         spec = self.specs[name]
         missing = tuple(access for access in EXTRA_ACCESS.get(name, ()) if access not in spec.access)
         if missing:
             spec = dataclasses.replace(spec, access=spec.access + missing)
-        contract = self.contract_values()
-        extra = {key: contract[key] for key in EXTRA_VARIABLES.get(name, ()) if contract.get(key) is not None}
+        local_only = {ENV_PLANT_DIR: None if self.plant_dir is None else str(self.plant_dir)}
+        extra: dict[str, str] = {}
+        for key in EXTRA_VARIABLES.get(name, ()):
+            value = local_only.get(key)
+            if value is not None:
+                extra[key] = value
         extra.update(self._environment)
         extra.update(self._function_environment.get(name, {}))
         return function_environment(
             spec, self.resources, self.plex, stage=self.stage, log_level=self.log_level, extra=extra
         )
-
-    def contract_values(self) -> dict[str, str | None]:
-        """This runtime's value of every contract variable (None: not set)."""
-        assert self.resources is not None
-        return {
-            ENV_ARTIFACTS_BUCKET_NAME: self.resources.artifacts_bucket,
-            ENV_APPROVAL_STATE_MACHINE_ARN: self.resources.state_machine_arn,
-            ENV_NOTIFY_SENDER: self.resources.notify_sender,
-            ENV_APPROVAL_BASE_URL: self.api_url,
-            ENV_MAX_RECEIVE_COUNT: str(self.max_receive_count),
-            ENV_DEFAULT_SUPERVISOR_ID: self.default_supervisor_id,
-            ENV_PLANT_DIR: None if self.plant_dir is None else str(self.plant_dir),
-            ENV_TIMEZONE: self.timezone,
-            ENV_APPROVAL_WAIT_SECONDS: None if self.approval_wait_s is None else str(self.approval_wait_s),
-        }
 
     def set_environment(self, values: Mapping[str, str], *, functions: Iterable[str] | None = None) -> None:
         """Change variables of the running functions (all, or those named), as updating a Lambda's
@@ -553,30 +576,10 @@ class LocalRuntime:
         }
 
 
-def _managed_names() -> set[str]:
+def _managed_names(specs: Iterable[FunctionSpec]) -> set[str]:
     """Every variable a function could receive from the infra mapping (cleared while running, so a
     developer's shell cannot leak e.g. a real table name into a function that was not granted it)."""
-    from infra.constants import (
-        COMMON_ENV_NAMES,
-        ENV_AUDIT_TABLE_NAME,
-        ENV_IDEMPOTENCY_TABLE_NAME,
-        ENV_PLEX_BASE_URL,
-        ENV_PLEX_WRITE_MODE,
-        ENV_QUEUE_URL,
-        ENV_SECRET_ARN,
-        ENV_STATE_TABLE_NAME,
-    )
-
-    return {
-        *COMMON_ENV_NAMES,
-        ENV_AUDIT_TABLE_NAME,
-        ENV_STATE_TABLE_NAME,
-        ENV_IDEMPOTENCY_TABLE_NAME,
-        ENV_PLEX_BASE_URL,
-        ENV_PLEX_WRITE_MODE,
-        *ENV_QUEUE_URL.values(),
-        *ENV_SECRET_ARN.values(),
-    }
+    return {name for spec in specs for name in environment_sources(spec)}
 
 
 def _reset_process_caches() -> None:
@@ -593,3 +596,11 @@ def _reset_process_caches() -> None:
         from aws_lambda_powertools.utilities import parameters
 
         parameters.clear_caches()
+
+
+def _check_port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise OSError(f"cannot serve moto on {host}:{port}: {error.strerror or error}") from None

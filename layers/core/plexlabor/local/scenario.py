@@ -54,8 +54,15 @@ def record_key_of(punch: dict[str, Any]) -> str:
     return f"{resource}:{punch['id']}"
 
 
+def _utc(value: str) -> datetime:
+    moment = parse_plex_datetime(value)
+    if not isinstance(moment, datetime):
+        raise ValueError(f"not a Plex date: {value!r}")
+    return moment
+
+
 def _local_day(value: str, zone: ZoneInfo) -> date:
-    return parse_plex_datetime(value).astimezone(zone).date()
+    return _utc(value).astimezone(zone).date()
 
 
 def day_replay(plant_dir: Path | str, day: date) -> DayReplay:
@@ -66,7 +73,7 @@ def day_replay(plant_dir: Path | str, day: date) -> DayReplay:
     for resource, field in PUNCH_RESOURCES.items():
         for row in plant.iter_raw(resource):
             if row.get(field) and _local_day(row[field], zone) == day:
-                punches.append((parse_plex_datetime(row[field]), row))
+                punches.append((_utc(row[field]), row))
     punches.sort(key=lambda pair: (pair[0], pair[1]["id"]))
     return DayReplay(day, tuple(row for _, row in punches))
 

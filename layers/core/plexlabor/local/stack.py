@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from infra.constants import SecretName
+from infra.constants import DEFAULT_APPROVAL_WAIT_SECONDS, SecretName
 from plexlabor.local.environment import PlexEnvironment
 from plexlabor.local.runtime import LocalRuntime
 from plexlabor.local.scenario import ApprovalLink, AuditView, approval_links
@@ -46,7 +46,7 @@ class LocalStack:
         plant_dir: Path | str,
         *,
         write_mode: str = "custom_object",
-        approval_wait_s: int | None = None,
+        approval_wait_s: int = DEFAULT_APPROVAL_WAIT_SECONDS,
         default_supervisor_id: str | None = None,
         plex_settings: Mapping[str, str] | None = None,
         plex_port: int = 0,
