@@ -1,0 +1,82 @@
+"""`plexlabor local up`: the Plex simulator and the local runtime, until Ctrl-C.
+
+Prints the URLs (local API gateway, moto, simulator), the webhook secret to sign punches with and
+how to fire the schedules, then keeps everything running; handlers log to the console.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import tempfile
+import threading
+from pathlib import Path
+
+from infra.constants import SecretName
+from plexlabor.local.stack import LocalStack
+from plexlabor.simulator.generator import PlantSpec, generate_plant
+from plexlabor.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER
+
+LOCAL_PLANT = PlantSpec(employees=20, weeks=4, seed=7, anomaly_rate=0.1)
+APPROVAL_WAIT_S = 300
+"""Per approval stage when run by hand: long enough to open the e-mail, short enough to see escalation."""
+
+
+def up_command(args: argparse.Namespace) -> int:
+    with contextlib.ExitStack() as stack:
+        if args.plant:
+            plant = Path(args.plant)
+            if not (plant / "plant.json").is_file():
+                raise FileNotFoundError(f"{plant} is not a plant folder (make one with `plexlabor plant generate`)")
+        else:
+            plant = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="plexlabor-local-"))) / "plant"
+            meta = generate_plant(LOCAL_PLANT, plant)
+            print(f"Generated plant '{meta.name}' in {plant} (deleted on exit)")
+        local = stack.enter_context(
+            LocalStack(
+                plant,
+                approval_wait_s=APPROVAL_WAIT_S,
+                plex_port=args.plex_port,
+                api_port=args.api_port,
+                moto_port=args.moto_port,
+                log_level="INFO",
+            )
+        )
+        runtime = local.runtime
+        urls = local.urls()
+        print(f"Local API gateway  {urls['api']}  (POST /punches, GET /punches/openapi.json, /approvals/{{token}})")
+        print(f"moto (AWS)         {urls['moto']}  (AWS_ENDPOINT_URL for the aws CLI or boto3; any credentials)")
+        print(f"Plex simulator     {urls['plex']}  (X-Plex-Connect-Api-Key: {local.simulator.state.api_key})")
+        print(f"Functions          {', '.join(sorted(runtime.functions))}")
+        if runtime.skipped:
+            print(f"  (no handler yet: {', '.join(runtime.skipped)})")
+        print(
+            f"Webhook secret     {runtime.secret_value(SecretName.WEBHOOK_HMAC)}\n"
+            f"  sign as {SIGNATURE_HEADER}: sha256=HMAC(secret, '<unix time>.' + body), {TIMESTAMP_HEADER}: <unix time>"
+            " (plexlabor.simulator.webhook_sender.WebhookSender does it)"
+        )
+        api = urls["api"]
+        print(f"Approval e-mails   captured by moto's SES: curl {api}/_local/emails  (links to open in a browser)")
+        print(f"Approval waits     {APPROVAL_WAIT_S} s per stage, then escalation, then expiry")
+        print(
+            f"Schedules          moto never fires them; fire one: curl -X POST {api}/_local/schedules/punch_poller"
+            """ [-d '{"since": "<ISO time>", "until": "<ISO time>"}']"""
+        )
+        print("Ctrl-C to stop.", flush=True)
+        _wait_for_interrupt()
+        print("\nStopping.", flush=True)
+    return 0
+
+
+def _wait_for_interrupt() -> None:
+    stop = threading.Event()
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
