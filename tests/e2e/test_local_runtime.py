@@ -156,3 +156,11 @@ def test_schedule_fires_on_demand(runtime: LocalRuntime) -> None:
     assert event["detail"] == {"why": "test"}
     assert item["function"]["S"] == "plexlabor-local-toy_tick"
     assert runtime.invocations("toy_tick")[-1].trigger == "schedule"
+
+
+def test_local_controls_fire_schedules_and_list_mail(runtime: LocalRuntime) -> None:
+    fired = requests.post(f"{runtime.api_url}/_local/schedules/toy_tick", json={"why": "curl"}, timeout=10)
+    assert fired.status_code == 200 and fired.json()["ok"] is True
+    assert requests.post(f"{runtime.api_url}/_local/schedules/nope", timeout=10).status_code == 404
+    assert requests.post(f"{runtime.api_url}/_local/schedules/toy_tick", data="[1]", timeout=10).status_code == 400
+    assert requests.get(f"{runtime.api_url}/_local/emails", timeout=10).json() == []

@@ -1,0 +1,90 @@
+"""The local runtime cannot drift from the infrastructure: each function's environment variables
+are `infra.wiring`'s (what CDK deploys), plus only the local-only plant folder; the routes are the
+specs'; the ASL is the one CDK reads, with every placeholder filled. Also the pure pieces:
+batch-failure rules and definition rendering."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.constants import QueueName, SecretName
+from infra.function_specs import FUNCTION_SPECS
+from infra.wiring import environment_sources
+from plexlabor.local.contract import ENV_PLANT_DIR, EXTRA_ACCESS, EXTRA_VARIABLES
+from plexlabor.local.environment import LocalResources, PlexEnvironment, function_environment
+from plexlabor.local.project import approval_definition_path
+from plexlabor.local.resources import definition_substitutions, render_definition
+from plexlabor.local.sqs import failed_message_ids
+
+FAKE = LocalResources(
+    region="us-east-1",
+    audit_table="audit",
+    state_table="state",
+    idempotency_table="idempotency",
+    queue_urls={queue: f"https://sqs/{queue.value}" for queue in QueueName},
+    queue_arns={queue: f"arn:{queue.value}" for queue in QueueName},
+    dlq_urls={queue: f"https://sqs/{queue.value}-dlq" for queue in QueueName},
+    dlq_arns={queue: f"arn:{queue.value}-dlq" for queue in QueueName},
+    secret_arns={secret: f"arn:secret:{secret.value}" for secret in SecretName},
+    artifacts_bucket="bucket",
+    notify_sender="sender@example.com",
+    state_machine_arn="arn:states:approval",
+    api_url="https://api/dev",
+    timezone="America/Detroit",
+    default_supervisor_id="SUP-1",
+)
+
+
+@pytest.mark.parametrize("spec", FUNCTION_SPECS, ids=lambda spec: spec.name)
+def test_local_variables_are_the_wiring_ones(spec: Any) -> None:
+    """`infra.wiring` is what CDK resolves (tests/infra/test_infra_wiring.py checks it against the
+    synthesized stack); locally every one of its variables gets a value, and nothing else is added."""
+    plex = PlexEnvironment("http://sim", settings={"TENANT_ID": "t-1"})
+    local = function_environment(spec, FAKE, plex, stage="dev", log_level="INFO")
+    assert set(local) == set(environment_sources(spec, plex.settings.keys()))
+    assert all(local.values())
+
+
+@pytest.mark.parametrize("spec", FUNCTION_SPECS, ids=lambda spec: spec.name)
+def test_local_extras_are_only_what_aws_never_has(spec: Any) -> None:
+    """Fails once infra grants an extra access: then delete it from plexlabor/local/contract.py."""
+    assert not set(EXTRA_ACCESS.get(spec.name, ())) & set(spec.access)
+    assert set(EXTRA_VARIABLES[spec.name]) <= {ENV_PLANT_DIR}
+    assert not set(EXTRA_VARIABLES[spec.name]) & set(environment_sources(spec))
+
+
+def test_the_cdk_definition_renders_with_every_placeholder_filled() -> None:
+    template = approval_definition_path().read_text()
+    rendered = json.loads(render_definition(template, definition_substitutions(FAKE)))
+    text = json.dumps(rendered)
+    assert "${" not in text
+    assert FAKE.queue_urls[QueueName.NOTIFY] in text and FAKE.queue_urls[QueueName.WRITEBACK] in text
+    with pytest.raises(ValueError, match="Unknown"):
+        render_definition('{"a": "${Unknown}"}', {})
+
+
+@pytest.mark.parametrize(
+    ("result", "failed"),
+    [
+        (None, set()),
+        ({}, set()),
+        ({"batchItemFailures": []}, set()),
+        ({"batchItemFailures": None}, set()),
+        ({"batchItemFailures": [{"itemIdentifier": "b"}]}, {"b"}),
+        ({"batchItemFailures": [{"itemIdentifier": ""}]}, {"a", "b"}),
+        ({"batchItemFailures": [{"itemIdentifier": None}]}, {"a", "b"}),
+        ({"batchItemFailures": [{"itemIdentifier": "zzz"}]}, {"a", "b"}),
+        ({"batchItemFailures": [{"messageId": "a"}]}, {"a", "b"}),
+        ("not an object", {"a", "b"}),
+    ],
+)
+def test_batch_failure_rules_follow_lambda(result: Any, failed: set[str]) -> None:
+    assert failed_message_ids(result, ["a", "b"]) == failed
+
+
+def test_definition_file_is_the_one_cdk_reads() -> None:
+    assert approval_definition_path() == Path(__file__).resolve().parents[2] / "infra/statemachines/approval.asl.json"
