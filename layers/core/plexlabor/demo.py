@@ -41,7 +41,7 @@ DEMO_ANOMALY_RATE = 0.1
 """Twice the generator's default, so one replayed day brings a handful of findings to review."""
 FIRST_WAIT_S = 120
 """Approval wait while the supervisor works through the day (they answer within seconds)."""
-POLL_WAIT_S = 2
+POLL_WAIT_S = 3
 """Approval wait for the polled day: short, so escalation and expiry happen within the demo."""
 ENV_KEEP_UP = "PLEXLABOR_DEMO_KEEP_UP_S"
 REJECT_REASON = "Checked with the operator and the job record: the entry is right."
@@ -165,20 +165,23 @@ def _serverless(
     wrong = {e.finding_id for e in decide if (e.record_key, e.payload.get("anomaly_type")) in truth}
     if decide and len(wrong) == len(decide) and len(decide) >= 2:
         wrong.discard(decide[-1].finding_id)  # the supervisor judges the least confident one differently
-    supervisor_id = links[str(decide[0].finding_id)].supervisor_id if decide else None
-    print(f"5. Supervisor {_short(supervisor_id)} follows the links in the e-mail:")
+    first_link = links[str(decide[0].finding_id)] if decide else None
+    print(
+        f"5. Supervisor {_short(first_link.supervisor_id if first_link else None)} "
+        f"({', '.join(first_link.to) if first_link else '?'}) follows the links in the e-mails:"
+    )
     approved: list[str] = []
     rejected: list[str] = []
     for event in decide:
         link = links[str(event.finding_id)]
         if event.finding_id in wrong:
             status = person.approve(link.url).status
-            approved.append(link.finding_id)
-            verb = "approve"
+            verb, outcome = "approve", approved
         else:
             status = person.reject(link.url, REJECT_REASON).status
-            rejected.append(link.finding_id)
-            verb = "reject "
+            verb, outcome = "reject ", rejected
+        if status == 200:
+            outcome.append(link.finding_id)
         print(
             f"     {verb} {event.payload.get('anomaly_type', '?'):<22} confidence "
             f"{float(event.payload.get('confidence', 0)):.2f}  -> HTTP {status}"
@@ -230,29 +233,34 @@ def _links_for(local: Any, finding_ids: set[str], latest_links: Any) -> dict[str
 
 
 def _escalate_and_expire(local: Any, person: Any, finding_ids: list[str]) -> list[str]:
-    """Wait for the escalation e-mails; their recipient approves the first request; the rest expire."""
+    """Wait for the first escalation e-mail; its recipient approves that request at once; the
+    others expire. Returns the findings approved (HTTP 200)."""
     runtime, view = local.runtime, local.audit()
     if not finding_ids:
         return []
 
-    def escalated_links() -> dict[str, Any] | None:
-        found = {}
+    def first_escalation() -> tuple[Any] | None:
+        """(the newest link of the first escalated request,), (None,) if all expired unescalated."""
+        sent: dict[str, list[Any]] = {}
         for link in local.approval_links():
-            if link.finding_id in finding_ids and "escalated" in view.event_types(link.finding_id):
-                found[link.finding_id] = link  # the newest link: the escalation's
-        closed = [fid for fid in finding_ids if "expired" in view.event_types(fid)]
-        return found if set(found) | set(closed) >= set(finding_ids) else None
+            if link.finding_id in finding_ids:
+                sent.setdefault(link.finding_id, []).append(link)
+        for links in sent.values():
+            if len(links) > 1:  # a second link for the same request: the escalation's
+                return (links[-1],)
+        if all("expired" in view.event_types(fid) for fid in finding_ids):
+            return (None,)
+        return None
 
-    links = runtime.wait_for(escalated_links, timeout_s=30, what="the escalation e-mails")
+    (link,) = runtime.wait_for(first_escalation, timeout_s=30, interval_s=0.05, what="an escalation e-mail")
     approved = []
-    if links:
-        first = sorted(links)[0]
-        link = links[first]
+    if link:
         status = person.approve(link.url).status
-        approved.append(first)
+        if status == 200:
+            approved.append(link.finding_id)
         print(
             f"   after {POLL_WAIT_S} s: escalated to {_short(link.supervisor_id)} ({', '.join(link.to)}), "
-            f"who approves one (HTTP {status}) and lets {len(finding_ids) - 1} expire"
+            f"who approves one at once (HTTP {status}) and lets the other {len(finding_ids) - 1} expire"
         )
     runtime.wait_for(
         lambda: all({"expired", "writeback", "writeback_failed"} & set(view.event_types(fid)) for fid in finding_ids),
