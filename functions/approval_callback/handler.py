@@ -16,11 +16,15 @@ from urllib.parse import parse_qs
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel
 
 from plexlabor.approval.callback import CallbackService
 from plexlabor.approval.errors import status_for
 from plexlabor.approval.pages import CONTENT_TYPE, SECURITY_HEADERS, decision_page, error_page, review_page
 from plexlabor.approval.runtime import callback_service
+
+EVENT_MODEL = APIGatewayProxyEventModel
+"""The shape of this function's event (`events/approval_callback_*.json` parse with it)."""
 
 logger = Logger()
 app = APIGatewayRestResolver()

@@ -12,10 +12,24 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.parser.models import SqsModel, SqsRecordModel
+from aws_lambda_powertools.utilities.parser.types import Json
 
-from plexlabor.approval.messages import parse_notify_message
+from plexlabor.approval.messages import NotifyMessage, parse_notify_message
 from plexlabor.approval.notify import NotifyService
 from plexlabor.approval.runtime import notify_service
+
+
+class NotifySqsRecord(SqsRecordModel):
+    body: Json[NotifyMessage]  # type: ignore[assignment]
+
+
+class NotifySqsEvent(SqsModel):
+    Records: list[NotifySqsRecord]  # type: ignore[assignment]
+
+
+EVENT_MODEL = NotifySqsEvent
+"""The shape of this function's event (`events/approval_notify.json` parses with it)."""
 
 logger = Logger()
 

@@ -12,10 +12,24 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.parser.models import SqsModel, SqsRecordModel
+from aws_lambda_powertools.utilities.parser.types import Json
 
 from plexlabor.approval.messages import WritebackMessage
 from plexlabor.approval.runtime import writeback_service
 from plexlabor.approval.writeback import WritebackService
+
+
+class WritebackSqsRecord(SqsRecordModel):
+    body: Json[WritebackMessage]  # type: ignore[assignment]
+
+
+class WritebackSqsEvent(SqsModel):
+    Records: list[WritebackSqsRecord]  # type: ignore[assignment]
+
+
+EVENT_MODEL = WritebackSqsEvent
+"""The shape of this function's event (`events/plex_writeback.json` parses with it)."""
 
 logger = Logger()
 
