@@ -19,8 +19,9 @@ from plexlabor.intake.settings import (
     ValidatorSettings,
     WebhookSettings,
 )
-from plexlabor.intake.sources import ReferenceCache, open_labor_source, parse_plex_secret
+from plexlabor.intake.sources import ReferenceCache, open_labor_source
 from plexlabor.models import LaborEntry, TimeClockEntry
+from plexlabor.plex.settings import parse_plex_secret
 from plexlabor.validation.data import PlantData
 
 DETROIT = ZoneInfo("America/Detroit")
@@ -218,7 +219,7 @@ def test_the_plex_secret_is_a_key_or_a_json_object() -> None:
         "datasource_username": "u",
         "datasource_password": "p",
     }
-    with pytest.raises(ConfigurationError, match="no api_key"):
+    with pytest.raises(ValueError, match="no api_key"):
         parse_plex_secret('{"datasource_username": "u"}')
 
 

@@ -58,11 +58,12 @@ def signer_from(settings: ApprovalSettings) -> ApprovalLinkSigner:
 def plex_settings_from(settings: ApprovalSettings, environ: Mapping[str, str] | None = None) -> PlexSettings:
     """`PLEXLABOR_PLEX_*` settings; the API key from `PLEX_API_KEY_SECRET_ARN` when that is set
     (on AWS), else from `PLEXLABOR_PLEX_API_KEY` (local runs)."""
-    from plexlabor.plex.settings import plex_settings_from_env
+    from plexlabor.plex.settings import parse_plex_secret, plex_settings_from_env
 
     overrides: dict[str, Any] = {}
     if settings.plex_api_key_secret_arn:
-        overrides["api_key"] = read_secret(settings.plex_api_key_secret_arn, boto3_client=aws_client("secretsmanager"))
+        secret = read_secret(settings.plex_api_key_secret_arn, boto3_client=aws_client("secretsmanager"))
+        overrides = parse_plex_secret(secret)
     return plex_settings_from_env(_environ(environ), **overrides)
 
 

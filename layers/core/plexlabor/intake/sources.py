@@ -1,13 +1,10 @@
 """Which labor-data port a function reads, from its settings: a plant folder or Plex.
 
-The Plex secret (`PLEX_API_KEY_SECRET_ARN`) holds the Connect API key as plain text, or a JSON
-object that may add the Data Source API credentials:
-`{"api_key": "...", "datasource_username": "...", "datasource_password": "..."}`.
+The Plex secret's format is `plexlabor.plex.settings.parse_plex_secret`'s.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,32 +16,7 @@ from pydantic import ValidationError
 from plexlabor.intake.errors import ConfigurationError
 from plexlabor.intake.settings import ENV_PLANT_DIR, ENV_PLEX_API_KEY_SECRET_ARN, PlexSourceSettings
 from plexlabor.plex.port import LaborDataPort
-
-_SECRET_FIELDS = {
-    "api_key": "api_key",
-    "apiKey": "api_key",
-    "datasource_username": "datasource_username",
-    "datasourceUsername": "datasource_username",
-    "datasource_password": "datasource_password",
-    "datasourcePassword": "datasource_password",
-}
-
-
-def parse_plex_secret(value: str) -> dict[str, str]:
-    """The PlexSettings fields a secret value provides (never logged, never echoed in errors)."""
-    text = value.strip()
-    if text.startswith("{"):
-        try:
-            raw = json.loads(text)
-        except json.JSONDecodeError:
-            raise ConfigurationError("the Plex secret looks like JSON but does not parse") from None
-        fields = {_SECRET_FIELDS[k]: str(v) for k, v in raw.items() if k in _SECRET_FIELDS and v}
-        if "api_key" not in fields:
-            raise ConfigurationError("the Plex secret (JSON) has no api_key")
-        return fields
-    if not text:
-        raise ConfigurationError("the Plex secret is empty")
-    return {"api_key": text}
+from plexlabor.plex.settings import parse_plex_secret
 
 
 @dataclass
@@ -70,7 +42,10 @@ def open_labor_source(settings: PlexSourceSettings, get_secret: Callable[[str], 
 
     overrides: dict[str, Any] = {}
     if settings.plex_api_key_secret_arn:
-        overrides = parse_plex_secret(get_secret(settings.plex_api_key_secret_arn))
+        try:
+            overrides = parse_plex_secret(get_secret(settings.plex_api_key_secret_arn))
+        except ValueError as error:
+            raise ConfigurationError(str(error)) from None
     try:
         plex = plex_settings_from_env(settings.plex_env, **overrides)
     except ValidationError as error:  # name the fields only: the input may be a secret

@@ -111,6 +111,38 @@ class PlexSettings(BaseModel):
 _JSON_FIELDS = {"resource_paths", "datasources", "datasource_fields", "datasource_date_inputs"}
 
 
+_SECRET_FIELDS = {
+    "api_key": "api_key",
+    "apiKey": "api_key",
+    "datasource_username": "datasource_username",
+    "datasourceUsername": "datasource_username",
+    "datasource_password": "datasource_password",
+    "datasourcePassword": "datasource_password",
+}
+
+
+def parse_plex_secret(value: str) -> dict[str, str]:
+    """The PlexSettings fields a secret value provides (never logged, never echoed in errors).
+
+    The Plex secret (`PLEX_API_KEY_SECRET_ARN`) holds the Connect API key as plain text, or a JSON
+    object that may add the Data Source API credentials:
+    `{"api_key": "...", "datasource_username": "...", "datasource_password": "..."}`.
+    """
+    text = value.strip()
+    if text.startswith("{"):
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError:
+            raise ValueError("the Plex secret looks like JSON but does not parse") from None
+        fields = {_SECRET_FIELDS[k]: str(v) for k, v in raw.items() if k in _SECRET_FIELDS and v}
+        if "api_key" not in fields:
+            raise ValueError("the Plex secret (JSON) has no api_key")
+        return fields
+    if not text:
+        raise ValueError("the Plex secret is empty")
+    return {"api_key": text}
+
+
 def plex_settings_from_env(environ: Mapping[str, str], **overrides: Any) -> PlexSettings:
     """Build settings from `PLEXLABOR_PLEX_<FIELD>` variables (maps as JSON); `overrides` win.
 
