@@ -19,7 +19,7 @@ demo: install
 	$(PY) -m plexlabor.cli demo
 
 test: install
-	$(PY) -m pytest -q -n 2 tests
+	$(PY) -m pytest -q -n 2 --dist loadfile tests
 
 bench: install
 	$(PY) -m pytest -q -s -o python_files="bench_*.py" tests/bench

@@ -28,12 +28,19 @@ def _fresh_copy(source: Path, destination: Path) -> None:
     shutil.copytree(source, destination, ignore=IGNORED)
 
 
+LOCAL_ONLY_PACKAGES = ("local",)
+"""Subpackages that never run on Lambda: the local runtime imports moto and the CDK definitions."""
+
+
 def stage_core_layer(build_dir: Path, package_dir: Path = CORE_PACKAGE_DIR) -> Path:
-    """Copy the `plexlabor` package into `<build>/layers/core/python/plexlabor`; return the asset dir."""
+    """Copy the `plexlabor` package (less its local-only parts) into `<build>/layers/core/python/plexlabor`."""
     if not (package_dir / "__init__.py").is_file():
         raise FileNotFoundError(f"core package not found: {package_dir}/__init__.py")
     asset_dir = build_dir / "layers" / LayerName.CORE.value
-    _fresh_copy(package_dir, asset_dir / "python" / package_dir.name)
+    destination = asset_dir / "python" / package_dir.name
+    _fresh_copy(package_dir, destination)
+    for name in LOCAL_ONLY_PACKAGES:
+        shutil.rmtree(destination / name, ignore_errors=True)
     return asset_dir
 
 

@@ -59,6 +59,7 @@ def test_core_layer_is_staged_under_python_without_caches(tmp_path: Path) -> Non
 
     assert (asset / "python" / "plexlabor" / "__init__.py").is_file()
     assert (asset / "python" / "plexlabor" / "audit" / "schema.py").is_file()
+    assert not (asset / "python" / "plexlabor" / "local").exists()  # moto and CDK never ship
     assert not list(asset.rglob("__pycache__"))
     assert not list(asset.rglob("*.pyc"))
     assert [p.name for p in asset.iterdir()] == ["python"]

@@ -151,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--weeks", type=int, default=4)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--workdir", help="where to keep the demo plant (default: a temporary folder)")
+    demo.add_argument(
+        "--keep-up", type=float, default=0, metavar="SECONDS", help="keep the runtime up this long to open the page"
+    )
     demo.set_defaults(run=_lazy("plexlabor.demo:demo_command"))
     return parser
 

@@ -10,15 +10,14 @@
 6. fire one poll (as its schedule would) for another day, with waits of seconds: nobody answers,
    requests escalate to the supervisor's own supervisor, who approves one; the others expire;
 7. print a summary, and the URL of the approval page left open.
-Everything stops and is cleaned up at the end, unless `--keep-up SECONDS` (or the variable
-PLEXLABOR_DEMO_KEEP_UP_S) asks to keep the runtime up that long to open the page.
+Everything stops and is cleaned up at the end, unless `--keep-up SECONDS` asks to keep the runtime up
+that long to open the page.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import tempfile
 import time
 from collections import Counter
@@ -43,7 +42,6 @@ FIRST_WAIT_S = 120
 """Approval wait while the supervisor works through the day (they answer within seconds)."""
 POLL_WAIT_S = 3
 """Approval wait for the polled day: short, so escalation and expiry happen within the demo."""
-ENV_KEEP_UP = "PLEXLABOR_DEMO_KEEP_UP_S"
 REJECT_REASON = "Checked with the operator and the job record: the entry is right."
 
 
@@ -55,16 +53,9 @@ def _short(identifier: str | None) -> str:
     return (identifier or "?")[:8]
 
 
-def _keep_up_seconds(args: argparse.Namespace) -> int:
-    value = getattr(args, "keep_up", None)
-    if value is None:
-        value = os.environ.get(ENV_KEEP_UP, "0") or "0"
-    return max(0, int(value))
-
-
 def demo_command(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    keep_up = _keep_up_seconds(args)
+    keep_up = max(0, int(args.keep_up))
     with ExitStack() as stack:
         workdir = Path(args.workdir) if args.workdir else Path(stack.enter_context(tempfile.TemporaryDirectory()))
         plant_dir = workdir / "plant"
