@@ -135,3 +135,51 @@ def test_unknown_shift_and_missing_timezone_are_refused(labelled_plant: PlantFol
 
     with pytest.raises(ValueError, match="timezone is required"):
         build_problem(NotAFolder(), MONDAY)  # type: ignore[arg-type]
+
+
+def test_short_spill_overs_stay_with_the_neighbouring_shift() -> None:
+    from plexlabor.crew.build import _segments, shift_instances
+    from plexlabor.models import JobOperation, Shift
+
+    zone = ZoneInfo("America/Detroit")
+    shifts = [
+        Shift(shift_id="SH1", shift_code="1", name="1st", start_local="06:00", end_local="14:30"),
+        Shift(shift_id="SH2", shift_code="2", name="2nd", start_local="14:30", end_local="23:00"),
+        Shift(shift_id="SH3", shift_code="3", name="3rd", start_local="22:30", end_local="07:00"),
+    ]
+    instances = shift_instances(shifts, MONDAY - timedelta(days=1), MONDAY + timedelta(days=1), zone)
+
+    def op(start: str, end: str) -> JobOperation:
+        return JobOperation(
+            id="OP",
+            job_id="J",
+            part_id="P",
+            operation_no=10,
+            operation_code="10",
+            workcenter_id="WC",
+            quantity=1,
+            standard_hours=1,
+            scheduled_start=datetime.fromisoformat(f"2026-11-23T{start}").replace(tzinfo=zone),
+            scheduled_end=datetime.fromisoformat(f"2026-11-23T{end}").replace(tzinfo=zone),
+        )
+
+    # 10 minutes before the 1st shift and 10 minutes after it: one 1st-shift segment
+    [(instance, start, end)] = _segments(op("05:50", "14:40"), instances, 0.5)
+    assert instance.shift.shift_code == "1" and instance.work_date == MONDAY
+    local = (start.astimezone(zone).time().isoformat(), end.astimezone(zone).time().isoformat())
+    assert local == ("05:50:00", "14:40:00")
+    # into the 3rd shift: three segments; the 2nd/3rd overlap (22:30-23:00) belongs to the 3rd shift
+    pieces = _segments(op("12:00", "23:00"), instances, 0.5)
+    assert [p[0].shift.shift_code for p in pieces] == ["1", "2", "3"]
+    assert pieces[1][2].astimezone(zone).time().isoformat() == "22:30:00"
+
+
+def test_maximal_cliques_of_intervals() -> None:
+    import numpy as np
+
+    from plexlabor.crew.optimizer import maximal_cliques
+
+    starts = np.array([0.0, 1.0, 2.0, 5.0, 5.0, 9.0])
+    ends = np.array([3.0, 4.0, 6.0, 8.0, 7.0, 10.0])
+    cliques = sorted(sorted(int(i) for i in c) for c in maximal_cliques(starts, ends))
+    assert cliques == [[0, 1, 2], [2, 3, 4]]  # job 5 overlaps nothing: no row needed

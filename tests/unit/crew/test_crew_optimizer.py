@@ -130,6 +130,9 @@ def test_daily_hours_bind_across_two_extensions() -> None:
     assert any("extends the scheduled shift" in r for r in plan.assignments[0].reasons)
     [seat] = plan.unstaffed
     assert seat.cause == "qualified_busy"  # E1 may take either, not both
+    # the LP relaxation takes one job and a third of the other: the fractional path and then HiGHS's proof
+    assert "1 fractional pair(s)" in plan.solver.message
+    assert plan.solver.status == "optimal" and plan.solver.proven_gap == pytest.approx(0, abs=1e-3)
 
 
 def test_seven_day_maximum_bars_a_call_in() -> None:
@@ -238,6 +241,7 @@ def test_greedy_fallback_when_the_solver_fails(monkeypatch: pytest.MonkeyPatch) 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("solver crashed")
 
+    monkeypatch.setattr(optimizer, "_solve_lp", broken)
     monkeypatch.setattr(optimizer, "_solve_model", broken)
     crew = problem([job("A", CNC04), job("B", CNC05, crew=2)], [operator("E1"), operator("E2"), operator("E3")])
     plan = solve(crew, 5)

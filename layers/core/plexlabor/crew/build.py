@@ -108,24 +108,28 @@ def _open_source(
 def _segments(
     op: JobOperation, instances: list[ShiftInstance], min_hours: float
 ) -> list[tuple[ShiftInstance, datetime, datetime]]:
-    """The operation's pieces per shift segment; short spill-overs merged into a neighbour."""
+    """The operation's pieces per shift segment; a piece shorter than `min_hours` joins the previous
+    piece (the crew finishes the job), or the next one when it is the first."""
     assert op.scheduled_start is not None and op.scheduled_end is not None
-    pieces: list[list[object]] = []
+    pieces: list[tuple[ShiftInstance, datetime, datetime]] = []
     for instance in instances:
         start = max(op.scheduled_start, instance.start)
         end = min(op.scheduled_end, instance.segment_end)
         if end > start:
-            pieces.append([instance, start, end])
-    merged: list[list[object]] = []
+            pieces.append((instance, start, end))
+
+    def short(piece: tuple[ShiftInstance, datetime, datetime]) -> bool:
+        return (piece[2] - piece[1]).total_seconds() / HOUR_S < min_hours
+
+    merged: list[tuple[ShiftInstance, datetime, datetime]] = []
     for piece in pieces:
-        hours = (piece[2] - piece[1]).total_seconds() / HOUR_S  # type: ignore[operator]
-        if hours < min_hours and merged:
-            merged[-1][2] = piece[2]
-        elif merged and (merged[-1][2] - merged[-1][1]).total_seconds() / HOUR_S < min_hours:  # type: ignore[operator]
-            merged[-1] = [piece[0], merged[-1][1], piece[2]]
+        if merged and short(piece):
+            merged[-1] = (merged[-1][0], merged[-1][1], piece[2])
+        elif merged and short(merged[-1]):
+            merged[-1] = (piece[0], merged[-1][1], piece[2])
         else:
             merged.append(piece)
-    return [(p[0], p[1], p[2]) for p in merged]  # type: ignore[misc]
+    return merged
 
 
 def _holdings(certifications: list[Certification], day: date) -> dict[str, SkillHolding]:
@@ -284,7 +288,7 @@ def build_problem(
             continue
         if op.scheduled_end <= op.scheduled_start:
             continue
-        segments = [s for s in _segments(op, instances, policy.min_segment_hours)]
+        segments = _segments(op, instances, policy.min_segment_hours)
         standard = approved.get((op.part_id, op.operation_code, op.workcenter_id))
         for instance, start, end in segments:
             if (instance.work_date, instance.shift.shift_code) not in planned_keys:
