@@ -1,0 +1,172 @@
+"""Crew assignment benchmarks, run by `make bench` (never by `make test`); they print their figures.
+
+1. OR-Library GAP gap1-gap12 (60 instances, maximisation): plexlabor's tuned solver against the plain
+   MILP handed to HiGHS with default settings, measured in the same run, instance by instance
+   (ours then plain, so both see the same machine load). Wall-clock and CPU seconds, per file and in
+   total, and the ratio. Every instance must reach the published optimum (`optima.csv`).
+2. Plant scale: a generated plant (2,400 employees, seed 301), the first weekday after its history:
+   the 1st shift (the issue's target: >= 2,000 operators, >= 400 job operations, < 10 s, proven gap
+   <= 1%, objective >= 10% better than greedy), then the whole day (all three shifts) for scale.
+   Reading the plant folder (pydantic parsing of every record) is timed apart from planning.
+
+Asserted: correctness only (optima reached, plans feasible). Timings are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from plexlabor.crew.build import build_problem
+from plexlabor.crew.gap import OPTIMA_FILE, default_gap_dir, read_gap_file, read_optima, solve_gap, solve_gap_plain
+from plexlabor.crew.models import CrewPlan
+from plexlabor.crew.optimizer import solve
+from plexlabor.crew.pairs import compile_problem
+from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.simulator.generator import PlantSpec, generate_plant
+
+PLANT = PlantSpec(employees=2400, weeks=2, seed=301)
+PLAN_DAY = date(2026, 11, 23)  # Monday after the history (which ends Friday 2026-11-20)
+TIME_LIMIT_S = 10.0
+DAY_TIME_LIMIT_S = 30.0
+
+
+def _timed(function, *args):  # type: ignore[no-untyped-def]
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = function(*args)
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def test_gap_benchmark() -> None:
+    folder = default_gap_dir()
+    if not (folder / OPTIMA_FILE).is_file():
+        pytest.skip(f"OR-Library GAP data not found in {folder} (set PLEXLABOR_GAP_DIR)")
+    optima = read_optima(folder / OPTIMA_FILE)
+    totals = {"ours": [0.0, 0.0], "plain": [0.0, 0.0]}
+    misses: list[str] = []
+    milp_free = 0
+    print("\nOR-Library GAP, maximisation: plexlabor's solver vs a plain MILP on HiGHS (default settings)")
+    print(f"{'file':<10} {'size':>6} {'ours s':>8} {'plain s':>8} {'ratio':>6}  at optimum (ours/plain)")
+    for number in range(1, 13):
+        name = f"gap{number}.txt"
+        per_file = {"ours": [0.0, 0.0], "plain": [0.0, 0.0]}
+        at_optimum = {"ours": 0, "plain": 0}
+        problems = read_gap_file(folder / name)
+        for index, problem in enumerate(problems, start=1):
+            expected = optima[(name, index)]
+            for label, solver in (("ours", solve_gap), ("plain", solve_gap_plain)):
+                solution, wall, cpu = _timed(solver, problem)
+                per_file[label][0] += wall
+                per_file[label][1] += cpu
+                if solution.objective == expected and solution.proven_optimal:
+                    at_optimum[label] += 1
+                else:
+                    misses.append(f"{label} {name}#{index}: {solution.objective} (optimum {expected})")
+                if label == "ours" and solution.milp_calls == 0:
+                    milp_free += 1
+        for label in totals:
+            totals[label][0] += per_file[label][0]
+            totals[label][1] += per_file[label][1]
+        size = f"{problems[0].agents}x{problems[0].jobs}"
+        ratio = per_file["plain"][0] / max(per_file["ours"][0], 1e-9)
+        print(
+            f"{name:<10} {size:>6} {per_file['ours'][0]:>8.2f} {per_file['plain'][0]:>8.2f} {ratio:>5.2f}x  "
+            f"{at_optimum['ours']}/5 {at_optimum['plain']}/5"
+        )
+    ours_wall, ours_cpu = totals["ours"]
+    plain_wall, plain_cpu = totals["plain"]
+    print(
+        f"total (60): ours {ours_wall:.2f} s wall / {ours_cpu:.2f} s CPU, plain {plain_wall:.2f} s wall / "
+        f"{plain_cpu:.2f} s CPU; plain/ours = {plain_wall / ours_wall:.2f}x wall, {plain_cpu / ours_cpu:.2f}x CPU"
+    )
+    print(f"all 60 at the proven optimum: {'yes' if not misses else 'NO'}; {milp_free} closed by the bound alone")
+    for miss in misses:
+        print("  MISS", miss)
+    assert not misses
+
+
+def _print_plan(label: str, plan: CrewPlan, build_s: float, compile_s: float) -> None:
+    b, s = plan.breakdown, plan.solver
+    greedy = plan.baseline("greedy")
+    supervisor = plan.baseline("supervisor")
+    assert greedy is not None and supervisor is not None
+    net = b.objective + b.unstaffed_penalty
+    greedy_net = greedy.breakdown.objective + greedy.breakdown.unstaffed_penalty
+    print(f"\n{label}")
+    print(
+        f"  size: {plan.size.jobs} job-operation segments, {plan.size.seats} seats, {plan.size.operators} operators "
+        f"({plan.size.operators_available} available: scheduled or callable, not on leave), "
+        f"{plan.size.candidate_pairs} candidate pairs; MILP {s.variables} columns x {s.constraints} rows"
+    )
+    print(
+        f"  time: reading data {build_s:.2f} s, compiling pairs {compile_s:.2f} s, solving {s.solve_seconds:.2f} s "
+        f"(greedy, baselines, MILP, plan) -> planning {compile_s + s.solve_seconds:.2f} s"
+    )
+    print(f"  solver: {s.method} {s.status}, proven gap {100 * (s.proven_gap or 0):.4f}%, nodes {s.nodes}")
+    print(
+        f"  plan: objective {b.objective:,.0f}; seats {b.seats_filled}/{b.seats_total}; value {b.value:,.0f}, labor "
+        f"{b.labor_cost:,.0f}, fatigue {b.fatigue:,.0f}, overtime {b.overtime:,.0f} ({b.overtime_hours:.1f} h), "
+        f"changeover {b.changeover:,.0f}, walking {b.walking:,.0f}, unstaffed penalty {b.unstaffed_penalty:,.0f}"
+    )
+    for baseline in (greedy, supervisor):
+        print(
+            f"  vs {baseline.name}: objective {baseline.breakdown.objective:,.0f}, seats "
+            f"{baseline.breakdown.seats_filled}; plan better by {baseline.improvement:,.0f} "
+            f"({baseline.improvement_pct:+.1f}% of |baseline|)"
+            + (f"; {baseline.rule_violations} planned assignments break a rule" if baseline.rule_violations else "")
+        )
+    print(
+        f"  net value of the staffed work (objective without the unstaffed penalty): plan {net:,.0f} vs greedy "
+        f"{greedy_net:,.0f} ({100 * (net - greedy_net) / abs(greedy_net):+.1f}%)"
+    )
+    causes: dict[str, int] = defaultdict(int)
+    for seat in plan.unstaffed:
+        causes[seat.cause] += seat.seats
+    print(f"  unstaffed seats by cause: {dict(sorted(causes.items()))}")
+
+
+def _feasible(plan: CrewPlan) -> bool:
+    busy: dict[str, list[tuple[object, object]]] = defaultdict(list)
+    for a in plan.assignments:
+        busy[a.employee_id].append((a.start, a.end))
+    for intervals in busy.values():
+        intervals.sort()  # type: ignore[arg-type]
+        if any(intervals[k][1] > intervals[k + 1][0] for k in range(len(intervals) - 1)):  # type: ignore[operator]
+            return False
+    return True
+
+
+def test_plant_scale_benchmark(tmp_path: Path) -> None:
+    started = time.perf_counter()
+    generate_plant(PLANT, tmp_path / "plant")
+    print(
+        f"\nplant: {PLANT.employees} employees, {PLANT.weeks} weeks, seed {PLANT.seed}, generated in "
+        f"{time.perf_counter() - started:.1f} s; planning {PLAN_DAY.isoformat()} (Monday after the history)"
+    )
+    source = PlantFolderSource(tmp_path / "plant")
+    runs = (("1st shift (the issue's target)", "1", TIME_LIMIT_S), ("whole day, three shifts", None, DAY_TIME_LIMIT_S))
+    for label, shift, limit in runs:
+        problem, build_s, _ = _timed(build_problem, source, PLAN_DAY, shift)
+        compiled, compile_s, _ = _timed(compile_problem, problem)
+        plan = solve(compiled, limit, build_seconds=build_s)
+        title = f"{label}: {PLAN_DAY.isoformat()} shift {shift or '1,2,3'}, time limit {limit:g} s"
+        _print_plan(title, plan, build_s, compile_s)
+        greedy = plan.baseline("greedy")
+        assert greedy is not None and plan.breakdown.objective >= greedy.breakdown.objective
+        assert _feasible(plan)
+        if shift == "1":
+            ok = (
+                plan.size.operators >= 2000
+                and plan.size.jobs >= 400
+                and compile_s + plan.solver.solve_seconds < 10
+                and (plan.solver.proven_gap or 0) <= 0.01
+                and (greedy.improvement_pct or 0) >= 10
+            )
+            print(
+                f"  targets (>= 2,000 operators, >= 400 operations, < 10 s, gap <= 1%, >= 10% vs greedy): "
+                f"{'met' if ok else 'NOT met'}"
+            )
