@@ -106,6 +106,7 @@ def test_injected_dependencies_and_no_publishing(labelled_plant: PlantFolder) ->
     assert "published" not in summary and summary["jobs"] > 0
 
 
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
 def test_a_bad_detail_is_refused() -> None:
     from aws_lambda_powertools.utilities.parser import ValidationError
 
