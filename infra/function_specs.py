@@ -306,4 +306,15 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         needs=(Need.PLANT_TIMEZONE,),
         schedule="cron(0 9 * * ? *)",  # 09:00 UTC: 04:00-05:00 in US Eastern, before the first shift
     ),
+    FunctionSpec(
+        name="crew_planner",
+        description="Plans tomorrow's crews (HiGHS MILP, greedy fallback); suggestions in the audit table.",
+        flavour=BATCH,  # scipy's HiGHS
+        memory_mb=3008,
+        timeout_s=900,
+        access=(TableAccess.AUDIT_APPEND, PLEX),
+        reserved_concurrency=1,
+        needs=(Need.PLANT_TIMEZONE,),
+        schedule="cron(0 20 * * ? *)",  # 20:00 UTC: 15:00-16:00 US Eastern, plans the next day
+    ),
 )

@@ -37,6 +37,7 @@ INTAKE_SETTINGS: dict[str, str] = {
     "punch_validator": "plexlabor.intake.settings:ValidatorSettings",
     "norms_refresh": "plexlabor.intake.settings:NormsRefreshSettings",
     "skills_daily": "functions.skills_daily.handler:SkillsDailySettings",
+    "crew_planner": "functions.crew_planner.handler:CrewPlannerSettings",
 }
 """The pydantic settings model each handler builds its dependencies from (functions/<name>/handler.py)."""
 
