@@ -1,0 +1,27 @@
+"""Labor hours, cost and overtime forecasting (issue 6). Guide: `docs/forecast.md`.
+
+- `read_forecast_data(port, timezone, as_of)` -> `ForecastData` (or `ForecastData.build(rows, ...)`);
+- `run_forecast(data)` -> `ForecastRun`: P10/P50/P90 hours and cost per upcoming job operation,
+  variance alerts with drivers, overtime projections per department and ISO week;
+- `store_run(run, ArtifactStore)`, `publish_run(run, AuditStore, now)`; `run_nightly(...)` does all;
+- `backtest_labor(data)`, `backtest_overtime(data)`: time-ordered backtests against the baselines.
+
+Importing this package imports neither scikit-learn nor boto3; the model (`forecast.model`) and the
+S3 adapter (`forecast.s3`) load when used.
+"""
+
+from plexlabor.forecast.errors import ArtifactError, ForecastError, ForecastInputError
+from plexlabor.forecast.records import Driver, OperationForecast, OvertimeProjection, VarianceAlert
+from plexlabor.forecast.settings import QUANTILES, ForecastSettings
+
+__all__ = [
+    "QUANTILES",
+    "ArtifactError",
+    "Driver",
+    "ForecastError",
+    "ForecastInputError",
+    "ForecastSettings",
+    "OperationForecast",
+    "OvertimeProjection",
+    "VarianceAlert",
+]

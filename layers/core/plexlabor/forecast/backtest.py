@@ -1,0 +1,153 @@
+"""Time-based backtests: train on the past, test on later weeks; never a random split.
+
+Labor hours: `folds` cut-offs, `test_weeks` apart, ending `test_weeks` before the data's end. At each
+cut-off T the model and the baselines see `data.truncate(T)` only; they forecast the operations whose
+work began in [T, T + test_weeks) and finished before the data's end, and are scored against the
+hours those operations really took. Results are pooled over the folds.
+
+Overtime: for every whole ISO week with enough history behind it, the projection made at the week's
+start (Monday 00:00 plant time, nothing punched yet) and at mid-week (Wednesday 00:00) against the
+department's real overtime, next to "same as last week".
+
+Metrics: MAPE of the P50; pinball loss (hours) averaged over P10/P50/P90 (a point forecast stands in
+for all three); share of actuals inside [P10, P90] (point forecasts have no interval: "-").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from plexlabor.forecast.baselines import operation_median_ratios, seasonal_naive_ratios, standard_ratios
+from plexlabor.forecast.data import WEEK, ForecastData
+from plexlabor.forecast.features import completed_operations
+from plexlabor.forecast.forecaster import feature_builder, forecast_operations, train_model
+from plexlabor.forecast.settings import QUANTILES, ForecastSettings
+
+METHODS = ("model", "standard", "operation_median", "seasonal_naive")
+INTERVAL_METHODS = ("model", "operation_median")
+
+
+@dataclass
+class Score:
+    method: str
+    operations: int
+    mape: float
+    pinball: float
+    coverage: float | None
+    mae_hours: float
+
+
+def pinball(actual: np.ndarray, predicted: np.ndarray, quantile: float) -> float:
+    diff = actual - predicted
+    return float(np.mean(np.maximum(quantile * diff, (quantile - 1) * diff)))
+
+
+def score(method: str, actual: np.ndarray, hours: np.ndarray, interval: bool) -> Score:
+    """`hours`: (n, 3) P10/P50/P90 forecasts of `actual`."""
+    if len(actual) == 0:
+        return Score(method, 0, math.nan, math.nan, None, math.nan)
+    p50 = hours[:, 1]
+    return Score(
+        method=method,
+        operations=len(actual),
+        mape=float(np.mean(np.abs(p50 - actual) / actual)),
+        pinball=float(np.mean([pinball(actual, hours[:, i], q) for i, q in enumerate(QUANTILES)])),
+        coverage=float(np.mean((actual >= hours[:, 0]) & (actual <= hours[:, -1]))) if interval else None,
+        mae_hours=float(np.mean(np.abs(p50 - actual))),
+    )
+
+
+@dataclass
+class Fold:
+    cutoff: float
+    operations: int
+    trained_on: int
+    seconds: float
+
+
+@dataclass
+class LaborBacktest:
+    scores: dict[str, Score]
+    folds: list[Fold]
+    predictions: dict[str, np.ndarray] = field(repr=False)
+    actual: np.ndarray = field(repr=False)
+    standard: np.ndarray = field(repr=False)
+
+    def improvement(self, over: str = "standard") -> float:
+        """How much lower the model's MAPE is than `over`'s (0.3 = 30% lower)."""
+        return 1 - self.scores["model"].mape / self.scores[over].mape
+
+
+def backtest_labor(
+    data: ForecastData, settings: ForecastSettings | None = None, folds: int = 3, test_weeks: int = 2
+) -> LaborBacktest:
+    settings = settings or ForecastSettings()
+    if folds < 1 or test_weeks < 1:
+        raise ValueError("folds and test_weeks: at least 1")
+    finished = completed_operations(data)
+    collected: dict[str, list[np.ndarray]] = {m: [] for m in METHODS}
+    actual_parts, standard_parts, fold_log = [], [], []
+    for k in range(folds, 0, -1):
+        cutoff = data.data_end - k * test_weeks * WEEK
+        started = time.perf_counter()
+        test = (finished.first_start >= cutoff) & (finished.first_start < cutoff + test_weeks * WEEK)
+        ops, actual = finished.op[test], finished.hours[test]
+        past = data.truncate(cutoff)  # the only view of the data the forecasts get
+        builder = feature_builder(past, settings)
+        model = train_model(past, settings, builder)
+        batch = forecast_operations(past, settings, model, builder, op_indexes=ops)
+        standard = np.array([op.standard_hours for op in batch.operations], dtype=float)
+        ratios = {
+            "model": batch.ratios,
+            "standard": standard_ratios(len(ops)),
+            "operation_median": operation_median_ratios(past, ops),
+            "seasonal_naive": seasonal_naive_ratios(past, ops),
+        }
+        for method in METHODS:
+            collected[method].append(ratios[method] * standard[:, None])
+        actual_parts.append(actual)
+        standard_parts.append(standard)
+        fold_log.append(Fold(cutoff, len(ops), model.trained_on if model else 0, time.perf_counter() - started))
+    actual = np.concatenate(actual_parts) if actual_parts else np.zeros(0)
+    predictions = {m: np.concatenate(parts) if parts else np.zeros((0, 3)) for m, parts in collected.items()}
+    scores = {m: score(m, actual, predictions[m], m in INTERVAL_METHODS) for m in METHODS}
+    return LaborBacktest(scores, fold_log, predictions, actual, np.concatenate(standard_parts))
+
+
+def format_scores(scores: dict[str, Score], title: str) -> str:
+    lines = [title, f"{'method':18} {'ops':>6} {'MAPE P50':>9} {'pinball h':>10} {'P10-P90 cov':>12} {'MAE h':>7}"]
+    for s in scores.values():
+        cov = "-" if s.coverage is None else f"{s.coverage:.1%}"
+        lines.append(f"{s.method:18} {s.operations:6d} {s.mape:9.2%} {s.pinball:10.3f} {cov:>12} {s.mae_hours:7.2f}")
+    return "\n".join(lines)
+
+
+def backtest_command(args: argparse.Namespace, data: ForecastData, settings: ForecastSettings) -> int:
+    from plexlabor.forecast.overtime import backtest_overtime, format_overtime_scores
+
+    labor = backtest_labor(data, settings)
+    overtime = backtest_overtime(data, settings)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "labor_hours": {m: asdict(s) for m, s in labor.scores.items()},
+                    "labor_mape_improvement_vs_standard": labor.improvement(),
+                    "folds": [asdict(f) for f in labor.folds],
+                    "overtime": {k: asdict(v) for k, v in overtime.scores.items()},
+                },
+                indent=2,
+            )
+        )
+        return 0
+    print(format_scores(labor.scores, f"Labor hours per job operation ({len(labor.folds)} folds, time-ordered)"))
+    print(f"model MAPE vs standard: {labor.improvement():.1%} lower")
+    print()
+    print(format_overtime_scores(overtime))
+    return 0

@@ -1,0 +1,84 @@
+"""`plexlabor forecast`: forecasts of a plant folder, or their backtest.
+
+    plexlabor forecast --plant DIR [--as-of YYYY-MM-DD] --out forecasts.jsonl [--json]
+    plexlabor forecast backtest --plant DIR [--json]
+
+`--as-of D` forecasts from 00:00 of day D in the plant's time zone, seeing only what was recorded
+before; the default is the plant's extract (midnight after its last day). The output file holds one
+JSON object per line: operation forecasts (`"kind": "operation"`), variance alerts
+(`"variance_alert"`) and department-week overtime projections (`"overtime"`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from plexlabor.forecast.data import read_forecast_data
+from plexlabor.forecast.service import ForecastRun, jsonl, run_forecast
+from plexlabor.forecast.settings import ForecastSettings
+from plexlabor.plex.folder import PlantFolderSource
+
+BACKTEST_HISTORY_WEEKS = 104
+
+
+def _as_of(text: str | None, folder: PlantFolderSource) -> datetime:
+    meta = folder.plant.meta()
+    if not text:
+        return meta.end
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--as-of: expected YYYY-MM-DD, got {text!r}") from None
+    as_of = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(meta.timezone))
+    if as_of > meta.end:
+        raise ValueError(f"--as-of: {text} is after the plant's extract ({meta.end.date().isoformat()})")
+    return as_of
+
+
+def forecast_command(args: argparse.Namespace) -> int:
+    folder = PlantFolderSource(args.plant)
+    timezone = folder.plant.meta().timezone
+    settings = ForecastSettings()
+    if args.action == "backtest":
+        from plexlabor.forecast.backtest import backtest_command
+
+        history = settings.model_copy(update={"training_weeks": BACKTEST_HISTORY_WEEKS})
+        data = read_forecast_data(folder, timezone, _as_of(args.as_of, folder), history)
+        return backtest_command(args, data, settings)
+    if not args.out:
+        raise ValueError("--out: required (the forecasts file to write), unless the action is backtest")
+    data = read_forecast_data(folder, timezone, _as_of(args.as_of, folder), settings)
+    run = run_forecast(data, settings)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(jsonl(run.forecasts) + jsonl(run.alerts) + jsonl(run.overtime))
+    if args.json:
+        print(json.dumps({**run.summary(), "out": str(out)}, indent=2))
+    else:
+        print(_report(run, out))
+    return 0
+
+
+def _report(run: ForecastRun, out: Path) -> str:
+    s = run.summary()
+    lines = [
+        f"Forecast as of {s['as_of']} ({s['version']}, {s['method']}, "
+        f"trained on {s['trained_on']:,} finished operations)",
+        f"{s['forecasts']:,} upcoming job operations: P50 {s['forecast_p50_hours']:,.1f} h against "
+        f"{s['forecast_standard_hours']:,.1f} h standard; {s['alerts']} variance alerts",
+    ]
+    for alert in sorted(run.alerts, key=lambda a: -a.over_hours)[:5]:
+        lines.append(f"  ! {alert.note}")
+    lines.append("Overtime by department and ISO week (projected h; last week h): suggestion")
+    for p in run.overtime:
+        last = "-" if p.last_week_overtime_hours is None else f"{p.last_week_overtime_hours:.0f}"
+        suggestion = p.suggestion or "none needed"
+        lines.append(f"  {p.department:6} {p.iso_week}  {p.projected_overtime_hours:7.1f}  {last:>5}: {suggestion}")
+    if run.issues:
+        lines.append("Data issues: " + "; ".join(f"{k}: {v}" for k, v in run.issues.items()))
+    lines.append(f"written to {out}")
+    return "\n".join(lines)

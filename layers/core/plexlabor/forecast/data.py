@@ -1,0 +1,438 @@
+"""What the forecasts read, indexed: master data as records, transactions as NumPy columns.
+
+`ForecastData.build` takes Plex-shaped rows (pydantic models from a `LaborDataPort`, or camelCase
+dicts, which are parsed by the same models so a malformed record is reported by its field), and
+`read_forecast_data` reads exactly the windows a forecast needs from any port.
+
+Time is epoch seconds (UTC) throughout. `truncate(t)` is the only way a backtest sees the past:
+it drops every transaction that started at or after `t`, reopens entries still running at `t`, and
+forgets unplanned leave (sick days) not yet recorded at `t`. Master data (job operations, routings,
+people) stays: a plan is known before it runs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+
+from plexlabor.forecast.settings import ForecastSettings
+from plexlabor.models import (
+    ApprovedWorkcenter,
+    DowntimeEntry,
+    Employee,
+    Job,
+    JobOperation,
+    LaborEntry,
+    PlexModel,
+    Shift,
+    ShiftAssignment,
+    TimeClockEntry,
+    Workcenter,
+)
+from plexlabor.plex.port import LaborDataPort
+
+HOUR = 3600.0
+DAY = 24 * HOUR
+WEEK = 7 * DAY
+
+WORK, PLANNED_LEAVE, UNPLANNED_LEAVE = 0, 1, 2
+"""Schedule kinds: a shift to work, leave known in advance, leave recorded on the day (e.g. sick)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    id: str
+    job_id: str
+    job_no: str | None
+    part_id: str
+    part_family: str | None
+    operation_no: int
+    operation_code: str
+    workcenter_id: str
+    quantity: float
+    standard_hours: float
+    scheduled_start: float | None
+    scheduled_end: float | None
+    status: str = "Scheduled"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """An approved workcenter of a part operation: crew, standard rate (pieces/hour), setup."""
+
+    crew_size: float
+    rate: float
+    setup_hours: float
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: str
+    department: str | None
+    home_workcenter: str | None
+    pay_rate: float | None
+    shift_code: str | None
+    hire_date: date | None
+    supervisor_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkcenterRef:
+    id: str
+    code: str
+    department: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftWindow:
+    shift_id: str
+    code: str
+    start_minute: int
+    end_minute: int  # earlier than start: ends the next day
+    break_minutes: int
+
+    @property
+    def paid_hours(self) -> float:
+        length = (self.end_minute - self.start_minute) % (24 * 60) or 24 * 60
+        return (length - self.break_minutes) / 60
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Parallel NumPy arrays, one row per record."""
+
+    arrays: dict[str, np.ndarray]
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.arrays[name]
+
+    def __len__(self) -> int:
+        return len(next(iter(self.arrays.values()))) if self.arrays else 0
+
+    def take(self, mask: np.ndarray) -> Columns:
+        return Columns({name: values[mask] for name, values in self.arrays.items()})
+
+    def with_column(self, name: str, values: np.ndarray) -> Columns:
+        return Columns({**self.arrays, name: values})
+
+
+def _epoch(value: datetime | None) -> float:
+    return math.nan if value is None else value.timestamp()
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _parse(model: type[PlexModel], rows: Iterable[Any]) -> Iterable[Any]:
+    for row in rows:
+        yield row if isinstance(row, model) else model.from_plex(row)
+
+
+def check_timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"timezone: unknown time zone '{name}' (an IANA name, e.g. America/Detroit)") from None
+
+
+def check_aware(name: str, value: datetime) -> datetime:
+    if value.utcoffset() is None:
+        raise ValueError(f"{name}: must be timezone-aware (UTC), got {value.isoformat()}")
+    return value.astimezone(UTC)
+
+
+@dataclass
+class ForecastData:
+    """Plant data up to `data_end` (the extract time), indexed for features, targets and overtime."""
+
+    timezone: str
+    data_end: float
+    operations: dict[str, Operation]
+    routes: dict[tuple[str, str, str], Route]
+    people: dict[str, Person]
+    workcenters: dict[str, WorkcenterRef]
+    shifts: dict[str, ShiftWindow]
+    employee_ids: list[str]
+    workcenter_ids: list[str]
+    operation_ids: list[str]
+    labor: Columns  # op, emp, wc (indexes; -1 unknown), start, end (nan: open), qty
+    downtime: Columns  # wc, start, end
+    schedules: Columns  # emp, wc (-1 none), start, end, kind, shift (index into shift_codes; -1)
+    punches: Columns  # emp, t_in, t_out (nan: open)
+    shift_codes: list[str]
+    issues: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def employee_index(self) -> dict[str, int]:
+        return {employee: i for i, employee in enumerate(self.employee_ids)}
+
+    @property
+    def workcenter_index(self) -> dict[str, int]:
+        return {wc: i for i, wc in enumerate(self.workcenter_ids)}
+
+    # ---- building ----------------------------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        rows: Mapping[str, Iterable[Any]],
+        timezone: str,
+        data_end: datetime,
+        *,
+        unplanned_leave_types: Iterable[str] = ("Sick",),
+    ) -> ForecastData:
+        """Index rows given per resource name (`job-operations`, `labor-entries`, ...; absent = none).
+
+        Rows are pydantic models or Plex camelCase dicts; a dict that does not parse raises
+        `PlexDataError` naming the resource and the field.
+        """
+        check_timezone(timezone)
+        end = check_aware("data_end", data_end).timestamp()
+        issues: Counter[str] = Counter()
+        unplanned = set(unplanned_leave_types)
+
+        def each(model: type[PlexModel]) -> Iterable[Any]:
+            return _parse(model, rows.get(model.resource, ()))
+
+        jobs = {job.id: job for job in each(Job)}
+        operations: dict[str, Operation] = {}
+        for op in each(JobOperation):
+            job = jobs.get(op.job_id)
+            operations[op.id] = Operation(
+                id=op.id,
+                job_id=op.job_id,
+                job_no=job.job_no if job else None,
+                part_id=op.part_id,
+                part_family=job.part_family if job else None,
+                operation_no=op.operation_no,
+                operation_code=op.operation_code,
+                workcenter_id=op.workcenter_id,
+                quantity=op.quantity,
+                standard_hours=op.standard_hours,
+                scheduled_start=None if op.scheduled_start is None else op.scheduled_start.timestamp(),
+                scheduled_end=None if op.scheduled_end is None else op.scheduled_end.timestamp(),
+                status=op.status,
+            )
+        routes = {
+            (route.part_id, route.operation_code, route.workcenter_id): Route(
+                route.crew_size, route.standard_production_rate, route.setup_hours
+            )
+            for route in each(ApprovedWorkcenter)
+        }
+        people = {
+            e.id: Person(
+                e.id,
+                e.department_code,
+                e.home_workcenter_id,
+                e.pay_rate,
+                e.default_shift_code,
+                e.hire_date,
+                e.supervisor_id,
+            )
+            for e in each(Employee)
+            if e.status == "Active"
+        }
+        workcenters = {
+            wc.workcenter_id: WorkcenterRef(wc.workcenter_id, wc.workcenter_code, wc.department_code)
+            for wc in each(Workcenter)
+        }
+        shifts = {
+            s.shift_id: ShiftWindow(
+                s.shift_id, s.shift_code, _minutes(s.start_local), _minutes(s.end_local), s.break_minutes
+            )
+            for s in each(Shift)
+        }
+        shift_codes = sorted({s.code for s in shifts.values()})
+        shift_code_index = {code: i for i, code in enumerate(shift_codes)}
+
+        employee_ids = list(people)
+        emp_index = {e: i for i, e in enumerate(employee_ids)}
+        wc_ids = list(workcenters)
+        wc_index = {w: i for i, w in enumerate(wc_ids)}
+        for op in operations.values():
+            if op.workcenter_id not in wc_index:
+                wc_index[op.workcenter_id] = len(wc_ids)
+                wc_ids.append(op.workcenter_id)
+        operation_ids = list(operations)
+        op_index = {o: i for i, o in enumerate(operation_ids)}
+
+        def emp(employee_id: str) -> int:
+            index = emp_index.get(employee_id)
+            if index is None:  # inactive or unknown: kept, so their hours still count
+                index = emp_index[employee_id] = len(employee_ids)
+                employee_ids.append(employee_id)
+            return index
+
+        def wc(workcenter_id: str | None) -> int:
+            if workcenter_id is None:
+                return -1
+            index = wc_index.get(workcenter_id)
+            if index is None:
+                index = wc_index[workcenter_id] = len(wc_ids)
+                wc_ids.append(workcenter_id)
+            return index
+
+        labor_rows: list[tuple[int, int, int, float, float, float]] = []
+        for entry in each(LaborEntry):
+            start, stop = entry.start_time.timestamp(), _epoch(entry.end_time)
+            if start >= end:
+                continue
+            if stop <= start:
+                issues["labor entry ends before it starts (ignored)"] += 1
+                continue
+            op = op_index.get(entry.job_operation_id, -1)
+            if op < 0:
+                issues["labor entry on an unknown job operation"] += 1
+            if stop > end:
+                stop = math.nan
+            labor_rows.append((op, emp(entry.employee_id), wc(entry.workcenter_id), start, stop, entry.quantity))
+        labor = _columns(labor_rows, ("op", "emp", "wc", "start", "end", "qty"), ints=3)
+
+        downtime_rows = []
+        for down in each(DowntimeEntry):
+            start = down.start_time.timestamp()
+            stop = min(_epoch(down.end_time), end) if down.end_time else end
+            if start < end and stop > start:
+                downtime_rows.append((wc(down.workcenter_id), start, stop))
+        downtime = _columns(downtime_rows, ("wc", "start", "end"), ints=1)
+
+        schedule_rows = []
+        for row in each(ShiftAssignment):
+            kind = WORK
+            if row.status == "Leave":
+                kind = UNPLANNED_LEAVE if (row.leave_type or "") in unplanned else PLANNED_LEAVE
+                if kind == UNPLANNED_LEAVE and row.scheduled_end.timestamp() > end:
+                    kind = WORK  # a sick day is recorded on the day: not known yet at the extract
+            shift = shifts.get(row.shift_id)
+            schedule_rows.append(
+                (
+                    emp(row.employee_id),
+                    wc(row.workcenter_id),
+                    shift_code_index.get(shift.code, -1) if shift else -1,
+                    kind,
+                    row.scheduled_start.timestamp(),
+                    row.scheduled_end.timestamp(),
+                )
+            )
+        schedules = _columns(schedule_rows, ("emp", "wc", "shift", "kind", "start", "end"), ints=4)
+
+        punch_rows = []
+        for punch in each(TimeClockEntry):
+            t_in, t_out = punch.clockin_time.timestamp(), _epoch(punch.clockout_time)
+            if t_in >= end:
+                continue
+            if t_out > end:
+                t_out = math.nan
+            if t_out <= t_in:
+                issues["time-clock entry out before in (ignored)"] += 1
+                continue
+            punch_rows.append((emp(punch.employee_id), t_in, t_out))
+        punches = _columns(punch_rows, ("emp", "t_in", "t_out"), ints=1)
+
+        return cls(
+            timezone=timezone,
+            data_end=end,
+            operations=operations,
+            routes=routes,
+            people=people,
+            workcenters=workcenters,
+            shifts=shifts,
+            employee_ids=employee_ids,
+            workcenter_ids=wc_ids,
+            operation_ids=operation_ids,
+            labor=labor,
+            downtime=downtime,
+            schedules=schedules,
+            punches=punches,
+            shift_codes=shift_codes,
+            issues=issues,
+        )
+
+    # ---- the past as seen at a moment ----------------------------------------------------------
+    def truncate(self, t: float) -> ForecastData:
+        """The data as it was at `t`: nothing that started later, nothing finished that was running."""
+        if t >= self.data_end:
+            return self
+        labor = self.labor.take(self.labor["start"] < t)
+        labor = labor.with_column("end", np.where(labor["end"] > t, np.nan, labor["end"]))
+        downtime = self.downtime.take(self.downtime["start"] < t)
+        downtime = downtime.with_column("end", np.minimum(downtime["end"], t))
+        punches = self.punches.take(self.punches["t_in"] < t)
+        punches = punches.with_column("t_out", np.where(punches["t_out"] > t, np.nan, punches["t_out"]))
+        kind = self.schedules["kind"]
+        not_yet_known = (kind == UNPLANNED_LEAVE) & (self.schedules["end"] > t)
+        schedules = self.schedules.with_column("kind", np.where(not_yet_known, WORK, kind))
+        return replace(
+            self, data_end=t, labor=labor, downtime=downtime, punches=punches, schedules=schedules, issues=Counter()
+        )
+
+    # ---- helpers ------------------------------------------------------------------------------
+    def route_of(self, op: Operation, workcenter_id: str | None = None) -> Route | None:
+        return self.routes.get((op.part_id, op.operation_code, workcenter_id or op.workcenter_id))
+
+    def local(self, t: float) -> datetime:
+        return datetime.fromtimestamp(t, self.tz)
+
+    def week_start(self, t: float) -> float:
+        """Monday 00:00 (plant time) of the ISO week holding `t`."""
+        local = self.local(t)
+        monday = local.date() - timedelta(days=local.weekday())
+        return datetime(monday.year, monday.month, monday.day, tzinfo=self.tz).timestamp()
+
+    def shift_at(self, t: float) -> ShiftWindow | None:
+        """The shift whose window holds `t` (plant time); the later-starting one where two overlap."""
+        local = self.local(t)
+        minute = local.hour * 60 + local.minute
+        best: tuple[int, ShiftWindow] | None = None
+        for shift in self.shifts.values():
+            since = (minute - shift.start_minute) % (24 * 60)
+            length = (shift.end_minute - shift.start_minute) % (24 * 60) or 24 * 60
+            if since < length and (best is None or since < best[0]):
+                best = (since, shift)
+        return best[1] if best else None
+
+
+def _columns(rows: list[tuple[Any, ...]], names: tuple[str, ...], ints: int) -> Columns:
+    matrix = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    arrays = {
+        name: np.asarray(values, dtype=np.int64 if i < ints else np.float64)
+        for i, (name, values) in enumerate(zip(names, matrix, strict=True))
+    }
+    return Columns(arrays)
+
+
+def read_forecast_data(
+    port: LaborDataPort, timezone: str, as_of: datetime, settings: ForecastSettings | None = None
+) -> ForecastData:
+    """Read what a forecast at `as_of` needs: master data, the training history, the punches behind
+    habits and this week, and the schedule through the horizon (plus a week, to finish the last ISO week)."""
+    settings = settings or ForecastSettings()
+    as_of = check_aware("as_of", as_of)
+    history = timedelta(weeks=max(settings.training_weeks + settings.lookback_weeks, settings.habit_weeks + 1))
+    begin = as_of - history
+    horizon = as_of + timedelta(days=settings.horizon_days + 7 * (settings.overtime_weeks_ahead + 1))
+    rows: dict[str, list[Any]] = {
+        "employees": port.employees(),
+        "workcenters": port.workcenters(),
+        "approved-workcenters": port.approved_workcenters(),
+        "jobs": port.jobs(),
+        "job-operations": port.job_operations(),
+        "shifts": port.shifts(),
+        "labor-entries": port.labor_entries(begin, as_of),
+        "downtime-entries": port.downtime_entries(begin, as_of),
+        "time-clock-entries": port.time_clock_entries(as_of - timedelta(weeks=settings.habit_weeks + 1), as_of),
+        "shift-assignments": port.shift_assignments(begin, horizon),
+    }
+    return ForecastData.build(rows, timezone, as_of, unplanned_leave_types=settings.unplanned_leave_types)

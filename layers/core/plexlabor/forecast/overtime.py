@@ -1,0 +1,494 @@
+"""Overtime projection per department and ISO week: punches so far + the rest of the schedule.
+
+For each person and week (plant time; a shift or punch belongs to the week it starts in):
+
+    projected = hours punched so far this week
+              + for each shift still scheduled: attendance x (paid hours + the person's usual excess)
+
+The usual excess (early clock-ins, late clock-outs) and the attendance rate come from the person's
+own last `habit_weeks` of punches against their schedule. Overtime is the hours above
+`overtime_threshold_hours` (40), summed over the department. Leave recorded on the day (sick) is
+not known before the day, so it does not lower a projection made earlier.
+
+Causes split each person's overtime into weekend shifts, extended shifts and punching beyond the
+schedule; absences and the forecast workload of the department's scheduled job operations are named
+when they matter. The suggestion follows the main cause: move weekend work to colleagues with spare
+hours, hold punches to the shift window, or bring in temporary labor.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+
+from plexlabor.forecast.data import DAY, HOUR, PLANNED_LEAVE, UNPLANNED_LEAVE, WEEK, WORK, ForecastData
+from plexlabor.forecast.records import OperationForecast, OvertimeProjection
+from plexlabor.forecast.settings import ForecastSettings
+
+OPEN_PUNCH_MAX_HOURS = 16.0
+"""An open punch younger than this at the extract is a shift in progress; older, a missed punch (not counted)."""
+HABIT_WINDOW_HOURS = 3.0  # punches this close to a scheduled shift belong to it
+MIN_HABIT_SHIFTS = 3
+DEFAULT_ATTENDANCE = 0.98
+
+
+@dataclass
+class Intervals:
+    """Each person's punched time as disjoint intervals, sorted."""
+
+    starts: dict[int, np.ndarray]
+    ends: dict[int, np.ndarray]
+
+    @classmethod
+    def of(cls, data: ForecastData) -> Intervals:
+        p = data.punches
+        t_in, t_out, emp = p["t_in"], p["t_out"], p["emp"]
+        recent_open = np.isnan(t_out) & (t_in >= data.data_end - OPEN_PUNCH_MAX_HOURS * HOUR)
+        t_out = np.where(recent_open, data.data_end, t_out)
+        keep = ~np.isnan(t_out) & (t_out > t_in)
+        t_in, t_out, emp = t_in[keep], t_out[keep], emp[keep]
+        order = np.lexsort((t_in, emp))
+        t_in, t_out, emp = t_in[order], t_out[order], emp[order]
+        starts: dict[int, np.ndarray] = {}
+        ends: dict[int, np.ndarray] = {}
+        bounds = np.flatnonzero(np.diff(emp)) + 1
+        for chunk in np.split(np.arange(len(emp)), bounds):
+            if not len(chunk):
+                continue
+            merged_s: list[float] = []
+            merged_e: list[float] = []
+            for a, b in zip(t_in[chunk], t_out[chunk], strict=True):
+                if merged_e and a <= merged_e[-1]:
+                    merged_e[-1] = max(merged_e[-1], b)
+                else:
+                    merged_s.append(a)
+                    merged_e.append(b)
+            starts[int(emp[chunk[0]])] = np.asarray(merged_s)
+            ends[int(emp[chunk[0]])] = np.asarray(merged_e)
+        return cls(starts, ends)
+
+    def overlap(self, emp: int, begin: float, end: float) -> float:
+        """Punched hours of `emp` inside [begin, end)."""
+        starts, ends = self.starts.get(emp), self.ends.get(emp)
+        if starts is None or ends is None:
+            return 0.0
+        lo = int(np.searchsorted(ends, begin, side="right"))
+        hi = int(np.searchsorted(starts, end, side="left"))
+        total = 0.0
+        for s, e in zip(starts[lo:hi], ends[lo:hi], strict=True):
+            total += max(0.0, min(e, end) - max(s, begin))
+        return total / HOUR
+
+    def started_in(self, emp: int, begin: float, end: float) -> float:
+        """Hours of the intervals that start in [begin, end) (whole intervals: a shift belongs to its start week)."""
+        starts, ends = self.starts.get(emp), self.ends.get(emp)
+        if starts is None or ends is None:
+            return 0.0
+        lo = int(np.searchsorted(starts, begin, side="left"))
+        hi = int(np.searchsorted(starts, end, side="left"))
+        return float(np.sum(ends[lo:hi] - starts[lo:hi])) / HOUR
+
+    def clocked_in_at(self, emp: int, t: float) -> bool:
+        starts, ends = self.starts.get(emp), self.ends.get(emp)
+        if starts is None or ends is None or not len(ends):
+            return False
+        i = int(np.searchsorted(starts, t, side="right")) - 1
+        return i >= 0 and ends[i] >= t - 60
+
+
+@dataclass
+class Habit:
+    excess: float  # usual punched minus paid hours per shift
+    attendance: float
+
+
+def habits(data: ForecastData, intervals: Intervals, settings: ForecastSettings) -> dict[int, Habit]:
+    """Each person's usual excess hours per shift and attendance, from shifts that ended before the extract."""
+    s = data.schedules
+    since = data.data_end - settings.habit_weeks * WEEK
+    past = (s["kind"] == WORK) & (s["end"] <= data.data_end) & (s["start"] >= since)
+    breaks = _break_hours(data)
+    samples: dict[int, list[float]] = defaultdict(list)
+    shows: dict[int, list[bool]] = defaultdict(list)
+    window = HABIT_WINDOW_HOURS * HOUR
+    for emp, shift, start, end in zip(s["emp"][past], s["shift"][past], s["start"][past], s["end"][past], strict=True):
+        emp = int(emp)
+        if emp not in intervals.starts:
+            shows[emp].append(False)
+            continue
+        punched = intervals.overlap(emp, start - window, end + window)
+        shows[emp].append(punched >= 1.0)
+        if punched >= 1.0:
+            samples[emp].append(punched - ((end - start) / HOUR - breaks.get(int(shift), 0.0)))
+    excess_all = [float(np.median(v)) for v in samples.values() if len(v) >= MIN_HABIT_SHIFTS]
+    attend_all = [float(np.mean(v)) for v in shows.values() if len(v) >= MIN_HABIT_SHIFTS]
+    default = Habit(
+        float(np.median(excess_all)) if excess_all else 0.0,
+        float(np.median(attend_all)) if attend_all else DEFAULT_ATTENDANCE,
+    )
+    out: dict[int, Habit] = defaultdict(lambda: default)
+    for emp in set(samples) | set(shows):
+        excess = samples.get(emp, [])
+        show = shows.get(emp, [])
+        out[emp] = Habit(
+            float(np.median(excess)) if len(excess) >= MIN_HABIT_SHIFTS else default.excess,
+            float(np.mean(show)) if len(show) >= MIN_HABIT_SHIFTS else default.attendance,
+        )
+    return out
+
+
+def _break_hours(data: ForecastData) -> dict[int, float]:
+    by_code = {w.code: w for w in data.shifts.values()}
+    return {i: by_code[code].break_minutes / 60 for i, code in enumerate(data.shift_codes) if code in by_code}
+
+
+def _standard_paid(data: ForecastData) -> dict[int, float]:
+    by_code = {w.code: w for w in data.shifts.values()}
+    return {i: by_code[code].paid_hours for i, code in enumerate(data.shift_codes) if code in by_code}
+
+
+@dataclass
+class PersonWeek:
+    worked: float = 0.0
+    remaining: float = 0.0
+    weekend: float = 0.0
+    extended: float = 0.0
+    leave: float = 0.0
+    habit_excess: float = 0.0
+    scheduled_direct: float = 0.0
+
+    @property
+    def projected(self) -> float:
+        return self.worked + self.remaining
+
+
+@dataclass
+class DepartmentWeek:
+    department: str
+    week_start: float
+    people: dict[int, PersonWeek] = field(default_factory=dict)
+
+
+def week_label(data: ForecastData, week_start: float) -> str:
+    year, week, _ = data.local(week_start + DAY / 2).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def project_people(
+    data: ForecastData, week_start: float, intervals: Intervals, habit: dict[int, Habit]
+) -> dict[int, PersonWeek]:
+    """Per person, the week starting `week_start` as seen at the data's end."""
+    now = data.data_end
+    week_end = week_start + WEEK
+    s = data.schedules
+    in_week = (s["start"] >= week_start) & (s["start"] < week_end)
+    breaks, standard = _break_hours(data), _standard_paid(data)
+    people: dict[int, PersonWeek] = defaultdict(PersonWeek)
+    for emp in intervals.starts:
+        worked = intervals.started_in(emp, week_start, min(week_end, now))
+        if worked > 0:
+            people[emp].worked = worked
+    for emp, wc, shift, kind, start, end in zip(
+        s["emp"][in_week],
+        s["wc"][in_week],
+        s["shift"][in_week],
+        s["kind"][in_week],
+        s["start"][in_week],
+        s["end"][in_week],
+        strict=True,
+    ):
+        emp, shift, kind = int(emp), int(shift), int(kind)
+        paid = (end - start) / HOUR - breaks.get(shift, 0.0)
+        person = people[emp]
+        if kind in (PLANNED_LEAVE, UNPLANNED_LEAVE):
+            person.leave += paid
+            continue
+        if data.local(start).weekday() >= 5:
+            person.weekend += paid
+        if shift in standard and paid - standard[shift] > 0.5:
+            person.extended += paid - standard[shift]
+        if wc >= 0:
+            person.scheduled_direct += paid
+        h = habit[emp]
+        if start >= now:
+            person.remaining += h.attendance * (paid + h.excess)
+            person.habit_excess += h.attendance * h.excess
+        elif end > now and intervals.clocked_in_at(emp, now):
+            left = (end - now) / (end - start)
+            person.remaining += max(0.0, paid * left + h.excess / 2)
+    return people
+
+
+def actual_week_hours(data: ForecastData, intervals: Intervals, week_start: float) -> dict[int, float]:
+    return {
+        emp: hours
+        for emp in intervals.starts
+        if (hours := intervals.started_in(emp, week_start, week_start + WEEK)) > 0
+    }
+
+
+def department_of(data: ForecastData, emp: int) -> str | None:
+    person = data.people.get(data.employee_ids[emp])
+    return person.department if person else None
+
+
+def overtime_by_department(data: ForecastData, hours: dict[int, float], threshold: float) -> dict[str, float]:
+    out: dict[str, float] = defaultdict(float)
+    for emp, h in hours.items():
+        department = department_of(data, emp)
+        if department:
+            out[department] += max(0.0, h - threshold)
+    return out
+
+
+def project_overtime(
+    data: ForecastData,
+    settings: ForecastSettings | None = None,
+    forecasts: Iterable[OperationForecast] = (),
+    weeks: Iterable[float] | None = None,
+) -> list[OvertimeProjection]:
+    """Projections for the current ISO week and `overtime_weeks_ahead` more (or the given week starts)."""
+    settings = settings or ForecastSettings()
+    intervals = Intervals.of(data)
+    habit = habits(data, intervals, settings)
+    current = data.week_start(data.data_end - 1)
+    if weeks is None:
+        weeks = [data.week_start(current + k * WEEK + DAY) for k in range(settings.overtime_weeks_ahead + 1)]
+    forecast_hours: dict[tuple[str, float], float] = defaultdict(float)
+    forecast_list = list(forecasts)
+    rates = _department_rates(data)
+    out: list[OvertimeProjection] = []
+    for week_start in weeks:
+        for f in forecast_list:
+            if f.department and f.scheduled_start and week_start <= f.scheduled_start.timestamp() < week_start + WEEK:
+                forecast_hours[(f.department, week_start)] += f.p50_hours
+        people = project_people(data, week_start, intervals, habit)
+        last_week = None
+        if week_start <= data.data_end:
+            hours = actual_week_hours(data, intervals, week_start - WEEK)
+            last_week = overtime_by_department(data, hours, settings.overtime_threshold_hours)
+        by_department: dict[str, dict[int, PersonWeek]] = defaultdict(dict)
+        for emp, person in people.items():
+            department = department_of(data, emp)
+            if department and (person.projected > 0 or person.leave > 0):
+                by_department[department][emp] = person
+        for department in sorted(by_department):
+            out.append(
+                _projection(
+                    data,
+                    settings,
+                    department,
+                    week_start,
+                    by_department[department],
+                    None if last_week is None else last_week.get(department, 0.0),
+                    forecast_hours.get((department, week_start)) if forecast_list else None,
+                    rates.get(department),
+                )
+            )
+    return out
+
+
+def _department_rates(data: ForecastData) -> dict[str, float]:
+    pools: dict[str, list[float]] = defaultdict(list)
+    for person in data.people.values():
+        if person.pay_rate and person.department:
+            pools[person.department].append(person.pay_rate)
+    return {d: float(np.mean(v)) for d, v in pools.items()}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _projection(
+    data: ForecastData,
+    settings: ForecastSettings,
+    department: str,
+    week_start: float,
+    people: dict[int, PersonWeek],
+    last_week: float | None,
+    workload: float | None,
+    rate: float | None,
+) -> OvertimeProjection:
+    threshold = settings.overtime_threshold_hours
+    overtime = {emp: max(0.0, p.projected - threshold) for emp, p in people.items()}
+    total_ot = sum(overtime.values())
+    from_weekend = from_extended = from_habit = 0.0
+    weekend_people = extended_people = 0
+    for emp, ot in overtime.items():
+        p = people[emp]
+        weekend_people += p.weekend > 0
+        extended_people += p.extended > 0
+        w = min(ot, p.weekend)
+        x = min(ot - w, p.extended)
+        from_weekend += w
+        from_extended += x
+        from_habit += ot - w - x
+    causes: list[tuple[float, str]] = []
+    weekend_hours = sum(p.weekend for p in people.values())
+    if from_weekend > 0:
+        causes.append(
+            (
+                from_weekend,
+                f"weekend shifts: {_plural(weekend_people, 'person')} scheduled for {weekend_hours:.0f} h "
+                f"({from_weekend:.0f} h of the overtime)",
+            )
+        )
+    if from_extended > 0:
+        extended_hours = sum(p.extended for p in people.values())
+        causes.append(
+            (
+                from_extended,
+                f"extended shifts: {_plural(extended_people, 'person')} scheduled {extended_hours:.0f} h past their "
+                f"standard shifts ({from_extended:.0f} h of the overtime)",
+            )
+        )
+    if from_habit >= 1.0:
+        causes.append(
+            (from_habit, f"punching beyond the schedule (early clock-ins, late clock-outs): {from_habit:.0f} h")
+        )
+    causes.sort(key=lambda c: -c[0])
+    texts = [text for _, text in causes]
+    leave_people = sum(1 for p in people.values() if p.leave > 0)
+    if leave_people and total_ot > 0:
+        texts.append(
+            f"absences: {_plural(leave_people, 'person')} on leave ({sum(p.leave for p in people.values()):.0f} h)"
+        )
+    capacity = sum(p.scheduled_direct for p in people.values())
+    if workload is not None and capacity > 0 and workload > capacity:
+        texts.append(
+            f"workload: scheduled job operations need {workload:.0f} h (P50) against {capacity:.0f} h scheduled"
+        )
+    spare_people = [emp for emp, p in people.items() if p.projected < threshold - 4 and p.leave == 0]
+    spare = sum(threshold - people[emp].projected for emp in spare_people)
+    suggestion = None
+    if total_ot >= 1.0:
+        main = causes[0][0] if causes else 0.0
+        if from_weekend > 0 and main == from_weekend and spare >= 8:
+            moved = min(from_weekend, spare)
+            suggestion = (
+                f"Move about {moved:.0f} h of weekend work to weekday shifts of "
+                f"{_plural(len(spare_people), 'colleague')} under {threshold:.0f} h this week"
+            )
+        elif from_habit > 0 and main == from_habit:
+            suggestion = (
+                f"Hold punches to the shift window (clock in no earlier than the grace allows): early and late "
+                f"punches add about {from_habit:.0f} h of overtime"
+            )
+        else:
+            paid = from_weekend + from_extended
+            suggestion = (
+                f"Nobody in {department} has spare weekday hours: cover about {paid:.0f} h of the scheduled extra "
+                f"shifts with temporary labor ({_plural(math.ceil(paid / 8), 'eight-hour shift')}) instead of overtime"
+            )
+    over_limit = sum(1 for p in people.values() if p.projected > settings.overtime_limit_hours)
+    return OvertimeProjection(
+        as_of=datetime.fromtimestamp(data.data_end, UTC),
+        department=department,
+        iso_week=week_label(data, week_start),
+        week_start=datetime.fromtimestamp(week_start, UTC),
+        employees=len(people),
+        worked_hours=round(sum(p.worked for p in people.values()), 2),
+        scheduled_hours=round(sum(p.remaining for p in people.values()), 2),
+        projected_hours=round(sum(p.projected for p in people.values()), 2),
+        projected_overtime_hours=round(total_ot, 2),
+        employees_over_threshold=sum(1 for ot in overtime.values() if ot > 0),
+        employees_over_limit=over_limit,
+        overtime_cost=None if rate is None else round(total_ot * rate * settings.overtime_premium, 2),
+        last_week_overtime_hours=None if last_week is None else round(last_week, 2),
+        forecast_labor_hours=None if workload is None else round(workload, 2),
+        causes=texts,
+        suggestion=suggestion,
+    )
+
+
+# ---- backtest ------------------------------------------------------------------------------------
+@dataclass
+class OvertimeScore:
+    moment: str
+    department_weeks: int
+    mae_projection: float
+    mae_last_week: float
+    bias_projection: float
+    actual_mean: float
+
+    @property
+    def improvement(self) -> float:
+        return 1 - self.mae_projection / self.mae_last_week if self.mae_last_week else math.nan
+
+
+@dataclass
+class OvertimeBacktest:
+    scores: dict[str, OvertimeScore]
+    rows: list[tuple[str, str, str, float, float, float]]  # moment, department, week, actual, projected, last week
+
+
+MOMENTS = {"week start (Mon 00:00)": 0.0, "mid-week (Wed 00:00)": 2 * DAY}
+MIN_HISTORY_WEEKS = 2
+
+
+def backtest_overtime(data: ForecastData, settings: ForecastSettings | None = None) -> OvertimeBacktest:
+    """Every whole ISO week with `MIN_HISTORY_WEEKS` of punches before it (and a whole week before that)."""
+    settings = settings or ForecastSettings()
+    threshold = settings.overtime_threshold_hours
+    intervals = Intervals.of(data)
+    first = data.punches["t_in"].min() if len(data.punches) else data.data_end
+    week = data.week_start(first) + (MIN_HISTORY_WEEKS + 1) * WEEK
+    rows: list[tuple[str, str, str, float, float, float]] = []
+    while week + WEEK <= data.data_end:
+        week = data.week_start(week + DAY)  # stay on Monday across DST changes
+        actual = overtime_by_department(data, actual_week_hours(data, intervals, week), threshold)
+        last = overtime_by_department(data, actual_week_hours(data, intervals, week - WEEK), threshold)
+        for moment, offset in MOMENTS.items():
+            past = data.truncate(week + offset)
+            projected = {
+                p.department: p.projected_overtime_hours for p in project_overtime(past, settings, weeks=[week])
+            }
+            for department in sorted(set(actual) | set(projected)):
+                rows.append(
+                    (
+                        moment,
+                        department,
+                        week_label(data, week),
+                        actual.get(department, 0.0),
+                        projected.get(department, 0.0),
+                        last.get(department, 0.0),
+                    )
+                )
+        week += WEEK
+    scores = {}
+    for moment in MOMENTS:
+        chosen = [r for r in rows if r[0] == moment]
+        if not chosen:
+            continue
+        actual_v = np.array([r[3] for r in chosen])
+        projected_v = np.array([r[4] for r in chosen])
+        last_v = np.array([r[5] for r in chosen])
+        scores[moment] = OvertimeScore(
+            moment=moment,
+            department_weeks=len(chosen),
+            mae_projection=float(np.mean(np.abs(projected_v - actual_v))),
+            mae_last_week=float(np.mean(np.abs(last_v - actual_v))),
+            bias_projection=float(np.mean(projected_v - actual_v)),
+            actual_mean=float(np.mean(actual_v)),
+        )
+    return OvertimeBacktest(scores, rows)
+
+
+def format_overtime_scores(result: OvertimeBacktest) -> str:
+    lines = [
+        "Overtime hours per department and ISO week (projection vs 'same as last week')",
+        f"{'projected at':24} {'dept-weeks':>10} {'mean OT h':>9} {'MAE proj':>9} {'MAE last wk':>11} {'bias':>7} "
+        f"{'lower':>7}",
+    ]
+    for s in result.scores.values():
+        lines.append(
+            f"{s.moment:24} {s.department_weeks:10d} {s.actual_mean:9.1f} {s.mae_projection:9.1f} "
+            f"{s.mae_last_week:11.1f} {s.bias_projection:7.1f} {s.improvement:7.1%}"
+        )
+    return "\n".join(lines)

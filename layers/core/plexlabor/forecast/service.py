@@ -1,0 +1,173 @@
+"""One forecasting run: retrain, forecast, alert, project overtime; then store and publish it.
+
+`run_forecast` is pure (data in, records out). `store_run` writes the artifacts (model, forecasts,
+alerts, overtime; the `latest.json` pointer last, so a reader never sees a pointer to a half-written
+run). `publish_run` appends the alerts and the overtime projections worth acting on to the audit
+table as `recommendation` events; event ids are deterministic, so a retried run records nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from plexlabor.audit.errors import AuditConflictError
+from plexlabor.audit.events import AuditStatus
+from plexlabor.audit.store import AuditStore
+from plexlabor.forecast.alerts import alert_event, overtime_event, variance_alerts
+from plexlabor.forecast.artifacts import LATEST, ArtifactStore, run_key
+from plexlabor.forecast.data import ForecastData
+from plexlabor.forecast.errors import ArtifactError
+from plexlabor.forecast.forecaster import feature_builder, forecast_operations, train_model
+from plexlabor.forecast.model import LaborHoursModel
+from plexlabor.forecast.overtime import project_overtime
+from plexlabor.forecast.records import OperationForecast, OvertimeProjection, VarianceAlert
+from plexlabor.forecast.settings import ForecastSettings
+
+OVERTIME_VERSION = "overtime-projection-1"
+"""`model_version` of overtime projections (a rule set, not a trained model)."""
+
+
+@dataclass
+class ForecastRun:
+    as_of: datetime
+    version: str
+    model: LaborHoursModel | None
+    model_blob: bytes | None
+    model_sha256: str | None
+    forecasts: list[OperationForecast]
+    alerts: list[VarianceAlert]
+    overtime: list[OvertimeProjection]
+    issues: dict[str, int]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "version": self.version,
+            "method": "model" if self.model else "standard",
+            "trained_on": self.model.trained_on if self.model else 0,
+            "forecasts": len(self.forecasts),
+            "forecast_p50_hours": round(sum(f.p50_hours for f in self.forecasts), 1),
+            "forecast_standard_hours": round(sum(f.standard_hours for f in self.forecasts), 1),
+            "alerts": len(self.alerts),
+            "overtime_projections": len(self.overtime),
+            "projected_overtime_hours": round(sum(p.projected_overtime_hours for p in self.overtime), 1),
+            "issues": self.issues,
+            "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
+        }
+
+
+def run_stamp(as_of: datetime) -> str:
+    return as_of.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+
+
+def run_forecast(data: ForecastData, settings: ForecastSettings | None = None) -> ForecastRun:
+    """Retrain on the data's history and forecast what is scheduled after its end."""
+    settings = settings or ForecastSettings()
+    as_of = datetime.fromtimestamp(data.data_end, UTC)
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    builder = feature_builder(data, settings)
+    seconds["features"] = time.perf_counter() - started
+    mark = time.perf_counter()
+    model = train_model(data, settings, builder)
+    blob = sha = None
+    if model is not None:
+        blob, sha = model.seal(f"forecast-{run_stamp(as_of)}")
+        version = model.version
+    else:
+        version = f"forecast-{run_stamp(as_of)}-standard"
+    seconds["train"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    batch = forecast_operations(data, settings, model, builder)
+    alerts = variance_alerts(data, batch, model, settings)
+    seconds["forecast"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    overtime = project_overtime(data, settings, batch.forecasts)
+    seconds["overtime"] = time.perf_counter() - mark
+    return ForecastRun(
+        as_of=as_of,
+        version=version,
+        model=model,
+        model_blob=blob,
+        model_sha256=sha,
+        forecasts=batch.forecasts,
+        alerts=alerts,
+        overtime=overtime,
+        issues=dict(data.issues),
+        seconds=seconds,
+    )
+
+
+def jsonl(records: Iterable[BaseModel]) -> bytes:
+    return "".join(record.model_dump_json() + "\n" for record in records).encode()
+
+
+def store_run(run: ForecastRun, store: ArtifactStore) -> dict[str, Any]:
+    """Write the run's files, then point `latest.json` at them; return the pointer."""
+    files = {
+        "forecasts.jsonl": jsonl(run.forecasts),
+        "alerts.jsonl": jsonl(run.alerts),
+        "overtime.jsonl": jsonl(run.overtime),
+    }
+    if run.model_blob is not None:
+        store.put(run_key(run.version, "model.pkl"), run.model_blob)
+    for name, data in files.items():
+        store.put(run_key(run.version, name), data, "application/x-ndjson")
+    pointer = {
+        **run.summary(),
+        "model_key": run_key(run.version, "model.pkl") if run.model_blob is not None else None,
+        "model_sha256": run.model_sha256,
+        "model_bytes": len(run.model_blob) if run.model_blob is not None else 0,
+        "files": [run_key(run.version, name) for name in files],
+    }
+    store.put(LATEST, json.dumps(pointer, indent=2).encode(), "application/json")
+    return pointer
+
+
+def load_model(store: ArtifactStore, pointer: dict[str, Any]) -> LaborHoursModel | None:
+    """The model a pointer names (checked against its SHA-256), or None for a standard-only run."""
+    key = pointer.get("model_key")
+    if not key:
+        return None
+    blob = store.get(key)
+    if blob is None:
+        raise ArtifactError(f"{key}: named by {LATEST} but not stored")
+    return LaborHoursModel.from_bytes(blob, pointer["model_sha256"], pointer["version"])
+
+
+@dataclass
+class PublishResult:
+    published: int = 0
+    already_published: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"published": self.published, "already_published": self.already_published}
+
+
+def publish_run(
+    run: ForecastRun, audit: AuditStore, now: datetime, settings: ForecastSettings | None = None
+) -> PublishResult:
+    settings = settings or ForecastSettings()
+    status = AuditStatus(settings.alert_status)
+    events = [alert_event(alert, now, status) for alert in run.alerts]
+    events += [
+        overtime_event(p, OVERTIME_VERSION, now, status)
+        for p in run.overtime
+        if p.projected_overtime_hours >= settings.overtime_alert_min_hours and p.suggestion
+    ]
+    result = PublishResult()
+    for event in events:
+        try:
+            audit.append(event)
+            result.published += 1
+        except AuditConflictError:
+            result.already_published += 1
+    return result

@@ -1,0 +1,126 @@
+"""The forecast_nightly handler: an EventBridge tick in; artifacts in S3 and suggestions in DynamoDB (moto) out."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "plexlabor")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "plexlabor-test")
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
+
+from functions.forecast_nightly import handler as forecast_nightly
+from plexlabor.audit import AuditStatus, InMemoryAuditStore
+from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
+from plexlabor.forecast.artifacts import InMemoryArtifactStore, read_latest
+from plexlabor.forecast.s3 import S3ArtifactStore
+from plexlabor.forecast.service import load_model
+from plexlabor.intake.sources import LaborSource
+from plexlabor.plant import PlantFolder
+from plexlabor.plex.folder import PlantFolderSource
+
+from .conftest import FAST
+
+REGION = "us-east-1"
+TABLE = "plexlabor-test-audit"
+BUCKET = "plexlabor-test-artifacts"
+EVENT = json.loads((Path(__file__).resolve().parents[3] / "events" / "forecast_nightly.json").read_text("utf-8"))
+
+
+class FakeLambdaContext:
+    function_name = "plexlabor-test-forecast-nightly"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 4096
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:plexlabor-test-forecast-nightly"
+    log_group_name = "/aws/lambda/plexlabor-test-forecast-nightly"
+    log_stream_name = "2026/11/21/[$LATEST]0123456789abcdef"
+
+    def __init__(self) -> None:
+        self.aws_request_id = str(uuid.uuid4())
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch, labelled_plant: PlantFolder) -> Iterator[dict[str, Any]]:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AUDIT_TABLE_NAME": TABLE,
+        "ARTIFACTS_BUCKET_NAME": BUCKET,
+        "PLEXLABOR_PLANT_DIR": str(labelled_plant.path),
+        "FORECAST_SETTINGS": FAST.model_copy(update={"alert_horizon_days": 14}).model_dump_json(),
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "PLEXLABOR_TIMEZONE", "PLEXLABOR_ARTIFACTS_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    forecast_nightly.build_dependencies.cache_clear()
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        create_audit_table(dynamodb, TABLE)
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=BUCKET)
+        yield {"dynamodb": dynamodb, "s3": s3}
+    forecast_nightly.build_dependencies.cache_clear()
+
+
+def test_the_nightly_tick_retrains_stores_and_publishes(aws: dict[str, Any]) -> None:
+    # When the canonical nightly event arrives (Saturday 2026-11-21 03:00 in Detroit)
+    summary = forecast_nightly.handler(EVENT, FakeLambdaContext())
+    # Then a model was trained and the upcoming operations forecast
+    assert summary["as_of"] == "2026-11-21T08:00:00+00:00" and summary["method"] == "model"
+    assert summary["trained_on"] >= FAST.min_training_operations and summary["forecasts"] > 100
+    assert summary["alerts"] > 0 and summary["published"] >= summary["alerts"]
+    # and the artifacts are in S3 under models/forecast/, the pointer naming a model that loads
+    store = S3ArtifactStore(BUCKET, client=aws["s3"])
+    pointer = read_latest(store)
+    assert pointer is not None and pointer["version"] == summary["version"]
+    model = load_model(store, pointer)
+    assert model is not None and model.version == summary["version"]
+    forecasts = store.get(f"{summary['version']}/forecasts.jsonl").decode().splitlines()
+    assert len(forecasts) == summary["forecasts"] and json.loads(forecasts[0])["kind"] == "operation"
+    # and the alerts are recommendations in the audit table, keyed to their job operations
+    audit = DynamoDbAuditStore(TABLE, client=aws["dynamodb"])
+    logged = audit.by_status(AuditStatus.LOGGED, limit=1000)
+    assert len(logged) == summary["published"]
+    kinds = {event.payload["kind"] for event in logged}
+    assert "labor_variance" in kinds and all(e.actor == "forecast_nightly" for e in logged)
+    variance = next(e for e in logged if e.payload["kind"] == "labor_variance")
+    assert variance.record_key.startswith("job-operations:") and variance.model_version == summary["version"]
+    assert variance.payload["drivers"] and variance.payload["note"].startswith("Job ")
+    # A retried delivery of the same tick records nothing twice
+    again = forecast_nightly.handler(EVENT, FakeLambdaContext())
+    assert again["published"] == 0 and again["already_published"] == summary["published"]
+
+
+def test_a_replay_as_of_another_moment_with_injected_fakes(labelled_plant: PlantFolder) -> None:
+    deps = forecast_nightly.Dependencies(
+        source=LaborSource(PlantFolderSource(labelled_plant.path), "America/Detroit"),
+        artifacts=InMemoryArtifactStore(),
+        audit=InMemoryAuditStore(),
+        settings=FAST,
+    )
+    event = {**EVENT, "detail": {"as_of": "2026-11-07T05:00:00Z"}}
+    summary = forecast_nightly.handler(event, FakeLambdaContext(), dependencies=deps)
+    assert summary["as_of"] == "2026-11-07T05:00:00+00:00"
+    assert read_latest(deps.artifacts)["version"] == summary["version"]  # type: ignore[index]
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+def test_a_bad_detail_is_refused() -> None:
+    from aws_lambda_powertools.utilities.parser import ValidationError
+
+    with pytest.raises(ValidationError):
+        forecast_nightly.handler({**EVENT, "detail": {"as_of": "yesterday"}}, FakeLambdaContext())

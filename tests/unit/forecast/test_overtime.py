@@ -1,0 +1,145 @@
+"""Overtime projection on a plant small enough to check by hand, and its backtest on the shared plant."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from plexlabor.audit.events import AuditStatus
+from plexlabor.forecast.alerts import overtime_event
+from plexlabor.forecast.data import ForecastData
+from plexlabor.forecast.overtime import backtest_overtime, project_overtime
+from plexlabor.forecast.settings import ForecastSettings
+
+DETROIT = ZoneInfo("America/Detroit")
+MONDAY = date(2026, 11, 16)
+AS_OF = datetime(2026, 11, 18, tzinfo=DETROIT)  # Wednesday 00:00: Monday and Tuesday are punched
+
+
+def _iso(day: date, hour: int, minute: int = 0) -> str:
+    local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=DETROIT)
+    return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+
+
+def _plant() -> dict[str, list[dict[str, Any]]]:
+    """A1 (ASSY): Monday to Saturday. A2 (ASSY): on vacation Thursday and Friday. A3 (ASSY): part time,
+    Monday to Wednesday. B1 (MACH): clocks in 20 minutes early every day. Three weeks of history behind
+    the habits, then this week."""
+    rows: dict[str, list[dict[str, Any]]] = {
+        "shifts": [
+            {
+                "shiftId": "SH1",
+                "shiftCode": "1",
+                "name": "1st",
+                "startLocal": "06:00",
+                "endLocal": "14:30",
+                "breakMinutes": 30,
+            }
+        ],
+        "employees": [
+            {"id": e, "employeeNo": e, "firstName": "x", "lastName": "y", "departmentCode": d, "payRate": 20.0}
+            for e, d in (("A1", "ASSY"), ("A2", "ASSY"), ("A3", "ASSY"), ("B1", "MACH"))
+        ],
+        "shift-assignments": [],
+        "time-clock-entries": [],
+    }
+    n = 0
+    for week in range(-3, 1):
+        monday = MONDAY + timedelta(weeks=week)
+        for offset in range(6):
+            day = monday + timedelta(days=offset)
+            for employee in ("A1", "A2", "A3", "B1"):
+                if offset == 5 and not (employee == "A1" and week == 0):
+                    continue
+                if employee == "A3" and offset > 2:
+                    continue
+                leave = employee == "A2" and week == 0 and offset in (3, 4)
+                n += 1
+                rows["shift-assignments"].append(
+                    {
+                        "id": f"s{n}",
+                        "employeeId": employee,
+                        "shiftId": "SH1",
+                        "workDate": day.isoformat(),
+                        "scheduledStart": _iso(day, 6),
+                        "scheduledEnd": _iso(day, 14, 30),
+                        "workcenterId": "WC1",
+                        "status": "Leave" if leave else "Scheduled",
+                        "leaveType": "Vacation" if leave else None,
+                    }
+                )
+                if leave or datetime.fromisoformat(_iso(day, 6)) >= AS_OF:
+                    continue
+                early = 20 if employee == "B1" else 0
+                for k, (a, b) in enumerate((((6, 0), (10, 15)), ((10, 45), (14, 30)))):
+                    start = _iso(day, 5, 40) if k == 0 and early else _iso(day, *a)
+                    rows["time-clock-entries"].append(
+                        {"id": f"t{n}-{k}", "employeeId": employee, "clockinTime": start, "clockoutTime": _iso(day, *b)}
+                    )
+    return rows
+
+
+@pytest.fixture(scope="module")
+def projections() -> dict[str, Any]:
+    data = ForecastData.build(_plant(), "America/Detroit", AS_OF)
+    monday = datetime(2026, 11, 16, tzinfo=DETROIT).timestamp()
+    return {p.department: p for p in project_overtime(data, ForecastSettings(), weeks=[monday])}
+
+
+def test_the_projection_adds_the_rest_of_the_schedule_to_the_punches_so_far(projections: dict[str, Any]) -> None:
+    assy, mach = projections["ASSY"], projections["MACH"]
+    # ASSY: A1 16 h punched + 4 shifts x 8 h = 48 h (8 h overtime); A2 16 h + 1 shift = 24 h (Thu-Fri on
+    # leave); A3 16 h + 1 shift = 24 h
+    assert assy.worked_hours == pytest.approx(48.0, abs=0.01)
+    assert assy.projected_hours == pytest.approx(96.0, abs=0.01)
+    assert assy.projected_overtime_hours == pytest.approx(8.0, abs=0.01)
+    assert assy.employees == 3 and assy.employees_over_threshold == 1 and assy.employees_over_limit == 0
+    # MACH: B1 works 8 h 20 min a day, his habit: 5 x 8.33 = 41.67 h
+    assert mach.projected_overtime_hours == pytest.approx(5 / 3, abs=0.01)
+    assert mach.overtime_cost == pytest.approx(5 / 3 * 20 * 1.5, abs=0.05)
+
+
+def test_causes_and_suggestions_follow_the_main_driver(projections: dict[str, Any]) -> None:
+    assy, mach = projections["ASSY"], projections["MACH"]
+    assert assy.causes[0] == "weekend shifts: 1 person scheduled for 8 h (8 h of the overtime)"
+    assert "absences: 1 person on leave (16 h)" in assy.causes
+    # A3 has 16 spare hours; A2 is on vacation, so not asked
+    assert assy.suggestion == "Move about 8 h of weekend work to weekday shifts of 1 colleague under 40 h this week"
+    assert mach.causes == ["punching beyond the schedule (early clock-ins, late clock-outs): 2 h"]
+    assert mach.suggestion is not None and mach.suggestion.startswith("Hold punches to the shift window")
+
+
+def test_last_week_is_the_baseline(projections: dict[str, Any]) -> None:
+    assert projections["ASSY"].last_week_overtime_hours == 0
+    assert projections["MACH"].last_week_overtime_hours == pytest.approx(5 / 3, abs=0.01)
+
+
+def test_an_overtime_projection_becomes_a_recommendation(projections: dict[str, Any]) -> None:
+    event = overtime_event(projections["ASSY"], "overtime-projection-1", AS_OF, AuditStatus.LOGGED)
+    assert event.record_key == "departments:ASSY" and event.payload["iso_week"] == "2026-W47"
+    assert "Move about 8 h of weekend work" in event.payload["note"]
+
+
+def test_the_overtime_backtest_beats_same_as_last_week_on_the_shared_plant(plant_data: ForecastData) -> None:
+    result = backtest_overtime(plant_data, ForecastSettings())
+    start = result.scores["week start (Mon 00:00)"]
+    assert start.department_weeks >= 10
+    assert start.mae_projection < start.mae_last_week
+    mid = result.scores["mid-week (Wed 00:00)"]
+    assert mid.mae_projection <= start.mae_projection * 1.2
+
+
+def test_without_spare_colleagues_the_suggestion_is_temporary_labor() -> None:
+    rows = _plant()
+    rows["shift-assignments"] = [s for s in rows["shift-assignments"] if s["employeeId"] != "A3"]
+    rows["time-clock-entries"] = [t for t in rows["time-clock-entries"] if t["employeeId"] != "A3"]
+    data = ForecastData.build(rows, "America/Detroit", AS_OF)
+    monday = datetime(2026, 11, 16, tzinfo=DETROIT).timestamp()
+    assy = next(p for p in project_overtime(data, ForecastSettings(), weeks=[monday]) if p.department == "ASSY")
+    assert assy.suggestion == (
+        "Nobody in ASSY has spare weekday hours: cover about 8 h of the scheduled extra shifts with temporary "
+        "labor (1 eight-hour shift) instead of overtime"
+    )
