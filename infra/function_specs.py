@@ -317,4 +317,16 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         needs=(Need.PLANT_TIMEZONE,),
         schedule="cron(0 20 * * ? *)",  # 20:00 UTC: 15:00-16:00 US Eastern, plans the next day
     ),
+    FunctionSpec(
+        name="forecast_nightly",
+        description="Retrains the labor-hours model, forecasts hours, cost and overtime; model and forecasts "
+        "to S3, variance and overtime suggestions to the audit table.",
+        flavour=BATCH,  # scikit-learn
+        memory_mb=4096,  # a 5,000-person plant peaks near 2.3 GB (bench_forecast); more memory is also more CPU
+        timeout_s=900,
+        access=(TableAccess.AUDIT_APPEND, PLEX),
+        reserved_concurrency=1,
+        needs=(Need.PLANT_TIMEZONE, BucketAccess.read_write("models/forecast/")),  # plexlabor.forecast.artifacts
+        schedule="cron(0 8 * * ? *)",  # 08:00 UTC: 03:00-04:00 US Eastern, after norms_refresh
+    ),
 )
