@@ -190,11 +190,14 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     objects = f"<{bucket}.Arn>/{NORMS_PREFIX}*"
     flat = {name: [flatten_reference(r) for r in _granted(synthesized, name, "s3:GetObject")] for name in SPECS}
 
-    assert {name for name, found in flat.items() if found} == {"punch_validator", "norms_refresh"}
+    forecasts = f"<{bucket}.Arn>/models/forecast/*"
+    assert {name for name, found in flat.items() if found} == {"punch_validator", "norms_refresh", "forecast_nightly"}
     assert flat["punch_validator"] == flat["norms_refresh"] == [objects]
+    assert flat["forecast_nightly"] == [forecasts]
     assert _granted(synthesized, "punch_validator", "s3:PutObject") == []
     assert [flatten_reference(r) for r in _granted(synthesized, "norms_refresh", "s3:PutObject")] == [objects]
-    for name in ("punch_validator", "norms_refresh"):  # a missing key must be a 404, not a 403
+    assert [flatten_reference(r) for r in _granted(synthesized, "forecast_nightly", "s3:PutObject")] == [forecasts]
+    for name in ("punch_validator", "norms_refresh", "forecast_nightly"):  # a missing key must be a 404, not a 403
         assert [flatten_reference(r) for r in _granted(synthesized, name, "s3:ListBucket")] == [f"<{bucket}.Arn>"]
     for name in SPECS:
         assert not any(
@@ -256,7 +259,7 @@ def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_and_object_prefi
                 if flat == "*":
                     assert _actions(statement) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
                 elif "*" in flat:
-                    assert flat == f"<{bucket}.Arn>/{NORMS_PREFIX}*", flat
+                    assert flat in (f"<{bucket}.Arn>/{NORMS_PREFIX}*", f"<{bucket}.Arn>/models/forecast/*"), flat
                     assert _actions(statement) <= {"s3:GetObject", "s3:PutObject"}
 
 

@@ -14,6 +14,8 @@ from infra.constants import NORMS_PREFIX
 from infra.nag import flatten_reference, wildcard_resource_finding
 from infra.testing import Synthesized
 
+FORECAST_PREFIX = "models/forecast/"  # forecast_nightly's artifacts (plexlabor.forecast.artifacts.PREFIX)
+
 LOG_GROUPS_OF_THE_ACCOUNT = "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*"
 
 
@@ -25,6 +27,7 @@ def _expected(synthesized: Synthesized) -> dict[str, set[str]]:
         "AwsSolutions-L1": {"AWS::Lambda::Function"},
         "AwsSolutions-IAM5[Resource::*]": {"AWS::IAM::Policy"},  # X-Ray; Step Functions log delivery
         wildcard_resource_finding(f"<{bucket}.Arn>/{NORMS_PREFIX}*"): {"AWS::IAM::Policy"},
+        wildcard_resource_finding(f"<{bucket}.Arn>/{FORECAST_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(LOG_GROUPS_OF_THE_ACCOUNT): {"AWS::IAM::Role"},  # API Gateway account role
         "AwsSolutions-S1": {"AWS::S3::Bucket"},  # the access-log bucket itself
         "AwsSolutions-APIG3": {"AWS::ApiGateway::Stage"},

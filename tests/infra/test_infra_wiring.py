@@ -38,6 +38,7 @@ INTAKE_SETTINGS: dict[str, str] = {
     "norms_refresh": "plexlabor.intake.settings:NormsRefreshSettings",
     "skills_daily": "functions.skills_daily.handler:SkillsDailySettings",
     "crew_planner": "functions.crew_planner.handler:CrewPlannerSettings",
+    "forecast_nightly": "plexlabor.forecast.nightly:NightlySettings",
 }
 """The pydantic settings model each handler builds its dependencies from (functions/<name>/handler.py)."""
 
