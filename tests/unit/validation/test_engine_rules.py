@@ -743,7 +743,7 @@ def test_punches_for_an_absent_employee_are_buddy_punches_on_every_entry_of_the_
     # Then every entry of that day is a buddy punch, for review, with the reasons in the note
     assert pairs(findings) == {(key, A.BUDDY_PUNCH) for key in day.entry_keys}
     for finding in findings:
-        assert finding.note.startswith("Possible buddy punch: ") and reason in finding.note
+        assert finding.note.startswith("Possible buddy punch (clock-in Tue 2026-11-17 ") and reason in finding.note
         assert "no workcenter login all shift" in finding.note
         assert finding.route == "review"
         assert finding.suggested_correction == {"action": "verify identity with the employee"}

@@ -7,6 +7,7 @@ Every dynamic value goes through `html.escape`. The review page's form POSTs to 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from html import escape
 from typing import Any
@@ -60,11 +61,18 @@ def _value(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def _table(rows: Mapping[str, Any]) -> str:
+def field_label(key: str) -> str:
+    """`no_badge_in` / `clockoutTime` -> `No badge in` / `Clockout time`: words for a supervisor."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", key).replace("_", " ").lower()
+    return words[:1].upper() + words[1:]
+
+
+def _table(rows: Mapping[str, Any], *, labels: bool = True) -> str:
     if not rows:
         return '<p class="muted">none</p>'
     cells = "".join(
-        f"<tr><th>{escape(str(key))}</th><td>{escape(_value(value))}</td></tr>" for key, value in rows.items()
+        f"<tr><th>{escape(field_label(str(key)) if labels else str(key))}</th><td>{escape(_value(value))}</td></tr>"
+        for key, value in rows.items()
     )
     return f"<table>{cells}</table>"
 
@@ -76,8 +84,7 @@ def anomaly_label(anomaly_type: str) -> str:
 def review_page(pending: PendingApproval, supervisor_id: str) -> str:
     """GET: the finding, its evidence and note, and the Approve / Reject-with-reason form."""
     finding = pending.request.finding
-    evidence = {key: value for key, value in finding.evidence.items() if key != "features"}
-    features = finding.evidence.get("features") or {}
+    evidence = {key: value for key, value in finding.evidence.items() if key != "features"}  # features: audit only
     facts = {
         "Record": finding.record_key,
         "Employee (pseudonymous id)": finding.employee_id or "-",
@@ -92,9 +99,8 @@ def review_page(pending: PendingApproval, supervisor_id: str) -> str:
         f"<h1>{escape(anomaly_label(finding.anomaly_type.value))}</h1>"
         f'<p class="muted">for supervisor {escape(supervisor_id)} &middot; finding {escape(finding.finding_id)}</p>'
         f'<p class="note">{escape(finding.note)}</p>'
-        f"{_table(facts)}"
+        f"{_table(facts, labels=False)}"
         f"<h2>Evidence</h2>{_table(evidence)}"
-        + (f"<h2>Model features</h2>{_table(features)}" if isinstance(features, Mapping) and features else "")
         + "<h2>Suggested correction</h2>"
         + (_table(correction) if correction else '<p class="muted">none: approving confirms the finding</p>')
         + '<form method="post">'

@@ -11,6 +11,7 @@ import math
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from plexlabor.models.anomalies import AnomalyType as A
@@ -433,7 +434,8 @@ def _buddy(
         reasons.append("no badge-in at the building")
     if signals["no_workcenter_login"]:
         reasons.append("no workcenter login all shift")
-    note = "Possible buddy punch: " + ", ".join(reasons)
+    when = datetime.fromtimestamp(first.t_in, data.tz).strftime("%a %Y-%m-%d %H:%M")
+    note = f"Possible buddy punch (clock-in {when}): " + ", ".join(reasons)
     evidence = {name: round(value, 3) for name, value in signals.items()}
     return [
         Candidate(
