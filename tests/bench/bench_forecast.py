@@ -143,7 +143,7 @@ def test_forecast_benchmark(tmp_path: Path) -> None:
     med, p90 = np.mean([o[0] for o in overshoot]), np.mean([o[1] for o in overshoot])
     print(
         f"  generator diagnostic: finished operations report {med:.1%} (median) / {p90:.1%} (P90) more pieces than "
-        "the job quantity: the last labor entry runs to the end of its shift segment (see docs/forecast.md)"
+        "the job quantity (above zero, labor runs past an operation's last piece: noise no feature can see)"
     )
 
     print("\nOvertime hours per department and ISO week, pooled over the evaluation plants:")

@@ -61,7 +61,10 @@ def aws(monkeypatch: pytest.MonkeyPatch, labelled_plant: PlantFolder) -> Iterato
         "AUDIT_TABLE_NAME": TABLE,
         "ARTIFACTS_BUCKET_NAME": BUCKET,
         "PLEXLABOR_PLANT_DIR": str(labelled_plant.path),
-        "FORECAST_SETTINGS": FAST.model_copy(update={"alert_horizon_days": 14}).model_dump_json(),
+        # Plumbing, not sensitivity: any P50 above standard alerts, so the publishing path always runs.
+        "FORECAST_SETTINGS": FAST.model_copy(
+            update={"alert_horizon_days": 14, "alert_margin": 0.0, "alert_min_hours": 0.0}
+        ).model_dump_json(),
     }.items():
         monkeypatch.setenv(name, value)
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "PLEXLABOR_TIMEZONE", "PLEXLABOR_ARTIFACTS_DIR"):

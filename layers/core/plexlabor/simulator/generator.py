@@ -1051,85 +1051,100 @@ class _PlantGenerator:
         if logout - login > 2 * HOUR and rng.random() < 0.35:
             cuts.insert(1, login + (logout - login) * rng.uniform(0.3, 0.7))
         for a, b in itertools.pairwise(cuts):
-            if a >= self.as_of:
-                break
-            op = self._current_op(wc_id, a)
-            hours = (min(b, self.as_of) - a) / HOUR
-            productive = hours
-            if rng.random() < 0.05:
-                down = min(hours * 0.8, rng.uniform(15, 90) / 60)
-                down_start = a + rng.uniform(0, (hours - down) * HOUR)
-                self._emit(
-                    "downtime-entries",
-                    {
-                        "id": self._uuid(),
-                        "workcenterId": wc_id,
-                        "startTime": self._iso(down_start),
-                        "endTime": self._iso(down_start + down * HOUR),
-                        "reasonCode": rng.choice(catalog.DOWNTIME_REASONS),
-                        "employeeId": person.id,
-                    },
-                )
-                productive -= down
-            crew = self.workcenters[wc_id].dept.crew_size
-            quantity = max(0.0, round(productive * op.rate / crew * person.efficiency * rng.gauss(1, 0.06)))
-            anomaly: AnomalyType | None = None
-            charged = op
-            if b <= self.as_of and self._chance(LABOR_ENTRY_RATES["IMPROBABLE_DURATION"]):
-                factor = rng.uniform(0.15, 0.6) if rng.random() < 0.5 else rng.uniform(1.8, 5)
-                quantity = max(1.0, round(quantity * factor))
-                anomaly = A.IMPROBABLE_DURATION
-            elif b <= self.as_of and self._chance(LABOR_ENTRY_RATES["JOB_CODE_MISMATCH"]):
-                foreign = [
-                    s
-                    for s in self.recent_ops
-                    if s.workcenter_id != wc_id and wc_id not in self.approved_at[(s.part_id, s.operation_code)]
-                ]
-                if foreign:
-                    charged = rng.choice(foreign)
-                    anomaly = A.JOB_CODE_MISMATCH
-            if charged is op:
-                op.remaining -= quantity
-            entry_id = self._uuid()
-            ongoing = b > self.as_of
+            t = a
+            for _ in range(50):  # an operator finishes an operation and starts the next in the same stretch
+                if t >= min(b, self.as_of) - MINUTE:
+                    break
+                t = self._labor_entry(person, wc_id, self._current_op(wc_id, t), t, b)
+
+    def _labor_entry(self, person: Person, wc_id: str, op: OpState, start: float, stretch_end: float) -> float:
+        """Work `op` from `start` until it is done or the stretch ends; return when the entry ends."""
+        rng = self.rng
+        crew = self.workcenters[wc_id].dept.crew_size
+        pace = op.rate / crew * person.efficiency * rng.gauss(1, 0.06)  # pieces per hour
+        until = min(stretch_end, self.as_of)
+        available = (until - start) / HOUR
+        down = min(available * 0.8, rng.uniform(15, 90) / 60) if rng.random() < 0.05 else 0.0
+        productive = available - down
+        if 0 < op.remaining <= pace * productive:  # the last piece is made before the stretch ends
+            needed = op.remaining / pace
+            down *= needed / productive
+            end: float | None = start + (needed + down) * HOUR
+            produced = float(round(op.remaining))
+        else:
+            end = stretch_end if stretch_end <= self.as_of else None  # still running at the extract
+            produced = float(max(0, round(pace * productive)))
+        closes = end if end is not None else self.as_of
+        if down:
+            down_start = start + rng.uniform(0, max(0.0, (closes - start) / HOUR - down)) * HOUR
             self._emit(
-                "labor-entries",
+                "downtime-entries",
                 {
-                    "id": entry_id,
-                    "employeeId": person.id,
+                    "id": self._uuid(),
                     "workcenterId": wc_id,
-                    "jobId": charged.job_id,
-                    "jobOperationId": charged.id,
-                    "startTime": self._iso(a),
-                    "endTime": None if ongoing else self._iso(b),
-                    "quantity": quantity,
-                    "modifiedDate": self._iso(a if ongoing else b),
+                    "startTime": self._iso(down_start),
+                    "endTime": self._iso(down_start + down * HOUR),
+                    "reasonCode": rng.choice(catalog.DOWNTIME_REASONS),
+                    "employeeId": person.id,
                 },
             )
-            if anomaly:
-                self._label("labor-entries", entry_id, anomaly, person.id, "injected")
-            if not self._qualified(person, wc_id, self._local_date(a), certified_only=True):
-                self._label(
-                    "labor-entries",
-                    entry_id,
-                    A.UNCERTIFIED_OPERATOR,
-                    person.id,
-                    "required certification missing or expired that day",
-                )
-            if quantity > 0 and rng.random() < 0.2:
-                scrap = max(1.0, round(quantity * rng.uniform(0.005, 0.05) * (2 - person.efficiency)))
-                self._emit(
-                    "scrap-entries",
-                    {
-                        "id": self._uuid(),
-                        "workcenterId": wc_id,
-                        "jobOperationId": charged.id,
-                        "employeeId": person.id,
-                        "scrapTime": self._iso(a + (b - a) * rng.random()),
-                        "quantity": scrap,
-                        "reasonCode": rng.choice(catalog.SCRAP_REASONS),
-                    },
-                )
+        op.remaining -= produced
+        reported = produced
+        anomaly: AnomalyType | None = None
+        charged = op
+        if end is not None and self._chance(LABOR_ENTRY_RATES["IMPROBABLE_DURATION"]):
+            factor = rng.uniform(0.15, 0.6) if rng.random() < 0.5 else rng.uniform(1.8, 5)
+            reported = max(1.0, round(produced * factor))
+            anomaly = A.IMPROBABLE_DURATION
+        elif end is not None and self._chance(LABOR_ENTRY_RATES["JOB_CODE_MISMATCH"]):
+            foreign = [
+                s
+                for s in self.recent_ops
+                if s.workcenter_id != wc_id and wc_id not in self.approved_at[(s.part_id, s.operation_code)]
+            ]
+            if foreign:
+                charged = rng.choice(foreign)
+                anomaly = A.JOB_CODE_MISMATCH
+        entry_id = self._uuid()
+        self._emit(
+            "labor-entries",
+            {
+                "id": entry_id,
+                "employeeId": person.id,
+                "workcenterId": wc_id,
+                "jobId": charged.job_id,
+                "jobOperationId": charged.id,
+                "startTime": self._iso(start),
+                "endTime": None if end is None else self._iso(end),
+                "quantity": reported,
+                "modifiedDate": self._iso(start if end is None else end),
+            },
+        )
+        if anomaly:
+            self._label("labor-entries", entry_id, anomaly, person.id, "injected")
+        if not self._qualified(person, wc_id, self._local_date(start), certified_only=True):
+            self._label(
+                "labor-entries",
+                entry_id,
+                A.UNCERTIFIED_OPERATOR,
+                person.id,
+                "required certification missing or expired that day",
+            )
+        if reported > 0 and rng.random() < 0.2:
+            scrap = max(1.0, round(reported * rng.uniform(0.005, 0.05) * (2 - person.efficiency)))
+            self._emit(
+                "scrap-entries",
+                {
+                    "id": self._uuid(),
+                    "workcenterId": wc_id,
+                    "jobOperationId": charged.id,
+                    "employeeId": person.id,
+                    "scrapTime": self._iso(start + (closes - start) * rng.random()),
+                    "quantity": scrap,
+                    "reasonCode": rng.choice(catalog.SCRAP_REASONS),
+                },
+            )
+        return closes
 
     def _wc_event(self, wc_id: str, kind: str, when: float, employee_id: str | None, op_id: str | None) -> str:
         event_id = self._uuid()
