@@ -61,16 +61,14 @@ class Dependencies:
 
 def _build(settings: NightlySettings) -> Dependencies:
     """The real adapters (clients are created on first use)."""
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.forecast.artifacts import LocalFolderArtifactStore
     from plexlabor.forecast.s3 import S3ArtifactStore
     from plexlabor.intake.aws import aws_client
-    from plexlabor.intake.sources import open_labor_source
+    from plexlabor.intake.sources import open_labor_source_from_aws
 
-    secrets = SecretsProvider(boto3_client=aws_client("secretsmanager"))
-    source = open_labor_source(settings, lambda arn: str(secrets.get(arn, max_age=300)))
+    source = open_labor_source_from_aws(settings)
     artifacts: ArtifactStore = (
         S3ArtifactStore(settings.artifacts_bucket_name, client=aws_client("s3"))
         if settings.artifacts_bucket_name

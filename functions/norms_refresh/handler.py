@@ -64,15 +64,13 @@ class Dependencies:
 
 def _build(settings: NormsRefreshSettings) -> Dependencies:
     """The real adapters (clients are created on first use)."""
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.intake.approvals import StepFunctionsApprovalStarter
     from plexlabor.intake.aws import S3NormsStore, aws_client
-    from plexlabor.intake.sources import open_labor_source
+    from plexlabor.intake.sources import open_labor_source_from_aws
 
-    secrets = SecretsProvider(boto3_client=aws_client("secretsmanager"))
-    source = open_labor_source(settings, lambda arn: str(secrets.get(arn, max_age=300)))
+    source = open_labor_source_from_aws(settings)
     clock = utc_now
     return Dependencies(
         source=source.port,

@@ -59,13 +59,11 @@ class Dependencies:
 
 def _build(settings: PollerSettings) -> Dependencies:
     """The real adapters (clients are created on first use)."""
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
-    from plexlabor.intake.aws import DynamoDbCursorStore, SqsPunchQueue, aws_client
-    from plexlabor.intake.sources import open_labor_source
+    from plexlabor.intake.aws import DynamoDbCursorStore, SqsPunchQueue
+    from plexlabor.intake.sources import open_labor_source_from_aws
 
-    secrets = SecretsProvider(boto3_client=aws_client("secretsmanager"))
-    source = open_labor_source(settings, lambda arn: str(secrets.get(arn, max_age=300)))
+    source = open_labor_source_from_aws(settings)
     return Dependencies(
         source=source.port,
         cursors=DynamoDbCursorStore(settings.state_table_name),

@@ -96,17 +96,15 @@ def _no_norms() -> Norms | None:
 def _build(settings: ValidatorSettings) -> Dependencies:
     """The real adapters (clients are created on first use)."""
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.intake.approvals import StepFunctionsApprovalStarter
     from plexlabor.intake.aws import S3NormsStore, aws_client
     from plexlabor.intake.norms_store import CachedNorms
-    from plexlabor.intake.sources import ReferenceCache, open_labor_source
+    from plexlabor.intake.sources import ReferenceCache, open_labor_source_from_aws
 
     dynamodb = aws_client("dynamodb")  # one client for the audit table and the idempotency table
-    secrets = SecretsProvider(boto3_client=aws_client("secretsmanager"))
-    source = open_labor_source(settings, lambda arn: str(secrets.get(arn, max_age=300)))
+    source = open_labor_source_from_aws(settings)
     port = ReferenceCache(source.port, settings.reference_max_age_s)
     if settings.artifacts_bucket_name:
         load_norms = CachedNorms(S3NormsStore(settings.artifacts_bucket_name), settings.norms_max_age_s).latest

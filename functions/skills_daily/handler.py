@@ -85,14 +85,12 @@ class Dependencies:
 
 def _build(settings: SkillsDailySettings) -> Dependencies:
     """The real adapters (clients are created on first use)."""
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.intake.aws import aws_client
-    from plexlabor.intake.sources import open_labor_source
+    from plexlabor.intake.sources import open_labor_source_from_aws
 
-    secrets = SecretsProvider(boto3_client=aws_client("secretsmanager"))
-    source = open_labor_source(settings, lambda arn: str(secrets.get(arn, max_age=300)))
+    source = open_labor_source_from_aws(settings)
     return Dependencies(
         source=source.port,
         timezone=source.timezone,

@@ -60,6 +60,19 @@ def open_labor_source(settings: PlexSourceSettings, get_secret: Callable[[str], 
     return LaborSource(PlexLaborClient(plex), settings.timezone)
 
 
+SECRET_MAX_AGE_SECONDS = 300
+
+
+def open_labor_source_from_aws(settings: PlexSourceSettings) -> LaborSource:
+    """`open_labor_source` with the Plex secret read from Secrets Manager (cached for 5 minutes)."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    from plexlabor.intake.aws import aws_client
+
+    secrets = SecretsProvider(boto3_client=aws_client("secretsmanager"))
+    return open_labor_source(settings, lambda arn: str(secrets.get(arn, max_age=SECRET_MAX_AGE_SECONDS)))
+
+
 class ReferenceCache:
     """A labor-data port that keeps reference data (employees, workcenters, routings, job operations,
     certifications, buildings, clocks, shifts) for `max_age_s`; windowed reads always go through.
