@@ -38,6 +38,7 @@ def test_get_shows_the_finding_and_never_uses_the_link(world: World) -> None:
     for text in ("Missed punch", "No clock-out 14 h", "Hours overdue", "Clockout time", "E0002", "93%"):
         assert text in page
     assert 'value="approve"' in page and 'value="reject"' in page and '<form method="post">' in page
+
     assert "<script" not in page and "http" not in page.split("<body>")[1]  # nothing external
     headers = first["multiValueHeaders"] if "multiValueHeaders" in first else first["headers"]
     assert "text/html" in str(headers) and "no-referrer" in str(headers) and "no-store" in str(headers)
@@ -180,3 +181,12 @@ def test_unknown_routes_get_404(world: World) -> None:
     event = api_event("GET", "x")
     event["path"] = "/elsewhere"
     assert process(event, None, world.callback)["statusCode"] == 404
+
+
+def test_the_page_names_the_employee_by_the_plants_number(world: World) -> None:
+    # Given a request that carries the employee number from Plex
+    [token] = world.notified(notice(make_request(employee_number="E04711")))
+    # When the supervisor opens the link
+    page = call(world, "GET", token)["body"]
+    # Then the employee is named by that number, not by an opaque id
+    assert "<th>Employee</th><td>E04711</td>" in page

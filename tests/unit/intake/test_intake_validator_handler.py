@@ -116,6 +116,9 @@ def test_a_review_routed_finding_is_audited_and_starts_exactly_one_approval(
     assert request.execution_name == finding.finding_id
     assert request.supervisor_id == employee_supervisor
     assert request.escalation_supervisor_id == supervisor[employee_supervisor]
+    # ...telling the supervisor who it is by the plant's employee number (the finding keeps the id only)
+    numbers = {e.id: e.employee_no for e in plant_source.employees()}
+    assert request.employee_number == numbers[samples.review.entry.employee_id]
 
 
 def test_a_clean_punch_and_labor_entry_record_nothing(plant_source, samples, audit, approvals) -> None:

@@ -26,6 +26,11 @@ def _when(item: DigestItem) -> str:
     return item.expires_at.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def employee_label(number: str | None, employee_id: str | None) -> str:
+    """`E00042` when the plant's number is known, else the pseudonymous id."""
+    return number or employee_id or "-"
+
+
 def _label(item: DigestItem) -> str:
     return item.finding.anomaly_type.value.replace("_", " ").lower()
 
@@ -44,7 +49,7 @@ def compose_digest(digest: Digest) -> EmailContent:
         lines += [
             f"{number}. {_label(item)}" + (" (escalated to you)" if item.stage is Stage.ESCALATED else ""),
             f"   {finding.note}",
-            f"   employee {finding.employee_id or '-'} | record {finding.record_key} | "
+            f"   employee {employee_label(item.employee_number, finding.employee_id)} | record {finding.record_key} | "
             f"confidence {finding.confidence:.0%}",
             f"   review: {item.link_url}",
             f"   link expires {_when(item)}",
@@ -58,7 +63,8 @@ def compose_digest(digest: Digest) -> EmailContent:
         f'<td style="padding:8px;border-bottom:1px solid #ddd">{escape(_label(item))}'
         + (' <b style="color:#a15c00">escalated</b>' if item.stage is Stage.ESCALATED else "")
         + f'<div style="color:#333">{escape(item.finding.note)}</div></td>'
-        f'<td style="padding:8px;border-bottom:1px solid #ddd">{escape(item.finding.employee_id or "-")}</td>'
+        f'<td style="padding:8px;border-bottom:1px solid #ddd">'
+        f"{escape(employee_label(item.employee_number, item.finding.employee_id))}</td>"
         f'<td style="padding:8px;border-bottom:1px solid #ddd">{item.finding.confidence:.0%}</td>'
         f'<td style="padding:8px;border-bottom:1px solid #ddd"><a href="{escape(item.link_url, quote=True)}">'
         f'Review</a><div style="color:#666;font-size:12px">until {escape(_when(item))}</div></td>'

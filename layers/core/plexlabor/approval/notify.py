@@ -146,6 +146,7 @@ class NotifyBatch:
         item = DigestItem(
             finding=finding,
             stage=notice.stage,
+            employee_number=notice.request.employee_number,
             link_url=approval_url(service.base_url, token),
             expires_at=claims.expires_at,
             message_id=message_id,

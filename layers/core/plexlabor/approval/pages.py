@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
+from plexlabor.approval.digest import employee_label
 from plexlabor.approval.messages import Decision, Stage
 from plexlabor.approval.ports import PendingApproval
 from plexlabor.audit import ApprovalAction
@@ -87,7 +88,7 @@ def review_page(pending: PendingApproval, supervisor_id: str) -> str:
     evidence = {key: value for key, value in finding.evidence.items() if key != "features"}  # features: audit only
     facts = {
         "Record": finding.record_key,
-        "Employee (pseudonymous id)": finding.employee_id or "-",
+        "Employee": employee_label(pending.request.employee_number, finding.employee_id),
         "Confidence": f"{finding.confidence:.0%}",
         "Severity": finding.severity,
         "Model": finding.model_version,

@@ -87,6 +87,7 @@ class DigestItem(BaseModel):
 
     finding: Finding
     stage: Stage
+    employee_number: str | None = None
     link_url: str = Field(repr=False)
     expires_at: AwareDatetime
     message_id: str

@@ -21,6 +21,9 @@ class ApprovalRequest(BaseModel):
     finding: Finding
     supervisor_id: str = Field(min_length=1)
     escalation_supervisor_id: str | None = None
+    employee_number: str | None = Field(default=None, max_length=32)
+    """The plant's employee number, so the supervisor knows who it is (shown on the page and in the
+    e-mail, never logged); the finding itself keeps only the pseudonymous id."""
     wait_seconds: int = Field(default=8 * 3600, ge=1, le=7 * 24 * 3600)
 
     @property

@@ -68,10 +68,12 @@ class FindingRecorder:
         request: ApprovalRequest | None = None
         if review:  # resolve first: a finding we cannot route is not written half-way
             supervisor, escalation = supervisors_for(data, finding.employee_id, self.default_supervisor)
+            person = data.employees.get(finding.employee_id or "")
             request = ApprovalRequest(
                 finding=finding,
                 supervisor_id=supervisor,
                 escalation_supervisor_id=escalation,
+                employee_number=person.number if person else None,
                 wait_seconds=self.wait_seconds,
             )
         event = AuditEvent(

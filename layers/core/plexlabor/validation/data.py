@@ -40,6 +40,7 @@ class EmployeeRef:
     home_workcenter: str | None
     building: str | None
     supervisor: str | None
+    number: str | None = None  # the plant's employee number: shown to supervisors, never logged
 
 
 @dataclass
@@ -83,6 +84,7 @@ class PlantData:
                 row.get("homeWorkcenterId"),
                 row.get("buildingCode"),
                 row.get("supervisorId"),
+                row.get("employeeNo"),
             )
         for row in each("workcenters"):
             data.workcenter_building[row["workcenterId"]] = row.get("buildingCode")
