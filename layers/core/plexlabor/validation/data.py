@@ -6,7 +6,6 @@ real-time path: the same class either way, so both paths see the same neighbourh
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -217,20 +216,6 @@ class PlantData:
         year, week, _ = datetime.fromtimestamp(t, self.tz).isocalendar()
         return year, week
 
-    def shift_for(self, punch_time: float, employee: str) -> Scheduled | None:
-        """The scheduled shift a punch belongs to: nearest start within 4 h before start to 4 h after end."""
-        best: Scheduled | None = None
-        for shift in window(
-            self.schedules.get(employee, ()), punch_time - 20 * 3600, punch_time + 6 * 3600, key=_start
-        ):
-            if (
-                shift.working
-                and shift.start - 4 * 3600 <= punch_time <= shift.end + 4 * 3600
-                and (best is None or abs(shift.start - punch_time) < abs(best.start - punch_time))
-            ):
-                best = shift
-        return best
-
     def certified(self, employee: str, workcenter: str, day: date) -> list[str]:
         """Skills a workcenter requires that the employee lacks (valid, at level) on `day`."""
         held = self.certifications.get(employee, ())
@@ -251,17 +236,6 @@ def _sort_key(item: Any) -> float:
         if hasattr(item, name):
             return getattr(item, name)
     raise TypeError(item)
-
-
-def _start(item: Scheduled) -> float:
-    return item.start
-
-
-def window(items: Iterable[Any], low: float, high: float, key: Any) -> list[Any]:
-    """Items of a list sorted by `key` whose key lies in [low, high]."""
-    seq = items if isinstance(items, list) else list(items)
-    keys = [key(item) for item in seq]
-    return seq[bisect_left(keys, low) : bisect_right(keys, high)]
 
 
 def utc(t: float) -> datetime:

@@ -3,7 +3,7 @@
 Both paths run the same per-employee and per-workcenter checks (`rules.py`) on a `PlantData`: the
 batch path on the whole plant, the real-time path on the slice of records around one punch. So they
 agree whenever the slice holds the neighbourhood the checks look at (the record's week and a day
-either side), which `realtime_window` says.
+either side), which `PlantData.slice_for` cuts.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ from plexlabor.validation.norms import Norms, compute_norms
 from plexlabor.validation.policy import PunchPolicy
 from plexlabor.validation.rules import Candidate, check_employee, check_workcenter
 from plexlabor.validation.scorer import ScorerModel
-
-DAY = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,7 @@ class ValidationEngine:
 
     # ---- real time ------------------------------------------------------------------------------
     def realtime(self, record: TimeClockEntry | LaborEntry, context: PlantData, norms: Norms) -> list[Finding]:
-        """Findings about one punch or labor entry, given the records around it (`realtime_window`)."""
+        """Findings about one punch or labor entry, given the records around it (`PlantData.slice_for`)."""
         key = record_key(record.resource, record.id)
         found = check_employee(context, norms, self.settings.policy, record.employee_id)
         week = context.week_of(_record_time(record))
@@ -115,11 +113,6 @@ class ValidationEngine:
                 )
             )
         return out
-
-
-def realtime_window(record_time: float, timezone_week_start: float) -> tuple[float, float]:
-    """The span of records the real-time path needs around a record: its ISO week, plus a day each side."""
-    return timezone_week_start - DAY, timezone_week_start + 8 * DAY
 
 
 def _record_time(record: TimeClockEntry | LaborEntry) -> float:
