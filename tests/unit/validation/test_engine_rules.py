@@ -516,7 +516,12 @@ def test_a_whole_shift_without_a_break_is_a_missed_break(plant: PlantBuilder, en
     assert pairs(findings) == {(day.first_key, A.MISSED_BREAK)}
     finding = findings[0]
     assert finding.note == "Worked 8.5 h straight (06:00–14:30) with no break; rule allows 6 h"
-    assert finding.evidence == {"continuous_hours": 8.5, "limit_hours": 6}
+    assert finding.evidence == {
+        "clockin": "2026-11-17T11:00:00.0000000Z",  # 06:00 in Detroit: the write-back finds the entry by it
+        "clockout": "2026-11-17T19:30:00.0000000Z",
+        "continuous_hours": 8.5,
+        "limit_hours": 6,
+    }
     assert finding.suggested_correction == {"deductBreakMinutes": 30}
 
 

@@ -231,7 +231,12 @@ def _day_checks(
                     A.MISSED_BREAK,
                     RULE,
                     {},
-                    {"continuous_hours": round(hours, 2), "limit_hours": policy.break_required_after_hours},
+                    {
+                        "clockin": iso(punch.t_in),
+                        "clockout": iso(punch.t_out),
+                        "continuous_hours": round(hours, 2),
+                        "limit_hours": policy.break_required_after_hours,
+                    },
                     f"Worked {hours:.1f} h straight ({data.local_time(punch.t_in)}–{data.local_time(punch.t_out)}) "
                     f"with no break; rule allows {policy.break_required_after_hours:g} h",
                     {"deductBreakMinutes": policy.min_break_minutes},
