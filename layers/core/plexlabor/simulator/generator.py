@@ -265,7 +265,7 @@ class _PlantGenerator:
             site = f"S{b // 4 + 1}"
             lat = catalog.BASE_LATITUDE + (b // 4) * 0.25 + (b % 4) * 0.004
             lon = catalog.BASE_LONGITUDE + (b // 4) * 0.3 + (b % 4) * 0.005
-            building = {
+            building: dict[str, Any] = {
                 "buildingCode": code,
                 "name": f"Building {b + 1}",
                 "siteCode": site,
@@ -353,13 +353,13 @@ class _PlantGenerator:
             n_wc = max(1, round(size / 2.2 / dept.crew_size))
             for i in range(n_wc):
                 wc_id = self._uuid()
-                building = self.buildings[i % n_buildings]["buildingCode"]
+                wc_building: str = self.buildings[i % n_buildings]["buildingCode"]
                 main_skill = dept.skills[i % len(dept.skills)][0]
                 requirements = [(skill_ids[main_skill], rng.choice((1, 2, 2, 3)))]
                 if len(dept.skills) > 1 and rng.random() < 0.3:
                     other = dept.skills[(i + 1) % len(dept.skills)][0]
                     requirements.append((skill_ids[other], 1))
-                info = WorkcenterInfo(wc_id, f"{dept.workcenter_prefix}-{i + 1:02d}", dept, building, requirements)
+                info = WorkcenterInfo(wc_id, f"{dept.workcenter_prefix}-{i + 1:02d}", dept, wc_building, requirements)
                 self.workcenters[wc_id] = info
                 self.wc_by_dept[dept.code].append(wc_id)
                 dept_index = catalog.DEPARTMENTS.index(dept)
@@ -370,7 +370,7 @@ class _PlantGenerator:
                         "workcenterCode": info.code,
                         "name": f"{dept.name} {i + 1}",
                         "departmentCode": dept.code,
-                        "buildingCode": building,
+                        "buildingCode": wc_building,
                         "workcenterType": dept.name,
                         "floorXM": float(dept_index * 60 + (i % 6) * 9),
                         "floorYM": float((i // 6) * 12),
@@ -438,10 +438,10 @@ class _PlantGenerator:
                 shift = catalog.SHIFTS[shift_codes.index(rng.choices(shift_codes, shift_weights)[0])]
                 sups = sup_by_bucket.get((dept.code, shift.code)) or sup_by_bucket.get((dept.code, "1")) or supervisors
                 home_wc = wcs[k % len(wcs)] if wcs else None
-                building = (
+                building_code = (
                     self.workcenters[home_wc].building if home_wc else self.buildings[k % n_buildings]["buildingCode"]
                 )
-                person = new_person(dept, shift, "Hourly", sups[k % len(sups)].id, building, home_wc)
+                person = new_person(dept, shift, "Hourly", sups[k % len(sups)].id, building_code, home_wc)
                 self._habits(person)
                 self.hourly.append(person)
         self.people = managers + supervisors + self.hourly
@@ -856,9 +856,9 @@ class _PlantGenerator:
             id(record) for record, anomaly, _ in labelled if anomaly in (A.DUPLICATE_PUNCH, A.OUT_BEFORE_IN)
         }
         for index, (pin, pout) in enumerate(pairs):
-            record = records[index] if index < len(records) else None
-            if record and id(record) not in unmeasurable and record["clockoutTime"] and pout - pin > limit:
-                labelled.append((record, A.MISSED_BREAK, "worked longer than the rule allows without a break"))
+            entry = records[index] if index < len(records) else None
+            if entry and id(entry) not in unmeasurable and entry["clockoutTime"] and pout - pin > limit:
+                labelled.append((entry, A.MISSED_BREAK, "worked longer than the rule allows without a break"))
         for record, anomaly, detail in labelled:
             self._label("time-clock-entries", record["id"], anomaly, person.id, detail)
 

@@ -159,9 +159,9 @@ class PlantData:
                 self.sessions[event.employee].append(session)
                 self.wc_sessions[event.workcenter].append(session)
             elif event.kind == "OperatorLogout" and event.employee:
-                session = open_sessions.pop((event.employee, event.workcenter), None)
-                if session is not None:
-                    session.end = event.t
+                closed = open_sessions.pop((event.employee, event.workcenter), None)
+                if closed is not None:
+                    closed.end = event.t
             elif event.kind == "RunStart":
                 previous = open_runs.pop(event.workcenter, None)
                 if previous is not None:  # a start without a stop: the run ended when the next began
