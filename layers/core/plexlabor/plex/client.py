@@ -106,14 +106,32 @@ class PlexLaborClient:
         moment: Callable[[Any], datetime | None],
         extra: Mapping[str, str] | None = None,
     ) -> list[ModelT]:
-        begin, end = check_window(begin, end)
         path = fill_path(self.settings.path_for(resource))
+
+        def fetch(lower: datetime, upper: datetime) -> list[ModelT]:
+            query = {params[0]: format_plex_datetime(lower), params[1]: format_plex_datetime(upper)}
+            query.update(extra or {})
+            return model.from_plex_list(self.connect.get_list(path, query))
+
+        return self._in_chunks(fetch, moment, begin, end)
+
+    def _in_chunks(
+        self,
+        fetch: Callable[[datetime, datetime], list[ModelT]],
+        moment: Callable[[Any], datetime | None],
+        begin: datetime,
+        end: datetime,
+    ) -> list[ModelT]:
+        """Read [begin, end) in `date_chunk_days` pieces (Plex has no pagination); each record once, in order.
+
+        Chunk edges overlap when Plex's bounds are inclusive: records are de-duplicated by id and kept only
+        when their own date falls in the window.
+        """
+        begin, end = check_window(begin, end)
         seen: set[str] = set()
         records: list[ModelT] = []
         for lower, upper in date_windows(begin, end, self.settings.date_chunk_days):
-            query = {params[0]: format_plex_datetime(lower), params[1]: format_plex_datetime(upper)}
-            query.update(extra or {})
-            for record in model.from_plex_list(self.connect.get_list(path, query)):
+            for record in fetch(lower, upper):
                 key = record.id  # type: ignore[attr-defined]
                 if key in seen or not in_window(moment(record), begin, end):
                     continue
@@ -189,21 +207,13 @@ class PlexLaborClient:
         return model.from_plex_list(self._ds_rows(name))
 
     def _ds_window(self, name: str, model: type[ModelT], begin: datetime, end: datetime) -> list[ModelT]:
-        begin, end = check_window(begin, end)
-        moment = _attr_getter(DATASOURCE_WINDOW_FIELDS[name])
         begin_input, end_input = self.settings.datasource_date_inputs
-        seen: set[str] = set()
-        records: list[ModelT] = []
-        for lower, upper in date_windows(begin, end, self.settings.date_chunk_days):
+
+        def fetch(lower: datetime, upper: datetime) -> list[ModelT]:
             inputs = {begin_input: format_plex_datetime(lower), end_input: format_plex_datetime(upper)}
-            for record in model.from_plex_list(self._ds_rows(name, inputs)):
-                key = record.id  # type: ignore[attr-defined]
-                if key in seen or not in_window(moment(record), begin, end):
-                    continue
-                seen.add(key)
-                records.append(record)
-        records.sort(key=lambda record: (moment(record), record.id))  # type: ignore[attr-defined]
-        return records
+            return model.from_plex_list(self._ds_rows(name, inputs))
+
+        return self._in_chunks(fetch, _attr_getter(DATASOURCE_WINDOW_FIELDS[name]), begin, end)
 
     def buildings(self) -> list[Building]:
         return self._ds_list("buildings", Building)
