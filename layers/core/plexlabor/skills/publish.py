@@ -97,6 +97,31 @@ def _alert_note(alert: CertificationAlert) -> str:
     return head + ". Renew or reassign."
 
 
+def _recommendation(
+    record: str,
+    event_id: str,
+    supervisor_id: str | None,
+    employee_id: str | None,
+    now: datetime,
+    options: PublishOptions,
+    payload: dict[str, Any],
+) -> AuditEvent:
+    """A logged skills recommendation (its payload names the recipients)."""
+    return AuditEvent(
+        record_key=record,
+        event_id=event_id,
+        event_type=AuditEventType.RECOMMENDATION,
+        status=AuditStatus.LOGGED,
+        occurred_at=now,
+        actor=options.actor,
+        finding_id=event_id,
+        supervisor_id=supervisor_id,
+        employee_id=employee_id,
+        model_version=SKILLS_MODEL_VERSION,
+        payload=payload,
+    )
+
+
 def _alert_events(
     report: SkillsReport, alert: CertificationAlert, now: datetime, options: PublishOptions
 ) -> list[AuditEvent]:
@@ -105,18 +130,14 @@ def _alert_events(
     else:
         kind, detail = "certification_lapsed", _week(report.as_of)
     event_id = stable_event_id("skills", alert.certification_id, kind, detail)
-    event = AuditEvent(
-        record_key=record_key("certifications", alert.certification_id),
-        event_id=event_id,
-        event_type=AuditEventType.RECOMMENDATION,
-        status=AuditStatus.LOGGED,
-        occurred_at=now,
-        actor=options.actor,
-        finding_id=event_id,
-        supervisor_id=alert.supervisor_id,
-        employee_id=alert.employee_id,
-        model_version=SKILLS_MODEL_VERSION,
-        payload={
+    event = _recommendation(
+        record_key("certifications", alert.certification_id),
+        event_id,
+        alert.supervisor_id,
+        alert.employee_id,
+        now,
+        options,
+        {
             "kind": kind,
             "as_of": report.as_of.isoformat(),
             "recipients": _recipients(alert.supervisor_id, options),
@@ -141,18 +162,14 @@ def _alert_events(
 def _use_events(use: LapseUse, now: datetime, options: PublishOptions) -> list[AuditEvent]:
     kind = "certification_used_while_lapsed"
     event_id = stable_event_id("skills", use.certification_id, kind)
-    event = AuditEvent(
-        record_key=record_key("certifications", use.certification_id),
-        event_id=event_id,
-        event_type=AuditEventType.RECOMMENDATION,
-        status=AuditStatus.LOGGED,
-        occurred_at=now,
-        actor=options.actor,
-        finding_id=event_id,
-        supervisor_id=use.supervisor_id,
-        employee_id=use.employee_id,
-        model_version=SKILLS_MODEL_VERSION,
-        payload={
+    event = _recommendation(
+        record_key("certifications", use.certification_id),
+        event_id,
+        use.supervisor_id,
+        use.employee_id,
+        now,
+        options,
+        {
             "kind": kind,
             "recipients": _recipients(use.supervisor_id, options),
             "skill_id": use.skill_id,
@@ -188,18 +205,14 @@ def _training_events(
             "skills", recommendation.workcenter_id, candidate.employee_id, "cross_training", _week(report.as_of)
         )
         events.append(
-            AuditEvent(
-                record_key=record_key("workcenters", recommendation.workcenter_id),
-                event_id=event_id,
-                event_type=AuditEventType.RECOMMENDATION,
-                status=AuditStatus.LOGGED,
-                occurred_at=now,
-                actor=options.actor,
-                finding_id=event_id,
-                supervisor_id=candidate.supervisor_id,
-                employee_id=candidate.employee_id,
-                model_version=SKILLS_MODEL_VERSION,
-                payload={
+            _recommendation(
+                record_key("workcenters", recommendation.workcenter_id),
+                event_id,
+                candidate.supervisor_id,
+                candidate.employee_id,
+                now,
+                options,
+                {
                     "kind": "cross_training",
                     "as_of": report.as_of.isoformat(),
                     "recipients": _recipients(candidate.supervisor_id, options),
