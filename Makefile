@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(PY) -m plexlabor.cli demo
+	$(PY) -m plexlabor_dev.cli demo
 
 test: install
 	$(PY) -m pytest -q -n 2 --dist loadfile tests
@@ -25,11 +25,11 @@ bench: install
 	$(PY) -m pytest -q -s -o python_files="bench_*.py" tests/bench
 
 lint: install
-	$(VENV)/bin/ruff check layers functions infra tests
+	$(VENV)/bin/ruff check layers dev functions infra tests
 	$(VENV)/bin/mypy
 
 model: install
-	$(PY) -m plexlabor.cli train --out layers/core/plexlabor/validation/scorer_model.json
+	$(PY) -m plexlabor_dev.cli train --out layers/core/plexlabor/validation/scorer_model.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache cdk.out build

@@ -28,19 +28,16 @@ def _fresh_copy(source: Path, destination: Path) -> None:
     shutil.copytree(source, destination, ignore=IGNORED)
 
 
-LOCAL_ONLY_PACKAGES = ("local",)
-"""Subpackages that never run on Lambda: the local runtime imports moto and the CDK definitions."""
-
-
 def stage_core_layer(build_dir: Path, package_dir: Path = CORE_PACKAGE_DIR) -> Path:
-    """Copy the `plexlabor` package (less its local-only parts) into `<build>/layers/core/python/plexlabor`."""
+    """Copy the `plexlabor` package into `<build>/layers/core/python/plexlabor`.
+
+    It holds only what runs on Lambda: the simulator, the local runtime, the demo and the command
+    line live in the development package `plexlabor_dev` (dev/), which is never staged."""
     if not (package_dir / "__init__.py").is_file():
         raise FileNotFoundError(f"core package not found: {package_dir}/__init__.py")
     asset_dir = build_dir / "layers" / LayerName.CORE.value
     destination = asset_dir / "python" / package_dir.name
     _fresh_copy(package_dir, destination)
-    for name in LOCAL_ONLY_PACKAGES:
-        shutil.rmtree(destination / name, ignore_errors=True)
     return asset_dir
 
 

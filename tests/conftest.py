@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from plexlabor.plant import PlantFolder
-from plexlabor.simulator.generator import PlantSpec, generate_plant
+from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
 LABELLED_PLANT = PlantSpec(employees=60, weeks=8, seed=3, anomaly_rate=0.12)
 """Small enough to build in a second, large enough that every anomaly type occurs."""

@@ -22,12 +22,12 @@ from pathlib import Path
 import pytest
 
 from plexlabor.crew.build import build_problem
-from plexlabor.crew.gap import OPTIMA_FILE, default_gap_dir, read_gap_file, read_optima, solve_gap, solve_gap_plain
 from plexlabor.crew.models import CrewPlan
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.pairs import compile_problem
 from plexlabor.plex.folder import PlantFolderSource
-from plexlabor.simulator.generator import PlantSpec, generate_plant
+from plexlabor_dev.gap import OPTIMA_FILE, default_gap_dir, read_gap_file, read_optima, solve_gap, solve_gap_plain
+from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
 PLANT = PlantSpec(employees=2400, weeks=2, seed=301)
 PLAN_DAY = date(2026, 11, 23)  # Monday after the history (which ends Friday 2026-11-20)

@@ -29,7 +29,7 @@ from plexlabor.forecast.features import completed_operations
 from plexlabor.forecast.overtime import MOMENTS, backtest_overtime
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.plant import PlantFolder
-from plexlabor.simulator.generator import PlantSpec, generate_plant
+from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
 DEVELOPMENT_SEEDS = (501, 502, 503)
 EVALUATION_SEEDS = (601, 602, 603)

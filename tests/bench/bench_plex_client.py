@@ -12,8 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from plexlabor.plex import PlantFolderSource, PlexLaborClient
-from plexlabor.simulator.sample_plant import DEFAULT_START, write_sample_plant
-from plexlabor.simulator.server import SimulatorServer
+from plexlabor_dev.simulator.sample_plant import DEFAULT_START, write_sample_plant
+from plexlabor_dev.simulator.server import SimulatorServer
 
 EMPLOYEES, DAYS = 100, 50
 TIME_BUDGET_S = 60.0

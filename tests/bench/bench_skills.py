@@ -11,13 +11,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from plexlabor.simulator.generator import PlantSpec, generate_plant
 from plexlabor.skills.certs import CertIndex, Qualification
 from plexlabor.skills.compliance import compute_compliance
 from plexlabor.skills.coverage import compute_coverage
 from plexlabor.skills.data import load_from_folder
 from plexlabor.skills.engine import assess_skills
 from plexlabor.skills.training import recommend_training
+from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 from tests.unit.skills.test_skills_generated_plant import blocked_truth, found_blocks
 
 SPEC = PlantSpec(employees=5000, weeks=4, seed=401)

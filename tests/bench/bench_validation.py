@@ -18,13 +18,13 @@ from pathlib import Path
 from plexlabor.models import LaborEntry, TimeClockEntry
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.plant import PlantFolder
-from plexlabor.simulator.generator import PlantSpec, generate_plant
 from plexlabor.validation.baseline import run_baseline
-from plexlabor.validation.cli import EVALUATION_SEEDS, TRAINING_SEEDS
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.norms import compute_norms
 from plexlabor.validation.scoring import label_bearing_record_count, score
+from plexlabor_dev.commands.validation import EVALUATION_SEEDS, TRAINING_SEEDS
+from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
 EMPLOYEES, WEEKS = 400, 26
 REALTIME_SAMPLE = 2000

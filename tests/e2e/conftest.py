@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from toy_functions import write_toy_package
 
-from plexlabor.local.scenario import busiest_days
-from plexlabor.simulator.generator import PlantSpec, generate_plant
+from plexlabor_dev.local.scenario import busiest_days
+from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
 E2E_PLANT = PlantSpec(employees=20, weeks=4, seed=7, anomaly_rate=0.1)
 """Small (≈0.3 s to generate); its busiest days have 4-6 injected anomalies each."""

@@ -19,8 +19,8 @@ import pytest
 from infra.constants import QueueName, SecretName
 from plexlabor.audit.events import AuditEventType, AuditStatus
 from plexlabor.audit.links import ApprovalAction, ApprovalLinkSigner
-from plexlabor.local.scenario import ApprovalLink, Supervisor, labelled_punches, latest_links
-from plexlabor.local.stack import LocalStack
+from plexlabor_dev.local.scenario import ApprovalLink, Supervisor, labelled_punches, latest_links
+from plexlabor_dev.local.stack import LocalStack
 
 WAIT_S = 120  # long enough that nothing in this module escalates while a test acts on it
 MAX_RECEIVE_COUNT = 3

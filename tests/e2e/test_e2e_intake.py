@@ -16,9 +16,9 @@ import requests
 
 from infra.constants import QueueName, SecretName
 from plexlabor.audit.events import AuditEventType
-from plexlabor.local.scenario import day_replay, record_key_of
-from plexlabor.local.stack import LocalStack
 from plexlabor.webhooks import sign
+from plexlabor_dev.local.scenario import day_replay, record_key_of
+from plexlabor_dev.local.stack import LocalStack
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from plexlabor.audit.events import AuditStatus
-from plexlabor.local.scenario import Supervisor, labelled_punches
-from plexlabor.local.stack import LocalStack
+from plexlabor_dev.local.scenario import Supervisor, labelled_punches
+from plexlabor_dev.local.stack import LocalStack
 
 WAIT_S = 1
 

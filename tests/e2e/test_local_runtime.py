@@ -11,7 +11,7 @@ import requests
 from toy_functions import MAX_RECEIVE_COUNT, attempts, send_toy, state_item, toy_runtime
 
 from infra.constants import QueueName, SecretName, secret_path
-from plexlabor.local.runtime import LocalRuntime
+from plexlabor_dev.local.runtime import LocalRuntime
 
 
 @pytest.fixture(scope="module")

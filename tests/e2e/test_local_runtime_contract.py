@@ -14,11 +14,11 @@ import pytest
 from infra.constants import QueueName, SecretName
 from infra.function_specs import FUNCTION_SPECS
 from infra.wiring import environment_sources
-from plexlabor.local.contract import ENV_PLANT_DIR, EXTRA_ACCESS, EXTRA_VARIABLES
-from plexlabor.local.environment import LocalResources, PlexEnvironment, function_environment
-from plexlabor.local.project import approval_definition_path
-from plexlabor.local.resources import definition_substitutions, render_definition
-from plexlabor.local.sqs import failed_message_ids
+from plexlabor_dev.local.contract import ENV_PLANT_DIR, EXTRA_ACCESS, EXTRA_VARIABLES
+from plexlabor_dev.local.environment import LocalResources, PlexEnvironment, function_environment
+from plexlabor_dev.local.project import approval_definition_path
+from plexlabor_dev.local.resources import definition_substitutions, render_definition
+from plexlabor_dev.local.sqs import failed_message_ids
 
 FAKE = LocalResources(
     region="us-east-1",

@@ -11,7 +11,7 @@ import pytest
 import requests
 from toy_functions import attempts, send_toy, toy_runtime
 
-from plexlabor.local.runtime import LocalRuntime
+from plexlabor_dev.local.runtime import LocalRuntime
 
 
 def test_environment_is_restored_and_the_next_runtime_cold_starts(toy_package: str) -> None:

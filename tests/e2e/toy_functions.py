@@ -19,8 +19,8 @@ from typing import Any
 
 from infra.constants import QueueName
 from infra.function_specs import FunctionSpec, SendTo, TableAccess
-from plexlabor.local.apigw import Route
-from plexlabor.local.runtime import LocalRuntime
+from plexlabor_dev.local.apigw import Route
+from plexlabor_dev.local.runtime import LocalRuntime
 
 MAX_RECEIVE_COUNT = 2
 

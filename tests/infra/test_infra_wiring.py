@@ -60,7 +60,7 @@ LOCAL_ONLY = {intake_settings.ENV_PLANT_DIR}
 """The local runtime may read labor data from a plant folder instead of Plex; AWS never does."""
 
 LOCAL_GAPS: dict[str, set[str]] = {}
-"""Variables the stack gives and the local runtime does not yet (`plexlabor.local.contract` has no
+"""Variables the stack gives and the local runtime does not yet (`plexlabor_dev.local.contract` has no
 entry for skills_daily). Reported to the local runtime's owner; delete an entry once it is fixed:
 the test fails on a gap that no longer exists."""
 
@@ -138,8 +138,8 @@ class _AnyResources:
 def _local_names(spec: FunctionSpec) -> set[str]:
     """The names the local runtime gives `spec`'s function: as `LocalRuntime.environment_for` builds
     them (the spec's accesses plus the contract's extra accesses and variables)."""
-    contract = pytest.importorskip("plexlabor.local.contract")
-    environment = pytest.importorskip("plexlabor.local.environment")
+    contract = pytest.importorskip("plexlabor_dev.local.contract")
+    environment = pytest.importorskip("plexlabor_dev.local.environment")
     extra_access = tuple(a for a in contract.EXTRA_ACCESS.get(spec.name, ()) if a not in spec.access)
     local_spec = dataclasses.replace(spec, access=spec.access + extra_access)
     variables = environment.function_environment(
@@ -170,7 +170,7 @@ def test_the_wiring_lists_what_the_local_runtime_gives(spec: FunctionSpec) -> No
 
 
 def test_the_local_gateway_serves_the_routes_of_the_specs() -> None:
-    apigw = pytest.importorskip("plexlabor.local.apigw")
+    apigw = pytest.importorskip("plexlabor_dev.local.apigw")
     local = {(route.method, route.resource, route.function) for route in apigw.DEFAULT_ROUTES}
 
     assert local == {(route.method, route.path, spec.name) for spec in FUNCTION_SPECS for route in spec.routes}

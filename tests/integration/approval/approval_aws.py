@@ -24,7 +24,7 @@ from functions.plex_writeback import handler as writeback_handler
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table, create_state_table
-from plexlabor.simulator.server import SimulatorServer
+from plexlabor_dev.simulator.server import SimulatorServer
 
 REPO = Path(__file__).resolve().parents[3]
 ASL = REPO / "infra" / "statemachines" / "approval.asl.json"

@@ -12,8 +12,8 @@ from approval_aws import BASE_URL, MAX_RECEIVE_COUNT, REGION, SENDER, SIGNING_KE
 from moto import mock_aws
 
 from plexlabor.approval import runtime
-from plexlabor.simulator.sample_plant import DEFAULT_START, write_sample_plant
-from plexlabor.simulator.server import SimulatorServer
+from plexlabor_dev.simulator.sample_plant import DEFAULT_START, write_sample_plant
+from plexlabor_dev.simulator.server import SimulatorServer
 
 
 @pytest.fixture(scope="session")

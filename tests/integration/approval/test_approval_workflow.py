@@ -9,9 +9,9 @@ from typing import Any
 
 from approval_aws import SUPERVISORS, Stack
 
-from plexlabor.approval.cli import revert_command
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.validation.findings import Finding
+from plexlabor_dev.commands.approval import revert_command
 
 RECORD_KEY = "time-clock-entries:T0000002"
 ORIGINAL_CLOCKOUT = "2026-03-02T13:52:00.0000000Z"  # what the sample plant holds for T0000002

@@ -19,8 +19,8 @@ from plexlabor.intake.aws import DynamoDbCursorStore, S3NormsStore
 from plexlabor.intake.cursor import TIME_CLOCK_CURSOR
 from plexlabor.intake.messages import PunchMessage, change_marker
 from plexlabor.intake.norms_store import LATEST_KEY
-from plexlabor.simulator.server import SimulatorServer
 from plexlabor.webhooks import sign
+from plexlabor_dev.simulator.server import SimulatorServer
 from tests.integration.intake.conftest import BUCKET, IDEMPOTENCY_TABLE, STATE_TABLE, Stack
 from tests.unit.intake.intake_samples import WEBHOOK_SECRET, load_event, scheduled_event, sqs_event
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from plexlabor.plex import PlexLaborClient, PlexSettings
-from plexlabor.simulator.sample_plant import DEFAULT_START as PLANT_START
-from plexlabor.simulator.sample_plant import write_sample_plant
-from plexlabor.simulator.server import SimulatorServer
+from plexlabor_dev.simulator.sample_plant import DEFAULT_START as PLANT_START
+from plexlabor_dev.simulator.sample_plant import write_sample_plant
+from plexlabor_dev.simulator.server import SimulatorServer
 
 FAST_RETRIES: dict[str, Any] = {
     "backoff_factor": 0.01,

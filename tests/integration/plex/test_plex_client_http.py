@@ -23,8 +23,8 @@ from plexlabor.plex import (
     PlexTimeoutError,
 )
 from plexlabor.plex.windows import modified_marker
-from plexlabor.simulator.sample_plant import DEFAULT_START as PLANT_START
-from plexlabor.simulator.server import SimulatorServer
+from plexlabor_dev.simulator.sample_plant import DEFAULT_START as PLANT_START
+from plexlabor_dev.simulator.server import SimulatorServer
 
 
 def _calls(sim: SimulatorServer, path: str) -> list[dict]:

@@ -21,8 +21,8 @@ from plexlabor.plex import (
     PlexSettings,
 )
 from plexlabor.plex.defaults import DEFAULT_DATASOURCE_IDS
-from plexlabor.simulator.sample_plant import DEFAULT_START as PLANT_START
-from plexlabor.simulator.server import SimulatorServer
+from plexlabor_dev.simulator.sample_plant import DEFAULT_START as PLANT_START
+from plexlabor_dev.simulator.server import SimulatorServer
 
 SWIPES = DEFAULT_DATASOURCE_IDS["badge-swipes"]
 

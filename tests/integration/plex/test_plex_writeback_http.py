@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from plexlabor.plex import PlexNotFoundError, PlexRateLimitedError, PlexServerError, PlexSettings, PlexWriter
-from plexlabor.simulator.server import SimulatorServer
+from plexlabor_dev.simulator.server import SimulatorServer
 
 CLOCKOUT = {"employeeId": "E0001", "clockoutTime": "2026-03-02T14:00:00.0000000Z"}
 

@@ -21,10 +21,10 @@ import requests
 from plexlabor.models import TimeClockEntry
 from plexlabor.plant import PlantFolder
 from plexlabor.plex import PlantFolderSource, PlexLaborClient
-from plexlabor.simulator.faults import FaultConfig, FaultInjector
-from plexlabor.simulator.server import SimulatorServer
-from plexlabor.simulator.webhook_sender import WebhookSender
 from plexlabor.webhooks import verify
+from plexlabor_dev.simulator.faults import FaultConfig, FaultInjector
+from plexlabor_dev.simulator.server import SimulatorServer
+from plexlabor_dev.simulator.webhook_sender import WebhookSender
 
 KEY = {"X-Plex-Connect-Api-Key": "sim-key"}
 
@@ -167,7 +167,7 @@ def test_the_cli_serves_a_plant_until_interrupted(plex_sample_plant: Path) -> No
         [
             sys.executable,
             "-m",
-            "plexlabor.cli",
+            "plexlabor_dev.cli",
             "simulator",
             "--plant",
             str(plex_sample_plant),

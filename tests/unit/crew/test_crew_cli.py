@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from plexlabor.cli import main
 from plexlabor.crew.models import CrewPlan
 from plexlabor.plant import PlantFolder
+from plexlabor_dev.cli import main
 from tests.unit.crew.test_crew_gap import SMALL
 
 

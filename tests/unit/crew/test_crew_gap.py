@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from plexlabor.crew.gap import (
+from plexlabor_dev.gap import (
     OPTIMA_FILE,
     GapProblem,
     default_gap_dir,

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from plexlabor.cli import main
 from plexlabor.forecast.backtest import pinball, score
 from plexlabor.plant import PlantFolder
+from plexlabor_dev.cli import main
 
 
 def test_forecast_writes_operations_alerts_and_overtime(labelled_plant: PlantFolder, tmp_path: Path, capsys) -> None:

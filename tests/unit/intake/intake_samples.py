@@ -20,9 +20,9 @@ from plexlabor.intake.context import BatchContext
 from plexlabor.intake.messages import PunchMessage
 from plexlabor.models import LaborEntry, TimeClockEntry, record_key
 from plexlabor.plex.folder import PlantFolderSource
-from plexlabor.simulator.generator import PlantSpec, generate_plant
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.findings import Finding
+from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
 INTAKE_PLANT = PlantSpec(employees=20, weeks=4, seed=3, anomaly_rate=0.12)
 """Small (0.2 s to generate, a few hundred punches) but with every sample the tests need."""

@@ -9,7 +9,7 @@ import pytest
 
 from plexlabor.plex import LaborDataPort, PlantFolderSource, PlexLaborClient
 from plexlabor.plex.windows import modified_marker
-from plexlabor.simulator.sample_plant import DEFAULT_START, write_sample_plant
+from plexlabor_dev.simulator.sample_plant import DEFAULT_START, write_sample_plant
 
 
 @pytest.fixture(scope="module")

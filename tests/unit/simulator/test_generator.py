@@ -23,8 +23,8 @@ from plexlabor.models import (
 )
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.plant import PlantFolder
-from plexlabor.simulator.generator import PlantSpec, generate_plant, iter_label_keys
 from plexlabor.validation.policy import PunchPolicy
+from plexlabor_dev.simulator.generator import PlantSpec, generate_plant, iter_label_keys
 
 
 def labelled(plant: PlantFolder, anomaly: AnomalyType) -> set[str]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from plexlabor.cli import main
 from plexlabor.plant import PlantFolder
 from plexlabor.skills.report import SkillsReport
+from plexlabor_dev.cli import main
 
 
 def test_the_summary_names_gaps_alerts_and_training(labelled_plant: PlantFolder, capsys, tmp_path: Path) -> None:

@@ -17,12 +17,12 @@ import pytest
 from plexlabor.models import JobOperation
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
-from plexlabor.simulator.generator import PlantSpec, generate_plant
 from plexlabor.skills.certs import Qualification
 from plexlabor.skills.data import load, load_from_folder, load_from_port
 from plexlabor.skills.engine import assess_skills
 from plexlabor.skills.report import SkillsReport
 from plexlabor.validation.data import PlantData
+from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
 RECALL_PLANTS = {
     "expiring": PlantSpec(employees=150, weeks=3, seed=23, anomaly_rate=0.3),

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from plexlabor.cli import main
 from plexlabor.plant import PlantFolder, PlantMeta
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.validation.assessment import AssessmentReport, assess
+from plexlabor_dev.cli import main
 
 TZ = ZoneInfo("America/Detroit")
 MONDAY = date(2026, 11, 9)

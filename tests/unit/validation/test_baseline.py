@@ -13,11 +13,11 @@ import pytest
 
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.plant import PlantFolder, PlantMeta
-from plexlabor.simulator.generator import iter_label_keys
 from plexlabor.validation.baseline import MODEL_VERSION, run_baseline
 from plexlabor.validation.findings import Finding, finding_id_for
 from plexlabor.validation.policy import PunchPolicy
 from plexlabor.validation.scoring import label_bearing_record_count, score
+from plexlabor_dev.simulator.generator import iter_label_keys
 
 A = AnomalyType
 TZ = ZoneInfo("America/Detroit")

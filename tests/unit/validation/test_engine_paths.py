@@ -16,12 +16,12 @@ from plant_builder import OTHER_JOB_OPERATION, Habit, PlantBuilder, local, minut
 from plexlabor.models import LaborEntry, TimeClockEntry, record_key
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.plant import PlantFolder
-from plexlabor.simulator.generator import PlantSpec, generate_plant
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.engine import EngineSettings, ValidationEngine, record_times
 from plexlabor.validation.findings import Finding, read_findings, write_findings
 from plexlabor.validation.norms import Norms, compute_norms
 from plexlabor.validation.policy import PunchPolicy
+from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
 A = AnomalyType
 WEEKS = 16

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from plexlabor.cli import main
 from plexlabor.models.anomalies import AnomalyLabel, AnomalyType
 from plexlabor.plant import PlantFolder, PlantMeta
 from plexlabor.validation.findings import Finding, finding_id_for, write_findings
 from plexlabor.validation.scoring import label_bearing_record_count, score
+from plexlabor_dev.cli import main
 
 A = AnomalyType
 

@@ -4,9 +4,9 @@
 - `solve(problem, time_limit)`: an exact MILP on SciPy's HiGHS with a greedy fallback; the plan carries
   its objective breakdown against the greedy baseline and the supervisor's current plan;
 - `publish_plan(plan, store, now)`: the plan as `recommendation` events in the audit table;
-- `plexlabor.crew.gap`: OR-Library generalized assignment problems (the optimizer's benchmark).
 
-Importing this package imports pydantic only; SciPy loads with `build`/`optimizer`/`gap`.
+Importing this package imports pydantic only; SciPy loads with `build`/`optimizer`. The OR-Library
+GAP benchmark solver lives in the development package (`plexlabor_dev.gap`).
 """
 
 from plexlabor.crew.models import (

@@ -42,9 +42,9 @@ from infra.constants import (
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec
 from infra.wiring import environment_sources
 from plexlabor.audit.dynamodb import DynamoDbAuditStore
-from plexlabor.local.apigw import HttpReply, LocalApiGateway, Route, json_reply, routes_of
-from plexlabor.local.contract import CONTRACT_NAMES, ENV_PLANT_DIR, EXTRA_ACCESS, EXTRA_VARIABLES
-from plexlabor.local.environment import (
+from plexlabor_dev.local.apigw import HttpReply, LocalApiGateway, Route, json_reply, routes_of
+from plexlabor_dev.local.contract import CONTRACT_NAMES, ENV_PLANT_DIR, EXTRA_ACCESS, EXTRA_VARIABLES
+from plexlabor_dev.local.environment import (
     FAKE_CREDENTIAL,
     EnvPatch,
     LocalResources,
@@ -53,12 +53,12 @@ from plexlabor.local.environment import (
     cleared_aws_names,
     function_environment,
 )
-from plexlabor.local.invoker import INVOCATION_LOCK, Invocation, Invoker, LocalFunction, RoutedStream
-from plexlabor.local.mail import SentEmail, sent_emails
-from plexlabor.local.project import approval_definition_path
-from plexlabor.local.resources import create_resources
-from plexlabor.local.schedule import rule_arn, scheduled_event
-from plexlabor.local.sqs import QueuePoller, failed_message_ids
+from plexlabor_dev.local.invoker import INVOCATION_LOCK, Invocation, Invoker, LocalFunction, RoutedStream
+from plexlabor_dev.local.mail import SentEmail, sent_emails
+from plexlabor_dev.local.project import approval_definition_path
+from plexlabor_dev.local.resources import create_resources
+from plexlabor_dev.local.schedule import rule_arn, scheduled_event
+from plexlabor_dev.local.sqs import QueuePoller, failed_message_ids
 
 logger = logging.getLogger(__name__)
 
@@ -417,7 +417,7 @@ class LocalRuntime:
     # -- what functions see -------------------------------------------------------------------------
     def environment_for(self, name: str) -> dict[str, str]:
         """Function `name`'s environment variables in this runtime: `infra.wiring`'s (the deployed
-        names) with local values, the local-only ones (`plexlabor.local.contract`), then
+        names) with local values, the local-only ones (`plexlabor_dev.local.contract`), then
         `environment` and `function_environment` from the constructor and `set_environment`."""
         if self.resources is None:
             raise RuntimeError("the local runtime is not started")

@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from infra.constants import DEFAULT_APPROVAL_WAIT_SECONDS, SecretName
-from plexlabor.local.environment import PlexEnvironment
-from plexlabor.local.runtime import LocalRuntime
-from plexlabor.local.scenario import ApprovalLink, AuditView, approval_links
 from plexlabor.plant import PlantFolder
-from plexlabor.simulator.server import SimulatorServer
-from plexlabor.simulator.webhook_sender import WebhookReport, WebhookSender
+from plexlabor_dev.local.environment import PlexEnvironment
+from plexlabor_dev.local.runtime import LocalRuntime
+from plexlabor_dev.local.scenario import ApprovalLink, AuditView, approval_links
+from plexlabor_dev.simulator.server import SimulatorServer
+from plexlabor_dev.simulator.webhook_sender import WebhookReport, WebhookSender
 
 LOCAL_PLEX_SETTINGS = {
     "RATE_LIMIT_PER_MINUTE": "0",  # the simulator is told not to limit either

@@ -1,4 +1,4 @@
-"""`plexlabor crew plan` and `plexlabor crew gap` (wired in `plexlabor.cli`)."""
+"""`plexlabor crew plan` and `plexlabor crew gap` (wired in `plexlabor_dev.cli`)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from datetime import date
 from pathlib import Path
 
 from plexlabor.crew.build import build_problem
-from plexlabor.crew.gap import OPTIMA_FILE, read_gap_file, read_optima, solve_gap
 from plexlabor.crew.models import CrewPlan
 from plexlabor.crew.optimizer import solve
+from plexlabor_dev.gap import OPTIMA_FILE, read_gap_file, read_optima, solve_gap
 
 
 def _money(value: float) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from infra.function_specs import FunctionSpec
-from plexlabor.local.environment import AWS_ACCOUNT_ID, EnvPatch
+from plexlabor_dev.local.environment import AWS_ACCOUNT_ID, EnvPatch
 
 logger = logging.getLogger(__name__)
 

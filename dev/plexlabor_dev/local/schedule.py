@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from infra.constants import SERVICE_NAME
-from plexlabor.local.environment import AWS_ACCOUNT_ID
+from plexlabor_dev.local.environment import AWS_ACCOUNT_ID
 
 
 def rule_arn(region: str, stage: str, function: str) -> str:

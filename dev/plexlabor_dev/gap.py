@@ -60,7 +60,7 @@ def default_gap_dir() -> Path:
     configured = os.environ.get(GAP_DIR_ENV)
     if configured:
         return Path(configured)
-    repo_root = Path(__file__).resolve().parents[4]
+    repo_root = Path(__file__).resolve().parents[2]  # dev/plexlabor_dev/gap.py → the checkout
     return (repo_root / ".." / "shared" / "benchmarks" / "gap").resolve()
 
 

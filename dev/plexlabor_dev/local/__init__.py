@@ -10,6 +10,6 @@ live at the root of the checkout; importing this package puts the checkout on `s
 See docs/local-runtime.md.
 """
 
-from plexlabor.local.project import repo_root
+from plexlabor_dev.local.project import repo_root
 
 repo_root()  # before any submodule imports `infra.*`

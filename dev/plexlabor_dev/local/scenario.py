@@ -29,9 +29,9 @@ import requests
 
 from plexlabor.audit.dynamodb import DynamoDbAuditStore
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
-from plexlabor.local.mail import SentEmail
 from plexlabor.models.types import parse_plex_datetime
 from plexlabor.plant import PlantFolder
+from plexlabor_dev.local.mail import SentEmail
 
 PUNCH_RESOURCES = {"time-clock-entries": "clockinTime", "labor-entries": "startTime"}
 """The resources the webhook accepts, and the field that says when a record happened."""

@@ -31,7 +31,7 @@ from infra.constants import (
     secret_path,
 )
 from plexlabor.audit.dynamodb import create_audit_table, create_state_table
-from plexlabor.local.environment import AWS_ACCOUNT_ID, LocalResources
+from plexlabor_dev.local.environment import AWS_ACCOUNT_ID, LocalResources
 
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 STATE_MACHINE_ROLE_ARN = f"arn:aws:iam::{AWS_ACCOUNT_ID}:role/{SERVICE_NAME}-local-approval"

@@ -52,9 +52,9 @@ from plexlabor.plex.defaults import (
     MODIFIED_START_PARAM,
     REST_WINDOW_FIELDS,
 )
-from plexlabor.simulator.faults import FaultConfig, FaultInjector, RollingRateLimit
-from plexlabor.simulator.store import PlantStore, Row, normalize_date
-from plexlabor.simulator.webhook_sender import WebhookSender
+from plexlabor_dev.simulator.faults import FaultConfig, FaultInjector, RollingRateLimit
+from plexlabor_dev.simulator.store import PlantStore, Row, normalize_date
+from plexlabor_dev.simulator.webhook_sender import WebhookSender
 
 logger = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec
-from plexlabor.local.environment import AWS_ACCOUNT_ID
+from plexlabor_dev.local.environment import AWS_ACCOUNT_ID
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from plexlabor.local.environment import AWS_ACCOUNT_ID
+from plexlabor_dev.local.environment import AWS_ACCOUNT_ID
 
 _HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _URL = re.compile(r"""https?://[^\s"'<>]+""")

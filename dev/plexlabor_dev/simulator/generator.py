@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo
 from plexlabor.models import PLANT_MODELS, record_key
 from plexlabor.models.anomalies import AnomalyLabel, AnomalyType
 from plexlabor.plant import PlantFolder, PlantMeta
-from plexlabor.simulator import catalog
 from plexlabor.validation.policy import PunchPolicy
+from plexlabor_dev.simulator import catalog
 
 A = AnomalyType
 DEFAULT_END = date(2026, 11, 20)

@@ -23,8 +23,8 @@ def _candidates() -> list[Path]:
     configured = os.environ.get(ENV_REPO_ROOT)
     if configured:
         found.append(Path(configured))
-    package_dir = Path(__file__).resolve().parents[1]  # .../layers/core/plexlabor
-    found.append(package_dir.parents[2])  # the checkout, when installed editable from it
+    package_dir = Path(__file__).resolve().parents[1]  # .../dev/plexlabor_dev
+    found.append(package_dir.parents[1])  # the checkout, when installed editable from it
     found.append(Path.cwd())
     return found
 

@@ -65,8 +65,8 @@ def validate_command(args: argparse.Namespace) -> int:
 
 def train_command(args: argparse.Namespace) -> int:
     """Train the scorer on generated training plants (and supervisors' decisions, if given)."""
-    from plexlabor.simulator.generator import PlantSpec, generate_plant
     from plexlabor.validation.training import examples_from_decisions, examples_from_plants, fit_scorer
+    from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
     seeds = tuple(args.seeds) if args.seeds else TRAINING_SEEDS
     with tempfile.TemporaryDirectory() as tmp:

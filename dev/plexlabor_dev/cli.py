@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of worked shift-days with an injected anomaly (other kinds scale with it)",
     )
     generate.add_argument("--end", help="last day of history, YYYY-MM-DD (default: fixed per seed)")
-    generate.set_defaults(run=_lazy("plexlabor.simulator.generator:generate_command"))
+    generate.set_defaults(run=_lazy("plexlabor_dev.simulator.generator:generate_command"))
 
     simulator = commands.add_parser("simulator", help="serve a plant over Plex's APIs on 127.0.0.1")
     simulator.add_argument("--plant", required=True, help="plant folder to serve")
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulator.add_argument("--fault-429-rate", type=float, default=0.0, help="share of calls answered 429")
     simulator.add_argument("--fault-500-rate", type=float, default=0.0, help="share of calls answered 500")
     simulator.add_argument("--fault-drop-rate", type=float, default=0.0, help="share of connections dropped")
-    simulator.set_defaults(run=_lazy("plexlabor.simulator.server:serve_command"))
+    simulator.set_defaults(run=_lazy("plexlabor_dev.simulator.server:serve_command"))
 
     validate = commands.add_parser("validate", help="validate a plant's punches and labor entries")
     validate.add_argument("--plant", required=True, help="plant folder to validate")
@@ -68,13 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="plexlabor's engine, or the fixed-grace baseline (Frappe HRMS / UKG style rules)",
     )
     validate.add_argument("--model", help="scorer model file (default: the packaged model)")
-    validate.set_defaults(run=_lazy("plexlabor.validation.cli:validate_command"))
+    validate.set_defaults(run=_lazy("plexlabor_dev.commands.validation:validate_command"))
 
     train = commands.add_parser("train", help="train the validation scorer on generated training plants")
     train.add_argument("--out", required=True, help="model file to write (JSON)")
     train.add_argument("--seeds", type=int, nargs="*", help="training plant seeds (default: the packaged set)")
     train.add_argument("--decisions", help="findings with evidence.decision approved/rejected, to learn from")
-    train.set_defaults(run=_lazy("plexlabor.validation.cli:train_command"))
+    train.set_defaults(run=_lazy("plexlabor_dev.commands.validation:train_command"))
 
     score = commands.add_parser("score", help="precision, recall and F1 of findings against labels")
     score.add_argument("--findings", required=True, help="findings file (JSON lines)")
@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     skills.add_argument("--horizon-days", type=int, default=14, help="days of scheduled work to cover")
     skills.add_argument("--out", help="write the full report here (JSON)")
     skills.add_argument("--json", action="store_true", help="print JSON instead of a summary")
-    skills.set_defaults(run=_lazy("plexlabor.skills.cli:skills_command"))
+    skills.set_defaults(run=_lazy("plexlabor_dev.commands.skills:skills_command"))
 
     crew = commands.add_parser("crew", help="optimal crew assignment")
     crew_commands = crew.add_subparsers(dest="crew_command", required=True, metavar="ACTION")
@@ -114,11 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--shift", help="shift code (default: every shift of the day)")
     plan.add_argument("--out", required=True, help="plan file to write (JSON)")
     plan.add_argument("--time-limit", type=float, default=10.0, help="solver time limit, seconds")
-    plan.set_defaults(run=_lazy("plexlabor.crew.cli:plan_command"))
+    plan.set_defaults(run=_lazy("plexlabor_dev.commands.crew:plan_command"))
     gap = crew_commands.add_parser("gap", help="solve OR-Library generalized assignment problems")
     gap.add_argument("files", nargs="+", help="gapN.txt files (maximisation)")
     gap.add_argument("--time-limit", type=float, default=60.0, help="per problem, seconds")
-    gap.set_defaults(run=_lazy("plexlabor.crew.cli:gap_command"))
+    gap.set_defaults(run=_lazy("plexlabor_dev.commands.crew:gap_command"))
 
     forecast = commands.add_parser("forecast", help="labor hours, cost and overtime forecasts")
     forecast.add_argument("action", nargs="?", choices=("backtest",), help="backtest instead of forecasting")
@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--as-of", help="forecast from this day, YYYY-MM-DD (default: the plant's last day)")
     forecast.add_argument("--out", help="forecasts file to write (JSON lines); required unless backtest")
     forecast.add_argument("--json", action="store_true", help="print JSON")
-    forecast.set_defaults(run=_lazy("plexlabor.forecast.cli:forecast_command"))
+    forecast.set_defaults(run=_lazy("plexlabor_dev.commands.forecast:forecast_command"))
 
     writeback = commands.add_parser("writeback", help="write-backs to Plex")
     writeback_commands = writeback.add_subparsers(dest="writeback_command", required=True, metavar="ACTION")
@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     revert.add_argument("--audit-table", help="audit table name (default: env AUDIT_TABLE_NAME)")
     revert.add_argument("--endpoint-url", help="AWS endpoint (e.g. the local runtime's moto server)")
     revert.add_argument("--actor", default="cli", help="who reverts (recorded in the audit table)")
-    revert.set_defaults(run=_lazy("plexlabor.approval.cli:revert_command"))
+    revert.set_defaults(run=_lazy("plexlabor_dev.commands.approval:revert_command"))
 
     local = commands.add_parser("local", help="the serverless product on one machine (moto + simulator)")
     local_commands = local.add_subparsers(dest="local_command", required=True, metavar="ACTION")
@@ -144,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--api-port", type=int, default=8780, help="local API Gateway port on 127.0.0.1")
     up.add_argument("--moto-port", type=int, default=8781, help="moto server port on 127.0.0.1")
     up.add_argument("--plex-port", type=int, default=8782, help="Plex simulator port on 127.0.0.1")
-    up.set_defaults(run=_lazy("plexlabor.local.cli:up_command"))
+    up.set_defaults(run=_lazy("plexlabor_dev.local.cli:up_command"))
 
     demo = commands.add_parser("demo", help="run the whole product locally on a simulated plant")
     demo.add_argument("--employees", type=int, default=20)
@@ -154,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--keep-up", type=float, default=0, metavar="SECONDS", help="keep the runtime up this long to open the page"
     )
-    demo.set_defaults(run=_lazy("plexlabor.demo:demo_command"))
+    demo.set_defaults(run=_lazy("plexlabor_dev.demo:demo_command"))
     return parser
 
 

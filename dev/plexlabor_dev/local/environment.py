@@ -153,7 +153,7 @@ def function_environment(
     """A function's environment: `infra.wiring.environment_sources(spec)` (the names CDK gives it)
     resolved to this runtime's values, then `spec.environment`, then `extra`.
 
-    `extra` is what the local runtime adds on top (`plexlabor.local.contract`, test overrides);
+    `extra` is what the local runtime adds on top (`plexlabor_dev.local.contract`, test overrides);
     like CDK, the spec's own variables may not override a managed one.
     """
     environment: dict[str, str] = {}

@@ -31,10 +31,10 @@ from zoneinfo import ZoneInfo
 
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.client import PlexLaborClient
-from plexlabor.simulator.generator import PlantSpec, generate_plant
-from plexlabor.simulator.server import SimulatorServer
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.source import read_plant_data
+from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+from plexlabor_dev.simulator.server import SimulatorServer
 
 DEMO_ANOMALY_RATE = 0.1
 """Twice the generator's default, so one replayed day brings a handful of findings to review."""
@@ -105,8 +105,8 @@ def _plant_and_batch(args: argparse.Namespace, plant_dir: Path) -> set[tuple[str
 def _serverless(
     stack: ExitStack, workdir: Path, plant_dir: Path, truth: set[tuple[str, str]], keep_up: int, *, persistent: bool
 ) -> dict[str, Any]:
-    from plexlabor.local.scenario import Supervisor, busiest_days, day_replay, latest_links
-    from plexlabor.local.stack import LocalStack
+    from plexlabor_dev.local.scenario import Supervisor, busiest_days, day_replay, latest_links
+    from plexlabor_dev.local.stack import LocalStack
 
     log_path = workdir / "handlers.log"
     log = stack.enter_context(log_path.open("w", encoding="utf-8"))

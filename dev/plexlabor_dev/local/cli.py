@@ -14,9 +14,9 @@ import threading
 from pathlib import Path
 
 from infra.constants import SecretName
-from plexlabor.local.stack import LocalStack
-from plexlabor.simulator.generator import PlantSpec, generate_plant
 from plexlabor.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from plexlabor_dev.local.stack import LocalStack
+from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
 LOCAL_PLANT = PlantSpec(employees=20, weeks=4, seed=7, anomaly_rate=0.1)
 APPROVAL_WAIT_S = 300
@@ -54,7 +54,7 @@ def up_command(args: argparse.Namespace) -> int:
         print(
             f"Webhook secret     {runtime.secret_value(SecretName.WEBHOOK_HMAC)}\n"
             f"  sign as {SIGNATURE_HEADER}: sha256=HMAC(secret, '<unix time>.' + body), {TIMESTAMP_HEADER}: <unix time>"
-            " (plexlabor.simulator.webhook_sender.WebhookSender does it)"
+            " (plexlabor_dev.simulator.webhook_sender.WebhookSender does it)"
         )
         api = urls["api"]
         print(f"Approval e-mails   captured by moto's SES: curl {api}/_local/emails  (links to open in a browser)")

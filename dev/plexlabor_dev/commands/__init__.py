@@ -1,0 +1,1 @@
+"""The `plexlabor` subcommands of each capability (imported lazily by `plexlabor_dev.cli`)."""
