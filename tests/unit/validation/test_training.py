@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 from plexlabor.models.anomalies import AnomalyType
+from plexlabor.validation.checks.base import BUDDY, RULE, Candidate
 from plexlabor.validation.findings import Finding, finding_id_for
-from plexlabor.validation.rules import BUDDY, RULE, Candidate
 from plexlabor.validation.scorer import ScorerModel
 from plexlabor.validation.training import Example, examples_from_decisions, fit_scorer
 
@@ -39,7 +39,17 @@ def _finding(features: dict[str, float], anomaly: AnomalyType = AnomalyType.BUDD
 
 
 def candidate(features: dict[str, float]) -> Candidate:
-    return Candidate("k", "e", AnomalyType.BUDDY_PUNCH, BUDDY, features, {}, "n", None, "high")
+    return Candidate(
+        record_key="k",
+        employee="e",
+        anomaly=AnomalyType.BUDDY_PUNCH,
+        family=BUDDY,
+        features=features,
+        evidence={},
+        note="n",
+        correction=None,
+        severity="high",
+    )
 
 
 def test_logistic_family_ranks_stronger_evidence_higher() -> None:
@@ -69,7 +79,17 @@ def test_rule_types_score_by_measured_precision_with_laplace_smoothing() -> None
     examples = [Example(RULE, "MISSED_BREAK", {}, i < 9) for i in range(10)]
     model = fit_scorer(examples)
     # Then its confidence is (9 + 1) / (10 + 2), never exactly 0 or 1
-    rule = Candidate("k", "e", AnomalyType.MISSED_BREAK, RULE, {}, {}, "n", None, "medium")
+    rule = Candidate(
+        record_key="k",
+        employee="e",
+        anomaly=AnomalyType.MISSED_BREAK,
+        family=RULE,
+        features={},
+        evidence={},
+        note="n",
+        correction=None,
+        severity="medium",
+    )
     assert abs(model.confidence(rule) - 10 / 12) < 1e-3
 
 

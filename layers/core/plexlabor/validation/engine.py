@@ -1,6 +1,6 @@
 """The validation engine: batch over a plant or a date range, and real time for one record.
 
-Both paths run the same per-employee and per-workcenter checks (`rules.py`) on a `PlantData`: the
+Both paths run the same per-employee and per-workcenter checks (`checks/`) on a `PlantData`: the
 batch path on the whole plant, the real-time path on the slice of records around one punch. So they
 agree whenever the slice holds the neighbourhood the checks look at (the record's week and a day
 either side), which `PlantData.slice_for` cuts.
@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 from plexlabor.models import LaborEntry, TimeClockEntry, record_key
 from plexlabor.models.anomalies import AnomalyType
+from plexlabor.validation.checks.base import Candidate
+from plexlabor.validation.checks.registry import check_employee, check_workcenter
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.findings import Finding, finding_id_for
 from plexlabor.validation.norms import Norms, compute_norms
 from plexlabor.validation.policy import PunchPolicy
-from plexlabor.validation.rules import Candidate, check_employee, check_workcenter
 from plexlabor.validation.scorer import ScorerModel
 
 

@@ -16,11 +16,35 @@ class PunchPolicy(BaseModel):
     )
     weekly_hours_limit: float = Field(default=55, gt=0, description="weekly hours that count as excessive")
     break_required_after_hours: float = Field(default=6, gt=0, description="work longer than this needs a break")
-    min_break_minutes: float = Field(default=30, gt=0)
+    min_break_minutes: float = Field(default=30, gt=0, description="break deducted when a missed break is corrected")
     active_job_minutes: float = Field(
         default=10, gt=0, description="still logged in at the workcenter this long after clocking out"
     )
     unattended_minutes: float = Field(default=30, gt=0, description="machine running with nobody logged in")
     missed_clockout_hours: float = Field(
         default=4, gt=0, description="an entry still open this long after its shift ended is a missed punch"
+    )
+    missing_clockin_hours: float = Field(
+        default=4, gt=0, description="a badge-in this old with no clock-in around it is a missed punch"
+    )
+    default_shift_hours: float = Field(
+        default=8.5, gt=0, description="an open entry with no scheduled shift is expected to end this long after it"
+    )
+    scheduled_break_minutes: float = Field(
+        default=30, ge=0, description="unpaid break in each scheduled shift, when projecting a week's hours"
+    )
+    overtime_high_margin_hours: float = Field(
+        default=8, ge=0, description="weekly hours this far over the limit make excessive overtime high severity"
+    )
+    habit_min_minutes: float = Field(
+        default=5, ge=0, description="an early/late punch must differ from the person's usual offset by this much"
+    )
+    habit_min_sigmas: float = Field(
+        default=2, ge=0, description="... and by this many of their usual spreads (robust standard deviations)"
+    )
+    offset_high_minutes: float = Field(
+        default=30, gt=0, description="an early/late punch this far from the shift is high severity, else medium"
+    )
+    productivity_ratio: float = Field(
+        default=1.5, gt=1, description="output this many times above or below the operator's usual is improbable"
     )

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from plexlabor.validation.rules import RULE, Candidate
+from plexlabor.validation.checks.base import RULE, Candidate
 
 PACKAGED_MODEL = "scorer_model.json"
 UNTRAINED_PRIOR = 0.5

@@ -16,10 +16,10 @@ import numpy as np
 
 from plexlabor.models.anomalies import AnomalyLabel
 from plexlabor.plant import PlantFolder
+from plexlabor.validation.checks.base import BUDDY, OFFSET, PRODUCTIVITY, RULE, Candidate
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.findings import Finding
 from plexlabor.validation.norms import compute_norms
-from plexlabor.validation.rules import BUDDY, OFFSET, PRODUCTIVITY, RULE, Candidate
 from plexlabor.validation.scorer import Logistic, ScorerModel
 
 DECISION_WEIGHT = 3.0  # a supervisor's verdict on a real record counts more than a synthetic label

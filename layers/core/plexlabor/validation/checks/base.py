@@ -1,0 +1,103 @@
+"""What every check shares: the Candidate it yields, the context it reads, and small time helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from plexlabor.models.anomalies import AnomalyType
+from plexlabor.validation.data import EmployeeRef, PlantData, utc
+from plexlabor.validation.norms import EmployeeNorms
+from plexlabor.validation.policy import PunchPolicy
+from plexlabor.validation.records import Punch, Session
+from plexlabor.validation.shifts import EmployeeDay, Structural
+
+MINUTE = 60.0
+HOUR = 3600.0
+CLOCK_WALK = 3 * MINUTE  # between a badge reader or a workcenter terminal and the time clock
+
+# Scorer families: the learned scorer has one model per family; other types are scored by their prior.
+OFFSET, PRODUCTIVITY, BUDDY, RULE = "offset", "productivity", "buddy", "rule"
+
+
+@dataclass(slots=True, kw_only=True)
+class Candidate:
+    """A possible anomaly on one record, with the numbers the check used; the scorer gives it a confidence."""
+
+    record_key: str
+    employee: str | None
+    anomaly: AnomalyType
+    family: str
+    features: dict[str, float]
+    evidence: dict[str, Any]
+    note: str
+    correction: dict[str, Any] | None
+    severity: str
+
+
+def rule_candidate(
+    *,
+    record_key: str,
+    employee: str | None,
+    anomaly: AnomalyType,
+    evidence: dict[str, Any],
+    note: str,
+    correction: dict[str, Any] | None,
+    severity: str,
+) -> Candidate:
+    """A rule-defined candidate: no learned features, scored by the rule's measured precision."""
+    return Candidate(
+        record_key=record_key,
+        employee=employee,
+        anomaly=anomaly,
+        family=RULE,
+        features={},
+        evidence=evidence,
+        note=note,
+        correction=correction,
+        severity=severity,
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class EmployeeContext:
+    """What the per-employee checks read: the plant, the person's norms, the policy and their punches."""
+
+    data: PlantData
+    norms: EmployeeNorms
+    policy: PunchPolicy
+    employee: str
+    punches: list[Punch]
+    problems: dict[str, Structural]  # structurally broken entries, by punch id
+    days: list[EmployeeDay]  # usable punches grouped into worked shifts
+
+    @property
+    def ref(self) -> EmployeeRef | None:
+        return self.data.employees.get(self.employee)
+
+    @property
+    def sessions(self) -> list[Session]:
+        """The employee's workcenter logins."""
+        return self.data.sessions.get(self.employee, [])
+
+
+EmployeeCheck = Callable[[EmployeeContext], list[Candidate]]
+DayCheck = Callable[[EmployeeContext, EmployeeDay], list[Candidate]]
+WorkcenterCheck = Callable[[PlantData, PunchPolicy, str], list[Candidate]]
+
+
+def iso(t: float) -> str:
+    return utc(t).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+
+
+def corrected_clockout(t_in: float, t_out: float) -> float:
+    """A clock-out keyed before its clock-in, moved on by 12 h steps (an AM/PM or date slip)."""
+    while t_out <= t_in:
+        t_out += 12 * HOUR
+    return t_out
+
+
+def sessions_between(sessions: list[Session], low: float, high: float) -> list[Session]:
+    """Workcenter logins that overlap [low, high] (an open login counts as still running)."""
+    return [s for s in sessions if s.start <= high and (s.end is None or s.end >= low)]

@@ -1,0 +1,144 @@
+"""Time on the clock: a long stretch with no break, an entry left open, too many hours in a week."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from plexlabor.models.anomalies import AnomalyType as A
+from plexlabor.validation.checks.base import (
+    CLOCK_WALK,
+    HOUR,
+    MINUTE,
+    Candidate,
+    EmployeeContext,
+    corrected_clockout,
+    iso,
+    rule_candidate,
+)
+from plexlabor.validation.records import Punch, Scheduled
+from plexlabor.validation.shifts import MATCH_BEFORE_START, Broken, EmployeeDay
+
+EVIDENCE_AFTER_END = 4 * HOUR  # a badge-out or logout this long after the shift still tells when they left
+
+
+def long_and_open_entries(context: EmployeeContext, day: EmployeeDay) -> list[Candidate]:
+    """Per entry of the day: worked past the break rule without a break, or still open long after the shift."""
+    policy = context.policy
+    found: list[Candidate] = []
+    for punch in day.punches:
+        if punch.t_out is not None and punch.t_out - punch.t_in > policy.break_required_after_hours * HOUR:
+            found.append(_missed_break(context, punch, punch.t_out))
+        if punch.t_out is None:
+            expected_end = day.shift.end if day.shift else punch.t_in + policy.default_shift_hours * HOUR
+            overdue = (context.data.as_of - expected_end) / HOUR
+            if overdue > policy.missed_clockout_hours:
+                found.append(_missed_clockout(context, punch, expected_end, overdue))
+    return found
+
+
+def _missed_break(context: EmployeeContext, punch: Punch, t_out: float) -> Candidate:
+    data, policy = context.data, context.policy
+    hours = (t_out - punch.t_in) / HOUR
+    return rule_candidate(
+        record_key=punch.key,
+        employee=context.employee,
+        anomaly=A.MISSED_BREAK,
+        evidence={
+            "clockin": iso(punch.t_in),
+            "clockout": iso(t_out),
+            "continuous_hours": round(hours, 2),
+            "limit_hours": policy.break_required_after_hours,
+        },
+        note=f"Worked {hours:.1f} h straight ({data.local_time(punch.t_in)}–{data.local_time(t_out)}) "
+        f"with no break; rule allows {policy.break_required_after_hours:g} h",
+        correction={"deductBreakMinutes": policy.min_break_minutes},
+        severity="medium",
+    )
+
+
+def _missed_clockout(context: EmployeeContext, punch: Punch, expected_end: float, overdue: float) -> Candidate:
+    """The open entry, with the likeliest clock-out: a badge-out, else a workcenter logout, else the habit."""
+    data, employee = context.data, context.employee
+    until = expected_end + EVIDENCE_AFTER_END
+    swipes = [s for s in data.swipes.get(employee, ()) if s.direction == "Out" and punch.t_in < s.t <= until]
+    logouts = [s.end for s in context.sessions if s.end and punch.t_in < s.end <= until]
+    if swipes:
+        likely, basis = swipes[-1].t - CLOCK_WALK, "badge-out"
+    elif logouts:
+        likely, basis = max(logouts) + CLOCK_WALK, "workcenter logout"
+    else:
+        usual = context.norms.end.median if context.norms.end else 0.0
+        likely, basis = expected_end + usual * MINUTE, "usual clock-out"
+    return rule_candidate(
+        record_key=punch.key,
+        employee=employee,
+        anomaly=A.MISSED_PUNCH,
+        evidence={
+            "clockin": iso(punch.t_in),
+            "expected_end": iso(expected_end),
+            "hours_overdue": round(overdue, 1),
+            "correction_basis": basis,
+        },
+        note=f"No clock-out {overdue:.0f} h after the shift ended at {data.local_time(expected_end)}; likely out at "
+        f"{data.local_time(likely)} ({basis})",
+        correction={"clockoutTime": iso(likely)},
+        severity="high",
+    )
+
+
+def weekly_hours(context: EmployeeContext) -> list[Candidate]:
+    """Hours per ISO week (plant time), projected over what is still scheduled, against the limit."""
+    data, policy = context.data, context.policy
+    weeks: dict[tuple[int, int], list[Punch]] = defaultdict(list)
+    for punch in context.punches:
+        weeks[data.week_of(punch.t_in)].append(punch)
+    schedule = [s for s in data.schedules.get(context.employee, ()) if s.working]
+    high = policy.weekly_hours_limit + policy.overtime_high_margin_hours
+    found = []
+    for week, members in weeks.items():
+        hours = _punched_hours(context, members, schedule)
+        projected = sum(
+            (s.end - s.start) / HOUR - policy.scheduled_break_minutes / 60
+            for s in schedule
+            if s.start >= data.as_of and data.week_of(s.start) == week
+        )
+        total = hours + projected
+        if total > policy.weekly_hours_limit:
+            anchor = min(members, key=lambda p: (p.t_in, p.id))
+            found.append(
+                rule_candidate(
+                    record_key=anchor.key,
+                    employee=context.employee,
+                    anomaly=A.EXCESSIVE_OVERTIME,
+                    evidence={
+                        "week": f"{week[0]}-W{week[1]:02d}",
+                        "punched_hours": round(hours, 1),
+                        "scheduled_remaining_hours": round(projected, 1),
+                        "limit_hours": policy.weekly_hours_limit,
+                    },
+                    note=f"{total:.1f} h in week {week[0]}-W{week[1]:02d} ({hours:.1f} h punched"
+                    + (f" + {projected:.1f} h still scheduled" if projected else "")
+                    + f"); limit {policy.weekly_hours_limit:g} h",
+                    correction={"projectedHours": round(total, 1)},
+                    severity="high" if total > high else "medium",
+                )
+            )
+    return found
+
+
+def _punched_hours(context: EmployeeContext, members: list[Punch], schedule: list[Scheduled]) -> float:
+    """Hours on the clock in these entries: slips corrected, repeats and overlaps left out, open ones to shift end."""
+    intervals = []
+    for punch in members:
+        problem = context.problems.get(punch.id)
+        if problem is not None and problem.kind is not Broken.OUT_BEFORE_IN:
+            continue  # repeats and overlaps would count the same hours twice
+        if punch.t_out is not None:
+            intervals.append((punch.t_in, corrected_clockout(punch.t_in, punch.t_out)))
+        else:  # open: count it to the end of its shift
+            shift_end = min(
+                (s.end for s in schedule if s.start - MATCH_BEFORE_START <= punch.t_in <= s.end),
+                default=punch.t_in + context.policy.default_shift_hours * HOUR,
+            )
+            intervals.append((punch.t_in, max(shift_end, punch.t_in)))
+    return sum(b - a for a, b in intervals) / HOUR

@@ -1,0 +1,100 @@
+"""Labor entries: charged to an operation not routed there, by an uncertified operator, improbable output."""
+
+from __future__ import annotations
+
+import math
+
+from plexlabor.models.anomalies import AnomalyType as A
+from plexlabor.validation.checks.base import HOUR, PRODUCTIVITY, Candidate, EmployeeContext, rule_candidate
+from plexlabor.validation.norms import productivity_ratio
+from plexlabor.validation.records import Labor
+
+
+def labor_entries(context: EmployeeContext) -> list[Candidate]:
+    """Per labor entry: routing, certification, then (for routed work) output against the operator's usual."""
+    data, employee = context.data, context.employee
+    found = []
+    for entry in data.labor.get(employee, ()):
+        operation = data.operations.get(entry.job_operation)
+        routed = operation is not None and entry.workcenter in data.approved.get((operation[0], operation[1]), ())
+        if not routed:
+            found.append(_not_routed(employee, entry, operation))
+        uncertified = _uncertified(context, entry)
+        if uncertified:
+            found.append(uncertified)
+        if routed:
+            found.extend(_productivity(context, entry))
+    return found
+
+
+def _not_routed(employee: str, entry: Labor, operation: tuple[str, str, str] | None) -> Candidate:
+    return rule_candidate(
+        record_key=entry.key,
+        employee=employee,
+        anomaly=A.JOB_CODE_MISMATCH,
+        evidence={
+            "job_operation": entry.job_operation,
+            "workcenter": entry.workcenter,
+            "part": operation[0] if operation else None,
+            "operation_code": operation[1] if operation else None,
+        },
+        note=f"Labor charged to operation {operation[1] if operation else '(unknown)'} of part "
+        f"{(operation[0][:8] if operation else '?')}, which is not routed to this workcenter",
+        correction={"action": "recode to the job operation running at this workcenter"},
+        severity="medium",
+    )
+
+
+def _uncertified(context: EmployeeContext, entry: Labor) -> Candidate | None:
+    day = context.data.local_date(entry.start)
+    missing = context.data.certified(context.employee, entry.workcenter, day)
+    if not missing:
+        return None
+    return rule_candidate(
+        record_key=entry.key,
+        employee=context.employee,
+        anomaly=A.UNCERTIFIED_OPERATOR,
+        evidence={"workcenter": entry.workcenter, "missing_skills": missing, "date": day.isoformat()},
+        note=f"Worked at a workcenter requiring {', '.join(missing)} without a valid certification on "
+        f"{day.isoformat()}",
+        correction={"action": "reassign, or renew the certification", "skills": missing},
+        severity="high",
+    )
+
+
+def _productivity(context: EmployeeContext, entry: Labor) -> list[Candidate]:
+    """Output per hour against this operator's usual on the standard (none or one candidate)."""
+    ratio = productivity_ratio(context.data, entry)
+    norm = context.norms.productivity
+    if ratio is None or norm is None or entry.end is None:
+        return []
+    deviation = ratio - norm.median
+    if abs(deviation) < math.log(context.policy.productivity_ratio):
+        return []
+    hours = (entry.end - entry.start) / HOUR
+    expected = entry.quantity / math.exp(ratio) * math.exp(norm.median)
+    direction = "more" if deviation > 0 else "less"
+    per_piece = hours * 60 / entry.quantity
+    candidate = Candidate(
+        record_key=entry.key,
+        employee=context.employee,
+        anomaly=A.IMPROBABLE_DURATION,
+        family=PRODUCTIVITY,
+        features={
+            "abs_log_deviation": abs(deviation),
+            "z": min(abs(deviation) / norm.sigma, 50.0),
+            "hours_log": math.log1p(hours),
+        },
+        evidence={
+            "hours": round(hours, 2),
+            "quantity": entry.quantity,
+            "expected_quantity": round(expected, 1),
+            "ratio_vs_usual": round(math.exp(deviation), 2),
+            "history_entries": norm.count,
+        },
+        note=f"{hours:.1f} h for {entry.quantity:g} pieces ({per_piece:.1f} min/piece): "
+        f"{math.exp(abs(deviation)):.1f}× {direction} output than this operator's usual on the standard",
+        correction={"expectedQuantity": round(expected)},
+        severity="medium",
+    )
+    return [candidate]

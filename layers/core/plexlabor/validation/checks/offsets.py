@@ -1,0 +1,151 @@
+"""Early and late punches against the shift and the person's own habit, and clocking out mid-job."""
+
+from __future__ import annotations
+
+from plexlabor.models.anomalies import AnomalyType as A
+from plexlabor.validation.checks.base import (
+    HOUR,
+    MINUTE,
+    OFFSET,
+    Candidate,
+    EmployeeContext,
+    iso,
+    rule_candidate,
+    sessions_between,
+)
+from plexlabor.validation.data import PlantData
+from plexlabor.validation.norms import Norm
+from plexlabor.validation.records import Punch, Session
+from plexlabor.validation.shifts import EmployeeDay
+
+LOGIN_LOOKBACK = 2 * HOUR  # a workcenter login this long before the clock-in still belongs to the shift
+
+
+def early_late(context: EmployeeContext, day: EmployeeDay) -> list[Candidate]:
+    """Clock-in and clock-out offsets; a clock-out while still logged in at a running machine replaces the latter."""
+    first, last, shift = day.first, day.last, day.shift
+    if shift is None:
+        return []
+    assert first is not None and last is not None
+    found: list[Candidate] = []
+    if day.start_known:
+        offset = (first.t_in - shift.start) / MINUTE
+        found.extend(_offset(context, first, offset, context.norms.start, at_start=True, reference=shift.start))
+    if last.t_out is not None and day.end_known:
+        active = _active_job(context, first, last.t_out)
+        if active is not None:
+            found.append(_left_active_job(context, last, last.t_out, active, shift.end))
+        else:
+            offset = (last.t_out - shift.end) / MINUTE
+            found.extend(_offset(context, last, offset, context.norms.end, at_start=False, reference=shift.end))
+    return found
+
+
+def _active_job(context: EmployeeContext, first: Punch, t_out: float) -> Session | None:
+    """A login of this shift still open well after the clock-out, at a machine that is still running."""
+    data = context.data
+    after = t_out + context.policy.active_job_minutes * MINUTE
+    active = [
+        s
+        for s in sessions_between(context.sessions, t_out, t_out)
+        if first.t_in - LOGIN_LOOKBACK <= s.start < t_out
+        and (s.end is None or s.end > after)
+        and _machine_running(data, s.workcenter, after)
+    ]
+    return active[0] if active else None
+
+
+def _machine_running(data: PlantData, workcenter: str, t: float) -> bool:
+    """A run at the workcenter covers `t` (a run with no stop yet counts as running)."""
+    return any(start.t <= t and (stop is None or stop > t) for start, stop in data.runs.get(workcenter, ()))
+
+
+def _left_active_job(
+    context: EmployeeContext, last: Punch, t_out: float, active: Session, scheduled_end: float
+) -> Candidate:
+    data = context.data
+    stayed = ((active.end or data.as_of) - t_out) / MINUTE
+    return rule_candidate(
+        record_key=last.key,
+        employee=context.employee,
+        anomaly=A.EARLY_CLOCK_OUT_ACTIVE_JOB,
+        evidence={
+            "clockout": iso(t_out),
+            "workcenter": active.workcenter,
+            "still_logged_in_min": round(stayed, 1),
+            "scheduled_end": iso(scheduled_end),
+        },
+        note=f"Clocked out at {data.local_time(t_out)} while still logged in at the workcenter for "
+        f"{stayed:.0f} more min (shift end {data.local_time(scheduled_end)})",
+        correction={
+            "action": "confirm clock-out",
+            "workcenterLogoutTime": iso(active.end) if active.end else None,
+        },
+        severity="high",
+    )
+
+
+def _offset(
+    context: EmployeeContext, punch: Punch, offset: float, norm: Norm | None, *, at_start: bool, reference: float
+) -> list[Candidate]:
+    """Early/late against the shift, beyond grace and unusual for this employee (none or one candidate)."""
+    policy = context.policy
+    grace = policy.grace_minutes
+    if abs(offset) <= grace or norm is None:
+        return []
+    deviation = offset - norm.median
+    if (
+        deviation * offset <= 0
+        or abs(deviation) < policy.habit_min_minutes
+        or abs(deviation) / norm.sigma < policy.habit_min_sigmas
+    ):
+        return []  # within the person's habit, or a deviation in the other direction
+    early = offset < 0
+    anomaly = (
+        (A.EARLY_CLOCK_IN if early else A.LATE_CLOCK_IN)
+        if at_start
+        else (A.EARLY_CLOCK_OUT if early else A.LATE_CLOCK_OUT)
+    )
+    what = "Clock-in" if at_start else "Clock-out"
+    anchor = "shift start" if at_start else "shift end"
+    habit = (
+        f"usual {_minutes(norm.median)} (median of {norm.count} shifts)"
+        if norm.count
+        else f"the department's usual {_minutes(norm.median)} (no history of their own yet)"
+    )
+    correction = None
+    if at_start and early:
+        correction = {"paidStartTime": iso(reference)}
+    elif not at_start and not early:
+        correction = {"paidEndTime": iso(reference)}
+    candidate = Candidate(
+        record_key=punch.key,
+        employee=context.employee,
+        anomaly=anomaly,
+        family=OFFSET,
+        features={
+            "deviation_min": abs(deviation),
+            "z": min(abs(deviation) / norm.sigma, 50.0),
+            "beyond_grace_min": abs(offset) - grace,
+        },
+        evidence={
+            "offset_min": round(offset, 1),
+            "usual_offset_min": round(norm.median, 1),
+            "usual_spread_min": round(norm.sigma, 1),
+            "history_shifts": norm.count,
+            "grace_min": grace,
+            "scheduled": iso(reference),
+        },
+        note=f"{what} {_minutes(offset)} vs. {habit}; {anchor} {context.data.local_time(reference)}",
+        correction=correction,
+        severity="medium" if abs(offset) < policy.offset_high_minutes else "high",
+    )
+    return [candidate]
+
+
+def _minutes(value: float) -> str:
+    """'14 min early' / '3 min late' style for an offset in minutes (negative = early)."""
+    rounded = round(abs(value))
+    if rounded == 0:
+        return "on time"
+    return f"{rounded} min {'early' if value < 0 else 'late'}"

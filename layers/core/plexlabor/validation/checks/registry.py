@@ -1,0 +1,62 @@
+"""The checks, in the order they run. Add a check by writing it in its family's module and listing it here.
+
+Three scopes: per employee (run once for each person), per worked day of that person (run inside the
+employee scope, day by day), and per workcenter. Batch and real time both go through `check_employee`
+and `check_workcenter`, so they always run the same checks in the same order.
+"""
+
+from __future__ import annotations
+
+from plexlabor.validation.checks import badge, buddy, hours, labor, offsets, structural, workcenter
+from plexlabor.validation.checks.base import Candidate, DayCheck, EmployeeCheck, EmployeeContext, WorkcenterCheck
+from plexlabor.validation.data import PlantData
+from plexlabor.validation.norms import Norms
+from plexlabor.validation.policy import PunchPolicy
+from plexlabor.validation.shifts import employee_days, structural_problems
+
+DAY_CHECKS: tuple[DayCheck, ...] = (
+    hours.long_and_open_entries,  # MISSED_BREAK, MISSED_PUNCH (no clock-out)
+    offsets.early_late,  # EARLY/LATE_CLOCK_IN/OUT, EARLY_CLOCK_OUT_ACTIVE_JOB
+    workcenter.login_mismatch,  # MACHINE_LOGIN_MISMATCH
+    buddy.buddy_punch,  # BUDDY_PUNCH
+)
+
+
+def each_day(context: EmployeeContext) -> list[Candidate]:
+    """The day checks, worked day by worked day."""
+    return [candidate for day in context.days for check in DAY_CHECKS for candidate in check(context, day)]
+
+
+EMPLOYEE_CHECKS: tuple[EmployeeCheck, ...] = (
+    structural.broken_entries,  # OUT_BEFORE_IN, DUPLICATE_PUNCH, OVERLAPPING_ENTRIES
+    each_day,
+    hours.weekly_hours,  # EXCESSIVE_OVERTIME
+    labor.labor_entries,  # JOB_CODE_MISMATCH, UNCERTIFIED_OPERATOR, IMPROBABLE_DURATION
+    badge.missing_clock_in,  # MISSED_PUNCH (badge-in, no clock-in)
+)
+
+WORKCENTER_CHECKS: tuple[WorkcenterCheck, ...] = (
+    workcenter.unattended_machine,  # UNATTENDED_MACHINE
+)
+
+
+def check_employee(data: PlantData, norms: Norms, policy: PunchPolicy, employee: str) -> list[Candidate]:
+    """Every punch, week, labor and badge check for one employee."""
+    ref = data.employees.get(employee)
+    punches = data.punches.get(employee, [])
+    problems = structural_problems(punches)
+    context = EmployeeContext(
+        data=data,
+        norms=norms.for_employee(employee, ref.department if ref else None),
+        policy=policy,
+        employee=employee,
+        punches=punches,
+        problems=problems,
+        days=employee_days(data, employee, problems),
+    )
+    return [candidate for check in EMPLOYEE_CHECKS for candidate in check(context)]
+
+
+def check_workcenter(data: PlantData, policy: PunchPolicy, workcenter: str) -> list[Candidate]:
+    """Every machine check for one workcenter."""
+    return [candidate for check in WORKCENTER_CHECKS for candidate in check(data, policy, workcenter)]
