@@ -34,7 +34,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.audit.store import AuditStore
 from plexlabor.intake.messages import utc_now
-from plexlabor.intake.settings import ENV_AUDIT_TABLE_NAME, PerEnvironment, PlexSourceSettings
+from plexlabor.platform.env import AUDIT_TABLE_NAME as ENV_AUDIT_TABLE_NAME
+from plexlabor.platform.settings import PerEnvironment, PlexSourceSettings
 from plexlabor.plex.port import LaborDataPort
 
 
@@ -83,7 +84,7 @@ def _build(settings: CrewPlannerSettings) -> Dependencies:
 
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.intake.aws import aws_client
-    from plexlabor.intake.sources import open_labor_source_from_aws
+    from plexlabor.plex.sources import open_labor_source_from_aws
 
     source = open_labor_source_from_aws(settings)
     return Dependencies(

@@ -29,8 +29,8 @@ from plexlabor.audit.store import AuditStore
 from plexlabor.forecast.artifacts import ArtifactStore
 from plexlabor.forecast.nightly import NightlySettings, run_nightly
 from plexlabor.forecast.settings import ForecastSettings
-from plexlabor.intake.settings import PerEnvironment
-from plexlabor.intake.sources import LaborSource
+from plexlabor.platform.settings import PerEnvironment
+from plexlabor.plex.sources import LaborSource
 
 
 class ForecastDetail(BaseModel):
@@ -66,7 +66,7 @@ def _build(settings: NightlySettings) -> Dependencies:
     from plexlabor.forecast.artifacts import LocalFolderArtifactStore
     from plexlabor.forecast.s3 import S3ArtifactStore
     from plexlabor.intake.aws import aws_client
-    from plexlabor.intake.sources import open_labor_source_from_aws
+    from plexlabor.plex.sources import open_labor_source_from_aws
 
     source = open_labor_source_from_aws(settings)
     artifacts: ArtifactStore = (

@@ -25,7 +25,8 @@ from plexlabor.intake.messages import utc_now
 from plexlabor.intake.nightly import refresh_norms, sweep
 from plexlabor.intake.norms_store import NormsStore, version_key
 from plexlabor.intake.recording import FindingRecorder
-from plexlabor.intake.settings import NormsRefreshSettings, PerEnvironment
+from plexlabor.intake.settings import NormsRefreshSettings
+from plexlabor.platform.settings import PerEnvironment
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.validation.engine import ValidationEngine
 
@@ -68,7 +69,7 @@ def _build(settings: NormsRefreshSettings) -> Dependencies:
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.intake.approvals import StepFunctionsApprovalStarter
     from plexlabor.intake.aws import S3NormsStore, aws_client
-    from plexlabor.intake.sources import open_labor_source_from_aws
+    from plexlabor.plex.sources import open_labor_source_from_aws
 
     source = open_labor_source_from_aws(settings)
     clock = utc_now

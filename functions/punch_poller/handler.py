@@ -25,7 +25,8 @@ from plexlabor.intake.errors import EnqueueError
 from plexlabor.intake.messages import utc_now
 from plexlabor.intake.poller import PollPolicy, poll
 from plexlabor.intake.queue import PunchQueue
-from plexlabor.intake.settings import PerEnvironment, PollerSettings
+from plexlabor.intake.settings import PollerSettings
+from plexlabor.platform.settings import PerEnvironment
 from plexlabor.plex.port import LaborDataPort
 
 
@@ -61,7 +62,7 @@ def _build(settings: PollerSettings) -> Dependencies:
     """The real adapters (clients are created on first use)."""
 
     from plexlabor.intake.aws import DynamoDbCursorStore, SqsPunchQueue
-    from plexlabor.intake.sources import open_labor_source_from_aws
+    from plexlabor.plex.sources import open_labor_source_from_aws
 
     source = open_labor_source_from_aws(settings)
     return Dependencies(

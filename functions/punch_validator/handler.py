@@ -30,8 +30,9 @@ from pydantic import ValidationError
 from plexlabor.intake.context import BatchContext
 from plexlabor.intake.messages import PunchEntry, PunchMessage, PunchVersion, utc_now
 from plexlabor.intake.recording import FindingRecorder
-from plexlabor.intake.settings import PerEnvironment, ValidatorSettings
+from plexlabor.intake.settings import ValidatorSettings
 from plexlabor.intake.validator import PunchValidator
+from plexlabor.platform.settings import PerEnvironment
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.norms import Norms
@@ -101,7 +102,8 @@ def _build(settings: ValidatorSettings) -> Dependencies:
     from plexlabor.intake.approvals import StepFunctionsApprovalStarter
     from plexlabor.intake.aws import S3NormsStore, aws_client
     from plexlabor.intake.norms_store import CachedNorms
-    from plexlabor.intake.sources import ReferenceCache, open_labor_source_from_aws
+    from plexlabor.intake.sources import ReferenceCache
+    from plexlabor.plex.sources import open_labor_source_from_aws
 
     dynamodb = aws_client("dynamodb")  # one client for the audit table and the idempotency table
     source = open_labor_source_from_aws(settings)

@@ -43,8 +43,9 @@ from plexlabor.intake.messages import (
     describe_body_errors,
 )
 from plexlabor.intake.queue import PunchQueue
-from plexlabor.intake.settings import PerEnvironment, WebhookSettings
+from plexlabor.intake.settings import WebhookSettings
 from plexlabor.intake.webhook import accept_punches
+from plexlabor.platform.settings import PerEnvironment
 from plexlabor.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookVerificationError, verify
 
 EVENT_MODEL = APIGatewayProxyEventModel

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from infra import constants
 from infra.constants import (
     COMMON_ENV_NAMES,
     ENV_APPROVAL_BASE_URL,
@@ -26,8 +25,8 @@ from infra.constants import (
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec
 from infra.testing import Synthesized
 from infra.wiring import environment_sources
-from plexlabor.approval import settings as approval_settings
-from plexlabor.intake import settings as intake_settings
+from plexlabor.platform import env
+from plexlabor.platform.settings import PlexSourceSettings
 
 SPECS = {spec.name: spec for spec in FUNCTION_SPECS}
 
@@ -56,7 +55,7 @@ APPROVAL_REQUIRED = {
 }
 """What `plexlabor.approval.runtime` requires per handler (docs/approval.md, Configuration)."""
 
-LOCAL_ONLY = {intake_settings.ENV_PLANT_DIR}
+LOCAL_ONLY = {env.PLANT_DIR}
 """The local runtime may read labor data from a plant folder instead of Plex; AWS never does."""
 
 LOCAL_GAPS: dict[str, set[str]] = {}
@@ -81,8 +80,8 @@ def _reads(model: type[BaseModel]) -> set[str]:
 
 def _required(model: type[BaseModel]) -> set[str]:
     required = {field.alias for field in model.model_fields.values() if field.is_required() and field.alias}
-    if issubclass(model, intake_settings.PlexSourceSettings):
-        required.add(intake_settings.ENV_TIMEZONE)  # required on AWS, where there is no plant folder
+    if issubclass(model, PlexSourceSettings):
+        required.add(env.TIMEZONE)  # required on AWS, where there is no plant folder
     return required
 
 
@@ -95,32 +94,19 @@ def test_intake_handlers_get_every_variable_they_require_and_none_they_ignore(
     synthesized: Synthesized, name: str
 ) -> None:
     model = _settings_model(name)
-    env = _stack_env(synthesized, name)
-    own = {n for n in env if n not in COMMON_ENV_NAMES and not n.startswith(PLEX_ENV_PREFIX)}
+    given = _stack_env(synthesized, name)
+    own = {n for n in given if n not in COMMON_ENV_NAMES and not n.startswith(PLEX_ENV_PREFIX)}
 
-    assert _required(model) <= env
+    assert _required(model) <= given
     assert own <= _reads(model), f"{name} is given variables its settings never read: {own - _reads(model)}"
 
 
 @pytest.mark.parametrize("name", sorted(APPROVAL_REQUIRED))
 def test_approval_handlers_get_every_variable_they_require(synthesized: Synthesized, name: str) -> None:
-    env = _stack_env(synthesized, name)
-    own = {n for n in env if n not in COMMON_ENV_NAMES and not n.startswith(PLEX_ENV_PREFIX)}
+    given = _stack_env(synthesized, name)
+    own = {n for n in given if n not in COMMON_ENV_NAMES and not n.startswith(PLEX_ENV_PREFIX)}
 
     assert own == APPROVAL_REQUIRED[name]
-
-
-def test_handler_settings_spell_the_variables_as_infra_does() -> None:
-    assert intake_settings.ENV_ARTIFACTS_BUCKET_NAME == constants.ENV_ARTIFACTS_BUCKET_NAME
-    assert intake_settings.ENV_APPROVAL_STATE_MACHINE_ARN == constants.ENV_APPROVAL_STATE_MACHINE_ARN
-    assert intake_settings.ENV_DEFAULT_SUPERVISOR_ID == constants.ENV_DEFAULT_SUPERVISOR_ID
-    assert intake_settings.ENV_TIMEZONE == constants.ENV_TIMEZONE
-    wait = intake_settings.ApprovalSettings.model_fields["approval_wait_s"]
-    assert wait.alias == constants.ENV_APPROVAL_WAIT_SECONDS
-    assert wait.default == constants.DEFAULT_APPROVAL_WAIT_SECONDS
-    assert approval_settings.ENV_NOTIFY_SENDER == constants.ENV_NOTIFY_SENDER
-    assert approval_settings.ENV_APPROVAL_BASE_URL == constants.ENV_APPROVAL_BASE_URL
-    assert approval_settings.ENV_MAX_RECEIVE_COUNT == constants.ENV_MAX_RECEIVE_COUNT
 
 
 class _AnyValue(dict):

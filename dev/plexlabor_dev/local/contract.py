@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from infra.function_specs import FUNCTION_SPECS, Access, Need
-from plexlabor.intake.settings import ENV_PLANT_DIR
+from plexlabor.platform.env import PLANT_DIR as ENV_PLANT_DIR
 
 EXTRA_ACCESS: Mapping[str, tuple[Access, ...]] = {}
 """Resources a handler uses that its spec does not grant yet (none)."""

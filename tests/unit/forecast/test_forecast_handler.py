@@ -23,9 +23,9 @@ from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
 from plexlabor.forecast.artifacts import InMemoryArtifactStore, read_latest
 from plexlabor.forecast.s3 import S3ArtifactStore
 from plexlabor.forecast.service import load_model
-from plexlabor.intake.sources import LaborSource
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.plex.sources import LaborSource
 
 from .conftest import FAST
 

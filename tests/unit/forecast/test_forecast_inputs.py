@@ -75,7 +75,7 @@ def test_bad_settings_name_the_setting() -> None:
 
 
 def test_the_nightly_environment_is_validated_by_variable_name() -> None:
-    from plexlabor.intake.errors import ConfigurationError
+    from plexlabor.platform.errors import ConfigurationError
 
     base = {"AUDIT_TABLE_NAME": "audit", "PLEXLABOR_PLANT_DIR": "/tmp/plant"}
     with pytest.raises(ConfigurationError, match="ARTIFACTS_BUCKET_NAME"):

@@ -8,20 +8,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from plexlabor.intake.context import add_missing, merge_spans, week_window
-from plexlabor.intake.errors import ConfigurationError, NoSupervisorError
+from plexlabor.intake.errors import NoSupervisorError
 from plexlabor.intake.messages import PunchMessage, WebhookPunches, describe_body_errors
 from plexlabor.intake.recording import supervisors_for
-from plexlabor.intake.settings import (
-    ApprovalSettings,
-    NormsRefreshSettings,
-    PerEnvironment,
-    PollerSettings,
-    ValidatorSettings,
-    WebhookSettings,
-)
-from plexlabor.intake.sources import ReferenceCache, open_labor_source
+from plexlabor.intake.settings import NormsRefreshSettings, PollerSettings, ValidatorSettings, WebhookSettings
+from plexlabor.intake.sources import ReferenceCache
 from plexlabor.models import LaborEntry, TimeClockEntry
+from plexlabor.platform.errors import ConfigurationError
+from plexlabor.platform.settings import ApprovalStartSettings, PerEnvironment
 from plexlabor.plex.settings import parse_plex_secret
+from plexlabor.plex.sources import open_labor_source
 from plexlabor.validation.data import PlantData
 
 DETROIT = ZoneInfo("America/Detroit")
@@ -185,22 +181,9 @@ def test_settings_defaults_and_empty_values() -> None:
     assert nightly.history_weeks == 26 and nightly.sweep_days == 2
 
 
-def test_shared_variable_names_match_the_infrastructure() -> None:
-    from infra import constants
-    from plexlabor.intake import settings
-
-    assert constants.ENV_QUEUE_URL[constants.QueueName.PUNCH] == settings.ENV_PUNCH_QUEUE_URL
-    assert settings.ENV_STATE_TABLE_NAME == constants.ENV_STATE_TABLE_NAME
-    assert settings.ENV_AUDIT_TABLE_NAME == constants.ENV_AUDIT_TABLE_NAME
-    assert settings.ENV_IDEMPOTENCY_TABLE_NAME == constants.ENV_IDEMPOTENCY_TABLE_NAME
-    assert constants.ENV_SECRET_ARN[constants.SecretName.WEBHOOK_HMAC] == settings.ENV_WEBHOOK_HMAC_SECRET_ARN
-    assert constants.ENV_SECRET_ARN[constants.SecretName.PLEX_API_KEY] == settings.ENV_PLEX_API_KEY_SECRET_ARN
-    assert settings.PLEX_ENV_PREFIX == constants.PLEX_ENV_PREFIX
-
-
 def test_dependencies_are_built_once_and_again_only_when_their_variables_change(monkeypatch) -> None:
     builds: list[str] = []
-    cached = PerEnvironment(ApprovalSettings, lambda s: builds.append(s.approval_state_machine_arn) or len(builds))
+    cached = PerEnvironment(ApprovalStartSettings, lambda s: builds.append(s.approval_state_machine_arn) or len(builds))
     monkeypatch.setenv("APPROVAL_STATE_MACHINE_ARN", "arn:one")
     assert cached() == cached() == 1
     monkeypatch.setenv("_X_AMZN_TRACE_ID", "Root=1-2-3")  # per-invocation noise: no rebuild

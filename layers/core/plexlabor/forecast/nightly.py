@@ -22,8 +22,10 @@ from plexlabor.forecast.artifacts import ArtifactStore
 from plexlabor.forecast.data import check_aware, read_forecast_data
 from plexlabor.forecast.service import publish_run, run_forecast, store_run
 from plexlabor.forecast.settings import ForecastSettings
-from plexlabor.intake.settings import ENV_ARTIFACTS_BUCKET_NAME, ENV_AUDIT_TABLE_NAME, PlexSourceSettings
-from plexlabor.intake.sources import LaborSource
+from plexlabor.platform.env import ARTIFACTS_BUCKET_NAME as ENV_ARTIFACTS_BUCKET_NAME
+from plexlabor.platform.env import AUDIT_TABLE_NAME as ENV_AUDIT_TABLE_NAME
+from plexlabor.platform.settings import PlexSourceSettings
+from plexlabor.plex.sources import LaborSource
 
 ENV_ARTIFACTS_DIR = "PLEXLABOR_ARTIFACTS_DIR"
 ENV_FORECAST_SETTINGS = "FORECAST_SETTINGS"

@@ -5,7 +5,7 @@ Ports with in-memory fakes live beside the domain code (`queue`, `cursor`, `norm
 (boto3 is imported only there). Importing this package imports nothing heavy.
 """
 
-from plexlabor.intake.errors import ConfigurationError, EnqueueError, IntakeError, NoSupervisorError
+from plexlabor.intake.errors import EnqueueError, IntakeError, NoSupervisorError
 from plexlabor.intake.messages import (
     MAX_WEBHOOK_RECORDS,
     PunchMessage,
@@ -16,7 +16,6 @@ from plexlabor.intake.messages import (
 
 __all__ = [
     "MAX_WEBHOOK_RECORDS",
-    "ConfigurationError",
     "EnqueueError",
     "IntakeError",
     "NoSupervisorError",

@@ -25,9 +25,5 @@ class NoSupervisorError(IntakeError):
         )
 
 
-class ConfigurationError(IntakeError):
-    """A function's environment is missing or contradicts itself; the message names the variable."""
-
-
 class ContextUnavailableError(IntakeError):
     """The plant data around a batch could not be read (Plex down, say); every record of the batch fails."""

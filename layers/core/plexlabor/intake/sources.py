@@ -1,76 +1,12 @@
-"""Which labor-data port a function reads, from its settings: a plant folder or Plex.
-
-The Plex secret's format is `plexlabor.plex.settings.parse_plex_secret`'s.
-"""
+"""A labor-data port that keeps reference data for a while (the real-time validator's)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from plexlabor.intake.errors import ConfigurationError
-from plexlabor.intake.settings import ENV_PLANT_DIR, ENV_PLEX_API_KEY_SECRET_ARN, PlexSourceSettings
 from plexlabor.plex.port import LaborDataPort
-from plexlabor.plex.settings import parse_plex_secret
-
-
-@dataclass
-class LaborSource:
-    """A labor-data port and the plant's IANA time zone (weeks and shifts are local)."""
-
-    port: LaborDataPort
-    timezone: str
-
-
-def open_labor_source(settings: PlexSourceSettings, get_secret: Callable[[str], str]) -> LaborSource:
-    """A plant folder when `PLEXLABOR_PLANT_DIR` is set, else a Plex client (key from the secret)."""
-    if settings.plant_dir:
-        from plexlabor.plex.folder import PlantFolderSource
-
-        if not Path(settings.plant_dir).is_dir():  # else every read would quietly return nothing
-            raise ConfigurationError(f"{ENV_PLANT_DIR}={settings.plant_dir} is not a directory")
-        folder = PlantFolderSource(settings.plant_dir)
-        return LaborSource(folder, settings.timezone or folder.plant.meta().timezone)
-
-    from plexlabor.plex.client import PlexLaborClient
-    from plexlabor.plex.settings import plex_settings_from_env
-
-    overrides: dict[str, Any] = {}
-    if settings.plex_api_key_secret_arn:
-        try:
-            overrides = parse_plex_secret(get_secret(settings.plex_api_key_secret_arn))
-        except ValueError as error:
-            raise ConfigurationError(str(error)) from None
-    try:
-        plex = plex_settings_from_env(settings.plex_env, **overrides)
-    except ValidationError as error:  # name the fields only: the input may be a secret
-        fields = ", ".join(".".join(str(part) for part in e["loc"]) for e in error.errors())
-        raise ConfigurationError(
-            f"Plex settings invalid or missing: {fields} (set {ENV_PLEX_API_KEY_SECRET_ARN} and the "
-            "PLEXLABOR_PLEX_* variables)"
-        ) from None
-    except ValueError as error:  # a PLEXLABOR_PLEX_* map that is not JSON; names the variable
-        raise ConfigurationError(str(error)) from None
-    assert settings.timezone is not None  # PlexSourceSettings requires it without a plant folder
-    return LaborSource(PlexLaborClient(plex), settings.timezone)
-
-
-SECRET_MAX_AGE_SECONDS = 300
-
-
-def open_labor_source_from_aws(settings: PlexSourceSettings) -> LaborSource:
-    """`open_labor_source` with the Plex secret read from Secrets Manager (cached for 5 minutes)."""
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
-
-    from plexlabor.intake.aws import aws_client
-
-    secrets = SecretsProvider(boto3_client=aws_client("secretsmanager"))
-    return open_labor_source(settings, lambda arn: str(secrets.get(arn, max_age=SECRET_MAX_AGE_SECONDS)))
 
 
 class ReferenceCache:

@@ -1,0 +1,128 @@
+"""One settings mechanism for every function: a pydantic model of its environment variables.
+
+A handler's settings are read once per cold start (`PerEnvironment`, never at import time); the
+domain code receives the model, never `os.environ`. Field aliases are the variable names
+(`plexlabor.platform.env`), so a missing or malformed variable is reported by its name. Empty values
+count as unset. Fragments several functions share (`PlexSourceSettings`, `ApprovalStartSettings`)
+are defined here once.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, Self, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from plexlabor.platform import env
+from plexlabor.platform.errors import ConfigurationError
+
+
+class EnvSettings(BaseModel):
+    """Base of every function's settings."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    @classmethod
+    def variable_names(cls, environ: Mapping[str, str]) -> list[str]:
+        """The variables this model reads (and where its AWS clients go)."""
+        names = {f.alias for f in cls.model_fields.values() if f.alias and not f.alias.startswith("__")}
+        if issubclass(cls, PlexSourceSettings):
+            names |= {name for name in environ if name.startswith(env.PLEX_PREFIX)}
+        return sorted(names | set(env.AWS_CLIENT))
+
+    @classmethod
+    def fingerprint(cls, environ: Mapping[str, str] | None = None) -> tuple[tuple[str, str | None], ...]:
+        environ = os.environ if environ is None else environ
+        return tuple((name, environ.get(name)) for name in cls.variable_names(environ))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
+        """Read the model from `environ` (default: the process environment); errors name the variable."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {key: value for key, value in environ.items() if value != ""}
+        try:
+            return cls.model_validate(values)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or '(environment)'}: {e['msg']}" for e in error.errors()
+            )
+            raise ConfigurationError(f"{cls.__name__}: {problems}") from None
+
+
+SettingsT = TypeVar("SettingsT", bound=EnvSettings)
+T = TypeVar("T")
+
+
+class PerEnvironment(Generic[SettingsT, T]):
+    """`build(settings)` once, again only when a variable the settings read changes.
+
+    On Lambda that is once per container. The local runtime runs several functions (and, in tests,
+    several runtimes) in one process, each call under its own environment: a function whose
+    variables changed gets fresh settings and clients instead of another run's. Volatile variables
+    Lambda sets per invocation (`_X_AMZN_TRACE_ID`) are not read, so they never force a rebuild.
+    """
+
+    def __init__(self, model: type[SettingsT], build: Callable[[SettingsT], T]) -> None:
+        self.model, self.build = model, build
+        self._key: object = None
+        self._value: T | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> T:
+        key = self.model.fingerprint()
+        with self._lock:
+            if self._value is None or key != self._key:
+                self._value = self.build(self.model.from_env())
+                self._key = key
+            return self._value
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._key, self._value = None, None
+
+
+class PlexSourceSettings(EnvSettings):
+    """Where labor data is read: a plant folder (`PLEXLABOR_PLANT_DIR`, local runs and tests) or Plex
+    (`PLEXLABOR_PLEX_*`, the API key from Secrets Manager `PLEX_API_KEY_SECRET_ARN`)."""
+
+    plant_dir: str | None = Field(default=None, alias=env.PLANT_DIR)
+    timezone: str | None = Field(default=None, alias=env.TIMEZONE)
+    plex_api_key_secret_arn: str | None = Field(default=None, alias=env.PLEX_API_KEY_SECRET_ARN)
+    plex_env: dict[str, str] = Field(default_factory=dict, alias="__plex_env__")
+    """The `PLEXLABOR_PLEX_*` variables, captured with the rest (read by plexlabor.plex.settings)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _capture_plex_env(cls, values: Any) -> Any:
+        if isinstance(values, Mapping) and "__plex_env__" not in values:
+            plex = {k: str(v) for k, v in values.items() if isinstance(k, str) and k.startswith(env.PLEX_PREFIX)}
+            values = {**values, "__plex_env__": plex}
+        return values
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone '{value}' (an IANA name, e.g. America/Detroit)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _zone_for_plex(self) -> Self:
+        if self.plant_dir is None and self.timezone is None:
+            raise ValueError(f"{env.TIMEZONE} is required when reading Plex (no {env.PLANT_DIR} is set)")
+        return self
+
+
+class ApprovalStartSettings(EnvSettings):
+    """What a function that opens supervisor approvals needs."""
+
+    approval_state_machine_arn: str = Field(alias=env.APPROVAL_STATE_MACHINE_ARN)
+    default_supervisor_id: str | None = Field(default=None, alias=env.DEFAULT_SUPERVISOR_ID)
+    approval_wait_s: int = Field(default=8 * 3600, ge=1, le=7 * 24 * 3600, alias=env.APPROVAL_WAIT_SECONDS)
