@@ -49,6 +49,10 @@ def pairs(findings: list[Finding]) -> set[tuple[str, AnomalyType]]:
     return {(f.record_key, f.anomaly_type) for f in findings}
 
 
+def severities(findings: list[Finding], key: str) -> dict[AnomalyType, str]:
+    return {f.anomaly_type: f.severity for f in findings if f.record_key == key}
+
+
 def scored(findings: list[Finding], key: str) -> set[tuple[AnomalyType, float]]:
     return {(f.anomaly_type, f.confidence) for f in findings if f.record_key == key}
 
@@ -329,6 +333,15 @@ def open_82h(plant: PlantBuilder) -> tuple[str, AnomalyType]:
     return plant.work_day("E1", TUESDAY, missed_clock_out=True).last_key, A.MISSED_PUNCH
 
 
+def badge_no_punch_82h(plant: PlantBuilder) -> tuple[str, AnomalyType]:
+    day = plant.work_day("E1", TUESDAY, clock_in=0, punched=False)
+    return record_key("badge-swipes", day.swipes[0]), A.MISSED_PUNCH
+
+
+def quarter_output(plant: PlantBuilder) -> tuple[str, AnomalyType]:
+    return plant.work_day("E1", TUESDAY, clock_in=0, output=(0.25, 1.0)).labor_keys[0], A.IMPROBABLE_DURATION
+
+
 @pytest.mark.parametrize(
     ("scenario", "policy"),
     [
@@ -338,8 +351,23 @@ def open_82h(plant: PlantBuilder) -> tuple[str, AnomalyType]:
         (stays_25, PunchPolicy(active_job_minutes=30)),
         (run_60, PunchPolicy(unattended_minutes=90)),
         (open_82h, PunchPolicy(missed_clockout_hours=100)),
+        (badge_no_punch_82h, PunchPolicy(missing_clockin_hours=100)),
+        (late_15, PunchPolicy(habit_min_minutes=30)),
+        (late_15, PunchPolicy(habit_min_sigmas=30)),
+        (quarter_output, PunchPolicy(productivity_ratio=5)),
     ],
-    ids=["grace-20", "login-window-20", "break-after-9h", "active-job-30", "unattended-90", "missed-after-100h"],
+    ids=[
+        "grace-20",
+        "login-window-20",
+        "break-after-9h",
+        "active-job-30",
+        "unattended-90",
+        "missed-after-100h",
+        "no-clock-in-after-100h",
+        "habit-30-min",
+        "habit-30-sigmas",
+        "output-5x",
+    ],
 )
 def test_a_looser_policy_stops_a_finding_the_default_makes(
     engine: ValidationEngine, scenario: Callable[[PlantBuilder], tuple[str, AnomalyType]], policy: PunchPolicy
@@ -367,6 +395,35 @@ def test_a_lower_weekly_limit_makes_a_normal_week_excessive(engine: ValidationEn
     # Then the week is excessive under the strict policy only
     assert engine.batch(data, norms) == []
     assert (days[0].first_key, A.EXCESSIVE_OVERTIME) in pairs(strict.batch(data, norms))
+
+
+def test_a_late_clock_in_is_high_severity_beyond_the_configured_minutes(engine: ValidationEngine) -> None:
+    # Given a clock-in 15 min late
+    plant = PlantBuilder(weeks=WEEKS).employee("E1")
+    key, _ = late_15(plant)
+    data = plant.build()
+    norms = compute_norms(data)
+    # When late counts as high severity from 10 min instead of 30
+    custom = ValidationEngine(engine.model, EngineSettings(policy=PunchPolicy(offset_high_minutes=10)))
+    # Then the late clock-in is high severity instead of medium
+    assert severities(engine.batch(data, norms), key) == {A.LATE_CLOCK_IN: "medium"}
+    assert severities(custom.batch(data, norms), key) == {A.LATE_CLOCK_IN: "high"}
+
+
+def test_overtime_is_high_severity_beyond_the_configured_margin(engine: ValidationEngine) -> None:
+    # Given a normal 40-h week and a 39-h limit
+    plant = PlantBuilder(weeks=WEEKS).employee("E1")
+    days = [plant.work_day("E1", MONDAY_W47 + timedelta(days=i), clock_in=0, clock_out=0) for i in range(5)]
+    data = plant.build()
+    norms = compute_norms(data)
+    strict = ValidationEngine(engine.model, EngineSettings(policy=PunchPolicy(weekly_hours_limit=39)))
+    # When high severity starts half an hour over the limit instead of 8 h
+    stricter = PunchPolicy(weekly_hours_limit=39, overtime_high_margin_hours=0.5)
+    custom = ValidationEngine(engine.model, EngineSettings(policy=stricter))
+    # Then the week is high severity instead of medium
+    key = days[0].first_key
+    assert severities(strict.batch(data, norms), key)[A.EXCESSIVE_OVERTIME] == "medium"
+    assert severities(custom.batch(data, norms), key)[A.EXCESSIVE_OVERTIME] == "high"
 
 
 def test_the_active_job_window_decides_between_active_job_and_early_clock_out(engine: ValidationEngine) -> None:
