@@ -1,4 +1,4 @@
-"""Governance: the append-only audit store and the approval-link tokens.
+"""Governance: the append-only audit store, publishing to it once, and the approval-link tokens.
 
 Importing this package does not import boto3; the DynamoDB adapters live in
 `plexlabor.audit.dynamodb` and the table schemas in `plexlabor.audit.schema`.
@@ -31,6 +31,7 @@ from plexlabor.audit.links import (
     LinkClaims,
     LinkNonceStore,
 )
+from plexlabor.audit.publish import PublishResult, append_once, publish_once
 from plexlabor.audit.store import AuditStore, InMemoryAuditStore
 
 __all__ = [
@@ -53,8 +54,11 @@ __all__ = [
     "LinkForgedError",
     "LinkNonceStore",
     "LinkWrongSupervisorError",
+    "PublishResult",
+    "append_once",
     "format_audit_time",
     "http_status_for",
     "new_event_id",
+    "publish_once",
     "stable_event_id",
 ]

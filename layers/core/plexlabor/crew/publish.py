@@ -15,29 +15,18 @@ hold ids, codes, numbers and the reasons; never names.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Literal
 
-from pydantic import ValidationError
-
-from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
+from plexlabor.audit.publish import EventBuilder, PublishResult, publish_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.models import CrewAssignment, CrewPlan, UnstaffedSeat
 from plexlabor.models import record_key
 
 DEFAULT_ACTOR = "crew_planner"
 Approval = Literal["changes", "all", "none"]
-
-
-@dataclass
-class PublishResult:
-    published: int = 0
-    already_published: int = 0
-    invalid: int = 0
-    by_status: Counter[str] = field(default_factory=Counter)
 
 
 def _status(approval: Approval, change: bool) -> AuditStatus:
@@ -137,21 +126,7 @@ def publish_plan(
     actor: str = DEFAULT_ACTOR,
     approval: Approval = "changes",
 ) -> PublishResult:
-    """Append one recommendation per assignment and per short segment; count what was new."""
-    result = PublishResult()
-    builders = [lambda a=a: assignment_event(plan, a, now, actor, approval) for a in plan.assignments]
-    builders += [lambda s=s: unstaffed_event(plan, s, now, actor, approval) for s in plan.unstaffed]
-    for build in builders:
-        try:
-            event = build()
-        except ValidationError:  # an id the audit table refuses (whitespace, @, #): skip, count
-            result.invalid += 1
-            continue
-        try:
-            store.append(event)
-        except AuditConflictError:
-            result.already_published += 1
-            continue
-        result.published += 1
-        result.by_status[event.status.value] += 1
-    return result
+    """Append one recommendation per assignment and per short segment, once (`audit.publish_once`)."""
+    builders: list[EventBuilder] = [partial(assignment_event, plan, a, now, actor, approval) for a in plan.assignments]
+    builders += [partial(unstaffed_event, plan, s, now, actor, approval) for s in plan.unstaffed]
+    return publish_once(store, builders)

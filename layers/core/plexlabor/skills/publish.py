@@ -16,17 +16,14 @@ day) meets `AuditConflictError` and records nothing twice. Payloads hold ids and
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from typing import Any
 
-from pydantic import ValidationError
-
-from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
+from plexlabor.audit.publish import PublishResult, publish_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.models import record_key
 from plexlabor.skills.report import CertificationAlert, LapseUse, SkillsReport, TrainingRecommendation
@@ -45,14 +42,6 @@ class PublishOptions:
     """Cross-training suggestions go out for this many workcenters (most hours at risk first)."""
     training_candidates: int = 1
     """... and this many candidates each."""
-
-
-@dataclass
-class PublishResult:
-    published: int = 0
-    already_published: int = 0
-    invalid: int = 0
-    by_kind: Counter[str] = field(default_factory=Counter)
 
 
 def _week(day: date) -> str:
@@ -257,25 +246,7 @@ def report_events(report: SkillsReport, now: datetime, options: PublishOptions |
 def publish_report(
     report: SkillsReport, store: AuditStore, now: datetime, options: PublishOptions | None = None
 ) -> PublishResult:
-    """Append the report's events to the audit store; events already there are counted, not repeated.
-
-    An event that cannot be built (an id the audit table refuses, e.g. with whitespace) is counted in
-    `invalid` and skipped. `AuditUnavailableError` (throttling, outage) propagates: the caller retries
-    the whole run, and the deterministic ids make that safe.
-    """
-    result = PublishResult()
-    for build in _builders(report, now, options or PublishOptions()):
-        try:
-            events = build()
-        except ValidationError:
-            result.invalid += 1
-            continue
-        for event in events:
-            try:
-                store.append(event)
-            except AuditConflictError:
-                result.already_published += 1
-                continue
-            result.published += 1
-            result.by_kind[str(event.payload["kind"])] += 1
-    return result
+    """Append the report's events to the audit store once (`audit.publish_once`): events already there
+    are counted, not repeated; a builder whose ids the audit table refuses (e.g. with whitespace) is
+    counted in `invalid` and skipped; `AuditUnavailableError` propagates (a retried run is safe)."""
+    return publish_once(store, _builders(report, now, options or PublishOptions()))
