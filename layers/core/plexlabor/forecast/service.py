@@ -13,12 +13,13 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
 
-from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import AuditStatus
+from plexlabor.audit.publish import EventBuilder, PublishResult, publish_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.forecast.alerts import alert_event, overtime_event, variance_alerts
 from plexlabor.forecast.artifacts import LATEST, ArtifactStore, run_key
@@ -143,31 +144,16 @@ def load_model(store: ArtifactStore, pointer: dict[str, Any]) -> LaborHoursModel
     return LaborHoursModel.from_bytes(blob, pointer["model_sha256"], pointer["version"])
 
 
-@dataclass
-class PublishResult:
-    published: int = 0
-    already_published: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return {"published": self.published, "already_published": self.already_published}
-
-
 def publish_run(
     run: ForecastRun, audit: AuditStore, now: datetime, settings: ForecastSettings | None = None
 ) -> PublishResult:
+    """Append the alerts and the overtime projections worth acting on, once (`audit.publish_once`)."""
     settings = settings or ForecastSettings()
     status = AuditStatus(settings.alert_status)
-    events = [alert_event(alert, now, status) for alert in run.alerts]
+    events: list[EventBuilder] = [partial(alert_event, alert, now, status) for alert in run.alerts]
     events += [
-        overtime_event(p, OVERTIME_VERSION, now, status)
+        partial(overtime_event, p, OVERTIME_VERSION, now, status)
         for p in run.overtime
         if p.projected_overtime_hours >= settings.overtime_alert_min_hours and p.suggestion
     ]
-    result = PublishResult()
-    for event in events:
-        try:
-            audit.append(event)
-            result.published += 1
-        except AuditConflictError:
-            result.already_published += 1
-    return result
+    return publish_once(audit, events)
