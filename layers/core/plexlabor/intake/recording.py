@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from plexlabor.approval.request import ApprovalRequest, ApprovalStarter
-from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
+from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.intake.errors import NoSupervisorError
 from plexlabor.validation.data import PlantData
@@ -89,11 +89,7 @@ class FindingRecorder:
             model_version=finding.model_version,
             payload=finding.model_dump(mode="json"),
         )
-        try:
-            self.audit.append(event)
-            new = True
-        except AuditConflictError:
-            new = False
+        new = append_once(self.audit, event)
         started = self.approvals.start(request) if request is not None else False
         return Recorded(
             finding.finding_id,
