@@ -1,190 +1,24 @@
 """punch_validator: SQS batch of punch messages → real-time validation → audit table and approvals.
 
-Each SQS record's body is a `PunchMessage`. Returns the partial batch response
-`{"batchItemFailures": [{"itemIdentifier": "<messageId>"}, ...]}` (the event source mapping needs
-`ReportBatchItemFailures`): a record that fails is retried alone, the others are done.
-
-Per record, once per record version (Powertools idempotency on `record_key` + version, DynamoDB):
-the record's real-time checks run against the plant data of its week (read once per batch for all
-its records), and every finding becomes an audit event; review-routed findings start an approval.
+Thin: `plexlabor.intake.validator.validate_batch` does the work (its docstring says how); this
+builds the dependencies once per environment and returns the partial batch response.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
-from functools import cached_property
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
-from aws_lambda_powertools.utilities.parser.models import SqsModel, SqsRecordModel
-from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
 
-from plexlabor.intake.context import BatchContext
-from plexlabor.intake.messages import PunchEntry, PunchMessage, PunchVersion, utc_now
-from plexlabor.intake.recording import FindingRecorder
-from plexlabor.intake.settings import ValidatorSettings
-from plexlabor.intake.validator import PunchValidator
-from plexlabor.platform.settings import PerEnvironment
-from plexlabor.plex.port import LaborDataPort
-from plexlabor.validation.engine import ValidationEngine
-from plexlabor.validation.norms import Norms
-
-
-class PunchSqsRecord(SqsRecordModel):
-    body: Json[PunchMessage]  # type: ignore[assignment]
-
-
-class PunchSqsEvent(SqsModel):
-    Records: list[PunchSqsRecord]  # type: ignore[assignment]
-
+from plexlabor.intake.validator import Dependencies, PunchSqsEvent, build_dependencies, validate_batch
+from plexlabor.platform.observability import lambda_handler, logger
 
 EVENT_MODEL = PunchSqsEvent
 """The shape of this function's event (`events/punch_validator.json` parses with it)."""
 
-ACTOR = "punch_validator"
-
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
-processor = BatchProcessor(event_type=EventType.SQS, model=PunchSqsRecord)
+__all__ = ["EVENT_MODEL", "Dependencies", "handler", "logger"]
 
 
-@dataclass
-class Dependencies:
-    source: LaborDataPort
-    timezone: str
-    recorder: FindingRecorder
-    load_norms: Callable[[], Norms | None]
-    persistence: BasePersistenceLayer
-    idempotency: IdempotencyConfig = field(default_factory=lambda: IdempotencyConfig(expires_after_seconds=14 * 86400))
-    engine: ValidationEngine = field(default_factory=ValidationEngine)
-    clock: Callable[[], datetime] = utc_now
-
-    @cached_property
-    def validate_once(self) -> Callable[..., dict[str, Any]]:
-        """`validate(version=..., message=..., batch=...)`, run once per record version."""
-        validator = PunchValidator(self.engine, self.recorder)
-
-        def validate(*, version: PunchVersion, message: PunchMessage, batch: BatchContext) -> dict[str, Any]:
-            result = validator.validate(message, batch)  # only on a version's first delivery
-            findings = result["findings"]
-            metrics.add_metric(name="FindingsRecorded", unit=MetricUnit.Count, value=sum(f["new"] for f in findings))
-            metrics.add_metric(
-                name="ApprovalsStarted", unit=MetricUnit.Count, value=sum(f["approval_started"] for f in findings)
-            )
-            return result
-
-        return idempotent_function(
-            data_keyword_argument="version",
-            config=self.idempotency,
-            persistence_store=self.persistence,
-            key_prefix=ACTOR,
-        )(validate)
-
-
-def _no_norms() -> Norms | None:
-    return None
-
-
-def _build(settings: ValidatorSettings) -> Dependencies:
-    """The real adapters (clients are created on first use)."""
-    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
-    from plexlabor.audit.dynamodb import DynamoDbAuditStore
-    from plexlabor.intake.approvals import StepFunctionsApprovalStarter
-    from plexlabor.intake.aws import S3NormsStore, aws_client
-    from plexlabor.intake.norms_store import CachedNorms
-    from plexlabor.intake.sources import ReferenceCache
-    from plexlabor.plex.sources import open_labor_source_from_aws
-
-    dynamodb = aws_client("dynamodb")  # one client for the audit table and the idempotency table
-    source = open_labor_source_from_aws(settings)
-    port = ReferenceCache(source.port, settings.reference_max_age_s)
-    if settings.artifacts_bucket_name:
-        load_norms = CachedNorms(S3NormsStore(settings.artifacts_bucket_name), settings.norms_max_age_s).latest
-    else:
-        load_norms = _no_norms
-    clock = utc_now
-    return Dependencies(
-        source=port,
-        timezone=source.timezone,
-        recorder=FindingRecorder(
-            audit=DynamoDbAuditStore(settings.audit_table_name, client=dynamodb),
-            approvals=StepFunctionsApprovalStarter(settings.approval_state_machine_arn),
-            actor=ACTOR,
-            clock=clock,
-            default_supervisor=settings.default_supervisor_id,
-            wait_seconds=settings.approval_wait_s,
-        ),
-        load_norms=load_norms,
-        persistence=DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name, boto3_client=dynamodb),
-        idempotency=IdempotencyConfig(expires_after_seconds=settings.idempotency_expires_s),
-        clock=clock,
-    )
-
-
-build_dependencies = PerEnvironment(ValidatorSettings, _build)
-"""The dependencies from the environment: built on first use, rebuilt only if a variable it reads changes."""
-
-
-def _entries(event: dict[str, Any]) -> list[PunchEntry]:
-    """The records of the batch's well-formed messages (a malformed one fails in the processor)."""
-    entries = []
-    for record in event.get("Records", []):
-        try:
-            entries.append(PunchMessage.model_validate_json(record.get("body") or "").entry)
-        except ValidationError:
-            continue
-    return entries
-
-
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@lambda_handler()
 def handler(event: dict[str, Any], context: LambdaContext, dependencies: Dependencies | None = None) -> dict[str, Any]:
-    deps = dependencies or build_dependencies()
-    deps.idempotency.register_lambda_context(context)
-
-    def norms_missing(version: str) -> None:
-        logger.warning("no stored norms yet: using norms computed from this batch's context", norms_version=version)
-
-    batch = BatchContext(
-        source=deps.source,
-        timezone=deps.timezone,
-        entries=_entries(event),
-        load_norms=deps.load_norms,
-        now=deps.clock,
-        on_norms_missing=norms_missing,
-    )
-
-    @tracer.capture_method
-    def record_handler(record: PunchSqsRecord) -> dict[str, Any]:
-        message = record.body
-        with logger.append_context_keys(
-            record_key=message.record_key, employee_id=message.employee_id, message_id=record.messageId
-        ):
-            try:
-                result = deps.validate_once(version=message.version, message=message, batch=batch)
-            except Exception:
-                logger.exception("punch validation failed; the record will be retried")
-                raise
-            logger.info("punch validated", findings=[f["finding_id"] for f in result["findings"]])
-        metrics.add_metric(name="PunchesValidated", unit=MetricUnit.Count, value=1)
-        return result
-
-    response = process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
-    failures = response.get("batchItemFailures", [])
-    if failures:
-        metrics.add_metric(name="PunchesFailed", unit=MetricUnit.Count, value=len(failures))
-        logger.warning("records failed; they will be retried", failed=[f["itemIdentifier"] for f in failures])
-    return dict(response)
+    return validate_batch(dependencies or build_dependencies(), event, context)
