@@ -156,16 +156,8 @@ def event_from_item(item: dict[str, Any]) -> AuditEvent:
     return AuditEvent.model_validate(data)
 
 
-class DynamoDbAuditStore:
-    """The AuditStore on the audit table (`schema.AUDIT_TABLE`).
-
-    `append` writes the event and an event-id guard item in one transaction, each on condition
-    that its key is new: a second append of the same event_id fails as a whole, even when its
-    time or record differ, and nothing is ever overwritten.
-
-    `history` reads the table with strong consistency; the other queries read global secondary
-    indexes, which are eventually consistent (an event may show up there a moment after append).
-    """
+class _TableAdapter:
+    """One DynamoDB table: its name, and a client passed in or created on first use (never at import)."""
 
     def __init__(self, table_name: str, client: Any | None = None) -> None:
         self.table_name = table_name
@@ -176,6 +168,18 @@ class DynamoDbAuditStore:
         if self._client is None:
             self._client = _default_client()
         return self._client
+
+
+class DynamoDbAuditStore(_TableAdapter):
+    """The AuditStore on the audit table (`schema.AUDIT_TABLE`).
+
+    `append` writes the event and an event-id guard item in one transaction, each on condition
+    that its key is new: a second append of the same event_id fails as a whole, even when its
+    time or record differ, and nothing is ever overwritten.
+
+    `history` reads the table with strong consistency; the other queries read global secondary
+    indexes, which are eventually consistent (an event may show up there a moment after append).
+    """
 
     def append(self, event: AuditEvent) -> None:
         guard = {
@@ -287,19 +291,9 @@ class DynamoDbAuditStore:
         return events[:limit]
 
 
-class DynamoDbLinkNonceStore:
+class DynamoDbLinkNonceStore(_TableAdapter):
     """The LinkNonceStore on the state table (`schema.STATE_TABLE`): one item per used nonce,
     written on condition `attribute_not_exists(pk)`, deleted by TTL after `expires_at`."""
-
-    def __init__(self, table_name: str, client: Any | None = None) -> None:
-        self.table_name = table_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = _default_client()
-        return self._client
 
     def consume(self, nonce: str, expires_at: datetime) -> None:
         check_nonce(nonce)
