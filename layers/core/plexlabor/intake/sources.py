@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from plexlabor.plex.port import LaborDataPort
+from plexlabor.plex.port import Extract, LaborDataPort
 
 
 class ReferenceCache:
@@ -34,6 +34,13 @@ class ReferenceCache:
             self._cache[(name, key)] = hit
             self.reads += 1
         return list(hit[1])
+
+    # what the source knows about the plant: asked through
+    def timezone(self) -> str:
+        return self.port.timezone()
+
+    def extract(self) -> Extract | None:
+        return self.port.extract()
 
     # reference data: cached
     def employees(self) -> list[Any]:

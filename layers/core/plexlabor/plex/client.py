@@ -7,8 +7,6 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from pydantic.alias_generators import to_snake
-
 from plexlabor.models import (
     ApprovedWorkcenter,
     BadgeSwipe,
@@ -42,18 +40,14 @@ from plexlabor.plex.defaults import (
     MODIFIED_START_PARAM,
     REST_WINDOW_FIELDS,
 )
+from plexlabor.plex.port import Extract
 from plexlabor.plex.settings import PlexSettings, load_plex_settings
 from plexlabor.plex.transport import ConnectTransport, fill_path
-from plexlabor.plex.windows import check_window, date_windows, in_window, modified_marker
+from plexlabor.plex.windows import check_window, date_windows, in_order, modified_marker, moment_of
 
 logger = logging.getLogger(__name__)
 
 ModelT = TypeVar("ModelT", bound=PlexModel)
-
-
-def _attr_getter(camel_field: str) -> Callable[[Any], datetime | None]:
-    attribute = to_snake(camel_field)
-    return lambda record: getattr(record, attribute)
 
 
 class PlexLaborClient:
@@ -87,6 +81,16 @@ class PlexLaborClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- the plant ------------------------------------------------------------------------------
+    def timezone(self) -> str:
+        """The zone of the plant's buildings (the first by building code that names one), else UTC."""
+        zones = [b.timezone for b in sorted(self.buildings(), key=lambda b: b.building_code) if b.timezone]
+        return zones[0] if zones else "UTC"
+
+    def extract(self) -> Extract | None:
+        """None: Plex is live, its data runs up to now."""
+        return None
 
     # -- Connect REST ---------------------------------------------------------------------------
     def _rest_list(
@@ -128,17 +132,8 @@ class PlexLaborClient:
         when their own date falls in the window.
         """
         begin, end = check_window(begin, end)
-        seen: set[str] = set()
-        records: list[ModelT] = []
-        for lower, upper in date_windows(begin, end, self.settings.date_chunk_days):
-            for record in fetch(lower, upper):
-                key = record.id  # type: ignore[attr-defined]
-                if key in seen or not in_window(moment(record), begin, end):
-                    continue
-                seen.add(key)
-                records.append(record)
-        records.sort(key=lambda record: (moment(record), record.id))  # type: ignore[attr-defined]
-        return records
+        pieces = date_windows(begin, end, self.settings.date_chunk_days)
+        return in_order((record for lower, upper in pieces for record in fetch(lower, upper)), begin, end, moment)
 
     def employees(self) -> list[Employee]:
         return self._rest_list("employees", Employee)
@@ -174,7 +169,7 @@ class PlexLaborClient:
             begin,
             end,
             params=(BEGIN_DATE_PARAM, END_DATE_PARAM),
-            moment=_attr_getter(REST_WINDOW_FIELDS["time-clock-entries"]),
+            moment=moment_of(REST_WINDOW_FIELDS["time-clock-entries"]),
             extra={EMPLOYEE_ID_PARAM: employee_id} if employee_id else None,
         )
 
@@ -195,7 +190,7 @@ class PlexLaborClient:
             begin,
             end,
             params=(BEGIN_DATE_PARAM, END_DATE_PARAM),
-            moment=_attr_getter(REST_WINDOW_FIELDS["labor-entries"]),
+            moment=moment_of(REST_WINDOW_FIELDS["labor-entries"]),
         )
 
     # -- Data Source API ------------------------------------------------------------------------
@@ -213,7 +208,7 @@ class PlexLaborClient:
             inputs = {begin_input: format_plex_datetime(lower), end_input: format_plex_datetime(upper)}
             return model.from_plex_list(self._ds_rows(name, inputs))
 
-        return self._in_chunks(fetch, _attr_getter(DATASOURCE_WINDOW_FIELDS[name]), begin, end)
+        return self._in_chunks(fetch, moment_of(DATASOURCE_WINDOW_FIELDS[name]), begin, end)
 
     def buildings(self) -> list[Building]:
         return self._ds_list("buildings", Building)

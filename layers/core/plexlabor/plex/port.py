@@ -4,10 +4,15 @@ Implementations: `PlexLaborClient` (Plex over HTTP, or the simulator) and `Plant
 folder on disk, for batch commands and tests). Every windowed method is half-open, `begin <= t < end`,
 on the field named in its docstring, returns each record once (ordered by that field, then id), and
 raises `PlexError` subclasses for transport failures and `PlexDataError` for records that do not parse.
+
+A port also says what it knows about the plant: its time zone (shifts, work dates and weeks are local)
+and, for a frozen copy such as a plant folder, what the extract covers. `plexlabor.plex.snapshot`
+reads a port into one typed snapshot; every capability builds its inputs from that.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -34,8 +39,27 @@ from plexlabor.models import (
 )
 
 
+@dataclass(frozen=True)
+class Extract:
+    """A frozen copy of a plant's data (a plant folder): its name and the span of its history."""
+
+    name: str
+    start: datetime
+    end: datetime
+    """The extract time: history runs up to it, the schedule from it."""
+
+
 @runtime_checkable
 class LaborDataPort(Protocol):
+    # What the source knows about the plant
+    def timezone(self) -> str:
+        """The plant's IANA time zone."""
+        ...
+
+    def extract(self) -> Extract | None:
+        """What a frozen copy covers; None for a live source (Plex: the data runs up to now)."""
+        ...
+
     # Connect REST resources
     def employees(self) -> list[Employee]: ...
 

@@ -7,9 +7,19 @@ the whole window and de-duplicate by id: a record exactly on a chunk edge is cou
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from pydantic.alias_generators import to_snake
 
 from plexlabor.models import TimeClockEntry
+from plexlabor.plex.defaults import DATASOURCE_WINDOW_FIELDS, REST_WINDOW_FIELDS
+
+RecordT = TypeVar("RecordT")
+
+WINDOW_FIELDS = {**REST_WINDOW_FIELDS, **DATASOURCE_WINDOW_FIELDS}
+"""Windowed resource -> the camelCase field its window applies to (`time-clock-entries`: `clockinTime`)."""
 
 
 def as_utc(value: datetime) -> datetime:
@@ -39,6 +49,28 @@ def date_windows(begin: datetime, end: datetime, days: int) -> list[tuple[dateti
 
 def in_window(moment: datetime | None, begin: datetime, end: datetime) -> bool:
     return moment is not None and begin <= moment < end
+
+
+def in_order(
+    records: Iterable[RecordT], begin: datetime, end: datetime, moment: Callable[[Any], datetime | None]
+) -> list[RecordT]:
+    """The records whose moment is in [begin, end), each id once (the first seen), by (moment, id)."""
+    seen: set[str] = set()
+    kept: list[RecordT] = []
+    for record in records:
+        key = record.id  # type: ignore[attr-defined]
+        if key in seen or not in_window(moment(record), begin, end):
+            continue
+        seen.add(key)
+        kept.append(record)
+    kept.sort(key=lambda record: (moment(record), record.id))  # type: ignore[attr-defined]
+    return kept
+
+
+def moment_of(camel_field: str) -> Callable[[Any], datetime | None]:
+    """A record's value of a camelCase date field (the one its window applies to)."""
+    attribute = to_snake(camel_field)
+    return lambda record: getattr(record, attribute)
 
 
 def modified_marker(entry: TimeClockEntry) -> datetime:
