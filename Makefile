@@ -27,6 +27,7 @@ bench: install
 lint: install
 	$(VENV)/bin/ruff check layers dev functions infra tests
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 model: install
 	$(PY) -m plexlabor_dev.cli train --out layers/core/plexlabor/validation/scorer_model.json

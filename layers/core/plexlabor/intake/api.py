@@ -157,7 +157,7 @@ def receive_punches(
     accepted = accept_punches(punches.entries, deps.queue, received_at=datetime.now(UTC))
     logger.info("punches accepted", record_keys=accepted.record_keys, accepted=accepted.accepted)
     metrics.add_metric(name="WebhookPunchesAccepted", unit=MetricUnit.Count, value=accepted.accepted)
-    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=accepted.model_dump(mode="json"))
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=accepted)
 
 
 def openapi_document() -> dict[str, Any]:
