@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,45 +93,8 @@ class DeployConfig:
     api_gateway_account_role: bool = True
 
     def __post_init__(self) -> None:
-        if not self.stage.isalnum() or not self.stage.islower():
-            raise ConfigError(f"{CTX_STAGE} must be lower-case letters/digits, got {self.stage!r}")
-        if (self.account is None) != (self.region is None):
-            raise ConfigError(f"set both {CTX_ACCOUNT} and {CTX_REGION}, or neither (env-agnostic stack)")
-        if self.log_level not in LOG_LEVELS:
-            raise ConfigError(f"{CTX_LOG_LEVEL} must be one of {LOG_LEVELS}")
-        if self.log_retention_days not in RETENTION_DAYS:
-            raise ConfigError(f"{CTX_LOG_RETENTION_DAYS} must be one of {RETENTION_DAYS}")
-        if not 1 <= self.max_receive_count <= 1000:
-            raise ConfigError(f"{CTX_MAX_RECEIVE_COUNT} must be within 1..1000")
-        if self.plex_write_mode not in PLEX_WRITE_MODES:
-            raise ConfigError(f"{CTX_PLEX_WRITE_MODE} must be one of {PLEX_WRITE_MODES}")
-        if not self.plex_base_url.startswith("https://"):
-            raise ConfigError(f"{CTX_PLEX_BASE_URL} must be an https:// URL")
-        for key in self.plex_settings:
-            if not key.isidentifier() or not key.isupper():
-                raise ConfigError(f"{CTX_PLEX_SETTINGS}: keys are PLEXLABOR_PLEX_ suffixes like TENANT_ID, got {key!r}")
-            if key in PLEX_SECRET_SETTINGS:
-                raise ConfigError(f"{CTX_PLEX_SETTINGS}: {key} is a secret; it belongs in Secrets Manager")
-            if key in ("BASE_URL", "WRITE_MODE"):
-                raise ConfigError(f"{CTX_PLEX_SETTINGS}: set {key} with its own context key")
-        if self.timezone is not None:
-            try:
-                ZoneInfo(self.timezone)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ConfigError(f"{CTX_TIMEZONE} must be an IANA time zone, got {self.timezone!r}") from None
-        if not 1 <= self.approval_wait_seconds <= MAX_APPROVAL_WAIT_SECONDS:
-            raise ConfigError(f"{CTX_APPROVAL_WAIT_SECONDS} must be within 1..{MAX_APPROVAL_WAIT_SECONDS}")
-        if self.notify_sender is not None and not EMAIL.fullmatch(self.notify_sender):
-            raise ConfigError(f"{CTX_NOTIFY_SENDER} must be an e-mail address, got {self.notify_sender!r}")
-        for name, expression in self.schedules.items():
-            if expression != SCHEDULE_DISABLED and not SCHEDULE_EXPRESSION.fullmatch(expression):
-                raise ConfigError(
-                    f"{CTX_SCHEDULES}: {name} must be rate(...), cron(...) or {SCHEDULE_DISABLED!r}, got {expression!r}"
-                )
-        if not 1 <= self.api_rate_limit <= 10000:
-            raise ConfigError(f"{CTX_API_RATE_LIMIT} must be within 1..10000 requests per second")
-        if not self.api_rate_limit <= self.api_burst_limit <= 5000:
-            raise ConfigError(f"{CTX_API_BURST_LIMIT} must be within {CTX_API_RATE_LIMIT}..5000")
+        for check in _CHECKS:  # in this order: the first broken rule is the one reported
+            check(self)
 
     @classmethod
     def from_node(cls, node: Node) -> DeployConfig:
@@ -163,6 +126,95 @@ class DeployConfig:
             api_burst_limit=int(get(CTX_API_BURST_LIMIT, DEFAULT_API_BURST_LIMIT)),
             api_gateway_account_role=_flag(get(CTX_API_GATEWAY_ACCOUNT_ROLE, True)),
         )
+
+
+# ---- the checks DeployConfig runs: one concern each -----------------------------------------
+def _one_of(key: str, value: object, allowed: tuple[object, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{key} must be one of {allowed}")
+
+
+def _within(key: str, value: int, high: int, unit: str = "") -> None:
+    if not 1 <= value <= high:
+        raise ConfigError(f"{key} must be within 1..{high}{unit}")
+
+
+def _check_stage(config: DeployConfig) -> None:
+    if not config.stage.isalnum() or not config.stage.islower():
+        raise ConfigError(f"{CTX_STAGE} must be lower-case letters/digits, got {config.stage!r}")
+
+
+def _check_environment(config: DeployConfig) -> None:
+    if (config.account is None) != (config.region is None):
+        raise ConfigError(f"set both {CTX_ACCOUNT} and {CTX_REGION}, or neither (env-agnostic stack)")
+
+
+def _check_logs(config: DeployConfig) -> None:
+    _one_of(CTX_LOG_LEVEL, config.log_level, LOG_LEVELS)
+    _one_of(CTX_LOG_RETENTION_DAYS, config.log_retention_days, RETENTION_DAYS)
+
+
+def _check_queues(config: DeployConfig) -> None:
+    _within(CTX_MAX_RECEIVE_COUNT, config.max_receive_count, 1000)
+
+
+def _check_plex(config: DeployConfig) -> None:
+    _one_of(CTX_PLEX_WRITE_MODE, config.plex_write_mode, PLEX_WRITE_MODES)
+    if not config.plex_base_url.startswith("https://"):
+        raise ConfigError(f"{CTX_PLEX_BASE_URL} must be an https:// URL")
+    for key in config.plex_settings:
+        _check_plex_setting(key)
+
+
+def _check_plex_setting(key: str) -> None:
+    if not key.isidentifier() or not key.isupper():
+        raise ConfigError(f"{CTX_PLEX_SETTINGS}: keys are PLEXLABOR_PLEX_ suffixes like TENANT_ID, got {key!r}")
+    if key in PLEX_SECRET_SETTINGS:
+        raise ConfigError(f"{CTX_PLEX_SETTINGS}: {key} is a secret; it belongs in Secrets Manager")
+    if key in ("BASE_URL", "WRITE_MODE"):
+        raise ConfigError(f"{CTX_PLEX_SETTINGS}: set {key} with its own context key")
+
+
+def _check_timezone(config: DeployConfig) -> None:
+    if config.timezone is None:
+        return
+    try:
+        ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{CTX_TIMEZONE} must be an IANA time zone, got {config.timezone!r}") from None
+
+
+def _check_approvals(config: DeployConfig) -> None:
+    _within(CTX_APPROVAL_WAIT_SECONDS, config.approval_wait_seconds, MAX_APPROVAL_WAIT_SECONDS)
+    if config.notify_sender is not None and not EMAIL.fullmatch(config.notify_sender):
+        raise ConfigError(f"{CTX_NOTIFY_SENDER} must be an e-mail address, got {config.notify_sender!r}")
+
+
+def _check_schedules(config: DeployConfig) -> None:
+    for name, expression in config.schedules.items():
+        if expression != SCHEDULE_DISABLED and not SCHEDULE_EXPRESSION.fullmatch(expression):
+            raise ConfigError(
+                f"{CTX_SCHEDULES}: {name} must be rate(...), cron(...) or {SCHEDULE_DISABLED!r}, got {expression!r}"
+            )
+
+
+def _check_api_limits(config: DeployConfig) -> None:
+    _within(CTX_API_RATE_LIMIT, config.api_rate_limit, 10000, " requests per second")
+    if not config.api_rate_limit <= config.api_burst_limit <= 5000:
+        raise ConfigError(f"{CTX_API_BURST_LIMIT} must be within {CTX_API_RATE_LIMIT}..5000")
+
+
+_CHECKS: tuple[Callable[[DeployConfig], None], ...] = (
+    _check_stage,
+    _check_environment,
+    _check_logs,
+    _check_queues,
+    _check_plex,
+    _check_timezone,
+    _check_approvals,
+    _check_schedules,
+    _check_api_limits,
+)
 
 
 def _json_object(key: str, value: Any) -> dict[str, str]:
