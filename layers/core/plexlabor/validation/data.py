@@ -1,13 +1,14 @@
 """Everything the rules look at, indexed per employee and per workcenter.
 
-Built from a plant folder for batch runs, or from the slice of records around one punch for the
-real-time path: the same class either way, so both paths see the same neighbourhood.
+Built from a snapshot read through the labor-data port (Plex, or a plant folder for batch runs), or from
+the slice of records around one punch for the real-time path: the same class either way, so both paths
+see the same neighbourhood.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -15,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from plexlabor.models import PlexModel
 from plexlabor.plant import PlantFolder
+from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.plex.snapshot import PlexSnapshot
 from plexlabor.validation.records import (
     Labor,
     Punch,
@@ -29,8 +32,15 @@ Rows = Iterable[dict[str, Any] | PlexModel]
 DAY = 24 * 3600.0
 
 
-def _plain(item: dict[str, Any] | PlexModel) -> dict[str, Any]:
-    return item.to_plex() if isinstance(item, PlexModel) else item
+def _each(rows: Mapping[str, Rows], resource: str) -> Iterator[dict[str, Any]]:
+    """The rows of one resource as camelCase dicts (models are serialized back: reference data is small)."""
+    for item in rows.get(resource, ()):
+        yield item.to_plex() if isinstance(item, PlexModel) else item
+
+
+def _records(rows: Mapping[str, Rows], resource: str) -> Iterable[Any]:
+    """The rows of one kind of record, as given: its models, or dicts its record class parses."""
+    return rows.get(resource, ())
 
 
 @dataclass(slots=True)
@@ -70,29 +80,41 @@ class PlantData:
 
     # ---- building -------------------------------------------------------------------------------
     @classmethod
+    def from_snapshot(cls, snapshot: PlexSnapshot, as_of: float) -> PlantData:
+        """Index a snapshot read through the labor-data port (`validation.source.read_plant_data`)."""
+        return cls.build(snapshot.rows(), snapshot.timezone, as_of)
+
+    @classmethod
+    def from_folder(cls, folder: PlantFolder) -> PlantData:
+        """Index a plant folder: its history and the schedule after it, read as from Plex."""
+        from plexlabor.validation.source import read_plant_data  # the reader builds this class
+
+        meta = folder.meta()
+        return read_plant_data(PlantFolderSource(folder), meta.start, meta.end, meta.timezone)
+
+    @classmethod
     def build(cls, rows: Mapping[str, Rows], timezone: str, as_of: float) -> PlantData:
-        """Index Plex-shaped rows (dicts or models) given per resource name."""
+        """Index Plex-shaped rows given per resource name: models, or camelCase dicts (reference rows
+        may be partial; records are parsed by their models)."""
         data = cls(tz=ZoneInfo(timezone), as_of=as_of)
+        data._index_people(rows)
+        data._index_places(rows)
+        data._index_routings(rows)
+        data._index_records(rows)
+        return data
 
-        def each(resource: str) -> Iterable[dict[str, Any]]:
-            return (_plain(item) for item in rows.get(resource, ()))
-
-        for row in each("employees"):
-            data.employees[row["id"]] = EmployeeRef(
+    def _index_people(self, rows: Mapping[str, Rows]) -> None:
+        for row in _each(rows, "employees"):
+            self.employees[row["id"]] = EmployeeRef(
                 row.get("departmentCode"),
                 row.get("homeWorkcenterId"),
                 row.get("buildingCode"),
                 row.get("supervisorId"),
                 row.get("employeeNo"),
             )
-        for row in each("workcenters"):
-            data.workcenter_building[row["workcenterId"]] = row.get("buildingCode")
-        for row in each("workcenter-requirements"):
-            if row.get("certificationRequired", True):
-                data.requirements[row["workcenterId"]].append((row["skillId"], int(row.get("minLevel", 1))))
-        for row in each("certifications"):
+        for row in _each(rows, "certifications"):
             expires = row.get("expiresDate")
-            data.certifications[row["employeeId"]].append(
+            self.certifications[row["employeeId"]].append(
                 (
                     row["skillId"],
                     int(row["level"]),
@@ -100,52 +122,50 @@ class PlantData:
                     date.fromisoformat(expires) if expires else None,
                 )
             )
-        for row in each("approved-workcenters"):
-            data.approved[(row["partId"], row["operationCode"])].add(row["workcenterId"])
-            data.rates[(row["partId"], row["operationCode"], row["workcenterId"])] = (
-                float(row["standardProductionRate"]),
-                float(row.get("crewSize") or 1),
-            )
-        for row in each("job-operations"):
-            data.operations[row["id"]] = (row["partId"], row["operationCode"], row["jobId"])
-        for row in each("buildings"):
-            data.buildings[row["buildingCode"]] = (
+
+    def _index_places(self, rows: Mapping[str, Rows]) -> None:
+        for row in _each(rows, "workcenters"):
+            self.workcenter_building[row["workcenterId"]] = row.get("buildingCode")
+        for row in _each(rows, "workcenter-requirements"):
+            if row.get("certificationRequired", True):
+                self.requirements[row["workcenterId"]].append((row["skillId"], int(row.get("minLevel", 1))))
+        for row in _each(rows, "buildings"):
+            self.buildings[row["buildingCode"]] = (
                 float(row["latitude"]),
                 float(row["longitude"]),
                 float(row["geofenceRadiusM"]),
             )
-        for row in each("clock-devices"):
-            data.devices[row["deviceId"]] = (row["deviceType"], row.get("buildingCode"))
-        for row in each("shift-assignments"):
-            shift = Scheduled.read(row)
-            data.schedules[shift.employee].append(shift)
-        for row in each("time-clock-entries"):
-            punch = Punch.read(row)
-            data.punches[punch.employee].append(punch)
-        for row in each("labor-entries"):
-            entry = Labor.read(row)
-            data.labor[entry.employee].append(entry)
-        for row in each("badge-swipes"):
-            swipe = Swipe.read(row)
-            data.swipes[swipe.employee].append(swipe)
-        for row in each("downtime-entries"):
+        for row in _each(rows, "clock-devices"):
+            self.devices[row["deviceId"]] = (row["deviceType"], row.get("buildingCode"))
+
+    def _index_routings(self, rows: Mapping[str, Rows]) -> None:
+        for row in _each(rows, "approved-workcenters"):
+            self.approved[(row["partId"], row["operationCode"])].add(row["workcenterId"])
+            self.rates[(row["partId"], row["operationCode"], row["workcenterId"])] = (
+                float(row["standardProductionRate"]),
+                float(row.get("crewSize") or 1),
+            )
+        for row in _each(rows, "job-operations"):
+            self.operations[row["id"]] = (row["partId"], row["operationCode"], row["jobId"])
+
+    def _index_records(self, rows: Mapping[str, Rows]) -> None:
+        """Transactions, read by the engine's records straight from the models."""
+        for shift in map(Scheduled.read, _records(rows, "shift-assignments")):
+            self.schedules[shift.employee].append(shift)
+        for punch in map(Punch.read, _records(rows, "time-clock-entries")):
+            self.punches[punch.employee].append(punch)
+        for entry in map(Labor.read, _records(rows, "labor-entries")):
+            self.labor[entry.employee].append(entry)
+        for swipe in map(Swipe.read, _records(rows, "badge-swipes")):
+            self.swipes[swipe.employee].append(swipe)
+        for row in _each(rows, "downtime-entries"):
             start, end = epoch(row["startTime"]), epoch(row.get("endTime"))
             if start is not None:
-                data.downtime[row["workcenterId"]].append((start, end or as_of, row.get("employeeId")))
-        data._index_events([WcEvent.read(row) for row in each("workcenter-events")])
-        for table in (data.schedules, data.punches, data.labor, data.swipes, data.downtime):
+                self.downtime[row["workcenterId"]].append((start, end or self.as_of, row.get("employeeId")))
+        self._index_events([WcEvent.read(row) for row in _records(rows, "workcenter-events")])
+        for table in (self.schedules, self.punches, self.labor, self.swipes, self.downtime):
             for items in table.values():
                 items.sort(key=_sort_key)
-        return data
-
-    @classmethod
-    def from_folder(cls, folder: PlantFolder) -> PlantData:
-        """Index a whole plant folder."""
-        meta = folder.meta()
-        from plexlabor.models import PLANT_MODELS
-
-        rows = {resource: folder.iter_raw(resource) for resource in PLANT_MODELS}
-        return cls.build(rows, meta.timezone, meta.end.timestamp())
 
     def _index_events(self, events: list[WcEvent]) -> None:
         """Pair logins with logouts into sessions, and run starts with stops into runs."""

@@ -1,4 +1,4 @@
-"""Lightweight records the engine works on, read from Plex-shaped dicts or from the pydantic models.
+"""Lightweight records the engine works on, read from the pydantic models (or Plex-shaped dicts, parsed by them).
 
 The engine runs on a whole plant in batch and on one punch in real time; both go through these
 slotted classes (epoch seconds, no pydantic on the hot loop) so that they run the same code.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from plexlabor.models import (
     BadgeSwipe,
@@ -30,8 +30,15 @@ def epoch(value: str | datetime | None) -> float | None:
     return value.timestamp()
 
 
-def _row(item: dict[str, Any] | PlexModel) -> dict[str, Any]:
-    return item.to_plex() if isinstance(item, PlexModel) else item
+ModelT = TypeVar("ModelT", bound=PlexModel)
+
+
+def _model(item: dict[str, Any] | ModelT, model: type[ModelT]) -> ModelT:
+    return item if isinstance(item, model) else model.from_plex(item)  # type: ignore[arg-type]
+
+
+def _epoch(value: datetime | None) -> float | None:
+    return None if value is None else value.timestamp()
 
 
 @dataclass(slots=True)
@@ -50,21 +57,20 @@ class Punch:
 
     @classmethod
     def read(cls, item: dict[str, Any] | TimeClockEntry) -> Punch:
-        row = _row(item)
-        t_in = epoch(row["clockinTime"])
-        assert t_in is not None
+        entry = _model(item, TimeClockEntry)
+        t_in = entry.clockin_time.timestamp()
         return cls(
-            record_key(TimeClockEntry.resource, row["id"]),
-            row["id"],
-            row["employeeId"],
+            record_key(TimeClockEntry.resource, entry.id),
+            entry.id,
+            entry.employee_id,
             t_in,
-            epoch(row.get("clockoutTime")),
-            epoch(row.get("createdDate")) or t_in,
-            row.get("source") or "Device",
-            row.get("clockinDeviceId"),
-            row.get("clockinLatitude"),
-            row.get("clockinLongitude"),
-            row.get("biometricScore"),
+            _epoch(entry.clockout_time),
+            _epoch(entry.created_date) or t_in,
+            entry.source,
+            entry.clockin_device_id,
+            entry.clockin_latitude,
+            entry.clockin_longitude,
+            entry.biometric_score,
         )
 
 
@@ -79,14 +85,14 @@ class Scheduled:
 
     @classmethod
     def read(cls, item: dict[str, Any] | ShiftAssignment) -> Scheduled:
-        row = _row(item)
+        assignment = _model(item, ShiftAssignment)
         return cls(
-            row["employeeId"],
-            epoch(row["scheduledStart"]) or 0.0,
-            epoch(row["scheduledEnd"]) or 0.0,
-            date.fromisoformat(row["workDate"]),
-            row.get("status", "Scheduled") == "Scheduled",
-            row.get("workcenterId"),
+            assignment.employee_id,
+            assignment.scheduled_start.timestamp(),
+            assignment.scheduled_end.timestamp(),
+            assignment.work_date,
+            assignment.status == "Scheduled",
+            assignment.workcenter_id,
         )
 
 
@@ -103,16 +109,16 @@ class Labor:
 
     @classmethod
     def read(cls, item: dict[str, Any] | LaborEntry) -> Labor:
-        row = _row(item)
+        entry = _model(item, LaborEntry)
         return cls(
-            record_key(LaborEntry.resource, row["id"]),
-            row["id"],
-            row["employeeId"],
-            row["workcenterId"],
-            row["jobOperationId"],
-            epoch(row["startTime"]) or 0.0,
-            epoch(row.get("endTime")),
-            float(row.get("quantity") or 0),
+            record_key(LaborEntry.resource, entry.id),
+            entry.id,
+            entry.employee_id,
+            entry.workcenter_id,
+            entry.job_operation_id,
+            entry.start_time.timestamp(),
+            _epoch(entry.end_time),
+            entry.quantity,
         )
 
 
@@ -127,14 +133,14 @@ class WcEvent:
 
     @classmethod
     def read(cls, item: dict[str, Any] | WorkcenterEvent) -> WcEvent:
-        row = _row(item)
+        event = _model(item, WorkcenterEvent)
         return cls(
-            record_key(WorkcenterEvent.resource, row["id"]),
-            row["id"],
-            row["workcenterId"],
-            row["eventType"],
-            epoch(row["eventTime"]) or 0.0,
-            row.get("employeeId"),
+            record_key(WorkcenterEvent.resource, event.id),
+            event.id,
+            event.workcenter_id,
+            event.event_type,
+            event.event_time.timestamp(),
+            event.employee_id,
         )
 
 
@@ -149,14 +155,14 @@ class Swipe:
 
     @classmethod
     def read(cls, item: dict[str, Any] | BadgeSwipe) -> Swipe:
-        row = _row(item)
+        swipe = _model(item, BadgeSwipe)
         return cls(
-            record_key(BadgeSwipe.resource, row["id"]),
-            row["id"],
-            row["employeeId"],
-            row["buildingCode"],
-            epoch(row["swipeTime"]) or 0.0,
-            row["direction"],
+            record_key(BadgeSwipe.resource, swipe.id),
+            swipe.id,
+            swipe.employee_id,
+            swipe.building_code,
+            swipe.swipe_time.timestamp(),
+            swipe.direction,
         )
 
 

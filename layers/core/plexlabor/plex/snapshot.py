@@ -1,0 +1,180 @@
+"""One windowed read of a plant's labor data, the same from every labor-data port.
+
+`read_snapshot(port, reference=..., windows=...)` returns a `PlexSnapshot`: the reference data asked
+for, the records of each kind asked for within that kind's own window (half-open, on the field the port
+documents: time-clock entries by clock-in, labor entries by start, shift assignments by scheduled
+start, ...), and the plant's time zone (the one given, else the port's). Validation, skills, crew
+planning and forecasting each read one snapshot and shape it into their own inputs; how a source reads
+fast (a plant folder's pre-filtered lines, Plex's chunked windows) stays inside the source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, get_args
+
+from plexlabor.models import (
+    PLANT_MODELS,
+    ApprovedWorkcenter,
+    BadgeSwipe,
+    Building,
+    Certification,
+    ClockDevice,
+    DowntimeEntry,
+    Employee,
+    Job,
+    JobOperation,
+    LaborEntry,
+    PlexModel,
+    ScrapEntry,
+    Shift,
+    ShiftAssignment,
+    Skill,
+    TimeClockEntry,
+    Workcenter,
+    WorkcenterEvent,
+    WorkcenterRequirement,
+)
+from plexlabor.plex.port import LaborDataPort
+from plexlabor.plex.windows import check_window
+
+Reference = Literal[
+    "employees",
+    "workcenters",
+    "approved-workcenters",
+    "jobs",
+    "job-operations",
+    "shifts",
+    "skills",
+    "certifications",
+    "workcenter-requirements",
+    "buildings",
+    "clock-devices",
+]
+"""Reference data, read whole."""
+
+Windowed = Literal[
+    "time-clock-entries",
+    "labor-entries",
+    "shift-assignments",
+    "workcenter-events",
+    "badge-swipes",
+    "scrap-entries",
+    "downtime-entries",
+]
+"""Records read within a window."""
+
+REFERENCE: tuple[Reference, ...] = get_args(Reference)
+WINDOWED: tuple[Windowed, ...] = get_args(Windowed)
+
+CLOSED_JOBS = frozenset({"Complete", "Cancelled"})
+
+Window = tuple[datetime, datetime]
+
+_READ_REFERENCE: Mapping[Reference, Callable[[LaborDataPort], list[Any]]] = {
+    "employees": lambda port: port.employees(),
+    "workcenters": lambda port: port.workcenters(),
+    "approved-workcenters": lambda port: port.approved_workcenters(),
+    "jobs": lambda port: port.jobs(),
+    "job-operations": lambda port: port.job_operations(),
+    "shifts": lambda port: port.shifts(),
+    "skills": lambda port: port.skills(),
+    "certifications": lambda port: port.certifications(),
+    "workcenter-requirements": lambda port: port.workcenter_requirements(),
+    "buildings": lambda port: port.buildings(),
+    "clock-devices": lambda port: port.clock_devices(),
+}
+
+_READ_WINDOW: Mapping[Windowed, Callable[[LaborDataPort, datetime, datetime], list[Any]]] = {
+    "time-clock-entries": lambda port, begin, end: port.time_clock_entries(begin, end),
+    "labor-entries": lambda port, begin, end: port.labor_entries(begin, end),
+    "shift-assignments": lambda port, begin, end: port.shift_assignments(begin, end),
+    "workcenter-events": lambda port, begin, end: port.workcenter_events(begin, end),
+    "badge-swipes": lambda port, begin, end: port.badge_swipes(begin, end),
+    "scrap-entries": lambda port, begin, end: port.scrap_entries(begin, end),
+    "downtime-entries": lambda port, begin, end: port.downtime_entries(begin, end),
+}
+
+
+def _attribute(resource: str) -> str:
+    return resource.replace("-", "_")
+
+
+@dataclass(frozen=True)
+class PlexSnapshot:
+    """Reference data and windowed records of one plant, as typed models; kinds not read are empty."""
+
+    timezone: str
+    windows: Mapping[Windowed, Window] = field(default_factory=dict)
+    """The window each kind of record was read in (UTC, half-open)."""
+    employees: tuple[Employee, ...] = ()
+    workcenters: tuple[Workcenter, ...] = ()
+    approved_workcenters: tuple[ApprovedWorkcenter, ...] = ()
+    jobs: tuple[Job, ...] = ()
+    job_operations: tuple[JobOperation, ...] = ()
+    shifts: tuple[Shift, ...] = ()
+    skills: tuple[Skill, ...] = ()
+    certifications: tuple[Certification, ...] = ()
+    workcenter_requirements: tuple[WorkcenterRequirement, ...] = ()
+    buildings: tuple[Building, ...] = ()
+    clock_devices: tuple[ClockDevice, ...] = ()
+    time_clock_entries: tuple[TimeClockEntry, ...] = ()
+    labor_entries: tuple[LaborEntry, ...] = ()
+    shift_assignments: tuple[ShiftAssignment, ...] = ()
+    workcenter_events: tuple[WorkcenterEvent, ...] = ()
+    badge_swipes: tuple[BadgeSwipe, ...] = ()
+    scrap_entries: tuple[ScrapEntry, ...] = ()
+    downtime_entries: tuple[DowntimeEntry, ...] = ()
+
+    def rows(self) -> dict[str, tuple[PlexModel, ...]]:
+        """The records per resource name (`time-clock-entries`, ...)."""
+        return {name: getattr(self, _attribute(name)) for name in (*REFERENCE, *WINDOWED)}
+
+    @classmethod
+    def from_rows(cls, rows: Mapping[str, Iterable[Any]], timezone: str) -> PlexSnapshot:
+        """A snapshot of records already in hand, per resource name (absent: none): models, or Plex
+        camelCase dicts parsed by the same models (one that does not parse raises `PlexDataError`
+        naming the resource and the field)."""
+        values: dict[str, Any] = {}
+        for name in (*REFERENCE, *WINDOWED):
+            model = PLANT_MODELS[name]
+            values[_attribute(name)] = tuple(
+                row if isinstance(row, model) else model.from_plex(row) for row in rows.get(name, ())
+            )
+        return cls(timezone=timezone, **values)
+
+
+def read_snapshot(
+    port: LaborDataPort,
+    *,
+    reference: Iterable[Reference] = (),
+    windows: Mapping[Windowed, Window] | None = None,
+    timezone: str | None = None,
+    open_jobs_only: bool = False,
+) -> PlexSnapshot:
+    """Read the `reference` kinds whole and each kind in `windows` within its window.
+
+    `open_jobs_only`: job operations of jobs not complete or cancelled only. Plex answers operations one
+    job at a time, so when some jobs are closed only the open ones are asked for; otherwise one call.
+    """
+    wanted = set(reference)
+    values: dict[str, Any] = {}
+    for name in REFERENCE:
+        if name in wanted and not (open_jobs_only and name == "job-operations"):
+            values[_attribute(name)] = tuple(_READ_REFERENCE[name](port))
+    if open_jobs_only and "job-operations" in wanted:
+        jobs = values["jobs"] if "jobs" in wanted else tuple(port.jobs())
+        values["job_operations"] = tuple(_open_operations(port, jobs))
+    checked = {name: check_window(*window) for name, window in (windows or {}).items()}
+    for kind, (begin, end) in checked.items():
+        values[_attribute(kind)] = tuple(_READ_WINDOW[kind](port, begin, end))
+    return PlexSnapshot(timezone=timezone or port.timezone(), windows=checked, **values)
+
+
+def _open_operations(port: LaborDataPort, jobs: tuple[Job, ...]) -> list[JobOperation]:
+    open_jobs = [job.id for job in jobs if job.status not in CLOSED_JOBS]
+    if len(open_jobs) == len(jobs):
+        return port.job_operations()
+    return [operation for job_id in open_jobs for operation in port.job_operations(job_id)]
