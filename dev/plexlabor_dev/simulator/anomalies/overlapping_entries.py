@@ -1,0 +1,27 @@
+"""OVERLAPPING_ENTRIES: a manual entry keyed the next day that partly overlaps recorded time."""
+
+from __future__ import annotations
+
+from plexlabor.models.anomalies import AnomalyType
+from plexlabor_dev.simulator.anomalies.base import DayInjector
+from plexlabor_dev.simulator.context import HOUR, MINUTE, Sim
+from plexlabor_dev.simulator.records import clock_entry, manual_edit
+from plexlabor_dev.simulator.world import ShiftDay
+
+
+class OverlappingEntries(DayInjector):
+    kind = "OVERLAPPING_ENTRIES"
+    weight = 0.05
+    labels = frozenset({AnomalyType.OVERLAPPING_ENTRIES})
+
+    def corrupt(self, sim: Sim, day: ShiftDay) -> bool:
+        extra_in = day.pairs[0][0] + sim.rng.uniform(60, 180) * MINUTE
+        extra_out = extra_in + sim.rng.uniform(2, 5) * HOUR
+        extra = clock_entry(sim, day.person, extra_in, extra_out)
+        manual_edit(sim, day.person, extra, extra_out, added=True)
+        day.records.append(extra)
+        day.label(extra, AnomalyType.OVERLAPPING_ENTRIES, "manual entry overlaps recorded time")
+        return True
+
+
+OVERLAPPING_ENTRIES = OverlappingEntries()

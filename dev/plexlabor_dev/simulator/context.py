@@ -1,0 +1,104 @@
+"""The one context every part of the generator works in: the spec, the random stream, the clock, the output.
+
+All randomness comes from one `random.Random(seed)`, drawn in a fixed order, so the same spec gives
+byte-identical files. A part that adds draws changes every plant after it; one that only reorders
+its own code must keep the order of its draws.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from plexlabor.models.anomalies import AnomalyType
+from plexlabor.validation.policy import PunchPolicy
+from plexlabor_dev.simulator import catalog
+from plexlabor_dev.simulator.world import World
+from plexlabor_dev.simulator.writer import PlantWriter
+
+DEFAULT_END = date(2026, 11, 20)
+HOUR = 3600.0
+MINUTE = 60.0
+
+
+@dataclass(frozen=True)
+class PlantSpec:
+    """What to generate. The same spec always yields byte-identical files."""
+
+    employees: int = 20
+    weeks: int = 8
+    seed: int = 1
+    anomaly_rate: float = 0.05
+    end_date: date = DEFAULT_END
+    timezone: str = "America/Detroit"
+    future_days: int = 14
+    policy: PunchPolicy = field(default_factory=PunchPolicy)
+
+    def __post_init__(self) -> None:
+        if self.employees < 5:
+            raise ValueError("employees: at least 5 are needed for a plant")
+        if not 1 <= self.weeks <= 104:
+            raise ValueError("weeks: must be between 1 and 104")
+        if not 0 <= self.anomaly_rate <= 0.5:
+            raise ValueError("anomaly_rate: must be between 0 and 0.5")
+
+
+class Sim:
+    """Spec, random stream, plant-local clock, the world built so far and the writer."""
+
+    def __init__(self, spec: PlantSpec, out: PlantWriter) -> None:
+        self.spec = spec
+        self.out = out
+        self.rng = random.Random(spec.seed)
+        self.tz = ZoneInfo(spec.timezone)
+        self.policy = spec.policy
+        self.scale = spec.anomaly_rate
+        self.start_date = spec.end_date - timedelta(days=7 * spec.weeks - 1)
+        self.as_of = self.local(spec.end_date + timedelta(days=1), "00:00")
+        self.world = World()
+        self._shift_times: dict[tuple[date, str], tuple[float, float]] = {}
+
+    # -- randomness -------------------------------------------------------------------------------
+    def uuid(self) -> str:
+        bits = self.rng.getrandbits(128)
+        text = f"{bits:032x}"
+        return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{text[16:20]}-{text[20:]}"
+
+    def chance(self, rate_at_one: float) -> bool:
+        """True with probability `rate_at_one` scaled by the plant's anomaly rate."""
+        return self.rng.random() < rate_at_one * self.scale
+
+    # -- time -------------------------------------------------------------------------------------
+    def local(self, day: date, hhmm: str) -> float:
+        hour, minute = (int(part) for part in hhmm.split(":"))
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.tz).timestamp()
+
+    def local_date(self, epoch: float) -> date:
+        return datetime.fromtimestamp(epoch, self.tz).date()
+
+    @staticmethod
+    def iso(epoch: float) -> str:
+        return iso(epoch)
+
+    def shift_window(self, day: date, shift: catalog.ShiftDef) -> tuple[float, float]:
+        key = (day, shift.code)
+        if key not in self._shift_times:
+            start = self.local(day, shift.start)
+            end_day = day + timedelta(days=1) if shift.end < shift.start else day
+            self._shift_times[key] = (start, self.local(end_day, shift.end))
+        return self._shift_times[key]
+
+    # -- output -----------------------------------------------------------------------------------
+    def emit(self, resource: str, row: dict[str, Any]) -> None:
+        self.out.emit(resource, row)
+
+    def label(self, resource: str, record_id: str, anomaly: AnomalyType, employee_id: str | None, detail: str) -> None:
+        self.out.label(resource, record_id, anomaly, employee_id, detail)
+
+
+def iso(epoch: float) -> str:
+    """Plex's UTC timestamp with seven fractional digits."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
