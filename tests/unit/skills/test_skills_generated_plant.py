@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from plexlabor.models import JobOperation
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.skills.certs import Qualification
-from plexlabor.skills.data import load, load_from_folder, load_from_port
+from plexlabor.skills.data import load, load_from_folder
 from plexlabor.skills.engine import assess_skills
 from plexlabor.skills.report import SkillsReport
 from plexlabor.validation.data import PlantData
@@ -37,19 +38,9 @@ def _rows(folder: Path, resource: str) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def blocked_truth(folder: Path) -> tuple[set[tuple[str, str, date, str, str]], dict[tuple[str, str, date], str]]:
-    """(employee, skill, work date, shift id, workcenter) for every planned shift an expired certification
-    keeps an operator from, and the certification that expired last for each (employee, skill, date).
-
-    Straight from the rows: an operation's shift is the one whose start most recently passed, in local
-    time, among those still running; a planned operator is blocked when a certification-required skill
-    of their workcenter has no certification valid that day at the level, and they held one that expired.
-    """
-    meta = json.loads((folder / "plant.json").read_text())
-    tz = ZoneInfo(meta["timezone"])
-    first = datetime.fromisoformat(meta["end"]).astimezone(tz).date()
-    days = {first + timedelta(days=n) for n in range(14)}
-
+def _shift_finder(folder: Path, tz: ZoneInfo) -> Callable[[str], tuple[date, str]]:
+    """(work date, shift id) of a moment: the shift whose start most recently passed, in local time,
+    among those still running."""
     shifts = {}
     for row in _rows(folder, "shifts"):
         start = datetime.strptime(row["startLocal"], "%H:%M")
@@ -68,12 +59,35 @@ def blocked_truth(folder: Path) -> tuple[set[tuple[str, str, date, str, str]], d
         assert best is not None, f"the generator schedules inside shifts: {moment}"
         return best[2], best[1]
 
+    return shift_of
+
+
+def _expired_instead(held: list[tuple[int, date, date | None, str]], level: int, day: date) -> list[tuple[date, str]]:
+    """(expiry, id) of the certifications at `level` that expired before `day`, when none is valid on it."""
+    if any(lv >= level and issued <= day and (exp is None or day <= exp) for lv, issued, exp, _ in held):
+        return []
+    return [(exp, cid) for lv, _, exp, cid in held if lv >= level and exp is not None and exp < day]
+
+
+def blocked_truth(folder: Path) -> tuple[set[tuple[str, str, date, str, str]], dict[tuple[str, str, date], str]]:
+    """(employee, skill, work date, shift id, workcenter) for every planned shift an expired certification
+    keeps an operator from, and the certification that expired last for each (employee, skill, date).
+
+    Straight from the rows: an operation's shift is the one whose start most recently passed, in local
+    time, among those still running; a planned operator is blocked when a certification-required skill
+    of their workcenter has no certification valid that day at the level, and they held one that expired.
+    """
+    meta = json.loads((folder / "plant.json").read_text())
+    tz = ZoneInfo(meta["timezone"])
+    first = datetime.fromisoformat(meta["end"]).astimezone(tz).date()
+    days = {first + timedelta(days=n) for n in range(14)}
+    shift_of = _shift_finder(folder, tz)
+
     demand = set()
     for op in _rows(folder, "job-operations"):
         if op.get("scheduledStart") and op.get("status") != "Complete":
             day, shift_id = shift_of(op["scheduledStart"])
-            if day in days:
-                demand.add((op["workcenterId"], day, shift_id))
+            demand.add((op["workcenterId"], day, shift_id))
 
     required = defaultdict(list)
     for row in _rows(folder, "workcenter-requirements"):
@@ -89,19 +103,12 @@ def blocked_truth(folder: Path) -> tuple[set[tuple[str, str, date, str, str]], d
 
     truth, culprit = set(), {}
     for row in _rows(folder, "shift-assignments"):
-        day = date.fromisoformat(row["workDate"])
-        wc = row["workcenterId"]
-        if row["status"] != "Scheduled" or day not in days or (wc, day, row["shiftId"]) not in demand:
-            continue
-        employee = row["employeeId"]
-        if employee not in active:
+        day, wc, employee = date.fromisoformat(row["workDate"]), row["workcenterId"], row["employeeId"]
+        planned = row["status"] == "Scheduled" and day in days and (wc, day, row["shiftId"]) in demand
+        if not planned or employee not in active:
             continue
         for skill, level in required[wc]:
-            held = certs[(employee, skill)]
-            if any(lv >= level and issued <= day and (exp is None or day <= exp) for lv, issued, exp, _ in held):
-                continue
-            expired = [(exp, cid) for lv, _, exp, cid in held if lv >= level and exp is not None and exp < day]
-            if expired:
+            if expired := _expired_instead(certs[(employee, skill)], level, day):
                 truth.add((employee, skill, day, row["shiftId"], wc))
                 culprit[(employee, skill, day)] = max(expired)[1]
     return truth, culprit
@@ -153,13 +160,13 @@ def test_uses_while_uncertified_match_the_uncertified_operator_labels(labelled_p
     assert labelled and flagged == labelled
 
 
-def test_both_loaders_read_the_same_snapshot(labelled_plant: PlantFolder) -> None:
+def test_the_port_and_the_folder_helper_read_the_same_snapshot(labelled_plant: PlantFolder) -> None:
     as_of = date(2026, 11, 10)  # inside the history: both the plan and the look-back have rows
-    from_port = load_from_port(PlantFolderSource(labelled_plant), as_of, timezone=labelled_plant.meta().timezone)
+    from_port = load(PlantFolderSource(labelled_plant), as_of, timezone=labelled_plant.meta().timezone)
     from_folder = load_from_folder(labelled_plant, as_of)
     assert from_port.planned and from_port.operations and from_port.work and from_port.scrap
     assert from_port == from_folder
-    assert load(PlantFolderSource(labelled_plant), as_of) == from_folder
+    assert load(PlantFolderSource(labelled_plant), as_of) == from_folder  # the zone: the port's
 
 
 def test_the_qualification_index_agrees_with_the_validation_engine(labelled_plant: PlantFolder) -> None:
@@ -193,9 +200,9 @@ def test_operations_of_closed_jobs_are_not_demand(tmp_path: Path) -> None:
             asked.append(job_id)
             return super().job_operations(job_id)
 
-    # When both loaders read it
+    # When the port and the folder helper read it
     port = CountingSource(folder)
-    from_port = load_from_port(port, as_of, timezone=folder.meta().timezone)
+    from_port = load(port, as_of, timezone=folder.meta().timezone)
     from_folder = load_from_folder(folder, as_of)
     # Then neither counts the closed jobs' operations, and the port was asked for open jobs only
     assert from_port == from_folder

@@ -1,15 +1,10 @@
-"""What the skills analysis reads, as one plain snapshot, from a labor-data port or a plant folder.
+"""What the skills analysis reads, as one plain snapshot, from any labor-data port.
 
 `SkillsInput` holds reference data (employees, skills, certifications, workcenter requirements,
 approved workcenters, shifts), the plan over the horizon (shift assignments and scheduled job
-operations) and a look-back of history (labor entries, workcenter logins, scrap). Two loaders build
-it with the same semantics:
-
-- `load_from_port(port, ...)`: any `LaborDataPort` (Plex, the simulator, `PlantFolderSource`);
-- `load_from_folder(folder, ...)`: reads a plant folder's JSON lines directly. Parsing every
-  workcenter event of a 5,000-person plant through pydantic takes longer than the whole analysis,
-  so the big files are read as plain JSON and only the rows in the windows are kept. A test holds
-  the two loaders to the same result.
+operations of open jobs) and a look-back of history (labor entries, workcenter logins, scrap).
+`load(port, as_of)` reads it through `plexlabor.plex.snapshot` (Plex, the simulator, or a plant folder,
+which reads its windows fast inside itself) and `from_snapshot` shapes it.
 
 Windows (plant local midnights, half-open like every port read):
 - plan: shift assignments whose `workDate` is in [as_of, as_of + horizon) (read by `scheduledStart`
@@ -21,38 +16,20 @@ Windows (plant local midnights, half-open like every port read):
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from plexlabor.models import (
-    ApprovedWorkcenter,
-    Certification,
-    Employee,
-    Job,
-    JobOperation,
-    LaborEntry,
-    ScrapEntry,
-    Shift,
-    ShiftAssignment,
-    Skill,
-    Workcenter,
-    WorkcenterEvent,
-    WorkcenterRequirement,
-)
+from plexlabor.models import JobOperation, LaborEntry, ShiftAssignment, WorkcenterEvent
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.port import LaborDataPort
+from plexlabor.plex.snapshot import PlexSnapshot, Reference, Windowed, read_snapshot
 
 DEFAULT_HORIZON_DAYS = 14
 DEFAULT_LOOKBACK_DAYS = 90
 PLAN_MARGIN = timedelta(days=1)
-CLOSED_JOBS = frozenset({"Complete", "Cancelled"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,107 +234,124 @@ def _minutes(hhmm: str) -> time:
     return time(int(hours), int(minutes))
 
 
-# ---- reference data (the same converters for both loaders) ------------------------------------------
-def _reference(
-    snapshot: SkillsInput,
-    employees: Iterable[Employee],
-    skills: Iterable[Skill],
-    workcenters: Iterable[Workcenter],
-    certifications: Iterable[Certification],
-    requirements: Iterable[WorkcenterRequirement],
-    approved: Iterable[ApprovedWorkcenter],
-    shifts: Iterable[Shift],
-) -> None:
-    for e in employees:
-        snapshot.employees[e.id] = EmployeeInfo(
-            e.id, e.supervisor_id, e.department_code, e.home_workcenter_id, e.building_code, e.status == "Active"
-        )
-    for s in skills:
-        snapshot.skills[s.skill_id] = SkillInfo(s.skill_id, s.skill_code, s.name, s.skill_group)
-    for w in workcenters:
-        snapshot.workcenters[w.workcenter_id] = WorkcenterInfo(
-            w.workcenter_id, w.workcenter_code, w.department_code, w.building_code
-        )
-    seen: set[str] = set()
-    for c in certifications:
-        if c.id not in seen:
-            seen.add(c.id)
-            snapshot.certifications.append(
-                CertRecord(c.id, c.employee_id, c.skill_id, c.level, c.issued_date, c.expires_date)
-            )
-    snapshot.requirements.extend(
-        Requirement(r.workcenter_id, r.skill_id, r.min_level, r.certification_required) for r in requirements
-    )
-    for a in approved:
-        key = (a.part_id, a.operation_code, a.workcenter_id)
-        snapshot.crew_sizes[key] = max(snapshot.crew_sizes.get(key, 0.0), a.crew_size)
-    for sh in shifts:
-        snapshot.shifts[sh.shift_id] = ShiftInfo(
-            sh.shift_id, sh.shift_code, _minutes(sh.start_local), _minutes(sh.end_local)
-        )
+# ---- from a snapshot ------------------------------------------------------------------------------
+REFERENCE: tuple[Reference, ...] = (
+    "employees",
+    "skills",
+    "workcenters",
+    "certifications",
+    "workcenter-requirements",
+    "approved-workcenters",
+    "shifts",
+    "jobs",
+    "job-operations",
+)
 
 
-def _keep_assignment(snapshot: SkillsInput, work_date: date) -> bool:
-    return snapshot.as_of <= work_date < snapshot.horizon_end
-
-
-def default_timezone(port: LaborDataPort) -> str:
-    """The plant's zone from its buildings (the first by code), else UTC."""
-    zones = [b.timezone for b in sorted(port.buildings(), key=lambda b: b.building_code) if b.timezone]
-    return zones[0] if zones else "UTC"
-
-
-# ---- from a port --------------------------------------------------------------------------------
-def load_from_port(
-    port: LaborDataPort,
+def load(
+    source: LaborDataPort,
     as_of: date,
     *,
     timezone: str | None = None,
     horizon_days: int = DEFAULT_HORIZON_DAYS,
     lookback_days: int = DEFAULT_LOOKBACK_DAYS,
 ) -> SkillsInput:
-    """Read the snapshot through a labor-data port (Plex, the simulator or a plant folder)."""
-    tz_name = timezone or default_timezone(port)
-    snapshot = SkillsInput(tz_name, as_of, horizon_days, lookback_days)
-    win = Windows.of(as_of, horizon_days, lookback_days, snapshot.tz)
-    _reference(
-        snapshot,
-        port.employees(),
-        port.skills(),
-        port.workcenters(),
-        port.certifications(),
-        port.workcenter_requirements(),
-        port.approved_workcenters(),
-        port.shifts(),
-    )
-    for a in port.shift_assignments(win.plan_begin, win.plan_end):
-        if _keep_assignment(snapshot, a.work_date):
-            snapshot.planned.append(_planned(a))
+    """The snapshot from any labor-data port (Plex, the simulator, a plant folder); the time zone is the
+    port's unless given."""
+    zone = timezone or source.timezone()
+    win = Windows.of(as_of, horizon_days, lookback_days, ZoneInfo(zone))
+    windows: dict[Windowed, tuple[datetime, datetime]] = {"shift-assignments": (win.plan_begin, win.plan_end)}
+    if lookback_days:
+        history = (win.history_begin, win.history_end)
+        windows |= {"labor-entries": history, "workcenter-events": history, "scrap-entries": history}
+    snapshot = read_snapshot(source, reference=REFERENCE, windows=windows, timezone=zone, open_jobs_only=True)
+    return from_snapshot(snapshot, as_of, horizon_days=horizon_days, lookback_days=lookback_days)
+
+
+def load_from_folder(
+    folder: PlantFolder | Path | str,
+    as_of: date | None = None,
+    *,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+) -> SkillsInput:
+    """The snapshot of a plant folder; `as_of` defaults to the extract day (`default_as_of`)."""
+    plant = folder if isinstance(folder, PlantFolder) else PlantFolder(folder)
+    day = as_of or default_as_of(plant)
+    return load(PlantFolderSource(plant), day, horizon_days=horizon_days, lookback_days=lookback_days)
+
+
+def default_as_of(plant: PlantFolder) -> date:
+    """The plant's extract day: the local date of `plant.json`'s `end` (midnight after the last day of
+    history), i.e. the first day of the plan. History runs up to it, the schedule from it."""
+    meta = plant.meta()
+    return meta.end.astimezone(ZoneInfo(meta.timezone)).date()
+
+
+def from_snapshot(
+    snapshot: PlexSnapshot,
+    as_of: date,
+    *,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+) -> SkillsInput:
+    """Shape a Plex snapshot (read with `load`'s windows) into the skills analysis's input."""
+    data = SkillsInput(snapshot.timezone, as_of, horizon_days, lookback_days)
+    win = Windows.of(as_of, horizon_days, lookback_days, data.tz)
+    _reference(data, snapshot)
+    data.planned.extend(_planned(a) for a in snapshot.shift_assignments if _keep_assignment(data, a.work_date))
     seen: set[str] = set()
-    for op in _open_operations(port):
+    for op in snapshot.job_operations:
         if op.id not in seen and op.status != "Complete" and win.in_plan(op.scheduled_start):
             seen.add(op.id)
-            snapshot.operations.append(_operation(op))
-    if lookback_days:
-        for entry in port.labor_entries(win.history_begin, win.history_end):
-            snapshot.work.append(_labor(entry))
-        for event in port.workcenter_events(win.history_begin, win.history_end):
-            if event.event_type == "OperatorLogin" and event.employee_id:
-                snapshot.work.append(_login(event))
-        for scrap in port.scrap_entries(win.history_begin, win.history_end):
-            if scrap.employee_id:
-                snapshot.scrap.append(ScrapRecord(scrap.id, scrap.employee_id, scrap.workcenter_id, scrap.quantity))
-    return snapshot.normalized()
+            data.operations.append(_operation(op))
+    data.work.extend(_labor(entry) for entry in snapshot.labor_entries)
+    data.work.extend(
+        _login(event)
+        for event in snapshot.workcenter_events
+        if event.event_type == "OperatorLogin" and event.employee_id
+    )
+    data.scrap.extend(
+        ScrapRecord(scrap.id, scrap.employee_id, scrap.workcenter_id, scrap.quantity)
+        for scrap in snapshot.scrap_entries
+        if scrap.employee_id
+    )
+    return data.normalized()
 
 
-def _open_operations(port: LaborDataPort) -> list[JobOperation]:
-    """Operations of jobs not complete or cancelled. Plex answers operations one job at a time, so when
-    some jobs are closed only the open ones are asked for; otherwise one call for all."""
-    jobs = port.jobs()
-    open_jobs = [job.id for job in jobs if job.status not in CLOSED_JOBS]
-    if len(open_jobs) == len(jobs):
-        return port.job_operations()
-    return [op for job_id in open_jobs for op in port.job_operations(job_id)]
+def _reference(data: SkillsInput, snapshot: PlexSnapshot) -> None:
+    for e in snapshot.employees:
+        data.employees[e.id] = EmployeeInfo(
+            e.id, e.supervisor_id, e.department_code, e.home_workcenter_id, e.building_code, e.status == "Active"
+        )
+    for s in snapshot.skills:
+        data.skills[s.skill_id] = SkillInfo(s.skill_id, s.skill_code, s.name, s.skill_group)
+    for w in snapshot.workcenters:
+        data.workcenters[w.workcenter_id] = WorkcenterInfo(
+            w.workcenter_id, w.workcenter_code, w.department_code, w.building_code
+        )
+    seen: set[str] = set()
+    for c in snapshot.certifications:
+        if c.id not in seen:
+            seen.add(c.id)
+            data.certifications.append(
+                CertRecord(c.id, c.employee_id, c.skill_id, c.level, c.issued_date, c.expires_date)
+            )
+    data.requirements.extend(
+        Requirement(r.workcenter_id, r.skill_id, r.min_level, r.certification_required)
+        for r in snapshot.workcenter_requirements
+    )
+    for a in snapshot.approved_workcenters:
+        key = (a.part_id, a.operation_code, a.workcenter_id)
+        data.crew_sizes[key] = max(data.crew_sizes.get(key, 0.0), a.crew_size)
+    for sh in snapshot.shifts:
+        data.shifts[sh.shift_id] = ShiftInfo(
+            sh.shift_id, sh.shift_code, _minutes(sh.start_local), _minutes(sh.end_local)
+        )
+
+
+def _keep_assignment(data: SkillsInput, work_date: date) -> bool:
+    return data.as_of <= work_date < data.horizon_end
 
 
 def _planned(a: ShiftAssignment) -> PlannedShift:
@@ -381,189 +375,3 @@ def _labor(entry: LaborEntry) -> WorkRecord:
 def _login(event: WorkcenterEvent) -> WorkRecord:
     assert event.employee_id is not None
     return WorkRecord(event.id, "login", event.employee_id, event.workcenter_id, event.event_time.timestamp(), None, 0)
-
-
-# ---- either ------------------------------------------------------------------------------------
-def plant_timezone(source: LaborDataPort, configured: str | None = None) -> str:
-    """The configured zone, else a plant folder's `plant.json`, else the buildings' (else UTC)."""
-    if configured:
-        return configured
-    if isinstance(source, PlantFolderSource):
-        return source.plant.meta().timezone
-    return default_timezone(source)
-
-
-def load(
-    source: LaborDataPort,
-    as_of: date,
-    *,
-    timezone: str | None = None,
-    horizon_days: int = DEFAULT_HORIZON_DAYS,
-    lookback_days: int = DEFAULT_LOOKBACK_DAYS,
-) -> SkillsInput:
-    """The snapshot from any port; a `PlantFolderSource` is read directly from its folder (faster, same result)."""
-    if isinstance(source, PlantFolderSource) and timezone in (None, source.plant.meta().timezone):
-        return load_from_folder(source.plant, as_of, horizon_days=horizon_days, lookback_days=lookback_days)
-    return load_from_port(source, as_of, timezone=timezone, horizon_days=horizon_days, lookback_days=lookback_days)
-
-
-# ---- from a plant folder ------------------------------------------------------------------------
-def load_from_folder(
-    folder: PlantFolder | Path | str,
-    as_of: date | None = None,
-    *,
-    horizon_days: int = DEFAULT_HORIZON_DAYS,
-    lookback_days: int = DEFAULT_LOOKBACK_DAYS,
-) -> SkillsInput:
-    """Read the snapshot from a plant folder; `as_of` defaults to the extract day (`default_as_of`)."""
-    plant = folder if isinstance(folder, PlantFolder) else PlantFolder(folder)
-    meta = plant.meta()
-    tz = ZoneInfo(meta.timezone)
-    day = as_of or default_as_of(plant)
-    snapshot = SkillsInput(meta.timezone, day, horizon_days, lookback_days)
-    win = Windows.of(day, horizon_days, lookback_days, tz)
-    _reference(
-        snapshot,
-        plant.load(Employee),
-        plant.load(Skill),
-        plant.load(Workcenter),
-        plant.load(Certification),
-        plant.load(WorkcenterRequirement),
-        plant.load(ApprovedWorkcenter),
-        plant.load(Shift),
-    )
-    first, last = day.isoformat(), snapshot.horizon_end.isoformat()
-    seen: set[str] = set()
-    for row in _rows_dated(plant, ShiftAssignment.resource, "workDate", day, snapshot.horizon_end):
-        if first <= row["workDate"] < last and row["id"] not in seen and win.in_plan(_utc(row["scheduledStart"])):
-            seen.add(row["id"])
-            snapshot.planned.append(
-                PlannedShift(
-                    row["id"],
-                    row["employeeId"],
-                    row["shiftId"],
-                    date.fromisoformat(row["workDate"]),
-                    row.get("workcenterId"),
-                    row.get("status") == "Leave",
-                )
-            )
-    seen.clear()
-    closed = {
-        row["id"]
-        for status in sorted(CLOSED_JOBS)
-        for row in _lines_with(plant, Job.resource, f'"{status}"')
-        if row.get("status") in CLOSED_JOBS
-    }
-    plan_days = (win.plan_begin.date() - PLAN_MARGIN, win.plan_end.date() + PLAN_MARGIN)
-    for row in _rows_dated(plant, JobOperation.resource, "scheduledStart", *plan_days):
-        start = _utc(row.get("scheduledStart"))
-        if (
-            row["id"] not in seen
-            and row.get("status", "Scheduled") != "Complete"
-            and row["jobId"] not in closed
-            and win.in_plan(start)
-        ):
-            seen.add(row["id"])
-            assert start is not None
-            snapshot.operations.append(
-                ScheduledOperation(
-                    row["id"],
-                    row["jobId"],
-                    row["partId"],
-                    row["operationCode"],
-                    row["workcenterId"],
-                    float(row["standardHours"]),
-                    start,
-                )
-            )
-    if lookback_days:
-        _history_from_folder(plant, snapshot, win)
-    return snapshot.normalized()
-
-
-def default_as_of(plant: PlantFolder) -> date:
-    """The plant's extract day: the local date of `plant.json`'s `end` (midnight after the last day of
-    history), i.e. the first day of the plan. History runs up to it, the schedule from it."""
-    meta = plant.meta()
-    return meta.end.astimezone(ZoneInfo(meta.timezone)).date()
-
-
-def _history_from_folder(plant: PlantFolder, snapshot: SkillsInput, win: Windows) -> None:
-    seen: set[str] = set()
-    days = (win.history_begin.date() - PLAN_MARGIN, win.history_end.date() + PLAN_MARGIN)
-    for row in _rows_dated(plant, LaborEntry.resource, "startTime", *days):
-        start = _utc(row["startTime"])
-        if row["id"] not in seen and win.in_history(start):
-            seen.add(row["id"])
-            assert start is not None
-            end = _utc(row.get("endTime"))
-            snapshot.work.append(
-                WorkRecord(
-                    row["id"],
-                    "labor",
-                    row["employeeId"],
-                    row["workcenterId"],
-                    start.timestamp(),
-                    end.timestamp() if end else None,
-                    float(row.get("quantity") or 0),
-                )
-            )
-    seen.clear()
-    for row in _lines_with(plant, WorkcenterEvent.resource, '"OperatorLogin"'):
-        moment = _utc(row["eventTime"])
-        if (
-            row.get("eventType") == "OperatorLogin"
-            and row.get("employeeId")
-            and row["id"] not in seen
-            and win.in_history(moment)
-        ):
-            seen.add(row["id"])
-            assert moment is not None
-            snapshot.work.append(
-                WorkRecord(row["id"], "login", row["employeeId"], row["workcenterId"], moment.timestamp(), None, 0)
-            )
-    seen.clear()
-    for row in _rows_dated(plant, ScrapEntry.resource, "scrapTime", *days):
-        if row.get("employeeId") and row["id"] not in seen and win.in_history(_utc(row["scrapTime"])):
-            seen.add(row["id"])
-            snapshot.scrap.append(
-                ScrapRecord(row["id"], row["employeeId"], row["workcenterId"], float(row["quantity"]))
-            )
-
-
-def _lines(plant: PlantFolder, resource: str) -> Iterator[str]:
-    path = plant.file_for(resource)
-    if not path.exists():
-        return
-    with path.open(encoding="utf-8") as handle:
-        yield from handle
-
-
-def _lines_with(plant: PlantFolder, resource: str, needle: str) -> Iterator[dict[str, Any]]:
-    """Rows of a resource whose raw line contains `needle` (skips parsing the rest)."""
-    for line in _lines(plant, resource):
-        if needle in line:
-            yield json.loads(line)
-
-
-def _rows_dated(plant: PlantFolder, resource: str, name: str, low: date, high: date) -> Iterator[dict[str, Any]]:
-    """Rows whose `name` field starts with a date in [low, high), read without parsing the others.
-
-    A coarse pre-filter on the raw line (the caller still checks the exact window): a row whose field
-    is absent, null or not found by the pattern is parsed and handed over.
-    """
-    pattern = re.compile(r'"' + re.escape(name) + r'"\s*:\s*"(\d{4}-\d{2}-\d{2})')
-    first, last = low.isoformat(), high.isoformat()
-    for line in _lines(plant, resource):
-        if not line.strip():
-            continue
-        found = pattern.search(line)
-        if found is None or first <= found.group(1) < last:
-            yield json.loads(line)
-
-
-def _utc(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
