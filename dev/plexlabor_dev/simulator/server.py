@@ -30,13 +30,14 @@ import time
 from argparse import Namespace
 from collections import deque
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plexlabor.models.types import format_plex_datetime
 from plexlabor.plex.defaults import (
@@ -63,6 +64,7 @@ DEFAULT_DATASOURCE_USER = "sim-user"
 DEFAULT_DATASOURCE_PASSWORD = "sim-password"
 MAX_BODY_BYTES = 5 * 1024 * 1024
 REQUEST_LOG_SIZE = 20_000
+T = TypeVar("T")
 
 
 class SimConfig(BaseModel):
@@ -137,6 +139,28 @@ def _date_param(query: Mapping[str, list[str]], name: str) -> str | None:
             f"Parameter '{name}' is not a valid date: {raw}",
             [{"code": "INVALID_DATE", "target": name, "message": "expected YYYY-MM-DDThh:mm:ssZ"}],
         ) from None
+
+
+@dataclass(frozen=True)
+class Request:
+    """One API request as the handlers see it (path parameters come as keyword arguments)."""
+
+    path: str
+    query: Mapping[str, list[str]]
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json_object(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.body or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise HttpError(400, "INVALID_BODY", "Request body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise HttpError(400, "INVALID_BODY", "Request body must be a JSON object")
+        return data
+
+
+Handler = Callable[..., Reply]
 
 
 class SimulatorState:
@@ -223,6 +247,11 @@ class SimulatorState:
                 self._idempotent[key] = reply
             return reply
 
+    def update_config(self, changes: Mapping[str, Any]) -> SimConfig:
+        """Apply a partial change to the behaviour switches (validated as a whole)."""
+        self.config = SimConfig.model_validate({**self.config.model_dump(), **changes})
+        return self.config
+
     def custom_objects(self, name: str) -> list[dict[str, Any]]:
         with self._lock:
             return [dict(item) for item in self._custom_objects.get(name, [])]
@@ -235,12 +264,12 @@ class _Router:
     """Maps (method, path) to a handler function of the simulator."""
 
     def __init__(self) -> None:
-        self.routes: list[tuple[str, re.Pattern[str], Callable[..., Reply]]] = []
+        self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
 
-    def add(self, method: str, pattern: re.Pattern[str], handler: Callable[..., Reply]) -> None:
+    def add(self, method: str, pattern: re.Pattern[str], handler: Handler) -> None:
         self.routes.append((method, pattern, handler))
 
-    def match(self, method: str, path: str) -> tuple[Callable[..., Reply], dict[str, str]] | None:
+    def match(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
         allowed = False
         for route_method, pattern, handler in self.routes:
             found = pattern.match(path)
@@ -253,11 +282,32 @@ class _Router:
         return None
 
 
+def _cleared(clear: Callable[[], None]) -> Reply:
+    clear()
+    return Reply(204, raw=b"")
+
+
+def _valid(update: Callable[[dict[str, Any]], T], changes: dict[str, Any]) -> T:
+    """Apply a change from a request body; a validation error becomes a 400 naming the fields."""
+    try:
+        return update(changes)
+    except ValidationError as error:
+        problems = [
+            {"code": item["type"], "target": ".".join(map(str, item["loc"])), "message": item["msg"]}
+            for item in error.errors()
+        ]
+        message = "; ".join(f"{p['target']}: {p['message']}" if p["target"] else p["message"] for p in problems)
+        raise HttpError(400, "INVALID_BODY", message, problems) from None
+    except ValueError as error:
+        raise HttpError(400, "INVALID_BODY", str(error).splitlines()[0]) from None
+
+
 class PlexSimulatorApp:
     """The request logic, independent of the HTTP plumbing."""
 
     def __init__(self, state: SimulatorState) -> None:
         self.state = state
+        self.control = self._control_routes()
         self.router = _Router()
         paths = DEFAULT_RESOURCE_PATHS
         simple = {
@@ -286,13 +336,13 @@ class PlexSimulatorApp:
             return Reply(404, raw=b"")
         return Reply(200, rows)
 
-    def _list_handler(self, resource: str) -> Callable[..., Reply]:
-        def handler(query: Mapping[str, list[str]], **_: Any) -> Reply:
+    def _list_handler(self, resource: str) -> Handler:
+        def handler(request: Request) -> Reply:
             return self._list_reply(self.state.store.rows(resource))
 
         return handler
 
-    def job_operations(self, query: Mapping[str, list[str]], jobId: str, **_: Any) -> Reply:
+    def job_operations(self, request: Request, jobId: str) -> Reply:
         jobs = self.state.store.group("jobs", "id")
         if jobId not in jobs:
             raise HttpError(
@@ -303,8 +353,8 @@ class PlexSimulatorApp:
             )
         return self._list_reply(self.state.store.group("job-operations", "jobId").get(jobId, []))
 
-    def time_clock_entries(self, query: Mapping[str, list[str]], **_: Any) -> Reply:
-        store, resource = self.state.store, "time-clock-entries"
+    def time_clock_entries(self, request: Request) -> Reply:
+        store, resource, query = self.state.store, "time-clock-entries", request.query
         begin, end = _date_param(query, BEGIN_DATE_PARAM), _date_param(query, END_DATE_PARAM)
         mod_start, mod_end = _date_param(query, MODIFIED_START_PARAM), _date_param(query, MODIFIED_END_PARAM)
         employee = _first(query, EMPLOYEE_ID_PARAM)
@@ -323,7 +373,8 @@ class PlexSimulatorApp:
             rows = [row for row in rows if str(row.get("employeeId")) == employee]
         return self._list_reply(rows)
 
-    def labor_entries(self, query: Mapping[str, list[str]], **_: Any) -> Reply:
+    def labor_entries(self, request: Request) -> Reply:
+        query = request.query
         missing = [name for name in (BEGIN_DATE_PARAM, END_DATE_PARAM) if not _first(query, name)]
         if missing:
             raise HttpError(
@@ -337,55 +388,32 @@ class PlexSimulatorApp:
         return self._list_reply(self.state.store.index(resource, REST_WINDOW_FIELDS[resource]).between(begin, end))
 
     # -- writes ---------------------------------------------------------------------------------
-    @staticmethod
-    def _json_object(body: bytes) -> dict[str, Any]:
-        try:
-            data = json.loads(body or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise HttpError(400, "INVALID_BODY", "Request body is not valid JSON") from None
-        if not isinstance(data, dict):
-            raise HttpError(400, "INVALID_BODY", "Request body must be a JSON object")
-        return data
-
-    def operator_write(
+    def _record(
         self,
-        query: Mapping[str, list[str]],
-        body: bytes,
-        path: str,
-        headers: Mapping[str, str],
-        workcenterId: str,
-        **_: Any,
+        request: Request,
+        data: dict[str, Any],
+        make_reply: Callable[[dict[str, Any]], Reply],
+        custom_object: str | None = None,
     ) -> Reply:
-        data = self._json_object(body)
+        """Keep the write (once per `Idempotency-Key`) and answer it."""
+        key = request.headers.get("idempotency-key")
+        return self.state.record_write(request.path, data, key, make_reply, custom_object=custom_object)
+
+    def operator_write(self, request: Request, workcenterId: str) -> Reply:
+        data = request.json_object()
         if workcenterId not in self.state.store.group("workcenters", "workcenterId"):
             raise HttpError(404, "NOT_FOUND", f"Workcenter '{workcenterId}' was not found")
-        return self.state.record_write(
-            path, data, headers.get("idempotency-key"), lambda write: Reply(200, {"seq": write["seq"]})
-        )
+        return self._record(request, data, lambda write: Reply(200, {"seq": write["seq"]}))
 
-    def custom_object_post(
-        self,
-        query: Mapping[str, list[str]],
-        body: bytes,
-        path: str,
-        headers: Mapping[str, str],
-        name: str,
-        **_: Any,
-    ) -> Reply:
-        data = self._json_object(body)
-        return self.state.record_write(
-            path,
-            data,
-            headers.get("idempotency-key"),
-            lambda write: Reply(201, {"id": write["objectId"], **data}),
-            custom_object=name,
-        )
+    def custom_object_post(self, request: Request, name: str) -> Reply:
+        data = request.json_object()
+        return self._record(request, data, lambda write: Reply(201, {"id": write["objectId"], **data}), name)
 
-    def custom_object_get(self, query: Mapping[str, list[str]], name: str, **_: Any) -> Reply:
+    def custom_object_get(self, request: Request, name: str) -> Reply:
         return Reply(200, self.state.custom_objects(name))
 
     # -- Data Source API --------------------------------------------------------------------------
-    def datasource_execute(self, query: Mapping[str, list[str]], body: bytes, datasource_id: str, **_: Any) -> Reply:
+    def datasource_execute(self, request: Request, datasource_id: str) -> Reply:
         name = self.state.datasource_by_id.get(int(datasource_id))
         if name is None:
             raise HttpError(
@@ -393,7 +421,7 @@ class PlexSimulatorApp:
                 "DATASOURCE_NOT_FOUND",
                 f"Data source {datasource_id} does not exist or is not enabled for this account",
             )
-        data = self._json_object(body) if body.strip() else {}
+        data = request.json_object() if request.body.strip() else {}
         inputs = data.get("inputs") or {}
         if not isinstance(inputs, dict):
             raise HttpError(400, "INVALID_BODY", "'inputs' must be a JSON object")
@@ -425,7 +453,7 @@ class PlexSimulatorApp:
         fields = DEFAULT_DATASOURCE_FIELDS[name]
         shape = config.datasource_shape
         if shape == "auto":
-            shape = "rows" if _first(query, "format") == "2" else "tables"
+            shape = "rows" if _first(request.query, "format") == "2" else "tables"
         answer: dict[str, Any] = {"outputs": {}, "transactionNo": self.state.next_transaction()}
         if shape == "rows":
             answer["rows"] = [{column: row.get(field) for field, column in fields.items()} for row in rows]
@@ -487,47 +515,38 @@ class PlexSimulatorApp:
         if found is None:
             raise HttpError(404, "NOT_FOUND", f"No resource at {method} {path}")
         handler, params = found
-        return handler(query=query, body=body, path=path, headers=headers, **params)
+        return handler(Request(path, query, headers, body), **params)
 
     # -- control API (/_sim) ------------------------------------------------------------------------
-    def handle_control(self, method: str, path: str, body: bytes) -> Reply:
+    def _control_routes(self) -> dict[tuple[str, str], Callable[[Request], Reply]]:
         state = self.state
-        if path == "/_sim/health" and method == "GET":
-            return Reply(200, {"ok": True, "plant": str(state.store.folder.path)})
-        if path == "/_sim/writes":
-            if method == "GET":
-                return Reply(200, state.writes())
-            if method == "DELETE":
-                state.clear_writes()
-                return Reply(204, raw=b"")
-        if path == "/_sim/requests":
-            if method == "GET":
-                return Reply(200, state.requests())
-            if method == "DELETE":
-                state.clear_requests()
-                return Reply(204, raw=b"")
-        if path == "/_sim/faults":
-            if method == "GET":
-                return Reply(200, state.faults.config.model_dump())
-            if method == "POST":
-                try:
-                    return Reply(200, state.faults.update(self._json_object(body)).model_dump())
-                except ValueError as error:
-                    raise HttpError(400, "INVALID_BODY", str(error).splitlines()[0]) from None
-        if path == "/_sim/config":
-            if method == "GET":
-                return Reply(200, state.config.model_dump())
-            if method == "POST":
-                try:
-                    state.config = SimConfig.model_validate({**state.config.model_dump(), **self._json_object(body)})
-                except ValueError as error:
-                    raise HttpError(400, "INVALID_BODY", str(error).splitlines()[0]) from None
-                if self._json_object(body).get("reset_rate_limit"):
-                    state.rate_limit.reset()
-                return Reply(200, state.config.model_dump())
-        if path == "/_sim/webhooks" and method == "POST":
-            return self._send_webhooks(self._json_object(body))
-        raise HttpError(404, "NOT_FOUND", f"No control resource at {method} {path}")
+        return {
+            ("GET", "/_sim/health"): lambda _: Reply(200, {"ok": True, "plant": str(state.store.folder.path)}),
+            ("GET", "/_sim/writes"): lambda _: Reply(200, state.writes()),
+            ("DELETE", "/_sim/writes"): lambda _: _cleared(state.clear_writes),
+            ("GET", "/_sim/requests"): lambda _: Reply(200, state.requests()),
+            ("DELETE", "/_sim/requests"): lambda _: _cleared(state.clear_requests),
+            ("GET", "/_sim/faults"): lambda _: Reply(200, state.faults.config.model_dump()),
+            ("POST", "/_sim/faults"): lambda r: Reply(200, _valid(state.faults.update, r.json_object()).model_dump()),
+            ("GET", "/_sim/config"): lambda _: Reply(200, state.config.model_dump()),
+            ("POST", "/_sim/config"): self._update_config,
+            ("POST", "/_sim/webhooks"): lambda request: self._send_webhooks(request.json_object()),
+        }
+
+    def handle_control(self, method: str, path: str, body: bytes) -> Reply:
+        handler = self.control.get((method, path))
+        if handler is None:
+            raise HttpError(404, "NOT_FOUND", f"No control resource at {method} {path}")
+        return handler(Request(path, {}, {}, body))
+
+    def _update_config(self, request: Request) -> Reply:
+        """`POST /_sim/config`: change switches; `{"reset_rate_limit": true}` also empties the rate window."""
+        changes = request.json_object()
+        reset = bool(changes.pop("reset_rate_limit", False))
+        config = _valid(self.state.update_config, changes)
+        if reset:
+            self.state.rate_limit.reset()
+        return Reply(200, config.model_dump())
 
     def _send_webhooks(self, request: dict[str, Any]) -> Reply:
         url, secret = request.get("url"), request.get("secret")
@@ -777,8 +796,7 @@ class SimulatorServer:
         return self.state.faults.update(changes)
 
     def set_config(self, **changes: Any) -> SimConfig:
-        self.state.config = SimConfig.model_validate({**self.state.config.model_dump(), **changes})
-        return self.state.config
+        return self.state.update_config(changes)
 
     def writes(self) -> list[dict[str, Any]]:
         return self.state.writes()
