@@ -1,4 +1,4 @@
-"""The alarm topic every CloudWatch alarm of the service notifies (DLQ depth now; more later).
+"""The alarm topic every CloudWatch alarm of the service notifies, and the one shape those alarms take.
 
 CloudWatch cannot publish to a topic encrypted with the AWS-managed `aws/sns` key, so the topic
 uses a small customer-managed key (rotation on) whose policy lets CloudWatch use it. Publishing
@@ -56,3 +56,31 @@ class Alarms(Construct):
         alarm.add_alarm_action(self._action)
         alarm.add_ok_action(self._action)
         return alarm
+
+    def above_zero(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        description: str,
+        metric: cloudwatch.IMetric,
+        evaluation_periods: int = 1,
+        datapoints_to_alarm: int | None = None,
+    ) -> cloudwatch.Alarm:
+        """An alarm on `metric` above zero (no data is not a breach), notifying the topic.
+
+        Every alarm of the service has this shape: something that should never happen (a message in
+        a dead-letter queue, a 5xx, a failed execution) happened."""
+        return self.notify(
+            cloudwatch.Alarm(
+                scope,
+                construct_id,
+                alarm_description=description,
+                metric=metric,
+                threshold=0,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=evaluation_periods,
+                datapoints_to_alarm=datapoints_to_alarm,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+        )

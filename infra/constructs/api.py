@@ -130,21 +130,16 @@ class Api(Construct):
             "RequestValidator", validate_request_body=True, validate_request_parameters=True
         )
         self.routes: dict[Route, apigateway.Method] = {}
-        self.server_error_alarm = alarms.notify(
-            cloudwatch.Alarm(
-                self,
-                "ServerErrors",
-                alarm_description=(
-                    "The API answered 5xx in 2 of the last 3 five-minute periods. Check the punch_webhook "
-                    "and approval_callback logs (503 from the webhook: the punch queue refused records)."
-                ),
-                metric=self.rest_api.metric_server_error(period=Duration.minutes(5), statistic=cloudwatch.Stats.SUM),
-                threshold=0,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                evaluation_periods=3,
-                datapoints_to_alarm=2,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            )
+        self.server_error_alarm = alarms.above_zero(
+            self,
+            "ServerErrors",
+            description=(
+                "The API answered 5xx in 2 of the last 3 five-minute periods. Check the punch_webhook "
+                "and approval_callback logs (503 from the webhook: the punch queue refused records)."
+            ),
+            metric=self.rest_api.metric_server_error(period=Duration.minutes(5), statistic=cloudwatch.Stats.SUM),
+            evaluation_periods=3,
+            datapoints_to_alarm=2,
         )
 
     @property

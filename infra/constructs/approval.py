@@ -76,18 +76,12 @@ class Approval(Construct):
             tracing_enabled=True,
         )
         acknowledge(self.role.node.find_child("DefaultPolicy"), "AwsSolutions-IAM5[Resource::*]", LOGS_AND_XRAY_REASON)
-        self.failed_alarm = alarms.notify(
-            cloudwatch.Alarm(
-                self,
-                "ExecutionsFailed",
-                alarm_description=(
-                    "Approval executions failed (not expired: expiry succeeds). Look at the execution's "
-                    "failed state in the Step Functions console; the finding stays pending in the audit table."
-                ),
-                metric=self.state_machine.metric_failed(period=Duration.minutes(5), statistic=cloudwatch.Stats.SUM),
-                threshold=0,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                evaluation_periods=1,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            )
+        self.failed_alarm = alarms.above_zero(
+            self,
+            "ExecutionsFailed",
+            description=(
+                "Approval executions failed (not expired: expiry succeeds). Look at the execution's "
+                "failed state in the Step Functions console; the finding stays pending in the audit table."
+            ),
+            metric=self.state_machine.metric_failed(period=Duration.minutes(5), statistic=cloudwatch.Stats.SUM),
         )

@@ -67,20 +67,14 @@ class Queues(Construct):
                 enforce_ssl=True,
                 dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=max_receive_count),
             )
-            self.dlq_alarms[name] = alarms.notify(
-                cloudwatch.Alarm(
-                    self,
-                    f"{base}DeadLetterQueueNotEmpty",
-                    alarm_description=(
-                        f"Messages in the {name.value} dead-letter queue: they failed "
-                        f"{max_receive_count} times. Inspect, fix, then redrive or discard."
-                    ),
-                    metric=dlq.metric_approximate_number_of_messages_visible(
-                        period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
-                    ),
-                    threshold=0,
-                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                    evaluation_periods=1,
-                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                )
+            self.dlq_alarms[name] = alarms.above_zero(
+                self,
+                f"{base}DeadLetterQueueNotEmpty",
+                description=(
+                    f"Messages in the {name.value} dead-letter queue: they failed "
+                    f"{max_receive_count} times. Inspect, fix, then redrive or discard."
+                ),
+                metric=dlq.metric_approximate_number_of_messages_visible(
+                    period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
+                ),
             )
