@@ -34,7 +34,15 @@ from plexlabor_dev.simulator.writer import PlantWriter
 
 LABEL_RESOURCES = ("time-clock-entries", "labor-entries", "workcenter-events", "badge-swipes")
 
-__all__ = ["DAY_TYPE_WEIGHTS", "DEFAULT_END", "PlantSpec", "generate_command", "generate_plant", "iter_label_keys"]
+__all__ = [
+    "DAY_TYPE_WEIGHTS",
+    "DEFAULT_END",
+    "PlantSpec",
+    "build_plant",
+    "generate_command",
+    "generate_plant",
+    "iter_label_keys",
+]
 
 
 def generate_plant(spec: PlantSpec, out_dir: Path | str) -> PlantMeta:
@@ -46,6 +54,15 @@ def generate_plant(spec: PlantSpec, out_dir: Path | str) -> PlantMeta:
 
 
 def _simulate(sim: Sim) -> None:
+    build_plant(sim)
+    schedules.simulate_days(sim)
+    production.schedule_future_jobs(sim)
+    production.emit_machine_runs(sim)
+    EXCESSIVE_WEEKS.label_weeks(sim)
+
+
+def build_plant(sim: Sim) -> None:
+    """The plant before its first day: sites, shifts, skills, workcenters, parts and routings, people."""
     headcount = organization.Headcount.for_plant(sim.spec.employees)
     organization.build_sites(sim)
     organization.emit_shifts(sim)
@@ -54,10 +71,6 @@ def _simulate(sim: Sim) -> None:
     organization.build_workcenters(sim, headcount.departments, sizes, skill_ids)
     production.build_parts(sim)
     population.hire(sim, headcount, sizes, skill_ids)
-    schedules.simulate_days(sim)
-    production.schedule_future_jobs(sim)
-    production.emit_machine_runs(sim)
-    EXCESSIVE_WEEKS.label_weeks(sim)
 
 
 def _meta(sim: Sim) -> PlantMeta:

@@ -21,7 +21,12 @@ from plexlabor_dev.simulator.world import IsoWeek, Person, ShiftDay
 def work_day(sim: Sim, person: Person, day: date, start: float, end: float, workcenter: str | None) -> None:
     """Simulate the day the person works from `start` to `end` (scheduled), at `workcenter` if direct."""
     injector = draw_day_injection(sim, person, end)
-    shift_day = ShiftDay(person, day, start, end, workcenter)
+    run_day(sim, injector, ShiftDay(person, day, start, end, workcenter))
+
+
+def run_day(sim: Sim, injector: DayInjector, shift_day: ShiftDay) -> None:
+    """The day with a given day-level injector (`NO_INJECTION` for a normal day)."""
+    person = shift_day.person
     injector.choose_workcenter(sim, shift_day)
     _draw_times(sim, injector, shift_day)
     _badge(sim, injector, shift_day)

@@ -93,9 +93,7 @@ def test_structural_labels_match_the_records(labelled_plant: PlantFolder) -> Non
 def test_uncertified_and_job_code_labels_follow_their_definitions(labelled_plant: PlantFolder) -> None:
     entries = {record_key("labor-entries", e.id): e for e in labelled_plant.load(LaborEntry)}
     ops = {op.id: op for op in labelled_plant.load(JobOperation)}
-    approved = {
-        (a.part_id, a.operation_code, a.workcenter_id) for a in labelled_plant.load(ApprovedWorkcenter)
-    }
+    approved = {(a.part_id, a.operation_code, a.workcenter_id) for a in labelled_plant.load(ApprovedWorkcenter)}
     certs = defaultdict(list)
     for cert in labelled_plant.load(Certification):
         certs[cert.employee_id].append(cert)
@@ -121,8 +119,7 @@ def test_uncertified_and_job_code_labels_follow_their_definitions(labelled_plant
     routed = {
         k
         for k, e in entries.items()
-        if (ops[e.job_operation_id].part_id, ops[e.job_operation_id].operation_code, e.workcenter_id)
-        in approved
+        if (ops[e.job_operation_id].part_id, ops[e.job_operation_id].operation_code, e.workcenter_id) in approved
     }
     assert mismatched == entries.keys() - routed
 
@@ -154,9 +151,7 @@ def test_excessive_overtime_weeks_exceed_the_limit_with_projection(labelled_plan
     for shift in labelled_plant.load(ShiftAssignment):
         if shift.status == "Scheduled" and shift.scheduled_start >= meta.end:
             week = shift.scheduled_start.astimezone(tz).isocalendar()[:2]
-            scheduled_later[(shift.employee_id, week)] += (
-                shift.scheduled_end - shift.scheduled_start
-            ).seconds / 3600
+            scheduled_later[(shift.employee_id, week)] += (shift.scheduled_end - shift.scheduled_start).seconds / 3600
         elif shift.scheduled_start < meta.end < shift.scheduled_end:
             hours = (shift.scheduled_end - shift.scheduled_start).seconds / 3600
             running[(shift.employee_id, shift.scheduled_start.date())] = hours
@@ -203,13 +198,9 @@ def test_labelled_records_carry_no_give_away_field(labelled_plant: PlantFolder) 
 
 def test_schedules_extend_past_the_history_for_planning(labelled_plant: PlantFolder) -> None:
     end = labelled_plant.meta().end.date()
-    future = [
-        r for r in labelled_plant.iter_raw("shift-assignments") if date.fromisoformat(r["workDate"]) > end
-    ]
+    future = [r for r in labelled_plant.iter_raw("shift-assignments") if date.fromisoformat(r["workDate"]) > end]
     assert future
-    scheduled_ops = [
-        r for r in labelled_plant.iter_raw("job-operations") if r["scheduledStart"] > end.isoformat()
-    ]
+    scheduled_ops = [r for r in labelled_plant.iter_raw("job-operations") if r["scheduledStart"] > end.isoformat()]
     assert scheduled_ops
 
 
