@@ -35,11 +35,11 @@ INTAKE_SETTINGS: dict[str, str] = {
     "punch_poller": "plexlabor.intake.settings:PollerSettings",
     "punch_validator": "plexlabor.intake.settings:ValidatorSettings",
     "norms_refresh": "plexlabor.intake.settings:NormsRefreshSettings",
-    "skills_daily": "functions.skills_daily.handler:SkillsDailySettings",
-    "crew_planner": "functions.crew_planner.handler:CrewPlannerSettings",
-    "forecast_nightly": "plexlabor.forecast.nightly:NightlySettings",
+    "skills_daily": "plexlabor.skills.wiring:SkillsDailySettings",
+    "crew_planner": "plexlabor.crew.wiring:CrewPlannerSettings",
+    "forecast_nightly": "plexlabor.forecast.wiring:NightlySettings",
 }
-"""The pydantic settings model each handler builds its dependencies from (functions/<name>/handler.py)."""
+"""The pydantic settings model each function's dependencies are built from (its capability's wiring)."""
 
 APPROVAL_REQUIRED = {
     "approval_notify": {

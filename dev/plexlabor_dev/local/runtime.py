@@ -592,6 +592,12 @@ def _reset_process_caches() -> None:
     plex_settings = sys.modules.get("plexlabor.plex.settings")
     if plex_settings is not None:
         plex_settings.load_plex_settings.cache_clear()
+    settings = sys.modules.get("plexlabor.platform.settings")
+    if settings is not None:  # every function's dependencies (`PerEnvironment`, in its capability's wiring)
+        for module in [module for name, module in list(sys.modules.items()) if name.startswith("plexlabor.")]:
+            for value in list(vars(module).values()):
+                if isinstance(value, settings.PerEnvironment):
+                    value.cache_clear()
     if "aws_lambda_powertools.utilities.parameters" in sys.modules:
         from aws_lambda_powertools.utilities import parameters
 

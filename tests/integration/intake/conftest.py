@@ -23,11 +23,11 @@ os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "plexlabor")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "plexlabor-test")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
 
-from functions.norms_refresh import handler as norms_refresh
-from functions.punch_poller import handler as punch_poller
 from functions.punch_validator import handler as punch_validator
 from functions.punch_webhook import handler as punch_webhook
 from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table, create_state_table
+from plexlabor.intake import wiring
+from plexlabor.platform import aws
 from plexlabor.plex.folder import PlantFolderSource
 from tests.unit.intake.intake_samples import (
     WEBHOOK_SECRET,
@@ -42,7 +42,13 @@ AUDIT_TABLE = "plexlabor-test-audit"
 STATE_TABLE = "plexlabor-test-state"
 IDEMPOTENCY_TABLE = "plexlabor-test-idempotency"
 BUCKET = "plexlabor-test-artifacts"
-HANDLERS = (punch_webhook, punch_poller, punch_validator, norms_refresh)
+DEPENDENCIES = (
+    punch_webhook.build_dependencies,
+    punch_validator.build_dependencies,
+    wiring.poller_dependencies,
+    wiring.norms_refresh_dependencies,
+)
+"""Each intake function's dependencies, built once per environment."""
 PASS_MACHINE = {"StartAt": "Wait", "States": {"Wait": {"Type": "Pass", "End": True}}}
 
 
@@ -148,8 +154,10 @@ def stack(monkeypatch: pytest.MonkeyPatch, plant_source: PlantFolderSource) -> I
             "AWS_LAMBDA_FUNCTION_NAME": "plexlabor-test-function",
         }.items():
             monkeypatch.setenv(name, value)
-        for module in HANDLERS:  # another test's clients must not leak into this moto
-            module.build_dependencies.cache_clear()
+        for dependencies in DEPENDENCIES:  # another test's clients must not leak into this moto
+            dependencies.cache_clear()
+        aws.reset()
         yield Stack(queue_url, webhook_arn, plex_arn, machine_arn, sqs, dynamodb, s3, sfn)
-        for module in HANDLERS:
-            module.build_dependencies.cache_clear()
+        for dependencies in DEPENDENCIES:
+            dependencies.cache_clear()
+        aws.reset()

@@ -21,6 +21,7 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
 from functions.crew_planner import handler as crew_planner
 from plexlabor.audit import AuditStatus, InMemoryAuditStore
 from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
+from plexlabor.crew import wiring
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 
@@ -63,12 +64,12 @@ def table(monkeypatch: pytest.MonkeyPatch, labelled_plant: PlantFolder) -> Itera
         monkeypatch.setenv(name, value)
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "PLEXLABOR_TIMEZONE", "CREW_APPROVAL"):
         monkeypatch.delenv(name, raising=False)
-    crew_planner.build_dependencies.cache_clear()
+    wiring.dependencies.cache_clear()
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
         create_audit_table(client, TABLE)
         yield client
-    crew_planner.build_dependencies.cache_clear()
+    wiring.dependencies.cache_clear()
 
 
 def test_the_canonical_event_plans_tomorrow_and_publishes_to_dynamodb(table: Any) -> None:
@@ -92,7 +93,7 @@ def test_the_canonical_event_plans_tomorrow_and_publishes_to_dynamodb(table: Any
 
 
 def test_injected_dependencies_and_no_publishing(labelled_plant: PlantFolder) -> None:
-    deps = crew_planner.Dependencies(
+    deps = wiring.Dependencies(
         source=PlantFolderSource(labelled_plant.path),
         timezone="America/Detroit",
         store=InMemoryAuditStore(),

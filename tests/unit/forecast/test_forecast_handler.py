@@ -20,6 +20,7 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
 from functions.forecast_nightly import handler as forecast_nightly
 from plexlabor.audit import AuditStatus, InMemoryAuditStore
 from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
+from plexlabor.forecast import wiring
 from plexlabor.forecast.artifacts import InMemoryArtifactStore, read_latest
 from plexlabor.forecast.s3 import S3ArtifactStore
 from plexlabor.forecast.service import load_model
@@ -69,14 +70,14 @@ def aws(monkeypatch: pytest.MonkeyPatch, labelled_plant: PlantFolder) -> Iterato
         monkeypatch.setenv(name, value)
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "PLEXLABOR_TIMEZONE", "PLEXLABOR_ARTIFACTS_DIR"):
         monkeypatch.delenv(name, raising=False)
-    forecast_nightly.build_dependencies.cache_clear()
+    wiring.dependencies.cache_clear()
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         create_audit_table(dynamodb, TABLE)
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=BUCKET)
         yield {"dynamodb": dynamodb, "s3": s3}
-    forecast_nightly.build_dependencies.cache_clear()
+    wiring.dependencies.cache_clear()
 
 
 def test_the_nightly_tick_retrains_stores_and_publishes(aws: dict[str, Any]) -> None:
@@ -109,7 +110,7 @@ def test_the_nightly_tick_retrains_stores_and_publishes(aws: dict[str, Any]) -> 
 
 
 def test_a_replay_as_of_another_moment_with_injected_fakes(labelled_plant: PlantFolder) -> None:
-    deps = forecast_nightly.Dependencies(
+    deps = wiring.Dependencies(
         source=LaborSource(PlantFolderSource(labelled_plant.path), "America/Detroit"),
         artifacts=InMemoryArtifactStore(),
         audit=InMemoryAuditStore(),

@@ -14,9 +14,9 @@ from pydantic import ValidationError
 from plexlabor.forecast.data import ForecastData, read_forecast_data
 from plexlabor.forecast.features import COLUMN
 from plexlabor.forecast.forecaster import STANDARD_VERSION, forecast_operations, train_model, upcoming_operations
-from plexlabor.forecast.nightly import NightlySettings
 from plexlabor.forecast.service import run_forecast
 from plexlabor.forecast.settings import ForecastSettings
+from plexlabor.forecast.wiring import NightlySettings
 from plexlabor.models import PlexDataError
 from plexlabor.plex.folder import PlantFolderSource
 

@@ -10,6 +10,7 @@ from functions.norms_refresh import handler as nightly
 from plexlabor.audit import AuditStatus
 from plexlabor.intake.norms_store import LATEST_KEY, InMemoryNormsStore, version_key
 from plexlabor.intake.recording import FindingRecorder
+from plexlabor.intake.wiring import NORMS_REFRESH_ACTOR, NormsRefreshDependencies
 from plexlabor.models.anomalies import AnomalyType
 from tests.unit.intake.intake_samples import FakeLambdaContext, scheduled_event
 
@@ -19,13 +20,13 @@ NOW = datetime(2026, 11, 26, 3, tzinfo=UTC)
 @pytest.fixture
 def recorder(audit, approvals) -> FindingRecorder:
     return FindingRecorder(
-        audit=audit, approvals=approvals, actor=nightly.ACTOR, clock=lambda: NOW, default_supervisor="SUP-1"
+        audit=audit, approvals=approvals, actor=NORMS_REFRESH_ACTOR, clock=lambda: NOW, default_supervisor="SUP-1"
     )
 
 
-def make_deps(plant_source, recorder, store: InMemoryNormsStore) -> nightly.Dependencies:
+def make_deps(plant_source, recorder, store: InMemoryNormsStore) -> NormsRefreshDependencies:
     meta = plant_source.plant.meta()
-    return nightly.Dependencies(
+    return NormsRefreshDependencies(
         source=plant_source,
         timezone=meta.timezone,
         norms_store=store,

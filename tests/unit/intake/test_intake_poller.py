@@ -12,6 +12,7 @@ from plexlabor.intake.errors import EnqueueError
 from plexlabor.intake.messages import change_marker
 from plexlabor.intake.poller import PollPolicy, changed_labor, poll_window
 from plexlabor.intake.queue import InMemoryPunchQueue
+from plexlabor.intake.wiring import PollerDependencies
 from plexlabor.models import LaborEntry
 from plexlabor.plex.folder import PlantFolderSource
 from tests.unit.intake.intake_samples import FakeLambdaContext, scheduled_event
@@ -32,7 +33,7 @@ def run(
     now: datetime,
     detail: dict | None = None,
 ) -> dict:
-    deps = poller.Dependencies(source=source, cursors=cursors, queue=queue, policy=POLICY, clock=lambda: now)
+    deps = PollerDependencies(source=source, cursors=cursors, queue=queue, policy=POLICY, clock=lambda: now)
     return poller.handler(scheduled_event(detail), FakeLambdaContext(), dependencies=deps)
 
 

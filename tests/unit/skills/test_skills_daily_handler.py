@@ -23,6 +23,7 @@ from plexlabor.audit import AuditEventType, InMemoryAuditStore
 from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.skills import wiring
 
 EVENT_FILE = Path(__file__).resolve().parents[3] / "events" / "skills_daily.json"
 TABLE = "plexlabor-audit-skills-test"
@@ -64,12 +65,12 @@ def aws(monkeypatch: pytest.MonkeyPatch, labelled_plant: PlantFolder) -> Iterato
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("PLEXLABOR_TIMEZONE", raising=False)
-    skills_daily.build_dependencies.cache_clear()
+    wiring.dependencies.cache_clear()
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_audit_table(client, TABLE)
         yield client
-    skills_daily.build_dependencies.cache_clear()
+    wiring.dependencies.cache_clear()
 
 
 def test_the_canonical_event_parses() -> None:
@@ -114,7 +115,7 @@ def test_a_malformed_detail_is_refused(aws: Any) -> None:
 
 def test_injected_fakes_need_no_aws(labelled_plant: PlantFolder) -> None:
     store = InMemoryAuditStore()
-    deps = skills_daily.Dependencies(
+    deps = wiring.Dependencies(
         source=PlantFolderSource(labelled_plant), timezone="America/Detroit", store=store, horizon_days=7
     )
     summary = skills_daily.handler(_event(), FakeLambdaContext(), dependencies=deps)
@@ -123,7 +124,7 @@ def test_injected_fakes_need_no_aws(labelled_plant: PlantFolder) -> None:
 
 
 def test_settings_come_from_the_environment() -> None:
-    settings = skills_daily.SkillsDailySettings.from_env(
+    settings = wiring.SkillsDailySettings.from_env(
         {
             "AUDIT_TABLE_NAME": "t",
             "PLEXLABOR_TIMEZONE": "America/Detroit",

@@ -40,6 +40,7 @@ from plexlabor.audit.errors import (
     http_status_for,
 )
 from plexlabor.audit.events import AuditId
+from plexlabor.platform.clock import utc_now
 
 Clock = Callable[[], datetime]
 
@@ -63,10 +64,6 @@ __all__ = [
     "http_status_for",
     "utc_now",
 ]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class ApprovalAction(StrEnum):

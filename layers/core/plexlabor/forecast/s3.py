@@ -1,21 +1,19 @@
 """S3 adapter of the artifact store: objects under `models/forecast/` of the artifacts bucket.
 
-The only forecasting module that imports boto3. The client is created on first use, with standard
-retries; tests pass a moto client.
+The only forecasting module that talks to AWS. The client is the platform's (`plexlabor.platform.aws`:
+its timeouts and retries), made on first use; tests pass a moto client.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from plexlabor.forecast.artifacts import PREFIX, check_key
 from plexlabor.forecast.errors import ArtifactError
+from plexlabor.platform.aws import aws_client
 
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=30)
 _MISSING = {"NoSuchKey", "404", "NotFound"}
 
 
@@ -29,7 +27,7 @@ class S3ArtifactStore:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = boto3.client("s3", config=_CONFIG)
+            self._client = aws_client("s3")
         return self._client
 
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:

@@ -31,13 +31,9 @@ class StepFunctionsApprovalStarter:
     @property
     def client(self) -> Any:
         if self._client is None:
-            import boto3  # only when AWS is really used
-            from botocore.config import Config
+            from plexlabor.platform.aws import aws_client  # only when AWS is really used
 
-            self._client = boto3.client(
-                "stepfunctions",
-                config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5),
-            )
+            self._client = aws_client("stepfunctions")
         return self._client
 
     def start(self, request: ApprovalRequest) -> bool:

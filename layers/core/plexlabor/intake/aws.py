@@ -1,7 +1,8 @@
 """AWS adapters of the intake ports: SQS (punch queue), DynamoDB (poll cursor), S3 (norms).
 
-The only intake module besides `approvals.py` that talks to AWS. Clients are created on first use
-(never at import), with standard retries and short timeouts; tests pass their own clients.
+The only intake module besides `approvals.py` that talks to AWS. Clients are the platform's
+(`plexlabor.platform.aws.aws_client`: its timeouts and retries), made on first use (never at import);
+tests pass their own clients.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from plexlabor.audit.events import AUDIT_TIME_FORMAT, format_audit_time
@@ -21,16 +20,10 @@ from plexlabor.intake.cursor import CURSOR_PK_PREFIX, CURSOR_SK, check_aware
 from plexlabor.intake.errors import EnqueueError
 from plexlabor.intake.messages import PunchMessage
 from plexlabor.intake.norms_store import LATEST_KEY, version_key
+from plexlabor.platform.aws import aws_client
 from plexlabor.validation.norms import Norms
 
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=10)
 SQS_BATCH = 10  # SendMessageBatch takes at most 10 entries
-
-
-def aws_client(service: str) -> Any:
-    """A client of the default session (its service models load once per process; a new
-    `boto3.session.Session()` per client would read botocore's data files again at every cold start)."""
-    return boto3.client(service, config=_CONFIG)  # type: ignore[call-overload]
 
 
 class SqsPunchQueue:

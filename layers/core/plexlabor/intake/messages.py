@@ -59,11 +59,6 @@ UtcTimestamp = Annotated[
 ]
 
 
-def utc_now() -> datetime:
-    """The clock every intake function uses by default (tests inject their own)."""
-    return datetime.now(UTC)
-
-
 def record_time(entry: PunchEntry) -> datetime:
     """When a record happened: the clock-in of a punch, the start of a labor entry."""
     return entry.clockin_time if isinstance(entry, TimeClockEntry) else entry.start_time

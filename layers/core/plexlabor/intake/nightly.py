@@ -6,17 +6,26 @@ context so weekly checks see their week) and records findings the real-time path
 because no punch arrives for them: a missed clock-out long after the shift ended, a badge-in with
 no clock-in, a machine running with nobody logged in. Findings the real-time path already recorded
 are skipped by the audit store (stable ids), so the sweep is safe to re-run.
+
+`run(deps, request)` is `functions/norms_refresh`'s entry point (its wiring: `plexlabor.intake.wiring`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from plexlabor.intake.errors import NoSupervisorError
-from plexlabor.intake.norms_store import NormsStore
+from plexlabor.intake.norms_store import NormsStore, version_key
 from plexlabor.intake.recording import FindingRecorder
+from plexlabor.intake.wiring import NormsRefreshDependencies
+from plexlabor.platform.observability import logger, metrics
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.norms import Norms, compute_norms
@@ -40,9 +49,9 @@ class SweepResult:
     approvals_started: int = 0
     by_type: Counter[str] = field(default_factory=Counter)
     unroutable: list[str] = field(default_factory=list)
-    """Review findings with no supervisor to route to (recorded nowhere; the run then fails)."""
+    """Review findings with no supervisor to route to (recorded nowhere; `run` logs and counts them)."""
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "findings": self.findings,
             "new": self.new,
@@ -76,3 +85,41 @@ def sweep(
         result.new += recorded.new
         result.approvals_started += recorded.approval_started
     return result
+
+
+class NightlyDetail(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    as_of: AwareDatetime | None = None
+
+
+class NormsRefreshEvent(EventBridgeModel):
+    """norms_refresh's request: an EventBridge scheduled event; `detail` may carry
+    `{"as_of": "<ISO instant>"}` to run as of another moment (replays over a historical plant)."""
+
+    detail: NightlyDetail = NightlyDetail()
+
+
+def run(deps: NormsRefreshDependencies, request: NormsRefreshEvent) -> dict[str, Any]:
+    """Refresh the norms, then sweep; the summary `{"as_of", "norms_version", "norms_key", "sweep":
+    {"findings", "new", "approvals_started", "by_type", "unroutable"}}`. Review findings with no
+    supervisor to route to (no `supervisorId` and no `DEFAULT_SUPERVISOR_ID`) are logged as errors
+    and counted (`UnroutableFindings`), not recorded."""
+    as_of = (request.detail.as_of or deps.clock()).astimezone(UTC)
+    norms = refresh_norms(deps.source, deps.timezone, deps.norms_store, as_of, deps.history)
+    logger.info("norms saved", norms_version=norms.version, employees=len(norms.employees))
+
+    result = sweep(deps.source, deps.timezone, deps.engine, deps.recorder, norms, as_of, deps.sweep_window)
+    summary = result.as_dict()
+    logger.info("sweep done", **summary)
+    metrics.add_metric(name="SweepFindings", unit=MetricUnit.Count, value=result.new)
+    metrics.add_metric(name="SweepApprovalsStarted", unit=MetricUnit.Count, value=result.approvals_started)
+    if result.unroutable:
+        logger.error("review findings with no supervisor to route to", finding_ids=result.unroutable)
+        metrics.add_metric(name="UnroutableFindings", unit=MetricUnit.Count, value=len(result.unroutable))
+    return {
+        "as_of": as_of.isoformat(),
+        "norms_version": norms.version,
+        "norms_key": version_key(norms.version),
+        "sweep": summary,
+    }

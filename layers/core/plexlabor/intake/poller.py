@@ -16,12 +16,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from plexlabor.intake.cursor import TIME_CLOCK_CURSOR, CursorStore
+from plexlabor.intake.errors import EnqueueError
 from plexlabor.intake.messages import PunchMessage, change_marker
 from plexlabor.intake.queue import PunchQueue
 from plexlabor.models import LaborEntry, TimeClockEntry
+from plexlabor.platform.observability import logger, metrics
 from plexlabor.plex.port import LaborDataPort
+
+if TYPE_CHECKING:
+    from plexlabor.intake.wiring import PollerDependencies
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,7 @@ class PollResult:
     def enqueued(self) -> int:
         return self.punches + self.labor
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "since": self.since.isoformat(),
             "until": self.until.isoformat(),
@@ -103,3 +113,42 @@ def poll(
         queue.send(messages)
     advanced = cursors.advance(TIME_CLOCK_CURSOR, until)
     return PollResult(since, until, cursor, len(punches), len(labor), advanced)
+
+
+class PollDetail(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    since: AwareDatetime | None = None
+    until: AwareDatetime | None = None
+
+
+class PollerEvent(EventBridgeModel):
+    """punch_poller's request: an EventBridge scheduled event. A schedule sends `detail: {}`; a replay
+    or a backfill names its window, `{"since": "<ISO instant>", "until": "<ISO instant>"}`."""
+
+    detail: PollDetail = PollDetail()
+
+
+def run(deps: PollerDependencies, request: PollerEvent) -> dict[str, Any]:
+    """One poll; the summary `{"since", "until", "cursor_before", "punches", "labor_entries", "enqueued",
+    "cursor_advanced"}`. If the queue refuses any record, EnqueueError is raised (the scheduler
+    retries) and the cursor stays."""
+    try:
+        result = poll(
+            deps.source,
+            deps.cursors,
+            deps.queue,
+            now=deps.clock(),
+            policy=deps.policy,
+            since=request.detail.since,
+            until=request.detail.until,
+        )
+    except EnqueueError as error:
+        logger.error("poll not enqueued; cursor left where it was", failed=len(error.failed), reason=str(error))
+        metrics.add_metric(name="PollEnqueueFailed", unit=MetricUnit.Count, value=len(error.failed))
+        raise
+    summary = result.as_dict()
+    logger.info("poll done", **summary)
+    metrics.add_metric(name="PolledPunches", unit=MetricUnit.Count, value=result.punches)
+    metrics.add_metric(name="PolledLaborEntries", unit=MetricUnit.Count, value=result.labor)
+    return summary

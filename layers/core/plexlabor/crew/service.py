@@ -1,0 +1,96 @@
+"""crew_planner's run: plan a day's crews, summarise the plan, publish its suggestions.
+
+The request is an EventBridge scheduled event; `detail` may carry `{"date": "YYYY-MM-DD", "shift": "1",
+"days_ahead": 1, "time_limit_s": 60, "publish": true}`. Without `date` the day planned is the event's
+`time` in the plant's zone plus `days_ahead` (default 1: tomorrow); without `shift`, every shift of it.
+The summary holds the plan's size, solver status, proven gap, objective against the baselines and what
+was published (`published`, `already_published` for a re-run, `invalid`). Ids and counts only.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import BaseModel, ConfigDict, Field
+
+from plexlabor.crew.publish import publish_plan
+from plexlabor.crew.wiring import ACTOR, Dependencies
+from plexlabor.platform.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from plexlabor.crew.models import CrewPlan
+
+
+class CrewPlannerDetail(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    day: date | None = Field(default=None, alias="date")
+    shift: str | None = Field(default=None, min_length=1, max_length=16)
+    days_ahead: int = Field(default=1, ge=0, le=14)
+    time_limit_s: float | None = Field(default=None, gt=0, le=800)
+    publish: bool = True
+
+
+class CrewPlannerEvent(EventBridgeModel):
+    detail: CrewPlannerDetail = CrewPlannerDetail()
+
+
+def run(deps: Dependencies, request: CrewPlannerEvent) -> dict[str, Any]:
+    """Build the day's problem, solve it, publish the plan if asked; the JSON-safe summary."""
+    from plexlabor.crew.build import build_problem  # SciPy loads here, not when the handler is imported
+    from plexlabor.crew.optimizer import solve
+
+    detail = request.detail
+    day = detail.day or request.time.astimezone(ZoneInfo(deps.timezone)).date() + timedelta(days=detail.days_ahead)
+    logger.append_keys(plan_day=day.isoformat(), shift=detail.shift or "all")
+
+    started = time.perf_counter()
+    problem = build_problem(deps.source, day, detail.shift, timezone=deps.timezone)
+    plan = solve(problem, detail.time_limit_s or deps.time_limit_s, build_seconds=time.perf_counter() - started)
+    summary = plan_summary(day, plan)
+    if detail.publish:
+        summary |= _publish(plan, deps)
+    logger.info("crew planned", **summary)
+    metrics.add_metric(name="CrewSeatsUnstaffed", unit=MetricUnit.Count, value=summary["unstaffed_seats"])
+    metrics.add_metric(name="CrewPlanSeconds", unit=MetricUnit.Seconds, value=summary["seconds"])
+    return summary
+
+
+def plan_summary(day: date, plan: CrewPlan) -> dict[str, Any]:
+    """The plan in ids and counts: size, solver, objective against the baselines, unstaffed seats."""
+    greedy = plan.baseline("greedy")
+    supervisor = plan.baseline("supervisor")
+    return {
+        "day": day.isoformat(),
+        "shifts": list(plan.shift_codes),
+        "jobs": plan.size.jobs,
+        "seats": plan.size.seats,
+        "seats_filled": plan.breakdown.seats_filled,
+        "operators": plan.size.operators,
+        "solver": plan.solver.method,
+        "status": plan.solver.status,
+        "proven_gap": plan.solver.proven_gap,
+        "seconds": round(plan.solver.build_seconds + plan.solver.solve_seconds, 2),
+        "objective": plan.breakdown.objective,
+        "vs_greedy": None if greedy is None else greedy.improvement,
+        "vs_supervisor": None if supervisor is None else supervisor.improvement,
+        "unstaffed_seats": sum(seat.seats for seat in plan.unstaffed),
+    }
+
+
+def _publish(plan: CrewPlan, deps: Dependencies) -> dict[str, Any]:
+    result = publish_plan(plan, deps.store, deps.clock(), actor=ACTOR, approval=deps.approval)
+    metrics.add_metric(name="CrewSuggestionsPublished", unit=MetricUnit.Count, value=result.published)
+    if result.invalid:
+        logger.error("suggestions with ids the audit table refuses were skipped", invalid=result.invalid)
+    return {
+        "published": result.published,
+        "already_published": result.already_published,
+        "invalid": result.invalid,
+        "published_by_status": dict(sorted(result.by_status.items())),
+    }

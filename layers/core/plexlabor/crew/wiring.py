@@ -1,0 +1,64 @@
+"""How crew_planner is wired: its settings, its dependencies, and building them from the environment.
+
+Configuration (environment, read once per environment by `dependencies`):
+- `AUDIT_TABLE_NAME` (required);
+- where labor data comes from, as for every function that reads it (`PlexSourceSettings`):
+  `PLEXLABOR_PLANT_DIR` (a plant folder) or Plex (`PLEXLABOR_PLEX_*`, the key from
+  `PLEX_API_KEY_SECRET_ARN`, `PLEXLABOR_TIMEZONE` required);
+- `CREW_TIME_LIMIT_SECONDS` (60), `CREW_APPROVAL` (`changes`: assignments that change the current
+  plan and short job operations wait for approval; `all`; `none`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import Field
+
+from plexlabor.audit.store import AuditStore
+from plexlabor.crew.publish import Approval
+from plexlabor.platform import env
+from plexlabor.platform.clock import utc_now
+from plexlabor.platform.settings import PerEnvironment, PlexSourceSettings
+from plexlabor.plex.port import LaborDataPort
+
+ACTOR = "crew_planner"
+"""Who the plan's suggestions are recorded by in the audit trail."""
+
+
+class CrewPlannerSettings(PlexSourceSettings):
+    audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
+    time_limit_s: float = Field(default=60.0, gt=0, le=800, alias="CREW_TIME_LIMIT_SECONDS")
+    approval: Approval = Field(default="changes", alias="CREW_APPROVAL")
+
+
+@dataclass
+class Dependencies:
+    source: LaborDataPort
+    timezone: str
+    store: AuditStore
+    time_limit_s: float = 60.0
+    approval: Approval = "changes"
+    clock: Callable[[], datetime] = utc_now
+
+
+def build(settings: CrewPlannerSettings) -> Dependencies:
+    """The real adapters (clients are created on first use)."""
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+    from plexlabor.platform.aws import aws_client
+    from plexlabor.plex.sources import open_labor_source_from_aws
+
+    source = open_labor_source_from_aws(settings)
+    return Dependencies(
+        source=source.port,
+        timezone=source.timezone,
+        store=DynamoDbAuditStore(settings.audit_table_name, client=aws_client("dynamodb")),
+        time_limit_s=settings.time_limit_s,
+        approval=settings.approval,
+    )
+
+
+dependencies = PerEnvironment(CrewPlannerSettings, build)
+"""The dependencies from the environment: built on first use, rebuilt only if a variable it reads changes."""

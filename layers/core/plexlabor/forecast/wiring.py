@@ -1,0 +1,82 @@
+"""How forecast_nightly is wired: its settings, its dependencies, and building them from the environment.
+
+Configuration (`NightlySettings`, read once per environment by `dependencies`):
+- where labor data comes from: `PLEXLABOR_PLANT_DIR` (a plant folder) or Plex (`PLEXLABOR_PLEX_*`,
+  the key from `PLEX_API_KEY_SECRET_ARN`, `PLEXLABOR_TIMEZONE` required), as every function that reads it;
+- `AUDIT_TABLE_NAME`: where alerts and overtime suggestions go;
+- `ARTIFACTS_BUCKET_NAME` (S3, under `models/forecast/`) or `PLEXLABOR_ARTIFACTS_DIR` (a folder);
+- `FORECAST_SETTINGS`: optional JSON overriding `ForecastSettings` fields, e.g. `{"alert_margin": 0.2}`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+from pydantic import Field, field_validator, model_validator
+
+from plexlabor.audit.store import AuditStore
+from plexlabor.forecast.artifacts import ArtifactStore
+from plexlabor.forecast.settings import ForecastSettings
+from plexlabor.platform import env
+from plexlabor.platform.settings import PerEnvironment, PlexSourceSettings
+from plexlabor.plex.sources import LaborSource
+
+ENV_FORECAST_SETTINGS = "FORECAST_SETTINGS"
+
+
+class NightlySettings(PlexSourceSettings):
+    audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
+    artifacts_bucket_name: str | None = Field(default=None, alias=env.ARTIFACTS_BUCKET_NAME)
+    artifacts_dir: str | None = Field(default=None, alias=env.ARTIFACTS_DIR)
+    forecast: ForecastSettings = Field(default_factory=ForecastSettings, alias=ENV_FORECAST_SETTINGS)
+
+    @field_validator("forecast", mode="before")
+    @classmethod
+    def _json(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"not valid JSON: {error.msg}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _somewhere_to_store(self) -> Self:
+        if not self.artifacts_bucket_name and not self.artifacts_dir:
+            raise ValueError(f"set {env.ARTIFACTS_BUCKET_NAME} (S3) or {env.ARTIFACTS_DIR} (a folder)")
+        return self
+
+
+@dataclass
+class Dependencies:
+    source: LaborSource
+    artifacts: ArtifactStore
+    audit: AuditStore
+    settings: ForecastSettings = field(default_factory=ForecastSettings)
+
+
+def build(settings: NightlySettings) -> Dependencies:
+    """The real adapters (clients are created on first use)."""
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+    from plexlabor.forecast.artifacts import LocalFolderArtifactStore
+    from plexlabor.forecast.s3 import S3ArtifactStore
+    from plexlabor.platform.aws import aws_client
+    from plexlabor.plex.sources import open_labor_source_from_aws
+
+    artifacts: ArtifactStore = (
+        S3ArtifactStore(settings.artifacts_bucket_name, client=aws_client("s3"))
+        if settings.artifacts_bucket_name
+        else LocalFolderArtifactStore(settings.artifacts_dir or ".")
+    )
+    return Dependencies(
+        source=open_labor_source_from_aws(settings),
+        artifacts=artifacts,
+        audit=DynamoDbAuditStore(settings.audit_table_name, client=aws_client("dynamodb")),
+        settings=settings.forecast,
+    )
+
+
+dependencies = PerEnvironment(NightlySettings, build)
+"""The dependencies from the environment: built on first use, rebuilt only if a variable it reads changes."""

@@ -1,0 +1,111 @@
+"""How the scheduled intake functions are wired: their dependencies, and building them from the environment.
+
+- `punch_poller`: `PollerDependencies`, built from `PollerSettings` by `poller_dependencies`;
+- `norms_refresh`: `NormsRefreshDependencies`, built from `NormsRefreshSettings` by
+  `norms_refresh_dependencies`.
+The settings models (their variables documented there) are `plexlabor.intake.settings`. Each
+`*_dependencies` is built on first use and rebuilt only if a variable its settings read changes.
+Importing this module loads no AWS SDK and no numeric stack, and nothing of the validation engine
+(punch_poller's cold start): adapters and the nightly job's collaborators load when built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from plexlabor.intake.cursor import CursorStore
+from plexlabor.intake.poller import PollPolicy
+from plexlabor.intake.queue import PunchQueue
+from plexlabor.intake.settings import NormsRefreshSettings, PollerSettings
+from plexlabor.platform.clock import utc_now
+from plexlabor.platform.settings import PerEnvironment
+from plexlabor.plex.port import LaborDataPort
+
+if TYPE_CHECKING:  # the nightly job's types: not loaded on punch_poller's cold start
+    from plexlabor.intake.norms_store import NormsStore
+    from plexlabor.intake.recording import FindingRecorder
+    from plexlabor.validation.engine import ValidationEngine
+
+NORMS_REFRESH_ACTOR = "norms_refresh"
+"""Who the sweep's findings are recorded by in the audit trail."""
+
+
+@dataclass(frozen=True)
+class PollerDependencies:
+    source: LaborDataPort
+    cursors: CursorStore
+    queue: PunchQueue
+    policy: PollPolicy = field(default_factory=PollPolicy)
+    clock: Callable[[], datetime] = utc_now
+
+
+def build_poller(settings: PollerSettings) -> PollerDependencies:
+    """The real adapters (clients are created on first use)."""
+    from plexlabor.intake.aws import DynamoDbCursorStore, SqsPunchQueue
+    from plexlabor.plex.sources import open_labor_source_from_aws
+
+    return PollerDependencies(
+        source=open_labor_source_from_aws(settings).port,
+        cursors=DynamoDbCursorStore(settings.state_table_name),
+        queue=SqsPunchQueue(settings.punch_queue_url),
+        policy=PollPolicy(
+            lookback=timedelta(hours=settings.lookback_hours),
+            overlap=timedelta(seconds=settings.overlap_s),
+            labor_window=timedelta(hours=settings.labor_window_hours),
+        ),
+    )
+
+
+poller_dependencies = PerEnvironment(PollerSettings, build_poller)
+
+
+@dataclass
+class NormsRefreshDependencies:
+    source: LaborDataPort
+    timezone: str
+    norms_store: NormsStore
+    recorder: FindingRecorder
+    history: timedelta = timedelta(weeks=26)
+    sweep_window: timedelta = timedelta(days=2)
+    engine: ValidationEngine = field(default_factory=lambda: _validation_engine())
+    clock: Callable[[], datetime] = utc_now
+
+
+def _validation_engine() -> ValidationEngine:
+    from plexlabor.validation.engine import ValidationEngine
+
+    return ValidationEngine()
+
+
+def build_norms_refresh(settings: NormsRefreshSettings) -> NormsRefreshDependencies:
+    """The real adapters (clients are created on first use)."""
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+    from plexlabor.intake.approvals import StepFunctionsApprovalStarter
+    from plexlabor.intake.aws import S3NormsStore
+    from plexlabor.intake.recording import FindingRecorder
+    from plexlabor.platform.aws import aws_client
+    from plexlabor.plex.sources import open_labor_source_from_aws
+
+    source = open_labor_source_from_aws(settings)
+    recorder = FindingRecorder(
+        audit=DynamoDbAuditStore(settings.audit_table_name, client=aws_client("dynamodb")),
+        approvals=StepFunctionsApprovalStarter(settings.approval_state_machine_arn),
+        actor=NORMS_REFRESH_ACTOR,
+        clock=utc_now,
+        default_supervisor=settings.default_supervisor_id,
+        wait_seconds=settings.approval_wait_s,
+    )
+    return NormsRefreshDependencies(
+        source=source.port,
+        timezone=source.timezone,
+        norms_store=S3NormsStore(settings.artifacts_bucket_name),
+        recorder=recorder,
+        history=timedelta(weeks=settings.history_weeks),
+        sweep_window=timedelta(days=settings.sweep_days),
+    )
+
+
+norms_refresh_dependencies = PerEnvironment(NormsRefreshSettings, build_norms_refresh)

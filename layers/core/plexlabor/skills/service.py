@@ -1,0 +1,71 @@
+"""skills_daily's run: skills and certification compliance for a day, its suggestions published.
+
+The request is an EventBridge scheduled event; `detail` may carry `{"as_of": "YYYY-MM-DD",
+"horizon_days": N, "publish": false}`. Without `as_of` the day is the event's `time` in the plant's
+zone. The summary holds the report's totals plus `published`, `already_published` (a re-run the same
+day or week records nothing twice), `invalid` and `published_by_kind`. Ids and counts only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import BaseModel, ConfigDict, Field
+
+from plexlabor.platform.observability import logger, metrics
+from plexlabor.skills.data import load
+from plexlabor.skills.engine import assess_skills
+from plexlabor.skills.publish import publish_report
+from plexlabor.skills.report import SkillsReport
+from plexlabor.skills.wiring import Dependencies
+
+
+class SkillsDailyDetail(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: date | None = None
+    horizon_days: int | None = Field(default=None, ge=1, le=60)
+    publish: bool = True
+
+
+class SkillsDailyEvent(EventBridgeModel):
+    detail: SkillsDailyDetail = SkillsDailyDetail()
+
+
+def run(deps: Dependencies, request: SkillsDailyEvent) -> dict[str, Any]:
+    """Assess the day, publish the report if asked; the JSON-safe summary."""
+    as_of = request.detail.as_of or request.time.astimezone(ZoneInfo(deps.timezone)).date()
+    horizon = request.detail.horizon_days or deps.horizon_days
+    logger.append_keys(as_of=as_of.isoformat(), horizon_days=horizon)
+
+    data = load(deps.source, as_of, timezone=deps.timezone, horizon_days=horizon, lookback_days=deps.lookback_days)
+    report = assess_skills(data)
+    totals = report.totals
+    summary: dict[str, Any] = {"as_of": as_of.isoformat(), "horizon_days": horizon, **totals.model_dump()}
+    if request.detail.publish:
+        summary |= _publish(report, deps)
+    logger.info("skills assessed", **summary)
+    metrics.add_metric(name="SkillsGapShifts", unit=MetricUnit.Count, value=totals.gaps)
+    metrics.add_metric(
+        name="SkillsHoursAtRiskAfterCover", unit=MetricUnit.Count, value=totals.hours_at_risk_after_cover
+    )
+    metrics.add_metric(name="CertificationsLapsedNeeded", unit=MetricUnit.Count, value=totals.lapsed)
+    metrics.add_metric(name="CertificationsExpiring30d", unit=MetricUnit.Count, value=totals.expiring.get("30", 0))
+    return summary
+
+
+def _publish(report: SkillsReport, deps: Dependencies) -> dict[str, Any]:
+    result = publish_report(report, deps.store, deps.clock(), deps.publish)
+    metrics.add_metric(name="SkillsSuggestionsPublished", unit=MetricUnit.Count, value=result.published)
+    if result.invalid:
+        logger.error("suggestions with ids the audit table refuses were skipped", invalid=result.invalid)
+    return {
+        "published": result.published,
+        "already_published": result.already_published,
+        "invalid": result.invalid,
+        "published_by_kind": dict(sorted(result.by_kind.items())),
+    }

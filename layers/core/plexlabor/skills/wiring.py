@@ -1,0 +1,74 @@
+"""How skills_daily is wired: its settings, its dependencies, and building them from the environment.
+
+Configuration (environment, read once per environment by `dependencies`):
+- `AUDIT_TABLE_NAME` (required);
+- where labor data comes from, as for every function that reads it (`PlexSourceSettings`):
+  `PLEXLABOR_PLANT_DIR` (a plant folder) or Plex (`PLEXLABOR_PLEX_*`, the key from
+  `PLEX_API_KEY_SECRET_ARN`, `PLEXLABOR_TIMEZONE` required);
+- `SKILLS_HORIZON_DAYS` (14), `SKILLS_LOOKBACK_DAYS` (90), `SKILLS_HR_RECIPIENT` (`hr`, the id HR
+  notifications are addressed to), `SKILLS_TRAINING_WORKCENTERS` (25, workcenters that get a
+  cross-training suggestion per week).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import Field
+
+from plexlabor.audit.store import AuditStore
+from plexlabor.platform import env
+from plexlabor.platform.clock import utc_now
+from plexlabor.platform.settings import PerEnvironment, PlexSourceSettings
+from plexlabor.plex.port import LaborDataPort
+from plexlabor.skills.data import DEFAULT_HORIZON_DAYS, DEFAULT_LOOKBACK_DAYS
+from plexlabor.skills.publish import DEFAULT_HR_RECIPIENT, PublishOptions
+
+ACTOR = "skills_daily"
+"""Who the report's suggestions are recorded by in the audit trail."""
+
+
+class SkillsDailySettings(PlexSourceSettings):
+    audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
+    horizon_days: int = Field(default=DEFAULT_HORIZON_DAYS, ge=1, le=60, alias="SKILLS_HORIZON_DAYS")
+    lookback_days: int = Field(default=DEFAULT_LOOKBACK_DAYS, ge=0, le=730, alias="SKILLS_LOOKBACK_DAYS")
+    hr_recipient: str = Field(
+        default=DEFAULT_HR_RECIPIENT, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/+=-]*$", alias="SKILLS_HR_RECIPIENT"
+    )
+    training_workcenters: int = Field(default=25, ge=0, le=1000, alias="SKILLS_TRAINING_WORKCENTERS")
+
+
+@dataclass
+class Dependencies:
+    source: LaborDataPort
+    timezone: str
+    store: AuditStore
+    horizon_days: int = DEFAULT_HORIZON_DAYS
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS
+    publish: PublishOptions = field(default_factory=lambda: PublishOptions(actor=ACTOR))
+    clock: Callable[[], datetime] = utc_now
+
+
+def build(settings: SkillsDailySettings) -> Dependencies:
+    """The real adapters (clients are created on first use)."""
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+    from plexlabor.platform.aws import aws_client
+    from plexlabor.plex.sources import open_labor_source_from_aws
+
+    source = open_labor_source_from_aws(settings)
+    return Dependencies(
+        source=source.port,
+        timezone=source.timezone,
+        store=DynamoDbAuditStore(settings.audit_table_name, client=aws_client("dynamodb")),
+        horizon_days=settings.horizon_days,
+        lookback_days=settings.lookback_days,
+        publish=PublishOptions(
+            actor=ACTOR, hr_recipient=settings.hr_recipient, training_workcenters=settings.training_workcenters
+        ),
+    )
+
+
+dependencies = PerEnvironment(SkillsDailySettings, build)
+"""The dependencies from the environment: built on first use, rebuilt only if a variable it reads changes."""
