@@ -303,13 +303,13 @@ def emit_machine_runs(sim: Sim) -> None:
     world = sim.world
     for wc_id in world.workcenters:
         UNATTENDED_RUNS.inject(sim, wc_id, sorted(world.sessions[wc_id]))
-        for start, stop in _merged(world.run_intervals[wc_id]):
+        for start, stop in merge_intervals(world.run_intervals[wc_id]):
             workcenter_event(sim, wc_id, "RunStart", start)
             if stop < sim.as_of:
                 workcenter_event(sim, wc_id, "RunStop", stop)
 
 
-def _merged(intervals: Iterable[tuple[float, float]]) -> list[list[float]]:
+def merge_intervals(intervals: Iterable[tuple[float, float]]) -> list[list[float]]:
     merged: list[list[float]] = []
     for start, stop in sorted(intervals):
         if merged and start <= merged[-1][1]:
