@@ -18,6 +18,7 @@ from plexlabor.forecast.features import COLUMN, FEATURES, RowContext
 from plexlabor.forecast.forecaster import feature_builder, forecast_operations, train_model
 from plexlabor.forecast.model import LaborHoursModel
 from plexlabor.forecast.settings import ForecastSettings
+from plexlabor.models.types import format_plex_datetime
 
 from .conftest import FAST
 
@@ -123,7 +124,7 @@ def test_a_slow_workcenter_raises_alerts_that_name_it(labelled_rows: dict[str, l
             start = datetime.fromisoformat(entry["startTime"])
             end = datetime.fromisoformat(entry["endTime"])
             stretched = min(start + (end - start) * 1.5, EXTRACT - timedelta(hours=1))
-            entry["endTime"] = stretched.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+            entry["endTime"] = format_plex_datetime(stretched)
     data = ForecastData.build(rows, "America/Detroit", EXTRACT)
     # (small leaves: this 60-person plant completes only ~20 operations at that workcenter)
     settings = FAST.model_copy(update={"alert_horizon_days": 14, "max_alerts": 1000, "min_samples_leaf": 10})

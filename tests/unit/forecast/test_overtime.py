@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from plexlabor.forecast.alerts import overtime_event
 from plexlabor.forecast.data import ForecastData
 from plexlabor.forecast.overtime import backtest_overtime, project_overtime
 from plexlabor.forecast.settings import ForecastSettings
+from plexlabor.models.types import format_plex_datetime
 
 DETROIT = ZoneInfo("America/Detroit")
 MONDAY = date(2026, 11, 16)
@@ -21,7 +22,7 @@ AS_OF = datetime(2026, 11, 18, tzinfo=DETROIT)  # Wednesday 00:00: Monday and Tu
 
 def _iso(day: date, hour: int, minute: int = 0) -> str:
     local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=DETROIT)
-    return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+    return format_plex_datetime(local)
 
 
 def _plant() -> dict[str, list[dict[str, Any]]]:

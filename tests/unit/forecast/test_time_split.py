@@ -13,6 +13,7 @@ from plexlabor.forecast.backtest import backtest_labor
 from plexlabor.forecast.data import UNPLANNED_LEAVE, WEEK, WORK, ForecastData
 from plexlabor.forecast.features import build_vocabulary, completed_operations
 from plexlabor.forecast.forecaster import feature_builder, forecast_operations, train_model, training_set
+from plexlabor.models.types import format_plex_datetime
 
 from .conftest import FAST
 
@@ -26,7 +27,7 @@ def _shift_hours_after(rows: dict[str, list[dict[str, Any]]], cutoff: str, facto
         if entry["startTime"] >= cutoff and entry["endTime"]:
             start = datetime.fromisoformat(entry["startTime"])
             end = datetime.fromisoformat(entry["endTime"])
-            entry["endTime"] = (start + (end - start) * factor).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+            entry["endTime"] = format_plex_datetime(start + (end - start) * factor)
     return changed
 
 
@@ -85,7 +86,7 @@ def test_a_training_row_never_sees_its_own_hours(labelled_rows: dict[str, list[d
         if entry["jobOperationId"] == op_id:
             start = datetime.fromisoformat(entry["startTime"])
             end = datetime.fromisoformat(entry["endTime"])
-            entry["endTime"] = (start + (end - start) * 2).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+            entry["endTime"] = format_plex_datetime(start + (end - start) * 2)
     data2 = ForecastData.build(changed, "America/Detroit", EXTRACT)
     rows2 = training_set(feature_builder(data2, FAST), FAST, build_vocabulary(data2))
     # Then its target changes but its features do not

@@ -1,8 +1,9 @@
 """What the forecasts read, indexed: master data as records, transactions as NumPy columns.
 
-`ForecastData.build` takes Plex-shaped rows (pydantic models from a `LaborDataPort`, or camelCase
-dicts, which are parsed by the same models so a malformed record is reported by its field), and
-`read_forecast_data` reads exactly the windows a forecast needs from any port.
+`read_forecast_data` reads exactly the windows a forecast needs from any port, as a Plex snapshot
+(`plexlabor.plex.snapshot`), and `ForecastData.from_snapshot` indexes it; `ForecastData.build` takes
+Plex-shaped rows in hand (models, or camelCase dicts parsed by the same models, so a malformed record
+is reported by its field).
 
 Time is epoch seconds (UTC) throughout. `truncate(t)` is the only way a backtest sees the past:
 it drops every transaction that started at or after `t`, reopens entries still running at `t`, and
@@ -23,20 +24,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 
 from plexlabor.forecast.settings import ForecastSettings
-from plexlabor.models import (
-    ApprovedWorkcenter,
-    DowntimeEntry,
-    Employee,
-    Job,
-    JobOperation,
-    LaborEntry,
-    PlexModel,
-    Shift,
-    ShiftAssignment,
-    TimeClockEntry,
-    Workcenter,
-)
+from plexlabor.models import DowntimeEntry, LaborEntry, ShiftAssignment, TimeClockEntry
 from plexlabor.plex.port import LaborDataPort
+from plexlabor.plex.snapshot import PlexSnapshot, Reference, read_snapshot
 
 HOUR = 3600.0
 DAY = 24 * HOUR
@@ -132,11 +122,6 @@ def _minutes(hhmm: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-def _parse(model: type[PlexModel], rows: Iterable[Any]) -> Iterable[Any]:
-    for row in rows:
-        yield row if isinstance(row, model) else model.from_plex(row)
-
-
 def check_timezone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -199,38 +184,18 @@ class ForecastData:
         `PlexDataError` naming the resource and the field.
         """
         check_timezone(timezone)
+        snapshot = PlexSnapshot.from_rows(rows, timezone)
+        return cls.from_snapshot(snapshot, data_end, unplanned_leave_types=unplanned_leave_types)
+
+    @classmethod
+    def from_snapshot(
+        cls, snapshot: PlexSnapshot, data_end: datetime, *, unplanned_leave_types: Iterable[str] = ("Sick",)
+    ) -> ForecastData:
+        """Index a Plex snapshot (`read_forecast_data` reads one with the windows a forecast needs)."""
+        check_timezone(snapshot.timezone)
         end = check_aware("data_end", data_end).timestamp()
         issues: Counter[str] = Counter()
-        unplanned = set(unplanned_leave_types)
-
-        def each(model: type[PlexModel]) -> Iterable[Any]:
-            return _parse(model, rows.get(model.resource, ()))
-
-        jobs = {job.id: job for job in each(Job)}
-        operations: dict[str, Operation] = {}
-        for op in each(JobOperation):
-            job = jobs.get(op.job_id)
-            operations[op.id] = Operation(
-                id=op.id,
-                job_id=op.job_id,
-                job_no=job.job_no if job else None,
-                part_id=op.part_id,
-                part_family=job.part_family if job else None,
-                operation_no=op.operation_no,
-                operation_code=op.operation_code,
-                workcenter_id=op.workcenter_id,
-                quantity=op.quantity,
-                standard_hours=op.standard_hours,
-                scheduled_start=None if op.scheduled_start is None else op.scheduled_start.timestamp(),
-                scheduled_end=None if op.scheduled_end is None else op.scheduled_end.timestamp(),
-                status=op.status,
-            )
-        routes = {
-            (route.part_id, route.operation_code, route.workcenter_id): Route(
-                route.crew_size, route.standard_production_rate, route.setup_hours
-            )
-            for route in each(ApprovedWorkcenter)
-        }
+        operations = _operations(snapshot)
         people = {
             e.id: Person(
                 e.id,
@@ -241,116 +206,43 @@ class ForecastData:
                 e.hire_date,
                 e.supervisor_id,
             )
-            for e in each(Employee)
+            for e in snapshot.employees
             if e.status == "Active"
         }
         workcenters = {
             wc.workcenter_id: WorkcenterRef(wc.workcenter_id, wc.workcenter_code, wc.department_code)
-            for wc in each(Workcenter)
+            for wc in snapshot.workcenters
         }
         shifts = {
             s.shift_id: ShiftWindow(
                 s.shift_id, s.shift_code, _minutes(s.start_local), _minutes(s.end_local), s.break_minutes
             )
-            for s in each(Shift)
+            for s in snapshot.shifts
         }
         shift_codes = sorted({s.code for s in shifts.values()})
-        shift_code_index = {code: i for i, code in enumerate(shift_codes)}
-
-        employee_ids = list(people)
-        emp_index = {e: i for i, e in enumerate(employee_ids)}
-        wc_ids = list(workcenters)
-        wc_index = {w: i for i, w in enumerate(wc_ids)}
+        ids = _Indexes(list(people), list(workcenters))
         for op in operations.values():
-            if op.workcenter_id not in wc_index:
-                wc_index[op.workcenter_id] = len(wc_ids)
-                wc_ids.append(op.workcenter_id)
+            ids.workcenter(op.workcenter_id)
         operation_ids = list(operations)
-        op_index = {o: i for i, o in enumerate(operation_ids)}
-
-        def emp(employee_id: str) -> int:
-            index = emp_index.get(employee_id)
-            if index is None:  # inactive or unknown: kept, so their hours still count
-                index = emp_index[employee_id] = len(employee_ids)
-                employee_ids.append(employee_id)
-            return index
-
-        def wc(workcenter_id: str | None) -> int:
-            if workcenter_id is None:
-                return -1
-            index = wc_index.get(workcenter_id)
-            if index is None:
-                index = wc_index[workcenter_id] = len(wc_ids)
-                wc_ids.append(workcenter_id)
-            return index
-
-        labor_rows: list[tuple[int, int, int, float, float, float]] = []
-        for entry in each(LaborEntry):
-            start, stop = entry.start_time.timestamp(), _epoch(entry.end_time)
-            if start >= end:
-                continue
-            if stop <= start:
-                issues["labor entry ends before it starts (ignored)"] += 1
-                continue
-            op = op_index.get(entry.job_operation_id, -1)
-            if op < 0:
-                issues["labor entry on an unknown job operation"] += 1
-            if stop > end:
-                stop = math.nan
-            labor_rows.append((op, emp(entry.employee_id), wc(entry.workcenter_id), start, stop, entry.quantity))
-        labor = _columns(labor_rows, ("op", "emp", "wc", "start", "end", "qty"), ints=3)
-
-        downtime_rows = []
-        for down in each(DowntimeEntry):
-            start = down.start_time.timestamp()
-            stop = min(_epoch(down.end_time), end) if down.end_time else end
-            if start < end and stop > start:
-                downtime_rows.append((wc(down.workcenter_id), start, stop))
-        downtime = _columns(downtime_rows, ("wc", "start", "end"), ints=1)
-
-        schedule_rows = []
-        for row in each(ShiftAssignment):
-            kind = WORK
-            if row.status == "Leave":
-                kind = UNPLANNED_LEAVE if (row.leave_type or "") in unplanned else PLANNED_LEAVE
-                if kind == UNPLANNED_LEAVE and row.scheduled_end.timestamp() > end:
-                    kind = WORK  # a sick day is recorded on the day: not known yet at the extract
-            shift = shifts.get(row.shift_id)
-            schedule_rows.append(
-                (
-                    emp(row.employee_id),
-                    wc(row.workcenter_id),
-                    shift_code_index.get(shift.code, -1) if shift else -1,
-                    kind,
-                    row.scheduled_start.timestamp(),
-                    row.scheduled_end.timestamp(),
-                )
-            )
-        schedules = _columns(schedule_rows, ("emp", "wc", "shift", "kind", "start", "end"), ints=4)
-
-        punch_rows = []
-        for punch in each(TimeClockEntry):
-            t_in, t_out = punch.clockin_time.timestamp(), _epoch(punch.clockout_time)
-            if t_in >= end:
-                continue
-            if t_out > end:
-                t_out = math.nan
-            if t_out <= t_in:
-                issues["time-clock entry out before in (ignored)"] += 1
-                continue
-            punch_rows.append((emp(punch.employee_id), t_in, t_out))
-        punches = _columns(punch_rows, ("emp", "t_in", "t_out"), ints=1)
-
+        labor = _labor(snapshot.labor_entries, end, ids, {o: i for i, o in enumerate(operation_ids)}, issues)
+        downtime = _downtime(snapshot.downtime_entries, end, ids)
+        schedules = _schedules(snapshot.shift_assignments, end, ids, shifts, shift_codes, set(unplanned_leave_types))
+        punches = _punches(snapshot.time_clock_entries, end, ids, issues)
         return cls(
-            timezone=timezone,
+            timezone=snapshot.timezone,
             data_end=end,
             operations=operations,
-            routes=routes,
+            routes={
+                (route.part_id, route.operation_code, route.workcenter_id): Route(
+                    route.crew_size, route.standard_production_rate, route.setup_hours
+                )
+                for route in snapshot.approved_workcenters
+            },
             people=people,
             workcenters=workcenters,
             shifts=shifts,
-            employee_ids=employee_ids,
-            workcenter_ids=wc_ids,
+            employee_ids=ids.employee_ids,
+            workcenter_ids=ids.workcenter_ids,
             operation_ids=operation_ids,
             labor=labor,
             downtime=downtime,
@@ -413,26 +305,162 @@ def _columns(rows: list[tuple[Any, ...]], names: tuple[str, ...], ints: int) -> 
     return Columns(arrays)
 
 
+class _Indexes:
+    """Row indexes of employees and workcenters. An id first seen in a transaction gets the next index
+    (an inactive or unknown employee is kept, so their hours still count)."""
+
+    def __init__(self, employee_ids: list[str], workcenter_ids: list[str]) -> None:
+        self.employee_ids, self.workcenter_ids = employee_ids, workcenter_ids
+        self._employees = {e: i for i, e in enumerate(employee_ids)}
+        self._workcenters = {w: i for i, w in enumerate(workcenter_ids)}
+
+    def employee(self, employee_id: str) -> int:
+        index = self._employees.get(employee_id)
+        if index is None:
+            index = self._employees[employee_id] = len(self.employee_ids)
+            self.employee_ids.append(employee_id)
+        return index
+
+    def workcenter(self, workcenter_id: str | None) -> int:
+        if workcenter_id is None:
+            return -1
+        index = self._workcenters.get(workcenter_id)
+        if index is None:
+            index = self._workcenters[workcenter_id] = len(self.workcenter_ids)
+            self.workcenter_ids.append(workcenter_id)
+        return index
+
+
+def _operations(snapshot: PlexSnapshot) -> dict[str, Operation]:
+    jobs = {job.id: job for job in snapshot.jobs}
+    operations: dict[str, Operation] = {}
+    for op in snapshot.job_operations:
+        job = jobs.get(op.job_id)
+        operations[op.id] = Operation(
+            id=op.id,
+            job_id=op.job_id,
+            job_no=job.job_no if job else None,
+            part_id=op.part_id,
+            part_family=job.part_family if job else None,
+            operation_no=op.operation_no,
+            operation_code=op.operation_code,
+            workcenter_id=op.workcenter_id,
+            quantity=op.quantity,
+            standard_hours=op.standard_hours,
+            scheduled_start=None if op.scheduled_start is None else op.scheduled_start.timestamp(),
+            scheduled_end=None if op.scheduled_end is None else op.scheduled_end.timestamp(),
+            status=op.status,
+        )
+    return operations
+
+
+def _labor(
+    entries: Iterable[LaborEntry], end: float, ids: _Indexes, op_index: dict[str, int], issues: Counter[str]
+) -> Columns:
+    rows: list[tuple[int, int, int, float, float, float]] = []
+    for entry in entries:
+        start, stop = entry.start_time.timestamp(), _epoch(entry.end_time)
+        if start >= end:
+            continue
+        if stop <= start:
+            issues["labor entry ends before it starts (ignored)"] += 1
+            continue
+        op = op_index.get(entry.job_operation_id, -1)
+        if op < 0:
+            issues["labor entry on an unknown job operation"] += 1
+        if stop > end:
+            stop = math.nan
+        rows.append(
+            (op, ids.employee(entry.employee_id), ids.workcenter(entry.workcenter_id), start, stop, entry.quantity)
+        )
+    return _columns(rows, ("op", "emp", "wc", "start", "end", "qty"), ints=3)
+
+
+def _downtime(entries: Iterable[DowntimeEntry], end: float, ids: _Indexes) -> Columns:
+    rows = []
+    for down in entries:
+        start = down.start_time.timestamp()
+        stop = min(_epoch(down.end_time), end) if down.end_time else end
+        if start < end and stop > start:
+            rows.append((ids.workcenter(down.workcenter_id), start, stop))
+    return _columns(rows, ("wc", "start", "end"), ints=1)
+
+
+def _schedules(
+    assignments: Iterable[ShiftAssignment],
+    end: float,
+    ids: _Indexes,
+    shifts: dict[str, ShiftWindow],
+    shift_codes: list[str],
+    unplanned: set[str],
+) -> Columns:
+    code_index = {code: i for i, code in enumerate(shift_codes)}
+    rows = []
+    for row in assignments:
+        kind = WORK
+        if row.status == "Leave":
+            kind = UNPLANNED_LEAVE if (row.leave_type or "") in unplanned else PLANNED_LEAVE
+            if kind == UNPLANNED_LEAVE and row.scheduled_end.timestamp() > end:
+                kind = WORK  # a sick day is recorded on the day: not known yet at the extract
+        shift = shifts.get(row.shift_id)
+        rows.append(
+            (
+                ids.employee(row.employee_id),
+                ids.workcenter(row.workcenter_id),
+                code_index.get(shift.code, -1) if shift else -1,
+                kind,
+                row.scheduled_start.timestamp(),
+                row.scheduled_end.timestamp(),
+            )
+        )
+    return _columns(rows, ("emp", "wc", "shift", "kind", "start", "end"), ints=4)
+
+
+def _punches(entries: Iterable[TimeClockEntry], end: float, ids: _Indexes, issues: Counter[str]) -> Columns:
+    rows = []
+    for punch in entries:
+        t_in, t_out = punch.clockin_time.timestamp(), _epoch(punch.clockout_time)
+        if t_in >= end:
+            continue
+        if t_out > end:
+            t_out = math.nan
+        if t_out <= t_in:
+            issues["time-clock entry out before in (ignored)"] += 1
+            continue
+        rows.append((ids.employee(punch.employee_id), t_in, t_out))
+    return _columns(rows, ("emp", "t_in", "t_out"), ints=1)
+
+
+REFERENCE: tuple[Reference, ...] = (
+    "employees",
+    "workcenters",
+    "approved-workcenters",
+    "jobs",
+    "job-operations",
+    "shifts",
+)
+
+
 def read_forecast_data(
-    port: LaborDataPort, timezone: str, as_of: datetime, settings: ForecastSettings | None = None
+    port: LaborDataPort, timezone: str | None, as_of: datetime, settings: ForecastSettings | None = None
 ) -> ForecastData:
     """Read what a forecast at `as_of` needs: master data, the training history, the punches behind
-    habits and this week, and the schedule through the horizon (plus a week, to finish the last ISO week)."""
+    habits and this week, and the schedule through the horizon (plus a week, to finish the last ISO week).
+    The time zone is the port's unless given."""
     settings = settings or ForecastSettings()
     as_of = check_aware("as_of", as_of)
     history = timedelta(weeks=max(settings.training_weeks + settings.lookback_weeks, settings.habit_weeks + 1))
     begin = as_of - history
     horizon = as_of + timedelta(days=settings.horizon_days + 7 * (settings.overtime_weeks_ahead + 1))
-    rows: dict[str, list[Any]] = {
-        "employees": port.employees(),
-        "workcenters": port.workcenters(),
-        "approved-workcenters": port.approved_workcenters(),
-        "jobs": port.jobs(),
-        "job-operations": port.job_operations(),
-        "shifts": port.shifts(),
-        "labor-entries": port.labor_entries(begin, as_of),
-        "downtime-entries": port.downtime_entries(begin, as_of),
-        "time-clock-entries": port.time_clock_entries(as_of - timedelta(weeks=settings.habit_weeks + 1), as_of),
-        "shift-assignments": port.shift_assignments(begin, horizon),
-    }
-    return ForecastData.build(rows, timezone, as_of, unplanned_leave_types=settings.unplanned_leave_types)
+    snapshot = read_snapshot(
+        port,
+        reference=REFERENCE,
+        windows={
+            "labor-entries": (begin, as_of),
+            "downtime-entries": (begin, as_of),
+            "time-clock-entries": (as_of - timedelta(weeks=settings.habit_weeks + 1), as_of),
+            "shift-assignments": (begin, horizon),
+        },
+        timezone=timezone,
+    )
+    return ForecastData.from_snapshot(snapshot, as_of, unplanned_leave_types=settings.unplanned_leave_types)
