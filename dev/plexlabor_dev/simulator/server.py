@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Literal, TypeVar
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -94,6 +94,9 @@ class HttpError(Exception):
     def envelope(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "errors": self.errors}
 
+    def reply(self) -> Reply:
+        return Reply(self.status, self.envelope(), headers=self.headers)
+
 
 class Reply:
     """A response to send: status, JSON (or raw bytes) and headers."""
@@ -107,6 +110,12 @@ class Reply:
         headers: Mapping[str, str] | None = None,
     ) -> None:
         self.status, self.payload, self.raw, self.headers = status, payload, raw, dict(headers or {})
+
+
+def _injected_fault(status: int, retry_after_s: int) -> Reply:
+    codes = {429: "TOO_MANY_REQUESTS", 500: "INTERNAL_SERVER_ERROR", 503: "SERVICE_UNAVAILABLE"}
+    retry = {"Retry-After": str(retry_after_s)} if status != 500 else None
+    return HttpError(status, codes[status], "Injected fault", headers=retry).reply()
 
 
 def _template_regex(template: str) -> re.Pattern[str]:
@@ -594,72 +603,63 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _dispatch(self, method: str) -> None:
-        app = self.server.app
-        split = urlsplit(self.path)
-        path, query = split.path, parse_qs(split.query, keep_blank_values=True)
-        headers = {key.lower(): value for key, value in self.headers.items()}
         started = time.perf_counter()
+        split = urlsplit(self.path)
         try:
             body = self._read_body()
         except ValueError:
-            body_error: HttpError | None = HttpError(400, "INVALID_BODY", "bad Content-Length")
+            self._refuse_body(HttpError(400, "INVALID_BODY", "bad Content-Length"))
         except HttpError as error:
-            body_error = error
+            self._refuse_body(error)
         else:
-            body_error = None
-        if body_error is not None:
-            self.close_connection = True
-            self._send(body_error.envelope(), body_error.status)
-            return
-        if path.startswith("/_sim/"):
-            if not _is_loopback(self.client_address[0]):
-                self._send(HttpError(403, "FORBIDDEN", "/_sim is loopback only").envelope(), 403)
-                return
-            try:
-                reply = app.handle_control(method, path, body)
-            except HttpError as error:
-                reply = Reply(error.status, error.envelope(), headers=error.headers)
-            self._reply(reply)
-            return
-        latency, action = app.state.faults.decide(path)
+            if split.path.startswith("/_sim/"):
+                self._reply(self._control(method, split.path, body))
+            else:
+                self._api(method, split, body, started)
+
+    def _refuse_body(self, error: HttpError) -> None:
+        self.close_connection = True
+        self._reply(error.reply())
+
+    def _control(self, method: str, path: str, body: bytes) -> Reply:
+        if not _is_loopback(self.client_address[0]):
+            return HttpError(403, "FORBIDDEN", "/_sim is loopback only").reply()
+        try:
+            return self.server.app.handle_control(method, path, body)
+        except HttpError as error:
+            return error.reply()
+
+    def _api(self, method: str, split: SplitResult, body: bytes, started: float) -> None:
+        """A Plex API call, through the fault injector; every call is logged."""
+        state = self.server.app.state
+        latency, action = state.faults.decide(split.path)
         if latency:
             time.sleep(latency)
+        entry = {"method": method, "path": split.path, "query": split.query}
         if action == "drop":
-            app.state.log_request(
-                {"method": method, "path": path, "query": split.query, "status": None, "fault": "drop"}
-            )
+            state.log_request({**entry, "status": None, "fault": "drop"})
             self.close_connection = True
             return
-        if action in ("429", "500", "503"):
-            status = int(action)
-            retry_after = app.state.faults.config.retry_after_s
-            codes = {429: "TOO_MANY_REQUESTS", 500: "INTERNAL_SERVER_ERROR", 503: "SERVICE_UNAVAILABLE"}
-            injected = HttpError(
-                status,
-                codes[status],
-                "Injected fault",
-                headers={"Retry-After": str(retry_after)} if status != 500 else None,
-            )
-            reply = Reply(injected.status, injected.envelope(), headers=injected.headers)
+        if action == "none":
+            reply = self._answer(method, split, body)
         else:
-            try:
-                reply = app.handle(method, path, query, headers, body)
-            except HttpError as error:
-                reply = Reply(error.status, error.envelope(), headers=error.headers)
-            except Exception:  # the simulator must answer, like Plex, with the envelope
-                logger.exception("simulator handler failed")
-                reply = Reply(500, HttpError(500, "INTERNAL_SERVER_ERROR", "Unexpected error").envelope())
-        app.state.log_request(
-            {
-                "method": method,
-                "path": path,
-                "query": split.query,
-                "status": reply.status,
-                "fault": action if action != "none" else None,
-                "elapsed_ms": round((time.perf_counter() - started) * 1000, 2),
-            }
+            reply = _injected_fault(int(action), state.faults.config.retry_after_s)
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+        state.log_request(
+            {**entry, "status": reply.status, "fault": None if action == "none" else action, "elapsed_ms": elapsed_ms}
         )
         self._reply(reply)
+
+    def _answer(self, method: str, split: SplitResult, body: bytes) -> Reply:
+        query = parse_qs(split.query, keep_blank_values=True)
+        headers = {key.lower(): value for key, value in self.headers.items()}
+        try:
+            return self.server.app.handle(method, split.path, query, headers, body)
+        except HttpError as error:
+            return error.reply()
+        except Exception:  # the simulator must answer, like Plex, with the envelope
+            logger.exception("simulator handler failed")
+            return HttpError(500, "INTERNAL_SERVER_ERROR", "Unexpected error").reply()
 
     def _reply(self, reply: Reply) -> None:
         if reply.raw is not None:
