@@ -124,17 +124,28 @@ def test_every_assignment_keeps_the_hard_rules_against_the_raw_files(
     assert plan.breakdown.objective >= plan.baselines[0].breakdown.objective
 
 
-def test_unknown_shift_and_missing_timezone_are_refused(labelled_plant: PlantFolder) -> None:
+def test_an_unknown_shift_is_refused(labelled_plant: PlantFolder) -> None:
     with pytest.raises(ValueError, match="unknown shift '9'"):
         build_problem(labelled_plant.path, MONDAY, "9")
+
+
+def test_a_live_port_gives_its_zone_and_the_data_runs_up_to_now(
+    labelled_plant: PlantFolder, monday_first_shift: CrewProblem
+) -> None:
     from plexlabor.plex.folder import PlantFolderSource
 
-    class NotAFolder:  # any other port must say which time zone its shifts are in
-        def __getattr__(self, name: str) -> object:
-            return getattr(PlantFolderSource(labelled_plant.path), name)
+    folder = PlantFolderSource(labelled_plant.path)
 
-    with pytest.raises(ValueError, match="timezone is required"):
-        build_problem(NotAFolder(), MONDAY)  # type: ignore[arg-type]
+    class LivePort:  # a port that is not a frozen extract, as Plex: the zone comes from the port
+        def __getattr__(self, name: str) -> object:
+            return getattr(folder, name)
+
+        def extract(self) -> None:
+            return None
+
+    problem = build_problem(LivePort(), MONDAY, "1", as_of=labelled_plant.meta().end)  # type: ignore[arg-type]
+    assert problem.plant == "plex" and problem.timezone == labelled_plant.meta().timezone
+    assert problem.jobs == monday_first_shift.jobs and problem.operators == monday_first_shift.operators
 
 
 def test_short_spill_overs_stay_with_the_neighbouring_shift() -> None:

@@ -1,4 +1,4 @@
-"""Build a crew planning problem for one day (or one shift of it) from Plex data.
+"""Build a crew planning problem for one day (or one shift of it) from Plex data (one snapshot).
 
 What is staffed: every scheduled job operation (not complete) that runs in the planning window, cut
 into per-shift segments at the shift start times (1st 06:00, 2nd 14:30, 3rd 22:30 in the generated
@@ -51,6 +51,7 @@ from plexlabor.models import (
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.port import LaborDataPort
+from plexlabor.plex.snapshot import PlexSnapshot, Reference, Windowed, read_snapshot
 
 HOUR_S = 3600.0
 EFFICIENCY_BOUNDS = (0.4, 2.2)
@@ -92,17 +93,48 @@ def shift_instances(shifts: Iterable[Shift], first: date, last: date, zone: Zone
     return instances
 
 
+REFERENCE: tuple[Reference, ...] = (
+    "shifts",
+    "workcenters",
+    "skills",
+    "workcenter-requirements",
+    "approved-workcenters",
+    "job-operations",
+    "employees",
+    "certifications",
+)
+
+
 def _open_source(
     plant: LaborDataPort | PlantFolder | Path | str, timezone: str | None, as_of: datetime | None
 ) -> tuple[LaborDataPort, str, datetime, str]:
-    if isinstance(plant, PlantFolder | Path | str):
-        plant = PlantFolderSource(plant)
-    if isinstance(plant, PlantFolderSource):
-        meta = plant.plant.meta()
-        return plant, timezone or meta.timezone, as_of or meta.end, meta.name
-    if timezone is None:
-        raise ValueError("timezone is required when reading Plex (shifts and days are local)")
-    return plant, timezone, as_of or datetime.now(UTC), "plex"
+    """The port, the plant's zone (the port's unless given), `as_of` (a frozen extract's time, else
+    now) and a name for the plan."""
+    source = PlantFolderSource(plant) if isinstance(plant, PlantFolder | Path | str) else plant
+    zone = timezone or source.timezone()
+    extract = source.extract()
+    if extract is None:
+        return source, zone, as_of or datetime.now(UTC), "plex"
+    return source, zone, as_of or extract.end, extract.name
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+
+
+def _windows(
+    day: date, zone: ZoneInfo, as_of: datetime, policy: CrewPolicy
+) -> dict[Windowed, tuple[datetime, datetime]]:
+    """Schedules around the day (rest rule, week, streak), punches before it, labor for efficiency."""
+    day_start = _midnight(day, zone)
+    begin = _midnight(day - timedelta(days=LOOKBACK_DAYS), zone)
+    window_begin = day_start - timedelta(days=policy.efficiency_window_days)
+    history_end = max(min(day_start, as_of), window_begin + timedelta(seconds=1))
+    return {
+        "shift-assignments": (begin - timedelta(days=1), _midnight(day + timedelta(days=8), zone)),
+        "time-clock-entries": (begin, day_start),
+        "labor-entries": (window_begin, history_end),
+    }
 
 
 def _segments(
@@ -159,7 +191,7 @@ def _shrink(observed: float, hours: float, prior: float, prior_hours: float) -> 
 
 
 def _efficiencies(
-    entries: list[LaborEntry],
+    entries: Iterable[LaborEntry],
     operations: dict[str, JobOperation],
     approved: dict[tuple[str, str, str], ApprovedWorkcenter],
     prior_hours: float,
@@ -200,7 +232,7 @@ def _paid_hours(assignment: ShiftAssignment, shifts: dict[str, Shift]) -> float:
     return max(0.0, hours - (shift.break_minutes / 60 if shift else 0.0))
 
 
-def _punched_by_day(entries: list[TimeClockEntry], zone: ZoneInfo, as_of: datetime) -> dict[str, dict[date, float]]:
+def _punched_by_day(entries: Iterable[TimeClockEntry], zone: ZoneInfo, as_of: datetime) -> dict[str, dict[date, float]]:
     hours: dict[str, dict[date, float]] = defaultdict(lambda: defaultdict(float))
     for entry in entries:
         if entry.clockin_time >= as_of:
@@ -224,34 +256,67 @@ def build_problem(
 ) -> CrewProblem:
     """The crew problem of `day` (every shift starting that day, or only shift code `shift`).
 
-    `plant` is a plant folder or any labor-data port (a Plex client needs `timezone`). Punches before
-    `as_of` count as worked hours; schedules after it as planned hours (a plant folder's `as_of` is its
-    extract time, Plex's is now).
+    `plant` is a plant folder or any labor-data port; the time zone is the port's unless given. Punches
+    before `as_of` count as worked hours; schedules after it as planned hours (a plant folder's `as_of`
+    is its extract time, Plex's is now).
     """
     started = time.perf_counter()
     policy = policy or CrewPolicy()
     source, zone_name, as_of, plant_name = _open_source(plant, timezone, as_of)
     zone = ZoneInfo(zone_name)
-    shifts = sorted(source.shifts(), key=lambda s: (s.start_local, s.shift_code))
+    snapshot = read_snapshot(
+        source, reference=REFERENCE, windows=_windows(day, zone, as_of, policy), timezone=zone_name
+    )
+    shifts = sorted(snapshot.shifts, key=lambda s: (s.start_local, s.shift_code))
+    chosen_codes = _chosen_shifts(shifts, shift)
+    instances = shift_instances(shifts, day - timedelta(days=2), day + timedelta(days=2), zone)
+    planned = [i for i in instances if i.work_date == day and i.shift.shift_code in chosen_codes]
+    window = (min(i.start for i in planned), max(i.segment_end for i in planned))
+    place = _placer(snapshot.workcenters)
+    skill_codes = {s.skill_id: s.skill_code for s in snapshot.skills}
+    approved = {(a.part_id, a.operation_code, a.workcenter_id): a for a in snapshot.approved_workcenters}
+    jobs, unapproved = _jobs(
+        snapshot.job_operations,
+        instances,
+        {(i.work_date, i.shift.shift_code) for i in planned},
+        window,
+        _Standards(place, _requirements(snapshot, skill_codes), approved),
+        policy.min_segment_hours,
+    )
+    notes: list[str] = []
+    if unapproved:
+        notes.append(f"{unapproved} segment(s) of operations not approved at their workcenter: crew size 1 assumed")
+    operators = _operators(snapshot, day, as_of, policy, approved, {s.shift_id: s for s in shifts}, place)
+    notes.append(f"built in {time.perf_counter() - started:.2f} s from {plant_name} (data as of {as_of.isoformat()})")
+    return CrewProblem(
+        plant=plant_name,
+        timezone=zone_name,
+        day=day,
+        shift_codes=chosen_codes,
+        window_start=window[0],
+        window_end=window[1],
+        jobs=tuple(sorted(jobs, key=lambda job: (job.start, job.key))),
+        operators=tuple(sorted(operators, key=lambda op: op.employee_id)),
+        policy=policy,
+        skill_codes=skill_codes,
+        notes=tuple(notes),
+    )
+
+
+def _chosen_shifts(shifts: list[Shift], shift: str | None) -> tuple[str, ...]:
     if not shifts:
         raise ValueError("the plant defines no shifts")
     codes = [s.shift_code for s in shifts]
     if shift is not None and shift not in codes:
         raise ValueError(f"unknown shift '{shift}' (the plant's shifts: {', '.join(codes)})")
-    chosen_codes = tuple(codes if shift is None else [shift])
-    instances = shift_instances(shifts, day - timedelta(days=2), day + timedelta(days=2), zone)
-    planned = [i for i in instances if i.work_date == day and i.shift.shift_code in chosen_codes]
-    window_start = min(i.start for i in planned)
-    window_end = max(i.segment_end for i in planned)
-    planned_keys = {(i.work_date, i.shift.shift_code) for i in planned}
-    shifts_by_id = {s.shift_id: s for s in shifts}
-    notes: list[str] = []
+    return tuple(codes if shift is None else [shift])
 
-    # Places, requirements, standards.
-    workcenters: dict[str, Workcenter] = {wc.workcenter_id: wc for wc in source.workcenters()}
+
+def _placer(workcenters: Iterable[Workcenter]) -> Callable[[str], Place]:
+    by_id = {wc.workcenter_id: wc for wc in workcenters}
 
     def place(wc_id: str) -> Place:
-        wc = workcenters.get(wc_id)
+        wc = by_id.get(wc_id)
         if wc is None:
             return Place(workcenter_id=wc_id, workcenter_code=wc_id)
         return Place(
@@ -263,9 +328,13 @@ def build_problem(
             y_m=wc.floor_y_m,
         )
 
-    skill_codes = {s.skill_id: s.skill_code for s in source.skills()}
+    return place
+
+
+def _requirements(snapshot: PlexSnapshot, skill_codes: dict[str, str]) -> dict[str, tuple[SkillRequirement, ...]]:
+    """Each workcenter's skill requirements, by skill id."""
     requirements: dict[str, list[SkillRequirement]] = defaultdict(list)
-    for requirement in source.workcenter_requirements():
+    for requirement in snapshot.workcenter_requirements:
         requirements[requirement.workcenter_id].append(
             SkillRequirement(
                 skill_id=requirement.skill_id,
@@ -274,23 +343,44 @@ def build_problem(
                 certification_required=requirement.certification_required,
             )
         )
-    approved = {(a.part_id, a.operation_code, a.workcenter_id): a for a in source.approved_workcenters()}
+    return {wc: tuple(sorted(items, key=lambda r: r.skill_id)) for wc, items in requirements.items()}
 
-    # Job operation segments in the window.
-    operations = source.job_operations()
+
+@dataclass(frozen=True)
+class _Standards:
+    """What a job segment is staffed against: its place, skill requirements and approved routing."""
+
+    place: Callable[[str], Place]
+    requirements: dict[str, tuple[SkillRequirement, ...]]
+    approved: dict[tuple[str, str, str], ApprovedWorkcenter]
+
+
+def _runs_near(op: JobOperation, window: tuple[datetime, datetime]) -> bool:
+    """A scheduled operation, not complete, running within a day of the planning window."""
+    if op.status == "Complete" or op.scheduled_start is None or op.scheduled_end is None:
+        return False
+    reach = timedelta(days=1)
+    if op.scheduled_end <= window[0] - reach or op.scheduled_start >= window[1] + reach:
+        return False
+    return op.scheduled_end > op.scheduled_start
+
+
+def _jobs(
+    operations: Iterable[JobOperation],
+    instances: list[ShiftInstance],
+    planned_keys: set[tuple[date, str]],
+    window: tuple[datetime, datetime],
+    standards: _Standards,
+    min_segment_hours: float,
+) -> tuple[list[CrewJob], int]:
+    """The operations' segments in the planned shifts, and how many are not approved where they run."""
     jobs: list[CrewJob] = []
     unapproved = 0
-    reach = timedelta(days=1)
     for op in operations:
-        if op.status == "Complete" or op.scheduled_start is None or op.scheduled_end is None:
+        if not _runs_near(op, window):
             continue
-        if op.scheduled_end <= window_start - reach or op.scheduled_start >= window_end + reach:
-            continue
-        if op.scheduled_end <= op.scheduled_start:
-            continue
-        segments = _segments(op, instances, policy.min_segment_hours)
-        standard = approved.get((op.part_id, op.operation_code, op.workcenter_id))
-        for instance, start, end in segments:
+        standard = standards.approved.get((op.part_id, op.operation_code, op.workcenter_id))
+        for instance, start, end in _segments(op, instances, min_segment_hours):
             if (instance.work_date, instance.shift.shift_code) not in planned_keys:
                 continue
             if standard is None:
@@ -302,43 +392,45 @@ def build_problem(
                     job_id=op.job_id,
                     part_id=op.part_id,
                     operation_code=op.operation_code,
-                    place=place(op.workcenter_id),
+                    place=standards.place(op.workcenter_id),
                     shift_code=instance.shift.shift_code,
                     start=start,
                     end=end,
                     hours=round((end - start).total_seconds() / HOUR_S, 4),
                     standard_hours=op.standard_hours,
                     crew_size=max(1, math.ceil((standard.crew_size if standard else 1.0) - 1e-9)),
-                    requirements=tuple(sorted(requirements.get(op.workcenter_id, []), key=lambda r: r.skill_id)),
+                    requirements=standards.requirements.get(op.workcenter_id, ()),
                 )
             )
-    if unapproved:
-        notes.append(f"{unapproved} segment(s) of operations not approved at their workcenter: crew size 1 assumed")
+    return jobs, unapproved
 
-    # People.
-    employees = [e for e in source.employees() if e.status == "Active"]
+
+def _operators(
+    snapshot: PlexSnapshot,
+    day: date,
+    as_of: datetime,
+    policy: CrewPolicy,
+    approved: dict[tuple[str, str, str], ApprovedWorkcenter],
+    shifts: dict[str, Shift],
+    place: Callable[[str], Place],
+) -> list[Operator]:
+    """Active employees who hold a skill or have a home workcenter, with their hours and efficiency."""
+    zone = ZoneInfo(snapshot.timezone)
     certs: dict[str, list[Certification]] = defaultdict(list)
-    for cert in source.certifications():
+    for cert in snapshot.certifications:
         certs[cert.employee_id].append(cert)
-    first_day = day - timedelta(days=LOOKBACK_DAYS)
-    begin = datetime(first_day.year, first_day.month, first_day.day, tzinfo=zone).astimezone(UTC)
-    after = day + timedelta(days=8)
-    end = datetime(after.year, after.month, after.day, tzinfo=zone).astimezone(UTC)
     assignments: dict[str, list[ShiftAssignment]] = defaultdict(list)
-    for assignment in source.shift_assignments(begin - timedelta(days=1), end):
+    for assignment in snapshot.shift_assignments:
         assignments[assignment.employee_id].append(assignment)
-    day_start = datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
-    punched = _punched_by_day(source.time_clock_entries(begin, day_start), zone, as_of)
-    window_begin = day_start - timedelta(days=policy.efficiency_window_days)
-    history_end = max(min(day_start, as_of), window_begin + timedelta(seconds=1))
+    punched = _punched_by_day(snapshot.time_clock_entries, zone, as_of)
     efficiency = _efficiencies(
-        source.labor_entries(window_begin, history_end),
-        {op.id: op for op in operations},
+        snapshot.labor_entries,
+        {op.id: op for op in snapshot.job_operations},
         approved,
         policy.efficiency_prior_hours,
     )
     as_of_day = as_of.astimezone(zone).date()
-    operators = [
+    return [
         _operator(
             employee,
             day,
@@ -347,26 +439,12 @@ def build_problem(
             punched[employee.id],
             efficiency.get(employee.id),
             as_of_day,
-            shifts_by_id,
+            shifts,
             place,
         )
-        for employee in employees
-        if certs.get(employee.id) or employee.home_workcenter_id
+        for employee in snapshot.employees
+        if employee.status == "Active" and (certs.get(employee.id) or employee.home_workcenter_id)
     ]
-    notes.append(f"built in {time.perf_counter() - started:.2f} s from {plant_name} (data as of {as_of.isoformat()})")
-    return CrewProblem(
-        plant=plant_name,
-        timezone=zone_name,
-        day=day,
-        shift_codes=chosen_codes,
-        window_start=window_start,
-        window_end=window_end,
-        jobs=tuple(sorted(jobs, key=lambda job: (job.start, job.key))),
-        operators=tuple(sorted(operators, key=lambda op: op.employee_id)),
-        policy=policy,
-        skill_codes=skill_codes,
-        notes=tuple(notes),
-    )
 
 
 def _operator(
