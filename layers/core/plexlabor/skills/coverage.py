@@ -173,11 +173,19 @@ def crew_for(data: SkillsInput, op: ScheduledOperation, fallback: dict[tuple[str
 
 
 def compute_coverage(data: SkillsInput, qualification: Qualification) -> Coverage:
+    instances = _demand(data)
+    scheduled = _staff(data, qualification, instances)
+    coverage = Coverage(instances, scheduled, {}, _employee_buildings(data))
+    _assign_cover(data, qualification, coverage)
+    return coverage
+
+
+def _demand(data: SkillsInput) -> dict[InstanceKey, Instance]:
+    """The scheduled operations in the horizon, grouped per workcenter, work date and shift."""
     clock = ShiftClock(data.shifts, data)
     fallback: dict[tuple[str, str], float] = {}
     for (part, code, _wc), size in data.crew_sizes.items():
         fallback[(part, code)] = max(fallback.get((part, code), 0.0), size)
-
     instances: dict[InstanceKey, Instance] = {}
     for op in data.operations:
         work_date, shift_id = clock.place(op.start)
@@ -190,7 +198,13 @@ def compute_coverage(data: SkillsInput, qualification: Qualification) -> Coverag
         instance.operations.append((op, crew_for(data, op, fallback)))
     for instance in instances.values():
         instance.finalize()
+    return instances
 
+
+def _staff(
+    data: SkillsInput, qualification: Qualification, instances: dict[InstanceKey, Instance]
+) -> dict[ShiftKey, list[PlannedShift]]:
+    """Who is planned (or on leave) where, qualified or not; returns who works each shift."""
     scheduled: dict[ShiftKey, list[PlannedShift]] = defaultdict(list)
     seen: set[tuple[str, date, str]] = set()
     for shift in sorted(data.planned, key=lambda p: (p.on_leave, p.employee_id, p.id)):
@@ -223,11 +237,7 @@ def compute_coverage(data: SkillsInput, qualification: Qualification) -> Coverag
         instance.unqualified.sort()
     for shifts in scheduled.values():
         shifts.sort(key=lambda p: p.employee_id)
-
-    building = _employee_buildings(data)
-    coverage = Coverage(instances, dict(scheduled), {}, building)
-    _assign_cover(data, qualification, coverage)
-    return coverage
+    return dict(scheduled)
 
 
 def _employee_buildings(data: SkillsInput) -> dict[str, str | None]:
