@@ -25,10 +25,10 @@ from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table, create_state_table
 from plexlabor_dev.simulator.server import SimulatorServer
+from tests.support import FakeLambdaContext, load_event
 
 REPO = Path(__file__).resolve().parents[3]
 ASL = REPO / "infra" / "statemachines" / "approval.asl.json"
-EVENTS = REPO / "events"
 REGION = "us-east-1"
 SENDER = "approvals@plant.example"
 BASE_URL = "https://approvals.example/prod"
@@ -37,14 +37,6 @@ MAX_RECEIVE_COUNT = 3
 SUPERVISORS = {"E0001": "sup1@plant.example", "E0003": "boss@plant.example"}
 """Supervisors of the test plant with an e-mail address (employee id -> address)."""
 LINK = re.compile(r"/approvals/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)")
-
-
-@dataclass
-class FakeContext:
-    function_name: str = "local"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{DEFAULT_ACCOUNT_ID}:function:local"
-    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
 
 
 @dataclass
@@ -129,7 +121,7 @@ class Stack:
             return 0
         arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         event = {"Records": [_record(message, arn) for message in messages]}
-        response = handler(event, FakeContext())
+        response = handler(event, FakeLambdaContext())
         failed = {failure["itemIdentifier"] for failure in response.get("batchItemFailures", [])}
         for message in messages:
             if message["MessageId"] in failed:
@@ -166,10 +158,10 @@ class Stack:
         ]
 
     def open(self, token: str) -> dict[str, Any]:
-        return callback_handler.handler(_api_event("GET", token), FakeContext())
+        return callback_handler.handler(_api_event("GET", token), FakeLambdaContext())
 
     def decide(self, token: str, **form: str) -> dict[str, Any]:
-        return callback_handler.handler(_api_event("POST", token, urlencode(form)), FakeContext())
+        return callback_handler.handler(_api_event("POST", token, urlencode(form)), FakeLambdaContext())
 
     # -- observing --------------------------------------------------------------------------------
     def wait_for_execution(self, execution_arn: str, timeout_s: float = 10) -> dict[str, Any]:
@@ -203,8 +195,7 @@ def _record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
 
 
 def _api_event(method: str, token: str, body: str | None = None) -> dict[str, Any]:
-    name = "approval_callback_get.json" if method == "GET" else "approval_callback_post.json"
-    event: dict[str, Any] = json.loads((EVENTS / name).read_text())
+    event = load_event("approval_callback", method.lower())
     event["path"] = f"/approvals/{token}"
     event["pathParameters"] = {"token": token}
     event["body"] = body

@@ -10,7 +10,6 @@ approval workflow's).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,23 +18,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
-os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "plexlabor")
-os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "plexlabor-test")
-os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
-
 from functions.punch_validator import handler as punch_validator
 from functions.punch_webhook import handler as punch_webhook
 from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table, create_state_table
 from plexlabor.intake import wiring
 from plexlabor.platform import aws
 from plexlabor.plex.folder import PlantFolderSource
-from tests.unit.intake.intake_samples import (
-    WEBHOOK_SECRET,
-    FakeLambdaContext,
-    PlantSamples,
-    find_samples,
-    make_plant,
-)
+from tests.unit.intake.intake_samples import WEBHOOK_SECRET, PlantSamples, find_samples, make_plant
 
 REGION = "us-east-1"
 AUDIT_TABLE = "plexlabor-test-audit"
@@ -60,11 +49,6 @@ def plant_source(tmp_path_factory: pytest.TempPathFactory) -> PlantFolderSource:
 @pytest.fixture(scope="session")
 def samples(plant_source: PlantFolderSource) -> PlantSamples:
     return find_samples(plant_source)
-
-
-@pytest.fixture
-def lambda_context() -> FakeLambdaContext:
-    return FakeLambdaContext()
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from plexlabor.intake.norms_store import LATEST_KEY
 from plexlabor.webhooks import sign
 from plexlabor_dev.simulator.server import SimulatorServer
 from tests.integration.intake.conftest import BUCKET, IDEMPOTENCY_TABLE, STATE_TABLE, Stack
-from tests.unit.intake.intake_samples import WEBHOOK_SECRET, load_event, scheduled_event, sqs_event
+from tests.support import load_event
+from tests.unit.intake.intake_samples import WEBHOOK_SECRET, scheduled_event, sqs_event
 
 
 def signed_webhook(body: str, secret: str = WEBHOOK_SECRET) -> dict:

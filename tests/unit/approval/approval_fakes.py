@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from plexlabor.approval.callback import CallbackService
@@ -21,8 +20,8 @@ from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit import ApprovalLinkSigner, InMemoryAuditStore, InMemoryLinkNonceStore
 from plexlabor.models import Employee, TimeClockEntry, UserAccount
 from plexlabor.validation.findings import Finding
+from tests.support import load_event
 
-EVENTS = Path(__file__).resolve().parents[3] / "events"
 KEY = b"unit-test-signing-key-0123456789abcdef-xyz"
 T0 = datetime(2026, 3, 3, 4, 0, tzinfo=UTC)
 ADDRESSES = {"E0001": "sup1@plant.example", "E0100": "boss@plant.example", "E0200": "sup2@plant.example"}
@@ -76,7 +75,7 @@ def notice(request: ApprovalRequest | None = None, stage: Stage = Stage.FIRST, t
 
 
 def sqs_event(*bodies: Any, receive_count: int = 1) -> dict[str, Any]:
-    template = json.loads((EVENTS / "approval_notify.json").read_text())["Records"][0]
+    template = load_event("approval_notify")["Records"][0]
     records = []
     for number, body in enumerate(bodies):
         record = json.loads(json.dumps(template))
@@ -90,8 +89,7 @@ def sqs_event(*bodies: Any, receive_count: int = 1) -> dict[str, Any]:
 def api_event(
     method: str, token: str, body: str | None = None, authorizer: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    name = "approval_callback_get.json" if method == "GET" else "approval_callback_post.json"
-    event: dict[str, Any] = json.loads((EVENTS / name).read_text())
+    event = load_event("approval_callback", method.lower())
     event["path"] = f"/approvals/{token}"
     event["pathParameters"] = {"token": token}
     event["requestContext"]["path"] = f"/prod/approvals/{token}"

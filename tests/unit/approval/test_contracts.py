@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from approval_fakes import EVENTS, FakePlex, make_finding
+from approval_fakes import FakePlex, make_finding
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel, SqsModel
 
 from infra import constants
@@ -18,6 +18,7 @@ from plexlabor.approval.messages import ApprovalNotice, Stage, WritebackMessage,
 from plexlabor.approval.ports import Digest, DigestItem
 from plexlabor.approval.settings import approval_settings_from_env, signing_keys_from_secret
 from plexlabor.models import Employee, UserAccount
+from tests.support import EVENTS_DIR as EVENTS
 
 ASL = EVENTS.parent / "infra" / "statemachines" / "approval.asl.json"
 

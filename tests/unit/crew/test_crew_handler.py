@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
-
-os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "plexlabor")
-os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "plexlabor-test")
-os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
 
 from functions.crew_planner import handler as crew_planner
 from plexlabor.audit import AuditStatus, InMemoryAuditStore
@@ -24,25 +16,11 @@ from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
 from plexlabor.crew import wiring
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
+from tests.support import FakeLambdaContext, load_event
 
 REGION = "us-east-1"
 TABLE = "plexlabor-test-audit"
-EVENT = json.loads((Path(__file__).resolve().parents[3] / "events" / "crew_planner.json").read_text(encoding="utf-8"))
-
-
-class FakeLambdaContext:
-    function_name = "plexlabor-test-crew-planner"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 3008
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:plexlabor-test-crew-planner"
-    log_group_name = "/aws/lambda/plexlabor-test-crew-planner"
-    log_stream_name = "2026/11/22/[$LATEST]0123456789abcdef"
-
-    def __init__(self) -> None:
-        self.aws_request_id = str(uuid.uuid4())
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 900_000
+EVENT = load_event("crew_planner")
 
 
 def _event(**detail: Any) -> dict[str, Any]:

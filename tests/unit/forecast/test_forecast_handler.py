@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
-
-os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "plexlabor")
-os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "plexlabor-test")
-os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
 
 from functions.forecast_nightly import handler as forecast_nightly
 from plexlabor.audit import AuditStatus, InMemoryAuditStore
@@ -27,28 +20,14 @@ from plexlabor.forecast.service import load_model
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
+from tests.support import FakeLambdaContext, load_event
 
 from .conftest import FAST
 
 REGION = "us-east-1"
 TABLE = "plexlabor-test-audit"
 BUCKET = "plexlabor-test-artifacts"
-EVENT = json.loads((Path(__file__).resolve().parents[3] / "events" / "forecast_nightly.json").read_text("utf-8"))
-
-
-class FakeLambdaContext:
-    function_name = "plexlabor-test-forecast-nightly"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 4096
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:plexlabor-test-forecast-nightly"
-    log_group_name = "/aws/lambda/plexlabor-test-forecast-nightly"
-    log_stream_name = "2026/11/21/[$LATEST]0123456789abcdef"
-
-    def __init__(self) -> None:
-        self.aws_request_id = str(uuid.uuid4())
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 900_000
+EVENT = load_event("forecast_nightly")
 
 
 @pytest.fixture

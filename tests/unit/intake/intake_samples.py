@@ -1,5 +1,5 @@
 """Shared test data of the intake tests (unit and integration): punches picked from the labelled plant,
-SQS and EventBridge events around them, and a fake Lambda context.
+and SQS and EventBridge events around them (the fake Lambda context and `load_event` are tests.support's).
 
 Import as `tests.unit.intake.intake_samples` (the integration tests use it too).
 """
@@ -7,7 +7,6 @@ Import as `tests.unit.intake.intake_samples` (the integration tests use it too).
 from __future__ import annotations
 
 import io
-import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,33 +22,15 @@ from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.findings import Finding
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+from tests.support import load_event
 
 INTAKE_PLANT = PlantSpec(employees=20, weeks=4, seed=3, anomaly_rate=0.12)
 """Small (0.2 s to generate, a few hundred punches) but with every sample the tests need."""
 
-EVENTS_DIR = Path(__file__).resolve().parents[3] / "events"
 WEBHOOK_SECRET = "test-webhook-secret"
 """The secret `events/punch_webhook.json` is signed with."""
 WEBHOOK_SIGNED_AT = 1772430720
 """Its `X-Plexlabor-Timestamp` (2026-03-02T05:52:00Z)."""
-
-
-class FakeLambdaContext:
-    """What handlers and Powertools read from a LambdaContext."""
-
-    function_name = "plexlabor-test-function"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:plexlabor-test-function"
-    log_group_name = "/aws/lambda/plexlabor-test-function"
-    log_stream_name = "2026/11/26/[$LATEST]0123456789abcdef"
-
-    def __init__(self, remaining_ms: int = 60_000) -> None:
-        self.aws_request_id = str(uuid.uuid4())
-        self._remaining_ms = remaining_ms
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self._remaining_ms
 
 
 @contextmanager
@@ -62,10 +43,6 @@ def captured_logs(logger: Any) -> Iterator[io.StringIO]:
         yield stream
     finally:
         handler.setStream(previous)
-
-
-def load_event(name: str) -> dict[str, Any]:
-    return json.loads((EVENTS_DIR / f"{name}.json").read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from plexlabor.intake.norms_store import LATEST_KEY, InMemoryNormsStore, version
 from plexlabor.intake.recording import FindingRecorder
 from plexlabor.intake.wiring import NORMS_REFRESH_ACTOR, NormsRefreshDependencies
 from plexlabor.models.anomalies import AnomalyType
-from tests.unit.intake.intake_samples import FakeLambdaContext, scheduled_event
+from tests.support import FakeLambdaContext
+from tests.unit.intake.intake_samples import scheduled_event
 
 NOW = datetime(2026, 11, 26, 3, tzinfo=UTC)
 

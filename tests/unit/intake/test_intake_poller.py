@@ -15,7 +15,8 @@ from plexlabor.intake.queue import InMemoryPunchQueue
 from plexlabor.intake.wiring import PollerDependencies
 from plexlabor.models import LaborEntry
 from plexlabor.plex.folder import PlantFolderSource
-from tests.unit.intake.intake_samples import FakeLambdaContext, scheduled_event
+from tests.support import FakeLambdaContext
+from tests.unit.intake.intake_samples import scheduled_event
 
 POLICY = PollPolicy(lookback=timedelta(hours=24), overlap=timedelta(minutes=5), labor_window=timedelta(hours=24))
 

@@ -17,7 +17,8 @@ from plexlabor.intake.norms_store import InMemoryNormsStore
 from plexlabor.intake.recording import FindingRecorder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.validation.norms import Norms
-from tests.unit.intake.intake_samples import FakeLambdaContext, PlantSamples, captured_logs, sqs_event
+from tests.support import FakeLambdaContext
+from tests.unit.intake.intake_samples import PlantSamples, captured_logs, sqs_event
 
 NOW = datetime(2026, 11, 26, 7, 30, tzinfo=UTC)
 

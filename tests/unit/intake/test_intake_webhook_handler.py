@@ -13,13 +13,8 @@ from functions.punch_webhook import handler as webhook
 from plexlabor.intake.messages import MAX_WEBHOOK_RECORDS, PunchMessage
 from plexlabor.intake.queue import InMemoryPunchQueue
 from plexlabor.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
-from tests.unit.intake.intake_samples import (
-    WEBHOOK_SECRET,
-    WEBHOOK_SIGNED_AT,
-    FakeLambdaContext,
-    captured_logs,
-    load_event,
-)
+from tests.support import FakeLambdaContext, load_event
+from tests.unit.intake.intake_samples import WEBHOOK_SECRET, WEBHOOK_SIGNED_AT, captured_logs
 
 PUNCH = {"id": "T1", "employeeId": "E1", "clockinTime": "2026-03-02T05:52:00.0000000Z"}
 LABOR = {

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import os
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -14,38 +10,19 @@ import pytest
 from moto import mock_aws
 from pydantic import ValidationError
 
-os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "plexlabor")
-os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "plexlabor-test")
-os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
-
 from functions.skills_daily import handler as skills_daily
 from plexlabor.audit import AuditEventType, InMemoryAuditStore
 from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.skills import wiring
+from tests.support import FakeLambdaContext, load_event
 
-EVENT_FILE = Path(__file__).resolve().parents[3] / "events" / "skills_daily.json"
 TABLE = "plexlabor-audit-skills-test"
 
 
-class FakeLambdaContext:
-    function_name = "plexlabor-test-skills_daily"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:plexlabor-test-skills_daily"
-    log_group_name = "/aws/lambda/plexlabor-test-skills_daily"
-    log_stream_name = "2026/11/21/[$LATEST]0123456789abcdef"
-
-    def __init__(self) -> None:
-        self.aws_request_id = str(uuid.uuid4())
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 900_000
-
-
 def _event(**detail: Any) -> dict[str, Any]:
-    event = json.loads(EVENT_FILE.read_text(encoding="utf-8"))
+    event = load_event("skills_daily")
     event["detail"] = {**event["detail"], **detail}
     return event
 
@@ -74,7 +51,7 @@ def aws(monkeypatch: pytest.MonkeyPatch, labelled_plant: PlantFolder) -> Iterato
 
 
 def test_the_canonical_event_parses() -> None:
-    request = skills_daily.EVENT_MODEL.model_validate(json.loads(EVENT_FILE.read_text(encoding="utf-8")))
+    request = skills_daily.EVENT_MODEL.model_validate(load_event("skills_daily"))
     assert request.detail.as_of is None and request.detail.publish is True
 
 

@@ -1,0 +1,61 @@
+"""Helpers shared by every test tier (import as `tests.support`): a fake Lambda context, and the
+canonical events of `events/` loaded by the name of the function they trigger.
+
+The fixtures built on them (`lambda_context`) and the session's Powertools switches are in
+tests/conftest.py.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENTS_DIR = ROOT / "events"
+"""One canonical event per trigger: `<function>.json`, or `<function>_<variant>.json` when a function
+has several (`approval_callback_get.json`). `events/plex/` holds Plex API samples, not Lambda events."""
+FUNCTIONS_DIR = ROOT / "functions"
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+
+
+def function_names() -> list[str]:
+    """Every function of the project: a folder of functions/ with a handler.py, sorted."""
+    return sorted(path.name for path in FUNCTIONS_DIR.iterdir() if (path / "handler.py").is_file())
+
+
+def event_file(function: str, variant: str | None = None) -> Path:
+    """The canonical event of `function` (and `variant`); fails loudly if there is none."""
+    name = function if variant is None else f"{function}_{variant}"
+    path = EVENTS_DIR / f"{name}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no canonical event events/{name}.json for functions/{function}/")
+    return path
+
+
+def load_event(function: str, variant: str | None = None) -> dict[str, Any]:
+    """A fresh copy of the canonical event of `function`: callers may change it freely."""
+    event: dict[str, Any] = json.loads(event_file(function, variant).read_text(encoding="utf-8"))
+    return event
+
+
+class FakeLambdaContext:
+    """What handlers and Powertools read from a Lambda context (`LambdaContext`): the function's
+    name, ARN and memory, a fresh request id per invocation, and the time left."""
+
+    function_version = "$LATEST"
+    memory_limit_in_mb = 1024
+
+    def __init__(self, function_name: str = "plexlabor-test-function", remaining_ms: int = 900_000) -> None:
+        self.function_name = function_name
+        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name}"
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "2026/11/21/[$LATEST]0123456789abcdef"
+        self.aws_request_id = str(uuid.uuid4())
+        self._remaining_ms = remaining_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self._remaining_ms
