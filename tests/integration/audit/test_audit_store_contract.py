@@ -24,10 +24,6 @@ def at(minutes: float) -> datetime:
     return T0 + timedelta(minutes=minutes)
 
 
-def test_the_store_satisfies_the_port(audit_store: AuditStore) -> None:
-    assert isinstance(audit_store, AuditStore)
-
-
 def test_appended_event_comes_back_unchanged_in_history(
     audit_store: AuditStore, make_event: MakeEvent
 ) -> None:

@@ -19,10 +19,6 @@ EXPIRES = datetime(2026, 11, 3, 6, 0, tzinfo=UTC)
 NONCE = "n0nce-AAAAAAAAAAAAAAAA"
 
 
-def test_the_store_satisfies_the_port(nonce_store: LinkNonceStore) -> None:
-    assert isinstance(nonce_store, LinkNonceStore)
-
-
 def test_a_nonce_can_be_consumed_once(nonce_store: LinkNonceStore) -> None:
     # Given a consumed nonce
     nonce_store.consume(NONCE, EXPIRES)
@@ -33,9 +29,15 @@ def test_a_nonce_can_be_consumed_once(nonce_store: LinkNonceStore) -> None:
 
 
 def test_nonces_are_independent(nonce_store: LinkNonceStore) -> None:
-    # Given one consumed nonce, when another is consumed, then it succeeds
+    # Given one consumed nonce
+    other = "other-nonce-BBBBBBBBBBBB"
     nonce_store.consume(NONCE, EXPIRES)
-    nonce_store.consume("other-nonce-BBBBBBBBBBBB", EXPIRES)
+    # When another is consumed
+    # Then it is accepted, and each is now used: neither replaced nor released the other
+    assert nonce_store.consume(other, EXPIRES) is None
+    for used in (NONCE, other):
+        with pytest.raises(LinkAlreadyUsedError):
+            nonce_store.consume(used, EXPIRES)
 
 
 @pytest.mark.parametrize("bad", ["", "short", "has space in it 123456", "x" * 65, "link#AAAAAAAAAAAAAAAA"])
