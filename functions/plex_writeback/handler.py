@@ -1,23 +1,26 @@
 """plex_writeback: consumes the write-back queue (SQS, batch size 1, partial batch failures).
 
 Each message is an approved request from the approval state machine; the logic is in
-`plexlabor.approval.writeback`. Plex unavailable: the record fails and SQS retries it after its
-visibility timeout; the attempt that reaches MAX_RECEIVE_COUNT records `writeback_failed` first.
+`plexlabor.approval.writeback`, the service is built once per environment (`plexlabor.approval.wiring`).
+Plex unavailable: the record fails and SQS retries it after its visibility timeout; the attempt that
+reaches MAX_RECEIVE_COUNT records `writeback_failed` first.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.parser.models import SqsModel, SqsRecordModel
 from aws_lambda_powertools.utilities.parser.types import Json
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from plexlabor.approval.messages import WritebackMessage
-from plexlabor.approval.runtime import writeback_service
+from plexlabor.approval.wiring import writeback_service
 from plexlabor.approval.writeback import WritebackService
+from plexlabor.platform.observability import lambda_handler, logger, metrics
 
 
 class WritebackSqsRecord(SqsRecordModel):
@@ -31,25 +34,33 @@ class WritebackSqsEvent(SqsModel):
 EVENT_MODEL = WritebackSqsEvent
 """The shape of this function's event (`events/plex_writeback.json` parses with it)."""
 
-logger = Logger()
+OUTCOME_METRIC = {
+    "written": "WritebacksWritten",
+    "already_written": "WritebacksAlreadyWritten",
+    "already_applied": "WritebacksAlreadyApplied",
+    "refused": "WritebacksRefused",
+}
 
 
-def process(event: dict[str, Any], context: Any, service: WritebackService) -> dict[str, Any]:
+@lambda_handler()
+def handler(
+    event: dict[str, Any], context: LambdaContext, dependencies: WritebackService | None = None
+) -> dict[str, Any]:
+    writeback = dependencies or writeback_service()
+
     def record_handler(record: SQSRecord) -> str:
         message = WritebackMessage.model_validate_json(record.body)
         attempts = int(record.attributes.approximate_receive_count or 1)
-        logger.append_keys(message_id=record.message_id, finding_id=message.request.finding.finding_id)
-        outcome = service.apply(message, message_id=record.message_id, receive_count=attempts)
-        logger.info("write-back handled", extra={"outcome": outcome.outcome, "attempt": attempts})
+        finding_id = message.request.finding.finding_id
+        with logger.append_context_keys(message_id=record.message_id, finding_id=finding_id):
+            outcome = writeback.apply(message, message_id=record.message_id, receive_count=attempts)
+            logger.info("write-back handled", outcome=outcome.outcome, attempt=attempts)
+        metrics.add_metric(name=OUTCOME_METRIC[outcome.outcome], unit=MetricUnit.Count, value=1)
         return outcome.outcome
 
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     with processor(records=event["Records"], handler=record_handler):
         processor.process()
-    logger.remove_keys(["message_id", "finding_id"])
-    return dict(processor.response())
-
-
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    logger.append_keys(request_id=getattr(context, "aws_request_id", None))
-    return process(event, context, writeback_service())
+    response: dict[str, Any] = dict(processor.response())
+    metrics.add_metric(name="WritebacksFailed", unit=MetricUnit.Count, value=len(response["batchItemFailures"]))
+    return response

@@ -11,17 +11,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from infra.constants import (
-    COMMON_ENV_NAMES,
-    ENV_APPROVAL_BASE_URL,
-    ENV_AUDIT_TABLE_NAME,
-    ENV_MAX_RECEIVE_COUNT,
-    ENV_NOTIFY_SENDER,
-    ENV_SECRET_ARN,
-    ENV_STATE_TABLE_NAME,
-    PLEX_ENV_PREFIX,
-    SecretName,
-)
+from infra.constants import COMMON_ENV_NAMES, PLEX_ENV_PREFIX
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec
 from infra.testing import Synthesized
 from infra.wiring import environment_sources
@@ -38,22 +28,11 @@ INTAKE_SETTINGS: dict[str, str] = {
     "skills_daily": "plexlabor.skills.wiring:SkillsDailySettings",
     "crew_planner": "plexlabor.crew.wiring:CrewPlannerSettings",
     "forecast_nightly": "plexlabor.forecast.wiring:NightlySettings",
+    "approval_notify": "plexlabor.approval.settings:NotifySettings",
+    "approval_callback": "plexlabor.approval.settings:CallbackSettings",
+    "plex_writeback": "plexlabor.approval.settings:WritebackSettings",
 }
 """The pydantic settings model each function's dependencies are built from (its capability's wiring)."""
-
-APPROVAL_REQUIRED = {
-    "approval_notify": {
-        ENV_AUDIT_TABLE_NAME,
-        ENV_STATE_TABLE_NAME,
-        ENV_SECRET_ARN[SecretName.APPROVAL_SIGNING_KEY],
-        ENV_SECRET_ARN[SecretName.PLEX_API_KEY],
-        ENV_NOTIFY_SENDER,
-        ENV_APPROVAL_BASE_URL,
-    },
-    "approval_callback": {ENV_AUDIT_TABLE_NAME, ENV_STATE_TABLE_NAME, ENV_SECRET_ARN[SecretName.APPROVAL_SIGNING_KEY]},
-    "plex_writeback": {ENV_AUDIT_TABLE_NAME, ENV_SECRET_ARN[SecretName.PLEX_API_KEY], ENV_MAX_RECEIVE_COUNT},
-}
-"""What `plexlabor.approval.runtime` requires per handler (docs/approval.md, Configuration)."""
 
 LOCAL_ONLY = {env.PLANT_DIR}
 """The local runtime may read labor data from a plant folder instead of Plex; AWS never does."""
@@ -86,7 +65,7 @@ def _required(model: type[BaseModel]) -> set[str]:
 
 
 def test_every_handled_function_is_checked() -> None:
-    assert set(INTAKE_SETTINGS) | set(APPROVAL_REQUIRED) == set(SPECS)
+    assert set(INTAKE_SETTINGS) == set(SPECS)
 
 
 @pytest.mark.parametrize("name", sorted(INTAKE_SETTINGS))
@@ -99,14 +78,6 @@ def test_intake_handlers_get_every_variable_they_require_and_none_they_ignore(
 
     assert _required(model) <= given
     assert own <= _reads(model), f"{name} is given variables its settings never read: {own - _reads(model)}"
-
-
-@pytest.mark.parametrize("name", sorted(APPROVAL_REQUIRED))
-def test_approval_handlers_get_every_variable_they_require(synthesized: Synthesized, name: str) -> None:
-    given = _stack_env(synthesized, name)
-    own = {n for n in given if n not in COMMON_ENV_NAMES and not n.startswith(PLEX_ENV_PREFIX)}
-
-    assert own == APPROVAL_REQUIRED[name]
 
 
 class _AnyValue(dict):

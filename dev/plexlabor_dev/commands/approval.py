@@ -5,41 +5,47 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from plexlabor.approval.errors import NothingToRevertError
+from plexlabor.platform import env
+from plexlabor.platform.errors import ConfigurationError
+
+ENDPOINT_URL = "AWS_ENDPOINT_URL"
 
 
-def _client(service: str, endpoint_url: str | None) -> Any:
-    from plexlabor.approval.aws import client
-
-    return client(service, endpoint_url=endpoint_url) if endpoint_url else client(service)
+@contextmanager
+def _endpoint(url: str | None) -> Iterator[None]:
+    """AWS clients made inside go to `url` (`plexlabor.platform.aws.aws_client` reads the variable)."""
+    previous = os.environ.get(ENDPOINT_URL)
+    if url:
+        os.environ[ENDPOINT_URL] = url
+    try:
+        yield
+    finally:
+        if url and previous is None:
+            del os.environ[ENDPOINT_URL]
+        elif url and previous is not None:
+            os.environ[ENDPOINT_URL] = previous
 
 
 def revert_command(args: argparse.Namespace) -> int:
-    from plexlabor.approval.aws import read_secret
-    from plexlabor.approval.corrections import with_fallback_paths
-    from plexlabor.approval.settings import approval_settings_from_env
-    from plexlabor.approval.writeback import WritebackService
-    from plexlabor.audit.dynamodb import DynamoDbAuditStore
-    from plexlabor.plex.client import PlexLaborClient
-    from plexlabor.plex.settings import plex_settings_from_env
-    from plexlabor.plex.writeback import PlexWriter
+    """plex_writeback's service, built from the environment as the function builds it
+    (`WritebackSettings`); `--audit-table` stands in for `AUDIT_TABLE_NAME`."""
+    from plexlabor.approval.settings import WritebackSettings
+    from plexlabor.approval.wiring import build_writeback
 
-    settings = approval_settings_from_env()
-    table = args.audit_table or settings.audit_table_name
-    if not table:
-        raise ValueError("no audit table: pass --audit-table or set AUDIT_TABLE_NAME")
-    overrides: dict[str, Any] = {}
-    if settings.plex_api_key_secret_arn:
-        secrets = _client("secretsmanager", args.endpoint_url)
-        overrides["api_key"] = read_secret(settings.plex_api_key_secret_arn, boto3_client=secrets)
-    plex = with_fallback_paths(plex_settings_from_env(os.environ, **overrides))
-    service = WritebackService(
-        audit=DynamoDbAuditStore(table, client=_client("dynamodb", args.endpoint_url)),
-        writer=PlexWriter(plex),
-        plex=PlexLaborClient(plex),
-    )
+    environ = dict(os.environ)
+    if args.audit_table:
+        environ[env.AUDIT_TABLE_NAME] = args.audit_table
+    try:
+        settings = WritebackSettings.from_env(environ)
+        with _endpoint(args.endpoint_url):
+            service = build_writeback(settings)
+    except ConfigurationError as error:
+        print(f"plexlabor: error: {error}", file=sys.stderr)
+        return 2
     try:
         event = service.revert(args.finding_id, actor=args.actor)
     except NothingToRevertError as refusal:

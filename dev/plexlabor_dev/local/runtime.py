@@ -586,9 +586,12 @@ def _reset_process_caches() -> None:
     """Forget clients and values the product caches per process (a warm Lambda's), so nothing of a
     previous runtime (its moto port, its secrets) survives into the next one. Only modules already
     imported can hold anything."""
-    approval_runtime = sys.modules.get("plexlabor.approval.runtime")
-    if approval_runtime is not None:
-        approval_runtime.reset()
+    approval_wiring = sys.modules.get("plexlabor.approval.wiring")
+    if approval_wiring is not None:
+        approval_wiring.reset()  # the approval services (PerEnvironment caches)
+    platform_aws = sys.modules.get("plexlabor.platform.aws")
+    if platform_aws is not None:
+        platform_aws.reset()  # every function's AWS clients and cached secret values
     plex_settings = sys.modules.get("plexlabor.plex.settings")
     if plex_settings is not None:
         plex_settings.load_plex_settings.cache_clear()

@@ -4,6 +4,7 @@ with real SQS event shapes (what the local runtime and AWS do)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import time
@@ -18,9 +19,6 @@ import boto3
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from functions.approval_callback import handler as callback_handler
-from functions.approval_notify import handler as notify_handler
-from functions.plex_writeback import handler as writeback_handler
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table, create_state_table
@@ -133,10 +131,10 @@ class Stack:
         return len(messages)
 
     def notify(self, wait_s: float = 5) -> int:
-        return self.deliver("notify", notify_handler.handler, wait_s)
+        return self.deliver("notify", _handler("approval_notify"), wait_s)
 
     def write_back(self, wait_s: float = 5) -> int:
-        return self.deliver("writeback", writeback_handler.handler, wait_s)
+        return self.deliver("writeback", _handler("plex_writeback"), wait_s)
 
     def depth(self, queue: str) -> int:
         attributes = self.sqs.get_queue_attributes(
@@ -158,10 +156,10 @@ class Stack:
         ]
 
     def open(self, token: str) -> dict[str, Any]:
-        return callback_handler.handler(_api_event("GET", token), FakeLambdaContext())
+        return _handler("approval_callback")(_api_event("GET", token), FakeLambdaContext())
 
     def decide(self, token: str, **form: str) -> dict[str, Any]:
-        return callback_handler.handler(_api_event("POST", token, urlencode(form)), FakeLambdaContext())
+        return _handler("approval_callback")(_api_event("POST", token, urlencode(form)), FakeLambdaContext())
 
     # -- observing --------------------------------------------------------------------------------
     def wait_for_execution(self, execution_arn: str, timeout_s: float = 10) -> dict[str, Any]:
@@ -174,6 +172,13 @@ class Stack:
 
     def story(self, record_key: str) -> list[str]:
         return [event.event_type.value for event in self.audit.history(record_key)]
+
+
+def _handler(function: str) -> Callable[..., dict[str, Any]]:
+    """The real handler, imported on first use: conftest.py imports this module before the session's
+    Powertools switches are set, and a handler's Logger and Metrics read them when imported."""
+    handler: Callable[..., dict[str, Any]] = importlib.import_module(f"functions.{function}.handler").handler
+    return handler
 
 
 def _now() -> datetime:

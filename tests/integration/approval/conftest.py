@@ -11,7 +11,7 @@ import pytest
 from approval_aws import BASE_URL, MAX_RECEIVE_COUNT, REGION, SENDER, SIGNING_KEY, SUPERVISORS, Stack
 from moto import mock_aws
 
-from plexlabor.approval import runtime
+from plexlabor.approval import wiring
 from plexlabor_dev.simulator.sample_plant import DEFAULT_START, write_sample_plant
 from plexlabor_dev.simulator.server import SimulatorServer
 
@@ -42,7 +42,7 @@ def stack(approval_plant: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sta
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    runtime.reset()
+    wiring.reset()
     with (
         mock_aws(config={"stepfunctions": {"execute_state_machine": True}}),
         SimulatorServer(approval_plant, rate_limit=0) as sim,
@@ -74,4 +74,4 @@ def stack(approval_plant: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sta
         deployed = Stack(sim=sim, env=env)
         deployed.provision()
         yield deployed
-    runtime.reset()
+    wiring.reset()

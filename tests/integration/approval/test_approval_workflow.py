@@ -5,17 +5,26 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
-from approval_aws import SUPERVISORS, Stack
+import boto3
+import pytest
+from approval_aws import REGION, SIGNING_KEY, SUPERVISORS, Stack
+from aws_lambda_powertools.utilities.parameters import base as powertools_parameters
 
+from plexlabor.approval import wiring
 from plexlabor.approval.request import ApprovalRequest
+from plexlabor.audit import ApprovalLinkSigner
+from plexlabor.platform import env
+from plexlabor.platform.aws import SECRET_MAX_AGE_S
 from plexlabor.validation.findings import Finding
 from plexlabor_dev.commands.approval import revert_command
 
 RECORD_KEY = "time-clock-entries:T0000002"
 ORIGINAL_CLOCKOUT = "2026-03-02T13:52:00.0000000Z"  # what the sample plant holds for T0000002
 SUGGESTED_CLOCKOUT = "2026-03-02T14:07:00.0000000Z"
+NEW_SIGNING_KEY = "rotated-signing-key-0123456789abcdefghijklmnopqrs"
 
 
 def request(finding_id: str, wait_seconds: int = 60, escalate_to: str | None = None) -> ApprovalRequest:
@@ -143,3 +152,59 @@ def test_plex_down_during_write_back_is_retried_then_dead_lettered_and_audited(s
     failed = stack.audit.history(RECORD_KEY)[-1]
     assert failed.payload["attempts"] == 3 and failed.payload["dead_lettered"] is True
     assert custom_object_writes(stack) == []
+
+
+class _AfterMaxAge(datetime):
+    """Powertools' clock, SECRET_MAX_AGE_S later: every cached secret value has aged out."""
+
+    @classmethod
+    def now(cls, tz: Any = None) -> Any:
+        return datetime.now(tz) + timedelta(seconds=SECRET_MAX_AGE_S + 1)
+
+
+def _rotate_signing_key(stack: Stack) -> None:
+    """What a rotation does: the new key becomes current, the old one is kept to verify sent links."""
+    boto3.client("secretsmanager", region_name=REGION).put_secret_value(
+        SecretId=stack.env[env.APPROVAL_SIGNING_KEY_SECRET_ARN],
+        SecretString=json.dumps({"current": NEW_SIGNING_KEY, "retired": [SIGNING_KEY]}),
+    )
+
+
+def _mail_a_link(stack: Stack, finding_id: str) -> str:
+    before = set(stack.links_for(SUPERVISORS["E0001"]))
+    stack.start(request(finding_id))
+    assert stack.notify() == 1
+    [link] = set(stack.links_for(SUPERVISORS["E0001"])) - before
+    return link
+
+
+def test_a_rotated_signing_key_is_used_once_the_cached_value_ages_out(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a link mailed under the original key, by a warm function
+    old_link = _mail_a_link(stack, "f-rotate00000000000000001")
+    service = wiring.notify_service()
+    # When the key is rotated and SECRET_MAX_AGE_S passes
+    _rotate_signing_key(stack)
+    monkeypatch.setattr(powertools_parameters, "datetime", _AfterMaxAge)
+    # Then the next link is signed with the new key, by the same service (nothing was rebuilt)
+    new_link = _mail_a_link(stack, "f-rotate00000000000000002")
+    assert ApprovalLinkSigner(NEW_SIGNING_KEY.encode()).verify(new_link, "E0001").finding_id.endswith("2")
+    assert wiring.notify_service() is service
+    # and the link sent before the rotation still opens the page
+    assert stack.open(old_link)["statusCode"] == 200
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="plexlabor.platform.aws.read_secret makes a new SecretsProvider per call, so Powertools caches "
+    "nothing and every use reads Secrets Manager; remove this marker once it keeps one provider",
+)
+def test_within_the_max_age_the_cached_signing_key_is_used(stack: Stack) -> None:
+    # Given a warm function that has read the signing key
+    _mail_a_link(stack, "f-cached00000000000000001")
+    # When the key is rotated, and the cached value is still young
+    _rotate_signing_key(stack)
+    # Then links are still signed with the cached (original) key
+    link = _mail_a_link(stack, "f-cached00000000000000002")
+    assert ApprovalLinkSigner(SIGNING_KEY.encode()).verify(link, "E0001").finding_id.endswith("2")

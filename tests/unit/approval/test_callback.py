@@ -9,18 +9,25 @@ from urllib.parse import urlencode
 import pytest
 from approval_fakes import World, api_event, make_finding, make_request, notice
 
-from functions.approval_callback.handler import process
+from functions.approval_callback.handler import handler
+from plexlabor.approval.callback import CallbackService
 from plexlabor.approval.messages import ExpiryNotice, Stage
 from plexlabor.audit import ApprovalLinkSigner, AuditEventType, AuditStatus
+from tests.support import FakeLambdaContext
 
 FINDING_ID = "f-000000000000000000000001"
+
+
+def run(event: dict[str, Any], service: CallbackService) -> dict[str, Any]:
+    """approval_callback as Lambda calls it (its decorators included), `service` injected."""
+    return handler(event, FakeLambdaContext(), dependencies=service)
 
 
 def call(
     world: World, method: str, token: str, authorizer: dict[str, Any] | None = None, **form: str
 ) -> dict[str, Any]:
     body = urlencode(form) if method == "POST" else None
-    return process(api_event(method, token, body, authorizer), None, world.callback)
+    return run(api_event(method, token, body, authorizer), world.callback)
 
 
 def decisions(world: World) -> list[Any]:
@@ -180,7 +187,7 @@ def test_everything_on_the_page_is_escaped(world: World) -> None:
 def test_unknown_routes_get_404(world: World) -> None:
     event = api_event("GET", "x")
     event["path"] = "/elsewhere"
-    assert process(event, None, world.callback)["statusCode"] == 404
+    assert run(event, world.callback)["statusCode"] == 404
 
 
 def test_the_page_names_the_employee_by_the_plants_number(world: World) -> None:

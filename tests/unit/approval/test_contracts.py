@@ -1,4 +1,4 @@
-"""The approval's contracts: sample events, the ASL file, settings, the directory and the digest."""
+"""The approval's contracts: sample events, the ASL file, the signing secret, the directory and the digest."""
 
 from __future__ import annotations
 
@@ -9,15 +9,13 @@ import pytest
 from approval_fakes import FakePlex, make_finding
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel, SqsModel
 
-from infra import constants
-from plexlabor.approval import settings as approval_settings
 from plexlabor.approval.digest import compose_chat, compose_digest
 from plexlabor.approval.directory import PlexEmployeeDirectory
-from plexlabor.approval.errors import ConfigurationError
 from plexlabor.approval.messages import ApprovalNotice, Stage, WritebackMessage, parse_notify_message
 from plexlabor.approval.ports import Digest, DigestItem
-from plexlabor.approval.settings import approval_settings_from_env, signing_keys_from_secret
+from plexlabor.approval.settings import signing_keys_from_secret
 from plexlabor.models import Employee, UserAccount
+from plexlabor.platform.errors import ConfigurationError
 from tests.support import EVENTS_DIR as EVENTS
 
 ASL = EVENTS.parent / "infra" / "statemachines" / "approval.asl.json"
@@ -53,26 +51,6 @@ def test_the_state_machine_definition_is_well_formed() -> None:
     assert targets == set(states), "every state is reachable and every target exists"
     waits = [s for s in states.values() if s.get("Resource", "").endswith("waitForTaskToken")]
     assert len(waits) == 2 and all(s["TimeoutSecondsPath"] == "$.request.wait_seconds" for s in waits)
-
-
-def test_env_names_match_the_infrastructure_constants() -> None:
-    assert approval_settings.ENV_AUDIT_TABLE_NAME == constants.ENV_AUDIT_TABLE_NAME
-    assert approval_settings.ENV_STATE_TABLE_NAME == constants.ENV_STATE_TABLE_NAME
-    assert (
-        constants.ENV_SECRET_ARN[constants.SecretName.APPROVAL_SIGNING_KEY]
-        == approval_settings.ENV_SIGNING_KEY_SECRET_ARN
-    )
-    assert constants.ENV_SECRET_ARN[constants.SecretName.PLEX_API_KEY] == approval_settings.ENV_PLEX_API_KEY_SECRET_ARN
-    assert approval_settings.DEFAULT_MAX_RECEIVE_COUNT == constants.DEFAULT_MAX_RECEIVE_COUNT
-
-
-def test_settings_name_the_missing_variable() -> None:
-    settings = approval_settings_from_env({"MAX_RECEIVE_COUNT": "7", "NOTIFY_SENDER": ""})
-    assert settings.max_receive_count == 7
-    with pytest.raises(ConfigurationError, match="NOTIFY_SENDER"):
-        settings.require("notify_sender")
-    with pytest.raises(ConfigurationError, match="MAX_RECEIVE_COUNT"):
-        approval_settings_from_env({"MAX_RECEIVE_COUNT": "zero"})
 
 
 def test_the_signing_secret_is_a_plain_key_or_current_plus_retired() -> None:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from approval_fakes import KEY, T0, World, make_finding, make_request, notice, sqs_event
 
-from functions.approval_notify.handler import process
+from functions.approval_notify.handler import handler
 from plexlabor.approval.messages import ExpiryNotice, Stage
+from plexlabor.approval.notify import NotifyService
 from plexlabor.audit import ApprovalLinkSigner, AuditStatus
+from tests.support import FakeLambdaContext
+
+
+def run(event: dict[str, Any], service: NotifyService) -> dict[str, Any]:
+    """approval_notify as Lambda calls it (its decorators included), `service` injected."""
+    return handler(event, FakeLambdaContext(), dependencies=service)
 
 
 def test_one_digest_per_supervisor_groups_the_batch(world: World) -> None:
@@ -21,7 +29,7 @@ def test_one_digest_per_supervisor_groups_the_batch(world: World) -> None:
         for n, f in enumerate(findings)
     ]
     # When the notify handler processes the batch
-    response = process(sqs_event(*bodies), None, world.notify)
+    response = run(sqs_event(*bodies), world.notify)
     # Then each supervisor gets one e-mail listing all of theirs, and every message succeeded
     assert response == {"batchItemFailures": []}
     assert [(d.supervisor_id, d.address, len(d.items)) for d in world.notifier.sent] == [
@@ -64,8 +72,8 @@ def test_an_expiry_is_recorded_once_even_when_redelivered(world: World) -> None:
     # Given the state machine's expiry message, delivered twice
     expired = ExpiryNotice(request=make_request(escalation_supervisor_id="E0100")).model_dump(mode="json")
     # When both deliveries are processed
-    assert process(sqs_event(expired), None, world.notify) == {"batchItemFailures": []}
-    assert process(sqs_event(expired), None, world.notify) == {"batchItemFailures": []}
+    assert run(sqs_event(expired), world.notify) == {"batchItemFailures": []}
+    assert run(sqs_event(expired), world.notify) == {"batchItemFailures": []}
     # Then one expired event names the last supervisor asked, and no mail went out
     [event] = world.audit.for_finding("f-000000000000000000000001")
     assert (event.status, event.supervisor_id, event.payload["stages"]) == (
@@ -86,7 +94,7 @@ def test_a_failed_delivery_fails_only_that_supervisors_messages(world: World) ->
         notice(second).model_dump(mode="json", by_alias=True),
     ]
     # When the batch is processed
-    response = process(sqs_event(*bodies), None, world.notify)
+    response = run(sqs_event(*bodies), world.notify)
     # Then only E0200's message is retried, and nothing claims E0200 was notified
     assert response == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
     assert world.events("f-000000000000000000000002") == []
@@ -100,7 +108,7 @@ def test_a_supervisor_without_an_address_and_a_malformed_message_fail_alone(worl
         mode="json", by_alias=True
     )
     # When the batch is processed
-    response = process(sqs_event(unknown, '{"kind": "approval"}', good), None, world.notify)
+    response = run(sqs_event(unknown, '{"kind": "approval"}', good), world.notify)
     # Then the two bad messages are reported and the good one is mailed
     assert response == {"batchItemFailures": [{"itemIdentifier": "m-0"}, {"itemIdentifier": "m-1"}]}
     assert [d.supervisor_id for d in world.notifier.sent] == ["E0001"]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from approval_fakes import FakePlex, World, make_finding, make_request, notice, open_entry, sqs_event
 
-from functions.plex_writeback.handler import process
+from functions.plex_writeback.handler import handler
 from plexlabor.approval.corrections import with_fallback_paths
 from plexlabor.approval.errors import NothingToRevertError
 from plexlabor.approval.messages import Decision, WritebackMessage
@@ -17,9 +17,15 @@ from plexlabor.approval.writeback import WritebackService
 from plexlabor.audit import ApprovalAction, AuditEventType, AuditStatus
 from plexlabor.plex import PlexServerError, PlexSettings, PlexWriter
 from plexlabor.plex.errors import PlexRequestError
+from tests.support import FakeLambdaContext
 
 FINDING_ID = "f-000000000000000000000001"
 CLOCKOUT = "2026-03-02T14:07:00.0000000Z"
+
+
+def run(event: dict[str, Any], service: WritebackService) -> dict[str, Any]:
+    """plex_writeback as Lambda calls it (its decorators included), `service` injected."""
+    return handler(event, FakeLambdaContext(), dependencies=service)
 
 
 class FakeResponse:
@@ -70,7 +76,7 @@ def test_a_missed_clock_out_is_written_with_the_previous_values_kept(world: Worl
     # Given an approved missed-punch finding on an open time-clock entry, in custom_object mode
     transport = FakeTransport()
     # When plex_writeback handles the message
-    response = process(event_of(message()), None, service(world, fake_plex, transport=transport))
+    response = run(event_of(message()), service(world, fake_plex, transport=transport))
     # Then one suggestion naming the clock-out update was posted, and the audit keeps the old value
     assert response == {"batchItemFailures": []}
     [(path, body, key)] = transport.posts
@@ -129,11 +135,11 @@ def test_plex_unavailable_is_retried_and_the_last_attempt_is_audited(world: Worl
     writer = service(world, fake_plex, transport=transport)  # max_receive_count = 3
     # When the message is tried twice: each attempt fails, nothing is recorded yet
     for attempt in (1, 2):
-        response = process(event_of(message(), receive_count=attempt), None, writer)
+        response = run(event_of(message(), receive_count=attempt), writer)
         assert response == {"batchItemFailures": [{"itemIdentifier": "m-0"}]}
     assert of_type(world, AuditEventType.WRITEBACK_FAILED) == []
     # When the last attempt fails too
-    response = process(event_of(message(), receive_count=3), None, writer)
+    response = run(event_of(message(), receive_count=3), writer)
     # Then it is still reported (SQS dead-letters it) and the audit says so
     assert response == {"batchItemFailures": [{"itemIdentifier": "m-0"}]}
     [failed] = of_type(world, AuditEventType.WRITEBACK_FAILED)
@@ -148,7 +154,7 @@ def test_plex_unavailable_is_retried_and_the_last_attempt_is_audited(world: Worl
 
 def test_plex_down_while_reading_is_retried_too(world: World) -> None:
     plex = FakePlex(entries=[_entry()], fail_with=PlexServerError("down", status=503))
-    response = process(event_of(message()), None, service(world, plex))
+    response = run(event_of(message()), service(world, plex))
     assert response == {"batchItemFailures": [{"itemIdentifier": "m-0"}]}
 
 
@@ -162,7 +168,7 @@ def test_plex_down_while_reading_is_retried_too(world: World) -> None:
 def test_a_write_that_can_never_succeed_is_audited_at_once_and_not_retried(
     world: World, fake_plex: FakePlex, plex: FakePlex | None, transport: FakeTransport, error: str
 ) -> None:
-    response = process(event_of(message()), None, service(world, plex or fake_plex, transport=transport))
+    response = run(event_of(message()), service(world, plex or fake_plex, transport=transport))
     assert response == {"batchItemFailures": []}
     [failed] = of_type(world, AuditEventType.WRITEBACK_FAILED)
     assert failed.payload["error"] == error and failed.payload["retryable"] is False

@@ -7,7 +7,7 @@
 - `StepFunctionsTaskCallback`: `SendTaskSuccess`; `TaskTimedOut` / `InvalidToken` /
   `TaskDoesNotExist` become `ApprovalClosedError` (moto answers `InvalidToken` where AWS says
   `TaskTimedOut`).
-- `read_secret`: a Secrets Manager value through Powertools parameters (cached `SECRET_MAX_AGE_S`).
+Each takes its boto3 client, else gets it on first use from `plexlabor.platform.aws.aws_client`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import math
 from datetime import timedelta
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from plexlabor.approval.digest import compose_digest
@@ -26,33 +24,15 @@ from plexlabor.approval.errors import ApprovalClosedError
 from plexlabor.approval.messages import Stage
 from plexlabor.approval.ports import Digest, PendingApproval, stage_order
 from plexlabor.approval.request import ApprovalRequest
-from plexlabor.approval.settings import SECRET_MAX_AGE_S
 from plexlabor.audit import AuditUnavailableError
 from plexlabor.audit.schema import STATE_TABLE
+from plexlabor.platform.aws import aws_client
 
 APPROVAL_PK_PREFIX = "approval#"
 TOKEN_RETENTION = timedelta(days=2)
 """How long a stored task token outlives its link (then DynamoDB TTL removes it)."""
 
-CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=10)
 _CLOSED_CODES = frozenset({"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"})
-
-
-def client(service: str, **kwargs: Any) -> Any:
-    return boto3.client(service, config=CLIENT_CONFIG, **kwargs)  # type: ignore[call-overload]
-
-
-def read_secret(secret_arn: str, *, boto3_client: Any | None = None, max_age: int = SECRET_MAX_AGE_S) -> str:
-    """The secret's string value, cached for `max_age` seconds by Powertools."""
-    from aws_lambda_powertools.utilities import parameters
-
-    if boto3_client is not None:
-        value = parameters.SecretsProvider(boto3_client=boto3_client).get(secret_arn, max_age=max_age)
-    else:
-        value = parameters.get_secret(secret_arn, max_age=max_age)
-    if isinstance(value, bytes):
-        return value.decode()
-    return str(value)
 
 
 def _code(error: ClientError) -> str:
@@ -67,7 +47,7 @@ class DynamoDbTaskTokenStore:
     @property
     def dynamodb(self) -> Any:
         if self._client is None:
-            self._client = client("dynamodb")
+            self._client = aws_client("dynamodb")
         return self._client
 
     def save(self, pending: PendingApproval) -> None:
@@ -125,7 +105,7 @@ class SesNotifier:
     @property
     def ses(self) -> Any:
         if self._client is None:
-            self._client = client("ses")
+            self._client = aws_client("ses")
         return self._client
 
     def send(self, digest: Digest) -> str | None:
@@ -151,7 +131,7 @@ class StepFunctionsTaskCallback:
     @property
     def stepfunctions(self) -> Any:
         if self._client is None:
-            self._client = client("stepfunctions")
+            self._client = aws_client("stepfunctions")
         return self._client
 
     def succeed(self, task_token: str, output: dict[str, Any]) -> None:

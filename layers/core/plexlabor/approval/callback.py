@@ -20,9 +20,10 @@ import base64
 import binascii
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from plexlabor.approval.errors import (
     AlreadyDecidedError,
@@ -32,10 +33,9 @@ from plexlabor.approval.errors import (
 )
 from plexlabor.approval.messages import MAX_REASON_CHARS, Decision, Stage
 from plexlabor.approval.notify import append_once
-from plexlabor.approval.ports import PendingApproval, TaskCallback, TaskTokenStore
+from plexlabor.approval.ports import LinkSigner, PendingApproval, TaskCallback, TaskTokenStore
 from plexlabor.audit import (
     ApprovalAction,
-    ApprovalLinkSigner,
     AuditEvent,
     AuditEventType,
     AuditStatus,
@@ -76,6 +76,17 @@ def claimed_supervisor(token: str) -> str:
     return supervisor
 
 
+def presenting_supervisor(request_context: Mapping[str, Any]) -> str | None:
+    """The signed-in supervisor's id when the API has an authorizer: a Lambda authorizer's context
+    `supervisor_id`, or a Cognito claim `custom:supervisor_id` / `supervisor_id`. None without one."""
+    authorizer = request_context.get("authorizer") or {}
+    if authorizer.get("supervisor_id"):
+        return str(authorizer["supervisor_id"])
+    claims = authorizer.get("claims") or {}
+    value = claims.get("custom:supervisor_id") or claims.get("supervisor_id")
+    return str(value) if value else None
+
+
 def decision_event(finding: Finding, decision: Decision, occurred_at: datetime, stage: Stage | None) -> AuditEvent:
     """The `decision` audit event: one per finding (its id is stable, so the callback and the
     write-back's reconciliation cannot both record one)."""
@@ -106,7 +117,7 @@ def decision_event(finding: Finding, decision: Decision, occurred_at: datetime, 
 
 @dataclass
 class CallbackService:
-    signer: ApprovalLinkSigner
+    signer: LinkSigner
     nonces: LinkNonceStore
     tokens: TaskTokenStore
     audit: AuditStore
@@ -169,4 +180,4 @@ class CallbackService:
         return Decision(action=chosen, reason=text or None, supervisor_id=supervisor_id)
 
 
-__all__ = ["CallbackService", "claimed_supervisor", "decision_event"]
+__all__ = ["CallbackService", "claimed_supervisor", "decision_event", "presenting_supervisor"]

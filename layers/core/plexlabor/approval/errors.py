@@ -43,10 +43,6 @@ class RecipientUnknownError(ApprovalError):
     """The supervisor has no e-mail address in the directory; the notification cannot be sent."""
 
 
-class ConfigurationError(ApprovalError):
-    """A required environment variable is missing or invalid."""
-
-
 class WritebackRefusedError(ApprovalError):
     """A write-back that can never succeed as asked (retrying would not help): recorded, not retried."""
 
@@ -60,7 +56,8 @@ class NothingToRevertError(ApprovalError):
 
 
 def status_for(error: BaseException) -> int:
-    """The HTTP status of any error the approval callback can meet (500 for anything unknown)."""
+    """The HTTP status of any error the approval callback can meet (500 for anything unknown, e.g. a
+    `plexlabor.platform.errors.ConfigurationError`)."""
     if isinstance(error, ApprovalError):
         return error.http_status
     return http_status_for(error)

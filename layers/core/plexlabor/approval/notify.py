@@ -25,6 +25,7 @@ from plexlabor.approval.messages import ApprovalNotice, ExpiryNotice, Stage
 from plexlabor.approval.ports import (
     Digest,
     DigestItem,
+    LinkSigner,
     Notifier,
     PendingApproval,
     SupervisorDirectory,
@@ -32,7 +33,6 @@ from plexlabor.approval.ports import (
 )
 from plexlabor.audit import (
     ApprovalAction,
-    ApprovalLinkSigner,
     AuditConflictError,
     AuditEvent,
     AuditEventType,
@@ -66,7 +66,7 @@ def append_once(audit: AuditStore, event: AuditEvent) -> bool:
 
 @dataclass
 class NotifyService:
-    signer: ApprovalLinkSigner
+    signer: LinkSigner
     tokens: TaskTokenStore
     audit: AuditStore
     directory: SupervisorDirectory

@@ -145,7 +145,11 @@ def decision_page(decision: Decision, pending: PendingApproval) -> str:
 _TITLES = {400: "Please complete the form", 403: "Link not valid", 404: "Not found", 410: "Link no longer active"}
 
 
-def error_page(status: int, message: str) -> str:
+SERVER_ERROR_MESSAGE = "The decision could not be processed right now. Please try the link again in a few minutes."
+"""What a server error says: its cause (a setting, an AWS error) is logged, never shown."""
+
+
+def error_page(status: int, message: str = SERVER_ERROR_MESSAGE) -> str:
     title = _TITLES.get(status, "Something went wrong")
     body = (
         f'<h1>{escape(title)}</h1><p>{escape(message)}</p><p class="muted">Nothing was changed by this request.</p>'

@@ -1,86 +1,92 @@
-"""Configuration of the approval handlers: one frozen model read from the environment on demand.
+"""Each approval handler's configuration: one `EnvSettings` model of its environment variables.
 
-Nothing is read at import time. The variable names match `infra/constants.py` (a test keeps them
-equal); this module does not import `infra`, which is not shipped in the Lambda layer.
+The mechanism (`EnvSettings`, read once per cold start by `PerEnvironment`) is
+`plexlabor.platform.settings`, the variable names are `plexlabor.platform.env`; a missing or
+malformed variable is a `ConfigurationError` naming it. `plexlabor.approval.wiring` builds each
+handler's service from its model. Nothing here reads the environment at import time.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, field_validator, model_validator
 
-from plexlabor.approval.errors import ConfigurationError
-
-ENV_AUDIT_TABLE_NAME = "AUDIT_TABLE_NAME"
-ENV_STATE_TABLE_NAME = "STATE_TABLE_NAME"
-ENV_SIGNING_KEY_SECRET_ARN = "APPROVAL_SIGNING_KEY_SECRET_ARN"
-ENV_PLEX_API_KEY_SECRET_ARN = "PLEX_API_KEY_SECRET_ARN"
-ENV_NOTIFY_SENDER = "NOTIFY_SENDER"
-ENV_APPROVAL_BASE_URL = "APPROVAL_BASE_URL"
-ENV_CHAT_WEBHOOK_URL = "CHAT_WEBHOOK_URL"
-ENV_MAX_RECEIVE_COUNT = "MAX_RECEIVE_COUNT"
-ENV_DIRECTORY_TTL_S = "SUPERVISOR_DIRECTORY_TTL_S"
+from plexlabor.platform import env
+from plexlabor.platform.errors import ConfigurationError
+from plexlabor.platform.settings import EnvSettings
 
 DEFAULT_MAX_RECEIVE_COUNT = 5
+"""The write-back queue's redrive limit when the stack does not say (infra/constants.py agrees)."""
 DEFAULT_DIRECTORY_TTL_S = 900
-SECRET_MAX_AGE_S = 300
-"""How long a secret value is cached in a warm Lambda (a rotated key is picked up within this)."""
-
-_FIELDS = {
-    "audit_table_name": ENV_AUDIT_TABLE_NAME,
-    "state_table_name": ENV_STATE_TABLE_NAME,
-    "signing_key_secret_arn": ENV_SIGNING_KEY_SECRET_ARN,
-    "plex_api_key_secret_arn": ENV_PLEX_API_KEY_SECRET_ARN,
-    "notify_sender": ENV_NOTIFY_SENDER,
-    "approval_base_url": ENV_APPROVAL_BASE_URL,
-    "chat_webhook_url": ENV_CHAT_WEBHOOK_URL,
-    "max_receive_count": ENV_MAX_RECEIVE_COUNT,
-    "directory_ttl_s": ENV_DIRECTORY_TTL_S,
-}
 
 
-class ApprovalSettings(BaseModel):
-    """Every setting of the three approval handlers; each handler `require`s the ones it uses."""
+class PlexConnectionSettings(EnvSettings):
+    """Where Plex is: the `PLEXLABOR_PLEX_*` variables (`plexlabor.plex.settings`), and the API key
+    from the Secrets Manager secret `PLEX_API_KEY_SECRET_ARN` (on AWS; a local run may set
+    `PLEXLABOR_PLEX_API_KEY` instead)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    plex_api_key_secret_arn: str | None = Field(default=None, alias=env.PLEX_API_KEY_SECRET_ARN)
+    plex_env: dict[str, str] = Field(default_factory=dict, alias="__plex_env__")
+    """The `PLEXLABOR_PLEX_*` variables, captured with the rest (read by plexlabor.plex.settings)."""
 
-    audit_table_name: str | None = None
-    state_table_name: str | None = None
-    signing_key_secret_arn: str | None = None
-    plex_api_key_secret_arn: str | None = None
-    notify_sender: str | None = None
-    approval_base_url: str | None = None
-    chat_webhook_url: str | None = None
-    max_receive_count: int = Field(default=DEFAULT_MAX_RECEIVE_COUNT, ge=1, le=1000)
-    directory_ttl_s: int = Field(default=DEFAULT_DIRECTORY_TTL_S, ge=0)
+    @model_validator(mode="before")
+    @classmethod
+    def _capture_plex_env(cls, values: Any) -> Any:
+        if isinstance(values, Mapping) and "__plex_env__" not in values:
+            plex = {k: str(v) for k, v in values.items() if isinstance(k, str) and k.startswith(env.PLEX_PREFIX)}
+            values = {**values, "__plex_env__": plex}
+        return values
 
-    def require(self, field: str) -> str:
-        """The value of a required setting, or a ConfigurationError naming its variable."""
-        value = getattr(self, field)
-        if value is None or value == "":
-            raise ConfigurationError(f"environment variable {_FIELDS[field]} is not set")
-        return str(value)
-
-    @property
-    def base_url(self) -> str:
-        """`APPROVAL_BASE_URL` without a trailing slash: links are `<base>/approvals/<token>`."""
-        return self.require("approval_base_url").rstrip("/")
+    @classmethod
+    def variable_names(cls, environ: Mapping[str, str]) -> list[str]:
+        """Also every `PLEXLABOR_PLEX_*` variable: changing one rebuilds the Plex client."""
+        plex = {name for name in environ if name.startswith(env.PLEX_PREFIX)}
+        return sorted(set(super().variable_names(environ)) | plex)
 
 
-def approval_settings_from_env(environ: Mapping[str, str] | None = None) -> ApprovalSettings:
-    """Read the settings (cheap; call per invocation). Empty variables count as unset."""
-    source = os.environ if environ is None else environ
-    values = {field: source[name] for field, name in _FIELDS.items() if source.get(name)}
-    try:
-        return ApprovalSettings.model_validate(values)
-    except ValidationError as error:
-        first = error.errors()[0]
-        name = _FIELDS.get(str(first["loc"][0]), str(first["loc"][0]))
-        raise ConfigurationError(f"environment variable {name} is invalid: {first['msg']}") from None
+class LinkSettings(EnvSettings):
+    """What the two functions that handle approval links share: the tables and the signing key."""
+
+    audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
+    state_table_name: str = Field(alias=env.STATE_TABLE_NAME)
+    """Task tokens (`approval#<finding_id>` / `<stage>`) and used-link nonces."""
+    signing_key_secret_arn: str = Field(alias=env.APPROVAL_SIGNING_KEY_SECRET_ARN)
+    """The link-signing key: the key itself, or `{"current": ..., "retired": [...]}` during a rotation."""
+
+
+class NotifySettings(LinkSettings, PlexConnectionSettings):
+    """approval_notify: issues links, keeps task tokens, mails digests; reads supervisors from Plex."""
+
+    notify_sender: str = Field(alias=env.NOTIFY_SENDER)
+    """The SES-verified sender of the digests."""
+    approval_base_url: str = Field(alias=env.APPROVAL_BASE_URL)
+    """Links are `<base>/approvals/<token>` (the API stage URL or a custom domain)."""
+    chat_webhook_url: str | None = Field(default=None, alias=env.CHAT_WEBHOOK_URL)
+    """An optional incoming webhook that gets a count-only nudge."""
+    directory_ttl_s: int = Field(default=DEFAULT_DIRECTORY_TTL_S, ge=0, alias=env.SUPERVISOR_DIRECTORY_TTL_S)
+    """How long a warm function keeps the supervisors' addresses."""
+
+    @field_validator("chat_webhook_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://127.0.0.1")):
+            raise ValueError("must be an https:// URL")
+        return value
+
+
+class CallbackSettings(LinkSettings):
+    """approval_callback: verifies and redeems links, resumes the execution, records the decision."""
+
+
+class WritebackSettings(PlexConnectionSettings):
+    """plex_writeback (and `plexlabor writeback revert`): writes approved corrections to Plex."""
+
+    audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
+    max_receive_count: int = Field(default=DEFAULT_MAX_RECEIVE_COUNT, ge=1, le=1000, alias=env.MAX_RECEIVE_COUNT)
+    """Must equal the write-back queue's redrive `maxReceiveCount`: that attempt records the failure."""
 
 
 def signing_keys_from_secret(value: str) -> tuple[bytes, tuple[bytes, ...]]:

@@ -1,0 +1,177 @@
+"""Each approval handler's service, built from its settings once per environment.
+
+`notify_service()`, `callback_service()` and `writeback_service()` are `PerEnvironment` caches of
+`build_notify`, `build_callback` and `build_writeback`: a service is built on a cold start and again
+only when a variable its settings read changes. AWS clients come from
+`plexlabor.platform.aws.aws_client`, secrets from `plexlabor.platform.aws.read_secret`:
+- the link-signing key is read on every use (`SecretLinkSigner`), so a rotated key signs new links,
+  and the retired one still verifies the links already sent, once the cached value has aged out;
+- the Plex key is read when the service is built (as every function that reads Plex does).
+Each builder imports only what its handler needs (cold start). `reset()` forgets everything (tests,
+the local runtime).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from plexlabor.approval.settings import (
+    CallbackSettings,
+    NotifySettings,
+    PlexConnectionSettings,
+    WritebackSettings,
+    signing_keys_from_secret,
+)
+from plexlabor.audit import ApprovalAction, ApprovalLinkSigner, LinkClaims, LinkNonceStore
+from plexlabor.platform import env
+from plexlabor.platform.aws import aws_client, read_secret
+from plexlabor.platform.errors import ConfigurationError
+from plexlabor.platform.settings import PerEnvironment
+
+if TYPE_CHECKING:
+    from plexlabor.approval.callback import CallbackService
+    from plexlabor.approval.notify import NotifyService
+    from plexlabor.approval.writeback import WritebackService
+    from plexlabor.plex.settings import PlexSettings
+
+
+class SecretLinkSigner:
+    """An `ApprovalLinkSigner` on the current value of the signing-key secret (a `LinkSigner`).
+
+    `read()` is called on every use; through `read_secret` that is Powertools' cached value, so a
+    rotated key is in use within `SECRET_MAX_AGE_S`. The signer is rebuilt only when the value changes.
+    """
+
+    def __init__(self, read: Callable[[], str]) -> None:
+        self._read = read
+        self._value: str | None = None
+        self._signer: ApprovalLinkSigner | None = None
+        self._lock = threading.Lock()
+
+    def current(self) -> ApprovalLinkSigner:
+        value = self._read()
+        with self._lock:
+            if self._signer is None or value != self._value:
+                current, retired = signing_keys_from_secret(value)
+                try:
+                    self._signer = ApprovalLinkSigner(current, retired_keys=retired)
+                except ValueError as error:
+                    raise ConfigurationError(f"{env.APPROVAL_SIGNING_KEY_SECRET_ARN}: {error}") from None
+                self._value = value
+            return self._signer
+
+    def issue(
+        self, finding_id: str, supervisor_id: str, actions: Iterable[ApprovalAction | str], expires_in: timedelta
+    ) -> str:
+        return self.current().issue(finding_id, supervisor_id, actions, expires_in)
+
+    def verify(
+        self, token: str, supervisor_id: str, now: datetime | None = None, *, action: ApprovalAction | str | None = None
+    ) -> LinkClaims:
+        return self.current().verify(token, supervisor_id, now, action=action)
+
+    def redeem(
+        self,
+        token: str,
+        supervisor_id: str,
+        action: ApprovalAction | str,
+        nonces: LinkNonceStore,
+        now: datetime | None = None,
+    ) -> LinkClaims:
+        return self.current().redeem(token, supervisor_id, action, nonces, now)
+
+
+def secret_signer(secret_arn: str) -> SecretLinkSigner:
+    return SecretLinkSigner(lambda: read_secret(secret_arn))
+
+
+def plex_settings(settings: PlexConnectionSettings) -> PlexSettings:
+    """The `PLEXLABOR_PLEX_*` settings, with the key (and any Data Source credentials) from the Plex
+    secret when its ARN is set. Errors name the variables, never a value: the input may be a secret."""
+    from plexlabor.plex.settings import parse_plex_secret, plex_settings_from_env
+
+    secret_arn = settings.plex_api_key_secret_arn
+    try:
+        overrides = parse_plex_secret(read_secret(secret_arn)) if secret_arn else {}
+        return plex_settings_from_env(settings.plex_env, **overrides)
+    except ValidationError as error:
+        fields = ", ".join(".".join(str(part) for part in e["loc"]) for e in error.errors())
+        raise ConfigurationError(
+            f"Plex settings invalid or missing: {fields} (set {env.PLEX_API_KEY_SECRET_ARN} and the "
+            f"{env.PLEX_PREFIX}* variables)"
+        ) from None
+    except ValueError as error:  # a secret or a PLEXLABOR_PLEX_* map that does not parse; names which
+        raise ConfigurationError(str(error)) from None
+
+
+def build_notify(settings: NotifySettings) -> NotifyService:
+    from plexlabor.approval.aws import DynamoDbTaskTokenStore, SesNotifier
+    from plexlabor.approval.chat import ChatWebhookNotifier
+    from plexlabor.approval.directory import PlexEmployeeDirectory
+    from plexlabor.approval.notify import NotifyService
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+    from plexlabor.plex.client import PlexLaborClient
+
+    dynamodb = aws_client("dynamodb")
+    return NotifyService(
+        signer=secret_signer(settings.signing_key_secret_arn),
+        tokens=DynamoDbTaskTokenStore(settings.state_table_name, dynamodb),
+        audit=DynamoDbAuditStore(settings.audit_table_name, client=dynamodb),
+        directory=PlexEmployeeDirectory(PlexLaborClient(plex_settings(settings)), ttl_s=settings.directory_ttl_s),
+        notifier=SesNotifier(settings.notify_sender, aws_client("ses")),
+        base_url=settings.approval_base_url,
+        chat=ChatWebhookNotifier(settings.chat_webhook_url) if settings.chat_webhook_url else None,
+    )
+
+
+def build_callback(settings: CallbackSettings) -> CallbackService:
+    from plexlabor.approval.aws import DynamoDbTaskTokenStore, StepFunctionsTaskCallback
+    from plexlabor.approval.callback import CallbackService
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore, DynamoDbLinkNonceStore
+
+    dynamodb = aws_client("dynamodb")
+    return CallbackService(
+        signer=secret_signer(settings.signing_key_secret_arn),
+        nonces=DynamoDbLinkNonceStore(settings.state_table_name, client=dynamodb),
+        tokens=DynamoDbTaskTokenStore(settings.state_table_name, dynamodb),
+        audit=DynamoDbAuditStore(settings.audit_table_name, client=dynamodb),
+        tasks=StepFunctionsTaskCallback(aws_client("stepfunctions")),
+    )
+
+
+def build_writeback(settings: WritebackSettings) -> WritebackService:
+    from plexlabor.approval.corrections import with_fallback_paths
+    from plexlabor.approval.writeback import WritebackService
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+    from plexlabor.plex.client import PlexLaborClient
+    from plexlabor.plex.writeback import PlexWriter
+
+    plex = with_fallback_paths(plex_settings(settings))
+    return WritebackService(
+        audit=DynamoDbAuditStore(settings.audit_table_name, client=aws_client("dynamodb")),
+        writer=PlexWriter(plex),
+        plex=PlexLaborClient(plex),
+        max_receive_count=settings.max_receive_count,
+    )
+
+
+notify_service = PerEnvironment(NotifySettings, build_notify)
+"""approval_notify's service: built on first use, rebuilt only if a variable it reads changes."""
+callback_service = PerEnvironment(CallbackSettings, build_callback)
+"""approval_callback's service: built on first use, rebuilt only if a variable it reads changes."""
+writeback_service = PerEnvironment(WritebackSettings, build_writeback)
+"""plex_writeback's service: built on first use, rebuilt only if a variable it reads changes."""
+
+
+def reset() -> None:
+    """Forget the built services, the AWS clients and the cached secret values."""
+    from plexlabor.platform import aws
+
+    for cache in (notify_service, callback_service, writeback_service):
+        cache.cache_clear()
+    aws.reset()
