@@ -195,11 +195,6 @@ def test_a_rotated_signing_key_is_used_once_the_cached_value_ages_out(
     assert stack.open(old_link)["statusCode"] == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plexlabor.platform.aws.read_secret makes a new SecretsProvider per call, so Powertools caches "
-    "nothing and every use reads Secrets Manager; remove this marker once it keeps one provider",
-)
 def test_within_the_max_age_the_cached_signing_key_is_used(stack: Stack) -> None:
     # Given a warm function that has read the signing key
     _mail_a_link(stack, "f-cached00000000000000001")

@@ -37,6 +37,8 @@ DEFAULT_CONFIG = _config(10)
 
 _lock = threading.Lock()
 _clients: dict[tuple[str, str | None, str | None], Any] = {}
+_secret_providers: dict[int, Any] = {}
+"""One Powertools provider per Secrets Manager client: the provider instance holds the value cache."""
 
 
 def aws_client(service: str) -> Any:
@@ -54,7 +56,12 @@ def read_secret(secret_arn: str, *, max_age: int = SECRET_MAX_AGE_S) -> str:
     """A Secrets Manager value as text, cached `max_age` seconds by Powertools parameters."""
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
-    value = SecretsProvider(boto3_client=aws_client("secretsmanager")).get(secret_arn, max_age=max_age)
+    client = aws_client("secretsmanager")
+    with _lock:
+        provider = _secret_providers.get(id(client))
+        if provider is None:
+            provider = _secret_providers[id(client)] = SecretsProvider(boto3_client=client)
+    value = provider.get(secret_arn, max_age=max_age)
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
@@ -64,4 +71,5 @@ def reset() -> None:
 
     with _lock:
         _clients.clear()
+        _secret_providers.clear()
     parameters.clear_caches()
