@@ -161,6 +161,7 @@ def test_reading_through_the_port_takes_only_the_windows_needed(labelled_plant: 
     data = read_forecast_data(source, "America/Detroit", as_of, FAST)
     # Then nothing recorded at or after that moment is seen, and entries running then are open
     assert data.data_end == as_of.timestamp()
+    assert len(data.labor["start"]) > 0 and len(data.punches["t_in"]) > 0
     assert (data.labor["start"] < as_of.timestamp()).all()
     assert np.nan_to_num(data.labor["end"], nan=0).max() <= as_of.timestamp()
     assert (data.punches["t_in"] < as_of.timestamp()).all()

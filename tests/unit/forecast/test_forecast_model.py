@@ -52,6 +52,7 @@ def test_quantiles_stay_ordered_on_arbitrary_rows(trained: tuple[LaborHoursModel
     for name in ("start_shift", "department", "part_family"):
         rows[:, COLUMN[name]] = rng.choice([np.nan, 0, 1, 2], len(rows))
     ratios = model.predict_ratio(rows)
+    assert ratios.shape == (400, 3)  # one row of P10, P50, P90 per input row
     assert (np.diff(ratios, axis=1) >= 0).all() and np.isfinite(ratios).all()
 
 
@@ -63,6 +64,7 @@ def test_the_interval_is_calibrated_on_the_newest_operations(trained: tuple[Labo
 
 def test_cost_is_hours_times_the_crews_pay_rate(trained: tuple[LaborHoursModel, Any]) -> None:
     _, batch = trained
+    assert len(batch.forecasts) >= 50
     for f in batch.forecasts[:50]:
         assert f.labor_rate is not None and 10 < f.labor_rate < 60
         assert f.cost_p50 == pytest.approx(f.p50_hours * f.labor_rate, abs=0.02)
@@ -134,6 +136,7 @@ def test_a_slow_workcenter_raises_alerts_that_name_it(labelled_rows: dict[str, l
     # When alerts are raised
     alerts = variance_alerts(data, batch, model, settings)
     at_slow = [a for a in alerts if a.forecast.workcenter_id == slow]
+    assert at_slow
     # Then the slow workcenter's upcoming operations are alerted, with its pace or record as the main driver
     per_workcenter = Counter(a.forecast.workcenter_id for a in alerts)
     assert per_workcenter.most_common(1)[0][0] == slow  # short operations stay under the 1-hour minimum
@@ -154,8 +157,10 @@ def test_alerts_respect_the_margin_the_horizon_and_the_cap(
     model, batch = trained
     wide = FAST.model_copy(update={"alert_margin": 0.0, "alert_min_hours": 0.0, "alert_horizon_days": 14})
     many = variance_alerts(plant_data, batch, model, wide.model_copy(update={"max_alerts": 10_000}))
+    assert len(many) > 5  # more than the cap below, or the cap would not be tested
     assert len(many) == sum(1 for f in batch.forecasts if f.p50_hours > f.standard_hours)
     capped = variance_alerts(plant_data, batch, model, wide.model_copy(update={"max_alerts": 5}))
+    assert len(capped) == 5
     assert [a.over_hours for a in capped] == sorted((a.over_hours for a in many), reverse=True)[:5]
     assert variance_alerts(plant_data, batch, model, wide.model_copy(update={"alert_margin": 5.0})) == []
     soon = variance_alerts(plant_data, batch, model, wide.model_copy(update={"alert_horizon_days": 1}))

@@ -35,15 +35,22 @@ def test_truncate_keeps_nothing_that_started_later_and_reopens_what_was_running(
     t = plant_data.data_end - 2 * WEEK
     past = plant_data.truncate(t)
     assert past.data_end == t
+    # (each check below needs something on both sides of the cut, or it would hold of an empty table)
+    assert 0 < len(past.labor["start"]) < len(plant_data.labor["start"])
+    assert 0 < len(past.punches["t_in"]) < len(plant_data.punches["t_in"])
+    assert 0 < len(past.downtime["end"]) < len(plant_data.downtime["end"])
     assert (past.labor["start"] < t).all() and (past.punches["t_in"] < t).all()
     closed = ~np.isnan(past.labor["end"])
     assert (past.labor["end"][closed] <= t).all()
     running = (plant_data.labor["start"] < t) & ~(plant_data.labor["end"] <= t)
+    assert running.any()
     assert np.isnan(past.labor["end"]).sum() == running.sum()
     assert (past.downtime["end"] <= t).all()
     # sick days after the cut are not known yet; planned leave is
     later = past.schedules["end"] > t
+    assert (later & (plant_data.schedules["kind"] == UNPLANNED_LEAVE)).any()
     assert not (later & (past.schedules["kind"] == UNPLANNED_LEAVE)).any()
+    assert (past.schedules["kind"][later] != WORK).any()
     assert (plant_data.schedules["kind"][later] != WORK).sum() >= (past.schedules["kind"][later] != WORK).sum()
 
 
@@ -65,6 +72,7 @@ def test_forecasts_as_of_a_moment_do_not_change_when_the_future_does(
         assert model is not None
         ops = completed_operations(data).op[:50]  # any operations, also ones that ran after the cut-off
         batch = forecast_operations(past, FAST, model, builder, op_indexes=ops)
+        assert len(ops) == 50 and len(batch.X) == len(batch.ratios) == len(ops)
         results.append((model.trained_on, batch.X, batch.ratios))
     # Then the training set, the features and the forecasts are identical
     assert results[0][0] == results[1][0]
@@ -105,12 +113,14 @@ def test_training_targets_are_the_hours_recorded_before_the_cut_off(plant_data: 
     labor = plant_data.labor
     for o, hours in zip(rows.op[:200], rows.hours[:200], strict=True):
         mine = (labor["op"] == o) & (labor["end"] <= cutoff)
+        assert mine.any()  # a target of 0 hours from no entries would match trivially
         assert hours == pytest.approx(float(np.sum(labor["end"][mine] - labor["start"][mine])) / 3600)
         assert not ((labor["op"] == o) & (labor["start"] < cutoff) & ~(labor["end"] <= cutoff)).any()
 
 
 def test_the_backtest_tests_each_fold_on_later_weeks_only(plant_data: ForecastData) -> None:
     result = backtest_labor(plant_data, FAST, folds=2, test_weeks=2)
+    assert len(result.folds) == 2
     cutoffs = [fold.cutoff for fold in result.folds]
     assert cutoffs == sorted(cutoffs) and cutoffs[-1] == plant_data.data_end - 2 * WEEK
     assert all(fold.trained_on > 0 for fold in result.folds)
