@@ -1,4 +1,5 @@
-"""One contract for the artifact store: the local-folder fake and the S3 adapter (moto) behave alike."""
+"""One contract for the artifact store: the in-memory fake, the local-folder store and the S3 adapter (moto)
+behave alike (an integration test, like the audit and intake port contracts)."""
 
 from __future__ import annotations
 
