@@ -18,7 +18,7 @@ install: $(STAMP)
 demo: install
 	$(PY) -m plexlabor_dev.cli demo
 
-test: install
+test: lint
 	$(PY) -m pytest -q -n 2 --dist loadfile tests
 
 bench: install

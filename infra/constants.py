@@ -11,7 +11,7 @@ import re
 from enum import StrEnum
 from pathlib import Path
 
-from plexlabor.platform import env
+import plexlabor.platform.env as env
 
 SERVICE_NAME = "plexlabor"
 METRICS_NAMESPACE = "plexlabor"
