@@ -9,42 +9,17 @@ handler's service from its model. Nothing here reads the environment at import t
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from plexlabor.platform import env
 from plexlabor.platform.errors import ConfigurationError
-from plexlabor.platform.settings import EnvSettings
+from plexlabor.platform.settings import EnvSettings, PlexConnectionSettings
 
 DEFAULT_MAX_RECEIVE_COUNT = 5
 """The write-back queue's redrive limit when the stack does not say (infra/constants.py agrees)."""
 DEFAULT_DIRECTORY_TTL_S = 900
-
-
-class PlexConnectionSettings(EnvSettings):
-    """Where Plex is: the `PLEXLABOR_PLEX_*` variables (`plexlabor.plex.settings`), and the API key
-    from the Secrets Manager secret `PLEX_API_KEY_SECRET_ARN` (on AWS; a local run may set
-    `PLEXLABOR_PLEX_API_KEY` instead)."""
-
-    plex_api_key_secret_arn: str | None = Field(default=None, alias=env.PLEX_API_KEY_SECRET_ARN)
-    plex_env: dict[str, str] = Field(default_factory=dict, alias="__plex_env__")
-    """The `PLEXLABOR_PLEX_*` variables, captured with the rest (read by plexlabor.plex.settings)."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _capture_plex_env(cls, values: Any) -> Any:
-        if isinstance(values, Mapping) and "__plex_env__" not in values:
-            plex = {k: str(v) for k, v in values.items() if isinstance(k, str) and k.startswith(env.PLEX_PREFIX)}
-            values = {**values, "__plex_env__": plex}
-        return values
-
-    @classmethod
-    def variable_names(cls, environ: Mapping[str, str]) -> list[str]:
-        """Also every `PLEXLABOR_PLEX_*` variable: changing one rebuilds the Plex client."""
-        plex = {name for name in environ if name.startswith(env.PLEX_PREFIX)}
-        return sorted(set(super().variable_names(environ)) | plex)
 
 
 class LinkSettings(EnvSettings):

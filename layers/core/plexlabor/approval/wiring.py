@@ -18,12 +18,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
 from plexlabor.approval.settings import (
     CallbackSettings,
     NotifySettings,
-    PlexConnectionSettings,
     WritebackSettings,
     signing_keys_from_secret,
 )
@@ -31,7 +28,7 @@ from plexlabor.audit import ApprovalAction, ApprovalLinkSigner, LinkClaims, Link
 from plexlabor.platform import env
 from plexlabor.platform.aws import aws_client, read_secret
 from plexlabor.platform.errors import ConfigurationError
-from plexlabor.platform.settings import PerEnvironment
+from plexlabor.platform.settings import PerEnvironment, PlexConnectionSettings
 
 if TYPE_CHECKING:
     from plexlabor.approval.callback import CallbackService
@@ -91,22 +88,10 @@ def secret_signer(secret_arn: str) -> SecretLinkSigner:
 
 
 def plex_settings(settings: PlexConnectionSettings) -> PlexSettings:
-    """The `PLEXLABOR_PLEX_*` settings, with the key (and any Data Source credentials) from the Plex
-    secret when its ARN is set. Errors name the variables, never a value: the input may be a secret."""
-    from plexlabor.plex.settings import parse_plex_secret, plex_settings_from_env
+    """`plexlabor.plex.sources.plex_settings_from` with the Plex secret read from Secrets Manager."""
+    from plexlabor.plex.sources import plex_settings_from
 
-    secret_arn = settings.plex_api_key_secret_arn
-    try:
-        overrides = parse_plex_secret(read_secret(secret_arn)) if secret_arn else {}
-        return plex_settings_from_env(settings.plex_env, **overrides)
-    except ValidationError as error:
-        fields = ", ".join(".".join(str(part) for part in e["loc"]) for e in error.errors())
-        raise ConfigurationError(
-            f"Plex settings invalid or missing: {fields} (set {env.PLEX_API_KEY_SECRET_ARN} and the "
-            f"{env.PLEX_PREFIX}* variables)"
-        ) from None
-    except ValueError as error:  # a secret or a PLEXLABOR_PLEX_* map that does not parse; names which
-        raise ConfigurationError(str(error)) from None
+    return plex_settings_from(settings, read_secret)
 
 
 def build_notify(settings: NotifySettings) -> NotifyService:

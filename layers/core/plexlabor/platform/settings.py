@@ -3,8 +3,8 @@
 A handler's settings are read once per cold start (`PerEnvironment`, never at import time); the
 domain code receives the model, never `os.environ`. Field aliases are the variable names
 (`plexlabor.platform.env`), so a missing or malformed variable is reported by its name. Empty values
-count as unset. Fragments several functions share (`PlexSourceSettings`, `ApprovalStartSettings`)
-are defined here once.
+count as unset. Fragments several functions share (`PlexConnectionSettings`, `PlexSourceSettings`,
+`ApprovalStartSettings`) are defined here once.
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ class EnvSettings(BaseModel):
     def variable_names(cls, environ: Mapping[str, str]) -> list[str]:
         """The variables this model reads (and where its AWS clients go)."""
         names = {f.alias for f in cls.model_fields.values() if f.alias and not f.alias.startswith("__")}
-        if issubclass(cls, PlexSourceSettings):
-            names |= {name for name in environ if name.startswith(env.PLEX_PREFIX)}
         return sorted(names | set(env.AWS_CLIENT))
 
     @classmethod
@@ -85,12 +83,11 @@ class PerEnvironment(Generic[SettingsT, T]):
             self._key, self._value = None, None
 
 
-class PlexSourceSettings(EnvSettings):
-    """Where labor data is read: a plant folder (`PLEXLABOR_PLANT_DIR`, local runs and tests) or Plex
-    (`PLEXLABOR_PLEX_*`, the API key from Secrets Manager `PLEX_API_KEY_SECRET_ARN`)."""
+class PlexConnectionSettings(EnvSettings):
+    """Where Plex is: the `PLEXLABOR_PLEX_*` variables (`plexlabor.plex.settings`), and the API key
+    from the Secrets Manager secret `PLEX_API_KEY_SECRET_ARN` (on AWS; a local run may set
+    `PLEXLABOR_PLEX_API_KEY` instead). `plexlabor.plex.sources.plex_settings_from` reads them."""
 
-    plant_dir: str | None = Field(default=None, alias=env.PLANT_DIR)
-    timezone: str | None = Field(default=None, alias=env.TIMEZONE)
     plex_api_key_secret_arn: str | None = Field(default=None, alias=env.PLEX_API_KEY_SECRET_ARN)
     plex_env: dict[str, str] = Field(default_factory=dict, alias="__plex_env__")
     """The `PLEXLABOR_PLEX_*` variables, captured with the rest (read by plexlabor.plex.settings)."""
@@ -102,6 +99,20 @@ class PlexSourceSettings(EnvSettings):
             plex = {k: str(v) for k, v in values.items() if isinstance(k, str) and k.startswith(env.PLEX_PREFIX)}
             values = {**values, "__plex_env__": plex}
         return values
+
+    @classmethod
+    def variable_names(cls, environ: Mapping[str, str]) -> list[str]:
+        """Also every `PLEXLABOR_PLEX_*` variable: changing one rebuilds the Plex client."""
+        plex = {name for name in environ if name.startswith(env.PLEX_PREFIX)}
+        return sorted(set(super().variable_names(environ)) | plex)
+
+
+class PlexSourceSettings(PlexConnectionSettings):
+    """Where labor data is read: a plant folder (`PLEXLABOR_PLANT_DIR`, local runs and tests) or Plex
+    (`PlexConnectionSettings`)."""
+
+    plant_dir: str | None = Field(default=None, alias=env.PLANT_DIR)
+    timezone: str | None = Field(default=None, alias=env.TIMEZONE)
 
     @field_validator("timezone")
     @classmethod

@@ -8,15 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
 from plexlabor.platform import env
 from plexlabor.platform.errors import ConfigurationError
-from plexlabor.platform.settings import PlexSourceSettings
+from plexlabor.platform.settings import PlexConnectionSettings, PlexSourceSettings
 from plexlabor.plex.port import LaborDataPort
-from plexlabor.plex.settings import parse_plex_secret
+from plexlabor.plex.settings import PlexSettings, parse_plex_secret, plex_settings_from_env
 
 
 @dataclass
@@ -38,26 +37,26 @@ def open_labor_source(settings: PlexSourceSettings, get_secret: Callable[[str], 
         return LaborSource(folder, settings.timezone or folder.plant.meta().timezone)
 
     from plexlabor.plex.client import PlexLaborClient
-    from plexlabor.plex.settings import plex_settings_from_env
 
-    overrides: dict[str, Any] = {}
-    if settings.plex_api_key_secret_arn:
-        try:
-            overrides = parse_plex_secret(get_secret(settings.plex_api_key_secret_arn))
-        except ValueError as error:
-            raise ConfigurationError(str(error)) from None
+    assert settings.timezone is not None  # PlexSourceSettings requires it without a plant folder
+    return LaborSource(PlexLaborClient(plex_settings_from(settings, get_secret)), settings.timezone)
+
+
+def plex_settings_from(settings: PlexConnectionSettings, get_secret: Callable[[str], str]) -> PlexSettings:
+    """The `PLEXLABOR_PLEX_*` settings, with the key (and any Data Source credentials) from the Plex
+    secret when its ARN is set. Errors name the variables, never a value: the input may be a secret."""
+    secret_arn = settings.plex_api_key_secret_arn
     try:
-        plex = plex_settings_from_env(settings.plex_env, **overrides)
-    except ValidationError as error:  # name the fields only: the input may be a secret
+        overrides = parse_plex_secret(get_secret(secret_arn)) if secret_arn else {}
+        return plex_settings_from_env(settings.plex_env, **overrides)
+    except ValidationError as error:  # name the fields only
         fields = ", ".join(".".join(str(part) for part in e["loc"]) for e in error.errors())
         raise ConfigurationError(
             f"Plex settings invalid or missing: {fields} (set {env.PLEX_API_KEY_SECRET_ARN} and the "
-            "PLEXLABOR_PLEX_* variables)"
+            f"{env.PLEX_PREFIX}* variables)"
         ) from None
-    except ValueError as error:  # a PLEXLABOR_PLEX_* map that is not JSON; names the variable
+    except ValueError as error:  # a secret or a PLEXLABOR_PLEX_* map that does not parse; names which
         raise ConfigurationError(str(error)) from None
-    assert settings.timezone is not None  # PlexSourceSettings requires it without a plant folder
-    return LaborSource(PlexLaborClient(plex), settings.timezone)
 
 
 def open_labor_source_from_aws(settings: PlexSourceSettings) -> LaborSource:
