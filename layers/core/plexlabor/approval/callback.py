@@ -7,6 +7,8 @@ never use one up. `decide` (POST) verifies again, checks the form, then in this 
    and no decision is recorded, so the audit never says "approved" for an expired request),
 3. appends the `decision` audit event (actor = the supervisor; a rejection's reason and the
    finding's `evidence.features` travel in the payload: they are the scorer's training data).
+`decide_in_queue` is the same decision made in the web app's review queue: steps 2 and 3 are the
+same code, and step 1 uses up the open stage's mailed link, so the link says it was decided.
 
 Whom the link is bound to: every link names one supervisor in its signed claims. When the API has
 an authorizer, `presenter` is the signed-in supervisor's id and a link of anybody else is refused
@@ -33,7 +35,7 @@ from plexlabor.approval.errors import (
 )
 from plexlabor.approval.messages import MAX_REASON_CHARS, Decision, Stage
 from plexlabor.approval.notify import append_once
-from plexlabor.approval.ports import LinkSigner, PendingApproval, TaskCallback, TaskTokenStore
+from plexlabor.approval.ports import LinkSigner, PendingApproval, TaskCallback, TaskTokenStore, stage_order
 from plexlabor.audit import (
     ApprovalAction,
     AuditEvent,
@@ -45,7 +47,7 @@ from plexlabor.audit import (
     LinkNonceStore,
     stable_event_id,
 )
-from plexlabor.audit.links import utc_now
+from plexlabor.audit.links import NONCE_RETENTION, utc_now
 from plexlabor.validation.findings import Finding
 
 logger = logging.getLogger(__name__)
@@ -137,6 +139,23 @@ class CallbackService:
         pending, claims = self.open(token, presenter)
         decision = self._read_form(action, reason, claims.supervisor_id)
         self.signer.redeem(token, claims.supervisor_id, decision.action, self.nonces, self.clock())
+        return self._resume(pending, decision)
+
+    def decide_in_queue(
+        self, finding_id: str, action: str | None, reason: str | None, decider: str
+    ) -> tuple[Decision, PendingApproval]:
+        """The same decision, made in the review queue by `decider` (who may see the finding): the
+        open stage's task is resumed and its mailed link used up, so that link says it was decided."""
+        stored = self.tokens.for_finding(finding_id)
+        if not stored:
+            raise ApprovalClosedError("this finding's approval has not reached its supervisor yet; try again shortly")
+        pending = max(stored, key=lambda candidate: stage_order(candidate.stage))
+        self._still_open(pending)
+        decision = self._read_form(action, reason, decider)
+        self.nonces.consume(pending.link_nonce, pending.link_expires_at + NONCE_RETENTION)
+        return self._resume(pending, decision)
+
+    def _resume(self, pending: PendingApproval, decision: Decision) -> tuple[Decision, PendingApproval]:
         self.tasks.succeed(pending.task_token, decision.task_output())
         append_once(self.audit, decision_event(pending.request.finding, decision, self.clock(), pending.stage))
         logger.info(
