@@ -20,7 +20,7 @@ import logging
 from collections import deque
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,6 +43,15 @@ class WriteRequest(BaseModel):
     payload: dict[str, Any]
     idempotency_key: str | None = None
     reference: str | None = Field(default=None, description="the finding/approval this write comes from")
+
+
+class WriteKeys(TypedDict, total=False):
+    """What every write may carry besides its body."""
+
+    idempotency_key: str | None
+    """Repeat the POST after a 429 or 503 (and tell Plex it is the same write)."""
+    reference: str | None
+    """The finding/approval this write comes from."""
 
 
 class WriteResult(BaseModel):
@@ -104,94 +113,51 @@ class PlexWriter:
 
     def write(self, request: WriteRequest) -> WriteResult:
         path, body = self.plan(request)
-        common = {
-            "mode": self.mode,
-            "method": "POST",
-            "path": path,
-            "payload": body,
-            "idempotency_key": request.idempotency_key,
-            "reference": request.reference,
-        }
-        if self.mode == "dry_run":
-            result = WriteResult(sent=False, **common)
-            self.recorded.append(result)
-            logger.info("dry run: write not sent", extra={"path": path, "reference": request.reference})
-            return result
-        response = self.transport.post(path, body, idempotency_key=request.idempotency_key)
-        try:
-            answer = response.json() if response.content.strip() else None
-        except ValueError:
-            answer = response.text
-        result = WriteResult(sent=True, status=response.status_code, response=answer, **common)
-        self.recorded.append(result)
-        logger.info("write sent", extra={"path": path, "status": response.status_code, "reference": request.reference})
-        return result
+        return self._post(path, body, idempotency_key=request.idempotency_key, reference=request.reference)
 
-    def clock_in(
-        self,
-        workcenter_id: str,
-        payload: Mapping[str, Any],
-        *,
-        idempotency_key: str | None = None,
-        reference: str | None = None,
-    ) -> WriteResult:
+    def clock_in(self, workcenter_id: str, payload: Mapping[str, Any], **keys: Unpack[WriteKeys]) -> WriteResult:
         """`POST .../workcenters/{id}/operators/clockin` (in direct mode)."""
-        return self.write(
-            WriteRequest(
-                action="workcenter-clockin",
-                path_params={"workcenterId": workcenter_id},
-                payload=dict(payload),
-                idempotency_key=idempotency_key,
-                reference=reference,
-            )
-        )
+        return self._punch("workcenter-clockin", workcenter_id, payload, **keys)
 
-    def clock_out(
-        self,
-        workcenter_id: str,
-        payload: Mapping[str, Any],
-        *,
-        idempotency_key: str | None = None,
-        reference: str | None = None,
-    ) -> WriteResult:
+    def clock_out(self, workcenter_id: str, payload: Mapping[str, Any], **keys: Unpack[WriteKeys]) -> WriteResult:
         """`POST .../workcenters/{id}/operators/clockout` (in direct mode)."""
-        return self.write(
-            WriteRequest(
-                action="workcenter-clockout",
-                path_params={"workcenterId": workcenter_id},
-                payload=dict(payload),
-                idempotency_key=idempotency_key,
-                reference=reference,
-            )
-        )
+        return self._punch("workcenter-clockout", workcenter_id, payload, **keys)
 
-    def record(
-        self,
-        record: Mapping[str, Any],
-        *,
-        name: str | None = None,
-        idempotency_key: str | None = None,
-        reference: str | None = None,
-    ) -> WriteResult:
+    def record(self, record: Mapping[str, Any], *, name: str | None = None, **keys: Unpack[WriteKeys]) -> WriteResult:
         """Store one record (a finding, a suggestion) in a custom object; not sent in dry run.
 
         In `direct` and `custom_object` mode alike this goes to the custom object: a finding has no
         other home in Plex.
         """
-        path = self._custom_object_path(name)
+        return self._post(self._custom_object_path(name), dict(record), **keys)
+
+    def _punch(
+        self, action: str, workcenter_id: str, payload: Mapping[str, Any], **keys: Unpack[WriteKeys]
+    ) -> WriteResult:
+        where = {"workcenterId": workcenter_id}
+        return self.write(WriteRequest(action=action, path_params=where, payload=dict(payload), **keys))
+
+    def _post(self, path: str, body: dict[str, Any], **keys: Unpack[WriteKeys]) -> WriteResult:
+        """POST `body` to `path` (dry run: only record what would have been sent)."""
+        idempotency_key, reference = keys.get("idempotency_key"), keys.get("reference")
         common = {
             "mode": self.mode,
             "method": "POST",
             "path": path,
-            "payload": dict(record),
+            "payload": body,
             "idempotency_key": idempotency_key,
             "reference": reference,
         }
         if self.mode == "dry_run":
             result = WriteResult(sent=False, **common)
+            logger.info("dry run: write not sent", extra={"path": path, "reference": reference})
         else:
-            response = self.transport.post(path, dict(record), idempotency_key=idempotency_key)
-            answer = response.json() if response.content.strip() else None
+            response = self.transport.post(path, body, idempotency_key=idempotency_key)
+            try:
+                answer = response.json() if response.content.strip() else None
+            except ValueError:
+                answer = response.text
             result = WriteResult(sent=True, status=response.status_code, response=answer, **common)
+            logger.info("write sent", extra={"path": path, "status": response.status_code, "reference": reference})
         self.recorded.append(result)
         return result
