@@ -137,7 +137,7 @@ class CallbackService:
         self, token: str, action: str | None, reason: str | None, presenter: str | None = None
     ) -> tuple[Decision, PendingApproval]:
         pending, claims = self.open(token, presenter)
-        decision = self._read_form(action, reason, claims.supervisor_id)
+        decision = self.read_form(action, reason, claims.supervisor_id)
         self.signer.redeem(token, claims.supervisor_id, decision.action, self.nonces, self.clock())
         return self._resume(pending, decision)
 
@@ -151,7 +151,7 @@ class CallbackService:
             raise ApprovalClosedError("this finding's approval has not reached its supervisor yet; try again shortly")
         pending = max(stored, key=lambda candidate: stage_order(candidate.stage))
         self._still_open(pending)
-        decision = self._read_form(action, reason, decider)
+        decision = self.read_form(action, reason, decider)
         self.nonces.consume(pending.link_nonce, pending.link_expires_at + NONCE_RETENTION)
         return self._resume(pending, decision)
 
@@ -186,7 +186,8 @@ class CallbackService:
         raise AlreadyDecidedError(f"this finding was already {first.status.value} by {first.actor}")
 
     @staticmethod
-    def _read_form(action: str | None, reason: str | None, supervisor_id: str) -> Decision:
+    def read_form(action: str | None, reason: str | None, supervisor_id: str) -> Decision:
+        """The decision a form asks for; a missing action or a rejection without a reason is refused."""
         try:
             chosen = ApprovalAction((action or "").strip().lower())
         except ValueError:

@@ -1,0 +1,121 @@
+"""A suggestion awaiting a decision, whatever produced it, built from its audit event."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from plexlabor.audit.events import AuditEvent, AuditEventType
+
+PUNCH = "punch_finding"
+"""The kind of a punch-validation finding (recommendations carry their own `payload.kind`)."""
+
+KIND_LABELS: dict[str, str] = {
+    PUNCH: "Punch",
+    "crew_assignment": "Crew assignment",
+    "crew_unstaffed": "Short seat",
+    "certification_expiring": "Certification expiring",
+    "certification_lapsed": "Certification lapsed",
+    "certification_used_while_lapsed": "Worked on a lapsed certification",
+    "cross_training": "Cross-training",
+    "labor_variance": "Labor cost variance",
+    "overtime_projection": "Overtime projection",
+}
+"""What a person calls each kind (an unknown kind shows its code)."""
+
+Severity = Literal["low", "medium", "high"]
+SEVERITY_WEIGHT: dict[str, float] = {"low": 1.0, "medium": 2.0, "high": 3.0}
+
+
+class ReviewItem(BaseModel):
+    """One open suggestion, as the queue and its pages show it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    item_id: str
+    kind: str
+    type: str
+    """The anomaly type of a punch finding, else the kind."""
+    record_key: str
+    note: str
+    confidence: float
+    severity: Severity
+    created_at: datetime
+    model_version: str | None
+    employee_id: str | None
+    supervisor_id: str | None
+    department: str | None
+    workcenter: str | None
+    shift: str | None
+    day: date | None
+    evidence: dict[str, Any]
+    proposed: dict[str, Any] | None
+    """The change approving would make (a suggested correction, an assignment), if any."""
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def rank(self) -> float:
+        """Severity × confidence: what the queue sorts by, highest first."""
+        return SEVERITY_WEIGHT[self.severity] * self.confidence
+
+
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def _day(value: Any) -> date | None:
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _severity(value: Any) -> Severity:
+    return value if value in SEVERITY_WEIGHT else "medium"  # type: ignore[return-value]
+
+
+def item_from_event(event: AuditEvent) -> ReviewItem | None:
+    """The review item an opening audit event (a finding or a recommendation) stands for, else None."""
+    if event.finding_id is None or event.event_type not in (AuditEventType.FINDING, AuditEventType.RECOMMENDATION):
+        return None
+    payload = event.payload
+    found = payload.get("evidence")
+    evidence: dict[str, Any] = found if isinstance(found, dict) else {}
+    punch = event.event_type is AuditEventType.FINDING
+    kind = PUNCH if punch else str(payload.get("kind") or "suggestion")
+    return ReviewItem(
+        item_id=event.finding_id,
+        kind=kind,
+        type=str(payload.get("anomaly_type") or kind),
+        record_key=event.record_key,
+        note=str(payload.get("note") or kind),
+        confidence=float(payload.get("confidence", 1.0)),
+        severity=_severity(payload.get("severity")),
+        created_at=event.occurred_at,
+        model_version=event.model_version,
+        employee_id=event.employee_id,
+        supervisor_id=event.supervisor_id,
+        department=_text(payload.get("department") or evidence.get("department")),
+        workcenter=_text(
+            payload.get("workcenter_code") or evidence.get("workcenter_code") or evidence.get("workcenter")
+        ),
+        shift=_text(payload.get("shift_code") or evidence.get("shift") or evidence.get("shift_code")),
+        day=_day(payload.get("plan_day") or evidence.get("date") or payload.get("week_start") or payload.get("as_of")),
+        evidence=evidence if punch else {k: v for k, v in payload.items() if k not in ("note", "kind")},
+        proposed=payload.get("suggested_correction") if punch else _proposed(payload),
+    )
+
+
+def _proposed(payload: dict[str, Any]) -> dict[str, Any] | None:
+    if payload.get("kind") == "crew_assignment":
+        keys = ("segment", "workcenter_code", "shift_code", "start", "end", "hours")
+        return {key: payload[key] for key in keys if key in payload}
+    return None

@@ -1,0 +1,199 @@
+"""The review queue: what each person sees, in what order, and one decision whichever way it is made."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from plexlabor.approval.errors import AlreadyDecidedError, DecisionFormError
+from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, LinkAlreadyUsedError
+from plexlabor.review.decisions import ItemNotFoundError, ReviewService
+from plexlabor.review.items import PUNCH
+from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer
+from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
+
+SUPERVISOR = Viewer("E0001", frozenset({Role.SUPERVISOR}), frozenset({"Molding"}))
+OTHER_SUPERVISOR = Viewer("E0200", frozenset({Role.SUPERVISOR}), frozenset({"Assembly"}))
+PLANNER = Viewer("P0001", frozenset({Role.PLANNER}))
+HR = Viewer("H0001", frozenset({Role.HR}))
+
+
+def _finding_event(world: World, finding_id: str, *, confidence: float, severity: str) -> AuditEvent:
+    finding = make_finding(
+        finding_id=finding_id,
+        confidence=confidence,
+        severity=severity,
+        record_key=f"time-clock-entries:{finding_id[-4:]}",
+    )
+    event = AuditEvent(
+        record_key=finding.record_key,
+        event_type=AuditEventType.FINDING,
+        status=AuditStatus.PENDING_APPROVAL,
+        occurred_at=world.clock(),
+        actor="punch_validator",
+        finding_id=finding.finding_id,
+        supervisor_id="E0001",
+        employee_id=finding.employee_id,
+        model_version=finding.model_version,
+        payload=finding.model_dump(mode="json"),
+    )
+    world.audit.append(event)
+    return event
+
+
+def _recommendation(world: World, item_id: str, kind: str, **payload: object) -> None:
+    world.audit.append(
+        AuditEvent(
+            record_key=f"jobs:{item_id}",
+            event_type=AuditEventType.RECOMMENDATION,
+            status=AuditStatus.PENDING_APPROVAL,
+            occurred_at=world.clock(),
+            actor="crew_planner",
+            finding_id=item_id,
+            model_version="crew-1",
+            payload={"kind": kind, "note": f"{kind} note", **payload},
+        )
+    )
+
+
+@pytest.fixture
+def world() -> World:
+    world = World()
+    _finding_event(world, "f-000000000000000000000001", confidence=0.93, severity="high")
+    _finding_event(world, "f-000000000000000000000002", confidence=0.95, severity="low")
+    _recommendation(
+        world,
+        "crew-0001",
+        "crew_assignment",
+        workcenter_code="WC-10",
+        shift_code="1",
+        plan_day="2026-03-04",
+        segment="J1/10",
+        start="2026-03-04T06:00",
+        end="2026-03-04T14:00",
+    )
+    _recommendation(world, "cert-0001", "certification_expiring", department="Assembly", severity="high")
+    return world
+
+
+def _service(world: World) -> ReviewService:
+    queue = ReviewQueue(world.audit, clock=world.clock)
+    return ReviewService(queue=queue, audit=world.audit, callback=world.callback, clock=world.clock)
+
+
+def test_a_supervisor_sees_their_findings_ranked_by_severity_times_confidence(world: World) -> None:
+    items = ReviewQueue(world.audit, clock=world.clock).for_viewer(SUPERVISOR)
+
+    assert [item.item_id for item in items] == ["f-000000000000000000000001", "f-000000000000000000000002"]
+    assert items[0].rank == pytest.approx(3 * 0.93) and items[1].rank == pytest.approx(1 * 0.95)
+    assert items[0].kind == PUNCH and items[0].type == "MISSED_PUNCH"
+    assert items[0].proposed == {"clockoutTime": "2026-03-02T14:07:00.0000000Z"}
+
+
+def test_each_role_sees_only_its_own_items(world: World) -> None:
+    queue = ReviewQueue(world.audit, clock=world.clock)
+
+    assert [i.item_id for i in queue.for_viewer(PLANNER)] == ["crew-0001"]
+    assert [i.item_id for i in queue.for_viewer(HR)] == ["cert-0001"]
+    assert [i.item_id for i in queue.for_viewer(OTHER_SUPERVISOR)] == ["cert-0001"]  # their department
+    admin = Viewer("A0001", frozenset({Role.ADMIN}))
+    assert len(queue.for_viewer(admin)) == 4
+
+
+def test_filters_narrow_the_queue(world: World) -> None:
+    queue = ReviewQueue(world.audit, clock=world.clock)
+    admin = Viewer("A0001", frozenset({Role.ADMIN}))
+
+    assert [i.item_id for i in queue.for_viewer(admin, Filters(kind="crew_assignment"))] == ["crew-0001"]
+    assert [i.item_id for i in queue.for_viewer(admin, Filters(shift="1"))] == ["crew-0001"]
+    assert queue.for_viewer(admin, Filters(type="MISSED_PUNCH", employee_id="E9999")) == []
+
+
+def test_a_queue_decision_resumes_the_workflow_and_the_mailed_link_then_says_decided(world: World) -> None:
+    # Given a finding whose approval mailed a link to its supervisor
+    finding_id = "f-000000000000000000000001"
+    [link] = world.notified(
+        notice(make_request(make_finding(finding_id=finding_id, record_key="time-clock-entries:0001")))
+    )
+    # When the supervisor approves it in the queue
+    outcome = _service(world).decide(SUPERVISOR, finding_id, "approve", None)
+
+    # Then the workflow resumed with that decision, the audit says approved by them, the item left the queue
+    assert outcome.action == "approve" and outcome.problem is None
+    assert world.tasks.succeeded[0][1]["decision"]["action"] == "approve"
+    decision = [e for e in world.audit.for_finding(finding_id) if e.event_type is AuditEventType.DECISION]
+    assert [(e.status, e.actor) for e in decision] == [(AuditStatus.APPROVED, "E0001")]
+    assert finding_id not in {i.item_id for i in ReviewQueue(world.audit, clock=world.clock).for_viewer(SUPERVISOR)}
+    # and the stale link is refused, saying it was decided
+    with pytest.raises(AlreadyDecidedError, match="already approved by E0001"):
+        world.callback.decide(link, "reject", "not mine")
+
+
+def test_after_the_link_is_used_the_queue_refuses_the_item(world: World) -> None:
+    finding_id = "f-000000000000000000000001"
+    [link] = world.notified(
+        notice(make_request(make_finding(finding_id=finding_id, record_key="time-clock-entries:0001")))
+    )
+    world.callback.decide(link, "reject", "the badge shows he left on time")
+
+    with pytest.raises(ItemNotFoundError):
+        _service(world).decide(SUPERVISOR, finding_id, "approve", None)
+
+
+def test_a_recommendation_is_decided_once_with_the_deciders_name(world: World) -> None:
+    service = _service(world)
+
+    assert service.decide(PLANNER, "crew-0001", "approve", None).action == "approve"
+    with pytest.raises(ItemNotFoundError):
+        service.decide(PLANNER, "crew-0001", "reject", "changed my mind")
+    [decision] = [e for e in world.audit.for_finding("crew-0001") if e.event_type is AuditEventType.DECISION]
+    assert decision.actor == "P0001" and decision.payload["via"] == "queue"
+
+
+def test_nobody_decides_what_they_may_not_see_and_a_rejection_needs_a_reason(world: World) -> None:
+    service = _service(world)
+
+    with pytest.raises(ItemNotFoundError):
+        service.decide(OTHER_SUPERVISOR, "f-000000000000000000000001", "approve", None)
+    with pytest.raises(DecisionFormError):
+        service.decide(PLANNER, "crew-0001", "reject", "  ")
+    assert [e.event_type for e in world.audit.for_finding("crew-0001")] == [AuditEventType.RECOMMENDATION]
+
+
+def test_bulk_decisions_report_each_item_and_one_failure_stops_nothing(world: World) -> None:
+    admin = Viewer("A0001", frozenset({Role.ADMIN}))
+    outcomes = _service(world).decide_many(admin, ["crew-0001", "missing-1", "cert-0001"], "approve", None)
+
+    assert [(o.item_id, o.action) for o in outcomes] == [
+        ("crew-0001", "approve"),
+        ("missing-1", None),
+        ("cert-0001", "approve"),
+    ]
+    assert outcomes[1].problem is not None
+
+
+def test_expired_items_leave_the_queue(world: World) -> None:
+    world.audit.append(
+        AuditEvent(
+            record_key="time-clock-entries:0002",
+            event_type=AuditEventType.EXPIRED,
+            status=AuditStatus.EXPIRED,
+            occurred_at=world.clock() + timedelta(hours=17),
+            actor="approval",
+            finding_id="f-000000000000000000000002",
+        )
+    )
+    items = ReviewQueue(world.audit, clock=world.clock).for_viewer(SUPERVISOR)
+    assert [i.item_id for i in items] == ["f-000000000000000000000001"]
+
+
+def test_a_used_link_nonce_is_the_queue_decisions_mark(world: World) -> None:
+    # The queue decision uses up the link: redeeming the raw token again hits the nonce store
+    finding_id = "f-000000000000000000000001"
+    [link] = world.notified(
+        notice(make_request(make_finding(finding_id=finding_id, record_key="time-clock-entries:0001")))
+    )
+    _service(world).decide(SUPERVISOR, finding_id, "approve", None)
+    with pytest.raises(LinkAlreadyUsedError):
+        world.signer.redeem(link, "E0001", "approve", world.nonces, world.clock())
