@@ -52,6 +52,27 @@ def _regressor(quantile: float, settings: ForecastSettings, categorical: list[bo
     )
 
 
+def _interval_shift(
+    X: np.ndarray,
+    y: np.ndarray,
+    fit_rows: np.ndarray,
+    cal_rows: np.ndarray,
+    settings: ForecastSettings,
+    categorical: list[bool],
+) -> float:
+    """How far the calibration rows' actuals fall outside the P10-P90 interval of models fit on the
+    older rows (0 when too few rows are left to fit on)."""
+    if len(fit_rows) < 2:
+        return 0.0
+    low = _regressor(QUANTILES[0], settings, categorical).fit(X[fit_rows], y[fit_rows])
+    high = _regressor(QUANTILES[-1], settings, categorical).fit(X[fit_rows], y[fit_rows])
+    lo, hi = low.predict(X[cal_rows]), high.predict(X[cal_rows])
+    lo, hi = np.minimum(lo, hi), np.maximum(lo, hi)
+    scores = np.maximum(lo - y[cal_rows], y[cal_rows] - hi)
+    level = min(1.0, math.ceil((len(scores) + 1) * settings.interval_coverage) / len(scores))
+    return float(np.quantile(scores, level))
+
+
 @dataclass
 class LaborHoursModel:
     """Fitted quantile models plus what is needed to use and explain them."""
@@ -81,34 +102,13 @@ class LaborHoursModel:
         """Fit on rows `X`, log ratios `y`; `order` (when the work began) sets the calibration split."""
         if len(y) < 2:
             raise ValueError("training set: at least two operations are needed")
-        with threadpool_limits(THREADS):
-            return cls._fit(X, y, order, vocabulary, settings, as_of)
-
-    @classmethod
-    def _fit(
-        cls,
-        X: np.ndarray,
-        y: np.ndarray,
-        order: np.ndarray,
-        vocabulary: dict[str, dict[str, int]],
-        settings: ForecastSettings,
-        as_of: float,
-    ) -> LaborHoursModel:
         categorical = [name in CATEGORICAL for name in FEATURES]
         chronological = np.argsort(order, kind="stable")
         n_cal = max(1, round(len(y) * settings.calibration_share))
         fit_rows, cal_rows = chronological[:-n_cal], chronological[-n_cal:]
-        low_q, high_q = QUANTILES[0], QUANTILES[-1]
-        shift = 0.0
-        if len(fit_rows) >= 2:
-            low = _regressor(low_q, settings, categorical).fit(X[fit_rows], y[fit_rows])
-            high = _regressor(high_q, settings, categorical).fit(X[fit_rows], y[fit_rows])
-            lo, hi = low.predict(X[cal_rows]), high.predict(X[cal_rows])
-            lo, hi = np.minimum(lo, hi), np.maximum(lo, hi)
-            scores = np.maximum(lo - y[cal_rows], y[cal_rows] - hi)
-            level = min(1.0, math.ceil((len(scores) + 1) * settings.interval_coverage) / len(scores))
-            shift = float(np.quantile(scores, level))
-        estimators = [_regressor(q, settings, categorical).fit(X, y) for q in QUANTILES]
+        with threadpool_limits(THREADS):
+            shift = _interval_shift(X, y, fit_rows, cal_rows, settings, categorical)
+            estimators = [_regressor(q, settings, categorical).fit(X, y) for q in QUANTILES]
         reference = {
             name: float(np.nanmedian(X[:, i])) if np.isfinite(X[:, i]).any() else math.nan
             for i, name in enumerate(FEATURES)
