@@ -33,15 +33,15 @@ from plexlabor.approval.ports import (
 )
 from plexlabor.audit import (
     ApprovalAction,
-    AuditConflictError,
     AuditEvent,
     AuditEventType,
     AuditStatus,
     AuditStore,
+    append_once,
     format_audit_time,
     stable_event_id,
 )
-from plexlabor.audit.links import utc_now
+from plexlabor.platform.clock import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -52,16 +52,6 @@ LINK_ACTIONS = (ApprovalAction.APPROVE, ApprovalAction.REJECT)
 
 def approval_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/approvals/{token}"
-
-
-def append_once(audit: AuditStore, event: AuditEvent) -> bool:
-    """Append; False when this stable event id is already recorded (a redelivery)."""
-    try:
-        audit.append(event)
-    except AuditConflictError:
-        logger.info("audit event already recorded", extra={"event_type": event.event_type.value})
-        return False
-    return True
 
 
 @dataclass

@@ -31,7 +31,6 @@ from plexlabor.approval.callback import decision_event
 from plexlabor.approval.corrections import FieldUpdate, Suggestion, plan_correction
 from plexlabor.approval.errors import NothingToRevertError, RecordNotFoundError, WritebackRefusedError
 from plexlabor.approval.messages import WritebackMessage
-from plexlabor.approval.notify import append_once
 from plexlabor.audit import (
     ApprovalAction,
     AuditConflictError,
@@ -39,12 +38,13 @@ from plexlabor.audit import (
     AuditEventType,
     AuditStatus,
     AuditStore,
+    append_once,
     format_audit_time,
     stable_event_id,
 )
-from plexlabor.audit.links import utc_now
 from plexlabor.models import TimeClockEntry
 from plexlabor.models.types import parse_plex_datetime
+from plexlabor.platform.clock import utc_now
 from plexlabor.plex.errors import PlexDataError, PlexNotFoundError, PlexRequestError
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.plex.writeback import PlexWriter, WriteRequest, WriteResult

@@ -62,7 +62,6 @@ __all__ = [
     "LinkNonceStore",
     "check_nonce",
     "http_status_for",
-    "utc_now",
 ]
 
 

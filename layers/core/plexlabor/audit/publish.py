@@ -12,6 +12,7 @@ deterministic ids and hands them, or the callables that build them, to `publish_
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from pydantic import ValidationError
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import AuditEvent
 from plexlabor.audit.store import AuditStore
+
+logger = logging.getLogger(__name__)
 
 EventBuilder = Callable[[], AuditEvent | Iterable[AuditEvent]]
 """Builds one event, or several that stand or fall together (one `invalid` if any cannot be built)."""
@@ -42,10 +45,11 @@ class PublishResult:
 
 
 def append_once(store: AuditStore, event: AuditEvent) -> bool:
-    """Append `event`; False when its (stable) event id is already recorded."""
+    """Append `event`; False when its (stable) event id is already recorded (a redelivery, a rerun)."""
     try:
         store.append(event)
     except AuditConflictError:
+        logger.debug("audit event already recorded", extra={"event_type": event.event_type.value})
         return False
     return True
 
