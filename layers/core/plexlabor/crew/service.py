@@ -88,9 +88,4 @@ def _publish(plan: CrewPlan, deps: Dependencies) -> dict[str, Any]:
     metrics.add_metric(name="CrewSuggestionsPublished", unit=MetricUnit.Count, value=result.published)
     if result.invalid:
         logger.error("suggestions with ids the audit table refuses were skipped", invalid=result.invalid)
-    return {
-        "published": result.published,
-        "already_published": result.already_published,
-        "invalid": result.invalid,
-        "published_by_status": dict(sorted(result.by_status.items())),
-    }
+    return {**result.as_dict(), "published_by_status": dict(sorted(result.by_status.items()))}

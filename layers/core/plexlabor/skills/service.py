@@ -63,9 +63,4 @@ def _publish(report: SkillsReport, deps: Dependencies) -> dict[str, Any]:
     metrics.add_metric(name="SkillsSuggestionsPublished", unit=MetricUnit.Count, value=result.published)
     if result.invalid:
         logger.error("suggestions with ids the audit table refuses were skipped", invalid=result.invalid)
-    return {
-        "published": result.published,
-        "already_published": result.already_published,
-        "invalid": result.invalid,
-        "published_by_kind": dict(sorted(result.by_kind.items())),
-    }
+    return {**result.as_dict(), "published_by_kind": dict(sorted(result.by_kind.items()))}
