@@ -222,16 +222,10 @@ class WritebackService:
         self, message: WritebackMessage, payload: dict[str, Any], previous: dict[str, Any]
     ) -> AuditEvent:
         finding = message.request.finding
-        event = AuditEvent(
-            record_key=finding.record_key,
-            event_id=stable_event_id(finding.finding_id, AuditEventType.WRITEBACK.value),
-            event_type=AuditEventType.WRITEBACK,
-            status=AuditStatus.WRITTEN,
-            occurred_at=self.clock(),
-            actor=ACTOR,
-            finding_id=finding.finding_id,
-            supervisor_id=message.decision.supervisor_id,
-            employee_id=finding.employee_id,
+        event = self._event(
+            message,
+            AuditEventType.WRITEBACK,
+            AuditStatus.WRITTEN,
             model_version=finding.model_version,
             payload={"anomaly_type": finding.anomaly_type.value, **payload},
             previous_values=previous,
@@ -246,17 +240,11 @@ class WritebackService:
     def _failure_event(
         self, message: WritebackMessage, error: BaseException, message_id: str, attempts: int, retryable: bool
     ) -> AuditEvent:
-        finding = message.request.finding
-        return AuditEvent(
-            record_key=finding.record_key,
-            event_id=stable_event_id(finding.finding_id, AuditEventType.WRITEBACK_FAILED.value, message_id),
-            event_type=AuditEventType.WRITEBACK_FAILED,
-            status=AuditStatus.WRITE_FAILED,
-            occurred_at=self.clock(),
-            actor=ACTOR,
-            finding_id=finding.finding_id,
-            supervisor_id=message.decision.supervisor_id,
-            employee_id=finding.employee_id,
+        return self._event(
+            message,
+            AuditEventType.WRITEBACK_FAILED,
+            AuditStatus.WRITE_FAILED,
+            message_id,
             payload={
                 "error": type(error).__name__,
                 "message": str(error)[:MAX_ERROR_CHARS],
@@ -265,6 +253,24 @@ class WritebackService:
                 "dead_lettered": retryable,
                 "mode": self.writer.mode,
             },
+        )
+
+    def _event(
+        self, message: WritebackMessage, kind: AuditEventType, status: AuditStatus, *id_parts: str, **fields: Any
+    ) -> AuditEvent:
+        """An event of this function about the message's finding, its id stable on `id_parts`."""
+        finding = message.request.finding
+        return AuditEvent(
+            record_key=finding.record_key,
+            event_id=stable_event_id(finding.finding_id, kind.value, *id_parts),
+            event_type=kind,
+            status=status,
+            occurred_at=self.clock(),
+            actor=ACTOR,
+            finding_id=finding.finding_id,
+            supervisor_id=message.decision.supervisor_id,
+            employee_id=finding.employee_id,
+            **fields,
         )
 
     # -- revert -----------------------------------------------------------------------------------
