@@ -2,10 +2,11 @@
 
 One mapping for both runtimes. `environment_sources(spec)` lists, for one `FunctionSpec`, each
 variable the function receives and its `Source`: a fixed value, a deployment setting, or an
-attribute of a stack resource. CDK resolves the sources to CloudFormation values
-(`infra/constructs/permissions.py`); the local runtime can resolve the same sources to its moto
-names and URLs, so the two cannot give a function different variables. A source whose value is
-not configured (e.g. no default supervisor) is left out by the resolver, not here.
+attribute of a stack resource. `resolve_environment` turns them into values through one
+runtime's `SourceValues`: CloudFormation values for CDK (`infra/constructs/permissions.py`), moto's
+names and URLs for the local runtime (`plexlabor_dev.local.environment`), so the two cannot give a
+function different variables. A source whose value is not configured (e.g. no default supervisor)
+is left out.
 
 Pure data: no CDK import (the local runtime and the tests import it cheaply). Grants (IAM) are not
 here: they only exist on AWS.
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from infra.constants import (
     ENV_APPROVAL_BASE_URL,
@@ -54,16 +56,18 @@ class Fixed:
 
 
 class Setting(StrEnum):
-    """A value from the deployment configuration (CDK context; the local runtime's arguments)."""
+    """A value from the deployment configuration (CDK context; the local runtime's arguments).
 
-    LOG_LEVEL = "log-level"
+    Each value is the name of its `infra.config.DeployConfig` field."""
+
+    LOG_LEVEL = "log_level"
     STAGE = "stage"
-    PLEX_BASE_URL = "plex-base-url"
-    PLEX_WRITE_MODE = "plex-write-mode"
+    PLEX_BASE_URL = "plex_base_url"
+    PLEX_WRITE_MODE = "plex_write_mode"
     TIMEZONE = "timezone"
-    DEFAULT_SUPERVISOR_ID = "default-supervisor-id"  # optional
-    APPROVAL_WAIT_SECONDS = "approval-wait-seconds"
-    NOTIFY_SENDER = "notify-sender"
+    DEFAULT_SUPERVISOR_ID = "default_supervisor_id"  # optional
+    APPROVAL_WAIT_SECONDS = "approval_wait_seconds"
+    NOTIFY_SENDER = "notify_sender"
 
 
 @dataclass(frozen=True)
@@ -178,3 +182,51 @@ def environment_sources(spec: FunctionSpec, plex_setting_keys: Iterable[str] = (
         else:
             sources[ENV_ARTIFACTS_BUCKET_NAME] = Attribute.ARTIFACTS_BUCKET_NAME
     return sources
+
+
+class SourceValues(Protocol):
+    """What one runtime knows: the value behind each kind of source (None: not configured)."""
+
+    def setting(self, setting: Setting) -> object: ...
+
+    def plex_setting(self, key: str) -> str | None: ...
+
+    def table_name(self, table: Table) -> str: ...
+
+    def queue_url(self, queue: QueueName) -> str: ...
+
+    def redrive_limit(self, queue: QueueName) -> int: ...
+
+    def secret_arn(self, secret: SecretName) -> str: ...
+
+    def attribute(self, attribute: Attribute) -> str | None: ...
+
+
+def resolve(source: Source, values: SourceValues) -> str | None:
+    """The value of one source in one runtime, as a string (None: not configured)."""
+    value: object
+    if isinstance(source, Fixed):
+        value = source.value
+    elif isinstance(source, Setting):
+        value = values.setting(source)
+    elif isinstance(source, PlexSetting):
+        value = values.plex_setting(source.key)
+    elif isinstance(source, TableName):
+        value = values.table_name(source.table)
+    elif isinstance(source, QueueUrl):
+        value = values.queue_url(source.queue)
+    elif isinstance(source, RedriveLimit):
+        value = values.redrive_limit(source.queue)
+    elif isinstance(source, SecretArn):
+        value = values.secret_arn(source.secret)
+    else:
+        value = values.attribute(source)
+    return None if value is None else str(value)
+
+
+def resolve_environment(
+    spec: FunctionSpec, values: SourceValues, plex_setting_keys: Iterable[str] = ()
+) -> dict[str, str]:
+    """`environment_sources(spec)` resolved by one runtime; a source not configured is left out."""
+    resolved = {name: resolve(source, values) for name, source in environment_sources(spec, plex_setting_keys).items()}
+    return {name: value for name, value in resolved.items() if value is not None}

@@ -23,25 +23,13 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
 
 from infra.config import DeployConfig
+from infra.constants import QueueName, SecretName
 from infra.constructs.queues import Queues
 from infra.constructs.secrets import Secrets
 from infra.constructs.storage import Storage
 from infra.function_specs import BucketAccess, FunctionSpec, Need, ReadSecret, SendTo, TableAccess
 from infra.nag import acknowledge_wildcard_resource
-from infra.wiring import (
-    OPTIONAL_SETTINGS,
-    Attribute,
-    Fixed,
-    PlexSetting,
-    QueueUrl,
-    RedriveLimit,
-    SecretArn,
-    Setting,
-    Source,
-    Table,
-    TableName,
-    environment_sources,
-)
+from infra.wiring import OPTIONAL_SETTINGS, Attribute, Setting, Table, environment_sources, resolve, resolve_environment
 
 READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query")
 TABLE_ACTIONS: dict[TableAccess, tuple[str, ...]] = {
@@ -88,6 +76,32 @@ class SharedResources:
             Table.IDEMPOTENCY: self.storage.idempotency_table,
         }[table]
 
+    # -- infra.wiring.SourceValues: this stack's values ----------------------------------------------
+    def setting(self, setting: Setting) -> object:
+        return getattr(self.config, setting.value)
+
+    def plex_setting(self, key: str) -> str | None:
+        return self.config.plex_settings.get(key)
+
+    def table_name(self, table: Table) -> str:
+        return self.table(table).table_name
+
+    def queue_url(self, queue: QueueName) -> str:
+        return self.queues.queues[queue].queue_url
+
+    def redrive_limit(self, queue: QueueName) -> int:
+        return self.queues.max_receive_count[queue]
+
+    def secret_arn(self, secret: SecretName) -> str:
+        return self.secrets.secrets[secret].secret_arn
+
+    def attribute(self, attribute: Attribute) -> str | None:
+        return {
+            Attribute.ARTIFACTS_BUCKET_NAME: self.artifacts.bucket_name,
+            Attribute.APPROVAL_STATE_MACHINE_ARN: self.approval.state_machine_arn,
+            Attribute.API_URL: self.api_url,
+        }[attribute]
+
 
 def grant(spec: FunctionSpec, role: iam.Role, resources: SharedResources) -> None:
     """Grant `role` every access and need of `spec` (and nothing else)."""
@@ -110,12 +124,7 @@ def environment(spec: FunctionSpec, resources: SharedResources) -> dict[str, str
     A variable whose setting is not configured is left out: optional ones silently, others are
     reported by `missing_settings` (the app warns; the handler refuses to start without them).
     """
-    values: dict[str, str] = {}
-    for name, source in environment_sources(spec, resources.config.plex_settings).items():
-        value = resolve(source, resources)
-        if value is not None:
-            values[name] = value
-    return values
+    return resolve_environment(spec, resources, resources.config.plex_settings)
 
 
 def missing_settings(spec: FunctionSpec, resources: SharedResources) -> list[str]:
@@ -125,40 +134,6 @@ def missing_settings(spec: FunctionSpec, resources: SharedResources) -> list[str
         for name, source in environment_sources(spec, resources.config.plex_settings).items()
         if source not in OPTIONAL_SETTINGS and resolve(source, resources) is None
     ]
-
-
-def resolve(source: Source, resources: SharedResources) -> str | None:
-    config = resources.config
-    if isinstance(source, Fixed):
-        return source.value
-    if isinstance(source, Setting):
-        return {
-            Setting.LOG_LEVEL: config.log_level,
-            Setting.STAGE: config.stage,
-            Setting.PLEX_BASE_URL: config.plex_base_url,
-            Setting.PLEX_WRITE_MODE: config.plex_write_mode,
-            Setting.TIMEZONE: config.timezone,
-            Setting.DEFAULT_SUPERVISOR_ID: config.default_supervisor_id,
-            Setting.APPROVAL_WAIT_SECONDS: str(config.approval_wait_seconds),
-            Setting.NOTIFY_SENDER: config.notify_sender,
-        }[source]
-    if isinstance(source, PlexSetting):
-        return config.plex_settings[source.key]
-    if isinstance(source, TableName):
-        return resources.table(source.table).table_name
-    if isinstance(source, QueueUrl):
-        return resources.queues.queues[source.queue].queue_url
-    if isinstance(source, RedriveLimit):
-        return str(resources.queues.max_receive_count[source.queue])
-    if isinstance(source, SecretArn):
-        return resources.secrets.secrets[source.secret].secret_arn
-    if source is Attribute.ARTIFACTS_BUCKET_NAME:
-        return resources.artifacts.bucket_name
-    if source is Attribute.APPROVAL_STATE_MACHINE_ARN:
-        return resources.approval.state_machine_arn
-    if source is Attribute.API_URL:
-        return resources.api_url
-    raise ValueError(f"unknown environment source {source!r}")
 
 
 def _grant_access(access: TableAccess | SendTo | ReadSecret, role: iam.Role, resources: SharedResources) -> None:

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from infra.config import DeployConfig
 from infra.constants import COMMON_ENV_NAMES, PLEX_ENV_PREFIX
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec
 from infra.testing import Synthesized
-from infra.wiring import environment_sources
+from infra.wiring import Setting, environment_sources
 from plexlabor.platform import env
 from plexlabor.platform.settings import PlexSourceSettings
 
@@ -62,6 +63,11 @@ def _required(model: type[BaseModel]) -> set[str]:
     if issubclass(model, PlexSourceSettings):
         required.add(env.TIMEZONE)  # required on AWS, where there is no plant folder
     return required
+
+
+def test_each_setting_names_a_deploy_config_field() -> None:
+    """The stack resolves a `Setting` to the `DeployConfig` field of that name."""
+    assert {setting.value for setting in Setting} <= {field.name for field in dataclasses.fields(DeployConfig)}
 
 
 def test_every_handled_function_is_checked() -> None:

@@ -1,9 +1,10 @@
 """Environment variables: the process-wide AWS settings of the runtime and each function's own.
 
 `function_environment` resolves `infra.wiring.environment_sources(spec)`, the one list of every
-function's variables and where each value comes from, which CDK resolves to the stack's values
-(`infra/constructs/permissions.py`): the names are the deployed ones by construction; only the
-values differ (moto's queue URLs, table names, secret ARNs, the simulator's URL, local settings).
+function's variables and where each value comes from, with `LocalValues`, where CDK resolves them
+with the stack's values (`infra/constructs/permissions.py`): the names are the deployed ones by
+construction; only the values differ (moto's queue URLs, table names, secret ARNs, the simulator's
+URL, local settings).
 
 `EnvPatch` sets and unsets variables and puts every one of them back as it was.
 """
@@ -23,19 +24,7 @@ from infra.constants import (
     SecretName,
 )
 from infra.function_specs import FunctionSpec
-from infra.wiring import (
-    Attribute,
-    Fixed,
-    PlexSetting,
-    QueueUrl,
-    RedriveLimit,
-    SecretArn,
-    Setting,
-    Source,
-    Table,
-    TableName,
-    environment_sources,
-)
+from infra.wiring import Attribute, Setting, Table, resolve_environment
 
 AWS_ACCOUNT_ID = "123456789012"
 """moto's default account: the one any access key that is not an account id maps to."""
@@ -98,47 +87,51 @@ class PlexEnvironment:
                 raise ValueError(f"set {key} with its own field, not in settings")
 
 
-def resolve(
-    source: Source, resources: LocalResources, plex: PlexEnvironment, *, stage: str, log_level: str
-) -> str | None:
-    """The local value of one `infra.wiring` source (None: not configured, the variable is left out,
-    as `infra/constructs/permissions.resolve` leaves it out on AWS)."""
-    if isinstance(source, Fixed):
-        return source.value
-    if isinstance(source, Setting):
-        value: object = {
-            Setting.LOG_LEVEL: log_level,
-            Setting.STAGE: stage,
-            Setting.PLEX_BASE_URL: plex.base_url,
-            Setting.PLEX_WRITE_MODE: plex.write_mode,
+@dataclass(frozen=True)
+class LocalValues:
+    """`infra.wiring.SourceValues` of the local runtime: what it made in moto, and its settings."""
+
+    resources: LocalResources
+    plex: PlexEnvironment
+    stage: str
+    log_level: str
+
+    def setting(self, setting: Setting) -> object:
+        resources = self.resources
+        return {
+            Setting.LOG_LEVEL: self.log_level,
+            Setting.STAGE: self.stage,
+            Setting.PLEX_BASE_URL: self.plex.base_url,
+            Setting.PLEX_WRITE_MODE: self.plex.write_mode,
             Setting.TIMEZONE: resources.timezone,
             Setting.DEFAULT_SUPERVISOR_ID: resources.default_supervisor_id,
             Setting.APPROVAL_WAIT_SECONDS: resources.approval_wait_s,
             Setting.NOTIFY_SENDER: resources.notify_sender,
-        }[source]
-    elif isinstance(source, PlexSetting):
-        value = plex.settings.get(source.key)
-    elif isinstance(source, TableName):
-        value = {
-            Table.AUDIT: resources.audit_table,
-            Table.STATE: resources.state_table,
-            Table.IDEMPOTENCY: resources.idempotency_table,
-        }[source.table]
-    elif isinstance(source, QueueUrl):
-        value = resources.queue_urls[source.queue]
-    elif isinstance(source, RedriveLimit):
-        value = resources.max_receive_count
-    elif isinstance(source, SecretArn):
-        value = resources.secret_arns[source.secret]
-    elif source is Attribute.ARTIFACTS_BUCKET_NAME:
-        value = resources.artifacts_bucket
-    elif source is Attribute.APPROVAL_STATE_MACHINE_ARN:
-        value = resources.state_machine_arn
-    elif source is Attribute.API_URL:
-        value = resources.api_url
-    else:  # a new kind of source in infra/wiring.py: resolve it here too
-        raise ValueError(f"the local runtime does not know environment source {source!r}")
-    return None if value is None else str(value)
+        }[setting]
+
+    def plex_setting(self, key: str) -> str | None:
+        return self.plex.settings.get(key)
+
+    def table_name(self, table: Table) -> str:
+        name: str = getattr(self.resources, f"{table.value}_table")  # audit_table, state_table, ...
+        return name
+
+    def queue_url(self, queue: QueueName) -> str:
+        return self.resources.queue_urls[queue]
+
+    def redrive_limit(self, queue: QueueName) -> int:
+        return self.resources.max_receive_count  # every local queue has the same
+
+    def secret_arn(self, secret: SecretName) -> str:
+        return self.resources.secret_arns[secret]
+
+    def attribute(self, attribute: Attribute) -> str | None:
+        resources = self.resources
+        return {
+            Attribute.ARTIFACTS_BUCKET_NAME: resources.artifacts_bucket,
+            Attribute.APPROVAL_STATE_MACHINE_ARN: resources.state_machine_arn,
+            Attribute.API_URL: resources.api_url,
+        }[attribute]
 
 
 def function_environment(
@@ -156,11 +149,7 @@ def function_environment(
     `extra` is what the local runtime adds on top (`plexlabor_dev.local.contract`, test overrides);
     like CDK, the spec's own variables may not override a managed one.
     """
-    environment: dict[str, str] = {}
-    for name, source in environment_sources(spec, plex.settings.keys()).items():
-        value = resolve(source, resources, plex, stage=stage, log_level=log_level)
-        if value is not None:
-            environment[name] = value
+    environment = resolve_environment(spec, LocalValues(resources, plex, stage, log_level), plex.settings.keys())
     clashes = sorted(set(spec.environment) & set(environment))
     if clashes:
         raise ValueError(f"{spec.name}: spec environment overrides managed variables {clashes}")
