@@ -1,0 +1,285 @@
+"""The web app's routes: the review queue, one item, decisions; built once per environment.
+
+Every page is rendered on the server from the audit table. A decision is a form POST answered with
+303 to the next thing to do (the next item, or the queue), so a reload never decides twice; a form
+with an error comes back with what was typed and the reason it was refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+from zoneinfo import ZoneInfo
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import Field
+
+from plexlabor.approval.errors import ApprovalError, status_for
+from plexlabor.approval.settings import CallbackSettings
+from plexlabor.platform import env
+from plexlabor.platform.observability import logger
+from plexlabor.platform.settings import PerEnvironment
+from plexlabor.review.decisions import ReviewService
+from plexlabor.review.items import KIND_LABELS, PUNCH, ReviewItem
+from plexlabor.review.queue import Filters, ReviewQueue, Viewer, kinds_of
+from plexlabor.webapp.viewer import NotSignedInError, viewer_from_claims
+
+CONTENT_TYPE = "text/html; charset=utf-8"
+SECURITY_HEADERS: Mapping[str, str] = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+"""Pages are per person (no caching) and load nothing from anywhere else."""
+FLASH = {"approve": "Approved.", "reject": "Rejected; the reason is kept for the model."}
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+class WebAppSettings(CallbackSettings):
+    """The audit and state tables and the link-signing key (the queue decides through the same
+    decision as the mailed links), and the plant's zone for every time shown."""
+
+    timezone: str | None = Field(default=None, alias=env.TIMEZONE)
+
+
+@dataclass
+class Dependencies:
+    review: ReviewService
+    zone: ZoneInfo
+
+
+def build(settings: WebAppSettings) -> Dependencies:
+    from plexlabor.approval.wiring import build_callback
+
+    callback = build_callback(settings)
+    queue = ReviewQueue(callback.audit)
+    return Dependencies(ReviewService(queue, callback.audit, callback), ZoneInfo(settings.timezone or "UTC"))
+
+
+dependencies = PerEnvironment(WebAppSettings, build)
+templates = Environment(loader=PackageLoader("plexlabor.webapp"), autoescape=select_autoescape(default=True))
+app = APIGatewayRestResolver()
+
+
+def type_label(anomaly_type: str) -> str:
+    return anomaly_type.replace("_", " ").capitalize()
+
+
+def field_label(key: str) -> str:
+    """`hours_overdue` / `clockoutTime` -> `Hours overdue` / `Clockout time`."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", key).replace("_", " ").lower()
+    return words[:1].upper() + words[1:]
+
+
+def person(item: ReviewItem) -> str:
+    return f"employee {item.employee_id}" if item.employee_id else "—"
+
+
+class Page:
+    """What every template needs about the current request."""
+
+    def __init__(self, deps: Dependencies) -> None:
+        self.deps = deps
+        event = app.current_event
+        self.viewer: Viewer = viewer_from_claims(event.request_context.authorizer.claims)
+        stage_path = event.request_context.path or event.path
+        self.base = stage_path[: len(stage_path) - len(event.path)] if stage_path.endswith(event.path) else ""
+
+    def local(self, moment: datetime) -> str:
+        return moment.astimezone(self.deps.zone).strftime("%a %Y-%m-%d %H:%M")
+
+    def value(self, value: Any) -> str:
+        if isinstance(value, str) and _ISO_TIME.match(value):
+            try:
+                return self.local(datetime.fromisoformat(value.replace("0Z", "Z").replace("Z", "+00:00")))
+            except ValueError:
+                return value
+        if isinstance(value, float):
+            return f"{value:.2f}"
+        if isinstance(value, list | tuple):
+            return ", ".join(self.value(v) for v in value)
+        if isinstance(value, dict):
+            return "; ".join(f"{field_label(str(k))}: {self.value(v)}" for k, v in value.items())
+        return str(value)
+
+    def words(self, values: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+        """A mapping as (label, value) rows a person reads; model features stay in the audit only."""
+        return [(field_label(k), self.value(v)) for k, v in (values or {}).items() if k != "features" and v is not None]
+
+    def render(self, template: str, status: int = 200, **context: Any) -> Response[str]:
+        body = templates.get_template(template).render(
+            base=self.base,
+            viewer=self.viewer,
+            zone=self.deps.zone.key,
+            local=self.local,
+            person=person,
+            type_label=type_label,
+            kind_labels=KIND_LABELS,
+            **context,
+        )
+        return Response(status_code=status, content_type=CONTENT_TYPE, body=body, headers=dict(SECURITY_HEADERS))
+
+    def redirect(self, path: str) -> Response[str]:
+        headers = {**SECURITY_HEADERS, "Location": f"{self.base}{path}"}
+        return Response(status_code=303, content_type=CONTENT_TYPE, body="", headers=headers)
+
+
+def _deps() -> Dependencies:
+    deps: Dependencies = app.context.get("deps") or dependencies()
+    return deps
+
+
+def _form() -> dict[str, list[str]]:
+    return parse_qs(app.current_event.decoded_body or "", keep_blank_values=True)
+
+
+def _filters(query: Mapping[str, str]) -> Filters:
+    def text(name: str) -> str | None:
+        value = (query.get(name) or "").strip()
+        return value or None
+
+    day = text("day")
+    try:
+        chosen_day = date.fromisoformat(day) if day else None
+    except ValueError:
+        chosen_day = None
+    return Filters(
+        kind=text("kind"),
+        type=text("type"),
+        department=text("department"),
+        shift=text("shift"),
+        employee_id=text("employee"),
+        day=chosen_day,
+    )
+
+
+def _query() -> dict[str, str]:
+    return {k: v for k, v in (app.current_event.query_string_parameters or {}).items() if v}
+
+
+def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None = None, **kept: Any) -> Response[str]:
+    query = _query()
+    filters = _filters(query)
+    everything = page.deps.review.queue.for_viewer(page.viewer)
+    items = [item for item in everything if filters.keep(item)]
+    choices = {
+        "type": sorted({i.type for i in everything if i.kind == PUNCH}),
+        "department": sorted({i.department for i in everything if i.department}),
+        "shift": sorted({i.shift for i in everything if i.shift}),
+    }
+    shown = {k: v for k, v in query.items() if k not in ("decided", "failed", "done")}
+    return page.render(
+        "queue.html",
+        status,
+        title="Review queue",
+        page="queue",
+        items=items,
+        total=len(everything),
+        kinds=kinds_of(everything),
+        filters=filters,
+        filtered=bool(shown),
+        choices=choices,
+        query=f"?{urlencode(shown)}" if shown else "",
+        flash=flash or _queue_flash(query),
+        selected=kept.get("selected", set()),
+        reason=kept.get("reason"),
+    )
+
+
+def _error(text: str) -> dict[str, str]:
+    return {"level": "error", "text": text}
+
+
+def _queue_flash(query: Mapping[str, str]) -> dict[str, str] | None:
+    if "decided" not in query:
+        return None
+    decided, failed = int(query.get("decided") or 0), int(query.get("failed") or 0)
+    text = f"{decided} decided." + (f" {failed} could not be: they were decided elsewhere or closed." if failed else "")
+    return {"level": "error" if failed else "ok", "text": text}
+
+
+@app.get("/")
+def home() -> Response[str]:
+    return Page(_deps()).redirect("/queue")
+
+
+@app.get("/queue")
+def queue() -> Response[str]:
+    return _queue_page(Page(_deps()))
+
+
+@app.post("/queue")
+def decide_many() -> Response[str]:
+    page = Page(_deps())
+    form = _form()
+    chosen, action, reason = form.get("item", []), (form.get("action") or [""])[0], (form.get("reason") or [""])[0]
+    if not chosen:
+        return _queue_page(page, status=400, flash=_error("Select at least one item."), reason=reason)
+    if action == "reject" and not reason.strip():
+        problem = _error("A rejection needs a reason: it tells the model why the suggestions were wrong.")
+        return _queue_page(page, status=400, flash=problem, selected=set(chosen), reason=reason)
+    outcomes = page.deps.review.decide_many(page.viewer, chosen, action, reason)
+    failed = sum(1 for outcome in outcomes if outcome.problem)
+    logger.info("bulk decision", action=action, decided=len(outcomes) - failed, failed=failed)
+    query = {k: v for k, v in _query().items() if k not in ("decided", "failed")}
+    query |= {"decided": str(len(outcomes) - failed), "failed": str(failed)}
+    return page.redirect(f"/queue?{urlencode(query)}")
+
+
+@app.get("/items/<item_id>")
+def item(item_id: str) -> Response[str]:
+    page = Page(_deps())
+    found = page.deps.review.queue.item(page.viewer, item_id)
+    done = _query().get("done")
+    flash = {"level": "ok", "text": FLASH[done]} if done in FLASH else None
+    if found is None:
+        return page.render("message.html", 404, title="Not open", page="item",
+                           message="This suggestion is no longer open, or it is not yours to decide.")
+    return _item_page(page, found, flash=flash)
+
+
+def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any) -> Response[str]:
+    return page.render(
+        "item.html",
+        status,
+        title=found.kind_label,
+        page="item",
+        item=found,
+        evidence=page.words(found.evidence),
+        proposed=page.words(found.proposed),
+        **context,
+    )
+
+
+@app.post("/items/<item_id>")
+def decide(item_id: str) -> Response[str]:
+    page = Page(_deps())
+    form = _form()
+    action, reason = (form.get("action") or [""])[0], (form.get("reason") or [""])[0]
+    try:
+        outcome = page.deps.review.decide(page.viewer, item_id, action, reason)
+    except ApprovalError as error:
+        found = page.deps.review.queue.item(page.viewer, item_id)
+        if found is None:
+            return page.render("message.html", status_for(error), title="Not decided", page="item", message=str(error))
+        return _item_page(page, found, status_for(error), flash=_error(str(error)), reason=reason)
+    logger.info("decision", item_id=item_id, action=outcome.action)
+    following = next(iter(page.deps.review.queue.for_viewer(page.viewer)), None)
+    if following is None:
+        return page.redirect(f"/queue?{urlencode({'decided': 1, 'failed': 0})}")
+    return page.redirect(f"/items/{following.item_id}?{urlencode({'done': outcome.action})}")
+
+
+@app.exception_handler(NotSignedInError)
+def not_signed_in(error: NotSignedInError) -> Response[str]:
+    return Response(status_code=401, content_type=CONTENT_TYPE, body="Sign in first.", headers=dict(SECURITY_HEADERS))

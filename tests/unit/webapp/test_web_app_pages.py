@@ -1,0 +1,163 @@
+"""The web app in process: pages for each role, decisions from the queue and the item page, bulk."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from functions.web_app import handler as web_app
+from plexlabor.audit import AuditEventType, AuditStatus
+from plexlabor.review.decisions import ReviewService
+from plexlabor.review.queue import ReviewQueue
+from plexlabor.webapp.app import Dependencies
+from tests.support import load_event
+from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
+from tests.unit.review.test_review_queue import _finding_event, _recommendation
+
+SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:departments": "Molding"}
+PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
+FINDING = "f-000000000000000000000001"
+
+
+@pytest.fixture
+def world() -> World:
+    world = World()
+    _finding_event(world, FINDING, confidence=0.93, severity="high")
+    _finding_event(world, "f-000000000000000000000002", confidence=0.95, severity="low")
+    _recommendation(
+        world,
+        "crew-0001",
+        "crew_assignment",
+        workcenter_code="WC-10",
+        shift_code="1",
+        plan_day="2026-03-04",
+        start="2026-03-04T06:00:00+00:00",
+        hours=8.0,
+    )
+    return world
+
+
+def _deps(world: World) -> Dependencies:
+    queue = ReviewQueue(world.audit, clock=world.clock)
+    return Dependencies(ReviewService(queue, world.audit, world.callback, world.clock), ZoneInfo("America/Detroit"))
+
+
+def _call(
+    world: World,
+    method: str,
+    path: str,
+    claims: dict[str, Any] | None,
+    form: dict[str, Any] | None = None,
+    query: dict[str, str] | None = None,
+    lambda_context: Any = None,
+) -> dict[str, Any]:
+    event = load_event("web_app")
+    event["httpMethod"] = event["requestContext"]["httpMethod"] = method
+    event["path"] = path
+    event["requestContext"]["path"] = f"/dev{path}"
+    event["queryStringParameters"] = query
+    event["multiValueQueryStringParameters"] = {k: [v] for k, v in (query or {}).items()} or None
+    event["body"] = urlencode(form or {}, doseq=True) if form is not None else None
+    event["requestContext"]["authorizer"] = {"claims": claims} if claims is not None else None
+    return web_app.handler(event, lambda_context, dependencies=_deps(world))
+
+
+def test_a_supervisor_sees_their_punch_findings_in_plant_time(world: World, lambda_context: Any) -> None:
+    response = _call(world, "GET", "/queue", SUPERVISOR, lambda_context=lambda_context)
+
+    assert response["statusCode"] == 200
+    body = response["body"]
+    assert body.index(f"/dev/items/{FINDING}") < body.index("/dev/items/f-000000000000000000000002")
+    assert "crew-0001" not in body  # a planner's kind
+    assert "Missed punch" in body and "America/Detroit" in body
+    assert response["multiValueHeaders"]["Content-Security-Policy"][0].startswith("default-src 'none'")
+
+
+def test_a_planner_sees_the_crew_assignment_and_its_proposed_change(world: World, lambda_context: Any) -> None:
+    page = _call(world, "GET", "/items/crew-0001", PLANNER, lambda_context=lambda_context)
+
+    assert page["statusCode"] == 200
+    assert "Crew assignment" in page["body"] and "WC-10" in page["body"]
+    assert "Wed 2026-03-04 01:00" in page["body"]  # 06:00 UTC in Detroit (EST)
+
+
+def test_approving_from_the_item_page_goes_to_the_next_item_and_resumes_the_workflow(
+    world: World, lambda_context: Any
+) -> None:
+    world.notified(notice(make_request(make_finding(finding_id=FINDING, record_key="time-clock-entries:0001"))))
+
+    response = _call(
+        world,
+        "POST",
+        f"/items/{FINDING}",
+        SUPERVISOR,
+        {"action": "approve", "reason": ""},
+        lambda_context=lambda_context,
+    )
+
+    assert response["statusCode"] == 303
+    assert response["multiValueHeaders"]["Location"] == ["/dev/items/f-000000000000000000000002?done=approve"]
+    assert world.tasks.succeeded[0][1]["decision"]["action"] == "approve"
+
+
+def test_a_rejection_without_reason_keeps_the_form_and_says_why(world: World, lambda_context: Any) -> None:
+    response = _call(
+        world, "POST", "/items/crew-0001", PLANNER, {"action": "reject", "reason": "   "}, lambda_context=lambda_context
+    )
+
+    assert response["statusCode"] == 400
+    assert "needs a reason" in response["body"] and 'id="reason"' in response["body"]
+    assert [e.event_type for e in world.audit.for_finding("crew-0001")] == [AuditEventType.RECOMMENDATION]
+
+
+def test_bulk_approve_decides_each_selected_item(world: World, lambda_context: Any) -> None:
+    admin = {"cognito:username": "A0001", "cognito:groups": "admin"}
+    response = _call(
+        world,
+        "POST",
+        "/queue",
+        admin,
+        {"item": ["crew-0001", "gone-1"], "action": "approve"},
+        lambda_context=lambda_context,
+    )
+
+    assert response["statusCode"] == 303
+    assert response["multiValueHeaders"]["Location"] == ["/dev/queue?decided=1&failed=1"]
+    statuses = [e.status for e in world.audit.for_finding("crew-0001")]
+    assert statuses == [AuditStatus.PENDING_APPROVAL, AuditStatus.APPROVED]
+
+
+def test_a_bulk_reject_without_reason_keeps_the_selection(world: World, lambda_context: Any) -> None:
+    admin = {"cognito:username": "A0001", "cognito:groups": "admin"}
+    response = _call(
+        world,
+        "POST",
+        "/queue",
+        admin,
+        {"item": ["crew-0001"], "action": "reject", "reason": ""},
+        lambda_context=lambda_context,
+    )
+
+    assert response["statusCode"] == 400
+    assert 'value="crew-0001" id="pick-' in response["body"] and "checked" in response["body"]
+
+
+def test_another_supervisors_item_is_not_found_and_a_request_without_user_is_refused(
+    world: World, lambda_context: Any
+) -> None:
+    other = {"cognito:username": "E0200", "cognito:groups": "supervisor", "custom:departments": "Assembly"}
+
+    assert _call(world, "GET", f"/items/{FINDING}", other, lambda_context=lambda_context)["statusCode"] == 404
+    assert _call(world, "GET", "/queue", None, lambda_context=lambda_context)["statusCode"] == 401
+
+
+def test_filters_keep_only_matching_items(world: World, lambda_context: Any) -> None:
+    admin = {"cognito:username": "A0001", "cognito:groups": "admin"}
+    body = _call(world, "GET", "/queue", admin, query={"kind": "crew_assignment"}, lambda_context=lambda_context)[
+        "body"
+    ]
+
+    assert "/dev/items/crew-0001" in body and FINDING not in body
