@@ -165,13 +165,18 @@ class CrewProblem(_Frozen):
 # ---- the plan ------------------------------------------------------------------------------------
 
 
-class CrewAssignment(_Frozen):
+class PlanSegment(_Frozen):
+    """The job operation segment a row of the plan is about (`CrewJob.key` is its `job_key`)."""
+
     job_key: str
     job_operation_id: str
     workcenter_id: str
     workcenter_code: str
     shift_code: str
     start: datetime
+
+
+class CrewAssignment(PlanSegment):
     end: datetime
     hours: float
     employee_id: str
@@ -195,13 +200,7 @@ or consecutive-day rules (or not scheduled, with call-ins off); or every qualifi
 is needed elsewhere at the same time."""
 
 
-class UnstaffedSeat(_Frozen):
-    job_key: str
-    job_operation_id: str
-    workcenter_id: str
-    workcenter_code: str
-    shift_code: str
-    start: datetime
+class UnstaffedSeat(PlanSegment):
     hours: float
     seats: int = Field(ge=1)
     cause: UnstaffedCause

@@ -35,6 +35,7 @@ from scipy.sparse import coo_array
 from plexlabor.crew.models import (
     BaselineComparison,
     CrewAssignment,
+    CrewJob,
     CrewPlan,
     CrewProblem,
     ObjectiveBreakdown,
@@ -481,6 +482,19 @@ def _reasons(compiled: Compiled, pair: int, overtime_here: float) -> tuple[str, 
     return tuple(reasons)
 
 
+def _segment(job: CrewJob) -> dict[str, Any]:
+    """The `PlanSegment` fields of a plan row about `job`, and its hours."""
+    return {
+        "job_key": job.key,
+        "job_operation_id": job.job_operation_id,
+        "workcenter_id": job.place.workcenter_id,
+        "workcenter_code": job.place.workcenter_code,
+        "shift_code": job.shift_code,
+        "start": job.start,
+        "hours": round(job.hours, 3),
+    }
+
+
 def _assignments(compiled: Compiled, chosen: list[int]) -> tuple[CrewAssignment, ...]:
     overtime = overtime_hours(compiled, np.asarray(chosen, dtype=np.int64))
     extra = np.bincount(
@@ -498,14 +512,8 @@ def _assignments(compiled: Compiled, chosen: list[int]) -> tuple[CrewAssignment,
         share = float(compiled.outside[pair]) / extra[o] if extra[o] > 1e-9 else 0.0
         rows.append(
             CrewAssignment(
-                job_key=job.key,
-                job_operation_id=job.job_operation_id,
-                workcenter_id=job.place.workcenter_id,
-                workcenter_code=job.place.workcenter_code,
-                shift_code=job.shift_code,
-                start=job.start,
+                **_segment(job),
                 end=job.end,
-                hours=round(job.hours, 3),
                 employee_id=op.employee_id,
                 supervisor_id=op.supervisor_id,
                 value=round(float(compiled.value[pair]), 2),
@@ -531,18 +539,7 @@ def _unstaffed(compiled: Compiled, chosen: list[int]) -> tuple[UnstaffedSeat, ..
         short = int(compiled.fillable[j] - filled[j])
 
         def seat(cause: UnstaffedCause, count: int, reason: str, job: Any = job) -> UnstaffedSeat:
-            return UnstaffedSeat(
-                job_key=job.key,
-                job_operation_id=job.job_operation_id,
-                workcenter_id=job.place.workcenter_id,
-                workcenter_code=job.place.workcenter_code,
-                shift_code=job.shift_code,
-                start=job.start,
-                hours=round(job.hours, 3),
-                seats=count,
-                cause=cause,
-                reason=reason,
-            )
+            return UnstaffedSeat(**_segment(job), seats=count, cause=cause, reason=reason)
 
         if structural > 0:
             needs = f"needs {job.crew_size}"

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
-from typing import Literal
+from typing import Any, Literal
 
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
 from plexlabor.audit.publish import EventBuilder, PublishResult, publish_once
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.models import CrewAssignment, CrewPlan, UnstaffedSeat
+from plexlabor.crew.models import CrewAssignment, CrewPlan, PlanSegment, UnstaffedSeat
 from plexlabor.models import record_key
 
 DEFAULT_ACTOR = "crew_planner"
@@ -35,13 +35,44 @@ def _status(approval: Approval, change: bool) -> AuditStatus:
     return AuditStatus.LOGGED
 
 
-def _plan_context(plan: CrewPlan) -> dict[str, object]:
-    return {
-        "plan_day": plan.day.isoformat(),
-        "plan_shifts": list(plan.shift_codes),
-        "solver_status": plan.solver.status,
-        "proven_gap": plan.solver.proven_gap,
-    }
+def _segment_event(
+    plan: CrewPlan,
+    segment: PlanSegment,
+    kind: str,
+    event_id: str,
+    status: AuditStatus,
+    now: datetime,
+    actor: str,
+    details: dict[str, Any],
+    employee_id: str | None = None,
+    supervisor_id: str | None = None,
+) -> AuditEvent:
+    """A recommendation about one segment of the plan: its payload is the plan, the segment, `details`."""
+    return AuditEvent(
+        record_key=record_key("job-operations", segment.job_operation_id),
+        event_id=event_id,
+        event_type=AuditEventType.RECOMMENDATION,
+        status=status,
+        occurred_at=now,
+        actor=actor,
+        finding_id=event_id,
+        supervisor_id=supervisor_id,
+        employee_id=employee_id,
+        model_version=plan.model_version,
+        payload={
+            "kind": kind,
+            "plan_day": plan.day.isoformat(),
+            "plan_shifts": list(plan.shift_codes),
+            "solver_status": plan.solver.status,
+            "proven_gap": plan.solver.proven_gap,
+            "segment": segment.job_key,
+            "workcenter_id": segment.workcenter_id,
+            "workcenter_code": segment.workcenter_code,
+            "shift_code": segment.shift_code,
+            "start": segment.start.isoformat(),
+            **details,
+        },
+    )
 
 
 def assignment_event(
@@ -56,66 +87,43 @@ def assignment_event(
         + ": "
         + "; ".join(assignment.reasons)
     )
-    return AuditEvent(
-        record_key=record_key("job-operations", assignment.job_operation_id),
-        event_id=event_id,
-        event_type=AuditEventType.RECOMMENDATION,
-        status=_status(approval, change),
-        occurred_at=now,
-        actor=actor,
-        finding_id=event_id,
-        supervisor_id=assignment.supervisor_id,
+    details = {
+        "end": assignment.end.isoformat(),
+        "hours": assignment.hours,
+        "changes_current_plan": change,
+        "value": assignment.value,
+        "labor_cost": assignment.labor_cost,
+        "fatigue": assignment.fatigue,
+        "changeover": assignment.changeover,
+        "walking": assignment.walking,
+        "outside_hours": assignment.outside_hours,
+        "reasons": list(assignment.reasons),
+        "note": note,
+    }
+    status = _status(approval, change)
+    return _segment_event(
+        plan,
+        assignment,
+        "crew_assignment",
+        event_id,
+        status,
+        now,
+        actor,
+        details,
         employee_id=assignment.employee_id,
-        model_version=plan.model_version,
-        payload={
-            "kind": "crew_assignment",
-            **_plan_context(plan),
-            "segment": assignment.job_key,
-            "workcenter_id": assignment.workcenter_id,
-            "workcenter_code": assignment.workcenter_code,
-            "shift_code": assignment.shift_code,
-            "start": assignment.start.isoformat(),
-            "end": assignment.end.isoformat(),
-            "hours": assignment.hours,
-            "changes_current_plan": change,
-            "value": assignment.value,
-            "labor_cost": assignment.labor_cost,
-            "fatigue": assignment.fatigue,
-            "changeover": assignment.changeover,
-            "walking": assignment.walking,
-            "outside_hours": assignment.outside_hours,
-            "reasons": list(assignment.reasons),
-            "note": note,
-        },
+        supervisor_id=assignment.supervisor_id,
     )
 
 
 def unstaffed_event(plan: CrewPlan, seat: UnstaffedSeat, now: datetime, actor: str, approval: Approval) -> AuditEvent:
     event_id = stable_event_id("crew", plan.day.isoformat(), seat.job_key, "unstaffed", seat.cause)
-    return AuditEvent(
-        record_key=record_key("job-operations", seat.job_operation_id),
-        event_id=event_id,
-        event_type=AuditEventType.RECOMMENDATION,
-        status=_status(approval, True),
-        occurred_at=now,
-        actor=actor,
-        finding_id=event_id,
-        model_version=plan.model_version,
-        payload={
-            "kind": "crew_unstaffed",
-            **_plan_context(plan),
-            "segment": seat.job_key,
-            "workcenter_id": seat.workcenter_id,
-            "workcenter_code": seat.workcenter_code,
-            "shift_code": seat.shift_code,
-            "start": seat.start.isoformat(),
-            "hours": seat.hours,
-            "seats": seat.seats,
-            "cause": seat.cause,
-            "note": f"{seat.seats} seat(s) at {seat.workcenter_code}, shift {seat.shift_code}, stay empty: "
-            + seat.reason,
-        },
-    )
+    details = {
+        "hours": seat.hours,
+        "seats": seat.seats,
+        "cause": seat.cause,
+        "note": f"{seat.seats} seat(s) at {seat.workcenter_code}, shift {seat.shift_code}, stay empty: " + seat.reason,
+    }
+    return _segment_event(plan, seat, "crew_unstaffed", event_id, _status(approval, True), now, actor, details)
 
 
 def publish_plan(
