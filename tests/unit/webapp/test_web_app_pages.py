@@ -161,3 +161,15 @@ def test_filters_keep_only_matching_items(world: World, lambda_context: Any) -> 
     ]
 
     assert "/dev/items/crew-0001" in body and FINDING not in body
+
+
+def test_the_kpi_page_shows_the_approve_rate_and_each_persons_review_time(world: World, lambda_context: Any) -> None:
+    admin = {"cognito:username": "A0001", "cognito:groups": "admin"}
+    _call(world, "POST", "/items/crew-0001", admin, {"action": "approve"}, lambda_context=lambda_context)
+
+    page = _call(world, "GET", "/kpis", admin, lambda_context=lambda_context)
+    planner_view = _call(world, "GET", "/kpis", PLANNER, lambda_context=lambda_context)["body"]
+
+    assert page["statusCode"] == 200
+    assert "Crew assignment" in page["body"] and "100%" in page["body"] and "A0001" in page["body"]
+    assert "A0001" not in planner_view  # only an admin sees everyone's review time

@@ -26,7 +26,8 @@ from plexlabor.platform.observability import logger
 from plexlabor.platform.settings import PerEnvironment
 from plexlabor.review.decisions import ReviewService
 from plexlabor.review.items import KIND_LABELS, PUNCH, ReviewItem
-from plexlabor.review.queue import Filters, ReviewQueue, Viewer, kinds_of
+from plexlabor.review.kpis import compute_kpis
+from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer, kinds_of
 from plexlabor.webapp.viewer import NotSignedInError, viewer_from_claims
 
 CONTENT_TYPE = "text/html; charset=utf-8"
@@ -41,6 +42,8 @@ SECURITY_HEADERS: Mapping[str, str] = {
     ),
 }
 """Pages are per person (no caching) and load nothing from anywhere else."""
+KPI_DAYS = {"7": 7, "28": 28, "90": 90}
+"""The periods the KPI page offers (`?days=`); anything else is 28."""
 FLASH = {"approve": "Approved.", "reject": "Rejected; the reason is kept for the model."}
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
@@ -278,6 +281,24 @@ def decide(item_id: str) -> Response[str]:
     if following is None:
         return page.redirect(f"/queue?{urlencode({'decided': 1, 'failed': 0})}")
     return page.redirect(f"/items/{following.item_id}?{urlencode({'done': outcome.action})}")
+
+
+def minutes(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
+
+
+@app.get("/kpis")
+def kpis() -> Response[str]:
+    page = Page(_deps())
+    days = KPI_DAYS.get(_query().get("days", ""), 28)
+    figures = compute_kpis(page.deps.review.audit, days=days, zone=page.deps.zone)
+    own = Role.ADMIN in page.viewer.roles
+    reviewer_days = [row for row in figures.by_reviewer_day if own or row.reviewer == page.viewer.user_id]
+    return page.render(
+        "kpis.html", title="KPIs", page="kpis", kpis=figures, days=days, reviewer_days=reviewer_days, minutes=minutes
+    )
 
 
 @app.exception_handler(NotSignedInError)
