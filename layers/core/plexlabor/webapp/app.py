@@ -293,7 +293,7 @@ def minutes(value: float | None) -> str:
 def kpis() -> Response[str]:
     page = Page(_deps())
     days = KPI_DAYS.get(_query().get("days", ""), 28)
-    figures = compute_kpis(page.deps.review.audit, days=days, zone=page.deps.zone)
+    figures = compute_kpis(page.deps.review.audit, days=days, zone=page.deps.zone, clock=page.deps.review.clock)
     own = Role.ADMIN in page.viewer.roles
     reviewer_days = [row for row in figures.by_reviewer_day if own or row.reviewer == page.viewer.user_id]
     return page.render(
