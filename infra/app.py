@@ -23,14 +23,12 @@ if __package__ in (None, ""):  # run as a script: import from the repo root, not
 
 from aws_cdk import App, Environment
 
+import plexlabor.platform.env as env_vars
 from infra.build_layers import ensure_layers
 from infra.config import DeployConfig
 from infra.constants import (
     CTX_NOTIFY_SENDER,
     CTX_TIMEZONE,
-    ENV_APPROVAL_BASE_URL,
-    ENV_NOTIFY_SENDER,
-    ENV_TIMEZONE,
     REPO_ROOT,
     stack_name,
 )
@@ -38,9 +36,9 @@ from infra.stack import PlexlaborStack
 
 CDK_JSON = REPO_ROOT / "cdk.json"
 HOW_TO_SET = {
-    ENV_TIMEZONE: f"-c {CTX_TIMEZONE}=America/Detroit (the plant's IANA zone)",
-    ENV_NOTIFY_SENDER: f"-c {CTX_NOTIFY_SENDER}=<an SES-verified address>",
-    ENV_APPROVAL_BASE_URL: "approval_callback's handler (the API serves the links)",
+    env_vars.TIMEZONE: f"-c {CTX_TIMEZONE}=America/Detroit (the plant's IANA zone)",
+    env_vars.NOTIFY_SENDER: f"-c {CTX_NOTIFY_SENDER}=<an SES-verified address>",
+    env_vars.APPROVAL_BASE_URL: "approval_callback's handler (the API serves the links)",
 }
 
 

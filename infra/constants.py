@@ -134,15 +134,9 @@ class LayerName(StrEnum):
 
 # ---------------------------------------------------------------------------------------------
 # Environment variables the functions receive (a function only gets the ones for resources it
-# is granted; see infra/constructs/permissions.py). The names are plexlabor.platform.env's.
+# is granted; see infra/wiring.py). The names are plexlabor.platform.env's; here, which queue and
+# secret each per-resource name belongs to.
 # ---------------------------------------------------------------------------------------------
-ENV_POWERTOOLS_SERVICE_NAME = env.POWERTOOLS_SERVICE_NAME
-ENV_POWERTOOLS_METRICS_NAMESPACE = env.POWERTOOLS_METRICS_NAMESPACE
-ENV_LOG_LEVEL = env.LOG_LEVEL
-ENV_STAGE = env.STAGE
-ENV_AUDIT_TABLE_NAME = env.AUDIT_TABLE_NAME
-ENV_STATE_TABLE_NAME = env.STATE_TABLE_NAME
-ENV_IDEMPOTENCY_TABLE_NAME = env.IDEMPOTENCY_TABLE_NAME
 ENV_QUEUE_URL = {
     QueueName.PUNCH: env.PUNCH_QUEUE_URL,
     QueueName.NOTIFY: env.NOTIFY_QUEUE_URL,
@@ -153,21 +147,8 @@ ENV_SECRET_ARN = {
     SecretName.WEBHOOK_HMAC: env.WEBHOOK_HMAC_SECRET_ARN,
     SecretName.APPROVAL_SIGNING_KEY: env.APPROVAL_SIGNING_KEY_SECRET_ARN,
 }
-ENV_ARTIFACTS_BUCKET_NAME = env.ARTIFACTS_BUCKET_NAME
-ENV_APPROVAL_STATE_MACHINE_ARN = env.APPROVAL_STATE_MACHINE_ARN
-ENV_DEFAULT_SUPERVISOR_ID = env.DEFAULT_SUPERVISOR_ID
-ENV_APPROVAL_WAIT_SECONDS = env.APPROVAL_WAIT_SECONDS
-ENV_TIMEZONE = env.TIMEZONE
-ENV_NOTIFY_SENDER = env.NOTIFY_SENDER
-ENV_APPROVAL_BASE_URL = env.APPROVAL_BASE_URL
-ENV_MAX_RECEIVE_COUNT = env.MAX_RECEIVE_COUNT
-PLEX_ENV_PREFIX = env.PLEX_PREFIX  # what plexlabor.plex.settings reads (docs/plex-integration.md)
-ENV_PLEX_BASE_URL = env.PLEX_BASE_URL
-ENV_PLEX_WRITE_MODE = env.PLEX_WRITE_MODE
 PLEX_SECRET_SETTINGS = frozenset({"API_KEY", "DATASOURCE_USERNAME", "DATASOURCE_PASSWORD"})
 """Never passed as env vars: the key comes from Secrets Manager at run time."""
-
-COMMON_ENV_NAMES = (ENV_POWERTOOLS_SERVICE_NAME, ENV_POWERTOOLS_METRICS_NAMESPACE, ENV_LOG_LEVEL, ENV_STAGE)
 
 # ---------------------------------------------------------------------------------------------
 # Lambda platform. One architecture for functions and every binary wheel in the layers.

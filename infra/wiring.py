@@ -19,28 +19,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+import plexlabor.platform.env as env
 from infra.constants import (
-    ENV_APPROVAL_BASE_URL,
-    ENV_APPROVAL_STATE_MACHINE_ARN,
-    ENV_APPROVAL_WAIT_SECONDS,
-    ENV_ARTIFACTS_BUCKET_NAME,
-    ENV_AUDIT_TABLE_NAME,
-    ENV_DEFAULT_SUPERVISOR_ID,
-    ENV_IDEMPOTENCY_TABLE_NAME,
-    ENV_LOG_LEVEL,
-    ENV_MAX_RECEIVE_COUNT,
-    ENV_NOTIFY_SENDER,
-    ENV_PLEX_BASE_URL,
-    ENV_PLEX_WRITE_MODE,
-    ENV_POWERTOOLS_METRICS_NAMESPACE,
-    ENV_POWERTOOLS_SERVICE_NAME,
     ENV_QUEUE_URL,
     ENV_SECRET_ARN,
-    ENV_STAGE,
-    ENV_STATE_TABLE_NAME,
-    ENV_TIMEZONE,
     METRICS_NAMESPACE,
-    PLEX_ENV_PREFIX,
     SERVICE_NAME,
     QueueName,
     SecretName,
@@ -123,29 +106,29 @@ TABLE_OF: dict[TableAccess, Table] = {
     TableAccess.IDEMPOTENCY: Table.IDEMPOTENCY,
 }
 ENV_TABLE_NAME = {
-    Table.AUDIT: ENV_AUDIT_TABLE_NAME,
-    Table.STATE: ENV_STATE_TABLE_NAME,
-    Table.IDEMPOTENCY: ENV_IDEMPOTENCY_TABLE_NAME,
+    Table.AUDIT: env.AUDIT_TABLE_NAME,
+    Table.STATE: env.STATE_TABLE_NAME,
+    Table.IDEMPOTENCY: env.IDEMPOTENCY_TABLE_NAME,
 }
 
 COMMON_SOURCES: dict[str, Source] = {
-    ENV_POWERTOOLS_SERVICE_NAME: Fixed(SERVICE_NAME),
-    ENV_POWERTOOLS_METRICS_NAMESPACE: Fixed(METRICS_NAMESPACE),
-    ENV_LOG_LEVEL: Setting.LOG_LEVEL,
-    ENV_STAGE: Setting.STAGE,
+    env.POWERTOOLS_SERVICE_NAME: Fixed(SERVICE_NAME),
+    env.POWERTOOLS_METRICS_NAMESPACE: Fixed(METRICS_NAMESPACE),
+    env.LOG_LEVEL: Setting.LOG_LEVEL,
+    env.STAGE: Setting.STAGE,
 }
 """Every function."""
 
 NEED_SOURCES: dict[Need, dict[str, Source]] = {
     Need.START_APPROVALS: {
-        ENV_APPROVAL_STATE_MACHINE_ARN: Attribute.APPROVAL_STATE_MACHINE_ARN,
-        ENV_APPROVAL_WAIT_SECONDS: Setting.APPROVAL_WAIT_SECONDS,
-        ENV_DEFAULT_SUPERVISOR_ID: Setting.DEFAULT_SUPERVISOR_ID,
+        env.APPROVAL_STATE_MACHINE_ARN: Attribute.APPROVAL_STATE_MACHINE_ARN,
+        env.APPROVAL_WAIT_SECONDS: Setting.APPROVAL_WAIT_SECONDS,
+        env.DEFAULT_SUPERVISOR_ID: Setting.DEFAULT_SUPERVISOR_ID,
     },
     Need.ANSWER_APPROVALS: {},  # the task token names the execution
-    Need.SEND_EMAIL: {ENV_NOTIFY_SENDER: Setting.NOTIFY_SENDER},
-    Need.APPROVAL_LINKS: {ENV_APPROVAL_BASE_URL: Attribute.API_URL},
-    Need.PLANT_TIMEZONE: {ENV_TIMEZONE: Setting.TIMEZONE},
+    Need.SEND_EMAIL: {env.NOTIFY_SENDER: Setting.NOTIFY_SENDER},
+    Need.APPROVAL_LINKS: {env.APPROVAL_BASE_URL: Attribute.API_URL},
+    Need.PLANT_TIMEZONE: {env.TIMEZONE: Setting.TIMEZONE},
     Need.REDRIVE_LIMIT: {},  # depends on the consumed queue: see environment_sources
 }
 
@@ -170,17 +153,17 @@ def environment_sources(spec: FunctionSpec, plex_setting_keys: Iterable[str] = (
             table = TABLE_OF[access]
             sources[ENV_TABLE_NAME[table]] = TableName(table)
     if spec.reads_plex:
-        sources[ENV_PLEX_BASE_URL] = Setting.PLEX_BASE_URL
-        sources[ENV_PLEX_WRITE_MODE] = Setting.PLEX_WRITE_MODE
+        sources[env.PLEX_BASE_URL] = Setting.PLEX_BASE_URL
+        sources[env.PLEX_WRITE_MODE] = Setting.PLEX_WRITE_MODE
         for key in sorted(plex_setting_keys):
-            sources[f"{PLEX_ENV_PREFIX}{key}"] = PlexSetting(key)
+            sources[f"{env.PLEX_PREFIX}{key}"] = PlexSetting(key)
     for need in spec.needs:
         if isinstance(need, Need):
             sources.update(NEED_SOURCES[need])
             if need is Need.REDRIVE_LIMIT and spec.consumes is not None:
-                sources[ENV_MAX_RECEIVE_COUNT] = RedriveLimit(spec.consumes)
+                sources[env.MAX_RECEIVE_COUNT] = RedriveLimit(spec.consumes)
         else:
-            sources[ENV_ARTIFACTS_BUCKET_NAME] = Attribute.ARTIFACTS_BUCKET_NAME
+            sources[env.ARTIFACTS_BUCKET_NAME] = Attribute.ARTIFACTS_BUCKET_NAME
     return sources
 
 

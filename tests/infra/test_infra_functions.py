@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+import plexlabor.platform.env as env_vars
 from infra.app import add_stack, create_app, missing_settings_report
 from infra.config import RETENTION_DAYS
 from infra.constants import (
-    COMMON_ENV_NAMES,
     CTX_BUILD_DIR,
     CTX_FUNCTIONS_ROOT,
     CTX_PLACEHOLDER_LAYERS,
@@ -18,19 +18,8 @@ from infra.constants import (
     CTX_RESERVED_CONCURRENCY,
     CTX_SCHEDULES,
     DEFAULT_LOG_RETENTION_DAYS,
-    ENV_APPROVAL_BASE_URL,
-    ENV_APPROVAL_STATE_MACHINE_ARN,
-    ENV_ARTIFACTS_BUCKET_NAME,
-    ENV_AUDIT_TABLE_NAME,
-    ENV_DEFAULT_SUPERVISOR_ID,
-    ENV_IDEMPOTENCY_TABLE_NAME,
-    ENV_MAX_RECEIVE_COUNT,
-    ENV_NOTIFY_SENDER,
-    ENV_PLEX_BASE_URL,
     ENV_QUEUE_URL,
     ENV_SECRET_ARN,
-    ENV_STATE_TABLE_NAME,
-    ENV_TIMEZONE,
     NORMS_PREFIX,
     LayerName,
     QueueName,
@@ -50,7 +39,7 @@ from infra.function_specs import (
 )
 from infra.nag import flatten_reference
 from infra.testing import Synthesized, actions, resources, synthesize, write_fake_functions
-from infra.wiring import environment_sources
+from infra.wiring import COMMON_SOURCES, environment_sources
 
 SPECS = {spec.name: spec for spec in FUNCTION_SPECS}
 LOGS_AND_XRAY = {
@@ -119,21 +108,21 @@ def test_each_function_logs_to_its_own_group_with_retention(synthesized: Synthes
 def test_env_vars_are_powertools_plus_only_granted_resources(synthesized: Synthesized, spec: FunctionSpec) -> None:
     env = _function(synthesized, spec.name)["Properties"]["Environment"]["Variables"]
 
-    assert {name: env[name] for name in COMMON_ENV_NAMES} == {
+    assert {name: env[name] for name in COMMON_SOURCES} == {
         "POWERTOOLS_SERVICE_NAME": "plexlabor",
         "POWERTOOLS_METRICS_NAMESPACE": "plexlabor",
         "LOG_LEVEL": "INFO",
         "PLEXLABOR_STAGE": "dev",
     }
     tables = {access for access in spec.access if isinstance(access, TableAccess)}
-    assert (ENV_AUDIT_TABLE_NAME in env) == bool(tables & {TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ})
-    assert (ENV_STATE_TABLE_NAME in env) == bool(tables & {TableAccess.STATE_READ, TableAccess.STATE_READ_WRITE})
-    assert (ENV_IDEMPOTENCY_TABLE_NAME in env) == (TableAccess.IDEMPOTENCY in tables)
+    assert (env_vars.AUDIT_TABLE_NAME in env) == bool(tables & {TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ})
+    assert (env_vars.STATE_TABLE_NAME in env) == bool(tables & {TableAccess.STATE_READ, TableAccess.STATE_READ_WRITE})
+    assert (env_vars.IDEMPOTENCY_TABLE_NAME in env) == (TableAccess.IDEMPOTENCY in tables)
     for queue in QueueName:
         assert (ENV_QUEUE_URL[queue] in env) == (SendTo(queue) in spec.access)
     for secret in SecretName:
         assert (ENV_SECRET_ARN[secret] in env) == (ReadSecret(secret) in spec.access)
-    assert (ENV_PLEX_BASE_URL in env) == spec.reads_plex
+    assert (env_vars.PLEX_BASE_URL in env) == spec.reads_plex
 
 
 @pytest.mark.parametrize("spec", FUNCTION_SPECS, ids=lambda spec: spec.name)
@@ -151,15 +140,17 @@ def test_needs_become_their_variables(synthesized: Synthesized) -> None:
     bucket = {"Ref": synthesized.logical_id(stack.artifacts.bucket)}
 
     for name in ("punch_validator", "norms_refresh"):
-        assert env[name][ENV_APPROVAL_STATE_MACHINE_ARN] == state_machine
-        assert env[name][ENV_ARTIFACTS_BUCKET_NAME] == bucket
-        assert env[name][ENV_DEFAULT_SUPERVISOR_ID] == "SUP-0001"
+        assert env[name][env_vars.APPROVAL_STATE_MACHINE_ARN] == state_machine
+        assert env[name][env_vars.ARTIFACTS_BUCKET_NAME] == bucket
+        assert env[name][env_vars.DEFAULT_SUPERVISOR_ID] == "SUP-0001"
         assert env[name]["APPROVAL_WAIT_SECONDS"] == str(8 * 3600)
     for name in ("punch_poller", "punch_validator", "norms_refresh"):
-        assert env[name][ENV_TIMEZONE] == "America/Detroit"
-    assert env["approval_notify"][ENV_NOTIFY_SENDER] == "approvals@plant.example.com"
-    assert env["plex_writeback"][ENV_MAX_RECEIVE_COUNT] == "5"
-    assert all(ENV_APPROVAL_STATE_MACHINE_ARN not in env[name] for name in ("approval_callback", "approval_notify"))
+        assert env[name][env_vars.TIMEZONE] == "America/Detroit"
+    assert env["approval_notify"][env_vars.NOTIFY_SENDER] == "approvals@plant.example.com"
+    assert env["plex_writeback"][env_vars.MAX_RECEIVE_COUNT] == "5"
+    assert all(
+        env_vars.APPROVAL_STATE_MACHINE_ARN not in env[name] for name in ("approval_callback", "approval_notify")
+    )
 
 
 def test_max_receive_count_is_the_write_back_queues_own(synthesized: Synthesized) -> None:
@@ -169,14 +160,16 @@ def test_max_receive_count_is_the_write_back_queues_own(synthesized: Synthesized
     redrive = queue["Properties"]["RedrivePolicy"]["maxReceiveCount"]
     env = _function(synthesized, "plex_writeback")["Properties"]["Environment"]["Variables"]
 
-    assert env[ENV_MAX_RECEIVE_COUNT] == str(redrive)
+    assert env[env_vars.MAX_RECEIVE_COUNT] == str(redrive)
 
 
 def test_approval_links_point_at_the_api_stage(synthesized: Synthesized) -> None:
     """`<base>/approvals/<token>` must be the approval route: the base is the stage URL itself."""
     api = synthesized.stack.api
     assert api is not None
-    base = _function(synthesized, "approval_notify")["Properties"]["Environment"]["Variables"][ENV_APPROVAL_BASE_URL]
+    base = _function(synthesized, "approval_notify")["Properties"]["Environment"]["Variables"][
+        env_vars.APPROVAL_BASE_URL
+    ]
     rendered = repr(base)
 
     assert synthesized.logical_id(api.rest_api) in rendered
@@ -235,10 +228,10 @@ def test_unused_grants_are_gone(synthesized: Synthesized) -> None:
     table or audit reads for the intake batch functions; the sweep appends findings."""
     env = {name: _function(synthesized, name)["Properties"]["Environment"]["Variables"] for name in SPECS}
 
-    assert ENV_IDEMPOTENCY_TABLE_NAME not in env["approval_notify"]
-    assert ENV_IDEMPOTENCY_TABLE_NAME not in env["plex_writeback"]
-    assert ENV_STATE_TABLE_NAME not in env["punch_validator"]
-    assert ENV_STATE_TABLE_NAME not in env["norms_refresh"]
+    assert env_vars.IDEMPOTENCY_TABLE_NAME not in env["approval_notify"]
+    assert env_vars.IDEMPOTENCY_TABLE_NAME not in env["plex_writeback"]
+    assert env_vars.STATE_TABLE_NAME not in env["punch_validator"]
+    assert env_vars.STATE_TABLE_NAME not in env["norms_refresh"]
     audit = synthesized.logical_id(synthesized.stack.storage.audit_table)
     assert any(_refers_to(r, audit) for r in _granted(synthesized, "norms_refresh", "dynamodb:PutItem"))
     assert _granted(synthesized, "norms_refresh", "dynamodb:Query") == []
@@ -350,10 +343,14 @@ def test_only_specs_with_a_handler_are_built(tmp_path: Path) -> None:
     # no routed function: no API; the plant settings are not configured: reported, not invented
     assert partial.stack.api is None
     partial.assertions.resource_count_is("AWS::ApiGateway::RestApi", 0)
-    assert partial.stack.missing_settings() == {"punch_poller": [ENV_TIMEZONE], "punch_validator": [ENV_TIMEZONE]}
-    assert ENV_TIMEZONE not in poller["Environment"]["Variables"]
+    assert partial.stack.missing_settings() == {
+        "punch_poller": [env_vars.TIMEZONE],
+        "punch_validator": [env_vars.TIMEZONE],
+    }
+    assert env_vars.TIMEZONE not in poller["Environment"]["Variables"]
     assert (
-        ENV_DEFAULT_SUPERVISOR_ID not in _function(partial, "punch_validator")["Properties"]["Environment"]["Variables"]
+        env_vars.DEFAULT_SUPERVISOR_ID
+        not in _function(partial, "punch_validator")["Properties"]["Environment"]["Variables"]
     )
     assert missing_settings_report(partial.stack)[0].startswith("[app] WARNING: punch_poller will fail")
     # a disabled schedule keeps its rule (turning it back on is an update); absent functions get none

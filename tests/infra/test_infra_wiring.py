@@ -12,10 +12,9 @@ import pytest
 from pydantic import BaseModel
 
 from infra.config import DeployConfig
-from infra.constants import COMMON_ENV_NAMES, PLEX_ENV_PREFIX
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec
 from infra.testing import Synthesized
-from infra.wiring import Setting, environment_sources
+from infra.wiring import COMMON_SOURCES, Setting, environment_sources
 from plexlabor.platform import env
 from plexlabor.platform.settings import PlexSourceSettings
 
@@ -80,7 +79,7 @@ def test_intake_handlers_get_every_variable_they_require_and_none_they_ignore(
 ) -> None:
     model = _settings_model(name)
     given = _stack_env(synthesized, name)
-    own = {n for n in given if n not in COMMON_ENV_NAMES and not n.startswith(PLEX_ENV_PREFIX)}
+    own = {n for n in given if n not in COMMON_SOURCES and not n.startswith(env.PLEX_PREFIX)}
 
     assert _required(model) <= given
     assert own <= _reads(model), f"{name} is given variables its settings never read: {own - _reads(model)}"

@@ -15,10 +15,10 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import plexlabor.platform.env as env
 from infra.constants import (
     DEFAULT_APPROVAL_WAIT_SECONDS,
     DEFAULT_MAX_RECEIVE_COUNT,
-    PLEX_ENV_PREFIX,
     PLEX_SECRET_SETTINGS,
     QueueName,
     SecretName,
@@ -82,7 +82,7 @@ class PlexEnvironment:
     def __post_init__(self) -> None:
         for key in self.settings:
             if key in PLEX_SECRET_SETTINGS:
-                raise ValueError(f"{PLEX_ENV_PREFIX}{key} is a secret: it comes from Secrets Manager")
+                raise ValueError(f"{env.PLEX_PREFIX}{key} is a secret: it comes from Secrets Manager")
             if key in ("BASE_URL", "WRITE_MODE"):
                 raise ValueError(f"set {key} with its own field, not in settings")
 
@@ -177,7 +177,7 @@ def cleared_aws_names(environ: Mapping[str, str]) -> list[str]:
     """The variables to remove while the runtime runs: credentials, profiles, per-service endpoints,
     and any `PLEXLABOR_PLEX_*` of the developer's shell (functions get theirs from the runtime)."""
     names = [name for name in _CLEARED_AWS_NAMES if name in environ]
-    names += [name for name in environ if name.startswith(("AWS_ENDPOINT_URL_", PLEX_ENV_PREFIX))]
+    names += [name for name in environ if name.startswith(("AWS_ENDPOINT_URL_", env.PLEX_PREFIX))]
     return names
 
 
