@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 
@@ -239,20 +240,41 @@ def alert_note(forecast: OperationForecast, drivers: list[Driver]) -> str:
 
 
 # ---- audit events ----------------------------------------------------------------------------
-def alert_event(alert: VarianceAlert, now: datetime, status: AuditStatus, actor: str = ACTOR) -> AuditEvent:
-    f = alert.forecast
-    event_id = stable_event_id("forecast", "labor_variance", f.as_of.date().isoformat(), f.job_operation_id)
+def _recommendation(
+    record: str,
+    event_id: str,
+    status: AuditStatus,
+    now: datetime,
+    actor: str,
+    model_version: str,
+    payload: dict[str, Any],
+    supervisor_id: str | None = None,
+) -> AuditEvent:
     return AuditEvent(
-        record_key=record_key("job-operations", f.job_operation_id),
+        record_key=record,
         event_id=event_id,
         event_type=AuditEventType.RECOMMENDATION,
         status=status,
         occurred_at=now,
         actor=actor,
         finding_id=event_id,
-        supervisor_id=alert.supervisor_id,
-        model_version=f.model_version,
-        payload={
+        supervisor_id=supervisor_id,
+        model_version=model_version,
+        payload=payload,
+    )
+
+
+def alert_event(alert: VarianceAlert, now: datetime, status: AuditStatus, actor: str = ACTOR) -> AuditEvent:
+    f = alert.forecast
+    event_id = stable_event_id("forecast", "labor_variance", f.as_of.date().isoformat(), f.job_operation_id)
+    return _recommendation(
+        record_key("job-operations", f.job_operation_id),
+        event_id,
+        status,
+        now,
+        actor,
+        f.model_version,
+        {
             "kind": "labor_variance",
             "as_of": f.as_of.isoformat(),
             "job_id": f.job_id,
@@ -272,6 +294,7 @@ def alert_event(alert: VarianceAlert, now: datetime, status: AuditStatus, actor:
             "suggestion": f"plan {f.p50_hours:.1f} h (not {f.standard_hours:.1f} h) for this operation",
             "note": alert.note,
         },
+        supervisor_id=alert.supervisor_id,
     )
 
 
@@ -288,14 +311,7 @@ def overtime_event(
         + "; ".join(projection.causes)
         + (f". Suggestion: {projection.suggestion}." if projection.suggestion else "")
     )
-    return AuditEvent(
-        record_key=record_key("departments", projection.department),
-        event_id=event_id,
-        event_type=AuditEventType.RECOMMENDATION,
-        status=status,
-        occurred_at=now,
-        actor=actor,
-        finding_id=event_id,
-        model_version=model_version,
-        payload={"kind": "overtime_projection", **projection.model_dump(mode="json"), "note": note},
+    payload = {"kind": "overtime_projection", **projection.model_dump(mode="json"), "note": note}
+    return _recommendation(
+        record_key("departments", projection.department), event_id, status, now, actor, model_version, payload
     )
