@@ -32,22 +32,19 @@ from plexlabor.audit.errors import (
     AuditUnavailableError,
     LinkAlreadyUsedError,
 )
-from plexlabor.audit.events import AuditEvent, AuditStatus, format_audit_time
+from plexlabor.audit.events import AuditEvent, format_audit_time
 from plexlabor.audit.links import check_nonce
 from plexlabor.audit.schema import (
     AUDIT_TABLE,
     EVENT_GUARD_PREFIX,
     EVENT_GUARD_SK,
-    GSI_EMPLOYEE,
-    GSI_FINDING,
-    GSI_STATUS,
-    GSI_SUPERVISOR,
+    INDEX_FIELDS,
     LINK_PK_PREFIX,
     LINK_SK,
     STATE_TABLE,
     TableSpec,
 )
-from plexlabor.audit.store import DEFAULT_STATUS_LIMIT, check_query
+from plexlabor.audit.store import AuditStore, IndexQuery
 
 __all__ = [
     "AUDIT_TABLE",
@@ -76,7 +73,6 @@ _RETRYABLE_CANCELLATION_CODES = frozenset(
 )
 _EVENT_FIELDS = ("event_id", "event_type", "status", "occurred_at", "actor")
 _OPTIONAL_FIELDS = ("finding_id", "supervisor_id", "employee_id", "model_version")
-_INDEXED_BY = {GSI_SUPERVISOR: "supervisor_id", GSI_EMPLOYEE: "employee_id", GSI_FINDING: "finding_id"}
 
 
 def _default_client() -> Any:
@@ -133,11 +129,11 @@ def event_item(event: AuditEvent) -> dict[str, Any]:
             item[name] = _s(value)
     if event.previous_values_json is not None:
         item["previous_values"] = _s(event.previous_values_json)
-    indexed = {GSI_STATUS: event.status.value} | {index: getattr(event, field) for index, field in _INDEXED_BY.items()}
-    for index_name, partition in indexed.items():
+    for index_name, field in INDEX_FIELDS.items():
+        partition = getattr(event, field)
         if partition is not None:  # sparse: no id, no index entry
             index = AUDIT_TABLE.index(index_name)
-            item[index.partition_key] = _s(partition)
+            item[index.partition_key] = _s(str(partition))
             item[index.sort_key] = _s(index_sk)
     return item
 
@@ -170,7 +166,7 @@ class _TableAdapter:
         return self._client
 
 
-class DynamoDbAuditStore(_TableAdapter):
+class DynamoDbAuditStore(_TableAdapter, AuditStore):
     """The AuditStore on the audit table (`schema.AUDIT_TABLE`).
 
     `append` writes the event and an event-id guard item in one transaction, each on condition
@@ -210,70 +206,27 @@ class DynamoDbAuditStore(_TableAdapter):
             limit=None,
         )
 
-    def by_status(
-        self, status: AuditStatus, since: datetime | None = None, limit: int = DEFAULT_STATUS_LIMIT
-    ) -> list[AuditEvent]:
-        return self._query_index(GSI_STATUS, AuditStatus(status).value, since=since, limit=limit)
-
-    def by_supervisor(
-        self,
-        supervisor_id: str,
-        status: AuditStatus | None = None,
-        *,
-        since: datetime | None = None,
-        limit: int | None = None,
-    ) -> list[AuditEvent]:
-        return self._query_index(
-            GSI_SUPERVISOR,
-            supervisor_id,
-            since=since,
-            limit=limit,
-            status=None if status is None else AuditStatus(status),
-        )
-
-    def by_employee(
-        self, employee_id: str, *, since: datetime | None = None, limit: int | None = None
-    ) -> list[AuditEvent]:
-        return self._query_index(GSI_EMPLOYEE, employee_id, since=since, limit=limit)
-
-    def for_finding(self, finding_id: str) -> list[AuditEvent]:
-        return self._query_index(GSI_FINDING, finding_id)
-
-    def latest_for_finding(self, finding_id: str) -> AuditEvent | None:
-        events = self._query_index(GSI_FINDING, finding_id, limit=1, newest_first=True)
-        return events[0] if events else None
-
-    def _query_index(
-        self,
-        index_name: str,
-        partition: str,
-        *,
-        since: datetime | None = None,
-        limit: int | None = None,
-        status: AuditStatus | None = None,
-        newest_first: bool = False,
-    ) -> list[AuditEvent]:
-        check_query(since, limit)
-        index = AUDIT_TABLE.index(index_name)
+    def _find(self, query: IndexQuery) -> list[AuditEvent]:
+        index = AUDIT_TABLE.index(query.index_name)
         names = {"#pk": index.partition_key}
-        values: dict[str, Any] = {":pk": _s(partition)}
+        values: dict[str, Any] = {":pk": _s(query.partition)}
         condition = "#pk = :pk"
-        if since is not None:
+        if query.since is not None:
             names["#sk"] = index.sort_key
-            values[":since"] = _s(format_audit_time(since))
+            values[":since"] = _s(format_audit_time(query.since))
             condition += " AND #sk >= :since"
         params: dict[str, Any] = {
             "IndexName": index.name,
             "KeyConditionExpression": condition,
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
-            "ScanIndexForward": not newest_first,
+            "ScanIndexForward": not query.newest_first,
         }
-        if status is not None:
+        if query.status is not None:
             names["#status"] = "status"
-            values[":status"] = _s(status.value)
+            values[":status"] = _s(query.status.value)
             params["FilterExpression"] = "#status = :status"
-        return self._query(params, limit=limit)
+        return self._query(params, limit=query.limit)
 
     def _query(self, params: dict[str, Any], *, limit: int | None) -> list[AuditEvent]:
         """Run a query to the last page, or until `limit` events (after any filter) are read."""

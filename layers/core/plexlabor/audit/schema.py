@@ -89,6 +89,14 @@ GSI_SUPERVISOR = "gsi_supervisor"
 GSI_EMPLOYEE = "gsi_employee"
 GSI_FINDING = "gsi_finding"
 
+INDEX_FIELDS: dict[str, str] = {
+    GSI_STATUS: "status",
+    GSI_SUPERVISOR: "supervisor_id",
+    GSI_EMPLOYEE: "employee_id",
+    GSI_FINDING: "finding_id",
+}
+"""The event field each index is keyed on (its partition key holds that field's value)."""
+
 AUDIT_TABLE = TableSpec(
     partition_key="record_key",
     sort_key="event_sk",

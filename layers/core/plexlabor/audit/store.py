@@ -13,59 +13,16 @@ opened an approval, including approvals decided since. A finding's current state
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
 
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import AuditEvent, AuditStatus
+from plexlabor.audit.schema import GSI_EMPLOYEE, GSI_FINDING, GSI_STATUS, GSI_SUPERVISOR, INDEX_FIELDS
 
 DEFAULT_STATUS_LIMIT = 100
-
-
-@runtime_checkable
-class AuditStore(Protocol):
-    """Append-only store of audit events. Implementations never update or delete an event."""
-
-    def append(self, event: AuditEvent) -> None:
-        """Record `event`. Raise AuditConflictError if its event_id is already recorded
-        (anywhere, for any record): the stored event is left as it was."""
-        ...
-
-    def history(self, record_key: str) -> list[AuditEvent]:
-        """Every event of one Plex record, oldest first."""
-        ...
-
-    def by_status(
-        self, status: AuditStatus, since: datetime | None = None, limit: int = DEFAULT_STATUS_LIMIT
-    ) -> list[AuditEvent]:
-        """Events carrying `status`, occurred at or after `since`, oldest first, at most `limit`."""
-        ...
-
-    def by_supervisor(
-        self,
-        supervisor_id: str,
-        status: AuditStatus | None = None,
-        *,
-        since: datetime | None = None,
-        limit: int | None = None,
-    ) -> list[AuditEvent]:
-        """Events naming this supervisor, optionally only those with `status`, oldest first."""
-        ...
-
-    def by_employee(
-        self, employee_id: str, *, since: datetime | None = None, limit: int | None = None
-    ) -> list[AuditEvent]:
-        """Events about this (pseudonymous) employee, oldest first."""
-        ...
-
-    def for_finding(self, finding_id: str) -> list[AuditEvent]:
-        """Every event of one finding, oldest first."""
-        ...
-
-    def latest_for_finding(self, finding_id: str) -> AuditEvent | None:
-        """The most recent event of one finding (its current state), or None."""
-        ...
 
 
 def check_query(since: datetime | None, limit: int | None) -> None:
@@ -76,7 +33,78 @@ def check_query(since: datetime | None, limit: int | None) -> None:
         raise ValueError(f"limit must be at least 1, got {limit}")
 
 
-class InMemoryAuditStore:
+@dataclass(frozen=True)
+class IndexQuery:
+    """One read of an audit-table index (`plexlabor.audit.schema`): the events whose
+    `INDEX_FIELDS[index_name]` is `partition` (and that carry `status`, if given), occurred at or
+    after `since`, ordered by `index_sk` (oldest first unless `newest_first`), at most `limit`."""
+
+    index_name: str
+    partition: str
+    since: datetime | None = None
+    limit: int | None = None
+    status: AuditStatus | None = None
+    newest_first: bool = False
+
+    def __post_init__(self) -> None:
+        check_query(self.since, self.limit)
+
+
+class AuditStore(ABC):
+    """Append-only store of audit events. Implementations never update or delete an event.
+
+    An implementation appends, reads a record's history and answers an `IndexQuery`; the queries
+    below are built on that once, for every implementation.
+    """
+
+    @abstractmethod
+    def append(self, event: AuditEvent) -> None:
+        """Record `event`. Raise AuditConflictError if its event_id is already recorded
+        (anywhere, for any record): the stored event is left as it was."""
+
+    @abstractmethod
+    def history(self, record_key: str) -> list[AuditEvent]:
+        """Every event of one Plex record, oldest first."""
+
+    @abstractmethod
+    def _find(self, query: IndexQuery) -> list[AuditEvent]:
+        """The events `query` selects, in its order."""
+
+    def by_status(
+        self, status: AuditStatus, since: datetime | None = None, limit: int = DEFAULT_STATUS_LIMIT
+    ) -> list[AuditEvent]:
+        """Events carrying `status`, occurred at or after `since`, oldest first, at most `limit`."""
+        return self._find(IndexQuery(GSI_STATUS, AuditStatus(status).value, since=since, limit=limit))
+
+    def by_supervisor(
+        self,
+        supervisor_id: str,
+        status: AuditStatus | None = None,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[AuditEvent]:
+        """Events naming this supervisor, optionally only those with `status`, oldest first."""
+        wanted = None if status is None else AuditStatus(status)
+        return self._find(IndexQuery(GSI_SUPERVISOR, supervisor_id, since=since, limit=limit, status=wanted))
+
+    def by_employee(
+        self, employee_id: str, *, since: datetime | None = None, limit: int | None = None
+    ) -> list[AuditEvent]:
+        """Events about this (pseudonymous) employee, oldest first."""
+        return self._find(IndexQuery(GSI_EMPLOYEE, employee_id, since=since, limit=limit))
+
+    def for_finding(self, finding_id: str) -> list[AuditEvent]:
+        """Every event of one finding, oldest first."""
+        return self._find(IndexQuery(GSI_FINDING, finding_id))
+
+    def latest_for_finding(self, finding_id: str) -> AuditEvent | None:
+        """The most recent event of one finding (its current state), or None."""
+        events = self._find(IndexQuery(GSI_FINDING, finding_id, limit=1, newest_first=True))
+        return events[0] if events else None
+
+
+class InMemoryAuditStore(AuditStore):
     """The fake: a dict behind a lock. Returns copies, so callers cannot edit stored history."""
 
     def __init__(self) -> None:
@@ -92,47 +120,27 @@ class InMemoryAuditStore:
     def history(self, record_key: str) -> list[AuditEvent]:
         return self._select(lambda e: e.record_key == record_key, key=lambda e: e.event_sk)
 
-    def by_status(
-        self, status: AuditStatus, since: datetime | None = None, limit: int = DEFAULT_STATUS_LIMIT
-    ) -> list[AuditEvent]:
-        return self._select(lambda e: e.status == status, since=since, limit=limit)
+    def _find(self, query: IndexQuery) -> list[AuditEvent]:
+        field = INDEX_FIELDS[query.index_name]
 
-    def by_supervisor(
-        self,
-        supervisor_id: str,
-        status: AuditStatus | None = None,
-        *,
-        since: datetime | None = None,
-        limit: int | None = None,
-    ) -> list[AuditEvent]:
-        return self._select(
-            lambda e: e.supervisor_id == supervisor_id and (status is None or e.status == status),
-            since=since,
-            limit=limit,
-        )
+        def match(event: AuditEvent) -> bool:
+            return (
+                getattr(event, field) == query.partition
+                and (query.status is None or event.status == query.status)
+                and (query.since is None or event.occurred_at >= query.since)
+            )
 
-    def by_employee(
-        self, employee_id: str, *, since: datetime | None = None, limit: int | None = None
-    ) -> list[AuditEvent]:
-        return self._select(lambda e: e.employee_id == employee_id, since=since, limit=limit)
-
-    def for_finding(self, finding_id: str) -> list[AuditEvent]:
-        return self._select(lambda e: e.finding_id == finding_id)
-
-    def latest_for_finding(self, finding_id: str) -> AuditEvent | None:
-        events = self.for_finding(finding_id)
-        return events[-1] if events else None
+        return self._select(match, key=lambda e: e.index_sk, newest_first=query.newest_first, limit=query.limit)
 
     def _select(
         self,
         match: Callable[[AuditEvent], bool],
         *,
-        since: datetime | None = None,
+        key: Callable[[AuditEvent], str],
+        newest_first: bool = False,
         limit: int | None = None,
-        key: Callable[[AuditEvent], str] = lambda e: e.index_sk,
     ) -> list[AuditEvent]:
-        check_query(since, limit)
         with self._lock:
             snapshot: Iterable[AuditEvent] = list(self._events.values())
-        found = sorted((e for e in snapshot if match(e) and (since is None or e.occurred_at >= since)), key=key)
+        found = sorted((e for e in snapshot if match(e)), key=key, reverse=newest_first)
         return [e.model_copy(deep=True) for e in found[:limit]]
