@@ -206,7 +206,6 @@ def _blocked(
             continue
         qualified = len(instance.qualified)
         secured = instance.at_risk(qualified) - instance.at_risk(qualified + 1)
-        shift = data.shifts[instance.shift_id]
         for employee, missing in instance.unqualified:
             blockers = [
                 index.blocking(
@@ -220,13 +219,7 @@ def _blocked(
                     continue
                 blocked[cert.id].append(
                     BlockedShift(
-                        workcenter_id=instance.workcenter_id,
-                        workcenter_code=data.workcenter_code(instance.workcenter_id),
-                        work_date=instance.work_date,
-                        shift_id=instance.shift_id,
-                        shift_code=shift.code,
-                        operation_ids=[op.id for op, _ in instance.operations],
-                        standard_hours=round(instance.hours, 2),
+                        **instance.report_fields(data),
                         shortfall=instance.shortfall,
                         hours_secured_by_renewal=round(secured if renewable else 0.0, 2),
                     )

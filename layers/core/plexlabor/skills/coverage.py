@@ -23,6 +23,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from plexlabor.skills.certs import Qualification, Signature
 from plexlabor.skills.data import PlannedShift, ScheduledOperation, ShiftInfo, SkillsInput
@@ -90,6 +91,18 @@ class Instance:
     @property
     def key(self) -> InstanceKey:
         return (self.workcenter_id, self.work_date, self.shift_id)
+
+    def report_fields(self, data: SkillsInput) -> dict[str, Any]:
+        """The `report.WorkcenterShift` fields of a report row about this workcenter shift."""
+        return {
+            "workcenter_id": self.workcenter_id,
+            "workcenter_code": data.workcenter_code(self.workcenter_id),
+            "work_date": self.work_date,
+            "shift_id": self.shift_id,
+            "shift_code": data.shifts[self.shift_id].code,
+            "operation_ids": [op.id for op, _ in self.operations],
+            "standard_hours": round(self.hours, 2),
+        }
 
     def at_risk(self, operators: int) -> float:
         """Standard hours of the operations whose crew `operators` qualified people cannot fill."""

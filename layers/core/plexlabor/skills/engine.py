@@ -114,16 +114,9 @@ def _gaps(data: SkillsInput, coverage: Coverage, index: CertIndex, qualification
     gaps = []
     for instance in coverage.gaps():
         cause, unqualified = _cause(instance, index, qualification)
-        shift = data.shifts[instance.shift_id]
         gaps.append(
             Gap(
-                workcenter_id=instance.workcenter_id,
-                workcenter_code=data.workcenter_code(instance.workcenter_id),
-                work_date=instance.work_date,
-                shift_id=instance.shift_id,
-                shift_code=shift.code,
-                operation_ids=[op.id for op, _ in instance.operations],
-                standard_hours=round(instance.hours, 2),
+                **instance.report_fields(data),
                 crew_needed=instance.needed,
                 planned=len(instance.planned),
                 on_leave=list(instance.leave),

@@ -53,8 +53,8 @@ class CoverageRow(_Model):
     hours_at_risk: float
 
 
-class Gap(_Model):
-    """A workcenter shift with fewer qualified operators planned than its operations need."""
+class WorkcenterShift(_Model):
+    """One workcenter in one shift, and the job operations scheduled there."""
 
     workcenter_id: str
     workcenter_code: str
@@ -63,6 +63,11 @@ class Gap(_Model):
     shift_code: str
     operation_ids: list[str]
     standard_hours: float
+
+
+class Gap(WorkcenterShift):
+    """A workcenter shift with fewer qualified operators planned than its operations need."""
+
     crew_needed: int
     planned: int
     on_leave: list[str] = Field(description="employees planned there but on leave")
@@ -98,16 +103,9 @@ class SkillBottleneck(_Model):
     holders: int = Field(description="active employees holding it at that level on as_of")
 
 
-class BlockedShift(_Model):
+class BlockedShift(WorkcenterShift):
     """A planned shift an operator cannot work because a certification lapsed."""
 
-    workcenter_id: str
-    workcenter_code: str
-    work_date: date
-    shift_id: str
-    shift_code: str
-    operation_ids: list[str]
-    standard_hours: float
     shortfall: int = Field(description="the shift's shortfall of qualified operators, as planned")
     hours_secured_by_renewal: float = Field(
         description="hours at risk there that renewing (with any other lapsed certification the operator "
