@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from plexlabor.models.anomalies import AnomalyType
+from plexlabor.models.types import format_plex_datetime
 from plexlabor.validation.data import EmployeeRef, PlantData, utc
 from plexlabor.validation.norms import EmployeeNorms
 from plexlabor.validation.policy import PunchPolicy
@@ -88,7 +89,8 @@ WorkcenterCheck = Callable[[PlantData, PunchPolicy, str], list[Candidate]]
 
 
 def iso(t: float) -> str:
-    return utc(t).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+    """Epoch seconds in Plex's date format."""
+    return format_plex_datetime(utc(t))
 
 
 def corrected_clockout(t_in: float, t_out: float) -> float:
