@@ -34,7 +34,6 @@ from plexlabor.approval.errors import (
     LinkSupersededError,
 )
 from plexlabor.approval.messages import MAX_REASON_CHARS, Decision, Stage
-from plexlabor.approval.notify import append_once
 from plexlabor.approval.ports import LinkSigner, PendingApproval, TaskCallback, TaskTokenStore, stage_order
 from plexlabor.audit import (
     ApprovalAction,
@@ -45,9 +44,11 @@ from plexlabor.audit import (
     LinkClaims,
     LinkForgedError,
     LinkNonceStore,
+    append_once,
     stable_event_id,
 )
-from plexlabor.audit.links import NONCE_RETENTION, utc_now
+from plexlabor.audit.links import NONCE_RETENTION
+from plexlabor.platform.clock import utc_now
 from plexlabor.validation.findings import Finding
 
 logger = logging.getLogger(__name__)
