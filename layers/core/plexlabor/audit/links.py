@@ -37,7 +37,6 @@ from plexlabor.audit.errors import (
     LinkExpiredError,
     LinkForgedError,
     LinkWrongSupervisorError,
-    http_status_for,
 )
 from plexlabor.audit.events import AuditId
 from plexlabor.platform.clock import utc_now
@@ -61,7 +60,6 @@ __all__ = [
     "LinkClaims",
     "LinkNonceStore",
     "check_nonce",
-    "http_status_for",
 ]
 
 
