@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install demo test bench lint synth model layers clean
+.PHONY: install assets chromium demo test bench lint synth model layers clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,26 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) assets chromium
+
+# Front-end assets (axe-core, and the web app's own) come from the npm registry at build time, pinned in
+# dev/plexlabor_dev/assets.py, into build/npm; never committed, never from a CDN. A no-op when present.
+assets: $(STAMP)
+	@$(PY) -m plexlabor_dev.assets
+
+# The browser tests drive Debian's chromium (Playwright with executable_path; no browser download).
+CHROMIUM_PACKAGES := chromium fonts-liberation
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests (apt-get)"; \
+	    $(SUDO) apt-get update -qq >/dev/null && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      $(CHROMIUM_PACKAGES) >/dev/null; \
+	  else \
+	    echo "chromium not found and no apt-get: install chromium; until then tests/browser is skipped"; \
+	  fi; }
 
 demo: install
 	$(PY) -m plexlabor_dev.cli demo
