@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from plexlabor.skills.certs import CertIndex, Qualification
 from plexlabor.skills.coverage import Coverage
@@ -50,13 +51,15 @@ class _Uses:
         self.workcenters.add(record.workcenter_id)
         self.days.add(day)
 
-    @property
-    def hours(self) -> float:
-        return round(sum((r.end - r.start) / 3600 for r in self.labor if r.end is not None), 2)
-
-    @property
-    def entry_ids(self) -> list[str]:
-        return sorted(r.id for r in self.labor)
+    def report_fields(self) -> dict[str, Any]:
+        """The work as a `LapseUse` or `UncertifiedUse` reports it: entries, hours, logins, first and last day."""
+        return {
+            "labor_entry_ids": sorted(r.id for r in self.labor),
+            "labor_hours": round(sum((r.end - r.start) / 3600 for r in self.labor if r.end is not None), 2),
+            "logins": self.logins,
+            "first_day": min(self.days),
+            "last_day": max(self.days),
+        }
 
 
 @dataclass
@@ -84,6 +87,17 @@ def compute_compliance(
         info = data.employees.get(employee)
         return info.supervisor_id if info else None
 
+    def held(cert: CertRecord) -> dict[str, Any]:
+        """Whose certification, of which skill and level (the fields alerts and lapse uses share)."""
+        return {
+            "certification_id": cert.id,
+            "employee_id": cert.employee_id,
+            "supervisor_id": supervisor(cert.employee_id),
+            "skill_id": cert.skill_id,
+            "skill_code": data.skill_code(cert.skill_id),
+            "level": cert.level,
+        }
+
     def required_at(cert: CertRecord) -> list[str]:
         found = [
             wc
@@ -97,12 +111,7 @@ def compute_compliance(
         shifts = sorted(blocked.get(cert.id, ()), key=lambda b: (b.work_date, b.shift_id, b.workcenter_id))
         return CertificationAlert(
             kind=kind,  # type: ignore[arg-type]
-            certification_id=cert.id,
-            employee_id=cert.employee_id,
-            supervisor_id=supervisor(cert.employee_id),
-            skill_id=cert.skill_id,
-            skill_code=data.skill_code(cert.skill_id),
-            level=cert.level,
+            **held(cert),
             issued=cert.issued,
             expires=cert.expires,
             days_to_expiry=(cert.expires - data.as_of).days,
@@ -143,22 +152,13 @@ def compute_compliance(
         renewal = index.successor(cert, data.as_of)
         lapse_uses.append(
             LapseUse(
-                certification_id=cert.id,
-                employee_id=cert.employee_id,
-                supervisor_id=supervisor(cert.employee_id),
-                skill_id=cert.skill_id,
-                skill_code=data.skill_code(cert.skill_id),
-                level=cert.level,
+                **held(cert),
                 expired=cert.expires,
                 still_lapsed=renewal is None or not renewal.valid_on(data.as_of),
                 renewed_by=renewal.id if renewal else None,
                 renewed_on=renewal.issued if renewal else None,
                 workcenter_ids=sorted(used.workcenters),
-                labor_entry_ids=used.entry_ids,
-                labor_hours=used.hours,
-                logins=used.logins,
-                first_day=min(used.days),
-                last_day=max(used.days),
+                **used.report_fields(),
             )
         )
     lapse_uses.sort(key=lambda u: (not u.still_lapsed, -u.labor_hours, u.certification_id))
@@ -171,11 +171,7 @@ def compute_compliance(
             skill_id=skill,
             skill_code=data.skill_code(skill),
             min_level=qualification.required_level(wc, skill),
-            labor_entry_ids=used.entry_ids,
-            labor_hours=used.hours,
-            logins=used.logins,
-            first_day=min(used.days),
-            last_day=max(used.days),
+            **used.report_fields(),
         )
         for (employee, wc, skill), used in uncertified.items()
     ]
