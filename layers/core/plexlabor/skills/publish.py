@@ -111,6 +111,33 @@ def _recommendation(
     )
 
 
+def _certification_event(
+    held: CertificationAlert | LapseUse,
+    kind: str,
+    event_id: str,
+    now: datetime,
+    options: PublishOptions,
+    details: dict[str, Any],
+) -> AuditEvent:
+    """A recommendation about a certification: whose it is, of which skill and level, then `details`."""
+    return _recommendation(
+        record_key("certifications", held.certification_id),
+        event_id,
+        held.supervisor_id,
+        held.employee_id,
+        now,
+        options,
+        {
+            "kind": kind,
+            "recipients": _recipients(held.supervisor_id, options),
+            "skill_id": held.skill_id,
+            "skill_code": held.skill_code,
+            "level": held.level,
+            **details,
+        },
+    )
+
+
 def _alert_events(
     report: SkillsReport, alert: CertificationAlert, now: datetime, options: PublishOptions
 ) -> list[AuditEvent]:
@@ -119,20 +146,14 @@ def _alert_events(
     else:
         kind, detail = "certification_lapsed", _week(report.as_of)
     event_id = stable_event_id("skills", alert.certification_id, kind, detail)
-    event = _recommendation(
-        record_key("certifications", alert.certification_id),
+    event = _certification_event(
+        alert,
+        kind,
         event_id,
-        alert.supervisor_id,
-        alert.employee_id,
         now,
         options,
         {
-            "kind": kind,
             "as_of": report.as_of.isoformat(),
-            "recipients": _recipients(alert.supervisor_id, options),
-            "skill_id": alert.skill_id,
-            "skill_code": alert.skill_code,
-            "level": alert.level,
             "expires": alert.expires.isoformat(),
             "days_to_expiry": alert.days_to_expiry,
             "window_days": alert.window_days,
@@ -151,19 +172,13 @@ def _alert_events(
 def _use_events(use: LapseUse, now: datetime, options: PublishOptions) -> list[AuditEvent]:
     kind = "certification_used_while_lapsed"
     event_id = stable_event_id("skills", use.certification_id, kind)
-    event = _recommendation(
-        record_key("certifications", use.certification_id),
+    event = _certification_event(
+        use,
+        kind,
         event_id,
-        use.supervisor_id,
-        use.employee_id,
         now,
         options,
         {
-            "kind": kind,
-            "recipients": _recipients(use.supervisor_id, options),
-            "skill_id": use.skill_id,
-            "skill_code": use.skill_code,
-            "level": use.level,
             "expired": use.expired.isoformat(),
             "renewed_by": use.renewed_by,
             "renewed_on": use.renewed_on.isoformat() if use.renewed_on else None,
