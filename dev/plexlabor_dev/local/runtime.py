@@ -54,6 +54,7 @@ from plexlabor_dev.local.environment import (
     function_environment,
 )
 from plexlabor_dev.local.invoker import INVOCATION_LOCK, Invocation, Invoker, LocalFunction, RoutedStream
+from plexlabor_dev.local.lifecycle import Lifecycle
 from plexlabor_dev.local.mail import SentEmail, sent_emails
 from plexlabor_dev.local.project import approval_definition_path
 from plexlabor_dev.local.resources import create_resources
@@ -71,7 +72,7 @@ _ACTIVE_LOCK = threading.Lock()
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=30)
 
 
-class LocalRuntime:
+class LocalRuntime(Lifecycle):
     """moto + local API gateway + SQS pollers + on-demand schedules, as a context manager.
 
     Arguments that shape what functions see:
@@ -144,7 +145,6 @@ class LocalRuntime:
         self.functions_package = functions_package
         self.routes = tuple(routes) if routes is not None else routes_of(self.specs.values())
 
-        self._stack: contextlib.ExitStack | None = None
         self._moto: Any = None
         self.moto_url = ""
         self.resources: LocalResources | None = None
@@ -158,16 +158,10 @@ class LocalRuntime:
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
 
-    # -- lifecycle ----------------------------------------------------------------------------------
-    def __enter__(self) -> LocalRuntime:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def start(self) -> LocalRuntime:
+    # -- lifecycle (start, stop, context manager: Lifecycle) ---------------------------------------
+    def _open(self, stack: contextlib.ExitStack) -> None:
         with _ACTIVE_LOCK:
-            if self._stack is not None:
+            if self.started:
                 raise RuntimeError("the local runtime is already started")
             if _ACTIVE:
                 raise RuntimeError(
@@ -175,20 +169,8 @@ class LocalRuntime:
                     "are process-wide, so stop it first"
                 )
             _ACTIVE.append(self)
-        stack = contextlib.ExitStack()
         stack.callback(_ACTIVE.remove, self)
-        try:
-            self._start(stack)
-        except BaseException:
-            stack.close()
-            raise
-        self._stack = stack
-        return self
-
-    def stop(self) -> None:
-        stack, self._stack = self._stack, None
-        if stack is not None:
-            stack.close()
+        self._start(stack)
 
     def _start(self, stack: contextlib.ExitStack) -> None:
         self._quiet_loggers(stack)

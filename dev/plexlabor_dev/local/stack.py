@@ -25,6 +25,7 @@ from typing import Any, TextIO
 from infra.constants import DEFAULT_APPROVAL_WAIT_SECONDS, SecretName
 from plexlabor.plant import PlantFolder
 from plexlabor_dev.local.environment import PlexEnvironment
+from plexlabor_dev.local.lifecycle import Lifecycle
 from plexlabor_dev.local.runtime import LocalRuntime
 from plexlabor_dev.local.scenario import ApprovalLink, AuditView, approval_links
 from plexlabor_dev.simulator.server import SimulatorServer
@@ -40,7 +41,7 @@ LOCAL_PLEX_SETTINGS = {
 """Plex client settings for local runs: fail fast (the queue's redelivery is the retry that matters)."""
 
 
-class LocalStack:
+class LocalStack(Lifecycle):
     def __init__(
         self,
         plant_dir: Path | str,
@@ -73,7 +74,6 @@ class LocalStack:
             **runtime_options,
         }
         self._runtime: LocalRuntime | None = None
-        self._stack: contextlib.ExitStack | None = None
 
     @property
     def runtime(self) -> LocalRuntime:
@@ -81,34 +81,16 @@ class LocalStack:
             raise RuntimeError("the local stack is not started")
         return self._runtime
 
-    def start(self) -> LocalStack:
-        stack = contextlib.ExitStack()
-        try:
-            stack.enter_context(self.simulator)
-            self._runtime = stack.enter_context(
-                LocalRuntime(
-                    plex=PlexEnvironment(self.simulator.base_url, self._write_mode, self._plex_settings),
-                    secret_values={SecretName.PLEX_API_KEY: self.simulator.state.api_key},
-                    **self._runtime_options,
-                )
+    def _open(self, stack: contextlib.ExitStack) -> None:
+        stack.callback(setattr, self, "_runtime", None)  # the last thing stop() does
+        stack.enter_context(self.simulator)
+        self._runtime = stack.enter_context(
+            LocalRuntime(
+                plex=PlexEnvironment(self.simulator.base_url, self._write_mode, self._plex_settings),
+                secret_values={SecretName.PLEX_API_KEY: self.simulator.state.api_key},
+                **self._runtime_options,
             )
-        except BaseException:
-            stack.close()
-            raise
-        self._stack = stack
-        return self
-
-    def stop(self) -> None:
-        stack, self._stack = self._stack, None
-        if stack is not None:
-            stack.close()
-        self._runtime = None
-
-    def __enter__(self) -> LocalStack:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        )
 
     # -- driving it ------------------------------------------------------------------------------------
     @property
