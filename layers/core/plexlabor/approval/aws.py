@@ -7,7 +7,7 @@
 - `StepFunctionsTaskCallback`: `SendTaskSuccess`; `TaskTimedOut` / `InvalidToken` /
   `TaskDoesNotExist` become `ApprovalClosedError` (moto answers `InvalidToken` where AWS says
   `TaskTimedOut`).
-Each takes its boto3 client, else gets it on first use from `plexlabor.platform.aws.aws_client`.
+Each takes its boto3 client, else gets it on first use (`plexlabor.platform.aws.LazyClient`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from plexlabor.approval.ports import Digest, PendingApproval, stage_order
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit import AuditUnavailableError
 from plexlabor.audit.schema import STATE_TABLE
-from plexlabor.platform.aws import aws_client
+from plexlabor.platform.aws import LazyClient
 
 APPROVAL_PK_PREFIX = "approval#"
 TOKEN_RETENTION = timedelta(days=2)
@@ -44,11 +44,7 @@ class DynamoDbTaskTokenStore:
         self.table_name = table_name
         self._client = dynamodb
 
-    @property
-    def dynamodb(self) -> Any:
-        if self._client is None:
-            self._client = aws_client("dynamodb")
-        return self._client
+    dynamodb = LazyClient("dynamodb")
 
     def save(self, pending: PendingApproval) -> None:
         ttl = math.ceil((pending.link_expires_at + TOKEN_RETENTION).timestamp())
@@ -102,11 +98,7 @@ class SesNotifier:
         self.sender = sender
         self._client = ses
 
-    @property
-    def ses(self) -> Any:
-        if self._client is None:
-            self._client = aws_client("ses")
-        return self._client
+    ses = LazyClient("ses")
 
     def send(self, digest: Digest) -> str | None:
         content = compose_digest(digest)
@@ -128,11 +120,7 @@ class StepFunctionsTaskCallback:
     def __init__(self, stepfunctions: Any | None = None) -> None:
         self._client = stepfunctions
 
-    @property
-    def stepfunctions(self) -> Any:
-        if self._client is None:
-            self._client = aws_client("stepfunctions")
-        return self._client
+    stepfunctions = LazyClient("stepfunctions")
 
     def succeed(self, task_token: str, output: dict[str, Any]) -> None:
         try:

@@ -1,4 +1,4 @@
-"""DynamoDB adapters of the audit store and the link nonce store: the only module that imports boto3.
+"""DynamoDB adapters of the audit store and the link nonce store: the only audit module on boto3.
 
 Payload and previous_values are stored as JSON strings, not DynamoDB maps: boto3 refuses Python
 floats in maps (they must become Decimal, and come back as Decimal), so a map would change the
@@ -21,8 +21,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
@@ -45,6 +43,7 @@ from plexlabor.audit.schema import (
     TableSpec,
 )
 from plexlabor.audit.store import AuditStore, IndexQuery
+from plexlabor.platform.aws import LazyClient
 
 __all__ = [
     "AUDIT_TABLE",
@@ -54,8 +53,6 @@ __all__ = [
     "create_audit_table",
     "create_state_table",
 ]
-
-_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
 
 _RETRYABLE_CODES = frozenset(
     {
@@ -73,10 +70,6 @@ _RETRYABLE_CANCELLATION_CODES = frozenset(
 )
 _EVENT_FIELDS = ("event_id", "event_type", "status", "occurred_at", "actor")
 _OPTIONAL_FIELDS = ("finding_id", "supervisor_id", "employee_id", "model_version")
-
-
-def _default_client() -> Any:
-    return boto3.client("dynamodb", config=_CLIENT_CONFIG)
 
 
 @contextmanager
@@ -153,17 +146,13 @@ def event_from_item(item: dict[str, Any]) -> AuditEvent:
 
 
 class _TableAdapter:
-    """One DynamoDB table: its name, and a client passed in or created on first use (never at import)."""
+    """One DynamoDB table: its name, and a client passed in or `platform.aws`'s, made on first use."""
 
     def __init__(self, table_name: str, client: Any | None = None) -> None:
         self.table_name = table_name
         self._client = client
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = _default_client()
-        return self._client
+    client = LazyClient("dynamodb")
 
 
 class DynamoDbAuditStore(_TableAdapter, AuditStore):

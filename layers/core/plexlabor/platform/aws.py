@@ -52,6 +52,21 @@ def aws_client(service: str) -> Any:
         return _clients[key]
 
 
+class LazyClient:
+    """An adapter's boto3 client attribute, e.g. `ses = LazyClient("ses")`: the client the adapter's
+    `__init__` kept in `_client` (tests pass moto's), else `aws_client(service)`, made on first use."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+
+    def __get__(self, adapter: Any, owner: type | None = None) -> Any:
+        if adapter is None:
+            return self
+        if adapter._client is None:
+            adapter._client = aws_client(self.service)
+        return adapter._client
+
+
 def read_secret(secret_arn: str, *, max_age: int = SECRET_MAX_AGE_S) -> str:
     """A Secrets Manager value as text, cached `max_age` seconds by Powertools parameters."""
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
