@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from plexlabor.forecast.backtest import INTERVAL_METHODS, METHODS, backtest_labor, format_scores, score
-from plexlabor.forecast.data import ForecastData
+from plexlabor.forecast.data import RESOURCES, ForecastData
 from plexlabor.forecast.features import completed_operations
 from plexlabor.forecast.overtime import MOMENTS, backtest_overtime
 from plexlabor.forecast.settings import ForecastSettings
@@ -38,18 +38,6 @@ EMPLOYEES, WEEKS = 400, 26
 LARGE_EMPLOYEES, LARGE_WEEKS = 5000, 8
 LAMBDA_LIMIT_BYTES = 250 * 1024 * 1024
 ROOT = Path(__file__).resolve().parents[2]
-RESOURCES = (
-    "employees",
-    "workcenters",
-    "approved-workcenters",
-    "jobs",
-    "job-operations",
-    "shifts",
-    "labor-entries",
-    "downtime-entries",
-    "time-clock-entries",
-    "shift-assignments",
-)
 
 NIGHTLY = """
 import json, resource, sys, time

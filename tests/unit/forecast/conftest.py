@@ -6,25 +6,12 @@ from typing import Any
 
 import pytest
 
-from plexlabor.forecast.data import ForecastData
+from plexlabor.forecast.data import RESOURCES, ForecastData
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.plant import PlantFolder
 
 FAST = ForecastSettings(max_iter=60, min_training_operations=50)
 """Small models: the tests check behaviour, not accuracy (the bench does that)."""
-
-RESOURCES = (
-    "employees",
-    "workcenters",
-    "approved-workcenters",
-    "jobs",
-    "job-operations",
-    "shifts",
-    "labor-entries",
-    "downtime-entries",
-    "time-clock-entries",
-    "shift-assignments",
-)
 
 
 def plant_rows(folder: PlantFolder) -> dict[str, list[dict[str, Any]]]:

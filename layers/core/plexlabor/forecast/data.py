@@ -26,7 +26,7 @@ import numpy as np
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.models import DowntimeEntry, LaborEntry, ShiftAssignment, TimeClockEntry
 from plexlabor.plex.port import LaborDataPort
-from plexlabor.plex.snapshot import PlexSnapshot, Reference, read_snapshot
+from plexlabor.plex.snapshot import PlexSnapshot, Reference, Windowed, read_snapshot
 
 HOUR = 3600.0
 DAY = 24 * HOUR
@@ -439,6 +439,11 @@ REFERENCE: tuple[Reference, ...] = (
     "job-operations",
     "shifts",
 )
+WINDOWED: tuple[Windowed, ...] = ("labor-entries", "downtime-entries", "time-clock-entries", "shift-assignments")
+"""Read within windows (`read_forecast_data`): labor and downtime over the history, punches over the habit
+weeks, the schedule over the history and the horizon."""
+RESOURCES = REFERENCE + WINDOWED
+"""Every resource a forecast reads."""
 
 
 def read_forecast_data(
@@ -452,15 +457,7 @@ def read_forecast_data(
     history = timedelta(weeks=max(settings.training_weeks + settings.lookback_weeks, settings.habit_weeks + 1))
     begin = as_of - history
     horizon = as_of + timedelta(days=settings.horizon_days + 7 * (settings.overtime_weeks_ahead + 1))
-    snapshot = read_snapshot(
-        port,
-        reference=REFERENCE,
-        windows={
-            "labor-entries": (begin, as_of),
-            "downtime-entries": (begin, as_of),
-            "time-clock-entries": (as_of - timedelta(weeks=settings.habit_weeks + 1), as_of),
-            "shift-assignments": (begin, horizon),
-        },
-        timezone=timezone,
-    )
+    habits = as_of - timedelta(weeks=settings.habit_weeks + 1)
+    windows = dict(zip(WINDOWED, [(begin, as_of), (begin, as_of), (habits, as_of), (begin, horizon)], strict=True))
+    snapshot = read_snapshot(port, reference=REFERENCE, windows=windows, timezone=timezone)
     return ForecastData.from_snapshot(snapshot, as_of, unplanned_leave_types=settings.unplanned_leave_types)
