@@ -17,6 +17,7 @@ random stream after it: keep the draws of an existing injector in their order.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor_dev.simulator.context import Sim
@@ -61,6 +62,22 @@ class DayInjector(Injector):
 
 
 NO_INJECTION = DayInjector()
+
+
+class EdgeLabelled(DayInjector):
+    """A day-level anomaly of one type whose records stay as punched: `corrupt` labels the shift's
+    first or last time-clock entry with it."""
+
+    def __init__(self, anomaly: AnomalyType, weight: float, entry: Literal["first", "last"]) -> None:
+        self.anomaly = anomaly
+        self.kind = anomaly.value
+        self.weight = weight
+        self.labels = frozenset({anomaly})
+        self.entry = entry
+
+    def corrupt(self, sim: Sim, day: ShiftDay) -> bool:
+        day.label(day.records[0] if self.entry == "first" else day.records[-1], self.anomaly, "injected")
+        return True
 
 
 @dataclass

@@ -7,15 +7,12 @@ and it takes precedence over EARLY_CLOCK_OUT.
 from __future__ import annotations
 
 from plexlabor.models.anomalies import AnomalyType
-from plexlabor_dev.simulator.anomalies.base import DayInjector
+from plexlabor_dev.simulator.anomalies.base import EdgeLabelled
 from plexlabor_dev.simulator.context import MINUTE, Sim
 from plexlabor_dev.simulator.world import ShiftDay
 
 
-class EarlyClockOutActiveJob(DayInjector):
-    kind = "EARLY_CLOCK_OUT_ACTIVE_JOB"
-    weight = 0.06
-    labels = frozenset({AnomalyType.EARLY_CLOCK_OUT_ACTIVE_JOB})
+class EarlyClockOutActiveJob(EdgeLabelled):
     direct_only = True
     needs_login = True
 
@@ -23,9 +20,5 @@ class EarlyClockOutActiveJob(DayInjector):
         day.clock_out = day.end + sim.rng.uniform(-80, -20) * MINUTE
         day.work_until = max(day.end + day.off_out * MINUTE, day.clock_out + 20 * MINUTE)
 
-    def corrupt(self, sim: Sim, day: ShiftDay) -> bool:
-        day.label(day.records[-1], AnomalyType.EARLY_CLOCK_OUT_ACTIVE_JOB, "injected")
-        return True
 
-
-EARLY_CLOCK_OUT_ACTIVE_JOB = EarlyClockOutActiveJob()
+EARLY_CLOCK_OUT_ACTIVE_JOB = EarlyClockOutActiveJob(AnomalyType.EARLY_CLOCK_OUT_ACTIVE_JOB, 0.06, "last")

@@ -7,24 +7,16 @@ shift's first entry. Normal days have login gaps of 1–9 min, and 10–13.5 min
 from __future__ import annotations
 
 from plexlabor.models.anomalies import AnomalyType
-from plexlabor_dev.simulator.anomalies.base import DayInjector
+from plexlabor_dev.simulator.anomalies.base import EdgeLabelled
 from plexlabor_dev.simulator.context import Sim
-from plexlabor_dev.simulator.world import ShiftDay
 
 
-class MachineLoginMismatch(DayInjector):
-    kind = "MACHINE_LOGIN_MISMATCH"
-    weight = 0.09
-    labels = frozenset({AnomalyType.MACHINE_LOGIN_MISMATCH})
+class MachineLoginMismatch(EdgeLabelled):
     direct_only = True
     needs_login = True
 
     def first_login_gap(self, sim: Sim, gap: float) -> float:
         return sim.rng.uniform(sim.policy.machine_login_window_minutes + 5, 75)
 
-    def corrupt(self, sim: Sim, day: ShiftDay) -> bool:
-        day.label(day.records[0], AnomalyType.MACHINE_LOGIN_MISMATCH, "injected")
-        return True
 
-
-MACHINE_LOGIN_MISMATCH = MachineLoginMismatch()
+MACHINE_LOGIN_MISMATCH = MachineLoginMismatch(AnomalyType.MACHINE_LOGIN_MISMATCH, 0.09, "first")

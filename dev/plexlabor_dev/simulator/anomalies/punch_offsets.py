@@ -11,20 +11,17 @@ from __future__ import annotations
 from typing import Literal
 
 from plexlabor.models.anomalies import AnomalyType
-from plexlabor_dev.simulator.anomalies.base import DayInjector
+from plexlabor_dev.simulator.anomalies.base import EdgeLabelled
 from plexlabor_dev.simulator.context import Sim
 from plexlabor_dev.simulator.world import ShiftDay
 
 
-class PunchOffset(DayInjector):
+class PunchOffset(EdgeLabelled):
     def __init__(self, anomaly: AnomalyType, edge: Literal["in", "out"], sign: float, reach: float, weight: float):
-        self.anomaly = anomaly
+        super().__init__(anomaly, weight, "first" if edge == "in" else "last")
         self.edge = edge
         self.sign = sign  # -1 early, +1 late
         self.reach = reach  # at most this many minutes beyond the habit's spread
-        self.kind = anomaly.value
-        self.weight = weight
-        self.labels = frozenset({anomaly})
 
     def shift_offsets(self, sim: Sim, day: ShiftDay) -> None:
         person, rng, sign = day.person, sim.rng, self.sign
@@ -36,11 +33,6 @@ class PunchOffset(DayInjector):
             day.off_in = offset
         else:
             day.off_out = offset
-
-    def corrupt(self, sim: Sim, day: ShiftDay) -> bool:
-        record = day.records[0] if self.edge == "in" else day.records[-1]
-        day.label(record, self.anomaly, "injected")
-        return True
 
 
 EARLY_CLOCK_IN = PunchOffset(AnomalyType.EARLY_CLOCK_IN, "in", -1.0, 50, weight=0.08)
