@@ -36,13 +36,25 @@ def aws() -> Iterator[None]:
         yield
 
 
+def _client(request: pytest.FixtureRequest, service: str) -> Any:
+    """A moto client of `service` (moto started for the rest of the test)."""
+    request.getfixturevalue("aws")
+    return boto3.client(service, region_name=REGION)
+
+
+def _state_machine(client: Any) -> str:
+    """The ARN of a pass-through approval state machine."""
+    return client.create_state_machine(
+        name="approval", definition=json.dumps(PASS_MACHINE), roleArn="arn:aws:iam::123456789012:role/approval"
+    )["stateMachineArn"]
+
+
 # ---- CursorStore -------------------------------------------------------------------------------------------
 @pytest.fixture(params=["in_memory", "dynamodb"])
 def cursors(request: pytest.FixtureRequest) -> Any:
     if request.param == "in_memory":
         return InMemoryCursorStore()
-    request.getfixturevalue("aws")
-    client = boto3.client("dynamodb", region_name=REGION)
+    client = _client(request, "dynamodb")
     create_state_table(client, "state")
     return DynamoDbCursorStore("state", client=client)
 
@@ -68,8 +80,7 @@ def test_cursor_refuses_naive_instants(cursors) -> None:
 def norms_store(request: pytest.FixtureRequest) -> Any:
     if request.param == "in_memory":
         return InMemoryNormsStore()
-    request.getfixturevalue("aws")
-    client = boto3.client("s3", region_name=REGION)
+    client = _client(request, "s3")
     client.create_bucket(Bucket="artifacts")
     return S3NormsStore("artifacts", client=client)
 
@@ -94,8 +105,7 @@ def queue_and_reader(request: pytest.FixtureRequest) -> tuple[Any, Callable[[], 
     if request.param == "in_memory":
         queue = InMemoryPunchQueue()
         return queue, queue.bodies
-    request.getfixturevalue("aws")
-    client = boto3.client("sqs", region_name=REGION)
+    client = _client(request, "sqs")
     url = client.create_queue(QueueName="punch")["QueueUrl"]
 
     def read() -> list[str]:
@@ -140,12 +150,9 @@ def test_queue_names_the_records_it_could_not_take(queue_and_reader, request) ->
 def starter(request: pytest.FixtureRequest) -> Any:
     if request.param == "in_memory":
         return InMemoryApprovalStarter()
-    request.getfixturevalue("aws")
-    client = boto3.client("stepfunctions", region_name=REGION)
-    arn = client.create_state_machine(
-        name="approval", definition=json.dumps(PASS_MACHINE), roleArn="arn:aws:iam::123456789012:role/approval"
-    )["stateMachineArn"]
-    return StepFunctionsApprovalStarter(arn, client=client, clock_skew_s=0.05)  # Step Functions dates are in ms
+    client = _client(request, "stepfunctions")
+    # Step Functions dates are in ms
+    return StepFunctionsApprovalStarter(_state_machine(client), client=client, clock_skew_s=0.05)
 
 
 def _request(finding_id: str, supervisor: str = "S1") -> ApprovalRequest:
@@ -172,11 +179,8 @@ def test_one_approval_per_finding(starter) -> None:
 
 
 def test_the_execution_input_is_the_approval_request(request) -> None:
-    request.getfixturevalue("aws")
-    client = boto3.client("stepfunctions", region_name=REGION)
-    arn = client.create_state_machine(
-        name="approval", definition=json.dumps(PASS_MACHINE), roleArn="arn:aws:iam::123456789012:role/approval"
-    )["stateMachineArn"]
+    client = _client(request, "stepfunctions")
+    arn = _state_machine(client)
     approval = _request("f-cccccccccccccccccccccccc")
     StepFunctionsApprovalStarter(arn, client=client).start(approval)
     (execution,) = client.list_executions(stateMachineArn=arn)["executions"]
