@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from plexlabor.plant import PlantFolder
 from plexlabor.skills.data import load_from_folder
 from plexlabor.skills.engine import assess_skills
-from plexlabor.skills.report import SkillsReport
+from plexlabor.skills.report import (
+    Bottleneck,
+    CertificationAlert,
+    LapseUse,
+    SkillBottleneck,
+    SkillsReport,
+    TrainingRecommendation,
+)
 
 TOP = 10
+T = TypeVar("T")
 
 
 def _day(value: str | None, flag: str) -> date | None:
@@ -69,46 +79,52 @@ def format_summary(report: SkillsReport, seconds: float | None = None) -> str:
     ]
     if seconds is not None:
         lines.append(f"  computed in {seconds:.1f} s")
-    if report.bottlenecks:
-        lines += ["", f"Bottlenecks (top {min(TOP, len(report.bottlenecks))}, by hours at risk after cover):"]
-        for b in report.bottlenecks[:TOP]:
-            causes = ", ".join(f"{k} {v}" for k, v in b.causes.items())
-            lines.append(
-                f"  {b.workcenter_code:<10} {b.gap_shifts:>3} shifts  {_h(b.hours_at_risk):>12} at risk  "
-                f"{_h(b.hours_at_risk_after_cover):>12} after cover  needs {' '.join(b.required) or '-'}  ({causes})"
-            )
-    if report.skill_bottlenecks:
-        lines += ["", "Skills behind the remaining gaps:"]
-        for s in report.skill_bottlenecks[:TOP]:
-            label = f"{s.skill_code}:L{s.min_level}"
-            lines.append(
-                f"  {label:<18} {s.workcenters:>4} workcenters  "
-                f"{_h(s.hours_at_risk_after_cover):>12}  {s.holders} holders"
-            )
     blocking = [a for a in (*report.lapsed, *report.expiring) if a.blocked]
-    if blocking:
-        lines += ["", "Certifications blocking planned work:"]
-        for a in blocking[:TOP]:
-            when = f"lapsed {a.expires}" if a.kind == "lapsed" else f"expires {a.expires}"
-            places = ", ".join(sorted({b.workcenter_code for b in a.blocked}))
-            lines.append(
-                f"  {a.skill_code} L{a.level} of employee {a.employee_id[:8]} ({when}): "
-                f"{len(a.blocked)} shifts at {places}, {_h(a.hours_blocked)} scheduled, {_h(a.hours_at_risk)} at risk"
-                + ("; USED WHILE LAPSED" if a.in_use else "")
-            )
-    if report.lapse_uses:
-        lines += ["", "Worked while a required certification was lapsed:"]
-        for u in report.lapse_uses[:TOP]:
-            state = "still lapsed" if u.still_lapsed else f"renewed {u.renewed_on}"
-            lines.append(
-                f"  {u.skill_code} L{u.level} of employee {u.employee_id[:8]}: {len(u.labor_entry_ids)} labor entries "
-                f"({_h(u.labor_hours)}), {u.logins} logins, {u.first_day} to {u.last_day}; {state}"
-            )
-    if report.training:
-        lines += ["", "Cross-training (best candidate per workcenter):"]
-        for r in report.training[:TOP]:
-            best = r.candidates[0]
-            lines.append(
-                f"  {r.workcenter_code:<10} employee {best.employee_id[:8]}: {best.reason} (score {best.score:.1f})"
-            )
+    top = min(TOP, len(report.bottlenecks))
+    lines += _section(f"Bottlenecks (top {top}, by hours at risk after cover):", report.bottlenecks, _bottleneck)
+    lines += _section("Skills behind the remaining gaps:", report.skill_bottlenecks, _skill_bottleneck)
+    lines += _section("Certifications blocking planned work:", blocking, _blocking)
+    lines += _section("Worked while a required certification was lapsed:", report.lapse_uses, _lapse_use)
+    lines += _section("Cross-training (best candidate per workcenter):", report.training, _training)
     return "\n".join(lines)
+
+
+def _section(title: str, items: Sequence[T], line: Callable[[T], str]) -> list[str]:
+    """A blank line, the title and one line for each of the first `TOP` items; nothing without items."""
+    return ["", title, *(line(item) for item in items[:TOP])] if items else []
+
+
+def _bottleneck(b: Bottleneck) -> str:
+    causes = ", ".join(f"{k} {v}" for k, v in b.causes.items())
+    return (
+        f"  {b.workcenter_code:<10} {b.gap_shifts:>3} shifts  {_h(b.hours_at_risk):>12} at risk  "
+        f"{_h(b.hours_at_risk_after_cover):>12} after cover  needs {' '.join(b.required) or '-'}  ({causes})"
+    )
+
+
+def _skill_bottleneck(s: SkillBottleneck) -> str:
+    label = f"{s.skill_code}:L{s.min_level}"
+    return f"  {label:<18} {s.workcenters:>4} workcenters  {_h(s.hours_at_risk_after_cover):>12}  {s.holders} holders"
+
+
+def _blocking(a: CertificationAlert) -> str:
+    when = f"lapsed {a.expires}" if a.kind == "lapsed" else f"expires {a.expires}"
+    places = ", ".join(sorted({b.workcenter_code for b in a.blocked}))
+    return (
+        f"  {a.skill_code} L{a.level} of employee {a.employee_id[:8]} ({when}): "
+        f"{len(a.blocked)} shifts at {places}, {_h(a.hours_blocked)} scheduled, {_h(a.hours_at_risk)} at risk"
+        + ("; USED WHILE LAPSED" if a.in_use else "")
+    )
+
+
+def _lapse_use(u: LapseUse) -> str:
+    state = "still lapsed" if u.still_lapsed else f"renewed {u.renewed_on}"
+    return (
+        f"  {u.skill_code} L{u.level} of employee {u.employee_id[:8]}: {len(u.labor_entry_ids)} labor entries "
+        f"({_h(u.labor_hours)}), {u.logins} logins, {u.first_day} to {u.last_day}; {state}"
+    )
+
+
+def _training(r: TrainingRecommendation) -> str:
+    best = r.candidates[0]
+    return f"  {r.workcenter_code:<10} employee {best.employee_id[:8]}: {best.reason} (score {best.score:.1f})"
