@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from plexlabor.models import Employee, JobOperation, PlexDataError
+from plexlabor.models import PLANT_MODELS, Employee, JobOperation, PlexDataError
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.plex.port import LaborDataPort
 from plexlabor.plex.snapshot import REFERENCE, WINDOWED, PlexSnapshot, read_snapshot
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
@@ -35,6 +36,20 @@ def test_only_the_kinds_asked_for_are_read_each_in_its_window(plant: PlantFolder
     assert snapshot.windows == {"labor-entries": window}
     empty = {name for name, rows in snapshot.rows().items() if not rows}
     assert empty == set(REFERENCE + WINDOWED) - {"employees", "labor-entries"}
+
+
+def test_every_kind_is_read_through_the_port_method_of_its_name(plant: PlantFolder) -> None:
+    # Given every kind asked for, the windowed ones over the whole extract
+    meta = plant.meta()
+    windows = dict.fromkeys(WINDOWED, (meta.start, meta.end))
+    # When the snapshot is read
+    snapshot = read_snapshot(PlantFolderSource(plant), reference=REFERENCE, windows=windows)
+    # Then each kind has a LaborDataPort method of its name, and came back as that port's records
+    for name in REFERENCE + WINDOWED:
+        method = name.replace("-", "_")
+        assert callable(getattr(LaborDataPort, method, None)), name
+        assert {type(row) for row in snapshot.rows()[name]} <= {PLANT_MODELS[name]}
+    assert len(snapshot.employees) == meta.counts["employees"]
 
 
 def test_the_time_zone_is_the_ports_unless_given(plant: PlantFolder) -> None:

@@ -10,7 +10,7 @@ fast (a plant folder's pre-filtered lines, Plex's chunked windows) stays inside 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, get_args
@@ -73,32 +73,8 @@ CLOSED_JOBS = frozenset({"Complete", "Cancelled"})
 
 Window = tuple[datetime, datetime]
 
-_READ_REFERENCE: Mapping[Reference, Callable[[LaborDataPort], list[Any]]] = {
-    "employees": lambda port: port.employees(),
-    "workcenters": lambda port: port.workcenters(),
-    "approved-workcenters": lambda port: port.approved_workcenters(),
-    "jobs": lambda port: port.jobs(),
-    "job-operations": lambda port: port.job_operations(),
-    "shifts": lambda port: port.shifts(),
-    "skills": lambda port: port.skills(),
-    "certifications": lambda port: port.certifications(),
-    "workcenter-requirements": lambda port: port.workcenter_requirements(),
-    "buildings": lambda port: port.buildings(),
-    "clock-devices": lambda port: port.clock_devices(),
-}
-
-_READ_WINDOW: Mapping[Windowed, Callable[[LaborDataPort, datetime, datetime], list[Any]]] = {
-    "time-clock-entries": lambda port, begin, end: port.time_clock_entries(begin, end),
-    "labor-entries": lambda port, begin, end: port.labor_entries(begin, end),
-    "shift-assignments": lambda port, begin, end: port.shift_assignments(begin, end),
-    "workcenter-events": lambda port, begin, end: port.workcenter_events(begin, end),
-    "badge-swipes": lambda port, begin, end: port.badge_swipes(begin, end),
-    "scrap-entries": lambda port, begin, end: port.scrap_entries(begin, end),
-    "downtime-entries": lambda port, begin, end: port.downtime_entries(begin, end),
-}
-
-
 def _attribute(resource: str) -> str:
+    """The snapshot field, and the port method, of a resource: `time-clock-entries` -> `time_clock_entries`."""
     return resource.replace("-", "_")
 
 
@@ -163,13 +139,13 @@ def read_snapshot(
     values: dict[str, Any] = {}
     for name in REFERENCE:
         if name in wanted and not (open_jobs_only and name == "job-operations"):
-            values[_attribute(name)] = tuple(_READ_REFERENCE[name](port))
+            values[_attribute(name)] = tuple(getattr(port, _attribute(name))())
     if open_jobs_only and "job-operations" in wanted:
         jobs = values["jobs"] if "jobs" in wanted else tuple(port.jobs())
         values["job_operations"] = tuple(_open_operations(port, jobs))
     checked = {name: check_window(*window) for name, window in (windows or {}).items()}
     for kind, (begin, end) in checked.items():
-        values[_attribute(kind)] = tuple(_READ_WINDOW[kind](port, begin, end))
+        values[_attribute(kind)] = tuple(getattr(port, _attribute(kind))(begin, end))
     return PlexSnapshot(timezone=timezone or port.timezone(), windows=checked, **values)
 
 
