@@ -24,7 +24,9 @@ from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table, cre
 from plexlabor.intake import wiring
 from plexlabor.platform import aws
 from plexlabor.plex.folder import PlantFolderSource
-from tests.unit.intake.intake_samples import WEBHOOK_SECRET, PlantSamples, find_samples, make_plant
+from tests.unit.intake.intake_samples import WEBHOOK_SECRET
+from tests.unit.intake.intake_samples import plant_source as plant_source
+from tests.unit.intake.intake_samples import samples as samples
 
 REGION = "us-east-1"
 AUDIT_TABLE = "plexlabor-test-audit"
@@ -39,16 +41,6 @@ DEPENDENCIES = (
 )
 """Each intake function's dependencies, built once per environment."""
 PASS_MACHINE = {"StartAt": "Wait", "States": {"Wait": {"Type": "Pass", "End": True}}}
-
-
-@pytest.fixture(scope="session")
-def plant_source(tmp_path_factory: pytest.TempPathFactory) -> PlantFolderSource:
-    return make_plant(tmp_path_factory.mktemp("intake-plant"))
-
-
-@pytest.fixture(scope="session")
-def samples(plant_source: PlantFolderSource) -> PlantSamples:
-    return find_samples(plant_source)
 
 
 @dataclass(frozen=True)

@@ -14,21 +14,10 @@ import pytest
 from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.intake.approvals import InMemoryApprovalStarter
 from plexlabor.intake.recording import FindingRecorder
-from plexlabor.plex.folder import PlantFolderSource
-from tests.unit.intake.intake_samples import PlantSamples, find_samples, make_plant
+from tests.unit.intake.intake_samples import plant_source as plant_source
+from tests.unit.intake.intake_samples import samples as samples
 
 NOW = datetime(2026, 11, 26, 7, 30, tzinfo=UTC)
-
-
-@pytest.fixture(scope="session")
-def plant_source(tmp_path_factory: pytest.TempPathFactory) -> PlantFolderSource:
-    """A small labelled plant as a labor-data port (generated and parsed once per session)."""
-    return make_plant(tmp_path_factory.mktemp("intake-plant"))
-
-
-@pytest.fixture(scope="session")
-def samples(plant_source: PlantFolderSource) -> PlantSamples:
-    return find_samples(plant_source)
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Shared test data of the intake tests (unit and integration): punches picked from the labelled plant,
 and SQS and EventBridge events around them (the fake Lambda context and `load_event` are tests.support's).
 
-Import as `tests.unit.intake.intake_samples` (the integration tests use it too).
+Import as `tests.unit.intake.intake_samples` (the integration tests use it too); both tiers' conftests
+re-export its fixtures `plant_source` and `samples`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from plexlabor.intake.context import BatchContext
 from plexlabor.intake.messages import PunchMessage
@@ -77,6 +80,17 @@ def make_plant(path: Path) -> PlantFolderSource:
     """Generate the intake tests' plant into `path`."""
     generate_plant(INTAKE_PLANT, path)
     return PlantFolderSource(path)
+
+
+@pytest.fixture(scope="session")
+def plant_source(tmp_path_factory: pytest.TempPathFactory) -> PlantFolderSource:
+    """A small labelled plant as a labor-data port (generated and parsed once per session)."""
+    return make_plant(tmp_path_factory.mktemp("intake-plant"))
+
+
+@pytest.fixture(scope="session")
+def samples(plant_source: PlantFolderSource) -> PlantSamples:
+    return find_samples(plant_source)
 
 
 def find_samples(source: PlantFolderSource) -> PlantSamples:
