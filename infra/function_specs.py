@@ -216,6 +216,31 @@ def visibility_timeouts(specs: Iterable[FunctionSpec]) -> dict[QueueName, int]:
 
 PLEX = ReadSecret(SecretName.PLEX_API_KEY)
 
+
+def batch_job(
+    name: str,
+    description: str,
+    *,
+    schedule: str,
+    memory_mb: int,
+    needs: tuple[Requirement, ...],
+    flavour: Flavour = REALTIME,
+) -> FunctionSpec:
+    """A scheduled job over the plant's Plex data: up to the 15-minute maximum, one run at a time,
+    its findings or suggestions recorded in the audit table."""
+    return FunctionSpec(
+        name=name,
+        description=description,
+        flavour=flavour,
+        memory_mb=memory_mb,
+        timeout_s=MAX_TIMEOUT_S,
+        access=(TableAccess.AUDIT_APPEND, PLEX),
+        reserved_concurrency=1,
+        needs=needs,
+        schedule=schedule,
+    )
+
+
 FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         name="punch_webhook",
@@ -284,48 +309,36 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         reserved_concurrency=2,  # stay well inside Plex's ~200 calls/minute
         needs=(Need.REDRIVE_LIMIT,),
     ),
-    FunctionSpec(
-        name="norms_refresh",
-        description="Recomputes per-employee and per-role punch norms, then sweeps recent days for findings.",
+    batch_job(
+        "norms_refresh",
+        "Recomputes per-employee and per-role punch norms, then sweeps recent days for findings.",
         flavour=BATCH,
         memory_mb=3008,
-        timeout_s=900,
-        access=(TableAccess.AUDIT_APPEND, PLEX),  # the sweep records findings
-        reserved_concurrency=1,
         needs=(Need.START_APPROVALS, Need.PLANT_TIMEZONE, BucketAccess.read_write(NORMS_PREFIX)),
         schedule="cron(0 7 * * ? *)",  # 07:00 UTC: 02:00-03:00 in US Eastern, before day shifts
     ),
-    FunctionSpec(
-        name="skills_daily",
-        description="Skill coverage of the next 14 days, expiring and lapsed certifications, cross-training; "
+    batch_job(
+        "skills_daily",
+        "Skill coverage of the next 14 days, expiring and lapsed certifications, cross-training; "
         "suggestions in the audit table.",
         memory_mb=2048,  # a 5,000-person plant peaks near 450 MB; more memory is also more CPU
-        timeout_s=900,
-        access=(TableAccess.AUDIT_APPEND, PLEX),
-        reserved_concurrency=1,
         needs=(Need.PLANT_TIMEZONE,),
         schedule="cron(0 9 * * ? *)",  # 09:00 UTC: 04:00-05:00 in US Eastern, before the first shift
     ),
-    FunctionSpec(
-        name="crew_planner",
-        description="Plans tomorrow's crews (HiGHS MILP, greedy fallback); suggestions in the audit table.",
+    batch_job(
+        "crew_planner",
+        "Plans tomorrow's crews (HiGHS MILP, greedy fallback); suggestions in the audit table.",
         flavour=BATCH,  # scipy's HiGHS
         memory_mb=3008,
-        timeout_s=900,
-        access=(TableAccess.AUDIT_APPEND, PLEX),
-        reserved_concurrency=1,
         needs=(Need.PLANT_TIMEZONE,),
         schedule="cron(0 20 * * ? *)",  # 20:00 UTC: 15:00-16:00 US Eastern, plans the next day
     ),
-    FunctionSpec(
-        name="forecast_nightly",
-        description="Retrains the labor-hours model, forecasts hours, cost and overtime; model and forecasts "
+    batch_job(
+        "forecast_nightly",
+        "Retrains the labor-hours model, forecasts hours, cost and overtime; model and forecasts "
         "to S3, variance and overtime suggestions to the audit table.",
         flavour=BATCH,  # scikit-learn
         memory_mb=4096,  # a 5,000-person plant peaks near 2.3 GB (bench_forecast); more memory is also more CPU
-        timeout_s=900,
-        access=(TableAccess.AUDIT_APPEND, PLEX),
-        reserved_concurrency=1,
         needs=(Need.PLANT_TIMEZONE, BucketAccess.read_write("models/forecast/")),  # plexlabor.forecast.artifacts
         schedule="cron(0 8 * * ? *)",  # 08:00 UTC: 03:00-04:00 US Eastern, after norms_refresh
     ),
