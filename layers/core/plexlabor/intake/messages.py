@@ -15,23 +15,20 @@ arrives.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
-    AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Discriminator,
-    PlainSerializer,
     PrivateAttr,
     RootModel,
     Tag,
     model_validator,
 )
 
-from plexlabor.audit.events import format_audit_time
+from plexlabor.audit.events import AuditTimestamp
 from plexlabor.models import LaborEntry, TimeClockEntry, record_key
 from plexlabor.models.types import format_plex_datetime
 
@@ -46,17 +43,6 @@ RESOURCE_MODELS: dict[str, type[TimeClockEntry] | type[LaborEntry]] = {
 
 MAX_WEBHOOK_RECORDS = 100
 """Records one webhook request may carry: 10 SQS batches, well inside the function's 10 s."""
-
-
-def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
-
-
-UtcTimestamp = Annotated[
-    AwareDatetime,
-    AfterValidator(_to_utc),
-    PlainSerializer(format_audit_time, return_type=str, when_used="json"),
-]
 
 
 def record_time(entry: PunchEntry) -> datetime:
@@ -95,7 +81,7 @@ class PunchMessage(BaseModel):
     source: PunchSource
     resource: PunchResource
     record: dict[str, Any]
-    received_at: UtcTimestamp
+    received_at: AuditTimestamp
 
     _entry: PunchEntry | None = PrivateAttr(default=None)
 
@@ -170,7 +156,7 @@ class WebhookAccepted(BaseModel):
 
     accepted: int
     record_keys: list[str]
-    received_at: UtcTimestamp
+    received_at: AuditTimestamp
 
 
 class WebhookError(BaseModel):
