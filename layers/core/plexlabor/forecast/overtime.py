@@ -37,6 +37,9 @@ MIN_HABIT_SHIFTS = 3
 DEFAULT_ATTENDANCE = 0.98
 
 
+_NO_TIMES = np.zeros(0)
+
+
 @dataclass
 class Intervals:
     """Each person's punched time as disjoint intervals, sorted."""
@@ -72,11 +75,13 @@ class Intervals:
             ends[int(emp[chunk[0]])] = np.asarray(merged_e)
         return cls(starts, ends)
 
+    def _intervals_of(self, emp: int) -> tuple[np.ndarray, np.ndarray]:
+        """The starts and the ends of `emp`'s intervals (empty for someone who never punched)."""
+        return self.starts.get(emp, _NO_TIMES), self.ends.get(emp, _NO_TIMES)
+
     def overlap(self, emp: int, begin: float, end: float) -> float:
         """Punched hours of `emp` inside [begin, end)."""
-        starts, ends = self.starts.get(emp), self.ends.get(emp)
-        if starts is None or ends is None:
-            return 0.0
+        starts, ends = self._intervals_of(emp)
         lo = int(np.searchsorted(ends, begin, side="right"))
         hi = int(np.searchsorted(starts, end, side="left"))
         total = 0.0
@@ -86,17 +91,13 @@ class Intervals:
 
     def started_in(self, emp: int, begin: float, end: float) -> float:
         """Hours of the intervals that start in [begin, end) (whole intervals: a shift belongs to its start week)."""
-        starts, ends = self.starts.get(emp), self.ends.get(emp)
-        if starts is None or ends is None:
-            return 0.0
+        starts, ends = self._intervals_of(emp)
         lo = int(np.searchsorted(starts, begin, side="left"))
         hi = int(np.searchsorted(starts, end, side="left"))
         return float(np.sum(ends[lo:hi] - starts[lo:hi])) / HOUR
 
     def clocked_in_at(self, emp: int, t: float) -> bool:
-        starts, ends = self.starts.get(emp), self.ends.get(emp)
-        if starts is None or ends is None or not len(ends):
-            return False
+        starts, ends = self._intervals_of(emp)
         i = int(np.searchsorted(starts, t, side="right")) - 1
         return i >= 0 and ends[i] >= t - 60
 
