@@ -1,5 +1,6 @@
-"""Helpers shared by every test tier (import as `tests.support`): a fake Lambda context, and the
-canonical events of `events/` loaded by the name of the function they trigger.
+"""Helpers shared by every test tier (import as `tests.support`): a fake Lambda context, the
+canonical events of `events/` loaded by the name of the function they trigger, and fake AWS
+credentials for moto (`use_fake_aws`).
 
 The fixtures built on them (`lambda_context`) and the session's Powertools switches are in
 tests/conftest.py.
@@ -40,6 +41,17 @@ def load_event(function: str, variant: str | None = None) -> dict[str, Any]:
     """A fresh copy of the canonical event of `function`: callers may change it freely."""
     event: dict[str, Any] = json.loads(event_file(function, variant).read_text(encoding="utf-8"))
     return event
+
+
+def use_fake_aws(monkeypatch: Any, region: str = REGION) -> None:
+    """Never reach a real account (moto only): dummy credentials, `region`, and no profile or
+    endpoint from the shell. `monkeypatch` is pytest's; the variables come back after the test."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"):
+        monkeypatch.setenv(name, "testing")
+    for name in ("AWS_DEFAULT_REGION", "AWS_REGION"):
+        monkeypatch.setenv(name, region)
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
 
 
 class FakeLambdaContext:

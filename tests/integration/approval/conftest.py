@@ -14,6 +14,7 @@ from moto import mock_aws
 from plexlabor.approval import wiring
 from plexlabor_dev.simulator.sample_plant import DEFAULT_START, write_sample_plant
 from plexlabor_dev.simulator.server import SimulatorServer
+from tests.support import use_fake_aws
 
 
 @pytest.fixture(scope="session")
@@ -31,17 +32,7 @@ def approval_plant(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def stack(approval_plant: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SECURITY_TOKEN": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    use_fake_aws(monkeypatch, REGION)
     wiring.reset()
     with (
         mock_aws(config={"stepfunctions": {"execute_state_machine": True}}),

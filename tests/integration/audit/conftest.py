@@ -23,6 +23,7 @@ from plexlabor.audit.dynamodb import (
     create_audit_table,
     create_state_table,
 )
+from tests.support import use_fake_aws
 
 AUDIT_TABLE_NAME = "plexlabor-audit-test"
 STATE_TABLE_NAME = "plexlabor-state-test"
@@ -31,16 +32,7 @@ STATE_TABLE_NAME = "plexlabor-state-test"
 @pytest.fixture(autouse=True)
 def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """Never reach a real account: moto only, with dummy credentials and a fixed region."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SECURITY_TOKEN": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    use_fake_aws(monkeypatch)
 
 
 @pytest.fixture
