@@ -40,19 +40,7 @@ from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plexlabor.models.types import format_plex_datetime
-from plexlabor.plex.defaults import (
-    BEGIN_DATE_PARAM,
-    DATASOURCE_WINDOW_FIELDS,
-    DEFAULT_DATASOURCE_DATE_INPUTS,
-    DEFAULT_DATASOURCE_FIELDS,
-    DEFAULT_DATASOURCE_IDS,
-    DEFAULT_RESOURCE_PATHS,
-    EMPLOYEE_ID_PARAM,
-    END_DATE_PARAM,
-    MODIFIED_END_PARAM,
-    MODIFIED_START_PARAM,
-    REST_WINDOW_FIELDS,
-)
+from plexlabor.plex import defaults as plex
 from plexlabor_dev.simulator.faults import FaultConfig, FaultInjector, RollingRateLimit
 from plexlabor_dev.simulator.store import PlantStore, Row, normalize_date
 from plexlabor_dev.simulator.webhook_sender import WebhookSender
@@ -195,7 +183,7 @@ class SimulatorState:
         self.rate_limit = RollingRateLimit(rate_limit)
         self.faults = FaultInjector(faults)
         self.config = config or SimConfig()
-        self.datasource_by_id = {ds_id: name for name, ds_id in DEFAULT_DATASOURCE_IDS.items()}
+        self.datasource_by_id = {ds_id: name for name, ds_id in plex.DEFAULT_DATASOURCE_IDS.items()}
         self._lock = threading.Lock()
         self._writes: list[dict[str, Any]] = []
         self._custom_objects: dict[str, list[dict[str, Any]]] = {}
@@ -318,7 +306,7 @@ class PlexSimulatorApp:
         self.state = state
         self.control = self._control_routes()
         self.router = _Router()
-        paths = DEFAULT_RESOURCE_PATHS
+        paths = plex.DEFAULT_RESOURCE_PATHS
         simple = {
             "employees": "employees",
             "user-accounts": "user-accounts",
@@ -364,12 +352,12 @@ class PlexSimulatorApp:
 
     def time_clock_entries(self, request: Request) -> Reply:
         store, resource, query = self.state.store, "time-clock-entries", request.query
-        begin, end = _date_param(query, BEGIN_DATE_PARAM), _date_param(query, END_DATE_PARAM)
-        mod_start, mod_end = _date_param(query, MODIFIED_START_PARAM), _date_param(query, MODIFIED_END_PARAM)
-        employee = _first(query, EMPLOYEE_ID_PARAM)
+        begin, end = _date_param(query, plex.BEGIN_DATE_PARAM), _date_param(query, plex.END_DATE_PARAM)
+        mod_start, mod_end = _date_param(query, plex.MODIFIED_START_PARAM), _date_param(query, plex.MODIFIED_END_PARAM)
+        employee = _first(query, plex.EMPLOYEE_ID_PARAM)
         candidates: list[Row] | None = None
         if begin or end:
-            candidates = store.index(resource, REST_WINDOW_FIELDS[resource]).between(begin, end)
+            candidates = store.index(resource, plex.REST_WINDOW_FIELDS[resource]).between(begin, end)
         if mod_start or mod_end:
             modified = store.index(resource, "modified").between(mod_start, mod_end)
             if candidates is None:
@@ -377,14 +365,14 @@ class PlexSimulatorApp:
             else:
                 wanted = {id(row) for row in modified}
                 candidates = [row for row in candidates if id(row) in wanted]
-        rows = store.index(resource, REST_WINDOW_FIELDS[resource]).rows if candidates is None else candidates
+        rows = store.index(resource, plex.REST_WINDOW_FIELDS[resource]).rows if candidates is None else candidates
         if employee:
             rows = [row for row in rows if str(row.get("employeeId")) == employee]
         return self._list_reply(rows)
 
     def labor_entries(self, request: Request) -> Reply:
         query = request.query
-        missing = [name for name in (BEGIN_DATE_PARAM, END_DATE_PARAM) if not _first(query, name)]
+        missing = [name for name in (plex.BEGIN_DATE_PARAM, plex.END_DATE_PARAM) if not _first(query, name)]
         if missing:
             raise HttpError(
                 400,
@@ -392,9 +380,9 @@ class PlexSimulatorApp:
                 f"Missing required query parameter(s): {', '.join(missing)}",
                 [{"code": "REQUIRED", "target": name, "message": f"'{name}' is required"} for name in missing],
             )
-        begin, end = _date_param(query, BEGIN_DATE_PARAM), _date_param(query, END_DATE_PARAM)
+        begin, end = _date_param(query, plex.BEGIN_DATE_PARAM), _date_param(query, plex.END_DATE_PARAM)
         resource = "labor-entries"
-        return self._list_reply(self.state.store.index(resource, REST_WINDOW_FIELDS[resource]).between(begin, end))
+        return self._list_reply(self.state.store.index(resource, plex.REST_WINDOW_FIELDS[resource]).between(begin, end))
 
     # -- writes ---------------------------------------------------------------------------------
     def _record(
@@ -434,8 +422,8 @@ class PlexSimulatorApp:
         inputs = data.get("inputs") or {}
         if not isinstance(inputs, dict):
             raise HttpError(400, "INVALID_BODY", "'inputs' must be a JSON object")
-        dated = name in DATASOURCE_WINDOW_FIELDS
-        allowed = set(DEFAULT_DATASOURCE_DATE_INPUTS) if dated else set()
+        dated = name in plex.DATASOURCE_WINDOW_FIELDS
+        allowed = set(plex.DEFAULT_DATASOURCE_DATE_INPUTS) if dated else set()
         unknown = sorted(set(inputs) - allowed)
         if unknown:
             raise HttpError(
@@ -447,19 +435,19 @@ class PlexSimulatorApp:
             )
         if dated:
             bounds = []
-            for input_name in DEFAULT_DATASOURCE_DATE_INPUTS:
+            for input_name in plex.DEFAULT_DATASOURCE_DATE_INPUTS:
                 raw = inputs.get(input_name)
                 try:
                     bounds.append(normalize_date(raw))
                 except ValueError:
                     raise HttpError(400, "INVALID_INPUT", f"Input '{input_name}' is not a date: {raw}") from None
-            rows = self.state.store.index(name, DATASOURCE_WINDOW_FIELDS[name]).between(bounds[0], bounds[1])
+            rows = self.state.store.index(name, plex.DATASOURCE_WINDOW_FIELDS[name]).between(bounds[0], bounds[1])
         else:
             rows = self.state.store.rows(name)
         config = self.state.config
         truncated = len(rows) > config.datasource_row_limit
         rows = rows[: config.datasource_row_limit]
-        fields = DEFAULT_DATASOURCE_FIELDS[name]
+        fields = plex.DEFAULT_DATASOURCE_FIELDS[name]
         shape = config.datasource_shape
         if shape == "auto":
             shape = "rows" if _first(request.query, "format") == "2" else "tables"
@@ -562,8 +550,8 @@ class PlexSimulatorApp:
         if not isinstance(url, str) or not url.startswith(("http://", "https://")) or not secret:
             raise HttpError(400, "INVALID_BODY", "need 'url' (http/https) and 'secret'")
         try:
-            begin = normalize_date(request.get(BEGIN_DATE_PARAM))
-            end = normalize_date(request.get(END_DATE_PARAM))
+            begin = normalize_date(request.get(plex.BEGIN_DATE_PARAM))
+            end = normalize_date(request.get(plex.END_DATE_PARAM))
         except ValueError as error:
             raise HttpError(400, "INVALID_BODY", str(error)) from None
         rows = self.state.store.index("time-clock-entries", "clockinTime").between(begin, end)
