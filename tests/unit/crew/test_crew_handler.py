@@ -16,6 +16,7 @@ from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
 from plexlabor.crew import wiring
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.plex.sources import LaborSource
 from tests.support import FakeLambdaContext, load_event
 
 REGION = "us-east-1"
@@ -72,8 +73,7 @@ def test_the_canonical_event_plans_tomorrow_and_publishes_to_dynamodb(table: Any
 
 def test_injected_dependencies_and_no_publishing(labelled_plant: PlantFolder) -> None:
     deps = wiring.Dependencies(
-        source=PlantFolderSource(labelled_plant.path),
-        timezone="America/Detroit",
+        source=LaborSource(PlantFolderSource(labelled_plant.path), "America/Detroit"),
         store=InMemoryAuditStore(),
         time_limit_s=20,
         clock=lambda: datetime(2026, 11, 22, 20, tzinfo=UTC),

@@ -15,6 +15,7 @@ from plexlabor.audit import AuditEventType, InMemoryAuditStore
 from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.plex.sources import LaborSource
 from plexlabor.skills import wiring
 from tests.support import FakeLambdaContext, load_event
 
@@ -93,7 +94,7 @@ def test_a_malformed_detail_is_refused(aws: Any) -> None:
 def test_injected_fakes_need_no_aws(labelled_plant: PlantFolder) -> None:
     store = InMemoryAuditStore()
     deps = wiring.Dependencies(
-        source=PlantFolderSource(labelled_plant), timezone="America/Detroit", store=store, horizon_days=7
+        source=LaborSource(PlantFolderSource(labelled_plant), "America/Detroit"), store=store, horizon_days=7
     )
     summary = skills_daily.handler(_event(), FakeLambdaContext(), dependencies=deps)
     assert summary["horizon_days"] == 7 and summary["published"] > 0

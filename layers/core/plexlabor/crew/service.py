@@ -46,11 +46,12 @@ def run(deps: Dependencies, request: CrewPlannerEvent) -> dict[str, Any]:
     from plexlabor.crew.optimizer import solve
 
     detail = request.detail
-    day = detail.day or request.time.astimezone(ZoneInfo(deps.timezone)).date() + timedelta(days=detail.days_ahead)
+    timezone = deps.source.timezone
+    day = detail.day or request.time.astimezone(ZoneInfo(timezone)).date() + timedelta(days=detail.days_ahead)
     logger.append_keys(plan_day=day.isoformat(), shift=detail.shift or "all")
 
     started = time.perf_counter()
-    problem = build_problem(deps.source, day, detail.shift, timezone=deps.timezone)
+    problem = build_problem(deps.source.port, day, detail.shift, timezone=timezone)
     plan = solve(problem, detail.time_limit_s or deps.time_limit_s, build_seconds=time.perf_counter() - started)
     summary = plan_summary(day, plan)
     if detail.publish:

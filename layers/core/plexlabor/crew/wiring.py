@@ -22,7 +22,7 @@ from plexlabor.crew.publish import Approval
 from plexlabor.platform import env
 from plexlabor.platform.clock import utc_now
 from plexlabor.platform.settings import PerEnvironment, PlexSourceSettings
-from plexlabor.plex.port import LaborDataPort
+from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 
 ACTOR = "crew_planner"
 """Who the plan's suggestions are recorded by in the audit trail."""
@@ -36,8 +36,7 @@ class CrewPlannerSettings(PlexSourceSettings):
 
 @dataclass
 class Dependencies:
-    source: LaborDataPort
-    timezone: str
+    source: LaborSource
     store: AuditStore
     time_limit_s: float = 60.0
     approval: Approval = "changes"
@@ -48,12 +47,9 @@ def build(settings: CrewPlannerSettings) -> Dependencies:
     """The real adapters (clients are created on first use)."""
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.platform.aws import aws_client
-    from plexlabor.plex.sources import open_labor_source_from_aws
 
-    source = open_labor_source_from_aws(settings)
     return Dependencies(
-        source=source.port,
-        timezone=source.timezone,
+        source=open_labor_source_from_aws(settings),
         store=DynamoDbAuditStore(settings.audit_table_name, client=aws_client("dynamodb")),
         time_limit_s=settings.time_limit_s,
         approval=settings.approval,

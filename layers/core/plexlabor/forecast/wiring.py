@@ -21,7 +21,7 @@ from plexlabor.forecast.artifacts import ArtifactStore
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.platform import env
 from plexlabor.platform.settings import PerEnvironment, PlexSourceSettings
-from plexlabor.plex.sources import LaborSource
+from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 
 ENV_FORECAST_SETTINGS = "FORECAST_SETTINGS"
 
@@ -63,7 +63,6 @@ def build(settings: NightlySettings) -> Dependencies:
     from plexlabor.forecast.artifacts import LocalFolderArtifactStore
     from plexlabor.forecast.s3 import S3ArtifactStore
     from plexlabor.platform.aws import aws_client
-    from plexlabor.plex.sources import open_labor_source_from_aws
 
     artifacts: ArtifactStore = (
         S3ArtifactStore(settings.artifacts_bucket_name, client=aws_client("s3"))

@@ -38,11 +38,12 @@ class SkillsDailyEvent(EventBridgeModel):
 
 def run(deps: Dependencies, request: SkillsDailyEvent) -> dict[str, Any]:
     """Assess the day, publish the report if asked; the JSON-safe summary."""
-    as_of = request.detail.as_of or request.time.astimezone(ZoneInfo(deps.timezone)).date()
+    source = deps.source
+    as_of = request.detail.as_of or request.time.astimezone(ZoneInfo(source.timezone)).date()
     horizon = request.detail.horizon_days or deps.horizon_days
     logger.append_keys(as_of=as_of.isoformat(), horizon_days=horizon)
 
-    data = load(deps.source, as_of, timezone=deps.timezone, horizon_days=horizon, lookback_days=deps.lookback_days)
+    data = load(source.port, as_of, timezone=source.timezone, horizon_days=horizon, lookback_days=deps.lookback_days)
     report = assess_skills(data)
     totals = report.totals
     summary: dict[str, Any] = {"as_of": as_of.isoformat(), "horizon_days": horizon, **totals.model_dump()}

@@ -22,7 +22,7 @@ from plexlabor.audit.store import AuditStore
 from plexlabor.platform import env
 from plexlabor.platform.clock import utc_now
 from plexlabor.platform.settings import PerEnvironment, PlexSourceSettings
-from plexlabor.plex.port import LaborDataPort
+from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 from plexlabor.skills.data import DEFAULT_HORIZON_DAYS, DEFAULT_LOOKBACK_DAYS
 from plexlabor.skills.publish import DEFAULT_HR_RECIPIENT, PublishOptions
 
@@ -42,8 +42,7 @@ class SkillsDailySettings(PlexSourceSettings):
 
 @dataclass
 class Dependencies:
-    source: LaborDataPort
-    timezone: str
+    source: LaborSource
     store: AuditStore
     horizon_days: int = DEFAULT_HORIZON_DAYS
     lookback_days: int = DEFAULT_LOOKBACK_DAYS
@@ -55,12 +54,9 @@ def build(settings: SkillsDailySettings) -> Dependencies:
     """The real adapters (clients are created on first use)."""
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.platform.aws import aws_client
-    from plexlabor.plex.sources import open_labor_source_from_aws
 
-    source = open_labor_source_from_aws(settings)
     return Dependencies(
-        source=source.port,
-        timezone=source.timezone,
+        source=open_labor_source_from_aws(settings),
         store=DynamoDbAuditStore(settings.audit_table_name, client=aws_client("dynamodb")),
         horizon_days=settings.horizon_days,
         lookback_days=settings.lookback_days,
