@@ -84,22 +84,25 @@ def _multi(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str, str] | None, dic
     return {name: values[-1] for name, values in multi.items()}, multi
 
 
+@dataclass(frozen=True)
+class HttpRequest:
+    """One request as it came in: `raw_path` with its query string, headers in order."""
+
+    method: str
+    raw_path: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    source_ip: str
+
+
 def build_rest_event(
-    *,
-    method: str,
-    raw_path: str,
-    headers: Iterable[tuple[str, str]],
-    body: bytes,
-    route: Route,
-    path_parameters: Mapping[str, str],
-    source_ip: str,
-    stage: str,
-    region: str,
+    request: HttpRequest, route: Route, path_parameters: Mapping[str, str], *, stage: str, region: str
 ) -> dict[str, Any]:
     """The API Gateway REST proxy event (payload v1) for one request."""
-    split = urlsplit(raw_path)
+    method, body, source_ip = request.method, request.body, request.source_ip
+    split = urlsplit(request.raw_path)
     path = unquote(split.path) or "/"
-    header_pairs = list(headers)
+    header_pairs = request.headers
     single_headers, multi_headers = _multi(header_pairs)
     query, multi_query = _multi(parse_qsl(split.query, keep_blank_values=True))
     text: str | None
@@ -222,7 +225,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(_gateway_error(413, "Request Too Long"))
             return
         body = self.rfile.read(length) if length else b""
-        self._send(gateway.dispatch(self.command, self.path, list(self.headers.items()), body, self.client_address[0]))
+        request = HttpRequest(self.command, self.path, tuple(self.headers.items()), body, self.client_address[0])
+        self._send(gateway.dispatch(request))
 
     def _send(self, reply: HttpReply) -> None:
         try:
@@ -292,29 +296,18 @@ class LocalApiGateway:
                 return route, {name: unquote(value) for name, value in found.groupdict().items()}
         return None
 
-    def dispatch(
-        self, method: str, raw_path: str, headers: list[tuple[str, str]], body: bytes, source_ip: str
-    ) -> HttpReply:
-        path = urlsplit(raw_path).path or "/"
+    def dispatch(self, request: HttpRequest) -> HttpReply:
+        method = request.method
+        path = urlsplit(request.raw_path).path or "/"
         if path.startswith(CONTROL_PREFIX) and self._control is not None:
-            if not _is_loopback(source_ip):
+            if not _is_loopback(request.source_ip):
                 return _gateway_error(403, "Missing Authentication Token")
-            return self._control(method, path[len(CONTROL_PREFIX) :], body)
+            return self._control(method, path[len(CONTROL_PREFIX) :], request.body)
         matched = self.match(method, path)
         if matched is None:
             return _gateway_error(403, "Missing Authentication Token")
         route, parameters = matched
-        event = build_rest_event(
-            method=method,
-            raw_path=raw_path,
-            headers=headers,
-            body=body,
-            route=route,
-            path_parameters=parameters,
-            source_ip=source_ip,
-            stage=self.stage,
-            region=self.region,
-        )
+        event = build_rest_event(request, route, parameters, stage=self.stage, region=self.region)
         started = time.perf_counter()
         try:
             result = self._invoke(route.function, event)
