@@ -24,11 +24,11 @@ from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table, cre
 from plexlabor.intake import wiring
 from plexlabor.platform import aws
 from plexlabor.plex.folder import PlantFolderSource
+from tests.support import REGION, use_fake_aws
 from tests.unit.intake.intake_samples import WEBHOOK_SECRET
 from tests.unit.intake.intake_samples import plant_source as plant_source
 from tests.unit.intake.intake_samples import samples as samples
 
-REGION = "us-east-1"
 AUDIT_TABLE = "plexlabor-test-audit"
 STATE_TABLE = "plexlabor-test-state"
 IDEMPOTENCY_TABLE = "plexlabor-test-idempotency"
@@ -77,17 +77,7 @@ class Stack:
 
 @pytest.fixture(autouse=True)
 def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SECURITY_TOKEN": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
+    use_fake_aws(monkeypatch)
 
 
 @pytest.fixture

@@ -17,9 +17,8 @@ from plexlabor.crew import wiring
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
-from tests.support import FakeLambdaContext, load_event
+from tests.support import REGION, FakeLambdaContext, load_event, use_fake_aws
 
-REGION = "us-east-1"
 TABLE = "plexlabor-test-audit"
 EVENT = load_event("crew_planner")
 
@@ -30,18 +29,11 @@ def _event(**detail: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def table(monkeypatch: pytest.MonkeyPatch, labelled_plant: PlantFolder) -> Iterator[Any]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-        "AUDIT_TABLE_NAME": TABLE,
-        "PLEXLABOR_PLANT_DIR": str(labelled_plant.path),
-        "CREW_TIME_LIMIT_SECONDS": "20",
-    }.items():
-        monkeypatch.setenv(name, value)
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "PLEXLABOR_TIMEZONE", "CREW_APPROVAL"):
+    use_fake_aws(monkeypatch)
+    monkeypatch.setenv("AUDIT_TABLE_NAME", TABLE)
+    monkeypatch.setenv("PLEXLABOR_PLANT_DIR", str(labelled_plant.path))
+    monkeypatch.setenv("CREW_TIME_LIMIT_SECONDS", "20")
+    for name in ("PLEXLABOR_TIMEZONE", "CREW_APPROVAL"):
         monkeypatch.delenv(name, raising=False)
     wiring.dependencies.cache_clear()
     with mock_aws():

@@ -20,11 +20,10 @@ from plexlabor.forecast.service import load_model
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
-from tests.support import FakeLambdaContext, load_event
+from tests.support import REGION, FakeLambdaContext, load_event, use_fake_aws
 
 from .conftest import FAST
 
-REGION = "us-east-1"
 TABLE = "plexlabor-test-audit"
 BUCKET = "plexlabor-test-artifacts"
 EVENT = load_event("forecast_nightly")
@@ -32,12 +31,8 @@ EVENT = load_event("forecast_nightly")
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch, labelled_plant: PlantFolder) -> Iterator[dict[str, Any]]:
+    use_fake_aws(monkeypatch)
     for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
         "AUDIT_TABLE_NAME": TABLE,
         "ARTIFACTS_BUCKET_NAME": BUCKET,
         "PLEXLABOR_PLANT_DIR": str(labelled_plant.path),
@@ -47,7 +42,7 @@ def aws(monkeypatch: pytest.MonkeyPatch, labelled_plant: PlantFolder) -> Iterato
         ).model_dump_json(),
     }.items():
         monkeypatch.setenv(name, value)
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "PLEXLABOR_TIMEZONE", "PLEXLABOR_ARTIFACTS_DIR"):
+    for name in ("PLEXLABOR_TIMEZONE", "PLEXLABOR_ARTIFACTS_DIR"):
         monkeypatch.delenv(name, raising=False)
     wiring.dependencies.cache_clear()
     with mock_aws():

@@ -17,7 +17,7 @@ from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
 from plexlabor.skills import wiring
-from tests.support import FakeLambdaContext, load_event
+from tests.support import REGION, FakeLambdaContext, load_event, use_fake_aws
 
 TABLE = "plexlabor-audit-skills-test"
 
@@ -31,21 +31,13 @@ def _event(**detail: Any) -> dict[str, Any]:
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch, labelled_plant: PlantFolder) -> Iterator[Any]:
     """moto with an audit table; the function's environment points at it and at the labelled plant."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "AUDIT_TABLE_NAME": TABLE,
-        "PLEXLABOR_PLANT_DIR": str(labelled_plant.path),
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    use_fake_aws(monkeypatch)
+    monkeypatch.setenv("AUDIT_TABLE_NAME", TABLE)
+    monkeypatch.setenv("PLEXLABOR_PLANT_DIR", str(labelled_plant.path))
     monkeypatch.delenv("PLEXLABOR_TIMEZONE", raising=False)
     wiring.dependencies.cache_clear()
     with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
+        client = boto3.client("dynamodb", region_name=REGION)
         create_audit_table(client, TABLE)
         yield client
     wiring.dependencies.cache_clear()
