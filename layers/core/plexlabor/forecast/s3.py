@@ -1,7 +1,7 @@
 """S3 adapter of the artifact store: objects under `models/forecast/` of the artifacts bucket.
 
 The only forecasting module that talks to AWS. The client is the platform's (`plexlabor.platform.aws`:
-its timeouts and retries), made on first use; tests pass a moto client.
+its timeouts and retries), made on first use (`LazyClient`); tests pass a moto client.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from plexlabor.forecast.artifacts import PREFIX, check_key
 from plexlabor.forecast.errors import ArtifactError
-from plexlabor.platform.aws import aws_client
+from plexlabor.platform.aws import LazyClient
 
 _MISSING = {"NoSuchKey", "404", "NotFound"}
 
@@ -24,11 +24,7 @@ class S3ArtifactStore:
         self.bucket, self.prefix = bucket, prefix
         self._client = client
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws_client("s3")
-        return self._client
+    client = LazyClient("s3")
 
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
         try:

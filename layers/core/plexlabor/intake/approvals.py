@@ -15,7 +15,10 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from plexlabor.approval.request import ApprovalRequest
+from plexlabor.platform.aws import LazyClient
 
 
 class StepFunctionsApprovalStarter:
@@ -28,17 +31,9 @@ class StepFunctionsApprovalStarter:
         self.clock_skew_s = clock_skew_s
         self._client = client
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            from plexlabor.platform.aws import aws_client  # only when AWS is really used
-
-            self._client = aws_client("stepfunctions")
-        return self._client
+    client = LazyClient("stepfunctions")
 
     def start(self, request: ApprovalRequest) -> bool:
-        from botocore.exceptions import ClientError
-
         asked_at = datetime.now(UTC)
         try:
             response = self.client.start_execution(

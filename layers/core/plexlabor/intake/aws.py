@@ -1,7 +1,7 @@
 """AWS adapters of the intake ports: SQS (punch queue), DynamoDB (poll cursor), S3 (norms).
 
 The only intake module besides `approvals.py` that talks to AWS. Clients are the platform's
-(`plexlabor.platform.aws.aws_client`: its timeouts and retries), made on first use (never at import);
+(`plexlabor.platform.aws.LazyClient`: its timeouts and retries), made on first use (never at import);
 tests pass their own clients.
 """
 
@@ -20,7 +20,7 @@ from plexlabor.intake.cursor import CURSOR_PK_PREFIX, CURSOR_SK, check_aware
 from plexlabor.intake.errors import EnqueueError
 from plexlabor.intake.messages import PunchMessage
 from plexlabor.intake.norms_store import LATEST_KEY, version_key
-from plexlabor.platform.aws import aws_client
+from plexlabor.platform.aws import LazyClient
 from plexlabor.validation.norms import Norms
 
 SQS_BATCH = 10  # SendMessageBatch takes at most 10 entries
@@ -36,11 +36,7 @@ class SqsPunchQueue:
         self.queue_url = queue_url
         self._client = client
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws_client("sqs")
-        return self._client
+    client = LazyClient("sqs")
 
     def send(self, messages: Sequence[PunchMessage]) -> None:
         failed: list[str] = []
@@ -88,11 +84,7 @@ class DynamoDbCursorStore:
         self.table_name = table_name
         self._client = client
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws_client("dynamodb")
-        return self._client
+    client = LazyClient("dynamodb")
 
     def _key(self, name: str) -> dict[str, Any]:
         return {
@@ -136,11 +128,7 @@ class S3NormsStore:
         self.bucket = bucket
         self._client = client
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws_client("s3")
-        return self._client
+    client = LazyClient("s3")
 
     def latest(self) -> Norms | None:
         try:
