@@ -20,7 +20,6 @@ import ipaddress
 import json
 import logging
 import re
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -32,6 +31,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec
 from plexlabor_dev.local.environment import AWS_ACCOUNT_ID
+from plexlabor_dev.serving import Served, ServerThread
 
 logger = logging.getLogger(__name__)
 
@@ -255,7 +255,7 @@ class _GatewayServer(ThreadingHTTPServer):
     gateway: LocalApiGateway
 
 
-class LocalApiGateway:
+class LocalApiGateway(Served):
     """Routes HTTP requests on 127.0.0.1 to handlers through `invoke(function, event)`."""
 
     def __init__(
@@ -273,16 +273,21 @@ class LocalApiGateway:
         self._control = control
         self.set_routes(routes)
         self.stage, self.region = stage, region
-        self._host, self._port = host, port
-        self._server: _GatewayServer | None = None
-        self._thread: threading.Thread | None = None
+        self._serving = ServerThread(
+            lambda: self._bind(host, port),
+            what="the local API gateway",
+            thread_name="local-api-gateway",
+            poll_interval=0.1,
+        )
+
+    def _bind(self, host: str, port: int) -> _GatewayServer:
+        server = _GatewayServer((host, port), _Handler)
+        server.gateway = self
+        return server
 
     @property
     def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the local API gateway is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._serving.url
 
     def set_routes(self, routes: Iterable[Route]) -> None:
         """Replace the routes (the runtime drops those whose function has no handler yet)."""
@@ -316,29 +321,3 @@ class LocalApiGateway:
             return _gateway_error(502, "Internal server error")
         logger.debug("%s %s -> %s in %.3f s", method, path, route.function, time.perf_counter() - started)
         return reply_from_result(result)
-
-    def start(self) -> LocalApiGateway:
-        if self._server is not None:
-            return self
-        self._server = _GatewayServer((self._host, self._port), _Handler)
-        self._server.gateway = self
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="local-api-gateway", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server.server_close()
-        self._server, self._thread = None, None
-
-    def __enter__(self) -> LocalApiGateway:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

@@ -41,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plexlabor.models.types import format_plex_datetime
 from plexlabor.plex import defaults as plex
+from plexlabor_dev.serving import Served, ServerThread
 from plexlabor_dev.simulator.faults import FaultConfig, FaultInjector, RollingRateLimit
 from plexlabor_dev.simulator.store import PlantStore, Row, normalize_date
 from plexlabor_dev.simulator.webhook_sender import WebhookSender
@@ -683,7 +684,7 @@ class _SimHTTPServer(ThreadingHTTPServer):
         logger.debug("simulator connection error from %s", client_address, exc_info=True)
 
 
-class SimulatorServer:
+class SimulatorServer(Served):
     """A Plex simulator on its own thread. Use as a context manager:
 
     with SimulatorServer(plant_dir) as sim:
@@ -713,55 +714,26 @@ class SimulatorServer:
             config=config,
         )
         self.app = PlexSimulatorApp(self.state)
-        self._host, self._port = host, port
-        self._httpd: _SimHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._serving = ServerThread(
+            lambda: self._bind(host, port), what="the simulator", thread_name="plex-simulator", poll_interval=0.05
+        )
+
+    def _bind(self, host: str, port: int) -> _SimHTTPServer:
+        server = _SimHTTPServer((host, port), _Handler)
+        server.app = self.app
+        return server
 
     @property
     def base_url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("the simulator is not started")
-        host, port = self._httpd.server_address[:2]
-        text = host.decode() if isinstance(host, bytes) else str(host)
-        return f"http://{text if ':' not in text else f'[{text}]'}:{port}"
+        return self._serving.url
 
     def bind(self) -> SimulatorServer:
-        if self._httpd is None:
-            self._httpd = _SimHTTPServer((self._host, self._port), _Handler)
-            self._httpd.app = self.app
-        return self
-
-    def start(self) -> SimulatorServer:
-        self.bind()
-        assert self._httpd is not None
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="plex-simulator",
-            daemon=True,
-        )
-        self._thread.start()
+        self._serving.bind()
         return self
 
     def serve_forever(self) -> None:
         """Serve on the calling thread until `stop()` or Ctrl-C."""
-        self.bind()
-        assert self._httpd is not None
-        self._httpd.serve_forever(poll_interval=0.2)
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            if self._thread is not None:
-                self._httpd.shutdown()
-                self._thread.join(timeout=5)
-            self._httpd.server_close()
-            self._httpd, self._thread = None, None
-
-    def __enter__(self) -> SimulatorServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self._serving.serve_forever(poll_interval=0.2)
 
     # -- conveniences for tests and the demo --------------------------------------------------------
     def settings(self, **overrides: Any) -> Any:
