@@ -62,17 +62,16 @@ def build(settings: NightlySettings) -> Dependencies:
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.forecast.artifacts import LocalFolderArtifactStore
     from plexlabor.forecast.s3 import S3ArtifactStore
-    from plexlabor.platform.aws import aws_client
 
     artifacts: ArtifactStore = (
-        S3ArtifactStore(settings.artifacts_bucket_name, client=aws_client("s3"))
+        S3ArtifactStore(settings.artifacts_bucket_name)
         if settings.artifacts_bucket_name
         else LocalFolderArtifactStore(settings.artifacts_dir or ".")
     )
     return Dependencies(
         source=open_labor_source_from_aws(settings),
         artifacts=artifacts,
-        audit=DynamoDbAuditStore(settings.audit_table_name, client=aws_client("dynamodb")),
+        audit=DynamoDbAuditStore(settings.audit_table_name),
         settings=settings.forecast,
     )
 

@@ -86,12 +86,11 @@ def build_norms_refresh(settings: NormsRefreshSettings) -> NormsRefreshDependenc
     from plexlabor.intake.approvals import StepFunctionsApprovalStarter
     from plexlabor.intake.aws import S3NormsStore
     from plexlabor.intake.recording import FindingRecorder
-    from plexlabor.platform.aws import aws_client
     from plexlabor.plex.sources import open_labor_source_from_aws
 
     source = open_labor_source_from_aws(settings)
     recorder = FindingRecorder(
-        audit=DynamoDbAuditStore(settings.audit_table_name, client=aws_client("dynamodb")),
+        audit=DynamoDbAuditStore(settings.audit_table_name),
         approvals=StepFunctionsApprovalStarter(settings.approval_state_machine_arn),
         actor=NORMS_REFRESH_ACTOR,
         clock=utc_now,

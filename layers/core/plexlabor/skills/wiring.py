@@ -53,11 +53,10 @@ class Dependencies:
 def build(settings: SkillsDailySettings) -> Dependencies:
     """The real adapters (clients are created on first use)."""
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
-    from plexlabor.platform.aws import aws_client
 
     return Dependencies(
         source=open_labor_source_from_aws(settings),
-        store=DynamoDbAuditStore(settings.audit_table_name, client=aws_client("dynamodb")),
+        store=DynamoDbAuditStore(settings.audit_table_name),
         horizon_days=settings.horizon_days,
         lookback_days=settings.lookback_days,
         publish=PublishOptions(
