@@ -203,3 +203,32 @@ class AuditEvent(BaseModel):
     def index_sk(self) -> str:
         """The sort key of every secondary index: `<UTC time>#<event_id>`."""
         return f"{format_audit_time(self.occurred_at)}#{self.event_id}"
+
+
+def recommendation_event(
+    record: str,
+    event_id: str,
+    *,
+    status: AuditStatus,
+    occurred_at: datetime,
+    actor: str,
+    model_version: str,
+    payload: dict[str, Any],
+    supervisor_id: str | None = None,
+    employee_id: str | None = None,
+) -> AuditEvent:
+    """A capability's suggestion (crew, skills, forecast): its id is also the item id the queue and
+    the approval flow know it by (`finding_id`)."""
+    return AuditEvent(
+        record_key=record,
+        event_id=event_id,
+        event_type=AuditEventType.RECOMMENDATION,
+        status=status,
+        occurred_at=occurred_at,
+        actor=actor,
+        finding_id=event_id,
+        supervisor_id=supervisor_id,
+        employee_id=employee_id,
+        model_version=model_version,
+        payload=payload,
+    )

@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any, Literal
 
-from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
+from plexlabor.audit.events import AuditEvent, AuditStatus, recommendation_event, stable_event_id
 from plexlabor.audit.publish import EventBuilder, PublishResult, publish_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.models import CrewAssignment, CrewPlan, PlanSegment, UnstaffedSeat
@@ -48,14 +48,12 @@ def _segment_event(
     supervisor_id: str | None = None,
 ) -> AuditEvent:
     """A recommendation about one segment of the plan: its payload is the plan, the segment, `details`."""
-    return AuditEvent(
-        record_key=record_key("job-operations", segment.job_operation_id),
-        event_id=event_id,
-        event_type=AuditEventType.RECOMMENDATION,
+    return recommendation_event(
+        record_key("job-operations", segment.job_operation_id),
+        event_id,
         status=status,
         occurred_at=now,
         actor=actor,
-        finding_id=event_id,
         supervisor_id=supervisor_id,
         employee_id=employee_id,
         model_version=plan.model_version,

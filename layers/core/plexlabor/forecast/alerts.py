@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
+from plexlabor.audit.events import AuditEvent, AuditStatus, recommendation_event, stable_event_id
 from plexlabor.forecast.data import DAY, ForecastData, Operation
 from plexlabor.forecast.features import COLUMN, RowContext
 from plexlabor.forecast.forecaster import ForecastBatch
@@ -250,14 +250,12 @@ def _recommendation(
     payload: dict[str, Any],
     supervisor_id: str | None = None,
 ) -> AuditEvent:
-    return AuditEvent(
-        record_key=record,
-        event_id=event_id,
-        event_type=AuditEventType.RECOMMENDATION,
+    return recommendation_event(
+        record,
+        event_id,
         status=status,
         occurred_at=now,
         actor=actor,
-        finding_id=event_id,
         supervisor_id=supervisor_id,
         model_version=model_version,
         payload=payload,

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
-from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
+from plexlabor.audit.events import AuditEvent, AuditStatus, recommendation_event, stable_event_id
 from plexlabor.audit.publish import PublishResult, publish_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.models import record_key
@@ -96,14 +96,12 @@ def _recommendation(
     payload: dict[str, Any],
 ) -> AuditEvent:
     """A logged skills recommendation (its payload names the recipients)."""
-    return AuditEvent(
-        record_key=record,
-        event_id=event_id,
-        event_type=AuditEventType.RECOMMENDATION,
+    return recommendation_event(
+        record,
+        event_id,
         status=AuditStatus.LOGGED,
         occurred_at=now,
         actor=options.actor,
-        finding_id=event_id,
         supervisor_id=supervisor_id,
         employee_id=employee_id,
         model_version=SKILLS_MODEL_VERSION,
