@@ -299,6 +299,26 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         routes=(Route("GET", "/approvals/{token}"), Route("POST", "/approvals/{token}")),
     ),
     FunctionSpec(
+        name="web_app",
+        description="The web app: the review queue of every suggestion, item pages, decisions, KPIs.",
+        memory_mb=512,
+        timeout_s=15,
+        access=(
+            TableAccess.AUDIT_APPEND,
+            TableAccess.AUDIT_READ,
+            TableAccess.STATE_READ_WRITE,
+            ReadSecret(SecretName.APPROVAL_SIGNING_KEY),
+        ),
+        needs=(Need.ANSWER_APPROVALS, Need.PLANT_TIMEZONE),
+        routes=(
+            Route("GET", "/queue"),
+            Route("POST", "/queue"),
+            Route("GET", "/items/{item_id}"),
+            Route("POST", "/items/{item_id}"),
+            Route("GET", "/kpis"),
+        ),
+    ),
+    FunctionSpec(
         name="plex_writeback",
         description="Writes an approved correction to Plex (dry-run by default), keeping previous values.",
         memory_mb=512,

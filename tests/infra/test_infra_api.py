@@ -82,8 +82,9 @@ def test_path_parameters_are_validated(synthesized: Synthesized) -> None:
     [validator_id] = synthesized.resources("AWS::ApiGateway::RequestValidator")
     for method in synthesized.resources("AWS::ApiGateway::Method").values():
         properties = method["Properties"]
-        if "{token}" in _path_of(synthesized, method):
-            assert properties["RequestParameters"] == {"method.request.path.token": True}
+        parameter = re.search(r"\{(\w+)\}", _path_of(synthesized, method))
+        if parameter is not None:  # an approval token, a review item id
+            assert properties["RequestParameters"] == {f"method.request.path.{parameter.group(1)}": True}
             assert properties["RequestValidatorId"] == {"Ref": validator_id}
         else:  # the webhook checks its signature before its body: no schema answer to strangers
             assert "RequestValidatorId" not in properties

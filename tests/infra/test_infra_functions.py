@@ -198,7 +198,7 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
         )
 
 
-def test_state_machine_grants_are_start_for_intake_and_task_response_for_the_callback(
+def test_state_machine_grants_are_start_for_intake_and_task_response_for_the_deciders(
     synthesized: Synthesized,
 ) -> None:
     state_machine = {"Ref": synthesized.logical_id(synthesized.stack.approval.state_machine)}
@@ -206,7 +206,7 @@ def test_state_machine_grants_are_start_for_intake_and_task_response_for_the_cal
     responders = {name for name in SPECS if _granted(synthesized, name, "states:SendTaskSuccess")}
 
     assert starters == {"punch_validator", "norms_refresh"}
-    assert responders == {"approval_callback"}
+    assert responders == {"approval_callback", "web_app"}  # a mailed link, or the review queue
     for name in starters:
         assert _granted(synthesized, name, "states:StartExecution") == [state_machine]
     assert _granted(synthesized, "approval_callback", "states:SendTaskFailure") == [state_machine]

@@ -30,6 +30,7 @@ INTAKE_SETTINGS: dict[str, str] = {
     "forecast_nightly": "plexlabor.forecast.wiring:NightlySettings",
     "approval_notify": "plexlabor.approval.settings:NotifySettings",
     "approval_callback": "plexlabor.approval.settings:CallbackSettings",
+    "web_app": "plexlabor.webapp.app:WebAppSettings",
     "plex_writeback": "plexlabor.approval.settings:WritebackSettings",
 }
 """The pydantic settings model each function's dependencies are built from (its capability's wiring)."""
