@@ -8,6 +8,7 @@ from typing import Any
 from approval_fakes import KEY, T0, World, make_finding, make_request, notice, sqs_event
 
 from functions.approval_notify.handler import handler
+from plexlabor.approval.digest import compose_digest
 from plexlabor.approval.messages import ExpiryNotice, Stage
 from plexlabor.approval.notify import NotifyService
 from plexlabor.audit import ApprovalLinkSigner, AuditStatus
@@ -122,3 +123,14 @@ def test_a_redelivered_notice_issues_a_newer_link_that_supersedes_the_first(worl
     assert pending.link_nonce == ApprovalLinkSigner(KEY).verify(second[-1], "E0001", T0).nonce
     assert first[0] != second[-1]
     assert world.events() == ["notification", "notification"]
+
+
+def test_the_digest_links_to_the_review_queue_for_every_other_kind(world: World) -> None:
+    world.notified(notice())
+
+    [digest] = world.notifier.sent
+    content = compose_digest(digest)
+
+    assert digest.queue_url == "https://approvals.example/prod/queue"
+    assert "review queue: https://approvals.example/prod/queue" in content.text
+    assert 'href="https://approvals.example/prod/queue"' in content.html

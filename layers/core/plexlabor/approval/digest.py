@@ -55,6 +55,8 @@ def compose_digest(digest: Digest) -> EmailContent:
             f"   link expires {_when(item)}",
             "",
         ]
+    if digest.queue_url:
+        lines.append(f"All your open items, of every kind, in the review queue: {digest.queue_url}")
     lines.append("Nothing is changed in Plex until you approve.")
     text = "\n".join(lines)
 
@@ -78,7 +80,13 @@ def compose_digest(digest: Digest) -> EmailContent:
         '<tr><th align="left">Finding</th><th align="left">Employee</th><th align="left">Confidence</th>'
         "<th></th></tr>"
         f"{rows}</table>"
-        "<p>Nothing is changed in Plex until you approve.</p></body></html>"
+        + (
+            f'<p>All your open items, of every kind: <a href="{escape(digest.queue_url, quote=True)}">review queue</a>'
+            "</p>"
+            if digest.queue_url
+            else ""
+        )
+        + "<p>Nothing is changed in Plex until you approve.</p></body></html>"
     )
     return EmailContent(subject=subject, text=text, html=html)
 

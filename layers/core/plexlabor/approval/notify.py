@@ -54,6 +54,11 @@ def approval_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/approvals/{token}"
 
 
+def queue_url(base_url: str) -> str:
+    """The web app's review queue on the same API stage."""
+    return f"{base_url.rstrip('/')}/queue"
+
+
 @dataclass
 class NotifyService:
     signer: LinkSigner
@@ -152,7 +157,12 @@ class NotifyBatch:
         self._pending = []
         failed: list[str] = []
         for supervisor_id, group in by_supervisor.items():
-            digest = Digest(supervisor_id=supervisor_id, address=group[0].address, items=tuple(p.item for p in group))
+            digest = Digest(
+                supervisor_id=supervisor_id,
+                address=group[0].address,
+                items=tuple(p.item for p in group),
+                queue_url=queue_url(self.service.base_url),
+            )
             try:
                 message_id = self.service.notifier.send(digest)
             except Exception:

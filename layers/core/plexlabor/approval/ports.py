@@ -106,6 +106,8 @@ class Digest(BaseModel):
     supervisor_id: str
     address: str = Field(repr=False)
     items: tuple[DigestItem, ...] = Field(min_length=1)
+    queue_url: str | None = None
+    """The web app's review queue, where the same items (and every other kind) can be decided."""
 
 
 @runtime_checkable
