@@ -10,7 +10,10 @@ isBase64Encoded}` becomes the HTTP response. As on AWS: an unknown route answers
 
 Locally the stage is not part of the URL (as behind a custom domain): `http://127.0.0.1:PORT/punches`.
 Paths under `/_local/` are the runtime's own controls (firing schedules, reading captured e-mails),
-answered only to loopback clients; they do not exist on AWS.
+answered only to loopback clients; they do not exist on AWS. An `Authorizer` (the runtime's is
+`signin.DevSignIn`) stands in for the Cognito authorizer: it serves its own pages (the dev login,
+loopback clients only) and, per route, either lets the request through (no authorizer), passes the
+signed-in person's claims on in `requestContext.authorizer`, or answers itself (a redirect to sign in).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec
@@ -96,9 +99,16 @@ class HttpRequest:
 
 
 def build_rest_event(
-    request: HttpRequest, route: Route, path_parameters: Mapping[str, str], *, stage: str, region: str
+    request: HttpRequest,
+    route: Route,
+    path_parameters: Mapping[str, str],
+    *,
+    stage: str,
+    region: str,
+    authorizer: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The API Gateway REST proxy event (payload v1) for one request."""
+    """The API Gateway REST proxy event (payload v1) for one request; `authorizer` is what an
+    authorizer passed on (`{"claims": {...}}` for Cognito), absent without one."""
     method, body, source_ip = request.method, request.body, request.source_ip
     split = urlsplit(request.raw_path)
     path = unquote(split.path) or "/"
@@ -156,6 +166,7 @@ def build_rest_event(
             "resourcePath": route.resource,
             "stage": stage,
             "region": region,
+            **({"authorizer": dict(authorizer)} if authorizer is not None else {}),
         },
         "body": text,
         "isBase64Encoded": encoded,
@@ -167,6 +178,23 @@ class HttpReply:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+
+
+class Authorizer(Protocol):
+    """What stands in for API Gateway's authorizer on the local gateway."""
+
+    def serves(self, path: str) -> bool:
+        """True for the authorizer's own pages (e.g. a dev login page)."""
+        ...
+
+    def page(self, request: HttpRequest) -> HttpReply:
+        """Answer a request for one of its own pages."""
+        ...
+
+    def authorize(self, request: HttpRequest, route: Route) -> Mapping[str, Any] | HttpReply | None:
+        """None: the route has no authorizer; a mapping: the request's `requestContext.authorizer`;
+        a reply: the answer instead of invoking the function (refused, or sent to sign in)."""
+        ...
 
 
 def reply_from_result(result: Any) -> HttpReply:
@@ -268,9 +296,11 @@ class LocalApiGateway(Served):
         stage: str = "local",
         region: str = "us-east-1",
         control: Control | None = None,
+        authorizer: Authorizer | None = None,
     ) -> None:
         self._invoke = invoke
         self._control = control
+        self.authorizer = authorizer
         self.set_routes(routes)
         self.stage, self.region = stage, region
         self._serving = ServerThread(
@@ -308,11 +338,19 @@ class LocalApiGateway(Served):
             if not _is_loopback(request.source_ip):
                 return _gateway_error(403, "Missing Authentication Token")
             return self._control(method, path[len(CONTROL_PREFIX) :], request.body)
+        authorizer = self.authorizer
+        if authorizer is not None and authorizer.serves(path):
+            if not _is_loopback(request.source_ip):
+                return _gateway_error(403, "Missing Authentication Token")
+            return authorizer.page(request)
         matched = self.match(method, path)
         if matched is None:
             return _gateway_error(403, "Missing Authentication Token")
         route, parameters = matched
-        event = build_rest_event(request, route, parameters, stage=self.stage, region=self.region)
+        context = authorizer.authorize(request, route) if authorizer is not None else None
+        if isinstance(context, HttpReply):
+            return context
+        event = build_rest_event(request, route, parameters, stage=self.stage, region=self.region, authorizer=context)
         started = time.perf_counter()
         try:
             result = self._invoke(route.function, event)

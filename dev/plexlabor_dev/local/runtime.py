@@ -8,8 +8,11 @@
 On entry it starts a moto server on 127.0.0.1 (a free port unless told), turns on moto's Step
 Functions execution, points every in-process boto3 client at it (environment variables, restored on
 exit), creates the resources of the CDK stack from the same definitions, then starts the local API
-gateway and one SQS poller per consuming function. Handlers are imported from `functions.<name>`
-the first time they run; a spec whose handler does not exist yet is skipped, as CDK skips it.
+gateway and one SQS poller per consuming function. When a function's routes sit behind the Cognito
+authorizer on AWS (the web app), it also creates moto's user pool with the plant's users and lets
+the gateway sign people in through a dev login page (signin.py; local only). Handlers are imported
+from `functions.<name>` the first time they run; a spec whose handler does not exist yet is skipped,
+as CDK skips it.
 On exit everything stops, in reverse order, and moto's state is reset.
 """
 
@@ -59,6 +62,14 @@ from plexlabor_dev.local.mail import SentEmail, sent_emails
 from plexlabor_dev.local.project import approval_definition_path
 from plexlabor_dev.local.resources import create_resources
 from plexlabor_dev.local.schedule import rule_arn, scheduled_event
+from plexlabor_dev.local.signin import (
+    LOGIN_PATH,
+    SIGNED_IN_FUNCTIONS,
+    DevSignIn,
+    LocalUser,
+    LocalUserPool,
+    plant_users,
+)
 from plexlabor_dev.local.sqs import QueuePoller, failed_message_ids
 
 logger = logging.getLogger(__name__)
@@ -90,6 +101,9 @@ class LocalRuntime(Lifecycle):
       comes back: seconds here, 6 x the function timeout on AWS), `poll_wait_s` (long-poll wait),
       `max_batching_window_s` (caps a spec's batching window: a poller that got fewer than
       `batch_size` messages keeps collecting for up to that long, as Lambda's window does).
+    - `users`: who can sign in to the web app (default `signin.plant_users(plant_dir)`: the plant's
+      supervisors, a planner, an hr and an admin user), all with `signin.LOCAL_PASSWORD`; the user pool
+      exists only when a signed-in function (`signin.SIGNED_IN_FUNCTIONS`) has routes.
     For tests: `specs`, `functions_package` and `routes` (default: the specs' own) replace the real functions.
     """
 
@@ -121,6 +135,7 @@ class LocalRuntime(Lifecycle):
         specs: Iterable[FunctionSpec] = FUNCTION_SPECS,
         functions_package: str = FUNCTIONS_PACKAGE,
         routes: Iterable[Route] | None = None,
+        users: Iterable[LocalUser] | None = None,
     ) -> None:
         if visibility_timeout_s < 0 or poll_wait_s < 0 or max_receive_count < 1:
             raise ValueError("visibility_timeout_s and poll_wait_s must be >= 0, max_receive_count >= 1")
@@ -144,6 +159,8 @@ class LocalRuntime(Lifecycle):
         self.specs = {spec.name: spec for spec in specs}
         self.functions_package = functions_package
         self.routes = tuple(routes) if routes is not None else routes_of(self.specs.values())
+        self._users = None if users is None else list(users)
+        self.user_pool: LocalUserPool | None = None
 
         self._moto: Any = None
         self.moto_url = ""
@@ -188,6 +205,7 @@ class LocalRuntime(Lifecycle):
             state_machine_file=self.state_machine_file,
         )
         stack.callback(self._stop_executions)
+        sign_in = self._create_user_pool(stack)
         self.gateway = LocalApiGateway(
             lambda name, event: self.invoker.invoke(name, event, trigger="api"),
             self.routes,
@@ -196,6 +214,7 @@ class LocalRuntime(Lifecycle):
             stage=self.stage,
             region=self.region,
             control=self._control,
+            authorizer=sign_in,
         ).start()
         stack.callback(self.gateway.stop)
         self.resources = dataclasses.replace(
@@ -209,6 +228,16 @@ class LocalRuntime(Lifecycle):
         self._build_functions(stack)
         if self._start_pollers:
             self._start_queue_pollers(stack)
+
+    def _create_user_pool(self, stack: contextlib.ExitStack) -> DevSignIn | None:
+        """moto's user pool and the dev sign-in, if a signed-in function has routes."""
+        if not any(route.function in SIGNED_IN_FUNCTIONS for route in self.routes):
+            return None
+        users = self._users if self._users is not None else plant_users(self.plant_dir)
+        pool = LocalUserPool(self.client("cognito-idp"), self.region, f"{SERVICE_NAME}-{self.stage}-users")
+        self.user_pool = pool.create(users)
+        stack.callback(setattr, self, "user_pool", None)
+        return DevSignIn(pool)
 
     def _quiet_loggers(self, stack: contextlib.ExitStack) -> None:
         for name in _QUIET_LOGGERS:
@@ -543,8 +572,21 @@ class LocalRuntime(Lifecycle):
                 raise TimeoutError(f"timed out after {timeout_s:.0f} s waiting for {what or condition!r}")
             time.sleep(interval_s)
 
+    @property
+    def app_url(self) -> str:
+        """The web app's review queue (sign in first: `login_url`)."""
+        return f"{self.api_url}/queue"
+
+    @property
+    def login_url(self) -> str:
+        """The dev login page (local only; "" when the runtime has no user pool)."""
+        return f"{self.api_url}{LOGIN_PATH}" if self.user_pool is not None else ""
+
     def urls(self) -> dict[str, str]:
-        return {"api": self.api_url, "moto": self.moto_url}
+        urls = {"api": self.api_url, "moto": self.moto_url}
+        if self.user_pool is not None:
+            urls |= {"app": self.app_url, "login": self.login_url}
+        return urls
 
     def describe(self) -> dict[str, Any]:
         """Names, URLs and ARNs of everything (for `plexlabor local up` and debugging)."""
