@@ -9,9 +9,12 @@
    approved corrections are written back to the simulator (custom-object mode);
 6. fire one poll (as its schedule would) for another day, with waits of seconds: nobody answers,
    requests escalate to the supervisor's own supervisor, who approves one; the others expire;
-7. print a summary, and the URL of the approval page left open.
+7. plan a day's crews (crew_planner's schedule): its suggestions wait in the review queue;
+8. print a summary, the URL of the approval page left open, and the web app's URL with the dev
+   login page and the local users (moto's Cognito user pool: the plant's supervisors, a planner, an
+   hr and an admin user, one password), each with how many open suggestions they would see.
 Everything stops and is cleaned up at the end, unless `--keep-up SECONDS` asks to keep the runtime up
-that long to open the page.
+that long to open the pages.
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ def demo_command(args: argparse.Namespace) -> int:
         plant_dir = workdir / "plant"
         truth = _plant_and_batch(args, plant_dir)
         summary = _serverless(stack, workdir, plant_dir, truth, keep_up, persistent=bool(args.workdir))
-        _print_summary(summary, time.perf_counter() - started)
+        _print_summary(summary, time.perf_counter() - started, keep_up)
         if keep_up:
             print(f"\nThe runtime stays up for {keep_up} s (Ctrl-C to stop earlier).")
             with contextlib.suppress(KeyboardInterrupt):
@@ -206,6 +209,14 @@ def _serverless(
         f"waits are {POLL_WAIT_S} s now and nobody answers the first e-mail"
     )
     escalated_approved = _escalate_and_expire(local, person, [str(e.finding_id) for e in polled_review])
+
+    # 7. a crew plan: suggestions for the planner (and the supervisors routed to) in the review queue
+    clock = time.perf_counter()
+    plan = runtime.fire("crew_planner", detail={"date": days[0].isoformat()})
+    print(
+        f"7. Crew plan for {plan.get('day')} ({plan.get('solver')}, {plan.get('status')}): "
+        f"{plan.get('published', 0)} suggestions recorded, {time.perf_counter() - clock:.1f} s"
+    )
     summary.update(
         punches_webhook=report.sent,
         punches_poll=int(result.get("punches", 0)) + int(result.get("labor_entries", 0)),
@@ -271,7 +282,7 @@ def _write_paths(writes: Iterable[dict[str, Any]]) -> str:
 
 
 # -- 7: summary -------------------------------------------------------------------------------------------
-def _print_summary(summary: dict[str, Any], seconds: float) -> None:
+def _print_summary(summary: dict[str, Any], seconds: float, keep_up: int = 0) -> None:
     from plexlabor.audit.events import AuditEventType
 
     view, local, truth = summary["view"], summary["local"], summary["truth"]
@@ -313,4 +324,26 @@ def _print_summary(summary: dict[str, Any], seconds: float) -> None:
     link = summary["left_open"]
     if link is not None:
         print(f"\nOpen the approval page left open (it lives as long as the runtime):\n  {link.url}")
+    _print_web_app(local.runtime, keep_up)
     print(f"\nDemo finished in {seconds:.0f} s.")
+
+
+def _print_web_app(runtime: Any, keep_up: int) -> None:
+    """The web app's URL, the dev login page and who can sign in, with what each would see."""
+    from plexlabor.review.queue import ReviewQueue
+    from plexlabor_dev.local.signin import describe_users
+
+    pool = runtime.user_pool
+    if pool is None:
+        return
+    queue = ReviewQueue(runtime.audit_store())
+    open_items = queue.open_items()
+    print(f"\nThe web app (review queue, items, KPIs):\n  {runtime.app_url}")
+    print(f"It sends you to sign in first, on the dev login page (the local runtime's only):\n  {runtime.login_url}")
+    print(f"Local users (moto's Cognito user pool), password {pool.password}:")
+    lines = describe_users(pool.users)
+    for user, line in zip(pool.users, lines, strict=True):
+        seen = sum(1 for item in open_items if user.viewer().may_see(item))
+        print(f"  {line}  -> {seen} open suggestion{'' if seen == 1 else 's'}")
+    if not keep_up:
+        print("  (everything stops when the demo ends: `.venv/bin/plexlabor demo --keep-up 600` keeps it up to browse)")
