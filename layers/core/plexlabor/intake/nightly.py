@@ -48,6 +48,8 @@ class SweepResult:
     new: int = 0
     approvals_started: int = 0
     by_type: Counter[str] = field(default_factory=Counter)
+    held: Counter[str] = field(default_factory=Counter)
+    """New review findings recorded `logged` by the pilot scope, by reason (`plexlabor.platform.pilot.Hold`)."""
     unroutable: list[str] = field(default_factory=list)
     """Review findings with no supervisor to route to (recorded nowhere; `run` logs and counts them)."""
 
@@ -57,6 +59,7 @@ class SweepResult:
             "new": self.new,
             "approvals_started": self.approvals_started,
             "by_type": dict(self.by_type),
+            "held": dict(sorted(self.held.items())),
             "unroutable": len(self.unroutable),
         }
 
@@ -84,6 +87,8 @@ def sweep(
         result.by_type[finding.anomaly_type.value] += 1
         result.new += recorded.new
         result.approvals_started += recorded.approval_started
+        if recorded.held is not None and recorded.new:
+            result.held[recorded.held.value] += 1
     return result
 
 
@@ -102,9 +107,10 @@ class NormsRefreshEvent(EventBridgeModel):
 
 def run(deps: NormsRefreshDependencies, request: NormsRefreshEvent) -> dict[str, Any]:
     """Refresh the norms, then sweep; the summary `{"as_of", "norms_version", "norms_key", "sweep":
-    {"findings", "new", "approvals_started", "by_type", "unroutable"}}`. Review findings with no
+    {"findings", "new", "approvals_started", "by_type", "held", "unroutable"}}`. Review findings with no
     supervisor to route to (no `supervisorId` and no `DEFAULT_SUPERVISOR_ID`) are logged as errors
-    and counted (`UnroutableFindings`), not recorded."""
+    and counted (`UnroutableFindings`), not recorded; those the pilot scope holds back are recorded
+    `logged` and counted in `held` by reason (`docs/rollout.md`)."""
     as_of = (request.detail.as_of or deps.clock()).astimezone(UTC)
     norms = refresh_norms(deps.source, deps.timezone, deps.norms_store, as_of, deps.history)
     logger.info("norms saved", norms_version=norms.version, employees=len(norms.employees))
@@ -114,6 +120,7 @@ def run(deps: NormsRefreshDependencies, request: NormsRefreshEvent) -> dict[str,
     logger.info("sweep done", **summary)
     metrics.add_metric(name="SweepFindings", unit=MetricUnit.Count, value=result.new)
     metrics.add_metric(name="SweepApprovalsStarted", unit=MetricUnit.Count, value=result.approvals_started)
+    metrics.add_metric(name="SweepFindingsHeld", unit=MetricUnit.Count, value=sum(result.held.values()))
     if result.unroutable:
         logger.error("review findings with no supervisor to route to", finding_ids=result.unroutable)
         metrics.add_metric(name="UnroutableFindings", unit=MetricUnit.Count, value=len(result.unroutable))

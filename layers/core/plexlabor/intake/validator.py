@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from plexlabor.intake.context import BatchContext
 from plexlabor.intake.messages import PunchEntry, PunchMessage, PunchVersion
-from plexlabor.intake.recording import FindingRecorder
+from plexlabor.intake.recording import FindingRecorder, PlantPlaces
 from plexlabor.intake.settings import ValidatorSettings
 from plexlabor.platform.clock import utc_now
 from plexlabor.platform.observability import logger, metrics, tracer
@@ -144,6 +144,8 @@ def _build(settings: ValidatorSettings) -> Dependencies:
             clock=clock,
             default_supervisor=settings.default_supervisor_id,
             wait_seconds=settings.approval_wait_s,
+            scope=settings.pilot_scope,
+            places=PlantPlaces(port, settings.reference_max_age_s),
         ),
         load_norms=load_norms,
         persistence=DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name, boto3_client=dynamodb),

@@ -85,7 +85,7 @@ def build_norms_refresh(settings: NormsRefreshSettings) -> NormsRefreshDependenc
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.intake.approvals import StepFunctionsApprovalStarter
     from plexlabor.intake.aws import S3NormsStore
-    from plexlabor.intake.recording import FindingRecorder
+    from plexlabor.intake.recording import FindingRecorder, PlantPlaces
     from plexlabor.plex.sources import open_labor_source_from_aws
 
     source = open_labor_source_from_aws(settings)
@@ -96,6 +96,8 @@ def build_norms_refresh(settings: NormsRefreshSettings) -> NormsRefreshDependenc
         clock=utc_now,
         default_supervisor=settings.default_supervisor_id,
         wait_seconds=settings.approval_wait_s,
+        scope=settings.pilot_scope,
+        places=PlantPlaces(source.port),
     )
     return NormsRefreshDependencies(
         source=source.port,

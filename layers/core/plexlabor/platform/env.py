@@ -41,6 +41,28 @@ SUPERVISOR_DIRECTORY_TTL_S = "SUPERVISOR_DIRECTORY_TTL_S"
 ARTIFACTS_DIR = "PLEXLABOR_ARTIFACTS_DIR"
 """A folder for model artifacts instead of the bucket (local runs)."""
 
+# Sign-in (Amazon Cognito user pool, its hosted UI and the web app's app client)
+COGNITO_USER_POOL_ID = "COGNITO_USER_POOL_ID"
+COGNITO_CLIENT_ID = "COGNITO_CLIENT_ID"
+COGNITO_REGION = "COGNITO_REGION"
+"""The pool's region: ID tokens are issued by `https://cognito-idp.<region>.amazonaws.com/<pool id>`."""
+COGNITO_HOSTED_UI_URL = "COGNITO_HOSTED_UI_URL"
+"""The hosted UI's base URL, `https://<domain prefix>.auth.<region>.amazoncognito.com`."""
+WEB_APP_URL = "WEB_APP_URL"
+"""The web app's base URL (the API stage URL, ending in `/`): sign-in returns to `<base>auth/callback`."""
+
+# The phased rollout (plexlabor.platform.pilot, docs/rollout.md): unset = plant-wide, every kind, flagged
+PILOT_DEPARTMENTS = "PILOT_DEPARTMENTS"
+"""Comma-separated department codes whose findings and suggestions may go for review."""
+PILOT_WORKCENTERS = "PILOT_WORKCENTERS"
+"""Comma-separated workcenter codes, likewise."""
+PILOT_SHIFTS = "PILOT_SHIFTS"
+"""Comma-separated shift codes, likewise."""
+NOTIFY_KINDS = "NOTIFY_KINDS"
+"""Comma-separated review kinds that may start an approval or wait for a decision (`punch_finding`, ...)."""
+ADVISORY_MODE = "ADVISORY_MODE"
+"""true: everything is recorded, nothing goes for review, nobody is notified."""
+
 # Plex: every `PlexSettings` field is `PLEXLABOR_PLEX_<FIELD>` (plexlabor.plex.settings)
 PLEX_PREFIX = "PLEXLABOR_PLEX_"
 PLEX_BASE_URL = f"{PLEX_PREFIX}BASE_URL"

@@ -4,7 +4,7 @@ A handler's settings are read once per cold start (`PerEnvironment`, never at im
 domain code receives the model, never `os.environ`. Field aliases are the variable names
 (`plexlabor.platform.env`), so a missing or malformed variable is reported by its name. Empty values
 count as unset. Fragments several functions share (`PlexConnectionSettings`, `PlexSourceSettings`,
-`ApprovalStartSettings`) are defined here once.
+`PilotSettings`, `ApprovalStartSettings`) are defined here once.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from plexlabor.platform import env
 from plexlabor.platform.errors import ConfigurationError
+from plexlabor.platform.pilot import PilotScope, parse_codes, parse_kinds
 
 
 class EnvSettings(BaseModel):
@@ -131,8 +132,42 @@ class PlexSourceSettings(PlexConnectionSettings):
         return self
 
 
-class ApprovalStartSettings(EnvSettings):
-    """What a function that opens supervisor approvals needs."""
+class PilotSettings(EnvSettings):
+    """The phased rollout (`plexlabor.platform.pilot`, `docs/rollout.md`): where and what may go for
+    review. `PILOT_DEPARTMENTS`, `PILOT_WORKCENTERS`, `PILOT_SHIFTS` (comma-separated codes; unset =
+    the whole plant), `NOTIFY_KINDS` (comma-separated review kinds; unset = every kind),
+    `ADVISORY_MODE` (true: record everything, notify nobody; default false)."""
+
+    pilot_departments: tuple[str, ...] = Field(default=(), alias=env.PILOT_DEPARTMENTS)
+    pilot_workcenters: tuple[str, ...] = Field(default=(), alias=env.PILOT_WORKCENTERS)
+    pilot_shifts: tuple[str, ...] = Field(default=(), alias=env.PILOT_SHIFTS)
+    notify_kinds: tuple[str, ...] = Field(default=(), alias=env.NOTIFY_KINDS)
+    advisory_mode: bool = Field(default=False, alias=env.ADVISORY_MODE)
+
+    @field_validator("pilot_departments", "pilot_workcenters", "pilot_shifts", mode="before")
+    @classmethod
+    def _codes(cls, value: Any) -> tuple[str, ...]:
+        return parse_codes(value)
+
+    @field_validator("notify_kinds", mode="before")
+    @classmethod
+    def _kinds(cls, value: Any) -> tuple[str, ...]:
+        return parse_kinds(value)
+
+    @property
+    def pilot_scope(self) -> PilotScope:
+        return PilotScope(
+            departments=self.pilot_departments,
+            workcenters=self.pilot_workcenters,
+            shifts=self.pilot_shifts,
+            notify_kinds=self.notify_kinds,
+            advisory=self.advisory_mode,
+        )
+
+
+class ApprovalStartSettings(PilotSettings):
+    """What a function that opens supervisor approvals needs; it opens them only inside the pilot scope
+    (`PilotSettings`)."""
 
     approval_state_machine_arn: str = Field(alias=env.APPROVAL_STATE_MACHINE_ARN)
     default_supervisor_id: str | None = Field(default=None, alias=env.DEFAULT_SUPERVISOR_ID)
