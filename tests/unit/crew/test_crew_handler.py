@@ -15,6 +15,7 @@ from plexlabor.audit import AuditStatus, InMemoryAuditStore
 from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
 from plexlabor.crew import wiring
 from plexlabor.plant import PlantFolder
+from plexlabor.platform.pilot import PilotScope
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
 from tests.support import REGION, FakeLambdaContext, load_event, use_fake_aws
@@ -83,3 +84,36 @@ def test_a_bad_detail_is_refused() -> None:
 
     with pytest.raises(ValidationError):
         crew_planner.handler(_event(days_ahead=99), FakeLambdaContext(), dependencies=None)
+
+
+def test_the_pilot_scope_from_the_environment_holds_back_other_departments(labelled_plant: PlantFolder) -> None:
+    # Given crew_planner configured with a pilot on one department, sending everything for approval
+    source = PlantFolderSource(labelled_plant.path)
+    settings = wiring.CrewPlannerSettings.from_env(
+        {
+            "AUDIT_TABLE_NAME": TABLE,
+            "PLEXLABOR_PLANT_DIR": str(labelled_plant.path),
+            "CREW_APPROVAL": "all",
+            "PILOT_DEPARTMENTS": "MACH",
+        }
+    )
+    assert settings.pilot_scope == PilotScope(departments=("MACH",))
+    store = InMemoryAuditStore()
+    deps = wiring.Dependencies(
+        source=LaborSource(source, "America/Detroit"),
+        store=store,
+        time_limit_s=20,
+        approval=settings.approval,
+        scope=settings.pilot_scope,
+        clock=lambda: datetime(2026, 11, 22, 20, tzinfo=UTC),
+    )
+    # When it plans and publishes a shift
+    crew_planner.handler(_event(date="2026-11-23", shift="1"), FakeLambdaContext(), dependencies=deps)
+    # Then only the pilot department's suggestions wait for approval; the others are logged, held
+    department = {w.workcenter_id: w.department_code for w in source.workcenters()}
+    pending = store.by_status(AuditStatus.PENDING_APPROVAL, limit=1000)
+    held = store.by_status(AuditStatus.LOGGED, limit=1000)
+    assert pending and held
+    assert {department[e.payload["workcenter_id"]] for e in pending} == {"MACH"}
+    assert {e.payload["held"] for e in held} == {"outside_pilot"}
+    assert "MACH" not in {department[e.payload["workcenter_id"]] for e in held}

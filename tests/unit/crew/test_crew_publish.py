@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from plexlabor.audit import AuditEventType, AuditStatus, InMemoryAuditStore
 from plexlabor.crew.optimizer import MODEL_VERSION, solve
 from plexlabor.crew.publish import publish_plan
+from plexlabor.platform.pilot import PilotScope
 from tests.unit.crew.crew_builder import WELD, job, operator, place, problem
 
 NOW = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
@@ -63,3 +64,33 @@ def test_approval_modes_and_ids_the_table_refuses() -> None:
     bad = solve(problem([job("A", CNC04)], [operator("name@example.com")]), 5)
     result = publish_plan(bad, InMemoryAuditStore(), NOW)
     assert (result.published, result.invalid) == (0, 1)
+
+
+def test_the_pilot_scope_holds_back_what_would_wait_for_approval() -> None:
+    """Outside the pilot, in advisory mode, or for a kind that does not notify: logged, flagged as held."""
+    plan = _plan()
+    departments = {"WC-CNC-04": "MACH", "WC-CNC-05": "MACH", "WC-WLD-01": "WELD"}
+
+    def statuses(scope: PilotScope) -> dict[str, tuple[str, object, object]]:
+        store = InMemoryAuditStore()
+        publish_plan(plan, store, NOW, approval="all", scope=scope, departments=departments)
+        events = [e for key in ("OP-A", "OP-B", "OP-C") for e in store.history(f"job-operations:{key}")]
+        return {e.record_key[-1]: (e.status.value, e.payload.get("held"), e.payload.get("advisory")) for e in events}
+
+    pending = ("pending_approval", None, None)
+    assert statuses(PilotScope(departments=("MACH",))) == {
+        "A": pending,
+        "B": pending,
+        "C": ("logged", "outside_pilot", False),
+    }
+    assert statuses(PilotScope(workcenters=("CNC-05",), shifts=("1",)))["B"] == pending
+    assert statuses(PilotScope(shifts=("2",)))["B"] == ("logged", "outside_pilot", False)
+    assert set(statuses(PilotScope(advisory=True)).values()) == {("logged", "advisory_mode", True)}
+    only_short = statuses(PilotScope(notify_kinds=("crew_unstaffed",)))
+    assert only_short["C"] == pending and only_short["A"] == ("logged", "kind_not_notified", True)
+
+
+def test_what_the_approval_mode_logs_anyway_carries_no_hold() -> None:
+    store = InMemoryAuditStore()
+    publish_plan(_plan(), store, NOW, approval="none", scope=PilotScope(advisory=True))
+    assert all("held" not in e.payload for e in store.by_status(AuditStatus.LOGGED))

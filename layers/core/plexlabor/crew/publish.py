@@ -7,6 +7,11 @@ the operator's supervisor) and one per job operation segment that stays short (n
   every short segment, is `pending_approval`; an assignment that confirms the current plan is `logged`;
 - `approval="all"`: everything `pending_approval`; `approval="none"`: everything `logged`.
 
+The pilot scope (`plexlabor.platform.pilot`, `docs/rollout.md`) then holds back what would be
+`pending_approval`: outside the pilot (the workcenter's department and code, the segment's shift),
+in advisory mode, or when the kind (`crew_assignment`, `crew_unstaffed`) is not in `NOTIFY_KINDS`, the
+recommendation is `logged` with `held` (the reason) and `advisory` in its payload.
+
 Event ids are deterministic (`stable_event_id("crew", day, segment, employee)`): a retried run meets
 `AuditConflictError` and records nothing twice; a changed recommendation is a new event. `finding_id`
 is the event id, so the approval flow follows a recommendation the way it follows a finding. Payloads
@@ -15,6 +20,7 @@ hold ids, codes, numbers and the reasons; never names.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any, Literal
@@ -24,6 +30,7 @@ from plexlabor.audit.publish import EventBuilder, PublishResult, publish_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.models import CrewAssignment, CrewPlan, PlanSegment, UnstaffedSeat
 from plexlabor.models import record_key
+from plexlabor.platform.pilot import PLANT_WIDE, PilotScope, Place
 
 DEFAULT_ACTOR = "crew_planner"
 Approval = Literal["changes", "all", "none"]
@@ -33,6 +40,18 @@ def _status(approval: Approval, change: bool) -> AuditStatus:
     if approval == "all" or (approval == "changes" and change):
         return AuditStatus.PENDING_APPROVAL
     return AuditStatus.LOGGED
+
+
+def _routed(
+    approval: Approval, change: bool, kind: str, segment: PlanSegment, scope: PilotScope, department: str | None
+) -> tuple[AuditStatus, dict[str, Any]]:
+    """The recommendation's status, and what its payload adds when the pilot scope holds it back."""
+    status = _status(approval, change)
+    if status is AuditStatus.PENDING_APPROVAL:
+        held = scope.hold(kind, Place(department, segment.workcenter_code, segment.shift_code))
+        if held is not None:
+            return AuditStatus.LOGGED, held.payload()
+    return status, {}
 
 
 def _segment_event(
@@ -74,8 +93,16 @@ def _segment_event(
 
 
 def assignment_event(
-    plan: CrewPlan, assignment: CrewAssignment, now: datetime, actor: str, approval: Approval
+    plan: CrewPlan,
+    assignment: CrewAssignment,
+    now: datetime,
+    actor: str,
+    approval: Approval,
+    *,
+    scope: PilotScope = PLANT_WIDE,
+    department: str | None = None,
 ) -> AuditEvent:
+    """One assignment; `department` is its workcenter's (for the pilot scope)."""
     event_id = stable_event_id("crew", plan.day.isoformat(), assignment.job_key, assignment.employee_id)
     change = not assignment.planned_here
     note = (
@@ -98,7 +125,8 @@ def assignment_event(
         "reasons": list(assignment.reasons),
         "note": note,
     }
-    status = _status(approval, change)
+    status, held = _routed(approval, change, "crew_assignment", assignment, scope, department)
+    details |= held
     return _segment_event(
         plan,
         assignment,
@@ -113,7 +141,17 @@ def assignment_event(
     )
 
 
-def unstaffed_event(plan: CrewPlan, seat: UnstaffedSeat, now: datetime, actor: str, approval: Approval) -> AuditEvent:
+def unstaffed_event(
+    plan: CrewPlan,
+    seat: UnstaffedSeat,
+    now: datetime,
+    actor: str,
+    approval: Approval,
+    *,
+    scope: PilotScope = PLANT_WIDE,
+    department: str | None = None,
+) -> AuditEvent:
+    """One short segment; `department` is its workcenter's (for the pilot scope)."""
     event_id = stable_event_id("crew", plan.day.isoformat(), seat.job_key, "unstaffed", seat.cause)
     details = {
         "hours": seat.hours,
@@ -121,7 +159,8 @@ def unstaffed_event(plan: CrewPlan, seat: UnstaffedSeat, now: datetime, actor: s
         "cause": seat.cause,
         "note": f"{seat.seats} seat(s) at {seat.workcenter_code}, shift {seat.shift_code}, stay empty: " + seat.reason,
     }
-    return _segment_event(plan, seat, "crew_unstaffed", event_id, _status(approval, True), now, actor, details)
+    status, held = _routed(approval, True, "crew_unstaffed", seat, scope, department)
+    return _segment_event(plan, seat, "crew_unstaffed", event_id, status, now, actor, details | held)
 
 
 def publish_plan(
@@ -131,8 +170,18 @@ def publish_plan(
     *,
     actor: str = DEFAULT_ACTOR,
     approval: Approval = "changes",
+    scope: PilotScope = PLANT_WIDE,
+    departments: Mapping[str, str | None] | None = None,
 ) -> PublishResult:
-    """Append one recommendation per assignment and per short segment, once (`audit.publish_once`)."""
-    builders: list[EventBuilder] = [partial(assignment_event, plan, a, now, actor, approval) for a in plan.assignments]
-    builders += [partial(unstaffed_event, plan, s, now, actor, approval) for s in plan.unstaffed]
+    """Append one recommendation per assignment and per short segment, once (`audit.publish_once`).
+    `departments` maps workcenter ids to their departments (the problem's places), for the pilot scope."""
+    known = departments or {}
+
+    def where(segment: PlanSegment) -> dict[str, Any]:
+        return {"scope": scope, "department": known.get(segment.workcenter_id)}
+
+    builders: list[EventBuilder] = [
+        partial(assignment_event, plan, a, now, actor, approval, **where(a)) for a in plan.assignments
+    ]
+    builders += [partial(unstaffed_event, plan, s, now, actor, approval, **where(s)) for s in plan.unstaffed]
     return publish_once(store, builders)

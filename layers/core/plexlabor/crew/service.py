@@ -55,7 +55,7 @@ def run(deps: Dependencies, request: CrewPlannerEvent) -> dict[str, Any]:
     plan = solve(problem, detail.time_limit_s or deps.time_limit_s, build_seconds=time.perf_counter() - started)
     summary = plan_summary(day, plan)
     if detail.publish:
-        summary |= _publish(plan, deps)
+        summary |= _publish(plan, deps, {job.place.workcenter_id: job.place.department_code for job in problem.jobs})
     logger.info("crew planned", **summary)
     metrics.add_metric(name="CrewSeatsUnstaffed", unit=MetricUnit.Count, value=summary["unstaffed_seats"])
     metrics.add_metric(name="CrewPlanSeconds", unit=MetricUnit.Seconds, value=summary["seconds"])
@@ -84,8 +84,11 @@ def plan_summary(day: date, plan: CrewPlan) -> dict[str, Any]:
     }
 
 
-def _publish(plan: CrewPlan, deps: Dependencies) -> dict[str, Any]:
-    result = publish_plan(plan, deps.store, deps.clock(), actor=ACTOR, approval=deps.approval)
+def _publish(plan: CrewPlan, deps: Dependencies, departments: dict[str, str | None]) -> dict[str, Any]:
+    """Publish the plan's suggestions (`departments`: each workcenter's, for the pilot scope)."""
+    result = publish_plan(
+        plan, deps.store, deps.clock(), actor=ACTOR, approval=deps.approval, scope=deps.scope, departments=departments
+    )
     metrics.add_metric(name="CrewSuggestionsPublished", unit=MetricUnit.Count, value=result.published)
     if result.invalid:
         logger.error("suggestions with ids the audit table refuses were skipped", invalid=result.invalid)

@@ -6,7 +6,9 @@ Configuration (environment, read once per environment by `dependencies`):
   `PLEXLABOR_PLANT_DIR` (a plant folder) or Plex (`PLEXLABOR_PLEX_*`, the key from
   `PLEX_API_KEY_SECRET_ARN`, `PLEXLABOR_TIMEZONE` required);
 - `CREW_TIME_LIMIT_SECONDS` (60), `CREW_APPROVAL` (`changes`: assignments that change the current
-  plan and short job operations wait for approval; `all`; `none`).
+  plan and short job operations wait for approval; `all`; `none`);
+- the pilot scope (`PilotSettings`: `PILOT_*`, `NOTIFY_KINDS`, `ADVISORY_MODE`, `docs/rollout.md`),
+  which holds back what `CREW_APPROVAL` would send for review outside the pilot or in advisory mode.
 """
 
 from __future__ import annotations
@@ -21,14 +23,15 @@ from plexlabor.audit.store import AuditStore
 from plexlabor.crew.publish import Approval
 from plexlabor.platform import env
 from plexlabor.platform.clock import utc_now
-from plexlabor.platform.settings import PerEnvironment, PlexSourceSettings
+from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
+from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 
 ACTOR = "crew_planner"
 """Who the plan's suggestions are recorded by in the audit trail."""
 
 
-class CrewPlannerSettings(PlexSourceSettings):
+class CrewPlannerSettings(PlexSourceSettings, PilotSettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
     time_limit_s: float = Field(default=60.0, gt=0, le=800, alias="CREW_TIME_LIMIT_SECONDS")
     approval: Approval = Field(default="changes", alias="CREW_APPROVAL")
@@ -40,6 +43,7 @@ class Dependencies:
     store: AuditStore
     time_limit_s: float = 60.0
     approval: Approval = "changes"
+    scope: PilotScope = PLANT_WIDE
     clock: Callable[[], datetime] = utc_now
 
 
@@ -52,6 +56,7 @@ def build(settings: CrewPlannerSettings) -> Dependencies:
         store=DynamoDbAuditStore(settings.audit_table_name),
         time_limit_s=settings.time_limit_s,
         approval=settings.approval,
+        scope=settings.pilot_scope,
     )
 
 

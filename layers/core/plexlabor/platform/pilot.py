@@ -163,3 +163,7 @@ class PilotScope:
         else:
             how = "notifying every kind"
         return f"{where} · {how}"
+
+
+PLANT_WIDE = PilotScope()
+"""No pilot: every place, every kind, flagged (what runs when no rollout setting is set)."""
