@@ -36,6 +36,9 @@ FAKE = LocalResources(
     api_url="https://api/dev",
     timezone="America/Detroit",
     default_supervisor_id="SUP-1",
+    user_pool_id="us-east-1_pool",
+    user_pool_client_id="client",
+    hosted_ui_url="https://api/dev/login",
 )
 
 

@@ -44,11 +44,13 @@ LOCAL_API_ID = "plexlocal"
 
 @dataclass(frozen=True)
 class Route:
-    """`method` (or `ANY`) on `resource` (`/approvals/{token}`, `/{proxy+}`) -> function."""
+    """`method` (or `ANY`) on `resource` (`/approvals/{token}`, `/{proxy+}`) -> function; `authorizer`:
+    the function API Gateway asks first on AWS (None: the route is open or authenticates itself)."""
 
     method: str
     resource: str
     function: str
+    authorizer: str | None = None
 
     def pattern(self) -> re.Pattern[str]:
         parts = []
@@ -66,7 +68,11 @@ class Route:
 
 def routes_of(specs: Iterable[FunctionSpec]) -> tuple[Route, ...]:
     """The REST API's routes, from the specs (as `infra/constructs/api.py` builds them)."""
-    return tuple(Route(route.method, route.path, spec.name) for spec in specs for route in spec.routes)
+    return tuple(
+        Route(route.method, route.path, spec.name, getattr(route, "authorizer", None))
+        for spec in specs
+        for route in spec.routes
+    )
 
 
 DEFAULT_ROUTES: tuple[Route, ...] = routes_of(FUNCTION_SPECS)

@@ -1,7 +1,8 @@
 """`plexlabor local up`: the Plex simulator and the local runtime, until Ctrl-C.
 
-Prints the URLs (local API gateway, moto, simulator), the webhook secret to sign punches with and
-how to fire the schedules, then keeps everything running; handlers log to the console.
+Prints the URLs (local API gateway, moto, simulator, the web app and its dev login page), the local
+users, the webhook secret to sign punches with and how to fire the schedules, then keeps everything
+running; handlers log to the console.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from infra.constants import SecretName
 from plexlabor.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from plexlabor_dev.local.signin import describe_users
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
@@ -59,6 +61,11 @@ def up_command(args: argparse.Namespace) -> int:
         api = urls["api"]
         print(f"Approval e-mails   captured by moto's SES: curl {api}/_local/emails  (links to open in a browser)")
         print(f"Approval waits     {APPROVAL_WAIT_S} s per stage, then escalation, then expiry")
+        if runtime.user_pool is not None:
+            print(f"Web app            {runtime.app_url}  (sign in first: {runtime.login_url}, local only)")
+            print(f"  users (moto's Cognito user pool), password {runtime.user_pool.password}:")
+            for line in describe_users(runtime.user_pool.users):
+                print(f"    {line}")
         print(
             f"Schedules          moto never fires them; fire one: curl -X POST {api}/_local/schedules/punch_poller"
             """ [-d '{"since": "<ISO time>", "until": "<ISO time>"}']"""

@@ -68,6 +68,10 @@ class LocalResources:
     timezone: str | None = None
     default_supervisor_id: str | None = None
     approval_wait_s: int = DEFAULT_APPROVAL_WAIT_SECONDS
+    user_pool_id: str | None = None
+    user_pool_client_id: str | None = None
+    hosted_ui_url: str | None = None
+    """Where the app would send people to sign in (Cognito's hosted UI on AWS; locally the dev login)."""
 
 
 @dataclass(frozen=True)
@@ -127,11 +131,15 @@ class LocalValues:
 
     def attribute(self, attribute: Attribute) -> str | None:
         resources = self.resources
-        return {
-            Attribute.ARTIFACTS_BUCKET_NAME: resources.artifacts_bucket,
-            Attribute.APPROVAL_STATE_MACHINE_ARN: resources.state_machine_arn,
-            Attribute.API_URL: resources.api_url,
-        }[attribute]
+        return {  # by value: the sign-in attributes are newer than some checkouts' infra.wiring
+            "artifacts-bucket-name": resources.artifacts_bucket,
+            "approval-state-machine-arn": resources.state_machine_arn,
+            "api-url": resources.api_url,
+            "user-pool-id": resources.user_pool_id,
+            "user-pool-client-id": resources.user_pool_client_id,
+            "hosted-ui-url": resources.hosted_ui_url,
+            "region": resources.region,
+        }[attribute.value]
 
 
 def function_environment(

@@ -224,6 +224,9 @@ class LocalRuntime(Lifecycle):
             timezone=self.timezone,
             default_supervisor_id=self.default_supervisor_id,
             approval_wait_s=self.approval_wait_s,
+            user_pool_id=self.user_pool.pool_id if self.user_pool else None,
+            user_pool_client_id=self.user_pool.client_id if self.user_pool else None,
+            hosted_ui_url=f"{self.gateway.url}{LOGIN_PATH}" if self.user_pool else None,
         )
         self._build_functions(stack)
         if self._start_pollers:
@@ -231,7 +234,7 @@ class LocalRuntime(Lifecycle):
 
     def _create_user_pool(self, stack: contextlib.ExitStack) -> DevSignIn | None:
         """moto's user pool and the dev sign-in, if a signed-in function has routes."""
-        if not any(route.function in SIGNED_IN_FUNCTIONS for route in self.routes):
+        if not any(route.function in SIGNED_IN_FUNCTIONS or route.authorizer for route in self.routes):
             return None
         users = self._users if self._users is not None else plant_users(self.plant_dir)
         pool = LocalUserPool(self.client("cognito-idp"), self.region, f"{SERVICE_NAME}-{self.stage}-users")

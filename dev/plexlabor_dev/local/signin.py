@@ -46,7 +46,8 @@ LOGIN_PATH = "/dev/login"
 LOGOUT_PATH = "/dev/logout"
 DEFAULT_NEXT = "/queue"
 SIGNED_IN_FUNCTIONS = frozenset({"web_app"})
-"""Functions whose routes sit behind the Cognito authorizer on AWS."""
+"""Functions whose routes sit behind an authorizer on AWS (a route that names its `authorizer` is
+signed-in whatever its function)."""
 OPEN_PATHS = frozenset({"/login", "/auth/callback", "/logout"})
 """The app's own sign-in routes stay open (they are how a person gets a token on AWS)."""
 _TEMPLATES = Environment(
@@ -287,10 +288,17 @@ class DevSignIn:
             return HttpReply(405, [("Allow", "GET, POST"), *PAGE_HEADERS], b"")
         return self._login_page(safe_next(query.get("next")))
 
+    def protects(self, route: Route) -> bool:
+        """Whether the route needs a signed-in person: it names an authorizer, or it is a signed-in
+        function's route other than where signing in starts."""
+        if route.authorizer is not None:
+            return True
+        return route.function in self.functions and route.resource not in self.open_paths
+
     def authorize(self, request: HttpRequest, route: Route) -> dict[str, Any] | HttpReply | None:
         """None for a route without an authorizer; `{"claims": ...}` for a signed-in person; else 303
         to the login page (back to this page afterwards)."""
-        if route.function not in self.functions or route.resource in self.open_paths:
+        if not self.protects(route):
             return None
         token = _cookie(request)
         claims = self.pool.claims(token) if token else None
