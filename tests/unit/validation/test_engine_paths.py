@@ -21,6 +21,7 @@ from plexlabor.validation.engine import EngineSettings, ValidationEngine, record
 from plexlabor.validation.findings import Finding, read_findings, write_findings
 from plexlabor.validation.norms import Norms, compute_norms
 from plexlabor.validation.policy import PunchPolicy
+from plexlabor.validation.timeline import EVIDENCE_KEY, RECORD_LANES
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
 A = AnomalyType
@@ -53,8 +54,13 @@ def severities(findings: list[Finding], key: str) -> dict[AnomalyType, str]:
     return {f.anomaly_type: f.severity for f in findings if f.record_key == key}
 
 
-def scored(findings: list[Finding], key: str) -> set[tuple[AnomalyType, float]]:
-    return {(f.anomaly_type, f.confidence) for f in findings if f.record_key == key}
+def scored(findings: list[Finding], key: str) -> set[tuple[AnomalyType, float, str]]:
+    """Each finding on `key`: type, confidence and the day's timeline it carries (as canonical JSON)."""
+    return {
+        (f.anomaly_type, f.confidence, json.dumps(f.evidence.get(EVIDENCE_KEY), sort_keys=True))
+        for f in findings
+        if f.record_key == key
+    }
 
 
 # ---- batch and real time agree ------------------------------------------------------------------
@@ -66,9 +72,9 @@ def test_real_time_gives_every_punch_and_labor_entry_the_findings_batch_gives(
     # Given a generated plant (30 employees, 4 weeks, seed 9), its norms and the batch findings
     folder, data, norms = generated
     batch = engine.batch(data, norms)
-    expected: dict[str, set[tuple[AnomalyType, float]]] = defaultdict(set)
+    expected: dict[str, set[tuple[AnomalyType, float, str]]] = defaultdict(set)
     for finding in batch:
-        expected[finding.record_key].add((finding.anomaly_type, finding.confidence))
+        expected[finding.record_key] |= scored([finding], finding.record_key)
     # When each time-clock entry and labor entry goes through the real-time path with its slice
     disagreements, checked, flagged = [], 0, set()
     for model in (TimeClockEntry, LaborEntry):
@@ -79,13 +85,16 @@ def test_real_time_gives_every_punch_and_labor_entry_the_findings_batch_gives(
             key = record_key(model.resource, record.id)
             got = scored(engine.realtime(record, context, norms), key)
             checked += 1
-            flagged |= {anomaly for anomaly, _ in got}
+            flagged |= {anomaly for anomaly, _, _ in got}
             if got != expected.get(key, set()):
                 disagreements.append((key, got, expected.get(key)))
-    # Then every record gets the same (type, confidence) both ways, on a plant with many kinds of findings
+    # Then every record gets the same (type, confidence, day timeline) both ways, on a plant with many
+    # kinds of findings, and every finding sent for review about an employee's record carries its day
     assert disagreements == []
     assert checked == sum(len(v) for v in data.punches.values()) + sum(len(v) for v in data.labor.values())
     assert len(flagged) >= 8
+    compared = [f for f in batch if f.route == "review" and f.record_key.split(":")[0] in RECORD_LANES]
+    assert len(compared) >= 20 and all(f.evidence[EVIDENCE_KEY]["record"]["index"] is not None for f in compared)
 
 
 def late_tuesday(plant: PlantBuilder) -> list[str]:

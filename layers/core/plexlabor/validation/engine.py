@@ -4,6 +4,9 @@ Both paths run the same per-employee and per-workcenter checks (`checks/`) on a 
 batch path on the whole plant, the real-time path on the slice of records around one punch. So they
 agree whenever the slice holds the neighbourhood the checks look at (the record's week and a day
 either side), which `PlantData.slice_for` cuts.
+
+A finding routed to review carries the employee's day (`timeline.build_timeline`) in its evidence
+(`evidence["timeline"]`), built from the same data on either path, so the item page never recomputes it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from plexlabor.validation.findings import Finding, finding_id_for
 from plexlabor.validation.norms import Norms, compute_norms
 from plexlabor.validation.policy import PunchPolicy
 from plexlabor.validation.scorer import ScorerModel
+from plexlabor.validation.timeline import EVIDENCE_KEY, DayTimeline, build_timeline
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ class ValidationEngine:
             times = record_times(data)
             low, high = since or float("-inf"), until or float("inf")
             found = [c for c in found if low <= times.get(c.record_key, low) <= high]
-        return self.findings(found, norms.version)
+        return self.findings(found, data, norms)
 
     # ---- real time ------------------------------------------------------------------------------
     def realtime(self, record: TimeClockEntry | LaborEntry, context: PlantData, norms: Norms) -> list[Finding]:
@@ -84,20 +88,32 @@ class ValidationEngine:
             if c.record_key == key
             or (c.anomaly == AnomalyType.EXCESSIVE_OVERTIME and c.evidence["week"] == f"{week[0]}-W{week[1]:02d}")
         ]
-        return self.findings(relevant, norms.version)
+        return self.findings(relevant, context, norms)
 
     # ---- scoring --------------------------------------------------------------------------------
-    def findings(self, candidates: Iterable[Candidate], norms_version: str) -> list[Finding]:
+    def findings(self, candidates: Iterable[Candidate], data: PlantData, norms: Norms) -> list[Finding]:
+        """Score the candidates; keep those at or above the trend threshold, routed by confidence.
+
+        A finding routed to review gets its employee's day (`EVIDENCE_KEY`) from `data` and `norms`.
+        """
         settings = self.settings
-        version = f"{self.model.version}+{norms_version}"
+        version = f"{self.model.version}+{norms.version}"
+        days: dict[tuple[str, str], DayTimeline | None] = {}
         out = []
         for candidate in candidates:
             confidence = round(self.model.confidence(candidate), 4)
             if confidence < settings.trend_threshold:
                 continue
+            review = confidence >= settings.review_threshold
             evidence = dict(candidate.evidence)
             if candidate.features:
                 evidence["features"] = {k: round(v, 4) for k, v in candidate.features.items()}
+            if review and candidate.employee is not None:
+                key = (candidate.employee, candidate.record_key)
+                if key not in days:
+                    days[key] = build_timeline(data, norms, *key)
+                if (timeline := days[key]) is not None:
+                    evidence[EVIDENCE_KEY] = timeline.to_json()
             out.append(
                 Finding(
                     finding_id=finding_id_for(candidate.record_key, candidate.anomaly),
@@ -110,7 +126,7 @@ class ValidationEngine:
                     evidence=evidence,
                     suggested_correction=candidate.correction,
                     model_version=version,
-                    route="review" if confidence >= settings.review_threshold else "trend",
+                    route="review" if review else "trend",
                 )
             )
         return out

@@ -28,6 +28,7 @@ from plexlabor.review.decisions import ReviewService
 from plexlabor.review.items import KIND_LABELS, PUNCH, ReviewItem
 from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer, kinds_of
+from plexlabor.webapp.timeline import TIMELINE_KEY, shape_timeline
 from plexlabor.webapp.viewer import NotSignedInError, viewer_from_claims
 
 CONTENT_TYPE = "text/html; charset=utf-8"
@@ -252,13 +253,16 @@ def item(item_id: str) -> Response[str]:
 
 
 def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any) -> Response[str]:
+    """One item: the note, the facts, the employee's day (a punch finding's timeline, drawn as built with
+    the finding), the rest of the evidence in words, and what approving changes."""
     return page.render(
         "item.html",
         status,
         title=found.kind_label,
         page="item",
         item=found,
-        evidence=page.words(found.evidence),
+        timeline=shape_timeline(found.evidence.get(TIMELINE_KEY)),
+        evidence=page.words({k: v for k, v in found.evidence.items() if k != TIMELINE_KEY}),
         proposed=page.words(found.proposed),
         **context,
     )
