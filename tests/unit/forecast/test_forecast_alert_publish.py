@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from plexlabor.audit import AuditEventType, AuditStatus, InMemoryAuditStore
-from plexlabor.forecast.records import OvertimeProjection
+from plexlabor.forecast.records import OperationForecast, OvertimeProjection, VarianceAlert
 from plexlabor.forecast.service import OVERTIME_VERSION, ForecastRun, publish_run
 from plexlabor.forecast.settings import ForecastSettings
+from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
 
 AS_OF = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 21, 8, 5, tzinfo=UTC)
@@ -61,3 +62,79 @@ def test_projections_worth_acting_on_are_published_once_and_a_refused_id_is_coun
         OVERTIME_VERSION,
     )
     assert event.payload["suggestion"] == "move two people from PAINT"
+
+
+def _alert(job_operation_id: str, workcenter_code: str, department: str) -> VarianceAlert:
+    forecast = OperationForecast(
+        as_of=AS_OF,
+        job_operation_id=job_operation_id,
+        job_id="JOB-1",
+        job_no="J1",
+        part_id="P1",
+        part_family=None,
+        operation_no=10,
+        operation_code="10",
+        workcenter_id=f"WC-{workcenter_code}",
+        workcenter_code=workcenter_code,
+        department=department,
+        scheduled_start=datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
+        quantity=100.0,
+        standard_hours=8.0,
+        p10_hours=8.5,
+        p50_hours=10.0,
+        p90_hours=12.0,
+        labor_rate=None,
+        cost_p10=None,
+        cost_p50=None,
+        cost_p90=None,
+        variance_pct=0.25,
+        crew_source="none",
+        method="model",
+        model_version="v1",
+    )
+    return VarianceAlert(forecast=forecast, over_hours=2.0, over_pct=0.25, drivers=[], supervisor_id=None, note="n")
+
+
+def _held(scope: PilotScope, alert_status: str = "pending_approval") -> dict[str, tuple[str, object, object]]:
+    """Each published recommendation's (status, held, advisory), by record key, under `scope`."""
+    run = ForecastRun(
+        AS_OF,
+        "v1",
+        None,
+        None,
+        None,
+        [],
+        [_alert("OP-1", "MLD-01", "MOLD"), _alert("OP-2", "ASM-01", "ASSY")],
+        [_projection("ASSY", 20.0, "move two people from PAINT")],
+        {},
+    )
+    store = InMemoryAuditStore()
+    publish_run(run, store, NOW, ForecastSettings(alert_status=alert_status), scope)  # type: ignore[arg-type]
+    events = [
+        e for key in ("job-operations:OP-1", "job-operations:OP-2", "departments:ASSY") for e in store.history(key)
+    ]
+    return {e.record_key: (e.status.value, e.payload.get("held"), e.payload.get("advisory")) for e in events}
+
+
+def test_the_pilot_scope_holds_back_alerts_that_would_wait_for_a_decision() -> None:
+    pending = ("pending_approval", None, None)
+    outside = ("logged", "outside_pilot", False)
+
+    assert set(_held(PLANT_WIDE).values()) == {pending}
+    assert _held(PilotScope(departments=("MOLD",))) == {
+        "job-operations:OP-1": pending,
+        "job-operations:OP-2": outside,
+        "departments:ASSY": outside,
+    }
+    by_workcenter = _held(PilotScope(workcenters=("ASM-01",)))
+    assert by_workcenter["job-operations:OP-2"] == pending
+    assert by_workcenter["departments:ASSY"] == outside  # a department-week has no workcenter
+    assert set(_held(PilotScope(shifts=("1",))).values()) == {outside}  # nor a shift
+    assert set(_held(PilotScope(advisory=True)).values()) == {("logged", "advisory_mode", True)}
+    kinds = _held(PilotScope(notify_kinds=("overtime_projection",)))
+    assert kinds["departments:ASSY"] == pending
+    assert kinds["job-operations:OP-1"] == ("logged", "kind_not_notified", True)
+
+
+def test_alerts_logged_by_their_setting_carry_no_hold() -> None:
+    assert set(_held(PilotScope(advisory=True), "logged").values()) == {("logged", None, None)}

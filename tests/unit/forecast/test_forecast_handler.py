@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -102,3 +103,18 @@ def test_a_bad_detail_is_refused() -> None:
 
     with pytest.raises(ValidationError):
         forecast_nightly.handler({**EVENT, "detail": {"as_of": "yesterday"}}, FakeLambdaContext())
+
+
+def test_in_advisory_mode_nothing_waits_for_a_decision(aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given alerts configured to wait for a decision, and the rollout in advisory mode
+    settings = json.loads(os.environ["FORECAST_SETTINGS"]) | {"alert_status": "pending_approval"}
+    monkeypatch.setenv("FORECAST_SETTINGS", json.dumps(settings))
+    monkeypatch.setenv("ADVISORY_MODE", "true")
+    # When the nightly tick runs
+    summary = forecast_nightly.handler(EVENT, FakeLambdaContext())
+    # Then every suggestion is recorded, logged and flagged advisory; none waits for a decision
+    store = DynamoDbAuditStore(TABLE, client=aws["dynamodb"])
+    logged = store.by_status(AuditStatus.LOGGED, limit=1000)
+    assert summary["published"] == len(logged) > 0
+    assert store.by_status(AuditStatus.PENDING_APPROVAL, limit=1000) == []
+    assert {(e.payload["held"], e.payload["advisory"]) for e in logged} == {("advisory_mode", True)}

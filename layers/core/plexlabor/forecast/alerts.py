@@ -26,6 +26,7 @@ from plexlabor.forecast.model import LaborHoursModel
 from plexlabor.forecast.records import Driver, OperationForecast, OvertimeProjection, VarianceAlert
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.models import record_key
+from plexlabor.platform.pilot import Hold
 
 ACTOR = "forecast_nightly"
 MIN_DRIVER_SHARE = 0.02  # of the standard hours
@@ -262,7 +263,10 @@ def _recommendation(
     )
 
 
-def alert_event(alert: VarianceAlert, now: datetime, status: AuditStatus, actor: str = ACTOR) -> AuditEvent:
+def alert_event(
+    alert: VarianceAlert, now: datetime, status: AuditStatus, actor: str = ACTOR, *, held: Hold | None = None
+) -> AuditEvent:
+    """A variance alert; `held`: why the pilot scope recorded it `logged` (added to its payload)."""
     f = alert.forecast
     event_id = stable_event_id("forecast", "labor_variance", f.as_of.date().isoformat(), f.job_operation_id)
     return _recommendation(
@@ -291,14 +295,22 @@ def alert_event(alert: VarianceAlert, now: datetime, status: AuditStatus, actor:
             "drivers": [d.model_dump() for d in alert.drivers],
             "suggestion": f"plan {f.p50_hours:.1f} h (not {f.standard_hours:.1f} h) for this operation",
             "note": alert.note,
+            **(held.payload() if held else {}),
         },
         supervisor_id=alert.supervisor_id,
     )
 
 
 def overtime_event(
-    projection: OvertimeProjection, model_version: str, now: datetime, status: AuditStatus, actor: str = ACTOR
+    projection: OvertimeProjection,
+    model_version: str,
+    now: datetime,
+    status: AuditStatus,
+    actor: str = ACTOR,
+    *,
+    held: Hold | None = None,
 ) -> AuditEvent:
+    """An overtime projection; `held`: why the pilot scope recorded it `logged` (added to its payload)."""
     event_id = stable_event_id(
         "forecast", "overtime", projection.as_of.date().isoformat(), projection.department, projection.iso_week
     )
@@ -309,7 +321,12 @@ def overtime_event(
         + "; ".join(projection.causes)
         + (f". Suggestion: {projection.suggestion}." if projection.suggestion else "")
     )
-    payload = {"kind": "overtime_projection", **projection.model_dump(mode="json"), "note": note}
+    payload = {
+        "kind": "overtime_projection",
+        **projection.model_dump(mode="json"),
+        "note": note,
+        **(held.payload() if held else {}),
+    }
     return _recommendation(
         record_key("departments", projection.department), event_id, status, now, actor, model_version, payload
     )

@@ -24,6 +24,7 @@ from plexlabor.forecast.service import publish_run, run_forecast, store_run
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.forecast.wiring import Dependencies
 from plexlabor.platform.observability import logger, metrics
+from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
 from plexlabor.plex.sources import LaborSource
 
 
@@ -42,7 +43,7 @@ def run(deps: Dependencies, request: ForecastNightlyEvent) -> dict[str, Any]:
     seconds per step, published counts)."""
     as_of = (request.detail.as_of or request.time).astimezone(UTC)
     logger.append_keys(as_of=as_of.isoformat())
-    summary = run_nightly(deps.source, deps.artifacts, deps.audit, as_of, deps.settings)
+    summary = run_nightly(deps.source, deps.artifacts, deps.audit, as_of, deps.settings, deps.scope)
     logger.info("forecast done", **summary)
     metrics.add_metric(name="ForecastOperations", unit=MetricUnit.Count, value=summary["forecasts"])
     metrics.add_metric(name="ForecastAlertsPublished", unit=MetricUnit.Count, value=summary["published"])
@@ -56,8 +57,10 @@ def run_nightly(
     audit: AuditStore,
     now: datetime,
     settings: ForecastSettings | None = None,
+    scope: PilotScope = PLANT_WIDE,
 ) -> dict[str, Any]:
-    """Forecast as of `now`; return a JSON-safe summary (counts, version, seconds per step)."""
+    """Forecast as of `now`; return a JSON-safe summary (counts, version, seconds per step). `scope`:
+    the pilot scope the suggestions are published under (`publish_run`)."""
     settings = settings or ForecastSettings()
     now = check_aware("now", now)
     started = time.perf_counter()
@@ -69,6 +72,6 @@ def run_nightly(
     pointer = store_run(forecast, artifacts)
     forecast.seconds["store"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    published = publish_run(forecast, audit, now, settings)
+    published = publish_run(forecast, audit, now, settings, scope)
     forecast.seconds["publish"] = time.perf_counter() - mark
     return {**forecast.summary(), "model_bytes": pointer["model_bytes"], **published.as_dict()}

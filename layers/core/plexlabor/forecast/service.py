@@ -4,6 +4,11 @@
 alerts, overtime; the `latest.json` pointer last, so a reader never sees a pointer to a half-written
 run). `publish_run` appends the alerts and the overtime projections worth acting on to the audit
 table as `recommendation` events; event ids are deterministic, so a retried run records nothing twice.
+Their status is `ForecastSettings.alert_status`; the pilot scope (`plexlabor.platform.pilot`,
+`docs/rollout.md`) records as `logged`, with `held` and `advisory` in the payload, what would be
+`pending_approval` outside the pilot (a variance alert is placed by its workcenter and department, an
+overtime projection by its department; neither has a shift), in advisory mode, or when its kind
+(`labor_variance`, `overtime_projection`) does not notify.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from plexlabor.forecast.model import LaborHoursModel
 from plexlabor.forecast.overtime import project_overtime
 from plexlabor.forecast.records import OperationForecast, OvertimeProjection, VarianceAlert
 from plexlabor.forecast.settings import ForecastSettings
+from plexlabor.platform.pilot import PLANT_WIDE, Hold, PilotScope, Place
 
 OVERTIME_VERSION = "overtime-projection-1"
 """`model_version` of overtime projections (a rule set, not a trained model)."""
@@ -144,16 +150,29 @@ def load_model(store: ArtifactStore, pointer: dict[str, Any]) -> LaborHoursModel
     return LaborHoursModel.from_bytes(blob, pointer["model_sha256"], pointer["version"])
 
 
+def _routed(wanted: AuditStatus, scope: PilotScope, kind: str, place: Place) -> tuple[AuditStatus, Hold | None]:
+    """The status a recommendation is published with, and why the pilot scope held it back (if it did)."""
+    held = scope.hold(kind, place) if wanted is AuditStatus.PENDING_APPROVAL else None
+    return (AuditStatus.LOGGED, held) if held else (wanted, None)
+
+
 def publish_run(
-    run: ForecastRun, audit: AuditStore, now: datetime, settings: ForecastSettings | None = None
+    run: ForecastRun,
+    audit: AuditStore,
+    now: datetime,
+    settings: ForecastSettings | None = None,
+    scope: PilotScope = PLANT_WIDE,
 ) -> PublishResult:
     """Append the alerts and the overtime projections worth acting on, once (`audit.publish_once`)."""
     settings = settings or ForecastSettings()
-    status = AuditStatus(settings.alert_status)
-    events: list[EventBuilder] = [partial(alert_event, alert, now, status) for alert in run.alerts]
-    events += [
-        partial(overtime_event, p, OVERTIME_VERSION, now, status)
-        for p in run.overtime
-        if p.projected_overtime_hours >= settings.overtime_alert_min_hours and p.suggestion
-    ]
+    wanted = AuditStatus(settings.alert_status)
+    events: list[EventBuilder] = []
+    for alert in run.alerts:
+        where = Place(alert.forecast.department, alert.forecast.workcenter_code)
+        status, held = _routed(wanted, scope, "labor_variance", where)
+        events.append(partial(alert_event, alert, now, status, held=held))
+    for p in run.overtime:
+        if p.projected_overtime_hours >= settings.overtime_alert_min_hours and p.suggestion:
+            status, held = _routed(wanted, scope, "overtime_projection", Place(p.department))
+            events.append(partial(overtime_event, p, OVERTIME_VERSION, now, status, held=held))
     return publish_once(audit, events)

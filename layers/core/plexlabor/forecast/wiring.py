@@ -5,7 +5,9 @@ Configuration (`NightlySettings`, read once per environment by `dependencies`):
   the key from `PLEX_API_KEY_SECRET_ARN`, `PLEXLABOR_TIMEZONE` required), as every function that reads it;
 - `AUDIT_TABLE_NAME`: where alerts and overtime suggestions go;
 - `ARTIFACTS_BUCKET_NAME` (S3, under `models/forecast/`) or `PLEXLABOR_ARTIFACTS_DIR` (a folder);
-- `FORECAST_SETTINGS`: optional JSON overriding `ForecastSettings` fields, e.g. `{"alert_margin": 0.2}`.
+- `FORECAST_SETTINGS`: optional JSON overriding `ForecastSettings` fields, e.g. `{"alert_margin": 0.2}`;
+- the pilot scope (`PilotSettings`: `PILOT_*`, `NOTIFY_KINDS`, `ADVISORY_MODE`, `docs/rollout.md`),
+  which holds back what `alert_status` would send for review outside the pilot or in advisory mode.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from plexlabor.audit.store import AuditStore
 from plexlabor.forecast.artifacts import ArtifactStore
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.platform import env
-from plexlabor.platform.settings import PerEnvironment, PlexSourceSettings
+from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
+from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 
 ENV_FORECAST_SETTINGS = "FORECAST_SETTINGS"
 
 
-class NightlySettings(PlexSourceSettings):
+class NightlySettings(PlexSourceSettings, PilotSettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
     artifacts_bucket_name: str | None = Field(default=None, alias=env.ARTIFACTS_BUCKET_NAME)
     artifacts_dir: str | None = Field(default=None, alias=env.ARTIFACTS_DIR)
@@ -55,6 +58,7 @@ class Dependencies:
     artifacts: ArtifactStore
     audit: AuditStore
     settings: ForecastSettings = field(default_factory=ForecastSettings)
+    scope: PilotScope = PLANT_WIDE
 
 
 def build(settings: NightlySettings) -> Dependencies:
@@ -73,6 +77,7 @@ def build(settings: NightlySettings) -> Dependencies:
         artifacts=artifacts,
         audit=DynamoDbAuditStore(settings.audit_table_name),
         settings=settings.forecast,
+        scope=settings.pilot_scope,
     )
 
 
