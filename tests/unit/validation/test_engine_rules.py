@@ -9,6 +9,7 @@ of daylight saving time on 2026-11-01; the extract is taken at midnight after th
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from plant_builder import (
@@ -29,6 +30,7 @@ from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.engine import EngineSettings, ValidationEngine
 from plexlabor.validation.findings import Finding, finding_id_for
 from plexlabor.validation.norms import compute_norms
+from plexlabor.validation.timeline import EVIDENCE_KEY
 
 A = AnomalyType
 WEEKS = 16  # "months of their own history": 80 shifts
@@ -54,6 +56,11 @@ def validate(plant: PlantBuilder, engine: ValidationEngine) -> list[Finding]:
 
 def pairs(findings: list[Finding]) -> set[tuple[str, AnomalyType]]:
     return {(f.record_key, f.anomaly_type) for f in findings}
+
+
+def told(finding: Finding) -> dict[str, Any]:
+    """The evidence a check gave, without the day timeline the engine adds for review (test_timeline.py)."""
+    return {k: v for k, v in finding.evidence.items() if k != EVIDENCE_KEY}
 
 
 # ---- a normal history -------------------------------------------------------------------------
@@ -444,7 +451,7 @@ def test_a_week_over_55_hours_is_excessive_overtime_on_its_first_entry(
     assert pairs(findings) == {(days[0].first_key, A.EXCESSIVE_OVERTIME)}
     finding = findings[0]
     assert finding.note == "55.1 h in week 2026-W46 (55.1 h punched); limit 55 h"
-    assert finding.evidence == {
+    assert told(finding) == {
         "week": "2026-W46",
         "punched_hours": 55.1,
         "scheduled_remaining_hours": 0,
@@ -516,7 +523,7 @@ def test_a_whole_shift_without_a_break_is_a_missed_break(plant: PlantBuilder, en
     assert pairs(findings) == {(day.first_key, A.MISSED_BREAK)}
     finding = findings[0]
     assert finding.note == "Worked 8.5 h straight (06:00–14:30) with no break; rule allows 6 h"
-    assert finding.evidence == {
+    assert told(finding) == {
         "clockin": "2026-11-17T11:00:00.0000000Z",  # 06:00 in Detroit: the write-back finds the entry by it
         "clockout": "2026-11-17T19:30:00.0000000Z",
         "continuous_hours": 8.5,
@@ -590,7 +597,7 @@ def test_labor_on_an_operation_not_routed_to_the_workcenter_is_a_job_code_mismat
     assert pairs(findings) == {(key, A.JOB_CODE_MISMATCH) for key in day.labor_keys}
     finding = findings[0]
     assert finding.note == "Labor charged to operation 20 of part PART-2, which is not routed to this workcenter"
-    assert finding.evidence == {"job_operation": "JO2", "workcenter": "WC1", "part": "PART-2", "operation_code": "20"}
+    assert told(finding) == {"job_operation": "JO2", "workcenter": "WC1", "part": "PART-2", "operation_code": "20"}
 
 
 def test_a_job_code_mismatch_is_not_also_improbable(plant: PlantBuilder, engine: ValidationEngine) -> None:
@@ -623,7 +630,7 @@ def test_cover_at_a_workcenter_whose_certification_the_operator_lacks_is_uncerti
     assert pairs(findings) == {(key, A.UNCERTIFIED_OPERATOR) for key in day.labor_keys}
     finding = findings[0]
     assert finding.note == "Worked at a workcenter requiring SK-3 without a valid certification on 2026-11-17"
-    assert finding.evidence == {"workcenter": "WC3", "missing_skills": ["SK-3"], "date": "2026-11-17"}
+    assert told(finding) == {"workcenter": "WC3", "missing_skills": ["SK-3"], "date": "2026-11-17"}
     assert finding.severity == "high" and finding.route == "review"
 
 

@@ -85,7 +85,8 @@ def anomaly_label(anomaly_type: str) -> str:
 def review_page(pending: PendingApproval, supervisor_id: str) -> str:
     """GET: the finding, its evidence and note, and the Approve / Reject-with-reason form."""
     finding = pending.request.finding
-    evidence = {key: value for key, value in finding.evidence.items() if key != "features"}  # features: audit only
+    # features stay in the audit table; the day timeline is drawn on the web app's item page
+    evidence = {k: v for k, v in finding.evidence.items() if k not in ("features", "timeline")}
     facts = {
         "Record": finding.record_key,
         "Employee": employee_label(pending.request.employee_number, finding.employee_id),
