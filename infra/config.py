@@ -19,6 +19,7 @@ from constructs import Node
 
 from infra.constants import (
     CTX_ACCOUNT,
+    CTX_ADVISORY_MODE,
     CTX_ALARM_EMAIL,
     CTX_API_BURST_LIMIT,
     CTX_API_GATEWAY_ACCOUNT_ROLE,
@@ -31,6 +32,7 @@ from infra.constants import (
     CTX_LOG_RETENTION_DAYS,
     CTX_MAX_RECEIVE_COUNT,
     CTX_NOTIFY_SENDER,
+    CTX_PILOT,
     CTX_PLACEHOLDER_LAYERS,
     CTX_PLEX_BASE_URL,
     CTX_PLEX_SETTINGS,
@@ -57,10 +59,18 @@ from infra.constants import (
     SCHEDULE_DISABLED,
     SCHEDULE_EXPRESSION,
 )
+from plexlabor.platform.pilot import parse_codes, parse_kinds
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557)
+PILOT_KEYS: dict[str, Callable[[Any], tuple[str, ...]]] = {
+    "departments": parse_codes,
+    "workcenters": parse_codes,
+    "shifts": parse_codes,
+    "notifyKinds": parse_kinds,
+}
+"""The keys of `plexlabor:pilot` and how each is read (the functions read their variables the same way)."""
 
 
 class ConfigError(ValueError):
@@ -91,6 +101,12 @@ class DeployConfig:
     api_rate_limit: int = DEFAULT_API_RATE_LIMIT
     api_burst_limit: int = DEFAULT_API_BURST_LIMIT
     api_gateway_account_role: bool = True
+    pilot_departments: tuple[str, ...] = ()
+    pilot_workcenters: tuple[str, ...] = ()
+    pilot_shifts: tuple[str, ...] = ()
+    notify_kinds: tuple[str, ...] = ()
+    advisory_mode: bool | None = None
+    """None: not configured (the functions' default, false, applies and no variable is set)."""
 
     def __post_init__(self) -> None:
         for check in _CHECKS:  # in this order: the first broken rule is the one reported
@@ -102,6 +118,8 @@ class DeployConfig:
             value = node.try_get_context(key)
             return default if value is None or value == "" else value
 
+        pilot = _pilot(get(CTX_PILOT, {}))
+        advisory = get(CTX_ADVISORY_MODE)
         return cls(
             stage=str(get(CTX_STAGE, DEFAULT_STAGE)),
             account=_optional_str(get(CTX_ACCOUNT)),
@@ -125,6 +143,11 @@ class DeployConfig:
             api_rate_limit=int(get(CTX_API_RATE_LIMIT, DEFAULT_API_RATE_LIMIT)),
             api_burst_limit=int(get(CTX_API_BURST_LIMIT, DEFAULT_API_BURST_LIMIT)),
             api_gateway_account_role=_flag(get(CTX_API_GATEWAY_ACCOUNT_ROLE, True)),
+            pilot_departments=pilot["departments"],
+            pilot_workcenters=pilot["workcenters"],
+            pilot_shifts=pilot["shifts"],
+            notify_kinds=pilot["notifyKinds"],
+            advisory_mode=None if advisory is None else _strict_flag(CTX_ADVISORY_MODE, advisory),
         )
 
 
@@ -204,6 +227,20 @@ def _check_api_limits(config: DeployConfig) -> None:
         raise ConfigError(f"{CTX_API_BURST_LIMIT} must be within {CTX_API_RATE_LIMIT}..5000")
 
 
+def _check_pilot(config: DeployConfig) -> None:
+    given = {
+        "departments": config.pilot_departments,
+        "workcenters": config.pilot_workcenters,
+        "shifts": config.pilot_shifts,
+        "notifyKinds": config.notify_kinds,
+    }
+    for key, values in given.items():
+        try:
+            PILOT_KEYS[key](values)
+        except ValueError as error:
+            raise ConfigError(f"{CTX_PILOT}: {key}: {error}") from None
+
+
 _CHECKS: tuple[Callable[[DeployConfig], None], ...] = (
     _check_stage,
     _check_environment,
@@ -214,6 +251,7 @@ _CHECKS: tuple[Callable[[DeployConfig], None], ...] = (
     _check_approvals,
     _check_schedules,
     _check_api_limits,
+    _check_pilot,
 )
 
 
@@ -227,6 +265,38 @@ def _json_object(key: str, value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ConfigError(f"{key} must be a JSON object")
     return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}
+
+
+def _pilot(value: Any) -> dict[str, tuple[str, ...]]:
+    """`plexlabor:pilot`: an object (cdk.json) or a JSON string (`-c`), each key a list of codes or a
+    comma-separated string."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise ConfigError(f"{CTX_PILOT} must be a JSON object: {error}") from error
+    if not isinstance(value, dict):
+        raise ConfigError(f"{CTX_PILOT} must be a JSON object")
+    unknown = sorted(set(value) - set(PILOT_KEYS))
+    if unknown:
+        raise ConfigError(f"{CTX_PILOT}: unknown key {unknown[0]!r} (keys: {', '.join(PILOT_KEYS)})")
+    read: dict[str, tuple[str, ...]] = {}
+    for key, parse in PILOT_KEYS.items():
+        try:
+            read[key] = parse(value.get(key))
+        except ValueError as error:
+            raise ConfigError(f"{CTX_PILOT}: {key}: {error}") from None
+    return read
+
+
+def _strict_flag(key: str, value: Any) -> bool:
+    """A flag that must say what it means: true/false (or 1/0, yes/no); anything else is refused."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in ("1", "true", "yes", "0", "false", "no"):
+        raise ConfigError(f"{key} must be true or false, got {value!r}")
+    return text in ("1", "true", "yes")
 
 
 def _optional_str(value: Any) -> str | None:

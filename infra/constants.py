@@ -46,6 +46,13 @@ CTX_APPROVAL_WAIT_SECONDS = "plexlabor:approvalWaitSeconds"
 """`APPROVAL_WAIT_SECONDS`: how long each approval stage (and its link) waits for the supervisor."""
 CTX_NOTIFY_SENDER = "plexlabor:notifySender"
 """The SES-verified address approval mails come from (`NOTIFY_SENDER`, and the `ses:SendEmail` grant)."""
+CTX_PILOT = "plexlabor:pilot"
+"""The phased rollout's pilot scope (docs/rollout.md), an object whose keys are all optional:
+{"departments": ["MOLD"], "workcenters": ["MLD-01"], "shifts": ["1", "2"], "notifyKinds": ["punch_finding"]}
+(each a list of codes or one comma-separated string; absent or empty = the whole plant, every kind).
+Functions get `PILOT_DEPARTMENTS`, `PILOT_WORKCENTERS`, `PILOT_SHIFTS`, `NOTIFY_KINDS`."""
+CTX_ADVISORY_MODE = "plexlabor:advisoryMode"
+"""true: findings and suggestions are recorded and nobody is notified (`ADVISORY_MODE`); unset = false."""
 CTX_SCHEDULES = "plexlabor:schedules"
 """Per scheduled function, an EventBridge expression overriding its spec's default, or "disabled":
 e.g. {"punch_poller": "rate(10 minutes)", "norms_refresh": "cron(30 6 * * ? *)"}."""

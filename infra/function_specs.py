@@ -116,6 +116,9 @@ class Need(StrEnum):
     """`PLEXLABOR_TIMEZONE`: functions that read labor data judge days and shifts in plant time."""
     REDRIVE_LIMIT = "redrive-limit"
     """`MAX_RECEIVE_COUNT`: the maxReceiveCount of the queue the function consumes."""
+    PILOT_SCOPE = "pilot-scope"
+    """The phased rollout's scope (docs/rollout.md): `PILOT_DEPARTMENTS`, `PILOT_WORKCENTERS`,
+    `PILOT_SHIFTS`, `NOTIFY_KINDS`, `ADVISORY_MODE`, each only when configured."""
 
 
 Requirement = Need | BucketAccess
@@ -268,7 +271,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         consumes=QueueName.PUNCH,
         batch_size=10,
         max_batching_window_s=5,
-        needs=(Need.START_APPROVALS, Need.PLANT_TIMEZONE, BucketAccess.read(NORMS_PREFIX)),
+        needs=(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, BucketAccess.read(NORMS_PREFIX)),
     ),
     FunctionSpec(
         name="approval_notify",
@@ -309,7 +312,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             TableAccess.STATE_READ_WRITE,
             ReadSecret(SecretName.APPROVAL_SIGNING_KEY),
         ),
-        needs=(Need.ANSWER_APPROVALS, Need.PLANT_TIMEZONE),
+        needs=(Need.ANSWER_APPROVALS, Need.PLANT_TIMEZONE, Need.PILOT_SCOPE),
         routes=(
             Route("GET", "/queue"),
             Route("POST", "/queue"),
@@ -334,7 +337,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         "Recomputes per-employee and per-role punch norms, then sweeps recent days for findings.",
         flavour=BATCH,
         memory_mb=3008,
-        needs=(Need.START_APPROVALS, Need.PLANT_TIMEZONE, BucketAccess.read_write(NORMS_PREFIX)),
+        needs=(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, BucketAccess.read_write(NORMS_PREFIX)),
         schedule="cron(0 7 * * ? *)",  # 07:00 UTC: 02:00-03:00 in US Eastern, before day shifts
     ),
     batch_job(
@@ -350,7 +353,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         "Plans tomorrow's crews (HiGHS MILP, greedy fallback); suggestions in the audit table.",
         flavour=BATCH,  # scipy's HiGHS
         memory_mb=3008,
-        needs=(Need.PLANT_TIMEZONE,),
+        needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE),
         schedule="cron(0 20 * * ? *)",  # 20:00 UTC: 15:00-16:00 US Eastern, plans the next day
     ),
     batch_job(
@@ -359,7 +362,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         "to S3, variance and overtime suggestions to the audit table.",
         flavour=BATCH,  # scikit-learn
         memory_mb=4096,  # a 5,000-person plant peaks near 2.3 GB (bench_forecast); more memory is also more CPU
-        needs=(Need.PLANT_TIMEZONE, BucketAccess.read_write("models/forecast/")),  # plexlabor.forecast.artifacts
+        needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, BucketAccess.read_write("models/forecast/")),  # see artifacts.py
         schedule="cron(0 8 * * ? *)",  # 08:00 UTC: 03:00-04:00 US Eastern, after norms_refresh
     ),
 )

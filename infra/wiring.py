@@ -51,6 +51,11 @@ class Setting(StrEnum):
     DEFAULT_SUPERVISOR_ID = "default_supervisor_id"  # optional
     APPROVAL_WAIT_SECONDS = "approval_wait_seconds"
     NOTIFY_SENDER = "notify_sender"
+    PILOT_DEPARTMENTS = "pilot_departments"  # optional, as every rollout setting: unset = the whole plant
+    PILOT_WORKCENTERS = "pilot_workcenters"
+    PILOT_SHIFTS = "pilot_shifts"
+    NOTIFY_KINDS = "notify_kinds"  # unset = every kind
+    ADVISORY_MODE = "advisory_mode"  # unset = the functions' default, false
 
 
 @dataclass(frozen=True)
@@ -130,9 +135,29 @@ NEED_SOURCES: dict[Need, dict[str, Source]] = {
     Need.APPROVAL_LINKS: {env.APPROVAL_BASE_URL: Attribute.API_URL},
     Need.PLANT_TIMEZONE: {env.TIMEZONE: Setting.TIMEZONE},
     Need.REDRIVE_LIMIT: {},  # depends on the consumed queue: see environment_sources
+    Need.PILOT_SCOPE: {
+        env.PILOT_DEPARTMENTS: Setting.PILOT_DEPARTMENTS,
+        env.PILOT_WORKCENTERS: Setting.PILOT_WORKCENTERS,
+        env.PILOT_SHIFTS: Setting.PILOT_SHIFTS,
+        env.NOTIFY_KINDS: Setting.NOTIFY_KINDS,
+        env.ADVISORY_MODE: Setting.ADVISORY_MODE,
+    },
 }
 
-OPTIONAL_SETTINGS = frozenset({Setting.DEFAULT_SUPERVISOR_ID})
+ROLLOUT_SETTINGS = frozenset(
+    {
+        Setting.PILOT_DEPARTMENTS,
+        Setting.PILOT_WORKCENTERS,
+        Setting.PILOT_SHIFTS,
+        Setting.NOTIFY_KINDS,
+        Setting.ADVISORY_MODE,
+    }
+)
+"""The phased rollout's settings (`plexlabor:pilot`, `plexlabor:advisoryMode`; docs/rollout.md). Unset,
+a function runs plant-wide, every kind notifying, not advisory. A runtime that does not know them yet
+(its `setting` raises KeyError: the local runtime today) gives none of them, so it runs plant-wide."""
+
+OPTIONAL_SETTINGS = frozenset({Setting.DEFAULT_SUPERVISOR_ID}) | ROLLOUT_SETTINGS
 """Settings a function runs without (every other unset setting is a deployment mistake)."""
 
 
@@ -185,13 +210,31 @@ class SourceValues(Protocol):
     def attribute(self, attribute: Attribute) -> str | None: ...
 
 
+def _setting(setting: Setting, values: SourceValues) -> object:
+    if setting not in ROLLOUT_SETTINGS:
+        return values.setting(setting)
+    try:
+        return values.setting(setting)
+    except KeyError:  # a runtime without the rollout settings yet: no pilot there (ROLLOUT_SETTINGS)
+        return None
+
+
+def _text(value: object) -> str | None:
+    """A variable's text: a flag as true/false, codes comma-separated (none: not configured)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple | list):
+        return ",".join(str(item) for item in value) or None
+    return None if value is None else str(value)
+
+
 def resolve(source: Source, values: SourceValues) -> str | None:
     """The value of one source in one runtime, as a string (None: not configured)."""
     value: object
     if isinstance(source, Fixed):
         value = source.value
     elif isinstance(source, Setting):
-        value = values.setting(source)
+        value = _setting(source, values)
     elif isinstance(source, PlexSetting):
         value = values.plex_setting(source.key)
     elif isinstance(source, TableName):
@@ -204,7 +247,7 @@ def resolve(source: Source, values: SourceValues) -> str | None:
         value = values.secret_arn(source.secret)
     else:
         value = values.attribute(source)
-    return None if value is None else str(value)
+    return _text(value)
 
 
 def resolve_environment(

@@ -6,17 +6,29 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
-from infra.config import DeployConfig
-from infra.function_specs import FUNCTION_SPECS, FunctionSpec
+from infra.app import create_app
+from infra.config import ConfigError, DeployConfig
+from infra.constants import CTX_ADVISORY_MODE, CTX_PILOT
+from infra.function_specs import FUNCTION_SPECS, FunctionSpec, Need
 from infra.testing import Synthesized
-from infra.wiring import COMMON_SOURCES, Setting, environment_sources
+from infra.wiring import (
+    COMMON_SOURCES,
+    NEED_SOURCES,
+    OPTIONAL_SETTINGS,
+    ROLLOUT_SETTINGS,
+    Setting,
+    environment_sources,
+    resolve_environment,
+)
 from plexlabor.platform import env
-from plexlabor.platform.settings import PlexSourceSettings
+from plexlabor.platform.pilot import PilotScope
+from plexlabor.platform.settings import PilotSettings, PlexSourceSettings
 
 SPECS = {spec.name: spec for spec in FUNCTION_SPECS}
 
@@ -42,6 +54,19 @@ LOCAL_GAPS: dict[str, set[str]] = {}
 """Variables the stack gives and the local runtime does not yet (`plexlabor_dev.local.contract` has no
 entry for skills_daily). Reported to the local runtime's owner; delete an entry once it is fixed:
 the test fails on a gap that no longer exists."""
+
+PILOT_NAMES = {env.PILOT_DEPARTMENTS, env.PILOT_WORKCENTERS, env.PILOT_SHIFTS, env.NOTIFY_KINDS, env.ADVISORY_MODE}
+PILOTED = {spec.name for spec in FUNCTION_SPECS if Need.PILOT_SCOPE in spec.needs}
+
+LOCAL_ROLLOUT_GAP = PILOT_NAMES
+"""The local runtime knows no rollout setting yet (`LocalValues.setting` has none of `ROLLOUT_SETTINGS`):
+it gives none of these, so it runs plant-wide and flagged. Reported to its owner; empty this once it
+gives them (the test fails on a gap that no longer exists)."""
+
+SETTINGS_GAPS: dict[str, set[str]] = {"web_app": PILOT_NAMES}
+"""Variables a function is given for a part its settings model does not read yet: the web app shows
+the scope in force once `WebAppSettings` reads `PilotSettings` (its owner's change). Delete the entry
+then: the test fails on a gap that no longer exists."""
 
 
 def _settings_model(name: str) -> type[BaseModel]:
@@ -129,7 +154,8 @@ def test_the_local_runtime_gives_each_function_the_same_variable_names(
 @pytest.mark.parametrize("spec", FUNCTION_SPECS, ids=lambda spec: spec.name)
 def test_the_wiring_lists_what_the_local_runtime_gives(spec: FunctionSpec) -> None:
     """Without a synth: the shared mapping and the local runtime agree (one source of truth next)."""
-    assert set(environment_sources(spec)) - _local_names(spec) == LOCAL_GAPS.get(spec.name, set())
+    rollout = LOCAL_ROLLOUT_GAP if spec.name in PILOTED else set()
+    assert set(environment_sources(spec)) - _local_names(spec) == LOCAL_GAPS.get(spec.name, set()) | rollout
 
 
 def test_the_local_gateway_serves_the_routes_of_the_specs() -> None:
@@ -137,3 +163,85 @@ def test_the_local_gateway_serves_the_routes_of_the_specs() -> None:
     local = {(route.method, route.resource, route.function) for route in apigw.DEFAULT_ROUTES}
 
     assert local == {(route.method, route.path, spec.name) for spec in FUNCTION_SPECS for route in spec.routes}
+
+
+# ---- the phased rollout: plexlabor:pilot and plexlabor:advisoryMode to PILOT_*, NOTIFY_KINDS, ADVISORY_MODE ----
+class _ConfigValues:
+    """`SourceValues` with a deployment configuration's settings (as the stack's), any name for resources."""
+
+    def __init__(self, config: DeployConfig) -> None:
+        self.config = config
+
+    def setting(self, setting: Setting) -> object:
+        return getattr(self.config, setting.value)
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args: "x"
+
+
+def test_the_functions_that_decide_what_goes_for_review_get_the_pilot() -> None:
+    """Everything that starts approvals or publishes suggestions waiting for a decision, and the web app
+    (it shows the scope in force)."""
+    piloted = {"punch_validator", "norms_refresh", "crew_planner", "forecast_nightly", "web_app"}
+    assert piloted == PILOTED
+    assert set(NEED_SOURCES[Need.PILOT_SCOPE]) == PILOT_NAMES
+    assert ROLLOUT_SETTINGS <= OPTIONAL_SETTINGS  # unset: plant-wide, flagged; never a missing setting
+    starters = {spec.name for spec in FUNCTION_SPECS if Need.START_APPROVALS in spec.needs}
+    assert starters <= PILOTED
+
+
+@pytest.mark.parametrize("name", sorted(PILOTED))
+def test_each_piloted_function_reads_the_pilot_settings(name: str) -> None:
+    assert PILOT_NAMES - _reads(_settings_model(name)) == SETTINGS_GAPS.get(name, set())
+
+
+def test_a_configured_pilot_reaches_the_function_as_its_settings_read_it(tmp_path: Path) -> None:
+    # Given a pilot on one department's first two shifts, punch findings only, in advisory mode
+    context = {
+        CTX_PILOT: {"departments": ["MOLD"], "shifts": "1, 2", "notifyKinds": ["punch_finding"]},
+        CTX_ADVISORY_MODE: "true",
+    }
+    config = DeployConfig.from_node(create_app(context, outdir=str(tmp_path)).node)
+    # When the validator's environment is resolved
+    variables = resolve_environment(SPECS["punch_validator"], _ConfigValues(config))
+    # Then it carries the pilot as comma-separated codes, and its settings read the same scope back
+    assert {name: variables[name] for name in PILOT_NAMES if name in variables} == {
+        env.PILOT_DEPARTMENTS: "MOLD",
+        env.PILOT_SHIFTS: "1,2",
+        env.NOTIFY_KINDS: "punch_finding",
+        env.ADVISORY_MODE: "true",
+    }
+    assert PilotSettings.from_env(variables).pilot_scope == PilotScope(
+        departments=("MOLD",), shifts=("1", "2"), notify_kinds=("punch_finding",), advisory=True
+    )
+
+
+def test_without_a_pilot_no_rollout_variable_is_set(tmp_path: Path) -> None:
+    config = DeployConfig.from_node(create_app(outdir=str(tmp_path)).node)
+    assert PILOT_NAMES.isdisjoint(resolve_environment(SPECS["punch_validator"], _ConfigValues(config)))
+    explicit = dataclasses.replace(config, advisory_mode=False)
+    assert resolve_environment(SPECS["crew_planner"], _ConfigValues(explicit))[env.ADVISORY_MODE] == "false"
+
+
+@pytest.mark.parametrize(
+    ("context", "complaint"),
+    [
+        ({CTX_PILOT: ["MOLD"]}, "must be a JSON object"),
+        ({CTX_PILOT: "{not json"}, "must be a JSON object"),
+        ({CTX_PILOT: {"department": ["MOLD"]}}, "unknown key 'department'"),
+        ({CTX_PILOT: {"workcenters": ["MLD 01;MLD 02"]}}, "workcenters: 'MLD 01;MLD 02' is not a code"),
+        ({CTX_PILOT: '{"notifyKinds": "punch_findings"}'}, "notifyKinds: unknown kind 'punch_findings'"),
+        ({CTX_ADVISORY_MODE: "maybe"}, "plexlabor:advisoryMode must be true or false"),
+    ],
+)
+def test_a_malformed_rollout_context_is_refused_by_its_key(
+    tmp_path: Path, context: dict[str, Any], complaint: str
+) -> None:
+    with pytest.raises(ConfigError, match="plexlabor:") as error:
+        DeployConfig.from_node(create_app(context, outdir=str(tmp_path)).node)
+    assert complaint in str(error.value)
+
+
+def test_a_config_built_in_code_is_checked_like_the_context() -> None:
+    with pytest.raises(ConfigError, match="notifyKinds: unknown kind"):
+        DeployConfig(notify_kinds=("everything",))
