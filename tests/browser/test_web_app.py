@@ -1,0 +1,289 @@
+"""The web app in chromium, on the local runtime: signing in, what each person sees, deciding from the
+queue and the item page (one decision, whichever way: the e-mailed link is refused afterwards), and
+every page accessible (axe-core: nothing serious or critical) and screenshotted at 1280 and 820 px.
+
+One stack per module (a small generated plant; the anomalous punches of its two busiest days sent
+through the signed webhook, so findings, their approval workflows and their e-mails exist; one crew
+plan from crew_planner's schedule for the crew suggestions). Each test takes its own items from that
+pool, so the tests do not depend on each other's order. Everything is served on 127.0.0.1 and the
+`page` fixture fails a test whose page asks for anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from plexlabor.audit.events import AuditEventType, AuditStatus
+from plexlabor_dev.local.scenario import ApprovalLink, busiest_days, labelled_punches, latest_links
+from plexlabor_dev.local.signin import LOCAL_PASSWORD, LocalUser
+from plexlabor_dev.local.stack import LocalStack
+from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+from tests.browser.harness import assert_no_serious_violations, screenshot, screenshots
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+WEB_PLANT = PlantSpec(employees=30, weeks=4, seed=7, anomaly_rate=0.1)
+"""Small (≈0.5 s to generate) and with two line supervisors whose people have anomalies on the same days."""
+WAIT_S = 600  # nothing escalates or expires while the module runs
+REASON = "Checked with the operator: the entry is right."
+
+
+@dataclass
+class WebApp:
+    """The running stack and the pool of open items the tests take from."""
+
+    stack: LocalStack
+    base: str
+    users: dict[str, LocalUser]
+    findings: dict[str, list[str]]
+    """Supervisor user name -> their open punch findings (ids), not yet taken by a test."""
+    links: dict[str, ApprovalLink]
+    """Finding id -> the link its supervisor was e-mailed."""
+    crew: list[str]
+    """Open crew assignments (ids), not yet taken."""
+    taken: set[str] = field(default_factory=set)
+
+    def take(self, username: str, count: int = 1) -> list[str]:
+        pool = self.findings[username]
+        if len(pool) < count:
+            raise AssertionError(f"{username} has {len(pool)} open findings left, a test needs {count}")
+        chosen, self.findings[username] = pool[:count], pool[count:]
+        self.taken.update(chosen)
+        return chosen
+
+    def supervisors(self) -> list[str]:
+        """Supervisors with open findings, most first."""
+        return sorted(self.findings, key=lambda name: -len(self.findings[name]))
+
+    def writes_for(self, finding_id: str) -> list[dict[str, Any]]:
+        return [write for write in self.stack.simulator.writes() if finding_id in json.dumps(write["body"])]
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebApp]:
+    plant = tmp_path_factory.mktemp("web-plant")
+    generate_plant(WEB_PLANT, plant)
+    days = [day for day, _ in busiest_days(plant)][:2]
+    log = (tmp_path_factory.mktemp("web-logs") / "handlers.log").open("w", encoding="utf-8")
+    with log, LocalStack(plant, approval_wait_s=WAIT_S, handler_output=log) as stack:
+        runtime = stack.runtime
+        for day in days:
+            assert stack.send_punches(labelled_punches(plant, day)).failed == 0
+        runtime.drain(timeout_s=30)
+        pending = stack.audit().findings(AuditStatus.PENDING_APPROVAL)
+
+        def every_finding_linked() -> dict[str, ApprovalLink] | None:
+            found = latest_links(stack.approval_links())
+            return found if {str(e.finding_id) for e in pending} <= set(found) else None
+
+        links = runtime.wait_for(every_finding_linked, timeout_s=20, what="a link for every pending finding")
+        runtime.fire("crew_planner", detail={"date": days[0].isoformat()})
+        assert runtime.user_pool is not None
+        users = {user.username: user for user in runtime.user_pool.users}
+        by_employee = {user.employee_id: user.username for user in users.values() if user.employee_id}
+        findings: dict[str, list[str]] = defaultdict(list)
+        for event in sorted(pending, key=lambda e: str(e.finding_id)):
+            findings[by_employee[str(event.supervisor_id)]].append(str(event.finding_id))
+        crew = sorted(
+            str(e.finding_id)
+            for e in stack.audit().by_status(AuditStatus.PENDING_APPROVAL)
+            if e.event_type is AuditEventType.RECOMMENDATION and e.payload.get("kind") == "crew_assignment"
+        )
+        app = WebApp(stack, runtime.api_url, users, dict(findings), links, crew)
+        assert len(app.supervisors()) >= 2, "the plant needs two supervisors with findings"
+        yield app
+
+
+# -- helpers -----------------------------------------------------------------------------------------------
+
+
+def sign_in(page: Page, web: WebApp, username: str, then: str = "/queue") -> None:
+    """Open `then`, which sends a person who is not signed in to the dev login page; pick the user."""
+    page.goto(f"{web.base}{then}")
+    assert page.url.startswith(f"{web.base}/dev/login"), page.url
+    page.get_by_role("button", name=f"Sign in as {username}", exact=True).click()
+    page.wait_for_url(f"{web.base}{then}")
+
+
+def listed(page: Page) -> list[str]:
+    """The item ids the queue page lists, in order."""
+    hrefs: list[str] = page.locator("tbody a[href*='/items/']").evaluate_all("(links) => links.map((a) => a.href)")
+    return [href.rsplit("/items/", 1)[1].split("?", 1)[0] for href in hrefs]
+
+
+def open_queue(page: Page, web: WebApp) -> list[str]:
+    page.goto(f"{web.base}/queue")
+    return listed(page)
+
+
+def decisions(web: WebApp, item_id: str) -> list[Any]:
+    return [e for e in web.stack.audit().for_finding(item_id) if e.event_type is AuditEventType.DECISION]
+
+
+# -- signing in ----------------------------------------------------------------------------------------
+
+
+def test_an_app_page_sends_you_to_sign_in_and_back(page: Page, web: WebApp) -> None:
+    # Not signed in: the queue answers 303 to the dev login page, which knows where to come back to
+    response = page.request.get(f"{web.base}/queue", max_redirects=0)
+    assert response.status == 303 and response.headers["location"] == "/dev/login?next=%2Fqueue"
+    page.goto(f"{web.base}/kpis?days=7")
+    assert page.url == f"{web.base}/dev/login?next=%2Fkpis%3Fdays%3D7"
+    assert_no_serious_violations(page)
+    screenshots(page, "web-login")
+    # A wrong password is refused on the page; the right one signs in and goes back
+    page.get_by_label("User name", exact=True).fill("planner")
+    page.get_by_label("Password", exact=True).fill("not-the-password")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    assert page.get_by_role("alert").inner_text() == "Wrong user name or password."
+    page.get_by_label("Password", exact=True).fill(LOCAL_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(f"{web.base}/kpis?days=7")
+    assert "Signed in as planner · planner" in page.locator("header").inner_text()
+
+
+# -- what a supervisor sees ----------------------------------------------------------------------------
+
+
+def test_a_supervisor_sees_only_their_own_items(page: Page, web: WebApp) -> None:
+    mine, theirs = web.supervisors()[:2]
+    sign_in(page, web, mine)
+    shown = set(listed(page))
+    # Every open punch finding routed to them, and no other (the rest of the list: crew suggestions)
+    assert shown & set(web.links) == set(web.findings[mine])
+    assert not shown & set(web.findings[theirs])
+    assert f"Signed in as {web.users[mine].employee_id} · supervisor" in page.locator("header").inner_text()
+    # Another supervisor's finding is not there: its page is the same 404 as a closed one
+    other = web.findings[theirs][0]
+    response = page.goto(f"{web.base}/items/{other}")
+    assert response is not None and response.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "Not open"
+    assert_no_serious_violations(page)
+    screenshots(page, "web-not-open")
+
+
+def test_the_queue_fits_a_tablet_and_is_accessible(page: Page, web: WebApp) -> None:
+    sign_in(page, web, web.supervisors()[0])
+    assert listed(page)
+    assert_no_serious_violations(page)
+    screenshots(page, "web-queue")
+    page.set_viewport_size({"width": 820, "height": 1180})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 820
+
+
+# -- deciding ------------------------------------------------------------------------------------------
+
+
+def test_approving_a_finding_closes_it_and_writes_the_correction(page: Page, web: WebApp) -> None:
+    username = web.supervisors()[0]
+    (finding,) = web.take(username)
+    sign_in(page, web, username, then=f"/items/{finding}")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Punch: ")
+    assert_no_serious_violations(page)
+    screenshots(page, "web-item")
+    page.get_by_role("button", name="Approve", exact=True).click()
+    page.wait_for_load_state()
+    assert finding not in page.url
+    assert finding not in open_queue(page, web)
+    # The queue resumed the approval workflow: the correction is written to Plex (the simulator)
+    runtime = web.stack.runtime
+    runtime.wait_for(lambda: web.writes_for(finding), timeout_s=20, what="the write-back")
+    (decision,) = decisions(web, finding)
+    assert decision.status is AuditStatus.APPROVED and decision.actor == web.users[username].employee_id
+
+
+def test_a_rejection_needs_a_reason(page: Page, web: WebApp) -> None:
+    username = web.supervisors()[0]
+    (finding,) = web.take(username)
+    sign_in(page, web, username, then=f"/items/{finding}")
+    # Without a reason: the form comes back, with the error, and nothing is recorded
+    with page.expect_response(f"{web.base}/items/{finding}") as answer:
+        page.get_by_role("button", name="Reject", exact=True).click()
+    assert answer.value.status == 400
+    assert "reason" in page.get_by_role("alert").inner_text().lower()
+    assert decisions(web, finding) == []
+    assert_no_serious_violations(page)
+    # With one: rejected, the reason kept, gone from the queue, nothing written
+    page.get_by_label("Reason").fill(REASON)
+    page.get_by_role("button", name="Reject", exact=True).click()
+    page.wait_for_load_state()
+    assert finding not in open_queue(page, web)
+    (decision,) = decisions(web, finding)
+    assert decision.status is AuditStatus.REJECTED and decision.payload["reason"] == REASON
+    web.stack.runtime.drain(timeout_s=15)
+    assert web.writes_for(finding) == []
+
+
+def test_bulk_approval_decides_each_selected_item(page: Page, web: WebApp) -> None:
+    username = web.supervisors()[0]
+    chosen = web.take(username, 2)
+    sign_in(page, web, username)
+    for finding in chosen:
+        page.locator(f"input[type=checkbox][value='{finding}']").check()
+    page.get_by_role("button", name="Approve selected").click()
+    page.wait_for_url(re.compile(r"/queue\?decided=2&failed=0$"))
+    assert page.get_by_role("status").inner_text() == "2 decided."
+    assert not set(chosen) & set(listed(page))
+    for finding in chosen:
+        assert [d.status for d in decisions(web, finding)] == [AuditStatus.APPROVED]
+
+
+def test_the_emailed_link_is_refused_after_a_queue_decision(page: Page, web: WebApp) -> None:
+    username = web.supervisors()[1]
+    (finding,) = web.take(username)
+    sign_in(page, web, username, then=f"/items/{finding}")
+    page.get_by_role("button", name="Approve", exact=True).click()
+    page.wait_for_load_state()
+    # The link in the e-mail still looks valid, but the decision is taken: it says so, and changes nothing
+    response = page.goto(web.links[finding].url)
+    assert response is not None and response.status >= 400
+    assert "already approved by" in page.locator("body").inner_text()
+    assert len(decisions(web, finding)) == 1
+    assert_no_serious_violations(page)
+    screenshot(page, "web-stale-link", 1280)
+
+
+def test_a_planner_approves_a_crew_assignment(page: Page, web: WebApp) -> None:
+    assert web.crew, "crew_planner published no crew assignment for review"
+    item = web.crew.pop(0)
+    sign_in(page, web, "planner")
+    page.get_by_role("link", name=re.compile(r"^Crew assignment \(\d+\)$")).click()
+    assert item in listed(page)
+    page.goto(f"{web.base}/items/{item}")
+    assert page.get_by_role("heading", level=1).inner_text() == "Crew assignment"
+    assert_no_serious_violations(page)
+    screenshots(page, "web-crew-item")
+    page.get_by_role("button", name="Approve", exact=True).click()
+    page.wait_for_load_state()
+    assert item not in open_queue(page, web)
+    (decision,) = decisions(web, item)
+    assert decision.status is AuditStatus.APPROVED and decision.actor == "planner"
+
+
+# -- KPIs --------------------------------------------------------------------------------------------------
+
+
+def test_the_kpi_page_is_accessible(page: Page, web: WebApp) -> None:
+    sign_in(page, web, "admin", then="/kpis")
+    assert page.get_by_role("heading", level=1).inner_text() == "KPIs"
+    assert_no_serious_violations(page)
+    screenshots(page, "web-kpis")
+    # At tablet width the wide table scrolls in its own (focusable, labelled) region, not the page
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 820
+    assert page.get_by_role("region", name="By kind and model version").is_visible()
+
+
+def test_signing_out_ends_the_session(page: Page, web: WebApp) -> None:
+    sign_in(page, web, "hr")
+    page.goto(f"{web.base}/dev/logout")
+    assert page.url.startswith(f"{web.base}/dev/login")
+    page.goto(f"{web.base}/queue")
+    assert page.url.startswith(f"{web.base}/dev/login?next=")
