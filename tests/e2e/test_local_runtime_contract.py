@@ -5,6 +5,7 @@ batch-failure rules and definition rendering."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 
 from infra.constants import QueueName, SecretName
 from infra.function_specs import FUNCTION_SPECS
-from infra.wiring import environment_sources
+from infra.wiring import ROLLOUT_SETTINGS, environment_sources
 from plexlabor_dev.local.contract import ENV_PLANT_DIR, EXTRA_ACCESS, EXTRA_VARIABLES
 from plexlabor_dev.local.environment import LocalResources, PlexEnvironment, function_environment
 from plexlabor_dev.local.project import approval_definition_path
@@ -39,17 +40,35 @@ FAKE = LocalResources(
     user_pool_id="us-east-1_pool",
     user_pool_client_id="client",
     hosted_ui_url="https://api/dev/login",
+    rollout={
+        "pilot_departments": ("MACH", "ASSY"),
+        "pilot_workcenters": ("CNC-01",),
+        "pilot_shifts": ("1",),
+        "notify_kinds": ("punch_finding",),
+        "advisory_mode": False,
+    },
 )
 
 
 @pytest.mark.parametrize("spec", FUNCTION_SPECS, ids=lambda spec: spec.name)
 def test_local_variables_are_the_wiring_ones(spec: Any) -> None:
     """`infra.wiring` is what CDK resolves (tests/infra/test_infra_wiring.py checks it against the
-    synthesized stack); locally every one of its variables gets a value, and nothing else is added."""
+    synthesized stack); locally every one of its variables gets a value (the rollout settings when
+    configured), and nothing else is added."""
     plex = PlexEnvironment("http://sim", settings={"TENANT_ID": "t-1"})
     local = function_environment(spec, FAKE, plex, stage="dev", log_level="INFO")
     assert set(local) == set(environment_sources(spec, plex.settings.keys()))
     assert all(local.values())
+
+
+def test_rollout_settings_not_configured_are_left_out() -> None:
+    """As on AWS: no pilot configured, no pilot variable (the functions then run plant-wide)."""
+    plex = PlexEnvironment("http://sim")
+    plant_wide = dataclasses.replace(FAKE, rollout={})
+    for spec in FUNCTION_SPECS:
+        names = set(function_environment(spec, plant_wide, plex, stage="dev", log_level="INFO"))
+        rollout = {name for name, source in environment_sources(spec).items() if source in ROLLOUT_SETTINGS}
+        assert not names & rollout, spec.name
 
 
 @pytest.mark.parametrize("spec", FUNCTION_SPECS, ids=lambda spec: spec.name)

@@ -24,7 +24,7 @@ from infra.constants import (
     SecretName,
 )
 from infra.function_specs import FunctionSpec
-from infra.wiring import Attribute, Setting, Table, resolve_environment
+from infra.wiring import ROLLOUT_SETTINGS, Attribute, Setting, Table, resolve_environment
 
 AWS_ACCOUNT_ID = "123456789012"
 """moto's default account: the one any access key that is not an account id maps to."""
@@ -72,6 +72,9 @@ class LocalResources:
     user_pool_client_id: str | None = None
     hosted_ui_url: str | None = None
     """Where the app would send people to sign in (Cognito's hosted UI on AWS; locally the dev login)."""
+    rollout: Mapping[str, object] = field(default_factory=dict)
+    """The phased-rollout settings (`infra.wiring.ROLLOUT_SETTINGS`, by `Setting` value, e.g.
+    `{"pilot_departments": ("MACH",), "advisory_mode": True}`); unset ones are left out, as on AWS."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ class LocalValues:
             Setting.DEFAULT_SUPERVISOR_ID: resources.default_supervisor_id,
             Setting.APPROVAL_WAIT_SECONDS: resources.approval_wait_s,
             Setting.NOTIFY_SENDER: resources.notify_sender,
+            **{rollout: resources.rollout.get(rollout.value) for rollout in ROLLOUT_SETTINGS},
         }[setting]
 
     def plex_setting(self, key: str) -> str | None:

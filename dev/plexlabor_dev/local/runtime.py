@@ -103,7 +103,9 @@ class LocalRuntime(Lifecycle):
       `batch_size` messages keeps collecting for up to that long, as Lambda's window does).
     - `users`: who can sign in to the web app (default `signin.plant_users(plant_dir)`: the plant's
       supervisors, a planner, an hr and an admin user), all with `signin.LOCAL_PASSWORD`; the user pool
-      exists only when a signed-in function (`signin.SIGNED_IN_FUNCTIONS`) has routes.
+      exists only when a signed-in function (`signin.SIGNED_IN_FUNCTIONS`) has routes;
+    - `rollout`: the phased-rollout settings by `infra.wiring.Setting` value (`pilot_departments`,
+      `pilot_workcenters`, `pilot_shifts`, `notify_kinds`, `advisory_mode`); none by default (plant-wide).
     For tests: `specs`, `functions_package` and `routes` (default: the specs' own) replace the real functions.
     """
 
@@ -136,6 +138,7 @@ class LocalRuntime(Lifecycle):
         functions_package: str = FUNCTIONS_PACKAGE,
         routes: Iterable[Route] | None = None,
         users: Iterable[LocalUser] | None = None,
+        rollout: Mapping[str, object] | None = None,
     ) -> None:
         if visibility_timeout_s < 0 or poll_wait_s < 0 or max_receive_count < 1:
             raise ValueError("visibility_timeout_s and poll_wait_s must be >= 0, max_receive_count >= 1")
@@ -160,6 +163,7 @@ class LocalRuntime(Lifecycle):
         self.functions_package = functions_package
         self.routes = tuple(routes) if routes is not None else routes_of(self.specs.values())
         self._users = None if users is None else list(users)
+        self.rollout = dict(rollout or {})
         self.user_pool: LocalUserPool | None = None
 
         self._moto: Any = None
@@ -227,6 +231,7 @@ class LocalRuntime(Lifecycle):
             user_pool_id=self.user_pool.pool_id if self.user_pool else None,
             user_pool_client_id=self.user_pool.client_id if self.user_pool else None,
             hosted_ui_url=f"{self.gateway.url}{LOGIN_PATH}" if self.user_pool else None,
+            rollout=self.rollout,
         )
         self._build_functions(stack)
         if self._start_pollers:
