@@ -63,6 +63,7 @@ from plexlabor_dev.local.project import approval_definition_path
 from plexlabor_dev.local.resources import create_resources
 from plexlabor_dev.local.schedule import rule_arn, scheduled_event
 from plexlabor_dev.local.signin import (
+    HOSTED_UI_PATH,
     LOGIN_PATH,
     SIGNED_IN_FUNCTIONS,
     DevSignIn,
@@ -230,7 +231,7 @@ class LocalRuntime(Lifecycle):
             approval_wait_s=self.approval_wait_s,
             user_pool_id=self.user_pool.pool_id if self.user_pool else None,
             user_pool_client_id=self.user_pool.client_id if self.user_pool else None,
-            hosted_ui_url=f"{self.gateway.url}{LOGIN_PATH}" if self.user_pool else None,
+            hosted_ui_url=f"{self.gateway.url}{HOSTED_UI_PATH}" if self.user_pool else None,
             rollout=self.rollout,
         )
         self._build_functions(stack)

@@ -44,6 +44,10 @@ LOCAL_PASSWORD = "Plexlabor-local-1"
 SESSION_COOKIE = "plexlabor_local_session"
 LOGIN_PATH = "/dev/login"
 LOGOUT_PATH = "/dev/logout"
+HOSTED_UI_PATH = "/dev/cognito"
+"""The local stand-in for the hosted UI's base URL (`COGNITO_HOSTED_UI_URL`): the app's own `/login`
+and `/logout` send the browser to `<it>/oauth2/authorize` and `<it>/logout`, which here are the dev
+login page and the dev sign-out (no authorization-code grant locally: the dev login sets the session)."""
 DEFAULT_NEXT = "/queue"
 SIGNED_IN_FUNCTIONS = frozenset({"web_app"})
 """Functions whose routes sit behind an authorizer on AWS (a route that names its `authorizer` is
@@ -265,12 +269,16 @@ class DevSignIn:
 
     # apigw.Authorizer
     def serves(self, path: str) -> bool:
-        return path in (LOGIN_PATH, LOGOUT_PATH)
+        return path in (LOGIN_PATH, LOGOUT_PATH) or path.startswith(f"{HOSTED_UI_PATH}/")
 
     def page(self, request: HttpRequest) -> HttpReply:
         split = urlsplit(request.raw_path)
-        if split.path == LOGOUT_PATH:
+        if split.path in (LOGOUT_PATH, f"{HOSTED_UI_PATH}/logout"):
             return _redirect(LOGIN_PATH, f"{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax")
+        if split.path == f"{HOSTED_UI_PATH}/oauth2/authorize":
+            return _redirect(LOGIN_PATH)  # the app's /login: sign in here, then the queue
+        if split.path != LOGIN_PATH:
+            return HttpReply(404, list(PAGE_HEADERS), b"")
         query = {k: v[-1] for k, v in parse_qs(split.query).items()}
         if request.method == "POST":
             fields = parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True)
