@@ -28,6 +28,7 @@ from plexlabor.review.decisions import ReviewService
 from plexlabor.review.items import KIND_LABELS, PUNCH, ReviewItem
 from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer, kinds_of
+from plexlabor.webapp.auth import Reply, SignIn, request_cookies, sign_in
 from plexlabor.webapp.timeline import TIMELINE_KEY, shape_timeline
 from plexlabor.webapp.viewer import NotSignedInError, viewer_from_claims
 
@@ -95,7 +96,7 @@ class Page:
     def __init__(self, deps: Dependencies) -> None:
         self.deps = deps
         event = app.current_event
-        self.viewer: Viewer = viewer_from_claims(event.request_context.authorizer.claims)
+        self.viewer: Viewer = viewer_from_claims(event.request_context.authorizer)
         stage_path = event.request_context.path or event.path
         self.base = stage_path[: len(stage_path) - len(event.path)] if stage_path.endswith(event.path) else ""
 
@@ -303,6 +304,35 @@ def kpis() -> Response[str]:
     return page.render(
         "kpis.html", title="KPIs", page="kpis", kpis=figures, days=days, reviewer_days=reviewer_days, minutes=minutes
     )
+
+
+def _sign_in() -> SignIn:
+    flow: SignIn = app.context.get("sign_in") or sign_in()
+    return flow
+
+
+def _reply(reply: Reply) -> Response[str]:
+    headers = {**SECURITY_HEADERS, **({"Location": reply.location} if reply.location else {})}
+    status, cookies = reply.status, list(reply.cookies)
+    return Response(status_code=status, content_type=CONTENT_TYPE, body=reply.body, headers=headers, cookies=cookies)
+
+
+@app.get("/login")
+def login() -> Response[str]:
+    """No authorizer: to the hosted UI, or a session renewed with the refresh cookie (`webapp.auth`)."""
+    return _reply(_sign_in().login(request_cookies(app.current_event.raw_event)))
+
+
+@app.get("/auth/callback")
+def auth_callback() -> Response[str]:
+    """No authorizer: the hosted UI's code, exchanged for the session cookie; then the queue."""
+    return _reply(_sign_in().callback(_query(), request_cookies(app.current_event.raw_event)))
+
+
+@app.get("/logout")
+def logout() -> Response[str]:
+    """No authorizer: clears the cookies, revokes the refresh token, ends the hosted UI's session."""
+    return _reply(_sign_in().logout(request_cookies(app.current_event.raw_event)))
 
 
 @app.exception_handler(NotSignedInError)

@@ -1,4 +1,11 @@
-"""The signed-in person, from the claims the API's authorizer (Amazon Cognito) passes on."""
+"""The signed-in person, from the claims the API's authorizer passes on.
+
+Two shapes reach the app: a Cognito user pool authorizer nests the ID token's claims under
+`requestContext.authorizer.claims`; the web_authorizer (a Lambda REQUEST authorizer,
+`plexlabor.webapp.auth`) returns them flattened in its context (`authorizer_context`), which API
+Gateway passes as flat string keys of `requestContext.authorizer` (`custom:employee_id` ->
+`custom_employee_id`, groups joined with commas). `viewer_from_claims` reads either.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,8 @@ USER_ID_CLAIMS = ("custom:employee_id", "cognito:username", "username", "sub")
 """Where the person's id is: a supervisor's Plex employee id (a custom attribute), else the user name."""
 GROUPS_CLAIM = "cognito:groups"
 DEPARTMENTS_CLAIM = "custom:departments"
+CONTEXT_CLAIMS = (*USER_ID_CLAIMS, GROUPS_CLAIM, DEPARTMENTS_CLAIM)
+"""The claims the authorizer passes on: what the viewer is made of, nothing else of the token."""
 
 
 class NotSignedInError(Exception):
@@ -30,12 +39,37 @@ def _departments(value: Any) -> list[str]:
     return [part.strip() for part in str(value or "").split(",") if part.strip()]
 
 
-def viewer_from_claims(claims: Mapping[str, Any] | None) -> Viewer:
-    """The viewer the claims describe; unknown groups are ignored, no known group is no access."""
-    claims = claims or {}
-    user_id = next((str(claims[name]) for name in USER_ID_CLAIMS if claims.get(name)), None)
+def context_key(claim: str) -> str:
+    """The authorizer context's key for a claim: `custom:employee_id` -> `custom_employee_id`."""
+    return claim.replace(":", "_")
+
+
+def authorizer_context(claims: Mapping[str, Any]) -> dict[str, str]:
+    """The claims a Lambda authorizer passes on, as API Gateway wants its context: flat string values
+    (a list of groups joined with commas) under keys without `:`."""
+    context = {}
+    for claim in CONTEXT_CLAIMS:
+        value = claims.get(claim)
+        if isinstance(value, list | tuple):
+            value = ",".join(str(v) for v in value)
+        if value not in (None, ""):
+            context[context_key(claim)] = str(value)
+    return context
+
+
+def viewer_from_claims(authorizer: Mapping[str, Any] | None) -> Viewer:
+    """The viewer an authorizer describes: its `claims` (Cognito authorizer) or its flat context keys
+    (web_authorizer). Unknown groups are ignored; no known group is no access."""
+    authorizer = authorizer or {}
+    nested = authorizer.get("claims")
+    claims: Mapping[str, Any] = nested if isinstance(nested, Mapping) else authorizer
+
+    def claim(name: str) -> Any:
+        return claims.get(name) or claims.get(context_key(name))
+
+    user_id = next((str(claim(name)) for name in USER_ID_CLAIMS if claim(name)), None)
     if user_id is None:
         raise NotSignedInError("no user in the request")
     known = {role.value for role in Role}
-    roles = frozenset(Role(group) for group in _groups(claims.get(GROUPS_CLAIM)) if group in known)
-    return Viewer(user_id, roles, frozenset(_departments(claims.get(DEPARTMENTS_CLAIM))))
+    roles = frozenset(Role(group) for group in _groups(claim(GROUPS_CLAIM)) if group in known)
+    return Viewer(user_id, roles, frozenset(_departments(claim(DEPARTMENTS_CLAIM))))
