@@ -119,6 +119,12 @@ class Need(StrEnum):
     PILOT_SCOPE = "pilot-scope"
     """The phased rollout's scope (docs/rollout.md): `PILOT_DEPARTMENTS`, `PILOT_WORKCENTERS`,
     `PILOT_SHIFTS`, `NOTIFY_KINDS`, `ADVISORY_MODE`, each only when configured."""
+    SIGN_IN = "sign-in"
+    """Sends people through the user pool's hosted UI (no grant: public HTTPS endpoints):
+    `COGNITO_CLIENT_ID`, `COGNITO_HOSTED_UI_URL` and `WEB_APP_URL` (the API stage URL)."""
+    VERIFY_SIGN_IN = "verify-sign-in"
+    """Verifies the user pool's ID tokens (no grant: the signing keys are public):
+    `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`, `COGNITO_REGION`."""
 
 
 Requirement = Need | BucketAccess
@@ -132,6 +138,9 @@ class Route:
 
     method: str
     path: str  # API Gateway resource path: "/punches", "/approvals/{token}"
+    authorizer: str | None = None
+    """The function (spec name) API Gateway asks before it lets a request through: a Lambda REQUEST
+    authorizer. None: the route authenticates requests itself or is where signing in starts."""
 
     def __post_init__(self) -> None:
         if self.method not in HTTP_METHODS:
@@ -218,6 +227,12 @@ def visibility_timeouts(specs: Iterable[FunctionSpec]) -> dict[QueueName, int]:
 
 
 PLEX = ReadSecret(SecretName.PLEX_API_KEY)
+WEB_AUTHORIZER = "web_authorizer"
+
+
+def signed_in(method: str, path: str) -> Route:
+    """A web app route only a signed-in person reaches (the session cookie checked by web_authorizer)."""
+    return Route(method, path, authorizer=WEB_AUTHORIZER)
 
 
 def batch_job(
@@ -312,14 +327,25 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             TableAccess.STATE_READ_WRITE,
             ReadSecret(SecretName.APPROVAL_SIGNING_KEY),
         ),
-        needs=(Need.ANSWER_APPROVALS, Need.PLANT_TIMEZONE, Need.PILOT_SCOPE),
+        needs=(Need.ANSWER_APPROVALS, Need.PLANT_TIMEZONE, Need.SIGN_IN, Need.PILOT_SCOPE),
         routes=(
-            Route("GET", "/queue"),
-            Route("POST", "/queue"),
-            Route("GET", "/items/{item_id}"),
-            Route("POST", "/items/{item_id}"),
-            Route("GET", "/kpis"),
+            signed_in("GET", "/queue"),
+            signed_in("POST", "/queue"),
+            signed_in("GET", "/items/{item_id}"),
+            signed_in("POST", "/items/{item_id}"),
+            signed_in("GET", "/kpis"),
+            Route("GET", "/login"),  # to the hosted UI (or a refreshed session)
+            Route("GET", "/auth/callback"),  # the hosted UI's code, exchanged for the session cookie
+            Route("GET", "/logout"),  # clears the cookies, then the hosted UI's own session
         ),
+    ),
+    FunctionSpec(
+        name=WEB_AUTHORIZER,
+        description="API Gateway authorizer of the web app: verifies the Cognito ID token in the session "
+        "cookie (or an Authorization: Bearer header); passes the person's claims on.",
+        memory_mb=512,  # runs before every page: more memory is more CPU for its cold start
+        timeout_s=10,
+        needs=(Need.VERIFY_SIGN_IN,),
     ),
     FunctionSpec(
         name="plex_writeback",

@@ -27,6 +27,7 @@ from infra.constructs.alarms import Alarms
 from infra.constructs.api import Api
 from infra.constructs.approval import Approval
 from infra.constructs.artifacts import Artifacts
+from infra.constructs.auth import AUTH_ID, Auth
 from infra.constructs.functions import RETENTION, Functions, with_handlers
 from infra.constructs.layers import Layers
 from infra.constructs.permissions import SharedResources, missing_settings
@@ -34,7 +35,7 @@ from infra.constructs.queues import Queues
 from infra.constructs.schedules import Schedules
 from infra.constructs.secrets import Secrets
 from infra.constructs.storage import Storage
-from infra.function_specs import FUNCTION_SPECS, FunctionSpec, visibility_timeouts
+from infra.function_specs import FUNCTION_SPECS, FunctionSpec, Need, visibility_timeouts
 from infra.nag import aws_solutions_checks
 
 
@@ -82,6 +83,10 @@ class PlexlaborStack(Stack):
             if any(spec.routes for spec in present)
             else None
         )
+        # the user pool exists once a function signs people in or checks their tokens; its client is
+        # registered with the API's URL, so it needs the API
+        signs_in = any(need in spec.needs for spec in present for need in (Need.SIGN_IN, Need.VERIFY_SIGN_IN))
+        self.auth = Auth(self, AUTH_ID, stage=config.stage, app_url=self.api.url) if signs_in and self.api else None
         self.layers = Layers(self, LAYERS_ID, config=config)
         self.resources = SharedResources(
             config=config,
@@ -91,17 +96,26 @@ class PlexlaborStack(Stack):
             artifacts=self.artifacts.bucket,
             approval=self.approval.state_machine,
             api_url=self.api.url if self.api else None,
+            auth=self.auth,
         )
         self.functions = Functions(
             self, FUNCTIONS_ID, config=config, specs=specs, layers=self.layers, resources=self.resources
         )
         if self.api is not None:
-            for name, spec in self.functions.specs.items():
-                if spec.routes:
-                    self.api.add_routes(self.functions.functions[name], spec.routes)
+            self._add_routes(self.api)
         self.schedules = Schedules(self, SCHEDULES_ID, config=config, specs=specs, functions=self.functions.functions)
         self._outputs(config)
         Validations.of(self).add_plugins(aws_solutions_checks(self.node.root))
+
+    def _add_routes(self, api: Api) -> None:
+        """Each authorizer a route names (its function must exist), then every route."""
+        specs, functions = self.functions.specs, self.functions.functions
+        for name in sorted({route.authorizer for spec in specs.values() for route in spec.routes if route.authorizer}):
+            if name in functions:
+                api.add_authorizer(name, functions[name])
+        for name, spec in specs.items():
+            if spec.routes:
+                api.add_routes(functions[name], spec.routes)
 
     def missing_settings(self) -> dict[str, list[str]]:
         """Per function in the stack, the variables it needs whose setting is not configured."""
@@ -122,6 +136,12 @@ class PlexlaborStack(Stack):
             for route in self.api.routes:
                 if route.path == "/punches":
                     outputs["PunchWebhookUrl"] = self.api.url_for(route.path)
+                if route.path == "/login":
+                    outputs["WebAppSignInUrl"] = self.api.url_for(route.path)
+        if self.auth is not None:
+            outputs["UserPoolId"] = self.auth.user_pool_id
+            outputs["UserPoolClientId"] = self.auth.client_id
+            outputs["HostedUiUrl"] = self.auth.hosted_ui_url
         for queue_name, queue in self.queues.queues.items():
             outputs[f"{queue_name.value.capitalize()}QueueUrl"] = queue.queue_url
         for secret_name in self.secrets.secrets:

@@ -99,6 +99,10 @@ class Attribute(StrEnum):
     ARTIFACTS_BUCKET_NAME = "artifacts-bucket-name"
     APPROVAL_STATE_MACHINE_ARN = "approval-state-machine-arn"
     API_URL = "api-url"  # the stage's base URL, e.g. https://<id>.execute-api.<region>.amazonaws.com/<stage>/
+    USER_POOL_ID = "user-pool-id"
+    USER_POOL_CLIENT_ID = "user-pool-client-id"  # the web app's app client
+    HOSTED_UI_URL = "hosted-ui-url"  # https://<domain prefix>.auth.<region>.amazoncognito.com
+    REGION = "region"  # the stack's (the user pool's) region
 
 
 Source = Fixed | Setting | PlexSetting | TableName | QueueUrl | RedriveLimit | SecretArn | Attribute
@@ -141,6 +145,16 @@ NEED_SOURCES: dict[Need, dict[str, Source]] = {
         env.PILOT_SHIFTS: Setting.PILOT_SHIFTS,
         env.NOTIFY_KINDS: Setting.NOTIFY_KINDS,
         env.ADVISORY_MODE: Setting.ADVISORY_MODE,
+    },
+    Need.SIGN_IN: {
+        env.COGNITO_CLIENT_ID: Attribute.USER_POOL_CLIENT_ID,
+        env.COGNITO_HOSTED_UI_URL: Attribute.HOSTED_UI_URL,
+        env.WEB_APP_URL: Attribute.API_URL,
+    },
+    Need.VERIFY_SIGN_IN: {
+        env.COGNITO_USER_POOL_ID: Attribute.USER_POOL_ID,
+        env.COGNITO_CLIENT_ID: Attribute.USER_POOL_CLIENT_ID,
+        env.COGNITO_REGION: Attribute.REGION,
     },
 }
 

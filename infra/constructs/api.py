@@ -1,15 +1,30 @@
 """The REST API (regional): one stage, Lambda proxy routes taken from the function specs.
 
 Routes today (`FunctionSpec.routes`): `POST /punches` and `GET /punches/openapi.json` ->
-punch_webhook; `GET|POST /approvals/{token}` -> approval_callback. The API and its stage exist as
-soon as one routed function has a handler; routes are added with `add_routes` once the functions
-exist, so `url` can be given to other functions first (approval_notify's `APPROVAL_BASE_URL`)
-without a dependency cycle: that value references the RestApi and its Stage, and neither depends
-on approval_notify.
+punch_webhook; `GET|POST /approvals/{token}` -> approval_callback; the web app's pages
+(`GET|POST /queue`, `GET|POST /items/{item_id}`, `GET /kpis`) and its sign-in (`GET /login`,
+`/auth/callback`, `/logout`) -> web_app. The API and its stage exist as soon as one routed function
+has a handler; routes are added with `add_routes` once the functions exist, so `url` can be given to
+functions first (approval_notify's `APPROVAL_BASE_URL`, the web app's `WEB_APP_URL`, the user pool
+client's callback) without a dependency cycle: `url` is built from the RestApi id and the stage
+name, not from the Stage resource, which depends on every method (and so on the functions they
+invoke and the authorizer they ask).
 
-No IAM or Cognito authorizer: the webhook authenticates each request by its HMAC signature and
-timestamp, and an approval link is a signed, expiring, single-use credential bound to one
-supervisor (docs/approval.md). APIG4/COG4 are acknowledged per method with that reason.
+Authorization per route (`Route.authorizer`):
+- the web app's pages: a Lambda REQUEST authorizer (web_authorizer, `add_authorizer`) that verifies
+  the Cognito ID token of the session cookie, or of an `Authorization: Bearer` header. Not a
+  COGNITO_USER_POOLS authorizer: that one reads a header, and a browser navigation cannot send one.
+  No result caching (no identity source either): the authorizer runs on every request, so a request
+  with a Bearer header and no cookie reaches it, an expired token is refused at its `exp`, and a
+  sign-out takes effect at once. COG4 is acknowledged on these methods with that reason.
+- no authorizer: the webhook authenticates each request by its HMAC signature and timestamp, an
+  approval link is a signed, expiring, single-use credential bound to one supervisor
+  (docs/approval.md), and the sign-in routes are where someone without a session starts.
+  APIG4/COG4 are acknowledged per method with that reason.
+Gateway responses (API-wide, but only the authorized methods ever produce them): UNAUTHORIZED (no
+token, or a bad or expired one) is a 401 HTML page that sends the browser to `/login` at once (meta
+refresh, and a link) and tells an API client `WWW-Authenticate: Bearer`; ACCESS_DENIED (signed in
+but in none of the four groups) a 403 page that says so and offers to sign out.
 
 Stage: named after the deployment stage; throttling (`plexlabor:apiRateLimit`/`apiBurstLimit`)
 for every method; X-Ray; metrics; execution logs at ERROR without request/response data; access
@@ -32,7 +47,7 @@ from __future__ import annotations
 import json
 import re
 
-from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
@@ -45,6 +60,7 @@ from infra.constants import SERVICE_NAME
 from infra.constructs.alarms import Alarms
 from infra.function_specs import Route
 from infra.nag import acknowledge, acknowledge_wildcard_resource
+from plexlabor.webapp.auth import DENIED_PAGE, SIGN_IN_PAGE
 
 ACCESS_LOG_FIELDS = {
     "requestId": "$context.requestId",
@@ -75,7 +91,15 @@ PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 NO_AUTHORIZER_REASON = (
     "No IAM or Cognito authorizer on purpose: POST /punches authenticates every request by its "
     "HMAC-SHA256 signature and timestamp (401 otherwise, in the handler); the approval routes take a "
-    "signed, expiring, single-use link bound to one supervisor; the OpenAPI document is public."
+    "signed, expiring, single-use link bound to one supervisor; the OpenAPI document is public; the "
+    "web app's /login, /auth/callback and /logout are where a person without a session signs in (the "
+    "callback only accepts a code together with the state and PKCE verifier its own /login set)."
+)
+SESSION_AUTHORIZER_REASON = (
+    "A Lambda REQUEST authorizer instead of a Cognito user pool authorizer: it verifies the same Cognito "
+    "ID token (RS256 signature against the pool's JWKS, issuer, audience = the web app's client, "
+    "token_use id, expiry) but takes it from the HttpOnly session cookie, which a browser sends on a "
+    "page navigation, where it cannot send the Authorization header the Cognito authorizer reads."
 )
 NO_WAF_REASON = (
     "WAF is optional here: every route authenticates the request itself (signature or signed link), "
@@ -130,6 +154,9 @@ class Api(Construct):
             "RequestValidator", validate_request_body=True, validate_request_parameters=True
         )
         self.routes: dict[Route, apigateway.Method] = {}
+        self.authorizers: dict[str, apigateway.RequestAuthorizer] = {}
+        self.gateway_responses: dict[str, apigateway.GatewayResponse] = {}
+        self._stage_name = config.stage
         self.server_error_alarm = alarms.above_zero(
             self,
             "ServerErrors",
@@ -144,29 +171,104 @@ class Api(Construct):
 
     @property
     def url(self) -> str:
-        """The stage's base URL, `https://<id>.execute-api.<region>.<suffix>/<stage>/`."""
-        return self.rest_api.url
+        """The stage's base URL, `https://<id>.execute-api.<region>.<suffix>/<stage>/`.
+
+        Built from the RestApi and the stage's name, not the Stage resource (see the module docstring),
+        so functions the API invokes and the user pool client may hold it."""
+        stack = Stack.of(self)
+        return Fn.join(
+            "",
+            [
+                "https://",
+                self.rest_api.rest_api_id,
+                ".execute-api.",
+                stack.region,
+                ".",
+                stack.url_suffix,
+                f"/{self._stage_name}/",
+            ],
+        )
 
     def url_for(self, path: str) -> str:
-        return self.rest_api.url_for_path(path)
+        return Fn.join("", [self.url, path.lstrip("/")])
+
+    def add_authorizer(self, name: str, function: lambda_.IFunction) -> apigateway.RequestAuthorizer:
+        """A Lambda REQUEST authorizer that runs `function` before every method whose route names
+        `name`; the first one also sets the gateway responses that send a browser to sign in."""
+        if name in self.authorizers:
+            raise ValueError(f"authorizer {name} is added twice")
+        authorizer = apigateway.RequestAuthorizer(
+            self,
+            "".join(part.capitalize() for part in name.split("_")),
+            handler=function,
+            identity_sources=[],  # no caching: every request is checked (see the module docstring)
+            results_cache_ttl=Duration.seconds(0),
+        )
+        # CDK writes the empty identity-source list as "": without caching the property is optional
+        authorizer.node.default_child.add_property_deletion_override("IdentitySource")  # type: ignore[union-attr]
+        self.authorizers[name] = authorizer
+        if not self.gateway_responses:
+            self._sign_in_responses()
+        return authorizer
 
     def add_routes(self, function: lambda_.IFunction, routes: tuple[Route, ...]) -> None:
-        """Lambda proxy methods for `routes`; each may invoke `function` only through its own method."""
+        """Lambda proxy methods for `routes`; each may invoke `function` only through its own method.
+
+        A route that names an authorizer gets it (add it first); one without is public."""
         integration = apigateway.LambdaIntegration(function, proxy=True, allow_test_invoke=False)
         for route in routes:
             if route in self.routes:
                 raise ValueError(f"route {route.method} {route.path} is served twice")
+            if route.authorizer is not None and route.authorizer not in self.authorizers:
+                raise ValueError(
+                    f"route {route.method} {route.path} needs the authorizer {route.authorizer}, which has no "
+                    "function: it would be served to anyone"
+                )
+            authorizer = self.authorizers.get(route.authorizer) if route.authorizer else None
             parameters = PATH_PARAMETER.findall(route.path)
             method = self.rest_api.root.resource_for_path(route.path).add_method(
                 route.method,
                 integration,
-                authorization_type=apigateway.AuthorizationType.NONE,
+                authorizer=authorizer,
+                authorization_type=(
+                    apigateway.AuthorizationType.CUSTOM if authorizer else apigateway.AuthorizationType.NONE
+                ),
                 request_parameters={f"method.request.path.{name}": True for name in parameters} or None,
                 request_validator=self.validator if parameters else None,
             )
-            for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
-                acknowledge(method.node.default_child, rule, NO_AUTHORIZER_REASON)  # type: ignore[arg-type]
+            if authorizer is not None:
+                acknowledge(method.node.default_child, "AwsSolutions-COG4", SESSION_AUTHORIZER_REASON)  # type: ignore[arg-type]
+            else:
+                for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
+                    acknowledge(method.node.default_child, rule, NO_AUTHORIZER_REASON)  # type: ignore[arg-type]
             self.routes[route] = method
+
+    def _sign_in_responses(self) -> None:
+        """401: to /login at once; 403: signed in without a role. Static pages (no VTL in them); header
+        values are static strings in single quotes, so the pages get no Content-Security-Policy (it
+        quotes its keywords): they load nothing and run nothing."""
+        base = f"/{self._stage_name}"
+        headers = {
+            "Content-Type": "'text/html; charset=utf-8'",
+            "Cache-Control": "'no-store'",
+            "X-Content-Type-Options": "'nosniff'",
+            "X-Frame-Options": "'DENY'",
+            "Referrer-Policy": "'same-origin'",
+        }
+        bearer = {"WWW-Authenticate": "'Bearer'"}  # what an API client should send instead
+        pages = {
+            "Unauthorized": (apigateway.ResponseType.UNAUTHORIZED, "401", SIGN_IN_PAGE, bearer),
+            "AccessDenied": (apigateway.ResponseType.ACCESS_DENIED, "403", DENIED_PAGE, {}),
+        }
+        for construct_id, (response_type, status, page, extra) in pages.items():
+            self.gateway_responses[construct_id] = self.rest_api.add_gateway_response(
+                construct_id,
+                type=response_type,
+                status_code=status,
+                response_headers={**headers, **extra},
+                # the same page whichever template API Gateway selects (by the request's content type)
+                templates={content_type: page.format(base=base) for content_type in ("application/json", "text/html")},
+            )
 
     def _account_role(self, stage: str) -> iam.Role:
         log_groups = Stack.of(self).format_arn(

@@ -24,6 +24,7 @@ from aws_cdk import aws_stepfunctions as sfn
 
 from infra.config import DeployConfig
 from infra.constants import QueueName, SecretName
+from infra.constructs.auth import Auth
 from infra.constructs.queues import Queues
 from infra.constructs.secrets import Secrets
 from infra.constructs.storage import Storage
@@ -68,6 +69,8 @@ class SharedResources:
     approval: sfn.StateMachine
     api_url: str | None = None
     """The API stage URL, or None when no function serves a route (then no approval links)."""
+    auth: Auth | None = None
+    """The user pool and the web app's client, or None when no function signs people in."""
 
     def table(self, table: Table) -> dynamodb.ITable:
         return {
@@ -96,10 +99,15 @@ class SharedResources:
         return self.secrets.secrets[secret].secret_arn
 
     def attribute(self, attribute: Attribute) -> str | None:
+        auth = self.auth
         return {
             Attribute.ARTIFACTS_BUCKET_NAME: self.artifacts.bucket_name,
             Attribute.APPROVAL_STATE_MACHINE_ARN: self.approval.state_machine_arn,
             Attribute.API_URL: self.api_url,
+            Attribute.USER_POOL_ID: auth.user_pool_id if auth else None,
+            Attribute.USER_POOL_CLIENT_ID: auth.client_id if auth else None,
+            Attribute.HOSTED_UI_URL: auth.hosted_ui_url if auth else None,
+            Attribute.REGION: Stack.of(self.storage).region,
         }[attribute]
 
 

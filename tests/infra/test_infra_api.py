@@ -1,5 +1,6 @@
-"""The REST API: routes from the specs, Lambda proxy, no authorizer (on purpose), a logged and
-throttled stage, the account's logging role, a 5xx alarm, and the outputs."""
+"""The REST API: routes from the specs, Lambda proxy, the web_authorizer on exactly the web app's pages
+(none on the webhook, the approval links and sign-in, on purpose), the sign-in gateway responses, a
+logged and throttled stage, the account's logging role, a 5xx alarm, and the outputs."""
 
 from __future__ import annotations
 
@@ -14,6 +15,14 @@ from infra.nag import flatten_reference
 from infra.testing import Synthesized, actions
 
 ROUTES = {(route.method, route.path): spec.name for spec in FUNCTION_SPECS for route in spec.routes}
+SIGNED_IN = {
+    ("GET", "/queue"),
+    ("POST", "/queue"),
+    ("GET", "/items/{item_id}"),
+    ("POST", "/items/{item_id}"),
+    ("GET", "/kpis"),
+}
+"""The web app's pages: only a signed-in person reaches them. Every other route is public."""
 
 
 def _api(synthesized: Synthesized) -> Api:
@@ -54,7 +63,6 @@ def test_every_spec_route_is_a_lambda_proxy_method_of_its_function(synthesized: 
         properties = method["Properties"]
         integration = properties["Integration"]
         assert integration["Type"] == "AWS_PROXY"
-        assert properties["AuthorizationType"] == "NONE"
         target = next(name for name, fn in functions.items() if synthesized.logical_id(fn) in repr(integration["Uri"]))
         found[(properties["HttpMethod"], _path_of(synthesized, method))] = target
 
@@ -62,6 +70,75 @@ def test_every_spec_route_is_a_lambda_proxy_method_of_its_function(synthesized: 
     assert ROUTES[("POST", "/punches")] == "punch_webhook"
     assert ROUTES[("GET", "/punches/openapi.json")] == "punch_webhook"  # the handler serves its OpenAPI document
     assert ROUTES[("GET", "/approvals/{token}")] == ROUTES[("POST", "/approvals/{token}")] == "approval_callback"
+    assert {route for route, name in ROUTES.items() if name == "web_app"} == SIGNED_IN | {
+        ("GET", "/login"),
+        ("GET", "/auth/callback"),
+        ("GET", "/logout"),
+    }
+
+
+def test_the_authorizer_guards_exactly_the_web_apps_pages(synthesized: Synthesized) -> None:
+    [(authorizer_id, authorizer)] = synthesized.resources("AWS::ApiGateway::Authorizer").items()
+    guarded = {}
+    for method in synthesized.resources("AWS::ApiGateway::Method").values():
+        properties = method["Properties"]
+        route = (properties["HttpMethod"], _path_of(synthesized, method))
+        guarded[route] = (properties["AuthorizationType"], properties.get("AuthorizerId"))
+
+    assert {route for route, (kind, _) in guarded.items() if kind == "CUSTOM"} == SIGNED_IN
+    assert all(guarded[route] == ("CUSTOM", {"Ref": authorizer_id}) for route in SIGNED_IN)
+    assert all(guarded[route] == ("NONE", None) for route in set(ROUTES) - SIGNED_IN)
+    properties = authorizer["Properties"]
+    function = synthesized.logical_id(synthesized.stack.functions.functions["web_authorizer"])
+    assert properties["Type"] == "REQUEST"
+    assert function in repr(properties["AuthorizerUri"])
+    # no caching and no identity source: every request reaches the function, cookie or Bearer header
+    assert properties["AuthorizerResultTtlInSeconds"] == 0
+    assert "IdentitySource" not in properties
+
+
+def test_the_authorizer_is_invoked_only_by_this_apis_authorizer(synthesized: Synthesized) -> None:
+    api = _api(synthesized)
+    [authorizer] = api.authorizers.values()
+    function = synthesized.logical_id(synthesized.stack.functions.functions["web_authorizer"])
+    permissions = [
+        p["Properties"]
+        for p in synthesized.resources("AWS::Lambda::Permission").values()
+        if p["Properties"]["FunctionName"] == {"Fn::GetAtt": [function, "Arn"]}
+    ]
+
+    [permission] = permissions
+    assert permission["Principal"] == "apigateway.amazonaws.com"
+    assert flatten_reference(permission["SourceArn"]) == (
+        "arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:"
+        f"<{synthesized.logical_id(api.rest_api)}>/authorizers/<{synthesized.logical_id(authorizer)}>"
+    )
+
+
+def test_an_unauthorized_browser_is_sent_to_sign_in_and_one_without_a_role_is_told(
+    synthesized: Synthesized,
+) -> None:
+    responses = {r["Properties"]["ResponseType"]: r["Properties"] for r in synthesized.resources(
+        "AWS::ApiGateway::GatewayResponse"
+    ).values()}
+
+    assert set(responses) == {"UNAUTHORIZED", "ACCESS_DENIED"}
+    unauthorized, denied = responses["UNAUTHORIZED"], responses["ACCESS_DENIED"]
+    assert (unauthorized["StatusCode"], denied["StatusCode"]) == ("401", "403")
+    for response in (unauthorized, denied):
+        headers = response["ResponseParameters"]
+        assert headers["gatewayresponse.header.Content-Type"] == "'text/html; charset=utf-8'"
+        assert headers["gatewayresponse.header.Cache-Control"] == "'no-store'"
+        templates = set(response["ResponseTemplates"].values())
+        assert len(templates) == 1  # the same page whatever template API Gateway picks
+        [page] = templates
+        assert "$" not in page and "#" not in page  # nothing for API Gateway's template language
+    assert unauthorized["ResponseParameters"]["gatewayresponse.header.WWW-Authenticate"] == "'Bearer'"
+    [sign_in] = set(unauthorized["ResponseTemplates"].values())
+    assert '<meta http-equiv="refresh" content="0; url=/dev/login">' in sign_in
+    assert '<a href="/dev/login">' in sign_in
+    [no_role] = set(denied["ResponseTemplates"].values())
+    assert '<a href="/dev/logout">Sign out</a>' in no_role and "supervisor, planner, hr, admin" in no_role
 
 
 def test_each_function_may_be_invoked_only_through_its_own_methods(synthesized: Synthesized) -> None:
@@ -72,9 +149,12 @@ def test_each_function_may_be_invoked_only_through_its_own_methods(synthesized: 
     )
     permissions = [p["Properties"] for p in synthesized.resources("AWS::Lambda::Permission").values()]
     from_api = [p for p in permissions if p["Principal"] == "apigateway.amazonaws.com"]
-    granted = {flatten_reference(p["SourceArn"]) for p in from_api}
 
-    assert len(from_api) == len(ROUTES)  # one per method: no test-invoke permissions
+    from_methods = [p for p in from_api if "/authorizers/" not in flatten_reference(p["SourceArn"])]
+    granted = {flatten_reference(p["SourceArn"]) for p in from_methods}
+
+    assert len(from_methods) == len(ROUTES)  # one per method: no test-invoke permissions
+    assert len(from_api) == len(ROUTES) + 1  # and the authorizer's
     assert granted == {prefix + method + re.sub(r"\{\w+\}", "*", path) for method, path in ROUTES}
 
 
@@ -151,5 +231,7 @@ def test_outputs_give_the_api_and_webhook_urls(synthesized: Synthesized) -> None
     api_id = synthesized.logical_id(_api(synthesized).rest_api)
 
     assert api_id in json.dumps(outputs["ApiUrl"]["Value"])
-    assert json.dumps(outputs["PunchWebhookUrl"]["Value"]).endswith('/punches"]]}')
+    assert json.dumps(outputs["ApiUrl"]["Value"]).endswith('/dev/"]]}')
+    assert json.dumps(outputs["PunchWebhookUrl"]["Value"]).endswith('/dev/punches"]]}')
+    assert json.dumps(outputs["WebAppSignInUrl"]["Value"]).endswith('/dev/login"]]}')
     assert not [key for key in outputs if key.startswith("ApiRestApiEndpoint")]  # CDK's duplicate is removed

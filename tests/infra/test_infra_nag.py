@@ -32,7 +32,8 @@ def _expected(synthesized: Synthesized) -> dict[str, set[str]]:
         "AwsSolutions-S1": {"AWS::S3::Bucket"},  # the access-log bucket itself
         "AwsSolutions-APIG3": {"AWS::ApiGateway::Stage"},
         "AwsSolutions-APIG4": {"AWS::ApiGateway::Method"},
-        "AwsSolutions-COG4": {"AWS::ApiGateway::Method"},
+        "AwsSolutions-COG4": {"AWS::ApiGateway::Method"},  # no authorizer, or the cookie-reading one
+        "AwsSolutions-COG2": {"AWS::Cognito::UserPool"},  # MFA optional (TOTP)
     }
 
 

@@ -43,9 +43,12 @@ INTAKE_SETTINGS: dict[str, str] = {
     "approval_notify": "plexlabor.approval.settings:NotifySettings",
     "approval_callback": "plexlabor.approval.settings:CallbackSettings",
     "web_app": "plexlabor.webapp.app:WebAppSettings",
+    "web_authorizer": "plexlabor.webapp.auth:AuthorizerSettings",
     "plex_writeback": "plexlabor.approval.settings:WritebackSettings",
 }
 """The pydantic settings model each function's dependencies are built from (its capability's wiring)."""
+SECOND_SETTINGS: dict[str, str] = {"web_app": "plexlabor.webapp.auth:SignInSettings"}
+"""A second model a function reads: the web app's sign-in routes build their own (they need no table)."""
 
 LOCAL_ONLY = {env.PLANT_DIR}
 """The local runtime may read labor data from a plant folder instead of Plex; AWS never does."""
@@ -69,8 +72,8 @@ the scope in force once `WebAppSettings` reads `PilotSettings` (its owner's chan
 then: the test fails on a gap that no longer exists."""
 
 
-def _settings_model(name: str) -> type[BaseModel]:
-    module, attribute = INTAKE_SETTINGS[name].split(":")
+def _settings_model(name: str, models: dict[str, str] = INTAKE_SETTINGS) -> type[BaseModel]:
+    module, attribute = models[name].split(":")
     model: type[BaseModel] = getattr(importlib.import_module(module), attribute)
     return model
 
@@ -103,12 +106,13 @@ def test_every_handled_function_is_checked() -> None:
 def test_intake_handlers_get_every_variable_they_require_and_none_they_ignore(
     synthesized: Synthesized, name: str
 ) -> None:
-    model = _settings_model(name)
+    models = [_settings_model(name)] + ([_settings_model(name, SECOND_SETTINGS)] if name in SECOND_SETTINGS else [])
     given = _stack_env(synthesized, name)
     own = {n for n in given if n not in COMMON_SOURCES and not n.startswith(env.PLEX_PREFIX)}
+    reads = set().union(*(_reads(model) for model in models))
 
-    assert _required(model) <= given
-    assert own <= _reads(model), f"{name} is given variables its settings never read: {own - _reads(model)}"
+    assert set().union(*(_required(model) for model in models)) <= given
+    assert own <= reads, f"{name} is given variables its settings never read: {own - reads}"
 
 
 class _AnyValue(dict):
