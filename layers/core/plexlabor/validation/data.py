@@ -11,13 +11,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from plexlabor.models import PlexModel
 from plexlabor.plant import PlantFolder
-from plexlabor.plex.folder import PlantFolderSource
-from plexlabor.plex.snapshot import PlexSnapshot
 from plexlabor.validation.records import (
     Labor,
     Punch,
@@ -27,6 +25,9 @@ from plexlabor.validation.records import (
     WcEvent,
     epoch,
 )
+
+if TYPE_CHECKING:  # the real-time path imports this module: no HTTP client on its import
+    from plexlabor.plex.snapshot import PlexSnapshot
 
 Rows = Iterable[dict[str, Any] | PlexModel]
 DAY = 24 * 3600.0
@@ -87,6 +88,7 @@ class PlantData:
     @classmethod
     def from_folder(cls, folder: PlantFolder) -> PlantData:
         """Index a plant folder: its history and the schedule after it, read as from Plex."""
+        from plexlabor.plex.folder import PlantFolderSource
         from plexlabor.validation.source import read_plant_data  # the reader builds this class
 
         meta = folder.meta()
