@@ -6,11 +6,14 @@ the web app and the authorizer are given, and the authorizer's least-privilege r
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 import plexlabor.platform.env as env_vars
 from infra.constructs.auth import ID_TOKEN_HOURS, MIN_PASSWORD_LENGTH, REFRESH_TOKEN_HOURS
-from infra.testing import Synthesized, actions
+from infra.testing import CONFIGURED, Synthesized, actions, synthesize
 from plexlabor.review.queue import Role
 
 LOGS_AND_XRAY = {"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords"}
@@ -169,3 +172,18 @@ def test_the_outputs_give_the_pool_the_client_and_the_sign_in_urls(synthesized: 
     assert outputs["UserPoolClientId"]["Value"] == {"Ref": synthesized.logical_id(auth.client)}
     assert synthesized.logical_id(auth.domain) in json.dumps(outputs["HostedUiUrl"]["Value"])
     assert json.dumps(outputs["WebAppSignInUrl"]["Value"]) == _api_url_of(synthesized, "login")
+
+
+def test_the_web_app_is_never_served_without_its_authorizer(tmp_path: Path) -> None:
+    """A web_app handler without a web_authorizer handler would put the pages online for anyone."""
+    with pytest.raises(ValueError, match="needs the authorizer web_authorizer, which has no function"):
+        synthesize(tmp_path, ["web_app"], **CONFIGURED)
+
+
+def test_without_the_web_app_there_is_no_user_pool(tmp_path: Path) -> None:
+    partial = synthesize(tmp_path, ["approval_callback"], **CONFIGURED)
+
+    assert partial.stack.auth is None
+    partial.assertions.resource_count_is("AWS::Cognito::UserPool", 0)
+    partial.assertions.resource_count_is("AWS::ApiGateway::Authorizer", 0)
+    partial.assertions.resource_count_is("AWS::ApiGateway::GatewayResponse", 0)

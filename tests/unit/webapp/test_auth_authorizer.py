@@ -4,6 +4,11 @@ gets a Deny; no token, or a bad one, fails with exactly "Unauthorized" (API Gate
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +21,7 @@ from tests.support import load_event
 from tests.unit.webapp.test_auth_tokens import SUPERVISOR, Issuer, verifier_for
 
 STAGE_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123def4/dev/*/*"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
@@ -159,3 +165,18 @@ def test_the_context_flattens_only_the_viewers_claims() -> None:
     }
     assert viewer_from_claims(context).roles == frozenset({Role.SUPERVISOR, Role.ADMIN})
     assert viewer_from_claims(context).user_id == "cokafor2"  # no employee id: the user name
+
+
+def test_the_authorizer_imports_with_an_empty_environment_and_without_the_app() -> None:
+    """It runs before every page: no configuration read at import, no templates, no numeric stack."""
+    code = (
+        "import json, sys\n"
+        "import functions.web_authorizer.handler\n"
+        "print(json.dumps([m for m in ('jinja2', 'numpy', 'sklearn', 'plexlabor.webapp.app') if m in sys.modules]))\n"
+    )
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'layers' / 'core'}"}
+
+    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
