@@ -39,7 +39,7 @@ from infra.function_specs import (
 )
 from infra.nag import flatten_reference
 from infra.testing import Synthesized, actions, resources, synthesize, write_fake_functions
-from infra.wiring import COMMON_SOURCES, environment_sources
+from infra.wiring import COMMON_SOURCES, OPTIONAL_SETTINGS, ROLLOUT_SETTINGS, environment_sources, resolve
 
 SPECS = {spec.name: spec for spec in FUNCTION_SPECS}
 LOGS_AND_XRAY = {
@@ -127,10 +127,18 @@ def test_env_vars_are_powertools_plus_only_granted_resources(synthesized: Synthe
 
 @pytest.mark.parametrize("spec", FUNCTION_SPECS, ids=lambda spec: spec.name)
 def test_env_vars_are_exactly_what_the_wiring_lists(synthesized: Synthesized, spec: FunctionSpec) -> None:
-    """A configured deployment (timezone, sender, default supervisor set) leaves no variable out."""
+    """A configured deployment (timezone, sender, default supervisor set) leaves no variable out; an
+    optional setting it does not configure (no pilot: plant-wide) is left out, as on AWS."""
     env = _function(synthesized, spec.name)["Properties"]["Environment"]["Variables"]
+    resources = synthesized.stack.resources
+    unset = {
+        name
+        for name, source in environment_sources(spec).items()
+        if source in OPTIONAL_SETTINGS and resolve(source, resources) is None
+    }
 
-    assert set(env) == set(environment_sources(spec)) | set(spec.environment)
+    assert unset <= {name for name, source in environment_sources(spec).items() if source in ROLLOUT_SETTINGS}
+    assert set(env) == (set(environment_sources(spec)) - unset) | set(spec.environment)
 
 
 def test_needs_become_their_variables(synthesized: Synthesized) -> None:
