@@ -173,3 +173,18 @@ def test_the_kpi_page_shows_the_approve_rate_and_each_persons_review_time(world:
     assert page["statusCode"] == 200
     assert "Crew assignment" in page["body"] and "100%" in page["body"] and "A0001" in page["body"]
     assert "A0001" not in planner_view  # only an admin sees everyone's review time
+
+
+def test_every_page_shows_the_rollout_scope_in_force(world: World, lambda_context: Any) -> None:
+    from plexlabor.platform.pilot import PilotScope
+
+    deps = _deps(world)
+    deps.scope = PilotScope(departments=("MOLD",), shifts=("1",), advisory=True)
+    event = load_event("web_app")
+    event["queryStringParameters"] = event["multiValueQueryStringParameters"] = None
+    event["requestContext"]["authorizer"] = {"claims": SUPERVISOR}
+    body = web_app.handler(event, lambda_context, dependencies=deps)["body"]
+    plant_wide = _call(world, "GET", "/queue", SUPERVISOR, lambda_context=lambda_context)["body"]
+
+    assert "Rollout: Pilot: departments MOLD; shifts 1" in body and "nobody is notified" in body
+    assert "Rollout:" not in plant_wide

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -23,7 +23,8 @@ from plexlabor.approval.errors import ApprovalError, status_for
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.platform import env
 from plexlabor.platform.observability import logger
-from plexlabor.platform.settings import PerEnvironment
+from plexlabor.platform.pilot import PilotScope
+from plexlabor.platform.settings import PerEnvironment, PilotSettings
 from plexlabor.review.decisions import ReviewService
 from plexlabor.review.items import KIND_LABELS, PUNCH, ReviewItem
 from plexlabor.review.kpis import compute_kpis
@@ -50,9 +51,10 @@ FLASH = {"approve": "Approved.", "reject": "Rejected; the reason is kept for the
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
-class WebAppSettings(CallbackSettings):
+class WebAppSettings(CallbackSettings, PilotSettings):
     """The audit and state tables and the link-signing key (the queue decides through the same
-    decision as the mailed links), and the plant's zone for every time shown."""
+    decision as the mailed links), the plant's zone for every time shown, and the rollout scope in
+    force (shown on every page)."""
 
     timezone: str | None = Field(default=None, alias=env.TIMEZONE)
 
@@ -61,6 +63,7 @@ class WebAppSettings(CallbackSettings):
 class Dependencies:
     review: ReviewService
     zone: ZoneInfo
+    scope: PilotScope = field(default_factory=PilotScope)
 
 
 def build(settings: WebAppSettings) -> Dependencies:
@@ -68,7 +71,8 @@ def build(settings: WebAppSettings) -> Dependencies:
 
     callback = build_callback(settings)
     queue = ReviewQueue(callback.audit)
-    return Dependencies(ReviewService(queue, callback.audit, callback), ZoneInfo(settings.timezone or "UTC"))
+    review = ReviewService(queue, callback.audit, callback)
+    return Dependencies(review, ZoneInfo(settings.timezone or "UTC"), settings.pilot_scope)
 
 
 dependencies = PerEnvironment(WebAppSettings, build)
@@ -126,6 +130,7 @@ class Page:
             base=self.base,
             viewer=self.viewer,
             zone=self.deps.zone.key,
+            scope=self.deps.scope,
             local=self.local,
             person=person,
             type_label=type_label,
