@@ -12,6 +12,7 @@ from plexlabor.review.decisions import ItemNotFoundError, ReviewService
 from plexlabor.review.items import PUNCH
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer
 from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
+from tests.unit.review.review_world import finding_event, recommendation, web_deps
 
 SUPERVISOR = Viewer("E0001", frozenset({Role.SUPERVISOR}), frozenset({"Molding"}))
 OTHER_SUPERVISOR = Viewer("E0200", frozenset({Role.SUPERVISOR}), frozenset({"Assembly"}))
@@ -19,50 +20,12 @@ PLANNER = Viewer("P0001", frozenset({Role.PLANNER}))
 HR = Viewer("H0001", frozenset({Role.HR}))
 
 
-def _finding_event(world: World, finding_id: str, *, confidence: float, severity: str) -> AuditEvent:
-    finding = make_finding(
-        finding_id=finding_id,
-        confidence=confidence,
-        severity=severity,
-        record_key=f"time-clock-entries:{finding_id[-4:]}",
-    )
-    event = AuditEvent(
-        record_key=finding.record_key,
-        event_type=AuditEventType.FINDING,
-        status=AuditStatus.PENDING_APPROVAL,
-        occurred_at=world.clock(),
-        actor="punch_validator",
-        finding_id=finding.finding_id,
-        supervisor_id="E0001",
-        employee_id=finding.employee_id,
-        model_version=finding.model_version,
-        payload=finding.model_dump(mode="json"),
-    )
-    world.audit.append(event)
-    return event
-
-
-def _recommendation(world: World, item_id: str, kind: str, **payload: object) -> None:
-    world.audit.append(
-        AuditEvent(
-            record_key=f"jobs:{item_id}",
-            event_type=AuditEventType.RECOMMENDATION,
-            status=AuditStatus.PENDING_APPROVAL,
-            occurred_at=world.clock(),
-            actor="crew_planner",
-            finding_id=item_id,
-            model_version="crew-1",
-            payload={"kind": kind, "note": f"{kind} note", **payload},
-        )
-    )
-
-
 @pytest.fixture
 def world() -> World:
     world = World()
-    _finding_event(world, "f-000000000000000000000001", confidence=0.93, severity="high")
-    _finding_event(world, "f-000000000000000000000002", confidence=0.95, severity="low")
-    _recommendation(
+    finding_event(world, "f-000000000000000000000001", confidence=0.93, severity="high")
+    finding_event(world, "f-000000000000000000000002", confidence=0.95, severity="low")
+    recommendation(
         world,
         "crew-0001",
         "crew_assignment",
@@ -73,13 +36,12 @@ def world() -> World:
         start="2026-03-04T06:00",
         end="2026-03-04T14:00",
     )
-    _recommendation(world, "cert-0001", "certification_expiring", department="Assembly", severity="high")
+    recommendation(world, "cert-0001", "certification_expiring", department="Assembly", severity="high")
     return world
 
 
 def _service(world: World) -> ReviewService:
-    queue = ReviewQueue(world.audit, clock=world.clock)
-    return ReviewService(queue=queue, audit=world.audit, callback=world.callback, clock=world.clock)
+    return web_deps(world).review
 
 
 def test_a_supervisor_sees_their_findings_ranked_by_severity_times_confidence(world: World) -> None:

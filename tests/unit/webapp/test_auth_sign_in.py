@@ -10,7 +10,6 @@ import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -18,10 +17,8 @@ import requests
 from functions.web_app import handler as web_app
 from functions.web_authorizer import handler as web_authorizer
 from plexlabor.audit import AuditEventType
-from plexlabor.review.decisions import ReviewService
-from plexlabor.review.queue import ReviewQueue
 from plexlabor.webapp import auth
-from plexlabor.webapp.app import Dependencies, app
+from plexlabor.webapp.app import app
 from plexlabor.webapp.auth import (
     REFRESH_COOKIE,
     SESSION_COOKIE,
@@ -35,7 +32,7 @@ from plexlabor.webapp.auth import (
 )
 from tests.support import load_event
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.test_review_queue import _recommendation
+from tests.unit.review.review_world import CREW, recommendation, web_deps, web_event
 from tests.unit.webapp.test_auth_tokens import CLIENT_ID, SUPERVISOR, Issuer, verifier_for
 
 HOSTED_UI = "https://plexlabor-dev-123456789012.auth.us-east-2.amazoncognito.com"
@@ -77,22 +74,8 @@ def endpoint(issuer: Issuer) -> TokenEndpoint:
 @pytest.fixture
 def world() -> World:
     world = World()
-    _recommendation(
-        world,
-        "crew-0001",
-        "crew_assignment",
-        workcenter_code="WC-10",
-        shift_code="1",
-        plan_day="2026-03-04",
-        start="2026-03-04T06:00:00+00:00",
-        hours=8.0,
-    )
+    recommendation(world, "crew-0001", "crew_assignment", **CREW, hours=8.0)
     return world
-
-
-def _deps(world: World) -> Dependencies:
-    queue = ReviewQueue(world.audit, clock=world.clock)
-    return Dependencies(ReviewService(queue, world.audit, world.callback, world.clock), ZoneInfo("America/Detroit"))
 
 
 def _call(
@@ -107,21 +90,14 @@ def _call(
     form: dict[str, str] | None = None,
     lambda_context: Any = None,
 ) -> dict[str, Any]:
-    event = load_event("web_app")
-    event["httpMethod"] = event["requestContext"]["httpMethod"] = method
-    event["path"] = path
-    event["requestContext"]["path"] = f"/dev{path}"
-    event["queryStringParameters"] = query
-    event["multiValueQueryStringParameters"] = {k: [v] for k, v in (query or {}).items()} or None
+    event = web_event(method, path, query=query, form=form, authorizer=authorizer)
     headers = {"Accept": "text/html"}
     if cookies:
         headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
     event["headers"] = headers
     event["multiValueHeaders"] = {name: [value] for name, value in headers.items()}
-    event["requestContext"]["authorizer"] = authorizer
-    event["body"] = urlencode(form) if form is not None else None
     app.append_context(sign_in=SignIn(SETTINGS, endpoint))  # the handler adds its own and resolves
-    return web_app.handler(event, lambda_context, dependencies=_deps(world))
+    return web_app.handler(event, lambda_context, dependencies=web_deps(world))
 
 
 def _set_cookies(response: Mapping[str, Any]) -> dict[str, str]:

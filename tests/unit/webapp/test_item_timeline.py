@@ -10,14 +10,13 @@ from typing import Any
 
 import pytest
 
-from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.findings import Finding
 from plexlabor.validation.norms import compute_norms
 from plexlabor.webapp.timeline import TIMELINE_KEY, shape_timeline
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.test_review_queue import _finding_event
+from tests.unit.review.review_world import finding_event, open_finding
 from tests.unit.validation.plant_builder import PlantBuilder
 from tests.unit.webapp.test_web_app_pages import FINDING, SUPERVISOR, _call
 
@@ -37,23 +36,6 @@ def late_finding() -> Finding:
     return finding
 
 
-def _open(world: World, finding: Finding) -> None:
-    world.audit.append(
-        AuditEvent(
-            record_key=finding.record_key,
-            event_type=AuditEventType.FINDING,
-            status=AuditStatus.PENDING_APPROVAL,
-            occurred_at=world.clock(),
-            actor="punch_validator",
-            finding_id=finding.finding_id,
-            supervisor_id="E0001",
-            employee_id=finding.employee_id,
-            model_version=finding.model_version,
-            payload=finding.model_dump(mode="json"),
-        )
-    )
-
-
 def _lane(body: str, kind: str) -> str:
     found = re.search(rf'<div class="tl-row tl-{kind}" data-lane="{kind}">(.*?)</ul>', body, re.S)
     assert found, f"no {kind} lane"
@@ -65,7 +47,7 @@ def test_the_item_page_draws_the_day_with_a_lane_per_kind_and_the_record_marked(
 ) -> None:
     # Given a late clock-in finding (its last entry left open) waiting for the supervisor
     world = World()
-    _open(world, late_finding)
+    open_finding(world, late_finding)
     # When the supervisor opens it
     response = _call(world, "GET", f"/items/{late_finding.finding_id}", SUPERVISOR, lambda_context=lambda_context)
     # Then the day is drawn, 02:00 to 18:30 plant time, one lane per kind, each bar with its words
@@ -104,7 +86,7 @@ def test_the_item_page_draws_the_day_with_a_lane_per_kind_and_the_record_marked(
 
 def test_a_finding_without_a_timeline_shows_no_day(lambda_context: Any) -> None:
     plain = World()
-    _finding_event(plain, FINDING, confidence=0.93, severity="high")
+    finding_event(plain, FINDING, confidence=0.93, severity="high")
     body = _call(plain, "GET", f"/items/{FINDING}", SUPERVISOR, lambda_context=lambda_context)["body"]
 
     assert "The day:" not in body and "tl-row" not in body and "Hours overdue" in body

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from functions.web_app import handler as web_app
 from plexlabor.audit import AuditEventType, AuditStatus
-from plexlabor.review.decisions import ReviewService
-from plexlabor.review.queue import ReviewQueue
-from plexlabor.webapp.app import Dependencies
 from tests.support import load_event
 from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
-from tests.unit.review.test_review_queue import _finding_event, _recommendation
+from tests.unit.review.review_world import CREW, finding_event, recommendation, web_deps, web_event
 
 SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:departments": "Molding"}
 PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
@@ -25,24 +20,10 @@ FINDING = "f-000000000000000000000001"
 @pytest.fixture
 def world() -> World:
     world = World()
-    _finding_event(world, FINDING, confidence=0.93, severity="high")
-    _finding_event(world, "f-000000000000000000000002", confidence=0.95, severity="low")
-    _recommendation(
-        world,
-        "crew-0001",
-        "crew_assignment",
-        workcenter_code="WC-10",
-        shift_code="1",
-        plan_day="2026-03-04",
-        start="2026-03-04T06:00:00+00:00",
-        hours=8.0,
-    )
+    finding_event(world, FINDING, confidence=0.93, severity="high")
+    finding_event(world, "f-000000000000000000000002", confidence=0.95, severity="low")
+    recommendation(world, "crew-0001", "crew_assignment", **CREW, hours=8.0)
     return world
-
-
-def _deps(world: World) -> Dependencies:
-    queue = ReviewQueue(world.audit, clock=world.clock)
-    return Dependencies(ReviewService(queue, world.audit, world.callback, world.clock), ZoneInfo("America/Detroit"))
 
 
 def _call(
@@ -54,15 +35,8 @@ def _call(
     query: dict[str, str] | None = None,
     lambda_context: Any = None,
 ) -> dict[str, Any]:
-    event = load_event("web_app")
-    event["httpMethod"] = event["requestContext"]["httpMethod"] = method
-    event["path"] = path
-    event["requestContext"]["path"] = f"/dev{path}"
-    event["queryStringParameters"] = query
-    event["multiValueQueryStringParameters"] = {k: [v] for k, v in (query or {}).items()} or None
-    event["body"] = urlencode(form or {}, doseq=True) if form is not None else None
-    event["requestContext"]["authorizer"] = {"claims": claims} if claims is not None else None
-    return web_app.handler(event, lambda_context, dependencies=_deps(world))
+    event = web_event(method, path, query=query, form=form, authorizer=None if claims is None else {"claims": claims})
+    return web_app.handler(event, lambda_context, dependencies=web_deps(world))
 
 
 def test_a_supervisor_sees_their_punch_findings_in_plant_time(world: World, lambda_context: Any) -> None:
@@ -178,7 +152,7 @@ def test_the_kpi_page_shows_the_approve_rate_and_each_persons_review_time(world:
 def test_every_page_shows_the_rollout_scope_in_force(world: World, lambda_context: Any) -> None:
     from plexlabor.platform.pilot import PilotScope
 
-    deps = _deps(world)
+    deps = web_deps(world)
     deps.scope = PilotScope(departments=("MOLD",), shifts=("1",), advisory=True)
     event = load_event("web_app")
     event["queryStringParameters"] = event["multiValueQueryStringParameters"] = None

@@ -1,0 +1,88 @@
+"""A review world shared by the review, web app and sign-in tests: open findings and recommendations in
+the audit fakes of `approval_fakes.World`, the web app's dependencies on them, and a web_app event."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
+from plexlabor.review.decisions import ReviewService
+from plexlabor.review.queue import ReviewQueue
+from plexlabor.validation.findings import Finding
+from plexlabor.webapp.app import Dependencies
+from tests.support import load_event
+from tests.unit.approval.approval_fakes import World, make_finding
+
+ZONE = ZoneInfo("America/Detroit")
+CREW = {"workcenter_code": "WC-10", "shift_code": "1", "plan_day": "2026-03-04", "start": "2026-03-04T06:00:00+00:00"}
+"""A crew assignment's payload (as crew.publish writes it) for recommendation(world, ..., **CREW)."""
+
+
+def open_finding(world: World, finding: Finding, supervisor_id: str = "E0001") -> AuditEvent:
+    """The finding's audit event as the validator records a review-routed one."""
+    event = AuditEvent(
+        record_key=finding.record_key,
+        event_type=AuditEventType.FINDING,
+        status=AuditStatus.PENDING_APPROVAL,
+        occurred_at=world.clock(),
+        actor="punch_validator",
+        finding_id=finding.finding_id,
+        supervisor_id=supervisor_id,
+        employee_id=finding.employee_id,
+        model_version=finding.model_version,
+        payload=finding.model_dump(mode="json"),
+    )
+    world.audit.append(event)
+    return event
+
+
+def finding_event(world: World, finding_id: str, *, confidence: float, severity: str) -> AuditEvent:
+    """An open punch finding with this id, confidence and severity (record key from the id)."""
+    record = f"time-clock-entries:{finding_id[-4:]}"
+    return open_finding(
+        world, make_finding(finding_id=finding_id, confidence=confidence, severity=severity, record_key=record)
+    )
+
+
+def recommendation(world: World, item_id: str, kind: str, **payload: object) -> None:
+    """An open recommendation of `kind` with this id."""
+    world.audit.append(
+        AuditEvent(
+            record_key=f"jobs:{item_id}",
+            event_type=AuditEventType.RECOMMENDATION,
+            status=AuditStatus.PENDING_APPROVAL,
+            occurred_at=world.clock(),
+            actor="crew_planner",
+            finding_id=item_id,
+            model_version="crew-1",
+            payload={"kind": kind, "note": f"{kind} note", **payload},
+        )
+    )
+
+
+def web_deps(world: World) -> Dependencies:
+    """The web app's dependencies on the world's fakes, in plant time."""
+    queue = ReviewQueue(world.audit, clock=world.clock)
+    return Dependencies(ReviewService(queue, world.audit, world.callback, world.clock), ZONE)
+
+
+def web_event(
+    method: str,
+    path: str,
+    *,
+    query: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    authorizer: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """web_app's canonical event for `method path` on the `dev` stage."""
+    event = load_event("web_app")
+    event["httpMethod"] = event["requestContext"]["httpMethod"] = method
+    event["path"] = path
+    event["requestContext"]["path"] = f"/dev{path}"
+    event["queryStringParameters"] = query
+    event["multiValueQueryStringParameters"] = {k: [v] for k, v in (query or {}).items()} or None
+    event["body"] = urlencode(form, doseq=True) if form is not None else None
+    event["requestContext"]["authorizer"] = authorizer
+    return event
