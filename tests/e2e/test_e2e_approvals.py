@@ -37,7 +37,7 @@ def pool(stack: LocalStack, busy_days: list[date]) -> list[ApprovalLink]:
     """First-stage approval links of the busiest day's findings, one per finding, in a stable order."""
     report = stack.send_punches(labelled_punches(stack.plant_dir, busy_days[0]))
     assert report.failed == 0
-    stack.runtime.drain(timeout_s=30)
+    stack.runtime.drain(timeout_s=60)
     pending = {event.finding_id for event in stack.audit().findings(AuditStatus.PENDING_APPROVAL)}
     assert len(pending) >= 4, "the pool needs four findings for review"
 
@@ -45,7 +45,7 @@ def pool(stack: LocalStack, busy_days: list[date]) -> list[ApprovalLink]:
         found = latest_links(stack.approval_links())
         return found if set(found) >= pending else None
 
-    links = stack.runtime.wait_for(every_finding_linked, timeout_s=20, what="a link for every pending finding")
+    links = stack.runtime.wait_for(every_finding_linked, timeout_s=60, what="a link for every pending finding")
     return sorted((links[finding_id] for finding_id in pending), key=lambda link: link.finding_id)
 
 
@@ -85,9 +85,9 @@ def test_happy_path_from_webhook_to_writeback(stack: LocalStack, pool: list[Appr
     decided = supervisor.approve(link.url)
     assert decided.status == 200
     # Then the approved correction is written to Plex (custom object) and the audit tells the whole story
-    stack.runtime.wait_for(lambda: _writes_for(stack, link.finding_id), timeout_s=20, what="the write-back")
+    stack.runtime.wait_for(lambda: _writes_for(stack, link.finding_id), timeout_s=60, what="the write-back")
     stack.runtime.wait_for(
-        lambda: "writeback" in view.event_types(link.finding_id), timeout_s=10, what="the writeback event"
+        lambda: "writeback" in view.event_types(link.finding_id), timeout_s=60, what="the writeback event"
     )
     events = view.for_finding(link.finding_id)
     assert [e.event_type.value for e in events] == ["finding", "notification", "decision", "writeback"]
@@ -96,7 +96,7 @@ def test_happy_path_from_webhook_to_writeback(stack: LocalStack, pool: list[Appr
     assert writeback.status is AuditStatus.WRITTEN and writeback.payload.get("mode") == "custom_object"
     (write,) = _writes_for(stack, link.finding_id)
     assert write["path"].startswith("/platform/custom-objects/v1/data/")
-    assert stack.runtime.wait_for(lambda: _execution_outputs(stack).get(link.finding_id), timeout_s=10)["outcome"] == (
+    assert stack.runtime.wait_for(lambda: _execution_outputs(stack).get(link.finding_id), timeout_s=60)["outcome"] == (
         "approved"
     )
 
@@ -113,10 +113,10 @@ def test_reject_records_the_reason_and_writes_nothing(
     decision = next(e for e in stack.audit().for_finding(link.finding_id) if e.event_type is AuditEventType.DECISION)
     assert decision.status is AuditStatus.REJECTED
     assert decision.payload["reason"] == "Badge reader was down; the entry is right"
-    assert stack.runtime.wait_for(lambda: _execution_outputs(stack).get(link.finding_id), timeout_s=10)["outcome"] == (
+    assert stack.runtime.wait_for(lambda: _execution_outputs(stack).get(link.finding_id), timeout_s=60)["outcome"] == (
         "rejected"
     )
-    stack.runtime.drain(timeout_s=10)
+    stack.runtime.drain(timeout_s=60)
     assert _writes_for(stack, link.finding_id) == []
 
 
@@ -164,7 +164,7 @@ def test_plex_down_during_writeback_is_retried_then_dead_lettered(
         # When the supervisor approves
         assert supervisor.approve(link.url).status == 200
         # Then the write-back is tried max_receive_count times, lands in the DLQ, and the audit says so
-        runtime.wait_for(lambda: runtime.queue_depth(QueueName.WRITEBACK, dlq=True) == 1, timeout_s=30, what="the DLQ")
+        runtime.wait_for(lambda: runtime.queue_depth(QueueName.WRITEBACK, dlq=True) == 1, timeout_s=60, what="the DLQ")
         types = stack.audit().event_types(link.finding_id)
     finally:
         stack.simulator.set_faults(reset=True)
@@ -185,7 +185,7 @@ def test_duplicate_webhook_delivery_yields_one_finding(stack: LocalStack, busy_d
     started = time.monotonic()
     report = stack.send_punches([punch for punch in punches for _ in range(2)])
     assert report.sent == 2 * len(punches)
-    stack.runtime.drain(timeout_s=30)
+    stack.runtime.drain(timeout_s=60)
     # Then each record has at most one finding per anomaly type, and one approval per finding
     record_keys = {f"{'time-clock-entries' if 'clockinTime' in p else 'labor-entries'}:{p['id']}" for p in punches}
     findings = [e for key in record_keys for e in stack.audit().history(key) if e.event_type is AuditEventType.FINDING]

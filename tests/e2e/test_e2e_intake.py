@@ -73,7 +73,7 @@ def test_scheduled_poll_feeds_the_validator(stack: LocalStack, busy_days: list[d
     result = stack.runtime.fire("punch_poller", detail={"since": since.isoformat(), "until": until.isoformat()})
     # Then the records are enqueued, validated, and findings are recorded for them
     assert result["punches"] > 0
-    stack.runtime.drain(timeout_s=30)
+    stack.runtime.drain(timeout_s=60)
     replayed = {record_key_of(punch) for punch in day_replay(stack.plant_dir, day).punches}
     found = [
         e

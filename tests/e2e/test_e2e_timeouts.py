@@ -36,7 +36,7 @@ def _new_finding(stack: LocalStack, punch: dict) -> str:
     """Send one anomalous punch; the id of the finding it opens for review."""
     known = {e.finding_id for e in stack.audit().findings(AuditStatus.PENDING_APPROVAL)}
     assert stack.send_punches([punch]).sent == 1
-    stack.runtime.drain(timeout_s=20)
+    stack.runtime.drain(timeout_s=60)
     new = [e.finding_id for e in stack.audit().findings(AuditStatus.PENDING_APPROVAL) if e.finding_id not in known]
     assert len(new) == 1, f"expected one new finding for review, got {new}"
     return str(new[0])
@@ -47,7 +47,7 @@ def test_unanswered_request_escalates_then_expires(stack: LocalStack, busy_days:
     finding_id = _new_finding(stack, labelled_punches(stack.plant_dir, busy_days[1])[0])
     view = stack.audit()
     # When both waits pass
-    stack.runtime.wait_for(lambda: "expired" in view.event_types(finding_id), timeout_s=20, what="the expiry")
+    stack.runtime.wait_for(lambda: "expired" in view.event_types(finding_id), timeout_s=60, what="the expiry")
     # Then it was escalated to another supervisor (a fresh link by e-mail), then expired
     events = view.for_finding(finding_id)
     assert [e.event_type.value for e in events] == ["finding", "notification", "escalated", "notification", "expired"]
@@ -76,12 +76,12 @@ def test_escalation_supervisor_can_still_decide(stack: LocalStack, busy_days: li
     # When the first supervisor lets it pass and their manager approves from the escalation e-mail
     escalated = stack.runtime.wait_for(
         lambda: [link for link in stack.approval_links() if link.finding_id == finding_id][1:],
-        timeout_s=10,
+        timeout_s=60,
         what="the escalation e-mail",
     )[0]
     assert supervisor.approve(escalated.url).status == 200
     # Then the decision is the manager's and the correction is written back
-    stack.runtime.wait_for(lambda: "writeback" in view.event_types(finding_id), timeout_s=20, what="the write-back")
+    stack.runtime.wait_for(lambda: "writeback" in view.event_types(finding_id), timeout_s=60, what="the write-back")
     types = view.event_types(finding_id)
     assert types == ["finding", "notification", "escalated", "notification", "decision", "writeback"]
     decision = view.for_finding(finding_id)[4]
