@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer, StringConstraints
+from pydantic import AfterValidator, PlainSerializer, StringConstraints
 
 PLEX_DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
 
@@ -28,16 +28,18 @@ def format_plex_datetime(value: datetime) -> str:
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    """UTC; a naive value is read as UTC (Plex documents every date as UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 UtcDatetime = Annotated[
     datetime,
-    BeforeValidator(parse_plex_datetime),
     AfterValidator(_to_utc),
     PlainSerializer(format_plex_datetime, return_type=str, when_used="json"),
 ]
-"""A timezone-aware UTC datetime that reads and writes Plex's date format."""
+"""A timezone-aware UTC datetime that reads and writes Plex's date format. pydantic parses the text
+itself (seven fraction digits included: the seventh is dropped, as `parse_plex_datetime` does), so a
+bulk read of records makes one Python call per date instead of two."""
 
 PlexDate = Annotated[date, PlainSerializer(date.isoformat, return_type=str, when_used="json")]
 
