@@ -25,6 +25,7 @@ import itertools
 import json
 import logging
 import re
+import signal
 import threading
 import time
 from argparse import Namespace
@@ -765,6 +766,14 @@ class SimulatorServer(Served):
         return self.state.requests()
 
 
+def _stop_on_ctrl_c() -> None:
+    """Ctrl-C (and SIGTERM) stop the server even when the parent started it with SIGINT ignored or
+    blocked (both are inherited: test runners and job launchers do this)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
 def serve_command(args: Namespace) -> int:
     """`plexlabor simulator --plant DIR ...`: serve in the foreground until Ctrl-C."""
     plant = Path(args.plant)
@@ -791,6 +800,7 @@ def serve_command(args: Namespace) -> int:
         "{id}/execute; Ctrl-C to stop",
         flush=True,
     )
+    _stop_on_ctrl_c()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
