@@ -1,0 +1,1010 @@
+"""The review queue at plant scale (issue 9), run by `make bench` (never by `make test`); it prints its figures.
+
+A queue of 5,000 pending items of every kind, spread over 25 supervisors in 5 departments:
+- punch findings: the review findings the validation engine finds on the labelled plant (tests/conftest.py),
+  each copied onto new records, employees and confidences, every one with its approval notified (the
+  real NotifyService: a signed link, a stored task token, a `notification` audit event);
+- recommendations built by the publishers' own event builders (crew.publish, skills.publish,
+  forecast.alerts) from generated models: crew assignments, short seats, certification alerts,
+  cross-training, labor variances, overtime projections.
+
+Two backends, each in its own world: the in-memory fakes, and the DynamoDB adapters (audit table; state
+table: task tokens, link nonces) on moto, which is what the deployed app reads (the status GSI); Step
+Functions stays the recording fake. Everything runs in process through the real handler
+(`functions.web_app.handler.handler` with injected Dependencies): the local runtime does not serve the
+web app yet.
+
+1. Render: GET /queue for an admin (every item) and for one supervisor: 3 warm-up calls, then up to 50
+   timed ones, within RENDER_BUDGET_S a series; p50 / p95 / max. A series that misses the target is
+   profiled (cProfile, one call) and its top entries printed (the DynamoDB render always is).
+2. Filter + bulk approve 200: an admin filters the queue to punch findings and to crew assignments (two
+   GETs), takes the first 100 of each page, POSTs the 200 ids and follows the 303 back to the queue: the
+   end-to-end time. Every item must have left the queue with exactly one decision event.
+
+On DynamoDB the figures held to the targets are `own` time: wall time outside moto (handler, adapters,
+botocore), without the network. moto cannot stand in for DynamoDB's speed at this size (a render's
+queries take it minutes; a transaction copies the whole table), so it answers the first render and the
+renders after it replay those answers, and the bulk POST runs on tables holding only its 200 items
+(`test_review_queue_on_dynamodb` says why each is sound). The requests and bytes per render are printed:
+the network's share on AWS comes on top.
+
+Asserted, after each table is printed: the targets (render p95 < 300 ms warm, filter + bulk 200 < 5 s)
+and the correctness of the bulk decision.
+"""
+
+from __future__ import annotations
+
+import copy
+import cProfile
+import io
+import json
+import logging
+import os
+import pstats
+import random
+import re
+import statistics
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
+from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
+
+from functions.web_app.handler import handler
+from plexlabor.approval.aws import DynamoDbTaskTokenStore
+from plexlabor.approval.callback import CallbackService
+from plexlabor.approval.messages import ApprovalNotice, Stage
+from plexlabor.approval.notify import NotifyService
+from plexlabor.approval.ports import (
+    InMemorySupervisorDirectory,
+    InMemoryTaskTokenStore,
+    RecordingNotifier,
+    RecordingTaskCallback,
+    TaskTokenStore,
+)
+from plexlabor.approval.request import ApprovalRequest
+from plexlabor.audit import (
+    ApprovalLinkSigner,
+    AuditEvent,
+    AuditEventType,
+    AuditStatus,
+    AuditStore,
+    InMemoryAuditStore,
+    InMemoryLinkNonceStore,
+    LinkNonceStore,
+)
+from plexlabor.audit.dynamodb import (
+    DynamoDbAuditStore,
+    DynamoDbLinkNonceStore,
+    create_audit_table,
+    create_state_table,
+    event_item,
+)
+from plexlabor.audit.schema import AUDIT_TABLE, EVENT_GUARD_PREFIX, EVENT_GUARD_SK
+from plexlabor.crew.models import CrewAssignment, CrewPlan, UnstaffedSeat
+from plexlabor.crew.publish import assignment_event, unstaffed_event
+from plexlabor.forecast.alerts import alert_event, alert_note, overtime_event
+from plexlabor.forecast.records import Driver, OperationForecast, OvertimeProjection, VarianceAlert
+from plexlabor.intake.recording import finding_event_id
+from plexlabor.models import record_key
+from plexlabor.plant import PlantFolder
+from plexlabor.review.decisions import ReviewService
+from plexlabor.review.items import PUNCH, item_from_event
+from plexlabor.review.queue import ReviewQueue, kinds_of
+from plexlabor.skills.publish import PublishOptions, report_events
+from plexlabor.skills.report import (
+    BlockedShift,
+    CertificationAlert,
+    LapseUse,
+    SkillsReport,
+    SkillsTotals,
+    TrainingCandidate,
+    TrainingRecommendation,
+)
+from plexlabor.validation.data import PlantData
+from plexlabor.validation.engine import ValidationEngine
+from plexlabor.validation.findings import Finding, finding_id_for
+from plexlabor.validation.norms import compute_norms
+from plexlabor.webapp.app import Dependencies
+from tests.support import FakeLambdaContext
+from tests.unit.approval.approval_fakes import Clock
+from tests.unit.review.review_world import web_event
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+SEED = 9
+MIX: dict[str, int] = {
+    PUNCH: 3000,
+    "crew_assignment": 700,
+    "crew_unstaffed": 150,
+    "certification_expiring": 300,
+    "certification_lapsed": 150,
+    "certification_used_while_lapsed": 50,
+    "cross_training": 100,
+    "labor_variance": 400,
+    "overtime_projection": 150,
+}
+"""5,000 pending items: how many of each kind built. The printed kinds are what the queue reads from the
+payloads: forecast.alerts.overtime_event writes `kind` "overtime" (the projection's own field overrides
+"overtime_projection"), so the queue shows that kind unlabelled and planners do not see it."""
+DEPARTMENTS = ("MACH", "ASSY", "MOLD", "PAINT", "SHIP")
+SUPERVISORS = 25
+EMPLOYEES = 1250
+WORKCENTERS = 60
+SPREAD = timedelta(days=7)
+"""Items were opened over the last week."""
+
+WARM_UP = 3
+TIMED_CALLS = 50
+RENDER_BUDGET_S = 90.0
+"""A render series stops after this long, whatever its count (moto is slow)."""
+RENDER_P95_MS = 300.0
+BULK_ITEMS = 200
+BULK_TARGET_S = 5.0
+PROFILE_LINES = 15
+
+KEY = b"bench-signing-key-0123456789abcdef-0123456789"
+ADMIN = {"cognito:username": "A0001", "cognito:groups": "admin"}
+AUDIT_TABLE_NAME = "plexlabor-audit-bench"
+STATE_TABLE_NAME = "plexlabor-state-bench"
+_PICK = re.compile(r'name="item" value="([^"]+)"')
+
+
+# ---- the items --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Person:
+    employee_id: str
+    supervisor_id: str
+    department: str
+
+
+@dataclass(frozen=True)
+class Workcenter:
+    workcenter_id: str
+    code: str
+    department: str
+
+
+@dataclass(frozen=True)
+class Plant:
+    supervisors: tuple[Person, ...]
+    people: tuple[Person, ...]
+    workcenters: tuple[Workcenter, ...]
+
+
+@dataclass(frozen=True)
+class Items:
+    """The opening audit events of the 5,000 items, and the approval request of each punch finding."""
+
+    openings: tuple[AuditEvent, ...]
+    requests: tuple[ApprovalRequest, ...]
+    plant: Plant
+
+    def kinds(self) -> dict[str, int]:
+        """How many items of each kind, as the queue reads them (`payload.kind` as the publishers wrote it)."""
+        return kinds_of(item for event in self.openings if (item := item_from_event(event)) is not None)
+
+    def supervisor_claims(self) -> dict[str, str]:
+        boss = self.plant.supervisors[0]
+        return {
+            "cognito:username": boss.employee_id,
+            "cognito:groups": "supervisor",
+            "custom:departments": boss.department,
+        }
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128)))
+
+
+def _plant(rng: random.Random) -> Plant:
+    supervisors = tuple(Person(_uuid(rng), "", DEPARTMENTS[number % len(DEPARTMENTS)]) for number in range(SUPERVISORS))
+    people = []
+    for number in range(EMPLOYEES):
+        boss = supervisors[number % SUPERVISORS]
+        people.append(Person(_uuid(rng), boss.employee_id, boss.department))
+    workcenters = tuple(
+        Workcenter(_uuid(rng), f"WC-{101 + number}", DEPARTMENTS[number % len(DEPARTMENTS)])
+        for number in range(WORKCENTERS)
+    )
+    return Plant(supervisors, tuple(people), workcenters)
+
+
+def _review_findings(folder: PlantFolder) -> list[Finding]:
+    data = PlantData.from_folder(folder)
+    findings = [f for f in ValidationEngine().batch(data, compute_norms(data)) if f.route == "review"]
+    assert len({f.anomaly_type for f in findings}) >= 10, "the labelled plant should show most anomaly types"
+    return findings
+
+
+def _punch_findings(templates: list[Finding], plant: Plant, rng: random.Random) -> list[ApprovalRequest]:
+    """MIX[PUNCH] real review findings, each moved onto a new record, employee and confidence."""
+    requests = []
+    for number in range(MIX[PUNCH]):
+        template = templates[number % len(templates)]
+        person = rng.choice(plant.people) if template.employee_id else None
+        key = record_key(template.record_key.split(":", 1)[0], _uuid(rng))
+        finding = template.model_copy(
+            update={
+                "finding_id": finding_id_for(key, template.anomaly_type),
+                "record_key": key,
+                "employee_id": person.employee_id if person else None,
+                "confidence": round(rng.uniform(0.55, 1.0), 4),
+            }
+        )
+        supervisor = person.supervisor_id if person else rng.choice(plant.supervisors).employee_id
+        requests.append(ApprovalRequest(finding=finding, supervisor_id=supervisor, employee_number=f"E{number:05d}"))
+    return requests
+
+
+def _finding_event(request: ApprovalRequest) -> AuditEvent:
+    """What intake.recording.FindingRecorder appends for a finding routed to review."""
+    finding = request.finding
+    return AuditEvent(
+        record_key=finding.record_key,
+        event_id=finding_event_id(finding.finding_id),
+        event_type=AuditEventType.FINDING,
+        status=AuditStatus.PENDING_APPROVAL,
+        occurred_at=NOW,
+        actor="punch_validator",
+        finding_id=finding.finding_id,
+        supervisor_id=request.supervisor_id,
+        employee_id=finding.employee_id,
+        model_version=finding.model_version,
+        payload=finding.model_dump(mode="json"),
+    )
+
+
+def _crew_events(plant: Plant, rng: random.Random) -> list[AuditEvent]:
+    day = NOW.date() + timedelta(days=1)
+    # The plan fields crew.publish reads; a whole CrewPlan (breakdown, baselines, ...) adds nothing here.
+    plan = cast(
+        CrewPlan,
+        SimpleNamespace(
+            day=day,
+            shift_codes=("1", "2", "3"),
+            solver=SimpleNamespace(status="optimal", proven_gap=0.0031),
+            model_version="crew-milp-2026.11",
+        ),
+    )
+    events = []
+    for number in range(MIX["crew_assignment"] + MIX["crew_unstaffed"]):
+        wc = rng.choice(plant.workcenters)
+        shift = str(1 + number % 3)
+        start = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=6 + 8 * (number % 3))
+        job_operation = _uuid(rng)
+        segment = {
+            "job_key": f"{job_operation}/{shift}",
+            "job_operation_id": job_operation,
+            "workcenter_id": wc.workcenter_id,
+            "workcenter_code": wc.code,
+            "shift_code": shift,
+            "start": start,
+        }
+        if number < MIX["crew_assignment"]:
+            person = rng.choice(plant.people)
+            hours = rng.choice((4.0, 6.5, 8.0))
+            assignment = CrewAssignment(
+                **segment,
+                end=start + timedelta(hours=hours),
+                hours=hours,
+                employee_id=person.employee_id,
+                supervisor_id=person.supervisor_id,
+                value=round(hours * 55 * rng.uniform(0.8, 1.2), 2),
+                labor_cost=round(hours * rng.uniform(21, 34), 2),
+                fatigue=round(rng.choice((0.0, 0.0, 12.5)), 2),
+                changeover=20.0,
+                walking=round(rng.uniform(0, 40), 2),
+                outside_hours=0.0,
+                planned_here=False,
+                reasons=(
+                    f"certified at {wc.code} (level 3)",
+                    f"{rng.randint(92, 118)}% of standard at {wc.code} over 90 days",
+                    "frees a seat the current plan leaves short",
+                ),
+            )
+            events.append(assignment_event(plan, assignment, NOW, "crew_planner", "all"))
+        else:
+            seat = UnstaffedSeat(
+                **segment,
+                hours=8.0,
+                seats=rng.randint(1, 2),
+                cause="too_few_qualified",
+                reason=f"2 operators hold the skills {wc.code} requires and both are planned elsewhere",
+            )
+            events.append(unstaffed_event(plan, seat, NOW, "crew_planner", "all"))
+    return events
+
+
+def _skills_events(plant: Plant, rng: random.Random) -> list[AuditEvent]:
+    as_of = NOW.date()
+
+    def alert(kind: str, days: int) -> CertificationAlert:
+        person, wc = rng.choice(plant.people), rng.choice(plant.workcenters)
+        blocked = [
+            BlockedShift(
+                workcenter_id=wc.workcenter_id,
+                workcenter_code=wc.code,
+                work_date=as_of + timedelta(days=offset),
+                shift_id=_uuid(rng),
+                shift_code="1",
+                operation_ids=[_uuid(rng)],
+                standard_hours=7.5,
+                shortfall=1,
+                hours_secured_by_renewal=7.5,
+            )
+            for offset in range(rng.randint(0, 3))
+        ]
+        return CertificationAlert(
+            kind="expiring" if days > 0 else "lapsed",
+            certification_id=_uuid(rng),
+            employee_id=person.employee_id,
+            supervisor_id=person.supervisor_id,
+            skill_id=_uuid(rng),
+            skill_code=rng.choice(("SK-CNC_PROG", "SK-WELD_MIG", "SK-FORKLIFT", "SK-PRESS_SETUP")),
+            level=rng.randint(1, 4),
+            issued=as_of - timedelta(days=700),
+            expires=as_of + timedelta(days=days),
+            days_to_expiry=days,
+            window_days=min((w for w in (30, 60, 90) if days <= w), default=None) if days > 0 else None,
+            required_at=[wc.workcenter_id],
+            blocked=blocked,
+            hours_blocked=7.5 * len(blocked),
+            hours_at_risk=7.5 * len(blocked),
+            in_use=False,
+        )
+
+    def use() -> LapseUse:
+        person = rng.choice(plant.people)
+        return LapseUse(
+            certification_id=_uuid(rng),
+            employee_id=person.employee_id,
+            supervisor_id=person.supervisor_id,
+            skill_id=_uuid(rng),
+            skill_code="SK-WELD_MIG",
+            level=2,
+            expired=as_of - timedelta(days=40),
+            still_lapsed=False,
+            renewed_by=_uuid(rng),
+            renewed_on=as_of - timedelta(days=5),
+            workcenter_ids=[rng.choice(plant.workcenters).workcenter_id],
+            labor_entry_ids=[_uuid(rng) for _ in range(12)],
+            labor_hours=61.5,
+            logins=12,
+            first_day=as_of - timedelta(days=38),
+            last_day=as_of - timedelta(days=6),
+        )
+
+    def training(wc: Workcenter) -> TrainingRecommendation:
+        person = rng.choice(plant.people)
+        candidate = TrainingCandidate(
+            employee_id=person.employee_id,
+            supervisor_id=person.supervisor_id,
+            training=["SK-PRESS_SETUP:L1->L2"],
+            effort_levels=1.0,
+            adjacent=True,
+            history_hours_here=120.0,
+            history_hours_similar=300.0,
+            scrap_rate=0.012,
+            coverage_gain_hours=rng.uniform(8, 60),
+            score=rng.uniform(0.3, 0.9),
+            reason="already level 1, 120 h here in 6 months, low scrap",
+        )
+        return TrainingRecommendation(
+            workcenter_id=wc.workcenter_id,
+            workcenter_code=wc.code,
+            required=["SK-PRESS_SETUP:L2"],
+            hours_at_risk_after_cover=45.0,
+            candidates=[candidate],
+        )
+
+    expiring = [alert("expiring", rng.randint(5, 89)) for _ in range(MIX["certification_expiring"])]
+    lapsed = [alert("lapsed", -rng.randint(1, 60)) for _ in range(MIX["certification_lapsed"])]
+    uses = [use() for _ in range(MIX["certification_used_while_lapsed"])]
+    trainings = [training(plant.workcenters[n % WORKCENTERS]) for n in range(MIX["cross_training"])]
+    totals = SkillsTotals(
+        employees=EMPLOYEES, certifications=4 * EMPLOYEES, coverage_rows=0, gaps=0, hours_scheduled=0.0,
+        hours_at_risk=0.0, hours_at_risk_after_cover=0.0, expiring={"90": len(expiring)}, expiring_blocking=0,
+        lapsed=len(lapsed), lapsed_blocking=0, lapse_uses=len(uses), uncertified_uses=0,
+        training_recommendations=len(trainings),
+    )  # fmt: skip
+    report = SkillsReport(
+        as_of=as_of, horizon_days=14, lookback_days=90, timezone="America/Detroit", totals=totals, matrix=[],
+        coverage=[], gaps=[], bottlenecks=[], skill_bottlenecks=[], expiring=expiring, lapsed=lapsed,
+        lapse_uses=uses, uncertified_uses=[], training=trainings,
+    )  # fmt: skip
+    options = PublishOptions(training_workcenters=len(trainings), training_candidates=1)
+    return report_events(report, NOW, options)
+
+
+def _forecast_events(plant: Plant, rng: random.Random) -> list[AuditEvent]:
+    events = []
+    for number in range(MIX["labor_variance"]):
+        wc = rng.choice(plant.workcenters)
+        standard = round(rng.uniform(4, 40), 2)
+        p50 = round(standard * rng.uniform(1.15, 1.6), 2)
+        forecast = OperationForecast(
+            as_of=NOW - timedelta(days=number % 7),
+            job_operation_id=_uuid(rng),
+            job_id=_uuid(rng),
+            job_no=f"J{40000 + number}",
+            part_id=_uuid(rng),
+            part_family="brackets",
+            operation_no=20,
+            operation_code="20",
+            workcenter_id=wc.workcenter_id,
+            workcenter_code=wc.code,
+            department=wc.department,
+            scheduled_start=NOW + timedelta(days=1 + number % 5),
+            quantity=1200.0,
+            standard_hours=standard,
+            p10_hours=round(p50 * 0.85, 2),
+            p50_hours=p50,
+            p90_hours=round(p50 * 1.2, 2),
+            labor_rate=27.5,
+            cost_p10=round(p50 * 0.85 * 27.5, 2),
+            cost_p50=round(p50 * 27.5, 2),
+            cost_p90=round(p50 * 1.2 * 27.5, 2),
+            variance_pct=round(p50 / standard - 1, 4),
+            crew_source="scheduled",
+            method="model",
+            model_version="labor-hours-2026.11",
+        )
+        drivers = [
+            Driver(factor="crew_pace", hours=round((p50 - standard) * 0.6, 2),
+                   text=f"the crew scheduled at {wc.code} works at 84% of standard pace (last 12 weeks)"),
+            Driver(factor="crew_short", hours=round((p50 - standard) * 0.3, 2),
+                   text="crew 1 person short of the routing's 2 when it starts"),
+        ]  # fmt: skip
+        over = round(p50 - standard, 2)
+        variance = VarianceAlert(
+            forecast=forecast,
+            over_hours=over,
+            over_pct=round(over / standard, 4),
+            drivers=drivers,
+            supervisor_id=rng.choice(plant.supervisors).employee_id,
+            note=alert_note(forecast, drivers),
+        )
+        events.append(alert_event(variance, NOW, AuditStatus.PENDING_APPROVAL))
+    for number in range(MIX["overtime_projection"]):
+        department = DEPARTMENTS[number % len(DEPARTMENTS)]
+        as_of = NOW - timedelta(days=number // len(DEPARTMENTS))
+        week_start = datetime.combine(as_of.date() - timedelta(days=as_of.weekday()), datetime.min.time(), UTC)
+        year, week, _ = as_of.isocalendar()
+        projection = OvertimeProjection(
+            as_of=as_of,
+            department=department,
+            iso_week=f"{year}-W{week:02d}",
+            week_start=week_start,
+            employees=250,
+            worked_hours=6100.0,
+            scheduled_hours=4400.0,
+            projected_hours=10500.0,
+            projected_overtime_hours=round(rng.uniform(60, 400), 1),
+            employees_over_threshold=rng.randint(10, 60),
+            employees_over_limit=rng.randint(0, 5),
+            overtime_cost=18400.0,
+            last_week_overtime_hours=240.0,
+            forecast_labor_hours=9800.0,
+            causes=["two presses down Tuesday pushed work to Saturday", "3 people on leave"],
+            suggestion="move 2 of job J41234's operations to next week",
+        )
+        events.append(overtime_event(projection, "overtime-projection-1", NOW, AuditStatus.PENDING_APPROVAL))
+    return events
+
+
+def _opened(events: list[AuditEvent], rng: random.Random) -> list[AuditEvent]:
+    """Each opening event pending a decision, opened at its own moment of the last week (skills publishes
+    `logged` today: the queue shows pending items only, so they are opened here as a run with review would)."""
+    return [
+        AuditEvent.model_validate(
+            event.model_dump()
+            | {
+                "status": AuditStatus.PENDING_APPROVAL,
+                "occurred_at": NOW - SPREAD * rng.random() - timedelta(minutes=1),
+            }
+        )
+        for event in events
+    ]
+
+
+@pytest.fixture(scope="module")
+def items(labelled_plant: PlantFolder) -> Items:
+    rng = random.Random(SEED)
+    plant = _plant(rng)
+    requests = _punch_findings(_review_findings(labelled_plant), plant, rng)
+    recommendations = _crew_events(plant, rng) + _skills_events(plant, rng) + _forecast_events(plant, rng)
+    openings = _opened([_finding_event(r) for r in requests] + recommendations, rng)
+    assert len(openings) == sum(MIX.values()) == len({e.finding_id for e in openings})
+    return Items(tuple(openings), tuple(requests), plant)
+
+
+# ---- the two backends ---------------------------------------------------------------------------
+class RecordingAuditStore(InMemoryAuditStore):
+    """The fake, keeping the events in the order they were appended (to load the same ones into DynamoDB)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.appended: list[AuditEvent] = []
+
+    def append(self, event: AuditEvent) -> None:
+        super().append(event)
+        self.appended.append(event)
+
+
+@dataclass
+class Meter:
+    """The DynamoDB requests answered, by moto or by a replay of its answers, and the time that took; zero
+    on the in-memory fakes. While `profile` is set, answering runs outside it, so the profile shows this
+    process's own work. While `replay` is set, a Query moto already answered is answered again from its
+    recorded response (see `_query_key`); nothing else is replayed."""
+
+    seconds: float = 0.0
+    calls: int = 0
+    received: int = 0
+    """Response bytes."""
+    profile: cProfile.Profile | None = None
+    replay: dict[str, tuple[int, Any, bytes]] | None = None
+    replayed: int = 0
+
+    def reading(self) -> tuple[float, int, int]:
+        return self.seconds, self.calls, self.received
+
+
+@dataclass
+class Backend:
+    name: str
+    audit: AuditStore
+    tokens: TaskTokenStore
+    nonces: LinkNonceStore
+    tasks: RecordingTaskCallback
+    clock: Clock
+    meter: Meter
+    setup_s: float = 0.0
+
+    @property
+    def emulated(self) -> bool:
+        return self.name != "in_memory"
+
+    def dependencies(self) -> Dependencies:
+        callback = CallbackService(
+            signer=ApprovalLinkSigner(KEY, clock=self.clock),
+            nonces=self.nonces,
+            tokens=self.tokens,
+            audit=self.audit,
+            tasks=self.tasks,
+            clock=self.clock,
+        )
+        queue = ReviewQueue(self.audit, clock=self.clock)
+        return Dependencies(ReviewService(queue, self.audit, callback, self.clock), ZoneInfo("America/Detroit"))
+
+
+def _in_memory(items: Items) -> Backend:
+    """The fakes: every opening event appended, then every punch finding's supervisor notified (the real
+    NotifyService, one batch: a signed link, a stored task token and a `notification` event each)."""
+    started = time.perf_counter()
+    audit, tokens, clock = RecordingAuditStore(), InMemoryTaskTokenStore(), Clock(NOW)
+    for event in items.openings:
+        audit.append(event)
+    directory = InMemorySupervisorDirectory({s.employee_id: "sup@plant.example" for s in items.plant.supervisors})
+    notify = NotifyService(
+        signer=ApprovalLinkSigner(KEY, clock=clock),
+        tokens=tokens,
+        audit=audit,
+        directory=directory,
+        notifier=RecordingNotifier(),
+        base_url="https://approvals.example/prod/",
+        clock=clock,
+    )
+    batch = notify.batch()
+    for number, request in enumerate(items.requests):
+        batch.add(ApprovalNotice(stage=Stage.FIRST, task_token=f"task-{number}", request=request), f"m-{number}")
+    assert batch.flush() == []
+    backend = Backend("in_memory", audit, tokens, InMemoryLinkNonceStore(), RecordingTaskCallback(), clock, Meter())
+    backend.setup_s = time.perf_counter() - started
+    return backend
+
+
+def _guard_item(event: AuditEvent) -> dict[str, Any]:
+    """The event-id guard DynamoDbAuditStore.append writes beside each event (schema.AUDIT_TABLE)."""
+    return {
+        AUDIT_TABLE.partition_key: {"S": EVENT_GUARD_PREFIX + event.event_id},
+        AUDIT_TABLE.sort_key: {"S": EVENT_GUARD_SK},
+        "target_record_key": {"S": event.record_key},
+        "target_event_sk": {"S": event.event_sk},
+    }
+
+
+def _on_dynamodb(client: Any, items: Items, meter: Meter, suffix: str) -> Backend:
+    """The DynamoDB adapters on two new tables holding what the fakes hold after `_in_memory(items)`.
+
+    The audit items (each event and its guard, as `append` writes them) are loaded with BatchWriteItem:
+    moto copies the whole table on every TransactWriteItems (measured: 5 s and ~60 MB a call at 16,000
+    items), so appending them one transaction at a time does not finish. The task tokens go in with the
+    adapter's own `save`."""
+    memory = _in_memory(items)
+    assert isinstance(memory.audit, RecordingAuditStore)
+    started = time.perf_counter()
+    audit_table, state_table = f"{AUDIT_TABLE_NAME}-{suffix}", f"{STATE_TABLE_NAME}-{suffix}"
+    create_audit_table(client, audit_table)
+    create_state_table(client, state_table)
+    writes = [item for event in memory.audit.appended for item in (event_item(event), _guard_item(event))]
+    for start in range(0, len(writes), 25):
+        chunk = [{"PutRequest": {"Item": item}} for item in writes[start : start + 25]]
+        assert not client.batch_write_item(RequestItems={audit_table: chunk}).get("UnprocessedItems")
+    tokens = DynamoDbTaskTokenStore(state_table, client)
+    for request in items.requests:
+        for pending in memory.tokens.for_finding(request.finding.finding_id):
+            tokens.save(pending)
+    return Backend(
+        "dynamodb",
+        DynamoDbAuditStore(audit_table, client=client),
+        tokens,
+        DynamoDbLinkNonceStore(state_table, client=client),
+        RecordingTaskCallback(),
+        Clock(memory.clock.now),
+        meter,
+        setup_s=memory.setup_s + time.perf_counter() - started,
+    )
+
+
+def _query_key(request: Any) -> str | None:
+    """What a Query asks, without its `:since` (each render reads it off the moving clock; every item is
+    newer than both), so a render's queries match the first render's; None for any other request."""
+    target = request.headers.get("X-Amz-Target", b"")
+    if not (target.decode() if isinstance(target, bytes) else str(target)).endswith(".Query"):
+        return None
+    asked = json.loads(request.body)
+    asked.get("ExpressionAttributeValues", {}).pop(":since", None)
+    return json.dumps(asked, sort_keys=True)
+
+
+@contextmanager
+def _moto() -> Iterator[tuple[Any, Meter]]:
+    """moto with dummy credentials, and a meter on every request it answers."""
+    meter = Meter()
+    answer = BotocoreStubber.__call__
+
+    def metered(stubber: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
+        if meter.profile is not None:
+            meter.profile.disable()
+        key = _query_key(request) if meter.replay is not None else None
+        started = time.perf_counter()
+        if meter.replay is not None and key in meter.replay:
+            status, headers, body = meter.replay[key]
+            response = AWSResponse(request.url, status, headers, MockRawResponse(body))
+            meter.replayed += 1
+        else:
+            response = answer(stubber, event_name, request, **kwargs)
+            if meter.replay is not None and key is not None and response is not None:
+                meter.replay[key] = (response.status_code, response.headers, response.raw.getvalue())
+        meter.seconds += time.perf_counter() - started
+        meter.calls += 1
+        meter.received += len(response.raw.getvalue()) if response is not None else 0
+        if meter.profile is not None:
+            meter.profile.enable()
+        return response
+
+    with pytest.MonkeyPatch.context() as patch, mock_aws():
+        for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            patch.setenv(variable, "testing")
+        patch.delenv("AWS_PROFILE", raising=False)
+        patch.setattr(BotocoreStubber, "__call__", metered)
+        yield boto3.client("dynamodb", region_name="us-east-1"), meter
+
+
+# ---- requests through the handler ----------------------------------------------------------------
+def _event(
+    method: str, path: str, claims: dict[str, str], query: dict[str, str] | None = None, form: Any = None
+) -> dict[str, Any]:
+    return web_event(method, path, query=query, form=form, authorizer={"claims": claims})
+
+
+@dataclass(frozen=True)
+class Timed:
+    """One request: wall and CPU time, and the part of it moto took (with its requests and bytes)."""
+
+    wall_ms: float
+    cpu_ms: float
+    emulator_ms: float = 0.0
+    calls: int = 0
+    kb: float = 0.0
+
+    @property
+    def own_ms(self) -> float:
+        """Wall time outside moto: this process's work (handler, adapters, botocore), with no network."""
+        return self.wall_ms - self.emulator_ms
+
+
+def _call(backend: Backend, deps: Dependencies, event: dict[str, Any]) -> tuple[dict[str, Any], Timed]:
+    request = copy.deepcopy(event)
+    seconds, calls, size = backend.meter.reading()
+    started, started_cpu = time.perf_counter(), time.process_time()
+    response = handler(request, FakeLambdaContext("plexlabor-web-app"), dependencies=deps)
+    wall, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+    after = backend.meter.reading()
+    return response, Timed(
+        wall * 1000, cpu * 1000, (after[0] - seconds) * 1000, after[1] - calls, (after[2] - size) / 1024
+    )
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    claims: dict[str, str]
+    calls: list[Timed]
+    rows: int
+    body_kb: float
+    emulated: bool
+
+    @property
+    def p95(self) -> float:
+        """The figure held to the target: wall time, or wall time outside moto on the DynamoDB backend."""
+        return _p([c.own_ms if self.emulated else c.wall_ms for c in self.calls], 0.95)
+
+    def line(self) -> str:
+        wall = [c.wall_ms for c in self.calls]
+        own = f"{_p([c.own_ms for c in self.calls], 0.95):>8.0f}" if self.emulated else f"{'-':>8}"
+        first = self.calls[0]
+        return (
+            f"  {self.label:<18} {self.rows:>5} {self.body_kb:>7.0f} {len(wall):>3} {statistics.median(wall):>7.0f} "
+            f"{_p(wall, 0.95):>7.0f} {max(wall):>7.0f} {_p([c.cpu_ms for c in self.calls], 0.95):>7.0f} {own} "
+            f"{first.calls:>5} {first.kb / 1024:>6.1f}"
+        )
+
+
+HEADER = (
+    f"  {'GET /queue, warm':<18} {'rows':>5} {'body KB':>7} {'n':>3} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} "
+    f"{'p95 CPU':>7} {'p95 own':>8} {'calls':>5} {'MB in':>6}"
+)
+LEGEND = (
+    "  (ms wall unless said; CPU: this process's CPU time; own: wall outside moto, i.e. handler, adapters and\n"
+    "   botocore without the network; calls / MB in: DynamoDB requests and response bytes per render)"
+)
+
+
+def _render_series(label: str, backend: Backend, deps: Dependencies, claims: dict[str, str]) -> Series:
+    """Up to WARM_UP warm-up calls, then up to TIMED_CALLS timed ones, all within RENDER_BUDGET_S (at least
+    one of each)."""
+    event = _event("GET", "/queue", claims)
+    deadline = time.perf_counter() + RENDER_BUDGET_S
+    for number in range(WARM_UP):
+        if number and time.perf_counter() > deadline:
+            break
+        response, _ = _call(backend, deps, event)
+        assert response["statusCode"] == 200
+    body = response["body"]
+    timed: list[Timed] = []
+    while not timed or (len(timed) < TIMED_CALLS and time.perf_counter() < deadline):
+        response, one = _call(backend, deps, event)
+        assert response["statusCode"] == 200
+        timed.append(one)
+    return Series(label, claims, timed, len(_PICK.findall(body)), len(body.encode()) / 1024, backend.emulated)
+
+
+def _profile(backend: Backend, deps: Dependencies, claims: dict[str, str]) -> str:
+    """One render under cProfile (moto's own work left out): the project's functions by cumulative time,
+    then every function by its own time."""
+    profile = cProfile.Profile()
+    backend.meter.profile = profile
+    event = _event("GET", "/queue", claims)
+    profile.enable()
+    try:
+        _call(backend, deps, event)
+    finally:
+        profile.disable()
+        backend.meter.profile = None
+    lines: list[str] = []
+    for order, restriction in (("cumulative", r"layers/core/plexlabor|functions/web_app"), ("tottime", r".")):
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats(order).print_stats(restriction, PROFILE_LINES)
+        text = out.getvalue()
+        table = text[text.index("   ncalls") :] if "   ncalls" in text else text
+        lines += [f"    by {order}:"] + ["    " + line for line in table.splitlines() if line.strip()]
+    return "\n".join(lines)
+
+
+# ---- filter + bulk approve ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Bulk:
+    steps: dict[str, Timed]
+    chosen: list[str]
+    location: str
+
+    def seconds(self, emulated: bool) -> float:
+        return sum(t.own_ms if emulated else t.wall_ms for t in self.steps.values()) / 1000
+
+
+def _filter_and_approve(backend: Backend, deps: Dependencies) -> Bulk:
+    """An admin filters to punch findings, then to crew assignments, takes the first 100 of each page, and
+    approves the 200 in one POST; then the browser follows the 303 back to the queue."""
+    steps: dict[str, Timed] = {}
+    chosen: list[str] = []
+    for kind in (PUNCH, "crew_assignment"):
+        page, steps[f"GET /queue?kind={kind}"] = _call(backend, deps, _event("GET", "/queue", ADMIN, {"kind": kind}))
+        assert page["statusCode"] == 200
+        chosen += _PICK.findall(page["body"])[: BULK_ITEMS // 2]
+    form = {"item": chosen, "action": "approve", "reason": ""}
+    posted, steps[f"POST /queue ({len(chosen)} items)"] = _call(
+        backend, deps, _event("POST", "/queue", ADMIN, form=form)
+    )
+    assert posted["statusCode"] == 303, posted.get("body", "")[:500]
+    [location] = posted["multiValueHeaders"]["Location"]
+    query = dict(part.split("=", 1) for part in location.split("?", 1)[1].split("&"))
+    after, steps["GET the 303 (the queue again)"] = _call(backend, deps, _event("GET", "/queue", ADMIN, query))
+    assert after["statusCode"] == 200
+    return Bulk(steps, chosen, location)
+
+
+def _check_bulk(backend: Backend, deps: Dependencies, bulk: Bulk, opened: int) -> None:
+    """Every chosen item left the queue with exactly one decision (approved, by the admin), and each punch
+    finding's workflow was resumed once."""
+    assert len(bulk.chosen) == BULK_ITEMS == len(set(bulk.chosen))
+    assert bulk.location.endswith(f"decided={BULK_ITEMS}&failed=0"), bulk.location
+    still_open = {item.item_id for item in deps.review.queue.open_items()}
+    assert not still_open & set(bulk.chosen)
+    assert len(still_open) == opened - BULK_ITEMS
+    for item_id in bulk.chosen:
+        decisions = [e for e in backend.audit.for_finding(item_id) if e.event_type is AuditEventType.DECISION]
+        assert [(e.status, e.actor) for e in decisions] == [(AuditStatus.APPROVED, ADMIN["cognito:username"])], item_id
+    assert len(backend.tasks.succeeded) == BULK_ITEMS // 2
+
+
+def _bulk_subset(items: Items) -> Items:
+    """The 200 items the bulk decides on the DynamoDB backend: the punch findings and crew assignments
+    the filtered pages show first (highest rank), with their approval requests."""
+    ranked = sorted(
+        (item for event in items.openings if (item := item_from_event(event)) is not None),
+        key=lambda item: (-item.rank, item.created_at, item.item_id),
+    )
+    chosen = {
+        item.item_id
+        for kind in (PUNCH, "crew_assignment")
+        for item in [i for i in ranked if i.kind == kind][: BULK_ITEMS // 2]
+    }
+    return Items(
+        tuple(e for e in items.openings if e.finding_id in chosen),
+        tuple(r for r in items.requests if r.finding.finding_id in chosen),
+        items.plant,
+    )
+
+
+# ---- printing ------------------------------------------------------------------------------------------
+def _print_renders(title: str, items: Items, backend: Backend, series: list[Series]) -> None:
+    load = os.getloadavg()[0]
+    print(f"\n{title} (load average {load:.1f} on {os.cpu_count()} CPUs)")
+    print("  kinds: " + ", ".join(f"{kind} {count}" for kind, count in items.kinds().items()))
+    print(f"  setup ({len(items.openings):,} items, {len(items.requests):,} notified): {backend.setup_s:.1f} s")
+    print(HEADER)
+    for one in series:
+        print(one.line() + f"  p95{' own' if one.emulated else ''} < {RENDER_P95_MS:.0f} ms: "
+              + ("met" if one.p95 < RENDER_P95_MS else "MISSED"))  # fmt: skip
+    print(LEGEND)
+
+
+def _print_steps(bulk: Bulk) -> None:
+    for step, timed in bulk.steps.items():
+        moto = f", {timed.calls} DynamoDB requests answered in {timed.emulator_ms:.0f} ms" if timed.calls else ""
+        print(f"    {step:<36} {timed.wall_ms:>7.0f} ms wall, {timed.own_ms:>7.0f} ms own{moto}")
+
+
+def _median(series: Series) -> Timed:
+    """The call of a series whose own time is the median."""
+    ordered = sorted(series.calls, key=lambda call: call.own_ms)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def _render_misses(series: list[Series]) -> list[str]:
+    return [f"{s.label}: render p95 {s.p95:.0f} ms >= {RENDER_P95_MS:.0f} ms" for s in series if s.p95 >= RENDER_P95_MS]
+
+
+# ---- the bench -------------------------------------------------------------------------------------
+pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
+
+
+@pytest.fixture(autouse=True)
+def quiet_logs() -> Iterator[None]:
+    """The figures, not thousands of log lines (a digest per supervisor, a line per decision)."""
+    project = logging.getLogger("plexlabor")
+    level = project.level
+    project.setLevel(logging.WARNING)
+    yield
+    project.setLevel(level)
+
+
+def test_review_queue_on_the_in_memory_fakes(items: Items) -> None:
+    backend = _in_memory(items)
+    deps = backend.dependencies()
+    series = [
+        _render_series("admin (all items)", backend, deps, ADMIN),
+        _render_series("one supervisor", backend, deps, items.supervisor_claims()),
+    ]
+    profiles = {s.label: _profile(backend, deps, s.claims) for s in series if s.p95 >= RENDER_P95_MS}
+    bulk = _filter_and_approve(backend, deps)
+    _check_bulk(backend, deps, bulk, len(items.openings))
+
+    _print_renders(f"Review queue, {len(items.openings):,} pending items, in-memory fakes, in process", items,
+                   backend, series)  # fmt: skip
+    seconds = bulk.seconds(emulated=False)
+    verdict = "met" if seconds < BULK_TARGET_S else "MISSED"
+    print(f"  filter + bulk approve {BULK_ITEMS}: {seconds:.2f} s end to end (< {BULK_TARGET_S:.0f} s: {verdict})")
+    _print_steps(bulk)
+    for label, profile in profiles.items():
+        print(f"  {label}: one render under cProfile")
+        print(profile)
+
+    misses = _render_misses(series)
+    if seconds >= BULK_TARGET_S:
+        misses.append(f"filter + bulk approve {BULK_ITEMS}: {seconds:.2f} s >= {BULK_TARGET_S:.0f} s")
+    assert not misses, "in-memory fakes: " + "; ".join(misses)
+
+
+def test_review_queue_on_dynamodb(items: Items) -> None:
+    """The deployed app's path: the DynamoDB adapters (status GSI reads, transactions) on moto.
+
+    Held to the targets: `own` time, the wall time outside moto (the handler, the adapters, botocore;
+    no network). At this size moto scans, sorts and re-serialises the whole table on every query (minutes
+    per render), which says nothing of DynamoDB: moto answers the first render, and the renders after it
+    replay its answers (the tables do not change while they run). The bulk POST runs on moto, on tables
+    holding only its 200 items (each decision reads and writes by key, so its work does not depend on the
+    table's size; moto copies the whole table on every transaction); the GETs around it are measured on
+    the 5,000-item tables."""
+    with _moto() as (client, meter):
+        backend = _on_dynamodb(client, items, meter, "plant")
+        deps = backend.dependencies()
+        meter.replay = {}
+        response, first = _call(backend, deps, _event("GET", "/queue", ADMIN))
+        assert response["statusCode"] == 200 and meter.replayed == 0
+        series = [
+            _render_series("admin (all items)", backend, deps, ADMIN),
+            _render_series("one supervisor", backend, deps, items.supervisor_claims()),
+        ]
+        profile = _profile(backend, deps, ADMIN)
+        steps: dict[str, Timed] = {}
+        for kind in (PUNCH, "crew_assignment"):
+            page, steps[f"GET /queue?kind={kind}"] = _call(
+                backend, deps, _event("GET", "/queue", ADMIN, {"kind": kind})
+            )
+            assert page["statusCode"] == 200
+        replayed, meter.replay = meter.replayed, None
+        assert replayed >= first.calls * (1 + sum(len(s.calls) for s in series))
+        subset = _bulk_subset(items)
+        small = _on_dynamodb(client, subset, meter, "bulk")
+        small_deps = small.dependencies()
+        bulk = _filter_and_approve(small, small_deps)
+        _check_bulk(small, small_deps, bulk, len(subset.openings))
+    [post] = [key for key in bulk.steps if key.startswith("POST")]
+    steps[post] = bulk.steps[post]
+    steps["GET the 303 (the admin render, median)"] = _median(series[0])
+
+    _print_renders(f"Review queue, {len(items.openings):,} pending items, DynamoDB adapters on moto, in process",
+                   items, backend, series)  # fmt: skip
+    print(
+        f"  the first render, answered by moto: {first.wall_ms / 1000:.0f} s wall, {first.emulator_ms / 1000:.0f} s "
+        f"of it in moto, {first.own_ms:.0f} ms own, {first.calls} requests, {first.kb / 1024:.1f} MB in; "
+        f"{replayed} answers replayed after it"
+    )
+    seconds = sum(t.own_ms for t in steps.values()) / 1000
+    verdict = "met" if seconds < BULK_TARGET_S else "MISSED"
+    print(f"  filter + bulk approve {BULK_ITEMS}: {seconds:.2f} s own end to end (< {BULK_TARGET_S:.0f} s: {verdict})")
+    _print_steps(Bulk(steps, bulk.chosen, bulk.location))
+    print(f"  admin render under cProfile (moto left out):\n{profile}")
+
+    misses = _render_misses(series)
+    if seconds >= BULK_TARGET_S:
+        misses.append(f"filter + bulk approve {BULK_ITEMS}: {seconds:.2f} s >= {BULK_TARGET_S:.0f} s")
+    assert not misses, "DynamoDB adapters (own time, moto left out): " + "; ".join(misses)
