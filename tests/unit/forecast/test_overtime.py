@@ -121,6 +121,7 @@ def test_last_week_is_the_baseline(projections: dict[str, Any]) -> None:
 def test_an_overtime_projection_becomes_a_recommendation(projections: dict[str, Any]) -> None:
     event = overtime_event(projections["ASSY"], "overtime-projection-1", AS_OF, AuditStatus.LOGGED)
     assert event.record_key == "departments:ASSY" and event.payload["iso_week"] == "2026-W47"
+    assert event.payload["kind"] == "overtime_projection"  # the review queue's kind, for planners
     assert "Move about 8 h of weekend work" in event.payload["note"]
 
 

@@ -322,8 +322,8 @@ def overtime_event(
         + (f". Suggestion: {projection.suggestion}." if projection.suggestion else "")
     )
     payload = {
+        **projection.model_dump(mode="json", exclude={"kind"}),  # its own `kind` ("overtime") is not the review kind
         "kind": "overtime_projection",
-        **projection.model_dump(mode="json"),
         "note": note,
         **(held.payload() if held else {}),
     }
