@@ -162,3 +162,20 @@ def test_every_page_shows_the_rollout_scope_in_force(world: World, lambda_contex
 
     assert "Rollout: Pilot: departments MOLD; shifts 1" in body and "nobody is notified" in body
     assert "Rollout:" not in plant_wide
+
+
+def test_a_long_queue_is_paged_and_the_pages_keep_the_filters(world: World, lambda_context: Any) -> None:
+    from plexlabor.webapp.app import PAGE_SIZE
+
+    for number in range(PAGE_SIZE + 5):
+        recommendation(world, f"crew-{number + 2:04d}", "crew_assignment", **CREW, hours=8.0)
+    planner = {"cognito:username": "P0001", "cognito:groups": "planner"}
+    first = _call(world, "GET", "/queue", planner, query={"kind": "crew_assignment"}, lambda_context=lambda_context)
+    second = _call(
+        world, "GET", "/queue", planner, query={"kind": "crew_assignment", "page": "2"}, lambda_context=lambda_context
+    )
+
+    assert first["body"].count('name="item"') == PAGE_SIZE
+    assert f"Showing 1–{PAGE_SIZE} of {PAGE_SIZE + 6}" in first["body"]
+    assert "/dev/queue?kind=crew_assignment&amp;page=2" in first["body"]
+    assert second["body"].count('name="item"') == 6 and "Previous" in second["body"]

@@ -45,6 +45,8 @@ SECURITY_HEADERS: Mapping[str, str] = {
     ),
 }
 """Pages are per person (no caching) and load nothing from anywhere else."""
+PAGE_SIZE = 100
+"""Queue rows per page: a page stays small to render and to send, whatever the backlog."""
 KPI_DAYS = {"7": 7, "28": 28, "90": 90}
 """The periods the KPI page offers (`?days=`); anything else is 28."""
 FLASH = {"approve": "Approved.", "reject": "Rejected; the reason is kept for the model."}
@@ -181,19 +183,27 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
     query = _query()
     filters = _filters(query)
     everything = page.deps.review.queue.for_viewer(page.viewer)
-    items = [item for item in everything if filters.keep(item)]
+    matching = [item for item in everything if filters.keep(item)]
+    pages = max(1, -(-len(matching) // PAGE_SIZE))
+    number = min(max(_page_number(query), 1), pages)
+    items = matching[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
     choices = {
         "type": sorted({i.type for i in everything if i.kind == PUNCH}),
         "department": sorted({i.department for i in everything if i.department}),
         "shift": sorted({i.shift for i in everything if i.shift}),
     }
-    shown = {k: v for k, v in query.items() if k not in ("decided", "failed", "done")}
+    shown = {k: v for k, v in query.items() if k not in ("decided", "failed", "done", "page")}
     return page.render(
         "queue.html",
         status,
         title="Review queue",
         page="queue",
         items=items,
+        matching=len(matching),
+        first=(number - 1) * PAGE_SIZE + 1,
+        number=number,
+        pages=pages,
+        page_query=lambda n: f"?{urlencode({**shown, 'page': n})}",
         total=len(everything),
         kinds=kinds_of(everything),
         filters=filters,
@@ -204,6 +214,13 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
         selected=kept.get("selected", set()),
         reason=kept.get("reason"),
     )
+
+
+def _page_number(query: Mapping[str, str]) -> int:
+    try:
+        return int(query.get("page") or 1)
+    except ValueError:
+        return 1
 
 
 def _error(text: str) -> dict[str, str]:
