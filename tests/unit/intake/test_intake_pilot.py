@@ -19,7 +19,6 @@ from plexlabor.intake.wiring import NormsRefreshDependencies
 from plexlabor.platform.errors import ConfigurationError
 from plexlabor.platform.pilot import PUNCH_FINDING, REVIEW_KINDS, Hold, PilotScope, Place, parse_codes
 from plexlabor.platform.settings import PilotSettings
-from plexlabor.review.items import KIND_LABELS
 from plexlabor.validation.data import PlantData
 from tests.support import FakeLambdaContext
 from tests.unit.intake.intake_samples import PlantSamples, scheduled_event, sqs_event
@@ -87,11 +86,6 @@ def test_every_function_that_starts_approvals_reads_the_pilot() -> None:
 def test_codes_keep_their_order_and_spelling_and_accept_lists() -> None:
     assert parse_codes(["MLD-01", "Line 2 (north)", "mld-01"]) == ("MLD-01", "Line 2 (north)")
     assert parse_codes(None) == () and parse_codes(" , ") == ()
-
-
-def test_the_kinds_are_the_review_queues_kinds() -> None:
-    """The scope's list and the web app's labels name the same kinds (neither may drift)."""
-    assert set(REVIEW_KINDS) == set(KIND_LABELS)
 
 
 # ---- covers, notifies, hold ------------------------------------------------------------------------

@@ -27,18 +27,18 @@ from typing import NamedTuple
 PUNCH_FINDING = "punch_finding"
 """The kind of a punch-validation finding (recommendations carry their own `payload.kind`)."""
 
-REVIEW_KINDS: tuple[str, ...] = (
-    PUNCH_FINDING,
-    "crew_assignment",
-    "crew_unstaffed",
-    "certification_expiring",
-    "certification_lapsed",
-    "certification_used_while_lapsed",
-    "cross_training",
-    "labor_variance",
-    "overtime_projection",
-)
-"""Every kind of item a person may be asked to decide (`plexlabor.review.items.KIND_LABELS` names them)."""
+REVIEW_KINDS: dict[str, str] = {
+    PUNCH_FINDING: "Punch",
+    "crew_assignment": "Crew assignment",
+    "crew_unstaffed": "Short seat",
+    "certification_expiring": "Certification expiring",
+    "certification_lapsed": "Certification lapsed",
+    "certification_used_while_lapsed": "Worked on a lapsed certification",
+    "cross_training": "Cross-training",
+    "labor_variance": "Labor cost variance",
+    "overtime_projection": "Overtime projection",
+}
+"""Every kind of item a person may be asked to decide, and what a person calls it (the web app's label)."""
 
 CODE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 _.:/#&+()-]*[A-Za-z0-9_.)#+-])?")
 """A department, workcenter or shift code: letters, digits, inner spaces and `_ . : / # & + ( ) -`."""

@@ -8,21 +8,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from plexlabor.audit.events import AuditEvent, AuditEventType
+from plexlabor.platform.pilot import PUNCH_FINDING, REVIEW_KINDS
 
-PUNCH = "punch_finding"
-"""The kind of a punch-validation finding (recommendations carry their own `payload.kind`)."""
-
-KIND_LABELS: dict[str, str] = {
-    PUNCH: "Punch",
-    "crew_assignment": "Crew assignment",
-    "crew_unstaffed": "Short seat",
-    "certification_expiring": "Certification expiring",
-    "certification_lapsed": "Certification lapsed",
-    "certification_used_while_lapsed": "Worked on a lapsed certification",
-    "cross_training": "Cross-training",
-    "labor_variance": "Labor cost variance",
-    "overtime_projection": "Overtime projection",
-}
+PUNCH = PUNCH_FINDING
+KIND_LABELS = REVIEW_KINDS
 """What a person calls each kind (an unknown kind shows its code)."""
 
 Severity = Literal["low", "medium", "high"]

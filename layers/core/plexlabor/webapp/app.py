@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import Field
 
 from plexlabor.approval.errors import ApprovalError, status_for
+from plexlabor.approval.pages import anomaly_label, field_label
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.platform import env
 from plexlabor.platform.observability import logger
@@ -82,16 +83,6 @@ templates = Environment(loader=PackageLoader("plexlabor.webapp"), autoescape=sel
 app = APIGatewayRestResolver()
 
 
-def type_label(anomaly_type: str) -> str:
-    return anomaly_type.replace("_", " ").capitalize()
-
-
-def field_label(key: str) -> str:
-    """`hours_overdue` / `clockoutTime` -> `Hours overdue` / `Clockout time`."""
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", key).replace("_", " ").lower()
-    return words[:1].upper() + words[1:]
-
-
 def person(item: ReviewItem) -> str:
     return f"employee {item.employee_id}" if item.employee_id else "—"
 
@@ -135,7 +126,7 @@ class Page:
             scope=self.deps.scope,
             local=self.local,
             person=person,
-            type_label=type_label,
+            type_label=anomaly_label,
             kind_labels=KIND_LABELS,
             **context,
         )
