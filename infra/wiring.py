@@ -224,15 +224,6 @@ class SourceValues(Protocol):
     def attribute(self, attribute: Attribute) -> str | None: ...
 
 
-def _setting(setting: Setting, values: SourceValues) -> object:
-    if setting not in ROLLOUT_SETTINGS:
-        return values.setting(setting)
-    try:
-        return values.setting(setting)
-    except KeyError:  # a runtime without the rollout settings yet: no pilot there (ROLLOUT_SETTINGS)
-        return None
-
-
 def _text(value: object) -> str | None:
     """A variable's text: a flag as true/false, codes comma-separated (none: not configured)."""
     if isinstance(value, bool):
@@ -248,7 +239,7 @@ def resolve(source: Source, values: SourceValues) -> str | None:
     if isinstance(source, Fixed):
         value = source.value
     elif isinstance(source, Setting):
-        value = _setting(source, values)
+        value = values.setting(source)
     elif isinstance(source, PlexSetting):
         value = values.plex_setting(source.key)
     elif isinstance(source, TableName):

@@ -53,11 +53,6 @@ SECOND_SETTINGS: dict[str, str] = {"web_app": "plexlabor.webapp.auth:SignInSetti
 LOCAL_ONLY = {env.PLANT_DIR}
 """The local runtime may read labor data from a plant folder instead of Plex; AWS never does."""
 
-LOCAL_GAPS: dict[str, set[str]] = {}
-"""Variables the stack gives and the local runtime does not yet (`plexlabor_dev.local.contract` has no
-entry for skills_daily). Reported to the local runtime's owner; delete an entry once it is fixed:
-the test fails on a gap that no longer exists."""
-
 PILOT_NAMES = {env.PILOT_DEPARTMENTS, env.PILOT_WORKCENTERS, env.PILOT_SHIFTS, env.NOTIFY_KINDS, env.ADVISORY_MODE}
 PILOTED = {spec.name for spec in FUNCTION_SPECS if Need.PILOT_SCOPE in spec.needs}
 
@@ -65,12 +60,6 @@ LOCAL_ROLLOUT_GAP = PILOT_NAMES
 """The local runtime knows no rollout setting yet (`LocalValues.setting` has none of `ROLLOUT_SETTINGS`):
 it gives none of these, so it runs plant-wide and flagged. Reported to its owner; empty this once it
 gives them (the test fails on a gap that no longer exists)."""
-
-SETTINGS_GAPS: dict[str, set[str]] = {}
-"""Variables a function is given for a part its settings model does not read yet: the web app shows
-the scope in force once `WebAppSettings` reads `PilotSettings` (its owner's change). Delete the entry
-then: the test fails on a gap that no longer exists."""
-
 
 def _settings_model(name: str, models: dict[str, str] = INTAKE_SETTINGS) -> type[BaseModel]:
     module, attribute = models[name].split(":")
@@ -152,14 +141,14 @@ def test_the_local_runtime_gives_each_function_the_same_variable_names(
     local, stack = _local_names(spec), _stack_env(synthesized, spec.name)
 
     assert local - stack == set()
-    assert stack - local == LOCAL_GAPS.get(spec.name, set())
+    assert stack - local == set()
 
 
 @pytest.mark.parametrize("spec", FUNCTION_SPECS, ids=lambda spec: spec.name)
 def test_the_wiring_lists_what_the_local_runtime_gives(spec: FunctionSpec) -> None:
     """Without a synth: the shared mapping and the local runtime agree (one source of truth next)."""
     rollout = LOCAL_ROLLOUT_GAP if spec.name in PILOTED else set()
-    assert set(environment_sources(spec)) - _local_names(spec) == LOCAL_GAPS.get(spec.name, set()) | rollout
+    assert set(environment_sources(spec)) - _local_names(spec) == rollout
 
 
 def test_the_local_gateway_serves_the_routes_of_the_specs() -> None:
@@ -196,7 +185,7 @@ def test_the_functions_that_decide_what_goes_for_review_get_the_pilot() -> None:
 
 @pytest.mark.parametrize("name", sorted(PILOTED))
 def test_each_piloted_function_reads_the_pilot_settings(name: str) -> None:
-    assert PILOT_NAMES - _reads(_settings_model(name)) == SETTINGS_GAPS.get(name, set())
+    assert PILOT_NAMES - _reads(_settings_model(name)) == set()
 
 
 def test_a_configured_pilot_reaches_the_function_as_its_settings_read_it(tmp_path: Path) -> None:
