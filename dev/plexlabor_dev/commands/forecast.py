@@ -7,6 +7,9 @@
 before; the default is the plant's extract (midnight after its last day). The output file holds one
 JSON object per line: operation forecasts (`"kind": "operation"`), variance alerts
 (`"variance_alert"`) and department-week overtime projections (`"overtime"`).
+
+`backtest` runs `backtest_plant`, which the bench (`tests/bench/bench_forecast.py`) calls too: the
+figures it prints are the ones this command reproduces.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import argparse
 import json
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from plexlabor.forecast.data import read_forecast_data
@@ -22,7 +26,8 @@ from plexlabor.forecast.service import ForecastRun, jsonl, run_forecast
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.plex.folder import PlantFolderSource
 
-BACKTEST_HISTORY_WEEKS = 104
+if TYPE_CHECKING:
+    from plexlabor.forecast.backtest import ForecastBacktest
 
 
 def _as_of(text: str | None, folder: PlantFolderSource) -> datetime:
@@ -39,16 +44,27 @@ def _as_of(text: str | None, folder: PlantFolderSource) -> datetime:
     return as_of
 
 
+def backtest_plant(
+    plant: str | Path, as_of: str | None = None, settings: ForecastSettings | None = None
+) -> ForecastBacktest:
+    """`plexlabor forecast backtest`: read the plant folder through its labor-data port, then backtest
+    both forecasts, each cut-off seeing what the nightly run would have read then."""
+    from plexlabor.forecast.backtest import backtest_forecast, read_backtest_data
+
+    folder = PlantFolderSource(plant)
+    settings = settings or ForecastSettings()
+    data = read_backtest_data(folder, folder.plant.meta().timezone, _as_of(as_of, folder), settings)
+    return backtest_forecast(data, settings)
+
+
 def forecast_command(args: argparse.Namespace) -> int:
+    if args.action == "backtest":
+        result = backtest_plant(args.plant, args.as_of)
+        print(json.dumps(result.as_dict(), indent=2) if args.json else result.report())
+        return 0
     folder = PlantFolderSource(args.plant)
     timezone = folder.plant.meta().timezone
     settings = ForecastSettings()
-    if args.action == "backtest":
-        from plexlabor.forecast.backtest import backtest_command
-
-        history = settings.model_copy(update={"training_weeks": BACKTEST_HISTORY_WEEKS})
-        data = read_forecast_data(folder, timezone, _as_of(args.as_of, folder), history)
-        return backtest_command(args, data, settings)
     if not args.out:
         raise ValueError("--out: required (the forecasts file to write), unless the action is backtest")
     data = read_forecast_data(folder, timezone, _as_of(args.as_of, folder), settings)

@@ -1,13 +1,18 @@
 """Time-based backtests: train on the past, test on later weeks; never a random split.
 
-Labor hours: `folds` cut-offs, `test_weeks` apart, ending `test_weeks` before the data's end. At each
-cut-off T the model and the baselines see `data.truncate(T)` only; they forecast the operations whose
-work began in [T, T + test_weeks) and finished before the data's end, and are scored against the
-hours those operations really took. Results are pooled over the folds.
+One path for the command, the bench and the tests: `read_backtest_data` reads a plant through its
+labor-data port (wider windows than a nightly run: every cut-off's), `backtest_forecast` runs both
+backtests. At each cut-off T the forecasts see `data.seen_at(T)` only: exactly what
+`read_forecast_data` would have read for the nightly run at T, as it was at T.
 
-Overtime: for every whole ISO week with enough history behind it, the projection made at the week's
-start (Monday 00:00 plant time, nothing punched yet) and at mid-week (Wednesday 00:00) against the
-department's real overtime, next to "same as last week".
+Labor hours: `folds` cut-offs, `test_weeks` apart, ending `test_weeks` before the data's end. At each
+cut-off T the model and the baselines forecast the operations whose work began in [T, T + test_weeks)
+and finished before the data's end, and are scored against the hours those operations really took.
+Results are pooled over the folds.
+
+Overtime (`overtime.backtest_overtime`): for every whole ISO week with enough history behind it, the
+projection the nightly run makes at the week's start (Monday 00:00 plant time, nothing punched yet)
+and at mid-week (Wednesday 00:00) against the department's real overtime, next to "same as last week".
 
 Metrics: MAPE of the P50; pinball loss (hours) averaged over P10/P50/P90 (a point forecast stands in
 for all three); share of actuals inside [P10, P90] (point forecasts have no interval: "-").
@@ -15,19 +20,24 @@ for all three); share of actuals inside [P10, P90] (point forecasts have no inte
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 
 from plexlabor.forecast.baselines import operation_median_ratios, seasonal_naive_ratios, standard_ratios
-from plexlabor.forecast.data import WEEK, ForecastData
+from plexlabor.forecast.data import WEEK, ForecastData, check_aware, forecast_windows, read_forecast_data
 from plexlabor.forecast.features import completed_operations
 from plexlabor.forecast.forecaster import feature_builder, forecast_operations, train_model
+from plexlabor.forecast.overtime import OvertimeBacktest, backtest_overtime, format_overtime_scores
 from plexlabor.forecast.settings import QUANTILES, ForecastSettings
+from plexlabor.plex.port import LaborDataPort
+
+BACKTEST_HISTORY_WEEKS = 104
+"""How far back `read_backtest_data` reads every kind of record before the data's end."""
 
 METHODS = ("model", "standard", "operation_median", "seasonal_naive")
 INTERVAL_METHODS = ("model", "operation_median")
@@ -98,7 +108,7 @@ def backtest_labor(
         started = time.perf_counter()
         test = (finished.first_start >= cutoff) & (finished.first_start < cutoff + test_weeks * WEEK)
         ops, actual = finished.op[test], finished.hours[test]
-        past = data.truncate(cutoff)  # the only view of the data the forecasts get
+        past = data.seen_at(cutoff, settings)  # what the nightly run reads at the cut-off: all the forecasts get
         builder = feature_builder(past, settings)
         model = train_model(past, settings, builder)
         batch = forecast_operations(past, settings, model, builder, op_indexes=ops)
@@ -128,26 +138,50 @@ def format_scores(scores: dict[str, Score], title: str) -> str:
     return "\n".join(lines)
 
 
-def backtest_command(args: argparse.Namespace, data: ForecastData, settings: ForecastSettings) -> int:
-    from plexlabor.forecast.overtime import backtest_overtime, format_overtime_scores
+def read_backtest_data(
+    port: LaborDataPort,
+    timezone: str | None,
+    as_of: datetime,
+    settings: ForecastSettings | None = None,
+    history_weeks: int = BACKTEST_HISTORY_WEEKS,
+) -> ForecastData:
+    """What every cut-off of a backtest ending at `as_of` reads: the nightly run's windows at `as_of`
+    (`forecast_windows`), each reaching back `history_weeks` (or further, when the nightly's does)."""
+    as_of = check_aware("as_of", as_of)
+    earliest = as_of - timedelta(weeks=history_weeks)
+    windows = {kind: (min(begin, earliest), end) for kind, (begin, end) in forecast_windows(as_of, settings).items()}
+    return read_forecast_data(port, timezone, as_of, settings, windows)
 
-    labor = backtest_labor(data, settings)
-    overtime = backtest_overtime(data, settings)
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "labor_hours": {m: asdict(s) for m, s in labor.scores.items()},
-                    "labor_mape_improvement_vs_standard": labor.improvement(),
-                    "folds": [asdict(f) for f in labor.folds],
-                    "overtime": {k: asdict(v) for k, v in overtime.scores.items()},
-                },
-                indent=2,
-            )
+
+@dataclass
+class ForecastBacktest:
+    """Both backtests of one plant, as `plexlabor forecast backtest` prints them."""
+
+    labor: LaborBacktest
+    overtime: OvertimeBacktest
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "labor_hours": {m: asdict(s) for m, s in self.labor.scores.items()},
+            "labor_mape_improvement_vs_standard": self.labor.improvement(),
+            "folds": [asdict(f) for f in self.labor.folds],
+            "overtime": {k: {**asdict(v), "improvement": v.improvement} for k, v in self.overtime.scores.items()},
+        }
+
+    def report(self) -> str:
+        return "\n".join(
+            [
+                format_scores(
+                    self.labor.scores, f"Labor hours per job operation ({len(self.labor.folds)} folds, time-ordered)"
+                ),
+                f"model MAPE vs standard: {self.labor.improvement():.1%} lower",
+                "",
+                format_overtime_scores(self.overtime),
+            ]
         )
-        return 0
-    print(format_scores(labor.scores, f"Labor hours per job operation ({len(labor.folds)} folds, time-ordered)"))
-    print(f"model MAPE vs standard: {labor.improvement():.1%} lower")
-    print()
-    print(format_overtime_scores(overtime))
-    return 0
+
+
+def backtest_forecast(data: ForecastData, settings: ForecastSettings | None = None) -> ForecastBacktest:
+    """The labor-hours and the overtime backtests of data read by `read_backtest_data`."""
+    settings = settings or ForecastSettings()
+    return ForecastBacktest(backtest_labor(data, settings), backtest_overtime(data, settings))

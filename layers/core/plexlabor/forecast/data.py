@@ -5,10 +5,12 @@
 Plex-shaped rows in hand (models, or camelCase dicts parsed by the same models, so a malformed record
 is reported by its field).
 
-Time is epoch seconds (UTC) throughout. `truncate(t)` is the only way a backtest sees the past:
-it drops every transaction that started at or after `t`, reopens entries still running at `t`, and
-forgets unplanned leave (sick days) not yet recorded at `t`. Master data (job operations, routings,
-people) stays: a plan is known before it runs.
+Time is epoch seconds (UTC) throughout. `truncate(t)` drops every transaction that started at or
+after `t`, reopens entries still running at `t`, and forgets unplanned leave (sick days) not yet
+recorded at `t`. Master data (job operations, routings, people) stays: a plan is known before it runs.
+`seen_at(t, settings)` is the only way a backtest sees the past: `truncate(t)` cut to the windows
+(`forecast_windows`) that `read_forecast_data` reads for a forecast at `t`, so a backtest's cut-off
+sees what the nightly run would have read at that moment, no more and no less.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import numpy as np
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.models import DowntimeEntry, LaborEntry, ShiftAssignment, TimeClockEntry
 from plexlabor.plex.port import LaborDataPort
-from plexlabor.plex.snapshot import PlexSnapshot, Reference, Windowed, read_snapshot
+from plexlabor.plex.snapshot import PlexSnapshot, Reference, Window, Windowed, read_snapshot
 
 HOUR = 3600.0
 DAY = 24 * HOUR
@@ -155,6 +157,9 @@ class ForecastData:
     punches: Columns  # emp, t_in, t_out (nan: open)
     shift_codes: list[str]
     issues: Counter[str] = field(default_factory=Counter)
+    punches_since: float = -math.inf
+    """Punches were read from this moment on (their window's start): before it, a scheduled shift
+    without punches says nothing about attendance."""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -228,6 +233,7 @@ class ForecastData:
         downtime = _downtime(snapshot.downtime_entries, end, ids)
         schedules = _schedules(snapshot.shift_assignments, end, ids, shifts, shift_codes, set(unplanned_leave_types))
         punches = _punches(snapshot.time_clock_entries, end, ids, issues)
+        punch_window = snapshot.windows.get("time-clock-entries")
         return cls(
             timezone=snapshot.timezone,
             data_end=end,
@@ -250,6 +256,7 @@ class ForecastData:
             punches=punches,
             shift_codes=shift_codes,
             issues=issues,
+            punches_since=punch_window[0].timestamp() if punch_window else -math.inf,
         )
 
     # ---- the past as seen at a moment ----------------------------------------------------------
@@ -268,6 +275,32 @@ class ForecastData:
         schedules = self.schedules.with_column("kind", np.where(not_yet_known, WORK, kind))
         return replace(
             self, data_end=t, labor=labor, downtime=downtime, punches=punches, schedules=schedules, issues=Counter()
+        )
+
+    def seen_at(self, t: float, settings: ForecastSettings | None = None) -> ForecastData:
+        """What `read_forecast_data` reads for a forecast at `t`, as it was at `t`: `truncate(t)` cut to
+        `forecast_windows(t)` (labor and downtime over the history, punches over the habit weeks, the
+        schedule over the history and the horizon). Needs data read over those windows (a backtest
+        reads them with `backtest.read_backtest_data`)."""
+        at = datetime.fromtimestamp(t, UTC)
+        windows = {
+            kind: (begin.timestamp(), end.timestamp()) for kind, (begin, end) in forecast_windows(at, settings).items()
+        }
+        past = self.truncate(t)
+
+        def within(columns: Columns, field_name: str, kind: Windowed) -> Columns:
+            begin, end = windows[kind]
+            return columns.take((columns[field_name] >= begin) & (columns[field_name] < end))
+
+        return replace(
+            past,
+            data_end=t,
+            labor=within(past.labor, "start", "labor-entries"),
+            downtime=within(past.downtime, "start", "downtime-entries"),
+            punches=within(past.punches, "t_in", "time-clock-entries"),
+            schedules=within(past.schedules, "start", "shift-assignments"),
+            punches_since=max(self.punches_since, windows["time-clock-entries"][0]),
+            issues=Counter(),
         )
 
     # ---- helpers ------------------------------------------------------------------------------
@@ -446,18 +479,32 @@ RESOURCES = REFERENCE + WINDOWED
 """Every resource a forecast reads."""
 
 
-def read_forecast_data(
-    port: LaborDataPort, timezone: str | None, as_of: datetime, settings: ForecastSettings | None = None
-) -> ForecastData:
-    """Read what a forecast at `as_of` needs: master data, the training history, the punches behind
-    habits and this week, and the schedule through the horizon (plus a week, to finish the last ISO week).
-    The time zone is the port's unless given."""
+def forecast_windows(as_of: datetime, settings: ForecastSettings | None = None) -> dict[Windowed, Window]:
+    """The window of each kind of record a forecast at `as_of` reads: labor and downtime over the
+    training history (and the weeks behind its features), punches over the habit weeks (plus the one
+    before them), the schedule over the history and through the horizon (plus a week, to finish the
+    last ISO week projected)."""
     settings = settings or ForecastSettings()
     as_of = check_aware("as_of", as_of)
     history = timedelta(weeks=max(settings.training_weeks + settings.lookback_weeks, settings.habit_weeks + 1))
     begin = as_of - history
     horizon = as_of + timedelta(days=settings.horizon_days + 7 * (settings.overtime_weeks_ahead + 1))
     habits = as_of - timedelta(weeks=settings.habit_weeks + 1)
-    windows = dict(zip(WINDOWED, [(begin, as_of), (begin, as_of), (habits, as_of), (begin, horizon)], strict=True))
+    return dict(zip(WINDOWED, [(begin, as_of), (begin, as_of), (habits, as_of), (begin, horizon)], strict=True))
+
+
+def read_forecast_data(
+    port: LaborDataPort,
+    timezone: str | None,
+    as_of: datetime,
+    settings: ForecastSettings | None = None,
+    windows: Mapping[Windowed, Window] | None = None,
+) -> ForecastData:
+    """Read what a forecast at `as_of` needs: master data and the records in `forecast_windows(as_of)`
+    (or in the `windows` given: a backtest reads wider ones, then sees each cut-off through
+    `ForecastData.seen_at`). The time zone is the port's unless given."""
+    settings = settings or ForecastSettings()
+    as_of = check_aware("as_of", as_of)
+    windows = dict(windows) if windows is not None else forecast_windows(as_of, settings)
     snapshot = read_snapshot(port, reference=REFERENCE, windows=windows, timezone=timezone)
     return ForecastData.from_snapshot(snapshot, as_of, unplanned_leave_types=settings.unplanned_leave_types)

@@ -109,9 +109,10 @@ class Habit:
 
 
 def habits(data: ForecastData, intervals: Intervals, settings: ForecastSettings) -> dict[int, Habit]:
-    """Each person's usual excess hours per shift and attendance, from shifts that ended before the extract."""
+    """Each person's usual excess hours per shift and attendance, from shifts that ended before the extract
+    and started after the punches were read from (a shift with no punches read says nothing of attendance)."""
     s = data.schedules
-    since = data.data_end - settings.habit_weeks * WEEK
+    since = max(data.data_end - settings.habit_weeks * WEEK, data.punches_since)
     past = (s["kind"] == WORK) & (s["end"] <= data.data_end) & (s["start"] >= since)
     breaks = _break_hours(data)
     samples: dict[int, list[float]] = defaultdict(list)
@@ -434,7 +435,9 @@ MIN_HISTORY_WEEKS = 2
 
 
 def backtest_overtime(data: ForecastData, settings: ForecastSettings | None = None) -> OvertimeBacktest:
-    """Every whole ISO week with `MIN_HISTORY_WEEKS` of punches before it (and a whole week before that)."""
+    """Every whole ISO week with `MIN_HISTORY_WEEKS` of punches before it (and a whole week before that):
+    at each moment, the nightly run's projection (`project_overtime` on `data.seen_at(moment)`, the weeks
+    it projects by default) of that week. `data`: read by `backtest.read_backtest_data`."""
     settings = settings or ForecastSettings()
     threshold = settings.overtime_threshold_hours
     intervals = Intervals.of(data)
@@ -445,17 +448,16 @@ def backtest_overtime(data: ForecastData, settings: ForecastSettings | None = No
         week = data.week_start(week + DAY)  # stay on Monday across DST changes
         actual = overtime_by_department(data, actual_week_hours(data, intervals, week), threshold)
         last = overtime_by_department(data, actual_week_hours(data, intervals, week - WEEK), threshold)
+        label = week_label(data, week)
         for moment, offset in MOMENTS.items():
-            past = data.truncate(week + offset)
-            projected = {
-                p.department: p.projected_overtime_hours for p in project_overtime(past, settings, weeks=[week])
-            }
+            projections = project_overtime(data.seen_at(week + offset, settings), settings)
+            projected = {p.department: p.projected_overtime_hours for p in projections if p.iso_week == label}
             for department in sorted(set(actual) | set(projected)):
                 rows.append(
                     (
                         moment,
                         department,
-                        week_label(data, week),
+                        label,
                         actual.get(department, 0.0),
                         projected.get(department, 0.0),
                         last.get(department, 0.0),
