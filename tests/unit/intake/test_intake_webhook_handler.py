@@ -181,3 +181,76 @@ def test_logs_carry_record_keys_never_the_body(deps) -> None:
     logs = stream.getvalue()
     assert "time-clock-entries:T0000002" in logs
     assert "CLK-1" not in logs and "clockinTime" not in logs
+
+
+# ---- hostile input: authenticate on the raw bytes first, then read (issue 17) ----------------------
+def raw_post(body: bytes, content_type: str | None = "application/json", *, signed: bool = True) -> dict[str, Any]:
+    """The canonical event carrying `body` as API Gateway passes bytes that are not UTF-8 (base64),
+    signed over those exact bytes (or not signed at all)."""
+    event = load_event("punch_webhook")
+    event["headers"] = {k: v for k, v in event["headers"].items() if k not in (SIGNATURE_HEADER, TIMESTAMP_HEADER)}
+    event["headers"].pop("Content-Type", None)
+    event["multiValueHeaders"] = {}
+    if content_type is not None:
+        event["headers"]["Content-Type"] = content_type
+    try:
+        event["body"], event["isBase64Encoded"] = body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        event["body"], event["isBase64Encoded"] = base64.b64encode(body).decode("ascii"), True
+    if signed:
+        event["headers"].update(sign(body, WEBHOOK_SECRET, WEBHOOK_SIGNED_AT))
+    return event
+
+
+HOSTILE_BODIES = {
+    "not-utf8": (b"\xff\xfe\x00{", "application/json"),
+    "nested-10000": (b"[" * 10_000 + b"]" * 10_000, "application/json"),
+    "multipart-no-boundary": (b"--x\r\n\r\n", "multipart/form-data"),
+    "form": (b"id=T1&employeeId=E1", "application/x-www-form-urlencoded"),
+    "text-plain": (json.dumps(PUNCH).encode(), "text/plain"),
+    "huge-integer": (b'{"id": "T1", "employeeId": "E1", "clockinTime": ' + b"9" * 5000 + b"}", "application/json"),
+    "empty": (b"", "application/json"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_BODIES))
+def test_an_unsigned_hostile_body_is_401_before_anything_reads_it(deps, queue, name) -> None:
+    body, content_type = HOSTILE_BODIES[name]
+    status, answer = call(raw_post(body, content_type, signed=False), deps)
+    assert status == 401 and answer == {"message": f"missing {TIMESTAMP_HEADER} header", "errors": []}
+    assert queue.messages == []
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_BODIES))
+def test_a_signed_malformed_body_is_400_with_a_clear_reason(deps, queue, name) -> None:
+    body, content_type = HOSTILE_BODIES[name]
+    status, answer = call(raw_post(body, content_type), deps)
+    assert status == 400, answer
+    assert answer["message"] == "invalid punch payload" and answer["errors"][0]["field"] == "(body)"
+    assert queue.messages == []
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("not-utf8", "not UTF-8"),
+        ("nested-10000", "nested deeper than"),
+        ("text-plain", "Content-Type must be application/json"),
+        ("multipart-no-boundary", "Content-Type must be application/json"),
+        ("empty", "not valid JSON"),
+    ],
+)
+def test_the_reason_for_a_malformed_body_says_what_is_wrong(deps, name, problem) -> None:
+    body, content_type = HOSTILE_BODIES[name]
+    _, answer = call(raw_post(body, content_type), deps)
+    assert problem in answer["errors"][0]["problem"], answer
+
+
+def test_a_signed_body_without_a_content_type_is_read_as_json(deps, queue) -> None:
+    status, _ = call(raw_post(json.dumps(PUNCH).encode(), content_type=None), deps)
+    assert status == 202 and len(queue.messages) == 1
+
+
+def test_a_signed_json_content_type_with_a_charset_is_accepted(deps, queue) -> None:
+    status, _ = call(raw_post(json.dumps(PUNCH).encode(), "application/json; charset=utf-8"), deps)
+    assert status == 202 and len(queue.messages) == 1

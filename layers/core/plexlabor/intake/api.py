@@ -1,36 +1,48 @@
 """The punch webhook's HTTP API (`POST /punches`, its OpenAPI document): what `punch_webhook` resolves.
 
-Verifies the HMAC-SHA256 signature over the raw body and the timestamp (replay window), validates
-the body (one Plex time-clock or labor entry, or a list of 1 to 100), puts one message per record on
-the punch queue and answers 202 with the record keys.
+`resolve(event, context, deps)` is the entry point. A POST is authenticated before anything reads its
+body: the HMAC-SHA256 signature and the timestamp (replay window) are verified over the raw body
+bytes (base64-decoded when API Gateway encoded them); only then are the bytes read as one JSON
+document (`intake.webhook.read_json_body`: JSON content type, UTF-8, bounded nesting) and validated
+(one Plex time-clock or labor entry, or a list of 1 to 100). One message per record goes on the punch
+queue and the answer is 202 with the record keys.
 
     202 {"accepted": n, "record_keys": [...], "received_at": "..."}
     400 {"message": "invalid punch payload", "errors": [{"field": "clockinTime", "problem": "..."}]}
+        (a body that is not a JSON document: `"field": "(body)"` and why: not UTF-8, nested too
+        deep, not JSON, another Content-Type)
     401 {"message": "signature does not match the body"}       (nothing enqueued)
     503 {"message": "...", "errors": [{"field": "<record key>", "problem": "not enqueued"}]}
 
-A request whose body is invalid *and* whose signature is bad gets 401: unauthenticated callers learn
-nothing about the schema. `GET /punches/openapi.json` publishes the OpenAPI document.
+A request whose body is unreadable or invalid *and* whose signature is bad gets 401: unauthenticated
+callers learn nothing about the schema, and nothing parses their bytes. `GET /punches/openapi.json`
+publishes the OpenAPI document.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from plexlabor.intake.errors import EnqueueError
+from plexlabor.intake.errors import EnqueueError, MalformedBodyError
 from plexlabor.intake.messages import (
     MAX_WEBHOOK_RECORDS,
     WebhookAccepted,
@@ -40,7 +52,7 @@ from plexlabor.intake.messages import (
 )
 from plexlabor.intake.queue import PunchQueue
 from plexlabor.intake.settings import WebhookSettings
-from plexlabor.intake.webhook import accept_punches
+from plexlabor.intake.webhook import accept_punches, read_json_body
 from plexlabor.platform.observability import logger, metrics
 from plexlabor.platform.settings import PerEnvironment
 from plexlabor.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookVerificationError, verify
@@ -79,14 +91,18 @@ def _json(status: int, body: Any) -> Response:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
 
 
-def _signature_problem() -> str | None:
-    """Why the current request's signature is refused, or None when it is good."""
-    deps: Dependencies = app.context["deps"]
-    event = app.current_event
+def _raw_body(event: APIGatewayProxyEvent) -> bytes:
+    """The body's exact bytes (binascii.Error when API Gateway's base64 is broken)."""
     raw = event.body or ""
-    body = base64.b64decode(raw) if event.is_base64_encoded else raw.encode("utf-8")
+    if event.is_base64_encoded:
+        return base64.b64decode(raw, validate=True)
+    return raw.encode("utf-8", "surrogatepass")  # a lone surrogate fails the UTF-8 read, after the HMAC
+
+
+def _signature_problem(body: bytes, headers: Mapping[str, str], deps: Dependencies) -> str | None:
+    """Why the request's signature is refused, or None when it is good."""
     try:
-        verify(body, event.headers or {}, deps.hmac_secret(), deps.clock(), deps.replay_window_s)
+        verify(body, headers, deps.hmac_secret(), deps.clock(), deps.replay_window_s)
     except WebhookVerificationError as error:
         return str(error)
     return None
@@ -98,24 +114,78 @@ def _unauthorized(reason: str) -> Response:
     return _json(401, WebhookError(message=reason).model_dump())
 
 
+def _invalid(errors: list[dict[str, str]]) -> Response:
+    logger.info("webhook refused: invalid body", fields=[e["field"] for e in errors])
+    metrics.add_metric(name="WebhookRejectedBody", unit=MetricUnit.Count, value=1)
+    return _json(400, WebhookError(message="invalid punch payload", errors=errors).model_dump())
+
+
+def _malformed(reason: str) -> Response:
+    return _invalid([{"field": "(body)", "problem": reason}])
+
+
+def _admit(event: APIGatewayProxyEvent, deps: Dependencies) -> tuple[Any, Response | None]:
+    """A POST's body as a JSON document, or the refusal: 401 unless the signature over the raw bytes
+    is good, then 400 unless those bytes are one bounded JSON document."""
+    try:
+        body = _raw_body(event)
+    except (binascii.Error, ValueError):
+        return None, _unauthorized("the body is not valid base64, so its signature cannot match")
+    reason = _signature_problem(body, event.headers or {}, deps)
+    if reason:
+        return None, _unauthorized(reason)
+    try:
+        return read_json_body(body, event.headers.get("content-type")), None
+    except MalformedBodyError as error:
+        return None, _malformed(str(error))
+
+
+def _proxy_response(response: Response) -> dict[str, Any]:
+    """A refusal in the REST proxy shape the resolver answers with."""
+    return {
+        "statusCode": response.status_code,
+        "body": response.body,
+        "isBase64Encoded": False,
+        "multiValueHeaders": {"Content-Type": [content_types.APPLICATION_JSON]},
+    }
+
+
+def resolve(event: dict[str, Any], context: LambdaContext, deps: Dependencies) -> dict[str, Any]:
+    """Answer one API Gateway event. A POST is admitted (`_admit`) before Powertools reads anything of
+    it, so no unauthenticated byte reaches a parser; the admitted document is what `bad_request`
+    describes errors against."""
+    signed: dict[str, Any] = {}
+    if str(event.get("httpMethod", "")).upper() == "POST":
+        document, refusal = _admit(APIGatewayProxyEvent(event), deps)
+        if refusal is not None:
+            return _proxy_response(refusal)
+        signed = {"signed_body": document}
+    app.append_context(deps=deps, **signed)
+    return app.resolve(event, context)
+
+
+def _admitted() -> bool:
+    """Whether this request came through `resolve`'s admission (the app resolved any other way
+    refuses every POST)."""
+    return "signed_body" in app.context
+
+
 def require_signature(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-    reason = _signature_problem()
-    return _unauthorized(reason) if reason else next_middleware(app)
+    return next_middleware(app) if _admitted() else _unauthorized("the request was not verified")
 
 
 @app.exception_handler(RequestValidationError)
 def bad_request(error: RequestValidationError) -> Response:
-    reason = _signature_problem()  # authenticate first: a stranger gets 401, not our schema
-    if reason:
-        return _unauthorized(reason)
-    try:
-        body = json.loads(app.current_event.body or "")
-    except ValueError:
-        body = None
-    errors = describe_body_errors(list(error.errors()), body)
-    logger.info("webhook refused: invalid body", fields=[e["field"] for e in errors])
-    metrics.add_metric(name="WebhookRejectedBody", unit=MetricUnit.Count, value=1)
-    return _json(400, WebhookError(message="invalid punch payload", errors=errors).model_dump())
+    if not _admitted():  # authenticate first: a stranger gets 401, not our schema
+        return _unauthorized("the request was not verified")
+    return _invalid(describe_body_errors(list(error.errors()), app.context["signed_body"]))
+
+
+@app.exception_handler(RequestUnsupportedContentType)
+def unsupported_content_type(error: RequestUnsupportedContentType) -> Response:
+    if not _admitted():
+        return _unauthorized("the request was not verified")
+    return _malformed(f"Content-Type must be {content_types.APPLICATION_JSON}")
 
 
 @app.exception_handler(EnqueueError)

@@ -15,6 +15,11 @@ class EnqueueError(IntakeError):
         super().__init__(f"{len(failed)} record(s) not enqueued: {reason}")
 
 
+class MalformedBodyError(IntakeError):
+    """A signed webhook body that cannot be read as a JSON document (not UTF-8, nested too deep, not
+    JSON, another content type); the message says which, for the sender."""
+
+
 class NoSupervisorError(IntakeError):
     """A finding needs a supervisor's approval but neither the employee nor the configuration names one."""
 
