@@ -4,7 +4,10 @@ The signature covers the timestamp and the exact body bytes:
     X-Plexlabor-Timestamp: <unix seconds>
     X-Plexlabor-Signature: sha256=<hex HMAC-SHA256(secret, f"{timestamp}.".encode() + body)>
 A receiver verifies before parsing, with a constant-time compare, and rejects timestamps more than
-`window_s` away from its clock (replay protection; pair it with an idempotent consumer).
+`window_s` before its clock or more than `future_s` (MAX_FUTURE_SKEW_S, 30 s) after it (replay
+protection; pair it with an idempotent consumer). The future side is small on purpose: a sender's
+clock may run a little fast, but a timestamp minutes ahead would keep a captured request replayable
+for that much longer than the window.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ TIMESTAMP_HEADER = "X-Plexlabor-Timestamp"
 SIGNATURE_HEADER = "X-Plexlabor-Signature"
 SCHEME = "sha256"
 DEFAULT_WINDOW_S = 300
+MAX_FUTURE_SKEW_S = 30
+"""How far ahead of the receiver's clock a timestamp may be (a sender's clock running fast)."""
 
 
 class WebhookVerificationError(Exception):
@@ -61,8 +66,10 @@ def verify(
     secret: str,
     now: float,
     window_s: int = DEFAULT_WINDOW_S,
+    future_s: int = MAX_FUTURE_SKEW_S,
 ) -> int:
-    """Check the signature and freshness of a webhook; return its timestamp or raise."""
+    """Check the signature and freshness of a webhook (at most `window_s` old, at most `future_s`
+    ahead); return its timestamp or raise."""
     raw_timestamp = _header(headers, TIMESTAMP_HEADER)
     if raw_timestamp is None:
         raise WebhookTimestampError(f"missing {TIMESTAMP_HEADER} header")
@@ -70,8 +77,10 @@ def verify(
         timestamp = int(raw_timestamp.strip())
     except ValueError:
         raise WebhookTimestampError(f"{TIMESTAMP_HEADER} is not a unix timestamp") from None
-    if abs(now - timestamp) > window_s:
-        raise WebhookTimestampError(f"timestamp is {abs(now - timestamp):.0f} s away from now (allowed: {window_s} s)")
+    if now - timestamp > window_s:
+        raise WebhookTimestampError(f"timestamp is {now - timestamp:.0f} s away from now (allowed: {window_s} s)")
+    if timestamp - now > future_s:
+        raise WebhookTimestampError(f"timestamp is {timestamp - now:.0f} s in the future (allowed: {future_s} s)")
     signature = _header(headers, SIGNATURE_HEADER)
     if not signature:
         raise WebhookSignatureError(f"missing {SIGNATURE_HEADER} header")

@@ -108,6 +108,14 @@ def test_a_stale_timestamp_is_401_and_nothing_is_enqueued(queue) -> None:
     assert queue.messages == []
 
 
+def test_a_timestamp_a_minute_in_the_future_is_401_and_nothing_is_enqueued(queue) -> None:
+    # Given a correctly signed request whose timestamp is 60 s ahead of the receiver's clock
+    early = webhook.Dependencies(queue=queue, hmac_secret=lambda: WEBHOOK_SECRET, clock=lambda: WEBHOOK_SIGNED_AT - 60)
+    status, body = call(load_event("punch_webhook"), early)
+    assert status == 401 and "in the future" in body["message"]
+    assert queue.messages == []
+
+
 def test_a_signature_made_with_another_secret_is_401(deps, queue) -> None:
     status, _ = call(post(PUNCH, secret="someone-else"), deps)
     assert status == 401 and queue.messages == []

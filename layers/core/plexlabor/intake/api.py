@@ -55,7 +55,13 @@ from plexlabor.intake.settings import WebhookSettings
 from plexlabor.intake.webhook import accept_punches, read_json_body
 from plexlabor.platform.observability import logger, metrics
 from plexlabor.platform.settings import PerEnvironment
-from plexlabor.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookVerificationError, verify
+from plexlabor.webhooks import (
+    MAX_FUTURE_SKEW_S,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    WebhookVerificationError,
+    verify,
+)
 
 PUNCHES_PATH = "/punches"
 OPENAPI_PATH = "/punches/openapi.json"
@@ -206,7 +212,8 @@ def _error_response(description: str) -> OpenAPIResponse:
     description=(
         f"One Plex time-clock entry or labor entry (camelCase JSON), or a list of 1 to {MAX_WEBHOOK_RECORDS}. "
         f"Signed: `{TIMESTAMP_HEADER}: <unix seconds>` and `{SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256 of "
-        '"<timestamp>." + body>`; timestamps outside the replay window are refused.'
+        '"<timestamp>." + body>`; timestamps older than the replay window (300 s by default) or more than '
+        f"{MAX_FUTURE_SKEW_S} s ahead are refused."
     ),
     responses={
         202: {
