@@ -326,6 +326,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             TableAccess.AUDIT_READ,
             TableAccess.STATE_READ_WRITE,
             ReadSecret(SecretName.APPROVAL_SIGNING_KEY),
+            SendTo(QueueName.WRITEBACK),  # approved crew assignments
         ),
         needs=(Need.ANSWER_APPROVALS, Need.PLANT_TIMEZONE, Need.SIGN_IN, Need.PILOT_SCOPE),
         routes=(

@@ -1,6 +1,7 @@
 """plex_writeback: consumes the write-back queue (SQS, batch size 1, partial batch failures).
 
-Each message is an approved request from the approval state machine; the logic is in
+Each message is an approved request from the approval state machine, or an approved crew assignment
+from the review queue; the logic is in
 `plexlabor.approval.writeback`, the service is built once per environment (`plexlabor.approval.wiring`).
 Plex unavailable: the record fails and SQS retries it after its visibility timeout; the attempt that
 reaches MAX_RECEIVE_COUNT records `writeback_failed` first.
@@ -17,14 +18,14 @@ from aws_lambda_powertools.utilities.parser.models import SqsModel, SqsRecordMod
 from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from plexlabor.approval.messages import WritebackMessage
+from plexlabor.approval.messages import RecommendationWriteback, WritebackMessage, parse_writeback_message
 from plexlabor.approval.wiring import writeback_service
 from plexlabor.approval.writeback import WritebackService
 from plexlabor.platform.observability import lambda_handler, logger, metrics
 
 
 class WritebackSqsRecord(SqsRecordModel):
-    body: Json[WritebackMessage]  # type: ignore[assignment]
+    body: Json[WritebackMessage | RecommendationWriteback]  # type: ignore[assignment]
 
 
 class WritebackSqsEvent(SqsModel):
@@ -49,9 +50,11 @@ def handler(
     writeback = dependencies or writeback_service()
 
     def record_handler(record: SQSRecord) -> str:
-        message = WritebackMessage.model_validate_json(record.body)
+        message = parse_writeback_message(record.body)
         attempts = int(record.attributes.approximate_receive_count or 1)
-        finding_id = message.request.finding.finding_id
+        finding_id = (
+            message.item_id if isinstance(message, RecommendationWriteback) else message.request.finding.finding_id
+        )
         with logger.append_context_keys(message_id=record.message_id, finding_id=finding_id):
             outcome = writeback.apply(message, message_id=record.message_id, receive_count=attempts)
             logger.info("write-back handled", outcome=outcome.outcome, attempt=attempts)

@@ -70,6 +70,7 @@ from plexlabor.approval.ports import (
     InMemoryTaskTokenStore,
     RecordingNotifier,
     RecordingTaskCallback,
+    RecordingWritebackSender,
     TaskTokenStore,
 )
 from plexlabor.approval.request import ApprovalRequest
@@ -585,7 +586,10 @@ class Backend:
             clock=self.clock,
         )
         queue = ReviewQueue(self.audit, clock=self.clock)
-        return Dependencies(ReviewService(queue, self.audit, callback, self.clock), ZoneInfo("America/Detroit"))
+        return Dependencies(
+            ReviewService(queue, self.audit, callback, RecordingWritebackSender(), self.clock),
+            ZoneInfo("America/Detroit"),
+        )
 
 
 def _in_memory(items: Items) -> Backend:

@@ -15,6 +15,7 @@ from plexlabor.approval.ports import (
     InMemoryTaskTokenStore,
     RecordingNotifier,
     RecordingTaskCallback,
+    RecordingWritebackSender,
 )
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit import ApprovalLinkSigner, InMemoryAuditStore, InMemoryLinkNonceStore
@@ -110,6 +111,7 @@ class World:
     notifier: RecordingNotifier = field(default_factory=RecordingNotifier)
     tasks: RecordingTaskCallback = field(default_factory=RecordingTaskCallback)
     directory: InMemorySupervisorDirectory = field(default_factory=lambda: InMemorySupervisorDirectory(ADDRESSES))
+    writebacks: RecordingWritebackSender = field(default_factory=RecordingWritebackSender)
 
     @property
     def signer(self) -> ApprovalLinkSigner:

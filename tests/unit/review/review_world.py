@@ -65,7 +65,7 @@ def recommendation(world: World, item_id: str, kind: str, **payload: object) -> 
 def web_deps(world: World) -> Dependencies:
     """The web app's dependencies on the world's fakes, in plant time."""
     queue = ReviewQueue(world.audit, clock=world.clock)
-    return Dependencies(ReviewService(queue, world.audit, world.callback, world.clock), ZONE)
+    return Dependencies(ReviewService(queue, world.audit, world.callback, world.writebacks, world.clock), ZONE)
 
 
 def web_event(

@@ -104,6 +104,44 @@ def test_bulk_approve_decides_each_selected_item(world: World, lambda_context: A
     assert statuses == [AuditStatus.PENDING_APPROVAL, AuditStatus.APPROVED]
 
 
+def test_approving_a_crew_assignment_queues_its_write_to_plex(world: World, lambda_context: Any) -> None:
+    response = _call(
+        world, "POST", "/items/crew-0001", PLANNER, {"action": "approve", "reason": ""}, lambda_context=lambda_context
+    )
+
+    assert response["statusCode"] == 303
+    [sent] = world.writebacks.sent
+    assert (sent.item_id, sent.decision.action.value, sent.decision.supervisor_id) == ("crew-0001", "approve", "P0001")
+    decision = world.audit.latest_for_finding("crew-0001")
+    assert decision is not None and decision.status is AuditStatus.APPROVED and decision.actor == "P0001"
+
+
+def test_an_assignment_whose_write_cannot_be_queued_stays_open(world: World, lambda_context: Any) -> None:
+    world.writebacks.failing = True
+
+    response = _call(
+        world, "POST", "/items/crew-0001", PLANNER, {"action": "approve", "reason": ""}, lambda_context=lambda_context
+    )
+
+    assert response["statusCode"] == 503 and "try again" in response["body"]
+    assert [e.event_type for e in world.audit.for_finding("crew-0001")] == [AuditEventType.RECOMMENDATION]
+
+
+def test_a_rejected_assignment_writes_nothing(world: World, lambda_context: Any) -> None:
+    response = _call(
+        world,
+        "POST",
+        "/items/crew-0001",
+        PLANNER,
+        {"action": "reject", "reason": "E0042 is on leave"},
+        lambda_context=lambda_context,
+    )
+
+    assert response["statusCode"] == 303 and world.writebacks.sent == []
+    decision = world.audit.latest_for_finding("crew-0001")
+    assert decision is not None and decision.payload["reason"] == "E0042 is on leave"
+
+
 def test_a_bulk_reject_without_reason_keeps_the_selection(world: World, lambda_context: Any) -> None:
     admin = {"cognito:username": "A0001", "cognito:groups": "admin"}
     response = _call(

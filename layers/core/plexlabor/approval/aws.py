@@ -4,6 +4,7 @@
   `pk` = `approval#<finding_id>`, `sk` = `<stage>`, with the task token, the supervisor, the link's
   nonce and expiry, the request (JSON, for the review page), and `expires_at` (TTL, epoch seconds).
 - `SesNotifier`: SES `SendEmail` of the composed digest.
+- `SqsWritebackSender`: an approved crew assignment from the review queue onto the write-back queue.
 - `StepFunctionsTaskCallback`: `SendTaskSuccess`; `TaskTimedOut` / `InvalidToken` /
   `TaskDoesNotExist` become `ApprovalClosedError` (moto answers `InvalidToken` where AWS says
   `TaskTimedOut`).
@@ -19,9 +20,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from plexlabor.approval.digest import compose_digest
+from plexlabor.approval.digest import EmailContent, compose_digest
 from plexlabor.approval.errors import ApprovalClosedError
-from plexlabor.approval.messages import Stage
+from plexlabor.approval.messages import RecommendationWriteback, Stage
 from plexlabor.approval.ports import Digest, PendingApproval, stage_order
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit import AuditUnavailableError
@@ -101,10 +102,13 @@ class SesNotifier:
     ses = LazyClient("ses")
 
     def send(self, digest: Digest) -> str | None:
-        content = compose_digest(digest)
+        return self.send_email(digest.address, compose_digest(digest))
+
+    def send_email(self, address: str, content: EmailContent) -> str | None:
+        """One e-mail (text + HTML) to `address`; the SES message id."""
         answer = self.ses.send_email(
             Source=self.sender,
-            Destination={"ToAddresses": [digest.address]},
+            Destination={"ToAddresses": [address]},
             Message={
                 "Subject": {"Data": content.subject, "Charset": "UTF-8"},
                 "Body": {
@@ -114,6 +118,19 @@ class SesNotifier:
             },
         )
         return str(answer.get("MessageId")) if answer.get("MessageId") else None
+
+
+class SqsWritebackSender:
+    """Puts an approved recommendation on the write-back queue (plex_writeback consumes it)."""
+
+    def __init__(self, queue_url: str, sqs: Any | None = None) -> None:
+        self.queue_url = queue_url
+        self._client = sqs
+
+    sqs = LazyClient("sqs")
+
+    def send(self, message: RecommendationWriteback) -> None:
+        self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=message.model_dump_json())
 
 
 class StepFunctionsTaskCallback:

@@ -51,6 +51,12 @@ class RecordNotFoundError(WritebackRefusedError):
     """The Plex record the correction is for could not be read (deleted, or out of reach)."""
 
 
+class WritebackNotQueuedError(ApprovalError):
+    """An approval whose write could not be queued: nothing was recorded, the person may try again."""
+
+    http_status = 503
+
+
 class NothingToRevertError(ApprovalError):
     """`plexlabor writeback revert` found nothing to undo (no write-back, a dry run, already reverted)."""
 

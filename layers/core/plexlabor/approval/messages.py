@@ -7,6 +7,8 @@ Task result (approval_callback -> SendTaskSuccess):
     {"decision": {"action": "approve" | "reject", "reason": str | null, "supervisor_id": "..."}}
 Write-back queue (consumed by plex_writeback):
     {"request": ApprovalRequest, "decision": {"action": "approve", "reason": ..., "supervisor_id": ...}}
+    {"kind": "recommendation", "item_id": "...", "decision": {...}}  (from the review queue, see
+    `plexlabor.approval.recommendations`)
 """
 
 from __future__ import annotations
@@ -95,3 +97,26 @@ class WritebackMessage(BaseModel):
 
     request: ApprovalRequest
     decision: Decision
+
+
+class RecommendationWriteback(BaseModel):
+    """An approved recommendation that changes Plex (a crew assignment), sent by the review queue.
+
+    It carries only the item's id: the write-back reads what was recommended from the audit table.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["recommendation"] = "recommendation"
+    item_id: str = Field(min_length=1, max_length=128)
+    decision: Decision
+
+
+_WRITEBACK_ADAPTER: TypeAdapter[WritebackMessage | RecommendationWriteback] = TypeAdapter(
+    WritebackMessage | RecommendationWriteback
+)
+
+
+def parse_writeback_message(body: str | bytes) -> WritebackMessage | RecommendationWriteback:
+    """Parse a write-back-queue message body (JSON); raises pydantic.ValidationError."""
+    return _WRITEBACK_ADAPTER.validate_json(body)

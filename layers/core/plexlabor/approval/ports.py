@@ -5,6 +5,7 @@
 - `SupervisorDirectory`: a supervisor id -> an e-mail address.
 - `Notifier`: delivers one digest (all of a supervisor's pending approvals of a batch).
 - `TaskCallback`: resumes the waiting execution (SendTaskSuccess).
+- `WritebackSender`: queues an approved recommendation (a crew assignment) for plex_writeback.
 - `LinkSigner`: issues, verifies and redeems the signed links (`plexlabor.audit.ApprovalLinkSigner`;
   on AWS `plexlabor.approval.wiring.SecretLinkSigner`, which follows the signing-key secret).
 The boto3 adapters are in `plexlabor.approval.aws`; `PlexEmployeeDirectory` in `.directory`.
@@ -20,7 +21,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from plexlabor.approval.errors import ApprovalClosedError
-from plexlabor.approval.messages import Stage
+from plexlabor.approval.messages import RecommendationWriteback, Stage
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit import ApprovalAction, LinkClaims, LinkNonceStore
 from plexlabor.validation.findings import Finding
@@ -132,6 +133,26 @@ class RecordingNotifier:
 
 
 @runtime_checkable
+class WritebackSender(Protocol):
+    def send(self, message: RecommendationWriteback) -> None:
+        """Queue an approved recommendation for plex_writeback. Raise when it is not queued."""
+        ...
+
+
+class RecordingWritebackSender:
+    """The fake: keeps every message; `failing` makes `send` raise, as an unreachable queue would."""
+
+    def __init__(self) -> None:
+        self.sent: list[RecommendationWriteback] = []
+        self.failing = False
+
+    def send(self, message: RecommendationWriteback) -> None:
+        if self.failing:
+            raise ConnectionError("the write-back queue is unreachable")
+        self.sent.append(message)
+
+
+@runtime_checkable
 class TaskCallback(Protocol):
     def succeed(self, task_token: str, output: dict[str, Any]) -> None:
         """Resume the waiting execution with `output`. Raise ApprovalClosedError when the
@@ -189,8 +210,10 @@ __all__ = [
     "PendingApproval",
     "RecordingNotifier",
     "RecordingTaskCallback",
+    "RecordingWritebackSender",
     "SupervisorDirectory",
     "TaskCallback",
     "TaskTokenStore",
+    "WritebackSender",
     "stage_order",
 ]

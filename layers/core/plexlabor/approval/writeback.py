@@ -30,7 +30,14 @@ from typing import Any, Literal
 from plexlabor.approval.callback import decision_event
 from plexlabor.approval.corrections import FieldUpdate, Suggestion, plan_correction
 from plexlabor.approval.errors import NothingToRevertError, RecordNotFoundError, WritebackRefusedError
-from plexlabor.approval.messages import WritebackMessage
+from plexlabor.approval.messages import Decision, RecommendationWriteback, WritebackMessage
+from plexlabor.approval.recommendations import (
+    CREW_ASSIGNMENT,
+    WRITTEN_KINDS,
+    Recommended,
+    assignment_record,
+    recommendation_decision,
+)
 from plexlabor.audit import (
     ApprovalAction,
     AuditConflictError,
@@ -121,6 +128,16 @@ def _result_payload(result: WriteResult) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _Subject:
+    """What a write-back is about: a finding's or a recommendation's record, item and decider."""
+
+    record_key: str
+    item_id: str
+    employee_id: str | None
+    decision: Decision
+
+
 @dataclass
 class WritebackService:
     audit: AuditStore
@@ -130,39 +147,103 @@ class WritebackService:
     clock: Callable[[], datetime] = utc_now
 
     # -- apply ------------------------------------------------------------------------------------
-    def apply(self, message: WritebackMessage, *, message_id: str, receive_count: int = 1) -> WritebackOutcome:
-        finding, decision = message.request.finding, message.decision
-        history = [e for e in self.audit.history(finding.record_key) if e.finding_id == finding.finding_id]
+    def apply(
+        self, message: WritebackMessage | RecommendationWriteback, *, message_id: str, receive_count: int = 1
+    ) -> WritebackOutcome:
+        """Write one approved item (a finding's correction or a crew assignment) to Plex, once."""
+        if isinstance(message, RecommendationWriteback):
+            return self._apply_recommendation(message, message_id, receive_count)
+        finding = message.request.finding
+        subject = _Subject(finding.record_key, finding.finding_id, finding.employee_id, message.decision)
+        return self._guarded(
+            subject,
+            lambda: decision_event(finding, message.decision, self.clock(), None),
+            lambda: self._write(message),
+            message_id,
+            receive_count,
+        )
+
+    def _apply_recommendation(
+        self, message: RecommendationWriteback, message_id: str, receive_count: int
+    ) -> WritebackOutcome:
+        events = self.audit.for_finding(message.item_id)
+        opening = next((e for e in events if e.event_type is AuditEventType.RECOMMENDATION), None)
+        if opening is None or opening.payload.get("kind") not in WRITTEN_KINDS:
+            # No record to hang an audit event on: say so in the log, and do not retry.
+            logger.error("no written recommendation with this id", extra={"item_id": message.item_id})
+            return WritebackOutcome("refused")
+        subject = _Subject(opening.record_key, message.item_id, opening.employee_id, message.decision)
+        return self._guarded(
+            subject,
+            lambda: recommendation_decision(Recommended.of(opening), message.decision, self.clock(), "writeback"),
+            lambda: self._write_assignment(opening, message.decision),
+            message_id,
+            receive_count,
+        )
+
+    def _guarded(
+        self,
+        subject: _Subject,
+        decision: Callable[[], AuditEvent],
+        write: Callable[[], AuditEvent],
+        message_id: str,
+        receive_count: int,
+    ) -> WritebackOutcome:
+        """`write` once, after the audit shows the approval (`decision` builds it when missing);
+        a permanent failure is recorded at once, a transient one on the last attempt."""
+        history = [e for e in self.audit.history(subject.record_key) if e.finding_id == subject.item_id]
         done = [e for e in history if e.event_type is AuditEventType.WRITEBACK]
         if done:
-            logger.info("already written back", extra={"finding_id": finding.finding_id})
+            logger.info("already written back", extra={"finding_id": subject.item_id})
             return WritebackOutcome("already_written", done[-1])
         try:
-            if decision.action is not ApprovalAction.APPROVE:
-                raise WritebackRefusedError(f"the decision was '{decision.action.value}', not approve")
-            if not any(e.event_type is AuditEventType.DECISION for e in history):
-                logger.warning(
-                    "decision missing from the audit; recording it", extra={"finding_id": finding.finding_id}
-                )
-                append_once(self.audit, decision_event(finding, decision, self.clock(), None))
-            event = self._write(message)
+            recorded = [e for e in history if e.event_type is AuditEventType.DECISION]
+            if subject.decision.action is not ApprovalAction.APPROVE:
+                raise WritebackRefusedError(f"the decision was '{subject.decision.action.value}', not approve")
+            if any(e.status is not AuditStatus.APPROVED for e in recorded):
+                raise WritebackRefusedError("the audit records a rejection of this item")
+            if not recorded:
+                logger.warning("decision missing from the audit; recording it", extra={"finding_id": subject.item_id})
+                append_once(self.audit, decision())
+            event = write()
         except PERMANENT_ERRORS as error:
-            logger.error("write-back refused", extra={"finding_id": finding.finding_id, "error": type(error).__name__})
-            failed = self._failure_event(message, error, message_id, receive_count, retryable=False)
+            logger.error("write-back refused", extra={"finding_id": subject.item_id, "error": type(error).__name__})
+            failed = self._failure_event(subject, error, message_id, receive_count, retryable=False)
             append_once(self.audit, failed)
             return WritebackOutcome("refused", failed)
         except Exception as error:
             if receive_count >= self.max_receive_count:
                 logger.error(
                     "write-back failed on the last attempt; the message goes to the dead-letter queue",
-                    extra={"finding_id": finding.finding_id, "attempts": receive_count},
+                    extra={"finding_id": subject.item_id, "attempts": receive_count},
                 )
                 try:
-                    append_once(self.audit, self._failure_event(message, error, message_id, receive_count, True))
+                    append_once(self.audit, self._failure_event(subject, error, message_id, receive_count, True))
                 except Exception:
-                    logger.exception("writeback_failed not recorded", extra={"finding_id": finding.finding_id})
+                    logger.exception("writeback_failed not recorded", extra={"finding_id": subject.item_id})
             raise
         return WritebackOutcome("already_applied" if event.payload.get("already_applied") else "written", event)
+
+    def _write_assignment(self, opening: AuditEvent, decision: Decision) -> AuditEvent:
+        """One `assigned` record in the crew-assignments custom object."""
+        item_id = opening.finding_id or opening.event_id
+        name = self.writer.settings.crew_custom_object_name
+        record = assignment_record(opening, decision.supervisor_id, "assigned")
+        result = self.writer.record(
+            record, name=name, idempotency_key=f"plexlabor-writeback-{item_id}", reference=item_id
+        )
+        subject = _Subject(opening.record_key, item_id, opening.employee_id, decision)
+        event = self._event(
+            subject,
+            AuditEventType.WRITEBACK,
+            AuditStatus.WRITTEN,
+            model_version=opening.model_version,
+            payload={"kind": CREW_ASSIGNMENT, "custom_object": name, "record": record, **_result_payload(result)},
+            previous_values={},
+        )
+        append_once(self.audit, event)
+        logger.info("crew assignment written", extra={"finding_id": item_id, "mode": result.mode, "sent": result.sent})
+        return event
 
     def _write(self, message: WritebackMessage) -> AuditEvent:
         finding = message.request.finding
@@ -222,8 +303,9 @@ class WritebackService:
         self, message: WritebackMessage, payload: dict[str, Any], previous: dict[str, Any]
     ) -> AuditEvent:
         finding = message.request.finding
+        subject = _Subject(finding.record_key, finding.finding_id, finding.employee_id, message.decision)
         event = self._event(
-            message,
+            subject,
             AuditEventType.WRITEBACK,
             AuditStatus.WRITTEN,
             model_version=finding.model_version,
@@ -238,10 +320,10 @@ class WritebackService:
         return event
 
     def _failure_event(
-        self, message: WritebackMessage, error: BaseException, message_id: str, attempts: int, retryable: bool
+        self, subject: _Subject, error: BaseException, message_id: str, attempts: int, retryable: bool
     ) -> AuditEvent:
         return self._event(
-            message,
+            subject,
             AuditEventType.WRITEBACK_FAILED,
             AuditStatus.WRITE_FAILED,
             message_id,
@@ -256,20 +338,19 @@ class WritebackService:
         )
 
     def _event(
-        self, message: WritebackMessage, kind: AuditEventType, status: AuditStatus, *id_parts: str, **fields: Any
+        self, subject: _Subject, kind: AuditEventType, status: AuditStatus, *id_parts: str, **fields: Any
     ) -> AuditEvent:
-        """An event of this function about the message's finding, its id stable on `id_parts`."""
-        finding = message.request.finding
+        """An event of this function about the subject's item, its id stable on `id_parts`."""
         return AuditEvent(
-            record_key=finding.record_key,
-            event_id=stable_event_id(finding.finding_id, kind.value, *id_parts),
+            record_key=subject.record_key,
+            event_id=stable_event_id(subject.item_id, kind.value, *id_parts),
             event_type=kind,
             status=status,
             occurred_at=self.clock(),
             actor=ACTOR,
-            finding_id=finding.finding_id,
-            supervisor_id=message.decision.supervisor_id,
-            employee_id=finding.employee_id,
+            finding_id=subject.item_id,
+            supervisor_id=subject.decision.supervisor_id,
+            employee_id=subject.employee_id,
             **fields,
         )
 
@@ -297,8 +378,31 @@ class WritebackService:
                 f"finding {finding_id} was already reverted at {format_audit_time(reverted[-1].occurred_at)} "
                 f"by {reverted[-1].actor}"
             )
+        result, restored, replaced = self._undo(finding_id, written)
+        event = AuditEvent(
+            record_key=written.record_key,
+            event_id=stable_event_id(finding_id, AuditEventType.REVERT.value, written.event_id),
+            event_type=AuditEventType.REVERT,
+            status=AuditStatus.REVERTED,
+            occurred_at=self.clock(),
+            actor=actor,
+            finding_id=finding_id,
+            employee_id=written.employee_id,
+            payload={"reverted_event_id": written.event_id, "restored": restored, **_result_payload(result)},
+            previous_values=replaced,
+        )
+        try:
+            self.audit.append(event)
+        except AuditConflictError:
+            raise NothingToRevertError(f"finding {finding_id} was already reverted") from None
+        return event
+
+    def _undo(self, finding_id: str, written: AuditEvent) -> tuple[WriteResult, dict[str, Any], dict[str, Any]]:
+        """Undo one write-back: the write, what it restored and what it replaced. A field update
+        gets its previous values back; a crew assignment gets a `withdrawn` record."""
         payload = written.payload
-        if payload.get("kind") != "field_update" or not written.previous_values:
+        crew = payload.get("kind") == CREW_ASSIGNMENT
+        if not crew and (payload.get("kind") != "field_update" or not written.previous_values):
             why = (
                 "Plex already held the corrected values, so nothing was replaced"
                 if payload.get("already_applied")
@@ -312,34 +416,21 @@ class WritebackService:
                 f"finding {finding_id} was written in {payload.get('mode')} mode but the writer is in "
                 f"{self.writer.mode} mode; set PLEXLABOR_PLEX_WRITE_MODE={payload.get('mode')} to revert it"
             )
+        key = f"plexlabor-revert-{written.event_id}"
+        if crew:
+            withdrawn = {**payload["record"], "status": "withdrawn"}
+            result = self.writer.record(
+                withdrawn, name=payload["custom_object"], idempotency_key=key, reference=finding_id
+            )
+            return result, {"status": "withdrawn"}, {"status": payload["record"].get("status")}
         target = payload["target"]
         result = self.writer.write(
             WriteRequest(
                 action=target["action"],
                 path_params=target["path_params"],
-                payload=written.previous_values,
-                idempotency_key=f"plexlabor-revert-{written.event_id}",
+                payload=written.previous_values or {},
+                idempotency_key=key,
                 reference=finding_id,
             )
         )
-        event = AuditEvent(
-            record_key=written.record_key,
-            event_id=stable_event_id(finding_id, AuditEventType.REVERT.value, written.event_id),
-            event_type=AuditEventType.REVERT,
-            status=AuditStatus.REVERTED,
-            occurred_at=self.clock(),
-            actor=actor,
-            finding_id=finding_id,
-            employee_id=written.employee_id,
-            payload={
-                "reverted_event_id": written.event_id,
-                "restored": written.previous_values,
-                **_result_payload(result),
-            },
-            previous_values=payload.get("fields") or {},
-        )
-        try:
-            self.audit.append(event)
-        except AuditConflictError:
-            raise NothingToRevertError(f"finding {finding_id} was already reverted") from None
-        return event
+        return result, written.previous_values or {}, payload.get("fields") or {}

@@ -69,6 +69,8 @@ class PlexSettings(BaseModel):
     # Write-back
     write_mode: WriteMode = "dry_run"
     custom_object_name: str = "plexlabor_suggestions"
+    crew_custom_object_name: str = "plexlabor_crew_assignments"
+    """Where approved crew assignments go (`plexlabor.approval.recommendations`)."""
 
     @field_validator("resource_paths", "datasources", mode="before")
     @classmethod

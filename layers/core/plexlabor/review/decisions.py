@@ -1,9 +1,12 @@
 """Deciding a suggestion from the queue: one decision, whichever way it is made.
 
 A punch finding waits in its approval workflow (Step Functions, a task token, a mailed link): the
-queue resumes that same workflow through `CallbackService.decide_in_queue`. A recommendation that
-is not in a workflow gets the same `decision` audit event directly. Bulk decisions are one decision
-per item; one that fails does not stop the others and is reported with its reason.
+queue resumes that same workflow through `CallbackService.decide_in_queue`. A recommendation gets
+its `decision` audit event directly (`approval.recommendations.recommendation_decision`); an
+approved crew assignment is first put on the write-back queue (`WritebackSender`), so a decision
+is never recorded without its write on the way (plex_writeback records a missing decision from the
+message, and refuses to write one the audit shows rejected). Bulk decisions are one decision per
+item; one that fails does not stop the others and is reported with its reason.
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from plexlabor.approval.callback import CallbackService
-from plexlabor.approval.errors import ApprovalError
-from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, AuditStore, stable_event_id
+from plexlabor.approval.errors import ApprovalError, WritebackNotQueuedError
+from plexlabor.approval.messages import RecommendationWriteback
+from plexlabor.approval.ports import WritebackSender
+from plexlabor.approval.recommendations import WRITTEN_KINDS, Recommended, recommendation_decision
+from plexlabor.audit import ApprovalAction, AuditStore
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.platform.clock import utc_now
-from plexlabor.review.items import PUNCH, ReviewItem
+from plexlabor.review.items import PUNCH
 from plexlabor.review.queue import ReviewQueue, Viewer
 
 
@@ -40,6 +46,7 @@ class ReviewService:
     queue: ReviewQueue
     audit: AuditStore
     callback: CallbackService
+    writeback: WritebackSender
     clock: Callable[[], datetime] = field(default=utc_now)
 
     def decide(self, viewer: Viewer, item_id: str, action: str | None, reason: str | None) -> Outcome:
@@ -51,8 +58,16 @@ class ReviewService:
             decision, _ = self.callback.decide_in_queue(item_id, action, reason, viewer.user_id)
             return Outcome(item_id, decision.action.value)
         decision = CallbackService.read_form(action, reason, viewer.user_id)
+        if decision.action is ApprovalAction.APPROVE and item.kind in WRITTEN_KINDS:
+            try:
+                self.writeback.send(RecommendationWriteback(item_id=item_id, decision=decision))
+            except Exception as error:
+                raise WritebackNotQueuedError(
+                    "the change could not be sent on its way to Plex, so nothing was recorded: try again"
+                ) from error
+        recommended = Recommended(item_id, item.record_key, item.kind, item.employee_id, item.model_version)
         try:
-            self.audit.append(_decision_event(item, viewer.user_id, decision.action, decision.reason, self.clock()))
+            self.audit.append(recommendation_decision(recommended, decision, self.clock(), "queue"))
         except AuditConflictError:
             raise ItemNotFoundError("this suggestion was decided a moment ago") from None
         return Outcome(item_id, decision.action.value)
@@ -69,21 +84,3 @@ class ReviewService:
                 outcomes.append(Outcome(item_id, None, str(error)))
         return outcomes
 
-
-def _decision_event(
-    item: ReviewItem, decider: str, action: ApprovalAction, reason: str | None, now: datetime
-) -> AuditEvent:
-    """A recommendation's decision; its id is stable per item, so it is recorded once."""
-    return AuditEvent(
-        record_key=item.record_key,
-        event_id=stable_event_id(item.item_id, AuditEventType.DECISION.value),
-        event_type=AuditEventType.DECISION,
-        status=AuditStatus.APPROVED if action is ApprovalAction.APPROVE else AuditStatus.REJECTED,
-        occurred_at=now,
-        actor=decider,
-        finding_id=item.item_id,
-        supervisor_id=decider,
-        employee_id=item.employee_id,
-        model_version=item.model_version,
-        payload={"action": action.value, "reason": reason, "kind": item.kind, "via": "queue"},
-    )

@@ -60,6 +60,8 @@ class WebAppSettings(CallbackSettings, PilotSettings):
     force (shown on every page)."""
 
     timezone: str | None = Field(default=None, alias=env.TIMEZONE)
+    writeback_queue_url: str = Field(alias=env.WRITEBACK_QUEUE_URL)
+    """Approved crew assignments go to plex_writeback through this queue."""
 
 
 @dataclass
@@ -70,11 +72,12 @@ class Dependencies:
 
 
 def build(settings: WebAppSettings) -> Dependencies:
+    from plexlabor.approval.aws import SqsWritebackSender
     from plexlabor.approval.wiring import build_callback
 
     callback = build_callback(settings)
     queue = ReviewQueue(callback.audit)
-    review = ReviewService(queue, callback.audit, callback)
+    review = ReviewService(queue, callback.audit, callback, SqsWritebackSender(settings.writeback_queue_url))
     return Dependencies(review, ZoneInfo(settings.timezone or "UTC"), settings.pilot_scope)
 
 

@@ -1,0 +1,85 @@
+"""Deciding a recommendation (crew, skills, forecast), and what an approved one writes to Plex.
+
+A recommendation is decided in the review queue: one `decision` audit event per item (its id is
+stable, so the queue and the write-back's reconciliation cannot both record one). Of the kinds,
+only a crew assignment changes Plex when approved: it becomes one record in the crew-assignments
+custom object (`PlexSettings.crew_custom_object_name`) with status `assigned`, for the plant's
+scheduler or a Plex Process Flow to apply. Reverting it adds a record with status `withdrawn` for
+the same assignment: plexlabor posts custom-object records and never edits or deletes one.
+Every other kind is acknowledged (approve) or dismissed (reject, with the reason) without a write.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal, NamedTuple
+
+from plexlabor.approval.messages import Decision
+from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, stable_event_id
+
+CREW_ASSIGNMENT = "crew_assignment"
+WRITTEN_KINDS = frozenset({CREW_ASSIGNMENT})
+"""The recommendation kinds an approval writes to Plex."""
+
+ASSIGNMENT_FIELDS = ("segment", "workcenter_code", "shift_code", "plan_day", "start", "end", "hours")
+"""What an assignment record carries from the recommendation (camelCased in the custom object)."""
+
+
+class Recommended(NamedTuple):
+    """Which recommendation a decision is about (from its opening event, or a review item)."""
+
+    item_id: str
+    record_key: str
+    kind: str | None
+    employee_id: str | None
+    model_version: str | None
+
+    @classmethod
+    def of(cls, opening: AuditEvent) -> Recommended:
+        kind = opening.payload.get("kind")
+        return cls(
+            opening.finding_id or opening.event_id,
+            opening.record_key,
+            None if kind is None else str(kind),
+            opening.employee_id,
+            opening.model_version,
+        )
+
+
+def recommendation_decision(
+    recommended: Recommended, decision: Decision, occurred_at: datetime, via: str
+) -> AuditEvent:
+    """The `decision` event of a recommendation."""
+    return AuditEvent(
+        record_key=recommended.record_key,
+        event_id=stable_event_id(recommended.item_id, AuditEventType.DECISION.value),
+        event_type=AuditEventType.DECISION,
+        status=AuditStatus.APPROVED if decision.action is ApprovalAction.APPROVE else AuditStatus.REJECTED,
+        occurred_at=occurred_at,
+        actor=decision.supervisor_id,
+        finding_id=recommended.item_id,
+        supervisor_id=decision.supervisor_id,
+        employee_id=recommended.employee_id,
+        model_version=recommended.model_version,
+        payload={"action": decision.action.value, "reason": decision.reason, "kind": recommended.kind, "via": via},
+    )
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def assignment_record(opening: AuditEvent, decided_by: str, status: Literal["assigned", "withdrawn"]) -> dict[str, Any]:
+    """One crew-assignments custom-object record (scalar columns only)."""
+    payload = opening.payload
+    _, _, job_operation_id = opening.record_key.partition(":")
+    return {
+        "assignmentId": opening.finding_id or opening.event_id,
+        "status": status,
+        "jobOperationId": job_operation_id,
+        "employeeId": opening.employee_id,
+        **{_camel(name): payload.get(name) for name in ASSIGNMENT_FIELDS},
+        "decidedBy": decided_by,
+        "modelVersion": opening.model_version,
+    }
