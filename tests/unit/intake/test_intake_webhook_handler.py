@@ -262,3 +262,37 @@ def test_a_signed_body_without_a_content_type_is_read_as_json(deps, queue) -> No
 def test_a_signed_json_content_type_with_a_charset_is_accepted(deps, queue) -> None:
     status, _ = call(raw_post(json.dumps(PUNCH).encode(), "application/json; charset=utf-8"), deps)
     assert status == 202 and len(queue.messages) == 1
+
+
+# ---- dates outside a plausible range are refused at the door (issue 17) ------------------------------
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (dict(PUNCH, clockinTime="0560-03-02T05:52:00Z"), "clockinTime"),
+        (dict(PUNCH, clockinTime="1999-12-31T23:59:59Z"), "clockinTime"),
+        (dict(PUNCH, clockinTime="2100-01-01T00:00:00Z"), "clockinTime"),
+        (dict(PUNCH, clockoutTime="9999-12-31T00:00:00Z"), "clockoutTime"),
+        (dict(PUNCH, modifiedDate="0001-01-01T00:00:00Z"), "modifiedDate"),
+        ([PUNCH, dict(LABOR, endTime="0999-03-02T07:00:00Z")], "[1].endTime"),
+    ],
+    ids=["year-560", "before-2000", "year-2100", "clockout-9999", "modified-year-1", "labor-in-a-list"],
+)
+def test_a_signed_punch_with_an_implausible_date_is_400_naming_the_field(deps, queue, body, field) -> None:
+    status, answer = call(post(body), deps)
+    assert status == 400, answer
+    (error,) = answer["errors"]
+    assert error["field"] == field and "2000-01-01" in error["problem"] and "2100-01-01" in error["problem"]
+    assert queue.messages == []
+
+
+def test_a_punch_at_the_edges_of_the_plausible_range_is_accepted(deps, queue) -> None:
+    body = [
+        dict(PUNCH, id="T1", clockinTime="2000-01-01T00:00:00Z"),
+        dict(PUNCH, id="T2", clockinTime="2099-12-31T23:59:59.9999999Z"),
+    ]
+    status, _ = call(post(body), deps)
+    assert status == 202
+    assert [m.record["clockinTime"] for m in queue.messages] == [
+        "2000-01-01T00:00:00.0000000Z",
+        "2099-12-31T23:59:59.9999990Z",
+    ]

@@ -86,8 +86,9 @@ NEEDS_SUPERVISOR_ID = frozenset({AuditEventType.NOTIFICATION, AuditEventType.DEC
 
 
 def format_audit_time(value: datetime) -> str:
-    """`2026-11-26T07:31:00.123456Z`: UTC, microseconds, fixed width."""
-    return value.astimezone(UTC).strftime(AUDIT_TIME_FORMAT)
+    """`2026-11-26T07:31:00.123456Z`: UTC, microseconds, fixed width (`isoformat`, not
+    `strftime(AUDIT_TIME_FORMAT)`, whose `%Y` drops the leading zeros of a year below 1000)."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def new_event_id() -> str:

@@ -15,10 +15,11 @@ arrives.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -27,6 +28,7 @@ from pydantic import (
     Tag,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from plexlabor.audit.events import AuditTimestamp
 from plexlabor.models import LaborEntry, TimeClockEntry, record_key
@@ -127,8 +129,36 @@ def _punch_kind(value: Any) -> str | None:
     return None
 
 
+EARLIEST_PUNCH_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_PUNCH_DATE = datetime(2100, 1, 1, tzinfo=UTC)
+"""Every date of a webhook punch lies in [EARLIEST_PUNCH_DATE, LATEST_PUNCH_DATE): anything else is a
+sender's mistake (a year typed as `0560`, a `9999-12-31` placeholder), refused with 400 at the door
+rather than accepted and left to fail downstream. The poller reads Plex as it is and is not bounded."""
+DATE_OUT_OF_RANGE = "date_out_of_range"
+
+
+def plausible_dates(entry: PunchEntry) -> PunchEntry:
+    """`entry`, if each of its dates is plausible (EARLIEST_PUNCH_DATE..LATEST_PUNCH_DATE); the error
+    names the camelCase field (`ctx.field`) so the sender reads which one."""
+    for name, info in type(entry).model_fields.items():
+        value = getattr(entry, name)
+        if isinstance(value, datetime) and not EARLIEST_PUNCH_DATE <= value < LATEST_PUNCH_DATE:
+            raise PydanticCustomError(
+                DATE_OUT_OF_RANGE,
+                "a date from {earliest} up to (not including) {latest} UTC is expected, not {value}",
+                {
+                    "field": info.alias or name,
+                    "earliest": EARLIEST_PUNCH_DATE.date().isoformat(),
+                    "latest": LATEST_PUNCH_DATE.date().isoformat(),
+                    "value": value.isoformat(),
+                },
+            )
+    return entry
+
+
 WebhookPunch = Annotated[
-    Annotated[TimeClockEntry, Tag(TimeClockEntry.resource)] | Annotated[LaborEntry, Tag(LaborEntry.resource)],
+    Annotated[TimeClockEntry, AfterValidator(plausible_dates), Tag(TimeClockEntry.resource)]
+    | Annotated[LaborEntry, AfterValidator(plausible_dates), Tag(LaborEntry.resource)],
     Discriminator(
         _punch_kind,
         custom_error_type="punch_kind",
@@ -187,11 +217,13 @@ def describe_body_errors(errors: list[dict[str, Any]], body: Any) -> list[dict[s
             if loc[0].startswith("list[") != wanted_list:
                 continue
             loc = loc[1:]
+        if error.get("type") == DATE_OUT_OF_RANGE:
+            loc.append(str(error.get("ctx", {}).get("field", "")))
         field = ""
         for part in loc:
             if isinstance(part, int):
                 field += f"[{part}]"
-            elif part not in tags:
+            elif part and part not in tags:
                 field += f".{part}" if field else str(part)
         described.append({"field": field or "(body)", "problem": str(error.get("msg", "invalid"))})
     return described or [{"field": "(body)", "problem": "invalid punch payload"}]

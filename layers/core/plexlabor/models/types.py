@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, PlainSerializer, StringConstraints
 
 PLEX_DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
+"""For reading; writing is `format_plex_datetime` (four-digit years)."""
 
 
 def parse_plex_datetime(value: object) -> object:
@@ -23,8 +24,11 @@ def parse_plex_datetime(value: object) -> object:
 
 
 def format_plex_datetime(value: datetime) -> str:
-    """Format a datetime the way Plex does: UTC with seven fraction digits and a `Z`."""
-    return value.astimezone(UTC).strftime(PLEX_DATETIME_FORMAT) + "0Z"
+    """Format a datetime the way Plex does: UTC with seven fraction digits and a `Z`.
+
+    `isoformat`, not `strftime(PLEX_DATETIME_FORMAT)`: `%Y` writes the year 560 as `560`, which no
+    parser reads back; `isoformat` always writes four digits."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "0Z"
 
 
 def _to_utc(value: datetime) -> datetime:
