@@ -63,6 +63,12 @@ NOTIFY_KINDS = "NOTIFY_KINDS"
 ADVISORY_MODE = "ADVISORY_MODE"
 """true: everything is recorded, nothing goes for review, nobody is notified."""
 
+# Who hears of the recommendations waiting in the review queue (review_sweep, plexlabor.review.sweep)
+REVIEW_HR_EMAILS = "REVIEW_HR_EMAILS"
+"""Comma-separated HR addresses: certification alerts and cross-training suggestions."""
+REVIEW_PLANNER_EMAILS = "REVIEW_PLANNER_EMAILS"
+"""Comma-separated planner addresses: crew assignments, short seats, forecast alerts."""
+
 # Plex: every `PlexSettings` field is `PLEXLABOR_PLEX_<FIELD>` (plexlabor.plex.settings)
 PLEX_PREFIX = "PLEXLABOR_PLEX_"
 PLEX_BASE_URL = f"{PLEX_PREFIX}BASE_URL"

@@ -1,0 +1,246 @@
+"""review_sweep's logic: tell people about the recommendations waiting for them, escalate, expire.
+
+A punch finding has its own approval workflow (Step Functions, a signed link per finding). A
+recommendation (crew assignment, short seat, certification alert, cross-training, forecast alert) is
+decided in the review queue, and this sweep gives it the workflow's guarantees on a schedule:
+
+- **notify**: an open recommendation nobody has been told about goes, in one e-mail per recipient
+  per run, to the supervisor it is addressed to and to the addresses configured for its kind (HR for
+  certification alerts and cross-training, planners for crew and forecast kinds: `ROLE_KINDS`). The
+  digest groups the items by kind with counts, the first few notes, and a link to the queue filtered
+  to that kind; a `notification` event per item and recipient follows the sent mail;
+- **escalate**: still open `wait` after the first notice, it goes to the supervisor's own supervisor
+  (Plex employees), with an `escalated` event;
+- **expire**: still open `wait` after its last notice (or after it was published, when nobody could
+  be told), it gets an `expired` event and leaves the queue.
+Event ids are stable (per item, stage and recipient), so a second run never records a step twice. A
+mail that was sent but whose events were not recorded (the audit table refused) is sent again on the
+next run: at least once, never silently lost. Pure: the mail, the directory and the audit are ports.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from plexlabor.approval.digest import EmailContent
+from plexlabor.approval.messages import Stage
+from plexlabor.approval.ports import SupervisorDirectory
+from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, AuditStore, append_once, stable_event_id
+from plexlabor.platform.clock import utc_now
+from plexlabor.review.items import PUNCH, ReviewItem
+from plexlabor.review.notices import compose_notice
+from plexlabor.review.queue import ROLE_KINDS, ReviewQueue, Role
+
+logger = logging.getLogger(__name__)
+
+ACTOR = "review_sweep"
+READ_LIMIT = 50_000
+"""At most this many notification and escalation events are read per run (30 days of them)."""
+
+
+class Mailer(Protocol):
+    def send_email(self, address: str, content: EmailContent) -> str | None:
+        """Send one e-mail; the channel's message id. Raise when it is not sent."""
+        ...
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who is told: a supervisor (their Plex employee id) or a role (`hr`, `planner`)."""
+
+    recipient_id: str
+    address: str
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    notified: int = 0
+    """Notices recorded (one per item and recipient)."""
+    escalated: int = 0
+    expired: int = 0
+    mails: int = 0
+    unsent: int = 0
+    """Items whose mail or events failed this run (the next run tries again)."""
+    unrouted: int = 0
+    """Items with nobody to tell (no supervisor address, no role address for the kind)."""
+
+    def summary(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass
+class _Told:
+    """What the audit says each open item's recipients were told."""
+
+    first: dict[str, datetime] = field(default_factory=dict)
+    """item id -> the first notification's time."""
+    escalated: dict[str, datetime] = field(default_factory=dict)
+    recipients: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
+    """item id -> {(stage, recipient id)} already notified."""
+
+
+@dataclass
+class ReviewSweep:
+    queue: ReviewQueue
+    audit: AuditStore
+    directory: SupervisorDirectory
+    mailer: Mailer
+    queue_url: str
+    """The web app's review queue (`<WEB_APP_URL>/queue`)."""
+    wait: timedelta
+    role_addresses: Mapping[Role, Sequence[str]] = field(default_factory=dict)
+    managers: Callable[[], Mapping[str, str]] = dict
+    """Supervisor id -> their own supervisor (read once per run, when something escalates)."""
+    lookback: timedelta = timedelta(days=30)
+    """How far back notices are read (as far as the queue looks for open items)."""
+    clock: Callable[[], datetime] = utc_now
+
+    def run(self) -> SweepResult:
+        now = self.clock()
+        items = [item for item in self.queue.open_items() if item.kind != PUNCH]
+        told = self._told({item.item_id for item in items}, now)
+        outbox: dict[Recipient, list[tuple[ReviewItem, Stage]]] = defaultdict(list)
+        expired = unrouted = 0
+        managers: Mapping[str, str] | None = None
+        for item in items:
+            stage, recipients = Stage.FIRST, self._first_recipients(item)
+            if item.item_id in told.escalated:
+                if now - told.escalated[item.item_id] >= self.wait:
+                    expired += self._expire(item, now, told)
+                continue
+            if item.item_id in told.first and now - told.first[item.item_id] >= self.wait:
+                managers = self.managers() if managers is None else managers
+                boss = managers.get(item.supervisor_id or "")
+                address = self.directory.address_of(boss) if boss else None
+                if not boss or not address:
+                    expired += self._expire(item, now, told)
+                    continue
+                stage, recipients = Stage.ESCALATED, [Recipient(boss, address)]
+            elif item.item_id not in told.first and not recipients:
+                unrouted += 1
+                if now - item.created_at >= self.wait:
+                    expired += self._expire(item, now, told)
+                continue
+            for recipient in recipients:
+                if (stage.value, recipient.recipient_id) not in told.recipients[item.item_id]:
+                    outbox[recipient].append((item, stage))
+        sent = self._send(outbox, now)
+        return SweepResult(expired=expired, unrouted=unrouted, **sent)
+
+    def _first_recipients(self, item: ReviewItem) -> list[Recipient]:
+        found: list[Recipient] = []
+        address = self.directory.address_of(item.supervisor_id) if item.supervisor_id else None
+        if item.supervisor_id and address:
+            found.append(Recipient(item.supervisor_id, address))
+        for role, kinds in ROLE_KINDS.items():
+            if item.kind in kinds:
+                found += [Recipient(role.value, a) for a in self.role_addresses.get(role, ())]
+        return found
+
+    def _told(self, open_ids: set[str], now: datetime) -> _Told:
+        since = now - self.lookback
+        told = _Told()
+        for event in self.audit.by_status(AuditStatus.NOTIFIED, since, READ_LIMIT):
+            if event.finding_id in open_ids and event.supervisor_id:
+                told.first.setdefault(event.finding_id, event.occurred_at)
+                stage = str(event.payload.get("stage") or Stage.FIRST.value)
+                told.recipients[event.finding_id].add((stage, event.payload.get("recipient") or event.supervisor_id))
+        for event in self.audit.by_status(AuditStatus.ESCALATED, since, READ_LIMIT):
+            if event.finding_id in open_ids:
+                told.escalated.setdefault(event.finding_id, event.occurred_at)
+        return told
+
+    def _send(self, outbox: Mapping[Recipient, list[tuple[ReviewItem, Stage]]], now: datetime) -> dict[str, int]:
+        counts = {"notified": 0, "escalated": 0, "mails": 0, "unsent": 0}
+        escalated: set[str] = set()
+        for recipient, entries in outbox.items():
+            content = compose_notice([item for item, _ in entries], self.queue_url, escalated=_any_escalated(entries))
+            try:
+                message_id = self.mailer.send_email(recipient.address, content)
+            except Exception:
+                logger.exception("review notice not sent", extra={"recipient": recipient.recipient_id})
+                counts["unsent"] += len(entries)
+                continue
+            counts["mails"] += 1
+            for item, stage in entries:
+                try:
+                    self._record(item, stage, recipient, message_id, now)
+                except Exception:
+                    logger.exception("notification not recorded", extra={"finding_id": item.item_id})
+                    counts["unsent"] += 1
+                    continue
+                if stage is Stage.ESCALATED:
+                    escalated.add(item.item_id)
+                else:
+                    counts["notified"] += 1
+        counts["escalated"] = len(escalated)
+        return counts
+
+    def _record(
+        self, item: ReviewItem, stage: Stage, recipient: Recipient, message_id: str | None, now: datetime
+    ) -> None:
+        common = {
+            "record_key": item.record_key,
+            "occurred_at": now,
+            "actor": ACTOR,
+            "finding_id": item.item_id,
+            "supervisor_id": recipient.recipient_id,
+            "employee_id": item.employee_id,
+        }
+        if stage is Stage.ESCALATED:
+            append_once(
+                self.audit,
+                AuditEvent(
+                    event_id=stable_event_id(item.item_id, AuditEventType.ESCALATED.value),
+                    event_type=AuditEventType.ESCALATED,
+                    status=AuditStatus.ESCALATED,
+                    payload={"from_supervisor_id": item.supervisor_id, "kind": item.kind},
+                    **common,
+                ),
+            )
+        append_once(
+            self.audit,
+            AuditEvent(
+                event_id=stable_event_id(
+                    item.item_id, AuditEventType.NOTIFICATION.value, stage.value, recipient.recipient_id
+                ),
+                event_type=AuditEventType.NOTIFICATION,
+                status=AuditStatus.NOTIFIED,
+                payload={
+                    "stage": stage.value,
+                    "channel": "email",
+                    "channel_message_id": message_id,
+                    "recipient": recipient.recipient_id,
+                    "kind": item.kind,
+                },
+                **common,
+            ),
+        )
+
+    def _expire(self, item: ReviewItem, now: datetime, told: _Told) -> int:
+        stages = sorted({stage for stage, _ in told.recipients.get(item.item_id, set())})
+        append_once(
+            self.audit,
+            AuditEvent(
+                record_key=item.record_key,
+                event_id=stable_event_id(item.item_id, AuditEventType.EXPIRED.value),
+                event_type=AuditEventType.EXPIRED,
+                status=AuditStatus.EXPIRED,
+                occurred_at=now,
+                actor=ACTOR,
+                finding_id=item.item_id,
+                supervisor_id=item.supervisor_id,
+                employee_id=item.employee_id,
+                payload={"stages": stages, "wait_seconds": int(self.wait.total_seconds()), "kind": item.kind},
+            ),
+        )
+        return 1
+
+
+def _any_escalated(entries: Sequence[tuple[ReviewItem, Stage]]) -> int:
+    return sum(1 for _, stage in entries if stage is Stage.ESCALATED)

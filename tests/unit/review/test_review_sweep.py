@@ -1,0 +1,201 @@
+"""review_sweep: recommendations reach their supervisor and role recipients once, escalate, expire."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from functions.review_sweep.handler import handler
+from plexlabor.approval.digest import EmailContent
+from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
+from plexlabor.review.notices import compose_notice
+from plexlabor.review.queue import ReviewQueue, Role
+from plexlabor.review.sweep import ReviewSweep
+from tests.support import load_event
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import finding_event
+
+WAIT = timedelta(hours=8)
+PLANNERS = ("planning@plant.example",)
+HR = ("hr@plant.example",)
+
+
+class RecordingMailer:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, EmailContent]] = []
+        self.failing: set[str] = set()
+
+    def send_email(self, address: str, content: EmailContent) -> str | None:
+        if address in self.failing:
+            raise ConnectionError(f"cannot deliver to {address}")
+        self.sent.append((address, content))
+        return f"mail-{len(self.sent)}"
+
+    def to(self, address: str) -> list[EmailContent]:
+        return [content for to, content in self.sent if to == address]
+
+
+def suggest(world: World, item_id: str, kind: str, supervisor_id: str | None = "E0001", note: str = "") -> None:
+    world.audit.append(
+        AuditEvent(
+            record_key=f"job-operations:{item_id}",
+            event_type=AuditEventType.RECOMMENDATION,
+            status=AuditStatus.PENDING_APPROVAL,
+            occurred_at=world.clock(),
+            actor="crew_planner",
+            finding_id=item_id,
+            supervisor_id=supervisor_id,
+            model_version="m-1",
+            payload={"kind": kind, "note": note or f"{kind} {item_id}"},
+        )
+    )
+
+
+def sweep(world: World, mailer: RecordingMailer, managers: dict[str, str] | None = None) -> ReviewSweep:
+    return ReviewSweep(
+        queue=ReviewQueue(world.audit, clock=world.clock),
+        audit=world.audit,
+        directory=world.directory,
+        mailer=mailer,
+        queue_url="https://app.example/prod/queue",
+        wait=WAIT,
+        role_addresses={Role.PLANNER: PLANNERS, Role.HR: HR},
+        managers=lambda: managers or {},
+        clock=world.clock,
+    )
+
+
+def of_type(world: World, item_id: str, kind: AuditEventType) -> list[AuditEvent]:
+    return [e for e in world.audit.for_finding(item_id) if e.event_type is kind]
+
+
+@pytest.fixture
+def world() -> World:
+    world = World()
+    suggest(world, "crew-1", "crew_assignment")
+    suggest(world, "crew-2", "crew_assignment")
+    suggest(world, "cert-1", "certification_expiring")
+    finding_event(world, "f-000000000000000000000001", confidence=0.9, severity="high")
+    return world
+
+
+def test_each_recipient_gets_one_notice_grouped_by_kind_and_nothing_twice(world: World) -> None:
+    mailer = RecordingMailer()
+
+    first = sweep(world, mailer).run()
+
+    # the supervisor hears of all three in one mail; planners of the crew, HR of the certificate
+    [to_supervisor] = mailer.to("sup1@plant.example")
+    assert "3 suggestions wait" in to_supervisor.subject
+    assert "Crew assignment: 2" in to_supervisor.text and "Certification expiring: 1" in to_supervisor.text
+    assert "https://app.example/prod/queue?kind=crew_assignment" in to_supervisor.text
+    [to_planners] = mailer.to(PLANNERS[0])
+    assert "Crew assignment: 2" in to_planners.text and "Certification" not in to_planners.text
+    [to_hr] = mailer.to(HR[0])
+    assert "Certification expiring: 1" in to_hr.text and "Crew" not in to_hr.text
+    assert (first.notified, first.mails, first.escalated, first.expired) == (6, 3, 0, 0)
+    # the punch finding has its own workflow
+    assert not any("f-0000" in content.text for _, content in mailer.sent)
+    recipients = {e.payload["recipient"] for e in of_type(world, "crew-1", AuditEventType.NOTIFICATION)}
+    assert recipients == {"E0001", "planner"}
+
+    again = sweep(world, mailer).run()
+    assert (again.mails, again.notified) == (0, 0) and len(mailer.sent) == 3
+
+
+def test_unanswered_items_escalate_to_the_supervisors_supervisor_then_expire(world: World) -> None:
+    mailer = RecordingMailer()
+    sweep(world, mailer, {"E0001": "E0100"}).run()
+
+    world.clock.advance(hours=8)
+    escalation = sweep(world, mailer, {"E0001": "E0100"}).run()
+
+    [to_boss] = mailer.to("boss@plant.example")
+    assert "escalated to you" in to_boss.subject and escalation.escalated == 3
+    [escalated] = of_type(world, "crew-1", AuditEventType.ESCALATED)
+    assert escalated.supervisor_id == "E0100" and escalated.payload["from_supervisor_id"] == "E0001"
+
+    world.clock.advance(hours=8)
+    expiry = sweep(world, mailer, {"E0001": "E0100"}).run()
+    assert expiry.expired == 3
+    [expired] = of_type(world, "cert-1", AuditEventType.EXPIRED)
+    assert expired.payload["stages"] == ["escalated", "first"]
+    assert [i.item_id for i in ReviewQueue(world.audit, clock=world.clock).open_items()] == [
+        "f-000000000000000000000001"
+    ]
+
+
+def test_without_anyone_to_escalate_to_an_item_expires_after_the_first_wait(world: World) -> None:
+    mailer = RecordingMailer()
+    sweep(world, mailer).run()
+    world.clock.advance(hours=7)
+    assert sweep(world, mailer).run().expired == 0
+    world.clock.advance(hours=1)
+    assert sweep(world, mailer).run().expired == 3
+
+
+def test_a_decided_item_is_neither_notified_nor_escalated(world: World) -> None:
+    world.audit.append(
+        AuditEvent(
+            record_key="job-operations:crew-2",
+            event_type=AuditEventType.DECISION,
+            status=AuditStatus.APPROVED,
+            occurred_at=world.clock(),
+            actor="P0001",
+            finding_id="crew-2",
+            supervisor_id="P0001",
+            payload={"action": "approve"},
+        )
+    )
+    mailer = RecordingMailer()
+    sweep(world, mailer).run()
+    assert of_type(world, "crew-2", AuditEventType.NOTIFICATION) == []
+    assert "Crew assignment: 1" in mailer.to(PLANNERS[0])[0].text
+
+
+def test_a_notice_that_cannot_be_sent_is_sent_on_the_next_run(world: World) -> None:
+    mailer = RecordingMailer()
+    mailer.failing.add(HR[0])
+
+    result = sweep(world, mailer).run()
+
+    assert result.unsent == 1 and mailer.to(HR[0]) == []
+    assert {e.payload["recipient"] for e in of_type(world, "cert-1", AuditEventType.NOTIFICATION)} == {"E0001"}
+    mailer.failing.clear()
+    assert sweep(world, mailer).run().notified == 1 and len(mailer.to(HR[0])) == 1
+
+
+def test_an_item_nobody_can_be_told_about_is_counted_and_expires(world: World) -> None:
+    suggest(world, "var-1", "labor_variance", supervisor_id=None)
+    mailer = RecordingMailer()
+    lonely = ReviewSweep(
+        queue=ReviewQueue(world.audit, clock=world.clock),
+        audit=world.audit,
+        directory=world.directory,
+        mailer=mailer,
+        queue_url="https://app.example/prod/queue",
+        wait=WAIT,
+        clock=world.clock,
+    )
+    assert lonely.run().unrouted == 1
+    world.clock.advance(hours=8)
+    lonely.run()
+    assert len(of_type(world, "var-1", AuditEventType.EXPIRED)) == 1
+
+
+def test_the_notice_escapes_notes_and_says_how_many_more(world: World) -> None:
+    for number in range(7):
+        suggest(world, f"crew-x{number}", "crew_assignment", note=f"<b>note {number}</b>")
+    items = [i for i in ReviewQueue(world.audit, clock=world.clock).open_items() if i.kind == "crew_assignment"]
+
+    content = compose_notice(items, "https://app.example/prod/queue")
+
+    assert "Crew assignment: 9" in content.text and "and 4 more" in content.text
+    assert "<b>note" not in content.html and "&lt;b&gt;note" in content.html
+
+
+def test_the_handler_runs_the_sweep_and_returns_counts(world: World, lambda_context: Any) -> None:
+    result = handler(load_event("review_sweep"), lambda_context, dependencies=sweep(world, RecordingMailer()))
+    assert result == {"notified": 6, "escalated": 0, "expired": 0, "mails": 3, "unsent": 0, "unrouted": 0}
