@@ -77,3 +77,30 @@ def test_a_refused_redeem_does_not_use_the_link_up(nonce_store: LinkNonceStore) 
     claims = signer.redeem(token, "sup-17", ApprovalAction.APPROVE, nonce_store)
     # Then it works
     assert claims.finding_id == "F-1001"
+
+
+def test_a_released_nonce_can_be_consumed_again_once(nonce_store: LinkNonceStore) -> None:
+    # Given a nonce consumed for a decision that then did not happen (a transient error)
+    nonce_store.consume(NONCE, EXPIRES)
+    # When it is released
+    nonce_store.release(NONCE)
+    # Then the link works again, exactly once
+    nonce_store.consume(NONCE, EXPIRES)
+    with pytest.raises(LinkAlreadyUsedError):
+        nonce_store.consume(NONCE, EXPIRES)
+
+
+def test_releasing_a_nonce_never_consumed_changes_nothing(nonce_store: LinkNonceStore) -> None:
+    nonce_store.release(NONCE)
+    nonce_store.consume(NONCE, EXPIRES)
+    with pytest.raises(LinkAlreadyUsedError):
+        nonce_store.consume(NONCE, EXPIRES)
+
+
+def test_releasing_one_nonce_leaves_the_others_used(nonce_store: LinkNonceStore) -> None:
+    other = "other-nonce-BBBBBBBBBBBB"
+    nonce_store.consume(NONCE, EXPIRES)
+    nonce_store.consume(other, EXPIRES)
+    nonce_store.release(NONCE)
+    with pytest.raises(LinkAlreadyUsedError):
+        nonce_store.consume(other, EXPIRES)

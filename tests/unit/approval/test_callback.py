@@ -12,6 +12,7 @@ from approval_fakes import World, api_event, make_finding, make_request, notice
 from functions.approval_callback.handler import handler
 from plexlabor.approval.callback import CallbackService
 from plexlabor.approval.messages import ExpiryNotice, Stage
+from plexlabor.approval.ports import RecordingTaskCallback
 from plexlabor.audit import ApprovalLinkSigner, AuditEventType, AuditStatus
 from tests.support import FakeLambdaContext
 
@@ -197,3 +198,62 @@ def test_the_page_names_the_employee_by_the_plants_number(world: World) -> None:
     page = call(world, "GET", token)["body"]
     # Then the employee is named by that number, not by an opaque id
     assert "<th>Employee</th><td>E04711</td>" in page
+
+
+# ---- a transient Step Functions error does not spend the link (issue 17) ----------------------------
+class FlakyTasks(RecordingTaskCallback):
+    """SendTaskSuccess that fails `failures` times with a transient error (a throttle, a 5xx, a
+    connection reset) before it works."""
+
+    def __init__(self, failures: int = 1) -> None:
+        super().__init__()
+        self.failures = failures
+
+    def succeed(self, task_token: str, output: dict[str, Any]) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("Step Functions unreachable")
+        super().succeed(task_token, output)
+
+
+def test_a_transient_step_functions_error_answers_500_and_the_retry_decides(world: World) -> None:
+    # Given a mailed link, and Step Functions failing once
+    world.tasks = FlakyTasks(failures=1)
+    [token] = world.notified(notice(token="task-1"))
+    # When the supervisor approves: the first attempt fails
+    first = call(world, "POST", token, action="approve")
+    assert first["statusCode"] == 500 and world.tasks.succeeded == [] and decisions(world) == []
+    # Then the link is not spent: the retry resumes the execution and records the decision
+    again = call(world, "POST", token, action="approve")
+    assert again["statusCode"] == 200, again["body"]
+    assert [token for token, _ in world.tasks.succeeded] == ["task-1"]
+    assert [e.status for e in decisions(world)] == [AuditStatus.APPROVED]
+    # and once decided, the link is used up
+    assert call(world, "POST", token, action="approve")["statusCode"] == 410
+
+
+def test_a_timed_out_execution_still_uses_the_link_up(world: World) -> None:
+    # ApprovalClosedError is final, not transient: the link stays spent
+    [token] = world.notified(notice(token="task-late"))
+    world.tasks.closed.add("task-late")
+    assert call(world, "POST", token, action="approve")["statusCode"] == 410
+    world.tasks.closed.clear()
+    response = call(world, "POST", token, action="approve")
+    assert response["statusCode"] == 410 and "already been used" in response["body"]
+    assert decisions(world) == []
+
+
+def test_a_queue_decision_after_a_transient_error_can_be_retried(world: World) -> None:
+    # Given a finding whose link was mailed, decided from the review queue while Step Functions fails once
+    world.tasks = FlakyTasks(failures=1)
+    [token] = world.notified(notice(token="task-1"))
+    with pytest.raises(ConnectionError):
+        world.callback.decide_in_queue(FINDING_ID, "approve", None, "E0001")
+    assert decisions(world) == []
+    # When it is decided again
+    decision, pending = world.callback.decide_in_queue(FINDING_ID, "approve", None, "E0001")
+    # Then the execution is resumed once, the decision recorded, and the mailed link is used up
+    assert decision.action.value == "approve" and pending.finding_id == FINDING_ID
+    assert [token for token, _ in world.tasks.succeeded] == ["task-1"]
+    assert [e.status for e in decisions(world)] == [AuditStatus.APPROVED]
+    assert call(world, "POST", token, action="approve")["statusCode"] == 410

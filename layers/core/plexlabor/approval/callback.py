@@ -4,11 +4,19 @@
 never use one up. `decide` (POST) verifies again, checks the form, then in this order:
 1. redeems the link (consumes its nonce: a second POST gets 410),
 2. resumes the execution with SendTaskSuccess `{"decision": {...}}` (a timed-out execution: 410,
-   and no decision is recorded, so the audit never says "approved" for an expired request),
+   and no decision is recorded, so the audit never says "approved" for an expired request). Any
+   other failure of SendTaskSuccess (throttled, 5xx, unreachable) **releases the link** before it
+   propagates (500 "try again"): the decision did not happen, so the retry must be able to make it,
 3. appends the `decision` audit event (actor = the supervisor; a rejection's reason and the
    finding's `evidence.features` travel in the payload: they are the scorer's training data).
 `decide_in_queue` is the same decision made in the web app's review queue: steps 2 and 3 are the
 same code, and step 1 uses up the open stage's mailed link, so the link says it was decided.
+
+Why consume first and release on failure, rather than consume after SendTaskSuccess: the nonce's
+conditional write is what makes ten concurrent POSTs of one link resume the execution exactly once.
+A transient error that hides a SendTaskSuccess Step Functions did apply (a read timeout) cannot be
+told apart here: the link is released, and the retry is answered 410 by Step Functions (the task is
+already answered), as before this change.
 
 Whom the link is bound to: every link names one supervisor in its signed claims. When the API has
 an authorizer, `presenter` is the signed-in supervisor's id and a link of anybody else is refused
@@ -140,7 +148,7 @@ class CallbackService:
         pending, claims = self.open(token, presenter)
         decision = self.read_form(action, reason, claims.supervisor_id)
         self.signer.redeem(token, claims.supervisor_id, decision.action, self.nonces, self.clock())
-        return self._resume(pending, decision)
+        return self._resume(pending, decision, claims.nonce)
 
     def decide_in_queue(
         self, finding_id: str, action: str | None, reason: str | None, decider: str
@@ -154,16 +162,33 @@ class CallbackService:
         self._still_open(pending)
         decision = self.read_form(action, reason, decider)
         self.nonces.consume(pending.link_nonce, pending.link_expires_at + NONCE_RETENTION)
-        return self._resume(pending, decision)
+        return self._resume(pending, decision, pending.link_nonce)
 
-    def _resume(self, pending: PendingApproval, decision: Decision) -> tuple[Decision, PendingApproval]:
-        self.tasks.succeed(pending.task_token, decision.task_output())
+    def _resume(self, pending: PendingApproval, decision: Decision, nonce: str) -> tuple[Decision, PendingApproval]:
+        """Resume the execution (the link's `nonce` already consumed), then record the decision."""
+        try:
+            self.tasks.succeed(pending.task_token, decision.task_output())
+        except ApprovalClosedError:
+            raise  # final: the execution no longer waits, the link stays used up
+        except Exception:
+            self._release(nonce, pending.finding_id)
+            raise
         append_once(self.audit, decision_event(pending.request.finding, decision, self.clock(), pending.stage))
         logger.info(
             "decision recorded",
             extra={"finding_id": pending.finding_id, "action": decision.action.value, "stage": pending.stage.value},
         )
         return decision, pending
+
+    def _release(self, nonce: str, finding_id: str) -> None:
+        """Give the link back after a failed resume; if even that fails, the original error is the
+        one to report (the link then stays used up, as it did before releases existed)."""
+        try:
+            self.nonces.release(nonce)
+        except Exception:
+            logger.exception("could not release the approval link", extra={"finding_id": finding_id})
+        else:
+            logger.warning("decision not resumed; the link was released for a retry", extra={"finding_id": finding_id})
 
     def _pending(self, claims: LinkClaims) -> PendingApproval:
         stored = self.tokens.for_finding(claims.finding_id)

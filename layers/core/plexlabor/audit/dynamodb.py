@@ -38,6 +38,7 @@ from plexlabor.audit.schema import (
     EVENT_GUARD_SK,
     INDEX_FIELDS,
     LINK_PK_PREFIX,
+    LINK_RELEASED,
     LINK_SK,
     STATE_TABLE,
     TableSpec,
@@ -235,17 +236,19 @@ class DynamoDbAuditStore(_TableAdapter, AuditStore):
 
 class DynamoDbLinkNonceStore(_TableAdapter):
     """The LinkNonceStore on the state table (`schema.STATE_TABLE`): one item per used nonce,
-    written on condition `attribute_not_exists(pk)`, deleted by TTL after `expires_at`."""
+    written on condition that none is there or the one there was released, deleted by TTL after
+    `expires_at`. A release marks the item `released` (UpdateItem, as the functions that consume
+    nonces may; none of them may delete state items)."""
+
+    @staticmethod
+    def _key(nonce: str) -> dict[str, Any]:
+        return {STATE_TABLE.partition_key: _s(LINK_PK_PREFIX + nonce), STATE_TABLE.sort_key: _s(LINK_SK)}
 
     def consume(self, nonce: str, expires_at: datetime) -> None:
         check_nonce(nonce)
         if expires_at.utcoffset() is None:
             raise ValueError("expires_at must be timezone-aware")
-        item = {
-            STATE_TABLE.partition_key: _s(LINK_PK_PREFIX + nonce),
-            STATE_TABLE.sort_key: _s(LINK_SK),
-            "expires_at": {"N": str(math.ceil(expires_at.timestamp()))},
-        }
+        item = {**self._key(nonce), "expires_at": {"N": str(math.ceil(expires_at.timestamp()))}}
         with _translate_errors(
             "consume link nonce",
             conflict=lambda: LinkAlreadyUsedError("this approval link has already been used"),
@@ -253,8 +256,24 @@ class DynamoDbLinkNonceStore(_TableAdapter):
             self.client.put_item(
                 TableName=self.table_name,
                 Item=item,
-                ConditionExpression=f"attribute_not_exists({STATE_TABLE.partition_key})",
+                ConditionExpression=f"attribute_not_exists({STATE_TABLE.partition_key}) OR {LINK_RELEASED} = :yes",
+                ExpressionAttributeValues={":yes": {"BOOL": True}},
             )
+
+    def release(self, nonce: str) -> None:
+        check_nonce(nonce)
+        with _translate_errors("release link nonce"):
+            try:
+                self.client.update_item(
+                    TableName=self.table_name,
+                    Key=self._key(nonce),
+                    UpdateExpression=f"SET {LINK_RELEASED} = :yes",
+                    ConditionExpression=f"attribute_exists({STATE_TABLE.partition_key})",
+                    ExpressionAttributeValues={":yes": {"BOOL": True}},
+                )
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise  # never consumed: nothing to release
 
 
 def _create_table(client: Any, spec: TableSpec, name: str, *, exist_ok: bool) -> None:

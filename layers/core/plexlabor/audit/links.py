@@ -238,6 +238,11 @@ class LinkNonceStore(Protocol):
         Raise LinkAlreadyUsedError if it was used before."""
         ...
 
+    def release(self, nonce: str) -> None:
+        """Give a consumed `nonce` back: the decision it guarded did not happen (SendTaskSuccess
+        failed transiently), so the link works again, once. Releasing an unused nonce does nothing."""
+        ...
+
 
 class InMemoryLinkNonceStore:
     """The fake. Keeps every nonce (a test or local run is short)."""
@@ -253,3 +258,8 @@ class InMemoryLinkNonceStore:
             if nonce in self._used:
                 raise LinkAlreadyUsedError("this approval link has already been used")
             self._used[nonce] = expires_at
+
+    def release(self, nonce: str) -> None:
+        check_nonce(nonce)
+        with self._lock:
+            self._used.pop(nonce, None)

@@ -117,3 +117,5 @@ STATE_TABLE = TableSpec(partition_key="pk", sort_key="sk", ttl_attribute="expire
 
 LINK_PK_PREFIX = "link#"
 LINK_SK = "link"
+LINK_RELEASED = "released"
+"""Set (true) on a used-link item whose decision did not happen: the nonce may be consumed again."""
