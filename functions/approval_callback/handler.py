@@ -6,6 +6,9 @@ POST /approvals/{token}  form-encoded `action` (approve | reject) and `reason`: 
                          resumes the execution, records the decision.
 The logic is `plexlabor.approval.callback` (its service built once per environment by `.wiring`);
 a refusal is an HTML page with the status `status_for` gives (403, 410, 400; anything else 500).
+The pages are written for a supervisor (`wiring.callback_reader`: people by name and employee number
+as `SHOW_NAMES_TO` allows, plant time); a link to a finding decided already names who decided it, and
+when, the same way.
 """
 
 from __future__ import annotations
@@ -20,10 +23,18 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from plexlabor.approval.callback import CallbackService, presenting_supervisor
-from plexlabor.approval.errors import status_for
-from plexlabor.approval.pages import CONTENT_TYPE, SECURITY_HEADERS, decision_page, error_page, review_page
-from plexlabor.approval.wiring import callback_service
+from plexlabor.approval.callback import CallbackService, claimed_supervisor, presenting_supervisor
+from plexlabor.approval.display import Reader
+from plexlabor.approval.errors import AlreadyDecidedError, status_for
+from plexlabor.approval.pages import (
+    CONTENT_TYPE,
+    SECURITY_HEADERS,
+    closed_message,
+    decision_page,
+    error_page,
+    review_page,
+)
+from plexlabor.approval.wiring import callback_reader, callback_service
 from plexlabor.platform.observability import lambda_handler, logger, metrics
 
 EVENT_MODEL = APIGatewayProxyEventModel
@@ -36,18 +47,42 @@ def _html(status: int, body: str) -> Response:
     return Response(status_code=status, content_type=CONTENT_TYPE, body=body, headers=dict(SECURITY_HEADERS))
 
 
+CLOSED = "This finding was already decided, or its approval expired."
+"""What a link to a closed finding says when the audit cannot tell who closed it."""
+
+
 def _caller() -> tuple[CallbackService, str | None]:
     """The service (built inside the route: a missing setting gets the 500 page) and the presenter."""
     service: CallbackService = app.context.get("service") or callback_service()
     return service, presenting_supervisor(app.current_event.raw_event.get("requestContext") or {})
 
 
+def _reader() -> Reader:
+    reader: Reader = app.context.get("reader") or callback_reader()
+    return reader
+
+
+def _closed(service: CallbackService, token: str, presenter: str | None) -> AlreadyDecidedError:
+    """The refusal of a link to a finding closed already, naming who decided it and when as a
+    supervisor reads it (the service's own message names the decider's id)."""
+    try:
+        claims = service.signer.verify(token, presenter or claimed_supervisor(token), service.clock())
+        message = closed_message(service.audit.for_finding(claims.finding_id), claims.finding_id, _reader())
+    except Exception as error:  # still a refusal: only the words are plainer
+        logger.warning("decider not named", error=type(error).__name__)
+        message = None
+    return AlreadyDecidedError(message or CLOSED)
+
+
 @app.get("/approvals/<token>")
 def show(token: str) -> Response:
     service, presenter = _caller()
-    pending, claims = service.open(token, presenter=presenter)
+    try:
+        pending, claims = service.open(token, presenter=presenter)
+    except AlreadyDecidedError:
+        raise _closed(service, token, presenter) from None
     logger.info("approval page shown", finding_id=pending.finding_id, stage=pending.stage.value)
-    return _html(200, review_page(pending, claims.supervisor_id))
+    return _html(200, review_page(pending, claims.supervisor_id, _reader()))
 
 
 @app.post("/approvals/<token>")
@@ -55,7 +90,10 @@ def decide(token: str) -> Response:
     service, presenter = _caller()
     form = parse_qs(app.current_event.decoded_body or "", keep_blank_values=True)
     action, reason = (form.get(name, [None])[0] for name in ("action", "reason"))
-    decision, pending = service.decide(token, action=action, reason=reason, presenter=presenter)
+    try:
+        decision, pending = service.decide(token, action=action, reason=reason, presenter=presenter)
+    except AlreadyDecidedError:
+        raise _closed(service, token, presenter) from None
     metrics.add_metric(name="SupervisorDecisions", unit=MetricUnit.Count, value=1)
     return _html(200, decision_page(decision, pending))
 
@@ -74,7 +112,14 @@ def refuse(error: Exception) -> Response:
 
 @lambda_handler(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def handler(
-    event: dict[str, Any], context: LambdaContext, dependencies: CallbackService | None = None
+    event: dict[str, Any],
+    context: LambdaContext,
+    dependencies: CallbackService | None = None,
+    reader: Reader | None = None,
 ) -> dict[str, Any]:
-    app.append_context(service=dependencies)
+    """`dependencies` and `reader` are what a test injects; a test that injects only the service gets
+    the default reader (UTC, people by the numbers at hand)."""
+    if reader is None and dependencies is not None:
+        reader = Reader()
+    app.append_context(service=dependencies, reader=reader)
     return app.resolve(event, context)

@@ -1,14 +1,19 @@
 """The digest e-mail: one message per supervisor per batch, listing every finding awaiting them.
 
-Plain text and HTML (inline styles only, everything escaped). Employees appear by their
-pseudonymous id, never by name; the links are the only way to act and are never logged.
+Plain text and HTML (inline styles only, everything escaped). The reader is a supervisor: employees
+appear by name and employee number where supervisors may see names (`SHOW_NAMES_TO`), else by number
+(else the pseudonymous id), and every time is plant time with its date and zone (`display.Reader`).
+The links are the only way to act and are never logged. `DigestMailer` is the `Notifier` that
+composes each digest this way and sends it (through `SesNotifier.send_email` on AWS).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
+from typing import Protocol
 
+from plexlabor.approval.display import Reader, with_people
 from plexlabor.approval.messages import Stage
 from plexlabor.approval.ports import Digest, DigestItem
 
@@ -22,20 +27,21 @@ class EmailContent:
     html: str
 
 
-def _when(item: DigestItem) -> str:
-    return item.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+def _employee(item: DigestItem, reader: Reader) -> str:
+    return reader.person(item.finding.employee_id, item.employee_number)
 
 
-def employee_label(number: str | None, employee_id: str | None) -> str:
-    """`E00042` when the plant's number is known, else the pseudonymous id."""
-    return number or employee_id or "-"
+def _note(item: DigestItem, reader: Reader) -> str:
+    return with_people(item.finding.note, reader, [item.finding.employee_id])
 
 
 def _label(item: DigestItem) -> str:
     return item.finding.anomaly_type.value.replace("_", " ").lower()
 
 
-def compose_digest(digest: Digest) -> EmailContent:
+def compose_digest(digest: Digest, reader: Reader | None = None) -> EmailContent:
+    """The e-mail for `digest`, as `reader` (default: UTC, numbers only) reads it."""
+    reader = reader or Reader()
     count = len(digest.items)
     escalated = sum(1 for item in digest.items if item.stage is Stage.ESCALATED)
     noun = "finding awaits" if count == 1 else "findings await"
@@ -48,11 +54,11 @@ def compose_digest(digest: Digest) -> EmailContent:
         finding = item.finding
         lines += [
             f"{number}. {_label(item)}" + (" (escalated to you)" if item.stage is Stage.ESCALATED else ""),
-            f"   {finding.note}",
-            f"   employee {employee_label(item.employee_number, finding.employee_id)} | record {finding.record_key} | "
+            f"   {_note(item, reader)}",
+            f"   employee {_employee(item, reader)} | record {finding.record_key} | "
             f"confidence {finding.confidence:.0%}",
             f"   review: {item.link_url}",
-            f"   link expires {_when(item)}",
+            f"   link expires {reader.time(item.expires_at)}",
             "",
         ]
     if digest.queue_url:
@@ -64,12 +70,12 @@ def compose_digest(digest: Digest) -> EmailContent:
         "<tr>"
         f'<td style="padding:8px;border-bottom:1px solid #ddd">{escape(_label(item))}'
         + (' <b style="color:#a15c00">escalated</b>' if item.stage is Stage.ESCALATED else "")
-        + f'<div style="color:#333">{escape(item.finding.note)}</div></td>'
+        + f'<div style="color:#333">{escape(_note(item, reader))}</div></td>'
         f'<td style="padding:8px;border-bottom:1px solid #ddd">'
-        f"{escape(employee_label(item.employee_number, item.finding.employee_id))}</td>"
+        f"{escape(_employee(item, reader))}</td>"
         f'<td style="padding:8px;border-bottom:1px solid #ddd">{item.finding.confidence:.0%}</td>'
         f'<td style="padding:8px;border-bottom:1px solid #ddd"><a href="{escape(item.link_url, quote=True)}">'
-        f'Review</a><div style="color:#666;font-size:12px">until {escape(_when(item))}</div></td>'
+        f'Review</a><div style="color:#666;font-size:12px">until {escape(reader.time(item.expires_at))}</div></td>'
         "</tr>"
         for item in digest.items
     )
@@ -91,11 +97,30 @@ def compose_digest(digest: Digest) -> EmailContent:
     return EmailContent(subject=subject, text=text, html=html)
 
 
-def compose_chat(digest: Digest) -> str:
+def compose_chat(digest: Digest, reader: Reader | None = None) -> str:
     """The chat nudge: counts only. Links stay in the e-mail, because a chat webhook is one channel
     shared by every supervisor and a link is a bearer credential until it is used."""
     count = len(digest.items)
+    supervisor = (reader or Reader()).person(digest.supervisor_id)
     return (
-        f"{PRODUCT}: {count} labor finding{'s' if count != 1 else ''} await supervisor {digest.supervisor_id}'s "
+        f"{PRODUCT}: {count} labor finding{'s' if count != 1 else ''} await supervisor {supervisor}'s "
         "approval; the links are in their e-mail."
     )
+
+
+class EmailSender(Protocol):
+    def send_email(self, address: str, content: EmailContent) -> str | None:
+        """Send one e-mail; the channel's message id, if any. Raise on failure."""
+        ...
+
+
+@dataclass
+class DigestMailer:
+    """A `Notifier`: composes each digest for its reader (names where supervisors may see them, plant
+    time) and sends it through `sender` (`SesNotifier` on AWS)."""
+
+    sender: EmailSender
+    reader: Reader = field(default_factory=Reader)
+
+    def send(self, digest: Digest) -> str | None:
+        return self.sender.send_email(digest.address, compose_digest(digest, self.reader))

@@ -2,20 +2,22 @@
 
 Every dynamic value goes through `html.escape`. The review page's form POSTs to its own URL
 (no `action` attribute), so the token never appears anywhere but the address the supervisor opened.
+The reader is a supervisor (`display.Reader`): people by name and employee number where supervisors
+may see names, else by number; every time (evidence, correction, the link's validity) in plant time
+with its date and zone. `closed_message` says who already decided a finding, by name or number.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
-from plexlabor.approval.digest import employee_label
+from plexlabor.approval.callback import CLOSING_EVENTS
+from plexlabor.approval.display import Reader, field_label, with_people
 from plexlabor.approval.messages import Decision, Stage
 from plexlabor.approval.ports import PendingApproval
-from plexlabor.audit import ApprovalAction
+from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType
 
 SECURITY_HEADERS: Mapping[str, str] = {
     "Cache-Control": "no-store",
@@ -56,23 +58,12 @@ def _document(title: str, body: str) -> str:
     )
 
 
-def _value(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
-def field_label(key: str) -> str:
-    """`no_badge_in` / `clockoutTime` -> `No badge in` / `Clockout time`: words for a supervisor."""
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", key).replace("_", " ").lower()
-    return words[:1].upper() + words[1:]
-
-
-def _table(rows: Mapping[str, Any], *, labels: bool = True) -> str:
+def _table(rows: Mapping[str, Any], reader: Reader, *, labels: bool = True) -> str:
     if not rows:
         return '<p class="muted">none</p>'
     cells = "".join(
-        f"<tr><th>{escape(field_label(str(key)) if labels else str(key))}</th><td>{escape(_value(value))}</td></tr>"
+        f"<tr><th>{escape(field_label(str(key)) if labels else str(key))}</th>"
+        f"<td>{escape(reader.value(value, str(key)))}</td></tr>"
         for key, value in rows.items()
     )
     return f"<table>{cells}</table>"
@@ -82,29 +73,31 @@ def anomaly_label(anomaly_type: str) -> str:
     return anomaly_type.replace("_", " ").capitalize()
 
 
-def review_page(pending: PendingApproval, supervisor_id: str) -> str:
+def review_page(pending: PendingApproval, supervisor_id: str, reader: Reader | None = None) -> str:
     """GET: the finding, its evidence and note, and the Approve / Reject-with-reason form."""
+    reader = reader or Reader()
     finding = pending.request.finding
     # features stay in the audit table; the day timeline is drawn on the web app's item page
     evidence = {k: v for k, v in finding.evidence.items() if k not in ("features", "timeline")}
     facts = {
         "Record": finding.record_key,
-        "Employee": employee_label(pending.request.employee_number, finding.employee_id),
+        "Employee": reader.person(finding.employee_id, pending.request.employee_number),
         "Confidence": f"{finding.confidence:.0%}",
         "Severity": finding.severity,
         "Model": finding.model_version,
         "Asked": "escalated to you" if pending.stage is Stage.ESCALATED else "you (first)",
-        "Link valid until": pending.link_expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "Link valid until": reader.time(pending.link_expires_at),
     }
     correction = finding.suggested_correction
     body = (
         f"<h1>{escape(anomaly_label(finding.anomaly_type.value))}</h1>"
-        f'<p class="muted">for supervisor {escape(supervisor_id)} &middot; finding {escape(finding.finding_id)}</p>'
-        f'<p class="note">{escape(finding.note)}</p>'
-        f"{_table(facts, labels=False)}"
-        f"<h2>Evidence</h2>{_table(evidence)}"
+        f'<p class="muted">for supervisor {escape(reader.person(supervisor_id))} &middot; '
+        f"finding {escape(finding.finding_id)} &middot; times are plant time ({escape(reader.zone.key)})</p>"
+        f'<p class="note">{escape(with_people(finding.note, reader, [finding.employee_id]))}</p>'
+        f"{_table(facts, reader, labels=False)}"
+        f"<h2>Evidence</h2>{_table(evidence, reader)}"
         + "<h2>Suggested correction</h2>"
-        + (_table(correction) if correction else '<p class="muted">none: approving confirms the finding</p>')
+        + (_table(correction, reader) if correction else '<p class="muted">none: approving confirms the finding</p>')
         + '<form method="post">'
         '<h2><label for="reason">Reason</label></h2>'
         '<textarea id="reason" name="reason" maxlength="1000" '
@@ -141,6 +134,19 @@ def decision_page(decision: Decision, pending: PendingApproval) -> str:
         + '<p class="muted">You can close this page.</p>'
     )
     return _document(headline, body)
+
+
+def closed_message(events: Iterable[AuditEvent], finding_id: str, reader: Reader) -> str | None:
+    """Why `finding_id` can no longer be decided, naming who decided it and when (as `reader` names
+    people and times); None when `events` (its record's history) show it still open."""
+    closing = [e for e in events if e.finding_id == finding_id and e.event_type in CLOSING_EVENTS]
+    if not closing:
+        return None
+    first = next((e for e in closing if e.event_type is AuditEventType.DECISION), closing[0])
+    when = reader.time(first.occurred_at)
+    if first.event_type is AuditEventType.EXPIRED:
+        return f"This approval request expired on {when}, before a decision was made."
+    return f"This finding was already {first.status.value} by {reader.person(first.actor)} on {when}."
 
 
 _TITLES = {400: "Please complete the form", 403: "Link not valid", 404: "Not found", 410: "Link no longer active"}

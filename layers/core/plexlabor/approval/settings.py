@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 
 from plexlabor.platform import env
 from plexlabor.platform.errors import ConfigurationError
-from plexlabor.platform.settings import EnvSettings, PlexConnectionSettings
+from plexlabor.platform.settings import EnvSettings, PeopleSettings, PlantTimeSettings, PlexConnectionSettings
 
 DEFAULT_MAX_RECEIVE_COUNT = 5
 """The write-back queue's redrive limit when the stack does not say (infra/constants.py agrees)."""
@@ -32,7 +32,13 @@ class LinkSettings(EnvSettings):
     """The link-signing key: the key itself, or `{"current": ..., "retired": [...]}` during a rotation."""
 
 
-class NotifySettings(LinkSettings, PlexConnectionSettings):
+class ReaderSettings(PlexConnectionSettings, PlantTimeSettings, PeopleSettings):
+    """How what a person reads is written: people from Plex employees (name and employee number;
+    names only to the roles in `SHOW_NAMES_TO`), times in the plant's zone (`PLEXLABOR_TIMEZONE`).
+    Without Plex settings people are shown by the ids and numbers at hand."""
+
+
+class NotifySettings(LinkSettings, ReaderSettings):
     """approval_notify: issues links, keeps task tokens, mails digests; reads supervisors from Plex."""
 
     notify_sender: str = Field(alias=env.NOTIFY_SENDER)
@@ -52,8 +58,9 @@ class NotifySettings(LinkSettings, PlexConnectionSettings):
         return value
 
 
-class CallbackSettings(LinkSettings):
-    """approval_callback: verifies and redeems links, resumes the execution, records the decision."""
+class CallbackSettings(LinkSettings, ReaderSettings):
+    """approval_callback: verifies and redeems links, resumes the execution, records the decision;
+    its pages name people and times as `ReaderSettings` says."""
 
 
 class WritebackSettings(PlexConnectionSettings):

@@ -7,6 +7,10 @@ only when a variable its settings read changes. AWS clients come from
 - the link-signing key is read on every use (`SecretLinkSigner`), so a rotated key signs new links,
   and the retired one still verifies the links already sent, once the cached value has aged out;
 - the Plex key is read when the service is built (as every function that reads Plex does).
+`callback_reader()` is approval_callback's `display.Reader` (plant zone, people from Plex named as
+`SHOW_NAMES_TO` says), built the same way; `reader_for(settings)` builds one for any function that
+shows people (the web app). Its Plex client is made on the first look-up, so pages still render
+(with numbers or ids) when Plex or its secret is unavailable.
 Each builder imports only what its handler needs (cold start). `reset()` forgets everything (tests,
 the local runtime).
 """
@@ -19,8 +23,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from plexlabor.approval.settings import (
+    DEFAULT_DIRECTORY_TTL_S,
     CallbackSettings,
     NotifySettings,
+    ReaderSettings,
     WritebackSettings,
     signing_keys_from_secret,
 )
@@ -32,8 +38,11 @@ from plexlabor.platform.settings import PerEnvironment, PlexConnectionSettings
 
 if TYPE_CHECKING:
     from plexlabor.approval.callback import CallbackService
+    from plexlabor.approval.directory import PeopleDirectory, PeopleDisplay
+    from plexlabor.approval.display import Reader
     from plexlabor.approval.notify import NotifyService
     from plexlabor.approval.writeback import WritebackService
+    from plexlabor.plex.port import LaborDataPort
     from plexlabor.plex.settings import PlexSettings
 
 
@@ -94,23 +103,60 @@ def plex_settings(settings: PlexConnectionSettings) -> PlexSettings:
     return plex_settings_from(settings, read_secret)
 
 
+def reads_plex(settings: ReaderSettings) -> bool:
+    """Whether the function was given Plex (its secret or its base URL)."""
+    return bool(settings.plex_api_key_secret_arn) or env.PLEX_BASE_URL in settings.plex_env
+
+
+def people_directory(settings: ReaderSettings, ttl_s: float = DEFAULT_DIRECTORY_TTL_S) -> PeopleDirectory:
+    """Plex employees when the function reads Plex (its client made on the first look-up), else nobody."""
+    from plexlabor.approval.directory import PlexEmployeeDirectory, StaticPeopleDirectory
+
+    if not reads_plex(settings):
+        return StaticPeopleDirectory()
+
+    def connect() -> LaborDataPort:
+        from plexlabor.plex.client import PlexLaborClient
+
+        return PlexLaborClient(plex_settings(settings))
+
+    return PlexEmployeeDirectory(connect=connect, ttl_s=ttl_s)
+
+
+def people_display(settings: ReaderSettings, directory: PeopleDirectory | None = None) -> PeopleDisplay:
+    """People from `directory` (default: `people_directory`), named to the roles `SHOW_NAMES_TO` lists."""
+    from plexlabor.approval.directory import PeopleDisplay
+
+    return PeopleDisplay(directory or people_directory(settings), frozenset(settings.show_names_to))
+
+
+def reader_for(settings: ReaderSettings, directory: PeopleDirectory | None = None) -> Reader:
+    """A supervisor's `Reader` (plant zone, people as `SHOW_NAMES_TO` says); `Reader.for_roles` for others."""
+    from plexlabor.approval.display import Reader
+
+    return Reader(settings.zone, people_display(settings, directory))
+
+
 def build_notify(settings: NotifySettings) -> NotifyService:
     from plexlabor.approval.aws import DynamoDbTaskTokenStore, SesNotifier
     from plexlabor.approval.chat import ChatWebhookNotifier
+    from plexlabor.approval.digest import DigestMailer
     from plexlabor.approval.directory import PlexEmployeeDirectory
     from plexlabor.approval.notify import NotifyService
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.plex.client import PlexLaborClient
 
     dynamodb = aws_client("dynamodb")
+    directory = PlexEmployeeDirectory(PlexLaborClient(plex_settings(settings)), ttl_s=settings.directory_ttl_s)
+    reader = reader_for(settings, directory)  # one Plex read serves the addresses and the names
     return NotifyService(
         signer=secret_signer(settings.signing_key_secret_arn),
         tokens=DynamoDbTaskTokenStore(settings.state_table_name, dynamodb),
         audit=DynamoDbAuditStore(settings.audit_table_name, client=dynamodb),
-        directory=PlexEmployeeDirectory(PlexLaborClient(plex_settings(settings)), ttl_s=settings.directory_ttl_s),
-        notifier=SesNotifier(settings.notify_sender, aws_client("ses")),
+        directory=directory,
+        notifier=DigestMailer(SesNotifier(settings.notify_sender, aws_client("ses")), reader),
         base_url=settings.approval_base_url,
-        chat=ChatWebhookNotifier(settings.chat_webhook_url) if settings.chat_webhook_url else None,
+        chat=ChatWebhookNotifier(settings.chat_webhook_url, reader=reader) if settings.chat_webhook_url else None,
     )
 
 
@@ -149,6 +195,8 @@ notify_service = PerEnvironment(NotifySettings, build_notify)
 """approval_notify's service: built on first use, rebuilt only if a variable it reads changes."""
 callback_service = PerEnvironment(CallbackSettings, build_callback)
 """approval_callback's service: built on first use, rebuilt only if a variable it reads changes."""
+callback_reader = PerEnvironment(CallbackSettings, reader_for)
+"""How approval_callback's pages name people and times: built likewise."""
 writeback_service = PerEnvironment(WritebackSettings, build_writeback)
 """plex_writeback's service: built on first use, rebuilt only if a variable it reads changes."""
 
@@ -157,6 +205,6 @@ def reset() -> None:
     """Forget the built services, the AWS clients and the cached secret values."""
     from plexlabor.platform import aws
 
-    for cache in (notify_service, callback_service, writeback_service):
+    for cache in (notify_service, callback_service, callback_reader, writeback_service):
         cache.cache_clear()
     aws.reset()

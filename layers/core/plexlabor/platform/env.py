@@ -38,6 +38,9 @@ NOTIFY_SENDER = "NOTIFY_SENDER"
 APPROVAL_BASE_URL = "APPROVAL_BASE_URL"
 CHAT_WEBHOOK_URL = "CHAT_WEBHOOK_URL"
 SUPERVISOR_DIRECTORY_TTL_S = "SUPERVISOR_DIRECTORY_TTL_S"
+SHOW_NAMES_TO = "SHOW_NAMES_TO"
+"""Comma-separated roles (supervisor, planner, hr, admin) who see people's names beside their employee
+numbers on pages and in e-mail, or `none`; unset = all four. Others see the employee number only."""
 ARTIFACTS_DIR = "PLEXLABOR_ARTIFACTS_DIR"
 """A folder for model artifacts instead of the bucket (local runs)."""
 

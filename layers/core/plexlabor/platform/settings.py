@@ -4,7 +4,7 @@ A handler's settings are read once per cold start (`PerEnvironment`, never at im
 domain code receives the model, never `os.environ`. Field aliases are the variable names
 (`plexlabor.platform.env`), so a missing or malformed variable is reported by its name. Empty values
 count as unset. Fragments several functions share (`PlexConnectionSettings`, `PlexSourceSettings`,
-`PilotSettings`, `ApprovalStartSettings`) are defined here once.
+`PlantTimeSettings`, `PilotSettings`, `ApprovalStartSettings`, `PeopleSettings`) are defined here once.
 """
 
 from __future__ import annotations
@@ -108,6 +108,16 @@ class PlexConnectionSettings(EnvSettings):
         return sorted(set(super().variable_names(environ)) | plex)
 
 
+def known_zone(value: str | None) -> str | None:
+    """`value` when it is an IANA time zone (or None); a ValueError saying so otherwise."""
+    if value is not None:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}' (an IANA name, e.g. America/Detroit)") from None
+    return value
+
+
 class PlexSourceSettings(PlexConnectionSettings):
     """Where labor data is read: a plant folder (`PLEXLABOR_PLANT_DIR`, local runs and tests) or Plex
     (`PlexConnectionSettings`)."""
@@ -118,12 +128,7 @@ class PlexSourceSettings(PlexConnectionSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"unknown time zone '{value}' (an IANA name, e.g. America/Detroit)") from None
-        return value
+        return known_zone(value)
 
     @model_validator(mode="after")
     def _zone_for_plex(self) -> Self:
@@ -172,3 +177,49 @@ class ApprovalStartSettings(PilotSettings):
     approval_state_machine_arn: str = Field(alias=env.APPROVAL_STATE_MACHINE_ARN)
     default_supervisor_id: str | None = Field(default=None, alias=env.DEFAULT_SUPERVISOR_ID)
     approval_wait_s: int = Field(default=8 * 3600, ge=1, le=7 * 24 * 3600, alias=env.APPROVAL_WAIT_SECONDS)
+
+class PlantTimeSettings(EnvSettings):
+    """The plant's time zone, for every time a person reads (`PLEXLABOR_TIMEZONE`; unset: UTC)."""
+
+    timezone: str | None = Field(default=None, alias=env.TIMEZONE)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        return known_zone(value)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone or "UTC")
+
+
+NAME_ROLES: tuple[str, ...] = ("supervisor", "planner", "hr", "admin")
+"""The web app's roles (its Cognito groups, `plexlabor.review.queue.Role`), in this order."""
+NOBODY = "none"
+"""`SHOW_NAMES_TO=none`: nobody sees names, everyone sees employee numbers."""
+
+
+def parse_name_roles(value: Any) -> tuple[str, ...]:
+    """Who may see people's names: roles as a list or one comma-separated string (any case), or
+    `none`. None or nothing given: every role. An unknown role is a ValueError naming it."""
+    items = [] if value is None else value.split(",") if isinstance(value, str) else list(value)
+    given = {str(item).strip().lower() for item in items if str(item).strip()}
+    if not given:
+        return NAME_ROLES
+    if given == {NOBODY}:
+        return ()
+    unknown = sorted(given - set(NAME_ROLES))
+    if unknown:
+        raise ValueError(f"unknown role '{unknown[0]}' (roles: {', '.join(NAME_ROLES)}; or {NOBODY})")
+    return tuple(role for role in NAME_ROLES if role in given)
+
+
+class PeopleSettings(EnvSettings):
+    """Who sees people's names (`SHOW_NAMES_TO`, default every role); the others see employee numbers."""
+
+    show_names_to: tuple[str, ...] = Field(default=NAME_ROLES, alias=env.SHOW_NAMES_TO)
+
+    @field_validator("show_names_to", mode="before")
+    @classmethod
+    def _roles(cls, value: Any) -> tuple[str, ...]:
+        return parse_name_roles(value)

@@ -11,7 +11,9 @@ item; one that fails does not stop the others and is reported with its reason.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,6 +27,12 @@ from plexlabor.audit.errors import AuditConflictError
 from plexlabor.platform.clock import utc_now
 from plexlabor.review.items import PUNCH
 from plexlabor.review.queue import ReviewQueue, Viewer
+
+logger = logging.getLogger(__name__)
+
+BULK_WORKERS = 8
+"""Decisions of one bulk form made at once: each waits on a few DynamoDB and Step Functions round trips,
+which overlap; 8 stays within boto3's 10 pooled connections per client."""
 
 
 class ItemNotFoundError(ApprovalError):
@@ -75,12 +83,24 @@ class ReviewService:
     def decide_many(
         self, viewer: Viewer, item_ids: Iterable[str], action: str | None, reason: str | None
     ) -> list[Outcome]:
-        """The same decision on each item; each item's outcome, in order."""
-        outcomes = []
-        for item_id in dict.fromkeys(item_ids):
-            try:
-                outcomes.append(self.decide(viewer, item_id, action, reason))
-            except ApprovalError as error:
-                outcomes.append(Outcome(item_id, None, str(error)))
-        return outcomes
+        """The same decision on each item (a repeated id once), up to BULK_WORKERS at a time; each
+        item's outcome, in the order given. One that fails does not stop the others: an approval error
+        is reported with its reason, anything else is logged and reported as not recorded. A decided
+        item leaves this container's queue at once (`ReviewQueue.mark_closed`)."""
+        chosen = list(dict.fromkeys(item_ids))
 
+        def one(item_id: str) -> Outcome:
+            try:
+                outcome = self.decide(viewer, item_id, action, reason)
+            except ApprovalError as error:
+                return Outcome(item_id, None, str(error))
+            except Exception:
+                logger.exception("bulk decision not recorded", extra={"finding_id": item_id})
+                return Outcome(item_id, None, "not recorded: something went wrong on our side (logged); try again")
+            self.queue.mark_closed(item_id)
+            return outcome
+
+        if len(chosen) <= 1:
+            return [one(item_id) for item_id in chosen]
+        with ThreadPoolExecutor(max_workers=min(BULK_WORKERS, len(chosen)), thread_name_prefix="decide") as pool:
+            return list(pool.map(one, chosen))

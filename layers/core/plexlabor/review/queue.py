@@ -1,19 +1,42 @@
-"""Which open suggestions a person sees, in what order: the scoping rule and the filters."""
+"""Which open suggestions a person sees, in what order: the scoping rule, the filters, and the open
+items a warm container keeps between requests.
+
+`ReviewQueue` reads the open items from the audit table's status index once, then keeps them (per
+container, behind a lock) and on each request reads only what is new: from each status index
+(`pending_approval`, and the closed statuses), the events at or after the previous read's start
+less `overlap`. The overlap covers the status index's eventual consistency and writers whose event
+became visible a little after its `occurred_at`; events read twice are recognised by their index key
+and skipped. Every `refresh` the whole lookback is read again, so anything the overlap missed (a
+writer slower than it, a clock far off) is right again within that time. A read goes on page after
+page (`limit` events each) rather than stopping at a limit; if it hits its page or time bound it
+says so in the log and the next request resumes where it stopped. A decision made through this
+container (`mark_closed`) leaves the list at once, before the index shows it.
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from plexlabor.audit.events import AuditStatus
+from plexlabor.audit.events import AuditEvent, AuditStatus
 from plexlabor.audit.store import AuditStore
 from plexlabor.platform.clock import utc_now
 from plexlabor.review.items import PUNCH, ReviewItem, item_from_event
 
+logger = logging.getLogger(__name__)
+
 CLOSED_STATUSES = (AuditStatus.APPROVED, AuditStatus.REJECTED, AuditStatus.EXPIRED)
 """A suggestion with a decision or an expiry is no longer in the queue."""
+READ_STATUSES = (AuditStatus.PENDING_APPROVAL, *CLOSED_STATUSES)
+"""The status indexes the queue reads: the openings, then what closes them."""
+READ_PAGES = 1_000
+"""At most this many pages per status index and read; beyond it the read stops and says so (the next
+request goes on from there)."""
 
 
 class Role(StrEnum):
@@ -79,26 +102,85 @@ class Filters:
 
 
 @dataclass
+class _Known:
+    """What the reads so far found: the open items, the ids closed, and where each index's next read starts."""
+
+    full_at: datetime
+    """When the last read of the whole lookback started."""
+    opened: dict[str, tuple[str, ReviewItem]] = field(default_factory=dict)
+    """Item id -> the index key of its opening event (the latest read), and the item; closed ones leave."""
+    closed: set[str] = field(default_factory=set)
+    marks: dict[AuditStatus, datetime] = field(default_factory=dict)
+    """Per status index: where its next read starts (the last read's start less the overlap, or where an
+    unfinished read stopped)."""
+    ranked: list[ReviewItem] | None = None
+    """The open items, highest rank first (None: to sort again)."""
+
+    def open(self, event: AuditEvent) -> None:
+        item_id = event.finding_id
+        if item_id is None or item_id in self.closed:
+            return
+        known = self.opened.get(item_id)
+        if known is not None and known[0] >= event.index_sk:  # read before (or an older opening)
+            return
+        item = item_from_event(event)
+        if item is not None:
+            self.opened[item_id] = (event.index_sk, item)
+            self.ranked = None
+
+    def close(self, item_id: str) -> None:
+        self.closed.add(item_id)
+        if self.opened.pop(item_id, None) is not None:
+            self.ranked = None
+
+    def forget_before(self, oldest: datetime) -> None:
+        """Items opened before the lookback are not looked for any more (they have expired by then)."""
+        old = [item_id for item_id, (_, item) in self.opened.items() if item.created_at < oldest]
+        for item_id in old:
+            del self.opened[item_id]
+        if old:
+            self.ranked = None
+
+
+@dataclass
 class ReviewQueue:
-    """The open suggestions in the audit table, read through its status index."""
+    """The open suggestions in the audit table, read through its status index and kept between requests.
+
+    Safe to share between threads (the web app's bulk decisions, a local server's requests): reads are
+    one at a time, and the lists handed out are never changed afterwards (do not change their items)."""
 
     audit: AuditStore
     lookback: timedelta = timedelta(days=30)
     """How far back an open suggestion is looked for (older ones have expired by then)."""
     limit: int = 20_000
+    """Events per page of a status-index read; a read goes on page after page, it is not cut at this."""
     clock: Callable[[], datetime] = field(default=utc_now)
+    refresh: timedelta = timedelta(minutes=5)
+    """The whole lookback is read again this long after the last such read."""
+    overlap: timedelta = timedelta(minutes=2)
+    """Each read of an index starts this long before the previous read of it did."""
+    read_budget_s: float = 20.0
+    """A read asks an index for another page only this long after it started (each index gets one page at
+    least); what it did not reach, the next request reads."""
+    _known: _Known | None = field(default=None, init=False, repr=False, compare=False)
+    _closed_here: dict[str, datetime] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Items decided through this container that the status index did not show closed yet, and when."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    """Guards `_known` and `_closed_here`."""
+    _reading: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    """One read of the audit table at a time."""
 
     def open_items(self) -> list[ReviewItem]:
         """Every open suggestion (no decision, no expiry yet), highest rank first."""
-        since = self.clock() - self.lookback
-        opened = [item_from_event(e) for e in self.audit.by_status(AuditStatus.PENDING_APPROVAL, since, self.limit)]
-        closed = {
-            event.finding_id
-            for status in CLOSED_STATUSES
-            for event in self.audit.by_status(status, since, self.limit)
-        }
-        items = {item.item_id: item for item in opened if item is not None and item.item_id not in closed}
-        return sorted(items.values(), key=lambda item: (-item.rank, item.created_at, item.item_id))
+        with self._reading:
+            self._catch_up()
+        with self._lock:
+            known = self._known
+            assert known is not None
+            if known.ranked is None:
+                live = (item for _, item in known.opened.values() if item.item_id not in self._closed_here)
+                known.ranked = sorted(live, key=lambda item: (-item.rank, item.created_at, item.item_id))
+            return list(known.ranked)
 
     def for_viewer(self, viewer: Viewer, filters: Filters | None = None) -> list[ReviewItem]:
         """What `viewer` may see and decide, narrowed by `filters`, highest rank first."""
@@ -106,13 +188,93 @@ class ReviewQueue:
         return [item for item in self.open_items() if viewer.may_see(item) and chosen.keep(item)]
 
     def item(self, viewer: Viewer, item_id: str) -> ReviewItem | None:
-        """One open item the viewer may see (None when it is closed, unknown or not theirs)."""
+        """One open item the viewer may see (None when it is closed, unknown or not theirs); read from
+        the item's own events, not from what the queue keeps."""
         events = self.audit.for_finding(item_id)
         if any(event.status in CLOSED_STATUSES for event in events):
+            self.mark_closed(item_id)
             return None
         opening = (item_from_event(e) for e in events if e.status is AuditStatus.PENDING_APPROVAL)
         found = next((item for item in opening if item is not None), None)
         return found if found is not None and viewer.may_see(found) else None
+
+    def mark_closed(self, item_id: str) -> None:
+        """The item was decided (or found closed) here: it leaves the list now, whatever the index shows yet."""
+        with self._lock:
+            known = self._known
+            if known is not None and item_id in known.closed:
+                return
+            self._closed_here[item_id] = self.clock()
+            if known is not None and item_id in known.opened:
+                known.ranked = None
+
+    def _catch_up(self) -> None:
+        """Read what is new since the last read, or the whole lookback when there was none or it is due."""
+        started = self.clock()
+        with self._lock:
+            known = self._known
+        if known is None or started - known.full_at >= self.refresh:
+            known = _Known(full_at=started)
+            since = {status: started - self.lookback for status in READ_STATUSES}
+        else:
+            since = {status: known.marks[status] for status in READ_STATUSES}
+        found = self._fetch(since, started)
+        with self._lock:
+            self._apply(known, found)
+            self._known = known
+            self._settle(known, started)
+
+    def _fetch(
+        self, since: dict[AuditStatus, datetime], started: datetime
+    ) -> dict[AuditStatus, tuple[list[AuditEvent], datetime]]:
+        """Per status index: the events from `since` on, and where its next read starts (`started` less
+        the overlap, or where this read stopped)."""
+        deadline = time.monotonic() + self.read_budget_s
+        return {
+            status: self._pages(status, since[status], started - self.overlap, deadline) for status in READ_STATUSES
+        }
+
+    def _pages(
+        self, status: AuditStatus, since: datetime, next_since: datetime, deadline: float
+    ) -> tuple[list[AuditEvent], datetime]:
+        """The events of `status` at or after `since`, page after page (the next page starts at the last
+        event's time; events seen twice at that instant are dropped), and where the next read starts
+        (`next_since` when this one read to the end)."""
+        found: dict[str, AuditEvent] = {}
+        size = self.limit
+        for _ in range(READ_PAGES):
+            page = self.audit.by_status(status, since, size)
+            found.update((event.event_id, event) for event in page)
+            if len(page) < size:
+                return list(found.values()), next_since
+            if page[-1].occurred_at <= since:
+                size *= 2  # a whole page at one instant: ask for more at once
+            since = page[-1].occurred_at
+            if time.monotonic() > deadline:
+                break
+        logger.error(
+            "review queue: %s events read up to %s, not to the end; the next request goes on from there",
+            status.value,
+            since.isoformat(),
+        )
+        return list(found.values()), since
+
+    @staticmethod
+    def _apply(known: _Known, found: dict[AuditStatus, tuple[list[AuditEvent], datetime]]) -> None:
+        for event in found[AuditStatus.PENDING_APPROVAL][0]:
+            known.open(event)
+        for status in CLOSED_STATUSES:
+            for event in found[status][0]:
+                if event.finding_id is not None:
+                    known.close(event.finding_id)
+        known.marks.update({status: mark for status, (_, mark) in found.items()})
+
+    def _settle(self, known: _Known, now: datetime) -> None:
+        """Drop what fell out of the lookback, and the local closes the index now shows (under `_lock`)."""
+        known.forget_before(now - self.lookback)
+        for item_id, when in list(self._closed_here.items()):
+            if item_id in known.closed or when < now - self.lookback:
+                del self._closed_here[item_id]
 
 
 def kinds_of(items: Iterable[ReviewItem]) -> dict[str, int]:

@@ -3,6 +3,12 @@
 Every page is rendered on the server from the audit table. A decision is a form POST answered with
 303 to the next thing to do (the next item, or the queue), so a reload never decides twice; a form
 with an error comes back with what was typed and the reason it was refused.
+
+People are named as the signed-in person's roles allow (`approval.directory.PeopleDisplay`: "Dana
+Smith (E00042)" where `SHOW_NAMES_TO` lists one of their roles, else "E00042", else the id when Plex
+does not know the number): the employee and supervisor of an item, its note, people in its evidence,
+the KPI page's reviewers, who decided an item first, and the signed-in person in the header. The
+queue's employee filter takes an employee number. Times are plant time with their date.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import Field
 
-from plexlabor.approval.errors import ApprovalError, status_for
-from plexlabor.approval.pages import anomaly_label, field_label
+from plexlabor.approval.directory import PeopleDisplay
+from plexlabor.approval.display import PERSON_KEYS, Reader, with_people
+from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, status_for
+from plexlabor.approval.pages import anomaly_label, closed_message, field_label
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.platform import env
 from plexlabor.platform.observability import logger
@@ -56,10 +64,10 @@ _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 class WebAppSettings(CallbackSettings, PilotSettings):
     """The audit and state tables and the link-signing key (the queue decides through the same
-    decision as the mailed links), the plant's zone for every time shown, and the rollout scope in
-    force (shown on every page)."""
+    decision as the mailed links), the plant's zone for every time shown and the people named on the
+    pages (Plex employees, `SHOW_NAMES_TO`: `CallbackSettings`), and the rollout scope in force (shown
+    on every page)."""
 
-    timezone: str | None = Field(default=None, alias=env.TIMEZONE)
     writeback_queue_url: str = Field(alias=env.WRITEBACK_QUEUE_URL)
     """Approved crew assignments go to plex_writeback through this queue."""
 
@@ -69,25 +77,23 @@ class Dependencies:
     review: ReviewService
     zone: ZoneInfo
     scope: PilotScope = field(default_factory=PilotScope)
+    people: PeopleDisplay = field(default_factory=PeopleDisplay)
+    """Who is named how (default: nobody known, people shown by id)."""
 
 
 def build(settings: WebAppSettings) -> Dependencies:
     from plexlabor.approval.aws import SqsWritebackSender
-    from plexlabor.approval.wiring import build_callback
+    from plexlabor.approval.wiring import build_callback, people_display
 
     callback = build_callback(settings)
     queue = ReviewQueue(callback.audit)
     review = ReviewService(queue, callback.audit, callback, SqsWritebackSender(settings.writeback_queue_url))
-    return Dependencies(review, ZoneInfo(settings.timezone or "UTC"), settings.pilot_scope)
+    return Dependencies(review, settings.zone, settings.pilot_scope, people_display(settings))
 
 
 dependencies = PerEnvironment(WebAppSettings, build)
 templates = Environment(loader=PackageLoader("plexlabor.webapp"), autoescape=select_autoescape(default=True))
 app = APIGatewayRestResolver()
-
-
-def person(item: ReviewItem) -> str:
-    return f"employee {item.employee_id}" if item.employee_id else "—"
 
 
 class Page:
@@ -99,11 +105,25 @@ class Page:
         self.viewer: Viewer = viewer_from_claims(event.request_context.authorizer)
         stage_path = event.request_context.path or event.path
         self.base = stage_path[: len(stage_path) - len(event.path)] if stage_path.endswith(event.path) else ""
+        self.reader = Reader(deps.zone, deps.people, frozenset(str(role) for role in self.viewer.roles))
 
     def local(self, moment: datetime) -> str:
         return moment.astimezone(self.deps.zone).strftime("%a %Y-%m-%d %H:%M")
 
-    def value(self, value: Any) -> str:
+    def who(self, employee_id: str | None) -> str:
+        """A person as this viewer may see them: "Dana Smith (E00042)", "E00042", or the id."""
+        return self.reader.person(employee_id)
+
+    def person(self, item: ReviewItem) -> str:
+        return self.who(item.employee_id)
+
+    def note(self, item: ReviewItem) -> str:
+        """The item's note (written with ids: the audit keeps ids) naming its people as `who` does."""
+        return with_people(item.note, self.reader, (item.employee_id, item.supervisor_id))
+
+    def value(self, value: Any, key: str | None = None) -> str:
+        if isinstance(value, str) and key in PERSON_KEYS:
+            return self.who(value)
         if isinstance(value, str) and _ISO_TIME.match(value):
             try:
                 return self.local(datetime.fromisoformat(value.replace("0Z", "Z").replace("Z", "+00:00")))
@@ -112,14 +132,17 @@ class Page:
         if isinstance(value, float):
             return f"{value:.2f}"
         if isinstance(value, list | tuple):
-            return ", ".join(self.value(v) for v in value)
+            return ", ".join(self.value(v, key) for v in value)
         if isinstance(value, dict):
-            return "; ".join(f"{field_label(str(k))}: {self.value(v)}" for k, v in value.items())
+            if set(value) == {"role", "id"}:  # a recipient: {"role": "supervisor", "id": "<employee id>"}
+                return f"{value['role']}: {self.who(str(value['id']))}"
+            return "; ".join(f"{field_label(str(k))}: {self.value(v, str(k))}" for k, v in value.items())
         return str(value)
 
     def words(self, values: Mapping[str, Any] | None) -> list[tuple[str, str]]:
         """A mapping as (label, value) rows a person reads; model features stay in the audit only."""
-        return [(field_label(k), self.value(v)) for k, v in (values or {}).items() if k != "features" and v is not None]
+        rows = (values or {}).items()
+        return [(field_label(k), self.value(v, k)) for k, v in rows if k != "features" and v is not None]
 
     def render(self, template: str, status: int = 200, **context: Any) -> Response[str]:
         body = templates.get_template(template).render(
@@ -128,7 +151,9 @@ class Page:
             zone=self.deps.zone.key,
             scope=self.deps.scope,
             local=self.local,
-            person=person,
+            person=self.person,
+            who=self.who,
+            note=self.note,
             type_label=anomaly_label,
             kind_labels=KIND_LABELS,
             **context,
@@ -149,7 +174,9 @@ def _form() -> dict[str, list[str]]:
     return parse_qs(app.current_event.decoded_body or "", keep_blank_values=True)
 
 
-def _filters(query: Mapping[str, str]) -> Filters:
+def _filters(query: Mapping[str, str], people: PeopleDisplay | None = None) -> Filters:
+    """The filters a query asks for; the employee is typed as an employee number (an id still works)."""
+
     def text(name: str) -> str | None:
         value = (query.get(name) or "").strip()
         return value or None
@@ -159,12 +186,13 @@ def _filters(query: Mapping[str, str]) -> Filters:
         chosen_day = date.fromisoformat(day) if day else None
     except ValueError:
         chosen_day = None
+    employee = text("employee")
     return Filters(
         kind=text("kind"),
         type=text("type"),
         department=text("department"),
         shift=text("shift"),
-        employee_id=text("employee"),
+        employee_id=(people.employee_id_for(employee) if people and employee else None) or employee,
         day=chosen_day,
     )
 
@@ -175,7 +203,7 @@ def _query() -> dict[str, str]:
 
 def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None = None, **kept: Any) -> Response[str]:
     query = _query()
-    filters = _filters(query)
+    filters = _filters(query, page.deps.people)
     everything = page.deps.review.queue.for_viewer(page.viewer)
     matching = [item for item in everything if filters.keep(item)]
     pages = max(1, -(-len(matching) // PAGE_SIZE))
@@ -201,6 +229,7 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
         total=len(everything),
         kinds=kinds_of(everything),
         filters=filters,
+        employee=query.get("employee", ""),
         filtered=bool(shown),
         choices=choices,
         query=f"?{urlencode(shown)}" if shown else "",
@@ -294,14 +323,21 @@ def decide(item_id: str) -> Response[str]:
         outcome = page.deps.review.decide(page.viewer, item_id, action, reason)
     except ApprovalError as error:
         found = page.deps.review.queue.item(page.viewer, item_id)
+        message = _closed(page, item_id) if isinstance(error, AlreadyDecidedError) else str(error)
         if found is None:
-            return page.render("message.html", status_for(error), title="Not decided", page="item", message=str(error))
-        return _item_page(page, found, status_for(error), flash=_error(str(error)), reason=reason)
+            return page.render("message.html", status_for(error), title="Not decided", page="item", message=message)
+        return _item_page(page, found, status_for(error), flash=_error(message), reason=reason)
     logger.info("decision", item_id=item_id, action=outcome.action)
     following = next(iter(page.deps.review.queue.for_viewer(page.viewer)), None)
     if following is None:
         return page.redirect(f"/queue?{urlencode({'decided': 1, 'failed': 0})}")
     return page.redirect(f"/items/{following.item_id}?{urlencode({'done': outcome.action})}")
+
+
+def _closed(page: Page, item_id: str) -> str:
+    """Who decided the item first, and when, as this viewer names people (the error names an id)."""
+    events = page.deps.review.audit.for_finding(item_id)
+    return closed_message(events, item_id, page.reader) or "This suggestion was decided elsewhere a moment ago."
 
 
 def minutes(value: float | None) -> str:

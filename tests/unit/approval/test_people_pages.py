@@ -1,0 +1,130 @@
+"""The approval e-mail and link pages as a supervisor reads them (issue 9, item 6): the employee and the
+supervisor by name and employee number (by number where supervisors may not see names), every time in
+plant time with its date and zone, and a reused link naming who decided."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from approval_fakes import World, api_event, make_finding, make_request, notice
+
+from functions.approval_callback.handler import handler
+from plexlabor.approval.chat import ChatWebhookNotifier
+from plexlabor.approval.digest import DigestMailer, EmailContent
+from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
+from plexlabor.approval.display import Reader
+from tests.support import FakeLambdaContext
+
+DETROIT = ZoneInfo("America/Detroit")
+EMPLOYEE = Person("E0002", "E00002", "Robin Diaz")  # make_finding's employee
+SUPERVISOR = Person("E0001", "E00001", "Dana Smith")  # make_request's supervisor
+ESCALATION = Person("E0100", "E00100", "Lee Park")
+DIRECTORY = StaticPeopleDirectory([EMPLOYEE, SUPERVISOR, ESCALATION])
+NAMES = Reader(DETROIT, PeopleDisplay(DIRECTORY))
+NUMBERS = Reader(DETROIT, PeopleDisplay(DIRECTORY, frozenset({"hr", "admin"})))
+RAW_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|UTC")
+
+
+class Outbox:
+    """An `EmailSender` that keeps what it is asked to send."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, EmailContent]] = []
+
+    def send_email(self, address: str, content: EmailContent) -> str | None:
+        self.sent.append((address, content))
+        return "ses-1"
+
+
+def _mail(world: World, reader: Reader) -> EmailContent:
+    outbox = Outbox()
+    world.notifier = DigestMailer(outbox, reader)  # type: ignore[assignment]
+    batch = world.notify.batch()
+    batch.add(notice(), "m-1")
+    assert batch.flush() == []
+    ((address, content),) = outbox.sent
+    assert address == "sup1@plant.example"
+    return content
+
+
+def _page(world: World, method: str, token: str, reader: Reader, **form: str) -> dict[str, Any]:
+    event = api_event(method, token, urlencode(form) if method == "POST" else None)
+    return handler(event, FakeLambdaContext(), dependencies=world.callback, reader=reader)
+
+
+def _link(world: World) -> str:
+    (token,) = world.notified(notice(make_request(make_finding(), employee_number="E00002")))
+    return token
+
+
+# ---- the digest --------------------------------------------------------------------------------------
+def test_the_digest_names_the_employee_and_gives_the_link_expiry_in_plant_time() -> None:
+    mail = _mail(World(), NAMES)
+
+    for text in (mail.text, mail.html):
+        assert "Robin Diaz (E00002)" in text and "E0002 " not in text
+        assert "Tue 2026-03-03 00:00 EST" in text  # T0 04:00 UTC + the request's hour, in Detroit
+        assert not RAW_UTC.search(text.replace(mail.text.split("review: ")[1].split()[0], ""))
+
+
+def test_where_supervisors_may_not_see_names_the_digest_gives_the_number() -> None:
+    mail = _mail(World(), NUMBERS)
+
+    assert "employee E00002 |" in mail.text and "Robin" not in mail.text + mail.html
+
+
+def test_the_chat_nudge_names_the_supervisor() -> None:
+    class Session:
+        def __init__(self) -> None:
+            self.posted: list[Any] = []
+
+        def post(self, url: str, json: Any, timeout: float) -> Any:
+            self.posted.append(json)
+            return type("Answer", (), {"raise_for_status": lambda self: None})()
+
+    world, session = World(), Session()
+    world.notified(notice())
+    ChatWebhookNotifier("https://chat.example/hook", session, NAMES).send(world.notifier.sent[0])
+    assert "supervisor Dana Smith (E00001)'s approval" in session.posted[0]["text"]
+
+
+# ---- the link page -----------------------------------------------------------------------------------
+def test_the_link_page_names_people_and_shows_evidence_and_correction_in_plant_time(world: World) -> None:
+    page = _page(world, "GET", _link(world), NAMES)["body"]
+
+    assert "<th>Employee</th><td>Robin Diaz (E00002)</td>" in page
+    assert "for supervisor Dana Smith (E00001)" in page and "plant time (America/Detroit)" in page
+    assert "<th>Clockin</th><td>Mon 2026-03-02 00:52 EST</td>" in page  # evidence, 05:52 UTC
+    assert "<th>Clockout time</th><td>Mon 2026-03-02 09:07 EST</td>" in page  # the correction, 14:07 UTC
+    assert "<th>Link valid until</th><td>Tue 2026-03-03 00:00 EST</td>" in page
+    assert not RAW_UTC.search(page)
+
+
+def test_where_supervisors_may_not_see_names_the_page_gives_numbers(world: World) -> None:
+    page = _page(world, "GET", _link(world), NUMBERS)["body"]
+
+    assert "<th>Employee</th><td>E00002</td>" in page and "for supervisor E00001" in page
+    assert "Robin" not in page and "Dana" not in page
+
+
+def test_a_link_used_after_a_queue_decision_names_the_decider_and_when(world: World) -> None:
+    token = _link(world)
+    world.callback.decide_in_queue("f-000000000000000000000001", "approve", None, ESCALATION.employee_id)
+
+    for method, form in (("GET", {}), ("POST", {"action": "reject", "reason": "late"})):
+        response = _page(world, method, token, NAMES, **form)
+        assert response["statusCode"] == 410
+        assert "already approved by Lee Park (E00100) on Mon 2026-03-02 23:00 EST." in response["body"]
+        assert "E0100 " not in response["body"]
+    numbers = _page(world, "GET", token, NUMBERS)["body"]
+    assert "already approved by E00100 on" in numbers and "Lee" not in numbers
+
+
+def test_a_decider_who_is_not_an_employee_is_named_by_their_user_name(world: World) -> None:
+    token = _link(world)
+    world.callback.decide_in_queue("f-000000000000000000000001", "reject", "not ours", "admin")
+
+    assert "already rejected by admin on" in _page(world, "GET", token, NAMES)["body"]
