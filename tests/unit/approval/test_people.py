@@ -156,3 +156,17 @@ def test_a_note_written_with_ids_names_the_people_it_mentions() -> None:
     assert with_people(note, reader, [LEE.employee_id, None]) == "Suggest Lee Park (E00007) on WC-10 (8.0 h, shift 1)"
     short = Reader(people=PeopleDisplay(StaticPeopleDirectory([Person("E1", "N1", "Ana")])))
     assert with_people("E1 and E10", short, ["E1"]) == "Ana (N1) and E10"  # whole ids only
+
+
+def test_pages_ask_plex_for_names_only_when_they_read_plex_and_never_wait_long() -> None:
+    import time
+
+    from plexlabor.approval.wiring import people_directory
+
+    base = {env.AUDIT_TABLE_NAME: "a", env.STATE_TABLE_NAME: "s", env.APPROVAL_SIGNING_KEY_SECRET_ARN: "k"}
+    assert isinstance(people_directory(CallbackSettings.from_env(base)), StaticPeopleDirectory)
+    unreachable = {**base, env.PLEX_BASE_URL: "http://127.0.0.1:1", "PLEXLABOR_PLEX_API_KEY": "key"}
+    directory = people_directory(CallbackSettings.from_env(unreachable))
+    started = time.monotonic()
+    assert isinstance(directory, PlexEmployeeDirectory) and directory.person_of("E1") is None
+    assert time.monotonic() - started < 3  # no retries: the page shows numbers at once
