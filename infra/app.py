@@ -27,6 +27,8 @@ import plexlabor.platform.env as env_vars
 from infra.build_layers import ensure_layers
 from infra.config import DeployConfig
 from infra.constants import (
+    CTX_ADVISORY_MODE,
+    CTX_DEFAULT_SUPERVISOR_ID,
     CTX_NOTIFY_SENDER,
     CTX_TIMEZONE,
     REPO_ROOT,
@@ -38,6 +40,10 @@ CDK_JSON = REPO_ROOT / "cdk.json"
 HOW_TO_SET = {
     env_vars.TIMEZONE: f"-c {CTX_TIMEZONE}=America/Detroit (the plant's IANA zone)",
     env_vars.NOTIFY_SENDER: f"-c {CTX_NOTIFY_SENDER}=<an SES-verified address>",
+    env_vars.DEFAULT_SUPERVISOR_ID: (
+        f"-c {CTX_DEFAULT_SUPERVISOR_ID}=<employee id> (who approves findings about employees with no "
+        f"supervisor), or -c {CTX_ADVISORY_MODE}=true"
+    ),
     env_vars.APPROVAL_BASE_URL: "approval_callback's handler (the API serves the links)",
 }
 

@@ -40,6 +40,7 @@ from infra.constants import (
     CTX_REGION,
     CTX_RESERVED_CONCURRENCY,
     CTX_SCHEDULES,
+    CTX_SHOW_NAMES_TO,
     CTX_STAGE,
     CTX_TIMEZONE,
     DEFAULT_API_BURST_LIMIT,
@@ -60,6 +61,7 @@ from infra.constants import (
     SCHEDULE_EXPRESSION,
 )
 from plexlabor.platform.pilot import parse_codes, parse_kinds
+from plexlabor.platform.settings import NOBODY, parse_name_roles
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -107,6 +109,9 @@ class DeployConfig:
     notify_kinds: tuple[str, ...] = ()
     advisory_mode: bool | None = None
     """None: not configured (the functions' default, false, applies and no variable is set)."""
+    show_names_to: str | None = None
+    """Roles who see names, comma-separated as `SHOW_NAMES_TO` reads them ("none": nobody); None: not
+    configured (every role sees names, no variable is set)."""
 
     def __post_init__(self) -> None:
         for check in _CHECKS:  # in this order: the first broken rule is the one reported
@@ -148,6 +153,7 @@ class DeployConfig:
             pilot_shifts=pilot["shifts"],
             notify_kinds=pilot["notifyKinds"],
             advisory_mode=None if advisory is None else _strict_flag(CTX_ADVISORY_MODE, advisory),
+            show_names_to=_show_names_to(get(CTX_SHOW_NAMES_TO)),
         )
 
 
@@ -241,6 +247,11 @@ def _check_pilot(config: DeployConfig) -> None:
             raise ConfigError(f"{CTX_PILOT}: {key}: {error}") from None
 
 
+def _check_people(config: DeployConfig) -> None:
+    if config.show_names_to is not None:
+        _show_names_to(config.show_names_to)
+
+
 _CHECKS: tuple[Callable[[DeployConfig], None], ...] = (
     _check_stage,
     _check_environment,
@@ -252,6 +263,7 @@ _CHECKS: tuple[Callable[[DeployConfig], None], ...] = (
     _check_schedules,
     _check_api_limits,
     _check_pilot,
+    _check_people,
 )
 
 
@@ -287,6 +299,17 @@ def _pilot(value: Any) -> dict[str, tuple[str, ...]]:
         except ValueError as error:
             raise ConfigError(f"{CTX_PILOT}: {key}: {error}") from None
     return read
+
+
+def _show_names_to(value: Any) -> str | None:
+    """`plexlabor:showNamesTo`: roles as a list or one comma-separated string, or "none"; None when unset."""
+    if value is None or value == [] or value == ():
+        return None
+    try:
+        roles = parse_name_roles(value)
+    except ValueError as error:
+        raise ConfigError(f"{CTX_SHOW_NAMES_TO}: {error}") from None
+    return ",".join(roles) or NOBODY
 
 
 def _strict_flag(key: str, value: Any) -> bool:

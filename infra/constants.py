@@ -53,6 +53,10 @@ CTX_PILOT = "plexlabor:pilot"
 Functions get `PILOT_DEPARTMENTS`, `PILOT_WORKCENTERS`, `PILOT_SHIFTS`, `NOTIFY_KINDS`."""
 CTX_ADVISORY_MODE = "plexlabor:advisoryMode"
 """true: findings and suggestions are recorded and nobody is notified (`ADVISORY_MODE`); unset = false."""
+CTX_SHOW_NAMES_TO = "plexlabor:showNamesTo"
+"""Who sees people's names beside their employee numbers on pages and in e-mail (`SHOW_NAMES_TO`): a list
+of roles (supervisor, planner, hr, admin) or one comma-separated string, or "none"; unset = all four.
+The others see employee numbers only."""
 CTX_SCHEDULES = "plexlabor:schedules"
 """Per scheduled function, an EventBridge expression overriding its spec's default, or "disabled":
 e.g. {"punch_poller": "rate(10 minutes)", "norms_refresh": "cron(30 6 * * ? *)"}."""

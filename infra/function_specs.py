@@ -113,7 +113,11 @@ class Need(StrEnum):
     APPROVAL_LINKS = "approval-links"
     """`APPROVAL_BASE_URL`: the API's stage URL (links are `<base>/approvals/<token>`)."""
     PLANT_TIMEZONE = "plant-timezone"
-    """`PLEXLABOR_TIMEZONE`: functions that read labor data judge days and shifts in plant time."""
+    """`PLEXLABOR_TIMEZONE`: functions that read labor data judge days and shifts in plant time; functions
+    that show times to people show them in plant time."""
+    PEOPLE_NAMES = "people-names"
+    """Names people to whoever reads (pages, e-mail): `SHOW_NAMES_TO` when configured (who sees names
+    beside employee numbers). The names come from Plex employees: such a function also reads Plex."""
     REDRIVE_LIMIT = "redrive-limit"
     """`MAX_RECEIVE_COUNT`: the maxReceiveCount of the queue the function consumes."""
     PILOT_SCOPE = "pilot-scope"
@@ -296,12 +300,12 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             TableAccess.AUDIT_APPEND,
             TableAccess.STATE_READ_WRITE,  # task tokens of notified stages
             ReadSecret(SecretName.APPROVAL_SIGNING_KEY),
-            PLEX,  # the supervisor directory (employees, user accounts)
+            PLEX,  # the supervisor directory (employees, user accounts): addresses, names, numbers
         ),
         consumes=QueueName.NOTIFY,
         batch_size=50,  # one mail per supervisor per batch: bigger batches, fewer mails
         max_batching_window_s=60,
-        needs=(Need.SEND_EMAIL, Need.APPROVAL_LINKS),
+        needs=(Need.SEND_EMAIL, Need.APPROVAL_LINKS, Need.PLANT_TIMEZONE, Need.PEOPLE_NAMES),
     ),
     FunctionSpec(
         name="approval_callback",
@@ -312,8 +316,9 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             TableAccess.AUDIT_READ,
             TableAccess.STATE_READ_WRITE,
             ReadSecret(SecretName.APPROVAL_SIGNING_KEY),
+            PLEX,  # employees: the page names people
         ),
-        needs=(Need.ANSWER_APPROVALS,),
+        needs=(Need.ANSWER_APPROVALS, Need.PLANT_TIMEZONE, Need.PEOPLE_NAMES),
         routes=(Route("GET", "/approvals/{token}"), Route("POST", "/approvals/{token}")),
     ),
     FunctionSpec(
@@ -327,8 +332,9 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             TableAccess.STATE_READ_WRITE,
             ReadSecret(SecretName.APPROVAL_SIGNING_KEY),
             SendTo(QueueName.WRITEBACK),  # approved crew assignments
+            PLEX,  # employees: the pages name people
         ),
-        needs=(Need.ANSWER_APPROVALS, Need.PLANT_TIMEZONE, Need.SIGN_IN, Need.PILOT_SCOPE),
+        needs=(Need.ANSWER_APPROVALS, Need.PLANT_TIMEZONE, Need.SIGN_IN, Need.PILOT_SCOPE, Need.PEOPLE_NAMES),
         routes=(
             signed_in("GET", "/queue"),
             signed_in("POST", "/queue"),

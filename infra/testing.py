@@ -29,6 +29,7 @@ from infra.constants import (
     CTX_FUNCTIONS_ROOT,
     CTX_NOTIFY_SENDER,
     CTX_PLACEHOLDER_LAYERS,
+    CTX_SHOW_NAMES_TO,
     CTX_TIMEZONE,
 )
 from infra.stack import PlexlaborStack
@@ -38,6 +39,7 @@ CONFIGURED = {
     CTX_TIMEZONE: "America/Detroit",
     CTX_NOTIFY_SENDER: "approvals@plant.example.com",
     CTX_DEFAULT_SUPERVISOR_ID: "SUP-0001",
+    CTX_SHOW_NAMES_TO: ["supervisor", "hr", "admin"],
 }
 """The plant-specific settings a real deployment sets (nothing in cdk.json: they differ per plant)."""
 

@@ -56,6 +56,7 @@ class Setting(StrEnum):
     PILOT_SHIFTS = "pilot_shifts"
     NOTIFY_KINDS = "notify_kinds"  # unset = every kind
     ADVISORY_MODE = "advisory_mode"  # unset = the functions' default, false
+    SHOW_NAMES_TO = "show_names_to"  # optional: unset = every role sees names
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ NEED_SOURCES: dict[Need, dict[str, Source]] = {
     Need.SEND_EMAIL: {env.NOTIFY_SENDER: Setting.NOTIFY_SENDER},
     Need.APPROVAL_LINKS: {env.APPROVAL_BASE_URL: Attribute.API_URL},
     Need.PLANT_TIMEZONE: {env.TIMEZONE: Setting.TIMEZONE},
+    Need.PEOPLE_NAMES: {env.SHOW_NAMES_TO: Setting.SHOW_NAMES_TO},
     Need.REDRIVE_LIMIT: {},  # depends on the consumed queue: see environment_sources
     Need.PILOT_SCOPE: {
         env.PILOT_DEPARTMENTS: Setting.PILOT_DEPARTMENTS,
@@ -171,7 +173,10 @@ ROLLOUT_SETTINGS = frozenset(
 a function runs plant-wide, every kind notifying, not advisory. A runtime that does not know them yet
 (its `setting` raises KeyError: the local runtime today) gives none of them, so it runs plant-wide."""
 
-OPTIONAL_SETTINGS = frozenset({Setting.DEFAULT_SUPERVISOR_ID}) | ROLLOUT_SETTINGS
+PEOPLE_SETTINGS = frozenset({Setting.SHOW_NAMES_TO})
+"""Who sees people's names (`plexlabor:showNamesTo`); unset, every role does."""
+
+OPTIONAL_SETTINGS = frozenset({Setting.DEFAULT_SUPERVISOR_ID}) | ROLLOUT_SETTINGS | PEOPLE_SETTINGS
 """Settings a function runs without (every other unset setting is a deployment mistake)."""
 
 

@@ -1,4 +1,6 @@
-"""The alarm topic every CloudWatch alarm of the service notifies, and the one shape those alarms take.
+"""The alarm topic every CloudWatch alarm of the service notifies, the one shape those alarms take,
+and the alarms on the service's own metrics (Powertools EMF: namespace `METRICS_NAMESPACE`, dimension
+`service`): `UnroutableFindings`, review findings recorded with nobody to approve them.
 
 CloudWatch cannot publish to a topic encrypted with the AWS-managed `aws/sns` key, so the topic
 uses a small customer-managed key (rotation on) whose policy lets CloudWatch use it. Publishing
@@ -17,7 +19,12 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from infra.constants import ALARM_KEY_ID, ALARM_TOPIC_ID, SERVICE_NAME
+from infra.constants import ALARM_KEY_ID, ALARM_TOPIC_ID, METRICS_NAMESPACE, SERVICE_NAME
+
+UNROUTABLE_FINDINGS_METRIC = "UnroutableFindings"
+"""punch_validator and norms_refresh count review findings recorded unrouted (no supervisor and no
+`DEFAULT_SUPERVISOR_ID`) in it: `plexlabor.intake.recording.UNROUTABLE_METRIC` (a test keeps them equal)."""
+UNROUTABLE_FINDINGS_ALARM_ID = "UnroutableFindings"
 
 
 class Alarms(Construct):
@@ -50,6 +57,27 @@ class Alarms(Construct):
         if email:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))
         self._action = cloudwatch_actions.SnsAction(self.topic)
+        self.unroutable_alarm = self.above_zero(
+            self,
+            UNROUTABLE_FINDINGS_ALARM_ID,
+            description=(
+                "Review findings were recorded with nobody to approve them (the employee has no supervisorId "
+                "and no DEFAULT_SUPERVISOR_ID is set): audit events with payload.unrouted. Set the default "
+                "supervisor or the employees' supervisors in Plex; those findings stay logged."
+            ),
+            metric=self.service_metric(UNROUTABLE_FINDINGS_METRIC),
+        )
+
+    @staticmethod
+    def service_metric(name: str, period_minutes: int = 5) -> cloudwatch.Metric:
+        """The sum of one of the functions' own metrics (every function shares the service dimension)."""
+        return cloudwatch.Metric(
+            namespace=METRICS_NAMESPACE,
+            metric_name=name,
+            dimensions_map={"service": SERVICE_NAME},
+            statistic="Sum",
+            period=Duration.minutes(period_minutes),
+        )
 
     def notify(self, alarm: cloudwatch.Alarm) -> cloudwatch.Alarm:
         """Send the alarm's ALARM and OK transitions to the topic."""

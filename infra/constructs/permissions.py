@@ -30,7 +30,15 @@ from infra.constructs.secrets import Secrets
 from infra.constructs.storage import Storage
 from infra.function_specs import BucketAccess, FunctionSpec, Need, ReadSecret, SendTo, TableAccess
 from infra.nag import acknowledge_wildcard_resource
-from infra.wiring import OPTIONAL_SETTINGS, Attribute, Setting, Table, environment_sources, resolve, resolve_environment
+from infra.wiring import (
+    Attribute,
+    Setting,
+    Table,
+    environment_sources,
+    optional_setting,
+    resolve,
+    resolve_environment,
+)
 
 READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query")
 TABLE_ACTIONS: dict[TableAccess, tuple[str, ...]] = {
@@ -140,7 +148,7 @@ def missing_settings(spec: FunctionSpec, resources: SharedResources) -> list[str
     return [
         name
         for name, source in environment_sources(spec, resources.config.plex_settings).items()
-        if source not in OPTIONAL_SETTINGS and resolve(source, resources) is None
+        if not optional_setting(source, resources) and resolve(source, resources) is None
     ]
 
 

@@ -160,7 +160,11 @@ def test_a_supervisor_sees_only_their_own_items(page: Page, web: WebApp) -> None
     # Every open punch finding routed to them, and no other (the rest of the list: crew suggestions)
     assert shown & set(web.links) == set(web.findings[mine])
     assert not shown & set(web.findings[theirs])
-    assert f"Signed in as {web.users[mine].employee_id} · supervisor" in page.locator("header").inner_text()
+    # Named as people read them: by name and employee number (the local user's name is "First Last, E0012")
+    name, number = web.users[mine].name.rsplit(", ", 1)
+    header = page.locator("header").inner_text()
+    assert f"Signed in as {name} ({number}) · supervisor" in header
+    assert str(web.users[mine].employee_id) not in header
     # Another supervisor's finding is not there: its page is the same 404 as a closed one
     other = web.findings[theirs][0]
     response = page.goto(f"{web.base}/items/{other}")

@@ -40,6 +40,7 @@ FAKE = LocalResources(
     user_pool_id="us-east-1_pool",
     user_pool_client_id="client",
     hosted_ui_url="https://api/dev/login",
+    show_names_to="supervisor,hr,admin",
     rollout={
         "pilot_departments": ("MACH", "ASSY"),
         "pilot_workcenters": ("CNC-01",),
@@ -59,6 +60,14 @@ def test_local_variables_are_the_wiring_ones(spec: Any) -> None:
     local = function_environment(spec, FAKE, plex, stage="dev", log_level="INFO")
     assert set(local) == set(environment_sources(spec, plex.settings.keys()))
     assert all(local.values())
+
+
+def test_show_names_to_not_configured_is_left_out() -> None:
+    """As on AWS: nobody said who sees names, no SHOW_NAMES_TO (every role then sees them)."""
+    unset = dataclasses.replace(FAKE, show_names_to=None)
+    for spec in FUNCTION_SPECS:
+        names = set(function_environment(spec, unset, PlexEnvironment("http://sim"), stage="dev", log_level="INFO"))
+        assert "SHOW_NAMES_TO" not in names, spec.name
 
 
 def test_rollout_settings_not_configured_are_left_out() -> None:

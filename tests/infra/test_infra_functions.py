@@ -11,12 +11,15 @@ import plexlabor.platform.env as env_vars
 from infra.app import add_stack, create_app, missing_settings_report
 from infra.config import RETENTION_DAYS
 from infra.constants import (
+    CTX_ADVISORY_MODE,
     CTX_BUILD_DIR,
+    CTX_DEFAULT_SUPERVISOR_ID,
     CTX_FUNCTIONS_ROOT,
     CTX_PLACEHOLDER_LAYERS,
     CTX_PLEX_SETTINGS,
     CTX_RESERVED_CONCURRENCY,
     CTX_SCHEDULES,
+    CTX_TIMEZONE,
     DEFAULT_LOG_RETENTION_DAYS,
     ENV_QUEUE_URL,
     ENV_SECRET_ARN,
@@ -353,7 +356,7 @@ def test_only_specs_with_a_handler_are_built(tmp_path: Path) -> None:
     partial.assertions.resource_count_is("AWS::ApiGateway::RestApi", 0)
     assert partial.stack.missing_settings() == {
         "punch_poller": [env_vars.TIMEZONE],
-        "punch_validator": [env_vars.TIMEZONE],
+        "punch_validator": [env_vars.DEFAULT_SUPERVISOR_ID, env_vars.TIMEZONE],
     }
     assert env_vars.TIMEZONE not in poller["Environment"]["Variables"]
     assert (
@@ -364,6 +367,19 @@ def test_only_specs_with_a_handler_are_built(tmp_path: Path) -> None:
     # a disabled schedule keeps its rule (turning it back on is an update); absent functions get none
     [rule] = partial.resources("AWS::Events::Rule").values()
     assert (rule["Properties"]["State"], rule["Properties"]["ScheduleExpression"]) == ("DISABLED", "rate(5 minutes)")
+
+
+def test_the_default_supervisor_is_missing_unless_the_plant_runs_advisory(tmp_path: Path) -> None:
+    # Given the validator deployed without a default supervisor: reported, with how to set it
+    required = synthesize(tmp_path / "required", ["punch_validator"], **{CTX_TIMEZONE: "America/Detroit"})
+    assert required.stack.missing_settings() == {"punch_validator": [env_vars.DEFAULT_SUPERVISOR_ID]}
+    [warning] = missing_settings_report(required.stack)
+    assert f"-c {CTX_DEFAULT_SUPERVISOR_ID}=" in warning
+    # while in advisory mode, where nobody is asked, it is not needed
+    advisory = synthesize(
+        tmp_path / "advisory", ["punch_validator"], **{CTX_TIMEZONE: "America/Detroit", CTX_ADVISORY_MODE: "true"}
+    )
+    assert advisory.stack.missing_settings() == {}
 
 
 def test_the_helper_refuses_managed_env_overrides_and_duplicates(tmp_path: Path) -> None:

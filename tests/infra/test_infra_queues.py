@@ -8,11 +8,12 @@ import pytest
 from aws_cdk import App, Duration, Stack
 from aws_cdk.assertions import Template
 
-from infra.constants import DEFAULT_MAX_RECEIVE_COUNT, QueueName
-from infra.constructs.alarms import Alarms
+from infra.constants import DEFAULT_MAX_RECEIVE_COUNT, METRICS_NAMESPACE, SERVICE_NAME, QueueName
+from infra.constructs.alarms import UNROUTABLE_FINDINGS_METRIC, Alarms
 from infra.constructs.queues import Queues
 from infra.function_specs import FUNCTION_SPECS, VISIBILITY_TIMEOUT_FACTOR, visibility_timeouts
 from infra.testing import Synthesized
+from plexlabor.intake.recording import UNROUTABLE_METRIC
 
 
 def _resource(synthesized: Synthesized, construct: Any) -> dict[str, Any]:
@@ -127,3 +128,22 @@ def test_max_receive_count_and_alarm_email_come_from_configuration() -> None:
         redrive = queue["Properties"].get("RedrivePolicy")
         assert redrive is None or redrive["maxReceiveCount"] == 3
     template.has_resource_properties("AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "ops@example.com"})
+
+
+def test_findings_nobody_can_approve_alarm_the_topic(synthesized: Synthesized) -> None:
+    # punch_validator and norms_refresh count review findings recorded unrouted (no supervisor, no default)
+    assert UNROUTABLE_FINDINGS_METRIC == UNROUTABLE_METRIC
+    topic = {"Ref": synthesized.logical_id(synthesized.stack.alarms.topic)}
+    synthesized.assertions.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "Namespace": METRICS_NAMESPACE,
+            "MetricName": UNROUTABLE_METRIC,
+            "Dimensions": [{"Name": "service", "Value": SERVICE_NAME}],
+            "Statistic": "Sum",
+            "Threshold": 0,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": [topic],
+        },
+    )

@@ -72,6 +72,8 @@ class LocalResources:
     user_pool_client_id: str | None = None
     hosted_ui_url: str | None = None
     """Where the app would send people to sign in (Cognito's hosted UI on AWS; locally the dev login)."""
+    show_names_to: str | None = None
+    """Roles who see people's names (`SHOW_NAMES_TO`, as `plexlabor:showNamesTo`); None: every role."""
     rollout: Mapping[str, object] = field(default_factory=dict)
     """The phased-rollout settings (`infra.wiring.ROLLOUT_SETTINGS`, by `Setting` value, e.g.
     `{"pilot_departments": ("MACH",), "advisory_mode": True}`); unset ones are left out, as on AWS."""
@@ -114,6 +116,7 @@ class LocalValues:
             Setting.DEFAULT_SUPERVISOR_ID: resources.default_supervisor_id,
             Setting.APPROVAL_WAIT_SECONDS: resources.approval_wait_s,
             Setting.NOTIFY_SENDER: resources.notify_sender,
+            Setting.SHOW_NAMES_TO: resources.show_names_to,
             **{rollout: resources.rollout.get(rollout.value) for rollout in ROLLOUT_SETTINGS},
         }[setting]
 

@@ -13,6 +13,8 @@
   that the approval functions read cannot carry yet (see docs/local-runtime.md).
 - Writes go to the simulator in `custom_object` mode unless told otherwise; the simulator records
   every write (`stack.simulator.writes()`).
+- Approvals are on, so the validator requires `DEFAULT_SUPERVISOR_ID`: unless one is given, it is the
+  plant's top manager (`plant_default_supervisor`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,18 @@ LOCAL_PLEX_SETTINGS = {
 """Plex client settings for local runs: fail fast (the queue's redelivery is the retry that matters)."""
 
 
+def plant_default_supervisor(plant_dir: Path | str) -> str | None:
+    """Who approves findings about employees with no supervisor in a local run: the plant's top
+    manager (someone others report to who reports to nobody; the lowest employee number first), else
+    the first supervisor; None for a plant where nobody reports to anybody."""
+    rows = {str(row["id"]): row for row in PlantFolder(plant_dir).iter_raw("employees")}
+    bosses = {str(row["supervisorId"]) for row in rows.values() if str(row.get("supervisorId") or "") in rows}
+    ranked = sorted(
+        bosses, key=lambda key: (bool(rows[key].get("supervisorId")), str(rows[key].get("employeeNo") or key))
+    )
+    return ranked[0] if ranked else None
+
+
 class LocalStack(Lifecycle):
     def __init__(
         self,
@@ -66,7 +80,7 @@ class LocalStack(Lifecycle):
             "plant_dir": self.plant_dir,
             "timezone": self.meta.timezone,
             "approval_wait_s": approval_wait_s,
-            "default_supervisor_id": default_supervisor_id,
+            "default_supervisor_id": default_supervisor_id or plant_default_supervisor(self.plant_dir),
             "api_port": api_port,
             "moto_port": moto_port,
             "handler_output": handler_output,

@@ -163,6 +163,7 @@ def test_settings_defaults_and_empty_values() -> None:
             "AUDIT_TABLE_NAME": "audit",
             "IDEMPOTENCY_TABLE_NAME": "idem",
             "APPROVAL_STATE_MACHINE_ARN": "arn:sm",
+            "DEFAULT_SUPERVISOR_ID": "SUP-1",
             "PLEXLABOR_PLANT_DIR": "/plant",
             "ARTIFACTS_BUCKET_NAME": "",
             "PLEXLABOR_PLEX_BASE_URL": "http://127.0.0.1:9",
@@ -175,15 +176,38 @@ def test_settings_defaults_and_empty_values() -> None:
             "ARTIFACTS_BUCKET_NAME": "b",
             "AUDIT_TABLE_NAME": "a",
             "APPROVAL_STATE_MACHINE_ARN": "arn:sm",
+            "DEFAULT_SUPERVISOR_ID": "SUP-1",
             "PLEXLABOR_TIMEZONE": "UTC",
         }
     )
     assert nightly.history_weeks == 26 and nightly.sweep_days == 2
 
 
+@pytest.mark.parametrize("model", [ValidatorSettings, NormsRefreshSettings])
+def test_the_default_supervisor_is_required_while_approvals_are_on(model) -> None:
+    # Given a function that starts approvals, configured without DEFAULT_SUPERVISOR_ID
+    environ = {
+        "AUDIT_TABLE_NAME": "audit",
+        "IDEMPOTENCY_TABLE_NAME": "idem",
+        "ARTIFACTS_BUCKET_NAME": "b",
+        "APPROVAL_STATE_MACHINE_ARN": "arn:sm",
+        "PLEXLABOR_PLANT_DIR": "/plant",
+    }
+    # Then it refuses to start, naming the variable (a finding about someone with no supervisor would
+    # otherwise have nobody to go to)
+    with pytest.raises(ConfigurationError, match="DEFAULT_SUPERVISOR_ID is required"):
+        model.from_env(environ)
+    with pytest.raises(ConfigurationError, match="DEFAULT_SUPERVISOR_ID is required"):
+        model.from_env({**environ, "DEFAULT_SUPERVISOR_ID": "", "ADVISORY_MODE": "false"})
+    # and in advisory mode, where nobody is asked, it may be left out
+    assert model.from_env({**environ, "ADVISORY_MODE": "true"}).default_supervisor_id is None
+    assert model.from_env({**environ, "DEFAULT_SUPERVISOR_ID": "SUP-1"}).default_supervisor_id == "SUP-1"
+
+
 def test_dependencies_are_built_once_and_again_only_when_their_variables_change(monkeypatch) -> None:
     builds: list[str] = []
     cached = PerEnvironment(ApprovalStartSettings, lambda s: builds.append(s.approval_state_machine_arn) or len(builds))
+    monkeypatch.setenv("DEFAULT_SUPERVISOR_ID", "SUP-1")
     monkeypatch.setenv("APPROVAL_STATE_MACHINE_ARN", "arn:one")
     assert cached() == cached() == 1
     monkeypatch.setenv("_X_AMZN_TRACE_ID", "Root=1-2-3")  # per-invocation noise: no rebuild

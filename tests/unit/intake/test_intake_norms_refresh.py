@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -81,3 +82,25 @@ def test_as_of_in_the_event_detail_moves_the_run(plant_source, recorder) -> None
     result = nightly.handler(scheduled_event({"as_of": as_of.isoformat()}), FakeLambdaContext(), dependencies=deps)
     assert result["as_of"] == as_of.isoformat()
     assert result["norms_version"] == f"norms-{int(as_of.timestamp())}"
+
+
+def test_the_sweep_records_findings_nobody_can_approve_as_unrouted_once(plant_source, audit, approvals) -> None:
+    # Given a plant where nobody has a supervisor, and a recorder without a default supervisor
+    class NoSupervisors:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(plant_source, name)
+
+        def employees(self) -> list[Any]:
+            return [e.model_copy(update={"supervisor_id": None}) for e in plant_source.employees()]
+
+    recorder = FindingRecorder(audit=audit, approvals=approvals, actor=NORMS_REFRESH_ACTOR, clock=lambda: NOW)
+    deps = make_deps(plant_source, recorder, InMemoryNormsStore())
+    deps.source = NoSupervisors()  # type: ignore[assignment]
+    # When the sweep runs twice
+    first = nightly.handler(scheduled_event(), FakeLambdaContext(), dependencies=deps)["sweep"]
+    second = nightly.handler(scheduled_event(), FakeLambdaContext(), dependencies=deps)["sweep"]
+    # Then its review findings are recorded, unrouted, the first night only, and nobody is asked
+    unrouted = [e for e in audit.by_status(AuditStatus.LOGGED, limit=10_000) if e.payload.get("unrouted")]
+    assert first["unroutable"] == len(unrouted) > 0 and second["unroutable"] == 0
+    assert {e.payload["unrouted"] for e in unrouted} == {"no_supervisor"} and approvals.started == {}
+    assert first["new"] == first["findings"]  # every finding recorded, none lost

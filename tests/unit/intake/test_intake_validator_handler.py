@@ -227,8 +227,8 @@ def test_stored_norms_are_used_when_present(plant_source, samples, audit, approv
     assert all(e.model_version.endswith("+norms-stored-1") for e in audit.history(samples.review.key))
 
 
-def test_a_review_finding_nobody_can_approve_fails_the_record_without_writing(
-    plant_source, samples, audit, approvals
+def test_a_review_finding_nobody_can_approve_is_recorded_unrouted_not_retried(
+    plant_source, samples, audit, approvals, capsys
 ) -> None:
     # Given an employee whose supervisor is unknown and no default supervisor configured
     class NoSupervisors:
@@ -239,9 +239,21 @@ def test_a_review_finding_nobody_can_approve_fails_the_record_without_writing(
             return [e.model_copy(update={"supervisor_id": None}) for e in plant_source.employees()]
 
     deps = make_deps(NoSupervisors(), samples, audit, approvals, default_supervisor=None)
-    event, response = run(deps, [samples.clean.message().model_dump_json(), samples.review.message().model_dump_json()])
-    assert failed_ids(response) == [event["Records"][1]["messageId"]]
-    assert audit.history(samples.review.key) == [] and approvals.started == {}
+    # When their review finding is validated
+    _, response = run(deps, [samples.clean.message().model_dump_json(), samples.review.message().model_dump_json()])
+    # Then the record is done (retrying cannot find a supervisor: it went to the DLQ with no audit record)
+    assert failed_ids(response) == [] and approvals.started == {}
+    # and the audit says so: the finding, logged, unrouted for want of a supervisor, addressed to nobody
+    (event,) = audit.history(samples.review.key)
+    assert event.event_type is AuditEventType.FINDING and event.status is AuditStatus.LOGGED
+    assert event.payload["unrouted"] == "no_supervisor" and event.payload["route"] == "review"
+    assert event.supervisor_id is None and event.finding_id == samples.review.findings[0].finding_id
+    # and a metric an alarm watches counts it
+    emitted = [line for line in capsys.readouterr().out.splitlines() if '"CloudWatchMetrics"' in line]
+    assert any('"UnroutableFindings":[1.0]' in line.replace(" ", "") for line in emitted), emitted
+    # A redelivery records nothing more and starts nothing
+    _, again = run(deps, [samples.review.message(received_at=NOW).model_dump_json()])
+    assert failed_ids(again) == [] and len(audit.history(samples.review.key)) == 1 and approvals.started == {}
 
 
 def test_when_every_record_fails_the_invocation_fails(plant_source, samples, audit, approvals) -> None:

@@ -21,9 +21,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from plexlabor.intake.errors import NoSupervisorError
 from plexlabor.intake.norms_store import NormsStore, version_key
-from plexlabor.intake.recording import FindingRecorder
+from plexlabor.intake.recording import UNROUTABLE_METRIC, FindingRecorder
 from plexlabor.intake.wiring import NormsRefreshDependencies
 from plexlabor.platform.observability import logger, metrics
 from plexlabor.plex.port import LaborDataPort
@@ -51,7 +50,8 @@ class SweepResult:
     held: Counter[str] = field(default_factory=Counter)
     """New review findings recorded `logged` by the pilot scope, by reason (`plexlabor.platform.pilot.Hold`)."""
     unroutable: list[str] = field(default_factory=list)
-    """Review findings with no supervisor to route to (recorded nowhere; `run` logs and counts them)."""
+    """New review findings with no supervisor to route to (recorded `logged` with `unrouted`; `run`
+    logs and counts them)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -79,11 +79,9 @@ def sweep(
     result = SweepResult()
     for finding in engine.batch(data, norms, since=since.timestamp(), until=now.timestamp()):
         result.findings += 1
-        try:
-            recorded = recorder.record(finding, data)
-        except NoSupervisorError:
+        recorded = recorder.record(finding, data)
+        if recorded.unrouted is not None:
             result.unroutable.append(finding.finding_id)
-            continue
         result.by_type[finding.anomaly_type.value] += 1
         result.new += recorded.new
         result.approvals_started += recorded.approval_started
@@ -108,9 +106,10 @@ class NormsRefreshEvent(EventBridgeModel):
 def run(deps: NormsRefreshDependencies, request: NormsRefreshEvent) -> dict[str, Any]:
     """Refresh the norms, then sweep; the summary `{"as_of", "norms_version", "norms_key", "sweep":
     {"findings", "new", "approvals_started", "by_type", "held", "unroutable"}}`. Review findings with no
-    supervisor to route to (no `supervisorId` and no `DEFAULT_SUPERVISOR_ID`) are logged as errors
-    and counted (`UnroutableFindings`), not recorded; those the pilot scope holds back are recorded
-    `logged` and counted in `held` by reason (`docs/rollout.md`)."""
+    supervisor to route to (no `supervisorId` and no `DEFAULT_SUPERVISOR_ID`) are recorded `logged`
+    with `unrouted`, logged as errors and counted (`UnroutableFindings`, alarmed) the night they are
+    recorded; those the pilot scope holds back are recorded `logged` and counted in `held` by reason
+    (`docs/rollout.md`)."""
     as_of = (request.detail.as_of or deps.clock()).astimezone(UTC)
     norms = refresh_norms(deps.source, deps.timezone, deps.norms_store, as_of, deps.history)
     logger.info("norms saved", norms_version=norms.version, employees=len(norms.employees))
@@ -123,7 +122,7 @@ def run(deps: NormsRefreshDependencies, request: NormsRefreshEvent) -> dict[str,
     metrics.add_metric(name="SweepFindingsHeld", unit=MetricUnit.Count, value=sum(result.held.values()))
     if result.unroutable:
         logger.error("review findings with no supervisor to route to", finding_ids=result.unroutable)
-        metrics.add_metric(name="UnroutableFindings", unit=MetricUnit.Count, value=len(result.unroutable))
+        metrics.add_metric(name=UNROUTABLE_METRIC, unit=MetricUnit.Count, value=len(result.unroutable))
     return {
         "as_of": as_of.isoformat(),
         "norms_version": norms.version,

@@ -21,6 +21,14 @@ becomes (trend findings are `logged`, as always):
 
 A held finding inside the pilot still names the supervisor it would have gone to (when there is one),
 so what each supervisor would have been sent can be counted; nobody is notified.
+
+A finding that should go for review but has nobody to go to (the employee has no `supervisorId`, or
+Plex does not know them, and no `DEFAULT_SUPERVISOR_ID` is configured) is recorded `logged` with
+`unrouted: "no_supervisor"` in its payload and no supervisor, and no approval starts: retrying cannot
+find a supervisor, so the record is done rather than dead-lettered with no trace. The callers count
+it (`UnroutableFindings`, which an alarm watches). Like a held finding, it follows its recorded status
+on a redelivery: configuring a default later does not re-route it. The setting is required wherever
+approvals are on (`ApprovalStartSettings`), so this is the guard for a recorder built without it.
 """
 
 from __future__ import annotations
@@ -40,6 +48,12 @@ from plexlabor.platform.pilot import PUNCH_FINDING, Hold, PilotScope, Place
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.findings import Finding
+
+UNROUTED_NO_SUPERVISOR = "no_supervisor"
+"""`payload.unrouted` of a review finding nobody can approve."""
+UNROUTABLE_METRIC = "UnroutableFindings"
+"""The metric (count) punch_validator and norms_refresh emit for findings recorded unrouted; the stack's
+`UnroutableFindings` alarm watches it (`infra/constructs/alarms.py`)."""
 
 
 def finding_event_id(finding_id: str) -> str:
@@ -121,6 +135,9 @@ class Recorded:
     supervisor_id: str | None = None
     held: Hold | None = None
     """Why a review-routed finding was recorded `logged` (the pilot scope); None otherwise."""
+    unrouted: str | None = None
+    """Why a review finding inside the pilot was just recorded as going to nobody
+    (`UNROUTED_NO_SUPERVISOR`); None otherwise, and on a redelivery (nothing new was recorded)."""
 
 
 @dataclass
@@ -149,10 +166,12 @@ class FindingRecorder:
 
     def record(self, finding: Finding, data: PlantData) -> Recorded:
         held = self.held(finding)
-        review = finding.route == "review" and held is None
-        # resolve first: a finding we cannot route is not written half-way
-        request = self._request(finding, data) if review else None
+        # resolve first: the event says whom it went to, or that it went to nobody
+        request = self._routable(finding, data) if finding.route == "review" and held is None else None
+        unrouted = UNROUTED_NO_SUPERVISOR if finding.route == "review" and held is None and request is None else None
+        review = request is not None
         supervisor = request.supervisor_id if request else self._would_notify(finding, data, held)
+        extra = {**(held.payload() if held else {}), **({"unrouted": unrouted} if unrouted else {})}
         event = AuditEvent(
             record_key=finding.record_key,
             event_id=finding_event_id(finding.finding_id),
@@ -164,13 +183,13 @@ class FindingRecorder:
             supervisor_id=supervisor,
             employee_id=finding.employee_id,
             model_version=finding.model_version,
-            payload={**finding.model_dump(mode="json"), **(held.payload() if held else {})},
+            payload={**finding.model_dump(mode="json"), **extra},
         )
         new = append_once(self.audit, event)
         if not new and finding.route == "review":
             review = self._recorded_for_review(event)
             if review and request is None:
-                request = self._request(finding, data)
+                request = self._routable(finding, data)
         started = self.approvals.start(request) if review and request is not None else False
         return Recorded(
             finding.finding_id,
@@ -179,6 +198,7 @@ class FindingRecorder:
             started,
             request.supervisor_id if request else supervisor,
             held,
+            unrouted if new else None,
         )
 
     def _request(self, finding: Finding, data: PlantData) -> ApprovalRequest:
@@ -192,6 +212,13 @@ class FindingRecorder:
             employee_number=person.number if person else None,
             wait_seconds=self.wait_seconds,
         )
+
+    def _routable(self, finding: Finding, data: PlantData) -> ApprovalRequest | None:
+        """The approval of `finding`, or None when nobody can approve it."""
+        try:
+            return self._request(finding, data)
+        except NoSupervisorError:
+            return None
 
     def _would_notify(self, finding: Finding, data: PlantData, held: Hold | None) -> str | None:
         """Whom a finding held inside the pilot would have gone to (None when nobody, or outside it)."""

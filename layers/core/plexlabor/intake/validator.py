@@ -7,6 +7,8 @@ Each SQS record's body is a `PunchMessage`. `validate_batch` returns the partial
 Per record, once per record version (Powertools idempotency on `record_key` + version, DynamoDB):
 the record's real-time checks run against the plant data of its week (read once per batch for all
 its records), and every finding becomes an audit event; review-routed findings start an approval.
+A review finding nobody can approve is recorded unrouted (`intake.recording`), logged as an error and
+counted in the `UnroutableFindings` metric (an alarm watches it); the record is done, not retried.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pydantic import ValidationError
 
 from plexlabor.intake.context import BatchContext
 from plexlabor.intake.messages import PunchEntry, PunchMessage, PunchVersion
-from plexlabor.intake.recording import FindingRecorder, PlantPlaces
+from plexlabor.intake.recording import UNROUTABLE_METRIC, FindingRecorder, PlantPlaces
 from plexlabor.intake.settings import ValidatorSettings
 from plexlabor.platform.clock import utc_now
 from plexlabor.platform.observability import logger, metrics, tracer
@@ -71,6 +73,7 @@ class PunchValidator:
                     "route": r.route,
                     "new": r.new,
                     "approval_started": r.approval_started,
+                    "unrouted": r.unrouted,
                 }
                 for r in recorded
             ],
@@ -100,6 +103,10 @@ class Dependencies:
             metrics.add_metric(
                 name="ApprovalsStarted", unit=MetricUnit.Count, value=sum(f["approval_started"] for f in findings)
             )
+            unrouted = [f["finding_id"] for f in findings if f["unrouted"]]
+            if unrouted:
+                logger.error("review findings with no supervisor to route to: recorded unrouted", finding_ids=unrouted)
+                metrics.add_metric(name=UNROUTABLE_METRIC, unit=MetricUnit.Count, value=len(unrouted))
             return result
 
         return idempotent_function(

@@ -172,11 +172,22 @@ class PilotSettings(EnvSettings):
 
 class ApprovalStartSettings(PilotSettings):
     """What a function that opens supervisor approvals needs; it opens them only inside the pilot scope
-    (`PilotSettings`)."""
+    (`PilotSettings`). `DEFAULT_SUPERVISOR_ID` (who approves a finding about an employee with no
+    `supervisorId`, or one Plex does not know) is required while approvals are on: without it such a
+    finding has nobody to go to. Only advisory mode, where nobody is asked, runs without it."""
 
     approval_state_machine_arn: str = Field(alias=env.APPROVAL_STATE_MACHINE_ARN)
     default_supervisor_id: str | None = Field(default=None, alias=env.DEFAULT_SUPERVISOR_ID)
     approval_wait_s: int = Field(default=8 * 3600, ge=1, le=7 * 24 * 3600, alias=env.APPROVAL_WAIT_SECONDS)
+
+    @model_validator(mode="after")
+    def _someone_approves(self) -> Self:
+        if not self.advisory_mode and not (self.default_supervisor_id or "").strip():
+            raise ValueError(
+                f"{env.DEFAULT_SUPERVISOR_ID} is required while approvals are on ({env.ADVISORY_MODE} is not true): "
+                "the employee id of who approves findings about employees with no supervisor"
+            )
+        return self
 
 class PlantTimeSettings(EnvSettings):
     """The plant's time zone, for every time a person reads (`PLEXLABOR_TIMEZONE`; unset: UTC)."""
