@@ -48,7 +48,7 @@ class Setting(StrEnum):
     PLEX_BASE_URL = "plex_base_url"
     PLEX_WRITE_MODE = "plex_write_mode"
     TIMEZONE = "timezone"
-    DEFAULT_SUPERVISOR_ID = "default_supervisor_id"  # optional
+    DEFAULT_SUPERVISOR_ID = "default_supervisor_id"  # required unless advisory mode is on
     APPROVAL_WAIT_SECONDS = "approval_wait_seconds"
     NOTIFY_SENDER = "notify_sender"
     PILOT_DEPARTMENTS = "pilot_departments"  # optional, as every rollout setting: unset = the whole plant
@@ -176,8 +176,19 @@ a function runs plant-wide, every kind notifying, not advisory. A runtime that d
 PEOPLE_SETTINGS = frozenset({Setting.SHOW_NAMES_TO})
 """Who sees people's names (`plexlabor:showNamesTo`); unset, every role does."""
 
-OPTIONAL_SETTINGS = frozenset({Setting.DEFAULT_SUPERVISOR_ID}) | ROLLOUT_SETTINGS | PEOPLE_SETTINGS
+OPTIONAL_SETTINGS = ROLLOUT_SETTINGS | PEOPLE_SETTINGS
 """Settings a function runs without (every other unset setting is a deployment mistake)."""
+
+OPTIONAL_IN_ADVISORY_MODE = frozenset({Setting.DEFAULT_SUPERVISOR_ID})
+"""Settings a function runs without only while advisory mode is on: nobody is asked for a decision, so
+no finding needs the default supervisor (`ApprovalStartSettings` requires it otherwise)."""
+
+
+def optional_setting(source: Source, values: SourceValues) -> bool:
+    """Whether `source` may be left unset in a runtime with these values."""
+    if source in OPTIONAL_SETTINGS:
+        return True
+    return source in OPTIONAL_IN_ADVISORY_MODE and values.setting(Setting.ADVISORY_MODE) is True
 
 
 def environment_sources(spec: FunctionSpec, plex_setting_keys: Iterable[str] = ()) -> dict[str, Source]:
