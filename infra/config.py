@@ -39,6 +39,7 @@ from infra.constants import (
     CTX_PLEX_WRITE_MODE,
     CTX_REGION,
     CTX_RESERVED_CONCURRENCY,
+    CTX_REVIEW_RECIPIENTS,
     CTX_SCHEDULES,
     CTX_SHOW_NAMES_TO,
     CTX_STAGE,
@@ -112,6 +113,8 @@ class DeployConfig:
     show_names_to: str | None = None
     """Roles who see names, comma-separated as `SHOW_NAMES_TO` reads them ("none": nobody); None: not
     configured (every role sees names, no variable is set)."""
+    review_hr_emails: tuple[str, ...] = ()
+    review_planner_emails: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for check in _CHECKS:  # in this order: the first broken rule is the one reported
@@ -124,6 +127,7 @@ class DeployConfig:
             return default if value is None or value == "" else value
 
         pilot = _pilot(get(CTX_PILOT, {}))
+        recipients = _review_recipients(get(CTX_REVIEW_RECIPIENTS, {}))
         advisory = get(CTX_ADVISORY_MODE)
         return cls(
             stage=str(get(CTX_STAGE, DEFAULT_STAGE)),
@@ -154,6 +158,8 @@ class DeployConfig:
             notify_kinds=pilot["notifyKinds"],
             advisory_mode=None if advisory is None else _strict_flag(CTX_ADVISORY_MODE, advisory),
             show_names_to=_show_names_to(get(CTX_SHOW_NAMES_TO)),
+            review_hr_emails=recipients["hr"],
+            review_planner_emails=recipients["planners"],
         )
 
 
@@ -298,6 +304,31 @@ def _pilot(value: Any) -> dict[str, tuple[str, ...]]:
             read[key] = parse(value.get(key))
         except ValueError as error:
             raise ConfigError(f"{CTX_PILOT}: {key}: {error}") from None
+    return read
+
+
+def _review_recipients(value: Any) -> dict[str, tuple[str, ...]]:
+    """`plexlabor:reviewRecipients`: `{"hr": [...], "planners": [...]}` (cdk.json) or that as a JSON
+    string (`-c`); each a list of e-mail addresses or one comma-separated string."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise ConfigError(f"{CTX_REVIEW_RECIPIENTS} must be a JSON object: {error}") from error
+    if not isinstance(value, dict):
+        raise ConfigError(f"{CTX_REVIEW_RECIPIENTS} must be a JSON object")
+    unknown = sorted(set(value) - {"hr", "planners"})
+    if unknown:
+        raise ConfigError(f"{CTX_REVIEW_RECIPIENTS}: unknown key {unknown[0]!r} (keys: hr, planners)")
+    read: dict[str, tuple[str, ...]] = {}
+    for key in ("hr", "planners"):
+        given = value.get(key) or ()
+        items = given.split(",") if isinstance(given, str) else list(given)
+        addresses = tuple(str(item).strip() for item in items if str(item).strip())
+        bad = next((a for a in addresses if not EMAIL.fullmatch(a) or "," in a), None)
+        if bad is not None:
+            raise ConfigError(f"{CTX_REVIEW_RECIPIENTS}: {key}: {bad!r} is not an e-mail address")
+        read[key] = addresses
     return read
 
 

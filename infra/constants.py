@@ -57,6 +57,10 @@ CTX_SHOW_NAMES_TO = "plexlabor:showNamesTo"
 """Who sees people's names beside their employee numbers on pages and in e-mail (`SHOW_NAMES_TO`): a list
 of roles (supervisor, planner, hr, admin) or one comma-separated string, or "none"; unset = all four.
 The others see employee numbers only."""
+CTX_REVIEW_RECIPIENTS = "plexlabor:reviewRecipients"
+"""Who hears of the recommendations their role decides, besides each item's supervisor (review_sweep):
+{"hr": ["hr@plant.example"], "planners": ["planning@plant.example"]} (lists of addresses or one
+comma-separated string; both optional). Functions get `REVIEW_HR_EMAILS`, `REVIEW_PLANNER_EMAILS`."""
 CTX_SCHEDULES = "plexlabor:schedules"
 """Per scheduled function, an EventBridge expression overriding its spec's default, or "disabled":
 e.g. {"punch_poller": "rate(10 minutes)", "norms_refresh": "cron(30 6 * * ? *)"}."""

@@ -126,6 +126,10 @@ class Need(StrEnum):
     SIGN_IN = "sign-in"
     """Sends people through the user pool's hosted UI (no grant: public HTTPS endpoints):
     `COGNITO_CLIENT_ID`, `COGNITO_HOSTED_UI_URL` and `WEB_APP_URL` (the API stage URL)."""
+    REVIEW_NOTICES = "review-notices"
+    """Tells people of the recommendations waiting in the review queue (no grant of its own):
+    `WEB_APP_URL` (the queue's base), `APPROVAL_WAIT_SECONDS`, and when configured
+    `REVIEW_HR_EMAILS`, `REVIEW_PLANNER_EMAILS`."""
     VERIFY_SIGN_IN = "verify-sign-in"
     """Verifies the user pool's ID tokens (no grant: the signing keys are public):
     `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`, `COGNITO_REGION`."""
@@ -373,12 +377,22 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         needs=(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, BucketAccess.read_write(NORMS_PREFIX)),
         schedule="cron(0 7 * * ? *)",  # 07:00 UTC: 02:00-03:00 in US Eastern, before day shifts
     ),
+    FunctionSpec(
+        name="review_sweep",
+        description="Tells supervisors, HR and planners of the recommendations waiting in the review queue; "
+        "escalates and expires them.",
+        timeout_s=300,
+        access=(TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ, PLEX),
+        reserved_concurrency=1,  # one sweep at a time: a notice is never mailed twice by two runs
+        needs=(Need.SEND_EMAIL, Need.REVIEW_NOTICES, Need.PLANT_TIMEZONE),
+        schedule="rate(15 minutes)",
+    ),
     batch_job(
         "skills_daily",
         "Skill coverage of the next 14 days, expiring and lapsed certifications, cross-training; "
         "suggestions in the audit table.",
         memory_mb=2048,  # a 5,000-person plant peaks near 450 MB; more memory is also more CPU
-        needs=(Need.PLANT_TIMEZONE,),
+        needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE),
         schedule="cron(0 9 * * ? *)",  # 09:00 UTC: 04:00-05:00 in US Eastern, before the first shift
     ),
     batch_job(

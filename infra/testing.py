@@ -29,6 +29,7 @@ from infra.constants import (
     CTX_FUNCTIONS_ROOT,
     CTX_NOTIFY_SENDER,
     CTX_PLACEHOLDER_LAYERS,
+    CTX_REVIEW_RECIPIENTS,
     CTX_SHOW_NAMES_TO,
     CTX_TIMEZONE,
 )
@@ -40,6 +41,7 @@ CONFIGURED = {
     CTX_NOTIFY_SENDER: "approvals@plant.example.com",
     CTX_DEFAULT_SUPERVISOR_ID: "SUP-0001",
     CTX_SHOW_NAMES_TO: ["supervisor", "hr", "admin"],
+    CTX_REVIEW_RECIPIENTS: {"hr": ["hr@plant.example.com"], "planners": "planning@plant.example.com"},
 }
 """The plant-specific settings a real deployment sets (nothing in cdk.json: they differ per plant)."""
 

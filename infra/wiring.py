@@ -57,6 +57,8 @@ class Setting(StrEnum):
     NOTIFY_KINDS = "notify_kinds"  # unset = every kind
     ADVISORY_MODE = "advisory_mode"  # unset = the functions' default, false
     SHOW_NAMES_TO = "show_names_to"  # optional: unset = every role sees names
+    REVIEW_HR_EMAILS = "review_hr_emails"  # optional: unset = only each item's supervisor hears of it
+    REVIEW_PLANNER_EMAILS = "review_planner_emails"
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,12 @@ NEED_SOURCES: dict[Need, dict[str, Source]] = {
         env.COGNITO_HOSTED_UI_URL: Attribute.HOSTED_UI_URL,
         env.WEB_APP_URL: Attribute.API_URL,
     },
+    Need.REVIEW_NOTICES: {
+        env.WEB_APP_URL: Attribute.API_URL,
+        env.APPROVAL_WAIT_SECONDS: Setting.APPROVAL_WAIT_SECONDS,
+        env.REVIEW_HR_EMAILS: Setting.REVIEW_HR_EMAILS,
+        env.REVIEW_PLANNER_EMAILS: Setting.REVIEW_PLANNER_EMAILS,
+    },
     Need.VERIFY_SIGN_IN: {
         env.COGNITO_USER_POOL_ID: Attribute.USER_POOL_ID,
         env.COGNITO_CLIENT_ID: Attribute.USER_POOL_CLIENT_ID,
@@ -173,10 +181,13 @@ ROLLOUT_SETTINGS = frozenset(
 a function runs plant-wide, every kind notifying, not advisory. A runtime that does not know them yet
 (its `setting` raises KeyError: the local runtime today) gives none of them, so it runs plant-wide."""
 
+REVIEW_RECIPIENT_SETTINGS = frozenset({Setting.REVIEW_HR_EMAILS, Setting.REVIEW_PLANNER_EMAILS})
+"""Who besides each item's supervisor hears of a recommendation (`plexlabor:reviewRecipients`)."""
+
 PEOPLE_SETTINGS = frozenset({Setting.SHOW_NAMES_TO})
 """Who sees people's names (`plexlabor:showNamesTo`); unset, every role does."""
 
-OPTIONAL_SETTINGS = ROLLOUT_SETTINGS | PEOPLE_SETTINGS
+OPTIONAL_SETTINGS = ROLLOUT_SETTINGS | REVIEW_RECIPIENT_SETTINGS | PEOPLE_SETTINGS
 """Settings a function runs without (every other unset setting is a deployment mistake)."""
 
 OPTIONAL_IN_ADVISORY_MODE = frozenset({Setting.DEFAULT_SUPERVISOR_ID})

@@ -223,12 +223,13 @@ def test_state_machine_grants_are_start_for_intake_and_task_response_for_the_dec
     assert _granted(synthesized, "approval_callback", "states:SendTaskFailure") == [state_machine]
 
 
-def test_only_the_notifier_sends_mail_and_only_as_the_sender(synthesized: Synthesized) -> None:
-    senders = [name for name in SPECS if _granted(synthesized, name, "ses:SendEmail")]
-    [statement] = [s for s in _statements(synthesized, "approval_notify") if "ses:SendEmail" in _actions(s)]
+@pytest.mark.parametrize("name", ["approval_notify", "review_sweep"])
+def test_only_the_notifiers_send_mail_and_only_as_the_sender(synthesized: Synthesized, name: str) -> None:
+    senders = [spec for spec in SPECS if _granted(synthesized, spec, "ses:SendEmail")]
+    [statement] = [s for s in _statements(synthesized, name) if "ses:SendEmail" in _actions(s)]
     identities = [flatten_reference(r) for r in _resources(statement)]
 
-    assert senders == ["approval_notify"]
+    assert senders == ["approval_notify", "review_sweep"]
     assert _actions(statement) == {"ses:SendEmail"}
     assert statement["Condition"] == {"StringEquals": {"ses:FromAddress": "approvals@plant.example.com"}}
     assert [i.rsplit(":identity/", 1)[1] for i in identities] == ["approvals@plant.example.com", "plant.example.com"]

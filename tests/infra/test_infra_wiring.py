@@ -45,6 +45,7 @@ INTAKE_SETTINGS: dict[str, str] = {
     "web_app": "plexlabor.webapp.app:WebAppSettings",
     "web_authorizer": "plexlabor.webapp.auth:AuthorizerSettings",
     "plex_writeback": "plexlabor.approval.settings:WritebackSettings",
+    "review_sweep": "plexlabor.review.wiring:ReviewSweepSettings",
 }
 """The pydantic settings model each function's dependencies are built from (its capability's wiring)."""
 SECOND_SETTINGS: dict[str, str] = {"web_app": "plexlabor.webapp.auth:SignInSettings"}
@@ -175,7 +176,7 @@ class _ConfigValues:
 def test_the_functions_that_decide_what_goes_for_review_get_the_pilot() -> None:
     """Everything that starts approvals or publishes suggestions waiting for a decision, and the web app
     (it shows the scope in force)."""
-    piloted = {"punch_validator", "norms_refresh", "crew_planner", "forecast_nightly", "web_app"}
+    piloted = {"punch_validator", "norms_refresh", "crew_planner", "skills_daily", "forecast_nightly", "web_app"}
     assert piloted == PILOTED
     assert set(NEED_SOURCES[Need.PILOT_SCOPE]) == PILOT_NAMES
     assert ROLLOUT_SETTINGS <= OPTIONAL_SETTINGS  # unset: plant-wide, flagged; never a missing setting

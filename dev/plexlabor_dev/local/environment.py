@@ -74,6 +74,9 @@ class LocalResources:
     """Where the app would send people to sign in (Cognito's hosted UI on AWS; locally the dev login)."""
     show_names_to: str | None = None
     """Roles who see people's names (`SHOW_NAMES_TO`, as `plexlabor:showNamesTo`); None: every role."""
+    review_hr_emails: tuple[str, ...] = ()
+    review_planner_emails: tuple[str, ...] = ()
+    """Who besides each item's supervisor hears of a recommendation (`plexlabor:reviewRecipients`)."""
     rollout: Mapping[str, object] = field(default_factory=dict)
     """The phased-rollout settings (`infra.wiring.ROLLOUT_SETTINGS`, by `Setting` value, e.g.
     `{"pilot_departments": ("MACH",), "advisory_mode": True}`); unset ones are left out, as on AWS."""
@@ -117,6 +120,8 @@ class LocalValues:
             Setting.APPROVAL_WAIT_SECONDS: resources.approval_wait_s,
             Setting.NOTIFY_SENDER: resources.notify_sender,
             Setting.SHOW_NAMES_TO: resources.show_names_to,
+            Setting.REVIEW_HR_EMAILS: resources.review_hr_emails,
+            Setting.REVIEW_PLANNER_EMAILS: resources.review_planner_emails,
             **{rollout: resources.rollout.get(rollout.value) for rollout in ROLLOUT_SETTINGS},
         }[setting]
 

@@ -78,6 +78,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_REGION = "us-east-1"
 DEFAULT_STAGE = "local"
 DEFAULT_NOTIFY_SENDER = "plexlabor-local@example.com"
+LOCAL_REVIEW_RECIPIENTS = {"hr": ("hr@example.com",), "planners": ("planning@example.com",)}
+"""Who hears of HR's and planners' kinds locally (`plexlabor:reviewRecipients` on AWS)."""
 _QUIET_LOGGERS = ("werkzeug", "moto")  # moto's server logs every request; its Step Functions every timeout
 _ACTIVE: list[LocalRuntime] = []  # at most one per process
 _ACTIVE_LOCK = threading.Lock()
@@ -233,6 +235,8 @@ class LocalRuntime(Lifecycle):
             user_pool_client_id=self.user_pool.client_id if self.user_pool else None,
             hosted_ui_url=f"{self.gateway.url}{HOSTED_UI_PATH}" if self.user_pool else None,
             rollout=self.rollout,
+            review_hr_emails=LOCAL_REVIEW_RECIPIENTS["hr"],
+            review_planner_emails=LOCAL_REVIEW_RECIPIENTS["planners"],
         )
         self._build_functions(stack)
         if self._start_pollers:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from plexlabor.audit import AuditEventType, AuditStatus, InMemoryAuditStore
+from plexlabor.platform.pilot import PilotScope
 from plexlabor.skills.engine import assess_skills
 from plexlabor.skills.publish import SKILLS_MODEL_VERSION, PublishOptions, publish_report, report_events
 from plexlabor.skills.report import SkillsReport
@@ -43,7 +44,7 @@ def test_events_are_recommendations_addressed_to_the_supervisor_and_hr() -> None
     expiring = events[f"certifications:{ids['expiring']}"]
     assert (expiring.event_type, expiring.status, expiring.actor) == (
         AuditEventType.RECOMMENDATION,
-        AuditStatus.LOGGED,
+        AuditStatus.PENDING_APPROVAL,
         "skills_daily",
     )
     assert (expiring.supervisor_id, expiring.employee_id, expiring.model_version) == (
@@ -101,3 +102,21 @@ def test_payloads_carry_ids_and_codes_only() -> None:
     for event in report_events(report, NOW):
         text = event.payload_json
         assert "@" not in text and "firstName" not in text and "lastName" not in text
+
+
+def test_the_pilot_scope_and_the_review_switch_keep_suggestions_logged() -> None:
+    report, ids = _report()
+    piloted = PublishOptions(scope=PilotScope(workcenters=("OTHER",)))
+    advisory = PublishOptions(scope=PilotScope(advisory=True))
+    off = PublishOptions(review=False)
+
+    held = {e.record_key: e for e in report_events(report, NOW, piloted)}
+    expiring = held[f"certifications:{ids['expiring']}"]
+    assert expiring.status is AuditStatus.LOGGED and expiring.payload["held"] == "outside_pilot"
+    assert all(e.status is AuditStatus.LOGGED for e in report_events(report, NOW, advisory))
+    assert all(e.payload.get("held") == "advisory_mode" for e in report_events(report, NOW, advisory))
+    assert all(e.status is AuditStatus.LOGGED and "held" not in e.payload for e in report_events(report, NOW, off))
+    inside = PublishOptions(scope=PilotScope(workcenters=("W",)))
+    assert {e.record_key: e.status for e in report_events(report, NOW, inside)}["workcenters:W"] is (
+        AuditStatus.PENDING_APPROVAL
+    )

@@ -20,13 +20,26 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from plexlabor.audit.errors import AuditConflictError
-from plexlabor.audit.events import AuditEvent
+from plexlabor.audit.events import AuditEvent, AuditStatus
 from plexlabor.audit.store import AuditStore
+from plexlabor.platform.pilot import Hold, PilotScope, Place
 
 logger = logging.getLogger(__name__)
 
 EventBuilder = Callable[[], AuditEvent | Iterable[AuditEvent]]
 """Builds one event, or several that stand or fall together (one `invalid` if any cannot be built)."""
+
+
+def review_status(
+    review: bool, scope: PilotScope, kind: str, place: Place | None = None
+) -> tuple[AuditStatus, Hold | None]:
+    """The status a suggestion of `kind` at `place` is published with: `pending_approval` when it
+    wants `review` and the pilot scope lets it go (the review queue), else `logged`; and why the
+    scope held it back, if it did (its `Hold.payload()` goes into the event's payload)."""
+    if not review:
+        return AuditStatus.LOGGED, None
+    held = scope.hold(kind, place)
+    return (AuditStatus.LOGGED, held) if held else (AuditStatus.PENDING_APPROVAL, None)
 
 
 @dataclass

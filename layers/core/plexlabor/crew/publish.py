@@ -26,7 +26,7 @@ from functools import partial
 from typing import Any, Literal
 
 from plexlabor.audit.events import AuditEvent, AuditStatus, recommendation_event, stable_event_id
-from plexlabor.audit.publish import EventBuilder, PublishResult, publish_once
+from plexlabor.audit.publish import EventBuilder, PublishResult, publish_once, review_status
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.models import CrewAssignment, CrewPlan, PlanSegment, UnstaffedSeat
 from plexlabor.models import record_key
@@ -36,22 +36,13 @@ DEFAULT_ACTOR = "crew_planner"
 Approval = Literal["changes", "all", "none"]
 
 
-def _status(approval: Approval, change: bool) -> AuditStatus:
-    if approval == "all" or (approval == "changes" and change):
-        return AuditStatus.PENDING_APPROVAL
-    return AuditStatus.LOGGED
-
-
 def _routed(
     approval: Approval, change: bool, kind: str, segment: PlanSegment, scope: PilotScope, department: str | None
 ) -> tuple[AuditStatus, dict[str, Any]]:
     """The recommendation's status, and what its payload adds when the pilot scope holds it back."""
-    status = _status(approval, change)
-    if status is AuditStatus.PENDING_APPROVAL:
-        held = scope.hold(kind, Place(department, segment.workcenter_code, segment.shift_code))
-        if held is not None:
-            return AuditStatus.LOGGED, held.payload()
-    return status, {}
+    review = approval == "all" or (approval == "changes" and change)
+    status, held = review_status(review, scope, kind, Place(department, segment.workcenter_code, segment.shift_code))
+    return status, ({} if held is None else held.payload())
 
 
 def _segment_event(

@@ -8,8 +8,10 @@ One event per:
 - cross-training suggestion: the best candidate(s) of the workcenters with the most hours at risk,
   once per ISO week.
 
-Each event is addressed to the employee's supervisor (`supervisor_id`, from employees.supervisorId)
-and to HR (`payload.recipients`), keyed to the Plex record it is about (`certifications:<id>` or
+Each event waits for a decision in the review queue (`pending_approval`; `review_sweep` tells the
+supervisor and HR), unless `PublishOptions.review` is off or the pilot scope holds it back (then it is
+`logged` with the reason). Each event is addressed to the employee's supervisor (`supervisor_id`, from
+employees.supervisorId) and to HR (`payload.recipients`), keyed to the Plex record it is about (`certifications:<id>` or
 `workcenters:<id>`), with a deterministic event id: a re-run (a retried Lambda, a second run the same
 day) meets `AuditConflictError` and records nothing twice. Payloads hold ids and codes, never names.
 """
@@ -22,10 +24,11 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
-from plexlabor.audit.events import AuditEvent, AuditStatus, recommendation_event, stable_event_id
-from plexlabor.audit.publish import PublishResult, publish_once
+from plexlabor.audit.events import AuditEvent, recommendation_event, stable_event_id
+from plexlabor.audit.publish import PublishResult, publish_once, review_status
 from plexlabor.audit.store import AuditStore
 from plexlabor.models import record_key
+from plexlabor.platform.pilot import PLANT_WIDE, PilotScope, Place
 from plexlabor.skills.report import CertificationAlert, LapseUse, SkillsReport, TrainingRecommendation
 
 SKILLS_MODEL_VERSION = "skills-rules-2026.11"
@@ -37,6 +40,10 @@ MAX_BLOCKED_IN_PAYLOAD = 20
 @dataclass(frozen=True)
 class PublishOptions:
     actor: str = DEFAULT_ACTOR
+    review: bool = True
+    """Suggestions wait for a decision in the review queue (`pending_approval`); False: `logged` only."""
+    scope: PilotScope = PLANT_WIDE
+    """The phased rollout: what it holds back is `logged` with the reason (`platform.pilot`)."""
     hr_recipient: str = DEFAULT_HR_RECIPIENT
     training_workcenters: int = 25
     """Cross-training suggestions go out for this many workcenters (most hours at risk first)."""
@@ -69,6 +76,14 @@ def _blocked(alert: CertificationAlert) -> list[dict[str, Any]]:
     ]
 
 
+def _place(payload: dict[str, Any]) -> Place:
+    """Where a skills suggestion is, for the pilot scope: its workcenter when it names one (a
+    cross-training suggestion, or the first blocked workcenter of an alert), else unknown."""
+    blocked = payload.get("blocked") or []
+    workcenter = payload.get("workcenter_code") or (blocked[0]["workcenter_code"] if blocked else None)
+    return Place(workcenter=workcenter)
+
+
 def _alert_note(alert: CertificationAlert) -> str:
     what = f"Certification {alert.skill_code} L{alert.level}"
     if alert.kind == "expiring":
@@ -95,11 +110,15 @@ def _recommendation(
     options: PublishOptions,
     payload: dict[str, Any],
 ) -> AuditEvent:
-    """A logged skills recommendation (its payload names the recipients)."""
+    """A skills recommendation for the review queue (its payload names the recipients), unless the
+    options or the pilot scope keep it `logged`."""
+    status, held = review_status(options.review, options.scope, str(payload["kind"]), _place(payload))
+    if held is not None:
+        payload = {**payload, **held.payload()}
     return recommendation_event(
         record,
         event_id,
-        status=AuditStatus.LOGGED,
+        status=status,
         occurred_at=now,
         actor=options.actor,
         supervisor_id=supervisor_id,

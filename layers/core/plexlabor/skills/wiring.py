@@ -7,7 +7,9 @@ Configuration (environment, read once per environment by `dependencies`):
   `PLEX_API_KEY_SECRET_ARN`, `PLEXLABOR_TIMEZONE` required);
 - `SKILLS_HORIZON_DAYS` (14), `SKILLS_LOOKBACK_DAYS` (90), `SKILLS_HR_RECIPIENT` (`hr`, the id HR
   notifications are addressed to), `SKILLS_TRAINING_WORKCENTERS` (25, workcenters that get a
-  cross-training suggestion per week).
+  cross-training suggestion per week);
+- the pilot scope (`PilotSettings`: `PILOT_*`, `NOTIFY_KINDS`, `ADVISORY_MODE`, `docs/rollout.md`),
+  which keeps suggestions outside the pilot, or in advisory mode, `logged` instead of in the review queue.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pydantic import Field
 from plexlabor.audit.store import AuditStore
 from plexlabor.platform import env
 from plexlabor.platform.clock import utc_now
-from plexlabor.platform.settings import PerEnvironment, PlexSourceSettings
+from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 from plexlabor.skills.data import DEFAULT_HORIZON_DAYS, DEFAULT_LOOKBACK_DAYS
 from plexlabor.skills.publish import DEFAULT_HR_RECIPIENT, PublishOptions
@@ -30,7 +32,7 @@ ACTOR = "skills_daily"
 """Who the report's suggestions are recorded by in the audit trail."""
 
 
-class SkillsDailySettings(PlexSourceSettings):
+class SkillsDailySettings(PlexSourceSettings, PilotSettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
     horizon_days: int = Field(default=DEFAULT_HORIZON_DAYS, ge=1, le=60, alias="SKILLS_HORIZON_DAYS")
     lookback_days: int = Field(default=DEFAULT_LOOKBACK_DAYS, ge=0, le=730, alias="SKILLS_LOOKBACK_DAYS")
@@ -60,7 +62,10 @@ def build(settings: SkillsDailySettings) -> Dependencies:
         horizon_days=settings.horizon_days,
         lookback_days=settings.lookback_days,
         publish=PublishOptions(
-            actor=ACTOR, hr_recipient=settings.hr_recipient, training_workcenters=settings.training_workcenters
+            actor=ACTOR,
+            hr_recipient=settings.hr_recipient,
+            training_workcenters=settings.training_workcenters,
+            scope=settings.pilot_scope,
         ),
     )
 
