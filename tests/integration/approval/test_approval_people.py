@@ -1,0 +1,57 @@
+"""People and times in the approval mail and on the link page, as deployed (issue 9, item 6): the real
+wiring reads the employees from Plex (the simulator), names them as SHOW_NAMES_TO allows and shows
+every time in the plant's zone."""
+
+from __future__ import annotations
+
+import pytest
+from approval_aws import SUPERVISORS, Stack
+
+from plexlabor.approval.request import ApprovalRequest
+from plexlabor.platform import env
+from plexlabor.validation.findings import Finding
+
+
+def request(finding_id: str) -> ApprovalRequest:
+    finding = Finding(
+        finding_id=finding_id,
+        record_key="time-clock-entries:T0000002",
+        employee_id="E0002",
+        anomaly_type="MISSED_PUNCH",
+        confidence=0.91,
+        severity="high",
+        note="Clock-out 13:52 looks wrong; likely out at 14:07 (badge-out)",
+        evidence={"clockin": "2026-03-02T05:52:00.0000000Z"},
+        suggested_correction={"clockoutTime": "2026-03-02T14:07:00.0000000Z"},
+        model_version="scorer-1+norms-1",
+        route="review",
+    )
+    return ApprovalRequest(finding=finding, supervisor_id="E0001", wait_seconds=60)
+
+
+def test_the_mail_and_the_page_name_people_from_plex_in_plant_time(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(env.TIMEZONE, "America/Detroit")
+    stack.start(request("f-people000000000000000001"))
+    assert stack.notify() == 1
+    [mail] = stack.mails()
+    # The mail names the employee by name and number (the sample plant's E0002 is First2 Last2, 1002)
+    assert "First2 Last2 (1002)" in mail.body and "employee E0002" not in mail.body
+    assert " EST" in mail.body and " UTC" not in mail.body
+    [token] = stack.links_for(SUPERVISORS["E0001"])
+
+    page = stack.open(token)["body"]
+    assert "<td>First2 Last2 (1002)</td>" in page and "for supervisor First1 Last1 (1001)" in page
+    assert "<th>Clockin</th><td>Mon 2026-03-02 00:52 EST</td>" in page  # 05:52 UTC in Detroit
+
+    # Where supervisors may not see names, the same page gives numbers
+    monkeypatch.setenv(env.SHOW_NAMES_TO, "hr,admin")
+    numbers = stack.open(token)["body"]
+    assert "<td>1002</td>" in numbers and "First" not in numbers
+
+    # A link used a second time names who decided
+    monkeypatch.delenv(env.SHOW_NAMES_TO)
+    assert stack.decide(token, action="approve")["statusCode"] == 200
+    again = stack.decide(token, action="reject", reason="again")
+    assert again["statusCode"] == 410 and "already approved by First1 Last1 (1001) on " in again["body"]
