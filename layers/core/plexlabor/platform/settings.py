@@ -189,6 +189,7 @@ class ApprovalStartSettings(PilotSettings):
             )
         return self
 
+
 class PlantTimeSettings(EnvSettings):
     """The plant's time zone, for every time a person reads (`PLEXLABOR_TIMEZONE`; unset: UTC)."""
 
