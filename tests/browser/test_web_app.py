@@ -270,6 +270,9 @@ def test_a_planner_approves_a_crew_assignment(page: Page, web: WebApp) -> None:
     assert item not in open_queue(page, web)
     (decision,) = decisions(web, item)
     assert decision.status is AuditStatus.APPROVED and decision.actor == "planner"
+    # The assignment reaches Plex (the simulator) as one record of the crew-assignments custom object
+    (write,) = web.stack.runtime.wait_for(lambda: web.writes_for(item), timeout_s=20, what="the crew write-back")
+    assert write["path"].endswith("/plexlabor_crew_assignments") and write["body"]["status"] == "assigned"
 
 
 # -- KPIs --------------------------------------------------------------------------------------------------
