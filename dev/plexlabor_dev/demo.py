@@ -9,7 +9,8 @@
    approved corrections are written back to the simulator (custom-object mode);
 6. fire one poll (as its schedule would) for another day, with waits of seconds: nobody answers,
    requests escalate to the supervisor's own supervisor, who approves one; the others expire;
-7. plan a day's crews (crew_planner's schedule): its suggestions wait in the review queue;
+7. plan a day's crews (crew_planner's schedule) and assess skills (skills_daily's): their suggestions
+   wait in the review queue, and review_sweep mails each supervisor, HR and planning one notice;
 8. print a summary, the URL of the approval page left open, and the web app's URL with the dev
    login page and the local users (moto's Cognito user pool: the plant's supervisors, a planner, an
    hr and an admin user, one password), each with how many open suggestions they would see.
@@ -216,6 +217,14 @@ def _serverless(
     print(
         f"7. Crew plan for {plan.get('day')} ({plan.get('solver')}, {plan.get('status')}): "
         f"{plan.get('published', 0)} suggestions recorded, {time.perf_counter() - clock:.1f} s"
+    )
+    skills = runtime.fire("skills_daily", detail={"as_of": days[0].isoformat()})
+    mails_before = len(runtime.sent_emails())
+    sweep = runtime.fire("review_sweep")
+    print(
+        f"   Skills for {skills.get('as_of')}: {skills.get('published', 0)} certification and cross-training "
+        f"suggestion(s); review_sweep told people what waits for them: {sweep.get('mails', 0)} e-mails "
+        f"({len(runtime.sent_emails()) - mails_before} sent), {sweep.get('notified', 0)} notices"
     )
     summary.update(
         punches_webhook=report.sent,
