@@ -41,6 +41,8 @@ FAKE = LocalResources(
     user_pool_client_id="client",
     hosted_ui_url="https://api/dev/login",
     show_names_to="supervisor,hr,admin",
+    review_hr_emails=("hr@example.com",),
+    review_planner_emails=("planning@example.com",),
     rollout={
         "pilot_departments": ("MACH", "ASSY"),
         "pilot_workcenters": ("CNC-01",),

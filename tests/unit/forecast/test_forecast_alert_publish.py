@@ -58,7 +58,7 @@ def test_projections_worth_acting_on_are_published_once_and_a_refused_id_is_coun
     [event] = store.history("departments:ASSY")
     assert (event.event_type, event.status, event.model_version) == (
         AuditEventType.RECOMMENDATION,
-        AuditStatus.LOGGED,
+        AuditStatus.PENDING_APPROVAL,  # by default it waits in the review queue
         OVERTIME_VERSION,
     )
     assert event.payload["suggestion"] == "move two people from PAINT"

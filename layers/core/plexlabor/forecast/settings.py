@@ -43,7 +43,9 @@ class ForecastSettings(BaseModel):
     alert_horizon_days: int = Field(default=3, ge=1, le=60, description="alert on operations starting this soon")
     max_alerts: int = Field(default=100, ge=0, description="largest overruns first; the rest stay in the forecasts")
     max_drivers: int = Field(default=3, ge=1, le=10)
-    alert_status: Literal["logged", "pending_approval"] = "logged"
+    alert_status: Literal["logged", "pending_approval"] = "pending_approval"
+    """`pending_approval`: alerts wait in the review queue (inside the pilot scope; review_sweep tells
+    planners); `logged`: recorded only."""
 
     # ---- overtime ------------------------------------------------------------------------
     overtime_threshold_hours: float = Field(default=40.0, gt=0, description="weekly hours before overtime")
