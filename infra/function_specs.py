@@ -384,7 +384,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         timeout_s=300,
         access=(TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ, PLEX),
         reserved_concurrency=1,  # one sweep at a time: a notice is never mailed twice by two runs
-        needs=(Need.SEND_EMAIL, Need.REVIEW_NOTICES, Need.PLANT_TIMEZONE),
+        needs=(Need.SEND_EMAIL, Need.REVIEW_NOTICES, Need.PLANT_TIMEZONE, Need.PEOPLE_NAMES),
         schedule="rate(15 minutes)",
     ),
     batch_job(

@@ -16,7 +16,7 @@ from plexlabor.platform import env
 from plexlabor.platform.settings import PeopleSettings
 
 SPECS = {spec.name: spec for spec in FUNCTION_SPECS}
-NAMING = {"web_app", "approval_notify", "approval_callback"}
+NAMING = {"web_app", "approval_notify", "approval_callback", "review_sweep"}
 
 
 class _Node:

@@ -9,6 +9,8 @@ import pytest
 
 from functions.review_sweep.handler import handler
 from plexlabor.approval.digest import EmailContent
+from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
+from plexlabor.approval.display import Reader
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.review.notices import compose_notice
 from plexlabor.review.queue import ReviewQueue, Role
@@ -37,7 +39,14 @@ class RecordingMailer:
         return [content for to, content in self.sent if to == address]
 
 
-def suggest(world: World, item_id: str, kind: str, supervisor_id: str | None = "E0001", note: str = "") -> None:
+def suggest(
+    world: World,
+    item_id: str,
+    kind: str,
+    supervisor_id: str | None = "E0001",
+    note: str = "",
+    employee_id: str | None = None,
+) -> None:
     world.audit.append(
         AuditEvent(
             record_key=f"job-operations:{item_id}",
@@ -47,6 +56,7 @@ def suggest(world: World, item_id: str, kind: str, supervisor_id: str | None = "
             actor="crew_planner",
             finding_id=item_id,
             supervisor_id=supervisor_id,
+            employee_id=employee_id,
             model_version="m-1",
             payload={"kind": kind, "note": note or f"{kind} {item_id}"},
         )
@@ -190,7 +200,7 @@ def test_the_notice_escapes_notes_and_says_how_many_more(world: World) -> None:
         suggest(world, f"crew-x{number}", "crew_assignment", note=f"<b>note {number}</b>")
     items = [i for i in ReviewQueue(world.audit, clock=world.clock).open_items() if i.kind == "crew_assignment"]
 
-    content = compose_notice(items, "https://app.example/prod/queue")
+    content = compose_notice(items, "https://app.example/prod/queue", Reader())
 
     assert "Crew assignment: 9" in content.text and "and 4 more" in content.text
     assert "<b>note" not in content.html and "&lt;b&gt;note" in content.html
@@ -199,3 +209,16 @@ def test_the_notice_escapes_notes_and_says_how_many_more(world: World) -> None:
 def test_the_handler_runs_the_sweep_and_returns_counts(world: World, lambda_context: Any) -> None:
     result = handler(load_event("review_sweep"), lambda_context, dependencies=sweep(world, RecordingMailer()))
     assert result == {"notified": 6, "escalated": 0, "expired": 0, "mails": 3, "unsent": 0, "unrouted": 0}
+
+
+def test_notices_name_people_as_each_recipients_role_may_see_them(world: World) -> None:
+    suggest(world, "crew-9", "crew_assignment", note="Suggest E0042 on WC-10 (8.0 h, shift 1)", employee_id="E0042")
+    people = StaticPeopleDirectory([Person(employee_id="E0042", number="00042", name="Dana Smith")])
+    mailer = RecordingMailer()
+    named = sweep(world, mailer)
+    named.reader = Reader(people=PeopleDisplay(people, frozenset({"supervisor"})))
+
+    named.run()
+
+    assert "Suggest Dana Smith (00042) on WC-10" in mailer.to("sup1@plant.example")[0].text
+    assert "Suggest 00042 on WC-10" in mailer.to(PLANNERS[0])[0].text  # planners see numbers only

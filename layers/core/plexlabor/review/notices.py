@@ -2,8 +2,9 @@
 
 Each kind gets its count, the first `NOTES_PER_KIND` notes (highest rank first) and a link to the
 review queue filtered to that kind, where they are decided. Plain text and HTML (inline styles only,
-everything escaped); no per-item links: the queue is where a signed-in person decides. Notes name
-people by their ids and codes only (they are the audit's notes).
+everything escaped); no per-item links: the queue is where a signed-in person decides. The notes are
+the audit's (written with ids); each person in one is named as the reader may see them (`Reader`:
+"Dana Smith (E00042)" or the employee number).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from plexlabor.approval.digest import PRODUCT, EmailContent
+from plexlabor.approval.display import Reader, with_people
 from plexlabor.review.items import ReviewItem
 
 NOTES_PER_KIND = 5
@@ -35,8 +37,12 @@ def _groups(items: Sequence[ReviewItem]) -> list[tuple[str, str, list[ReviewItem
     return sorted(groups, key=lambda group: (-len(group[2]), group[1]))
 
 
-def compose_notice(items: Sequence[ReviewItem], queue_url: str, *, escalated: int = 0) -> EmailContent:
-    """The e-mail telling one person what waits for them in the review queue."""
+def _note(item: ReviewItem, reader: Reader) -> str:
+    return with_people(item.note, reader, (item.employee_id, item.supervisor_id))
+
+
+def compose_notice(items: Sequence[ReviewItem], queue_url: str, reader: Reader, *, escalated: int = 0) -> EmailContent:
+    """The e-mail telling one person (`reader`) what waits for them in the review queue."""
     count = len(items)
     noun = "suggestion waits" if count == 1 else "suggestions wait"
     subject = f"[{PRODUCT}] {count} {noun} for your review" + (f" ({escalated} escalated to you)" if escalated else "")
@@ -47,11 +53,11 @@ def compose_notice(items: Sequence[ReviewItem], queue_url: str, *, escalated: in
         url = kind_url(queue_url, kind)
         shown = found[:NOTES_PER_KIND]
         more = len(found) - len(shown)
-        lines += [f"{label}: {len(found)}", *(f"  - {item.note}" for item in shown)]
+        lines += [f"{label}: {len(found)}", *(f"  - {_note(item, reader)}" for item in shown)]
         if more:
             lines.append(f"  ... and {more} more")
         lines += [f"  review: {url}", ""]
-        notes = "".join(f"<li>{escape(item.note)}</li>" for item in shown)
+        notes = "".join(f"<li>{escape(_note(item, reader))}</li>" for item in shown)
         sections.append(
             f'<h3 style="margin:16px 0 4px">{escape(label)}: {len(found)}</h3>'
             f'<ul style="margin:0 0 4px">{notes}</ul>'

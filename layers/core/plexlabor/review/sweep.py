@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from plexlabor.approval.digest import EmailContent
+from plexlabor.approval.display import Reader
 from plexlabor.approval.messages import Stage
 from plexlabor.approval.ports import SupervisorDirectory
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, AuditStore, append_once, stable_event_id
@@ -55,6 +56,8 @@ class Recipient:
 
     recipient_id: str
     address: str
+    role: Role = Role.SUPERVISOR
+    """What the notice may show them (names only to the roles `SHOW_NAMES_TO` lists)."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,8 @@ class ReviewSweep:
     role_addresses: Mapping[Role, Sequence[str]] = field(default_factory=dict)
     managers: Callable[[], Mapping[str, str]] = dict
     """Supervisor id -> their own supervisor (read once per run, when something escalates)."""
+    reader: Reader = field(default_factory=Reader)
+    """How people are named in notices (plant zone, `SHOW_NAMES_TO`); per recipient's role."""
     lookback: timedelta = timedelta(days=30)
     """How far back notices are read (as far as the queue looks for open items)."""
     clock: Callable[[], datetime] = utc_now
@@ -139,7 +144,7 @@ class ReviewSweep:
             found.append(Recipient(item.supervisor_id, address))
         for role, kinds in ROLE_KINDS.items():
             if item.kind in kinds:
-                found += [Recipient(role.value, a) for a in self.role_addresses.get(role, ())]
+                found += [Recipient(role.value, a, role) for a in self.role_addresses.get(role, ())]
         return found
 
     def _told(self, open_ids: set[str], now: datetime) -> _Told:
@@ -159,7 +164,10 @@ class ReviewSweep:
         counts = {"notified": 0, "escalated": 0, "mails": 0, "unsent": 0}
         escalated: set[str] = set()
         for recipient, entries in outbox.items():
-            content = compose_notice([item for item, _ in entries], self.queue_url, escalated=_any_escalated(entries))
+            reader = self.reader.for_roles([recipient.role.value])
+            content = compose_notice(
+                [item for item, _ in entries], self.queue_url, reader, escalated=_any_escalated(entries)
+            )
             try:
                 message_id = self.mailer.send_email(recipient.address, content)
             except Exception:

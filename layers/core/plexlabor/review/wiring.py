@@ -7,7 +7,8 @@ Configuration (environment, read once per environment by `dependencies`):
 - `REVIEW_HR_EMAILS`, `REVIEW_PLANNER_EMAILS` (optional, comma-separated addresses): who hears of
   the kinds their role decides (`review.queue.ROLE_KINDS`) besides the item's supervisor;
 - where people are read (supervisors' addresses and their own supervisors), as for every function
-  that reads labor data (`PlexSourceSettings`); `SUPERVISOR_DIRECTORY_TTL_S` (900).
+  that reads labor data (`PlexSourceSettings`); `SUPERVISOR_DIRECTORY_TTL_S` (900); how people are
+  named in the notices (`ReaderSettings`: `SHOW_NAMES_TO`, times in `PLEXLABOR_TIMEZONE`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import Field, field_validator
 
-from plexlabor.approval.settings import DEFAULT_DIRECTORY_TTL_S
+from plexlabor.approval.settings import DEFAULT_DIRECTORY_TTL_S, ReaderSettings
 from plexlabor.audit.store import AuditStore
 from plexlabor.platform import env
 from plexlabor.platform.observability import logger, metrics
@@ -32,7 +33,7 @@ from plexlabor.review.sweep import Mailer, ReviewSweep
 EMAIL = r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$"
 
 
-class ReviewSweepSettings(PlexSourceSettings):
+class ReviewSweepSettings(PlexSourceSettings, ReaderSettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
     notify_sender: str = Field(alias=env.NOTIFY_SENDER)
     web_app_url: str = Field(alias=env.WEB_APP_URL)
@@ -61,6 +62,7 @@ def build(settings: ReviewSweepSettings) -> ReviewSweep:
     """The real adapters (clients are created on first use)."""
     from plexlabor.approval.aws import SesNotifier
     from plexlabor.approval.directory import PlexEmployeeDirectory
+    from plexlabor.approval.wiring import reader_for
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.platform.aws import aws_client
     from plexlabor.plex.sources import open_labor_source_from_aws
@@ -72,15 +74,17 @@ def build(settings: ReviewSweepSettings) -> ReviewSweep:
     def managers() -> dict[str, str]:
         return {e.id: e.supervisor_id for e in source.port.employees() if e.supervisor_id}
 
+    directory = PlexEmployeeDirectory(source.port, ttl_s=settings.directory_ttl_s)
     return ReviewSweep(
         queue=ReviewQueue(store),
         audit=store,
-        directory=PlexEmployeeDirectory(source.port, ttl_s=settings.directory_ttl_s),
+        directory=directory,
         mailer=mailer,
         queue_url=settings.web_app_url.rstrip("/") + "/queue",
         wait=timedelta(seconds=settings.wait_s),
         role_addresses=settings.role_addresses,
         managers=managers,
+        reader=reader_for(settings, directory),
     )
 
 
