@@ -63,7 +63,9 @@ def suggest(
     )
 
 
-def sweep(world: World, mailer: RecordingMailer, managers: dict[str, str] | None = None) -> ReviewSweep:
+def sweep(
+    world: World, mailer: RecordingMailer, managers: dict[str, str] | None = None, *, roles: bool = True
+) -> ReviewSweep:
     return ReviewSweep(
         queue=ReviewQueue(world.audit, clock=world.clock),
         audit=world.audit,
@@ -71,7 +73,7 @@ def sweep(world: World, mailer: RecordingMailer, managers: dict[str, str] | None
         mailer=mailer,
         queue_url="https://app.example/prod/queue",
         wait=WAIT,
-        role_addresses={Role.PLANNER: PLANNERS, Role.HR: HR},
+        role_addresses={Role.PLANNER: PLANNERS, Role.HR: HR} if roles else {},
         managers=lambda: managers or {},
         clock=world.clock,
     )
@@ -180,15 +182,7 @@ def test_a_notice_that_cannot_be_sent_is_sent_on_the_next_run(world: World) -> N
 def test_an_item_nobody_can_be_told_about_is_counted_and_expires(world: World) -> None:
     suggest(world, "var-1", "labor_variance", supervisor_id=None)
     mailer = RecordingMailer()
-    lonely = ReviewSweep(
-        queue=ReviewQueue(world.audit, clock=world.clock),
-        audit=world.audit,
-        directory=world.directory,
-        mailer=mailer,
-        queue_url="https://app.example/prod/queue",
-        wait=WAIT,
-        clock=world.clock,
-    )
+    lonely = sweep(world, mailer, roles=False)
     assert lonely.run().unrouted == 1
     world.clock.advance(hours=8)
     lonely.run()

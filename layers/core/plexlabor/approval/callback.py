@@ -47,13 +47,11 @@ from plexlabor.audit import (
     ApprovalAction,
     AuditEvent,
     AuditEventType,
-    AuditStatus,
     AuditStore,
     LinkClaims,
     LinkForgedError,
     LinkNonceStore,
     append_once,
-    stable_event_id,
 )
 from plexlabor.audit.links import NONCE_RETENTION
 from plexlabor.platform.clock import utc_now
@@ -102,20 +100,13 @@ def decision_event(finding: Finding, decision: Decision, occurred_at: datetime, 
     """The `decision` audit event: one per finding (its id is stable, so the callback and the
     write-back's reconciliation cannot both record one)."""
     features = finding.evidence.get("features")
-    return AuditEvent(
+    return decision.audit_event(
         record_key=finding.record_key,
-        event_id=stable_event_id(finding.finding_id, AuditEventType.DECISION.value),
-        event_type=AuditEventType.DECISION,
-        status=AuditStatus.APPROVED if decision.action is ApprovalAction.APPROVE else AuditStatus.REJECTED,
-        occurred_at=occurred_at,
-        actor=decision.supervisor_id,
-        finding_id=finding.finding_id,
-        supervisor_id=decision.supervisor_id,
+        item_id=finding.finding_id,
         employee_id=finding.employee_id,
         model_version=finding.model_version,
+        occurred_at=occurred_at,
         payload={
-            "action": decision.action.value,
-            "reason": decision.reason,
             "stage": None if stage is None else stage.value,
             "anomaly_type": finding.anomaly_type.value,
             "confidence": finding.confidence,

@@ -13,13 +13,14 @@ Write-back queue (consumed by plex_writeback):
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from plexlabor.approval.request import ApprovalRequest
-from plexlabor.audit import ApprovalAction
+from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, stable_event_id
 
 MAX_REASON_CHARS = 1000
 
@@ -88,6 +89,31 @@ class Decision(BaseModel):
     def task_output(self) -> dict[str, Any]:
         """The SendTaskSuccess output; the state machine's Choice reads `$.decision.action`."""
         return {"decision": self.model_dump(mode="json")}
+
+    def audit_event(
+        self,
+        *,
+        record_key: str,
+        item_id: str,
+        employee_id: str | None,
+        model_version: str | None,
+        occurred_at: datetime,
+        payload: dict[str, Any],
+    ) -> AuditEvent:
+        """The item's one `decision` event (its id is stable per item, so it is recorded once)."""
+        return AuditEvent(
+            record_key=record_key,
+            event_id=stable_event_id(item_id, AuditEventType.DECISION.value),
+            event_type=AuditEventType.DECISION,
+            status=AuditStatus.APPROVED if self.action is ApprovalAction.APPROVE else AuditStatus.REJECTED,
+            occurred_at=occurred_at,
+            actor=self.supervisor_id,
+            finding_id=item_id,
+            supervisor_id=self.supervisor_id,
+            employee_id=employee_id,
+            model_version=model_version,
+            payload={"action": self.action.value, "reason": self.reason, **payload},
+        )
 
 
 class WritebackMessage(BaseModel):

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
 from plexlabor.approval.messages import Decision
-from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, stable_event_id
+from plexlabor.audit import AuditEvent
 
 CREW_ASSIGNMENT = "crew_assignment"
 WRITTEN_KINDS = frozenset({CREW_ASSIGNMENT})
@@ -50,18 +50,13 @@ def recommendation_decision(
     recommended: Recommended, decision: Decision, occurred_at: datetime, via: str
 ) -> AuditEvent:
     """The `decision` event of a recommendation."""
-    return AuditEvent(
+    return decision.audit_event(
         record_key=recommended.record_key,
-        event_id=stable_event_id(recommended.item_id, AuditEventType.DECISION.value),
-        event_type=AuditEventType.DECISION,
-        status=AuditStatus.APPROVED if decision.action is ApprovalAction.APPROVE else AuditStatus.REJECTED,
-        occurred_at=occurred_at,
-        actor=decision.supervisor_id,
-        finding_id=recommended.item_id,
-        supervisor_id=decision.supervisor_id,
+        item_id=recommended.item_id,
         employee_id=recommended.employee_id,
         model_version=recommended.model_version,
-        payload={"action": decision.action.value, "reason": decision.reason, "kind": recommended.kind, "via": via},
+        occurred_at=occurred_at,
+        payload={"kind": recommended.kind, "via": via},
     )
 
 
