@@ -6,6 +6,7 @@ import copy
 import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from plexlabor.plex.folder import PlantFolderSource
 from .conftest import FAST
 
 EXTRACT = datetime(2026, 11, 21, 5, tzinfo=UTC)
+DETROIT = ZoneInfo("America/Detroit")
 
 
 def _with(rows: dict[str, list[dict[str, Any]]], resource: str, index: int, **changes: Any) -> dict[str, Any]:
@@ -165,3 +167,46 @@ def test_reading_through_the_port_takes_only_the_windows_needed(labelled_plant: 
     assert (data.labor["start"] < as_of.timestamp()).all()
     assert np.nan_to_num(data.labor["end"], nan=0).max() <= as_of.timestamp()
     assert (data.punches["t_in"] < as_of.timestamp()).all()
+
+
+def _records(data: ForecastData) -> dict[str, set[tuple[Any, ...]]]:
+    """The windowed records of `data` by employee and workcenter id (indexes differ between reads; an
+    open entry's end is None)."""
+    emp, wc = data.employee_ids, data.workcenter_ids
+
+    def value(name: str, v: Any) -> Any:
+        if name == "emp":
+            return emp[v]
+        if name == "wc":
+            return wc[v] if v >= 0 else None
+        return None if np.isnan(v) else v.item()
+
+    def ids(columns: Any, names: tuple[str, ...]) -> set[tuple[Any, ...]]:
+        rows = zip(*(columns[n] for n in names), strict=True)
+        return {tuple(value(n, v) for n, v in zip(names, row, strict=True)) for row in rows}
+
+    return {
+        "labor": ids(data.labor, ("op", "emp", "wc", "start", "end", "qty")),
+        "downtime": ids(data.downtime, ("wc", "start", "end")),
+        "punches": ids(data.punches, ("emp", "t_in", "t_out")),
+        "schedules": ids(data.schedules, ("emp", "wc", "shift", "kind", "start", "end")),
+    }
+
+
+def test_a_backtest_cut_off_sees_exactly_what_the_nightly_run_reads_then(labelled_plant: Any) -> None:
+    # Given the plant read once for a backtest ending at the extract
+    from plexlabor.forecast.backtest import read_backtest_data
+    from plexlabor.forecast.overtime import project_overtime
+
+    source = PlantFolderSource(labelled_plant.path)
+    settings = ForecastSettings()
+    backtest = read_backtest_data(source, "America/Detroit", EXTRACT, settings)
+    for cut_off in (datetime(2026, 10, 28, tzinfo=DETROIT), datetime(2026, 11, 9, tzinfo=DETROIT)):  # Wed, Mon
+        # When a cut-off is seen through it, and the nightly run reads the port at that moment
+        seen = backtest.seen_at(cut_off.timestamp(), settings)
+        nightly = read_forecast_data(source, "America/Detroit", cut_off, settings)
+        # Then both hold the same records, and project the same overtime
+        assert seen.data_end == nightly.data_end and seen.punches_since == nightly.punches_since
+        assert _records(seen) == _records(nightly)
+        assert len(nightly.punches) < len(backtest.punches)
+        assert project_overtime(seen, settings) == project_overtime(nightly, settings)

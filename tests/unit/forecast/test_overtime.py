@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ import pytest
 from plexlabor.audit.events import AuditStatus
 from plexlabor.forecast.alerts import overtime_event
 from plexlabor.forecast.data import ForecastData
-from plexlabor.forecast.overtime import backtest_overtime, project_overtime
+from plexlabor.forecast.overtime import Habit, Intervals, PersonWeek, backtest_overtime, habits, project_overtime
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.models.types import format_plex_datetime
 
@@ -145,3 +146,53 @@ def test_without_spare_colleagues_the_suggestion_is_temporary_labor() -> None:
         "Nobody in ASSY has spare weekday hours: cover about 8 h of the scheduled extra shifts with temporary "
         "labor (1 eight-hour shift) instead of overtime"
     )
+
+
+def _habits(data: ForecastData) -> dict[str, Habit]:
+    habit = habits(data, Intervals.of(data), ForecastSettings())
+    return {employee: habit[data.employee_index[employee]] for employee in ("A1", "A2", "A3", "B1")}
+
+
+def test_shifts_before_the_punches_were_read_say_nothing_of_attendance() -> None:
+    # Given punches read only from two Mondays ago, as the nightly run reads them (its habit weeks) and
+    # an earlier backtest did at every cut-off (issue 20)
+    since = datetime(2026, 11, 2, tzinfo=DETROIT)
+    rows = _plant()
+    rows["time-clock-entries"] = [
+        t for t in rows["time-clock-entries"] if datetime.fromisoformat(t["clockinTime"]) >= since
+    ]
+    data = ForecastData.build(rows, "America/Detroit", AS_OF)
+    # When the data knows where its punches begin
+    read = _habits(replace(data, punches_since=since.timestamp()))
+    # Then the shifts scheduled before are no absences: everyone who always came still always comes
+    assert {e: h.attendance for e, h in read.items()} == {"A1": 1.0, "A2": 1.0, "A3": 1.0, "B1": 1.0}
+    # (not knowing it, the week with no punches read looks like a week off: A1 at 12 of 17 shifts)
+    assert _habits(data)["A1"].attendance == pytest.approx(12 / 17)
+
+
+def test_a_past_sick_day_is_an_absence() -> None:
+    # Given A1 off sick on the Tuesday of last week (recorded on the day, no punches)
+    rows = _plant()
+    tuesday = (MONDAY - timedelta(weeks=1) + timedelta(days=1)).isoformat()
+    sick = next(a for a in rows["shift-assignments"] if a["employeeId"] == "A1" and a["workDate"] == tuesday)
+    sick.update(status="Leave", leaveType="Sick")
+    rows["time-clock-entries"] = [
+        t for t in rows["time-clock-entries"] if not (t["employeeId"] == "A1" and t["clockinTime"][:10] == tuesday)
+    ]
+    # Then A1's attendance counts it (16 of 17 shifts since the habit weeks began), as a sick day to come
+    # cannot be seen when a shift is projected; planned leave (A2's vacation) is no absence
+    habit = _habits(ForecastData.build(rows, "America/Detroit", AS_OF))
+    assert habit["A1"].attendance == pytest.approx(16 / 17)
+    assert habit["A2"].attendance == 1.0
+
+
+def test_overtime_is_expected_over_every_way_the_shifts_to_come_are_worked_or_missed() -> None:
+    # Given 16 h punched and three 8.5 h shifts to come, each worked with a 98% chance
+    week = PersonWeek(worked=16.0, remaining=0.98 * 3 * 8.5, attendance=0.98, upcoming=[8.5, 8.5, 8.5])
+    # Then 41.5 h if all are worked (0.98^3 of the time), under 40 h otherwise: 1.41 h expected, not the
+    # 0.99 h above 40 of the expected 40.99 h
+    assert week.projected == pytest.approx(40.99)
+    assert week.overtime(40.0) == pytest.approx(0.98**3 * 1.5)
+    # and someone who always comes, or who cannot reach 40 h, is simple
+    assert PersonWeek(worked=16.0, remaining=25.5, upcoming=[8.5] * 3).overtime(40.0) == pytest.approx(1.5)
+    assert PersonWeek(worked=8.0, remaining=0.9 * 17, attendance=0.9, upcoming=[8.5, 8.5]).overtime(40.0) == 0

@@ -6,9 +6,12 @@ For each person and week (plant time; a shift or punch belongs to the week it st
               + for each shift still scheduled: attendance x (paid hours + the person's usual excess)
 
 The usual excess (early clock-ins, late clock-outs) and the attendance rate come from the person's
-own last `habit_weeks` of punches against their schedule. Overtime is the hours above
-`overtime_threshold_hours` (40), summed over the department. Leave recorded on the day (sick) is
-not known before the day, so it does not lower a projection made earlier.
+own last `habit_weeks` of punches against their schedule. Leave recorded on the day (sick) is not
+known before the day, so it does not lower a projection made earlier; a past sick day therefore counts
+as an absence in the attendance rate. A person's overtime is the expected hours above
+`overtime_threshold_hours` (40) over every way the shifts still to come may be worked or missed (not
+the hours above 40 of the expected week, which puts a 41.5 h week with a 2% chance of each absence at
+0.7 h instead of 1.4 h), summed over the department.
 
 Causes split each person's overtime into weekend shifts, extended shifts and punching beyond the
 schedule; absences and the forecast workload of the department's scheduled job operations are named
@@ -23,10 +26,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 
 import numpy as np
 
-from plexlabor.forecast.data import DAY, HOUR, PLANNED_LEAVE, UNPLANNED_LEAVE, WEEK, WORK, ForecastData
+from plexlabor.forecast.data import DAY, HOUR, PLANNED_LEAVE, UNPLANNED_LEAVE, WEEK, ForecastData
 from plexlabor.forecast.records import OperationForecast, OvertimeProjection
 from plexlabor.forecast.settings import ForecastSettings
 
@@ -35,6 +39,9 @@ OPEN_PUNCH_MAX_HOURS = 16.0
 HABIT_WINDOW_HOURS = 3.0  # punches this close to a scheduled shift belong to it
 MIN_HABIT_SHIFTS = 3
 DEFAULT_ATTENDANCE = 0.98
+MAX_ENUMERATED_SHIFTS = 10
+"""A person's expected overtime sums over every combination of their shifts still to come worked or
+missed (2^n); past this many in one week (bad data), the overtime of the expected hours stands in."""
 
 
 _NO_TIMES = np.zeros(0)
@@ -110,17 +117,21 @@ class Habit:
 
 def habits(data: ForecastData, intervals: Intervals, settings: ForecastSettings) -> dict[int, Habit]:
     """Each person's usual excess hours per shift and attendance, from shifts that ended before the extract
-    and started after the punches were read from (a shift with no punches read says nothing of attendance)."""
+    and started after the punches were read from (a shift with no punches read says nothing of attendance).
+
+    Attendance is over the shifts not known in advance to be leave: a past sick day is an absence, since
+    a sick day still to come is not known when a projection counts that shift (`truncate`)."""
     s = data.schedules
     since = max(data.data_end - settings.habit_weeks * WEEK, data.punches_since)
-    past = (s["kind"] == WORK) & (s["end"] <= data.data_end) & (s["start"] >= since)
+    past = (s["kind"] != PLANNED_LEAVE) & (s["end"] <= data.data_end) & (s["start"] >= since)
     breaks = _break_hours(data)
     samples: dict[int, list[float]] = defaultdict(list)
     shows: dict[int, list[bool]] = defaultdict(list)
     window = HABIT_WINDOW_HOURS * HOUR
-    for emp, shift, start, end in zip(s["emp"][past], s["shift"][past], s["start"][past], s["end"][past], strict=True):
+    rows = zip(s["emp"][past], s["shift"][past], s["kind"][past], s["start"][past], s["end"][past], strict=True)
+    for emp, shift, kind, start, end in rows:
         emp = int(emp)
-        if emp not in intervals.starts:
+        if kind == UNPLANNED_LEAVE or emp not in intervals.starts:
             shows[emp].append(False)
             continue
         punched = intervals.overlap(emp, start - window, end + window)
@@ -163,10 +174,28 @@ class PersonWeek:
     leave: float = 0.0
     habit_excess: float = 0.0
     scheduled_direct: float = 0.0
+    attendance: float = 1.0
+    upcoming: list[float] = field(default_factory=list)  # hours of each shift still to come, if worked
 
     @property
     def projected(self) -> float:
+        """Expected hours of the week."""
         return self.worked + self.remaining
+
+    def overtime(self, threshold: float) -> float:
+        """Expected hours above `threshold`: each shift still to come is worked, with the person's
+        attendance, or not at all (not the hours above it of the expected week, which a week one
+        absence would bring under the threshold pulls down)."""
+        if not self.upcoming or self.attendance >= 1.0 or len(self.upcoming) > MAX_ENUMERATED_SHIFTS:
+            return max(0.0, self.projected - threshold)
+        upcoming = np.asarray(self.upcoming)
+        certain = self.projected - self.attendance * float(upcoming.sum())
+        if certain + float(upcoming.sum()) <= threshold:
+            return 0.0
+        worked = _outcomes(len(upcoming))  # every subset of the shifts to come that is worked
+        shown = worked.sum(axis=1)
+        chance = self.attendance**shown * (1 - self.attendance) ** (len(upcoming) - shown)
+        return float(chance @ np.maximum(0.0, certain + worked @ upcoming - threshold))
 
 
 @dataclass
@@ -174,6 +203,12 @@ class DepartmentWeek:
     department: str
     week_start: float
     people: dict[int, PersonWeek] = field(default_factory=dict)
+
+
+@cache
+def _outcomes(shifts: int) -> np.ndarray:
+    """(2^shifts, shifts) of 0/1: which of the shifts are worked, every combination."""
+    return ((np.arange(2**shifts)[:, None] >> np.arange(shifts)) & 1).astype(float)
 
 
 def week_label(data: ForecastData, week_start: float) -> str:
@@ -219,6 +254,8 @@ def project_people(
         h = habit[emp]
         if start >= now:
             person.remaining += h.attendance * (paid + h.excess)
+            person.attendance = h.attendance
+            person.upcoming.append(paid + h.excess)
             person.habit_excess += h.attendance * h.excess
         elif end > now and intervals.clocked_in_at(emp, now):
             left = (end - now) / (end - start)
@@ -318,7 +355,7 @@ def _projection(
     rate: float | None,
 ) -> OvertimeProjection:
     threshold = settings.overtime_threshold_hours
-    overtime = {emp: max(0.0, p.projected - threshold) for emp, p in people.items()}
+    overtime = {emp: p.overtime(threshold) for emp, p in people.items()}
     total_ot = sum(overtime.values())
     from_weekend = from_extended = from_habit = 0.0
     weekend_people = extended_people = 0
@@ -399,7 +436,7 @@ def _projection(
         scheduled_hours=round(sum(p.remaining for p in people.values()), 2),
         projected_hours=round(sum(p.projected for p in people.values()), 2),
         projected_overtime_hours=round(total_ot, 2),
-        employees_over_threshold=sum(1 for ot in overtime.values() if ot > 0),
+        employees_over_threshold=sum(1 for p in people.values() if p.projected > threshold),
         employees_over_limit=over_limit,
         overtime_cost=None if rate is None else round(total_ot * rate * settings.overtime_premium, 2),
         last_week_overtime_hours=None if last_week is None else round(last_week, 2),
