@@ -61,7 +61,7 @@ def test_approve_resumes_the_execution_and_records_the_decision(world: World) ->
     # Then the execution gets the decision, the audit records it as the supervisor, and the page says so
     assert response["statusCode"] == 200 and "Approved" in response["body"]
     assert world.tasks.succeeded == [
-        ("task-1", {"decision": {"action": "approve", "reason": None, "supervisor_id": "E0001"}})
+        ("task-1", {"decision": {"action": "approve", "reason": None, "supervisor_id": "E0001", "correction": None}})
     ]
     [event] = decisions(world)
     assert (event.status, event.actor, event.supervisor_id) == (AuditStatus.APPROVED, "E0001", "E0001")

@@ -91,6 +91,22 @@ def test_a_missed_clock_out_is_written_with_the_previous_values_kept(world: Worl
     assert sorted(e.event_type.value for e in world.audit.for_finding(FINDING_ID)) == ["decision", "writeback"]
 
 
+def test_the_supervisors_edit_of_the_correction_is_what_is_written(world: World, fake_plex: FakePlex) -> None:
+    edited = "2026-03-02T13:45:00.0000000Z"
+    decision = Decision(action=ApprovalAction.APPROVE, supervisor_id="E0001", correction={"clockoutTime": edited})
+    transport = FakeTransport()
+
+    run(
+        event_of(WritebackMessage(request=make_request(), decision=decision)),
+        service(world, fake_plex, transport=transport),
+    )
+
+    [(_, body, _)] = transport.posts
+    assert json.loads(body["payloadJson"]) == {"clockoutTime": edited}
+    [event] = of_type(world, AuditEventType.WRITEBACK)
+    assert event.payload["fields"] == {"clockoutTime": edited}
+
+
 def test_dry_run_sends_nothing_but_records_what_it_would_have_done(world: World, fake_plex: FakePlex) -> None:
     transport = FakeTransport()
     outcome = service(world, fake_plex, mode="dry_run", transport=transport).apply(message(), message_id="m-1")

@@ -77,6 +77,34 @@ def test_approving_from_the_item_page_goes_to_the_next_item_and_resumes_the_work
     assert world.tasks.succeeded[0][1]["decision"]["action"] == "approve"
 
 
+def test_an_edited_correction_goes_with_the_approval_to_the_workflow_and_the_audit(
+    world: World, lambda_context: Any
+) -> None:
+    world.notified(notice(make_request(make_finding(finding_id=FINDING, record_key="time-clock-entries:0001"))))
+    page = _call(world, "GET", f"/items/{FINDING}", SUPERVISOR, lambda_context=lambda_context)["body"]
+    assert 'name="correction.clockoutTime"' in page and 'value="2026-03-02T09:07"' in page  # 14:07 UTC, EST
+
+    form = {"action": "approve", "reason": "", "correction.clockoutTime": "2026-03-02T08:45"}
+    response = _call(world, "POST", f"/items/{FINDING}", SUPERVISOR, form, lambda_context=lambda_context)
+
+    assert response["statusCode"] == 303
+    sent = world.tasks.succeeded[0][1]["decision"]
+    assert sent["correction"] == {"clockoutTime": "2026-03-02T13:45:00.0000000Z"}
+    decision = world.audit.latest_for_finding(FINDING)
+    assert decision is not None and decision.payload["correction"] == sent["correction"]
+    assert decision.payload["suggested_correction"] == {"clockoutTime": "2026-03-02T14:07:00.0000000Z"}
+
+
+def test_a_bad_edit_keeps_the_form_with_what_was_typed(world: World, lambda_context: Any) -> None:
+    world.notified(notice(make_request(make_finding(finding_id=FINDING, record_key="time-clock-entries:0001"))))
+    form = {"action": "approve", "reason": "", "correction.clockoutTime": "soon"}
+
+    response = _call(world, "POST", f"/items/{FINDING}", SUPERVISOR, form, lambda_context=lambda_context)
+
+    assert response["statusCode"] == 400 and "give a date and time" in response["body"]
+    assert 'value="soon"' in response["body"] and world.tasks.succeeded == []
+
+
 def test_a_rejection_without_reason_keeps_the_form_and_says_why(world: World, lambda_context: Any) -> None:
     response = _call(
         world, "POST", "/items/crew-0001", PLANNER, {"action": "reject", "reason": "   "}, lambda_context=lambda_context

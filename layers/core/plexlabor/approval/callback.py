@@ -112,6 +112,7 @@ def decision_event(finding: Finding, decision: Decision, occurred_at: datetime, 
             "confidence": finding.confidence,
             "severity": finding.severity,
             "suggested_correction": finding.suggested_correction,
+            "correction": decision.correction,
             "features": features if isinstance(features, dict) else {},
         },
     )
@@ -142,16 +143,22 @@ class CallbackService:
         return self._resume(pending, decision, claims.nonce)
 
     def decide_in_queue(
-        self, finding_id: str, action: str | None, reason: str | None, decider: str
+        self,
+        finding_id: str,
+        action: str | None,
+        reason: str | None,
+        decider: str,
+        correction: dict[str, Any] | None = None,
     ) -> tuple[Decision, PendingApproval]:
-        """The same decision, made in the review queue by `decider` (who may see the finding): the
-        open stage's task is resumed and its mailed link used up, so that link says it was decided."""
+        """The same decision, made in the review queue by `decider` (who may see the finding, and may
+        have edited its `correction`): the open stage's task is resumed and its mailed link used up,
+        so that link says it was decided."""
         stored = self.tokens.for_finding(finding_id)
         if not stored:
             raise ApprovalClosedError("this finding's approval has not reached its supervisor yet; try again shortly")
         pending = max(stored, key=lambda candidate: stage_order(candidate.stage))
         self._still_open(pending)
-        decision = self.read_form(action, reason, decider)
+        decision = self.read_form(action, reason, decider, correction)
         self.nonces.consume(pending.link_nonce, pending.link_expires_at + NONCE_RETENTION)
         return self._resume(pending, decision, pending.link_nonce)
 
@@ -203,8 +210,11 @@ class CallbackService:
         raise AlreadyDecidedError(f"this finding was already {first.status.value} by {first.actor}")
 
     @staticmethod
-    def read_form(action: str | None, reason: str | None, supervisor_id: str) -> Decision:
-        """The decision a form asks for; a missing action or a rejection without a reason is refused."""
+    def read_form(
+        action: str | None, reason: str | None, supervisor_id: str, correction: dict[str, Any] | None = None
+    ) -> Decision:
+        """The decision a form asks for; a missing action or a rejection without a reason is refused.
+        An edited `correction` goes with an approval only."""
         try:
             chosen = ApprovalAction((action or "").strip().lower())
         except ValueError:
@@ -214,7 +224,8 @@ class CallbackService:
             raise DecisionFormError(f"the reason is longer than {MAX_REASON_CHARS} characters")
         if chosen is ApprovalAction.REJECT and not text:
             raise DecisionFormError("a rejection needs a reason: it tells the model why the finding was wrong")
-        return Decision(action=chosen, reason=text or None, supervisor_id=supervisor_id)
+        edit = correction if chosen is ApprovalAction.APPROVE else None
+        return Decision(action=chosen, reason=text or None, supervisor_id=supervisor_id, correction=edit)
 
 
 __all__ = ["CallbackService", "claimed_supervisor", "decision_event", "presenting_supervisor"]

@@ -66,7 +66,8 @@ class Suggestion:
 
 
 def plan_correction(finding: Finding, decision: Decision) -> FieldUpdate | Suggestion:
-    correction = finding.suggested_correction or {}
+    """The write the approved correction makes: the supervisor's edit of it when they made one."""
+    correction = decision.correction or finding.suggested_correction or {}
     resource, record_id = split_record_key(finding.record_key)
     target = UPDATABLE_FIELDS.get(resource)
     if target is not None and correction and set(correction) <= target[1]:

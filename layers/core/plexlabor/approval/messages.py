@@ -85,6 +85,8 @@ class Decision(BaseModel):
     action: ApprovalAction
     reason: str | None = Field(default=None, max_length=MAX_REASON_CHARS)
     supervisor_id: str = Field(min_length=1)
+    correction: dict[str, Any] | None = None
+    """The suggested correction as the supervisor edited it before approving (None: as suggested)."""
 
     def task_output(self) -> dict[str, Any]:
         """The SendTaskSuccess output; the state machine's Choice reads `$.decision.action`."""

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from plexlabor.approval.callback import CallbackService
 from plexlabor.approval.errors import ApprovalError, WritebackNotQueuedError
@@ -57,13 +58,21 @@ class ReviewService:
     writeback: WritebackSender
     clock: Callable[[], datetime] = field(default=utc_now)
 
-    def decide(self, viewer: Viewer, item_id: str, action: str | None, reason: str | None) -> Outcome:
-        """Record `viewer`'s decision on one item (raises the approval errors, e.g. a missing reason)."""
+    def decide(
+        self,
+        viewer: Viewer,
+        item_id: str,
+        action: str | None,
+        reason: str | None,
+        correction: dict[str, Any] | None = None,
+    ) -> Outcome:
+        """Record `viewer`'s decision on one item (raises the approval errors, e.g. a missing reason);
+        `correction` is a punch finding's suggested correction as they edited it (`review.edits`)."""
         item = self.queue.item(viewer, item_id)
         if item is None:
             raise ItemNotFoundError("this suggestion is no longer open, or it is not yours to decide")
         if item.kind == PUNCH:
-            decision, _ = self.callback.decide_in_queue(item_id, action, reason, viewer.user_id)
+            decision, _ = self.callback.decide_in_queue(item_id, action, reason, viewer.user_id, correction)
             return Outcome(item_id, decision.action.value)
         decision = CallbackService.read_form(action, reason, viewer.user_id)
         if decision.action is ApprovalAction.APPROVE and item.kind in WRITTEN_KINDS:

@@ -35,6 +35,8 @@ from plexlabor.platform.observability import logger
 from plexlabor.platform.pilot import PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings
 from plexlabor.review.decisions import ReviewService
+from plexlabor.review.edits import FORM_PREFIX as EDIT_PREFIX
+from plexlabor.review.edits import editable_fields, edited_correction
 from plexlabor.review.items import KIND_LABELS, PUNCH, ReviewItem
 from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer, kinds_of
@@ -310,6 +312,7 @@ def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any)
         timeline=shape_timeline(found.evidence.get(TIMELINE_KEY)),
         evidence=page.words({k: v for k, v in found.evidence.items() if k != TIMELINE_KEY}),
         proposed=page.words(found.proposed),
+        editable=editable_fields(found.proposed, page.deps.zone) if found.kind == PUNCH else [],
         **context,
     )
 
@@ -319,14 +322,19 @@ def decide(item_id: str) -> Response[str]:
     page = Page(_deps())
     form = _form()
     action, reason = (form.get("action") or [""])[0], (form.get("reason") or [""])[0]
+    typed = {name: values[0] for name, values in form.items() if name.startswith(EDIT_PREFIX) and values}
     try:
-        outcome = page.deps.review.decide(page.viewer, item_id, action, reason)
+        shown = page.deps.review.queue.item(page.viewer, item_id)
+        correction = (
+            edited_correction(shown.proposed, typed, page.deps.zone) if shown and shown.kind == PUNCH else None
+        )
+        outcome = page.deps.review.decide(page.viewer, item_id, action, reason, correction)
     except ApprovalError as error:
         found = page.deps.review.queue.item(page.viewer, item_id)
         message = _closed(page, item_id) if isinstance(error, AlreadyDecidedError) else str(error)
         if found is None:
             return page.render("message.html", status_for(error), title="Not decided", page="item", message=message)
-        return _item_page(page, found, status_for(error), flash=_error(message), reason=reason)
+        return _item_page(page, found, status_for(error), flash=_error(message), reason=reason, typed=typed)
     logger.info("decision", item_id=item_id, action=outcome.action)
     following = next(iter(page.deps.review.queue.for_viewer(page.viewer)), None)
     if following is None:
