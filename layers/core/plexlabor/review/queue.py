@@ -184,8 +184,10 @@ class ReviewQueue:
 
     def for_viewer(self, viewer: Viewer, filters: Filters | None = None) -> list[ReviewItem]:
         """What `viewer` may see and decide, narrowed by `filters`, highest rank first."""
-        chosen = filters or Filters()
-        return [item for item in self.open_items() if viewer.may_see(item) and chosen.keep(item)]
+        items = self.open_items()
+        if filters is None or filters == Filters():
+            return [item for item in items if viewer.may_see(item)]
+        return [item for item in items if viewer.may_see(item) and filters.keep(item)]
 
     def item(self, viewer: Viewer, item_id: str) -> ReviewItem | None:
         """One open item the viewer may see (None when it is closed, unknown or not theirs); read from
