@@ -16,7 +16,7 @@ Pure data: no CDK import, so the queue construct and the tests can use it cheapl
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from infra.constants import (
@@ -287,10 +287,16 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
     ),
     FunctionSpec(
         name="punch_validator",
-        description="Validates punch batches (rules, norms, scorer); records findings in the audit table.",
+        description="Validates punch batches (rules, norms, scorer); records findings in the audit table, "
+        "counts the punches validated in the state table.",
         memory_mb=1024,
         timeout_s=60,
-        access=(TableAccess.AUDIT_APPEND, TableAccess.IDEMPOTENCY, PLEX),
+        access=(
+            TableAccess.AUDIT_APPEND,
+            TableAccess.IDEMPOTENCY,
+            TableAccess.STATE_READ_WRITE,  # punches validated per day (KPIs): Put marker + Update counter
+            PLEX,
+        ),
         consumes=QueueName.PUNCH,
         batch_size=10,
         max_batching_window_s=5,
@@ -369,13 +375,17 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         reserved_concurrency=2,  # stay well inside Plex's ~200 calls/minute
         needs=(Need.REDRIVE_LIMIT,),
     ),
-    batch_job(
-        "norms_refresh",
-        "Recomputes per-employee and per-role punch norms, then sweeps recent days for findings.",
-        flavour=BATCH,
-        memory_mb=3008,
-        needs=(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, BucketAccess.read_write(NORMS_PREFIX)),
-        schedule="cron(0 7 * * ? *)",  # 07:00 UTC: 02:00-03:00 in US Eastern, before day shifts
+    replace(
+        batch_job(
+            "norms_refresh",
+            "Recomputes per-employee and per-role punch norms, then sweeps recent days for findings.",
+            flavour=BATCH,
+            memory_mb=3008,
+            needs=(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, BucketAccess.read_write(NORMS_PREFIX)),
+            schedule="cron(0 7 * * ? *)",  # 07:00 UTC: 02:00-03:00 in US Eastern, before day shifts
+        ),
+        # the sweep counts the punches no validator counted (KPIs): Query the markers, Put + Update
+        access=(TableAccess.AUDIT_APPEND, TableAccess.STATE_READ_WRITE, PLEX),
     ),
     FunctionSpec(
         name="review_sweep",

@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from infra.constants import QueueName, SecretName
+from plexlabor.audit.dynamodb import DynamoDbValidationCounter
 from plexlabor.audit.events import AuditEventType
 from plexlabor.webhooks import sign
 from plexlabor_dev.local.scenario import day_replay, record_key_of
@@ -83,3 +84,9 @@ def test_scheduled_poll_feeds_the_validator(stack: LocalStack, busy_days: list[d
     ]
     assert found, "the poll's records produced findings"
     assert stack.runtime.queue_depth(QueueName.PUNCH, dlq=True) == 0
+    # ...and every record validated is counted once for the KPI page, on today's plant-local date
+    assert stack.runtime.resources is not None
+    counts = DynamoDbValidationCounter(stack.runtime.resources.state_table, client=stack.runtime.client("dynamodb"))
+    today = datetime.now(zone).date()
+    counted = counts.days(today - timedelta(days=1), today)  # (yesterday: a run across midnight)
+    assert sum(day.validated for day in counted) >= result["punches"]

@@ -236,17 +236,24 @@ def test_only_the_notifiers_send_mail_and_only_as_the_sender(synthesized: Synthe
 
 
 def test_unused_grants_are_gone(synthesized: Synthesized) -> None:
-    """Each handler's settings decide: no idempotency table for the approval consumers, no state
-    table or audit reads for the intake batch functions; the sweep appends findings."""
+    """Each handler's settings decide: no idempotency table for the approval consumers, no audit reads
+    for the intake batch functions; the sweep appends findings. The validator and the sweep write the
+    state table only for the punches they count (a marker Put and a counter Update, one transaction),
+    and the sweep queries it only for the markers of its window."""
     env = {name: _function(synthesized, name)["Properties"]["Environment"]["Variables"] for name in SPECS}
 
     assert env_vars.IDEMPOTENCY_TABLE_NAME not in env["approval_notify"]
     assert env_vars.IDEMPOTENCY_TABLE_NAME not in env["plex_writeback"]
-    assert env_vars.STATE_TABLE_NAME not in env["punch_validator"]
-    assert env_vars.STATE_TABLE_NAME not in env["norms_refresh"]
     audit = synthesized.logical_id(synthesized.stack.storage.audit_table)
+    state = synthesized.logical_id(synthesized.stack.storage.state_table)
     assert any(_refers_to(r, audit) for r in _granted(synthesized, "norms_refresh", "dynamodb:PutItem"))
-    assert _granted(synthesized, "norms_refresh", "dynamodb:Query") == []
+    for name in ("punch_validator", "norms_refresh"):
+        assert env_vars.STATE_TABLE_NAME in env[name]
+        for action in ("dynamodb:PutItem", "dynamodb:UpdateItem"):
+            assert any(_refers_to(r, state) for r in _granted(synthesized, name, action))
+        assert not any(_refers_to(r, audit) for r in _granted(synthesized, name, "dynamodb:Query"))
+        assert not any(_refers_to(r, audit) for r in _granted(synthesized, name, "dynamodb:UpdateItem"))
+    assert any(_refers_to(r, state) for r in _granted(synthesized, "norms_refresh", "dynamodb:Query"))
 
 
 def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_and_object_prefixes(

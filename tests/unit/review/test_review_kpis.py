@@ -1,12 +1,15 @@
-"""KPIs from the audit table: approve rate and time to decision per type and model, review time per person-day."""
+"""KPIs from the audit table: approve rate and time to decision per type and model, review time per person-day,
+and the flagged share of the punches validated (the counts of `plexlabor.audit.validations`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, InMemoryAuditStore
+from plexlabor.audit.validations import InMemoryValidationCounter, ValidatedRecord
 from plexlabor.review.kpis import compute_kpis
 
 T0 = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
@@ -94,3 +97,91 @@ def test_review_time_counts_gaps_within_a_sitting_per_person_and_day() -> None:
 
     assert (day.reviewer, day.decided) == ("E0001", 4)
     assert day.minutes == pytest.approx(1 + 2 + 3 + 1)
+
+
+def _punch_finding(
+    store: InMemoryAuditStore, finding_id: str, record: str, at: datetime, anomaly: str, status: AuditStatus
+) -> None:
+    store.append(
+        AuditEvent(
+            record_key=record,
+            event_type=AuditEventType.FINDING,
+            status=status,
+            occurred_at=at,
+            actor="punch_validator",
+            finding_id=finding_id,
+            model_version="m1",
+            payload={"anomaly_type": anomaly},
+        )
+    )
+
+
+def test_the_flagged_share_divides_the_punches_flagged_by_the_punches_validated_per_day() -> None:
+    store, counts = InMemoryAuditStore(), InMemoryValidationCounter()
+    monday, tuesday = T0.date(), T0.date() + timedelta(days=1)
+    # Given 200 punches validated on Monday and 50 on Tuesday (one department named)...
+    counts.count([ValidatedRecord(f"time-clock-entries:{n}", monday, "Molding") for n in range(150)], monday)
+    counts.count([ValidatedRecord(f"labor-entries:{n}", monday) for n in range(50)], monday)
+    counts.count([ValidatedRecord(f"time-clock-entries:t{n}", tuesday) for n in range(50)], tuesday)
+    # ...on Monday two findings on one punch (one sent for review), one logged (held) on another, and a
+    # finding about a badge swipe; on Tuesday one sent for review; a week before counting began, one
+    _punch_finding(store, "f1", "time-clock-entries:1", T0, "MISSED_PUNCH", AuditStatus.PENDING_APPROVAL)
+    _punch_finding(store, "f2", "time-clock-entries:1", T0, "LATE_CLOCK_IN", AuditStatus.LOGGED)
+    _punch_finding(store, "f3", "labor-entries:7", T0, "MISSED_PUNCH", AuditStatus.LOGGED)
+    _punch_finding(store, "f4", "badge-swipes:9", T0, "MISSED_PUNCH", AuditStatus.PENDING_APPROVAL)
+    _punch_finding(
+        store, "f5", "time-clock-entries:t1", T0 + timedelta(days=1), "MISSED_PUNCH", AuditStatus.PENDING_APPROVAL
+    )
+    _punch_finding(store, "f6", "time-clock-entries:x", T0 - timedelta(days=7), "MISSED_PUNCH", AuditStatus.LOGGED)
+
+    figures = compute_kpis(store, days=28, clock=lambda: T0 + timedelta(days=1, hours=1), counts=counts)
+
+    # Then per day: punches validated, distinct punches flagged (any status), sent for review
+    days = {row.day: row for row in figures.by_day}
+    assert (days[monday].validated, days[monday].flagged, days[monday].sent_for_review) == (200, 2, 1)
+    assert days[monday].flagged_share == pytest.approx(0.01) and days[monday].review_share == pytest.approx(0.005)
+    assert (days[tuesday].validated, days[tuesday].flagged, days[tuesday].sent_for_review) == (50, 1, 1)
+    # ...a day with a finding but no count has no share, and stays out of the total
+    before = T0.date() - timedelta(days=7)
+    assert (days[before].validated, days[before].flagged, days[before].flagged_share) == (0, 1, None)
+    assert [row.day for row in figures.by_day] == [tuesday, monday, before]
+    total = figures.total
+    assert (total.validated, total.flagged, total.sent_for_review) == (250, 3, 2)
+    assert total.flagged_share == pytest.approx(3 / 250)
+    # And per type and model: the share of the validated punches it flagged (punches only)
+    rows = {row.type: row for row in figures.by_kind}
+    assert rows["MISSED_PUNCH"].suggested == 5  # f1, f3, f4, f5, f6: every finding counts as suggested
+    assert len(rows["MISSED_PUNCH"].punches_flagged) == 3  # f1, f3, f5: on punches, on counted days
+    assert rows["MISSED_PUNCH"].flagged_share == pytest.approx(3 / 250)
+    assert rows["MISSED_PUNCH"].review_share == pytest.approx(2 / 250)
+    assert rows["LATE_CLOCK_IN"].flagged_share == pytest.approx(1 / 250) and rows["LATE_CLOCK_IN"].review_share == 0
+    assert figures.validated_by_department == {"Molding": 150} and figures.counts_configured
+
+
+def test_without_counts_there_is_no_share() -> None:
+    store = InMemoryAuditStore()
+    _finding(store, "f1", T0, "MISSED_PUNCH")
+
+    unconfigured = compute_kpis(store, clock=lambda: T0 + timedelta(days=1))
+    empty = compute_kpis(store, clock=lambda: T0 + timedelta(days=1), counts=InMemoryValidationCounter())
+
+    assert not unconfigured.counts_configured and empty.counts_configured
+    for figures in (unconfigured, empty):
+        assert figures.total.validated == 0 and figures.total.flagged_share is None
+        assert figures.by_kind[0].flagged_share is None
+        assert [(row.validated, row.flagged, row.flagged_share) for row in figures.by_day] == [(0, 1, None)]
+
+
+def test_the_period_is_whole_plant_local_days_today_included() -> None:
+    zone = ZoneInfo("America/Detroit")
+    now = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # 11:00 in Detroit (EDT)
+    counts = InMemoryValidationCounter()
+    for offset in range(8):
+        day = date(2026, 3, 10) - timedelta(days=offset)
+        counts.count([ValidatedRecord(f"time-clock-entries:{offset}", day)], day)
+
+    figures = compute_kpis(InMemoryAuditStore(), days=7, zone=zone, clock=lambda: now, counts=counts)
+
+    assert figures.since == datetime(2026, 3, 4, tzinfo=zone)
+    assert [row.day for row in figures.by_day] == [date(2026, 3, 10) - timedelta(days=n) for n in range(7)]
+    assert figures.total.validated == 7

@@ -1,4 +1,5 @@
-"""DynamoDB adapters of the audit store and the link nonce store: the only audit module on boto3.
+"""DynamoDB adapters of the audit store, the link nonce store and the validation counter: the only
+audit module on boto3.
 
 Payload and previous_values are stored as JSON strings, not DynamoDB maps: boto3 refuses Python
 floats in maps (they must become Decimal, and come back as Decimal), so a map would change the
@@ -16,9 +17,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator
+import random
+import time
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError, HTTPClientError
@@ -41,9 +46,14 @@ from plexlabor.audit.schema import (
     LINK_RELEASED,
     LINK_SK,
     STATE_TABLE,
+    VALIDATED_KEEP_DAYS,
+    VALIDATED_PK_PREFIX,
+    VALIDATION_SHARDS,
+    VALIDATIONS_PK,
     TableSpec,
 )
 from plexlabor.audit.store import AuditStore, IndexQuery
+from plexlabor.audit.validations import DayCount, ValidatedRecord, counter_names, day_count
 from plexlabor.platform.aws import LazyClient
 
 __all__ = [
@@ -51,6 +61,7 @@ __all__ = [
     "STATE_TABLE",
     "DynamoDbAuditStore",
     "DynamoDbLinkNonceStore",
+    "DynamoDbValidationCounter",
     "create_audit_table",
     "create_state_table",
 ]
@@ -274,6 +285,153 @@ class DynamoDbLinkNonceStore(_TableAdapter):
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                     raise  # never consumed: nothing to release
+
+
+PREFETCH_AT = 20
+"""From this many records in one `count` (the sweep), the markers of their days are read first."""
+MAX_PAGES = 1000
+"""A Query reads at most this many pages (1 MB each): far beyond a day of a large plant's records."""
+
+
+def _cancelled_because(error: ClientError) -> str:
+    """`counted` (the marker was there), `busy` (conflict, throttling: try again) or `` (anything else)."""
+    response: dict[str, Any] = error.response
+    code = response.get("Error", {}).get("Code", "")
+    reasons = {str(reason.get("Code")) for reason in response.get("CancellationReasons") or [] if reason}
+    if not reasons and code == "TransactionCanceledException":  # a client that did not parse them
+        message = str(response.get("Error", {}).get("Message", ""))
+        reasons = {part.strip() for part in message.partition("[")[2].rstrip("]").split(",")}
+    if "ConditionalCheckFailed" in reasons:
+        return "counted"
+    if reasons & _RETRYABLE_CANCELLATION_CODES or code in _RETRYABLE_CODES:
+        return "busy"
+    return ""
+
+
+class DynamoDbValidationCounter(_TableAdapter):
+    """The ValidationCounter on the state table (`schema`: markers and daily counters).
+
+    Each new record is one TransactWriteItems: Put its marker on condition that none is there, and ADD
+    1 to its numbers on one shard of the day's counter (PutItem and UpdateItem permissions). A failed
+    condition means counted before: nothing changes, 0 is returned. Transactions on one counter shard
+    conflict under load (`TransactionConflict`, as throttling): retried here `attempts` times with
+    jittered backoff, then AuditUnavailableError (retryable: the caller's retry counts the record,
+    the marker still decides). A transaction that committed but whose answer was lost is retried by
+    the SDK and refused by the condition: still one count. With PREFETCH_AT records or more (the
+    sweep), the markers of their days are read first (one Query per record day, `sk` only) and only
+    records without one are written.
+    """
+
+    def __init__(
+        self,
+        table_name: str,
+        client: Any | None = None,
+        *,
+        attempts: int = 6,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(table_name, client)
+        self.attempts, self._sleep, self._now = max(1, attempts), sleep, now
+
+    def count(self, records: Sequence[ValidatedRecord], on: date) -> int:
+        pending = self._not_counted(records) if len(records) >= PREFETCH_AT else list(records)
+        return sum(self._count_one(record, on) for record in pending)
+
+    def days(self, first: date, last: date) -> list[DayCount]:
+        numbers: dict[date, Counter[str]] = {}
+        request = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :first AND :last",
+            "ExpressionAttributeNames": {"#pk": STATE_TABLE.partition_key, "#sk": STATE_TABLE.sort_key},
+            "ExpressionAttributeValues": {
+                ":pk": _s(VALIDATIONS_PK),
+                ":first": _s(first.isoformat()),
+                ":last": _s(f"{last.isoformat()}#~"),
+            },
+        }
+        for item in self._query(request, "read validation counts"):
+            day = date.fromisoformat(item[STATE_TABLE.sort_key]["S"].split("#", 1)[0])
+            totals = numbers.setdefault(day, Counter())
+            for name, value in item.items():
+                if "N" in value:  # the numbers: `validated`, `resource#...`, `department#...`
+                    totals[name] += int(value["N"])
+        return [day_count(day, totals) for day, totals in sorted(numbers.items())]
+
+    def _query(self, request: dict[str, Any], operation: str) -> Iterator[dict[str, Any]]:
+        with _translate_errors(operation):
+            for _ in range(MAX_PAGES):
+                page = self.client.query(**request)
+                yield from page.get("Items", [])
+                if "LastEvaluatedKey" not in page:
+                    return
+                request = {**request, "ExclusiveStartKey": page["LastEvaluatedKey"]}
+        raise AuditError(f"{operation}: more than {MAX_PAGES} pages")
+
+    def _not_counted(self, records: Sequence[ValidatedRecord]) -> list[ValidatedRecord]:
+        counted: set[tuple[date, str]] = set()
+        for day in sorted({record.record_day for record in records}):
+            request = {
+                "TableName": self.table_name,
+                "KeyConditionExpression": "#pk = :pk",
+                "ProjectionExpression": "#sk",
+                "ConsistentRead": True,
+                "ExpressionAttributeNames": {"#pk": STATE_TABLE.partition_key, "#sk": STATE_TABLE.sort_key},
+                "ExpressionAttributeValues": {":pk": _s(VALIDATED_PK_PREFIX + day.isoformat())},
+            }
+            counted |= {(day, item[STATE_TABLE.sort_key]["S"]) for item in self._query(request, "read markers")}
+        return [record for record in records if (record.record_day, record.record_key) not in counted]
+
+    def _transaction(self, record: ValidatedRecord, on: date) -> list[dict[str, Any]]:
+        keep_until = math.ceil(self._now()) + VALIDATED_KEEP_DAYS * 86400
+        marker = {
+            STATE_TABLE.partition_key: _s(VALIDATED_PK_PREFIX + record.record_day.isoformat()),
+            STATE_TABLE.sort_key: _s(record.record_key),
+            "counted_on": _s(on.isoformat()),
+            "expires_at": {"N": str(keep_until)},
+        }
+        names = counter_names(record)
+        shard = zlib.crc32(record.record_key.encode()) % VALIDATION_SHARDS
+        return [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": marker,
+                    "ConditionExpression": "attribute_not_exists(#pk)",
+                    "ExpressionAttributeNames": {"#pk": STATE_TABLE.partition_key},
+                }
+            },
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": {
+                        STATE_TABLE.partition_key: _s(VALIDATIONS_PK),
+                        STATE_TABLE.sort_key: _s(f"{on.isoformat()}#{shard}"),
+                    },
+                    "UpdateExpression": "ADD " + ", ".join(f"#n{i} :one" for i in range(len(names))),
+                    "ExpressionAttributeNames": {f"#n{i}": name for i, name in enumerate(names)},
+                    "ExpressionAttributeValues": {":one": {"N": "1"}},
+                }
+            },
+        ]
+
+    def _count_one(self, record: ValidatedRecord, on: date) -> int:
+        """1 if this call counted the record, 0 if it was counted before."""
+        items = self._transaction(record, on)
+        for attempt in range(self.attempts):
+            try:
+                self.client.transact_write_items(TransactItems=items)
+                return 1
+            except ClientError as error:
+                because = _cancelled_because(error)
+                if because == "counted":
+                    return 0
+                if because != "busy" or attempt == self.attempts - 1:
+                    raise _domain_error(error, "count a validated record", None) from error
+            except (BotoConnectionError, HTTPClientError) as error:
+                raise AuditUnavailableError("DynamoDB unreachable while counting a validated record") from error
+            self._sleep(min(0.5, 0.02 * 2**attempt) * (0.5 + random.random() / 2))
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _create_table(client: Any, spec: TableSpec, name: str, *, exist_ok: bool) -> None:

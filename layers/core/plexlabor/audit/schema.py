@@ -19,7 +19,12 @@ Audit table (append-only, on-demand):
 
 State table (small operational state, on-demand, TTL on `expires_at`):
     PK `pk` (S), SK `sk` (S); used-link nonces are `pk` = `link#<nonce>`, `sk` = `link`,
-    `expires_at` (N, epoch seconds).
+    `expires_at` (N, epoch seconds). Punches validated (`plexlabor.audit.validations`, the KPI page's
+    denominator): a marker per record counted, `pk` = `validated#<the record's plant-local day>`,
+    `sk` = the record key, `counted_on`, `expires_at` (`VALIDATED_KEEP_DAYS`); and per plant-local day
+    counted, `VALIDATION_SHARDS` counter items, `pk` = `validations#daily`, `sk` = `<YYYY-MM-DD>#<shard>`,
+    with the numbers `validated`, `resource#<resource>` and `department#<code>` (no TTL: one small item
+    per shard and day). A marker and its counter increment are written in one transaction.
 """
 
 from __future__ import annotations
@@ -119,3 +124,13 @@ LINK_PK_PREFIX = "link#"
 LINK_SK = "link"
 LINK_RELEASED = "released"
 """Set (true) on a used-link item whose decision did not happen: the nonce may be consumed again."""
+
+VALIDATED_PK_PREFIX = "validated#"
+"""A counted record's marker: `pk` = `validated#<record day>`, `sk` = its record key."""
+VALIDATIONS_PK = "validations#daily"
+"""The daily counters' partition: `sk` = `<YYYY-MM-DD>#<shard>` (one Query reads a period)."""
+VALIDATION_SHARDS = 8
+"""Counter items per day: every count is a transaction on its day's counter, and transactions on one
+item conflict; a record always lands on the same shard (a hash of its key)."""
+VALIDATED_KEEP_DAYS = 400
+"""How long a marker stays (TTL): a record validated again later than this is counted again."""

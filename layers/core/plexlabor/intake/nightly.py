@@ -5,7 +5,10 @@ the NormsStore. The sweep runs the batch engine over the last `sweep` (reading a
 context so weekly checks see their week) and records findings the real-time path cannot raise
 because no punch arrives for them: a missed clock-out long after the shift ended, a badge-in with
 no clock-in, a machine running with nobody logged in. Findings the real-time path already recorded
-are skipped by the audit store (stable ids), so the sweep is safe to re-run.
+are skipped by the audit store (stable ids), so the sweep is safe to re-run. The punches and labor
+entries of the window are counted as validated (`plexlabor.audit.validations`, the KPI page's
+denominator): only those no validator counted before (a record that reached the dead-letter queue,
+one the poller never saw), on the day of the sweep; a re-run counts nothing again.
 
 `run(deps, request)` is `functions/norms_refresh`'s entry point (its wiring: `plexlabor.intake.wiring`).
 """
@@ -15,20 +18,25 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from plexlabor.audit.validations import ValidatedRecord
 from plexlabor.intake.norms_store import NormsStore, version_key
 from plexlabor.intake.recording import UNROUTABLE_METRIC, FindingRecorder
 from plexlabor.intake.wiring import NormsRefreshDependencies
 from plexlabor.platform.observability import logger, metrics
 from plexlabor.plex.port import LaborDataPort
+from plexlabor.validation.data import PlantData
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.norms import Norms, compute_norms
 from plexlabor.validation.source import read_plant_data
+
+if TYPE_CHECKING:
+    from plexlabor.audit.validations import ValidationCounter
 
 SWEEP_CONTEXT = timedelta(days=8)
 
@@ -52,6 +60,10 @@ class SweepResult:
     unroutable: list[str] = field(default_factory=list)
     """New review findings with no supervisor to route to (recorded `logged` with `unrouted`; `run`
     logs and counts them)."""
+    validated: int = 0
+    """Punches and labor entries in the window (each validated by the batch checks)."""
+    counted: int = 0
+    """Of those, how many no validator had counted yet (counted now; None counter: 0)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -61,7 +73,23 @@ class SweepResult:
             "by_type": dict(self.by_type),
             "held": dict(sorted(self.held.items())),
             "unroutable": len(self.unroutable),
+            "validated": self.validated,
+            "counted": self.counted,
         }
+
+
+def swept_records(data: PlantData, since: datetime, until: datetime) -> list[ValidatedRecord]:
+    """The punches and labor entries of [since, until]: the records the sweep validates and counts."""
+    low, high = since.timestamp(), until.timestamp()
+    rows = [(p.key, p.t_in, p.employee) for punches in data.punches.values() for p in punches]
+    rows += [(e.key, e.start, e.employee) for entries in data.labor.values() for e in entries]
+    records = []
+    for key, moment, employee in rows:
+        if low <= moment <= high:
+            person = data.employees.get(employee)
+            day = datetime.fromtimestamp(moment, data.tz).date()
+            records.append(ValidatedRecord(key, day, person.department if person else None))
+    return records
 
 
 def sweep(
@@ -72,8 +100,10 @@ def sweep(
     norms: Norms,
     now: datetime,
     window: timedelta,
+    counter: ValidationCounter | None = None,
 ) -> SweepResult:
-    """Batch-validate records of [now - window, now) and record every finding (idempotently)."""
+    """Batch-validate records of [now - window, now), record every finding (idempotently), then count
+    the window's punches and labor entries no validator counted (on today's plant-local date)."""
     since = now - window
     data = read_plant_data(port, since - SWEEP_CONTEXT, now, timezone)
     result = SweepResult()
@@ -87,6 +117,10 @@ def sweep(
         result.approvals_started += recorded.approval_started
         if recorded.held is not None and recorded.new:
             result.held[recorded.held.value] += 1
+    records = swept_records(data, since, now)
+    result.validated = len(records)
+    if counter is not None:
+        result.counted = counter.count(records, recorder.clock().astimezone(data.tz).date())
     return result
 
 
@@ -105,21 +139,25 @@ class NormsRefreshEvent(EventBridgeModel):
 
 def run(deps: NormsRefreshDependencies, request: NormsRefreshEvent) -> dict[str, Any]:
     """Refresh the norms, then sweep; the summary `{"as_of", "norms_version", "norms_key", "sweep":
-    {"findings", "new", "approvals_started", "by_type", "held", "unroutable"}}`. Review findings with no
-    supervisor to route to (no `supervisorId` and no `DEFAULT_SUPERVISOR_ID`) are recorded `logged`
-    with `unrouted`, logged as errors and counted (`UnroutableFindings`, alarmed) the night they are
-    recorded; those the pilot scope holds back are recorded `logged` and counted in `held` by reason
-    (`docs/rollout.md`)."""
+    {"findings", "new", "approvals_started", "by_type", "held", "unroutable", "validated", "counted"}}`.
+    Review findings with no supervisor to route to (no `supervisorId` and no `DEFAULT_SUPERVISOR_ID`)
+    are recorded `logged` with `unrouted`, logged as errors and counted (`UnroutableFindings`, alarmed)
+    the night they are recorded; those the pilot scope holds back are recorded `logged` and counted in
+    `held` by reason (`docs/rollout.md`). `validated` is the window's punches and labor entries,
+    `counted` those of them no validator had counted (`SweepPunchesCounted`)."""
     as_of = (request.detail.as_of or deps.clock()).astimezone(UTC)
     norms = refresh_norms(deps.source, deps.timezone, deps.norms_store, as_of, deps.history)
     logger.info("norms saved", norms_version=norms.version, employees=len(norms.employees))
 
-    result = sweep(deps.source, deps.timezone, deps.engine, deps.recorder, norms, as_of, deps.sweep_window)
+    result = sweep(
+        deps.source, deps.timezone, deps.engine, deps.recorder, norms, as_of, deps.sweep_window, deps.counter
+    )
     summary = result.as_dict()
     logger.info("sweep done", **summary)
     metrics.add_metric(name="SweepFindings", unit=MetricUnit.Count, value=result.new)
     metrics.add_metric(name="SweepApprovalsStarted", unit=MetricUnit.Count, value=result.approvals_started)
     metrics.add_metric(name="SweepFindingsHeld", unit=MetricUnit.Count, value=sum(result.held.values()))
+    metrics.add_metric(name="SweepPunchesCounted", unit=MetricUnit.Count, value=result.counted)
     if result.unroutable:
         logger.error("review findings with no supervisor to route to", finding_ids=result.unroutable)
         metrics.add_metric(name=UNROUTABLE_METRIC, unit=MetricUnit.Count, value=len(result.unroutable))

@@ -40,6 +40,8 @@ class ValidatorSettings(PlexSourceSettings, ApprovalStartSettings):
     norms_max_age_s: int = Field(default=600, ge=0, alias="NORMS_MAX_AGE_SECONDS")
     reference_max_age_s: int = Field(default=900, ge=0, alias="REFERENCE_MAX_AGE_SECONDS")
     """How long a warm validator keeps reference data (employees, routings, certifications...)."""
+    state_table_name: str | None = Field(default=None, alias=env.STATE_TABLE_NAME)
+    """Where validated records are counted for the KPI page; unset = not counted."""
 
 
 class NormsRefreshSettings(PlexSourceSettings, ApprovalStartSettings):
@@ -47,3 +49,5 @@ class NormsRefreshSettings(PlexSourceSettings, ApprovalStartSettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
     history_weeks: int = Field(default=26, ge=1, le=104, alias="NORMS_HISTORY_WEEKS")
     sweep_days: float = Field(default=2.0, gt=0, le=14, alias="SWEEP_DAYS")
+    state_table_name: str | None = Field(default=None, alias=env.STATE_TABLE_NAME)
+    """Where the sweep counts the records no validator counted (KPI page); unset = not counted."""

@@ -9,6 +9,12 @@ the record's real-time checks run against the plant data of its week (read once 
 its records), and every finding becomes an audit event; review-routed findings start an approval.
 A review finding nobody can approve is recorded unrouted (`intake.recording`), logged as an error and
 counted in the `UnroutableFindings` metric (an alarm watches it); the record is done, not retried.
+
+Every record validated is then counted for the KPI page (`plexlabor.audit.validations`: punches
+validated per plant-local day, the flagged share's denominator), on every delivery: the count's own
+marker, not the idempotency record, makes it once per record (a redelivery, a retry after a failed
+count, the record's next version add nothing). A count that fails fails the record: it is retried,
+its validation answered from the idempotency record, and counted then.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -27,8 +34,9 @@ from aws_lambda_powertools.utilities.parser.models import SqsModel, SqsRecordMod
 from aws_lambda_powertools.utilities.parser.types import Json
 from pydantic import ValidationError
 
+from plexlabor.audit.validations import ValidatedRecord, ValidationCounter
 from plexlabor.intake.context import BatchContext
-from plexlabor.intake.messages import PunchEntry, PunchMessage, PunchVersion
+from plexlabor.intake.messages import PunchEntry, PunchMessage, PunchVersion, record_time
 from plexlabor.intake.recording import UNROUTABLE_METRIC, FindingRecorder, PlantPlaces
 from plexlabor.intake.settings import ValidatorSettings
 from plexlabor.platform.clock import utc_now
@@ -63,10 +71,12 @@ class PunchValidator:
         data, norms = context.for_entry(message.entry)
         findings = self.engine.realtime(message.entry, data, norms)
         recorded = [self.recorder.record(finding, data) for finding in findings]
+        person = data.employees.get(message.employee_id)
         return {
             "record_key": message.record_key,
             "version": message.version.version,
             "norms_version": norms.version,
+            "department": person.department if person else None,
             "findings": [
                 {
                     "finding_id": r.finding_id,
@@ -90,6 +100,17 @@ class Dependencies:
     idempotency: IdempotencyConfig = field(default_factory=lambda: IdempotencyConfig(expires_after_seconds=14 * 86400))
     engine: ValidationEngine = field(default_factory=ValidationEngine)
     clock: Callable[[], datetime] = utc_now
+    counter: ValidationCounter | None = None
+    """Where validated records are counted (the state table); None: not counted."""
+
+    def count(self, message: PunchMessage, result: dict[str, Any]) -> int:
+        """Count the record as validated today (plant time); 1 if it was not counted before."""
+        if self.counter is None:
+            return 0
+        zone = ZoneInfo(self.timezone)
+        record_day = record_time(message.entry).astimezone(zone).date()
+        record = ValidatedRecord(message.record_key, record_day, result.get("department"))
+        return self.counter.count([record], self.clock().astimezone(zone).date())
 
     @cached_property
     def validate_once(self) -> Callable[..., dict[str, Any]]:
@@ -125,7 +146,7 @@ def _build(settings: ValidatorSettings) -> Dependencies:
     """The real adapters (clients are created on first use)."""
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore, DynamoDbValidationCounter
     from plexlabor.intake.approvals import StepFunctionsApprovalStarter
     from plexlabor.intake.aws import S3NormsStore
     from plexlabor.intake.norms_store import CachedNorms
@@ -133,7 +154,7 @@ def _build(settings: ValidatorSettings) -> Dependencies:
     from plexlabor.platform.aws import aws_client
     from plexlabor.plex.sources import open_labor_source_from_aws
 
-    dynamodb = aws_client("dynamodb")  # one client for the audit table and the idempotency table
+    dynamodb = aws_client("dynamodb")  # one client for the audit, idempotency and state tables
     source = open_labor_source_from_aws(settings)
     port = ReferenceCache(source.port, settings.reference_max_age_s)
     if settings.artifacts_bucket_name:
@@ -158,6 +179,9 @@ def _build(settings: ValidatorSettings) -> Dependencies:
         persistence=DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name, boto3_client=dynamodb),
         idempotency=IdempotencyConfig(expires_after_seconds=settings.idempotency_expires_s),
         clock=clock,
+        counter=(
+            DynamoDbValidationCounter(settings.state_table_name, client=dynamodb) if settings.state_table_name else None
+        ),
     )
 
 
@@ -200,11 +224,13 @@ def validate_batch(deps: Dependencies, event: dict[str, Any], context: Any) -> d
         ):
             try:
                 result = deps.validate_once(version=message.version, message=message, batch=batch)
+                counted = deps.count(message, result)
             except Exception:
                 logger.exception("punch validation failed; the record will be retried")
                 raise
-            logger.info("punch validated", findings=[f["finding_id"] for f in result["findings"]])
+            logger.info("punch validated", findings=[f["finding_id"] for f in result["findings"]], counted=counted)
         metrics.add_metric(name="PunchesValidated", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name="PunchesCounted", unit=MetricUnit.Count, value=counted)
         return result
 
     response = process_partial_response(

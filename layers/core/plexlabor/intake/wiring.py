@@ -25,6 +25,7 @@ from plexlabor.platform.settings import PerEnvironment
 from plexlabor.plex.port import LaborDataPort
 
 if TYPE_CHECKING:  # the nightly job's types: not loaded on punch_poller's cold start
+    from plexlabor.audit.validations import ValidationCounter
     from plexlabor.intake.norms_store import NormsStore
     from plexlabor.intake.recording import FindingRecorder
     from plexlabor.validation.engine import ValidationEngine
@@ -72,6 +73,8 @@ class NormsRefreshDependencies:
     sweep_window: timedelta = timedelta(days=2)
     engine: ValidationEngine = field(default_factory=lambda: _validation_engine())
     clock: Callable[[], datetime] = utc_now
+    counter: ValidationCounter | None = None
+    """Where the sweep counts the records no validator counted (the state table); None: not counted."""
 
 
 def _validation_engine() -> ValidationEngine:
@@ -82,7 +85,7 @@ def _validation_engine() -> ValidationEngine:
 
 def build_norms_refresh(settings: NormsRefreshSettings) -> NormsRefreshDependencies:
     """The real adapters (clients are created on first use)."""
-    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore, DynamoDbValidationCounter
     from plexlabor.intake.approvals import StepFunctionsApprovalStarter
     from plexlabor.intake.aws import S3NormsStore
     from plexlabor.intake.recording import FindingRecorder, PlantPlaces
@@ -106,6 +109,7 @@ def build_norms_refresh(settings: NormsRefreshSettings) -> NormsRefreshDependenc
         recorder=recorder,
         history=timedelta(weeks=settings.history_weeks),
         sweep_window=timedelta(days=settings.sweep_days),
+        counter=DynamoDbValidationCounter(settings.state_table_name) if settings.state_table_name else None,
     )
 
 

@@ -6,6 +6,16 @@ Per day and per person: items decided and the time spent deciding them, so the b
 a day before, 5-10 after" can be measured. Time spent is read from the decisions themselves: the gap
 before each decision since the same person's previous one, counted only when it is under
 `SESSION_GAP` (a longer gap starts a new sitting, whose first decision counts `FIRST_ITEM`).
+
+The flagged share of all punches: per plant-local day, the punches (time-clock and labor entries)
+validated that day (`plexlabor.audit.validations`, counted by the validators: a clean punch leaves no
+audit event), the punches with a finding recorded that day (any status: sent for review, logged,
+held by the pilot scope) and those sent for review; per punch anomaly type and model version, the
+share of the period's validated punches it flagged. Only days with a count take part in a share, so
+a period that starts before counting did is not diluted. A finding is about one record; a finding
+about another record (a badge swipe, a machine run) is not a flagged punch.
+
+The period is whole plant-local days: today and the `days - 1` before it.
 """
 
 from __future__ import annotations
@@ -13,12 +23,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from statistics import median
 from zoneinfo import ZoneInfo
 
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.store import AuditStore
+from plexlabor.audit.validations import PUNCH_RESOURCES, DayCount, ValidationCounts, resource_of
 from plexlabor.platform.clock import utc_now
 from plexlabor.review.items import PUNCH
 
@@ -42,6 +53,20 @@ class KindFigures:
     written: int = 0
     reverted: int = 0
     decision_minutes: list[float] = field(default_factory=list)
+    punches_flagged: set[str] = field(default_factory=set)
+    """Record keys of the punches this row flagged on days with a count."""
+    punches_for_review: set[str] = field(default_factory=set)
+    validated: int = 0
+    """The punches validated on the period's days with a count: the shares' denominator."""
+
+    @property
+    def flagged_share(self) -> float | None:
+        """Share of the validated punches this row flagged (None: no count, or no punch flagged)."""
+        return _share(len(self.punches_flagged), self.validated) if self.punches_flagged else None
+
+    @property
+    def review_share(self) -> float | None:
+        return _share(len(self.punches_for_review), self.validated) if self.punches_flagged else None
 
     @property
     def approve_rate(self) -> float | None:
@@ -63,12 +88,41 @@ class ReviewerDay:
     minutes: float = 0.0
 
 
+def _share(part: int, whole: int) -> float | None:
+    return None if whole == 0 else part / whole
+
+
+@dataclass
+class Share:
+    """Punches validated, flagged and sent for review: one plant-local day, or the period (`day` None)."""
+
+    day: date | None = None
+    validated: int = 0
+    flagged: int = 0
+    sent_for_review: int = 0
+
+    @property
+    def flagged_share(self) -> float | None:
+        return _share(self.flagged, self.validated)
+
+    @property
+    def review_share(self) -> float | None:
+        return _share(self.sent_for_review, self.validated)
+
+
 @dataclass(frozen=True)
 class Kpis:
     since: datetime
     until: datetime
     by_kind: list[KindFigures]
     by_reviewer_day: list[ReviewerDay]
+    by_day: list[Share] = field(default_factory=list)
+    """The period's days with a count or a flagged punch, newest first."""
+    total: Share = field(default_factory=Share)
+    """Over the days with a count (flagged: distinct punches)."""
+    validated_by_department: dict[str, int] = field(default_factory=dict)
+    counts_configured: bool = False
+    """False: nothing to read the counts from (the flagged share cannot be shown)."""
 
 
 def _opening_key(event: AuditEvent) -> tuple[str, str, str]:
@@ -87,10 +141,14 @@ def compute_kpis(
     zone: ZoneInfo | None = None,
     limit: int = 50_000,
     clock: Callable[[], datetime] = utc_now,
+    counts: ValidationCounts | None = None,
 ) -> Kpis:
-    """The figures over the last `days` days (a decision counts on the plant-local day it was made)."""
+    """The figures over the last `days` plant-local days, today included (a decision counts on the day
+    it was made, a finding on the day it was recorded, a punch on the day it was first validated)."""
+    zone = zone or ZoneInfo("UTC")
     until = clock()
-    since = until - timedelta(days=days)
+    first_day = until.astimezone(zone).date() - timedelta(days=max(days, 1) - 1)
+    since = datetime.combine(first_day, time.min, tzinfo=zone)
     opened = {e.finding_id: e for e in _events(audit, OPENING_STATUSES, since, limit) if e.finding_id}
     rows: dict[tuple[str, str, str], KindFigures] = {}
     for event in opened.values():
@@ -114,7 +172,62 @@ def compute_kpis(
                 row = rows[_opening_key(opening)]
                 setattr(row, attribute, getattr(row, attribute) + 1)
     by_kind = sorted(rows.values(), key=lambda r: (r.kind != PUNCH, r.kind, r.type, r.model_version))
-    return Kpis(since, until, by_kind, _reviewer_days(decisions, zone or ZoneInfo("UTC")))
+    counted = counts.days(first_day, until.astimezone(zone).date()) if counts is not None else []
+    by_day, total = _punch_shares(opened.values(), rows, counted, zone)
+    return Kpis(
+        since,
+        until,
+        by_kind,
+        _reviewer_days(decisions, zone),
+        by_day,
+        total,
+        _by_department(counted),
+        counts_configured=counts is not None,
+    )
+
+
+def _punch_shares(
+    opened: Iterable[AuditEvent], rows: dict[tuple[str, str, str], KindFigures], counted: list[DayCount], zone: ZoneInfo
+) -> tuple[list[Share], Share]:
+    """Per day: punches validated, flagged, sent for review; the period's total; each punch row's share."""
+    validated = {count.day: count.validated for count in counted if count.validated > 0}
+    flagged: dict[date, set[str]] = defaultdict(set)
+    for_review: dict[date, set[str]] = defaultdict(set)
+    for event in opened:
+        key = _opening_key(event)
+        if key[0] != PUNCH or resource_of(event.record_key) not in PUNCH_RESOURCES:
+            continue
+        day = event.occurred_at.astimezone(zone).date()
+        review = event.status is AuditStatus.PENDING_APPROVAL
+        flagged[day].add(event.record_key)
+        if review:
+            for_review[day].add(event.record_key)
+        if day in validated:
+            rows[key].punches_flagged.add(event.record_key)
+            if review:
+                rows[key].punches_for_review.add(event.record_key)
+    by_day = [
+        Share(day, validated.get(day, 0), len(flagged[day]), len(for_review[day]))
+        for day in sorted(set(validated) | set(flagged), reverse=True)
+    ]
+    total = Share(
+        None,
+        sum(validated.values()),
+        len(set().union(*(flagged[day] for day in validated))),
+        len(set().union(*(for_review[day] for day in validated))),
+    )
+    for row in rows.values():
+        if row.kind == PUNCH:
+            row.validated = total.validated
+    return by_day, total
+
+
+def _by_department(counted: list[DayCount]) -> dict[str, int]:
+    departments: dict[str, int] = defaultdict(int)
+    for count in counted:
+        for department, number in count.by_department.items():
+            departments[department] += number
+    return dict(sorted(departments.items()))
 
 
 def _reviewer_days(decisions: list[AuditEvent], zone: ZoneInfo) -> list[ReviewerDay]:

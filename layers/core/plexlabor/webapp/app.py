@@ -30,6 +30,7 @@ from plexlabor.approval.display import PERSON_KEYS, Reader, with_people
 from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, status_for
 from plexlabor.approval.pages import anomaly_label, closed_message, field_label
 from plexlabor.approval.settings import CallbackSettings
+from plexlabor.audit.validations import ValidationCounts
 from plexlabor.platform import env
 from plexlabor.platform.observability import logger
 from plexlabor.platform.pilot import PilotScope
@@ -81,16 +82,25 @@ class Dependencies:
     scope: PilotScope = field(default_factory=PilotScope)
     people: PeopleDisplay = field(default_factory=PeopleDisplay)
     """Who is named how (default: nobody known, people shown by id)."""
+    validations: ValidationCounts | None = None
+    """Punches validated per day (the state table), the KPI page's flagged share; None: not shown."""
 
 
 def build(settings: WebAppSettings) -> Dependencies:
     from plexlabor.approval.aws import SqsWritebackSender
     from plexlabor.approval.wiring import build_callback, people_display
+    from plexlabor.audit.dynamodb import DynamoDbValidationCounter
 
     callback = build_callback(settings)
     queue = ReviewQueue(callback.audit)
     review = ReviewService(queue, callback.audit, callback, SqsWritebackSender(settings.writeback_queue_url))
-    return Dependencies(review, settings.zone, settings.pilot_scope, people_display(settings))
+    return Dependencies(
+        review,
+        settings.zone,
+        settings.pilot_scope,
+        people_display(settings),
+        validations=DynamoDbValidationCounter(settings.state_table_name),
+    )
 
 
 dependencies = PerEnvironment(WebAppSettings, build)
@@ -354,15 +364,35 @@ def minutes(value: float | None) -> str:
     return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
 
 
+def percent(value: float | None) -> str:
+    """A share as the KPI page shows it: "3.1%", "0.04%" for a small one, "—" for none."""
+    if value is None:
+        return "—"
+    return f"{value * 100:.2f}%" if 0 < value < 0.001 else f"{value * 100:.1f}%"
+
+
 @app.get("/kpis")
 def kpis() -> Response[str]:
     page = Page(_deps())
     days = KPI_DAYS.get(_query().get("days", ""), 28)
-    figures = compute_kpis(page.deps.review.audit, days=days, zone=page.deps.zone, clock=page.deps.review.clock)
+    figures = compute_kpis(
+        page.deps.review.audit,
+        days=days,
+        zone=page.deps.zone,
+        clock=page.deps.review.clock,
+        counts=page.deps.validations,
+    )
     own = Role.ADMIN in page.viewer.roles
     reviewer_days = [row for row in figures.by_reviewer_day if own or row.reviewer == page.viewer.user_id]
     return page.render(
-        "kpis.html", title="KPIs", page="kpis", kpis=figures, days=days, reviewer_days=reviewer_days, minutes=minutes
+        "kpis.html",
+        title="KPIs",
+        page="kpis",
+        kpis=figures,
+        days=days,
+        reviewer_days=reviewer_days,
+        minutes=minutes,
+        percent=percent,
     )
 
 
