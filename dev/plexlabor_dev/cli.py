@@ -23,6 +23,18 @@ def _lazy(target: str) -> Callable[[argparse.Namespace], int]:
     return run
 
 
+def _with_progress(run: Callable[[argparse.Namespace], int], name: str) -> Callable[[argparse.Namespace], int]:
+    """Run a long command with a progress line on stderr every few seconds (`--quiet`: none)."""
+
+    def progressing(args: argparse.Namespace) -> int:
+        from plexlabor_dev.progress import Progress
+
+        with Progress(name, quiet=bool(getattr(args, "quiet", False))):
+            return run(args)
+
+    return progressing
+
+
 @dataclass(frozen=True)
 class Arg:
     """One argument: its flags (or positional name) and `add_argument`'s keywords."""
@@ -63,10 +75,13 @@ class Command:
     help: str
     run: str
     args: tuple[Arg | OneOf, ...] = ()
+    progress: bool = False
+    """A long command: a line on stderr every few seconds says what it does (`--quiet` added)."""
 
 
 PLANT = arg("--plant", required=True, help="plant folder")
 JSON = arg("--json", action="store_true", help="print JSON")
+QUIET = arg("--quiet", action="store_true", help="no progress lines on stderr")
 """Arguments several commands take (some with their own help text)."""
 
 GROUPS = {
@@ -94,7 +109,13 @@ COMMANDS: tuple[Command, ...] = (
                 help="share of worked shift-days with an injected anomaly (other kinds scale with it)",
             ),
             arg("--end", help="last day of history, YYYY-MM-DD (default: fixed per seed)"),
+            arg(
+                "--force",
+                action="store_true",
+                help="replace the plant already in --out (its plant files only; other files make it refuse)",
+            ),
         ),
+        progress=True,
     ),
     Command(
         "simulator",
@@ -119,8 +140,8 @@ COMMANDS: tuple[Command, ...] = (
         (
             PLANT.helped("plant folder to validate"),
             arg("--out", required=True, help="findings file to write (JSON lines)"),
-            arg("--since", help="first UTC time to validate (ISO 8601)"),
-            arg("--until", help="last UTC time to validate (ISO 8601)"),
+            arg("--since", help="first day (YYYY-MM-DD, the plant's local day) or time (ISO 8601 with a zone)"),
+            arg("--until", help="last day (YYYY-MM-DD, included) or time (ISO 8601 with a zone)"),
             arg(
                 "--method",
                 choices=("engine", "baseline"),
@@ -129,6 +150,7 @@ COMMANDS: tuple[Command, ...] = (
             ),
             arg("--model", help="scorer model file (default: the packaged model)"),
         ),
+        progress=True,
     ),
     Command(
         "train",
@@ -183,6 +205,7 @@ COMMANDS: tuple[Command, ...] = (
             arg("--out", help="write the full report here (JSON)"),
             JSON.helped("print JSON instead of a summary"),
         ),
+        progress=True,
     ),
     Command(
         "crew plan",
@@ -195,6 +218,7 @@ COMMANDS: tuple[Command, ...] = (
             arg("--out", required=True, help="plan file to write (JSON)"),
             arg("--time-limit", type=float, default=10.0, help="solver time limit, seconds"),
         ),
+        progress=True,
     ),
     Command(
         "crew gap",
@@ -216,6 +240,7 @@ COMMANDS: tuple[Command, ...] = (
             arg("--out", help="forecasts file to write (JSON lines); required unless backtest"),
             JSON,
         ),
+        progress=True,
     ),
     Command(
         "writeback revert",
@@ -277,8 +302,19 @@ def build_parser() -> argparse.ArgumentParser:
         subcommand = where.add_parser(name, help=command.help)
         for argument in command.args:
             argument.add_to(subcommand)
-        subcommand.set_defaults(run=_lazy(command.run))
+        run = _lazy(command.run)
+        if command.progress:
+            QUIET.add_to(subcommand)
+            run = _with_progress(run, command.path)
+        subcommand.set_defaults(run=run)
     return parser
+
+
+def _describe(error: Exception) -> str:
+    """An OSError raised by the system says what failed on which file; any other error is its message."""
+    if isinstance(error, OSError) and error.strerror and error.filename:
+        return f"{error.filename}: {error.strerror}"
+    return str(error)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -286,8 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
-    except (ValueError, FileNotFoundError) as error:
-        print(f"plexlabor: error: {error}", file=sys.stderr)
+    except (ValueError, OSError) as error:  # a user error: one line naming the file or the flag, no traceback
+        print(f"plexlabor: error: {_describe(error)}", file=sys.stderr)
         return 2
     except PlexError as error:
         print(f"plexlabor: Plex: {error}", file=sys.stderr)

@@ -13,6 +13,7 @@ from plexlabor.crew.build import build_problem
 from plexlabor.crew.models import CrewPlan
 from plexlabor.crew.optimizer import solve
 from plexlabor_dev.gap import OPTIMA_FILE, read_gap_file, read_optima, solve_gap
+from plexlabor_dev.progress import step
 
 
 def _money(value: float) -> str:
@@ -54,7 +55,9 @@ def plan_command(args: argparse.Namespace) -> int:
     if args.time_limit <= 0:
         raise ValueError("--time-limit must be positive")
     started = time.perf_counter()
+    step(f"reading the plant's jobs, people and schedule for {day}")
     problem = build_problem(args.plant, day, args.shift)
+    step(f"solving (time limit {args.time_limit:g} s)")
     plan = solve(problem, args.time_limit, build_seconds=time.perf_counter() - started)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ from plexlabor.forecast.data import read_forecast_data
 from plexlabor.forecast.service import ForecastRun, jsonl, run_forecast
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.plex.folder import PlantFolderSource
+from plexlabor_dev.progress import step
 
 if TYPE_CHECKING:
     from plexlabor.forecast.backtest import ForecastBacktest
@@ -59,6 +60,7 @@ def backtest_plant(
 
 def forecast_command(args: argparse.Namespace) -> int:
     if args.action == "backtest":
+        step("backtesting the forecasts over the plant's history")
         result = backtest_plant(args.plant, args.as_of)
         print(json.dumps(result.as_dict(), indent=2) if args.json else result.report())
         return 0
@@ -67,7 +69,9 @@ def forecast_command(args: argparse.Namespace) -> int:
     settings = ForecastSettings()
     if not args.out:
         raise ValueError("--out: required (the forecasts file to write), unless the action is backtest")
+    step("reading the plant's history and open job operations")
     data = read_forecast_data(folder, timezone, _as_of(args.as_of, folder), settings)
+    step("training the models and forecasting")
     run = run_forecast(data, settings)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

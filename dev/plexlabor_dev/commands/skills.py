@@ -20,6 +20,7 @@ from plexlabor.skills.report import (
     SkillsReport,
     TrainingRecommendation,
 )
+from plexlabor_dev.progress import step
 
 TOP = 10
 T = TypeVar("T")
@@ -42,7 +43,9 @@ def skills_command(args: argparse.Namespace) -> int:
     if args.horizon_days < 1:
         raise ValueError("--horizon-days: must be at least 1")
     started = time.perf_counter()
+    step("reading the plant's people, certifications and schedule")
     data = load_from_folder(folder, _day(args.as_of, "--as-of"), horizon_days=args.horizon_days)
+    step(f"assessing coverage and certifications from {data.as_of} ({args.horizon_days} days)")
     report = assess_skills(data)
     seconds = time.perf_counter() - started
     if args.out:

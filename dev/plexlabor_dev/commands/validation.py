@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from plexlabor.plant import PlantFolder
-from plexlabor.validation.findings import read_findings, write_findings
+from plexlabor.plant import BadRecord, PlantFolder
+from plexlabor.validation.findings import Finding, read_findings, write_findings
+from plexlabor_dev.progress import step
+
+if TYPE_CHECKING:
+    from plexlabor.validation.data import PlantData
 
 TRAINING_SEEDS = (101, 102, 103)
 """Plants the packaged scorer is trained on. Benchmarks evaluate on other seeds only."""
@@ -19,47 +26,124 @@ EVALUATION_SEEDS = (201, 202, 203)
 """Plants the benchmarks report on: never trained or tuned on."""
 
 
-def _instant(value: str | None, name: str) -> float | None:
+SHOWN_BAD_RECORDS = 5
+"""Bad records named one by one; the rest are counted."""
+
+
+def _bound(value: str | None, name: str, tz: ZoneInfo, *, end: bool) -> float | None:
+    """A full ISO 8601 time with a zone, or a day (YYYY-MM-DD, the plant's local day: `--until` includes it)."""
     if value is None:
         return None
     try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        day = None
+    if day is not None:
+        if end:
+            return datetime.combine(day + timedelta(days=1), datetime.min.time(), tz).timestamp() - 1e-6
+        return datetime.combine(day, datetime.min.time(), tz).timestamp()
+    try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"--{name}: '{value}' is not an ISO 8601 time") from None
+        raise ValueError(f"--{name}: '{value}' is neither a day (YYYY-MM-DD) nor an ISO 8601 time") from None
     if parsed.tzinfo is None:
-        raise ValueError(f"--{name}: '{value}' has no time zone; add Z or an offset")
+        raise ValueError(f"--{name}: '{value}' has no time zone; add Z or an offset (or give a day, YYYY-MM-DD)")
     return parsed.timestamp()
 
 
+def window(since: str | None, until: str | None, tz: ZoneInfo) -> tuple[float | None, float | None]:
+    """`--since` and `--until` as epoch seconds (both ends included); a reversed window is refused."""
+    low, high = _bound(since, "since", tz, end=False), _bound(until, "until", tz, end=True)
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"--since {since} is after --until {until}: nothing to validate")
+    return low, high
+
+
+def _check_punches(data: PlantData, folder: PlantFolder, since: float | None, until: float | None) -> int:
+    """How many punches and labor entries lie in the window; none at all is an error naming where."""
+    times = [p.t_in for punches in data.punches.values() for p in punches]
+    times += [e.start for entries in data.labor.values() for e in entries]
+    if not times:
+        raise FileNotFoundError(
+            f"--plant {folder.path}: no punches found (time-clock-entries.jsonl and labor-entries.jsonl "
+            "are missing, empty or unreadable)"
+        )
+    low, high = since if since is not None else float("-inf"), until if until is not None else float("inf")
+    inside = sum(low <= t <= high for t in times)
+    if not inside:
+        first, last = (
+            datetime.fromtimestamp(t, data.tz).isoformat(timespec="minutes") for t in (min(times), max(times))
+        )
+        raise ValueError(f"--since/--until: no punches in the window; the plant's punches run from {first} to {last}")
+    return inside
+
+
+def _write_atomically(out: Path, findings: list[Finding]) -> int:
+    """Write the findings beside `out`, then move them into place: a failed run leaves `out` as it was."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
+    try:
+        count = write_findings(partial, findings)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
+
+
+def _report_skipped(skipped: list[BadRecord]) -> None:
+    for bad in skipped[:SHOWN_BAD_RECORDS]:
+        print(f"plexlabor: skipped {bad}", file=sys.stderr)
+    more = len(skipped) - SHOWN_BAD_RECORDS
+    print(
+        f"plexlabor: {len(skipped)} bad record{'s' if len(skipped) != 1 else ''} skipped"
+        + (f" ({more} not shown)" if more > 0 else "")
+        + "; the other records were validated",
+        file=sys.stderr,
+    )
+
+
 def validate_command(args: argparse.Namespace) -> int:
-    """Validate a plant folder and write findings as JSON lines."""
-    since, until = _instant(args.since, "since"), _instant(args.until, "until")
+    """Validate a plant folder and write findings as JSON lines. Records that do not parse are skipped
+    and named (exit 1); a user error (bad dates, an empty window, no punches) writes nothing (exit 2)."""
     folder = PlantFolder(args.plant)
-    folder.meta()  # a clear error if this is not a plant folder
+    meta = folder.meta()  # a clear error if this is not a plant folder
+    tz = ZoneInfo(meta.timezone)
+    since, until = window(args.since, args.until, tz)
+    out = Path(args.out)
+    if out.is_dir():
+        raise IsADirectoryError(f"--out {out}: is a folder; give a file name")
     started = time.perf_counter()
+    skipped: list[BadRecord] = []
+    step("reading the plant's records")
     if args.method == "baseline":
         from plexlabor.validation.baseline import run_baseline
 
-        findings = list(
-            run_baseline(
-                folder,
-                datetime.fromtimestamp(since).astimezone() if since else None,
-                datetime.fromtimestamp(until).astimezone() if until else None,
-            )
-        )
+        lower = datetime.fromtimestamp(since, tz) if since is not None else None
+        upper = datetime.fromtimestamp(until + 1e-6, tz) if until is not None else None
+        findings = list(run_baseline(folder, lower, upper))
     else:
-        from plexlabor.validation.data import PlantData
+        from plexlabor.plex.folder import PlantFolderSource
         from plexlabor.validation.engine import ValidationEngine
         from plexlabor.validation.scorer import ScorerModel
+        from plexlabor.validation.source import read_plant_data
 
         engine = ValidationEngine(model=ScorerModel.load(args.model))
-        findings = engine.batch(PlantData.from_folder(folder), since=since, until=until)
-    count = write_findings(args.out, findings)
+        source = PlantFolderSource(folder, skip_bad_records=True)
+        data = read_plant_data(source, meta.start, meta.end, meta.timezone)
+        skipped = source.skipped
+        inside = _check_punches(data, folder, since, until)
+        step(f"validating {inside:,} punches and labor entries")
+        findings = engine.batch(data, since=since, until=until)
+    step(f"writing {len(findings):,} findings")
+    count = _write_atomically(out, findings)
     review = sum(f.route == "review" for f in findings)
     print(
         f"{count} findings ({review} for review) in {time.perf_counter() - started:.1f} s -> {args.out}",
         file=sys.stderr,
     )
+    if skipped:
+        _report_skipped(skipped)
+        return 1
     return 0
 
 

@@ -20,19 +20,31 @@ This module only runs the parts in order; each part draws from the one random st
 from __future__ import annotations
 
 import argparse
+import shutil
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from plexlabor.models import record_key
-from plexlabor.plant import PlantFolder, PlantMeta
+from plexlabor.models import PLANT_MODELS, record_key
+from plexlabor.plant import LABELS_FILE, META_FILE, PlantFolder, PlantMeta
+from plexlabor_dev.progress import step
 from plexlabor_dev.simulator import organization, population, production, schedules
 from plexlabor_dev.simulator.anomalies import DAY_TYPE_WEIGHTS, EXCESSIVE_WEEKS
 from plexlabor_dev.simulator.context import DEFAULT_END, PlantSpec, Sim
 from plexlabor_dev.simulator.writer import PlantWriter
 
 LABEL_RESOURCES = ("time-clock-entries", "labor-entries", "workcenter-events", "badge-swipes")
+PLANT_FILES = frozenset({*(f"{resource}.jsonl" for resource in PLANT_MODELS), LABELS_FILE, META_FILE})
+"""What `generate_plant` writes: the files `--force` may replace."""
+
+MAX_EMPLOYEES = 50_000
+BYTES_PER_EMPLOYEE_WEEK = 20_000
+SECONDS_PER_EMPLOYEE_WEEK = 0.0065
+"""Measured on 2 cores (20 to 500 employees, 4 to 26 weeks): size and time grow with employees x weeks."""
+ESTIMATE_FROM_S = 10.0
+"""An estimate is printed before a plant expected to take longer than this."""
 
 __all__ = [
     "DAY_TYPE_WEIGHTS",
@@ -54,11 +66,15 @@ def generate_plant(spec: PlantSpec, out_dir: Path | str) -> PlantMeta:
 
 
 def _simulate(sim: Sim) -> None:
+    step("building the plant and hiring its people")
     build_plant(sim)
     schedules.simulate_days(sim)
+    step("scheduling future jobs")
     production.schedule_future_jobs(sim)
+    step("writing machine runs")
     production.emit_machine_runs(sim)
     EXCESSIVE_WEEKS.label_weeks(sim)
+    step("writing labels")
 
 
 def build_plant(sim: Sim) -> None:
@@ -88,8 +104,64 @@ def _meta(sim: Sim) -> PlantMeta:
     )
 
 
+def estimate(spec: PlantSpec) -> tuple[float, float]:
+    """About how many bytes and seconds a plant of `spec` takes."""
+    employee_weeks = spec.employees * spec.weeks
+    return employee_weeks * BYTES_PER_EMPLOYEE_WEEK, employee_weeks * SECONDS_PER_EMPLOYEE_WEEK
+
+
+def _size(size: float) -> str:
+    return f"{size / 1e9:,.1f} GB" if size >= 1e9 else f"{size / 1e6:,.0f} MB"
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:,.1f} h"
+    return f"{seconds / 60:,.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
+
+
+def check_size(spec: PlantSpec, out: Path) -> str | None:
+    """Refuse an absurd plant or one the disk cannot hold; the estimate to print for a long one."""
+    size, seconds = estimate(spec)
+    if spec.employees > MAX_EMPLOYEES:
+        raise ValueError(
+            f"--employees {spec.employees:,}: at most {MAX_EMPLOYEES:,} "
+            f"(this one would be about {_size(size)} and take {_duration(seconds)})"
+        )
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    if existing is not None and shutil.disk_usage(existing).free < size:
+        free = shutil.disk_usage(existing).free
+        raise ValueError(f"--out {out}: about {_size(size)} needed, {_size(free)} free")
+    if seconds < ESTIMATE_FROM_S:
+        return None
+    return (
+        f"plant generate: {spec.employees:,} employees x {spec.weeks} weeks: about {_size(size)} "
+        f"and {_duration(seconds)}"
+    )
+
+
+def prepare_folder(out: Path, force: bool) -> None:
+    """`--out` must be new or empty; a plant already there is replaced only with `--force` (its plant
+    files removed first), and a folder holding anything else is refused, naming what is there."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise ValueError(f"--out {out}: is a file, not a folder")
+    entries = sorted(out.iterdir())
+    others = [entry.name + ("/" if entry.is_dir() else "") for entry in entries if entry.name not in PLANT_FILES]
+    plant = [entry for entry in entries if entry.name in PLANT_FILES]
+    if others:
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        what = "a plant and other files" if plant else "files that are not a plant's"
+        raise ValueError(f"--out {out}: holds {what} ({shown}); give a new or empty folder")
+    if plant and not force:
+        raise ValueError(f"--out {out}: already holds a plant ({len(plant)} files); add --force to replace it")
+    for entry in plant:
+        entry.unlink()
+
+
 def generate_command(args: argparse.Namespace) -> int:
-    """`plexlabor plant generate`."""
+    """`plexlabor plant generate`: a new plant in a new or empty folder (`--force`: replace a plant)."""
     spec = PlantSpec(
         employees=args.employees,
         weeks=args.weeks,
@@ -97,8 +169,13 @@ def generate_command(args: argparse.Namespace) -> int:
         anomaly_rate=args.anomaly_rate,
         end_date=date.fromisoformat(args.end) if args.end else DEFAULT_END,
     )
+    out = Path(args.out)
+    note = check_size(spec, out)
+    prepare_folder(out, bool(getattr(args, "force", False)))
+    if note:
+        print(note, file=sys.stderr, flush=True)
     started = time.perf_counter()
-    meta = generate_plant(spec, args.out)
+    meta = generate_plant(spec, out)
     seconds = time.perf_counter() - started
     size = sum(path.stat().st_size for path in Path(args.out).iterdir())
     records = sum(meta.counts.values())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from plexlabor_dev.progress import step
 from plexlabor_dev.simulator import catalog, workday
 from plexlabor_dev.simulator.anomalies import EXCESSIVE_WEEKS
 from plexlabor_dev.simulator.context import HOUR, Sim
@@ -30,6 +31,7 @@ def simulate_days(sim: Sim) -> None:
     week_plan: dict[tuple[str, date], str] = {}
     for offset in range(total_days):
         day = sim.start_date + timedelta(days=offset)
+        step(f"simulating day {offset + 1} of {total_days} ({day.isoformat()})")
         future = day > spec.end_date
         monday = day - timedelta(days=day.weekday())
         if day.weekday() == 0 or offset == 0:

@@ -7,14 +7,16 @@ documented in `docs/data-format.md`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from plexlabor.models import PLANT_MODELS, PlexModel
+from plexlabor.models import PLANT_MODELS, PlexDataError, PlexModel
 from plexlabor.models.anomalies import AnomalyLabel
 from plexlabor.models.types import UtcDatetime
 
@@ -22,6 +24,46 @@ ModelT = TypeVar("ModelT", bound=PlexModel)
 
 META_FILE = "plant.json"
 LABELS_FILE = "labels.jsonl"
+
+
+_RECORD_ID = re.compile(rb'"id"\s*:\s*"([^"]{1,80})"')
+
+
+@dataclass(frozen=True)
+class BadRecord:
+    """A line of a plant file that does not parse: where it is, its record id if it shows one, what is wrong."""
+
+    file: Path
+    line: int
+    record_id: str | None
+    field: str | None
+    problem: str
+
+    def __str__(self) -> str:
+        record = f" (id {self.record_id})" if self.record_id else ""
+        what = f"field '{self.field}' {self.problem}" if self.field else self.problem
+        return f"{self.file} line {self.line}{record}: {what}"
+
+    @classmethod
+    def of(cls, file: Path, line: int, raw: bytes | str, error: ValueError) -> BadRecord:
+        """`error` is what reading the line raised: a `json.JSONDecodeError` or a `PlexDataError`."""
+        text = raw.encode() if isinstance(raw, str) else raw
+        found = _RECORD_ID.search(text)
+        record_id = found.group(1).decode(errors="replace") if found else None
+        if isinstance(error, json.JSONDecodeError):
+            return cls(file, line, record_id, None, f"not valid JSON ({error.msg}, column {error.colno})")
+        if isinstance(error, PlexDataError):
+            return cls(file, line, record_id, error.field, error.problem)
+        return cls(file, line, record_id, None, str(error))
+
+
+class BadRecordError(PlexDataError):
+    """A plant file holds a record that does not parse; the message names the file, line, record and field."""
+
+    def __init__(self, bad: BadRecord) -> None:
+        self.bad = bad
+        self.resource, self.field, self.problem = bad.file.stem, bad.field or "(record)", bad.problem
+        ValueError.__init__(self, str(bad))
 
 
 class PlantMeta(BaseModel):
@@ -68,13 +110,27 @@ class PlantFolder:
         if not path.exists():
             return
         with path.open(encoding="utf-8") as handle:
-            for line in handle:
+            for number, line in enumerate(handle, start=1):
                 if line.strip():
-                    yield json.loads(line)
+                    try:
+                        yield json.loads(line)
+                    except json.JSONDecodeError as error:
+                        raise BadRecordError(BadRecord.of(path, number, line, error)) from None
 
     def load(self, model: type[ModelT]) -> list[ModelT]:
-        """Parse every row of one resource into its model."""
-        return [model.from_plex(row) for row in self.iter_raw(model.resource)]
+        """Parse every row of one resource into its model; a bad row raises `BadRecordError`."""
+        path = self.file_for(model.resource)
+        if not path.exists():
+            return []
+        records = []
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    try:
+                        records.append(model.from_plex(json.loads(line)))
+                    except ValueError as error:
+                        raise BadRecordError(BadRecord.of(path, number, line, error)) from None
+        return records
 
     def write_meta(self, meta: PlantMeta) -> None:
         self.path.mkdir(parents=True, exist_ok=True)

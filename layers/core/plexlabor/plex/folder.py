@@ -6,6 +6,9 @@ raw line first and parses only the lines near the window (parsing every workcent
 5,000-person plant takes longer than any analysis of them), and lines are parsed by pydantic straight
 from JSON, all in one call. Reference data is parsed on first use and kept (a plant folder does not
 change under a reader).
+
+A line that does not parse raises `BadRecordError` naming the file, the line, the record and the field;
+with `skip_bad_records` it is left out instead and listed in `skipped` (the batch commands report them).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from plexlabor.models import (
     WorkcenterEvent,
     WorkcenterRequirement,
 )
-from plexlabor.plant import PlantFolder
+from plexlabor.plant import BadRecord, BadRecordError, PlantFolder
 from plexlabor.plex.port import Extract
 from plexlabor.plex.windows import WINDOW_FIELDS, check_window, in_order, modified_marker, moment_of
 
@@ -87,13 +90,20 @@ def _near(lines: list[bytes], camel_field: str, begin: datetime, end: datetime) 
 
 
 class PlantFolderSource:
-    """Reads a plant folder through `PlantFolder`; implements `LaborDataPort`."""
+    """Reads a plant folder through `PlantFolder`; implements `LaborDataPort`.
 
-    def __init__(self, plant: PlantFolder | Path | str) -> None:
+    `skip_bad_records`: a line that does not parse is left out and kept in `skipped` (once per line),
+    instead of raising `BadRecordError`.
+    """
+
+    def __init__(self, plant: PlantFolder | Path | str, *, skip_bad_records: bool = False) -> None:
         self.plant = plant if isinstance(plant, PlantFolder) else PlantFolder(plant)
+        self.skip_bad_records = skip_bad_records
+        self.skipped: list[BadRecord] = []
+        self._skipped_at: set[tuple[str, int]] = set()
         self._cache: dict[str, list[Any]] = {}
         self._operations_by_job: dict[str, list[JobOperation]] | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # reentrant: a bad record is noted while `_all` holds it
 
     def timezone(self) -> str:
         """The zone in `plant.json`."""
@@ -109,16 +119,45 @@ class PlantFolderSource:
             return []
         return [line for line in path.read_bytes().splitlines() if line.strip()]
 
+    def _parse(self, model: type[ModelT], lines: list[bytes]) -> list[ModelT]:
+        """`parse_lines`; when a line does not parse, each line on its own, naming (or skipping) the bad ones."""
+        if not lines:
+            return []
+        try:
+            return _list_of(model).validate_json(b"[" + b",".join(lines) + b"]")
+        except ValidationError:
+            pass
+        path = self.plant.file_for(model.resource)
+        numbers: dict[bytes, int] = {}
+        for number, raw in enumerate(path.read_bytes().splitlines(), start=1):
+            numbers.setdefault(raw, number)
+        records = []
+        for line in lines:
+            try:
+                records.append(model.from_plex(json.loads(line)))
+            except ValueError as error:  # JSONDecodeError, PlexDataError
+                self._bad(BadRecord.of(path, numbers.get(line, 0), line, error))
+        return records
+
+    def _bad(self, bad: BadRecord) -> None:
+        if not self.skip_bad_records:
+            raise BadRecordError(bad)
+        with self._lock:
+            where = (str(bad.file), bad.line)
+            if where not in self._skipped_at:
+                self._skipped_at.add(where)
+                self.skipped.append(bad)
+
     def _all(self, model: type[ModelT]) -> list[ModelT]:
         with self._lock:
             if model.resource not in self._cache:
-                self._cache[model.resource] = parse_lines(model, self._lines(model.resource))
+                self._cache[model.resource] = self._parse(model, self._lines(model.resource))
             return list(self._cache[model.resource])
 
     def _window(self, model: type[ModelT], begin: datetime, end: datetime) -> list[ModelT]:
         begin, end = check_window(begin, end)
         field = WINDOW_FIELDS[model.resource]
-        records = parse_lines(model, _near(self._lines(model.resource), field, begin, end))
+        records = self._parse(model, _near(self._lines(model.resource), field, begin, end))
         return in_order(records, begin, end, moment_of(field))
 
     def employees(self) -> list[Employee]:
