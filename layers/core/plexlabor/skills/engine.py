@@ -12,6 +12,7 @@ from plexlabor.skills.coverage import Coverage, Instance, compute_coverage
 from plexlabor.skills.data import SkillsInput
 from plexlabor.skills.report import (
     Bottleneck,
+    CellPeople,
     CoverageRow,
     Gap,
     SkillBottleneck,
@@ -110,10 +111,18 @@ def _cause(instance: Instance, index: CertIndex, qualification: Qualification) -
     return cause, rows
 
 
-def _gaps(data: SkillsInput, coverage: Coverage, index: CertIndex, qualification: Qualification) -> list[Gap]:
+Causes = dict[tuple[str, date, str], tuple[str, list[Unqualified]]]
+"""Per workcenter shift: the gap's cause (were it one) and the planned operators who are not qualified."""
+
+
+def _causes(coverage: Coverage, index: CertIndex, qualification: Qualification) -> Causes:
+    return {key: _cause(instance, index, qualification) for key, instance in coverage.instances.items()}
+
+
+def _gaps(data: SkillsInput, coverage: Coverage, causes: Causes) -> list[Gap]:
     gaps = []
     for instance in coverage.gaps():
-        cause, unqualified = _cause(instance, index, qualification)
+        cause, unqualified = causes[instance.key]
         gaps.append(
             Gap(
                 **instance.report_fields(data),
@@ -207,7 +216,8 @@ def assess_skills(data: SkillsInput, options: SkillsOptions | None = None) -> Sk
     training = (
         recommend_training(data, index, qualification, coverage, options.candidates_per_gap) if options.training else []
     )
-    gaps = _gaps(data, coverage, index, qualification)
+    causes = _causes(coverage, index, qualification)
+    gaps = _gaps(data, coverage, causes)
     rows = sorted(
         (
             CoverageRow(
@@ -221,6 +231,13 @@ def assess_skills(data: SkillsInput, options: SkillsOptions | None = None) -> Sk
                 qualified=len(i.qualified),
                 shortfall=i.shortfall,
                 hours_at_risk=round(i.hours_at_risk, 2),
+                hours_at_risk_after_cover=round(i.hours_after_cover, 2),
+                people=CellPeople(
+                    qualified=list(i.qualified),
+                    on_leave=list(i.leave),
+                    unqualified=causes[i.key][1],
+                    cover=list(i.cover),
+                ),
             )
             for i in coverage.instances.values()
         ),

@@ -24,12 +24,18 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
-from plexlabor.audit.events import AuditEvent, recommendation_event, stable_event_id
+from plexlabor.audit.events import AuditEvent, AuditStatus, recommendation_event, stable_event_id
 from plexlabor.audit.publish import PublishResult, publish_once, review_status
 from plexlabor.audit.store import AuditStore
 from plexlabor.models import record_key
 from plexlabor.platform.pilot import PLANT_WIDE, PilotScope, Place
-from plexlabor.skills.report import CertificationAlert, LapseUse, SkillsReport, TrainingRecommendation
+from plexlabor.skills.report import (
+    CertificationAlert,
+    LapseUse,
+    SkillsReport,
+    TrainingCandidate,
+    TrainingRecommendation,
+)
 
 SKILLS_MODEL_VERSION = "skills-rules-2026.11"
 DEFAULT_ACTOR = "skills_daily"
@@ -217,40 +223,86 @@ def _use_events(use: LapseUse, now: datetime, options: PublishOptions) -> list[A
     return [event]
 
 
+def _training_id(as_of: date, recommendation: TrainingRecommendation, candidate: TrainingCandidate) -> str:
+    """One cross-training suggestion per workcenter, candidate and ISO week."""
+    week = _week(as_of)
+    return stable_event_id("skills", recommendation.workcenter_id, candidate.employee_id, "cross_training", week)
+
+
+def _training_payload(
+    as_of: date, recommendation: TrainingRecommendation, rank: int, options: PublishOptions
+) -> dict[str, Any]:
+    candidate = recommendation.candidates[rank - 1]
+    return {
+        "kind": "cross_training",
+        "as_of": as_of.isoformat(),
+        "recipients": _recipients(candidate.supervisor_id, options),
+        "rank": rank,
+        "workcenter_code": recommendation.workcenter_code,
+        "required": recommendation.required,
+        "hours_at_risk_after_cover": recommendation.hours_at_risk_after_cover,
+        "training": candidate.training,
+        "effort_levels": candidate.effort_levels,
+        "adjacent": candidate.adjacent,
+        "coverage_gain_hours": candidate.coverage_gain_hours,
+        "score": candidate.score,
+        "note": f"Cross-train for {recommendation.workcenter_code}: {candidate.reason}.",
+    }
+
+
 def _training_events(
     report: SkillsReport, recommendation: TrainingRecommendation, now: datetime, options: PublishOptions
 ) -> list[AuditEvent]:
     events = []
     for rank, candidate in enumerate(recommendation.candidates[: options.training_candidates], start=1):
-        event_id = stable_event_id(
-            "skills", recommendation.workcenter_id, candidate.employee_id, "cross_training", _week(report.as_of)
-        )
         events.append(
             _recommendation(
                 record_key("workcenters", recommendation.workcenter_id),
-                event_id,
+                _training_id(report.as_of, recommendation, candidate),
                 candidate.supervisor_id,
                 candidate.employee_id,
                 now,
                 options,
-                {
-                    "kind": "cross_training",
-                    "as_of": report.as_of.isoformat(),
-                    "recipients": _recipients(candidate.supervisor_id, options),
-                    "rank": rank,
-                    "workcenter_code": recommendation.workcenter_code,
-                    "required": recommendation.required,
-                    "hours_at_risk_after_cover": recommendation.hours_at_risk_after_cover,
-                    "training": candidate.training,
-                    "effort_levels": candidate.effort_levels,
-                    "adjacent": candidate.adjacent,
-                    "coverage_gain_hours": candidate.coverage_gain_hours,
-                    "score": candidate.score,
-                    "note": f"Cross-train for {recommendation.workcenter_code}: {candidate.reason}.",
-                },
+                _training_payload(report.as_of, recommendation, rank, options),
             )
         )
     return events
+
+
+def training_proposal(
+    as_of: date,
+    recommendation: TrainingRecommendation,
+    rank: int,
+    proposer: str,
+    now: datetime,
+    *,
+    department: str | None = None,
+    hr_recipient: str = DEFAULT_HR_RECIPIENT,
+) -> AuditEvent:
+    """A person's proposal (the coverage page's "Propose training") to cross-train the `rank`-th candidate
+    (1 = best) of a report's recommendation: the `cross_training` suggestion skills_daily publishes for
+    top candidates, with the same event id (a candidate already suggested this ISO week is not recorded
+    twice), recorded by the proposer (`actor`, `payload.proposed_by`) and the workcenter's `department`.
+    It always waits in the review queue for HR: a person asked for it, so the pilot scope, which holds
+    back what the rules suggest on their own, does not apply."""
+    if not 1 <= rank <= len(recommendation.candidates):
+        raise ValueError(f"rank {rank} is not a candidate of {recommendation.workcenter_code}")
+    candidate = recommendation.candidates[rank - 1]
+    options = PublishOptions(actor=proposer, hr_recipient=hr_recipient)
+    payload = {**_training_payload(as_of, recommendation, rank, options), "proposed_by": proposer}
+    if department:
+        payload["department"] = department
+    return recommendation_event(
+        record_key("workcenters", recommendation.workcenter_id),
+        _training_id(as_of, recommendation, candidate),
+        status=AuditStatus.PENDING_APPROVAL,
+        occurred_at=now,
+        actor=proposer,
+        supervisor_id=candidate.supervisor_id,
+        employee_id=candidate.employee_id,
+        model_version=SKILLS_MODEL_VERSION,
+        payload=payload,
+    )
 
 
 def _matters(alert: CertificationAlert) -> bool:

@@ -38,6 +38,17 @@ class Unqualified(_Model):
     )
 
 
+class CellPeople(_Model):
+    """Who is planned at one workcenter shift, by employee id."""
+
+    qualified: list[str] = Field(default_factory=list, description="planned, not on leave, qualified there")
+    on_leave: list[str] = Field(default_factory=list)
+    unqualified: list[Unqualified] = Field(
+        default_factory=list, description="planned but missing skills there, with the certifications that lapsed"
+    )
+    cover: list[str] = Field(default_factory=list, description="spare qualified operators handed to the shift")
+
+
 class CoverageRow(_Model):
     """Demand against planned, qualified operators at one workcenter in one shift."""
 
@@ -51,6 +62,8 @@ class CoverageRow(_Model):
     qualified: int
     shortfall: int
     hours_at_risk: float
+    hours_at_risk_after_cover: float = 0.0
+    people: CellPeople = Field(default_factory=CellPeople)
 
 
 class WorkcenterShift(_Model):

@@ -2,8 +2,10 @@
 
 The request is an EventBridge scheduled event; `detail` may carry `{"as_of": "YYYY-MM-DD",
 "horizon_days": N, "publish": false}`. Without `as_of` the day is the event's `time` in the plant's
-zone. The summary holds the report's totals plus `published`, `already_published` (a re-run the same
-day or week records nothing twice), `invalid` and `published_by_kind`. Ids and counts only.
+zone. The report is stored for the dashboards when the dependencies have a store
+(`skills.artifact`: `reports/skills/<as_of>.json`, then `latest.json`), whether or not it is published.
+The summary holds the report's totals plus `report_key`, `published`, `already_published` (a re-run
+the same day or week records nothing twice), `invalid` and `published_by_kind`. Ids and counts only.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.platform.observability import logger, metrics
-from plexlabor.skills.data import load
+from plexlabor.skills.artifact import build_artifact, store_artifact
+from plexlabor.skills.data import SkillsInput, load
 from plexlabor.skills.engine import assess_skills
 from plexlabor.skills.publish import publish_report
 from plexlabor.skills.report import SkillsReport
@@ -47,6 +50,7 @@ def run(deps: Dependencies, request: SkillsDailyEvent) -> dict[str, Any]:
     report = assess_skills(data)
     totals = report.totals
     summary: dict[str, Any] = {"as_of": as_of.isoformat(), "horizon_days": horizon, **totals.model_dump()}
+    summary["report_key"] = _store(report, data, deps)
     if request.detail.publish:
         summary |= _publish(report, deps)
     logger.info("skills assessed", **summary)
@@ -57,6 +61,17 @@ def run(deps: Dependencies, request: SkillsDailyEvent) -> dict[str, Any]:
     metrics.add_metric(name="CertificationsLapsedNeeded", unit=MetricUnit.Count, value=totals.lapsed)
     metrics.add_metric(name="CertificationsExpiring30d", unit=MetricUnit.Count, value=totals.expiring.get("30", 0))
     return summary
+
+
+def _store(report: SkillsReport, data: SkillsInput, deps: Dependencies) -> str | None:
+    """The report stored for the dashboards, before anything is published (a page shows what the
+    suggestions came from); its key, or None without a store."""
+    if deps.reports is None:
+        logger.warning("the skills report is not stored: no artifacts bucket or folder is configured")
+        return None
+    pointer = store_artifact(deps.reports, build_artifact(report, data, deps.clock()))
+    logger.info("skills report stored", report_key=pointer.key, report_bytes=pointer.bytes)
+    return pointer.key
 
 
 def _publish(report: SkillsReport, deps: Dependencies) -> dict[str, Any]:

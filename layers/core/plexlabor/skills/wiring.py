@@ -9,7 +9,9 @@ Configuration (environment, read once per environment by `dependencies`):
   notifications are addressed to), `SKILLS_TRAINING_WORKCENTERS` (25, workcenters that get a
   cross-training suggestion per week);
 - the pilot scope (`PilotSettings`: `PILOT_*`, `NOTIFY_KINDS`, `ADVISORY_MODE`, `docs/rollout.md`),
-  which keeps suggestions outside the pilot, or in advisory mode, `logged` instead of in the review queue.
+  which keeps suggestions outside the pilot, or in advisory mode, `logged` instead of in the review queue;
+- where the report goes for the dashboards (`ArtifactSettings`): `ARTIFACTS_BUCKET_NAME` (S3, under
+  `reports/skills/`) or `PLEXLABOR_ARTIFACTS_DIR` (a folder); neither: the report is not stored.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from pydantic import Field
 
 from plexlabor.audit.store import AuditStore
 from plexlabor.platform import env
+from plexlabor.platform.artifacts import ArtifactSettings, ArtifactStore
 from plexlabor.platform.clock import utc_now
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
+from plexlabor.skills.artifact import REPORT_PREFIX
 from plexlabor.skills.data import DEFAULT_HORIZON_DAYS, DEFAULT_LOOKBACK_DAYS
 from plexlabor.skills.publish import DEFAULT_HR_RECIPIENT, PublishOptions
 
@@ -32,7 +36,7 @@ ACTOR = "skills_daily"
 """Who the report's suggestions are recorded by in the audit trail."""
 
 
-class SkillsDailySettings(PlexSourceSettings, PilotSettings):
+class SkillsDailySettings(PlexSourceSettings, PilotSettings, ArtifactSettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
     horizon_days: int = Field(default=DEFAULT_HORIZON_DAYS, ge=1, le=60, alias="SKILLS_HORIZON_DAYS")
     lookback_days: int = Field(default=DEFAULT_LOOKBACK_DAYS, ge=0, le=730, alias="SKILLS_LOOKBACK_DAYS")
@@ -50,6 +54,8 @@ class Dependencies:
     lookback_days: int = DEFAULT_LOOKBACK_DAYS
     publish: PublishOptions = field(default_factory=lambda: PublishOptions(actor=ACTOR))
     clock: Callable[[], datetime] = utc_now
+    reports: ArtifactStore | None = None
+    """Where the report is stored for the dashboards (`skills.artifact`); None: not stored."""
 
 
 def build(settings: SkillsDailySettings) -> Dependencies:
@@ -67,6 +73,7 @@ def build(settings: SkillsDailySettings) -> Dependencies:
             training_workcenters=settings.training_workcenters,
             scope=settings.pilot_scope,
         ),
+        reports=settings.artifact_store(REPORT_PREFIX),
     )
 
 

@@ -1,0 +1,96 @@
+"""The artifact store port: files a scheduled job leaves in the artifacts bucket for others to read.
+
+A store is rooted at one key prefix of the bucket (the prefix a function is granted, e.g.
+`reports/skills/`); keys are relative to it and may not escape it (`check_key`). Implementations:
+`InMemoryArtifactStore` (tests), `LocalFolderArtifactStore` (a folder standing for the prefix: the
+CLI, tests) and `S3ArtifactStore` (`plexlabor.platform.s3artifacts`, the only one that talks to AWS).
+One contract test runs against all three (`tests/integration/platform/test_artifact_store_contract.py`).
+
+Shared by the capabilities below `webapp` (import-linter keeps `skills` and `forecast` from importing
+each other): `forecast.artifacts` holds an older twin of this port that forecast_nightly still uses.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from pydantic import Field
+
+from plexlabor.platform import env
+from plexlabor.platform.settings import EnvSettings
+
+
+class ArtifactError(Exception):
+    """An artifact could not be stored or read, or a key or file is malformed; the message says which."""
+
+
+@runtime_checkable
+class ArtifactStore(Protocol):
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        """Store `data` under `key` (relative to the store's prefix), replacing what was there."""
+        ...
+
+    def get(self, key: str) -> bytes | None:
+        """The bytes under `key`, or None when nothing is stored there."""
+        ...
+
+
+def check_key(key: str) -> str:
+    """`key` when it stays under the prefix (no empty, `.` or `..` part, not absolute), else ArtifactError."""
+    parts = key.split("/")
+    if not key or key.startswith("/") or any(part in ("", ".", "..") for part in parts):
+        raise ArtifactError(f"bad artifact key {key!r}")
+    return key
+
+
+class LocalFolderArtifactStore:
+    """Files under a folder (the folder plays the role of the bucket prefix); a put replaces atomically."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self._lock = threading.Lock()
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        path = self.root / check_key(key)
+        with self._lock:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(path.name + ".part")
+            temporary.write_bytes(data)
+            temporary.replace(path)
+
+    def get(self, key: str) -> bytes | None:
+        path = self.root / check_key(key)
+        return path.read_bytes() if path.is_file() else None
+
+
+class InMemoryArtifactStore:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+        self.content_types: dict[str, str] = {}
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        self.objects[check_key(key)] = bytes(data)
+        self.content_types[key] = content_type
+
+    def get(self, key: str) -> bytes | None:
+        return self.objects.get(check_key(key))
+
+
+class ArtifactSettings(EnvSettings):
+    """Where a function's artifacts are: `ARTIFACTS_BUCKET_NAME` (S3, what the stack gives a function
+    granted a prefix of the bucket) or `PLEXLABOR_ARTIFACTS_DIR` (a folder); neither: none."""
+
+    artifacts_bucket_name: str | None = Field(default=None, alias=env.ARTIFACTS_BUCKET_NAME)
+    artifacts_dir: str | None = Field(default=None, alias=env.ARTIFACTS_DIR)
+
+    def artifact_store(self, prefix: str) -> ArtifactStore | None:
+        """The store rooted at `prefix` of the bucket (or of the folder), or None when neither is set."""
+        if self.artifacts_bucket_name:
+            from plexlabor.platform.s3artifacts import S3ArtifactStore
+
+            return S3ArtifactStore(self.artifacts_bucket_name, prefix)
+        if self.artifacts_dir:
+            return LocalFolderArtifactStore(Path(self.artifacts_dir) / check_key(prefix.rstrip("/")))
+        return None
