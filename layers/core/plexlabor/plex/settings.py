@@ -173,3 +173,68 @@ def load_plex_settings() -> PlexSettings:
     `load_plex_settings.cache_clear()` forgets them (tests, or after rotating a secret).
     """
     return plex_settings_from_env(os.environ)
+
+
+_SHOWN_FIRST = frozenset(
+    {
+        "base_url",
+        "api_key",
+        "tenant_id",
+        "customer_id",
+        "datasource_base_url",
+        "datasource_username",
+        "datasource_password",
+        "timeout_s",
+        "connect_timeout_s",
+        "max_retries",
+        "rate_limit_per_minute",
+    }
+)
+_LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _shown(value: Any, default: Any) -> str:
+    """A setting as the banner shows it: a map's changed entries, JSON for a pair, never a secret."""
+    if isinstance(value, SecretStr):
+        return "set"
+    if isinstance(value, dict):
+        return json.dumps({k: v for k, v in value.items() if default.get(k) != v})
+    return json.dumps(value) if isinstance(value, tuple) else str(value)
+
+
+def describe_plex_settings(settings: PlexSettings) -> list[str]:
+    """The settings in force, a few lines for a banner: both base URLs, who signs in (never a secret's
+    value), the limits, every other setting that differs from its default, and a warning when Connect
+    is local but the Data Source API still goes to the cloud default."""
+
+    def which(value: SecretStr | None) -> str:
+        return "set" if value is not None and value.get_secret_value() else "NOT SET"
+
+    def default_of(name: str) -> Any:
+        field = PlexSettings.model_fields[name]
+        return field.default_factory() if field.default_factory is not None else field.default  # type: ignore[call-arg]
+
+    data_source_default = " (the default)" if settings.datasource_base_url == DEFAULT_DATASOURCE_BASE_URL else ""
+    user = settings.datasource_username.get_secret_value() if settings.datasource_username else "NOT SET"
+    lines = [
+        f"Connect REST  {settings.base_url}  key {which(settings.api_key)}, tenant {settings.tenant_id or '-'}, "
+        f"customer {settings.customer_id or '-'}",
+        f"Data Source   {settings.datasource_base_url}{data_source_default}  user {user}, "
+        f"password {which(settings.datasource_password)}",
+        f"limits        timeout {settings.timeout_s:g} s (connect {settings.connect_timeout_s:g} s), "
+        f"{settings.max_retries} retries, {settings.rate_limit_per_minute or 'no'} calls/min",
+    ]
+    changed = []
+    for name in PlexSettings.model_fields:
+        value = getattr(settings, name)
+        if name in _SHOWN_FIRST or value == default_of(name):
+            continue
+        changed.append(f"{ENV_PREFIX}{name.upper()}={_shown(value, default_of(name))}")
+    if changed:
+        lines.append("also          " + ", ".join(changed))
+    if data_source_default and any(host in settings.base_url for host in _LOOPBACK):
+        lines.append(
+            f"warning       Connect is local but the Data Source API goes to {settings.datasource_base_url}; "
+            f"set {ENV_PREFIX}DATASOURCE_BASE_URL={settings.base_url} for the simulator"
+        )
+    return lines

@@ -21,11 +21,18 @@ import threading
 import time
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ReadTimeoutError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    NameResolutionError,
+    NewConnectionError,
+    ReadTimeoutError,
+    SSLError,
+)
 from urllib3.util.retry import Retry
 
 from plexlabor.models import PlexDataError
@@ -152,13 +159,31 @@ def fill_path(template: str, params: Mapping[str, Any] | None = None) -> str:
         raise ValueError(f"path '{template}' needs a value for {missing}") from None
 
 
-def _is_timeout(error: requests.exceptions.RequestException) -> bool:
-    if isinstance(error, requests.exceptions.Timeout):
-        return True
-    reason = error.args[0] if error.args else None
+def describe_failure(
+    error: requests.exceptions.RequestException, url: str, timeout: tuple[float, float]
+) -> tuple[type[PlexError], str]:
+    """What failed when no response came back, naming the host: DNS, TLS, a refused or failed
+    connection, or a timeout (urllib3's connection errors subclass its connect timeout: checked first)."""
+    reason: Any = error.args[0] if error.args else None
     if isinstance(reason, MaxRetryError):
         reason = reason.reason
-    return isinstance(reason, (ReadTimeoutError, ConnectTimeoutError))
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    where = f"{host}:{parts.port}" if parts.port else host
+    if isinstance(reason, NameResolutionError):
+        return PlexConnectionError, f"DNS failure: cannot resolve host {host}"
+    if isinstance(error, requests.exceptions.SSLError) or isinstance(reason, SSLError):
+        return PlexConnectionError, f"TLS failure with {where}: {str(reason or error)[:160]}"
+    if isinstance(reason, NewConnectionError):
+        refused = "refused" in str(reason).lower()
+        return PlexConnectionError, f"connection refused by {where}" if refused else f"cannot connect to {where}"
+    if isinstance(error, requests.exceptions.ConnectTimeout) or isinstance(reason, ConnectTimeoutError):
+        return PlexTimeoutError, f"no connection to {where} within {timeout[0]:g} s"
+    if isinstance(error, requests.exceptions.Timeout) or isinstance(reason, ReadTimeoutError):
+        return PlexTimeoutError, f"no answer within {timeout[1]:g} s from {where}"
+    if isinstance(error, requests.exceptions.ConnectionError):
+        return PlexConnectionError, f"connection to {where} failed: {type(reason or error).__name__}"
+    return PlexError, f"request to {where} failed: {error}"
 
 
 def send(
@@ -176,13 +201,8 @@ def send(
     try:
         response = session.request(method, url, timeout=timeout, **kwargs)
     except requests.exceptions.RequestException as error:
-        if _is_timeout(error):
-            raise PlexTimeoutError(f"no answer within {timeout[1]:g} s", method=method, path=display_path) from error
-        if isinstance(error, requests.exceptions.ConnectionError):
-            raise PlexConnectionError(
-                f"connection failed: {type(error).__name__}", method=method, path=display_path
-            ) from error
-        raise PlexError(f"request failed: {error}", method=method, path=display_path) from error
+        kind, message = describe_failure(error, url, timeout)
+        raise kind(message, method=method, path=display_path) from error
     elapsed_ms = (time.perf_counter() - started) * 1000
     logger.debug(
         "plex call",

@@ -508,6 +508,7 @@ def _assess_plex(
     from pydantic import ValidationError
 
     from plexlabor.plex import PlexError, PlexLaborClient, plex_settings_from_env
+    from plexlabor.plex.settings import describe_plex_settings
 
     try:
         settings = plex_settings_from_env(os.environ, base_url=url)
@@ -515,6 +516,9 @@ def _assess_plex(
         missing = [".".join(str(p) for p in e["loc"]) for e in error.errors()]
         names = ", ".join(f"PLEXLABOR_PLEX_{name.upper()}" for name in missing)
         raise ValueError(f"--plex-url: Plex settings incomplete or invalid: {names}") from None
+    print("Plex settings in force (PLEXLABOR_PLEX_* variables; the base URL from --plex-url):", file=sys.stderr)
+    for line in describe_plex_settings(settings):
+        print(f"  {line}", file=sys.stderr)
     try:
         with PlexLaborClient(settings) as client:
             return assess(client, since, until, progress, force_progress=force)
