@@ -45,6 +45,7 @@ def job(
         job_id=f"JOB-{key}",
         part_id="P1",
         operation_code="10",
+        job_no=f"J-{key}",
         place=wc,
         shift_code=shift,
         start=begin,

@@ -47,6 +47,17 @@ def test_each_assignment_and_each_short_segment_is_one_recommendation() -> None:
     assert short.payload["cause"] == "nobody_qualified" and "WELD_MIG L1" in short.payload["note"]
 
 
+def test_a_recommendation_names_the_job_operation_by_job_number_and_operation_code() -> None:
+    store = InMemoryAuditStore()
+    publish_plan(_plan(), store, NOW)
+    [change] = store.history("job-operations:OP-B")
+    assert (change.payload["job_no"], change.payload["operation_code"]) == ("J-B", "10")
+    assert change.payload["note"].startswith("Suggest E2 on CNC-05 for job J-B operation 10 (8.0 h, shift 1)")
+    [short] = store.history("job-operations:OP-C")
+    assert short.payload["note"].startswith("1 seat(s) at WLD-01 for job J-C operation 10, shift 1, stay empty")
+    assert "OP-" not in change.payload["note"] + short.payload["note"]  # never the job operation's Plex id
+
+
 def test_a_rerun_records_nothing_twice() -> None:
     plan = _plan()
     store = InMemoryAuditStore()

@@ -120,3 +120,21 @@ def test_the_pilot_scope_and_the_review_switch_keep_suggestions_logged() -> None
     assert {e.record_key: e.status for e in report_events(report, NOW, inside)}["workcenters:W"] is (
         AuditStatus.PENDING_APPROVAL
     )
+
+
+def test_workcenters_are_named_by_their_codes_beside_their_plex_ids() -> None:
+    # Given W's Plex id is a key nobody reads (its code is PRS-01): E1's SK-A expires, E2 worked W lapsed
+    plant = SkillsBuilder().skill("SK-A", "G").workcenter("9f1c-wc", {"SK-A": 1}, code="PRS-01")
+    plant.employee("E1", supervisor="SUP1", home="9f1c-wc").employee("E2", supervisor="SUP2")
+    expiring = plant.cert("E1", "SK-A", 1, expires=1)
+    plant.cert("E2", "SK-A", 1, expires=-5)
+    plant.labor("E2", "9f1c-wc", day=-2)
+    plant.plan("E1", day=2, workcenter="9f1c-wc").op("9f1c-wc", day=2, hours=8)
+    report = assess_skills(plant.build())
+    # Then the report and the published payloads carry the code beside the id
+    [use] = report.lapse_uses
+    assert (use.workcenter_ids, use.workcenter_codes) == (["9f1c-wc"], ["PRS-01"])
+    events = {e.record_key: e for e in report_events(report, NOW)}
+    payload = events[f"certifications:{expiring}"].payload
+    assert (payload["required_at"], payload["required_at_codes"]) == (["9f1c-wc"], ["PRS-01"])
+    assert payload["skill_code"] == "A" and "9f1c" not in payload["note"]

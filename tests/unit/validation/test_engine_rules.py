@@ -133,6 +133,7 @@ def test_a_resynced_copy_is_a_duplicate_and_not_also_overlapping(plant: PlantBui
     assert finding.suggested_correction == {"action": "delete", "duplicateOf": day.entries[-1]}
     assert finding.evidence["duplicate_of"] == day.last_key and finding.evidence["seconds_apart"] == 1.0
     assert "recorded twice" in finding.note and "10:45" in finding.note
+    assert day.entries[-1] not in finding.note  # the other entry is not named by its Plex id
 
 
 def test_two_colleagues_punching_the_same_times_at_the_same_clock_are_not_duplicates(engine: ValidationEngine) -> None:
@@ -392,7 +393,7 @@ def test_clocking_out_early_while_still_logged_in_is_active_job_and_not_also_ear
     assert pairs(findings) == {(day.last_key, A.EARLY_CLOCK_OUT_ACTIVE_JOB)}
     finding = findings[0]
     assert finding.note == (
-        "Clocked out at 14:00 while still logged in at the workcenter for 25 more min (shift end 14:30)"
+        "Clocked out at 14:00 while still logged in at WC1 for 25 more min (shift end 14:30)"
     )
     assert finding.evidence["still_logged_in_min"] == 25.0 and finding.evidence["workcenter"] == "WC1"
     assert finding.suggested_correction == {
@@ -596,8 +597,16 @@ def test_labor_on_an_operation_not_routed_to_the_workcenter_is_a_job_code_mismat
     # Then both labor entries are mismatches
     assert pairs(findings) == {(key, A.JOB_CODE_MISMATCH) for key in day.labor_keys}
     finding = findings[0]
-    assert finding.note == "Labor charged to operation 20 of part PART-2, which is not routed to this workcenter"
-    assert told(finding) == {"job_operation": "JO2", "workcenter": "WC1", "part": "PART-2", "operation_code": "20"}
+    # named by the codes people know (job number, operation code, workcenter code); the Plex ids kept too
+    assert finding.note == "Labor charged to job J2 operation 20, which is not routed to WC1"
+    assert told(finding) == {
+        "job_operation": "JO2",
+        "workcenter": "WC1",
+        "part": "PART-2",
+        "operation_code": "20",
+        "job_no": "J2",
+        "workcenter_code": "WC1",
+    }
 
 
 def test_a_job_code_mismatch_is_not_also_improbable(plant: PlantBuilder, engine: ValidationEngine) -> None:
@@ -629,8 +638,16 @@ def test_cover_at_a_workcenter_whose_certification_the_operator_lacks_is_uncerti
     # Then each labor entry of the day is uncertified (and the routing is fine)
     assert pairs(findings) == {(key, A.UNCERTIFIED_OPERATOR) for key in day.labor_keys}
     finding = findings[0]
-    assert finding.note == "Worked at a workcenter requiring SK-3 without a valid certification on 2026-11-17"
-    assert told(finding) == {"workcenter": "WC3", "missing_skills": ["SK-3"], "date": "2026-11-17"}
+    # the skill by its code (WELD), the workcenter by its code; the Plex ids kept too
+    assert finding.note == "Worked at WC3, which requires WELD, without a valid certification on 2026-11-17"
+    assert told(finding) == {
+        "workcenter": "WC3",
+        "missing_skills": ["SK-3"],
+        "date": "2026-11-17",
+        "workcenter_code": "WC3",
+        "missing_skill_codes": ["WELD"],
+    }
+    assert finding.suggested_correction == {"action": "reassign, or renew the certification", "skills": ["WELD"]}
     assert finding.severity == "high" and finding.route == "review"
 
 
@@ -670,7 +687,7 @@ def test_a_workcenter_login_more_than_15_min_after_the_clock_in_is_a_mismatch(
         return
     assert pairs(findings) == {(day.first_key, A.MACHINE_LOGIN_MISMATCH)}
     finding = findings[0]
-    assert finding.note == "Clock-in 06:00 but workcenter login 06:16 (16 min later; allowed 15 min)"
+    assert finding.note == "Clock-in 06:00 but login at WC1 06:16 (16 min later; allowed 15 min)"
     assert finding.evidence["gap_min"] == 16.0 and finding.evidence["workcenter"] == "WC1"
     assert finding.suggested_correction == {"paidStartTime": plex_time(local(TUESDAY, "06:16"))}
 
@@ -690,7 +707,7 @@ def test_a_machine_running_an_hour_with_nobody_logged_in_is_unattended(
     assert pairs(findings) == {(record_key("workcenter-events", run), A.UNATTENDED_MACHINE)}
     finding = findings[0]
     assert finding.employee_id is None
-    assert finding.note == "Machine ran 60 min from 18:00 with nobody logged in (limit 30 min)"
+    assert finding.note == "WC1 ran 60 min from 18:00 with nobody logged in (limit 30 min)"
     assert finding.evidence["unattended_min"] == 60.0 and finding.evidence["workcenter"] == "WC1"
 
 

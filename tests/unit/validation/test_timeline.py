@@ -67,6 +67,10 @@ def test_a_normal_day_shows_every_lane_in_plant_time_and_points_at_the_record() 
         ("WC1", "10:52", "14:25"),
     ]
     assert [e["id"] for e in timeline["labor"]] == day.labor
+    # each place by the codes people know (the Plex ids kept for the audit)
+    assert {s["workcenter_code"] for s in timeline["sessions"] + timeline["runs"]} == {"WC1"}
+    labor = {(e["workcenter_code"], e["job_no"], e["operation_code"]) for e in timeline["labor"]}
+    assert labor == {("WC1", "J1", "10")}
     # and the record is the first punch
     assert timeline["record"] == {"key": day.first_key, "lane": "punches", "index": 0}
     assert timeline["punches"][0]["id"] == day.entries[0]

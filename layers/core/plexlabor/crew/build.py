@@ -20,8 +20,8 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -99,6 +99,7 @@ REFERENCE: tuple[Reference, ...] = (
     "skills",
     "workcenter-requirements",
     "approved-workcenters",
+    "jobs",
     "job-operations",
     "employees",
     "certifications",
@@ -280,7 +281,7 @@ def build_problem(
         instances,
         {(i.work_date, i.shift.shift_code) for i in planned},
         window,
-        _Standards(place, _requirements(snapshot, skill_codes), approved),
+        _Standards(place, _requirements(snapshot, skill_codes), approved, {j.id: j.job_no for j in snapshot.jobs}),
         policy.min_segment_hours,
     )
     notes: list[str] = []
@@ -353,6 +354,8 @@ class _Standards:
     place: Callable[[str], Place]
     requirements: dict[str, tuple[SkillRequirement, ...]]
     approved: dict[tuple[str, str, str], ApprovedWorkcenter]
+    job_numbers: Mapping[str, str] = field(default_factory=dict)
+    """Job id -> job number: how the suggestions name a job operation."""
 
 
 def _runs_near(op: JobOperation, window: tuple[datetime, datetime]) -> bool:
@@ -392,6 +395,7 @@ def _jobs(
                     job_id=op.job_id,
                     part_id=op.part_id,
                     operation_code=op.operation_code,
+                    job_no=standards.job_numbers.get(op.job_id),
                     place=standards.place(op.workcenter_id),
                     shift_code=instance.shift.shift_code,
                     start=start,

@@ -76,6 +76,7 @@ class CrewJob(_Frozen):
     job_id: str
     part_id: str
     operation_code: str
+    job_no: str | None = Field(default=None, description="the job's number in Plex (None: jobs not read)")
     place: Place
     shift_code: str
     start: datetime
@@ -174,6 +175,9 @@ class PlanSegment(_Frozen):
     workcenter_code: str
     shift_code: str
     start: datetime
+    job_no: str | None = None
+    """The job's number and the operation's code: how people name the job operation (never its id)."""
+    operation_code: str | None = None
 
 
 class CrewAssignment(PlanSegment):

@@ -491,6 +491,8 @@ def _segment(job: CrewJob) -> dict[str, Any]:
         "workcenter_code": job.place.workcenter_code,
         "shift_code": job.shift_code,
         "start": job.start,
+        "job_no": job.job_no,
+        "operation_code": job.operation_code,
         "hours": round(job.hours, 3),
     }
 

@@ -15,7 +15,8 @@ recommendation is `logged` with `held` (the reason) and `advisory` in its payloa
 Event ids are deterministic (`stable_event_id("crew", day, segment, employee)`): a retried run meets
 `AuditConflictError` and records nothing twice; a changed recommendation is a new event. `finding_id`
 is the event id, so the approval flow follows a recommendation the way it follows a finding. Payloads
-hold ids, codes, numbers and the reasons; never names.
+hold ids, codes, numbers and the reasons; never names. Notes name the workcenter, job and operation by
+the codes people know (job number, operation code), never by a Plex id.
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ def _routed(
     review = approval == "all" or (approval == "changes" and change)
     status, held = review_status(review, scope, kind, Place(department, segment.workcenter_code, segment.shift_code))
     return status, ({} if held is None else held.payload())
+
+
+def _job(segment: PlanSegment) -> str:
+    """The job operation as people name it, e.g. " for job 4711 operation 20" (never by its Plex id)."""
+    if segment.job_no and segment.operation_code:
+        return f" for job {segment.job_no} operation {segment.operation_code}"
+    return f" for job {segment.job_no}" if segment.job_no else ""
 
 
 def _segment_event(
@@ -76,6 +84,8 @@ def _segment_event(
             "segment": segment.job_key,
             "workcenter_id": segment.workcenter_id,
             "workcenter_code": segment.workcenter_code,
+            "job_no": segment.job_no,
+            "operation_code": segment.operation_code,
             "shift_code": segment.shift_code,
             "start": segment.start.isoformat(),
             **details,
@@ -97,7 +107,7 @@ def assignment_event(
     event_id = stable_event_id("crew", plan.day.isoformat(), assignment.job_key, assignment.employee_id)
     change = not assignment.planned_here
     note = (
-        f"Suggest {assignment.employee_id} on {assignment.workcenter_code} "
+        f"Suggest {assignment.employee_id} on {assignment.workcenter_code}{_job(assignment)} "
         f"({assignment.hours:.1f} h, shift {assignment.shift_code})"
         + ("" if change else ", as planned")
         + ": "
@@ -148,7 +158,8 @@ def unstaffed_event(
         "hours": seat.hours,
         "seats": seat.seats,
         "cause": seat.cause,
-        "note": f"{seat.seats} seat(s) at {seat.workcenter_code}, shift {seat.shift_code}, stay empty: " + seat.reason,
+        "note": f"{seat.seats} seat(s) at {seat.workcenter_code}{_job(seat)}, shift {seat.shift_code}, stay empty: "
+        + seat.reason,
     }
     status, held = _routed(approval, True, "crew_unstaffed", seat, scope, department)
     return _segment_event(plan, seat, "crew_unstaffed", event_id, status, now, actor, details | held)

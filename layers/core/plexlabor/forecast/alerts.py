@@ -197,7 +197,7 @@ def variance_alerts(
     alerts = []
     for k, i in enumerate(chosen):
         forecast, op, ctx, row = batch.forecasts[i], batch.operations[i], batch.contexts[i], batch.X[i]
-        wc = forecast.workcenter_code or op.workcenter_id
+        wc = forecast.workcenter_code or "the workcenter"  # people know it by its code, never its Plex id
         drivers = []
         for g, group in enumerate(DRIVER_GROUPS):
             hours = (batch.ratios[i, 1] - neutral_p50[k, g]) * op.standard_hours
@@ -231,10 +231,11 @@ def variance_alerts(
 
 
 def alert_note(forecast: OperationForecast, drivers: list[Driver]) -> str:
-    job = forecast.job_no or forecast.job_id
-    wc = forecast.workcenter_code or forecast.workcenter_id
+    """The alert as people read it: the job number, operation code and workcenter code (never Plex ids)."""
+    job = f"Job {forecast.job_no}" if forecast.job_no else "A job"
+    wc = forecast.workcenter_code or "its workcenter"
     return (
-        f"Job {job} operation {forecast.operation_code} at {wc}: forecast {forecast.p50_hours:.1f} h "
+        f"{job} operation {forecast.operation_code} at {wc}: forecast {forecast.p50_hours:.1f} h "
         f"(P10-P90 {forecast.p10_hours:.1f}-{forecast.p90_hours:.1f} h) against {forecast.standard_hours:.1f} h "
         f"standard, {forecast.variance_pct:+.0%}. Drivers: " + "; ".join(d.text for d in drivers) + "."
     )

@@ -109,6 +109,7 @@ def compute_compliance(
     def alert(cert: CertRecord, kind: str, window: int | None) -> CertificationAlert:
         assert cert.expires is not None
         shifts = sorted(blocked.get(cert.id, ()), key=lambda b: (b.work_date, b.shift_id, b.workcenter_id))
+        where = required_at(cert)
         return CertificationAlert(
             kind=kind,  # type: ignore[arg-type]
             **held(cert),
@@ -116,7 +117,8 @@ def compute_compliance(
             expires=cert.expires,
             days_to_expiry=(cert.expires - data.as_of).days,
             window_days=window,
-            required_at=required_at(cert),
+            required_at=where,
+            required_at_codes=[data.workcenter_code(wc) for wc in where],
             blocked=shifts,
             hours_blocked=round(sum(b.standard_hours for b in shifts), 2),
             hours_at_risk=round(sum(b.hours_secured_by_renewal for b in shifts), 2),
@@ -158,6 +160,7 @@ def compute_compliance(
                 renewed_by=renewal.id if renewal else None,
                 renewed_on=renewal.issued if renewal else None,
                 workcenter_ids=sorted(used.workcenters),
+                workcenter_codes=[data.workcenter_code(wc) for wc in sorted(used.workcenters)],
                 **used.report_fields(),
             )
         )

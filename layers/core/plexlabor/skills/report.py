@@ -140,6 +140,7 @@ class LapseUse(_Model):
     renewed_by: str | None = None
     renewed_on: date | None = None
     workcenter_ids: list[str]
+    workcenter_codes: list[str] = Field(default_factory=list, description="the same workcenters' codes")
     labor_entry_ids: list[str]
     labor_hours: float
     logins: int
@@ -180,6 +181,7 @@ class CertificationAlert(_Model):
     required_at: list[str] = Field(
         description="workcenters requiring it where the employee is home, planned or has worked"
     )
+    required_at_codes: list[str] = Field(default_factory=list, description="the same workcenters' codes")
     blocked: list[BlockedShift]
     hours_blocked: float
     hours_at_risk: float

@@ -61,6 +61,9 @@ class PlantData:
     as_of: float
     employees: dict[str, EmployeeRef] = field(default_factory=dict)
     workcenter_building: dict[str, str | None] = field(default_factory=dict)
+    workcenter_codes: dict[str, str] = field(default_factory=dict)  # id -> the code people know it by
+    job_numbers: dict[str, str] = field(default_factory=dict)  # job id -> job number
+    skill_codes: dict[str, str] = field(default_factory=dict)  # skill id -> skill code
     requirements: dict[str, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
     certifications: dict[str, list[tuple[str, int, date, date | None]]] = field(
         default_factory=lambda: defaultdict(list)
@@ -114,6 +117,9 @@ class PlantData:
                 row.get("supervisorId"),
                 row.get("employeeNo"),
             )
+        for row in _each(rows, "skills"):
+            if row.get("skillCode"):
+                self.skill_codes[row["skillId"]] = row["skillCode"]
         for row in _each(rows, "certifications"):
             expires = row.get("expiresDate")
             self.certifications[row["employeeId"]].append(
@@ -128,6 +134,8 @@ class PlantData:
     def _index_places(self, rows: Mapping[str, Rows]) -> None:
         for row in _each(rows, "workcenters"):
             self.workcenter_building[row["workcenterId"]] = row.get("buildingCode")
+            if row.get("workcenterCode"):
+                self.workcenter_codes[row["workcenterId"]] = row["workcenterCode"]
         for row in _each(rows, "workcenter-requirements"):
             if row.get("certificationRequired", True):
                 self.requirements[row["workcenterId"]].append((row["skillId"], int(row.get("minLevel", 1))))
@@ -149,6 +157,9 @@ class PlantData:
             )
         for row in _each(rows, "job-operations"):
             self.operations[row["id"]] = (row["partId"], row["operationCode"], row["jobId"])
+        for row in _each(rows, "jobs"):
+            if row.get("jobNo"):
+                self.job_numbers[row["id"]] = row["jobNo"]
 
     def _index_records(self, rows: Mapping[str, Rows]) -> None:
         """Transactions, read by the engine's records straight from the models."""
@@ -209,6 +220,9 @@ class PlantData:
             as_of=self.as_of,
             employees=self.employees,
             workcenter_building=self.workcenter_building,
+            workcenter_codes=self.workcenter_codes,
+            job_numbers=self.job_numbers,
+            skill_codes=self.skill_codes,
             requirements=self.requirements,
             certifications=self.certifications,
             approved=self.approved,
@@ -237,6 +251,24 @@ class PlantData:
     def week_of(self, t: float) -> tuple[int, int]:
         year, week, _ = datetime.fromtimestamp(t, self.tz).isocalendar()
         return year, week
+
+    def workcenter_code(self, workcenter: str | None) -> str | None:
+        """The code a workcenter is known by on the floor (None when unknown: never its id)."""
+        return self.workcenter_codes.get(workcenter) if workcenter else None
+
+    def job_number(self, job_operation: str) -> str | None:
+        """The job number of a job operation, None when unknown."""
+        operation = self.operations.get(job_operation)
+        return self.job_numbers.get(operation[2]) if operation else None
+
+    def operation_code(self, job_operation: str) -> str | None:
+        """The operation code of a job operation (e.g. "20"), None when unknown."""
+        operation = self.operations.get(job_operation)
+        return operation[1] if operation else None
+
+    def skill_code(self, skill: str) -> str:
+        """A skill's code; its id when the skills were not read."""
+        return self.skill_codes.get(skill, skill)
 
     def certified(self, employee: str, workcenter: str, day: date) -> list[str]:
         """Skills a workcenter requires that the employee lacks (valid, at level) on `day`."""

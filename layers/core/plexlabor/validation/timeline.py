@@ -181,8 +181,12 @@ def _lanes(data: PlantData, employee: str, window: _Day, clock: _Clock) -> dict[
     # PlantData keeps punches, labor and swipes sorted by time: only those starting in [low, high) are read
     punches = [p for p in _starting(data.punches.get(employee, []), _T_IN, low, high) if shows(p.t_in, p.t_out)]
     sessions = [s for s in data.sessions.get(employee, ()) if shows(s.start, s.end)]
+    code = data.workcenter_code
     runs = [
-        (start.t, {"id": start.id, "workcenter": wc, "start": at(start.t), "end": maybe(stop)})
+        (
+            start.t,
+            {"id": start.id, "workcenter": wc, "workcenter_code": code(wc), "start": at(start.t), "end": maybe(stop)},
+        )
         for wc in sorted({s.workcenter for s in sessions})  # the machines the employee was logged into
         for start, stop in data.runs.get(wc, ())
         if shows(start.t, stop)
@@ -196,7 +200,16 @@ def _lanes(data: PlantData, employee: str, window: _Day, clock: _Clock) -> dict[
             for s in _starting(data.swipes.get(employee, []), _T, window.start, high)  # a moment: in the window
         ],
         "sessions": [
-            (s.start, {"workcenter": s.workcenter, "login": at(s.start), "logout": maybe(s.end)}) for s in sessions
+            (
+                s.start,
+                {
+                    "workcenter": s.workcenter,
+                    "workcenter_code": code(s.workcenter),
+                    "login": at(s.start),
+                    "logout": maybe(s.end),
+                },
+            )
+            for s in sessions
         ],
         "runs": sorted(runs, key=lambda item: (item[0], item[1]["workcenter"])),
         "labor": [
@@ -205,6 +218,9 @@ def _lanes(data: PlantData, employee: str, window: _Day, clock: _Clock) -> dict[
                 {
                     "id": e.id,
                     "workcenter": e.workcenter,
+                    "workcenter_code": code(e.workcenter),
+                    "job_no": data.job_number(e.job_operation),
+                    "operation_code": data.operation_code(e.job_operation),
                     "start": at(e.start),
                     "end": maybe(e.end),
                     "quantity": e.quantity,

@@ -6,6 +6,7 @@ import math
 
 from plexlabor.models.anomalies import AnomalyType as A
 from plexlabor.validation.checks.base import HOUR, PRODUCTIVITY, Candidate, EmployeeContext, rule_candidate
+from plexlabor.validation.data import PlantData
 from plexlabor.validation.norms import productivity_ratio
 from plexlabor.validation.records import Labor
 
@@ -18,7 +19,7 @@ def labor_entries(context: EmployeeContext) -> list[Candidate]:
         operation = data.operations.get(entry.job_operation)
         routed = operation is not None and entry.workcenter in data.approved.get((operation[0], operation[1]), ())
         if not routed:
-            found.append(_not_routed(employee, entry, operation))
+            found.append(_not_routed(data, employee, entry, operation))
         uncertified = _uncertified(context, entry)
         if uncertified:
             found.append(uncertified)
@@ -27,7 +28,15 @@ def labor_entries(context: EmployeeContext) -> list[Candidate]:
     return found
 
 
-def _not_routed(employee: str, entry: Labor, operation: tuple[str, str, str] | None) -> Candidate:
+def _not_routed(data: PlantData, employee: str, entry: Labor, operation: tuple[str, str, str] | None) -> Candidate:
+    """The evidence keeps Plex ids (the audit's) and the codes people know: job number, operation code,
+    workcenter code."""
+    job_no = data.job_number(entry.job_operation)
+    workcenter_code = data.workcenter_code(entry.workcenter)
+    if operation is None:
+        what = "a job operation Plex does not know"
+    else:
+        what = f"job {job_no} operation {operation[1]}" if job_no else f"operation {operation[1]} of a job"
     return rule_candidate(
         record_key=entry.key,
         employee=employee,
@@ -37,9 +46,10 @@ def _not_routed(employee: str, entry: Labor, operation: tuple[str, str, str] | N
             "workcenter": entry.workcenter,
             "part": operation[0] if operation else None,
             "operation_code": operation[1] if operation else None,
+            "job_no": job_no,
+            "workcenter_code": workcenter_code,
         },
-        note=f"Labor charged to operation {operation[1] if operation else '(unknown)'} of part "
-        f"{(operation[0][:8] if operation else '?')}, which is not routed to this workcenter",
+        note=f"Labor charged to {what}, which is not routed to {workcenter_code or 'this workcenter'}",
         correction={"action": "recode to the job operation running at this workcenter"},
         severity="medium",
     )
@@ -50,14 +60,23 @@ def _uncertified(context: EmployeeContext, entry: Labor) -> Candidate | None:
     missing = context.data.certified(context.employee, entry.workcenter, day)
     if not missing:
         return None
+    data = context.data
+    codes = [data.skill_code(skill) for skill in missing]
+    workcenter_code = data.workcenter_code(entry.workcenter)
     return rule_candidate(
         record_key=entry.key,
         employee=context.employee,
         anomaly=A.UNCERTIFIED_OPERATOR,
-        evidence={"workcenter": entry.workcenter, "missing_skills": missing, "date": day.isoformat()},
-        note=f"Worked at a workcenter requiring {', '.join(missing)} without a valid certification on "
-        f"{day.isoformat()}",
-        correction={"action": "reassign, or renew the certification", "skills": missing},
+        evidence={
+            "workcenter": entry.workcenter,
+            "missing_skills": missing,
+            "date": day.isoformat(),
+            "workcenter_code": workcenter_code,
+            "missing_skill_codes": codes,
+        },
+        note=f"Worked at {workcenter_code or 'a workcenter'}, which requires {', '.join(codes)}, without a valid "
+        f"certification on {day.isoformat()}",
+        correction={"action": "reassign, or renew the certification", "skills": codes},
         severity="high",
     )
 

@@ -72,10 +72,12 @@ def _left_active_job(
         evidence={
             "clockout": iso(t_out),
             "workcenter": active.workcenter,
+            "workcenter_code": data.workcenter_code(active.workcenter),
             "still_logged_in_min": round(stayed, 1),
             "scheduled_end": iso(scheduled_end),
         },
-        note=f"Clocked out at {data.local_time(t_out)} while still logged in at the workcenter for "
+        note=f"Clocked out at {data.local_time(t_out)} while still logged in at "
+        f"{data.workcenter_code(active.workcenter) or 'the workcenter'} for "
         f"{stayed:.0f} more min (shift end {data.local_time(scheduled_end)})",
         correction={
             "action": "confirm clock-out",

@@ -45,12 +45,14 @@ def _broken(data: PlantData, employee: str, punch: Punch, problem: Structural) -
     other = problem.other
     assert other is not None
     if problem.kind is Broken.DUPLICATE:
+        apart = round(abs(punch.t_in - other.t_in), 1)
         return rule_candidate(
             record_key=punch.key,
             employee=employee,
             anomaly=A.DUPLICATE_PUNCH,
-            evidence={"duplicate_of": other.key, "seconds_apart": round(abs(punch.t_in - other.t_in), 1)},
-            note=f"Same punch as entry {other.id[:8]} (clock-in {data.local_time(punch.t_in)}), recorded twice",
+            evidence={"duplicate_of": other.key, "seconds_apart": apart},
+            note=f"Clock-in {data.local_time(punch.t_in)} recorded twice: the same punch as another entry "
+            f"({apart:g} s apart)",
             correction={"action": "delete", "duplicateOf": other.id},
             severity="medium",
         )

@@ -39,6 +39,7 @@ def login_mismatch(context: EmployeeContext, day: EmployeeDay) -> list[Candidate
     if abs(gap) * MINUTE <= window or any(abs(s.start - first.t_in) <= window for s in logins):
         return []
     data = context.data
+    where = data.workcenter_code(login.workcenter)
     candidate = rule_candidate(
         record_key=first.key,
         employee=context.employee,
@@ -49,8 +50,10 @@ def login_mismatch(context: EmployeeContext, day: EmployeeDay) -> list[Candidate
             "gap_min": round(gap, 1),
             "window_min": policy.machine_login_window_minutes,
             "workcenter": login.workcenter,
+            "workcenter_code": where,
         },
-        note=f"Clock-in {data.local_time(first.t_in)} but workcenter login {data.local_time(login.start)} "
+        note=f"Clock-in {data.local_time(first.t_in)} but login at {where or 'the workcenter'} "
+        f"{data.local_time(login.start)} "
         f"({abs(gap):.0f} min {'later' if gap > 0 else 'earlier'}; allowed "
         f"{policy.machine_login_window_minutes:g} min)",
         correction={"paidStartTime": iso(login.start)} if gap > 0 else None,
@@ -78,11 +81,13 @@ def unattended_machine(data: PlantData, policy: PunchPolicy, workcenter: str) ->
                     anomaly=A.UNATTENDED_MACHINE,
                     evidence={
                         "workcenter": workcenter,
+                        "workcenter_code": data.workcenter_code(workcenter),
                         "run_start": iso(start_event.t),
                         "run_end": iso(run_end) if stop is not None else None,
                         "unattended_min": round(gap / MINUTE, 1),
                     },
-                    note=f"Machine ran {gap / MINUTE:.0f} min from {data.local_time(start_event.t)} with nobody "
+                    note=f"{data.workcenter_code(workcenter) or 'Machine'} ran {gap / MINUTE:.0f} min from "
+                    f"{data.local_time(start_event.t)} with nobody "
                     f"logged in (limit {policy.unattended_minutes:g} min)",
                     correction={"action": "check the machine and who ran it"},
                     severity="high",
