@@ -251,6 +251,11 @@ COMMANDS: tuple[Command, ...] = (
             arg("--audit-table", help="audit table name (default: env AUDIT_TABLE_NAME)"),
             arg("--endpoint-url", help="AWS endpoint (e.g. the local runtime's moto server)"),
             arg("--actor", default="cli", help="who reverts (recorded in the audit table)"),
+            arg(
+                "--local",
+                action="store_true",
+                help="against the running `plexlabor local up`: its tables, moto and simulator (no other setting)",
+            ),
         ),
     ),
     Command(

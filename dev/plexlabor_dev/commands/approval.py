@@ -1,11 +1,17 @@
-"""`plexlabor writeback revert FINDING_ID`: undo a finding's write-back (see `WritebackService.revert`)."""
+"""`plexlabor writeback revert FINDING_ID`: undo a finding's write-back (see `WritebackService.revert`).
+
+Settings as plex_writeback reads them (`WritebackSettings`: `AUDIT_TABLE_NAME`, `PLEX_API_KEY_SECRET_ARN`,
+the `PLEXLABOR_PLEX_*` variables) plus the AWS region and endpoint; `--audit-table` and `--endpoint-url`
+stand in for two of them, and `--local` takes them all from the running `plexlabor local up`
+(`plexlabor_dev.local.state`). What is used is printed first; a missing setting is named with its flag.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from plexlabor.approval.errors import NothingToRevertError
@@ -13,44 +19,120 @@ from plexlabor.platform import env
 from plexlabor.platform.errors import ConfigurationError
 
 ENDPOINT_URL = "AWS_ENDPOINT_URL"
+REGION = "AWS_DEFAULT_REGION"
+"""The variable boto3 takes the region from (not AWS_REGION: that one is copied over when alone)."""
+LOCAL_HINT = "or --local while `plexlabor local up` runs"
 
 
 @contextmanager
-def _endpoint(url: str | None) -> Iterator[None]:
-    """AWS clients made inside go to `url` (`plexlabor.platform.aws.aws_client` reads the variable)."""
-    previous = os.environ.get(ENDPOINT_URL)
-    if url:
-        os.environ[ENDPOINT_URL] = url
+def _environment(changes: Mapping[str, str | None]) -> Iterator[None]:
+    """Set (or, for None, unset) variables while inside; put every one back as it was after.
+    AWS clients made inside read them (`plexlabor.platform.aws.aws_client`)."""
+    previous = {name: os.environ.get(name) for name in changes}
     try:
+        for name, value in changes.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         yield
     finally:
-        if url and previous is None:
-            del os.environ[ENDPOINT_URL]
-        elif url and previous is not None:
-            os.environ[ENDPOINT_URL] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _changes(args: argparse.Namespace) -> dict[str, str | None]:
+    """The variables this run sets: the local runtime's (`--local`), then the flags."""
+    changes: dict[str, str | None] = {}
+    if getattr(args, "local", False):
+        from plexlabor_dev.local.state import read_state
+
+        state = read_state()
+        changes.update(state.environment("plex_writeback"))
+        changes.update({"AWS_PROFILE": None, "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
+    if args.audit_table:
+        changes[env.AUDIT_TABLE_NAME] = args.audit_table
+    if args.endpoint_url:
+        changes[ENDPOINT_URL] = args.endpoint_url
+    if REGION not in changes and not os.environ.get(REGION) and os.environ.get("AWS_REGION"):
+        changes[REGION] = os.environ["AWS_REGION"]
+    return changes
+
+
+def _explain(error: ConfigurationError) -> str:
+    text = str(error)
+    if env.AUDIT_TABLE_NAME in text:
+        return f"no audit table: give --audit-table NAME, set {env.AUDIT_TABLE_NAME}, {LOCAL_HINT}"
+    return f"{text} ({LOCAL_HINT})"
+
+
+def _aws_failure(error: BaseException | None, table: str) -> str | None:
+    """A one-line message for what botocore raises (or the audit adapter raised from) when the AWS settings
+    are wrong; None for anything else."""
+    from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, NoRegionError
+
+    from plexlabor.audit.errors import AuditError
+
+    if isinstance(error, AuditError):
+        error = error.__cause__
+    endpoint = os.environ.get(ENDPOINT_URL) or "AWS"
+    if isinstance(error, NoRegionError):
+        return f"no AWS region: set {REGION} (e.g. us-east-1), {LOCAL_HINT}"
+    if isinstance(error, NoCredentialsError):
+        return f"no AWS credentials for {endpoint} ({LOCAL_HINT})"
+    if isinstance(error, EndpointConnectionError):
+        return (
+            f"cannot reach {error.kwargs.get('endpoint_url', endpoint)} (--endpoint-url, {ENDPOINT_URL}; {LOCAL_HINT})"
+        )
+    if isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+        if error.operation_name == "GetSecretValue":
+            return f"the Plex key's secret ({env.PLEX_API_KEY_SECRET_ARN}) is not at {endpoint} ({LOCAL_HINT})"
+        return f"audit table {table} not found at {endpoint} (--audit-table, {env.AUDIT_TABLE_NAME}; {LOCAL_HINT})"
+    return None
 
 
 def revert_command(args: argparse.Namespace) -> int:
-    """plex_writeback's service, built from the environment as the function builds it
-    (`WritebackSettings`); `--audit-table` stands in for `AUDIT_TABLE_NAME`."""
+    """plex_writeback's service, built from the environment as the function builds it, then `revert`."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from plexlabor.approval.settings import WritebackSettings
     from plexlabor.approval.wiring import build_writeback
+    from plexlabor.audit.errors import AuditError
 
-    environ = dict(os.environ)
-    if args.audit_table:
-        environ[env.AUDIT_TABLE_NAME] = args.audit_table
-    try:
-        settings = WritebackSettings.from_env(environ)
-        with _endpoint(args.endpoint_url):
+    changes = _changes(args)
+    with _environment(changes):
+        try:
+            settings = WritebackSettings.from_env(dict(os.environ))
+        except ConfigurationError as error:
+            print(f"plexlabor: error: {_explain(error)}", file=sys.stderr)
+            return 2
+        table = settings.audit_table_name
+        region = os.environ.get(REGION) or f"NOT SET: {REGION}"
+        plex = settings.plex_env
+        print(
+            f"audit table {table} at {os.environ.get(ENDPOINT_URL) or 'AWS'} (region {region}); "
+            f"Plex {plex.get(env.PLEX_BASE_URL, 'https://connect.plex.com (default)')}, "
+            f"write mode {plex.get(env.PLEX_WRITE_MODE, 'dry_run')}",
+            file=sys.stderr,
+        )
+        try:
             service = build_writeback(settings)
-    except ConfigurationError as error:
-        print(f"plexlabor: error: {error}", file=sys.stderr)
-        return 2
-    try:
-        event = service.revert(args.finding_id, actor=args.actor)
-    except NothingToRevertError as refusal:
-        print(f"plexlabor: nothing reverted: {refusal}", file=sys.stderr)
-        return 1
+            event = service.revert(args.finding_id, actor=args.actor)
+        except ConfigurationError as error:
+            print(f"plexlabor: error: {_explain(error)}", file=sys.stderr)
+            return 2
+        except NothingToRevertError as refusal:
+            print(f"plexlabor: nothing reverted: {refusal}", file=sys.stderr)
+            return 1
+        except (BotoCoreError, ClientError, AuditError) as error:
+            message = _aws_failure(error, table)
+            if message is None:
+                raise
+            print(f"plexlabor: error: {message}", file=sys.stderr)
+            return 2
     payload = event.payload
     print(
         f"reverted {args.finding_id} on {event.record_key}: restored {sorted(payload['restored'])} "

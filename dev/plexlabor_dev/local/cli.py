@@ -1,8 +1,9 @@
 """`plexlabor local up`: the Plex simulator and the local runtime, until Ctrl-C.
 
-Prints the URLs (local API gateway, moto, simulator, the web app and its dev login page), the local
-users, the webhook secret to sign punches with and how to fire the schedules, then keeps everything
-running; handlers log to the console.
+Prints the URLs (local API gateway, moto, simulator, the web app and its dev login page), the tables,
+the local users, the webhook secret to sign punches with and how to fire the schedules, writes the same
+names to a state file (`plexlabor_dev.local.state`: what `--local` reads), then keeps everything running;
+handlers log to the console.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from infra.constants import SecretName
 from plexlabor.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from plexlabor_dev.local.signin import describe_users
 from plexlabor_dev.local.stack import LocalStack
+from plexlabor_dev.local.state import describe_runtime, remove_state, state_path, write_state
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
 LOCAL_PLANT = PlantSpec(employees=20, weeks=4, seed=7, anomaly_rate=0.1)
@@ -51,6 +53,8 @@ def up_command(args: argparse.Namespace) -> int:
         print(f"moto (AWS)         {urls['moto']}  (AWS_ENDPOINT_URL for the aws CLI or boto3; any credentials)")
         print(f"Plex simulator     {urls['plex']}  (X-Plex-Connect-Api-Key: {local.simulator.state.api_key})")
         print(f"Functions          {', '.join(sorted(runtime.functions))}")
+        state = describe_runtime(runtime, urls["plex"])
+        print("Tables             " + ", ".join(f"{kind} {name}" for kind, name in state.tables.items()))
         if runtime.skipped:
             print(f"  (no handler yet: {', '.join(runtime.skipped)})")
         print(
@@ -70,6 +74,9 @@ def up_command(args: argparse.Namespace) -> int:
             f"Schedules          moto never fires them; fire one: curl -X POST {api}/_local/schedules/punch_poller"
             """ [-d '{"since": "<ISO time>", "until": "<ISO time>"}']"""
         )
+        path = write_state(state, state_path())
+        stack.callback(remove_state, path)
+        print(f"State file         {path}  (`plexlabor writeback revert FINDING --local` reads it)")
         print("Ctrl-C to stop.", flush=True)
         _wait_for_interrupt()
         print("\nStopping.", flush=True)

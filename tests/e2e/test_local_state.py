@@ -1,0 +1,95 @@
+"""`--local`: the running local runtime's names in its state file, and `plexlabor writeback revert --local`
+undoing a real write-back with no other setting (the table it used is printed first)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from plexlabor.approval.corrections import UPDATABLE_FIELDS
+from plexlabor.audit.events import AuditStatus
+from plexlabor_dev.cli import main
+from plexlabor_dev.local.scenario import AuditView, Supervisor, labelled_punches, latest_links
+from plexlabor_dev.local.stack import LocalStack
+from plexlabor_dev.local.state import STATE_VARIABLE, describe_runtime, read_state, remove_state, write_state
+
+SETTINGS = ("AUDIT_TABLE_NAME", "PLEX_API_KEY_SECRET_ARN", "PLEXLABOR_PLEX_BASE_URL", "PLEXLABOR_PLEX_WRITE_MODE")
+
+
+@pytest.fixture(scope="module")
+def stack(e2e_plant: Path) -> Iterator[LocalStack]:
+    with LocalStack(e2e_plant, approval_wait_s=120) as started:
+        yield started
+
+
+@pytest.fixture
+def state_file(stack: LocalStack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "local-runtime.json"
+    monkeypatch.setenv(STATE_VARIABLE, str(path))
+    write_state(describe_runtime(stack.runtime, stack.simulator.base_url), path)
+    yield path
+    remove_state(path)
+
+
+def _correctable(view: AuditView, finding_id: str) -> bool:
+    """Whether the finding suggests new values for fields of its record (a write-back that can be undone)."""
+    finding = view.for_finding(finding_id)[0]
+    resource = finding.record_key.split(":")[0]
+    correction = finding.payload.get("suggested_correction") or {}
+    return resource in UPDATABLE_FIELDS and bool(correction) and set(correction) <= UPDATABLE_FIELDS[resource][1]
+
+
+def test_the_state_file_names_what_a_command_needs(stack: LocalStack, state_file: Path) -> None:
+    state = read_state()
+    assert state.urls["moto"] == stack.runtime.moto_url and state.urls["plex"] == stack.simulator.base_url
+    assert state.tables["audit"] == stack.runtime.resources.audit_table  # type: ignore[union-attr]
+    writeback = state.functions["plex_writeback"]
+    assert all(name in writeback for name in SETTINGS)
+    assert not any(name.startswith("AWS_") for name in writeback)
+    assert oct(state_file.stat().st_mode & 0o777) == "0o600"
+    assert "Plexlabor-local-1" not in state_file.read_text() and '"pid"' in state_file.read_text()
+
+
+def test_writeback_revert_local_needs_no_other_setting(
+    stack: LocalStack, state_file: Path, busy_days: list[date], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given an approved finding written back to the simulator
+    assert stack.send_punches(labelled_punches(stack.plant_dir, busy_days[0])).failed == 0
+    stack.runtime.drain(timeout_s=60)
+    pending = {e.finding_id for e in stack.audit().findings(AuditStatus.PENDING_APPROVAL)}
+    links = stack.runtime.wait_for(
+        lambda: (found := latest_links(stack.approval_links())) and set(found) >= pending and found,
+        timeout_s=60,
+        what="approval links",
+    )
+    view = stack.audit()
+    correctable = [f for f in sorted(pending) if _correctable(view, f)]
+    assert correctable, "a pending finding with a correction of a time-clock entry"
+    link = links[correctable[0]]
+    supervisor = Supervisor()
+    try:
+        assert supervisor.approve(link.url).status == 200
+    finally:
+        supervisor.close()
+    stack.runtime.wait_for(lambda: "writeback" in view.event_types(link.finding_id), timeout_s=60, what="write-back")
+    stack.runtime.drain(timeout_s=60)
+    writes_before = len(stack.simulator.writes())
+    capsys.readouterr()
+    # When it is reverted with --local only
+    code = main(["writeback", "revert", link.finding_id, "--local", "--actor", "ops-1"])
+    captured = capsys.readouterr()
+    # Then the table used was named, the previous value went back to Plex and the audit records the revert
+    assert code == 0, captured.err
+    table = stack.runtime.resources.audit_table  # type: ignore[union-attr]
+    assert (
+        f"audit table {table} at {stack.runtime.moto_url}" in captured.err
+        and "write mode custom_object" in captured.err
+    )
+    assert f"reverted {link.finding_id}" in captured.out
+    assert len(stack.simulator.writes()) == writes_before + 1
+    assert view.event_types(link.finding_id)[-1] == "revert"
+    revert = view.for_finding(link.finding_id)[-1]
+    assert revert.actor == "ops-1" and revert.payload["mode"] == "custom_object"
