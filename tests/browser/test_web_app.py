@@ -294,3 +294,60 @@ def test_signing_out_ends_the_session(page: Page, web: WebApp) -> None:
     assert page.url.startswith(f"{web.base}/dev/login")
     page.goto(f"{web.base}/queue")
     assert page.url.startswith(f"{web.base}/dev/login?next=")
+
+
+# -- what a person reads: codes, never Plex ids --------------------------------------------------------
+
+PLEX_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b", re.IGNORECASE)
+"""A UUID (Plex's record ids) or a long hex id (an item id, a model version's hash)."""
+READ_TEXT = """() => {
+  const body = document.body.cloneNode(true);
+  body.querySelectorAll('details.plex-ids, style, script').forEach((element) => element.remove());
+  const fields = document.querySelectorAll('input:not([type=checkbox]):not([type=hidden]), textarea, select');
+  return [body.textContent, ...Array.from(fields, (field) => field.value)].join(' ');
+}"""
+"""Everything on a page a person reads (text in closed lists and for screen readers too, and the values
+in its fields), but the collapsed "Plex ids" detail."""
+
+
+def _mail_text(body: str) -> str:
+    """An e-mail as read: no tags, no addresses (a link is clicked, not read)."""
+    return re.sub(r"https?://\S+", " ", re.sub(r"<[^>]+>", " ", body))
+
+
+def test_every_page_and_mail_names_things_by_their_codes_never_by_plex_ids(page: Page, web: WebApp) -> None:
+    # Given punch findings, crew suggestions and skills_daily's suggestions waiting, and review_sweep's
+    # notices about them (this plant is too small to train the forecast: its alerts are in
+    # tests/unit/webapp/test_web_app_codes.py)
+    runtime = web.stack.runtime
+    day = busiest_days(web.stack.plant_dir)[0][0]
+    runtime.fire("skills_daily", detail={"as_of": day.isoformat()})
+    runtime.fire("review_sweep")
+    chosen: dict[str, str] = {}  # an open punch finding of each anomaly type, an open item of every other kind
+    for event in sorted(web.stack.audit().by_status(AuditStatus.PENDING_APPROVAL), key=lambda e: str(e.finding_id)):
+        item = str(event.finding_id)
+        if item in web.taken or decisions(web, item):  # another test decided it (or will)
+            continue
+        kind = event.payload.get("anomaly_type") if event.event_type is AuditEventType.FINDING else None
+        chosen.setdefault(str(kind or event.payload.get("kind")), item)
+    assert {"crew_assignment", "crew_unstaffed"} <= set(chosen), sorted(chosen)
+    assert {"certification_expiring", "certification_lapsed", "cross_training"} & set(chosen), sorted(chosen)
+    assert len([kind for kind in chosen if kind.isupper()]) >= 5, sorted(chosen)  # anomaly types
+    # When an admin reads the queue and each item, and a supervisor an e-mailed link and every e-mail
+    sign_in(page, web, "admin")
+    read = {"queue": page.evaluate(READ_TEXT)}
+    detail: dict[str, int] = {}
+    for kind, item in chosen.items():
+        page.goto(f"{web.base}/items/{item}")
+        read[kind] = page.evaluate(READ_TEXT)
+        detail[kind] = page.locator("details.plex-ids").count()
+    link = next(iter(web.links.values()))
+    page.goto(link.url)  # opening a link decides nothing
+    read["approval link page"] = page.evaluate(READ_TEXT)
+    for number, mail in enumerate(runtime.sent_emails()):
+        read[f"mail {number}: {mail.subject}"] = _mail_text(mail.body)
+    # Then nobody reads a Plex id or a hash: parts, jobs, operations, workcenters and skills by their codes
+    shown = {name: sorted(set(PLEX_ID.findall(text))) for name, text in read.items()}
+    assert {name: ids for name, ids in shown.items() if ids} == {}
+    # and the ids a supervisor may need to find the record in Plex are one click away on each item page
+    assert detail == dict.fromkeys(chosen, 1)

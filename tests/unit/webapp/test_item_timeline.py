@@ -63,7 +63,7 @@ def test_the_item_page_draws_the_day_with_a_lane_per_kind_and_the_record_marked(
     assert "Badge in 06:24 at B1" in _lane(body, "swipes") and "Badge out 14:35 at B1" in _lane(body, "swipes")
     assert "WC1 login 06:34, logout 10:13" in _lane(body, "sessions")
     assert "WC1 running from 06:39 until 10:08" in _lane(body, "runs")
-    assert "Labor at WC1 06:34–10:13" in _lane(body, "labor")
+    assert "Labor at WC1 on job J1 op 10 06:34–10:13" in _lane(body, "labor")  # codes, never Plex ids
     # and the usual clock-in and clock-out are drawn behind the punches
     bands = re.findall(r'<li class="tl-band" style="left:[\d.]+%;width:[\d.]+%" title="([^"]+)"', punches)
     assert bands == [
@@ -108,3 +108,24 @@ def test_shaping_places_bars_by_share_of_the_window_and_refuses_what_it_cannot_r
     assert shape_timeline({**raw, "window": ["nonsense", raw["window"][1]]}) is None
     assert shape_timeline({**raw, "window": [raw["window"][1], raw["window"][0]]}) is None
     assert shape_timeline({**raw, "punches": [{"in": "2026-11-17T06:30:00"}]}) is None  # no offset
+
+
+def test_a_timeline_kept_before_codes_shows_no_workcenter_id(late_finding: Finding) -> None:
+    # Given a timeline recorded before codes were kept: its workcenters only by Plex id
+    plex_id = "9474031b-7f26-444b-9828-9fcd59a54a7b"
+    raw = late_finding.evidence[TIMELINE_KEY]
+    old = {
+        **raw,
+        **{
+            lane: [{k: v for k, v in entry.items() if k not in ("workcenter_code", "job_no")} | {"workcenter": plex_id}
+                   for entry in raw[lane]]
+            for lane in ("sessions", "runs", "labor")
+        },
+    }
+    view = shape_timeline(old)
+    assert view is not None
+    texts = [bar.label + bar.short for lane in view.lanes for bar in lane.bars]
+    texts += [row.what for lane in view.lanes for row in lane.rows]
+    # Then the bars say "workcenter" rather than show the id
+    assert not any(plex_id in text for text in texts)
+    assert any(text.startswith("Labor at workcenter 06:34") for text in texts)

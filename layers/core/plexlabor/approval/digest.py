@@ -2,7 +2,8 @@
 
 Plain text and HTML (inline styles only, everything escaped). The reader is a supervisor: employees
 appear by name and employee number where supervisors may see names (`SHOW_NAMES_TO`), else by number
-(else the pseudonymous id), and every time is plant time with its date and zone (`display.Reader`).
+(else the pseudonymous id), and every time is plant time with its date and zone (`display.Reader`);
+no Plex id is written out (the record is on the page the link opens, under "Plex ids").
 The links are the only way to act and are never logged. `DigestMailer` is the `Notifier` that
 composes each digest this way and sends it (through `SesNotifier.send_email` on AWS).
 """
@@ -55,8 +56,7 @@ def compose_digest(digest: Digest, reader: Reader | None = None) -> EmailContent
         lines += [
             f"{number}. {_label(item)}" + (" (escalated to you)" if item.stage is Stage.ESCALATED else ""),
             f"   {_note(item, reader)}",
-            f"   employee {_employee(item, reader)} | record {finding.record_key} | "
-            f"confidence {finding.confidence:.0%}",
+            f"   employee {_employee(item, reader)} | confidence {finding.confidence:.0%}",
             f"   review: {item.link_url}",
             f"   link expires {reader.time(item.expires_at)}",
             "",

@@ -10,7 +10,15 @@ the web app builds one per signed-in person.
   the id (`PeopleDisplay.label`).
 - `Reader.value`: a value of evidence or of a suggested change as words: ISO times (Plex writes UTC,
   often with seven fraction digits) in plant time, people (`PERSON_KEYS`, `{"role": .., "id": ..}`
-  recipients) by `person`, lists and mappings spelled out.
+  recipients) by `person`, lists and mappings spelled out, Plex ids left out (below).
+
+Parts, jobs, operations, workcenters and skills are named by their codes (job number, operation code,
+workcenter code, skill code), which their producers put beside the Plex ids in notes, evidence and
+payloads. The ids stay in the audit; a person never reads them as text: `split_ids` sets aside every
+value under a Plex-id key (`is_id_key`: `workcenter_id`, `segment`, `duplicate_of`, ...) or shaped like
+one (`looks_like_id`: a UUID, a `resource:<uuid>` record key), and the pages show those only in a small
+"Plex ids" detail (`PLEX_IDS_CLASS`), where a supervisor can copy one to find the record in Plex.
+`producer` names what made a suggestion without the hash of its model version.
 """
 
 from __future__ import annotations
@@ -31,15 +39,93 @@ PERSON_KEYS = frozenset(
     {"employee_id", "supervisor_id", "escalation_supervisor_id", "from_supervisor_id", "decided_by", "actor"}
 )
 """Keys whose value is a person's id: shown as the person."""
+PLEX_ID_KEYS = frozenset(
+    {
+        "workcenter",
+        "job_operation",
+        "part",
+        "segment",
+        "duplicate_of",
+        "duplicateOf",
+        "overlaps",
+        "overlapsWith",
+        "required_at",
+        "renewed_by",
+        "record",
+        "record_key",
+    }
+)
+"""Keys whose value is a Plex id (or a record key) although their name does not end in `_id`/`_ids`."""
+SUPERSEDED_BY = {"missing_skills": "missing_skill_codes"}
+"""A key whose value (Plex ids) another key gives as codes: shown only when the codes are missing."""
+PLEX_IDS_CLASS = "plex-ids"
+"""The class of the one element of a page that may show Plex ids (a collapsed `<details>`)."""
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+_VERSION_HASH = re.compile(r"-(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b|-\d{9,}\b")
 TIME_FORMAT = "%a %Y-%m-%d %H:%M %Z"
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 UTC_ZONE = ZoneInfo("UTC")
 
 
+LABELS = {
+    "job_no": "Job",
+    "operation_code": "Operation",
+    "workcenter_code": "Workcenter",
+    "workcenter_codes": "Workcenters",
+    "required_at_codes": "Required at",
+    "skill_code": "Skill",
+    "missing_skill_codes": "Missing skills",
+}
+"""Words for the keys that name things by their codes (the code is what the row shows)."""
+
+
 def field_label(key: str) -> str:
     """`no_badge_in` / `clockoutTime` -> `No badge in` / `Clockout time`: words for a supervisor."""
+    if key in LABELS:
+        return LABELS[key]
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", key).replace("_", " ").lower()
     return words[:1].upper() + words[1:]
+
+
+def is_id_key(key: str) -> bool:
+    """Whether a key's value is a Plex id (never shown as text); people's ids are shown as the person."""
+    if key in PERSON_KEYS:
+        return False
+    return key in PLEX_ID_KEYS or key.endswith(("_id", "_ids", "Id", "Ids"))
+
+
+def looks_like_id(value: Any) -> bool:
+    """A Plex id by its shape: text holding a UUID (alone or in a record key), or a list of them."""
+    if isinstance(value, str):
+        return bool(_UUID.search(value))
+    if isinstance(value, list | tuple) and value:
+        return all(looks_like_id(item) for item in value)
+    return False
+
+
+def split_ids(values: Mapping[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`values` as (what a person reads, the Plex ids set aside for the "Plex ids" detail). People's ids
+    (`PERSON_KEYS`) are read, as the person; a key whose codes stand beside it (`SUPERSEDED_BY`) is
+    dropped when they do."""
+    shown: dict[str, Any] = {}
+    ids: dict[str, Any] = {}
+    for key, value in (values or {}).items():
+        if SUPERSEDED_BY.get(key) in (values or {}):
+            continue
+        if key not in PERSON_KEYS and (is_id_key(key) or looks_like_id(value)):  # people are shown by name
+            if value not in (None, "", [], {}):
+                ids[key] = value
+        else:
+            shown[key] = value
+    return shown, ids
+
+
+def producer(model_version: str | None) -> str:
+    """What made a suggestion, without its version's hash: `scorer-6b2c4bd848+norms-1794286800` ->
+    `scorer + norms`; `crew-milp-2026.11` stays; None -> `rules`."""
+    if not model_version:
+        return "rules"
+    return " + ".join(_VERSION_HASH.sub("", part) for part in model_version.split("+"))
 
 
 def parse_time(value: str) -> datetime | None:
@@ -87,7 +173,8 @@ class Reader:
         if isinstance(value, Mapping):
             if set(value) == {"role", "id"}:  # a recipient: {"role": "supervisor", "id": "<employee id>"}
                 return f"{value['role']}: {self.person(str(value['id']))}"
-            return "; ".join(f"{field_label(str(k))}: {self.value(v, str(k))}" for k, v in value.items())
+            shown, _ = split_ids({str(k): v for k, v in value.items()})  # nested Plex ids are not read
+            return "; ".join(f"{field_label(k)}: {self.value(v, k)}" for k, v in shown.items())
         if isinstance(value, datetime):
             return self.time(value)
         return json.dumps(value, sort_keys=True, ensure_ascii=False)

@@ -4,7 +4,9 @@ Every dynamic value goes through `html.escape`. The review page's form POSTs to 
 (no `action` attribute), so the token never appears anywhere but the address the supervisor opened.
 The reader is a supervisor (`display.Reader`): people by name and employee number where supervisors
 may see names, else by number; every time (evidence, correction, the link's validity) in plant time
-with its date and zone. `closed_message` says who already decided a finding, by name or number.
+with its date and zone; workcenters, jobs, operations and skills by their codes. Plex ids (the record,
+the finding, ids in the evidence) appear only in the collapsed "Plex ids" detail (`display.split_ids`).
+`closed_message` says who already decided a finding, by name or number.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from html import escape
 from typing import Any
 
 from plexlabor.approval.callback import CLOSING_EVENTS
-from plexlabor.approval.display import Reader, field_label, with_people
+from plexlabor.approval.display import PLEX_IDS_CLASS, Reader, field_label, producer, split_ids, with_people
 from plexlabor.approval.messages import Decision, Stage
 from plexlabor.approval.ports import PendingApproval
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType
@@ -45,6 +47,7 @@ textarea{width:100%;box-sizing:border-box;min-height:70px;font:inherit;padding:8
 button{font:inherit;font-size:15px;padding:10px 18px;border-radius:6px;border:1px solid transparent;cursor:pointer}
 .approve{background:#1f7a3d;color:#fff}.reject{background:#fff;color:#a4262c;border-color:#a4262c}
 .muted{color:#666;font-size:13px}.status{font-size:18px}
+details{margin-top:16px;font-size:13px;color:#555}summary{cursor:pointer}
 """
 
 
@@ -69,6 +72,24 @@ def _table(rows: Mapping[str, Any], reader: Reader, *, labels: bool = True) -> s
     return f"<table>{cells}</table>"
 
 
+def _plex_ids(rows: Mapping[str, Any]) -> str:
+    """The ids a supervisor may need to find the record in Plex, collapsed: never read as text otherwise."""
+    cells = "".join(
+        f"<tr><th>{escape(label)}</th><td><code>{escape(_plain(value))}</code></td></tr>"
+        for label, value in rows.items()
+        if value not in (None, "", [], {})
+    )
+    return f'<details class="{PLEX_IDS_CLASS}"><summary>Plex ids</summary><table>{cells}</table></details>'
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(item) for item in value)
+    if isinstance(value, Mapping):
+        return "; ".join(f"{key}: {_plain(item)}" for key, item in value.items())
+    return str(value)
+
+
 def anomaly_label(anomaly_type: str) -> str:
     return anomaly_type.replace("_", " ").capitalize()
 
@@ -78,21 +99,26 @@ def review_page(pending: PendingApproval, supervisor_id: str, reader: Reader | N
     reader = reader or Reader()
     finding = pending.request.finding
     # features stay in the audit table; the day timeline is drawn on the web app's item page
-    evidence = {k: v for k, v in finding.evidence.items() if k not in ("features", "timeline")}
+    evidence, evidence_ids = split_ids({k: v for k, v in finding.evidence.items() if k not in ("features", "timeline")})
+    correction, correction_ids = split_ids(finding.suggested_correction)
     facts = {
-        "Record": finding.record_key,
         "Employee": reader.person(finding.employee_id, pending.request.employee_number),
         "Confidence": f"{finding.confidence:.0%}",
         "Severity": finding.severity,
-        "Model": finding.model_version,
+        "Produced by": producer(finding.model_version),
         "Asked": "escalated to you" if pending.stage is Stage.ESCALATED else "you (first)",
         "Link valid until": reader.time(pending.link_expires_at),
     }
-    correction = finding.suggested_correction
+    ids = {
+        "Record": finding.record_key,
+        "Finding": finding.finding_id,
+        **{field_label(k): v for k, v in {**evidence_ids, **correction_ids}.items()},
+        "Model version": finding.model_version,
+    }
     body = (
         f"<h1>{escape(anomaly_label(finding.anomaly_type.value))}</h1>"
         f'<p class="muted">for supervisor {escape(reader.person(supervisor_id))} &middot; '
-        f"finding {escape(finding.finding_id)} &middot; times are plant time ({escape(reader.zone.key)})</p>"
+        f"times are plant time ({escape(reader.zone.key)})</p>"
         f'<p class="note">{escape(with_people(finding.note, reader, [finding.employee_id]))}</p>'
         f"{_table(facts, reader, labels=False)}"
         f"<h2>Evidence</h2>{_table(evidence, reader)}"
@@ -108,6 +134,7 @@ def review_page(pending: PendingApproval, supervisor_id: str, reader: Reader | N
         "</div>"
         '<p class="muted">Nothing is written to Plex unless you approve. This link works once.</p>'
         "</form>"
+        + _plex_ids(ids)
     )
     return _document(f"Review: {anomaly_label(finding.anomaly_type.value)}", body)
 
@@ -126,9 +153,11 @@ def decision_page(decision: Decision, pending: PendingApproval) -> str:
     else:
         headline = "Rejected"
         detail = "Nothing will be written to Plex. Your reason was recorded and helps the model learn."
+    employee = Reader().person(finding.employee_id, pending.request.employee_number)
+    whose = "" if employee == finding.employee_id else f" for employee {employee}"  # a number, never the id
     body = (
         f"<h1>{escape(headline)}</h1>"
-        f'<p class="status">{escape(label)} on {escape(finding.record_key)}</p>'
+        f'<p class="status">{escape(label)}{escape(whose)}</p>'
         f"<p>{escape(detail)}</p>"
         + (f"<p>Reason: {escape(decision.reason)}</p>" if decision.reason else "")
         + '<p class="muted">You can close this page.</p>'

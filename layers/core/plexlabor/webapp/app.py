@@ -26,7 +26,15 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import Field
 
 from plexlabor.approval.directory import PeopleDisplay
-from plexlabor.approval.display import PERSON_KEYS, Reader, with_people
+from plexlabor.approval.display import (
+    PERSON_KEYS,
+    Reader,
+    is_id_key,
+    looks_like_id,
+    producer,
+    split_ids,
+    with_people,
+)
 from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, status_for
 from plexlabor.approval.pages import anomaly_label, closed_message, field_label
 from plexlabor.approval.settings import CallbackSettings
@@ -37,7 +45,7 @@ from plexlabor.platform.pilot import PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings
 from plexlabor.review.decisions import ReviewService
 from plexlabor.review.edits import FORM_PREFIX as EDIT_PREFIX
-from plexlabor.review.edits import editable_fields, edited_correction
+from plexlabor.review.edits import EditableField, editable_fields, edited_correction
 from plexlabor.review.items import KIND_LABELS, PUNCH, ReviewItem
 from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer, kinds_of
@@ -148,13 +156,28 @@ class Page:
         if isinstance(value, dict):
             if set(value) == {"role", "id"}:  # a recipient: {"role": "supervisor", "id": "<employee id>"}
                 return f"{value['role']}: {self.who(str(value['id']))}"
-            return "; ".join(f"{field_label(str(k))}: {self.value(v, str(k))}" for k, v in value.items())
+            shown, _ = split_ids({str(k): v for k, v in value.items()})  # nested Plex ids are not read
+            return "; ".join(f"{field_label(k)}: {self.value(v, k)}" for k, v in shown.items())
         return str(value)
 
     def words(self, values: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-        """A mapping as (label, value) rows a person reads; model features stay in the audit only."""
-        rows = (values or {}).items()
-        return [(field_label(k), self.value(v, k)) for k, v in rows if k != "features" and v is not None]
+        """A mapping as (label, value) rows a person reads; model features stay in the audit only, Plex
+        ids go to the "Plex ids" detail (`plex_ids`)."""
+        shown, _ = split_ids(values)
+        return [(field_label(k), self.value(v, k)) for k, v in shown.items() if k != "features" and v is not None]
+
+    def plex_ids(self, item: ReviewItem) -> list[tuple[str, str]]:
+        """What a supervisor may need to find the item in Plex, for the collapsed "Plex ids" detail: the
+        record, the ids in its evidence and proposed change, the exact model version."""
+        _, evidence = split_ids({k: v for k, v in item.evidence.items() if k != TIMELINE_KEY})
+        _, proposed = split_ids(item.proposed)
+        rows = [("Record", item.record_key)]
+        rows += [(field_label(k), _plain(v)) for k, v in {**evidence, **proposed}.items()]
+        return rows + ([("Model version", item.model_version)] if item.model_version else [])
+
+    def place(self, item: ReviewItem) -> str | None:
+        """The item's workcenter by its code (an older finding's evidence may only hold its Plex id)."""
+        return None if item.workcenter is None or looks_like_id(item.workcenter) else item.workcenter
 
     def render(self, template: str, status: int = 200, **context: Any) -> Response[str]:
         body = templates.get_template(template).render(
@@ -167,6 +190,9 @@ class Page:
             who=self.who,
             note=self.note,
             type_label=anomaly_label,
+            place=self.place,
+            producer=producer,
+            plex_ids=self.plex_ids,
             kind_labels=KIND_LABELS,
             **context,
         )
@@ -175,6 +201,11 @@ class Page:
     def redirect(self, path: str) -> Response[str]:
         headers = {**SECURITY_HEADERS, "Location": f"{self.base}{path}"}
         return Response(status_code=303, content_type=CONTENT_TYPE, body="", headers=headers)
+
+
+def _plain(value: Any) -> str:
+    """An id, or a list of them, as text to copy."""
+    return ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
 
 
 def _deps() -> Dependencies:
@@ -322,9 +353,18 @@ def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any)
         timeline=shape_timeline(found.evidence.get(TIMELINE_KEY)),
         evidence=page.words({k: v for k, v in found.evidence.items() if k != TIMELINE_KEY}),
         proposed=page.words(found.proposed),
-        editable=editable_fields(found.proposed, page.deps.zone) if found.kind == PUNCH else [],
+        editable=_editable(found, page.deps.zone),
         **context,
     )
+
+
+def _editable(found: ReviewItem, zone: ZoneInfo) -> list[EditableField]:
+    """A punch finding's correction as fields to edit, but for Plex ids (which record to keep, ...): they
+    are not typed over, and are shown only under "Plex ids" (a field left out keeps its value)."""
+    if found.kind != PUNCH:
+        return []
+    fields = editable_fields(found.proposed, zone)
+    return [f for f in fields if not (is_id_key(f.key) or looks_like_id(f.value))]
 
 
 @app.post("/items/<item_id>")

@@ -1,8 +1,10 @@
 """A finding's day (`evidence["timeline"]`, built with the finding by `plexlabor.validation.timeline`),
 shaped for the item page: lanes of bars placed by percentage across the day's window, hour ticks, the
 employee's usual clock-in / clock-out drawn behind the punches, the finding's record marked, and the
-same events as rows for the list under the picture. Nothing here reads the plant or recomputes: a
-timeline that is missing or not understood gives None and the page shows the evidence without it.
+same events as rows for the list under the picture. Workcenters and jobs by their codes (kept in the
+timeline beside the Plex ids; an older timeline's id shows as "workcenter"). Nothing here reads the
+plant or recomputes: a timeline that is missing or not understood gives None and the page shows the
+evidence without it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from plexlabor.approval.display import looks_like_id
 
 TIMELINE_KEY = "timeline"
 """Where a finding's evidence carries its day (the same key as `plexlabor.validation.timeline`)."""
@@ -169,16 +173,33 @@ def _swipe(entry: Mapping[str, Any], w: _Window) -> tuple[datetime, datetime | N
     return at, at, f"Badge {str(entry.get('direction', '')).lower()} {w.clock(at)}{where}", ""
 
 
+def _place(entry: Mapping[str, Any]) -> str:
+    """The workcenter by its code; a timeline built before codes were kept says "workcenter" rather
+    than show a Plex id."""
+    code = entry.get("workcenter_code") or entry.get("workcenter")
+    return "workcenter" if not code or looks_like_id(code) else str(code)
+
+
+def _job(entry: Mapping[str, Any]) -> str:
+    """The labor entry's job operation, e.g. " on job 4711 op 20", when its job number is known."""
+    job, operation = entry.get("job_no"), entry.get("operation_code")
+    if not job:
+        return ""
+    return f" on job {job}" + (f" op {operation}" if operation else "")
+
+
 def _session(entry: Mapping[str, Any], w: _Window) -> tuple[datetime, datetime | None, str, str]:
     start, end = _moment(entry["login"]), _maybe(entry.get("logout"))
     out = f"logout {w.clock(end)}" if end else "no logout"
-    return start, end, f"{entry['workcenter']} login {w.clock(start)}, {out}", str(entry["workcenter"])
+    place = _place(entry)
+    return start, end, f"{place} login {w.clock(start)}, {out}", place
 
 
 def _run(entry: Mapping[str, Any], w: _Window) -> tuple[datetime, datetime | None, str, str]:
     start, end = _moment(entry["start"]), _maybe(entry.get("end"))
     until = f"until {w.clock(end)}" if end else "still running"
-    return start, end, f"{entry['workcenter']} running from {w.clock(start)} {until}", str(entry["workcenter"])
+    place = _place(entry)
+    return start, end, f"{place} running from {w.clock(start)} {until}", place
 
 
 def _labor(entry: Mapping[str, Any], w: _Window) -> tuple[datetime, datetime | None, str, str]:
@@ -186,7 +207,8 @@ def _labor(entry: Mapping[str, Any], w: _Window) -> tuple[datetime, datetime | N
     quantity = entry.get("quantity")
     pieces = f", {quantity:g} pieces" if isinstance(quantity, int | float) else ""
     span = f"{w.clock(start)}–{w.clock(end) if end else 'open'}"
-    return start, end, f"Labor at {entry['workcenter']} {span}{pieces}", str(entry["workcenter"])
+    place = _place(entry)
+    return start, end, f"Labor at {place}{_job(entry)} {span}{pieces}", place
 
 
 Describe = Callable[[Mapping[str, Any], _Window], tuple[datetime, datetime | None, str, str]]
