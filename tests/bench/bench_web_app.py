@@ -985,7 +985,11 @@ def _print_renders(title: str, items: Items, backend: Backend, series: list[Seri
 
 def _print_steps(bulk: Bulk) -> None:
     for step, timed in bulk.steps.items():
-        moto = f", {timed.calls} DynamoDB requests answered in {timed.emulator_ms:.0f} ms" if timed.calls else ""
+        moto = (
+            f", {timed.calls} DynamoDB requests answered in {timed.emulator_ms:.0f} ms"
+            if timed.calls
+            else f" ({timed.cpu_ms:.0f} ms CPU)"
+        )
         print(f"    {step:<36} {timed.wall_ms:>7.0f} ms wall, {timed.own_ms:>7.0f} ms own{moto}")
 
 
