@@ -188,6 +188,7 @@ APPROVAL_DEFINITION = STATEMACHINES_DIR / "approval.asl.json"
 APPROVAL_SUBSTITUTIONS = {"NotifyQueueUrl": QueueName.NOTIFY, "WritebackQueueUrl": QueueName.WRITEBACK}
 """The ASL's `${...}` placeholders and the queue whose URL fills each."""
 NORMS_PREFIX = "norms/"  # plexlabor.intake.norms_store: norms/<version>.json and norms/latest.json
+SKILLS_REPORTS_PREFIX = "reports/skills/"  # plexlabor.skills.artifact: <as_of>.json and latest.json
 MODELS_PREFIX = "models/"  # forecast/scorer model artifacts (future)
 
 DEFAULT_BUILD_DIR = REPO_ROOT / "build"

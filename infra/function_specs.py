@@ -23,6 +23,7 @@ from infra.constants import (
     FUNCTIONS_PACKAGE,
     NORMS_PREFIX,
     SCHEDULE_EXPRESSION,
+    SKILLS_REPORTS_PREFIX,
     LayerName,
     PythonRuntime,
     QueueName,
@@ -344,13 +345,24 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             SendTo(QueueName.WRITEBACK),  # approved crew assignments
             PLEX,  # employees: the pages name people
         ),
-        needs=(Need.ANSWER_APPROVALS, Need.PLANT_TIMEZONE, Need.SIGN_IN, Need.PILOT_SCOPE, Need.PEOPLE_NAMES),
+        needs=(
+            Need.ANSWER_APPROVALS,
+            Need.PLANT_TIMEZONE,
+            Need.SIGN_IN,
+            Need.PILOT_SCOPE,
+            Need.PEOPLE_NAMES,
+            BucketAccess.read(SKILLS_REPORTS_PREFIX),  # the dashboards read skills_daily's report
+        ),
         routes=(
             signed_in("GET", "/queue"),
             signed_in("POST", "/queue"),
             signed_in("GET", "/items/{item_id}"),
             signed_in("POST", "/items/{item_id}"),
             signed_in("GET", "/kpis"),
+            signed_in("GET", "/skills"),  # dashboards (plexlabor.webapp.dashboards)
+            signed_in("POST", "/skills/training"),
+            signed_in("GET", "/certifications"),
+            signed_in("GET", "/static/{name}"),  # the dashboards' scripts, cached a year
             Route("GET", "/login"),  # to the hosted UI (or a refreshed session)
             Route("GET", "/auth/callback"),  # the hosted UI's code, exchanged for the session cookie
             Route("GET", "/logout"),  # clears the cookies, then the hosted UI's own session
@@ -402,7 +414,8 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         "Skill coverage of the next 14 days, expiring and lapsed certifications, cross-training; "
         "suggestions in the audit table.",
         memory_mb=2048,  # a 5,000-person plant peaks near 450 MB; more memory is also more CPU
-        needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE),
+        # the report for the dashboards (plexlabor.skills.artifact)
+        needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, BucketAccess.read_write(SKILLS_REPORTS_PREFIX)),
         schedule="cron(0 9 * * ? *)",  # 09:00 UTC: 04:00-05:00 in US Eastern, before the first shift
     ),
     batch_job(

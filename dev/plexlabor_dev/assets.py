@@ -5,6 +5,11 @@ calls `python -m plexlabor_dev.assets`, which writes `build/npm/package.json` fr
 `npm install` into `build/npm` when a pinned file is missing or has another version. Tests and the web
 app's build ask `asset_path(name)` for a file; it fails with a message naming `make assets` when the file
 is not there. The pins live in `PINNED` and nowhere else; add a line to vendor another package.
+
+A file the web app serves is also copied into the `plexlabor` package (`PACKAGED`: into
+`plexlabor/webapp/static/vendor/`, ignored by git), so the core layer carries it to the web app's Lambda
+and the app serves it under `/static/` (`plexlabor.webapp.dashboards`); `make assets` keeps the copy
+equal to the pinned file.
 """
 
 from __future__ import annotations
@@ -31,11 +36,16 @@ class VendoredAsset:
 
 PINNED: dict[str, VendoredAsset] = {
     "axe-core": VendoredAsset("axe-core", "4.14.1", "axe.min.js"),
+    "echarts": VendoredAsset("echarts", "6.1.0", "dist/echarts.min.js"),
 }
 """Every vendored asset, by name. The only place a version is written."""
 
 NPM_DIR = Path("build") / "npm"
 """Where the packages are installed, relative to the checkout."""
+PACKAGED: dict[str, Path] = {
+    "echarts": Path("layers/core/plexlabor/webapp/static/vendor/echarts.min.js"),
+}
+"""Assets the web app serves, and where in the checkout the package's copy goes (git ignores it)."""
 
 NPM_TIMEOUT_S = 300
 
@@ -95,11 +105,25 @@ def package_manifest() -> dict[str, object]:
     }
 
 
+def package_copies(root: Path | None = None) -> list[str]:
+    """Copy each `PACKAGED` asset into the package where it is missing or differs; returns what was copied."""
+    copied = []
+    for name, destination in PACKAGED.items():
+        source, target = asset_path(name, root), (root or repo_root()) / destination
+        if target.is_file() and target.read_bytes() == source.read_bytes():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        copied.append(f"{name} copied into {destination}")
+    return copied
+
+
 def ensure_assets(root: Path | None = None) -> list[str]:
-    """Install the pinned packages when any is missing or off its pin; returns what was wrong."""
+    """Install the pinned packages when any is missing or off its pin, and keep the package's copies
+    equal to them; returns what was done, one line each."""
     problems = [reason for asset in PINNED.values() if (reason := problem(asset, root)) is not None]
     if not problems:
-        return []
+        return package_copies(root)
     npm = shutil.which("npm")
     if npm is None:
         raise MissingAssetError(f"npm is needed to vendor the front-end assets ({'; '.join(problems)})")
@@ -112,13 +136,13 @@ def ensure_assets(root: Path | None = None) -> list[str]:
     still = [reason for asset in PINNED.values() if (reason := problem(asset, root)) is not None]
     if still:
         raise MissingAssetError(f"npm install left the assets off their pins: {'; '.join(still)}")
-    return problems
+    return [f"{reason}; installed from the npm registry" for reason in problems] + package_copies(root)
 
 
 def main() -> int:
     fixed = ensure_assets()
     for reason in fixed:
-        print(f"vendored assets: {reason}; installed from the npm registry", file=sys.stderr)
+        print(f"vendored assets: {reason}", file=sys.stderr)
     return 0
 
 

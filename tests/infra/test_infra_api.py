@@ -21,6 +21,10 @@ SIGNED_IN = {
     ("GET", "/items/{item_id}"),
     ("POST", "/items/{item_id}"),
     ("GET", "/kpis"),
+    ("GET", "/skills"),
+    ("POST", "/skills/training"),
+    ("GET", "/certifications"),
+    ("GET", "/static/{name}"),
 }
 """The web app's pages: only a signed-in person reaches them. Every other route is public."""
 

@@ -24,6 +24,7 @@ from infra.constants import (
     ENV_QUEUE_URL,
     ENV_SECRET_ARN,
     NORMS_PREFIX,
+    SKILLS_REPORTS_PREFIX,
     LayerName,
     QueueName,
     SecretName,
@@ -195,13 +196,18 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     flat = {name: [flatten_reference(r) for r in _granted(synthesized, name, "s3:GetObject")] for name in SPECS}
 
     forecasts = f"<{bucket}.Arn>/models/forecast/*"
-    assert {name for name, found in flat.items() if found} == {"punch_validator", "norms_refresh", "forecast_nightly"}
+    reports = f"<{bucket}.Arn>/{SKILLS_REPORTS_PREFIX}*"
+    readers = {"punch_validator", "norms_refresh", "forecast_nightly", "skills_daily", "web_app"}
+    assert {name for name, found in flat.items() if found} == readers
     assert flat["punch_validator"] == flat["norms_refresh"] == [objects]
     assert flat["forecast_nightly"] == [forecasts]
+    assert flat["skills_daily"] == flat["web_app"] == [reports]  # the skills report, for the dashboards
     assert _granted(synthesized, "punch_validator", "s3:PutObject") == []
+    assert _granted(synthesized, "web_app", "s3:PutObject") == []
     assert [flatten_reference(r) for r in _granted(synthesized, "norms_refresh", "s3:PutObject")] == [objects]
     assert [flatten_reference(r) for r in _granted(synthesized, "forecast_nightly", "s3:PutObject")] == [forecasts]
-    for name in ("punch_validator", "norms_refresh", "forecast_nightly"):  # a missing key must be a 404, not a 403
+    assert [flatten_reference(r) for r in _granted(synthesized, "skills_daily", "s3:PutObject")] == [reports]
+    for name in readers:  # a missing key must be a 404, not a 403
         assert [flatten_reference(r) for r in _granted(synthesized, name, "s3:ListBucket")] == [f"<{bucket}.Arn>"]
     for name in SPECS:
         assert not any(
@@ -271,7 +277,8 @@ def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_and_object_prefi
                 if flat == "*":
                     assert _actions(statement) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
                 elif "*" in flat:
-                    assert flat in (f"<{bucket}.Arn>/{NORMS_PREFIX}*", f"<{bucket}.Arn>/models/forecast/*"), flat
+                    prefixes = (NORMS_PREFIX, "models/forecast/", SKILLS_REPORTS_PREFIX)
+                    assert flat in {f"<{bucket}.Arn>/{prefix}*" for prefix in prefixes}, flat
                     assert _actions(statement) <= {"s3:GetObject", "s3:PutObject"}
 
 

@@ -141,13 +141,19 @@ def read_pointer(store: ArtifactStore) -> ReportPointer | None:
         raise ArtifactError(f"{LATEST} is not a skills report pointer") from None
 
 
-def read_artifact(store: ArtifactStore, pointer: ReportPointer) -> SkillsArtifact:
-    """The report a pointer names, checked against its sha256."""
+def read_checked(store: ArtifactStore, pointer: ReportPointer) -> bytes:
+    """The bytes of the report a pointer names, checked against its sha256 (not parsed)."""
     raw = store.get(pointer.key)
     if raw is None:
         raise ArtifactError(f"{pointer.key} is missing although {LATEST} points at it")
     if hashlib.sha256(raw).hexdigest() != pointer.sha256:
         raise ArtifactError(f"{pointer.key} does not match the sha256 in {LATEST} (being replaced?)")
+    return raw
+
+
+def read_artifact(store: ArtifactStore, pointer: ReportPointer) -> SkillsArtifact:
+    """The report a pointer names, checked against its sha256 and validated whole."""
+    raw = read_checked(store, pointer)
     try:
         return SkillsArtifact.model_validate_json(raw)
     except ValidationError as error:

@@ -50,6 +50,7 @@ from plexlabor.review.items import KIND_LABELS, PUNCH, ReviewItem
 from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer, kinds_of
 from plexlabor.webapp.auth import Reply, SignIn, request_cookies, sign_in
+from plexlabor.webapp.reports import ReportSettings, SkillsReports
 from plexlabor.webapp.timeline import TIMELINE_KEY, shape_timeline
 from plexlabor.webapp.viewer import NotSignedInError, viewer_from_claims
 
@@ -73,7 +74,7 @@ FLASH = {"approve": "Approved.", "reject": "Rejected; the reason is kept for the
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
-class WebAppSettings(CallbackSettings, PilotSettings):
+class WebAppSettings(CallbackSettings, PilotSettings, ReportSettings):
     """The audit and state tables and the link-signing key (the queue decides through the same
     decision as the mailed links), the plant's zone for every time shown and the people named on the
     pages (Plex employees, `SHOW_NAMES_TO`: `CallbackSettings`), and the rollout scope in force (shown
@@ -92,6 +93,8 @@ class Dependencies:
     """Who is named how (default: nobody known, people shown by id)."""
     validations: ValidationCounts | None = None
     """Punches validated per day (the state table), the KPI page's flagged share; None: not shown."""
+    reports: SkillsReports | None = None
+    """skills_daily's report for the dashboards (`webapp.dashboards`); None: not configured."""
 
 
 def build(settings: WebAppSettings) -> Dependencies:
@@ -108,6 +111,7 @@ def build(settings: WebAppSettings) -> Dependencies:
         settings.pilot_scope,
         people_display(settings),
         validations=DynamoDbValidationCounter(settings.state_table_name),
+        reports=settings.skills_reports(),
     )
 
 
@@ -468,3 +472,6 @@ def logout() -> Response[str]:
 @app.exception_handler(NotSignedInError)
 def not_signed_in(error: NotSignedInError) -> Response[str]:
     return Response(status_code=401, content_type=CONTENT_TYPE, body="Sign in first.", headers=dict(SECURITY_HEADERS))
+
+
+from plexlabor.webapp import dashboards  # noqa: E402, F401  (registers the dashboards' routes on `app`)

@@ -1,0 +1,246 @@
+"""The dashboards: skill coverage (`/skills`) and the certification timeline (`/certifications`).
+
+Both read skills_daily's newest report (`webapp.reports.SkillsReports`: the artifact in the bucket,
+kept parsed per warm container) and never recompute it; an empty state says what is missing and why.
+The charts are drawn in the browser by Apache ECharts (vendored from npm by `make assets`, packaged
+with the app, served from `/static/`, never from a CDN) and `static/dashboards.js`, which read the
+chart data from a `<script type="application/json">` block: no inline script, and only these pages'
+Content-Security-Policy allows `script-src 'self'`. Every chart has the same numbers as a table.
+
+"Propose training" (`POST /skills/training`) records the report's cross-training candidate as a
+`cross_training` recommendation for HR (`skills.publish.training_proposal`), which waits in the review
+queue. Planners, HR and admins see the whole plant; supervisors their departments (`skillviews.Scope`).
+
+Registered on the web app's resolver by importing this module (the last line of `webapp.app`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+from urllib.parse import urlencode
+
+from aws_lambda_powertools.event_handler import Response
+
+from plexlabor.audit.publish import publish_once
+from plexlabor.platform.observability import logger
+from plexlabor.skills.publish import training_proposal
+from plexlabor.webapp.app import CONTENT_TYPE, SECURITY_HEADERS, Page, _deps, _form, _query, app
+from plexlabor.webapp.reports import CellKey, Loaded, SkillsIndex
+from plexlabor.webapp.skillviews import (
+    CAUSES,
+    CoverageQuery,
+    Scope,
+    TimelineQuery,
+    coverage_view,
+    find_candidate,
+    timeline_view,
+)
+
+CHART_CSP = SECURITY_HEADERS["Content-Security-Policy"] + "; script-src 'self'"
+"""A chart page runs the app's own scripts and nothing else: no inline script, nothing from elsewhere."""
+STATIC_FILES = {
+    "dashboards.js": "dashboards.js",
+    "echarts.min.js": "vendor/echarts.min.js",
+}
+"""What `/static/<name>` serves, from `plexlabor/webapp/static/` (`vendor/` is filled by `make assets`)."""
+STATIC_CACHE = "public, max-age=31536000, immutable"
+"""Scripts are addressed with their content's hash (`?v=`), so a browser may keep them a year."""
+PROPOSED = {
+    "new": ("ok", "Proposed: the training waits for HR in the review queue."),
+    "already": ("ok", "That training was already suggested this week: it is in the review queue, or decided."),
+    "stale": ("error", "A newer skills report came in since the page was opened: look at its candidates again."),
+}
+
+
+@dataclass(frozen=True)
+class Script:
+    name: str
+    version: str
+
+
+@cache
+def _static(name: str) -> bytes | None:
+    """A static file's bytes (kept once read), or None when it is not packaged."""
+    path = STATIC_FILES.get(name)
+    if path is None:
+        return None
+    try:
+        return resources.files("plexlabor.webapp").joinpath("static", *path.split("/")).read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def chart_scripts() -> list[Script] | None:
+    """The scripts a chart page loads, each with its content hash; None when one is not packaged."""
+    scripts = []
+    for name in ("echarts.min.js", "dashboards.js"):
+        data = _static(name)
+        if data is None:
+            logger.error("chart script not packaged: run `make assets` before building", script=name)
+            return None
+        scripts.append(Script(name, hashlib.sha256(data).hexdigest()[:12]))
+    return scripts
+
+
+@app.get("/static/<name>")
+def static(name: str) -> Response[bytes | str]:
+    data = _static(name)
+    if data is None:
+        return Response(status_code=404, content_type=CONTENT_TYPE, body="Not found.", headers=dict(SECURITY_HEADERS))
+    headers = {"Cache-Control": STATIC_CACHE, "X-Content-Type-Options": "nosniff"}
+    return Response(
+        status_code=200, content_type="text/javascript; charset=utf-8", body=data, headers=headers, compress=True
+    )
+
+
+def _charted(response: Response[str]) -> Response[str]:
+    response.headers["Content-Security-Policy"] = CHART_CSP
+    return response
+
+
+def _text(query: dict[str, str], name: str) -> str | None:
+    value = (query.get(name) or "").strip()
+    return value or None
+
+
+def _number(query: dict[str, str], name: str) -> int:
+    try:
+        return int(query.get(name) or 1)
+    except ValueError:
+        return 1
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _missing(page: Page, title: str, name: str, loaded: Loaded | None) -> Response[str] | None:
+    """The empty state when there is no report to show (or the viewer has no dashboard role)."""
+    if not Scope.of(page.viewer).allowed:
+        message = "The dashboards are for planners, HR, admins and supervisors."
+        return page.render("message.html", 403, title=title, page=name, message=message)
+    if loaded is not None and loaded.index is not None:
+        return None
+    return page.render("dashboard_empty.html", title=title, page=name, configured=loaded is not None, loaded=loaded)
+
+
+def _loaded(page: Page) -> Loaded | None:
+    reports = page.deps.reports
+    return reports.current() if reports is not None else None
+
+
+@app.get("/skills")
+def skills() -> Response[str]:
+    page = Page(_deps())
+    loaded = _loaded(page)
+    missing = _missing(page, "Skill coverage", "skills", loaded)
+    if missing is not None:
+        return missing
+    assert loaded is not None and loaded.index is not None
+    return _charted(_coverage_page(page, loaded.index, loaded.problem))
+
+
+def _coverage_page(page: Page, index: SkillsIndex, problem: str | None, status: int = 200) -> Response[str]:
+    query = _query()
+    department = _text(query, "department")
+    workcenter, day, shift = _text(query, "wc"), _day(_text(query, "day")), _text(query, "shift")
+    cell: CellKey | None = (workcenter, day, shift) if workcenter and day and shift else None
+    kept = {k: v for k, v in query.items() if k in ("department", "page")}
+
+    def cell_link(key: CellKey) -> str:
+        chosen = {**kept, "wc": key[0], "day": key[1].isoformat(), "shift": key[2]}
+        return f"{page.base}/skills?{urlencode(chosen)}#cell"
+
+    scope = Scope.of(page.viewer)
+    view = coverage_view(index, scope, CoverageQuery(department, _number(query, "page"), cell), page.who, cell_link)
+    flash = PROPOSED.get(query.get("proposed", ""))
+    shown = {k: v for k, v in kept.items() if k != "page"}
+    return page.render(
+        "skills.html",
+        status,
+        title="Skill coverage",
+        page="skills",
+        index=index,
+        view=view,
+        reach=scope,
+        problem=problem,
+        department=department,
+        page_query=lambda n: f"?{urlencode({**shown, 'page': n})}",
+        flash={"level": flash[0], "text": flash[1]} if flash else None,
+        causes=CAUSES,
+        scripts=chart_scripts(),
+        generated=page.local(index.artifact.generated_at),
+        cell_missing=cell is not None and view.cell is None,
+    )
+
+
+@app.post("/skills/training")
+def propose_training() -> Response[str]:
+    page = Page(_deps())
+    loaded = _loaded(page)
+    missing = _missing(page, "Skill coverage", "skills", loaded)
+    if missing is not None:
+        return missing
+    assert loaded is not None and loaded.index is not None
+    index = loaded.index
+    form = {name: values[0] for name, values in _form().items() if values}
+    workcenter, employee = form.get("workcenter_id", ""), form.get("employee_id", "")
+    if form.get("as_of") != index.as_of.isoformat():
+        return page.redirect(f"/skills?{urlencode({'proposed': 'stale'})}#training")
+    scope = Scope.of(page.viewer)
+    found = find_candidate(index, scope, workcenter, employee)
+    if found is None:
+        message = "That candidate is not in the current report, or the workcenter is not in your departments."
+        return page.render("message.html", 404, title="Not proposed", page="skills", message=message)
+    recommendation, rank = found
+    event = training_proposal(
+        index.as_of,
+        recommendation,
+        rank,
+        page.viewer.user_id,
+        page.deps.review.clock(),
+        department=index.department(workcenter),
+    )
+    result = publish_once(page.deps.review.audit, [event])
+    outcome = "new" if result.published else "already"
+    logger.info("training proposed", workcenter_id=workcenter, outcome=outcome, rank=rank)
+    kept = {k: v for k, v in form.items() if k == "department" and v}
+    return page.redirect(f"/skills?{urlencode({**kept, 'proposed': outcome})}#training")
+
+
+@app.get("/certifications")
+def certifications() -> Response[str]:
+    page = Page(_deps())
+    loaded = _loaded(page)
+    missing = _missing(page, "Certification timeline", "certifications", loaded)
+    if missing is not None:
+        return missing
+    assert loaded is not None and loaded.index is not None
+    index = loaded.index
+    query = _query()
+    employee = _text(query, "employee")
+    employee_id = (page.deps.people.employee_id_for(employee) or employee) if employee else None
+    filters = TimelineQuery(_text(query, "department"), _text(query, "workcenter"), employee_id, _number(query, "page"))
+    view = timeline_view(index, Scope.of(page.viewer), filters, page.who)
+    shown = {k: v for k, v in query.items() if k in ("department", "workcenter", "employee") and v}
+    context: dict[str, Any] = {
+        "index": index,
+        "view": view,
+        "filters": filters,
+        "employee": employee or "",
+        "problem": loaded.problem,
+        "scripts": chart_scripts(),
+        "generated": page.local(index.artifact.generated_at),
+        "page_query": lambda n: f"?{urlencode({**shown, 'page': n})}",
+        "filtered": bool(shown),
+    }
+    rendered = page.render("certifications.html", title="Certification timeline", page="certifications", **context)
+    return _charted(rendered)

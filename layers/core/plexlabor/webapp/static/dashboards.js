@@ -1,0 +1,78 @@
+/* The dashboards' charts: Apache ECharts (served by the app from /static/, vendored from npm) draws
+   each element with a data-chart attribute from the JSON block its data-source names. No inline
+   script, nothing fetched: the server put every number in the page, and the same numbers in a table.
+   The instances stay reachable with echarts.getInstanceByDom(element) (the browser tests read them). */
+(function () {
+  "use strict";
+
+  function read(id) {
+    var block = document.getElementById(id);
+    return block ? JSON.parse(block.textContent) : null;
+  }
+
+  function heatmap(element, data) {
+    var chart = echarts.init(element, null, { renderer: "canvas" });
+    chart.setOption({
+      animation: false,
+      grid: { left: 110, right: 24, top: 64, bottom: 56 },
+      tooltip: {
+        position: "top",
+        formatter: function (p) {
+          var v = p.data.value;
+          return data.y[v[1]] + " · " + data.x[v[0]] + "<br>" + v[2].toFixed(1) + " h at risk of " +
+            v[5].toFixed(1) + " h<br>" + v[4] + " qualified of " + v[3] + " required";
+        }
+      },
+      xAxis: { type: "category", data: data.x, splitArea: { show: true }, axisLabel: { rotate: 60, fontSize: 10 } },
+      yAxis: { type: "category", data: data.y, inverse: true, axisLabel: { fontSize: 11 } },
+      visualMap: {
+        type: "continuous", min: 0, max: Math.max(data.max, 1), dimension: 2, calculable: false,
+        orient: "horizontal", left: "center", top: 0, text: ["more hours at risk", "none"],
+        inRange: { color: ["#e6f3ea", "#f6d55c", "#c0392b"] }
+      },
+      series: [{ name: "Hours at risk", type: "heatmap", data: data.points, emphasis: { itemStyle: { borderColor: "#1f3b57", borderWidth: 2 } } }]
+    });
+    chart.on("click", function (p) {
+      if (p.data && p.data.url) { window.location.assign(p.data.url); }
+    });
+    return chart;
+  }
+
+  function timeline(element, data) {
+    var chart = echarts.init(element, null, { renderer: "canvas" });
+    function size(value, p) { return 8 + Math.min(16, 2 * (p.data.blocked || 0)); }
+    chart.setOption({
+      animation: false,
+      grid: { left: 64, right: 24, top: 48, bottom: 48 },
+      legend: { top: 0 },
+      tooltip: {
+        formatter: function (p) {
+          return p.data.name + "<br>" + p.data.value[0] + " · " + p.data.value[1].toFixed(1) + " h of planned work blocked";
+        }
+      },
+      xAxis: { type: "time", name: "expires", min: data.start, max: data.end },
+      yAxis: { type: "value", name: "hours blocked", min: 0 },
+      series: [
+        { name: "Lapsed", type: "scatter", data: data.series.lapsed, symbolSize: size, itemStyle: { color: "#a4161a" },
+          markLine: { silent: true, symbol: "none", lineStyle: { color: "#1f3b57" },
+            label: { formatter: "report day", position: "end" }, data: [{ xAxis: data.as_of }] } },
+        { name: "Expiring", type: "scatter", data: data.series.expiring, symbolSize: size, itemStyle: { color: "#b7791f" } }
+      ]
+    });
+    chart.on("click", function (p) {
+      if (p.data && p.data.id) { window.location.hash = "cert-" + p.data.id; }
+    });
+    return chart;
+  }
+
+  var kinds = { heatmap: heatmap, timeline: timeline };
+  var charts = [];
+  document.querySelectorAll("[data-chart]").forEach(function (element) {
+    var draw = kinds[element.getAttribute("data-chart")];
+    var data = read(element.getAttribute("data-source"));
+    if (draw && data && window.echarts) { charts.push(draw(element, data)); }
+  });
+  window.addEventListener("resize", function () {
+    charts.forEach(function (chart) { chart.resize(); });
+  });
+})();

@@ -1,0 +1,263 @@
+"""The dashboards in process (issue 10): skill coverage and the certification timeline built from a small
+skills report in an artifact store, for each role; the charts' data as the report has it; empty states;
+"propose training" into the review queue; the charts' scripts and their Content-Security-Policy."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import gzip
+import json
+import re
+from typing import Any
+
+import pytest
+
+from functions.web_app import handler as web_app
+from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
+from plexlabor.audit import AuditEventType, AuditStatus
+from plexlabor.platform.artifacts import InMemoryArtifactStore
+from plexlabor.skills.artifact import LATEST, store_artifact
+from plexlabor.webapp.app import Dependencies
+from plexlabor.webapp.dashboards import STATIC_CACHE, _static
+from plexlabor.webapp.reports import SkillsReports
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import web_deps, web_event
+from tests.unit.skills.skills_report_world import small_artifact, stored_report
+
+PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
+HR = {"cognito:username": "H0001", "cognito:groups": "hr"}
+MOLDING = {"cognito:username": "E0009", "cognito:groups": "supervisor", "custom:departments": "MOLD"}
+NOBODY = {"cognito:username": "X0001", "cognito:groups": "visitor"}
+PEOPLE = StaticPeopleDirectory(
+    [Person("E1", "E00001", "Ann Lee"), Person("E2", "E00002", "Bo Chen"), Person("E3", "E00003", "Cy Ruiz")]
+)
+
+
+@pytest.fixture
+def store() -> InMemoryArtifactStore:
+    store = InMemoryArtifactStore()
+    stored_report(store)
+    return store
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def _deps(world: World, store: InMemoryArtifactStore | None) -> Dependencies:
+    reports = SkillsReports(store) if store is not None else None
+    return dataclasses.replace(web_deps(world), people=PeopleDisplay(PEOPLE), reports=reports)
+
+
+def _call(
+    deps: Dependencies,
+    method: str,
+    path: str,
+    claims: dict[str, Any],
+    lambda_context: Any,
+    query: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    event = web_event(method, path, query=query, form=form, authorizer={"claims": claims})
+    return web_app.handler(event, lambda_context, dependencies=deps)
+
+
+def _chart(body: str, name: str) -> Any:
+    found = re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', body, re.S)
+    assert found, f"no {name} block"
+    return json.loads(found.group(1))
+
+
+def _csp(response: dict[str, Any]) -> str:
+    return str(response["multiValueHeaders"]["Content-Security-Policy"][0])
+
+
+def test_the_heatmap_carries_every_workcenter_shift_of_the_report_and_the_page_runs_only_its_own_scripts(
+    world: World, store: InMemoryArtifactStore, lambda_context: Any
+) -> None:
+    response = _call(_deps(world, store), "GET", "/skills", PLANNER, lambda_context)
+
+    assert response["statusCode"] == 200
+    body = response["body"]
+    chart = _chart(body, "heatmap-data")
+    assert chart["y"] == ["WC-10", "WC-20"]  # most hours at risk first: 14 h, then 7 h
+    assert len(chart["x"]) == 14 * 3 and chart["x"][:4] == ["Mon 11-23 1", "Mon 11-23 2", "Mon 11-23 3", "Tue 11-24 1"]
+    expected = {
+        (row.workcenter_id, row.work_date.isoformat(), row.shift_id): [
+            row.hours_at_risk,
+            row.crew_needed,
+            row.qualified,
+            row.standard_hours,
+        ]
+        for row in small_artifact().report.coverage
+    }
+    found = {}
+    for point in chart["points"]:
+        x, y, *numbers = point["value"]
+        day = f"2026-11-{23 + x // 3}"
+        shift = f"S{x % 3 + 1}"
+        key = ({"WC-10": "W", "WC-20": "V"}[chart["y"][y]], day, shift)
+        found[key] = numbers
+        assert point["url"] == f"/dev/skills?wc={key[0]}&day={day}&shift={shift}#cell"
+    assert found == expected and chart["max"] == 8.0
+    assert "script-src 'self'" in _csp(response) and _csp(response).startswith("default-src 'none'")
+    scripts = re.findall(r"<script([^>]*)>", body)
+    assert all(
+        'type="application/json"' in s or re.search(r'src="/dev/static/[a-z.]+\?v=[0-9a-f]{12}"', s) for s in scripts
+    )
+    assert "Bo Chen (E00002)" in body and "Propose training" in body  # a candidate, named by the directory
+    queue = _call(_deps(world, store), "GET", "/queue", PLANNER, lambda_context)
+    assert "script-src" not in _csp(queue)  # every other page stays without scripts
+
+
+def test_a_cell_names_who_is_qualified_on_leave_and_blocked_by_which_certification(
+    world: World, store: InMemoryArtifactStore, lambda_context: Any
+) -> None:
+    query = {"wc": "W", "day": "2026-11-28", "shift": "S1"}
+    body = _call(_deps(world, store), "GET", "/skills", PLANNER, lambda_context, query)["body"]
+    assert "WC-10 · Sat 2026-11-28 · shift 1 (06:00)" in body
+    assert "0 qualified and available of 1 required seat;" in body and "mostly lapsed certification" in body
+    assert "Ann Lee (E00001): missing A:L2 (lapsed certification C0001)" in body
+
+    monday = _call(_deps(world, store), "GET", "/skills", PLANNER, lambda_context, {**query, "day": "2026-11-23"})
+    text = monday["body"]
+    assert '<th scope="row">Qualified</th><td>Ann Lee (E00001)</td>' in text
+    assert '<th scope="row">On leave</th><td>Cy Ruiz (E00003)</td>' in text
+    assert "Bo Chen (E00002): missing A:L2" in text
+
+
+def test_a_supervisor_sees_the_workcenters_of_their_departments_only(
+    world: World, store: InMemoryArtifactStore, lambda_context: Any
+) -> None:
+    deps = _deps(world, store)
+    body = _call(deps, "GET", "/skills", MOLDING, lambda_context)["body"]
+    assert _chart(body, "heatmap-data")["y"] == ["WC-10"] and "WC-20" not in body
+    other = _call(deps, "GET", "/skills", MOLDING, lambda_context, {"wc": "V", "day": "2026-11-24", "shift": "S1"})
+    assert "not in your view" in other["body"]
+    timeline = _call(deps, "GET", "/certifications", MOLDING, lambda_context)["body"]
+    series = _chart(timeline, "timeline-data")["series"]
+    assert [p["id"] for p in series["expiring"]] == ["C0001"] and series["lapsed"] == []  # E4 is in ASSY
+    theirs = _call(deps, "GET", "/certifications", {**MOLDING, "cognito:username": "SUP1"}, lambda_context)["body"]
+    assert len(_chart(theirs, "timeline-data")["series"]["lapsed"]) == 1  # ... and reports to SUP1
+    refused = _call(deps, "GET", "/skills", NOBODY, lambda_context)
+    assert refused["statusCode"] == 403
+
+
+def test_proposing_training_puts_a_cross_training_suggestion_in_hrs_queue_once(
+    world: World, store: InMemoryArtifactStore, lambda_context: Any
+) -> None:
+    deps = _deps(world, store)
+    form = {"workcenter_id": "V", "employee_id": "E4", "as_of": "2026-11-23"}
+
+    first = _call(deps, "POST", "/skills/training", PLANNER, lambda_context, form=form)
+    again = _call(deps, "POST", "/skills/training", PLANNER, lambda_context, form=form)
+
+    assert first["statusCode"] == again["statusCode"] == 303
+    assert first["multiValueHeaders"]["Location"] == ["/dev/skills?proposed=new#training"]
+    assert again["multiValueHeaders"]["Location"] == ["/dev/skills?proposed=already#training"]
+    [event] = [e for e in world.audit.by_status(AuditStatus.PENDING_APPROVAL)]
+    assert event.event_type is AuditEventType.RECOMMENDATION and event.actor == "P0001"
+    assert (event.payload["kind"], event.payload["proposed_by"], event.payload["department"]) == (
+        "cross_training",
+        "P0001",
+        "ASSY",
+    )
+    queue = _call(deps, "GET", "/queue", HR, lambda_context)["body"]
+    assert f"/dev/items/{event.finding_id}" in queue
+    shown = _call(deps, "GET", "/skills", PLANNER, lambda_context, {"proposed": "new"})["body"]
+    assert "the training waits for HR in the review queue" in shown
+
+
+def test_a_proposal_from_an_old_page_or_outside_ones_departments_is_not_recorded(
+    world: World, store: InMemoryArtifactStore, lambda_context: Any
+) -> None:
+    deps = _deps(world, store)
+    stale = {"workcenter_id": "V", "employee_id": "E4", "as_of": "2026-11-16"}
+    response = _call(deps, "POST", "/skills/training", PLANNER, lambda_context, form=stale)
+    assert response["multiValueHeaders"]["Location"] == ["/dev/skills?proposed=stale#training"]
+    elsewhere = {**stale, "as_of": "2026-11-23"}
+    assert _call(deps, "POST", "/skills/training", MOLDING, lambda_context, form=elsewhere)["statusCode"] == 404
+    assert world.audit.by_status(AuditStatus.PENDING_APPROVAL) == []
+
+
+def test_the_timeline_places_each_certification_at_its_expiry_with_the_work_it_blocks(
+    world: World, store: InMemoryArtifactStore, lambda_context: Any
+) -> None:
+    deps = _deps(world, store)
+    response = _call(deps, "GET", "/certifications", HR, lambda_context)
+    body = response["body"]
+
+    chart = _chart(body, "timeline-data")
+    assert (chart["as_of"], chart["start"], chart["end"]) == ("2026-11-23", "2026-11-10", "2027-02-24")
+    assert chart["series"]["lapsed"] == [
+        {"value": ["2026-11-13", 7.0], "name": "B L1 · E4", "blocked": 1, "id": "C0004"}
+    ]
+    assert chart["series"]["expiring"] == [
+        {
+            "value": ["2026-11-26", 6.0],
+            "name": "A L2 · Ann Lee (E00001)",
+            "blocked": 1,
+            "id": "C0001",
+        }
+    ]
+    assert "script-src 'self'" in _csp(response)
+    assert "WC-10 Sat 11-28 shift 1: 6.0 h (6.0 h secured by renewing)" in body
+    assert "lapsed 10 days ago" in body and "expires in 3 days" in body
+
+    by_number = _call(deps, "GET", "/certifications", HR, lambda_context, {"employee": "e00001"})["body"]
+    assert [p["id"] for p in _chart(by_number, "timeline-data")["series"]["expiring"]] == ["C0001"]
+    by_place = _call(deps, "GET", "/certifications", HR, lambda_context, {"workcenter": "WC-20"})["body"]
+    assert _chart(by_place, "timeline-data")["series"] == {"lapsed": [chart["series"]["lapsed"][0]], "expiring": []}
+    none = _call(deps, "GET", "/certifications", HR, lambda_context, {"department": "PAINT"})["body"]
+    assert "No certification in your view" in none and "timeline-data" not in none
+
+
+@pytest.mark.parametrize("path", ["/skills", "/certifications"])
+def test_without_a_report_the_page_says_what_is_missing_and_why(world: World, lambda_context: Any, path: str) -> None:
+    unconfigured = _call(_deps(world, None), "GET", path, PLANNER, lambda_context)
+    assert unconfigured["statusCode"] == 200 and "no artifacts bucket is configured" in unconfigured["body"]
+    empty = _call(_deps(world, InMemoryArtifactStore()), "GET", path, PLANNER, lambda_context)
+    assert "No skills report yet" in empty["body"] and "skills_daily" in empty["body"]
+    assert "script" not in empty["body"]
+
+
+def test_a_new_report_shows_once_the_pointer_is_read_again_and_a_broken_one_keeps_the_last(
+    store: InMemoryArtifactStore,
+) -> None:
+    clock = [0.0]
+    reports = SkillsReports(store, ttl_s=30, monotonic=lambda: clock[0])
+    first = reports.current()
+    assert first.index is not None and first.index.as_of.isoformat() == "2026-11-23"
+    later = small_artifact().model_copy(
+        update={"report": small_artifact().report.model_copy(update={"horizon_days": 7})}
+    )
+    store_artifact(store, later)
+    assert reports.current().index is first.index  # within the TTL: no read
+    clock[0] = 31
+    assert reports.current().index is not first.index
+    store.put(LATEST, b"garbage")
+    clock[0] = 62
+    broken = reports.current()
+    assert broken.index is not None and broken.problem is not None and "pointer" in broken.problem
+
+
+def test_the_charts_scripts_are_served_with_a_year_of_caching(
+    world: World, store: InMemoryArtifactStore, lambda_context: Any
+) -> None:
+    deps = _deps(world, store)
+    script = _call(deps, "GET", "/static/dashboards.js", PLANNER, lambda_context)
+    assert script["statusCode"] == 200 and script["isBase64Encoded"]
+    assert b"echarts.init" in base64.b64decode(script["body"])
+    assert script["multiValueHeaders"]["Cache-Control"] == [STATIC_CACHE]
+    assert script["multiValueHeaders"]["Content-Type"] == ["text/javascript; charset=utf-8"]
+    assert _call(deps, "GET", "/static/app.py", PLANNER, lambda_context)["statusCode"] == 404
+    if _static("echarts.min.js") is None:
+        pytest.skip("echarts is not vendored here (make assets)")
+    event = web_event("GET", "/static/echarts.min.js", authorizer={"claims": PLANNER})
+    event["headers"]["Accept-Encoding"] = "gzip, deflate"
+    event["multiValueHeaders"]["Accept-Encoding"] = ["gzip, deflate"]
+    library = web_app.handler(event, lambda_context, dependencies=deps)
+    assert library["statusCode"] == 200 and library["multiValueHeaders"]["Content-Encoding"] == ["gzip"]
+    assert gzip.decompress(base64.b64decode(library["body"])) == _static("echarts.min.js")
