@@ -70,13 +70,13 @@ def test_the_nightly_tick_retrains_stores_and_publishes(aws: dict[str, Any]) -> 
     assert model is not None and model.version == summary["version"]
     forecasts = store.get(f"{summary['version']}/forecasts.jsonl").decode().splitlines()
     assert len(forecasts) == summary["forecasts"] and json.loads(forecasts[0])["kind"] == "operation"
-    # and the alerts are recommendations in the audit table, keyed to their job operations
+    # and the alerts are recommendations waiting in the review queue, keyed to their job operations
     audit = DynamoDbAuditStore(TABLE, client=aws["dynamodb"])
-    logged = audit.by_status(AuditStatus.LOGGED, limit=1000)
-    assert len(logged) == summary["published"]
-    kinds = {event.payload["kind"] for event in logged}
-    assert "labor_variance" in kinds and all(e.actor == "forecast_nightly" for e in logged)
-    variance = next(e for e in logged if e.payload["kind"] == "labor_variance")
+    waiting = audit.by_status(AuditStatus.PENDING_APPROVAL, limit=1000)
+    assert len(waiting) == summary["published"]
+    kinds = {event.payload["kind"] for event in waiting}
+    assert "labor_variance" in kinds and all(e.actor == "forecast_nightly" for e in waiting)
+    variance = next(e for e in waiting if e.payload["kind"] == "labor_variance")
     assert variance.record_key.startswith("job-operations:") and variance.model_version == summary["version"]
     assert variance.payload["drivers"] and variance.payload["note"].startswith("Job ")
     # A retried delivery of the same tick records nothing twice
