@@ -199,9 +199,10 @@ def test_a_decision_made_here_leaves_at_once_before_the_index_shows_it(world: Wo
     assert len(ids(queue)) == 3
     store(world).lagging = True  # the decisions do not reach the status index yet
 
-    outcomes = service.decide_many(ADMIN, ["crew-0000", "crew-0001"], "approve", None)
+    outcomes = service.decide_many(ADMIN, ["crew-0000"], "approve", None)
+    single = service.decide(ADMIN, "crew-0001", "approve", None)
 
-    assert [o.action for o in outcomes] == ["approve", "approve"]
+    assert [o.action for o in outcomes] == ["approve"] and single.action == "approve"
     assert ids(queue) == {"crew-0002"}
     store(world).catch_up()
     world.clock.advance(minutes=10)  # and after the whole lookback is read again

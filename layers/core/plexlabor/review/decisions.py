@@ -67,12 +67,14 @@ class ReviewService:
         correction: dict[str, Any] | None = None,
     ) -> Outcome:
         """Record `viewer`'s decision on one item (raises the approval errors, e.g. a missing reason);
-        `correction` is a punch finding's suggested correction as they edited it (`review.edits`)."""
+        `correction` is a punch finding's suggested correction as they edited it (`review.edits`). The
+        item leaves this container's queue at once (`ReviewQueue.mark_closed`)."""
         item = self.queue.item(viewer, item_id)
         if item is None:
             raise ItemNotFoundError("this suggestion is no longer open, or it is not yours to decide")
         if item.kind == PUNCH:
             decision, _ = self.callback.decide_in_queue(item_id, action, reason, viewer.user_id, correction)
+            self.queue.mark_closed(item_id)
             return Outcome(item_id, decision.action.value)
         decision = CallbackService.read_form(action, reason, viewer.user_id)
         if decision.action is ApprovalAction.APPROVE and item.kind in WRITTEN_KINDS:
@@ -87,6 +89,7 @@ class ReviewService:
             self.audit.append(recommendation_decision(recommended, decision, self.clock(), "queue"))
         except AuditConflictError:
             raise ItemNotFoundError("this suggestion was decided a moment ago") from None
+        self.queue.mark_closed(item_id)
         return Outcome(item_id, decision.action.value)
 
     def decide_many(
@@ -94,8 +97,7 @@ class ReviewService:
     ) -> list[Outcome]:
         """The same decision on each item (a repeated id once), up to BULK_WORKERS at a time; each
         item's outcome, in the order given. One that fails does not stop the others: an approval error
-        is reported with its reason, anything else is logged and reported as not recorded. A decided
-        item leaves this container's queue at once (`ReviewQueue.mark_closed`)."""
+        is reported with its reason, anything else is logged and reported as not recorded."""
         chosen = list(dict.fromkeys(item_ids))
 
         def one(item_id: str) -> Outcome:
@@ -106,7 +108,6 @@ class ReviewService:
             except Exception:
                 logger.exception("bulk decision not recorded", extra={"finding_id": item_id})
                 return Outcome(item_id, None, "not recorded: something went wrong on our side (logged); try again")
-            self.queue.mark_closed(item_id)
             return outcome
 
         if len(chosen) <= 1:
