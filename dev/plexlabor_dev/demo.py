@@ -348,6 +348,8 @@ def _print_web_app(runtime: Any, keep_up: int) -> None:
     queue = ReviewQueue(runtime.audit_store())
     open_items = queue.open_items()
     print(f"\nThe web app (review queue, items, KPIs):\n  {runtime.app_url}")
+    print(f"Dashboards, from skills_daily's report (step 7):\n  {runtime.api_url}/skills")
+    print(f"  {runtime.api_url}/certifications")
     print(f"It sends you to sign in first, on the dev login page (the local runtime's only):\n  {runtime.login_url}")
     print(f"Local users (moto's Cognito user pool), password {pool.password}:")
     lines = describe_users(pool.users)

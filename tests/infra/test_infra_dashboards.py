@@ -1,0 +1,27 @@
+"""The dashboards' scripts ship with the web app: the core layer carries the app's own chart script and
+the charting library `make assets` vendors into the package (never fetched from a CDN at run time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from infra.constants import SKILLS_REPORTS_PREFIX
+from infra.staging import stage_core_layer
+from plexlabor.skills.artifact import REPORT_PREFIX
+from plexlabor.webapp.dashboards import STATIC_FILES
+
+
+def test_the_core_layer_carries_every_script_the_dashboards_serve(tmp_path: Path) -> None:
+    static = stage_core_layer(tmp_path) / "python" / "plexlabor" / "webapp" / "static"
+    missing = [path for path in STATIC_FILES.values() if not (static / path).is_file()]
+    assert missing == [], f"not in the core layer: {missing}; run `make assets` before building the layers"
+    library = (static / "vendor" / "echarts.min.js").read_text(encoding="utf-8")
+    assert "echarts" in library[:2000] and len(library) > 500_000
+    assert (
+        "http://" not in (static / "dashboards.js").read_text()
+        and "https://" not in (static / "dashboards.js").read_text()
+    )
+
+
+def test_the_granted_prefix_is_where_skills_daily_stores_its_report() -> None:
+    assert SKILLS_REPORTS_PREFIX == REPORT_PREFIX
