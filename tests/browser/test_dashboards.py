@@ -144,8 +144,20 @@ def test_the_heatmap_draws_the_reports_coverage_and_a_click_opens_the_cell(page:
     assert_no_serious_violations(page)
     screenshots(page, "skills-coverage")
 
-    # Click the cell with the most hours at risk, where ECharts drew it
-    top = max(series["data"], key=lambda p: (p["value"][2], -p["value"][1], -p["value"][0]))
+    # Click, where ECharts drew it, the cell with the most hours at risk among those with people planned
+    by_cell = {
+        (
+            dash.artifact.workcenters[r.workcenter_id].code,
+            f"{r.work_date:%a %m-%d} {_shift_code(dash.artifact, r.shift_id)}",
+        ): r
+        for r in report.coverage
+    }
+
+    def planned(point: dict[str, Any]) -> bool:
+        people = by_cell[(drawn["y"][point["value"][1]], drawn["x"][point["value"][0]])].people
+        return bool(people.qualified and (people.unqualified or people.on_leave))
+
+    top = max(filter(planned, series["data"]), key=lambda p: (p["value"][2], -p["value"][1], -p["value"][0]))
     where = "([value]) => echarts.getInstanceByDom(document.getElementById('heatmap'))"
     x, y = page.evaluate(where + ".convertToPixel({seriesIndex: 0}, value)", [top["value"][:2]])
     box = page.locator("#heatmap").bounding_box()
@@ -153,12 +165,7 @@ def test_the_heatmap_draws_the_reports_coverage_and_a_click_opens_the_cell(page:
     page.mouse.click(box["x"] + x, box["y"] + y)
     page.wait_for_url("**#cell")
     code, column = drawn["y"][top["value"][1]], drawn["x"][top["value"][0]]
-    row = next(
-        r
-        for r in report.coverage
-        if dash.artifact.workcenters[r.workcenter_id].code == code
-        and f"{r.work_date:%a %m-%d} {_shift_code(dash.artifact, r.shift_id)}" == column
-    )
+    row = by_cell[(code, column)]
     detail = page.locator("#cell").inner_text()
     assert detail.startswith(f"{code} · {row.work_date:%a %Y-%m-%d} · shift {_shift_code(dash.artifact, row.shift_id)}")
     assert f"{row.qualified} qualified and available of {row.crew_needed} required seat" in detail
@@ -167,6 +174,8 @@ def test_the_heatmap_draws_the_reports_coverage_and_a_click_opens_the_cell(page:
         assert all(dash.numbers[p] in lines[heading] for p in people), (heading, lines[heading])
     for person in row.people.unqualified:
         assert dash.numbers[person.employee_id] in lines["Blocked"]
+    assert_no_serious_violations(page)
+    screenshots(page, "skills-coverage-cell")
     assert problems == []
 
 
