@@ -4,7 +4,9 @@
 - `run_forecast(data)` -> `ForecastRun`: P10/P50/P90 hours and cost per upcoming job operation,
   variance alerts with drivers, overtime projections per department and ISO week;
 - `store_run(run, ArtifactStore)`, `publish_run(run, AuditStore, now)`; `run_nightly(...)` does all;
-- `backtest_labor(data)`, `backtest_overtime(data)`: time-ordered backtests against the baselines.
+- `read_backtest_data(port, timezone, as_of)` and `backtest_forecast(data)`: the time-ordered backtests
+  against the baselines (`backtest_labor`, `backtest_overtime`), each cut-off seeing what the nightly run
+  reads then (`ForecastData.seen_at`); `plexlabor forecast backtest` and the bench run them.
 
 Importing this package imports neither scikit-learn nor boto3; the model (`forecast.model`) and the
 S3 adapter (`forecast.s3`) load when used.
