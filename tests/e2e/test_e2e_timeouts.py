@@ -16,7 +16,9 @@ from plexlabor.audit.events import AuditStatus
 from plexlabor_dev.local.scenario import Supervisor, labelled_punches
 from plexlabor_dev.local.stack import LocalStack
 
-WAIT_S = 1
+WAIT_S = 3
+"""Seconds per stage: long enough for approval_notify to mail a stage before it times out on a busy
+2-core machine (at 1 s a loaded run expired a request before its escalation mail was recorded)."""
 
 
 @pytest.fixture(scope="module")

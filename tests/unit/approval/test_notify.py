@@ -66,7 +66,8 @@ def test_an_escalated_notice_goes_to_the_escalation_supervisor_and_is_recorded(w
     # Then the boss gets the mail, and the audit shows the escalation before the notification
     assert [d.supervisor_id for d in world.notifier.sent] == ["E0100"]
     assert sorted(world.events()) == ["escalated", "notification"]  # same instant: order is not meaningful
-    assert world.audit.for_finding(request.finding.finding_id)[0].payload == {"from_supervisor_id": "E0001"}
+    [escalated] = [e for e in world.audit.for_finding(request.finding.finding_id) if e.event_type.value == "escalated"]
+    assert escalated.payload == {"from_supervisor_id": "E0001"}
 
 
 def test_an_expiry_is_recorded_once_even_when_redelivered(world: World) -> None:
