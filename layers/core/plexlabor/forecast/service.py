@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from plexlabor.audit.events import AuditStatus
-from plexlabor.audit.publish import EventBuilder, PublishResult, publish_once
+from plexlabor.audit.publish import EventBuilder, PublishResult, publish_once, review_status
 from plexlabor.audit.store import AuditStore
 from plexlabor.forecast.alerts import alert_event, overtime_event, variance_alerts
 from plexlabor.forecast.artifacts import LATEST, ArtifactStore, run_key
@@ -35,7 +35,7 @@ from plexlabor.forecast.model import LaborHoursModel
 from plexlabor.forecast.overtime import project_overtime
 from plexlabor.forecast.records import OperationForecast, OvertimeProjection, VarianceAlert
 from plexlabor.forecast.settings import ForecastSettings
-from plexlabor.platform.pilot import PLANT_WIDE, Hold, PilotScope, Place
+from plexlabor.platform.pilot import PLANT_WIDE, PilotScope, Place
 
 OVERTIME_VERSION = "overtime-projection-1"
 """`model_version` of overtime projections (a rule set, not a trained model)."""
@@ -150,12 +150,6 @@ def load_model(store: ArtifactStore, pointer: dict[str, Any]) -> LaborHoursModel
     return LaborHoursModel.from_bytes(blob, pointer["model_sha256"], pointer["version"])
 
 
-def _routed(wanted: AuditStatus, scope: PilotScope, kind: str, place: Place) -> tuple[AuditStatus, Hold | None]:
-    """The status a recommendation is published with, and why the pilot scope held it back (if it did)."""
-    held = scope.hold(kind, place) if wanted is AuditStatus.PENDING_APPROVAL else None
-    return (AuditStatus.LOGGED, held) if held else (wanted, None)
-
-
 def publish_run(
     run: ForecastRun,
     audit: AuditStore,
@@ -165,14 +159,14 @@ def publish_run(
 ) -> PublishResult:
     """Append the alerts and the overtime projections worth acting on, once (`audit.publish_once`)."""
     settings = settings or ForecastSettings()
-    wanted = AuditStatus(settings.alert_status)
+    review = settings.alert_status == AuditStatus.PENDING_APPROVAL.value
     events: list[EventBuilder] = []
     for alert in run.alerts:
         where = Place(alert.forecast.department, alert.forecast.workcenter_code)
-        status, held = _routed(wanted, scope, "labor_variance", where)
+        status, held = review_status(review, scope, "labor_variance", where)
         events.append(partial(alert_event, alert, now, status, held=held))
     for p in run.overtime:
         if p.projected_overtime_hours >= settings.overtime_alert_min_hours and p.suggestion:
-            status, held = _routed(wanted, scope, "overtime_projection", Place(p.department))
+            status, held = review_status(review, scope, "overtime_projection", Place(p.department))
             events.append(partial(overtime_event, p, OVERTIME_VERSION, now, status, held=held))
     return publish_once(audit, events)
