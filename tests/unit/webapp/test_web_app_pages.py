@@ -10,7 +10,7 @@ from functions.web_app import handler as web_app
 from plexlabor.audit import AuditEventType, AuditStatus
 from tests.support import load_event
 from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
-from tests.unit.review.review_world import CREW, finding_event, recommendation, web_deps, web_event
+from tests.unit.review.review_world import CREW, finding_event, open_finding, recommendation, web_deps, web_event
 
 SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:departments": "Molding"}
 PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
@@ -93,6 +93,24 @@ def test_an_edited_correction_goes_with_the_approval_to_the_workflow_and_the_aud
     decision = world.audit.latest_for_finding(FINDING)
     assert decision is not None and decision.payload["correction"] == sent["correction"]
     assert decision.payload["suggested_correction"] == {"clockoutTime": "2026-03-02T14:07:00.0000000Z"}
+
+
+def test_advice_is_approved_as_it_stands_not_edited(world: World, lambda_context: Any) -> None:
+    advice = make_finding(
+        finding_id="f-000000000000000000000009",
+        record_key="time-clock-entries:0009",
+        anomaly_type="BUDDY_PUNCH",
+        suggested_correction={"action": "verify identity with the employee and the badge log"},
+    )
+    open_finding(world, advice)
+    world.notified(notice(make_request(advice)))
+    path = f"/items/{advice.finding_id}"
+    page = _call(world, "GET", path, SUPERVISOR, lambda_context=lambda_context)["body"]
+    assert "correction.action" not in page and "verify identity with the employee" in page
+
+    form = {"action": "approve", "reason": "", "correction.action": "something else"}
+    assert _call(world, "POST", path, SUPERVISOR, form, lambda_context=lambda_context)["statusCode"] == 303
+    assert world.tasks.succeeded[0][1]["decision"]["correction"] is None
 
 
 def test_a_bad_edit_keeps_the_form_with_what_was_typed(world: World, lambda_context: Any) -> None:

@@ -1,10 +1,12 @@
 """Editing a suggested correction before approving it, on the review queue's item page.
 
-A supervisor may change the values of a punch finding's suggested correction (e.g. the clock-out
-time a missed punch proposes), not which fields it sets. Times are shown and typed in the plant's
-local time (`datetime-local`, minutes) and written back in Plex's UTC form; numbers stay numbers.
-The edited correction travels with the decision (`Decision.correction`) to the write-back, and the
-`decision` audit event keeps it beside the suggestion, so the model learns from the edit too.
+A supervisor may change the values of a punch finding's suggested correction when approving it
+updates fields of the Plex record (e.g. the clock-out time a missed punch proposes), not which fields
+it sets; advice (verify an identity, recode a job) is approved or rejected as it stands. Times are
+shown and typed in the plant's local time (`datetime-local`, minutes) and written back in Plex's UTC
+form; numbers stay numbers. The edited correction travels with the decision (`Decision.correction`)
+to the write-back, and the `decision` audit event keeps it beside the suggestion, so the model learns
+from the edit too.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from plexlabor.approval.corrections import UPDATABLE_FIELDS, split_record_key
 from plexlabor.approval.display import field_label, parse_time
 from plexlabor.approval.errors import DecisionFormError
 from plexlabor.models.types import format_plex_datetime
@@ -45,6 +48,14 @@ def _kind(value: Any) -> Literal["time", "number", "text"]:
     if isinstance(value, int | float):
         return "number"
     return "time" if isinstance(value, str) and parse_time(value) else "text"
+
+
+def updates_fields(correction: Mapping[str, Any] | None, record_key: str) -> bool:
+    """Whether approving `correction` sets fields of the record (what `corrections.plan_correction`
+    makes a field update), rather than recording advice."""
+    resource, _ = split_record_key(record_key)
+    target = UPDATABLE_FIELDS.get(resource)
+    return bool(correction) and target is not None and set(correction or {}) <= target[1]
 
 
 def editable_fields(correction: Mapping[str, Any] | None, zone: ZoneInfo) -> list[EditableField]:

@@ -45,7 +45,7 @@ from plexlabor.platform.pilot import PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings
 from plexlabor.review.decisions import ReviewService
 from plexlabor.review.edits import FORM_PREFIX as EDIT_PREFIX
-from plexlabor.review.edits import EditableField, editable_fields, edited_correction
+from plexlabor.review.edits import EditableField, editable_fields, edited_correction, updates_fields
 from plexlabor.review.items import KIND_LABELS, PUNCH, ReviewItem
 from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer, kinds_of
@@ -340,8 +340,13 @@ def item(item_id: str) -> Response[str]:
     done = _query().get("done")
     flash = {"level": "ok", "text": FLASH[done]} if done in FLASH else None
     if found is None:
-        return page.render("message.html", 404, title="Not open", page="item",
-                           message="This suggestion is no longer open, or it is not yours to decide.")
+        return page.render(
+            "message.html",
+            404,
+            title="Not open",
+            page="item",
+            message="This suggestion is no longer open, or it is not yours to decide.",
+        )
     return _item_page(page, found, flash=flash)
 
 
@@ -363,9 +368,10 @@ def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any)
 
 
 def _editable(found: ReviewItem, zone: ZoneInfo) -> list[EditableField]:
-    """A punch finding's correction as fields to edit, but for Plex ids (which record to keep, ...): they
-    are not typed over, and are shown only under "Plex ids" (a field left out keeps its value)."""
-    if found.kind != PUNCH:
+    """A punch finding's correction as fields to edit when approving it updates fields of its Plex record
+    (advice is approved as it stands), but for Plex ids: they are not typed over, and are shown only
+    under "Plex ids" (a field left out keeps its value)."""
+    if found.kind != PUNCH or not updates_fields(found.proposed, found.record_key):
         return []
     fields = editable_fields(found.proposed, zone)
     return [f for f in fields if not (is_id_key(f.key) or looks_like_id(f.value))]
@@ -379,9 +385,8 @@ def decide(item_id: str) -> Response[str]:
     typed = {name: values[0] for name, values in form.items() if name.startswith(EDIT_PREFIX) and values}
     try:
         shown = page.deps.review.queue.item(page.viewer, item_id)
-        correction = (
-            edited_correction(shown.proposed, typed, page.deps.zone) if shown and shown.kind == PUNCH else None
-        )
+        editable = shown is not None and bool(_editable(shown, page.deps.zone))
+        correction = edited_correction(shown.proposed, typed, page.deps.zone) if shown and editable else None
         outcome = page.deps.review.decide(page.viewer, item_id, action, reason, correction)
     except ApprovalError as error:
         found = page.deps.review.queue.item(page.viewer, item_id)
