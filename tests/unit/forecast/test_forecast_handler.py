@@ -15,10 +15,11 @@ from functions.forecast_nightly import handler as forecast_nightly
 from plexlabor.audit import AuditStatus, InMemoryAuditStore
 from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
 from plexlabor.forecast import wiring
-from plexlabor.forecast.artifacts import InMemoryArtifactStore, read_latest
-from plexlabor.forecast.s3 import S3ArtifactStore
+from plexlabor.forecast.artifacts import PREFIX, read_latest
 from plexlabor.forecast.service import load_model
 from plexlabor.plant import PlantFolder
+from plexlabor.platform.artifacts import InMemoryArtifactStore
+from plexlabor.platform.s3artifacts import S3ArtifactStore
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
 from tests.support import REGION, FakeLambdaContext, load_event, use_fake_aws
@@ -63,7 +64,7 @@ def test_the_nightly_tick_retrains_stores_and_publishes(aws: dict[str, Any]) -> 
     assert summary["trained_on"] >= FAST.min_training_operations and summary["forecasts"] > 100
     assert summary["alerts"] > 0 and summary["published"] >= summary["alerts"]
     # and the artifacts are in S3 under models/forecast/, the pointer naming a model that loads
-    store = S3ArtifactStore(BUCKET, client=aws["s3"])
+    store = S3ArtifactStore(BUCKET, PREFIX, client=aws["s3"])
     pointer = read_latest(store)
     assert pointer is not None and pointer["version"] == summary["version"]
     model = load_model(store, pointer)

@@ -8,8 +8,9 @@
   against the baselines (`backtest_labor`, `backtest_overtime`), each cut-off seeing what the nightly run
   reads then (`ForecastData.seen_at`); `plexlabor forecast backtest` and the bench run them.
 
-Importing this package imports neither scikit-learn nor boto3; the model (`forecast.model`) and the
-S3 adapter (`forecast.s3`) load when used.
+Artifacts go through the shared store (`plexlabor.platform.artifacts`) under `models/forecast/`
+(`forecast.artifacts`). Importing this package imports neither scikit-learn nor boto3; the model
+(`forecast.model`) and the S3 adapter load when used.
 """
 
 from plexlabor.forecast.errors import ArtifactError, ForecastError, ForecastInputError

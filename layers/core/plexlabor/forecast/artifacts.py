@@ -1,26 +1,26 @@
-"""The artifact store port: where the nightly job keeps model artifacts and forecast files.
+"""Where forecast_nightly's runs live in the artifacts bucket, and how a reader finds the newest one.
 
-Keys (under `models/forecast/`, the prefix the function may write):
+The store is the shared port (`plexlabor.platform.artifacts.ArtifactStore`: in-memory, folder, S3),
+rooted at `models/forecast/` (the prefix forecast_nightly may write and web_app read). Keys:
 - `<version>/model.pkl` (only when a model was trained), `<version>/forecasts.jsonl`,
   `<version>/alerts.jsonl`, `<version>/overtime.jsonl`;
-- `latest.json`: the pointer to the newest run (version, sha256 of the model, counts), written last.
-
-Implementations: `LocalFolderArtifactStore` (a folder; tests, the CLI, the local runtime) and
-`S3ArtifactStore` (`plexlabor.forecast.s3`, the only module here that imports boto3). One contract
-test runs against both.
+- `latest.json`: the pointer to the newest run (version, sha256 of the model and of each file,
+  counts), written last, so a reader never sees a pointer to a half-written run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import threading
-from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
-from plexlabor.forecast.errors import ArtifactError
+from plexlabor.platform.artifacts import ArtifactError, ArtifactStore
 
 PREFIX = "models/forecast/"
+"""Where forecast runs live in the artifacts bucket (infra grants it by this prefix)."""
 LATEST = "latest.json"
+FILES = ("forecasts.jsonl", "alerts.jsonl", "overtime.jsonl")
+"""A run's record files, one JSON object a line (`forecast.records`)."""
 
 
 def run_key(version: str, name: str) -> str:
@@ -29,56 +29,8 @@ def run_key(version: str, name: str) -> str:
     return f"{version}/{name}"
 
 
-@runtime_checkable
-class ArtifactStore(Protocol):
-    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
-        """Store `data` under `key` (relative to the store's prefix), replacing what was there."""
-        ...
-
-    def get(self, key: str) -> bytes | None:
-        """The bytes under `key`, or None when nothing is stored there."""
-        ...
-
-
-def check_key(key: str) -> str:
-    parts = key.split("/")
-    if not key or key.startswith("/") or any(part in ("", ".", "..") for part in parts):
-        raise ArtifactError(f"bad artifact key {key!r}")
-    return key
-
-
-class LocalFolderArtifactStore:
-    """The fake: files under a folder (the folder plays the role of the bucket prefix)."""
-
-    def __init__(self, root: Path | str) -> None:
-        self.root = Path(root)
-        self._lock = threading.Lock()
-
-    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
-        path = self.root / check_key(key)
-        with self._lock:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(path.name + ".part")
-            temporary.write_bytes(data)
-            temporary.replace(path)
-
-    def get(self, key: str) -> bytes | None:
-        path = self.root / check_key(key)
-        return path.read_bytes() if path.is_file() else None
-
-
-class InMemoryArtifactStore:
-    def __init__(self) -> None:
-        self.objects: dict[str, bytes] = {}
-
-    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
-        self.objects[check_key(key)] = bytes(data)
-
-    def get(self, key: str) -> bytes | None:
-        return self.objects.get(check_key(key))
-
-
 def read_latest(store: ArtifactStore) -> dict[str, Any] | None:
+    """The newest run's pointer, or None when no run was stored yet."""
     raw = store.get(LATEST)
     if raw is None:
         return None
@@ -89,3 +41,16 @@ def read_latest(store: ArtifactStore) -> dict[str, Any] | None:
     if not isinstance(pointer, dict) or "version" not in pointer:
         raise ArtifactError(f"{LATEST} has no version")
     return pointer
+
+
+def read_run_file(store: ArtifactStore, pointer: dict[str, Any], name: str) -> bytes:
+    """One record file of the run a pointer names, checked against the pointer's sha256 when it has one
+    (runs stored before the file hashes were recorded have none)."""
+    key = run_key(str(pointer["version"]), name)
+    raw = store.get(key)
+    if raw is None:
+        raise ArtifactError(f"{key} is missing although {LATEST} points at it")
+    expected = (pointer.get("file_sha256") or {}).get(key)
+    if expected is not None and hashlib.sha256(raw).hexdigest() != expected:
+        raise ArtifactError(f"{key} does not match the sha256 in {LATEST} (being replaced?)")
+    return raw

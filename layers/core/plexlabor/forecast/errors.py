@@ -1,6 +1,11 @@
-"""Typed errors of the forecasting package."""
+"""Typed errors of the forecasting package (`ArtifactError` is the shared artifact store's: a model or
+run file that could not be stored, found or trusted)."""
 
 from __future__ import annotations
+
+from plexlabor.platform.artifacts import ArtifactError
+
+__all__ = ["ArtifactError", "ForecastError", "ForecastInputError"]
 
 
 class ForecastError(Exception):
@@ -14,7 +19,3 @@ class ForecastInputError(ForecastError, ValueError):
         self.resource, self.field, self.problem, self.record_id = resource, field, problem, record_id
         where = f"{resource} {record_id}" if record_id else resource
         super().__init__(f"{where}: field '{field}' {problem}")
-
-
-class ArtifactError(ForecastError):
-    """A model artifact could not be stored, found or trusted."""

@@ -18,11 +18,11 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from plexlabor.audit.store import AuditStore
-from plexlabor.forecast.artifacts import ArtifactStore
 from plexlabor.forecast.data import check_aware, read_forecast_data
 from plexlabor.forecast.service import publish_run, run_forecast, store_run
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.forecast.wiring import Dependencies
+from plexlabor.platform.artifacts import ArtifactStore
 from plexlabor.platform.observability import logger, metrics
 from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
 from plexlabor.plex.sources import LaborSource

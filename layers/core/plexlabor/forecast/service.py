@@ -13,6 +13,7 @@ overtime projection by its department; neither has a shift), in advisory mode, o
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterable
@@ -27,7 +28,7 @@ from plexlabor.audit.events import AuditStatus
 from plexlabor.audit.publish import EventBuilder, PublishResult, publish_once, review_status
 from plexlabor.audit.store import AuditStore
 from plexlabor.forecast.alerts import alert_event, overtime_event, variance_alerts
-from plexlabor.forecast.artifacts import LATEST, ArtifactStore, run_key
+from plexlabor.forecast.artifacts import LATEST, run_key
 from plexlabor.forecast.data import ForecastData
 from plexlabor.forecast.errors import ArtifactError
 from plexlabor.forecast.forecaster import feature_builder, forecast_operations, train_model
@@ -35,6 +36,7 @@ from plexlabor.forecast.model import LaborHoursModel
 from plexlabor.forecast.overtime import project_overtime
 from plexlabor.forecast.records import OperationForecast, OvertimeProjection, VarianceAlert
 from plexlabor.forecast.settings import ForecastSettings
+from plexlabor.platform.artifacts import ArtifactStore
 from plexlabor.platform.pilot import PLANT_WIDE, PilotScope, Place
 
 OVERTIME_VERSION = "overtime-projection-1"
@@ -134,6 +136,7 @@ def store_run(run: ForecastRun, store: ArtifactStore) -> dict[str, Any]:
         "model_sha256": run.model_sha256,
         "model_bytes": len(run.model_blob) if run.model_blob is not None else 0,
         "files": [run_key(run.version, name) for name in files],
+        "file_sha256": {run_key(run.version, name): hashlib.sha256(data).hexdigest() for name, data in files.items()},
     }
     store.put(LATEST, json.dumps(pointer, indent=2).encode(), "application/json")
     return pointer

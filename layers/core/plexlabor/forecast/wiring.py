@@ -4,7 +4,8 @@ Configuration (`NightlySettings`, read once per environment by `dependencies`):
 - where labor data comes from: `PLEXLABOR_PLANT_DIR` (a plant folder) or Plex (`PLEXLABOR_PLEX_*`,
   the key from `PLEX_API_KEY_SECRET_ARN`, `PLEXLABOR_TIMEZONE` required), as every function that reads it;
 - `AUDIT_TABLE_NAME`: where alerts and overtime suggestions go;
-- `ARTIFACTS_BUCKET_NAME` (S3, under `models/forecast/`) or `PLEXLABOR_ARTIFACTS_DIR` (a folder);
+- `ARTIFACTS_BUCKET_NAME` (S3) or `PLEXLABOR_ARTIFACTS_DIR` (a folder): the shared artifact store
+  (`plexlabor.platform.artifacts`), rooted at `models/forecast/` of either;
 - `FORECAST_SETTINGS`: optional JSON overriding `ForecastSettings` fields, e.g. `{"alert_margin": 0.2}`;
 - the pilot scope (`PilotSettings`: `PILOT_*`, `NOTIFY_KINDS`, `ADVISORY_MODE`, `docs/rollout.md`),
   which holds back what `alert_status` would send for review outside the pilot or in advisory mode.
@@ -19,9 +20,10 @@ from typing import Any, Self
 from pydantic import Field, field_validator, model_validator
 
 from plexlabor.audit.store import AuditStore
-from plexlabor.forecast.artifacts import ArtifactStore
+from plexlabor.forecast.artifacts import PREFIX
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.platform import env
+from plexlabor.platform.artifacts import ArtifactSettings, ArtifactStore
 from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
@@ -29,10 +31,8 @@ from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 ENV_FORECAST_SETTINGS = "FORECAST_SETTINGS"
 
 
-class NightlySettings(PlexSourceSettings, PilotSettings):
+class NightlySettings(PlexSourceSettings, PilotSettings, ArtifactSettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
-    artifacts_bucket_name: str | None = Field(default=None, alias=env.ARTIFACTS_BUCKET_NAME)
-    artifacts_dir: str | None = Field(default=None, alias=env.ARTIFACTS_DIR)
     forecast: ForecastSettings = Field(default_factory=ForecastSettings, alias=ENV_FORECAST_SETTINGS)
 
     @field_validator("forecast", mode="before")
@@ -64,14 +64,9 @@ class Dependencies:
 def build(settings: NightlySettings) -> Dependencies:
     """The real adapters (clients are created on first use)."""
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
-    from plexlabor.forecast.artifacts import LocalFolderArtifactStore
-    from plexlabor.forecast.s3 import S3ArtifactStore
 
-    artifacts: ArtifactStore = (
-        S3ArtifactStore(settings.artifacts_bucket_name)
-        if settings.artifacts_bucket_name
-        else LocalFolderArtifactStore(settings.artifacts_dir or ".")
-    )
+    artifacts = settings.artifact_store(PREFIX)
+    assert artifacts is not None  # NightlySettings requires a bucket or a folder
     return Dependencies(
         source=open_labor_source_from_aws(settings),
         artifacts=artifacts,

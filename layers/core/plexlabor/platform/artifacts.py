@@ -7,7 +7,8 @@ CLI, tests) and `S3ArtifactStore` (`plexlabor.platform.s3artifacts`, the only on
 One contract test runs against all three (`tests/integration/platform/test_artifact_store_contract.py`).
 
 Shared by the capabilities below `webapp` (import-linter keeps `skills` and `forecast` from importing
-each other): `forecast.artifacts` holds an older twin of this port that forecast_nightly still uses.
+each other): skills_daily's reports (`reports/skills/`), forecast_nightly's runs (`models/forecast/`,
+`forecast.artifacts`) and the scorer's models all go through it.
 """
 
 from __future__ import annotations
