@@ -50,6 +50,7 @@ from plexlabor.review.items import KIND_LABELS, PUNCH, ReviewItem
 from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer, kinds_of
 from plexlabor.webapp.auth import Reply, SignIn, request_cookies, sign_in
+from plexlabor.webapp.forecasts import ForecastReports
 from plexlabor.webapp.reports import ReportSettings, SkillsReports
 from plexlabor.webapp.timeline import TIMELINE_KEY, shape_timeline
 from plexlabor.webapp.viewer import NotSignedInError, viewer_from_claims
@@ -95,6 +96,8 @@ class Dependencies:
     """Punches validated per day (the state table), the KPI page's flagged share; None: not shown."""
     reports: SkillsReports | None = None
     """skills_daily's report for the dashboards (`webapp.dashboards`); None: not configured."""
+    forecasts: ForecastReports | None = None
+    """forecast_nightly's newest run for the forecasts page (`webapp.forecasts`); None: not configured."""
 
 
 def build(settings: WebAppSettings) -> Dependencies:
@@ -112,6 +115,7 @@ def build(settings: WebAppSettings) -> Dependencies:
         people_display(settings),
         validations=DynamoDbValidationCounter(settings.state_table_name),
         reports=settings.skills_reports(),
+        forecasts=settings.forecast_reports(),
     )
 
 

@@ -1,6 +1,7 @@
-"""The dashboards: skill coverage (`/skills`) and the certification timeline (`/certifications`).
+"""The dashboards: skill coverage (`/skills`), the certification timeline (`/certifications`) and the
+forecasts (`/forecasts`).
 
-Both read skills_daily's newest report (`webapp.reports.SkillsReports`: the artifact in the bucket,
+The first two read skills_daily's newest report (`webapp.reports.SkillsReports`: the artifact in the bucket,
 kept parsed per warm container) and never recompute it; an empty state says what is missing and why.
 The charts are drawn in the browser by Apache ECharts (vendored from npm by `make assets`, packaged
 with the app, served from `/static/`, never from a CDN) and `static/dashboards.js`, which read the
@@ -10,6 +11,11 @@ Content-Security-Policy allows `script-src 'self'`. Every chart has the same num
 "Propose training" (`POST /skills/training`) records the report's cross-training candidate as a
 `cross_training` recommendation for HR (`skills.publish.training_proposal`), which waits in the review
 queue. Planners, HR and admins see the whole plant; supervisors their departments (`skillviews.Scope`).
+
+The forecasts page reads forecast_nightly's newest run (`webapp.forecasts.ForecastReports`, kept the
+same way): per upcoming job operation the P10-P50-P90 labor hours or cost against standard as an
+interval chart and a table, the variance alerts with their drivers, the overtime projection per
+department and ISO week. Planners and admins see the whole plant; supervisors their departments.
 
 Registered on the web app's resolver by importing this module (the last line of `webapp.app`).
 """
@@ -30,6 +36,7 @@ from plexlabor.audit.publish import publish_once
 from plexlabor.platform.observability import logger
 from plexlabor.skills.publish import training_proposal
 from plexlabor.webapp.app import CONTENT_TYPE, SECURITY_HEADERS, Page, _deps, _form, _query, app
+from plexlabor.webapp.forecasts import MEASURES, ForecastScope, forecast_view
 from plexlabor.webapp.reports import CellKey, Loaded, SkillsIndex
 from plexlabor.webapp.skillviews import (
     CAUSES,
@@ -246,3 +253,42 @@ def certifications() -> Response[str]:
     }
     rendered = page.render("certifications.html", title="Certification timeline", page="certifications", **context)
     return _charted(rendered)
+
+
+@app.get("/forecasts")
+def forecasts() -> Response[str]:
+    page = Page(_deps())
+    scope = ForecastScope.of(page.viewer)
+    title = "Forecasts"
+    if not scope.allowed:
+        message = "The forecasts are for planners, admins and supervisors."
+        return page.render("message.html", 403, title=title, page="forecasts", message=message)
+    reports = page.deps.forecasts
+    loaded = reports.current() if reports is not None else None
+    if loaded is None or loaded.index is None:
+        return page.render(
+            "forecasts_empty.html", title=title, page="forecasts", configured=loaded is not None, loaded=loaded
+        )
+    index = loaded.index
+    query = _query()
+    department = _text(query, "department")
+    measure = query.get("measure", "hours")
+    measure = measure if measure in MEASURES else "hours"
+    view = forecast_view(index, scope, department, _number(query, "page"), measure)
+    shown = {k: v for k, v in query.items() if k in ("department", "measure") and v}
+    context: dict[str, Any] = {
+        "index": index,
+        "view": view,
+        "reach": scope,
+        "department": department,
+        "measure": measure,
+        "measures": MEASURES,
+        "problem": loaded.problem,
+        "scripts": chart_scripts(),
+        "as_of": page.local(index.as_of),
+        "page_query": lambda n: f"?{urlencode({**shown, 'page': n})}",
+        "measure_query": lambda m: (
+            f"?{urlencode({**{k: v for k, v in shown.items() if k != 'measure'}, 'measure': m})}"
+        ),
+    }
+    return _charted(page.render("forecasts.html", title=title, page="forecasts", **context))

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -39,6 +39,9 @@ from plexlabor.skills.artifact import (
 )
 from plexlabor.skills.report import Bottleneck, CertificationAlert, CoverageRow, SkillsTotals, TrainingRecommendation
 
+if TYPE_CHECKING:
+    from plexlabor.webapp.forecasts import ForecastReports
+
 logger = logging.getLogger(__name__)
 
 POINTER_TTL_S = 30.0
@@ -49,12 +52,21 @@ CellKey = tuple[str, date, str]
 
 
 class ReportSettings(ArtifactSettings):
-    """Where the web app reads reports: `ARTIFACTS_BUCKET_NAME` (its grant covers `reports/skills/`)
-    or `PLEXLABOR_ARTIFACTS_DIR` (a folder); neither: the dashboards say no report is configured."""
+    """Where the web app reads reports: `ARTIFACTS_BUCKET_NAME` (its grants cover `reports/skills/` and
+    `models/forecast/`) or `PLEXLABOR_ARTIFACTS_DIR` (a folder); neither: the dashboards say no report
+    is configured."""
 
     def skills_reports(self) -> SkillsReports | None:
         store = self.artifact_store(REPORT_PREFIX)
         return SkillsReports(store) if store is not None else None
+
+    def forecast_reports(self) -> ForecastReports | None:
+        """forecast_nightly's runs (the grant covers `models/forecast/` too), or None when not configured."""
+        from plexlabor.forecast.artifacts import PREFIX
+        from plexlabor.webapp.forecasts import ForecastReports
+
+        store = self.artifact_store(PREFIX)
+        return ForecastReports(store) if store is not None else None
 
 
 class _Basics(BaseModel):

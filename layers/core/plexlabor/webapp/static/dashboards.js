@@ -65,7 +65,44 @@
     return chart;
   }
 
-  var kinds = { heatmap: heatmap, timeline: timeline };
+  function intervals(element, data) {
+    var chart = echarts.init(element, null, { renderer: "canvas" });
+    var unit = data.unit;
+    function amount(v) { return unit === "$" ? "$" + Math.round(v).toLocaleString("en-US") : v.toFixed(1) + " h"; }
+    function band(params, api) {
+      var low = api.coord([api.value(0), api.value(2)]);
+      var high = api.coord([api.value(1), api.value(2)]);
+      var height = Math.max(6, api.size([0, 1])[1] * 0.45);
+      return { type: "rect", shape: { x: low[0], y: low[1] - height / 2, width: Math.max(2, high[0] - low[0]), height: height },
+        style: api.style({ fill: "#9db8d6" }) };
+    }
+    chart.setOption({
+      animation: false,
+      grid: { left: 8, right: 24, top: 40, bottom: 32, containLabel: true },
+      legend: { top: 0 },
+      tooltip: {
+        trigger: "axis", axisPointer: { type: "shadow" },
+        formatter: function (items) {
+          var i = items.length ? items[0].dataIndex : 0;
+          var y = items.length ? (items[0].axisValue || data.labels[i]) : "";
+          return [y].concat(items.map(function (p) {
+            var v = p.data;
+            return p.seriesName + ": " + (v.length === 3 ? amount(v[0]) + " – " + amount(v[1]) : amount(v[0]));
+          })).join("<br>");
+        }
+      },
+      xAxis: { type: "value", name: unit === "$" ? "cost" : "hours", min: 0 },
+      yAxis: { type: "category", data: data.labels, inverse: true, axisLabel: { fontSize: 11 } },
+      series: [
+        { name: "P10–P90", type: "custom", renderItem: band, encode: { x: [0, 1], y: 2 }, data: data.band, itemStyle: { color: "#9db8d6" } },
+        { name: "P50", type: "scatter", data: data.p50, symbolSize: 10, itemStyle: { color: "#1f3b57" }, z: 3 },
+        { name: "Standard", type: "scatter", data: data.standard, symbol: "rect", symbolSize: [3, 18], itemStyle: { color: "#a4161a" }, z: 4 }
+      ]
+    });
+    return chart;
+  }
+
+  var kinds = { heatmap: heatmap, timeline: timeline, intervals: intervals };
   var charts = [];
   document.querySelectorAll("[data-chart]").forEach(function (element) {
     var draw = kinds[element.getAttribute("data-chart")];

@@ -1,0 +1,275 @@
+"""The forecasts page's data: forecast_nightly's newest run, kept per warm container, and what one viewer sees.
+
+forecast_nightly leaves each run in the artifacts bucket under `models/forecast/` (`forecast.artifacts`:
+`latest.json` pointing at `<version>/forecasts.jsonl`, `alerts.jsonl`, `overtime.jsonl`).
+`ForecastReports.current()` reads the pointer at most every `ttl_s` seconds (every request while there
+is none) and the run's files only when the pointer names another version; they are checked against the
+pointer's sha256, validated and sorted once (`ForecastIndex`). A page request does no other I/O and
+never recomputes a forecast. When the store fails, the run already held is kept and shown with the
+failure; with none held the page says what is missing.
+
+`forecast_view` is pure: the operations a viewer may see (planners and admins the whole plant,
+supervisors their departments), a page of them as the interval chart's data and the table's rows, the
+variance alerts with their drivers, and the overtime projections per department and ISO week. Jobs,
+operations and workcenters are named by their codes, never by Plex ids.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from plexlabor.approval.display import looks_like_id
+from plexlabor.forecast.artifacts import read_latest, read_run_file
+from plexlabor.forecast.records import OperationForecast, OvertimeProjection, VarianceAlert
+from plexlabor.platform.artifacts import ArtifactError, ArtifactStore
+from plexlabor.review.queue import Role, Viewer
+
+logger = logging.getLogger(__name__)
+
+POINTER_TTL_S = 30.0
+"""How long a warm container trusts the pointer it read before asking the bucket again."""
+OPERATIONS_PER_PAGE = 25
+"""Job operations per page of the interval chart and its table (a chart row stays readable at 820 px)."""
+PLANT_WIDE = frozenset({Role.PLANNER, Role.ADMIN})
+"""Roles that see every department's forecasts (a supervisor sees their departments')."""
+MEASURES = {"hours": "Labor hours", "cost": "Labor cost"}
+
+
+def _lines(raw: bytes, model: type[BaseModel], key: str) -> list[Any]:
+    try:
+        return [model.model_validate_json(line) for line in raw.splitlines() if line.strip()]
+    except ValidationError as error:
+        raise ArtifactError(f"{key} is not a forecast file: {error.error_count()} problem(s)") from None
+
+
+@dataclass
+class ForecastIndex:
+    """One stored forecast run, validated and sorted for the page."""
+
+    pointer: dict[str, Any]
+    forecasts: list[OperationForecast]
+    alerts: list[VarianceAlert]
+    overtime: list[OvertimeProjection]
+
+    @classmethod
+    def read(cls, store: ArtifactStore, pointer: dict[str, Any]) -> ForecastIndex:
+        """The run a pointer names; ArtifactError when a file is missing, altered or not a forecast file."""
+        version = str(pointer["version"])
+        forecasts = _lines(read_run_file(store, pointer, "forecasts.jsonl"), OperationForecast, version)
+        alerts = _lines(read_run_file(store, pointer, "alerts.jsonl"), VarianceAlert, version)
+        overtime = _lines(read_run_file(store, pointer, "overtime.jsonl"), OvertimeProjection, version)
+        never = datetime.max.replace(tzinfo=None)
+        forecasts.sort(
+            key=lambda f: (
+                (f.scheduled_start.replace(tzinfo=None) if f.scheduled_start else never),
+                f.job_no or "",
+                f.operation_no,
+                f.job_operation_id,
+            )
+        )
+        alerts.sort(key=lambda a: (-a.over_hours, a.forecast.job_operation_id))
+        overtime.sort(key=lambda p: (p.iso_week, p.department))
+        return cls(pointer, forecasts, alerts, overtime)
+
+    @property
+    def version(self) -> str:
+        return str(self.pointer["version"])
+
+    @property
+    def as_of(self) -> datetime:
+        return datetime.fromisoformat(str(self.pointer["as_of"]))
+
+    @property
+    def method(self) -> str:
+        return str(self.pointer.get("method") or "model")
+
+    @property
+    def trained_on(self) -> int:
+        return int(self.pointer.get("trained_on") or 0)
+
+    @property
+    def backtest(self) -> dict[str, Any] | None:
+        """The model's backtest accuracy if the run stored one (forecast_nightly does not, yet)."""
+        found = self.pointer.get("backtest")
+        return found if isinstance(found, dict) else None
+
+
+@dataclass(frozen=True)
+class LoadedForecast:
+    index: ForecastIndex | None
+    problem: str | None = None
+
+
+class ForecastReports:
+    """The newest forecast run of one store (rooted at `models/forecast/`), kept between requests."""
+
+    def __init__(
+        self, store: ArtifactStore, *, ttl_s: float = POINTER_TTL_S, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.store = store
+        self._ttl_s = ttl_s
+        self._monotonic = monotonic
+        self._index: ForecastIndex | None = None
+        self._checked_at: float | None = None
+        self._lock = threading.Lock()
+
+    def current(self) -> LoadedForecast:
+        with self._lock:
+            now = self._monotonic()
+            fresh = self._checked_at is not None and now - self._checked_at < self._ttl_s
+            if self._index is not None and fresh:
+                return LoadedForecast(self._index)
+            try:
+                pointer = read_latest(self.store)
+                if pointer is not None and (self._index is None or pointer != self._index.pointer):
+                    self._index = ForecastIndex.read(self.store, pointer)
+            except (ArtifactError, KeyError, ValueError) as error:
+                logger.warning("forecast run unreadable", extra={"error": str(error)})
+                return LoadedForecast(self._index, str(error))
+            self._checked_at = now
+            return LoadedForecast(self._index)
+
+
+# -- what one viewer sees -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForecastScope:
+    plant_wide: bool
+    supervisor: bool
+    departments: frozenset[str]
+
+    @classmethod
+    def of(cls, viewer: Viewer) -> ForecastScope:
+        return cls(bool(viewer.roles & PLANT_WIDE), Role.SUPERVISOR in viewer.roles, viewer.departments)
+
+    @property
+    def allowed(self) -> bool:
+        return self.plant_wide or self.supervisor
+
+    def sees(self, department: str | None) -> bool:
+        return self.plant_wide or (department is not None and department in self.departments)
+
+    def describe(self) -> str:
+        if self.plant_wide:
+            return "the whole plant"
+        if not self.departments:
+            return "no department (your account names none)"
+        return "departments " + ", ".join(sorted(self.departments))
+
+
+def code(value: str | None, missing: str) -> str:
+    """A code as people read it; `missing` when there is none or it is a Plex id."""
+    return value if value and not looks_like_id(value) else missing
+
+
+def job_label(f: OperationForecast) -> str:
+    return f"{code(f.job_no, 'job without a number')} op {code(f.operation_code, str(f.operation_no))}"
+
+
+@dataclass(frozen=True)
+class OperationRow:
+    label: str
+    job: str
+    operation: str
+    workcenter: str
+    department: str
+    start: datetime | None
+    forecast: OperationForecast
+    standard_cost: float | None
+    over_standard: bool
+
+
+@dataclass
+class ForecastView:
+    departments: list[str]
+    matching: int
+    page: int
+    pages: int
+    first: int
+    rows: list[OperationRow]
+    chart: dict[str, Any]
+    alerts: list[tuple[OperationRow, VarianceAlert]]
+    overtime: list[OvertimeProjection]
+    hours: dict[str, float] = field(default_factory=dict)
+
+
+def _row(f: OperationForecast) -> OperationRow:
+    workcenter = code(f.workcenter_code, "—")
+    standard_cost = round(f.standard_hours * f.labor_rate, 2) if f.labor_rate is not None else None
+    return OperationRow(
+        label=f"{job_label(f)} · {workcenter}",
+        job=code(f.job_no, "job without a number"),
+        operation=code(f.operation_code, str(f.operation_no)),
+        workcenter=workcenter,
+        department=f.department or "—",
+        start=f.scheduled_start.replace(tzinfo=f.scheduled_start.tzinfo or UTC) if f.scheduled_start else None,
+        forecast=f,
+        standard_cost=standard_cost,
+        over_standard=f.p50_hours > f.standard_hours,
+    )
+
+
+def chart_data(rows: list[OperationRow], measure: str) -> dict[str, Any]:
+    """The interval chart's data: per row (y index) its label, the P10-P90 band `[p10, p90, y]`, the P50 and
+    the standard `[value, y]` (hours, or cost: an operation without a pay rate has no cost point)."""
+
+    def values(row: OperationRow) -> tuple[float | None, float | None, float | None, float | None]:
+        f = row.forecast
+        if measure == "cost":
+            return f.cost_p10, f.cost_p50, f.cost_p90, row.standard_cost
+        return f.p10_hours, f.p50_hours, f.p90_hours, f.standard_hours
+
+    points = [values(row) for row in rows]
+    return {
+        "measure": measure,
+        "unit": "$" if measure == "cost" else "h",
+        "labels": [row.label for row in rows],
+        "band": [[p[0], p[2], i] for i, p in enumerate(points) if p[0] is not None and p[2] is not None],
+        "p50": [[p[1], i] for i, p in enumerate(points) if p[1] is not None],
+        "standard": [[p[3], i] for i, p in enumerate(points) if p[3] is not None],
+    }
+
+
+def forecast_view(
+    index: ForecastIndex, scope: ForecastScope, department: str | None, page: int, measure: str
+) -> ForecastView:
+    visible = [f for f in index.forecasts if scope.sees(f.department)]
+    departments = sorted({f.department for f in visible if f.department})
+    matching = [f for f in visible if department is None or f.department == department]
+    pages = max(1, -(-len(matching) // OPERATIONS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * OPERATIONS_PER_PAGE
+    rows = [_row(f) for f in matching[first : first + OPERATIONS_PER_PAGE]]
+    alerts = [
+        (_row(a.forecast), a)
+        for a in index.alerts
+        if scope.sees(a.forecast.department) and (department is None or a.forecast.department == department)
+    ]
+    overtime = [
+        p for p in index.overtime if scope.sees(p.department) and (department is None or p.department == department)
+    ]
+    hours = {
+        "standard": round(sum(f.standard_hours for f in matching), 1),
+        "p50": round(sum(f.p50_hours for f in matching), 1),
+    }
+    return ForecastView(
+        departments=departments,
+        matching=len(matching),
+        page=page,
+        pages=pages,
+        first=first + 1,
+        rows=rows,
+        chart=chart_data(rows, measure if measure in MEASURES else "hours"),
+        alerts=alerts,
+        overtime=overtime,
+        hours=hours,
+    )
