@@ -24,7 +24,10 @@ class WebhookReport:
 
 
 class WebhookSender:
-    """POSTs each punch to `url` with `X-Plexlabor-Timestamp` / `X-Plexlabor-Signature` headers."""
+    """POSTs each punch to `url` with `X-Plexlabor-Timestamp` / `X-Plexlabor-Signature` headers.
+
+    `timeout_s` (30 s) covers the local runtime's first call of punch_webhook, which imports its code
+    first, on a busy 2-core machine (5 s was too short there: a punch was reported failed)."""
 
     def __init__(
         self,
@@ -32,7 +35,7 @@ class WebhookSender:
         secret: str,
         *,
         session: requests.Session | None = None,
-        timeout_s: float = 5.0,
+        timeout_s: float = 30.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if not secret:
