@@ -80,6 +80,9 @@ Access = TableAccess | SendTo | ReadSecret
 class BucketAccess:
     """The artifacts bucket, under one key prefix; the function gets `ARTIFACTS_BUCKET_NAME`.
 
+    A function may hold several, one per prefix and none inside another (web_app reads the skills
+    reports and the forecasts): each is its own grant, and all share the one bucket variable.
+
     Read: s3:GetObject on `<prefix>*` and s3:ListBucket on the bucket (without it S3 answers a
     missing key with 403 instead of 404, and "no norms yet" would look like an outage).
     Write: also s3:PutObject on `<prefix>*`. Never delete: the bucket is versioned.
@@ -193,8 +196,9 @@ class FunctionSpec:
             raise ValueError(f"{self.name}: reserved concurrency must be >= 1 (0 would disable it)")
         if Need.REDRIVE_LIMIT in self.needs and self.consumes is None:
             raise ValueError(f"{self.name}: {Need.REDRIVE_LIMIT.value} needs a consumed queue")
-        if len({access for access in self.needs if isinstance(access, BucketAccess)}) > 1:
-            raise ValueError(f"{self.name}: one bucket access per function")
+        prefixes = [access.prefix for access in self.needs if isinstance(access, BucketAccess)]
+        if any(a != b and a.startswith(b) for a in prefixes for b in prefixes) or len(set(prefixes)) < len(prefixes):
+            raise ValueError(f"{self.name}: one bucket access per prefix, none inside another")
         if len(set(self.routes)) != len(self.routes):
             raise ValueError(f"{self.name}: duplicate route")
         if self.schedule is not None and not SCHEDULE_EXPRESSION.fullmatch(self.schedule):
@@ -352,6 +356,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             Need.PILOT_SCOPE,
             Need.PEOPLE_NAMES,
             BucketAccess.read(SKILLS_REPORTS_PREFIX),  # the dashboards read skills_daily's report
+            BucketAccess.read("models/forecast/"),  # and forecast_nightly's run (plexlabor.forecast.artifacts)
         ),
         routes=(
             signed_in("GET", "/queue"),
@@ -362,6 +367,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             signed_in("GET", "/skills"),  # dashboards (plexlabor.webapp.dashboards)
             signed_in("POST", "/skills/training"),
             signed_in("GET", "/certifications"),
+            signed_in("GET", "/forecasts"),
             signed_in("GET", "/static/{name}"),  # the dashboards' scripts, cached a year
             Route("GET", "/login"),  # to the hosted UI (or a refreshed session)
             Route("GET", "/auth/callback"),  # the hosted UI's code, exchanged for the session cookie

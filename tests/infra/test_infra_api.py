@@ -24,6 +24,7 @@ SIGNED_IN = {
     ("GET", "/skills"),
     ("POST", "/skills/training"),
     ("GET", "/certifications"),
+    ("GET", "/forecasts"),
     ("GET", "/static/{name}"),
 }
 """The web app's pages: only a signed-in person reaches them. Every other route is public."""

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from infra.constants import SKILLS_REPORTS_PREFIX
+from infra.function_specs import FUNCTION_SPECS, BucketAccess
 from infra.staging import stage_core_layer
+from plexlabor.forecast.artifacts import PREFIX as FORECAST_PREFIX
 from plexlabor.skills.artifact import REPORT_PREFIX
 from plexlabor.webapp.dashboards import STATIC_FILES
 
@@ -25,3 +27,10 @@ def test_the_core_layer_carries_every_script_the_dashboards_serve(tmp_path: Path
 
 def test_the_granted_prefix_is_where_skills_daily_stores_its_report() -> None:
     assert SKILLS_REPORTS_PREFIX == REPORT_PREFIX
+
+
+def test_the_web_app_reads_where_skills_daily_and_forecast_nightly_write_and_nothing_more() -> None:
+    specs = {spec.name: spec for spec in FUNCTION_SPECS}
+    web_app = [need for need in specs["web_app"].needs if isinstance(need, BucketAccess)]
+    assert web_app == [BucketAccess.read(REPORT_PREFIX), BucketAccess.read(FORECAST_PREFIX)]
+    assert BucketAccess.read_write(FORECAST_PREFIX) in specs["forecast_nightly"].needs

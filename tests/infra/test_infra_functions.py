@@ -201,12 +201,15 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     assert {name for name, found in flat.items() if found} == readers
     assert flat["punch_validator"] == flat["norms_refresh"] == [objects]
     assert flat["forecast_nightly"] == [forecasts]
-    assert flat["skills_daily"] == flat["web_app"] == [reports]  # the skills report, for the dashboards
+    assert flat["skills_daily"] == [reports]
+    assert sorted(flat["web_app"]) == sorted([reports, forecasts])  # the dashboards: skills report, forecasts
     assert _granted(synthesized, "punch_validator", "s3:PutObject") == []
     assert _granted(synthesized, "web_app", "s3:PutObject") == []
     assert [flatten_reference(r) for r in _granted(synthesized, "norms_refresh", "s3:PutObject")] == [objects]
     assert [flatten_reference(r) for r in _granted(synthesized, "forecast_nightly", "s3:PutObject")] == [forecasts]
     assert [flatten_reference(r) for r in _granted(synthesized, "skills_daily", "s3:PutObject")] == [reports]
+    web_app = [s for s in _statements(synthesized, "web_app") if "s3:GetObject" in _actions(s)]
+    assert web_app and all(_actions(s) == {"s3:GetObject"} for s in web_app)  # read only, both prefixes
     for name in readers:  # a missing key must be a 404, not a 403
         assert [flatten_reference(r) for r in _granted(synthesized, name, "s3:ListBucket")] == [f"<{bucket}.Arn>"]
     for name in SPECS:
@@ -431,6 +434,11 @@ def test_spec_rejects_bad_values() -> None:
         Route("GET", "/a/")
     with pytest.raises(ValueError, match="prefix"):
         BucketAccess.read("norms")
+    with pytest.raises(ValueError, match="one bucket access per prefix"):
+        FunctionSpec(name="twice", description="x", needs=(BucketAccess.read("a/"), BucketAccess.read_write("a/")))
+    with pytest.raises(ValueError, match="none inside another"):
+        FunctionSpec(name="nested", description="x", needs=(BucketAccess.read("a/"), BucketAccess.read("a/b/")))
+    assert FunctionSpec(name="two", description="x", needs=(BucketAccess.read("a/"), BucketAccess.read("b/")))
     assert FunctionSpec(name="norms_refresh", description="x", flavour=BATCH).handler == (
         "functions.norms_refresh.handler.handler"
     )
