@@ -16,10 +16,11 @@ operations and workcenters are named by their codes, never by Plex ids.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -58,6 +59,10 @@ class ForecastIndex:
     forecasts: list[OperationForecast]
     alerts: list[VarianceAlert]
     overtime: list[OvertimeProjection]
+    positions: dict[str | None, list[int]] = field(default_factory=dict)
+    """Per department, where its operations are in `forecasts` (in order): a page never scans them all."""
+    totals: dict[str | None, tuple[float, float]] = field(default_factory=dict)
+    """Per department, the standard and P50 hours of its operations."""
 
     @classmethod
     def read(cls, store: ArtifactStore, pointer: dict[str, Any]) -> ForecastIndex:
@@ -77,7 +82,12 @@ class ForecastIndex:
         )
         alerts.sort(key=lambda a: (-a.over_hours, a.forecast.job_operation_id))
         overtime.sort(key=lambda p: (p.iso_week, p.department))
-        return cls(pointer, forecasts, alerts, overtime)
+        index = cls(pointer, forecasts, alerts, overtime)
+        for position, f in enumerate(forecasts):
+            index.positions.setdefault(f.department, []).append(position)
+            standard, p50 = index.totals.get(f.department, (0.0, 0.0))
+            index.totals[f.department] = (standard + f.standard_hours, p50 + f.p50_hours)
+        return index
 
     @property
     def version(self) -> str:
@@ -242,13 +252,16 @@ def chart_data(rows: list[OperationRow], measure: str) -> dict[str, Any]:
 def forecast_view(
     index: ForecastIndex, scope: ForecastScope, department: str | None, page: int, measure: str
 ) -> ForecastView:
-    visible = [f for f in index.forecasts if scope.sees(f.department)]
-    departments = sorted({f.department for f in visible if f.department})
-    matching = [f for f in visible if department is None or f.department == department]
+    departments = sorted(d for d in index.positions if d and scope.sees(d))
+    chosen = [d for d in index.positions if scope.sees(d) and (department is None or d == department)]
+    if len(chosen) == len(index.positions):
+        matching: Sequence[int] = range(len(index.forecasts))
+    else:
+        matching = list(heapq.merge(*(index.positions[d] for d in chosen)))
     pages = max(1, -(-len(matching) // OPERATIONS_PER_PAGE))
     page = min(max(page, 1), pages)
     first = (page - 1) * OPERATIONS_PER_PAGE
-    rows = [_row(f) for f in matching[first : first + OPERATIONS_PER_PAGE]]
+    rows = [_row(index.forecasts[i]) for i in matching[first : first + OPERATIONS_PER_PAGE]]
     alerts = [
         (_row(a.forecast), a)
         for a in index.alerts
@@ -258,8 +271,8 @@ def forecast_view(
         p for p in index.overtime if scope.sees(p.department) and (department is None or p.department == department)
     ]
     hours = {
-        "standard": round(sum(f.standard_hours for f in matching), 1),
-        "p50": round(sum(f.p50_hours for f in matching), 1),
+        "standard": round(sum(index.totals[d][0] for d in chosen), 1),
+        "p50": round(sum(index.totals[d][1] for d in chosen), 1),
     }
     return ForecastView(
         departments=departments,
