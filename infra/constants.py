@@ -190,6 +190,7 @@ APPROVAL_SUBSTITUTIONS = {"NotifyQueueUrl": QueueName.NOTIFY, "WritebackQueueUrl
 NORMS_PREFIX = "norms/"  # plexlabor.intake.norms_store: norms/<version>.json and norms/latest.json
 SKILLS_REPORTS_PREFIX = "reports/skills/"  # plexlabor.skills.artifact: <as_of>.json and latest.json
 MODELS_PREFIX = "models/"  # forecast/scorer model artifacts (future)
+SCORER_MODELS_PREFIX = "models/scorer/"  # plexlabor.validation.registry: <version>/..., latest.json
 
 DEFAULT_BUILD_DIR = REPO_ROOT / "build"
 LAYERS_SOURCE_DIR = REPO_ROOT / "layers"

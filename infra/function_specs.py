@@ -23,6 +23,7 @@ from infra.constants import (
     FUNCTIONS_PACKAGE,
     NORMS_PREFIX,
     SCHEDULE_EXPRESSION,
+    SCORER_MODELS_PREFIX,
     SKILLS_REPORTS_PREFIX,
     LayerName,
     PythonRuntime,
@@ -220,6 +221,10 @@ class FunctionSpec:
     def bucket_access(self) -> BucketAccess | None:
         return next((access for access in self.needs if isinstance(access, BucketAccess)), None)
 
+    @property
+    def bucket_accesses(self) -> tuple[BucketAccess, ...]:
+        return tuple(access for access in self.needs if isinstance(access, BucketAccess))
+
 
 def visibility_timeouts(specs: Iterable[FunctionSpec]) -> dict[QueueName, int]:
     """Visibility timeout (s) of each queue from its one consumer: 6 x timeout + batching window."""
@@ -305,7 +310,13 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         consumes=QueueName.PUNCH,
         batch_size=10,
         max_batching_window_s=5,
-        needs=(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, BucketAccess.read(NORMS_PREFIX)),
+        needs=(
+            Need.START_APPROVALS,
+            Need.PILOT_SCOPE,
+            Need.PLANT_TIMEZONE,
+            BucketAccess.read(NORMS_PREFIX),
+            BucketAccess.read(SCORER_MODELS_PREFIX),  # the scorer model in force (plexlabor.validation.registry)
+        ),
     ),
     FunctionSpec(
         name="approval_notify",
@@ -440,5 +451,17 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         memory_mb=4096,  # a 5,000-person plant peaks near 2.3 GB (bench_forecast); more memory is also more CPU
         needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, BucketAccess.read_write("models/forecast/")),  # see artifacts.py
         schedule="cron(0 8 * * ? *)",  # 08:00 UTC: 03:00-04:00 US Eastern, after norms_refresh
+    ),
+    FunctionSpec(
+        name="scorer_retrain",
+        description="Retrains the punch scorer from supervisors' decisions; promotes the candidate only when "
+        "it is not worse on recent held-out decisions, else keeps it as a shadow (plexlabor.learning).",
+        flavour=BATCH,  # scikit-learn
+        memory_mb=2048,
+        timeout_s=MAX_TIMEOUT_S,
+        access=(TableAccess.AUDIT_READ, TableAccess.AUDIT_APPEND),  # decisions in; promotion or refusal events out
+        reserved_concurrency=1,  # one retrain at a time: one pointer move per run
+        needs=(BucketAccess.read_write(SCORER_MODELS_PREFIX),),
+        schedule="cron(0 10 ? * MON *)",  # weekly, Monday 10:00 UTC: after the weekend's decisions
     ),
 )

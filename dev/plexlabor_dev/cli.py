@@ -88,6 +88,7 @@ GROUPS = {
     "plant": "synthetic plants with ground-truth labels",
     "crew": "optimal crew assignment",
     "writeback": "write-backs to Plex",
+    "model": "the scorer's model registry (models/scorer/ in the artifacts bucket)",
     "local": "the serverless product on one machine (moto + simulator)",
 }
 """Commands that only hold subcommands (an ACTION); the first command under one adds it."""
@@ -256,6 +257,32 @@ COMMANDS: tuple[Command, ...] = (
                 action="store_true",
                 help="against the running `plexlabor local up`: its tables, moto and simulator (no other setting)",
             ),
+        ),
+    ),
+    Command(
+        "model promote",
+        "put a stored scorer model in force (audited)",
+        "plexlabor_dev.commands.model:model_command",
+        (
+            arg("version", help="a stored model version, e.g. scorer-1a2b3c4d5e"),
+            arg("--artifacts-dir", help="folder holding models/scorer/ (instead of the bucket)"),
+            arg("--bucket", help="artifacts bucket (default: env ARTIFACTS_BUCKET_NAME)"),
+            arg("--audit-table", help="audit table name (default: env AUDIT_TABLE_NAME)"),
+            arg("--endpoint-url", help="AWS endpoint (e.g. the local runtime's moto server)"),
+            arg("--actor", default="cli", help="who moves the model (recorded in the audit table)"),
+        ),
+    ),
+    Command(
+        "model rollback",
+        "put an earlier scorer model back in force (audited)",
+        "plexlabor_dev.commands.model:model_command",
+        (
+            arg("version", help="a stored model version, e.g. scorer-1a2b3c4d5e"),
+            arg("--artifacts-dir", help="folder holding models/scorer/ (instead of the bucket)"),
+            arg("--bucket", help="artifacts bucket (default: env ARTIFACTS_BUCKET_NAME)"),
+            arg("--audit-table", help="audit table name (default: env AUDIT_TABLE_NAME)"),
+            arg("--endpoint-url", help="AWS endpoint (e.g. the local runtime's moto server)"),
+            arg("--actor", default="cli", help="who moves the model (recorded in the audit table)"),
         ),
     ),
     Command(

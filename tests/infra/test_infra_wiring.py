@@ -46,6 +46,7 @@ INTAKE_SETTINGS: dict[str, str] = {
     "web_authorizer": "plexlabor.webapp.auth:AuthorizerSettings",
     "plex_writeback": "plexlabor.approval.settings:WritebackSettings",
     "review_sweep": "plexlabor.review.wiring:ReviewSweepSettings",
+    "scorer_retrain": "plexlabor.learning.wiring:RetrainSettings",
 }
 """The pydantic settings model each function's dependencies are built from (its capability's wiring)."""
 SECOND_SETTINGS: dict[str, str] = {"web_app": "plexlabor.webapp.auth:SignInSettings"}

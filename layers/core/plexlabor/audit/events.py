@@ -48,6 +48,8 @@ class AuditEventType(StrEnum):
     REVERT = "revert"
     EXPIRED = "expired"
     ESCALATED = "escalated"
+    MODEL = "model"
+    """A scorer model put in force, kept in shadow, or rolled back (`plexlabor.learning`)."""
 
 
 class AuditStatus(StrEnum):
@@ -61,6 +63,9 @@ class AuditStatus(StrEnum):
     WRITTEN = "written"
     WRITE_FAILED = "write_failed"
     REVERTED = "reverted"
+    PROMOTED = "promoted"
+    SHADOW = "shadow"
+    ROLLED_BACK = "rolled_back"
 
 
 ALLOWED_STATUSES: dict[AuditEventType, frozenset[AuditStatus]] = {
@@ -73,13 +78,18 @@ ALLOWED_STATUSES: dict[AuditEventType, frozenset[AuditStatus]] = {
     AuditEventType.REVERT: frozenset({AuditStatus.REVERTED}),
     AuditEventType.EXPIRED: frozenset({AuditStatus.EXPIRED}),
     AuditEventType.ESCALATED: frozenset({AuditStatus.ESCALATED}),
+    AuditEventType.MODEL: frozenset({AuditStatus.PROMOTED, AuditStatus.SHADOW, AuditStatus.ROLLED_BACK}),
 }
 """The status each kind of event may carry: an `expired` event cannot claim `written`."""
 
-NEEDS_FINDING_ID = frozenset(ALLOWED_STATUSES) - {AuditEventType.FINDING, AuditEventType.RECOMMENDATION}
+NEEDS_FINDING_ID = frozenset(ALLOWED_STATUSES) - {
+    AuditEventType.FINDING,
+    AuditEventType.RECOMMENDATION,
+    AuditEventType.MODEL,
+}
 """Events of the approval flow always name the finding they belong to."""
 
-NEEDS_MODEL_VERSION = frozenset({AuditEventType.FINDING, AuditEventType.RECOMMENDATION})
+NEEDS_MODEL_VERSION = frozenset({AuditEventType.FINDING, AuditEventType.RECOMMENDATION, AuditEventType.MODEL})
 """Every AI output records which model (or rule set) version produced it."""
 
 NEEDS_SUPERVISOR_ID = frozenset({AuditEventType.NOTIFICATION, AuditEventType.DECISION})

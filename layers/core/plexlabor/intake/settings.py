@@ -35,9 +35,12 @@ class ValidatorSettings(PlexSourceSettings, ApprovalStartSettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
     idempotency_table_name: str = Field(alias=env.IDEMPOTENCY_TABLE_NAME)
     artifacts_bucket_name: str | None = Field(default=None, alias=env.ARTIFACTS_BUCKET_NAME)
-    """Where the nightly job stores norms; unset = norms computed from each batch's context."""
+    """Where the nightly job stores norms and the scorer's registry is (`models/scorer/`); unset = norms
+    computed from each batch's context, the packaged scorer model."""
     idempotency_expires_s: int = Field(default=14 * 24 * 3600, ge=60, alias="IDEMPOTENCY_EXPIRES_SECONDS")
     norms_max_age_s: int = Field(default=600, ge=0, alias="NORMS_MAX_AGE_SECONDS")
+    scorer_max_age_s: int = Field(default=600, ge=0, alias="SCORER_MAX_AGE_SECONDS")
+    """How long a warm validator keeps the scorer model in force before re-reading the registry's pointer."""
     reference_max_age_s: int = Field(default=900, ge=0, alias="REFERENCE_MAX_AGE_SECONDS")
     """How long a warm validator keeps reference data (employees, routings, certifications...)."""
     state_table_name: str | None = Field(default=None, alias=env.STATE_TABLE_NAME)

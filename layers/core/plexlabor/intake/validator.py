@@ -45,6 +45,7 @@ from plexlabor.platform.settings import PerEnvironment
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.norms import Norms
+from plexlabor.validation.scorer import ScorerModel
 
 ACTOR = "punch_validator"
 
@@ -102,6 +103,9 @@ class Dependencies:
     clock: Callable[[], datetime] = utc_now
     counter: ValidationCounter | None = None
     """Where validated records are counted (the state table); None: not counted."""
+    load_model: Callable[[], ScorerModel] | None = None
+    """The scorer model in force (`plexlabor.validation.registry.ScorerLoader`: cached, re-checked on a
+    TTL, the packaged model when the registry has none), read once per batch; None: `engine`'s own."""
 
     def count(self, message: PunchMessage, result: dict[str, Any]) -> int:
         """Count the record as validated today (plant time); 1 if it was not counted before."""
@@ -152,15 +156,18 @@ def _build(settings: ValidatorSettings) -> Dependencies:
     from plexlabor.intake.norms_store import CachedNorms
     from plexlabor.intake.sources import ReferenceCache
     from plexlabor.platform.aws import aws_client
+    from plexlabor.platform.s3artifacts import S3ArtifactStore
     from plexlabor.plex.sources import open_labor_source_from_aws
+    from plexlabor.validation.registry import SCORER_PREFIX, ModelRegistry, ScorerLoader
 
     dynamodb = aws_client("dynamodb")  # one client for the audit, idempotency and state tables
     source = open_labor_source_from_aws(settings)
     port = ReferenceCache(source.port, settings.reference_max_age_s)
     if settings.artifacts_bucket_name:
         load_norms = CachedNorms(S3NormsStore(settings.artifacts_bucket_name), settings.norms_max_age_s).latest
+        registry = ModelRegistry(S3ArtifactStore(settings.artifacts_bucket_name, SCORER_PREFIX))
     else:
-        load_norms = _no_norms
+        load_norms, registry = _no_norms, None
     clock = utc_now
     return Dependencies(
         source=port,
@@ -182,6 +189,7 @@ def _build(settings: ValidatorSettings) -> Dependencies:
         counter=(
             DynamoDbValidationCounter(settings.state_table_name, client=dynamodb) if settings.state_table_name else None
         ),
+        load_model=ScorerLoader(registry, settings.scorer_max_age_s),
     )
 
 
@@ -203,6 +211,8 @@ def _entries(event: dict[str, Any]) -> list[PunchEntry]:
 def validate_batch(deps: Dependencies, event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Validate every record of an SQS batch once per record version; the partial batch response."""
     deps.idempotency.register_lambda_context(context)
+    if deps.load_model is not None:
+        deps.engine.model = deps.load_model()  # the model in force, the same for the whole batch
 
     def norms_missing(version: str) -> None:
         logger.warning("no stored norms yet: using norms computed from this batch's context", norms_version=version)

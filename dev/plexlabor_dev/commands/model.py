@@ -1,0 +1,62 @@
+"""`plexlabor model promote|rollback VERSION`: put a stored scorer model in force by hand.
+
+The registry is the artifacts bucket's `models/scorer/` (`ARTIFACTS_BUCKET_NAME`, or `--bucket`) or a
+folder standing for that prefix (`--artifacts-dir`, as `PLEXLABOR_ARTIFACTS_DIR/models/scorer`); the
+audit table is `--audit-table` or `AUDIT_TABLE_NAME` (`--endpoint-url` for the local runtime's moto).
+Each move records a `model` audit event (`promoted` or `rolled_back`, `plexlabor.learning.manage`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from plexlabor.platform import env
+from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, LocalFolderArtifactStore
+from plexlabor.validation.registry import SCORER_PREFIX
+
+
+def _store(args: argparse.Namespace) -> ArtifactStore | None:
+    if args.artifacts_dir:
+        return LocalFolderArtifactStore(Path(args.artifacts_dir) / SCORER_PREFIX.rstrip("/"))
+    bucket = args.bucket or os.environ.get(env.ARTIFACTS_BUCKET_NAME)
+    if bucket:
+        from plexlabor.platform.s3artifacts import S3ArtifactStore
+
+        return S3ArtifactStore(bucket, SCORER_PREFIX)
+    return None
+
+
+def model_command(args: argparse.Namespace) -> int:
+    """Move the registry's pointer to VERSION and record it (`promote` or `rollback`)."""
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+    from plexlabor.learning.manage import put_in_force
+    from plexlabor.platform.clock import utc_now
+    from plexlabor.validation.registry import ModelRegistry
+
+    store = _store(args)
+    table = args.audit_table or os.environ.get(env.AUDIT_TABLE_NAME)
+    if store is None or not table:
+        missing = "--artifacts-dir or --bucket (or ARTIFACTS_BUCKET_NAME)" if store is None else "--audit-table"
+        print(f"plexlabor: error: no {missing}", file=sys.stderr)
+        return 2
+    if args.endpoint_url:
+        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
+    rollback = args.model_command == "rollback"
+    try:
+        pointer = put_in_force(
+            ModelRegistry(store),
+            DynamoDbAuditStore(table),
+            args.version,
+            rollback=rollback,
+            by=args.actor,
+            at=utc_now(),
+        )
+    except ArtifactError as error:
+        print(f"plexlabor: nothing changed: {error}", file=sys.stderr)
+        return 1
+    verb = "rolled back to" if rollback else "promoted"
+    print(f"{verb} {pointer['version']} (was {pointer['previous'] or 'the packaged model'}), by {pointer['by']}")
+    return 0

@@ -1,0 +1,149 @@
+"""Fit a candidate scorer from decisions, evaluate it against the model in force, decide promotion.
+
+- `split`: time-ordered: the most recent `holdout_fraction` of the decisions (at least `min_holdout`)
+  are held out; the candidate trains on the older ones only.
+- `fit_candidate`: the families and rule priors the training decisions can fit (a learned family
+  needs `min_family_examples` decisions of both verdicts), on top of the model in force: what the
+  decisions do not cover keeps the model in force's coefficients (a Lambda has no generated plants).
+- `evaluate`: on the held-out decisions, a finding is flagged when the model's confidence reaches the
+  review threshold; precision = upheld among flagged, recall = flagged among upheld (approved).
+- `decide`: promote when the candidate's precision is not lower and its recall not lower by more than
+  `tolerance`, on at least `min_holdout` held-out decisions, and the held-out decisions agree with the
+  model in force's routing not much less than the training ones did (a batch decided at random drops
+  the agreement: comparing two models on noisy labels alone lets one win by chance); otherwise it stays
+  a shadow candidate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from plexlabor.validation.checks.base import RULE
+from plexlabor.validation.decisions import approved
+from plexlabor.validation.findings import Finding
+from plexlabor.validation.scorer import UNTRAINED_PRIOR, ScorerModel
+from plexlabor.validation.training import Example, examples_from_decisions, fit_scorer
+
+REVIEW_THRESHOLD = 0.7  # EngineSettings.review_threshold: what goes to a supervisor
+MIN_FAMILY_EXAMPLES = 20
+EPSILON = 1e-9  # float noise: 49/50 is 0.98 however it is computed
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    tolerance: float = 0.02
+    """How much lower the candidate's recall of upheld findings may be and still be promoted."""
+    holdout_fraction: float = 0.25
+    min_holdout: int = 30
+    min_training: int = 50
+    review_threshold: float = REVIEW_THRESHOLD
+    max_agreement_drop: float = 0.10
+    """The recent (held-out) decisions may agree with the model in force's routing this much less than
+    the training window's did; beyond it they look noisy (or the policy changed at once): shadow."""
+
+
+@dataclass(frozen=True)
+class Metrics:
+    decisions: int
+    upheld: int
+    flagged: int
+    upheld_flagged: int
+    agreed: int = 0
+    """Decisions the routing matched: sent for review and upheld, or not sent and rejected."""
+
+    @property
+    def precision(self) -> float:
+        """Upheld among the findings the model sends for review (0 when it sends none)."""
+        return self.upheld_flagged / self.flagged if self.flagged else 0.0
+
+    @property
+    def recall(self) -> float:
+        """Sent for review among the findings supervisors upheld (0 when none was upheld)."""
+        return self.upheld_flagged / self.upheld if self.upheld else 0.0
+
+    @property
+    def agreement(self) -> float:
+        return self.agreed / self.decisions if self.decisions else 0.0
+
+    def to_json(self) -> dict[str, float | int]:
+        rounded = {name: round(getattr(self, name), 4) for name in ("precision", "recall", "agreement")}
+        return {**asdict(self), **rounded}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    promote: bool
+    reasons: tuple[str, ...]
+
+
+def split(rows: Sequence[Finding], gate: GateSettings) -> tuple[list[Finding], list[Finding]]:
+    """(training, held out): rows are oldest first; the most recent ones are held out."""
+    held = max(gate.min_holdout, math.ceil(len(rows) * gate.holdout_fraction))
+    cut = max(0, len(rows) - held)
+    return list(rows[:cut]), list(rows[cut:])
+
+
+def confidence(model: ScorerModel, row: Finding) -> float:
+    """The model's confidence in a decided finding, from the features the finding carried."""
+    example = examples_from_decisions([(row, True)])[0]
+    if example.family == RULE or example.family not in model.families:
+        return model.priors.get(example.anomaly_type, UNTRAINED_PRIOR)
+    return model.families[example.family].probability(example.features)
+
+
+def evaluate(model: ScorerModel, rows: Sequence[Finding], threshold: float = REVIEW_THRESHOLD) -> Metrics:
+    flagged = [confidence(model, row) >= threshold for row in rows]
+    upheld = [approved(row) for row in rows]
+    return Metrics(
+        decisions=len(rows),
+        upheld=sum(upheld),
+        flagged=sum(flagged),
+        upheld_flagged=sum(f and u for f, u in zip(flagged, upheld, strict=True)),
+        agreed=sum(f == u for f, u in zip(flagged, upheld, strict=True)),
+    )
+
+
+def _fittable(examples: list[Example]) -> list[Example]:
+    """Rule examples, and the learned families with enough decisions of both verdicts."""
+    counts: dict[str, int] = {}
+    verdicts: dict[str, set[bool]] = {}
+    for example in examples:
+        counts[example.family] = counts.get(example.family, 0) + 1
+        verdicts.setdefault(example.family, set()).add(example.positive)
+    enough = {f for f, n in counts.items() if f == RULE or (n >= MIN_FAMILY_EXAMPLES and len(verdicts[f]) == 2)}
+    return [example for example in examples if example.family in enough]
+
+
+def fit_candidate(incumbent: ScorerModel, rows: Sequence[Finding], trained_on: dict) -> ScorerModel:
+    """The candidate: what the decisions fit, the model in force for the rest; versioned by its content."""
+    examples = _fittable(examples_from_decisions([(row, approved(row)) for row in rows]))
+    fitted = fit_scorer(examples, trained_on)
+    priors = {**incumbent.priors, **fitted.priors}
+    families = {**incumbent.families, **fitted.families}
+    body = {"priors": priors, "families": {k: [v.coef, v.intercept, v.mean] for k, v in sorted(families.items())}}
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:10]
+    return ScorerModel(f"scorer-{digest}", priors, families, trained_on)
+
+
+def decide(candidate: Metrics, incumbent: Metrics, gate: GateSettings, before: Metrics | None = None) -> Verdict:
+    """`before`: the model in force on the training decisions (the agreement check); None: not checked."""
+    reasons = []
+    if before is not None and incumbent.agreement < before.agreement - gate.max_agreement_drop - EPSILON:
+        reasons.append(
+            f"the recent decisions agree with the model in force {incumbent.agreement:.3f}, against "
+            f"{before.agreement:.3f} before: more than {gate.max_agreement_drop} less (noisy or a sudden change)"
+        )
+    if candidate.decisions < gate.min_holdout:
+        reasons.append(f"{candidate.decisions} held-out decisions, fewer than {gate.min_holdout}")
+    if candidate.precision < incumbent.precision - EPSILON:
+        reasons.append(f"precision {candidate.precision:.3f} below the model in force's {incumbent.precision:.3f}")
+    if candidate.recall < incumbent.recall - gate.tolerance - EPSILON:
+        reasons.append(
+            f"recall of upheld findings {candidate.recall:.3f} below the model in force's "
+            f"{incumbent.recall:.3f} by more than {gate.tolerance}"
+        )
+    return Verdict(not reasons, tuple(reasons))

@@ -1,0 +1,175 @@
+"""scorer_retrain's run: export decisions, retrain, evaluate against the model in force, promote or shadow.
+
+The request is an EventBridge scheduled event (weekly by default); `detail` may carry
+`{"promote": false}` (store the candidate as a shadow whatever its metrics). The run:
+
+1. reads the `approved` and `rejected` events of the last `lookback_days` from the audit table and
+   exports the punch findings' decisions as pseudonymised rows of this plant
+   (`plexlabor.validation.decisions`; the salt is the plant's, kept in the registry, made once);
+2. splits them by time (`promotion.split`), fits the candidate on the older ones on top of the model
+   in force (the registry's pointer, else the packaged model), evaluates both on the held-out recent ones;
+3. stores the candidate with its card (training window, counts, metrics of both, code version, verdict)
+   and its training rows under `models/scorer/<version>/`;
+4. records the verdict as a `model` audit event (`promoted` or `shadow`, with the reasons), then, when
+   promoted, points `models/scorer/latest.json` at it: validators pick it up within their TTL.
+
+Too few decisions: nothing is trained or stored. A candidate identical to the model in force: nothing
+new is stored. The summary holds versions, counts and metrics only (no ids of people).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from importlib import metadata, resources
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import BaseModel, ConfigDict
+
+from plexlabor.audit.events import AuditEvent, AuditStatus
+from plexlabor.audit.publish import append_once
+from plexlabor.learning.events import model_event
+from plexlabor.learning.promotion import GateSettings, decide, evaluate, fit_candidate, split
+from plexlabor.learning.wiring import Dependencies
+from plexlabor.platform.observability import logger, metrics
+from plexlabor.validation.decisions import approved, by_plant, decided_at, export_rows, rows_jsonl
+from plexlabor.validation.findings import Finding
+from plexlabor.validation.registry import ModelRegistry
+from plexlabor.validation.scorer import ScorerModel
+
+SALT_BYTES = 32
+CODE_MODULES = (
+    ("plexlabor.validation", "training.py"),
+    ("plexlabor.validation", "scorer.py"),
+    ("plexlabor.validation", "decisions.py"),
+    ("plexlabor.learning", "promotion.py"),
+)
+
+
+class RetrainDetail(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    promote: bool = True
+
+
+class RetrainEvent(EventBridgeModel):
+    detail: RetrainDetail = RetrainDetail()
+
+
+def code_version() -> str:
+    """The package version and a digest of the code that trains and gates a model."""
+    try:
+        version = metadata.version("plexlabor")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    digest = hashlib.sha256()
+    for package, name in CODE_MODULES:
+        digest.update(resources.files(package).joinpath(name).read_bytes())
+    return f"plexlabor-{version}+{digest.hexdigest()[:12]}"
+
+
+def plant_salt(registry: ModelRegistry, plant: str) -> bytes:
+    """The plant's pseudonymisation salt: made once (random), kept in the registry, never in a row."""
+    key = f"salt/{plant}.key"
+    salt = registry.store.get(key)
+    if not salt:
+        salt = secrets.token_bytes(SALT_BYTES)
+        registry.store.put(key, salt)
+    return salt
+
+
+def export(deps: Dependencies) -> list[Finding]:
+    """This plant's decisions of the lookback window, as training rows, oldest first."""
+    since = deps.clock() - timedelta(days=deps.lookback_days)
+    events: list[AuditEvent] = []
+    for status in (AuditStatus.APPROVED, AuditStatus.REJECTED):
+        events.extend(deps.audit.by_status(status, since=since, limit=deps.max_decisions))
+    rows = export_rows(events, deps.plant, plant_salt(deps.registry, deps.plant))
+    return by_plant(rows).get(deps.plant, [])
+
+
+def _window(rows: list[Finding]) -> dict[str, Any]:
+    return {"from": decided_at(rows[0]).isoformat(), "to": decided_at(rows[-1]).isoformat()} if rows else {}
+
+
+def _counts(rows: list[Finding]) -> dict[str, int]:
+    upheld = sum(approved(row) for row in rows)
+    return {"decisions": len(rows), "approved": upheld, "rejected": len(rows) - upheld}
+
+
+def _incumbent(registry: ModelRegistry) -> ScorerModel:
+    version = registry.in_force()
+    model = registry.model(version) if version else None
+    return model or ScorerModel.load()
+
+
+def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
+    """Retrain once; the JSON-safe summary."""
+    gate: GateSettings = deps.gate
+    rows = export(deps)
+    summary: dict[str, Any] = {"plant": deps.plant, "decisions": len(rows)}
+    if len(rows) < gate.min_training + gate.min_holdout:
+        logger.info("too few decisions to retrain the scorer", **summary)
+        return {**summary, "status": "too_few_decisions"}
+    train, held = split(rows, gate)
+    incumbent = _incumbent(deps.registry)
+    trained_on = {
+        "plant": deps.plant,
+        "window": _window(train),
+        "counts": _counts(train),
+        "base": incumbent.version,
+        "code_version": code_version(),
+    }
+    candidate = fit_candidate(incumbent, train, trained_on)
+    if candidate.version == incumbent.version:
+        return {**summary, "status": "unchanged", "version": candidate.version}
+    mine, theirs = evaluate(candidate, held, gate.review_threshold), evaluate(incumbent, held, gate.review_threshold)
+    # the agreement check needs a model in force fitted to this plant's decisions, not the packaged one
+    before = evaluate(incumbent, train, gate.review_threshold) if deps.registry.in_force() else None
+    verdict = decide(mine, theirs, gate, before)
+    promote = verdict.promote and request.detail.promote
+    reasons = list(verdict.reasons) or ([] if promote else ["promotion not asked for (detail.promote false)"])
+    now = deps.clock()
+    card = {
+        "created_at": now.isoformat(),
+        "code_version": trained_on["code_version"],
+        "plant": deps.plant,
+        "training_window": trained_on["window"],
+        "holdout_window": _window(held),
+        "counts": {"training": _counts(train), "holdout": _counts(held)},
+        "metrics": {
+            "candidate": mine.to_json(),
+            "in_force": theirs.to_json(),
+            "in_force_on_training": None if before is None else before.to_json(),
+        },
+        "in_force_version": incumbent.version,
+        "gate": {
+            "review_threshold": gate.review_threshold,
+            "recall_tolerance": gate.tolerance,
+            "max_agreement_drop": gate.max_agreement_drop,
+        },
+        "status": "promoted" if promote else "shadow",
+        "reasons": reasons,
+    }
+    deps.registry.save(candidate, card, rows_jsonl(train))
+    status = AuditStatus.PROMOTED if promote else AuditStatus.SHADOW
+    payload = {k: card[k] for k in ("metrics", "in_force_version", "status", "reasons", "counts", "code_version")}
+    append_once(
+        deps.audit,
+        model_event(status, candidate.version, actor=deps.actor, occurred_at=now, payload=payload, stable=True),
+    )
+    if promote:
+        deps.registry.put_in_force(candidate.version, by=deps.actor, at=now)
+    metrics.add_metric(name="ScorerPromoted" if promote else "ScorerShadowed", unit=MetricUnit.Count, value=1)
+    logger.info("scorer retrained", version=candidate.version, status=card["status"], reasons=reasons)
+    return {
+        **summary,
+        "status": card["status"],
+        "version": candidate.version,
+        "in_force_version": incumbent.version,
+        "metrics": card["metrics"],
+        "reasons": reasons,
+    }

@@ -1,0 +1,86 @@
+"""How scorer_retrain is wired: its settings, its dependencies, and building them from the environment.
+
+Configuration (environment, read once per environment by `dependencies`):
+- `AUDIT_TABLE_NAME` (required): the decisions are read from it, the verdicts appended to it;
+- the registry (`ArtifactSettings`): `ARTIFACTS_BUCKET_NAME` (S3, under `models/scorer/`) or
+  `PLEXLABOR_ARTIFACTS_DIR` (a folder); one of them is required;
+- `SCORER_PLANT` (`plant`): the plant this deployment serves (rows are segmented and salted by it);
+- `SCORER_LOOKBACK_DAYS` (182), `SCORER_MAX_DECISIONS` (20000): how far back and how many decisions
+  of each verdict are read;
+- the promotion gate (`promotion.GateSettings`): `SCORER_RECALL_TOLERANCE` (0.02),
+  `SCORER_HOLDOUT_FRACTION` (0.25), `SCORER_MIN_HOLDOUT` (30), `SCORER_MIN_TRAINING` (50),
+  `SCORER_MAX_AGREEMENT_DROP` (0.10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import Field
+
+from plexlabor.audit.store import AuditStore
+from plexlabor.learning.promotion import GateSettings
+from plexlabor.platform import env
+from plexlabor.platform.artifacts import ArtifactSettings
+from plexlabor.platform.clock import utc_now
+from plexlabor.platform.errors import ConfigurationError
+from plexlabor.platform.settings import PerEnvironment
+from plexlabor.validation.registry import SCORER_PREFIX, ModelRegistry
+
+ACTOR = "scorer_retrain"
+
+
+class RetrainSettings(ArtifactSettings):
+    audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
+    plant: str = Field(default="plant", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", alias="SCORER_PLANT")
+    lookback_days: int = Field(default=182, ge=7, le=730, alias="SCORER_LOOKBACK_DAYS")
+    max_decisions: int = Field(default=20_000, ge=100, le=200_000, alias="SCORER_MAX_DECISIONS")
+    tolerance: float = Field(default=0.02, ge=0, le=0.5, alias="SCORER_RECALL_TOLERANCE")
+    holdout_fraction: float = Field(default=0.25, gt=0, lt=1, alias="SCORER_HOLDOUT_FRACTION")
+    min_holdout: int = Field(default=30, ge=1, alias="SCORER_MIN_HOLDOUT")
+    min_training: int = Field(default=50, ge=1, alias="SCORER_MIN_TRAINING")
+    max_agreement_drop: float = Field(default=0.10, ge=0, le=1, alias="SCORER_MAX_AGREEMENT_DROP")
+
+    @property
+    def gate(self) -> GateSettings:
+        return GateSettings(
+            tolerance=self.tolerance,
+            holdout_fraction=self.holdout_fraction,
+            min_holdout=self.min_holdout,
+            min_training=self.min_training,
+            max_agreement_drop=self.max_agreement_drop,
+        )
+
+
+@dataclass
+class Dependencies:
+    audit: AuditStore
+    registry: ModelRegistry
+    plant: str = "plant"
+    gate: GateSettings = field(default_factory=GateSettings)
+    lookback_days: int = 182
+    max_decisions: int = 20_000
+    clock: Callable[[], datetime] = utc_now
+    actor: str = ACTOR
+
+
+def build(settings: RetrainSettings) -> Dependencies:
+    """The real adapters (clients are created on first use)."""
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+
+    store = settings.artifact_store(SCORER_PREFIX)
+    if store is None:
+        raise ConfigurationError(f"scorer_retrain needs {env.ARTIFACTS_BUCKET_NAME} or {env.ARTIFACTS_DIR}")
+    return Dependencies(
+        audit=DynamoDbAuditStore(settings.audit_table_name),
+        registry=ModelRegistry(store),
+        plant=settings.plant,
+        gate=settings.gate,
+        lookback_days=settings.lookback_days,
+        max_decisions=settings.max_decisions,
+    )
+
+
+dependencies = PerEnvironment(RetrainSettings, build)

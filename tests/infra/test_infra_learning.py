@@ -1,0 +1,49 @@
+"""scorer_retrain in the stack: weekly, batch flavour, reads decisions from the audit table (and appends
+its verdicts), reads and writes only `models/scorer/` of the artifacts bucket; punch_validator reads it."""
+
+from __future__ import annotations
+
+import plexlabor.platform.env as env_vars
+from infra.constants import SCORER_MODELS_PREFIX
+from infra.function_specs import BATCH, FUNCTION_SPECS, MAX_TIMEOUT_S, BucketAccess, TableAccess
+from infra.nag import flatten_reference
+from infra.testing import Synthesized, actions, resources
+from plexlabor.validation.registry import SCORER_PREFIX
+
+SPECS = {spec.name: spec for spec in FUNCTION_SPECS}
+
+
+def _granted(synthesized: Synthesized, name: str, action: str) -> list[str]:
+    return [
+        flatten_reference(r)
+        for s in synthesized.function_statements(name)
+        if action in actions(s)
+        for r in resources(s)
+    ]
+
+
+def test_the_spec_is_a_weekly_batch_job_on_the_registry_prefix() -> None:
+    spec = SPECS["scorer_retrain"]
+    assert SCORER_MODELS_PREFIX == SCORER_PREFIX
+    assert spec.schedule == "cron(0 10 ? * MON *)" and spec.flavour == BATCH
+    assert spec.timeout_s == MAX_TIMEOUT_S and spec.reserved_concurrency == 1
+    assert set(spec.access) == {TableAccess.AUDIT_READ, TableAccess.AUDIT_APPEND}
+    assert spec.bucket_accesses == (BucketAccess.read_write(SCORER_PREFIX),)
+    assert not spec.reads_plex
+    assert BucketAccess.read(SCORER_PREFIX) in SPECS["punch_validator"].needs
+
+
+def test_its_role_and_environment(synthesized: Synthesized) -> None:
+    variables = synthesized.function("scorer_retrain")["Properties"]["Environment"]["Variables"]
+    assert {env_vars.AUDIT_TABLE_NAME, env_vars.ARTIFACTS_BUCKET_NAME} <= set(variables)
+    assert env_vars.PLEX_API_KEY_SECRET_ARN not in variables and env_vars.STATE_TABLE_NAME not in variables
+    audit = synthesized.logical_id(synthesized.stack.storage.audit_table)
+    assert any(audit in r for r in _granted(synthesized, "scorer_retrain", "dynamodb:Query"))  # decisions by status
+    assert any(audit in r for r in _granted(synthesized, "scorer_retrain", "dynamodb:PutItem"))  # verdict events
+    for action in ("dynamodb:UpdateItem", "dynamodb:DeleteItem", "s3:DeleteObject", "states:StartExecution"):
+        assert _granted(synthesized, "scorer_retrain", action) == []
+    bucket = synthesized.logical_id(synthesized.stack.artifacts.bucket)
+    scorer = f"<{bucket}.Arn>/{SCORER_MODELS_PREFIX}*"
+    assert _granted(synthesized, "scorer_retrain", "s3:PutObject") == [scorer]
+    assert scorer in _granted(synthesized, "punch_validator", "s3:GetObject")
+    assert scorer not in _granted(synthesized, "punch_validator", "s3:PutObject")

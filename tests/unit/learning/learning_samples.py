@@ -1,0 +1,60 @@
+"""Decision events of punch findings, as the approval callback records them, for the learning loop's tests.
+
+A plant-specific policy the packaged model does not know: supervisors uphold EARLY_CLOCK_IN only from
+40 minutes beyond the grace; below it they reject. Findings come in two groups (15-35 and 45-80
+minutes): separable, so a retrained model can learn the line.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from plexlabor.approval.callback import decision_event
+from plexlabor.approval.messages import Decision
+from plexlabor.audit import ApprovalAction
+from plexlabor.audit.events import AuditEvent
+from plexlabor.models.anomalies import AnomalyType
+from plexlabor.validation.findings import Finding, finding_id_for
+
+START = datetime(2026, 9, 7, 8, 0, tzinfo=UTC)
+UPHOLD_FROM_MIN = 40.0
+
+
+def finding(n: int, beyond: float, employee: str = "E-100") -> Finding:
+    deviation = beyond + 7.0
+    return Finding(
+        finding_id=finding_id_for(f"time-clock-entries:{n}", AnomalyType.EARLY_CLOCK_IN),
+        record_key=f"time-clock-entries:{n}",
+        employee_id=employee,
+        anomaly_type=AnomalyType.EARLY_CLOCK_IN,
+        confidence=0.9,
+        severity="medium",
+        note=f"Clock-in {beyond:.0f} min before shift start (Jane Doe)",
+        evidence={"features": {"beyond_grace_min": beyond, "deviation_min": deviation, "z": deviation / 4}},
+        model_version="scorer-6b2c4bd848+norms-1",
+        route="review",
+    )
+
+
+def event(n: int, beyond: float, upheld: bool, at: datetime, employee: str = "E-100") -> AuditEvent:
+    action = ApprovalAction.APPROVE if upheld else ApprovalAction.REJECT
+    reason = None if upheld else "Jane was asked to come in early"
+    return decision_event(
+        finding(n, beyond, employee), Decision(action=action, reason=reason, supervisor_id="SUP-1"), at, None
+    )
+
+
+def decisions(
+    count: int, *, seed: int, first: int = 0, start: datetime = START, random_share: float = 0.0
+) -> list[AuditEvent]:
+    """`count` decisions an hour apart from `start`; `random_share` of them decided by a coin."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        beyond = rng.uniform(45, 80) if rng.random() < 0.5 else rng.uniform(15, 35)
+        upheld = beyond >= UPHOLD_FROM_MIN
+        if rng.random() < random_share:
+            upheld = rng.random() < 0.5
+        out.append(event(first + i, beyond, upheld, start + timedelta(hours=first + i), f"E-{rng.randrange(100, 160)}"))
+    return out

@@ -1,0 +1,103 @@
+"""The promotion rule: a candidate learnt from decisions goes in force only when it is not worse on the
+most recent decisions it did not train on; a poisoned batch of random decisions does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from plexlabor.learning.promotion import GateSettings, Metrics, decide, evaluate, fit_candidate, split
+from plexlabor.validation.decisions import export_rows
+from plexlabor.validation.scorer import ScorerModel
+from tests.unit.learning.learning_samples import decisions
+
+SALT = b"s" * 32
+GATE = GateSettings()
+
+
+def _rows(events):  # type: ignore[no-untyped-def]
+    return export_rows(events, "p", SALT)
+
+
+def test_the_split_is_by_time_and_holds_out_the_most_recent() -> None:
+    rows = _rows(decisions(200, seed=1))
+    train, held = split(rows, GATE)
+    assert (len(train), len(held)) == (150, 50)
+    assert max(r.evidence["decided_at"] for r in train) < min(r.evidence["decided_at"] for r in held)
+    small_train, small_held = split(rows[:40], GATE)
+    assert (len(small_train), len(small_held)) == (10, 30)  # at least min_holdout held out
+
+
+def test_precision_and_recall_at_the_review_threshold() -> None:
+    metrics = Metrics(decisions=10, upheld=4, flagged=5, upheld_flagged=3)
+    assert (metrics.precision, metrics.recall) == (0.6, 0.75)
+    assert (Metrics(3, 0, 0, 0).precision, Metrics(3, 0, 0, 0).recall) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("candidate", "incumbent", "promote"),
+    [
+        (Metrics(100, 50, 50, 50), Metrics(100, 50, 100, 50), True),  # better precision, same recall
+        (Metrics(100, 50, 49, 49), Metrics(100, 50, 50, 50), True),  # recall 0.98 vs 1.0: within 0.02
+        (Metrics(100, 50, 48, 48), Metrics(100, 50, 50, 50), False),  # recall lower beyond the tolerance
+        (Metrics(100, 50, 60, 50), Metrics(100, 50, 50, 50), False),  # precision lower
+        (Metrics(20, 10, 10, 10), Metrics(20, 10, 20, 10), False),  # too few held-out decisions
+    ],
+)
+def test_the_gate(candidate: Metrics, incumbent: Metrics, promote: bool) -> None:
+    verdict = decide(candidate, incumbent, GATE)
+    assert verdict.promote is promote
+    assert bool(verdict.reasons) is not promote
+
+
+def test_a_plant_policy_the_packaged_model_does_not_know_is_learnt_and_promoted() -> None:
+    packaged = ScorerModel.load()
+    train, held = split(_rows(decisions(400, seed=7)), GATE)
+    candidate = fit_candidate(packaged, train, {"test": True})
+    mine, theirs = evaluate(candidate, held), evaluate(packaged, held)
+    print(f"\nclean: candidate {mine.to_json()}\n       packaged  {theirs.to_json()}")
+    assert theirs.precision < 0.7  # the packaged model sends the plant's tolerated early clock-ins too
+    assert mine.precision > 0.95 and mine.recall >= theirs.recall - GATE.tolerance
+    assert decide(mine, theirs, GATE, evaluate(packaged, train)).promote
+    assert candidate.version != packaged.version
+    assert candidate.priors == {**packaged.priors, **candidate.priors}  # rule types keep the model in force's
+    assert candidate.families["buddy"] == packaged.families["buddy"]  # no buddy decisions: kept
+
+
+def test_a_poisoned_batch_of_random_decisions_is_not_promoted() -> None:
+    """Older clean decisions, then a large batch decided by a coin, then clean recent ones (held out)."""
+    clean = decisions(300, seed=8)
+    incumbent = fit_candidate(ScorerModel.load(), _rows(clean), {})
+    poisoned = decisions(600, seed=9, first=300, random_share=1.0)
+    recent = decisions(150, seed=10, first=900)
+    train, held = split(_rows(clean + poisoned + recent), GATE)
+    assert len(held) >= 150 * 0.9 and held[-1].evidence["decided_at"] > train[-1].evidence["decided_at"]
+    candidate = fit_candidate(incumbent, train, {})
+    mine, theirs = evaluate(candidate, held), evaluate(incumbent, held)
+    print(f"\npoisoned: candidate {mine.to_json()}\n          in force  {theirs.to_json()}")
+    verdict = decide(mine, theirs, GATE)  # without the agreement check: the recall gate alone refuses it
+    assert not verdict.promote, verdict
+    assert verdict.reasons
+    assert not decide(mine, theirs, GATE, evaluate(incumbent, train)).promote
+
+
+def test_a_week_half_decided_by_a_coin_is_not_promoted() -> None:
+    """The issue's poisoned week (50 % random) is the most recent, so it is also what is held out: the two
+    models are compared on noisy labels (either may win by chance); the agreement check refuses it."""
+    clean = decisions(400, seed=11)
+    incumbent = fit_candidate(ScorerModel.load(), _rows(clean), {})
+    week = decisions(200, seed=12, first=400, random_share=0.5)
+    train, held = split(_rows(clean + week), GATE)
+    candidate = fit_candidate(incumbent, train, {})
+    mine, theirs, before = evaluate(candidate, held), evaluate(incumbent, held), evaluate(incumbent, train)
+    print(f"\nhalf-random week: agreement {theirs.agreement:.3f} recent vs {before.agreement:.3f} before")
+    verdict = decide(mine, theirs, GATE, before)
+    assert not verdict.promote and "agree with the model in force" in verdict.reasons[0]
+
+
+@pytest.mark.parametrize("share", [0.0, 0.05])
+def test_a_clean_or_slightly_noisy_week_still_passes_the_agreement_check(share: float) -> None:
+    clean = decisions(400, seed=13)
+    incumbent = fit_candidate(ScorerModel.load(), _rows(clean), {})
+    train, held = split(_rows(clean + decisions(200, seed=14, first=400, random_share=share)), GATE)
+    candidate = fit_candidate(incumbent, train, {})
+    assert decide(evaluate(candidate, held), evaluate(incumbent, held), GATE, evaluate(incumbent, train)).promote
