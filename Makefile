@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install assets chromium demo test bench lint synth model layers clean
+.PHONY: install assets chromium demo test bench lint synth model layers clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ lint: install
 
 model: install
 	$(PY) -m plexlabor_dev.cli train --out layers/core/plexlabor/validation/scorer_model.json
+
+# The README's pictures: the browser tests' screenshots (build/screenshots, saved by `make test`) as
+# small JPEGs in docs/screenshots.
+screenshots: install
+	$(PY) -m plexlabor_dev.screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache cdk.out build
