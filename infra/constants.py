@@ -191,6 +191,7 @@ NORMS_PREFIX = "norms/"  # plexlabor.intake.norms_store: norms/<version>.json an
 SKILLS_REPORTS_PREFIX = "reports/skills/"  # plexlabor.skills.artifact: <as_of>.json and latest.json
 MODELS_PREFIX = "models/"  # forecast/scorer model artifacts (future)
 SCORER_MODELS_PREFIX = "models/scorer/"  # plexlabor.validation.registry: <version>/..., latest.json
+SCORER_SALT_PREFIX = "models/scorer-salt/"  # plexlabor.validation.registry.SALT_PREFIX: <plant>.key
 
 DEFAULT_BUILD_DIR = REPO_ROOT / "build"
 LAYERS_SOURCE_DIR = REPO_ROOT / "layers"

@@ -24,6 +24,7 @@ from infra.constants import (
     NORMS_PREFIX,
     SCHEDULE_EXPRESSION,
     SCORER_MODELS_PREFIX,
+    SCORER_SALT_PREFIX,
     SKILLS_REPORTS_PREFIX,
     LayerName,
     PythonRuntime,
@@ -461,7 +462,10 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         timeout_s=MAX_TIMEOUT_S,
         access=(TableAccess.AUDIT_READ, TableAccess.AUDIT_APPEND),  # decisions in; promotion or refusal events out
         reserved_concurrency=1,  # one retrain at a time: one pointer move per run
-        needs=(BucketAccess.read_write(SCORER_MODELS_PREFIX),),
+        needs=(
+            BucketAccess.read_write(SCORER_MODELS_PREFIX),
+            BucketAccess.read_write(SCORER_SALT_PREFIX),  # the plants' pseudonym salts: only this function
+        ),
         schedule="cron(0 10 ? * MON *)",  # weekly, Monday 10:00 UTC: after the weekend's decisions
     ),
 )

@@ -25,6 +25,7 @@ from infra.constants import (
     ENV_SECRET_ARN,
     NORMS_PREFIX,
     SCORER_MODELS_PREFIX,
+    SCORER_SALT_PREFIX,
     SKILLS_REPORTS_PREFIX,
     LayerName,
     QueueName,
@@ -199,12 +200,14 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     forecasts = f"<{bucket}.Arn>/models/forecast/*"
     reports = f"<{bucket}.Arn>/{SKILLS_REPORTS_PREFIX}*"
     scorer = f"<{bucket}.Arn>/{SCORER_MODELS_PREFIX}*"
+    salts = f"<{bucket}.Arn>/{SCORER_SALT_PREFIX}*"
     readers = {"punch_validator", "norms_refresh", "forecast_nightly", "skills_daily", "web_app", "scorer_retrain"}
     assert {name for name, found in flat.items() if found} == readers
     assert flat["norms_refresh"] == [objects]
     assert sorted(flat["punch_validator"]) == sorted([objects, scorer])  # norms, and the scorer model in force
-    assert flat["scorer_retrain"] == [scorer]
-    assert [flatten_reference(r) for r in _granted(synthesized, "scorer_retrain", "s3:PutObject")] == [scorer]
+    assert sorted(flat["scorer_retrain"]) == sorted([scorer, salts])  # the salts: only scorer_retrain
+    puts = [flatten_reference(r) for r in _granted(synthesized, "scorer_retrain", "s3:PutObject")]
+    assert sorted(puts) == sorted([scorer, salts])
     assert flat["forecast_nightly"] == [forecasts]
     assert flat["skills_daily"] == [reports]
     assert sorted(flat["web_app"]) == sorted([reports, forecasts])  # the dashboards: skills report, forecasts
@@ -285,7 +288,13 @@ def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_and_object_prefi
                 if flat == "*":
                     assert _actions(statement) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
                 elif "*" in flat:
-                    prefixes = (NORMS_PREFIX, "models/forecast/", SKILLS_REPORTS_PREFIX, SCORER_MODELS_PREFIX)
+                    prefixes = (
+                        NORMS_PREFIX,
+                        "models/forecast/",
+                        SKILLS_REPORTS_PREFIX,
+                        SCORER_MODELS_PREFIX,
+                        SCORER_SALT_PREFIX,
+                    )
                     assert flat in {f"<{bucket}.Arn>/{prefix}*" for prefix in prefixes}, flat
                     assert _actions(statement) <= {"s3:GetObject", "s3:PutObject"}
 

@@ -4,11 +4,11 @@ its verdicts), reads and writes only `models/scorer/` of the artifacts bucket; p
 from __future__ import annotations
 
 import plexlabor.platform.env as env_vars
-from infra.constants import SCORER_MODELS_PREFIX
+from infra.constants import SCORER_MODELS_PREFIX, SCORER_SALT_PREFIX
 from infra.function_specs import BATCH, FUNCTION_SPECS, MAX_TIMEOUT_S, BucketAccess, TableAccess
 from infra.nag import flatten_reference
 from infra.testing import Synthesized, actions, resources
-from plexlabor.validation.registry import SCORER_PREFIX
+from plexlabor.validation.registry import SALT_PREFIX, SCORER_PREFIX
 
 SPECS = {spec.name: spec for spec in FUNCTION_SPECS}
 
@@ -24,13 +24,15 @@ def _granted(synthesized: Synthesized, name: str, action: str) -> list[str]:
 
 def test_the_spec_is_a_weekly_batch_job_on_the_registry_prefix() -> None:
     spec = SPECS["scorer_retrain"]
-    assert SCORER_MODELS_PREFIX == SCORER_PREFIX
+    assert (SCORER_MODELS_PREFIX, SCORER_SALT_PREFIX) == (SCORER_PREFIX, SALT_PREFIX)
     assert spec.schedule == "cron(0 10 ? * MON *)" and spec.flavour == BATCH
     assert spec.timeout_s == MAX_TIMEOUT_S and spec.reserved_concurrency == 1
     assert set(spec.access) == {TableAccess.AUDIT_READ, TableAccess.AUDIT_APPEND}
-    assert spec.bucket_accesses == (BucketAccess.read_write(SCORER_PREFIX),)
+    assert spec.bucket_accesses == (BucketAccess.read_write(SCORER_PREFIX), BucketAccess.read_write(SALT_PREFIX))
     assert not spec.reads_plex
     assert BucketAccess.read(SCORER_PREFIX) in SPECS["punch_validator"].needs
+    readers = {name for name, other in SPECS.items() if any(a.prefix == SALT_PREFIX for a in other.bucket_accesses)}
+    assert readers == {"scorer_retrain"}  # nobody else can reverse the pseudonyms
 
 
 def test_its_role_and_environment(synthesized: Synthesized) -> None:
@@ -44,6 +46,7 @@ def test_its_role_and_environment(synthesized: Synthesized) -> None:
         assert _granted(synthesized, "scorer_retrain", action) == []
     bucket = synthesized.logical_id(synthesized.stack.artifacts.bucket)
     scorer = f"<{bucket}.Arn>/{SCORER_MODELS_PREFIX}*"
-    assert _granted(synthesized, "scorer_retrain", "s3:PutObject") == [scorer]
+    salts = f"<{bucket}.Arn>/{SCORER_SALT_PREFIX}*"
+    assert sorted(_granted(synthesized, "scorer_retrain", "s3:PutObject")) == sorted([scorer, salts])
     assert scorer in _granted(synthesized, "punch_validator", "s3:GetObject")
     assert scorer not in _granted(synthesized, "punch_validator", "s3:PutObject")

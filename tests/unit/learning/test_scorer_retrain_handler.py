@@ -19,7 +19,7 @@ from plexlabor.learning.events import MODEL_RECORD_KEY
 from plexlabor.learning.service import code_version
 from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.platform.s3artifacts import S3ArtifactStore
-from plexlabor.validation.registry import SCORER_PREFIX, ModelRegistry, ScorerLoader
+from plexlabor.validation.registry import SALT_PREFIX, SCORER_PREFIX, ModelRegistry, ScorerLoader
 from plexlabor.validation.scorer import ScorerModel
 from tests.support import REGION, FakeLambdaContext, load_event, use_fake_aws
 from tests.unit.learning.learning_samples import decisions
@@ -93,8 +93,9 @@ def test_a_better_candidate_is_stored_promoted_audited_and_picked_up_by_the_vali
     assert len(rows.splitlines()) == card["counts"]["training"]["decisions"]
     assert "E-1" not in rows and "SUP-1" not in rows and "Jane" not in rows
     assert json.loads(rows.splitlines()[0])["evidence"]["plant"] == "detroit"
-    salt = s3.get_object(Bucket=BUCKET, Key=f"{SCORER_PREFIX}salt/detroit.key")["Body"].read()
+    salt = s3.get_object(Bucket=BUCKET, Key=f"{SALT_PREFIX}detroit.key")["Body"].read()
     assert len(salt) == 32
+    assert registry.store.get("salt/detroit.key") is None  # not beside the rows
     [event] = DynamoDbAuditStore(TABLE, client=dynamodb).history(MODEL_RECORD_KEY)
     assert (event.event_type, event.status, event.model_version) == (
         AuditEventType.MODEL,

@@ -5,7 +5,8 @@ The request is an EventBridge scheduled event (weekly by default); `detail` may 
 
 1. reads the `approved` and `rejected` events of the last `lookback_days` from the audit table and
    exports the punch findings' decisions as pseudonymised rows of this plant
-   (`plexlabor.validation.decisions`; the salt is the plant's, kept in the registry, made once);
+   (`plexlabor.validation.decisions`; the salt is the plant's, made once, kept under
+   `models/scorer-salt/`, which the validator cannot read);
 2. splits them by time (`promotion.split`), fits the candidate on the older ones on top of the model
    in force (the registry's pointer, else the packaged model), evaluates both on the held-out recent ones;
 3. stores the candidate with its card (training window, counts, metrics of both, code version, verdict)
@@ -34,6 +35,7 @@ from plexlabor.audit.publish import append_once
 from plexlabor.learning.events import model_event
 from plexlabor.learning.promotion import GateSettings, decide, evaluate, fit_candidate, split
 from plexlabor.learning.wiring import Dependencies
+from plexlabor.platform.artifacts import ArtifactStore
 from plexlabor.platform.observability import logger, metrics
 from plexlabor.validation.decisions import approved, by_plant, decided_at, export_rows, rows_jsonl
 from plexlabor.validation.findings import Finding
@@ -71,13 +73,13 @@ def code_version() -> str:
     return f"plexlabor-{version}+{digest.hexdigest()[:12]}"
 
 
-def plant_salt(registry: ModelRegistry, plant: str) -> bytes:
-    """The plant's pseudonymisation salt: made once (random), kept in the registry, never in a row."""
-    key = f"salt/{plant}.key"
-    salt = registry.store.get(key)
+def plant_salt(salts: ArtifactStore, plant: str) -> bytes:
+    """The plant's pseudonymisation salt: made once (random), kept apart from the registry, never in a row."""
+    key = f"{plant}.key"
+    salt = salts.get(key)
     if not salt:
         salt = secrets.token_bytes(SALT_BYTES)
-        registry.store.put(key, salt)
+        salts.put(key, salt)
     return salt
 
 
@@ -87,7 +89,7 @@ def export(deps: Dependencies) -> list[Finding]:
     events: list[AuditEvent] = []
     for status in (AuditStatus.APPROVED, AuditStatus.REJECTED):
         events.extend(deps.audit.by_status(status, since=since, limit=deps.max_decisions))
-    rows = export_rows(events, deps.plant, plant_salt(deps.registry, deps.plant))
+    rows = export_rows(events, deps.plant, plant_salt(deps.salts, deps.plant))
     return by_plant(rows).get(deps.plant, [])
 
 

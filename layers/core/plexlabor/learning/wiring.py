@@ -2,8 +2,8 @@
 
 Configuration (environment, read once per environment by `dependencies`):
 - `AUDIT_TABLE_NAME` (required): the decisions are read from it, the verdicts appended to it;
-- the registry (`ArtifactSettings`): `ARTIFACTS_BUCKET_NAME` (S3, under `models/scorer/`) or
-  `PLEXLABOR_ARTIFACTS_DIR` (a folder); one of them is required;
+- the registry (`ArtifactSettings`): `ARTIFACTS_BUCKET_NAME` (S3, under `models/scorer/`, the salts
+  under `models/scorer-salt/`) or `PLEXLABOR_ARTIFACTS_DIR` (a folder); one of them is required;
 - `SCORER_PLANT` (`plant`): the plant this deployment serves (rows are segmented and salted by it);
 - `SCORER_LOOKBACK_DAYS` (182), `SCORER_MAX_DECISIONS` (20000): how far back and how many decisions
   of each verdict are read;
@@ -23,11 +23,11 @@ from pydantic import Field
 from plexlabor.audit.store import AuditStore
 from plexlabor.learning.promotion import GateSettings
 from plexlabor.platform import env
-from plexlabor.platform.artifacts import ArtifactSettings
+from plexlabor.platform.artifacts import ArtifactSettings, ArtifactStore, InMemoryArtifactStore
 from plexlabor.platform.clock import utc_now
 from plexlabor.platform.errors import ConfigurationError
 from plexlabor.platform.settings import PerEnvironment
-from plexlabor.validation.registry import SCORER_PREFIX, ModelRegistry
+from plexlabor.validation.registry import SALT_PREFIX, SCORER_PREFIX, ModelRegistry
 
 ACTOR = "scorer_retrain"
 
@@ -64,14 +64,16 @@ class Dependencies:
     max_decisions: int = 20_000
     clock: Callable[[], datetime] = utc_now
     actor: str = ACTOR
+    salts: ArtifactStore = field(default_factory=InMemoryArtifactStore)
+    """Where each plant's pseudonymisation salt is kept (`models/scorer-salt/`, apart from the registry)."""
 
 
 def build(settings: RetrainSettings) -> Dependencies:
     """The real adapters (clients are created on first use)."""
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
 
-    store = settings.artifact_store(SCORER_PREFIX)
-    if store is None:
+    store, salts = settings.artifact_store(SCORER_PREFIX), settings.artifact_store(SALT_PREFIX)
+    if store is None or salts is None:
         raise ConfigurationError(f"scorer_retrain needs {env.ARTIFACTS_BUCKET_NAME} or {env.ARTIFACTS_DIR}")
     return Dependencies(
         audit=DynamoDbAuditStore(settings.audit_table_name),
@@ -80,6 +82,7 @@ def build(settings: RetrainSettings) -> Dependencies:
         gate=settings.gate,
         lookback_days=settings.lookback_days,
         max_decisions=settings.max_decisions,
+        salts=salts,
     )
 
 

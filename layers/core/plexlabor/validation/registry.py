@@ -28,6 +28,9 @@ from plexlabor.validation.scorer import ScorerModel
 
 SCORER_PREFIX = "models/scorer/"
 """The registry's prefix of the artifacts bucket (infra grants it: `infra.constants.SCORER_MODELS_PREFIX`)."""
+SALT_PREFIX = "models/scorer-salt/"
+"""Where each plant's pseudonymisation salt is (`<plant>.key`): apart from the rows, so a reader of the
+registry (punch_validator) cannot reverse the pseudonyms; only scorer_retrain is granted it."""
 LATEST_KEY = "latest.json"
 DEFAULT_MAX_AGE_S = 600.0
 
