@@ -37,7 +37,8 @@ from plexlabor.platform.observability import logger
 from plexlabor.skills.publish import training_proposal
 from plexlabor.webapp.app import CONTENT_TYPE, SECURITY_HEADERS, Page, _deps, _form, _query, app
 from plexlabor.webapp.forecasts import MEASURES, ForecastScope, forecast_view
-from plexlabor.webapp.reports import CellKey, Loaded, SkillsIndex
+from plexlabor.webapp.latest import Loaded
+from plexlabor.webapp.reports import CellKey, SkillsIndex
 from plexlabor.webapp.skillviews import (
     CAUSES,
     CoverageQuery,

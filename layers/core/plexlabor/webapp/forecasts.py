@@ -17,10 +17,7 @@ operations and workcenters are named by their codes, never by Plex ids.
 from __future__ import annotations
 
 import heapq
-import logging
-import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -32,11 +29,8 @@ from plexlabor.forecast.artifacts import read_latest, read_run_file
 from plexlabor.forecast.records import OperationForecast, OvertimeProjection, VarianceAlert
 from plexlabor.platform.artifacts import ArtifactError, ArtifactStore
 from plexlabor.review.queue import Role, Viewer
+from plexlabor.webapp.latest import Latest
 
-logger = logging.getLogger(__name__)
-
-POINTER_TTL_S = 30.0
-"""How long a warm container trusts the pointer it read before asking the bucket again."""
 OPERATIONS_PER_PAGE = 25
 """Job operations per page of the interval chart and its table (a chart row stays readable at 820 px)."""
 PLANT_WIDE = frozenset({Role.PLANNER, Role.ADMIN})
@@ -112,40 +106,16 @@ class ForecastIndex:
         return found if isinstance(found, dict) else None
 
 
-@dataclass(frozen=True)
-class LoadedForecast:
-    index: ForecastIndex | None
-    problem: str | None = None
-
-
-class ForecastReports:
+class ForecastReports(Latest[dict[str, Any], ForecastIndex]):
     """The newest forecast run of one store (rooted at `models/forecast/`), kept between requests."""
 
-    def __init__(
-        self, store: ArtifactStore, *, ttl_s: float = POINTER_TTL_S, monotonic: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.store = store
-        self._ttl_s = ttl_s
-        self._monotonic = monotonic
-        self._index: ForecastIndex | None = None
-        self._checked_at: float | None = None
-        self._lock = threading.Lock()
+    what = "forecast run"
 
-    def current(self) -> LoadedForecast:
-        with self._lock:
-            now = self._monotonic()
-            fresh = self._checked_at is not None and now - self._checked_at < self._ttl_s
-            if self._index is not None and fresh:
-                return LoadedForecast(self._index)
-            try:
-                pointer = read_latest(self.store)
-                if pointer is not None and (self._index is None or pointer != self._index.pointer):
-                    self._index = ForecastIndex.read(self.store, pointer)
-            except (ArtifactError, KeyError, ValueError) as error:
-                logger.warning("forecast run unreadable", extra={"error": str(error)})
-                return LoadedForecast(self._index, str(error))
-            self._checked_at = now
-            return LoadedForecast(self._index)
+    def read_pointer(self) -> dict[str, Any] | None:
+        return read_latest(self.store)
+
+    def read(self, pointer: dict[str, Any]) -> ForecastIndex:
+        return ForecastIndex.read(self.store, pointer)
 
 
 # -- what one viewer sees -----------------------------------------------------------------------------------

@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from plexlabor.platform.artifacts import ArtifactError, ArtifactSettings, ArtifactStore
+from plexlabor.platform.artifacts import ArtifactError, ArtifactSettings
 from plexlabor.skills.artifact import (
     REPORT_PREFIX,
     SCHEMA_VERSION,
@@ -38,14 +35,12 @@ from plexlabor.skills.artifact import (
     read_pointer,
 )
 from plexlabor.skills.report import Bottleneck, CertificationAlert, CoverageRow, SkillsTotals, TrainingRecommendation
+from plexlabor.webapp.latest import Latest
 
 if TYPE_CHECKING:
     from plexlabor.webapp.forecasts import ForecastReports
 
 logger = logging.getLogger(__name__)
-
-POINTER_TTL_S = 30.0
-"""How long a warm container trusts the pointer it read before asking the bucket again."""
 
 CellKey = tuple[str, date, str]
 """(workcenter id, work date, shift id)."""
@@ -181,39 +176,13 @@ class SkillsIndex:
         return [(day, shift) for day in self.days() for shift in self.artifact.shifts]
 
 
-@dataclass(frozen=True)
-class Loaded:
-    """What `SkillsReports.current` found: the report (None: none yet) and a problem reading it, if any."""
+class SkillsReports(Latest[ReportPointer, SkillsIndex]):
+    """The newest skills report of one store, kept between requests (`webapp.latest`)."""
 
-    index: SkillsIndex | None
-    problem: str | None = None
+    what = "skills report"
 
+    def read_pointer(self) -> ReportPointer | None:
+        return read_pointer(self.store)
 
-class SkillsReports:
-    """The newest skills report of one store, kept between requests (thread-safe)."""
-
-    def __init__(
-        self, store: ArtifactStore, *, ttl_s: float = POINTER_TTL_S, monotonic: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.store = store
-        self._ttl_s = ttl_s
-        self._monotonic = monotonic
-        self._index: SkillsIndex | None = None
-        self._checked_at: float | None = None
-        self._lock = threading.Lock()
-
-    def current(self) -> Loaded:
-        with self._lock:
-            now = self._monotonic()
-            fresh = self._checked_at is not None and now - self._checked_at < self._ttl_s
-            if self._index is not None and fresh:
-                return Loaded(self._index)
-            try:
-                pointer = read_pointer(self.store)
-                if pointer is not None and (self._index is None or pointer != self._index.pointer):
-                    self._index = SkillsIndex.of(read_checked(self.store, pointer), pointer)
-            except ArtifactError as error:
-                logger.warning("skills report unreadable", extra={"error": str(error)})
-                return Loaded(self._index, str(error))
-            self._checked_at = now
-            return Loaded(self._index)
+    def read(self, pointer: ReportPointer) -> SkillsIndex:
+        return SkillsIndex.of(read_checked(self.store, pointer), pointer)
