@@ -6,13 +6,15 @@ with the stack's values (`infra/constructs/permissions.py`): the names are the d
 construction; only the values differ (moto's queue URLs, table names, secret ARNs, the simulator's
 URL, local settings).
 
-`EnvPatch` sets and unsets variables and puts every one of them back as it was.
+`EnvPatch` sets and unsets variables and puts every one of them back as it was. `ConsistentEnviron`
+is the `os.environ` a running runtime installs, so that threads reading the whole environment while a
+handler's variables come and go see it whole.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, ItemsView, Iterable, Mapping, ValuesView
 from dataclasses import dataclass, field
 
 import plexlabor.platform.env as env
@@ -233,3 +235,46 @@ class EnvPatch:
 
     def __exit__(self, *exc: object) -> None:
         self.restore()
+
+
+class ConsistentEnviron(os._Environ):
+    """`os.environ` whose whole-environment reads (`items()`, `values()`, `copy()`, `|`) see one moment.
+
+    The local runtime gives each handler its variables by changing the process environment around the
+    call (`EnvPatch`, one handler at a time), while other threads of the process read it: moto's Step
+    Functions executions make a boto3 client per task, and botocore, like requests on every request,
+    reads the proxy variables with `urllib.request.getproxies`, which iterates `os.environ.items()`.
+    `os._Environ` lists its keys and then reads each one, so a variable removed in between (a handler's,
+    as its call ends) raised KeyError in the reader: an approval execution failed with States.Runtime
+    `'POWERTOOLS_SERVICE_NAME'` and its finding was never mailed. Here those reads copy the variables
+    first (one dict copy, atomic in CPython). It shares the data of the `os.environ` it stands in for,
+    so both are the same environment (`install`).
+    """
+
+    def _snapshot(self) -> dict[str, str]:
+        data = dict(self._data)  # type: ignore[attr-defined]
+        return {self.decodekey(key): self.decodevalue(value) for key, value in data.items()}
+
+    def items(self) -> ItemsView[str, str]:  # type: ignore[override]
+        return self._snapshot().items()
+
+    def values(self) -> ValuesView[str]:  # type: ignore[override]
+        return self._snapshot().values()
+
+    def copy(self) -> dict[str, str]:
+        return self._snapshot()
+
+    def __or__(self, other: object) -> dict[str, str]:  # type: ignore[override]
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return {**self._snapshot(), **other}
+
+    @classmethod
+    def install(cls) -> Callable[[], None]:
+        """Make `os.environ` one of these, over the same data (nothing is copied or cleared); returns what
+        puts the previous object back."""
+        previous = os.environ
+        data = previous._data  # type: ignore[attr-defined]
+        # the same data under a new object: the environment is neither cleared nor copied (hence the noqa)
+        os.environ = cls(data, previous.encodekey, previous.decodekey, previous.encodevalue, previous.decodevalue)  # noqa: B003
+        return lambda: setattr(os, "environ", previous)

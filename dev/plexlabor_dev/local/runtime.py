@@ -49,6 +49,7 @@ from plexlabor_dev.local.apigw import HttpReply, LocalApiGateway, Route, json_re
 from plexlabor_dev.local.contract import CONTRACT_NAMES, ENV_PLANT_DIR, EXTRA_ACCESS, EXTRA_VARIABLES
 from plexlabor_dev.local.environment import (
     FAKE_CREDENTIAL,
+    ConsistentEnviron,
     EnvPatch,
     LocalResources,
     PlexEnvironment,
@@ -288,6 +289,7 @@ class LocalRuntime(Lifecycle):
             stream = getattr(sys, which)
             stack.callback(setattr, sys, which, stream)
             setattr(sys, which, RoutedStream(stream, which))
+        stack.callback(ConsistentEnviron.install())  # other threads read os.environ while handlers change it
 
         managed = set()
         for spec in self.specs.values():

@@ -8,6 +8,13 @@ batch into the event Lambda's SQS integration sends (`Records` with `messageId`,
 come back after the queue's visibility timeout. The queues' redrive policies move a message that
 keeps failing to its DLQ (moto does that on the receive after `maxReceiveCount`).
 
+A batch holds each message once. Locally the visibility timeout is short (a failed message comes back
+within seconds), so a message can become visible again while the poller is still collecting its batch
+(a slow receive on a loaded machine) and be received a second time; it then keeps its place in the
+batch with its newest receipt handle (`add_to_batch`) instead of reaching the handler twice (for
+approval_notify: two links for one finding, the first already superseded). On AWS the visibility
+timeout outlasts the batching window and the function, so the poller never receives what it holds.
+
 Batch response rules (AWS "Reporting batch item failures"): an empty or null `batchItemFailures`,
 or no response, is a complete success; an identifier that is empty, null or not in the batch, or a
 response that is not an object, fails the whole batch; a handler that raises fails the whole batch.
@@ -86,6 +93,23 @@ def failed_message_ids(result: Any, message_ids: Sequence[str]) -> set[str]:
             return set(message_ids)  # malformed report: the whole batch failed
         failed.add(identifier)
     return failed
+
+
+def add_to_batch(batch: list[dict[str, Any]], received: Sequence[dict[str, Any]]) -> int:
+    """Append the `received` messages that `batch` does not hold yet; one it holds already (received
+    again after its visibility timeout lapsed) takes the newest receipt handle in its place. Returns how
+    many were new."""
+    held = {message["MessageId"]: index for index, message in enumerate(batch)}
+    new = 0
+    for message in received:
+        index = held.get(message["MessageId"])
+        if index is None:
+            held[message["MessageId"]] = len(batch)
+            batch.append(message)
+            new += 1
+        else:
+            batch[index] = message
+    return new
 
 
 class QueuePoller:
@@ -172,8 +196,7 @@ class QueuePoller:
                         "WaitTimeSeconds": 0,
                     }
                 ).get("Messages", [])
-                messages += more
-                if not more:
+                if not add_to_batch(messages, more):
                     self._stop.wait(min(0.1, max(0.0, deadline - time.monotonic())))
             self._process(messages)
             return len(messages)
