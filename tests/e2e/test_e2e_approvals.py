@@ -3,7 +3,9 @@ Step Functions -> approval e-mail (SES, captured) -> the supervisor's page -> de
 to the Plex simulator; and every refusal on the way (forged, expired, reused links; Plex down).
 
 One stack per module: the busiest day's anomalous punches are sent once, and each test takes its
-own finding from that pool, so the tests do not depend on each other's order.
+own finding from that pool, so the tests do not depend on each other's order. The pool is what those
+punches sent for review (not whatever else the audit table holds), and a test that breaks Plex first
+waits for the other tests' write-backs to finish.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from infra.constants import QueueName, SecretName
 from plexlabor.audit.events import AuditEventType, AuditStatus
 from plexlabor.audit.links import ApprovalAction, ApprovalLinkSigner
-from plexlabor_dev.local.scenario import ApprovalLink, Supervisor, labelled_punches, latest_links
+from plexlabor_dev.local.scenario import ApprovalLink, Supervisor, labelled_punches, latest_links, record_key_of
 from plexlabor_dev.local.stack import LocalStack
 
 WAIT_S = 120  # long enough that nothing in this module escalates while a test acts on it
@@ -34,19 +37,104 @@ def stack(e2e_plant: Path) -> Iterator[LocalStack]:
 
 @pytest.fixture(scope="module")
 def pool(stack: LocalStack, busy_days: list[date]) -> list[ApprovalLink]:
-    """First-stage approval links of the busiest day's findings, one per finding, in a stable order."""
-    report = stack.send_punches(labelled_punches(stack.plant_dir, busy_days[0]))
-    assert report.failed == 0
+    """First-stage approval links of the findings the busiest day's punches sent for review, one per
+    finding, in a stable order."""
+    punches = labelled_punches(stack.plant_dir, busy_days[0])
+    _deliver(stack, punches)
     stack.runtime.drain(timeout_s=60)
-    pending = {event.finding_id for event in stack.audit().findings(AuditStatus.PENDING_APPROVAL)}
-    assert len(pending) >= 4, "the pool needs four findings for review"
+    for_review = _sent_for_review(stack, punches)
+    assert len(for_review) >= 4, "the pool needs four findings for review"
+    unstarted = for_review - _started_approvals(stack)
+    assert not unstarted, f"findings recorded for review without an approval execution: {sorted(unstarted)}"
+    links = _wait_for_links(stack, for_review)
+    return sorted((links[finding_id] for finding_id in for_review), key=lambda link: link.finding_id)
+
+
+def _deliver(stack: LocalStack, punches: list[dict[str, Any]], attempts: int = 3) -> None:
+    """Send each punch until the webhook accepts it (2xx), as Plex's retrying sender does. The local
+    runtime runs one handler at a time, so a webhook can wait behind a validator batch (a cold start on
+    a loaded machine) longer than the sender's timeout; a repeat is harmless (one finding per record)."""
+    sender = stack.webhook_sender()
+    for punch in punches:
+        statuses = []
+        for _ in range(attempts):
+            statuses.append(sender.send(punch))
+            if 200 <= statuses[-1] < 300:
+                break
+        else:
+            raise AssertionError(f"the webhook did not accept {record_key_of(punch)}: statuses {statuses}")
+
+
+def _sent_for_review(stack: LocalStack, punches: list[dict[str, Any]]) -> set[str]:
+    """The findings on these punches' records that were recorded for review (pending_approval)."""
+    view = stack.audit()
+    return {
+        event.finding_id
+        for key in {record_key_of(punch) for punch in punches}
+        for event in view.history(key)
+        if event.event_type is AuditEventType.FINDING and event.status is AuditStatus.PENDING_APPROVAL
+    }
+
+
+def _executions(stack: LocalStack) -> list[dict[str, Any]]:
+    sfn = stack.runtime.client("stepfunctions")
+    arn = stack.runtime.resources.state_machine_arn  # type: ignore[union-attr]
+    pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=arn)
+    return [execution for page in pages for execution in page["executions"]]
+
+
+def _started_approvals(stack: LocalStack) -> set[str]:
+    """The findings whose approval execution was started (the execution's name is the finding id)."""
+    return {execution["name"] for execution in _executions(stack)}
+
+
+def _wait_for_links(stack: LocalStack, finding_ids: set[str]) -> dict[str, ApprovalLink]:
+    """The newest link of each of these findings, once every one has been mailed; when one never is, the
+    error says where each missing finding's approval got to."""
 
     def every_finding_linked() -> dict[str, ApprovalLink] | None:
         found = latest_links(stack.approval_links())
-        return found if set(found) >= pending else None
+        return found if set(found) >= finding_ids else None
 
-    links = stack.runtime.wait_for(every_finding_linked, timeout_s=60, what="a link for every pending finding")
-    return sorted((links[finding_id] for finding_id in pending), key=lambda link: link.finding_id)
+    try:
+        links: dict[str, ApprovalLink] = stack.runtime.wait_for(
+            every_finding_linked, timeout_s=60, what="a link for every finding sent for review"
+        )
+    except TimeoutError as error:
+        missing = finding_ids - set(latest_links(stack.approval_links()))
+        raise AssertionError(f"{error}; missing: {_approval_state(stack, missing)}") from error
+    return links
+
+
+def _approval_state(stack: LocalStack, finding_ids: set[str]) -> dict[str, Any]:
+    """Where these findings' approvals are: execution status, audit events, and the notify queue."""
+    runtime = stack.runtime
+    statuses = {execution["name"]: execution["status"] for execution in _executions(stack)}
+    view = stack.audit()
+    notify_runs = runtime.invocations("approval_notify")
+    return {
+        "findings": {
+            finding_id: {"execution": statuses.get(finding_id), "audit": view.event_types(finding_id)}
+            for finding_id in sorted(finding_ids)
+        },
+        "notify_queue": runtime.queue_depth(QueueName.NOTIFY),
+        "notify_dlq": runtime.queue_depth(QueueName.NOTIFY, dlq=True),
+        "notify_records": sum(run.records for run in notify_runs),
+        "notify_failed_records": sum(run.failed_records for run in notify_runs),
+    }
+
+
+def _settle(stack: LocalStack) -> None:
+    """Wait until every decided approval has run to its end (its execution finished, its write-back
+    consumed), so that a test that breaks Plex cannot fail an earlier test's write-back."""
+    view = stack.audit()
+    decided = {
+        event.finding_id for status in (AuditStatus.APPROVED, AuditStatus.REJECTED) for event in view.by_status(status)
+    }
+    stack.runtime.wait_for(
+        lambda: decided <= set(_execution_outputs(stack)), timeout_s=60, what="the decided approvals to finish"
+    )
+    stack.runtime.drain(timeout_s=60)
 
 
 @pytest.fixture
@@ -56,6 +144,10 @@ def supervisor() -> Iterator[Supervisor]:
     person.close()
 
 
+def _dead_writebacks(stack: LocalStack) -> list[dict]:
+    return [body for body in stack.runtime.dlq_bodies(QueueName.WRITEBACK) if isinstance(body, dict)]
+
+
 def _writes_for(stack: LocalStack, finding_id: str) -> list[dict]:
     return [write for write in stack.simulator.writes() if finding_id in json.dumps(write["body"])]
 
@@ -63,9 +155,8 @@ def _writes_for(stack: LocalStack, finding_id: str) -> list[dict]:
 def _execution_outputs(stack: LocalStack) -> dict[str, dict]:
     """Finished approval executions: execution name (the finding id) -> output."""
     sfn = stack.runtime.client("stepfunctions")
-    arn = stack.runtime.resources.state_machine_arn  # type: ignore[union-attr]
     outputs = {}
-    for execution in sfn.list_executions(stateMachineArn=arn)["executions"]:
+    for execution in _executions(stack):
         if execution["status"] != "RUNNING":
             described = sfn.describe_execution(executionArn=execution["executionArn"])
             outputs[execution["name"]] = json.loads(described.get("output") or "{}")
@@ -151,6 +242,10 @@ def test_forged_expired_and_reused_links_are_refused(
     assert supervisor.open(link.url).status == 410
     decisions = [e for e in view.for_finding(link.finding_id) if e.event_type is AuditEventType.DECISION]
     assert [d.status for d in decisions] == [AuditStatus.APPROVED]
+    # and the one approval is written back (here, before another test can break Plex under it)
+    stack.runtime.wait_for(
+        lambda: "writeback" in view.event_types(link.finding_id), timeout_s=60, what="the writeback event"
+    )
 
 
 def test_plex_down_during_writeback_is_retried_then_dead_lettered(
@@ -158,20 +253,27 @@ def test_plex_down_during_writeback_is_retried_then_dead_lettered(
 ):
     link = pool[3]
     runtime = stack.runtime
+    _settle(stack)  # no other test's write-back is still on its way to Plex
     # Given Plex answers every write with 500
     stack.simulator.set_faults(rate_500=1.0, paths=["/platform/custom-objects"])
     try:
         # When the supervisor approves
         assert supervisor.approve(link.url).status == 200
         # Then the write-back is tried max_receive_count times, lands in the DLQ, and the audit says so
-        runtime.wait_for(lambda: runtime.queue_depth(QueueName.WRITEBACK, dlq=True) == 1, timeout_s=60, what="the DLQ")
+        runtime.wait_for(
+            lambda: any(
+                dead["request"]["finding"]["finding_id"] == link.finding_id for dead in _dead_writebacks(stack)
+            ),
+            timeout_s=60,
+            what="the write-back in the DLQ",
+        )
         types = stack.audit().event_types(link.finding_id)
     finally:
         stack.simulator.set_faults(reset=True)
     assert types[-1] == "writeback_failed" and "writeback" not in types
     attempts = [i for i in runtime.invocations("plex_writeback") if i.failed_records]
     assert len(attempts) >= MAX_RECEIVE_COUNT
-    (dead,) = runtime.dlq_bodies(QueueName.WRITEBACK)
+    (dead,) = _dead_writebacks(stack)
     assert dead["request"]["finding"]["finding_id"] == link.finding_id
     failed = stack.audit().for_finding(link.finding_id)[-1]
     assert failed.status is AuditStatus.WRITE_FAILED
