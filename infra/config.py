@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -273,8 +273,9 @@ _CHECKS: tuple[Callable[[DeployConfig], None], ...] = (
 )
 
 
-def _json_object(key: str, value: Any) -> dict[str, str]:
-    """A JSON object (from cdk.json) or a JSON string (from `-c key='{...}'`) of string values."""
+def _context_object(key: str, value: Any, known: Iterable[str] | None = None) -> dict[str, Any]:
+    """A JSON object (from cdk.json) or a JSON string (from `-c key='{...}'`); with `known`, a key
+    outside it is refused, naming the keys there are."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -282,22 +283,24 @@ def _json_object(key: str, value: Any) -> dict[str, str]:
             raise ConfigError(f"{key} must be a JSON object: {error}") from error
     if not isinstance(value, dict):
         raise ConfigError(f"{key} must be a JSON object")
-    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}
+    if known is not None:
+        names = list(known)
+        unknown = sorted(set(value) - set(names))
+        if unknown:
+            raise ConfigError(f"{key}: unknown key {unknown[0]!r} (keys: {', '.join(names)})")
+    return value
+
+
+def _json_object(key: str, value: Any) -> dict[str, str]:
+    """A JSON object (from cdk.json) or a JSON string (from `-c key='{...}'`) of string values."""
+    found = _context_object(key, value)
+    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in found.items()}
 
 
 def _pilot(value: Any) -> dict[str, tuple[str, ...]]:
     """`plexlabor:pilot`: an object (cdk.json) or a JSON string (`-c`), each key a list of codes or a
     comma-separated string."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError as error:
-            raise ConfigError(f"{CTX_PILOT} must be a JSON object: {error}") from error
-    if not isinstance(value, dict):
-        raise ConfigError(f"{CTX_PILOT} must be a JSON object")
-    unknown = sorted(set(value) - set(PILOT_KEYS))
-    if unknown:
-        raise ConfigError(f"{CTX_PILOT}: unknown key {unknown[0]!r} (keys: {', '.join(PILOT_KEYS)})")
+    value = _context_object(CTX_PILOT, value, PILOT_KEYS)
     read: dict[str, tuple[str, ...]] = {}
     for key, parse in PILOT_KEYS.items():
         try:
@@ -310,16 +313,7 @@ def _pilot(value: Any) -> dict[str, tuple[str, ...]]:
 def _review_recipients(value: Any) -> dict[str, tuple[str, ...]]:
     """`plexlabor:reviewRecipients`: `{"hr": [...], "planners": [...]}` (cdk.json) or that as a JSON
     string (`-c`); each a list of e-mail addresses or one comma-separated string."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError as error:
-            raise ConfigError(f"{CTX_REVIEW_RECIPIENTS} must be a JSON object: {error}") from error
-    if not isinstance(value, dict):
-        raise ConfigError(f"{CTX_REVIEW_RECIPIENTS} must be a JSON object")
-    unknown = sorted(set(value) - {"hr", "planners"})
-    if unknown:
-        raise ConfigError(f"{CTX_REVIEW_RECIPIENTS}: unknown key {unknown[0]!r} (keys: hr, planners)")
+    value = _context_object(CTX_REVIEW_RECIPIENTS, value, ("hr", "planners"))
     read: dict[str, tuple[str, ...]] = {}
     for key in ("hr", "planners"):
         given = value.get(key) or ()

@@ -93,6 +93,16 @@ GROUPS = {
 }
 """Commands that only hold subcommands (an ACTION); the first command under one adds it."""
 
+MODEL_ARGS = (
+    arg("version", help="a stored model version, e.g. scorer-1a2b3c4d5e"),
+    arg("--artifacts-dir", help="folder holding models/scorer/ (instead of the bucket)"),
+    arg("--bucket", help="artifacts bucket (default: env ARTIFACTS_BUCKET_NAME)"),
+    arg("--audit-table", help="audit table name (default: env AUDIT_TABLE_NAME)"),
+    arg("--endpoint-url", help="AWS endpoint (e.g. the local runtime's moto server)"),
+    arg("--actor", default="cli", help="who moves the model (recorded in the audit table)"),
+)
+"""`model promote` and `model rollback` take the same arguments."""
+
 COMMANDS: tuple[Command, ...] = (
     Command(
         "plant generate",
@@ -263,27 +273,13 @@ COMMANDS: tuple[Command, ...] = (
         "model promote",
         "put a stored scorer model in force (audited)",
         "plexlabor_dev.commands.model:model_command",
-        (
-            arg("version", help="a stored model version, e.g. scorer-1a2b3c4d5e"),
-            arg("--artifacts-dir", help="folder holding models/scorer/ (instead of the bucket)"),
-            arg("--bucket", help="artifacts bucket (default: env ARTIFACTS_BUCKET_NAME)"),
-            arg("--audit-table", help="audit table name (default: env AUDIT_TABLE_NAME)"),
-            arg("--endpoint-url", help="AWS endpoint (e.g. the local runtime's moto server)"),
-            arg("--actor", default="cli", help="who moves the model (recorded in the audit table)"),
-        ),
+        MODEL_ARGS,
     ),
     Command(
         "model rollback",
         "put an earlier scorer model back in force (audited)",
         "plexlabor_dev.commands.model:model_command",
-        (
-            arg("version", help="a stored model version, e.g. scorer-1a2b3c4d5e"),
-            arg("--artifacts-dir", help="folder holding models/scorer/ (instead of the bucket)"),
-            arg("--bucket", help="artifacts bucket (default: env ARTIFACTS_BUCKET_NAME)"),
-            arg("--audit-table", help="audit table name (default: env AUDIT_TABLE_NAME)"),
-            arg("--endpoint-url", help="AWS endpoint (e.g. the local runtime's moto server)"),
-            arg("--actor", default="cli", help="who moves the model (recorded in the audit table)"),
-        ),
+        MODEL_ARGS,
     ),
     Command(
         "local up",

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from infra.app import create_app
 from infra.config import ConfigError, DeployConfig
-from infra.constants import CTX_ADVISORY_MODE, CTX_PILOT
+from infra.constants import CTX_ADVISORY_MODE, CTX_PILOT, CTX_REVIEW_RECIPIENTS
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec, Need
 from infra.testing import Synthesized
 from infra.wiring import (
@@ -227,6 +227,9 @@ def test_without_a_pilot_no_rollout_variable_is_set(tmp_path: Path) -> None:
         ({CTX_PILOT: {"workcenters": ["MLD 01;MLD 02"]}}, "workcenters: 'MLD 01;MLD 02' is not a code"),
         ({CTX_PILOT: '{"notifyKinds": "punch_findings"}'}, "notifyKinds: unknown kind 'punch_findings'"),
         ({CTX_ADVISORY_MODE: "maybe"}, "plexlabor:advisoryMode must be true or false"),
+        ({CTX_REVIEW_RECIPIENTS: "[]"}, "plexlabor:reviewRecipients must be a JSON object"),
+        ({CTX_REVIEW_RECIPIENTS: {"hr": [], "planner": []}}, "unknown key 'planner' (keys: hr, planners)"),
+        ({CTX_REVIEW_RECIPIENTS: {"hr": "hr@plant.example, Dana Smith"}}, "hr: 'Dana Smith' is not an e-mail"),
     ],
 )
 def test_a_malformed_rollout_context_is_refused_by_its_key(
