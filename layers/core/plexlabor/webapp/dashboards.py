@@ -37,7 +37,6 @@ from plexlabor.platform.observability import logger
 from plexlabor.skills.publish import training_proposal
 from plexlabor.webapp.app import CONTENT_TYPE, SECURITY_HEADERS, Page, _deps, _form, _query, app
 from plexlabor.webapp.forecasts import MEASURES, ForecastScope, forecast_view
-from plexlabor.webapp.latest import Loaded
 from plexlabor.webapp.reports import CellKey, SkillsIndex
 from plexlabor.webapp.skillviews import (
     CAUSES,
@@ -132,30 +131,27 @@ def _day(text: str | None) -> date | None:
         return None
 
 
-def _missing(page: Page, title: str, name: str, loaded: Loaded | None) -> Response[str] | None:
-    """The empty state when there is no report to show (or the viewer has no dashboard role)."""
+def _report(page: Page, title: str, name: str) -> tuple[SkillsIndex, str | None] | Response[str]:
+    """The newest skills report and the problem reading a newer one (if any); else the page to answer
+    instead: 403 for a viewer with no dashboard role, the empty state when there is no report."""
     if not Scope.of(page.viewer).allowed:
         message = "The dashboards are for planners, HR, admins and supervisors."
         return page.render("message.html", 403, title=title, page=name, message=message)
-    if loaded is not None and loaded.index is not None:
-        return None
-    return page.render("dashboard_empty.html", title=title, page=name, configured=loaded is not None, loaded=loaded)
-
-
-def _loaded(page: Page) -> Loaded | None:
     reports = page.deps.reports
-    return reports.current() if reports is not None else None
+    loaded = reports.current() if reports is not None else None
+    if loaded is not None and loaded.index is not None:
+        return loaded.index, loaded.problem
+    return page.render("dashboard_empty.html", title=title, page=name, configured=loaded is not None, loaded=loaded)
 
 
 @app.get("/skills")
 def skills() -> Response[str]:
     page = Page(_deps())
-    loaded = _loaded(page)
-    missing = _missing(page, "Skill coverage", "skills", loaded)
-    if missing is not None:
-        return missing
-    assert loaded is not None and loaded.index is not None
-    return _charted(_coverage_page(page, loaded.index, loaded.problem))
+    report = _report(page, "Skill coverage", "skills")
+    if isinstance(report, Response):
+        return report
+    index, problem = report
+    return _charted(_coverage_page(page, index, problem))
 
 
 def _coverage_page(page: Page, index: SkillsIndex, problem: str | None, status: int = 200) -> Response[str]:
@@ -195,12 +191,10 @@ def _coverage_page(page: Page, index: SkillsIndex, problem: str | None, status: 
 @app.post("/skills/training")
 def propose_training() -> Response[str]:
     page = Page(_deps())
-    loaded = _loaded(page)
-    missing = _missing(page, "Skill coverage", "skills", loaded)
-    if missing is not None:
-        return missing
-    assert loaded is not None and loaded.index is not None
-    index = loaded.index
+    report = _report(page, "Skill coverage", "skills")
+    if isinstance(report, Response):
+        return report
+    index, _ = report
     form = {name: values[0] for name, values in _form().items() if values}
     workcenter, employee = form.get("workcenter_id", ""), form.get("employee_id", "")
     if form.get("as_of") != index.as_of.isoformat():
@@ -229,12 +223,10 @@ def propose_training() -> Response[str]:
 @app.get("/certifications")
 def certifications() -> Response[str]:
     page = Page(_deps())
-    loaded = _loaded(page)
-    missing = _missing(page, "Certification timeline", "certifications", loaded)
-    if missing is not None:
-        return missing
-    assert loaded is not None and loaded.index is not None
-    index = loaded.index
+    report = _report(page, "Certification timeline", "certifications")
+    if isinstance(report, Response):
+        return report
+    index, problem = report
     query = _query()
     employee = _text(query, "employee")
     employee_id = (page.deps.people.employee_id_for(employee) or employee) if employee else None
@@ -246,7 +238,7 @@ def certifications() -> Response[str]:
         "view": view,
         "filters": filters,
         "employee": employee or "",
-        "problem": loaded.problem,
+        "problem": problem,
         "scripts": chart_scripts(),
         "generated": page.local(index.artifact.generated_at),
         "page_query": lambda n: f"?{urlencode({**shown, 'page': n})}",
