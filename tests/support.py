@@ -21,6 +21,8 @@ FUNCTIONS_DIR = ROOT / "functions"
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
+ARTIFACTS_BUCKET = "plexlabor-test-artifacts"
+"""The artifacts bucket the tests create on moto."""
 
 
 def function_names() -> list[str]:

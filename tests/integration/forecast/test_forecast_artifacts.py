@@ -5,29 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from plexlabor.forecast.artifacts import LATEST, PREFIX, read_latest, read_run_file, run_key
 from plexlabor.forecast.errors import ArtifactError
 from plexlabor.platform.artifacts import ArtifactSettings, InMemoryArtifactStore
 from plexlabor.platform.s3artifacts import S3ArtifactStore
-from tests.support import REGION, use_fake_aws
-
-BUCKET = "plexlabor-test-artifacts"
-
-
-@pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    use_fake_aws(monkeypatch)
-    with mock_aws():
-        client = boto3.client("s3", region_name=REGION)
-        client.create_bucket(Bucket=BUCKET)
-        yield client
+from tests.support import ARTIFACTS_BUCKET as BUCKET
 
 
 def test_the_pointer_is_read_and_a_pointer_without_a_version_is_refused() -> None:

@@ -3,44 +3,27 @@ folder store and the S3 adapter on moto behave alike, so the fakes the tests use
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from plexlabor.platform.artifacts import (
     ArtifactError,
     ArtifactSettings,
     ArtifactStore,
-    InMemoryArtifactStore,
     LocalFolderArtifactStore,
 )
 from plexlabor.platform.s3artifacts import S3ArtifactStore
-from tests.support import REGION, use_fake_aws
+from tests.support import ARTIFACTS_BUCKET as BUCKET
 
-BUCKET = "plexlabor-test-artifacts"
 PREFIX = "reports/skills/"
 
 
 @pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    use_fake_aws(monkeypatch)
-    with mock_aws():
-        client = boto3.client("s3", region_name=REGION)
-        client.create_bucket(Bucket=BUCKET)
-        yield client
-
-
-@pytest.fixture(params=["memory", "folder", "s3"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> ArtifactStore:
-    if request.param == "memory":
-        return InMemoryArtifactStore()
-    if request.param == "folder":
-        return LocalFolderArtifactStore(tmp_path / "artifacts")
-    return S3ArtifactStore(BUCKET, PREFIX, client=request.getfixturevalue("s3"))
+def store(new_artifact_store: Callable[[str], ArtifactStore]) -> ArtifactStore:
+    return new_artifact_store(PREFIX)
 
 
 def test_what_is_put_comes_back_replaced_and_a_missing_key_is_none(store: ArtifactStore) -> None:

@@ -3,41 +3,21 @@ folder and S3 on moto behave alike (models, cards, rows, the pointer in force)."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, InMemoryArtifactStore, LocalFolderArtifactStore
-from plexlabor.platform.s3artifacts import S3ArtifactStore
+from plexlabor.platform.artifacts import ArtifactError, ArtifactStore
 from plexlabor.validation.registry import SCORER_PREFIX, ModelRegistry
 from plexlabor.validation.scorer import ScorerModel
-from tests.support import REGION, use_fake_aws
 
-BUCKET = "plexlabor-test-artifacts"
 AT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    use_fake_aws(monkeypatch)
-    with mock_aws():
-        client = boto3.client("s3", region_name=REGION)
-        client.create_bucket(Bucket=BUCKET)
-        yield client
-
-
-@pytest.fixture(params=["memory", "folder", "s3"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> ArtifactStore:
-    if request.param == "memory":
-        return InMemoryArtifactStore()
-    if request.param == "folder":
-        return LocalFolderArtifactStore(tmp_path / "models" / "scorer")
-    return S3ArtifactStore(BUCKET, SCORER_PREFIX, client=request.getfixturevalue("s3"))
+def store(new_artifact_store: Callable[[str], ArtifactStore]) -> ArtifactStore:
+    return new_artifact_store(SCORER_PREFIX)
 
 
 def _model(version: str) -> ScorerModel:
