@@ -28,13 +28,11 @@ from plexlabor.approval.display import looks_like_id
 from plexlabor.forecast.artifacts import read_latest, read_run_file
 from plexlabor.forecast.records import OperationForecast, OvertimeProjection, VarianceAlert
 from plexlabor.platform.artifacts import ArtifactError, ArtifactStore
-from plexlabor.review.queue import Role, Viewer
 from plexlabor.webapp.latest import Latest
+from plexlabor.webapp.viewer import Reach
 
 OPERATIONS_PER_PAGE = 25
 """Job operations per page of the interval chart and its table (a chart row stays readable at 820 px)."""
-PLANT_WIDE = frozenset({Role.PLANNER, Role.ADMIN})
-"""Roles that see every department's forecasts (a supervisor sees their departments')."""
 MEASURES = {"hours": "Labor hours", "cost": "Labor cost"}
 
 
@@ -121,29 +119,8 @@ class ForecastReports(Latest[dict[str, Any], ForecastIndex]):
 # -- what one viewer sees -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ForecastScope:
-    plant_wide: bool
-    supervisor: bool
-    departments: frozenset[str]
-
-    @classmethod
-    def of(cls, viewer: Viewer) -> ForecastScope:
-        return cls(bool(viewer.roles & PLANT_WIDE), Role.SUPERVISOR in viewer.roles, viewer.departments)
-
-    @property
-    def allowed(self) -> bool:
-        return self.plant_wide or self.supervisor
-
-    def sees(self, department: str | None) -> bool:
-        return self.plant_wide or (department is not None and department in self.departments)
-
-    def describe(self) -> str:
-        if self.plant_wide:
-            return "the whole plant"
-        if not self.departments:
-            return "no department (your account names none)"
-        return "departments " + ", ".join(sorted(self.departments))
+class ForecastScope(Reach):
+    """What one viewer may see of the forecasts: planners and admins the whole plant."""
 
 
 def code(value: str | None, missing: str) -> str:

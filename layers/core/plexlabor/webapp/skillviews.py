@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from plexlabor.review.queue import Role, Viewer
+from plexlabor.review.queue import Role
 from plexlabor.skills.artifact import ShiftRef
 from plexlabor.skills.compliance import DEFAULT_WINDOWS as WINDOW_DAYS
 from plexlabor.skills.report import (
@@ -27,9 +27,8 @@ from plexlabor.skills.report import (
     Unqualified,
 )
 from plexlabor.webapp.reports import CellKey, SkillsIndex
+from plexlabor.webapp.viewer import Reach
 
-PLANT_WIDE = frozenset({Role.PLANNER, Role.HR, Role.ADMIN})
-"""Roles that see every workcenter and every certification."""
 HEATMAP_ROWS = 30
 """Workcenters per heatmap page, most hours at risk first."""
 LISTED = 15
@@ -49,25 +48,14 @@ CAUSES = {
 Who = Callable[[str | None], str]
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What one viewer may see of a skills report."""
+class Scope(Reach):
+    """What one viewer may see of a skills report: planners, HR and admins the whole plant; a supervisor
+    also sees the people they supervise."""
 
-    user_id: str
-    plant_wide: bool
-    supervisor: bool
-    departments: frozenset[str]
-
-    @classmethod
-    def of(cls, viewer: Viewer) -> Scope:
-        return cls(viewer.user_id, bool(viewer.roles & PLANT_WIDE), Role.SUPERVISOR in viewer.roles, viewer.departments)
-
-    @property
-    def allowed(self) -> bool:
-        return self.plant_wide or self.supervisor
+    plant_wide_roles = frozenset({Role.PLANNER, Role.HR, Role.ADMIN})
 
     def workcenter(self, index: SkillsIndex, workcenter_id: str) -> bool:
-        return self.plant_wide or index.department(workcenter_id) in self.departments
+        return self.sees(index.department(workcenter_id))
 
     def employee(self, index: SkillsIndex, employee_id: str) -> bool:
         if self.plant_wide:
@@ -75,14 +63,7 @@ class Scope:
         ref = index.artifact.employees.get(employee_id)
         if ref is None:
             return False
-        return ref.department in self.departments or ref.supervisor_id == self.user_id
-
-    def describe(self) -> str:
-        if self.plant_wide:
-            return "the whole plant"
-        if not self.departments:
-            return "no department (your account names none)"
-        return "departments " + ", ".join(sorted(self.departments))
+        return self.sees(ref.department) or ref.supervisor_id == self.user_id
 
 
 # -- coverage -----------------------------------------------------------------------------------------------

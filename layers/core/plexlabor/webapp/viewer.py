@@ -10,7 +10,8 @@ Gateway passes as flat string keys of `requestContext.authorizer` (`custom:emplo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
 
 from plexlabor.review.queue import Role, Viewer
 
@@ -73,3 +74,35 @@ def viewer_from_claims(authorizer: Mapping[str, Any] | None) -> Viewer:
     known = {role.value for role in Role}
     roles = frozenset(Role(group) for group in _groups(claim(GROUPS_CLAIM)) if group in known)
     return Viewer(user_id, roles, frozenset(_departments(claim(DEPARTMENTS_CLAIM))))
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What one viewer may see of a report page: everything, where one of their roles reads the whole
+    plant (`plant_wide_roles`, per page), else a supervisor's departments (those their account names)."""
+
+    plant_wide_roles: ClassVar[frozenset[Role]] = frozenset({Role.PLANNER, Role.ADMIN})
+
+    user_id: str
+    plant_wide: bool
+    supervisor: bool
+    departments: frozenset[str]
+
+    @classmethod
+    def of(cls, viewer: Viewer) -> Self:
+        plant_wide = bool(viewer.roles & cls.plant_wide_roles)
+        return cls(viewer.user_id, plant_wide, Role.SUPERVISOR in viewer.roles, viewer.departments)
+
+    @property
+    def allowed(self) -> bool:
+        return self.plant_wide or self.supervisor
+
+    def sees(self, department: str | None) -> bool:
+        return self.plant_wide or (department is not None and department in self.departments)
+
+    def describe(self) -> str:
+        if self.plant_wide:
+            return "the whole plant"
+        if not self.departments:
+            return "no department (your account names none)"
+        return "departments " + ", ".join(sorted(self.departments))
