@@ -1,6 +1,7 @@
 """Helpers shared by every test tier (import as `tests.support`): a fake Lambda context, the
-canonical events of `events/` loaded by the name of the function they trigger, and fake AWS
-credentials for moto (`use_fake_aws`).
+canonical events of `events/` loaded by the name of the function they trigger, fake AWS credentials
+for moto (`use_fake_aws`), and the finding and approval request the approval and review tests of every
+tier start from (`make_finding`, `make_request`).
 
 The fixtures built on them (`lambda_context`) and the session's Powertools switches are in
 tests/conftest.py.
@@ -12,6 +13,9 @@ import json
 import uuid
 from pathlib import Path
 from typing import Any
+
+from plexlabor.approval.request import ApprovalRequest
+from plexlabor.validation.findings import Finding
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS_DIR = ROOT / "events"
@@ -54,6 +58,37 @@ def use_fake_aws(monkeypatch: Any, region: str = REGION) -> None:
         monkeypatch.setenv(name, region)
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
+
+
+def make_finding(**fields: Any) -> Finding:
+    """A confident missed-punch finding routed for review: the sample plant's entry T0000002 (E0002 clocked
+    in at 05:52, never out; the badge says out at 14:07). `fields` replace any of its fields."""
+    data: dict[str, Any] = {
+        "finding_id": "f-000000000000000000000001",
+        "record_key": "time-clock-entries:T0000002",
+        "employee_id": "E0002",
+        "anomaly_type": "MISSED_PUNCH",
+        "confidence": 0.93,
+        "severity": "high",
+        "note": "No clock-out 14 h after the shift ended at 14:00; likely out at 14:07 (badge-out)",
+        "evidence": {
+            "clockin": "2026-03-02T05:52:00.0000000Z",
+            "hours_overdue": 14.0,
+            "features": {"hours_overdue": 14.0, "history_log": 3.4},
+        },
+        "suggested_correction": {"clockoutTime": "2026-03-02T14:07:00.0000000Z"},
+        "model_version": "scorer-1+norms-1",
+        "route": "review",
+    }
+    data.update(fields)
+    return Finding.model_validate(data)
+
+
+def make_request(finding: Finding | None = None, **fields: Any) -> ApprovalRequest:
+    """The approval of `finding` (make_finding's by default) asked of supervisor E0001 for an hour."""
+    data: dict[str, Any] = {"finding": finding or make_finding(), "supervisor_id": "E0001", "wait_seconds": 3600}
+    data.update(fields)
+    return ApprovalRequest.model_validate(data)
 
 
 class FakeLambdaContext:

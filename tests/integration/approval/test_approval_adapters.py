@@ -18,20 +18,15 @@ from plexlabor.approval.aws import DynamoDbTaskTokenStore, SesNotifier, StepFunc
 from plexlabor.approval.errors import ApprovalClosedError
 from plexlabor.approval.messages import Stage
 from plexlabor.approval.ports import Digest, DigestItem, InMemoryTaskTokenStore, PendingApproval, TaskTokenStore
-from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit.dynamodb import create_state_table
-from plexlabor.validation.findings import Finding
+from tests.support import make_finding, make_request, use_fake_aws
 
 T0 = datetime(2026, 3, 3, 4, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    use_fake_aws(monkeypatch, REGION)
     with mock_aws():
         yield
 
@@ -46,21 +41,6 @@ def token_store(request: pytest.FixtureRequest) -> TaskTokenStore:
     return DynamoDbTaskTokenStore("state", dynamodb)
 
 
-def finding(finding_id: str = "f-1") -> Finding:
-    return Finding(
-        finding_id=finding_id,
-        record_key="time-clock-entries:T1",
-        employee_id="E2",
-        anomaly_type="MISSED_PUNCH",
-        confidence=0.9,
-        severity="high",
-        note="No clock-out",
-        evidence={"features": {"x": 1.5}},
-        suggested_correction={"clockoutTime": "2026-03-02T14:07:00.0000000Z"},
-        model_version="m1",
-    )
-
-
 def pending(stage: Stage, nonce: str, token: str = "task", finding_id: str = "f-1") -> PendingApproval:
     return PendingApproval(
         finding_id=finding_id,
@@ -70,7 +50,7 @@ def pending(stage: Stage, nonce: str, token: str = "task", finding_id: str = "f-
         link_nonce=nonce,
         link_expires_at=T0 + timedelta(hours=8),
         notified_at=T0,
-        request=ApprovalRequest(finding=finding(finding_id), supervisor_id="E1", escalation_supervisor_id="E9"),
+        request=make_request(make_finding(finding_id=finding_id), supervisor_id="E1", escalation_supervisor_id="E9"),
     )
 
 
@@ -95,7 +75,7 @@ def test_ses_sends_one_mail_per_digest(aws: None) -> None:
     ses = boto3.client("ses", region_name=REGION)
     ses.verify_email_identity(EmailAddress="approvals@plant.example")
     item = DigestItem(
-        finding=finding(), stage=Stage.FIRST, link_url="https://x/approvals/a.b", expires_at=T0, message_id="m"
+        finding=make_finding(), stage=Stage.FIRST, link_url="https://x/approvals/a.b", expires_at=T0, message_id="m"
     )
     message_id = SesNotifier("approvals@plant.example", ses).send(
         Digest(supervisor_id="E1", address="sup@plant.example", items=(item,))

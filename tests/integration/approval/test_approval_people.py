@@ -7,33 +7,15 @@ from __future__ import annotations
 import pytest
 from approval_aws import SUPERVISORS, Stack
 
-from plexlabor.approval.request import ApprovalRequest
 from plexlabor.platform import env
-from plexlabor.validation.findings import Finding
-
-
-def request(finding_id: str) -> ApprovalRequest:
-    finding = Finding(
-        finding_id=finding_id,
-        record_key="time-clock-entries:T0000002",
-        employee_id="E0002",
-        anomaly_type="MISSED_PUNCH",
-        confidence=0.91,
-        severity="high",
-        note="Clock-out 13:52 looks wrong; likely out at 14:07 (badge-out)",
-        evidence={"clockin": "2026-03-02T05:52:00.0000000Z"},
-        suggested_correction={"clockoutTime": "2026-03-02T14:07:00.0000000Z"},
-        model_version="scorer-1+norms-1",
-        route="review",
-    )
-    return ApprovalRequest(finding=finding, supervisor_id="E0001", wait_seconds=60)
+from tests.support import make_finding, make_request
 
 
 def test_the_mail_and_the_page_name_people_from_plex_in_plant_time(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(env.TIMEZONE, "America/Detroit")
-    stack.start(request("f-people000000000000000001"))
+    stack.start(make_request(make_finding(finding_id="f-people000000000000000001"), wait_seconds=60))
     assert stack.notify() == 1
     [mail] = stack.mails()
     # The mail names the employee by name and number (the sample plant's E0002 is First2 Last2, 1002)

@@ -18,8 +18,8 @@ from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit import ApprovalLinkSigner
 from plexlabor.platform import env
 from plexlabor.platform.aws import SECRET_MAX_AGE_S
-from plexlabor.validation.findings import Finding
 from plexlabor_dev.commands.approval import revert_command
+from tests.support import make_finding, make_request
 
 RECORD_KEY = "time-clock-entries:T0000002"
 ORIGINAL_CLOCKOUT = "2026-03-02T13:52:00.0000000Z"  # what the sample plant holds for T0000002
@@ -28,22 +28,14 @@ NEW_SIGNING_KEY = "rotated-signing-key-0123456789abcdefghijklmnopqrs"
 
 
 def request(finding_id: str, wait_seconds: int = 60, escalate_to: str | None = None) -> ApprovalRequest:
-    finding = Finding(
+    finding = make_finding(
         finding_id=finding_id,
         record_key=RECORD_KEY,
-        employee_id="E0002",
-        anomaly_type="MISSED_PUNCH",
-        confidence=0.91,
-        severity="high",
         note="Clock-out 13:52 looks wrong; likely out at 14:07 (badge-out)",
         evidence={"clockin": "2026-03-02T05:52:00.0000000Z", "features": {"hours_overdue": 9.5, "z": 4.1}},
         suggested_correction={"clockoutTime": SUGGESTED_CLOCKOUT},
-        model_version="scorer-1+norms-1",
-        route="review",
     )
-    return ApprovalRequest(
-        finding=finding, supervisor_id="E0001", escalation_supervisor_id=escalate_to, wait_seconds=wait_seconds
-    )
+    return make_request(finding, escalation_supervisor_id=escalate_to, wait_seconds=wait_seconds)
 
 
 def custom_object_writes(stack: Stack) -> list[dict[str, Any]]:

@@ -23,9 +23,9 @@ from plexlabor.intake.messages import PunchMessage
 from plexlabor.intake.norms_store import InMemoryNormsStore
 from plexlabor.intake.queue import InMemoryPunchQueue
 from plexlabor.models import TimeClockEntry
-from plexlabor.validation.findings import Finding
 from plexlabor.validation.norms import EmployeeNorms, Norm, Norms
 from tests.integration.intake.conftest import PASS_MACHINE, REGION
+from tests.support import make_finding, make_request
 
 T0 = datetime(2026, 11, 20, 6, tzinfo=UTC)
 
@@ -156,18 +156,9 @@ def starter(request: pytest.FixtureRequest) -> Any:
 
 
 def _request(finding_id: str, supervisor: str = "S1") -> ApprovalRequest:
-    finding = Finding(
-        finding_id=finding_id,
-        record_key="time-clock-entries:T1",
-        employee_id="E1",
-        anomaly_type="MISSED_PUNCH",
-        confidence=0.93,
-        severity="high",
-        note="Clocked in at 06:02 and never clocked out",
-        model_version="scorer-1+norms-1",
-        route="review",
+    return make_request(
+        make_finding(finding_id=finding_id), supervisor_id=supervisor, escalation_supervisor_id="M1", wait_seconds=60
     )
-    return ApprovalRequest(finding=finding, supervisor_id=supervisor, escalation_supervisor_id="M1", wait_seconds=60)
 
 
 def test_one_approval_per_finding(starter) -> None:

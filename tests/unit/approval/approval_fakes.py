@@ -20,8 +20,8 @@ from plexlabor.approval.ports import (
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit import ApprovalLinkSigner, InMemoryAuditStore, InMemoryLinkNonceStore
 from plexlabor.models import Employee, TimeClockEntry, UserAccount
-from plexlabor.validation.findings import Finding
-from tests.support import load_event
+from tests.support import load_event, make_request
+from tests.support import make_finding as make_finding  # the approval unit tests import it from here
 
 KEY = b"unit-test-signing-key-0123456789abcdef-xyz"
 T0 = datetime(2026, 3, 3, 4, 0, tzinfo=UTC)
@@ -41,34 +41,6 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
-
-
-def make_finding(**fields: Any) -> Finding:
-    data: dict[str, Any] = {
-        "finding_id": "f-000000000000000000000001",
-        "record_key": "time-clock-entries:T0000002",
-        "employee_id": "E0002",
-        "anomaly_type": "MISSED_PUNCH",
-        "confidence": 0.93,
-        "severity": "high",
-        "note": "No clock-out 14 h after the shift ended at 14:00; likely out at 14:07 (badge-out)",
-        "evidence": {
-            "clockin": "2026-03-02T05:52:00.0000000Z",
-            "hours_overdue": 14.0,
-            "features": {"hours_overdue": 14.0, "history_log": 3.4},
-        },
-        "suggested_correction": {"clockoutTime": "2026-03-02T14:07:00.0000000Z"},
-        "model_version": "scorer-1+norms-1",
-        "route": "review",
-    }
-    data.update(fields)
-    return Finding.model_validate(data)
-
-
-def make_request(finding: Finding | None = None, **fields: Any) -> ApprovalRequest:
-    data: dict[str, Any] = {"finding": finding or make_finding(), "supervisor_id": "E0001", "wait_seconds": 3600}
-    data.update(fields)
-    return ApprovalRequest.model_validate(data)
 
 
 def notice(request: ApprovalRequest | None = None, stage: Stage = Stage.FIRST, token: str = "task-1") -> ApprovalNotice:
