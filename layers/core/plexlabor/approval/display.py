@@ -177,6 +177,10 @@ class Reader:
             return "; ".join(f"{field_label(k)}: {self.value(v, k)}" for k, v in shown.items())
         if isinstance(value, datetime):
             return self.time(value)
+        return self.scalar(value)
+
+    def scalar(self, value: Any) -> str:
+        """A number, a truth value or null as JSON spells it."""
         return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 

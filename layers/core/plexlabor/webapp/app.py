@@ -13,7 +13,6 @@ queue's employee filter takes an employee number. Times are plant time with thei
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,7 +26,6 @@ from pydantic import Field
 
 from plexlabor.approval.directory import PeopleDisplay
 from plexlabor.approval.display import (
-    PERSON_KEYS,
     Reader,
     is_id_key,
     looks_like_id,
@@ -72,7 +70,6 @@ PAGE_SIZE = 100
 KPI_DAYS = {"7": 7, "28": 28, "90": 90}
 """The periods the KPI page offers (`?days=`); anything else is 28."""
 FLASH = {"approve": "Approved.", "reject": "Rejected; the reason is kept for the model."}
-_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 class WebAppSettings(CallbackSettings, PilotSettings, ReportSettings):
@@ -124,6 +121,18 @@ templates = Environment(loader=PackageLoader("plexlabor.webapp"), autoescape=sel
 app = APIGatewayRestResolver()
 
 
+@dataclass(frozen=True)
+class PageReader(Reader):
+    """How a page shows a time or a value: plant time without its zone (the page names the zone once),
+    fractions to two places, other numbers and truth values as Python spells them."""
+
+    def time(self, moment: datetime) -> str:
+        return moment.astimezone(self.zone).strftime("%a %Y-%m-%d %H:%M")
+
+    def scalar(self, value: Any) -> str:
+        return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
 class Page:
     """What every template needs about the current request."""
 
@@ -134,9 +143,10 @@ class Page:
         stage_path = event.request_context.path or event.path
         self.base = stage_path[: len(stage_path) - len(event.path)] if stage_path.endswith(event.path) else ""
         self.reader = Reader(deps.zone, deps.people, frozenset(str(role) for role in self.viewer.roles))
+        self.shown = PageReader(self.reader.zone, self.reader.people, self.reader.roles)
 
     def local(self, moment: datetime) -> str:
-        return moment.astimezone(self.deps.zone).strftime("%a %Y-%m-%d %H:%M")
+        return self.shown.time(moment)
 
     def who(self, employee_id: str | None) -> str:
         """A person as this viewer may see them: "Dana Smith (E00042)", "E00042", or the id."""
@@ -150,23 +160,7 @@ class Page:
         return with_people(item.note, self.reader, (item.employee_id, item.supervisor_id))
 
     def value(self, value: Any, key: str | None = None) -> str:
-        if isinstance(value, str) and key in PERSON_KEYS:
-            return self.who(value)
-        if isinstance(value, str) and _ISO_TIME.match(value):
-            try:
-                return self.local(datetime.fromisoformat(value.replace("0Z", "Z").replace("Z", "+00:00")))
-            except ValueError:
-                return value
-        if isinstance(value, float):
-            return f"{value:.2f}"
-        if isinstance(value, list | tuple):
-            return ", ".join(self.value(v, key) for v in value)
-        if isinstance(value, dict):
-            if set(value) == {"role", "id"}:  # a recipient: {"role": "supervisor", "id": "<employee id>"}
-                return f"{value['role']}: {self.who(str(value['id']))}"
-            shown, _ = split_ids({str(k): v for k, v in value.items()})  # nested Plex ids are not read
-            return "; ".join(f"{field_label(k)}: {self.value(v, k)}" for k, v in shown.items())
-        return str(value)
+        return self.shown.value(value, key)
 
     def words(self, values: Mapping[str, Any] | None) -> list[tuple[str, str]]:
         """A mapping as (label, value) rows a person reads; model features stay in the audit only, Plex
