@@ -37,12 +37,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from plexlabor.approval.request import ApprovalRequest, ApprovalStarter
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.intake.errors import NoSupervisorError
+from plexlabor.intake.settings import RecordingSettings
+from plexlabor.platform.clock import utc_now
 from plexlabor.platform.errors import ConfigurationError
 from plexlabor.platform.pilot import PUNCH_FINDING, Hold, PilotScope, Place
 from plexlabor.plex.port import LaborDataPort
@@ -233,3 +236,28 @@ class FindingRecorder:
         """Whether the finding event already stored (a redelivery, a re-find) opened an approval."""
         stored = (e for e in self.audit.history(event.record_key) if e.event_id == event.event_id)
         return any(e.status is AuditStatus.PENDING_APPROVAL for e in stored)
+
+
+def build_recorder(
+    settings: RecordingSettings,
+    actor: str,
+    places: PlantPlaces,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    dynamodb: Any | None = None,
+) -> FindingRecorder:
+    """The real recorder of a function's findings: its audit table (through `dynamodb` where the function
+    shares one client), its approval state machine, default supervisor, wait and pilot scope."""
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+    from plexlabor.intake.approvals import StepFunctionsApprovalStarter
+
+    return FindingRecorder(
+        audit=DynamoDbAuditStore(settings.audit_table_name, client=dynamodb),
+        approvals=StepFunctionsApprovalStarter(settings.approval_state_machine_arn),
+        actor=actor,
+        clock=clock,
+        default_supervisor=settings.default_supervisor_id,
+        wait_seconds=settings.approval_wait_s,
+        scope=settings.pilot_scope,
+        places=places,
+    )

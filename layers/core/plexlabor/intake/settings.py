@@ -31,8 +31,14 @@ class PollerSettings(PlexSourceSettings):
     and those changed since it (modifiedDate, else end, else start) are enqueued."""
 
 
-class ValidatorSettings(PlexSourceSettings, ApprovalStartSettings):
+class RecordingSettings(ApprovalStartSettings):
+    """A function that records findings (`intake.recording.build_recorder`): the audit table, and how
+    their approvals start."""
+
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
+
+
+class ValidatorSettings(PlexSourceSettings, RecordingSettings):
     idempotency_table_name: str = Field(alias=env.IDEMPOTENCY_TABLE_NAME)
     artifacts_bucket_name: str | None = Field(default=None, alias=env.ARTIFACTS_BUCKET_NAME)
     """Where the nightly job stores norms and the scorer's registry is (`models/scorer/`); unset = norms
@@ -47,9 +53,8 @@ class ValidatorSettings(PlexSourceSettings, ApprovalStartSettings):
     """Where validated records are counted for the KPI page; unset = not counted."""
 
 
-class NormsRefreshSettings(PlexSourceSettings, ApprovalStartSettings):
+class NormsRefreshSettings(PlexSourceSettings, RecordingSettings):
     artifacts_bucket_name: str = Field(alias=env.ARTIFACTS_BUCKET_NAME)
-    audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
     history_weeks: int = Field(default=26, ge=1, le=104, alias="NORMS_HISTORY_WEEKS")
     sweep_days: float = Field(default=2.0, gt=0, le=14, alias="SWEEP_DAYS")
     state_table_name: str | None = Field(default=None, alias=env.STATE_TABLE_NAME)

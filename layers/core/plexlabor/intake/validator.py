@@ -37,7 +37,7 @@ from pydantic import ValidationError
 from plexlabor.audit.validations import ValidatedRecord, ValidationCounter
 from plexlabor.intake.context import BatchContext
 from plexlabor.intake.messages import PunchEntry, PunchMessage, PunchVersion, record_time
-from plexlabor.intake.recording import UNROUTABLE_METRIC, FindingRecorder, PlantPlaces
+from plexlabor.intake.recording import UNROUTABLE_METRIC, FindingRecorder, PlantPlaces, build_recorder
 from plexlabor.intake.settings import ValidatorSettings
 from plexlabor.platform.clock import utc_now
 from plexlabor.platform.observability import logger, metrics, tracer
@@ -150,8 +150,7 @@ def _build(settings: ValidatorSettings) -> Dependencies:
     """The real adapters (clients are created on first use)."""
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    from plexlabor.audit.dynamodb import DynamoDbAuditStore, DynamoDbValidationCounter
-    from plexlabor.intake.approvals import StepFunctionsApprovalStarter
+    from plexlabor.audit.dynamodb import DynamoDbValidationCounter
     from plexlabor.intake.aws import S3NormsStore
     from plexlabor.intake.norms_store import CachedNorms
     from plexlabor.intake.sources import ReferenceCache
@@ -172,15 +171,8 @@ def _build(settings: ValidatorSettings) -> Dependencies:
     return Dependencies(
         source=port,
         timezone=source.timezone,
-        recorder=FindingRecorder(
-            audit=DynamoDbAuditStore(settings.audit_table_name, client=dynamodb),
-            approvals=StepFunctionsApprovalStarter(settings.approval_state_machine_arn),
-            actor=ACTOR,
-            clock=clock,
-            default_supervisor=settings.default_supervisor_id,
-            wait_seconds=settings.approval_wait_s,
-            scope=settings.pilot_scope,
-            places=PlantPlaces(port, settings.reference_max_age_s),
+        recorder=build_recorder(
+            settings, ACTOR, PlantPlaces(port, settings.reference_max_age_s), clock=clock, dynamodb=dynamodb
         ),
         load_norms=load_norms,
         persistence=DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name, boto3_client=dynamodb),

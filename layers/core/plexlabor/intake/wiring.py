@@ -85,28 +85,17 @@ def _validation_engine() -> ValidationEngine:
 
 def build_norms_refresh(settings: NormsRefreshSettings) -> NormsRefreshDependencies:
     """The real adapters (clients are created on first use)."""
-    from plexlabor.audit.dynamodb import DynamoDbAuditStore, DynamoDbValidationCounter
-    from plexlabor.intake.approvals import StepFunctionsApprovalStarter
+    from plexlabor.audit.dynamodb import DynamoDbValidationCounter
     from plexlabor.intake.aws import S3NormsStore
-    from plexlabor.intake.recording import FindingRecorder, PlantPlaces
+    from plexlabor.intake.recording import PlantPlaces, build_recorder
     from plexlabor.plex.sources import open_labor_source_from_aws
 
     source = open_labor_source_from_aws(settings)
-    recorder = FindingRecorder(
-        audit=DynamoDbAuditStore(settings.audit_table_name),
-        approvals=StepFunctionsApprovalStarter(settings.approval_state_machine_arn),
-        actor=NORMS_REFRESH_ACTOR,
-        clock=utc_now,
-        default_supervisor=settings.default_supervisor_id,
-        wait_seconds=settings.approval_wait_s,
-        scope=settings.pilot_scope,
-        places=PlantPlaces(source.port),
-    )
     return NormsRefreshDependencies(
         source=source.port,
         timezone=source.timezone,
         norms_store=S3NormsStore(settings.artifacts_bucket_name),
-        recorder=recorder,
+        recorder=build_recorder(settings, NORMS_REFRESH_ACTOR, PlantPlaces(source.port)),
         history=timedelta(weeks=settings.history_weeks),
         sweep_window=timedelta(days=settings.sweep_days),
         counter=DynamoDbValidationCounter(settings.state_table_name) if settings.state_table_name else None,
