@@ -2,7 +2,8 @@
 
 All randomness comes from one `random.Random(seed)`, drawn in a fixed order, so the same spec gives
 byte-identical files. A part that adds draws changes every plant after it; one that only reorders
-its own code must keep the order of its draws.
+its own code must keep the order of its draws. The true operator effects (`operators`) draw from a
+second stream of their own, so adding them left every file they do not write byte-identical.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class PlantSpec:
     timezone: str = "America/Detroit"
     future_days: int = 14
     policy: PunchPolicy = field(default_factory=PunchPolicy)
+    operator_effects: bool = True
+    """False: every operator has the same true efficiency, scrap and downtime propensity (a null plant)."""
 
     def __post_init__(self) -> None:
         if self.employees < 5:
@@ -53,6 +56,7 @@ class Sim:
         self.spec = spec
         self.out = out
         self.rng = random.Random(spec.seed)
+        self.effects_rng = random.Random(f"operator-effects:{spec.seed}")
         self.tz = ZoneInfo(spec.timezone)
         self.policy = spec.policy
         self.scale = spec.anomaly_rate
@@ -63,9 +67,7 @@ class Sim:
 
     # -- randomness -------------------------------------------------------------------------------
     def uuid(self) -> str:
-        bits = self.rng.getrandbits(128)
-        text = f"{bits:032x}"
-        return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{text[16:20]}-{text[20:]}"
+        return uuid_from(self.rng)
 
     def chance(self, rate_at_one: float) -> bool:
         """True with probability `rate_at_one` scaled by the plant's anomaly rate."""
@@ -97,6 +99,12 @@ class Sim:
 
     def label(self, resource: str, record_id: str, anomaly: AnomalyType, employee_id: str | None, detail: str) -> None:
         self.out.label(resource, record_id, anomaly, employee_id, detail)
+
+
+def uuid_from(rng: random.Random) -> str:
+    """A version-4-shaped id from 128 bits of `rng`."""
+    text = f"{rng.getrandbits(128):032x}"
+    return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{text[16:20]}-{text[20:]}"
 
 
 def iso(epoch: float) -> str:

@@ -30,13 +30,15 @@ from pathlib import Path
 from plexlabor.models import PLANT_MODELS, record_key
 from plexlabor.plant import LABELS_FILE, META_FILE, PlantFolder, PlantMeta
 from plexlabor_dev.progress import step
-from plexlabor_dev.simulator import organization, population, production, schedules
+from plexlabor_dev.simulator import operators, organization, population, production, schedules
 from plexlabor_dev.simulator.anomalies import DAY_TYPE_WEIGHTS, EXCESSIVE_WEEKS
 from plexlabor_dev.simulator.context import DEFAULT_END, PlantSpec, Sim
 from plexlabor_dev.simulator.writer import PlantWriter
 
 LABEL_RESOURCES = ("time-clock-entries", "labor-entries", "workcenter-events", "badge-swipes")
-PLANT_FILES = frozenset({*(f"{resource}.jsonl" for resource in PLANT_MODELS), LABELS_FILE, META_FILE})
+PLANT_FILES = frozenset(
+    {*(f"{resource}.jsonl" for resource in PLANT_MODELS), LABELS_FILE, META_FILE, operators.OPERATOR_EFFECTS_FILE}
+)
 """What `generate_plant` writes: the files `--force` may replace."""
 
 MAX_EMPLOYEES = 50_000
@@ -74,6 +76,7 @@ def _simulate(sim: Sim) -> None:
     step("writing machine runs")
     production.emit_machine_runs(sim)
     EXCESSIVE_WEEKS.label_weeks(sim)
+    operators.write_truth(sim)
     step("writing labels")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from plexlabor_dev.simulator import catalog
+from plexlabor_dev.simulator import catalog, operators
 from plexlabor_dev.simulator.anomalies import uncertified_operator
 from plexlabor_dev.simulator.context import Sim
 from plexlabor_dev.simulator.organization import Headcount
@@ -84,6 +84,7 @@ def _hire_hourly(sim: Sim, hiring: _Hiring, headcount: Headcount, sizes: list[in
             )
             person = hiring.person(dept, shift, "Hourly", sups[k % len(sups)].id, building, home_wc)
             draw_habits(sim, person)
+            operators.draw_effects(sim, person)
             world.hourly.append(person)
 
 

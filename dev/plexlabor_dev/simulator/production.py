@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Iterable
 from datetime import timedelta
 
-from plexlabor_dev.simulator import catalog
+from plexlabor_dev.simulator import catalog, operators
 from plexlabor_dev.simulator.anomalies import (
     LABOR_ENTRY_INJECTORS,
     UNATTENDED_RUNS,
@@ -217,7 +217,7 @@ def labor_entry(sim: Sim, person: Person, wc_id: str, op: OpState, start: float,
     pace = op.rate / crew * person.efficiency * rng.gauss(1, 0.06)  # pieces per hour
     until = min(stretch_end, sim.as_of)
     available = (until - start) / HOUR
-    down = min(available * 0.8, rng.uniform(15, 90) / 60) if rng.random() < 0.05 else 0.0
+    down = min(available * 0.8, rng.uniform(15, 90) / 60) if rng.random() < operators.STOP_CHANCE else 0.0
     productive = available - down
     if 0 < op.remaining <= pace * productive:  # the last piece is made before the stretch ends
         needed = op.remaining / pace
@@ -251,8 +251,10 @@ def labor_entry(sim: Sim, person: Person, wc_id: str, op: OpState, start: float,
     if injected:
         injected.label(sim, draft, entry_id)
     uncertified_operator.label_entry(sim, person, wc_id, start, entry_id)
-    if draft.reported > 0 and rng.random() < 0.2:
+    if draft.reported > 0 and rng.random() < operators.SCRAP_CHANCE:
         _emit_scrap(sim, person, wc_id, draft, start, closes)
+    if end is not None and draft.reported > 0:
+        operators.audit_entry(sim, person, wc_id, draft.charged.id, start, end)
     return closes
 
 
@@ -274,7 +276,7 @@ def _emit_downtime(sim: Sim, person: Person, wc_id: str, start: float, closes: f
             "workcenterId": wc_id,
             "startTime": sim.iso(down_start),
             "endTime": sim.iso(down_start + down * HOUR),
-            "reasonCode": rng.choice(catalog.DOWNTIME_REASONS),
+            "reasonCode": operators.stop_reason(sim, person, rng.choice(catalog.DOWNTIME_REASONS)),
             "employeeId": person.id,
         },
     )
@@ -282,7 +284,7 @@ def _emit_downtime(sim: Sim, person: Person, wc_id: str, start: float, closes: f
 
 def _emit_scrap(sim: Sim, person: Person, wc_id: str, draft: LaborDraft, start: float, closes: float) -> None:
     rng = sim.rng
-    scrap = max(1.0, round(draft.reported * rng.uniform(0.005, 0.05) * (2 - person.efficiency)))
+    scrap = max(1.0, round(draft.reported * rng.uniform(*operators.SCRAP_FRACTION) * person.scrap_factor))
     sim.emit(
         "scrap-entries",
         {

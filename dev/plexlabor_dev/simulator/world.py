@@ -52,6 +52,8 @@ class Person:
     device: str = ""
     mobile: bool = False
     efficiency: float = 1.0
+    scrap_factor: float = 1.0  # multiplies the scrap share of the pieces made (`operators`)
+    stop_share: float = 0.0  # share of this person's machine stops they cause (`operators`)
     username: str = ""
 
 

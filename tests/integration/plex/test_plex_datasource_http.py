@@ -74,6 +74,7 @@ def test_the_client_reads_both_shapes_into_the_same_models(
     assert client.badge_swipes(begin, end) == folder.badge_swipes(begin, end)
     assert client.scrap_entries(begin, end) == folder.scrap_entries(begin, end)
     assert client.downtime_entries(begin, end) == folder.downtime_entries(begin, end)
+    assert client.nonconformances(begin, end) == folder.nonconformances(begin, end)
     assert len(client.badge_swipes(begin, end)) == 30 * 4
 
 

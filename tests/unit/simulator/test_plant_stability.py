@@ -6,6 +6,10 @@ The digests below were recorded from the generator before it was split into part
 1,250 lines); the split kept every random draw in its order. A change that is meant to alter the
 plants (a new pattern, a new draw, another default) updates them: run this test, check that the
 files named are the ones the change should touch, and paste the digests it prints.
+
+The true operator effects (issue 14) changed only what they write: scrap quantities (the scrap factor
+replaced `2 - efficiency`), the reasons of the stops operators cause, plant.json's counts, and two
+new files (nonconformances, operator-effects.jsonl); their draws come from a stream of their own.
 """
 
 from __future__ import annotations
@@ -25,14 +29,16 @@ PINNED_DIGESTS = {
     "buildings.jsonl": "0375b4e0bc06f32e3600e4a29253d537255ff7e2abc7d01bfbbccd6434ed2cec",
     "certifications.jsonl": "20aa1d649c0ff18fabcc3a72b56dde1372f0793d6f0549e1b40bb322bf5c0c43",
     "clock-devices.jsonl": "3c6e7bab3000f8e3ae5960c1866c74d3f2247ca5f577fa6a34b464c08f7ab560",
-    "downtime-entries.jsonl": "a6161723b08ace01b6a596586a4fca98b9a41030445ab9a0e78eaa0f9b21dd17",
+    "downtime-entries.jsonl": "de3105468d759d90964f52b949a1519a1abfa7ee3da33d59d30c7631eaffe7d9",
     "employees.jsonl": "191ac0503583212aecc1cadcfd5a5d08707ba23495dc0694c066a89ea360be77",
     "job-operations.jsonl": "d517c95c90038a82099b3bfdf9814f2cf4b706ffd4d9a3ecebbe484f679aa4bb",
     "jobs.jsonl": "e79be416eea82570fb2a3ddbfb84bd99da66b2db625686043d9ec5e87e0f7235",
     "labels.jsonl": "a608de42972d9626553d2534eed33e4eb897b8aaa88570609db6aaa220d10fd5",
     "labor-entries.jsonl": "04b8d709b28da01a148cebfe26e79a9ced73520af93c7c300140c23920bf2bde",
-    "plant.json": "d70eecdb71e9326ff5af96e22718f75de583305e4300303d43e2be7b66ae09a2",
-    "scrap-entries.jsonl": "83b03135284a7a1d9a0f7644c27bbf7b382b330018f46105be27d8426b530976",
+    "nonconformances.jsonl": "427ba3a1a660088b9f46d2a90ea188523d952c8d08470209278eb03377d2ec0d",
+    "operator-effects.jsonl": "1afb1fbbb8b369335d0f72a29e2cf8698c0946da9f0ad60bc03c29fe038f41a4",
+    "plant.json": "1e54b6ab155503bc72fcbb434bbe715d8f10cd67b0b02ca094a438d71de0e3b6",
+    "scrap-entries.jsonl": "4325f2778a2a2fa293b8e52bab32a364c884d6f9254fdb20a2342445f95f55d9",
     "shift-assignments.jsonl": "0512338071a8f097864b565ddcf3551818f7f64a53506e3d2b1ae8d38bd6a9e0",
     "shifts.jsonl": "d852fc7486d789e14ed5385538e741e939e56e29ea550f7a966840fa9503a08f",
     "skills.jsonl": "0a1d1bab719efa607de74283ff785e737c4b0a40cf1b2fd60341241c110e023a",

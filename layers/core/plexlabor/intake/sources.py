@@ -103,3 +103,6 @@ class ReferenceCache:
 
     def downtime_entries(self, begin: datetime, end: datetime) -> list[Any]:
         return self.port.downtime_entries(begin, end)
+
+    def nonconformances(self, begin: datetime, end: datetime) -> list[Any]:
+        return self.port.nonconformances(begin, end)

@@ -9,6 +9,7 @@ from plexlabor.models.production import (
     Job,
     JobOperation,
     LaborEntry,
+    Nonconformance,
     ScrapEntry,
     WorkcenterEvent,
 )
@@ -33,6 +34,7 @@ PLANT_MODELS: dict[str, type[PlexModel]] = {
         WorkcenterEvent,
         ScrapEntry,
         DowntimeEntry,
+        Nonconformance,
         Skill,
         Certification,
         WorkcenterRequirement,
@@ -58,6 +60,7 @@ __all__ = [
     "Job",
     "JobOperation",
     "LaborEntry",
+    "Nonconformance",
     "PlexDataError",
     "PlexModel",
     "ScrapEntry",

@@ -1,4 +1,4 @@
-"""Production: routings, jobs, labor, workcenter events, scrap and downtime."""
+"""Production: routings, jobs, labor, workcenter events, scrap, downtime and nonconformances."""
 
 from __future__ import annotations
 
@@ -117,3 +117,18 @@ class DowntimeEntry(PlexModel):
     end_time: UtcDatetime | None = None
     reason_code: str
     employee_id: EmployeeId | None = None
+
+
+class Nonconformance(PlexModel):
+    """A quality audit or inspection finding charged to the operator whose work it concerns (from a data source)."""
+
+    resource = "nonconformances"
+
+    id: RecordId
+    workcenter_id: WorkcenterId
+    employee_id: EmployeeId | None = None
+    job_operation_id: JobOperationId | None = None
+    found_time: UtcDatetime
+    source: str = Field(description="how it was found, e.g. LAYERED_AUDIT or INSPECTION")
+    category: str
+    severity: Literal["Minor", "Major"] = "Minor"

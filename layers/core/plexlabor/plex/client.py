@@ -18,6 +18,7 @@ from plexlabor.models import (
     Job,
     JobOperation,
     LaborEntry,
+    Nonconformance,
     PlexModel,
     ScrapEntry,
     Shift,
@@ -242,3 +243,6 @@ class PlexLaborClient:
 
     def downtime_entries(self, begin: datetime, end: datetime) -> list[DowntimeEntry]:
         return self._ds_window("downtime-entries", DowntimeEntry, begin, end)
+
+    def nonconformances(self, begin: datetime, end: datetime) -> list[Nonconformance]:
+        return self._ds_window("nonconformances", Nonconformance, begin, end)

@@ -72,6 +72,7 @@ DEFAULT_DATASOURCE_IDS: Final = MappingProxyType(
         "badge-swipes": 90109,
         "scrap-entries": 90110,
         "downtime-entries": 90111,
+        "nonconformances": 90112,
     }
 )
 
@@ -82,6 +83,7 @@ DATASOURCE_WINDOW_FIELDS: Final = MappingProxyType(
         "badge-swipes": "swipeTime",
         "scrap-entries": "scrapTime",
         "downtime-entries": "startTime",
+        "nonconformances": "foundTime",
     }
 )
 """Dated data sources -> the camelCase field their `Begin_Date`/`End_Date` inputs filter on."""
@@ -96,6 +98,7 @@ _ID_COLUMNS: Final = {
     "badge-swipes": "Badge_Swipe_Key",
     "scrap-entries": "Scrap_Key",
     "downtime-entries": "Downtime_Key",
+    "nonconformances": "Nonconformance_Key",
 }
 
 

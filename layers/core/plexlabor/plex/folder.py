@@ -35,6 +35,7 @@ from plexlabor.models import (
     Job,
     JobOperation,
     LaborEntry,
+    Nonconformance,
     PlexModel,
     ScrapEntry,
     Shift,
@@ -232,3 +233,6 @@ class PlantFolderSource:
 
     def downtime_entries(self, begin: datetime, end: datetime) -> list[DowntimeEntry]:
         return self._window(DowntimeEntry, begin, end)
+
+    def nonconformances(self, begin: datetime, end: datetime) -> list[Nonconformance]:
+        return self._window(Nonconformance, begin, end)

@@ -27,6 +27,7 @@ from plexlabor.models import (
     Job,
     JobOperation,
     LaborEntry,
+    Nonconformance,
     ScrapEntry,
     Shift,
     ShiftAssignment,
@@ -121,4 +122,8 @@ class LaborDataPort(Protocol):
 
     def downtime_entries(self, begin: datetime, end: datetime) -> list[DowntimeEntry]:
         """Downtime whose `startTime` is in the window."""
+        ...
+
+    def nonconformances(self, begin: datetime, end: datetime) -> list[Nonconformance]:
+        """Quality audit and inspection findings whose `foundTime` is in the window."""
         ...

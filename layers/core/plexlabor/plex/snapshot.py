@@ -27,6 +27,7 @@ from plexlabor.models import (
     Job,
     JobOperation,
     LaborEntry,
+    Nonconformance,
     PlexModel,
     ScrapEntry,
     Shift,
@@ -63,6 +64,7 @@ Windowed = Literal[
     "badge-swipes",
     "scrap-entries",
     "downtime-entries",
+    "nonconformances",
 ]
 """Records read within a window."""
 
@@ -103,6 +105,7 @@ class PlexSnapshot:
     badge_swipes: tuple[BadgeSwipe, ...] = ()
     scrap_entries: tuple[ScrapEntry, ...] = ()
     downtime_entries: tuple[DowntimeEntry, ...] = ()
+    nonconformances: tuple[Nonconformance, ...] = ()
 
     def rows(self) -> dict[str, tuple[PlexModel, ...]]:
         """The records per resource name (`time-clock-entries`, ...)."""
