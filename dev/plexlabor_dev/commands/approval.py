@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 
 from plexlabor.approval.errors import NothingToRevertError
 from plexlabor.platform import env
@@ -22,26 +20,6 @@ ENDPOINT_URL = "AWS_ENDPOINT_URL"
 REGION = "AWS_DEFAULT_REGION"
 """The variable boto3 takes the region from (not AWS_REGION: that one is copied over when alone)."""
 LOCAL_HINT = "or --local while `plexlabor local up` runs"
-
-
-@contextmanager
-def _environment(changes: Mapping[str, str | None]) -> Iterator[None]:
-    """Set (or, for None, unset) variables while inside; put every one back as it was after.
-    AWS clients made inside read them (`plexlabor.platform.aws.aws_client`)."""
-    previous = {name: os.environ.get(name) for name in changes}
-    try:
-        for name, value in changes.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _changes(args: argparse.Namespace) -> dict[str, str | None]:
@@ -101,9 +79,12 @@ def revert_command(args: argparse.Namespace) -> int:
     from plexlabor.approval.settings import WritebackSettings
     from plexlabor.approval.wiring import build_writeback
     from plexlabor.audit.errors import AuditError
+    from plexlabor_dev.local.environment import EnvPatch
 
     changes = _changes(args)
-    with _environment(changes):
+    # AWS clients made inside read the variables (`plexlabor.platform.aws.aws_client`); all are put back after
+    unset = [name for name, value in changes.items() if value is None]
+    with EnvPatch({name: value for name, value in changes.items() if value is not None}, unset):
         try:
             settings = WritebackSettings.from_env(dict(os.environ))
         except ConfigurationError as error:
