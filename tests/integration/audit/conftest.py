@@ -53,29 +53,48 @@ def state_table(dynamodb_client: Any) -> str:
     return STATE_TABLE_NAME
 
 
-@pytest.fixture(params=["in_memory", "dynamodb"])
+STORES = ["in_memory", "dynamodb"]
+"""Every store is tested twice: the in-memory fake, then the DynamoDB adapter on moto."""
+
+
+def _store(request: pytest.FixtureRequest, in_memory: type, adapter: type, table_fixture: str) -> Any:
+    """The fake, or the adapter on the moto table of `table_fixture`, as the fixture's parameter says."""
+    if request.param == "in_memory":
+        return in_memory()
+    return adapter(request.getfixturevalue(table_fixture), client=request.getfixturevalue("dynamodb_client"))
+
+
+@pytest.fixture(params=STORES)
 def audit_store(request: pytest.FixtureRequest) -> InMemoryAuditStore | DynamoDbAuditStore:
     """Every AuditStore implementation; the contract tests run once against each."""
-    if request.param == "in_memory":
-        return InMemoryAuditStore()
-    table = request.getfixturevalue("audit_table")
-    return DynamoDbAuditStore(table, client=request.getfixturevalue("dynamodb_client"))
+    return _store(request, InMemoryAuditStore, DynamoDbAuditStore, "audit_table")
 
 
-@pytest.fixture(params=["in_memory", "dynamodb"])
+@pytest.fixture(params=STORES)
 def nonce_store(request: pytest.FixtureRequest) -> InMemoryLinkNonceStore | DynamoDbLinkNonceStore:
     """Every LinkNonceStore implementation; the contract tests run once against each."""
-    if request.param == "in_memory":
-        return InMemoryLinkNonceStore()
-    table = request.getfixturevalue("state_table")
-    return DynamoDbLinkNonceStore(table, client=request.getfixturevalue("dynamodb_client"))
+    return _store(request, InMemoryLinkNonceStore, DynamoDbLinkNonceStore, "state_table")
 
 
 T0 = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
+MakeEvent = Callable[..., AuditEvent]
+
+STAGES: dict[AuditEventType, dict[str, Any]] = {
+    AuditEventType.NOTIFICATION: {
+        "status": AuditStatus.NOTIFIED,
+        "actor": "approval_notifier",
+        "supervisor_id": "sup-17",
+    },
+    AuditEventType.DECISION: {"status": AuditStatus.APPROVED, "actor": "sup-17", "supervisor_id": "sup-17"},
+    AuditEventType.WRITEBACK: {"status": AuditStatus.WRITTEN, "actor": "plex_writeback"},
+}
+"""What an event of these types is unless a test says otherwise: sup-17 notified, sup-17 approved,
+the write-back done."""
 
 
-def _make_event(**fields: Any) -> AuditEvent:
-    """A valid finding event at T0; keyword arguments override any field."""
+def audit_event(**fields: Any) -> AuditEvent:
+    """A valid event of finding F-1001 at T0: the finding logged, or with `event_type`, that stage of
+    its approval (STAGES); keyword arguments override any field."""
     defaults: dict[str, Any] = {
         "record_key": "time-clock-entries:1001",
         "event_type": AuditEventType.FINDING,
@@ -87,9 +106,9 @@ def _make_event(**fields: Any) -> AuditEvent:
         "model_version": "rules-2026.11",
         "payload": {"anomaly_type": "MISSED_PUNCH", "confidence": 0.91},
     }
-    return AuditEvent(**(defaults | fields))
+    return AuditEvent(**(defaults | STAGES.get(fields.get("event_type"), {}) | fields))
 
 
 @pytest.fixture
-def make_event() -> Callable[..., AuditEvent]:
-    return _make_event
+def make_event() -> MakeEvent:
+    return audit_event

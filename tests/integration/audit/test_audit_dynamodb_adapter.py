@@ -14,7 +14,6 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from plexlabor.audit import (
     AuditConflictError,
     AuditError,
-    AuditEvent,
     AuditEventType,
     AuditStatus,
     AuditUnavailableError,
@@ -28,9 +27,7 @@ from plexlabor.audit.dynamodb import (
     create_state_table,
 )
 from plexlabor.audit.schema import AUDIT_TABLE, STATE_TABLE
-
-T0 = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
-MakeEvent = Callable[..., AuditEvent]
+from tests.integration.audit.conftest import T0, MakeEvent
 
 
 def _keys(schema: list[dict[str, str]]) -> dict[str, str]:
@@ -263,21 +260,11 @@ def test_nonce_store_turns_a_failed_condition_into_already_used_and_throttling_i
 
 
 def test_writeback_event_round_trips_through_dynamodb_with_every_optional_field(
-    dynamodb_client: Any, audit_table: str
+    dynamodb_client: Any, audit_table: str, make_event: MakeEvent
 ) -> None:
-    # Given a write-back naming every optional id
-    event = AuditEvent(
-        record_key="time-clock-entries:1001",
-        event_type=AuditEventType.WRITEBACK,
-        status=AuditStatus.WRITTEN,
-        occurred_at=T0,
-        actor="plex_writeback",
-        finding_id="F-1001",
-        supervisor_id="sup-17",
-        employee_id="emp-7f3a",
-        model_version="scorer-3",
-        payload={"mode": "dry_run"},
-        previous_values={},
+    # Given a write-back naming every optional id (finding F-1001 of employee emp-7f3a)
+    event = make_event(
+        event_type=AuditEventType.WRITEBACK, supervisor_id="sup-17", payload={"mode": "dry_run"}, previous_values={}
     )
     store = DynamoDbAuditStore(audit_table, client=dynamodb_client)
     # When appended and read back through every index

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -15,9 +14,7 @@ from plexlabor.audit import (
     AuditStatus,
     AuditStore,
 )
-
-T0 = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
-MakeEvent = Callable[..., AuditEvent]
+from tests.integration.audit.conftest import T0, MakeEvent
 
 
 def at(minutes: float) -> datetime:
@@ -55,20 +52,8 @@ def test_history_is_ordered_by_time_whatever_the_append_order(
 ) -> None:
     # Given a record's events appended out of order, and another record's event
     finding = make_event(occurred_at=at(0), status=AuditStatus.PENDING_APPROVAL)
-    notified = make_event(
-        event_type=AuditEventType.NOTIFICATION,
-        status=AuditStatus.NOTIFIED,
-        occurred_at=at(1),
-        actor="approval_notifier",
-        supervisor_id="sup-17",
-    )
-    decided = make_event(
-        event_type=AuditEventType.DECISION,
-        status=AuditStatus.APPROVED,
-        occurred_at=at(30),
-        actor="sup-17",
-        supervisor_id="sup-17",
-    )
+    notified = make_event(event_type=AuditEventType.NOTIFICATION, occurred_at=at(1))
+    decided = make_event(event_type=AuditEventType.DECISION, occurred_at=at(30))
     other_record = make_event(record_key="time-clock-entries:2002", finding_id="F-2002", occurred_at=at(5))
     for event in (decided, other_record, finding, notified):
         audit_store.append(event)
@@ -139,22 +124,10 @@ def test_by_supervisor_lists_that_supervisors_events_optionally_by_status(
 ) -> None:
     # Given notifications and decisions for two supervisors
     def decision(n: int, supervisor: str, status: AuditStatus) -> AuditEvent:
-        return make_event(
-            finding_id=f"F-{n}",
-            event_type=AuditEventType.DECISION,
-            status=status,
-            occurred_at=at(n),
-            actor=supervisor,
-            supervisor_id=supervisor,
-        )
+        by = {"actor": supervisor, "supervisor_id": supervisor, "status": status}
+        return make_event(event_type=AuditEventType.DECISION, finding_id=f"F-{n}", occurred_at=at(n), **by)
 
-    notified = make_event(
-        event_type=AuditEventType.NOTIFICATION,
-        status=AuditStatus.NOTIFIED,
-        occurred_at=at(0),
-        actor="approval_notifier",
-        supervisor_id="sup-17",
-    )
+    notified = make_event(event_type=AuditEventType.NOTIFICATION, occurred_at=at(0))
     approved = [decision(n, "sup-17", AuditStatus.APPROVED) for n in (1, 3, 5)]
     rejected = decision(2, "sup-17", AuditStatus.REJECTED)
     someone_else = decision(4, "sup-99", AuditStatus.APPROVED)
@@ -188,18 +161,10 @@ def test_latest_for_finding_is_the_findings_newest_event(
 ) -> None:
     # Given a finding that opened an approval, was approved and written back, and another finding
     opened = make_event(status=AuditStatus.PENDING_APPROVAL, occurred_at=at(0))
-    approved = make_event(
-        event_type=AuditEventType.DECISION,
-        status=AuditStatus.APPROVED,
-        occurred_at=at(20),
-        actor="sup-17",
-        supervisor_id="sup-17",
-    )
+    approved = make_event(event_type=AuditEventType.DECISION, occurred_at=at(20))
     written = make_event(
         event_type=AuditEventType.WRITEBACK,
-        status=AuditStatus.WRITTEN,
         occurred_at=at(21),
-        actor="plex_writeback",
         previous_values={"clockOutDate": "2026-11-02T14:00:00.0000000Z"},
     )
     unrelated = make_event(finding_id="F-2", occurred_at=at(40))
@@ -216,13 +181,9 @@ def test_latest_for_finding_is_the_findings_newest_event(
 def test_previous_values_are_kept_for_revert(audit_store: AuditStore, make_event: MakeEvent) -> None:
     # Given a write-back that replaced a punch time and a flag, and a finding without previous values
     previous = {"clockOutDate": "2026-11-02T14:00:00.0000000Z", "hours": 8.25, "flags": {"edited": False}}
+    payload = {"written": {"hours": 7.75}}
     written = make_event(
-        event_type=AuditEventType.WRITEBACK,
-        status=AuditStatus.WRITTEN,
-        actor="plex_writeback",
-        occurred_at=at(1),
-        previous_values=previous,
-        payload={"written": {"hours": 7.75}},
+        event_type=AuditEventType.WRITEBACK, occurred_at=at(1), previous_values=previous, payload=payload
     )
     finding = make_event(occurred_at=at(0))
     audit_store.append(written)
