@@ -31,6 +31,7 @@ from plexlabor.models import record_key
 from plexlabor.platform.pilot import PLANT_WIDE, PilotScope, Place
 from plexlabor.skills.report import (
     CertificationAlert,
+    HeldCertification,
     LapseUse,
     SkillsReport,
     TrainingCandidate,
@@ -135,7 +136,7 @@ def _recommendation(
 
 
 def _certification_event(
-    held: CertificationAlert | LapseUse,
+    held: HeldCertification,
     kind: str,
     event_id: str,
     now: datetime,

@@ -126,8 +126,8 @@ class BlockedShift(WorkcenterShift):
     )
 
 
-class LapseUse(_Model):
-    """Work done at workcenters requiring a certification while it was lapsed (look-back window)."""
+class HeldCertification(_Model):
+    """A certification someone holds (or held): whose, under which supervisor, of which skill and level."""
 
     certification_id: str
     employee_id: str
@@ -135,6 +135,11 @@ class LapseUse(_Model):
     skill_id: str
     skill_code: str
     level: int
+
+
+class LapseUse(HeldCertification):
+    """Work done at workcenters requiring a certification while it was lapsed (look-back window)."""
+
     expired: date
     still_lapsed: bool
     renewed_by: str | None = None
@@ -164,16 +169,10 @@ class UncertifiedUse(_Model):
     last_day: date
 
 
-class CertificationAlert(_Model):
+class CertificationAlert(HeldCertification):
     """A certification expiring within the alert windows, or lapsed and still needed."""
 
     kind: Literal["expiring", "lapsed"]
-    certification_id: str
-    employee_id: str
-    supervisor_id: str | None
-    skill_id: str
-    skill_code: str
-    level: int
     issued: date
     expires: date
     days_to_expiry: int = Field(description="negative once lapsed")
