@@ -23,9 +23,10 @@ Registered on the web app's resolver by importing this module (the last line of 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, wraps
 from importlib import resources
 from typing import Any
 from urllib.parse import urlencode
@@ -37,6 +38,7 @@ from plexlabor.platform.observability import logger
 from plexlabor.skills.publish import training_proposal
 from plexlabor.webapp.app import CONTENT_TYPE, SECURITY_HEADERS, Page, _deps, _form, _query, app
 from plexlabor.webapp.forecasts import MEASURES, ForecastScope, forecast_view
+from plexlabor.webapp.latest import IndexT, Latest
 from plexlabor.webapp.reports import CellKey, SkillsIndex
 from plexlabor.webapp.skillviews import (
     CAUSES,
@@ -47,6 +49,7 @@ from plexlabor.webapp.skillviews import (
     find_candidate,
     timeline_view,
 )
+from plexlabor.webapp.viewer import Reach
 
 CHART_CSP = SECURITY_HEADERS["Content-Security-Policy"] + "; script-src 'self'"
 """A chart page runs the app's own scripts and nothing else: no inline script, nothing from elsewhere."""
@@ -131,26 +134,54 @@ def _day(text: str | None) -> date | None:
         return None
 
 
-def _report(page: Page, title: str, name: str) -> tuple[SkillsIndex, str | None] | Response[str]:
-    """The newest skills report and the problem reading a newer one (if any); else the page to answer
-    instead: 403 for a viewer with no dashboard role, the empty state when there is no report."""
-    if not Scope.of(page.viewer).allowed:
-        message = "The dashboards are for planners, HR, admins and supervisors."
-        return page.render("message.html", 403, title=title, page=name, message=message)
-    reports = page.deps.reports
+@dataclass(frozen=True)
+class Drawn:
+    """What a family of pages is drawn from: who may see it, its newest report, its empty page."""
+
+    reach: Reach
+    refused: str
+    """Whom the pages are for, said to a viewer they are not for (403)."""
+    empty: str
+    """The template that says why there is no report to draw."""
+
+
+def _report(
+    page: Page, title: str, name: str, drawn: Drawn, reports: Latest[Any, IndexT] | None
+) -> tuple[IndexT, str | None] | Response[str]:
+    """The newest report and the problem reading a newer one (if any); else the page to answer instead:
+    403 for a viewer the pages are not for, the empty state when there is no report."""
+    if not drawn.reach.allowed:
+        return page.render("message.html", 403, title=title, page=name, message=drawn.refused)
     loaded = reports.current() if reports is not None else None
     if loaded is not None and loaded.index is not None:
         return loaded.index, loaded.problem
-    return page.render("dashboard_empty.html", title=title, page=name, configured=loaded is not None, loaded=loaded)
+    return page.render(drawn.empty, title=title, page=name, configured=loaded is not None, loaded=loaded)
+
+
+SkillsPage = Callable[[Page, SkillsIndex, str | None], Response[str]]
+
+
+def _skills_report(title: str, name: str) -> Callable[[SkillsPage], Callable[[], Response[str]]]:
+    """A route drawn from the newest skills report: the page is made only when there is a report to draw
+    and the viewer may see it (`_report`)."""
+
+    def route(draw: SkillsPage) -> Callable[[], Response[str]]:
+        @wraps(draw)
+        def answer() -> Response[str]:
+            page = Page(_deps())
+            refused = "The dashboards are for planners, HR, admins and supervisors."
+            drawn = Drawn(Scope.of(page.viewer), refused, "dashboard_empty.html")
+            report = _report(page, title, name, drawn, page.deps.reports)
+            return report if isinstance(report, Response) else draw(page, *report)
+
+        return answer
+
+    return route
 
 
 @app.get("/skills")
-def skills() -> Response[str]:
-    page = Page(_deps())
-    report = _report(page, "Skill coverage", "skills")
-    if isinstance(report, Response):
-        return report
-    index, problem = report
+@_skills_report("Skill coverage", "skills")
+def skills(page: Page, index: SkillsIndex, problem: str | None) -> Response[str]:
     return _charted(_coverage_page(page, index, problem))
 
 
@@ -189,12 +220,8 @@ def _coverage_page(page: Page, index: SkillsIndex, problem: str | None, status: 
 
 
 @app.post("/skills/training")
-def propose_training() -> Response[str]:
-    page = Page(_deps())
-    report = _report(page, "Skill coverage", "skills")
-    if isinstance(report, Response):
-        return report
-    index, _ = report
+@_skills_report("Skill coverage", "skills")
+def propose_training(page: Page, index: SkillsIndex, problem: str | None) -> Response[str]:
     form = {name: values[0] for name, values in _form().items() if values}
     workcenter, employee = form.get("workcenter_id", ""), form.get("employee_id", "")
     if form.get("as_of") != index.as_of.isoformat():
@@ -221,12 +248,8 @@ def propose_training() -> Response[str]:
 
 
 @app.get("/certifications")
-def certifications() -> Response[str]:
-    page = Page(_deps())
-    report = _report(page, "Certification timeline", "certifications")
-    if isinstance(report, Response):
-        return report
-    index, problem = report
+@_skills_report("Certification timeline", "certifications")
+def certifications(page: Page, index: SkillsIndex, problem: str | None) -> Response[str]:
     query = _query()
     employee = _text(query, "employee")
     employee_id = (page.deps.people.employee_id_for(employee) or employee) if employee else None
@@ -253,16 +276,11 @@ def forecasts() -> Response[str]:
     page = Page(_deps())
     scope = ForecastScope.of(page.viewer)
     title = "Forecasts"
-    if not scope.allowed:
-        message = "The forecasts are for planners, admins and supervisors."
-        return page.render("message.html", 403, title=title, page="forecasts", message=message)
-    reports = page.deps.forecasts
-    loaded = reports.current() if reports is not None else None
-    if loaded is None or loaded.index is None:
-        return page.render(
-            "forecasts_empty.html", title=title, page="forecasts", configured=loaded is not None, loaded=loaded
-        )
-    index = loaded.index
+    drawn = Drawn(scope, "The forecasts are for planners, admins and supervisors.", "forecasts_empty.html")
+    report = _report(page, title, "forecasts", drawn, page.deps.forecasts)
+    if isinstance(report, Response):
+        return report
+    index, problem = report
     query = _query()
     department = _text(query, "department")
     measure = query.get("measure", "hours")
@@ -276,7 +294,7 @@ def forecasts() -> Response[str]:
         "department": department,
         "measure": measure,
         "measures": MEASURES,
-        "problem": loaded.problem,
+        "problem": problem,
         "scripts": chart_scripts(),
         "as_of": page.local(index.as_of),
         "page_query": lambda n: f"?{urlencode({**shown, 'page': n})}",
