@@ -1,5 +1,6 @@
-"""A review world shared by the review, web app and sign-in tests: open findings and recommendations in
-the audit fakes of `approval_fakes.World`, the web app's dependencies on them, and a web_app event."""
+"""A review world shared by the review, web app and sign-in tests: open findings and recommendations, and
+their closing, in the audit fakes of `approval_fakes.World`; the web app's dependencies on them, and a
+web_app event."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
+from plexlabor.audit.events import recommendation_event
 from plexlabor.review.decisions import ReviewService
 from plexlabor.review.queue import ReviewQueue
 from plexlabor.validation.findings import Finding
@@ -46,18 +48,42 @@ def finding_event(world: World, finding_id: str, *, confidence: float, severity:
     )
 
 
-def recommendation(world: World, item_id: str, kind: str, **payload: object) -> None:
-    """An open recommendation of `kind` with this id."""
+def recommendation(
+    world: World, item_id: str, kind: str, *, record_key: str | None = None, note: str | None = None, **payload: Any
+) -> AuditEvent:
+    """An open recommendation of `kind` with this id (on record `jobs:<id>` unless given), as a capability
+    appends it. `payload` adds to its kind and note, but for `supervisor_id` and `employee_id`: the event's."""
+    supervisor_id, employee_id = payload.pop("supervisor_id", None), payload.pop("employee_id", None)
+    event = recommendation_event(
+        record_key or f"jobs:{item_id}",
+        item_id,
+        status=AuditStatus.PENDING_APPROVAL,
+        occurred_at=world.clock(),
+        actor="crew_planner",
+        model_version="crew-1",
+        payload={"kind": kind, "note": note or f"{kind} note", **payload},
+        supervisor_id=supervisor_id,
+        employee_id=employee_id,
+    )
+    world.audit.append(event)
+    return event
+
+
+def closed(
+    world: World, item_id: str, status: AuditStatus = AuditStatus.APPROVED, record_key: str | None = None
+) -> None:
+    """Another writer closes the item (on record `jobs:<id>` unless given): a decision from the mailed link,
+    or the sweep's expiry."""
+    kind = AuditEventType.EXPIRED if status is AuditStatus.EXPIRED else AuditEventType.DECISION
     world.audit.append(
         AuditEvent(
-            record_key=f"jobs:{item_id}",
-            event_type=AuditEventType.RECOMMENDATION,
-            status=AuditStatus.PENDING_APPROVAL,
+            record_key=record_key or f"jobs:{item_id}",
+            event_type=kind,
+            status=status,
             occurred_at=world.clock(),
-            actor="crew_planner",
+            actor="E0100",
             finding_id=item_id,
-            model_version="crew-1",
-            payload={"kind": kind, "note": f"{kind} note", **payload},
+            supervisor_id="E0100",
         )
     )
 

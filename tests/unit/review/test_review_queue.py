@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from plexlabor.approval.errors import AlreadyDecidedError, DecisionFormError
-from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, LinkAlreadyUsedError
+from plexlabor.audit import AuditEventType, AuditStatus, LinkAlreadyUsedError
 from plexlabor.review.decisions import ItemNotFoundError, ReviewService
 from plexlabor.review.items import PUNCH
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer
 from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
-from tests.unit.review.review_world import finding_event, recommendation, web_deps
+from tests.unit.review.review_world import CREW, closed, finding_event, recommendation, web_deps
 
 SUPERVISOR = Viewer("E0001", frozenset({Role.SUPERVISOR}), frozenset({"Molding"}))
 OTHER_SUPERVISOR = Viewer("E0200", frozenset({Role.SUPERVISOR}), frozenset({"Assembly"}))
@@ -25,17 +23,7 @@ def world() -> World:
     world = World()
     finding_event(world, "f-000000000000000000000001", confidence=0.93, severity="high")
     finding_event(world, "f-000000000000000000000002", confidence=0.95, severity="low")
-    recommendation(
-        world,
-        "crew-0001",
-        "crew_assignment",
-        workcenter_code="WC-10",
-        shift_code="1",
-        plan_day="2026-03-04",
-        segment="J1/10",
-        start="2026-03-04T06:00",
-        end="2026-03-04T14:00",
-    )
+    recommendation(world, "crew-0001", "crew_assignment", **CREW, hours=8.0)
     recommendation(world, "cert-0001", "certification_expiring", department="Assembly", severity="high")
     return world
 
@@ -136,16 +124,8 @@ def test_bulk_decisions_report_each_item_and_one_failure_stops_nothing(world: Wo
 
 
 def test_expired_items_leave_the_queue(world: World) -> None:
-    world.audit.append(
-        AuditEvent(
-            record_key="time-clock-entries:0002",
-            event_type=AuditEventType.EXPIRED,
-            status=AuditStatus.EXPIRED,
-            occurred_at=world.clock() + timedelta(hours=17),
-            actor="approval",
-            finding_id="f-000000000000000000000002",
-        )
-    )
+    world.clock.advance(hours=17)
+    closed(world, "f-000000000000000000000002", AuditStatus.EXPIRED, record_key="time-clock-entries:0002")
     items = ReviewQueue(world.audit, clock=world.clock).for_viewer(SUPERVISOR)
     assert [i.item_id for i in items] == ["f-000000000000000000000001"]
 

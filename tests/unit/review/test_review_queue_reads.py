@@ -18,6 +18,7 @@ from plexlabor.review import queue as queue_module
 from plexlabor.review.decisions import ReviewService
 from plexlabor.review.queue import ReviewQueue, Role, Viewer
 from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import closed
 
 ADMIN = Viewer("A0001", frozenset({Role.ADMIN}))
 
@@ -82,22 +83,6 @@ def opened(world: World, item_id: str, at: datetime | None = None, kind: str = "
     )
     world.audit.append(event)
     return event
-
-
-def closed(world: World, item_id: str, status: AuditStatus = AuditStatus.APPROVED) -> None:
-    """Another writer closes the item: a decision from the mailed link, or the sweep's expiry."""
-    kind = AuditEventType.EXPIRED if status is AuditStatus.EXPIRED else AuditEventType.DECISION
-    world.audit.append(
-        AuditEvent(
-            record_key=f"jobs:{item_id}",
-            event_type=kind,
-            status=status,
-            occurred_at=world.clock(),
-            actor="E0100",
-            finding_id=item_id,
-            supervisor_id="E0100",
-        )
-    )
 
 
 def ids(queue: ReviewQueue) -> set[str]:

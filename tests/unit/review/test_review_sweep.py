@@ -11,13 +11,13 @@ from functions.review_sweep.handler import handler
 from plexlabor.approval.digest import EmailContent
 from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
 from plexlabor.approval.display import Reader
-from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
+from plexlabor.audit import AuditEvent, AuditEventType
 from plexlabor.review.notices import compose_notice
 from plexlabor.review.queue import ReviewQueue, Role
 from plexlabor.review.sweep import ReviewSweep
 from tests.support import load_event
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import finding_event
+from tests.unit.review.review_world import closed, finding_event, recommendation
 
 WAIT = timedelta(hours=8)
 PLANNERS = ("planning@plant.example",)
@@ -47,20 +47,7 @@ def suggest(
     note: str = "",
     employee_id: str | None = None,
 ) -> None:
-    world.audit.append(
-        AuditEvent(
-            record_key=f"job-operations:{item_id}",
-            event_type=AuditEventType.RECOMMENDATION,
-            status=AuditStatus.PENDING_APPROVAL,
-            occurred_at=world.clock(),
-            actor="crew_planner",
-            finding_id=item_id,
-            supervisor_id=supervisor_id,
-            employee_id=employee_id,
-            model_version="m-1",
-            payload={"kind": kind, "note": note or f"{kind} {item_id}"},
-        )
-    )
+    recommendation(world, item_id, kind, supervisor_id=supervisor_id, employee_id=employee_id, note=note or None)
 
 
 def sweep(
@@ -149,18 +136,7 @@ def test_without_anyone_to_escalate_to_an_item_expires_after_the_first_wait(worl
 
 
 def test_a_decided_item_is_neither_notified_nor_escalated(world: World) -> None:
-    world.audit.append(
-        AuditEvent(
-            record_key="job-operations:crew-2",
-            event_type=AuditEventType.DECISION,
-            status=AuditStatus.APPROVED,
-            occurred_at=world.clock(),
-            actor="P0001",
-            finding_id="crew-2",
-            supervisor_id="P0001",
-            payload={"action": "approve"},
-        )
-    )
+    closed(world, "crew-2")
     mailer = RecordingMailer()
     sweep(world, mailer).run()
     assert of_type(world, "crew-2", AuditEventType.NOTIFICATION) == []
