@@ -120,7 +120,10 @@ def test_the_interval_chart_draws_the_runs_forecasts_and_the_alerts_their_driver
     assert fc.pointer["version"] in main and f"trained on {fc.pointer['trained_on']} finished" in main
     assert fc.alerts[0].drivers[0].text in main  # the largest alert's first driver
     assert page.locator("#alerts tbody tr").count() == len(fc.alerts)
-    assert "does not store a backtest" in main
+    model = fc.pointer["accuracy"]["methods"]["model"]  # the accuracy the nightly run measured, as it stored it
+    accuracy = page.locator("#accuracy").inner_text()
+    assert f"on the {fc.pointer['accuracy']['operations']} operations" in accuracy
+    assert f"{model['mape'] * 100:.1f} %" in accuracy and f"{model['coverage'] * 100:.1f} %" in accuracy
     assert_no_serious_violations(page)
     screenshots(page, "forecasts")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # 820 px: no sideways scroll

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -16,7 +17,8 @@ from plexlabor.audit import AuditStatus, InMemoryAuditStore
 from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
 from plexlabor.forecast import wiring
 from plexlabor.forecast.artifacts import PREFIX, read_latest
-from plexlabor.forecast.service import load_model
+from plexlabor.forecast.data import read_forecast_data
+from plexlabor.forecast.service import jsonl, load_model, run_forecast
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.platform.s3artifacts import S3ArtifactStore
@@ -96,6 +98,29 @@ def test_a_replay_as_of_another_moment_with_injected_fakes(labelled_plant: Plant
     summary = forecast_nightly.handler(event, FakeLambdaContext(), dependencies=deps)
     assert summary["as_of"] == "2026-11-07T05:00:00+00:00"
     assert read_latest(deps.artifacts)["version"] == summary["version"]  # type: ignore[index]
+
+
+def test_the_nightly_run_scores_the_model_in_force_on_weeks_it_did_not_see(labelled_plant: PlantFolder) -> None:
+    source = LaborSource(PlantFolderSource(labelled_plant.path), "America/Detroit")
+    as_of = datetime(2026, 11, 21, 8, tzinfo=UTC)
+    deps = wiring.Dependencies(source, InMemoryArtifactStore(), InMemoryAuditStore(), settings=FAST)
+
+    summary = forecast_nightly.handler(
+        {**EVENT, "detail": {"as_of": as_of.isoformat()}}, FakeLambdaContext(), dependencies=deps
+    )
+
+    # Then the run stored one fold of the backtest: cut off two weeks back, scored on work begun since
+    accuracy = read_latest(deps.artifacts)["accuracy"]  # type: ignore[index]
+    assert accuracy == summary["accuracy"]
+    assert datetime.fromisoformat(accuracy["cutoff"]) == as_of - timedelta(weeks=FAST.accuracy_weeks)
+    assert accuracy["operations"] > 0 and FAST.min_training_operations <= accuracy["trained_on"] < summary["trained_on"]
+    assert set(accuracy["methods"]) == {"model", "standard", "operation_median", "seasonal_naive"}
+    assert all(0 < m["mape"] < 1 for m in accuracy["methods"].values())
+    assert 0 < accuracy["methods"]["model"]["coverage"] <= 1
+    # and reading wider for it changed nothing in the forecast itself
+    alone = run_forecast(read_forecast_data(source.port, source.timezone, as_of, FAST), FAST)
+    stored = deps.artifacts.get(f"{summary['version']}/forecasts.jsonl")
+    assert stored == jsonl(alone.forecasts) and summary["trained_on"] == alone.summary()["trained_on"]
 
 
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")

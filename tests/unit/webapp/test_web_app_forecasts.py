@@ -162,8 +162,37 @@ def test_a_planner_sees_every_operation_as_the_run_has_it_and_no_plex_id(
     assert "works at 87% of standard pace (+1.1 h)" in body  # the alert's driver
     assert "weekend shifts: 3 people" in body and "Move about 18 h of weekend work" in body
     assert "2026-W49" in body and "18.0 h overtime" in body and "9.0 h overtime" in body
-    assert "does not store a backtest" in body  # said, not computed
+    assert "Not measured: this run did not score the model" in body  # said, not computed on a request
     assert 'aria-current="page">Forecasts' in body
+
+
+def test_the_accuracy_the_nightly_run_measured_is_shown_per_method(lambda_context: Any) -> None:
+    # Given a run that scored its model on the two weeks it did not see
+    run = _run()
+    run.accuracy = {
+        "cutoff": "2026-11-16T08:00:00+00:00",
+        "weeks": 2,
+        "operations": 412,
+        "trained_on": 1804,
+        "methods": {
+            "model": {"mape": 0.0437, "coverage": 0.817, "mae_hours": 1.07, "pinball": 0.35},
+            "standard": {"mape": 0.0662, "coverage": None, "mae_hours": 1.72, "pinball": 0.86},
+        },
+    }
+    store = InMemoryArtifactStore()
+    store_run(run, store)
+
+    body = _call(_deps(store), PLANNER, lambda_context)["body"]
+
+    # Then the page says what was measured, when, on how much, per method, in plant time
+    accuracy = body[body.index('id="accuracy"') :]
+    assert "on the 1804 job operations finished by then" in accuracy and "on the 412 operations" in accuracy
+    assert "2026-11-16 03:00" in accuracy  # the cut-off in plant time (Detroit)
+    rows = re.findall(r'<tr><th scope="row">(.*?)</th><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>', accuracy)
+    assert rows == [
+        ("plexlabor&#39;s forecast (P50)", "4.4 %", "1.07", "81.7 %"),
+        ("Plex standard hours", "6.6 %", "1.72", "—"),
+    ]
 
 
 def test_the_cost_chart_leaves_out_operations_without_a_pay_rate(

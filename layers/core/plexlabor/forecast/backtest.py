@@ -14,6 +14,9 @@ Overtime (`overtime.backtest_overtime`): for every whole ISO week with enough hi
 projection the nightly run makes at the week's start (Monday 00:00 plant time, nothing punched yet)
 and at mid-week (Wednesday 00:00) against the department's real overtime, next to "same as last week".
 
+The nightly run's accuracy of the model in force (`nightly_windows`, `accuracy_in_force`): one fold of the
+labor backtest, its cut-off `accuracy_weeks` before the run, read in the same pass as the forecast.
+
 Metrics: MAPE of the P50; pinball loss (hours) averaged over P10/P50/P90 (a point forecast stands in
 for all three); share of actuals inside [P10, P90] (point forecasts have no interval: "-").
 """
@@ -23,7 +26,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -35,6 +38,7 @@ from plexlabor.forecast.forecaster import feature_builder, forecast_operations, 
 from plexlabor.forecast.overtime import OvertimeBacktest, backtest_overtime, format_overtime_scores
 from plexlabor.forecast.settings import QUANTILES, ForecastSettings
 from plexlabor.plex.port import LaborDataPort
+from plexlabor.plex.snapshot import Window, Windowed
 
 BACKTEST_HISTORY_WEEKS = 104
 """How far back `read_backtest_data` reads every kind of record before the data's end."""
@@ -185,3 +189,35 @@ def backtest_forecast(data: ForecastData, settings: ForecastSettings | None = No
     """The labor-hours and the overtime backtests of data read by `read_backtest_data`."""
     settings = settings or ForecastSettings()
     return ForecastBacktest(backtest_labor(data, settings), backtest_overtime(data, settings))
+
+
+def nightly_windows(as_of: datetime, settings: ForecastSettings) -> dict[Windowed, Window]:
+    """The nightly forecast's windows at `as_of`, reaching back far enough for what the run would have
+    read at its accuracy cut-off too (`accuracy_weeks` earlier)."""
+    now = forecast_windows(as_of, settings)
+    if not settings.accuracy_weeks:
+        return now
+    then = forecast_windows(as_of - timedelta(weeks=settings.accuracy_weeks), settings)
+    return {kind: (min(begin, then[kind][0]), end) for kind, (begin, end) in now.items()}
+
+
+def accuracy_in_force(data: ForecastData, settings: ForecastSettings) -> dict[str, Any] | None:
+    """How the forecasting in force does on work it did not see: trained as the nightly run trained
+    `accuracy_weeks` before the data's end (on what it read then), scored with the baselines on the
+    operations begun since and finished by now. JSON-safe; None when `accuracy_weeks` is 0."""
+    if not settings.accuracy_weeks:
+        return None
+    result = backtest_labor(data, settings, folds=1, test_weeks=settings.accuracy_weeks)
+    fold = result.folds[0]
+
+    def figures(s: Score) -> dict[str, float | None]:
+        values = {"mape": s.mape, "coverage": s.coverage, "mae_hours": s.mae_hours, "pinball": s.pinball}
+        return {k: None if v is None or math.isnan(v) else round(v, 4) for k, v in values.items()}
+
+    return {
+        "cutoff": datetime.fromtimestamp(fold.cutoff, UTC).isoformat(),
+        "weeks": settings.accuracy_weeks,
+        "operations": fold.operations,
+        "trained_on": fold.trained_on,
+        "methods": {method: figures(s) for method, s in result.scores.items()},
+    }

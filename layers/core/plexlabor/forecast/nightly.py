@@ -10,6 +10,7 @@ the same run (and publishes nothing twice). `run_nightly` is the job itself, wit
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from plexlabor.audit.store import AuditStore
+from plexlabor.forecast.backtest import accuracy_in_force, nightly_windows
 from plexlabor.forecast.data import check_aware, read_forecast_data
 from plexlabor.forecast.service import publish_run, run_forecast, store_run
 from plexlabor.forecast.settings import ForecastSettings
@@ -59,15 +61,20 @@ def run_nightly(
     settings: ForecastSettings | None = None,
     scope: PilotScope = PLANT_WIDE,
 ) -> dict[str, Any]:
-    """Forecast as of `now`; return a JSON-safe summary (counts, version, seconds per step). `scope`:
-    the pilot scope the suggestions are published under (`publish_run`)."""
+    """Forecast as of `now` and measure the model in force (`accuracy_in_force`, from the same read);
+    return a JSON-safe summary (counts, version, accuracy, seconds per step). `scope`: the pilot scope
+    the suggestions are published under (`publish_run`)."""
     settings = settings or ForecastSettings()
     now = check_aware("now", now)
     started = time.perf_counter()
-    data = read_forecast_data(source.port, source.timezone, now, settings)
+    read = read_forecast_data(source.port, source.timezone, now, settings, nightly_windows(now, settings))
+    data = replace(read.seen_at(now.timestamp(), settings), issues=read.issues)
     read_seconds = time.perf_counter() - started
     forecast = run_forecast(data, settings)
     forecast.seconds["read"] = read_seconds
+    mark = time.perf_counter()
+    forecast.accuracy = accuracy_in_force(read, settings)
+    forecast.seconds["accuracy"] = time.perf_counter() - mark
     mark = time.perf_counter()
     pointer = store_run(forecast, artifacts)
     forecast.seconds["store"] = time.perf_counter() - mark

@@ -55,6 +55,8 @@ class ForecastRun:
     overtime: list[OvertimeProjection]
     issues: dict[str, int]
     seconds: dict[str, float] = field(default_factory=dict)
+    accuracy: dict[str, Any] | None = None
+    """The model in force on work it did not see (`backtest.accuracy_in_force`), when measured."""
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -70,6 +72,7 @@ class ForecastRun:
             "projected_overtime_hours": round(sum(p.projected_overtime_hours for p in self.overtime), 1),
             "issues": self.issues,
             "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
+            "accuracy": self.accuracy,
         }
 
 

@@ -33,6 +33,13 @@ class ForecastSettings(BaseModel):
 
     # ---- forecasting ---------------------------------------------------------------------
     horizon_days: int = Field(default=14, ge=1, le=60, description="operations scheduled this far ahead")
+    accuracy_weeks: int = Field(
+        default=2,
+        ge=0,
+        le=8,
+        description="the nightly run also trains as it did this many weeks ago and scores that model on the "
+        "operations finished since (the page's accuracy of the model in force); 0: not measured",
+    )
     fallback_band: tuple[float, float] = Field(
         default=(0.9, 1.3), description="P10 and P90 as multiples of the standard when no model is trained"
     )

@@ -297,6 +297,7 @@ def forecasts() -> Response[str]:
         "problem": problem,
         "scripts": chart_scripts(),
         "as_of": page.local(index.as_of),
+        "accuracy_cutoff": page.local(index.accuracy.cutoff) if index.accuracy else None,
         "page_query": lambda n: f"?{urlencode({**shown, 'page': n})}",
         "measure_query": lambda m: (
             f"?{urlencode({**{k: v for k, v in shown.items() if k != 'measure'}, 'measure': m})}"

@@ -98,10 +98,55 @@ class ForecastIndex:
         return int(self.pointer.get("trained_on") or 0)
 
     @property
-    def backtest(self) -> dict[str, Any] | None:
-        """The model's backtest accuracy if the run stored one (forecast_nightly does not, yet)."""
-        found = self.pointer.get("backtest")
-        return found if isinstance(found, dict) else None
+    def accuracy(self) -> Accuracy | None:
+        """How the model in force did on work it did not see, when the run measured it."""
+        return Accuracy.of(self.pointer.get("accuracy"))
+
+
+METHOD_NAMES = {
+    "model": "plexlabor's forecast (P50)",
+    "standard": "Plex standard hours",
+    "operation_median": "median of the operation's earlier runs",
+    "seasonal_naive": "the operation's last run",
+}
+"""The backtest's methods as the page names them, in the order it lists them."""
+
+
+@dataclass(frozen=True)
+class AccuracyRow:
+    method: str
+    mape: float | None
+    coverage: float | None
+    mae_hours: float | None
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """`forecast.backtest.accuracy_in_force` as stored in the run's pointer."""
+
+    cutoff: datetime
+    weeks: int
+    operations: int
+    trained_on: int
+    rows: list[AccuracyRow]
+
+    @classmethod
+    def of(cls, stored: Any) -> Accuracy | None:
+        if not isinstance(stored, dict):
+            return None
+        methods = stored.get("methods") or {}
+        rows = [
+            AccuracyRow(name, methods[key].get("mape"), methods[key].get("coverage"), methods[key].get("mae_hours"))
+            for key, name in METHOD_NAMES.items()
+            if key in methods
+        ]
+        return cls(
+            cutoff=datetime.fromisoformat(str(stored["cutoff"])),
+            weeks=int(stored["weeks"]),
+            operations=int(stored["operations"]),
+            trained_on=int(stored["trained_on"]),
+            rows=rows,
+        )
 
 
 class ForecastReports(Latest[dict[str, Any], ForecastIndex]):
