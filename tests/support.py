@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,33 @@ def use_fake_aws(monkeypatch: Any, region: str = REGION) -> None:
         monkeypatch.setenv(name, region)
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
+
+
+@contextmanager
+def audit_table_on_moto(
+    monkeypatch: Any, table: str, environment: Mapping[str, str | None], reset: Callable[[], None]
+) -> Iterator[Any]:
+    """A scheduled function's world on moto, for its handler end to end: fake AWS credentials,
+    AUDIT_TABLE_NAME=`table` and `environment` set (None: unset), PLEXLABOR_TIMEZONE unset (the plant's
+    default zone), the function's cached dependencies (`reset`) dropped before and after, and the audit
+    table created. Yields the DynamoDB client; moto stays on until the caller leaves the block."""
+    import boto3  # here, not at the top: most tests that import this module never start moto
+    from moto import mock_aws
+
+    from plexlabor.audit.dynamodb import create_audit_table
+
+    use_fake_aws(monkeypatch)
+    for name, value in {"AUDIT_TABLE_NAME": table, "PLEXLABOR_TIMEZONE": None, **environment}.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    reset()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name=REGION)
+        create_audit_table(client, table)
+        yield client
+    reset()
 
 
 def make_finding(**fields: Any) -> Finding:

@@ -6,19 +6,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from functions.crew_planner import handler as crew_planner
 from plexlabor.audit import AuditStatus, InMemoryAuditStore
-from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
+from plexlabor.audit.dynamodb import DynamoDbAuditStore
 from plexlabor.crew import wiring
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.pilot import PilotScope
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
-from tests.support import REGION, FakeLambdaContext, load_event, use_fake_aws
+from tests.support import FakeLambdaContext, audit_table_on_moto, load_event
 
 TABLE = "plexlabor-test-audit"
 EVENT = load_event("crew_planner")
@@ -30,18 +28,10 @@ def _event(**detail: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def table(monkeypatch: pytest.MonkeyPatch, labelled_plant: PlantFolder) -> Iterator[Any]:
-    use_fake_aws(monkeypatch)
-    monkeypatch.setenv("AUDIT_TABLE_NAME", TABLE)
-    monkeypatch.setenv("PLEXLABOR_PLANT_DIR", str(labelled_plant.path))
-    monkeypatch.setenv("CREW_TIME_LIMIT_SECONDS", "20")
-    for name in ("PLEXLABOR_TIMEZONE", "CREW_APPROVAL"):
-        monkeypatch.delenv(name, raising=False)
-    wiring.dependencies.cache_clear()
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name=REGION)
-        create_audit_table(client, TABLE)
+    plant = str(labelled_plant.path)
+    environment = {"PLEXLABOR_PLANT_DIR": plant, "CREW_TIME_LIMIT_SECONDS": "20", "CREW_APPROVAL": None}
+    with audit_table_on_moto(monkeypatch, TABLE, environment, wiring.dependencies.cache_clear) as client:
         yield client
-    wiring.dependencies.cache_clear()
 
 
 def test_the_canonical_event_plans_tomorrow_and_publishes_to_dynamodb(table: Any) -> None:

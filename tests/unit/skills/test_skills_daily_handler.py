@@ -5,19 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 from pydantic import ValidationError
 
 from functions.skills_daily import handler as skills_daily
 from plexlabor.audit import AuditEventType, InMemoryAuditStore
-from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
+from plexlabor.audit.dynamodb import DynamoDbAuditStore
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
 from plexlabor.skills import wiring
-from tests.support import REGION, FakeLambdaContext, load_event, use_fake_aws
+from tests.support import FakeLambdaContext, audit_table_on_moto, load_event
 
 TABLE = "plexlabor-audit-skills-test"
 
@@ -31,16 +29,9 @@ def _event(**detail: Any) -> dict[str, Any]:
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch, labelled_plant: PlantFolder) -> Iterator[Any]:
     """moto with an audit table; the function's environment points at it and at the labelled plant."""
-    use_fake_aws(monkeypatch)
-    monkeypatch.setenv("AUDIT_TABLE_NAME", TABLE)
-    monkeypatch.setenv("PLEXLABOR_PLANT_DIR", str(labelled_plant.path))
-    monkeypatch.delenv("PLEXLABOR_TIMEZONE", raising=False)
-    wiring.dependencies.cache_clear()
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name=REGION)
-        create_audit_table(client, TABLE)
+    environment = {"PLEXLABOR_PLANT_DIR": str(labelled_plant.path)}
+    with audit_table_on_moto(monkeypatch, TABLE, environment, wiring.dependencies.cache_clear) as client:
         yield client
-    wiring.dependencies.cache_clear()
 
 
 def test_the_canonical_event_parses() -> None:
