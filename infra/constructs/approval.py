@@ -80,8 +80,10 @@ class Approval(Construct):
             self,
             "ExecutionsFailed",
             description=(
-                "Approval executions failed (not expired: expiry succeeds). Look at the execution's "
-                "failed state in the Step Functions console; the finding stays pending in the audit table."
+                "Approval executions failed (not expired: expiry succeeds). A failed notify step "
+                "(Approval.NotifyFailed) is recorded approval_failed: the finding is decided in the review "
+                "queue and review_sweep mails it. Anything else: see the failed state in the Step Functions "
+                "console; the finding stays pending in the audit table."
             ),
             metric=self.state_machine.metric_failed(period=Duration.minutes(5), statistic=cloudwatch.Stats.SUM),
         )

@@ -9,7 +9,7 @@ from approval_fakes import KEY, T0, World, make_finding, make_request, notice, s
 
 from functions.approval_notify.handler import handler
 from plexlabor.approval.digest import compose_digest
-from plexlabor.approval.messages import ExpiryNotice, Stage
+from plexlabor.approval.messages import MAX_FAILURE_CAUSE_CHARS, ExpiryNotice, FailureNotice, Stage
 from plexlabor.approval.notify import NotifyService
 from plexlabor.audit import ApprovalLinkSigner, AuditStatus
 from tests.support import FakeLambdaContext
@@ -135,3 +135,20 @@ def test_the_digest_links_to_the_review_queue_for_every_other_kind(world: World)
     assert digest.queue_url == "https://approvals.example/prod/queue"
     assert "review queue: https://approvals.example/prod/queue" in content.text
     assert 'href="https://approvals.example/prod/queue"' in content.html
+
+
+def test_a_failed_notify_step_is_recorded_once_with_its_cause_cut_short(world: World) -> None:
+    # Given the state machine's message that the escalation stage's notify step failed (a long cause)
+    request = make_request(escalation_supervisor_id="E0200")
+    body = FailureNotice(
+        stage=Stage.ESCALATED, failure={"Error": "SQS.KmsDisabled", "Cause": "x" * 5000}, request=request
+    ).model_dump(mode="json")
+    # When approval_notify gets it twice (an SQS redelivery)
+    assert run(sqs_event(body), world.notify) == {"batchItemFailures": []}
+    assert run(sqs_event(body), world.notify) == {"batchItemFailures": []}
+    # Then one approval_failed event names the stage, the supervisor that stage would have asked and
+    # the error, its cause cut to MAX_FAILURE_CAUSE_CHARS; nobody is mailed
+    [event] = world.audit.by_status(AuditStatus.APPROVAL_FAILED)
+    assert (event.finding_id, event.supervisor_id) == (request.finding.finding_id, "E0200")
+    assert event.payload == {"stage": "escalated", "error": "SQS.KmsDisabled", "cause": "x" * MAX_FAILURE_CAUSE_CHARS}
+    assert world.notifier.sent == []

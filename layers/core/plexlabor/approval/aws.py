@@ -22,7 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from plexlabor.approval.digest import EmailContent, compose_digest
 from plexlabor.approval.errors import ApprovalClosedError
-from plexlabor.approval.messages import RecommendationWriteback, Stage
+from plexlabor.approval.messages import RecommendationWriteback, Stage, WritebackMessage
 from plexlabor.approval.ports import Digest, PendingApproval, stage_order
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit import AuditUnavailableError
@@ -121,7 +121,8 @@ class SesNotifier:
 
 
 class SqsWritebackSender:
-    """Puts an approved recommendation on the write-back queue (plex_writeback consumes it)."""
+    """Puts an approved recommendation, or a finding decided without its workflow, on the write-back
+    queue (plex_writeback consumes it)."""
 
     def __init__(self, queue_url: str, sqs: Any | None = None) -> None:
         self.queue_url = queue_url
@@ -129,7 +130,7 @@ class SqsWritebackSender:
 
     sqs = LazyClient("sqs")
 
-    def send(self, message: RecommendationWriteback) -> None:
+    def send(self, message: RecommendationWriteback | WritebackMessage) -> None:
         self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=message.model_dump_json())
 
 

@@ -3,6 +3,8 @@
 Notify queue (consumed by approval_notify):
     {"kind": "approval", "stage": "first" | "escalated", "taskToken": "...", "request": ApprovalRequest}
     {"kind": "expired", "request": ApprovalRequest}
+    {"kind": "failed", "stage": "first" | "escalated", "failure": {"Error": ..., "Cause": ...},
+     "request": ApprovalRequest}  (the stage's notify step failed for a reason other than its timeout)
 Task result (approval_callback -> SendTaskSuccess):
     {"decision": {"action": "approve" | "reject", "reason": str | null, "supervisor_id": "..."}}
 Write-back queue (consumed by plex_writeback):
@@ -68,11 +70,44 @@ class ExpiryNotice(BaseModel):
         return self.request.escalation_supervisor_id or self.request.supervisor_id
 
 
-NotifyMessage = Annotated[ApprovalNotice | ExpiryNotice, Field(discriminator="kind")]
-_NOTIFY_ADAPTER: TypeAdapter[ApprovalNotice | ExpiryNotice] = TypeAdapter(NotifyMessage)
+MAX_FAILURE_CAUSE_CHARS = 1000
+"""What of a failure's cause is recorded (Step Functions allows 32,768 characters)."""
 
 
-def parse_notify_message(body: str | bytes) -> ApprovalNotice | ExpiryNotice:
+class FailureNotice(BaseModel):
+    """A stage's notify step failed for a reason other than its timeout: record it, so the finding
+    is decided in the review queue (the execution then fails)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["failed"] = "failed"
+    stage: Stage
+    failure: dict[str, Any] = Field(default_factory=dict)
+    """Step Functions' error output: `Error` and `Cause`."""
+    request: ApprovalRequest
+
+    @property
+    def recipient(self) -> str:
+        """The supervisor that stage would have asked."""
+        if self.stage is Stage.ESCALATED:
+            return self.request.escalation_supervisor_id or self.request.supervisor_id
+        return self.request.supervisor_id
+
+    @property
+    def error(self) -> str:
+        return str(self.failure.get("Error") or "unknown")
+
+    @property
+    def cause(self) -> str | None:
+        cause = self.failure.get("Cause")
+        return None if cause in (None, "") else str(cause)[:MAX_FAILURE_CAUSE_CHARS]
+
+
+NotifyMessage = Annotated[ApprovalNotice | ExpiryNotice | FailureNotice, Field(discriminator="kind")]
+_NOTIFY_ADAPTER: TypeAdapter[ApprovalNotice | ExpiryNotice | FailureNotice] = TypeAdapter(NotifyMessage)
+
+
+def parse_notify_message(body: str | bytes) -> ApprovalNotice | ExpiryNotice | FailureNotice:
     """Parse a notify-queue message body (JSON); raises pydantic.ValidationError."""
     return _NOTIFY_ADAPTER.validate_json(body)
 

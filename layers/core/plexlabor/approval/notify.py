@@ -4,7 +4,12 @@ Per message of a batch (`NotifyBatch.add`):
 - `approval`: resolve the supervisor's address, issue a link bound to that supervisor and finding
   (lifetime = the request's `wait_seconds`), store the task token server-side with the link's
   nonce, and queue the item for the supervisor's digest;
-- `expired`: append the `expired` audit event.
+- `expired`: append the `expired` audit event;
+- `failed`: a stage's notify step failed for a reason other than its timeout (the execution then
+  fails, which the ExecutionsFailed alarm reports): append `approval_failed`, naming the stage, the
+  supervisor it would have asked, and Step Functions' error. The finding stays pending: the review
+  queue decides it without the workflow and review_sweep mails, escalates and expires it
+  (`plexlabor.review`).
 Then `NotifyBatch.flush` sends one e-mail per supervisor and, once it is out, appends an `escalated`
 (second stage) and a `notification` audit event per item. A digest that cannot be sent fails
 exactly the messages it carried, so SQS redelivers only those (a redelivery issues a new link,
@@ -19,9 +24,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from plexlabor.approval.errors import RecipientUnknownError
-from plexlabor.approval.messages import ApprovalNotice, ExpiryNotice, Stage
+from plexlabor.approval.messages import ApprovalNotice, ExpiryNotice, FailureNotice, Stage
 from plexlabor.approval.ports import (
     Digest,
     DigestItem,
@@ -31,6 +37,7 @@ from plexlabor.approval.ports import (
     SupervisorDirectory,
     TaskTokenStore,
 )
+from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit import (
     ApprovalAction,
     AuditEvent,
@@ -89,31 +96,50 @@ class NotifyBatch:
     service: NotifyService
     _pending: list[_Prepared] = field(default_factory=list)
 
-    def add(self, message: ApprovalNotice | ExpiryNotice, message_id: str) -> None:
+    def add(self, message: ApprovalNotice | ExpiryNotice | FailureNotice, message_id: str) -> None:
         if isinstance(message, ExpiryNotice):
             self._record_expiry(message)
+        elif isinstance(message, FailureNotice):
+            self._record_failure(message)
         else:
             self._prepare(message, message_id)
 
+    def _record_failure(self, notice: FailureNotice) -> None:
+        payload = {"stage": notice.stage.value, "error": notice.error, "cause": notice.cause}
+        self._record_outcome(notice.request, AuditStatus.APPROVAL_FAILED, notice.recipient, payload)
+        logger.error(
+            "approval workflow failed; the finding goes to the review queue",
+            extra={"finding_id": notice.request.finding.finding_id, "stage": notice.stage.value, "error": notice.error},
+        )
+
     def _record_expiry(self, notice: ExpiryNotice) -> None:
-        finding = notice.request.finding
-        stages = [Stage.FIRST.value] + ([Stage.ESCALATED.value] if notice.request.escalation_supervisor_id else [])
+        request = notice.request
+        stages = [Stage.FIRST.value] + ([Stage.ESCALATED.value] if request.escalation_supervisor_id else [])
+        payload = {"stages": stages, "wait_seconds": request.wait_seconds}
+        self._record_outcome(request, AuditStatus.EXPIRED, notice.last_supervisor, payload)
+        logger.info("approval expired", extra={"finding_id": request.finding.finding_id})
+
+    def _record_outcome(
+        self, request: ApprovalRequest, status: AuditStatus, supervisor_id: str, payload: dict[str, Any]
+    ) -> None:
+        """The workflow's one closing event of this kind for the finding (`expired`, `approval_failed`:
+        event type and status share the name); a redelivered message records nothing new."""
+        finding, event_type = request.finding, AuditEventType(status.value)
         append_once(
             self.service.audit,
             AuditEvent(
                 record_key=finding.record_key,
-                event_id=stable_event_id(finding.finding_id, AuditEventType.EXPIRED.value),
-                event_type=AuditEventType.EXPIRED,
-                status=AuditStatus.EXPIRED,
+                event_id=stable_event_id(finding.finding_id, event_type.value),
+                event_type=event_type,
+                status=status,
                 occurred_at=self.service.clock(),
                 actor=WORKFLOW_ACTOR,
                 finding_id=finding.finding_id,
-                supervisor_id=notice.last_supervisor,
+                supervisor_id=supervisor_id,
                 employee_id=finding.employee_id,
-                payload={"stages": stages, "wait_seconds": notice.request.wait_seconds},
+                payload=payload,
             ),
         )
-        logger.info("approval expired", extra={"finding_id": finding.finding_id})
 
     def _prepare(self, notice: ApprovalNotice, message_id: str) -> None:
         service, finding = self.service, notice.request.finding

@@ -21,7 +21,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from plexlabor.approval.errors import ApprovalClosedError
-from plexlabor.approval.messages import RecommendationWriteback, Stage
+from plexlabor.approval.messages import RecommendationWriteback, Stage, WritebackMessage
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit import ApprovalAction, LinkClaims, LinkNonceStore
 from plexlabor.validation.findings import Finding
@@ -134,8 +134,9 @@ class RecordingNotifier:
 
 @runtime_checkable
 class WritebackSender(Protocol):
-    def send(self, message: RecommendationWriteback) -> None:
-        """Queue an approved recommendation for plex_writeback. Raise when it is not queued."""
+    def send(self, message: RecommendationWriteback | WritebackMessage) -> None:
+        """Queue an approved recommendation (or a finding decided without its workflow) for
+        plex_writeback. Raise when it is not queued."""
         ...
 
 
@@ -143,10 +144,10 @@ class RecordingWritebackSender:
     """The fake: keeps every message; `failing` makes `send` raise, as an unreachable queue would."""
 
     def __init__(self) -> None:
-        self.sent: list[RecommendationWriteback] = []
+        self.sent: list[RecommendationWriteback | WritebackMessage] = []
         self.failing = False
 
-    def send(self, message: RecommendationWriteback) -> None:
+    def send(self, message: RecommendationWriteback | WritebackMessage) -> None:
         if self.failing:
             raise ConnectionError("the write-back queue is unreachable")
         self.sent.append(message)

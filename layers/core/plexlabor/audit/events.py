@@ -48,6 +48,8 @@ class AuditEventType(StrEnum):
     REVERT = "revert"
     EXPIRED = "expired"
     ESCALATED = "escalated"
+    APPROVAL_FAILED = "approval_failed"
+    """The approval workflow's notify step failed (not a timeout): the finding is decided in the review queue."""
     MODEL = "model"
     """A scorer model put in force, kept in shadow, or rolled back (`plexlabor.learning`)."""
 
@@ -60,6 +62,7 @@ class AuditStatus(StrEnum):
     REJECTED = "rejected"
     EXPIRED = "expired"
     ESCALATED = "escalated"
+    APPROVAL_FAILED = "approval_failed"
     WRITTEN = "written"
     WRITE_FAILED = "write_failed"
     REVERTED = "reverted"
@@ -78,6 +81,7 @@ ALLOWED_STATUSES: dict[AuditEventType, frozenset[AuditStatus]] = {
     AuditEventType.REVERT: frozenset({AuditStatus.REVERTED}),
     AuditEventType.EXPIRED: frozenset({AuditStatus.EXPIRED}),
     AuditEventType.ESCALATED: frozenset({AuditStatus.ESCALATED}),
+    AuditEventType.APPROVAL_FAILED: frozenset({AuditStatus.APPROVAL_FAILED}),
     AuditEventType.MODEL: frozenset({AuditStatus.PROMOTED, AuditStatus.SHADOW, AuditStatus.ROLLED_BACK}),
 }
 """The status each kind of event may carry: an `expired` event cannot claim `written`."""

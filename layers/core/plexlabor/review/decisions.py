@@ -1,7 +1,9 @@
 """Deciding a suggestion from the queue: one decision, whichever way it is made.
 
 A punch finding waits in its approval workflow (Step Functions, a task token, a mailed link): the
-queue resumes that same workflow through `CallbackService.decide_in_queue`. A recommendation gets
+queue resumes that same workflow through `CallbackService.decide_in_queue`; one whose workflow failed
+(an `approval_failed` event: no execution waits any more) is decided here as the workflow would have:
+an approval's write-back message first, then the `decision` event. A recommendation gets
 its `decision` audit event directly (`approval.recommendations.recommendation_decision`); an
 approved crew assignment is first put on the write-back queue (`WritebackSender`), so a decision
 is never recorded without its write on the way (plex_writeback records a missing decision from the
@@ -18,16 +20,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from plexlabor.approval.callback import CallbackService
+from plexlabor.approval.callback import CallbackService, decision_event
 from plexlabor.approval.errors import ApprovalError, WritebackNotQueuedError
-from plexlabor.approval.messages import RecommendationWriteback
+from plexlabor.approval.messages import Decision, RecommendationWriteback, WritebackMessage
 from plexlabor.approval.ports import WritebackSender
 from plexlabor.approval.recommendations import WRITTEN_KINDS, Recommended, recommendation_decision
-from plexlabor.audit import ApprovalAction, AuditStore
+from plexlabor.approval.request import ApprovalRequest
+from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStore
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.platform.clock import utc_now
 from plexlabor.review.items import PUNCH
 from plexlabor.review.queue import ReviewQueue, Viewer
+from plexlabor.validation.findings import Finding
 
 logger = logging.getLogger(__name__)
 
@@ -73,22 +77,64 @@ class ReviewService:
         if item is None:
             raise ItemNotFoundError("this suggestion is no longer open, or it is not yours to decide")
         if item.kind == PUNCH:
-            decision, _ = self.callback.decide_in_queue(item_id, action, reason, viewer.user_id, correction)
-            self.queue.mark_closed(item_id)
-            return Outcome(item_id, decision.action.value)
+            opening = self._failed_approval(item_id)
+            if opening is None:
+                decision, _ = self.callback.decide_in_queue(item_id, action, reason, viewer.user_id, correction)
+                self.queue.mark_closed(item_id)
+                return Outcome(item_id, decision.action.value)
+            return self._decide_failed_approval(opening, viewer, action, reason, correction)
         decision = CallbackService.read_form(action, reason, viewer.user_id)
-        if decision.action is ApprovalAction.APPROVE and item.kind in WRITTEN_KINDS:
+        written = decision.action is ApprovalAction.APPROVE and item.kind in WRITTEN_KINDS
+        recommended = Recommended(item_id, item.record_key, item.kind, item.employee_id, item.model_version)
+        return self._record(
+            decision,
+            RecommendationWriteback(item_id=item_id, decision=decision) if written else None,
+            recommendation_decision(recommended, decision, self.clock(), "queue"),
+        )
+
+    def _failed_approval(self, finding_id: str) -> AuditEvent | None:
+        """The finding's opening event when its approval workflow failed (`approval_failed`), else None."""
+        events = self.audit.for_finding(finding_id)
+        if not any(event.event_type is AuditEventType.APPROVAL_FAILED for event in events):
+            return None
+        return next((event for event in events if event.event_type is AuditEventType.FINDING), None)
+
+    def _decide_failed_approval(
+        self,
+        opening: AuditEvent,
+        viewer: Viewer,
+        action: str | None,
+        reason: str | None,
+        correction: dict[str, Any] | None,
+    ) -> Outcome:
+        """What the workflow would have done with the decision: an approval goes to the write-back queue
+        (as the request the validator started), then the `decision` event."""
+        finding = Finding.model_validate(opening.payload)
+        decision = CallbackService.read_form(action, reason, viewer.user_id, correction)
+        request = ApprovalRequest(finding=finding, supervisor_id=opening.supervisor_id or viewer.user_id)
+        approved = decision.action is ApprovalAction.APPROVE
+        return self._record(
+            decision,
+            WritebackMessage(request=request, decision=decision) if approved else None,
+            decision_event(finding, decision, self.clock(), None),
+        )
+
+    def _record(
+        self, decision: Decision, writeback: RecommendationWriteback | WritebackMessage | None, event: AuditEvent
+    ) -> Outcome:
+        """A decision made here: its write on the way first (if it writes), then its one `decision` event."""
+        if writeback is not None:
             try:
-                self.writeback.send(RecommendationWriteback(item_id=item_id, decision=decision))
+                self.writeback.send(writeback)
             except Exception as error:
                 raise WritebackNotQueuedError(
                     "the change could not be sent on its way to Plex, so nothing was recorded: try again"
                 ) from error
-        recommended = Recommended(item_id, item.record_key, item.kind, item.employee_id, item.model_version)
         try:
-            self.audit.append(recommendation_decision(recommended, decision, self.clock(), "queue"))
+            self.audit.append(event)
         except AuditConflictError:
             raise ItemNotFoundError("this suggestion was decided a moment ago") from None
+        item_id = str(event.finding_id)
         self.queue.mark_closed(item_id)
         return Outcome(item_id, decision.action.value)
 

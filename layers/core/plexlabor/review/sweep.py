@@ -2,7 +2,9 @@
 
 A punch finding has its own approval workflow (Step Functions, a signed link per finding). A
 recommendation (crew assignment, short seat, certification alert, cross-training, forecast alert) is
-decided in the review queue, and this sweep gives it the workflow's guarantees on a schedule:
+decided in the review queue, and this sweep gives it the workflow's guarantees on a schedule; so it
+does for a punch finding whose workflow failed (`approval_failed`: its notify step failed, so the
+workflow will neither mail, escalate nor expire it):
 
 - **notify**: an open recommendation nobody has been told about goes, in one e-mail per recipient
   per run, to the supervisor it is addressed to and to the addresses configured for its kind (HR for
@@ -107,7 +109,8 @@ class ReviewSweep:
 
     def run(self) -> SweepResult:
         now = self.clock()
-        items = [item for item in self.queue.open_items() if item.kind != PUNCH]
+        orphaned = self._failed_approvals(now)
+        items = [item for item in self.queue.open_items() if item.kind != PUNCH or item.item_id in orphaned]
         told = self._told({item.item_id for item in items}, now)
         outbox: dict[Recipient, list[tuple[ReviewItem, Stage]]] = defaultdict(list)
         expired = unrouted = 0
@@ -146,6 +149,11 @@ class ReviewSweep:
             if item.kind in kinds:
                 found += [Recipient(role.value, a, role) for a in self.role_addresses.get(role, ())]
         return found
+
+    def _failed_approvals(self, now: datetime) -> set[str]:
+        """The punch findings whose approval workflow failed: this sweep takes them on."""
+        failed = self.audit.by_status(AuditStatus.APPROVAL_FAILED, now - self.lookback, READ_LIMIT)
+        return {event.finding_id for event in failed if event.finding_id}
 
     def _told(self, open_ids: set[str], now: datetime) -> _Told:
         since = now - self.lookback
