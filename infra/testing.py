@@ -23,6 +23,7 @@ from aws_cdk import App
 from aws_cdk.assertions import Template
 
 from infra.app import add_stack, create_app
+from infra.config import DeployConfig
 from infra.constants import (
     CTX_BUILD_DIR,
     CTX_DEFAULT_SUPERVISOR_ID,
@@ -34,6 +35,7 @@ from infra.constants import (
     CTX_TIMEZONE,
 )
 from infra.stack import PlexlaborStack
+from infra.wiring import Setting
 
 HANDLER_SOURCE = "def handler(event, context):\n    return {}\n"
 CONFIGURED = {
@@ -44,6 +46,20 @@ CONFIGURED = {
     CTX_REVIEW_RECIPIENTS: {"hr": ["hr@plant.example.com"], "planners": "planning@plant.example.com"},
 }
 """The plant-specific settings a real deployment sets (nothing in cdk.json: they differ per plant)."""
+
+
+class ConfigValues:
+    """`infra.wiring.SourceValues` without a synth: a deployment configuration's settings, as the stack
+    gives them, and "x" for every resource (table, queue, secret, attribute)."""
+
+    def __init__(self, config: DeployConfig) -> None:
+        self.config = config
+
+    def setting(self, setting: Setting) -> object:
+        return getattr(self.config, setting.value)
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args: "x"
 
 
 def write_fake_functions(root: Path, names: Iterable[str]) -> Path:

@@ -10,7 +10,7 @@ import pytest
 from infra.config import ConfigError, DeployConfig
 from infra.constants import CTX_SHOW_NAMES_TO
 from infra.function_specs import FUNCTION_SPECS, Need
-from infra.testing import Synthesized
+from infra.testing import ConfigValues, Synthesized
 from infra.wiring import OPTIONAL_SETTINGS, Setting, resolve_environment
 from plexlabor.platform import env
 from plexlabor.platform.settings import PeopleSettings
@@ -29,19 +29,6 @@ class _Node:
         return self.context.get(key)
 
 
-class _ConfigValues:
-    """`SourceValues` with a deployment configuration's settings, any value for resources."""
-
-    def __init__(self, config: DeployConfig) -> None:
-        self.config = config
-
-    def setting(self, setting: Setting) -> object:
-        return getattr(self.config, setting.value)
-
-    def __getattr__(self, name: str) -> Any:
-        return lambda *args: "x"
-
-
 def _config(**context: Any) -> DeployConfig:
     return DeployConfig.from_node(_Node({f"plexlabor:{k}": v for k, v in context.items()}))  # type: ignore[arg-type]
 
@@ -55,15 +42,15 @@ def test_the_functions_that_name_people_read_plex_and_plant_time() -> None:
 
 @pytest.mark.parametrize("name", sorted(NAMING))
 def test_show_names_to_reaches_the_function_only_when_configured(name: str) -> None:
-    unset = resolve_environment(SPECS[name], _ConfigValues(_config()))
+    unset = resolve_environment(SPECS[name], ConfigValues(_config()))
     assert env.SHOW_NAMES_TO not in unset
     assert PeopleSettings.from_env(unset).show_names_to == ("supervisor", "planner", "hr", "admin")
 
-    configured = resolve_environment(SPECS[name], _ConfigValues(_config(showNamesTo=["HR", "admin"])))
+    configured = resolve_environment(SPECS[name], ConfigValues(_config(showNamesTo=["HR", "admin"])))
     assert configured[env.SHOW_NAMES_TO] == "hr,admin"
     assert PeopleSettings.from_env(configured).show_names_to == ("hr", "admin")
 
-    nobody = resolve_environment(SPECS[name], _ConfigValues(_config(showNamesTo="none")))
+    nobody = resolve_environment(SPECS[name], ConfigValues(_config(showNamesTo="none")))
     assert nobody[env.SHOW_NAMES_TO] == "none" and PeopleSettings.from_env(nobody).show_names_to == ()
 
 

@@ -16,7 +16,7 @@ from infra.app import create_app
 from infra.config import ConfigError, DeployConfig
 from infra.constants import CTX_ADVISORY_MODE, CTX_PILOT, CTX_REVIEW_RECIPIENTS
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec, Need
-from infra.testing import Synthesized
+from infra.testing import ConfigValues, Synthesized
 from infra.wiring import (
     COMMON_SOURCES,
     NEED_SOURCES,
@@ -161,19 +161,6 @@ def test_the_local_gateway_serves_the_routes_of_the_specs() -> None:
 
 
 # ---- the phased rollout: plexlabor:pilot and plexlabor:advisoryMode to PILOT_*, NOTIFY_KINDS, ADVISORY_MODE ----
-class _ConfigValues:
-    """`SourceValues` with a deployment configuration's settings (as the stack's), any name for resources."""
-
-    def __init__(self, config: DeployConfig) -> None:
-        self.config = config
-
-    def setting(self, setting: Setting) -> object:
-        return getattr(self.config, setting.value)
-
-    def __getattr__(self, name: str) -> Any:
-        return lambda *args: "x"
-
-
 def test_the_functions_that_decide_what_goes_for_review_get_the_pilot() -> None:
     """Everything that starts approvals or publishes suggestions waiting for a decision, and the web app
     (it shows the scope in force)."""
@@ -198,7 +185,7 @@ def test_a_configured_pilot_reaches_the_function_as_its_settings_read_it(tmp_pat
     }
     config = DeployConfig.from_node(create_app(context, outdir=str(tmp_path)).node)
     # When the validator's environment is resolved
-    variables = resolve_environment(SPECS["punch_validator"], _ConfigValues(config))
+    variables = resolve_environment(SPECS["punch_validator"], ConfigValues(config))
     # Then it carries the pilot as comma-separated codes, and its settings read the same scope back
     assert {name: variables[name] for name in PILOT_NAMES if name in variables} == {
         env.PILOT_DEPARTMENTS: "MOLD",
@@ -213,9 +200,9 @@ def test_a_configured_pilot_reaches_the_function_as_its_settings_read_it(tmp_pat
 
 def test_without_a_pilot_no_rollout_variable_is_set(tmp_path: Path) -> None:
     config = DeployConfig.from_node(create_app(outdir=str(tmp_path)).node)
-    assert PILOT_NAMES.isdisjoint(resolve_environment(SPECS["punch_validator"], _ConfigValues(config)))
+    assert PILOT_NAMES.isdisjoint(resolve_environment(SPECS["punch_validator"], ConfigValues(config)))
     explicit = dataclasses.replace(config, advisory_mode=False)
-    assert resolve_environment(SPECS["crew_planner"], _ConfigValues(explicit))[env.ADVISORY_MODE] == "false"
+    assert resolve_environment(SPECS["crew_planner"], ConfigValues(explicit))[env.ADVISORY_MODE] == "false"
 
 
 @pytest.mark.parametrize(
