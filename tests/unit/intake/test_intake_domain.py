@@ -22,6 +22,17 @@ from plexlabor.validation.data import PlantData
 
 DETROIT = ZoneInfo("America/Detroit")
 T_IN = datetime(2026, 11, 18, 11, 2, tzinfo=UTC)  # a Wednesday, 06:02 in Detroit
+POLLER = {"STATE_TABLE_NAME": "t", "PUNCH_QUEUE_URL": "q"}
+"""punch_poller's environment, less where the punches come from and the plant's zone."""
+STARTER = {
+    "AUDIT_TABLE_NAME": "audit",
+    "IDEMPOTENCY_TABLE_NAME": "idem",
+    "ARTIFACTS_BUCKET_NAME": "b",
+    "APPROVAL_STATE_MACHINE_ARN": "arn:sm",
+    "PLEXLABOR_PLANT_DIR": "/plant",
+}
+"""The environment of a function that starts approvals (punch_validator, norms_refresh), less its default
+supervisor."""
 
 
 # ---- the message -------------------------------------------------------------------------------------
@@ -152,56 +163,34 @@ def test_settings_name_the_missing_variable() -> None:
     with pytest.raises(ConfigurationError, match="PUNCH_QUEUE_URL"):
         WebhookSettings.from_env({"WEBHOOK_HMAC_SECRET_ARN": "arn:secret"})
     with pytest.raises(ConfigurationError, match="PLEXLABOR_TIMEZONE is required"):
-        PollerSettings.from_env({"STATE_TABLE_NAME": "t", "PUNCH_QUEUE_URL": "q"})
+        PollerSettings.from_env(POLLER)
     with pytest.raises(ConfigurationError, match="unknown time zone"):
-        PollerSettings.from_env({"STATE_TABLE_NAME": "t", "PUNCH_QUEUE_URL": "q", "PLEXLABOR_TIMEZONE": "Mars/Olympus"})
+        PollerSettings.from_env({**POLLER, "PLEXLABOR_TIMEZONE": "Mars/Olympus"})
 
 
 def test_settings_defaults_and_empty_values() -> None:
+    supervisor = {"DEFAULT_SUPERVISOR_ID": "SUP-1"}
     settings = ValidatorSettings.from_env(
-        {
-            "AUDIT_TABLE_NAME": "audit",
-            "IDEMPOTENCY_TABLE_NAME": "idem",
-            "APPROVAL_STATE_MACHINE_ARN": "arn:sm",
-            "DEFAULT_SUPERVISOR_ID": "SUP-1",
-            "PLEXLABOR_PLANT_DIR": "/plant",
-            "ARTIFACTS_BUCKET_NAME": "",
-            "PLEXLABOR_PLEX_BASE_URL": "http://127.0.0.1:9",
-        }
+        {**STARTER, **supervisor, "ARTIFACTS_BUCKET_NAME": "", "PLEXLABOR_PLEX_BASE_URL": "http://127.0.0.1:9"}
     )
     assert settings.artifacts_bucket_name is None and settings.approval_wait_s == 8 * 3600
     assert settings.plex_env == {"PLEXLABOR_PLEX_BASE_URL": "http://127.0.0.1:9"}
-    nightly = NormsRefreshSettings.from_env(
-        {
-            "ARTIFACTS_BUCKET_NAME": "b",
-            "AUDIT_TABLE_NAME": "a",
-            "APPROVAL_STATE_MACHINE_ARN": "arn:sm",
-            "DEFAULT_SUPERVISOR_ID": "SUP-1",
-            "PLEXLABOR_TIMEZONE": "UTC",
-        }
-    )
+    nightly = NormsRefreshSettings.from_env({**STARTER, **supervisor, "PLEXLABOR_TIMEZONE": "UTC"})
     assert nightly.history_weeks == 26 and nightly.sweep_days == 2
 
 
 @pytest.mark.parametrize("model", [ValidatorSettings, NormsRefreshSettings])
 def test_the_default_supervisor_is_required_while_approvals_are_on(model) -> None:
-    # Given a function that starts approvals, configured without DEFAULT_SUPERVISOR_ID
-    environ = {
-        "AUDIT_TABLE_NAME": "audit",
-        "IDEMPOTENCY_TABLE_NAME": "idem",
-        "ARTIFACTS_BUCKET_NAME": "b",
-        "APPROVAL_STATE_MACHINE_ARN": "arn:sm",
-        "PLEXLABOR_PLANT_DIR": "/plant",
-    }
+    # Given a function that starts approvals, configured without DEFAULT_SUPERVISOR_ID (STARTER)
     # Then it refuses to start, naming the variable (a finding about someone with no supervisor would
     # otherwise have nobody to go to)
     with pytest.raises(ConfigurationError, match="DEFAULT_SUPERVISOR_ID is required"):
-        model.from_env(environ)
+        model.from_env(STARTER)
     with pytest.raises(ConfigurationError, match="DEFAULT_SUPERVISOR_ID is required"):
-        model.from_env({**environ, "DEFAULT_SUPERVISOR_ID": "", "ADVISORY_MODE": "false"})
+        model.from_env({**STARTER, "DEFAULT_SUPERVISOR_ID": "", "ADVISORY_MODE": "false"})
     # and in advisory mode, where nobody is asked, it may be left out
-    assert model.from_env({**environ, "ADVISORY_MODE": "true"}).default_supervisor_id is None
-    assert model.from_env({**environ, "DEFAULT_SUPERVISOR_ID": "SUP-1"}).default_supervisor_id == "SUP-1"
+    assert model.from_env({**STARTER, "ADVISORY_MODE": "true"}).default_supervisor_id is None
+    assert model.from_env({**STARTER, "DEFAULT_SUPERVISOR_ID": "SUP-1"}).default_supervisor_id == "SUP-1"
 
 
 def test_dependencies_are_built_once_and_again_only_when_their_variables_change(monkeypatch) -> None:
@@ -231,27 +220,18 @@ def test_the_plex_secret_is_a_key_or_a_json_object() -> None:
 
 
 def test_a_plant_folder_source_takes_the_plants_time_zone(plant_source) -> None:
-    settings = PollerSettings.from_env(
-        {"STATE_TABLE_NAME": "t", "PUNCH_QUEUE_URL": "q", "PLEXLABOR_PLANT_DIR": str(plant_source.plant.path)}
-    )
+    settings = PollerSettings.from_env({**POLLER, "PLEXLABOR_PLANT_DIR": str(plant_source.plant.path)})
     source = open_labor_source(settings, lambda _arn: pytest.fail("no secret is read for a plant folder"))
     assert source.timezone == "America/Detroit"
 
 
 def test_a_plex_source_reads_its_key_from_the_secret_and_never_shows_it() -> None:
-    settings = PollerSettings.from_env(
-        {
-            "STATE_TABLE_NAME": "t",
-            "PUNCH_QUEUE_URL": "q",
-            "PLEXLABOR_TIMEZONE": "America/Detroit",
-            "PLEX_API_KEY_SECRET_ARN": "arn:plex",
-            "PLEXLABOR_PLEX_BASE_URL": "http://127.0.0.1:9",
-        }
-    )
+    plex = {"PLEX_API_KEY_SECRET_ARN": "arn:plex", "PLEXLABOR_PLEX_BASE_URL": "http://127.0.0.1:9"}
+    settings = PollerSettings.from_env({**POLLER, "PLEXLABOR_TIMEZONE": "America/Detroit", **plex})
     source = open_labor_source(settings, lambda arn: "the-key" if arn == "arn:plex" else "")
     assert source.port.settings.api_key.get_secret_value() == "the-key"  # type: ignore[attr-defined]
     assert source.port.settings.base_url == "http://127.0.0.1:9"  # type: ignore[attr-defined]
-    no_key = PollerSettings.from_env({"STATE_TABLE_NAME": "t", "PUNCH_QUEUE_URL": "q", "PLEXLABOR_TIMEZONE": "UTC"})
+    no_key = PollerSettings.from_env({**POLLER, "PLEXLABOR_TIMEZONE": "UTC"})
     with pytest.raises(ConfigurationError, match="api_key") as error:
         open_labor_source(no_key, lambda _arn: "")
     assert "the-key" not in str(error.value)
