@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import numpy as np
 
@@ -242,42 +241,21 @@ def alert_note(forecast: OperationForecast, drivers: list[Driver]) -> str:
 
 
 # ---- audit events ----------------------------------------------------------------------------
-def _recommendation(
-    record: str,
-    event_id: str,
-    status: AuditStatus,
-    now: datetime,
-    actor: str,
-    model_version: str,
-    payload: dict[str, Any],
-    supervisor_id: str | None = None,
-) -> AuditEvent:
-    return recommendation_event(
-        record,
-        event_id,
-        status=status,
-        occurred_at=now,
-        actor=actor,
-        supervisor_id=supervisor_id,
-        model_version=model_version,
-        payload=payload,
-    )
-
-
 def alert_event(
     alert: VarianceAlert, now: datetime, status: AuditStatus, actor: str = ACTOR, *, held: Hold | None = None
 ) -> AuditEvent:
     """A variance alert; `held`: why the pilot scope recorded it `logged` (added to its payload)."""
     f = alert.forecast
     event_id = stable_event_id("forecast", "labor_variance", f.as_of.date().isoformat(), f.job_operation_id)
-    return _recommendation(
+    return recommendation_event(
         record_key("job-operations", f.job_operation_id),
         event_id,
-        status,
-        now,
-        actor,
-        f.model_version,
-        {
+        status=status,
+        occurred_at=now,
+        actor=actor,
+        supervisor_id=alert.supervisor_id,
+        model_version=f.model_version,
+        payload={
             "kind": "labor_variance",
             "as_of": f.as_of.isoformat(),
             "job_id": f.job_id,
@@ -298,7 +276,6 @@ def alert_event(
             "note": alert.note,
             **(held.payload() if held else {}),
         },
-        supervisor_id=alert.supervisor_id,
     )
 
 
@@ -328,6 +305,12 @@ def overtime_event(
         "note": note,
         **(held.payload() if held else {}),
     }
-    return _recommendation(
-        record_key("departments", projection.department), event_id, status, now, actor, model_version, payload
+    return recommendation_event(
+        record_key("departments", projection.department),
+        event_id,
+        status=status,
+        occurred_at=now,
+        actor=actor,
+        model_version=model_version,
+        payload=payload,
     )
