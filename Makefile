@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install assets chromium demo test bench lint synth model layers clean screenshots
+.PHONY: install assets chromium demo test bench lint synth model incidents-model layers clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,7 +59,16 @@ screenshots: install
 clean:
 	rm -rf $(VENV) .pytest_cache cdk.out build
 
+# The incident classifier the core layer ships: trained on coded OSHA reports (not in the repository;
+# OSHA=path/to/file.csv) into the package, git-ignored. `make layers` trains it when it is missing and
+# the file is there; without it incident_log sends every report to review (docs/incidents.md).
+OSHA ?= ../shared/benchmarks/incidents/osha_train.csv
+INCIDENT_MODEL := layers/core/plexlabor/incidents/oiics_model.pkl
+incidents-model: install
+	$(PY) -m plexlabor_dev.cli incidents train --osha $(OSHA) --out $(INCIDENT_MODEL)
+
 layers: install
+	@test -f $(INCIDENT_MODEL) || test ! -f $(OSHA) || $(MAKE) incidents-model
 	$(PY) infra/build_layers.py
 
 synth: install layers

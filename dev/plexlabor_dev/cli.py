@@ -90,6 +90,7 @@ GROUPS = {
     "writeback": "write-backs to Plex",
     "model": "the scorer's model registry (models/scorer/ in the artifacts bucket)",
     "local": "the serverless product on one machine (moto + simulator)",
+    "incidents": "incident and near-miss reports: OIICS auto-categorization",
 }
 """Commands that only hold subcommands (an ACTION); the first command under one adds it."""
 
@@ -280,6 +281,26 @@ COMMANDS: tuple[Command, ...] = (
         "put an earlier scorer model back in force (audited)",
         "plexlabor_dev.commands.model:model_command",
         MODEL_ARGS,
+    ),
+    Command(
+        "incidents train",
+        "train the OIICS incident classifier on coded reports (OSHA layout)",
+        "plexlabor_dev.commands.incidents:train_command",
+        (
+            arg("--osha", required=True, help="coded reports, CSV with the OSHA Severe Injury Reports columns"),
+            arg("--out", required=True, help="model file to write"),
+        ),
+        progress=True,
+    ),
+    Command(
+        "incidents evaluate",
+        "score an incident classifier on coded reports it did not see",
+        "plexlabor_dev.commands.incidents:evaluate_command",
+        (
+            arg("--model", required=True, help="model file written by `incidents train`"),
+            arg("--osha", required=True, help="coded reports, CSV with the OSHA Severe Injury Reports columns"),
+            JSON,
+        ),
     ),
     Command(
         "local up",

@@ -1,0 +1,78 @@
+"""Incident auto-categorization on real OSHA Severe Injury Reports (issue 13), run by `make bench`.
+
+The reports file is not in the repository: `PLEXLABOR_OSHA_TRAIN` (default
+`../shared/benchmarks/incidents/osha_train.csv` beside the repository; its README gives the columns).
+The file is split in time: the newest 30 % of reports (by event date) are the evaluation split, never
+seen in training or in choosing the auto-coding threshold (which `IncidentClassifier.train` chooses on
+the newest 20 % of the older part). The same code as `plexlabor incidents train` / `evaluate`.
+
+Printed: accuracy and macro-F1 per coded field, the yardstick's (TF-IDF word 1-2 grams + logistic
+regression, C = 10, on the same rows) event-division figures beside ours, the selective figures, the
+model file's size, and classify latency (one narrative per call, warm, every evaluation narrative).
+Targets (issue 13): event-division accuracy >= yardstick + 3 points; >= 97 % accuracy on the
+auto-coded share with >= 70 % auto-coded; classify p95 < 100 ms warm. Printed as met or missed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from plexlabor.incidents.classifier import IncidentClassifier
+from plexlabor.incidents.evaluation import evaluate, yardstick
+from plexlabor.incidents.reports import read_coded_reports, time_split
+
+OSHA = Path(
+    os.environ.get("PLEXLABOR_OSHA_TRAIN", Path(__file__).parents[3] / "shared/benchmarks/incidents/osha_train.csv")
+)
+EVALUATION_SHARE = 0.3
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def test_incident_classifier_on_osha_reports(tmp_path: Path) -> None:
+    if not OSHA.is_file():
+        pytest.skip(f"no OSHA reports file at {OSHA} (set PLEXLABOR_OSHA_TRAIN)")
+    train, test = time_split(read_coded_reports(OSHA), EVALUATION_SHARE)
+    print(
+        f"\nOSHA reports {OSHA}: train {len(train)} ({train[0].event_date} to {train[-1].event_date}), "
+        f"evaluation {len(test)} ({test[0].event_date} to {test[-1].event_date})"
+    )
+    started = time.perf_counter()
+    classifier = IncidentClassifier.train(train)
+    print(f"training {time.perf_counter() - started:.1f} s")
+    model = tmp_path / "model.pkl"
+    classifier.save(model)
+    classifier = IncidentClassifier.load(model)
+    figures = evaluate(classifier, test)
+    stick = yardstick(train, test)
+    for name in ("event_division", "event_group", "nature_division", "part_division", "source_division"):
+        print(f"  {name:16s} accuracy {figures[f'{name}_accuracy']:.3f}  macro-F1 {figures[f'{name}_macro_f1']:.3f}")
+    gain = figures["event_division_accuracy"] - stick.event_division_accuracy
+    print(
+        f"  yardstick (TF-IDF + LR) event division accuracy {stick.event_division_accuracy:.3f}  "
+        f"macro-F1 {stick.event_division_macro_f1:.3f}; ours {gain * 100:+.1f} points (target +3: {_met(gain >= 0.03)})"
+    )
+    share, accuracy = figures["auto_coded_share"], figures["auto_coded_accuracy"]
+    print(
+        f"  auto-coded {share:.1%} at confidence >= {figures['auto_code_threshold']} (chosen on the training part), "
+        f"accuracy on them {accuracy:.1%}, event group {figures['auto_coded_group_accuracy']:.1%} "
+        f"(target >= 97 % on >= 70 %: {_met(accuracy >= 0.97 and share >= 0.70)})"
+    )
+    latencies = []
+    for report in test:
+        started = time.perf_counter()
+        classifier.classify(report.narrative)
+        latencies.append((time.perf_counter() - started) * 1000)
+    p50, p95 = np.percentile(latencies, [50, 95])
+    print(
+        f"  model file {model.stat().st_size / 2**20:.1f} MiB; classify warm p50 {p50:.1f} ms, p95 {p95:.1f} ms "
+        f"(target p95 < 100 ms: {_met(p95 < 100)}; load average {os.getloadavg()[0]:.1f})"
+    )
+    assert figures["reports"] == len(test)
