@@ -28,6 +28,7 @@ from typing import Any
 
 from plexlabor.approval.errors import RecipientUnknownError
 from plexlabor.approval.messages import ApprovalNotice, ExpiryNotice, FailureNotice, Stage
+from plexlabor.approval.notified import Sent, record_sent
 from plexlabor.approval.ports import (
     Digest,
     DigestItem,
@@ -216,42 +217,26 @@ class NotifyBatch:
             logger.warning("chat nudge not sent", extra={"supervisor_id": digest.supervisor_id}, exc_info=True)
 
     def _record_notification(self, prepared: _Prepared, channel_message_id: str | None) -> None:
-        service, notice, item = self.service, prepared.notice, prepared.item
+        notice, item = prepared.notice, prepared.item
         finding = item.finding
-        now = service.clock()
-        common = {
-            "record_key": finding.record_key,
-            "occurred_at": now,
-            "actor": ACTOR,
-            "finding_id": finding.finding_id,
-            "supervisor_id": notice.recipient,
-            "employee_id": finding.employee_id,
-        }
-        if notice.stage is Stage.ESCALATED:
-            append_once(
-                service.audit,
-                AuditEvent(
-                    event_id=stable_event_id(finding.finding_id, AuditEventType.ESCALATED.value),
-                    event_type=AuditEventType.ESCALATED,
-                    status=AuditStatus.ESCALATED,
-                    payload={"from_supervisor_id": notice.request.supervisor_id},
-                    **common,
-                ),
-            )
-        append_once(
-            service.audit,
-            AuditEvent(
-                event_id=stable_event_id(finding.finding_id, AuditEventType.NOTIFICATION.value, prepared.nonce),
-                event_type=AuditEventType.NOTIFICATION,
-                status=AuditStatus.NOTIFIED,
-                payload={
-                    "stage": notice.stage.value,
-                    "channel": "email",
-                    "channel_message_id": channel_message_id,
-                    "link_expires_at": format_audit_time(item.expires_at),
-                    "anomaly_type": finding.anomaly_type.value,
-                    "confidence": finding.confidence,
-                },
-                **common,
-            ),
+        sent = Sent(
+            finding.record_key,
+            finding.finding_id,
+            finding.employee_id,
+            notice.recipient,
+            notice.stage,
+            self.service.clock(),
+            ACTOR,
+            channel_message_id,
+        )
+        record_sent(
+            self.service.audit,
+            sent,
+            sending=(prepared.nonce,),
+            escalated={"from_supervisor_id": notice.request.supervisor_id},
+            details={
+                "link_expires_at": format_audit_time(item.expires_at),
+                "anomaly_type": finding.anomaly_type.value,
+                "confidence": finding.confidence,
+            },
         )

@@ -32,6 +32,7 @@ from typing import Protocol
 from plexlabor.approval.digest import EmailContent
 from plexlabor.approval.display import Reader
 from plexlabor.approval.messages import Stage
+from plexlabor.approval.notified import Sent, record_sent
 from plexlabor.approval.ports import SupervisorDirectory
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, AuditStore, append_once, stable_event_id
 from plexlabor.platform.clock import utc_now
@@ -200,42 +201,13 @@ class ReviewSweep:
     def _record(
         self, item: ReviewItem, stage: Stage, recipient: Recipient, message_id: str | None, now: datetime
     ) -> None:
-        common = {
-            "record_key": item.record_key,
-            "occurred_at": now,
-            "actor": ACTOR,
-            "finding_id": item.item_id,
-            "supervisor_id": recipient.recipient_id,
-            "employee_id": item.employee_id,
-        }
-        if stage is Stage.ESCALATED:
-            append_once(
-                self.audit,
-                AuditEvent(
-                    event_id=stable_event_id(item.item_id, AuditEventType.ESCALATED.value),
-                    event_type=AuditEventType.ESCALATED,
-                    status=AuditStatus.ESCALATED,
-                    payload={"from_supervisor_id": item.supervisor_id, "kind": item.kind},
-                    **common,
-                ),
-            )
-        append_once(
+        who = recipient.recipient_id
+        record_sent(
             self.audit,
-            AuditEvent(
-                event_id=stable_event_id(
-                    item.item_id, AuditEventType.NOTIFICATION.value, stage.value, recipient.recipient_id
-                ),
-                event_type=AuditEventType.NOTIFICATION,
-                status=AuditStatus.NOTIFIED,
-                payload={
-                    "stage": stage.value,
-                    "channel": "email",
-                    "channel_message_id": message_id,
-                    "recipient": recipient.recipient_id,
-                    "kind": item.kind,
-                },
-                **common,
-            ),
+            Sent(item.record_key, item.item_id, item.employee_id, who, stage, now, ACTOR, message_id),
+            sending=(stage.value, who),
+            escalated={"from_supervisor_id": item.supervisor_id, "kind": item.kind},
+            details={"recipient": who, "kind": item.kind},
         )
 
     def _expire(self, item: ReviewItem, now: datetime, told: _Told) -> int:
