@@ -318,36 +318,23 @@ class PlantBuilder:
         )
         return row_id
 
-    def swipe(self, employee: str, when: datetime, direction: str, building: str = "B1") -> str | None:
+    def _happened(self, table: str, id_prefix: str, when: datetime, row: dict[str, Any]) -> str | None:
+        """A row of `table` for something that happened at `when`: none if that is after the extract, else
+        appended with the id `<id_prefix>-<n>`, which is returned."""
         if when > self.as_of:
             return None
-        row_id = f"{employee}-sw-{next(self._ids)}"
-        self.rows["badge-swipes"].append(
-            {
-                "id": row_id,
-                "employeeId": employee,
-                "deviceId": "DR-1" if building == "B1" else "DR-9",
-                "buildingCode": building,
-                "swipeTime": plex_time(when),
-                "direction": direction,
-            }
-        )
+        row_id = f"{id_prefix}-{next(self._ids)}"
+        self.rows[table].append({"id": row_id, **row})
         return row_id
 
+    def swipe(self, employee: str, when: datetime, direction: str, building: str = "B1") -> str | None:
+        device = "DR-1" if building == "B1" else "DR-9"
+        row = {"employeeId": employee, "deviceId": device, "buildingCode": building, "direction": direction}
+        return self._happened("badge-swipes", f"{employee}-sw", when, {**row, "swipeTime": plex_time(when)})
+
     def event(self, workcenter: str, kind: str, when: datetime, employee: str | None = None) -> str | None:
-        if when > self.as_of:
-            return None
-        row_id = f"{workcenter}-ev-{next(self._ids)}"
-        self.rows["workcenter-events"].append(
-            {
-                "id": row_id,
-                "workcenterId": workcenter,
-                "eventType": kind,
-                "eventTime": plex_time(when),
-                "employeeId": employee,
-            }
-        )
-        return row_id
+        row = {"workcenterId": workcenter, "eventType": kind, "eventTime": plex_time(when), "employeeId": employee}
+        return self._happened("workcenter-events", f"{workcenter}-ev", when, row)
 
     def login(self, employee: str, workcenter: str, start: datetime, end: datetime | None) -> Self:
         """A login session; `end=None` means the operator never logged out."""

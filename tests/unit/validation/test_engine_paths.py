@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from plant_builder import OTHER_JOB_OPERATION, Habit, PlantBuilder, local, minutes
@@ -393,17 +394,28 @@ def test_a_looser_policy_stops_a_finding_the_default_makes(
     assert (key, anomaly) not in pairs(custom.batch(data, norms))
 
 
-def test_a_lower_weekly_limit_makes_a_normal_week_excessive(engine: ValidationEngine) -> None:
-    # Given a normal 40-h week (Monday–Friday, 1st shift on the dot)
+def under(engine: ValidationEngine, **policy: Any) -> ValidationEngine:
+    """The engine's model under the default punch policy with these changes."""
+    return ValidationEngine(engine.model, EngineSettings(policy=PunchPolicy(**policy)))
+
+
+def normal_week() -> tuple[PlantData, Norms, str]:
+    """E1's normal 40-h week (Monday–Friday, 1st shift on the dot): the plant's data, its norms, and the
+    week's first entry (the week's overtime is reported on it)."""
     plant = PlantBuilder(weeks=WEEKS).employee("E1")
     days = [plant.work_day("E1", MONDAY_W47 + timedelta(days=i), clock_in=0, clock_out=0) for i in range(5)]
     data = plant.build()
-    norms = compute_norms(data)
+    return data, compute_norms(data), days[0].first_key
+
+
+def test_a_lower_weekly_limit_makes_a_normal_week_excessive(engine: ValidationEngine) -> None:
+    # Given a normal 40-h week
+    data, norms, first = normal_week()
     # When the limit is 39 h instead of 55 h
-    strict = ValidationEngine(engine.model, EngineSettings(policy=PunchPolicy(weekly_hours_limit=39)))
+    strict = under(engine, weekly_hours_limit=39)
     # Then the week is excessive under the strict policy only
     assert engine.batch(data, norms) == []
-    assert (days[0].first_key, A.EXCESSIVE_OVERTIME) in pairs(strict.batch(data, norms))
+    assert (first, A.EXCESSIVE_OVERTIME) in pairs(strict.batch(data, norms))
 
 
 def test_a_late_clock_in_is_high_severity_beyond_the_configured_minutes(engine: ValidationEngine) -> None:
@@ -413,7 +425,7 @@ def test_a_late_clock_in_is_high_severity_beyond_the_configured_minutes(engine: 
     data = plant.build()
     norms = compute_norms(data)
     # When late counts as high severity from 10 min instead of 30
-    custom = ValidationEngine(engine.model, EngineSettings(policy=PunchPolicy(offset_high_minutes=10)))
+    custom = under(engine, offset_high_minutes=10)
     # Then the late clock-in is high severity instead of medium
     assert severities(engine.batch(data, norms), key) == {A.LATE_CLOCK_IN: "medium"}
     assert severities(custom.batch(data, norms), key) == {A.LATE_CLOCK_IN: "high"}
@@ -421,18 +433,13 @@ def test_a_late_clock_in_is_high_severity_beyond_the_configured_minutes(engine: 
 
 def test_overtime_is_high_severity_beyond_the_configured_margin(engine: ValidationEngine) -> None:
     # Given a normal 40-h week and a 39-h limit
-    plant = PlantBuilder(weeks=WEEKS).employee("E1")
-    days = [plant.work_day("E1", MONDAY_W47 + timedelta(days=i), clock_in=0, clock_out=0) for i in range(5)]
-    data = plant.build()
-    norms = compute_norms(data)
-    strict = ValidationEngine(engine.model, EngineSettings(policy=PunchPolicy(weekly_hours_limit=39)))
+    data, norms, first = normal_week()
+    strict = under(engine, weekly_hours_limit=39)
     # When high severity starts half an hour over the limit instead of 8 h
-    stricter = PunchPolicy(weekly_hours_limit=39, overtime_high_margin_hours=0.5)
-    custom = ValidationEngine(engine.model, EngineSettings(policy=stricter))
+    custom = under(engine, weekly_hours_limit=39, overtime_high_margin_hours=0.5)
     # Then the week is high severity instead of medium
-    key = days[0].first_key
-    assert severities(strict.batch(data, norms), key)[A.EXCESSIVE_OVERTIME] == "medium"
-    assert severities(custom.batch(data, norms), key)[A.EXCESSIVE_OVERTIME] == "high"
+    assert severities(strict.batch(data, norms), first)[A.EXCESSIVE_OVERTIME] == "medium"
+    assert severities(custom.batch(data, norms), first)[A.EXCESSIVE_OVERTIME] == "high"
 
 
 def test_the_active_job_window_decides_between_active_job_and_early_clock_out(engine: ValidationEngine) -> None:
@@ -442,7 +449,7 @@ def test_the_active_job_window_decides_between_active_job_and_early_clock_out(en
     data = plant.build()
     norms = compute_norms(data)
     # When the active-job window is 30 min instead of 10
-    custom = ValidationEngine(engine.model, EngineSettings(policy=PunchPolicy(active_job_minutes=30)))
+    custom = under(engine, active_job_minutes=30)
     # Then the clock-out is merely early
     assert pairs(custom.batch(data, norms)) == {(key, A.EARLY_CLOCK_OUT)}
 
