@@ -90,6 +90,7 @@ GROUPS = {
     "writeback": "write-backs to Plex",
     "model": "the scorer's model registry (models/scorer/ in the artifacts bucket)",
     "local": "the serverless product on one machine (moto + simulator)",
+    "analytics": "operator and team scores (efficiency, quality, reliability)",
     "incidents": "incident and near-miss reports: OIICS auto-categorization",
 }
 """Commands that only hold subcommands (an ACTION); the first command under one adds it."""
@@ -251,6 +252,17 @@ COMMANDS: tuple[Command, ...] = (
             arg("--as-of", help="forecast from this day, YYYY-MM-DD (default: the plant's last day)"),
             arg("--out", help="forecasts file to write (JSON lines); required unless backtest"),
             JSON,
+        ),
+        progress=True,
+    ),
+    Command(
+        "analytics scores",
+        "operator, crew and shift scores, shrunk, with intervals and funnel limits",
+        "plexlabor_dev.commands.analytics:scores_command",
+        (
+            PLANT,
+            arg("--weeks", type=int, default=4, help="score the plant's last N weeks"),
+            JSON.helped("per operator: estimate, interval, raw value, entries; Spearman with true effects"),
         ),
         progress=True,
     ),

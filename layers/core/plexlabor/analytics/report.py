@@ -1,0 +1,100 @@
+"""The scores report: what analytics_nightly stores and the web app's pages and the CLI show."""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from plexlabor.analytics.shrinkage import Estimate
+from plexlabor.models.types import UtcDatetime
+
+UnitKind = Literal["operator", "crew", "shift"]
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+class MeasureScore(BaseModel):
+    """One measure of one person or team."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    raw: float
+    estimate: float
+    low: float
+    high: float
+    """The estimate's 95 % interval."""
+    volume: float
+    """Pieces for scrap share, labor entries for efficiency and per-entry rates, worked days for findings."""
+    funnel_low: float | None
+    funnel_high: float | None
+    """The 99.8 % funnel limits at this volume (None: no data)."""
+    outside_funnel: Literal["high", "low"] | None
+    rank: int | None
+    """1 = best; None where the data does not separate this unit from the field."""
+    rank_low: int
+    rank_high: int
+
+    @classmethod
+    def of(cls, estimate: Estimate, rank: int | None, rank_low: int, rank_high: int) -> MeasureScore:
+        return cls(
+            raw=estimate.raw,
+            estimate=estimate.estimate,
+            low=estimate.low,
+            high=estimate.high,
+            volume=estimate.volume,
+            funnel_low=_finite(estimate.funnel_low),
+            funnel_high=_finite(estimate.funnel_high),
+            outside_funnel=estimate.outside_funnel if estimate.volume > 0 else None,
+            rank=rank,
+            rank_low=rank_low,
+            rank_high=rank_high,
+        )
+
+
+class MeasureSummary(BaseModel):
+    """One measure over one kind of unit: the plant's value and what the estimates rest on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str
+    higher_is_better: bool
+    target: float
+    spread: float
+    """Between units (the prior's standard deviation)."""
+    dispersion: float
+    """Within units: phi for rates (1 = binomial), the entry-level variance for efficiency."""
+    outside_funnel: int
+    ranked: int
+
+
+class UnitScores(BaseModel):
+    """A person, a crew (one supervisor's people) or a shift, with every measure."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: UnitKind
+    key: str
+    """Employee id of an operator or a crew's supervisor, or a shift code."""
+    label: str
+    """Employee number, "<supervisor's number> crew", or "shift <code>": never a Plex id."""
+    department: str | None
+    members: int
+    entries: int
+    measures: dict[str, MeasureScore]
+
+
+class ScoresReport(BaseModel):
+    """Scores of one window."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    begin: UtcDatetime
+    end: UtcDatetime
+    measures: dict[str, dict[UnitKind, MeasureSummary]]
+    operators: list[UnitScores]
+    crews: list[UnitScores]
+    shifts: list[UnitScores]

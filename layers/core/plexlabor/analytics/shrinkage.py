@@ -1,0 +1,191 @@
+"""Empirical-Bayes estimates that do not rank a low-volume person on luck, and funnel-plot limits.
+
+- Rates (scrap share of pieces, stops caused per entry, nonconformances per entry, upheld findings per
+  day): beta-binomial. The prior Beta(a, b) is fitted by maximum marginal likelihood over everyone
+  (SciPy); each person's posterior is Beta(a + x, b + n - x). When one trial is not independent of the
+  next (pieces of one labor entry are scrapped together), the counts are effective ones
+  (`effective_counts`: the sample size that gives the variance the entries' own spread shows).
+- Efficiencies (earned over actual hours): normal-normal. Each person's ratio has a sampling variance
+  from the pooled spread of their entries; the spread between people (tau^2) by DerSimonian-Laird's
+  moments; the posterior mean pulls each ratio toward the plant's by tau^2 / (tau^2 + variance).
+- Funnel limits: the plant's value +- z standard errors at each volume (Spiegelhalter 2005), from the
+  within-person spread (effective counts, entry-level variance), so that with no true differences
+  about 0.2 % fall outside 99.8 % limits.
+
+Written here, not taken from a library: scikit-learn and SciPy have no empirical-Bayes shrinkage of
+grouped rates; SciPy gives the distributions and the optimizer this uses.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, special, stats
+
+INTERVAL = 0.95
+FUNNEL = 0.998
+Z_INTERVAL = float(stats.norm.ppf(0.5 + INTERVAL / 2))
+_Z_FUNNEL = float(stats.norm.ppf(0.5 + FUNNEL / 2))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One person's (or team's) raw value, shrunk estimate with its interval, and funnel limits at their volume."""
+
+    raw: float
+    estimate: float
+    low: float
+    high: float
+    volume: float
+    funnel_low: float
+    funnel_high: float
+
+    @property
+    def outside_funnel(self) -> str | None:
+        if self.raw > self.funnel_high:
+            return "high"
+        if self.raw < self.funnel_low:
+            return "low"
+        return None
+
+
+@dataclass(frozen=True)
+class Fit:
+    """What the estimates of one measure rest on."""
+
+    target: float
+    """The plant's value: pooled rate, or the weighted mean efficiency."""
+    spread: float
+    """Between people: the prior's standard deviation."""
+    dispersion: float
+    """Within people: phi for rates (1 = binomial), the entry-level variance for efficiencies."""
+    estimates: tuple[Estimate, ...]
+
+
+def effective_counts(
+    successes: Sequence[Sequence[float]], trials: Sequence[Sequence[float]]
+) -> tuple[list[float], list[float]]:
+    """Per person, the binomial counts (x, n) with the same rate and the same sampling variance as their
+    entries show, when entries are not sums of independent trials (pieces of one entry are scrapped
+    together). The variance of a person's ratio sum(x)/sum(n) is the pooled within-person variance of
+    the entries' shares (weighted by trials) times sum(n_j^2)/sum(n_j)^2, so a long entry counts for
+    less than its pieces; n_eff = p(1 - p) / variance at the pooled rate p, never more than the trials."""
+    xs = [np.asarray(x, float) for x in successes]
+    ns = [np.asarray(n, float) for n in trials]
+    total_x, total_n = sum(float(x.sum()) for x in xs), sum(float(n.sum()) for n in ns)
+    if total_n <= 0:
+        return [0.0] * len(ns), [0.0] * len(ns)
+    pooled = total_x / total_n
+    residual, weight, dof = 0.0, 0.0, 0
+    for x, n in zip(xs, ns, strict=True):
+        keep = n > 0
+        if keep.sum() > 1:
+            share = x[keep] / n[keep]
+            own = x[keep].sum() / n[keep].sum()
+            residual += float((n[keep] * (share - own) ** 2).sum())
+            weight += float(n[keep].sum())
+            dof += int(keep.sum()) - 1
+    entries = sum(int((n > 0).sum()) for n in ns)
+    within = residual / weight * entries / dof if dof and weight else pooled * (1 - pooled)
+    counts_x, counts_n = [], []
+    for x, n in zip(xs, ns, strict=True):
+        if n.sum() <= 0:
+            counts_x.append(0.0)
+            counts_n.append(0.0)
+            continue
+        variance = max(within * float((n**2).sum()) / float(n.sum()) ** 2, 1e-15)
+        n_eff = min(float(n.sum()), pooled * (1 - pooled) / variance)
+        counts_n.append(n_eff)
+        counts_x.append(float(x.sum()) / float(n.sum()) * n_eff)
+    return counts_x, counts_n
+
+
+def beta_binomial(successes: Sequence[float], trials: Sequence[float], volumes: Sequence[float] | None = None) -> Fit:
+    """Shrunk rates of people with `successes` of `trials` (binomial or effective counts); `volumes`
+    are what the report shows as each one's volume (default: the trials)."""
+    x = np.asarray(successes, float)
+    n = np.asarray(trials, float)
+    shown = n if volumes is None else np.asarray(volumes, float)
+    dispersion = float(shown.sum() / n.sum()) if n.sum() > 0 else 1.0
+    if len(n) == 0 or n.sum() <= 0:
+        return Fit(0.0, 0.0, dispersion, ())
+    pooled = float(x.sum() / n.sum())
+    a, b = _fit_beta_prior(x, n, pooled)
+    post_a, post_b = a + x, b + n - x
+    low, high = stats.beta.ppf([(1 - INTERVAL) / 2, (1 + INTERVAL) / 2], post_a[:, None], post_b[:, None]).T
+    half = _Z_FUNNEL * np.sqrt(pooled * (1 - pooled) / np.maximum(n, 1e-9))
+    raw = np.divide(x, n, out=np.full_like(x, pooled), where=n > 0)
+    estimates = tuple(
+        Estimate(
+            float(raw[i]),
+            float(post_a[i] / (post_a[i] + post_b[i])),
+            float(low[i]),
+            float(high[i]),
+            float(shown[i]),
+            max(0.0, pooled - float(half[i])),
+            min(1.0, pooled + float(half[i])),
+        )
+        for i in range(len(n))
+    )
+    spread = math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
+    return Fit(pooled, spread, dispersion, estimates)
+
+
+def _fit_beta_prior(x: np.ndarray, n: np.ndarray, pooled: float) -> tuple[float, float]:
+    """Beta(a, b) maximising the beta-binomial marginal likelihood; a tight prior at `pooled` when it
+    cannot be fitted (everyone 0, or no spread beyond chance)."""
+    if not 0 < pooled < 1:
+        return (1e-3, 1e3) if pooled <= 0 else (1e3, 1e-3)
+
+    def minus_log_likelihood(log_ab: np.ndarray) -> float:
+        a, b = np.exp(log_ab)
+        return -float((special.betaln(x + a, n - x + b) - special.betaln(a, b)).sum())
+
+    start = np.log([pooled * 10, (1 - pooled) * 10])
+    found = optimize.minimize(minus_log_likelihood, start, method="L-BFGS-B", bounds=[(-7, 14), (-7, 14)])
+    a, b = np.exp(found.x)
+    return float(a), float(b)
+
+
+def normal_normal(
+    values: Sequence[float], variances: Sequence[float], volumes: Sequence[float], within: float = 0.0
+) -> Fit:
+    """Shrunk means of people with `values`, their sampling `variances` and `volumes` (entries)
+    (DerSimonian-Laird tau^2); `within` is the entry-level variance the variances come from."""
+    y = np.asarray(values, float)
+    v = np.maximum(np.asarray(variances, float), 1e-12)
+    if len(y) == 0:
+        return Fit(0.0, 0.0, within, ())
+    w = 1 / v
+    mean_fixed = float((w * y).sum() / w.sum())
+    q = float((w * (y - mean_fixed) ** 2).sum())
+    tau2 = max(0.0, (q - (len(y) - 1)) / (w.sum() - (w**2).sum() / w.sum())) if len(y) > 1 else 0.0
+    w_random = 1 / (v + tau2)
+    mean = float((w_random * y).sum() / w_random.sum())
+    pull = tau2 / (tau2 + v)
+    post_mean = mean + pull * (y - mean)
+    post_sd = np.sqrt(pull * v) if tau2 > 0 else np.sqrt(1 / w_random.sum()) * np.ones_like(y)
+    estimates = tuple(
+        Estimate(
+            float(y[i]),
+            float(post_mean[i]),
+            float(post_mean[i] - Z_INTERVAL * post_sd[i]),
+            float(post_mean[i] + Z_INTERVAL * post_sd[i]),
+            float(volumes[i]),
+            float(mean - _Z_FUNNEL * math.sqrt(v[i])),
+            float(mean + _Z_FUNNEL * math.sqrt(v[i])),
+        )
+        for i in range(len(y))
+    )
+    return Fit(mean, math.sqrt(tau2), within, estimates)
+
+
+def rank_intervals(draws: np.ndarray, higher_is_better: bool, coverage: float = 0.9) -> list[tuple[int, int, int]]:
+    """(median, low, high) rank of each column of posterior `draws` (rows: draws), 1 = best."""
+    order = -draws if higher_is_better else draws
+    ranks = order.argsort(axis=1).argsort(axis=1) + 1
+    low, mid, high = np.quantile(ranks, [(1 - coverage) / 2, 0.5, (1 + coverage) / 2], axis=0)
+    return [(round(m), math.floor(lo), math.ceil(hi)) for m, lo, hi in zip(mid, low, high, strict=True)]
