@@ -1,0 +1,77 @@
+"""Extraction from narratives: when, where (the plant's workcenters), equipment, body parts, PPE."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from plexlabor.incidents.extraction import Place, extract
+
+REPORTED = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
+PLACES = (Place("PRESS4", "Press 4"), Place("ASSY-1", "Assembly"), Place("WELD2", None))
+TEXT = (
+    "At about 10:30 am on second shift, an operator at Press 4 in Assembly caught his left index finger in the "
+    "press brake die. He was not wearing gloves but had safety glasses on."
+)
+
+
+def test_a_full_narrative() -> None:
+    found = extract(TEXT, REPORTED, PLACES)
+    assert found.when == datetime(2026, 12, 4, 10, 30, tzinfo=UTC)
+    assert found.when_text == "about 10:30 am"
+    assert found.shift == "2"
+    assert [(m.value, m.text) for m in found.where] == [("PRESS4", "Press 4"), ("ASSY-1", "Assembly")]
+    assert [m.value for m in found.equipment] == ["press brake", "die"]  # "Press" of "Press 4" is the place
+    assert [(b.value, b.side, b.part_division) for b in found.body_parts] == [("finger", "left", "4")]
+    assert [(p.value, p.worn) for p in found.ppe] == [("gloves", False), ("safety glasses", True)]
+    assert TEXT[found.where[0].start : found.where[0].end] == "Press 4"
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        ("Yesterday at 2315 hours a worker fell.", datetime(2026, 12, 3, 23, 15, tzinfo=UTC)),
+        ("On 11/28 at 7 pm a worker fell.", datetime(2026, 11, 28, 19, 0, tzinfo=UTC)),
+        ("On 12/20 a worker fell.", datetime(2025, 12, 20, 0, 0, tzinfo=UTC)),  # not in the future
+        ("On 2026-12-01 a worker fell.", datetime(2026, 12, 1, 0, 0, tzinfo=UTC)),
+        ("At 16:45 a worker fell.", datetime(2026, 12, 3, 16, 45, tzinfo=UTC)),  # later than the report: yesterday
+        ("A worker fell from the dock.", None),
+        ("At 13 pm something odd happened.", None),
+    ],
+)
+def test_when(text: str, when: datetime | None) -> None:
+    assert extract(text, REPORTED).when == when
+
+
+def test_when_keeps_the_reports_zone() -> None:
+    eastern = timezone(timedelta(hours=-5))
+    found = extract("This morning at 6:10 am a pallet fell.", REPORTED.astimezone(eastern))
+    assert found.when == datetime(2026, 12, 4, 6, 10, tzinfo=eastern)
+
+
+def test_where_matches_codes_and_names_as_whole_words_only() -> None:
+    found = extract("Sparks at weld2 reached the Assemblyline and Assembly.", REPORTED, PLACES)
+    assert [m.value for m in found.where] == ["WELD2", "ASSY-1"]
+    assert extract("Nothing here.", REPORTED, ()).where == []
+
+
+def test_body_parts_sides_and_everyday_words() -> None:
+    found = extract("He went back to the line; later his lower back and right knee hurt, and both eyes.", REPORTED)
+    assert [(b.value, b.side) for b in found.body_parts] == [("back", None), ("knee", "right"), ("eyes", "both")]
+    assert [b.part_division for b in found.body_parts] == ["3", "5", "1"]
+
+
+def test_ppe_negations_stay_in_their_clause() -> None:
+    found = extract("She removed her face shield. She wore a hard hat, and was without a harness.", REPORTED)
+    assert [(p.value, p.worn) for p in found.ppe] == [
+        ("face shield", False),
+        ("hard hat", True),
+        ("fall protection harness", False),
+    ]
+    assert extract("No injuries; a near miss by a forklift.", REPORTED).ppe == []
+
+
+def test_each_equipment_once_longest_wording_first() -> None:
+    found = extract("The forklift hit the conveyor; the forklift then hit a drill press.", REPORTED)
+    assert [m.value for m in found.equipment] == ["forklift", "conveyor", "drill press"]
