@@ -127,14 +127,14 @@ def _matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
 
 
 def _places(text: str, places: Sequence[Place]) -> list[Mention]:
-    names = {}
+    names: dict[str, str] = {}
     for place in places:
         for wording in (place.code, place.name):
             if wording and len(wording) >= 2:
                 names.setdefault(wording.lower(), place.code)
     if not names:
         return []
-    found = {}
+    found: dict[str, Mention] = {}
     for match in _matches(_phrases(names), text):
         code = names[match.group(1).lower()]
         found.setdefault(code, Mention(code, match.group(0), match.start(), match.end()))
