@@ -3,7 +3,8 @@
 GET  /approvals/{token}  verifies the link (never uses it up) and shows the finding with Approve and
                          Reject-with-reason buttons.
 POST /approvals/{token}  form-encoded `action` (approve | reject) and `reason`: redeems the link,
-                         resumes the execution, records the decision.
+                         resumes the execution, records the decision. A POST from another site's
+                         page is refused first (403, nothing used up: `platform.csrf`).
 The logic is `plexlabor.approval.callback` (its service built once per environment by `.wiring`);
 a refusal is an HTML page with the status `status_for` gives (403, 410, 400; anything else 500).
 The pages are written for a supervisor (`wiring.callback_reader`: people by name and employee number
@@ -25,7 +26,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from plexlabor.approval.callback import CallbackService, claimed_supervisor, presenting_supervisor
 from plexlabor.approval.display import Reader
-from plexlabor.approval.errors import AlreadyDecidedError, status_for
+from plexlabor.approval.errors import AlreadyDecidedError, CrossSiteRequestError, status_for
 from plexlabor.approval.pages import (
     CONTENT_TYPE,
     SECURITY_HEADERS,
@@ -35,6 +36,7 @@ from plexlabor.approval.pages import (
     review_page,
 )
 from plexlabor.approval.wiring import callback_reader, callback_service
+from plexlabor.platform.csrf import REFUSAL, cross_site_problem
 from plexlabor.platform.observability import lambda_handler, logger, metrics
 
 EVENT_MODEL = APIGatewayProxyEventModel
@@ -87,6 +89,10 @@ def show(token: str) -> Response:
 
 @app.post("/approvals/<token>")
 def decide(token: str) -> Response:
+    problem = cross_site_problem(app.current_event.headers)
+    if problem:
+        logger.warning("cross-site decision refused", problem=problem)
+        raise CrossSiteRequestError(REFUSAL)
     service, presenter = _caller()
     form = parse_qs(app.current_event.decoded_body or "", keep_blank_values=True)
     action, reason = (form.get(name, [None])[0] for name in ("action", "reason"))

@@ -39,6 +39,12 @@ class DecisionFormError(ApprovalError):
     http_status = 400
 
 
+class CrossSiteRequestError(ApprovalError):
+    """A decision posted from another site's page (`platform.csrf`): refused, nothing done."""
+
+    http_status = 403
+
+
 class RecipientUnknownError(ApprovalError):
     """The supervisor has no e-mail address in the directory; the notification cannot be sent."""
 

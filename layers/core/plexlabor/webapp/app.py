@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import Field
 
@@ -38,6 +39,7 @@ from plexlabor.approval.pages import anomaly_label, closed_message, field_label
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.audit.validations import ValidationCounts
 from plexlabor.platform import env
+from plexlabor.platform.csrf import REFUSAL, cross_site_problem
 from plexlabor.platform.observability import logger
 from plexlabor.platform.pilot import PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings
@@ -475,6 +477,21 @@ def logout() -> Response[str]:
 @app.exception_handler(NotSignedInError)
 def not_signed_in(error: NotSignedInError) -> Response[str]:
     return Response(status_code=401, content_type=CONTENT_TYPE, body="Sign in first.", headers=dict(SECURITY_HEADERS))
+
+
+def same_site_posts(resolver: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[str]:
+    """Every form POST of the web app (decisions, bulk decisions, training requests) comes from its own
+    pages or is refused, 403 and nothing done (`platform.csrf`)."""
+    event = resolver.current_event
+    problem = cross_site_problem(event.headers) if event.http_method == "POST" else None
+    if problem:
+        logger.warning("cross-site form refused", problem=problem, path=event.path)
+        return Page(_deps()).render("message.html", 403, title="Refused", page="queue", message=REFUSAL)
+    response: Response[str] = next_middleware(resolver)
+    return response
+
+
+app.use(middlewares=[same_site_posts])
 
 
 from plexlabor.webapp import dashboards  # noqa: E402, F401  (registers the dashboards' routes on `app`)
