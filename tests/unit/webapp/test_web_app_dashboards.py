@@ -62,6 +62,12 @@ def _call(
     return web_app.handler(event, lambda_context, dependencies=deps)
 
 
+def _propose_training(deps: Dependencies, claims: dict[str, Any], lambda_context: Any, as_of: str) -> dict[str, Any]:
+    """Training E4 at workcenter V, proposed from the skills page of `as_of` (the report's: 2026-11-23)."""
+    form = {"workcenter_id": "V", "employee_id": "E4", "as_of": as_of}
+    return _call(deps, "POST", "/skills/training", claims, lambda_context, form=form)
+
+
 def _chart(body: str, name: str) -> Any:
     found = re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', body, re.S)
     assert found, f"no {name} block"
@@ -147,10 +153,9 @@ def test_proposing_training_puts_a_cross_training_suggestion_in_hrs_queue_once(
     world: World, store: InMemoryArtifactStore, lambda_context: Any
 ) -> None:
     deps = _deps(world, store)
-    form = {"workcenter_id": "V", "employee_id": "E4", "as_of": "2026-11-23"}
 
-    first = _call(deps, "POST", "/skills/training", PLANNER, lambda_context, form=form)
-    again = _call(deps, "POST", "/skills/training", PLANNER, lambda_context, form=form)
+    first = _propose_training(deps, PLANNER, lambda_context, "2026-11-23")
+    again = _propose_training(deps, PLANNER, lambda_context, "2026-11-23")
 
     assert first["statusCode"] == again["statusCode"] == 303
     assert first["multiValueHeaders"]["Location"] == ["/dev/skills?proposed=new#training"]
@@ -172,11 +177,9 @@ def test_a_proposal_from_an_old_page_or_outside_ones_departments_is_not_recorded
     world: World, store: InMemoryArtifactStore, lambda_context: Any
 ) -> None:
     deps = _deps(world, store)
-    stale = {"workcenter_id": "V", "employee_id": "E4", "as_of": "2026-11-16"}
-    response = _call(deps, "POST", "/skills/training", PLANNER, lambda_context, form=stale)
-    assert response["multiValueHeaders"]["Location"] == ["/dev/skills?proposed=stale#training"]
-    elsewhere = {**stale, "as_of": "2026-11-23"}
-    assert _call(deps, "POST", "/skills/training", MOLDING, lambda_context, form=elsewhere)["statusCode"] == 404
+    stale = _propose_training(deps, PLANNER, lambda_context, "2026-11-16")
+    assert stale["multiValueHeaders"]["Location"] == ["/dev/skills?proposed=stale#training"]
+    assert _propose_training(deps, MOLDING, lambda_context, "2026-11-23")["statusCode"] == 404
     assert world.audit.by_status(AuditStatus.PENDING_APPROVAL) == []
 
 

@@ -14,6 +14,7 @@ from tests.unit.review.review_world import CREW, finding_event, open_finding, re
 
 SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:departments": "Molding"}
 PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
+ADMIN = {"cognito:username": "A0001", "cognito:groups": "admin"}
 FINDING = "f-000000000000000000000001"
 
 
@@ -134,15 +135,8 @@ def test_a_rejection_without_reason_keeps_the_form_and_says_why(world: World, la
 
 
 def test_bulk_approve_decides_each_selected_item(world: World, lambda_context: Any) -> None:
-    admin = {"cognito:username": "A0001", "cognito:groups": "admin"}
-    response = _call(
-        world,
-        "POST",
-        "/queue",
-        admin,
-        {"item": ["crew-0001", "gone-1"], "action": "approve"},
-        lambda_context=lambda_context,
-    )
+    form = {"item": ["crew-0001", "gone-1"], "action": "approve"}
+    response = _call(world, "POST", "/queue", ADMIN, form, lambda_context=lambda_context)
 
     assert response["statusCode"] == 303
     assert response["multiValueHeaders"]["Location"] == ["/dev/queue?decided=1&failed=1"]
@@ -189,15 +183,8 @@ def test_a_rejected_assignment_writes_nothing(world: World, lambda_context: Any)
 
 
 def test_a_bulk_reject_without_reason_keeps_the_selection(world: World, lambda_context: Any) -> None:
-    admin = {"cognito:username": "A0001", "cognito:groups": "admin"}
-    response = _call(
-        world,
-        "POST",
-        "/queue",
-        admin,
-        {"item": ["crew-0001"], "action": "reject", "reason": ""},
-        lambda_context=lambda_context,
-    )
+    form = {"item": ["crew-0001"], "action": "reject", "reason": ""}
+    response = _call(world, "POST", "/queue", ADMIN, form, lambda_context=lambda_context)
 
     assert response["statusCode"] == 400
     assert 'value="crew-0001" id="pick-' in response["body"] and "checked" in response["body"]
@@ -213,19 +200,16 @@ def test_another_supervisors_item_is_not_found_and_a_request_without_user_is_ref
 
 
 def test_filters_keep_only_matching_items(world: World, lambda_context: Any) -> None:
-    admin = {"cognito:username": "A0001", "cognito:groups": "admin"}
-    body = _call(world, "GET", "/queue", admin, query={"kind": "crew_assignment"}, lambda_context=lambda_context)[
-        "body"
-    ]
+    query = {"kind": "crew_assignment"}
+    body = _call(world, "GET", "/queue", ADMIN, query=query, lambda_context=lambda_context)["body"]
 
     assert "/dev/items/crew-0001" in body and FINDING not in body
 
 
 def test_the_kpi_page_shows_the_approve_rate_and_each_persons_review_time(world: World, lambda_context: Any) -> None:
-    admin = {"cognito:username": "A0001", "cognito:groups": "admin"}
-    _call(world, "POST", "/items/crew-0001", admin, {"action": "approve"}, lambda_context=lambda_context)
+    _call(world, "POST", "/items/crew-0001", ADMIN, {"action": "approve"}, lambda_context=lambda_context)
 
-    page = _call(world, "GET", "/kpis", admin, lambda_context=lambda_context)
+    page = _call(world, "GET", "/kpis", ADMIN, lambda_context=lambda_context)
     planner_view = _call(world, "GET", "/kpis", PLANNER, lambda_context=lambda_context)["body"]
 
     assert page["statusCode"] == 200
