@@ -91,6 +91,7 @@ GROUPS = {
     "model": "the scorer's model registry (models/scorer/ in the artifacts bucket)",
     "local": "the serverless product on one machine (moto + simulator)",
     "analytics": "operator and team scores (efficiency, quality, reliability)",
+    "allocation": "labor cost allocation: where each paid minute went",
     "incidents": "incident and near-miss reports: OIICS auto-categorization",
 }
 """Commands that only hold subcommands (an ACTION); the first command under one adds it."""
@@ -238,8 +239,13 @@ COMMANDS: tuple[Command, ...] = (
         "solve OR-Library generalized assignment problems",
         "plexlabor_dev.commands.crew:gap_command",
         (
-            arg("files", nargs="+", help="gapN.txt files (maximisation)"),
+            arg("files", nargs="+", help="OR-Library GAP files (gapN.txt: maximisation; gapa-gapd.txt: minimisation)"),
             arg("--time-limit", type=float, default=60.0, help="per problem, seconds"),
+            arg(
+                "--minimise",
+                action="store_true",
+                help="the files are minimisation problems (implied by an optimum_min column in optima.csv beside them)",
+            ),
         ),
     ),
     Command(
@@ -265,6 +271,16 @@ COMMANDS: tuple[Command, ...] = (
             JSON.helped("per operator: estimate, interval, raw value, entries; Spearman with true effects"),
         ),
         progress=True,
+    ),
+    Command(
+        "allocation run",
+        "a day's paid minutes per employee: job operations and unallocated",
+        "plexlabor_dev.commands.allocation:run_command",
+        (
+            PLANT,
+            arg("--day", required=True, help="plant-local day, YYYY-MM-DD"),
+            JSON.helped("per employee the paid, allocated per bucket and unallocated minutes, and the totals"),
+        ),
     ),
     Command(
         "writeback revert",

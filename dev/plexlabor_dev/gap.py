@@ -1,8 +1,11 @@
-"""Generalized assignment problems (OR-Library gap1-gap12), solved as maximisation.
+"""Generalized assignment problems (OR-Library gap1-gap12 and the large types A-D).
 
 A GAP gives every job to exactly one agent; each agent's resource use stays within its capacity;
-the total profit is maximised. In crew terms an agent is an operator (capacity = available hours),
-a job is a job operation (resource = the hours it takes that operator, profit = its value).
+the total profit is maximised. gap1-gap12 are maximisation files; types A-D (`gap-large`) are
+minimisation files, read as maximisation of the negated costs (`read_gap_file(path, minimise=True)`;
+`GapProblem.in_file_sense` turns a value back into the file's cost). In crew terms an agent is an
+operator (capacity = available hours), a job is a job operation (resource = the hours it takes that
+operator, profit = its value).
 
 Two solvers, measured against each other by `tests/bench/bench_crew.py`:
 
@@ -21,8 +24,9 @@ Two solvers, measured against each other by `tests/bench/bench_crew.py`:
      value, that value is proven optimal without further search.
 
 Both return `GapSolution` with the objective, the assignment, whether optimality is proven and the
-upper bound that proves it. The data files are read from `../shared/benchmarks/gap/` (see
-`default_gap_dir`) at run time; they are never copied into the repository.
+upper bound that proves it. The data files are read from `../shared/benchmarks/gap/` and
+`../shared/benchmarks/gap-large/` (see `default_gap_dir`) at run time; they are never copied into the
+repository.
 """
 
 from __future__ import annotations
@@ -55,13 +59,14 @@ _HIGHS_OPTIMAL = 0
 _HIGHS_INFEASIBLE = 2
 
 
-def default_gap_dir() -> Path:
-    """`$PLEXLABOR_GAP_DIR`, else `<repo>/../shared/benchmarks/gap` (the repository's sibling)."""
+def default_gap_dir(collection: str = "gap") -> Path:
+    """`$PLEXLABOR_GAP_DIR` (gap1-gap12 only), else `<repo>/../shared/benchmarks/<collection>` (the
+    repository's sibling; `gap` or `gap-large`)."""
     configured = os.environ.get(GAP_DIR_ENV)
-    if configured:
+    if configured and collection == "gap":
         return Path(configured)
     repo_root = Path(__file__).resolve().parents[2]  # dev/plexlabor_dev/gap.py → the checkout
-    return (repo_root / ".." / "shared" / "benchmarks" / "gap").resolve()
+    return (repo_root / ".." / "shared" / "benchmarks" / collection).resolve()
 
 
 # ---- the problem and its file format -------------------------------------------------------------
@@ -69,12 +74,14 @@ def default_gap_dir() -> Path:
 
 @dataclass(frozen=True)
 class GapProblem:
-    """One instance: `profit[i, j]` and `resource[i, j]` of giving job j to agent i, `capacity[i]`."""
+    """One instance: `profit[i, j]` and `resource[i, j]` of giving job j to agent i, `capacity[i]`.
+    A minimisation file's costs are held negated (`minimise`), so every solver maximises."""
 
     name: str
     profit: IntArray
     resource: IntArray
     capacity: IntArray
+    minimise: bool = False
 
     def __post_init__(self) -> None:
         m, n = self.profit.shape
@@ -96,6 +103,10 @@ class GapProblem:
     def jobs(self) -> int:
         return int(self.profit.shape[1])
 
+    def in_file_sense(self, value: float) -> float:
+        """A value (objective or bound) as the file states it: the cost of a minimisation file."""
+        return -value if self.minimise else value
+
     def value(self, assignment: IntArray) -> int:
         """Total profit of an assignment (agent index per job)."""
         return int(self.profit[assignment, np.arange(self.jobs)].sum())
@@ -107,9 +118,9 @@ class GapProblem:
         return bool((load <= self.capacity + 1e-9).all())
 
 
-def parse_gap_text(text: str, name: str = "gap") -> list[GapProblem]:
-    """Parse the OR-Library format: P, then per problem `m n`, m rows of n profits, m rows of n
-    resources, m capacities (whitespace-separated integers)."""
+def parse_gap_text(text: str, name: str = "gap", minimise: bool = False) -> list[GapProblem]:
+    """Parse the OR-Library format: P, then per problem `m n`, m rows of n profits (costs when
+    `minimise`), m rows of n resources, m capacities (whitespace-separated integers)."""
     try:
         numbers = [int(token) for token in text.split()]
     except ValueError as error:
@@ -134,21 +145,32 @@ def parse_gap_text(text: str, name: str = "gap") -> list[GapProblem]:
         profit = np.array(take(m * n, "profits"), dtype=np.int64).reshape(m, n)
         resource = np.array(take(m * n, "resources"), dtype=np.int64).reshape(m, n)
         capacity = np.array(take(m, "capacities"), dtype=np.int64)
-        problems.append(GapProblem(f"{name}#{number}", profit, resource, capacity))
+        problems.append(GapProblem(f"{name}#{number}", -profit if minimise else profit, resource, capacity, minimise))
     if position != len(numbers):
         raise ValueError(f"{name}: {len(numbers) - position} numbers left after {numbers[0]} problems")
     return problems
 
 
-def read_gap_file(path: Path | str) -> list[GapProblem]:
+def read_gap_file(path: Path | str, minimise: bool = False) -> list[GapProblem]:
     path = Path(path)
-    return parse_gap_text(path.read_text(encoding="utf-8"), path.name)
+    return parse_gap_text(path.read_text(encoding="utf-8"), path.name, minimise)
 
 
-def read_optima(path: Path | str) -> dict[tuple[str, int], int]:
-    """`optima.csv`: (file name, problem number) -> published optimum (maximisation)."""
+@dataclass(frozen=True)
+class PublishedOptima:
+    """`optima.csv`: (file name, problem number) -> the published optimum, in the files' own sense
+    (column `optimum_max`, or `optimum_min` for minimisation files)."""
+
+    values: dict[tuple[str, int], int]
+    minimise: bool
+
+
+def read_optima(path: Path | str) -> PublishedOptima:
     with Path(path).open(encoding="utf-8", newline="") as handle:
-        return {(row["file"], int(row["problem"])): int(row["optimum_max"]) for row in csv.DictReader(handle)}
+        rows = list(csv.DictReader(handle))
+    minimise = bool(rows) and "optimum_min" in rows[0]
+    column = "optimum_min" if minimise else "optimum_max"
+    return PublishedOptima({(row["file"], int(row["problem"])): int(row[column]) for row in rows}, minimise)
 
 
 # ---- results -------------------------------------------------------------------------------------

@@ -4,6 +4,11 @@
    MILP handed to HiGHS with default settings, measured in the same run, instance by instance
    (ours then plain, so both see the same machine load). Wall-clock and CPU seconds, per file and in
    total, and the ratio. Every instance must reach the published optimum (`optima.csv`).
+1b. OR-Library GAP types A-D (`gap-large`, 24 minimisation instances, 5-20 agents x 100-200 jobs): both
+   solvers with the same time limit per instance (`LARGE_TIME_LIMIT_S`), instance by instance; per
+   instance the cost, the proven lower bound, the gap to the published optimum and the seconds; per type
+   the instances at the proven optimum, the mean gap and the total time. Plain HiGHS at 60 s is the
+   figure recorded in `optima.csv` (not re-run: it would take six minutes).
 2. Plant scale: a generated plant (2,400 employees, seed 301), the first weekday after its history:
    the 1st shift (the issue's target: >= 2,000 operators, >= 400 job operations, < 10 s, proven gap
    <= 1%, objective >= 10% better than greedy), then the whole day (all three shifts) for scale.
@@ -14,11 +19,13 @@ Asserted: correctness only (optima reached, plans feasible). Timings are printed
 
 from __future__ import annotations
 
+import csv
 import time
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from plexlabor.crew.build import build_problem
@@ -26,13 +33,23 @@ from plexlabor.crew.models import CrewPlan
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.pairs import compile_problem
 from plexlabor.plex.folder import PlantFolderSource
-from plexlabor_dev.gap import OPTIMA_FILE, default_gap_dir, read_gap_file, read_optima, solve_gap, solve_gap_plain
+from plexlabor_dev.gap import (
+    OPTIMA_FILE,
+    GapProblem,
+    GapSolution,
+    default_gap_dir,
+    read_gap_file,
+    read_optima,
+    solve_gap,
+    solve_gap_plain,
+)
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
 PLANT = PlantSpec(employees=2400, weeks=2, seed=301)
 PLAN_DAY = date(2026, 11, 23)  # Monday after the history (which ends Friday 2026-11-20)
 TIME_LIMIT_S = 10.0
 DAY_TIME_LIMIT_S = 30.0
+LARGE_TIME_LIMIT_S = 10.0
 
 
 def _timed(function, *args):  # type: ignore[no-untyped-def]
@@ -45,7 +62,7 @@ def test_gap_benchmark() -> None:
     folder = default_gap_dir()
     if not (folder / OPTIMA_FILE).is_file():
         pytest.skip(f"OR-Library GAP data not found in {folder} (set PLEXLABOR_GAP_DIR)")
-    optima = read_optima(folder / OPTIMA_FILE)
+    optima = read_optima(folder / OPTIMA_FILE).values
     totals = {"ours": [0.0, 0.0], "plain": [0.0, 0.0]}
     misses: list[str] = []
     milp_free = 0
@@ -87,6 +104,58 @@ def test_gap_benchmark() -> None:
     for miss in misses:
         print("  MISS", miss)
     assert not misses
+
+
+def _large_gap_line(problem: GapProblem, solution: GapSolution, optimum: int, seconds: float) -> tuple[float, str]:
+    """The gap to the published optimum (%) and a printed cell: cost, lower bound, gap, seconds."""
+    assert solution.objective is not None and solution.assignment is not None, f"{problem.name}: nothing found"
+    assert problem.is_feasible(np.array(solution.assignment))
+    cost = problem.in_file_sense(solution.objective)
+    bound = None if solution.upper_bound is None else problem.in_file_sense(solution.upper_bound)
+    assert cost >= optimum and (bound is None or bound <= optimum + 1e-6), f"{problem.name}: {cost}, {bound}"
+    gap = 100 * (cost - optimum) / optimum
+    shown = "-" if bound is None else f"{bound:.0f}"
+    return gap, f"{cost:>6.0f} {shown:>6} {gap:>6.3f}% {seconds:>5.1f}s{'*' if solution.proven_optimal else ' '}"
+
+
+def test_gap_large_benchmark() -> None:
+    folder = default_gap_dir("gap-large")
+    if not (folder / OPTIMA_FILE).is_file():
+        pytest.skip(f"OR-Library GAP types A-D not found in {folder}")
+    optima = read_optima(folder / OPTIMA_FILE)
+    with (folder / OPTIMA_FILE).open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    recorded_60s = {(row["file"], int(row["problem"])): int(row["plain_highs_60s"]) for row in rows}
+    limit = LARGE_TIME_LIMIT_S
+    print(f"\nOR-Library GAP types A-D, minimisation, {limit:g} s per instance for both solvers (* = proven optimal)")
+    print(
+        f"{'instance':<11} {'size':>6} {'optimum':>7} | ours: cost  bound    gap   time "
+        "| plain: cost bound gap time | plain 60 s"
+    )
+    for letter in "abcd":
+        name = f"gap{letter}.txt"
+        gaps: dict[str, list[float]] = {"ours": [], "plain": []}
+        seconds = {"ours": 0.0, "plain": 0.0}
+        proven = {"ours": 0, "plain": 0}
+        for index, problem in enumerate(read_gap_file(folder / name, optima.minimise), start=1):
+            optimum = optima.values[(name, index)]
+            cells = []
+            for label, solver in (("ours", solve_gap), ("plain", solve_gap_plain)):
+                solution, wall, _ = _timed(solver, problem, limit)
+                gap, cell = _large_gap_line(problem, solution, optimum, wall)
+                gaps[label].append(gap)
+                seconds[label] += wall
+                proven[label] += solution.proven_optimal and gap == 0
+                cells.append(cell)
+            plain_60 = 100 * (recorded_60s[(name, index)] - optimum) / optimum
+            size = f"{problem.agents}x{problem.jobs}"
+            print(f"{name}#{index:<3} {size:>6} {optimum:>7} | {cells[0]} | {cells[1]} | {plain_60:.3f}%")
+        count = len(gaps["ours"])
+        print(
+            f"type {letter.upper()}: ours {proven['ours']}/{count} proven optimal, mean gap "
+            f"{sum(gaps['ours']) / count:.3f}%, {seconds['ours']:.1f} s; plain {proven['plain']}/{count}, mean gap "
+            f"{sum(gaps['plain']) / count:.3f}%, {seconds['plain']:.1f} s"
+        )
 
 
 def _print_plan(label: str, plan: CrewPlan, build_s: float, compile_s: float) -> None:

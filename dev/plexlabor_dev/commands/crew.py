@@ -69,25 +69,29 @@ def plan_command(args: argparse.Namespace) -> int:
 
 
 def gap_command(args: argparse.Namespace) -> int:
-    """One line per problem: file, problem number, objective, seconds, proven optimal, published optimum."""
+    """One line per problem: file, problem number, objective and proven bound (in the file's sense:
+    costs for a minimisation file), seconds, proven optimal, the published optimum and the gap to it."""
     mismatches = 0
-    print(f"{'file':<12} {'#':>2} {'objective':>9} {'seconds':>8}  proven  published")
+    print(f"{'file':<12} {'#':>2} {'objective':>9} {'bound':>10} {'seconds':>8}  proven  published")
     for name in args.files:
         path = Path(name)
         optima_path = path.parent / OPTIMA_FILE
-        optima = read_optima(optima_path) if optima_path.is_file() else {}
-        for number, problem in enumerate(read_gap_file(path), start=1):
+        optima = read_optima(optima_path) if optima_path.is_file() else None
+        minimise = args.minimise or (optima is not None and optima.minimise)
+        for number, problem in enumerate(read_gap_file(path, minimise), start=1):
             solution = solve_gap(problem, args.time_limit)
-            published = optima.get((path.name, number))
-            if published is None:
+            objective = None if solution.objective is None else int(problem.in_file_sense(solution.objective))
+            published = None if optima is None else optima.values.get((path.name, number))
+            if published is None or objective is None:
                 check = "-"
-            elif solution.objective == published:
+            elif objective == published:
                 check = f"{published} (equal)"
             else:
-                check = f"{published} (DIFFERENT)"
+                check = f"{published} ({100 * abs(objective - published) / abs(published):.3f}% away)"
                 mismatches += solution.proven_optimal
-            objective = "-" if solution.objective is None else str(solution.objective)
+            bound = "-" if solution.upper_bound is None else f"{problem.in_file_sense(solution.upper_bound):.1f}"
             proven = "yes" if solution.proven_optimal else "no"
-            print(f"{path.name:<12} {number:>2} {objective:>9} {solution.seconds:>8.3f}  {proven:<6}  {check}")
+            shown = "-" if objective is None else str(objective)
+            print(f"{path.name:<12} {number:>2} {shown:>9} {bound:>10} {solution.seconds:>8.3f}  {proven:<6}  {check}")
             sys.stdout.flush()
     return 1 if mismatches else 0

@@ -47,20 +47,22 @@ def test_plan_refuses_a_bad_date(labelled_plant: PlantFolder, tmp_path: Path) ->
     assert code == 2
 
 
+@pytest.mark.parametrize(("column", "first", "second"), [("optimum_max", 15, 34), ("optimum_min", 14, 24)])
 def test_gap_prints_one_line_per_problem_and_checks_published_optima(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], column: str, first: int, second: int
 ) -> None:
+    # an optimum_min column makes the files minimisation problems: the least costs are 14 and 24
     gap = tmp_path / "small.txt"
     gap.write_text(SMALL, encoding="utf-8")
     (tmp_path / "optima.csv").write_text(
-        "file,problem,agents,jobs,optimum_max\nsmall.txt,1,2,3,15\nsmall.txt,2,3,4,34\n", encoding="utf-8"
+        f"file,problem,agents,jobs,{column}\nsmall.txt,1,2,3,{first}\nsmall.txt,2,3,4,{second}\n", encoding="utf-8"
     )
     assert main(["crew", "gap", str(gap)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 3  # header + one per problem
-    first = lines[1].split()
-    assert first[:3] == ["small.txt", "1", "15"] and first[4] == "yes" and lines[1].endswith("15 (equal)")
-    assert lines[2].split()[:3] == ["small.txt", "2", "34"]
+    cells = lines[1].split()
+    assert cells[:4] == ["small.txt", "1", str(first), f"{first}.0"] and cells[5] == "yes"
+    assert lines[1].endswith(f"{first} (equal)") and lines[2].split()[:3] == ["small.txt", "2", str(second)]
 
 
 def test_gap_flags_a_published_optimum_it_disagrees_with(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -68,4 +70,4 @@ def test_gap_flags_a_published_optimum_it_disagrees_with(tmp_path: Path, capsys:
     gap.write_text(SMALL, encoding="utf-8")
     (tmp_path / "optima.csv").write_text("file,problem,agents,jobs,optimum_max\nsmall.txt,1,2,3,99\n", encoding="utf-8")
     assert main(["crew", "gap", str(gap)]) == 1
-    assert "99 (DIFFERENT)" in capsys.readouterr().out
+    assert "99 (84.848% away)" in capsys.readouterr().out

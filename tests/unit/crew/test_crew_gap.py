@@ -39,6 +39,7 @@ SMALL = """
 
 
 def brute_force(problem: GapProblem) -> int | None:
+    """The best value over every assignment (maximisation; a minimisation file's costs are held negated)."""
     best = None
     for assignment in itertools.product(range(problem.agents), repeat=problem.jobs):
         a = np.array(assignment)
@@ -102,7 +103,31 @@ def test_gap1_problem_1_reaches_336() -> None:
     if not path.is_file():
         pytest.skip(f"OR-Library data not found at {path} (set PLEXLABOR_GAP_DIR to the gap folder)")
     problem = read_gap_file(path)[0]
-    optimum = read_optima(default_gap_dir() / OPTIMA_FILE)[("gap1.txt", 1)]
+    optimum = read_optima(default_gap_dir() / OPTIMA_FILE).values[("gap1.txt", 1)]
     solution = solve_gap(problem)
     assert optimum == 336
     assert solution.objective == 336 and solution.proven_optimal and solution.upper_bound == 336
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_a_minimisation_file_is_solved_to_its_least_cost(index: int) -> None:
+    problem = parse_gap_text(SMALL, "small.txt", minimise=True)[index]
+    assert problem.profit.tolist()[0][0] < 0  # held as negated costs
+    least_cost = problem.in_file_sense(brute_force(problem))  # type: ignore[arg-type]
+    assert least_cost == (14, 24)[index]
+    for solution in (solve_gap(problem), solve_gap_plain(problem)):
+        assert solution.objective is not None and problem.in_file_sense(solution.objective) == least_cost
+        assert solution.proven_optimal and solution.upper_bound is not None
+        assert problem.in_file_sense(solution.upper_bound) == least_cost  # the bound is a lower bound on cost
+
+
+def test_gapa_problem_1_reaches_its_published_least_cost() -> None:
+    folder = default_gap_dir("gap-large")
+    if not (folder / "gapa.txt").is_file():
+        pytest.skip(f"OR-Library GAP types A-D not found in {folder}")
+    optima = read_optima(folder / OPTIMA_FILE)
+    problem = read_gap_file(folder / "gapa.txt", minimise=optima.minimise)[0]
+    solution = solve_gap(problem, time_limit=20)
+    assert optima.minimise and optima.values[("gapa.txt", 1)] == 1698
+    assert solution.objective is not None and problem.in_file_sense(solution.objective) == 1698
+    assert solution.proven_optimal
