@@ -278,6 +278,16 @@ def batch_job(
     )
 
 
+FORECAST_NIGHTLY = batch_job(
+    "forecast_nightly",
+    "Retrains the labor-hours model, forecasts hours, cost and overtime; model and forecasts "
+    "to S3, variance and overtime suggestions to the audit table.",
+    flavour=BATCH,  # scikit-learn
+    memory_mb=4096,  # a 5,000-person plant peaks near 2.3 GB (bench_forecast); more memory is also more CPU
+    needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, BucketAccess.read_write("models/forecast/")),  # see artifacts.py
+    schedule="cron(0 8 * * ? *)",  # 08:00 UTC: 03:00-04:00 US Eastern, after norms_refresh
+)
+
 FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         name="punch_webhook",
@@ -434,7 +444,9 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         memory_mb=2048,  # a 5,000-person plant peaks near 450 MB; more memory is also more CPU
         # the report for the dashboards (plexlabor.skills.artifact)
         needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, BucketAccess.read_write(SKILLS_REPORTS_PREFIX)),
-        schedule="cron(0 9 * * ? *)",  # 09:00 UTC: 04:00-05:00 in US Eastern, before the first shift
+        # 09:00 UTC (04:00-05:00 US Eastern, before the first shift), then hourly through the plant's day, so
+        # the coverage pages reflect the day's leave and call-offs; its suggestions have stable ids (once each)
+        schedule="cron(0 9-23 * * ? *)",
     ),
     batch_job(
         "crew_planner",
@@ -444,14 +456,13 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE),
         schedule="cron(0 20 * * ? *)",  # 20:00 UTC: 15:00-16:00 US Eastern, plans the next day
     ),
-    batch_job(
-        "forecast_nightly",
-        "Retrains the labor-hours model, forecasts hours, cost and overtime; model and forecasts "
-        "to S3, variance and overtime suggestions to the audit table.",
-        flavour=BATCH,  # scikit-learn
-        memory_mb=4096,  # a 5,000-person plant peaks near 2.3 GB (bench_forecast); more memory is also more CPU
-        needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, BucketAccess.read_write("models/forecast/")),  # see artifacts.py
-        schedule="cron(0 8 * * ? *)",  # 08:00 UTC: 03:00-04:00 US Eastern, after norms_refresh
+    FORECAST_NIGHTLY,
+    replace(
+        FORECAST_NIGHTLY,
+        name="forecast_refresh",
+        description="The day's forecasts and overtime projections again with the model in force (nothing "
+        "trained), so the forecasts page reflects the day's punches and labor entries.",
+        schedule="cron(30 9-23 * * ? *)",  # hourly at :30 through the plant's day (04:30-18:30 US Eastern)
     ),
     FunctionSpec(
         name="scorer_retrain",

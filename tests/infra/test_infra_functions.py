@@ -201,20 +201,22 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     reports = f"<{bucket}.Arn>/{SKILLS_REPORTS_PREFIX}*"
     scorer = f"<{bucket}.Arn>/{SCORER_MODELS_PREFIX}*"
     salts = f"<{bucket}.Arn>/{SCORER_SALT_PREFIX}*"
-    readers = {"punch_validator", "norms_refresh", "forecast_nightly", "skills_daily", "web_app", "scorer_retrain"}
+    forecasters = ("forecast_nightly", "forecast_refresh")
+    readers = {"punch_validator", "norms_refresh", *forecasters, "skills_daily", "web_app", "scorer_retrain"}
     assert {name for name, found in flat.items() if found} == readers
     assert flat["norms_refresh"] == [objects]
     assert sorted(flat["punch_validator"]) == sorted([objects, scorer])  # norms, and the scorer model in force
     assert sorted(flat["scorer_retrain"]) == sorted([scorer, salts])  # the salts: only scorer_retrain
     puts = [flatten_reference(r) for r in _granted(synthesized, "scorer_retrain", "s3:PutObject")]
     assert sorted(puts) == sorted([scorer, salts])
-    assert flat["forecast_nightly"] == [forecasts]
+    for name in forecasters:
+        assert flat[name] == [forecasts]
+        assert [flatten_reference(r) for r in _granted(synthesized, name, "s3:PutObject")] == [forecasts]
     assert flat["skills_daily"] == [reports]
     assert sorted(flat["web_app"]) == sorted([reports, forecasts])  # the dashboards: skills report, forecasts
     assert _granted(synthesized, "punch_validator", "s3:PutObject") == []
     assert _granted(synthesized, "web_app", "s3:PutObject") == []
     assert [flatten_reference(r) for r in _granted(synthesized, "norms_refresh", "s3:PutObject")] == [objects]
-    assert [flatten_reference(r) for r in _granted(synthesized, "forecast_nightly", "s3:PutObject")] == [forecasts]
     assert [flatten_reference(r) for r in _granted(synthesized, "skills_daily", "s3:PutObject")] == [reports]
     web_app = [s for s in _statements(synthesized, "web_app") if "s3:GetObject" in _actions(s)]
     assert web_app and all(_actions(s) == {"s3:GetObject"} for s in web_app)  # read only, both prefixes

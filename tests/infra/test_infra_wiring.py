@@ -40,6 +40,7 @@ INTAKE_SETTINGS: dict[str, str] = {
     "skills_daily": "plexlabor.skills.wiring:SkillsDailySettings",
     "crew_planner": "plexlabor.crew.wiring:CrewPlannerSettings",
     "forecast_nightly": "plexlabor.forecast.wiring:NightlySettings",
+    "forecast_refresh": "plexlabor.forecast.wiring:NightlySettings",
     "approval_notify": "plexlabor.approval.settings:NotifySettings",
     "approval_callback": "plexlabor.approval.settings:CallbackSettings",
     "web_app": "plexlabor.webapp.app:WebAppSettings",
@@ -164,7 +165,15 @@ def test_the_local_gateway_serves_the_routes_of_the_specs() -> None:
 def test_the_functions_that_decide_what_goes_for_review_get_the_pilot() -> None:
     """Everything that starts approvals or publishes suggestions waiting for a decision, and the web app
     (it shows the scope in force)."""
-    piloted = {"punch_validator", "norms_refresh", "crew_planner", "skills_daily", "forecast_nightly", "web_app"}
+    piloted = {
+        "punch_validator",
+        "norms_refresh",
+        "crew_planner",
+        "skills_daily",
+        "forecast_nightly",
+        "forecast_refresh",
+        "web_app",
+    }
     assert piloted == PILOTED
     assert set(NEED_SOURCES[Need.PILOT_SCOPE]) == PILOT_NAMES
     assert ROLLOUT_SETTINGS <= OPTIONAL_SETTINGS  # unset: plant-wide, flagged; never a missing setting

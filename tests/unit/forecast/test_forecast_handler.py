@@ -13,6 +13,7 @@ import pytest
 from moto import mock_aws
 
 from functions.forecast_nightly import handler as forecast_nightly
+from functions.forecast_refresh import handler as forecast_refresh
 from plexlabor.audit import AuditStatus, InMemoryAuditStore
 from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
 from plexlabor.forecast import wiring
@@ -69,8 +70,8 @@ def test_the_nightly_tick_retrains_stores_and_publishes(aws: dict[str, Any]) -> 
     store = S3ArtifactStore(BUCKET, PREFIX, client=aws["s3"])
     pointer = read_latest(store)
     assert pointer is not None and pointer["version"] == summary["version"]
-    model = load_model(store, pointer)
-    assert model is not None and model.version == summary["version"]
+    in_force = load_model(store, pointer)
+    assert in_force is not None and in_force.model.version == summary["version"] == pointer["model_version"]
     forecasts = store.get(f"{summary['version']}/forecasts.jsonl").decode().splitlines()
     assert len(forecasts) == summary["forecasts"] and json.loads(forecasts[0])["kind"] == "operation"
     # and the alerts are recommendations waiting in the review queue, keyed to their job operations
@@ -121,6 +122,49 @@ def test_the_nightly_run_scores_the_model_in_force_on_weeks_it_did_not_see(label
     alone = run_forecast(read_forecast_data(source.port, source.timezone, as_of, FAST), FAST)
     stored = deps.artifacts.get(f"{summary['version']}/forecasts.jsonl")
     assert stored == jsonl(alone.forecasts) and summary["trained_on"] == alone.summary()["trained_on"]
+
+
+def test_the_hourly_refresh_forecasts_with_the_model_in_force_and_trains_nothing(labelled_plant: PlantFolder) -> None:
+    source = LaborSource(PlantFolderSource(labelled_plant.path), "America/Detroit")
+    deps = wiring.Dependencies(source, InMemoryArtifactStore(), InMemoryAuditStore(), settings=FAST)
+    night, later = datetime(2026, 11, 20, 8, tzinfo=UTC), datetime(2026, 11, 20, 17, 30, tzinfo=UTC)
+    # Given the nightly run of the day
+    nightly = forecast_nightly.handler(
+        {**EVENT, "detail": {"as_of": night.isoformat()}}, FakeLambdaContext(), dependencies=deps
+    )
+
+    # When the refresh runs in the afternoon
+    summary = forecast_refresh.handler(
+        {**EVENT, "detail": {"as_of": later.isoformat()}}, FakeLambdaContext(), dependencies=deps
+    )
+
+    # Then it forecast as of the afternoon with the nightly's model, trained nothing, and says so
+    pointer = read_latest(deps.artifacts)
+    assert pointer is not None and pointer["version"] == summary["version"] == "forecast-20261120T1730Z-refresh"
+    assert pointer["model_version"] == nightly["version"] and "train" not in summary["seconds"]
+    assert summary["as_of"] == later.isoformat() and summary["trained_on"] == nightly["trained_on"]
+    assert summary["accuracy"] == nightly["accuracy"]  # the model in force's, carried over
+    # what the day's data changed is in it: the forecasts are those of a run as of the afternoon
+    with_model = run_forecast(
+        read_forecast_data(source.port, source.timezone, later, FAST), FAST, load_model(deps.artifacts, pointer)
+    )
+    assert deps.artifacts.get(f"{summary['version']}/forecasts.jsonl") == jsonl(with_model.forecasts)
+    assert summary["forecasts"] != nightly["forecasts"]  # operations started since 03:00 left the horizon
+    # and a suggestion the nightly run published is not published again
+    assert summary["already_published"] > 0
+    # and the next refresh loads the same model through the refresh's pointer
+    in_force = load_model(deps.artifacts, pointer)
+    assert in_force is not None and in_force.model.version == nightly["version"]
+
+
+def test_a_refresh_with_no_model_in_force_runs_the_nightly_job(labelled_plant: PlantFolder) -> None:
+    source = LaborSource(PlantFolderSource(labelled_plant.path), "America/Detroit")
+    deps = wiring.Dependencies(source, InMemoryArtifactStore(), InMemoryAuditStore(), settings=FAST)
+
+    summary = forecast_refresh.handler(EVENT, FakeLambdaContext(), dependencies=deps)
+
+    assert summary["method"] == "model" and summary["seconds"]["train"] > 0
+    assert summary["version"] == summary["model_version"] and summary["accuracy"] is not None
 
 
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")

@@ -1,15 +1,18 @@
-"""The nightly job behind `functions/forecast_nightly`: read, retrain, forecast, store, publish.
+"""The forecast jobs: `functions/forecast_nightly` (read, retrain, forecast, measure, store, publish)
+and `functions/forecast_refresh` (the same day's forecast again, hourly, with the model in force).
 
-`run(deps, request)` is the function's entry point (its wiring and configuration:
-`plexlabor.forecast.wiring`). The request is an EventBridge scheduled event; `detail` may carry
-`{"as_of": "<ISO instant>"}` to forecast as of another moment (replays over a historical plant);
-otherwise the event's `time` is the forecast moment, so a retried delivery of the same tick makes
-the same run (and publishes nothing twice). `run_nightly` is the job itself, without the event.
+`run(deps, request)` and `refresh(deps, request)` are the functions' entry points (their wiring and
+configuration: `plexlabor.forecast.wiring`). The request is an EventBridge scheduled event; `detail`
+may carry `{"as_of": "<ISO instant>"}` to forecast as of another moment (replays over a historical
+plant); otherwise the event's `time` is the forecast moment, so a retried delivery of the same tick
+makes the same run. Suggestions are published once per plant day (stable ids), so an hourly refresh
+adds only what is new. `run_nightly` and `run_refresh` are the jobs themselves, without the event.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -19,9 +22,10 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from plexlabor.audit.store import AuditStore
+from plexlabor.forecast.artifacts import read_latest
 from plexlabor.forecast.backtest import accuracy_in_force, nightly_windows
 from plexlabor.forecast.data import check_aware, read_forecast_data
-from plexlabor.forecast.service import publish_run, run_forecast, store_run
+from plexlabor.forecast.service import ForecastRun, load_model, publish_run, run_forecast, store_run
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.forecast.wiring import Dependencies
 from plexlabor.platform.artifacts import ArtifactStore
@@ -42,10 +46,19 @@ class ForecastNightlyEvent(EventBridgeModel):
 
 def run(deps: Dependencies, request: ForecastNightlyEvent) -> dict[str, Any]:
     """`run_nightly` as of the event's moment; the JSON-safe summary (version, method, counts, hours,
-    seconds per step, published counts)."""
+    accuracy, seconds per step, published counts)."""
+    return _reported(run_nightly, deps, request)
+
+
+def refresh(deps: Dependencies, request: ForecastNightlyEvent) -> dict[str, Any]:
+    """`run_refresh` as of the event's moment; the same summary as `run`."""
+    return _reported(run_refresh, deps, request)
+
+
+def _reported(job: Job, deps: Dependencies, request: ForecastNightlyEvent) -> dict[str, Any]:
     as_of = (request.detail.as_of or request.time).astimezone(UTC)
     logger.append_keys(as_of=as_of.isoformat())
-    summary = run_nightly(deps.source, deps.artifacts, deps.audit, as_of, deps.settings, deps.scope)
+    summary = job(deps.source, deps.artifacts, deps.audit, as_of, deps.settings, deps.scope)
     logger.info("forecast done", **summary)
     metrics.add_metric(name="ForecastOperations", unit=MetricUnit.Count, value=summary["forecasts"])
     metrics.add_metric(name="ForecastAlertsPublished", unit=MetricUnit.Count, value=summary["published"])
@@ -75,6 +88,43 @@ def run_nightly(
     mark = time.perf_counter()
     forecast.accuracy = accuracy_in_force(read, settings)
     forecast.seconds["accuracy"] = time.perf_counter() - mark
+    return _stored_and_published(forecast, artifacts, audit, now, settings, scope)
+
+
+def run_refresh(
+    source: LaborSource,
+    artifacts: ArtifactStore,
+    audit: AuditStore,
+    now: datetime,
+    settings: ForecastSettings | None = None,
+    scope: PilotScope = PLANT_WIDE,
+) -> dict[str, Any]:
+    """Forecast as of `now` with the model in force (the newest stored run's) on the data read now, the
+    day's punches and labor entries included: nothing trained, the model's measured accuracy carried
+    over. With no model in force yet (no run, or one on standard hours only): `run_nightly`."""
+    settings = settings or ForecastSettings()
+    now = check_aware("now", now)
+    pointer = read_latest(artifacts)
+    in_force = load_model(artifacts, pointer) if pointer else None
+    if pointer is None or in_force is None:
+        return run_nightly(source, artifacts, audit, now, settings, scope)
+    started = time.perf_counter()
+    data = read_forecast_data(source.port, source.timezone, now, settings)
+    read_seconds = time.perf_counter() - started
+    forecast = run_forecast(data, settings, in_force)
+    forecast.seconds["read"] = read_seconds
+    forecast.accuracy = pointer.get("accuracy")
+    return _stored_and_published(forecast, artifacts, audit, now, settings, scope)
+
+
+def _stored_and_published(
+    forecast: ForecastRun,
+    artifacts: ArtifactStore,
+    audit: AuditStore,
+    now: datetime,
+    settings: ForecastSettings,
+    scope: PilotScope,
+) -> dict[str, Any]:
     mark = time.perf_counter()
     pointer = store_run(forecast, artifacts)
     forecast.seconds["store"] = time.perf_counter() - mark
@@ -82,3 +132,6 @@ def run_nightly(
     published = publish_run(forecast, audit, now, settings, scope)
     forecast.seconds["publish"] = time.perf_counter() - mark
     return {**forecast.summary(), "model_bytes": pointer["model_bytes"], **published.as_dict()}
+
+
+Job = Callable[[LaborSource, ArtifactStore, AuditStore, datetime, ForecastSettings, PilotScope], dict[str, Any]]

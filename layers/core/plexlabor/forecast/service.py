@@ -43,6 +43,14 @@ OVERTIME_VERSION = "overtime-projection-1"
 """`model_version` of overtime projections (a rule set, not a trained model)."""
 
 
+@dataclass(frozen=True)
+class InForce:
+    """The model a stored run forecast with, as `load_model` read it back (checked against `sha256`)."""
+
+    model: LaborHoursModel
+    sha256: str
+
+
 @dataclass
 class ForecastRun:
     as_of: datetime
@@ -62,6 +70,7 @@ class ForecastRun:
         return {
             "as_of": self.as_of.isoformat(),
             "version": self.version,
+            "model_version": self.model.version if self.model else None,
             "method": "model" if self.model else "standard",
             "trained_on": self.model.trained_on if self.model else 0,
             "forecasts": len(self.forecasts),
@@ -80,8 +89,11 @@ def run_stamp(as_of: datetime) -> str:
     return as_of.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
 
 
-def run_forecast(data: ForecastData, settings: ForecastSettings | None = None) -> ForecastRun:
-    """Retrain on the data's history and forecast what is scheduled after its end."""
+def run_forecast(
+    data: ForecastData, settings: ForecastSettings | None = None, in_force: InForce | None = None
+) -> ForecastRun:
+    """Retrain on the data's history and forecast what is scheduled after its end; or, given the model
+    `in_force` (an intraday refresh), forecast with it and train nothing."""
     settings = settings or ForecastSettings()
     as_of = datetime.fromtimestamp(data.data_end, UTC)
     seconds: dict[str, float] = {}
@@ -89,14 +101,18 @@ def run_forecast(data: ForecastData, settings: ForecastSettings | None = None) -
     builder = feature_builder(data, settings)
     seconds["features"] = time.perf_counter() - started
     mark = time.perf_counter()
-    model = train_model(data, settings, builder)
     blob = sha = None
-    if model is not None:
-        blob, sha = model.seal(f"forecast-{run_stamp(as_of)}")
-        version = model.version
+    model: LaborHoursModel | None
+    if in_force is not None:
+        model, sha, version = in_force.model, in_force.sha256, f"forecast-{run_stamp(as_of)}-refresh"
     else:
-        version = f"forecast-{run_stamp(as_of)}-standard"
-    seconds["train"] = time.perf_counter() - mark
+        model = train_model(data, settings, builder)
+        if model is not None:
+            blob, sha = model.seal(f"forecast-{run_stamp(as_of)}")
+            version = model.version
+        else:
+            version = f"forecast-{run_stamp(as_of)}-standard"
+        seconds["train"] = time.perf_counter() - mark
     mark = time.perf_counter()
     batch = forecast_operations(data, settings, model, builder)
     alerts = variance_alerts(data, batch, model, settings)
@@ -129,13 +145,14 @@ def store_run(run: ForecastRun, store: ArtifactStore) -> dict[str, Any]:
         "alerts.jsonl": jsonl(run.alerts),
         "overtime.jsonl": jsonl(run.overtime),
     }
-    if run.model_blob is not None:
-        store.put(run_key(run.version, "model.pkl"), run.model_blob)
+    model_key = run_key(run.model.version, "model.pkl") if run.model else None  # a refresh's: the nightly's
+    if model_key and run.model_blob is not None:
+        store.put(model_key, run.model_blob)
     for name, data in files.items():
         store.put(run_key(run.version, name), data, "application/x-ndjson")
     pointer = {
         **run.summary(),
-        "model_key": run_key(run.version, "model.pkl") if run.model_blob is not None else None,
+        "model_key": model_key,
         "model_sha256": run.model_sha256,
         "model_bytes": len(run.model_blob) if run.model_blob is not None else 0,
         "files": [run_key(run.version, name) for name in files],
@@ -145,15 +162,16 @@ def store_run(run: ForecastRun, store: ArtifactStore) -> dict[str, Any]:
     return pointer
 
 
-def load_model(store: ArtifactStore, pointer: dict[str, Any]) -> LaborHoursModel | None:
-    """The model a pointer names (checked against its SHA-256), or None for a standard-only run."""
+def load_model(store: ArtifactStore, pointer: dict[str, Any]) -> InForce | None:
+    """The model a pointer names, checked against its SHA-256; None for a standard-only run."""
     key = pointer.get("model_key")
     if not key:
         return None
     blob = store.get(key)
     if blob is None:
         raise ArtifactError(f"{key}: named by {LATEST} but not stored")
-    return LaborHoursModel.from_bytes(blob, pointer["model_sha256"], pointer["version"])
+    version = pointer.get("model_version") or pointer["version"]  # runs stored before refreshes: the same
+    return InForce(LaborHoursModel.from_bytes(blob, pointer["model_sha256"], version), pointer["model_sha256"])
 
 
 def publish_run(

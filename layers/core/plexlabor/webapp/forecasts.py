@@ -90,6 +90,12 @@ class ForecastIndex:
         return datetime.fromisoformat(str(self.pointer["as_of"]))
 
     @property
+    def refreshed_from(self) -> str | None:
+        """The nightly run whose model an intraday refresh forecast with; None for the nightly run itself."""
+        model = self.pointer.get("model_version")
+        return str(model) if model and model != self.version else None
+
+    @property
     def method(self) -> str:
         return str(self.pointer.get("method") or "model")
 
