@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from plexlabor.audit import AuditEventType, AuditStatus, InMemoryAuditStore
-from plexlabor.forecast.records import OperationForecast, OvertimeProjection, VarianceAlert
+from plexlabor.forecast.records import OvertimeProjection, VarianceAlert
 from plexlabor.forecast.service import OVERTIME_VERSION, ForecastRun, publish_run
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
+from tests.unit.forecast.conftest import AS_OF, make_forecast
 
-AS_OF = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 21, 8, 5, tzinfo=UTC)
 
 
@@ -65,32 +65,11 @@ def test_projections_worth_acting_on_are_published_once_and_a_refused_id_is_coun
 
 
 def _alert(job_operation_id: str, workcenter_code: str, department: str) -> VarianceAlert:
-    forecast = OperationForecast(
-        as_of=AS_OF,
+    forecast = make_forecast(
         job_operation_id=job_operation_id,
-        job_id="JOB-1",
-        job_no="J1",
-        part_id="P1",
-        part_family=None,
-        operation_no=10,
-        operation_code="10",
         workcenter_id=f"WC-{workcenter_code}",
         workcenter_code=workcenter_code,
         department=department,
-        scheduled_start=datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
-        quantity=100.0,
-        standard_hours=8.0,
-        p10_hours=8.5,
-        p50_hours=10.0,
-        p90_hours=12.0,
-        labor_rate=None,
-        cost_p10=None,
-        cost_p50=None,
-        cost_p90=None,
-        variance_pct=0.25,
-        crew_source="none",
-        method="model",
-        model_version="v1",
     )
     return VarianceAlert(forecast=forecast, over_hours=2.0, over_pct=0.25, drivers=[], supervisor_id=None, note="n")
 
