@@ -38,6 +38,9 @@ class CrewPolicy(_Frozen):
     unstaffed_penalty_per_hour: float = Field(
         default=150.0, ge=0, description="per seat-hour left empty that some operator could have filled"
     )
+    change_cost: float = Field(
+        default=100.0, ge=0, description="re-planning: per assignment that is not in the current plan"
+    )
     max_hours_per_day: float = Field(default=12.0, gt=0)
     max_hours_7_days: float = Field(default=60.0, gt=0)
     min_rest_hours: float = Field(default=8.0, ge=0, description="between two separate stretches of work")
@@ -213,7 +216,8 @@ class UnstaffedSeat(PlanSegment):
 
 class ObjectiveBreakdown(_Frozen):
     """Dollars for one plan: `objective = value - labor_cost - fatigue - overtime - changeover -
-    walking - unstaffed_penalty`. Seats nobody could fill are counted but not penalised."""
+    walking - unstaffed_penalty - plan_change`. Seats nobody could fill are counted but not penalised.
+    `plan_change` is non-zero only when re-planning: the change cost of assignments not in the current plan."""
 
     objective: float
     value: float
@@ -228,6 +232,7 @@ class ObjectiveBreakdown(_Frozen):
     seats_unfillable: int = Field(description="seats with fewer qualified, available operators than needed")
     overtime_hours: float
     assigned_hours: float
+    plan_change: float = 0.0
 
 
 class BaselineComparison(_Frozen):

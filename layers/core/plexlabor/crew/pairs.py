@@ -83,6 +83,10 @@ class Compiled:
     available: NDArray[np.bool_]
     starts: NDArray[np.float64]  # job start, epoch seconds
     ends: NDArray[np.float64]
+    # re-planning (`plexlabor.crew.replan`): dollars charged for each pair that is not in the current
+    # plan (zeros for a plan from scratch), and the pairs every plan must keep (started or accepted work)
+    change: NDArray[np.float64] | None = None
+    held: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def info(self, pair: int) -> PairInfo:
         """What the reasons of an assignment quote (computed on demand: only chosen pairs need it)."""
@@ -112,7 +116,8 @@ class Compiled:
 
     @property
     def net(self) -> NDArray[np.float64]:
-        return self.value - self.labor - self.fatigue - self.changeover - self.walking
+        net = self.value - self.labor - self.fatigue - self.changeover - self.walking
+        return net if self.change is None else net - self.change
 
     def pairs_of_job(self) -> list[NDArray[np.int64]]:
         order = np.argsort(self.pair_job, kind="stable")

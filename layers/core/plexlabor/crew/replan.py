@@ -1,0 +1,142 @@
+"""Re-plan one shift after an event, changing as little of the current plan as the event allows.
+
+A `replan` message names what happened (a call-off, a workcenter down or back up, a job operation
+added, moved or completed) and the shift it touches. The shift's problem is read again (fresh data
+holds added, moved and completed operations, leave and workcenters back up) and the event is applied
+on top of it where Plex does not show it yet (`apply_event`: a called-off operator is off the shift,
+a workcenter that is down has no work, a completed operation needs nobody). Then:
+
+- **held**: every pair of the current plan that has started by `now` or that a supervisor accepted
+  stays, whatever it costs (its operator must still be allowed there: a called-off operator's pairs go);
+- **minimal change**: every pair not in the current plan costs `CrewPolicy.change_cost` dollars
+  (`Compiled.change`), so the optimizer moves someone only when the move is worth more than that,
+  and a call-off is covered by the fewest moves that fill the seat;
+- the same optimizer as the nightly plan (`optimizer.solve`), the same plan, reasons and publishing.
+
+`people_moved` counts the operators whose assignments differ between two plans (the absent ones aside).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Literal, Self
+
+import numpy as np
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from plexlabor.crew.models import CrewPlan, CrewProblem
+from plexlabor.crew.optimizer import solve
+from plexlabor.crew.pairs import Compiled, compile_problem
+
+ReplanReason = Literal[
+    "call_off",
+    "absence",
+    "workcenter_down",
+    "workcenter_up",
+    "operation_added",
+    "operation_moved",
+    "operation_completed",
+]
+CALL_OFF_LEAVE = "call_off"
+"""The leave type a called-off operator gets in the re-planned problem."""
+_NEEDS = {
+    "call_off": "employee_id",
+    "absence": "employee_id",
+    "workcenter_down": "workcenter_id",
+    "workcenter_up": "workcenter_id",
+    "operation_added": "job_operation_id",
+    "operation_moved": "job_operation_id",
+    "operation_completed": "job_operation_id",
+}
+Assignment = tuple[str, str]
+"""(job segment key, employee id): one seat of a plan."""
+
+
+class ReplanMessage(BaseModel):
+    """What the `replan` queue carries: the event and the shift it touches (ids only)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    reason: ReplanReason
+    day: date = Field(alias="date")
+    shift: str = Field(min_length=1, max_length=16)
+    detected_at: AwareDatetime
+    employee_id: str | None = Field(default=None, min_length=1, max_length=64)
+    workcenter_id: str | None = Field(default=None, min_length=1, max_length=64)
+    job_operation_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _names_what_changed(self) -> Self:
+        needed = _NEEDS[self.reason]
+        if getattr(self, needed) is None:
+            raise ValueError(f"a {self.reason} message needs {needed}")
+        return self
+
+
+class CurrentPlan(BaseModel):
+    """The plan being changed: its assignments, and those a supervisor accepted (held)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    assignments: frozenset[Assignment] = frozenset()
+    accepted: frozenset[Assignment] = frozenset()
+
+    @classmethod
+    def of(cls, plan: CrewPlan) -> CurrentPlan:
+        return cls(assignments=frozenset(assignments_of(plan)))
+
+
+def assignments_of(plan: CrewPlan) -> set[Assignment]:
+    return {(a.job_key, a.employee_id) for a in plan.assignments}
+
+
+def apply_event(problem: CrewProblem, message: ReplanMessage) -> CrewProblem:
+    """The problem with what the event changed that the data read may not show yet."""
+    if message.reason in ("call_off", "absence"):
+        operators = tuple(
+            op.model_copy(update={"leave": op.leave or CALL_OFF_LEAVE}) if op.employee_id == message.employee_id else op
+            for op in problem.operators
+        )
+        return problem.model_copy(update={"operators": operators})
+    if message.reason == "workcenter_down":
+        kept = tuple(job for job in problem.jobs if job.place.workcenter_id != message.workcenter_id)
+    elif message.reason == "operation_completed":
+        kept = tuple(job for job in problem.jobs if job.job_operation_id != message.job_operation_id)
+    else:  # back up, added or moved: the data read again holds it
+        return problem
+    note = f"re-planned after {message.reason.replace('_', ' ')}: {len(problem.jobs) - len(kept)} segment(s) dropped"
+    return problem.model_copy(update={"jobs": kept, "notes": (*problem.notes, note)})
+
+
+def compile_replan(problem: CrewProblem, current: CurrentPlan, now: datetime) -> Compiled:
+    """The problem's pairs with the change cost and the held pairs of a re-plan at `now`."""
+    compiled = compile_problem(problem)
+    index = {
+        (compiled.jobs[j].key, compiled.operators[o].employee_id): p
+        for p, (j, o) in enumerate(zip(compiled.pair_job.tolist(), compiled.pair_op.tolist(), strict=True))
+    }
+    started = {job.key for job in compiled.jobs if job.start <= now}
+    in_plan = [index[a] for a in current.assignments if a in index]
+    held = sorted(
+        index[a]
+        for a in current.assignments | current.accepted
+        if a in index and (a[0] in started or a in current.accepted)
+    )
+    change = np.full(len(compiled.pair_job), problem.policy.change_cost)
+    change[in_plan] = 0.0
+    return replace(compiled, change=change, held=np.array(held, dtype=np.int64))
+
+
+def replan(
+    problem: CrewProblem, current: CurrentPlan, message: ReplanMessage, now: datetime, time_limit: float
+) -> CrewPlan:
+    """The re-planned shift: the event applied, current work held, every change charged."""
+    compiled = compile_replan(apply_event(problem, message), current, now)
+    return solve(compiled, time_limit)
+
+
+def people_moved(before: set[Assignment], after: set[Assignment], absent: frozenset[str] = frozenset()) -> int:
+    """Operators (other than the absent ones) whose assignments differ between two plans."""
+    changed = before ^ after
+    return len({employee for _, employee in changed} - set(absent))

@@ -1,0 +1,102 @@
+"""Re-planning a shift after an event: the event applied, started and accepted work held, changes charged."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from plexlabor.crew.models import CrewPolicy
+from plexlabor.crew.optimizer import solve
+from plexlabor.crew.replan import (
+    CurrentPlan,
+    ReplanMessage,
+    apply_event,
+    assignments_of,
+    people_moved,
+    replan,
+)
+from tests.unit.crew.crew_builder import DAY, T0, job, operator, place, problem
+
+A, B = place("A"), place("B")
+
+
+def plant(start: float = 0.0, policy: CrewPolicy | None = None):  # type: ignore[no-untyped-def]
+    """X is best at A, Y at B; Z is the spare (good at A, poor at B). From scratch: X at A, Y at B."""
+    return problem(
+        [job("JA", A, start=start), job("JB", B, start=start)],
+        [
+            operator("X", efficiency={"A": 1.2, "B": 1.0}),
+            operator("Y", efficiency={"A": 0.7, "B": 1.1}),
+            operator("Z", efficiency={"A": 1.15, "B": 0.8}),
+        ],
+        policy,
+    )
+
+
+def call_off(employee: str) -> ReplanMessage:
+    return ReplanMessage(reason="call_off", date=DAY, shift="1", employee_id=employee, detected_at=T0)
+
+
+def test_a_call_off_moves_only_the_operator_who_covers_the_seat() -> None:
+    # Given the nightly plan (X at A, Y at B) and Y calling off before the shift starts
+    crew = plant(start=1.0)
+    nightly = solve(crew)
+    assert assignments_of(nightly) == {("JA", "X"), ("JB", "Y")}
+    # When the shift is re-planned with the change cost, and from scratch
+    minimal = replan(crew, CurrentPlan.of(nightly), call_off("Y"), T0, time_limit=10)
+    scratch = solve(apply_event(crew, call_off("Y")))
+    # Then the re-plan puts Z on B (one person moved); from scratch X moves to B and Z to A (two moved),
+    # worth 0.15 x 8 h x 55 = 66 dollars, less than the 200 two changes cost
+    assert assignments_of(minimal) == {("JA", "X"), ("JB", "Z")}
+    assert assignments_of(scratch) == {("JA", "Z"), ("JB", "X")}
+    absent = frozenset({"Y"})
+    assert people_moved(assignments_of(nightly), assignments_of(minimal), absent) == 1
+    assert people_moved(assignments_of(nightly), assignments_of(scratch), absent) == 2
+    assert minimal.breakdown.plan_change == 100.0 and scratch.breakdown.plan_change == 0.0
+
+
+def test_started_work_is_held_even_without_a_change_cost() -> None:
+    crew = plant(start=0.0, policy=CrewPolicy(change_cost=0.0))
+    nightly = solve(crew)
+    # the jobs started at T0; Y calls off at T0 + 20 min: X stays on A (started), Z takes B
+    plan = replan(crew, CurrentPlan.of(nightly), call_off("Y"), T0 + timedelta(minutes=20), time_limit=10)
+    assert assignments_of(plan) == {("JA", "X"), ("JB", "Z")}
+
+
+def test_accepted_assignments_are_held_and_unstarted_ones_may_move() -> None:
+    crew = plant(start=2.0, policy=CrewPolicy(change_cost=0.0))
+    nightly = solve(crew)
+    current = CurrentPlan.of(nightly)
+    free = replan(crew, current, call_off("Y"), T0, time_limit=10)
+    assert ("JA", "Z") in assignments_of(free)  # nothing held, no change cost: the best plan
+    accepted = current.model_copy(update={"accepted": frozenset({("JA", "X")})})
+    held = replan(crew, accepted, call_off("Y"), T0, time_limit=10)
+    assert assignments_of(held) == {("JA", "X"), ("JB", "Z")}
+
+
+def test_a_called_off_operators_started_work_is_not_held() -> None:
+    crew = plant(start=0.0)
+    nightly = solve(crew)
+    plan = replan(crew, CurrentPlan.of(nightly), call_off("X"), T0 + timedelta(minutes=20), time_limit=10)
+    assert "X" not in {employee for _, employee in assignments_of(plan)}
+    assert ("JA", "Z") in assignments_of(plan)
+
+
+def test_workcenter_down_and_operation_completed_drop_their_segments() -> None:
+    crew = plant()
+    down = ReplanMessage(reason="workcenter_down", date=DAY, shift="1", workcenter_id="WC-A", detected_at=T0)
+    done = ReplanMessage(reason="operation_completed", date=DAY, shift="1", job_operation_id="OP-JB", detected_at=T0)
+    assert [j.key for j in apply_event(crew, down).jobs] == ["JB"]
+    assert [j.key for j in apply_event(crew, done).jobs] == ["JA"]
+    assert "re-planned after workcenter down: 1 segment(s) dropped" in apply_event(crew, down).notes
+    up = ReplanMessage(reason="workcenter_up", date=DAY, shift="1", workcenter_id="WC-A", detected_at=T0)
+    assert apply_event(crew, up) == crew
+
+
+def test_a_message_must_name_what_changed() -> None:
+    with pytest.raises(ValidationError, match="a call_off message needs employee_id"):
+        ReplanMessage(reason="call_off", date=DAY, shift="1", detected_at=T0)
+    with pytest.raises(ValidationError, match="reason"):
+        ReplanMessage.model_validate({"reason": "coffee", "date": "2026-11-23", "shift": "1", "detected_at": T0})
