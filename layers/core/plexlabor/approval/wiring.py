@@ -18,8 +18,7 @@ the local runtime).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from plexlabor.approval.settings import (
@@ -30,7 +29,7 @@ from plexlabor.approval.settings import (
     WritebackSettings,
     signing_keys_from_secret,
 )
-from plexlabor.audit import ApprovalAction, ApprovalLinkSigner, LinkClaims, LinkNonceStore
+from plexlabor.audit.links import LinkTokens, SigningKeys
 from plexlabor.platform import env
 from plexlabor.platform.aws import aws_client, read_secret
 from plexlabor.platform.errors import ConfigurationError
@@ -46,50 +45,30 @@ if TYPE_CHECKING:
     from plexlabor.plex.settings import PlexSettings
 
 
-class SecretLinkSigner:
-    """An `ApprovalLinkSigner` on the current value of the signing-key secret (a `LinkSigner`).
+class SecretLinkSigner(LinkTokens):
+    """Approval-link tokens with the keys of the signing-key secret's current value (a `LinkSigner`).
 
     `read()` is called on every use; through `read_secret` that is Powertools' cached value, so a
-    rotated key is in use within `SECRET_MAX_AGE_S`. The signer is rebuilt only when the value changes.
+    rotated key is in use within `SECRET_MAX_AGE_S`. The keys are parsed again only when the value changes.
     """
 
     def __init__(self, read: Callable[[], str]) -> None:
+        super().__init__()
         self._read = read
         self._value: str | None = None
-        self._signer: ApprovalLinkSigner | None = None
+        self._keys: SigningKeys | None = None
         self._lock = threading.Lock()
 
-    def current(self) -> ApprovalLinkSigner:
+    def current(self) -> SigningKeys:
         value = self._read()
         with self._lock:
-            if self._signer is None or value != self._value:
-                current, retired = signing_keys_from_secret(value)
+            if self._keys is None or value != self._value:
                 try:
-                    self._signer = ApprovalLinkSigner(current, retired_keys=retired)
+                    self._keys = SigningKeys(*signing_keys_from_secret(value))
                 except ValueError as error:
                     raise ConfigurationError(f"{env.APPROVAL_SIGNING_KEY_SECRET_ARN}: {error}") from None
                 self._value = value
-            return self._signer
-
-    def issue(
-        self, finding_id: str, supervisor_id: str, actions: Iterable[ApprovalAction | str], expires_in: timedelta
-    ) -> str:
-        return self.current().issue(finding_id, supervisor_id, actions, expires_in)
-
-    def verify(
-        self, token: str, supervisor_id: str, now: datetime | None = None, *, action: ApprovalAction | str | None = None
-    ) -> LinkClaims:
-        return self.current().verify(token, supervisor_id, now, action=action)
-
-    def redeem(
-        self,
-        token: str,
-        supervisor_id: str,
-        action: ApprovalAction | str,
-        nonces: LinkNonceStore,
-        now: datetime | None = None,
-    ) -> LinkClaims:
-        return self.current().redeem(token, supervisor_id, action, nonces, now)
+            return self._keys
 
 
 def secret_signer(secret_arn: str) -> SecretLinkSigner:

@@ -24,7 +24,9 @@ import hmac
 import re
 import secrets
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
@@ -59,6 +61,8 @@ __all__ = [
     "InMemoryLinkNonceStore",
     "LinkClaims",
     "LinkNonceStore",
+    "LinkTokens",
+    "SigningKeys",
     "check_nonce",
 ]
 
@@ -124,20 +128,32 @@ def _aware(value: datetime, name: str) -> datetime:
     return value.astimezone(UTC)
 
 
-class ApprovalLinkSigner:
-    """Issue and verify approval-link tokens with one HMAC-SHA256 key.
+@dataclass(frozen=True)
+class SigningKeys:
+    """The HMAC-SHA256 key that signs new links, and the retired ones accepted for verification only,
+    so links already sent survive a key rotation until they expire."""
 
-    `retired_keys` are accepted for verification only, so links already sent survive a key
-    rotation until they expire.
-    """
+    signing: bytes
+    retired: tuple[bytes, ...] = ()
 
-    def __init__(self, signing_key: bytes, clock: Clock = utc_now, *, retired_keys: Iterable[bytes] = ()) -> None:
-        keys = [signing_key, *retired_keys]
-        if any(len(key) < MIN_KEY_BYTES for key in keys):
+    def __post_init__(self) -> None:
+        if any(len(key) < MIN_KEY_BYTES for key in self.verifying):
             raise ValueError(f"signing keys must be at least {MIN_KEY_BYTES} bytes")
-        self._key = signing_key
-        self._verify_keys = tuple(keys)
+
+    @property
+    def verifying(self) -> tuple[bytes, ...]:
+        return (self.signing, *self.retired)
+
+
+class LinkTokens(ABC):
+    """Issue, verify and redeem approval-link tokens with the keys in force (`current`)."""
+
+    def __init__(self, clock: Clock = utc_now) -> None:
         self._clock = clock
+
+    @abstractmethod
+    def current(self) -> SigningKeys:
+        """The keys to sign and verify with now."""
 
     def issue(
         self,
@@ -160,7 +176,7 @@ class ApprovalLinkSigner:
             n=secrets.token_urlsafe(16),
         )
         payload = _b64encode(body.model_dump_json().encode())
-        return f"{payload}.{_b64encode(self._sign(self._key, payload))}"
+        return f"{payload}.{_b64encode(self._sign(self.current().signing, payload))}"
 
     def verify(
         self,
@@ -208,7 +224,7 @@ class ApprovalLinkSigner:
             raise LinkForgedError()
         payload, signature_segment = parts
         signature = _b64decode(signature_segment)
-        if not any(hmac.compare_digest(signature, self._sign(key, payload)) for key in self._verify_keys):
+        if not any(hmac.compare_digest(signature, self._sign(key, payload)) for key in self.current().verifying):
             raise LinkForgedError()
         try:
             body = _TokenBody.model_validate_json(_b64decode(payload))
@@ -227,6 +243,17 @@ class ApprovalLinkSigner:
     @staticmethod
     def _sign(key: bytes, payload_segment: str) -> bytes:
         return hmac.new(key, _SIGNING_CONTEXT + payload_segment.encode("ascii"), hashlib.sha256).digest()
+
+
+class ApprovalLinkSigner(LinkTokens):
+    """Approval-link tokens with one signing key, and `retired_keys` accepted for verification only."""
+
+    def __init__(self, signing_key: bytes, clock: Clock = utc_now, *, retired_keys: Iterable[bytes] = ()) -> None:
+        super().__init__(clock)
+        self._keys = SigningKeys(signing_key, tuple(retired_keys))
+
+    def current(self) -> SigningKeys:
+        return self._keys
 
 
 @runtime_checkable
