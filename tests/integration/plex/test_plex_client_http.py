@@ -46,14 +46,23 @@ def test_employees_answer_a_bare_json_array_with_the_key_and_401_without(plex_si
     assert set(without_key.json()) == {"code", "message", "errors"}
 
 
-def test_a_wrong_key_raises_auth_error_naming_both_causes(plex_settings: Callable[..., PlexSettings]) -> None:
-    # Given a client with the wrong key
-    client = PlexLaborClient(plex_settings(api_key="not-the-key"))
-    # When it reads employees / Then it raises PlexAuthError saying what 401 means on Plex
-    with pytest.raises(PlexAuthError, match="bad key or API product not subscribed") as caught:
-        client.employees()
+@pytest.mark.parametrize(
+    ("setting", "wrong", "read", "meaning"),
+    [
+        ("api_key", "not-the-key", "employees", "bad key or API product not subscribed"),  # REST: both causes
+        ("datasource_password", "wrong", "shifts", "username/password"),  # Data Source API: Basic auth
+    ],
+)
+def test_a_wrong_credential_raises_auth_error_saying_what_401_means_and_never_showing_it(
+    plex_settings: Callable[..., PlexSettings], setting: str, wrong: str, read: str, meaning: str
+) -> None:
+    # Given a client with the wrong key or data source password
+    client = PlexLaborClient(plex_settings(**{setting: wrong}))
+    # When it reads / Then it raises PlexAuthError saying what 401 means on that API
+    with pytest.raises(PlexAuthError, match=meaning) as caught:
+        getattr(client, read)()
     assert caught.value.status == 401
-    assert "not-the-key" not in str(caught.value)
+    assert wrong not in str(caught.value)
 
 
 def test_a_429_is_retried_after_the_servers_retry_after(

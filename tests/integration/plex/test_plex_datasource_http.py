@@ -1,4 +1,5 @@
-"""Data Source API: both answer shapes, the column map, row-limit flags, Basic auth."""
+"""Data Source API: both answer shapes, the column map, row-limit flags (a wrong Basic auth password:
+test_plex_client_http, with the REST key)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import requests
 
 from plexlabor.plex import (
     PlantFolderSource,
-    PlexAuthError,
     PlexDataError,
     PlexLaborClient,
     PlexNotFoundError,
@@ -118,14 +118,6 @@ def test_a_row_limit_can_be_downgraded_to_a_warning(
         swipes = client.badge_swipes(PLANT_START, PLANT_START + timedelta(days=7))
     assert len(swipes) == 5
     assert any("row limit" in record.getMessage() for record in caplog.records)
-
-
-def test_bad_basic_credentials_raise_auth_error(plex_settings: Callable[..., PlexSettings]) -> None:
-    client = PlexLaborClient(plex_settings(datasource_password="wrong"))
-    with pytest.raises(PlexAuthError, match="username/password") as caught:
-        client.shifts()
-    assert caught.value.status == 401
-    assert "wrong" not in str(caught.value)
 
 
 def test_an_unknown_data_source_id_raises_not_found(plex_settings: Callable[..., PlexSettings]) -> None:
