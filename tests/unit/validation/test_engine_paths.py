@@ -316,6 +316,16 @@ def test_an_employee_with_no_history_and_no_department_gets_the_rules_and_no_cra
 
 
 # ---- configured thresholds ----------------------------------------------------------------------
+Scenario = Callable[[PlantBuilder], tuple[str, AnomalyType]]
+"""Builds one case into E1's plant; returns the record and the anomaly the default policy flags on it."""
+
+
+def plant_with(scenario: Scenario) -> tuple[PlantData, Norms, str, AnomalyType]:
+    """E1's plant with `scenario` built in: its data, its norms, and the scenario's record and anomaly."""
+    plant = PlantBuilder(weeks=WEEKS).employee("E1")
+    key, anomaly = scenario(plant)
+    data = plant.build()
+    return data, compute_norms(data), key, anomaly
 
 
 def late_15(plant: PlantBuilder) -> tuple[str, AnomalyType]:
@@ -380,13 +390,10 @@ def quarter_output(plant: PlantBuilder) -> tuple[str, AnomalyType]:
     ],
 )
 def test_a_looser_policy_stops_a_finding_the_default_makes(
-    engine: ValidationEngine, scenario: Callable[[PlantBuilder], tuple[str, AnomalyType]], policy: PunchPolicy
+    engine: ValidationEngine, scenario: Scenario, policy: PunchPolicy
 ) -> None:
     # Given a case the default policy flags
-    plant = PlantBuilder(weeks=WEEKS).employee("E1")
-    key, anomaly = scenario(plant)
-    data = plant.build()
-    norms = compute_norms(data)
+    data, norms, key, anomaly = plant_with(scenario)
     assert (key, anomaly) in pairs(engine.batch(data, norms))
     # When an engine configured with a looser threshold validates the same plant
     custom = ValidationEngine(engine.model, EngineSettings(policy=policy))
@@ -420,10 +427,7 @@ def test_a_lower_weekly_limit_makes_a_normal_week_excessive(engine: ValidationEn
 
 def test_a_late_clock_in_is_high_severity_beyond_the_configured_minutes(engine: ValidationEngine) -> None:
     # Given a clock-in 15 min late
-    plant = PlantBuilder(weeks=WEEKS).employee("E1")
-    key, _ = late_15(plant)
-    data = plant.build()
-    norms = compute_norms(data)
+    data, norms, key, _ = plant_with(late_15)
     # When late counts as high severity from 10 min instead of 30
     custom = under(engine, offset_high_minutes=10)
     # Then the late clock-in is high severity instead of medium
@@ -444,10 +448,7 @@ def test_overtime_is_high_severity_beyond_the_configured_margin(engine: Validati
 
 def test_the_active_job_window_decides_between_active_job_and_early_clock_out(engine: ValidationEngine) -> None:
     # Given a 14:00 clock-out with the workcenter logout at 14:25
-    plant = PlantBuilder(weeks=WEEKS).employee("E1")
-    key, _ = stays_25(plant)
-    data = plant.build()
-    norms = compute_norms(data)
+    data, norms, key, _ = plant_with(stays_25)
     # When the active-job window is 30 min instead of 10
     custom = under(engine, active_job_minutes=30)
     # Then the clock-out is merely early
@@ -463,10 +464,7 @@ def test_confidence_thresholds_route_or_drop_a_finding(
     engine: ValidationEngine, review_above: bool, trend_above: bool, routes: list[str]
 ) -> None:
     # Given a 16-min login gap, and its confidence under the packaged model
-    plant = PlantBuilder(weeks=WEEKS).employee("E1")
-    login_16(plant)
-    data = plant.build()
-    norms = compute_norms(data)
+    data, norms, _, _ = plant_with(login_16)
     (finding,) = engine.batch(data, norms)
     just_above = min(1.0, finding.confidence + 0.0001)
     settings = EngineSettings(
