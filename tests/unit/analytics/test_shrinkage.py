@@ -32,7 +32,7 @@ def test_rates_where_nothing_happened_and_no_people_do_not_fail() -> None:
 
 def test_effective_counts_count_a_long_entry_for_less_than_its_pieces() -> None:
     # Given scrap that comes in lumps: one person with one entry of 1,000 pieces, another with ten of 100
-    scrap = [[30.0], [0, 0, 12, 0, 0, 3, 0, 0, 9, 6]]
+    scrap: list[list[float]] = [[30.0], [0, 0, 12, 0, 0, 3, 0, 0, 9, 6]]
     pieces = [[1000.0], [100.0] * 10]
     # When turned into binomial counts
     x, n = effective_counts(scrap, pieces)

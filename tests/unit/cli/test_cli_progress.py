@@ -18,6 +18,7 @@ LONG = {
     "crew plan": ["--plant", "p", "--date", "2026-11-21", "--out", "f"],
     "forecast": ["--plant", "p"],
     "plant generate": ["--out", "p"],
+    "analytics scores": ["--plant", "p"],
 }
 
 
