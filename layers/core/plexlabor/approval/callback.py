@@ -42,7 +42,7 @@ from plexlabor.approval.errors import (
     LinkSupersededError,
 )
 from plexlabor.approval.messages import MAX_REASON_CHARS, Decision, Stage
-from plexlabor.approval.ports import LinkSigner, PendingApproval, TaskCallback, TaskTokenStore, stage_order
+from plexlabor.approval.ports import PendingApproval, TaskCallback, TaskTokenStore, stage_order
 from plexlabor.audit import (
     ApprovalAction,
     AuditEvent,
@@ -53,7 +53,7 @@ from plexlabor.audit import (
     LinkNonceStore,
     append_once,
 )
-from plexlabor.audit.links import NONCE_RETENTION
+from plexlabor.audit.links import NONCE_RETENTION, LinkTokens
 from plexlabor.platform.clock import utc_now
 from plexlabor.validation.findings import Finding
 
@@ -120,7 +120,7 @@ def decision_event(finding: Finding, decision: Decision, occurred_at: datetime, 
 
 @dataclass
 class CallbackService:
-    signer: LinkSigner
+    signer: LinkTokens
     nonces: LinkNonceStore
     tokens: TaskTokenStore
     audit: AuditStore

@@ -32,7 +32,6 @@ from plexlabor.approval.notified import Sent, record_sent
 from plexlabor.approval.ports import (
     Digest,
     DigestItem,
-    LinkSigner,
     Notifier,
     PendingApproval,
     SupervisorDirectory,
@@ -49,6 +48,7 @@ from plexlabor.audit import (
     format_audit_time,
     stable_event_id,
 )
+from plexlabor.audit.links import LinkTokens
 from plexlabor.platform.clock import utc_now
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def queue_url(base_url: str) -> str:
 
 @dataclass
 class NotifyService:
-    signer: LinkSigner
+    signer: LinkTokens
     tokens: TaskTokenStore
     audit: AuditStore
     directory: SupervisorDirectory

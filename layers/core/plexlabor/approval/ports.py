@@ -6,16 +6,15 @@
 - `Notifier`: delivers one digest (all of a supervisor's pending approvals of a batch).
 - `TaskCallback`: resumes the waiting execution (SendTaskSuccess).
 - `WritebackSender`: queues an approved recommendation (a crew assignment) for plex_writeback.
-- `LinkSigner`: issues, verifies and redeems the signed links (`plexlabor.audit.ApprovalLinkSigner`;
-  on AWS `plexlabor.approval.wiring.SecretLinkSigner`, which follows the signing-key secret).
-The boto3 adapters are in `plexlabor.approval.aws`; `PlexEmployeeDirectory` in `.directory`.
+The boto3 adapters are in `plexlabor.approval.aws`; `PlexEmployeeDirectory` in `.directory`. The signed links
+are `plexlabor.audit.links.LinkTokens` (`ApprovalLinkSigner`; on AWS `approval.wiring.SecretLinkSigner`,
+which follows the signing-key secret).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -23,7 +22,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from plexlabor.approval.errors import ApprovalClosedError
 from plexlabor.approval.messages import RecommendationWriteback, Stage, WritebackMessage
 from plexlabor.approval.request import ApprovalRequest
-from plexlabor.audit import ApprovalAction, LinkClaims, LinkNonceStore
 from plexlabor.validation.findings import Finding
 
 
@@ -175,28 +173,6 @@ class RecordingTaskCallback:
         self.closed.add(task_token)
 
 
-@runtime_checkable
-class LinkSigner(Protocol):
-    """What the services ask of `plexlabor.audit.ApprovalLinkSigner` (its docstrings say how)."""
-
-    def issue(
-        self, finding_id: str, supervisor_id: str, actions: Iterable[ApprovalAction | str], expires_in: timedelta
-    ) -> str: ...
-
-    def verify(
-        self, token: str, supervisor_id: str, now: datetime | None = None, *, action: ApprovalAction | str | None = None
-    ) -> LinkClaims: ...
-
-    def redeem(
-        self,
-        token: str,
-        supervisor_id: str,
-        action: ApprovalAction | str,
-        nonces: LinkNonceStore,
-        now: datetime | None = None,
-    ) -> LinkClaims: ...
-
-
 def stage_order(stage: Stage) -> int:
     return list(Stage).index(stage)
 
@@ -206,7 +182,6 @@ __all__ = [
     "DigestItem",
     "InMemorySupervisorDirectory",
     "InMemoryTaskTokenStore",
-    "LinkSigner",
     "Notifier",
     "PendingApproval",
     "RecordingNotifier",

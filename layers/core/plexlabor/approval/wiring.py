@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 
 class SecretLinkSigner(LinkTokens):
-    """Approval-link tokens with the keys of the signing-key secret's current value (a `LinkSigner`).
+    """Approval-link tokens with the keys of the signing-key secret's current value.
 
     `read()` is called on every use; through `read_secret` that is Powertools' cached value, so a
     rotated key is in use within `SECRET_MAX_AGE_S`. The keys are parsed again only when the value changes.
