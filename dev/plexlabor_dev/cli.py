@@ -93,6 +93,7 @@ GROUPS = {
     "analytics": "operator and team scores (efficiency, quality, reliability)",
     "allocation": "labor cost allocation: where each paid minute went",
     "incidents": "incident and near-miss reports: OIICS auto-categorization",
+    "dlq": "the work queues' dead-letter queues: what is in them, and moving it back",
 }
 """Commands that only hold subcommands (an ACTION); the first command under one adds it."""
 
@@ -105,6 +106,13 @@ MODEL_ARGS = (
     arg("--actor", default="cli", help="who moves the model (recorded in the audit table)"),
 )
 """`model promote` and `model rollback` take the same arguments."""
+
+DLQ_WHERE = (
+    arg("--local", action="store_true", help="the running `plexlabor local up` (moto: messages moved by hand)"),
+    arg("--stack", help="a deployed stack's name (its outputs name the queues), e.g. plexlabor-prod"),
+    arg("--by-hand", action="store_true", help="move messages here instead of an SQS message move task"),
+)
+"""Where `dlq list` and `dlq redrive` find the queues."""
 
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -328,6 +336,23 @@ COMMANDS: tuple[Command, ...] = (
             arg("--model", required=True, help="model file written by `incidents train`"),
             arg("--osha", required=True, help="coded reports, CSV with the OSHA Severe Injury Reports columns"),
             JSON,
+        ),
+    ),
+    Command(
+        "dlq list",
+        "messages in each work queue's dead-letter queue (and a running move task)",
+        "plexlabor_dev.commands.dlq:list_command",
+        (arg("queue", nargs="?", help="punch, notify, writeback or a queue URL (default: all)"), *DLQ_WHERE),
+    ),
+    Command(
+        "dlq redrive",
+        "move a dead-letter queue's messages back to its work queue",
+        "plexlabor_dev.commands.dlq:redrive_command",
+        (
+            arg("queue", help="punch, notify, writeback or a queue URL"),
+            *DLQ_WHERE,
+            arg("--rate", type=int, help="move task: at most this many messages a second (default: SQS's)"),
+            arg("--max", type=int, help="by hand: move at most this many messages (default 10,000)"),
         ),
     ),
     Command(
