@@ -13,10 +13,14 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 Method = Literal["model", "standard"]
 
 
-class OperationForecast(BaseModel):
-    """P10 / P50 / P90 labor hours and cost of one upcoming job operation."""
+class _Record(BaseModel):
+    """A forecast record: never changed once made."""
 
     model_config = ConfigDict(frozen=True)
+
+
+class OperationForecast(_Record):
+    """P10 / P50 / P90 labor hours and cost of one upcoming job operation."""
 
     kind: Literal["operation"] = "operation"
     as_of: AwareDatetime
@@ -46,19 +50,15 @@ class OperationForecast(BaseModel):
     model_version: str
 
 
-class Driver(BaseModel):
+class Driver(_Record):
     """One reason a forecast exceeds standard, in plain words, with the hours it adds to the P50."""
-
-    model_config = ConfigDict(frozen=True)
 
     factor: str
     hours: float
     text: str
 
 
-class VarianceAlert(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class VarianceAlert(_Record):
     kind: Literal["variance_alert"] = "variance_alert"
     forecast: OperationForecast
     over_hours: float
@@ -68,10 +68,8 @@ class VarianceAlert(BaseModel):
     note: str
 
 
-class OvertimeProjection(BaseModel):
+class OvertimeProjection(_Record):
     """Projected overtime of one department in one ISO week, with its causes and a suggestion."""
-
-    model_config = ConfigDict(frozen=True)
 
     kind: Literal["overtime"] = "overtime"
     as_of: AwareDatetime
