@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from plexlabor.platform.artifacts import ArtifactStore
-from plexlabor.skills.artifact import ReportPointer, SkillsArtifact, build_artifact, store_artifact
+from plexlabor.platform.artifacts import ArtifactStore, ReportPointer
+from plexlabor.skills.artifact import SkillsArtifact, build_artifact, store_artifact
 from plexlabor.skills.data import SkillsInput
 from plexlabor.skills.engine import assess_skills
 from tests.unit.skills.skills_builder import SkillsBuilder

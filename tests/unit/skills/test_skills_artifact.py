@@ -16,10 +16,10 @@ from moto import mock_aws
 from functions.skills_daily import handler as skills_daily
 from plexlabor.audit import AuditStatus
 from plexlabor.plant import PlantFolder
-from plexlabor.platform.artifacts import ArtifactError, InMemoryArtifactStore
+from plexlabor.platform.artifacts import LATEST, ArtifactError, InMemoryArtifactStore, read_pointer
 from plexlabor.platform.pilot import PilotScope
 from plexlabor.skills import wiring
-from plexlabor.skills.artifact import LATEST, SkillsArtifact, read_artifact, read_pointer
+from plexlabor.skills.artifact import SkillsArtifact, read_artifact
 from plexlabor.skills.publish import PublishOptions, report_events, training_proposal
 from tests.support import REGION, FakeLambdaContext, load_event, use_fake_aws
 from tests.unit.skills.skills_report_world import GENERATED_AT, small_artifact, stored_report
@@ -74,7 +74,7 @@ def test_a_report_that_does_not_match_its_pointer_is_refused() -> None:
         read_artifact(store, pointer)
     store.put(LATEST, b"{not json")
     with pytest.raises(ArtifactError, match="not a skills report pointer"):
-        read_pointer(store)
+        read_pointer(store, "skills report")
 
 
 def test_a_proposal_is_the_weeks_cross_training_suggestion_waiting_for_hr_whatever_the_pilot() -> None:

@@ -14,8 +14,8 @@ import pytest
 from functions.web_app import handler as web_app
 from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
 from plexlabor.audit import AuditEventType, AuditStatus
-from plexlabor.platform.artifacts import InMemoryArtifactStore
-from plexlabor.skills.artifact import LATEST, store_artifact
+from plexlabor.platform.artifacts import LATEST, InMemoryArtifactStore
+from plexlabor.skills.artifact import store_artifact
 from plexlabor.webapp.app import Dependencies
 from plexlabor.webapp.dashboards import STATIC_CACHE, _static
 from plexlabor.webapp.reports import SkillsReports

@@ -13,11 +13,13 @@ each other): skills_daily's reports (`reports/skills/`), forecast_nightly's runs
 
 from __future__ import annotations
 
+import hashlib
 import threading
+from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plexlabor.platform import env
 from plexlabor.platform.settings import EnvSettings
@@ -95,3 +97,62 @@ class ArtifactSettings(EnvSettings):
         if self.artifacts_dir:
             return LocalFolderArtifactStore(Path(self.artifacts_dir) / check_key(prefix.rstrip("/")))
         return None
+
+
+# ---- one report a day, and the pointer to the newest ---------------------------------------------------
+
+LATEST = "latest.json"
+"""The pointer to a store's newest report."""
+REPORT_CONTENT_TYPE = "application/json"
+
+
+class ReportPointer(BaseModel):
+    """`latest.json`: which report is the newest, and how to check it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    as_of: date
+    key: str
+    sha256: str
+    bytes: int
+    generated_at: datetime
+    schema_version: int = 1
+
+
+def store_report(
+    store: ArtifactStore, key: str, body: bytes, as_of: date, generated_at: datetime, schema_version: int = 1
+) -> ReportPointer:
+    """Write a report, then point `latest.json` at it (written last, so a reader never sees a pointer to a
+    half-written report); the pointer written."""
+    store.put(key, body, REPORT_CONTENT_TYPE)
+    pointer = ReportPointer(
+        as_of=as_of,
+        key=key,
+        sha256=hashlib.sha256(body).hexdigest(),
+        bytes=len(body),
+        generated_at=generated_at,
+        schema_version=schema_version,
+    )
+    store.put(LATEST, pointer.model_dump_json().encode(), REPORT_CONTENT_TYPE)
+    return pointer
+
+
+def read_pointer(store: ArtifactStore, what: str = "report") -> ReportPointer | None:
+    """The newest report's pointer, or None when no report was stored yet."""
+    raw = store.get(LATEST)
+    if raw is None:
+        return None
+    try:
+        return ReportPointer.model_validate_json(raw)
+    except ValidationError:
+        raise ArtifactError(f"{LATEST} is not a {what} pointer") from None
+
+
+def read_checked(store: ArtifactStore, pointer: ReportPointer) -> bytes:
+    """The bytes of the report a pointer names, checked against its sha256 (not parsed)."""
+    raw = store.get(pointer.key)
+    if raw is None:
+        raise ArtifactError(f"{pointer.key} is missing although {LATEST} points at it")
+    if hashlib.sha256(raw).hexdigest() != pointer.sha256:
+        raise ArtifactError(f"{pointer.key} does not match the sha256 in {LATEST} (being replaced?)")
+    return raw

@@ -13,20 +13,23 @@ the people directory, as each reader's role allows). Readers check the sha256 th
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from plexlabor.platform.artifacts import ArtifactError, ArtifactStore
+from plexlabor.platform.artifacts import (
+    ArtifactError,
+    ArtifactStore,
+    ReportPointer,
+    read_checked,
+    store_report,
+)
 from plexlabor.skills.data import SkillsInput
 from plexlabor.skills.report import SkillsReport
 
 REPORT_PREFIX = "reports/skills/"
 """Where skills reports live in the artifacts bucket (infra grants it by this prefix)."""
-LATEST = "latest.json"
 SCHEMA_VERSION = 1
-CONTENT_TYPE = "application/json"
 
 
 class _Model(BaseModel):
@@ -64,17 +67,6 @@ class SkillsArtifact(_Model):
     @property
     def as_of(self) -> date:
         return self.report.as_of
-
-
-class ReportPointer(_Model):
-    """`latest.json`: which report is the newest, and how to check it."""
-
-    as_of: date
-    key: str
-    sha256: str
-    bytes: int
-    generated_at: datetime
-    schema_version: int = SCHEMA_VERSION
 
 
 def build_artifact(report: SkillsReport, data: SkillsInput, generated_at: datetime) -> SkillsArtifact:
@@ -117,38 +109,7 @@ def report_key(as_of: date) -> str:
 def store_artifact(store: ArtifactStore, artifact: SkillsArtifact) -> ReportPointer:
     """Write the day's report, then point `latest.json` at it; the pointer written."""
     body = artifact.model_dump_json().encode()
-    key = report_key(artifact.as_of)
-    store.put(key, body, CONTENT_TYPE)
-    pointer = ReportPointer(
-        as_of=artifact.as_of,
-        key=key,
-        sha256=hashlib.sha256(body).hexdigest(),
-        bytes=len(body),
-        generated_at=artifact.generated_at,
-    )
-    store.put(LATEST, pointer.model_dump_json().encode(), CONTENT_TYPE)
-    return pointer
-
-
-def read_pointer(store: ArtifactStore) -> ReportPointer | None:
-    """The newest report's pointer, or None when no report was stored yet."""
-    raw = store.get(LATEST)
-    if raw is None:
-        return None
-    try:
-        return ReportPointer.model_validate_json(raw)
-    except ValidationError:
-        raise ArtifactError(f"{LATEST} is not a skills report pointer") from None
-
-
-def read_checked(store: ArtifactStore, pointer: ReportPointer) -> bytes:
-    """The bytes of the report a pointer names, checked against its sha256 (not parsed)."""
-    raw = store.get(pointer.key)
-    if raw is None:
-        raise ArtifactError(f"{pointer.key} is missing although {LATEST} points at it")
-    if hashlib.sha256(raw).hexdigest() != pointer.sha256:
-        raise ArtifactError(f"{pointer.key} does not match the sha256 in {LATEST} (being replaced?)")
-    return raw
+    return store_report(store, report_key(artifact.as_of), body, artifact.as_of, artifact.generated_at, SCHEMA_VERSION)
 
 
 def read_artifact(store: ArtifactStore, pointer: ReportPointer) -> SkillsArtifact:

@@ -23,17 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from plexlabor.platform.artifacts import ArtifactError, ArtifactSettings
-from plexlabor.skills.artifact import (
-    REPORT_PREFIX,
-    SCHEMA_VERSION,
-    EmployeeRef,
-    ReportPointer,
-    ShiftRef,
-    WorkcenterRef,
-    read_checked,
-    read_pointer,
-)
+from plexlabor.platform.artifacts import ArtifactError, ArtifactSettings, ReportPointer, read_checked, read_pointer
+from plexlabor.skills.artifact import REPORT_PREFIX, SCHEMA_VERSION, EmployeeRef, ShiftRef, WorkcenterRef
 from plexlabor.skills.report import Bottleneck, CertificationAlert, CoverageRow, SkillsTotals, TrainingRecommendation
 from plexlabor.webapp.latest import Latest
 
@@ -182,7 +173,7 @@ class SkillsReports(Latest[ReportPointer, SkillsIndex]):
     what = "skills report"
 
     def read_pointer(self) -> ReportPointer | None:
-        return read_pointer(self.store)
+        return read_pointer(self.store, "skills report")
 
     def read(self, pointer: ReportPointer) -> SkillsIndex:
         return SkillsIndex.of(read_checked(self.store, pointer), pointer)
