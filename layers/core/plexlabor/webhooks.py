@@ -8,13 +8,18 @@ A receiver verifies before parsing, with a constant-time compare, and rejects ti
 protection; pair it with an idempotent consumer). The future side is small on purpose: a sender's
 clock may run a little fast, but a timestamp minutes ahead would keep a captured request replayable
 for that much longer than the window.
+
+Rotation: a receiver may hold several secrets at once (the new one and the one being retired,
+`platform.rotation`); a delivery signed with any of them is accepted, so a sender can switch keys at
+any moment of the overlap and no delivery is refused because of it. No key id is sent: trying the
+two or three keys in force costs microseconds and keeps the header what senders already send.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 TIMESTAMP_HEADER = "X-Plexlabor-Timestamp"
 SIGNATURE_HEADER = "X-Plexlabor-Signature"
@@ -63,13 +68,13 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 def verify(
     body: bytes,
     headers: Mapping[str, str],
-    secret: str,
+    secret: str | Sequence[str],
     now: float,
     window_s: int = DEFAULT_WINDOW_S,
     future_s: int = MAX_FUTURE_SKEW_S,
 ) -> int:
-    """Check the signature and freshness of a webhook (at most `window_s` old, at most `future_s`
-    ahead); return its timestamp or raise."""
+    """Check the signature (made with `secret`, or with any one of several during a rotation) and the
+    freshness of a webhook (at most `window_s` old, at most `future_s` ahead); return its timestamp or raise."""
     raw_timestamp = _header(headers, TIMESTAMP_HEADER)
     if raw_timestamp is None:
         raise WebhookTimestampError(f"missing {TIMESTAMP_HEADER} header")
@@ -87,9 +92,11 @@ def verify(
     scheme, _, received = signature.strip().partition("=")
     if scheme != SCHEME or not received:
         raise WebhookSignatureError(f"{SIGNATURE_HEADER} must look like '{SCHEME}=<hex>'")
-    if not secret:
+    secrets = [key for key in ((secret,) if isinstance(secret, str) else secret) if key]
+    if not secrets:
         raise WebhookSignatureError("no webhook secret configured")
-    expected = _digest(body, secret, timestamp)
-    if not hmac.compare_digest(expected.encode("ascii"), received.strip().lower().encode("ascii", "replace")):
+    given = received.strip().lower().encode("ascii", "replace")
+    matches = [hmac.compare_digest(_digest(body, key, timestamp).encode("ascii"), given) for key in secrets]
+    if not any(matches):
         raise WebhookSignatureError("signature does not match the body")
     return timestamp

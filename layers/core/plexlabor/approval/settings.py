@@ -8,13 +8,10 @@ handler's service from its model. Nothing here reads the environment at import t
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from pydantic import Field, field_validator
 
 from plexlabor.platform import env
-from plexlabor.platform.errors import ConfigurationError
+from plexlabor.platform.rotation import keys_from_secret
 from plexlabor.platform.settings import EnvSettings, PeopleSettings, PlantTimeSettings, PlexConnectionSettings
 
 DEFAULT_MAX_RECEIVE_COUNT = 5
@@ -72,18 +69,8 @@ class WritebackSettings(PlexConnectionSettings):
 
 
 def signing_keys_from_secret(value: str) -> tuple[bytes, tuple[bytes, ...]]:
-    """The link-signing key and any retired keys from the secret's value.
-
-    The secret holds either the key itself (what CDK generates: 64 random characters) or JSON
-    `{"current": "...", "retired": ["..."]}` while a rotation lets older links finish.
-    """
-    text = value.strip()
-    if text.startswith("{"):
-        try:
-            data: Any = json.loads(text)
-            current = str(data["current"])
-            retired = tuple(str(key).encode() for key in data.get("retired", []))
-        except (ValueError, KeyError, TypeError) as error:
-            raise ConfigurationError("the approval signing key secret is not valid JSON with 'current'") from error
-        return current.encode(), retired
-    return text.encode(), ()
+    """The link-signing key and any retired keys from the secret's value (`platform.rotation`): the key
+    itself (what CDK generates: 64 random characters), or `{"current": ..., "retired": [...]}` while a
+    rotation lets older links finish."""
+    current, retired = keys_from_secret(value, "the approval signing key secret")
+    return current.encode(), tuple(key.encode() for key in retired)

@@ -54,6 +54,7 @@ from plexlabor.intake.queue import PunchQueue
 from plexlabor.intake.settings import WebhookSettings
 from plexlabor.intake.webhook import accept_punches, read_json_body
 from plexlabor.platform.observability import logger, metrics
+from plexlabor.platform.rotation import keys_from_secret
 from plexlabor.platform.settings import PerEnvironment
 from plexlabor.webhooks import (
     MAX_FUTURE_SKEW_S,
@@ -73,6 +74,7 @@ app = APIGatewayRestResolver(enable_validation=True)
 class Dependencies:
     queue: PunchQueue
     hmac_secret: Callable[[], str]
+    """The secret's value: one key, or the keys of a rotation (`platform.rotation`)."""
     replay_window_s: int = 300
     clock: Callable[[], float] = time.time
 
@@ -108,7 +110,8 @@ def _raw_body(event: APIGatewayProxyEvent) -> bytes:
 def _signature_problem(body: bytes, headers: Mapping[str, str], deps: Dependencies) -> str | None:
     """Why the request's signature is refused, or None when it is good."""
     try:
-        verify(body, headers, deps.hmac_secret(), deps.clock(), deps.replay_window_s)
+        current, retired = keys_from_secret(deps.hmac_secret(), "the webhook HMAC secret")
+        verify(body, headers, (current, *retired), deps.clock(), deps.replay_window_s)
     except WebhookVerificationError as error:
         return str(error)
     return None
