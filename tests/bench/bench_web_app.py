@@ -97,7 +97,7 @@ from plexlabor.audit.dynamodb import (
 )
 from plexlabor.audit.schema import AUDIT_TABLE, EVENT_GUARD_PREFIX, EVENT_GUARD_SK
 from plexlabor.crew.models import CrewAssignment, CrewPlan, UnstaffedSeat
-from plexlabor.crew.publish import assignment_event, unstaffed_event
+from plexlabor.crew.publish import PlanEvents
 from plexlabor.forecast.alerts import alert_event, alert_note, overtime_event
 from plexlabor.forecast.records import Driver, OperationForecast, OvertimeProjection, VarianceAlert
 from plexlabor.intake.recording import finding_event_id
@@ -321,7 +321,7 @@ def _crew_events(plant: Plant, rng: random.Random) -> list[AuditEvent]:
                     "frees a seat the current plan leaves short",
                 ),
             )
-            events.append(assignment_event(plan, assignment, NOW, "crew_planner", "all"))
+            events.append(PlanEvents(plan, NOW, "crew_planner", "all").assignment(assignment))
         else:
             seat = UnstaffedSeat(
                 **segment,
@@ -330,7 +330,7 @@ def _crew_events(plant: Plant, rng: random.Random) -> list[AuditEvent]:
                 cause="too_few_qualified",
                 reason=f"2 operators hold the skills {wc.code} requires and both are planned elsewhere",
             )
-            events.append(unstaffed_event(plan, seat, NOW, "crew_planner", "all"))
+            events.append(PlanEvents(plan, NOW, "crew_planner", "all").unstaffed(seat))
     return events
 
 

@@ -22,6 +22,7 @@ the codes people know (job number, operation code), never by a Plex id.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any, Literal
@@ -37,15 +38,6 @@ DEFAULT_ACTOR = "crew_planner"
 Approval = Literal["changes", "all", "none"]
 
 
-def _routed(
-    approval: Approval, change: bool, kind: str, segment: PlanSegment, scope: PilotScope, department: str | None
-) -> tuple[AuditStatus, dict[str, Any]]:
-    """The recommendation's status, and what its payload adds when the pilot scope holds it back."""
-    review = approval == "all" or (approval == "changes" and change)
-    status, held = review_status(review, scope, kind, Place(department, segment.workcenter_code, segment.shift_code))
-    return status, ({} if held is None else held.payload())
-
-
 def _job(segment: PlanSegment) -> str:
     """The job operation as people name it, e.g. " for job 4711 operation 20" (never by its Plex id)."""
     if segment.job_no and segment.operation_code:
@@ -53,116 +45,111 @@ def _job(segment: PlanSegment) -> str:
     return f" for job {segment.job_no}" if segment.job_no else ""
 
 
-def _segment_event(
-    plan: CrewPlan,
-    segment: PlanSegment,
-    kind: str,
-    event_id: str,
-    status: AuditStatus,
-    now: datetime,
-    actor: str,
-    details: dict[str, Any],
-    employee_id: str | None = None,
-    supervisor_id: str | None = None,
-) -> AuditEvent:
-    """A recommendation about one segment of the plan: its payload is the plan, the segment, `details`."""
-    return recommendation_event(
-        record_key("job-operations", segment.job_operation_id),
-        event_id,
-        status=status,
-        occurred_at=now,
-        actor=actor,
-        supervisor_id=supervisor_id,
-        employee_id=employee_id,
-        model_version=plan.model_version,
-        payload={
-            "kind": kind,
-            "plan_day": plan.day.isoformat(),
-            "plan_shifts": list(plan.shift_codes),
-            "solver_status": plan.solver.status,
-            "proven_gap": plan.solver.proven_gap,
-            "segment": segment.job_key,
-            "workcenter_id": segment.workcenter_id,
-            "workcenter_code": segment.workcenter_code,
-            "job_no": segment.job_no,
-            "operation_code": segment.operation_code,
-            "shift_code": segment.shift_code,
-            "start": segment.start.isoformat(),
-            **details,
-        },
-    )
+@dataclass(frozen=True)
+class PlanEvents:
+    """How one plan's recommendations are made: when and by whom, which go for review (`approval`), the
+    pilot scope, and each workcenter's department (for the scope)."""
 
+    plan: CrewPlan
+    now: datetime
+    actor: str = DEFAULT_ACTOR
+    approval: Approval = "changes"
+    scope: PilotScope = PLANT_WIDE
+    departments: Mapping[str, str | None] = field(default_factory=dict)
 
-def assignment_event(
-    plan: CrewPlan,
-    assignment: CrewAssignment,
-    now: datetime,
-    actor: str,
-    approval: Approval,
-    *,
-    scope: PilotScope = PLANT_WIDE,
-    department: str | None = None,
-) -> AuditEvent:
-    """One assignment; `department` is its workcenter's (for the pilot scope)."""
-    event_id = stable_event_id("crew", plan.day.isoformat(), assignment.job_key, assignment.employee_id)
-    change = not assignment.planned_here
-    note = (
-        f"Suggest {assignment.employee_id} on {assignment.workcenter_code}{_job(assignment)} "
-        f"({assignment.hours:.1f} h, shift {assignment.shift_code})"
-        + ("" if change else ", as planned")
-        + ": "
-        + "; ".join(assignment.reasons)
-    )
-    details = {
-        "end": assignment.end.isoformat(),
-        "hours": assignment.hours,
-        "changes_current_plan": change,
-        "value": assignment.value,
-        "labor_cost": assignment.labor_cost,
-        "fatigue": assignment.fatigue,
-        "changeover": assignment.changeover,
-        "walking": assignment.walking,
-        "outside_hours": assignment.outside_hours,
-        "reasons": list(assignment.reasons),
-        "note": note,
-    }
-    status, held = _routed(approval, change, "crew_assignment", assignment, scope, department)
-    details |= held
-    return _segment_event(
-        plan,
-        assignment,
-        "crew_assignment",
-        event_id,
-        status,
-        now,
-        actor,
-        details,
-        employee_id=assignment.employee_id,
-        supervisor_id=assignment.supervisor_id,
-    )
+    def assignment(self, assignment: CrewAssignment) -> AuditEvent:
+        """One assignment."""
+        plan = self.plan
+        event_id = stable_event_id("crew", plan.day.isoformat(), assignment.job_key, assignment.employee_id)
+        change = not assignment.planned_here
+        note = (
+            f"Suggest {assignment.employee_id} on {assignment.workcenter_code}{_job(assignment)} "
+            f"({assignment.hours:.1f} h, shift {assignment.shift_code})"
+            + ("" if change else ", as planned")
+            + ": "
+            + "; ".join(assignment.reasons)
+        )
+        details = {
+            "end": assignment.end.isoformat(),
+            "hours": assignment.hours,
+            "changes_current_plan": change,
+            "value": assignment.value,
+            "labor_cost": assignment.labor_cost,
+            "fatigue": assignment.fatigue,
+            "changeover": assignment.changeover,
+            "walking": assignment.walking,
+            "outside_hours": assignment.outside_hours,
+            "reasons": list(assignment.reasons),
+            "note": note,
+        }
+        status, held = self._routed(change, "crew_assignment", assignment)
+        return self._event(
+            assignment,
+            "crew_assignment",
+            event_id,
+            status,
+            details | held,
+            employee_id=assignment.employee_id,
+            supervisor_id=assignment.supervisor_id,
+        )
 
+    def unstaffed(self, seat: UnstaffedSeat) -> AuditEvent:
+        """One short segment."""
+        event_id = stable_event_id("crew", self.plan.day.isoformat(), seat.job_key, "unstaffed", seat.cause)
+        details = {
+            "hours": seat.hours,
+            "seats": seat.seats,
+            "cause": seat.cause,
+            "note": f"{seat.seats} seat(s) at {seat.workcenter_code}{_job(seat)}, shift {seat.shift_code}, stay empty: "
+            + seat.reason,
+        }
+        status, held = self._routed(True, "crew_unstaffed", seat)
+        return self._event(seat, "crew_unstaffed", event_id, status, details | held)
 
-def unstaffed_event(
-    plan: CrewPlan,
-    seat: UnstaffedSeat,
-    now: datetime,
-    actor: str,
-    approval: Approval,
-    *,
-    scope: PilotScope = PLANT_WIDE,
-    department: str | None = None,
-) -> AuditEvent:
-    """One short segment; `department` is its workcenter's (for the pilot scope)."""
-    event_id = stable_event_id("crew", plan.day.isoformat(), seat.job_key, "unstaffed", seat.cause)
-    details = {
-        "hours": seat.hours,
-        "seats": seat.seats,
-        "cause": seat.cause,
-        "note": f"{seat.seats} seat(s) at {seat.workcenter_code}{_job(seat)}, shift {seat.shift_code}, stay empty: "
-        + seat.reason,
-    }
-    status, held = _routed(approval, True, "crew_unstaffed", seat, scope, department)
-    return _segment_event(plan, seat, "crew_unstaffed", event_id, status, now, actor, details | held)
+    def _routed(self, change: bool, kind: str, segment: PlanSegment) -> tuple[AuditStatus, dict[str, Any]]:
+        """The recommendation's status, and what its payload adds when the pilot scope holds it back."""
+        review = self.approval == "all" or (self.approval == "changes" and change)
+        place = Place(self.departments.get(segment.workcenter_id), segment.workcenter_code, segment.shift_code)
+        status, held = review_status(review, self.scope, kind, place)
+        return status, ({} if held is None else held.payload())
+
+    def _event(
+        self,
+        segment: PlanSegment,
+        kind: str,
+        event_id: str,
+        status: AuditStatus,
+        details: dict[str, Any],
+        employee_id: str | None = None,
+        supervisor_id: str | None = None,
+    ) -> AuditEvent:
+        """A recommendation about one segment of the plan: its payload is the plan, the segment, `details`."""
+        plan = self.plan
+        return recommendation_event(
+            record_key("job-operations", segment.job_operation_id),
+            event_id,
+            status=status,
+            occurred_at=self.now,
+            actor=self.actor,
+            supervisor_id=supervisor_id,
+            employee_id=employee_id,
+            model_version=plan.model_version,
+            payload={
+                "kind": kind,
+                "plan_day": plan.day.isoformat(),
+                "plan_shifts": list(plan.shift_codes),
+                "solver_status": plan.solver.status,
+                "proven_gap": plan.solver.proven_gap,
+                "segment": segment.job_key,
+                "workcenter_id": segment.workcenter_id,
+                "workcenter_code": segment.workcenter_code,
+                "job_no": segment.job_no,
+                "operation_code": segment.operation_code,
+                "shift_code": segment.shift_code,
+                "start": segment.start.isoformat(),
+                **details,
+            },
+        )
 
 
 def publish_plan(
@@ -177,13 +164,7 @@ def publish_plan(
 ) -> PublishResult:
     """Append one recommendation per assignment and per short segment, once (`audit.publish_once`).
     `departments` maps workcenter ids to their departments (the problem's places), for the pilot scope."""
-    known = departments or {}
-
-    def where(segment: PlanSegment) -> dict[str, Any]:
-        return {"scope": scope, "department": known.get(segment.workcenter_id)}
-
-    builders: list[EventBuilder] = [
-        partial(assignment_event, plan, a, now, actor, approval, **where(a)) for a in plan.assignments
-    ]
-    builders += [partial(unstaffed_event, plan, s, now, actor, approval, **where(s)) for s in plan.unstaffed]
+    events = PlanEvents(plan, now, actor, approval, scope, departments or {})
+    builders: list[EventBuilder] = [partial(events.assignment, a) for a in plan.assignments]
+    builders += [partial(events.unstaffed, s) for s in plan.unstaffed]
     return publish_once(store, builders)
