@@ -1,13 +1,17 @@
 """The KPI page's flagged share of all punches: punches validated, flagged and sent for review per day and
-in total, the share per anomaly type; and, before any count exists, why there is none."""
+in total, the share per anomaly type; and, before any count exists, why there is none. The punch scorer's
+line: the model in force, a shadow candidate with the held-out figures, every `model` event."""
 
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from typing import Any
 
 from functions.web_app import handler as web_app
+from plexlabor.audit import AuditStatus
 from plexlabor.audit.validations import InMemoryValidationCounter, ValidatedRecord
+from plexlabor.learning.events import model_event
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import ZONE, finding_event, web_deps, web_event
 
@@ -55,3 +59,68 @@ def test_before_any_count_the_page_says_why_there_is_no_share(lambda_context: An
     assert "no state table configured" in unconfigured
     for body in (empty, unconfigured):
         assert "<td>1</td><td>—</td><td>1</td><td>—</td>" in body  # the type's row: suggested, no share
+
+
+def _metrics(precision: float, recall: float, decisions: int) -> dict[str, Any]:
+    return {"precision": precision, "recall": recall, "decisions": decisions}
+
+
+def test_the_scorer_in_force_and_a_shadow_candidate_are_shown_with_their_held_out_figures(
+    lambda_context: Any,
+) -> None:
+    # Given a weekly retrain that promoted one candidate, then one that kept the next as a shadow
+    world = World()
+    now = world.clock()
+    world.audit.append(
+        model_event(
+            AuditStatus.PROMOTED,
+            "scorer-aaaa",
+            actor="scorer_retrain",
+            occurred_at=now - timedelta(days=8),
+            payload={"metrics": {"candidate": _metrics(0.91, 0.97, 240), "in_force": _metrics(0.84, 0.97, 240)}},
+        )
+    )
+    world.audit.append(
+        model_event(
+            AuditStatus.SHADOW,
+            "scorer-bbbb",
+            actor="scorer_retrain",
+            occurred_at=now - timedelta(days=1),
+            payload={
+                "metrics": {"candidate": _metrics(0.88, 0.99, 260), "in_force": _metrics(0.92, 0.96, 260)},
+                "reasons": ["precision 0.880 below the model in force's 0.920"],
+            },
+        )
+    )
+
+    body = _kpis(world, None, SUPERVISOR, lambda_context).split('id="scorer"')[1]
+
+    assert "In force: <strong>scorer-aaaa</strong>, promoted" in body
+    assert "Shadow candidate: <strong>scorer-bbbb</strong>" in body
+    assert "precision 0.880 below the model in force&#39;s 0.920" in body
+    assert "the candidate had precision 88.0%, recall of upheld findings 99.0% on 260 decisions" in body
+    assert "the model in force precision 92.0%, recall of upheld findings 96.0% on 260 decisions" in body
+    rows = body.split("<tbody>")[1].split("</tbody>")[0].count("<tr>")
+    assert rows == 2  # newest first, both events
+
+
+def test_a_rollback_puts_the_earlier_model_in_force_and_no_shadow_is_left(lambda_context: Any) -> None:
+    world = World()
+    now = world.clock()
+    for status, version, days in ((AuditStatus.SHADOW, "scorer-bbbb", 3), (AuditStatus.ROLLED_BACK, "scorer-0000", 1)):
+        payload = {"previous": "scorer-aaaa", "manual": True} if status is AuditStatus.ROLLED_BACK else {}
+        world.audit.append(
+            model_event(status, version, actor="A0001", occurred_at=now - timedelta(days=days), payload=payload)
+        )
+
+    body = _kpis(world, None, ADMIN, lambda_context).split('id="scorer"')[1]
+
+    assert "In force: <strong>scorer-0000</strong>, rolled back to" in body
+    assert "Shadow candidate" not in body  # the shadow came before the model now in force
+    assert "rolled back by hand (was scorer-aaaa)" in body
+
+
+def test_before_any_retrain_the_packaged_model_is_in_force(lambda_context: Any) -> None:
+    body = _kpis(World(), None, ADMIN, lambda_context).split('id="scorer"')[1]
+
+    assert "In force: the packaged model" in body and "No retrain has run yet." in body

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, new_event_id, stable_event_id
+from plexlabor.audit.store import AuditStore
 
 MODEL_RECORD_KEY = "models:scorer"
 """The audit record a scorer model's story is kept under (`AuditStore.history(MODEL_RECORD_KEY)`)."""
@@ -32,3 +34,32 @@ def model_event(
         model_version=version,
         payload=payload,
     )
+
+
+IN_FORCE_STATUSES = (AuditStatus.PROMOTED, AuditStatus.ROLLED_BACK)
+"""The events that put a model in force."""
+
+
+@dataclass(frozen=True)
+class ModelStory:
+    """The scorer's story as the KPI page tells it: the model in force (None: the packaged one, nothing was
+    ever promoted) and every `model` event, newest first."""
+
+    in_force: AuditEvent | None
+    events: list[AuditEvent]
+
+    @property
+    def shadow(self) -> AuditEvent | None:
+        """The newest candidate kept as a shadow since the model in force was put in force, if any."""
+        since = self.in_force.occurred_at if self.in_force else None
+        return next(
+            (e for e in self.events if e.status is AuditStatus.SHADOW and (since is None or e.occurred_at > since)),
+            None,
+        )
+
+
+def model_story(audit: AuditStore) -> ModelStory:
+    """Read the scorer's `model` events (`MODEL_RECORD_KEY`)."""
+    events = sorted(audit.history(MODEL_RECORD_KEY), key=lambda e: e.occurred_at, reverse=True)
+    in_force = next((e for e in events if e.status in IN_FORCE_STATUSES), None)
+    return ModelStory(in_force, events)

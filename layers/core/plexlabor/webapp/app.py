@@ -38,6 +38,7 @@ from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, status
 from plexlabor.approval.pages import anomaly_label, closed_message, field_label
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.audit.validations import ValidationCounts
+from plexlabor.learning.events import model_story
 from plexlabor.platform import env
 from plexlabor.platform.csrf import REFUSAL, cross_site_problem
 from plexlabor.platform.observability import logger
@@ -440,6 +441,7 @@ def kpis() -> Response[str]:
         kpis=figures,
         days=days,
         reviewer_days=reviewer_days,
+        models=model_story(page.deps.review.audit),
         minutes=minutes,
         percent=percent,
     )
