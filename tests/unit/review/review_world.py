@@ -18,8 +18,14 @@ from tests.support import load_event
 from tests.unit.approval.approval_fakes import World, make_finding
 
 ZONE = ZoneInfo("America/Detroit")
-CREW = {"workcenter_code": "WC-10", "shift_code": "1", "plan_day": "2026-03-04", "start": "2026-03-04T06:00:00+00:00"}
-"""A crew assignment's payload (as crew.publish writes it) for recommendation(world, ..., **CREW)."""
+CREW = {
+    "workcenter_code": "WC-10",
+    "shift_code": "1",
+    "plan_day": "2026-03-04",
+    "start": "2026-03-04T06:00:00+00:00",
+    "hours": 8.0,
+}
+"""A crew assignment's payload, as crew.publish writes it (crew_assignment)."""
 
 
 def open_finding(world: World, finding: Finding, supervisor_id: str = "E0001") -> AuditEvent:
@@ -68,6 +74,11 @@ def recommendation(
     world.audit.append(event)
     return event
 
+
+
+def crew_assignment(world: World, item_id: str = "crew-0001", **fields: Any) -> AuditEvent:
+    """An open crew assignment with the payload CREW; `fields` as for `recommendation`."""
+    return recommendation(world, item_id, "crew_assignment", **(CREW | fields))
 
 def closed(
     world: World, item_id: str, status: AuditStatus = AuditStatus.APPROVED, record_key: str | None = None

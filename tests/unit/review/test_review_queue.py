@@ -10,7 +10,7 @@ from plexlabor.review.decisions import ItemNotFoundError, ReviewService
 from plexlabor.review.items import PUNCH
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer
 from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
-from tests.unit.review.review_world import CREW, closed, finding_event, recommendation, web_deps
+from tests.unit.review.review_world import closed, crew_assignment, finding_event, recommendation, web_deps
 
 SUPERVISOR = Viewer("E0001", frozenset({Role.SUPERVISOR}), frozenset({"Molding"}))
 OTHER_SUPERVISOR = Viewer("E0200", frozenset({Role.SUPERVISOR}), frozenset({"Assembly"}))
@@ -23,7 +23,7 @@ def world() -> World:
     world = World()
     finding_event(world, "f-000000000000000000000001", confidence=0.93, severity="high")
     finding_event(world, "f-000000000000000000000002", confidence=0.95, severity="low")
-    recommendation(world, "crew-0001", "crew_assignment", **CREW, hours=8.0)
+    crew_assignment(world)
     recommendation(world, "cert-0001", "certification_expiring", department="Assembly", severity="high")
     return world
 

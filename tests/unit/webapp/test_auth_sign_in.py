@@ -32,7 +32,7 @@ from plexlabor.webapp.auth import (
 )
 from tests.support import load_event
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import CREW, recommendation, web_deps, web_event
+from tests.unit.review.review_world import crew_assignment, web_deps, web_event
 from tests.unit.webapp.test_auth_tokens import CLIENT_ID, SUPERVISOR, Issuer, verifier_for
 
 HOSTED_UI = "https://plexlabor-dev-123456789012.auth.us-east-2.amazoncognito.com"
@@ -74,7 +74,7 @@ def endpoint(issuer: Issuer) -> TokenEndpoint:
 @pytest.fixture
 def world() -> World:
     world = World()
-    recommendation(world, "crew-0001", "crew_assignment", **CREW, hours=8.0)
+    crew_assignment(world)
     return world
 
 

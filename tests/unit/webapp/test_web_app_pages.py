@@ -10,7 +10,7 @@ from functions.web_app import handler as web_app
 from plexlabor.audit import AuditEventType, AuditStatus
 from tests.support import load_event
 from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
-from tests.unit.review.review_world import CREW, finding_event, open_finding, recommendation, web_deps, web_event
+from tests.unit.review.review_world import crew_assignment, finding_event, open_finding, web_deps, web_event
 
 SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:departments": "Molding"}
 PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
@@ -23,7 +23,7 @@ def world() -> World:
     world = World()
     finding_event(world, FINDING, confidence=0.93, severity="high")
     finding_event(world, "f-000000000000000000000002", confidence=0.95, severity="low")
-    recommendation(world, "crew-0001", "crew_assignment", **CREW, hours=8.0)
+    crew_assignment(world)
     return world
 
 
@@ -236,7 +236,7 @@ def test_a_long_queue_is_paged_and_the_pages_keep_the_filters(world: World, lamb
     from plexlabor.webapp.app import PAGE_SIZE
 
     for number in range(PAGE_SIZE + 5):
-        recommendation(world, f"crew-{number + 2:04d}", "crew_assignment", **CREW, hours=8.0)
+        crew_assignment(world, f"crew-{number + 2:04d}")
     planner = {"cognito:username": "P0001", "cognito:groups": "planner"}
     first = _call(world, "GET", "/queue", planner, query={"kind": "crew_assignment"}, lambda_context=lambda_context)
     second = _call(

@@ -17,7 +17,7 @@ from plexlabor.approval.messages import Decision
 from plexlabor.audit import ApprovalAction
 from plexlabor.webapp.app import Dependencies
 from tests.unit.approval.approval_fakes import World, make_finding
-from tests.unit.review.review_world import CREW, finding_event, recommendation, web_deps, web_event
+from tests.unit.review.review_world import crew_assignment, finding_event, web_deps, web_event
 
 FINDING = "f-000000000000000000000001"
 EMPLOYEE = Person("E0002", "E00002", "Robin Diaz")  # make_finding's employee
@@ -33,16 +33,12 @@ ADMIN_CLAIMS = {"cognito:username": "E0001", "cognito:groups": "admin"}
 def world() -> World:
     world = World()
     finding_event(world, FINDING, confidence=0.93, severity="high")
-    recommendation(
+    crew_assignment(
         world,
-        "crew-0001",
-        "crew_assignment",
         record_key="job-operations:J1",
         employee_id=OPERATOR.employee_id,
         supervisor_id=SUPERVISOR.employee_id,
         note=f"Suggest {OPERATOR.employee_id} on WC-10 (8.0 h, shift 1): certified",
-        **CREW,
-        hours=8.0,
         recipients=[{"role": "supervisor", "id": SUPERVISOR.employee_id}],
     )
     return world
