@@ -148,3 +148,17 @@ def test_without_a_bucket_or_folder_the_function_refuses_to_start(monkeypatch: p
     with pytest.raises(Exception, match="ARTIFACTS_BUCKET_NAME"):
         wiring.dependencies()
     wiring.dependencies.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("variables", "plant"),
+    [
+        ({"SCORER_PLANT": "detroit", "PLEXLABOR_STAGE": "prod"}, "detroit"),
+        ({"PLEXLABOR_STAGE": "saltillo"}, "saltillo"),  # the stack's stage: one stack per plant
+        ({}, "plant"),
+    ],
+)
+def test_the_plant_decisions_are_kept_under_is_named_by_the_deployment(variables: dict[str, str], plant: str) -> None:
+    settings = wiring.RetrainSettings.from_env({"AUDIT_TABLE_NAME": "audit", **variables})
+
+    assert settings.plant == plant

@@ -4,7 +4,8 @@ Configuration (environment, read once per environment by `dependencies`):
 - `AUDIT_TABLE_NAME` (required): the decisions are read from it, the verdicts appended to it;
 - the registry (`ArtifactSettings`): `ARTIFACTS_BUCKET_NAME` (S3, under `models/scorer/`, the salts
   under `models/scorer-salt/`) or `PLEXLABOR_ARTIFACTS_DIR` (a folder); one of them is required;
-- `SCORER_PLANT` (`plant`): the plant this deployment serves (rows are segmented and salted by it);
+- `SCORER_PLANT`: the plant this deployment serves (rows are segmented and salted by it); unset, the
+  stack's stage (`PLEXLABOR_STAGE`, which the stack gives every function: one stack per plant), else `plant`;
 - `SCORER_LOOKBACK_DAYS` (182), `SCORER_MAX_DECISIONS` (20000): how far back and how many decisions
   of each verdict are read;
 - the promotion gate (`promotion.GateSettings`): `SCORER_RECALL_TOLERANCE` (0.02),
@@ -30,11 +31,19 @@ from plexlabor.platform.settings import PerEnvironment
 from plexlabor.validation.registry import SALT_PREFIX, SCORER_PREFIX, ModelRegistry
 
 ACTOR = "scorer_retrain"
+PLANT_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
 
 class RetrainSettings(ArtifactSettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
-    plant: str = Field(default="plant", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", alias="SCORER_PLANT")
+    scorer_plant: str | None = Field(default=None, pattern=PLANT_NAME, alias="SCORER_PLANT")
+    stage: str | None = Field(default=None, pattern=PLANT_NAME, alias=env.STAGE)
+
+    @property
+    def plant(self) -> str:
+        """`SCORER_PLANT`, else the stack's stage (one stack per plant: the stack sets `PLEXLABOR_STAGE`)."""
+        return self.scorer_plant or self.stage or "plant"
+
     lookback_days: int = Field(default=182, ge=7, le=730, alias="SCORER_LOOKBACK_DAYS")
     max_decisions: int = Field(default=20_000, ge=100, le=200_000, alias="SCORER_MAX_DECISIONS")
     tolerance: float = Field(default=0.02, ge=0, le=0.5, alias="SCORER_RECALL_TOLERANCE")
