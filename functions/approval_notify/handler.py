@@ -13,25 +13,15 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.parser.models import SqsModel, SqsRecordModel
-from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from plexlabor.approval.messages import NotifyMessage, parse_notify_message
 from plexlabor.approval.notify import NotifyService
 from plexlabor.approval.wiring import notify_service
 from plexlabor.platform.observability import lambda_handler, logger, metrics
+from plexlabor.platform.sqs import SqsEventOf
 
-
-class NotifySqsRecord(SqsRecordModel):
-    body: Json[NotifyMessage]  # type: ignore[assignment]
-
-
-class NotifySqsEvent(SqsModel):
-    Records: list[NotifySqsRecord]  # type: ignore[assignment]
-
-
-EVENT_MODEL = NotifySqsEvent
+EVENT_MODEL = SqsEventOf[NotifyMessage]
 """The shape of this function's event (`events/approval_notify.json` parses with it)."""
 
 

@@ -14,25 +14,15 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.parser.models import SqsModel, SqsRecordModel
-from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from plexlabor.approval.messages import RecommendationWriteback, WritebackMessage, parse_writeback_message
 from plexlabor.approval.wiring import writeback_service
 from plexlabor.approval.writeback import WritebackService
 from plexlabor.platform.observability import lambda_handler, logger, metrics
+from plexlabor.platform.sqs import SqsEventOf
 
-
-class WritebackSqsRecord(SqsRecordModel):
-    body: Json[WritebackMessage | RecommendationWriteback]  # type: ignore[assignment]
-
-
-class WritebackSqsEvent(SqsModel):
-    Records: list[WritebackSqsRecord]  # type: ignore[assignment]
-
-
-EVENT_MODEL = WritebackSqsEvent
+EVENT_MODEL = SqsEventOf[WritebackMessage | RecommendationWriteback]
 """The shape of this function's event (`events/plex_writeback.json` parses with it)."""
 
 OUTCOME_METRIC = {

@@ -30,8 +30,6 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
-from aws_lambda_powertools.utilities.parser.models import SqsModel, SqsRecordModel
-from aws_lambda_powertools.utilities.parser.types import Json
 from pydantic import ValidationError
 
 from plexlabor.audit.validations import ValidatedRecord, ValidationCounter
@@ -42,6 +40,7 @@ from plexlabor.intake.settings import ValidatorSettings
 from plexlabor.platform.clock import utc_now
 from plexlabor.platform.observability import logger, metrics, tracer
 from plexlabor.platform.settings import PerEnvironment
+from plexlabor.platform.sqs import SqsEventOf, SqsRecordOf
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.norms import Norms
@@ -50,12 +49,8 @@ from plexlabor.validation.scorer import ScorerModel
 ACTOR = "punch_validator"
 
 
-class PunchSqsRecord(SqsRecordModel):
-    body: Json[PunchMessage]  # type: ignore[assignment]
-
-
-class PunchSqsEvent(SqsModel):
-    Records: list[PunchSqsRecord]  # type: ignore[assignment]
+PunchSqsRecord = SqsRecordOf[PunchMessage]
+PunchSqsEvent = SqsEventOf[PunchMessage]
 
 
 processor = BatchProcessor(event_type=EventType.SQS, model=PunchSqsRecord)
