@@ -126,6 +126,7 @@ class QueueName(StrEnum):
     PUNCH = "punch"  # webhook + poller -> punch_validator
     NOTIFY = "notify"  # approval workflow -> approval_notify (task token in the message)
     WRITEBACK = "writeback"  # approval workflow -> plex_writeback
+    REPLAN = "replan"  # crew_call_offs (and any event source) -> crew_replan
 
 
 class SecretName(StrEnum):
@@ -156,6 +157,7 @@ ENV_QUEUE_URL = {
     QueueName.PUNCH: env.PUNCH_QUEUE_URL,
     QueueName.NOTIFY: env.NOTIFY_QUEUE_URL,
     QueueName.WRITEBACK: env.WRITEBACK_QUEUE_URL,
+    QueueName.REPLAN: env.REPLAN_QUEUE_URL,
 }
 ENV_SECRET_ARN = {
     SecretName.PLEX_API_KEY: env.PLEX_API_KEY_SECRET_ARN,

@@ -33,6 +33,8 @@ from infra.constants import (
 )
 
 MAX_TIMEOUT_S = 900
+CALL_OFF_PERIOD_MINUTES = 5
+"""crew_call_offs runs this often and looks at the shifts that started in the last period (less the grace)."""
 VISIBILITY_TIMEOUT_FACTOR = 6  # AWS: SQS visibility >= 6 x function timeout (+ batching window)
 
 
@@ -459,6 +461,32 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
     FORECAST_NIGHTLY,
     replace(
         FORECAST_NIGHTLY,
+    FunctionSpec(
+        name="crew_replan",
+        description="Re-plans the shift a replan message names (call-off, workcenter down/up, job operation "
+        "added/moved/completed): started and accepted work held, minimal change; new suggestions to review.",
+        flavour=BATCH,  # scipy's HiGHS
+        memory_mb=3008,
+        timeout_s=120,
+        access=(TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ, PLEX),  # the current plan and its decisions
+        consumes=QueueName.REPLAN,
+        batch_size=1,
+        reserved_concurrency=1,  # one re-plan at a time: each starts from the plan the previous one left
+        needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE),
+    ),
+    FunctionSpec(
+        name="crew_call_offs",
+        description="Finds operators scheduled on a shift that started a grace period ago and not clocked in; "
+        "sends a call_off replan message for each.",
+        flavour=BATCH,
+        memory_mb=2048,
+        timeout_s=300,
+        access=(SendTo(QueueName.REPLAN), PLEX),
+        reserved_concurrency=1,
+        needs=(Need.PLANT_TIMEZONE,),
+        schedule=f"rate({CALL_OFF_PERIOD_MINUTES} minutes)",
+        environment={"CREW_CALL_OFF_PERIOD_MINUTES": str(CALL_OFF_PERIOD_MINUTES)},  # the window it looks at
+    ),
         name="forecast_refresh",
         description="The day's forecasts and overtime projections again with the model in force (nothing "
         "trained), so the forecasts page reflects the day's punches and labor entries.",

@@ -3,6 +3,7 @@
 - punch:     webhook and poller -> punch_validator
 - notify:    approval workflow (task token in the message) -> approval_notify
 - writeback: approval workflow -> plex_writeback
+- replan:    crew_call_offs (a scheduled operator not clocked in) -> crew_replan
 
 Every queue: SSE with SQS-managed keys, TLS enforced by queue policy. A message that fails
 `max_receive_count` times (context `plexlabor:maxReceiveCount`, default 5) moves to the DLQ, which

@@ -13,6 +13,11 @@
    the 1st shift (the issue's target: >= 2,000 operators, >= 400 job operations, < 10 s, proven gap
    <= 1%, objective >= 10% better than greedy), then the whole day (all three shifts) for scale.
    Reading the plant folder (pydantic parsing of every record) is timed apart from planning.
+3. Re-planning after a call-off on the same plant's 1st shift: the nightly plan is the current plan;
+   `REPLAN_CALL_OFFS` operators it assigns (every k-th) call off 15 minutes after the shift starts (work
+   started by then is held). Per call-off: re-plan time (compile + solve, in process, the shift's data
+   already read), publishing to an in-memory audit table, and people moved, against a re-plan from
+   scratch (same event, nothing held, no change cost). Reading the shift's data again is timed once.
 
 Asserted: correctness only (optima reached, plans feasible). Timings are printed, never asserted.
 """
@@ -20,18 +25,22 @@ Asserted: correctness only (optima reached, plans feasible). Timings are printed
 from __future__ import annotations
 
 import csv
+import statistics
 import time
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.crew.build import build_problem
 from plexlabor.crew.models import CrewPlan
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.pairs import compile_problem
+from plexlabor.crew.publish import publish_plan
+from plexlabor.crew.replan import CurrentPlan, ReplanMessage, apply_event, assignments_of, people_moved, replan
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor_dev.gap import (
     OPTIMA_FILE,
@@ -50,6 +59,7 @@ PLAN_DAY = date(2026, 11, 23)  # Monday after the history (which ends Friday 202
 TIME_LIMIT_S = 10.0
 DAY_TIME_LIMIT_S = 30.0
 LARGE_TIME_LIMIT_S = 10.0
+REPLAN_CALL_OFFS = 12
 
 
 def _timed(function, *args):  # type: ignore[no-untyped-def]
@@ -209,14 +219,20 @@ def _feasible(plan: CrewPlan) -> bool:
     return True
 
 
-def test_plant_scale_benchmark(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def plant_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     started = time.perf_counter()
-    generate_plant(PLANT, tmp_path / "plant")
+    folder = tmp_path_factory.mktemp("crew") / "plant"
+    generate_plant(PLANT, folder)
     print(
         f"\nplant: {PLANT.employees} employees, {PLANT.weeks} weeks, seed {PLANT.seed}, generated in "
         f"{time.perf_counter() - started:.1f} s; planning {PLAN_DAY.isoformat()} (Monday after the history)"
     )
-    source = PlantFolderSource(tmp_path / "plant")
+    return folder
+
+
+def test_plant_scale_benchmark(plant_folder: Path) -> None:
+    source = PlantFolderSource(plant_folder)
     runs = (("1st shift (the issue's target)", "1", TIME_LIMIT_S), ("whole day, three shifts", None, DAY_TIME_LIMIT_S))
     for label, shift, limit in runs:
         problem, build_s, _ = _timed(build_problem, source, PLAN_DAY, shift)
@@ -239,3 +255,38 @@ def test_plant_scale_benchmark(tmp_path: Path) -> None:
                 f"  targets (>= 2,000 operators, >= 400 operations, < 10 s, gap <= 1%, >= 10% vs greedy): "
                 f"{'met' if ok else 'NOT met'}"
             )
+
+
+def test_replan_after_call_off_benchmark(plant_folder: Path) -> None:
+    problem, read_s, _ = _timed(build_problem, PlantFolderSource(plant_folder), PLAN_DAY, "1")
+    nightly = solve(problem, TIME_LIMIT_S)
+    current = CurrentPlan.of(nightly)
+    now = problem.window_start + timedelta(minutes=15)
+    assigned = sorted({a.employee_id for a in nightly.assignments})
+    callers = assigned[:: max(1, len(assigned) // REPLAN_CALL_OFFS)][:REPLAN_CALL_OFFS]
+    print(
+        f"\nre-plan after a call-off: {PLAN_DAY.isoformat()} shift 1, {len(nightly.assignments)} assignments in the "
+        f"nightly plan, call-offs at shift start + 15 min; reading the shift's data again {read_s:.2f} s"
+    )
+    seconds, publish_seconds, moved, moved_scratch, filled = [], [], [], [], []
+    for employee in callers:
+        message = ReplanMessage(reason="call_off", day=PLAN_DAY, shift="1", employee_id=employee, detected_at=now)
+        plan, wall, _ = _timed(replan, problem, current, message, now, TIME_LIMIT_S)
+        store = InMemoryAuditStore()
+        _, publish_s, _ = _timed(publish_plan, plan, store, now)
+        scratch = solve(apply_event(problem, message), TIME_LIMIT_S)
+        absent = frozenset({employee})
+        seconds.append(wall)
+        publish_seconds.append(publish_s)
+        moved.append(people_moved(current.assignments, assignments_of(plan), absent))
+        moved_scratch.append(people_moved(current.assignments, assignments_of(scratch), absent))
+        filled.append(plan.breakdown.seats_filled - nightly.breakdown.seats_filled)
+        assert _feasible(plan) and not any(a.employee_id == employee for a in plan.assignments)
+    print(
+        f"  {len(callers)} call-offs: re-plan (compile + solve) median {statistics.median(seconds):.2f} s, max "
+        f"{max(seconds):.2f} s; publishing median {statistics.median(publish_seconds):.2f} s"
+    )
+    print(
+        f"  people moved: minimal change median {statistics.median(moved):g}, max {max(moved)}; from scratch "
+        f"median {statistics.median(moved_scratch):g}, max {max(moved_scratch)}; seats filled vs nightly: {filled}"
+    )

@@ -20,10 +20,10 @@ def _resource(synthesized: Synthesized, construct: Any) -> dict[str, Any]:
     return synthesized.template["Resources"][synthesized.logical_id(construct)]
 
 
-def test_three_work_queues_and_three_dead_letter_queues(synthesized: Synthesized) -> None:
+def test_four_work_queues_and_four_dead_letter_queues(synthesized: Synthesized) -> None:
     queues = synthesized.stack.queues
 
-    synthesized.assertions.resource_count_is("AWS::SQS::Queue", 6)
+    synthesized.assertions.resource_count_is("AWS::SQS::Queue", 8)
     assert set(queues.queues) == set(queues.dead_letter_queues) == set(QueueName)
 
 

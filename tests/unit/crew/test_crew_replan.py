@@ -14,6 +14,7 @@ from plexlabor.crew.replan import (
     ReplanMessage,
     apply_event,
     assignments_of,
+    call_offs,
     people_moved,
     replan,
 )
@@ -36,7 +37,7 @@ def plant(start: float = 0.0, policy: CrewPolicy | None = None):  # type: ignore
 
 
 def call_off(employee: str) -> ReplanMessage:
-    return ReplanMessage(reason="call_off", date=DAY, shift="1", employee_id=employee, detected_at=T0)
+    return ReplanMessage(reason="call_off", day=DAY, shift="1", employee_id=employee, detected_at=T0)
 
 
 def test_a_call_off_moves_only_the_operator_who_covers_the_seat() -> None:
@@ -86,17 +87,27 @@ def test_a_called_off_operators_started_work_is_not_held() -> None:
 
 def test_workcenter_down_and_operation_completed_drop_their_segments() -> None:
     crew = plant()
-    down = ReplanMessage(reason="workcenter_down", date=DAY, shift="1", workcenter_id="WC-A", detected_at=T0)
-    done = ReplanMessage(reason="operation_completed", date=DAY, shift="1", job_operation_id="OP-JB", detected_at=T0)
+    down = ReplanMessage(reason="workcenter_down", day=DAY, shift="1", workcenter_id="WC-A", detected_at=T0)
+    done = ReplanMessage(reason="operation_completed", day=DAY, shift="1", job_operation_id="OP-JB", detected_at=T0)
     assert [j.key for j in apply_event(crew, down).jobs] == ["JB"]
     assert [j.key for j in apply_event(crew, done).jobs] == ["JA"]
     assert "re-planned after workcenter down: 1 segment(s) dropped" in apply_event(crew, down).notes
-    up = ReplanMessage(reason="workcenter_up", date=DAY, shift="1", workcenter_id="WC-A", detected_at=T0)
+    up = ReplanMessage(reason="workcenter_up", day=DAY, shift="1", workcenter_id="WC-A", detected_at=T0)
     assert apply_event(crew, up) == crew
 
 
 def test_a_message_must_name_what_changed() -> None:
     with pytest.raises(ValidationError, match="a call_off message needs employee_id"):
-        ReplanMessage(reason="call_off", date=DAY, shift="1", detected_at=T0)
+        ReplanMessage(reason="call_off", day=DAY, shift="1", detected_at=T0)
     with pytest.raises(ValidationError, match="reason"):
         ReplanMessage.model_validate({"reason": "coffee", "date": "2026-11-23", "shift": "1", "detected_at": T0})
+
+
+def test_call_offs_are_scheduled_operators_not_clocked_in_after_the_grace() -> None:
+    crew = plant()  # X, Y, Z all scheduled on shift 1 at T0
+    crew = crew.model_copy(update={"operators": (*crew.operators, operator("L", leave="vacation"))})
+    grace = timedelta(minutes=15)
+    assert call_offs(crew, "1", {"X"}, T0 + timedelta(minutes=14), grace) == []  # still within the grace
+    late = call_offs(crew, "1", {"X"}, T0 + timedelta(minutes=15), grace)
+    assert [(m.reason, m.employee_id, m.shift) for m in late] == [("call_off", "Y", "1"), ("call_off", "Z", "1")]
+    assert call_offs(crew, "2", set(), T0 + timedelta(hours=3), grace) == []  # nobody is on shift 2

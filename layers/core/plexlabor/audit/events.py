@@ -220,6 +220,32 @@ class AuditEvent(BaseModel):
         return f"{format_audit_time(self.occurred_at)}#{self.event_id}"
 
 
+def expiry_event(
+    record: str,
+    item_id: str,
+    *,
+    occurred_at: datetime,
+    actor: str,
+    payload: dict[str, Any],
+    supervisor_id: str | None = None,
+    employee_id: str | None = None,
+) -> AuditEvent:
+    """Closes an open item without a decision (the review sweep's expiry; a suggestion a re-plan dropped).
+    Its id is stable per item, so an item is closed once whoever closes it."""
+    return AuditEvent(
+        record_key=record,
+        event_id=stable_event_id(item_id, AuditEventType.EXPIRED.value),
+        event_type=AuditEventType.EXPIRED,
+        status=AuditStatus.EXPIRED,
+        occurred_at=occurred_at,
+        actor=actor,
+        finding_id=item_id,
+        supervisor_id=supervisor_id,
+        employee_id=employee_id,
+        payload=payload,
+    )
+
+
 def recommendation_event(
     record: str,
     event_id: str,

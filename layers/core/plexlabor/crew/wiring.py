@@ -9,30 +9,48 @@ Configuration (environment, read once per environment by `dependencies`):
   plan and short job operations wait for approval; `all`; `none`);
 - the pilot scope (`PilotSettings`: `PILOT_*`, `NOTIFY_KINDS`, `ADVISORY_MODE`, `docs/rollout.md`),
   which holds back what `CREW_APPROVAL` would send for review outside the pilot or in advisory mode.
+
+crew_replan (`replan_dependencies`) reads the same source, table and pilot scope, and
+`CREW_REPLAN_TIME_LIMIT_SECONDS` (10); what it adds to the current plan always waits for review.
+crew_call_offs (`call_off_dependencies`) reads the same source, `REPLAN_QUEUE_URL` (where it sends
+`call_off` messages), `CREW_CALL_OFF_GRACE_MINUTES` (15: how late a scheduled operator may clock in)
+and `CREW_CALL_OFF_PERIOD_MINUTES` (5: its schedule's period, the window of shift starts it looks at).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.publish import Approval
 from plexlabor.platform import env
+from plexlabor.platform.aws import LazyClient
 from plexlabor.platform.clock import utc_now
 from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 
+if TYPE_CHECKING:
+    from plexlabor.crew.models import CrewProblem
+    from plexlabor.crew.replan import ReplanMessage
+    from plexlabor.crew.replanning import ReplanSender
+
 ACTOR = "crew_planner"
 """Who the plan's suggestions are recorded by in the audit trail."""
 
 
-class CrewPlannerSettings(PlexSourceSettings, PilotSettings):
+class CrewSettings(PlexSourceSettings, PilotSettings):
+    """What crew_planner and crew_replan both read: the labor data, the audit table, the pilot scope."""
+
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
+
+
+class CrewPlannerSettings(CrewSettings):
     time_limit_s: float = Field(default=60.0, gt=0, le=800, alias="CREW_TIME_LIMIT_SECONDS")
     approval: Approval = Field(default="changes", alias="CREW_APPROVAL")
 
@@ -47,18 +65,77 @@ class Dependencies:
     clock: Callable[[], datetime] = utc_now
 
 
-def build(settings: CrewPlannerSettings) -> Dependencies:
+def _source_and_store(settings: CrewSettings) -> tuple[LaborSource, AuditStore]:
     """The real adapters (clients are created on first use)."""
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
 
-    return Dependencies(
-        source=open_labor_source_from_aws(settings),
-        store=DynamoDbAuditStore(settings.audit_table_name),
-        time_limit_s=settings.time_limit_s,
-        approval=settings.approval,
-        scope=settings.pilot_scope,
-    )
+    return open_labor_source_from_aws(settings), DynamoDbAuditStore(settings.audit_table_name)
+
+
+def build(settings: CrewPlannerSettings) -> Dependencies:
+    source, store = _source_and_store(settings)
+    return Dependencies(source, store, settings.time_limit_s, settings.approval, settings.pilot_scope)
 
 
 dependencies = PerEnvironment(CrewPlannerSettings, build)
 """The dependencies from the environment: built on first use, rebuilt only if a variable it reads changes."""
+
+
+class CrewReplanSettings(CrewSettings):
+    time_limit_s: float = Field(default=10.0, gt=0, le=800, alias="CREW_REPLAN_TIME_LIMIT_SECONDS")
+
+
+@dataclass
+class ReplanDependencies(Dependencies):
+    time_limit_s: float = 10.0
+    approval: Approval = "all"
+    """A re-plan records only what is new (the rest has the current plan's event ids): all of it for review."""
+    problems: dict[tuple[date, str], tuple[float, CrewProblem]] = field(default_factory=dict)
+    """Per (day, shift): when (monotonic seconds) and the problem last re-planned, events applied."""
+
+
+def build_replan(settings: CrewReplanSettings) -> ReplanDependencies:
+    source, store = _source_and_store(settings)
+    return ReplanDependencies(source, store, settings.time_limit_s, scope=settings.pilot_scope)
+
+
+replan_dependencies = PerEnvironment(CrewReplanSettings, build_replan)
+
+
+class SqsReplanSender:
+    """Puts a `replan` message on the replan queue (crew_replan consumes it)."""
+
+    def __init__(self, queue_url: str, sqs: Any | None = None) -> None:
+        self.queue_url = queue_url
+        self._client = sqs
+
+    sqs = LazyClient("sqs")
+
+    def send(self, message: ReplanMessage) -> None:
+        self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=message.model_dump_json(by_alias=True))
+
+
+class CrewCallOffSettings(PlexSourceSettings):
+    replan_queue_url: str = Field(alias=env.REPLAN_QUEUE_URL)
+    grace_minutes: float = Field(default=15.0, ge=0, le=240, alias="CREW_CALL_OFF_GRACE_MINUTES")
+    period_minutes: float = Field(default=5.0, gt=0, le=60, alias="CREW_CALL_OFF_PERIOD_MINUTES")
+
+
+@dataclass
+class CallOffDependencies:
+    source: LaborSource
+    sender: ReplanSender
+    grace: timedelta = timedelta(minutes=15)
+    period: timedelta = timedelta(minutes=5)
+
+
+def build_call_offs(settings: CrewCallOffSettings) -> CallOffDependencies:
+    return CallOffDependencies(
+        source=open_labor_source_from_aws(settings),
+        sender=SqsReplanSender(settings.replan_queue_url),
+        grace=timedelta(minutes=settings.grace_minutes),
+        period=timedelta(minutes=settings.period_minutes),
+    )
+
+
+call_off_dependencies = PerEnvironment(CrewCallOffSettings, build_call_offs)

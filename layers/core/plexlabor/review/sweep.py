@@ -34,7 +34,8 @@ from plexlabor.approval.display import Reader
 from plexlabor.approval.messages import Stage
 from plexlabor.approval.notified import Sent, record_sent
 from plexlabor.approval.ports import SupervisorDirectory
-from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, AuditStore, append_once, stable_event_id
+from plexlabor.audit import AuditStatus, AuditStore, append_once
+from plexlabor.audit.events import expiry_event
 from plexlabor.platform.clock import utc_now
 from plexlabor.review.items import PUNCH, ReviewItem
 from plexlabor.review.notices import compose_notice
@@ -214,14 +215,11 @@ class ReviewSweep:
         stages = sorted({stage for stage, _ in told.recipients.get(item.item_id, set())})
         append_once(
             self.audit,
-            AuditEvent(
-                record_key=item.record_key,
-                event_id=stable_event_id(item.item_id, AuditEventType.EXPIRED.value),
-                event_type=AuditEventType.EXPIRED,
-                status=AuditStatus.EXPIRED,
+            expiry_event(
+                item.record_key,
+                item.item_id,
                 occurred_at=now,
                 actor=ACTOR,
-                finding_id=item.item_id,
                 supervisor_id=item.supervisor_id,
                 employee_id=item.employee_id,
                 payload={"stages": stages, "wait_seconds": int(self.wait.total_seconds()), "kind": item.kind},

@@ -1,0 +1,194 @@
+"""crew_replan's and crew_call_offs' runs: re-plan a shift on a `replan` message; detect call-offs.
+
+`run(deps, message)` (crew_replan, one message from the replan queue at a time):
+1. read the shift's problem again (`build_problem`: the day's data as Plex has it now). A warm container
+   keeps the last problem of each shift, with the events applied so far, for `PROBLEM_TTL`: a call-off,
+   an absence, a workcenter down or an operation completed within it re-plan that problem without
+   reading Plex again (the event itself says what changed); an operation added or moved, a workcenter
+   back up, or a stale problem read the data again;
+2. read the current plan from the audit table (`read_current_plan`): the shift's crew assignments
+   published by the nightly plan or an earlier re-plan, not rejected and not closed; those a supervisor
+   approved are held, as is every one that has started;
+3. re-plan (`plexlabor.crew.replan`: the event applied, a change cost on everything new);
+4. publish like the nightly plan: an assignment that is already in the current plan has the same event
+   id and is not recorded again; a new one waits in the review queue (`pending_approval`, within the
+   pilot scope); an assignment of the current plan that the re-plan dropped and nobody decided yet is
+   closed with an `expired` event that says it was superseded, so the queue no longer offers it.
+
+`detect(deps, request)` (crew_call_offs, scheduled every few minutes): for each shift that started
+between `grace` and `grace + period` ago, the operators scheduled on it, not on leave and not clocked
+in become `call_off` messages on the replan queue (`plexlabor.crew.replan.call_offs`). Each shift is
+looked at by one run only (the window moves with the schedule), so a call-off is sent once.
+
+Summaries hold ids and counts only.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+from zoneinfo import ZoneInfo
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+
+from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, expiry_event
+from plexlabor.audit.publish import append_once
+from plexlabor.audit.store import AuditStore
+from plexlabor.crew.replan import Assignment, CurrentPlan, ReplanMessage, assignments_of, people_moved
+from plexlabor.platform.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from plexlabor.crew.models import CrewProblem
+    from plexlabor.crew.wiring import CallOffDependencies, ReplanDependencies
+
+REPLAN_ACTOR = "crew_replan"
+CREW_ASSIGNMENT = "crew_assignment"
+PLAN_LOOKBACK = timedelta(days=3)
+"""How far before the planned day the current plan's suggestions are looked for (the nightly plan is
+published the day before)."""
+PROBLEM_TTL_S = 600.0
+"""How long a container re-plans a shift's problem without reading it again (seconds)."""
+APPLIED_BY_EVENT = frozenset({"call_off", "absence", "workcenter_down", "operation_completed"})
+"""Events whose change the message itself carries (`replan.apply_event`): no fresh read needed."""
+READ_LIMIT = 50_000
+"""Events per status read (a shift of a 2,400-person plant has about 1,000 assignments)."""
+
+
+class ReplanSender(Protocol):
+    """Puts one `replan` message on the replan queue."""
+
+    def send(self, message: ReplanMessage) -> None: ...
+
+
+def read_current_plan(
+    store: AuditStore, day: date, shift: str, since: datetime
+) -> tuple[CurrentPlan, dict[Assignment, AuditEvent]]:
+    """The shift's current plan from the audit table, and the opening event of each of its assignments
+    that nobody decided yet (what a re-plan may supersede)."""
+    closed: set[str] = set()
+    approved: set[str] = set()
+    for status in (AuditStatus.APPROVED, AuditStatus.REJECTED, AuditStatus.EXPIRED):
+        ids = {e.finding_id for e in store.by_status(status, since, READ_LIMIT) if e.finding_id}
+        closed |= ids
+        if status is AuditStatus.APPROVED:
+            approved = ids
+    openings: dict[Assignment, AuditEvent] = {}
+    accepted: set[Assignment] = set()
+    for status in (AuditStatus.PENDING_APPROVAL, AuditStatus.LOGGED):
+        for event in store.by_status(status, since, READ_LIMIT):
+            payload = event.payload
+            if (
+                event.event_type is not AuditEventType.RECOMMENDATION
+                or payload.get("kind") != CREW_ASSIGNMENT
+                or payload.get("plan_day") != day.isoformat()
+                or payload.get("shift_code") != shift
+                or event.employee_id is None
+            ):
+                continue
+            assignment = (str(payload["segment"]), event.employee_id)
+            if event.event_id in approved:
+                accepted.add(assignment)
+            elif event.event_id not in closed:
+                openings[assignment] = event
+    plan = CurrentPlan(assignments=frozenset(openings) | frozenset(accepted), accepted=frozenset(accepted))
+    return plan, openings
+
+
+def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime) -> AuditEvent:
+    """Closes a suggestion a re-plan dropped (the `expired` event the review sweep would write, once)."""
+    return expiry_event(
+        opening.record_key,
+        opening.event_id,
+        occurred_at=now,
+        actor=REPLAN_ACTOR,
+        supervisor_id=opening.supervisor_id,
+        employee_id=opening.employee_id,
+        payload={"kind": CREW_ASSIGNMENT, "superseded_by": REPLAN_ACTOR, "replan_reason": message.reason},
+    )
+
+
+def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
+    """Re-plan the message's shift and publish what changed; the JSON-safe summary."""
+    from plexlabor.crew.publish import publish_plan  # SciPy loads here, not when the handler is imported
+    from plexlabor.crew.replan import apply_event, replan
+    from plexlabor.crew.service import plan_summary
+
+    started = time.perf_counter()
+    logger.append_keys(plan_day=message.day.isoformat(), shift=message.shift, replan_reason=message.reason)
+    problem, read = _shift_problem(deps, message)
+    read_s = time.perf_counter() - started
+    since = datetime.combine(message.day, datetime.min.time(), UTC) - PLAN_LOOKBACK
+    current, openings = read_current_plan(deps.store, message.day, message.shift, since)
+    now = deps.clock()
+    plan = replan(problem, current, message, now, deps.time_limit_s)
+    deps.problems[(message.day, message.shift)] = (time.monotonic(), apply_event(problem, message))
+    departments = {job.place.workcenter_id: job.place.department_code for job in problem.jobs}
+    result = publish_plan(
+        plan, deps.store, now, actor=REPLAN_ACTOR, approval=deps.approval, scope=deps.scope, departments=departments
+    )
+    kept = assignments_of(plan)
+    dropped = [event for assignment, event in openings.items() if assignment not in kept]
+    superseded = sum(append_once(deps.store, superseded_event(event, message, now)) for event in dropped)
+    absent = frozenset({message.employee_id}) if message.employee_id else frozenset()
+    summary = plan_summary(message.day, plan) | result.as_dict()
+    summary |= {
+        "reason": message.reason,
+        "current_assignments": len(current.assignments),
+        "accepted": len(current.accepted),
+        "people_moved": people_moved(set(current.assignments), kept, absent),
+        "superseded": superseded,
+        "data_read": read,
+        "read_seconds": round(read_s, 2),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    logger.info("crew re-planned", **summary)
+    metrics.add_metric(name="CrewReplanSeconds", unit=MetricUnit.Seconds, value=summary["seconds"])
+    metrics.add_metric(name="CrewReplanPeopleMoved", unit=MetricUnit.Count, value=summary["people_moved"])
+    return summary
+
+
+def _shift_problem(deps: ReplanDependencies, message: ReplanMessage) -> tuple[CrewProblem, bool]:
+    """The shift's problem: the container's, when fresh and the event carries its own change; else read.
+    The flag says whether the data was read."""
+    from plexlabor.crew.build import build_problem
+
+    kept = deps.problems.get((message.day, message.shift))
+    if kept is not None and message.reason in APPLIED_BY_EVENT and time.monotonic() - kept[0] < PROBLEM_TTL_S:
+        return kept[1], False
+    problem = build_problem(deps.source.port, message.day, message.shift, timezone=deps.source.timezone)
+    return problem, True
+
+
+def shifts_starting(
+    shifts: list[Any], zone: ZoneInfo, begin: datetime, end: datetime
+) -> list[tuple[date, str, datetime]]:
+    """(work date, shift code, start) of each shift instance that starts in [begin, end)."""
+    from plexlabor.crew.build import shift_instances
+
+    first, last = begin.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date()
+    instances = shift_instances(shifts, first, last, zone)
+    return [(i.work_date, i.shift.shift_code, i.start) for i in instances if begin <= i.start < end]
+
+
+def detect(deps: CallOffDependencies, request: EventBridgeModel) -> dict[str, Any]:
+    """Send a `call_off` for every operator scheduled on a shift that started `grace` to `grace + period`
+    before the event's time and not clocked in; the counts."""
+    from plexlabor.crew.build import build_problem
+    from plexlabor.crew.replan import call_offs
+
+    now = request.time
+    port, zone = deps.source.port, ZoneInfo(deps.source.timezone)
+    shifts = shifts_starting(port.shifts(), zone, now - deps.grace - deps.period, now - deps.grace)
+    sent = 0
+    for day, code, start in shifts:
+        problem = build_problem(port, day, code, timezone=deps.source.timezone)
+        clocked_in = {e.employee_id for e in port.time_clock_entries(start - timedelta(hours=4), now)}
+        for message in call_offs(problem, code, clocked_in, now, deps.grace):
+            deps.sender.send(message)
+            sent += 1
+    summary: dict[str, Any] = {"shifts": [f"{day.isoformat()}/{code}" for day, code, _ in shifts], "call_offs": sent}
+    logger.info("call-offs detected", **summary)
+    metrics.add_metric(name="CrewCallOffsDetected", unit=MetricUnit.Count, value=sent)
+    return summary

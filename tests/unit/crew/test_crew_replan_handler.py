@@ -1,0 +1,144 @@
+"""crew_replan and crew_call_offs end to end on a small plant, with the in-memory audit store: the nightly
+plan published, a call-off re-planned through the SQS handler, the dropped suggestion superseded, the
+new ones waiting for review; the detector's messages."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from functions.crew_call_offs import handler as crew_call_offs
+from functions.crew_planner import handler as crew_planner
+from functions.crew_replan import handler as crew_replan
+from plexlabor.approval.messages import ApprovalAction, Decision
+from plexlabor.approval.recommendations import Recommended, recommendation_decision
+from plexlabor.audit import AuditEvent, AuditStatus, InMemoryAuditStore
+from plexlabor.crew import wiring
+from plexlabor.crew.build import build_problem
+from plexlabor.crew.replan import ReplanMessage
+from plexlabor.crew.replanning import read_current_plan
+from plexlabor.plant import PlantFolder
+from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.plex.sources import LaborSource
+from tests.support import FakeLambdaContext, load_event
+
+DAY = date(2026, 11, 23)  # Monday after the history
+SHIFT_START = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # 06:00 in Detroit
+SINCE = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def _sqs(message: ReplanMessage) -> dict[str, Any]:
+    event = load_event("crew_replan")
+    record = {**event["Records"][0], "body": message.model_dump_json(by_alias=True)}
+    return {"Records": [record]}
+
+
+def _crew_events(store: InMemoryAuditStore, actor: str) -> list[AuditEvent]:
+    events = store.by_status(AuditStatus.PENDING_APPROVAL, SINCE, 10_000)
+    events += store.by_status(AuditStatus.LOGGED, SINCE, 10_000)
+    return [e for e in events if e.actor == actor and e.payload.get("kind") == "crew_assignment"]
+
+
+@pytest.fixture
+def planned(labelled_plant: PlantFolder) -> tuple[LaborSource, InMemoryAuditStore]:
+    """Monday's 1st shift planned the night before and published (assignments that change the plan wait)."""
+    source = LaborSource(PlantFolderSource(labelled_plant.path), "America/Detroit")
+    store = InMemoryAuditStore()
+    nightly = wiring.Dependencies(source=source, store=store, time_limit_s=20, clock=lambda: SINCE)
+    event = {**load_event("crew_planner"), "detail": {"date": DAY.isoformat(), "shift": "1"}}
+    assert crew_planner.handler(event, FakeLambdaContext(), dependencies=nightly)["published"] > 0
+    return source, store
+
+
+def test_the_canonical_event_parses() -> None:
+    record = load_event("crew_replan")["Records"][0]
+    message = ReplanMessage.model_validate_json(record["body"])
+    assert message.reason == "call_off" and message.employee_id and message.day == DAY
+
+
+def test_a_call_off_is_re_planned_and_only_what_changed_goes_for_review(
+    planned: tuple[LaborSource, InMemoryAuditStore],
+) -> None:
+    source, store = planned
+    nightly = _crew_events(store, "crew_planner")
+    current, _ = read_current_plan(store, DAY, "1", SINCE)
+    assert len(current.assignments) == len(nightly) and not current.accepted
+    # Given a supervisor approved one assignment, and another operator calls off 15 minutes into the shift
+    by_employee = sorted(nightly, key=lambda e: (e.employee_id or "", e.event_id))
+    approved, caller = by_employee[0], by_employee[-1]
+    assert approved.employee_id != caller.employee_id
+    store.append(
+        recommendation_decision(
+            Recommended.of(approved), Decision(action=ApprovalAction.APPROVE, supervisor_id="E00001"), SINCE, "queue"
+        )
+    )
+    now = SHIFT_START + timedelta(minutes=15)
+    deps = wiring.ReplanDependencies(source=source, store=store, time_limit_s=20, clock=lambda: now)
+    message = ReplanMessage(reason="call_off", day=DAY, shift="1", employee_id=caller.employee_id, detected_at=now)
+    # When crew_replan handles the message
+    response = crew_replan.handler(_sqs(message), FakeLambdaContext(), dependencies=deps)
+    # Then the batch succeeded; the caller's suggestions are superseded, the approved one is still there
+    assert response == {"batchItemFailures": []}
+    closed = store.by_status(AuditStatus.EXPIRED, SINCE, 1000)
+    assert caller.event_id in {e.finding_id for e in closed}
+    assert all(e.payload["superseded_by"] == "crew_replan" for e in closed)
+    replanned = _crew_events(store, "crew_replan")
+    assert all(e.status is AuditStatus.PENDING_APPROVAL for e in replanned)
+    assert caller.employee_id not in {e.employee_id for e in replanned}
+    after, _ = read_current_plan(store, DAY, "1", SINCE)
+    assert (approved.payload["segment"], approved.employee_id) in after.accepted
+    assert caller.employee_id not in {employee for _, employee in after.assignments}
+    # Minimal change: besides the caller, few people moved; the same message again changes nothing more
+    again = crew_replan.handler(_sqs(message), FakeLambdaContext(), dependencies=deps)
+    assert again == {"batchItemFailures": []}
+    assert len(_crew_events(store, "crew_replan")) == len(replanned)
+    assert deps.problems  # the warm container keeps the shift's problem with the call-off applied
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+def test_a_malformed_message_fails_only_its_record(planned: tuple[LaborSource, InMemoryAuditStore]) -> None:
+    source, store = planned
+    deps = wiring.ReplanDependencies(source=source, store=store)
+    event = _sqs(ReplanMessage(reason="workcenter_up", day=DAY, shift="1", workcenter_id="W1", detected_at=SINCE))
+    event["Records"][0]["body"] = json.dumps({"reason": "call_off", "date": "2026-11-23", "shift": "1"})
+    response = crew_replan.handler(event, FakeLambdaContext(), dependencies=deps)
+    assert response["batchItemFailures"] == [{"itemIdentifier": event["Records"][0]["messageId"]}]
+
+
+class RecordingSender:
+    def __init__(self) -> None:
+        self.sent: list[ReplanMessage] = []
+
+    def send(self, message: ReplanMessage) -> None:
+        self.sent.append(message)
+
+
+@pytest.mark.parametrize("day", [date(2026, 11, 19), DAY])  # Thursday in the history; Monday after it
+def test_call_offs_are_the_scheduled_operators_not_clocked_in(labelled_plant: PlantFolder, day: date) -> None:
+    source = LaborSource(PlantFolderSource(labelled_plant.path), "America/Detroit")
+    sender = RecordingSender()
+    deps = wiring.CallOffDependencies(source=source, sender=sender)  # grace 15 min, period 5 min
+    start = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=11)  # 1st shift, 06:00 Detroit
+    now = start + timedelta(minutes=17)  # a late clock-in after this is still a call-off at this time
+    event = {**load_event("crew_call_offs"), "time": now.isoformat()}
+    summary = crew_call_offs.handler(event, FakeLambdaContext(), dependencies=deps)
+    assert summary["shifts"] == [f"{day.isoformat()}/1"]
+    problem = build_problem(source.port, day, "1", timezone=source.timezone)
+    scheduled = {
+        op.employee_id
+        for op in problem.operators
+        if op.leave is None and any(b.shift_code == "1" and b.work_date == day for b in op.blocks)
+    }
+    punched = {e.employee_id for e in source.port.time_clock_entries(start - timedelta(hours=4), now)}
+    assert {m.employee_id for m in sender.sent} == scheduled - punched
+    assert summary["call_offs"] == len(sender.sent) and all(m.reason == "call_off" for m in sender.sent)
+    if day == DAY:  # after the history nobody has punched: everyone scheduled is late
+        assert len(sender.sent) == len(scheduled) > 0
+    else:
+        assert len(sender.sent) < len(scheduled) / 4
+    # ten minutes later the shift's start is out of the window: nothing is sent twice
+    later = {**event, "time": (start + timedelta(minutes=27)).isoformat()}
+    assert crew_call_offs.handler(later, FakeLambdaContext(), dependencies=deps)["call_offs"] == 0
