@@ -39,6 +39,8 @@ class PlantSpec:
     policy: PunchPolicy = field(default_factory=PunchPolicy)
     operator_effects: bool = True
     """False: every operator has the same true efficiency, scrap and downtime propensity (a null plant)."""
+    hard_normals: frozenset[str] = frozenset()
+    """Hard normal patterns switched on (names in `normals.NORMAL_PATTERNS`); none by default."""
 
     def __post_init__(self) -> None:
         if self.employees < 5:
@@ -47,6 +49,11 @@ class PlantSpec:
             raise ValueError("weeks: must be between 1 and 104")
         if not 0 <= self.anomaly_rate <= 0.5:
             raise ValueError("anomaly_rate: must be between 0 and 0.5")
+        from plexlabor_dev.simulator.normals import NORMAL_PATTERNS  # the patterns import this module
+
+        unknown = sorted(set(self.hard_normals) - set(NORMAL_PATTERNS))
+        if unknown:
+            raise ValueError(f"hard_normals: unknown {', '.join(unknown)} (known: {', '.join(NORMAL_PATTERNS)})")
 
 
 class Sim:
@@ -57,6 +64,7 @@ class Sim:
         self.out = out
         self.rng = random.Random(spec.seed)
         self.effects_rng = random.Random(f"operator-effects:{spec.seed}")
+        self.normals_rng = random.Random(f"hard-normals:{spec.seed}")
         self.tz = ZoneInfo(spec.timezone)
         self.policy = spec.policy
         self.scale = spec.anomaly_rate

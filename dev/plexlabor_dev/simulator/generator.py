@@ -30,14 +30,20 @@ from pathlib import Path
 from plexlabor.models import PLANT_MODELS, record_key
 from plexlabor.plant import LABELS_FILE, META_FILE, PlantFolder, PlantMeta
 from plexlabor_dev.progress import step
-from plexlabor_dev.simulator import operators, organization, population, production, schedules
+from plexlabor_dev.simulator import normals, operators, organization, population, production, schedules
 from plexlabor_dev.simulator.anomalies import DAY_TYPE_WEIGHTS, EXCESSIVE_WEEKS
 from plexlabor_dev.simulator.context import DEFAULT_END, PlantSpec, Sim
 from plexlabor_dev.simulator.writer import PlantWriter
 
 LABEL_RESOURCES = ("time-clock-entries", "labor-entries", "workcenter-events", "badge-swipes")
 PLANT_FILES = frozenset(
-    {*(f"{resource}.jsonl" for resource in PLANT_MODELS), LABELS_FILE, META_FILE, operators.OPERATOR_EFFECTS_FILE}
+    {
+        *(f"{resource}.jsonl" for resource in PLANT_MODELS),
+        LABELS_FILE,
+        META_FILE,
+        operators.OPERATOR_EFFECTS_FILE,
+        normals.NORMALS_FILE,
+    }
 )
 """What `generate_plant` writes: the files `--force` may replace."""
 
@@ -77,6 +83,7 @@ def _simulate(sim: Sim) -> None:
     production.emit_machine_runs(sim)
     EXCESSIVE_WEEKS.label_weeks(sim)
     operators.write_truth(sim)
+    normals.write_truth(sim)
     step("writing labels")
 
 

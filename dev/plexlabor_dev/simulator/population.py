@@ -12,6 +12,7 @@ from datetime import timedelta
 from plexlabor_dev.simulator import catalog, operators
 from plexlabor_dev.simulator.anomalies import uncertified_operator
 from plexlabor_dev.simulator.context import Sim
+from plexlabor_dev.simulator.normals import NEW_HIRES
 from plexlabor_dev.simulator.organization import Headcount
 from plexlabor_dev.simulator.world import Cert, Person
 
@@ -58,6 +59,7 @@ def hire(sim: Sim, headcount: Headcount, sizes: list[int], skill_ids: dict[str, 
         for i in range(headcount.supervisors)
     ]
     _hire_hourly(sim, hiring, headcount, sizes, supervisors)
+    NEW_HIRES.choose(sim)
     world.people = managers + supervisors + world.hourly
     for person in world.people:
         grant_certifications(sim, person, skill_ids)
@@ -171,6 +173,7 @@ def emit_employee(sim: Sim, person: Person) -> None:
     person.username = f"{first[0].lower()}{last.lower()}{person.no}"
     email = f"{person.username}@plant.example"
     rate = round(rng.uniform(*person.dept.pay_range), 2)
+    hired_long_ago = sim.start_date - timedelta(days=rng.randint(60, 4000))
     title = ("Operator" if person.dept.direct else "Technician") if person.role == "Hourly" else person.role
     sim.emit(
         "employees",
@@ -183,7 +186,7 @@ def emit_employee(sim: Sim, person: Person) -> None:
             "departmentCode": person.dept.code,
             "positionTitle": title,
             "supervisorId": person.supervisor_id,
-            "hireDate": (sim.start_date - timedelta(days=rng.randint(60, 4000))).isoformat(),
+            "hireDate": (person.hired or hired_long_ago).isoformat(),
             "payRate": rate if person.role == "Hourly" else round(rate * 1.6, 2),
             "homeWorkcenterId": person.home_wc,
             "buildingCode": person.building,

@@ -13,6 +13,7 @@ from plexlabor_dev.progress import step
 from plexlabor_dev.simulator import catalog, workday
 from plexlabor_dev.simulator.anomalies import EXCESSIVE_WEEKS
 from plexlabor_dev.simulator.context import HOUR, Sim
+from plexlabor_dev.simulator.normals import DAY_CHANGES, DST_NIGHTS, NEW_HIRES, ROTATION, DayPlan
 from plexlabor_dev.simulator.world import Person
 
 # Days worked per week plan (Monday = 0): a normal week, planned Saturday overtime, an excessive week.
@@ -39,8 +40,10 @@ def simulate_days(sim: Sim) -> None:
                 week_plan[(person.id, monday)] = _plan_week(sim, future)
         for person in hourly:
             plan = week_plan[(person.id, monday)]
-            if day.weekday() < WORKDAYS[plan]:
-                _schedule_day(sim, person, day, plan, leave_days[person.id], future)
+            shift = ROTATION.shift(sim, person, monday)
+            scheduled = day.weekday() < WORKDAYS[plan] or DST_NIGHTS.staffs(sim, shift, day)
+            if scheduled and NEW_HIRES.working(person, day):
+                _schedule_day(sim, person, day, plan, shift, leave_days[person.id], future)
 
 
 def draw_leave(sim: Sim, total_days: int) -> dict[str, set[date]]:
@@ -63,9 +66,11 @@ def _plan_week(sim: Sim, future: bool) -> str:
     return "saturday" if draw < SATURDAY_RATE else "normal"
 
 
-def _schedule_day(sim: Sim, person: Person, day: date, plan: str, vacation: set[date], future: bool) -> None:
+def _schedule_day(
+    sim: Sim, person: Person, day: date, plan: str, shift: catalog.ShiftDef, vacation: set[date], future: bool
+) -> None:
     rng = sim.rng
-    start, end = sim.shift_window(day, person.shift)
+    start, end = sim.shift_window(day, shift)
     if plan == EXCESSIVE_WEEKS.plan:
         end = EXCESSIVE_WEEKS.shift_end(day.weekday(), end)
     on_leave = day in vacation or (not future and rng.random() < SICK_RATE)
@@ -73,26 +78,55 @@ def _schedule_day(sim: Sim, person: Person, day: date, plan: str, vacation: set[
     if person.home_wc and not on_leave and rng.random() < COVER_RATE:
         cover = [w for w in sim.world.wc_by_dept[person.dept.code] if sim.world.qualified(person, w, day)]
         workcenter = rng.choice(cover) if cover else person.home_wc
+    ordinary = on_leave or future or plan == EXCESSIVE_WEEKS.plan
+    day_plan = DayPlan((start, end), (start, end)) if ordinary else DAY_CHANGES.plan(sim, day, shift, start, end)
+    assignment = {"employeeId": person.id, "shiftId": f"SH{shift.code}", "workDate": day.isoformat()}
     sim.emit(
         "shift-assignments",
         {
             "id": sim.uuid(),
-            "employeeId": person.id,
-            "shiftId": f"SH{person.shift.code}",
-            "workDate": day.isoformat(),
-            "scheduledStart": sim.iso(start),
-            "scheduledEnd": sim.iso(end),
+            **assignment,
+            "scheduledStart": sim.iso(day_plan.scheduled[0]),
+            "scheduledEnd": sim.iso(day_plan.scheduled[1]),
             "workcenterId": workcenter,
             "status": "Leave" if on_leave else "Scheduled",
             "leaveType": ("Vacation" if day in vacation else "Sick") if on_leave else None,
         },
     )
+    if day_plan.leave is not None:  # partial-day leave: the hours off as a leave assignment of their own
+        leave_start, leave_end = day_plan.leave
+        sim.emit(
+            "shift-assignments",
+            {
+                "id": sim.uuid(),
+                **assignment,
+                "scheduledStart": sim.iso(leave_start),
+                "scheduledEnd": sim.iso(leave_end),
+                "workcenterId": workcenter,
+                "status": "Leave",
+                "leaveType": "Personal",
+            },
+        )
     if future:
         if not on_leave:  # weekly hours are projected over the rest of the week's schedule
             week = sim.local_date(start).isocalendar()[:2]
             paid = (end - start) / HOUR - catalog.BREAK_MINUTES / 60
             sim.world.week_hours[(person.id, (week[0], week[1]))] += paid
         return
-    if on_leave or start >= sim.as_of or rng.random() < NO_SHOW_RATE:  # leave, not yet started, no-show
+    worked_start, worked_end = day_plan.worked
+    if on_leave or worked_start >= sim.as_of or rng.random() < NO_SHOW_RATE:  # leave, not yet started, no-show
         return
-    workday.work_day(sim, person, day, start, end, workcenter)
+    workday.work_day(sim, person, day, worked_start, worked_end, workcenter, normal_change=bool(day_plan.pattern))
+    _note_patterns(sim, person, day, shift, (start, end), day_plan)
+
+
+def _note_patterns(
+    sim: Sim, person: Person, day: date, shift: catalog.ShiftDef, scheduled: tuple[float, float], plan: DayPlan
+) -> None:
+    """Record the hard normal patterns this worked day shows (nothing when they are off)."""
+    if plan.pattern:
+        DAY_CHANGES.record(sim, person, day, *plan.worked, name=plan.pattern)
+    if shift != person.shift:
+        ROTATION.record(sim, person, day, *plan.worked)
+    DST_NIGHTS.note(sim, person, day, shift, scheduled, plan.worked)
+    NEW_HIRES.note(sim, person, day, *plan.worked)

@@ -12,15 +12,22 @@ import random
 from datetime import date
 
 from plexlabor_dev.simulator import catalog, production, records
-from plexlabor_dev.simulator.anomalies import DayInjector, draw_day_injection
+from plexlabor_dev.simulator.anomalies import NO_INJECTION, DayInjector, draw_day_injection
 from plexlabor_dev.simulator.anomalies.missed_break import label_long_entries
 from plexlabor_dev.simulator.context import HOUR, MINUTE, Sim
+from plexlabor_dev.simulator.normals import REST_BREAKS
 from plexlabor_dev.simulator.world import IsoWeek, Person, ShiftDay
 
+NO_BREAK_UP_TO_HOURS = 5.0
+"""A day worked this long or shorter (an early release, half a day on leave) has no meal break."""
 
-def work_day(sim: Sim, person: Person, day: date, start: float, end: float, workcenter: str | None) -> None:
-    """Simulate the day the person works from `start` to `end` (scheduled), at `workcenter` if direct."""
-    injector = draw_day_injection(sim, person, end)
+
+def work_day(
+    sim: Sim, person: Person, day: date, start: float, end: float, workcenter: str | None, normal_change: bool = False
+) -> None:
+    """Simulate the day the person works from `start` to `end`, at `workcenter` if direct; a day a hard
+    normal pattern changed (`normal_change`: a swap, an edit, partial leave) gets no injected anomaly."""
+    injector = NO_INJECTION if normal_change else draw_day_injection(sim, person, end)
     run_day(sim, injector, ShiftDay(person, day, start, end, workcenter))
 
 
@@ -32,6 +39,8 @@ def run_day(sim: Sim, injector: DayInjector, shift_day: ShiftDay) -> None:
     _badge(sim, injector, shift_day)
     _count_hours(sim, injector, shift_day)
     _work_at_workcenter(sim, injector, shift_day)
+    if injector is NO_INJECTION:
+        REST_BREAKS.split(sim, shift_day)
     shift_day.records = [records.clock_entry(sim, person, pin, pout) for pin, pout in shift_day.pairs]
     if not injector.corrupt(sim, shift_day):
         _ordinary_correction(sim, shift_day)
@@ -61,7 +70,7 @@ def _draw_times(sim: Sim, injector: DayInjector, d: ShiftDay) -> None:
     d.break_in = d.break_out + break_length
     d.work_until = d.clock_out
     injector.shape_day(sim, d)
-    if injector.skips_break:
+    if injector.skips_break or d.end - d.start <= NO_BREAK_UP_TO_HOURS * HOUR:
         d.pairs = [(d.clock_in, d.clock_out)]
     else:
         d.pairs = [(d.clock_in, d.break_out), (d.break_in, d.clock_out)]

@@ -55,6 +55,18 @@ class Person:
     scrap_factor: float = 1.0  # multiplies the scrap share of the pieces made (`operators`)
     stop_share: float = 0.0  # share of this person's machine stops they cause (`operators`)
     username: str = ""
+    hired: date | None = None  # a new hire's hire date (`normals.new_hires`); None: hired long ago
+
+
+@dataclass(frozen=True)
+class NormalDay:
+    """One shift-day a hard normal pattern shaped: employee, work date, the window worked (epoch seconds)."""
+
+    pattern: str
+    employee_id: str
+    work_date: date
+    start: float
+    end: float
 
 
 @dataclass
@@ -130,6 +142,9 @@ class World:
     # Hours per employee and ISO week, as punched (and projected), with the week's first entry.
     week_hours: dict[tuple[str, IsoWeek], float] = field(default_factory=lambda: defaultdict(float))
     week_first_tce: dict[tuple[str, IsoWeek], tuple[str, str]] = field(default_factory=dict)
+    # Hard normal patterns (`normals`): who rotates shifts, and every shift-day a pattern shaped.
+    rotating: frozenset[str] | None = None
+    normal_days: list[NormalDay] = field(default_factory=list)
 
     def building(self, code: str) -> dict[str, Any]:
         return next(b for b in self.buildings if b["buildingCode"] == code)

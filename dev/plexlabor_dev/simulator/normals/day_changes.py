@@ -1,0 +1,73 @@
+"""Days worked other than first scheduled, none of them an anomaly (at most one per shift-day):
+
+- `shift_swaps`: the employee swapped shifts with a colleague and works another shift's hours; the
+  swap never reaches the schedule, which still shows the shift first planned;
+- `approved_overtime`: asked to stay 1-2 hours longer; the supervisor's edit reaches the schedule,
+  whose end is the one worked;
+- `early_release`: sent home 3.5-4.5 hours early (no work, a machine down); the schedule shows the end
+  as edited, and a stretch that short has no meal break;
+- `partial_leave`: the first or second half of the shift taken as leave: the day's assignment is split
+  into the half worked (`Scheduled`) and the half on leave (`Leave`, `leaveType` "Personal").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from plexlabor_dev.simulator import catalog
+from plexlabor_dev.simulator.context import HOUR, Sim
+from plexlabor_dev.simulator.normals.base import NormalPattern
+
+SHARES = {"shift_swaps": 0.02, "approved_overtime": 0.03, "early_release": 0.02, "partial_leave": 0.015}
+"""Of scheduled working days (not leave, not past the end of history, not in an excessive week)."""
+
+
+@dataclass
+class DayPlan:
+    """What a scheduled day becomes: the assignment as Plex shows it, the window worked, any leave."""
+
+    scheduled: tuple[float, float]
+    worked: tuple[float, float]
+    leave: tuple[float, float] | None = None
+    pattern: str | None = None
+
+
+class DayChanges(NormalPattern):
+    """The four day-level patterns, drawn together so a day gets at most one."""
+
+    def on(self, sim: Sim) -> bool:
+        return any(name in sim.spec.hard_normals for name in SHARES)
+
+    def plan(self, sim: Sim, day: date, day_shift: catalog.ShiftDef, start: float, end: float) -> DayPlan:
+        """The plan of a working day scheduled on `day_shift` from `start` to `end`."""
+        plan = DayPlan((start, end), (start, end))
+        if not self.on(sim):
+            return plan
+        rng = sim.normals_rng
+        draw, acc = rng.random(), 0.0
+        chosen = None
+        for name, share in SHARES.items():
+            acc += share
+            if draw < acc:
+                chosen = name
+                break
+        if chosen is None or chosen not in sim.spec.hard_normals:
+            return plan
+        plan.pattern = chosen
+        if chosen == "shift_swaps":
+            other = rng.choice([s for s in catalog.SHIFTS if s != day_shift])
+            plan.worked = sim.shift_window(day, other)
+        elif chosen == "approved_overtime":
+            plan.worked = plan.scheduled = (start, end + rng.uniform(1, 2) * HOUR)
+        elif chosen == "early_release":
+            plan.worked = plan.scheduled = (start, end - rng.uniform(3.5, 4.5) * HOUR)
+        else:
+            middle = (start + end) / 2
+            first_half = rng.random() < 0.5
+            plan.worked = plan.scheduled = (start, middle) if first_half else (middle, end)
+            plan.leave = (middle, end) if first_half else (start, middle)
+        return plan
+
+
+DAY_CHANGES = DayChanges()

@@ -1,0 +1,158 @@
+"""Hard normal patterns of the generator (issue 11): each behind its switch, none labelled, each as documented."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from plexlabor.plant import PlantFolder
+from plexlabor_dev.simulator import catalog
+from plexlabor_dev.simulator.context import HOUR, PlantSpec, Sim
+from plexlabor_dev.simulator.generator import generate_plant
+from plexlabor_dev.simulator.normals import NORMAL_PATTERNS, NORMALS_FILE, NormalDay, read_truth
+from plexlabor_dev.simulator.normals.dst_nights import change_nights, wall_hours
+from plexlabor_dev.simulator.writer import PlantWriter
+
+HARD_PLANT = PlantSpec(employees=40, weeks=5, seed=1001, anomaly_rate=0.0, hard_normals=frozenset(NORMAL_PATTERNS))
+"""Covers the autumn DST night (2026-11-01); no injected anomaly, so every label would be a pattern's."""
+
+
+class Plant:
+    def __init__(self, path: Path) -> None:
+        self.folder = PlantFolder(path)
+        self.truth = read_truth(path)
+        self.assignments: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for row in self.folder.iter_raw("shift-assignments"):
+            self.assignments[(row["employeeId"], row["workDate"])].append(row)
+        self.entries: dict[str, list[tuple[float, float | None]]] = defaultdict(list)
+        for row in self.folder.iter_raw("time-clock-entries"):
+            out = row["clockoutTime"]
+            self.entries[row["employeeId"]].append((_t(row["clockinTime"]), _t(out) if out else None))
+        self.employees = {row["id"]: row for row in self.folder.iter_raw("employees")}
+
+    def days(self, pattern: str) -> list[NormalDay]:
+        return [day for day in self.truth if day.pattern == pattern]
+
+    def punches(self, day: NormalDay) -> list[tuple[float, float | None]]:
+        """The day's entries: clock-ins within 2 h of the window worked."""
+        return sorted(e for e in self.entries[day.employee_id] if day.start - 2 * HOUR <= e[0] <= day.end + 2 * HOUR)
+
+
+def _gap_minutes(punches: list[tuple[float, float | None]]) -> list[float]:
+    """Minutes between one entry's clock-out and the next one's clock-in."""
+    return [(b[0] - a[1]) / 60 for a, b in pairwise(punches) if a[1] is not None]
+
+
+def _t(text: str) -> float:
+    return datetime.fromisoformat(text.replace("0Z", "+00:00")).timestamp()
+
+
+@pytest.fixture(scope="module")
+def plant(tmp_path_factory: pytest.TempPathFactory) -> Plant:
+    path = tmp_path_factory.mktemp("hard")
+    generate_plant(HARD_PLANT, path)
+    return Plant(path)
+
+
+def test_patterns_are_off_by_default_and_unknown_switches_are_refused(tmp_path: Path) -> None:
+    generate_plant(PlantSpec(employees=10, weeks=1, seed=3), tmp_path)
+    assert not (tmp_path / NORMALS_FILE).exists()
+    with pytest.raises(ValueError, match="hard_normals: unknown night_owls"):
+        PlantSpec(hard_normals=frozenset({"night_owls"}))
+
+
+def test_every_pattern_acts_and_none_is_labelled(plant: Plant) -> None:
+    assert {day.pattern for day in plant.truth} == set(NORMAL_PATTERNS)
+    assert list(plant.folder.labels()) == []
+
+
+def test_the_night_shift_lasts_an_hour_less_or_more_on_the_two_dst_nights(tmp_path: Path) -> None:
+    with PlantWriter(PlantFolder(tmp_path)) as out:
+        sim = Sim(PlantSpec(), out)
+        night = catalog.SHIFTS[-1]
+        assert change_nights(sim, date(2026, 1, 1), 365) == [date(2026, 3, 7), date(2026, 10, 31)]
+        lengths = {
+            day: (lambda w: (w[1] - w[0]) / HOUR)(sim.shift_window(day, night))
+            for day in (date(2026, 3, 7), date(2026, 10, 31), date(2026, 10, 24))
+        }
+    assert wall_hours(night) == 8.5
+    assert lengths == {date(2026, 3, 7): 7.5, date(2026, 10, 31): 9.5, date(2026, 10, 24): 8.5}
+
+
+def test_the_night_crew_works_the_autumn_change_night_and_it_lasts_nine_and_a_half_hours(plant: Plant) -> None:
+    nights = plant.days("dst_nights")
+    assert nights and {day.work_date for day in nights} == {date(2026, 10, 31)}
+    whole = [day for day in nights if day.end - day.start == 9.5 * HOUR]  # others: half a night on leave
+    assert whole
+    for day in whole:
+        punches = plant.punches(day)
+        assert punches[-1][1] is not None and punches[-1][1] - punches[0][0] > 9 * HOUR
+
+
+def test_rotating_crews_change_shift_week_by_week(plant: Plant) -> None:
+    rotating = {day.employee_id for day in plant.days("rotation")}
+    assert rotating
+    for employee in rotating:
+        shifts = {row["shiftId"] for (e, _), rows in plant.assignments.items() if e == employee for row in rows}
+        assert len(shifts) == 3, "a rotating employee works all three shifts in five weeks"
+    steady = next(e for e in plant.employees if e not in rotating and any(k[0] == e for k in plant.assignments))
+    assert len({r["shiftId"] for (e, _), rows in plant.assignments.items() if e == steady for r in rows}) == 1
+
+
+def test_a_rest_break_is_a_short_punch_pair_gap_besides_the_meal_break(plant: Plant) -> None:
+    for day in plant.days("rest_breaks"):
+        if day.work_date == HARD_PLANT.end_date:
+            continue  # punched after the extract
+        punches = plant.punches(day)
+        gaps = _gap_minutes(punches)
+        assert any(10 <= gap <= 15 for gap in gaps), (day, gaps)
+        assert len(punches) in (2, 3)  # 2: the rest on a short day with no meal break
+
+
+def test_a_swapped_shift_is_worked_at_another_shifts_hours_the_schedule_unchanged(plant: Plant) -> None:
+    swaps = plant.days("shift_swaps")
+    assert swaps
+    for day in swaps:
+        (assignment,) = plant.assignments[(day.employee_id, day.work_date.isoformat())]
+        assert abs(_t(assignment["scheduledStart"]) - day.start) >= 8 * HOUR
+        assert abs(plant.punches(day)[0][0] - day.start) < HOUR
+
+
+def test_overtime_and_early_release_reach_the_schedule_and_a_short_day_has_no_meal_break(plant: Plant) -> None:
+    for pattern, hours in (("approved_overtime", (9.5, 10.5)), ("early_release", (4.0, 5.0))):
+        days = plant.days(pattern)
+        assert days
+        for day in days:
+            (assignment,) = plant.assignments[(day.employee_id, day.work_date.isoformat())]
+            assert _t(assignment["scheduledEnd"]) == pytest.approx(day.end, abs=1)
+            assert hours[0] <= (day.end - day.start) / HOUR <= hours[1]
+            punches = plant.punches(day)
+            if pattern == "early_release":
+                assert all(gap < 20 for gap in _gap_minutes(punches)), "no meal break (a rest break may remain)"
+
+
+def test_partial_leave_splits_the_assignment_into_the_half_worked_and_the_half_on_leave(plant: Plant) -> None:
+    days = plant.days("partial_leave")
+    assert days
+    for day in days:
+        rows = plant.assignments[(day.employee_id, day.work_date.isoformat())]
+        assert sorted(row["status"] for row in rows) == ["Leave", "Scheduled"]
+        leave = next(row for row in rows if row["status"] == "Leave")
+        assert leave["leaveType"] == "Personal"
+        leave_hours = (_t(leave["scheduledEnd"]) - _t(leave["scheduledStart"])) / HOUR
+        assert leave_hours == pytest.approx((day.end - day.start) / HOUR, abs=0.01)  # half the shift each
+
+
+def test_new_hires_have_days_of_history_and_no_punch_before_their_hire_date(plant: Plant) -> None:
+    hires = {day.employee_id for day in plant.days("new_hires")}
+    assert hires
+    for employee in hires:
+        hired = date.fromisoformat(plant.employees[employee]["hireDate"])
+        assert timedelta(days=3) <= HARD_PLANT.end_date - hired <= timedelta(days=20)
+        first = min(t for t, _ in plant.entries[employee])
+        assert first >= datetime(hired.year, hired.month, hired.day).timestamp() - 24 * HOUR
