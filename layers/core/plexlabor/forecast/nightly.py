@@ -21,17 +21,12 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from plexlabor.audit.store import AuditStore
 from plexlabor.forecast.artifacts import read_latest
 from plexlabor.forecast.backtest import accuracy_in_force, nightly_windows
 from plexlabor.forecast.data import check_aware, read_forecast_data
 from plexlabor.forecast.service import ForecastRun, load_model, publish_run, run_forecast, store_run
-from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.forecast.wiring import Dependencies
-from plexlabor.platform.artifacts import ArtifactStore
 from plexlabor.platform.observability import logger, metrics
-from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
-from plexlabor.plex.sources import LaborSource
 
 
 class ForecastDetail(BaseModel):
@@ -58,7 +53,7 @@ def refresh(deps: Dependencies, request: ForecastNightlyEvent) -> dict[str, Any]
 def _reported(job: Job, deps: Dependencies, request: ForecastNightlyEvent) -> dict[str, Any]:
     as_of = (request.detail.as_of or request.time).astimezone(UTC)
     logger.append_keys(as_of=as_of.isoformat())
-    summary = job(deps.source, deps.artifacts, deps.audit, as_of, deps.settings, deps.scope)
+    summary = job(deps, as_of)
     logger.info("forecast done", **summary)
     metrics.add_metric(name="ForecastOperations", unit=MetricUnit.Count, value=summary["forecasts"])
     metrics.add_metric(name="ForecastAlertsPublished", unit=MetricUnit.Count, value=summary["published"])
@@ -66,18 +61,11 @@ def _reported(job: Job, deps: Dependencies, request: ForecastNightlyEvent) -> di
     return summary
 
 
-def run_nightly(
-    source: LaborSource,
-    artifacts: ArtifactStore,
-    audit: AuditStore,
-    now: datetime,
-    settings: ForecastSettings | None = None,
-    scope: PilotScope = PLANT_WIDE,
-) -> dict[str, Any]:
+def run_nightly(deps: Dependencies, now: datetime) -> dict[str, Any]:
     """Forecast as of `now` and measure the model in force (`accuracy_in_force`, from the same read);
-    return a JSON-safe summary (counts, version, accuracy, seconds per step). `scope`: the pilot scope
-    the suggestions are published under (`publish_run`)."""
-    settings = settings or ForecastSettings()
+    store the run and publish its suggestions under the pilot scope; return a JSON-safe summary (counts,
+    version, accuracy, seconds per step, published counts)."""
+    settings, source = deps.settings, deps.source
     now = check_aware("now", now)
     started = time.perf_counter()
     read = read_forecast_data(source.port, source.timezone, now, settings, nightly_windows(now, settings))
@@ -88,50 +76,36 @@ def run_nightly(
     mark = time.perf_counter()
     forecast.accuracy = accuracy_in_force(read, settings)
     forecast.seconds["accuracy"] = time.perf_counter() - mark
-    return _stored_and_published(forecast, artifacts, audit, now, settings, scope)
+    return _stored_and_published(forecast, deps, now)
 
 
-def run_refresh(
-    source: LaborSource,
-    artifacts: ArtifactStore,
-    audit: AuditStore,
-    now: datetime,
-    settings: ForecastSettings | None = None,
-    scope: PilotScope = PLANT_WIDE,
-) -> dict[str, Any]:
+def run_refresh(deps: Dependencies, now: datetime) -> dict[str, Any]:
     """Forecast as of `now` with the model in force (the newest stored run's) on the data read now, the
     day's punches and labor entries included: nothing trained, the model's measured accuracy carried
     over. With no model in force yet (no run, or one on standard hours only): `run_nightly`."""
-    settings = settings or ForecastSettings()
+    settings, source = deps.settings, deps.source
     now = check_aware("now", now)
-    pointer = read_latest(artifacts)
-    in_force = load_model(artifacts, pointer) if pointer else None
+    pointer = read_latest(deps.artifacts)
+    in_force = load_model(deps.artifacts, pointer) if pointer else None
     if pointer is None or in_force is None:
-        return run_nightly(source, artifacts, audit, now, settings, scope)
+        return run_nightly(deps, now)
     started = time.perf_counter()
     data = read_forecast_data(source.port, source.timezone, now, settings)
     read_seconds = time.perf_counter() - started
     forecast = run_forecast(data, settings, in_force)
     forecast.seconds["read"] = read_seconds
     forecast.accuracy = pointer.get("accuracy")
-    return _stored_and_published(forecast, artifacts, audit, now, settings, scope)
+    return _stored_and_published(forecast, deps, now)
 
 
-def _stored_and_published(
-    forecast: ForecastRun,
-    artifacts: ArtifactStore,
-    audit: AuditStore,
-    now: datetime,
-    settings: ForecastSettings,
-    scope: PilotScope,
-) -> dict[str, Any]:
+def _stored_and_published(forecast: ForecastRun, deps: Dependencies, now: datetime) -> dict[str, Any]:
     mark = time.perf_counter()
-    pointer = store_run(forecast, artifacts)
+    pointer = store_run(forecast, deps.artifacts)
     forecast.seconds["store"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    published = publish_run(forecast, audit, now, settings, scope)
+    published = publish_run(forecast, deps.audit, now, deps.settings, deps.scope)
     forecast.seconds["publish"] = time.perf_counter() - mark
     return {**forecast.summary(), "model_bytes": pointer["model_bytes"], **published.as_dict()}
 
 
-Job = Callable[[LaborSource, ArtifactStore, AuditStore, datetime, ForecastSettings, PilotScope], dict[str, Any]]
+Job = Callable[[Dependencies, datetime], dict[str, Any]]
