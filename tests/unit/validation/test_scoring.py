@@ -177,6 +177,9 @@ def test_score_cli_prints_a_table(files: tuple[Path, Path, Path], capsys: pytest
     late = next(line for line in lines if line.startswith("LATE_CLOCK_IN"))
     assert late.split() == ["LATE_CLOCK_IN", "1", "1", "1", "0", "0.500", "1.000", "0.667"]
     assert all(any(line.startswith(t.value) for line in lines) for t in AnomalyType)
+    # a type with neither findings nor labels has no ratio to show, not a perfect score
+    untouched = next(line for line in lines if line.startswith("BUDDY_PUNCH"))
+    assert untouched.split() == ["BUDDY_PUNCH", "0", "0", "0", "0", "n/a", "n/a", "n/a"]
     assert any(line.startswith("overall (micro)") for line in lines)
     assert "flagged share:  50.00% (2 records)" in out
     assert "true share:     75.00% (3 records)" in out
@@ -214,6 +217,8 @@ def test_score_cli_names_a_missing_file(files: tuple[Path, Path, Path], capsys: 
     code = main(["score", "--findings", str(labels), "--labels", "missing/labels.jsonl"])
     assert code == 2
     assert "--labels" in capsys.readouterr().err
+    assert main(["score", "--findings", str(labels.parent), "--labels", str(labels)]) == 2  # a folder
+    assert "--findings: " in capsys.readouterr().err
 
 
 def test_score_cli_names_the_malformed_line(

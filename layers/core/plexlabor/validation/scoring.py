@@ -10,6 +10,9 @@ and a type that only raises false alarms, or only misses, score 0):
 - recall = TP / (TP + FN); with no labels of the type: 1.0 if the type has no findings, else 0.0.
 - F1 = 2PR / (P + R); 0.0 when P + R = 0.
 
+The printed table shows "n/a" where a ratio is over nothing (no findings, or no labels, of the type);
+the JSON keeps the conventions above.
+
 `support` is the number of labelled pairs of the type, `flagged` the number of distinct finding pairs.
 The overall figures are micro-averaged (summed TP, FP, FN over every type).
 """
@@ -147,9 +150,11 @@ def format_report(report: ScoreReport) -> str:
     lines = [header, "-" * len(header)]
 
     def row(name: str, s: TypeScore) -> str:
-        return (
-            f"{name:<27} {s.support:>7} {s.tp:>6} {s.fp:>6} {s.fn:>6} {s.precision:>6.3f} {s.recall:>6.3f} {s.f1:>6.3f}"
-        )
+        # a ratio over nothing is shown as n/a, not as the 1.0 or 0.0 convention `TypeScore` keeps for JSON
+        precision = _ratio(s.precision if s.flagged else None)
+        recall = _ratio(s.recall if s.support else None)
+        f1 = _ratio(s.f1 if s.flagged and s.support else None)
+        return f"{name:<27} {s.support:>7} {s.tp:>6} {s.fp:>6} {s.fn:>6} {precision:>6} {recall:>6} {f1:>6}"
 
     lines.extend(row(anomaly.value, s) for anomaly, s in report.per_type.items())
     lines.append("-" * len(header))
@@ -164,6 +169,10 @@ def format_report(report: ScoreReport) -> str:
     ignored = f", {report.findings_ignored} below min confidence {report.min_confidence:g} ignored"
     lines.append(f"findings used:  {report.findings_used}{ignored if report.findings_ignored else ''}")
     return "\n".join(lines)
+
+
+def _ratio(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def _share(value: float | None) -> str:
@@ -184,6 +193,8 @@ def score_command(args: argparse.Namespace) -> int:
     holding the labels file is used for the shares when it is a plant folder (it has plant.json).
     """
     findings_path = _existing(args.findings, "--findings")
+    if findings_path.is_dir():
+        raise ValueError(f"--findings: {findings_path} is a folder; give the findings file validate wrote")
     labels_path = _existing(args.labels, "--labels")
     if labels_path.is_dir():
         labels_path = _existing(str(labels_path / LABELS_FILE), "--labels")
