@@ -22,6 +22,7 @@ from plexlabor.models import TimeClockEntry
 from plexlabor.plant import PlantFolder
 from plexlabor.plex import PlantFolderSource, PlexLaborClient
 from plexlabor.webhooks import verify
+from plexlabor_dev.cli import main
 from plexlabor_dev.simulator.faults import FaultConfig, FaultInjector
 from plexlabor_dev.simulator.server import SimulatorServer
 from plexlabor_dev.simulator.webhook_sender import WebhookSender
@@ -241,3 +242,9 @@ def test_a_generated_plant_reads_the_same_over_http_as_from_disk(
         assert from_http or method in ("scrap_entries", "downtime_entries", "nonconformances"), method
     some_job = folder.jobs()[0].id
     assert client.job_operations(some_job) == folder.job_operations(some_job)
+
+
+def test_the_cli_refuses_a_folder_that_is_not_a_plant(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # An empty folder used to be served as a plant with no data
+    assert main(["simulator", "--plant", str(tmp_path), "--port", "0"]) == 2
+    assert f"{tmp_path} is not a plant folder: plant.json is missing" in capsys.readouterr().err
