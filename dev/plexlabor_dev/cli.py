@@ -89,6 +89,7 @@ GROUPS = {
     "crew": "optimal crew assignment",
     "writeback": "write-backs to Plex",
     "model": "the scorer's model registry (models/scorer/ in the artifacts bucket)",
+    "copilot": "the operator copilot: procedures retrieved and answered with citations",
     "local": "the serverless product on one machine (moto + simulator)",
     "analytics": "operator and team scores (efficiency, quality, reliability)",
     "allocation": "labor cost allocation: where each paid minute went",
@@ -106,6 +107,8 @@ MODEL_ARGS = (
     arg("--actor", default="cli", help="who moves the model (recorded in the audit table)"),
 )
 """`model promote` and `model rollback` take the same arguments."""
+COPILOT_PROCEDURES = arg("--procedures", required=True, help="procedure file (JSON lines: guide_id, title, steps)")
+COPILOT_LEXICAL = arg("--lexical", action="store_true", help="BM25 only, without the sentence encoder")
 
 DLQ_WHERE = (
     arg("--local", action="store_true", help="the running `plexlabor local up` (moto: messages moved by hand)"),
@@ -305,6 +308,18 @@ COMMANDS: tuple[Command, ...] = (
                 help="against the running `plexlabor local up`: its tables, moto and simulator (no other setting)",
             ),
         ),
+    ),
+    Command(
+        "copilot eval",
+        "the copilot's retrieval protocol on a procedure file, beside plain BM25",
+        "plexlabor_dev.commands.copilot:eval_command",
+        (COPILOT_PROCEDURES, JSON, COPILOT_LEXICAL),
+    ),
+    Command(
+        "copilot ask",
+        "answer one question from a procedure file (numbered, cited steps, or a refusal)",
+        "plexlabor_dev.commands.copilot:ask_command",
+        (COPILOT_PROCEDURES, arg("question", help="the operator's question"), JSON, COPILOT_LEXICAL),
     ),
     Command(
         "model promote",

@@ -1,0 +1,86 @@
+"""Answers from retrieved procedures only: numbered steps that cite their passages, the tools a procedure
+names, or a plain "no procedure covers this". Nothing here writes a step, a tool or a parameter that
+is not in the procedure retrieved; wording by a language model (`copilot.bedrock`) starts from this.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from plexlabor.copilot.retrieval import Hit, ProcedureIndex
+
+TOOLS_QUESTION = re.compile(
+    r"^\s*(?:what|which)\s+(?:tools?|ppe|equipment)(?:\s*(?:and|or|/|,)\s*(?:tools?|ppe|equipment))*"
+    r"\s+(?:do|does|will|would|should|must)\s+(?:i|we|you|one|an? \w+)\s+(?:need|use|bring|wear)\s+"
+    r"(?:to|for)\s+(?P<task>.+?)[\s?.!]*$",
+    re.IGNORECASE,
+)
+""""What tools (and PPE) do I need to <task>?" and its close variants; the task is what is retrieved."""
+
+Kind = Literal["steps", "tools", "refused"]
+
+
+@dataclass(frozen=True)
+class Citation:
+    procedure_id: str
+    title: str
+    step: int
+    """1-based position of the step in the procedure."""
+
+    @property
+    def label(self) -> str:
+        return f"[{self.procedure_id}#{self.step}]"
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    kind: Kind
+    text: str
+    procedure_id: str | None = None
+    title: str | None = None
+    steps: tuple[tuple[Citation, str], ...] = ()
+    tools: tuple[str, ...] | None = None
+    reason: str | None = None
+    """Why the copilot refused (kind "refused")."""
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        return tuple(citation for citation, _ in self.steps)
+
+
+def relevant(index: ProcedureIndex, hit: Hit) -> bool:
+    """The hit is close enough to answer from: enough of the question's words are in the procedure."""
+    return hit.coverage >= index.settings.min_coverage
+
+
+def answer(index: ProcedureIndex, question: str) -> Answer:
+    """The answer to an operator's question from the index's procedures."""
+    tools_match = TOOLS_QUESTION.match(question)
+    task = tools_match.group("task") if tools_match else question
+    hits = index.search(task, k=1)
+    if not hits or not relevant(index, hits[0]):
+        return Answer(
+            question,
+            "refused",
+            "No procedure I have covers this. Ask your supervisor or the process engineer; I will not guess.",
+            reason="no relevant procedure" if hits else "no procedures indexed",
+        )
+    procedure = hits[0].procedure
+    steps = tuple(
+        (Citation(procedure.id, procedure.title, number), step.text)
+        for number, step in enumerate(procedure.steps, start=1)
+    )
+    if tools_match:
+        if procedure.tools is None:
+            text = f"{procedure.title} [{procedure.id}] gives no list of tools; its steps are the reference."
+        elif not procedure.tools:
+            text = f"{procedure.title} [{procedure.id}] names no tools."
+        else:
+            text = f"{procedure.title} [{procedure.id}] names these tools: " + "; ".join(procedure.tools) + "."
+        return Answer(question, "tools", text, procedure.id, procedure.title, steps, procedure.tools)
+    lines = [f"{procedure.title} [{procedure.id}]:"]
+    lines += [f"{citation.step}. {text} {citation.label}" for citation, text in steps]
+    return Answer(question, "steps", "\n".join(lines), procedure.id, procedure.title, steps, procedure.tools)

@@ -1,0 +1,234 @@
+"""Retrieval of the procedure that answers a question: Okapi BM25 over the procedures' steps (`bm25s`,
+Snowball stemming), fused with a small sentence encoder's similarity when its weights are installed.
+
+Each procedure is one BM25 document (its steps joined: the title is never indexed, so a procedure is
+found by what it says, not by its name) and a set of step passages for the encoder. A question's score
+for a procedure is z(BM25) + dense_weight · (z(best step cosine) + z(centroid cosine)) / 2, each z taken
+over the whole index for that question, so the three scales meet without per-index tuning.
+Every setting is in `RetrievalSettings`; the shipped defaults are the ones measured in docs/copilot.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from plexlabor.copilot.procedures import Procedure
+
+if TYPE_CHECKING:
+    from plexlabor.copilot.encoder import SentenceEncoder
+
+TOKEN_SPLIT = re.compile(r"(?u)\b\w+\b")
+QUESTION_WORDS = frozenset(
+    [
+        "how",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "when",
+        "where",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "can",
+        "could",
+        "should",
+        "would",
+        "must",
+        "may",
+        "might",
+        "shall",
+        "will",
+        "am",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "have",
+        "has",
+        "had",
+        "get",
+        "got",
+        "need",
+        "needs",
+        "want",
+        "i",
+        "me",
+        "my",
+        "we",
+        "us",
+        "our",
+        "you",
+        "your",
+        "one",
+        "someone",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "please",
+        "tell",
+        "show",
+        "give",
+        "explain",
+        "about",
+        "right",
+        "way",
+        "steps",
+        "step",
+        "procedure",
+    ]
+)
+"""Words that frame a question rather than name its subject: left out of `coverage` (BM25 ranks with
+its own short stop list, so a word here still counts in the ranking)."""
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    k1: float = 1.2
+    b: float = 0.75
+    stem: bool = True
+    """Snowball (Porter 2) English stems, so "replacing" meets "replace"."""
+    stopwords: bool = True
+    """English stop words left out of documents and questions."""
+    dense_weight: float = 1.0
+    """Weight of the encoder's similarity against BM25 (0: lexical only)."""
+    min_coverage: float = 0.75
+    """Share of the question's words (stems, stop words left out) that the top procedure must hold in its
+    title or steps, or the copilot says it has no procedure for it. The title counts here, never in the
+    ranking: a question about a machine no procedure names ("the forklift's brake pads") is refused
+    even when a procedure about other brakes ranks first."""
+
+
+LEXICAL_ONLY = RetrievalSettings(stem=False, stopwords=False, dense_weight=0.0)
+"""Plain Okapi BM25 (k1 1.2, b 0.75, no stemming, no stop words): the yardstick printed beside."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    procedure: Procedure
+    score: float
+    lexical: float
+    """Its BM25 score (0: no word of the question in its steps)."""
+    similarity: float | None
+    """Cosine of the question and the procedure's closest step (None without the encoder)."""
+    best_step: int
+    """Index in `procedure.steps` of the step closest to the question."""
+    coverage: float
+    """Share of the question's words in the procedure's title or steps (`RetrievalSettings.min_coverage`)."""
+
+
+def _z(scores: np.ndarray) -> np.ndarray:
+    spread = float(scores.std())
+    return (scores - scores.mean()) / spread if spread > 0 else np.zeros_like(scores)
+
+
+class ProcedureIndex:
+    """The procedures, their BM25 index and (with an encoder) their step vectors."""
+
+    def __init__(
+        self,
+        procedures: Sequence[Procedure],
+        settings: RetrievalSettings = RetrievalSettings(),
+        encoder: SentenceEncoder | None = None,
+    ) -> None:
+        import bm25s
+
+        self.procedures = list(procedures)
+        self.settings = settings
+        self.encoder = encoder if settings.dense_weight > 0 else None
+        self._bm25 = bm25s.BM25(k1=settings.k1, b=settings.b, method="lucene")
+        self._bm25.index(self._tokens([_document(p) for p in self.procedures]), show_progress=False)
+        self._words = [set(self._tokens([p.title + " " + _document(p)])[0]) for p in self.procedures]
+        self._starts = np.cumsum([0] + [len(p.steps) for p in self.procedures])[:-1]
+        self._steps: np.ndarray | None = None
+        self._centroids: np.ndarray | None = None
+        if self.encoder is not None:
+            self._steps = self.encoder.encode([step.text for p in self.procedures for step in p.steps])
+            sums = np.add.reduceat(self._steps, self._starts, axis=0)
+            self._centroids = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+
+    def _tokens(self, texts: list[str]) -> list[list[str]]:
+        import bm25s
+
+        stemmer = _stemmer() if self.settings.stem else None
+        return bm25s.tokenize(
+            texts,
+            stopwords="en" if self.settings.stopwords else None,
+            stemmer=stemmer,
+            return_ids=False,
+            show_progress=False,
+        )
+
+    def coverage(self, question: str, position: int) -> float:
+        """Share of the question's words found in the procedure at `position` (title or steps)."""
+        subject = " ".join(w for w in TOKEN_SPLIT.findall(question) if w.lower() not in QUESTION_WORDS)
+        words = set(self._tokens([subject])[0])
+        return len(words & self._words[position]) / len(words) if words else 0.0
+
+    def lexical_scores(self, question: str) -> np.ndarray:
+        terms = self._tokens([question])[0]
+        return np.asarray(self._bm25.get_scores(terms), dtype=np.float64) if terms else np.zeros(len(self.procedures))
+
+    def scores(self, question: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Every procedure's fused score and BM25 score for the question, and every step's cosine with
+        it (None without the encoder)."""
+        lexical = self.lexical_scores(question)
+        if self.encoder is None or self._steps is None or self._centroids is None:
+            return _z(lexical), lexical, None
+        query = self.encoder.encode([question])[0]
+        step_similarity = self._steps @ query
+        similarity = np.maximum.reduceat(step_similarity, self._starts)
+        dense = (_z(similarity) + _z(self._centroids @ query)) / 2
+        return _z(lexical) + self.settings.dense_weight * dense, lexical, step_similarity
+
+    def search(self, question: str, k: int = 10) -> list[Hit]:
+        """The k best procedures for the question, best first."""
+        score, lexical, step_similarity = self.scores(question)
+        similarity = None if step_similarity is None else np.maximum.reduceat(step_similarity, self._starts)
+        top = np.argsort(-score, kind="stable")[:k]
+        terms = set(self._tokens([question])[0])
+        hits = []
+        for i in top:
+            procedure = self.procedures[i]
+            if step_similarity is not None and similarity is not None:
+                start = self._starts[i]
+                best = int(np.argmax(step_similarity[start : start + len(procedure.steps)]))
+            else:
+                overlaps = [len(terms & set(self._tokens([step.text])[0])) for step in procedure.steps]
+                best = overlaps.index(max(overlaps))
+            hits.append(
+                Hit(
+                    procedure,
+                    float(score[i]),
+                    float(lexical[i]),
+                    None if similarity is None else float(similarity[i]),
+                    best,
+                    self.coverage(question, int(i)),
+                )
+            )
+        return hits
+
+
+def _document(procedure: Procedure) -> str:
+    return " ".join(step.text for step in procedure.steps)
+
+
+def _stemmer() -> object:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")

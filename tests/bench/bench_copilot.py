@@ -1,0 +1,144 @@
+"""Copilot benchmark: the retrieval protocol on the real procedures, beside plain Okapi BM25; the tools
+question; out-of-scope refusals; ask latency on a 10,000-passage index; the encoder's cold load.
+
+Run by `make bench` (which installs the encoder's weights, `make copilot-model`). The procedure files
+are `../shared/benchmarks/procedures/*.jsonl` (MyFixit guides, CC BY-NC-SA: read there, never copied
+here); without them the protocol part is skipped. Every file runs with the same shipped settings
+(`RetrievalSettings()`), chosen on vehicle.jsonl alone. Each figure is what `plexlabor copilot eval
+--procedures FILE` prints (the same `evaluate_file`).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from plexlabor.copilot.answers import answer
+from plexlabor.copilot.encoder import SentenceEncoder, load_encoder
+from plexlabor.copilot.procedures import Procedure, read_procedures
+from plexlabor.copilot.retrieval import ProcedureIndex, RetrievalSettings
+from plexlabor_dev.commands.copilot import FileEvaluation, evaluate_file
+from plexlabor_dev.copilot_questions import OUT_OF_SCOPE
+
+PROCEDURES = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "procedures"
+FILES = ("appliance", "apparel", "vehicle", "skills")
+PASSAGES = 10_000
+LATENCY_TARGET_MS = 300.0
+
+
+class MemoEncoder:
+    """The shipped encoder with each text encoded once across the files (the 10,000-passage index reuses
+    the files' passages)."""
+
+    def __init__(self, encoder: SentenceEncoder) -> None:
+        self.encoder, self.name, self.memo = encoder, encoder.name, {}  # type: dict[str, np.ndarray]
+
+    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        new = list(dict.fromkeys(t for t in texts if t not in self.memo))
+        if new:
+            self.memo.update(zip(new, self.encoder.encode(new, batch_size), strict=True))
+        return np.stack([self.memo[t] for t in texts])
+
+
+def _targets(result: FileEvaluation) -> str:
+    shipped, bm25 = result.evaluation.shipped, result.evaluation.bm25
+    recall_target = 0.97 if bm25.recall_at_5 > 0.82 else bm25.recall_at_5 + 0.15
+    mrr_target = 1.25 * bm25.mrr
+    met = lambda ok: "met" if ok else "MISSED"  # noqa: E731
+    return (
+        f"R@5 target {recall_target:.3f} {met(shipped.recall_at_5 >= recall_target)}; "
+        f"MRR target {mrr_target:.3f} {met(shipped.mrr >= mrr_target)}"
+        + (" (above 1: unreachable)" if mrr_target > 1 else "")
+    )
+
+
+def _row(name: str, row: object) -> str:
+    values = [getattr(row, k) for k in ("recall_at_1", "recall_at_5", "recall_at_10", "mrr")]
+    tools = row.tools_exact
+    return f"  {name:8}" + "".join(f"{v:7.3f}" for v in values) + f"{'n/a' if tools is None else f'{tools:.3f}':>7}"
+
+
+@pytest.fixture(scope="module")
+def encoder() -> MemoEncoder:
+    return MemoEncoder(load_encoder())
+
+
+def _read(name: str) -> list[Procedure]:
+    with (PROCEDURES / f"{name}.jsonl").open() as lines:
+        return read_procedures(lines, name)
+
+
+@pytest.mark.skipif(not PROCEDURES.is_dir(), reason=f"no procedure files at {PROCEDURES}")
+def test_copilot_retrieval_on_real_procedures(encoder: MemoEncoder) -> None:
+    print(f"\ncopilot retrieval (steps-only index, title as the question; settings {RetrievalSettings()})")
+    for name in FILES:
+        started = time.perf_counter()
+        result = evaluate_file(str(PROCEDURES / f"{name}.jsonl"), encoder=encoder)  # type: ignore[arg-type]
+        print(f"{name}: {result.evaluation.procedures} guides, {time.perf_counter() - started:.0f} s")
+        print(f"  {'':8}{'R@1':>7}{'R@5':>7}{'R@10':>7}{'MRR':>7}{'tools':>7}")
+        print(_row("copilot", result.evaluation.shipped))
+        print(_row("bm25", result.evaluation.bm25))
+        print(f"  {_targets(result)}")
+        print(
+            f"  out-of-scope refused {result.out_of_scope_refused:.3f} of {result.out_of_scope_asked}"
+            f" (target 0.95); own titles answered {result.titles_answered:.3f}"
+        )
+        assert result.evaluation.shipped.recall_at_10 >= result.evaluation.shipped.recall_at_5
+
+
+@pytest.mark.skipif(not PROCEDURES.is_dir(), reason=f"no procedure files at {PROCEDURES}")
+def test_copilot_ask_latency_on_10000_passages(encoder: MemoEncoder) -> None:
+    procedures = [p for name in FILES for p in _read(name)]
+    base, copies = list(procedures), 0
+    while sum(len(p.steps) for p in procedures) < PASSAGES:
+        original = base[copies % len(base)]
+        procedures.append(original.model_copy(update={"id": f"{original.id}-copy{copies}"}))
+        copies += 1
+    passages = sum(len(p.steps) for p in procedures)
+    started = time.perf_counter()
+    index = ProcedureIndex(procedures, RetrievalSettings(), encoder)  # type: ignore[arg-type]
+    built = time.perf_counter() - started
+    questions = [p.title for p in base[::8]][:150] + list(OUT_OF_SCOPE)
+    answer(index, questions[0])
+    times = []
+    for question in questions:
+        began = time.perf_counter()
+        answer(index, question)
+        times.append((time.perf_counter() - began) * 1000)
+    p50, p95 = np.percentile(times, [50, 95])
+    print(
+        f"\ncopilot ask, warm, no LLM: {passages} passages ({len(procedures)} procedures, {copies} repeated), "
+        f"{len(times)} questions: p50 {p50:.0f} ms, p95 {p95:.0f} ms (target {LATENCY_TARGET_MS:.0f} ms: "
+        f"{'met' if p95 < LATENCY_TARGET_MS else 'MISSED'}); index built in {built:.1f} s with the passages "
+        "already encoded"
+    )
+    assert len(times) == len(questions)
+
+
+def test_copilot_encoder_cold_load_and_size() -> None:
+    code = (
+        "import time; t=time.perf_counter(); from plexlabor.copilot.encoder import load_encoder; "
+        "e=load_encoder(); l=time.perf_counter(); e.encode(['What tools do I need to replace the belt?']); "
+        "print(f'{l-t:.2f} {time.perf_counter()-l:.2f}')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
+    load_s, first_s = out.stdout.split()[-2:]
+    import importlib.util
+
+    sizes = {}
+    for module in ("numpy", "bm25s", "Stemmer", "tokenizers", "safetensors", "huggingface_hub", "all_minilm_l6_v2"):
+        spec = importlib.util.find_spec(module)
+        assert spec is not None and spec.origin is not None
+        root = Path(spec.origin).parent if Path(spec.origin).name == "__init__.py" else Path(spec.origin)
+        files = root.rglob("*") if root.is_dir() else [root]
+        sizes[module] = sum(f.stat().st_size for f in files if f.is_file()) / 2**20
+    print(
+        f"\ncopilot encoder: import + load {load_s} s, first question {first_s} s (fresh process); installed "
+        + ", ".join(f"{m} {s:.1f}" for m, s in sizes.items())
+        + f" MiB; total {sum(sizes.values()):.1f} MiB (Lambda: 250 MiB unzipped with layers)"
+    )

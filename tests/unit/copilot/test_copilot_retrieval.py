@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from plexlabor.copilot.answers import answer
+from plexlabor.copilot.encoder import load_encoder
+from plexlabor.copilot.evaluation import evaluate, figures, rank_of
+from plexlabor.copilot.retrieval import LEXICAL_ONLY, ProcedureIndex, RetrievalSettings
+from tests.unit.copilot.copilot_world import procedures, write_tiny_encoder
+
+LEXICAL = RetrievalSettings(dense_weight=0.0)
+
+
+def test_bm25_finds_the_procedure_by_what_its_steps_say_not_its_title() -> None:
+    index = ProcedureIndex(procedures(), LEXICAL)
+
+    assert index.search("sludge in the coolant sump")[0].procedure.id == "2"
+    # The title's words alone ("spindle belt") are in procedure 1's steps too; "Replacing" is not.
+    assert index.search("Replacing the spindle belt")[0].procedure.id == "1"
+
+
+def test_stems_meet_other_forms_of_a_word_and_plain_bm25_does_not() -> None:
+    stemmed, plain = ProcedureIndex(procedures(), LEXICAL), ProcedureIndex(procedures(), LEXICAL_ONLY)
+
+    assert stemmed.lexical_scores("tensioning")[0] > 0  # "tension" in procedure 1
+    assert not plain.lexical_scores("tensioning").any()
+
+
+def test_the_cited_step_is_the_one_that_matches_the_question() -> None:
+    hit = ProcedureIndex(procedures(), LEXICAL).search("remove the belt guard screws")[0]
+
+    assert (hit.procedure.id, hit.best_step) == ("1", 1)
+
+
+def test_coverage_is_the_share_of_question_words_in_title_or_steps() -> None:
+    index = ProcedureIndex(procedures(), LEXICAL)
+
+    assert index.coverage("spindle belt", 0) == 1.0
+    assert index.coverage("forklift brake spindle", 0) == pytest.approx(1 / 3)
+
+
+def test_a_tie_counts_against_the_right_procedure() -> None:
+    assert rank_of(np.array([0.0, 0.0, 0.0]), 0) == 3
+    assert rank_of(np.array([0.5, 0.9, 0.1]), 0) == 2
+
+
+def test_figures_on_a_file_the_index_answers_perfectly() -> None:
+    procs = procedures()
+    index = ProcedureIndex(procs, LEXICAL)
+
+    result = figures(index, procs)
+
+    ranks = [rank_of(index.scores(p.title)[0], i) for i, p in enumerate(procs)]
+    assert result.recall_at_1 == np.mean(np.array(ranks) == 1)
+    assert result.mrr == pytest.approx(np.mean(1 / np.array(ranks)))
+    # Procedures 1 and 2 name tools; 3 names none (an empty list counts); 4's list is letters (not counted).
+    assert result.tools_asked == sum(1 for i, p in enumerate(procs) if p.tools is not None and ranks[i] == 1)
+    assert result.tools_exact == 1.0
+
+
+def test_evaluate_reports_plain_bm25_beside_the_shipped_index() -> None:
+    procs = procedures()
+
+    result = evaluate(procs, ProcedureIndex(procs, LEXICAL)).as_json()
+
+    keys = {"recall_at_1", "recall_at_5", "recall_at_10", "mrr", "tools_exact"}
+    assert keys <= set(result)
+    assert isinstance(result["bm25"], dict)
+    assert keys <= set(result["bm25"])
+
+
+@pytest.fixture(scope="module")
+def tiny_encoder(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    return load_encoder(write_tiny_encoder(tmp_path_factory.mktemp("encoder")))
+
+
+def test_encoder_vectors_are_unit_length_and_do_not_depend_on_their_batch(tiny_encoder) -> None:  # type: ignore[no-untyped-def]
+    short, long = "remove the belt", "pump the coolant out of the sump into the waste drum then vacuum chips"
+
+    alone = tiny_encoder.encode([short])
+    together = tiny_encoder.encode([long, short], batch_size=2)
+
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    # Padding the short text to the long one's length must not change it (the attention mask works).
+    assert np.allclose(alone[0], together[1], atol=1e-5)
+    assert not np.allclose(together[0], together[1], atol=1e-2)
+
+
+def test_encoder_reads_a_zip_like_the_packaged_one(tmp_path: Path, tiny_encoder) -> None:  # type: ignore[no-untyped-def]
+    import zipfile
+
+    folder = write_tiny_encoder(tmp_path / "model")
+    with zipfile.ZipFile(tmp_path / "model.zip", "w") as archive:
+        for name in ("model.safetensors", "tokenizer.json", "config.json"):
+            archive.write(folder / name, name)
+
+    from_zip = load_encoder(tmp_path / "model.zip").encode(["lock out the mill"])
+
+    assert np.allclose(from_zip, tiny_encoder.encode(["lock out the mill"]))
+
+
+def test_with_an_encoder_the_fused_score_ranks_and_cites_the_closest_step(tiny_encoder) -> None:  # type: ignore[no-untyped-def]
+    index = ProcedureIndex(procedures(), RetrievalSettings(), tiny_encoder)
+
+    hits = index.search("Vacuum chips and sludge from the tank floor, then refill with fresh coolant mix.", k=4)
+
+    assert hits[0].procedure.id == "2"
+    assert hits[0].best_step == 2
+    assert hits[0].similarity is not None and hits[0].similarity > 0.99
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_answers_come_from_the_index_with_the_encoder_too(tiny_encoder) -> None:  # type: ignore[no-untyped-def]
+    index = ProcedureIndex(procedures(), RetrievalSettings(), tiny_encoder)
+
+    tools = answer(index, "What tools do I need for cleaning the coolant tank?").tools
+    assert tools == ("Wet vacuum", "Nitrile gloves")
+    assert answer(index, "What is the capital of Australia?").kind == "refused"
