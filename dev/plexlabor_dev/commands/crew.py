@@ -6,12 +6,17 @@ import argparse
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from plexlabor.approval.directory import NAME_ROLES, PeopleDisplay, PlexEmployeeDirectory
 from plexlabor.crew.build import build_problem
 from plexlabor.crew.models import CrewPlan
 from plexlabor.crew.optimizer import solve
+from plexlabor.plant import PlantFolder
+from plexlabor.plex.folder import PlantFolderSource
 from plexlabor_dev.gap import OPTIMA_FILE, read_gap_file, read_optima, solve_gap
 from plexlabor_dev.progress import step
 
@@ -50,18 +55,44 @@ def summary_lines(plan: CrewPlan) -> list[str]:
     return lines
 
 
+def roster_lines(plan: CrewPlan, zone: ZoneInfo, name: Callable[[str | None], str]) -> list[str]:
+    """Who works where, when and why, per shift and start time (plant time), before the figures."""
+    lines = [f"roster ({zone.key} time; * = changes the supervisor's current plan):"]
+    for shift in plan.shift_codes:
+        lines.append(f"shift {shift}")
+        for a in sorted((a for a in plan.assignments if a.shift_code == shift), key=lambda a: (a.start, a.job_key)):
+            job = f" job {a.job_no} op {a.operation_code}" if a.job_no and a.operation_code else ""
+            hours = f"{a.start.astimezone(zone):%H:%M}-{a.end.astimezone(zone):%H:%M}"
+            change = " " if a.planned_here else "*"
+            lines.append(f" {change}{hours} {a.workcenter_code}{job}: {name(a.employee_id)}, {a.hours:.1f} h")
+            lines.append(f"      why: {'; '.join(a.reasons)}")
+    return lines
+
+
 def plan_command(args: argparse.Namespace) -> int:
     day = date.fromisoformat(args.date)
     if args.time_limit <= 0:
         raise ValueError("--time-limit must be positive")
     started = time.perf_counter()
     step(f"reading the plant's jobs, people and schedule for {day}")
-    problem = build_problem(args.plant, day, args.shift)
+    folder = PlantFolder(args.plant)
+    meta = folder.meta()
+    problem = build_problem(folder, day, args.shift)
+    if not problem.jobs:  # nothing to plan: say so, and leave an earlier plan file as it is
+        shift = f" on shift {args.shift}" if args.shift else ""
+        raise ValueError(
+            f"--date: no job operation is scheduled on {day}{shift} in {args.plant} (its data runs "
+            f"{meta.start.astimezone(ZoneInfo(meta.timezone)):%Y-%m-%d} to "
+            f"{meta.end.astimezone(ZoneInfo(meta.timezone)):%Y-%m-%d}, plus what is scheduled after it)"
+        )
     step(f"solving (time limit {args.time_limit:g} s)")
     plan = solve(problem, args.time_limit, build_seconds=time.perf_counter() - started)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(plan.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    people = PeopleDisplay(PlexEmployeeDirectory(PlantFolderSource(folder.path)))
+    for line in roster_lines(plan, ZoneInfo(problem.timezone), people.labeller(NAME_ROLES)):
+        print(line)
     for line in summary_lines(plan):
         print(line)
     print(f"wrote {out} ({len(plan.assignments)} assignments, {len(plan.unstaffed)} unstaffed entries)")

@@ -38,6 +38,26 @@ def test_plan_writes_the_plan_and_prints_a_summary(
     printed = capsys.readouterr().out
     assert "solver: highs-milp optimal, proven gap 0.000%" in printed
     assert "vs greedy:" in printed and "vs supervisor:" in printed and f"wrote {out}" in printed
+    # the roster comes first: who (name and employee number, never the Plex id), where, when, why
+    assert printed.index("roster (America/Detroit time") < printed.index("solver:")
+    first = plan.assignments[0]
+    employee = next(e for e in labelled_plant.iter_raw("employees") if e["id"] == first.employee_id)
+    who = f"{employee['firstName']} {employee['lastName']} ({employee['employeeNo']})"
+    line = next(x for x in printed.splitlines() if who in x)
+    assert first.workcenter_code in line and f"{first.hours:.1f} h" in line and first.employee_id not in printed
+    assert f"why: {'; '.join(first.reasons)}" in printed
+
+
+def test_plan_refuses_a_day_with_nothing_scheduled_and_keeps_the_earlier_plan(
+    labelled_plant: PlantFolder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "plan.json"
+    out.write_text("the earlier plan", encoding="utf-8")
+    args = ["crew", "plan", "--plant", str(labelled_plant.path), "--date", "2027-06-01", "--out", str(out)]
+
+    assert main(args) == 2
+    assert "--date: no job operation is scheduled on 2027-06-01" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "the earlier plan"
 
 
 def test_plan_refuses_a_bad_date(labelled_plant: PlantFolder, tmp_path: Path) -> None:
