@@ -45,6 +45,8 @@ class Answer:
     tools: tuple[str, ...] | None = None
     reason: str | None = None
     """Why the copilot refused (kind "refused")."""
+    worded_by: str | None = None
+    """The language model that worded `text` from the cited steps (None: the steps as written)."""
 
     @property
     def citations(self) -> tuple[Citation, ...]:
