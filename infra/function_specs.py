@@ -458,9 +458,6 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE),
         schedule="cron(0 20 * * ? *)",  # 20:00 UTC: 15:00-16:00 US Eastern, plans the next day
     ),
-    FORECAST_NIGHTLY,
-    replace(
-        FORECAST_NIGHTLY,
     FunctionSpec(
         name="crew_replan",
         description="Re-plans the shift a replan message names (call-off, workcenter down/up, job operation "
@@ -487,6 +484,9 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         schedule=f"rate({CALL_OFF_PERIOD_MINUTES} minutes)",
         environment={"CREW_CALL_OFF_PERIOD_MINUTES": str(CALL_OFF_PERIOD_MINUTES)},  # the window it looks at
     ),
+    FORECAST_NIGHTLY,
+    replace(
+        FORECAST_NIGHTLY,
         name="forecast_refresh",
         description="The day's forecasts and overtime projections again with the model in force (nothing "
         "trained), so the forecasts page reflects the day's punches and labor entries.",

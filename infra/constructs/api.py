@@ -24,7 +24,7 @@ Authorization per route (`Route.authorizer`):
 Gateway responses (API-wide, but only the authorized methods ever produce them): UNAUTHORIZED (no
 token, or a bad or expired one) is a 401 HTML page that sends the browser to `/login` at once (meta
 refresh, and a link) and tells an API client `WWW-Authenticate: Bearer`; ACCESS_DENIED (signed in
-but in none of the four groups) a 403 page that says so and offers to sign out.
+but in none of the groups) a 403 page that says so and offers to sign out.
 
 Stage: named after the deployment stage; throttling (`plexlabor:apiRateLimit`/`apiBurstLimit`)
 for every method; X-Ray; metrics; execution logs at ERROR without request/response data; access

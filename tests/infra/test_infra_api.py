@@ -26,8 +26,13 @@ SIGNED_IN = {
     ("GET", "/certifications"),
     ("GET", "/forecasts"),
     ("GET", "/static/{name}"),
+    ("GET", "/incidents/new"),
+    ("GET", "/incidents/{incident_id}"),
+    ("POST", "/incidents/{incident_id}"),
 }
 """The web app's pages: only a signed-in person reaches them. Every other route is public."""
+INCIDENT_API = ("POST", "/incidents")
+"""incident_log's report route: signed in too (a Bearer token or the session cookie)."""
 
 
 def _api(synthesized: Synthesized) -> Api:
@@ -74,6 +79,7 @@ def test_every_spec_route_is_a_lambda_proxy_method_of_its_function(synthesized: 
     assert found == ROUTES
     assert ROUTES[("POST", "/punches")] == "punch_webhook"
     assert ROUTES[("GET", "/punches/openapi.json")] == "punch_webhook"  # the handler serves its OpenAPI document
+    assert ROUTES[INCIDENT_API] == ROUTES[("GET", "/incidents/openapi.json")] == "incident_log"
     assert ROUTES[("GET", "/approvals/{token}")] == ROUTES[("POST", "/approvals/{token}")] == "approval_callback"
     assert {route for route, name in ROUTES.items() if name == "web_app"} == SIGNED_IN | {
         ("GET", "/login"),
@@ -90,9 +96,9 @@ def test_the_authorizer_guards_exactly_the_web_apps_pages(synthesized: Synthesiz
         route = (properties["HttpMethod"], _path_of(synthesized, method))
         guarded[route] = (properties["AuthorizationType"], properties.get("AuthorizerId"))
 
-    assert {route for route, (kind, _) in guarded.items() if kind == "CUSTOM"} == SIGNED_IN
-    assert all(guarded[route] == ("CUSTOM", {"Ref": authorizer_id}) for route in SIGNED_IN)
-    assert all(guarded[route] == ("NONE", None) for route in set(ROUTES) - SIGNED_IN)
+    assert {route for route, (kind, _) in guarded.items() if kind == "CUSTOM"} == SIGNED_IN | {INCIDENT_API}
+    assert all(guarded[route] == ("CUSTOM", {"Ref": authorizer_id}) for route in SIGNED_IN | {INCIDENT_API})
+    assert all(guarded[route] == ("NONE", None) for route in set(ROUTES) - SIGNED_IN - {INCIDENT_API})
     properties = authorizer["Properties"]
     function = synthesized.logical_id(synthesized.stack.functions.functions["web_authorizer"])
     assert properties["Type"] == "REQUEST"

@@ -1,5 +1,5 @@
 """Sign-in: the Cognito user pool (admin-created users, password policy, optional TOTP, Plus plan with
-threat protection, retained and protected), its two admin-set attributes, the four groups, the hosted
+threat protection, retained and protected), its two admin-set attributes, the groups (one per role), the hosted
 UI domain, the web app's client (code grant, no secret, callback and sign-out URLs on the API), what
 the web app and the authorizer are given, and the authorizer's least-privilege role."""
 
@@ -89,7 +89,7 @@ def test_the_groups_are_the_web_apps_roles(synthesized: Synthesized) -> None:
     groups = synthesized.resources("AWS::Cognito::UserPoolGroup").values()
 
     assert {group["Properties"]["GroupName"] for group in groups} == {role.value for role in Role}
-    assert {"supervisor", "planner", "hr", "admin"} == {role.value for role in Role}
+    assert {"supervisor", "planner", "hr", "ehs", "admin"} == {role.value for role in Role}
     assert all(group["Properties"]["UserPoolId"] == {"Ref": pool_id} for group in groups)
     assert all(group["Properties"]["Description"] for group in groups)
 

@@ -50,6 +50,7 @@ INTAKE_SETTINGS: dict[str, str] = {
     "plex_writeback": "plexlabor.approval.settings:WritebackSettings",
     "review_sweep": "plexlabor.review.wiring:ReviewSweepSettings",
     "scorer_retrain": "plexlabor.learning.wiring:RetrainSettings",
+    "incident_log": "plexlabor.incidents.wiring:IncidentSettings",
 }
 """The pydantic settings model each function's dependencies are built from (its capability's wiring)."""
 SECOND_SETTINGS: dict[str, str] = {"web_app": "plexlabor.webapp.auth:SignInSettings"}
@@ -176,6 +177,7 @@ def test_the_functions_that_decide_what_goes_for_review_get_the_pilot() -> None:
         "forecast_nightly",
         "forecast_refresh",
         "web_app",
+        "incident_log",
     }
     assert piloted == PILOTED
     assert set(NEED_SOURCES[Need.PILOT_SCOPE]) == PILOT_NAMES

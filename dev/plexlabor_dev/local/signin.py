@@ -3,10 +3,10 @@
 On AWS the app's routes sit behind a Cognito authorizer: API Gateway checks the token and hands the
 function the token's claims in `requestContext.authorizer.claims`. Locally:
 
-- `LocalUserPool` creates, in moto, a user pool with the app's four groups (supervisor, planner, hr,
+- `LocalUserPool` creates, in moto, a user pool with the app's groups (supervisor, planner, hr, ehs,
   admin), the custom attributes `employee_id` and `departments`, an app client allowing
   ADMIN_USER_PASSWORD_AUTH, and the users (`plant_users`: every supervisor of the plant with the
-  departments of the people they supervise, plus one planner, one hr and one admin), all with the
+  departments of the people they supervise, plus one planner, one hr, one ehs and one admin), all with the
   one local password `LOCAL_PASSWORD`.
 - `DevSignIn` is what the local API gateway consults (`apigw.Authorizer`): it serves the dev login
   page (`GET|POST /dev/login`: pick a user or type a user name and password; moto's
@@ -59,7 +59,7 @@ _TEMPLATES = Environment(
 )
 GROUPS = tuple(role.value for role in Role)
 CUSTOM_ATTRIBUTES = ("employee_id", "departments")
-STAFF = (("planner", Role.PLANNER), ("hr", Role.HR), ("admin", Role.ADMIN))
+STAFF = (("planner", Role.PLANNER), ("hr", Role.HR), ("ehs", Role.EHS), ("admin", Role.ADMIN))
 """The plant-wide users every local pool has besides the supervisors."""
 
 

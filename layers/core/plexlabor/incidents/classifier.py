@@ -19,6 +19,7 @@ training output; `load` refuses a file of another format or scikit-learn version
 
 from __future__ import annotations
 
+import hashlib
 import math
 import pickle
 from collections import Counter
@@ -145,6 +146,8 @@ class IncidentClassifier:
         self.features, self.models, self.titles, self.usual_group = features, models, titles, usual_group
         self.thresholds: dict[Field, float] = {of: 0.0 for of in Field}
         self.card: ModelCard | None = None
+        self.version = "unsaved"
+        """`oiics-` and the start of the model file's SHA-256 once saved and loaded (audited with each coding)."""
 
     @classmethod
     def fit(cls, reports: Sequence[CodedReport], settings: ClassifierSettings) -> IncidentClassifier:
@@ -272,6 +275,7 @@ class IncidentClassifier:
                 f"this is {sklearn.__version__}; retrain it"
             )
         classifier: IncidentClassifier = payload["classifier"]
+        classifier.version = "oiics-" + hashlib.sha256(blob).hexdigest()[:10]
         return classifier
 
     @classmethod

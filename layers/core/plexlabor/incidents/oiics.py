@@ -1,7 +1,8 @@
 """The OIICS (BLS Occupational Injury and Illness Classification System) fields the classifier codes.
 
-Event and nature titles are learned from the coded reports a model is trained on; part of body and
-source are coded at their division (the first digit), whose titles are the OIICS 2.01 division titles.
+Divisions (the first digit) have the OIICS 2.01 division titles below; the two-digit event groups'
+titles are learned from the coded reports a model is trained on. Part of body and source are coded at
+their division.
 """
 
 from __future__ import annotations
@@ -19,6 +20,26 @@ class Field(StrEnum):
     SOURCE_DIVISION = "source_division"
 
 
+EVENT_DIVISION_TITLES = {
+    "1": "Violence and other injuries by persons or animals",
+    "2": "Transportation incidents",
+    "3": "Fires and explosions",
+    "4": "Falls, slips, trips",
+    "5": "Exposure to harmful substances or environments",
+    "6": "Contact with objects and equipment",
+    "7": "Overexertion and bodily reaction",
+    "9": "Nonclassifiable",
+}
+NATURE_DIVISION_TITLES = {
+    "1": "Traumatic injuries and disorders",
+    "2": "Diseases and disorders of body systems",
+    "3": "Infectious and parasitic diseases",
+    "4": "Neoplasms, tumors, and cancer",
+    "5": "Symptoms, signs, and ill-defined conditions",
+    "6": "Other diseases, conditions, and disorders",
+    "8": "Multiple diseases, conditions, and disorders",
+    "9": "Nonclassifiable",
+}
 PART_DIVISION_TITLES = {
     "1": "Head",
     "2": "Neck, including throat",
@@ -41,7 +62,25 @@ SOURCE_DIVISION_TITLES = {
     "9": "Other sources",
 }
 FIXED_TITLES: dict[Field, dict[str, str]] = {
+    Field.EVENT_DIVISION: EVENT_DIVISION_TITLES,
+    Field.NATURE_DIVISION: NATURE_DIVISION_TITLES,
     Field.PART_DIVISION: PART_DIVISION_TITLES,
     Field.SOURCE_DIVISION: SOURCE_DIVISION_TITLES,
 }
-"""Division titles that are OIICS facts rather than learned from the training file."""
+"""Division titles: OIICS facts, not learned from a training file."""
+FIELD_LABELS = {
+    Field.EVENT_DIVISION: "Event or exposure",
+    Field.EVENT_GROUP: "Event group",
+    Field.NATURE_DIVISION: "Nature of injury",
+    Field.PART_DIVISION: "Part of body",
+    Field.SOURCE_DIVISION: "Source",
+}
+"""What a person calls each coded field."""
+
+
+def code_problem(of: Field, code: str, division: str) -> str | None:
+    """Why `code` cannot be `of`'s code (an event group must be two digits inside `division`), or None."""
+    if of is Field.EVENT_GROUP:
+        ok = len(code) == 2 and code.isdigit() and code.startswith(division)
+        return None if ok else f"an event group is two digits starting with its division ({division})"
+    return None if code in FIXED_TITLES[of] else f"not an OIICS division of {FIELD_LABELS[of].lower()}"

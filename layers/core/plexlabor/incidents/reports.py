@@ -7,6 +7,7 @@ the line and the column of the first problem; nothing is half read.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -25,12 +26,8 @@ REQUIRED_COLUMNS = (
     "part_code",
     "source_code",
 )
-TITLE_COLUMNS = {
-    Field.EVENT_DIVISION: "event_division_title",
-    Field.EVENT_GROUP: "event_group_title",
-    Field.NATURE_DIVISION: "nature_division_title",
-}
-"""Optional columns whose titles the model keeps for the codes it learns."""
+TITLE_COLUMNS = {Field.EVENT_GROUP: "event_group_title"}
+"""Optional columns whose titles the model keeps for the codes it learns (divisions: `oiics.FIXED_TITLES`)."""
 
 
 @dataclass(frozen=True)
@@ -126,3 +123,26 @@ def time_split(reports: Iterable[CodedReport], newest_share: float) -> tuple[lis
     ordered = time_ordered(reports)
     cut = len(ordered) - max(1, round(len(ordered) * newest_share))
     return ordered[:cut], ordered[cut:]
+
+
+def write_coded_reports(reports: Iterable[CodedReport]) -> str:
+    """Reports as CSV text in the layout `read_coded_reports` reads (part and source as their division)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow((*REQUIRED_COLUMNS, *TITLE_COLUMNS.values()))
+    for report in reports:
+        codes = report.codes
+        writer.writerow(
+            (
+                report.report_id,
+                report.event_date.isoformat(),
+                report.narrative,
+                codes[Field.EVENT_DIVISION],
+                codes[Field.EVENT_GROUP],
+                codes[Field.NATURE_DIVISION],
+                codes[Field.PART_DIVISION],
+                codes[Field.SOURCE_DIVISION],
+                *(report.titles.get(of, "") for of in TITLE_COLUMNS),
+            )
+        )
+    return out.getvalue()

@@ -37,6 +37,7 @@ REVIEW_KINDS: dict[str, str] = {
     "cross_training": "Cross-training",
     "labor_variance": "Labor cost variance",
     "overtime_projection": "Overtime projection",
+    "incident_coding": "Incident coding",
 }
 """Every kind of item a person may be asked to decide, and what a person calls it (the web app's label)."""
 

@@ -45,6 +45,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     PLANNER = "planner"
     HR = "hr"
+    EHS = "ehs"
     ADMIN = "admin"
 
 
@@ -53,8 +54,9 @@ ROLE_KINDS: dict[Role, frozenset[str]] = {
     Role.HR: frozenset(
         {"certification_expiring", "certification_lapsed", "certification_used_while_lapsed", "cross_training"}
     ),
+    Role.EHS: frozenset({"incident_coding"}),
 }
-"""Beyond what their departments show them, the kinds planners and HR decide plant-wide."""
+"""Beyond what their departments show them, the kinds planners, HR and the EHS lead decide plant-wide."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ reads only a header; so the session is a cookie and the API asks a Lambda REQUES
   the person's claims, flattened, in the context; the app reads them with
   `viewer.viewer_from_claims`. A missing, bad or expired token fails with "Unauthorized" (API
   Gateway answers 401 with `SIGN_IN_PAGE`, which sends the browser to `/login`); a valid token of
-  someone in none of the four groups gets a Deny (403, `DENIED_PAGE`).
+  someone in none of the groups gets a Deny (403, `DENIED_PAGE`).
 
 The cookies are `__Host-` cookies (Secure, `Path=/`, no `Domain`): no other host under the API's
 domain can set or shadow them. The hosted UI's URLs are the user pool domain's standard OAuth 2.0

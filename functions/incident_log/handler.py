@@ -1,0 +1,43 @@
+"""incident_log: API Gateway REST proxy behind the web app's authorizer, `POST /incidents` (and
+`GET /incidents/openapi.json`).
+
+Thin: the routes and their answers are `plexlabor.incidents.api` (its docstring lists them); this
+resolves the event against them with the dependencies built once per environment and the reporter
+taken from the authorizer's claims.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from plexlabor.incidents.api import Context, app
+from plexlabor.incidents.service import IncidentDeps, IncidentReport
+from plexlabor.incidents.wiring import dependencies as build_dependencies
+from plexlabor.platform.observability import lambda_handler
+from plexlabor.webapp.viewer import NotSignedInError, viewer_from_claims
+
+EVENT_MODEL = APIGatewayProxyEventModel
+"""The shape of this function's event (`events/incident_log.json` parses with it)."""
+BODY_MODEL = IncidentReport
+"""The shape of its JSON body."""
+
+
+def _reporter(authorizer: Any) -> str:
+    return viewer_from_claims(authorizer).user_id
+
+
+@lambda_handler(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def handler(event: dict[str, Any], context: LambdaContext, dependencies: IncidentDeps | None = None) -> dict[str, Any]:
+    app.append_context(incidents=Context(dependencies or build_dependencies(), _reporter))
+    try:
+        return app.resolve(event, context)
+    except NotSignedInError:
+        return {
+            "statusCode": 401,
+            "body": '{"message": "sign in first"}',
+            "headers": {"Content-Type": "application/json"},
+        }

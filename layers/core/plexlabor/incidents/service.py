@@ -1,0 +1,259 @@
+"""Logging an incident or near miss: code it, extract what the text says, record it, and send the codes
+the model is not sure of to the EHS lead's review queue; their corrections become training data.
+
+`log_incident(deps, report, reporter)` is the capability's `run`: the narrative is coded (OIICS, with
+calibrated confidences: `classifier`) and read (`extraction`); one `recommendation` audit event of kind
+`incident_coding` records it all. Auto-coded incidents are recorded as `logged` (filled in, nothing to
+decide); the others as `pending_approval`, which puts them in the review queue (the pilot scope may hold
+them back, as for every kind). Without a model every incident goes for review. The incident's id is
+stable over (reporter, narrative, time), so a form sent twice records one incident.
+
+`correct_codes` is the EHS lead's answer on the incident's page: the codes as they should be (an
+approval of the coding, with the corrected codes). `corrected_reports` turns decided incidents back into
+coded reports, the training rows `plexlabor incidents train` reads (`reports.write_coded_reports`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, tzinfo
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from plexlabor.approval.messages import Decision
+from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, AuditStore
+from plexlabor.audit.events import recommendation_event
+from plexlabor.audit.publish import append_once, review_status
+from plexlabor.incidents.extraction import Place, extract
+from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, code_problem
+from plexlabor.incidents.oiics import Field as Coded
+from plexlabor.incidents.reports import CodedReport
+from plexlabor.platform.clock import utc_now
+from plexlabor.platform.pilot import PilotScope
+from plexlabor.platform.pilot import Place as PilotPlace
+
+if TYPE_CHECKING:
+    from plexlabor.incidents.classifier import Classification, IncidentClassifier
+
+INCIDENT_CODING = "incident_coding"
+"""The review kind of an incident whose codes wait for the EHS lead."""
+RECORD_PREFIX = "incident:"
+NO_MODEL = "none"
+MAX_NARRATIVE_CHARS = 5000
+
+
+class IncidentReport(BaseModel):
+    """What a person reports (the form, `POST /incidents`); who reports it comes from their sign-in."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    narrative: str = Field(min_length=10, max_length=MAX_NARRATIVE_CHARS, description="What happened, in words")
+    kind: Literal["injury", "near_miss"] = Field(default="injury", description="An injury or a near miss")
+    occurred_at: datetime | None = Field(
+        default=None, description="When it happened; without a zone it is the plant's local time"
+    )
+    workcenter_code: str | None = Field(default=None, max_length=64)
+    department: str | None = Field(default=None, max_length=64)
+    shift_code: str | None = Field(default=None, max_length=32)
+    job_no: str | None = Field(default=None, max_length=64)
+
+
+class CodingOut(BaseModel):
+    field: str
+    label: str
+    code: str
+    title: str
+    confidence: float
+    confident: bool
+
+
+class LoggedIncident(BaseModel):
+    """The answer: the incident's id, whether its codes were filled in or wait for review, and why."""
+
+    incident_id: str
+    status: Literal["auto_coded", "pending_review", "recorded"]
+    """`recorded`: the pilot scope or advisory mode held it out of the queue."""
+    duplicate: bool = False
+    """The same report was already recorded (a form sent twice): this is that incident."""
+    model_version: str
+    codes: list[CodingOut]
+    extraction: dict[str, Any]
+
+
+@dataclass
+class IncidentDeps:
+    audit: AuditStore
+    classifier: IncidentClassifier | None
+    places: Sequence[Place] = ()
+    """The plant's workcenters, for "where" (`extraction`)."""
+    scope: PilotScope = field(default_factory=PilotScope)
+    zone: tzinfo = UTC
+    """The plant's time zone: "at 10:30" in a narrative is plant time."""
+    clock: Callable[[], datetime] = utc_now
+
+
+def incident_id(reporter: str, report: IncidentReport, received_at: datetime) -> str:
+    """Stable over reporter, narrative and time (the stated time, else the minute it was received)."""
+    moment = report.occurred_at.isoformat() if report.occurred_at else received_at.strftime("%Y-%m-%dT%H:%M")
+    digest = hashlib.sha256("\x1f".join((reporter, report.narrative, moment)).encode()).hexdigest()
+    return "inc-" + digest[:20]
+
+
+def _codes(result: Classification | None) -> list[CodingOut]:
+    if result is None:
+        return []
+    return [
+        CodingOut(
+            field=c.field.value,
+            label=FIELD_LABELS[c.field],
+            code=c.code,
+            title=c.title,
+            confidence=c.confidence,
+            confident=c.confident,
+        )
+        for c in result.codings.values()
+    ]
+
+
+def _note(report: IncidentReport, codes: list[CodingOut]) -> str:
+    what = "Injury" if report.kind == "injury" else "Near miss"
+    if not codes:
+        return f"{what}: no coding model in force; code it"
+    group = next(c for c in codes if c.field == Coded.EVENT_GROUP.value)
+    return f"{what}: {group.title or group.code} ({group.confidence:.0%} sure); check the codes"
+
+
+def log_incident(deps: IncidentDeps, report: IncidentReport, reporter: str) -> LoggedIncident:
+    """Code, read and record one report (see the module docstring)."""
+    now = deps.clock()
+    if report.occurred_at is not None and report.occurred_at.tzinfo is None:
+        report = report.model_copy(update={"occurred_at": report.occurred_at.replace(tzinfo=deps.zone)})
+    found = extract(report.narrative, (report.occurred_at or now).astimezone(deps.zone), deps.places)
+    result = deps.classifier.classify(report.narrative) if deps.classifier else None
+    codes = _codes(result)
+    auto = bool(result and result.auto_coded)
+    place = PilotPlace(report.department, report.workcenter_code, report.shift_code)
+    status, held = review_status(not auto, deps.scope, INCIDENT_CODING, place)
+    identifier = incident_id(reporter, report, now)
+    version = deps.classifier.version if deps.classifier else NO_MODEL
+    extraction = _jsonable(asdict(found))
+    payload: dict[str, Any] = {
+        "kind": INCIDENT_CODING,
+        "note": _note(report, codes),
+        "confidence": codes[0].confidence if codes else 0.0,
+        "severity": "high" if report.kind == "injury" else "medium",
+        "incident": report.model_dump(mode="json"),
+        "codes": {c.field: c.code for c in codes},
+        "coding": [c.model_dump() for c in codes],
+        "auto_coded": auto,
+        "extraction": extraction,
+        "workcenter_code": report.workcenter_code,
+        "department": report.department,
+        "shift_code": report.shift_code,
+        "as_of": (report.occurred_at or now).astimezone(deps.zone).date().isoformat(),
+        **(held.payload() if held else {}),
+    }
+    event = recommendation_event(
+        RECORD_PREFIX + identifier,
+        identifier,
+        status=status,
+        occurred_at=now,
+        actor=reporter,
+        model_version=version,
+        payload=payload,
+    )
+    fresh = append_once(deps.audit, event)
+    state: Literal["auto_coded", "pending_review", "recorded"] = (
+        "auto_coded" if auto else "pending_review" if status is AuditStatus.PENDING_APPROVAL else "recorded"
+    )
+    return LoggedIncident(
+        incident_id=identifier,
+        status=state,
+        duplicate=not fresh,
+        model_version=version,
+        codes=codes,
+        extraction=extraction,
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    return value.isoformat() if isinstance(value, datetime | date) else value
+
+
+def opening(audit: AuditStore, identifier: str) -> AuditEvent | None:
+    """The incident's recorded event, or None when there is no such incident."""
+    events = audit.history(RECORD_PREFIX + identifier)
+    return next((e for e in events if e.payload.get("kind") == INCIDENT_CODING and e.finding_id == identifier), None)
+
+
+def decision_of(audit: AuditStore, identifier: str) -> AuditEvent | None:
+    events = audit.history(RECORD_PREFIX + identifier)
+    return next((e for e in events if e.event_type is AuditEventType.DECISION), None)
+
+
+class CodeCorrectionError(ValueError):
+    """Corrected codes that cannot be OIICS codes; the message names the field."""
+
+
+def read_codes(form: Mapping[str, str]) -> dict[str, str]:
+    """The codes a correction form sends (`code.<field>`), each checked (CodeCorrectionError names it)."""
+    codes = {of: (form.get(f"code.{of.value}") or "").strip() for of in Coded}
+    division = codes[Coded.EVENT_DIVISION]
+    for of, code in codes.items():
+        problem = code_problem(of, code, division)
+        if problem:
+            raise CodeCorrectionError(f"{FIELD_LABELS[of]}: {problem}")
+    return {of.value: code for of, code in codes.items()}
+
+
+def correct_codes(
+    audit: AuditStore, event: AuditEvent, codes: Mapping[str, str], by: str, at: datetime, reason: str | None = None
+) -> AuditEvent:
+    """Record the codes as the EHS lead confirms or corrects them: the incident's one `decision` event
+    (approve, with the codes; a second answer meets the audit's conflict, as in the queue)."""
+    changed = sorted(k for k, v in codes.items() if event.payload.get("codes", {}).get(k) != v)
+    decision = Decision(action=ApprovalAction.APPROVE, reason=reason, supervisor_id=by, correction=dict(codes))
+    answer = decision.audit_event(
+        record_key=event.record_key,
+        item_id=str(event.finding_id),
+        employee_id=None,
+        model_version=event.model_version,
+        occurred_at=at,
+        payload={"kind": INCIDENT_CODING, "via": "incident_page", "codes": dict(codes), "changed": changed},
+    )
+    audit.append(answer)
+    return answer
+
+
+def corrected_reports(openings: Iterable[AuditEvent], decisions: Iterable[AuditEvent]) -> list[CodedReport]:
+    """Decided incidents as coded reports to train on: the codes the EHS lead confirmed or corrected
+    (an approval from the queue confirms the proposed codes; a rejection teaches nothing: skipped)."""
+    answered = {d.finding_id: d for d in decisions if d.status is AuditStatus.APPROVED}
+    reports = []
+    for event in openings:
+        decision = answered.get(event.finding_id)
+        if decision is None or event.payload.get("kind") != INCIDENT_CODING:
+            continue
+        codes = decision.payload.get("codes") or event.payload.get("codes") or {}
+        if set(codes) != {of.value for of in Coded}:
+            continue  # coded without a model and approved as it stood: no codes to learn from
+        incident = event.payload.get("incident", {})
+        day = str(event.payload.get("as_of") or event.occurred_at.date().isoformat())
+        titles = {Coded(k): FIXED_TITLES.get(Coded(k), {}).get(v, "") for k, v in codes.items()}
+        reports.append(
+            CodedReport(
+                str(event.finding_id),
+                date.fromisoformat(day),
+                str(incident.get("narrative", "")),
+                {Coded(k): str(v) for k, v in codes.items()},
+                titles,
+            )
+        )
+    return reports

@@ -1,0 +1,77 @@
+"""How incident_log is wired: its settings, and its dependencies built once per environment.
+
+Configuration (`IncidentSettings`):
+- `AUDIT_TABLE_NAME`: where incidents are recorded (and the review queue reads them);
+- where the plant's workcenters come from (for "where" in the text): `PLEXLABOR_PLANT_DIR` or Plex
+  (`PLEXLABOR_PLEX_*`, `PLEX_API_KEY_SECRET_ARN`, `PLEXLABOR_TIMEZONE`), read once per container; when
+  the read fails the incident is still logged, without the plant's places (logged as a warning);
+- the pilot scope (`PilotSettings`), as for every kind that goes for review.
+
+The model is the one the core layer ships (`PACKAGED_MODEL`, built by `make incidents-model`); when it
+is missing or cannot be loaded every incident goes for review (logged as a warning).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+
+from plexlabor.incidents.classifier import IncidentClassifier
+from plexlabor.incidents.errors import IncidentModelError
+from plexlabor.incidents.extraction import Place
+from plexlabor.incidents.service import IncidentDeps
+from plexlabor.platform import env
+from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
+
+logger = logging.getLogger(__name__)
+
+PACKAGED_MODEL = Path(__file__).with_name("oiics_model.pkl")
+"""Trained by `make incidents-model` (git-ignored; `make layers` ships it in the core layer)."""
+
+
+class IncidentSettings(PlexSourceSettings, PilotSettings):
+    audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
+
+
+def packaged_classifier(path: Path = PACKAGED_MODEL) -> IncidentClassifier | None:
+    """The shipped model, or None (every incident then goes for review) when it is missing or unusable."""
+    try:
+        return IncidentClassifier.load(path)
+    except (OSError, IncidentModelError) as error:
+        logger.warning("no incident model in force: every incident goes for review", extra={"reason": str(error)})
+        return None
+
+
+def plant_places(settings: PlexSourceSettings) -> tuple[list[Place], ZoneInfo]:
+    """The plant's workcenters (code and name) and time zone; no places when they cannot be read."""
+    from plexlabor.plex.sources import open_labor_source_from_aws
+
+    zone = ZoneInfo(settings.timezone or "UTC")
+    try:
+        source = open_labor_source_from_aws(settings)
+        workcenters = source.port.workcenters()
+    except Exception as error:  # Plex down or misconfigured: log the incident anyway, without places
+        logger.warning("workcenters not read: no places for extraction", extra={"reason": str(error)})
+        return [], zone
+    return [Place(w.workcenter_code, w.name) for w in workcenters if w.active], ZoneInfo(source.timezone)
+
+
+def build(settings: IncidentSettings) -> IncidentDeps:
+    """The real adapters (clients are created on first use)."""
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+
+    places, zone = plant_places(settings)
+    return IncidentDeps(
+        audit=DynamoDbAuditStore(settings.audit_table_name),
+        classifier=packaged_classifier(),
+        places=places,
+        scope=settings.pilot_scope,
+        zone=zone,
+    )
+
+
+dependencies = PerEnvironment(IncidentSettings, build)
+"""The dependencies from the environment: built on first use, rebuilt only if a variable it reads changes."""

@@ -1,0 +1,122 @@
+"""Incident pages: the report form (`/incidents/new`) and one incident (`/incidents/<id>`).
+
+The form is for anyone signed in (a shop-floor tablet: one column, large targets); it posts to
+incident_log's `POST /incidents` (`plexlabor.incidents.api`), which codes and records the report and
+sends the browser to the incident's page. That page shows the codes with their confidences, what the
+text says (when, where, equipment, body parts, PPE) and where the incident stands. The EHS lead (and an
+admin) confirm or correct the codes there (`POST`), which records the incident's one decision with the
+codes as training data (`incidents.service.correct_codes`); the reporter sees their own incident.
+Nothing here classifies: the page reads the audit table only (no scikit-learn in the web app).
+
+Registered on the web app's resolver by importing this module (the last lines of `webapp.app`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+from plexlabor.audit import AuditEvent, AuditStatus
+from plexlabor.audit.errors import AuditConflictError
+from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, Field
+from plexlabor.incidents.service import CodeCorrectionError, correct_codes, decision_of, opening, read_codes
+from plexlabor.review.queue import Role, Viewer
+from plexlabor.webapp.app import Page, _deps, _form, _query, app
+
+CODERS = frozenset({Role.EHS, Role.ADMIN})
+"""Who confirms or corrects an incident's codes."""
+SAVED = {"1": "Saved: the codes are kept, and the model learns from them at its next training."}
+
+
+def _may_see(viewer: Viewer, event: AuditEvent) -> bool:
+    return bool(viewer.roles & CODERS) or event.actor == viewer.user_id
+
+
+def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
+    payload = event.payload
+    decision = decision_of(page.deps.review.audit, str(event.finding_id))
+    codes = dict(payload.get("codes") or {})
+    if decision is not None:
+        codes.update(decision.payload.get("codes") or {})
+    return {
+        "event": event,
+        "incident": payload.get("incident", {}),
+        "coding": payload.get("coding", []),
+        "extraction": payload.get("extraction", {}),
+        "decision": decision,
+        "pending": event.status is AuditStatus.PENDING_APPROVAL and decision is None,
+        "codes": codes,
+        "fields": [(of.value, FIELD_LABELS[of], FIXED_TITLES.get(of)) for of in Field],
+        "may_code": bool(page.viewer.roles & CODERS) and decision is None,
+    }
+
+
+@app.get("/incidents/new")
+def incident_form() -> Response[str]:
+    page = Page(_deps())
+    return page.render("incident_form.html", title="Report an incident", page="incidents")
+
+
+def _incident(page: Page, incident_id: str) -> AuditEvent | Response[str]:
+    event = opening(page.deps.review.audit, incident_id)
+    if event is None or not _may_see(page.viewer, event):
+        return page.render(
+            "message.html", 404, title="Not found", page="incidents", message="No such incident, or not yours to see."
+        )
+    return event
+
+
+@app.get("/incidents/<incident_id>")
+def incident(incident_id: str) -> Response[str]:
+    page = Page(_deps())
+    found = _incident(page, incident_id)
+    if isinstance(found, Response):
+        return found
+    flash = SAVED.get(_query().get("saved", ""))
+    return page.render(
+        "incident.html", title="Incident", page="incidents", flash=flash, error=None, **_context(page, found)
+    )
+
+
+@app.post("/incidents/<incident_id>")
+def correct(incident_id: str) -> Response[str]:
+    page = Page(_deps())
+    found = _incident(page, incident_id)
+    if isinstance(found, Response):
+        return found
+    context = _context(page, found)
+    if not context["may_code"]:
+        return page.render(
+            "message.html",
+            403,
+            title="Refused",
+            page="incidents",
+            message="Only the EHS lead or an admin codes incidents, once each.",
+        )
+    form = {key: values[-1] for key, values in _form().items()}
+    try:
+        codes = read_codes(form)
+        correct_codes(
+            page.deps.review.audit,
+            found,
+            codes,
+            page.viewer.user_id,
+            page.deps.review.clock(),
+            (form.get("reason") or "").strip() or None,
+        )
+    except CodeCorrectionError as error:
+        context["codes"] = {of.value: form.get(f"code.{of.value}", "") for of in Field}
+        return page.render(
+            "incident.html", 400, title="Incident", page="incidents", flash=None, error=str(error), **context
+        )
+    except AuditConflictError:
+        return page.render(
+            "message.html",
+            409,
+            title="Already coded",
+            page="incidents",
+            message="Someone confirmed this incident's codes a moment ago.",
+        )
+    page.deps.review.queue.mark_closed(incident_id)
+    return page.redirect(f"/incidents/{incident_id}?saved=1")

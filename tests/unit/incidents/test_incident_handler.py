@@ -1,0 +1,108 @@
+"""incident_log's handler: POST /incidents as JSON and as the web app's form, and its OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from functions.incident_log.handler import handler
+from plexlabor.audit.store import InMemoryAuditStore
+from plexlabor.incidents.classifier import IncidentClassifier
+from plexlabor.incidents.service import IncidentDeps, opening
+from tests.support import FakeLambdaContext, load_event
+
+NARRATIVE = "An employee fell 12 feet from a ladder while loading parts and fractured his leg."
+
+
+@pytest.fixture
+def deps(trained: IncidentClassifier) -> IncidentDeps:
+    return IncidentDeps(InMemoryAuditStore(), trained, clock=lambda: datetime(2026, 12, 4, 15, tzinfo=UTC))
+
+
+def _post(deps: IncidentDeps, body: str, content_type: str = "application/json", **headers: str) -> dict[str, Any]:
+    event = load_event("incident_log")
+    event["headers"] = {**event["headers"], "Content-Type": content_type, **headers}
+    event["multiValueHeaders"] = {key: [value] for key, value in event["headers"].items()}
+    event["body"] = body
+    return handler(event, FakeLambdaContext(), dependencies=deps)
+
+
+def test_the_canonical_event_is_logged(deps: IncidentDeps) -> None:
+    response = handler(load_event("incident_log"), FakeLambdaContext(), dependencies=deps)
+    assert response["statusCode"] in (200, 201)
+    body = json.loads(response["body"])
+    assert body["extraction"]["ppe"] == [{"value": "gloves", "text": "gloves", "start": 113, "end": 119, "worn": False}]
+    event = opening(deps.audit, body["incident_id"])
+    assert event is not None and event.actor == "E0001"  # the signed-in person reports, from the claims
+
+
+def test_json_report_then_the_same_again(deps: IncidentDeps) -> None:
+    first = _post(deps, json.dumps({"narrative": NARRATIVE, "kind": "injury"}))
+    assert first["statusCode"] == 201
+    logged = json.loads(first["body"])
+    assert logged["status"] == "auto_coded"
+    assert {c["field"]: c["code"] for c in logged["codes"]}["event_division"] == "4"
+    again = _post(deps, json.dumps({"narrative": NARRATIVE, "kind": "injury"}))
+    assert again["statusCode"] == 200 and json.loads(again["body"])["duplicate"] is True
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('{"narrative": "short"}', "narrative"),
+        ('{"narrative": 5}', "narrative"),
+        ("[1, 2]", "(body)"),
+        ("{not json", "(body)"),
+    ],
+)
+def test_bad_json_names_the_field_and_records_nothing(deps: IncidentDeps, body: str, field: str) -> None:
+    response = _post(deps, body)
+    assert response["statusCode"] == 400
+    problem = json.loads(response["body"])
+    assert problem["message"] == "invalid incident report" and problem["errors"][0]["field"] == field
+    assert not [e for e in deps.audit.by_status("logged")] and not deps.audit.by_status("pending_approval")
+
+
+def test_the_form_redirects_to_the_incidents_page(deps: IncidentDeps) -> None:
+    form = urlencode({"narrative": NARRATIVE, "kind": "near_miss", "workcenter_code": "", "shift_code": "1"})
+    response = _post(deps, form, "application/x-www-form-urlencoded", **{"Sec-Fetch-Site": "same-origin"})
+    assert response["statusCode"] == 303
+    location = response["multiValueHeaders"]["Location"][0]
+    assert location.startswith("/dev/incidents/inc-")
+    event = opening(deps.audit, location.rsplit("/", 1)[1])
+    assert event is not None and event.payload["incident"]["kind"] == "near_miss"
+    assert event.payload["workcenter_code"] is None  # an empty field is not a code
+
+
+def test_a_bad_form_is_a_page_naming_the_field_and_a_cross_site_form_is_refused(deps: IncidentDeps) -> None:
+    bad = _post(deps, urlencode({"narrative": "tiny"}), "application/x-www-form-urlencoded")
+    assert bad["statusCode"] == 400 and "narrative: String should have at least 10 characters" in bad["body"]
+    forged = _post(
+        deps,
+        urlencode({"narrative": NARRATIVE}),
+        "application/x-www-form-urlencoded",
+        **{"Sec-Fetch-Site": "cross-site"},
+    )
+    assert forged["statusCode"] == 403
+    assert not deps.audit.by_status("logged") and not deps.audit.by_status("pending_approval")
+
+
+def test_no_signed_in_person_is_401(deps: IncidentDeps) -> None:
+    event = load_event("incident_log")
+    event["requestContext"]["authorizer"] = {}
+    assert handler(event, FakeLambdaContext(), dependencies=deps)["statusCode"] == 401
+
+
+def test_openapi_document(deps: IncidentDeps) -> None:
+    event = load_event("incident_log")
+    event.update(httpMethod="GET", path="/incidents/openapi.json", body=None)
+    response = handler(event, FakeLambdaContext(), dependencies=deps)
+    document = json.loads(response["body"])
+    operation = document["paths"]["/incidents"]["post"]
+    assert set(operation["responses"]) == {"201", "200", "303", "400", "401"}
+    assert "narrative" in document["components"]["schemas"]["IncidentReport"]["properties"]
+    assert "reporter" not in document["components"]["schemas"]["IncidentReport"]["properties"]

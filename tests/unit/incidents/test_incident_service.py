@@ -1,0 +1,163 @@
+"""Logging incidents: coded, read, recorded once; uncertain ones to the review queue; corrections as
+training rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from plexlabor.audit import AuditStatus
+from plexlabor.audit.errors import AuditConflictError
+from plexlabor.audit.store import InMemoryAuditStore
+from plexlabor.incidents.classifier import IncidentClassifier
+from plexlabor.incidents.extraction import Place
+from plexlabor.incidents.reports import parse_coded_reports
+from plexlabor.incidents.service import (
+    INCIDENT_CODING,
+    CodeCorrectionError,
+    IncidentDeps,
+    IncidentReport,
+    correct_codes,
+    corrected_reports,
+    decision_of,
+    log_incident,
+    opening,
+    read_codes,
+)
+from plexlabor.platform.pilot import PilotScope
+from plexlabor.review.items import item_from_event
+
+NOW = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
+CLEAR = "An employee fell 12 feet from a ladder while loading parts and fractured his leg."
+CODE_FORM = {
+    "code.event_division": "6",
+    "code.event_group": "64",
+    "code.nature_division": "1",
+    "code.part_division": "4",
+    "code.source_division": "3",
+}
+"""The EHS lead's correction form: caught in equipment, traumatic, upper extremities, machinery."""
+VAGUE = "Something happened to an employee near the cell during second shift; he went to the clinic."
+
+
+def _deps(trained: IncidentClassifier | None, scope: PilotScope | None = None) -> IncidentDeps:
+    return IncidentDeps(
+        InMemoryAuditStore(), trained, [Place("PRESS4", "Press 4")], scope or PilotScope(), clock=lambda: NOW
+    )
+
+
+def test_a_clear_report_is_coded_and_recorded_without_review(trained: IncidentClassifier) -> None:
+    deps = _deps(trained)
+    logged = log_incident(deps, IncidentReport(narrative=CLEAR + " At Press 4.", workcenter_code="PRESS4"), "E0001")
+    assert logged.status == "auto_coded" and not logged.duplicate
+    assert {c.field: c.code for c in logged.codes}["event_group"] == "43"
+    assert logged.extraction["where"][0]["value"] == "PRESS4"
+    assert [e["value"] for e in logged.extraction["equipment"]] == ["ladder"]
+    event = opening(deps.audit, logged.incident_id)
+    assert event is not None and event.status is AuditStatus.LOGGED and event.actor == "E0001"
+    assert event.payload["codes"]["event_division"] == "4" and event.payload["incident"]["narrative"].startswith("An")
+
+
+def test_an_uncertain_report_goes_to_the_review_queue(trained: IncidentClassifier) -> None:
+    deps = _deps(trained)
+    logged = log_incident(deps, IncidentReport(narrative=VAGUE, kind="near_miss", shift_code="2"), "E0002")
+    assert logged.status == "pending_review"
+    event = opening(deps.audit, logged.incident_id)
+    assert event is not None and event.status is AuditStatus.PENDING_APPROVAL
+    item = item_from_event(event)
+    assert item is not None and item.kind == INCIDENT_CODING and item.severity == "medium"
+    assert item.note.startswith("Near miss: ") and item.shift == "2"
+
+
+def test_without_a_model_everything_goes_for_review_and_the_pilot_can_hold_it(trained: IncidentClassifier) -> None:
+    logged = log_incident(_deps(None), IncidentReport(narrative=CLEAR), "E0001")
+    assert logged.status == "pending_review" and logged.codes == [] and logged.model_version == "none"
+    advisory = log_incident(_deps(trained, PilotScope(advisory=True)), IncidentReport(narrative=VAGUE), "E0001")
+    assert advisory.status == "recorded"
+
+
+def test_a_time_without_a_zone_is_plant_time(trained: IncidentClassifier) -> None:
+    from zoneinfo import ZoneInfo
+
+    deps = _deps(trained)
+    deps.zone = ZoneInfo("America/Detroit")
+    report = IncidentReport.model_validate({"narrative": VAGUE, "occurred_at": "2026-12-03T22:30"})
+    logged = log_incident(deps, report, "E0001")
+    event = opening(deps.audit, logged.incident_id)
+    assert event is not None and event.payload["incident"]["occurred_at"] == "2026-12-03T22:30:00-05:00"
+    assert event.payload["as_of"] == "2026-12-03"
+
+
+def test_the_same_report_twice_is_one_incident(trained: IncidentClassifier) -> None:
+    deps = _deps(trained)
+    first = log_incident(deps, IncidentReport(narrative=VAGUE), "E0001")
+    again = log_incident(deps, IncidentReport(narrative=VAGUE), "E0001")
+    other = log_incident(deps, IncidentReport(narrative=VAGUE), "E0009")
+    assert again.incident_id == first.incident_id and again.duplicate
+    assert other.incident_id != first.incident_id
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"narrative": "short"}, "narrative"),
+        ({"narrative": CLEAR, "kind": "accident"}, "kind"),
+        ({"narrative": CLEAR, "occurred_at": "yesterday"}, "occurred_at"),
+        ({"narrative": CLEAR, "reporter": "someone else"}, "reporter"),  # who reports is the sign-in
+    ],
+)
+def test_bad_reports_name_the_field(payload: dict[str, str], field: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        IncidentReport.model_validate(payload)
+
+
+def test_corrections_are_one_decision_and_become_training_rows(trained: IncidentClassifier) -> None:
+    deps = _deps(trained)
+    logged = log_incident(deps, IncidentReport(narrative=VAGUE, occurred_at=NOW), "E0002")
+    event = opening(deps.audit, logged.incident_id)
+    assert event is not None
+    codes = read_codes(CODE_FORM)
+    answer = correct_codes(deps.audit, event, codes, "ehs1", NOW, "caught in the conveyor")
+    assert answer.status is AuditStatus.APPROVED and decision_of(deps.audit, logged.incident_id) == answer
+    with pytest.raises(AuditConflictError):
+        correct_codes(deps.audit, event, codes, "ehs2", NOW)
+    reports = corrected_reports([event], [answer])
+    assert len(reports) == 1 and reports[0].narrative == VAGUE and reports[0].codes["event_group"] == "64"
+    assert corrected_reports([event], []) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("event_group", "43", "Event group: an event group is two digits starting with its division"),
+        ("part_division", "7", "Part of body: not an OIICS division"),
+        ("event_division", "", "Event or exposure: not an OIICS division"),
+    ],
+)
+def test_corrected_codes_are_checked(field: str, value: str, problem: str) -> None:
+    form = {**CODE_FORM, f"code.{field}": value}
+    with pytest.raises(CodeCorrectionError, match=problem):
+        read_codes(form)
+
+
+def test_training_rows_parse_as_coded_reports(trained: IncidentClassifier) -> None:
+    from plexlabor.incidents.reports import write_coded_reports
+
+    deps = _deps(trained)
+    logged = log_incident(deps, IncidentReport(narrative=VAGUE), "E0002")
+    event = opening(deps.audit, logged.incident_id)
+    assert event is not None
+    codes = read_codes(
+        {
+            "code.event_division": "4",
+            "code.event_group": "42",
+            "code.nature_division": "1",
+            "code.part_division": "5",
+            "code.source_division": "6",
+        }
+    )
+    rows = corrected_reports([event], [correct_codes(deps.audit, event, codes, "ehs1", NOW)])
+    lines = write_coded_reports(rows).splitlines()
+    again = parse_coded_reports(lines, "corrections.csv")
+    assert again[0].codes == rows[0].codes and again[0].narrative == VAGUE

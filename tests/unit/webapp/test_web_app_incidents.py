@@ -1,0 +1,111 @@
+"""The incident pages: the report form, one incident (codes, what the text says), the EHS lead's correction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from functions.web_app import handler as web_app
+from plexlabor.audit import AuditStatus
+from plexlabor.incidents.classifier import ClassifierSettings, IncidentClassifier
+from plexlabor.incidents.extraction import Place
+from plexlabor.incidents.service import IncidentDeps, IncidentReport, decision_of, log_incident
+from plexlabor.webapp.app import Dependencies
+from tests.unit.approval.approval_fakes import World
+from tests.unit.incidents.conftest import as_reports, coded_rows
+from tests.unit.review.review_world import web_deps, web_event
+
+EHS = {"cognito:username": "ehs1", "cognito:groups": "ehs"}
+REPORTER = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:employee_id": "E0001"}
+OTHER = {"cognito:username": "E0002", "cognito:groups": "supervisor", "custom:employee_id": "E0002"}
+VAGUE = "Something happened to an employee near Press 4 during second shift; he was not wearing gloves."
+CODES = {
+    "code.event_division": "6",
+    "code.event_group": "64",
+    "code.nature_division": "1",
+    "code.part_division": "4",
+    "code.source_division": "3",
+}
+
+
+@pytest.fixture(scope="module")
+def classifier() -> IncidentClassifier:
+    return IncidentClassifier.train(as_reports(coded_rows(100)), ClassifierSettings(calibration_folds=3))
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+@pytest.fixture
+def incident_id(world: World, classifier: IncidentClassifier) -> str:
+    deps = IncidentDeps(world.audit, classifier, [Place("PRESS4", "Press 4")], clock=world.clock)
+    logged = log_incident(deps, IncidentReport(narrative=VAGUE, kind="near_miss"), "E0001")
+    assert logged.status == "pending_review"
+    return logged.incident_id
+
+
+def _call(deps: Dependencies, method: str, path: str, claims: dict[str, Any], ctx: Any, **kw: Any) -> dict[str, Any]:
+    event = web_event(method, path, authorizer={"claims": claims}, **kw)
+    return web_app.handler(event, ctx, dependencies=deps)
+
+
+def test_the_form_posts_to_the_incident_api(world: World, lambda_context: Any) -> None:
+    response = _call(web_deps(world), "GET", "/incidents/new", OTHER, lambda_context)
+    assert response["statusCode"] == 200
+    body = response["body"]
+    assert 'action="/dev/incidents"' in body and 'name="narrative"' in body and 'value="near_miss"' in body
+    assert 'href="/dev/incidents/new" aria-current="page"' in body
+
+
+def test_the_ehs_lead_sees_codes_extraction_and_the_correction_form(
+    world: World, incident_id: str, lambda_context: Any
+) -> None:
+    body = _call(web_deps(world), "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    assert "Near miss reported by" in body and "wait for the EHS lead" in body
+    assert "Event or exposure" in body and "Where: PRESS4" in body and "gloves (not worn)" in body
+    assert 'name="code.event_group"' in body and "Save the codes" in body
+
+
+def test_the_reporter_sees_their_incident_without_the_form_and_others_do_not(
+    world: World, incident_id: str, lambda_context: Any
+) -> None:
+    own = _call(web_deps(world), "GET", f"/incidents/{incident_id}", REPORTER, lambda_context)
+    assert own["statusCode"] == 200 and "Save the codes" not in own["body"]
+    assert _call(web_deps(world), "GET", f"/incidents/{incident_id}", OTHER, lambda_context)["statusCode"] == 404
+    assert _call(web_deps(world), "GET", "/incidents/inc-nothing", EHS, lambda_context)["statusCode"] == 404
+
+
+def test_the_ehs_lead_finds_it_in_the_queue_then_corrects_the_codes(
+    world: World, incident_id: str, lambda_context: Any
+) -> None:
+    deps = web_deps(world)
+    queue = _call(deps, "GET", "/queue", EHS, lambda_context)["body"]
+    assert incident_id in queue and "Incident coding" in queue
+    response = _call(
+        deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form={**CODES, "reason": "conveyor"}
+    )
+    assert response["statusCode"] == 303
+    assert response["multiValueHeaders"]["Location"] == [f"/dev/incidents/{incident_id}?saved=1"]
+    decision = decision_of(world.audit, incident_id)
+    assert decision is not None and decision.status is AuditStatus.APPROVED and decision.actor == "ehs1"
+    assert decision.payload["codes"]["event_group"] == "64" and decision.payload["via"] == "incident_page"
+    page = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context, query={"saved": "1"})["body"]
+    assert "the model learns from them" in page and "Codes confirmed by" in page and "Save the codes" not in page
+    assert incident_id not in _call(deps, "GET", "/queue", EHS, lambda_context)["body"]
+
+
+def test_a_bad_code_is_named_and_nothing_recorded(world: World, incident_id: str, lambda_context: Any) -> None:
+    form = {**CODES, "code.event_group": "43"}
+    response = _call(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
+    assert response["statusCode"] == 400
+    assert "Event group: an event group is two digits starting with its division (6)" in response["body"]
+    assert 'value="43"' in response["body"]  # what was typed comes back
+    assert decision_of(world.audit, incident_id) is None
+
+
+def test_a_supervisor_may_not_code(world: World, incident_id: str, lambda_context: Any) -> None:
+    response = _call(web_deps(world), "POST", f"/incidents/{incident_id}", REPORTER, lambda_context, form=CODES)
+    assert response["statusCode"] == 403 and decision_of(world.audit, incident_id) is None
