@@ -392,6 +392,9 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             signed_in("POST", "/skills/training"),
             signed_in("GET", "/certifications"),
             signed_in("GET", "/forecasts"),
+            signed_in("GET", "/incidents/new"),  # the incident form; it posts to incident_log's POST /incidents
+            signed_in("GET", "/incidents/{incident_id}"),  # an incident: codes, what the text says, correction
+            signed_in("POST", "/incidents/{incident_id}"),
             signed_in("GET", "/static/{name}"),  # the dashboards' scripts, cached a year
             Route("GET", "/login"),  # to the hosted UI (or a refreshed session)
             Route("GET", "/auth/callback"),  # the hosted UI's code, exchanged for the session cookie
@@ -491,6 +494,17 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         description="The day's forecasts and overtime projections again with the model in force (nothing "
         "trained), so the forecasts page reflects the day's punches and labor entries.",
         schedule="cron(30 9-23 * * ? *)",  # hourly at :30 through the plant's day (04:30-18:30 US Eastern)
+    ),
+    FunctionSpec(
+        name="incident_log",
+        description="Logs an incident or near miss: OIICS codes with calibrated confidences, when, where, "
+        "equipment, body parts and PPE from the text; uncertain codes to the EHS lead's review queue.",
+        flavour=BATCH,  # scikit-learn: the classifier (plexlabor.incidents.classifier)
+        memory_mb=1024,  # more memory is also more CPU: classify p95 < 100 ms warm
+        timeout_s=15,
+        access=(TableAccess.AUDIT_APPEND, PLEX),  # PLEX: the workcenters a narrative may name, once per container
+        needs=(Need.PILOT_SCOPE, Need.PLANT_TIMEZONE),
+        routes=(signed_in("POST", "/incidents"), Route("GET", "/incidents/openapi.json")),
     ),
     FunctionSpec(
         name="scorer_retrain",
