@@ -119,3 +119,50 @@ def test_answers_come_from_the_index_with_the_encoder_too(tiny_encoder) -> None:
     tools = answer(index, "What tools do I need for cleaning the coolant tank?").tools
     assert tools == ("Wet vacuum", "Nitrile gloves")
     assert answer(index, "What is the capital of Australia?").kind == "refused"
+
+
+def test_a_stored_index_answers_as_the_built_one_without_encoding_the_steps_again(tiny_encoder) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, date, datetime
+
+    from plexlabor.copilot.store import load_index, save_index
+    from plexlabor.platform.artifacts import InMemoryArtifactStore
+
+    built = ProcedureIndex(procedures(), RetrievalSettings(), tiny_encoder)
+    store = InMemoryArtifactStore()
+    save_index(built, store, date(2026, 12, 4), datetime(2026, 12, 4, 3, tzinfo=UTC))
+
+    class CountingEncoder:
+        name, dimension, calls = tiny_encoder.name, tiny_encoder.dimension, 0
+
+        def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+            CountingEncoder.calls += len(texts)
+            return tiny_encoder.encode(texts, batch_size)
+
+    loaded = load_index(store, CountingEncoder())  # type: ignore[arg-type]
+
+    question = "sludge in the coolant tank"
+    assert [h.procedure.id for h in loaded.search(question, 4)] == [h.procedure.id for h in built.search(question, 4)]
+    assert CountingEncoder.calls == 1  # the question only
+    assert loaded.procedures == built.procedures
+
+
+def test_a_stored_index_is_refused_to_another_encoder(tmp_path: Path, tiny_encoder) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, date, datetime
+
+    from plexlabor.copilot.store import load_index, save_index
+    from plexlabor.platform.artifacts import ArtifactError, InMemoryArtifactStore
+
+    store = InMemoryArtifactStore()
+    with pytest.raises(ArtifactError, match="no copilot index stored yet"):
+        load_index(store, tiny_encoder)
+    save_index(
+        ProcedureIndex(procedures(), RetrievalSettings(), tiny_encoder),
+        store,
+        date(2026, 12, 4),
+        datetime(2026, 12, 4, 3, tzinfo=UTC),
+    )
+    other = load_encoder(write_tiny_encoder(tmp_path / "other-model", seed=8))
+
+    with pytest.raises(ArtifactError, match="rebuild it"):
+        load_index(store, other)
+    assert load_index(store, None).search("coolant sump", 1)[0].procedure.id == "2"

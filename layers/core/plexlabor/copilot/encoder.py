@@ -11,6 +11,7 @@ computes it; `tokenizers` does the WordPiece tokenization from the model's own t
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import zipfile
@@ -74,6 +75,7 @@ class SentenceEncoder:
 
     def __init__(self, weights: dict[str, np.ndarray], tokenizer: Tokenizer, shape: BertShape, name: str) -> None:
         self.name = name
+        """The weights file and the start of its sha256: a stored index names the encoder that built it."""
         self._shape = shape
         self._tokenizer = tokenizer
         self._tokenizer.no_padding()
@@ -164,7 +166,7 @@ def load_encoder(source: str | Path | None = None) -> SentenceEncoder:
         load_safetensors(files["model.safetensors"]),
         Tokenizer.from_str(files["tokenizer.json"].decode()),
         BertShape.from_config(json.loads(files["config.json"])),
-        name=path.name,
+        name=f"{path.name}@{hashlib.sha256(files['model.safetensors']).hexdigest()[:12]}",
     )
 
 

@@ -145,7 +145,9 @@ class ProcedureIndex:
         procedures: Sequence[Procedure],
         settings: RetrievalSettings = RetrievalSettings(),
         encoder: SentenceEncoder | None = None,
+        step_vectors: np.ndarray | None = None,
     ) -> None:
+        """`step_vectors`: the steps already encoded by `encoder` (a stored index), one row per step."""
         import bm25s
 
         self.procedures = list(procedures)
@@ -158,9 +160,17 @@ class ProcedureIndex:
         self._steps: np.ndarray | None = None
         self._centroids: np.ndarray | None = None
         if self.encoder is not None:
-            self._steps = self.encoder.encode([step.text for p in self.procedures for step in p.steps])
+            texts = [step.text for p in self.procedures for step in p.steps]
+            if step_vectors is not None and step_vectors.shape != (len(texts), self.encoder.dimension):
+                raise ValueError(f"step vectors of shape {step_vectors.shape} for {len(texts)} steps")
+            self._steps = self.encoder.encode(texts) if step_vectors is None else step_vectors.astype(np.float32)
             sums = np.add.reduceat(self._steps, self._starts, axis=0)
             self._centroids = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+
+    @property
+    def step_vectors(self) -> np.ndarray | None:
+        """Every step's vector, in procedure then step order (None without the encoder)."""
+        return self._steps
 
     def _tokens(self, texts: list[str]) -> list[list[str]]:
         import bm25s
