@@ -1,26 +1,37 @@
-"""`plexlabor incidents train|evaluate`: the OIICS classifier on coded reports in the OSHA layout.
+"""`plexlabor incidents train|evaluate|classify|export`: the OIICS classifier and its training rows.
 
-    plexlabor incidents train --osha TRAIN.csv --out MODEL
+    plexlabor incidents train --osha TRAIN.csv [--osha MORE.csv ...] --out MODEL
     plexlabor incidents evaluate --model MODEL --osha TEST.csv [--json]
+    plexlabor incidents classify [--model MODEL] [--timezone ZONE] "narrative"
+    plexlabor incidents export --audit-table TABLE [--since YYYY-MM-DD] --out corrections.csv
 
-`train` chooses the auto-coding thresholds on the newest 20 % of TRAIN.csv (by event date) and then
-refits on all of it; `evaluate` scores MODEL on reports it did not see. A file that does not parse is
-named with its line and column (exit 2), and no model file is written.
+`train` chooses the auto-coding thresholds on the newest 20 % of the reports (by event date) and then
+refits on all of them; `evaluate` scores MODEL on reports it did not see. A file that does not parse is
+named with its line and column (exit 2), and no model file is written. `classify` prints the codes and
+what the text says as JSON (default model: the packaged one). `export` writes the incidents the EHS lead
+decided (confirmed or corrected codes) in the same CSV layout, so `train --osha` can learn from them.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from plexlabor.incidents.classifier import NEVER, IncidentClassifier
 from plexlabor.incidents.evaluation import evaluate
-from plexlabor.incidents.reports import read_coded_reports
+from plexlabor.incidents.reports import CodedReport, read_coded_reports, write_coded_reports
 from plexlabor_dev.progress import step
 
 
 def train_command(args: argparse.Namespace) -> int:
-    reports = read_coded_reports(args.osha)
+    reports: list[CodedReport] = []
+    for path in args.osha:
+        reports += read_coded_reports(path)
     step(f"training on {len(reports)} reports")
     classifier = IncidentClassifier.train(reports)
     classifier.save(args.out)
@@ -50,4 +61,49 @@ def evaluate_command(args: argparse.Namespace) -> int:
         f"event division accuracy on them {figures['auto_coded_accuracy']:.1%}, "
         f"event group {figures['auto_coded_group_accuracy']:.1%}"
     )
+    return 0
+
+
+def classify_command(args: argparse.Namespace) -> int:
+    from plexlabor.incidents.extraction import extract
+    from plexlabor.incidents.wiring import PACKAGED_MODEL
+
+    classifier = IncidentClassifier.load(args.model or PACKAGED_MODEL)
+    result = classifier.classify(args.narrative)
+    now = datetime.now(UTC).astimezone(ZoneInfo(args.timezone))
+    found = extract(args.narrative, now)
+    codes = [
+        {"field": c.field.value, "code": c.code, "title": c.title, "confidence": c.confidence, "confident": c.confident}
+        for c in result.codings.values()
+    ]
+    print(json.dumps({"auto_coded": result.auto_coded, "codes": codes, "extraction": found}, indent=2, default=_plain))
+    return 0
+
+
+def _plain(value: object) -> object:
+    from dataclasses import asdict, is_dataclass
+
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def export_command(args: argparse.Namespace) -> int:
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+    from plexlabor.incidents.service import training_reports
+    from plexlabor.platform import env
+
+    table = args.audit_table or os.environ.get(env.AUDIT_TABLE_NAME)
+    if not table:
+        print("plexlabor: error: no --audit-table (or AUDIT_TABLE_NAME)", file=sys.stderr)
+        return 2
+    try:
+        since = datetime.combine(date.fromisoformat(args.since), datetime.min.time(), UTC) if args.since else None
+    except ValueError:
+        raise ValueError(f"--since: expected YYYY-MM-DD, got {args.since!r}") from None
+    if args.endpoint_url:
+        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
+    reports = training_reports(DynamoDbAuditStore(table), since)
+    Path(args.out).write_text(write_coded_reports(reports), encoding="utf-8")
+    print(f"wrote {len(reports)} decided incident(s) to {args.out}")
     return 0

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
+import boto3
 import pytest
+from moto import mock_aws
 
+from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
+from plexlabor.incidents.classifier import IncidentClassifier
+from plexlabor.incidents.oiics import Field
+from plexlabor.incidents.reports import read_coded_reports
+from plexlabor.incidents.service import IncidentDeps, IncidentReport, correct_codes, log_incident, opening
 from plexlabor_dev.cli import main
+from tests.support import REGION, use_fake_aws
 from tests.unit.incidents.conftest import coded_rows, write_csv
 
 
@@ -48,3 +57,48 @@ def test_evaluate_refuses_a_file_that_is_not_a_model(tmp_path: Path, capsys: pyt
     test = write_csv(tmp_path / "test.csv", coded_rows(5))
     assert main(["incidents", "evaluate", "--model", str(bogus), "--osha", str(test)]) == 2
     assert "not an incident model" in capsys.readouterr().err
+
+
+def test_classify_prints_codes_and_what_the_text_says(
+    trained: IncidentClassifier, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "model.pkl"
+    trained.save(model)
+    text = "At 7 pm a worker fell 10 feet from a ladder while loading parts and broke his left leg."
+    assert main(["incidents", "classify", "--model", str(model), "--timezone", "America/Detroit", text]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert {c["field"]: c["code"] for c in printed["codes"]}["event_group"] == "43"
+    assert printed["extraction"]["body_parts"][0]["side"] == "left"
+    assert printed["extraction"]["when"].endswith(("-05:00", "-04:00"))
+
+
+def test_export_writes_the_decided_incidents_as_training_rows(
+    trained: IncidentClassifier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use_fake_aws(monkeypatch)
+    with mock_aws():
+        create_audit_table(boto3.client("dynamodb", region_name=REGION), "incidents-audit")
+        audit = DynamoDbAuditStore("incidents-audit")
+        deps = IncidentDeps(audit, trained, clock=lambda: datetime(2026, 12, 4, 15, tzinfo=UTC))
+        narrative = "Something happened to an employee near the cell; he went to the clinic afterwards."
+        decided = log_incident(deps, IncidentReport(narrative=narrative), "E0001")
+        log_incident(deps, IncidentReport(narrative=narrative + " Again."), "E0001")  # not decided: not exported
+        event = opening(audit, decided.incident_id)
+        assert event is not None
+        codes = {
+            "event_division": "6",
+            "event_group": "64",
+            "nature_division": "1",
+            "part_division": "4",
+            "source_division": "3",
+        }
+        correct_codes(audit, event, codes, "ehs1", datetime(2026, 12, 4, 16, tzinfo=UTC))
+        out = tmp_path / "corrections.csv"
+        assert main(["incidents", "export", "--audit-table", "incidents-audit", "--out", str(out)]) == 0
+    assert "wrote 1 decided incident(s)" in capsys.readouterr().out
+    [report] = read_coded_reports(out)
+    assert report.narrative == narrative and report.codes[Field.EVENT_GROUP] == "64"
+    again = tmp_path / "model.pkl"
+    train = write_csv(tmp_path / "train.csv", coded_rows(100))
+    assert main(["incidents", "train", "--osha", str(train), "--osha", str(out), "--out", str(again), "--quiet"]) == 0
+    assert "trained on 101 reports" in capsys.readouterr().out

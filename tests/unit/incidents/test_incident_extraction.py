@@ -62,6 +62,11 @@ def test_body_parts_sides_and_everyday_words() -> None:
     assert [b.part_division for b in found.body_parts] == ["3", "5", "1"]
 
 
+def test_lengths_are_not_feet() -> None:
+    found = extract("He fell 10 feet off a 6-foot ladder, then two feet more, and hurt his right foot.", REPORTED)
+    assert [(b.value, b.side) for b in found.body_parts] == [("foot", "right")]
+
+
 def test_ppe_negations_stay_in_their_clause() -> None:
     found = extract("She removed her face shield. She wore a hard hat, and was without a harness.", REPORTED)
     assert [(p.value, p.worn) for p in found.ppe] == [

@@ -53,6 +53,11 @@ SIDE = re.compile(r"\b(left|right|both)\s+(?:[a-z]+\s+)?$", re.I)
 OWNER = re.compile(r"\b(his|her|their|my|lower|upper|mid)\s+$", re.I)
 AMBIGUOUS_PARTS = frozenset({"back"})
 """Body-part words that are also everyday words ("went back"): found only after a possessive or lower/upper."""
+LENGTH = re.compile(
+    r"(\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|several|few))[\s-]*$", re.I
+)
+LENGTH_PARTS = frozenset({"foot", "feet"})
+"""Body-part words that are also lengths ("fell 10 feet", "a 6-foot ladder"): not a body part after a number."""
 SHIFTS = {"first": "1", "1st": "1", "day": "1", "second": "2", "2nd": "2", "third": "3", "3rd": "3", "night": "3"}
 
 _CLOCK = re.compile(
@@ -210,7 +215,9 @@ def extract(narrative: str, reported: datetime, places: Sequence[Place] = ()) ->
     body_parts = []
     for match in _matches(_BODY, narrative):
         value = match.group(1).lower()
-        if value in AMBIGUOUS_PARTS and not OWNER.search(narrative[max(0, match.start() - 8) : match.start()]):
+        before = narrative[max(0, match.start() - 12) : match.start()]
+        everyday = value in AMBIGUOUS_PARTS and not OWNER.search(before)
+        if everyday or (value in LENGTH_PARTS and LENGTH.search(before)):
             continue
         side = SIDE.search(narrative[max(0, match.start() - 20) : match.start()])
         body_parts.append(

@@ -232,6 +232,21 @@ def correct_codes(
     return answer
 
 
+EXPORT_LIMIT = 100_000
+"""At most this many decisions are read per export."""
+
+
+def training_reports(audit: AuditStore, since: datetime | None = None) -> list[CodedReport]:
+    """Every incident the EHS lead decided since `since` as coded reports to train on (`corrected_reports`)."""
+    decisions = [
+        event
+        for event in audit.by_status(AuditStatus.APPROVED, since, limit=EXPORT_LIMIT)
+        if event.payload.get("kind") == INCIDENT_CODING and event.finding_id
+    ]
+    openings = [found for d in decisions if (found := opening(audit, str(d.finding_id))) is not None]
+    return corrected_reports(openings, decisions)
+
+
 def corrected_reports(openings: Iterable[AuditEvent], decisions: Iterable[AuditEvent]) -> list[CodedReport]:
     """Decided incidents as coded reports to train on: the codes the EHS lead confirmed or corrected
     (an approval from the queue confirms the proposed codes; a rejection teaches nothing: skipped)."""
