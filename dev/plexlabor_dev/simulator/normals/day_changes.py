@@ -1,7 +1,8 @@
 """Days worked other than first scheduled, none of them an anomaly (at most one per shift-day):
 
-- `shift_swaps`: the employee swapped shifts with a colleague and works another shift's hours; the
-  swap never reaches the schedule, which still shows the shift first planned;
+- `shift_swaps`: the employee swapped shifts with a colleague and works the hours of the shift before
+  or after their own (never one that would overlap their shifts of the day before or after); the swap
+  never reaches the schedule, which still shows the shift first planned;
 - `approved_overtime`: asked to stay 1-2 hours longer; the supervisor's edit reaches the schedule,
   whose end is the one worked;
 - `early_release`: sent home 3.5-4.5 hours early (no work, a machine down); the schedule shows the end
@@ -21,6 +22,13 @@ from plexlabor_dev.simulator.normals.base import NormalPattern
 
 SHARES = {"shift_swaps": 0.02, "approved_overtime": 0.03, "early_release": 0.02, "partial_leave": 0.015}
 """Of scheduled working days (not leave, not past the end of history, not in an excessive week)."""
+
+
+def swappable(shift: catalog.ShiftDef) -> list[catalog.ShiftDef]:
+    """The shifts next to `shift` in the day (1st-2nd, 2nd-3rd): a 1st-shift worker on the night shift
+    would still be punched in when their next morning starts."""
+    index = catalog.SHIFTS.index(shift)
+    return [catalog.SHIFTS[i] for i in (index - 1, index + 1) if 0 <= i < len(catalog.SHIFTS)]
 
 
 @dataclass
@@ -56,7 +64,7 @@ class DayChanges(NormalPattern):
             return plan
         plan.pattern = chosen
         if chosen == "shift_swaps":
-            other = rng.choice([s for s in catalog.SHIFTS if s != day_shift])
+            other = rng.choice(swappable(day_shift))
             plan.worked = sim.shift_window(day, other)
         elif chosen == "approved_overtime":
             plan.worked = plan.scheduled = (start, end + rng.uniform(1, 2) * HOUR)

@@ -1,5 +1,6 @@
-"""Rotating crews: a share of hourly employees work a different shift each week (1st, 2nd, 3rd, ...),
-so they cross midnight one week in three and their punches move by eight hours from week to week."""
+"""Rotating crews: a share of hourly employees work a different shift each week, so they cross midnight
+one week in three and their punches move by eight hours from week to week. Crews rotate backwards
+(1st, 3rd, 2nd, 1st, ...): a night shift worked on Sunday ends on Monday morning before the 2nd shift."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ class Rotation(NormalPattern):
             return person.shift
         week = (monday - sim.start_date).days // 7
         home = catalog.SHIFTS.index(person.shift)
-        return catalog.SHIFTS[(home + week) % len(catalog.SHIFTS)]
+        return catalog.SHIFTS[(home - week) % len(catalog.SHIFTS)]
 
 
 ROTATION = Rotation()
