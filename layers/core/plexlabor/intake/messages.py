@@ -15,17 +15,21 @@ arrives.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     PrivateAttr,
     RootModel,
     Tag,
+    ValidationError,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -156,9 +160,44 @@ def plausible_dates(entry: PunchEntry) -> PunchEntry:
     return entry
 
 
+JSON_TYPE = "json_type"
+
+
+def exact_json_types(model: type[TimeClockEntry] | type[LaborEntry]) -> Callable[[Any], Any]:
+    """A before-validator: each value of a webhook record has the JSON type the OpenAPI document states
+    (a number is a number, not `true` or `"12.5"`; a date is a string, not a count of seconds), where
+    pydantic's lax mode would convert it and the webhook would accept a body its own document calls
+    invalid (found by fuzzing it). pydantic's strict JSON mode decides; only its type errors are
+    raised here (naming the field), the rest is left to the usual validation and its messages."""
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        try:
+            model.model_validate_json(json.dumps(value), strict=True)
+        except ValidationError as error:
+            wrong = [e for e in error.errors() if str(e["type"]).endswith("_type")]
+            if wrong:
+                context = {"field": ".".join(map(str, wrong[0]["loc"])), "problem": wrong[0]["msg"]}
+                raise PydanticCustomError(JSON_TYPE, "{problem} (JSON type)", context) from None
+        return value
+
+    return check
+
+
 WebhookPunch = Annotated[
-    Annotated[TimeClockEntry, AfterValidator(plausible_dates), Tag(TimeClockEntry.resource)]
-    | Annotated[LaborEntry, AfterValidator(plausible_dates), Tag(LaborEntry.resource)],
+    Annotated[
+        TimeClockEntry,
+        BeforeValidator(exact_json_types(TimeClockEntry)),
+        AfterValidator(plausible_dates),
+        Tag(TimeClockEntry.resource),
+    ]
+    | Annotated[
+        LaborEntry,
+        BeforeValidator(exact_json_types(LaborEntry)),
+        AfterValidator(plausible_dates),
+        Tag(LaborEntry.resource),
+    ],
     Discriminator(
         _punch_kind,
         custom_error_type="punch_kind",
@@ -167,8 +206,19 @@ WebhookPunch = Annotated[
 ]
 
 
+def _list_bounds(schema: dict[str, Any]) -> None:
+    """State the list's size in the JSON schema (OpenAPI `minItems`, `maxItems`): a client generated
+    from the document then never sends a list the webhook refuses. (A `Field(min_length=...)` on the
+    list would say it too, but Powertools' body parsing then drops all records but the first.)"""
+    for branch in schema.get("anyOf", []):
+        if branch.get("type") == "array":
+            branch.update(minItems=1, maxItems=MAX_WEBHOOK_RECORDS)
+
+
 class WebhookPunches(RootModel[WebhookPunch | list[WebhookPunch]]):
     """The body of `POST /punches`: one Plex time-clock or labor entry, or a list of 1 to 100."""
+
+    model_config = ConfigDict(json_schema_extra=_list_bounds)
 
     @model_validator(mode="after")
     def _size(self) -> Self:
@@ -217,7 +267,7 @@ def describe_body_errors(errors: list[dict[str, Any]], body: Any) -> list[dict[s
             if loc[0].startswith("list[") != wanted_list:
                 continue
             loc = loc[1:]
-        if error.get("type") == DATE_OUT_OF_RANGE:
+        if error.get("type") in (DATE_OUT_OF_RANGE, JSON_TYPE):
             loc.append(str(error.get("ctx", {}).get("field", "")))
         field = ""
         for part in loc:
