@@ -392,6 +392,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             signed_in("POST", "/skills/training"),
             signed_in("GET", "/certifications"),
             signed_in("GET", "/forecasts"),
+            signed_in("GET", "/crew"),  # the crew board; its decisions post to /items/{item_id}
             signed_in("GET", "/incidents/new"),  # the incident form; it posts to incident_log's POST /incidents
             signed_in("GET", "/incidents/{incident_id}"),  # an incident: codes, what the text says, correction
             signed_in("POST", "/incidents/{incident_id}"),

@@ -25,6 +25,7 @@ SIGNED_IN = {
     ("POST", "/skills/training"),
     ("GET", "/certifications"),
     ("GET", "/forecasts"),
+    ("GET", "/crew"),
     ("GET", "/static/{name}"),
     ("GET", "/incidents/new"),
     ("GET", "/incidents/{incident_id}"),

@@ -73,6 +73,8 @@ PAGE_SIZE = 100
 KPI_DAYS = {"7": 7, "28": 28, "90": 90}
 """The periods the KPI page offers (`?days=`); anything else is 28."""
 FLASH = {"approve": "Approved.", "reject": "Rejected; the reason is kept for the model."}
+RETURN_PAGES = frozenset({"/crew"})
+"""Pages whose decision forms come back to them (`next`); any other `next` is ignored (no open redirect)."""
 
 
 class WebAppSettings(CallbackSettings, PilotSettings, ReportSettings):
@@ -396,6 +398,9 @@ def decide(item_id: str) -> Response[str]:
             return page.render("message.html", status_for(error), title="Not decided", page="item", message=message)
         return _item_page(page, found, status_for(error), flash=_error(message), reason=reason, typed=typed)
     logger.info("decision", item_id=item_id, action=outcome.action)
+    back = (form.get("next") or [""])[0]
+    if back.split("?", 1)[0] in RETURN_PAGES:  # a page that decides in place gets the person back to it
+        return page.redirect(f"{back}{'&' if '?' in back else '?'}{urlencode({'done': outcome.action})}")
     following = next(iter(page.deps.review.queue.for_viewer(page.viewer)), None)
     if following is None:
         return page.redirect(f"/queue?{urlencode({'decided': 1, 'failed': 0})}")

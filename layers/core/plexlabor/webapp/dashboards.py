@@ -1,5 +1,5 @@
-"""The dashboards: skill coverage (`/skills`), the certification timeline (`/certifications`) and the
-forecasts (`/forecasts`).
+"""The dashboards: skill coverage (`/skills`), the certification timeline (`/certifications`), the
+forecasts (`/forecasts`) and the crew board (`/crew`, `webapp.crewboard`).
 
 The first two read skills_daily's newest report (`webapp.reports.SkillsReports`: the artifact in the bucket,
 kept parsed per warm container) and never recompute it; an empty state says what is missing and why.
@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache, wraps
 from importlib import resources
 from typing import Any
@@ -35,8 +35,10 @@ from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.audit.publish import publish_once
 from plexlabor.platform.observability import logger
+from plexlabor.review.queue import Role
 from plexlabor.skills.publish import training_proposal
-from plexlabor.webapp.app import CONTENT_TYPE, SECURITY_HEADERS, Page, _deps, _form, _query, app
+from plexlabor.webapp.app import CONTENT_TYPE, FLASH, SECURITY_HEADERS, Page, _deps, _form, _query, app
+from plexlabor.webapp.crewboard import read_board
 from plexlabor.webapp.forecasts import MEASURES, ForecastScope, forecast_view
 from plexlabor.webapp.latest import IndexT, Latest
 from plexlabor.webapp.reports import CellKey, SkillsIndex
@@ -304,3 +306,39 @@ def forecasts() -> Response[str]:
         ),
     }
     return _charted(page.render("forecasts.html", title=title, page="forecasts", **context))
+
+
+CREW_ROLES = frozenset({Role.ADMIN, Role.PLANNER, Role.SUPERVISOR})
+
+
+@app.get("/crew")
+def crew() -> Response[str]:
+    """The crew board (`webapp.crewboard`): one day's plan per shift, each suggestion with its state; a waiting
+    one is accepted or rejected in place through the review queue's decision (`POST /items/<id>`)."""
+    page = Page(_deps())
+    if not page.viewer.roles & CREW_ROLES:
+        message = "The crew board is for planners, supervisors and admins."
+        return page.render("message.html", 403, title="Crew board", page="crew", message=message)
+    now = page.deps.review.clock()
+    today = now.astimezone(page.deps.zone).date()
+    query = _query()
+    try:
+        day = date.fromisoformat(query["day"]) if query.get("day") else today + timedelta(days=1)
+    except ValueError:
+        day = today + timedelta(days=1)
+    board = read_board(page.deps.review.audit, day, page.viewer, now)
+    shift = query.get("shift") if query.get("shift") in board.shifts else next(iter(board.shifts), None)
+    done = query.get("done")
+    return page.render(
+        "crew.html",
+        title="Crew board",
+        page="crew",
+        board=board,
+        day=day,
+        days={"Today": today, "Tomorrow": today + timedelta(days=1)},
+        shift=shift,
+        totals=board.totals(shift) if shift else None,
+        here=f"/crew?{urlencode({'day': day.isoformat(), **({'shift': shift} if shift else {})})}",
+        flash={"level": "ok", "text": FLASH[done]} if done in FLASH else None,
+        time=lambda moment: moment.astimezone(page.deps.zone).strftime("%H:%M"),
+    )
