@@ -55,6 +55,8 @@ STEP_SCALE = 2.0
 """Polyak step scale at the start of the subgradient (halved whenever the bound stalls)."""
 STALL_STEPS = 5
 """Steps without a better bound before the step scale is halved."""
+LAGRANGIAN_SHARE = 0.3
+"""With a time limit, the subgradient stops after this share of it (the MILPs get the rest)."""
 _HIGHS_OPTIMAL = 0
 _HIGHS_INFEASIBLE = 2
 
@@ -438,15 +440,23 @@ class _Lagrangian:
 
 
 def _subgradient(
-    problem: GapProblem, knapsacks: _Knapsacks, best: IntArray, multipliers: FloatArray, iterations: int
+    problem: GapProblem,
+    knapsacks: _Knapsacks,
+    best: IntArray,
+    multipliers: FloatArray,
+    iterations: int,
+    deadline: float | None = None,
 ) -> _Lagrangian:
-    """Minimise L(u) = sum(u) + sum_i knapsack_i(profit - u) by Polyak steps; repair now and then."""
+    """Minimise L(u) = sum(u) + sum_i knapsack_i(profit - u) by Polyak steps; repair now and then.
+    Stops after `iterations` steps or at `deadline` (`time.perf_counter()`), whichever comes first."""
     rows = np.arange(problem.agents)
     best_value = problem.value(best)
     best_bound, best_multipliers = math.inf, multipliers.copy()
     step_scale, stalled = STEP_SCALE, 0
     iteration = 0
     for iteration in range(1, iterations + 1):
+        if deadline is not None and iteration > 1 and time.perf_counter() > deadline:
+            break
         table, chosen = knapsacks.solve(problem.profit - multipliers[None, :])
         bound = float(multipliers.sum() + table[rows, knapsacks.capacity].sum())
         if bound < best_bound - 1e-9:
@@ -532,7 +542,8 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
             plain.pairs_in_milp,
         )
     knapsacks = _Knapsacks(problem)
-    lagrangian = _subgradient(problem, knapsacks, best, _lp_duals(problem), subgradient_iterations)
+    bound_by = None if time_limit is None else started + LAGRANGIAN_SHARE * time_limit
+    lagrangian = _subgradient(problem, knapsacks, best, _lp_duals(problem), subgradient_iterations, bound_by)
     best, best_value = lagrangian.best, lagrangian.best_value
     bound, with_pair, without_pair = _forced_bounds(problem, knapsacks, lagrangian.multipliers)
     target = math.floor(min(bound, lagrangian.bound) + 1e-6)

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from plexlabor.crew.build import build_problem
 from plexlabor.crew.models import CrewPolicy
 from plexlabor.crew.optimizer import solve
+from plexlabor.crew.pairs import compile_problem
 from plexlabor.crew.replan import (
     CurrentPlan,
     ReplanMessage,
     apply_event,
     assignments_of,
     call_offs,
+    compile_event,
     people_moved,
     replan,
 )
+from plexlabor.plant import PlantFolder
 from tests.unit.crew.crew_builder import DAY, T0, job, operator, place, problem
 
 A, B = place("A"), place("B")
@@ -111,3 +116,19 @@ def test_call_offs_are_scheduled_operators_not_clocked_in_after_the_grace() -> N
     late = call_offs(crew, "1", {"X"}, T0 + timedelta(minutes=15), grace)
     assert [(m.reason, m.employee_id, m.shift) for m in late] == [("call_off", "Y", "1"), ("call_off", "Z", "1")]
     assert call_offs(crew, "2", set(), T0 + timedelta(hours=3), grace) == []  # nobody is on shift 2
+
+
+def test_a_call_off_on_a_compiled_problem_gives_what_compiling_again_gives(labelled_plant: PlantFolder) -> None:
+    crew = build_problem(labelled_plant.path, date(2026, 11, 19), "1")
+    base = compile_problem(crew)
+    for employee in sorted({crew.operators[k].employee_id for k in base.pair_op[:: max(1, len(base.pair_op) // 5)]}):
+        message = call_off(employee)
+        fast_problem, fast = compile_event(crew, message, base)
+        slow_problem, slow = compile_event(crew, message)
+        assert (
+            fast_problem == slow_problem and not fast.available[[o.employee_id for o in fast.operators].index(employee)]
+        )
+        for name in ("pair_job", "pair_op", "hours", "outside", "value", "labor", "fatigue", "fillable", "available"):
+            assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
+        assert np.allclose(fast.net, slow.net)
+        assert solve(fast).breakdown == solve(slow).breakdown

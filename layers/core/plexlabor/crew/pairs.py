@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -341,6 +341,43 @@ def compile_problem(problem: CrewProblem) -> Compiled:
         available=np.bincount(op_index, minlength=len(operators)) > 0,
         starts=np.array([job.start.timestamp() for job in jobs]),
         ends=np.array([job.end.timestamp() for job in jobs]),
+    )
+
+
+def on_leave(compiled: Compiled, problem: CrewProblem, employee_id: str) -> Compiled:
+    """`compiled` with one operator gone on leave, without compiling again (a call-off re-planned in
+    seconds): their pairs go, and each job they could staff counts one candidate fewer, turned away as
+    on leave. `problem` is the problem with them on leave. Pairs, prices and fillable seats are what
+    compiling `problem` gives; the counts behind an unstaffed seat's reason may differ where the
+    operator had been turned away for another reason."""
+    index = next((o for o, op in enumerate(compiled.operators) if op.employee_id == employee_id), None)
+    if index is None or not compiled.available[index]:
+        return replace(compiled, problem=problem, operators=sorted(problem.operators, key=lambda op: op.employee_id))
+    keep = compiled.pair_op != index
+    stats = list(compiled.stats)
+    fillable = compiled.fillable.copy()
+    for j in np.unique(compiled.pair_job[~keep]).tolist():
+        old = stats[j]
+        stats[j] = JobStats(old.skill_ok, old.lapsed, old.turned_away + Counter({"on leave": 1}), old.missing)
+        fillable[j] = min(int(compiled.heads[j]), stats[j].candidates)
+    available = compiled.available.copy()
+    available[index] = False
+    return replace(
+        compiled,
+        problem=problem,
+        operators=sorted(problem.operators, key=lambda op: op.employee_id),
+        pair_job=compiled.pair_job[keep],
+        pair_op=compiled.pair_op[keep],
+        hours=compiled.hours[keep],
+        outside=compiled.outside[keep],
+        value=compiled.value[keep],
+        labor=compiled.labor[keep],
+        fatigue=compiled.fatigue[keep],
+        changeover=compiled.changeover[keep],
+        walking=compiled.walking[keep],
+        fillable=fillable,
+        stats=stats,
+        available=available,
     )
 
 

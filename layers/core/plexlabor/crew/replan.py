@@ -30,7 +30,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from plexlabor.crew.models import CrewPlan, CrewProblem
 from plexlabor.crew.optimizer import solve
-from plexlabor.crew.pairs import Compiled, compile_problem
+from plexlabor.crew.pairs import Compiled, compile_problem, on_leave
 
 ReplanReason = Literal[
     "call_off",
@@ -112,9 +112,19 @@ def apply_event(problem: CrewProblem, message: ReplanMessage) -> CrewProblem:
     return problem.model_copy(update={"jobs": kept, "notes": (*problem.notes, note)})
 
 
-def compile_replan(problem: CrewProblem, current: CurrentPlan, now: datetime) -> Compiled:
-    """The problem's pairs with the change cost and the held pairs of a re-plan at `now`."""
-    compiled = compile_problem(problem)
+def compile_event(
+    problem: CrewProblem, message: ReplanMessage, compiled: Compiled | None = None
+) -> tuple[CrewProblem, Compiled]:
+    """The problem with the event applied, and compiled; a call-off or absence on an already compiled
+    `problem` (`compiled`) without compiling it again (`pairs.on_leave`)."""
+    changed = apply_event(problem, message)
+    if compiled is not None and message.reason in ("call_off", "absence") and message.employee_id:
+        return changed, on_leave(compiled, changed, message.employee_id)
+    return changed, compile_problem(changed)
+
+
+def with_current_plan(compiled: Compiled, current: CurrentPlan, now: datetime) -> Compiled:
+    """The pairs with the change cost and the held pairs of a re-plan at `now`."""
     index = {
         (compiled.jobs[j].key, compiled.operators[o].employee_id): p
         for p, (j, o) in enumerate(zip(compiled.pair_job.tolist(), compiled.pair_op.tolist(), strict=True))
@@ -126,7 +136,7 @@ def compile_replan(problem: CrewProblem, current: CurrentPlan, now: datetime) ->
         for a in current.assignments | current.accepted
         if a in index and (a[0] in started or a in current.accepted)
     )
-    change = np.full(len(compiled.pair_job), problem.policy.change_cost)
+    change = np.full(len(compiled.pair_job), compiled.problem.policy.change_cost)
     change[in_plan] = 0.0
     return replace(compiled, change=change, held=np.array(held, dtype=np.int64))
 
@@ -135,8 +145,8 @@ def replan(
     problem: CrewProblem, current: CurrentPlan, message: ReplanMessage, now: datetime, time_limit: float
 ) -> CrewPlan:
     """The re-planned shift: the event applied, current work held, every change charged."""
-    compiled = compile_replan(apply_event(problem, message), current, now)
-    return solve(compiled, time_limit)
+    _, compiled = compile_event(problem, message)
+    return solve(with_current_plan(compiled, current, now), time_limit)
 
 
 def people_moved(before: set[Assignment], after: set[Assignment], absent: frozenset[str] = frozenset()) -> int:

@@ -26,6 +26,7 @@ Summaries hold ids and counts only.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
@@ -41,6 +42,7 @@ from plexlabor.platform.observability import logger, metrics
 
 if TYPE_CHECKING:
     from plexlabor.crew.models import CrewProblem
+    from plexlabor.crew.pairs import Compiled
     from plexlabor.crew.wiring import CallOffDependencies, ReplanDependencies
 
 REPLAN_ACTOR = "crew_replan"
@@ -111,19 +113,21 @@ def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime)
 
 def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     """Re-plan the message's shift and publish what changed; the JSON-safe summary."""
-    from plexlabor.crew.publish import publish_plan  # SciPy loads here, not when the handler is imported
-    from plexlabor.crew.replan import apply_event, replan
+    from plexlabor.crew.optimizer import solve  # SciPy loads here, not when the handler is imported
+    from plexlabor.crew.publish import publish_plan
+    from plexlabor.crew.replan import compile_event, with_current_plan
     from plexlabor.crew.service import plan_summary
 
     started = time.perf_counter()
     logger.append_keys(plan_day=message.day.isoformat(), shift=message.shift, replan_reason=message.reason)
-    problem, read = _shift_problem(deps, message)
+    kept_shift, read = _shift_problem(deps, message)
     read_s = time.perf_counter() - started
     since = datetime.combine(message.day, datetime.min.time(), UTC) - PLAN_LOOKBACK
     current, openings = read_current_plan(deps.store, message.day, message.shift, since)
     now = deps.clock()
-    plan = replan(problem, current, message, now, deps.time_limit_s)
-    deps.problems[(message.day, message.shift)] = (time.monotonic(), apply_event(problem, message))
+    problem, compiled = compile_event(kept_shift.problem, message, kept_shift.compiled)
+    deps.problems[(message.day, message.shift)] = KeptShift(kept_shift.read_at, problem, compiled)
+    plan = solve(with_current_plan(compiled, current, now), deps.time_limit_s)
     departments = {job.place.workcenter_id: job.place.department_code for job in problem.jobs}
     result = publish_plan(
         plan, deps.store, now, actor=REPLAN_ACTOR, approval=deps.approval, scope=deps.scope, departments=departments
@@ -149,16 +153,25 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     return summary
 
 
-def _shift_problem(deps: ReplanDependencies, message: ReplanMessage) -> tuple[CrewProblem, bool]:
-    """The shift's problem: the container's, when fresh and the event carries its own change; else read.
-    The flag says whether the data was read."""
+@dataclass(frozen=True)
+class KeptShift:
+    """A shift's problem as a container last re-planned it (events applied), compiled, and when it was read."""
+
+    read_at: float  # time.monotonic()
+    problem: CrewProblem
+    compiled: Compiled | None = None
+
+
+def _shift_problem(deps: ReplanDependencies, message: ReplanMessage) -> tuple[KeptShift, bool]:
+    """The shift's problem: the container's, when read less than `PROBLEM_TTL_S` ago and the event carries
+    its own change; else read now. The flag says whether the data was read."""
     from plexlabor.crew.build import build_problem
 
     kept = deps.problems.get((message.day, message.shift))
-    if kept is not None and message.reason in APPLIED_BY_EVENT and time.monotonic() - kept[0] < PROBLEM_TTL_S:
-        return kept[1], False
+    if kept is not None and message.reason in APPLIED_BY_EVENT and time.monotonic() - kept.read_at < PROBLEM_TTL_S:
+        return kept, False
     problem = build_problem(deps.source.port, message.day, message.shift, timezone=deps.source.timezone)
-    return problem, True
+    return KeptShift(time.monotonic(), problem), True
 
 
 def shifts_starting(

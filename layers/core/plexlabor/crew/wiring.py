@@ -36,9 +36,8 @@ from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourc
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 
 if TYPE_CHECKING:
-    from plexlabor.crew.models import CrewProblem
     from plexlabor.crew.replan import ReplanMessage
-    from plexlabor.crew.replanning import ReplanSender
+    from plexlabor.crew.replanning import KeptShift, ReplanSender
 
 ACTOR = "crew_planner"
 """Who the plan's suggestions are recorded by in the audit trail."""
@@ -90,8 +89,8 @@ class ReplanDependencies(Dependencies):
     time_limit_s: float = 10.0
     approval: Approval = "all"
     """A re-plan records only what is new (the rest has the current plan's event ids): all of it for review."""
-    problems: dict[tuple[date, str], tuple[float, CrewProblem]] = field(default_factory=dict)
-    """Per (day, shift): when (monotonic seconds) and the problem last re-planned, events applied."""
+    problems: dict[tuple[date, str], KeptShift] = field(default_factory=dict)
+    """Per (day, shift): the problem last re-planned, events applied (`replanning.run`)."""
 
 
 def build_replan(settings: CrewReplanSettings) -> ReplanDependencies:
