@@ -132,3 +132,14 @@ def test_a_call_off_on_a_compiled_problem_gives_what_compiling_again_gives(label
             assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
         assert np.allclose(fast.net, slow.net)
         assert solve(fast).breakdown == solve(slow).breakdown
+
+
+def test_a_message_is_described_by_the_codes_people_know() -> None:
+    crew = plant()
+    down = ReplanMessage(reason="workcenter_down", day=DAY, shift="1", workcenter_id="WC-A", detected_at=T0)
+    done = ReplanMessage(reason="operation_completed", day=DAY, shift="1", job_operation_id="OP-JB", detected_at=T0)
+    elsewhere = ReplanMessage(reason="workcenter_up", day=DAY, shift="1", workcenter_id="WC-Z", detected_at=T0)
+    assert call_off("Y").describe(crew) == "a call-off of Y"
+    assert down.describe(crew) == "workcenter A down"
+    assert done.describe(crew) == "job J-JB operation 10 completed"
+    assert elsewhere.describe(crew) == "a workcenter back up"

@@ -87,6 +87,10 @@ def test_a_call_off_is_re_planned_and_only_what_changed_goes_for_review(
     assert all(e.payload["superseded_by"] == "crew_replan" for e in closed)
     replanned = _crew_events(store, "crew_replan")
     assert all(e.status is AuditStatus.PENDING_APPROVAL for e in replanned)
+    trigger = f"a call-off of {caller.employee_id}"
+    assert all(
+        e.payload["trigger"] == trigger and e.payload["note"].startswith(f"After {trigger}: ") for e in replanned
+    )
     assert caller.employee_id not in {e.employee_id for e in replanned}
     after, _ = read_current_plan(store, DAY, "1", SINCE)
     assert (approved.payload["segment"], approved.employee_id) in after.accepted

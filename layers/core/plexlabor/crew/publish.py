@@ -12,6 +12,10 @@ The pilot scope (`plexlabor.platform.pilot`, `docs/rollout.md`) then holds back 
 in advisory mode, or when the kind (`crew_assignment`, `crew_unstaffed`) is not in `NOTIFY_KINDS`, the
 recommendation is `logged` with `held` (the reason) and `advisory` in its payload.
 
+A re-plan (`plexlabor.crew.replanning`) passes `trigger`, e.g. "a call-off of E01234": its notes
+start "After a call-off of E01234: " and its payloads carry `trigger`, so the queue says why a
+suggestion came during the shift.
+
 Event ids are deterministic (`stable_event_id("crew", day, segment, employee)`): a retried run meets
 `AuditConflictError` and records nothing twice; a changed recommendation is a new event. `finding_id`
 is the event id, so the approval flow follows a recommendation the way it follows a finding. Payloads
@@ -56,6 +60,8 @@ class PlanEvents:
     approval: Approval = "changes"
     scope: PilotScope = PLANT_WIDE
     departments: Mapping[str, str | None] = field(default_factory=dict)
+    trigger: str | None = None
+    """What a re-plan answers (None: the nightly plan)."""
 
     def assignment(self, assignment: CrewAssignment) -> AuditEvent:
         """One assignment."""
@@ -63,7 +69,7 @@ class PlanEvents:
         event_id = stable_event_id("crew", plan.day.isoformat(), assignment.job_key, assignment.employee_id)
         change = not assignment.planned_here
         note = (
-            f"Suggest {assignment.employee_id} on {assignment.workcenter_code}{_job(assignment)} "
+            self._after() + f"Suggest {assignment.employee_id} on {assignment.workcenter_code}{_job(assignment)} "
             f"({assignment.hours:.1f} h, shift {assignment.shift_code})"
             + ("" if change else ", as planned")
             + ": "
@@ -100,11 +106,15 @@ class PlanEvents:
             "hours": seat.hours,
             "seats": seat.seats,
             "cause": seat.cause,
-            "note": f"{seat.seats} seat(s) at {seat.workcenter_code}{_job(seat)}, shift {seat.shift_code}, stay empty: "
+            "note": self._after()
+            + f"{seat.seats} seat(s) at {seat.workcenter_code}{_job(seat)}, shift {seat.shift_code}, stay empty: "
             + seat.reason,
         }
         status, held = self._routed(True, "crew_unstaffed", seat)
         return self._event(seat, "crew_unstaffed", event_id, status, details | held)
+
+    def _after(self) -> str:
+        return "" if self.trigger is None else f"After {self.trigger}: "
 
     def _routed(self, change: bool, kind: str, segment: PlanSegment) -> tuple[AuditStatus, dict[str, Any]]:
         """The recommendation's status, and what its payload adds when the pilot scope holds it back."""
@@ -147,6 +157,7 @@ class PlanEvents:
                 "operation_code": segment.operation_code,
                 "shift_code": segment.shift_code,
                 "start": segment.start.isoformat(),
+                **({} if self.trigger is None else {"trigger": self.trigger}),
                 **details,
             },
         )
@@ -161,10 +172,12 @@ def publish_plan(
     approval: Approval = "changes",
     scope: PilotScope = PLANT_WIDE,
     departments: Mapping[str, str | None] | None = None,
+    trigger: str | None = None,
 ) -> PublishResult:
     """Append one recommendation per assignment and per short segment, once (`audit.publish_once`).
-    `departments` maps workcenter ids to their departments (the problem's places), for the pilot scope."""
-    events = PlanEvents(plan, now, actor, approval, scope, departments or {})
+    `departments` maps workcenter ids to their departments (the problem's places), for the pilot scope;
+    `trigger` says what a re-plan answers."""
+    events = PlanEvents(plan, now, actor, approval, scope, departments or {}, trigger)
     builders: list[EventBuilder] = [partial(events.assignment, a) for a in plan.assignments]
     builders += [partial(events.unstaffed, s) for s in plan.unstaffed]
     return publish_once(store, builders)

@@ -69,6 +69,19 @@ class ReplanMessage(BaseModel):
     workcenter_id: str | None = Field(default=None, min_length=1, max_length=64)
     job_operation_id: str | None = Field(default=None, min_length=1, max_length=64)
 
+    def describe(self, problem: CrewProblem) -> str:
+        """What happened, as people name it: "a call-off of E01234", "workcenter CNC-04 down", "job 4711
+        operation 20 completed" (codes from `problem`, the shift's problem before the event)."""
+        if self.employee_id is not None:
+            return f"{'a call-off' if self.reason == 'call_off' else 'an absence'} of {self.employee_id}"
+        if self.workcenter_id is not None:
+            code = {j.place.workcenter_id: j.place.workcenter_code for j in problem.jobs}.get(self.workcenter_id)
+            named = f"workcenter {code}" if code else "a workcenter"
+            return f"{named} {'down' if self.reason == 'workcenter_down' else 'back up'}"
+        job = next((j for j in problem.jobs if j.job_operation_id == self.job_operation_id), None)
+        named = f"job {job.job_no} operation {job.operation_code}" if job is not None else "a job operation"
+        return f"{named} {self.reason.removeprefix('operation_')}"
+
     @model_validator(mode="after")
     def _names_what_changed(self) -> Self:
         needed = _NEEDS[self.reason]

@@ -130,7 +130,14 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     plan = solve(with_current_plan(compiled, current, now), deps.time_limit_s)
     departments = {job.place.workcenter_id: job.place.department_code for job in problem.jobs}
     result = publish_plan(
-        plan, deps.store, now, actor=REPLAN_ACTOR, approval=deps.approval, scope=deps.scope, departments=departments
+        plan,
+        deps.store,
+        now,
+        actor=REPLAN_ACTOR,
+        approval=deps.approval,
+        scope=deps.scope,
+        departments=departments,
+        trigger=message.describe(kept_shift.problem),
     )
     kept = assignments_of(plan)
     dropped = [event for assignment, event in openings.items() if assignment not in kept]
