@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import pickle
 from pathlib import Path
 
@@ -96,8 +97,9 @@ def test_saved_model_classifies_the_same(trained: IncidentClassifier, tmp_path: 
     ("blob", "problem"),
     [
         (b"not a pickle", "not an incident model"),
-        (pickle.dumps({"format": "other"}), "not an incident model of format"),
-        (pickle.dumps({"format": MODEL_FORMAT, "sklearn": "0.1"}), "trained with scikit-learn 0.1"),
+        (pickle.dumps({"format": "other"}), "not an incident model"),
+        (gzip.compress(pickle.dumps({"format": "other"})), "not an incident model of format"),
+        (gzip.compress(pickle.dumps({"format": MODEL_FORMAT, "sklearn": "0.1"})), "trained with scikit-learn 0.1"),
     ],
 )
 def test_other_files_are_refused_by_name(tmp_path: Path, blob: bytes, problem: str) -> None:

