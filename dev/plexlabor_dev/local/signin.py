@@ -93,7 +93,7 @@ def staff_users() -> list[LocalUser]:
 
 def plant_users(plant_dir: Path | str | None) -> list[LocalUser]:
     """Every supervisor of the plant (an employee someone reports to), with the departments of the
-    people they supervise, then a planner, an hr and an admin user. User names are the local part of
+    people they supervise, then a planner, an hr, an ehs and an admin user. User names are the local part of
     the supervisor's e-mail (else their employee number), lower case."""
     users: list[LocalUser] = []
     if plant_dir is not None:
