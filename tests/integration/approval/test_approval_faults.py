@@ -12,38 +12,14 @@ audit table, the queues and the simulator's recorded writes:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 from approval_aws import SUPERVISORS, Stack
-from botocore.client import BaseClient
-from botocore.exceptions import ClientError
 from test_approval_workflow import RECORD_KEY, request
 
 from plexlabor.audit import AuditEventType
-
-
-@contextmanager
-def failing(operation: str, times: int, code: str = "ThrottlingException") -> Iterator[Counter[str]]:
-    """Every AWS client in the process answers `operation` (e.g. "PutItem") with `code` its next
-    `times` calls, as a throttled or unavailable service would; counts the failures it injected."""
-    original: Callable[..., Any] = BaseClient._make_api_call  # type: ignore[attr-defined]
-    injected: Counter[str] = Counter()
-
-    def call(client: BaseClient, name: str, params: dict[str, Any]) -> Any:
-        if name == operation and injected[name] < times:
-            injected[name] += 1
-            error = {"Error": {"Code": code, "Message": f"injected: {operation} {code}"}}
-            raise ClientError(error, name)  # type: ignore[arg-type]
-        return original(client, name, params)
-
-    BaseClient._make_api_call = call  # type: ignore[attr-defined,method-assign]
-    try:
-        yield injected
-    finally:
-        BaseClient._make_api_call = original  # type: ignore[attr-defined,method-assign]
+from tests.fault_injection import failing
 
 
 def plex_writes(stack: Stack) -> Counter[str]:
