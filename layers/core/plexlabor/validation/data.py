@@ -7,7 +7,7 @@ see the same neighbourhood.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -31,6 +31,8 @@ if TYPE_CHECKING:  # the real-time path imports this module: no HTTP client on i
 
 Rows = Iterable[dict[str, Any] | PlexModel]
 DAY = 24 * 3600.0
+USUAL_SHIFT_SHARE = 0.05
+USUAL_SHIFT_SAMPLE = 5000
 
 
 def _each(rows: Mapping[str, Rows], resource: str) -> Iterator[dict[str, Any]]:
@@ -81,6 +83,8 @@ class PlantData:
     runs: dict[str, list[tuple[WcEvent, float | None]]] = field(default_factory=lambda: defaultdict(list))
     swipes: dict[str, list[Swipe]] = field(default_factory=lambda: defaultdict(list))
     downtime: dict[str, list[tuple[float, float, str | None]]] = field(default_factory=lambda: defaultdict(list))
+    shift_windows: tuple[tuple[int, int], ...] = ()
+    """The plant's usual shifts as scheduled: (start, end) in local minutes of the day (`_usual_shifts`)."""
 
     # ---- building -------------------------------------------------------------------------------
     @classmethod
@@ -179,6 +183,19 @@ class PlantData:
         for table in (self.schedules, self.punches, self.labor, self.swipes, self.downtime):
             for items in table.values():
                 items.sort(key=_sort_key)
+        self.shift_windows = self._usual_shifts()
+
+    def _usual_shifts(self) -> tuple[tuple[int, int], ...]:
+        """Local (start, end) windows that make up at least `USUAL_SHIFT_SHARE` of the working assignments
+        (of an evenly spread sample): the plant's shifts, without the one-off edits."""
+        working = [s for shifts in self.schedules.values() for s in shifts if s.working]
+        sample = working[:: max(1, len(working) // USUAL_SHIFT_SAMPLE)]
+        counts = Counter((self._minute_of_day(s.start), self._minute_of_day(s.end)) for s in sample)
+        return tuple(sorted(w for w, n in counts.items() if n >= USUAL_SHIFT_SHARE * len(sample)))
+
+    def _minute_of_day(self, t: float) -> int:
+        local = datetime.fromtimestamp(t, self.tz)
+        return local.hour * 60 + local.minute
 
     def _index_events(self, events: list[WcEvent]) -> None:
         """Pair logins with logouts into sessions, and run starts with stops into runs."""
@@ -231,6 +248,7 @@ class PlantData:
             buildings=self.buildings,
             devices=self.devices,
             downtime=self.downtime,
+            shift_windows=self.shift_windows,
         )
         part.schedules[employee] = [s for s in self.schedules.get(employee, ()) if low <= s.start < high + 8 * DAY]
         part.punches[employee] = [p for p in self.punches.get(employee, ()) if low <= p.t_in < high]

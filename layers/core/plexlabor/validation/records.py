@@ -82,6 +82,7 @@ class Scheduled:
     work_date: date
     working: bool
     workcenter: str | None
+    swapped_from: float | None = None  # worked another of the plant's shifts: the start first scheduled
 
     @classmethod
     def read(cls, item: dict[str, Any] | ShiftAssignment) -> Scheduled:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from enum import Enum
 
 from plexlabor.validation.data import PlantData
@@ -13,6 +14,9 @@ SAME_PUNCH_SECONDS = 120  # a device re-sync repeats a punch within seconds
 MIN_OVERLAP_SECONDS = 60
 MATCH_BEFORE_START = 4 * 3600  # a punch belongs to a shift from 4 h before its start ...
 MATCH_AFTER_END = 4 * 3600  # ... to 4 h after its end
+WORK_GAP = 2 * 3600  # a punch this long after the previous one ended starts a stretch of work
+SWAP_ABSENT = 2 * 3600  # no stretch of work starts this near the scheduled start ...
+SWAP_NEAR = 3600  # ... and one starts this near another of the plant's shifts that day: a swap
 
 
 class Broken(Enum):
@@ -97,6 +101,7 @@ def employee_days(data: PlantData, employee: str, problems: dict[str, Structural
     if problems is None:
         problems = structural_problems(punches)
     schedule = [s for s in data.schedules.get(employee, ()) if s.working]
+    schedule = as_worked(data, schedule, [p for p in punches if p.id not in problems])
     starts = [s.start for s in schedule]
     days: dict[int, EmployeeDay] = {}
     unscheduled: dict[object, EmployeeDay] = {}
@@ -120,3 +125,56 @@ def _nearest_shift(schedule: list[Scheduled], starts: list[float], t: float) -> 
         ):
             best = shift
     return best
+
+
+def as_worked(data: PlantData, schedule: list[Scheduled], punches: list[Punch]) -> list[Scheduled]:
+    """The schedule with each shift the employee evidently swapped (no work starts near it, and work
+    starts at another of the plant's usual shifts that day) replaced by the shift worked: swaps and
+    schedule edits that never reach the schedule are read against the hours really worked."""
+    starts = _work_starts(punches)
+    if not data.shift_windows or not starts:
+        return schedule
+    worked = []
+    for shift in schedule:
+        if _near(starts, shift.start, SWAP_ABSENT):
+            worked.append(shift)
+            continue
+        other = next(
+            (
+                (start, end)
+                for start, end in _windows_on(data, shift.work_date)
+                if abs(start - shift.start) >= SWAP_ABSENT and _near(starts, start, SWAP_NEAR)
+            ),
+            None,
+        )
+        worked.append(
+            shift if other is None else replace(shift, start=other[0], end=other[1], swapped_from=shift.start)
+        )
+    return sorted(worked, key=lambda s: s.start)
+
+
+def _work_starts(punches: list[Punch]) -> list[float]:
+    """Clock-ins that start a stretch of work (not the return from a break), in order."""
+    starts: list[float] = []
+    until = float("-inf")
+    for punch in sorted(punches, key=lambda p: p.t_in):
+        if punch.t_in - until > WORK_GAP:
+            starts.append(punch.t_in)
+        until = max(until, punch.t_out if punch.t_out is not None else punch.t_in)
+    return starts
+
+
+def _near(starts: list[float], t: float, within: float) -> bool:
+    index = bisect_left(starts, t - within)
+    return index < len(starts) and starts[index] <= t + within
+
+
+def _windows_on(data: PlantData, day: date) -> list[tuple[float, float]]:
+    """The plant's usual shifts on `day` as instants (a shift ending at or before its start ends the next day)."""
+    windows = []
+    for start, end in data.shift_windows:
+        last = day + timedelta(days=1) if end <= start else day
+        begin = datetime(day.year, day.month, day.day, start // 60, start % 60, tzinfo=data.tz)
+        finish = datetime(last.year, last.month, last.day, end // 60, end % 60, tzinfo=data.tz)
+        windows.append((begin.timestamp(), finish.timestamp()))
+    return windows

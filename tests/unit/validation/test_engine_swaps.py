@@ -1,0 +1,68 @@
+"""Shift swaps that never reach the schedule (issue 11): read against the plant's shift really worked."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from plant_builder import PlantBuilder, local, plex_time
+
+from plexlabor.models.anomalies import AnomalyType
+from plexlabor.validation.engine import ValidationEngine
+from plexlabor.validation.norms import compute_norms
+
+A = AnomalyType
+TUESDAY = date(2026, 11, 17)
+
+
+@pytest.fixture(scope="module")
+def engine() -> ValidationEngine:
+    return ValidationEngine()
+
+
+@pytest.fixture
+def plant() -> PlantBuilder:
+    """E1 on the 1st shift and E2 on the 2nd, eight weeks each: the plant runs both shifts."""
+    return PlantBuilder(weeks=8).employee("E1").employee("E2", shift="2nd")
+
+
+def e1_findings(plant: PlantBuilder, engine: ValidationEngine) -> set[tuple[str, AnomalyType]]:
+    data = plant.build()
+    return {(f.record_key, f.anomaly_type) for f in engine.batch(data, compute_norms(data)) if f.employee_id == "E1"}
+
+
+def test_the_plants_usual_shifts_come_from_the_schedules_without_one_off_edits(plant: PlantBuilder) -> None:
+    plant.work_day("E1", TUESDAY, shift="10h")  # one long day: not one of the plant's shifts
+    assert plant.build().shift_windows == ((6 * 60, 14 * 60 + 30), (14 * 60 + 30, 23 * 60))
+
+
+def test_a_day_worked_at_the_2nd_shifts_hours_while_scheduled_on_the_1st_is_a_swap_not_late(
+    plant: PlantBuilder, engine: ValidationEngine
+) -> None:
+    # Given E1, scheduled on the 1st shift on Tuesday, who worked the 2nd shift's hours as usual
+    plant.work_day("E1", TUESDAY, shift="2nd", schedule=False)
+    plant.schedule("E1", TUESDAY, "1st")
+    # When / Then nothing is flagged: no 510-minute late clock-in, no unscheduled day
+    assert e1_findings(plant, engine) == set()
+
+
+def test_a_swap_does_not_hide_a_late_clock_in_against_the_shift_worked(
+    plant: PlantBuilder, engine: ValidationEngine
+) -> None:
+    # Given the same swap, but E1 clocks in 25 min after the 2nd shift's start
+    day = plant.work_day("E1", TUESDAY, shift="2nd", schedule=False, clock_in=25)
+    plant.schedule("E1", TUESDAY, "1st")
+    data = plant.build()
+    findings = [f for f in engine.batch(data, compute_norms(data)) if f.employee_id == "E1"]
+    # Then the clock-in is late against 14:30, the shift worked
+    assert {(f.record_key, f.anomaly_type) for f in findings} == {(day.first_key, A.LATE_CLOCK_IN)}
+    assert findings[0].evidence["scheduled"] == plex_time(local(TUESDAY, "14:30"))
+
+
+def test_a_clock_in_90_min_late_near_no_other_shift_is_late_against_the_schedule(
+    plant: PlantBuilder, engine: ValidationEngine
+) -> None:
+    # Given E1 clocking in at 07:30 on a 1st-shift day (no shift of the plant starts near it)
+    day = plant.work_day("E1", TUESDAY, clock_in=90)
+    # Then it is a late clock-in against 06:00, not a swap
+    assert (day.first_key, A.LATE_CLOCK_IN) in e1_findings(plant, engine)
