@@ -75,6 +75,8 @@ def test_ppe_negations_stay_in_their_clause() -> None:
         ("fall protection harness", False),
     ]
     assert extract("No injuries; a near miss by a forklift.", REPORTED).ppe == []
+    after = extract("His gloves were not worn; the goggles were on.", REPORTED)
+    assert [(p.value, p.worn) for p in after.ppe] == [("gloves", False), ("goggles", True)]
 
 
 def test_each_equipment_once_longest_wording_first() -> None:

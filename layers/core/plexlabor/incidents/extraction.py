@@ -48,6 +48,8 @@ NEGATIONS = re.compile(
     r"\b(not|no|without|wasn't|weren't|didn't|removed|took off|never)\b(?:(?!\bbut\b)[^.;,]){0,30}$", re.I
 )
 """A negation shortly before a PPE word, in the same clause ("not wearing gloves but had glasses on")."""
+NEGATED_AFTER = re.compile(r"^\s+(?:was|were|is|are)\s+(?:not|never)\s+(?:worn|on|used|in place)\b", re.I)
+"""A negation just after it ("his gloves were not worn")."""
 SIDE = re.compile(r"\b(left|right|both)\s+(?:[a-z]+\s+)?$", re.I)
 """A side just before a body part, perhaps one word between ("left index finger")."""
 OWNER = re.compile(r"\b(his|her|their|my|lower|upper|mid)\s+$", re.I)
@@ -233,7 +235,10 @@ def extract(narrative: str, reported: datetime, places: Sequence[Place] = ()) ->
     ppe: dict[str, PpeMention] = {}
     for match in _matches(_PPE, narrative):
         item = PPE[match.group(1).lower()]
-        worn = NEGATIONS.search(narrative[max(0, match.start() - 40) : match.start()]) is None
+        worn = not (
+            NEGATIONS.search(narrative[max(0, match.start() - 40) : match.start()])
+            or NEGATED_AFTER.search(narrative[match.end() : match.end() + 30])
+        )
         ppe.setdefault(item, PpeMention(item, match.group(0), match.start(), match.end(), worn))
     return Extraction(
         when=when,

@@ -118,12 +118,13 @@ def _codes(result: Classification | None) -> list[CodingOut]:
     ]
 
 
-def _note(report: IncidentReport, codes: list[CodingOut]) -> str:
+def _note(report: IncidentReport, codes: list[CodingOut], auto: bool) -> str:
     what = "Injury" if report.kind == "injury" else "Near miss"
     if not codes:
         return f"{what}: no coding model in force; code it"
     group = next(c for c in codes if c.field == Coded.EVENT_GROUP.value)
-    return f"{what}: {group.title or group.code} ({group.confidence:.0%} sure); check the codes"
+    ask = "coded automatically" if auto else "check the codes"
+    return f"{what}: {group.title or group.code} ({group.confidence:.0%} sure); {ask}"
 
 
 def log_incident(deps: IncidentDeps, report: IncidentReport, reporter: str) -> LoggedIncident:
@@ -142,7 +143,7 @@ def log_incident(deps: IncidentDeps, report: IncidentReport, reporter: str) -> L
     extraction = _jsonable(asdict(found))
     payload: dict[str, Any] = {
         "kind": INCIDENT_CODING,
-        "note": _note(report, codes),
+        "note": _note(report, codes, auto),
         "confidence": codes[0].confidence if codes else 0.0,
         "severity": "high" if report.kind == "injury" else "medium",
         "incident": report.model_dump(mode="json"),
