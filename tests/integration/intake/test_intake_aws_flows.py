@@ -180,24 +180,31 @@ def test_nightly_norms_land_in_s3_and_the_validator_uses_them(
 
 
 # ---- the Plex path (the simulator over HTTP, the key from Secrets Manager) ---------------------------------
+def read_plex_from(sim: SimulatorServer, stack: Stack, timezone: str, monkeypatch, **variables: str) -> None:
+    """The intake functions read Plex from the simulator: the Plex secret holds its API key and Data
+    Source credentials, no plant folder; `variables` add PLEXLABOR_PLEX_* settings (e.g. retries)."""
+    secret = {
+        "api_key": sim.state.api_key,
+        "datasource_username": sim.state.datasource_user,
+        "datasource_password": sim.state.datasource_password,
+    }
+    stack_secrets = boto3.client("secretsmanager", region_name="us-east-1")
+    stack_secrets.put_secret_value(SecretId=stack.plex_secret_arn, SecretString=json.dumps(secret))
+    monkeypatch.delenv("PLEXLABOR_PLANT_DIR")
+    for name, value in {
+        "PLEXLABOR_TIMEZONE": timezone,
+        "PLEXLABOR_PLEX_BASE_URL": sim.base_url,
+        "PLEXLABOR_PLEX_DATASOURCE_BASE_URL": sim.base_url,
+        "PLEXLABOR_PLEX_RATE_LIMIT_PER_MINUTE": "0",
+        **variables,
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
 def test_poll_and_validate_through_the_plex_client(stack: Stack, plant_source, samples, lambda_context, monkeypatch):
     with SimulatorServer(plant_source.plant.path, api_key="sim-key-from-secrets", rate_limit=100_000) as sim:
         # Given the Plex secret holding the API key and the Data Source credentials, and no plant folder
-        secret = {
-            "api_key": "sim-key-from-secrets",
-            "datasource_username": sim.state.datasource_user,
-            "datasource_password": sim.state.datasource_password,
-        }
-        stack_secrets = boto3.client("secretsmanager", region_name="us-east-1")
-        stack_secrets.put_secret_value(SecretId=stack.plex_secret_arn, SecretString=json.dumps(secret))
-        monkeypatch.delenv("PLEXLABOR_PLANT_DIR")
-        for name, value in {
-            "PLEXLABOR_TIMEZONE": samples.timezone,
-            "PLEXLABOR_PLEX_BASE_URL": sim.base_url,
-            "PLEXLABOR_PLEX_DATASOURCE_BASE_URL": sim.base_url,
-            "PLEXLABOR_PLEX_RATE_LIMIT_PER_MINUTE": "0",
-        }.items():
-            monkeypatch.setenv(name, value)
+        read_plex_from(sim, stack, samples.timezone, monkeypatch)
         # When the poller runs over the moment the review punch last changed, and the validator gets it
         changed = change_marker(samples.review.entry)
         window = {"since": changed.isoformat(), "until": (changed + timedelta(seconds=1)).isoformat()}

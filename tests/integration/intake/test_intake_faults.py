@@ -1,21 +1,30 @@
 """Fault injection on intake (moto, the real handlers built from their environment): SQS refusing the
-webhook's send, DynamoDB throttled and Step Functions throttled while the validator records; the
-sender and SQS retry, and then every accepted punch is validated once: one finding event per finding,
-one approval execution per review finding, nothing left over in the idempotency table."""
+webhook's send, DynamoDB throttled and Step Functions throttled while the validator records, Plex
+failing or too slow during a poll; the sender, SQS or the next poll retry, and then every accepted punch
+is validated once (one finding event per finding, one approval execution per review finding) and every
+polled change is enqueued once the poll succeeds (the cursor moves only then)."""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
+from functions.punch_poller import handler as punch_poller
 from functions.punch_validator import handler as punch_validator
 from functions.punch_webhook import handler as punch_webhook
 from plexlabor.audit import AuditEventType
+from plexlabor.intake.aws import DynamoDbCursorStore
+from plexlabor.intake.cursor import TIME_CLOCK_CURSOR
+from plexlabor.intake.messages import PunchMessage, change_marker
+from plexlabor.plex.errors import PlexError
+from plexlabor_dev.simulator.server import SimulatorServer
 from tests.fault_injection import failing
-from tests.integration.intake.conftest import Stack
-from tests.integration.intake.test_intake_aws_flows import as_sqs_event, signed_webhook
+from tests.integration.intake.conftest import STATE_TABLE, Stack
+from tests.integration.intake.test_intake_aws_flows import as_sqs_event, read_plex_from, signed_webhook
+from tests.unit.intake.intake_samples import scheduled_event
 
 
 def assert_validated_once(stack: Stack, samples) -> None:
@@ -63,3 +72,27 @@ def test_a_throttled_dependency_while_validating_validates_each_punch_once(
     # and a redelivery of the whole batch changes nothing
     assert punch_validator.handler(as_sqs_event(messages), lambda_context) == {"batchItemFailures": []}
     assert_validated_once(stack, samples)
+
+
+@pytest.mark.parametrize("fault", [{"rate_500": 1.0}, {"latency_ms": 1500}], ids=["plex-500", "plex-timeout"])
+def test_plex_failing_during_a_poll_loses_nothing_and_the_cursor_waits(
+    stack: Stack, plant_source, samples, lambda_context, monkeypatch, fault: dict
+) -> None:
+    with SimulatorServer(plant_source.plant.path, rate_limit=100_000) as sim:
+        fast = {"PLEXLABOR_PLEX_MAX_RETRIES": "1", "PLEXLABOR_PLEX_TIMEOUT_S": "0.5"}
+        read_plex_from(sim, stack, samples.timezone, monkeypatch, PLEXLABOR_PLEX_BACKOFF_FACTOR="0.01", **fast)
+        cursors = DynamoDbCursorStore(STATE_TABLE, client=stack.dynamodb)
+        changed = change_marker(samples.review.entry)
+        cursors.advance(TIME_CLOCK_CURSOR, changed - timedelta(minutes=1))
+        window = {"until": (changed + timedelta(seconds=1)).isoformat()}
+        # When Plex fails every read of the poll (500s, or answers after the client's timeout)
+        sim.set_faults(paths=["/hcm/"], **fault)
+        with pytest.raises(PlexError):
+            punch_poller.handler(scheduled_event(window), lambda_context)
+        # Then nothing is enqueued and the cursor stays, so the next poll reads the same changes
+        assert stack.receive_all() == [] and cursors.get(TIME_CLOCK_CURSOR) == changed - timedelta(minutes=1)
+        sim.set_faults(reset=True)
+        polled = punch_poller.handler(scheduled_event(window), lambda_context)
+        keys = [PunchMessage.model_validate_json(m["Body"]).record_key for m in stack.receive_all()]
+        assert polled["enqueued"] == len(keys) and keys.count(samples.review.key) == 1
+        assert cursors.get(TIME_CLOCK_CURSOR) == changed + timedelta(seconds=1)
