@@ -86,7 +86,8 @@ def test_copilot_retrieval_on_real_procedures(encoder: MemoEncoder) -> None:
         print(f"  {_targets(result)}")
         print(
             f"  out-of-scope refused {result.out_of_scope_refused:.3f} of {result.out_of_scope_asked}"
-            f" (target 0.95); own titles answered {result.titles_answered:.3f}"
+            f" (target 0.95); own titles answered {result.titles_answered:.3f},"
+            f" from the right procedure {result.titles_answered_right:.3f}"
         )
         assert result.evaluation.shipped.recall_at_10 >= result.evaluation.shipped.recall_at_5
 

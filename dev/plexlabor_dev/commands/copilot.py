@@ -38,6 +38,8 @@ class FileEvaluation:
     out_of_scope_asked: int
     titles_answered: float
     """Share of the procedures' own titles answered (not refused), the gate's in-scope side."""
+    titles_answered_right: float
+    """Of those answered, the share answered from the right procedure."""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -45,6 +47,7 @@ class FileEvaluation:
             "out_of_scope_refused": self.out_of_scope_refused,
             "out_of_scope_asked": self.out_of_scope_asked,
             "titles_answered": self.titles_answered,
+            "titles_answered_right": self.titles_answered_right,
         }
 
 
@@ -77,12 +80,14 @@ def evaluate_file(path: str, lexical: bool = False, encoder: SentenceEncoder | N
     procedures = _read(path)
     index = build_index(procedures, lexical, encoder)
     refused = sum(answer(index, question).kind == "refused" for question in OUT_OF_SCOPE)
-    answered = sum(answer(index, p.title).kind != "refused" for p in procedures)
+    replies = [(answer(index, p.title), p.id) for p in procedures]
+    answered = [reply.procedure_id == right for reply, right in replies if reply.kind != "refused"]
     return FileEvaluation(
         evaluation=evaluate(procedures, index),
         out_of_scope_refused=refused / len(OUT_OF_SCOPE),
         out_of_scope_asked=len(OUT_OF_SCOPE),
-        titles_answered=answered / len(procedures),
+        titles_answered=len(answered) / len(procedures),
+        titles_answered_right=sum(answered) / len(answered) if answered else 0.0,
     )
 
 
@@ -109,7 +114,8 @@ def eval_command(args: argparse.Namespace) -> int:
         print("tools: the file gives no tool names (lists of single letters, or none): not measurable")
     print(
         f"out-of-scope questions refused: {result.out_of_scope_refused:.3f} of {result.out_of_scope_asked}; "
-        f"own titles answered: {result.titles_answered:.3f}"
+        f"own titles answered: {result.titles_answered:.3f}, "
+        f"from the right procedure: {result.titles_answered_right:.3f}"
     )
     return 0
 
