@@ -12,7 +12,7 @@ from datetime import timedelta
 from plexlabor_dev.simulator import catalog, operators
 from plexlabor_dev.simulator.anomalies import uncertified_operator
 from plexlabor_dev.simulator.context import Sim
-from plexlabor_dev.simulator.normals import NEW_HIRES
+from plexlabor_dev.simulator.normals import HABIT_DRIFT, NEW_HIRES
 from plexlabor_dev.simulator.organization import Headcount
 from plexlabor_dev.simulator.world import Cert, Person
 
@@ -60,6 +60,7 @@ def hire(sim: Sim, headcount: Headcount, sizes: list[int], skill_ids: dict[str, 
     ]
     _hire_hourly(sim, hiring, headcount, sizes, supervisors)
     NEW_HIRES.choose(sim)
+    HABIT_DRIFT.choose(sim)
     world.people = managers + supervisors + world.hourly
     for person in world.people:
         grant_certifications(sim, person, skill_ids)

@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from plexlabor_dev.simulator.context import HOUR, Sim
+from plexlabor_dev.simulator.normals import CLOCK_DRIFT
 from plexlabor_dev.simulator.world import Person
 
 
@@ -20,6 +21,9 @@ def clock_entry(sim: Sim, person: Person, pin: float, pout: float) -> dict[str, 
     device = person.device
     if not person.mobile and rng.random() < 0.05:  # the usual clock had a queue
         device = rng.choice(sim.world.devices_by_building[person.building])["deviceId"]
+    if error := CLOCK_DRIFT.error(sim, device, pin):  # the clock records its own reading of the time
+        CLOCK_DRIFT.note(sim, person, pin, pout)
+        pin, pout = pin + error, pout + error
     row: dict[str, Any] = {
         "id": sim.uuid(),
         "employeeId": person.id,

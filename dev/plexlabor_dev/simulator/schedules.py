@@ -13,7 +13,7 @@ from plexlabor_dev.progress import step
 from plexlabor_dev.simulator import catalog, workday
 from plexlabor_dev.simulator.anomalies import EXCESSIVE_WEEKS
 from plexlabor_dev.simulator.context import HOUR, Sim
-from plexlabor_dev.simulator.normals import DAY_CHANGES, DST_NIGHTS, NEW_HIRES, ROTATION, DayPlan
+from plexlabor_dev.simulator.normals import DAY_CHANGES, DST_NIGHTS, HABIT_DRIFT, NEW_HIRES, ROTATION, DayPlan
 from plexlabor_dev.simulator.world import Person
 
 # Days worked per week plan (Monday = 0): a normal week, planned Saturday overtime, an excessive week.
@@ -130,3 +130,4 @@ def _note_patterns(
         ROTATION.record(sim, person, day, *plan.worked)
     DST_NIGHTS.note(sim, person, day, shift, scheduled, plan.worked)
     NEW_HIRES.note(sim, person, day, *plan.worked)
+    HABIT_DRIFT.note(sim, person, day, *plan.worked)

@@ -15,7 +15,7 @@ from plexlabor_dev.simulator import catalog, production, records
 from plexlabor_dev.simulator.anomalies import NO_INJECTION, DayInjector, draw_day_injection
 from plexlabor_dev.simulator.anomalies.missed_break import label_long_entries
 from plexlabor_dev.simulator.context import HOUR, MINUTE, Sim
-from plexlabor_dev.simulator.normals import REST_BREAKS
+from plexlabor_dev.simulator.normals import HABIT_DRIFT, REST_BREAKS
 from plexlabor_dev.simulator.world import IsoWeek, Person, ShiftDay
 
 NO_BREAK_UP_TO_HOURS = 5.0
@@ -57,7 +57,7 @@ def _habitual(rng: random.Random, mu: float, sd: float) -> float:
 
 def _draw_times(sim: Sim, injector: DayInjector, d: ShiftDay) -> None:
     rng, person = sim.rng, d.person
-    d.off_in = _habitual(rng, person.mu_in, person.sd_in)
+    d.off_in = _habitual(rng, HABIT_DRIFT.arrival(person, d.day), person.sd_in)
     d.off_out = _habitual(rng, person.mu_out, person.sd_out)
     injector.shift_offsets(sim, d)
     d.clock_in = d.start + d.off_in * MINUTE + rng.uniform(0, 59)

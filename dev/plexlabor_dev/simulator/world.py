@@ -56,6 +56,7 @@ class Person:
     stop_share: float = 0.0  # share of this person's machine stops they cause (`operators`)
     username: str = ""
     hired: date | None = None  # a new hire's hire date (`normals.new_hires`); None: hired long ago
+    drift: tuple[date, float] | None = None  # from this day, usual arrival moved by minutes (`normals.habit_drift`)
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class World:
     week_first_tce: dict[tuple[str, IsoWeek], tuple[str, str]] = field(default_factory=dict)
     # Hard normal patterns (`normals`): who rotates shifts, and every shift-day a pattern shaped.
     rotating: frozenset[str] | None = None
+    clock_drift: dict[str, tuple[float, float, float] | None] = field(default_factory=dict)  # device -> from, to, s
     normal_days: list[NormalDay] = field(default_factory=list)
 
     def building(self, code: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -13,13 +14,23 @@ import pytest
 from plexlabor.plant import PlantFolder
 from plexlabor_dev.simulator import catalog
 from plexlabor_dev.simulator.context import HOUR, PlantSpec, Sim
-from plexlabor_dev.simulator.generator import generate_plant
-from plexlabor_dev.simulator.normals import NORMAL_PATTERNS, NORMALS_FILE, NormalDay, read_truth
+from plexlabor_dev.simulator.generator import build_plant, generate_plant
+from plexlabor_dev.simulator.normals import (
+    CLOCK_DRIFT,
+    HABIT_DRIFT,
+    NORMAL_PATTERNS,
+    NORMALS_FILE,
+    NormalDay,
+    read_truth,
+)
 from plexlabor_dev.simulator.normals.dst_nights import change_nights, wall_hours
 from plexlabor_dev.simulator.writer import PlantWriter
 
-HARD_PLANT = PlantSpec(employees=40, weeks=5, seed=1001, anomaly_rate=0.0, hard_normals=frozenset(NORMAL_PATTERNS))
-"""Covers the autumn DST night (2026-11-01); no injected anomaly, so every label would be a pattern's."""
+HARD_PLANT = PlantSpec(
+    employees=40, weeks=5, seed=1001, anomaly_rate=0.0, hard_normals=frozenset(NORMAL_PATTERNS) - {"clock_drift"}
+)
+"""Covers the autumn DST night (2026-11-01); no injected anomaly, so every label would be a pattern's.
+Clocks keep time here (a drifting one would blur the minutes the tests read; tested on its own)."""
 
 
 class Plant:
@@ -67,7 +78,7 @@ def test_patterns_are_off_by_default_and_unknown_switches_are_refused(tmp_path: 
 
 
 def test_every_pattern_acts_and_none_is_labelled(plant: Plant) -> None:
-    assert {day.pattern for day in plant.truth} == set(NORMAL_PATTERNS)
+    assert {day.pattern for day in plant.truth} == HARD_PLANT.hard_normals
     assert list(plant.folder.labels()) == []
 
 
@@ -124,7 +135,8 @@ def test_a_swapped_shift_is_worked_at_another_shifts_hours_the_schedule_unchange
 
 
 def test_overtime_and_early_release_reach_the_schedule_and_a_short_day_has_no_meal_break(plant: Plant) -> None:
-    for pattern, hours in (("approved_overtime", (9.5, 10.5)), ("early_release", (4.0, 5.0))):
+    # 8.5 h shifts, 9.5 h on the autumn DST night: 1-2 h more, or 3.5-4.5 h less
+    for pattern, hours in (("approved_overtime", (9.5, 11.5)), ("early_release", (4.0, 6.0))):
         days = plant.days(pattern)
         assert days
         for day in days:
@@ -156,3 +168,39 @@ def test_new_hires_have_days_of_history_and_no_punch_before_their_hire_date(plan
         assert timedelta(days=3) <= HARD_PLANT.end_date - hired <= timedelta(days=20)
         first = min(t for t, _ in plant.entries[employee])
         assert first >= datetime(hired.year, hired.month, hired.day).timestamp() - 24 * HOUR
+
+
+def _built(tmp_path: Path, *patterns: str) -> Iterator[Sim]:
+    with PlantWriter(PlantFolder(tmp_path)) as out:
+        sim = Sim(PlantSpec(employees=200, weeks=12, seed=5, hard_normals=frozenset(patterns)), out)
+        build_plant(sim)
+        yield sim
+
+
+def test_a_drifting_habit_moves_the_usual_arrival_by_12_to_18_minutes_for_good(tmp_path: Path) -> None:
+    for sim in _built(tmp_path, "habit_drift"):
+        drifting = [p for p in sim.world.hourly if p.drift is not None]
+        assert 0.04 <= len(drifting) / len(sim.world.hourly) <= 0.2
+        for person in drifting:
+            assert person.drift is not None
+            day, minutes = person.drift
+            assert sim.start_date < day <= sim.spec.end_date and 12 <= abs(minutes) <= 18
+            assert HABIT_DRIFT.arrival(person, day - timedelta(days=1)) == person.mu_in
+            assert HABIT_DRIFT.arrival(person, day + timedelta(days=30)) == person.mu_in + minutes
+
+
+def test_a_drifting_clock_is_off_by_2_to_6_minutes_for_two_to_four_weeks_and_the_app_never(tmp_path: Path) -> None:
+    for sim in _built(tmp_path, "clock_drift"):
+        clocks = [f"CLK-B9-{n:02d}" for n in range(1, 41)]  # more clocks than a small plant has
+        middle = sim.local(sim.start_date + timedelta(days=40), "12:00")
+        for device in clocks:
+            CLOCK_DRIFT.error(sim, device, middle)
+        drifts = [d for d in sim.world.clock_drift.values() if d is not None]
+        assert drifts and len(drifts) < len(clocks)
+        for start, end, seconds in drifts:
+            assert 14 * 24 * HOUR <= end - start <= 28 * 24 * HOUR and 120 <= abs(seconds) <= 360
+        device = next(d for d, drift in sim.world.clock_drift.items() if drift is not None)
+        start, end, seconds = sim.world.clock_drift[device] or (0.0, 0.0, 0.0)
+        assert CLOCK_DRIFT.error(sim, device, start + HOUR) == seconds
+        assert CLOCK_DRIFT.error(sim, device, end + HOUR) == 0.0
+        assert CLOCK_DRIFT.error(sim, "MOBILE-APP", start + HOUR) == 0.0

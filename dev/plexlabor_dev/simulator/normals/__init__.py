@@ -13,8 +13,10 @@ from pathlib import Path
 
 from plexlabor_dev.simulator.context import Sim
 from plexlabor_dev.simulator.normals.base import NormalDay, NormalPattern
+from plexlabor_dev.simulator.normals.clock_drift import CLOCK_DRIFT
 from plexlabor_dev.simulator.normals.day_changes import DAY_CHANGES, SHARES, DayPlan
 from plexlabor_dev.simulator.normals.dst_nights import DST_NIGHTS
+from plexlabor_dev.simulator.normals.habit_drift import HABIT_DRIFT
 from plexlabor_dev.simulator.normals.new_hires import NEW_HIRES
 from plexlabor_dev.simulator.normals.rest_breaks import REST_BREAKS
 from plexlabor_dev.simulator.normals.rotation import ROTATION
@@ -25,6 +27,8 @@ NORMAL_PATTERNS: tuple[str, ...] = (
     REST_BREAKS.name,
     *SHARES,
     NEW_HIRES.name,
+    HABIT_DRIFT.name,
+    CLOCK_DRIFT.name,
 )
 """Every switch `PlantSpec.hard_normals` accepts."""
 NORMALS_FILE = "normal-patterns.jsonl"
@@ -67,8 +71,10 @@ def read_truth(folder: Path | str) -> list[NormalDay]:
 
 
 __all__ = [
+    "CLOCK_DRIFT",
     "DAY_CHANGES",
     "DST_NIGHTS",
+    "HABIT_DRIFT",
     "NEW_HIRES",
     "NORMALS_FILE",
     "NORMAL_PATTERNS",
