@@ -6,7 +6,10 @@
    the message (same stable event id, so never twice);
 3. a field update reads the record's current values through the labor-data port first; those are
    the `previous_values` of the `writeback` event (a value Plex already holds is not written again);
-4. one write through `PlexWriter` in the configured mode (`dry_run` by default);
+4. one write through `PlexWriter` in the configured mode (`dry_run` by default); a `direct` field
+   update first appends `writeback_attempt` with the values read in step 3, so if its answer is lost
+   after Plex applied it (a read timeout), the retry, finding the new values already in Plex, records
+   the write-back with the values they replaced instead of none;
 5. the `writeback` event: mode, path, what was sent, and `previous_values`.
 Failures are never silent: a write that can never succeed (a rejected request, a record that is
 gone, no path configured for direct mode) appends `writeback_failed` at once and is not retried;
@@ -256,8 +259,11 @@ class WritebackService:
         current, unread = self._current_values(plan, finding)
         previous = {name: current.get(name) for name in plan.fields}
         target = {"action": plan.action, "path_params": plan.path_params}
+        subject = _Subject(finding.record_key, finding.finding_id, finding.employee_id, message.decision)
         if all(_same(current.get(name), value) for name, value in plan.fields.items()):
-            # Plex already holds these values: an earlier attempt landed, or someone fixed it by hand.
+            # Plex already holds these values: an earlier attempt landed (its answer lost), whose
+            # `writeback_attempt` kept the values it replaced, or someone fixed it by hand (nothing replaced).
+            attempt = self._attempt(subject)
             return self._append_writeback(
                 message,
                 {
@@ -265,11 +271,21 @@ class WritebackService:
                     "target": target,
                     "fields": plan.fields,
                     "already_applied": True,
+                    "applied_by_earlier_attempt": attempt is not None,
                     "sent": False,
                     "mode": self.writer.mode,
                 },
-                {},
+                (attempt.previous_values or {}) if attempt is not None else {},
             )
+        if self.writer.mode == "direct":  # Plex's record changes: keep what it held before sending
+            attempt_event = self._event(
+                subject,
+                AuditEventType.WRITEBACK_ATTEMPT,
+                AuditStatus.WRITING,
+                payload={"target": target, "fields": plan.fields},
+                previous_values=previous,
+            )
+            append_once(self.audit, attempt_event)
         result = self.writer.write(
             WriteRequest(
                 action=plan.action,
@@ -281,6 +297,15 @@ class WritebackService:
         )
         payload = {"kind": "field_update", "target": target, "fields": plan.fields, "unread_fields": unread}
         return self._append_writeback(message, payload | _result_payload(result), previous)
+
+    def _attempt(self, subject: _Subject) -> AuditEvent | None:
+        """The first `writeback_attempt` of the item (a direct write sent before), if any."""
+        attempts = [
+            e
+            for e in self.audit.history(subject.record_key)
+            if e.finding_id == subject.item_id and e.event_type is AuditEventType.WRITEBACK_ATTEMPT
+        ]
+        return attempts[0] if attempts else None
 
     def _current_values(self, plan: FieldUpdate, finding: Finding) -> tuple[dict[str, Any], list[str]]:
         """The record's current values (Plex's camelCase JSON) and the correction fields the

@@ -45,6 +45,9 @@ class AuditEventType(StrEnum):
     DECISION = "decision"
     WRITEBACK = "writeback"
     WRITEBACK_FAILED = "writeback_failed"
+    WRITEBACK_ATTEMPT = "writeback_attempt"
+    """A direct write to a Plex record is about to be sent: the values it will replace, kept in case its
+    answer is lost after Plex applied it (the retry then finds the new values already there)."""
     REVERT = "revert"
     EXPIRED = "expired"
     ESCALATED = "escalated"
@@ -65,6 +68,7 @@ class AuditStatus(StrEnum):
     APPROVAL_FAILED = "approval_failed"
     WRITTEN = "written"
     WRITE_FAILED = "write_failed"
+    WRITING = "writing"
     REVERTED = "reverted"
     PROMOTED = "promoted"
     SHADOW = "shadow"
@@ -78,6 +82,7 @@ ALLOWED_STATUSES: dict[AuditEventType, frozenset[AuditStatus]] = {
     AuditEventType.DECISION: frozenset({AuditStatus.APPROVED, AuditStatus.REJECTED}),
     AuditEventType.WRITEBACK: frozenset({AuditStatus.WRITTEN}),
     AuditEventType.WRITEBACK_FAILED: frozenset({AuditStatus.WRITE_FAILED}),
+    AuditEventType.WRITEBACK_ATTEMPT: frozenset({AuditStatus.WRITING}),
     AuditEventType.REVERT: frozenset({AuditStatus.REVERTED}),
     AuditEventType.EXPIRED: frozenset({AuditStatus.EXPIRED}),
     AuditEventType.ESCALATED: frozenset({AuditStatus.ESCALATED}),
