@@ -3,12 +3,15 @@ most recent decisions it did not train on; a poisoned batch of random decisions 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from plexlabor.learning.promotion import GateSettings, Metrics, decide, evaluate, fit_candidate, split
+from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.decisions import export_rows
 from plexlabor.validation.scorer import ScorerModel
-from tests.unit.learning.learning_samples import decisions
+from tests.unit.learning.learning_samples import decisions, finding
 
 SALT = b"s" * 32
 GATE = GateSettings()
@@ -101,3 +104,26 @@ def test_a_clean_or_slightly_noisy_week_still_passes_the_agreement_check(share: 
     train, held = split(_rows(clean + decisions(200, seed=14, first=400, random_share=share)), GATE)
     candidate = fit_candidate(incumbent, train, {})
     assert decide(evaluate(candidate, held), evaluate(incumbent, held), GATE, evaluate(incumbent, train)).promote
+
+
+def test_findings_nobody_decided_count_against_a_model_that_would_send_them() -> None:
+    """Held-out decisions cover only what the model in force sent: a candidate that routes those exactly as
+    the model in force does but would also send the window's undecided findings is charged for each as not
+    upheld, and is not promoted for it."""
+    missed = AnomalyType.MISSED_PUNCH
+    fitted = fit_candidate(ScorerModel.load(), _rows(decisions(400, seed=15)), {})
+    incumbent = dataclasses.replace(fitted, priors={**fitted.priors, missed.value: 0.5})  # learnt: not sent
+    _, held = split(_rows(decisions(200, seed=16, first=400)), GATE)
+    undecided = [
+        finding(9000 + n, 0.0).model_copy(update={"anomaly_type": missed, "evidence": {}}) for n in range(40)
+    ]
+    eager = dataclasses.replace(incumbent, priors={**incumbent.priors, missed.value: 0.95})  # sends every one
+
+    mine = evaluate(eager, held, undecided=undecided)
+    theirs = evaluate(incumbent, held, undecided=undecided)
+
+    assert evaluate(eager, held) == evaluate(incumbent, held)  # the same on what was decided
+    assert decide(evaluate(eager, held), evaluate(incumbent, held), GATE).promote  # so, without them: promoted
+    assert (mine.unconfirmed, theirs.unconfirmed) == (40, 0)
+    assert mine.precision == mine.upheld_flagged / (mine.flagged + 40) < theirs.precision
+    assert not decide(mine, theirs, GATE).promote

@@ -6,7 +6,10 @@
   needs `min_family_examples` decisions of both verdicts), on top of the model in force: what the
   decisions do not cover keeps the model in force's coefficients (a Lambda has no generated plants).
 - `evaluate`: on the held-out decisions, a finding is flagged when the model's confidence reaches the
-  review threshold; precision = upheld among flagged, recall = flagged among upheld (approved).
+  review threshold; precision = upheld among flagged, recall = flagged among upheld (approved). The
+  decisions only cover what the model in force sent: a candidate that would send findings nobody
+  decided (the same window's `undecided` ones, recorded `logged`) is charged for each as not upheld
+  (`unconfirmed`), so sending more than anyone confirmed can never look like better precision.
 - `decide`: promote when the candidate's precision is not lower and its recall not lower by more than
   `tolerance`, on at least `min_holdout` held-out decisions, and the held-out decisions agree with the
   model in force's routing not much less than the training ones did (a batch decided at random drops
@@ -54,11 +57,15 @@ class Metrics:
     upheld_flagged: int
     agreed: int = 0
     """Decisions the routing matched: sent for review and upheld, or not sent and rejected."""
+    unconfirmed: int = 0
+    """Undecided findings of the same window the model would send: counted as not upheld."""
 
     @property
     def precision(self) -> float:
-        """Upheld among the findings the model sends for review (0 when it sends none)."""
-        return self.upheld_flagged / self.flagged if self.flagged else 0.0
+        """Upheld among the findings the model sends for review, the unconfirmed ones included (0 when it
+        sends none)."""
+        sent = self.flagged + self.unconfirmed
+        return self.upheld_flagged / sent if sent else 0.0
 
     @property
     def recall(self) -> float:
@@ -88,14 +95,20 @@ def split(rows: Sequence[Finding], gate: GateSettings) -> tuple[list[Finding], l
 
 
 def confidence(model: ScorerModel, row: Finding) -> float:
-    """The model's confidence in a decided finding, from the features the finding carried."""
+    """The model's confidence in a finding (decided or not), from the features the finding carried."""
     example = examples_from_decisions([(row, True)])[0]
     if example.family == RULE or example.family not in model.families:
         return model.priors.get(example.anomaly_type, UNTRAINED_PRIOR)
     return model.families[example.family].probability(example.features)
 
 
-def evaluate(model: ScorerModel, rows: Sequence[Finding], threshold: float = REVIEW_THRESHOLD) -> Metrics:
+def evaluate(
+    model: ScorerModel,
+    rows: Sequence[Finding],
+    threshold: float = REVIEW_THRESHOLD,
+    undecided: Sequence[Finding] = (),
+) -> Metrics:
+    """The model's routing of the decided `rows`, and of the `undecided` findings of the same window."""
     flagged = [confidence(model, row) >= threshold for row in rows]
     upheld = [approved(row) for row in rows]
     return Metrics(
@@ -104,6 +117,7 @@ def evaluate(model: ScorerModel, rows: Sequence[Finding], threshold: float = REV
         flagged=sum(flagged),
         upheld_flagged=sum(f and u for f, u in zip(flagged, upheld, strict=True)),
         agreed=sum(f == u for f, u in zip(flagged, upheld, strict=True)),
+        unconfirmed=sum(confidence(model, row) >= threshold for row in undecided),
     )
 
 

@@ -8,7 +8,9 @@ The request is an EventBridge scheduled event (weekly by default); `detail` may 
    (`plexlabor.validation.decisions`; the salt is the plant's, made once, kept under
    `models/scorer-salt/`, which the validator cannot read);
 2. splits them by time (`promotion.split`), fits the candidate on the older ones on top of the model
-   in force (the registry's pointer, else the packaged model), evaluates both on the held-out recent ones;
+   in force (the registry's pointer, else the packaged model), evaluates both on the held-out recent ones
+   and on the findings of that window nobody decided (`undecided_since`: what a model would send
+   there counts as not upheld);
 3. stores the candidate with its card (training window, counts, metrics of both, code version, verdict)
    and its training rows under `models/scorer/<version>/`;
 4. records the verdict as a `model` audit event (`promoted` or `shadow`, with the reasons), then, when
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import metadata, resources
 from typing import Any
 
@@ -30,8 +32,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict
 
-from plexlabor.audit.events import AuditEvent, AuditStatus
+from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.publish import append_once
+from plexlabor.audit.store import AuditStore
 from plexlabor.learning.events import model_event
 from plexlabor.learning.promotion import GateSettings, decide, evaluate, fit_candidate, split
 from plexlabor.learning.wiring import Dependencies
@@ -93,6 +96,23 @@ def export(deps: Dependencies) -> list[Finding]:
     return by_plant(rows).get(deps.plant, [])
 
 
+UNDECIDED_LEAD = timedelta(days=1)
+"""Undecided findings recorded this long before the first held-out decision belong to its window (a finding is
+decided within the approval wait, hours after it was recorded)."""
+
+
+def undecided_since(audit: AuditStore, since: datetime, limit: int) -> list[Finding]:
+    """The punch findings recorded `logged` since `since` (trend-routed, or held by the pilot scope): nobody
+    decided them, so a candidate that would send them is charged for each (`promotion.evaluate`). Read for
+    their features only, never stored."""
+    fields = Finding.model_fields.keys()
+    return [
+        Finding.model_validate({k: v for k, v in event.payload.items() if k in fields})
+        for event in audit.by_status(AuditStatus.LOGGED, since=since, limit=limit)
+        if event.event_type is AuditEventType.FINDING
+    ]
+
+
 def _window(rows: list[Finding]) -> dict[str, Any]:
     return {"from": decided_at(rows[0]).isoformat(), "to": decided_at(rows[-1]).isoformat()} if rows else {}
 
@@ -128,7 +148,9 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     candidate = fit_candidate(incumbent, train, trained_on)
     if candidate.version == incumbent.version:
         return {**summary, "status": "unchanged", "version": candidate.version}
-    mine, theirs = evaluate(candidate, held, gate.review_threshold), evaluate(incumbent, held, gate.review_threshold)
+    undecided = undecided_since(deps.audit, decided_at(held[0]) - UNDECIDED_LEAD, deps.max_decisions)
+    mine = evaluate(candidate, held, gate.review_threshold, undecided)
+    theirs = evaluate(incumbent, held, gate.review_threshold, undecided)
     # the agreement check needs a model in force fitted to this plant's decisions, not the packaged one
     before = evaluate(incumbent, train, gate.review_threshold) if deps.registry.in_force() else None
     verdict = decide(mine, theirs, gate, before)
