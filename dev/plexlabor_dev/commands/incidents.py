@@ -4,12 +4,15 @@
     plexlabor incidents evaluate --model MODEL --osha TEST.csv [--json]
     plexlabor incidents classify [--model MODEL] [--timezone ZONE] "narrative"
     plexlabor incidents export --audit-table TABLE [--since YYYY-MM-DD] --out corrections.csv
+    plexlabor incidents log --audit-table TABLE --reporter ID [--kind near_miss] [--workcenter W] ... "narrative"
 
 `train` chooses the auto-coding thresholds on the newest 20 % of the reports (by event date) and then
 refits on all of them; `evaluate` scores MODEL on reports it did not see. A file that does not parse is
 named with its line and column (exit 2), and no model file is written. `classify` prints the codes and
 what the text says as JSON (default model: the packaged one). `export` writes the incidents the EHS lead
 decided (confirmed or corrected codes) in the same CSV layout, so `train --osha` can learn from them.
+`log` records a report as the form does (`incidents.service.log_incident`: codes, extraction, the review
+queue when unsure) and prints the answer `POST /incidents` gives.
 """
 
 from __future__ import annotations
@@ -106,4 +109,32 @@ def export_command(args: argparse.Namespace) -> int:
     reports = training_reports(DynamoDbAuditStore(table), since)
     Path(args.out).write_text(write_coded_reports(reports), encoding="utf-8")
     print(f"wrote {len(reports)} decided incident(s) to {args.out}")
+    return 0
+
+
+def log_command(args: argparse.Namespace) -> int:
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+    from plexlabor.incidents.service import IncidentDeps, IncidentReport, log_incident
+    from plexlabor.incidents.wiring import PACKAGED_MODEL
+    from plexlabor.platform import env
+
+    table = args.audit_table or os.environ.get(env.AUDIT_TABLE_NAME)
+    if not table:
+        print("plexlabor: error: no --audit-table (or AUDIT_TABLE_NAME)", file=sys.stderr)
+        return 2
+    fields = {
+        "narrative": args.narrative,
+        "kind": args.kind,
+        "occurred_at": args.occurred_at,
+        "workcenter_code": args.workcenter,
+        "shift_code": args.shift,
+        "department": args.department,
+        "job_no": args.job,
+    }
+    report = IncidentReport.model_validate({k: v for k, v in fields.items() if v is not None})  # names a bad field
+    if args.endpoint_url:
+        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
+    classifier = IncidentClassifier.load(args.model or PACKAGED_MODEL)
+    deps = IncidentDeps(DynamoDbAuditStore(table), classifier, zone=ZoneInfo(args.timezone))
+    print(log_incident(deps, report, args.reporter).model_dump_json(indent=2))
     return 0

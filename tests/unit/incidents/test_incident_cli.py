@@ -102,3 +102,21 @@ def test_export_writes_the_decided_incidents_as_training_rows(
     train = write_csv(tmp_path / "train.csv", coded_rows(100))
     assert main(["incidents", "train", "--osha", str(train), "--osha", str(out), "--out", str(again), "--quiet"]) == 0
     assert "trained on 101 reports" in capsys.readouterr().out
+
+
+def test_log_records_an_incident_and_names_a_bad_field(
+    trained: IncidentClassifier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "model.pkl"
+    trained.save(model)
+    use_fake_aws(monkeypatch)
+    with mock_aws():
+        create_audit_table(boto3.client("dynamodb", region_name=REGION), "incidents-audit")
+        common = ["--reporter", "E0007", "--model", str(model), "--audit-table", "incidents-audit"]
+        text = "A worker fell 8 feet from a ladder while loading parts and broke his right leg."
+        assert main(["incidents", "log", text, "--kind", "injury", "--workcenter", "PRESS4", *common]) == 0
+        logged = json.loads(capsys.readouterr().out)
+        event = opening(DynamoDbAuditStore("incidents-audit"), logged["incident_id"])
+        assert event is not None and event.actor == "E0007" and event.payload["workcenter_code"] == "PRESS4"
+        assert main(["incidents", "log", "too short", *common]) == 2
+    assert "narrative" in capsys.readouterr().err
