@@ -359,7 +359,13 @@ COMMANDS: tuple[Command, ...] = (
         "train the OIICS incident classifier on coded reports (OSHA layout)",
         "plexlabor_dev.commands.incidents:train_command",
         (
-            arg("--osha", required=True, help="coded reports, CSV with the OSHA Severe Injury Reports columns"),
+            arg(
+                "--osha",
+                required=True,
+                action="append",
+                help="coded reports, CSV with the OSHA Severe Injury Reports columns (repeat to add files, "
+                "e.g. `incidents export`'s corrections)",
+            ),
             arg("--out", required=True, help="model file to write"),
         ),
         progress=True,
@@ -372,6 +378,46 @@ COMMANDS: tuple[Command, ...] = (
             arg("--model", required=True, help="model file written by `incidents train`"),
             arg("--osha", required=True, help="coded reports, CSV with the OSHA Severe Injury Reports columns"),
             JSON,
+        ),
+    ),
+    Command(
+        "incidents classify",
+        "code one narrative (OIICS) and say what it mentions, as JSON",
+        "plexlabor_dev.commands.incidents:classify_command",
+        (
+            arg("narrative", help="what happened, in words"),
+            arg("--model", help="model file (default: the packaged model, `make incidents-model`)"),
+            arg("--timezone", default="UTC", help="the plant's IANA zone, for times in the text"),
+        ),
+    ),
+    Command(
+        "incidents log",
+        "record an incident or near miss as the form does (codes, extraction, review when unsure)",
+        "plexlabor_dev.commands.incidents:log_command",
+        (
+            arg("narrative", help="what happened, in words"),
+            arg("--reporter", required=True, help="who reports it (an employee id or user name)"),
+            arg("--kind", choices=("injury", "near_miss"), default="injury"),
+            arg("--occurred-at", help="when, ISO 8601 (without a zone: plant time)"),
+            arg("--workcenter", help="workcenter code"),
+            arg("--shift", help="shift code"),
+            arg("--department", help="department code"),
+            arg("--job", help="job number"),
+            arg("--model", help="model file (default: the packaged model)"),
+            arg("--timezone", default="UTC", help="the plant's IANA zone"),
+            arg("--audit-table", help="audit table name (default: env AUDIT_TABLE_NAME)"),
+            arg("--endpoint-url", help="AWS endpoint (e.g. the local runtime's moto server)"),
+        ),
+    ),
+    Command(
+        "incidents export",
+        "write the incidents the EHS lead decided as training rows (OSHA CSV layout)",
+        "plexlabor_dev.commands.incidents:export_command",
+        (
+            arg("--audit-table", help="audit table name (default: env AUDIT_TABLE_NAME)"),
+            arg("--endpoint-url", help="AWS endpoint (e.g. the local runtime's moto server)"),
+            arg("--since", help="decisions from this day on, YYYY-MM-DD (default: all)"),
+            arg("--out", required=True, help="CSV file to write"),
         ),
     ),
     Command(
