@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -379,18 +380,22 @@ def _jobs(
     """The operations' segments in the planned shifts, and how many are not approved where they run."""
     jobs: list[CrewJob] = []
     unapproved = 0
+    operations = list(operations)
+    changeovers = _changeovers(operations)
     for op in operations:
         if not _runs_near(op, window):
             continue
         standard = standards.approved.get((op.part_id, op.operation_code, op.workcenter_id))
-        for instance, start, end in _segments(op, instances, min_segment_hours):
+        setup_hours = standard.setup_hours if standard is not None and op.id in changeovers else 0.0
+        for instance, start, end, setup in _pieces(op, setup_hours, instances, min_segment_hours):
             if (instance.work_date, instance.shift.shift_code) not in planned_keys:
                 continue
             if standard is None:
                 unapproved += 1
+            crew_size = 1 if setup else max(1, math.ceil((standard.crew_size if standard else 1.0) - 1e-9))
             jobs.append(
                 CrewJob(
-                    key=f"{op.id}/{instance.shift.shift_code}",
+                    key=f"{op.id}/{'setup/' if setup else ''}{instance.shift.shift_code}",
                     job_operation_id=op.id,
                     job_id=op.job_id,
                     part_id=op.part_id,
@@ -402,11 +407,50 @@ def _jobs(
                     end=end,
                     hours=round((end - start).total_seconds() / HOUR_S, 4),
                     standard_hours=op.standard_hours,
-                    crew_size=max(1, math.ceil((standard.crew_size if standard else 1.0) - 1e-9)),
+                    crew_size=crew_size,
                     requirements=standards.requirements.get(op.workcenter_id, ()),
+                    setup=setup,
                 )
             )
     return jobs, unapproved
+
+
+def _changeovers(operations: list[JobOperation]) -> set[str]:
+    """The operations that have not started and whose predecessor at the same workcenter (of any status:
+    the last one, by id, of those that started before it) is another part's: they need a setup first.
+    Operations that start together run side by side and are not each other's predecessor; the first
+    operation read at a workcenter has none and gets no setup."""
+    needing: set[str] = set()
+    by_workcenter: dict[str, list[JobOperation]] = defaultdict(list)
+    for op in operations:
+        if op.scheduled_start is not None:
+            by_workcenter[op.workcenter_id].append(op)
+    for ops in by_workcenter.values():
+        ops.sort(key=lambda op: (op.scheduled_start, op.id))
+        predecessor: JobOperation | None = None
+        for previous, op in pairwise(ops):
+            if previous.scheduled_start != op.scheduled_start:
+                predecessor = previous
+            if predecessor is not None and predecessor.part_id != op.part_id and op.status == "Scheduled":
+                needing.add(op.id)
+    return needing
+
+
+def _pieces(
+    op: JobOperation, setup_hours: float, instances: list[ShiftInstance], min_hours: float
+) -> list[tuple[ShiftInstance, datetime, datetime, bool]]:
+    """The operation's segments per shift: its setup's (the first `setup_hours` of its scheduled time,
+    one person), then its run's (the rest)."""
+    assert op.scheduled_start is not None and op.scheduled_end is not None
+    ready = min(op.scheduled_end, op.scheduled_start + timedelta(hours=setup_hours))
+    pieces: list[tuple[ShiftInstance, datetime, datetime, bool]] = []
+    if ready > op.scheduled_start:
+        setup = op.model_copy(update={"scheduled_end": ready})
+        pieces += [(i, s, e, True) for i, s, e in _segments(setup, instances, 0.0)]
+    if op.scheduled_end > ready:
+        run = op.model_copy(update={"scheduled_start": ready})
+        pieces += [(i, s, e, False) for i, s, e in _segments(run, instances, min_hours)]
+    return pieces
 
 
 def _operators(

@@ -88,6 +88,7 @@ class CrewJob(_Frozen):
     standard_hours: float = Field(ge=0, description="the whole operation's standard hours")
     crew_size: int = Field(ge=1)
     requirements: tuple[SkillRequirement, ...] = ()
+    setup: bool = Field(default=False, description="the changeover before the operation runs: one person")
 
     @model_validator(mode="after")
     def _ordered(self) -> CrewJob:
@@ -181,6 +182,8 @@ class PlanSegment(_Frozen):
     job_no: str | None = None
     """The job's number and the operation's code: how people name the job operation (never its id)."""
     operation_code: str | None = None
+    setup: bool = False
+    """The segment is the operation's setup (changeover), not its run."""
 
 
 class CrewAssignment(PlanSegment):

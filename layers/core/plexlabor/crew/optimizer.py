@@ -502,6 +502,7 @@ def _segment(job: CrewJob) -> dict[str, Any]:
         "start": job.start,
         "job_no": job.job_no,
         "operation_code": job.operation_code,
+        "setup": job.setup,
         "hours": round(job.hours, 3),
     }
 

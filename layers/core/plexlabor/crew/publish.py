@@ -43,10 +43,14 @@ Approval = Literal["changes", "all", "none"]
 
 
 def _job(segment: PlanSegment) -> str:
-    """The job operation as people name it, e.g. " for job 4711 operation 20" (never by its Plex id)."""
+    """The job operation as people name it, e.g. " for job 4711 operation 20", " for the setup of job 4711
+    operation 20" (never by its Plex id)."""
+    what = " for the setup of" if segment.setup else " for"
     if segment.job_no and segment.operation_code:
-        return f" for job {segment.job_no} operation {segment.operation_code}"
-    return f" for job {segment.job_no}" if segment.job_no else ""
+        return f"{what} job {segment.job_no} operation {segment.operation_code}"
+    if segment.job_no:
+        return f"{what} job {segment.job_no}"
+    return " for a setup" if segment.setup else ""
 
 
 @dataclass(frozen=True)
