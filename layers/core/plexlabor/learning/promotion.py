@@ -23,7 +23,7 @@ import hashlib
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from plexlabor.validation.checks.base import RULE
 from plexlabor.validation.decisions import approved
@@ -132,9 +132,22 @@ def _fittable(examples: list[Example]) -> list[Example]:
     return [example for example in examples if example.family in enough]
 
 
-def fit_candidate(incumbent: ScorerModel, rows: Sequence[Finding], trained_on: dict) -> ScorerModel:
-    """The candidate: what the decisions fit, the model in force for the rest; versioned by its content."""
-    examples = _fittable(examples_from_decisions([(row, approved(row)) for row in rows]))
+UNDECIDED_WEIGHT = 1.0
+"""An undecided finding's weight as a negative example (a supervisor's decision weighs DECISION_WEIGHT)."""
+
+
+def fit_candidate(
+    incumbent: ScorerModel, rows: Sequence[Finding], trained_on: dict, undecided: Sequence[Finding] = ()
+) -> ScorerModel:
+    """The candidate: what the decisions fit, the model in force for the rest; versioned by its content.
+
+    The decisions are of what the model in force sent, nearly all upheld: fitted alone, a family learns
+    to send everything. The training window's `undecided` findings (the ones it did not send) join as
+    negatives of lower weight, so the candidate keeps the model in force's routing where nobody decided
+    and moves it only where the decisions say so."""
+    not_sent = [(row, False) for row in undecided if row.route == "trend"]  # not those the pilot scope held
+    negatives = [replace(e, weight=UNDECIDED_WEIGHT) for e in examples_from_decisions(not_sent) if e.family != RULE]
+    examples = _fittable(examples_from_decisions([(row, approved(row)) for row in rows]) + negatives)
     fitted = fit_scorer(examples, trained_on)
     priors = {**incumbent.priors, **fitted.priors}
     families = {**incumbent.families, **fitted.families}

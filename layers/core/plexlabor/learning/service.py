@@ -101,13 +101,14 @@ UNDECIDED_LEAD = timedelta(days=1)
 decided within the approval wait, hours after it was recorded)."""
 
 
-def undecided_since(audit: AuditStore, since: datetime, limit: int) -> list[Finding]:
-    """The punch findings recorded `logged` since `since` (trend-routed, or held by the pilot scope): nobody
-    decided them, so a candidate that would send them is charged for each (`promotion.evaluate`). Read for
-    their features only, never stored."""
+def undecided_since(audit: AuditStore, since: datetime, limit: int) -> list[tuple[datetime, Finding]]:
+    """The punch findings recorded `logged` since `since` (trend-routed, or held by the pilot scope), with
+    when: nobody decided them. The candidate learns from the training window's trend ones as negatives
+    (`promotion.fit_candidate`) and is charged for the held-out window's it would send
+    (`promotion.evaluate`). Read for their features only, never stored."""
     fields = Finding.model_fields.keys()
     return [
-        Finding.model_validate({k: v for k, v in event.payload.items() if k in fields})
+        (event.occurred_at, Finding.model_validate({k: v for k, v in event.payload.items() if k in fields}))
         for event in audit.by_status(AuditStatus.LOGGED, since=since, limit=limit)
         if event.event_type is AuditEventType.FINDING
     ]
@@ -145,12 +146,15 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
         "base": incumbent.version,
         "code_version": code_version(),
     }
-    candidate = fit_candidate(incumbent, train, trained_on)
+    cut = decided_at(held[0]) - UNDECIDED_LEAD
+    undecided = undecided_since(deps.audit, decided_at(train[0]) - UNDECIDED_LEAD, deps.max_decisions)
+    not_decided_before = [finding for at, finding in undecided if at < cut]
+    not_decided_recently = [finding for at, finding in undecided if at >= cut]
+    candidate = fit_candidate(incumbent, train, trained_on, not_decided_before)
     if candidate.version == incumbent.version:
         return {**summary, "status": "unchanged", "version": candidate.version}
-    undecided = undecided_since(deps.audit, decided_at(held[0]) - UNDECIDED_LEAD, deps.max_decisions)
-    mine = evaluate(candidate, held, gate.review_threshold, undecided)
-    theirs = evaluate(incumbent, held, gate.review_threshold, undecided)
+    mine = evaluate(candidate, held, gate.review_threshold, not_decided_recently)
+    theirs = evaluate(incumbent, held, gate.review_threshold, not_decided_recently)
     # the agreement check needs a model in force fitted to this plant's decisions, not the packaged one
     before = evaluate(incumbent, train, gate.review_threshold) if deps.registry.in_force() else None
     verdict = decide(mine, theirs, gate, before)
