@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from plexlabor.learning.promotion import GateSettings, Metrics, decide, evaluate, fit_candidate, split
+from plexlabor.learning.promotion import GateSettings, Metrics, confidence, decide, evaluate, fit_candidate, split
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.decisions import export_rows
 from plexlabor.validation.scorer import ScorerModel
@@ -114,9 +114,7 @@ def test_findings_nobody_decided_count_against_a_model_that_would_send_them() ->
     fitted = fit_candidate(ScorerModel.load(), _rows(decisions(400, seed=15)), {})
     incumbent = dataclasses.replace(fitted, priors={**fitted.priors, missed.value: 0.5})  # learnt: not sent
     _, held = split(_rows(decisions(200, seed=16, first=400)), GATE)
-    undecided = [
-        finding(9000 + n, 0.0).model_copy(update={"anomaly_type": missed, "evidence": {}}) for n in range(40)
-    ]
+    undecided = [finding(9000 + n, 0.0).model_copy(update={"anomaly_type": missed, "evidence": {}}) for n in range(40)]
     eager = dataclasses.replace(incumbent, priors={**incumbent.priors, missed.value: 0.95})  # sends every one
 
     mine = evaluate(eager, held, undecided=undecided)
@@ -127,3 +125,17 @@ def test_findings_nobody_decided_count_against_a_model_that_would_send_them() ->
     assert (mine.unconfirmed, theirs.unconfirmed) == (40, 0)
     assert mine.precision == mine.upheld_flagged / (mine.flagged + 40) < theirs.precision
     assert not decide(mine, theirs, GATE).promote
+
+
+def test_findings_the_model_in_force_did_not_send_teach_the_candidate_as_negatives() -> None:
+    rows = _rows(decisions(300, seed=17))
+    not_sent = [finding(8000 + n, beyond=40.0 + n % 6).model_copy(update={"route": "trend"}) for n in range(120)]
+    held_by_pilot = [f.model_copy(update={"route": "review"}) for f in not_sent]
+
+    anchored = fit_candidate(ScorerModel.load(), rows, {}, not_sent)
+    alone = fit_candidate(ScorerModel.load(), rows, {})
+    ignored = fit_candidate(ScorerModel.load(), rows, {}, held_by_pilot)  # the pilot scope's: not negatives
+
+    mean = lambda model: sum(confidence(model, f) for f in not_sent) / len(not_sent)  # noqa: E731
+    assert mean(anchored) < mean(alone)
+    assert ignored.version == alone.version
