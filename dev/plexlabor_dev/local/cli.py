@@ -70,9 +70,11 @@ def up_command(args: argparse.Namespace) -> int:
             print(f"  users (moto's Cognito user pool), password {runtime.user_pool.password}:")
             for line in describe_users(runtime.user_pool.users):
                 print(f"    {line}")
+        last_day = runtime.default_detail("punch_poller")
         print(
             f"Schedules          moto never fires them; fire one: curl -X POST {api}/_local/schedules/punch_poller"
             """ [-d '{"since": "<ISO time>", "until": "<ISO time>"}']"""
+            f"\n  without -d the poller reads the plant's last day ({last_day['since']} to {last_day['until']})"
         )
         path = write_state(state, state_path())
         stack.callback(remove_state, path)

@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -45,6 +46,7 @@ from infra.constants import (
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec
 from infra.wiring import environment_sources
 from plexlabor.audit.dynamodb import DynamoDbAuditStore
+from plexlabor.plant import PlantFolder
 from plexlabor_dev.local.apigw import HttpReply, LocalApiGateway, Route, json_reply, routes_of
 from plexlabor_dev.local.contract import CONTRACT_NAMES, ENV_PLANT_DIR, EXTRA_ACCESS, EXTRA_VARIABLES
 from plexlabor_dev.local.environment import (
@@ -413,15 +415,24 @@ class LocalRuntime(Lifecycle):
             failed_records=lambda result: len(failed_message_ids(result, ids)),
         )
 
+    def default_detail(self, function: str) -> dict[str, Any]:
+        """What a schedule fired without a body asks: the poller reads the plant's last day (a generated
+        plant's data ends in the past, so "since the cursor, until now" would find nothing)."""
+        if function != "punch_poller" or self.plant_dir is None:
+            return {}
+        end = PlantFolder(self.plant_dir).meta().end
+        return {"since": (end - timedelta(days=1)).isoformat(), "until": end.isoformat()}
+
     def _control(self, method: str, path: str, body: bytes) -> HttpReply:
         """`/_local/...` on the API port: `POST schedules/<function>` (optional JSON body: the event's
-        `detail`) fires a schedule; `GET emails` lists the captured e-mails with their links."""
+        `detail`, else `default_detail`) fires a schedule; `GET emails` lists the captured e-mails with
+        their links."""
         parts = path.strip("/").split("/")
         if method == "POST" and len(parts) == 2 and parts[0] == "schedules":
             if parts[1] not in self.functions:
                 return json_reply(404, {"message": f"no function {parts[1]!r}", "functions": sorted(self.functions)})
             try:
-                detail = json.loads(body) if body.strip() else {}
+                detail = json.loads(body) if body.strip() else self.default_detail(parts[1])
                 if not isinstance(detail, dict):
                     raise ValueError("the detail must be a JSON object")
             except ValueError as error:
