@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from plexlabor.approval.directory import NAME_ROLES, PeopleDisplay, PlexEmployeeDirectory
 from plexlabor.crew.build import build_problem
-from plexlabor.crew.models import CrewPlan
+from plexlabor.crew.models import CrewPlan, CrewPolicy
 from plexlabor.crew.optimizer import solve
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
@@ -77,7 +77,7 @@ def plan_command(args: argparse.Namespace) -> int:
     step(f"reading the plant's jobs, people and schedule for {day}")
     folder = PlantFolder(args.plant)
     meta = folder.meta()
-    problem = build_problem(folder, day, args.shift)
+    problem = build_problem(folder, day, args.shift, policy=CrewPolicy(plan_setups=args.setups))
     if not problem.jobs:  # nothing to plan: say so, and leave an earlier plan file as it is
         shift = f" on shift {args.shift}" if args.shift else ""
         raise ValueError(

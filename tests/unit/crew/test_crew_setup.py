@@ -1,16 +1,17 @@
 """Changeovers: an operation that follows another part's at the same workcenter gets a setup segment
-(one person, the approved setup hours) before its run, and the plan says who does it."""
+(one person, the approved setup hours in quarter hours) before its run, and the plan says who does it."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from plexlabor.audit import InMemoryAuditStore
-from plexlabor.crew.build import build_problem
-from plexlabor.crew.models import CrewProblem
+from plexlabor.crew.build import SETUP_STEP_HOURS, build_problem
+from plexlabor.crew.models import CrewPolicy, CrewProblem
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.publish import publish_plan
 from plexlabor.plant import PlantFolder
@@ -21,7 +22,7 @@ DAY = date(2026, 11, 23)
 
 @pytest.fixture(scope="module")
 def problem(labelled_plant: PlantFolder) -> CrewProblem:
-    return build_problem(labelled_plant.path, DAY)
+    return build_problem(labelled_plant.path, DAY, policy=CrewPolicy(plan_setups=True))
 
 
 def test_setups_follow_another_part_and_take_the_approved_setup_hours(
@@ -39,7 +40,8 @@ def test_setups_follow_another_part_and_take_the_approved_setup_hours(
         op = operations[op_id]
         assert op.status == "Scheduled" and op.scheduled_start is not None
         standard = approved[(op.part_id, op.operation_code, op.workcenter_id)]
-        assert setup_hours == pytest.approx(standard.setup_hours, abs=1e-3)
+        planned = math.ceil(standard.setup_hours / SETUP_STEP_HOURS - 1e-9) * SETUP_STEP_HOURS  # quarter hours
+        assert setup_hours == pytest.approx(planned, abs=1e-3)
         # another part ran at the same workcenter just before
         earlier = [
             other
@@ -55,7 +57,7 @@ def test_setups_follow_another_part_and_take_the_approved_setup_hours(
         # the run starts when the setup ends
         runs = [job for job in problem.jobs if job.job_operation_id == op_id and not job.setup]
         if runs:
-            assert min(job.start for job in runs) == op.scheduled_start + timedelta(hours=standard.setup_hours)
+            assert min(job.start for job in runs) == op.scheduled_start + timedelta(hours=planned)
     runs_only = [job for job in problem.jobs if not job.setup]
     assert len(runs_only) > len(setups)
 
@@ -71,3 +73,9 @@ def test_the_plan_names_who_does_a_setup(problem: CrewProblem) -> None:
         for e in store.by_status("pending_approval", limit=10_000) + store.by_status("logged", limit=10_000)
     ]
     assert any(" for the setup of job " in note for note in notes)
+
+
+def test_setups_are_planned_only_when_the_policy_asks(labelled_plant: PlantFolder, problem: CrewProblem) -> None:
+    plain = build_problem(labelled_plant.path, DAY)
+    assert not any(job.setup for job in plain.jobs)
+    assert {job.job_operation_id for job in plain.jobs} == {job.job_operation_id for job in problem.jobs}

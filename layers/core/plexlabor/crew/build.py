@@ -284,6 +284,7 @@ def build_problem(
         window,
         _Standards(place, _requirements(snapshot, skill_codes), approved, {j.id: j.job_no for j in snapshot.jobs}),
         policy.min_segment_hours,
+        policy.plan_setups,
     )
     notes: list[str] = []
     if unapproved:
@@ -376,12 +377,13 @@ def _jobs(
     window: tuple[datetime, datetime],
     standards: _Standards,
     min_segment_hours: float,
+    plan_setups: bool = False,
 ) -> tuple[list[CrewJob], int]:
     """The operations' segments in the planned shifts, and how many are not approved where they run."""
     jobs: list[CrewJob] = []
     unapproved = 0
     operations = list(operations)
-    changeovers = _changeovers(operations)
+    changeovers = _changeovers(operations) if plan_setups else set()
     for op in operations:
         if not _runs_near(op, window):
             continue
@@ -415,6 +417,11 @@ def _jobs(
     return jobs, unapproved
 
 
+SETUP_STEP_HOURS = 0.25
+"""Setups are planned in quarter hours (rounded up): runs then start at a few distinct times, which keeps
+the one-job-at-a-time constraints (cliques of overlapping segments per operator) few."""
+
+
 def _changeovers(operations: list[JobOperation]) -> set[str]:
     """The operations that have not started and whose predecessor at the same workcenter (of any status:
     the last one, by id, of those that started before it) is another part's: they need a setup first.
@@ -442,7 +449,8 @@ def _pieces(
     """The operation's segments per shift: its setup's (the first `setup_hours` of its scheduled time,
     one person), then its run's (the rest)."""
     assert op.scheduled_start is not None and op.scheduled_end is not None
-    ready = min(op.scheduled_end, op.scheduled_start + timedelta(hours=setup_hours))
+    steps = math.ceil(setup_hours / SETUP_STEP_HOURS - 1e-9)  # whole steps: few distinct start times
+    ready = min(op.scheduled_end, op.scheduled_start + timedelta(hours=steps * SETUP_STEP_HOURS))
     pieces: list[tuple[ShiftInstance, datetime, datetime, bool]] = []
     if ready > op.scheduled_start:
         setup = op.model_copy(update={"scheduled_end": ready})

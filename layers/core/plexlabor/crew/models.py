@@ -38,6 +38,12 @@ class CrewPolicy(_Frozen):
     unstaffed_penalty_per_hour: float = Field(
         default=150.0, ge=0, description="per seat-hour left empty that some operator could have filled"
     )
+    plan_setups: bool = Field(
+        default=False,
+        description="plan a setup segment (one person) before an operation that follows another part's at its "
+        "workcenter (off by default: on the 2,400-person plant it doubles the shift's pairs and HiGHS runs out "
+        "of its 10 s)",
+    )
     change_cost: float = Field(
         default=100.0, ge=0, description="re-planning: per assignment that is not in the current plan"
     )
