@@ -42,6 +42,12 @@ class PunchPolicy(BaseModel):
     habit_min_sigmas: float = Field(
         default=2, ge=0, description="... and by this many of their usual spreads (robust standard deviations)"
     )
+    recent_habit_shifts: int = Field(
+        default=7,
+        ge=1,
+        description="a punch within habit_min_minutes of the median of the person's last this many shifts fits "
+        "their habit as it is now (moved for good, or a clock running off), whatever their longer history says",
+    )
     offset_high_minutes: float = Field(
         default=30, gt=0, description="an early/late punch this far from the shift is high severity, else medium"
     )

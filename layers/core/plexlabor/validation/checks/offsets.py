@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import statistics
+from bisect import bisect_left
+
 from plexlabor.models.anomalies import AnomalyType as A
 from plexlabor.validation.checks.base import (
     HOUR,
@@ -30,15 +33,41 @@ def early_late(context: EmployeeContext, day: EmployeeDay) -> list[Candidate]:
     found: list[Candidate] = []
     if day.start_known:
         offset = (first.t_in - shift.start) / MINUTE
-        found.extend(_offset(context, first, offset, context.norms.start, at_start=True, reference=shift.start))
+        norm, recent = context.norms.start, _recent_offsets(context, day, at_start=True)
+        found.extend(_offset(context, first, offset, norm, recent, at_start=True, reference=shift.start))
     if last.t_out is not None and day.end_known:
         active = _active_job(context, first, last.t_out)
         if active is not None:
             found.append(_left_active_job(context, last, last.t_out, active, shift.end))
         else:
             offset = (last.t_out - shift.end) / MINUTE
-            found.extend(_offset(context, last, offset, context.norms.end, at_start=False, reference=shift.end))
+            norm, recent = context.norms.end, _recent_offsets(context, day, at_start=False)
+            found.extend(_offset(context, last, offset, norm, recent, at_start=False, reference=shift.end))
     return found
+
+
+def _recent_offsets(context: EmployeeContext, day: EmployeeDay, *, at_start: bool) -> list[float]:
+    """The person's clock-in (or clock-out) offsets on their last `recent_habit_shifts` shifts before `day`."""
+    wanted = context.policy.recent_habit_shifts
+    index = bisect_left(context.days, day.punches[0].t_in, key=lambda d: d.punches[0].t_in)
+    recent: list[float] = []
+    for earlier in reversed(context.days[max(0, index - 3 * wanted) : index]):
+        offset = _day_offset(earlier, at_start=at_start)
+        if offset is not None:
+            recent.append(offset)
+            if len(recent) == wanted:
+                break
+    return recent
+
+
+def _day_offset(day: EmployeeDay, *, at_start: bool) -> float | None:
+    """Minutes from the shift's start to the first clock-in (or its end to the last clock-out), if known."""
+    first, last, shift = day.first, day.last, day.shift
+    if shift is None or first is None or last is None:
+        return None
+    if at_start:
+        return (first.t_in - shift.start) / MINUTE if day.start_known else None
+    return (last.t_out - shift.end) / MINUTE if last.t_out is not None and day.end_known else None
 
 
 def _active_job(context: EmployeeContext, first: Punch, t_out: float) -> Session | None:
@@ -88,13 +117,23 @@ def _left_active_job(
 
 
 def _offset(
-    context: EmployeeContext, punch: Punch, offset: float, norm: Norm | None, *, at_start: bool, reference: float
+    context: EmployeeContext,
+    punch: Punch,
+    offset: float,
+    norm: Norm | None,
+    recent: list[float],
+    *,
+    at_start: bool,
+    reference: float,
 ) -> list[Candidate]:
-    """Early/late against the shift, beyond grace and unusual for this employee (none or one candidate)."""
+    """Early/late against the shift, beyond grace and unusual for this employee (none or one candidate):
+    unusual against their history, and not what they have done lately (the median of their recent shifts)."""
     policy = context.policy
     grace = policy.grace_minutes
     if abs(offset) <= grace or norm is None:
         return []
+    if len(recent) == policy.recent_habit_shifts and abs(offset - statistics.median(recent)) < policy.habit_min_minutes:
+        return []  # the habit as it is now (it moved, or their clock runs off), not a one-day deviation
     deviation = offset - norm.median
     if (
         deviation * offset <= 0
