@@ -19,6 +19,7 @@ LONG = {
     "forecast": ["--plant", "p"],
     "plant generate": ["--out", "p"],
     "analytics scores": ["--plant", "p"],
+    "incidents train": ["--osha", "f", "--out", "m"],
 }
 
 
