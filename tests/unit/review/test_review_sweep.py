@@ -165,6 +165,15 @@ def test_an_item_nobody_can_be_told_about_is_counted_and_expires(world: World) -
     assert len(of_type(world, "var-1", AuditEventType.EXPIRED)) == 1
 
 
+def test_an_incident_coding_waits_in_the_queue_until_it_is_decided(world: World) -> None:
+    suggest(world, "inc-1", "incident_coding", supervisor_id=None)
+    lonely = sweep(world, RecordingMailer(), roles=False)
+    world.clock.advance(hours=30)
+    assert lonely.run().unrouted == 1 and lonely.run().expired == 0
+    assert of_type(world, "inc-1", AuditEventType.EXPIRED) == []
+    assert "inc-1" in {i.item_id for i in ReviewQueue(world.audit, clock=world.clock).open_items()}
+
+
 def test_the_notice_escapes_notes_and_says_how_many_more(world: World) -> None:
     for number in range(7):
         suggest(world, f"crew-x{number}", "crew_assignment", note=f"<b>note {number}</b>")

@@ -14,7 +14,8 @@ workflow will neither mail, escalate nor expire it):
 - **escalate**: still open `wait` after the first notice, it goes to the supervisor's own supervisor
   (Plex employees), with an `escalated` event;
 - **expire**: still open `wait` after its last notice (or after it was published, when nobody could
-  be told), it gets an `expired` event and leaves the queue.
+  be told), it gets an `expired` event and leaves the queue; except the kinds that wait until they are
+  decided (`UNTIL_DECIDED`: an incident's codes must be settled however long it takes).
 Event ids are stable (per item, stage and recipient), so a second run never records a step twice. A
 mail that was sent but whose events were not recorded (the audit table refused) is sent again on the
 next run: at least once, never silently lost. Pure: the mail, the directory and the audit are ports.
@@ -46,6 +47,10 @@ logger = logging.getLogger(__name__)
 ACTOR = "review_sweep"
 READ_LIMIT = 50_000
 """At most this many notification and escalation events are read per run (30 days of them)."""
+
+UNTIL_DECIDED = frozenset({"incident_coding"})
+"""Kinds that stay in the queue until someone decides them: no e-mail reaches the EHS lead yet (the
+queue is where they find them), and an incident's codes are training data that must not lapse."""
 
 
 class Mailer(Protocol):
@@ -133,7 +138,7 @@ class ReviewSweep:
                 stage, recipients = Stage.ESCALATED, [Recipient(boss, address)]
             elif item.item_id not in told.first and not recipients:
                 unrouted += 1
-                if now - item.created_at >= self.wait:
+                if now - item.created_at >= self.wait and item.kind not in UNTIL_DECIDED:
                     expired += self._expire(item, now, told)
                 continue
             for recipient in recipients:
