@@ -97,6 +97,15 @@ def test_the_ehs_lead_finds_it_in_the_queue_then_corrects_the_codes(
     assert incident_id not in _call(deps, "GET", "/queue", EHS, lambda_context)["body"]
 
 
+def test_a_rejection_in_the_queue_is_shown_as_such(world: World, incident_id: str, lambda_context: Any) -> None:
+    deps = web_deps(world)
+    form = {"action": "reject", "reason": "not a fall: caught in the conveyor"}
+    assert _call(deps, "POST", f"/items/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
+    page = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    assert "The proposed codes were rejected in the review queue by" in page and "caught in the conveyor" in page
+    assert "Codes confirmed" not in page and "Save the codes" not in page
+
+
 def test_a_bad_code_is_named_and_nothing_recorded(world: World, incident_id: str, lambda_context: Any) -> None:
     form = {**CODES, "code.event_group": "43"}
     response = _call(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
