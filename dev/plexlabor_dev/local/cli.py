@@ -2,8 +2,9 @@
 
 Prints the URLs (local API gateway, moto, simulator, the web app and its dev login page), the tables,
 the local users, the webhook secret to sign punches with and how to fire the schedules, writes the same
-names to a state file (`plexlabor_dev.local.state`: what `--local` reads), then keeps everything running;
-handlers log to the console.
+names to a state file (`plexlabor_dev.local.state`: what `--local` reads), then keeps everything running.
+The console shows one line per handler call; the handlers' own logs and metrics go to a file beside the
+state file.
 """
 
 from __future__ import annotations
@@ -13,18 +14,37 @@ import contextlib
 import signal
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from infra.constants import SecretName
 from plexlabor.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from plexlabor_dev.local.invoker import Invocation
 from plexlabor_dev.local.signin import describe_users
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.local.state import describe_runtime, remove_state, state_path, write_state
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
 LOCAL_PLANT = PlantSpec(employees=20, weeks=4, seed=7, anomaly_rate=0.1)
+HANDLER_LOG = "local-handlers.log"
+"""Beside the state file: the handlers' own output while `local up` runs (the console gets one line a call)."""
 APPROVAL_WAIT_S = 300
 """Per approval stage when run by hand: long enough to open the e-mail, short enough to see escalation."""
+
+
+def describe_invocation(call: Invocation) -> str:
+    """One line a person reads per handler call: when, which function, what woke it, how it went."""
+    what = f"{call.records} record(s)" + (f", {call.failed_records} failed" if call.failed_records else "")
+    outcome = f"error: {call.error}" if call.error else "ok"
+    return (
+        f"{time.strftime('%H:%M:%S', time.localtime(call.started))} {call.function:<18} {call.trigger:<8} "
+        + (f"{what:<22} " if call.records else f"{'':<22} ")
+        + f"{call.seconds:6.2f} s  {outcome}"
+    )
+
+
+def print_invocation(call: Invocation) -> None:
+    print(describe_invocation(call), flush=True)
 
 
 def up_command(args: argparse.Namespace) -> int:
@@ -37,6 +57,9 @@ def up_command(args: argparse.Namespace) -> int:
             plant = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="plexlabor-local-"))) / "plant"
             meta = generate_plant(LOCAL_PLANT, plant)
             print(f"Generated plant '{meta.name}' in {plant} (deleted on exit)")
+        log_path = state_path().with_name(HANDLER_LOG)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        handler_log = stack.enter_context(log_path.open("w", encoding="utf-8"))
         local = stack.enter_context(
             LocalStack(
                 plant,
@@ -45,6 +68,8 @@ def up_command(args: argparse.Namespace) -> int:
                 api_port=args.api_port,
                 moto_port=args.moto_port,
                 log_level="INFO",
+                handler_output=handler_log,
+                on_invocation=print_invocation,
             )
         )
         runtime = local.runtime
@@ -76,11 +101,13 @@ def up_command(args: argparse.Namespace) -> int:
             """ [-d '{"since": "<ISO time>", "until": "<ISO time>"}']"""
             f"\n  without -d the poller reads the plant's last day ({last_day['since']} to {last_day['until']})"
         )
+        print(f"Handler logs       {log_path}  (their JSON logs and metrics; here, one line per call)")
         path = write_state(state, state_path())
         stack.callback(remove_state, path)
         print(f"State file         {path}  (`plexlabor writeback revert FINDING --local` reads it)")
         print("Ctrl-C to stop.", flush=True)
         _wait_for_interrupt()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while stopping: no traceback, same end
         print("\nStopping.", flush=True)
     return 0
 

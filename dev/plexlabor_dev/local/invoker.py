@@ -147,10 +147,17 @@ class LocalFunction:
 class Invoker:
     """Runs handlers one at a time, each with its own environment, and logs every call."""
 
-    def __init__(self, functions: Mapping[str, LocalFunction], output: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        functions: Mapping[str, LocalFunction],
+        output: TextIO | None = None,
+        on_invocation: Callable[[Invocation], None] | None = None,
+    ) -> None:
         self.functions = dict(functions)
         self.output = output
         """Where handlers' stdout/stderr go (None: the process's own, when `RoutedStream` is installed)."""
+        self.on_invocation = on_invocation
+        """Told of every call once it is over (`local up` prints one line each)."""
         self._log: deque[Invocation] = deque(maxlen=MAX_INVOCATION_LOG)
         self._log_lock = threading.Lock()
         self._running = 0
@@ -231,3 +238,5 @@ class Invoker:
                 with self._log_lock:
                     self._log.append(entry)
                 _invocation.sink = previous_sink
+                if self.on_invocation is not None:  # after the sink is restored: not into the handler's output
+                    self.on_invocation(entry)

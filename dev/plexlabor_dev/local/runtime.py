@@ -101,6 +101,7 @@ class LocalRuntime(Lifecycle):
       approval stage; seconds in tests, hours on AWS);
     - `log_level` (LOG_LEVEL of every function) and `handler_output`: where handlers' stdout and
       stderr go (their logs and EMF metric lines; CloudWatch on AWS), default the process's own;
+      `on_invocation`: told of every handler call once it is over;
     - `environment`: variables every function gets on top of its own; `function_environment`: per
       function name, on top of that;
     - `max_receive_count` (redrive to the DLQ), `visibility_timeout_s` (how soon a failed message
@@ -134,6 +135,7 @@ class LocalRuntime(Lifecycle):
         start_pollers: bool = True,
         log_level: str = "WARNING",
         handler_output: TextIO | None = None,
+        on_invocation: Callable[[Invocation], None] | None = None,
         notify_sender: str = DEFAULT_NOTIFY_SENDER,
         plant_dir: Path | str | None = None,
         timezone: str | None = None,
@@ -178,7 +180,7 @@ class LocalRuntime(Lifecycle):
         self._secrets: dict[SecretName, str] = {}
         self.functions: dict[str, LocalFunction] = {}
         self.skipped: tuple[str, ...] = ()
-        self.invoker = Invoker({}, output=handler_output)
+        self.invoker = Invoker({}, output=handler_output, on_invocation=on_invocation)
         self.gateway: LocalApiGateway | None = None
         self.pollers: dict[str, QueuePoller] = {}
         self._session: boto3.session.Session | None = None
