@@ -461,9 +461,10 @@ COMMANDS: tuple[Command, ...] = (
             arg(
                 "--keep-up",
                 type=float,
-                default=0,
+                default=None,
                 metavar="SECONDS",
-                help="keep the runtime up this long to open the page",
+                help="keep the product up this long after the summary (default: until Ctrl-C in a terminal, "
+                "else not at all)",
             ),
         ),
     ),

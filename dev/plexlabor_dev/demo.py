@@ -14,14 +14,15 @@
 8. print a summary, the URL of the approval page left open, and the web app's URL with the dev
    login page and the local users (moto's Cognito user pool: the plant's supervisors, a planner, an
    hr and an admin user, one password), each with how many open suggestions they would see.
-Everything stops and is cleaned up at the end, unless `--keep-up SECONDS` asks to keep the runtime up
-that long to open the pages.
+In a terminal the product then stays up until Ctrl-C to open the pages; not in a terminal (CI, a pipe)
+everything stops and is cleaned up at the end; `--keep-up SECONDS` asks for a given time either way.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -47,6 +48,9 @@ FIRST_WAIT_S = 120
 POLL_WAIT_S = 3
 """Approval wait for the polled day: short, so escalation and expiry happen within the demo."""
 REJECT_REASON = "Checked with the operator and the job record: the entry is right."
+UNTIL_CTRL_C = 8 * 3600
+"""In a terminal the demo keeps the product up after its summary until Ctrl-C (at most a shift's length;
+the approval left open waits as long)."""
 
 
 def _line(label: str, value: object) -> None:
@@ -57,9 +61,17 @@ def _short(identifier: str | None) -> str:
     return (identifier or "?")[:8]
 
 
+def keep_up_for(requested: float | None, interactive: bool) -> int:
+    """Seconds the runtime stays up after the summary: as asked; else, in a terminal, until Ctrl-C
+    (`UNTIL_CTRL_C`); else (CI, a pipe) none."""
+    if requested is not None:
+        return max(0, int(requested))
+    return UNTIL_CTRL_C if interactive else 0
+
+
 def demo_command(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    keep_up = max(0, int(args.keep_up))
+    keep_up = keep_up_for(args.keep_up, sys.stdin.isatty() and sys.stdout.isatty())
     with ExitStack() as stack:
         workdir = Path(args.workdir) if args.workdir else Path(stack.enter_context(tempfile.TemporaryDirectory()))
         plant_dir = workdir / "plant"
@@ -67,7 +79,8 @@ def demo_command(args: argparse.Namespace) -> int:
         summary = _serverless(stack, workdir, plant_dir, truth, keep_up, persistent=bool(args.workdir))
         _print_summary(summary, time.perf_counter() - started, keep_up)
         if keep_up:
-            print(f"\nThe runtime stays up for {keep_up} s (Ctrl-C to stop earlier).")
+            until = "until Ctrl-C" if keep_up == UNTIL_CTRL_C else f"for {keep_up} s (Ctrl-C to stop earlier)"
+            print(f"\nThe product stays up {until}: open the pages above.", flush=True)
             with contextlib.suppress(KeyboardInterrupt):
                 time.sleep(keep_up)
     print("Everything stopped and cleaned up.")
@@ -357,4 +370,4 @@ def _print_web_app(runtime: Any, keep_up: int) -> None:
         seen = sum(1 for item in open_items if user.viewer().may_see(item))
         print(f"  {line}  -> {seen} open suggestion{'' if seen == 1 else 's'}")
     if not keep_up:
-        print("  (everything stops when the demo ends: `.venv/bin/plexlabor demo --keep-up 600` keeps it up to browse)")
+        print("  (not in a terminal, so everything stops now: `.venv/bin/plexlabor demo --keep-up 600` keeps it up)")
