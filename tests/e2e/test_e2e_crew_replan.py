@@ -1,0 +1,75 @@
+"""crew_replan on the local runtime: crew_planner fired for one shift, then `call_off` messages put on the
+replan queue as crew_call_offs would; crew_replan's SQS poller re-plans the shift and the audit table gets
+the caller's suggestion superseded and the re-plan's suggestions (waiting for review). Message to
+suggestion is timed (printed), for a cold and a warm container."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from infra.constants import QueueName
+from plexlabor.audit import AuditStatus
+from plexlabor.crew.replan import ReplanMessage
+from plexlabor.crew.replanning import read_current_plan
+from plexlabor.plant import PlantFolder
+from plexlabor_dev.local.stack import LocalStack
+
+SHIFT = "1"
+
+
+def _weekday_in_data(plant: Path) -> date:
+    day = PlantFolder(plant).meta().end.date() - timedelta(days=2)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+@pytest.fixture(scope="module")
+def planned(e2e_plant: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalStack, date]]:
+    day = _weekday_in_data(e2e_plant)
+    log = (tmp_path_factory.mktemp("replan-logs") / "handlers.log").open("w", encoding="utf-8")
+    with log, LocalStack(e2e_plant, handler_output=log) as stack:
+        summary = stack.runtime.fire("crew_planner", detail={"date": day.isoformat(), "shift": SHIFT})
+        assert summary["published"] > 0 and summary["seats_filled"] > 1
+        yield stack, day
+
+
+def test_call_offs_on_the_replan_queue_are_re_planned_into_the_review_queue(
+    planned: tuple[LocalStack, date],
+) -> None:
+    stack, day = planned
+    runtime = stack.runtime
+    store = runtime.audit_store()
+    since = datetime.combine(day, datetime.min.time(), UTC) - timedelta(days=3)
+    _, openings = read_current_plan(store, day, SHIFT, since)
+    callers = sorted({employee for _, employee in openings})[:2]
+    assert len(callers) == 2
+    sqs = runtime.client("sqs")
+    assert runtime.resources is not None
+    queue_url = runtime.resources.queue_urls[QueueName.REPLAN]
+    for label, caller in zip(("cold", "warm"), callers, strict=True):
+        message = ReplanMessage(
+            reason="call_off", day=day, shift=SHIFT, employee_id=caller, detected_at=datetime.now(UTC)
+        )
+        sent = time.monotonic()
+        sqs.send_message(QueueUrl=queue_url, MessageBody=message.model_dump_json(by_alias=True))
+
+        def superseded(caller: str = caller) -> list[str]:
+            closed = store.by_status(AuditStatus.EXPIRED, since, 10_000)
+            return [e.event_id for e in closed if e.employee_id == caller and e.payload.get("superseded_by")]
+
+        runtime.wait_for(superseded, timeout_s=180, what=f"the re-plan after {caller}'s call-off")
+        print(f"\ncrew_replan on the local runtime, {label}: message to suggestions {time.monotonic() - sent:.2f} s")
+    runtime.drain(60)
+    replans = runtime.invocations("crew_replan")
+    assert len(replans) == 2 and all(i.error is None and i.failed_records == 0 for i in replans)
+    assert runtime.queue_depth(QueueName.REPLAN, dlq=True) == 0
+    after, _ = read_current_plan(store, day, SHIFT, since)
+    assert not {employee for _, employee in after.assignments} & set(callers)
+    pending = store.by_status(AuditStatus.PENDING_APPROVAL, since, 10_000)
+    assert all(e.payload["note"].startswith("After a call-off of ") for e in pending if e.actor == "crew_replan")
