@@ -54,9 +54,11 @@ def test_a_swap_does_not_hide_a_late_clock_in_against_the_shift_worked(
     plant.schedule("E1", TUESDAY, "1st")
     data = plant.build()
     findings = [f for f in engine.batch(data, compute_norms(data)) if f.employee_id == "E1"]
-    # Then the clock-in is late against 14:30, the shift worked
+    # Then the clock-in is late against 14:30, the shift worked, and the note says it was a swap
     assert {(f.record_key, f.anomaly_type) for f in findings} == {(day.first_key, A.LATE_CLOCK_IN)}
     assert findings[0].evidence["scheduled"] == plex_time(local(TUESDAY, "14:30"))
+    assert findings[0].evidence["swapped_from"] == plex_time(local(TUESDAY, "06:00"))
+    assert findings[0].note.endswith("shift start 14:30 (worked instead of the 06:00 shift scheduled)")
 
 
 def test_a_clock_in_90_min_late_near_no_other_shift_is_late_against_the_schedule(

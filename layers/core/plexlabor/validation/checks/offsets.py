@@ -43,7 +43,16 @@ def early_late(context: EmployeeContext, day: EmployeeDay) -> list[Candidate]:
             offset = (last.t_out - shift.end) / MINUTE
             norm, recent = context.norms.end, _recent_offsets(context, day, at_start=False)
             found.extend(_offset(context, last, offset, norm, recent, at_start=False, reference=shift.end))
+    if shift.swapped_from is not None:
+        _name_the_swap(context, shift.swapped_from, found)
     return found
+
+
+def _name_the_swap(context: EmployeeContext, scheduled: float, found: list[Candidate]) -> None:
+    """Say the day was read as a swap: the shift compared with is not the one the schedule shows."""
+    for candidate in found:
+        candidate.evidence["swapped_from"] = iso(scheduled)
+        candidate.note += f" (worked instead of the {context.data.local_time(scheduled)} shift scheduled)"
 
 
 def _recent_offsets(context: EmployeeContext, day: EmployeeDay, *, at_start: bool) -> list[float]:
