@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from plexlabor.models import PLANT_MODELS, Employee, JobOperation, PlexDataError
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.port import LaborDataPort
-from plexlabor.plex.snapshot import REFERENCE, WINDOWED, PlexSnapshot, read_snapshot
+from plexlabor.plex.snapshot import REFERENCE, WINDOWED, PlexSnapshot, collector_paused, read_snapshot
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
 
@@ -104,3 +105,24 @@ def test_a_row_that_does_not_parse_names_its_resource_and_field() -> None:
     good = Employee(id="E1", employee_no="1", first_name="A", last_name="B")
     with pytest.raises(PlexDataError, match="employees: field 'employeeNo' is missing"):
         PlexSnapshot.from_rows({"employees": [good, {"id": "E2", "firstName": "C", "lastName": "D"}]}, "UTC")
+
+
+def test_the_collector_is_paused_during_a_read_and_resumes_as_it_was() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # nested: the outer one resumes it
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("a read that fails")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # paused by someone else: left paused
+    finally:
+        gc.enable()
+    assert gc.get_freeze_count() == 0

@@ -1,13 +1,15 @@
-"""Date windows and chunking."""
+"""Date windows, chunking, and records put in order within a window."""
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from operator import attrgetter
 
 import pytest
 
-from plexlabor.plex.windows import as_utc, date_windows
+from plexlabor.plex.windows import as_utc, date_windows, in_order
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -28,3 +30,33 @@ def test_an_empty_or_reversed_window_is_refused() -> None:
 def test_naive_and_offset_datetimes_are_read_as_utc() -> None:
     assert as_utc(datetime(2026, 3, 1)) == START
     assert as_utc(datetime(2026, 3, 1, 2, tzinfo=timezone(timedelta(hours=2)))) == START
+
+
+@dataclass(frozen=True)
+class _Record:
+    id: str
+    at: datetime | None
+
+
+def test_in_order_keeps_the_window_each_id_once_by_time_then_id() -> None:
+    # Given records read in two overlapping chunks: one id twice, a tie in time, one outside, one without a time
+    first = _Record("b", START + timedelta(hours=1))
+    records = [
+        _Record("c", START + timedelta(hours=1)),
+        first,
+        _Record("a", START + timedelta(hours=2)),
+        _Record("late", START + timedelta(days=1)),
+        _Record("none", None),
+        _Record("b", START + timedelta(hours=3)),  # the same record read again, with a later time
+        _Record("z", START),
+    ]
+    # When they are put in order within [START, START + 1 day)
+    kept = in_order(records, START, START + timedelta(days=1), attrgetter("at"))
+    # Then the end is excluded, the first reading of an id is kept, and ties in time go by id
+    assert [(r.id, r.at) for r in kept] == [
+        ("z", START),
+        ("b", START + timedelta(hours=1)),
+        ("c", START + timedelta(hours=1)),
+        ("a", START + timedelta(hours=2)),
+    ]
+    assert kept[1] is first

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from pydantic.alias_generators import to_snake
@@ -47,30 +48,24 @@ def date_windows(begin: datetime, end: datetime, days: int) -> list[tuple[dateti
     return pieces
 
 
-def in_window(moment: datetime | None, begin: datetime, end: datetime) -> bool:
-    return moment is not None and begin <= moment < end
-
-
 def in_order(
     records: Iterable[RecordT], begin: datetime, end: datetime, moment: Callable[[Any], datetime | None]
 ) -> list[RecordT]:
     """The records whose moment is in [begin, end), each id once (the first seen), by (moment, id)."""
-    seen: set[str] = set()
-    kept: list[RecordT] = []
-    for record in records:
-        key = record.id  # type: ignore[attr-defined]
-        if key in seen or not in_window(moment(record), begin, end):
-            continue
-        seen.add(key)
-        kept.append(record)
+    kept = [record for record in records if (at := moment(record)) is not None and begin <= at < end]
+    ids = [record.id for record in kept]  # type: ignore[attr-defined]
+    if len(set(ids)) < len(ids):  # a record read twice (a chunk edge): keep the first
+        first: dict[str, RecordT] = {}
+        for key, record in zip(ids, kept, strict=True):
+            first.setdefault(key, record)
+        kept = list(first.values())
     kept.sort(key=lambda record: (moment(record), record.id))  # type: ignore[attr-defined]
     return kept
 
 
 def moment_of(camel_field: str) -> Callable[[Any], datetime | None]:
     """A record's value of a camelCase date field (the one its window applies to)."""
-    attribute = to_snake(camel_field)
-    return lambda record: getattr(record, attribute)
+    return attrgetter(to_snake(camel_field))
 
 
 def modified_marker(entry: TimeClockEntry) -> datetime:

@@ -25,7 +25,7 @@ from plexlabor.models import JobOperation, LaborEntry, ShiftAssignment, Workcent
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.port import LaborDataPort
-from plexlabor.plex.snapshot import PlexSnapshot, Reference, Windowed, read_snapshot
+from plexlabor.plex.snapshot import PlexSnapshot, Reference, Windowed, collector_paused, read_snapshot
 
 DEFAULT_HORIZON_DAYS = 14
 DEFAULT_LOOKBACK_DAYS = 90
@@ -264,8 +264,9 @@ def load(
     if lookback_days:
         history = (win.history_begin, win.history_end)
         windows |= {"labor-entries": history, "workcenter-events": history, "scrap-entries": history}
-    snapshot = read_snapshot(source, reference=REFERENCE, windows=windows, timezone=zone, open_jobs_only=True)
-    return from_snapshot(snapshot, as_of, horizon_days=horizon_days, lookback_days=lookback_days)
+    with collector_paused():  # the snapshot and its shaping: a plant's records, made at once
+        snapshot = read_snapshot(source, reference=REFERENCE, windows=windows, timezone=zone, open_jobs_only=True)
+        return from_snapshot(snapshot, as_of, horizon_days=horizon_days, lookback_days=lookback_days)
 
 
 def load_from_folder(

@@ -7,10 +7,12 @@ see the same neighbourhood.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -57,7 +59,8 @@ class EmployeeRef:
 
 @dataclass
 class PlantData:
-    """Reference data plus transactions, indexed for the rules."""
+    """Reference data plus transactions, indexed for the rules; each list of transactions is in time
+    order (sessions and runs by their start), which the checks and timelines search by bisection."""
 
     tz: ZoneInfo
     as_of: float
@@ -83,6 +86,9 @@ class PlantData:
     runs: dict[str, list[tuple[WcEvent, float | None]]] = field(default_factory=lambda: defaultdict(list))
     swipes: dict[str, list[Swipe]] = field(default_factory=lambda: defaultdict(list))
     downtime: dict[str, list[tuple[float, float, str | None]]] = field(default_factory=lambda: defaultdict(list))
+    _downtime_spans: dict[str, tuple[list[float], float]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )  # per workcenter: its downtime's starts, and the longest downtime (`downtime_during`)
     shift_windows: tuple[tuple[int, int], ...] = ()
     """The plant's usual shifts as scheduled: (start, end) in local minutes of the day (`_usual_shifts`)."""
 
@@ -180,9 +186,16 @@ class PlantData:
             if start is not None:
                 self.downtime[row["workcenterId"]].append((start, end or self.as_of, row.get("employeeId")))
         self._index_events([WcEvent.read(row) for row in _records(rows, "workcenter-events")])
-        for table in (self.schedules, self.punches, self.labor, self.swipes, self.downtime):
+        tables: tuple[tuple[Mapping[str, list[Any]], Callable[[Any], float]], ...] = (
+            (self.schedules, _START),
+            (self.punches, _T_IN),
+            (self.labor, _START),
+            (self.swipes, _T),
+            (self.downtime, _FIRST),
+        )
+        for table, key in tables:
             for items in table.values():
-                items.sort(key=_sort_key)
+                items.sort(key=key)
         self.shift_windows = self._usual_shifts()
 
     def _usual_shifts(self) -> tuple[tuple[int, int], ...]:
@@ -250,6 +263,7 @@ class PlantData:
             downtime=self.downtime,
             shift_windows=self.shift_windows,
         )
+        part._downtime_spans = self._downtime_spans  # the downtime is shared, and so is its index
         part.schedules[employee] = [s for s in self.schedules.get(employee, ()) if low <= s.start < high + 8 * DAY]
         part.punches[employee] = [p for p in self.punches.get(employee, ()) if low <= p.t_in < high]
         part.labor[employee] = [e for e in self.labor.get(employee, ()) if low <= e.start < high]
@@ -260,6 +274,20 @@ class PlantData:
         return part
 
     # ---- lookups --------------------------------------------------------------------------------
+    def downtime_during(self, workcenter: str, start: float, end: float) -> list[tuple[float, float, str | None]]:
+        """The workcenter's downtime that overlaps (start, end), in start order.
+
+        Asked for every labor entry: only downtime that starts after `start` less the longest one can
+        still run into the span (a second of slack for rounding), so the rest is not looked at.
+        """
+        items = self.downtime.get(workcenter, [])
+        if workcenter not in self._downtime_spans:
+            longest = max((d_end - d_start for d_start, d_end, _ in items), default=0.0)
+            self._downtime_spans[workcenter] = ([d_start for d_start, _, _ in items], longest)
+        starts, longest = self._downtime_spans[workcenter]
+        window = items[bisect_left(starts, start - longest - 1.0) : bisect_left(starts, end)]
+        return [d for d in window if d[1] > start]
+
     def local_date(self, t: float) -> date:
         return datetime.fromtimestamp(t, self.tz).date()
 
@@ -301,13 +329,8 @@ class PlantData:
         ]
 
 
-def _sort_key(item: Any) -> float:
-    if isinstance(item, tuple):
-        return item[0]
-    for name in ("t_in", "start", "t"):
-        if hasattr(item, name):
-            return getattr(item, name)
-    raise TypeError(item)
+_START, _T_IN, _T, _FIRST = attrgetter("start"), attrgetter("t_in"), attrgetter("t"), itemgetter(0)
+"""What each kind of transaction is kept sorted by: its time."""
 
 
 def utc(t: float) -> datetime:

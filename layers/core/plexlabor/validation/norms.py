@@ -202,8 +202,8 @@ def downtime_hours(data: PlantData, entry: Any) -> float:
     return (
         sum(
             max(0.0, min(entry.end, d_end) - max(entry.start, d_start))
-            for d_start, d_end, who in data.downtime.get(entry.workcenter, ())
-            if d_start < entry.end and d_end > entry.start and who in (None, entry.employee)
+            for d_start, d_end, who in data.downtime_during(entry.workcenter, entry.start, entry.end)
+            if who in (None, entry.employee)
         )
         / 3600
     )

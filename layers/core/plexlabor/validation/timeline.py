@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.norms import MIN_HISTORY, EmployeeNorms, Norm, Norms
-from plexlabor.validation.records import Scheduled
+from plexlabor.validation.records import Scheduled, WcEvent
 from plexlabor.validation.shifts import MATCH_AFTER_END, MATCH_BEFORE_START
 
 EVIDENCE_KEY = "timeline"
@@ -178,9 +178,9 @@ def _lanes(data: PlantData, employee: str, window: _Day, clock: _Clock) -> dict[
         return low <= start < high and (start >= window.start or end is None or end > window.start)
 
     at, maybe = clock.at, clock.maybe
-    # PlantData keeps punches, labor and swipes sorted by time: only those starting in [low, high) are read
+    # PlantData keeps every kind of record in time order: only those starting in [low, high) are read
     punches = [p for p in _starting(data.punches.get(employee, []), _T_IN, low, high) if shows(p.t_in, p.t_out)]
-    sessions = [s for s in data.sessions.get(employee, ()) if shows(s.start, s.end)]
+    sessions = [s for s in _starting(data.sessions.get(employee, []), _START, low, high) if shows(s.start, s.end)]
     code = data.workcenter_code
     runs = [
         (
@@ -188,7 +188,7 @@ def _lanes(data: PlantData, employee: str, window: _Day, clock: _Clock) -> dict[
             {"id": start.id, "workcenter": wc, "workcenter_code": code(wc), "start": at(start.t), "end": maybe(stop)},
         )
         for wc in sorted({s.workcenter for s in sessions})  # the machines the employee was logged into
-        for start, stop in data.runs.get(wc, ())
+        for start, stop in _starting(data.runs.get(wc, []), _run_start, low, high)
         if shows(start.t, stop)
     ]
     day_punches = sorted((p.t_in, p.t_out) for p in punches if window.start <= p.t_in < window.end)
@@ -240,6 +240,10 @@ def _starting(items: Sequence[T], key: Callable[[T], float], low: float, high: f
 _T_IN = attrgetter("t_in")
 _T = attrgetter("t")
 _START = attrgetter("start")
+
+
+def _run_start(run: tuple[WcEvent, float | None]) -> float:
+    return run[0].t
 
 
 def breaks(entries: Iterable[tuple[float, float | None]]) -> list[tuple[float, float]]:

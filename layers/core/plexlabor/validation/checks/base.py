@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import attrgetter
 from typing import Any
 
 from plexlabor.models.anomalies import AnomalyType
@@ -72,6 +76,8 @@ class EmployeeContext:
     punches: list[Punch]
     problems: dict[str, Structural]  # structurally broken entries, by punch id
     days: list[EmployeeDay]  # usable punches grouped into worked shifts
+    logins: SessionSpans  # the employee's workcenter logins, for questions by time
+    swipe_times: list[float]  # when each of the employee's badge swipes happened, in order
 
     @property
     def ref(self) -> EmployeeRef | None:
@@ -100,6 +106,28 @@ def corrected_clockout(t_in: float, t_out: float) -> float:
     return t_out
 
 
-def sessions_between(sessions: list[Session], low: float, high: float) -> list[Session]:
-    """Workcenter logins that overlap [low, high] (an open login counts as still running)."""
-    return [s for s in sessions if s.start <= high and (s.end is None or s.end >= low)]
+class SessionSpans:
+    """One person's workcenter logins in start order, asked which overlap a time span.
+
+    A check asks this for every worked day; scanning the whole history each time made the batch
+    quadratic in it. `reach[i]` is the latest logout among the first i + 1 closed logins (it never
+    falls), so every closed login before the first `reach` at or after the span's start ended before
+    it; a login never closed (`end` None) is kept apart and always counts as still running.
+    """
+
+    __slots__ = ("_open", "_reach", "_sessions", "_starts")
+
+    def __init__(self, sessions: Iterable[Session]) -> None:
+        self._sessions = sorted(sessions, key=attrgetter("start"))
+        self._starts = [s.start for s in self._sessions]
+        self._open = [i for i, s in enumerate(self._sessions) if s.end is None]
+        self._reach = list(accumulate((-math.inf if s.end is None else s.end for s in self._sessions), max))
+
+    def between(self, low: float, high: float) -> list[Session]:
+        """The logins that overlap [low, high] (an open login counts as still running), in start order."""
+        first = bisect_left(self._reach, low)  # closed logins before it all ended before `low`
+        last = bisect_right(self._starts, high)  # logins from it on start after `high`
+        still_open = self._open[: bisect_left(self._open, min(first, last))]
+        return [self._sessions[i] for i in still_open] + [
+            s for s in self._sessions[first:last] if s.end is None or s.end >= low
+        ]

@@ -118,11 +118,10 @@ def _evidence(context: EmployeeContext, day: EmployeeDay) -> _Evidence:
         if punch.biometric is not None:
             biometric_low = max(biometric_low, 1.0 - punch.biometric)
     end = last.t_out or first.t_in + OPEN_DAY
-    swipes = data.swipes.get(context.employee, [])
-    times = [s.t for s in swipes]
+    swipes, times = data.swipes.get(context.employee, []), context.swipe_times
     nearby = swipes[bisect_left(times, first.t_in - BADGE_BEFORE) : bisect_left(times, end)]
     direct = bool(ref and ref.home_workcenter)
-    worked = any(s.start <= end and (s.end is None or s.end >= first.t_in) for s in context.sessions)
+    worked = bool(context.logins.between(first.t_in, end))
     return _Evidence(
         geo=geo,
         device_unusual=device_unusual if not mobile else 0.0,

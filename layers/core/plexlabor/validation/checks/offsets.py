@@ -14,7 +14,6 @@ from plexlabor.validation.checks.base import (
     EmployeeContext,
     iso,
     rule_candidate,
-    sessions_between,
 )
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.norms import Norm
@@ -85,7 +84,7 @@ def _active_job(context: EmployeeContext, first: Punch, t_out: float) -> Session
     after = t_out + context.policy.active_job_minutes * MINUTE
     active = [
         s
-        for s in sessions_between(context.sessions, t_out, t_out)
+        for s in context.logins.between(t_out, t_out)
         if first.t_in - LOGIN_LOOKBACK <= s.start < t_out
         and (s.end is None or s.end > after)
         and _machine_running(data, s.workcenter, after)

@@ -8,7 +8,14 @@ and `check_workcenter`, so they always run the same checks in the same order.
 from __future__ import annotations
 
 from plexlabor.validation.checks import badge, buddy, hours, labor, offsets, structural, workcenter
-from plexlabor.validation.checks.base import Candidate, DayCheck, EmployeeCheck, EmployeeContext, WorkcenterCheck
+from plexlabor.validation.checks.base import (
+    Candidate,
+    DayCheck,
+    EmployeeCheck,
+    EmployeeContext,
+    SessionSpans,
+    WorkcenterCheck,
+)
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.norms import Norms
 from plexlabor.validation.policy import PunchPolicy
@@ -53,6 +60,8 @@ def check_employee(data: PlantData, norms: Norms, policy: PunchPolicy, employee:
         punches=punches,
         problems=problems,
         days=employee_days(data, employee, problems),
+        logins=SessionSpans(data.sessions.get(employee, ())),
+        swipe_times=[s.t for s in data.swipes.get(employee, ())],
     )
     return [candidate for check in EMPLOYEE_CHECKS for candidate in check(context)]
 

@@ -12,7 +12,6 @@ from plexlabor.validation.checks.base import (
     EmployeeContext,
     iso,
     rule_candidate,
-    sessions_between,
 )
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.policy import PunchPolicy
@@ -30,7 +29,7 @@ def login_mismatch(context: EmployeeContext, day: EmployeeDay) -> list[Candidate
         return []
     assert first is not None
     window = policy.machine_login_window_minutes * MINUTE
-    nearby = sessions_between(context.sessions, first.t_in - LOGIN_SEARCH, min(first.t_in + LOGIN_SEARCH, shift.end))
+    nearby = context.logins.between(first.t_in - LOGIN_SEARCH, min(first.t_in + LOGIN_SEARCH, shift.end))
     logins = [s for s in nearby if first.t_in - LOGIN_SEARCH <= s.start <= first.t_in + LOGIN_SEARCH]
     if not logins:
         return []
@@ -69,8 +68,8 @@ def unattended_machine(data: PlantData, policy: PunchPolicy, workcenter: str) ->
     starts = [s.start for s in sessions]
     for start_event, stop in data.runs.get(workcenter, ()):
         run_end = stop if stop is not None else data.as_of
-        i = bisect_left(starts, start_event.t - RUN_LOOKBACK)
-        spans = ((s.start, _session_end(data, s)) for s in sessions[i:] if s.start < run_end)
+        i, j = bisect_left(starts, start_event.t - RUN_LOOKBACK), bisect_left(starts, run_end)
+        spans = ((s.start, _session_end(data, s)) for s in sessions[i:j])
         covering = sorted(span for span in spans if span[1] > start_event.t)
         gap = _longest_uncovered(start_event.t, run_end, covering)
         if gap > policy.unattended_minutes * MINUTE:

@@ -1,0 +1,62 @@
+"""The checks' lookups by time answer exactly what a scan of the whole history answers.
+
+`SessionSpans.between` (workcenter logins overlapping a span, asked for every worked day) and
+`PlantData.downtime_during` (a workcenter's downtime overlapping a labor entry) skip what cannot
+overlap; these tests compare them with the plain scan on random histories, open logins included.
+"""
+
+from __future__ import annotations
+
+import random
+from zoneinfo import ZoneInfo
+
+from plexlabor.validation.checks.base import SessionSpans
+from plexlabor.validation.data import PlantData
+from plexlabor.validation.records import Session
+
+HOUR = 3600.0
+
+
+def _logins(rng: random.Random, count: int) -> list[Session]:
+    """Logins in start order, as PlantData keeps them: mostly a few hours, some long, some never closed."""
+    sessions, t = [], 0.0
+    for _ in range(count):
+        t += rng.uniform(0, 6 * HOUR)
+        length = rng.choice([rng.uniform(0, 9 * HOUR), rng.uniform(0, 60 * HOUR)])
+        sessions.append(Session("E1", "WC1", t, None if rng.random() < 0.05 else t + length))
+    return sessions
+
+
+def test_logins_between_are_the_ones_a_scan_finds_in_the_same_order() -> None:
+    rng = random.Random(7)
+    for _ in range(200):
+        sessions = _logins(rng, rng.randint(0, 40))
+        spans = SessionSpans(sessions)
+        horizon = sessions[-1].start + 10 * HOUR if sessions else HOUR
+        for _ in range(20):
+            low = rng.uniform(-HOUR, horizon)
+            high = low + rng.choice([0.0, rng.uniform(0, 12 * HOUR)])
+            scan = [s for s in sessions if s.start <= high and (s.end is None or s.end >= low)]
+            assert spans.between(low, high) == scan
+
+
+def test_an_early_login_never_closed_still_counts_as_running_later() -> None:
+    sessions = [Session("E1", "WC1", 0.0, None), Session("E1", "WC1", HOUR, 2 * HOUR)]
+    spans = SessionSpans(sessions)
+    assert spans.between(100 * HOUR, 101 * HOUR) == [sessions[0]]
+    assert spans.between(1.5 * HOUR, 1.5 * HOUR) == sessions
+
+
+def test_downtime_during_a_span_is_what_a_scan_finds_in_the_same_order() -> None:
+    rng = random.Random(11)
+    data = PlantData(tz=ZoneInfo("America/Detroit"), as_of=1000 * HOUR)
+    t = 0.0
+    for _ in range(300):
+        t += rng.uniform(0, 5 * HOUR)
+        data.downtime["WC1"].append((t, t + rng.choice([rng.uniform(0, HOUR), rng.uniform(0, 30 * HOUR)]), None))
+    for _ in range(500):
+        start = rng.uniform(-HOUR, t + HOUR)
+        end = start + rng.uniform(0, 10 * HOUR)
+        scan = [d for d in data.downtime["WC1"] if d[0] < end and d[1] > start]
+        assert data.downtime_during("WC1", start, end) == scan
+    assert data.downtime_during("WC-none", 0.0, t) == []
