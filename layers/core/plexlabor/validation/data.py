@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from plexlabor.models import PlexModel
-from plexlabor.plant import PlantFolder
 from plexlabor.validation.records import (
     Labor,
     Punch,
@@ -28,7 +27,8 @@ from plexlabor.validation.records import (
     epoch,
 )
 
-if TYPE_CHECKING:  # the real-time path imports this module: no HTTP client on its import
+if TYPE_CHECKING:  # the real-time path imports this module: no HTTP client, no plant folder on its import
+    from plexlabor.plant import PlantFolder
     from plexlabor.plex.snapshot import PlexSnapshot
 
 Rows = Iterable[dict[str, Any] | PlexModel]
