@@ -135,6 +135,11 @@ COMMANDS: tuple[Command, ...] = (
             ),
             arg("--end", help="last day of history, YYYY-MM-DD (default: fixed per seed)"),
             arg(
+                "--hard-normals",
+                default="",
+                help="hard normal patterns to switch on, comma-separated, or 'all' (docs/data-format.md)",
+            ),
+            arg(
                 "--force",
                 action="store_true",
                 help="replace the plant already in --out (its plant files only; other files make it refuse)",

@@ -178,6 +178,7 @@ def generate_command(args: argparse.Namespace) -> int:
         seed=args.seed,
         anomaly_rate=args.anomaly_rate,
         end_date=date.fromisoformat(args.end) if args.end else DEFAULT_END,
+        hard_normals=hard_normals(getattr(args, "hard_normals", "")),
     )
     out = Path(args.out)
     note = check_size(spec, out)
@@ -195,6 +196,18 @@ def generate_command(args: argparse.Namespace) -> int:
         f"{size / 1e6:.1f} MB, {seconds:.1f} s"
     )
     return 0
+
+
+def hard_normals(text: str) -> frozenset[str]:
+    """`--hard-normals`: pattern names, comma-separated, or "all"."""
+    names = {name.strip() for name in text.split(",") if name.strip()}
+    if names == {"all"}:
+        return frozenset(normals.NORMAL_PATTERNS)
+    if unknown := sorted(names - set(normals.NORMAL_PATTERNS)):
+        raise ValueError(
+            f"--hard-normals: unknown {', '.join(unknown)} (known: all, {', '.join(normals.NORMAL_PATTERNS)})"
+        )
+    return frozenset(names)
 
 
 def iter_label_keys(folder: PlantFolder) -> Iterator[str]:

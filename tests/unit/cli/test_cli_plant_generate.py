@@ -10,6 +10,7 @@ import pytest
 from plexlabor_dev.cli import main
 from plexlabor_dev.simulator import generator
 from plexlabor_dev.simulator.generator import PlantSpec, check_size
+from plexlabor_dev.simulator.normals import NORMALS_FILE, read_truth
 
 TINY = ["--employees", "6", "--weeks", "1", "--quiet"]
 
@@ -82,3 +83,13 @@ def test_a_large_plant_gets_an_estimate_first(tmp_path: Path) -> None:
     note = check_size(PlantSpec(employees=5000, weeks=26), tmp_path / "big")
     assert note is not None and note.startswith("plant generate: 5,000 employees x 26 weeks: about 2.6 GB and")
     assert check_size(PlantSpec(employees=20, weeks=4), tmp_path / "small") is None
+
+
+def test_hard_normals_are_switched_on_by_name_or_all(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _generate(tmp_path / "two", "--hard-normals", "rest_breaks, rotation") == 0
+    assert {day.pattern for day in read_truth(tmp_path / "two")} <= {"rest_breaks", "rotation"}
+    assert _generate(tmp_path / "all", "--hard-normals", "all") == 0
+    assert (tmp_path / "all" / NORMALS_FILE).exists()
+    assert _generate(tmp_path / "bad", "--hard-normals", "rest_breaks,night_owls") == 2
+    assert "--hard-normals: unknown night_owls (known: all, rotation," in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
