@@ -20,6 +20,7 @@ LONG = {
     "plant generate": ["--out", "p"],
     "analytics scores": ["--plant", "p"],
     "incidents train": ["--osha", "f", "--out", "m"],
+    "copilot index": ["--procedures", "f", "--out", "d"],
 }
 
 
