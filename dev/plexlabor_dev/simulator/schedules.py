@@ -79,7 +79,10 @@ def _schedule_day(
         cover = [w for w in sim.world.wc_by_dept[person.dept.code] if sim.world.qualified(person, w, day)]
         workcenter = rng.choice(cover) if cover else person.home_wc
     ordinary = on_leave or future or plan == EXCESSIVE_WEEKS.plan
-    day_plan = DayPlan((start, end), (start, end)) if ordinary else DAY_CHANGES.plan(sim, day, shift, start, end)
+    rested_from = sim.world.last_worked_end.get(person.id, float("-inf"))
+    day_plan = (
+        DayPlan((start, end), (start, end)) if ordinary else DAY_CHANGES.plan(sim, day, shift, start, end, rested_from)
+    )
     assignment = {"employeeId": person.id, "shiftId": f"SH{shift.code}", "workDate": day.isoformat()}
     sim.emit(
         "shift-assignments",
@@ -117,6 +120,7 @@ def _schedule_day(
     if on_leave or worked_start >= sim.as_of or rng.random() < NO_SHOW_RATE:  # leave, not yet started, no-show
         return
     workday.work_day(sim, person, day, worked_start, worked_end, workcenter, normal_change=bool(day_plan.pattern))
+    sim.world.last_worked_end[person.id] = worked_end
     _note_patterns(sim, person, day, shift, (start, end), day_plan)
 
 

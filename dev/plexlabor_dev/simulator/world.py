@@ -145,6 +145,7 @@ class World:
     week_first_tce: dict[tuple[str, IsoWeek], tuple[str, str]] = field(default_factory=dict)
     # Hard normal patterns (`normals`): who rotates shifts, and every shift-day a pattern shaped.
     rotating: frozenset[str] | None = None
+    last_worked_end: dict[str, float] = field(default_factory=dict)  # employee -> end of their last day worked
     clock_drift: dict[str, tuple[float, float, float] | None] = field(default_factory=dict)  # device -> from, to, s
     normal_days: list[NormalDay] = field(default_factory=list)
 

@@ -17,6 +17,7 @@ from plexlabor_dev.simulator.context import HOUR, PlantSpec, Sim
 from plexlabor_dev.simulator.generator import build_plant, generate_plant
 from plexlabor_dev.simulator.normals import (
     CLOCK_DRIFT,
+    DAY_CHANGES,
     HABIT_DRIFT,
     NORMAL_PATTERNS,
     NORMALS_FILE,
@@ -204,3 +205,19 @@ def test_a_drifting_clock_is_off_by_2_to_6_minutes_for_two_to_four_weeks_and_the
         assert CLOCK_DRIFT.error(sim, device, start + HOUR) == seconds
         assert CLOCK_DRIFT.error(sim, device, end + HOUR) == 0.0
         assert CLOCK_DRIFT.error(sim, "MOBILE-APP", start + HOUR) == 0.0
+
+
+def test_no_pattern_makes_anyone_punch_in_while_still_on_their_last_shift(plant: Plant) -> None:
+    for entries in plant.entries.values():
+        closed = sorted((t_in, t_out) for t_in, t_out in entries if t_out is not None)
+        assert all(b[0] >= a[1] - 60 for a, b in pairwise(closed))
+
+
+def test_a_swap_is_not_made_when_it_would_leave_less_than_eight_hours_rest(tmp_path: Path) -> None:
+    with PlantWriter(PlantFolder(tmp_path)) as out:
+        sim = Sim(PlantSpec(hard_normals=frozenset({"shift_swaps"})), out)
+        day, first = date(2026, 11, 17), catalog.SHIFTS[0]
+        start, end = sim.shift_window(day, first)  # a 1st-shift day: the swap would be to the 2nd (14:30)
+        rested = [DAY_CHANGES.plan(sim, day, first, start, end, float("-inf")).pattern for _ in range(1000)]
+        tired = [DAY_CHANGES.plan(sim, day, first, start, end, start + 7 * HOUR).pattern for _ in range(1000)]
+    assert "shift_swaps" in rested and "shift_swaps" not in tired

@@ -1,7 +1,8 @@
 """Days worked other than first scheduled, none of them an anomaly (at most one per shift-day):
 
 - `shift_swaps`: the employee swapped shifts with a colleague and works the hours of the shift before
-  or after their own (never one that would overlap their shifts of the day before or after); the swap
+  or after their own (never one that would overlap their shifts of the day before or after, nor start
+  less than 8 hours after the last day they worked); the swap
   never reaches the schedule, which still shows the shift first planned;
 - `approved_overtime`: asked to stay 1-2 hours longer; the supervisor's edit reaches the schedule,
   whose end is the one worked;
@@ -22,6 +23,8 @@ from plexlabor_dev.simulator.normals.base import NormalPattern
 
 SHARES = {"shift_swaps": 0.02, "approved_overtime": 0.03, "early_release": 0.02, "partial_leave": 0.015}
 """Of scheduled working days (not leave, not past the end of history, not in an excessive week)."""
+MIN_REST = 8 * HOUR
+"""A swap never starts sooner than this after the person's last day worked ended."""
 
 
 def swappable(shift: catalog.ShiftDef) -> list[catalog.ShiftDef]:
@@ -47,8 +50,11 @@ class DayChanges(NormalPattern):
     def on(self, sim: Sim) -> bool:
         return any(name in sim.spec.hard_normals for name in SHARES)
 
-    def plan(self, sim: Sim, day: date, day_shift: catalog.ShiftDef, start: float, end: float) -> DayPlan:
-        """The plan of a working day scheduled on `day_shift` from `start` to `end`."""
+    def plan(
+        self, sim: Sim, day: date, day_shift: catalog.ShiftDef, start: float, end: float, rested_from: float
+    ) -> DayPlan:
+        """The plan of a working day scheduled on `day_shift` from `start` to `end`; `rested_from` is the end
+        of the person's last day worked (a swap that would leave less than `MIN_REST` is not made)."""
         plan = DayPlan((start, end), (start, end))
         if not self.on(sim):
             return plan
@@ -66,6 +72,8 @@ class DayChanges(NormalPattern):
         if chosen == "shift_swaps":
             other = rng.choice(swappable(day_shift))
             plan.worked = sim.shift_window(day, other)
+            if plan.worked[0] - rested_from < MIN_REST:
+                return DayPlan((start, end), (start, end))
         elif chosen == "approved_overtime":
             plan.worked = plan.scheduled = (start, end + rng.uniform(1, 2) * HOUR)
         elif chosen == "early_release":
