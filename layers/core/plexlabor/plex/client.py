@@ -7,29 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from plexlabor.models import (
-    ApprovedWorkcenter,
-    BadgeSwipe,
-    Building,
-    Certification,
-    ClockDevice,
-    DowntimeEntry,
-    Employee,
-    Job,
-    JobOperation,
-    LaborEntry,
-    Nonconformance,
-    PlexModel,
-    ScrapEntry,
-    Shift,
-    ShiftAssignment,
-    Skill,
-    TimeClockEntry,
-    UserAccount,
-    Workcenter,
-    WorkcenterEvent,
-    WorkcenterRequirement,
-)
+from plexlabor import models
 from plexlabor.models.types import format_plex_datetime
 from plexlabor.plex.datasource import DataSourceTransport, map_columns
 from plexlabor.plex.defaults import (
@@ -48,7 +26,7 @@ from plexlabor.plex.windows import check_window, date_windows, in_order, modifie
 
 logger = logging.getLogger(__name__)
 
-ModelT = TypeVar("ModelT", bound=PlexModel)
+ModelT = TypeVar("ModelT", bound=models.PlexModel)
 
 
 class PlexLaborClient:
@@ -136,37 +114,37 @@ class PlexLaborClient:
         pieces = date_windows(begin, end, self.settings.date_chunk_days)
         return in_order((record for lower, upper in pieces for record in fetch(lower, upper)), begin, end, moment)
 
-    def employees(self) -> list[Employee]:
-        return self._rest_list("employees", Employee)
+    def employees(self) -> list[models.Employee]:
+        return self._rest_list("employees", models.Employee)
 
-    def user_accounts(self) -> list[UserAccount]:
-        return self._rest_list("user-accounts", UserAccount)
+    def user_accounts(self) -> list[models.UserAccount]:
+        return self._rest_list("user-accounts", models.UserAccount)
 
-    def workcenters(self) -> list[Workcenter]:
-        return self._rest_list("workcenters", Workcenter)
+    def workcenters(self) -> list[models.Workcenter]:
+        return self._rest_list("workcenters", models.Workcenter)
 
-    def approved_workcenters(self) -> list[ApprovedWorkcenter]:
-        return self._rest_list("approved-workcenters", ApprovedWorkcenter)
+    def approved_workcenters(self) -> list[models.ApprovedWorkcenter]:
+        return self._rest_list("approved-workcenters", models.ApprovedWorkcenter)
 
-    def jobs(self) -> list[Job]:
-        return self._rest_list("jobs", Job)
+    def jobs(self) -> list[models.Job]:
+        return self._rest_list("jobs", models.Job)
 
-    def job_operations(self, job_id: str | None = None) -> list[JobOperation]:
+    def job_operations(self, job_id: str | None = None) -> list[models.JobOperation]:
         if job_id is not None:
-            return self._rest_list("job-operations", JobOperation, {"jobId": job_id})
+            return self._rest_list("job-operations", models.JobOperation, {"jobId": job_id})
         jobs = self.jobs()
         logger.info("reading operations job by job", extra={"jobs": len(jobs)})
-        operations: list[JobOperation] = []
+        operations: list[models.JobOperation] = []
         for job in jobs:
-            operations.extend(self._rest_list("job-operations", JobOperation, {"jobId": job.id}))
+            operations.extend(self._rest_list("job-operations", models.JobOperation, {"jobId": job.id}))
         return operations
 
     def time_clock_entries(
         self, begin: datetime, end: datetime, *, employee_id: str | None = None
-    ) -> list[TimeClockEntry]:
+    ) -> list[models.TimeClockEntry]:
         return self._rest_window(
             "time-clock-entries",
-            TimeClockEntry,
+            models.TimeClockEntry,
             begin,
             end,
             params=(BEGIN_DATE_PARAM, END_DATE_PARAM),
@@ -174,20 +152,20 @@ class PlexLaborClient:
             extra={EMPLOYEE_ID_PARAM: employee_id} if employee_id else None,
         )
 
-    def time_clock_entries_modified(self, since: datetime, until: datetime) -> list[TimeClockEntry]:
+    def time_clock_entries_modified(self, since: datetime, until: datetime) -> list[models.TimeClockEntry]:
         return self._rest_window(
             "time-clock-entries",
-            TimeClockEntry,
+            models.TimeClockEntry,
             since,
             until,
             params=(MODIFIED_START_PARAM, MODIFIED_END_PARAM),
             moment=modified_marker,
         )
 
-    def labor_entries(self, begin: datetime, end: datetime) -> list[LaborEntry]:
+    def labor_entries(self, begin: datetime, end: datetime) -> list[models.LaborEntry]:
         return self._rest_window(
             "labor-entries",
-            LaborEntry,
+            models.LaborEntry,
             begin,
             end,
             params=(BEGIN_DATE_PARAM, END_DATE_PARAM),
@@ -211,38 +189,38 @@ class PlexLaborClient:
 
         return self._in_chunks(fetch, moment_of(DATASOURCE_WINDOW_FIELDS[name]), begin, end)
 
-    def buildings(self) -> list[Building]:
-        return self._ds_list("buildings", Building)
+    def buildings(self) -> list[models.Building]:
+        return self._ds_list("buildings", models.Building)
 
-    def clock_devices(self) -> list[ClockDevice]:
-        return self._ds_list("clock-devices", ClockDevice)
+    def clock_devices(self) -> list[models.ClockDevice]:
+        return self._ds_list("clock-devices", models.ClockDevice)
 
-    def shifts(self) -> list[Shift]:
-        return self._ds_list("shifts", Shift)
+    def shifts(self) -> list[models.Shift]:
+        return self._ds_list("shifts", models.Shift)
 
-    def shift_assignments(self, begin: datetime, end: datetime) -> list[ShiftAssignment]:
-        return self._ds_window("shift-assignments", ShiftAssignment, begin, end)
+    def shift_assignments(self, begin: datetime, end: datetime) -> list[models.ShiftAssignment]:
+        return self._ds_window("shift-assignments", models.ShiftAssignment, begin, end)
 
-    def skills(self) -> list[Skill]:
-        return self._ds_list("skills", Skill)
+    def skills(self) -> list[models.Skill]:
+        return self._ds_list("skills", models.Skill)
 
-    def certifications(self) -> list[Certification]:
-        return self._ds_list("certifications", Certification)
+    def certifications(self) -> list[models.Certification]:
+        return self._ds_list("certifications", models.Certification)
 
-    def workcenter_requirements(self) -> list[WorkcenterRequirement]:
-        return self._ds_list("workcenter-requirements", WorkcenterRequirement)
+    def workcenter_requirements(self) -> list[models.WorkcenterRequirement]:
+        return self._ds_list("workcenter-requirements", models.WorkcenterRequirement)
 
-    def workcenter_events(self, begin: datetime, end: datetime) -> list[WorkcenterEvent]:
-        return self._ds_window("workcenter-events", WorkcenterEvent, begin, end)
+    def workcenter_events(self, begin: datetime, end: datetime) -> list[models.WorkcenterEvent]:
+        return self._ds_window("workcenter-events", models.WorkcenterEvent, begin, end)
 
-    def badge_swipes(self, begin: datetime, end: datetime) -> list[BadgeSwipe]:
-        return self._ds_window("badge-swipes", BadgeSwipe, begin, end)
+    def badge_swipes(self, begin: datetime, end: datetime) -> list[models.BadgeSwipe]:
+        return self._ds_window("badge-swipes", models.BadgeSwipe, begin, end)
 
-    def scrap_entries(self, begin: datetime, end: datetime) -> list[ScrapEntry]:
-        return self._ds_window("scrap-entries", ScrapEntry, begin, end)
+    def scrap_entries(self, begin: datetime, end: datetime) -> list[models.ScrapEntry]:
+        return self._ds_window("scrap-entries", models.ScrapEntry, begin, end)
 
-    def downtime_entries(self, begin: datetime, end: datetime) -> list[DowntimeEntry]:
-        return self._ds_window("downtime-entries", DowntimeEntry, begin, end)
+    def downtime_entries(self, begin: datetime, end: datetime) -> list[models.DowntimeEntry]:
+        return self._ds_window("downtime-entries", models.DowntimeEntry, begin, end)
 
-    def nonconformances(self, begin: datetime, end: datetime) -> list[Nonconformance]:
-        return self._ds_window("nonconformances", Nonconformance, begin, end)
+    def nonconformances(self, begin: datetime, end: datetime) -> list[models.Nonconformance]:
+        return self._ds_window("nonconformances", models.Nonconformance, begin, end)

@@ -24,41 +24,19 @@ from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
-from plexlabor.models import (
-    ApprovedWorkcenter,
-    BadgeSwipe,
-    Building,
-    Certification,
-    ClockDevice,
-    DowntimeEntry,
-    Employee,
-    Job,
-    JobOperation,
-    LaborEntry,
-    Nonconformance,
-    PlexModel,
-    ScrapEntry,
-    Shift,
-    ShiftAssignment,
-    Skill,
-    TimeClockEntry,
-    UserAccount,
-    Workcenter,
-    WorkcenterEvent,
-    WorkcenterRequirement,
-)
+from plexlabor import models
 from plexlabor.plant import BadRecord, BadRecordError, PlantFolder
 from plexlabor.plex.port import Extract
 from plexlabor.plex.windows import WINDOW_FIELDS, check_window, in_order, modified_marker, moment_of
 
-ModelT = TypeVar("ModelT", bound=PlexModel)
+ModelT = TypeVar("ModelT", bound=models.PlexModel)
 
 DATE_MARGIN = timedelta(days=1)
 """A raw line's date is compared as written: a UTC offset moves it by less than a day."""
 
 
 @cache
-def _list_of(model: type[PlexModel]) -> TypeAdapter[list[Any]]:
+def _list_of(model: type[models.PlexModel]) -> TypeAdapter[list[Any]]:
     return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
@@ -103,7 +81,7 @@ class PlantFolderSource:
         self.skipped: list[BadRecord] = []
         self._skipped_at: set[tuple[str, int]] = set()
         self._cache: dict[str, list[Any]] = {}
-        self._operations_by_job: dict[str, list[JobOperation]] | None = None
+        self._operations_by_job: dict[str, list[models.JobOperation]] | None = None
         self._lock = threading.RLock()  # reentrant: a bad record is noted while `_all` holds it
 
     def timezone(self) -> str:
@@ -161,28 +139,28 @@ class PlantFolderSource:
         records = self._parse(model, _near(self._lines(model.resource), field, begin, end))
         return in_order(records, begin, end, moment_of(field))
 
-    def employees(self) -> list[Employee]:
-        return self._all(Employee)
+    def employees(self) -> list[models.Employee]:
+        return self._all(models.Employee)
 
-    def user_accounts(self) -> list[UserAccount]:
-        return self._all(UserAccount)
+    def user_accounts(self) -> list[models.UserAccount]:
+        return self._all(models.UserAccount)
 
-    def workcenters(self) -> list[Workcenter]:
-        return self._all(Workcenter)
+    def workcenters(self) -> list[models.Workcenter]:
+        return self._all(models.Workcenter)
 
-    def approved_workcenters(self) -> list[ApprovedWorkcenter]:
-        return self._all(ApprovedWorkcenter)
+    def approved_workcenters(self) -> list[models.ApprovedWorkcenter]:
+        return self._all(models.ApprovedWorkcenter)
 
-    def jobs(self) -> list[Job]:
-        return self._all(Job)
+    def jobs(self) -> list[models.Job]:
+        return self._all(models.Job)
 
-    def job_operations(self, job_id: str | None = None) -> list[JobOperation]:
-        operations = self._all(JobOperation)
+    def job_operations(self, job_id: str | None = None) -> list[models.JobOperation]:
+        operations = self._all(models.JobOperation)
         if job_id is None:
             return operations
         with self._lock:
             if self._operations_by_job is None:
-                by_job: dict[str, list[JobOperation]] = defaultdict(list)
+                by_job: dict[str, list[models.JobOperation]] = defaultdict(list)
                 for operation in operations:
                     by_job[operation.job_id].append(operation)
                 self._operations_by_job = dict(by_job)
@@ -190,49 +168,49 @@ class PlantFolderSource:
 
     def time_clock_entries(
         self, begin: datetime, end: datetime, *, employee_id: str | None = None
-    ) -> list[TimeClockEntry]:
-        entries = self._window(TimeClockEntry, begin, end)
+    ) -> list[models.TimeClockEntry]:
+        entries = self._window(models.TimeClockEntry, begin, end)
         return entries if employee_id is None else [entry for entry in entries if entry.employee_id == employee_id]
 
-    def time_clock_entries_modified(self, since: datetime, until: datetime) -> list[TimeClockEntry]:
+    def time_clock_entries_modified(self, since: datetime, until: datetime) -> list[models.TimeClockEntry]:
         since, until = check_window(since, until)
-        return in_order(self._all(TimeClockEntry), since, until, modified_marker)
+        return in_order(self._all(models.TimeClockEntry), since, until, modified_marker)
 
-    def labor_entries(self, begin: datetime, end: datetime) -> list[LaborEntry]:
-        return self._window(LaborEntry, begin, end)
+    def labor_entries(self, begin: datetime, end: datetime) -> list[models.LaborEntry]:
+        return self._window(models.LaborEntry, begin, end)
 
-    def buildings(self) -> list[Building]:
-        return self._all(Building)
+    def buildings(self) -> list[models.Building]:
+        return self._all(models.Building)
 
-    def clock_devices(self) -> list[ClockDevice]:
-        return self._all(ClockDevice)
+    def clock_devices(self) -> list[models.ClockDevice]:
+        return self._all(models.ClockDevice)
 
-    def shifts(self) -> list[Shift]:
-        return self._all(Shift)
+    def shifts(self) -> list[models.Shift]:
+        return self._all(models.Shift)
 
-    def shift_assignments(self, begin: datetime, end: datetime) -> list[ShiftAssignment]:
-        return self._window(ShiftAssignment, begin, end)
+    def shift_assignments(self, begin: datetime, end: datetime) -> list[models.ShiftAssignment]:
+        return self._window(models.ShiftAssignment, begin, end)
 
-    def skills(self) -> list[Skill]:
-        return self._all(Skill)
+    def skills(self) -> list[models.Skill]:
+        return self._all(models.Skill)
 
-    def certifications(self) -> list[Certification]:
-        return self._all(Certification)
+    def certifications(self) -> list[models.Certification]:
+        return self._all(models.Certification)
 
-    def workcenter_requirements(self) -> list[WorkcenterRequirement]:
-        return self._all(WorkcenterRequirement)
+    def workcenter_requirements(self) -> list[models.WorkcenterRequirement]:
+        return self._all(models.WorkcenterRequirement)
 
-    def workcenter_events(self, begin: datetime, end: datetime) -> list[WorkcenterEvent]:
-        return self._window(WorkcenterEvent, begin, end)
+    def workcenter_events(self, begin: datetime, end: datetime) -> list[models.WorkcenterEvent]:
+        return self._window(models.WorkcenterEvent, begin, end)
 
-    def badge_swipes(self, begin: datetime, end: datetime) -> list[BadgeSwipe]:
-        return self._window(BadgeSwipe, begin, end)
+    def badge_swipes(self, begin: datetime, end: datetime) -> list[models.BadgeSwipe]:
+        return self._window(models.BadgeSwipe, begin, end)
 
-    def scrap_entries(self, begin: datetime, end: datetime) -> list[ScrapEntry]:
-        return self._window(ScrapEntry, begin, end)
+    def scrap_entries(self, begin: datetime, end: datetime) -> list[models.ScrapEntry]:
+        return self._window(models.ScrapEntry, begin, end)
 
-    def downtime_entries(self, begin: datetime, end: datetime) -> list[DowntimeEntry]:
-        return self._window(DowntimeEntry, begin, end)
+    def downtime_entries(self, begin: datetime, end: datetime) -> list[models.DowntimeEntry]:
+        return self._window(models.DowntimeEntry, begin, end)
 
-    def nonconformances(self, begin: datetime, end: datetime) -> list[Nonconformance]:
-        return self._window(Nonconformance, begin, end)
+    def nonconformances(self, begin: datetime, end: datetime) -> list[models.Nonconformance]:
+        return self._window(models.Nonconformance, begin, end)

@@ -16,28 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from plexlabor.models import (
-    ApprovedWorkcenter,
-    BadgeSwipe,
-    Building,
-    Certification,
-    ClockDevice,
-    DowntimeEntry,
-    Employee,
-    Job,
-    JobOperation,
-    LaborEntry,
-    Nonconformance,
-    ScrapEntry,
-    Shift,
-    ShiftAssignment,
-    Skill,
-    TimeClockEntry,
-    UserAccount,
-    Workcenter,
-    WorkcenterEvent,
-    WorkcenterRequirement,
-)
+from plexlabor import models
 
 
 @dataclass(frozen=True)
@@ -62,68 +41,68 @@ class LaborDataPort(Protocol):
         ...
 
     # Connect REST resources
-    def employees(self) -> list[Employee]: ...
+    def employees(self) -> list[models.Employee]: ...
 
-    def user_accounts(self) -> list[UserAccount]: ...
+    def user_accounts(self) -> list[models.UserAccount]: ...
 
-    def workcenters(self) -> list[Workcenter]: ...
+    def workcenters(self) -> list[models.Workcenter]: ...
 
-    def approved_workcenters(self) -> list[ApprovedWorkcenter]: ...
+    def approved_workcenters(self) -> list[models.ApprovedWorkcenter]: ...
 
-    def jobs(self) -> list[Job]: ...
+    def jobs(self) -> list[models.Job]: ...
 
-    def job_operations(self, job_id: str | None = None) -> list[JobOperation]:
+    def job_operations(self, job_id: str | None = None) -> list[models.JobOperation]:
         """Operations of one job, or of every job when `job_id` is None (one call per job on Plex)."""
         ...
 
     def time_clock_entries(
         self, begin: datetime, end: datetime, *, employee_id: str | None = None
-    ) -> list[TimeClockEntry]:
+    ) -> list[models.TimeClockEntry]:
         """Punches whose `clockinTime` is in the window."""
         ...
 
-    def time_clock_entries_modified(self, since: datetime, until: datetime) -> list[TimeClockEntry]:
+    def time_clock_entries_modified(self, since: datetime, until: datetime) -> list[models.TimeClockEntry]:
         """The incremental poll: punches whose modifiedDate (else createdDate, clockoutTime,
         clockinTime) is in [since, until). Poll the next window from `until`."""
         ...
 
-    def labor_entries(self, begin: datetime, end: datetime) -> list[LaborEntry]:
+    def labor_entries(self, begin: datetime, end: datetime) -> list[models.LaborEntry]:
         """Labor records whose `startTime` is in the window."""
         ...
 
     # Data Source API (no REST resource exists for these)
-    def buildings(self) -> list[Building]: ...
+    def buildings(self) -> list[models.Building]: ...
 
-    def clock_devices(self) -> list[ClockDevice]: ...
+    def clock_devices(self) -> list[models.ClockDevice]: ...
 
-    def shifts(self) -> list[Shift]: ...
+    def shifts(self) -> list[models.Shift]: ...
 
-    def shift_assignments(self, begin: datetime, end: datetime) -> list[ShiftAssignment]:
+    def shift_assignments(self, begin: datetime, end: datetime) -> list[models.ShiftAssignment]:
         """Assignments whose `scheduledStart` is in the window."""
         ...
 
-    def skills(self) -> list[Skill]: ...
+    def skills(self) -> list[models.Skill]: ...
 
-    def certifications(self) -> list[Certification]: ...
+    def certifications(self) -> list[models.Certification]: ...
 
-    def workcenter_requirements(self) -> list[WorkcenterRequirement]: ...
+    def workcenter_requirements(self) -> list[models.WorkcenterRequirement]: ...
 
-    def workcenter_events(self, begin: datetime, end: datetime) -> list[WorkcenterEvent]:
+    def workcenter_events(self, begin: datetime, end: datetime) -> list[models.WorkcenterEvent]:
         """Events whose `eventTime` is in the window."""
         ...
 
-    def badge_swipes(self, begin: datetime, end: datetime) -> list[BadgeSwipe]:
+    def badge_swipes(self, begin: datetime, end: datetime) -> list[models.BadgeSwipe]:
         """Swipes whose `swipeTime` is in the window."""
         ...
 
-    def scrap_entries(self, begin: datetime, end: datetime) -> list[ScrapEntry]:
+    def scrap_entries(self, begin: datetime, end: datetime) -> list[models.ScrapEntry]:
         """Scrap whose `scrapTime` is in the window."""
         ...
 
-    def downtime_entries(self, begin: datetime, end: datetime) -> list[DowntimeEntry]:
+    def downtime_entries(self, begin: datetime, end: datetime) -> list[models.DowntimeEntry]:
         """Downtime whose `startTime` is in the window."""
         ...
 
-    def nonconformances(self, begin: datetime, end: datetime) -> list[Nonconformance]:
+    def nonconformances(self, begin: datetime, end: datetime) -> list[models.Nonconformance]:
         """Quality audit and inspection findings whose `foundTime` is in the window."""
         ...

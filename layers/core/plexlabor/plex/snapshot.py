@@ -17,29 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from plexlabor.models import (
-    PLANT_MODELS,
-    ApprovedWorkcenter,
-    BadgeSwipe,
-    Building,
-    Certification,
-    ClockDevice,
-    DowntimeEntry,
-    Employee,
-    Job,
-    JobOperation,
-    LaborEntry,
-    Nonconformance,
-    PlexModel,
-    ScrapEntry,
-    Shift,
-    ShiftAssignment,
-    Skill,
-    TimeClockEntry,
-    Workcenter,
-    WorkcenterEvent,
-    WorkcenterRequirement,
-)
+from plexlabor import models
+from plexlabor.models import PLANT_MODELS
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.plex.windows import check_window
 
@@ -77,6 +56,7 @@ CLOSED_JOBS = frozenset({"Complete", "Cancelled"})
 
 Window = tuple[datetime, datetime]
 
+
 def _attribute(resource: str) -> str:
     """The snapshot field, and the port method, of a resource: `time-clock-entries` -> `time_clock_entries`."""
     return resource.replace("-", "_")
@@ -89,27 +69,27 @@ class PlexSnapshot:
     timezone: str
     windows: Mapping[Windowed, Window] = field(default_factory=dict)
     """The window each kind of record was read in (UTC, half-open)."""
-    employees: tuple[Employee, ...] = ()
-    workcenters: tuple[Workcenter, ...] = ()
-    approved_workcenters: tuple[ApprovedWorkcenter, ...] = ()
-    jobs: tuple[Job, ...] = ()
-    job_operations: tuple[JobOperation, ...] = ()
-    shifts: tuple[Shift, ...] = ()
-    skills: tuple[Skill, ...] = ()
-    certifications: tuple[Certification, ...] = ()
-    workcenter_requirements: tuple[WorkcenterRequirement, ...] = ()
-    buildings: tuple[Building, ...] = ()
-    clock_devices: tuple[ClockDevice, ...] = ()
-    time_clock_entries: tuple[TimeClockEntry, ...] = ()
-    labor_entries: tuple[LaborEntry, ...] = ()
-    shift_assignments: tuple[ShiftAssignment, ...] = ()
-    workcenter_events: tuple[WorkcenterEvent, ...] = ()
-    badge_swipes: tuple[BadgeSwipe, ...] = ()
-    scrap_entries: tuple[ScrapEntry, ...] = ()
-    downtime_entries: tuple[DowntimeEntry, ...] = ()
-    nonconformances: tuple[Nonconformance, ...] = ()
+    employees: tuple[models.Employee, ...] = ()
+    workcenters: tuple[models.Workcenter, ...] = ()
+    approved_workcenters: tuple[models.ApprovedWorkcenter, ...] = ()
+    jobs: tuple[models.Job, ...] = ()
+    job_operations: tuple[models.JobOperation, ...] = ()
+    shifts: tuple[models.Shift, ...] = ()
+    skills: tuple[models.Skill, ...] = ()
+    certifications: tuple[models.Certification, ...] = ()
+    workcenter_requirements: tuple[models.WorkcenterRequirement, ...] = ()
+    buildings: tuple[models.Building, ...] = ()
+    clock_devices: tuple[models.ClockDevice, ...] = ()
+    time_clock_entries: tuple[models.TimeClockEntry, ...] = ()
+    labor_entries: tuple[models.LaborEntry, ...] = ()
+    shift_assignments: tuple[models.ShiftAssignment, ...] = ()
+    workcenter_events: tuple[models.WorkcenterEvent, ...] = ()
+    badge_swipes: tuple[models.BadgeSwipe, ...] = ()
+    scrap_entries: tuple[models.ScrapEntry, ...] = ()
+    downtime_entries: tuple[models.DowntimeEntry, ...] = ()
+    nonconformances: tuple[models.Nonconformance, ...] = ()
 
-    def rows(self) -> dict[str, tuple[PlexModel, ...]]:
+    def rows(self) -> dict[str, tuple[models.PlexModel, ...]]:
         """The records per resource name (`time-clock-entries`, ...)."""
         return {name: getattr(self, _attribute(name)) for name in (*REFERENCE, *WINDOWED)}
 
@@ -178,7 +158,7 @@ def collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _open_operations(port: LaborDataPort, jobs: tuple[Job, ...]) -> list[JobOperation]:
+def _open_operations(port: LaborDataPort, jobs: tuple[models.Job, ...]) -> list[models.JobOperation]:
     open_jobs = [job.id for job in jobs if job.status not in CLOSED_JOBS]
     if len(open_jobs) == len(jobs):
         return port.job_operations()
