@@ -213,7 +213,7 @@ def test_no_pattern_makes_anyone_punch_in_while_still_on_their_last_shift(plant:
         assert all(b[0] >= a[1] - 60 for a, b in pairwise(closed))
 
 
-def test_a_swap_is_not_made_when_it_would_leave_less_than_eight_hours_rest(tmp_path: Path) -> None:
+def test_a_swap_is_not_made_when_it_would_leave_less_than_six_hours_rest(tmp_path: Path) -> None:
     with PlantWriter(PlantFolder(tmp_path)) as out:
         sim = Sim(PlantSpec(hard_normals=frozenset({"shift_swaps"})), out)
         day, first = date(2026, 11, 17), catalog.SHIFTS[0]

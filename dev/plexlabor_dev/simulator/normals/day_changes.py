@@ -2,7 +2,7 @@
 
 - `shift_swaps`: the employee swapped shifts with a colleague and works the hours of the shift before
   or after their own (never one that would overlap their shifts of the day before or after, nor start
-  less than 8 hours after the last day they worked); the swap
+  less than 6 hours after the last day they worked); the swap
   never reaches the schedule, which still shows the shift first planned;
 - `approved_overtime`: asked to stay 1-2 hours longer; the supervisor's edit reaches the schedule,
   whose end is the one worked;
@@ -23,8 +23,9 @@ from plexlabor_dev.simulator.normals.base import NormalPattern
 
 SHARES = {"shift_swaps": 0.02, "approved_overtime": 0.03, "early_release": 0.02, "partial_leave": 0.015}
 """Of scheduled working days (not leave, not past the end of history, not in an excessive week)."""
-MIN_REST = 8 * HOUR
-"""A swap never starts sooner than this after the person's last day worked ended."""
+MIN_REST = 6 * HOUR
+"""A swap never starts sooner than this after the person's last day worked ended (23:00 to 06:00 is 7 h:
+a quick return some plants allow)."""
 
 
 def swappable(shift: catalog.ShiftDef) -> list[catalog.ShiftDef]:
