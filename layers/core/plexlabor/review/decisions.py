@@ -92,6 +92,10 @@ class ReviewService:
             recommendation_decision(recommended, decision, self.clock(), "queue"),
         )
 
+    def workflow_failed(self, finding_id: str) -> bool:
+        """Whether the punch finding's approval workflow failed (no mail went out: decide it here)."""
+        return self._failed_approval(finding_id) is not None
+
     def _failed_approval(self, finding_id: str) -> AuditEvent | None:
         """The finding's opening event when its approval workflow failed (`approval_failed`), else None."""
         events = self.audit.for_finding(finding_id)

@@ -73,6 +73,7 @@ PAGE_SIZE = 100
 KPI_DAYS = {"7": 7, "28": 28, "90": 90}
 """The periods the KPI page offers (`?days=`); anything else is 28."""
 FLASH = {"approve": "Approved.", "reject": "Rejected; the reason is kept for the model."}
+WORKFLOW_FAILED = "The e-mail asking for this decision could not be sent (its workflow failed): decide it here."
 RETURN_PAGES = frozenset({"/crew"})
 """Pages whose decision forms come back to them (`next`); any other `next` is ignored (no open redirect)."""
 
@@ -342,6 +343,8 @@ def item(item_id: str) -> Response[str]:
     found = page.deps.review.queue.item(page.viewer, item_id)
     done = _query().get("done")
     flash = {"level": "ok", "text": FLASH[done]} if done in FLASH else None
+    if found is not None and found.kind == PUNCH and flash is None and page.deps.review.workflow_failed(item_id):
+        flash = {"level": "error", "text": WORKFLOW_FAILED}
     if found is None:
         return page.render(
             "message.html",
