@@ -101,6 +101,24 @@ def test_workcenter_down_and_operation_completed_drop_their_segments() -> None:
     assert apply_event(crew, up) == crew
 
 
+def test_after_decisions_on_the_board_a_rejected_pair_is_never_suggested_again() -> None:
+    # Given the nightly plan (X at A, Y at B); the supervisor accepted Y at B and rejected X at A
+    crew = plant(start=2.0)
+    nightly = solve(crew)
+    decided = CurrentPlan(
+        assignments=frozenset(assignments_of(nightly) - {("JA", "X")}),
+        accepted=frozenset({("JB", "Y")}),
+        rejected=frozenset({("JA", "X")}),
+    )
+    changed = ReplanMessage(reason="plan_changed", day=DAY, shift="1", detected_at=T0)
+
+    plan = replan(crew, decided, changed, T0, time_limit=10)
+
+    # Then the rest of the shift is re-planned around them: Y stays at B, the spare Z takes A, not X
+    assert assignments_of(plan) == {("JA", "Z"), ("JB", "Y")}
+    assert changed.describe(crew) == "the supervisor's decisions on the crew board"
+
+
 def test_a_message_must_name_what_changed() -> None:
     with pytest.raises(ValidationError, match="a call_off message needs employee_id"):
         ReplanMessage(reason="call_off", day=DAY, shift="1", detected_at=T0)

@@ -146,3 +146,32 @@ def test_call_offs_are_the_scheduled_operators_not_clocked_in(labelled_plant: Pl
     # ten minutes later the shift's start is out of the window: nothing is sent twice
     later = {**event, "time": (start + timedelta(minutes=27)).isoformat()}
     assert crew_call_offs.handler(later, FakeLambdaContext(), dependencies=deps)["call_offs"] == 0
+
+
+def test_after_a_rejection_on_the_board_the_re_plan_leaves_that_person_out_of_that_seat(
+    planned: tuple[LaborSource, InMemoryAuditStore],
+) -> None:
+    source, store = planned
+    nightly = _crew_events(store, "crew_planner")
+    waiting = next(e for e in nightly if e.status is AuditStatus.PENDING_APPROVAL)
+    rejected = (str(waiting.payload["segment"]), waiting.employee_id)
+    store.append(
+        recommendation_decision(
+            Recommended.of(waiting),
+            Decision(action=ApprovalAction.REJECT, reason="needs him on the press", supervisor_id="E00001"),
+            SINCE,
+            "queue",
+        )
+    )
+    current, _ = read_current_plan(store, DAY, "1", SINCE)
+    assert current.rejected == {rejected} and rejected not in current.assignments
+    now = SHIFT_START - timedelta(hours=1)
+    deps = wiring.ReplanDependencies(source=source, store=store, time_limit_s=20, clock=lambda: now)
+    message = ReplanMessage(reason="plan_changed", day=DAY, shift="1", detected_at=now)
+
+    assert crew_replan.handler(_sqs(message), FakeLambdaContext(), dependencies=deps) == {"batchItemFailures": []}
+
+    suggested = {(str(e.payload["segment"]), e.employee_id) for e in _crew_events(store, "crew_replan")}
+    assert rejected not in suggested
+    after, _ = read_current_plan(store, DAY, "1", SINCE)
+    assert rejected not in after.assignments and after.rejected == {rejected}

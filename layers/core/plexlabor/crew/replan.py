@@ -8,6 +8,8 @@ a workcenter that is down has no work, a completed operation needs nobody). Then
 
 - **held**: every pair of the current plan that has started by `now` or that a supervisor accepted
   stays, whatever it costs (its operator must still be allowed there: a called-off operator's pairs go);
+  a pair a supervisor rejected is never chosen again (`plan_changed`, sent from the crew board after
+  decisions there, re-plans the rest of the shift around them);
 - **minimal change**: every pair not in the current plan costs `CrewPolicy.change_cost` dollars
   (`Compiled.change`), so the optimizer moves someone only when the move is worth more than that,
   and a call-off is covered by the fewest moves that fill the seat;
@@ -40,6 +42,7 @@ ReplanReason = Literal[
     "operation_added",
     "operation_moved",
     "operation_completed",
+    "plan_changed",
 ]
 CALL_OFF_LEAVE = "call_off"
 """The leave type a called-off operator gets in the re-planned problem."""
@@ -51,9 +54,14 @@ _NEEDS = {
     "operation_added": "job_operation_id",
     "operation_moved": "job_operation_id",
     "operation_completed": "job_operation_id",
+    "plan_changed": None,  # a supervisor accepted or rejected suggestions on the crew board: the plan says which
 }
 Assignment = tuple[str, str]
 """(job segment key, employee id): one seat of a plan."""
+REFUSED_PAIR_COST = 1e7
+"""What a pair a supervisor rejected costs in a re-plan: more than any seat is worth (a seat's value and
+its unstaffed penalty are hundreds of dollars), so it is never chosen; a finite cost keeps HiGHS's
+objective finite, where removing the pair would re-index every array of the compiled problem."""
 
 
 class ReplanMessage(BaseModel):
@@ -72,6 +80,8 @@ class ReplanMessage(BaseModel):
     def describe(self, problem: CrewProblem) -> str:
         """What happened, as people name it: "a call-off of E01234", "workcenter CNC-04 down", "job 4711
         operation 20 completed" (codes from `problem`, the shift's problem before the event)."""
+        if self.reason == "plan_changed":
+            return "the supervisor's decisions on the crew board"
         if self.employee_id is not None:
             return f"{'a call-off' if self.reason == 'call_off' else 'an absence'} of {self.employee_id}"
         if self.workcenter_id is not None:
@@ -85,18 +95,20 @@ class ReplanMessage(BaseModel):
     @model_validator(mode="after")
     def _names_what_changed(self) -> Self:
         needed = _NEEDS[self.reason]
-        if getattr(self, needed) is None:
+        if needed is not None and getattr(self, needed) is None:
             raise ValueError(f"a {self.reason} message needs {needed}")
         return self
 
 
 class CurrentPlan(BaseModel):
-    """The plan being changed: its assignments, and those a supervisor accepted (held)."""
+    """The plan being changed: its assignments, those a supervisor accepted (held) and those a supervisor
+    rejected (never suggested again)."""
 
     model_config = ConfigDict(frozen=True)
 
     assignments: frozenset[Assignment] = frozenset()
     accepted: frozenset[Assignment] = frozenset()
+    rejected: frozenset[Assignment] = frozenset()
 
     @classmethod
     def of(cls, plan: CrewPlan) -> CurrentPlan:
@@ -151,6 +163,7 @@ def with_current_plan(compiled: Compiled, current: CurrentPlan, now: datetime) -
     )
     change = np.full(len(compiled.pair_job), compiled.problem.policy.change_cost)
     change[in_plan] = 0.0
+    change[[index[a] for a in current.rejected if a in index]] = REFUSED_PAIR_COST
     return replace(compiled, change=change, held=np.array(held, dtype=np.int64))
 
 

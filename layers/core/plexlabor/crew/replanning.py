@@ -67,17 +67,18 @@ class ReplanSender(Protocol):
 def read_current_plan(
     store: AuditStore, day: date, shift: str, since: datetime
 ) -> tuple[CurrentPlan, dict[Assignment, AuditEvent]]:
-    """The shift's current plan from the audit table, and the opening event of each of its assignments
-    that nobody decided yet (what a re-plan may supersede)."""
+    """The shift's current plan from the audit table (what a supervisor accepted is held, what one
+    rejected is kept out), and the opening event of each of its assignments that nobody decided yet
+    (what a re-plan may supersede)."""
     closed: set[str] = set()
-    approved: set[str] = set()
+    decided: dict[AuditStatus, set[str]] = {}
     for status in (AuditStatus.APPROVED, AuditStatus.REJECTED, AuditStatus.EXPIRED):
-        ids = {e.finding_id for e in store.by_status(status, since, READ_LIMIT) if e.finding_id}
-        closed |= ids
-        if status is AuditStatus.APPROVED:
-            approved = ids
+        decided[status] = {e.finding_id for e in store.by_status(status, since, READ_LIMIT) if e.finding_id}
+        closed |= decided[status]
+    approved = decided[AuditStatus.APPROVED]
     openings: dict[Assignment, AuditEvent] = {}
     accepted: set[Assignment] = set()
+    rejected: set[Assignment] = set()
     for status in (AuditStatus.PENDING_APPROVAL, AuditStatus.LOGGED):
         for event in store.by_status(status, since, READ_LIMIT):
             payload = event.payload
@@ -92,9 +93,15 @@ def read_current_plan(
             assignment = (str(payload["segment"]), event.employee_id)
             if event.event_id in approved:
                 accepted.add(assignment)
+            elif event.event_id in decided[AuditStatus.REJECTED]:
+                rejected.add(assignment)
             elif event.event_id not in closed:
                 openings[assignment] = event
-    plan = CurrentPlan(assignments=frozenset(openings) | frozenset(accepted), accepted=frozenset(accepted))
+    plan = CurrentPlan(
+        assignments=frozenset(openings) | frozenset(accepted),
+        accepted=frozenset(accepted),
+        rejected=frozenset(rejected),
+    )
     return plan, openings
 
 
