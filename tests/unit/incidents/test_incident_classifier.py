@@ -98,9 +98,13 @@ def test_saved_model_classifies_the_same(trained: IncidentClassifier, tmp_path: 
     [
         (b"not a pickle", "not an incident model"),
         (pickle.dumps({"format": "other"}), "not an incident model"),
-        (gzip.compress(pickle.dumps({"format": "other"})), "not an incident model of format"),
-        (gzip.compress(pickle.dumps({"format": MODEL_FORMAT, "sklearn": "0.1"})), "trained with scikit-learn 0.1"),
+        (gzip.compress(pickle.dumps({"format": "other"}), mtime=0), "not an incident model of format"),
+        (
+            gzip.compress(pickle.dumps({"format": MODEL_FORMAT, "sklearn": "0.1"}), mtime=0),
+            "trained with scikit-learn 0.1",
+        ),
     ],
+    ids=["not-a-pickle", "plain-pickle", "other-format", "other-sklearn"],  # the same in every xdist worker
 )
 def test_other_files_are_refused_by_name(tmp_path: Path, blob: bytes, problem: str) -> None:
     path = tmp_path / "m.pkl"
