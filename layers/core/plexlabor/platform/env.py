@@ -44,6 +44,8 @@ SHOW_NAMES_TO = "SHOW_NAMES_TO"
 numbers on pages and in e-mail, or `none`; unset = all four. Others see the employee number only."""
 ARTIFACTS_DIR = "PLEXLABOR_ARTIFACTS_DIR"
 """A folder for model artifacts instead of the bucket (local runs)."""
+COPILOT_BEDROCK_MODEL_ID = "COPILOT_BEDROCK_MODEL_ID"
+"""The Bedrock model that words the copilot's steps answers (Converse API); unset: the steps as written."""
 
 # Sign-in (Amazon Cognito user pool, its hosted UI and the web app's app client)
 COGNITO_USER_POOL_ID = "COGNITO_USER_POOL_ID"
