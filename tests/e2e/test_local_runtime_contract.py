@@ -57,10 +57,10 @@ FAKE = LocalResources(
 def test_local_variables_are_the_wiring_ones(spec: Any) -> None:
     """`infra.wiring` is what CDK resolves (tests/infra/test_infra_wiring.py checks it against the
     synthesized stack); locally every one of its variables gets a value (the rollout settings when
-    configured), and nothing else is added."""
+    configured), and nothing else is added but the spec's own fixed `environment`."""
     plex = PlexEnvironment("http://sim", settings={"TENANT_ID": "t-1"})
     local = function_environment(spec, FAKE, plex, stage="dev", log_level="INFO")
-    assert set(local) == set(environment_sources(spec, plex.settings.keys()))
+    assert set(local) == set(environment_sources(spec, plex.settings.keys())) | set(spec.environment)
     assert all(local.values())
 
 
