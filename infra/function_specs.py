@@ -371,6 +371,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             TableAccess.STATE_READ_WRITE,
             ReadSecret(SecretName.APPROVAL_SIGNING_KEY),
             SendTo(QueueName.WRITEBACK),  # approved crew assignments
+            SendTo(QueueName.REPLAN),  # the crew board's "re-plan the rest of the shift"
             PLEX,  # employees: the pages name people
         ),
         needs=(
@@ -393,6 +394,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             signed_in("GET", "/certifications"),
             signed_in("GET", "/forecasts"),
             signed_in("GET", "/crew"),  # the crew board; its decisions post to /items/{item_id}
+            signed_in("POST", "/crew/replan"),
             signed_in("GET", "/incidents/new"),  # the incident form; it posts to incident_log's POST /incidents
             signed_in("GET", "/incidents/{incident_id}"),  # an incident: codes, what the text says, correction
             signed_in("POST", "/incidents/{incident_id}"),

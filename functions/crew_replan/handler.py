@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.parser.models import SqsModel, SqsRecordMod
 from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from plexlabor.crew.replan import ReplanMessage
+from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import run
 from plexlabor.crew.wiring import ReplanDependencies, replan_dependencies
 from plexlabor.platform.observability import lambda_handler, logger

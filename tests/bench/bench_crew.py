@@ -38,11 +38,12 @@ import pytest
 
 from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.crew.build import build_problem
+from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.models import CrewPlan
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.pairs import compile_problem
 from plexlabor.crew.publish import publish_plan
-from plexlabor.crew.replan import ReplanMessage, assignments_of, people_moved
+from plexlabor.crew.replan import assignments_of, people_moved
 from plexlabor.crew.replanning import read_current_plan
 from plexlabor.crew.replanning import run as run_replan
 from plexlabor.crew.wiring import ReplanDependencies

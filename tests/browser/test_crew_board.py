@@ -1,7 +1,8 @@
 """The crew board in chromium, on the local runtime (issues 10 and 16): crew_planner fired there, as its
 schedule would, plans one shift of a generated plant and publishes its suggestions to the (moto) audit
 table; the planner's board shows one row per assigned seat of that plan, accepts a waiting suggestion in
-place (the decision goes through the review queue's path and the page comes back with it accepted);
+place (the decision goes through the review queue's path and the page comes back with it accepted), then
+asks for a re-plan of the rest of the shift, which crew_replan runs with the accepted one held;
 no request beyond 127.0.0.1, no script error, axe-core clean, 820 px without sideways scrolling,
 screenshots.
 """
@@ -35,6 +36,7 @@ class Crew:
     day: date
     summary: dict[str, Any]
     planner: str
+    runtime: Any
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +52,7 @@ def crew(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crew]:
     with log, LocalStack(plant, handler_output=log) as stack:
         summary = stack.runtime.fire("crew_planner", detail={"date": day.isoformat(), "shift": SHIFT})
         assert summary["seats_filled"] > 0 and summary["published"] > 0
-        yield Crew(stack.runtime.api_url, day, summary, planner)
+        yield Crew(stack.runtime.api_url, day, summary, planner, stack.runtime)
 
 
 def test_the_planner_sees_the_plan_and_accepts_a_suggestion_in_place(page: Page, crew: Crew) -> None:
@@ -76,4 +78,15 @@ def test_the_planner_sees_the_plan_and_accepts_a_suggestion_in_place(page: Page,
     accepted = " ".join(page.locator(".segment tbody tr", has_text=who).first.inner_text().split())
     assert "accepted by planner" in accepted
     assert page.locator(".segment tbody tr", has_text="waiting").count() == before - 1
+
+    # Then the rest of the shift is re-planned around it: crew_replan runs (from the replan queue) and the
+    # accepted assignment is still there, accepted
+    page.get_by_role("button", name=f"Re-plan the rest of shift {SHIFT}").click()
+    page.wait_for_url(f"**{board}&done=replan")
+    assert "Re-plan asked" in page.locator("main").inner_text()
+    crew.runtime.drain(timeout_s=60)
+    assert [call.error for call in crew.runtime.invocations("crew_replan")] == [None]
+    page.goto(f"{crew.base}{board}")
+    kept = " ".join(page.locator(".segment tbody tr", has_text=who).first.inner_text().split())
+    assert "accepted by planner" in kept
     assert problems == []

@@ -14,7 +14,7 @@ import pytest
 
 from infra.constants import QueueName
 from plexlabor.audit import AuditStatus
-from plexlabor.crew.replan import ReplanMessage
+from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import read_current_plan
 from plexlabor.plant import PlantFolder
 from plexlabor_dev.local.stack import LocalStack

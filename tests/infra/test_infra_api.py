@@ -26,6 +26,7 @@ SIGNED_IN = {
     ("GET", "/certifications"),
     ("GET", "/forecasts"),
     ("GET", "/crew"),
+    ("POST", "/crew/replan"),
     ("GET", "/static/{name}"),
     ("GET", "/incidents/new"),
     ("GET", "/incidents/{incident_id}"),

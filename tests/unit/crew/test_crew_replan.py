@@ -9,12 +9,12 @@ import pytest
 from pydantic import ValidationError
 
 from plexlabor.crew.build import build_problem
+from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.models import CrewPolicy
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.pairs import compile_problem
 from plexlabor.crew.replan import (
     CurrentPlan,
-    ReplanMessage,
     apply_event,
     assignments_of,
     call_offs,

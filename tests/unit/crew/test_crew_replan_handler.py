@@ -18,7 +18,7 @@ from plexlabor.approval.recommendations import Recommended, recommendation_decis
 from plexlabor.audit import AuditEvent, AuditStatus, InMemoryAuditStore
 from plexlabor.crew import wiring
 from plexlabor.crew.build import build_problem
-from plexlabor.crew.replan import ReplanMessage
+from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import read_current_plan
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource

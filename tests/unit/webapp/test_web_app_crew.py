@@ -1,9 +1,11 @@
 """The crew board (`/crew`, issue 10): a day's crew suggestions per shift as the audit table holds them, each
 with its state; a waiting one accepted or rejected in place through the review queue's decision, which comes
-back to the board; who sees what; a `next` that is not the board is ignored."""
+back to the board; who sees what; a `next` that is not the board is ignored; "re-plan the rest of the shift"
+sends crew_replan a plan_changed message."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 from functions.web_app import handler as web_app
 from plexlabor.audit import AuditStatus
 from plexlabor.audit.events import expiry_event, recommendation_event
+from plexlabor.crew.messages import ReplanMessage
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import crew_assignment, recommendation, web_deps, web_event
 
@@ -157,3 +160,66 @@ def test_a_next_that_is_not_the_board_is_ignored(world: World, lambda_context: A
 
     assert response["statusCode"] == 303
     assert "elsewhere" not in response["multiValueHeaders"]["Location"][0]
+
+
+class Replans:
+    """The replan queue as the web app sees it: what was sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[ReplanMessage] = []
+
+    def send(self, message: ReplanMessage) -> None:
+        self.sent.append(message)
+
+
+def _with_replan(world: World, replans: Replans | None) -> Any:
+    return dataclasses.replace(web_deps(world), replan=replans)
+
+
+def test_re_planning_the_rest_of_the_shift_asks_crew_replan(world: World, lambda_context: Any) -> None:
+    replans = Replans()
+    deps = _with_replan(world, replans)
+    board = web_app.handler(
+        web_event("GET", "/crew", query=DAY, authorizer={"claims": PLANNER}), lambda_context, dependencies=deps
+    )["body"]
+    assert 'action="/dev/crew/replan"' in board and "Re-plan the rest of shift 1" in board
+
+    response = web_app.handler(
+        web_event("POST", "/crew/replan", form={"day": "2026-03-04", "shift": "1"}, authorizer={"claims": PLANNER}),
+        lambda_context,
+        dependencies=deps,
+    )
+
+    assert response["statusCode"] == 303
+    assert response["multiValueHeaders"]["Location"] == ["/dev/crew?day=2026-03-04&shift=1&done=replan"]
+    [sent] = replans.sent
+    assert (sent.reason, sent.day.isoformat(), sent.shift) == ("plan_changed", "2026-03-04", "1")
+
+
+@pytest.mark.parametrize(
+    ("form", "claims", "status"),
+    [
+        ({"day": "04/03/2026", "shift": "1"}, PLANNER, 400),  # a day that is not YYYY-MM-DD
+        ({"day": "2026-03-04", "shift": ""}, PLANNER, 400),
+        ({"day": "2026-03-04", "shift": "1"}, HR, 403),
+    ],
+)
+def test_a_bad_re_plan_request_sends_nothing(
+    world: World, lambda_context: Any, form: dict[str, str], claims: dict[str, Any], status: int
+) -> None:
+    replans = Replans()
+    response = web_app.handler(
+        web_event("POST", "/crew/replan", form=form, authorizer={"claims": claims}),
+        lambda_context,
+        dependencies=_with_replan(world, replans),
+    )
+
+    assert response["statusCode"] == status and replans.sent == []
+
+
+def test_without_a_replan_queue_there_is_no_button_and_the_request_is_refused(
+    world: World, lambda_context: Any
+) -> None:
+    assert "Re-plan the rest" not in _call(world, "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]
+    response = _call(world, "POST", "/crew/replan", PLANNER, lambda_context, form={"day": "2026-03-04", "shift": "1"})
+    assert response["statusCode"] == 503

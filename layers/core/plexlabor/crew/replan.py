@@ -24,80 +24,24 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import replace
-from datetime import date, datetime, timedelta
-from typing import Literal, Self
+from datetime import datetime, timedelta
 
 import numpy as np
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict
 
+from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.models import CrewPlan, CrewProblem
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.pairs import Compiled, compile_problem, on_leave
 
-ReplanReason = Literal[
-    "call_off",
-    "absence",
-    "workcenter_down",
-    "workcenter_up",
-    "operation_added",
-    "operation_moved",
-    "operation_completed",
-    "plan_changed",
-]
 CALL_OFF_LEAVE = "call_off"
 """The leave type a called-off operator gets in the re-planned problem."""
-_NEEDS = {
-    "call_off": "employee_id",
-    "absence": "employee_id",
-    "workcenter_down": "workcenter_id",
-    "workcenter_up": "workcenter_id",
-    "operation_added": "job_operation_id",
-    "operation_moved": "job_operation_id",
-    "operation_completed": "job_operation_id",
-    "plan_changed": None,  # a supervisor accepted or rejected suggestions on the crew board: the plan says which
-}
 Assignment = tuple[str, str]
 """(job segment key, employee id): one seat of a plan."""
 REFUSED_PAIR_COST = 1e7
 """What a pair a supervisor rejected costs in a re-plan: more than any seat is worth (a seat's value and
 its unstaffed penalty are hundreds of dollars), so it is never chosen; a finite cost keeps HiGHS's
 objective finite, where removing the pair would re-index every array of the compiled problem."""
-
-
-class ReplanMessage(BaseModel):
-    """What the `replan` queue carries: the event and the shift it touches (ids only)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-    reason: ReplanReason
-    day: date = Field(alias="date")
-    shift: str = Field(min_length=1, max_length=16)
-    detected_at: AwareDatetime
-    employee_id: str | None = Field(default=None, min_length=1, max_length=64)
-    workcenter_id: str | None = Field(default=None, min_length=1, max_length=64)
-    job_operation_id: str | None = Field(default=None, min_length=1, max_length=64)
-
-    def describe(self, problem: CrewProblem) -> str:
-        """What happened, as people name it: "a call-off of E01234", "workcenter CNC-04 down", "job 4711
-        operation 20 completed" (codes from `problem`, the shift's problem before the event)."""
-        if self.reason == "plan_changed":
-            return "the supervisor's decisions on the crew board"
-        if self.employee_id is not None:
-            return f"{'a call-off' if self.reason == 'call_off' else 'an absence'} of {self.employee_id}"
-        if self.workcenter_id is not None:
-            code = {j.place.workcenter_id: j.place.workcenter_code for j in problem.jobs}.get(self.workcenter_id)
-            named = f"workcenter {code}" if code else "a workcenter"
-            return f"{named} {'down' if self.reason == 'workcenter_down' else 'back up'}"
-        job = next((j for j in problem.jobs if j.job_operation_id == self.job_operation_id), None)
-        named = f"job {job.job_no} operation {job.operation_code}" if job is not None else "a job operation"
-        return f"{named} {self.reason.removeprefix('operation_')}"
-
-    @model_validator(mode="after")
-    def _names_what_changed(self) -> Self:
-        needed = _NEEDS[self.reason]
-        if needed is not None and getattr(self, needed) is None:
-            raise ValueError(f"a {self.reason} message needs {needed}")
-        return self
 
 
 class CurrentPlan(BaseModel):

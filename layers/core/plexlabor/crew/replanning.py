@@ -28,7 +28,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -37,7 +37,8 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, expiry_event
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.replan import Assignment, CurrentPlan, ReplanMessage, assignments_of, people_moved
+from plexlabor.crew.messages import ReplanMessage
+from plexlabor.crew.replan import Assignment, CurrentPlan, assignments_of, people_moved
 from plexlabor.platform.observability import logger, metrics
 
 if TYPE_CHECKING:
@@ -56,12 +57,6 @@ APPLIED_BY_EVENT = frozenset({"call_off", "absence", "workcenter_down", "operati
 """Events whose change the message itself carries (`replan.apply_event`): no fresh read needed."""
 READ_LIMIT = 50_000
 """Events per status read (a shift of a 2,400-person plant has about 1,000 assignments)."""
-
-
-class ReplanSender(Protocol):
-    """Puts one `replan` message on the replan queue."""
-
-    def send(self, message: ReplanMessage) -> None: ...
 
 
 def read_current_plan(

@@ -36,8 +36,9 @@ from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourc
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 
 if TYPE_CHECKING:
-    from plexlabor.crew.replan import ReplanMessage
-    from plexlabor.crew.replanning import KeptShift, ReplanSender
+    from plexlabor.crew.messages import ReplanMessage, ReplanSender
+    from plexlabor.crew.replanning import KeptShift
+
 
 ACTOR = "crew_planner"
 """Who the plan's suggestions are recorded by in the audit trail."""

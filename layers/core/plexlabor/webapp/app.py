@@ -38,6 +38,7 @@ from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, status
 from plexlabor.approval.pages import anomaly_label, closed_message, field_label
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.audit.validations import ValidationCounts
+from plexlabor.crew.messages import ReplanSender
 from plexlabor.learning.events import model_story
 from plexlabor.platform import env
 from plexlabor.platform.csrf import REFUSAL, cross_site_problem
@@ -86,6 +87,8 @@ class WebAppSettings(CallbackSettings, PilotSettings, ReportSettings):
 
     writeback_queue_url: str = Field(alias=env.WRITEBACK_QUEUE_URL)
     """Approved crew assignments go to plex_writeback through this queue."""
+    replan_queue_url: str | None = Field(default=None, alias=env.REPLAN_QUEUE_URL)
+    """The crew board's "re-plan the rest of the shift" goes to crew_replan through this queue."""
 
 
 @dataclass
@@ -101,12 +104,15 @@ class Dependencies:
     """skills_daily's report for the dashboards (`webapp.dashboards`); None: not configured."""
     forecasts: ForecastReports | None = None
     """forecast_nightly's newest run for the forecasts page (`webapp.forecasts`); None: not configured."""
+    replan: ReplanSender | None = None
+    """Where the crew board asks crew_replan to re-plan a shift; None: not configured (no button)."""
 
 
 def build(settings: WebAppSettings) -> Dependencies:
     from plexlabor.approval.aws import SqsWritebackSender
     from plexlabor.approval.wiring import build_callback, people_display
     from plexlabor.audit.dynamodb import DynamoDbValidationCounter
+    from plexlabor.crew.wiring import SqsReplanSender
 
     callback = build_callback(settings)
     queue = ReviewQueue(callback.audit)
@@ -119,6 +125,7 @@ def build(settings: WebAppSettings) -> Dependencies:
         validations=DynamoDbValidationCounter(settings.state_table_name),
         reports=settings.skills_reports(),
         forecasts=settings.forecast_reports(),
+        replan=SqsReplanSender(settings.replan_queue_url) if settings.replan_queue_url else None,
     )
 
 

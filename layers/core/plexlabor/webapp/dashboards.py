@@ -34,6 +34,7 @@ from urllib.parse import urlencode
 from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.audit.publish import publish_once
+from plexlabor.crew.messages import ReplanMessage
 from plexlabor.platform.observability import logger
 from plexlabor.review.queue import Role
 from plexlabor.skills.publish import training_proposal
@@ -309,6 +310,11 @@ def forecasts() -> Response[str]:
 
 
 CREW_ROLES = frozenset({Role.ADMIN, Role.PLANNER, Role.SUPERVISOR})
+CREW_FLASH = {
+    **FLASH,
+    "replan": "Re-plan asked: crew_replan plans the rest of the shift around your decisions; its suggestions "
+    "appear here within a minute (reload).",
+}
 
 
 @app.get("/crew")
@@ -339,6 +345,32 @@ def crew() -> Response[str]:
         shift=shift,
         totals=board.totals(shift) if shift else None,
         here=f"/crew?{urlencode({'day': day.isoformat(), **({'shift': shift} if shift else {})})}",
-        flash={"level": "ok", "text": FLASH[done]} if done in FLASH else None,
+        flash={"level": "ok", "text": CREW_FLASH[done]} if done in CREW_FLASH else None,
+        can_replan=page.deps.replan is not None,
         time=lambda moment: moment.astimezone(page.deps.zone).strftime("%H:%M"),
     )
+
+
+@app.post("/crew/replan")
+def crew_replan() -> Response[str]:
+    """Ask crew_replan to re-plan the rest of a shift around the decisions made on the board (accepted held,
+    rejected kept out): a `plan_changed` message on the replan queue; its suggestions appear on the board."""
+    page = Page(_deps())
+    form = _form()
+    day_text, shift = (form.get("day") or [""])[0], (form.get("shift") or [""])[0].strip()
+    if not page.viewer.roles & CREW_ROLES:
+        message = "The crew board is for planners, supervisors and admins."
+        return page.render("message.html", 403, title="Crew board", page="crew", message=message)
+    if page.deps.replan is None:
+        message = "Re-planning from the board is not configured here (no replan queue)."
+        return page.render("message.html", 503, title="Crew board", page="crew", message=message)
+    try:
+        request = ReplanMessage(
+            reason="plan_changed", day=date.fromisoformat(day_text), shift=shift, detected_at=page.deps.review.clock()
+        )
+    except ValueError as error:  # a bad day or shift: say which, ask nothing
+        message = f"Not re-planned: the form's day or shift is not valid ({str(error).splitlines()[0]})."
+        return page.render("message.html", 400, title="Crew board", page="crew", message=message)
+    page.deps.replan.send(request)
+    logger.info("re-plan asked from the crew board", day=day_text, shift=shift)
+    return page.redirect(f"/crew?{urlencode({'day': day_text, 'shift': shift, 'done': 'replan'})}")
