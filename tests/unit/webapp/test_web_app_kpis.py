@@ -65,33 +65,22 @@ def _metrics(precision: float, recall: float, decisions: int) -> dict[str, Any]:
     return {"precision": precision, "recall": recall, "decisions": decisions}
 
 
+def _model(world: World, status: AuditStatus, version: str, days_ago: int, actor: str, **payload: Any) -> None:
+    """A `model` event `days_ago` days before the world's clock."""
+    at = world.clock() - timedelta(days=days_ago)
+    world.audit.append(model_event(status, version, actor=actor, occurred_at=at, payload=payload))
+
+
 def test_the_scorer_in_force_and_a_shadow_candidate_are_shown_with_their_held_out_figures(
     lambda_context: Any,
 ) -> None:
     # Given a weekly retrain that promoted one candidate, then one that kept the next as a shadow
     world = World()
-    now = world.clock()
-    world.audit.append(
-        model_event(
-            AuditStatus.PROMOTED,
-            "scorer-aaaa",
-            actor="scorer_retrain",
-            occurred_at=now - timedelta(days=8),
-            payload={"metrics": {"candidate": _metrics(0.91, 0.97, 240), "in_force": _metrics(0.84, 0.97, 240)}},
-        )
-    )
-    world.audit.append(
-        model_event(
-            AuditStatus.SHADOW,
-            "scorer-bbbb",
-            actor="scorer_retrain",
-            occurred_at=now - timedelta(days=1),
-            payload={
-                "metrics": {"candidate": _metrics(0.88, 0.99, 260), "in_force": _metrics(0.92, 0.96, 260)},
-                "reasons": ["precision 0.880 below the model in force's 0.920"],
-            },
-        )
-    )
+    promoted = {"candidate": _metrics(0.91, 0.97, 240), "in_force": _metrics(0.84, 0.97, 240)}
+    _model(world, AuditStatus.PROMOTED, "scorer-aaaa", 8, "scorer_retrain", metrics=promoted)
+    shadowed = {"candidate": _metrics(0.88, 0.99, 260), "in_force": _metrics(0.92, 0.96, 260)}
+    reasons = ["precision 0.880 below the model in force's 0.920"]
+    _model(world, AuditStatus.SHADOW, "scorer-bbbb", 1, "scorer_retrain", metrics=shadowed, reasons=reasons)
 
     body = _kpis(world, None, SUPERVISOR, lambda_context).split('id="scorer"')[1]
 
@@ -106,12 +95,8 @@ def test_the_scorer_in_force_and_a_shadow_candidate_are_shown_with_their_held_ou
 
 def test_a_rollback_puts_the_earlier_model_in_force_and_no_shadow_is_left(lambda_context: Any) -> None:
     world = World()
-    now = world.clock()
-    for status, version, days in ((AuditStatus.SHADOW, "scorer-bbbb", 3), (AuditStatus.ROLLED_BACK, "scorer-0000", 1)):
-        payload = {"previous": "scorer-aaaa", "manual": True} if status is AuditStatus.ROLLED_BACK else {}
-        world.audit.append(
-            model_event(status, version, actor="A0001", occurred_at=now - timedelta(days=days), payload=payload)
-        )
+    _model(world, AuditStatus.SHADOW, "scorer-bbbb", 3, "A0001")
+    _model(world, AuditStatus.ROLLED_BACK, "scorer-0000", 1, "A0001", previous="scorer-aaaa", manual=True)
 
     body = _kpis(world, None, ADMIN, lambda_context).split('id="scorer"')[1]
 
