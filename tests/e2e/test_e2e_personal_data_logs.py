@@ -115,9 +115,10 @@ def scanned(e2e_plant: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     path = tmp_path_factory.mktemp("pii-logs") / "handlers.log"
     rows = list(PlantFolder(e2e_plant).iter_raw("employees"))
     names = [f"{row['firstName']} {row['lastName']}" for row in rows]
-    with path.open("w", encoding="utf-8") as log, LocalStack(
-        e2e_plant, approval_wait_s=WAIT_S, handler_output=log, log_level="INFO"
-    ) as stack:
+    with (
+        path.open("w", encoding="utf-8") as log,
+        LocalStack(e2e_plant, approval_wait_s=WAIT_S, handler_output=log, log_level="INFO") as stack,
+    ):
         tokens = _run_main_paths(stack, names)
         functions = {invocation.function for invocation in stack.runtime.invocations()}
         assert LINK_REASON in [e.payload.get("reason") for e in stack.audit().by_status(AuditStatus.REJECTED)]
