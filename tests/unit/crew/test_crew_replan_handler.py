@@ -96,10 +96,14 @@ def test_a_call_off_is_re_planned_and_only_what_changed_goes_for_review(
     assert (approved.payload["segment"], approved.employee_id) in after.accepted
     assert caller.employee_id not in {employee for _, employee in after.assignments}
     # Minimal change: besides the caller, few people moved; the same message again changes nothing more
+    appends = store.append
+    tried: list[str] = []
+    store.append = lambda event: (tried.append(event.event_id), appends(event))[1]  # type: ignore[method-assign]
     again = crew_replan.handler(_sqs(message), FakeLambdaContext(), dependencies=deps)
     assert again == {"batchItemFailures": []}
     assert len(_crew_events(store, "crew_replan")) == len(replanned)
     assert deps.problems  # the warm container keeps the shift's problem with the call-off applied
+    assert tried == []  # and knows its last plan is in the table: nothing is written twice, not even tried
 
 
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")

@@ -25,7 +25,7 @@ the codes people know (job number, operation code), never by a Plex id.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -67,10 +67,20 @@ class PlanEvents:
     trigger: str | None = None
     """What a re-plan answers (None: the nightly plan)."""
 
+    def assignment_id(self, assignment: CrewAssignment) -> str:
+        return stable_event_id("crew", self.plan.day.isoformat(), assignment.job_key, assignment.employee_id)
+
+    def unstaffed_id(self, seat: UnstaffedSeat) -> str:
+        return stable_event_id("crew", self.plan.day.isoformat(), seat.job_key, "unstaffed", seat.cause)
+
+    def ids(self) -> frozenset[str]:
+        """The event id of every recommendation of the plan."""
+        plan = self.plan
+        return frozenset(map(self.assignment_id, plan.assignments)) | frozenset(map(self.unstaffed_id, plan.unstaffed))
+
     def assignment(self, assignment: CrewAssignment) -> AuditEvent:
         """One assignment."""
-        plan = self.plan
-        event_id = stable_event_id("crew", plan.day.isoformat(), assignment.job_key, assignment.employee_id)
+        event_id = self.assignment_id(assignment)
         change = not assignment.planned_here
         note = (
             self._after() + f"Suggest {assignment.employee_id} on {assignment.workcenter_code}{_job(assignment)} "
@@ -105,7 +115,7 @@ class PlanEvents:
 
     def unstaffed(self, seat: UnstaffedSeat) -> AuditEvent:
         """One short segment."""
-        event_id = stable_event_id("crew", self.plan.day.isoformat(), seat.job_key, "unstaffed", seat.cause)
+        event_id = self.unstaffed_id(seat)
         details = {
             "hours": seat.hours,
             "seats": seat.seats,
@@ -177,11 +187,18 @@ def publish_plan(
     scope: PilotScope = PLANT_WIDE,
     departments: Mapping[str, str | None] | None = None,
     trigger: str | None = None,
+    recorded: Collection[str] = frozenset(),
 ) -> PublishResult:
     """Append one recommendation per assignment and per short segment, once (`audit.publish_once`).
     `departments` maps workcenter ids to their departments (the problem's places), for the pilot scope;
-    `trigger` says what a re-plan answers."""
+    `trigger` says what a re-plan answers; `recorded` are event ids known to be in the table already (a
+    re-plan's earlier plan): they are counted as already published without a write (on DynamoDB each
+    refused write costs a round trip)."""
     events = PlanEvents(plan, now, actor, approval, scope, departments or {}, trigger)
-    builders: list[EventBuilder] = [partial(events.assignment, a) for a in plan.assignments]
-    builders += [partial(events.unstaffed, s) for s in plan.unstaffed]
-    return publish_once(store, builders)
+    builders: list[EventBuilder] = [
+        partial(events.assignment, a) for a in plan.assignments if events.assignment_id(a) not in recorded
+    ]
+    builders += [partial(events.unstaffed, s) for s in plan.unstaffed if events.unstaffed_id(s) not in recorded]
+    result = publish_once(store, builders)
+    result.already_published += len(plan.assignments) + len(plan.unstaffed) - len(builders)
+    return result

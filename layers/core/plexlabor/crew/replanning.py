@@ -116,7 +116,7 @@ def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime)
 def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     """Re-plan the message's shift and publish what changed; the JSON-safe summary."""
     from plexlabor.crew.optimizer import solve  # SciPy loads here, not when the handler is imported
-    from plexlabor.crew.publish import publish_plan
+    from plexlabor.crew.publish import PlanEvents, publish_plan
     from plexlabor.crew.replan import compile_event, with_current_plan
     from plexlabor.crew.service import plan_summary
 
@@ -128,7 +128,6 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     current, openings = read_current_plan(deps.store, message.day, message.shift, since)
     now = deps.clock()
     problem, compiled = compile_event(kept_shift.problem, message, kept_shift.compiled)
-    deps.problems[(message.day, message.shift)] = KeptShift(kept_shift.read_at, problem, compiled)
     plan = solve(with_current_plan(compiled, current, now), deps.time_limit_s)
     departments = {job.place.workcenter_id: job.place.department_code for job in problem.jobs}
     result = publish_plan(
@@ -140,7 +139,10 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         scope=deps.scope,
         departments=departments,
         trigger=message.describe(kept_shift.problem),
+        recorded=kept_shift.recorded,
     )
+    recorded = PlanEvents(plan, now).ids()  # all in the table now (one the table refused as invalid is not retried)
+    deps.problems[(message.day, message.shift)] = KeptShift(kept_shift.read_at, problem, compiled, recorded)
     kept = assignments_of(plan)
     dropped = [event for assignment, event in openings.items() if assignment not in kept]
     superseded = sum(append_once(deps.store, superseded_event(event, message, now)) for event in dropped)
@@ -169,6 +171,8 @@ class KeptShift:
     read_at: float  # time.monotonic()
     problem: CrewProblem
     compiled: Compiled | None = None
+    recorded: frozenset[str] = frozenset()
+    """The event ids of the plan this container last published: in the audit table, not written again."""
 
 
 def _shift_problem(deps: ReplanDependencies, message: ReplanMessage) -> tuple[KeptShift, bool]:
