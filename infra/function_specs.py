@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from infra.constants import (
+    ANALYTICS_REPORTS_PREFIX,
     FUNCTIONS_PACKAGE,
     NORMS_PREFIX,
     SCHEDULE_EXPRESSION,
@@ -382,6 +383,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             Need.PEOPLE_NAMES,
             BucketAccess.read(SKILLS_REPORTS_PREFIX),  # the dashboards read skills_daily's report
             BucketAccess.read("models/forecast/"),  # and forecast_nightly's run (plexlabor.forecast.artifacts)
+            BucketAccess.read(ANALYTICS_REPORTS_PREFIX),  # and analytics_nightly's scores (/analytics)
         ),
         routes=(
             signed_in("GET", "/queue"),
@@ -393,6 +395,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             signed_in("POST", "/skills/training"),
             signed_in("GET", "/certifications"),
             signed_in("GET", "/forecasts"),
+            signed_in("GET", "/analytics"),  # operator, crew and shift scores (plexlabor.webapp.analytics)
             signed_in("GET", "/crew"),  # the crew board; its decisions post to /items/{item_id}
             signed_in("POST", "/crew/replan"),
             signed_in("GET", "/incidents/new"),  # the incident form; it posts to incident_log's POST /incidents
@@ -455,6 +458,18 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         # 09:00 UTC (04:00-05:00 US Eastern, before the first shift), then hourly through the plant's day, so
         # the coverage pages reflect the day's leave and call-offs; its suggestions have stable ids (once each)
         schedule="cron(0 9-23 * * ? *)",
+    ),
+    replace(
+        batch_job(
+            "analytics_nightly",
+            "Operator, crew and shift scores (efficiency, scrap, stops caused, nonconformances) of the last "
+            "weeks, shrunk toward the plant; the report to S3 for the web app.",
+            flavour=BATCH,  # NumPy, SciPy
+            memory_mb=2048,
+            needs=(Need.PLANT_TIMEZONE, BucketAccess.read_write(ANALYTICS_REPORTS_PREFIX)),  # analytics.artifact
+            schedule="cron(30 9 * * ? *)",  # 09:30 UTC: 04:30-05:30 US Eastern, the previous day closed
+        ),
+        access=(PLEX,),  # it reads Plex and writes its report; nothing goes to the audit table
     ),
     batch_job(
         "crew_planner",

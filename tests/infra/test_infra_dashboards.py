@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra.constants import SKILLS_REPORTS_PREFIX
+from infra.constants import ANALYTICS_REPORTS_PREFIX, SKILLS_REPORTS_PREFIX
 from infra.function_specs import FUNCTION_SPECS, BucketAccess
 from infra.staging import stage_core_layer
+from plexlabor.analytics.artifact import REPORT_PREFIX as ANALYTICS_PREFIX
 from plexlabor.forecast.artifacts import PREFIX as FORECAST_PREFIX
 from plexlabor.skills.artifact import REPORT_PREFIX
 from plexlabor.webapp.dashboards import STATIC_FILES
@@ -27,10 +28,17 @@ def test_the_core_layer_carries_every_script_the_dashboards_serve(tmp_path: Path
 
 def test_the_granted_prefix_is_where_skills_daily_stores_its_report() -> None:
     assert SKILLS_REPORTS_PREFIX == REPORT_PREFIX
+    assert ANALYTICS_REPORTS_PREFIX == ANALYTICS_PREFIX  # and analytics_nightly its scores
 
 
-def test_the_web_app_reads_where_skills_daily_and_forecast_nightly_write_and_nothing_more() -> None:
+def test_the_web_app_reads_where_skills_daily_forecast_nightly_and_analytics_nightly_write_and_nothing_more() -> None:
     specs = {spec.name: spec for spec in FUNCTION_SPECS}
     web_app = [need for need in specs["web_app"].needs if isinstance(need, BucketAccess)]
-    assert web_app == [BucketAccess.read(REPORT_PREFIX), BucketAccess.read(FORECAST_PREFIX)]
+    readable = [
+        BucketAccess.read(REPORT_PREFIX),
+        BucketAccess.read(FORECAST_PREFIX),
+        BucketAccess.read(ANALYTICS_PREFIX),
+    ]
+    assert web_app == readable
     assert BucketAccess.read_write(FORECAST_PREFIX) in specs["forecast_nightly"].needs
+    assert BucketAccess.read_write(ANALYTICS_PREFIX) in specs["analytics_nightly"].needs

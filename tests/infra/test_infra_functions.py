@@ -11,6 +11,7 @@ import plexlabor.platform.env as env_vars
 from infra.app import add_stack, create_app, missing_settings_report
 from infra.config import RETENTION_DAYS
 from infra.constants import (
+    ANALYTICS_REPORTS_PREFIX,
     CTX_ADVISORY_MODE,
     CTX_BUILD_DIR,
     CTX_DEFAULT_SUPERVISOR_ID,
@@ -202,7 +203,9 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     scorer = f"<{bucket}.Arn>/{SCORER_MODELS_PREFIX}*"
     salts = f"<{bucket}.Arn>/{SCORER_SALT_PREFIX}*"
     forecasters = ("forecast_nightly", "forecast_refresh")
+    analytics = f"<{bucket}.Arn>/{ANALYTICS_REPORTS_PREFIX}*"
     readers = {"punch_validator", "norms_refresh", *forecasters, "skills_daily", "web_app", "scorer_retrain"}
+    readers.add("analytics_nightly")
     assert {name for name, found in flat.items() if found} == readers
     assert flat["norms_refresh"] == [objects]
     assert sorted(flat["punch_validator"]) == sorted([objects, scorer])  # norms, and the scorer model in force
@@ -213,13 +216,15 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
         assert flat[name] == [forecasts]
         assert [flatten_reference(r) for r in _granted(synthesized, name, "s3:PutObject")] == [forecasts]
     assert flat["skills_daily"] == [reports]
-    assert sorted(flat["web_app"]) == sorted([reports, forecasts])  # the dashboards: skills report, forecasts
+    assert sorted(flat["web_app"]) == sorted([reports, forecasts, analytics])  # skills report, forecasts, scores
+    assert flat["analytics_nightly"] == [analytics]
+    assert [flatten_reference(r) for r in _granted(synthesized, "analytics_nightly", "s3:PutObject")] == [analytics]
     assert _granted(synthesized, "punch_validator", "s3:PutObject") == []
     assert _granted(synthesized, "web_app", "s3:PutObject") == []
     assert [flatten_reference(r) for r in _granted(synthesized, "norms_refresh", "s3:PutObject")] == [objects]
     assert [flatten_reference(r) for r in _granted(synthesized, "skills_daily", "s3:PutObject")] == [reports]
     web_app = [s for s in _statements(synthesized, "web_app") if "s3:GetObject" in _actions(s)]
-    assert web_app and all(_actions(s) == {"s3:GetObject"} for s in web_app)  # read only, both prefixes
+    assert web_app and all(_actions(s) == {"s3:GetObject"} for s in web_app)  # read only, every prefix
     for name in readers:  # a missing key must be a 404, not a 403
         assert [flatten_reference(r) for r in _granted(synthesized, name, "s3:ListBucket")] == [f"<{bucket}.Arn>"]
     for name in SPECS:
@@ -294,6 +299,7 @@ def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_and_object_prefi
                         NORMS_PREFIX,
                         "models/forecast/",
                         SKILLS_REPORTS_PREFIX,
+                        ANALYTICS_REPORTS_PREFIX,
                         SCORER_MODELS_PREFIX,
                         SCORER_SALT_PREFIX,
                     )

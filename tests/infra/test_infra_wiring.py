@@ -38,6 +38,7 @@ INTAKE_SETTINGS: dict[str, str] = {
     "punch_validator": "plexlabor.intake.settings:ValidatorSettings",
     "norms_refresh": "plexlabor.intake.settings:NormsRefreshSettings",
     "skills_daily": "plexlabor.skills.wiring:SkillsDailySettings",
+    "analytics_nightly": "plexlabor.analytics.wiring:AnalyticsNightlySettings",
     "crew_planner": "plexlabor.crew.wiring:CrewPlannerSettings",
     "crew_replan": "plexlabor.crew.wiring:CrewReplanSettings",
     "crew_call_offs": "plexlabor.crew.wiring:CrewCallOffSettings",

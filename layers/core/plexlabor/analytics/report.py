@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from plexlabor.analytics.shrinkage import Estimate
 from plexlabor.models.types import UtcDatetime
+
+if TYPE_CHECKING:  # the web app reads reports without loading NumPy and SciPy
+    from plexlabor.analytics.shrinkage import Estimate
 
 UnitKind = Literal["operator", "crew", "shift"]
 

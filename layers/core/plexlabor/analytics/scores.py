@@ -112,14 +112,23 @@ MEASURES: tuple[Measure, ...] = (
 )
 
 
+def crews_of(inputs: ScoreInputs) -> dict[str, str]:
+    """Each operator's crew: their supervisor's id, `-` for none (in employee id order)."""
+    found: dict[str, str] = {}
+    for employee_id in sorted(inputs.entries):
+        employee = inputs.employees.get(employee_id)
+        found[employee_id] = (employee.supervisor_id if employee else None) or "-"
+    return found
+
+
 def score(inputs: ScoreInputs) -> ScoresReport:
     """Every operator with a finished labor entry in the window, their crews and shifts."""
     operators = sorted(inputs.entries)
     crews: dict[str, list[str]] = defaultdict(list)
     shifts: dict[str, list[str]] = defaultdict(list)
-    for employee_id in operators:
+    for employee_id, crew in crews_of(inputs).items():
         employee = inputs.employees.get(employee_id)
-        crews[(employee.supervisor_id if employee else None) or "-"].append(employee_id)
+        crews[crew].append(employee_id)
         shifts[(employee.default_shift_code if employee else None) or "-"].append(employee_id)
     summaries: dict[str, dict[UnitKind, MeasureSummary]] = defaultdict(dict)
     units: dict[UnitKind, list[UnitScores]] = {}

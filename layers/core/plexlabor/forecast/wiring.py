@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from plexlabor.audit.store import AuditStore
 from plexlabor.forecast.artifacts import PREFIX
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.platform import env
-from plexlabor.platform.artifacts import ArtifactSettings, ArtifactStore
+from plexlabor.platform.artifacts import ArtifactStore, RequiredArtifactSettings
 from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
@@ -31,7 +31,7 @@ from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 ENV_FORECAST_SETTINGS = "FORECAST_SETTINGS"
 
 
-class NightlySettings(PlexSourceSettings, PilotSettings, ArtifactSettings):
+class NightlySettings(PlexSourceSettings, PilotSettings, RequiredArtifactSettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
     forecast: ForecastSettings = Field(default_factory=ForecastSettings, alias=ENV_FORECAST_SETTINGS)
 
@@ -44,12 +44,6 @@ class NightlySettings(PlexSourceSettings, PilotSettings, ArtifactSettings):
             except json.JSONDecodeError as error:
                 raise ValueError(f"not valid JSON: {error.msg}") from None
         return value
-
-    @model_validator(mode="after")
-    def _somewhere_to_store(self) -> Self:
-        if not self.artifacts_bucket_name and not self.artifacts_dir:
-            raise ValueError(f"set {env.ARTIFACTS_BUCKET_NAME} (S3) or {env.ARTIFACTS_DIR} (a folder)")
-        return self
 
 
 @dataclass

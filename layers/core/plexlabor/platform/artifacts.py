@@ -17,9 +17,9 @@ import hashlib
 import threading
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Self, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from plexlabor.platform import env
 from plexlabor.platform.settings import EnvSettings
@@ -97,6 +97,16 @@ class ArtifactSettings(EnvSettings):
         if self.artifacts_dir:
             return LocalFolderArtifactStore(Path(self.artifacts_dir) / check_key(prefix.rstrip("/")))
         return None
+
+
+class RequiredArtifactSettings(ArtifactSettings):
+    """`ArtifactSettings` of a function that exists to store artifacts: a bucket or a folder is required."""
+
+    @model_validator(mode="after")
+    def _somewhere_to_store(self) -> Self:
+        if not self.artifacts_bucket_name and not self.artifacts_dir:
+            raise ValueError(f"set {env.ARTIFACTS_BUCKET_NAME} (S3) or {env.ARTIFACTS_DIR} (a folder)")
+        return self
 
 
 # ---- one report a day, and the pointer to the newest ---------------------------------------------------

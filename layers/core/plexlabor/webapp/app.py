@@ -51,6 +51,7 @@ from plexlabor.review.edits import EditableField, editable_fields, edited_correc
 from plexlabor.review.items import KIND_LABELS, PUNCH, ReviewItem
 from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer, kinds_of
+from plexlabor.webapp.analytics import AnalyticsReports
 from plexlabor.webapp.auth import Reply, SignIn, request_cookies, sign_in
 from plexlabor.webapp.forecasts import ForecastReports
 from plexlabor.webapp.reports import ReportSettings, SkillsReports
@@ -104,6 +105,8 @@ class Dependencies:
     """skills_daily's report for the dashboards (`webapp.dashboards`); None: not configured."""
     forecasts: ForecastReports | None = None
     """forecast_nightly's newest run for the forecasts page (`webapp.forecasts`); None: not configured."""
+    analytics: AnalyticsReports | None = None
+    """analytics_nightly's newest scores for `/analytics` (`webapp.analytics`); None: not configured."""
     replan: ReplanSender | None = None
     """Where the crew board asks crew_replan to re-plan a shift; None: not configured (no button)."""
 
@@ -125,6 +128,7 @@ def build(settings: WebAppSettings) -> Dependencies:
         validations=DynamoDbValidationCounter(settings.state_table_name),
         reports=settings.skills_reports(),
         forecasts=settings.forecast_reports(),
+        analytics=settings.analytics_reports(),
         replan=SqsReplanSender(settings.replan_queue_url) if settings.replan_queue_url else None,
     )
 
@@ -511,4 +515,4 @@ def same_site_posts(resolver: APIGatewayRestResolver, next_middleware: NextMiddl
 app.use(middlewares=[same_site_posts])
 
 
-from plexlabor.webapp import dashboards, incidents  # noqa: E402, F401  (they register their routes on `app`)
+from plexlabor.webapp import analyticspage, dashboards, incidents  # noqa: E402, F401  (they register their routes on `app`)

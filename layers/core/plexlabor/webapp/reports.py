@@ -29,6 +29,7 @@ from plexlabor.skills.report import Bottleneck, CertificationAlert, CoverageRow,
 from plexlabor.webapp.latest import Latest
 
 if TYPE_CHECKING:
+    from plexlabor.webapp.analytics import AnalyticsReports
     from plexlabor.webapp.forecasts import ForecastReports
 
 logger = logging.getLogger(__name__)
@@ -38,9 +39,9 @@ CellKey = tuple[str, date, str]
 
 
 class ReportSettings(ArtifactSettings):
-    """Where the web app reads reports: `ARTIFACTS_BUCKET_NAME` (its grants cover `reports/skills/` and
-    `models/forecast/`) or `PLEXLABOR_ARTIFACTS_DIR` (a folder); neither: the dashboards say no report
-    is configured."""
+    """Where the web app reads reports: `ARTIFACTS_BUCKET_NAME` (its grants cover `reports/skills/`,
+    `models/forecast/` and `reports/analytics/`) or `PLEXLABOR_ARTIFACTS_DIR` (a folder); neither: the
+    dashboards say no report is configured."""
 
     def skills_reports(self) -> SkillsReports | None:
         store = self.artifact_store(REPORT_PREFIX)
@@ -53,6 +54,14 @@ class ReportSettings(ArtifactSettings):
 
         store = self.artifact_store(PREFIX)
         return ForecastReports(store) if store is not None else None
+
+    def analytics_reports(self) -> AnalyticsReports | None:
+        """analytics_nightly's scores (the grant covers `reports/analytics/` too), or None when not configured."""
+        from plexlabor.analytics.artifact import REPORT_PREFIX as ANALYTICS_PREFIX
+        from plexlabor.webapp.analytics import AnalyticsReports
+
+        store = self.artifact_store(ANALYTICS_PREFIX)
+        return AnalyticsReports(store) if store is not None else None
 
 
 class _Basics(BaseModel):

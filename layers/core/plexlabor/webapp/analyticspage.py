@@ -1,0 +1,56 @@
+"""`/analytics`: operator, crew and shift scores from analytics_nightly's newest report, and an operator's
+card (`/analytics?employee=<employee number>`). Who sees what is `webapp.analytics.AnalyticsScope`; the
+page draws the stored report (`webapp.analytics`) and never recomputes it.
+
+Registered on the web app's resolver by importing this module (the last line of `webapp.app`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from aws_lambda_powertools.event_handler import Response
+
+from plexlabor.webapp.analytics import AnalyticsScope, operator_card, scores_view, shown
+from plexlabor.webapp.app import Page, _deps, _query, app
+from plexlabor.webapp.dashboards import Drawn, _number, _report, _text
+
+TITLE = "Operator and team scores"
+REFUSED = (
+    "Individual scores are for admins and HR, and for supervisors about their own departments' people "
+    "(docs/analytics.md says why)."
+)
+
+
+@app.get("/analytics")
+def analytics() -> Response[str]:
+    page = Page(_deps())
+    scope = AnalyticsScope.of(page.viewer)
+    report = _report(page, TITLE, "analytics", Drawn(scope, REFUSED, "analytics_empty.html"), page.deps.analytics)
+    if isinstance(report, Response):
+        return report
+    index, problem = report
+    query = _query()
+    common: dict[str, Any] = {"index": index, "reach": scope, "problem": problem, "shown": shown}
+    number = _text(query, "employee")
+    if number is not None:
+        card = operator_card(index, scope, number)
+        if card is None:
+            message = f"No operator {number} in your view of the scores of {index.artifact.as_of.isoformat()}."
+            return page.render("message.html", 404, title=TITLE, page="analytics", message=message)
+        unit, lines = card
+        return page.render("analytics_card.html", title=TITLE, page="analytics", unit=unit, lines=lines, **common)
+    measure = query.get("measure") or ""
+    measure = measure if measure in index.measures else index.measures[0] if index.measures else ""
+    if not measure:
+        return page.render("analytics_empty.html", title=TITLE, page="analytics", configured=True, loaded=None)
+    view = scores_view(index, scope, measure, _number(query, "page"))
+    context = {
+        **common,
+        "view": view,
+        "measure_query": lambda m: f"?{urlencode({'measure': m})}",
+        "page_query": lambda n: f"?{urlencode({'measure': measure, 'page': n})}",
+        "card_query": lambda label: f"?{urlencode({'employee': label})}",
+    }
+    return page.render("analytics.html", title=TITLE, page="analytics", **context)

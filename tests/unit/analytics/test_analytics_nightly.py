@@ -1,0 +1,107 @@
+"""analytics_nightly: the scheduled handler on a generated plant (a plant folder in, a report folder out),
+and `run` with in-memory stores; the stored report is what the web app reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from functions.analytics_nightly import handler as analytics_nightly
+from plexlabor.analytics import wiring
+from plexlabor.analytics.artifact import REPORT_PREFIX, read_artifact
+from plexlabor.analytics.nightly import AnalyticsNightlyEvent, run
+from plexlabor.plant import PlantFolder
+from plexlabor.platform.artifacts import InMemoryArtifactStore, LocalFolderArtifactStore, read_pointer
+from plexlabor.platform.errors import ConfigurationError
+from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.plex.sources import LaborSource
+from tests.support import load_event
+
+
+def _event(**detail: Any) -> dict[str, Any]:
+    event = load_event("analytics_nightly")
+    event["detail"] = {**event["detail"], **detail}
+    return event
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch, labelled_plant: PlantFolder, tmp_path: Path) -> Iterator[Path]:
+    """The function's environment: the labelled plant as its Plex, a folder as its artifacts bucket."""
+    monkeypatch.setenv("PLEXLABOR_PLANT_DIR", str(labelled_plant.path))
+    monkeypatch.setenv("PLEXLABOR_ARTIFACTS_DIR", str(tmp_path))
+    for name in ("PLEXLABOR_TIMEZONE", "ARTIFACTS_BUCKET_NAME", "ANALYTICS_WEEKS"):
+        monkeypatch.delenv(name, raising=False)
+    wiring.dependencies.cache_clear()
+    yield tmp_path
+    wiring.dependencies.cache_clear()
+
+
+def test_the_canonical_event_parses() -> None:
+    request = analytics_nightly.EVENT_MODEL.model_validate(load_event("analytics_nightly"))
+    assert request.detail.as_of is None and request.detail.weeks is None
+
+
+def test_a_scheduled_run_stores_the_scores_of_the_last_full_days_for_the_web_app(
+    environment: Path, lambda_context: Any
+) -> None:
+    # When the nightly schedule fires at 09:30 UTC on 2026-11-21 (04:30 in Detroit)
+    summary = analytics_nightly.handler(_event(), lambda_context)
+    # Then the four weeks ending the day before are scored and stored under reports/analytics/
+    assert (summary["as_of"], summary["weeks"], summary["report_key"]) == ("2026-11-20", 4, "2026-11-20.json")
+    store = LocalFolderArtifactStore(environment / REPORT_PREFIX.rstrip("/"))
+    pointer = read_pointer(store)
+    assert pointer is not None and pointer.key == "2026-11-20.json"
+    artifact = read_artifact(store, pointer)
+    report = artifact.report
+    assert len(report.operators) == summary["operators"] > 20 and summary["crews"] == len(report.crews) > 1
+    # the window ends at the plant's midnight after as_of (EST: 05:00 UTC) and spans four weeks
+    assert report.end.isoformat() == "2026-11-21T05:00:00+00:00"
+    assert (report.end - report.begin).days == 28
+    # each operator's crew is kept for the operator's card, and every operator has one
+    assert set(artifact.crew_of) == {unit.key for unit in report.operators}
+    assert set(artifact.crew_of.values()) == {crew.key for crew in report.crews}
+    # the summary has counts only
+    assert set(summary["ranked"]) == {
+        "efficiency",
+        "scrap_share",
+        "caused_stops_per_entry",
+        "nonconformances_per_entry",
+    }
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+def test_a_malformed_detail_is_refused(environment: Path, lambda_context: Any) -> None:
+    with pytest.raises(ValidationError):
+        analytics_nightly.handler(_event(weeks=0), lambda_context)
+    with pytest.raises(ValidationError):
+        analytics_nightly.handler(_event(as_of="yesterday"), lambda_context)
+
+
+def test_without_a_bucket_or_a_folder_the_settings_say_what_to_set(labelled_plant: PlantFolder) -> None:
+    with pytest.raises(ConfigurationError, match="ARTIFACTS_BUCKET_NAME"):
+        wiring.AnalyticsNightlySettings.from_env({"PLEXLABOR_PLANT_DIR": str(labelled_plant.path)})
+    with pytest.raises(ConfigurationError, match="ANALYTICS_WEEKS"):
+        wiring.AnalyticsNightlySettings.from_env(
+            {"PLEXLABOR_PLANT_DIR": str(labelled_plant.path), "PLEXLABOR_ARTIFACTS_DIR": "/tmp", "ANALYTICS_WEEKS": "0"}
+        )
+
+
+def test_a_rerun_the_same_day_replaces_the_report_and_the_detail_picks_the_window(labelled_plant: PlantFolder) -> None:
+    # Given in-memory stores
+    store = InMemoryArtifactStore()
+    deps = wiring.Dependencies(LaborSource(PlantFolderSource(labelled_plant), "America/Detroit"), store, weeks=4)
+    request = AnalyticsNightlyEvent.model_validate(_event(as_of="2026-11-10", weeks=2))
+    # When the run is asked for two weeks ending 2026-11-10, twice
+    first = run(deps, request)
+    again = run(deps, request)
+    # Then one report is kept for that day, for the two weeks asked
+    assert first == again and first["weeks"] == 2
+    assert sorted(store.objects) == ["2026-11-10.json", "latest.json"]
+    pointer = read_pointer(store)
+    assert pointer is not None
+    report = read_artifact(store, pointer).report
+    assert (report.end - report.begin).days == 14 and report.end.isoformat() == "2026-11-11T05:00:00+00:00"

@@ -1,0 +1,149 @@
+"""`/analytics` in process (issue 14): analytics_nightly's report of a generated plant, stored as the
+function stores it, read by the web app per role; the operator's card; empty states; who is refused."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+import pytest
+
+from functions.web_app import handler as web_app
+from plexlabor.analytics import wiring
+from plexlabor.analytics.artifact import AnalyticsArtifact, read_artifact
+from plexlabor.analytics.nightly import AnalyticsNightlyEvent, run
+from plexlabor.plant import PlantFolder
+from plexlabor.platform.artifacts import LATEST, InMemoryArtifactStore, read_pointer
+from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.plex.sources import LaborSource
+from plexlabor.webapp.analytics import ROWS_PER_PAGE, AnalyticsReports
+from plexlabor.webapp.app import Dependencies
+from tests.support import FakeLambdaContext, load_event
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import web_deps, web_event
+
+ADMIN = {"cognito:username": "A0001", "cognito:groups": "admin"}
+HR = {"cognito:username": "H0001", "cognito:groups": "hr"}
+PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
+EHS = {"cognito:username": "S0001", "cognito:groups": "ehs"}
+NOBODY = {"cognito:username": "X0001", "cognito:groups": "visitor"}
+
+
+@pytest.fixture(scope="module")
+def store(labelled_plant: PlantFolder) -> InMemoryArtifactStore:
+    """Three weeks of the labelled plant scored and stored by analytics_nightly's run."""
+    reports = InMemoryArtifactStore()
+    deps = wiring.Dependencies(LaborSource(PlantFolderSource(labelled_plant), "America/Detroit"), reports)
+    event = load_event("analytics_nightly")
+    event["detail"] = {"as_of": "2026-11-20", "weeks": 3}
+    run(deps, AnalyticsNightlyEvent.model_validate(event))
+    return reports
+
+
+@pytest.fixture(scope="module")
+def artifact(store: InMemoryArtifactStore) -> AnalyticsArtifact:
+    pointer = read_pointer(store)
+    assert pointer is not None
+    return read_artifact(store, pointer)
+
+
+def _deps(store: InMemoryArtifactStore | None) -> Dependencies:
+    return dataclasses.replace(web_deps(World()), analytics=AnalyticsReports(store) if store is not None else None)
+
+
+def _call(store: InMemoryArtifactStore | None, claims: dict[str, Any], query: dict[str, str] | None = None) -> Any:
+    event = web_event("GET", "/analytics", query=query, authorizer={"claims": claims})
+    return web_app.handler(event, FakeLambdaContext(), dependencies=_deps(store))
+
+
+def _operators(body: str) -> list[str]:
+    """The employee numbers of the operators' table, in order (each links to its card)."""
+    table = body.split('id="operators-title"')[1].split("</table>")[0]
+    return re.findall(r"\?employee=([^\"&]+)\"", table)
+
+
+def _supervisor(artifact: AnalyticsArtifact) -> tuple[dict[str, str], str]:
+    """A supervisor of one department (the one of the first crew with a department), and that department."""
+    crew = next(unit for unit in artifact.report.crews if unit.department and unit.key != "-")
+    claims = {"cognito:username": crew.key, "cognito:groups": "supervisor", "custom:departments": crew.department}
+    return claims, str(crew.department)
+
+
+@pytest.mark.parametrize("claims", [ADMIN, HR])
+def test_admins_and_hr_see_every_operator_best_first_with_interval_funnel_and_rank(
+    store: InMemoryArtifactStore, artifact: AnalyticsArtifact, claims: dict[str, str]
+) -> None:
+    response = _call(store, claims)
+    assert response["statusCode"] == 200
+    body = response["body"]
+    operators = artifact.report.operators
+    shown = _operators(body)
+    assert len(shown) == min(len(operators), ROWS_PER_PAGE) and len(shown) > 20
+    # efficiency (the first measure) is shown best estimate first
+    estimates = {unit.label: unit.measures["efficiency"].estimate for unit in operators}
+    assert [estimates[n] for n in shown] == sorted((estimates[n] for n in shown), reverse=True)
+    best = next(unit for unit in operators if unit.label == shown[0]).measures["efficiency"]
+    assert f"{best.estimate:.2f}" in body and f"{best.low:.2f} – {best.high:.2f}" in body
+    assert "99.8 % funnel limits" in body and 'id="crews-title"' in body and 'id="shifts-title"' in body
+
+
+def test_another_measure_is_shown_lowest_first_in_per_cent(
+    store: InMemoryArtifactStore, artifact: AnalyticsArtifact
+) -> None:
+    body = _call(store, ADMIN, {"measure": "scrap_share"})["body"]
+    estimates = {unit.label: unit.measures["scrap_share"].estimate for unit in artifact.report.operators}
+    shown = _operators(body)
+    assert [estimates[n] for n in shown] == sorted(estimates[n] for n in shown)
+    assert "Scrap share of pieces</h2>" in body and " %</strong>" in body
+    # an unknown measure is the first one, not an error
+    assert "Efficiency (earned / actual hours)</h2>" in _call(store, ADMIN, {"measure": "nope"})["body"]
+
+
+def test_a_supervisor_sees_only_their_departments_people_and_no_shift(
+    store: InMemoryArtifactStore, artifact: AnalyticsArtifact
+) -> None:
+    claims, department = _supervisor(artifact)
+    body = _call(store, claims)["body"]
+    theirs = {unit.label for unit in artifact.report.operators if unit.department == department}
+    others = [unit.label for unit in artifact.report.operators if unit.department != department]
+    assert set(_operators(body)) == theirs and theirs and others
+    assert 'id="shifts-title"' not in body and 'id="crews-title"' in body
+    # another department's operator has no card for them (404, as if unknown); the admin sees it
+    assert _call(store, claims, {"employee": others[0]})["statusCode"] == 404
+    assert _call(store, ADMIN, {"employee": others[0]})["statusCode"] == 200
+
+
+def test_an_operators_card_has_every_measure_with_its_interval_the_plant_and_the_crew(
+    store: InMemoryArtifactStore, artifact: AnalyticsArtifact
+) -> None:
+    unit = artifact.report.operators[0]
+    response = _call(store, ADMIN, {"employee": unit.label})
+    assert response["statusCode"] == 200
+    body = response["body"]
+    for name in unit.measures:
+        assert artifact.report.measures[name]["operator"].label in body
+    efficiency = unit.measures["efficiency"]
+    assert f"{efficiency.low:.2f} – {efficiency.high:.2f}" in body
+    crew = next(c for c in artifact.report.crews if c.key == artifact.crew_of[unit.key])
+    assert f"{crew.measures['efficiency'].estimate:.2f} (" in body
+    unknown = _call(store, ADMIN, {"employee": "E99999"})
+    assert unknown["statusCode"] == 404 and "No operator E99999" in unknown["body"]
+
+
+@pytest.mark.parametrize("claims", [PLANNER, EHS, NOBODY])
+def test_roles_not_allowed_individual_scores_are_refused(store: InMemoryArtifactStore, claims: dict[str, str]) -> None:
+    response = _call(store, claims)
+    assert response["statusCode"] == 403 and "for admins and HR" in response["body"]
+    assert 'href="/dev/analytics"' not in response["body"]  # and the menu does not offer the page
+
+
+def test_empty_states_say_what_is_missing_and_why(store: InMemoryArtifactStore) -> None:
+    unconfigured = _call(None, ADMIN)
+    assert unconfigured["statusCode"] == 200 and "no artifacts bucket is configured" in unconfigured["body"]
+    none_yet = _call(InMemoryArtifactStore(), HR)["body"]
+    assert "No scores yet" in none_yet and "reports/analytics/" in none_yet
+    broken = InMemoryArtifactStore()
+    broken.put(LATEST, store.get(LATEST) or b"")
+    unreadable = _call(broken, ADMIN)["body"]
+    assert "could not be read" in unreadable and "missing" in unreadable
