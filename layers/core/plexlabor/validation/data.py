@@ -89,6 +89,9 @@ class PlantData:
     _downtime_spans: dict[str, tuple[list[float], float]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )  # per workcenter: its downtime's starts, and the longest downtime (`downtime_during`)
+    _record_times: dict[str, dict[str, float]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )  # per employee: when each of their records happened (`record_time`)
     shift_windows: tuple[tuple[int, int], ...] = ()
     """The plant's usual shifts as scheduled: (start, end) in local minutes of the day (`_usual_shifts`)."""
 
@@ -274,6 +277,19 @@ class PlantData:
         return part
 
     # ---- lookups --------------------------------------------------------------------------------
+    def record_time(self, employee: str, record_key: str) -> float | None:
+        """When one of the employee's records happened: a punch's clock-in, a labor entry's start, a badge
+        swipe's time; None when the employee has no such record. Indexed per employee on first use."""
+        times = self._record_times.get(employee)
+        if times is None:
+            pairs = [
+                *((p.key, p.t_in) for p in self.punches.get(employee, ())),
+                *((e.key, e.start) for e in self.labor.get(employee, ())),
+                *((s.key, s.t) for s in self.swipes.get(employee, ())),
+            ]
+            times = self._record_times[employee] = dict(reversed(pairs))  # a key read twice: its first time
+        return times.get(record_key)
+
     def downtime_during(self, workcenter: str, start: float, end: float) -> list[tuple[float, float, str | None]]:
         """The workcenter's downtime that overlaps (start, end), in start order.
 

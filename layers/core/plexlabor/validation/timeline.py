@@ -93,7 +93,7 @@ class _Day:
 def build_timeline(data: PlantData, norms: Norms, employee: str, record_key: str) -> DayTimeline | None:
     """The day of `employee`'s record `record_key` (a time-clock entry, labor entry or badge swipe);
     None when the employee has no such record in `data`."""
-    at = _record_time(data, employee, record_key)
+    at = data.record_time(employee, record_key)
     if at is None:
         return None
     window = _window(data, employee, at)
@@ -129,18 +129,6 @@ def build_timeline(data: PlantData, norms: Norms, employee: str, record_key: str
 
 
 # ---- the day ------------------------------------------------------------------------------------
-def _record_time(data: PlantData, employee: str, record_key: str) -> float | None:
-    """When the record happened: a punch's clock-in, a labor entry's start, a swipe's time."""
-    resource = record_key.split(":", 1)[0]
-    if resource == "time-clock-entries":
-        return next((p.t_in for p in data.punches.get(employee, ()) if p.key == record_key), None)
-    if resource == "labor-entries":
-        return next((e.start for e in data.labor.get(employee, ()) if e.key == record_key), None)
-    if resource == "badge-swipes":
-        return next((s.t for s in data.swipes.get(employee, ()) if s.key == record_key), None)
-    return None
-
-
 def shift_for(data: PlantData, employee: str, t: float) -> Scheduled | None:
     """The working shift a moment belongs to: the nearest start within 4 h before start to 4 h after end."""
     best: Scheduled | None = None
