@@ -10,7 +10,13 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match
 from cdk_nag import AwsSolutionsChecks
 
-from infra.constants import NORMS_PREFIX, SCORER_MODELS_PREFIX, SCORER_SALT_PREFIX, SKILLS_REPORTS_PREFIX
+from infra.constants import (
+    ANALYTICS_REPORTS_PREFIX,
+    NORMS_PREFIX,
+    SCORER_MODELS_PREFIX,
+    SCORER_SALT_PREFIX,
+    SKILLS_REPORTS_PREFIX,
+)
 from infra.nag import flatten_reference, wildcard_resource_finding
 from infra.testing import Synthesized
 
@@ -29,6 +35,7 @@ def _expected(synthesized: Synthesized) -> dict[str, set[str]]:
         wildcard_resource_finding(f"<{bucket}.Arn>/{NORMS_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{FORECAST_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{SKILLS_REPORTS_PREFIX}*"): {"AWS::IAM::Policy"},
+        wildcard_resource_finding(f"<{bucket}.Arn>/{ANALYTICS_REPORTS_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{SCORER_MODELS_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{SCORER_SALT_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(LOG_GROUPS_OF_THE_ACCOUNT): {"AWS::IAM::Role"},  # API Gateway account role

@@ -2,7 +2,7 @@
 card (`/analytics?employee=<employee number>`). Who sees what is `webapp.analytics.AnalyticsScope`; the
 page draws the stored report (`webapp.analytics`) and never recomputes it.
 
-Registered on the web app's resolver by importing this module (the last line of `webapp.app`).
+Registered on the web app's resolver when `webapp.dashboards` is imported (its last line), whose helpers it uses.
 """
 
 from __future__ import annotations

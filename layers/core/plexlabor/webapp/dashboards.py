@@ -374,3 +374,6 @@ def crew_replan() -> Response[str]:
     page.deps.replan.send(request)
     logger.info("re-plan asked from the crew board", day=day_text, shift=shift)
     return page.redirect(f"/crew?{urlencode({'day': day_text, 'shift': shift, 'done': 'replan'})}")
+
+
+from plexlabor.webapp import analyticspage  # noqa: E402, F401  (`/analytics`, drawn with this module's helpers)
