@@ -3,12 +3,13 @@
 The product's main paths run on the local runtime at the deployed log level (INFO) with every
 handler's stdout and stderr (Powertools JSON logs, EMF metric lines, tracebacks) captured in one file:
 a day of punches as signed webhooks, the supervisor approving and rejecting through the mailed links
-(the rejection with a marker reason), a poll of another day whose approvals escalate and expire,
-crew_planner, skills_daily, forecast_nightly, review_sweep, and a planner rejecting a crew suggestion
-in the web app (another marker reason). Then every line is scanned for the plant's personal data:
-names, e-mail addresses and user names of every employee, the typed reasons, and every approval link's
-token and signature. Employee ids (pseudonymous Plex keys) and employee numbers may be logged
-(docs/reliability.md, "Personal data in logs").
+(the rejection with a marker reason, first refused as too long), a poll of another day whose approvals
+escalate and expire, crew_planner, skills_daily, forecast_nightly, review_sweep, a planner rejecting a
+crew suggestion in the web app (another marker reason) and reporting an incident that names an employee.
+Then every line is scanned for the plant's personal data: names, e-mail addresses and user names of
+every employee, the typed texts, the punches' coordinates, and every approval link's token and
+signature. Employee ids (pseudonymous Plex keys) and employee numbers may be logged (docs/reliability.md,
+"Personal data in logs").
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Scanned:
     emails: list[str]
     usernames: list[str]
     tokens: list[str]
+    coordinates: list[str]
     functions: set[str]
 
 
@@ -128,6 +130,12 @@ def scanned(e2e_plant: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         emails=[str(row["email"]) for row in rows if row.get("email")],
         usernames=[str(row["email"]).split("@", 1)[0] for row in rows if row.get("email")],
         tokens=tokens,
+        coordinates=[
+            str(entry[key])
+            for entry in PlantFolder(e2e_plant).iter_raw("time-clock-entries")
+            for key in ("clockinLatitude", "clockinLongitude")
+            if entry.get(key) is not None
+        ],
         functions=functions,
     )
 
@@ -162,6 +170,13 @@ def test_no_email_address_or_user_name_in_the_logs(scanned: Scanned) -> None:
 
 def test_no_typed_reason_in_the_logs(scanned: Scanned) -> None:
     assert _hits(scanned.lines, re.compile("Zq7-")) == []
+
+
+def test_no_punch_coordinates_in_the_logs(scanned: Scanned) -> None:
+    assert scanned.coordinates, "the plant's punches carry coordinates"
+    numbers = re.compile(r"(?<![\d.])(" + "|".join(re.escape(c) for c in set(scanned.coordinates)) + r")(?![\d])")
+    assert _hits(scanned.lines, re.compile("latitude|longitude", re.IGNORECASE)) == []
+    assert _hits(scanned.lines, numbers) == []
 
 
 def test_no_approval_token_or_signature_in_the_logs(scanned: Scanned) -> None:

@@ -313,6 +313,20 @@ class LocalRuntime(Lifecycle):
         stack.callback(self._forget_handlers, modules_before)
         _reset_process_caches()
         stack.callback(_reset_process_caches)
+        self._route_handler_logger(stack)
+
+    def _route_handler_logger(self, stack: contextlib.ExitStack) -> None:
+        """The handlers' Powertools logger takes LOG_LEVEL and binds its stream (`sys.stdout`) when it is
+        first imported: in a process that imported it before this runtime (a test session, an earlier
+        runtime) its lines would bypass the handler output at another level. On AWS each function is its
+        own process, so here this runtime's level and routed stdout are set, and restored afterwards."""
+        handler_logger = logging.getLogger(SERVICE_NAME)
+        stack.callback(handler_logger.setLevel, handler_logger.level)
+        handler_logger.setLevel(self.log_level)
+        for handler in handler_logger.handlers:
+            if isinstance(handler, logging.StreamHandler) and not isinstance(handler.stream, RoutedStream):
+                stack.callback(handler.setStream, handler.stream)
+                handler.setStream(sys.stdout)
 
     def _forget_handlers(self, modules_before: set[str]) -> None:
         """Drop handler modules imported by this runtime, so the next one cold-starts them."""
