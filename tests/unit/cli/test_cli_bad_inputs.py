@@ -1,0 +1,216 @@
+"""Every subcommand that reads files or dates, fed bad input (issue 18, item 1): a user error is one line
+on stderr naming what is wrong (the flag, the file, its line, the record and the field), exit 2, never a
+traceback; a bad record the command can skip is named and skipped (exit 1); an --out file written before
+is left as it was."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from plexlabor_dev.cli import main
+from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+
+EARLIER = "an earlier result\n"
+"""What the --out file holds before a run: a refused run must leave it so."""
+BAD_LINE = 3
+"""The line each damaged plant file has wrong (1-based)."""
+
+
+def _damage(plant: Path, copy: Path, resource: str, field: str | None) -> str:
+    """A copy of `plant` whose `resource` line BAD_LINE lacks `field` (None: is cut short); the record's id."""
+    shutil.copytree(plant, copy)
+    path = copy / f"{resource}.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[BAD_LINE - 1])
+    if field is None:
+        lines[BAD_LINE - 1] = lines[BAD_LINE - 1][:-5]
+    else:
+        del record[field]
+        lines[BAD_LINE - 1] = json.dumps(record)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(record["id"])
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Placeholders the cases' argv and messages use, as `str.format` fields."""
+    root = tmp_path_factory.mktemp("bad-inputs")
+    plant = root / "plant"
+    generate_plant(PlantSpec(employees=8, weeks=2, seed=3), plant)
+    (root / "empty").mkdir()
+    (root / "meta-only").mkdir()
+    shutil.copy(plant / "plant.json", root / "meta-only" / "plant.json")
+    cut_id = _damage(plant, root / "cut", "employees", None)
+    no_number_id = _damage(plant, root / "no-number", "employees", "employeeNo")
+    no_clockin_id = _damage(plant, root / "no-clockin", "time-clock-entries", "clockinTime")
+    (root / "bad.jsonl").write_text('{"finding_id": "f-1"}\n{"oops\n', encoding="utf-8")
+    (root / "bad.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
+    paths = {name: str(root / name) for name in ("plant", "empty", "meta-only", "cut", "no-number", "no-clockin")}
+    return {
+        **{name.replace("-", "_"): path for name, path in paths.items()},
+        "root": str(root),
+        "missing": str(root / "no-such-thing"),
+        "bad_jsonl": str(root / "bad.jsonl"),
+        "bad_csv": str(root / "bad.csv"),
+        "labels": str(plant / "labels.jsonl"),
+        "cut_id": cut_id,
+        "no_number_id": no_number_id,
+        "no_clockin_id": no_clockin_id,
+    }
+
+
+@dataclass(frozen=True)
+class Case:
+    argv: str
+    """The command line, `{out}` the --out file (already holding EARLIER), other fields from the corpus."""
+    code: int
+    says: tuple[str, ...]
+    """What stderr must name (formatted like argv)."""
+
+
+NOT_FIXED = {
+    "skills --quiet --out {out} --plant {meta_only}": "a plant with no data: the message names no plant",
+    "crew plan --quiet --date 2026-11-18 --out {out} --plant {meta_only}": "a plant with no data: names no plant",
+    "forecast --quiet --out {out} --plant {meta_only}": "a plant with no data: an empty forecast, exit 0",
+    "assess --no-progress --plant {meta_only}": "a plant with no data: assessed, exit 0",
+    "analytics scores --quiet --weeks 1 --plant {meta_only}": "a plant with no data: 0 operators, exit 0",
+    "allocation run --day 2026-11-18 --plant {meta_only}": "a plant with no data: 0 paid, exit 0",
+    "assess --no-progress --plant {plant} --since 2025-01-01 --until 2025-01-05": "an empty window, exit 0",
+    "crew plan --quiet --plant {plant} --out {out} --date 2026-02-30": "the message names no --date",
+    "forecast --quiet --plant {plant} --out {out} --as-of 2025-01-01": "an empty forecast, exit 0",
+    "allocation run --plant {plant} --day 2025-01-01": "an empty day, exit 0",
+    "plant generate --quiet --out {out}.d --end nope": "the message names no --end",
+    "validate --quiet --plant {plant} --out {out} --model {bad_jsonl}": "the message names no file",
+    "score --findings {bad_jsonl} --labels {labels}": "a pydantic error over many lines, no file",
+    "train --out {out} --seeds 1 --decisions {bad_jsonl}": "a pydantic error over many lines, no file",
+    "incidents classify x --timezone Mars/Base": "a ZoneInfoNotFoundError traceback",
+    "dlq list": "a NoRegionError traceback",
+    "dlq redrive punch": "a NoRegionError traceback",
+}
+"""Cases failing now, each a bug: strict, so a fix must delete its entry."""
+
+
+def case(argv: str, *says: str, code: int = 2) -> object:
+    marks = [pytest.mark.xfail(strict=True, reason=NOT_FIXED[argv])] if argv in NOT_FIXED else []
+    return pytest.param(Case(argv, code, says), id=argv.replace("{", "").replace("}", ""), marks=marks)
+
+
+CUT = "{cut}/employees.jsonl line 3 (id {cut_id}): not valid JSON"
+NO_NUMBER = "{no_number}/employees.jsonl line 3 (id {no_number_id}): field 'employeeNo' is missing"
+NO_CLOCKIN = "{no_clockin}/time-clock-entries.jsonl line 3 (id {no_clockin_id}): field 'clockinTime' is missing"
+NOT_A_PLANT = "{empty} is not a plant folder: plant.json is missing"
+
+PLANT_COMMANDS = {
+    "validate": "validate --quiet --out {out} --plant",
+    "skills": "skills --quiet --out {out} --plant",
+    "crew plan": "crew plan --quiet --date 2026-11-18 --out {out} --plant",
+    "forecast": "forecast --quiet --out {out} --plant",
+    "assess": "assess --no-progress --plant",
+    "analytics": "analytics scores --quiet --weeks 1 --plant",
+    "allocation": "allocation run --day 2026-11-18 --plant",
+}
+"""Each command that reads a plant folder, up to its --plant value."""
+
+PLANT_CASES = [
+    *(case(f"{command} {{missing}}", "{missing}") for command in PLANT_COMMANDS.values()),
+    *(case(f"{command} {{empty}}", NOT_A_PLANT) for command in PLANT_COMMANDS.values()),
+    *(case(f"{command} {{cut}}", CUT, code=1 if name == "validate" else 2) for name, command in PLANT_COMMANDS.items()),
+    *(
+        case(f"{command} {{no_number}}", NO_NUMBER, code=1 if name == "validate" else 2)
+        for name, command in PLANT_COMMANDS.items()
+    ),
+    *(
+        case(f"{PLANT_COMMANDS[name]} {{no_clockin}}", NO_CLOCKIN, code=1 if name == "validate" else 2)
+        for name in ("validate", "crew plan", "forecast", "assess", "allocation")
+    ),
+    *(
+        case(f"{PLANT_COMMANDS[name]} {{meta_only}}", "{meta_only}")
+        for name in ("validate", "skills", "crew plan", "forecast", "assess", "analytics", "allocation")
+    ),
+    case("simulator --port 1 --plant {missing}", "{missing}"),
+    case("simulator --port 1 --plant {empty}", NOT_A_PLANT),
+]
+
+DATE_CASES = [
+    case("validate --quiet --plant {plant} --out {out} --since 2026-11-19 --until 2026-11-10", "--since", "--until"),
+    case("validate --quiet --plant {plant} --out {out} --since yesterday", "--since", "yesterday"),
+    case("validate --quiet --plant {plant} --out {out} --since 2025-01-01 --until 2025-01-05", "--since/--until"),
+    case("assess --no-progress --plant {plant} --since 2026-11-19 --until 2026-11-10", "empty window"),
+    case("assess --no-progress --plant {plant} --since nope", "--since", "nope"),
+    case("assess --no-progress --plant {plant} --since 2025-01-01 --until 2025-01-05", "--since", "--until"),
+    case("skills --quiet --plant {plant} --out {out} --as-of 2026-13-01", "--as-of", "2026-13-01"),
+    case("skills --quiet --plant {plant} --out {out} --horizon-days 0", "--horizon-days"),
+    case("crew plan --quiet --plant {plant} --out {out} --date 2026-02-30", "--date", "2026-02-30"),
+    case("crew plan --quiet --plant {plant} --out {out} --date 2025-01-01", "--date", "2025-01-01"),
+    case("crew plan --quiet --plant {plant} --out {out} --date 2026-11-18 --shift ZZ", "shift 'ZZ'"),
+    case("forecast --quiet --plant {plant} --out {out} --as-of nope", "--as-of", "nope"),
+    case("forecast --quiet --plant {plant} --out {out} --as-of 2025-01-01", "--as-of", "2025-01-01"),
+    case("analytics scores --quiet --plant {plant} --weeks 0", "--weeks"),
+    case("allocation run --plant {plant} --day nope", "--day", "nope"),
+    case("allocation run --plant {plant} --day 2025-01-01", "--day", "2025-01-01"),
+    case("plant generate --quiet --out {out}.d --end nope", "--end", "nope"),
+    case("plant generate --quiet --out {plant} --employees 8 --weeks 2", "--out {plant}", "--force"),
+    case("plant generate --quiet --out {out}.d --weeks 0", "weeks"),
+    case("plant generate --quiet --out {out}.d --hard-normals bogus", "--hard-normals", "bogus"),
+]
+
+FILE_CASES = [
+    case("validate --quiet --plant {plant} --out {out} --model {missing}", "{missing}"),
+    case("validate --quiet --plant {plant} --out {out} --model {bad_jsonl}", "--model", "{bad_jsonl}"),
+    case("score --findings {missing} --labels {labels}", "--findings", "{missing}"),
+    case("score --findings {root} --labels {labels}", "--findings", "{root}"),
+    case("score --findings {bad_jsonl} --labels {labels}", "{bad_jsonl} line 1", "field"),
+    case("train --out {out} --seeds 1 --decisions {missing}", "{missing}"),
+    case("train --out {out} --seeds 1 --decisions {bad_jsonl}", "{bad_jsonl} line 1", "field"),
+    case("crew gap {missing}", "{missing}"),
+    case("crew gap {bad_jsonl}", "bad.jsonl", "not a GAP file"),
+    case("copilot eval --lexical --procedures {missing}", "--procedures", "{missing}"),
+    case("copilot eval --lexical --procedures {bad_jsonl}", "{bad_jsonl}, line 1", "guide_id"),
+    case("copilot ask --lexical --procedures {bad_jsonl} how", "{bad_jsonl}, line 1", "guide_id"),
+    case("copilot ask --lexical --index-dir {missing} how", "--index-dir"),
+    case("copilot index --lexical --procedures {bad_jsonl} --out {out}", "{bad_jsonl}, line 1", "guide_id"),
+    case("incidents train --quiet --osha {missing} --out {out}", "{missing}"),
+    case("incidents train --quiet --osha {bad_csv} --out {out}", "{bad_csv}, line 1", "missing column"),
+    case("incidents evaluate --model {missing} --osha {bad_csv}", "{missing}"),
+    case("incidents evaluate --model {bad_jsonl} --osha {bad_csv}", "{bad_jsonl}", "not an incident model"),
+    case("incidents classify x --model {bad_jsonl}", "{bad_jsonl}", "not an incident model"),
+    case("incidents classify x --timezone Mars/Base", "--timezone", "Mars/Base"),
+    case("incidents export --out {out}", "--audit-table"),
+    case("model promote scorer-1 --artifacts-dir {missing}", "--audit-table"),
+    case("writeback revert f-1", "--audit-table"),
+    case("dlq list", "--local", "--stack"),
+    case("dlq redrive punch", "--local", "--stack"),
+]
+
+
+@pytest.mark.parametrize("bad", [*PLANT_CASES, *DATE_CASES, *FILE_CASES])
+def test_bad_input_is_named_without_a_traceback_and_loses_nothing(
+    bad: Case,
+    corpus: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given no AWS settings at all, and an --out file holding an earlier result
+    for name in ("AWS_DEFAULT_REGION", "AWS_REGION", "AUDIT_TABLE_NAME", "ARTIFACTS_BUCKET_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    out = tmp_path / "earlier-result"
+    out.write_text(EARLIER, encoding="utf-8")
+    fields = {**corpus, "out": str(out)}
+    # When the command runs on the bad input
+    code = main(bad.argv.format(**fields).split())
+    captured = capsys.readouterr()
+    # Then it says what is wrong on stderr (one line when it refuses), with no traceback
+    assert "Traceback" not in captured.out + captured.err
+    assert code == bad.code, captured.err
+    for needle in bad.says:
+        assert needle.format(**fields) in captured.err
+    if code == 2:
+        assert len(captured.err.strip().splitlines()) == 1, captured.err
+        # And a refused run leaves the earlier result as it was
+        assert out.read_text(encoding="utf-8") == EARLIER
