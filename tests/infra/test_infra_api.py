@@ -25,6 +25,7 @@ SIGNED_IN = {
     ("POST", "/skills/training"),
     ("GET", "/certifications"),
     ("GET", "/forecasts"),
+    ("GET", "/analytics"),
     ("GET", "/crew"),
     ("POST", "/crew/replan"),
     ("GET", "/static/{name}"),

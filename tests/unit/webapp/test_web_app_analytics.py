@@ -4,6 +4,8 @@ function stores it, read by the web app per role; the operator's card; empty sta
 from __future__ import annotations
 
 import dataclasses
+import html
+import json
 import re
 from typing import Any
 
@@ -147,3 +149,35 @@ def test_empty_states_say_what_is_missing_and_why(store: InMemoryArtifactStore) 
     broken.put(LATEST, store.get(LATEST) or b"")
     unreadable = _call(broken, ADMIN)["body"]
     assert "could not be read" in unreadable and "missing" in unreadable
+
+
+def _funnel(body: str) -> Any:
+    found = re.search(r'<script type="application/json" id="funnel-data">(.*?)</script>', body, re.S)
+    assert found, "no funnel data"
+    return json.loads(html.unescape(found.group(1)))
+
+
+def test_the_funnel_plot_has_every_operator_in_view_at_their_volume_and_the_limits(
+    store: InMemoryArtifactStore, artifact: AnalyticsArtifact
+) -> None:
+    response = _call(store, ADMIN, {"measure": "scrap_share"})
+    assert "script-src 'self'" in response["multiValueHeaders"]["Content-Security-Policy"][0]
+    funnel = _funnel(response["body"])
+    scored = {u.label: u.measures["scrap_share"] for u in artifact.report.operators}
+    # every operator with pieces, at their pieces, raw share in per cent, flagged as the table flags them
+    assert {p[2] for p in funnel["points"]} == {label for label, s in scored.items() if s.volume > 0}
+    for volume, raw, label, outside in funnel["points"]:
+        assert volume == scored[label].volume and raw == pytest.approx(scored[label].raw * 100)
+        assert outside == (scored[label].outside_funnel or "")
+    assert funnel["volume"] == "pieces" and funnel["unit"] == "%"
+    # each operator's 99.8 % limits at their volume, as the table has them
+    by_label = {
+        label: (low, high)
+        for (_, low), (_, high), (_, _, label, _) in zip(funnel["low"], funnel["high"], funnel["points"], strict=True)
+    }
+    for label, (low, high) in by_label.items():
+        assert (low, high) == pytest.approx((scored[label].funnel_low * 100, scored[label].funnel_high * 100))
+    # a supervisor's funnel holds only their department's people
+    claims, department = _supervisor(artifact)
+    theirs = {u.label for u in artifact.report.operators if u.department == department}
+    assert {p[2] for p in _funnel(_call(store, claims)["body"])["points"]} <= theirs

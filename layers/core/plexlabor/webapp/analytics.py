@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from plexlabor.analytics.artifact import AnalyticsArtifact, read_artifact
 from plexlabor.analytics.report import MeasureScore, MeasureSummary, UnitScores
@@ -31,6 +32,8 @@ ROWS_PER_PAGE = 100
 """Operators per page of a measure's table: a page stays small whatever the plant's size."""
 RATIO_MEASURES = frozenset({"efficiency"})
 """Measures shown as a ratio (1.00 = standard); the others are shares, shown in per cent."""
+VOLUMES = {"scrap_share": "pieces", "upheld_findings_per_day": "worked days"}
+"""What a measure's volume counts (the funnel's x axis); labor entries when not named here."""
 
 
 @dataclass
@@ -100,6 +103,8 @@ class ScoresView:
     pages: int
     crews: list[ScoreRow]
     shifts: list[ScoreRow]
+    funnel: dict[str, Any]
+    """The funnel plot's data (every operator in view, not one page): `funnel_chart`."""
 
     @property
     def first(self) -> int:
@@ -128,7 +133,25 @@ def scores_view(index: AnalyticsIndex, scope: AnalyticsScope, measure: str, page
         pages=pages,
         crews=_rows([u for u in report.crews if scope.crew(u)], measure, summary.higher_is_better),
         shifts=_rows(report.shifts, measure, summary.higher_is_better) if scope.plant_wide else [],
+        funnel=funnel_chart(operators, measure, summary),
     )
+
+
+def funnel_chart(rows: list[ScoreRow], measure: str, summary: MeasureSummary) -> dict[str, Any]:
+    """Each operator's raw value at their volume with the 99.8 % limits at it, and the plant's value;
+    shares in per cent, as the table shows them (`static/dashboards.js` draws it). The limits are drawn
+    per person, not as a curve: for scrap share they rest on each person's effective count, which the
+    pieces shown as volume do not determine."""
+    scale = 1.0 if measure in RATIO_MEASURES else 100.0
+    drawn = [r for r in rows if r.score.volume > 0 and r.score.funnel_low is not None]
+    return {
+        "volume": VOLUMES.get(measure, "labor entries"),
+        "unit": "" if scale == 1.0 else "%",
+        "target": summary.target * scale,
+        "points": [[r.score.volume, r.score.raw * scale, r.unit.label, r.score.outside_funnel or ""] for r in drawn],
+        "low": [[r.score.volume, (r.score.funnel_low or 0.0) * scale] for r in drawn],
+        "high": [[r.score.volume, (r.score.funnel_high or 0.0) * scale] for r in drawn],
+    }
 
 
 @dataclass(frozen=True)

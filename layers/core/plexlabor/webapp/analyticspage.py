@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.webapp.analytics import AnalyticsScope, operator_card, scores_view, shown
 from plexlabor.webapp.app import Page, _deps, _query, app
-from plexlabor.webapp.dashboards import Drawn, _number, _report, _text
+from plexlabor.webapp.dashboards import Drawn, _charted, _number, _report, _text, chart_scripts
 
 TITLE = "Operator and team scores"
 REFUSED = (
@@ -52,5 +52,6 @@ def analytics() -> Response[str]:
         "measure_query": lambda m: f"?{urlencode({'measure': m})}",
         "page_query": lambda n: f"?{urlencode({'measure': measure, 'page': n})}",
         "card_query": lambda label: f"?{urlencode({'employee': label})}",
+        "scripts": chart_scripts(),
     }
-    return page.render("analytics.html", title=TITLE, page="analytics", **context)
+    return _charted(page.render("analytics.html", title=TITLE, page="analytics", **context))

@@ -102,7 +102,37 @@
     return chart;
   }
 
-  var kinds = { heatmap: heatmap, timeline: timeline, intervals: intervals };
+  function funnel(element, data) {
+    var chart = echarts.init(element, null, { renderer: "canvas" });
+    function shown(v) { return data.unit === "%" ? v.toFixed(2) + " %" : v.toFixed(2); }
+    function points(outside) {
+      return data.points.filter(function (p) { return (p[3] !== "") === outside; });
+    }
+    chart.setOption({
+      animation: false,
+      grid: { left: 8, right: 24, top: 40, bottom: 32, containLabel: true },
+      legend: { top: 0 },
+      tooltip: {
+        trigger: "item",
+        formatter: function (p) {
+          var v = p.data;
+          return v.length > 2 ? v[2] + ": " + shown(v[1]) + " at " + v[0] + " " + data.volume : p.seriesName + ": " + shown(v[1]);
+        }
+      },
+      xAxis: { type: "value", name: data.volume, min: 0 },
+      yAxis: { type: "value", scale: true, axisLabel: { formatter: shown } },
+      series: [
+        { name: "Inside the limits", type: "scatter", data: points(false), symbolSize: 7, itemStyle: { color: "#1f3b57" },
+          markLine: { silent: true, symbol: "none", data: [{ yAxis: data.target, name: "plant" }], lineStyle: { color: "#555" }, label: { formatter: "plant" } } },
+        { name: "Outside", type: "scatter", data: points(true), symbolSize: 9, itemStyle: { color: "#a4161a" } },
+        { name: "99.8 % limits", type: "scatter", data: data.high, symbol: "rect", symbolSize: [6, 2], itemStyle: { color: "#9db8d6" } },
+        { name: "99.8 % limits", type: "scatter", data: data.low, symbol: "rect", symbolSize: [6, 2], itemStyle: { color: "#9db8d6" } }
+      ]
+    });
+    return chart;
+  }
+
+  var kinds = { heatmap: heatmap, timeline: timeline, intervals: intervals, funnel: funnel };
   var charts = [];
   document.querySelectorAll("[data-chart]").forEach(function (element) {
     var draw = kinds[element.getAttribute("data-chart")];
