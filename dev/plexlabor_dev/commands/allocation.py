@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 
 from plexlabor.allocation.day import UNALLOCATED, read_day
 from plexlabor.plant import PlantFolder
 from plexlabor.plex import PlantFolderSource
+from plexlabor_dev.commands import day_flag
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -16,10 +16,7 @@ def run_command(args: argparse.Namespace) -> int:
     folder = PlantFolder(args.plant)
     if not folder.path.is_dir():
         raise FileNotFoundError(f"--plant: no such folder: {args.plant}")
-    try:
-        day = date.fromisoformat(args.day)
-    except ValueError:
-        raise ValueError(f"--day: '{args.day}' is not a date (YYYY-MM-DD)") from None
+    day = day_flag(args.day, "--day")
     source = PlantFolderSource(folder)
     employees = read_day(source, day)
     numbers = {employee.id: employee.employee_no for employee in source.employees()}

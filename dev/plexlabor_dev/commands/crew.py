@@ -7,7 +7,6 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,6 +16,7 @@ from plexlabor.crew.models import CrewPlan, CrewPolicy
 from plexlabor.crew.optimizer import solve
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
+from plexlabor_dev.commands import day_flag
 from plexlabor_dev.gap import OPTIMA_FILE, read_gap_file, read_optima, solve_gap
 from plexlabor_dev.progress import step
 
@@ -70,7 +70,7 @@ def roster_lines(plan: CrewPlan, zone: ZoneInfo, name: Callable[[str | None], st
 
 
 def plan_command(args: argparse.Namespace) -> int:
-    day = date.fromisoformat(args.date)
+    day = day_flag(args.date, "--date")
     if args.time_limit <= 0:
         raise ValueError("--time-limit must be positive")
     started = time.perf_counter()

@@ -20,19 +20,11 @@ from plexlabor.skills.report import (
     SkillsReport,
     TrainingRecommendation,
 )
+from plexlabor_dev.commands import day_flag
 from plexlabor_dev.progress import step
 
 TOP = 10
 T = TypeVar("T")
-
-
-def _day(value: str | None, flag: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{flag}: '{value}' is not a date (YYYY-MM-DD)") from None
 
 
 def skills_command(args: argparse.Namespace) -> int:
@@ -44,7 +36,9 @@ def skills_command(args: argparse.Namespace) -> int:
         raise ValueError("--horizon-days: must be at least 1")
     started = time.perf_counter()
     step("reading the plant's people, certifications and schedule")
-    data = load_from_folder(folder, _day(args.as_of, "--as-of"), horizon_days=args.horizon_days)
+    data = load_from_folder(
+        folder, day_flag(args.as_of, "--as-of") if args.as_of else None, horizon_days=args.horizon_days
+    )
     step(f"assessing coverage and certifications from {data.as_of} ({args.horizon_days} days)")
     report = assess_skills(data)
     seconds = time.perf_counter() - started

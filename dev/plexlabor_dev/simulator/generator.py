@@ -24,11 +24,12 @@ import shutil
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from plexlabor.models import PLANT_MODELS, record_key
 from plexlabor.plant import LABELS_FILE, META_FILE, PlantFolder, PlantMeta
+from plexlabor_dev.commands import day_flag
 from plexlabor_dev.progress import step
 from plexlabor_dev.simulator import normals, operators, organization, population, production, schedules
 from plexlabor_dev.simulator.anomalies import DAY_TYPE_WEIGHTS, EXCESSIVE_WEEKS
@@ -177,7 +178,7 @@ def generate_command(args: argparse.Namespace) -> int:
         weeks=args.weeks,
         seed=args.seed,
         anomaly_rate=args.anomaly_rate,
-        end_date=date.fromisoformat(args.end) if args.end else DEFAULT_END,
+        end_date=day_flag(args.end, "--end") if args.end else DEFAULT_END,
         hard_normals=hard_normals(getattr(args, "hard_normals", "")),
     )
     out = Path(args.out)
