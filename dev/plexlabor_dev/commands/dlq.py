@@ -25,7 +25,7 @@ import json
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from infra.constants import QueueName
 
@@ -144,11 +144,16 @@ def _client_and_queues(args: argparse.Namespace) -> tuple[Any, dict[str, str]]:
         )
         return sqs, dict(state.queues)
     if not args.stack:
+        _chosen(args.queue, {}) if args.queue else _no_queues()  # before making a client: none may be configured
         return boto3.client("sqs"), {}
     outputs = boto3.client("cloudformation").describe_stacks(StackName=args.stack)["Stacks"][0].get("Outputs", [])
     values = {output["OutputKey"]: output["OutputValue"] for output in outputs}
     keys = {name.value: f"{name.value.capitalize()}QueueUrl" for name in QueueName}
     return boto3.client("sqs"), {name: values[key] for name, key in keys.items() if key in values}
+
+
+def _no_queues() -> NoReturn:
+    raise ValueError("no queues to list: give --local or --stack NAME, or QUEUE as a queue URL")
 
 
 def _chosen(queue: str, known: Mapping[str, str]) -> tuple[str, str]:
@@ -165,7 +170,7 @@ def list_command(args: argparse.Namespace) -> int:
     sqs, known = _client_and_queues(args)
     chosen = dict([_chosen(args.queue, known)]) if args.queue else known
     if not chosen:
-        raise ValueError("no queues to list: give --local or --stack NAME, or QUEUE as a queue URL")
+        _no_queues()
     for name, url in sorted(chosen.items()):
         queues = dead_letters(sqs, name, url)
         visible, in_flight = depth(sqs, queues.dlq_url)

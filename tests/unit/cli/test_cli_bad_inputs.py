@@ -87,8 +87,6 @@ NOT_FIXED = {
     "score --findings {bad_jsonl} --labels {labels}": "a pydantic error over many lines, no file",
     "train --out {out} --seeds 1 --decisions {bad_jsonl}": "a pydantic error over many lines, no file",
     "incidents classify x --timezone Mars/Base": "a ZoneInfoNotFoundError traceback",
-    "dlq list": "a NoRegionError traceback",
-    "dlq redrive punch": "a NoRegionError traceback",
 }
 """Cases failing now, each a bug: strict, so a fix must delete its entry."""
 
