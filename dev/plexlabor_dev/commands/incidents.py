@@ -23,7 +23,7 @@ import os
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from plexlabor.incidents.classifier import NEVER, IncidentClassifier
 from plexlabor.incidents.evaluation import evaluate
@@ -67,13 +67,22 @@ def evaluate_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _zone(name: str) -> ZoneInfo:
+    """The --timezone flag's zone; a ValueError naming it if the zone database has no such zone."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"--timezone: '{name}' is not an IANA time zone (e.g. America/Detroit)") from None
+
+
 def classify_command(args: argparse.Namespace) -> int:
     from plexlabor.incidents.extraction import extract
     from plexlabor.incidents.wiring import PACKAGED_MODEL
 
+    zone = _zone(args.timezone)
     classifier = IncidentClassifier.load(args.model or PACKAGED_MODEL)
     result = classifier.classify(args.narrative)
-    now = datetime.now(UTC).astimezone(ZoneInfo(args.timezone))
+    now = datetime.now(UTC).astimezone(zone)
     found = extract(args.narrative, now)
     codes = [
         {"field": c.field.value, "code": c.code, "title": c.title, "confidence": c.confidence, "confident": c.confident}
@@ -135,6 +144,6 @@ def log_command(args: argparse.Namespace) -> int:
     if args.endpoint_url:
         os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
     classifier = IncidentClassifier.load(args.model or PACKAGED_MODEL)
-    deps = IncidentDeps(DynamoDbAuditStore(table), classifier, zone=ZoneInfo(args.timezone))
+    deps = IncidentDeps(DynamoDbAuditStore(table), classifier, zone=_zone(args.timezone))
     print(log_incident(deps, report, args.reporter).model_dump_json(indent=2))
     return 0

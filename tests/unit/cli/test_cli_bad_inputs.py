@@ -86,7 +86,6 @@ NOT_FIXED = {
     "validate --quiet --plant {plant} --out {out} --model {bad_jsonl}": "the message names no file",
     "score --findings {bad_jsonl} --labels {labels}": "a pydantic error over many lines, no file",
     "train --out {out} --seeds 1 --decisions {bad_jsonl}": "a pydantic error over many lines, no file",
-    "incidents classify x --timezone Mars/Base": "a ZoneInfoNotFoundError traceback",
 }
 """Cases failing now, each a bug: strict, so a fix must delete its entry."""
 
