@@ -516,5 +516,5 @@ def test_a_malformed_line_in_a_findings_file_is_named_by_number(
     # Then the good lines come back and the bad one is named by file and line number
     assert next(reader).model_dump_json() == good[0]
     assert next(reader).model_dump_json() == good[1]
-    with pytest.raises(ValueError, match=rf"^{re.escape(str(path))}:4: not a finding"):
+    with pytest.raises(ValueError, match=rf"^{re.escape(str(path))} line 4"):
         next(reader)

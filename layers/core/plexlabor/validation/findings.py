@@ -8,9 +8,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plexlabor.models.anomalies import AnomalyType
+from plexlabor.models.base import describe_validation_error
+from plexlabor.plant import BadRecord, BadRecordError
 
 Severity = Literal["low", "medium", "high"]
 Route = Literal["review", "trend"]
@@ -51,11 +53,14 @@ def write_findings(path: Path | str, findings: Iterable[Finding]) -> int:
 
 
 def read_findings(path: Path | str) -> Iterator[Finding]:
-    """Read a findings file, naming the line of any malformed finding."""
+    """Read a findings file; a malformed finding raises `BadRecordError` naming its file, line and field."""
     with Path(path).open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if line.strip():
                 try:
                     yield Finding.model_validate(json.loads(line))
-                except ValueError as error:
-                    raise ValueError(f"{path}:{number}: not a finding: {error}") from None
+                except ValidationError as error:
+                    bad = BadRecord.of(Path(path), number, line, describe_validation_error("finding", error))
+                    raise BadRecordError(bad) from None
+                except ValueError as error:  # not JSON
+                    raise BadRecordError(BadRecord.of(Path(path), number, line, error)) from None
