@@ -127,7 +127,10 @@ def validate_command(args: argparse.Namespace) -> int:
         from plexlabor.validation.scorer import ScorerModel
         from plexlabor.validation.source import read_plant_data
 
-        engine = ValidationEngine(model=ScorerModel.load(args.model))
+        try:
+            engine = ValidationEngine(model=ScorerModel.load(args.model))
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"--model {args.model}: not a scorer model ({error})") from None
         source = PlantFolderSource(folder, skip_bad_records=True)
         data = read_plant_data(source, meta.start, meta.end, meta.timezone)
         skipped = source.skipped
@@ -153,6 +156,11 @@ def train_command(args: argparse.Namespace) -> int:
     from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
     seeds = tuple(args.seeds) if args.seeds else TRAINING_SEEDS
+    decisions = []  # read first: a bad decisions file is refused before minutes of plant generation
+    for finding in read_findings(args.decisions) if args.decisions else ():
+        verdict = finding.evidence.get("decision")
+        if verdict in ("approved", "rejected"):
+            decisions.append((finding, verdict == "approved"))
     with tempfile.TemporaryDirectory() as tmp:
         folders = []
         for seed in seeds:
@@ -160,13 +168,7 @@ def train_command(args: argparse.Namespace) -> int:
             generate_plant(PlantSpec(seed=seed, **TRAINING_SPEC), path)  # type: ignore[arg-type]
             folders.append(PlantFolder(path))
         examples = examples_from_plants(folders)
-    if args.decisions:
-        decisions = []
-        for finding in read_findings(args.decisions):
-            verdict = finding.evidence.get("decision")
-            if verdict in ("approved", "rejected"):
-                decisions.append((finding, verdict == "approved"))
-        examples.extend(examples_from_decisions(decisions))
+    examples.extend(examples_from_decisions(decisions))
     model = fit_scorer(examples, {"seeds": list(seeds), "spec": TRAINING_SPEC, "examples": len(examples)})
     model.save(args.out)
     print(f"{model.version}: {len(examples)} examples from seeds {list(seeds)} -> {args.out}", file=sys.stderr)

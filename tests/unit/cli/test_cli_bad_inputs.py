@@ -83,8 +83,6 @@ NOT_FIXED = {
     "assess --no-progress --plant {plant} --since 2025-01-01 --until 2025-01-05": "an empty window, exit 0",
     "forecast --quiet --plant {plant} --out {out} --as-of 2025-01-01": "an empty forecast, exit 0",
     "allocation run --plant {plant} --day 2025-01-01": "an empty day, exit 0",
-    "validate --quiet --plant {plant} --out {out} --model {bad_jsonl}": "the message names no file",
-    "train --out {out} --seeds 1 --decisions {bad_jsonl}": "a pydantic error over many lines, no file",
 }
 """Cases failing now, each a bug: strict, so a fix must delete its entry."""
 
