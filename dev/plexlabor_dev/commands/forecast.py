@@ -73,6 +73,11 @@ def forecast_command(args: argparse.Namespace) -> int:
     data = read_forecast_data(folder, timezone, _as_of(args.as_of, folder), settings)
     step("training the models and forecasting")
     run = run_forecast(data, settings)
+    if not run.forecasts:  # refused: an empty forecast would replace an earlier one with nothing
+        raise ValueError(
+            f"--as-of {run.summary()['as_of']}: nothing to forecast in {args.plant} "
+            "(no open job operations from that day on)"
+        )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(jsonl(run.forecasts) + jsonl(run.alerts) + jsonl(run.overtime))
