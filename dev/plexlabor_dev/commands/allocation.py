@@ -19,6 +19,8 @@ def run_command(args: argparse.Namespace) -> int:
     day = day_flag(args.day, "--day")
     source = PlantFolderSource(folder)
     employees = read_day(source, day)
+    if not employees:
+        raise ValueError(f"--day {day}: no one was paid that day in {args.plant}, nothing to allocate")
     numbers = {employee.id: employee.employee_no for employee in source.employees()}
     job_numbers = {job.id: job.job_no for job in source.jobs()}
     operations = {

@@ -78,9 +78,7 @@ NOT_FIXED = {
     "crew plan --quiet --date 2026-11-18 --out {out} --plant {meta_only}": "a plant with no data: names no plant",
     "assess --no-progress --plant {meta_only}": "a plant with no data: assessed, exit 0",
     "analytics scores --quiet --weeks 1 --plant {meta_only}": "a plant with no data: 0 operators, exit 0",
-    "allocation run --day 2026-11-18 --plant {meta_only}": "a plant with no data: 0 paid, exit 0",
     "assess --no-progress --plant {plant} --since 2025-01-01 --until 2025-01-05": "an empty window, exit 0",
-    "allocation run --plant {plant} --day 2025-01-01": "an empty day, exit 0",
 }
 """Cases failing now, each a bug: strict, so a fix must delete its entry."""
 
