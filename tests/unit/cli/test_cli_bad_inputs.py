@@ -76,9 +76,7 @@ class Case:
 NOT_FIXED = {
     "skills --quiet --out {out} --plant {meta_only}": "a plant with no data: the message names no plant",
     "crew plan --quiet --date 2026-11-18 --out {out} --plant {meta_only}": "a plant with no data: names no plant",
-    "assess --no-progress --plant {meta_only}": "a plant with no data: assessed, exit 0",
     "analytics scores --quiet --weeks 1 --plant {meta_only}": "a plant with no data: 0 operators, exit 0",
-    "assess --no-progress --plant {plant} --since 2025-01-01 --until 2025-01-05": "an empty window, exit 0",
 }
 """Cases failing now, each a bug: strict, so a fix must delete its entry."""
 

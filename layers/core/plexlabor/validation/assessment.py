@@ -495,6 +495,11 @@ def assess_command(args: argparse.Namespace) -> int:
         report = _assess_plex(args.plex_url, since, until, progress, force)
     if report is None:
         return 1
+    if not report.time_clock_entries:
+        raise ValueError(
+            f"--since/--until: no punches in {report.source} from {report.window_start:%Y-%m-%d} to "
+            f"{report.window_end:%Y-%m-%d}, nothing to assess"
+        )
     print(report.model_dump_json(indent=2) if args.json else format_report(report))
     return 0
 
