@@ -31,6 +31,8 @@ def scores_command(args: argparse.Namespace) -> int:
     end = folder.meta().end
     step(f"reading the last {args.weeks} weeks of labor, scrap, downtime and nonconformances")
     report = score(read_inputs(PlantFolderSource(folder), end - timedelta(weeks=args.weeks), end))
+    if not report.operators:
+        raise ValueError(f"--weeks {args.weeks}: no labor entries to score in {args.plant}'s last {args.weeks} weeks")
     correlations = true_correlations(report, read_truth(folder.path))
     if args.json:
         print(json.dumps(_as_json(report, correlations), indent=2))
