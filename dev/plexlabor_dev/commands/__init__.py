@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from plexlabor.plant import PlantFolder
+
 
 def day_flag(value: str, flag: str) -> date:
     """A command-line day, YYYY-MM-DD; a ValueError naming the flag and the value otherwise."""
@@ -11,3 +13,10 @@ def day_flag(value: str, flag: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{flag}: '{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def require_records(folder: PlantFolder, resource: str) -> None:
+    """Refuse a plant folder with no `resource` records, naming the folder and the file (e.g. no shifts)."""
+    folder.meta()  # a folder that is not a plant is named as such first
+    if next(folder.iter_raw(resource), None) is None:
+        raise ValueError(f"--plant {folder.path}: no {resource} ({folder.file_for(resource).name} is missing or empty)")

@@ -16,7 +16,7 @@ from plexlabor.crew.models import CrewPlan, CrewPolicy
 from plexlabor.crew.optimizer import solve
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
-from plexlabor_dev.commands import day_flag
+from plexlabor_dev.commands import day_flag, require_records
 from plexlabor_dev.gap import OPTIMA_FILE, read_gap_file, read_optima, solve_gap
 from plexlabor_dev.progress import step
 
@@ -77,6 +77,7 @@ def plan_command(args: argparse.Namespace) -> int:
     step(f"reading the plant's jobs, people and schedule for {day}")
     folder = PlantFolder(args.plant)
     meta = folder.meta()
+    require_records(folder, "shifts")
     problem = build_problem(folder, day, args.shift, policy=CrewPolicy(plan_setups=args.setups))
     if not problem.jobs:  # nothing to plan: say so, and leave an earlier plan file as it is
         shift = f" on shift {args.shift}" if args.shift else ""

@@ -20,7 +20,7 @@ from plexlabor.skills.report import (
     SkillsReport,
     TrainingRecommendation,
 )
-from plexlabor_dev.commands import day_flag
+from plexlabor_dev.commands import day_flag, require_records
 from plexlabor_dev.progress import step
 
 TOP = 10
@@ -36,6 +36,7 @@ def skills_command(args: argparse.Namespace) -> int:
         raise ValueError("--horizon-days: must be at least 1")
     started = time.perf_counter()
     step("reading the plant's people, certifications and schedule")
+    require_records(folder, "shifts")
     data = load_from_folder(
         folder, day_flag(args.as_of, "--as-of") if args.as_of else None, horizon_days=args.horizon_days
     )

@@ -73,16 +73,8 @@ class Case:
     """What stderr must name (formatted like argv)."""
 
 
-NOT_FIXED = {
-    "skills --quiet --out {out} --plant {meta_only}": "a plant with no data: the message names no plant",
-    "crew plan --quiet --date 2026-11-18 --out {out} --plant {meta_only}": "a plant with no data: names no plant",
-}
-"""Cases failing now, each a bug: strict, so a fix must delete its entry."""
-
-
 def case(argv: str, *says: str, code: int = 2) -> object:
-    marks = [pytest.mark.xfail(strict=True, reason=NOT_FIXED[argv])] if argv in NOT_FIXED else []
-    return pytest.param(Case(argv, code, says), id=argv.replace("{", "").replace("}", ""), marks=marks)
+    return pytest.param(Case(argv, code, says), id=argv.replace("{", "").replace("}", ""))
 
 
 CUT = "{cut}/employees.jsonl line 3 (id {cut_id}): not valid JSON"
