@@ -14,10 +14,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from plexlabor.models import PLANT_MODELS, PlexDataError, PlexModel
 from plexlabor.models.anomalies import AnomalyLabel
+from plexlabor.models.base import describe_validation_error
 from plexlabor.models.types import UtcDatetime
 
 ModelT = TypeVar("ModelT", bound=PlexModel)
@@ -153,7 +154,21 @@ class PlantFolder:
 
     def labels(self) -> list[AnomalyLabel]:
         path = self.path / LABELS_FILE
-        if not path.exists():
-            return []
-        with path.open(encoding="utf-8") as handle:
-            return [AnomalyLabel.model_validate_json(line) for line in handle if line.strip()]
+        return read_labels(path) if path.exists() else []
+
+
+def read_labels(path: Path) -> list[AnomalyLabel]:
+    """Read a labels file; a malformed label raises `BadRecordError` naming its file, line and field."""
+    labels = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                try:
+                    labels.append(AnomalyLabel.model_validate(json.loads(line)))
+                except ValidationError as error:
+                    raise BadRecordError(
+                        BadRecord.of(path, number, line, describe_validation_error("label", error))
+                    ) from None
+                except json.JSONDecodeError as error:
+                    raise BadRecordError(BadRecord.of(path, number, line, error)) from None
+    return labels

@@ -49,6 +49,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     no_number_id = _damage(plant, root / "no-number", "employees", "employeeNo")
     no_clockin_id = _damage(plant, root / "no-clockin", "time-clock-entries", "clockinTime")
     (root / "bad.jsonl").write_text('{"finding_id": "f-1"}\n{"oops\n', encoding="utf-8")
+    (root / "nothing.jsonl").touch()
     (root / "bad.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
     paths = {name: str(root / name) for name in ("plant", "empty", "meta-only", "cut", "no-number", "no-clockin")}
     return {
@@ -57,6 +58,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "missing": str(root / "no-such-thing"),
         "bad_jsonl": str(root / "bad.jsonl"),
         "bad_csv": str(root / "bad.csv"),
+        "nothing": str(root / "nothing.jsonl"),
         "labels": str(plant / "labels.jsonl"),
         "cut_id": cut_id,
         "no_number_id": no_number_id,
@@ -140,6 +142,7 @@ FILE_CASES = [
     case("score --findings {missing} --labels {labels}", "--findings", "{missing}"),
     case("score --findings {root} --labels {labels}", "--findings", "{root}"),
     case("score --findings {bad_jsonl} --labels {labels}", "{bad_jsonl} line 1", "field"),
+    case("score --findings {nothing} --labels {bad_jsonl}", "{bad_jsonl} line 1", "field"),
     case("train --out {out} --seeds 1 --decisions {missing}", "{missing}"),
     case("train --out {out} --seeds 1 --decisions {bad_jsonl}", "{bad_jsonl} line 1", "field"),
     case("crew gap {missing}", "{missing}"),

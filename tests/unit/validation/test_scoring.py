@@ -228,11 +228,11 @@ def test_score_cli_names_the_malformed_line(
     broken = tmp_path / "broken.jsonl"
     broken.write_text(findings.read_text().splitlines()[0] + "\n{not json\n")
     assert main(["score", "--findings", str(broken), "--labels", str(labels)]) == 2
-    assert f"{broken}:2:" in capsys.readouterr().err
+    assert f"{broken} line 2: not valid JSON" in capsys.readouterr().err
     bad_labels = tmp_path / "labels.jsonl"
     bad_labels.write_text('{"record_key": "time-clock-entries:a", "anomaly_type": "NOT_A_TYPE"}\n')
     assert main(["score", "--findings", str(findings), "--labels", str(bad_labels)]) == 2
-    assert f"{bad_labels}:1:" in capsys.readouterr().err
+    assert f"{bad_labels} line 1: field 'anomaly_type' is invalid" in capsys.readouterr().err
 
 
 def _meta() -> PlantMeta:

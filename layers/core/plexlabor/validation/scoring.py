@@ -20,14 +20,13 @@ The overall figures are micro-averaged (summed TP, FP, FN over every type).
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from plexlabor.models.anomalies import AnomalyLabel, AnomalyType
-from plexlabor.plant import LABELS_FILE, META_FILE, PlantFolder
+from plexlabor.plant import LABELS_FILE, META_FILE, PlantFolder, read_labels
 from plexlabor.validation.findings import Finding, read_findings
 
 LABEL_BEARING_RESOURCES = ("time-clock-entries", "labor-entries", "workcenter-events", "badge-swipes")
@@ -131,19 +130,6 @@ def label_bearing_record_count(plant: PlantFolder) -> int:
     return total
 
 
-def read_labels(path: Path | str) -> list[AnomalyLabel]:
-    """Read a labels file, naming the line of any malformed label."""
-    labels = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                try:
-                    labels.append(AnomalyLabel.model_validate(json.loads(line)))
-                except (ValueError, ValidationError) as error:
-                    raise ValueError(f"{path}:{number}: not a label: {error}") from None
-    return labels
-
-
 def format_report(report: ScoreReport) -> str:
     """A fixed-width table: one row per type, then overall and the shares."""
     header = f"{'type':<27} {'support':>7} {'TP':>6} {'FP':>6} {'FN':>6} {'P':>6} {'R':>6} {'F1':>6}"
@@ -209,7 +195,7 @@ def score_command(args: argparse.Namespace) -> int:
 
     report = score(
         read_findings(findings_path),
-        read_labels(labels_path),
+        read_labels(Path(labels_path)),
         label_bearing_record_count(plant) if plant is not None else None,
         min_confidence=min_confidence,
     )
