@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from plexlabor.models.base import describe_validation_error
 from plexlabor.models.types import UtcDatetime
 
 ModelT = TypeVar("ModelT", bound=PlexModel)
+RecordT = TypeVar("RecordT")
 
 META_FILE = "plant.json"
 LABELS_FILE = "labels.jsonl"
@@ -123,15 +124,7 @@ class PlantFolder:
         path = self.file_for(model.resource)
         if not path.exists():
             return []
-        records = []
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    try:
-                        records.append(model.from_plex(json.loads(line)))
-                    except ValueError as error:
-                        raise BadRecordError(BadRecord.of(path, number, line, error)) from None
-        return records
+        return list(read_records(path, model.from_plex, model.resource))
 
     def write_meta(self, meta: PlantMeta) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
@@ -159,16 +152,19 @@ class PlantFolder:
 
 def read_labels(path: Path) -> list[AnomalyLabel]:
     """Read a labels file; a malformed label raises `BadRecordError` naming its file, line and field."""
-    labels = []
+    return list(read_records(path, AnomalyLabel.model_validate, "label"))
+
+
+def read_records(path: Path, parse: Callable[[Any], RecordT], kind: str) -> Iterator[RecordT]:
+    """Parse each non-blank JSON line of `path`; a line that is not JSON or not a `kind` raises
+    `BadRecordError` naming the file, line, record and field."""
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if line.strip():
                 try:
-                    labels.append(AnomalyLabel.model_validate(json.loads(line)))
+                    yield parse(json.loads(line))
                 except ValidationError as error:
-                    raise BadRecordError(
-                        BadRecord.of(path, number, line, describe_validation_error("label", error))
-                    ) from None
-                except json.JSONDecodeError as error:
+                    bad = BadRecord.of(path, number, line, describe_validation_error(kind, error))
+                    raise BadRecordError(bad) from None
+                except ValueError as error:  # not JSON, or a PlexDataError naming the field already
                     raise BadRecordError(BadRecord.of(path, number, line, error)) from None
-    return labels

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.models.anomalies import AnomalyType
-from plexlabor.models.base import describe_validation_error
-from plexlabor.plant import BadRecord, BadRecordError
 
 Severity = Literal["low", "medium", "high"]
 Route = Literal["review", "trend"]
@@ -54,13 +51,6 @@ def write_findings(path: Path | str, findings: Iterable[Finding]) -> int:
 
 def read_findings(path: Path | str) -> Iterator[Finding]:
     """Read a findings file; a malformed finding raises `BadRecordError` naming its file, line and field."""
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                try:
-                    yield Finding.model_validate(json.loads(line))
-                except ValidationError as error:
-                    bad = BadRecord.of(Path(path), number, line, describe_validation_error("finding", error))
-                    raise BadRecordError(bad) from None
-                except ValueError as error:  # not JSON
-                    raise BadRecordError(BadRecord.of(Path(path), number, line, error)) from None
+    from plexlabor.plant import read_records  # here, not on the real-time handlers' cold path
+
+    return read_records(Path(path), Finding.model_validate, "finding")
