@@ -6,6 +6,7 @@ links for one finding, the first already superseded)."""
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 import boto3
@@ -48,7 +49,11 @@ def test_a_message_received_again_while_its_batch_is_collected_reaches_the_handl
     use_fake_aws(monkeypatch, REGION)
     with mock_aws():
         sqs = boto3.client("sqs", region_name=REGION)
-        url = sqs.create_queue(QueueName="notify", Attributes={"VisibilityTimeout": "1"})["QueueUrl"]
+        # a queue of its own: another test of this worker may have left a "notify" queue with messages in
+        # moto's shared backend (seen once in a full run: 3 messages instead of 1)
+        url = sqs.create_queue(QueueName=f"notify-{uuid.uuid4().hex[:8]}", Attributes={"VisibilityTimeout": "1"})[
+            "QueueUrl"
+        ]
         sqs.send_message(QueueUrl=url, MessageBody="finding")
         batches: list[list[dict[str, Any]]] = []
         poller = QueuePoller(
