@@ -34,11 +34,12 @@ from zoneinfo import ZoneInfo
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 
-from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, expiry_event
+from plexlabor.audit.events import AuditEvent, AuditStatus, expiry_event
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replan import Assignment, CurrentPlan, assignments_of, people_moved
+from plexlabor.crew.suggestions import PLAN_LOOKBACK, closings, plan_suggestions
 from plexlabor.platform.observability import logger, metrics
 
 if TYPE_CHECKING:
@@ -48,15 +49,10 @@ if TYPE_CHECKING:
 
 REPLAN_ACTOR = "crew_replan"
 CREW_ASSIGNMENT = "crew_assignment"
-PLAN_LOOKBACK = timedelta(days=3)
-"""How far before the planned day the current plan's suggestions are looked for (the nightly plan is
-published the day before)."""
 PROBLEM_TTL_S = 600.0
 """How long a container re-plans a shift's problem without reading it again (seconds)."""
 APPLIED_BY_EVENT = frozenset({"call_off", "absence", "workcenter_down", "operation_completed"})
 """Events whose change the message itself carries (`replan.apply_event`): no fresh read needed."""
-READ_LIMIT = 50_000
-"""Events per status read (a shift of a 2,400-person plant has about 1,000 assignments)."""
 
 
 def read_current_plan(
@@ -65,33 +61,21 @@ def read_current_plan(
     """The shift's current plan from the audit table (what a supervisor accepted is held, what one
     rejected is kept out), and the opening event of each of its assignments that nobody decided yet
     (what a re-plan may supersede)."""
-    closed: set[str] = set()
-    decided: dict[AuditStatus, set[str]] = {}
-    for status in (AuditStatus.APPROVED, AuditStatus.REJECTED, AuditStatus.EXPIRED):
-        decided[status] = {e.finding_id for e in store.by_status(status, since, READ_LIMIT) if e.finding_id}
-        closed |= decided[status]
-    approved = decided[AuditStatus.APPROVED]
+    closed = closings(store, since)
     openings: dict[Assignment, AuditEvent] = {}
     accepted: set[Assignment] = set()
     rejected: set[Assignment] = set()
-    for status in (AuditStatus.PENDING_APPROVAL, AuditStatus.LOGGED):
-        for event in store.by_status(status, since, READ_LIMIT):
-            payload = event.payload
-            if (
-                event.event_type is not AuditEventType.RECOMMENDATION
-                or payload.get("kind") != CREW_ASSIGNMENT
-                or payload.get("plan_day") != day.isoformat()
-                or payload.get("shift_code") != shift
-                or event.employee_id is None
-            ):
-                continue
-            assignment = (str(payload["segment"]), event.employee_id)
-            if event.event_id in approved:
-                accepted.add(assignment)
-            elif event.event_id in decided[AuditStatus.REJECTED]:
-                rejected.add(assignment)
-            elif event.event_id not in closed:
-                openings[assignment] = event
+    for event in plan_suggestions(store, day, since, (CREW_ASSIGNMENT,)):
+        if event.payload.get("shift_code") != shift or event.employee_id is None:
+            continue
+        assignment = (str(event.payload["segment"]), event.employee_id)
+        closing = closed.get(event.event_id)
+        if closing is None:
+            openings[assignment] = event
+        elif closing.status is AuditStatus.APPROVED:
+            accepted.add(assignment)
+        elif closing.status is AuditStatus.REJECTED:
+            rejected.add(assignment)
     plan = CurrentPlan(
         assignments=frozenset(openings) | frozenset(accepted),
         accepted=frozenset(accepted),

@@ -13,22 +13,16 @@ as the optimizer priced it).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
+from plexlabor.audit.events import AuditEvent, AuditStatus
 from plexlabor.audit.store import AuditStore
+from plexlabor.crew.suggestions import PLAN_LOOKBACK, closings, plan_suggestions
 from plexlabor.review.items import ReviewItem, item_from_event
 from plexlabor.review.queue import Viewer
 
 CREW_KINDS = ("crew_assignment", "crew_unstaffed")
-PLAN_LOOKBACK = timedelta(days=3)
-"""How long before the day its plan's suggestions are looked for (the nightly plan is published the day before)."""
-READ_LIMIT = 50_000
-"""Events per status read: a shift of a 2,400-person plant has about 1,000 assignments."""
-CLOSING = (AuditStatus.APPROVED, AuditStatus.REJECTED, AuditStatus.EXPIRED)
-OPENING = (AuditStatus.PENDING_APPROVAL, AuditStatus.LOGGED)
 STATE_WORDS = {
     AuditStatus.PENDING_APPROVAL: "waiting",
     AuditStatus.LOGGED: "as planned",
@@ -111,18 +105,14 @@ class Board:
 def read_board(store: AuditStore, day: date, viewer: Viewer, now: datetime) -> Board:
     """The day's crew suggestions the viewer may see, with their states (see the module docstring)."""
     since = datetime.combine(day, datetime.min.time(), tzinfo=now.tzinfo) - PLAN_LOOKBACK
-    closings: dict[str, AuditEvent] = {}
-    for status in CLOSING:
-        for event in store.by_status(status, since, READ_LIMIT):
-            if event.finding_id and event.event_type is not AuditEventType.RECOMMENDATION:
-                closings.setdefault(event.finding_id, event)
+    closed = closings(store, since)
     segments: dict[tuple[str, str], Segment] = {}
-    for event in _openings(store, day, since):
+    for event in plan_suggestions(store, day, since, CREW_KINDS):
         item = item_from_event(event)
         if item is None or not viewer.may_see(item):
             continue
         segment = _segment(segments, event)
-        closing = closings.get(item.item_id)
+        closing = closed.get(item.item_id)
         seat = _seat(event, item, closing)
         (segment.assigned if item.kind == "crew_assignment" else segment.short).append(seat)
     shifts: dict[str, list[Segment]] = defaultdict(list)
@@ -130,18 +120,6 @@ def read_board(store: AuditStore, day: date, viewer: Viewer, now: datetime) -> B
         segment.assigned.sort(key=lambda s: s.item.employee_id or "")
         shifts[segment.shift].append(segment)
     return Board(day, dict(sorted(shifts.items())))
-
-
-def _openings(store: AuditStore, day: date, since: datetime) -> Iterable[AuditEvent]:
-    for status in OPENING:
-        for event in store.by_status(status, since, READ_LIMIT):
-            payload = event.payload
-            if (
-                event.event_type is AuditEventType.RECOMMENDATION
-                and payload.get("kind") in CREW_KINDS
-                and payload.get("plan_day") == day.isoformat()
-            ):
-                yield event
 
 
 def _segment(segments: dict[tuple[str, str], Segment], event: AuditEvent) -> Segment:
