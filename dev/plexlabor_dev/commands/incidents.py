@@ -21,13 +21,14 @@ import argparse
 import json
 import os
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from plexlabor.incidents.classifier import NEVER, IncidentClassifier
 from plexlabor.incidents.evaluation import evaluate
 from plexlabor.incidents.reports import CodedReport, read_coded_reports, write_coded_reports
+from plexlabor_dev.commands import day_flag
 from plexlabor_dev.progress import step
 
 
@@ -109,10 +110,7 @@ def export_command(args: argparse.Namespace) -> int:
     if not table:
         print("plexlabor: error: no --audit-table (or AUDIT_TABLE_NAME)", file=sys.stderr)
         return 2
-    try:
-        since = datetime.combine(date.fromisoformat(args.since), datetime.min.time(), UTC) if args.since else None
-    except ValueError:
-        raise ValueError(f"--since: expected YYYY-MM-DD, got {args.since!r}") from None
+    since = datetime.combine(day_flag(args.since, "--since"), datetime.min.time(), UTC) if args.since else None
     if args.endpoint_url:
         os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
     reports = training_reports(DynamoDbAuditStore(table), since)
