@@ -4,10 +4,14 @@ most recent decisions it did not train on; a poisoned batch of random decisions 
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from plexlabor.audit import InMemoryAuditStore
+from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.learning.promotion import GateSettings, Metrics, confidence, decide, evaluate, fit_candidate, split
+from plexlabor.learning.service import undecided_around
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.decisions import export_rows
 from plexlabor.validation.scorer import ScorerModel
@@ -139,3 +143,34 @@ def test_findings_the_model_in_force_did_not_send_teach_the_candidate_as_negativ
     mean = lambda model: sum(confidence(model, f) for f in not_sent) / len(not_sent)  # noqa: E731
     assert mean(anchored) < mean(alone)
     assert ignored.version == alone.version
+
+
+def test_the_held_out_windows_undecided_findings_are_read_whole_whatever_came_before() -> None:
+    """The status index reads oldest first up to a limit: many older trend findings must not crowd out
+    the held-out window's, which the gate charges a candidate for."""
+    audit = InMemoryAuditStore()
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    cut = start + timedelta(days=30)
+    for n in range(12):  # older than the cut, more than the limit
+        audit.append(_logged(finding(7000 + n, 10.0), start + timedelta(hours=n)))
+    recent = [finding(7100 + n, 10.0) for n in range(3)]
+    for n, f in enumerate(recent):
+        audit.append(_logged(f, cut + timedelta(hours=n)))
+
+    before, held_out = undecided_around(audit, start, cut, limit=10)
+
+    assert len(before) == 10 and {f.finding_id for f in held_out} == {f.finding_id for f in recent}
+
+
+def _logged(f, at):  # type: ignore[no-untyped-def]
+    return AuditEvent(
+        record_key=f.record_key,
+        event_type=AuditEventType.FINDING,
+        status=AuditStatus.LOGGED,
+        occurred_at=at,
+        actor="punch_validator",
+        finding_id=f.finding_id,
+        employee_id=f.employee_id,
+        model_version=f.model_version,
+        payload=f.model_dump(mode="json"),
+    )

@@ -114,6 +114,16 @@ def undecided_since(audit: AuditStore, since: datetime, limit: int) -> list[tupl
     ]
 
 
+def undecided_around(
+    audit: AuditStore, since: datetime, cut: datetime, limit: int
+) -> tuple[list[Finding], list[Finding]]:
+    """The undecided findings of the training window [since, cut) and of the held-out window (from `cut`).
+    Two reads: the status index gives the oldest first up to `limit`, so one read from `since` could stop
+    before the held-out window, which the gate must see whole."""
+    before = [finding for at, finding in undecided_since(audit, since, limit) if at < cut]
+    return before, [finding for _, finding in undecided_since(audit, cut, limit)]
+
+
 def _window(rows: list[Finding]) -> dict[str, Any]:
     return {"from": decided_at(rows[0]).isoformat(), "to": decided_at(rows[-1]).isoformat()} if rows else {}
 
@@ -146,10 +156,9 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
         "base": incumbent.version,
         "code_version": code_version(),
     }
-    cut = decided_at(held[0]) - UNDECIDED_LEAD
-    undecided = undecided_since(deps.audit, decided_at(train[0]) - UNDECIDED_LEAD, deps.max_decisions)
-    not_decided_before = [finding for at, finding in undecided if at < cut]
-    not_decided_recently = [finding for at, finding in undecided if at >= cut]
+    not_decided_before, not_decided_recently = undecided_around(
+        deps.audit, decided_at(train[0]) - UNDECIDED_LEAD, decided_at(held[0]) - UNDECIDED_LEAD, deps.max_decisions
+    )
     candidate = fit_candidate(incumbent, train, trained_on, not_decided_before)
     if candidate.version == incumbent.version:
         return {**summary, "status": "unchanged", "version": candidate.version}
