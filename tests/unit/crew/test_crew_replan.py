@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from plexlabor.crew.build import build_problem
-from plexlabor.crew.messages import ReplanMessage
+from plexlabor.crew.messages import ReplanMessage, call_offs
 from plexlabor.crew.models import CrewPolicy
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.pairs import compile_problem
@@ -17,7 +17,6 @@ from plexlabor.crew.replan import (
     CurrentPlan,
     apply_event,
     assignments_of,
-    call_offs,
     compile_event,
     people_moved,
     replan,

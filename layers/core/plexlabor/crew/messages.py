@@ -4,7 +4,8 @@ neither NumPy nor SciPy."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Collection
+from datetime import date, datetime, timedelta
 from typing import Literal, Protocol, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -73,3 +74,17 @@ class ReplanSender(Protocol):
     """Puts one `replan` message on the replan queue."""
 
     def send(self, message: ReplanMessage) -> None: ...
+
+
+def call_offs(
+    problem: CrewProblem, shift: str, clocked_in: Collection[str], now: datetime, grace: timedelta
+) -> list[ReplanMessage]:
+    """One `call_off` message per operator scheduled on `shift` of the problem's day, not on leave,
+    whose shift started `grace` or more before `now`, and who is not among `clocked_in` (employee ids)."""
+    return [
+        ReplanMessage(reason="call_off", day=problem.day, shift=shift, employee_id=op.employee_id, detected_at=now)
+        for op in problem.operators
+        if op.leave is None
+        and op.employee_id not in clocked_in
+        and any(b.shift_code == shift and b.work_date == problem.day and b.start + grace <= now for b in op.blocks)
+    ]

@@ -16,15 +16,14 @@ a workcenter that is down has no work, a completed operation needs nobody). Then
 - the same optimizer as the nightly plan (`optimizer.solve`), the same plan, reasons and publishing.
 
 `people_moved` counts the operators whose assignments differ between two plans (the absent ones aside).
-`call_offs` is the detector of the commonest trigger: a scheduled operator not clocked in by the shift's
-start plus a grace period.
+The detector of the commonest trigger (a scheduled operator not clocked in by the shift's start plus a
+grace period) is `messages.call_offs`, apart from NumPy and SciPy like the message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -123,17 +122,3 @@ def people_moved(before: set[Assignment], after: set[Assignment], absent: frozen
     """Operators (other than the absent ones) whose assignments differ between two plans."""
     changed = before ^ after
     return len({employee for _, employee in changed} - set(absent))
-
-
-def call_offs(
-    problem: CrewProblem, shift: str, clocked_in: Collection[str], now: datetime, grace: timedelta
-) -> list[ReplanMessage]:
-    """One `call_off` message per operator scheduled on `shift` of the problem's day, not on leave,
-    whose shift started `grace` or more before `now`, and who is not among `clocked_in` (employee ids)."""
-    return [
-        ReplanMessage(reason="call_off", day=problem.day, shift=shift, employee_id=op.employee_id, detected_at=now)
-        for op in problem.operators
-        if op.leave is None
-        and op.employee_id not in clocked_in
-        and any(b.shift_code == shift and b.work_date == problem.day and b.start + grace <= now for b in op.blocks)
-    ]

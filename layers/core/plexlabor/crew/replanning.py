@@ -17,7 +17,7 @@
 
 `detect(deps, request)` (crew_call_offs, scheduled every few minutes): for each shift that started
 between `grace` and `grace + period` ago, the operators scheduled on it, not on leave and not clocked
-in become `call_off` messages on the replan queue (`plexlabor.crew.replan.call_offs`). Each shift is
+in become `call_off` messages on the replan queue (`plexlabor.crew.messages.call_offs`). Each shift is
 looked at by one run only (the window moves with the schedule), so a call-off is sent once.
 
 Summaries hold ids and counts only.
@@ -37,14 +37,14 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from plexlabor.audit.events import AuditEvent, AuditStatus, expiry_event
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.messages import ReplanMessage
-from plexlabor.crew.replan import Assignment, CurrentPlan, assignments_of, people_moved
+from plexlabor.crew.messages import ReplanMessage, call_offs
 from plexlabor.crew.suggestions import PLAN_LOOKBACK, closings, plan_suggestions
 from plexlabor.platform.observability import logger, metrics
 
 if TYPE_CHECKING:
     from plexlabor.crew.models import CrewProblem
     from plexlabor.crew.pairs import Compiled
+    from plexlabor.crew.replan import Assignment, CurrentPlan
     from plexlabor.crew.wiring import CallOffDependencies, ReplanDependencies
 
 REPLAN_ACTOR = "crew_replan"
@@ -61,6 +61,8 @@ def read_current_plan(
     """The shift's current plan from the audit table (what a supervisor accepted is held, what one
     rejected is kept out), and the opening event of each of its assignments that nobody decided yet
     (what a re-plan may supersede)."""
+    from plexlabor.crew.replan import CurrentPlan  # NumPy and SciPy load with it: not on crew_call_offs' path
+
     closed = closings(store, since)
     openings: dict[Assignment, AuditEvent] = {}
     accepted: set[Assignment] = set()
@@ -101,7 +103,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     """Re-plan the message's shift and publish what changed; the JSON-safe summary."""
     from plexlabor.crew.optimizer import solve  # SciPy loads here, not when the handler is imported
     from plexlabor.crew.publish import PlanEvents, publish_plan
-    from plexlabor.crew.replan import compile_event, with_current_plan
+    from plexlabor.crew.replan import assignments_of, compile_event, people_moved, with_current_plan
     from plexlabor.crew.service import plan_summary
 
     started = time.perf_counter()
@@ -186,7 +188,6 @@ def detect(deps: CallOffDependencies, request: EventBridgeModel) -> dict[str, An
     """Send a `call_off` for every operator scheduled on a shift that started `grace` to `grace + period`
     before the event's time and not clocked in; the counts."""
     from plexlabor.crew.build import build_problem
-    from plexlabor.crew.replan import call_offs
 
     now = request.time
     port, zone = deps.source.port, ZoneInfo(deps.source.timezone)
