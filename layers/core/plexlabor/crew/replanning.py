@@ -38,7 +38,7 @@ from plexlabor.audit.events import AuditEvent, AuditStatus, expiry_event
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.messages import ReplanMessage, call_offs
-from plexlabor.crew.suggestions import PLAN_LOOKBACK, closings, plan_suggestions
+from plexlabor.crew.suggestions import PLAN_LOOKBACK, REPLAN_ACTOR, closings, plan_suggestions
 from plexlabor.platform.observability import logger, metrics
 
 if TYPE_CHECKING:
@@ -47,7 +47,6 @@ if TYPE_CHECKING:
     from plexlabor.crew.replan import Assignment, CurrentPlan
     from plexlabor.crew.wiring import CallOffDependencies, ReplanDependencies
 
-REPLAN_ACTOR = "crew_replan"
 CREW_ASSIGNMENT = "crew_assignment"
 PROBLEM_TTL_S = 600.0
 """How long a container re-plans a shift's problem without reading it again (seconds)."""

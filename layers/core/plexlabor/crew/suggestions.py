@@ -10,6 +10,8 @@ from datetime import date, datetime, timedelta
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.store import AuditStore
 
+REPLAN_ACTOR = "crew_replan"
+"""Who records a re-plan's suggestions, and closes those it superseded, in the audit trail."""
 PLAN_LOOKBACK = timedelta(days=3)
 """How far before the planned day its suggestions are looked for (the nightly plan is published the day before)."""
 READ_LIMIT = 50_000

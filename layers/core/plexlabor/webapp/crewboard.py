@@ -18,7 +18,7 @@ from datetime import date, datetime
 
 from plexlabor.audit.events import AuditEvent, AuditStatus
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.suggestions import PLAN_LOOKBACK, closings, plan_suggestions
+from plexlabor.crew.suggestions import PLAN_LOOKBACK, REPLAN_ACTOR, closings, plan_suggestions
 from plexlabor.review.items import ReviewItem, item_from_event
 from plexlabor.review.queue import Viewer
 
@@ -151,7 +151,7 @@ def _seat(opening: AuditEvent, item: ReviewItem, closing: AuditEvent | None) -> 
     net = None if value is None else float(value) - sum(float(payload.get(k) or 0.0) for k in COST_PARTS)
     return Seat(
         item=item,
-        state=SUPERSEDED if closing and closing.actor == "crew_replan" else state,
+        state=SUPERSEDED if closing and closing.actor == REPLAN_ACTOR else state,
         closed_by=closing.actor if closing else None,
         hours=float(payload.get("hours") or 0.0),
         net=net,
