@@ -15,6 +15,14 @@ def day_flag(value: str, flag: str) -> date:
         raise ValueError(f"{flag}: '{value}' is not a date (YYYY-MM-DD)") from None
 
 
+def plant_flag(value: str) -> PlantFolder:
+    """The --plant folder; a FileNotFoundError naming the flag when there is no such folder."""
+    folder = PlantFolder(value)
+    if not folder.path.is_dir():
+        raise FileNotFoundError(f"--plant: no such folder: {value}")
+    return folder
+
+
 def require_records(folder: PlantFolder, resource: str) -> None:
     """Refuse a plant folder with no `resource` records, naming the folder and the file (e.g. no shifts)."""
     folder.meta()  # a folder that is not a plant is named as such first

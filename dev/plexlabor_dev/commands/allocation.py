@@ -6,16 +6,13 @@ import argparse
 import json
 
 from plexlabor.allocation.day import UNALLOCATED, read_day
-from plexlabor.plant import PlantFolder
 from plexlabor.plex import PlantFolderSource
-from plexlabor_dev.commands import day_flag
+from plexlabor_dev.commands import day_flag, plant_flag
 
 
 def run_command(args: argparse.Namespace) -> int:
     """Allocate the day; totals, or JSON per employee (paid, allocated per bucket, unallocated) and totals."""
-    folder = PlantFolder(args.plant)
-    if not folder.path.is_dir():
-        raise FileNotFoundError(f"--plant: no such folder: {args.plant}")
+    folder = plant_flag(args.plant)
     day = day_flag(args.day, "--day")
     source = PlantFolderSource(folder)
     employees = read_day(source, day)

@@ -12,8 +12,8 @@ from scipy import stats
 from plexlabor.analytics.inputs import read_inputs
 from plexlabor.analytics.report import ScoresReport
 from plexlabor.analytics.scores import MEASURES, score
-from plexlabor.plant import PlantFolder
 from plexlabor.plex import PlantFolderSource
+from plexlabor_dev.commands import plant_flag
 from plexlabor_dev.progress import step
 from plexlabor_dev.simulator.operators import OperatorTruth, read_truth
 
@@ -23,9 +23,7 @@ TRUE_MEASURES = ("efficiency", "scrap_share", "caused_stops_per_entry", "nonconf
 
 def scores_command(args: argparse.Namespace) -> int:
     """Score the last `--weeks` weeks of a plant folder; a summary, or JSON per operator."""
-    folder = PlantFolder(args.plant)
-    if not folder.path.is_dir():
-        raise FileNotFoundError(f"--plant: no such folder: {args.plant}")
+    folder = plant_flag(args.plant)
     if not 1 <= args.weeks <= 104:
         raise ValueError("--weeks: must be between 1 and 104")
     end = folder.meta().end
