@@ -57,6 +57,10 @@ class Seat:
     def waiting(self) -> bool:
         return self.state == "waiting"
 
+    @property
+    def superseded(self) -> bool:
+        return self.state == SUPERSEDED
+
 
 @dataclass
 class Segment:
