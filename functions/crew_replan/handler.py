@@ -13,25 +13,15 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.parser.models import SqsModel, SqsRecordModel
-from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import run
 from plexlabor.crew.wiring import ReplanDependencies, replan_dependencies
 from plexlabor.platform.observability import lambda_handler, logger
+from plexlabor.platform.sqs import SqsEventOf
 
-
-class ReplanSqsRecord(SqsRecordModel):
-    body: Json[ReplanMessage]  # type: ignore[assignment]
-
-
-class ReplanSqsEvent(SqsModel):
-    Records: list[ReplanSqsRecord]  # type: ignore[assignment]
-
-
-EVENT_MODEL = ReplanSqsEvent
+EVENT_MODEL = SqsEventOf[ReplanMessage]
 """The shape of this function's event (`events/crew_replan.json` parses with it)."""
 
 
