@@ -44,7 +44,8 @@ def day_bounds(day: date, timezone: str) -> Interval:
 
 def read_day(port: LaborDataPort, day: date) -> list[EmployeeDay]:
     """Read the day (and labor entries started up to a day before it) through the Plex snapshot; allocate."""
-    begin, end = (datetime.fromtimestamp(t, UTC) for t in day_bounds(day, port.timezone()))
+    bounds = day_bounds(day, port.timezone())
+    begin, end = (datetime.fromtimestamp(t, UTC) for t in bounds)
     snapshot = read_snapshot(
         port,
         windows={
@@ -52,7 +53,7 @@ def read_day(port: LaborDataPort, day: date) -> list[EmployeeDay]:
             "labor-entries": (begin - timedelta(days=1), end),
         },
     )
-    return allocate_day(snapshot.time_clock_entries, snapshot.labor_entries, day_bounds(day, snapshot.timezone))
+    return allocate_day(snapshot.time_clock_entries, snapshot.labor_entries, bounds)
 
 
 def allocate_day(punches: Iterable[TimeClockEntry], labor: Iterable[LaborEntry], day: Interval) -> list[EmployeeDay]:
