@@ -5,7 +5,11 @@ new ones waiting for review; the detector's messages."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -179,3 +183,14 @@ def test_after_a_rejection_on_the_board_the_re_plan_leaves_that_person_out_of_th
     assert rejected not in suggested
     after, _ = read_current_plan(store, DAY, "1", SINCE)
     assert rejected not in after.assignments and after.rejected == {rejected}
+
+
+@pytest.mark.parametrize("module", ["functions.crew_call_offs.handler", "plexlabor.webapp.app"])
+def test_the_call_off_detector_and_the_crew_board_load_no_numeric_stack(module: str) -> None:
+    """crew_call_offs and the web app (which sends `plan_changed`) import crew modules, never NumPy or SciPy."""
+    root = Path(__file__).resolve().parents[3]
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": f"{root}{os.pathsep}{root / 'layers' / 'core'}"}
+    code = f"import sys, {module}\nprint(sorted(m for m in ('numpy', 'scipy') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["[]"]
