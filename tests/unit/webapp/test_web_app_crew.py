@@ -223,3 +223,9 @@ def test_without_a_replan_queue_there_is_no_button_and_the_request_is_refused(
     assert "Re-plan the rest" not in _call(world, "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]
     response = _call(world, "POST", "/crew/replan", PLANNER, lambda_context, form={"day": "2026-03-04", "shift": "1"})
     assert response["statusCode"] == 503
+
+
+def test_a_day_that_is_not_a_date_is_refused_by_name(world: World, lambda_context: Any) -> None:
+    response = _call(world, "GET", "/crew", PLANNER, lambda_context, query={"day": "04/03/2026"})
+
+    assert response["statusCode"] == 400 and "&#39;04/03/2026&#39;" in response["body"]

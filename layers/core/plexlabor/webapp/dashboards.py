@@ -331,7 +331,8 @@ def crew() -> Response[str]:
     try:
         day = date.fromisoformat(query["day"]) if query.get("day") else today + timedelta(days=1)
     except ValueError:
-        day = today + timedelta(days=1)
+        message = f"No crew board for day {query['day']!r}: give a day as YYYY-MM-DD."
+        return page.render("message.html", 400, title="Crew board", page="crew", message=message)
     board = read_board(page.deps.review.audit, day, page.viewer, now)
     shift = query.get("shift") if query.get("shift") in board.shifts else next(iter(board.shifts), None)
     done = query.get("done")
