@@ -8,6 +8,7 @@ import importlib
 import json
 import re
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -56,12 +57,15 @@ class Stack:
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         create_audit_table(dynamodb, self.env["AUDIT_TABLE_NAME"])
         create_state_table(dynamodb, self.env["STATE_TABLE_NAME"])
+        # Queue names unique to this stack: moto runs executions in threads that outlive a test, and a
+        # previous test's execution whose wait times out later must not post into this test's queues.
+        suffix = uuid.uuid4().hex[:8]
         for name in ("notify", "writeback"):
-            dlq = self.sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+            dlq = self.sqs.create_queue(QueueName=f"{name}-dlq-{suffix}")["QueueUrl"]
             dlq_arn = self.sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
             self.queues[f"{name}-dlq"] = dlq
             self.queues[name] = self.sqs.create_queue(
-                QueueName=name,
+                QueueName=f"{name}-{suffix}",
                 Attributes={
                     "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVE_COUNT})
                 },
