@@ -10,6 +10,9 @@ from http.server import ThreadingHTTPServer
 from typing import Any, Generic, Self, TypeVar
 
 ServerT = TypeVar("ServerT", bound=ThreadingHTTPServer)
+LISTEN_BACKLOG = 128
+"""Connections the kernel holds while the server accepts (the standard library's 5 refused 14 of 50
+concurrent webhook deliveries to the local API gateway)."""
 
 
 class ServerThread(Generic[ServerT]):

@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec
 from plexlabor_dev.local.environment import AWS_ACCOUNT_ID
-from plexlabor_dev.serving import Served, ServerThread
+from plexlabor_dev.serving import LISTEN_BACKLOG, Served, ServerThread
 
 logger = logging.getLogger(__name__)
 
@@ -286,6 +286,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _GatewayServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
     gateway: LocalApiGateway
 
 

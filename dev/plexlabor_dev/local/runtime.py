@@ -675,6 +675,7 @@ def _reset_process_caches() -> None:
 
 def _check_port_free(host: str, port: int) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind: TIME_WAIT is free
         try:
             probe.bind((host, port))
         except OSError as error:

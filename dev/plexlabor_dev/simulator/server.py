@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from plexlabor.models.types import format_plex_datetime
 from plexlabor.plant import PlantFolder
 from plexlabor.plex import defaults as plex
-from plexlabor_dev.serving import Served, ServerThread
+from plexlabor_dev.serving import LISTEN_BACKLOG, Served, ServerThread
 from plexlabor_dev.simulator.faults import FaultConfig, FaultInjector, RollingRateLimit
 from plexlabor_dev.simulator.store import PlantStore, Row, normalize_date
 from plexlabor_dev.simulator.webhook_sender import WebhookSender
@@ -680,6 +680,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _SimHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
     app: PlexSimulatorApp
 
     def handle_error(self, request: Any, client_address: Any) -> None:
