@@ -24,7 +24,7 @@ def _lazy(target: str) -> Callable[[argparse.Namespace], int]:
 
 
 def _with_progress(run: Callable[[argparse.Namespace], int], name: str) -> Callable[[argparse.Namespace], int]:
-    """Run a long command with a progress line on stderr every few seconds (`--quiet`: none)."""
+    """Run a long command with its live progress line on a terminal's stderr (`--quiet`: none)."""
 
     def progressing(args: argparse.Namespace) -> int:
         from plexlabor_dev.progress import Progress
@@ -76,12 +76,12 @@ class Command:
     run: str
     args: tuple[Arg | OneOf, ...] = ()
     progress: bool = False
-    """A long command: a line on stderr every few seconds says what it does (`--quiet` added)."""
+    """A long command: on a terminal, a live line on stderr says what it does (`--quiet` added)."""
 
 
 PLANT = arg("--plant", required=True, help="plant folder")
 JSON = arg("--json", action="store_true", help="print JSON")
-QUIET = arg("--quiet", action="store_true", help="no progress lines on stderr")
+QUIET = arg("--quiet", action="store_true", help="no progress line on stderr")
 """Arguments several commands take (some with their own help text)."""
 
 GROUPS = {

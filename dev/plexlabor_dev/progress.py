@@ -1,78 +1,71 @@
-"""A heartbeat for long commands: every few seconds, one line on stderr saying what the command is doing.
+"""Progress for long commands: in a terminal, a live line on stderr (spinner, the current step, elapsed
+time; rich's progress display), gone when the command ends; nothing when stderr is not a terminal.
 
     with Progress("validate", quiet=args.quiet):
         step("reading the plant")      # any code below the command may call step(); a no-op outside
         ...
 
-Nothing is printed for a run shorter than `INTERVAL_S`; lines stop after `MAX_LINES` (a bound, not a
-limit on the run). The command line wraps the long commands in one (`Command.progress`, `--quiet`).
+The command line wraps the long commands in one (`Command.progress`, `--quiet`). `TTY_COMPATIBLE=1`
+(rich's switch) shows it where rich cannot tell that stderr is a terminal.
 """
 
 from __future__ import annotations
 
-import sys
-import threading
-import time
 from types import TracebackType
 from typing import IO
 
-INTERVAL_S = 5.0
-"""Seconds between two lines (and before the first)."""
-MAX_LINES = 720
-"""At most this many lines per run (an hour at the default interval); the run itself goes on."""
+from rich.console import Console
+from rich.progress import Progress as RichProgress
+from rich.progress import SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 _active: Progress | None = None
 
 
 def step(what: str) -> None:
-    """Say what the running command does now (shown in its next progress line); a no-op outside one."""
+    """Say what the running command does now (its live line); a no-op outside a command."""
     if _active is not None:
-        _active.what = what
+        _active.step(what)
 
 
 class Progress:
-    """Prints `<command>: <what> (<seconds> s)` to `stream` every `interval_s` until the block ends."""
+    """Shows `<command>: <what>` with a spinner and the elapsed time while the block runs."""
 
     def __init__(
-        self,
-        command: str,
-        *,
-        quiet: bool = False,
-        interval_s: float | None = None,
-        max_lines: int = MAX_LINES,
-        stream: IO[str] | None = None,
+        self, command: str, *, quiet: bool = False, stream: IO[str] | None = None, terminal: bool | None = None
     ) -> None:
-        self.command, self.quiet, self.max_lines = command, quiet, max_lines
-        self.interval_s = INTERVAL_S if interval_s is None else interval_s
-        self.stream = stream
-        self.what = "starting"
-        self.lines = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._started = 0.0
+        self.command = command
+        self.steps: list[str] = []
+        console = Console(stderr=stream is None, file=stream, force_terminal=terminal, force_interactive=terminal)
+        self.shown = not quiet and console.is_interactive
+        self._display = RichProgress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not self.shown,
+        )
+        self._task: TaskID | None = None
+
+    def step(self, what: str) -> None:
+        self.steps.append(what)
+        description = f"{self.command}: {what}"
+        if self._task is None:
+            self._task = self._display.add_task(description, total=None)
+        else:
+            self._display.update(self._task, description=description)
 
     def __enter__(self) -> Progress:
         global _active
-        self._started = time.monotonic()
         _active = self
-        if not self.quiet:
-            self._thread = threading.Thread(target=self._run, name=f"progress-{self.command}", daemon=True)
-            self._thread.start()
+        self._display.start()
+        self.step("starting")
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         global _active
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2 * self.interval_s + 1)
+        self._display.stop()
         if _active is self:
             _active = None
-
-    def _run(self) -> None:
-        while self.lines < self.max_lines and not self._stop.wait(self.interval_s):
-            seconds = time.monotonic() - self._started
-            stream = self.stream if self.stream is not None else sys.stderr
-            print(f"{self.command}: {self.what} ({seconds:.0f} s)", file=stream, flush=True)
-            self.lines += 1

@@ -1,4 +1,4 @@
-"""Long commands say every few seconds what they are doing (stderr), bounded, and nothing with --quiet."""
+"""Long commands show what they are doing on a terminal (stderr, rich), and nothing with --quiet or off a terminal."""
 
 from __future__ import annotations
 
@@ -24,22 +24,27 @@ LONG = {
 }
 
 
-def test_a_line_says_what_the_command_does_and_lines_are_bounded() -> None:
+def test_in_a_terminal_a_live_line_says_what_the_command_does_and_is_gone_at_the_end() -> None:
     stream = io.StringIO()
-    with progress.Progress("validate", interval_s=0.02, max_lines=3, stream=stream) as running:
+    with progress.Progress("validate", stream=stream, terminal=True) as running:
         progress.step("reading the plant")
-        time.sleep(0.3)
-    lines = stream.getvalue().splitlines()
-    assert len(lines) == 3 == running.lines
-    assert all(line.startswith("validate: reading the plant (") and line.endswith(" s)") for line in lines)
+        time.sleep(0.2)
+        shown = stream.getvalue()
+    assert running.shown and running.steps == ["starting", "reading the plant"]
+    assert "validate: reading the plant" in shown and "0:00:00" in shown
+    assert stream.getvalue().endswith("\x1b[2K"), "the live line is erased when the command ends"
     progress.step("after the run")  # no command running: nothing happens
+    assert running.steps[-1] == "reading the plant"
 
 
-def test_quiet_prints_nothing() -> None:
+@pytest.mark.parametrize("terminal, quiet", [(False, False), (True, True)])
+def test_nothing_is_printed_outside_a_terminal_or_with_quiet(terminal: bool, quiet: bool) -> None:
     stream = io.StringIO()
-    with progress.Progress("skills", interval_s=0.01, quiet=True, stream=stream):
+    with progress.Progress("skills", quiet=quiet, stream=stream, terminal=terminal) as running:
+        progress.step("assessing")
         time.sleep(0.1)
-    assert stream.getvalue() == ""
+    assert stream.getvalue() == "" and not running.shown
+    assert running.steps == ["starting", "assessing"]
 
 
 def test_the_long_commands_take_quiet() -> None:
@@ -58,16 +63,26 @@ def plant(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("quiet", [False, True])
-def test_validate_reports_progress_on_stderr(
+def test_validate_shows_its_steps_in_a_terminal(
     plant: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, quiet: bool
 ) -> None:
-    monkeypatch.setattr(progress, "INTERVAL_S", 0.001)
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    monkeypatch.setenv("TTY_INTERACTIVE", "1")
     argv = ["validate", "--plant", str(plant), "--out", str(tmp_path / "f.jsonl")]
     assert main(argv + (["--quiet"] if quiet else [])) == 0
     captured = capsys.readouterr()
-    lines = [line for line in captured.err.splitlines() if line.startswith("validate: ")]
     assert captured.out == ""
     if quiet:
-        assert lines == []
+        assert "validate: " not in captured.err
     else:
-        assert lines and any("reading the plant's records" in line or "validating" in line for line in lines)
+        assert "validate: writing" in captured.err
+
+
+def test_validate_prints_no_progress_when_stderr_is_not_a_terminal(
+    plant: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_INTERACTIVE", raising=False)
+    assert main(["validate", "--plant", str(plant), "--out", str(tmp_path / "f.jsonl")]) == 0
+    assert "validate: " not in capsys.readouterr().err
