@@ -140,6 +140,11 @@ COMMANDS: tuple[Command, ...] = (
                 help="hard normal patterns to switch on, comma-separated, or 'all' (docs/data-format.md)",
             ),
             arg(
+                "--difficulty",
+                default="easy",
+                help="easy | realistic | hard: how far anomalies overlap normal variation, and label noise",
+            ),
+            arg(
                 "--force",
                 action="store_true",
                 help="replace the plant already in --out (its plant files only; other files make it refuse)",

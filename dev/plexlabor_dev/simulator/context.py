@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.policy import PunchPolicy
 from plexlabor_dev.simulator import catalog
+from plexlabor_dev.simulator.difficulty import DIFFICULTIES, Difficulty
 from plexlabor_dev.simulator.world import World
 from plexlabor_dev.simulator.writer import PlantWriter
 
@@ -41,6 +42,8 @@ class PlantSpec:
     """False: every operator has the same true efficiency, scrap and downtime propensity (a null plant)."""
     hard_normals: frozenset[str] = frozenset()
     """Hard normal patterns switched on (names in `normals.NORMAL_PATTERNS`); none by default."""
+    difficulty: Difficulty = "easy"
+    """How far injected anomalies overlap normal variation, and the share of label noise (`difficulty`)."""
 
     def __post_init__(self) -> None:
         if self.employees < 5:
@@ -49,6 +52,8 @@ class PlantSpec:
             raise ValueError("weeks: must be between 1 and 104")
         if not 0 <= self.anomaly_rate <= 0.5:
             raise ValueError("anomaly_rate: must be between 0 and 0.5")
+        if self.difficulty not in DIFFICULTIES:
+            raise ValueError(f"difficulty: {self.difficulty!r} is not one of {', '.join(DIFFICULTIES)}")
         from plexlabor_dev.simulator.normals import NORMAL_PATTERNS  # the patterns import this module
 
         unknown = sorted(set(self.hard_normals) - set(NORMAL_PATTERNS))
@@ -68,6 +73,7 @@ class Sim:
         self.tz = ZoneInfo(spec.timezone)
         self.policy = spec.policy
         self.scale = spec.anomaly_rate
+        self.difficulty = spec.difficulty
         self.start_date = spec.end_date - timedelta(days=7 * spec.weeks - 1)
         self.as_of = self.local(spec.end_date + timedelta(days=1), "00:00")
         self.world = World()

@@ -34,6 +34,7 @@ from plexlabor_dev.progress import step
 from plexlabor_dev.simulator import normals, operators, organization, population, production, schedules
 from plexlabor_dev.simulator.anomalies import DAY_TYPE_WEIGHTS, EXCESSIVE_WEEKS
 from plexlabor_dev.simulator.context import DEFAULT_END, PlantSpec, Sim
+from plexlabor_dev.simulator.difficulty import NOISE_FILE, LabelNoise, difficulty_flag
 from plexlabor_dev.simulator.writer import PlantWriter
 
 LABEL_RESOURCES = ("time-clock-entries", "labor-entries", "workcenter-events", "badge-swipes")
@@ -44,6 +45,7 @@ PLANT_FILES = frozenset(
         META_FILE,
         operators.OPERATOR_EFFECTS_FILE,
         normals.NORMALS_FILE,
+        NOISE_FILE,
     }
 )
 """What `generate_plant` writes: the files `--force` may replace."""
@@ -68,7 +70,7 @@ __all__ = [
 
 def generate_plant(spec: PlantSpec, out_dir: Path | str) -> PlantMeta:
     """Generate a plant folder; return its metadata (also written to `plant.json`)."""
-    with PlantWriter(PlantFolder(out_dir)) as out:
+    with PlantWriter(PlantFolder(out_dir), LabelNoise(spec.seed, spec.difficulty)) as out:
         sim = Sim(spec, out)
         _simulate(sim)
     return out.finish(_meta(sim))
@@ -180,6 +182,7 @@ def generate_command(args: argparse.Namespace) -> int:
         anomaly_rate=args.anomaly_rate,
         end_date=day_flag(args.end, "--end") if args.end else DEFAULT_END,
         hard_normals=hard_normals(getattr(args, "hard_normals", "")),
+        difficulty=difficulty_flag(getattr(args, "difficulty", "easy")),
     )
     out = Path(args.out)
     note = check_size(spec, out)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
+from plexlabor.models.anomalies import AnomalyType
 from plexlabor_dev.simulator import catalog, production, records
 from plexlabor_dev.simulator.anomalies import NO_INJECTION, DayInjector, draw_day_injection
 from plexlabor_dev.simulator.anomalies.missed_break import label_long_entries
@@ -48,6 +49,8 @@ def run_day(sim: Sim, injector: DayInjector, shift_day: ShiftDay) -> None:
     label_long_entries(sim, shift_day)
     for record, anomaly, detail in shift_day.labelled:
         sim.label("time-clock-entries", record["id"], anomaly, person.id, detail)
+    if injector is NO_INJECTION and shift_day.records:
+        _mislabel(sim, shift_day)
 
 
 def _habitual(rng: random.Random, mu: float, sd: float) -> float:
@@ -137,6 +140,18 @@ def _ordinary_correction(sim: Sim, d: ShiftDay) -> None:
             last["clockoutTime"] = sim.iso(punched_out + rng.uniform(-10, 10) * MINUTE)
     elif rng.random() < 0.01 and last["clockoutTime"] is not None:
         records.manual_edit(sim, d.person, last, punched_out, added=True)
+
+
+def _mislabel(sim: Sim, d: ShiftDay) -> None:
+    """Label noise (`difficulty`): now and then a normal day marked as an early or late punch."""
+    noise = sim.out.noise
+    if noise is None or d.end > sim.as_of - 6 * HOUR:
+        return
+    anomaly = noise.wrong_type(sim.scale)
+    if anomaly is not None:
+        clock_in = anomaly in (AnomalyType.EARLY_CLOCK_IN, AnomalyType.LATE_CLOCK_IN)
+        record = d.records[0] if clock_in else d.records[-1]
+        sim.out.mislabel("time-clock-entries", record["id"], anomaly, d.person.id)
 
 
 def _write_entries(sim: Sim, d: ShiftDay) -> None:

@@ -10,16 +10,19 @@ from typing import IO, Any
 from plexlabor.models import PLANT_MODELS, record_key
 from plexlabor.models.anomalies import AnomalyLabel, AnomalyType
 from plexlabor.plant import PlantFolder, PlantMeta
+from plexlabor_dev.simulator.difficulty import LabelNoise
 
 
 class PlantWriter:
     """Streams rows to the resource files as they are made; keeps the labels until the end.
 
-    Use as a context manager: the resource files are open inside the `with` block.
+    Use as a context manager: the resource files are open inside the `with` block. With `noise`, the
+    labels are kept as a person would have marked them (`difficulty.LabelNoise`).
     """
 
-    def __init__(self, folder: PlantFolder) -> None:
+    def __init__(self, folder: PlantFolder, noise: LabelNoise | None = None) -> None:
         self.folder = folder
+        self.noise = noise
         self.counts: dict[str, int] = defaultdict(int)
         self.label_counts: dict[str, int] = defaultdict(int)
         self.labels: list[AnomalyLabel] = []
@@ -43,9 +46,22 @@ class PlantWriter:
         self.counts[resource] += 1
 
     def label(self, resource: str, record_id: str, anomaly: AnomalyType, employee_id: str | None, detail: str) -> None:
+        key = record_key(resource, record_id)
+        if self.noise and self.noise.drops(key, anomaly):
+            return
+        self._keep(key, anomaly, employee_id, detail)
+
+    def mislabel(self, resource: str, record_id: str, anomaly: AnomalyType, employee_id: str) -> None:
+        """A wrong label on a normal record (label noise)."""
+        key = record_key(resource, record_id)
+        if self.noise:
+            self.noise.added(key, anomaly)
+        self._keep(key, anomaly, employee_id, "label noise: a normal record marked as an anomaly")
+
+    def _keep(self, key: str, anomaly: AnomalyType, employee_id: str | None, detail: str) -> None:
         self.labels.append(
             AnomalyLabel(
-                record_key=record_key(resource, record_id),
+                record_key=key,
                 anomaly_type=anomaly,
                 employee_id=employee_id,
                 detail=detail,
@@ -56,6 +72,8 @@ class PlantWriter:
     def finish(self, meta: PlantMeta) -> PlantMeta:
         """Write `labels.jsonl` and `plant.json` (after the `with` block closed the resource files)."""
         self.folder.write_labels(self.labels)
+        if self.noise:
+            self.noise.write(self.folder.path)
         self.folder.write_meta(meta)
         return meta
 

@@ -9,6 +9,7 @@ import pytest
 
 from plexlabor_dev.cli import main
 from plexlabor_dev.simulator import generator
+from plexlabor_dev.simulator.difficulty import NOISE_FILE
 from plexlabor_dev.simulator.generator import PlantSpec, check_size
 from plexlabor_dev.simulator.normals import NORMALS_FILE, read_truth
 
@@ -92,4 +93,12 @@ def test_hard_normals_are_switched_on_by_name_or_all(tmp_path: Path, capsys: pyt
     assert (tmp_path / "all" / NORMALS_FILE).exists()
     assert _generate(tmp_path / "bad", "--hard-normals", "rest_breaks,night_owls") == 2
     assert "--hard-normals: unknown night_owls (known: all, rotation," in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+
+
+def test_difficulty_is_chosen_by_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _generate(tmp_path / "hard", "--difficulty", "hard", "--anomaly-rate", "0.3") == 0
+    assert (tmp_path / "hard" / NOISE_FILE).exists()
+    assert _generate(tmp_path / "bad", "--difficulty", "brutal") == 2
+    assert "--difficulty 'brutal': must be one of easy, realistic, hard" in capsys.readouterr().err
     assert not (tmp_path / "bad").exists()

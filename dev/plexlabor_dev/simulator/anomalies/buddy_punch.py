@@ -1,19 +1,40 @@
 """BUDDY_PUNCH: a colleague punched for an absent employee (no badge, no workcenter activity that day).
 
 The punches show some of: a location far outside the geofence (mobile punches), a clock the employee
-does not use, a low biometric score, the badge seen at another building. Every entry of the day is
-labelled.
+does not use, a low biometric score, the badge seen at another building. How often and how strongly
+depends on the difficulty (`SIGNALS`): at `hard` a location just outside the fence or a biometric score
+among the normal low reads. Every entry of the day is labelled.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor_dev.simulator.anomalies.base import DayInjector
 from plexlabor_dev.simulator.context import MINUTE, Sim
+from plexlabor_dev.simulator.difficulty import Difficulty
 from plexlabor_dev.simulator.records import geo_offset, is_biometric, swipe
 from plexlabor_dev.simulator.world import ShiftDay
+
+
+@dataclass(frozen=True)
+class Signals:
+    """How often each signal shows and how strong it is."""
+
+    far_share: float  # of mobile punches, located outside the fence
+    far_metres: tuple[float, float]  # this far from the building (the fence is 250 m)
+    other_clock_share: float  # of clock punches, at a clock the employee does not use
+    biometric: tuple[float, float]  # the score at a biometric clock (normal: 0.86-0.99, 2 % 0.6-0.85)
+    elsewhere_share: float  # the badge also seen at another building (always when nothing else shows)
+
+
+SIGNALS: dict[Difficulty, Signals] = {
+    "easy": Signals(0.75, (2000, 30000), 0.6, (0.1, 0.55), 0.4),
+    "realistic": Signals(0.5, (500, 4000), 0.35, (0.35, 0.75), 0.25),
+    "hard": Signals(0.35, (300, 1200), 0.25, (0.55, 0.84), 0.15),
+}
 
 
 class BuddyPunch(DayInjector):
@@ -32,22 +53,22 @@ class BuddyPunch(DayInjector):
 
 def _punch_signals(sim: Sim, day: ShiftDay, record: dict) -> int:
     """Make one entry look unlike the employee's own punches; return how many signals it shows."""
-    rng, person = sim.rng, day.person
+    rng, person, shown = sim.rng, day.person, SIGNALS[sim.difficulty]
     signals = 0
     if person.mobile:
-        if rng.random() < 0.75:
+        if rng.random() < shown.far_share:
             building = sim.world.building(person.building)
             record["clockinLatitude"], record["clockinLongitude"] = geo_offset(
-                building["latitude"], building["longitude"], rng.uniform(2000, 30000), rng.uniform(0, 2 * math.pi)
+                building["latitude"], building["longitude"], rng.uniform(*shown.far_metres), rng.uniform(0, 2 * math.pi)
             )
             signals += 1
         return signals
     others = [d["deviceId"] for d in sim.world.devices_by_building[person.building] if d["deviceId"] != person.device]
-    if others and rng.random() < 0.6:
+    if others and rng.random() < shown.other_clock_share:
         record["clockinDeviceId"] = record["clockoutDeviceId"] = rng.choice(others)
         signals += 1
     if is_biometric(record["clockinDeviceId"]):
-        record["biometricScore"] = round(rng.uniform(0.1, 0.55), 3)
+        record["biometricScore"] = round(rng.uniform(*shown.biometric), 3)
         signals += 1
     else:
         record["biometricScore"] = None
@@ -57,7 +78,7 @@ def _punch_signals(sim: Sim, day: ShiftDay, record: dict) -> int:
 def _badge_elsewhere(sim: Sim, day: ShiftDay, signals: int) -> None:
     """The absent employee's badge at another building (always, when the punches showed nothing)."""
     rng, person, buildings = sim.rng, day.person, sim.world.buildings
-    if len(buildings) > 1 and (signals == 0 or rng.random() < 0.4):
+    if len(buildings) > 1 and (signals == 0 or rng.random() < SIGNALS[sim.difficulty].elsewhere_share):
         elsewhere = rng.choice([b for b in buildings if b["buildingCode"] != person.building])
         doors = sim.world.doors_by_building[elsewhere["buildingCode"]]
         swipe(

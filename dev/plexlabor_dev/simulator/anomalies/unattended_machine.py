@@ -1,4 +1,7 @@
-"""UNATTENDED_MACHINE: a machine run of at least the policy's minutes + 15 with nobody logged in.
+"""UNATTENDED_MACHINE: a machine run past the policy's minutes with nobody logged in.
+
+At `easy` the run lasts the policy's minutes + 15 up to 3 h; shorter at `realistic` and `hard`
+(`LENGTH_PAST_POLICY`).
 
 Drawn per workcenter-week; placed where no operator session lies within 30 min, and labelled on its
 `RunStart` event.
@@ -12,10 +15,13 @@ from datetime import timedelta
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor_dev.simulator.anomalies.base import Injector
 from plexlabor_dev.simulator.context import HOUR, MINUTE, Sim
+from plexlabor_dev.simulator.difficulty import Difficulty
 from plexlabor_dev.simulator.records import workcenter_event
 
 MARGIN = 30 * MINUTE
 TRIES = 20
+LENGTH_PAST_POLICY: dict[Difficulty, tuple[float, float]] = {"easy": (15, 150), "realistic": (4, 60), "hard": (1, 20)}
+"""Minutes past the policy's unattended minutes (30) a run lasts."""
 
 
 class UnattendedRuns(Injector):
@@ -34,8 +40,9 @@ class UnattendedRuns(Injector):
         rng = sim.rng
         session_starts = [s for s, _ in sessions]
         history_start = sim.local(sim.start_date, "00:00")
+        low, high = LENGTH_PAST_POLICY[sim.difficulty]
         for _ in range(TRIES):
-            length = rng.uniform(sim.policy.unattended_minutes + 15, 180) * MINUTE
+            length = rng.uniform(sim.policy.unattended_minutes + low, sim.policy.unattended_minutes + high) * MINUTE
             start = week_start + rng.uniform(0, 7 * 24 * HOUR - length)
             if start < history_start or start + length > sim.as_of - HOUR:
                 continue
