@@ -55,6 +55,7 @@ from plexlabor.audit import (
 )
 from plexlabor.audit.links import NONCE_RETENTION, LinkTokens
 from plexlabor.platform.clock import utc_now
+from plexlabor.platform.text import unreadable_character
 from plexlabor.validation.findings import Finding
 
 logger = logging.getLogger(__name__)
@@ -222,6 +223,9 @@ class CallbackService:
         text = " ".join((reason or "").split())
         if len(text) > MAX_REASON_CHARS:
             raise DecisionFormError(f"the reason is longer than {MAX_REASON_CHARS} characters")
+        unreadable = unreadable_character(text)
+        if unreadable:
+            raise DecisionFormError(f"the reason cannot be kept: {unreadable}")
         if chosen is ApprovalAction.REJECT and not text:
             raise DecisionFormError("a rejection needs a reason: it tells the model why the finding was wrong")
         edit = correction if chosen is ApprovalAction.APPROVE else None

@@ -34,6 +34,7 @@ from plexlabor.incidents.reports import CodedReport
 from plexlabor.platform.clock import utc_now
 from plexlabor.platform.pilot import PilotScope
 from plexlabor.platform.pilot import Place as PilotPlace
+from plexlabor.platform.text import ReadableText
 
 if TYPE_CHECKING:
     from plexlabor.incidents.classifier import Classification, IncidentClassifier
@@ -50,7 +51,9 @@ class IncidentReport(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    narrative: str = Field(min_length=10, max_length=MAX_NARRATIVE_CHARS, description="What happened, in words")
+    narrative: ReadableText = Field(
+        min_length=10, max_length=MAX_NARRATIVE_CHARS, description="What happened, in words"
+    )
     kind: Literal["injury", "near_miss"] = Field(default="injury", description="An injury or a near miss")
     occurred_at: datetime | None = Field(
         default=None, description="When it happened; without a zone it is the plant's local time"

@@ -25,6 +25,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import Field
 
+from plexlabor.approval.callback import CallbackService
 from plexlabor.approval.directory import PeopleDisplay
 from plexlabor.approval.display import (
     Reader,
@@ -34,7 +35,7 @@ from plexlabor.approval.display import (
     split_ids,
     with_people,
 )
-from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, status_for
+from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, DecisionFormError, status_for
 from plexlabor.approval.pages import anomaly_label, closed_message, field_label
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.audit.validations import ValidationCounts
@@ -54,6 +55,7 @@ from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer, kinds_of
 from plexlabor.webapp.analytics import AnalyticsReports
 from plexlabor.webapp.auth import Reply, SignIn, request_cookies, sign_in
 from plexlabor.webapp.forecasts import ForecastReports
+from plexlabor.webapp.incidenttrends import IncidentTrendsReports
 from plexlabor.webapp.reports import ReportSettings, SkillsReports
 from plexlabor.webapp.timeline import TIMELINE_KEY, shape_timeline
 from plexlabor.webapp.viewer import NotSignedInError, viewer_from_claims
@@ -107,6 +109,8 @@ class Dependencies:
     """forecast_nightly's newest run for the forecasts page (`webapp.forecasts`); None: not configured."""
     analytics: AnalyticsReports | None = None
     """analytics_nightly's newest scores for `/analytics` (`webapp.analytics`); None: not configured."""
+    incident_trends: IncidentTrendsReports | None = None
+    """incident_trends' newest report for `/incidents/trends` (`webapp.incidenttrends`); None: not configured."""
     replan: ReplanSender | None = None
     """Where the crew board asks crew_replan to re-plan a shift; None: not configured (no button)."""
 
@@ -129,6 +133,7 @@ def build(settings: WebAppSettings) -> Dependencies:
         reports=settings.skills_reports(),
         forecasts=settings.forecast_reports(),
         analytics=settings.analytics_reports(),
+        incident_trends=settings.incident_trends(),
         replan=SqsReplanSender(settings.replan_queue_url) if settings.replan_queue_url else None,
     )
 
@@ -340,6 +345,10 @@ def decide_many() -> Response[str]:
     if action == "reject" and not reason.strip():
         problem = _error("A rejection needs a reason: it tells the model why the suggestions were wrong.")
         return _queue_page(page, status=400, flash=problem, selected=set(chosen), reason=reason)
+    try:
+        CallbackService.read_form(action, reason, page.viewer.user_id)  # one item's refusals, before any is decided
+    except DecisionFormError as error:
+        return _queue_page(page, status=400, flash=_error(str(error)), selected=set(chosen), reason=reason)
     outcomes = page.deps.review.decide_many(page.viewer, chosen, action, reason)
     failed = sum(1 for outcome in outcomes if outcome.problem)
     logger.info("bulk decision", action=action, decided=len(outcomes) - failed, failed=failed)
@@ -493,6 +502,12 @@ def auth_callback() -> Response[str]:
 def logout() -> Response[str]:
     """No authorizer: clears the cookies, revokes the refresh token, ends the hosted UI's session."""
     return _reply(_sign_in().logout(request_cookies(app.current_event.raw_event)))
+
+
+@app.not_found
+def no_such_page(error: Exception) -> Response[str]:
+    """An unknown path is a page like the others (headers included), not Powertools' JSON."""
+    return Response(status_code=404, content_type=CONTENT_TYPE, body="No such page.", headers=dict(SECURITY_HEADERS))
 
 
 @app.exception_handler(NotSignedInError)
