@@ -50,6 +50,7 @@ GROUP_DESCRIPTIONS: dict[Role, str] = {
     Role.HR: "Decides certification alerts and cross-training suggestions, plant-wide",
     Role.EHS: "The EHS lead: confirms or corrects incident codes the model was not sure of, plant-wide",
     Role.ADMIN: "Sees and decides everything; sees everyone's KPI rows",
+    Role.OPERATOR: "Asks the operator copilot at a shop-floor tablet; decides nothing",
 }
 
 OPTIONAL_MFA_REASON = (
@@ -62,7 +63,7 @@ OPTIONAL_MFA_REASON = (
 
 
 class Auth(Construct):
-    """The user pool, its five groups, the hosted UI domain and the web app's client."""
+    """The user pool, its six groups, the hosted UI domain and the web app's client."""
 
     def __init__(self, scope: Construct, construct_id: str, *, stage: str, app_url: str) -> None:
         super().__init__(scope, construct_id)

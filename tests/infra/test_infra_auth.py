@@ -89,7 +89,7 @@ def test_the_groups_are_the_web_apps_roles(synthesized: Synthesized) -> None:
     groups = synthesized.resources("AWS::Cognito::UserPoolGroup").values()
 
     assert {group["Properties"]["GroupName"] for group in groups} == {role.value for role in Role}
-    assert {"supervisor", "planner", "hr", "ehs", "admin"} == {role.value for role in Role}
+    assert {"supervisor", "planner", "hr", "ehs", "admin", "operator"} == {role.value for role in Role}
     assert all(group["Properties"]["UserPoolId"] == {"Ref": pool_id} for group in groups)
     assert all(group["Properties"]["Description"] for group in groups)
 

@@ -44,7 +44,7 @@ def test_the_functions_that_name_people_read_plex_and_plant_time() -> None:
 def test_show_names_to_reaches_the_function_only_when_configured(name: str) -> None:
     unset = resolve_environment(SPECS[name], ConfigValues(_config()))
     assert env.SHOW_NAMES_TO not in unset
-    assert PeopleSettings.from_env(unset).show_names_to == ("supervisor", "planner", "hr", "ehs", "admin")
+    assert PeopleSettings.from_env(unset).show_names_to == ("supervisor", "planner", "hr", "ehs", "admin", "operator")
 
     configured = resolve_environment(SPECS[name], ConfigValues(_config(showNamesTo=["HR", "admin"])))
     assert configured[env.SHOW_NAMES_TO] == "hr,admin"

@@ -55,6 +55,8 @@ class AuditEventType(StrEnum):
     """The approval workflow's notify step failed (not a timeout): the finding is decided in the review queue."""
     MODEL = "model"
     """A scorer model put in force, kept in shadow, or rolled back (`plexlabor.learning`)."""
+    INTERACTION = "interaction"
+    """An operator's question to the copilot and its answer (`plexlabor.copilot.interactions`)."""
 
 
 class AuditStatus(StrEnum):
@@ -73,6 +75,7 @@ class AuditStatus(StrEnum):
     PROMOTED = "promoted"
     SHADOW = "shadow"
     ROLLED_BACK = "rolled_back"
+    ANSWERED = "answered"
 
 
 ALLOWED_STATUSES: dict[AuditEventType, frozenset[AuditStatus]] = {
@@ -88,6 +91,7 @@ ALLOWED_STATUSES: dict[AuditEventType, frozenset[AuditStatus]] = {
     AuditEventType.ESCALATED: frozenset({AuditStatus.ESCALATED}),
     AuditEventType.APPROVAL_FAILED: frozenset({AuditStatus.APPROVAL_FAILED}),
     AuditEventType.MODEL: frozenset({AuditStatus.PROMOTED, AuditStatus.SHADOW, AuditStatus.ROLLED_BACK}),
+    AuditEventType.INTERACTION: frozenset({AuditStatus.ANSWERED}),
 }
 """The status each kind of event may carry: an `expired` event cannot claim `written`."""
 
@@ -95,6 +99,7 @@ NEEDS_FINDING_ID = frozenset(ALLOWED_STATUSES) - {
     AuditEventType.FINDING,
     AuditEventType.RECOMMENDATION,
     AuditEventType.MODEL,
+    AuditEventType.INTERACTION,
 }
 """Events of the approval flow always name the finding they belong to."""
 

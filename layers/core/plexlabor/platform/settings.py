@@ -205,7 +205,7 @@ class PlantTimeSettings(EnvSettings):
         return ZoneInfo(self.timezone or "UTC")
 
 
-NAME_ROLES: tuple[str, ...] = ("supervisor", "planner", "hr", "ehs", "admin")
+NAME_ROLES: tuple[str, ...] = ("supervisor", "planner", "hr", "ehs", "admin", "operator")
 """The web app's roles (its Cognito groups, `plexlabor.review.queue.Role`), in this order."""
 NOBODY = "none"
 """`SHOW_NAMES_TO=none`: nobody sees names, everyone sees employee numbers."""

@@ -71,6 +71,8 @@ class PlexSettings(BaseModel):
     custom_object_name: str = "plexlabor_suggestions"
     crew_custom_object_name: str = "plexlabor_crew_assignments"
     """Where approved crew assignments go (`plexlabor.approval.recommendations`)."""
+    copilot_custom_object_name: str = "plexlabor_copilot_interactions"
+    """Where each copilot question and answer is recorded against its job (`plexlabor.copilot.interactions`)."""
 
     @field_validator("resource_paths", "datasources", mode="before")
     @classmethod

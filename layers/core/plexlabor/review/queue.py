@@ -47,6 +47,8 @@ class Role(StrEnum):
     HR = "hr"
     EHS = "ehs"
     ADMIN = "admin"
+    OPERATOR = "operator"
+    """Asks the copilot at a shop-floor tablet (`plexlabor.copilot.api`); decides nothing."""
 
 
 ROLE_KINDS: dict[Role, frozenset[str]] = {

@@ -21,6 +21,8 @@ GROUPS_CLAIM = "cognito:groups"
 DEPARTMENTS_CLAIM = "custom:departments"
 CONTEXT_CLAIMS = (*USER_ID_CLAIMS, GROUPS_CLAIM, DEPARTMENTS_CLAIM)
 """The claims the authorizer passes on: what the viewer is made of, nothing else of the token."""
+COPILOT_ASKERS = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN})
+"""Who may ask the operator copilot (`POST /copilot/ask`, the web app's /copilot page)."""
 
 
 class NotSignedInError(Exception):

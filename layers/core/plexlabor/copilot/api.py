@@ -1,0 +1,179 @@
+"""copilot_ask's HTTP API: `POST /copilot/ask` (a signed-in operator) and `GET /copilot/openapi.json`.
+
+A question comes as JSON (an API client with a Bearer token) or as the web app's form
+(`application/x-www-form-urlencoded`, from `/copilot`; `same-origin` only, `platform.csrf`):
+
+    200 CopilotAnswer (JSON)             numbered steps citing their passages, the tools a procedure
+                                         names, or kind "refused" (nothing relevant found); logged
+    303 -> /copilot?interaction=<id>     a form: to the copilot page, which shows the logged answer
+    400 {"message", "errors": [{"field", "problem"}]}   each bad field named (a form: an HTML page)
+    401 not signed in; 403 signed in without an operator's role, or a form from another site
+Who asks is the signed-in person (the authorizer's claims), never a field of the body. Every answer,
+a refusal too, is logged to the audit table and to the job's record in Plex (`copilot.interactions`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from plexlabor.copilot import ASK_PATH, PAGE_PATH
+from plexlabor.copilot.wiring import AskRequest, Copilot, ask
+from plexlabor.platform.csrf import REFUSAL, cross_site_problem
+from plexlabor.platform.jsonapi import (
+    FORM,
+    ApiProblem,
+    field_problems,
+    html_page,
+    is_form,
+    json_response,
+    read_document,
+    stage_base,
+)
+from plexlabor.platform.observability import logger
+
+OPENAPI_PATH = "/copilot/openapi.json"
+NOT_AN_OPERATOR = "Only operators (and their supervisors, and admins) ask the copilot."
+
+app = APIGatewayRestResolver()
+
+
+class NotAnAskerError(Exception):
+    """Signed in, but without a role that may ask the copilot."""
+
+
+class CitedStep(BaseModel):
+    procedure_id: str
+    title: str
+    step: int
+    label: str
+    text: str
+
+
+class PlexWrite(BaseModel):
+    mode: str | None
+    sent: bool
+    reason: str | None = None
+    error: str | None = None
+    path: str | None = None
+    status: int | None = None
+
+
+class CopilotAnswer(BaseModel):
+    """The answer, as logged: `steps` are the procedure's own, each with the passage it cites."""
+
+    kind: Literal["steps", "tools", "refused"]
+    text: str
+    procedure_id: str | None
+    title: str | None
+    steps: list[CitedStep]
+    tools: list[str] | None
+    worded_by: str | None
+    job_id: str | None
+    interaction_id: str | None
+    plex: PlexWrite | None
+
+
+@dataclass(frozen=True)
+class Context:
+    copilot: Callable[[], Copilot]
+    """The copilot, built once per environment (its index read on the first question)."""
+    asker_of: Callable[[Mapping[str, Any] | None], str]
+    """The signed-in person's id from the authorizer's context; raises NotAnAskerError for a person who
+    may not ask (and the handler's NotSignedInError when nobody is signed in)."""
+
+
+def _refused(form: bool, status: int, message: str) -> Response[str]:
+    return html_page(status, "Refused", [message]) if form else json_response(status, ApiProblem(message=message))
+
+
+@app.post(ASK_PATH)
+def ask_route() -> Response[str]:
+    context: Context = app.context["copilot"]
+    event = app.current_event
+    form = is_form(event.headers)
+    try:
+        asker = context.asker_of(event.request_context.authorizer)
+    except NotAnAskerError:
+        return _refused(form, 403, NOT_AN_OPERATOR)
+    if form and (problem := cross_site_problem(event.headers)):
+        logger.warning("cross-site copilot form refused", problem=problem)
+        return _refused(form, 403, REFUSAL)
+    try:
+        request = AskRequest.model_validate(read_document(event.decoded_body, form))
+    except ValueError as error:
+        problems = field_problems(error)
+        logger.info("copilot question refused", fields=[p.field for p in problems])
+        if form:
+            lines = [f"{p.field}: {p.problem}" for p in problems]
+            return html_page(400, "The question was not asked", lines, back="Back to the question")
+        return json_response(400, ApiProblem(message="invalid question", errors=problems))
+    answer = CopilotAnswer.model_validate(ask(context.copilot(), request, asker))
+    if not form:
+        return json_response(200, answer)
+    location = f"{stage_base(event)}{PAGE_PATH}?{urlencode({'interaction': answer.interaction_id or ''})}"
+    return Response(status_code=303, content_type="text/html; charset=utf-8", body="", headers={"Location": location})
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of `POST /copilot/ask` (schemas from the pydantic models)."""
+    _, schemas = models_json_schema(
+        [(m, "validation" if m is AskRequest else "serialization") for m in (AskRequest, CopilotAnswer, ApiProblem)],
+        ref_template="#/components/schemas/{model}",
+    )
+
+    def answer(description: str, model: str) -> dict[str, Any]:
+        return {
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}},
+        }
+
+    question = {"$ref": "#/components/schemas/AskRequest"}
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "plexlabor operator copilot",
+            "version": "1.0.0",
+            "description": "The procedure for an operator's question, step by step with citations (docs/copilot.md)",
+        },
+        "paths": {
+            ASK_PATH: {
+                "post": {
+                    "summary": "Ask the copilot",
+                    "description": "Answers from the plant's procedures only: numbered steps that cite their "
+                    "passages, the tools a procedure names, or a refusal when no procedure covers the question. "
+                    "Every answer is logged to the audit table and to the job's record in Plex (dry run by "
+                    "default). The operator is the signed-in person (group operator, supervisor or admin).",
+                    "security": [{"bearer": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": question}, FORM: {"schema": question}},
+                    },
+                    "responses": {
+                        "200": answer("The answer (kind 'refused': nothing relevant found), logged", "CopilotAnswer"),
+                        "303": {"description": "A form: to the copilot page showing the answer"},
+                        "400": answer("Not a question; each bad field is named", "ApiProblem"),
+                        "401": {"description": "Not signed in"},
+                        "403": answer("Not an operator, or a form from another site", "ApiProblem"),
+                    },
+                    "tags": ["copilot"],
+                }
+            }
+        },
+        "components": {
+            "schemas": schemas.get("$defs", {}),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "Cognito ID token"}},
+        },
+    }
+
+
+@app.get(OPENAPI_PATH)
+def openapi() -> Response[str]:
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=json.dumps(openapi_document()))

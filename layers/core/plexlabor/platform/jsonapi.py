@@ -1,0 +1,85 @@
+"""What an HTTP route that takes JSON or a web app form answers with (`copilot.api`; `incidents.api` has
+its own copy of these, written first).
+
+- `read_document(body, is_form)`: the request's fields; not JSON or not an object is a ValueError;
+- `field_problems(error)`: each bad field named, as `ApiProblem.errors`;
+- `json_response` / `html_page`: the JSON answer, or a small HTML page (every text escaped) for a form;
+- `stage_base(event)`: the API stage's path prefix (`/dev`), for a redirect back into the web app;
+- `NOT_SIGNED_IN`: the 401 a handler answers when the authorizer passed nobody on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from html import escape
+from typing import Any
+from urllib.parse import parse_qs
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from pydantic import BaseModel, ValidationError
+
+FORM = "application/x-www-form-urlencoded"
+NOT_SIGNED_IN: Mapping[str, Any] = {
+    "statusCode": 401,
+    "body": '{"message": "sign in first"}',
+    "headers": {"Content-Type": "application/json"},
+}
+
+
+class FieldProblem(BaseModel):
+    field: str
+    problem: str
+
+
+class ApiProblem(BaseModel):
+    message: str
+    errors: list[FieldProblem] = []
+
+
+def is_form(headers: Mapping[str, str]) -> bool:
+    return (headers.get("content-type") or "").split(";")[0].strip().lower() == FORM
+
+
+def read_document(body: str | None, form: bool) -> dict[str, Any]:
+    """The request's fields: a JSON object, or the form's fields (empty ones left out)."""
+    text = body or ""
+    if form:
+        return {key: values[-1] for key, values in parse_qs(text).items() if values[-1].strip()}
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not valid JSON: {error.msg}") from None
+    if not isinstance(document, dict):
+        raise ValueError("expected a JSON object")
+    return document
+
+
+def field_problems(error: ValueError) -> list[FieldProblem]:
+    """A validation error's fields and problems; any other ValueError is a problem of the whole body."""
+    if not isinstance(error, ValidationError):
+        return [FieldProblem(field="(body)", problem=str(error))]
+    return [FieldProblem(field=".".join(map(str, e["loc"])) or "(body)", problem=e["msg"]) for e in error.errors()]
+
+
+def json_response(status: int, body: BaseModel) -> Response[str]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json())
+
+
+def html_page(status: int, title: str, lines: list[str], back: str = "Back to the form") -> Response[str]:
+    """A small page for a form's problem (a tablet-sized viewport; every text escaped)."""
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    body = (
+        "<!doctype html><html lang='en'><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{escape(title)}</title><main><h1>{escape(title)}</h1><ul>{items}</ul>"
+        f"<p><a href='javascript:history.back()'>{escape(back)}</a></p></main></html>"
+    )
+    return Response(status_code=status, content_type="text/html; charset=utf-8", body=body)
+
+
+def stage_base(event: APIGatewayProxyEvent) -> str:
+    """`/dev` when API Gateway serves the route under a stage (`/dev/copilot/ask`), else ''."""
+    stage_path = event.request_context.path or event.path
+    return stage_path[: len(stage_path) - len(event.path)] if stage_path.endswith(event.path) else ""

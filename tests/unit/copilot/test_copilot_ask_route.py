@@ -1,0 +1,232 @@
+"""copilot_ask's handler: POST /copilot/ask as JSON and as the web app's form, who may ask, bad questions,
+the refusal, every interaction logged (audit and the job's Plex record), and its OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+import requests
+
+from functions.copilot_ask.handler import handler
+from plexlabor.audit.events import AuditEventType, AuditStatus
+from plexlabor.audit.store import InMemoryAuditStore
+from plexlabor.copilot.api import openapi_document
+from plexlabor.copilot.interactions import InteractionLog
+from plexlabor.copilot.retrieval import ProcedureIndex, RetrievalSettings
+from plexlabor.copilot.store import save_index
+from plexlabor.copilot.wiring import Copilot
+from plexlabor.platform.artifacts import InMemoryArtifactStore
+from plexlabor.plex.errors import PlexServerError
+from plexlabor.plex.settings import PlexSettings
+from plexlabor.plex.writeback import PlexWriter
+from tests.support import FakeLambdaContext, load_event
+from tests.unit.copilot.copilot_world import procedures
+
+AT = datetime(2026, 12, 4, 15, tzinfo=UTC)
+FORM = "application/x-www-form-urlencoded"
+
+
+class FakeTransport:
+    """Plex's custom-object endpoint: keeps each POST and answers 201 (or raises `fail_with`)."""
+
+    def __init__(self, fail_with: Exception | None = None) -> None:
+        self.posts: list[tuple[str, dict[str, Any], str | None]] = []
+        self.fail_with = fail_with
+
+    def post(self, path: str, body: dict[str, Any], *, idempotency_key: str | None = None) -> requests.Response:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.posts.append((path, body, idempotency_key))
+        response = requests.Response()
+        response.status_code, response._content = 201, json.dumps({"id": f"obj-{len(self.posts)}"}).encode()
+        return response
+
+
+def _copilot(mode: str = "dry_run", transport: FakeTransport | None = None) -> Copilot:
+    store = InMemoryArtifactStore()
+    index = ProcedureIndex(procedures(), RetrievalSettings(dense_weight=0.0))
+    save_index(index, store, date(2026, 12, 4), AT)
+    writer = PlexWriter(PlexSettings(api_key="k", write_mode=mode), transport=transport)  # type: ignore[arg-type]
+    return Copilot(store, lexical_only=True, log=InteractionLog(InMemoryAuditStore(), writer, lambda: AT))
+
+
+@pytest.fixture
+def copilot() -> Copilot:
+    return _copilot()
+
+
+def _post(
+    copilot: Copilot, body: str, content_type: str = "application/json", groups: str = "operator", **headers: str
+) -> dict[str, Any]:
+    event = load_event("copilot_ask")
+    event["headers"] = {**event["headers"], "Content-Type": content_type, **headers}
+    event["multiValueHeaders"] = {key: [value] for key, value in event["headers"].items()}
+    event["requestContext"]["authorizer"]["claims"]["cognito:groups"] = groups
+    event["body"] = body
+    return handler(event, FakeLambdaContext(), dependencies=copilot)
+
+
+def _logged(copilot: Copilot) -> list[Any]:
+    assert copilot.log is not None
+    audit = copilot.log.audit
+    assert isinstance(audit, InMemoryAuditStore)
+    return [e for e in audit.history("jobs:J-4512") + audit.history("copilot-operators:E0107")]
+
+
+def test_the_canonical_event_answers_with_cited_steps_and_logs_it_to_the_job(copilot: Copilot) -> None:
+    response = handler(load_event("copilot_ask"), FakeLambdaContext(), dependencies=copilot)
+
+    assert response["statusCode"] == 200
+    answer = json.loads(response["body"])
+    assert answer["kind"] == "steps" and answer["procedure_id"] == "1"
+    assert [s["label"] for s in answer["steps"]] == ["[1#1]", "[1#2]", "[1#3]"]
+    [event] = _logged(copilot)
+    assert event.event_type is AuditEventType.INTERACTION and event.status is AuditStatus.ANSWERED
+    assert event.record_key == "jobs:J-4512" and event.actor == "E0107"  # the signed-in person, from the claims
+    assert event.event_id == answer["interaction_id"] == event.finding_id
+    assert event.payload["cited"] == ["1#1", "1#2", "1#3"]
+    assert event.payload["question"] == "How do I change the spindle belt on the mill?"
+    assert (event.payload["operation"], event.payload["lot_id"]) == ("20", "LOT-7731")
+    assert {k: answer["plex"][k] for k in event.payload["plex"]} == event.payload["plex"]
+    assert answer["plex"]["mode"] == "dry_run"
+    assert answer["plex"]["sent"] is False  # dry run by default: nothing sent
+    assert copilot.log is not None and copilot.log.writer is not None
+    [recorded] = copilot.log.writer.recorded
+    assert recorded.path.endswith("/plexlabor_copilot_interactions") and recorded.payload["jobId"] == "J-4512"
+    assert recorded.payload["citedJson"] == '["1#1","1#2","1#3"]'
+
+
+def test_nothing_relevant_is_a_plain_refusal_and_is_logged_too(copilot: Copilot) -> None:
+    response = _post(copilot, json.dumps({"question": "Who won the football game last night?", "job_id": "J-4512"}))
+
+    answer = json.loads(response["body"])
+    assert response["statusCode"] == 200 and answer["kind"] == "refused"
+    assert answer["steps"] == [] and answer["procedure_id"] is None
+    assert "No procedure I have covers this" in answer["text"]
+    [event] = _logged(copilot)
+    assert event.payload["cited"] == [] and event.payload["answer"]["kind"] == "refused"
+
+
+def test_a_question_without_a_job_is_logged_to_the_operator_and_not_sent_to_plex(copilot: Copilot) -> None:
+    answer = json.loads(_post(copilot, json.dumps({"question": "How do I clean the coolant tank?"}))["body"])
+
+    [event] = _logged(copilot)
+    assert event.record_key == "copilot-operators:E0107"
+    assert answer["plex"] == {**answer["plex"], "sent": False, "reason": "no job"}
+
+
+def test_custom_object_mode_sends_the_interaction_to_the_jobs_record_in_plex() -> None:
+    transport = FakeTransport()
+    copilot = _copilot("custom_object", transport)
+
+    answer = json.loads(
+        _post(copilot, json.dumps({"question": "How do I clean the coolant tank?", "job_id": "J-4512"}))["body"]
+    )
+
+    [(path, body, key)] = transport.posts
+    assert path.endswith("/plexlabor_copilot_interactions") and key == answer["interaction_id"]
+    assert body["recordType"] == "copilot_interaction" and body["jobId"] == "J-4512" and body["operatorId"] == "E0107"
+    assert answer["plex"]["sent"] is True and answer["plex"]["status"] == 201
+
+
+def test_plex_down_keeps_the_answer_and_logs_the_failed_write() -> None:
+    copilot = _copilot("custom_object", FakeTransport(fail_with=PlexServerError("down", status=503)))
+
+    response = _post(copilot, json.dumps({"question": "How do I clean the coolant tank?", "job_id": "J-4512"}))
+
+    answer = json.loads(response["body"])
+    assert response["statusCode"] == 200 and answer["kind"] == "steps"
+    assert answer["plex"] == {**answer["plex"], "sent": False, "error": "PlexServerError"}
+    [event] = _logged(copilot)
+    assert event.payload["plex"]["error"] == "PlexServerError"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('{"question": ""}', "question"),
+        ('{"question": "' + "x" * 501 + '"}', "question"),
+        ('{"job_id": "J-1"}', "question"),
+        ('{"question": "How do I clean the tank?", "job_id": "J 45 12"}', "job_id"),
+        ('{"question": "How do I clean the tank?", "operator_id": "E9"}', "operator_id"),
+        ("[1, 2]", "(body)"),
+        ("{not json", "(body)"),
+    ],
+)
+def test_a_bad_question_is_a_400_naming_the_field_and_logs_nothing(copilot: Copilot, body: str, field: str) -> None:
+    response = _post(copilot, body)
+
+    assert response["statusCode"] == 400
+    problem = json.loads(response["body"])
+    assert problem["message"] == "invalid question" and problem["errors"][0]["field"] == field
+    assert problem["errors"][0]["problem"]
+    assert _logged(copilot) == []
+
+
+@pytest.mark.parametrize("groups", ["operator", "supervisor", "admin", "planner,operator"])
+def test_operators_supervisors_and_admins_may_ask(copilot: Copilot, groups: str) -> None:
+    assert (
+        _post(copilot, json.dumps({"question": "How do I clean the coolant tank?"}), groups=groups)["statusCode"] == 200
+    )
+
+
+@pytest.mark.parametrize("groups", ["planner", "hr", "ehs", ""])
+def test_other_roles_are_refused_403_and_nothing_is_logged(copilot: Copilot, groups: str) -> None:
+    response = _post(copilot, json.dumps({"question": "How do I clean the coolant tank?"}), groups=groups)
+
+    assert response["statusCode"] == 403 and "operators" in json.loads(response["body"])["message"]
+    assert _logged(copilot) == []
+
+
+def test_nobody_signed_in_is_a_401(copilot: Copilot) -> None:
+    event = load_event("copilot_ask")
+    event["requestContext"]["authorizer"] = {}
+
+    assert handler(event, FakeLambdaContext(), dependencies=copilot)["statusCode"] == 401
+
+
+def test_the_form_redirects_to_the_copilot_page_with_the_interaction(copilot: Copilot) -> None:
+    form = urlencode({"question": "How do I clean the coolant tank?", "job_id": "J-4512", "operation": ""})
+    response = _post(copilot, form, FORM, **{"Sec-Fetch-Site": "same-origin"})
+
+    assert response["statusCode"] == 303
+    location = response["multiValueHeaders"]["Location"][0]
+    [event] = _logged(copilot)
+    assert location == f"/dev/copilot?interaction={event.event_id}"
+    assert event.payload["operation"] is None  # an empty field is not an operation
+
+
+def test_a_form_from_another_site_is_refused_and_logs_nothing(copilot: Copilot) -> None:
+    form = urlencode({"question": "How do I clean the coolant tank?"})
+    response = _post(copilot, form, FORM, **{"Sec-Fetch-Site": "cross-site"})
+
+    assert response["statusCode"] == 403 and "another site" in response["body"]
+    assert _logged(copilot) == []
+
+
+def test_a_bad_form_is_an_escaped_html_page_naming_the_field(copilot: Copilot) -> None:
+    form = urlencode({"question": "ok", "job_id": "<script>"})
+    response = _post(copilot, form, FORM, **{"Sec-Fetch-Site": "same-origin"})
+
+    assert response["statusCode"] == 400 and "<script>" not in response["body"]
+    assert "question:" in response["body"] and "job_id:" in response["body"]
+
+
+def test_the_openapi_document_describes_the_route() -> None:
+    event = load_event("copilot_ask")
+    event.update(path="/copilot/openapi.json", resource="/copilot/openapi.json", httpMethod="GET", body=None)
+
+    response = handler(event, FakeLambdaContext(), dependencies=_copilot())
+
+    document = json.loads(response["body"])
+    assert document == openapi_document()
+    operation = document["paths"]["/copilot/ask"]["post"]
+    assert set(operation["responses"]) == {"200", "303", "400", "401", "403"}
+    assert {"question", "job_id", "operation", "lot_id"} == set(
+        document["components"]["schemas"]["AskRequest"]["properties"]
+    )
+    assert "interaction_id" in document["components"]["schemas"]["CopilotAnswer"]["properties"]
