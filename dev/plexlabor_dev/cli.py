@@ -296,11 +296,17 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "allocation run",
-        "a day's paid minutes per employee: job operations and unallocated",
+        "a day's paid minutes per employee: job operations, indirect codes, unallocated; cost",
         "plexlabor_dev.commands.allocation:run_command",
         (
             PLANT,
             arg("--day", required=True, help="plant-local day, YYYY-MM-DD"),
+            arg(
+                "--split",
+                choices=("equal", "standard_hours", "cycles"),
+                default="equal",
+                help="how a moment is shared between job operations run at once",
+            ),
             JSON.helped("per employee the paid, allocated per bucket and unallocated minutes, and the totals"),
         ),
     ),

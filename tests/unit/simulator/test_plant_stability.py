@@ -10,6 +10,8 @@ files named are the ones the change should touch, and paste the digests it print
 The true operator effects (issue 14) changed only what they write: scrap quantities (the scrap factor
 replaced `2 - efficiency`), the reasons of the stops operators cause, plant.json's counts, and two
 new files (nonconformances, operator-effects.jsonl); their draws come from a stream of their own.
+Labor allocation's truth (issue 14) changed only labels.jsonl: a JOB_CODE_MISMATCH label's detail names
+the operation really worked (`worked <id>`, was `injected`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ PINNED_DIGESTS = {
     "employees.jsonl": "191ac0503583212aecc1cadcfd5a5d08707ba23495dc0694c066a89ea360be77",
     "job-operations.jsonl": "d517c95c90038a82099b3bfdf9814f2cf4b706ffd4d9a3ecebbe484f679aa4bb",
     "jobs.jsonl": "e79be416eea82570fb2a3ddbfb84bd99da66b2db625686043d9ec5e87e0f7235",
-    "labels.jsonl": "a608de42972d9626553d2534eed33e4eb897b8aaa88570609db6aaa220d10fd5",
+    "labels.jsonl": "e8d87b8e360bc018727b4267f38fed4057291010d316275e8c57d673b9d11290",
     "labor-entries.jsonl": "04b8d709b28da01a148cebfe26e79a9ced73520af93c7c300140c23920bf2bde",
     "nonconformances.jsonl": "427ba3a1a660088b9f46d2a90ea188523d952c8d08470209278eb03377d2ec0d",
     "operator-effects.jsonl": "1afb1fbbb8b369335d0f72a29e2cf8698c0946da9f0ad60bc03c29fe038f41a4",

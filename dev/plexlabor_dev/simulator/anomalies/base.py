@@ -89,6 +89,8 @@ class LaborDraft:
     produced: float
     reported: float
     charged: OpState
+    worked: OpState | None = None
+    """The operation really worked, when an injector charged another (the truth allocation is measured on)."""
 
 
 class LaborEntryInjector(Injector):

@@ -2,6 +2,8 @@
 
 The operator keys a recent operation of another workcenter; normal entries always charge an approved
 one, so the label follows the definition. Takes precedence over IMPROBABLE_DURATION (one per entry).
+The label's detail names the operation really worked (`worked <job operation id>`), the truth labor
+allocation is measured against (`tests/bench/bench_allocation.py`).
 """
 
 from __future__ import annotations
@@ -25,8 +27,12 @@ class JobCodeMismatch(LaborEntryInjector):
         ]
         if not foreign:
             return False
-        draft.charged = sim.rng.choice(foreign)
+        draft.worked, draft.charged = draft.charged, sim.rng.choice(foreign)
         return True
+
+    def label(self, sim: Sim, draft: LaborDraft, entry_id: str) -> None:
+        assert draft.worked is not None  # set by apply
+        sim.label("labor-entries", entry_id, self.anomaly, draft.person.id, f"worked {draft.worked.id}")
 
 
 JOB_CODE_MISMATCH = JobCodeMismatch()

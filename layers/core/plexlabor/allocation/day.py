@@ -1,81 +1,137 @@
-"""Allocate one plant-local day's paid time per employee to job operations, or to unallocated."""
+"""Allocate one plant-local day's paid time per employee: job operations, indirect codes or unallocated.
+
+Paid time is the day's closed time-clock entries, clipped to the day, overlaps paid once. Each moment
+of it goes to exactly one bucket, in this order:
+1. the job operations of the labor entries covering it (several at once: shared by `Split`). A scan
+   whose operation is neither routed to nor approved at the entry's workcenter (a misapplied job code)
+   is charged to the operation the workcenter was running then (`scans.charged_operations`), and its
+   minutes are counted as inferred;
+2. `WAITING` while the person is logged in at a workcenter (operator login to logout) with no scan;
+3. the indirect code of the person's department (`AllocationPolicy.indirect_by_department`);
+4. unallocated. A stretch of it at least `suggest_min_minutes` long gets the job operation it most
+   likely belongs to: the person's nearest scan that day (`UnallocatedStretch`).
+Minutes are rounded once per employee by largest remainder, so jobs + indirect + unallocated = paid to
+the minute. Cost: the employee's rate, with the policy's premium on the minutes past the weekly
+overtime threshold (paid minutes earlier in the plant-local week count toward it); the day's cost is
+spread over its buckets in proportion to their minutes.
+"""
 
 from __future__ import annotations
 
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from plexlabor.models import LaborEntry, TimeClockEntry
-from plexlabor.plex import LaborDataPort
-from plexlabor.plex.snapshot import read_snapshot
-
-UNALLOCATED = "unallocated"
+from plexlabor.allocation.policy import WAITING, AllocationPolicy, Split
+from plexlabor.allocation.scans import Scan
+from plexlabor.models import Employee, JobOperation, TimeClockEntry, WorkcenterEvent
 
 Interval = tuple[float, float]
+Bucket = tuple[str, str]
+"""("job", operation id), ("indirect", code) or ("unallocated", "")."""
+UNALLOCATED: Bucket = ("unallocated", "")
+
+
+@dataclass(frozen=True)
+class UnallocatedStretch:
+    """A stretch of paid time nobody's scan or login covers, and the job operation it likely belongs to."""
+
+    employee_id: str
+    start: datetime
+    end: datetime
+    minutes: int
+    likely_operation_id: str | None
+    gap_minutes: int | None
+    """Minutes between the stretch and the scan that suggested the operation."""
 
 
 @dataclass(frozen=True)
 class EmployeeDay:
-    """One employee's day: paid minutes and where each went (job operation id or `UNALLOCATED`)."""
+    """One employee's paid day: minutes per bucket (they add up to `paid_minutes`) and what it cost."""
 
     employee_id: str
     paid_minutes: int
-    buckets: dict[str, int]
+    jobs: dict[str, int]
+    """Job operation id -> minutes."""
+    indirect: dict[str, int]
+    """Indirect code -> minutes."""
+    unallocated_minutes: int
+    inferred_minutes: int
+    """Of the job minutes, those charged to an operation other than the misapplied one scanned."""
+    overtime_minutes: int
+    rate: float | None
+    """Pay per hour (None: the employee's rate is unknown, so the day has no cost)."""
+    cost: float
+    job_cost: dict[str, float]
+    indirect_cost: dict[str, float]
+    unallocated_cost: float
+    stretches: tuple[UnallocatedStretch, ...] = ()
 
     @property
     def allocated_minutes(self) -> int:
-        return sum(minutes for bucket, minutes in self.buckets.items() if bucket != UNALLOCATED)
-
-    @property
-    def unallocated_minutes(self) -> int:
-        return self.buckets.get(UNALLOCATED, 0)
+        return sum(self.jobs.values()) + sum(self.indirect.values())
 
 
-def day_bounds(day: date, timezone: str) -> Interval:
-    zone = ZoneInfo(timezone)
-    start = datetime.combine(day, time(), zone)
-    return start.timestamp(), datetime.combine(day + timedelta(days=1), time(), zone).timestamp()
+@dataclass(frozen=True)
+class DayInputs:
+    """What one day's allocation reads (epoch seconds; `week_start` <= `day[0]` opens the pay week)."""
+
+    day: Interval
+    week_start: float
+    punches: Sequence[TimeClockEntry]
+    scans: Sequence[Scan]
+    logins: Sequence[WorkcenterEvent] = ()
+    employees: Mapping[str, Employee] = field(default_factory=dict)
+    operations: Mapping[str, JobOperation] = field(default_factory=dict)
 
 
-def read_day(port: LaborDataPort, day: date) -> list[EmployeeDay]:
-    """Read the day (and labor entries started up to a day before it) through the Plex snapshot; allocate."""
-    bounds = day_bounds(day, port.timezone())
-    begin, end = (datetime.fromtimestamp(t, UTC) for t in bounds)
-    snapshot = read_snapshot(
-        port,
-        windows={
-            "time-clock-entries": (begin - timedelta(days=1), end),
-            "labor-entries": (begin - timedelta(days=1), end),
-        },
-    )
-    return allocate_day(snapshot.time_clock_entries, snapshot.labor_entries, bounds)
+def allocate_day(inputs: DayInputs, policy: AllocationPolicy | None = None) -> list[EmployeeDay]:
+    """Every employee with closed paid time inside the day, sorted by id."""
+    policy = policy or AllocationPolicy()
+    paid, before = _paid(inputs.punches, inputs.day), _paid(inputs.punches, (inputs.week_start, inputs.day[0]))
+    scans: dict[str, list[Scan]] = defaultdict(list)
+    for scan in inputs.scans:
+        if scan.employee_id in paid:
+            scans[scan.employee_id].append(scan)
+    sessions = _sessions(inputs.logins)
+    days = []
+    for employee_id in sorted(paid):
+        person = inputs.employees.get(employee_id)
+        department = person.department_code if person else None
+        prior = round(sum(end - start for start, end in before.get(employee_id, ())) / 60)
+        days.append(
+            _allocate(
+                _Person(employee_id, person.pay_rate if person else None, department, prior),
+                paid[employee_id],
+                scans[employee_id],
+                sessions.get(employee_id, []),
+                inputs.operations,
+                policy,
+            )
+        )
+    return days
 
 
-def allocate_day(punches: Iterable[TimeClockEntry], labor: Iterable[LaborEntry], day: Interval) -> list[EmployeeDay]:
-    """Every employee with closed paid time inside `day` (epoch seconds, half-open), sorted by id."""
-    paid: dict[str, list[Interval]] = defaultdict(list)
+@dataclass(frozen=True)
+class _Person:
+    employee_id: str
+    rate: float | None
+    department: str | None
+    prior_week_minutes: int
+
+
+def _paid(punches: Sequence[TimeClockEntry], bounds: Interval) -> dict[str, list[Interval]]:
+    clipped: dict[str, list[Interval]] = defaultdict(list)
     for punch in punches:
         if punch.clockout_time is not None:
-            clipped = _clip((punch.clockin_time.timestamp(), punch.clockout_time.timestamp()), day)
-            if clipped:
-                paid[punch.employee_id].append(clipped)
-    work: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
-    for entry in labor:
-        if entry.end_time is not None and entry.employee_id in paid:
-            work[entry.employee_id].append(
-                (entry.start_time.timestamp(), entry.end_time.timestamp(), entry.job_operation_id)
-            )
-    return [_allocate(employee, _union(paid[employee]), work[employee]) for employee in sorted(paid)]
-
-
-def _clip(interval: Interval, bounds: Interval) -> Interval | None:
-    start, end = max(interval[0], bounds[0]), min(interval[1], bounds[1])
-    return (start, end) if end > start else None
+            start = max(punch.clockin_time.timestamp(), bounds[0])
+            end = min(punch.clockout_time.timestamp(), bounds[1])
+            if end > start:
+                clipped[punch.employee_id].append((start, end))
+    return {employee: _union(intervals) for employee, intervals in clipped.items()}
 
 
 def _union(intervals: list[Interval]) -> list[Interval]:
@@ -89,19 +145,130 @@ def _union(intervals: list[Interval]) -> list[Interval]:
     return [(start, end) for start, end in merged]
 
 
-def _allocate(employee: str, paid: list[Interval], work: list[tuple[float, float, str]]) -> EmployeeDay:
-    seconds: dict[str, float] = defaultdict(float)
+def _sessions(events: Sequence[WorkcenterEvent]) -> dict[str, list[Interval]]:
+    """Operator login to the next logout at the same workcenter, per employee (an unclosed login: none)."""
+    opened: dict[tuple[str, str], float] = {}
+    sessions: dict[str, list[Interval]] = defaultdict(list)
+    for event in sorted(events, key=lambda e: e.event_time):
+        if event.employee_id is None:
+            continue
+        key = (event.employee_id, event.workcenter_id)
+        if event.event_type == "OperatorLogin":
+            opened[key] = event.event_time.timestamp()
+        elif event.event_type == "OperatorLogout" and key in opened:
+            sessions[event.employee_id].append((opened.pop(key), event.event_time.timestamp()))
+    return sessions
+
+
+def _weight(scan: Scan, operations: Mapping[str, JobOperation], split: Split) -> float:
+    if split is Split.STANDARD_HOURS:
+        op = operations.get(scan.operation_id)
+        return op.standard_hours if op is not None and op.standard_hours > 0 else 1.0
+    if split is Split.CYCLES:
+        hours = (scan.end - scan.start) / 3600
+        return scan.quantity / hours if scan.quantity > 0 and hours > 0 else 0.0
+    return 1.0
+
+
+def _allocate(
+    person: _Person,
+    paid: list[Interval],
+    scans: list[Scan],
+    sessions: list[Interval],
+    operations: Mapping[str, JobOperation],
+    policy: AllocationPolicy,
+) -> EmployeeDay:
+    fallback = policy.indirect_by_department.get(person.department or "")
+    seconds: dict[Bucket, float] = defaultdict(float)
+    inferred = 0.0
+    idle: list[Interval] = []
     for paid_start, paid_end in paid:
-        cuts = sorted({paid_start, paid_end, *(t for s, e, _ in work for t in (s, e) if paid_start < t < paid_end)})
-        for a, b in itertools.pairwise(cuts):
-            running = [op for s, e, op in work if s < b and e > a]  # the operations worked throughout [a, b)
-            for op in running or [UNALLOCATED]:
-                seconds[op] += (b - a) / len(running or [UNALLOCATED])
+        inside = {paid_start, paid_end}
+        inside.update(t for s in scans for t in (s.start, s.end) if paid_start < t < paid_end)
+        inside.update(t for s in sessions for t in s if paid_start < t < paid_end)
+        for a, b in itertools.pairwise(sorted(inside)):
+            running = [s for s in scans if s.start < b and s.end > a]  # the scans open throughout [a, b)
+            if running:
+                weights = [_weight(s, operations, policy.split) for s in running]
+                if sum(weights) <= 0:  # no cycles reported by any: equal shares
+                    weights = [1.0] * len(running)
+                for scan, weight in zip(running, weights, strict=True):
+                    share = (b - a) * weight / sum(weights)
+                    seconds[("job", scan.operation_id)] += share
+                    inferred += share if scan.inferred else 0.0
+            elif any(s < b and e > a for s, e in sessions):
+                seconds[("indirect", WAITING)] += b - a
+            elif fallback:
+                seconds[("indirect", fallback)] += b - a
+            else:
+                seconds[UNALLOCATED] += b - a
+                idle.append((a, b))
     paid_minutes = round(sum(end - start for start, end in paid) / 60)
-    return EmployeeDay(employee, paid_minutes, _whole_minutes(seconds, paid_minutes))
+    minutes = _whole_minutes(seconds, paid_minutes)
+    overtime = _overtime(person.prior_week_minutes, paid_minutes, policy)
+    cost = _day_cost(person.rate, paid_minutes, overtime, policy)
+    per_minute = cost / paid_minutes if paid_minutes else 0.0
+    jobs = {key: m for (kind, key), m in minutes.items() if kind == "job"}
+    indirect = {key: m for (kind, key), m in minutes.items() if kind == "indirect"}
+    unallocated = minutes.get(UNALLOCATED, 0)
+    return EmployeeDay(
+        employee_id=person.employee_id,
+        paid_minutes=paid_minutes,
+        jobs=jobs,
+        indirect=indirect,
+        unallocated_minutes=unallocated,
+        inferred_minutes=min(round(inferred / 60), sum(jobs.values())),
+        overtime_minutes=overtime,
+        rate=person.rate,
+        cost=cost,
+        job_cost={key: round(m * per_minute, 2) for key, m in jobs.items()},
+        indirect_cost={key: round(m * per_minute, 2) for key, m in indirect.items()},
+        unallocated_cost=round(unallocated * per_minute, 2),
+        stretches=tuple(_stretches(person.employee_id, idle, scans, policy)),
+    )
 
 
-def _whole_minutes(seconds: dict[str, float], total: int) -> dict[str, int]:
+def _overtime(prior_minutes: int, paid_minutes: int, policy: AllocationPolicy) -> int:
+    """The day's minutes past the weekly threshold, given the week's paid minutes before the day."""
+    threshold = round(policy.weekly_overtime_hours * 60)
+    return max(0, prior_minutes + paid_minutes - threshold) - max(0, prior_minutes - threshold)
+
+
+def _day_cost(rate: float | None, paid_minutes: int, overtime_minutes: int, policy: AllocationPolicy) -> float:
+    """What the day pays: every minute at the rate, overtime minutes with the premium on top."""
+    if rate is None:
+        return 0.0
+    premium_minutes = overtime_minutes * (policy.overtime_premium - 1)
+    return round((paid_minutes + premium_minutes) * rate / 60, 2)
+
+
+def _stretches(
+    employee_id: str, idle: list[Interval], scans: list[Scan], policy: AllocationPolicy
+) -> list[UnallocatedStretch]:
+    """Contiguous unallocated time long enough to suggest, each with the nearest scan's operation."""
+    merged = _union(idle)
+    found = []
+    for start, end in merged:
+        minutes = round((end - start) / 60)
+        if minutes < policy.suggest_min_minutes:
+            continue
+        gaps = [(max(s.start - end, start - s.end, 0.0), s.operation_id) for s in scans]
+        near = min(gaps, default=None)
+        likely = near if near is not None and near[0] <= policy.suggest_within_minutes * 60 else None
+        found.append(
+            UnallocatedStretch(
+                employee_id=employee_id,
+                start=datetime.fromtimestamp(start, UTC),
+                end=datetime.fromtimestamp(end, UTC),
+                minutes=minutes,
+                likely_operation_id=likely[1] if likely else None,
+                gap_minutes=round(likely[0] / 60) if likely else None,
+            )
+        )
+    return found
+
+
+def _whole_minutes(seconds: dict[Bucket, float], total: int) -> dict[Bucket, int]:
     """Minutes per bucket summing to `total` exactly (largest remainder)."""
     minutes = {bucket: value / 60 for bucket, value in seconds.items()}
     whole = {bucket: math.floor(value) for bucket, value in minutes.items()}
