@@ -212,19 +212,24 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "assess",
         "preliminary data assessment of a plant or a Plex tenant",
-        "plexlabor.validation.assessment:assess_command",
+        "plexlabor_dev.commands.assess:assess_command",
         (
             OneOf(
                 (
                     arg("--plant", help="plant folder to assess"),
                     arg("--plex-url", help="Plex Connect base URL (key from PLEXLABOR_PLEX_API_KEY)"),
+                    arg(
+                        "--local",
+                        action="store_true",
+                        help="the simulator of the running `plexlabor local up` (no other setting)",
+                    ),
                 )
             ),
             arg("--since", help="first day to assess (YYYY-MM-DD)"),
             arg("--until", help="last day to assess (YYYY-MM-DD)"),
             JSON.helped("print JSON instead of a report"),
-            arg("--progress", action=argparse.BooleanOptionalAction, default=True, help="progress line on a terminal"),
         ),
+        progress=True,
     ),
     Command(
         "skills",

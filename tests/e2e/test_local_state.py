@@ -3,6 +3,7 @@ undoing a real write-back with no other setting (the table it used is printed fi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -93,3 +94,19 @@ def test_writeback_revert_local_needs_no_other_setting(
     assert view.event_types(link.finding_id)[-1] == "revert"
     revert = view.for_finding(link.finding_id)[-1]
     assert revert.actor == "ops-1" and revert.payload["mode"] == "custom_object"
+
+
+def test_assess_local_reads_the_runtimes_simulator_with_no_other_setting(
+    stack: LocalStack, state_file: Path, busy_days: list[date], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given no Plex setting in the environment, only the running runtime's state file
+    day = busy_days[0].isoformat()
+    # When the plant is assessed with --local
+    code = main(["assess", "--local", "--since", day, "--until", day, "--json", "--quiet"])
+    captured = capsys.readouterr()
+    # Then the simulator's Connect and Data Source APIs were read with the runtime's key and credentials
+    assert code == 0, captured.err
+    assert f"Connect REST  {stack.simulator.base_url}  key set" in captured.err
+    assert stack.simulator.state.datasource_password not in captured.err + captured.out
+    report = json.loads(captured.out)
+    assert report["source"] == f"Plex {stack.simulator.base_url}" and report["time_clock_entries"] > 0

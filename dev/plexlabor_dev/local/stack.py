@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
@@ -101,9 +102,21 @@ class LocalStack(Lifecycle):
         self._runtime = stack.enter_context(
             LocalRuntime(
                 plex=PlexEnvironment(self.simulator.base_url, self._write_mode, self._plex_settings),
-                secret_values={SecretName.PLEX_API_KEY: self.simulator.state.api_key},
+                secret_values={SecretName.PLEX_API_KEY: self._plex_secret()},
                 **self._runtime_options,
             )
+        )
+
+    def _plex_secret(self) -> str:
+        """The Plex secret as a plant stores it (`plexlabor.plex.settings.parse_plex_secret`): the
+        simulator's Connect key and its Data Source API credentials."""
+        simulator = self.simulator.state
+        return json.dumps(
+            {
+                "api_key": simulator.api_key,
+                "datasource_username": simulator.datasource_user,
+                "datasource_password": simulator.datasource_password,
+            }
         )
 
     # -- driving it ------------------------------------------------------------------------------------

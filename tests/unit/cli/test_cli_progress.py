@@ -21,6 +21,7 @@ LONG = {
     "analytics scores": ["--plant", "p"],
     "incidents train": ["--osha", "f", "--out", "m"],
     "copilot index": ["--procedures", "f", "--out", "d"],
+    "assess": ["--plant", "p"],
 }
 
 

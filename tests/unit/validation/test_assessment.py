@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -253,21 +252,15 @@ def test_an_empty_window_is_an_error(tiny: PlantFolder) -> None:
         assess(tiny, since=FRI, until=MON)
 
 
-# ---- progress line ----------------------------------------------------------------------------
+# ---- progress ---------------------------------------------------------------------------------
 
 
-def test_progress_is_drawn_only_on_a_terminal_or_when_forced(tiny: PlantFolder) -> None:
-    # Given a stream that is not a terminal
-    quiet, forced = io.StringIO(), io.StringIO()
-    # When progress is asked for / forced
-    assess(tiny, progress=True, stream=quiet)
-    assess(tiny, progress=False, force_progress=True, stream=forced)
-    # Then nothing is drawn on the pipe, and the forced bar ends full, on its own line
-    assert quiet.getvalue() == ""
-    drawn = forced.getvalue()
-    assert drawn.startswith("\rassess [") and drawn.endswith("\n")
-    last = drawn.rstrip("\n").split("\r")[-1]
-    assert "[" + "#" * 30 + "]" in last and "done" in last
+def test_each_step_is_told_with_its_count(tiny: PlantFolder) -> None:
+    told: list[str] = []
+    assess(tiny, on_step=told.append)
+    total = int(told[0].rsplit("/", 1)[1].rstrip(")"))
+    assert len(told) == total and told[0] == f"employees (1/{total})" and told[-1] == f"done ({total}/{total})"
+    assert any(line.startswith("badge swipes from ") for line in told)
 
 
 # ---- the generated plant ----------------------------------------------------------------------

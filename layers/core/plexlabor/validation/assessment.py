@@ -5,7 +5,7 @@ and counts what the validation engine will depend on: punches and how many are o
 hand, scheduled shifts with no punch, duplicate-looking punches, how well workcenter logins and badge
 swipes cover the shifts, labor entries without an end, how much history each employee has (8 weeks
 make solid personal norms) and certifications that lapsed or are about to. It ends with a short readiness verdict and
-its reasons. `assess_command` is `plexlabor assess`.
+its reasons. `plexlabor assess` (plexlabor_dev.commands.assess) prints it.
 
 Definitions (all on the window `[since, until)`, plant local time for dates):
 
@@ -26,15 +26,13 @@ Definitions (all on the window `[since, until)`, plant local time for dates):
 
 from __future__ import annotations
 
-import argparse
+import itertools
 import statistics
-import sys
-import time
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import IO, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -116,37 +114,6 @@ class AssessmentReport(BaseModel):
     reasons: list[str]
 
 
-class _Progress:
-    """A one-line progress bar on stderr.
-
-    Written here rather than taken from tqdm: tqdm is not a project dependency and a dozen lines do
-    not justify one (the real-time Lambda layer must stay small).
-    """
-
-    WIDTH = 30
-
-    def __init__(self, total: int, enabled: bool, stream: IO[str]) -> None:
-        self.total, self.enabled, self.stream = max(total, 1), enabled, stream
-        self.done = 0
-        self.started = time.monotonic()
-
-    def step(self, label: str) -> None:
-        self.done = min(self.done + 1, self.total)
-        if not self.enabled:
-            return
-        filled = self.WIDTH * self.done // self.total
-        bar = "#" * filled + "." * (self.WIDTH - filled)
-        elapsed = time.monotonic() - self.started
-        line = f"\rassess [{bar}] {self.done}/{self.total} {elapsed:5.1f}s {label[:40]:<40}"
-        self.stream.write(line)
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
@@ -176,19 +143,17 @@ def assess(
     source: Any,
     since: date | datetime | None = None,
     until: date | datetime | None = None,
-    progress: bool = False,
     *,
-    force_progress: bool = False,
     timezone: str | None = None,
     as_of: datetime | None = None,
-    stream: IO[str] | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> AssessmentReport:
     """Assess a plant folder (`PlantFolder`) or any `LaborDataPort` (e.g. `PlexLaborClient`).
 
     For a plant folder the time zone, the extract time and the default window come from plant.json.
     For a port they come from the arguments, else the buildings' time zone (UTC if none), the current
-    time, and the last `DEFAULT_LOOKBACK_DAYS` days. The progress line goes to `stream` (stderr) when
-    `progress` is set and the stream is a terminal, or always when `force_progress` is set.
+    time, and the last `DEFAULT_LOOKBACK_DAYS` days. `on_step` is told each step as it ends ("badge swipes
+    from 2026-11-03 (7/23)"), for a progress display.
     """
     name = "port"
     default_since: datetime | None = None
@@ -215,11 +180,14 @@ def assess(
     if begin >= end:
         raise ValueError(f"empty window: since {begin.isoformat()} is not before until {end.isoformat()}")
 
-    stream = stream if stream is not None else sys.stderr
-    enabled = force_progress or (progress and stream.isatty())
     wide = _chunks(begin - DAY, end + DAY)
     narrow = _chunks(begin, end)
-    bar = _Progress(3 + 2 * len(wide) + 3 * len(narrow) + 1, enabled, stream)
+    total = 3 + 2 * len(wide) + 3 * len(narrow) + 1
+    steps = itertools.count(1)
+
+    def step(label: str) -> None:
+        if on_step is not None:
+            on_step(f"{label} ({next(steps)}/{total})")
 
     def read(
         label: str, fetch: Callable[[datetime, datetime], list[T]], pieces: list[tuple[datetime, datetime]]
@@ -227,38 +195,35 @@ def assess(
         rows: list[T] = []
         for lower, upper in pieces:
             rows.extend(fetch(lower, upper))
-            bar.step(f"{label} from {lower.astimezone(tz):%Y-%m-%d}")
+            step(f"{label} from {lower.astimezone(tz):%Y-%m-%d}")
         return rows
 
-    try:
-        employees: list[Employee] = source.employees()
-        bar.step("employees")
-        certifications: list[Certification] = source.certifications()
-        bar.step("certifications")
-        entries: list[TimeClockEntry] = read("time-clock entries", source.time_clock_entries, wide)
-        assignments: list[ShiftAssignment] = read("shift assignments", source.shift_assignments, wide)
-        events: list[WorkcenterEvent] = read("workcenter events", source.workcenter_events, narrow)
-        swipes: list[BadgeSwipe] = read("badge swipes", source.badge_swipes, narrow)
-        labor: list[LaborEntry] = read("labor entries", source.labor_entries, narrow)
-        bar.step("read")
-        report = _analyse(
-            name=name,
-            tz=tz,
-            begin=begin,
-            end=end,
-            as_of=as_of,
-            employees=employees,
-            certifications=certifications,
-            entries=entries,
-            assignments=assignments,
-            events=events,
-            swipes=swipes,
-            labor=labor,
-        )
-        bar.step("done")
-        return report
-    finally:
-        bar.close()
+    employees: list[Employee] = source.employees()
+    step("employees")
+    certifications: list[Certification] = source.certifications()
+    step("certifications")
+    entries: list[TimeClockEntry] = read("time-clock entries", source.time_clock_entries, wide)
+    assignments: list[ShiftAssignment] = read("shift assignments", source.shift_assignments, wide)
+    events: list[WorkcenterEvent] = read("workcenter events", source.workcenter_events, narrow)
+    swipes: list[BadgeSwipe] = read("badge swipes", source.badge_swipes, narrow)
+    labor: list[LaborEntry] = read("labor entries", source.labor_entries, narrow)
+    step("read")
+    report = _analyse(
+        name=name,
+        tz=tz,
+        begin=begin,
+        end=end,
+        as_of=as_of,
+        employees=employees,
+        certifications=certifications,
+        entries=entries,
+        assignments=assignments,
+        events=events,
+        swipes=swipes,
+        labor=labor,
+    )
+    step("done")
+    return report
 
 
 def _any_between(times: Sequence[datetime], lower: datetime, upper: datetime) -> bool:
@@ -468,65 +433,3 @@ def format_report(report: AssessmentReport) -> str:
     ]
     lines.extend(f"  - {reason}" for reason in report.reasons)
     return "\n".join(lines)
-
-
-def _parse_day(value: str | None, argument: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{argument}: not a date (YYYY-MM-DD): {value!r}") from None
-
-
-def assess_command(args: argparse.Namespace) -> int:
-    """`plexlabor assess --plant DIR | --plex-url URL [--since D] [--until D] [--json]`."""
-    since = _parse_day(args.since, "--since")
-    until = _parse_day(args.until, "--until")
-    progress = bool(getattr(args, "progress", True))
-    force = bool(getattr(args, "force_progress", False))
-    report: AssessmentReport | None
-    if args.plant:
-        plant = PlantFolder(args.plant)
-        if not plant.path.is_dir():
-            raise FileNotFoundError(f"--plant: no such folder: {args.plant}")
-        report = assess(plant, since, until, progress, force_progress=force)
-    else:
-        report = _assess_plex(args.plex_url, since, until, progress, force)
-    if report is None:
-        return 1
-    if not report.time_clock_entries:
-        raise ValueError(
-            f"--since/--until: no punches in {report.source} from {report.window_start:%Y-%m-%d} to "
-            f"{report.window_end:%Y-%m-%d}, nothing to assess"
-        )
-    print(report.model_dump_json(indent=2) if args.json else format_report(report))
-    return 0
-
-
-def _assess_plex(
-    url: str, since: date | None, until: date | None, progress: bool, force: bool
-) -> AssessmentReport | None:
-    """The `--plex-url` path: settings from `PLEXLABOR_PLEX_*` (this is the CLI edge), base URL from the flag."""
-    import os
-
-    from pydantic import ValidationError
-
-    from plexlabor.plex import PlexError, PlexLaborClient, plex_settings_from_env
-    from plexlabor.plex.settings import describe_plex_settings
-
-    try:
-        settings = plex_settings_from_env(os.environ, base_url=url)
-    except ValidationError as error:
-        missing = [".".join(str(p) for p in e["loc"]) for e in error.errors()]
-        names = ", ".join(f"PLEXLABOR_PLEX_{name.upper()}" for name in missing)
-        raise ValueError(f"--plex-url: Plex settings incomplete or invalid: {names}") from None
-    print("Plex settings in force (PLEXLABOR_PLEX_* variables; the base URL from --plex-url):", file=sys.stderr)
-    for line in describe_plex_settings(settings):
-        print(f"  {line}", file=sys.stderr)
-    try:
-        with PlexLaborClient(settings) as client:
-            return assess(client, since, until, progress, force_progress=force)
-    except PlexError as error:
-        print(f"plexlabor: error: --plex-url {url}: {error}", file=sys.stderr)
-        return None

@@ -1,0 +1,88 @@
+"""`plexlabor assess --plant DIR | --plex-url URL | --local [--since D] [--until D] [--json]`: the
+preliminary data assessment (`plexlabor.validation.assessment`) of a plant folder, a Plex tenant (settings
+from the `PLEXLABOR_PLEX_*` variables, the base URL from the flag) or the simulator of the running
+`plexlabor local up` (its URL, key and Data Source credentials, no other setting)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from typing import TYPE_CHECKING
+
+from plexlabor_dev.commands import day_flag, plant_flag
+from plexlabor_dev.progress import step
+
+if TYPE_CHECKING:
+    from plexlabor.plex import PlexSettings
+    from plexlabor.validation.assessment import AssessmentReport
+
+
+def assess_command(args: argparse.Namespace) -> int:
+    from plexlabor.validation.assessment import assess, format_report
+
+    since = day_flag(args.since, "--since") if args.since else None
+    until = day_flag(args.until, "--until") if args.until else None
+    report: AssessmentReport | None
+    if args.plant:
+        report = assess(plant_flag(args.plant), since, until, on_step=step)
+    else:
+        settings = _local_plex_settings() if args.local else _plex_settings(args.plex_url)
+        flag = "--local" if args.local else "--plex-url"
+        report = _assess_plex(settings, flag, since, until)
+    if report is None:
+        return 1
+    if not report.time_clock_entries:
+        raise ValueError(
+            f"--since/--until: no punches in {report.source} from {report.window_start:%Y-%m-%d} to "
+            f"{report.window_end:%Y-%m-%d}, nothing to assess"
+        )
+    print(report.model_dump_json(indent=2) if args.json else format_report(report))
+    return 0
+
+
+def _plex_settings(url: str) -> PlexSettings:
+    """`--plex-url`: the `PLEXLABOR_PLEX_*` variables, with the base URL from the flag."""
+    from pydantic import ValidationError
+
+    from plexlabor.plex import plex_settings_from_env
+
+    try:
+        return plex_settings_from_env(os.environ, base_url=url)
+    except ValidationError as error:
+        missing = [".".join(str(p) for p in e["loc"]) for e in error.errors()]
+        names = ", ".join(f"PLEXLABOR_PLEX_{name.upper()}" for name in missing)
+        raise ValueError(f"--plex-url: Plex settings incomplete or invalid: {names}") from None
+
+
+def _local_plex_settings() -> PlexSettings:
+    """`--local`: the settings punch_poller has in the running local runtime, its key and Data Source
+    credentials read from the runtime's Secrets Manager (moto) as the function reads them; the Data
+    Source API is the simulator's too."""
+    from plexlabor.platform.aws import read_secret
+    from plexlabor.platform.settings import PlexConnectionSettings
+    from plexlabor.plex.sources import plex_settings_from
+    from plexlabor_dev.local.environment import EnvPatch
+    from plexlabor_dev.local.state import read_state
+
+    state = read_state()
+    environment = {"PLEXLABOR_PLEX_DATASOURCE_BASE_URL": state.urls["plex"], **state.environment("punch_poller")}
+    with EnvPatch(environment, unset=("AWS_PROFILE",)):  # the secret is read from the runtime's moto
+        return plex_settings_from(PlexConnectionSettings.from_env(environment), read_secret)
+
+
+def _assess_plex(settings: PlexSettings, flag: str, since: date | None, until: date | None) -> AssessmentReport | None:
+    from plexlabor.plex import PlexError, PlexLaborClient
+    from plexlabor.plex.settings import describe_plex_settings
+    from plexlabor.validation.assessment import assess
+
+    print("Plex settings in force:", file=sys.stderr)
+    for line in describe_plex_settings(settings):
+        print(f"  {line}", file=sys.stderr)
+    try:
+        with PlexLaborClient(settings) as client:
+            return assess(client, since, until, on_step=step)
+    except PlexError as error:
+        print(f"plexlabor: error: {flag} {settings.base_url}: {error}", file=sys.stderr)
+        return None
