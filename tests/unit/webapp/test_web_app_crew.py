@@ -1,7 +1,9 @@
 """The crew board (`/crew`, issue 10): a day's crew suggestions per shift as the audit table holds them, each
 with its state; a waiting one accepted or rejected in place through the review queue's decision, which comes
 back to the board; who sees what; a `next` that is not the board is ignored; "re-plan the rest of the shift"
-sends crew_replan a plan_changed message."""
+sends crew_replan a plan_changed message; the plan's objective against the supervisor's plan and greedy; a
+swap by hand among the planner's candidates (accepted through the approval path, the replaced one rejected,
+a `swap` re-plan asked) and the swaps refused; the day's read kept per container."""
 
 from __future__ import annotations
 
@@ -24,6 +26,25 @@ HR = {"cognito:username": "H0001", "cognito:groups": "hr"}
 DAY = {"day": "2026-03-04", "shift": "1"}
 PRICED = {"value": 500.0, "labor_cost": 160.0, "fatigue": 10.0, "changeover": 20.0, "walking": 5.0}
 SEGMENT = {"segment": "op-7|1", "job_no": "J100001", "operation_code": "20", "end": "2026-03-04T14:30:00+00:00"}
+CANDIDATES = [  # as crew.board.swap_candidates offers them, best first
+    {"employee_id": "E0050", "supervisor_id": "E0001", **PRICED, "outside_hours": 0.0, "busy_at": None},
+    {
+        "employee_id": "E0051",
+        "supervisor_id": "E0002",
+        **PRICED,
+        "value": 420.0,
+        "outside_hours": 2.0,
+        "busy_at": "WC-20",
+    },
+    {"employee_id": "E0043", "supervisor_id": "E0002", **PRICED, "value": 400.0, "outside_hours": 0.0, "busy_at": None},
+]
+BREAKDOWN = {"value": 900.0, "labor_cost": 320.0, "fatigue": 20.0, "overtime": 0.0, "changeover": 40.0, "walking": 10.0}
+FIGURES = {  # as crew.board.plan_figures writes them: the nightly plan of shifts 1 and 2 together
+    "shifts": ["1", "2"],
+    "recommended": {**BREAKDOWN, "unstaffed_penalty": 150.0, "plan_change": 0.0, "objective": 360.0, "seats_filled": 2},
+    "current": {**BREAKDOWN, "unstaffed_penalty": 600.0, "plan_change": 0.0, "objective": -90.0, "seats_filled": 1},
+    "greedy": {**BREAKDOWN, "unstaffed_penalty": 300.0, "plan_change": 0.0, "objective": 210.0, "seats_filled": 2},
+}
 
 
 @pytest.fixture
@@ -37,6 +58,8 @@ def world() -> World:
         supervisor_id="E0001",
         reasons=["certified L2 PRESS (valid to 2027-01-01)", "104% efficiency there over 90 days"],
         changes_current_plan=True,
+        swap_candidates=CANDIDATES,
+        plan_figures=FIGURES,
         **SEGMENT,
         **PRICED,
     )
@@ -229,3 +252,127 @@ def test_a_day_that_is_not_a_date_is_refused_by_name(world: World, lambda_contex
     response = _call(world, "GET", "/crew", PLANNER, lambda_context, query={"day": "04/03/2026"})
 
     assert response["statusCode"] == 400 and "&#39;04/03/2026&#39;" in response["body"]
+
+
+def test_the_shift_shows_the_plans_objective_against_the_supervisors_plan_and_greedy(
+    world: World, lambda_context: Any
+) -> None:
+    body = _call(world, "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]
+
+    figures = body.split('id="figures"', 1)[1].split("</table>", 1)[0]
+    cells = dict(re.findall(r'<tr data-part="(\w+)"><th scope="row">[^<]*</th>(.*?)</tr>', figures, re.S))
+    row = {part: re.findall(r'data-plan="(\w+)">([^<]*)</td>', html) for part, html in cells.items()}
+    assert row["objective"] == [("recommended", "360"), ("current", "-90"), ("greedy", "210")]
+    assert row["unstaffed_penalty"] == [("recommended", "150"), ("current", "600"), ("greedy", "300")]
+    assert row["seats_filled"] == [("recommended", "2"), ("current", "1"), ("greedy", "2")]
+    assert "+450 $ against supervisor&#39;s plan" in figures and "+150 $ against greedy" in figures
+    assert "planned shifts 1, 2 together" in figures
+
+
+def test_a_waiting_seat_offers_the_planners_candidates_for_a_swap(world: World, lambda_context: Any) -> None:
+    body = _call(world, "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]
+
+    [swap] = re.findall(r'<form method="post" action="/dev/crew/swap".*?</form>', body, re.S)
+    assert 'name="item" value="crew-0001"' in swap
+    options = [" ".join(o.split()) for o in re.findall(r"<option [^>]*>(.*?)</option>", swap, re.S)]
+    assert options == ["E0050 · $305", "E0051 · $225 · now at WC-20 · 2.0 h outside shift", "E0043 · $205"]
+
+
+def _swap(world: World, lambda_context: Any, replans: Replans | None, claims: dict[str, Any], **form: str) -> Any:
+    form = {"item": "crew-0001", "next": "/crew?day=2026-03-04&shift=1", **form}
+    event = web_event("POST", "/crew/swap", form=form, authorizer={"claims": claims})
+    return web_app.handler(event, lambda_context, dependencies=_with_replan(world, replans))
+
+
+def test_a_swap_accepts_the_choice_rejects_the_replaced_and_asks_for_a_re_plan(
+    world: World, lambda_context: Any
+) -> None:
+    replans = Replans()
+    response = _swap(world, lambda_context, replans, PLANNER, employee="E0050")
+
+    assert response["statusCode"] == 303
+    assert response["multiValueHeaders"]["Location"] == ["/dev/crew?day=2026-03-04&shift=1&done=swap"]
+    [sent] = world.writebacks.sent  # the approval path: the write to Plex queued, then the decision
+    events = world.audit.for_finding(sent.item_id)
+    assert [(e.event_type.value, e.status.value) for e in events] == [
+        ("recommendation", "pending_approval"),
+        ("decision", "approved"),
+    ]
+    assert events[0].employee_id == "E0050" and events[0].payload["segment"] == "op-7|1"
+    assert events[0].payload["swapped_for"] == "E0042" and events[1].actor == "P0001"
+    [replaced] = [e for e in world.audit.for_finding("crew-0001") if e.status is AuditStatus.REJECTED]
+    assert replaced.payload["reason"] == "swapped for E0050 on the crew board" and replaced.actor == "P0001"
+    [message] = replans.sent
+    assert (message.reason, message.shift, message.employee_id) == ("swap", "1", "E0050")
+
+    body = _call(world, "GET", "/crew", PLANNER, lambda_context, query={**DAY, "done": "swap"})["body"]
+    rows = _rows(body)
+    assert ("E0050 changes the current plan", "8.0", "accepted by P0001") in rows
+    assert ("E0042 changes the current plan", "8.0", "rejected by P0001") in rows and "Swapped:" in body
+
+
+@pytest.mark.parametrize(
+    ("employee", "claims", "status", "why"),
+    [
+        ("E0099", PLANNER, 400, "not one of the operators offered"),
+        ("E0043", PLANNER, 409, "already suggested for this job operation"),
+        ("", PLANNER, 400, "Choose who comes in"),
+        ("E0050", HR, 403, "planners, supervisors and admins"),
+    ],
+)
+def test_a_swap_the_board_cannot_make_changes_nothing(
+    world: World, lambda_context: Any, employee: str, claims: dict[str, Any], status: int, why: str
+) -> None:
+    replans = Replans()
+    before = len(world.audit.for_finding("crew-0001"))
+
+    response = _swap(world, lambda_context, replans, claims, employee=employee)
+
+    assert response["statusCode"] == status and why in response["body"]
+    assert world.writebacks.sent == [] and replans.sent == []
+    assert len(world.audit.for_finding("crew-0001")) == before
+
+
+def test_someone_accepted_elsewhere_at_the_same_time_cannot_be_swapped_in(world: World, lambda_context: Any) -> None:
+    elsewhere = crew_assignment(
+        world,
+        "crew-0009",
+        employee_id="E0051",
+        segment="op-9|1",
+        workcenter_code="WC-20",
+        end="2026-03-04T10:00:00+00:00",
+    )
+    _call(world, "POST", f"/items/{elsewhere.event_id}", PLANNER, lambda_context, form={"action": "approve"})
+
+    response = _swap(world, lambda_context, Replans(), PLANNER, employee="E0051")
+
+    assert response["statusCode"] == 409 and "E0051 is accepted at WC-20 at the same time" in response["body"]
+    assert [w.item_id for w in world.writebacks.sent] == ["crew-0009"]
+
+
+def test_a_seat_no_longer_waiting_is_not_swapped(world: World, lambda_context: Any) -> None:
+    _call(world, "POST", "/items/crew-0001", PLANNER, lambda_context, form={"action": "reject", "reason": "no"})
+
+    response = _swap(world, lambda_context, Replans(), PLANNER, employee="E0050")
+
+    assert response["statusCode"] == 409 and "no longer waiting" in response["body"]
+
+
+def test_the_board_reads_the_audit_table_once_per_day_until_a_form_comes_back(
+    world: World, lambda_context: Any
+) -> None:
+    reads: list[str] = []
+    by_status = world.audit.by_status
+
+    def counted(status: AuditStatus, *args: Any, **kwargs: Any) -> Any:
+        reads.append(status.value)
+        return by_status(status, *args, **kwargs)
+
+    world.audit.by_status = counted  # type: ignore[method-assign]
+    deps = web_deps(world)
+    for query in (DAY, {"day": "2026-03-04", "shift": "2"}, {**DAY, "done": "approve"}):
+        event = web_event("GET", "/crew", query=query, authorizer={"claims": PLANNER})
+        assert web_app.handler(event, lambda_context, dependencies=deps)["statusCode"] == 200
+
+    # five status-index queries for the first page, none for the second, five again after a decision
+    assert len(reads) == 10 and sorted(reads[:5]) == sorted(reads[5:])

@@ -21,6 +21,7 @@ ReplanReason = Literal[
     "operation_moved",
     "operation_completed",
     "plan_changed",
+    "swap",
 ]
 NEEDS = {
     "call_off": "employee_id",
@@ -31,6 +32,7 @@ NEEDS = {
     "operation_moved": "job_operation_id",
     "operation_completed": "job_operation_id",
     "plan_changed": None,  # a supervisor accepted or rejected suggestions on the crew board: the plan says which
+    "swap": "employee_id",  # a supervisor swapped this operator into a seat on the crew board (accepted there)
 }
 
 
@@ -52,6 +54,8 @@ class ReplanMessage(BaseModel):
         operation 20 completed" (codes from `problem`, the shift's problem before the event)."""
         if self.reason == "plan_changed":
             return "the supervisor's decisions on the crew board"
+        if self.reason == "swap":
+            return f"a swap on the crew board ({self.employee_id} in)"
         if self.employee_id is not None:
             return f"{'a call-off' if self.reason == 'call_off' else 'an absence'} of {self.employee_id}"
         if self.workcenter_id is not None:

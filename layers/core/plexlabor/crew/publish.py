@@ -53,6 +53,11 @@ def _job(segment: PlanSegment) -> str:
     return " for a setup" if segment.setup else ""
 
 
+def assignment_event_id(day: str, job_key: str, employee_id: str) -> str:
+    """The id of the recommendation of one operator on one job segment of a day (whoever makes it)."""
+    return stable_event_id("crew", day, job_key, employee_id)
+
+
 @dataclass(frozen=True)
 class PlanEvents:
     """How one plan's recommendations are made: when and by whom, which go for review (`approval`), the
@@ -66,9 +71,13 @@ class PlanEvents:
     departments: Mapping[str, str | None] = field(default_factory=dict)
     trigger: str | None = None
     """What a re-plan answers (None: the nightly plan)."""
+    candidates: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Who else may staff each segment, best first (`crew.board.swap_candidates`): the board's swap choices."""
+    figures: Mapping[str, Any] | None = None
+    """The plan's objective breakdown against the baselines (`crew.board.plan_figures`), on every event."""
 
     def assignment_id(self, assignment: CrewAssignment) -> str:
-        return stable_event_id("crew", self.plan.day.isoformat(), assignment.job_key, assignment.employee_id)
+        return assignment_event_id(self.plan.day.isoformat(), assignment.job_key, assignment.employee_id)
 
     def unstaffed_id(self, seat: UnstaffedSeat) -> str:
         return stable_event_id("crew", self.plan.day.isoformat(), seat.job_key, "unstaffed", seat.cause)
@@ -102,6 +111,8 @@ class PlanEvents:
             "reasons": list(assignment.reasons),
             "note": note,
         }
+        if assignment.job_key in self.candidates:
+            details["swap_candidates"] = self.candidates[assignment.job_key]
         status, held = self._routed(change, "crew_assignment", assignment)
         return self._event(
             assignment,
@@ -172,6 +183,7 @@ class PlanEvents:
                 "shift_code": segment.shift_code,
                 "start": segment.start.isoformat(),
                 **({} if self.trigger is None else {"trigger": self.trigger}),
+                **({} if self.figures is None else {"plan_figures": dict(self.figures)}),
                 **details,
             },
         )
@@ -188,13 +200,16 @@ def publish_plan(
     departments: Mapping[str, str | None] | None = None,
     trigger: str | None = None,
     recorded: Collection[str] = frozenset(),
+    candidates: Mapping[str, list[dict[str, Any]]] | None = None,
+    figures: Mapping[str, Any] | None = None,
 ) -> PublishResult:
     """Append one recommendation per assignment and per short segment, once (`audit.publish_once`).
     `departments` maps workcenter ids to their departments (the problem's places), for the pilot scope;
     `trigger` says what a re-plan answers; `recorded` are event ids known to be in the table already (a
     re-plan's earlier plan): they are counted as already published without a write (on DynamoDB each
-    refused write costs a round trip)."""
-    events = PlanEvents(plan, now, actor, approval, scope, departments or {}, trigger)
+    refused write costs a round trip); `candidates` and `figures` are what the crew board shows beside the
+    plan (`crew.board`)."""
+    events = PlanEvents(plan, now, actor, approval, scope, departments or {}, trigger, candidates or {}, figures)
     builders: list[EventBuilder] = [
         partial(events.assignment, a) for a in plan.assignments if events.assignment_id(a) not in recorded
     ]

@@ -9,7 +9,9 @@ a workcenter that is down has no work, a completed operation needs nobody). Then
 - **held**: every pair of the current plan that has started by `now` or that a supervisor accepted
   stays, whatever it costs (its operator must still be allowed there: a called-off operator's pairs go);
   a pair a supervisor rejected is never chosen again (`plan_changed`, sent from the crew board after
-  decisions there, re-plans the rest of the shift around them);
+  decisions there, re-plans the rest of the shift around them; `swap`, sent when a supervisor swapped
+  someone in by hand there, finds the choice accepted and the person it replaced rejected, so the
+  swap is held and the rest of the shift is re-planned around it);
 - **minimal change**: every pair not in the current plan costs `CrewPolicy.change_cost` dollars
   (`Compiled.change`), so the optimizer moves someone only when the move is worth more than that,
   and a call-off is covered by the fewest moves that fill the seat;
@@ -86,6 +88,8 @@ def compile_event(
     """The problem with the event applied, and compiled; a call-off or absence on an already compiled
     `problem` (`compiled`) without compiling it again (`pairs.on_leave`)."""
     changed = apply_event(problem, message)
+    if compiled is not None and message.reason == "swap":  # the swap is in the current plan, not the problem
+        return problem, compiled
     if compiled is not None and message.reason in ("call_off", "absence") and message.employee_id:
         return changed, on_leave(compiled, changed, message.employee_id)
     return changed, compile_problem(changed)

@@ -50,8 +50,9 @@ if TYPE_CHECKING:
 CREW_ASSIGNMENT = "crew_assignment"
 PROBLEM_TTL_S = 600.0
 """How long a container re-plans a shift's problem without reading it again (seconds)."""
-APPLIED_BY_EVENT = frozenset({"call_off", "absence", "workcenter_down", "operation_completed"})
-"""Events whose change the message itself carries (`replan.apply_event`): no fresh read needed."""
+APPLIED_BY_EVENT = frozenset({"call_off", "absence", "workcenter_down", "operation_completed", "swap"})
+"""Events whose change the message itself carries (`replan.apply_event`; a swap's is in the audit table only):
+no fresh read needed."""
 
 
 def read_current_plan(
@@ -100,6 +101,7 @@ def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime)
 
 def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     """Re-plan the message's shift and publish what changed; the JSON-safe summary."""
+    from plexlabor.crew.board import plan_figures, swap_candidates
     from plexlabor.crew.optimizer import solve  # SciPy loads here, not when the handler is imported
     from plexlabor.crew.publish import PlanEvents, publish_plan
     from plexlabor.crew.replan import assignments_of, compile_event, people_moved, with_current_plan
@@ -113,7 +115,8 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     current, openings = read_current_plan(deps.store, message.day, message.shift, since)
     now = deps.clock()
     problem, compiled = compile_event(kept_shift.problem, message, kept_shift.compiled)
-    plan = solve(with_current_plan(compiled, current, now), deps.time_limit_s)
+    replanned = with_current_plan(compiled, current, now)
+    plan = solve(replanned, deps.time_limit_s)
     departments = {job.place.workcenter_id: job.place.department_code for job in problem.jobs}
     result = publish_plan(
         plan,
@@ -125,6 +128,8 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         departments=departments,
         trigger=message.describe(kept_shift.problem),
         recorded=kept_shift.recorded,
+        candidates=swap_candidates(replanned, plan),
+        figures=plan_figures(plan),
     )
     recorded = PlanEvents(plan, now).ids()  # all in the table now (one the table refused as invalid is not retried)
     deps.problems[(message.day, message.shift)] = KeptShift(kept_shift.read_at, problem, compiled, recorded)

@@ -42,8 +42,10 @@ class CrewPlannerEvent(EventBridgeModel):
 
 def run(deps: Dependencies, request: CrewPlannerEvent) -> dict[str, Any]:
     """Build the day's problem, solve it, publish the plan if asked; the JSON-safe summary."""
+    from plexlabor.crew.board import swap_candidates
     from plexlabor.crew.build import build_problem  # SciPy loads here, not when the handler is imported
     from plexlabor.crew.optimizer import solve
+    from plexlabor.crew.pairs import compile_problem
 
     detail = request.detail
     timezone = deps.source.timezone
@@ -52,10 +54,12 @@ def run(deps: Dependencies, request: CrewPlannerEvent) -> dict[str, Any]:
 
     started = time.perf_counter()
     problem = build_problem(deps.source.port, day, detail.shift, timezone=timezone)
-    plan = solve(problem, detail.time_limit_s or deps.time_limit_s, build_seconds=time.perf_counter() - started)
+    compiled = compile_problem(problem)
+    plan = solve(compiled, detail.time_limit_s or deps.time_limit_s, build_seconds=time.perf_counter() - started)
     summary = plan_summary(day, plan)
     if detail.publish:
-        summary |= _publish(plan, deps, {job.place.workcenter_id: job.place.department_code for job in problem.jobs})
+        departments = {job.place.workcenter_id: job.place.department_code for job in problem.jobs}
+        summary |= _publish(plan, deps, departments, swap_candidates(compiled, plan))
     logger.info("crew planned", **summary)
     metrics.add_metric(name="CrewSeatsUnstaffed", unit=MetricUnit.Count, value=summary["unstaffed_seats"])
     metrics.add_metric(name="CrewPlanSeconds", unit=MetricUnit.Seconds, value=summary["seconds"])
@@ -84,10 +88,23 @@ def plan_summary(day: date, plan: CrewPlan) -> dict[str, Any]:
     }
 
 
-def _publish(plan: CrewPlan, deps: Dependencies, departments: dict[str, str | None]) -> dict[str, Any]:
-    """Publish the plan's suggestions (`departments`: each workcenter's, for the pilot scope)."""
+def _publish(
+    plan: CrewPlan, deps: Dependencies, departments: dict[str, str | None], candidates: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """Publish the plan's suggestions (`departments`: each workcenter's, for the pilot scope) with what the crew
+    board shows beside them (`crew.board`: the swap candidates, the plan's figures against the baselines)."""
+    from plexlabor.crew.board import plan_figures
+
     result = publish_plan(
-        plan, deps.store, deps.clock(), actor=ACTOR, approval=deps.approval, scope=deps.scope, departments=departments
+        plan,
+        deps.store,
+        deps.clock(),
+        actor=ACTOR,
+        approval=deps.approval,
+        scope=deps.scope,
+        departments=departments,
+        candidates=candidates,
+        figures=plan_figures(plan),
     )
     metrics.add_metric(name="CrewSuggestionsPublished", unit=MetricUnit.Count, value=result.published)
     if result.invalid:

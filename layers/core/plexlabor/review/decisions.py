@@ -92,6 +92,26 @@ class ReviewService:
             recommendation_decision(recommended, decision, self.clock(), "queue"),
         )
 
+    def approve_new(self, viewer: Viewer, opening: AuditEvent, via: str) -> Outcome:
+        """Record a recommendation `viewer` made themselves (a swap on the crew board: `opening`, waiting)
+        and approve it as `decide` approves one: its write on the way first, then its `decision` event.
+        The same choice recorded before is approved if nobody decided it yet (its write could not be queued
+        then), else refused with nothing written."""
+        try:
+            self.audit.append(opening)
+        except AuditConflictError:
+            events = self.audit.for_finding(opening.event_id)
+            if any(event.event_type is AuditEventType.DECISION for event in events):
+                raise ItemNotFoundError("this choice was decided a moment ago") from None
+        decision = CallbackService.read_form(ApprovalAction.APPROVE.value, None, viewer.user_id)
+        recommended = Recommended.of(opening)
+        written = recommended.kind in WRITTEN_KINDS
+        return self._record(
+            decision,
+            RecommendationWriteback(item_id=recommended.item_id, decision=decision) if written else None,
+            recommendation_decision(recommended, decision, self.clock(), via),
+        )
+
     def workflow_failed(self, finding_id: str) -> bool:
         """Whether the punch finding's approval workflow failed (no mail went out: decide it here)."""
         return self._failed_approval(finding_id) is not None

@@ -7,18 +7,34 @@ logged (it confirms the supervisor's plan), held by the pilot scope, or closed (
 expired or superseded by a re-plan: the closing event's status). Nothing is recomputed on a request.
 Segments are grouped by shift and ordered by start; each seat names its person, hours, reasons and
 what the suggestion is worth (value of the earned hours less labor, fatigue, changeover and walking,
-as the optimizer priced it).
+as the optimizer priced it), and the operators a supervisor may swap in by hand (`swap_candidates`, as
+the planner offered them). Each shift shows the objective breakdown of the newest plan that published
+for it against the supervisor's plan and greedy (`plan_figures`, `crew.board`).
+
+A swap by hand (`plan_swap`) is checked against what the board reads: the seat is still waiting, the
+person was offered for it, is not already on that segment and has no accepted seat at the same time.
+It becomes a recommendation the supervisor made (the same id the planner would give that pair) that the
+web app records and approves at once, the replaced suggestion is rejected, and a `swap` message asks
+crew_replan to re-plan the rest of the shift with the choice held.
+
+`BoardReader` keeps each day's read for `BOARD_TTL_S` per container (five status-index queries per read).
 """
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from plexlabor.audit.events import AuditEvent, AuditStatus
+from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.suggestions import PLAN_LOOKBACK, REPLAN_ACTOR, closings, plan_suggestions
+from plexlabor.crew.messages import ReplanMessage
+from plexlabor.crew.publish import assignment_event_id
+from plexlabor.crew.suggestions import CLOSING, PLAN_LOOKBACK, REPLAN_ACTOR, closings, plan_suggestions
 from plexlabor.review.items import ReviewItem, item_from_event
 from plexlabor.review.queue import Viewer
 
@@ -36,6 +52,45 @@ SUPERSEDED = "superseded by a re-plan"
 HELD = "held by the pilot scope"
 LIVE = frozenset({"waiting", "as planned", "accepted", HELD})
 """The states of suggestions that stand in the plan (what the shift's figures count)."""
+BOARD_TTL_S = 10.0
+"""How long a container shows a day's board without reading the audit table again (seconds); a page the
+board's own forms come back to (`?done=`) is always read fresh."""
+FIGURE_ROWS = (
+    ("value", "Value of the earned hours"),
+    ("labor_cost", "Labor"),
+    ("fatigue", "Fatigue"),
+    ("overtime", "Overtime"),
+    ("changeover", "Changeover"),
+    ("walking", "Walking"),
+    ("unstaffed_penalty", "Empty seats that could be filled"),
+    ("plan_change", "Changes to the current plan"),
+    ("objective", "Objective"),
+)
+"""The objective breakdown's rows as the board labels them (`crew.board.FIGURE_PARTS`), the total last."""
+PLANS = (("recommended", "Recommended"), ("current", "Supervisor's plan"), ("greedy", "Greedy"))
+"""The plans the breakdown compares (`crew.board.plan_figures`): columns of the board's table."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An operator the planner offered for a seat, as a swap by hand: what the pair is worth, and where the
+    plan had them at the same time (they move if swapped in)."""
+
+    employee_id: str
+    net: float
+    busy_at: str | None
+    outside_hours: float
+
+    @classmethod
+    def of(cls, offered: dict[str, Any]) -> Candidate:
+        net = float(offered.get("value") or 0.0) - sum(float(offered.get(k) or 0.0) for k in COST_PARTS)
+        busy = offered.get("busy_at")
+        return cls(
+            str(offered["employee_id"]),
+            net,
+            None if busy is None else str(busy),
+            float(offered.get("outside_hours") or 0.0),
+        )
 
 
 @dataclass(frozen=True)
@@ -52,6 +107,7 @@ class Seat:
     changes_plan: bool = False
     cause: str | None = None
     seats: int = 1
+    candidates: tuple[Candidate, ...] = ()
 
     @property
     def waiting(self) -> bool:
@@ -86,10 +142,24 @@ class ShiftTotals:
     short_seats: int
 
 
+@dataclass(frozen=True)
+class PlanFigures:
+    """The objective breakdown of the newest plan that published for a shift, against the baselines."""
+
+    made_at: datetime
+    shifts: tuple[str, ...]
+    plans: dict[str, dict[str, float]]
+
+    def cell(self, plan: str, part: str) -> float | None:
+        value = self.plans.get(plan, {}).get(part)
+        return None if value is None else float(value)
+
+
 @dataclass
 class Board:
     day: date
     shifts: dict[str, list[Segment]]
+    figures: dict[str, PlanFigures] = field(default_factory=dict)
 
     def totals(self, shift: str) -> ShiftTotals:
         """The live crew's figures: what is not rejected or closed."""
@@ -106,24 +176,83 @@ class Board:
         )
 
 
-def read_board(store: AuditStore, day: date, viewer: Viewer, now: datetime) -> Board:
-    """The day's crew suggestions the viewer may see, with their states (see the module docstring)."""
+@dataclass(frozen=True)
+class DayRead:
+    """A day's crew suggestions and the events that closed them, as read from the audit table."""
+
+    openings: list[AuditEvent]
+    closed: dict[str, AuditEvent]
+
+
+def read_day(store: AuditStore, day: date, now: datetime) -> DayRead:
+    """The five status-index queries the board's day needs."""
     since = datetime.combine(day, datetime.min.time(), tzinfo=now.tzinfo) - PLAN_LOOKBACK
     closed = closings(store, since)
+    return DayRead(list(plan_suggestions(store, day, since, CREW_KINDS)), closed)
+
+
+@dataclass
+class BoardReader:
+    """Each day's read, kept per container for `ttl_s` (behind a lock: the web app serves threads)."""
+
+    store: AuditStore
+    ttl_s: float = BOARD_TTL_S
+    _kept: dict[date, tuple[float, DayRead]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def day(self, day: date, now: datetime, fresh: bool = False) -> DayRead:
+        with self._lock:
+            kept = self._kept.get(day)
+            if kept is not None and not fresh and time.monotonic() - kept[0] < self.ttl_s:
+                return kept[1]
+        read = read_day(self.store, day, now)
+        with self._lock:
+            self._kept[day] = (time.monotonic(), read)
+        return read
+
+
+_READERS: weakref.WeakKeyDictionary[AuditStore, BoardReader] = weakref.WeakKeyDictionary()
+_READERS_LOCK = threading.Lock()
+
+
+def board_reader(store: AuditStore) -> BoardReader:
+    """The container's `BoardReader` of `store` (one per audit store the web app was built with)."""
+    with _READERS_LOCK:
+        reader = _READERS.get(store)
+        if reader is None:
+            reader = _READERS[store] = BoardReader(store)
+        return reader
+
+
+def read_board(store: AuditStore | DayRead, day: date, viewer: Viewer | None, now: datetime) -> Board:
+    """The day's crew suggestions the viewer may see (None: all), with their states (see the module docstring)."""
+    read = store if isinstance(store, DayRead) else read_day(store, day, now)
     segments: dict[tuple[str, str], Segment] = {}
-    for event in plan_suggestions(store, day, since, CREW_KINDS):
+    figures: dict[str, PlanFigures] = {}
+    for event in read.openings:
         item = item_from_event(event)
-        if item is None or not viewer.may_see(item):
+        if item is None or (viewer is not None and not viewer.may_see(item)):
             continue
         segment = _segment(segments, event)
-        closing = closed.get(item.item_id)
+        closing = read.closed.get(item.item_id)
         seat = _seat(event, item, closing)
         (segment.assigned if item.kind == "crew_assignment" else segment.short).append(seat)
+        _newer_figures(figures, segment.shift, event)
     shifts: dict[str, list[Segment]] = defaultdict(list)
     for segment in sorted(segments.values(), key=lambda s: (s.start, s.workcenter, s.job)):
         segment.assigned.sort(key=lambda s: s.item.employee_id or "")
         shifts[segment.shift].append(segment)
-    return Board(day, dict(sorted(shifts.items())))
+    return Board(day, dict(sorted(shifts.items())), figures)
+
+
+def _newer_figures(figures: dict[str, PlanFigures], shift: str, event: AuditEvent) -> None:
+    """Keeps the shift's figures of the newest plan (`payload.plan_figures`, on each of its events)."""
+    found = event.payload.get("plan_figures")
+    known = figures.get(shift)
+    if not isinstance(found, dict) or (known is not None and known.made_at >= event.occurred_at):
+        return
+    plans = {key: dict(found[key]) for key, _ in PLANS if isinstance(found.get(key), dict)}
+    figures[shift] = PlanFigures(event.occurred_at, tuple(str(s) for s in found.get("shifts") or (shift,)), plans)
 
 
 def _segment(segments: dict[tuple[str, str], Segment], event: AuditEvent) -> Segment:
@@ -163,4 +292,86 @@ def _seat(opening: AuditEvent, item: ReviewItem, closing: AuditEvent | None) -> 
         changes_plan=bool(payload.get("changes_current_plan")),
         cause=str(payload["cause"]) if payload.get("cause") else None,
         seats=int(payload.get("seats") or 1),
+        candidates=tuple(Candidate.of(c) for c in payload.get("swap_candidates") or () if isinstance(c, dict)),
     )
+
+
+class SwapRefusedError(ValueError):
+    """A swap the board cannot make, with the reason and the HTTP status to answer."""
+
+    def __init__(self, reason: str, status: int = 409) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Swap:
+    """A checked swap: the new recommendation to record and approve, the suggestion it replaces, the re-plan."""
+
+    opening: AuditEvent
+    replaced: str
+    rejection: str
+    replan: ReplanMessage
+
+
+def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer, now: datetime) -> Swap:
+    """The swap of the waiting suggestion `item_id` for `employee_id`, checked (see the module docstring);
+    raises `SwapRefusedError` saying why not."""
+    events = store.for_finding(item_id)
+    opening = next((e for e in events if e.event_type is AuditEventType.RECOMMENDATION), None)
+    item = None if opening is None else item_from_event(opening)
+    if opening is None or item is None or item.kind != "crew_assignment" or not viewer.may_see(item):
+        raise SwapRefusedError("This crew suggestion is unknown, or not yours to change.", 404)
+    if opening.status is not AuditStatus.PENDING_APPROVAL or any(e.status in CLOSING for e in events):
+        raise SwapRefusedError("This suggestion is no longer waiting: only a waiting one is swapped here.")
+    payload = opening.payload
+    offered = {str(c.get("employee_id")): c for c in payload.get("swap_candidates") or () if isinstance(c, dict)}
+    if employee_id not in offered:
+        raise SwapRefusedError(f"{employee_id!r} is not one of the operators offered for this seat.", 400)
+    day = date.fromisoformat(str(payload["plan_day"]))
+    _check_free(read_board(store, day, None, now), str(payload["segment"]), employee_id, opening)
+    chosen = offered[employee_id]
+    busy = f"; moved from {chosen['busy_at']}" if chosen.get("busy_at") else ""
+    note = (
+        f"Swap: {employee_id} in place of {opening.employee_id} on {payload.get('workcenter_code')} "
+        f"({float(payload.get('hours') or 0.0):.1f} h, shift {payload.get('shift_code')}), chosen on the crew board"
+    )
+    kept = {k: v for k, v in payload.items() if k not in ("swap_candidates", "plan_figures", "trigger", "note")}
+    swapped = recommendation_event(
+        opening.record_key,
+        assignment_event_id(day.isoformat(), str(payload["segment"]), employee_id),
+        status=AuditStatus.PENDING_APPROVAL,
+        occurred_at=now,
+        actor=viewer.user_id,
+        model_version=opening.model_version or "",
+        supervisor_id=chosen.get("supervisor_id"),
+        employee_id=employee_id,
+        payload=kept
+        | {k: chosen.get(k) for k in (*COST_PARTS, "value", "outside_hours")}
+        | {
+            "changes_current_plan": True,
+            "swapped_for": opening.employee_id,
+            "reasons": [f"swapped in by hand on the crew board for {opening.employee_id}{busy}"],
+            "note": note,
+        },
+    )
+    replan = ReplanMessage(
+        reason="swap", day=day, shift=str(payload["shift_code"]), detected_at=now, employee_id=employee_id
+    )
+    return Swap(swapped, item_id, f"swapped for {employee_id} on the crew board", replan)
+
+
+def _check_free(board: Board, segment_key: str, employee_id: str, replaced: AuditEvent) -> None:
+    """Refuses a person already suggested on the segment, or accepted elsewhere at the same time."""
+    segments = [segment for shift in board.shifts.values() for segment in shift]
+    target = next(s for s in segments if s.key == segment_key)
+    end = target.end or datetime.fromisoformat(str(replaced.payload["end"]))
+    for segment in segments:
+        for seat in segment.assigned:
+            if seat.item.employee_id != employee_id:
+                continue
+            if segment.key == segment_key:
+                raise SwapRefusedError(f"{employee_id} is already suggested for this job operation ({seat.state}).")
+            overlaps = segment.start < end and target.start < (segment.end or segment.start)
+            if overlaps and seat.state == "accepted":
+                raise SwapRefusedError(f"{employee_id} is accepted at {segment.workcenter} at the same time.")

@@ -33,13 +33,14 @@ from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 
+from plexlabor.approval.errors import ApprovalError, status_for
 from plexlabor.audit.publish import publish_once
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.platform.observability import logger
 from plexlabor.review.queue import Role
 from plexlabor.skills.publish import training_proposal
 from plexlabor.webapp.app import CONTENT_TYPE, FLASH, SECURITY_HEADERS, Page, _deps, _form, _query, app
-from plexlabor.webapp.crewboard import read_board
+from plexlabor.webapp.crewboard import FIGURE_ROWS, PLANS, SwapRefusedError, board_reader, plan_swap, read_board
 from plexlabor.webapp.forecasts import MEASURES, ForecastScope, forecast_view
 from plexlabor.webapp.latest import IndexT, Latest
 from plexlabor.webapp.reports import CellKey, SkillsIndex
@@ -314,6 +315,8 @@ CREW_FLASH = {
     **FLASH,
     "replan": "Re-plan asked: crew_replan plans the rest of the shift around your decisions; its suggestions "
     "appear here within a minute (reload).",
+    "swap": "Swapped: your choice is accepted (on its way to Plex) and the suggestion it replaces rejected; "
+    "crew_replan re-plans the rest of the shift around it (reload in a moment).",
 }
 
 
@@ -333,9 +336,10 @@ def crew() -> Response[str]:
     except ValueError:
         message = f"No crew board for day {query['day']!r}: give a day as YYYY-MM-DD."
         return page.render("message.html", 400, title="Crew board", page="crew", message=message)
-    board = read_board(page.deps.review.audit, day, page.viewer, now)
+    done = query.get("done")  # back from one of the board's forms: read what it changed
+    read = board_reader(page.deps.review.audit).day(day, now, fresh=done is not None)
+    board = read_board(read, day, page.viewer, now)
     shift = query.get("shift") if query.get("shift") in board.shifts else next(iter(board.shifts), None)
-    done = query.get("done")
     return page.render(
         "crew.html",
         title="Crew board",
@@ -349,6 +353,9 @@ def crew() -> Response[str]:
         flash={"level": "ok", "text": CREW_FLASH[done]} if done in CREW_FLASH else None,
         can_replan=page.deps.replan is not None,
         time=lambda moment: moment.astimezone(page.deps.zone).strftime("%H:%M"),
+        figures=board.figures.get(shift) if shift else None,
+        figure_rows=FIGURE_ROWS,
+        plans=PLANS,
     )
 
 
@@ -377,4 +384,37 @@ def crew_replan() -> Response[str]:
     return page.redirect(f"/crew?{urlencode({'day': day_text, 'shift': shift, 'done': 'replan'})}")
 
 
+@app.post("/crew/swap")
+def crew_swap() -> Response[str]:
+    """Swap a waiting crew suggestion for an operator the planner offered (`crewboard.plan_swap`): the choice is
+    recorded and approved (its write queued first), the replaced one rejected, and crew_replan asked to re-plan
+    the rest of the shift with the choice held (a `swap` message); back to the board."""
+    page = Page(_deps())
+    form = {name: values[0] for name, values in _form().items() if values}
+    if not page.viewer.roles & CREW_ROLES:
+        message = "The crew board is for planners, supervisors and admins."
+        return page.render("message.html", 403, title="Crew board", page="crew", message=message)
+    review, item_id, employee = page.deps.review, form.get("item", ""), form.get("employee", "").strip()
+    try:
+        if not employee:
+            raise SwapRefusedError("Choose who comes in.", 400)
+        swap = plan_swap(review.audit, item_id, employee, page.viewer, review.clock())
+        review.approve_new(page.viewer, swap.opening, "crew_board")
+    except (SwapRefusedError, ApprovalError) as error:
+        status = error.status if isinstance(error, SwapRefusedError) else status_for(error)
+        return page.render("message.html", status, title="Not swapped", page="crew", message=f"Not swapped: {error}")
+    try:
+        review.decide(page.viewer, swap.replaced, "reject", swap.rejection)
+    except ApprovalError as error:  # the choice stands (accepted); say the replaced one is still open
+        message = f"{employee} is accepted, but the suggestion it replaces could not be rejected: {error}"
+        return page.render("message.html", status_for(error), title="Swapped in part", page="crew", message=message)
+    if page.deps.replan is not None:
+        page.deps.replan.send(swap.replan)
+    logger.info("swap on the crew board", item_id=item_id, replaced_by=employee)
+    back = form.get("next", "")
+    back = back if back.split("?", 1)[0] == "/crew" else f"/crew?{urlencode({'day': swap.replan.day.isoformat()})}"
+    return page.redirect(f"{back}{'&' if '?' in back else '?'}{urlencode({'done': 'swap'})}")
+
+
 from plexlabor.webapp import analyticspage  # noqa: E402, F401  (`/analytics`, drawn with this module's helpers)
+from plexlabor.webapp import incidenttrendspage  # noqa: E402, F401  (`/incidents/trends`, the same way)

@@ -1,0 +1,93 @@
+"""What the crew board needs from a plan beyond its assignments, computed once where the plan is made
+(crew_planner, crew_replan) and published in the suggestions' payloads, so the board never recomputes:
+
+- `swap_candidates`: per staffed job segment, the best `SWAP_CANDIDATES` other operators who may staff it
+  (qualified, certified, not on leave, within the rest and hours rules: the compiled pairs), by what the
+  pair is worth (value less labor, fatigue, changeover and walking, before any re-plan change cost),
+  each with where the plan has them at the same time; a pair a supervisor rejected is never offered;
+- `plan_figures`: the plan's objective breakdown next to the supervisor's plan (Plex shift assignments)
+  and the greedy plan, for the shifts it covered.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from plexlabor.crew.models import CrewPlan, ObjectiveBreakdown
+from plexlabor.crew.pairs import Compiled
+from plexlabor.crew.replan import REFUSED_PAIR_COST
+
+SWAP_CANDIDATES = 5
+"""Operators offered per seat for a swap by hand."""
+FIGURE_PARTS = (
+    "objective",
+    "value",
+    "labor_cost",
+    "fatigue",
+    "overtime",
+    "changeover",
+    "walking",
+    "unstaffed_penalty",
+    "plan_change",
+    "seats_filled",
+)
+"""The parts of an `ObjectiveBreakdown` the board shows."""
+
+
+def swap_candidates(
+    compiled: Compiled, plan: CrewPlan, limit: int = SWAP_CANDIDATES
+) -> dict[str, list[dict[str, Any]]]:
+    """By job segment key (segments the plan staffs): up to `limit` operators not in its crew, best first."""
+    crew: dict[str, set[str]] = defaultdict(set)
+    busy: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+    for a in plan.assignments:
+        crew[a.job_key].add(a.employee_id)
+        busy[a.employee_id].append((a.start.timestamp(), a.end.timestamp(), a.workcenter_code))
+    worth = compiled.value - compiled.labor - compiled.fatigue - compiled.changeover - compiled.walking
+    refused = np.zeros(len(worth), dtype=bool) if compiled.change is None else compiled.change >= REFUSED_PAIR_COST
+    found: dict[str, list[dict[str, Any]]] = {}
+    for j, pairs in enumerate(compiled.pairs_of_job()):
+        job = compiled.jobs[j]
+        if job.key not in crew:
+            continue
+        start, end = compiled.starts[j], compiled.ends[j]
+        chosen: list[dict[str, Any]] = []
+        for pair in pairs[np.argsort(-worth[pairs], kind="stable")].tolist():
+            op = compiled.operators[int(compiled.pair_op[pair])]
+            if refused[pair] or op.employee_id in crew[job.key]:
+                continue
+            elsewhere = next((code for s, e, code in busy[op.employee_id] if s < end and start < e), None)
+            chosen.append(
+                {
+                    "employee_id": op.employee_id,
+                    "supervisor_id": op.supervisor_id,
+                    "value": round(float(compiled.value[pair]), 2),
+                    "labor_cost": round(float(compiled.labor[pair]), 2),
+                    "fatigue": round(float(compiled.fatigue[pair]), 2),
+                    "changeover": round(float(compiled.changeover[pair]), 2),
+                    "walking": round(float(compiled.walking[pair]), 2),
+                    "outside_hours": round(float(compiled.outside[pair]), 2),
+                    "busy_at": elsewhere,
+                }
+            )
+            if len(chosen) == limit:
+                break
+        found[job.key] = chosen
+    return found
+
+
+def _parts(breakdown: ObjectiveBreakdown) -> dict[str, float]:
+    return {name: getattr(breakdown, name) for name in FIGURE_PARTS}
+
+
+def plan_figures(plan: CrewPlan) -> dict[str, Any]:
+    """The plan's objective breakdown and the baselines' (`recommended`, `current`, `greedy`), for `shifts`."""
+    figures: dict[str, Any] = {"shifts": list(plan.shift_codes), "recommended": _parts(plan.breakdown)}
+    for key, name in (("current", "supervisor"), ("greedy", "greedy")):
+        baseline = plan.baseline(name)
+        if baseline is not None:
+            figures[key] = _parts(baseline.breakdown)
+    return figures

@@ -1,0 +1,129 @@
+"""What the crew board reads from a plan (issue 10), on a small plant with the in-memory audit store: the
+nightly plan's suggestions carry who else may staff each seat (qualified, available: a compiled pair) and
+the plan's objective against the supervisor's plan and greedy; a swap made on the board is held by the
+re-plan its `swap` message starts, and the person it replaced is not suggested there again."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from functions.crew_planner import handler as crew_planner
+from functions.crew_replan import handler as crew_replan
+from plexlabor.approval.messages import ApprovalAction, Decision
+from plexlabor.approval.recommendations import Recommended, recommendation_decision
+from plexlabor.audit import AuditEvent, AuditStatus, InMemoryAuditStore
+from plexlabor.crew import wiring
+from plexlabor.crew.board import SWAP_CANDIDATES
+from plexlabor.crew.build import build_problem
+from plexlabor.crew.pairs import compile_problem
+from plexlabor.crew.replanning import read_current_plan
+from plexlabor.plant import PlantFolder
+from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.plex.sources import LaborSource
+from plexlabor.review.queue import Role, Viewer
+from plexlabor.webapp.crewboard import plan_swap
+from tests.support import FakeLambdaContext, load_event
+
+DAY = date(2026, 11, 23)  # Monday after the history
+SHIFT_START = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # 06:00 in Detroit
+SINCE = datetime(2026, 11, 20, tzinfo=UTC)
+PLANNER = Viewer("P0001", frozenset({Role.PLANNER}))
+
+
+def _assignments(store: InMemoryAuditStore, actor: str) -> list[AuditEvent]:
+    events = store.by_status(AuditStatus.PENDING_APPROVAL, SINCE, 10_000)
+    events += store.by_status(AuditStatus.LOGGED, SINCE, 10_000)
+    return [e for e in events if e.actor == actor and e.payload.get("kind") == "crew_assignment"]
+
+
+@pytest.fixture
+def planned(labelled_plant: PlantFolder) -> tuple[LaborSource, InMemoryAuditStore, dict[str, Any]]:
+    source = LaborSource(PlantFolderSource(labelled_plant.path), "America/Detroit")
+    store = InMemoryAuditStore()
+    nightly = wiring.Dependencies(source=source, store=store, time_limit_s=20, clock=lambda: SINCE)
+    event = {**load_event("crew_planner"), "detail": {"date": DAY.isoformat(), "shift": "1"}}
+    summary = crew_planner.handler(event, FakeLambdaContext(), dependencies=nightly)
+    assert summary["published"] > 0
+    return source, store, summary
+
+
+def test_each_suggestion_offers_qualified_available_operators_and_the_plans_figures(
+    planned: tuple[LaborSource, InMemoryAuditStore, dict[str, Any]],
+) -> None:
+    source, store, summary = planned
+    events = _assignments(store, "crew_planner")
+    compiled = compile_problem(build_problem(source.port, DAY, "1", timezone=source.timezone))
+    may_staff = {
+        (compiled.jobs[j].key, compiled.operators[o].employee_id)
+        for j, o in zip(compiled.pair_job.tolist(), compiled.pair_op.tolist(), strict=True)
+    }
+    crews: dict[str, set[str | None]] = {}
+    for event in events:
+        crews.setdefault(str(event.payload["segment"]), set()).add(event.employee_id)
+    offered = 0
+    for event in events:
+        segment, candidates = str(event.payload["segment"]), event.payload["swap_candidates"]
+        assert len(candidates) <= SWAP_CANDIDATES
+        for candidate in candidates:
+            assert (segment, candidate["employee_id"]) in may_staff  # qualified and allowed there
+            assert candidate["employee_id"] not in crews[segment]  # not already in that crew
+        nets = [c["value"] - c["labor_cost"] - c["fatigue"] - c["changeover"] - c["walking"] for c in candidates]
+        assert nets == sorted(nets, reverse=True)  # best first
+        offered += len(candidates)
+    assert offered > 0
+    figures = events[0].payload["plan_figures"]
+    assert figures["shifts"] == ["1"]
+    assert figures["recommended"]["objective"] == summary["objective"]
+    assert figures["recommended"]["objective"] - figures["greedy"]["objective"] == pytest.approx(summary["vs_greedy"])
+    current = figures["current"]["objective"]
+    assert figures["recommended"]["objective"] - current == pytest.approx(summary["vs_supervisor"])
+
+
+def test_a_swap_is_held_by_the_re_plan_and_the_replaced_person_stays_out(
+    planned: tuple[LaborSource, InMemoryAuditStore, dict[str, Any]],
+) -> None:
+    source, store, _ = planned
+    waiting = next(
+        e
+        for e in _assignments(store, "crew_planner")
+        if e.status is AuditStatus.PENDING_APPROVAL and e.payload["swap_candidates"]
+    )
+    offered = waiting.payload["swap_candidates"][0]
+    chosen = offered["employee_id"]
+    now = SHIFT_START - timedelta(hours=1)
+    swap = plan_swap(store, waiting.event_id, chosen, PLANNER, now)
+    # What the web app does with it (the review service's path: tests/unit/webapp/test_web_app_crew.py)
+    store.append(swap.opening)
+    approve = Decision(action=ApprovalAction.APPROVE, supervisor_id="P0001")
+    store.append(recommendation_decision(Recommended.of(swap.opening), approve, now, "crew_board"))
+    reject = Decision(action=ApprovalAction.REJECT, reason=swap.rejection, supervisor_id="P0001")
+    store.append(recommendation_decision(Recommended.of(waiting), reject, now, "queue"))
+    segment = str(waiting.payload["segment"])
+    deps = wiring.ReplanDependencies(source=source, store=store, time_limit_s=20, clock=lambda: now)
+
+    assert crew_replan.handler(_sqs(swap.replan), FakeLambdaContext(), dependencies=deps) == {"batchItemFailures": []}
+
+    after, _ = read_current_plan(store, DAY, "1", SINCE)
+    assert (segment, chosen) in after.accepted and (segment, chosen) in after.assignments
+    assert (segment, waiting.employee_id) in after.rejected
+    # one job at a time: whatever the plan had them do at the same time is no longer theirs
+    times = {
+        str(e.payload["segment"]): (e.payload["start"], e.payload["end"])
+        for e in _assignments(store, "crew_planner") + _assignments(store, "crew_replan")
+    }
+    start, end = times[segment]
+    theirs = [times[s] for s, e in after.assignments if e == chosen and s != segment]
+    assert not [t for t in theirs if t[0] < end and start < t[1]]
+    replanned = _assignments(store, "crew_replan")
+    assert (segment, waiting.employee_id) not in {(str(e.payload["segment"]), e.employee_id) for e in replanned}
+    # the re-plan's own suggestions carry its figures: this shift alone, with what changing the plan cost
+    assert replanned and replanned[0].payload["plan_figures"]["shifts"] == ["1"]
+    assert "a swap on the crew board" in str(replanned[0].payload["note"])
+
+
+def _sqs(message: Any) -> dict[str, Any]:
+    event = load_event("crew_replan")
+    return {"Records": [{**event["Records"][0], "body": message.model_dump_json(by_alias=True)}]}
