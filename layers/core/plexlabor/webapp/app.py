@@ -530,4 +530,4 @@ def same_site_posts(resolver: APIGatewayRestResolver, next_middleware: NextMiddl
 app.use(middlewares=[same_site_posts])
 
 
-from plexlabor.webapp import dashboards, incidents  # noqa: E402, F401  (they register their routes on `app`)
+from plexlabor.webapp import copilotpage, dashboards, incidents  # noqa: E402, F401  (they register their routes on `app`)

@@ -1,0 +1,78 @@
+"""`/copilot`: the operator copilot on a shop-floor tablet. One column, large targets: the current job
+(work order), operation and material lot, a question box, and the answer to the last question.
+
+The form posts to copilot_ask's `POST /copilot/ask` (`plexlabor.copilot.api`), which answers, logs the
+interaction (audit table and the job's Plex record) and sends the browser back here with
+`?interaction=<id>`; this page shows that answer from its audit event alone: numbered steps with the
+passage each cites, the tools a procedure names, or "nothing relevant found". Nothing here retrieves or
+loads NumPy: the web app reads the audit table only. An operator sees their own answers; a supervisor
+or an admin sees any (they may be helping at the tablet).
+
+Registered on the web app's resolver by importing this module (the last lines of `webapp.app`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+from plexlabor.audit import AuditEvent
+from plexlabor.audit.events import AuditEventType
+from plexlabor.copilot import ASK_PATH, PAGE_PATH
+from plexlabor.review.queue import Role, Viewer
+from plexlabor.webapp.app import Page, _deps, _query, app, templates
+from plexlabor.webapp.viewer import COPILOT_ASKERS
+
+TITLE = "Ask the copilot"
+INTERACTION_ID = re.compile(r"^[0-9a-f]{32}$")
+CONTEXT_FIELDS = ("job_id", "operation", "lot_id")
+"""What the form carries from one question to the next (also `?job_id=...` from a link at the workcenter)."""
+SEES_EVERY_ANSWER = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+def may_ask(viewer: Viewer) -> bool:
+    return bool(viewer.roles & COPILOT_ASKERS)
+
+
+templates.globals["may_ask_copilot"] = may_ask
+
+
+def _interaction(page: Page, interaction_id: str) -> AuditEvent | None:
+    """The interaction's event when this viewer may see it (their own, or any for a supervisor or an admin)."""
+    if not INTERACTION_ID.fullmatch(interaction_id):
+        return None
+    events = page.deps.review.audit.for_finding(interaction_id)
+    event = next((e for e in events if e.event_type is AuditEventType.INTERACTION), None)
+    if event is None or not (event.actor == page.viewer.user_id or page.viewer.roles & SEES_EVERY_ANSWER):
+        return None
+    return event
+
+
+@app.get(PAGE_PATH)
+def copilot() -> Response[str]:
+    page = Page(_deps())
+    if not may_ask(page.viewer):
+        message = "The copilot is for operators (and their supervisors, and admins)."
+        return page.render("message.html", 403, title="Refused", page="copilot", message=message)
+    query = _query()
+    context: dict[str, Any] = {name: query.get(name, "") for name in CONTEXT_FIELDS}
+    event, status = None, 200
+    if "interaction" in query:
+        event = _interaction(page, query["interaction"])
+        if event is None:
+            status = 404
+        else:
+            context = {name: event.payload.get(name) or "" for name in CONTEXT_FIELDS}
+    return page.render(
+        "copilot.html",
+        status,
+        title=TITLE,
+        page="copilot",
+        action=f"{page.base}{ASK_PATH}",
+        asked=event,
+        answer=event.payload["answer"] if event else None,
+        missing=status == 404,
+        **context,
+    )

@@ -1,0 +1,118 @@
+"""The copilot page: the question form with the job's context, the logged answer with its citations,
+the refusal, who sees which answer, and that every text shown is escaped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from functions.web_app import handler as web_app
+from plexlabor.audit import AuditEvent
+from plexlabor.copilot.interactions import Asked, InteractionLog
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import web_deps, web_event
+
+OPERATOR = {"cognito:username": "E0107", "cognito:groups": "operator", "custom:employee_id": "E0107"}
+OTHER_OPERATOR = {"cognito:username": "E0108", "cognito:groups": "operator", "custom:employee_id": "E0108"}
+SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:employee_id": "E0001"}
+PLANNER = {"cognito:username": "plan1", "cognito:groups": "planner"}
+STEPS = {
+    "kind": "steps",
+    "text": "Replacing the spindle belt [1]:\n1. Lock out the mill. [1#1]\n2. Remove the <guard>. [1#2]",
+    "procedure_id": "1",
+    "title": "Replacing the spindle belt",
+    "steps": [
+        {
+            "procedure_id": "1",
+            "title": "Replacing the spindle belt",
+            "step": 1,
+            "label": "[1#1]",
+            "text": "Lock out the mill.",
+        },
+        {
+            "procedure_id": "1",
+            "title": "Replacing the spindle belt",
+            "step": 2,
+            "label": "[1#2]",
+            "text": "Remove the <guard>.",
+        },
+    ],
+    "tools": ["Hex key 5 mm"],
+    "worded_by": None,
+    "job_id": "J-4512",
+}
+REFUSED = {
+    **STEPS,
+    "kind": "refused",
+    "text": "No procedure I have covers this.",
+    "procedure_id": None,
+    "title": None,
+    "steps": [],
+    "tools": None,
+}
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def _logged(world: World, answer: dict[str, Any], question: str = "How do I change the <b>belt</b>?") -> AuditEvent:
+    log = InteractionLog(world.audit, None, world.clock)
+    return log.record(Asked(question, "E0107", "J-4512", "20", "LOT-7731"), answer)
+
+
+def _get(world: World, path: str, claims: dict[str, Any], ctx: Any, **query: str) -> dict[str, Any]:
+    event = web_event("GET", path, authorizer={"claims": claims}, query=query or None)
+    return web_app.handler(event, ctx, dependencies=web_deps(world))
+
+
+def test_the_form_posts_to_copilot_ask_with_the_jobs_context(world: World, lambda_context: Any) -> None:
+    response = _get(world, "/copilot", OPERATOR, lambda_context, job_id="J-4512", operation="20")
+
+    body = response["body"]
+    assert response["statusCode"] == 200
+    assert 'action="/dev/copilot/ask"' in body and 'name="question"' in body and "required" in body
+    assert 'name="job_id" value="J-4512"' in body and 'name="operation" value="20"' in body
+    assert 'href="/dev/copilot" aria-current="page"' in body
+
+
+def test_the_logged_answer_is_shown_as_numbered_steps_with_their_citations(world: World, lambda_context: Any) -> None:
+    event = _logged(world, STEPS)
+
+    body = _get(world, "/copilot", OPERATOR, lambda_context, interaction=event.event_id)["body"]
+
+    assert "Replacing the spindle belt" in body
+    assert '<li id="step-1">Lock out the mill. <cite class="muted small">[1#1]</cite></li>' in body
+    assert "Remove the &lt;guard&gt;." in body and "<guard>" not in body  # the procedure's text, escaped
+    assert "How do I change the &lt;b&gt;belt&lt;/b&gt;?" in body and "<b>belt" not in body
+    assert 'name="job_id" value="J-4512"' in body and 'name="lot_id" value="LOT-7731"' in body  # context kept
+    assert "Logged to job J-4512; Plex: not sent (Plex is not configured)." in body
+    assert "Nothing relevant found" not in body
+
+
+def test_a_refusal_says_nothing_relevant_was_found_and_shows_no_step(world: World, lambda_context: Any) -> None:
+    event = _logged(world, REFUSED, "Who won the game?")
+
+    body = _get(world, "/copilot", OPERATOR, lambda_context, interaction=event.event_id)["body"]
+
+    assert "Nothing relevant found." in body and "No procedure I have covers this." in body
+    assert 'class="steps"' not in body
+
+
+def test_another_operator_cannot_see_the_answer_but_a_supervisor_can(world: World, lambda_context: Any) -> None:
+    event = _logged(world, STEPS)
+
+    other = _get(world, "/copilot", OTHER_OPERATOR, lambda_context, interaction=event.event_id)
+    assert other["statusCode"] == 404 and "Lock out the mill" not in other["body"]
+    assert (
+        "Lock out the mill" in _get(world, "/copilot", SUPERVISOR, lambda_context, interaction=event.event_id)["body"]
+    )
+    assert _get(world, "/copilot", OPERATOR, lambda_context, interaction="../x")["statusCode"] == 404
+
+
+def test_a_planner_is_refused_and_sees_no_copilot_link(world: World, lambda_context: Any) -> None:
+    assert _get(world, "/copilot", PLANNER, lambda_context)["statusCode"] == 403
+    assert "/copilot" not in _get(world, "/queue", PLANNER, lambda_context)["body"]
+    assert 'href="/dev/copilot"' in _get(world, "/queue", OPERATOR, lambda_context)["body"]
