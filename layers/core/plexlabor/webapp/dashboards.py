@@ -417,4 +417,3 @@ def crew_swap() -> Response[str]:
 
 
 from plexlabor.webapp import analyticspage  # noqa: E402, F401  (`/analytics`, drawn with this module's helpers)
-from plexlabor.webapp import incidenttrendspage  # noqa: E402, F401  (`/incidents/trends`, the same way)
