@@ -21,13 +21,19 @@ How messages move back:
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
+from urllib.parse import urlparse
 
-from infra.constants import QueueName
+from plexlabor_dev.local.project import repo_root
+
+repo_root()  # `infra` lives at the root of the checkout, not in an installed package
+
+from infra.constants import QueueName  # noqa: E402
 
 BATCH = 10
 """SQS's most messages per receive, send batch and delete batch."""
@@ -144,12 +150,51 @@ def _client_and_queues(args: argparse.Namespace) -> tuple[Any, dict[str, str]]:
         )
         return sqs, dict(state.queues)
     if not args.stack:
-        _chosen(args.queue, {}) if args.queue else _no_queues()  # before making a client: none may be configured
-        return boto3.client("sqs"), {}
-    outputs = boto3.client("cloudformation").describe_stacks(StackName=args.stack)["Stacks"][0].get("Outputs", [])
+        _, url = _chosen(args.queue, {}) if args.queue else _no_queues()  # before making a client
+        return _aws_client("sqs", _region_of(url)), {}
+    cloudformation = _aws_client("cloudformation", None)
+    outputs = cloudformation.describe_stacks(StackName=args.stack)["Stacks"][0].get("Outputs", [])
     values = {output["OutputKey"]: output["OutputValue"] for output in outputs}
     keys = {name.value: f"{name.value.capitalize()}QueueUrl" for name in QueueName}
-    return boto3.client("sqs"), {name: values[key] for name, key in keys.items() if key in values}
+    return _aws_client("sqs", None), {name: values[key] for name, key in keys.items() if key in values}
+
+
+def _region_of(url: str) -> str | None:
+    """The region in an SQS queue URL (`https://sqs.<region>.amazonaws.com/...`, or the legacy
+    `https://<region>.queue.amazonaws.com/...`); None for any other host."""
+    parts = (urlparse(url).hostname or "").split(".")
+    if len(parts) >= 4 and parts[0] == "sqs" and parts[-2:] == ["amazonaws", "com"]:
+        return parts[1]
+    if len(parts) == 4 and parts[1:] == ["queue", "amazonaws", "com"]:
+        return parts[0]
+    return None
+
+
+def _aws_client(service: str, region: str | None) -> Any:
+    """A client in the configured region, else `region`; a clear error when there is neither."""
+    import boto3
+
+    session = boto3.session.Session()
+    chosen = session.region_name or region
+    if chosen is None:
+        raise ValueError("no AWS region: set AWS_DEFAULT_REGION (e.g. us-east-1), or give QUEUE as an SQS queue URL")
+    return session.client(service, region_name=chosen)
+
+
+def _aws_errors(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """One line instead of a traceback when AWS refuses or cannot be reached (exit 1)."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return command(args)
+        except (BotoCoreError, ClientError) as error:
+            print(f"plexlabor: error: AWS: {error}", file=sys.stderr)
+            return 1
+
+    return run
 
 
 def _no_queues() -> NoReturn:
@@ -166,6 +211,7 @@ def _chosen(queue: str, known: Mapping[str, str]) -> tuple[str, str]:
     raise ValueError(f"QUEUE {queue!r} is not a work queue here (known: {names})")
 
 
+@_aws_errors
 def list_command(args: argparse.Namespace) -> int:
     sqs, known = _client_and_queues(args)
     chosen = dict([_chosen(args.queue, known)]) if args.queue else known
@@ -180,6 +226,7 @@ def list_command(args: argparse.Namespace) -> int:
     return 0
 
 
+@_aws_errors
 def redrive_command(args: argparse.Namespace) -> int:
     sqs, known = _client_and_queues(args)
     name, url = _chosen(args.queue, known)

@@ -5,7 +5,10 @@ with botocore's Stubber)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -106,3 +109,38 @@ def test_the_cli_moves_a_queue_given_by_url_and_names_an_unknown_queue(
     assert "moved 3 from the DLQ" in capsys.readouterr().out
     assert main(["dlq", "redrive", "punch"]) == 2
     assert "QUEUE 'punch' is not a work queue here" in capsys.readouterr().err
+
+
+def test_a_queue_url_gives_the_region_when_none_is_configured(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="eu-west-1")
+        queues = work_queue(sqs, "notify")
+        dead_letter(sqs, queues, 2)
+        assert queues.source_url.startswith("https://sqs.eu-west-1.amazonaws.com/")
+        # Given no region anywhere but the queue's URL: the URL's region is used
+        assert main(["dlq", "list", queues.source_url, "--by-hand"]) == 0
+        assert "notify: 2 in the DLQ" in capsys.readouterr().out
+        # and with neither a region nor a URL the command says what to set, exit 2, no traceback
+        assert main(["dlq", "list", "--stack", "plexlabor-prod"]) == 2
+        err = capsys.readouterr().err
+        assert "no AWS region: set AWS_DEFAULT_REGION" in err and "Traceback" not in err
+
+
+def test_aws_refusing_is_one_line(sqs: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dlq", "list", "--stack", "no-such-stack"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("plexlabor: error: AWS: ") and "no-such-stack" in err and len(err.splitlines()) == 1
+
+
+def test_the_command_runs_outside_the_checkout(tmp_path: Path) -> None:
+    """The installed `plexlabor` finds `infra` from any folder (it is not an installed package)."""
+    code = "import sys; from plexlabor_dev.cli import main; sys.exit(main(['dlq', 'list']))"
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "no queues to list" in run.stderr, run.stderr
