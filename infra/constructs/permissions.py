@@ -15,6 +15,7 @@ runtime); `environment` resolves them to this stack's values.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from aws_cdk import Fn, Stack
 from aws_cdk import aws_dynamodb as dynamodb
@@ -53,6 +54,11 @@ TABLE_ACTIONS: dict[TableAccess, tuple[str, ...]] = {
         "dynamodb:DeleteItem",
     ),
 }
+TABLE_CONDITIONS: dict[TableAccess, dict[str, Any]] = {
+    TableAccess.AUDIT_APPEND: {"ForAnyValue:StringEquals": {"dynamodb:EnclosingOperation": ["TransactWriteItems"]}},
+}
+"""Appends to the audit table are puts inside a transaction only (AWS's documented condition key):
+no role can call a bare PutItem there, which could replace an event (see `storage.TRANSACTIONS_ONLY`)."""
 SES_SEND_ACTIONS = ("ses:SendEmail",)  # SES v1 SendEmail, what plexlabor.approval.aws.SesNotifier calls
 
 OBJECTS_REASON = (
@@ -169,9 +175,12 @@ def _grant_access(access: TableAccess | SendTo | ReadSecret, role: iam.Role, res
     arns = [table.table_arn]
     if access is TableAccess.AUDIT_READ:
         arns += [index_arn(table, name) for name in storage.audit_index_names]
-    role.add_to_principal_policy(
-        iam.PolicyStatement(actions=list(TABLE_ACTIONS[access]), resources=arns)  # type: ignore[arg-type]
+    statement = iam.PolicyStatement(
+        actions=list(TABLE_ACTIONS[access]),
+        resources=arns,  # type: ignore[arg-type]
+        conditions=TABLE_CONDITIONS.get(access),
     )
+    role.add_to_principal_policy(statement)
 
 
 def _grant_bucket(access: BucketAccess, role: iam.Role, bucket: s3.IBucket) -> None:

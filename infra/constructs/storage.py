@@ -37,6 +37,10 @@ from plexlabor.audit.schema import AUDIT_TABLE, STATE_TABLE, TableSpec
 
 APPEND_ONLY_DENIED_ACTIONS = ("dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
 """Denied on the audit table to everyone (appends use PutItem/TransactWriteItems with a condition)."""
+TRANSACTIONS_ONLY = {"Null": {"dynamodb:EnclosingOperation": "true"}}
+"""A PutItem outside a TransactWriteItems (no enclosing operation): the audit table denies it to everyone.
+The one appender (`audit.dynamodb.DynamoDbAuditStore.append`) puts in a transaction, each item on
+condition `attribute_not_exists`; a bare PutItem would replace an existing event without one."""
 
 _STRING = dynamodb.AttributeType.STRING
 
@@ -58,7 +62,15 @@ class Storage(Construct):
                         principals=[iam.AnyPrincipal()],
                         actions=list(APPEND_ONLY_DENIED_ACTIONS),
                         resources=["*"],
-                    )
+                    ),
+                    iam.PolicyStatement(
+                        sid="AuditPutsOnlyInTransactions",
+                        effect=iam.Effect.DENY,
+                        principals=[iam.AnyPrincipal()],
+                        actions=["dynamodb:PutItem"],
+                        resources=["*"],
+                        conditions=TRANSACTIONS_ONLY,
+                    ),
                 ]
             ),
         )

@@ -8,8 +8,9 @@ import pytest
 from aws_cdk.assertions import Match
 
 from infra.constants import IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE
-from infra.constructs.storage import APPEND_ONLY_DENIED_ACTIONS
-from infra.testing import Synthesized
+from infra.constructs.storage import APPEND_ONLY_DENIED_ACTIONS, TRANSACTIONS_ONLY
+from infra.function_specs import FUNCTION_SPECS, TableAccess
+from infra.testing import Synthesized, actions, resources
 from plexlabor.audit.schema import AUDIT_TABLE, STATE_TABLE
 
 
@@ -57,10 +58,33 @@ def test_audit_table_is_retained_protected_and_append_only(synthesized: Synthesi
     assert table["DeletionPolicy"] == "Retain"
     assert table["UpdateReplacePolicy"] == "Retain"
     assert table["Properties"]["DeletionProtectionEnabled"] is True
-    [statement] = table["Properties"]["ResourcePolicy"]["PolicyDocument"]["Statement"]
-    assert statement["Effect"] == "Deny"
-    assert statement["Principal"] == {"AWS": "*"}
-    assert set(statement["Action"]) == set(APPEND_ONLY_DENIED_ACTIONS)
+    statements = {s["Sid"]: s for s in table["Properties"]["ResourcePolicy"]["PolicyDocument"]["Statement"]}
+    assert set(statements) == {"AuditTableIsAppendOnly", "AuditPutsOnlyInTransactions"}
+    assert all(s["Effect"] == "Deny" and s["Principal"] == {"AWS": "*"} for s in statements.values())
+    assert set(statements["AuditTableIsAppendOnly"]["Action"]) == set(APPEND_ONLY_DENIED_ACTIONS)
+    assert "Condition" not in statements["AuditTableIsAppendOnly"]
+    # a bare PutItem (no enclosing TransactWriteItems) could replace an event: denied to everyone
+    bare_puts = statements["AuditPutsOnlyInTransactions"]
+    assert bare_puts["Action"] == "dynamodb:PutItem" and bare_puts["Condition"] == TRANSACTIONS_ONLY
+
+
+def test_every_role_that_appends_to_the_audit_table_may_put_only_inside_a_transaction(
+    synthesized: Synthesized,
+) -> None:
+    audit = synthesized.logical_id(synthesized.stack.storage.audit_table)
+    appenders = [spec.name for spec in FUNCTION_SPECS if TableAccess.AUDIT_APPEND in spec.access]
+    assert len(appenders) >= 8
+    for name in appenders:
+        puts = [
+            statement
+            for statement in synthesized.function_statements(name)
+            if "dynamodb:PutItem" in actions(statement) and any(audit in repr(r) for r in resources(statement))
+        ]
+        assert puts, name
+        for statement in puts:
+            assert statement["Condition"] == {
+                "ForAnyValue:StringEquals": {"dynamodb:EnclosingOperation": ["TransactWriteItems"]}
+            }, name
 
 
 def test_state_table_matches_the_domain_schema_with_ttl(synthesized: Synthesized) -> None:
