@@ -14,6 +14,7 @@ from plexlabor_dev.simulator import catalog, workday
 from plexlabor_dev.simulator.anomalies import EXCESSIVE_WEEKS
 from plexlabor_dev.simulator.context import HOUR, Sim
 from plexlabor_dev.simulator.normals import DAY_CHANGES, DST_NIGHTS, HABIT_DRIFT, NEW_HIRES, ROTATION, DayPlan
+from plexlabor_dev.simulator.normals.closures import closure, note_back
 from plexlabor_dev.simulator.world import Person
 
 # Days worked per week plan (Monday = 0): a normal week, planned Saturday overtime, an excessive week.
@@ -73,7 +74,8 @@ def _schedule_day(
     start, end = sim.shift_window(day, shift)
     if plan == EXCESSIVE_WEEKS.plan:
         end = EXCESSIVE_WEEKS.shift_end(day.weekday(), end)
-    on_leave = day in vacation or (not future and rng.random() < SICK_RATE)
+    closed = closure(sim, person, day)  # a holiday or shutdown week (hard normal patterns)
+    on_leave = closed is not None or day in vacation or (not future and rng.random() < SICK_RATE)
     workcenter = person.home_wc
     if person.home_wc and not on_leave and rng.random() < COVER_RATE:
         cover = [w for w in sim.world.wc_by_dept[person.dept.code] if sim.world.qualified(person, w, day)]
@@ -93,23 +95,13 @@ def _schedule_day(
             "scheduledEnd": sim.iso(day_plan.scheduled[1]),
             "workcenterId": workcenter,
             "status": "Leave" if on_leave else "Scheduled",
-            "leaveType": ("Vacation" if day in vacation else "Sick") if on_leave else None,
+            "leaveType": (closed or ("Vacation" if day in vacation else "Sick")) if on_leave else None,
         },
     )
     if day_plan.leave is not None:  # partial-day leave: the hours off as a leave assignment of their own
-        leave_start, leave_end = day_plan.leave
-        sim.emit(
-            "shift-assignments",
-            {
-                "id": sim.uuid(),
-                **assignment,
-                "scheduledStart": sim.iso(leave_start),
-                "scheduledEnd": sim.iso(leave_end),
-                "workcenterId": workcenter,
-                "status": "Leave",
-                "leaveType": "Personal",
-            },
-        )
+        _emit_part(sim, assignment, day_plan.leave, workcenter, "Personal")
+    if day_plan.second is not None:  # a split shift's second half
+        _emit_part(sim, assignment, day_plan.second, workcenter, None)
     if future:
         if not on_leave:  # weekly hours are projected over the rest of the week's schedule
             week = sim.local_date(start).isocalendar()[:2]
@@ -120,8 +112,28 @@ def _schedule_day(
     if on_leave or worked_start >= sim.as_of or rng.random() < NO_SHOW_RATE:  # leave, not yet started, no-show
         return
     workday.work_day(sim, person, day, worked_start, worked_end, workcenter, normal_change=bool(day_plan.pattern))
-    sim.world.last_worked_end[person.id] = worked_end
+    if day_plan.second is not None:
+        workday.work_day(sim, person, day, *day_plan.second, workcenter, normal_change=True)
+    sim.world.last_worked_end[person.id] = day_plan.span[1]
     _note_patterns(sim, person, day, shift, (start, end), day_plan)
+
+
+def _emit_part(
+    sim: Sim, assignment: dict[str, str], window: tuple[float, float], workcenter: str | None, leave: str | None
+) -> None:
+    """A second assignment the same day: hours on leave (`leave` its type) or a split shift's second half."""
+    sim.emit(
+        "shift-assignments",
+        {
+            "id": sim.uuid(),
+            **assignment,
+            "scheduledStart": sim.iso(window[0]),
+            "scheduledEnd": sim.iso(window[1]),
+            "workcenterId": workcenter,
+            "status": "Scheduled" if leave is None else "Leave",
+            "leaveType": leave,
+        },
+    )
 
 
 def _note_patterns(
@@ -129,9 +141,10 @@ def _note_patterns(
 ) -> None:
     """Record the hard normal patterns this worked day shows (nothing when they are off)."""
     if plan.pattern:
-        DAY_CHANGES.record(sim, person, day, *plan.worked, name=plan.pattern)
+        DAY_CHANGES.record(sim, person, day, *plan.span, name=plan.pattern)
     if shift != person.shift:
-        ROTATION.record(sim, person, day, *plan.worked)
+        ROTATION.record(sim, person, day, *plan.span)
     DST_NIGHTS.note(sim, person, day, shift, scheduled, plan.worked)
-    NEW_HIRES.note(sim, person, day, *plan.worked)
-    HABIT_DRIFT.note(sim, person, day, *plan.worked)
+    NEW_HIRES.note(sim, person, day, *plan.span)
+    HABIT_DRIFT.note(sim, person, day, *plan.span)
+    note_back(sim, person, day, *plan.span)

@@ -148,6 +148,8 @@ class World:
     last_worked_end: dict[str, float] = field(default_factory=dict)  # employee -> end of their last day worked
     clock_drift: dict[str, tuple[float, float, float] | None] = field(default_factory=dict)  # device -> from, to, s
     normal_days: list[NormalDay] = field(default_factory=list)
+    shutdown_mondays: frozenset[date] | None = None  # `normals.closures`: drawn on first use
+    back_from_closure: dict[str, str] = field(default_factory=dict)  # employee -> closure pattern not yet back from
 
     def building(self, code: str) -> dict[str, Any]:
         return next(b for b in self.buildings if b["buildingCode"] == code)

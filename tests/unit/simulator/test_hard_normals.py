@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -27,11 +28,13 @@ from plexlabor_dev.simulator.normals import (
 from plexlabor_dev.simulator.normals.dst_nights import change_nights, wall_hours
 from plexlabor_dev.simulator.writer import PlantWriter
 
+APART = frozenset({"clock_drift", "holidays", "shutdown_weeks"})
 HARD_PLANT = PlantSpec(
-    employees=40, weeks=5, seed=1001, anomaly_rate=0.0, hard_normals=frozenset(NORMAL_PATTERNS) - {"clock_drift"}
+    employees=40, weeks=5, seed=1001, anomaly_rate=0.0, hard_normals=frozenset(NORMAL_PATTERNS) - APART
 )
 """Covers the autumn DST night (2026-11-01); no injected anomaly, so every label would be a pattern's.
-Clocks keep time here (a drifting one would blur the minutes the tests read; tested on its own)."""
+Clocks keep time here (a drifting one would blur the minutes the tests read), and the plant is never
+closed (a shutdown week could take the DST night); those are tested on their own."""
 
 
 class Plant:
@@ -221,3 +224,74 @@ def test_a_swap_is_not_made_when_it_would_leave_less_than_six_hours_rest(tmp_pat
         rested = [DAY_CHANGES.plan(sim, day, first, start, end, float("-inf")).pattern for _ in range(1000)]
         tired = [DAY_CHANGES.plan(sim, day, first, start, end, start + 7 * HOUR).pattern for _ in range(1000)]
     assert "shift_swaps" in rested and "shift_swaps" not in tired
+
+
+def test_a_split_shift_is_two_scheduled_halves_worked_with_two_to_four_hours_between(plant: Plant) -> None:
+    days = plant.days("split_shifts")
+    assert days
+    for day in days:
+        rows = sorted(
+            plant.assignments[(day.employee_id, day.work_date.isoformat())], key=lambda r: r["scheduledStart"]
+        )
+        assert [row["status"] for row in rows] == ["Scheduled", "Scheduled"]
+        gap = (_t(rows[1]["scheduledStart"]) - _t(rows[0]["scheduledEnd"])) / HOUR
+        assert 2 <= gap <= 4
+        punches = plant.punches(day)
+        assert len(punches) in (2, 3)  # one entry per half (no meal break in 4 h), a rest break maybe
+        assert max(_gap_minutes(punches)) >= 100  # the unpaid hours between the halves, less the punch offsets
+
+
+CLOSED_PLANT = PlantSpec(
+    employees=60,
+    weeks=6,
+    seed=1002,
+    anomaly_rate=0.0,
+    end_date=date(2026, 12, 4),
+    hard_normals=frozenset({"holidays", "shutdown_weeks"}),
+)
+"""Holds Thanksgiving and the Friday after (2026-11-26/27) and one shutdown week."""
+
+
+@pytest.fixture(scope="module")
+def closed_plant(tmp_path_factory: pytest.TempPathFactory) -> Plant:
+    path = tmp_path_factory.mktemp("closed")
+    generate_plant(CLOSED_PLANT, path)
+    return Plant(path)
+
+
+def _worked_on(plant: Plant, employee_id: str, days: set[date]) -> bool:
+    """Whether the employee clocked in on one of `days` after 08:00 (earlier: the night shift before)."""
+    tz = ZoneInfo(CLOSED_PLANT.timezone)
+    clock_ins = (datetime.fromtimestamp(t, tz) for t, _ in plant.entries[employee_id])
+    return any(t.date() in days and t.hour >= 8 for t in clock_ins)
+
+
+def test_nobody_works_a_holiday_and_the_schedule_says_holiday(closed_plant: Plant) -> None:
+    holidays = {date(2026, 11, 26), date(2026, 11, 27)}
+    assert all(not _worked_on(closed_plant, employee, holidays) for employee in closed_plant.entries)
+    rows = [
+        row
+        for (_, day), rows in closed_plant.assignments.items()
+        if date.fromisoformat(day) in holidays
+        for row in rows
+    ]
+    assert rows and {(row["status"], row["leaveType"]) for row in rows} == {("Leave", "Holiday")}
+    back = closed_plant.days("holidays")
+    assert back and all(day.work_date > date(2026, 11, 27) for day in back)  # the first day back
+    assert list(closed_plant.folder.labels()) == []
+
+
+def test_production_is_on_leave_in_a_shutdown_week_and_maintenance_works_it(closed_plant: Plant) -> None:
+    shutdown = {
+        date.fromisoformat(day)
+        for (_, day), rows in closed_plant.assignments.items()
+        if any(row["leaveType"] == "Shutdown" for row in rows)
+    }
+    assert shutdown and len({day - timedelta(days=day.weekday()) for day in shutdown}) == 1  # one week
+    departments = {employee: row["departmentCode"] for employee, row in closed_plant.employees.items()}
+    production = [e for e in closed_plant.entries if departments[e] != "MAINT"]
+    maintenance = [e for e in closed_plant.entries if departments[e] == "MAINT"]
+    assert production and maintenance
+    assert all(not _worked_on(closed_plant, employee, shutdown) for employee in production)
+    assert any(_worked_on(closed_plant, employee, shutdown) for employee in maintenance)
+    assert closed_plant.days("shutdown_weeks")

@@ -14,6 +14,7 @@ from pathlib import Path
 from plexlabor_dev.simulator.context import Sim
 from plexlabor_dev.simulator.normals.base import NormalDay, NormalPattern
 from plexlabor_dev.simulator.normals.clock_drift import CLOCK_DRIFT
+from plexlabor_dev.simulator.normals.closures import HOLIDAYS, SHUTDOWN_WEEKS
 from plexlabor_dev.simulator.normals.day_changes import DAY_CHANGES, SHARES, DayPlan
 from plexlabor_dev.simulator.normals.dst_nights import DST_NIGHTS
 from plexlabor_dev.simulator.normals.habit_drift import HABIT_DRIFT
@@ -29,6 +30,8 @@ NORMAL_PATTERNS: tuple[str, ...] = (
     NEW_HIRES.name,
     HABIT_DRIFT.name,
     CLOCK_DRIFT.name,
+    HOLIDAYS.name,
+    SHUTDOWN_WEEKS.name,
 )
 """Every switch `PlantSpec.hard_normals` accepts."""
 NORMALS_FILE = "normal-patterns.jsonl"
@@ -75,11 +78,13 @@ __all__ = [
     "DAY_CHANGES",
     "DST_NIGHTS",
     "HABIT_DRIFT",
+    "HOLIDAYS",
     "NEW_HIRES",
     "NORMALS_FILE",
     "NORMAL_PATTERNS",
     "REST_BREAKS",
     "ROTATION",
+    "SHUTDOWN_WEEKS",
     "DayPlan",
     "NormalDay",
     "NormalPattern",

@@ -9,7 +9,9 @@
 - `early_release`: sent home 3.5-4.5 hours early (no work, a machine down); the schedule shows the end
   as edited, and a stretch that short has no meal break;
 - `partial_leave`: the first or second half of the shift taken as leave: the day's assignment is split
-  into the half worked (`Scheduled`) and the half on leave (`Leave`, `leaveType` "Personal").
+  into the half worked (`Scheduled`) and the half on leave (`Leave`, `leaveType` "Personal");
+- `split_shifts`: a day shift (1st or 2nd) worked in two halves with 2-4 unpaid hours between (the
+  second half ends that much later); the schedule shows both halves, two `Scheduled` assignments.
 """
 
 from __future__ import annotations
@@ -21,8 +23,16 @@ from plexlabor_dev.simulator import catalog
 from plexlabor_dev.simulator.context import HOUR, Sim
 from plexlabor_dev.simulator.normals.base import NormalPattern
 
-SHARES = {"shift_swaps": 0.02, "approved_overtime": 0.03, "early_release": 0.02, "partial_leave": 0.015}
-"""Of scheduled working days (not leave, not past the end of history, not in an excessive week)."""
+SHARES = {
+    "shift_swaps": 0.02,
+    "approved_overtime": 0.03,
+    "early_release": 0.02,
+    "partial_leave": 0.015,
+    "split_shifts": 0.015,
+}
+"""Of scheduled working days (not leave, not past the end of history, not in an excessive week). A new
+pattern goes last: the draw of the ones before it keeps its meaning."""
+SPLIT_GAP_HOURS = (2, 4)
 MIN_REST = 6 * HOUR
 """A swap never starts sooner than this after the person's last day worked ended (23:00 to 06:00 is 7 h:
 a quick return some plants allow)."""
@@ -43,6 +53,13 @@ class DayPlan:
     worked: tuple[float, float]
     leave: tuple[float, float] | None = None
     pattern: str | None = None
+    second: tuple[float, float] | None = None
+    """A split shift's second half, scheduled and worked."""
+
+    @property
+    def span(self) -> tuple[float, float]:
+        """From the first punch-in to the last punch-out planned."""
+        return self.worked[0], (self.second or self.worked)[1]
 
 
 class DayChanges(NormalPattern):
@@ -79,6 +96,13 @@ class DayChanges(NormalPattern):
             plan.worked = plan.scheduled = (start, end + rng.uniform(1, 2) * HOUR)
         elif chosen == "early_release":
             plan.worked = plan.scheduled = (start, end - rng.uniform(3.5, 4.5) * HOUR)
+        elif chosen == "split_shifts":
+            if day_shift is catalog.SHIFTS[-1]:
+                return DayPlan((start, end), (start, end))  # nights are not split
+            middle = (start + end) / 2
+            gap = rng.uniform(*SPLIT_GAP_HOURS) * HOUR
+            plan.worked = plan.scheduled = (start, middle)
+            plan.second = (middle + gap, end + gap)
         else:
             middle = (start + end) / 2
             first_half = rng.random() < 0.5
