@@ -22,6 +22,7 @@ from enum import StrEnum
 from infra.constants import (
     ANALYTICS_REPORTS_PREFIX,
     FUNCTIONS_PACKAGE,
+    INCIDENT_REPORTS_PREFIX,
     NORMS_PREFIX,
     SCHEDULE_EXPRESSION,
     SCORER_MODELS_PREFIX,
@@ -384,6 +385,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             BucketAccess.read(SKILLS_REPORTS_PREFIX),  # the dashboards read skills_daily's report
             BucketAccess.read("models/forecast/"),  # and forecast_nightly's run (plexlabor.forecast.artifacts)
             BucketAccess.read(ANALYTICS_REPORTS_PREFIX),  # and analytics_nightly's scores (/analytics)
+            BucketAccess.read(INCIDENT_REPORTS_PREFIX),  # and incident_trends' report (/incidents/trends)
         ),
         routes=(
             signed_in("GET", "/queue"),
@@ -399,6 +401,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             signed_in("GET", "/crew"),  # the crew board; its decisions post to /items/{item_id}
             signed_in("POST", "/crew/replan"),
             signed_in("GET", "/incidents/new"),  # the incident form; it posts to incident_log's POST /incidents
+            signed_in("GET", "/incidents/trends"),  # incident_trends' report: rates per 200,000 hours
             signed_in("GET", "/incidents/{incident_id}"),  # an incident: codes, what the text says, correction
             signed_in("POST", "/incidents/{incident_id}"),
             signed_in("GET", "/static/{name}"),  # the dashboards' scripts, cached a year
@@ -523,6 +526,17 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         access=(TableAccess.AUDIT_APPEND, PLEX),  # PLEX: the workcenters a narrative may name, once per container
         needs=(Need.PILOT_SCOPE, Need.PLANT_TIMEZONE),
         routes=(signed_in("POST", "/incidents"), Route("GET", "/incidents/openapi.json")),
+    ),
+    replace(
+        batch_job(
+            "incident_trends",
+            "Incidents per week, workcenter, shift and category beside hours worked, overtime and fatigue, "
+            "with rates per 200,000 hours; the report to S3 for the web app.",
+            memory_mb=1024,
+            needs=(Need.PLANT_TIMEZONE, BucketAccess.read_write(INCIDENT_REPORTS_PREFIX)),  # incidents.trends
+            schedule="cron(45 9 * * ? *)",  # 09:45 UTC: 04:45-05:45 US Eastern, the previous day closed
+        ),
+        access=(TableAccess.AUDIT_READ, PLEX),  # the incidents in, the report out; nothing to the audit table
     ),
     FunctionSpec(
         name="scorer_retrain",

@@ -2,31 +2,37 @@
 tablet width and sends it; incident_log (the real handler, through the local API gateway and the dev
 sign-in) codes and records it and sends the browser to the incident's page; the EHS lead finds it in the
 review queue (it is vague, so the model is not sure of it, or no model is packaged) and saves corrected
-codes on its page. No request beyond 127.0.0.1, no script error, axe-core clean, 820 px without
-sideways scrolling, screenshots.
+codes on its page. Then incident_trends, fired on the local runtime, stores the weeks' incidents beside
+the plant's hours; the EHS lead's `/incidents/trends` chart holds exactly the stored report's weekly
+numbers. No request beyond 127.0.0.1, no script error, axe-core clean, 820 px without sideways
+scrolling, screenshots.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pytest
 
 from plexlabor.audit import AuditStatus
-from plexlabor.incidents.service import decision_of, opening
+from plexlabor.incidents.service import IncidentDeps, IncidentReport, decision_of, log_incident, opening
+from plexlabor.incidents.trends import REPORT_PREFIX, IncidentTrends
 from plexlabor.plant import PlantFolder
 from plexlabor_dev.local.signin import plant_users
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 from tests.browser.harness import assert_no_serious_violations, screenshots
-from tests.browser.test_dashboards import sign_in, watch
+from tests.browser.test_dashboards import chart, sign_in, watch
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 PLANT = PlantSpec(employees=20, weeks=1, seed=13)
+PLANT_END = "2026-11-20"
+"""The generated plant's last day (the simulator's default end)."""
 VAGUE = "An operator reported that something happened near the line without gloves."
 """Too vague for the packaged model to be sure of (and without a packaged model everything waits)."""
 
@@ -87,4 +93,47 @@ def test_report_an_incident_then_the_ehs_lead_corrects_its_codes(page: Page, inc
     decision = decision_of(incidents.stack.audit().store, incident_id)
     assert decision is not None and decision.actor == "ehs"
     assert decision.payload["codes"]["event_group"] == "64" and decision.payload["codes"]["part_division"] == "4"
+    assert problems == []
+
+
+def test_the_ehs_lead_sees_the_weeks_incidents_beside_the_hours_worked(page: Page, incidents: Incidents) -> None:
+    audit = incidents.stack.audit().store
+    reported = IncidentDeps(audit, None)
+    for narrative, kind, day in (
+        ("An operator caught a finger between the fixture and the clamp.", "injury", 16),
+        ("A pallet slid off the forks and landed next to a walker.", "near_miss", 18),
+        ("An operator slipped on coolant and bruised a knee.", "injury", 19),
+    ):
+        report = IncidentReport(
+            narrative=narrative,
+            kind=kind,
+            workcenter_code=incidents.workcenter,
+            occurred_at=datetime(2026, 11, day, 10),
+        )
+        log_incident(reported, report, incidents.supervisor)
+    runtime = incidents.stack.runtime
+    summary = runtime.fire("incident_trends", detail={"as_of": PLANT_END, "weeks": 2})
+    assert runtime.resources is not None
+    stored = runtime.client("s3").get_object(
+        Bucket=runtime.resources.artifacts_bucket, Key=f"{REPORT_PREFIX}{summary['report_key']}"
+    )
+    trends = IncidentTrends.model_validate_json(stored["Body"].read())
+    assert [w.injuries for w in trends.weekly] == [0, 2] and [w.near_misses for w in trends.weekly] == [0, 1]
+    assert trends.weekly[1].hours > 0
+
+    problems = watch(page)
+    page.set_viewport_size({"width": 820, "height": 1100})
+    sign_in(page, incidents, "ehs", then="/incidents/trends")  # type: ignore[arg-type]
+    drawn = chart(page, "trend")
+    assert drawn["x"] == [w.key for w in trends.weekly]
+    series = {s["name"]: s["data"] for s in drawn["series"]}
+    assert series["Injuries"] == [w.injuries for w in trends.weekly]
+    assert series["Near misses"] == [w.near_misses for w in trends.weekly]
+    assert series["Injuries per 200,000 h"] == [w.injury_rate for w in trends.weekly]
+    assert series["Overtime hours"] == [w.overtime_hours for w in trends.weekly]
+    rows = page.locator("#workcenter-table tbody tr").first.inner_text()
+    assert incidents.workcenter in rows and f"{trends.by_workcenter[0].injury_rate:.2f}" in rows
+    assert_no_serious_violations(page)
+    screenshots(page, "incident-trends")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert problems == []

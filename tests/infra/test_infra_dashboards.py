@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra.constants import ANALYTICS_REPORTS_PREFIX, SKILLS_REPORTS_PREFIX
+from infra.constants import ANALYTICS_REPORTS_PREFIX, INCIDENT_REPORTS_PREFIX, SKILLS_REPORTS_PREFIX
 from infra.function_specs import FUNCTION_SPECS, BucketAccess
 from infra.staging import stage_core_layer
 from plexlabor.analytics.artifact import REPORT_PREFIX as ANALYTICS_PREFIX
 from plexlabor.forecast.artifacts import PREFIX as FORECAST_PREFIX
+from plexlabor.incidents.trends import REPORT_PREFIX as INCIDENTS_PREFIX
 from plexlabor.skills.artifact import REPORT_PREFIX
 from plexlabor.webapp.dashboards import STATIC_FILES
 
@@ -29,6 +30,7 @@ def test_the_core_layer_carries_every_script_the_dashboards_serve(tmp_path: Path
 def test_the_granted_prefix_is_where_skills_daily_stores_its_report() -> None:
     assert SKILLS_REPORTS_PREFIX == REPORT_PREFIX
     assert ANALYTICS_REPORTS_PREFIX == ANALYTICS_PREFIX  # and analytics_nightly its scores
+    assert INCIDENT_REPORTS_PREFIX == INCIDENTS_PREFIX  # and incident_trends its report
 
 
 def test_the_web_app_reads_where_skills_daily_forecast_nightly_and_analytics_nightly_write_and_nothing_more() -> None:
@@ -38,7 +40,9 @@ def test_the_web_app_reads_where_skills_daily_forecast_nightly_and_analytics_nig
         BucketAccess.read(REPORT_PREFIX),
         BucketAccess.read(FORECAST_PREFIX),
         BucketAccess.read(ANALYTICS_PREFIX),
+        BucketAccess.read(INCIDENTS_PREFIX),
     ]
     assert web_app == readable
     assert BucketAccess.read_write(FORECAST_PREFIX) in specs["forecast_nightly"].needs
     assert BucketAccess.read_write(ANALYTICS_PREFIX) in specs["analytics_nightly"].needs
+    assert BucketAccess.read_write(INCIDENTS_PREFIX) in specs["incident_trends"].needs

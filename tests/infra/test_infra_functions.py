@@ -24,6 +24,7 @@ from infra.constants import (
     DEFAULT_LOG_RETENTION_DAYS,
     ENV_QUEUE_URL,
     ENV_SECRET_ARN,
+    INCIDENT_REPORTS_PREFIX,
     NORMS_PREFIX,
     SCORER_MODELS_PREFIX,
     SCORER_SALT_PREFIX,
@@ -205,7 +206,7 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     forecasters = ("forecast_nightly", "forecast_refresh")
     analytics = f"<{bucket}.Arn>/{ANALYTICS_REPORTS_PREFIX}*"
     readers = {"punch_validator", "norms_refresh", *forecasters, "skills_daily", "web_app", "scorer_retrain"}
-    readers.add("analytics_nightly")
+    readers |= {"analytics_nightly", "incident_trends"}
     assert {name for name, found in flat.items() if found} == readers
     assert flat["norms_refresh"] == [objects]
     assert sorted(flat["punch_validator"]) == sorted([objects, scorer])  # norms, and the scorer model in force
@@ -216,7 +217,10 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
         assert flat[name] == [forecasts]
         assert [flatten_reference(r) for r in _granted(synthesized, name, "s3:PutObject")] == [forecasts]
     assert flat["skills_daily"] == [reports]
-    assert sorted(flat["web_app"]) == sorted([reports, forecasts, analytics])  # skills report, forecasts, scores
+    incidents = f"<{bucket}.Arn>/{INCIDENT_REPORTS_PREFIX}*"
+    assert sorted(flat["web_app"]) == sorted([reports, forecasts, analytics, incidents])  # + incident trends
+    assert flat["incident_trends"] == [incidents]
+    assert [flatten_reference(r) for r in _granted(synthesized, "incident_trends", "s3:PutObject")] == [incidents]
     assert flat["analytics_nightly"] == [analytics]
     assert [flatten_reference(r) for r in _granted(synthesized, "analytics_nightly", "s3:PutObject")] == [analytics]
     assert _granted(synthesized, "punch_validator", "s3:PutObject") == []
@@ -300,6 +304,7 @@ def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_and_object_prefi
                         "models/forecast/",
                         SKILLS_REPORTS_PREFIX,
                         ANALYTICS_REPORTS_PREFIX,
+                        INCIDENT_REPORTS_PREFIX,
                         SCORER_MODELS_PREFIX,
                         SCORER_SALT_PREFIX,
                     )

@@ -52,6 +52,7 @@ INTAKE_SETTINGS: dict[str, str] = {
     "review_sweep": "plexlabor.review.wiring:ReviewSweepSettings",
     "scorer_retrain": "plexlabor.learning.wiring:RetrainSettings",
     "incident_log": "plexlabor.incidents.wiring:IncidentSettings",
+    "incident_trends": "plexlabor.incidents.wiring:TrendsSettings",
 }
 """The pydantic settings model each function's dependencies are built from (its capability's wiring)."""
 SECOND_SETTINGS: dict[str, str] = {"web_app": "plexlabor.webapp.auth:SignInSettings"}

@@ -7,6 +7,11 @@ Configuration (`IncidentSettings`):
   the read fails the incident is still logged, without the plant's places (logged as a warning);
 - the pilot scope (`PilotSettings`), as for every kind that goes for review.
 
+incident_trends (`TrendsSettings`, `trends_dependencies`): `AUDIT_TABLE_NAME` (the incidents), where
+labor data comes from (`PlexSourceSettings`, as above), where the report goes (`ArtifactSettings`,
+required: `ARTIFACTS_BUCKET_NAME` under `reports/incidents/`, or `PLEXLABOR_ARTIFACTS_DIR`); the
+window is 12 weeks unless the event says otherwise.
+
 The model is the one the core layer ships (`PACKAGED_MODEL`, built by `make incidents-model`); when it
 is missing or cannot be loaded every incident goes for review (logged as a warning).
 """
@@ -22,8 +27,11 @@ from pydantic import Field
 from plexlabor.incidents.classifier import IncidentClassifier
 from plexlabor.incidents.errors import IncidentModelError
 from plexlabor.incidents.extraction import Place
+from plexlabor.incidents.nightly import TrendsDeps
 from plexlabor.incidents.service import IncidentDeps
+from plexlabor.incidents.trends import REPORT_PREFIX
 from plexlabor.platform import env
+from plexlabor.platform.artifacts import RequiredArtifactSettings
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 
 logger = logging.getLogger(__name__)
@@ -75,3 +83,25 @@ def build(settings: IncidentSettings) -> IncidentDeps:
 
 dependencies = PerEnvironment(IncidentSettings, build)
 """The dependencies from the environment: built on first use, rebuilt only if a variable it reads changes."""
+
+
+class TrendsSettings(PlexSourceSettings, RequiredArtifactSettings):
+    audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
+
+
+def build_trends(settings: TrendsSettings) -> TrendsDeps:
+    """incident_trends' adapters (clients are created on first use)."""
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+    from plexlabor.plex.sources import open_labor_source_from_aws
+
+    reports = settings.artifact_store(REPORT_PREFIX)
+    assert reports is not None  # the settings require a bucket or a folder
+    return TrendsDeps(
+        audit=DynamoDbAuditStore(settings.audit_table_name),
+        source=open_labor_source_from_aws(settings),
+        reports=reports,
+    )
+
+
+trends_dependencies = PerEnvironment(TrendsSettings, build_trends)
+"""incident_trends' dependencies from the environment, built on first use."""

@@ -416,4 +416,5 @@ def crew_swap() -> Response[str]:
     return page.redirect(f"{back}{'&' if '?' in back else '?'}{urlencode({'done': 'swap'})}")
 
 
-from plexlabor.webapp import analyticspage  # noqa: E402, F401  (`/analytics`, drawn with this module's helpers)
+# `/analytics` and `/incidents/trends`, drawn with this module's helpers
+from plexlabor.webapp import analyticspage, incidenttrendspage  # noqa: E402, F401

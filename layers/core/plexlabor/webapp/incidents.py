@@ -7,6 +7,7 @@ text says (when, where, equipment, body parts, PPE) and where the incident stand
 admin) confirm or correct the codes there (`POST`), which records the incident's one decision with the
 codes as training data (`incidents.service.correct_codes`); the reporter sees their own incident.
 Nothing here classifies: the page reads the audit table only (no scikit-learn in the web app).
+The trends page, `/incidents/trends`, is `webapp.incidenttrendspage`.
 
 Registered on the web app's resolver by importing this module (the last lines of `webapp.app`).
 """

@@ -31,6 +31,7 @@ from plexlabor.webapp.latest import Latest
 if TYPE_CHECKING:
     from plexlabor.webapp.analytics import AnalyticsReports
     from plexlabor.webapp.forecasts import ForecastReports
+    from plexlabor.webapp.incidenttrends import IncidentTrendsReports
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,14 @@ class ReportSettings(ArtifactSettings):
 
         store = self.artifact_store(ANALYTICS_PREFIX)
         return AnalyticsReports(store) if store is not None else None
+
+    def incident_trends(self) -> IncidentTrendsReports | None:
+        """incident_trends' report (the grant covers `reports/incidents/` too), or None when not configured."""
+        from plexlabor.incidents.trends import REPORT_PREFIX as INCIDENTS_PREFIX
+        from plexlabor.webapp.incidenttrends import IncidentTrendsReports
+
+        store = self.artifact_store(INCIDENTS_PREFIX)
+        return IncidentTrendsReports(store) if store is not None else None
 
 
 class _Basics(BaseModel):

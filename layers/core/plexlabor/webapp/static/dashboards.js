@@ -132,7 +132,32 @@
     return chart;
   }
 
-  var kinds = { heatmap: heatmap, timeline: timeline, intervals: intervals, funnel: funnel };
+  function trend(element, data) {
+    var chart = echarts.init(element, null, { renderer: "canvas" });
+    chart.setOption({
+      animation: false,
+      grid: { left: 8, right: 8, top: 48, bottom: 32, containLabel: true },
+      legend: { top: 0 },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: data.weeks, axisLabel: { fontSize: 11 } },
+      yAxis: [
+        { type: "value", name: "incidents", minInterval: 1, min: 0 },
+        { type: "value", name: "per 200,000 h", min: 0, splitLine: { show: false } },
+        { type: "value", name: "overtime h", min: 0, show: false }
+      ],
+      series: [
+        { name: "Injuries", type: "bar", stack: "incidents", data: data.injuries, itemStyle: { color: "#a4161a" } },
+        { name: "Near misses", type: "bar", stack: "incidents", data: data.near_misses, itemStyle: { color: "#b7791f" } },
+        { name: "Injuries per 200,000 h", type: "line", yAxisIndex: 1, data: data.injury_rate, connectNulls: false,
+          symbolSize: 7, itemStyle: { color: "#1f3b57" } },
+        { name: "Overtime hours", type: "line", yAxisIndex: 2, data: data.overtime, lineStyle: { type: "dashed" },
+          symbol: "none", itemStyle: { color: "#6b7b8c" } }
+      ]
+    });
+    return chart;
+  }
+
+  var kinds = { heatmap: heatmap, timeline: timeline, intervals: intervals, funnel: funnel, trend: trend };
   var charts = [];
   document.querySelectorAll("[data-chart]").forEach(function (element) {
     var draw = kinds[element.getAttribute("data-chart")];

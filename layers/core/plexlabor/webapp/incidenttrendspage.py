@@ -1,0 +1,32 @@
+"""`/incidents/trends`: incident_trends' newest report (`webapp.incidenttrends`): incidents per week
+beside the injury rate per 200,000 hours and the overtime (a chart and a table), and the rates per
+workcenter, shift, category and fatigue level, each as a table. The page never recomputes them.
+
+Registered on the web app's resolver when `webapp.dashboards` is imported (its last lines), whose helpers
+it uses; that is before `webapp.incidents`, whose `/incidents/<incident_id>` would otherwise take the path.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+
+from plexlabor.webapp.app import Page, _deps, app
+from plexlabor.webapp.dashboards import Drawn, _charted, _report, chart_scripts
+from plexlabor.webapp.incidenttrends import TrendsScope, trend_chart
+
+
+@app.get("/incidents/trends")
+def incident_trends() -> Response[str]:
+    page = Page(_deps())
+    title = "Incident trends"
+    drawn = Drawn(
+        TrendsScope.of(page.viewer),
+        "Incident trends are for the EHS lead, admins, planners and supervisors.",
+        "incident_trends_empty.html",
+    )
+    report = _report(page, title, "trends", drawn, page.deps.incident_trends)
+    if isinstance(report, Response):
+        return report
+    index, problem = report
+    context = {"trends": index.trends, "chart_data": trend_chart(index.trends), "problem": problem}
+    return _charted(page.render("incident_trends.html", title=title, page="trends", scripts=chart_scripts(), **context))

@@ -1,0 +1,72 @@
+"""`/incidents/trends` in process: incident_trends' report as the function stores it, drawn for the roles
+it is for (chart data and tables from the stored numbers), refused to others, the empty states."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from functions.web_app import handler as web_app
+from plexlabor.incidents.trends import IncidentFact, IncidentTrends, compute_trends, store_trends
+from plexlabor.platform.artifacts import InMemoryArtifactStore
+from plexlabor.webapp.incidenttrends import IncidentTrendsReports
+from tests.support import FakeLambdaContext
+from tests.unit.approval.approval_fakes import World
+from tests.unit.incidents.test_incident_trends import _window
+from tests.unit.review.review_world import web_deps, web_event
+
+EHS = {"cognito:username": "S0001", "cognito:groups": "ehs"}
+SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor"}
+HR = {"cognito:username": "H0001", "cognito:groups": "hr"}
+
+
+@pytest.fixture(scope="module")
+def trends() -> IncidentTrends:
+    incidents = [
+        IncidentFact(date(2026, 11, 10), "injury", "W1", "1", "6"),
+        IncidentFact(date(2026, 11, 20), "near_miss", "W2", "2", "uncoded"),
+    ]
+    return compute_trends(
+        incidents, _window(), as_of=date(2026, 11, 22), weeks=2, zone=ZoneInfo("UTC"), generated_at=datetime.now(UTC)
+    )
+
+
+def _call(store: InMemoryArtifactStore | None, claims: dict[str, Any]) -> dict[str, Any]:
+    deps = dataclasses.replace(
+        web_deps(World()), incident_trends=IncidentTrendsReports(store) if store is not None else None
+    )
+    event = web_event("GET", "/incidents/trends", authorizer={"claims": claims})
+    return web_app.handler(event, FakeLambdaContext(), dependencies=deps)
+
+
+@pytest.mark.parametrize("claims", [EHS, SUPERVISOR])
+def test_the_page_draws_the_stored_weeks_and_rates(trends: IncidentTrends, claims: dict[str, str]) -> None:
+    store = InMemoryArtifactStore()
+    store_trends(store, trends)
+    response = _call(store, claims)
+    assert response["statusCode"] == 200
+    assert "script-src 'self'" in response["multiValueHeaders"]["Content-Security-Policy"][0]
+    body = response["body"]
+    data = json.loads(html.unescape(re.search(r'id="trend-data">(.*?)</script>', body, re.S).group(1)))  # type: ignore[union-attr]
+    assert data["weeks"] == ["2026-11-09", "2026-11-16"]
+    assert data["injuries"] == [1, 0] and data["near_misses"] == [0, 1]
+    assert data["injury_rate"] == [w.injury_rate for w in trends.weekly] and data["overtime"] == [20, 20]
+    assert f"<strong>{trends.total.injury_rate:.2f}</strong> injuries" in body
+    workcenters = body.split('id="workcenter-table"')[1].split("</table>")[0]
+    assert '<th scope="row">W1</th>' in workcenters and f"{trends.by_workcenter[0].injury_rate:.2f}" in workcenters
+    assert 'id="fatigue-table"' in body and "not attributed" in body
+    assert 'href="/dev/incidents/trends" aria-current="page"' in body
+
+
+def test_others_are_refused_and_without_a_report_the_page_says_why(trends: IncidentTrends) -> None:
+    assert _call(InMemoryArtifactStore(), HR)["statusCode"] == 403
+    empty = _call(InMemoryArtifactStore(), EHS)
+    assert empty["statusCode"] == 200 and "No incident trends yet" in empty["body"]
+    assert "no artifacts bucket is configured" in _call(None, EHS)["body"]
