@@ -400,6 +400,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             signed_in("GET", "/analytics"),  # operator, crew and shift scores (plexlabor.webapp.analytics)
             signed_in("GET", "/crew"),  # the crew board; its decisions post to /items/{item_id}
             signed_in("POST", "/crew/replan"),
+            signed_in("POST", "/crew/swap"),  # a swap by hand: accepted, the replaced one rejected, a re-plan asked
             signed_in("GET", "/incidents/new"),  # the incident form; it posts to incident_log's POST /incidents
             signed_in("GET", "/incidents/trends"),  # incident_trends' report: rates per 200,000 hours
             signed_in("GET", "/incidents/{incident_id}"),  # an incident: codes, what the text says, correction

@@ -28,6 +28,7 @@ SIGNED_IN = {
     ("GET", "/analytics"),
     ("GET", "/crew"),
     ("POST", "/crew/replan"),
+    ("POST", "/crew/swap"),
     ("GET", "/static/{name}"),
     ("GET", "/incidents/new"),
     ("GET", "/incidents/{incident_id}"),
