@@ -1,10 +1,12 @@
 """The crew board in chromium, on the local runtime (issues 10 and 16): crew_planner fired there, as its
 schedule would, plans one shift of a generated plant and publishes its suggestions to the (moto) audit
-table; the planner's board shows one row per assigned seat of that plan, accepts a waiting suggestion in
-place (the decision goes through the review queue's path and the page comes back with it accepted), then
-asks for a re-plan of the rest of the shift, which crew_replan runs with the accepted one held;
-no request beyond 127.0.0.1, no script error, axe-core clean, 820 px without sideways scrolling,
-screenshots.
+table; the planner's board shows one row per assigned seat of that plan and the plan's objective against the
+supervisor's plan and greedy (the planner's own figures), accepts a waiting suggestion in place (the
+decision goes through the review queue's path and the page comes back with it accepted), swaps another
+waiting one for an operator the planner offered (the choice accepted, the replaced one rejected, crew_replan
+re-plans from the `swap` message with the choice held), then asks for a re-plan of the rest of the shift,
+which crew_replan runs with the accepted ones held; no request beyond 127.0.0.1, no script error, axe-core
+clean, 820 px without sideways scrolling, screenshots.
 """
 
 from __future__ import annotations
@@ -64,6 +66,11 @@ def test_the_planner_sees_the_plan_and_accepts_a_suggestion_in_place(page: Page,
     assert rows.count() == crew.summary["seats_filled"]  # one row per assigned seat of the plan
     main = page.locator("main").inner_text()
     assert f"Shift {SHIFT}" in main and "waiting" in main
+    # the objective row: recommended, the supervisor's plan, greedy, as the planner's summary has them
+    shown = [float(t.replace(",", "")) for t in page.locator('#figures tr[data-part="objective"] td').all_inner_texts()]
+    summary = crew.summary
+    expected = [summary["objective"], summary["objective"] - summary["vs_supervisor"]]
+    assert shown == pytest.approx([*expected, summary["objective"] - summary["vs_greedy"]], abs=1.0)
     assert_no_serious_violations(page)
     screenshots(page, "crew_board")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -75,18 +82,47 @@ def test_the_planner_sees_the_plan_and_accepts_a_suggestion_in_place(page: Page,
 
     page.wait_for_url(f"**{board}&done=approve")
     assert "Approved." in page.locator("main").inner_text()
-    accepted = " ".join(page.locator(".segment tbody tr", has_text=who).first.inner_text().split())
-    assert "accepted by planner" in accepted
+    assert "accepted by planner" in _state(page, page.locator(".segment"), who)
     assert page.locator(".segment tbody tr", has_text="waiting").count() == before - 1
 
-    # Then the rest of the shift is re-planned around it: crew_replan runs (from the replan queue) and the
-    # accepted assignment is still there, accepted
+    # A swap by hand: another waiting seat, the first operator offered for it who is not the one accepted
+    seat = page.locator(".segment tbody tr", has_text="waiting").filter(has=page.locator("form.swap")).first
+    replaced = seat.locator("td").first.inner_text().splitlines()[0]
+    title = seat.locator("xpath=ancestor::div[contains(@class, 'segment')]//h3").inner_text()
+    options = seat.locator("form.swap option")
+    offered = {
+        options.nth(i).inner_text().split(" · ")[0]: options.nth(i).get_attribute("value") or ""
+        for i in range(options.count())
+    }
+    chosen = next(name for name in offered if name != who)  # as the page names them (the value is a Plex id)
+    seat.locator("form.swap select").select_option(offered[chosen])
+    seat.get_by_role("button", name="Swap").click()
+    page.wait_for_url(f"**{board}&done=swap")
+    assert "Swapped:" in page.locator("main").inner_text()
+    panel = page.locator(".segment").filter(has=page.get_by_role("heading", name=title, exact=True))
+    assert "accepted by planner" in _state(page, panel, chosen)
+    assert "rejected by planner" in _state(page, panel, replaced)
+    assert_no_serious_violations(page)
+    screenshots(page, "crew_board_swap")
+    crew.runtime.drain(timeout_s=60)  # crew_replan re-plans from the swap message
+    assert [call.error for call in crew.runtime.invocations("crew_replan")] == [None]
+
+    # Then the rest of the shift is re-planned around both: crew_replan runs (from the replan queue), the
+    # accepted assignments are still there, accepted, and the one swapped out is not suggested there again
     page.get_by_role("button", name=f"Re-plan the rest of shift {SHIFT}").click()
     page.wait_for_url(f"**{board}&done=replan")
     assert "Re-plan asked" in page.locator("main").inner_text()
     crew.runtime.drain(timeout_s=60)
-    assert [call.error for call in crew.runtime.invocations("crew_replan")] == [None]
-    page.goto(f"{crew.base}{board}")
-    kept = " ".join(page.locator(".segment tbody tr", has_text=who).first.inner_text().split())
-    assert "accepted by planner" in kept
+    assert [call.error for call in crew.runtime.invocations("crew_replan")] == [None, None]
+    page.goto(f"{crew.base}{board}&done=replan")  # read fresh (the board keeps a day's read 10 s)
+    assert "accepted by planner" in _state(page, page.locator(".segment"), who)
+    assert "accepted by planner" in _state(page, panel, chosen)
+    assert "rejected by planner" in _state(page, panel, replaced)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert problems == []
+
+
+def _state(page: Page, where: Any, person: str) -> str:
+    """The row of `person` (the first cell names them) in `where`, as one line of text."""
+    row = where.locator("tbody tr").filter(has=page.locator("td:first-child", has_text=person)).first
+    return " ".join(row.inner_text().split())
