@@ -66,6 +66,9 @@ class DepsLayer:
     requirements: Path
     python: PythonRuntime
     architecture: str = ARCHITECTURE
+    no_deps: Path | None = None
+    """Requirements installed after `requirements` with `--no-deps --require-hashes`: packages whose
+    declared dependencies are not used at run time and would not fit (every line pinned with its sha256)."""
 
     @property
     def glibc(self) -> tuple[int, int]:
@@ -82,6 +85,12 @@ DEPS_LAYERS: dict[LayerName, DepsLayer] = {
     ),
     LayerName.DEPS_HEAVY: DepsLayer(
         LayerName.DEPS_HEAVY, DEPS_REQUIREMENTS_DIR / "requirements-heavy.txt", PythonRuntime.PY312
+    ),
+    LayerName.DEPS_COPILOT: DepsLayer(
+        LayerName.DEPS_COPILOT,
+        DEPS_REQUIREMENTS_DIR / "requirements-copilot.txt",
+        PythonRuntime.PY312,
+        no_deps=DEPS_REQUIREMENTS_DIR / "requirements-copilot-nodeps.txt",
     ),
 }
 
@@ -119,6 +128,7 @@ def fingerprint(spec: DepsLayer) -> str:
     payload = {
         "recipe": RECIPE_VERSION,
         "requirements": read_requirements(spec.requirements),
+        "no_deps": read_requirements(spec.no_deps) if spec.no_deps else [],
         "python": spec.python.value,
         "platforms": spec.platforms,
         "keep": KEEP_TEST_DIRS,
@@ -148,8 +158,14 @@ def is_current(spec: DepsLayer, build_dir: Path) -> bool:
     return manifest is not None and manifest.get("fingerprint") == fingerprint(spec)
 
 
-def pip_command(spec: DepsLayer, target: Path) -> list[str]:
+def pip_command(spec: DepsLayer, target: Path, no_deps: bool = False) -> list[str]:
+    """pip's command line for the layer's requirements (`no_deps`: its `no_deps` file, hash-checked)."""
     platform_args = [arg for platform in spec.platforms for arg in ("--platform", platform)]
+    if no_deps:
+        assert spec.no_deps is not None
+        requirements = ["--no-deps", "--require-hashes", "-r", str(spec.no_deps)]
+    else:
+        requirements = ["-r", str(spec.requirements)]
     return [
         sys.executable,
         "-m",
@@ -166,8 +182,7 @@ def pip_command(spec: DepsLayer, target: Path) -> list[str]:
         "--only-binary=:all:",
         "--target",
         str(target),
-        "-r",
-        str(spec.requirements),
+        *requirements,
     ]
 
 
@@ -280,9 +295,10 @@ def build_layer(
     site_dir.mkdir(parents=True)
     try:
         log(f"[layers] {spec.layer.value}: pip install for python{spec.python.value} {spec.architecture}")
-        result = run(pip_command(spec, site_dir), check=False)
-        if result.returncode != 0:
-            raise LayerBuildError(f"pip failed for {spec.layer.value} (exit {result.returncode})")
+        for no_deps in (False, True) if spec.no_deps else (False,):
+            result = run(pip_command(spec, site_dir, no_deps), check=False)
+            if result.returncode != 0:
+                raise LayerBuildError(f"pip failed for {spec.layer.value} (exit {result.returncode})")
         installed_bytes = tree_size(site_dir)[0]
         stripped_bytes = strip_tree(site_dir)
         problems = check_glibc(site_dir, spec)

@@ -146,6 +146,7 @@ class LayerName(StrEnum):
     CORE = "core"  # layers/core/plexlabor, pure Python
     DEPS_LIGHT = "deps-light"  # powertools, pydantic, requests, tzdata (real-time functions)
     DEPS_HEAVY = "deps-heavy"  # deps-light + numpy, scipy, scikit-learn (batch functions)
+    DEPS_COPILOT = "deps-copilot"  # common + numpy, bm25s, tokenizers, the encoder's weights (the copilot)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ from infra.constants import (
     QueueName,
     SecretName,
 )
+from plexlabor.copilot import INDEX_PREFIX as COPILOT_INDEX_PREFIX
+from plexlabor.copilot import PROCEDURES_PREFIX as COPILOT_PROCEDURES_PREFIX
 
 MAX_TIMEOUT_S = 900
 CALL_OFF_PERIOD_MINUTES = 5
@@ -53,6 +55,8 @@ REALTIME = Flavour("realtime", PythonRuntime.PY311, (LayerName.CORE, LayerName.D
 """Handlers on the event path: python3.11, no numpy/scipy/scikit-learn (cold start)."""
 BATCH = Flavour("batch", PythonRuntime.PY312, (LayerName.CORE, LayerName.DEPS_HEAVY))
 """Scheduled jobs that need the numeric stack: python3.12 (the pinned wheels need AL2023's glibc)."""
+COPILOT = Flavour("copilot", PythonRuntime.PY312, (LayerName.CORE, LayerName.DEPS_COPILOT))
+"""The operator copilot: NumPy, BM25 and the sentence encoder's weights, without SciPy (`plexlabor.copilot`)."""
 
 
 class TableAccess(StrEnum):
@@ -401,6 +405,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             signed_in("GET", "/crew"),  # the crew board; its decisions post to /items/{item_id}
             signed_in("POST", "/crew/replan"),
             signed_in("POST", "/crew/swap"),  # a swap by hand: accepted, the replaced one rejected, a re-plan asked
+            signed_in("GET", "/copilot"),  # the copilot's tablet page; it posts to copilot_ask's POST /copilot/ask
             signed_in("GET", "/incidents/new"),  # the incident form; it posts to incident_log's POST /incidents
             signed_in("GET", "/incidents/trends"),  # incident_trends' report: rates per 200,000 hours
             signed_in("GET", "/incidents/{incident_id}"),  # an incident: codes, what the text says, correction
@@ -553,5 +558,27 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             BucketAccess.read_write(SCORER_SALT_PREFIX),  # the plants' pseudonym salts: only this function
         ),
         schedule="cron(0 10 ? * MON *)",  # weekly, Monday 10:00 UTC: after the weekend's decisions
+    ),
+    FunctionSpec(
+        name="copilot_ask",
+        description="Answers an operator's question from the plant's procedures: numbered steps citing their "
+        "passages, the tools a procedure names, or a refusal; logs it to the audit table and the job in Plex.",
+        flavour=COPILOT,
+        memory_mb=2048,  # more memory is more CPU: the question's encoding and the ranking (p95 in docs/copilot.md)
+        timeout_s=29,  # API Gateway's own limit; a cold start reads the weights and the index (~5 s)
+        access=(TableAccess.AUDIT_APPEND, PLEX),  # every interaction: the audit event, the job's Plex record
+        needs=(BucketAccess.read(COPILOT_INDEX_PREFIX),),  # the index copilot_index stores (once per container)
+        routes=(signed_in("POST", "/copilot/ask"), Route("GET", "/copilot/openapi.json")),
+    ),
+    FunctionSpec(
+        name="copilot_index",
+        description="Builds the copilot's index (BM25 and the steps' sentence vectors) from the plant's procedure "
+        "file in S3 when that file changed; stores it for copilot_ask.",
+        flavour=COPILOT,
+        memory_mb=3008,  # encoding every step is the slow part: more memory is more CPU
+        timeout_s=MAX_TIMEOUT_S,
+        reserved_concurrency=1,  # one build at a time: one pointer move per run
+        needs=(BucketAccess.read(COPILOT_PROCEDURES_PREFIX), BucketAccess.read_write(COPILOT_INDEX_PREFIX)),
+        schedule="rate(1 hour)",  # an upload is indexed within the hour; an unchanged file is not built again
     ),
 )

@@ -31,12 +31,15 @@ SIGNED_IN = {
     ("POST", "/crew/swap"),
     ("GET", "/static/{name}"),
     ("GET", "/incidents/new"),
+    ("GET", "/copilot"),
     ("GET", "/incidents/{incident_id}"),
     ("POST", "/incidents/{incident_id}"),
 }
 """The web app's pages: only a signed-in person reaches them. Every other route is public."""
 INCIDENT_API = ("POST", "/incidents")
 """incident_log's report route: signed in too (a Bearer token or the session cookie)."""
+COPILOT_API = ("POST", "/copilot/ask")
+"""copilot_ask's question route: signed in too (the function itself refuses other roles than an operator's)."""
 
 
 def _api(synthesized: Synthesized) -> Api:
@@ -100,9 +103,10 @@ def test_the_authorizer_guards_exactly_the_web_apps_pages(synthesized: Synthesiz
         route = (properties["HttpMethod"], _path_of(synthesized, method))
         guarded[route] = (properties["AuthorizationType"], properties.get("AuthorizerId"))
 
-    assert {route for route, (kind, _) in guarded.items() if kind == "CUSTOM"} == SIGNED_IN | {INCIDENT_API}
-    assert all(guarded[route] == ("CUSTOM", {"Ref": authorizer_id}) for route in SIGNED_IN | {INCIDENT_API})
-    assert all(guarded[route] == ("NONE", None) for route in set(ROUTES) - SIGNED_IN - {INCIDENT_API})
+    apis = {INCIDENT_API, COPILOT_API}
+    assert {route for route, (kind, _) in guarded.items() if kind == "CUSTOM"} == SIGNED_IN | apis
+    assert all(guarded[route] == ("CUSTOM", {"Ref": authorizer_id}) for route in SIGNED_IN | apis)
+    assert all(guarded[route] == ("NONE", None) for route in set(ROUTES) - SIGNED_IN - apis)
     properties = authorizer["Properties"]
     function = synthesized.logical_id(synthesized.stack.functions.functions["web_authorizer"])
     assert properties["Type"] == "REQUEST"

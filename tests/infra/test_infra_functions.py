@@ -36,6 +36,8 @@ from infra.constants import (
 from infra.constructs.functions import RETENTION
 from infra.function_specs import (
     BATCH,
+    COPILOT_INDEX_PREFIX,
+    COPILOT_PROCEDURES_PREFIX,
     FUNCTION_SPECS,
     BucketAccess,
     FunctionSpec,
@@ -206,6 +208,7 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     forecasters = ("forecast_nightly", "forecast_refresh")
     analytics = f"<{bucket}.Arn>/{ANALYTICS_REPORTS_PREFIX}*"
     readers = {"punch_validator", "norms_refresh", *forecasters, "skills_daily", "web_app", "scorer_retrain"}
+    readers |= {"copilot_ask", "copilot_index"}  # the index, the procedures (test_infra_copilot.py)
     readers |= {"analytics_nightly", "incident_trends"}
     assert {name for name, found in flat.items() if found} == readers
     assert flat["norms_refresh"] == [objects]
@@ -307,6 +310,8 @@ def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_and_object_prefi
                         INCIDENT_REPORTS_PREFIX,
                         SCORER_MODELS_PREFIX,
                         SCORER_SALT_PREFIX,
+                        COPILOT_INDEX_PREFIX,
+                        COPILOT_PROCEDURES_PREFIX,
                     )
                     assert flat in {f"<{bucket}.Arn>/{prefix}*" for prefix in prefixes}, flat
                     assert _actions(statement) <= {"s3:GetObject", "s3:PutObject"}

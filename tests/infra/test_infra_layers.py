@@ -11,7 +11,7 @@ from infra.build_layers import DEPS_LAYERS
 from infra.config import DeployConfig
 from infra.constants import ARCHITECTURE, LayerName
 from infra.constructs.layers import LayerNotBuiltError, Layers
-from infra.function_specs import BATCH, FUNCTION_SPECS, REALTIME
+from infra.function_specs import BATCH, COPILOT, FUNCTION_SPECS, REALTIME
 from infra.staging import stage_core_layer
 from infra.testing import Synthesized
 
@@ -21,8 +21,8 @@ def _layer_properties(synthesized: Synthesized, name: LayerName) -> dict:
     return synthesized.template["Resources"][synthesized.logical_id(layer)]["Properties"]
 
 
-def test_core_and_both_dependency_layers_exist_when_used(synthesized: Synthesized) -> None:
-    synthesized.assertions.resource_count_is("AWS::Lambda::LayerVersion", 3)
+def test_core_and_every_dependency_layer_exist_when_used(synthesized: Synthesized) -> None:
+    synthesized.assertions.resource_count_is("AWS::Lambda::LayerVersion", 4)
     assert set(synthesized.stack.layers.created) == set(LayerName)
 
 
@@ -32,6 +32,7 @@ def test_core_and_both_dependency_layers_exist_when_used(synthesized: Synthesize
         (LayerName.CORE, ["python3.11", "python3.12"]),
         (LayerName.DEPS_LIGHT, ["python3.11"]),
         (LayerName.DEPS_HEAVY, ["python3.12"]),
+        (LayerName.DEPS_COPILOT, ["python3.12"]),
     ],
 )
 def test_layer_runtimes_and_architecture(synthesized: Synthesized, name: LayerName, runtimes: list) -> None:
@@ -42,16 +43,16 @@ def test_layer_runtimes_and_architecture(synthesized: Synthesized, name: LayerNa
 
 
 def test_placeholder_layers_say_they_are_not_deployable(synthesized: Synthesized) -> None:
-    for name in (LayerName.DEPS_LIGHT, LayerName.DEPS_HEAVY):
+    for name in (LayerName.DEPS_LIGHT, LayerName.DEPS_HEAVY, LayerName.DEPS_COPILOT):
         assert "not deployable" in _layer_properties(synthesized, name)["Description"]
 
 
 def test_each_flavour_uses_layers_built_for_its_python() -> None:
-    for flavour in (REALTIME, BATCH):
+    for flavour in (REALTIME, BATCH, COPILOT):
         deps = [name for name in flavour.layers if name is not LayerName.CORE]
         assert LayerName.CORE in flavour.layers
         assert [DEPS_LAYERS[name].python for name in deps] == [flavour.python]
-    assert all(spec.flavour in (REALTIME, BATCH) for spec in FUNCTION_SPECS)
+    assert all(spec.flavour in (REALTIME, BATCH, COPILOT) for spec in FUNCTION_SPECS)
 
 
 def test_core_layer_is_staged_under_python_without_caches(tmp_path: Path) -> None:

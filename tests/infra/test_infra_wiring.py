@@ -52,6 +52,8 @@ INTAKE_SETTINGS: dict[str, str] = {
     "review_sweep": "plexlabor.review.wiring:ReviewSweepSettings",
     "scorer_retrain": "plexlabor.learning.wiring:RetrainSettings",
     "incident_log": "plexlabor.incidents.wiring:IncidentSettings",
+    "copilot_ask": "plexlabor.copilot.wiring:CopilotSettings",
+    "copilot_index": "plexlabor.platform.artifacts:RequiredArtifactSettings",
     "incident_trends": "plexlabor.incidents.wiring:TrendsSettings",
 }
 """The pydantic settings model each function's dependencies are built from (its capability's wiring)."""

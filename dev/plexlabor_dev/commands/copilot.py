@@ -60,15 +60,11 @@ def build_index(
     procedures: list[Procedure], lexical: bool = False, encoder: SentenceEncoder | None = None
 ) -> ProcedureIndex:
     """The shipped settings' index; lexical only when asked or when the encoder is not installed."""
-    from plexlabor.copilot.encoder import EncoderUnavailable, load_encoder
-    from plexlabor.copilot.retrieval import ProcedureIndex, RetrievalSettings
+    from plexlabor.copilot.indexing import shipped_index
 
-    if not lexical and encoder is None:
-        try:
-            encoder = load_encoder()
-        except EncoderUnavailable as error:
-            print(f"plexlabor: lexical only: {error}", file=sys.stderr)
-    return ProcedureIndex(procedures, RetrievalSettings(), None if lexical else encoder)
+    return shipped_index(
+        procedures, lexical, encoder, lambda why: print(f"plexlabor: lexical only: {why}", file=sys.stderr)
+    )
 
 
 def evaluate_file(path: str, lexical: bool = False, encoder: SentenceEncoder | None = None) -> FileEvaluation:
@@ -122,7 +118,8 @@ def eval_command(args: argparse.Namespace) -> int:
 
 def index_command(args: argparse.Namespace) -> int:
     """Build the index of a procedure file and store it under `<out>/copilot/index/` (as on S3)."""
-    from plexlabor.copilot.store import INDEX_PREFIX, save_index
+    from plexlabor.copilot import INDEX_PREFIX
+    from plexlabor.copilot.store import save_index
     from plexlabor.platform.artifacts import LocalFolderArtifactStore
     from plexlabor.platform.clock import utc_now
 
@@ -139,8 +136,9 @@ def index_command(args: argparse.Namespace) -> int:
 
 
 def _stored_index(folder: str, lexical: bool) -> ProcedureIndex:
+    from plexlabor.copilot import INDEX_PREFIX
     from plexlabor.copilot.encoder import load_encoder
-    from plexlabor.copilot.store import INDEX_PREFIX, load_index
+    from plexlabor.copilot.store import load_index
     from plexlabor.platform.artifacts import LocalFolderArtifactStore
 
     return load_index(LocalFolderArtifactStore(Path(folder) / INDEX_PREFIX), None if lexical else load_encoder())

@@ -8,9 +8,10 @@ import pytest
 from botocore.stub import Stubber
 from pydantic import ValidationError
 
+from plexlabor.copilot import INDEX_PREFIX
 from plexlabor.copilot.bedrock import BedrockComposer
 from plexlabor.copilot.retrieval import ProcedureIndex, RetrievalSettings
-from plexlabor.copilot.store import INDEX_PREFIX, save_index
+from plexlabor.copilot.store import save_index
 from plexlabor.copilot.wiring import AskRequest, Copilot, CopilotSettings, build, run
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import InMemoryArtifactStore, LocalFolderArtifactStore

@@ -21,13 +21,16 @@ from plexlabor.copilot.procedures import Procedure
 from plexlabor.copilot.retrieval import ProcedureIndex, RetrievalSettings
 from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, read_checked, read_pointer, store_report
 
-INDEX_PREFIX = "copilot/index/"
 SCHEMA_VERSION = 1
 
 
-def save_index(index: ProcedureIndex, store: ArtifactStore, as_of: date, generated_at: datetime) -> str:
-    """Store the index (then its pointer); the key written."""
+def save_index(
+    index: ProcedureIndex, store: ArtifactStore, as_of: date, generated_at: datetime, source_sha256: str | None = None
+) -> str:
+    """Store the index (then its pointer); the key written. `source_sha256`: the procedure file it was
+    built from (copilot_index builds again only when that changes)."""
     manifest = {
+        "source_sha256": source_sha256,
         "settings": asdict(index.settings),
         "encoder": None if index.encoder is None else index.encoder.name,
         "procedures": len(index.procedures),
@@ -47,12 +50,25 @@ def save_index(index: ProcedureIndex, store: ArtifactStore, as_of: date, generat
     return key
 
 
-def load_index(store: ArtifactStore, encoder: SentenceEncoder | None) -> ProcedureIndex:
-    """The newest stored index, with `encoder` for questions (None: lexical only)."""
+def _newest(store: ArtifactStore) -> bytes:
     pointer = read_pointer(store, "copilot index")
     if pointer is None:
         raise ArtifactError("no copilot index stored yet (copilot/index/latest.json)")
-    with np.load(io.BytesIO(read_checked(store, pointer))) as archive:
+    return read_checked(store, pointer)
+
+
+def stored_source(store: ArtifactStore) -> str | None:
+    """The sha256 of the procedure file the newest index was built from (None: no index, or not recorded)."""
+    if read_pointer(store, "copilot index") is None:
+        return None
+    with np.load(io.BytesIO(_newest(store))) as archive:
+        source: str | None = json.loads(archive["manifest"].tobytes()).get("source_sha256")
+    return source
+
+
+def load_index(store: ArtifactStore, encoder: SentenceEncoder | None) -> ProcedureIndex:
+    """The newest stored index, with `encoder` for questions (None: lexical only)."""
+    with np.load(io.BytesIO(_newest(store))) as archive:
         manifest = json.loads(archive["manifest"].tobytes())
         procedures = [Procedure.model_validate(p) for p in json.loads(archive["procedures"].tobytes())]
         vectors = archive["vectors"]

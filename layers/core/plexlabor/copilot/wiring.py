@@ -78,7 +78,7 @@ class Copilot:
 
 def build(settings: CopilotSettings) -> Copilot:
     """The real adapters (the Bedrock client only when a model is configured)."""
-    from plexlabor.copilot.store import INDEX_PREFIX
+    from plexlabor.copilot import INDEX_PREFIX
     from plexlabor.platform.aws import aws_client
 
     store = settings.artifact_store(INDEX_PREFIX)
