@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from plexlabor.plant import PlantFolder
 from plexlabor_dev.local.signin import plant_users
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
@@ -28,7 +27,9 @@ from tests.browser.test_dashboards import sign_in, watch
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-CREW_PLANT = PlantSpec(employees=60, weeks=4, seed=11, anomaly_rate=0.1)
+CREW_PLANT = PlantSpec(employees=60, weeks=4, seed=11, anomaly_rate=0.1, end_date=date.today() - timedelta(days=1))
+"""History up to yesterday: the day planned is ahead (its schedule is in the plant's future days), so nothing
+has started and a re-plan holds only what was accepted, as on the afternoon before a shift."""
 SHIFT = "1"
 
 
@@ -45,10 +46,9 @@ class Crew:
 def crew(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crew]:
     plant = tmp_path_factory.mktemp("crew-plant")
     generate_plant(CREW_PLANT, plant)
-    meta = PlantFolder(plant).meta()
-    day = meta.end.date() - timedelta(days=2)  # a weekday inside the plant's data: a full schedule
+    day = date.today() + timedelta(days=1)  # the next weekday: a full schedule, not started
     while day.weekday() >= 5:
-        day -= timedelta(days=1)
+        day += timedelta(days=1)
     planner = next(u.username for u in plant_users(plant) if "planner" in u.groups)
     log = (tmp_path_factory.mktemp("crew-logs") / "handlers.log").open("w", encoding="utf-8")
     with log, LocalStack(plant, handler_output=log) as stack:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -376,3 +377,24 @@ def test_the_board_reads_the_audit_table_once_per_day_until_a_form_comes_back(
 
     # five status-index queries for the first page, none for the second, five again after a decision
     assert len(reads) == 10 and sorted(reads[:5]) == sorted(reads[5:])
+
+
+def test_someone_on_work_that_has_started_cannot_be_swapped_in(world: World, lambda_context: Any) -> None:
+    crew_assignment(
+        world,
+        "crew-0009",
+        employee_id="E0051",
+        segment="op-9|1",
+        workcenter_code="WC-20",
+        end="2026-03-04T10:00:00+00:00",
+    )
+    started = dataclasses.replace(web_deps(world), replan=Replans())
+    started.review.clock = lambda: datetime(2026, 3, 4, 7, tzinfo=UTC)  # an hour into op-9's segment
+
+    event = web_event(
+        "POST", "/crew/swap", form={"item": "crew-0001", "employee": "E0051"}, authorizer={"claims": PLANNER}
+    )
+    response = web_app.handler(event, lambda_context, dependencies=started)
+
+    assert response["statusCode"] == 409 and "E0051 is at WC-20, on work that has started" in response["body"]
+    assert world.writebacks.sent == []

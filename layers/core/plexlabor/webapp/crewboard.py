@@ -329,7 +329,7 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
     if employee_id not in offered:
         raise SwapRefusedError(f"{employee_id!r} is not one of the operators offered for this seat.", 400)
     day = date.fromisoformat(str(payload["plan_day"]))
-    _check_free(read_board(store, day, None, now), str(payload["segment"]), employee_id, opening)
+    _check_free(read_board(store, day, None, now), str(payload["segment"]), employee_id, opening, now)
     chosen = offered[employee_id]
     busy = f"; moved from {chosen['busy_at']}" if chosen.get("busy_at") else ""
     note = (
@@ -361,8 +361,9 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
     return Swap(swapped, item_id, f"swapped for {employee_id} on the crew board", replan)
 
 
-def _check_free(board: Board, segment_key: str, employee_id: str, replaced: AuditEvent) -> None:
-    """Refuses a person already suggested on the segment, or accepted elsewhere at the same time."""
+def _check_free(board: Board, segment_key: str, employee_id: str, replaced: AuditEvent, now: datetime) -> None:
+    """Refuses a person already suggested on the segment, or accepted elsewhere at the same time, or planned
+    elsewhere at the same time on work that has started (a re-plan holds both, and one person cannot do both)."""
     segments = [segment for shift in board.shifts.values() for segment in shift]
     target = next(s for s in segments if s.key == segment_key)
     end = target.end or datetime.fromisoformat(str(replaced.payload["end"]))
@@ -375,3 +376,5 @@ def _check_free(board: Board, segment_key: str, employee_id: str, replaced: Audi
             overlaps = segment.start < end and target.start < (segment.end or segment.start)
             if overlaps and seat.state == "accepted":
                 raise SwapRefusedError(f"{employee_id} is accepted at {segment.workcenter} at the same time.")
+            if overlaps and seat.state in LIVE and segment.start <= now:
+                raise SwapRefusedError(f"{employee_id} is at {segment.workcenter}, on work that has started.")
