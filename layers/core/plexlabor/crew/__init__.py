@@ -3,7 +3,8 @@
 - `build_problem(plant, day, shift)`: the planning problem from a plant folder or a Plex port;
 - `solve(problem, time_limit)`: an exact MILP on SciPy's HiGHS with a greedy fallback; the plan carries
   its objective breakdown against the greedy baseline and the supervisor's current plan;
-- `publish_plan(plan, store, now)`: the plan as `recommendation` events in the audit table;
+- `publish_plan(plan, store, now)`: the plan as `recommendation` events in the audit table, with what the
+  crew board shows beside them (`board`: each seat's swap candidates, the plan's objective breakdown);
 
 Importing this package imports pydantic only; SciPy loads with `build`/`optimizer`. The OR-Library
 GAP benchmark solver lives in the development package (`plexlabor_dev.gap`).
