@@ -59,7 +59,13 @@ _TEMPLATES = Environment(
 )
 GROUPS = tuple(role.value for role in Role)
 CUSTOM_ATTRIBUTES = ("employee_id", "departments")
-STAFF = (("planner", Role.PLANNER), ("hr", Role.HR), ("ehs", Role.EHS), ("admin", Role.ADMIN))
+STAFF = (
+    ("planner", Role.PLANNER),
+    ("hr", Role.HR),
+    ("ehs", Role.EHS),
+    ("admin", Role.ADMIN),
+    ("operator", Role.OPERATOR),
+)
 """The plant-wide users every local pool has besides the supervisors."""
 
 
@@ -93,8 +99,8 @@ def staff_users() -> list[LocalUser]:
 
 def plant_users(plant_dir: Path | str | None) -> list[LocalUser]:
     """Every supervisor of the plant (an employee someone reports to), with the departments of the
-    people they supervise, then a planner, an hr, an ehs and an admin user. User names are the local part of
-    the supervisor's e-mail (else their employee number), lower case."""
+    people they supervise, then a planner, an hr, an ehs, an admin and an operator user. User names are the
+    local part of the supervisor's e-mail (else their employee number), lower case."""
     users: list[LocalUser] = []
     if plant_dir is not None:
         rows = list(PlantFolder(plant_dir).iter_raw("employees"))

@@ -1,0 +1,108 @@
+"""The operator copilot in chromium, on the local runtime (issue 12): the plant's procedure file is
+uploaded, copilot_index (fired on the local runtime) stores its index, and an operator at tablet width
+asks on /copilot with the job and operation filled in; copilot_ask (the real handler, through the local
+API gateway and the dev sign-in) answers with the procedure's numbered steps, each citing its passage,
+logs the interaction to the audit table and to the job's record in the Plex simulator (custom_object
+mode), and the page shows it. A question no procedure covers gets "Nothing relevant found"; markup typed
+into the question is shown as text. No request beyond 127.0.0.1, no script error, axe-core clean, 820 px
+without sideways scrolling, screenshots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pytest
+
+from plexlabor.audit.events import AuditEventType
+from plexlabor.copilot import PROCEDURES_PREFIX
+from plexlabor.copilot.indexing import PROCEDURES_KEY
+from plexlabor_dev.local.stack import LocalStack
+from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+from tests.browser.harness import assert_no_serious_violations, screenshots
+from tests.browser.test_dashboards import sign_in, watch
+from tests.unit.copilot.copilot_world import lines
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+PLANT = PlantSpec(employees=12, weeks=1, seed=12)
+CUSTOM_OBJECT = "plexlabor_copilot_interactions"
+
+
+@dataclass
+class Copilot:
+    base: str
+    stack: LocalStack
+
+
+@pytest.fixture(scope="module")
+def copilot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Copilot]:
+    plant = tmp_path_factory.mktemp("copilot-plant")
+    generate_plant(PLANT, plant)
+    log = (tmp_path_factory.mktemp("copilot-logs") / "handlers.log").open("w", encoding="utf-8")
+    with log, LocalStack(plant, handler_output=log) as stack:
+        runtime = stack.runtime
+        assert runtime.resources is not None
+        runtime.client("s3").put_object(
+            Bucket=runtime.resources.artifacts_bucket,
+            Key=f"{PROCEDURES_PREFIX}{PROCEDURES_KEY}",
+            Body="\n".join(lines()).encode(),
+        )
+        summary = runtime.fire("copilot_index")
+        assert summary["built"] is True and summary["procedures"] == 4
+        yield Copilot(runtime.api_url, stack)
+
+
+def test_an_operator_asks_and_gets_cited_steps_logged_to_the_job(page: Page, copilot: Copilot) -> None:
+    problems = watch(page)
+    page.set_viewport_size({"width": 820, "height": 1100})
+    sign_in(page, copilot, "operator", then="/copilot?job_id=J-4512&operation=20")  # type: ignore[arg-type]
+    assert page.get_by_label("Job (work order)").input_value() == "J-4512"
+    assert_no_serious_violations(page)
+    screenshots(page, "copilot-form")
+
+    page.get_by_label("Your question").fill("How do I clean the coolant tank?")
+    page.get_by_role("button", name="Ask").click()
+    page.wait_for_url("**/copilot?interaction=*")
+    steps = page.locator("ol.steps li")
+    assert steps.count() == 3
+    assert steps.nth(0).inner_text() == "Put on nitrile gloves before touching used coolant. [2#1]"
+    assert page.locator("ol.steps cite").all_inner_texts() == ["[2#1]", "[2#2]", "[2#3]"]
+    assert page.get_by_label("Operation").input_value() == "20"  # the context stays for the next question
+    assert_no_serious_violations(page)
+    screenshots(page, "copilot-answer")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    interaction_id = page.url.rsplit("=", 1)[1]
+    [event] = [
+        e for e in copilot.stack.audit().store.for_finding(interaction_id) if e.event_type is AuditEventType.INTERACTION
+    ]
+    assert event.actor == "operator" and event.record_key == "jobs:J-4512"
+    assert event.payload["cited"] == ["2#1", "2#2", "2#3"] and event.payload["plex"]["sent"] is True
+    [written] = [
+        o for o in copilot.stack.simulator.state.custom_objects(CUSTOM_OBJECT) if o["interactionId"] == interaction_id
+    ]
+    assert (
+        written["jobId"] == "J-4512" and written["operation"] == "20" and written["citedJson"] == '["2#1","2#2","2#3"]'
+    )
+    assert "written (custom_object)" in page.locator("main").inner_text()
+    assert problems == []
+
+
+def test_nothing_relevant_is_said_plainly_and_typed_markup_stays_text(page: Page, copilot: Copilot) -> None:
+    problems = watch(page)
+    page.set_viewport_size({"width": 820, "height": 1100})
+    sign_in(page, copilot, "operator", then="/copilot")  # type: ignore[arg-type]
+
+    page.get_by_label("Your question").fill("<img src=x onerror=alert(1)> Who won the football game last night?")
+    page.get_by_role("button", name="Ask").click()
+    page.wait_for_url("**/copilot?interaction=*")
+
+    assert "Nothing relevant found." in page.get_by_role("status").inner_text()
+    assert page.locator("ol.steps").count() == 0 and page.locator("main img").count() == 0
+    assert "<img src=x onerror=alert(1)>" in page.locator("main").inner_text()
+    assert_no_serious_violations(page)
+    assert problems == []
