@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from plexlabor.plant import PlantFolder
+from plexlabor.plant import META_FILE, PlantFolder
 
 
 def day_flag(value: str, flag: str) -> date:
@@ -15,12 +15,19 @@ def day_flag(value: str, flag: str) -> date:
         raise ValueError(f"{flag}: '{value}' is not a date (YYYY-MM-DD)") from None
 
 
+NOT_A_PLANT = "--plant {}: not a plant folder (no plant.json; make one with `plexlabor plant generate`)"
+
+
 def plant_flag(value: str) -> PlantFolder:
-    """The --plant folder; a FileNotFoundError naming the flag when there is no such folder."""
+    """The --plant folder; a FileNotFoundError naming the flag when there is no such folder or it holds
+    no plant (the same words from every command)."""
     folder = PlantFolder(value)
     if not folder.path.is_dir():
         raise FileNotFoundError(f"--plant: no such folder: {value}")
+    if not (folder.path / META_FILE).is_file():
+        raise FileNotFoundError(NOT_A_PLANT.format(value))
     return folder
+
 
 
 def require_records(folder: PlantFolder, resource: str) -> None:

@@ -14,9 +14,8 @@ from plexlabor.approval.directory import NAME_ROLES, PeopleDisplay, PlexEmployee
 from plexlabor.crew.build import build_problem
 from plexlabor.crew.models import CrewPlan, CrewPolicy
 from plexlabor.crew.optimizer import solve
-from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
-from plexlabor_dev.commands import day_flag, require_records
+from plexlabor_dev.commands import day_flag, plant_flag, require_records
 from plexlabor_dev.gap import OPTIMA_FILE, read_gap_file, read_optima, solve_gap
 from plexlabor_dev.progress import step
 
@@ -75,7 +74,7 @@ def plan_command(args: argparse.Namespace) -> int:
         raise ValueError("--time-limit must be positive")
     started = time.perf_counter()
     step(f"reading the plant's jobs, people and schedule for {day}")
-    folder = PlantFolder(args.plant)
+    folder = plant_flag(args.plant)
     meta = folder.meta()
     require_records(folder, "shifts")
     problem = build_problem(folder, day, args.shift, policy=CrewPolicy(plan_setups=args.setups))

@@ -25,6 +25,7 @@ from plexlabor.forecast.data import read_forecast_data
 from plexlabor.forecast.service import ForecastRun, jsonl, run_forecast
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.plex.folder import PlantFolderSource
+from plexlabor_dev.commands import plant_flag
 from plexlabor_dev.progress import step
 
 if TYPE_CHECKING:
@@ -61,10 +62,10 @@ def backtest_plant(
 def forecast_command(args: argparse.Namespace) -> int:
     if args.action == "backtest":
         step("backtesting the forecasts over the plant's history")
-        result = backtest_plant(args.plant, args.as_of)
+        result = backtest_plant(plant_flag(args.plant).path, args.as_of)
         print(json.dumps(result.as_dict(), indent=2) if args.json else result.report())
         return 0
-    folder = PlantFolderSource(args.plant)
+    folder = PlantFolderSource(plant_flag(args.plant))
     timezone = folder.plant.meta().timezone
     settings = ForecastSettings()
     if not args.out:

@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from plexlabor.plant import PlantFolder
 from plexlabor.skills.data import load_from_folder
 from plexlabor.skills.engine import assess_skills
 from plexlabor.skills.report import (
@@ -20,7 +19,7 @@ from plexlabor.skills.report import (
     SkillsReport,
     TrainingRecommendation,
 )
-from plexlabor_dev.commands import day_flag, require_records
+from plexlabor_dev.commands import day_flag, plant_flag, require_records
 from plexlabor_dev.progress import step
 
 TOP = 10
@@ -29,9 +28,7 @@ T = TypeVar("T")
 
 def skills_command(args: argparse.Namespace) -> int:
     """Assess a plant folder; print a summary (or the JSON report), optionally write the full report."""
-    folder = PlantFolder(args.plant)
-    if not folder.path.is_dir():
-        raise FileNotFoundError(f"--plant: no such folder: {args.plant}")
+    folder = plant_flag(args.plant)
     if args.horizon_days < 1:
         raise ValueError("--horizon-days: must be at least 1")
     started = time.perf_counter()

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from plexlabor.plant import BadRecord, PlantFolder
 from plexlabor.validation.findings import Finding, read_findings, write_findings
+from plexlabor_dev.commands import plant_flag
 from plexlabor_dev.progress import step
 
 if TYPE_CHECKING:
@@ -105,8 +106,8 @@ def _report_skipped(skipped: list[BadRecord]) -> None:
 def validate_command(args: argparse.Namespace) -> int:
     """Validate a plant folder and write findings as JSON lines. Records that do not parse are skipped
     and named (exit 1); a user error (bad dates, an empty window, no punches) writes nothing (exit 2)."""
-    folder = PlantFolder(args.plant)
-    meta = folder.meta()  # a clear error if this is not a plant folder
+    folder = plant_flag(args.plant)
+    meta = folder.meta()
     tz = ZoneInfo(meta.timezone)
     since, until = window(args.since, args.until, tz)
     out = Path(args.out)

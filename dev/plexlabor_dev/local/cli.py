@@ -19,6 +19,7 @@ from pathlib import Path
 
 from infra.constants import SecretName
 from plexlabor.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from plexlabor_dev.commands import plant_flag
 from plexlabor_dev.local.invoker import Invocation
 from plexlabor_dev.local.signin import describe_users
 from plexlabor_dev.local.stack import LocalStack
@@ -50,9 +51,7 @@ def print_invocation(call: Invocation) -> None:
 def up_command(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         if args.plant:
-            plant = Path(args.plant)
-            if not (plant / "plant.json").is_file():
-                raise FileNotFoundError(f"{plant} is not a plant folder (make one with `plexlabor plant generate`)")
+            plant = plant_flag(args.plant).path
         else:
             plant = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="plexlabor-local-"))) / "plant"
             meta = generate_plant(LOCAL_PLANT, plant)

@@ -41,7 +41,6 @@ from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plexlabor.models.types import format_plex_datetime
-from plexlabor.plant import PlantFolder
 from plexlabor.plex import defaults as plex
 from plexlabor_dev.serving import LISTEN_BACKLOG, Served, ServerThread
 from plexlabor_dev.simulator.faults import FaultConfig, FaultInjector, RollingRateLimit
@@ -778,10 +777,9 @@ def _stop_on_ctrl_c() -> None:
 
 def serve_command(args: Namespace) -> int:
     """`plexlabor simulator --plant DIR ...`: serve in the foreground until Ctrl-C."""
-    plant = Path(args.plant)
-    if not plant.is_dir():
-        raise FileNotFoundError(f"plant folder {plant} does not exist (generate one with `plexlabor plant generate`)")
-    PlantFolder(plant).meta()  # a folder that is not a plant (no plant.json) is refused, not served empty
+    from plexlabor_dev.commands import plant_flag
+
+    plant = plant_flag(args.plant).path  # a folder that is not a plant is refused, not served empty
     faults = FaultConfig(
         latency_ms=args.fault_latency_ms,
         rate_429=args.fault_429_rate,

@@ -82,7 +82,7 @@ def case(argv: str, *says: str, code: int = 2) -> object:
 CUT = "{cut}/employees.jsonl line 3 (id {cut_id}): not valid JSON"
 NO_NUMBER = "{no_number}/employees.jsonl line 3 (id {no_number_id}): field 'employeeNo' is missing"
 NO_CLOCKIN = "{no_clockin}/time-clock-entries.jsonl line 3 (id {no_clockin_id}): field 'clockinTime' is missing"
-NOT_A_PLANT = "{empty} is not a plant folder: plant.json is missing"
+NOT_A_PLANT = "--plant {empty}: not a plant folder (no plant.json"
 
 PLANT_COMMANDS = {
     "validate": "validate --quiet --out {out} --plant",
