@@ -2,7 +2,9 @@
 tablet width and sends it; incident_log (the real handler, through the local API gateway and the dev
 sign-in) codes and records it and sends the browser to the incident's page; the EHS lead finds it in the
 review queue (it is vague, so the model is not sure of it, or no model is packaged) and saves corrected
-codes on its page. Then incident_trends, fired on the local runtime, stores the weeks' incidents beside
+codes and what the text says on its page, which plex_writeback writes to the
+simulator's incidents custom object. Then
+incident_trends, fired on the local runtime, stores the weeks' incidents beside
 the plant's hours; the EHS lead's `/incidents/trends` chart holds exactly the stored report's weekly
 numbers. No request beyond 127.0.0.1, no script error, axe-core clean, 820 px without sideways
 scrolling, screenshots.
@@ -93,6 +95,13 @@ def test_report_an_incident_then_the_ehs_lead_corrects_its_codes(page: Page, inc
     decision = decision_of(incidents.stack.audit().store, incident_id)
     assert decision is not None and decision.actor == "ehs"
     assert decision.payload["codes"]["event_group"] == "64" and decision.payload["codes"]["part_division"] == "4"
+    # plex_writeback writes the confirmed incident (the local runtime writes custom objects to the simulator)
+    incidents.stack.runtime.drain()
+    page.reload()
+    assert "Written to Plex (plexlabor_incidents" in page.locator("#plex-state").inner_text()
+    [record] = [w["body"] for w in incidents.stack.simulator.writes() if w["path"].endswith("/plexlabor_incidents")]
+    assert (record["incidentId"], record["status"], record["eventGroup"]) == (incident_id, "confirmed", "64")
+    assert record["workcenterCode"] == incidents.workcenter and record["ppeNotWorn"] == "gloves"
     assert problems == []
 
 

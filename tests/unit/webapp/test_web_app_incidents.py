@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from functions.web_app import handler as web_app
+from plexlabor.approval.messages import RecommendationWriteback
 from plexlabor.audit import AuditStatus
 from plexlabor.incidents.classifier import ClassifierSettings, IncidentClassifier
 from plexlabor.incidents.extraction import Place
@@ -27,6 +28,8 @@ CODES = {
     "code.part_division": "4",
     "code.source_division": "3",
 }
+CONFIRMED = {"confirm.workcenter_code": "PRESS4", "confirm.ppe_not_worn": "gloves"}
+"""What the page offers from the text, as a browser posts it back."""
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +88,12 @@ def test_the_ehs_lead_finds_it_in_the_queue_then_corrects_the_codes(
     queue = _call(deps, "GET", "/queue", EHS, lambda_context)["body"]
     assert incident_id in queue and "Incident coding" in queue
     response = _call(
-        deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form={**CODES, "reason": "conveyor"}
+        deps,
+        "POST",
+        f"/incidents/{incident_id}",
+        EHS,
+        lambda_context,
+        form={**CODES, **CONFIRMED, "reason": "conveyor"},
     )
     assert response["statusCode"] == 303
     assert response["multiValueHeaders"]["Location"] == [f"/dev/incidents/{incident_id}?saved=1"]
@@ -95,6 +103,45 @@ def test_the_ehs_lead_finds_it_in_the_queue_then_corrects_the_codes(
     page = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context, query={"saved": "1"})["body"]
     assert "the model learns from them" in page and "Codes confirmed by" in page and "Save the codes" not in page
     assert incident_id not in _call(deps, "GET", "/queue", EHS, lambda_context)["body"]
+    # the confirmed incident is on its way to plex_writeback, with the codes and what the text says
+    [sent] = world.writebacks.sent
+    assert isinstance(sent, RecommendationWriteback) and sent.item_id == incident_id
+    assert sent.decision.correction is not None and sent.decision.correction["event_group"] == "64"
+    assert (
+        sent.decision.correction["workcenter_code"] == "PRESS4" and sent.decision.correction["ppe_not_worn"] == "gloves"
+    )
+    assert "On its way to Plex" in page
+
+
+def test_the_fields_offered_come_from_the_text_and_an_unsent_incident_can_be_sent_again(
+    world: World, incident_id: str, lambda_context: Any
+) -> None:
+    deps = web_deps(world)
+    page = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    assert (
+        'name="confirm.workcenter_code" value="PRESS4"' in page and 'name="confirm.ppe_not_worn" value="gloves"' in page
+    )
+    assert 'name="confirm.shift_code" value="2"' in page  # "second shift" in the text
+    world.writebacks.failing = True
+    form = {**CODES, "confirm.equipment": "conveyor", "confirm.occurred_at": "2026-03-01T09:15"}
+    response = _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
+    assert response["multiValueHeaders"]["Location"] == [f"/dev/incidents/{incident_id}?saved=unsent"]
+    decision = decision_of(world.audit, incident_id)
+    assert decision is not None and decision.payload["confirmed"]["equipment"] == "conveyor"
+    unsent = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context, query={"saved": "unsent"})["body"]
+    assert "could not be sent on its way to Plex" in unsent and "Send to Plex again" in unsent
+    world.writebacks.failing = False
+    again = _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form={"send": "again"})
+    assert again["multiValueHeaders"]["Location"] == [f"/dev/incidents/{incident_id}?saved=sent"]
+    [sent] = world.writebacks.sent
+    assert isinstance(sent, RecommendationWriteback) and sent.decision.correction is not None
+    assert sent.decision.correction["equipment"] == "conveyor" and sent.decision.supervisor_id == "ehs1"
+    # a reporter cannot send it, and a second confirmation is refused
+    assert (
+        _call(deps, "POST", f"/incidents/{incident_id}", REPORTER, lambda_context, form={"send": "again"})["statusCode"]
+        == 403
+    )
+    assert _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=CODES)["statusCode"] == 403
 
 
 def test_a_rejection_in_the_queue_is_shown_as_such(world: World, incident_id: str, lambda_context: Any) -> None:

@@ -6,7 +6,11 @@ only a crew assignment changes Plex when approved: it becomes one record in the 
 custom object (`PlexSettings.crew_custom_object_name`) with status `assigned`, for the plant's
 scheduler or a Plex Process Flow to apply. Reverting it adds a record with status `withdrawn` for
 the same assignment: plexlabor posts custom-object records and never edits or deletes one.
-Every other kind is acknowledged (approve) or dismissed (reject, with the reason) without a write.
+An incident (`incident_coding`) is written once the EHS lead confirmed its codes and what its text
+says on the incident's page (`incident_record`, status `confirmed`, in the incidents custom object,
+`PlexSettings.incident_custom_object_name`): an approval in the queue confirms its codes only, and
+writes nothing. Every other kind is acknowledged (approve) or dismissed (reject, with the reason)
+without a write.
 """
 
 from __future__ import annotations
@@ -20,6 +24,14 @@ from plexlabor.audit import AuditEvent
 CREW_ASSIGNMENT = "crew_assignment"
 WRITTEN_KINDS = frozenset({CREW_ASSIGNMENT})
 """The recommendation kinds an approval writes to Plex."""
+INCIDENT_CODING = "incident_coding"
+"""An incident or near miss and its codes (`plexlabor.incidents`)."""
+CONFIRMED_KINDS = frozenset({INCIDENT_CODING})
+"""Kinds written to Plex when confirmed on their own page (never by an approval in the queue)."""
+WRITABLE_KINDS = WRITTEN_KINDS | CONFIRMED_KINDS
+"""What plex_writeback writes."""
+INCIDENT_FIELDS = ("occurred_at", "workcenter_code", "shift_code", "equipment", "body_parts", "ppe_not_worn")
+"""What the EHS lead confirms of an incident beside its codes (the decision's `correction` holds both)."""
 
 ASSIGNMENT_FIELDS = ("segment", "workcenter_code", "shift_code", "plan_day", "start", "end", "hours")
 """What an assignment record carries from the recommendation (camelCased in the custom object)."""
@@ -76,5 +88,24 @@ def assignment_record(opening: AuditEvent, decided_by: str, status: Literal["ass
         "employeeId": opening.employee_id,
         **{_camel(name): payload.get(name) for name in ASSIGNMENT_FIELDS},
         "decidedBy": decided_by,
+        "modelVersion": opening.model_version,
+    }
+
+
+def incident_record(opening: AuditEvent, decision: Decision) -> dict[str, Any]:
+    """One incidents custom-object record: the report, the codes and the fields as the EHS lead confirmed
+    them (the decision's `correction`), scalar columns only."""
+    payload = opening.payload
+    confirmed = decision.correction or {}
+    incident = payload.get("incident") or {}
+    return {
+        "incidentId": opening.finding_id or opening.event_id,
+        "status": "confirmed",
+        "kind": incident.get("kind"),
+        "narrative": incident.get("narrative"),
+        **{_camel(name): confirmed.get(name) for name in INCIDENT_FIELDS},
+        **{_camel(name): code for name, code in sorted(confirmed.items()) if name not in INCIDENT_FIELDS},
+        "reportedBy": opening.actor,
+        "confirmedBy": decision.supervisor_id,
         "modelVersion": opening.model_version,
     }

@@ -36,9 +36,11 @@ from plexlabor.approval.errors import NothingToRevertError, RecordNotFoundError,
 from plexlabor.approval.messages import Decision, RecommendationWriteback, WritebackMessage
 from plexlabor.approval.recommendations import (
     CREW_ASSIGNMENT,
-    WRITTEN_KINDS,
+    INCIDENT_CODING,
+    WRITABLE_KINDS,
     Recommended,
     assignment_record,
+    incident_record,
     recommendation_decision,
 )
 from plexlabor.audit import (
@@ -153,7 +155,7 @@ class WritebackService:
     def apply(
         self, message: WritebackMessage | RecommendationWriteback, *, message_id: str, receive_count: int = 1
     ) -> WritebackOutcome:
-        """Write one approved item (a finding's correction or a crew assignment) to Plex, once."""
+        """Write one approved item (a finding's correction, a crew assignment, a confirmed incident) to Plex, once."""
         if isinstance(message, RecommendationWriteback):
             return self._apply_recommendation(message, message_id, receive_count)
         finding = message.request.finding
@@ -171,7 +173,7 @@ class WritebackService:
     ) -> WritebackOutcome:
         events = self.audit.for_finding(message.item_id)
         opening = next((e for e in events if e.event_type is AuditEventType.RECOMMENDATION), None)
-        if opening is None or opening.payload.get("kind") not in WRITTEN_KINDS:
+        if opening is None or opening.payload.get("kind") not in WRITABLE_KINDS:
             # No record to hang an audit event on: say so in the log, and do not retry.
             logger.error("no written recommendation with this id", extra={"item_id": message.item_id})
             return WritebackOutcome("refused")
@@ -179,7 +181,7 @@ class WritebackService:
         return self._guarded(
             subject,
             lambda: recommendation_decision(Recommended.of(opening), message.decision, self.clock(), "writeback"),
-            lambda: self._write_assignment(opening, message.decision),
+            lambda: self._write_record(opening, message.decision),
             message_id,
             receive_count,
         )
@@ -227,11 +229,16 @@ class WritebackService:
             raise
         return WritebackOutcome("already_applied" if event.payload.get("already_applied") else "written", event)
 
-    def _write_assignment(self, opening: AuditEvent, decision: Decision) -> AuditEvent:
-        """One `assigned` record in the crew-assignments custom object."""
+    def _write_record(self, opening: AuditEvent, decision: Decision) -> AuditEvent:
+        """One record in a custom object: an `assigned` crew assignment, or a `confirmed` incident."""
         item_id = opening.finding_id or opening.event_id
-        name = self.writer.settings.crew_custom_object_name
-        record = assignment_record(opening, decision.supervisor_id, "assigned")
+        kind = opening.payload.get("kind")
+        if kind == INCIDENT_CODING:
+            name = self.writer.settings.incident_custom_object_name
+            record = incident_record(opening, decision)
+        else:
+            name = self.writer.settings.crew_custom_object_name
+            record = assignment_record(opening, decision.supervisor_id, "assigned")
         result = self.writer.record(
             record, name=name, idempotency_key=f"plexlabor-writeback-{item_id}", reference=item_id
         )
@@ -241,11 +248,13 @@ class WritebackService:
             AuditEventType.WRITEBACK,
             AuditStatus.WRITTEN,
             model_version=opening.model_version,
-            payload={"kind": CREW_ASSIGNMENT, "custom_object": name, "record": record, **_result_payload(result)},
+            payload={"kind": kind, "custom_object": name, "record": record, **_result_payload(result)},
             previous_values={},
         )
         append_once(self.audit, event)
-        logger.info("crew assignment written", extra={"finding_id": item_id, "mode": result.mode, "sent": result.sent})
+        logger.info(
+            "record written", extra={"finding_id": item_id, "kind": kind, "mode": result.mode, "sent": result.sent}
+        )
         return event
 
     def _write(self, message: WritebackMessage) -> AuditEvent:
@@ -424,10 +433,10 @@ class WritebackService:
 
     def _undo(self, finding_id: str, written: AuditEvent) -> tuple[WriteResult, dict[str, Any], dict[str, Any]]:
         """Undo one write-back: the write, what it restored and what it replaced. A field update
-        gets its previous values back; a crew assignment gets a `withdrawn` record."""
+        gets its previous values back; a crew assignment or an incident gets a `withdrawn` record."""
         payload = written.payload
-        crew = payload.get("kind") == CREW_ASSIGNMENT
-        if not crew and (payload.get("kind") != "field_update" or not written.previous_values):
+        custom_record = payload.get("kind") in (CREW_ASSIGNMENT, INCIDENT_CODING)
+        if not custom_record and (payload.get("kind") != "field_update" or not written.previous_values):
             why = (
                 "Plex already held the corrected values, so nothing was replaced"
                 if payload.get("already_applied")
@@ -442,7 +451,7 @@ class WritebackService:
                 f"{self.writer.mode} mode; set PLEXLABOR_PLEX_WRITE_MODE={payload.get('mode')} to revert it"
             )
         key = f"plexlabor-revert-{written.event_id}"
-        if crew:
+        if custom_record:
             withdrawn = {**payload["record"], "status": "withdrawn"}
             result = self.writer.record(
                 withdrawn, name=payload["custom_object"], idempotency_key=key, reference=finding_id

@@ -8,9 +8,11 @@ decide); the others as `pending_approval`, which puts them in the review queue (
 them back, as for every kind). Without a model every incident goes for review. The incident's id is
 stable over (reporter, narrative, time), so a form sent twice records one incident.
 
-`correct_codes` is the EHS lead's answer on the incident's page: the codes as they should be (an
-approval of the coding, with the corrected codes). `corrected_reports` turns decided incidents back into
-coded reports, the training rows `plexlabor incidents train` reads (`reports.write_coded_reports`).
+`correct_codes` is the EHS lead's answer on the incident's page: the codes as they should be and what
+the text says as they confirm it (`read_confirmation`; an approval of the coding, with both), which
+plex_writeback writes to Plex (`approval.recommendations.incident_record`). `corrected_reports` turns
+decided incidents back into coded reports, the training rows `plexlabor incidents train` reads
+(`reports.write_coded_reports`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.approval.messages import Decision
+from plexlabor.approval.recommendations import INCIDENT_CODING, INCIDENT_FIELDS
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, AuditStore
 from plexlabor.audit.events import recommendation_event
 from plexlabor.audit.publish import append_once, review_status
@@ -39,8 +42,6 @@ from plexlabor.platform.text import ReadableText
 if TYPE_CHECKING:
     from plexlabor.incidents.classifier import Classification, IncidentClassifier
 
-INCIDENT_CODING = "incident_coding"
-"""The review kind of an incident whose codes wait for the EHS lead."""
 RECORD_PREFIX = "incident:"
 NO_MODEL = "none"
 MAX_NARRATIVE_CHARS = 5000
@@ -217,23 +218,93 @@ def read_codes(form: Mapping[str, str]) -> dict[str, str]:
     return {of.value: code for of, code in codes.items()}
 
 
+MAX_CONFIRMED_CHARS = 200
+CONFIRMED_VIA = "incident_page"
+"""A decision made on the incident's page (codes and fields confirmed): the only kind written to Plex."""
+
+
+def confirmation_defaults(event: AuditEvent, zone: tzinfo) -> dict[str, str]:
+    """What the incident's page offers the EHS lead to confirm: the form's fields, else what the text says."""
+    incident = event.payload.get("incident") or {}
+    found = event.payload.get("extraction") or {}
+    when = incident.get("occurred_at") or found.get("when")
+    where = [m["value"] for m in found.get("where") or []]
+    parts = [" ".join(filter(None, (b.get("side"), b["value"]))) for b in found.get("body_parts") or []]
+    return {
+        "occurred_at": datetime.fromisoformat(when).astimezone(zone).strftime("%Y-%m-%dT%H:%M") if when else "",
+        "workcenter_code": incident.get("workcenter_code") or (where[0] if where else ""),
+        "shift_code": incident.get("shift_code") or found.get("shift") or "",
+        "equipment": ", ".join(m["value"] for m in found.get("equipment") or []),
+        "body_parts": ", ".join(parts),
+        "ppe_not_worn": ", ".join(p["value"] for p in found.get("ppe") or [] if not p.get("worn", True)),
+    }
+
+
+def read_confirmation(form: Mapping[str, str], zone: tzinfo, now: datetime) -> dict[str, str]:
+    """The fields the EHS lead confirmed (`confirm.<field>`), each checked (CodeCorrectionError names
+    it): when as a plant-local date and time, never later than now; the others plain text."""
+    confirmed = {name: (form.get(f"confirm.{name}") or "").strip() for name in INCIDENT_FIELDS}
+    for name, value in confirmed.items():
+        if len(value) > MAX_CONFIRMED_CHARS:
+            raise CodeCorrectionError(f"{name.replace('_', ' ')}: at most {MAX_CONFIRMED_CHARS} characters")
+    if confirmed["occurred_at"]:
+        try:
+            when = datetime.fromisoformat(confirmed["occurred_at"])
+        except ValueError:
+            raise CodeCorrectionError("when it happened: expected a date and time such as 2026-12-04T10:30") from None
+        when = when if when.tzinfo else when.replace(tzinfo=zone)
+        if when > now:
+            raise CodeCorrectionError("when it happened: later than now")
+        confirmed["occurred_at"] = when.isoformat()
+    return confirmed
+
+
 def correct_codes(
-    audit: AuditStore, event: AuditEvent, codes: Mapping[str, str], by: str, at: datetime, reason: str | None = None
+    audit: AuditStore,
+    event: AuditEvent,
+    codes: Mapping[str, str],
+    by: str,
+    at: datetime,
+    reason: str | None = None,
+    confirmed: Mapping[str, str] | None = None,
 ) -> AuditEvent:
-    """Record the codes as the EHS lead confirms or corrects them: the incident's one `decision` event
-    (approve, with the codes; a second answer meets the audit's conflict, as in the queue)."""
+    """Record the codes as the EHS lead confirms or corrects them, with what they confirmed of the text:
+    the incident's one `decision` event (approve, with both as its correction; a second answer meets
+    the audit's conflict, as in the queue)."""
     changed = sorted(k for k, v in codes.items() if event.payload.get("codes", {}).get(k) != v)
-    decision = Decision(action=ApprovalAction.APPROVE, reason=reason, supervisor_id=by, correction=dict(codes))
+    correction = {**codes, **(confirmed or {})}
+    decision = Decision(action=ApprovalAction.APPROVE, reason=reason, supervisor_id=by, correction=correction)
     answer = decision.audit_event(
         record_key=event.record_key,
         item_id=str(event.finding_id),
         employee_id=None,
         model_version=event.model_version,
         occurred_at=at,
-        payload={"kind": INCIDENT_CODING, "via": "incident_page", "codes": dict(codes), "changed": changed},
+        payload={
+            "kind": INCIDENT_CODING,
+            "via": CONFIRMED_VIA,
+            "codes": dict(codes),
+            "changed": changed,
+            "confirmed": dict(confirmed or {}),
+        },
     )
     audit.append(answer)
     return answer
+
+
+def confirmed_decision(decided: AuditEvent) -> Decision | None:
+    """The EHS lead's confirmation as the write-back reads it (codes and fields in its correction), or None
+    when the incident was not confirmed on its page (a queue decision confirms codes only: nothing to write)."""
+    payload = decided.payload
+    if decided.status is not AuditStatus.APPROVED or payload.get("via") != CONFIRMED_VIA:
+        return None
+    correction = {**(payload.get("codes") or {}), **(payload.get("confirmed") or {})}
+    return Decision(
+        action=ApprovalAction.APPROVE,
+        reason=payload.get("reason"),
+        supervisor_id=decided.actor,
+        correction=correction,
+    )
 
 
 EXPORT_LIMIT = 100_000

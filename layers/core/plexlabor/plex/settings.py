@@ -71,6 +71,8 @@ class PlexSettings(BaseModel):
     custom_object_name: str = "plexlabor_suggestions"
     crew_custom_object_name: str = "plexlabor_crew_assignments"
     """Where approved crew assignments go (`plexlabor.approval.recommendations`)."""
+    incident_custom_object_name: str = "plexlabor_incidents"
+    """Where incidents go once the EHS lead confirmed them (`plexlabor.approval.recommendations`)."""
     copilot_custom_object_name: str = "plexlabor_copilot_interactions"
     """Where each copilot question and answer is recorded against its job (`plexlabor.copilot.interactions`)."""
 

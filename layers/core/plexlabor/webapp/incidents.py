@@ -4,8 +4,11 @@ The form is for anyone signed in (a shop-floor tablet: one column, large targets
 incident_log's `POST /incidents` (`plexlabor.incidents.api`), which codes and records the report and
 sends the browser to the incident's page. That page shows the codes with their confidences, what the
 text says (when, where, equipment, body parts, PPE) and where the incident stands. The EHS lead (and an
-admin) confirm or correct the codes there (`POST`), which records the incident's one decision with the
-codes as training data (`incidents.service.correct_codes`); the reporter sees their own incident.
+admin) confirm or correct the codes and what the text says there (`POST`), which records the
+incident's one decision with both (`incidents.service.correct_codes`; the codes are training data)
+and then sends it to plex_writeback, which writes it to the incidents custom object in the configured
+write mode (dry run by default) and records that; if it cannot be sent, the page offers to send it
+again. The reporter sees their own incident.
 Nothing here classifies: the page reads the audit table only (no scikit-learn in the web app).
 The trends page, `/incidents/trends`, is `webapp.incidenttrendspage`.
 
@@ -18,16 +21,32 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from plexlabor.audit import AuditEvent, AuditStatus
+from plexlabor.approval.messages import Decision, RecommendationWriteback
+from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, Field
-from plexlabor.incidents.service import CodeCorrectionError, correct_codes, decision_of, opening, read_codes
+from plexlabor.incidents.service import (
+    CodeCorrectionError,
+    confirmation_defaults,
+    confirmed_decision,
+    correct_codes,
+    decision_of,
+    opening,
+    read_codes,
+    read_confirmation,
+)
+from plexlabor.platform.observability import logger
 from plexlabor.review.queue import Role, Viewer
 from plexlabor.webapp.app import Page, _deps, _form, _query, app
 
 CODERS = frozenset({Role.EHS, Role.ADMIN})
 """Who confirms or corrects an incident's codes."""
-SAVED = {"1": "Saved: the codes are kept, and the model learns from them at its next training."}
+SAVED = {
+    "1": "Saved: the codes are kept, and the model learns from them at its next training. The incident is on its "
+    "way to Plex.",
+    "sent": "Sent on its way to Plex again.",
+}
+UNSENT = "Saved, but the incident could not be sent on its way to Plex: send it again below."
 
 
 def _may_see(viewer: Viewer, event: AuditEvent) -> bool:
@@ -50,7 +69,29 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "codes": codes,
         "fields": [(of.value, FIELD_LABELS[of], FIXED_TITLES.get(of)) for of in Field],
         "may_code": bool(page.viewer.roles & CODERS) and decision is None,
+        "confirm": confirmation_defaults(event, page.deps.zone),
+        "plex": _plex_state(page, event),
+        "confirmed": confirmed_decision(decision) if decision is not None else None,
     }
+
+
+def _plex_state(page: Page, event: AuditEvent) -> AuditEvent | None:
+    """The incident's newest write-back event (written, failed, reverted), if any."""
+    kinds = {AuditEventType.WRITEBACK, AuditEventType.WRITEBACK_FAILED, AuditEventType.REVERT}
+    events = [e for e in page.deps.review.audit.history(event.record_key) if e.event_type in kinds]
+    return events[-1] if events else None
+
+
+def _send(page: Page, incident_id: str, decision: Decision | None) -> bool:
+    """Send the confirmed incident to plex_writeback (idempotent there); False when it could not be sent."""
+    if decision is None:
+        return False
+    try:
+        page.deps.review.writeback.send(RecommendationWriteback(item_id=incident_id, decision=decision))
+    except Exception:  # the queue unreachable: the decision stands, the page offers to send it again
+        logger.exception("incident not sent to plex_writeback", incident_id=incident_id)
+        return False
+    return True
 
 
 @app.get("/incidents/new")
@@ -74,9 +115,15 @@ def incident(incident_id: str) -> Response[str]:
     found = _incident(page, incident_id)
     if isinstance(found, Response):
         return found
-    flash = SAVED.get(_query().get("saved", ""))
+    saved = _query().get("saved", "")
+    flash = SAVED.get(saved)
     return page.render(
-        "incident.html", title="Incident", page="incidents", flash=flash, error=None, **_context(page, found)
+        "incident.html",
+        title="Incident",
+        page="incidents",
+        flash=flash,
+        error=UNSENT if saved == "unsent" else None,
+        **_context(page, found),
     )
 
 
@@ -87,6 +134,10 @@ def correct(incident_id: str) -> Response[str]:
     if isinstance(found, Response):
         return found
     context = _context(page, found)
+    form = {key: values[-1] for key, values in _form().items()}
+    if form.get("send") == "again" and page.viewer.roles & CODERS and context["confirmed"] is not None:
+        sent = _send(page, incident_id, context["confirmed"])
+        return page.redirect(f"/incidents/{incident_id}?saved={'sent' if sent else 'unsent'}")
     if not context["may_code"]:
         return page.render(
             "message.html",
@@ -95,19 +146,21 @@ def correct(incident_id: str) -> Response[str]:
             page="incidents",
             message="Only the EHS lead or an admin codes incidents, once each.",
         )
-    form = {key: values[-1] for key, values in _form().items()}
     try:
         codes = read_codes(form)
-        correct_codes(
+        confirmed = read_confirmation(form, page.deps.zone, page.deps.review.clock())
+        decided = correct_codes(
             page.deps.review.audit,
             found,
             codes,
             page.viewer.user_id,
             page.deps.review.clock(),
             (form.get("reason") or "").strip() or None,
+            confirmed,
         )
     except CodeCorrectionError as error:
         context["codes"] = {of.value: form.get(f"code.{of.value}", "") for of in Field}
+        context["confirm"] = {name: form.get(f"confirm.{name}", "") for name in context["confirm"]}
         return page.render(
             "incident.html", 400, title="Incident", page="incidents", flash=None, error=str(error), **context
         )
@@ -120,4 +173,5 @@ def correct(incident_id: str) -> Response[str]:
             message="Someone confirmed this incident's codes a moment ago.",
         )
     page.deps.review.queue.mark_closed(incident_id)
-    return page.redirect(f"/incidents/{incident_id}?saved=1")
+    sent = _send(page, incident_id, confirmed_decision(decided))
+    return page.redirect(f"/incidents/{incident_id}?saved={'1' if sent else 'unsent'}")

@@ -1,0 +1,107 @@
+"""An incident the EHS lead confirmed on its page: written once to the incidents custom object with the
+codes and fields as confirmed (dry run by default: nothing sent, the prepared record audited), and
+reversible with a `withdrawn` record."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from approval_fakes import FakePlex, World, sqs_event
+from test_writeback import FakeTransport, run, service
+
+from plexlabor.approval.errors import NothingToRevertError
+from plexlabor.approval.messages import RecommendationWriteback
+from plexlabor.audit import AuditEventType
+from plexlabor.incidents.service import (
+    IncidentDeps,
+    IncidentReport,
+    confirmed_decision,
+    correct_codes,
+    log_incident,
+    opening,
+    read_confirmation,
+)
+
+CODES = {
+    "event_division": "6",
+    "event_group": "64",
+    "nature_division": "1",
+    "part_division": "4",
+    "source_division": "3",
+}
+NARRATIVE = "At 10:30 an operator at Press 4 caught his left index finger in the press brake; no gloves."
+
+
+def confirmed_message(world: World) -> tuple[str, RecommendationWriteback]:
+    logged = log_incident(IncidentDeps(world.audit, None, clock=world.clock), IncidentReport(narrative=NARRATIVE), "E7")
+    event = opening(world.audit, logged.incident_id)
+    assert event is not None
+    form = {
+        "confirm.occurred_at": "2026-03-04T10:30",
+        "confirm.workcenter_code": "PRESS4",
+        "confirm.equipment": "press brake",
+        "confirm.body_parts": "left index finger",
+        "confirm.ppe_not_worn": "gloves",
+    }
+    confirmed = read_confirmation(form, UTC, datetime(2026, 3, 5, tzinfo=UTC))
+    decided = correct_codes(world.audit, event, CODES, "ehs1", world.clock(), None, confirmed)
+    decision = confirmed_decision(decided)
+    assert decision is not None
+    return logged.incident_id, RecommendationWriteback(item_id=logged.incident_id, decision=decision)
+
+
+def test_a_confirmed_incident_becomes_one_record_with_the_confirmed_fields(world: World, fake_plex: FakePlex) -> None:
+    incident_id, message = confirmed_message(world)
+    transport = FakeTransport()
+    writer = service(world, fake_plex, transport=transport)
+    for _ in range(2):  # a redelivery writes nothing more
+        assert run(sqs_event(message.model_dump_json()), writer) == {"batchItemFailures": []}
+    [(path, body, key)] = transport.posts
+    assert path.endswith("/plexlabor_incidents") and key == f"plexlabor-writeback-{incident_id}"
+    assert (body["incidentId"], body["status"], body["kind"], body["narrative"]) == (
+        incident_id,
+        "confirmed",
+        "injury",
+        NARRATIVE,
+    )
+    assert body["occurredAt"] == "2026-03-04T10:30:00+00:00" and body["workcenterCode"] == "PRESS4"
+    assert (body["equipment"], body["bodyParts"], body["ppeNotWorn"], body["shiftCode"]) == (
+        "press brake",
+        "left index finger",
+        "gloves",
+        "",
+    )
+    assert (body["eventDivision"], body["eventGroup"], body["partDivision"]) == ("6", "64", "4")
+    assert (body["reportedBy"], body["confirmedBy"]) == ("E7", "ehs1")
+    [written] = [e for e in world.audit.for_finding(incident_id) if e.event_type is AuditEventType.WRITEBACK]
+    assert written.payload["kind"] == "incident_coding" and written.payload["custom_object"] == "plexlabor_incidents"
+
+    reverted = writer.revert(incident_id, actor="it-admin")
+    path, body, _ = transport.posts[-1]
+    assert path.endswith("/plexlabor_incidents") and (body["incidentId"], body["status"]) == (incident_id, "withdrawn")
+    assert reverted.previous_values == {"status": "confirmed"}
+
+
+def test_by_default_nothing_is_sent_and_the_prepared_record_is_audited(world: World, fake_plex: FakePlex) -> None:
+    incident_id, message = confirmed_message(world)
+    transport = FakeTransport()
+    writer = service(world, fake_plex, mode="dry_run", transport=transport)
+    run(sqs_event(message.model_dump_json()), writer)
+    assert transport.posts == []
+    [written] = [e for e in world.audit.for_finding(incident_id) if e.event_type is AuditEventType.WRITEBACK]
+    assert written.payload["sent"] is False and written.payload["record"]["eventGroup"] == "64"
+    with pytest.raises(NothingToRevertError, match="dry run"):
+        writer.revert(incident_id, actor="it-admin")
+
+
+def test_a_confirmation_later_than_now_or_not_a_time_is_refused_naming_the_field() -> None:
+    from plexlabor.incidents.service import CodeCorrectionError
+
+    now = datetime(2026, 3, 5, tzinfo=UTC)
+    with pytest.raises(CodeCorrectionError, match="when it happened: later than now"):
+        read_confirmation({"confirm.occurred_at": "2026-03-06T08:00"}, UTC, now)
+    with pytest.raises(CodeCorrectionError, match="when it happened: expected a date"):
+        read_confirmation({"confirm.occurred_at": "yesterday"}, UTC, now)
+    with pytest.raises(CodeCorrectionError, match="equipment: at most 200"):
+        read_confirmation({"confirm.equipment": "x" * 201}, UTC, now)
