@@ -104,6 +104,7 @@ MODEL_ARGS = (
     arg("--bucket", help="artifacts bucket (default: env ARTIFACTS_BUCKET_NAME)"),
     arg("--audit-table", help="audit table name (default: env AUDIT_TABLE_NAME)"),
     arg("--endpoint-url", help="AWS endpoint (e.g. the local runtime's moto server)"),
+    arg("--local", action="store_true", help="the running `plexlabor local up`: its bucket, table and moto"),
     arg("--actor", default="cli", help="who moves the model (recorded in the audit table)"),
 )
 """`model promote` and `model rollback` take the same arguments."""

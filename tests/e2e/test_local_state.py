@@ -12,6 +12,10 @@ import pytest
 
 from plexlabor.approval.corrections import UPDATABLE_FIELDS
 from plexlabor.audit.events import AuditStatus
+from plexlabor.learning.events import MODEL_RECORD_KEY
+from plexlabor.platform.s3artifacts import S3ArtifactStore
+from plexlabor.validation.registry import SCORER_PREFIX, ModelRegistry
+from plexlabor.validation.scorer import ScorerModel
 from plexlabor_dev.cli import main
 from plexlabor_dev.local.scenario import AuditView, Supervisor, labelled_punches, latest_links
 from plexlabor_dev.local.stack import LocalStack
@@ -110,3 +114,24 @@ def test_assess_local_reads_the_runtimes_simulator_with_no_other_setting(
     assert stack.simulator.state.datasource_password not in captured.err + captured.out
     report = json.loads(captured.out)
     assert report["source"] == f"Plex {stack.simulator.base_url}" and report["time_clock_entries"] > 0
+
+
+def test_model_promote_local_moves_the_runtimes_registry_and_audits_it(
+    stack: LocalStack, state_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a candidate scorer stored in the runtime's artifacts bucket
+    resources = stack.runtime.resources
+    assert resources is not None
+    store = S3ArtifactStore(resources.artifacts_bucket, SCORER_PREFIX, client=stack.runtime.client("s3"))
+    registry = ModelRegistry(store)
+    packaged = ScorerModel.load()
+    registry.save(ScorerModel("scorer-local0001", packaged.priors, packaged.families), {"metrics": {}})
+    # When it is promoted with --local only
+    code = main(["model", "promote", "scorer-local0001", "--local", "--actor", "ops-2"])
+    captured = capsys.readouterr()
+    # Then the runtime's registry points at it and its audit table has the event
+    assert code == 0, captured.err
+    assert "promoted scorer-local0001" in captured.out
+    assert registry.in_force() == "scorer-local0001"
+    [event] = [e for e in stack.audit().history(MODEL_RECORD_KEY) if e.model_version == "scorer-local0001"]
+    assert event.actor == "ops-2"

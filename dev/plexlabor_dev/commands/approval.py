@@ -26,11 +26,9 @@ def _changes(args: argparse.Namespace) -> dict[str, str | None]:
     """The variables this run sets: the local runtime's (`--local`), then the flags."""
     changes: dict[str, str | None] = {}
     if getattr(args, "local", False):
-        from plexlabor_dev.local.state import read_state
+        from plexlabor_dev.local.state import command_environment
 
-        state = read_state()
-        changes.update(state.environment("plex_writeback"))
-        changes.update({"AWS_PROFILE": None, "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
+        changes.update(command_environment("plex_writeback"))
     if args.audit_table:
         changes[env.AUDIT_TABLE_NAME] = args.audit_table
     if args.endpoint_url:
@@ -81,10 +79,8 @@ def revert_command(args: argparse.Namespace) -> int:
     from plexlabor.audit.errors import AuditError
     from plexlabor_dev.local.environment import EnvPatch
 
-    changes = _changes(args)
     # AWS clients made inside read the variables (`plexlabor.platform.aws.aws_client`); all are put back after
-    unset = [name for name, value in changes.items() if value is None]
-    with EnvPatch({name: value for name, value in changes.items() if value is not None}, unset):
+    with EnvPatch.of(_changes(args)):
         try:
             settings = WritebackSettings.from_env(dict(os.environ))
         except ConfigurationError as error:

@@ -64,12 +64,11 @@ def _local_plex_settings() -> PlexSettings:
     from plexlabor.platform.settings import PlexConnectionSettings
     from plexlabor.plex.sources import plex_settings_from
     from plexlabor_dev.local.environment import EnvPatch
-    from plexlabor_dev.local.state import read_state
+    from plexlabor_dev.local.state import command_environment, read_state
 
-    state = read_state()
-    environment = {"PLEXLABOR_PLEX_DATASOURCE_BASE_URL": state.urls["plex"], **state.environment("punch_poller")}
-    with EnvPatch(environment, unset=("AWS_PROFILE",)):  # the secret is read from the runtime's moto
-        return plex_settings_from(PlexConnectionSettings.from_env(environment), read_secret)
+    changes = {"PLEXLABOR_PLEX_DATASOURCE_BASE_URL": read_state().urls["plex"], **command_environment("punch_poller")}
+    with EnvPatch.of(changes):  # the secret is read from the runtime's moto
+        return plex_settings_from(PlexConnectionSettings.from_env(), read_secret)
 
 
 def _assess_plex(settings: PlexSettings, flag: str, since: date | None, until: date | None) -> AssessmentReport | None:

@@ -2,7 +2,8 @@
 
 The registry is the artifacts bucket's `models/scorer/` (`ARTIFACTS_BUCKET_NAME`, or `--bucket`) or a
 folder standing for that prefix (`--artifacts-dir`, as `PLEXLABOR_ARTIFACTS_DIR/models/scorer`); the
-audit table is `--audit-table` or `AUDIT_TABLE_NAME` (`--endpoint-url` for the local runtime's moto).
+audit table is `--audit-table` or `AUDIT_TABLE_NAME` (`--endpoint-url` for a moto server; `--local` takes
+all of them from the running `plexlabor local up`).
 Each move records a `model` audit event (`promoted` or `rolled_back`, `plexlabor.learning.manage`).
 """
 
@@ -30,7 +31,18 @@ def _store(args: argparse.Namespace) -> ArtifactStore | None:
 
 
 def model_command(args: argparse.Namespace) -> int:
-    """Move the registry's pointer to VERSION and record it (`promote` or `rollback`)."""
+    """Move the registry's pointer to VERSION and record it (`promote` or `rollback`); with `--local`, in
+    the running local runtime, as its scorer_retrain function sees it."""
+    if not args.local:
+        return _move(args)
+    from plexlabor_dev.local.environment import EnvPatch
+    from plexlabor_dev.local.state import command_environment
+
+    with EnvPatch.of(command_environment("scorer_retrain")):
+        return _move(args)
+
+
+def _move(args: argparse.Namespace) -> int:
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.learning.manage import put_in_force
     from plexlabor.platform.clock import utc_now

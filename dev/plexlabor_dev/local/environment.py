@@ -211,6 +211,14 @@ class EnvPatch:
         self._unset = [name for name in unset if name not in self._set]
         self._saved: dict[str, str | None] | None = None
 
+    @classmethod
+    def of(cls, changes: Mapping[str, str | None]) -> EnvPatch:
+        """A patch from one map: a value sets the variable, None unsets it."""
+        return cls(
+            {name: value for name, value in changes.items() if value is not None},
+            [name for name, value in changes.items() if value is None],
+        )
+
     def apply(self) -> EnvPatch:
         if self._saved is not None:
             raise RuntimeError("environment patch applied twice")

@@ -137,3 +137,14 @@ def read_state(path: Path | None = None) -> LocalState:
             "start one with `plexlabor local up`"
         )
     return state
+
+
+def command_environment(function: str) -> dict[str, str | None]:
+    """What a command run with `--local` sets (None: unsets): `function`'s variables in the running
+    runtime, its moto endpoint, region and fake credentials, and no AWS profile or file of the user's."""
+    return {
+        **read_state().environment(function),
+        "AWS_PROFILE": None,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    }
