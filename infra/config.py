@@ -44,6 +44,7 @@ from infra.constants import (
     CTX_SHOW_NAMES_TO,
     CTX_STAGE,
     CTX_TIMEZONE,
+    CTX_WAF,
     DEFAULT_API_BURST_LIMIT,
     DEFAULT_API_RATE_LIMIT,
     DEFAULT_APPROVAL_WAIT_SECONDS,
@@ -95,6 +96,8 @@ class DeployConfig:
     build_dir: Path = DEFAULT_BUILD_DIR
     functions_root: Path = REPO_ROOT
     reserved_concurrency: bool = True
+    waf: bool = False
+    """An AWS WAF web ACL on the API stage (`plexlabor:waf`)."""
     placeholder_layers: bool = False
     timezone: str | None = None
     default_supervisor_id: str | None = None
@@ -143,6 +146,7 @@ class DeployConfig:
             build_dir=Path(get(CTX_BUILD_DIR, DEFAULT_BUILD_DIR)),
             functions_root=Path(get(CTX_FUNCTIONS_ROOT, REPO_ROOT)),
             reserved_concurrency=_flag(get(CTX_RESERVED_CONCURRENCY, True)),
+            waf=_flag(get(CTX_WAF, False)),
             placeholder_layers=_flag(get(CTX_PLACEHOLDER_LAYERS, False)),
             timezone=_optional_str(get(CTX_TIMEZONE)),
             default_supervisor_id=_optional_str(get(CTX_DEFAULT_SUPERVISOR_ID)),

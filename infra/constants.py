@@ -37,6 +37,8 @@ CTX_FUNCTIONS_ROOT = "plexlabor:functionsRoot"
 CTX_RESERVED_CONCURRENCY = "plexlabor:reservedConcurrency"
 """Set false in accounts whose Lambda concurrency quota is still the new-account 10: reserving
 any concurrency there fails the deployment (unreserved concurrency may not drop below 10)."""
+CTX_WAF = "plexlabor:waf"
+"""Set true to put an AWS WAF web ACL in front of the API (`infra.constructs.waf`); off by default."""
 CTX_TIMEZONE = "plexlabor:timezone"
 """The plant's IANA time zone (`PLEXLABOR_TIMEZONE`), required by every function that reads labor data
 from Plex (shift days, breaks and weekly overtime are judged in plant time)."""

@@ -154,6 +154,17 @@ Requirement = Need | BucketAccess
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
+class Throttle(StrEnum):
+    """Which request budget of the API stage a route draws on (`infra.constructs.api.ROUTE_LIMITS`)."""
+
+    STAGE = "stage"
+    """The stage's limit (`plexlabor:apiRateLimit`/`apiBurstLimit`): machine intake, the webhook."""
+    PEOPLE = "people"
+    """Pages people open: signed-in pages and approval links."""
+    PUBLIC = "public"
+    """Anyone, no credential needed to be answered: sign-in routes, OpenAPI documents. The smallest."""
+
+
 @dataclass(frozen=True)
 class Route:
     """One REST API method served by the function (Lambda proxy integration)."""
@@ -163,6 +174,8 @@ class Route:
     authorizer: str | None = None
     """The function (spec name) API Gateway asks before it lets a request through: a Lambda REQUEST
     authorizer. None: the route authenticates requests itself or is where signing in starts."""
+    throttle: Throttle = field(default=Throttle.PUBLIC, compare=False)  # a route is its method and path
+    """Its own request budget, so a flood on one route cannot use up another's (default: the smallest)."""
 
     def __post_init__(self) -> None:
         if self.method not in HTTP_METHODS:
@@ -259,7 +272,7 @@ WEB_AUTHORIZER = "web_authorizer"
 
 def signed_in(method: str, path: str) -> Route:
     """A web app route only a signed-in person reaches (the session cookie checked by web_authorizer)."""
-    return Route(method, path, authorizer=WEB_AUTHORIZER)
+    return Route(method, path, authorizer=WEB_AUTHORIZER, throttle=Throttle.PEOPLE)
 
 
 def batch_job(
@@ -302,7 +315,8 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         description="Verifies a signed punch webhook and enqueues the punch.",
         timeout_s=10,
         access=(SendTo(QueueName.PUNCH), ReadSecret(SecretName.WEBHOOK_HMAC)),
-        routes=(Route("POST", "/punches"), Route("GET", "/punches/openapi.json")),
+        reserved_concurrency=10,  # always 10 ready (~100 deliveries/s at its ~0.1 s), never more than 10
+        routes=(Route("POST", "/punches", throttle=Throttle.STAGE), Route("GET", "/punches/openapi.json")),
     ),
     FunctionSpec(
         name="punch_poller",
@@ -329,6 +343,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         consumes=QueueName.PUNCH,
         batch_size=10,
         max_batching_window_s=5,
+        reserved_concurrency=5,  # and the queue's pollers at most 5 (no throttled batch counts as a receive)
         needs=(
             Need.START_APPROVALS,
             Need.PILOT_SCOPE,
@@ -364,7 +379,8 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             PLEX,  # employees: the page names people
         ),
         needs=(Need.ANSWER_APPROVALS, Need.PLANT_TIMEZONE, Need.PEOPLE_NAMES),
-        routes=(Route("GET", "/approvals/{token}"), Route("POST", "/approvals/{token}")),
+        reserved_concurrency=5,  # supervisors' clicks: a flood of link requests cannot take the account's
+        routes=tuple(Route(method, "/approvals/{token}", throttle=Throttle.PEOPLE) for method in ("GET", "POST")),
     ),
     FunctionSpec(
         name="web_app",

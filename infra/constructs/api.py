@@ -26,13 +26,17 @@ token, or a bad or expired one) is a 401 HTML page that sends the browser to `/l
 refresh, and a link) and tells an API client `WWW-Authenticate: Bearer`; ACCESS_DENIED (signed in
 but in none of the groups) a 403 page that says so and offers to sign out.
 
-Stage: named after the deployment stage; throttling (`plexlabor:apiRateLimit`/`apiBurstLimit`)
-for every method; X-Ray; metrics; execution logs at ERROR without request/response data; access
+Stage: named after the deployment stage; throttling per method, each with its own budget
+(`Route.throttle`): the webhook the stage's (`plexlabor:apiRateLimit`/`apiBurstLimit`), pages and
+approval links 25/s (burst 50), sign-in routes and OpenAPI documents 10/s (burst 20)
+(`ROUTE_LIMITS`); X-Ray; metrics; execution logs at ERROR without request/response data; access
 logs as JSON to their own log group, with the resource path (`/approvals/{token}`), never the
 request path, so approval tokens stay out of the logs. Request validation: path parameters
 (the validator is also set to validate bodies, but no route declares a body model: the webhook
 must answer a bad signature with 401 before it says anything about the body's schema).
-No WAF (acknowledged: optional, a per-request cost; the routes authenticate themselves).
+No WAF unless `plexlabor:waf=true` (`infra.constructs.waf`: AWS's common rules and a rate per
+address); without it the cdk-nag rule is acknowledged (a per-request cost; the routes authenticate
+themselves and are throttled).
 
 Logging needs the account-level API Gateway CloudWatch role (one per account and region). Unless
 `plexlabor:apiGatewayAccountRole=false`, the stack creates it (inline policy on this account's log
@@ -58,7 +62,8 @@ from constructs import Construct
 from infra.config import DeployConfig
 from infra.constants import SERVICE_NAME
 from infra.constructs.alarms import Alarms
-from infra.function_specs import Route
+from infra.constructs.waf import Waf
+from infra.function_specs import Route, Throttle
 from infra.nag import acknowledge, acknowledge_wildcard_resource
 from plexlabor.webapp.auth import DENIED_PAGE, SIGN_IN_PAGE
 
@@ -87,6 +92,8 @@ ACCOUNT_ROLE_ACTIONS = (  # what AWS's AmazonAPIGatewayPushToCloudWatchLogs allo
     "logs:FilterLogEvents",
 )
 PATH_PARAMETER = re.compile(r"\{(\w+)\}")
+ROUTE_LIMITS: dict[Throttle, tuple[int, int]] = {Throttle.PEOPLE: (25, 50), Throttle.PUBLIC: (10, 20)}
+"""(requests per second, burst) of each route of that budget; `Throttle.STAGE` routes have the stage's."""
 
 NO_AUTHORIZER_REASON = (
     "No IAM or Cognito authorizer on purpose: POST /punches authenticates every request by its "
@@ -103,8 +110,8 @@ SESSION_AUTHORIZER_REASON = (
 )
 NO_WAF_REASON = (
     "WAF is optional here: every route authenticates the request itself (signature or signed link), "
-    "the stage is throttled, and a web ACL costs per request. Associate one (AWS::WAFv2::WebACLAssociation "
-    "on this stage) where the organisation requires it."
+    "each route is throttled, and a web ACL costs per request. Set the context flag plexlabor:waf=true "
+    "where the organisation requires one (infra.constructs.waf)."
 )
 ACCOUNT_ROLE_REASON = (
     "API Gateway uses one CloudWatch Logs role per account and region for every API's execution and "
@@ -146,7 +153,11 @@ class Api(Construct):
         )
         self.rest_api.node.try_remove_child("Endpoint")  # CDK's own URL output; the stack outputs `ApiUrl`
         self.stage = self.rest_api.deployment_stage
-        acknowledge(self.stage.node.default_child, "AwsSolutions-APIG3", NO_WAF_REASON)  # type: ignore[arg-type]
+        self._stage_limits = (config.api_rate_limit, config.api_burst_limit)
+        self._stage_settings = list(self._cfn_stage.method_settings)  # type: ignore[arg-type]
+        self.waf = Waf(self, "Waf", stage=self.stage, name=f"{SERVICE_NAME}-{config.stage}") if config.waf else None
+        if self.waf is None:
+            acknowledge(self.stage.node.default_child, "AwsSolutions-APIG3", NO_WAF_REASON)  # type: ignore[arg-type]
         self.account_role: iam.Role | None = None
         if config.api_gateway_account_role:
             self.account_role = self._account_role(config.stage)
@@ -242,6 +253,28 @@ class Api(Construct):
                 for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
                     acknowledge(method.node.default_child, rule, NO_AUTHORIZER_REASON)  # type: ignore[arg-type]
             self.routes[route] = method
+            self._throttle(route)
+
+    @property
+    def _cfn_stage(self) -> apigateway.CfnStage:
+        stage: apigateway.CfnStage = self.stage.node.default_child  # type: ignore[assignment]
+        return stage
+
+    def _throttle(self, route: Route) -> None:
+        """The route's own request budget (its method setting); its other settings are the stage's."""
+        rate, burst = self._stage_limits if route.throttle is Throttle.STAGE else ROUTE_LIMITS[route.throttle]
+        self._stage_settings.append(
+            apigateway.CfnStage.MethodSettingProperty(
+                http_method=route.method,
+                resource_path="/" + route.path.replace("/", "~1"),  # API Gateway's escaping of a method's path
+                logging_level=apigateway.MethodLoggingLevel.ERROR.value,
+                data_trace_enabled=False,
+                metrics_enabled=True,
+                throttling_rate_limit=rate,
+                throttling_burst_limit=burst,
+            )
+        )
+        self._cfn_stage.method_settings = self._stage_settings
 
     def _sign_in_responses(self) -> None:
         """401: to /login at once; 403: signed in without a role. Static pages (no VTL in them); header

@@ -152,6 +152,10 @@ class Functions(Construct):
                         Duration.seconds(spec.max_batching_window_s) if spec.max_batching_window_s else None
                     ),
                     report_batch_item_failures=True,
+                    # no more pollers than the function may run: a throttled batch would count as a receive
+                    max_concurrency=(
+                        max(2, spec.reserved_concurrency) if spec.reserved_concurrency is not None else None
+                    ),
                 )
             )
         # acknowledged on the generated L1 resources only, so nothing else inherits them
