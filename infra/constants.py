@@ -195,6 +195,7 @@ APPROVAL_SUBSTITUTIONS = {"NotifyQueueUrl": QueueName.NOTIFY, "WritebackQueueUrl
 NORMS_PREFIX = "norms/"  # plexlabor.intake.norms_store: norms/<version>.json and norms/latest.json
 SKILLS_REPORTS_PREFIX = "reports/skills/"  # plexlabor.skills.artifact: <as_of>.json and latest.json
 ANALYTICS_REPORTS_PREFIX = "reports/analytics/"  # plexlabor.analytics.artifact: <as_of>.json and latest.json
+ALLOCATION_REPORTS_PREFIX = "reports/allocation/"  # plexlabor.allocation.artifact: <day>.json and latest.json
 INCIDENT_REPORTS_PREFIX = "reports/incidents/"  # plexlabor.incidents.trends: <as_of>.json and latest.json
 MODELS_PREFIX = "models/"  # forecast/scorer model artifacts (future)
 SCORER_MODELS_PREFIX = "models/scorer/"  # plexlabor.validation.registry: <version>/..., latest.json

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from infra.constants import (
+    ALLOCATION_REPORTS_PREFIX,
     ANALYTICS_REPORTS_PREFIX,
     FUNCTIONS_PACKAGE,
     INCIDENT_REPORTS_PREFIX,
@@ -406,6 +407,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             BucketAccess.read("models/forecast/"),  # and forecast_nightly's run (plexlabor.forecast.artifacts)
             BucketAccess.read(ANALYTICS_REPORTS_PREFIX),  # and analytics_nightly's scores (/analytics)
             BucketAccess.read(INCIDENT_REPORTS_PREFIX),  # and incident_trends' report (/incidents/trends)
+            BucketAccess.read(ALLOCATION_REPORTS_PREFIX),  # and allocation_nightly's report (/allocation, the queue)
         ),
         routes=(
             signed_in("GET", "/queue"),
@@ -419,6 +421,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             signed_in("GET", "/forecasts"),
             signed_in("GET", "/analytics"),  # operator, crew and shift scores (plexlabor.webapp.analytics)
             signed_in("GET", "/crew"),  # the crew board; its decisions post to /items/{item_id}
+            signed_in("GET", "/allocation"),  # labor cost allocation and job-code guidance (webapp.allocation)
             signed_in("POST", "/crew/replan"),
             signed_in("POST", "/crew/swap"),  # a swap by hand: accepted, the replaced one rejected, a re-plan asked
             signed_in("GET", "/copilot"),  # the copilot's tablet page; it posts to copilot_ask's POST /copilot/ask
@@ -497,6 +500,18 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         access=(PLEX,),  # it reads Plex and writes its report; nothing goes to the audit table
     ),
     batch_job(
+    replace(
+        batch_job(
+            "allocation_nightly",
+            "Yesterday's labor cost allocation (job operations, indirect codes, unallocated; cost with overtime) "
+            "and next week's job-code misapplication guidance; the report to S3 for the web app, unallocated "
+            "time to the review queue.",
+            memory_mb=2048,  # a 5,000-person day is read and allocated in seconds (bench_allocation)
+            needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, BucketAccess.read_write(ALLOCATION_REPORTS_PREFIX)),
+            schedule="cron(0 9 * * ? *)",  # 09:00 UTC: 04:00-05:00 US Eastern, the previous day closed
+        ),
+        access=(TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ, PLEX),  # decisions in, suggestions out
+    ),
         "crew_planner",
         "Plans tomorrow's crews (HiGHS MILP, greedy fallback); suggestions in the audit table.",
         flavour=BATCH,  # scipy's HiGHS

@@ -26,6 +26,7 @@ SIGNED_IN = {
     ("GET", "/certifications"),
     ("GET", "/forecasts"),
     ("GET", "/analytics"),
+    ("GET", "/allocation"),
     ("GET", "/crew"),
     ("POST", "/crew/replan"),
     ("POST", "/crew/swap"),

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra.constants import ANALYTICS_REPORTS_PREFIX, INCIDENT_REPORTS_PREFIX, SKILLS_REPORTS_PREFIX
+from infra.constants import (
+    ALLOCATION_REPORTS_PREFIX,
+    ANALYTICS_REPORTS_PREFIX,
+    INCIDENT_REPORTS_PREFIX,
+    SKILLS_REPORTS_PREFIX,
+)
 from infra.function_specs import FUNCTION_SPECS, BucketAccess
 from infra.staging import stage_core_layer
+from plexlabor.allocation.artifact import REPORT_PREFIX as ALLOCATION_PREFIX
 from plexlabor.analytics.artifact import REPORT_PREFIX as ANALYTICS_PREFIX
 from plexlabor.forecast.artifacts import PREFIX as FORECAST_PREFIX
 from plexlabor.incidents.trends import REPORT_PREFIX as INCIDENTS_PREFIX
@@ -31,6 +37,7 @@ def test_the_granted_prefix_is_where_skills_daily_stores_its_report() -> None:
     assert SKILLS_REPORTS_PREFIX == REPORT_PREFIX
     assert ANALYTICS_REPORTS_PREFIX == ANALYTICS_PREFIX  # and analytics_nightly its scores
     assert INCIDENT_REPORTS_PREFIX == INCIDENTS_PREFIX  # and incident_trends its report
+    assert ALLOCATION_REPORTS_PREFIX == ALLOCATION_PREFIX  # and allocation_nightly its report
 
 
 def test_the_web_app_reads_where_skills_daily_forecast_nightly_and_analytics_nightly_write_and_nothing_more() -> None:
@@ -40,9 +47,11 @@ def test_the_web_app_reads_where_skills_daily_forecast_nightly_and_analytics_nig
         BucketAccess.read(REPORT_PREFIX),
         BucketAccess.read(FORECAST_PREFIX),
         BucketAccess.read(ANALYTICS_PREFIX),
+        BucketAccess.read(ALLOCATION_PREFIX),
         BucketAccess.read(INCIDENTS_PREFIX),
     ]
     assert web_app == readable
     assert BucketAccess.read_write(FORECAST_PREFIX) in specs["forecast_nightly"].needs
     assert BucketAccess.read_write(ANALYTICS_PREFIX) in specs["analytics_nightly"].needs
     assert BucketAccess.read_write(INCIDENTS_PREFIX) in specs["incident_trends"].needs
+    assert BucketAccess.read_write(ALLOCATION_PREFIX) in specs["allocation_nightly"].needs

@@ -11,6 +11,7 @@ import plexlabor.platform.env as env_vars
 from infra.app import add_stack, create_app, missing_settings_report
 from infra.config import RETENTION_DAYS
 from infra.constants import (
+    ALLOCATION_REPORTS_PREFIX,
     ANALYTICS_REPORTS_PREFIX,
     CTX_ADVISORY_MODE,
     CTX_BUILD_DIR,
@@ -209,7 +210,7 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     analytics = f"<{bucket}.Arn>/{ANALYTICS_REPORTS_PREFIX}*"
     readers = {"punch_validator", "norms_refresh", *forecasters, "skills_daily", "web_app", "scorer_retrain"}
     readers |= {"copilot_ask", "copilot_index"}  # the index, the procedures (test_infra_copilot.py)
-    readers |= {"analytics_nightly", "incident_trends"}
+    readers |= {"analytics_nightly", "incident_trends", "allocation_nightly"}
     assert {name for name, found in flat.items() if found} == readers
     assert flat["norms_refresh"] == [objects]
     assert sorted(flat["punch_validator"]) == sorted([objects, scorer])  # norms, and the scorer model in force
@@ -221,7 +222,10 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
         assert [flatten_reference(r) for r in _granted(synthesized, name, "s3:PutObject")] == [forecasts]
     assert flat["skills_daily"] == [reports]
     incidents = f"<{bucket}.Arn>/{INCIDENT_REPORTS_PREFIX}*"
-    assert sorted(flat["web_app"]) == sorted([reports, forecasts, analytics, incidents])  # + incident trends
+    allocation = f"<{bucket}.Arn>/{ALLOCATION_REPORTS_PREFIX}*"
+    assert sorted(flat["web_app"]) == sorted([reports, forecasts, analytics, incidents, allocation])
+    assert flat["allocation_nightly"] == [allocation]
+    assert [flatten_reference(r) for r in _granted(synthesized, "allocation_nightly", "s3:PutObject")] == [allocation]
     assert flat["incident_trends"] == [incidents]
     assert [flatten_reference(r) for r in _granted(synthesized, "incident_trends", "s3:PutObject")] == [incidents]
     assert flat["analytics_nightly"] == [analytics]
@@ -314,6 +318,7 @@ def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_and_object_prefi
                         COPILOT_PROCEDURES_PREFIX,
                     )
                     assert flat in {f"<{bucket}.Arn>/{prefix}*" for prefix in prefixes}, flat
+                        ALLOCATION_REPORTS_PREFIX,
                     assert _actions(statement) <= {"s3:GetObject", "s3:PutObject"}
 
 

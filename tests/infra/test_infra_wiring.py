@@ -39,6 +39,7 @@ INTAKE_SETTINGS: dict[str, str] = {
     "norms_refresh": "plexlabor.intake.settings:NormsRefreshSettings",
     "skills_daily": "plexlabor.skills.wiring:SkillsDailySettings",
     "analytics_nightly": "plexlabor.analytics.wiring:AnalyticsNightlySettings",
+    "allocation_nightly": "plexlabor.allocation.wiring:AllocationNightlySettings",
     "crew_planner": "plexlabor.crew.wiring:CrewPlannerSettings",
     "crew_replan": "plexlabor.crew.wiring:CrewReplanSettings",
     "crew_call_offs": "plexlabor.crew.wiring:CrewCallOffSettings",
@@ -183,6 +184,7 @@ def test_the_functions_that_decide_what_goes_for_review_get_the_pilot() -> None:
         "web_app",
         "incident_log",
     }
+        "allocation_nightly",
     assert piloted == PILOTED
     assert set(NEED_SOURCES[Need.PILOT_SCOPE]) == PILOT_NAMES
     assert ROLLOUT_SETTINGS <= OPTIONAL_SETTINGS  # unset: plant-wide, flagged; never a missing setting

@@ -44,6 +44,9 @@ class PlantSpec:
     """Hard normal patterns switched on (names in `normals.NORMAL_PATTERNS`); none by default."""
     difficulty: Difficulty = "easy"
     """How far injected anomalies overlap normal variation, and the share of label noise (`difficulty`)."""
+    misapplication_hotspots: float = 0.0
+    """Share of (shift, workcenter, part operation) combinations whose entries also get misapplied job
+    codes at `JobCodeMismatch.HOTSPOT_RATE` (drawn from a stream of their own); 0: none, the plant as before."""
 
     def __post_init__(self) -> None:
         if self.employees < 5:
@@ -52,6 +55,8 @@ class PlantSpec:
             raise ValueError("weeks: must be between 1 and 104")
         if not 0 <= self.anomaly_rate <= 0.5:
             raise ValueError("anomaly_rate: must be between 0 and 0.5")
+        if not 0 <= self.misapplication_hotspots <= 1:
+            raise ValueError("misapplication_hotspots: must be between 0 and 1")
         if self.difficulty not in DIFFICULTIES:
             raise ValueError(f"difficulty: {self.difficulty!r} is not one of {', '.join(DIFFICULTIES)}")
         from plexlabor_dev.simulator.normals import NORMAL_PATTERNS  # the patterns import this module
@@ -69,6 +74,7 @@ class Sim:
         self.out = out
         self.rng = random.Random(spec.seed)
         self.effects_rng = random.Random(f"operator-effects:{spec.seed}")
+        self.misapplication_rng = random.Random(f"misapplication:{spec.seed}")
         self.normals_rng = random.Random(f"hard-normals:{spec.seed}")
         self.tz = ZoneInfo(spec.timezone)
         self.policy = spec.policy

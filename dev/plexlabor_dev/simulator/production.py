@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from plexlabor_dev.simulator import catalog, operators
 from plexlabor_dev.simulator.anomalies import (
+    JOB_CODE_MISMATCH,
     LABOR_ENTRY_INJECTORS,
     UNATTENDED_RUNS,
     LaborDraft,
@@ -263,7 +264,7 @@ def _inject(sim: Sim, draft: LaborDraft) -> LaborEntryInjector | None:
     for injector in LABOR_ENTRY_INJECTORS:
         if sim.chance(injector.rate):
             return injector if injector.apply(sim, draft) else None
-    return None
+    return JOB_CODE_MISMATCH if JOB_CODE_MISMATCH.at_hotspot(sim, draft) else None
 
 
 def _emit_downtime(sim: Sim, person: Person, wc_id: str, start: float, closes: float, down: float) -> None:

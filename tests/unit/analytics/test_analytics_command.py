@@ -33,8 +33,10 @@ def test_json_gives_each_operator_estimate_interval_raw_and_entries_and_the_true
     }
 
 
-def test_a_missing_folder_and_a_bad_window_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_folder_and_a_bad_window_are_named(
+    tmp_path: Path, labelled_plant: PlantFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["analytics", "scores", "--plant", str(tmp_path / "none")]) == 2
     assert "--plant: no such folder" in capsys.readouterr().err
-    assert main(["analytics", "scores", "--plant", str(tmp_path), "--weeks", "0"]) == 2
+    assert main(["analytics", "scores", "--plant", str(labelled_plant.path), "--weeks", "0"]) == 2
     assert "--weeks: must be between 1 and 104" in capsys.readouterr().err

@@ -38,6 +38,7 @@ REVIEW_KINDS: dict[str, str] = {
     "labor_variance": "Labor cost variance",
     "overtime_projection": "Overtime projection",
     "incident_coding": "Incident coding",
+    "unallocated_time": "Unallocated time",
 }
 """Every kind of item a person may be asked to decide, and what a person calls it (the web app's label)."""
 

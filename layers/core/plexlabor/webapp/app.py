@@ -52,6 +52,7 @@ from plexlabor.review.edits import EditableField, editable_fields, edited_correc
 from plexlabor.review.items import KIND_LABELS, PUNCH, ReviewItem
 from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer, kinds_of
+from plexlabor.webapp.allocation import AllocationReports, queue_guidance
 from plexlabor.webapp.analytics import AnalyticsReports
 from plexlabor.webapp.auth import Reply, SignIn, request_cookies, sign_in
 from plexlabor.webapp.forecasts import ForecastReports
@@ -109,6 +110,8 @@ class Dependencies:
     """forecast_nightly's newest run for the forecasts page (`webapp.forecasts`); None: not configured."""
     analytics: AnalyticsReports | None = None
     """analytics_nightly's newest scores for `/analytics` (`webapp.analytics`); None: not configured."""
+    allocation: AllocationReports | None = None
+    """allocation_nightly's newest day for `/allocation` and the queue's job-code guidance; None: not configured."""
     incident_trends: IncidentTrendsReports | None = None
     """incident_trends' newest report for `/incidents/trends` (`webapp.incidenttrends`); None: not configured."""
     replan: ReplanSender | None = None
@@ -134,6 +137,7 @@ def build(settings: WebAppSettings) -> Dependencies:
         forecasts=settings.forecast_reports(),
         analytics=settings.analytics_reports(),
         incident_trends=settings.incident_trends(),
+        allocation=settings.allocation_reports(),
         replan=SqsReplanSender(settings.replan_queue_url) if settings.replan_queue_url else None,
     )
 
@@ -303,7 +307,14 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
         flash=flash or _queue_flash(query),
         selected=kept.get("selected", set()),
         reason=kept.get("reason"),
+        guidance=_job_code_guidance(page, items),
     )
+
+
+def _job_code_guidance(page: Page, items: list[ReviewItem]) -> dict[str, str]:
+    """Beside each timecard, the job codes most often misapplied at its workcenter (`webapp.allocation`)."""
+    loaded = page.deps.allocation.current() if page.deps.allocation is not None else None
+    return queue_guidance(loaded.index if loaded else None, [i for i in items if i.kind == PUNCH])
 
 
 def _page_number(query: Mapping[str, str]) -> int:
@@ -389,6 +400,7 @@ def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any)
         evidence=page.words({k: v for k, v in found.evidence.items() if k != TIMELINE_KEY}),
         proposed=page.words(found.proposed),
         editable=_editable(found, page.deps.zone),
+        guidance=_job_code_guidance(page, [found]),
         **context,
     )
 

@@ -417,4 +417,4 @@ def crew_swap() -> Response[str]:
 
 
 # `/analytics` and `/incidents/trends`, drawn with this module's helpers
-from plexlabor.webapp import analyticspage, incidenttrendspage  # noqa: E402, F401
+from plexlabor.webapp import allocationpage, analyticspage, incidenttrendspage  # noqa: E402, F401

@@ -29,6 +29,7 @@ from plexlabor.skills.report import Bottleneck, CertificationAlert, CoverageRow,
 from plexlabor.webapp.latest import Latest
 
 if TYPE_CHECKING:
+    from plexlabor.webapp.allocation import AllocationReports
     from plexlabor.webapp.analytics import AnalyticsReports
     from plexlabor.webapp.forecasts import ForecastReports
     from plexlabor.webapp.incidenttrends import IncidentTrendsReports
@@ -63,6 +64,14 @@ class ReportSettings(ArtifactSettings):
 
         store = self.artifact_store(ANALYTICS_PREFIX)
         return AnalyticsReports(store) if store is not None else None
+
+    def allocation_reports(self) -> AllocationReports | None:
+        """allocation_nightly's report (the grant covers `reports/allocation/` too), or None when not configured."""
+        from plexlabor.allocation.artifact import REPORT_PREFIX as ALLOCATION_PREFIX
+        from plexlabor.webapp.allocation import AllocationReports
+
+        store = self.artifact_store(ALLOCATION_PREFIX)
+        return AllocationReports(store) if store is not None else None
 
     def incident_trends(self) -> IncidentTrendsReports | None:
         """incident_trends' report (the grant covers `reports/incidents/` too), or None when not configured."""

@@ -1,0 +1,61 @@
+"""The allocation report as an artifact: what allocation_nightly leaves in the artifacts bucket for the web app.
+
+Keys, under `reports/allocation/` of the bucket (the prefix allocation_nightly may write and web_app
+read): `<day>.json`, the `AllocationArtifact` of that plant-local day (a re-run replaces it), and
+`latest.json`, the `ReportPointer` to the newest, written last (`platform.artifacts.store_report`).
+Ids, employee numbers and codes only: no names. Readers check the pointer's sha256.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from plexlabor.allocation.misapplication import Guidance
+from plexlabor.allocation.report import AllocationReport
+from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, ReportPointer, read_checked, store_report
+
+REPORT_PREFIX = "reports/allocation/"
+"""Where allocation reports live in the artifacts bucket (infra grants it by this prefix)."""
+SCHEMA_VERSION = 1
+
+
+class WorkcenterRef(BaseModel):
+    """A workcenter as the page names it, and the department that decides who sees it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    department: str | None = None
+
+
+class AllocationArtifact(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: int = SCHEMA_VERSION
+    generated_at: datetime
+    day: date
+    report: AllocationReport
+    guidance: list[Guidance] = Field(default_factory=list)
+    """Job-code misapplication by shift: the combinations most likely misapplied in the coming week."""
+    guidance_weeks: int = 0
+    """How many past weeks the guidance was learned from."""
+    workcenters: dict[str, WorkcenterRef] = Field(default_factory=dict)
+    """Workcenter id -> code and department, for the page (which never shows Plex ids)."""
+
+
+def store_artifact(store: ArtifactStore, artifact: AllocationArtifact) -> ReportPointer:
+    """Write the day's report, then point `latest.json` at it; the pointer written."""
+    body = artifact.model_dump_json().encode()
+    key = f"{artifact.day.isoformat()}.json"
+    return store_report(store, key, body, artifact.day, artifact.generated_at, SCHEMA_VERSION)
+
+
+def read_artifact(store: ArtifactStore, pointer: ReportPointer) -> AllocationArtifact:
+    """The report a pointer names, checked against its sha256 and validated whole."""
+    raw = read_checked(store, pointer)
+    try:
+        return AllocationArtifact.model_validate_json(raw)
+    except ValidationError as error:
+        raise ArtifactError(f"{pointer.key} is not an allocation report: {error.error_count()} problem(s)") from None

@@ -1,0 +1,152 @@
+"""allocation_nightly's run: yesterday's labor cost allocation and next week's job-code guidance, stored
+for the web app; unallocated time to the review queue.
+
+The request is an EventBridge scheduled event; `detail` may carry `{"day": "YYYY-MM-DD"}`. Without it
+the day is the last full plant-local day before the event's `time`. The run:
+1. allocates the day (`allocation.report.read_report`, the dependencies' policy);
+2. learns job-code misapplication by shift from the `misapplication_weeks` ending with the day: labor
+   entries, and supervisors' decisions on JOB_CODE_MISMATCH findings read from the audit table
+   (`allocation.misapplication`);
+3. stores both (`allocation.artifact`: `reports/allocation/<day>.json`, then `latest.json`);
+4. publishes each unallocated stretch as an `unallocated_time` suggestion (the job it likely belongs
+   to, or none found): `pending_approval` inside the pilot scope, else `logged`; deterministic ids, so
+   a re-run records nothing twice.
+The summary holds counts and totals only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import BaseModel, ConfigDict
+
+from plexlabor.allocation.artifact import AllocationArtifact, WorkcenterRef, store_artifact
+from plexlabor.allocation.misapplication import predict, read_trials
+from plexlabor.allocation.report import Suggestion, read_report
+from plexlabor.allocation.wiring import ACTOR, Dependencies
+from plexlabor.audit.events import AuditEvent, AuditStatus, recommendation_event, stable_event_id
+from plexlabor.audit.publish import EventBuilder, publish_once, review_status
+from plexlabor.audit.store import AuditStore
+from plexlabor.models import record_key
+from plexlabor.models.anomalies import AnomalyType
+from plexlabor.platform.observability import logger, metrics
+from plexlabor.platform.pilot import Hold, Place
+
+KIND = "unallocated_time"
+MODEL_VERSION = "allocation-1"
+GUIDANCE_TOP = 50
+"""Combinations kept in the stored guidance (the page and the queue show the first ones)."""
+DECISIONS_READ_LIMIT = 50_000
+"""At most this many decisions of each kind (approved, rejected) are read for the guidance."""
+
+
+class AllocationNightlyDetail(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    day: date | None = None
+
+
+class AllocationNightlyEvent(EventBridgeModel):
+    detail: AllocationNightlyDetail = AllocationNightlyDetail()
+
+
+def run(deps: Dependencies, request: AllocationNightlyEvent) -> dict[str, Any]:
+    """Allocate the day, learn the guidance, store both, publish the suggestions; the JSON-safe summary."""
+    port = deps.source.port
+    zone = ZoneInfo(deps.source.timezone)
+    day = request.detail.day or request.time.astimezone(zone).date() - timedelta(days=1)
+    logger.append_keys(day=day.isoformat())
+    report = read_report(port, day, deps.policy)
+    end = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
+    begin = end - timedelta(weeks=deps.misapplication_weeks)
+    decisions = job_code_decisions(deps.store, begin)
+    families = {job.part_id: job.part_family for job in port.jobs() if job.part_family}
+    guidance = predict(read_trials(port, begin, end, decisions), top=GUIDANCE_TOP, families=families)
+    now = deps.clock()
+    artifact = AllocationArtifact(
+        generated_at=now,
+        day=day,
+        report=report,
+        guidance=guidance,
+        guidance_weeks=deps.misapplication_weeks,
+        workcenters={
+            wc.workcenter_id: WorkcenterRef(code=wc.workcenter_code, department=wc.department_code)
+            for wc in port.workcenters()
+        },
+    )
+    pointer = store_artifact(deps.reports, artifact)
+    events: list[EventBuilder] = []
+    for suggestion in report.suggestions:
+        status, held = review_status(True, deps.scope, KIND, Place(suggestion.department, None, suggestion.shift))
+        events.append(partial(suggestion_event, day, suggestion, now, status, held=held))
+    published = publish_once(deps.store, events)
+    t = report.totals
+    summary: dict[str, Any] = {
+        "day": day.isoformat(),
+        "report_key": pointer.key,
+        "employees": t.employees,
+        "paid_minutes": t.paid,
+        "unallocated_minutes": t.unallocated,
+        "inferred_minutes": t.inferred,
+        "suggestions": len(report.suggestions),
+        "guidance": len(guidance),
+        "decisions_read": len(decisions),
+        **published.as_dict(),
+    }
+    logger.info("allocation stored", **summary)
+    metrics.add_metric(name="AllocationUnallocatedMinutes", unit=MetricUnit.Count, value=t.unallocated)
+    return summary
+
+
+def job_code_decisions(store: AuditStore, since: datetime) -> dict[str, bool]:
+    """Labor entry id -> whether a supervisor upheld (True) or rejected (False) its JOB_CODE_MISMATCH finding."""
+    decided: dict[str, bool] = {}
+    for status in (AuditStatus.APPROVED, AuditStatus.REJECTED):
+        for event in store.by_status(status, since=since, limit=DECISIONS_READ_LIMIT):
+            resource, _, entry_id = event.record_key.partition(":")
+            if resource == "labor-entries" and event.payload.get("anomaly_type") == AnomalyType.JOB_CODE_MISMATCH:
+                decided[entry_id] = status is AuditStatus.APPROVED
+    return decided
+
+
+def suggestion_event(
+    day: date, suggestion: Suggestion, now: datetime, status: AuditStatus, *, held: Hold | None = None
+) -> AuditEvent:
+    """One unallocated stretch as a suggestion: charge it to the likely job operation (or code it)."""
+    where = (
+        f"job {suggestion.job_no} op {suggestion.operation_no}"
+        if suggestion.job_no
+        else "no job scanned nearby: code it (training, meeting, waiting) or name the job"
+    )
+    note = (
+        f"{suggestion.employee_no}: {suggestion.minutes} paid minutes on {day} (${suggestion.cost:,.2f}) "
+        f"are on no job or indirect code. Likely: {where}."
+    )
+    payload = {
+        "kind": KIND,
+        "as_of": day.isoformat(),
+        **suggestion.model_dump(mode="json", exclude={"employee_id", "supervisor_id", "shift"}),
+        "shift_code": suggestion.shift,
+        "suggestion": f"charge {suggestion.minutes} min to {where}" if suggestion.job_no else where,
+        "confidence": 0.8 if suggestion.job_no else 0.5,
+        "severity": "low",
+        "note": note,
+        **(held.payload() if held else {}),
+    }
+    event_id = stable_event_id("allocation", KIND, suggestion.employee_id, suggestion.start.isoformat())
+    return recommendation_event(
+        record_key("employees", suggestion.employee_id),
+        event_id,
+        status=status,
+        occurred_at=now,
+        actor=ACTOR,
+        model_version=MODEL_VERSION,
+        payload=payload,
+        supervisor_id=suggestion.supervisor_id,
+        employee_id=suggestion.employee_id,
+    )

@@ -1,0 +1,81 @@
+"""How allocation_nightly is wired: its settings, its dependencies, and building them from the environment.
+
+Configuration (environment, read once per environment by `dependencies`):
+- `AUDIT_TABLE_NAME` (required): where unallocated-time suggestions go, and where supervisors'
+  decisions on JOB_CODE_MISMATCH findings are read from;
+- where labor data comes from, as for every function that reads it (`PlexSourceSettings`);
+- where the report goes (`ArtifactSettings`, required): `ARTIFACTS_BUCKET_NAME` (S3, under
+  `reports/allocation/`) or `PLEXLABOR_ARTIFACTS_DIR` (a folder);
+- the pilot scope (`PilotSettings`, `docs/rollout.md`): suggestions outside it are `logged`;
+- `ALLOCATION_SPLIT` (`equal`, `standard_hours` or `cycles`): how a moment is shared between job
+  operations run at once; `ALLOCATION_WEEKLY_OVERTIME_HOURS` (40) and `ALLOCATION_OVERTIME_PREMIUM`
+  (1.5); `MISAPPLICATION_WEEKS` (6): the past weeks job-code misapplication is learned from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import Field
+
+from plexlabor.allocation.artifact import REPORT_PREFIX
+from plexlabor.allocation.policy import AllocationPolicy, Split
+from plexlabor.audit.store import AuditStore
+from plexlabor.platform import env
+from plexlabor.platform.artifacts import ArtifactStore, RequiredArtifactSettings
+from plexlabor.platform.clock import utc_now
+from plexlabor.platform.pilot import PilotScope
+from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
+from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
+
+ACTOR = "allocation_nightly"
+"""Who the suggestions are recorded by in the audit trail."""
+DEFAULT_MISAPPLICATION_WEEKS = 6
+MAX_WEEKS = 26
+
+
+class AllocationNightlySettings(PlexSourceSettings, PilotSettings, RequiredArtifactSettings):
+    audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
+    split: Split = Field(default=Split.EQUAL, alias="ALLOCATION_SPLIT")
+    weekly_overtime_hours: float = Field(default=40.0, gt=0, le=168, alias="ALLOCATION_WEEKLY_OVERTIME_HOURS")
+    overtime_premium: float = Field(default=1.5, ge=1, le=5, alias="ALLOCATION_OVERTIME_PREMIUM")
+    misapplication_weeks: int = Field(
+        default=DEFAULT_MISAPPLICATION_WEEKS, ge=1, le=MAX_WEEKS, alias="MISAPPLICATION_WEEKS"
+    )
+
+
+@dataclass
+class Dependencies:
+    source: LaborSource
+    store: AuditStore
+    reports: ArtifactStore
+    policy: AllocationPolicy = field(default_factory=AllocationPolicy)
+    misapplication_weeks: int = DEFAULT_MISAPPLICATION_WEEKS
+    scope: PilotScope = field(default_factory=PilotScope)
+    clock: Callable[[], datetime] = utc_now
+
+
+def build(settings: AllocationNightlySettings) -> Dependencies:
+    """The real adapters (clients are created on first use)."""
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+
+    reports = settings.artifact_store(REPORT_PREFIX)
+    assert reports is not None  # the settings require a bucket or a folder
+    return Dependencies(
+        source=open_labor_source_from_aws(settings),
+        store=DynamoDbAuditStore(settings.audit_table_name),
+        reports=reports,
+        policy=AllocationPolicy(
+            split=settings.split,
+            weekly_overtime_hours=settings.weekly_overtime_hours,
+            overtime_premium=settings.overtime_premium,
+        ),
+        misapplication_weeks=settings.misapplication_weeks,
+        scope=settings.pilot_scope,
+    )
+
+
+dependencies = PerEnvironment(AllocationNightlySettings, build)
+"""The dependencies from the environment: built on first use, rebuilt only if a variable it reads changes."""

@@ -1,0 +1,149 @@
+"""The allocation page's data: allocation_nightly's newest report, kept per warm container, what one
+viewer sees of it, and the job-code guidance the review queue shows beside timecards.
+
+allocation_nightly leaves its report under `reports/allocation/` (`allocation.artifact`: `latest.json`
+pointing at `<day>.json`). `AllocationReports.current()` reads the pointer at most every `ttl_s` seconds
+and the report only when the pointer names another one; a page request never reallocates.
+
+Who sees what (`AllocationScope`): admins, planners and HR see the whole plant (cost, payroll and job
+cost are theirs to plan and check); supervisors see the people and workcenters of their departments,
+which is where they can act on unallocated time and misapplied job codes. Anyone else gets a 403.
+Job costs and shift totals pool departments, so only plant-wide viewers see them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from plexlabor.allocation.artifact import AllocationArtifact, read_artifact
+from plexlabor.allocation.misapplication import Guidance
+from plexlabor.allocation.report import EmployeeRow, JobCost, Suggestion
+from plexlabor.platform.artifacts import ReportPointer, read_pointer
+from plexlabor.review.items import ReviewItem
+from plexlabor.review.queue import Role
+from plexlabor.webapp.latest import Latest
+from plexlabor.webapp.viewer import Reach
+
+ROWS = 50
+"""Rows per table: the page stays small whatever the plant's size."""
+GUIDANCE_ROWS = 10
+"""Combinations shown on the page (the issue's precision@10 is measured on these)."""
+
+
+@dataclass
+class AllocationIndex:
+    """One stored allocation report, indexed for the page and the queue."""
+
+    pointer: ReportPointer
+    artifact: AllocationArtifact
+    guidance_at: dict[str, list[Guidance]] = field(default_factory=dict)
+    """Workcenter code -> its combinations in the stored guidance, best first."""
+
+    @classmethod
+    def of(cls, artifact: AllocationArtifact, pointer: ReportPointer) -> AllocationIndex:
+        at: dict[str, list[Guidance]] = defaultdict(list)
+        for row in artifact.guidance:
+            at[_code(artifact, row.workcenter_id)].append(row)
+        return cls(pointer, artifact, dict(at))
+
+
+class AllocationReports(Latest[ReportPointer, AllocationIndex]):
+    """The newest allocation report of one store (rooted at `reports/allocation/`), kept between requests."""
+
+    what = "allocation report"
+
+    def read_pointer(self) -> ReportPointer | None:
+        return read_pointer(self.store, "allocation report")
+
+    def read(self, pointer: ReportPointer) -> AllocationIndex:
+        return AllocationIndex.of(read_artifact(self.store, pointer), pointer)
+
+
+class AllocationScope(Reach):
+    """Admins, planners and HR see the whole plant; supervisors their departments."""
+
+    plant_wide_roles = frozenset({Role.ADMIN, Role.PLANNER, Role.HR})
+
+
+def _code(artifact: AllocationArtifact, workcenter_id: str) -> str:
+    ref = artifact.workcenters.get(workcenter_id)
+    return ref.code if ref else workcenter_id
+
+
+@dataclass(frozen=True)
+class GuidanceRow:
+    guidance: Guidance
+    workcenter: str
+    department: str | None
+
+
+@dataclass(frozen=True)
+class AllocationView:
+    """What one viewer sees of the day."""
+
+    paid: int
+    unallocated: int
+    employees: list[EmployeeRow]
+    """Employees in reach with unallocated minutes, most first."""
+    suggestions: list[Suggestion]
+    departments: dict[str, tuple[int, int, float]]
+    """Department -> (paid, unallocated minutes, unallocated cost)."""
+    shifts: dict[str, tuple[int, int, float]]
+    jobs: list[JobCost]
+    guidance: list[GuidanceRow]
+
+
+def allocation_view(index: AllocationIndex, scope: AllocationScope) -> AllocationView:
+    """The tables of the page for this viewer (each at most `ROWS` long)."""
+    report, artifact = index.artifact.report, index.artifact
+    people = [row for row in report.employees if scope.sees(row.department)]
+    refs = artifact.workcenters
+    guidance = [
+        GuidanceRow(
+            g, _code(artifact, g.workcenter_id), refs[g.workcenter_id].department if g.workcenter_id in refs else None
+        )
+        for g in artifact.guidance
+    ]
+    return AllocationView(
+        paid=sum(row.paid for row in people),
+        unallocated=sum(row.unallocated for row in people),
+        employees=sorted((r for r in people if r.unallocated), key=lambda r: (-r.unallocated, r.employee_no))[:ROWS],
+        suggestions=sorted(
+            (s for s in report.suggestions if scope.sees(s.department)), key=lambda s: (-s.minutes, s.employee_no)
+        )[:ROWS],
+        departments={
+            name: (share.paid, share.unallocated, share.unallocated_cost)
+            for name, share in report.departments.items()
+            if scope.sees(name)
+        },
+        shifts={k: (s.paid, s.unallocated, s.unallocated_cost) for k, s in report.shifts.items()}
+        if scope.plant_wide
+        else {},
+        jobs=report.jobs[:ROWS] if scope.plant_wide else [],
+        guidance=[row for row in guidance if scope.sees(row.department)][:GUIDANCE_ROWS],
+    )
+
+
+def job_code(g: Guidance) -> str:
+    """A job code as people read it: the part's family, the part id's last 6 characters, the operation."""
+    return f"{g.part_family or 'part'} …{g.part_id[-6:]} op {g.operation_code}"
+
+
+def queue_guidance(index: AllocationIndex | None, items: list[ReviewItem]) -> dict[str, str]:
+    """Item id -> a line on the job codes most often misapplied at the item's workcenter (and shift, when
+    the item names one), for the timecards the review queue shows; items elsewhere get none."""
+    if index is None:
+        return {}
+    lines = {}
+    for item in items:
+        rows = [
+            g for g in index.guidance_at.get(item.workcenter or "", []) if item.shift is None or g.shift == item.shift
+        ][:2]
+        if rows:
+            lines[item.item_id] = "Job codes often misapplied here: " + "; ".join(
+                f"{job_code(g)} on shift {g.shift}, "
+                f"{g.predicted_rate:.0%} predicted for this week (#{g.rank}; {g.misapplied} of {g.entries} entries)"
+                for g in rows
+            )
+    return lines

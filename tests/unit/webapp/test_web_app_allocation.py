@@ -1,0 +1,141 @@
+"""`/allocation` in process (issue 14): allocation_nightly's day of the labelled plant, stored as the function
+stores it, read by the web app per role; the job-code guidance beside timecards in the queue; empty
+states; who is refused."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from functions.web_app import handler as web_app
+from plexlabor.allocation import wiring
+from plexlabor.allocation.artifact import AllocationArtifact, read_artifact, store_artifact
+from plexlabor.allocation.misapplication import Guidance
+from plexlabor.allocation.nightly import AllocationNightlyEvent, run
+from plexlabor.audit.store import InMemoryAuditStore
+from plexlabor.plant import PlantFolder
+from plexlabor.platform.artifacts import InMemoryArtifactStore, read_pointer
+from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.plex.sources import LaborSource
+from plexlabor.review.items import ReviewItem
+from plexlabor.webapp.allocation import AllocationIndex, AllocationReports, queue_guidance
+from plexlabor.webapp.app import Dependencies
+from tests.support import FakeLambdaContext, load_event
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import web_deps, web_event
+
+ADMIN = {"cognito:username": "A0001", "cognito:groups": "admin"}
+PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
+EHS = {"cognito:username": "S0001", "cognito:groups": "ehs"}
+
+
+@pytest.fixture(scope="module")
+def store(labelled_plant: PlantFolder) -> InMemoryArtifactStore:
+    """2026-11-20 of the labelled plant, allocated and stored by allocation_nightly's run."""
+    reports = InMemoryArtifactStore()
+    source = LaborSource(PlantFolderSource(labelled_plant), "America/Detroit")
+    deps = wiring.Dependencies(source, InMemoryAuditStore(), reports)
+    event = load_event("allocation_nightly")
+    event["detail"] = {"day": "2026-11-20"}
+    run(deps, AllocationNightlyEvent.model_validate(event))
+    return reports
+
+
+@pytest.fixture(scope="module")
+def artifact(store: InMemoryArtifactStore) -> AllocationArtifact:
+    pointer = read_pointer(store)
+    assert pointer is not None
+    return read_artifact(store, pointer)
+
+
+def _call(store: InMemoryArtifactStore | None, claims: dict[str, Any]) -> Any:
+    deps: Dependencies = dataclasses.replace(
+        web_deps(World()), allocation=AllocationReports(store) if store is not None else None
+    )
+    event = web_event("GET", "/allocation", authorizer={"claims": claims})
+    return web_app.handler(event, FakeLambdaContext(), dependencies=deps)
+
+
+@pytest.mark.parametrize("claims", [ADMIN, PLANNER])
+def test_plant_wide_viewers_see_totals_departments_shifts_job_cost_and_guidance(
+    store: InMemoryArtifactStore, artifact: AllocationArtifact, claims: dict[str, str]
+) -> None:
+    response = _call(store, claims)
+    assert response["statusCode"] == 200
+    body = html.unescape(response["body"])
+    t = artifact.report.totals
+    assert f"{t.paid / 60:.1f} h by {t.employees} people" in body and f"${t.payroll:,.2f}" in body
+    assert f"{t.unallocated / 60:.1f} h" in body
+    assert 'id="shifts-title"' in body and 'id="jobs-title"' in body
+    first_job = artifact.report.jobs[0]
+    assert f'<th scope="row">{first_job.job_no}</th>' in body
+    # the guidance: the first ten combinations, ranked, with their workcenter's code (never its Plex id)
+    top = artifact.guidance[0]
+    assert artifact.workcenters[top.workcenter_id].code in body and top.workcenter_id not in body
+    assert f"{top.misapplied} / {top.entries}" in body
+    # every department with paid time is listed
+    assert all(f'<th scope="row">{name}</th>' in body for name in artifact.report.departments)
+
+
+def test_a_supervisor_sees_their_departments_only_and_no_job_cost(
+    store: InMemoryArtifactStore, artifact: AllocationArtifact
+) -> None:
+    department = next(name for name, share in artifact.report.departments.items() if share.unallocated)
+    claims = {"cognito:username": "S0009", "cognito:groups": "supervisor", "custom:departments": department}
+    body = html.unescape(_call(store, claims)["body"])
+    others = [name for name in artifact.report.departments if name != department]
+    assert f'<th scope="row">{department}</th>' in body
+    assert not any(f'<th scope="row">{name}</th>' in body for name in others)
+    assert 'id="shifts-title"' not in body and 'id="jobs-title"' not in body
+    theirs = [row for row in artifact.report.employees if row.department == department]
+    paid = sum(row.paid for row in theirs)
+    assert f"Your departments: {paid / 60:.1f} h paid" in body
+
+
+def test_others_are_refused_and_without_a_report_the_page_says_why(store: InMemoryArtifactStore) -> None:
+    assert _call(store, EHS)["statusCode"] == 403
+    assert "No allocation yet" in _call(InMemoryArtifactStore(), ADMIN)["body"]
+    assert "no artifacts bucket is configured" in _call(None, ADMIN)["body"]
+
+
+def _item(workcenter: str | None, shift: str | None) -> ReviewItem:
+    return ReviewItem(
+        item_id="I1",
+        kind="punch_finding",
+        type="JOB_CODE_MISMATCH",
+        record_key="labor-entries:L1",
+        note="n",
+        confidence=0.9,
+        severity="medium",
+        created_at=datetime(2026, 11, 21, tzinfo=UTC),
+        model_version=None,
+        employee_id="E1",
+        supervisor_id=None,
+        department=None,
+        workcenter=workcenter,
+        shift=shift,
+        day=None,
+        evidence={},
+        proposed=None,
+    )
+
+
+def test_the_queue_shows_the_guidance_beside_timecards_of_the_same_workcenter_and_shift(
+    artifact: AllocationArtifact,
+) -> None:
+    top = artifact.guidance[0]
+    code = artifact.workcenters[top.workcenter_id].code
+    store = InMemoryArtifactStore()
+    index = AllocationIndex.of(artifact, store_artifact(store, artifact))
+    line = queue_guidance(index, [_item(code, top.shift)])["I1"]
+    assert f"on shift {top.shift}" in line and f"#{top.rank};" in line and f"{top.misapplied} of {top.entries}" in line
+    # another shift at that workcenter, an unknown workcenter, or no report: nothing
+    other_shift = "no-such-shift"
+    assert queue_guidance(index, [_item(code, other_shift)]) == {}
+    assert queue_guidance(index, [_item("NOWHERE", top.shift)]) == {}
+    assert queue_guidance(None, [_item(code, top.shift)]) == {}
+    assert isinstance(top, Guidance)
