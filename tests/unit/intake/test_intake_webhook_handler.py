@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import time
 from typing import Any
 
 import pytest
@@ -296,3 +297,48 @@ def test_a_punch_at_the_edges_of_the_plausible_range_is_accepted(deps, queue) ->
         "2000-01-01T00:00:00.0000000Z",
         "2099-12-31T23:59:59.9999990Z",
     ]
+
+
+MB = 1_000_000
+SQS_MESSAGE_LIMIT = 262_144
+
+
+# hostile sizes, signed (the signature is no defence against a sender's bug or a leaked key)
+def test_a_1_mb_field_is_a_400_naming_it(deps, queue: InMemoryPunchQueue) -> None:
+    status, body = call(post({**PUNCH, "employeeId": "E" * MB}), deps)
+    assert status == 400 and body["errors"] == [
+        {"field": "employeeId", "problem": "String should have at most 64 characters"}
+    ]
+    assert queue.messages == []
+
+
+def test_a_10_mb_delivery_is_a_400_in_well_under_a_second_of_work(deps, queue: InMemoryPunchQueue) -> None:
+    records = [{**PUNCH, "id": f"T{i}", "employeeId": "E" * 100_000} for i in range(100)]
+    event = post(records)
+    assert len(event["body"]) > 10 * MB
+    started = time.process_time()
+    status, body = call(event, deps)
+    assert status == 400 and {e["field"] for e in body["errors"]} >= {"[0].employeeId", "[99].employeeId"}
+    assert time.process_time() - started < 5  # CPU seconds: ~0.3 on a quiet machine
+    assert queue.messages == []
+
+
+def test_1000_records_in_one_delivery_is_a_400_saying_the_bound(deps, queue: InMemoryPunchQueue) -> None:
+    status, body = call(post([{**PUNCH, "id": f"T{i}"} for i in range(1000)]), deps)
+    assert status == 400 and "1 to 100 records, not 1000" in body["errors"][0]["problem"]
+    assert queue.messages == []
+
+
+def test_a_valid_punch_padded_to_1_mb_is_accepted_once_as_one_small_message(deps, queue: InMemoryPunchQueue) -> None:
+    status, body = call(post(json.dumps(PUNCH) + " " * MB), deps)
+    assert status == 202 and body["accepted"] == 1
+    [message] = queue.messages
+    assert len(message.model_dump_json()) < 1000
+
+
+def test_the_largest_valid_delivery_fits_sqs_one_message_per_record(deps, queue: InMemoryPunchQueue) -> None:
+    # every string at its schema's bound: each record's message still fits SQS's 256 KB many times over
+    long = {**PUNCH, "employeeId": "E" * 64}
+    status, _ = call(post([{**long, "id": f"T{i:063d}"} for i in range(100)]), deps)
+    assert status == 202 and len(queue.messages) == 100
+    assert max(len(m.model_dump_json()) for m in queue.messages) < SQS_MESSAGE_LIMIT // 100
