@@ -197,6 +197,7 @@ SKILLS_REPORTS_PREFIX = "reports/skills/"  # plexlabor.skills.artifact: <as_of>.
 ANALYTICS_REPORTS_PREFIX = "reports/analytics/"  # plexlabor.analytics.artifact: <as_of>.json and latest.json
 ALLOCATION_REPORTS_PREFIX = "reports/allocation/"  # plexlabor.allocation.artifact: <day>.json and latest.json
 INCIDENT_REPORTS_PREFIX = "reports/incidents/"  # plexlabor.incidents.trends: <as_of>.json and latest.json
+INCIDENT_MODELS_PREFIX = "models/incidents/"  # plexlabor.incidents.registry: <version>/..., latest.json
 MODELS_PREFIX = "models/"  # forecast/scorer model artifacts (future)
 SCORER_MODELS_PREFIX = "models/scorer/"  # plexlabor.validation.registry: <version>/..., latest.json
 SCORER_SALT_PREFIX = "models/scorer-salt/"  # plexlabor.validation.registry.SALT_PREFIX: <plant>.key

@@ -23,6 +23,7 @@ from infra.constants import (
     ALLOCATION_REPORTS_PREFIX,
     ANALYTICS_REPORTS_PREFIX,
     FUNCTIONS_PACKAGE,
+    INCIDENT_MODELS_PREFIX,
     INCIDENT_REPORTS_PREFIX,
     NORMS_PREFIX,
     SCHEDULE_EXPRESSION,
@@ -561,7 +562,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         memory_mb=1024,  # more memory is also more CPU: classify p95 < 100 ms warm
         timeout_s=15,
         access=(TableAccess.AUDIT_APPEND, PLEX),  # PLEX: the workcenters a narrative may name, once per container
-        needs=(Need.PILOT_SCOPE, Need.PLANT_TIMEZONE),
+        needs=(Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, BucketAccess.read(INCIDENT_MODELS_PREFIX)),  # model in force
         routes=(signed_in("POST", "/incidents"), Route("GET", "/incidents/openapi.json")),
     ),
     replace(
@@ -574,6 +575,18 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             schedule="cron(45 9 * * ? *)",  # 09:45 UTC: 04:45-05:45 US Eastern, the previous day closed
         ),
         access=(TableAccess.AUDIT_READ, PLEX),  # the incidents in, the report out; nothing to the audit table
+    ),
+    FunctionSpec(
+        name="incident_retrain",
+        description="Retrains the OIICS incident classifier on the EHS lead's corrections; promotes the candidate "
+        "only when it is not worse on the newest held-out corrections, else keeps it as a shadow.",
+        flavour=BATCH,  # scikit-learn
+        memory_mb=2048,
+        timeout_s=MAX_TIMEOUT_S,
+        access=(TableAccess.AUDIT_READ, TableAccess.AUDIT_APPEND),  # corrections in; the model events out
+        reserved_concurrency=1,  # one retrain at a time: one pointer move per run
+        needs=(BucketAccess.read_write(INCIDENT_MODELS_PREFIX),),  # plexlabor.incidents.registry
+        schedule="cron(30 10 ? * MON *)",  # weekly, Monday 10:30 UTC, after scorer_retrain
     ),
     FunctionSpec(
         name="scorer_retrain",

@@ -25,6 +25,7 @@ from infra.constants import (
     DEFAULT_LOG_RETENTION_DAYS,
     ENV_QUEUE_URL,
     ENV_SECRET_ARN,
+    INCIDENT_MODELS_PREFIX,
     INCIDENT_REPORTS_PREFIX,
     NORMS_PREFIX,
     SCORER_MODELS_PREFIX,
@@ -211,6 +212,7 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     readers = {"punch_validator", "norms_refresh", *forecasters, "skills_daily", "web_app", "scorer_retrain"}
     readers |= {"copilot_ask", "copilot_index"}  # the index, the procedures (test_infra_copilot.py)
     readers |= {"analytics_nightly", "incident_trends", "allocation_nightly"}
+    readers |= {"incident_log", "incident_retrain"}  # the incident models (plexlabor.incidents.registry)
     assert {name for name, found in flat.items() if found} == readers
     assert flat["norms_refresh"] == [objects]
     assert sorted(flat["punch_validator"]) == sorted([objects, scorer])  # norms, and the scorer model in force
@@ -227,6 +229,11 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     assert flat["allocation_nightly"] == [allocation]
     assert [flatten_reference(r) for r in _granted(synthesized, "allocation_nightly", "s3:PutObject")] == [allocation]
     assert flat["incident_trends"] == [incidents]
+    incident_models = f"<{bucket}.Arn>/{INCIDENT_MODELS_PREFIX}*"
+    assert flat["incident_log"] == [incident_models] and flat["incident_retrain"] == [incident_models]
+    assert _granted(synthesized, "incident_log", "s3:PutObject") == []
+    puts = [flatten_reference(r) for r in _granted(synthesized, "incident_retrain", "s3:PutObject")]
+    assert puts == [incident_models]
     assert [flatten_reference(r) for r in _granted(synthesized, "incident_trends", "s3:PutObject")] == [incidents]
     assert flat["analytics_nightly"] == [analytics]
     assert [flatten_reference(r) for r in _granted(synthesized, "analytics_nightly", "s3:PutObject")] == [analytics]
@@ -312,6 +319,7 @@ def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_and_object_prefi
                         SKILLS_REPORTS_PREFIX,
                         ANALYTICS_REPORTS_PREFIX,
                         INCIDENT_REPORTS_PREFIX,
+                        INCIDENT_MODELS_PREFIX,
                         SCORER_MODELS_PREFIX,
                         SCORER_SALT_PREFIX,
                         COPILOT_INDEX_PREFIX,

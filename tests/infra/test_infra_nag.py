@@ -12,6 +12,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from infra.constants import (
     ANALYTICS_REPORTS_PREFIX,
+    INCIDENT_MODELS_PREFIX,
     INCIDENT_REPORTS_PREFIX,
     NORMS_PREFIX,
     SCORER_MODELS_PREFIX,
@@ -38,6 +39,7 @@ def _expected(synthesized: Synthesized) -> dict[str, set[str]]:
         wildcard_resource_finding(f"<{bucket}.Arn>/{SKILLS_REPORTS_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{ANALYTICS_REPORTS_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{INCIDENT_REPORTS_PREFIX}*"): {"AWS::IAM::Policy"},
+        wildcard_resource_finding(f"<{bucket}.Arn>/{INCIDENT_MODELS_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{SCORER_MODELS_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{SCORER_SALT_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(LOG_GROUPS_OF_THE_ACCOUNT): {"AWS::IAM::Role"},  # API Gateway account role

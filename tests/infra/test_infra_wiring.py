@@ -56,6 +56,7 @@ INTAKE_SETTINGS: dict[str, str] = {
     "copilot_ask": "plexlabor.copilot.wiring:CopilotSettings",
     "copilot_index": "plexlabor.platform.artifacts:RequiredArtifactSettings",
     "incident_trends": "plexlabor.incidents.wiring:TrendsSettings",
+    "incident_retrain": "plexlabor.incidents.wiring:RetrainEnvSettings",
 }
 """The pydantic settings model each function's dependencies are built from (its capability's wiring)."""
 SECOND_SETTINGS: dict[str, str] = {"web_app": "plexlabor.webapp.auth:SignInSettings"}

@@ -91,12 +91,15 @@ class LoggedIncident(BaseModel):
 class IncidentDeps:
     audit: AuditStore
     classifier: IncidentClassifier | None
+    """The model, when fixed; `in_force` (when given) is asked instead on every report."""
     places: Sequence[Place] = ()
     """The plant's workcenters, for "where" (`extraction`)."""
     scope: PilotScope = field(default_factory=PilotScope)
     zone: tzinfo = UTC
     """The plant's time zone: "at 10:30" in a narrative is plant time."""
     clock: Callable[[], datetime] = utc_now
+    in_force: Callable[[], IncidentClassifier | None] | None = None
+    """The model in force now (`registry.ModelInForce.current`: a promoted retrained model, else the packaged one)."""
 
 
 def incident_id(reporter: str, report: IncidentReport, received_at: datetime) -> str:
@@ -137,13 +140,14 @@ def log_incident(deps: IncidentDeps, report: IncidentReport, reporter: str) -> L
     if report.occurred_at is not None and report.occurred_at.tzinfo is None:
         report = report.model_copy(update={"occurred_at": report.occurred_at.replace(tzinfo=deps.zone)})
     found = extract(report.narrative, (report.occurred_at or now).astimezone(deps.zone), deps.places)
-    result = deps.classifier.classify(report.narrative) if deps.classifier else None
+    classifier = deps.in_force() if deps.in_force is not None else deps.classifier
+    result = classifier.classify(report.narrative) if classifier else None
     codes = _codes(result)
     auto = bool(result and result.auto_coded)
     place = PilotPlace(report.department, report.workcenter_code, report.shift_code)
     status, held = review_status(not auto, deps.scope, INCIDENT_CODING, place)
     identifier = incident_id(reporter, report, now)
-    version = deps.classifier.version if deps.classifier else NO_MODEL
+    version = classifier.version if classifier else NO_MODEL
     extraction = _jsonable(asdict(found))
     payload: dict[str, Any] = {
         "kind": INCIDENT_CODING,

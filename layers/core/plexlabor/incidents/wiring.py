@@ -12,8 +12,13 @@ labor data comes from (`PlexSourceSettings`, as above), where the report goes (`
 required: `ARTIFACTS_BUCKET_NAME` under `reports/incidents/`, or `PLEXLABOR_ARTIFACTS_DIR`); the
 window is 12 weeks unless the event says otherwise.
 
-The model is the one the core layer ships (`PACKAGED_MODEL`, built by `make incidents-model`); when it
-is missing or cannot be loaded every incident goes for review (logged as a warning).
+The model is the one in force in the registry (`registry`: `models/incidents/latest.json`, when
+`ARTIFACTS_BUCKET_NAME` or `PLEXLABOR_ARTIFACTS_DIR` is set), else the one the core layer ships
+(`PACKAGED_MODEL`, built by `make incidents-model`); when neither can be loaded every incident goes for
+review (logged as a warning).
+
+incident_retrain (`RetrainEnvSettings`, `retrain_dependencies`): `AUDIT_TABLE_NAME` (the corrections in,
+the `model` events out) and the artifacts store (required: the registry).
 """
 
 from __future__ import annotations
@@ -28,10 +33,13 @@ from plexlabor.incidents.classifier import IncidentClassifier
 from plexlabor.incidents.errors import IncidentModelError
 from plexlabor.incidents.extraction import Place
 from plexlabor.incidents.nightly import TrendsDeps
+from plexlabor.incidents.registry import PREFIX as MODELS_PREFIX
+from plexlabor.incidents.registry import IncidentModels, ModelInForce
+from plexlabor.incidents.retrain import RetrainDeps
 from plexlabor.incidents.service import IncidentDeps
 from plexlabor.incidents.trends import REPORT_PREFIX
 from plexlabor.platform import env
-from plexlabor.platform.artifacts import RequiredArtifactSettings
+from plexlabor.platform.artifacts import ArtifactSettings, RequiredArtifactSettings
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 
 logger = logging.getLogger(__name__)
@@ -40,7 +48,7 @@ PACKAGED_MODEL = Path(__file__).with_name("oiics_model.pkl")
 """Trained by `make incidents-model` (git-ignored; `make layers` ships it in the core layer)."""
 
 
-class IncidentSettings(PlexSourceSettings, PilotSettings):
+class IncidentSettings(PlexSourceSettings, PilotSettings, ArtifactSettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
 
 
@@ -67,6 +75,11 @@ def plant_places(settings: PlexSourceSettings) -> tuple[list[Place], ZoneInfo]:
     return [Place(w.workcenter_code, w.name) for w in workcenters if w.active], ZoneInfo(source.timezone)
 
 
+def _models(settings: ArtifactSettings) -> IncidentModels | None:
+    store = settings.artifact_store(MODELS_PREFIX)
+    return IncidentModels(store) if store is not None else None
+
+
 def build(settings: IncidentSettings) -> IncidentDeps:
     """The real adapters (clients are created on first use)."""
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
@@ -74,7 +87,8 @@ def build(settings: IncidentSettings) -> IncidentDeps:
     places, zone = plant_places(settings)
     return IncidentDeps(
         audit=DynamoDbAuditStore(settings.audit_table_name),
-        classifier=packaged_classifier(),
+        classifier=None,
+        in_force=ModelInForce(_models(settings), packaged_classifier).current,
         places=places,
         scope=settings.pilot_scope,
         zone=zone,
@@ -105,3 +119,20 @@ def build_trends(settings: TrendsSettings) -> TrendsDeps:
 
 trends_dependencies = PerEnvironment(TrendsSettings, build_trends)
 """incident_trends' dependencies from the environment, built on first use."""
+
+
+class RetrainEnvSettings(RequiredArtifactSettings):
+    audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
+
+
+def build_retrain(settings: RetrainEnvSettings) -> RetrainDeps:
+    """incident_retrain's adapters (clients are created on first use)."""
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+
+    models = _models(settings)
+    assert models is not None  # the settings require a bucket or a folder
+    return RetrainDeps(audit=DynamoDbAuditStore(settings.audit_table_name), models=models, packaged=packaged_classifier)
+
+
+retrain_dependencies = PerEnvironment(RetrainEnvSettings, build_retrain)
+"""incident_retrain's dependencies from the environment, built on first use."""
