@@ -1,6 +1,7 @@
 """A direct write-back whose answer is lost after Plex applied it (a read timeout): the retry finds the
 new values in Plex and must still record the values they replaced, read before the first attempt wrote,
-so the write can be reverted; the record is written once."""
+so the write can be reverted; the record is written once. On the last attempt the record is looked up
+before anything is dead-lettered."""
 
 from __future__ import annotations
 
@@ -57,14 +58,58 @@ def test_a_lost_answer_after_plex_applied_the_write_keeps_the_replaced_values(wo
     assert written.previous_values == {"clockoutTime": None}
 
 
-def test_a_lost_answer_on_the_last_attempt_is_dead_lettered_and_a_redrive_records_the_write(world: World) -> None:
+def test_a_lost_answer_on_the_last_attempt_is_looked_up_and_recorded_not_dead_lettered(world: World) -> None:
     plex = FakePlex(entries=[_entry()])
     transport = AppliesThenTimesOut(plex)
     service = direct_service(world, plex, transport)
-    # When the last attempt's answer is lost after Plex applied it, the audit says failed (the DLQ takes it)
+    # When the last attempt's answer is lost after Plex applied it
+    assert run(event_of(message(), receive_count=3), service) == {"batchItemFailures": []}
+    # Then the record is read back: the write-back is recorded with the value it replaced, nothing failed
+    # (before: `writeback_failed`, dead-lettered, although Plex held the write)
+    assert of_type(world, AuditEventType.WRITEBACK_FAILED) == []
+    [written] = of_type(world, AuditEventType.WRITEBACK)
+    assert written.payload["already_applied"] is True and written.payload["applied_by_earlier_attempt"] is True
+    assert written.previous_values == {"clockoutTime": None} and len(transport.posts) == 1
+
+
+@dataclass
+class TimesOutWithoutApplying:
+    """Plex that never answers in time and never applies the write."""
+
+    posts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def post(self, path: str, body: dict[str, Any], *, idempotency_key: str | None = None) -> FakeResponse:
+        self.posts.append((path, body))
+        raise PlexTimeoutError("read timed out")
+
+
+def test_a_write_not_applied_on_the_last_attempt_is_still_dead_lettered_and_recorded(world: World) -> None:
+    plex = FakePlex(entries=[_entry()])
+    transport = TimesOutWithoutApplying()
+    service = direct_service(world, plex, transport)  # type: ignore[arg-type]
     assert run(event_of(message(), receive_count=3), service) == {"batchItemFailures": [{"itemIdentifier": "m-0"}]}
     assert [e.payload["dead_lettered"] for e in of_type(world, AuditEventType.WRITEBACK_FAILED)] == [True]
-    # Then the message redriven from the DLQ (a new message, first receive) records the write with the old value
+    assert of_type(world, AuditEventType.WRITEBACK) == [] and len(transport.posts) == 1
+
+
+def test_a_look_up_that_fails_on_the_last_attempt_records_the_failure(world: World) -> None:
+    plex = FakePlex(entries=[_entry()])
+    transport = AppliesThenTimesOut(plex)
+    service = direct_service(world, plex, transport)
+    reads = 0
+    read = plex.time_clock_entries
+
+    def down_for_the_second_read(*args: Any, **kwargs: Any) -> Any:
+        nonlocal reads
+        reads += 1
+        if reads == 2:  # the look-up after the lost answer
+            raise PlexTimeoutError("Plex stopped answering")
+        return read(*args, **kwargs)
+
+    plex.time_clock_entries = down_for_the_second_read  # type: ignore[method-assign]
+    assert run(event_of(message(), receive_count=3), service) == {"batchItemFailures": [{"itemIdentifier": "m-0"}]}
+    assert [e.payload["dead_lettered"] for e in of_type(world, AuditEventType.WRITEBACK_FAILED)] == [True]
+    # a redrive from the DLQ reads Plex again and records the write with the value it replaced
     assert run(event_of(message(), receive_count=1), service) == {"batchItemFailures": []}
     [written] = of_type(world, AuditEventType.WRITEBACK)
     assert written.previous_values == {"clockoutTime": None} and len(transport.posts) == 1

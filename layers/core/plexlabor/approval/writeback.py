@@ -14,8 +14,11 @@
 Failures are never silent: a write that can never succeed (a rejected request, a record that is
 gone, no path configured for direct mode) appends `writeback_failed` at once and is not retried;
 anything else (Plex unavailable, throttled, the audit table busy) raises so SQS retries the message
-after its visibility timeout, and the attempt that reaches `max_receive_count` appends
-`writeback_failed` before raising, so the dead-letter queue and the audit table agree.
+after its visibility timeout, and the attempt that reaches `max_receive_count` first looks the record
+up when a direct field update was sent (its answer may be lost after Plex applied it): if Plex holds
+the values, the `writeback` is recorded (with the values its `writeback_attempt` kept) and the message
+is done; otherwise it appends `writeback_failed` before raising, so the dead-letter queue and the
+audit table agree.
 
 `revert`: restore a write-back's `previous_values` through the same writer and append `revert`.
 """
@@ -121,6 +124,23 @@ def _brief(response: Any) -> Any:
     return "(omitted)"
 
 
+def _applied_after_all(look_up: Callable[[], AuditEvent | None] | None, subject: _Subject) -> AuditEvent | None:
+    """What `look_up` found and recorded (the write landed; its answer was lost), or None, also when
+    the look-up itself fails: then the failure is recorded as it would have been."""
+    if look_up is None:
+        return None
+    try:
+        found = look_up()
+    except Exception:
+        logger.exception("write not looked up on the last attempt", extra={"finding_id": subject.item_id})
+        return None
+    if found is not None:
+        logger.warning(
+            "the last attempt's answer was lost, but Plex holds the write", extra={"finding_id": subject.item_id}
+        )
+    return found
+
+
 def _result_payload(result: WriteResult) -> dict[str, Any]:
     return {
         "mode": result.mode,
@@ -166,6 +186,7 @@ class WritebackService:
             lambda: self._write(message),
             message_id,
             receive_count,
+            look_up=lambda: self._look_up(message),
         )
 
     def _apply_recommendation(
@@ -193,9 +214,11 @@ class WritebackService:
         write: Callable[[], AuditEvent],
         message_id: str,
         receive_count: int,
+        look_up: Callable[[], AuditEvent | None] | None = None,
     ) -> WritebackOutcome:
         """`write` once, after the audit shows the approval (`decision` builds it when missing);
-        a permanent failure is recorded at once, a transient one on the last attempt."""
+        a permanent failure is recorded at once, a transient one on the last attempt, unless `look_up`
+        finds that Plex applied the write all the same (its answer lost) and records it."""
         history = [e for e in self.audit.history(subject.record_key) if e.finding_id == subject.item_id]
         done = [e for e in history if e.event_type is AuditEventType.WRITEBACK]
         if done:
@@ -218,6 +241,9 @@ class WritebackService:
             return WritebackOutcome("refused", failed)
         except Exception as error:
             if receive_count >= self.max_receive_count:
+                found = _applied_after_all(look_up, subject)
+                if found is not None:
+                    return WritebackOutcome("already_applied", found)
                 logger.error(
                     "write-back failed on the last attempt; the message goes to the dead-letter queue",
                     extra={"finding_id": subject.item_id, "attempts": receive_count},
@@ -269,23 +295,9 @@ class WritebackService:
         previous = {name: current.get(name) for name in plan.fields}
         target = {"action": plan.action, "path_params": plan.path_params}
         subject = _Subject(finding.record_key, finding.finding_id, finding.employee_id, message.decision)
-        if all(_same(current.get(name), value) for name, value in plan.fields.items()):
-            # Plex already holds these values: an earlier attempt landed (its answer lost), whose
-            # `writeback_attempt` kept the values it replaced, or someone fixed it by hand (nothing replaced).
-            attempt = self._attempt(subject)
-            return self._append_writeback(
-                message,
-                {
-                    "kind": "field_update",
-                    "target": target,
-                    "fields": plan.fields,
-                    "already_applied": True,
-                    "applied_by_earlier_attempt": attempt is not None,
-                    "sent": False,
-                    "mode": self.writer.mode,
-                },
-                (attempt.previous_values or {}) if attempt is not None else {},
-            )
+        applied = self._record_if_applied(message, plan, current)
+        if applied is not None:
+            return applied
         if self.writer.mode == "direct":  # Plex's record changes: keep what it held before sending
             attempt_event = self._event(
                 subject,
@@ -306,6 +318,38 @@ class WritebackService:
         )
         payload = {"kind": "field_update", "target": target, "fields": plan.fields, "unread_fields": unread}
         return self._append_writeback(message, payload | _result_payload(result), previous)
+
+    def _record_if_applied(
+        self, message: WritebackMessage, plan: FieldUpdate, current: dict[str, Any]
+    ) -> AuditEvent | None:
+        """The `writeback` recorded when Plex already holds the values (`current`) the plan writes: an
+        earlier attempt landed (its answer lost), whose `writeback_attempt` kept the values it replaced,
+        or someone fixed it by hand (nothing replaced); None when Plex does not hold them."""
+        if not all(_same(current.get(name), value) for name, value in plan.fields.items()):
+            return None
+        finding = message.request.finding
+        attempt = self._attempt(_Subject(finding.record_key, finding.finding_id, finding.employee_id, message.decision))
+        payload = {
+            "kind": "field_update",
+            "target": {"action": plan.action, "path_params": plan.path_params},
+            "fields": plan.fields,
+            "already_applied": True,
+            "applied_by_earlier_attempt": attempt is not None,
+            "sent": False,
+            "mode": self.writer.mode,
+        }
+        return self._append_writeback(message, payload, (attempt.previous_values or {}) if attempt else {})
+
+    def _look_up(self, message: WritebackMessage) -> AuditEvent | None:
+        """After a failure on the last attempt, whether a field update that was sent (it has a
+        `writeback_attempt`) landed all the same: the record is read, nothing is sent."""
+        finding = message.request.finding
+        plan = plan_correction(finding, message.decision)
+        subject = _Subject(finding.record_key, finding.finding_id, finding.employee_id, message.decision)
+        if not isinstance(plan, FieldUpdate) or self._attempt(subject) is None:
+            return None  # nothing sent that a read could find
+        current, _ = self._current_values(plan, finding)
+        return self._record_if_applied(message, plan, current)
 
     def _attempt(self, subject: _Subject) -> AuditEvent | None:
         """The first `writeback_attempt` of the item (a direct write sent before), if any."""
