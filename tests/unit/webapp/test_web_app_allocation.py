@@ -24,9 +24,9 @@ from plexlabor.plex.sources import LaborSource
 from plexlabor.review.items import ReviewItem
 from plexlabor.webapp.allocation import AllocationIndex, AllocationReports, queue_guidance
 from plexlabor.webapp.app import Dependencies
-from tests.support import FakeLambdaContext, load_event
+from tests.support import FakeLambdaContext, load_event, make_finding
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import web_deps, web_event
+from tests.unit.review.review_world import open_finding, web_deps, web_event
 
 ADMIN = {"cognito:username": "A0001", "cognito:groups": "admin"}
 PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
@@ -139,3 +139,30 @@ def test_the_queue_shows_the_guidance_beside_timecards_of_the_same_workcenter_an
     assert queue_guidance(index, [_item("NOWHERE", top.shift)]) == {}
     assert queue_guidance(None, [_item(code, top.shift)]) == {}
     assert isinstance(top, Guidance)
+
+
+def test_the_queue_and_the_item_page_show_the_guidance_beside_a_timecard_at_that_workcenter(
+    store: InMemoryArtifactStore, artifact: AllocationArtifact
+) -> None:
+    # Given a job-code finding at the top combination's workcenter and shift, and one elsewhere
+    top = artifact.guidance[0]
+    code = artifact.workcenters[top.workcenter_id].code
+    world = World()
+    evidence = {"workcenter_code": code, "shift": top.shift}
+    here = make_finding(finding_id="f-here", anomaly_type="JOB_CODE_MISMATCH", evidence=evidence)
+    elsewhere = make_finding(finding_id="f-elsewhere", record_key="time-clock-entries:T0000003")
+    for finding in (here, elsewhere):
+        open_finding(world, finding)
+    deps = dataclasses.replace(web_deps(world), allocation=AllocationReports(store))
+    # When the admin opens the queue and the finding
+    queue = web_app.handler(
+        web_event("GET", "/queue", authorizer={"claims": ADMIN}), FakeLambdaContext(), dependencies=deps
+    )
+    item = web_app.handler(
+        web_event("GET", "/items/f-here", authorizer={"claims": ADMIN}), FakeLambdaContext(), dependencies=deps
+    )
+    # Then the guidance stands beside that timecard only, and on its page
+    body = html.unescape(queue["body"])
+    assert body.count("Job codes often misapplied here") == 1
+    assert f"on shift {top.shift}, {top.predicted_rate:.0%} predicted for this week (#{top.rank};" in body
+    assert "Job-code guidance" in html.unescape(item["body"])
