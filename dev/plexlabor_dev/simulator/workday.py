@@ -16,7 +16,7 @@ from plexlabor_dev.simulator import catalog, production, records
 from plexlabor_dev.simulator.anomalies import NO_INJECTION, DayInjector, draw_day_injection
 from plexlabor_dev.simulator.anomalies.missed_break import label_long_entries
 from plexlabor_dev.simulator.context import HOUR, MINUTE, Sim
-from plexlabor_dev.simulator.normals import HABIT_DRIFT, REST_BREAKS
+from plexlabor_dev.simulator.normals import DOUBLE_READS, HABIT_DRIFT, REST_BREAKS
 from plexlabor_dev.simulator.world import IsoWeek, Person, ShiftDay
 
 NO_BREAK_UP_TO_HOURS = 5.0
@@ -45,6 +45,8 @@ def run_day(sim: Sim, injector: DayInjector, shift_day: ShiftDay) -> None:
     shift_day.records = [records.clock_entry(sim, person, pin, pout) for pin, pout in shift_day.pairs]
     if not injector.corrupt(sim, shift_day):
         _ordinary_correction(sim, shift_day)
+    if injector is NO_INJECTION:
+        DOUBLE_READS.echo(sim, shift_day)
     _write_entries(sim, shift_day)
     label_long_entries(sim, shift_day)
     for record, anomaly, detail in shift_day.labelled:
@@ -150,7 +152,7 @@ def _mislabel(sim: Sim, d: ShiftDay) -> None:
     anomaly = noise.wrong_type(sim.scale)
     if anomaly is not None:
         clock_in = anomaly in (AnomalyType.EARLY_CLOCK_IN, AnomalyType.LATE_CLOCK_IN)
-        record = d.records[0] if clock_in else d.records[-1]
+        record = d.records[0] if clock_in else d.records[len(d.pairs) - 1]  # a double read's echo goes last
         sim.out.mislabel("time-clock-entries", record["id"], anomaly, d.person.id)
 
 

@@ -120,13 +120,15 @@ def test_rotating_crews_change_shift_week_by_week(plant: Plant) -> None:
 
 
 def test_a_rest_break_is_a_short_punch_pair_gap_besides_the_meal_break(plant: Plant) -> None:
+    double_read = {(day.employee_id, day.work_date) for day in plant.days("double_reads")}
     for day in plant.days("rest_breaks"):
         if day.work_date == HARD_PLANT.end_date:
             continue  # punched after the extract
         punches = plant.punches(day)
         gaps = _gap_minutes(punches)
         assert any(10 <= gap <= 15 for gap in gaps), (day, gaps)
-        assert len(punches) in (2, 3)  # 2: the rest on a short day with no meal break
+        echo = (day.employee_id, day.work_date) in double_read  # one entry more, of seconds
+        assert len(punches) - echo in (2, 3)  # 2: the rest on a short day with no meal break
 
 
 def test_a_swapped_shift_is_worked_at_another_shifts_hours_the_schedule_unchanged(plant: Plant) -> None:
@@ -237,7 +239,7 @@ def test_a_split_shift_is_two_scheduled_halves_worked_with_two_to_four_hours_bet
         gap = (_t(rows[1]["scheduledStart"]) - _t(rows[0]["scheduledEnd"])) / HOUR
         assert 2 <= gap <= 4
         punches = plant.punches(day)
-        assert len(punches) in (2, 3)  # one entry per half (no meal break in 4 h), a rest break maybe
+        assert len(punches) >= 2  # one entry per half (no meal break in 4 h); rest breaks and double reads add
         assert max(_gap_minutes(punches)) >= 100  # the unpaid hours between the halves, less the punch offsets
 
 
@@ -295,3 +297,15 @@ def test_production_is_on_leave_in_a_shutdown_week_and_maintenance_works_it(clos
     assert all(not _worked_on(closed_plant, employee, shutdown) for employee in production)
     assert any(_worked_on(closed_plant, employee, shutdown) for employee in maintenance)
     assert closed_plant.days("shutdown_weeks")
+
+
+def test_a_double_read_is_an_entry_of_seconds_that_the_days_first_entry_continues(plant: Plant) -> None:
+    days = plant.days("double_reads")
+    assert days
+    for day in days:
+        punches = plant.punches(day)
+        echoes = [(a, b) for a, b in pairwise(punches) if a[1] is not None and a[1] - a[0] <= 20]
+        assert len(echoes) == 1, punches
+        (read, second), (next_in, _) = echoes[0]
+        assert 2 <= second - read <= 20
+        assert next_in == pytest.approx(second, abs=1e-3)  # they touch: no time paid twice

@@ -16,6 +16,7 @@ from plexlabor_dev.simulator.normals.base import NormalDay, NormalPattern
 from plexlabor_dev.simulator.normals.clock_drift import CLOCK_DRIFT
 from plexlabor_dev.simulator.normals.closures import HOLIDAYS, SHUTDOWN_WEEKS
 from plexlabor_dev.simulator.normals.day_changes import DAY_CHANGES, SHARES, DayPlan
+from plexlabor_dev.simulator.normals.double_reads import DOUBLE_READS
 from plexlabor_dev.simulator.normals.dst_nights import DST_NIGHTS
 from plexlabor_dev.simulator.normals.habit_drift import HABIT_DRIFT
 from plexlabor_dev.simulator.normals.new_hires import NEW_HIRES
@@ -32,6 +33,7 @@ NORMAL_PATTERNS: tuple[str, ...] = (
     CLOCK_DRIFT.name,
     HOLIDAYS.name,
     SHUTDOWN_WEEKS.name,
+    DOUBLE_READS.name,
 )
 """Every switch `PlantSpec.hard_normals` accepts."""
 NORMALS_FILE = "normal-patterns.jsonl"
@@ -76,6 +78,7 @@ def read_truth(folder: Path | str) -> list[NormalDay]:
 __all__ = [
     "CLOCK_DRIFT",
     "DAY_CHANGES",
+    "DOUBLE_READS",
     "DST_NIGHTS",
     "HABIT_DRIFT",
     "HOLIDAYS",
