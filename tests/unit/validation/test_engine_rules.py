@@ -754,7 +754,7 @@ FAR_AWAY = (BUILDING["lat"] + 0.045, BUILDING["lon"])  # ~5 km north of the plan
     [
         ({}, {"device": "CLK-2", "biometric": 0.42}, "on a clock this employee rarely uses, biometric match 0.42"),
         ({"device": "MOB-1"}, {"location": FAR_AWAY}, "punched 33.4× the geofence radius away"),
-        ({}, {}, "badge seen at another building"),
+        ({}, {}, "badge read at B2 2 min from the punch at B1, 27.8 km away"),
     ],
     ids=["other-clock-low-biometric", "mobile-far-outside-the-fence", "badge-at-another-building"],
 )

@@ -2,7 +2,8 @@
 
 `SessionSpans.between` (workcenter logins overlapping a span, asked for every worked day) and
 `PlantData.downtime_during` (a workcenter's downtime overlapping a labor entry) skip what cannot
-overlap; these tests compare them with the plain scan on random histories, open logins included.
+overlap; these tests compare them with the plain scan on random histories, open logins included
+(closed where `session_end` closes them; here, 12 h after the login).
 """
 
 from __future__ import annotations
@@ -27,23 +28,29 @@ def _logins(rng: random.Random, count: int) -> list[Session]:
     return sessions
 
 
+def _closed(session: Session) -> float:
+    return session.end if session.end is not None else session.start + 12 * HOUR
+
+
 def test_logins_between_are_the_ones_a_scan_finds_in_the_same_order() -> None:
     rng = random.Random(7)
     for _ in range(200):
         sessions = _logins(rng, rng.randint(0, 40))
-        spans = SessionSpans(sessions)
+        spans = SessionSpans(sessions, _closed)
         horizon = sessions[-1].start + 10 * HOUR if sessions else HOUR
         for _ in range(20):
             low = rng.uniform(-HOUR, horizon)
             high = low + rng.choice([0.0, rng.uniform(0, 12 * HOUR)])
-            scan = [s for s in sessions if s.start <= high and (s.end is None or s.end >= low)]
+            scan = [s for s in sessions if s.start <= high and _closed(s) >= low]
             assert spans.between(low, high) == scan
+            assert all(spans.end_of(s) == _closed(s) for s in scan)
 
 
-def test_an_early_login_never_closed_still_counts_as_running_later() -> None:
+def test_a_login_never_closed_runs_only_until_it_is_closed_not_to_the_extract() -> None:
     sessions = [Session("E1", "WC1", 0.0, None), Session("E1", "WC1", HOUR, 2 * HOUR)]
-    spans = SessionSpans(sessions)
-    assert spans.between(100 * HOUR, 101 * HOUR) == [sessions[0]]
+    spans = SessionSpans(sessions, _closed)
+    assert spans.between(100 * HOUR, 101 * HOUR) == []
+    assert spans.between(11 * HOUR, 11 * HOUR) == [sessions[0]]
     assert spans.between(1.5 * HOUR, 1.5 * HOUR) == sessions
 
 

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -35,6 +36,7 @@ Rows = Iterable[dict[str, Any] | PlexModel]
 DAY = 24 * 3600.0
 USUAL_SHIFT_SHARE = 0.05
 USUAL_SHIFT_SAMPLE = 5000
+SHIFT_LEAD = 3600.0  # a login this long before a shift's start already belongs to it
 
 
 def _each(rows: Mapping[str, Rows], resource: str) -> Iterator[dict[str, Any]]:
@@ -55,6 +57,7 @@ class EmployeeRef:
     building: str | None
     supervisor: str | None
     number: str | None = None  # the plant's employee number: shown to supervisors, never logged
+    role: str | None = None  # the position title (Operator, Technician, Supervisor, ...)
 
 
 @dataclass
@@ -129,6 +132,7 @@ class PlantData:
                 row.get("buildingCode"),
                 row.get("supervisorId"),
                 row.get("employeeNo"),
+                row.get("positionTitle"),
             )
         for row in _each(rows, "skills"):
             if row.get("skillCode"):
@@ -239,6 +243,11 @@ class PlantData:
                     self.runs[event.workcenter].append((start, event.t))
         for start in open_runs.values():
             self.runs[start.workcenter].append((start, None))
+        for table in (self.wc_sessions, self.sessions):
+            for sessions in table.values():  # each in login order: the next one closes a forgotten logout
+                for session, following in pairwise(sessions):
+                    if session.end is None and (session.closed_by is None or following.start < session.closed_by):
+                        session.closed_by = following.start
 
     def slice_for(self, employee: str, t: float) -> PlantData:
         """What the real-time path sees for a record of `employee` at `t`: its ISO week plus a day each side.
@@ -304,6 +313,12 @@ class PlantData:
         window = items[bisect_left(starts, start - longest - 1.0) : bisect_left(starts, end)]
         return [d for d in window if d[1] > start]
 
+    def shift_at(self, employee: str, t: float) -> Scheduled | None:
+        """The employee's scheduled working shift under way at `t` (from an hour before its start to its end)."""
+        shifts = self.schedules.get(employee, [])
+        index = bisect_left(shifts, t + SHIFT_LEAD, key=_START)
+        return next((s for s in reversed(shifts[max(0, index - 2) : index]) if s.working and t <= s.end), None)
+
     def local_date(self, t: float) -> date:
         return datetime.fromtimestamp(t, self.tz).date()
 
@@ -332,14 +347,21 @@ class PlantData:
         """A skill's code; its id when the skills were not read."""
         return self.skill_codes.get(skill, skill)
 
-    def certified(self, employee: str, workcenter: str, day: date) -> list[str]:
-        """Skills a workcenter requires that the employee lacks (valid, at level) on `day`."""
+    def certified(self, employee: str, workcenter: str, day: date, *, expiry_valid: bool = True) -> list[str]:
+        """Skills a workcenter requires that the employee lacks (valid, at level) on `day`.
+
+        `expiry_valid`: a certification's expiry date is its last valid day (True) or its first invalid day.
+        """
         held = self.certifications.get(employee, ())
+        grace = 0 if expiry_valid else 1
         return [
             skill
             for skill, level in self.requirements.get(workcenter, ())
             if not any(
-                s == skill and lv >= level and issued <= day and (expires is None or day <= expires)
+                s == skill
+                and lv >= level
+                and issued <= day
+                and (expires is None or day.toordinal() + grace <= expires.toordinal())
                 for s, lv, issued, expires in held
             )
         ]

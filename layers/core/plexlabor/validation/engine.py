@@ -101,7 +101,8 @@ class ValidationEngine:
         days: dict[tuple[str, str], DayTimeline | None] = {}
         out = []
         for candidate in candidates:
-            confidence = round(self.model.confidence(candidate), 4)
+            scored = max(candidate.floor, self.model.confidence(candidate))
+            confidence = round(min(candidate.ceiling, scored), 4)
             if confidence < settings.trend_threshold:
                 continue
             review = confidence >= settings.review_threshold

@@ -14,7 +14,10 @@ from plexlabor.validation.data import PlantData
 from plexlabor.validation.shifts import employee_days
 
 MIN_HISTORY = 8  # below this many observations an employee's norm leans on the department's
+MIN_PEOPLE = 5  # below this many people a department's (or role's) norm leans on the wider group's
 MAD_TO_SIGMA = 1.4826
+ROLE_MOVES = 0.1  # a role whose typical member badges in at a second building on this share of days moves
+DAY_SECONDS = 86400
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +34,14 @@ class Norm:
         mad = statistics.median(abs(v - median) for v in values)
         return cls(median, max(MAD_TO_SIGMA * mad, floor), len(values))
 
-    def blend(self, prior: Norm | None) -> Norm:
-        """Shrink a thin personal norm towards the department's (weights by observation count).
+    def blend(self, prior: Norm | None, enough: int = MIN_HISTORY) -> Norm:
+        """Shrink a thin norm towards the wider group's (weights by observation count, full at `enough`).
 
-        The count stays the person's own: it says how much of the habit is theirs.
+        The count stays this norm's own: it says how much of the habit is theirs.
         """
-        if prior is None or self.count >= MIN_HISTORY:
+        if prior is None or self.count >= enough:
             return self
-        weight = self.count / MIN_HISTORY
+        weight = self.count / enough
         return Norm(
             weight * self.median + (1 - weight) * prior.median,
             weight * self.sigma + (1 - weight) * prior.sigma,
@@ -52,24 +55,51 @@ class EmployeeNorms:
     end: Norm | None = None  # clock-out minus scheduled end, minutes
     productivity: Norm | None = None  # log(quantity / standard quantity for the time worked)
     devices: dict[str, float] = field(default_factory=dict)  # share of punches per clock
+    buildings: dict[str, float] = field(default_factory=dict)  # share of days badged in, per building
+    prior: str = ""  # for a thin history, whose habit it leans on: "the MOLD department's", "the plant's", ...
 
 
 @dataclass
 class Norms:
-    """Norms for every employee, with department defaults for people without enough history."""
+    """Norms for every employee, and for thin history the habits of their department, role and plant.
+
+    Hierarchical shrinkage: a person's norm leans on their department's until `MIN_HISTORY` shifts of
+    their own; a department's on their role's, and a role's on the plant's, until `MIN_PEOPLE` people.
+    """
 
     version: str
     employees: dict[str, EmployeeNorms]
     departments: dict[str, EmployeeNorms]
+    roles: dict[str, EmployeeNorms] = field(default_factory=dict)
+    plant: EmployeeNorms = field(default_factory=EmployeeNorms)
 
-    def for_employee(self, employee: str, department: str | None) -> EmployeeNorms:
+    def for_employee(self, employee: str, department: str | None, role: str | None = None) -> EmployeeNorms:
         own = self.employees.get(employee, EmployeeNorms())
-        prior = self.departments.get(department or "", EmployeeNorms())
+        dept = self.departments.get(department or "", EmployeeNorms())
+        group = self.roles.get(role or "", EmployeeNorms())
+
+        def prior(name: str) -> Norm | None:
+            wider = _shrunk(getattr(group, name), getattr(self.plant, name), MIN_PEOPLE)
+            return _shrunk(getattr(dept, name), wider, MIN_PEOPLE)
+
+        start = prior("start")
+        basis = (
+            f"the {department} department's"
+            if department and dept.start and dept.start.count >= MIN_PEOPLE
+            else f"the {role} role's"
+            if role and group.start and group.start.count >= MIN_PEOPLE
+            else "the plant's"
+        )
         return EmployeeNorms(
-            start=_personal(own.start, prior.start),
-            end=_personal(own.end, prior.end),
-            productivity=_personal(own.productivity, prior.productivity),
+            start=_personal(own.start, start),
+            end=_personal(own.end, prior("end")),
+            productivity=_personal(own.productivity, prior("productivity")),
             devices=own.devices,
+            buildings={
+                b: max(own.buildings.get(b, 0.0), group.buildings.get(b, 0.0))
+                for b in {*own.buildings, *group.buildings}
+            },
+            prior=basis,
         )
 
     # ---- persistence (the nightly job writes this; the real-time path reads it) -------------------
@@ -80,12 +110,15 @@ class Norms:
                 "end": _pack(n.end),
                 "productivity": _pack(n.productivity),
                 "devices": n.devices,
+                "buildings": n.buildings,
             }
 
         return {
             "version": self.version,
             "employees": {k: pack(v) for k, v in self.employees.items()},
             "departments": {k: pack(v) for k, v in self.departments.items()},
+            "roles": {k: pack(v) for k, v in self.roles.items()},
+            "plant": pack(self.plant),
         }
 
     @classmethod
@@ -96,12 +129,15 @@ class Norms:
                 _unpack(raw.get("end")),
                 _unpack(raw.get("productivity")),
                 dict(raw.get("devices", {})),
+                dict(raw.get("buildings", {})),
             )
 
-        return cls(
+        return cls(  # norms stored before roles, the plant and buildings were kept read as having none
             data["version"],
             {k: unpack(v) for k, v in data["employees"].items()},
             {k: unpack(v) for k, v in data["departments"].items()},
+            {k: unpack(v) for k, v in data.get("roles", {}).items()},
+            unpack(data.get("plant") or {}),
         )
 
     def save(self, path: Path | str) -> None:
@@ -110,6 +146,11 @@ class Norms:
     @classmethod
     def load(cls, path: Path | str) -> Norms:
         return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def _shrunk(norm: Norm | None, prior: Norm | None, enough: int) -> Norm | None:
+    """A group's norm leaning on the wider group's while it is made of few; the wider one alone when it has none."""
+    return prior if norm is None else norm.blend(prior, enough)
 
 
 def _personal(own: Norm | None, prior: Norm | None) -> Norm | None:
@@ -131,10 +172,13 @@ def compute_norms(data: PlantData, until: float | None = None) -> Norms:
     """Norms from all history before `until` (default: the whole extract)."""
     until = data.as_of if until is None else until
     people: dict[str, EmployeeNorms] = {}
-    by_department: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    groups: dict[str, dict[str, dict[str, list[float]]]] = {
+        level: defaultdict(lambda: defaultdict(list)) for level in ("department", "role", "plant")
+    }
+    role_buildings: dict[str, list[dict[str, float]]] = defaultdict(list)
     for employee in set(data.punches) | set(data.labor):
-        department = data.employees.get(employee)
-        dept = department.department if department else None
+        ref = data.employees.get(employee)
+        dept, role = (ref.department, ref.role) if ref else (None, None)
         starts: list[float] = []
         ends: list[float] = []
         devices: Counter[str] = Counter()
@@ -156,29 +200,57 @@ def compute_norms(data: PlantData, until: float | None = None) -> Norms:
             if r is not None
         ]
         total = sum(devices.values())
+        buildings = _badge_buildings(data, employee, until)
         people[employee] = EmployeeNorms(
             Norm.of(starts, 1.0),
             Norm.of(ends, 1.0),
             Norm.of(ratios, 0.04),
             {device: round(n / total, 4) for device, n in devices.items()} if total else {},
+            buildings,
         )
+        if role and buildings:
+            role_buildings[role].append(buildings)
         for name, values in (("start", starts), ("end", ends), ("productivity", ratios)):
             if values:
-                by_department[dept or ""][name].append(statistics.median(values))
-    departments = {
-        dept: EmployeeNorms(
-            _department_norm(values.get("start"), 1.0),
-            _department_norm(values.get("end"), 1.0),
-            _department_norm(values.get("productivity"), 0.04),
-        )
-        for dept, values in by_department.items()
-    }
-    return Norms(f"norms-{int(until)}", people, departments)
+                usual = statistics.median(values)
+                for level, key in (("department", dept or ""), ("role", role or ""), ("plant", "")):
+                    groups[level][key][name].append(usual)
+    departments, roles = (
+        {key: _group_norms(values) for key, values in groups[level].items()} for level in ("department", "role")
+    )
+    for role, shares in role_buildings.items():
+        if statistics.median(_second_building(share) for share in shares) < ROLE_MOVES:
+            continue  # its people each keep to their own building: the role says nothing about others
+        codes = {code for share in shares for code in share}  # where the role's people badge in, as a share
+        roles.setdefault(role, EmployeeNorms()).buildings = {
+            code: round(sum(share.get(code, 0.0) for share in shares) / len(shares), 4) for code in sorted(codes)
+        }
+    plant = _group_norms(groups["plant"].get("", {}))
+    return Norms(f"norms-{int(until)}", people, departments, roles, plant)
 
 
-def _department_norm(medians: list[float] | None, floor: float) -> Norm | None:
-    """The department's typical habit: median of personal medians, spread across people."""
-    return Norm.of(medians or [], floor)
+def _group_norms(values: dict[str, list[float]]) -> EmployeeNorms:
+    """A group's typical habit: median of personal medians, spread across people (count: how many people)."""
+    return EmployeeNorms(
+        Norm.of(values.get("start") or [], 1.0),
+        Norm.of(values.get("end") or [], 1.0),
+        Norm.of(values.get("productivity") or [], 0.04),
+    )
+
+
+def _second_building(shares: dict[str, float]) -> float:
+    """The share of days a person badges in at their second building (0 with one)."""
+    return sorted(shares.values())[-2] if len(shares) > 1 else 0.0
+
+
+def _badge_buildings(data: PlantData, employee: str, until: float) -> dict[str, float]:
+    """The share of the employee's badged days (UTC days: cheap, and near enough for a share) per building."""
+    days: dict[str, set[int]] = defaultdict(set)
+    for swipe in data.swipes.get(employee, ()):
+        if swipe.t < until and swipe.direction == "In":
+            days[swipe.building].add(int(swipe.t // DAY_SECONDS))
+    total = len(set().union(*days.values())) if days else 0
+    return {code: round(len(seen) / total, 4) for code, seen in sorted(days.items())} if total else {}
 
 
 def productivity_ratio(data: PlantData, entry: Any) -> float | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -53,4 +55,33 @@ class PunchPolicy(BaseModel):
     )
     productivity_ratio: float = Field(
         default=1.5, gt=1, description="output this many times above or below the operator's usual is improbable"
+    )
+    max_session_hours: float = Field(
+        default=12,
+        gt=0,
+        description="a workcenter login never logged out ends at the next login there or of the operator, at the "
+        "end of the operator's shift, or this long after it began, whichever comes first",
+    )
+    certification_expiry: Literal["last_valid_day", "first_invalid_day"] = Field(
+        default="last_valid_day",
+        description="what a certification's expiry date is: the last day it is valid (work that day is "
+        "certified), or the first day it no longer is (work that day is uncertified)",
+    )
+    decisive_geofence_ratio: float = Field(
+        default=10,
+        gt=1,
+        description="a punch located this many geofence radii from every building the person works in is a "
+        "buddy-punch suspect on its own",
+    )
+    walking_speed_mps: float = Field(
+        default=2.0, gt=0, description="fastest walk between a badge reader and a clock (meters per second)"
+    )
+    driving_speed_mps: float = Field(
+        default=25.0, gt=0, description="fastest drive between buildings, after 5 minutes to and from the car"
+    )
+    building_share: float = Field(
+        default=0.1,
+        gt=0,
+        le=1,
+        description="a building where a person (or their role) badges in on this share of days is one they work in",
     )

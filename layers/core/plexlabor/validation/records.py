@@ -169,9 +169,13 @@ class Swipe:
 
 @dataclass(slots=True)
 class Session:
-    """An operator's stay at a workcenter, from login to logout (open while `end` is None)."""
+    """An operator's stay at a workcenter, from login to logout (open while `end` is None).
+
+    `closed_by`, for a login never logged out: the next login at that workcenter (anyone's) or of that
+    operator (anywhere), whichever came first; a login cannot outlast it (`checks.base.session_end`)."""
 
     employee: str
     workcenter: str
     start: float
     end: float | None
+    closed_by: float | None = None

@@ -110,7 +110,7 @@ def build_timeline(data: PlantData, norms: Norms, employee: str, record_key: str
     record_id = record_key.split(":", 1)[1]
     record_index = next((i for i, entry in enumerate(kept[record_lane]) if entry["id"] == record_id), None)
     ref = data.employees.get(employee)
-    own = norms.for_employee(employee, ref.department if ref else None)
+    own = norms.for_employee(employee, *((ref.department, ref.role) if ref else (None, None)))
     shift = window.shift
     return DayTimeline(
         employee=employee,

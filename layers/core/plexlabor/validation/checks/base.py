@@ -13,14 +13,16 @@ from typing import Any
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.models.types import format_plex_datetime
 from plexlabor.validation.data import EmployeeRef, PlantData, utc
-from plexlabor.validation.norms import EmployeeNorms
+from plexlabor.validation.norms import MIN_HISTORY, EmployeeNorms
 from plexlabor.validation.policy import PunchPolicy
 from plexlabor.validation.records import Punch, Session
-from plexlabor.validation.shifts import EmployeeDay, Structural
+from plexlabor.validation.shifts import SAME_PUNCH_SECONDS, EmployeeDay, Structural
 
 MINUTE = 60.0
 HOUR = 3600.0
 CLOCK_WALK = 3 * MINUTE  # between a badge reader or a workcenter terminal and the time clock
+THIN_CEILING = 0.5  # confidence a history finding may carry with no history of the person's own ...
+FULL_HISTORY = 20  # ... growing to 1 at this many of their own observations (0.7, review, at 8)
 
 # Scorer families: the learned scorer has one model per family; other types are scored by their prior.
 OFFSET, PRODUCTIVITY, BUDDY, RULE = "offset", "productivity", "buddy", "rule"
@@ -39,6 +41,19 @@ class Candidate:
     note: str
     correction: dict[str, Any] | None
     severity: str
+    floor: float = 0.0  # the confidence one decisive signal guarantees, whatever the scorer says
+    ceiling: float = 1.0  # the most confidence the evidence behind it allows (thin history)
+
+
+def history_ceiling(count: int) -> float:
+    """The most confidence a finding judged on `count` observations of the person's own may carry: under
+    review (0.7) on days of history, growing with each observation to full at `FULL_HISTORY`."""
+    return min(1.0, THIN_CEILING + (1.0 - THIN_CEILING) * count / FULL_HISTORY)
+
+
+def habit_basis(norm: EmployeeNorms, count: int) -> str | None:
+    """What a thin history was compared with ("the MOLD department's"), None for a history of one's own."""
+    return norm.prior if count < MIN_HISTORY else None
 
 
 def rule_candidate(
@@ -99,6 +114,13 @@ def iso(t: float) -> str:
     return format_plex_datetime(utc(t))
 
 
+def next_clock_in(context: EmployeeContext, punch: Punch) -> float:
+    """When the person next clocked in after `punch` (not a repeat of it, nor a broken entry); infinity if never."""
+    punches = context.punches
+    index = bisect_right(punches, punch.t_in + SAME_PUNCH_SECONDS, key=attrgetter("t_in"))
+    return next((p.t_in for p in punches[index:] if p.id not in context.problems), math.inf)
+
+
 def corrected_clockout(t_in: float, t_out: float) -> float:
     """A clock-out keyed before its clock-in, moved on by 12 h steps (an AM/PM or date slip)."""
     while t_out <= t_in:
@@ -106,28 +128,47 @@ def corrected_clockout(t_in: float, t_out: float) -> float:
     return t_out
 
 
+def session_end(data: PlantData, session: Session, policy: PunchPolicy) -> float:
+    """When a workcenter login ended: its logout; for a login never logged out, the first of the next login
+    that closes it (`Session.closed_by`), the end of the operator's scheduled shift it falls in, the longest
+    session the policy allows and the extract: never "logged in until the extract" weeks later."""
+    if session.end is not None:
+        return session.end
+    bounds = [session.start + policy.max_session_hours * HOUR, data.as_of]
+    if session.closed_by is not None:
+        bounds.append(session.closed_by)
+    shift = data.shift_at(session.employee, session.start)
+    if shift is not None and shift.end > session.start:
+        bounds.append(shift.end)
+    return min(bounds)
+
+
 class SessionSpans:
     """One person's workcenter logins in start order, asked which overlap a time span.
 
     A check asks this for every worked day; scanning the whole history each time made the batch
-    quadratic in it. `reach[i]` is the latest logout among the first i + 1 closed logins (it never
-    falls), so every closed login before the first `reach` at or after the span's start ended before
-    it; a login never closed (`end` None) is kept apart and always counts as still running.
+    quadratic in it. `reach[i]` is the latest end among the first i + 1 logins (it never falls), so
+    every login before the first `reach` at or after the span's start ended before it. A login never
+    logged out ends where `session_end` closes it.
     """
 
-    __slots__ = ("_open", "_reach", "_sessions", "_starts")
+    __slots__ = ("_ends", "_reach", "_sessions", "_starts")
 
-    def __init__(self, sessions: Iterable[Session]) -> None:
+    def __init__(self, sessions: Iterable[Session], end: Callable[[Session], float]) -> None:
         self._sessions = sorted(sessions, key=attrgetter("start"))
         self._starts = [s.start for s in self._sessions]
-        self._open = [i for i, s in enumerate(self._sessions) if s.end is None]
-        self._reach = list(accumulate((-math.inf if s.end is None else s.end for s in self._sessions), max))
+        self._ends = [end(s) for s in self._sessions]
+        self._reach = list(accumulate(self._ends, max))
 
     def between(self, low: float, high: float) -> list[Session]:
-        """The logins that overlap [low, high] (an open login counts as still running), in start order."""
-        first = bisect_left(self._reach, low)  # closed logins before it all ended before `low`
+        """The logins that overlap [low, high], in start order."""
+        first = bisect_left(self._reach, low)  # logins before it all ended before `low`
         last = bisect_right(self._starts, high)  # logins from it on start after `high`
-        still_open = self._open[: bisect_left(self._open, min(first, last))]
-        return [self._sessions[i] for i in still_open] + [
-            s for s in self._sessions[first:last] if s.end is None or s.end >= low
-        ]
+        return [self._sessions[i] for i in range(first, last) if self._ends[i] >= low]
+
+    def end_of(self, session: Session) -> float:
+        """When one of these logins ended (`session_end`)."""
+        index = bisect_left(self._starts, session.start)
+        while self._sessions[index] is not session:  # logins may share a start
+            index += 1
+        return self._ends[index]

@@ -1,7 +1,12 @@
 """Buddy punching: the day's identity evidence (place, clock, biometric, badge, login) against the person's habit.
 
 The thresholds here define the features the learned scorer was trained on (`signal_count` counts them),
-so they are not policy: changing one means retraining the scorer.
+so they are not policy: changing one means retraining the scorer. Places are judged against every
+building the person works in (their home building, and those they or their role badge in at), and a
+badge read is compared with the punch in order: the distance between them against the time between
+them. One decisive signal (a punch many geofence radii from all of those buildings, or a badge read the
+person could not have reached from the clock in the time between) makes a suspect on its own: it sets
+the confidence floor (`DECISIVE_CONFIDENCE`) whatever the other signals say.
 """
 
 from __future__ import annotations
@@ -10,9 +15,12 @@ import math
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from plexlabor.models.anomalies import AnomalyType as A
 from plexlabor.validation.checks.base import BUDDY, HOUR, MINUTE, Candidate, EmployeeContext
+from plexlabor.validation.data import PlantData
+from plexlabor.validation.records import Punch, Swipe
 from plexlabor.validation.shifts import EmployeeDay
 
 UNUSUAL_DEVICE = 0.9  # a clock this employee uses for under 10 % of their punches
@@ -23,6 +31,8 @@ BADGE_IN_AFTER = 10 * MINUTE  # ... a badge-in at their building up to this long
 ELSEWHERE_AFTER = 60 * MINUTE  # ... a swipe at another building up to this long after it
 OPEN_DAY = 8 * HOUR  # a day still open is looked at for this long after the clock-in
 EARTH_RADIUS_M = 6_371_000
+CAR_MINUTES = 5 * MINUTE  # to the car and from it, on a drive between buildings
+DECISIVE_CONFIDENCE = 0.9
 
 
 @dataclass(slots=True, kw_only=True)
@@ -34,6 +44,14 @@ class _Evidence:
     badge_in: bool
     elsewhere: bool
     no_login: bool
+    far_from_all: bool = False  # located at least the decisive ratio from every building they work in
+    travel: dict[str, Any] | None = None  # a badge read the person could not have reached from the punch
+
+    @property
+    def decisive(self) -> str | None:
+        if self.far_from_all:
+            return "far_from_every_building"
+        return "impossible_travel" if self.travel is not None else None
 
     def signals(self) -> dict[str, float]:
         signals = {
@@ -63,7 +81,14 @@ class _Evidence:
             reasons.append("on a clock this employee rarely uses")
         if self.biometric_low > LOW_BIOMETRIC:
             reasons.append(f"biometric match {1 - self.biometric_low:.2f}")
-        if self.elsewhere:
+        if self.travel is not None:
+            t = self.travel
+            reasons.append(
+                f"badge read at {t['badge_building']} {t['minutes_apart']:g} min from the punch at "
+                f"{t['punch_place']}, {t['distance_m'] / 1000:.1f} km away "
+                f"(at least {t['needed_min']:g} min to get there)"
+            )
+        elif self.elsewhere:
             reasons.append("badge seen at another building")
         elif not self.badge_in:
             reasons.append("no badge-in at the building")
@@ -80,11 +105,15 @@ def buddy_punch(context: EmployeeContext, day: EmployeeDay) -> list[Candidate]:
     assert first is not None
     evidence = _evidence(context, day)
     signals = evidence.signals()
-    if not signals["signal_count"]:
+    if not signals["signal_count"] and evidence.decisive is None:
         return []
     when = datetime.fromtimestamp(first.t_in, context.data.tz).strftime("%a %Y-%m-%d %H:%M")
     note = f"Possible buddy punch (clock-in {when}): " + ", ".join(evidence.reasons())
-    rounded = {name: round(value, 3) for name, value in signals.items()}
+    rounded: dict[str, Any] = {name: round(value, 3) for name, value in signals.items()}
+    if evidence.decisive is not None:
+        rounded["decisive"] = evidence.decisive
+    if evidence.travel is not None:
+        rounded["travel"] = evidence.travel
     return [
         Candidate(
             record_key=p.key,
@@ -96,22 +125,24 @@ def buddy_punch(context: EmployeeContext, day: EmployeeDay) -> list[Candidate]:
             note=note[:300],
             correction={"action": "verify identity with the employee"},
             severity="high",
+            floor=DECISIVE_CONFIDENCE if evidence.decisive else 0.0,
         )
         for p in day.punches
     ]
 
 
 def _evidence(context: EmployeeContext, day: EmployeeDay) -> _Evidence:
-    data, ref = context.data, context.ref
+    data, ref, policy = context.data, context.ref, context.policy
     first, last = day.first, day.last
     assert first is not None and last is not None
-    building = ref.building if ref else None
+    places = works_in(context)
+    located = [(code, data.buildings[code]) for code in sorted(places) if code in data.buildings]
     geo = device_unusual = biometric_low = 0.0
     mobile = False
     for punch in day.punches:
-        if punch.lat is not None and punch.lon is not None and building in data.buildings:
-            lat, lon, radius = data.buildings[building]  # type: ignore[index]
-            geo = max(geo, _distance_m(punch.lat, punch.lon, lat, lon) / radius)
+        if punch.lat is not None and punch.lon is not None and located:
+            nearest = min(_distance_m(punch.lat, punch.lon, lat, lon) / radius for _, (lat, lon, radius) in located)
+            geo = max(geo, nearest)
             mobile = True
         elif punch.device:
             device_unusual = max(device_unusual, 1.0 - context.norms.devices.get(punch.device, 0.0))
@@ -128,11 +159,60 @@ def _evidence(context: EmployeeContext, day: EmployeeDay) -> _Evidence:
         biometric_low=biometric_low,
         mobile=mobile,
         badge_in=any(
-            s.direction == "In" and s.building == building and s.t <= first.t_in + BADGE_IN_AFTER for s in nearby
+            s.direction == "In" and s.building in places and s.t <= first.t_in + BADGE_IN_AFTER for s in nearby
         ),
-        elsewhere=any(s.building != building for s in nearby if s.t <= first.t_in + ELSEWHERE_AFTER),
+        elsewhere=any(s.building not in places for s in nearby if s.t <= first.t_in + ELSEWHERE_AFTER),
         no_login=direct and not worked,
+        far_from_all=geo >= policy.decisive_geofence_ratio,
+        travel=_impossible_travel(context, day, [s for s in nearby if s.t <= first.t_in + ELSEWHERE_AFTER]),
     )
+
+
+def works_in(context: EmployeeContext) -> set[str]:
+    """The buildings a person works in: their home building, and those they or their role badge in at on at
+    least the policy's share of days (learned from history where Plex does not say)."""
+    share = context.policy.building_share
+    home = context.ref.building if context.ref else None
+    learned = {code for code, seen in context.norms.buildings.items() if seen >= share}
+    return learned | ({home} if home else set())
+
+
+def _impossible_travel(context: EmployeeContext, day: EmployeeDay, swipes: list[Swipe]) -> dict[str, Any] | None:
+    """The first badge read that no one could reach from a punch of the day (or the punch from it) in the time
+    between them: the distance between the places (less their geofences) against the fastest walk or drive."""
+    data, policy = context.data, context.policy
+    for swipe in swipes:
+        reader = data.buildings.get(swipe.building)
+        if reader is None:
+            continue
+        for punch in day.punches:
+            place = _punch_place(data, punch)
+            if place is None or place[0] == swipe.building:
+                continue
+            name, lat, lon, radius = place
+            apart = _distance_m(lat, lon, reader[0], reader[1]) - radius - reader[2]
+            needed = min(apart / policy.walking_speed_mps, CAR_MINUTES + apart / policy.driving_speed_mps)
+            between = abs(swipe.t - punch.t_in)
+            if apart > 0 and between < needed:
+                return {
+                    "badge_building": swipe.building,
+                    "punch_place": name,
+                    "distance_m": round(apart),
+                    "minutes_apart": round(between / MINUTE, 1),
+                    "needed_min": round(needed / MINUTE, 1),
+                }
+    return None
+
+
+def _punch_place(data: PlantData, punch: Punch) -> tuple[str, float, float, float] | None:
+    """Where a punch was taken: its position (a mobile punch), else its clock's building; None when unknown."""
+    if punch.lat is not None and punch.lon is not None:
+        return "the punch's position", punch.lat, punch.lon, 0.0
+    building = data.devices.get(punch.device, ("", None))[1] if punch.device else None
+    if building is None or building not in data.buildings:
+        return None
+    lat, lon, radius = data.buildings[building]
+    return building, lat, lon, radius
 
 
 def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -13,6 +13,7 @@ from plexlabor.validation.checks.base import (
     EmployeeContext,
     corrected_clockout,
     iso,
+    next_clock_in,
     rule_candidate,
 )
 from plexlabor.validation.records import Punch, Scheduled
@@ -57,9 +58,11 @@ def _missed_break(context: EmployeeContext, punch: Punch, t_out: float) -> Candi
 
 
 def _missed_clockout(context: EmployeeContext, punch: Punch, expected_end: float, overdue: float) -> Candidate:
-    """The open entry, with the likeliest clock-out: a badge-out, else a workcenter logout, else the habit."""
+    """The open entry, with the likeliest clock-out: a badge-out, else a workcenter logout, else the habit;
+    never after the person's next clock-in, so the corrected entry never pays the same time twice."""
     data, employee = context.data, context.employee
-    until = expected_end + EVIDENCE_AFTER_END
+    following = next_clock_in(context, punch)
+    until = min(expected_end + EVIDENCE_AFTER_END, following - CLOCK_WALK)
     swipes = [s for s in data.swipes.get(employee, ()) if s.direction == "Out" and punch.t_in < s.t <= until]
     logouts = [s.end for s in context.sessions if s.end and punch.t_in < s.end <= until]
     if swipes:
@@ -69,6 +72,8 @@ def _missed_clockout(context: EmployeeContext, punch: Punch, expected_end: float
     else:
         usual = context.norms.end.median if context.norms.end else 0.0
         likely, basis = expected_end + usual * MINUTE, "usual clock-out"
+    if likely > following:
+        likely, basis = following, "the next clock-in"
     return rule_candidate(
         record_key=punch.key,
         employee=employee,
@@ -135,10 +140,10 @@ def _punched_hours(context: EmployeeContext, members: list[Punch], schedule: lis
             continue  # repeats and overlaps would count the same hours twice
         if punch.t_out is not None:
             intervals.append((punch.t_in, corrected_clockout(punch.t_in, punch.t_out)))
-        else:  # open: count it to the end of its shift
+        else:  # open: count it to the end of its shift, or to the next clock-in if that comes first
             shift_end = min(
                 (s.end for s in schedule if s.start - MATCH_BEFORE_START <= punch.t_in <= s.end),
                 default=punch.t_in + context.policy.default_shift_hours * HOUR,
             )
-            intervals.append((punch.t_in, max(shift_end, punch.t_in)))
+            intervals.append((punch.t_in, max(min(shift_end, next_clock_in(context, punch)), punch.t_in)))
     return sum(b - a for a, b in intervals) / HOUR

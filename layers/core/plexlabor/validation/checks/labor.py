@@ -5,7 +5,15 @@ from __future__ import annotations
 import math
 
 from plexlabor.models.anomalies import AnomalyType as A
-from plexlabor.validation.checks.base import HOUR, PRODUCTIVITY, Candidate, EmployeeContext, rule_candidate
+from plexlabor.validation.checks.base import (
+    HOUR,
+    PRODUCTIVITY,
+    Candidate,
+    EmployeeContext,
+    habit_basis,
+    history_ceiling,
+    rule_candidate,
+)
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.norms import productivity_ratio
 from plexlabor.validation.records import Labor
@@ -57,7 +65,8 @@ def _not_routed(data: PlantData, employee: str, entry: Labor, operation: tuple[s
 
 def _uncertified(context: EmployeeContext, entry: Labor) -> Candidate | None:
     day = context.data.local_date(entry.start)
-    missing = context.data.certified(context.employee, entry.workcenter, day)
+    expiry_valid = context.policy.certification_expiry == "last_valid_day"
+    missing = context.data.certified(context.employee, entry.workcenter, day, expiry_valid=expiry_valid)
     if not missing:
         return None
     data = context.data
@@ -94,6 +103,8 @@ def _productivity(context: EmployeeContext, entry: Labor) -> list[Candidate]:
     expected = entry.quantity / math.exp(ratio) * math.exp(norm.median)
     direction = "more" if deviation > 0 else "less"
     per_piece = hours * 60 / entry.quantity
+    basis = habit_basis(context.norms, norm.count)
+    usual = "this operator's usual" if basis is None else f"{basis} usual ({norm.count} of their own entries)"
     candidate = Candidate(
         record_key=entry.key,
         employee=context.employee,
@@ -112,8 +123,9 @@ def _productivity(context: EmployeeContext, entry: Labor) -> list[Candidate]:
             "history_entries": norm.count,
         },
         note=f"{hours:.1f} h for {entry.quantity:g} pieces ({per_piece:.1f} min/piece): "
-        f"{math.exp(abs(deviation)):.1f}× {direction} output than this operator's usual on the standard",
+        f"{math.exp(abs(deviation)):.1f}× {direction} output than {usual} on the standard",
         correction={"expectedQuantity": round(expected)},
         severity="medium",
+        ceiling=history_ceiling(norm.count),
     )
     return [candidate]

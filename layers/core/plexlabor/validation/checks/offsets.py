@@ -12,6 +12,8 @@ from plexlabor.validation.checks.base import (
     OFFSET,
     Candidate,
     EmployeeContext,
+    habit_basis,
+    history_ceiling,
     iso,
     rule_candidate,
 )
@@ -86,7 +88,7 @@ def _active_job(context: EmployeeContext, first: Punch, t_out: float) -> Session
         s
         for s in context.logins.between(t_out, t_out)
         if first.t_in - LOGIN_LOOKBACK <= s.start < t_out
-        and (s.end is None or s.end > after)
+        and context.logins.end_of(s) > after
         and _machine_running(data, s.workcenter, after)
     ]
     return active[0] if active else None
@@ -101,7 +103,13 @@ def _left_active_job(
     context: EmployeeContext, last: Punch, t_out: float, active: Session, scheduled_end: float
 ) -> Candidate:
     data = context.data
-    stayed = ((active.end or data.as_of) - t_out) / MINUTE
+    stayed = (context.logins.end_of(active) - t_out) / MINUTE
+    never_out = (
+        ""
+        if active.end is not None
+        else f" (no logout; counted until the next login, the shift end or {context.policy.max_session_hours:g} h, "
+        "whichever came first)"
+    )
     return rule_candidate(
         record_key=last.key,
         employee=context.employee,
@@ -111,11 +119,12 @@ def _left_active_job(
             "workcenter": active.workcenter,
             "workcenter_code": data.workcenter_code(active.workcenter),
             "still_logged_in_min": round(stayed, 1),
+            "logged_out": active.end is not None,
             "scheduled_end": iso(scheduled_end),
         },
         note=f"Clocked out at {data.local_time(t_out)} while still logged in at "
         f"{data.workcenter_code(active.workcenter) or 'the workcenter'} for "
-        f"{stayed:.0f} more min (shift end {data.local_time(scheduled_end)})",
+        f"{stayed:.0f} more min{never_out} (shift end {data.local_time(scheduled_end)})",
         correction={
             "action": "confirm clock-out",
             "workcenterLogoutTime": iso(active.end) if active.end else None,
@@ -157,10 +166,14 @@ def _offset(
     )
     what = "Clock-in" if at_start else "Clock-out"
     anchor = "shift start" if at_start else "shift end"
+    basis = habit_basis(context.norms, norm.count)
     habit = (
         f"usual {_minutes(norm.median)} (median of {norm.count} shifts)"
+        if basis is None
+        else f"usual {_minutes(norm.median)} ({norm.count} shift{'s' * (norm.count > 1)} of their own, leaning on "
+        f"{basis} habit)"
         if norm.count
-        else f"the department's usual {_minutes(norm.median)} (no history of their own yet)"
+        else f"{basis} usual {_minutes(norm.median)} (no history of their own yet)"
     )
     correction = None
     if at_start and early:
@@ -188,7 +201,10 @@ def _offset(
         note=f"{what} {_minutes(offset)} vs. {habit}; {anchor} {context.data.local_time(reference)}",
         correction=correction,
         severity="medium" if abs(offset) < policy.offset_high_minutes else "high",
+        ceiling=history_ceiling(norm.count),
     )
+    if basis is not None:
+        candidate.evidence["compared_with"] = basis.removeprefix("the ").removesuffix("'s")
     return [candidate]
 
 

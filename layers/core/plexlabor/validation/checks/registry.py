@@ -15,6 +15,7 @@ from plexlabor.validation.checks.base import (
     EmployeeContext,
     SessionSpans,
     WorkcenterCheck,
+    session_end,
 )
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.norms import Norms
@@ -54,13 +55,13 @@ def check_employee(data: PlantData, norms: Norms, policy: PunchPolicy, employee:
     problems = structural_problems(punches)
     context = EmployeeContext(
         data=data,
-        norms=norms.for_employee(employee, ref.department if ref else None),
+        norms=norms.for_employee(employee, *((ref.department, ref.role) if ref else (None, None))),
         policy=policy,
         employee=employee,
         punches=punches,
         problems=problems,
         days=employee_days(data, employee, problems),
-        logins=SessionSpans(data.sessions.get(employee, ())),
+        logins=SessionSpans(data.sessions.get(employee, ()), lambda s: session_end(data, s, policy)),
         swipe_times=[s.t for s in data.swipes.get(employee, ())],
     )
     return [candidate for check in EMPLOYEE_CHECKS for candidate in check(context)]

@@ -12,10 +12,10 @@ from plexlabor.validation.checks.base import (
     EmployeeContext,
     iso,
     rule_candidate,
+    session_end,
 )
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.policy import PunchPolicy
-from plexlabor.validation.records import Session
 from plexlabor.validation.shifts import EmployeeDay
 
 LOGIN_SEARCH = 2 * HOUR  # logins this close to the clock-in are the shift's first
@@ -69,7 +69,7 @@ def unattended_machine(data: PlantData, policy: PunchPolicy, workcenter: str) ->
     for start_event, stop in data.runs.get(workcenter, ()):
         run_end = stop if stop is not None else data.as_of
         i, j = bisect_left(starts, start_event.t - RUN_LOOKBACK), bisect_left(starts, run_end)
-        spans = ((s.start, _session_end(data, s)) for s in sessions[i:j])
+        spans = ((s.start, session_end(data, s, policy)) for s in sessions[i:j])
         covering = sorted(span for span in spans if span[1] > start_event.t)
         gap = _longest_uncovered(start_event.t, run_end, covering)
         if gap > policy.unattended_minutes * MINUTE:
@@ -93,18 +93,6 @@ def unattended_machine(data: PlantData, policy: PunchPolicy, workcenter: str) ->
                 )
             )
     return found
-
-
-def _session_end(data: PlantData, session: Session) -> float:
-    """When the operator left: the logout, or for a forgotten logout their next clock-out."""
-    if session.end is not None:
-        return session.end
-    punches = data.punches.get(session.employee, [])
-    starts = [p.t_in for p in punches]
-    for punch in punches[max(0, bisect_left(starts, session.start) - 1) :]:
-        if punch.t_out is not None and punch.t_out > session.start:
-            return punch.t_out
-    return data.as_of
 
 
 def _longest_uncovered(start: float, end: float, covering: list[tuple[float, float]]) -> float:
