@@ -16,6 +16,7 @@ from plexlabor.audit.events import AuditEventType, AuditStatus
 from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.copilot.api import openapi_document
 from plexlabor.copilot.interactions import InteractionLog
+from plexlabor.copilot.parameters import OperationProcess, ProcessData, RunRecord
 from plexlabor.copilot.retrieval import ProcedureIndex, RetrievalSettings
 from plexlabor.copilot.store import save_index
 from plexlabor.copilot.wiring import Copilot
@@ -230,3 +231,40 @@ def test_the_openapi_document_describes_the_route() -> None:
         document["components"]["schemas"]["AskRequest"]["properties"]
     )
     assert "interaction_id" in document["components"]["schemas"]["CopilotAnswer"]["properties"]
+
+
+def _with_process() -> Copilot:
+    store = InMemoryArtifactStore()
+    runs = [
+        RunRecord(run_id=f"R{i}", lot_properties={"mfi": 10.0 + i}, settings={"temp": 220.0 + i}, scrap_rate=0.01)
+        for i in range(6)
+    ]
+    process = ProcessData(
+        operations={"20": OperationProcess(limits={"temp": (200.0, 240.0)}, runs=runs)},
+        lots={"LOT-7731": {"mfi": 10.2}},
+    )
+    index = ProcedureIndex(procedures(), RetrievalSettings(dense_weight=0.0))
+    save_index(index, store, date(2026, 12, 4), AT, process=process)
+    return Copilot(store, lexical_only=True, log=InteractionLog(InMemoryAuditStore(), None, lambda: AT))
+
+
+def test_a_question_at_an_operation_with_a_lot_gets_settings_from_the_nearest_good_runs() -> None:
+    copilot = _with_process()
+
+    answer = json.loads(handler(load_event("copilot_ask"), FakeLambdaContext(), dependencies=copilot)["body"])
+
+    parameters = answer["parameters"]
+    assert (parameters["operation"], parameters["lot_id"], parameters["reason"]) == ("20", "LOT-7731", None)
+    assert [run["run_id"] for run in parameters["runs"]] == ["R0", "R1", "R2", "R3", "R4"]
+    assert 220.0 <= parameters["settings"]["temp"] <= 222.0 and parameters["limits"] == {"temp": [200.0, 240.0]}
+    [event] = _logged(copilot)
+    assert event.payload["answer"]["parameters"] == parameters  # logged with the answer
+
+
+def test_an_unknown_lot_says_so_and_no_lot_asks_for_no_settings() -> None:
+    copilot = _with_process()
+    body = {"question": "How do I clean the coolant tank?", "operation": "20"}
+
+    unknown = json.loads(_post(copilot, json.dumps({**body, "lot_id": "LOT-1"}))["body"])["parameters"]
+    assert unknown["reason"] == "no measured properties for lot LOT-1" and unknown["settings"] == {}
+    assert json.loads(_post(copilot, json.dumps(body))["body"])["parameters"] is None

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 
 from functions.copilot_index.handler import handler
-from plexlabor.copilot.indexing import PROCEDURES_KEY, IndexDeps
+from plexlabor.copilot.indexing import PROCEDURES_KEY, PROCESS_KEY, IndexDeps
+from plexlabor.copilot.parameters import OperationProcess, ProcessData
 from plexlabor.copilot.procedures import ProcedureFileError
+from plexlabor.copilot.store import load_stored
 from plexlabor.copilot.wiring import AskRequest, Copilot, run
 from plexlabor.platform.artifacts import ArtifactError, InMemoryArtifactStore
 from tests.support import FakeLambdaContext, load_event
@@ -68,3 +70,18 @@ def test_no_procedure_file_says_where_to_put_it() -> None:
 
     with pytest.raises(ArtifactError, match=r"copilot/procedures/procedures\.jsonl"):
         _run(deps)
+
+
+def test_the_process_data_beside_the_procedures_is_stored_with_the_index_and_counts_as_a_change() -> None:
+    deps = _deps()
+    first = _run(deps)
+    process = ProcessData(
+        operations={"20": OperationProcess(limits={"temp": (200.0, 240.0)})}, lots={"L1": {"mfi": 9.0}}
+    )
+    deps.procedures.put(PROCESS_KEY, process.model_dump_json().encode())
+
+    summary = _run(deps)
+
+    assert summary["built"] is True and summary["source_sha256"] != first["source_sha256"]
+    assert (summary["operations"], summary["lots"]) == (1, 1)
+    assert load_stored(deps.index, None)[1] == process

@@ -116,3 +116,26 @@ def test_a_planner_is_refused_and_sees_no_copilot_link(world: World, lambda_cont
     assert _get(world, "/copilot", PLANNER, lambda_context)["statusCode"] == 403
     assert "/copilot" not in _get(world, "/queue", PLANNER, lambda_context)["body"]
     assert 'href="/dev/copilot"' in _get(world, "/queue", OPERATOR, lambda_context)["body"]
+
+
+def test_settings_for_the_lot_are_shown_with_the_sop_limits_and_the_runs(world: World, lambda_context: Any) -> None:
+    parameters = {
+        "operation": "20",
+        "lot_id": "LOT-7731",
+        "settings": {"barrel_temp_c": 231.4},
+        "limits": {"barrel_temp_c": [210.0, 260.0]},
+        "runs": [{"run_id": "RUN-00017", "distance": 0.4, "scrap_rate": 0.012}],
+        "reason": None,
+    }
+    event = _logged(world, {**STEPS, "parameters": parameters})
+
+    body = _get(world, "/copilot", OPERATOR, lambda_context, interaction=event.event_id)["body"]
+
+    assert "Settings for lot LOT-7731 at operation 20" in body
+    assert "<td>barrel_temp_c</td><td><strong>231</strong></td><td>210 – 260</td>" in body
+    assert "RUN-00017 (scrap 1.2 %)" in body
+    refused = _logged(world, {**STEPS, "parameters": {**parameters, "settings": {}, "runs": [], "reason": "no lot"}})
+    assert (
+        "No settings suggested: no lot."
+        in _get(world, "/copilot", OPERATOR, lambda_context, interaction=refused.event_id)["body"]
+    )

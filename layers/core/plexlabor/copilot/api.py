@@ -66,6 +66,24 @@ class PlexWrite(BaseModel):
     status: int | None = None
 
 
+class SuggestedRun(BaseModel):
+    run_id: str
+    distance: float
+    """From the lot, in standard deviations of the good runs' lot properties."""
+    scrap_rate: float
+
+
+class ParameterAnswer(BaseModel):
+    """Settings for the lot at the operation (`copilot.parameters`), inside the SOP's limits, or why none."""
+
+    operation: str
+    lot_id: str
+    settings: dict[str, float]
+    limits: dict[str, list[float]]
+    runs: list[SuggestedRun]
+    reason: str | None
+
+
 class CopilotAnswer(BaseModel):
     """The answer, as logged: `steps` are the procedure's own, each with the passage it cites."""
 
@@ -77,6 +95,8 @@ class CopilotAnswer(BaseModel):
     tools: list[str] | None
     worded_by: str | None
     job_id: str | None
+    parameters: ParameterAnswer | None
+    """Only when the question names an operation and a lot."""
     interaction_id: str | None
     plex: PlexWrite | None
 

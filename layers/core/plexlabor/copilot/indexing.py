@@ -26,6 +26,7 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict
 
 from plexlabor.copilot import INDEX_PREFIX, PROCEDURES_PREFIX
+from plexlabor.copilot.parameters import ProcessData
 from plexlabor.copilot.procedures import Procedure, read_procedures
 from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, RequiredArtifactSettings
 from plexlabor.platform.clock import utc_now
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from plexlabor.copilot.retrieval import ProcedureIndex
 
 PROCEDURES_KEY = "procedures.jsonl"
+PROCESS_KEY = "process.json"
+"""Optional, beside the procedures: the SOPs' parameter limits, past runs and lots (`parameters.ProcessData`)."""
 
 
 class IndexDetail(BaseModel):
@@ -76,21 +79,25 @@ def run(deps: IndexDeps, request: CopilotIndexEvent) -> dict[str, Any]:
     source = deps.procedures.get(PROCEDURES_KEY)
     if source is None:
         raise ArtifactError(f"no procedure file at {PROCEDURES_PREFIX}{PROCEDURES_KEY}: upload the plant's SOPs there")
-    digest = hashlib.sha256(source).hexdigest()
+    process_source = deps.procedures.get(PROCESS_KEY)
+    digest = hashlib.sha256(source + b"\0" + (process_source or b"")).hexdigest()
     if not request.detail.force and stored_source(deps.index) == digest:
         logger.info("copilot index already built from this procedure file", extra={"source_sha256": digest})
         return {"built": False, "source_sha256": digest}
     started = time.perf_counter()
     procedures = read_procedures(source.decode("utf-8").splitlines(), source=PROCEDURES_KEY)
+    process = ProcessData.model_validate_json(process_source) if process_source else ProcessData()
     index = shipped_index(procedures, deps.lexical_only)
     now = deps.clock()
-    key = save_index(index, deps.index, now.date(), now, source_sha256=digest)
+    key = save_index(index, deps.index, now.date(), now, source_sha256=digest, process=process)
     summary = {
         "built": True,
         "key": key,
         "source_sha256": digest,
         "procedures": len(procedures),
         "steps": sum(len(p.steps) for p in procedures),
+        "operations": len(process.operations),
+        "lots": len(process.lots),
         "encoder": None if index.encoder is None else index.encoder.name,
         "seconds": round(time.perf_counter() - started, 1),
     }

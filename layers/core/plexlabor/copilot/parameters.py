@@ -11,6 +11,10 @@ No suggestion (a `reason` instead) when there are fewer good runs than `neighbou
 property the runs were measured on, or when even the nearest good run is farther than `max_distance`
 (a lot unlike any run that went well: nothing is guessed).
 
+`suggestion_for(process, operation, lot_id)` answers from the plant's `ProcessData` (uploaded beside the
+procedure file, stored with the index by copilot_index): the operation's limits and runs, the lot's
+properties.
+
 Why not a fitted model of scrap against properties and settings: the nearest good runs are settings
 people already ran and can look up, which is what the issue asks for; NumPy does the arithmetic, the
 neighbour search over a plant's few thousand runs needs no index structure.
@@ -20,8 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
 # A parameter's limits, low and high, inclusive, as the SOP gives them.
 Limits = Mapping[str, tuple[float, float]]
@@ -96,3 +102,56 @@ def suggest(
         suggested[name] = min(max(value, low), high)
     cited = tuple(CitedRun(good[i].run_id, float(distances[i]), good[i].scrap_rate) for i in nearest)
     return ParameterSuggestion(suggested, cited)
+
+
+# ---- the plant's process data, as copilot_index stores it beside the index -------------------------------
+
+
+class RunRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    run_id: str = Field(min_length=1, max_length=64)
+    lot_properties: dict[str, float]
+    settings: dict[str, float]
+    scrap_rate: float = Field(ge=0.0, le=1.0)
+
+
+class OperationProcess(BaseModel):
+    """One operation's SOP limits (parameter -> [low, high]) and its past runs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    limits: dict[str, tuple[float, float]]
+    runs: list[RunRecord] = []
+
+
+class ProcessData(BaseModel):
+    """`copilot/procedures/process.json`: per operation (as Plex names it) the SOP's limits and past runs,
+    and per material lot its measured properties."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    operations: dict[str, OperationProcess] = {}
+    lots: dict[str, dict[str, float]] = {}
+
+
+def suggestion_for(process: ProcessData, operation: str, lot_id: str) -> dict[str, Any]:
+    """The answer's `parameters`: the suggested settings with the SOP's limits and the cited runs, or why none."""
+    common: dict[str, Any] = {"operation": operation, "lot_id": lot_id, "settings": {}, "limits": {}, "runs": []}
+    known = process.operations.get(operation)
+    if known is None:
+        return {**common, "reason": f"no SOP limits or past runs for operation {operation}"}
+    lot = process.lots.get(lot_id)
+    if lot is None:
+        return {**common, "reason": f"no measured properties for lot {lot_id}"}
+    runs = [PastRun(r.run_id, r.lot_properties, r.settings, r.scrap_rate) for r in known.runs]
+    suggestion = suggest(known.limits, runs, lot)
+    return {
+        **common,
+        "settings": {name: round(value, 3) for name, value in suggestion.settings.items()},
+        "limits": {name: list(bounds) for name, bounds in known.limits.items()},
+        "runs": [
+            {"run_id": r.run_id, "distance": round(r.distance, 3), "scrap_rate": r.scrap_rate} for r in suggestion.runs
+        ],
+        "reason": suggestion.reason,
+    }

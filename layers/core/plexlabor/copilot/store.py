@@ -17,6 +17,7 @@ from datetime import date, datetime
 import numpy as np
 
 from plexlabor.copilot.encoder import SentenceEncoder
+from plexlabor.copilot.parameters import ProcessData
 from plexlabor.copilot.procedures import Procedure
 from plexlabor.copilot.retrieval import ProcedureIndex, RetrievalSettings
 from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, read_checked, read_pointer, store_report
@@ -25,10 +26,15 @@ SCHEMA_VERSION = 1
 
 
 def save_index(
-    index: ProcedureIndex, store: ArtifactStore, as_of: date, generated_at: datetime, source_sha256: str | None = None
+    index: ProcedureIndex,
+    store: ArtifactStore,
+    as_of: date,
+    generated_at: datetime,
+    source_sha256: str | None = None,
+    process: ProcessData | None = None,
 ) -> str:
-    """Store the index (then its pointer); the key written. `source_sha256`: the procedure file it was
-    built from (copilot_index builds again only when that changes)."""
+    """Store the index (then its pointer); the key written. `source_sha256`: the files it was built from
+    (copilot_index builds again only when that changes); `process`: the plant's process data, kept with it."""
     manifest = {
         "source_sha256": source_sha256,
         "settings": asdict(index.settings),
@@ -44,6 +50,7 @@ def save_index(
         manifest=np.frombuffer(json.dumps(manifest).encode(), np.uint8),
         procedures=np.frombuffer(procedures, np.uint8),
         vectors=vectors.astype(np.float16),
+        process=np.frombuffer((process or ProcessData()).model_dump_json().encode(), np.uint8),
     )
     key = f"{as_of.isoformat()}-{generated_at.strftime('%H%M%S')}.npz"
     store_report(store, key, body.getvalue(), as_of, generated_at, SCHEMA_VERSION)
@@ -68,13 +75,21 @@ def stored_source(store: ArtifactStore) -> str | None:
 
 def load_index(store: ArtifactStore, encoder: SentenceEncoder | None) -> ProcedureIndex:
     """The newest stored index, with `encoder` for questions (None: lexical only)."""
+    return load_stored(store, encoder)[0]
+
+
+def load_stored(store: ArtifactStore, encoder: SentenceEncoder | None) -> tuple[ProcedureIndex, ProcessData]:
+    """The newest stored index and the process data stored with it (empty for an index stored without)."""
     with np.load(io.BytesIO(_newest(store))) as archive:
         manifest = json.loads(archive["manifest"].tobytes())
         procedures = [Procedure.model_validate(p) for p in json.loads(archive["procedures"].tobytes())]
         vectors = archive["vectors"]
+        process = (
+            ProcessData.model_validate_json(archive["process"].tobytes()) if "process" in archive else ProcessData()
+        )
     settings = RetrievalSettings(**manifest["settings"])
     if encoder is not None and manifest["encoder"] != encoder.name:
         raise ArtifactError(f"the index was encoded by {manifest['encoder']!r}, not by {encoder.name!r}: rebuild it")
     if encoder is None:
         settings = RetrievalSettings(**{**manifest["settings"], "dense_weight": 0.0})
-    return ProcedureIndex(procedures, settings, encoder, vectors if encoder is not None else None)
+    return ProcedureIndex(procedures, settings, encoder, vectors if encoder is not None else None), process

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from plexlabor.copilot.answers import answer
 from plexlabor.copilot.bedrock import BedrockComposer
 from plexlabor.copilot.interactions import Asked, InteractionLog
+from plexlabor.copilot.parameters import ProcessData, suggestion_for
 from plexlabor.copilot.retrieval import ProcedureIndex
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactSettings, ArtifactStore
@@ -58,13 +59,14 @@ class Copilot:
     log: InteractionLog | None = None
     """Where each interaction is logged (`ask`); None: nowhere (the CLI)."""
     _index: ProcedureIndex | None = field(default=None, init=False, repr=False)
+    _process: ProcessData = field(default_factory=ProcessData, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def index(self) -> ProcedureIndex:
         with self._lock:
             if self._index is None:
                 from plexlabor.copilot.encoder import EncoderUnavailable, load_encoder
-                from plexlabor.copilot.store import load_index
+                from plexlabor.copilot.store import load_stored
 
                 encoder = None
                 if not self.lexical_only:
@@ -72,8 +74,13 @@ class Copilot:
                         encoder = load_encoder()
                     except EncoderUnavailable as error:
                         logger.warning("copilot ranks by BM25 alone", extra={"reason": str(error)})
-                self._index = load_index(self.store, encoder)
+                self._index, self._process = load_stored(self.store, encoder)
             return self._index
+
+    def process(self) -> ProcessData:
+        """The plant's process data stored with the index (read with it)."""
+        self.index()
+        return self._process
 
 
 def build(settings: CopilotSettings) -> Copilot:
@@ -126,6 +133,11 @@ def run(copilot: Copilot, request: AskRequest) -> dict[str, Any]:
         "tools": None if reply.tools is None else list(reply.tools),
         "worded_by": reply.worded_by,
         "job_id": request.job_id,
+        "parameters": (
+            suggestion_for(copilot.process(), request.operation, request.lot_id)
+            if request.operation and request.lot_id
+            else None
+        ),
     }
 
 
