@@ -138,6 +138,9 @@ class Api(Construct):
             rest_api_name=f"{SERVICE_NAME}-{config.stage}",
             description=f"{SERVICE_NAME} {config.stage}: punch webhook and supervisor approval links",
             endpoint_types=[apigateway.EndpointType.REGIONAL],
+            # a request of this type reaches its function base64-encoded, bytes intact: the incident form's
+            # recording (plexlabor.incidents.api); no other route takes it, and no response is of this type
+            binary_media_types=["multipart/form-data"],
             cloud_watch_role=False,  # set below as an inline-policy role, or not at all
             deploy_options=apigateway.StageOptions(
                 stage_name=config.stage,

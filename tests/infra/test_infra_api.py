@@ -71,6 +71,7 @@ def test_api_is_regional_and_named_per_stage(synthesized: Synthesized) -> None:
 
     assert api["Properties"]["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
     assert api["Properties"]["Name"] == "plexlabor-dev"
+    assert api["Properties"]["BinaryMediaTypes"] == ["multipart/form-data"]  # the incident form's recording
 
 
 def test_every_spec_route_is_a_lambda_proxy_method_of_its_function(synthesized: Synthesized) -> None:

@@ -1,7 +1,11 @@
 """incident_log's HTTP API: `POST /incidents` (signed in) and `GET /incidents/openapi.json`.
 
 A report comes as JSON (an API client with a Bearer token) or as the web app's form
-(`application/x-www-form-urlencoded`, from `/incidents/new`; `same-origin` only, `platform.csrf`):
+(`application/x-www-form-urlencoded`, or `multipart/form-data` with a recording, from `/incidents/new`;
+`same-origin` only, `platform.csrf`). A recording (the form's `audio` file, or JSON `audio_base64` with
+`audio_format`) is transcribed by Amazon Transcribe when configured (`transcribe`) and its text follows
+the typed narrative; without transcription configured it is refused (400 naming `audio`), and a
+transcription still running after the wait is a 503 (nothing recorded; send it again):
 
     201 LoggedIncident (JSON)            the incident, its codes and confidences, what the text says
     200 LoggedIncident, duplicate=true   the same report was already recorded (a form sent twice)
@@ -13,10 +17,13 @@ Who reports is the signed-in person (the authorizer's claims), never a field of 
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from email.parser import BytesParser
+from email.policy import HTTP
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -24,14 +31,22 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, LoggedIncident, log_incident
+from plexlabor.incidents.transcribe import MAX_AUDIO_BYTES, MEDIA_FORMATS, TranscriptionError, TranscriptionPendingError
 from plexlabor.platform.csrf import REFUSAL, cross_site_problem
 from plexlabor.platform.observability import logger
 
 INCIDENTS_PATH = "/incidents"
+MULTIPART = "multipart/form-data"
+AUDIO_FIELD = "audio"
 OPENAPI_PATH = "/incidents/openapi.json"
 FORM = "application/x-www-form-urlencoded"
 
 app = APIGatewayRestResolver()
+
+
+class Recording(NamedTuple):
+    data: bytes
+    media_format: str
 
 
 class FieldProblem(BaseModel):
@@ -81,6 +96,91 @@ def _document(is_form: bool) -> dict[str, Any]:
     return document
 
 
+class Refused(Exception):
+    """A report not recorded: the status and each problem."""
+
+    def __init__(self, status: int, problems: list[FieldProblem]) -> None:
+        super().__init__(problems[0].problem)
+        self.status, self.problems = status, problems
+
+
+def _multipart(body: bytes, content_type: str) -> tuple[dict[str, Any], Recording | None]:
+    """A multipart form's text fields (empty ones left out) and its `audio` file, if one was chosen."""
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    fields: dict[str, Any] = {}
+    audio = None
+    for part in message.iter_parts() if message.is_multipart() else ():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        if name == AUDIO_FIELD and part.get_filename():
+            if data:
+                suffix = str(part.get_filename()).rsplit(".", 1)[-1].lower()
+                audio = Recording(data, suffix if suffix in MEDIA_FORMATS else part.get_content_subtype())
+        elif isinstance(name, str) and data.strip():
+            fields[name] = data.decode("utf-8", errors="replace")
+    return fields, audio
+
+
+def _recording(document: dict[str, Any]) -> Recording | None:
+    """A JSON report's recording (`audio_base64`, `audio_format`), taken out of the document."""
+    encoded, media_format = document.pop("audio_base64", None), document.pop("audio_format", None)
+    if encoded is None:
+        return None
+    try:
+        return Recording(base64.b64decode(str(encoded), validate=True), str(media_format or "").lower())
+    except ValueError:
+        raise Refused(400, [FieldProblem(field="audio_base64", problem="not base64")]) from None
+
+
+def _audio_problem(audio: Recording, deps: IncidentDeps) -> str | None:
+    if deps.transcribe is None:
+        return "no transcription is configured here: type the report"
+    if len(audio.data) > MAX_AUDIO_BYTES:
+        return f"at most {MAX_AUDIO_BYTES // (1024 * 1024)} MB"
+    if audio.media_format not in MEDIA_FORMATS:
+        return f"a recording as one of {', '.join(sorted(MEDIA_FORMATS))}"
+    return None
+
+
+def _with_transcript(document: dict[str, Any], audio: Recording, deps: IncidentDeps) -> dict[str, Any]:
+    """The document with the recording's transcript after the typed narrative."""
+    problem = _audio_problem(audio, deps)
+    if problem is not None or deps.transcribe is None:
+        raise Refused(400, [FieldProblem(field=AUDIO_FIELD, problem=problem or "")])
+    try:
+        transcript = deps.transcribe(audio.data, audio.media_format)
+    except TranscriptionPendingError:
+        problem = "the recording is still being transcribed: send the report again in a minute"
+        raise Refused(503, [FieldProblem(field=AUDIO_FIELD, problem=problem)]) from None
+    except TranscriptionError as error:
+        raise Refused(400, [FieldProblem(field=AUDIO_FIELD, problem=f"not transcribed: {error}")]) from None
+    typed = str(document.get("narrative") or "").strip()
+    return {**document, "narrative": f"{typed} {transcript}".strip()}
+
+
+def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> IncidentReport:
+    """The report the request carries (a recording transcribed into its narrative); Refused when it is not one."""
+    try:
+        if content_type == MULTIPART:
+            document, audio = _multipart(_raw_body(), app.current_event.headers.get("content-type") or "")
+        else:
+            document = _document(is_form)
+            audio = None if is_form else _recording(document)
+        if audio is not None:
+            document = _with_transcript(document, audio, deps)
+        return IncidentReport.model_validate(document)
+    except ValidationError as error:
+        raise Refused(400, _problems(error)) from None
+    except ValueError as error:
+        raise Refused(400, [FieldProblem(field="(body)", problem=str(error))]) from None
+
+
+def _raw_body() -> bytes:
+    event = app.current_event
+    body = event.body or ""
+    return base64.b64decode(body) if event.is_base64_encoded else body.encode("utf-8", errors="surrogateescape")
+
+
 def _problems(error: ValidationError) -> list[FieldProblem]:
     return [FieldProblem(field=".".join(map(str, e["loc"])) or "(body)", problem=e["msg"]) for e in error.errors()]
 
@@ -90,22 +190,19 @@ def log() -> Response[str]:
     context: Context = app.context["incidents"]
     event = app.current_event
     reporter = context.reporter_of(event.request_context.authorizer)
-    is_form = (event.headers.get("content-type") or "").split(";")[0].strip().lower() == FORM
+    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    is_form = content_type in (FORM, MULTIPART)
     if is_form and (problem := cross_site_problem(event.headers)):
         logger.warning("cross-site incident form refused", problem=problem)
         return _html(403, "Refused", [REFUSAL])
     try:
-        report = IncidentReport.model_validate(_document(is_form))
-    except ValueError as error:
-        problems = (
-            _problems(error)
-            if isinstance(error, ValidationError)
-            else [FieldProblem(field="(body)", problem=str(error))]
-        )
-        logger.info("incident refused", fields=[p.field for p in problems])
+        report = _report(is_form, content_type, context.deps)
+    except Refused as refused:
+        logger.info("incident refused", fields=[p.field for p in refused.problems], status=refused.status)
         if is_form:
-            return _html(400, "The report was not recorded", [f"{p.field}: {p.problem}" for p in problems])
-        return _json(400, ApiProblem(message="invalid incident report", errors=problems))
+            lines = [f"{p.field}: {p.problem}" for p in refused.problems]
+            return _html(refused.status, "The report was not recorded", lines)
+        return _json(refused.status, ApiProblem(message="invalid incident report", errors=refused.problems))
     logged = log_incident(context.deps, report, reporter)
     logger.info("incident logged", incident_id=logged.incident_id, status=logged.status, duplicate=logged.duplicate)
     if is_form:
@@ -148,7 +245,9 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "Log an incident or near miss",
                     "description": "Codes the narrative (OIICS, calibrated confidences), reads when, where, equipment, "
                     "body parts and PPE from it, and records it; codes the model is not sure of go to the EHS "
-                    "lead's review queue. The reporter is the signed-in person.",
+                    "lead's review queue. The reporter is the signed-in person. A recording (JSON `audio_base64` "
+                    "and `audio_format`, or the form's `audio` file) is transcribed (Amazon Transcribe) and its text "
+                    "appended to the narrative when transcription is configured.",
                     "security": [{"bearer": []}],
                     "requestBody": {
                         "required": True,

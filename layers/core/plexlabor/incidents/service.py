@@ -100,6 +100,8 @@ class IncidentDeps:
     clock: Callable[[], datetime] = utc_now
     in_force: Callable[[], IncidentClassifier | None] | None = None
     """The model in force now (`registry.ModelInForce.current`: a promoted retrained model, else the packaged one)."""
+    transcribe: Callable[[bytes, str], str] | None = None
+    """A recording (bytes, media format) to text (`transcribe.AwsTranscriber.transcribe`); None: not configured."""
 
 
 def incident_id(reporter: str, report: IncidentReport, received_at: datetime) -> str:

@@ -5,7 +5,9 @@ Configuration (`IncidentSettings`):
 - where the plant's workcenters come from (for "where" in the text): `PLEXLABOR_PLANT_DIR` or Plex
   (`PLEXLABOR_PLEX_*`, `PLEX_API_KEY_SECRET_ARN`, `PLEXLABOR_TIMEZONE`), read once per container; when
   the read fails the incident is still logged, without the plant's places (logged as a warning);
-- the pilot scope (`PilotSettings`), as for every kind that goes for review.
+- the pilot scope (`PilotSettings`), as for every kind that goes for review;
+- `INCIDENT_TRANSCRIBE_LANGUAGE` (e.g. `en-US`) with `ARTIFACTS_BUCKET_NAME`: recorded reports are
+  transcribed by Amazon Transcribe (`transcribe`); unset, a recording is refused.
 
 incident_trends (`TrendsSettings`, `trends_dependencies`): `AUDIT_TABLE_NAME` (the incidents), where
 labor data comes from (`PlexSourceSettings`, as above), where the report goes (`ArtifactSettings`,
@@ -24,6 +26,7 @@ the `model` events out) and the artifacts store (required: the registry).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -50,6 +53,16 @@ PACKAGED_MODEL = Path(__file__).with_name("oiics_model.pkl")
 
 class IncidentSettings(PlexSourceSettings, PilotSettings, ArtifactSettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
+    transcribe_language: str | None = Field(default=None, alias=env.INCIDENT_TRANSCRIBE_LANGUAGE)
+
+
+def transcriber(settings: IncidentSettings) -> Callable[[bytes, str], str] | None:
+    """Amazon Transcribe through the artifacts bucket, when a language is set and there is a bucket."""
+    if not settings.transcribe_language or not settings.artifacts_bucket_name:
+        return None
+    from plexlabor.incidents.transcribe import AwsTranscriber
+
+    return AwsTranscriber(settings.artifacts_bucket_name, settings.transcribe_language).transcribe
 
 
 def packaged_classifier(path: Path = PACKAGED_MODEL) -> IncidentClassifier | None:
@@ -89,6 +102,7 @@ def build(settings: IncidentSettings) -> IncidentDeps:
         audit=DynamoDbAuditStore(settings.audit_table_name),
         classifier=None,
         in_force=ModelInForce(_models(settings), packaged_classifier).current,
+        transcribe=transcriber(settings),
         places=places,
         scope=settings.pilot_scope,
         zone=zone,

@@ -46,6 +46,9 @@ ARTIFACTS_DIR = "PLEXLABOR_ARTIFACTS_DIR"
 """A folder for model artifacts instead of the bucket (local runs)."""
 COPILOT_BEDROCK_MODEL_ID = "COPILOT_BEDROCK_MODEL_ID"
 """The Bedrock model that words the copilot's steps answers (Converse API); unset: the steps as written."""
+INCIDENT_TRANSCRIBE_LANGUAGE = "INCIDENT_TRANSCRIBE_LANGUAGE"
+"""A language code (`en-US`): incident_log transcribes recorded reports with Amazon Transcribe through the
+artifacts bucket (`plexlabor.incidents.transcribe`); unset: recordings are refused, reports are typed."""
 
 # Sign-in (Amazon Cognito user pool, its hosted UI and the web app's app client)
 COGNITO_USER_POOL_ID = "COGNITO_USER_POOL_ID"
