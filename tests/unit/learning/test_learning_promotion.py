@@ -8,12 +8,23 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from plexlabor.audit import InMemoryAuditStore
+from plexlabor.approval.callback import decision_event
+from plexlabor.approval.messages import Decision
+from plexlabor.audit import ApprovalAction, InMemoryAuditStore
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
-from plexlabor.learning.promotion import GateSettings, Metrics, confidence, decide, evaluate, fit_candidate, split
+from plexlabor.learning.promotion import (
+    GateSettings,
+    Metrics,
+    confidence,
+    decide,
+    evaluate,
+    fit_candidate,
+    shadow_live,
+    split,
+)
 from plexlabor.learning.service import undecided_around
 from plexlabor.models.anomalies import AnomalyType
-from plexlabor.validation.decisions import export_rows
+from plexlabor.validation.decisions import approved, export_rows
 from plexlabor.validation.scorer import ScorerModel
 from tests.unit.learning.learning_samples import decisions, finding
 
@@ -174,3 +185,43 @@ def _logged(f, at):  # type: ignore[no-untyped-def]
         model_version=f.model_version,
         payload=f.model_dump(mode="json"),
     )
+
+
+def test_a_shadow_candidates_live_routing_is_measured_on_the_findings_it_scored() -> None:
+    # Given decided findings, some scored live by the shadow scorer-ssss (and one by an older shadow)
+    rows = _rows(decisions(40, seed=9))
+    scored = []
+    for n, row in enumerate(rows):
+        if n % 4 == 3:
+            scored.append(row)
+            continue
+        version = "scorer-old0" if n == 0 else "scorer-ssss"
+        shadow = {
+            "model_version": version,
+            "confidence": 0.5,
+            "would_review": row.evidence["features"]["beyond_grace_min"] >= 40,
+        }
+        scored.append(row.model_copy(update={"evidence": {**row.evidence, "shadow": shadow}}))
+    # When its live routing is measured
+    live = shadow_live(scored, "scorer-ssss")
+    # Then only its own scores count, and a decision it would not have sent is review work spared
+    mine = [r for r in scored if (r.evidence.get("shadow") or {}).get("model_version") == "scorer-ssss"]
+    assert live is not None and live.decisions == len(mine) == 29
+    assert live.flagged == sum(r.evidence["shadow"]["would_review"] for r in mine) < live.decisions
+    assert live.upheld_flagged == sum(r.evidence["shadow"]["would_review"] and approved(r) for r in mine)
+    assert shadow_live(scored, "scorer-none") is None
+
+
+def test_the_shadow_score_a_finding_carried_reaches_its_training_row() -> None:
+    shadow = {"model_version": "scorer-ssss", "confidence": 0.31, "would_review": False}
+    base = finding(1, 30.0)
+    scored = base.model_copy(update={"evidence": {**base.evidence, "shadow": shadow}})
+    at = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    decided = decision_event(scored, Decision(action=ApprovalAction.APPROVE, supervisor_id="SUP-1"), at, None)
+    [row] = _rows([decided])
+    assert row.evidence["shadow"] == shadow
+    plain = decision_event(base, Decision(action=ApprovalAction.APPROVE, supervisor_id="SUP-1"), at, None)
+    other = decision_event(finding(2, 30.0), Decision(action=ApprovalAction.APPROVE, supervisor_id="SUP-1"), at, None)
+    broken = other.model_copy(update={"payload": {**other.payload, "shadow": {"confidence": 2}}})
+    rows = _rows([plain, broken])
+    assert len(rows) == 2 and all("shadow" not in row.evidence for row in rows)

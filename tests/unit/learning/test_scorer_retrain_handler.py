@@ -116,6 +116,7 @@ def test_when_promotion_is_not_asked_for_the_candidate_is_a_shadow(aws: tuple[An
     assert summary["status"] == "shadow" and summary["reasons"]
     registry = ModelRegistry(S3ArtifactStore(BUCKET, SCORER_PREFIX, client=s3))
     assert registry.in_force() is None and registry.model(summary["version"]) is not None
+    assert registry.shadow() == summary["version"]  # validators score it beside the model in force
     [audit] = DynamoDbAuditStore(TABLE, client=dynamodb).history(MODEL_RECORD_KEY)
     assert audit.status is AuditStatus.SHADOW and audit.payload["reasons"] == summary["reasons"]
 
@@ -136,6 +137,7 @@ def test_a_poisoned_week_is_kept_in_shadow_and_the_model_in_force_stays() -> Non
     assert first["status"] == "promoted" and second["status"] == "shadow", second
     assert "agree with the model in force" in second["reasons"][0]
     assert ModelRegistry(store).in_force() == first["version"]
+    assert ModelRegistry(store).shadow() == second["version"]
     statuses = sorted(e.status for e in audit.history(MODEL_RECORD_KEY))  # same instant: order by id
     assert statuses == sorted([AuditStatus.PROMOTED, AuditStatus.SHADOW])
 
@@ -162,3 +164,26 @@ def test_the_plant_decisions_are_kept_under_is_named_by_the_deployment(variables
     settings = wiring.RetrainSettings.from_env({"AUDIT_TABLE_NAME": "audit", **variables})
 
     assert settings.plant == plant
+
+
+def test_the_shadows_live_routing_is_in_the_next_retrains_summary_and_card() -> None:
+    # Given a shadow candidate whose scores punch_validator recorded with the findings decided since (the
+    # decision events carry them, as decision_event copies them from the finding)
+    audit, store = InMemoryAuditStore(), InMemoryArtifactStore()
+    registry = ModelRegistry(store)
+    packaged = ScorerModel.load()
+    registry.save(ScorerModel("scorer-shadow01", packaged.priors, packaged.families), {"metrics": {}})
+    registry.put_shadow("scorer-shadow01", at=NOW - timedelta(days=30))
+    for event in decisions(120, seed=6, start=NOW - timedelta(days=20)):
+        would = event.payload["features"]["beyond_grace_min"] >= 40
+        shadow = {"model_version": "scorer-shadow01", "confidence": 0.9 if would else 0.1, "would_review": would}
+        audit.append(event.model_copy(update={"payload": {**event.payload, "shadow": shadow}}))
+    deps = wiring.Dependencies(audit, registry, plant="detroit", clock=lambda: NOW)
+    # When the weekly retrain runs
+    summary = scorer_retrain.handler(load_event("scorer_retrain"), FakeLambdaContext(), dependencies=deps)
+    # Then its summary and the new candidate's card say how the shadow routed the live findings
+    live = summary["shadow_live"]
+    assert live["version"] == "scorer-shadow01" and live["decisions"] == 120
+    assert 0 < live["flagged"] < 120 and live["precision"] > 0.9
+    card = registry.card(summary["version"])
+    assert card is not None and card["metrics"]["shadow_live"] == live

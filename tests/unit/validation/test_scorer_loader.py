@@ -71,7 +71,7 @@ def test_the_model_in_force_is_cached_and_a_new_one_is_picked_up_after_the_ttl()
 
     store.reads.clear()
     clock.now = 1202
-    assert loader() == second and store.reads == ["latest.json"]  # same version: the pointer only
+    assert loader() == second and store.reads == ["latest.json", "shadow.json"]  # same versions: the pointers only
 
 
 def test_an_unreadable_registry_falls_back_to_the_packaged_model_and_is_logged(
@@ -95,3 +95,40 @@ def test_a_pointer_to_a_model_that_is_not_stored_is_the_packaged_model() -> None
     store = InMemoryArtifactStore()
     store.put("latest.json", b'{"version": "scorer-gone"}')
     assert ScorerLoader(ModelRegistry(store))().version == PACKAGED.version
+
+
+def test_a_shadow_candidate_is_loaded_on_the_same_check_and_ends_when_a_model_is_put_in_force() -> None:
+    store, clock = CountingStore(), Clock()
+    registry = ModelRegistry(store)
+    _stored(registry, "scorer-a")
+    registry.put_in_force("scorer-a", by="t", at=AT)
+    candidate = _stored(registry, "scorer-b")
+    loader = ScorerLoader(registry, max_age_s=600, clock=clock)
+    assert loader().version == "scorer-a" and loader.shadow() is None
+    # Given the retrain keeps scorer-b in shadow
+    registry.put_shadow("scorer-b", at=AT)
+    assert registry.shadow() == "scorer-b"
+    clock.now = 601
+    # Then the validator scores with scorer-a and scores scorer-b beside it, after the TTL
+    assert loader().version == "scorer-a" and loader.shadow() == candidate
+    # and once a model is put in force there is no shadow
+    registry.put_in_force("scorer-b", by="t", at=AT)
+    clock.now = 1202
+    assert loader().version == "scorer-b" and loader.shadow() is None and registry.shadow() is None
+
+
+def test_a_shadow_that_cannot_be_read_is_no_shadow_and_never_stops_validation() -> None:
+    store = InMemoryArtifactStore()
+    registry = ModelRegistry(store)
+    _stored(registry, "scorer-a")
+    registry.put_in_force("scorer-a", by="t", at=AT)
+    store.put("shadow.json", b'{"version": "scorer-gone"}')
+    loader = ScorerLoader(registry)
+    assert loader().version == "scorer-a" and loader.shadow() is None
+    store.put("shadow.json", b"not json")
+    assert ScorerLoader(registry)().version == "scorer-a"
+
+
+def test_only_a_stored_model_can_be_shadowed() -> None:
+    with pytest.raises(ArtifactError, match="no stored model scorer-x"):
+        ModelRegistry(InMemoryArtifactStore()).put_shadow("scorer-x", at=AT)

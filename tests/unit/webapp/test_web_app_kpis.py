@@ -91,6 +91,28 @@ def test_the_scorer_in_force_and_a_shadow_candidate_are_shown_with_their_held_ou
     assert "the model in force precision 92.0%, recall of upheld findings 96.0% on 260 decisions" in body
     rows = body.split("<tbody>")[1].split("</tbody>")[0].count("<tr>")
     assert rows == 2  # newest first, both events
+    assert "Scored in shadow on live findings" not in body  # no shadow was scored live before
+
+
+def test_the_last_shadows_live_routing_is_shown(lambda_context: Any) -> None:
+    # Given a retrain whose card measured the previous shadow on the live findings it scored
+    world = World()
+    live = {"version": "scorer-bbbb", "decisions": 200, "flagged": 150, "upheld": 140, "upheld_flagged": 138}
+    metrics = {"candidate": _metrics(0.9, 0.98, 80), "in_force": _metrics(0.9, 0.98, 80)}
+    _model(
+        world,
+        AuditStatus.SHADOW,
+        "scorer-cccc",
+        1,
+        "scorer_retrain",
+        metrics={**metrics, "shadow_live": {**live, "precision": 0.92}},
+    )
+    body = _kpis(world, None, SUPERVISOR, lambda_context).split('id="scorer"')[1]
+    assert (
+        "Scored in shadow on live findings: <strong>scorer-bbbb</strong> would have sent 150 of the 200 findings"
+        " supervisors decided while it ran beside the model in force (50 reviews spared), 92.0% of them upheld,"
+        " keeping 138 of the 140 upheld findings." in body
+    )
 
 
 def test_a_rollback_puts_the_earlier_model_in_force_and_no_shadow_is_left(lambda_context: Any) -> None:

@@ -100,7 +100,7 @@ def presenting_supervisor(request_context: Mapping[str, Any]) -> str | None:
 def decision_event(finding: Finding, decision: Decision, occurred_at: datetime, stage: Stage | None) -> AuditEvent:
     """The `decision` audit event: one per finding (its id is stable, so the callback and the
     write-back's reconciliation cannot both record one)."""
-    features = finding.evidence.get("features")
+    features, shadow = finding.evidence.get("features"), finding.evidence.get("shadow")
     return decision.audit_event(
         record_key=finding.record_key,
         item_id=finding.finding_id,
@@ -115,6 +115,7 @@ def decision_event(finding: Finding, decision: Decision, occurred_at: datetime, 
             "suggested_correction": finding.suggested_correction,
             "correction": decision.correction,
             "features": features if isinstance(features, dict) else {},
+            **({"shadow": shadow} if isinstance(shadow, dict) else {}),  # the shadow candidate's score
         },
     )
 

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, replace
 from plexlabor.validation.checks.base import RULE
 from plexlabor.validation.decisions import approved
 from plexlabor.validation.findings import Finding
-from plexlabor.validation.scorer import UNTRAINED_PRIOR, ScorerModel
+from plexlabor.validation.scorer import ScorerModel
 from plexlabor.validation.training import Example, examples_from_decisions, fit_scorer
 
 REVIEW_THRESHOLD = 0.7  # EngineSettings.review_threshold: what goes to a supervisor
@@ -96,10 +96,7 @@ def split(rows: Sequence[Finding], gate: GateSettings) -> tuple[list[Finding], l
 
 def confidence(model: ScorerModel, row: Finding) -> float:
     """The model's confidence in a finding (decided or not), from the features the finding carried."""
-    example = examples_from_decisions([(row, True)])[0]
-    if example.family == RULE or example.family not in model.families:
-        return model.priors.get(example.anomaly_type, UNTRAINED_PRIOR)
-    return model.families[example.family].probability(example.features)
+    return model.recorded_confidence(row.anomaly_type.value, row.evidence.get("features") or {})
 
 
 def evaluate(
@@ -118,6 +115,29 @@ def evaluate(
         upheld_flagged=sum(f and u for f, u in zip(flagged, upheld, strict=True)),
         agreed=sum(f == u for f, u in zip(flagged, upheld, strict=True)),
         unconfirmed=sum(confidence(model, row) >= threshold for row in undecided),
+    )
+
+
+def shadow_live(rows: Sequence[Finding], version: str) -> Metrics | None:
+    """How the shadow candidate `version` would have routed the live findings supervisors decided while it
+    was scored in shadow (the `shadow` score punch_validator recorded with each); None if none carries it.
+    The decisions are of what the model in force sent, so `flagged` short of `decisions` is review work
+    the candidate would have spared, and `recall` how many upheld findings it would have kept."""
+    scored = [
+        (row, row.evidence["shadow"])
+        for row in rows
+        if (row.evidence.get("shadow") or {}).get("model_version") == version
+    ]
+    if not scored:
+        return None
+    flagged = [bool(score.get("would_review")) for _, score in scored]
+    upheld = [approved(row) for row, _ in scored]
+    return Metrics(
+        decisions=len(scored),
+        upheld=sum(upheld),
+        flagged=sum(flagged),
+        upheld_flagged=sum(f and u for f, u in zip(flagged, upheld, strict=True)),
+        agreed=sum(f == u for f, u in zip(flagged, upheld, strict=True)),
     )
 
 

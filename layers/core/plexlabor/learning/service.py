@@ -14,7 +14,8 @@ The request is an EventBridge scheduled event (weekly by default); `detail` may 
 3. stores the candidate with its card (training window, counts, metrics of both, code version, verdict)
    and its training rows under `models/scorer/<version>/`;
 4. records the verdict as a `model` audit event (`promoted` or `shadow`, with the reasons), then, when
-   promoted, points `models/scorer/latest.json` at it: validators pick it up within their TTL.
+   promoted, points `models/scorer/latest.json` at it, else `shadow.json`: validators pick either up
+   within their TTL (a shadow is scored on every live finding, recorded with it, never used to route).
 
 Too few decisions: nothing is trained or stored. A candidate identical to the model in force: nothing
 new is stored. The summary holds versions, counts and metrics only (no ids of people).
@@ -36,7 +37,7 @@ from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.learning.events import model_event
-from plexlabor.learning.promotion import GateSettings, decide, evaluate, fit_candidate, split
+from plexlabor.learning.promotion import GateSettings, decide, evaluate, fit_candidate, shadow_live, split
 from plexlabor.learning.wiring import Dependencies
 from plexlabor.platform.artifacts import ArtifactStore
 from plexlabor.platform.observability import logger, metrics
@@ -149,6 +150,10 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
         return {**summary, "status": "too_few_decisions"}
     train, held = split(rows, gate)
     incumbent = _incumbent(deps.registry)
+    shadowed = deps.registry.shadow()
+    live = shadow_live(rows, shadowed) if shadowed else None
+    if live is not None:
+        summary["shadow_live"] = {"version": shadowed, **live.to_json()}
     trained_on = {
         "plant": deps.plant,
         "window": _window(train),
@@ -181,6 +186,7 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
             "candidate": mine.to_json(),
             "in_force": theirs.to_json(),
             "in_force_on_training": None if before is None else before.to_json(),
+            "shadow_live": summary.get("shadow_live"),
         },
         "in_force_version": incumbent.version,
         "gate": {
@@ -200,6 +206,8 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     )
     if promote:
         deps.registry.put_in_force(candidate.version, by=deps.actor, at=now)
+    else:  # scored beside the model in force on live findings from now on (punch_validator)
+        deps.registry.put_shadow(candidate.version, at=now)
     metrics.add_metric(name="ScorerPromoted" if promote else "ScorerShadowed", unit=MetricUnit.Count, value=1)
     logger.info("scorer retrained", version=candidate.version, status=card["status"], reasons=reasons)
     return {

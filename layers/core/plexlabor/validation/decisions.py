@@ -3,8 +3,9 @@
 A `decision` event of a punch finding (`plexlabor.approval.callback.decision_event`) carries the
 finding's features, anomaly type, confidence, severity and model version, the action and the reason.
 `export_rows` turns each into one training row: a `Finding` whose `evidence` holds `features`,
-`decision` (`approved` | `rejected`), `decided_at` and `plant`: the rows `plexlabor train --decisions FILE`
-reads (`training.examples_from_decisions`).
+`decision` (`approved` | `rejected`), `decided_at` and `plant` (and `shadow`, the shadow candidate's score
+when one was scored beside the model in force): the rows `plexlabor train --decisions FILE` reads
+(`training.examples_from_decisions`).
 
 Pseudonymised: no names (the audit table holds none), no supervisor id, no Plex record key (a record
 key leads back to the person in Plex: the row keeps the finding id, a hash of it), no free-text
@@ -52,6 +53,21 @@ def _features(payload: dict[str, Any]) -> dict[str, float] | None:
         return None
 
 
+def _shadow(payload: dict[str, Any]) -> dict[str, Any]:
+    """The shadow candidate's score the finding carried (`{"shadow": {...}}`), or nothing."""
+    shadow = payload.get("shadow")
+    if not isinstance(shadow, dict) or not isinstance(shadow.get("model_version"), str):
+        return {}
+    confidence = shadow.get("confidence")
+    return {
+        "shadow": {
+            "model_version": shadow["model_version"],
+            "confidence": float(confidence) if isinstance(confidence, int | float) else None,
+            "would_review": bool(shadow.get("would_review")),
+        }
+    }
+
+
 def to_row(event: AuditEvent, plant: str, salt: bytes) -> Finding | None:
     """The training row of one `decision` event of a punch finding; None for any other event."""
     payload = event.payload
@@ -81,6 +97,7 @@ def to_row(event: AuditEvent, plant: str, salt: bytes) -> Finding | None:
             "reason_given": bool(payload.get("reason")),
             DECIDED_AT_KEY: event.occurred_at.isoformat(),
             PLANT_KEY: plant,
+            **_shadow(payload),
         },
         model_version=event.model_version or "unknown",
         route="review",

@@ -7,11 +7,14 @@ Layout under `models/scorer/` (an `ArtifactStore` rooted there, `plexlabor.platf
   decisions (its own and the model in force's), the code version, promoted or shadow;
 - `<version>/training.jsonl`: the pseudonymised rows it learned from (`plexlabor.validation.decisions`),
   readable by `plexlabor train --decisions`;
-- `latest.json`: the pointer to the model in force (`{"version", "since", "by", "previous"}`).
+- `latest.json`: the pointer to the model in force (`{"version", "since", "by", "previous"}`);
+- `shadow.json`: the pointer to the newest candidate kept in shadow (`{"version", "since"}`), scored
+  beside the model in force on every live finding but never used to route one; emptied (`{}`) when a
+  model is put in force.
 
 Nothing is deleted: a rollback moves the pointer back. `ScorerLoader` is what the validator uses: the
-model in force, cached per container and re-checked every `max_age_s` (10 minutes by default); the
-packaged model when there is none or it cannot be read (logged).
+model in force and the shadow, cached per container and re-checked every `max_age_s` (10 minutes by
+default); the packaged model when there is none or it cannot be read (logged), no shadow then.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ SALT_PREFIX = "models/scorer-salt/"
 """Where each plant's pseudonymisation salt is (`<plant>.key`): apart from the rows, so a reader of the
 registry (punch_validator) cannot reverse the pseudonyms; only scorer_retrain is granted it."""
 LATEST_KEY = "latest.json"
+SHADOW_KEY = "shadow.json"
 DEFAULT_MAX_AGE_S = 600.0
 
 
@@ -99,12 +103,28 @@ class ModelRegistry:
         return version if isinstance(version, str) else None
 
     def put_in_force(self, version: str, *, by: str, at: datetime) -> dict[str, Any]:
-        """Point `latest.json` at a stored, complete model; the new pointer. ArtifactError if it is not stored."""
-        if self.model(version) is None or self.card(version) is None:
-            raise ArtifactError(f"no stored model {version} (with its card) under {SCORER_PREFIX}")
+        """Point `latest.json` at a stored, complete model (and end any shadow); the new pointer.
+        ArtifactError if it is not stored."""
+        self._require(version)
         pointer = {"version": version, "since": at.isoformat(), "by": by, "previous": self.in_force()}
         self.store.put(LATEST_KEY, _dump(pointer), "application/json")
+        self.store.put(SHADOW_KEY, _dump({}), "application/json")
         return pointer
+
+    def shadow(self) -> str | None:
+        """The candidate kept in shadow, or None."""
+        pointer = _json(self.store.get(SHADOW_KEY), SHADOW_KEY) or {}
+        version = pointer.get("version")
+        return version if isinstance(version, str) else None
+
+    def put_shadow(self, version: str, *, at: datetime) -> None:
+        """Score `version` (stored, complete) in shadow from now on, in place of any earlier shadow."""
+        self._require(version)
+        self.store.put(SHADOW_KEY, _dump({"version": version, "since": at.isoformat()}), "application/json")
+
+    def _require(self, version: str) -> None:
+        if self.model(version) is None or self.card(version) is None:
+            raise ArtifactError(f"no stored model {version} (with its card) under {SCORER_PREFIX}")
 
 
 class ScorerLoader:
@@ -113,6 +133,8 @@ class ScorerLoader:
     The pointer is re-read on the TTL; the model itself only when the pointer names another version.
     No pointer, or a pointer or model that cannot be read: the packaged model (logged as a warning), and
     the next check comes after the TTL again (a broken registry is not hammered batch after batch).
+    `shadow()` is the shadow candidate, read on the same check (None when there is none or it cannot be
+    read: a shadow never stops validation).
     """
 
     def __init__(
@@ -124,6 +146,7 @@ class ScorerLoader:
     ) -> None:
         self.registry, self.max_age_s, self._clock, self._load_packaged = registry, max_age_s, clock, packaged
         self._model: ScorerModel | None = None
+        self._shadow: ScorerModel | None = None
         self._packaged_model: ScorerModel | None = None
         self._checked_at = float("-inf")
 
@@ -131,8 +154,29 @@ class ScorerLoader:
         now = self._clock()
         if self._model is None or now - self._checked_at > self.max_age_s:
             self._model = self._load(self._model)
+            self._shadow = self._load_shadow(self._shadow)
             self._checked_at = now
         return self._model
+
+    def shadow(self) -> ScorerModel | None:
+        """The shadow candidate as of the last check (call the loader first)."""
+        return self._shadow
+
+    def _load_shadow(self, current: ScorerModel | None) -> ScorerModel | None:
+        if self.registry is None:
+            return None
+        try:
+            version = self.registry.shadow()
+            if version is None:
+                return None
+            if current is not None and current.version == version:
+                return current
+            model = self.registry.model(version)
+            logger.info("shadow scorer loaded from the registry", model_version=version)
+            return model
+        except ArtifactError as error:
+            logger.warning("shadow scorer unreadable: none scored in shadow", error=str(error))
+            return None
 
     def _packaged(self) -> ScorerModel:
         if self._packaged_model is None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from plexlabor.validation.checks.base import RULE, Candidate
+from plexlabor.validation.checks.base import BUDDY, OFFSET, PRODUCTIVITY, RULE, Candidate
 
 PACKAGED_MODEL = "scorer_model.json"
 UNTRAINED_PRIOR = 0.5
@@ -28,12 +29,23 @@ class Logistic:
     coef: tuple[float, ...]
     intercept: float
 
-    def probability(self, values: dict[str, float]) -> float:
+    def probability(self, values: Mapping[str, float]) -> float:
         z = self.intercept + sum(
             c * ((values.get(name, 0.0) - m) / s)
             for name, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True)
         )
         return 1 / (1 + math.exp(-max(-35.0, min(35.0, z))))
+
+
+def family_of(features: Mapping[str, float]) -> str:
+    """The evidence family a finding's recorded features belong to (what `Candidate.family` was)."""
+    if not features:
+        return RULE
+    if "geofence_ratio" in features:
+        return BUDDY
+    if "abs_log_deviation" in features:
+        return PRODUCTIVITY
+    return OFFSET
 
 
 @dataclass(frozen=True)
@@ -44,9 +56,17 @@ class ScorerModel:
     trained_on: dict[str, Any] = field(default_factory=dict)
 
     def confidence(self, candidate: Candidate) -> float:
-        if candidate.family == RULE or candidate.family not in self.families:
-            return self.priors.get(candidate.anomaly.value, UNTRAINED_PRIOR)
-        return self.families[candidate.family].probability(candidate.features)
+        return self._confidence(candidate.family, candidate.anomaly.value, candidate.features)
+
+    def recorded_confidence(self, anomaly_type: str, features: Mapping[str, float]) -> float:
+        """The confidence in a finding from what it recorded (its type and evidence features), e.g. a
+        shadow model's score of a live finding or a candidate's of a decided one."""
+        return self._confidence(family_of(features), anomaly_type, features)
+
+    def _confidence(self, family: str, anomaly_type: str, features: Mapping[str, float]) -> float:
+        if family == RULE or family not in self.families:
+            return self.priors.get(anomaly_type, UNTRAINED_PRIOR)
+        return self.families[family].probability(features)
 
     def to_json(self) -> dict[str, Any]:
         return {

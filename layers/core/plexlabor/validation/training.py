@@ -20,7 +20,7 @@ from plexlabor.validation.checks.base import BUDDY, OFFSET, PRODUCTIVITY, RULE, 
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.findings import Finding
 from plexlabor.validation.norms import compute_norms
-from plexlabor.validation.scorer import Logistic, ScorerModel
+from plexlabor.validation.scorer import Logistic, ScorerModel, family_of
 
 DECISION_WEIGHT = 3.0  # a supervisor's verdict on a real record counts more than a synthetic label
 LEARNED_FAMILIES = (OFFSET, PRODUCTIVITY, BUDDY)
@@ -61,19 +61,9 @@ def examples_from_decisions(decisions: Iterable[tuple[Finding, bool]]) -> list[E
     out = []
     for finding, approved in decisions:
         features = finding.evidence.get("features", {})
-        family = _family_of(finding, features)
+        family = family_of(features)
         out.append(Example(family, finding.anomaly_type.value, dict(features), approved, DECISION_WEIGHT))
     return out
-
-
-def _family_of(finding: Finding, features: dict[str, float]) -> str:
-    if not features:
-        return RULE
-    if "geofence_ratio" in features:
-        return BUDDY
-    if "abs_log_deviation" in features:
-        return PRODUCTIVITY
-    return OFFSET
 
 
 def fit_scorer(examples: list[Example], trained_on: dict | None = None) -> ScorerModel:
