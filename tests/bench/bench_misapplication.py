@@ -58,7 +58,8 @@ def _held_out(folder: PlantFolder) -> list[tuple[float, float, float, float]]:
     for k in range(HELD_OUT_WEEKS, 0, -1):
         week_end = end - timedelta(weeks=k - 1)
         week_start = week_end - timedelta(weeks=1)
-        ranked = predict(read_trials(source, week_start - timedelta(weeks=TRAIN_WEEKS), week_start), top=10_000)
+        trials = read_trials(source, week_start - timedelta(weeks=TRAIN_WEEKS), week_start)
+        ranked = predict([(t.combination, t.misapplied) for t in trials], top=10_000)
         entries, bad = _truth(folder, week_start, week_end)
         active = [g for g in ranked if Combination(g.shift, g.workcenter_id, g.part_id, g.operation_code) in entries]
         chosen = [Combination(g.shift, g.workcenter_id, g.part_id, g.operation_code) for g in active[:TOP]]

@@ -135,3 +135,34 @@ def test_without_a_bucket_or_with_a_bad_split_the_settings_say_what_to_set(label
         wiring.AllocationNightlySettings.from_env(base)
     with pytest.raises(ConfigurationError, match="ALLOCATION_SPLIT"):
         wiring.AllocationNightlySettings.from_env({**base, "PLEXLABOR_ARTIFACTS_DIR": "/tmp", "ALLOCATION_SPLIT": "x"})
+
+
+def test_the_trend_log_is_ranked_the_same_way_from_its_logged_findings(labelled_plant: PlantFolder) -> None:
+    # Given low-confidence JOB_CODE_MISMATCH findings logged on three entries of one workcenter
+    deps = _deps(labelled_plant)
+    source = PlantFolderSource(labelled_plant)
+    end = datetime(2026, 11, 21, 5, tzinfo=UTC)
+    entries = [e for e in source.labor_entries(end - timedelta(days=14), end) if e.end_time is not None]
+    workcenter = entries[0].workcenter_id
+    chosen = [e for e in entries if e.workcenter_id == workcenter][:3]
+    for entry in chosen:
+        deps.store.append(
+            AuditEvent(
+                record_key=f"labor-entries:{entry.id}",
+                event_type=AuditEventType.FINDING,
+                status=AuditStatus.LOGGED,
+                occurred_at=NOW - timedelta(days=1),
+                actor="punch_validator",
+                finding_id=f"F{entry.id}",
+                model_version="scorer-1",
+                payload={"anomaly_type": "JOB_CODE_MISMATCH", "confidence": 0.3},
+            )
+        )
+    summary = run(deps, _request())
+    pointer = read_pointer(deps.reports)
+    assert pointer is not None
+    trend = read_artifact(deps.reports, pointer).trend
+    # Then the trend ranks that workcenter's combinations first, counting the logged findings only
+    assert summary["trend_findings_read"] == 3
+    assert trend[0].workcenter_id == workcenter and trend[0].misapplied >= 1
+    assert sum(row.misapplied for row in trend) == 3

@@ -39,6 +39,8 @@ class AllocationArtifact(BaseModel):
     report: AllocationReport
     guidance: list[Guidance] = Field(default_factory=list)
     """Job-code misapplication by shift: the combinations most likely misapplied in the coming week."""
+    trend: list[Guidance] = Field(default_factory=list)
+    """The trend log (JOB_CODE_MISMATCH findings too uncertain to review) ranked the same way."""
     guidance_weeks: int = 0
     """How many past weeks the guidance was learned from."""
     workcenters: dict[str, WorkcenterRef] = Field(default_factory=dict)

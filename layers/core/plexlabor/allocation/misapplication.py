@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -36,6 +37,14 @@ class Combination:
     workcenter_id: str
     part_id: str
     operation_code: str
+
+
+class Trial(NamedTuple):
+    """One finished labor entry of a combination, and whether its job code was misapplied."""
+
+    combination: Combination
+    misapplied: bool
+    entry_id: str
 
 
 class Guidance(BaseModel):
@@ -60,7 +69,7 @@ def outcomes(
     approved: Approved,
     employees: Mapping[str, Employee],
     decisions: Mapping[str, bool] | None = None,
-) -> list[tuple[Combination, bool]]:
+) -> list[Trial]:
     """Per scan (with a known operation and shift): its combination and whether its job code was misapplied.
     `decisions`: labor entry id -> True (a JOB_CODE_MISMATCH finding upheld) or False (rejected)."""
     decided = decisions or {}
@@ -72,13 +81,13 @@ def outcomes(
         keyed = operations.get(scan.scanned_operation_id)
         misapplied = decided.get(scan.entry_id, not fits(keyed, scan.workcenter_id, approved))
         combination = Combination(person.default_shift_code, scan.workcenter_id, op.part_id, op.operation_code)
-        found.append((combination, misapplied))
+        found.append(Trial(combination, misapplied, scan.entry_id))
     return found
 
 
 def read_trials(
     port: LaborDataPort, begin: datetime, end: datetime, decisions: Mapping[str, bool] | None = None
-) -> list[tuple[Combination, bool]]:
+) -> list[Trial]:
     """The trials of the labor entries started in [begin, end), read through the Plex snapshot."""
     snapshot = read_snapshot(
         port,

@@ -6,7 +6,8 @@ the day is the last full plant-local day before the event's `time`. The run:
 1. allocates the day (`allocation.report.read_report`, the dependencies' policy);
 2. learns job-code misapplication by shift from the `misapplication_weeks` ending with the day: labor
    entries, and supervisors' decisions on JOB_CODE_MISMATCH findings read from the audit table
-   (`allocation.misapplication`);
+   (`allocation.misapplication`); the trend log (JOB_CODE_MISMATCH findings logged with too little
+   confidence to review) is ranked the same way, its findings per entry of each combination;
 3. stores both (`allocation.artifact`: `reports/allocation/<day>.json`, then `latest.json`);
 4. publishes each unallocated stretch as an `unallocated_time` suggestion (the job it likely belongs
    to, or none found): `pending_approval` inside the pilot scope, else `logged`; deterministic ids, so
@@ -16,6 +17,7 @@ The summary holds counts and totals only.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import Any
@@ -66,13 +68,17 @@ def run(deps: Dependencies, request: AllocationNightlyEvent) -> dict[str, Any]:
     begin = end - timedelta(weeks=deps.misapplication_weeks)
     decisions = job_code_decisions(deps.store, begin)
     families = {job.part_id: job.part_family for job in port.jobs() if job.part_family}
-    guidance = predict(read_trials(port, begin, end, decisions), top=GUIDANCE_TOP, families=families)
+    trials = read_trials(port, begin, end, decisions)
+    guidance = predict([(t.combination, t.misapplied) for t in trials], top=GUIDANCE_TOP, families=families)
+    logged = set(_job_code_entries(deps.store, AuditStatus.LOGGED, begin))
+    trend = predict([(t.combination, t.entry_id in logged) for t in trials], GUIDANCE_TOP, families) if logged else []
     now = deps.clock()
     artifact = AllocationArtifact(
         generated_at=now,
         day=day,
         report=report,
         guidance=guidance,
+        trend=trend,
         guidance_weeks=deps.misapplication_weeks,
         workcenters={
             wc.workcenter_id: WorkcenterRef(code=wc.workcenter_code, department=wc.department_code)
@@ -96,6 +102,7 @@ def run(deps: Dependencies, request: AllocationNightlyEvent) -> dict[str, Any]:
         "suggestions": len(report.suggestions),
         "guidance": len(guidance),
         "decisions_read": len(decisions),
+        "trend_findings_read": len(logged),
         **published.as_dict(),
     }
     logger.info("allocation stored", **summary)
@@ -105,13 +112,20 @@ def run(deps: Dependencies, request: AllocationNightlyEvent) -> dict[str, Any]:
 
 def job_code_decisions(store: AuditStore, since: datetime) -> dict[str, bool]:
     """Labor entry id -> whether a supervisor upheld (True) or rejected (False) its JOB_CODE_MISMATCH finding."""
-    decided: dict[str, bool] = {}
-    for status in (AuditStatus.APPROVED, AuditStatus.REJECTED):
-        for event in store.by_status(status, since=since, limit=DECISIONS_READ_LIMIT):
-            resource, _, entry_id = event.record_key.partition(":")
-            if resource == "labor-entries" and event.payload.get("anomaly_type") == AnomalyType.JOB_CODE_MISMATCH:
-                decided[entry_id] = status is AuditStatus.APPROVED
-    return decided
+    return {
+        entry_id: status is AuditStatus.APPROVED
+        for status in (AuditStatus.APPROVED, AuditStatus.REJECTED)
+        for entry_id in _job_code_entries(store, status, since)
+    }
+
+
+def _job_code_entries(store: AuditStore, status: AuditStatus, since: datetime) -> Iterator[str]:
+    """The labor entries of the JOB_CODE_MISMATCH events with `status` since `since` (at most
+    `DECISIONS_READ_LIMIT` events read)."""
+    for event in store.by_status(status, since=since, limit=DECISIONS_READ_LIMIT):
+        resource, _, entry_id = event.record_key.partition(":")
+        if resource == "labor-entries" and event.payload.get("anomaly_type") == AnomalyType.JOB_CODE_MISMATCH:
+            yield entry_id
 
 
 def suggestion_event(

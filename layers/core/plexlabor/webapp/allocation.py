@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from plexlabor.allocation.artifact import AllocationArtifact, read_artifact
+from plexlabor.allocation.artifact import AllocationArtifact, WorkcenterRef, read_artifact
 from plexlabor.allocation.misapplication import Guidance
 from plexlabor.allocation.report import EmployeeRow, JobCost, Suggestion
 from plexlabor.platform.artifacts import ReportPointer, read_pointer
@@ -71,6 +71,11 @@ def _code(artifact: AllocationArtifact, workcenter_id: str) -> str:
     return ref.code if ref else workcenter_id
 
 
+def _department(refs: dict[str, WorkcenterRef], workcenter_id: str) -> str | None:
+    ref = refs.get(workcenter_id)
+    return ref.department if ref else None
+
+
 @dataclass(frozen=True)
 class GuidanceRow:
     guidance: Guidance
@@ -92,19 +97,20 @@ class AllocationView:
     shifts: dict[str, tuple[int, int, float]]
     jobs: list[JobCost]
     guidance: list[GuidanceRow]
+    trend: list[GuidanceRow]
+    """The trend log's combinations (low-confidence job-code findings), ranked the same way."""
 
 
 def allocation_view(index: AllocationIndex, scope: AllocationScope) -> AllocationView:
     """The tables of the page for this viewer (each at most `ROWS` long)."""
     report, artifact = index.artifact.report, index.artifact
     people = [row for row in report.employees if scope.sees(row.department)]
-    refs = artifact.workcenters
-    guidance = [
-        GuidanceRow(
-            g, _code(artifact, g.workcenter_id), refs[g.workcenter_id].department if g.workcenter_id in refs else None
-        )
-        for g in artifact.guidance
-    ]
+
+    def in_reach(rows: list[Guidance]) -> list[GuidanceRow]:
+        refs = artifact.workcenters
+        shown = [GuidanceRow(g, _code(artifact, g.workcenter_id), _department(refs, g.workcenter_id)) for g in rows]
+        return [row for row in shown if scope.sees(row.department)][:GUIDANCE_ROWS]
+
     return AllocationView(
         paid=sum(row.paid for row in people),
         unallocated=sum(row.unallocated for row in people),
@@ -121,7 +127,8 @@ def allocation_view(index: AllocationIndex, scope: AllocationScope) -> Allocatio
         if scope.plant_wide
         else {},
         jobs=report.jobs[:ROWS] if scope.plant_wide else [],
-        guidance=[row for row in guidance if scope.sees(row.department)][:GUIDANCE_ROWS],
+        guidance=in_reach(artifact.guidance),
+        trend=in_reach(artifact.trend),
     )
 
 
