@@ -316,7 +316,11 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         name="punch_webhook",
         description="Verifies a signed punch webhook and enqueues the punch.",
         timeout_s=10,
-        access=(SendTo(QueueName.PUNCH), ReadSecret(SecretName.WEBHOOK_HMAC)),
+        access=(
+            SendTo(QueueName.PUNCH),
+            ReadSecret(SecretName.WEBHOOK_HMAC),
+            TableAccess.STATE_READ_WRITE,  # each delivery's signature used once (a conditional put)
+        ),
         reserved_concurrency=10,  # always 10 ready (~100 deliveries/s at its ~0.1 s), never more than 10
         routes=(Route("POST", "/punches", throttle=Throttle.STAGE), Route("GET", "/punches/openapi.json")),
     ),

@@ -330,7 +330,9 @@ def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_and_object_prefi
                     assert _actions(statement) <= {"s3:GetObject", "s3:PutObject"}
 
 
-def test_webhook_may_only_enqueue_punches_and_read_the_hmac_secret(synthesized: Synthesized) -> None:
+def test_webhook_may_only_enqueue_punches_read_the_hmac_secret_and_use_delivery_nonces(
+    synthesized: Synthesized,
+) -> None:
     statements = _statements(synthesized, "punch_webhook")
     actions = set().union(*(_actions(s) for s in statements))
 
@@ -340,15 +342,22 @@ def test_webhook_may_only_enqueue_punches_and_read_the_hmac_secret(synthesized: 
         "sqs:GetQueueUrl",
         "secretsmanager:GetSecretValue",
         "secretsmanager:DescribeSecret",
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",  # a delivery's nonce, on condition that it is new
+        "dynamodb:UpdateItem",  # released when its records could not be enqueued
     }
     stack = synthesized.stack
     punch_queue = synthesized.logical_id(stack.queues.queues[QueueName.PUNCH])
     hmac = synthesized.logical_id(stack.secrets.secrets[SecretName.WEBHOOK_HMAC])
+    state = synthesized.logical_id(stack.storage.state_table)
     for statement in statements:
         if _actions(statement) & {"sqs:SendMessage"}:
             assert all(_refers_to(r, punch_queue) for r in _resources(statement))
         if _actions(statement) & {"secretsmanager:GetSecretValue"}:
             assert all(_refers_to(r, hmac) for r in _resources(statement))
+        if _actions(statement) & {"dynamodb:PutItem"}:
+            assert all(_refers_to(r, state) for r in _resources(statement))
 
 
 def test_nobody_may_update_or_delete_audit_events(synthesized: Synthesized) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from functions.punch_webhook import handler as webhook
+from plexlabor.audit import InMemoryLinkNonceStore
 from plexlabor.intake.messages import MAX_WEBHOOK_RECORDS, PunchMessage
 from plexlabor.intake.queue import InMemoryPunchQueue
 from plexlabor.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
@@ -342,3 +343,45 @@ def test_the_largest_valid_delivery_fits_sqs_one_message_per_record(deps, queue:
     status, _ = call(post([{**long, "id": f"T{i:063d}"} for i in range(100)]), deps)
     assert status == 202 and len(queue.messages) == 100
     assert max(len(m.model_dump_json()) for m in queue.messages) < SQS_MESSAGE_LIMIT // 100
+
+
+# replays: the same signed delivery again within the window (a delivery's nonce is its signature)
+@pytest.fixture
+def ledger_deps(queue: InMemoryPunchQueue) -> webhook.Dependencies:
+    return webhook.Dependencies(
+        queue=queue,
+        hmac_secret=lambda: WEBHOOK_SECRET,
+        replay_window_s=300,
+        clock=lambda: WEBHOOK_SIGNED_AT + 30,
+        deliveries=InMemoryLinkNonceStore(),
+    )
+
+
+def test_a_replayed_delivery_is_answered_202_duplicate_and_enqueued_once(ledger_deps, queue) -> None:
+    event = post([PUNCH, LABOR])
+    first = call(event, ledger_deps)
+    again = call(copy.deepcopy(event), ledger_deps)
+    assert first[0] == again[0] == 202 and first[1]["duplicate"] is False and again[1]["duplicate"] is True
+    assert again[1]["record_keys"] == first[1]["record_keys"] and len(queue.messages) == 2  # not 4
+
+
+def test_the_same_records_signed_again_are_a_new_delivery(ledger_deps, queue) -> None:
+    # a sender's retry re-signed at a later second: its signature differs, so it is enqueued (the
+    # validator's idempotency keeps the effect once)
+    assert call(post(PUNCH), ledger_deps)[0] == 202
+    status, body = call(post(PUNCH, timestamp=WEBHOOK_SIGNED_AT + 1), ledger_deps)
+    assert status == 202 and body["duplicate"] is False and len(queue.messages) == 2
+
+
+def test_a_delivery_not_enqueued_can_come_again(ledger_deps, queue) -> None:
+    event = post(PUNCH)
+    queue.fail_next(1)
+    assert call(event, ledger_deps)[0] == 503
+    status, body = call(copy.deepcopy(event), ledger_deps)  # the same signed request, retried
+    assert status == 202 and body["duplicate"] is False and len(queue.messages) == 1
+
+
+def test_a_refused_delivery_uses_no_nonce(ledger_deps, queue) -> None:
+    bad = post({**PUNCH, "employeeId": ""})
+    assert call(bad, ledger_deps)[0] == 400 and call(copy.deepcopy(bad), ledger_deps)[0] == 400
+    assert call(post(PUNCH), ledger_deps)[0] == 202

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -42,6 +43,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from plexlabor.audit.errors import LinkAlreadyUsedError
+from plexlabor.audit.links import LinkNonceStore
 from plexlabor.intake.errors import EnqueueError, MalformedBodyError
 from plexlabor.intake.messages import (
     MAX_WEBHOOK_RECORDS,
@@ -53,6 +56,7 @@ from plexlabor.intake.messages import (
 from plexlabor.intake.queue import PunchQueue
 from plexlabor.intake.settings import WebhookSettings
 from plexlabor.intake.webhook import accept_punches, read_json_body
+from plexlabor.models import record_key
 from plexlabor.platform.observability import logger, metrics
 from plexlabor.platform.rotation import keys_from_secret
 from plexlabor.platform.settings import PerEnvironment
@@ -65,6 +69,8 @@ from plexlabor.webhooks import (
 )
 
 PUNCHES_PATH = "/punches"
+DELIVERY_NONCE_PREFIX = "whk-"
+"""A delivery's nonce beside approval links' in the same store (theirs are random url-safe base64)."""
 OPENAPI_PATH = "/punches/openapi.json"
 
 app = APIGatewayRestResolver(enable_validation=True)
@@ -77,17 +83,23 @@ class Dependencies:
     """The secret's value: one key, or the keys of a rotation (`platform.rotation`)."""
     replay_window_s: int = 300
     clock: Callable[[], float] = time.time
+    deliveries: LinkNonceStore | None = None
+    """Where each delivery's signature is used once (the state table, as approval links' nonces);
+    None: no replay ledger, a replay within the window is enqueued again (the validator is idempotent)."""
 
 
 def _build(settings: WebhookSettings) -> Dependencies:
     """The real adapters (clients are created on first use)."""
+    from plexlabor.audit.dynamodb import DynamoDbLinkNonceStore
     from plexlabor.intake.aws import SqsPunchQueue
     from plexlabor.platform.aws import read_secret
 
+    table = settings.state_table_name
     return Dependencies(
         queue=SqsPunchQueue(settings.punch_queue_url),
         hmac_secret=lambda: read_secret(settings.hmac_secret_arn, max_age=settings.secret_max_age_s),
         replay_window_s=settings.replay_window_s,
+        deliveries=DynamoDbLinkNonceStore(table) if table else None,
     )
 
 
@@ -115,6 +127,13 @@ def _signature_problem(body: bytes, headers: Mapping[str, str], deps: Dependenci
     except WebhookVerificationError as error:
         return str(error)
     return None
+
+
+def delivery_nonce(headers: Mapping[str, str]) -> str:
+    """A verified delivery's id: its signature covers its timestamp and body, so a byte-identical
+    replay has the same one, and only the secret's holder can make one (hashed: a fixed alphabet)."""
+    signature = next((value for key, value in headers.items() if key.lower() == SIGNATURE_HEADER.lower()), "")
+    return DELIVERY_NONCE_PREFIX + hashlib.sha256(signature.strip().lower().encode()).hexdigest()[:56]
 
 
 def _unauthorized(reason: str) -> Response:
@@ -168,7 +187,7 @@ def resolve(event: dict[str, Any], context: LambdaContext, deps: Dependencies) -
         document, refusal = _admit(APIGatewayProxyEvent(event), deps)
         if refusal is not None:
             return _proxy_response(refusal)
-        signed = {"signed_body": document}
+        signed = {"signed_body": document, "delivery": delivery_nonce(event.get("headers") or {})}
     app.append_context(deps=deps, **signed)
     return app.resolve(event, context)
 
@@ -216,7 +235,8 @@ def _error_response(description: str) -> OpenAPIResponse:
         f"One Plex time-clock entry or labor entry (camelCase JSON), or a list of 1 to {MAX_WEBHOOK_RECORDS}. "
         f"Signed: `{TIMESTAMP_HEADER}: <unix seconds>` and `{SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256 of "
         '"<timestamp>." + body>`; timestamps older than the replay window (300 s by default) or more than '
-        f"{MAX_FUTURE_SKEW_S} s ahead are refused."
+        f"{MAX_FUTURE_SKEW_S} s ahead are refused. A delivery that comes again with the same signature "
+        "(a replay within the window) is answered 202 with `duplicate: true`, and nothing is enqueued again."
     ),
     responses={
         202: {
@@ -234,10 +254,35 @@ def receive_punches(
     punches: Annotated[WebhookPunches, Body(media_type="application/json")],
 ) -> Response[WebhookAccepted]:
     deps: Dependencies = app.context["deps"]
-    accepted = accept_punches(punches.entries, deps.queue, received_at=datetime.now(UTC))
+    received_at = datetime.now(UTC)
+    if not _first_delivery(deps, app.context["delivery"]):
+        keys = [record_key(entry.resource, entry.id) for entry in punches.entries]
+        logger.info("replayed delivery: nothing enqueued again", record_keys=keys)
+        metrics.add_metric(name="WebhookReplayed", unit=MetricUnit.Count, value=1)
+        replay = WebhookAccepted(accepted=len(keys), record_keys=keys, received_at=received_at, duplicate=True)
+        return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=replay)
+    try:
+        accepted = accept_punches(punches.entries, deps.queue, received_at=received_at)
+    except EnqueueError:
+        if deps.deliveries is not None:  # not accepted: the same signed request may come again
+            deps.deliveries.release(app.context["delivery"])
+        raise
     logger.info("punches accepted", record_keys=accepted.record_keys, accepted=accepted.accepted)
     metrics.add_metric(name="WebhookPunchesAccepted", unit=MetricUnit.Count, value=accepted.accepted)
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=accepted)
+
+
+def _first_delivery(deps: Dependencies, nonce: str) -> bool:
+    """Whether this is the first time this delivery (its signature) comes: its nonce is consumed
+    (a conditional put) for as long as its timestamp can pass the replay window."""
+    if deps.deliveries is None:
+        return True
+    kept_until = datetime.fromtimestamp(deps.clock() + deps.replay_window_s + MAX_FUTURE_SKEW_S, UTC)
+    try:
+        deps.deliveries.consume(nonce, kept_until)
+    except LinkAlreadyUsedError:
+        return False
+    return True
 
 
 def openapi_document() -> dict[str, Any]:

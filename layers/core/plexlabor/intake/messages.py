@@ -237,6 +237,8 @@ class WebhookAccepted(BaseModel):
     accepted: int
     record_keys: list[str]
     received_at: AuditTimestamp
+    duplicate: bool = False
+    """The same signed delivery came before (a replay): its records were enqueued then, not again."""
 
 
 class WebhookError(BaseModel):

@@ -17,6 +17,8 @@ class WebhookSettings(EnvSettings):
     hmac_secret_arn: str = Field(alias=env.WEBHOOK_HMAC_SECRET_ARN)
     replay_window_s: int = Field(default=300, ge=1, le=3600, alias="WEBHOOK_REPLAY_WINDOW_SECONDS")
     secret_max_age_s: int = Field(default=300, ge=0, alias="WEBHOOK_SECRET_MAX_AGE_SECONDS")
+    state_table_name: str | None = Field(default=None, alias=env.STATE_TABLE_NAME)
+    """Where each delivery's signature is used once (`intake.api.delivery_nonce`); unset = no replay ledger."""
 
 
 class PollerSettings(PlexSourceSettings):
