@@ -111,7 +111,8 @@ def _multipart(body: bytes, content_type: str) -> tuple[dict[str, Any], Recordin
     audio = None
     for part in message.iter_parts() if message.is_multipart() else ():
         name = part.get_param("name", header="content-disposition")
-        data = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
         if name == AUDIO_FIELD and part.get_filename():
             if data:
                 suffix = str(part.get_filename()).rsplit(".", 1)[-1].lower()

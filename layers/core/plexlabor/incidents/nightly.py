@@ -141,7 +141,7 @@ def run(deps: TrendsDeps, request: IncidentTrendsEvent) -> dict[str, Any]:
     incidents = recorded_incidents(deps.audit, _midnight(first, zone), zone)
     trends = compute_trends(incidents, labor, as_of=as_of, weeks=weeks, zone=zone, generated_at=deps.clock())
     pointer = store_trends(deps.reports, trends)
-    summary = {
+    summary: dict[str, Any] = {
         "as_of": as_of.isoformat(),
         "weeks": weeks,
         "report_key": pointer.key,

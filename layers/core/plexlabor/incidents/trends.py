@@ -175,11 +175,11 @@ def _hours(labor: LaborWindow, zone: ZoneInfo) -> _Hours:
     }
     by_shift = {key: shifts.get(key) or labor.default_shifts.get(key[0]) or UNKNOWN for key in paid}
     at: dict[tuple[str, date], dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for entry in labor.labor:
-        if entry.end_time is not None and entry.end_time > entry.start_time:
-            code = labor.workcenter_codes.get(entry.workcenter_id, entry.workcenter_id)
-            hours = (entry.end_time - entry.start_time).total_seconds() / 3600
-            at[(code, _local_day(entry.start_time, zone))][entry.employee_id] += hours
+    for logged in labor.labor:
+        if logged.end_time is not None and logged.end_time > logged.start_time:
+            code = labor.workcenter_codes.get(logged.workcenter_id, logged.workcenter_id)
+            hours = (logged.end_time - logged.start_time).total_seconds() / 3600
+            at[(code, _local_day(logged.start_time, zone))][logged.employee_id] += hours
     return _Hours(paid, by_shift, at)
 
 

@@ -8,6 +8,8 @@ it uses; that is before `webapp.incidents`, whose `/incidents/<incident_id>` wou
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.webapp.app import Page, _deps, app
@@ -28,5 +30,5 @@ def incident_trends() -> Response[str]:
     if isinstance(report, Response):
         return report
     index, problem = report
-    context = {"trends": index.trends, "chart_data": trend_chart(index.trends), "problem": problem}
+    context: dict[str, Any] = {"trends": index.trends, "chart_data": trend_chart(index.trends), "problem": problem}
     return _charted(page.render("incident_trends.html", title=title, page="trends", scripts=chart_scripts(), **context))
