@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.allocation.misapplication import Guidance
 from plexlabor.allocation.report import AllocationReport
-from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, ReportPointer, read_checked, store_report
+from plexlabor.platform.artifacts import ArtifactStore, ReportPointer, read_model, store_report
 
 REPORT_PREFIX = "reports/allocation/"
 """Where allocation reports live in the artifacts bucket (infra grants it by this prefix)."""
@@ -56,8 +56,4 @@ def store_artifact(store: ArtifactStore, artifact: AllocationArtifact) -> Report
 
 def read_artifact(store: ArtifactStore, pointer: ReportPointer) -> AllocationArtifact:
     """The report a pointer names, checked against its sha256 and validated whole."""
-    raw = read_checked(store, pointer)
-    try:
-        return AllocationArtifact.model_validate_json(raw)
-    except ValidationError as error:
-        raise ArtifactError(f"{pointer.key} is not an allocation report: {error.error_count()} problem(s)") from None
+    return read_model(store, pointer, AllocationArtifact, "an allocation report")

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.analytics.report import ScoresReport
-from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, ReportPointer, read_checked, store_report
+from plexlabor.platform.artifacts import ArtifactStore, ReportPointer, read_model, store_report
 
 REPORT_PREFIX = "reports/analytics/"
 """Where scores reports live in the artifacts bucket (infra grants it by this prefix)."""
@@ -43,8 +43,4 @@ def store_artifact(store: ArtifactStore, artifact: AnalyticsArtifact) -> ReportP
 
 def read_artifact(store: ArtifactStore, pointer: ReportPointer) -> AnalyticsArtifact:
     """The report a pointer names, checked against its sha256 and validated whole."""
-    raw = read_checked(store, pointer)
-    try:
-        return AnalyticsArtifact.model_validate_json(raw)
-    except ValidationError as error:
-        raise ArtifactError(f"{pointer.key} is not a scores report: {error.error_count()} problem(s)") from None
+    return read_model(store, pointer, AnalyticsArtifact, "a scores report")

@@ -17,7 +17,7 @@ import hashlib
 import threading
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol, Self, runtime_checkable
+from typing import Protocol, Self, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -166,3 +166,16 @@ def read_checked(store: ArtifactStore, pointer: ReportPointer) -> bytes:
     if hashlib.sha256(raw).hexdigest() != pointer.sha256:
         raise ArtifactError(f"{pointer.key} does not match the sha256 in {LATEST} (being replaced?)")
     return raw
+
+
+ReportT = TypeVar("ReportT", bound=BaseModel)
+
+
+def read_model(store: ArtifactStore, pointer: ReportPointer, model: type[ReportT], what: str) -> ReportT:
+    """The report a pointer names, checked against its sha256 and validated whole as `model`; an
+    `ArtifactError` saying it is not `what` (e.g. "a scores report") otherwise."""
+    raw = read_checked(store, pointer)
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as error:
+        raise ArtifactError(f"{pointer.key} is not {what}: {error.error_count()} problem(s)") from None
