@@ -12,7 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-FaultAction = Literal["429", "500", "503", "drop", "none"]
+FaultAction = Literal["429", "500", "503", "drop", "truncate", "none"]
+"""`truncate`: the real answer's status and headers, its JSON body cut in half (a proxy or a
+connection that lost the rest; Content-Length says the cut length, so the client reads it whole)."""
 
 
 class FaultConfig(BaseModel):
@@ -25,6 +27,7 @@ class FaultConfig(BaseModel):
     rate_429: float = Field(default=0.0, ge=0, le=1)
     rate_500: float = Field(default=0.0, ge=0, le=1)
     rate_drop: float = Field(default=0.0, ge=0, le=1)
+    rate_truncate: float = Field(default=0.0, ge=0, le=1)
     retry_after_s: int = Field(default=1, ge=0, description="Retry-After sent with an injected 429/503")
     seed: int = 1
     next: list[FaultAction] = Field(default_factory=list)
@@ -59,15 +62,19 @@ class FaultInjector:
             latency = config.latency_ms / 1000.0
             if self._pending:
                 return latency, self._pending.popleft()
-            if not (config.rate_drop or config.rate_429 or config.rate_500):
+            if not (config.rate_drop or config.rate_429 or config.rate_500 or config.rate_truncate):
                 return latency, "none"
             draw = self._random.random()
-        if draw < config.rate_drop:
-            return latency, "drop"
-        if draw < config.rate_drop + config.rate_429:
-            return latency, "429"
-        if draw < config.rate_drop + config.rate_429 + config.rate_500:
-            return latency, "500"
+        shares: list[tuple[float, FaultAction]] = [
+            (config.rate_drop, "drop"),
+            (config.rate_429, "429"),
+            (config.rate_500, "500"),
+            (config.rate_truncate, "truncate"),
+        ]
+        for share, action in shares:
+            if draw < share:
+                return latency, action
+            draw -= share
         return latency, "none"
 
 

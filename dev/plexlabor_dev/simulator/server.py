@@ -88,6 +88,13 @@ class HttpError(Exception):
         return Reply(self.status, self.envelope(), headers=self.headers)
 
 
+def _truncated(reply: Reply) -> Reply:
+    """`reply` with the first half of its body only (the `truncate` fault)."""
+    data = reply.raw if reply.raw is not None else json.dumps(reply.payload, separators=(",", ":")).encode()
+    headers = {"Content-Type": "application/json; charset=utf-8", **reply.headers}
+    return Reply(reply.status, raw=data[: len(data) // 2], headers=headers)
+
+
 class Reply:
     """A response to send: status, JSON (or raw bytes) and headers."""
 
@@ -632,6 +639,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if action == "none":
             reply = self._answer(method, split, body)
+        elif action == "truncate":
+            reply = _truncated(self._answer(method, split, body))
         else:
             reply = _injected_fault(int(action), state.faults.config.retry_after_s)
         elapsed_ms = round((time.perf_counter() - started) * 1000, 2)

@@ -74,7 +74,11 @@ def test_a_throttled_dependency_while_validating_validates_each_punch_once(
     assert_validated_once(stack, samples)
 
 
-@pytest.mark.parametrize("fault", [{"rate_500": 1.0}, {"latency_ms": 1500}], ids=["plex-500", "plex-timeout"])
+@pytest.mark.parametrize(
+    "fault",
+    [{"rate_500": 1.0}, {"latency_ms": 1500}, {"rate_truncate": 1.0}],
+    ids=["plex-500", "plex-timeout", "plex-truncated-body"],
+)
 def test_plex_failing_during_a_poll_loses_nothing_and_the_cursor_waits(
     stack: Stack, plant_source, samples, lambda_context, monkeypatch, fault: dict
 ) -> None:
@@ -96,3 +100,26 @@ def test_plex_failing_during_a_poll_loses_nothing_and_the_cursor_waits(
         keys = [PunchMessage.model_validate_json(m["Body"]).record_key for m in stack.receive_all()]
         assert polled["enqueued"] == len(keys) and keys.count(samples.review.key) == 1
         assert cursors.get(TIME_CLOCK_CURSOR) == changed + timedelta(seconds=1)
+
+
+@pytest.mark.parametrize("fault", [{"rate_500": 1.0}, {"rate_truncate": 1.0}], ids=["plex-500", "plex-truncated-body"])
+def test_plex_failing_on_the_validators_context_reads_validates_each_punch_once_after(
+    stack: Stack, plant_source, samples, lambda_context, monkeypatch, fault: dict
+) -> None:
+    with SimulatorServer(plant_source.plant.path, rate_limit=100_000) as sim:
+        fast = {"PLEXLABOR_PLEX_MAX_RETRIES": "1", "PLEXLABOR_PLEX_BACKOFF_FACTOR": "0.01"}
+        read_plex_from(sim, stack, samples.timezone, monkeypatch, **fast)
+        body = json.dumps([samples.review.entry.to_plex(), samples.clean.entry.to_plex()])
+        assert punch_webhook.handler(signed_webhook(body), lambda_context)["statusCode"] == 202
+        messages = stack.receive_all()
+        # When every Plex read of the validator (employees, routings, time clock...) fails or is cut short
+        sim.set_faults(**fault)
+        with pytest.raises(BatchProcessingError):  # every record failed: SQS brings the batch back
+            punch_validator.handler(as_sqs_event(messages), lambda_context)
+        assert stack.audit.history(samples.review.key) == [] and stack.executions() == []
+        assert any(r.get("fault") for r in sim.requests())
+        # Then, Plex back, the redelivered batch validates each punch once, and again changes nothing
+        sim.set_faults(reset=True)
+        assert punch_validator.handler(as_sqs_event(messages), lambda_context) == {"batchItemFailures": []}
+        assert punch_validator.handler(as_sqs_event(messages), lambda_context) == {"batchItemFailures": []}
+        assert_validated_once(stack, samples)
