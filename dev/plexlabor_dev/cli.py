@@ -88,7 +88,7 @@ GROUPS = {
     "plant": "synthetic plants with ground-truth labels",
     "crew": "optimal crew assignment",
     "writeback": "write-backs to Plex",
-    "model": "the scorer's model registry (models/scorer/ in the artifacts bucket)",
+    "model": "the model registries (models/scorer/, or models/incidents/ with --of incidents)",
     "copilot": "the operator copilot: procedures retrieved and answered with citations",
     "local": "the serverless product on one machine (moto + simulator)",
     "analytics": "operator and team scores (efficiency, quality, reliability)",
@@ -105,6 +105,7 @@ MODEL_ARGS = (
     arg("--audit-table", help="audit table name (default: env AUDIT_TABLE_NAME)"),
     arg("--endpoint-url", help="AWS endpoint (e.g. the local runtime's moto server)"),
     arg("--local", action="store_true", help="the running `plexlabor local up`: its bucket, table and moto"),
+    arg("--of", choices=("scorer", "incidents"), default="scorer", help="whose registry (default: the scorer's)"),
     arg("--actor", default="cli", help="who moves the model (recorded in the audit table)"),
 )
 """`model promote` and `model rollback` take the same arguments."""

@@ -1,10 +1,13 @@
-"""`plexlabor model promote|rollback VERSION`: put a stored scorer model in force by hand.
+"""`plexlabor model promote|rollback VERSION [--of incidents]`: put a stored scorer (or incident) model in
+force by hand.
 
-The registry is the artifacts bucket's `models/scorer/` (`ARTIFACTS_BUCKET_NAME`, or `--bucket`) or a
-folder standing for that prefix (`--artifacts-dir`, as `PLEXLABOR_ARTIFACTS_DIR/models/scorer`); the
+The registry is the artifacts bucket's `models/scorer/` (`--of incidents`: `models/incidents/`,
+`plexlabor.incidents.registry`) (`ARTIFACTS_BUCKET_NAME`, or `--bucket`) or a folder standing for that
+prefix (`--artifacts-dir`, as `PLEXLABOR_ARTIFACTS_DIR/models/scorer`); the
 audit table is `--audit-table` or `AUDIT_TABLE_NAME` (`--endpoint-url` for a moto server; `--local` takes
 all of them from the running `plexlabor local up`).
-Each move records a `model` audit event (`promoted` or `rolled_back`, `plexlabor.learning.manage`).
+Each move records a `model` audit event (`promoted` or `rolled_back`, `plexlabor.learning.manage`;
+for incidents under `models:incidents`).
 """
 
 from __future__ import annotations
@@ -12,22 +15,48 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, LocalFolderArtifactStore
 from plexlabor.validation.registry import SCORER_PREFIX
 
+INCIDENTS = "incidents"
+FUNCTIONS = {"scorer": "scorer_retrain", INCIDENTS: "incident_retrain"}
+"""Whose registry each `--of` moves, as that function sees it (`--local`)."""
+
+
+def _prefix(args: argparse.Namespace) -> str:
+    from plexlabor.incidents.registry import PREFIX
+
+    return PREFIX if getattr(args, "of", None) == INCIDENTS else SCORER_PREFIX
+
 
 def _store(args: argparse.Namespace) -> ArtifactStore | None:
+    prefix = _prefix(args)
     if args.artifacts_dir:
-        return LocalFolderArtifactStore(Path(args.artifacts_dir) / SCORER_PREFIX.rstrip("/"))
+        return LocalFolderArtifactStore(Path(args.artifacts_dir) / prefix.rstrip("/"))
     bucket = args.bucket or os.environ.get(env.ARTIFACTS_BUCKET_NAME)
     if bucket:
         from plexlabor.platform.s3artifacts import S3ArtifactStore
 
-        return S3ArtifactStore(bucket, SCORER_PREFIX)
+        return S3ArtifactStore(bucket, prefix)
     return None
+
+
+def _mover(args: argparse.Namespace, store: ArtifactStore) -> tuple[Any, Callable[..., dict[str, Any]]]:
+    """The registry of `--of` over `store`, and its `put_in_force`."""
+    if getattr(args, "of", None) == INCIDENTS:
+        from plexlabor.incidents.registry import IncidentModels
+        from plexlabor.incidents.registry import put_in_force as put_incident_model
+
+        return IncidentModels(store), put_incident_model
+    from plexlabor.learning.manage import put_in_force
+    from plexlabor.validation.registry import ModelRegistry
+
+    return ModelRegistry(store), put_in_force
 
 
 def model_command(args: argparse.Namespace) -> int:
@@ -38,15 +67,13 @@ def model_command(args: argparse.Namespace) -> int:
     from plexlabor_dev.local.environment import EnvPatch
     from plexlabor_dev.local.state import command_environment
 
-    with EnvPatch.of(command_environment("scorer_retrain")):
+    with EnvPatch.of(command_environment(FUNCTIONS[getattr(args, "of", None) or "scorer"])):
         return _move(args)
 
 
 def _move(args: argparse.Namespace) -> int:
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
-    from plexlabor.learning.manage import put_in_force
     from plexlabor.platform.clock import utc_now
-    from plexlabor.validation.registry import ModelRegistry
 
     store = _store(args)
     table = args.audit_table or os.environ.get(env.AUDIT_TABLE_NAME)
@@ -57,9 +84,10 @@ def _move(args: argparse.Namespace) -> int:
     if args.endpoint_url:
         os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
     rollback = args.model_command == "rollback"
+    registry, put_in_force = _mover(args, store)
     try:
         pointer = put_in_force(
-            ModelRegistry(store),
+            registry,
             DynamoDbAuditStore(table),
             args.version,
             rollback=rollback,

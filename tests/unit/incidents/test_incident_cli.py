@@ -120,3 +120,30 @@ def test_log_records_an_incident_and_names_a_bad_field(
         assert event is not None and event.actor == "E0007" and event.payload["workcenter_code"] == "PRESS4"
         assert main(["incidents", "log", "too short", *common]) == 2
     assert "narrative" in capsys.readouterr().err
+
+
+def test_model_promote_and_rollback_of_incident_models_move_their_pointer_and_are_audited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from plexlabor.audit import AuditStatus
+    from plexlabor.incidents.registry import MODEL_RECORD_KEY, IncidentModels
+    from plexlabor.platform.artifacts import LocalFolderArtifactStore
+
+    use_fake_aws(monkeypatch)
+    monkeypatch.delenv("ARTIFACTS_BUCKET_NAME", raising=False)
+    models = IncidentModels(LocalFolderArtifactStore(tmp_path / "models" / "incidents"))
+    for version in ("oiics-aaaa", "oiics-bbbb"):
+        models.save(b"model bytes", version, {"verdict": "shadow"}, "rows")
+    common = ["--of", "incidents", "--artifacts-dir", str(tmp_path), "--audit-table", "audit-cli-incidents"]
+    with mock_aws():
+        create_audit_table(boto3.client("dynamodb", region_name=REGION), "audit-cli-incidents")
+        assert main(["model", "promote", "oiics-bbbb", *common, "--actor", "ehs-admin"]) == 0
+        assert main(["model", "rollback", "oiics-aaaa", *common, "--actor", "ehs-admin"]) == 0
+        assert main(["model", "promote", "oiics-cccc", *common]) == 1  # not stored: nothing changed
+        events = DynamoDbAuditStore("audit-cli-incidents").history(MODEL_RECORD_KEY)
+    assert models.in_force() == "oiics-aaaa"
+    assert sorted(e.status for e in events) == [AuditStatus.PROMOTED, AuditStatus.ROLLED_BACK]
+    assert all(e.actor == "ehs-admin" and e.payload["manual"] for e in events)
+    out = capsys.readouterr()
+    assert "rolled back to oiics-aaaa (was oiics-bbbb), by ehs-admin" in out.out
+    assert "no stored incident model oiics-cccc" in out.err
