@@ -3,7 +3,8 @@ uploaded, copilot_index (fired on the local runtime) stores its index, and an op
 asks on /copilot with the job and operation filled in; copilot_ask (the real handler, through the local
 API gateway and the dev sign-in) answers with the procedure's numbered steps, each citing its passage,
 logs the interaction to the audit table and to the job's record in the Plex simulator (custom_object
-mode), and the page shows it. A question no procedure covers gets "Nothing relevant found"; markup typed
+mode), and the page shows it with machine settings for the lot (from generated past runs, inside the
+SOP's limits, naming the runs). A question no procedure covers gets "Nothing relevant found"; markup typed
 into the question is shown as text. No request beyond 127.0.0.1, no script error, axe-core clean, 820 px
 without sideways scrolling, screenshots.
 """
@@ -18,9 +19,12 @@ import pytest
 
 from plexlabor.audit.events import AuditEventType
 from plexlabor.copilot import PROCEDURES_PREFIX
-from plexlabor.copilot.indexing import PROCEDURES_KEY
+from plexlabor.copilot.indexing import PROCEDURES_KEY, PROCESS_KEY
+from plexlabor.copilot.parameters import OperationProcess, ProcessData, RunRecord
+from plexlabor.webapp.copilotpage import setting_text
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+from plexlabor_dev.simulator.lots import SOP_LIMITS, generate_process
 from tests.browser.harness import assert_no_serious_violations, screenshots
 from tests.browser.test_dashboards import sign_in, watch
 from tests.unit.copilot.copilot_world import lines
@@ -30,6 +34,20 @@ if TYPE_CHECKING:
 
 PLANT = PlantSpec(employees=12, weeks=1, seed=12)
 CUSTOM_OBJECT = "plexlabor_copilot_interactions"
+
+
+def _process() -> ProcessData:
+    """Operation 20's SOP limits and its past runs (generated, with a known truth), and lot LOT-7731."""
+    world = generate_process(runs=300, held_out=1, seed=12)
+    runs = [
+        RunRecord(
+            run_id=r.run_id, lot_properties=dict(r.lot_properties), settings=dict(r.settings), scrap_rate=r.scrap_rate
+        )
+        for r in world.runs
+    ]
+    return ProcessData(
+        operations={"20": OperationProcess(limits=world.limits, runs=runs)}, lots={"LOT-7731": world.held_out[0]}
+    )
 
 
 @dataclass
@@ -46,20 +64,18 @@ def copilot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Copilot]:
     with log, LocalStack(plant, handler_output=log) as stack:
         runtime = stack.runtime
         assert runtime.resources is not None
-        runtime.client("s3").put_object(
-            Bucket=runtime.resources.artifacts_bucket,
-            Key=f"{PROCEDURES_PREFIX}{PROCEDURES_KEY}",
-            Body="\n".join(lines()).encode(),
-        )
+        s3, bucket = runtime.client("s3"), runtime.resources.artifacts_bucket
+        s3.put_object(Bucket=bucket, Key=f"{PROCEDURES_PREFIX}{PROCEDURES_KEY}", Body="\n".join(lines()).encode())
+        s3.put_object(Bucket=bucket, Key=f"{PROCEDURES_PREFIX}{PROCESS_KEY}", Body=_process().model_dump_json())
         summary = runtime.fire("copilot_index")
-        assert summary["built"] is True and summary["procedures"] == 4
+        assert summary["built"] is True and (summary["procedures"], summary["operations"]) == (4, 1)
         yield Copilot(runtime.api_url, stack)
 
 
 def test_an_operator_asks_and_gets_cited_steps_logged_to_the_job(page: Page, copilot: Copilot) -> None:
     problems = watch(page)
     page.set_viewport_size({"width": 820, "height": 1100})
-    sign_in(page, copilot, "operator", then="/copilot?job_id=J-4512&operation=20")  # type: ignore[arg-type]
+    sign_in(page, copilot, "operator", then="/copilot?job_id=J-4512&operation=20&lot_id=LOT-7731")  # type: ignore[arg-type]
     assert page.get_by_label("Job (work order)").input_value() == "J-4512"
     assert_no_serious_violations(page)
     screenshots(page, "copilot-form")
@@ -71,7 +87,7 @@ def test_an_operator_asks_and_gets_cited_steps_logged_to_the_job(page: Page, cop
     assert steps.count() == 3
     assert steps.nth(0).inner_text() == "Put on nitrile gloves before touching used coolant. [2#1]"
     assert page.locator("ol.steps cite").all_inner_texts() == ["[2#1]", "[2#2]", "[2#3]"]
-    assert page.get_by_label("Operation").input_value() == "20"  # the context stays for the next question
+    assert page.get_by_role("textbox", name="Operation").input_value() == "20"  # kept for the next question
     assert_no_serious_violations(page)
     screenshots(page, "copilot-answer")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -89,6 +105,17 @@ def test_an_operator_asks_and_gets_cited_steps_logged_to_the_job(page: Page, cop
         written["jobId"] == "J-4512" and written["operation"] == "20" and written["citedJson"] == '["2#1","2#2","2#3"]'
     )
     assert "written (custom_object)" in page.locator("main").inner_text()
+    # settings for the lot at the operation: inside the SOP's limits, from named runs, as logged
+    suggested = event.payload["answer"]["parameters"]
+    assert suggested["reason"] is None and len(suggested["runs"]) == 5
+    rows = page.locator("table tbody tr")
+    assert rows.count() == 3
+    for name, (low, high) in SOP_LIMITS.items():
+        assert low <= suggested["settings"][name] <= high
+        assert page.locator("tbody tr", has_text=name).locator("strong").inner_text() == setting_text(
+            suggested["settings"][name]
+        )
+    assert all(run["run_id"] in page.locator("main").inner_text() for run in suggested["runs"])
     assert problems == []
 
 

@@ -132,7 +132,7 @@ def test_settings_for_the_lot_are_shown_with_the_sop_limits_and_the_runs(world: 
     body = _get(world, "/copilot", OPERATOR, lambda_context, interaction=event.event_id)["body"]
 
     assert "Settings for lot LOT-7731 at operation 20" in body
-    assert "<td>barrel_temp_c</td><td><strong>231</strong></td><td>210 – 260</td>" in body
+    assert "<td>barrel_temp_c</td><td><strong>231.4</strong></td><td>210.0 – 260.0</td>" in body
     assert "RUN-00017 (scrap 1.2 %)" in body
     refused = _logged(world, {**STEPS, "parameters": {**parameters, "settings": {}, "runs": [], "reason": "no lot"}})
     assert (

@@ -36,7 +36,13 @@ def may_ask(viewer: Viewer) -> bool:
     return bool(viewer.roles & COPILOT_ASKERS)
 
 
+def setting_text(value: float) -> str:
+    """A machine setting as an operator keys it: 237.1, 1003.2, 7.97 (never an exponent)."""
+    return f"{value:.1f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 templates.globals["may_ask_copilot"] = may_ask
+templates.filters["setting"] = setting_text
 
 
 def _interaction(page: Page, interaction_id: str) -> AuditEvent | None:
