@@ -118,7 +118,9 @@ def find_samples(source: PlantFolderSource) -> PlantSamples:
         return boss is not None and supervisor.get(boss) is not None
 
     def is_review(s: Sample) -> bool:
-        return bool(s.findings) and all(f.route == "review" for f in s.findings)
+        """Routed to review whatever the norms: a rule's finding (no learned features), not a history one,
+        whose confidence is capped by the history behind it (a handler with no stored norms sees a week)."""
+        return bool(s.findings) and all(f.route == "review" and "features" not in f.evidence for f in s.findings)
 
     def week_of(entry: TimeClockEntry | LaborEntry) -> tuple[int, int]:
         moment = entry.clockin_time if isinstance(entry, TimeClockEntry) else entry.start_time

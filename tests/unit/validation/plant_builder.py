@@ -40,6 +40,8 @@ SHIFTS: dict[str, tuple[str, str, str, str]] = {
     "3rd": ("22:30", "07:00", "02:30", "03:00"),
     "10h": ("06:00", "16:30", "11:00", "11:30"),  # a long day (planned overtime)
     "5h": ("06:00", "11:00", "08:30", "08:45"),  # a short Saturday, usually worked without a break
+    "split-am": ("06:00", "10:15", "08:00", "08:10"),  # a 1st shift split in two halves (worked without a break)
+    "split-pm": ("12:14", "16:29", "14:00", "14:10"),  # ... the second 1 h 59 min after the first ends
 }
 
 BUILDING = {"code": "B1", "lat": 42.3314, "lon": -83.0458, "radius": 150.0}
@@ -262,7 +264,7 @@ class PlantBuilder:
     def schedule(self, employee: str, day: date, shift: str | None = None, status: str = "Scheduled") -> str:
         start_hhmm, end_hhmm, _, _ = SHIFTS[shift or self.people[employee].shift]
         start, end = local(day, start_hhmm), local(day + timedelta(days=end_hhmm < start_hhmm), end_hhmm)
-        row_id = f"{employee}-{day.isoformat()}-sa"
+        row_id = f"{employee}-{day.isoformat()}-{shift or self.people[employee].shift}-sa"
         self.rows["shift-assignments"].append(
             {
                 "id": row_id,

@@ -68,3 +68,17 @@ def test_a_clock_in_90_min_late_near_no_other_shift_is_late_against_the_schedule
     day = plant.work_day("E1", TUESDAY, clock_in=90)
     # Then it is a late clock-in against 06:00, not a swap
     assert (day.first_key, A.LATE_CLOCK_IN) in e1_findings(plant, engine)
+
+
+@pytest.mark.parametrize(("late_out", "flagged"), [(0, set()), (40, {"last"})], ids=["on-time", "40-min-late"])
+def test_a_split_shifts_second_half_is_read_against_its_own_assignment_not_as_a_swap(
+    plant: PlantBuilder, engine: ValidationEngine, late_out: float, flagged: set[str]
+) -> None:
+    # Given E1's Tuesday split in two scheduled halves, 06:00-10:15 and 12:14-16:29, worked without a break;
+    # the second clock-in comes 1 h 59 min after the first clock-out (one stretch of work to the swap reading)
+    plant.work_day("E1", TUESDAY, shift="split-am", breaks=False, clock_in=0, clock_out=6)
+    second = plant.work_day("E1", TUESDAY, shift="split-pm", breaks=False, clock_in=0, clock_out=late_out)
+    # When the engine validates the plant
+    found = e1_findings(plant, engine)
+    # Then the second half is on time against 16:29 (not 6 h late against 10:15), or 40 min late against it
+    assert found == ({(second.last_key, A.LATE_CLOCK_OUT)} if flagged else set())

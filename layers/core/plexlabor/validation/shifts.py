@@ -130,10 +130,15 @@ def _nearest_shift(schedule: list[Scheduled], starts: list[float], t: float) -> 
 def as_worked(data: PlantData, schedule: list[Scheduled], punches: list[Punch]) -> list[Scheduled]:
     """The schedule with each shift the employee evidently swapped (no work starts near it, and work
     starts at another of the plant's usual shifts that day) replaced by the shift worked: swaps and
-    schedule edits that never reach the schedule are read against the hours really worked."""
+    schedule edits that never reach the schedule are read against the hours really worked.
+
+    Work that starts near another of the person's scheduled shifts is that shift's, not a sign of a swap
+    (the first half of a split shift does not make its second half a swap)."""
     starts = _work_starts(punches)
     if not data.shift_windows or not starts:
         return schedule
+    scheduled_starts = [shift.start for shift in schedule]
+    unexplained = [start for start in starts if not _near(scheduled_starts, start, SWAP_ABSENT)]
     worked = []
     for shift in schedule:
         if _near(starts, shift.start, SWAP_ABSENT):
@@ -143,7 +148,7 @@ def as_worked(data: PlantData, schedule: list[Scheduled], punches: list[Punch]) 
             (
                 (start, end)
                 for start, end in _windows_on(data, shift.work_date)
-                if abs(start - shift.start) >= SWAP_ABSENT and _near(starts, start, SWAP_NEAR)
+                if abs(start - shift.start) >= SWAP_ABSENT and _near(unexplained, start, SWAP_NEAR)
             ),
             None,
         )
