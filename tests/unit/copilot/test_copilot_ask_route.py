@@ -227,7 +227,7 @@ def test_the_openapi_document_describes_the_route() -> None:
     assert document == openapi_document()
     operation = document["paths"]["/copilot/ask"]["post"]
     assert set(operation["responses"]) == {"200", "303", "400", "401", "403"}
-    assert {"question", "job_id", "operation", "lot_id"} == set(
+    assert {"question", "job_id", "operation", "part", "lot_id"} == set(
         document["components"]["schemas"]["AskRequest"]["properties"]
     )
     assert "interaction_id" in document["components"]["schemas"]["CopilotAnswer"]["properties"]

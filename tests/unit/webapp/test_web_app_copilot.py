@@ -40,6 +40,7 @@ STEPS = {
     ],
     "tools": ["Hex key 5 mm"],
     "worded_by": None,
+    "scope": "operation",
     "job_id": "J-4512",
 }
 REFUSED = {
@@ -89,6 +90,7 @@ def test_the_logged_answer_is_shown_as_numbered_steps_with_their_citations(world
     assert "How do I change the &lt;b&gt;belt&lt;/b&gt;?" in body and "<b>belt" not in body
     assert 'name="job_id" value="J-4512"' in body and 'name="lot_id" value="LOT-7731"' in body  # context kept
     assert "Logged to job J-4512; Plex: not sent (Plex is not configured)." in body
+    assert "From this operation&#39;s procedures." in body
     assert "Nothing relevant found" not in body
 
 

@@ -6,9 +6,11 @@ is not in the procedure retrieved; wording by a language model (`copilot.bedrock
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from plexlabor.copilot.procedures import Procedure
 from plexlabor.copilot.retrieval import Hit, ProcedureIndex
 
 TOOLS_QUESTION = re.compile(
@@ -20,6 +22,24 @@ TOOLS_QUESTION = re.compile(
 """"What tools (and PPE) do I need to <task>?" and its close variants; the task is what is retrieved."""
 
 Kind = Literal["steps", "tools", "refused"]
+Scope = Literal["operation", "part", "plant"]
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where the operator is: the procedures for their operation are looked at first, then their part's,
+    then the plant's (every procedure)."""
+
+    operation: str | None = None
+    part: str | None = None
+
+    def scopes(self) -> list[tuple[Scope, Callable[[Procedure], bool] | None]]:
+        scopes: list[tuple[Scope, Callable[[Procedure], bool] | None]] = []
+        if self.operation:
+            scopes.append(("operation", lambda p, operation=self.operation: operation in p.operations))
+        if self.part:
+            scopes.append(("part", lambda p, part=self.part: part in p.parts))
+        return [*scopes, ("plant", None)]
 
 
 @dataclass(frozen=True)
@@ -47,6 +67,8 @@ class Answer:
     """Why the copilot refused (kind "refused")."""
     worded_by: str | None = None
     """The language model that worded `text` from the cited steps (None: the steps as written)."""
+    scope: Scope | None = None
+    """Whose procedures answered: the operation's, the part's or the plant's (None: a refusal)."""
 
     @property
     def citations(self) -> tuple[Citation, ...]:
@@ -58,19 +80,27 @@ def relevant(index: ProcedureIndex, hit: Hit) -> bool:
     return hit.coverage >= index.settings.min_coverage
 
 
-def answer(index: ProcedureIndex, question: str) -> Answer:
-    """The answer to an operator's question from the index's procedures."""
+def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answer:
+    """The answer to an operator's question from the index's procedures: the first scope of `where`
+    (operation, part, plant) whose best procedure is relevant answers."""
     tools_match = TOOLS_QUESTION.match(question)
     task = tools_match.group("task") if tools_match else question
-    hits = index.search(task, k=1)
-    if not hits or not relevant(index, hits[0]):
+    found, searched = None, False
+    for scope, within in where.scopes():
+        hits = index.search(task, k=1, within=within)
+        searched = searched or bool(hits)
+        if hits and relevant(index, hits[0]):
+            found = (scope, hits[0])
+            break
+    if found is None:
         return Answer(
             question,
             "refused",
             "No procedure I have covers this. Ask your supervisor or the process engineer; I will not guess.",
-            reason="no relevant procedure" if hits else "no procedures indexed",
+            reason="no relevant procedure" if searched else "no procedures indexed",
         )
-    procedure = hits[0].procedure
+    scope, hit = found
+    procedure = hit.procedure
     steps = tuple(
         (Citation(procedure.id, procedure.title, number), step.text)
         for number, step in enumerate(procedure.steps, start=1)
@@ -82,7 +112,8 @@ def answer(index: ProcedureIndex, question: str) -> Answer:
             text = f"{procedure.title} [{procedure.id}] names no tools."
         else:
             text = f"{procedure.title} [{procedure.id}] names these tools: " + "; ".join(procedure.tools) + "."
-        return Answer(question, "tools", text, procedure.id, procedure.title, steps, procedure.tools)
+        return Answer(question, "tools", text, procedure.id, procedure.title, steps, procedure.tools, scope=scope)
     lines = [f"{procedure.title} [{procedure.id}]:"]
     lines += [f"{citation.step}. {text} {citation.label}" for citation, text in steps]
-    return Answer(question, "steps", "\n".join(lines), procedure.id, procedure.title, steps, procedure.tools)
+    text = "\n".join(lines)
+    return Answer(question, "steps", text, procedure.id, procedure.title, steps, procedure.tools, scope=scope)

@@ -95,6 +95,8 @@ class CopilotAnswer(BaseModel):
     tools: list[str] | None
     worded_by: str | None
     job_id: str | None
+    scope: Literal["operation", "part", "plant"] | None
+    """Whose procedures answered: the current operation's, the part's, or the plant's (None: refused)."""
     parameters: ParameterAnswer | None
     """Only when the question names an operation and a lot."""
     interaction_id: str | None

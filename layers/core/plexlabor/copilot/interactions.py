@@ -43,6 +43,7 @@ class Asked:
     job_id: str | None = None
     operation: str | None = None
     lot_id: str | None = None
+    part: str | None = None
 
 
 def record_key(asked: Asked) -> str:
@@ -82,6 +83,7 @@ class InteractionLog:
                 "question": asked.question,
                 "job_id": asked.job_id,
                 "operation": asked.operation,
+                "part": asked.part,
                 "lot_id": asked.lot_id,
                 "answer": answer,
                 "cited": cited,
@@ -103,6 +105,7 @@ class InteractionLog:
             "interactionId": interaction_id,
             "jobId": asked.job_id,
             "operation": asked.operation,
+            "partNo": asked.part,
             "lotId": asked.lot_id,
             "operatorId": asked.operator_id,
             "askedAt": format_audit_time(at),

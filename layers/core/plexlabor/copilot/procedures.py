@@ -33,6 +33,11 @@ class Procedure(BaseModel):
     title: str = Field(min_length=1)
     tools: tuple[str, ...] | None = None
     steps: tuple[Step, ...] = Field(min_length=1)
+    operations: tuple[str, ...] = ()
+    """The operations (as Plex names them) this procedure is for; none: plant-wide (the copilot looks
+    at the current operation's procedures first, then the part's, then all)."""
+    parts: tuple[str, ...] = ()
+    """The parts (part numbers) it is for."""
 
     @field_validator("id", mode="before")
     @classmethod

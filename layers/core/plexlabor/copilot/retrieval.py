@@ -11,7 +11,7 @@ Every setting is in `RetrievalSettings`; the shipped defaults are the ones measu
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -206,11 +206,14 @@ class ProcedureIndex:
         dense = (_z(similarity) + _z(self._centroids @ query)) / 2
         return _z(lexical) + self.settings.dense_weight * dense, lexical, step_similarity
 
-    def search(self, question: str, k: int = 10) -> list[Hit]:
-        """The k best procedures for the question, best first."""
+    def search(self, question: str, k: int = 10, within: Callable[[Procedure], bool] | None = None) -> list[Hit]:
+        """The k best procedures for the question, best first (`within`: only those it accepts; the
+        scores are still scaled over the whole index, so a scope changes which procedures compete, not
+        how they are scored)."""
         score, lexical, step_similarity = self.scores(question)
         similarity = None if step_similarity is None else np.maximum.reduceat(step_similarity, self._starts)
-        top = np.argsort(-score, kind="stable")[:k]
+        order = np.argsort(-score, kind="stable")
+        top = [i for i in order if within(self.procedures[i])][:k] if within is not None else order[:k]
         terms = set(self._tokens([question])[0])
         hits = []
         for i in top:

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from plexlabor.copilot.answers import answer
+from plexlabor.copilot.answers import Where, answer
 from plexlabor.copilot.bedrock import BedrockComposer
 from plexlabor.copilot.interactions import Asked, InteractionLog
 from plexlabor.copilot.parameters import ProcessData, suggestion_for
@@ -46,6 +46,7 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=3, max_length=500, description="The operator's question, in words")
     job_id: str | None = Field(default=None, max_length=64, pattern=PLEX_ID, description="The current job (work order)")
     operation: str | None = Field(default=None, max_length=64, pattern=PLEX_ID, description="Its current operation")
+    part: str | None = Field(default=None, max_length=64, pattern=PLEX_ID, description="The part it makes")
     lot_id: str | None = Field(default=None, max_length=64, pattern=PLEX_ID, description="The material lot in use")
 
 
@@ -117,7 +118,7 @@ dependencies = PerEnvironment(CopilotSettings, build)
 
 def run(copilot: Copilot, request: AskRequest) -> dict[str, Any]:
     """The answer as JSON: kind, text, the procedure, the cited steps, the tools, who worded it."""
-    reply = answer(copilot.index(), request.question)
+    reply = answer(copilot.index(), request.question, Where(request.operation, request.part))
     if copilot.composer is not None:
         reply = copilot.composer.compose(reply)
     logger.info(
@@ -132,6 +133,7 @@ def run(copilot: Copilot, request: AskRequest) -> dict[str, Any]:
         "steps": [{**asdict(citation), "label": citation.label, "text": text} for citation, text in reply.steps],
         "tools": None if reply.tools is None else list(reply.tools),
         "worded_by": reply.worded_by,
+        "scope": reply.scope,
         "job_id": request.job_id,
         "parameters": (
             suggestion_for(copilot.process(), request.operation, request.lot_id)
@@ -146,7 +148,7 @@ def ask(copilot: Copilot, request: AskRequest, operator_id: str) -> dict[str, An
     answer = run(copilot, request)
     if copilot.log is None:
         return {**answer, "interaction_id": None, "plex": None}
-    asked = Asked(request.question, operator_id, request.job_id, request.operation, request.lot_id)
+    asked = Asked(request.question, operator_id, request.job_id, request.operation, request.lot_id, request.part)
     event = copilot.log.record(asked, answer)
     logger.info("copilot interaction logged", extra={"interaction_id": event.event_id, "cited": event.payload["cited"]})
     return {**answer, "interaction_id": event.event_id, "plex": event.payload["plex"]}

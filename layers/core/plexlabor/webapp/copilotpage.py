@@ -27,7 +27,7 @@ from plexlabor.webapp.viewer import COPILOT_ASKERS
 
 TITLE = "Ask the copilot"
 INTERACTION_ID = re.compile(r"^[0-9a-f]{32}$")
-CONTEXT_FIELDS = ("job_id", "operation", "lot_id")
+CONTEXT_FIELDS = ("job_id", "operation", "part", "lot_id")
 """What the form carries from one question to the next (also `?job_id=...` from a link at the workcenter)."""
 SEES_EVERY_ANSWER = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
