@@ -20,10 +20,16 @@ the findings the policy upholds (sent among those, noise-free, over every candid
 ones the model did not send), the review load (findings sent) and the retrain's verdict. Targets (the
 issue): by week 4 observed precision >= 0.95, recall not lower than week 1's, load down >= 30 %. A second
 run makes week 5 a poisoned week (50 % of decisions by a coin): its candidate must not be promoted.
+
+Two plants: the generator's default anomalies (`easy`: nearly everything sent is upheld, so the policy
+has little to teach) and the same plant at `--difficulty realistic` (early clock-ins a few minutes past
+the grace, buddy punches with fewer signals: much of what the packaged model sends, this plant's
+supervisors reject), where the loop has something to learn.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from collections.abc import Callable
@@ -87,8 +93,8 @@ class Plant:
     start: datetime
 
 
-def _plant(path: Path) -> Plant:
-    generate_plant(SPEC, path)
+def _plant(path: Path, spec: PlantSpec) -> Plant:
+    generate_plant(spec, path)
     folder = PlantFolder(path)
     meta = folder.meta()
     data = read_plant_data(PlantFolderSource(folder), meta.start, meta.end, meta.timezone)
@@ -178,21 +184,20 @@ def _print(title: str, weeks: list[Week]) -> None:
         print(f"{w.number:>4} {w.model:<18} {w.sent:>5} {w.observed_precision:>15.3f} {w.recall:>14.3f}  {w.verdict}")
 
 
-def test_eight_weeks_of_decisions_retrain_the_scorer(tmp_path: Path) -> None:
-    started = time.perf_counter()
-    plant = _plant(tmp_path / "plant")
+def _measure(title: str, plant: Plant, poison: bool) -> None:
     clean = _simulate(plant, lambda week: NOISE, seed=1)
-    poisoned = _simulate(plant, lambda week: POISON if week == POISONED_WEEK else NOISE, seed=1)
-    _print(f"8 weeks, seed {SPEC.seed}, {NOISE:.0%} noise", clean)
-    _print(f"the same with week {POISONED_WEEK} decided {POISON:.0%} by a coin", poisoned)
+    _print(f"{title}: 8 weeks, {NOISE:.0%} noise", clean)
     first, fourth = clean[0], clean[3]
     load_drop = 1 - fourth.sent / first.sent if first.sent else 0.0
     met = {
         "precision >= 0.95 by week 4": fourth.observed_precision >= 0.95,
         "recall not lower than week 1": fourth.recall >= first.recall,
         "load down >= 30 %": load_drop >= 0.30,
-        f"week {POISONED_WEEK} poisoned: not promoted": poisoned[POISONED_WEEK - 1].verdict != "promoted",
     }
+    if poison:
+        poisoned = _simulate(plant, lambda week: POISON if week == POISONED_WEEK else NOISE, seed=1)
+        _print(f"{title}: the same with week {POISONED_WEEK} decided {POISON:.0%} by a coin", poisoned)
+        met[f"week {POISONED_WEEK} poisoned: not promoted"] = poisoned[POISONED_WEEK - 1].verdict != "promoted"
     print(
         f"\nweek 1 -> week 4: precision seen {first.observed_precision:.3f} -> {fourth.observed_precision:.3f}, "
         f"recall {first.recall:.3f} -> {fourth.recall:.3f}, load {first.sent} -> {fourth.sent} "
@@ -200,5 +205,12 @@ def test_eight_weeks_of_decisions_retrain_the_scorer(tmp_path: Path) -> None:
     )
     for name, ok in met.items():
         print(f"  {name}: {'met' if ok else 'MISSED'}")
-    print(f"({time.perf_counter() - started:.0f} s)")
     assert all(w.sent > 0 for w in clean)
+
+
+def test_eight_weeks_of_decisions_retrain_the_scorer(tmp_path: Path) -> None:
+    started = time.perf_counter()
+    _measure(f"seed {SPEC.seed}, default anomalies", _plant(tmp_path / "easy", SPEC), poison=True)
+    realistic = dataclasses.replace(SPEC, difficulty="realistic")
+    _measure(f"seed {SPEC.seed}, --difficulty realistic", _plant(tmp_path / "realistic", realistic), poison=True)
+    print(f"({time.perf_counter() - started:.0f} s)")
