@@ -264,7 +264,8 @@ class PlantBuilder:
     def schedule(self, employee: str, day: date, shift: str | None = None, status: str = "Scheduled") -> str:
         start_hhmm, end_hhmm, _, _ = SHIFTS[shift or self.people[employee].shift]
         start, end = local(day, start_hhmm), local(day + timedelta(days=end_hhmm < start_hhmm), end_hhmm)
-        row_id = f"{employee}-{day.isoformat()}-{shift or self.people[employee].shift}-sa"
+        other = f"-{shift}" if shift not in (None, self.people[employee].shift) else ""  # a second one that day
+        row_id = f"{employee}-{day.isoformat()}{other}-sa"
         self.rows["shift-assignments"].append(
             {
                 "id": row_id,
