@@ -316,6 +316,7 @@ COMMANDS: tuple[Command, ...] = (
             ),
             JSON.helped("per employee the paid, allocated per bucket and unallocated minutes, and the totals"),
         ),
+        progress=True,
     ),
     Command(
         "writeback revert",

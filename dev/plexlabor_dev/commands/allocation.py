@@ -8,6 +8,7 @@ from plexlabor.allocation.policy import AllocationPolicy, Split
 from plexlabor.allocation.report import read_report
 from plexlabor.plex import PlantFolderSource
 from plexlabor_dev.commands import day_flag, plant_flag
+from plexlabor_dev.progress import step
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -15,6 +16,7 @@ def run_command(args: argparse.Namespace) -> int:
     folder = plant_flag(args.plant)
     day = day_flag(args.day, "--day")
     source = PlantFolderSource(folder)
+    step(f"allocating the paid minutes of {day}")
     report = read_report(source, day, AllocationPolicy(split=Split(args.split)))
     if not report.employees:
         raise ValueError(f"--day {day}: no one was paid that day in {args.plant}, nothing to allocate")

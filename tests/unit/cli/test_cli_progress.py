@@ -22,6 +22,7 @@ LONG = {
     "incidents train": ["--osha", "f", "--out", "m"],
     "copilot index": ["--procedures", "f", "--out", "d"],
     "assess": ["--plant", "p"],
+    "allocation run": ["--plant", "p", "--day", "2026-11-20"],
 }
 
 
