@@ -4,6 +4,7 @@ the refusal, every interaction logged (audit and the job's Plex record), and its
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -268,3 +269,18 @@ def test_an_unknown_lot_says_so_and_no_lot_asks_for_no_settings() -> None:
     unknown = json.loads(_post(copilot, json.dumps({**body, "lot_id": "LOT-1"}))["body"])["parameters"]
     assert unknown["reason"] == "no measured properties for lot LOT-1" and unknown["settings"] == {}
     assert json.loads(_post(copilot, json.dumps(body))["body"])["parameters"] is None
+
+
+def test_the_logs_hold_ids_and_never_the_question_or_the_answers_text(caplog: pytest.LogCaptureFixture) -> None:
+    marker = "Zq7-COPILOT-marker Dana Smith"
+    transport = FakeTransport()
+    copilot = _copilot("custom_object", transport)
+    body = {"question": f"How do I clean the coolant tank? {marker}", "job_id": "J-4512"}
+
+    with caplog.at_level(logging.DEBUG):
+        answer = json.loads(_post(copilot, json.dumps(body))["body"])
+
+    lines = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert answer["interaction_id"] in lines  # the interaction is logged by its id
+    assert marker not in lines and answer["text"] not in lines  # neither the question nor the answer's text
+    assert marker in transport.posts[0][1]["question"]  # while the job's Plex record keeps the question
