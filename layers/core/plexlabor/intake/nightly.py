@@ -16,6 +16,7 @@ one the poller never saw), on the day of the sweep; a re-run counts nothing agai
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ from plexlabor.validation.source import read_plant_data
 
 if TYPE_CHECKING:
     from plexlabor.audit.validations import ValidationCounter
+    from plexlabor.validation.findings import Finding
 
 SWEEP_CONTEXT = timedelta(days=8)
 
@@ -92,6 +94,22 @@ def swept_records(data: PlantData, since: datetime, until: datetime) -> list[Val
     return records
 
 
+def record_findings(
+    findings: Iterable[Finding], recorder: FindingRecorder, data: PlantData, result: SweepResult
+) -> None:
+    """Record each finding (the recorder skips those already recorded) and count them into `result`."""
+    for finding in findings:
+        result.findings += 1
+        recorded = recorder.record(finding, data)
+        if recorded.unrouted is not None:
+            result.unroutable.append(finding.finding_id)
+        result.by_type[finding.anomaly_type.value] += 1
+        result.new += recorded.new
+        result.approvals_started += recorded.approval_started
+        if recorded.held is not None and recorded.new:
+            result.held[recorded.held.value] += 1
+
+
 def sweep(
     port: LaborDataPort,
     timezone: str,
@@ -107,16 +125,7 @@ def sweep(
     since = now - window
     data = read_plant_data(port, since - SWEEP_CONTEXT, now, timezone)
     result = SweepResult()
-    for finding in engine.batch(data, norms, since=since.timestamp(), until=now.timestamp()):
-        result.findings += 1
-        recorded = recorder.record(finding, data)
-        if recorded.unrouted is not None:
-            result.unroutable.append(finding.finding_id)
-        result.by_type[finding.anomaly_type.value] += 1
-        result.new += recorded.new
-        result.approvals_started += recorded.approval_started
-        if recorded.held is not None and recorded.new:
-            result.held[recorded.held.value] += 1
+    record_findings(engine.batch(data, norms, since=since.timestamp(), until=now.timestamp()), recorder, data, result)
     records = swept_records(data, since, now)
     result.validated = len(records)
     if counter is not None:

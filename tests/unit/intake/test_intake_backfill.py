@@ -1,0 +1,129 @@
+"""The backfill: planned shards cover the window once, and validated shard by shard they record what one
+batch over the whole window finds, once, however often they run."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+
+import pytest
+from pydantic import ValidationError
+
+from functions.validation_backfill import handler as backfill
+from plexlabor.audit import AuditStatus
+from plexlabor.intake.backfill import BackfillPlan, Shard, plan_shards
+from plexlabor.intake.norms_store import InMemoryNormsStore
+from plexlabor.intake.recording import FindingRecorder
+from plexlabor.intake.wiring import NORMS_REFRESH_ACTOR, NormsRefreshDependencies
+from plexlabor.platform.errors import ConfigurationError
+from plexlabor.validation.engine import ValidationEngine
+from plexlabor.validation.source import read_plant_data
+from tests.support import FakeLambdaContext
+
+NOW = datetime(2026, 11, 26, 3, tzinfo=UTC)
+
+
+@pytest.fixture
+def deps(plant_source, audit, approvals) -> NormsRefreshDependencies:
+    recorder = FindingRecorder(
+        audit=audit, approvals=approvals, actor=NORMS_REFRESH_ACTOR, clock=lambda: NOW, default_supervisor="SUP-1"
+    )
+    return NormsRefreshDependencies(
+        source=plant_source,
+        timezone=plant_source.plant.meta().timezone,
+        norms_store=InMemoryNormsStore(),
+        recorder=recorder,
+        history=timedelta(weeks=26),
+    )
+
+
+def backfill_window(plant_source) -> tuple[datetime, datetime]:
+    meta = plant_source.plant.meta()
+    return meta.end - timedelta(weeks=4), meta.end
+
+
+def run_backfill(deps, since: datetime, until: datetime) -> tuple[dict, list[dict]]:
+    """What the state machine does: plan, then every item of the map through the same handler."""
+    plan = {"since": since.isoformat(), "until": until.isoformat(), "slice_days": 9}
+    plan |= {"employee_shards": 3, "workcenter_shards": 2}
+    planned = backfill.handler({"plan": plan}, FakeLambdaContext(), dependencies=deps)
+    shards = [backfill.handler({"shard": s}, FakeLambdaContext(), dependencies=deps) for s in planned["shards"]]
+    return planned, shards
+
+
+def recorded_ids(audit) -> set[str]:
+    entries = audit.by_status(AuditStatus.PENDING_APPROVAL, limit=100_000)
+    entries += audit.by_status(AuditStatus.LOGGED, limit=100_000)
+    return {e.finding_id for e in entries}
+
+
+def test_the_plan_covers_the_window_once_in_slices_times_shards() -> None:
+    since = datetime(2026, 1, 1, tzinfo=UTC)
+    plan = BackfillPlan(since=since, until=since + timedelta(days=365), slice_days=28, employee_shards=50)
+    shards = plan_shards(plan, "norms-1")
+    # 14 slices (13 of 28 days and one of 1 day), each in 50 employee shards and 1 workcenter shard
+    assert len(shards) == 14 * 51
+    slices = sorted({(s.since, s.until) for s in shards})
+    assert slices[0][0] == plan.since and slices[-1][1] == plan.until
+    assert all(a[1] == b[0] for a, b in pairwise(slices))  # no gap, no overlap
+    first = [s for s in shards if (s.since, s.until) == slices[0] and s.kind == "employees"]
+    owners = [[s.index for s in first if s.holds(f"EMP-{n}")] for n in range(5000)]
+    assert all(len(o) == 1 for o in owners)  # every employee in exactly one shard of a slice
+    sizes = [sum(1 for o in owners if o == [i]) for i in range(50)]
+    assert min(sizes) > 50 and max(sizes) < 150  # hashed evenly enough (100 each on average)
+
+
+def test_bad_requests_are_refused_naming_the_field() -> None:
+    with pytest.raises(ValidationError, match="until"):
+        BackfillPlan(since=NOW, until=NOW)
+    with pytest.raises(ValidationError, match="exactly one"):
+        backfill.EVENT_MODEL.model_validate({})
+    with pytest.raises(ValidationError, match="index"):
+        Shard(kind="employees", index=3, count=3, since=NOW, until=NOW, window_end=NOW, norms_version="n")
+
+
+def test_shards_record_what_one_batch_over_the_window_finds_once(deps, audit, plant_source) -> None:
+    since, until = backfill_window(plant_source)
+    planned, shards = run_backfill(deps, since, until)
+    # The norms come first, and every shard was validated against them
+    norms = deps.norms_store.latest()
+    assert norms is not None and planned["norms_version"] == norms.version
+    assert len(shards) == 4 * 5  # 28 days in slices of 9 days (9, 9, 9, 1), 3 + 2 shards each
+    # The same findings as one batch over the whole window, with the same norms
+    whole = read_plant_data(plant_source, since - timedelta(days=8), until, deps.timezone)
+    expected = {f.finding_id for f in ValidationEngine().batch(whole, norms, since.timestamp(), until.timestamp())}
+    assert recorded_ids(audit) == expected and len(expected) > 20
+    assert sum(s["new"] for s in shards) == sum(s["findings"] for s in shards) == len(expected)
+    # Workcenter shards found workcenter-level findings, employee shards the rest
+    by_kind = {k: {t for s in shards if s["kind"] == k for t in s["by_type"]} for k in ("employees", "workcenters")}
+    assert "UNATTENDED_MACHINE" in by_kind["workcenters"] and "UNATTENDED_MACHINE" not in by_kind["employees"]
+    # Each punch and labor entry of the window validated by exactly one employee shard
+    in_window = [
+        r
+        for rows in (whole.punches, whole.labor)
+        for records in rows.values()
+        for r in records
+        if since.timestamp() <= (r.t_in if hasattr(r, "t_in") else r.start) < until.timestamp()
+    ]
+    assert sum(s["validated"] for s in shards) == len(in_window)
+
+
+def test_a_backfill_run_again_records_nothing_twice(deps, audit, plant_source) -> None:
+    since, until = backfill_window(plant_source)
+    run_backfill(deps, since, until)
+    first = recorded_ids(audit)
+    _, again = run_backfill(deps, since, until)
+    assert recorded_ids(audit) == first
+    assert sum(s["new"] for s in again) == 0 and sum(s["findings"] for s in again) == len(first)
+
+
+def test_a_shard_planned_with_other_norms_is_refused(deps, plant_source) -> None:
+    since, until = backfill_window(plant_source)
+    planned = backfill.handler(
+        {"plan": {"since": since.isoformat(), "until": until.isoformat(), "employee_shards": 1}},
+        FakeLambdaContext(),
+        dependencies=deps,
+    )
+    shard = planned["shards"][0] | {"norms_version": "norms-0"}
+    with pytest.raises(ConfigurationError, match="norms-0"):
+        backfill.handler({"shard": shard}, FakeLambdaContext(), dependencies=deps)
