@@ -12,7 +12,7 @@ import pytest
 
 from functions.punch_webhook import handler as webhook
 from plexlabor.audit import InMemoryLinkNonceStore
-from plexlabor.intake.messages import MAX_WEBHOOK_RECORDS, PunchMessage
+from plexlabor.intake.messages import MAX_WEBHOOK_RECORDS, RECORDABLE_ID, PunchMessage
 from plexlabor.intake.queue import InMemoryPunchQueue
 from plexlabor.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from tests.support import FakeLambdaContext, load_event
@@ -385,3 +385,23 @@ def test_a_refused_delivery_uses_no_nonce(ledger_deps, queue) -> None:
     bad = post({**PUNCH, "employeeId": ""})
     assert call(bad, ledger_deps)[0] == 400 and call(copy.deepcopy(bad), ledger_deps)[0] == 400
     assert call(post(PUNCH), ledger_deps)[0] == 202
+
+
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [({**PUNCH, "employeeId": "'¨"}, "employeeId"), ({**PUNCH, "id": "T 1"}, "id"), ({**LABOR, "id": "#1"}, "id")],
+)
+def test_an_id_the_audit_cannot_record_is_a_400_naming_it(deps, queue, record, field) -> None:
+    # found by fuzzing: accepted (202), then its finding could never be recorded (retried, dead-lettered)
+    status, body = call(post(record), deps)
+    assert status == 400 and body["errors"][0]["field"] == field and "letters, digits" in body["errors"][0]["problem"]
+    assert queue.messages == []
+
+
+def test_the_document_states_which_ids_are_accepted(deps) -> None:
+    event = copy.deepcopy(load_event("punch_webhook"))
+    event.update(httpMethod="GET", path=webhook.OPENAPI_PATH, resource=webhook.OPENAPI_PATH, body=None)
+    schemas = call(event, deps)[1]["components"]["schemas"]
+    for model in ("TimeClockEntry", "LaborEntry"):
+        for field in ("id", "employeeId"):
+            assert schemas[model]["properties"][field]["pattern"] == RECORDABLE_ID

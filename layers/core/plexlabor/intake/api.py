@@ -48,6 +48,8 @@ from plexlabor.audit.links import LinkNonceStore
 from plexlabor.intake.errors import EnqueueError, MalformedBodyError
 from plexlabor.intake.messages import (
     MAX_WEBHOOK_RECORDS,
+    RECORDABLE_ID,
+    RECORDED_IDS,
     WebhookAccepted,
     WebhookError,
     WebhookPunches,
@@ -56,7 +58,7 @@ from plexlabor.intake.messages import (
 from plexlabor.intake.queue import PunchQueue
 from plexlabor.intake.settings import WebhookSettings
 from plexlabor.intake.webhook import accept_punches, read_json_body
-from plexlabor.models import record_key
+from plexlabor.models import LaborEntry, TimeClockEntry, record_key
 from plexlabor.platform.observability import logger, metrics
 from plexlabor.platform.rotation import keys_from_secret
 from plexlabor.platform.settings import PerEnvironment
@@ -299,6 +301,9 @@ def openapi_document() -> dict[str, Any]:
         for operation in operations.values():
             operation.get("responses", {}).pop("422", None)
     schemas = document.get("components", {}).get("schemas", {})
+    for model in (TimeClockEntry, LaborEntry):  # what `recordable_ids` checks, stated for clients
+        for field in RECORDED_IDS.values():
+            schemas[model.__name__]["properties"][field]["pattern"] = RECORDABLE_ID
     for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         if f'"#/components/schemas/{name}"' not in json.dumps({k: v for k, v in document.items() if k != "components"}):
             schemas.pop(name, None)

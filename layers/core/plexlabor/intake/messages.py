@@ -16,6 +16,7 @@ arrives.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, Self
@@ -34,7 +35,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from plexlabor.audit.events import AuditTimestamp
+from plexlabor.audit.events import AuditId, AuditTimestamp
 from plexlabor.models import LaborEntry, TimeClockEntry, record_key
 from plexlabor.models.types import format_plex_datetime
 
@@ -160,6 +161,28 @@ def plausible_dates(entry: PunchEntry) -> PunchEntry:
     return entry
 
 
+RECORDABLE_ID: str = next(m.pattern for m in AuditId.__metadata__ if getattr(m, "pattern", None))
+"""What a webhook punch's `id` and `employeeId` may hold: the audit's own rule for ids and record
+keys (`audit.events.AuditId`, read from it: one place). Plex's keys are GUIDs or numbers; an id
+outside it would be accepted and then never recorded (found by fuzzing: `employeeId: "'¨"`)."""
+RECORDED_IDS = {"id": "id", "employee_id": "employeeId"}
+"""The fields the audit records, by attribute and by their name in the body."""
+UNRECORDABLE_ID = "unrecordable_id"
+
+
+def recordable_ids(entry: PunchEntry) -> PunchEntry:
+    """`entry`, if its id and employee id can be recorded (`RECORDABLE_ID`); the error names the field."""
+    for attribute, field in RECORDED_IDS.items():
+        value = getattr(entry, attribute)
+        if not re.fullmatch(RECORDABLE_ID, value):
+            raise PydanticCustomError(
+                UNRECORDABLE_ID,
+                "letters, digits and _ . : / + = - only, starting with a letter or digit, not '{value}'",
+                {"field": field, "value": value},
+            )
+    return entry
+
+
 JSON_TYPE = "json_type"
 
 
@@ -190,12 +213,14 @@ WebhookPunch = Annotated[
         TimeClockEntry,
         BeforeValidator(exact_json_types(TimeClockEntry)),
         AfterValidator(plausible_dates),
+        AfterValidator(recordable_ids),
         Tag(TimeClockEntry.resource),
     ]
     | Annotated[
         LaborEntry,
         BeforeValidator(exact_json_types(LaborEntry)),
         AfterValidator(plausible_dates),
+        AfterValidator(recordable_ids),
         Tag(LaborEntry.resource),
     ],
     Discriminator(
@@ -269,7 +294,7 @@ def describe_body_errors(errors: list[dict[str, Any]], body: Any) -> list[dict[s
             if loc[0].startswith("list[") != wanted_list:
                 continue
             loc = loc[1:]
-        if error.get("type") in (DATE_OUT_OF_RANGE, JSON_TYPE):
+        if error.get("type") in (DATE_OUT_OF_RANGE, JSON_TYPE, UNRECORDABLE_ID):
             loc.append(str(error.get("ctx", {}).get("field", "")))
         field = ""
         for part in loc:
