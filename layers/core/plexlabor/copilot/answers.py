@@ -34,11 +34,12 @@ class Where:
     part: str | None = None
 
     def scopes(self) -> list[tuple[Scope, Callable[[Procedure], bool] | None]]:
+        operation, part = self.operation, self.part
         scopes: list[tuple[Scope, Callable[[Procedure], bool] | None]] = []
-        if self.operation:
-            scopes.append(("operation", lambda p, operation=self.operation: operation in p.operations))
-        if self.part:
-            scopes.append(("part", lambda p, part=self.part: part in p.parts))
+        if operation:
+            scopes.append(("operation", lambda procedure: operation in procedure.operations))
+        if part:
+            scopes.append(("part", lambda procedure: part in procedure.parts))
         return [*scopes, ("plant", None)]
 
 
