@@ -318,6 +318,7 @@ def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_and_object_prefi
                         "models/forecast/",
                         SKILLS_REPORTS_PREFIX,
                         ANALYTICS_REPORTS_PREFIX,
+                        ALLOCATION_REPORTS_PREFIX,
                         INCIDENT_REPORTS_PREFIX,
                         INCIDENT_MODELS_PREFIX,
                         SCORER_MODELS_PREFIX,
@@ -326,7 +327,6 @@ def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_and_object_prefi
                         COPILOT_PROCEDURES_PREFIX,
                     )
                     assert flat in {f"<{bucket}.Arn>/{prefix}*" for prefix in prefixes}, flat
-                        ALLOCATION_REPORTS_PREFIX,
                     assert _actions(statement) <= {"s3:GetObject", "s3:PutObject"}
 
 

@@ -184,8 +184,8 @@ def test_the_functions_that_decide_what_goes_for_review_get_the_pilot() -> None:
         "forecast_refresh",
         "web_app",
         "incident_log",
-    }
         "allocation_nightly",
+    }
     assert piloted == PILOTED
     assert set(NEED_SOURCES[Need.PILOT_SCOPE]) == PILOT_NAMES
     assert ROLLOUT_SETTINGS <= OPTIONAL_SETTINGS  # unset: plant-wide, flagged; never a missing setting
