@@ -11,11 +11,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from pydantic import ValidationError
 
 from functions.approval_callback import handler as approval_callback
 from functions.incident_log.handler import handler as incident_log
 from functions.web_app import handler as web_app
 from plexlabor.audit import AuditEventType
+from plexlabor.copilot.wiring import AskRequest
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, log_incident
 from plexlabor.platform.text import unreadable_character
 from plexlabor.webapp.app import app
@@ -192,3 +194,11 @@ def test_an_incident_narrative_with_an_invisible_character_is_a_400_naming_it(na
 def test_unreadable_character_names_the_first_one(text: str, problem: str | None) -> None:
     found = unreadable_character(text)
     assert (found is None) if problem is None else (found is not None and problem in found)
+
+
+@pytest.mark.parametrize("question", UNREADABLE.values(), ids=UNREADABLE.keys())
+def test_a_copilot_question_with_an_invisible_character_is_refused_naming_it(question: str) -> None:
+    # the question is kept in the audit and on the job's Plex record, as a reason or a narrative is
+    with pytest.raises(ValidationError, match="invisible character U\\+"):
+        AskRequest(question=f"how do I {question}")
+    assert AskRequest(question="how do I change the\tbelt?").question

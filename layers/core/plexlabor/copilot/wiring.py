@@ -27,6 +27,7 @@ from plexlabor.platform.artifacts import ArtifactSettings, ArtifactStore
 from plexlabor.platform.errors import ConfigurationError
 from plexlabor.platform.observability import logger
 from plexlabor.platform.settings import PerEnvironment, PlexConnectionSettings
+from plexlabor.platform.text import ReadableText
 
 PLEX_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:/+=-]*$"
 """A job, operation or lot as Plex names it: no spaces (they go into record keys)."""
@@ -43,7 +44,7 @@ class AskRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    question: str = Field(min_length=3, max_length=500, description="The operator's question, in words")
+    question: ReadableText = Field(min_length=3, max_length=500, description="The operator's question, in words")
     job_id: str | None = Field(default=None, max_length=64, pattern=PLEX_ID, description="The current job (work order)")
     operation: str | None = Field(default=None, max_length=64, pattern=PLEX_ID, description="Its current operation")
     part: str | None = Field(default=None, max_length=64, pattern=PLEX_ID, description="The part it makes")
