@@ -16,6 +16,8 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as in the function (plexlabor.copilot), before NumPy loads
 
 import json
+import subprocess
+import sys
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -31,7 +33,7 @@ from plexlabor.copilot.procedures import Procedure, read_procedures
 from plexlabor.copilot.retrieval import ProcedureIndex, RetrievalSettings
 from plexlabor.copilot.store import save_index
 from plexlabor.copilot.wiring import Copilot
-from plexlabor.platform.artifacts import InMemoryArtifactStore
+from plexlabor.platform.artifacts import LocalFolderArtifactStore
 from plexlabor.plex.settings import PlexSettings
 from plexlabor.plex.writeback import PlexWriter
 from plexlabor_dev.copilot_questions import OUT_OF_SCOPE
@@ -69,18 +71,29 @@ def _ask(copilot: Copilot, question: str) -> float:
     return elapsed
 
 
-@pytest.mark.skipif(not PROCEDURES.is_dir(), reason=f"no procedure files at {PROCEDURES}")
-def test_copilot_ask_p95_through_the_route_on_10000_passages() -> None:
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Procedure], int]:
+    """The 10,000-passage index stored in a folder as copilot_index stores it in S3."""
     from plexlabor.copilot.encoder import load_encoder
 
+    if not PROCEDURES.is_dir():
+        pytest.skip(f"no procedure files at {PROCEDURES}")
     encoder = load_encoder()
     base, procedures = _procedures()
     steps = sum(len(p.steps) for p in procedures)
     vectors = np.random.default_rng(12).standard_normal((steps, WIDTH)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    store = InMemoryArtifactStore()
+    folder = tmp_path_factory.mktemp("copilot-index")
     at = datetime(2026, 12, 4, tzinfo=UTC)
-    save_index(ProcedureIndex(procedures, RetrievalSettings(), encoder, vectors), store, date(2026, 12, 4), at)
+    index = ProcedureIndex(procedures, RetrievalSettings(), encoder, vectors)
+    save_index(index, LocalFolderArtifactStore(folder), date(2026, 12, 4), at)
+    return folder, base, steps
+
+
+def test_copilot_ask_p95_through_the_route_on_10000_passages(stored: tuple[Path, list[Procedure], int]) -> None:
+    folder, base, steps = stored
+    store = LocalFolderArtifactStore(folder)
+    at = datetime(2026, 12, 4, tzinfo=UTC)
     audit = InMemoryAuditStore()
     writer = PlexWriter(PlexSettings(api_key="k"))  # dry run, the default
     copilot = Copilot(store, log=InteractionLog(audit, writer, lambda: at))
@@ -104,3 +117,46 @@ def test_copilot_ask_p95_through_the_route_on_10000_passages() -> None:
         f"p50 {d50:.0f} ms, p95 {d95:.0f} ms"
     )
     assert len(audit.by_status("answered", limit=1000)) == len(times) + 1  # every interaction logged
+
+
+COLD = """
+import time
+started = time.perf_counter()
+from functions.copilot_ask.handler import handler
+from plexlabor.audit.store import InMemoryAuditStore
+from plexlabor.copilot.interactions import InteractionLog
+from plexlabor.copilot.wiring import Copilot
+from plexlabor.platform.artifacts import LocalFolderArtifactStore
+from plexlabor.platform.clock import utc_now
+from plexlabor.plex.settings import PlexSettings
+from plexlabor.plex.writeback import PlexWriter
+from tests.support import FakeLambdaContext, load_event
+imported = time.perf_counter()
+log = InteractionLog(InMemoryAuditStore(), PlexWriter(PlexSettings(api_key="k")), utc_now)
+copilot = Copilot(LocalFolderArtifactStore({folder!r}), log=log)
+response = handler(load_event("copilot_ask"), FakeLambdaContext(), dependencies=copilot)
+assert response["statusCode"] == 200
+answered = time.perf_counter()
+response = handler(load_event("copilot_ask"), FakeLambdaContext(), dependencies=copilot)
+print(f"{{imported - started:.2f}} {{answered - imported:.2f}} {{time.perf_counter() - answered:.3f}}")
+"""
+
+
+def test_copilot_ask_cold_in_a_fresh_process(stored: tuple[Path, list[Procedure], int]) -> None:
+    folder, _, steps = stored
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", COLD.format(folder=str(folder))],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+        cwd=root,
+    )
+    imported, first, second = out.stdout.split()[-3:]
+    size = sum(f.stat().st_size for f in folder.rglob("*")) / 2**20
+    print(
+        f"\ncopilot_ask cold, fresh process, {steps}-passage index ({size:.1f} MiB "
+        f"stored): imports {imported} s, first question (index read, weights loaded, answered, logged) {first} s, "
+        f"second {float(second) * 1000:.0f} ms. Not a Lambda cold start (no init of the runtime or the layer's unzip)."
+    )
