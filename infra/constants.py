@@ -114,6 +114,7 @@ LAYERS_ID = "Layers"
 FUNCTIONS_ID = "Functions"
 ARTIFACTS_ID = "Artifacts"
 APPROVAL_ID = "Approval"
+BACKFILL_ID = "Backfill"
 API_ID = "Api"
 SCHEDULES_ID = "Schedules"
 
@@ -192,6 +193,8 @@ STATEMACHINES_DIR = Path(__file__).resolve().parent / "statemachines"
 APPROVAL_DEFINITION = STATEMACHINES_DIR / "approval.asl.json"
 APPROVAL_SUBSTITUTIONS = {"NotifyQueueUrl": QueueName.NOTIFY, "WritebackQueueUrl": QueueName.WRITEBACK}
 """The ASL's `${...}` placeholders and the queue whose URL fills each."""
+BACKFILL_DEFINITION = STATEMACHINES_DIR / "backfill.asl.json"
+BACKFILL_FUNCTION = "validation_backfill"  # both steps of the backfill state machine (plan, shard)
 NORMS_PREFIX = "norms/"  # plexlabor.intake.norms_store: norms/<version>.json and norms/latest.json
 SKILLS_REPORTS_PREFIX = "reports/skills/"  # plexlabor.skills.artifact: <as_of>.json and latest.json
 ANALYTICS_REPORTS_PREFIX = "reports/analytics/"  # plexlabor.analytics.artifact: <as_of>.json and latest.json

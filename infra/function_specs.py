@@ -472,6 +472,16 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         access=(TableAccess.AUDIT_APPEND, TableAccess.STATE_READ_WRITE, PLEX),
     ),
     FunctionSpec(
+        name="validation_backfill",
+        description="Backfill: plans a past window's shards (norms first), then validates one shard per "
+        "invocation of the backfill state machine's Distributed Map; findings to the audit table once each.",
+        flavour=BATCH,  # the nightly job's engine and wiring (norms_refresh's settings)
+        memory_mb=4096,  # a shard holds its slice's whole plant with 8 days either side (docs/validation.md)
+        timeout_s=MAX_TIMEOUT_S,
+        access=(TableAccess.AUDIT_APPEND, PLEX),  # findings in; nothing counted in the state table (history)
+        needs=(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, BucketAccess.read_write(NORMS_PREFIX)),
+    ),  # no schedule: started by hand, through the backfill state machine (infra/constructs/backfill.py)
+    FunctionSpec(
         name="review_sweep",
         description="Tells supervisors, HR and planners of the recommendations waiting in the review queue; "
         "escalates and expires them.",

@@ -14,6 +14,8 @@ from infra.constants import (
     API_ID,
     APPROVAL_ID,
     ARTIFACTS_ID,
+    BACKFILL_FUNCTION,
+    BACKFILL_ID,
     FUNCTIONS_ID,
     LAYERS_ID,
     QUEUES_ID,
@@ -28,6 +30,7 @@ from infra.constructs.api import Api
 from infra.constructs.approval import Approval
 from infra.constructs.artifacts import Artifacts
 from infra.constructs.auth import AUTH_ID, Auth
+from infra.constructs.backfill import Backfill
 from infra.constructs.functions import RETENTION, Functions, with_handlers
 from infra.constructs.layers import Layers
 from infra.constructs.permissions import SharedResources, missing_settings
@@ -104,6 +107,19 @@ class PlexlaborStack(Stack):
         if self.api is not None:
             self._add_routes(self.api)
         self.schedules = Schedules(self, SCHEDULES_ID, config=config, specs=specs, functions=self.functions.functions)
+        backfill = self.functions.functions.get(BACKFILL_FUNCTION)
+        self.backfill = (
+            Backfill(
+                self,
+                BACKFILL_ID,
+                stage=config.stage,
+                function=backfill,
+                log_retention=log_retention,
+                alarms=self.alarms,
+            )
+            if backfill is not None
+            else None
+        )
         self._outputs(config)
         Validations.of(self).add_plugins(aws_solutions_checks(self.node.root))
 
@@ -138,6 +154,8 @@ class PlexlaborStack(Stack):
                     outputs["PunchWebhookUrl"] = self.api.url_for(route.path)
                 if route.path == "/login":
                     outputs["WebAppSignInUrl"] = self.api.url_for(route.path)
+        if self.backfill is not None:
+            outputs["BackfillStateMachineArn"] = self.backfill.state_machine.state_machine_arn
         if self.auth is not None:
             outputs["UserPoolId"] = self.auth.user_pool_id
             outputs["UserPoolClientId"] = self.auth.client_id

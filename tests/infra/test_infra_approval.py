@@ -11,8 +11,8 @@ from infra.testing import Synthesized, actions, resources
 
 
 def _state_machine(synthesized: Synthesized) -> dict:
-    [state_machine] = synthesized.resources("AWS::StepFunctions::StateMachine").values()
-    return state_machine["Properties"]
+    logical_id = synthesized.logical_id(synthesized.stack.approval.state_machine)
+    return synthesized.resources("AWS::StepFunctions::StateMachine")[logical_id]["Properties"]
 
 
 def test_it_is_the_shared_definition_with_both_queue_urls_substituted(synthesized: Synthesized) -> None:

@@ -210,11 +210,12 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     forecasters = ("forecast_nightly", "forecast_refresh")
     analytics = f"<{bucket}.Arn>/{ANALYTICS_REPORTS_PREFIX}*"
     readers = {"punch_validator", "norms_refresh", *forecasters, "skills_daily", "web_app", "scorer_retrain"}
+    readers.add("validation_backfill")  # the norms it computes first (norms_refresh's wiring)
     readers |= {"copilot_ask", "copilot_index"}  # the index, the procedures (test_infra_copilot.py)
     readers |= {"analytics_nightly", "incident_trends", "allocation_nightly"}
     readers |= {"incident_log", "incident_retrain"}  # the incident models (plexlabor.incidents.registry)
     assert {name for name, found in flat.items() if found} == readers
-    assert flat["norms_refresh"] == [objects]
+    assert flat["norms_refresh"] == flat["validation_backfill"] == [objects]
     assert sorted(flat["punch_validator"]) == sorted([objects, scorer])  # norms, and the scorer model in force
     assert sorted(flat["scorer_retrain"]) == sorted([scorer, salts])  # the salts: only scorer_retrain
     puts = [flatten_reference(r) for r in _granted(synthesized, "scorer_retrain", "s3:PutObject")]
@@ -258,7 +259,7 @@ def test_state_machine_grants_are_start_for_intake_and_task_response_for_the_dec
     starters = {name for name in SPECS if _granted(synthesized, name, "states:StartExecution")}
     responders = {name for name in SPECS if _granted(synthesized, name, "states:SendTaskSuccess")}
 
-    assert starters == {"punch_validator", "norms_refresh"}
+    assert starters == {"punch_validator", "norms_refresh", "validation_backfill"}
     assert responders == {"approval_callback", "web_app"}  # a mailed link, or the review queue
     for name in starters:
         assert _granted(synthesized, name, "states:StartExecution") == [state_machine]

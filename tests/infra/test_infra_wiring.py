@@ -37,6 +37,7 @@ INTAKE_SETTINGS: dict[str, str] = {
     "punch_poller": "plexlabor.intake.settings:PollerSettings",
     "punch_validator": "plexlabor.intake.settings:ValidatorSettings",
     "norms_refresh": "plexlabor.intake.settings:NormsRefreshSettings",
+    "validation_backfill": "plexlabor.intake.settings:NormsRefreshSettings",  # norms_refresh's wiring
     "skills_daily": "plexlabor.skills.wiring:SkillsDailySettings",
     "analytics_nightly": "plexlabor.analytics.wiring:AnalyticsNightlySettings",
     "allocation_nightly": "plexlabor.allocation.wiring:AllocationNightlySettings",
@@ -177,6 +178,7 @@ def test_the_functions_that_decide_what_goes_for_review_get_the_pilot() -> None:
     piloted = {
         "punch_validator",
         "norms_refresh",
+        "validation_backfill",
         "crew_planner",
         "skills_daily",
         "crew_replan",

@@ -55,6 +55,8 @@ class BackfillPlan(BaseModel):
     slice_days: int = Field(default=28, ge=1, le=366)
     employee_shards: int = Field(default=50, ge=1, le=1000)
     workcenter_shards: int = Field(default=1, ge=1, le=100)
+    max_concurrency: int = Field(default=10, ge=1, le=1000)
+    """Shards validated at once by the state machine's map (each reads Plex: the call limit is shared)."""
 
     @model_validator(mode="after")
     def _window(self) -> BackfillPlan:
@@ -194,13 +196,15 @@ class BackfillEvent(BaseModel):
 
 
 def run(deps: NormsRefreshDependencies, request: BackfillEvent) -> dict[str, Any]:
-    """plan: the norms (computed now, as of `until`) and the items `{"norms_version", "shards": [...]}`;
+    """plan: the norms (computed now, as of `until`) and the items `{"norms_version", "max_concurrency",
+    "shards": [...]}`;
     shard: the shard's summary (the sweep's counts plus `kind`, `records_read`, `read_s`, `validate_s`)."""
     if request.plan is not None:
         plan = request.plan
         norms = refresh_norms(deps.source, deps.timezone, deps.norms_store, plan.until, deps.history)
         shards = plan_shards(plan, norms.version)
         logger.info("backfill planned", norms_version=norms.version, shards=len(shards))
-        return {"norms_version": norms.version, "shards": [s.model_dump(mode="json") for s in shards]}
+        shards_json = [s.model_dump(mode="json") for s in shards]
+        return {"norms_version": norms.version, "max_concurrency": plan.max_concurrency, "shards": shards_json}
     assert request.shard is not None  # the model holds exactly one
     return validate_shard(deps, request.shard).as_dict()

@@ -1,0 +1,96 @@
+"""The validation backfill: a Step Functions STANDARD state machine from `backfill.asl.json`.
+
+- Definition: `infra/statemachines/backfill.asl.json`: plan (norms first), then a Distributed Map
+  over the shards, each a child execution invoking `validation_backfill` (`plexlabor.intake.backfill`);
+  its `${BackfillFunctionArn}` filled by `DefinitionSubstitutions`. Started by hand with a
+  `BackfillPlan` (`docs/validation.md`, "Backfill"); nothing schedules it.
+- Role: `lambda:InvokeFunction` on that function only; `states:StartExecution` on this state machine
+  (the Distributed Map starts its child executions as the parent) and `states:DescribeExecution` /
+  `states:StopExecution` on its executions. The state machine's ARN is built from its fixed name, not
+  referenced, because the role is part of the state machine's definition (a reference would be circular).
+- Logging: level ALL without execution data (shard summaries are counts, but the plan holds the
+  window); X-Ray tracing on.
+- Alarm: any failed execution -> alarm topic (a failed shard fails the run: `ToleratedFailurePercentage`
+  0; it is safe to start again, findings are recorded once).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import ArnFormat, Duration, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from infra.constants import BACKFILL_DEFINITION, SERVICE_NAME
+from infra.constructs.alarms import Alarms
+from infra.constructs.approval import LOGS_AND_XRAY_REASON
+from infra.nag import acknowledge, acknowledge_wildcard_resource
+
+CHILD_EXECUTIONS_REASON = (
+    "A Distributed Map runs each item as a child execution of its own state machine; the parent stops and "
+    "describes them by execution ARN, which is only known at run time (arn:...:execution:<name>/*)."
+)
+
+
+class Backfill(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: str,
+        function: lambda_.IFunction,
+        log_retention: logs.RetentionDays,
+        alarms: Alarms,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        name = f"{SERVICE_NAME}-{stage}-backfill"
+        self.role = iam.Role(
+            self,
+            "StateMachineRole",
+            assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
+            description=f"{SERVICE_NAME} {stage} backfill state machine: invoke validation_backfill, run its map",
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[function.function_arn])
+        )
+        own_arn = stack.format_arn(
+            service="states", resource="stateMachine", resource_name=name, arn_format=ArnFormat.COLON_RESOURCE_NAME
+        )
+        self.executions_arn = executions = stack.format_arn(
+            service="states", resource="execution", resource_name=f"{name}/*", arn_format=ArnFormat.COLON_RESOURCE_NAME
+        )
+        self.role.add_to_principal_policy(iam.PolicyStatement(actions=["states:StartExecution"], resources=[own_arn]))
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["states:DescribeExecution", "states:StopExecution"], resources=[executions])
+        )
+        self.log_group = logs.LogGroup(self, "StateMachineLogs", retention=log_retention)
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            state_machine_name=name,
+            comment=f"{SERVICE_NAME} {stage}: validation backfill over shards (docs/validation.md)",
+            definition_body=sfn.DefinitionBody.from_file(str(BACKFILL_DEFINITION)),
+            definition_substitutions={"BackfillFunctionArn": function.function_arn},
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            role=self.role,
+            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
+            tracing_enabled=True,
+        )
+        policy = self.role.node.find_child("DefaultPolicy")
+        acknowledge(policy, "AwsSolutions-IAM5[Resource::*]", LOGS_AND_XRAY_REASON)
+        acknowledge_wildcard_resource(policy, executions, CHILD_EXECUTIONS_REASON)
+        self.failed_alarm = alarms.above_zero(
+            self,
+            "ExecutionsFailed",
+            description=(
+                "A validation backfill failed: a shard failed after its retries (see the failed child execution "
+                "in the Step Functions console). Findings recorded so far stay; starting it again records each "
+                "finding once."
+            ),
+            metric=self.state_machine.metric_failed(period=Duration.minutes(5), statistic=cloudwatch.Stats.SUM),
+        )
