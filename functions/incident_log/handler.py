@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from plexlabor.incidents.api import Context, app
 from plexlabor.incidents.service import IncidentDeps, IncidentReport
 from plexlabor.incidents.wiring import dependencies as build_dependencies
+from plexlabor.platform.jsonapi import NOT_SIGNED_IN
 from plexlabor.platform.observability import lambda_handler
 from plexlabor.webapp.viewer import NotSignedInError, viewer_from_claims
 
@@ -36,8 +37,4 @@ def handler(event: dict[str, Any], context: LambdaContext, dependencies: Inciden
     try:
         return app.resolve(event, context)
     except NotSignedInError:
-        return {
-            "statusCode": 401,
-            "body": '{"message": "sign in first"}',
-            "headers": {"Content-Type": "application/json"},
-        }
+        return dict(NOT_SIGNED_IN)

@@ -22,14 +22,8 @@ from plexlabor.incidents.service import (
     opening,
     read_confirmation,
 )
+from tests.unit.incidents.test_incident_trends import CODES
 
-CODES = {
-    "event_division": "6",
-    "event_group": "64",
-    "nature_division": "1",
-    "part_division": "4",
-    "source_division": "3",
-}
 NARRATIVE = "At 10:30 an operator at Press 4 caught his left index finger in the press brake; no gloves."
 
 

@@ -24,22 +24,29 @@ from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any, NamedTuple
-from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, LoggedIncident, log_incident
 from plexlabor.incidents.transcribe import MAX_AUDIO_BYTES, MEDIA_FORMATS, TranscriptionError, TranscriptionPendingError
 from plexlabor.platform.csrf import REFUSAL, cross_site_problem
+from plexlabor.platform.jsonapi import (
+    FORM,
+    ApiProblem,
+    FieldProblem,
+    field_problems,
+    html_page,
+    json_response,
+    read_document,
+    stage_base,
+)
 from plexlabor.platform.observability import logger
 
 INCIDENTS_PATH = "/incidents"
 MULTIPART = "multipart/form-data"
 AUDIO_FIELD = "audio"
 OPENAPI_PATH = "/incidents/openapi.json"
-FORM = "application/x-www-form-urlencoded"
 
 app = APIGatewayRestResolver()
 
@@ -49,51 +56,11 @@ class Recording(NamedTuple):
     media_format: str
 
 
-class FieldProblem(BaseModel):
-    field: str
-    problem: str
-
-
-class ApiProblem(BaseModel):
-    message: str
-    errors: list[FieldProblem] = []
-
-
 @dataclass(frozen=True)
 class Context:
     deps: IncidentDeps
     reporter_of: Callable[[Mapping[str, Any] | None], str]
     """The signed-in person's id from the authorizer's context (raises when there is none)."""
-
-
-def _json(status: int, body: BaseModel) -> Response[str]:
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json())
-
-
-def _html(status: int, title: str, lines: list[str]) -> Response[str]:
-    from html import escape
-
-    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
-    body = (
-        f"<!doctype html><html lang='en'><meta charset='utf-8'><title>{escape(title)}</title><main>"
-        f"<h1>{escape(title)}</h1><ul>{items}</ul><p><a href='javascript:history.back()'>Back to the form</a></p>"
-        "</main></html>"
-    )
-    return Response(status_code=status, content_type="text/html; charset=utf-8", body=body)
-
-
-def _document(is_form: bool) -> dict[str, Any]:
-    """The request's fields: a JSON object, or the form's fields (empty ones left out)."""
-    text = app.current_event.decoded_body or ""
-    if is_form:
-        return {key: values[-1] for key, values in parse_qs(text).items() if values[-1].strip()}
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not valid JSON: {error.msg}") from None
-    if not isinstance(document, dict):
-        raise ValueError("expected a JSON object")
-    return document
 
 
 class Refused(Exception):
@@ -165,25 +132,19 @@ def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> IncidentRep
         if content_type == MULTIPART:
             document, audio = _multipart(_raw_body(), app.current_event.headers.get("content-type") or "")
         else:
-            document = _document(is_form)
+            document = read_document(app.current_event.decoded_body, is_form)
             audio = None if is_form else _recording(document)
         if audio is not None:
             document = _with_transcript(document, audio, deps)
         return IncidentReport.model_validate(document)
-    except ValidationError as error:
-        raise Refused(400, _problems(error)) from None
-    except ValueError as error:
-        raise Refused(400, [FieldProblem(field="(body)", problem=str(error))]) from None
+    except ValueError as error:  # a ValidationError too: each field named
+        raise Refused(400, field_problems(error)) from None
 
 
 def _raw_body() -> bytes:
     event = app.current_event
     body = event.body or ""
     return base64.b64decode(body) if event.is_base64_encoded else body.encode("utf-8", errors="surrogateescape")
-
-
-def _problems(error: ValidationError) -> list[FieldProblem]:
-    return [FieldProblem(field=".".join(map(str, e["loc"])) or "(body)", problem=e["msg"]) for e in error.errors()]
 
 
 @app.post(INCIDENTS_PATH)
@@ -195,25 +156,23 @@ def log() -> Response[str]:
     is_form = content_type in (FORM, MULTIPART)
     if is_form and (problem := cross_site_problem(event.headers)):
         logger.warning("cross-site incident form refused", problem=problem)
-        return _html(403, "Refused", [REFUSAL])
+        return html_page(403, "Refused", [REFUSAL])
     try:
         report = _report(is_form, content_type, context.deps)
     except Refused as refused:
         logger.info("incident refused", fields=[p.field for p in refused.problems], status=refused.status)
         if is_form:
             lines = [f"{p.field}: {p.problem}" for p in refused.problems]
-            return _html(refused.status, "The report was not recorded", lines)
-        return _json(refused.status, ApiProblem(message="invalid incident report", errors=refused.problems))
+            return html_page(refused.status, "The report was not recorded", lines)
+        return json_response(refused.status, ApiProblem(message="invalid incident report", errors=refused.problems))
     logged = log_incident(context.deps, report, reporter)
     logger.info("incident logged", incident_id=logged.incident_id, status=logged.status, duplicate=logged.duplicate)
     if is_form:
-        stage_path = event.request_context.path or event.path  # /<stage>/incidents on API Gateway
-        base = stage_path[: len(stage_path) - len(event.path)] if stage_path.endswith(event.path) else ""
-        location = f"{base}{INCIDENTS_PATH}/{logged.incident_id}"
+        location = f"{stage_base(event)}{INCIDENTS_PATH}/{logged.incident_id}"
         return Response(
             status_code=303, content_type="text/html; charset=utf-8", body="", headers={"Location": location}
         )
-    return _json(200 if logged.duplicate else 201, logged)
+    return json_response(200 if logged.duplicate else 201, logged)
 
 
 def openapi_document() -> dict[str, Any]:

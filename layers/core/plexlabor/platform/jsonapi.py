@@ -1,5 +1,4 @@
-"""What an HTTP route that takes JSON or a web app form answers with (`copilot.api`; `incidents.api` has
-its own copy of these, written first).
+"""What an HTTP route that takes JSON or a web app form answers with (`copilot.api`, `incidents.api`).
 
 - `read_document(body, is_form)`: the request's fields; not JSON or not an object is a ValueError;
 - `field_problems(error)`: each bad field named, as `ApiProblem.errors`;
