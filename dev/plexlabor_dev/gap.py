@@ -57,6 +57,9 @@ STALL_STEPS = 5
 """Steps without a better bound before the step scale is halved."""
 LAGRANGIAN_SHARE = 0.3
 """With a time limit, the subgradient stops after this share of it (the MILPs get the rest)."""
+MILP_SHARE_OF_LEFT = 0.9
+"""HiGHS gets this share of the time left: it stops a little after its limit on a loaded machine, and the
+descent over its solution comes after it."""
 _HIGHS_OPTIMAL = 0
 _HIGHS_INFEASIBLE = 2
 
@@ -563,10 +566,13 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
             upper = target
             continue
         agents, jobs = np.nonzero(allowed)
-        options: dict[str, object] = {} if left is None else {"time_limit": left}
+        options: dict[str, object] = {} if left is None else {"time_limit": MILP_SHARE_OF_LEFT * left}
         status, assignment, _ = _milp_over(problem, agents.astype(np.int64), jobs.astype(np.int64), options)
         calls, pairs = calls + 1, max(pairs, len(agents))
         if assignment is not None and (assignment >= 0).all():
+            # the MILP only knew the kept pairs: a dropped pair may still improve a solution that is not
+            # optimal (a time limit), so descend over all of them
+            assignment = _descent(problem, assignment)
             value = problem.value(assignment)
             if value > best_value:
                 best, best_value = assignment, value

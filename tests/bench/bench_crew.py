@@ -5,14 +5,17 @@
    (ours then plain, so both see the same machine load). Wall-clock and CPU seconds, per file and in
    total, and the ratio. Every instance must reach the published optimum (`optima.csv`).
 1b. OR-Library GAP types A-D (`gap-large`, 24 minimisation instances, 5-20 agents x 100-200 jobs): both
-   solvers with the same time limit per instance (`LARGE_TIME_LIMIT_S`), instance by instance; per
+   solvers with the same time limit per instance (`LARGE_TIME_LIMITS_S`: types A-C are to be solved to
+   the optimum, so they get room for that; type D gets the issue's 10 s), instance by instance; per
    instance the cost, the proven lower bound, the gap to the published optimum and the seconds; per type
-   the instances at the proven optimum, the mean gap and the total time. Plain HiGHS at 60 s is the
-   figure recorded in `optima.csv` (not re-run: it would take six minutes).
+   the instances at the proven optimum, the mean gap and the total wall and CPU time. Plain HiGHS at
+   60 s on type D is the figure recorded in `optima.csv` (not re-run: it would take six minutes).
 2. Plant scale: a generated plant (2,400 employees, seed 301), the first weekday after its history:
    the 1st shift (the issue's target: >= 2,000 operators, >= 400 job operations, < 10 s, proven gap
    <= 1%, objective >= 10% better than greedy), then the whole day (all three shifts) for scale.
-   Reading the plant folder (pydantic parsing of every record) is timed apart from planning.
+   Reading the plant folder (pydantic parsing of every record) is timed apart from planning. Then the
+   1st shift again with setups (changeovers) planned, which are off by default: how much bigger and
+   slower the plan gets.
 3. Re-planning after a call-off on the same plant's 1st shift: the nightly plan is published to an
    in-memory audit table; `REPLAN_CALL_OFFS` operators it assigns (every k-th) call off 15 minutes after
    the shift starts (work started by then is held), one after another, each handled by crew_replan's
@@ -39,7 +42,7 @@ import pytest
 from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.crew.build import build_problem
 from plexlabor.crew.messages import ReplanMessage
-from plexlabor.crew.models import CrewPlan
+from plexlabor.crew.models import CrewPlan, CrewPolicy
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.pairs import compile_problem
 from plexlabor.crew.publish import publish_plan
@@ -65,8 +68,10 @@ PLANT = PlantSpec(employees=2400, weeks=2, seed=301)
 PLAN_DAY = date(2026, 11, 23)  # Monday after the history (which ends Friday 2026-11-20)
 TIME_LIMIT_S = 10.0
 DAY_TIME_LIMIT_S = 30.0
-LARGE_TIME_LIMIT_S = 10.0
+LARGE_TIME_LIMITS_S = {"a": 120.0, "b": 120.0, "c": 120.0, "d": 10.0}
+LARGE_D_TARGET_GAP_PCT = 0.05
 REPLAN_CALL_OFFS = 12
+SETUPS = CrewPolicy(plan_setups=True)
 
 
 def _timed(function, *args):  # type: ignore[no-untyped-def]
@@ -143,25 +148,27 @@ def test_gap_large_benchmark() -> None:
     with (folder / OPTIMA_FILE).open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     recorded_60s = {(row["file"], int(row["problem"])): int(row["plain_highs_60s"]) for row in rows}
-    limit = LARGE_TIME_LIMIT_S
-    print(f"\nOR-Library GAP types A-D, minimisation, {limit:g} s per instance for both solvers (* = proven optimal)")
+    limits = ", ".join(f"{letter.upper()} {limit:g} s" for letter, limit in LARGE_TIME_LIMITS_S.items())
+    print(f"\nOR-Library GAP types A-D, minimisation, time limit per instance for both solvers: {limits}")
     print(
         f"{'instance':<11} {'size':>6} {'optimum':>7} | ours: cost  bound    gap   time "
-        "| plain: cost bound gap time | plain 60 s"
+        "| plain: cost bound gap time | plain 60 s   (* = proven optimal)"
     )
-    for letter in "abcd":
+    first_three = {"ours": [0, 0.0, 0.0], "plain": [0, 0.0, 0.0]}  # proven at the optimum, wall s, CPU s
+    for letter, limit in LARGE_TIME_LIMITS_S.items():
         name = f"gap{letter}.txt"
         gaps: dict[str, list[float]] = {"ours": [], "plain": []}
-        seconds = {"ours": 0.0, "plain": 0.0}
+        seconds = {"ours": [0.0, 0.0], "plain": [0.0, 0.0]}
         proven = {"ours": 0, "plain": 0}
         for index, problem in enumerate(read_gap_file(folder / name, optima.minimise), start=1):
             optimum = optima.values[(name, index)]
             cells = []
             for label, solver in (("ours", solve_gap), ("plain", solve_gap_plain)):
-                solution, wall, _ = _timed(solver, problem, limit)
+                solution, wall, cpu = _timed(solver, problem, limit)
                 gap, cell = _large_gap_line(problem, solution, optimum, wall)
                 gaps[label].append(gap)
-                seconds[label] += wall
+                seconds[label][0] += wall
+                seconds[label][1] += cpu
                 proven[label] += solution.proven_optimal and gap == 0
                 cells.append(cell)
             plain_60 = 100 * (recorded_60s[(name, index)] - optimum) / optimum
@@ -169,10 +176,31 @@ def test_gap_large_benchmark() -> None:
             print(f"{name}#{index:<3} {size:>6} {optimum:>7} | {cells[0]} | {cells[1]} | {plain_60:.3f}%")
         count = len(gaps["ours"])
         print(
-            f"type {letter.upper()}: ours {proven['ours']}/{count} proven optimal, mean gap "
-            f"{sum(gaps['ours']) / count:.3f}%, {seconds['ours']:.1f} s; plain {proven['plain']}/{count}, mean gap "
-            f"{sum(gaps['plain']) / count:.3f}%, {seconds['plain']:.1f} s"
+            f"type {letter.upper()}: "
+            + "; ".join(
+                f"{label} {proven[label]}/{count} proven optimal, mean gap {sum(gaps[label]) / count:.3f}%, "
+                f"{seconds[label][0]:.1f} s wall / {seconds[label][1]:.1f} s CPU"
+                for label in ("ours", "plain")
+            )
         )
+        if letter != "d":
+            for label, total in first_three.items():
+                total[0] += proven[label]
+                total[1] += seconds[label][0]
+                total[2] += seconds[label][1]
+            continue
+        mean_gap = sum(gaps["ours"]) / count
+        print(
+            f"target type D (mean gap <= {LARGE_D_TARGET_GAP_PCT}% in <= {limit:g} s per instance): "
+            f"{'met' if mean_gap <= LARGE_D_TARGET_GAP_PCT else 'NOT met'} ({mean_gap:.3f}%)"
+        )
+    ours, plain = first_three["ours"], first_three["plain"]
+    met = ours[0] == 18 and ours[1] < plain[1]
+    print(
+        f"target types A-C (all 18 at the optimum, less total time than plain HiGHS): {'met' if met else 'NOT met'} "
+        f"(ours {ours[0]}/18 in {ours[1]:.1f} s wall / {ours[2]:.1f} s CPU, plain {plain[0]}/18 in "
+        f"{plain[1]:.1f} s wall / {plain[2]:.1f} s CPU)"
+    )
 
 
 def _print_plan(label: str, plan: CrewPlan, build_s: float, compile_s: float) -> None:
@@ -240,13 +268,21 @@ def plant_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_plant_scale_benchmark(plant_folder: Path) -> None:
     source = PlantFolderSource(plant_folder)
-    runs = (("1st shift (the issue's target)", "1", TIME_LIMIT_S), ("whole day, three shifts", None, DAY_TIME_LIMIT_S))
-    for label, shift, limit in runs:
-        problem, build_s, _ = _timed(build_problem, source, PLAN_DAY, shift)
+    runs = (
+        ("1st shift (the issue's target)", "1", TIME_LIMIT_S, CrewPolicy()),
+        ("whole day, three shifts", None, DAY_TIME_LIMIT_S, CrewPolicy()),
+        ("1st shift with setups planned (CrewPolicy.plan_setups, off by default)", "1", TIME_LIMIT_S, SETUPS),
+    )
+    for label, shift, limit, policy in runs:
+        problem, build_s, _ = _timed(build_problem, source, PLAN_DAY, shift, policy)
         compiled, compile_s, _ = _timed(compile_problem, problem)
         plan = solve(compiled, limit, build_seconds=build_s)
         title = f"{label}: {PLAN_DAY.isoformat()} shift {shift or '1,2,3'}, time limit {limit:g} s"
         _print_plan(title, plan, build_s, compile_s)
+        if policy.plan_setups:
+            setups = [job for job in problem.jobs if job.setup]
+            staffed = sum(1 for a in plan.assignments if a.setup)
+            print(f"  setups: {len(setups)} setup segments ({sum(j.hours for j in setups):.1f} h), {staffed} staffed")
         greedy = plan.baseline("greedy")
         assert greedy is not None and plan.breakdown.objective >= greedy.breakdown.objective
         assert _feasible(plan)
