@@ -1,0 +1,60 @@
+"""The validation backfill on the local runtime: the state machine's two states, played in process.
+
+moto runs the approval state machine (its tasks send to SQS), and its interpreter knows Map states,
+but a Lambda task in moto needs Docker to run the function, which the local runtime does not use.
+So this driver reads `infra/statemachines/backfill.asl.json`, checks that it is still the shape it
+plays (a `Plan` task, then a `Map` over `$.planned.shards` whose one task invokes the same function
+with `{"shard": item}`), and does what Step Functions does: invokes `validation_backfill` with
+`{"plan": ...}`, then once per planned shard, one at a time (on this machine's cores a Python shard is
+CPU-bound; `max_concurrency` is the deployed map's). Everything else is the local runtime's: the
+handler, its wiring from the stack's environment, the audit table and the norms in moto, Plex
+data from the plant folder.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from infra.constants import BACKFILL_DEFINITION, BACKFILL_FUNCTION
+
+Invoke = Callable[[str, Any], Any]
+
+
+@dataclass
+class BackfillRun:
+    planned: dict[str, Any]
+    shards: list[dict[str, Any]] = field(default_factory=list)
+    plan_s: float = 0.0
+    shards_s: float = 0.0
+
+    def total(self, key: str, kind: str | None = None) -> float:
+        return sum(s[key] for s in self.shards if kind is None or s["kind"] == kind)
+
+
+def check_definition(definition: Mapping[str, Any]) -> None:
+    """Refuse a definition this driver would not play faithfully."""
+    plan = definition["States"][definition["StartAt"]]
+    shards = definition["States"][plan["Next"]]
+    [task] = shards["ItemProcessor"]["States"].values()
+    if plan["Parameters"]["Payload"] != {"plan.$": "$"} or shards["Type"] != "Map":
+        raise ValueError("backfill.asl.json changed: update plexlabor_dev.local.backfill")
+    if shards["ItemsPath"] != "$.planned.shards" or shards["ItemSelector"] != {"shard.$": "$$.Map.Item.Value"}:
+        raise ValueError("backfill.asl.json's map changed: update plexlabor_dev.local.backfill")
+    if task["Parameters"]["Payload.$"] != "$":
+        raise ValueError("backfill.asl.json's shard task changed: update plexlabor_dev.local.backfill")
+
+
+def run_backfill(invoke: Invoke, plan: Mapping[str, Any]) -> BackfillRun:
+    """Plan, then validate every shard, through `invoke(function, event)` (`LocalRuntime.invoke`)."""
+    check_definition(json.loads(BACKFILL_DEFINITION.read_text()))
+    started = time.perf_counter()
+    run = BackfillRun(planned=invoke(BACKFILL_FUNCTION, {"plan": dict(plan)}))
+    run.plan_s = time.perf_counter() - started
+    started = time.perf_counter()
+    run.shards = [invoke(BACKFILL_FUNCTION, {"shard": shard}) for shard in run.planned["shards"]]
+    run.shards_s = time.perf_counter() - started
+    return run

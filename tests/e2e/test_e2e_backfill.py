@@ -1,0 +1,43 @@
+"""The validation backfill on the local runtime: planned, validated shard by shard through the
+function, its findings in the audit table once each, a second run recording nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from plexlabor.audit import AuditStatus
+from plexlabor_dev.local.backfill import run_backfill
+from plexlabor_dev.local.stack import LocalStack
+
+
+@pytest.fixture(scope="module")
+def stack(e2e_plant: Path) -> Iterator[LocalStack]:
+    with LocalStack(e2e_plant, approval_wait_s=60) as started:
+        yield started
+
+
+def recorded(stack: LocalStack) -> list[str]:
+    audit = stack.runtime.audit_store()
+    entries = audit.by_status(AuditStatus.PENDING_APPROVAL, limit=10_000)
+    entries += audit.by_status(AuditStatus.LOGGED, limit=10_000)
+    return [e.finding_id for e in entries if e.actor == "norms_refresh"]
+
+
+def test_a_backfill_records_every_shards_findings_once(stack: LocalStack) -> None:
+    end = stack.meta.end
+    plan = {"since": (end - timedelta(weeks=3)).isoformat(), "until": end.isoformat(), "slice_days": 7}
+    plan |= {"employee_shards": 3, "workcenter_shards": 1, "max_concurrency": 4}
+    first = run_backfill(stack.runtime.invoke, plan)
+    assert len(first.planned["shards"]) == 3 * 4
+    assert first.total("findings") == first.total("new") > 0 and first.total("findings", "workcenters") > 0
+    assert first.total("validated", "employees") > 0 and first.total("validated", "workcenters") == 0
+    ids = recorded(stack)
+    assert len(ids) == len(set(ids)) == first.total("new")
+    # Started again (a failed run is started again): the same findings, none recorded twice
+    again = run_backfill(stack.runtime.invoke, plan)
+    assert again.total("findings") == first.total("findings") and again.total("new") == 0
+    assert sorted(recorded(stack)) == sorted(ids)
