@@ -70,11 +70,13 @@ def test_each_suggestion_offers_qualified_available_operators_and_the_plans_figu
         for candidate in candidates:
             assert (segment, candidate["employee_id"]) in may_staff  # qualified and allowed there
             assert candidate["employee_id"] not in crews[segment]  # not already in that crew
-        nets = [c["value"] - c["labor_cost"] - c["fatigue"] - c["changeover"] - c["walking"] for c in candidates]
+        parts = ("labor_cost", "fatigue", "changeover", "walking")  # 0 when left out
+        nets = [c.get("value", 0.0) - sum(c.get(k, 0.0) for k in parts) for c in candidates]
         assert nets == sorted(nets, reverse=True)  # best first
         offered += len(candidates)
     assert offered > 0
-    figures = events[0].payload["plan_figures"]
+    figures = events[0].payload["plan_figures"]  # on every suggestion of the plan
+    assert all(e.payload["plan_figures"] == figures for e in _suggestions(store))
     assert figures["shifts"] == ["1"]
     assert figures["recommended"]["objective"] == summary["objective"]
     assert figures["recommended"]["objective"] - figures["greedy"]["objective"] == pytest.approx(summary["vs_greedy"])
@@ -120,8 +122,14 @@ def test_a_swap_is_held_by_the_re_plan_and_the_replaced_person_stays_out(
     replanned = _assignments(store, "crew_replan")
     assert (segment, waiting.employee_id) not in {(str(e.payload["segment"]), e.employee_id) for e in replanned}
     # the re-plan's own suggestions carry its figures: this shift alone, with what changing the plan cost
-    assert replanned and replanned[0].payload["plan_figures"]["shifts"] == ["1"]
-    assert "a swap on the crew board" in str(replanned[0].payload["note"])
+    assert replanned and all("a swap on the crew board" in str(e.payload["note"]) for e in replanned)
+    newest = max((e for e in _suggestions(store) if "plan_figures" in e.payload), key=lambda e: e.occurred_at)
+    assert newest.actor == "crew_replan" and newest.payload["plan_figures"]["shifts"] == ["1"]
+
+
+def _suggestions(store: InMemoryAuditStore) -> list[AuditEvent]:
+    events = store.by_status(AuditStatus.PENDING_APPROVAL, SINCE, 10_000)
+    return events + store.by_status(AuditStatus.LOGGED, SINCE, 10_000)
 
 
 def _sqs(message: Any) -> dict[str, Any]:

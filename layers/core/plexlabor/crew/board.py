@@ -4,7 +4,8 @@
 - `swap_candidates`: per staffed job segment, the best `SWAP_CANDIDATES` other operators who may staff it
   (qualified, certified, not on leave, within the rest and hours rules: the compiled pairs), by what the
   pair is worth (value less labor, fatigue, changeover and walking, before any re-plan change cost),
-  each with where the plan has them at the same time; a pair a supervisor rejected is never offered;
+  each with where the plan has them at the same time; a pair a supervisor rejected is never offered
+  (the figures that are 0 or None are left out: the list is on every seat);
 - `plan_figures`: the plan's objective breakdown next to the supervisor's plan (Plex shift assignments)
   and the greedy plan, for the shifts it covered.
 """
@@ -60,23 +61,25 @@ def swap_candidates(
             if refused[pair] or op.employee_id in crew[job.key]:
                 continue
             elsewhere = next((code for s, e, code in busy[op.employee_id] if s < end and start < e), None)
-            chosen.append(
-                {
-                    "employee_id": op.employee_id,
-                    "supervisor_id": op.supervisor_id,
-                    "value": round(float(compiled.value[pair]), 2),
-                    "labor_cost": round(float(compiled.labor[pair]), 2),
-                    "fatigue": round(float(compiled.fatigue[pair]), 2),
-                    "changeover": round(float(compiled.changeover[pair]), 2),
-                    "walking": round(float(compiled.walking[pair]), 2),
-                    "outside_hours": round(float(compiled.outside[pair]), 2),
-                    "busy_at": elsewhere,
-                }
-            )
+            parts = {name: round(float(column[pair]), 2) for name, column in _columns(compiled).items()}
+            offered = {"employee_id": op.employee_id, "supervisor_id": op.supervisor_id, "busy_at": elsewhere}
+            chosen.append({k: v for k, v in (offered | parts).items() if v})  # sparse: it is on every seat
             if len(chosen) == limit:
                 break
         found[job.key] = chosen
     return found
+
+
+def _columns(compiled: Compiled) -> dict[str, Any]:
+    """A pair's figures a candidate carries (a missing one is 0; a missing `busy_at` or supervisor, None)."""
+    return {
+        "value": compiled.value,
+        "labor_cost": compiled.labor,
+        "fatigue": compiled.fatigue,
+        "changeover": compiled.changeover,
+        "walking": compiled.walking,
+        "outside_hours": compiled.outside,
+    }
 
 
 def _parts(breakdown: ObjectiveBreakdown) -> dict[str, float]:

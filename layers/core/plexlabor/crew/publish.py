@@ -74,7 +74,8 @@ class PlanEvents:
     candidates: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
     """Who else may staff each segment, best first (`crew.board.swap_candidates`): the board's swap choices."""
     figures: Mapping[str, Any] | None = None
-    """The plan's objective breakdown against the baselines (`crew.board.plan_figures`), on every event."""
+    """The plan's objective breakdown against the baselines (`crew.board.plan_figures`), on every new event
+    (one per shift would be lost when that one is already in the table: a re-plan's unchanged pairs)."""
 
     def assignment_id(self, assignment: CrewAssignment) -> str:
         return assignment_event_id(self.plan.day.isoformat(), assignment.job_key, assignment.employee_id)

@@ -329,7 +329,8 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
     if employee_id not in offered:
         raise SwapRefusedError(f"{employee_id!r} is not one of the operators offered for this seat.", 400)
     day = date.fromisoformat(str(payload["plan_day"]))
-    _check_free(read_board(store, day, None, now), str(payload["segment"]), employee_id, opening, now)
+    board = read_board(board_reader(store).day(day, now), day, None, now)  # the read the page was drawn from
+    _check_free(board, str(payload["segment"]), employee_id, opening, now)
     chosen = offered[employee_id]
     busy = f"; moved from {chosen['busy_at']}" if chosen.get("busy_at") else ""
     note = (
@@ -347,7 +348,7 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
         supervisor_id=chosen.get("supervisor_id"),
         employee_id=employee_id,
         payload=kept
-        | {k: chosen.get(k) for k in (*COST_PARTS, "value", "outside_hours")}
+        | {k: chosen.get(k, 0.0) for k in (*COST_PARTS, "value", "outside_hours")}
         | {
             "changes_current_plan": True,
             "swapped_for": opening.employee_id,
