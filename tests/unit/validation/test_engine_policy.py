@@ -46,3 +46,49 @@ def test_the_expiry_dates_meaning_decides_whether_work_on_that_day_is_certified(
 def test_an_unknown_expiry_meaning_is_refused_naming_the_field() -> None:
     with pytest.raises(ValueError, match="certification_expiry"):
         PunchPolicy(certification_expiry="end_of_month")  # type: ignore[arg-type]
+
+
+def sunday_to_saturday_week(plant: PlantBuilder) -> list:
+    """Sun 2026-11-08 06:00-11:00 (5 h) and Mon-Fri 9-12 Nov 10-h days (50 h): 55 h from Sunday to Saturday,
+    the Sunday counting to ISO week 45 and the weekdays to week 46."""
+    days = [plant.work_day("E1", date(2026, 11, 8), shift="5h", breaks=False, clock_in=0, clock_out=6)]
+    days += [plant.work_day("E1", date(2026, 11, 9 + i), shift="10h", clock_in=0, clock_out=0) for i in range(5)]
+    return days
+
+
+@pytest.mark.parametrize(("starts", "week"), [("sunday", "2026-11-08"), ("monday", None)])
+def test_the_pay_weeks_first_day_decides_which_hours_make_a_week(starts: str, week: str | None) -> None:
+    # Given 55.1 h from Sunday 8 to Friday 13 November
+    plant = PlantBuilder(weeks=8).employee("E1")
+    days = sunday_to_saturday_week(plant)
+    data = plant.build()
+    engine = ValidationEngine(settings=EngineSettings(policy=PunchPolicy(pay_week_starts=starts)))  # type: ignore[arg-type]
+    # When the engine validates the plant with pay weeks from Sunday (or ISO weeks from Monday)
+    found = [f for f in engine.batch(data, compute_norms(data)) if f.anomaly_type == A.EXCESSIVE_OVERTIME]
+    # Then the Sunday-to-Saturday week is over 55 h, on its first entry; ISO weeks split it (5.1 h + 50 h)
+    if week is None:
+        assert found == []
+        return
+    (finding,) = found
+    assert finding.record_key == days[0].first_key and finding.evidence["week"] == week
+    assert finding.note.startswith("55.1 h in week 2026-11-08 (55.1 h punched)")
+
+
+@pytest.mark.parametrize(("hours_date", "excessive"), [("clock_in", True), ("shift_work_date", False)])
+def test_a_night_shift_counts_to_the_week_of_its_work_date_when_the_policy_says_so(
+    hours_date: str, excessive: bool
+) -> None:
+    # Given a 3rd-shift worker's nights from Sunday 8 to Friday 13 Nov (22:30-07:00, 8 h in two entries
+    # around a 02:30 break) and Sunday 15's night worked straight to 10:00 (11.5 h); weekly limit 53 h
+    plant = PlantBuilder(weeks=8).employee("E1", shift="3rd")
+    for day in range(8, 14):
+        plant.work_day("E1", date(2026, 11, day), clock_in=0, clock_out=0)
+    plant.work_day("E1", date(2026, 11, 15), clock_in=0, clock_out="10:00", breaks=False)
+    data = plant.build()
+    policy = PunchPolicy(hours_date=hours_date, weekly_hours_limit=53)  # type: ignore[arg-type]
+    engine = ValidationEngine(settings=EngineSettings(policy=policy))
+    # When the engine validates the plant
+    found = [f for f in engine.batch(data, compute_norms(data)) if f.anomaly_type == A.EXCESSIVE_OVERTIME]
+    # Then by clock-in date ISO week 46 holds Sunday 8's second entry (Mon 03:00-07:00) and the whole of
+    # Sunday 15's night: 4 + 40 + 11.5 = 55.5 h; by the shifts' work dates 40 + 11.5 = 51.5 h
+    assert ("2026-W46" in {f.evidence["week"] for f in found}) is excessive

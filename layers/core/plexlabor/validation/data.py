@@ -325,10 +325,6 @@ class PlantData:
     def local_time(self, t: float) -> str:
         return datetime.fromtimestamp(t, self.tz).strftime("%H:%M")
 
-    def week_of(self, t: float) -> tuple[int, int]:
-        year, week, _ = datetime.fromtimestamp(t, self.tz).isocalendar()
-        return year, week
-
     def workcenter_code(self, workcenter: str | None) -> str | None:
         """The code a workcenter is known by on the floor (None when unknown: never its id)."""
         return self.workcenter_codes.get(workcenter) if workcenter else None

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from plexlabor.models import LaborEntry, TimeClockEntry, record_key
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.checks.base import Candidate
+from plexlabor.validation.checks.hours import pay_week
 from plexlabor.validation.checks.registry import check_employee, check_workcenter
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.findings import Finding, finding_id_for
@@ -80,13 +81,15 @@ class ValidationEngine:
     def realtime(self, record: TimeClockEntry | LaborEntry, context: PlantData, norms: Norms) -> list[Finding]:
         """Findings about one punch or labor entry, given the records around it (`PlantData.slice_for`)."""
         key = record_key(record.resource, record.id)
-        found = check_employee(context, norms, self.settings.policy, record.employee_id)
-        week = context.week_of(_record_time(record))
+        policy = self.settings.policy
+        found = check_employee(context, norms, policy, record.employee_id)
+        t = _record_time(record)
+        shift = context.shift_at(record.employee_id, t)
+        week = pay_week(context, policy, t, shift.work_date if shift else None)
         relevant = [
             c
             for c in found
-            if c.record_key == key
-            or (c.anomaly == AnomalyType.EXCESSIVE_OVERTIME and c.evidence["week"] == f"{week[0]}-W{week[1]:02d}")
+            if c.record_key == key or (c.anomaly == AnomalyType.EXCESSIVE_OVERTIME and c.evidence["week"] == week)
         ]
         return self.findings(relevant, context, norms)
 

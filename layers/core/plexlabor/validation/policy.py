@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 
 
 class PunchPolicy(BaseModel):
@@ -84,4 +87,14 @@ class PunchPolicy(BaseModel):
         gt=0,
         le=1,
         description="a building where a person (or their role) badges in on this share of days is one they work in",
+    )
+    pay_week_starts: Weekday = Field(
+        default="monday",
+        description="the first day of the pay week weekly hours are counted in (monday: ISO weeks; many plants "
+        "pay sunday to saturday)",
+    )
+    hours_date: Literal["clock_in", "shift_work_date"] = Field(
+        default="clock_in",
+        description="which day an entry's hours count on for the pay week: the local date of its clock-in, or "
+        "the work date of the shift it belongs to (a night shift counts wholly to the day it started)",
     )

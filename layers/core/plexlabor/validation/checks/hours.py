@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date, timedelta
 
 from plexlabor.models.anomalies import AnomalyType as A
 from plexlabor.validation.checks.base import (
@@ -16,6 +17,8 @@ from plexlabor.validation.checks.base import (
     next_clock_in,
     rule_candidate,
 )
+from plexlabor.validation.data import PlantData
+from plexlabor.validation.policy import WEEKDAYS, PunchPolicy
 from plexlabor.validation.records import Punch, Scheduled
 from plexlabor.validation.shifts import MATCH_BEFORE_START, Broken, EmployeeDay
 
@@ -92,11 +95,13 @@ def _missed_clockout(context: EmployeeContext, punch: Punch, expected_end: float
 
 
 def weekly_hours(context: EmployeeContext) -> list[Candidate]:
-    """Hours per ISO week (plant time), projected over what is still scheduled, against the limit."""
+    """Hours per pay week (plant time; ISO weeks unless the policy starts them on another day), projected over
+    what is still scheduled, against the limit."""
     data, policy = context.data, context.policy
-    weeks: dict[tuple[int, int], list[Punch]] = defaultdict(list)
+    work_dates = {p.id: day.shift.work_date for day in context.days if day.shift for p in day.punches}
+    weeks: dict[str, list[Punch]] = defaultdict(list)
     for punch in context.punches:
-        weeks[data.week_of(punch.t_in)].append(punch)
+        weeks[pay_week(data, policy, punch.t_in, work_dates.get(punch.id))].append(punch)
     schedule = [s for s in data.schedules.get(context.employee, ()) if s.working]
     high = policy.weekly_hours_limit + policy.overtime_high_margin_hours
     found = []
@@ -105,7 +110,7 @@ def weekly_hours(context: EmployeeContext) -> list[Candidate]:
         projected = sum(
             (s.end - s.start) / HOUR - policy.scheduled_break_minutes / 60
             for s in schedule
-            if s.start >= data.as_of and data.week_of(s.start) == week
+            if s.start >= data.as_of and pay_week(data, policy, s.start, s.work_date) == week
         )
         total = hours + projected
         if total > policy.weekly_hours_limit:
@@ -116,12 +121,12 @@ def weekly_hours(context: EmployeeContext) -> list[Candidate]:
                     employee=context.employee,
                     anomaly=A.EXCESSIVE_OVERTIME,
                     evidence={
-                        "week": f"{week[0]}-W{week[1]:02d}",
+                        "week": week,
                         "punched_hours": round(hours, 1),
                         "scheduled_remaining_hours": round(projected, 1),
                         "limit_hours": policy.weekly_hours_limit,
                     },
-                    note=f"{total:.1f} h in week {week[0]}-W{week[1]:02d} ({hours:.1f} h punched"
+                    note=f"{total:.1f} h in week {week} ({hours:.1f} h punched"
                     + (f" + {projected:.1f} h still scheduled" if projected else "")
                     + f"); limit {policy.weekly_hours_limit:g} h",
                     correction={"projectedHours": round(total, 1)},
@@ -147,3 +152,15 @@ def _punched_hours(context: EmployeeContext, members: list[Punch], schedule: lis
             )
             intervals.append((punch.t_in, max(min(shift_end, next_clock_in(context, punch)), punch.t_in)))
     return sum(b - a for a, b in intervals) / HOUR
+
+
+def pay_week(data: PlantData, policy: PunchPolicy, t: float, work_date: date | None = None) -> str:
+    """The pay week hours at `t` count to: ISO "2026-W47" for weeks from Monday, else "2026-11-15" (its first
+    day). The day is the local date of `t`, or, when the policy says so, the work date of the shift
+    (`work_date`; a night shift that starts Sunday 22:30 counts wholly to the week it started in)."""
+    day = work_date if work_date is not None and policy.hours_date == "shift_work_date" else data.local_date(t)
+    first = WEEKDAYS.index(policy.pay_week_starts)
+    if first == 0:
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    return (day - timedelta(days=(day.weekday() - first) % 7)).isoformat()

@@ -1,4 +1,5 @@
-"""Labor entries: charged to an operation not routed there, by an uncertified operator, improbable output."""
+"""Labor entries: overlapping another of the operator's, charged to an operation not routed there, by an
+uncertified operator, improbable output."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import math
 from plexlabor.models.anomalies import AnomalyType as A
 from plexlabor.validation.checks.base import (
     HOUR,
+    MINUTE,
     PRODUCTIVITY,
     Candidate,
     EmployeeContext,
@@ -17,13 +19,19 @@ from plexlabor.validation.checks.base import (
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.norms import productivity_ratio
 from plexlabor.validation.records import Labor
+from plexlabor.validation.shifts import MIN_OVERLAP_SECONDS
 
 
 def labor_entries(context: EmployeeContext) -> list[Candidate]:
     """Per labor entry: routing, certification, then (for routed work) output against the operator's usual."""
     data, employee = context.data, context.employee
     found = []
+    running: Labor | None = None  # of the entries so far, the one that ends last
     for entry in data.labor.get(employee, ()):
+        if running is not None and running.end is not None and running.end - entry.start >= MIN_OVERLAP_SECONDS:
+            found.append(_overlapping(data, employee, entry, running))
+        if entry.end is not None and (running is None or running.end is None or entry.end > running.end):
+            running = entry
         operation = data.operations.get(entry.job_operation)
         routed = operation is not None and entry.workcenter in data.approved.get((operation[0], operation[1]), ())
         if not routed:
@@ -34,6 +42,30 @@ def labor_entries(context: EmployeeContext) -> list[Candidate]:
         if routed:
             found.extend(_productivity(context, entry))
     return found
+
+
+def _overlapping(data: PlantData, employee: str, entry: Labor, earlier: Labor) -> Candidate:
+    """A labor entry that starts before the operator's earlier one ends: the same time charged twice."""
+    assert earlier.end is not None
+    end = earlier.end if entry.end is None else min(entry.end, earlier.end)
+    overlap = (end - entry.start) / MINUTE
+    here, there = data.workcenter_code(entry.workcenter), data.workcenter_code(earlier.workcenter)
+    return rule_candidate(
+        record_key=entry.key,
+        employee=employee,
+        anomaly=A.OVERLAPPING_ENTRIES,
+        evidence={
+            "overlaps": earlier.key,
+            "overlap_minutes": round(overlap, 1),
+            "workcenter_code": here,
+            "other_workcenter_code": there,
+        },
+        note=f"Labor at {here or 'a workcenter'} from {data.local_time(entry.start)} overlaps labor at "
+        f"{there or 'a workcenter'} {data.local_time(earlier.start)}–{data.local_time(earlier.end)} "
+        f"by {overlap:.0f} min",
+        correction={"action": "review", "overlapsWith": earlier.id},
+        severity="medium",
+    )
 
 
 def _not_routed(data: PlantData, employee: str, entry: Labor, operation: tuple[str, str, str] | None) -> Candidate:

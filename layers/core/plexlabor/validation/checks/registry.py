@@ -39,7 +39,7 @@ EMPLOYEE_CHECKS: tuple[EmployeeCheck, ...] = (
     structural.broken_entries,  # OUT_BEFORE_IN, DUPLICATE_PUNCH, OVERLAPPING_ENTRIES
     each_day,
     hours.weekly_hours,  # EXCESSIVE_OVERTIME
-    labor.labor_entries,  # JOB_CODE_MISMATCH, UNCERTIFIED_OPERATOR, IMPROBABLE_DURATION
+    labor.labor_entries,  # OVERLAPPING_ENTRIES, JOB_CODE_MISMATCH, UNCERTIFIED_OPERATOR, IMPROBABLE_DURATION
     badge.missing_clock_in,  # MISSED_PUNCH (badge-in, no clock-in)
 )
 
