@@ -7,6 +7,7 @@ see the same neighbourhood.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -78,6 +79,8 @@ class PlantData:
     )
     approved: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
     rates: dict[tuple[str, str, str], tuple[float, float]] = field(default_factory=dict)
+    setups: dict[tuple[str, str, str], float] = field(default_factory=dict)  # the routing's setup hours, when > 0
+    first_labor: dict[str, float] = field(default_factory=dict)  # job operation -> when its first labor began
     operations: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # id -> (part, op code, job)
     buildings: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # lat, lon, radius m
     devices: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # id -> (type, building)
@@ -172,6 +175,8 @@ class PlantData:
                 float(row["standardProductionRate"]),
                 float(row.get("crewSize") or 1),
             )
+            if float(row.get("setupHours") or 0) > 0:
+                self.setups[(row["partId"], row["operationCode"], row["workcenterId"])] = float(row["setupHours"])
         for row in _each(rows, "job-operations"):
             self.operations[row["id"]] = (row["partId"], row["operationCode"], row["jobId"])
         for row in _each(rows, "jobs"):
@@ -186,6 +191,8 @@ class PlantData:
             self.punches[punch.employee].append(punch)
         for entry in map(Labor.read, _records(rows, "labor-entries")):
             self.labor[entry.employee].append(entry)
+            if entry.start < self.first_labor.get(entry.job_operation, math.inf):
+                self.first_labor[entry.job_operation] = entry.start
         for swipe in map(Swipe.read, _records(rows, "badge-swipes")):
             self.swipes[swipe.employee].append(swipe)
         for row in _each(rows, "downtime-entries"):
@@ -269,6 +276,8 @@ class PlantData:
             certifications=self.certifications,
             approved=self.approved,
             rates=self.rates,
+            setups=self.setups,
+            first_labor=self.first_labor,
             operations=self.operations,
             buildings=self.buildings,
             devices=self.devices,

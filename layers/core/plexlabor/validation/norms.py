@@ -253,8 +253,9 @@ def _badge_buildings(data: PlantData, employee: str, until: float) -> dict[str, 
     return {code: round(len(seen) / total, 4) for code, seen in sorted(days.items())} if total else {}
 
 
-def productivity_ratio(data: PlantData, entry: Any) -> float | None:
-    """log(quantity / what the standard rate gives for the productive time); None when not measurable."""
+def productivity_ratio(data: PlantData, entry: Any, setup_hours: float = 0.0) -> float | None:
+    """log(quantity / what the standard rate gives for the productive time, less `setup_hours`); None when
+    not measurable."""
     operation = data.operations.get(entry.job_operation)
     if operation is None or entry.end is None or entry.quantity <= 0:
         return None
@@ -262,7 +263,7 @@ def productivity_ratio(data: PlantData, entry: Any) -> float | None:
     if standard is None:
         return None
     rate, crew = standard
-    hours = (entry.end - entry.start) / 3600 - downtime_hours(data, entry)
+    hours = (entry.end - entry.start) / 3600 - downtime_hours(data, entry) - setup_hours
     expected = hours * rate / crew
     if expected < 1:
         return None

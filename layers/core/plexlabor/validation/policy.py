@@ -98,3 +98,8 @@ class PunchPolicy(BaseModel):
         description="which day an entry's hours count on for the pay week: the local date of its clock-in, or "
         "the work date of the shift it belongs to (a night shift counts wholly to the day it started)",
     )
+    setup_in_labor: bool = Field(
+        default=False,
+        description="the plant logs setup inside the first labor entry of a job operation, not apart: that "
+        "entry's output is judged with the routing's setup hours left out as well",
+    )

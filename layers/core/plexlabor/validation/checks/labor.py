@@ -68,6 +68,20 @@ def _overlapping(data: PlantData, employee: str, entry: Labor, earlier: Labor) -
     )
 
 
+def _setup_explains(context: EmployeeContext, entry: Labor, usual: float) -> bool:
+    """The first labor on a job operation may hold the routing's setup (when setup is not logged apart):
+    its output is not improbable if it is usual once the setup hours are left out (`setup_in_labor`)."""
+    data = context.data
+    if not context.policy.setup_in_labor:
+        return False
+    operation = data.operations.get(entry.job_operation)
+    setup = data.setups.get((operation[0], operation[1], entry.workcenter), 0.0) if operation else 0.0
+    if not setup or data.first_labor.get(entry.job_operation) != entry.start:
+        return False
+    ratio = productivity_ratio(data, entry, setup)
+    return ratio is not None and abs(ratio - usual) < math.log(context.policy.productivity_ratio)
+
+
 def _not_routed(data: PlantData, employee: str, entry: Labor, operation: tuple[str, str, str] | None) -> Candidate:
     """The evidence keeps Plex ids (the audit's) and the codes people know: job number, operation code,
     workcenter code."""
@@ -129,7 +143,7 @@ def _productivity(context: EmployeeContext, entry: Labor) -> list[Candidate]:
     if ratio is None or norm is None or entry.end is None:
         return []
     deviation = ratio - norm.median
-    if abs(deviation) < math.log(context.policy.productivity_ratio):
+    if abs(deviation) < math.log(context.policy.productivity_ratio) or _setup_explains(context, entry, norm.median):
         return []
     hours = (entry.end - entry.start) / HOUR
     expected = entry.quantity / math.exp(ratio) * math.exp(norm.median)
