@@ -131,3 +131,19 @@ def test_gapa_problem_1_reaches_its_published_least_cost() -> None:
     assert optima.minimise and optima.values[("gapa.txt", 1)] == 1698
     assert solution.objective is not None and problem.in_file_sense(solution.objective) == 1698
     assert solution.proven_optimal
+
+
+def test_a_milp_solution_cut_short_is_improved_over_all_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS stopped by its time limit only saw the kept pairs: solve_gap descends over all of them."""
+    rng = np.random.default_rng(7)
+    problem = GapProblem(
+        "loose", rng.integers(1, 50, size=(3, 8)), np.ones((3, 8), dtype=np.int64), np.full(3, 8, dtype=np.int64)
+    )
+    worst = np.argmin(problem.profit, axis=0).astype(np.int64)  # feasible (capacities hold every job)
+    monkeypatch.setattr("plexlabor_dev.gap._greedy_and_descent", lambda _: worst.copy())
+    monkeypatch.setattr("plexlabor_dev.gap._milp_over", lambda *_args, **_kw: (1, worst.copy(), None))  # 1: time limit
+
+    solution = solve_gap(problem, time_limit=5, subgradient_iterations=0)
+
+    assert solution.objective == problem.profit.max(axis=0).sum()  # every job moved to its best agent
+    assert solution.assignment is not None and problem.is_feasible(np.array(solution.assignment))
