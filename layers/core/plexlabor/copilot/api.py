@@ -14,26 +14,26 @@ a refusal too, is logged to the audit table and to the job's record in Plex (`co
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
 
 from plexlabor.copilot import ASK_PATH, PAGE_PATH
 from plexlabor.copilot.wiring import AskRequest, Copilot, ask
 from plexlabor.platform.csrf import REFUSAL, cross_site_problem
 from plexlabor.platform.jsonapi import (
-    FORM,
     ApiProblem,
     field_problems,
     html_page,
     is_form,
+    json_answer,
     json_response,
+    openapi_post,
+    openapi_response,
     read_document,
     stage_base,
 )
@@ -146,56 +146,28 @@ def ask_route() -> Response[str]:
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI document of `POST /copilot/ask` (schemas from the pydantic models)."""
-    _, schemas = models_json_schema(
-        [(m, "validation" if m is AskRequest else "serialization") for m in (AskRequest, CopilotAnswer, ApiProblem)],
-        ref_template="#/components/schemas/{model}",
-    )
-
-    def answer(description: str, model: str) -> dict[str, Any]:
-        return {
-            "description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}},
-        }
-
-    question = {"$ref": "#/components/schemas/AskRequest"}
-    return {
-        "openapi": "3.0.3",
-        "info": {
-            "title": "plexlabor operator copilot",
-            "version": "1.0.0",
-            "description": "The procedure for an operator's question, step by step with citations (docs/copilot.md)",
-        },
-        "paths": {
-            ASK_PATH: {
-                "post": {
-                    "summary": "Ask the copilot",
-                    "description": "Answers from the plant's procedures only: numbered steps that cite their "
-                    "passages, the tools a procedure names, or a refusal when no procedure covers the question. "
-                    "Every answer is logged to the audit table and to the job's record in Plex (dry run by "
-                    "default). The operator is the signed-in person (group operator, supervisor or admin).",
-                    "security": [{"bearer": []}],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": question}, FORM: {"schema": question}},
-                    },
-                    "responses": {
-                        "200": answer("The answer (kind 'refused': nothing relevant found), logged", "CopilotAnswer"),
-                        "303": {"description": "A form: to the copilot page showing the answer"},
-                        "400": answer("Not a question; each bad field is named", "ApiProblem"),
-                        "401": {"description": "Not signed in"},
-                        "403": answer("Not an operator, or a form from another site", "ApiProblem"),
-                    },
-                    "tags": ["copilot"],
-                }
-            }
-        },
-        "components": {
-            "schemas": schemas.get("$defs", {}),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "Cognito ID token"}},
-        },
+    info = {
+        "title": "plexlabor operator copilot",
+        "description": "The procedure for an operator's question, step by step with citations (docs/copilot.md)",
     }
+    operation = {
+        "summary": "Ask the copilot",
+        "description": "Answers from the plant's procedures only: numbered steps that cite their "
+        "passages, the tools a procedure names, or a refusal when no procedure covers the question. "
+        "Every answer is logged to the audit table and to the job's record in Plex (dry run by "
+        "default). The operator is the signed-in person (group operator, supervisor or admin).",
+        "responses": {
+            "200": json_answer("The answer (kind 'refused': nothing relevant found), logged", "CopilotAnswer"),
+            "303": {"description": "A form: to the copilot page showing the answer"},
+            "400": json_answer("Not a question; each bad field is named", "ApiProblem"),
+            "401": {"description": "Not signed in"},
+            "403": json_answer("Not an operator, or a form from another site", "ApiProblem"),
+        },
+        "tags": ["copilot"],
+    }
+    return openapi_post(info, ASK_PATH, operation, AskRequest, (CopilotAnswer,))
 
 
 @app.get(OPENAPI_PATH)
 def openapi() -> Response[str]:
-    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=json.dumps(openapi_document()))
+    return openapi_response(openapi_document())

@@ -18,15 +18,13 @@ Who reports is the signed-in person (the authorizer's claims), never a field of 
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any, NamedTuple
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from pydantic.json_schema import models_json_schema
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, LoggedIncident, log_incident
 from plexlabor.incidents.transcribe import MAX_AUDIO_BYTES, MEDIA_FORMATS, TranscriptionError, TranscriptionPendingError
@@ -37,7 +35,10 @@ from plexlabor.platform.jsonapi import (
     FieldProblem,
     field_problems,
     html_page,
+    json_answer,
     json_response,
+    openapi_post,
+    openapi_response,
     read_document,
     stage_base,
 )
@@ -177,60 +178,29 @@ def log() -> Response[str]:
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI document of `POST /incidents` (schemas from the pydantic models)."""
-    _, schemas = models_json_schema(
-        [
-            (m, "validation" if m is IncidentReport else "serialization")
-            for m in (IncidentReport, LoggedIncident, ApiProblem)
-        ],
-        ref_template="#/components/schemas/{model}",
-    )
-
-    def answer(description: str, model: str) -> dict[str, Any]:
-        return {
-            "description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}},
-        }
-
-    report = {"$ref": "#/components/schemas/IncidentReport"}
-    return {
-        "openapi": "3.0.3",
-        "info": {
-            "title": "plexlabor incidents",
-            "version": "1.0.0",
-            "description": "Incident and near-miss reports, coded with OIICS (docs/incidents.md)",
-        },
-        "paths": {
-            INCIDENTS_PATH: {
-                "post": {
-                    "summary": "Log an incident or near miss",
-                    "description": "Codes the narrative (OIICS, calibrated confidences), reads when, where, equipment, "
-                    "body parts and PPE from it, and records it; codes the model is not sure of go to the EHS "
-                    "lead's review queue. The reporter is the signed-in person. A recording (JSON `audio_base64` "
-                    "and `audio_format`, or the form's `audio` file) is transcribed (Amazon Transcribe) and its text "
-                    "appended to the narrative when transcription is configured.",
-                    "security": [{"bearer": []}],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": report}, FORM: {"schema": report}},
-                    },
-                    "responses": {
-                        "201": answer("Recorded", "LoggedIncident"),
-                        "200": answer("Already recorded (the same report sent again): that incident", "LoggedIncident"),
-                        "303": {"description": "A form: to the incident's page"},
-                        "400": answer("Not a report; each bad field is named", "ApiProblem"),
-                        "401": {"description": "Not signed in"},
-                    },
-                    "tags": ["incidents"],
-                }
-            }
-        },
-        "components": {
-            "schemas": schemas.get("$defs", {}),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "Cognito ID token"}},
-        },
+    info = {
+        "title": "plexlabor incidents",
+        "description": "Incident and near-miss reports, coded with OIICS (docs/incidents.md)",
     }
+    operation = {
+        "summary": "Log an incident or near miss",
+        "description": "Codes the narrative (OIICS, calibrated confidences), reads when, where, equipment, "
+        "body parts and PPE from it, and records it; codes the model is not sure of go to the EHS "
+        "lead's review queue. The reporter is the signed-in person. A recording (JSON `audio_base64` "
+        "and `audio_format`, or the form's `audio` file) is transcribed (Amazon Transcribe) and its text "
+        "appended to the narrative when transcription is configured.",
+        "responses": {
+            "201": json_answer("Recorded", "LoggedIncident"),
+            "200": json_answer("Already recorded (the same report sent again): that incident", "LoggedIncident"),
+            "303": {"description": "A form: to the incident's page"},
+            "400": json_answer("Not a report; each bad field is named", "ApiProblem"),
+            "401": {"description": "Not signed in"},
+        },
+        "tags": ["incidents"],
+    }
+    return openapi_post(info, INCIDENTS_PATH, operation, IncidentReport, (LoggedIncident,))
 
 
 @app.get(OPENAPI_PATH)
 def openapi() -> Response[str]:
-    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=json.dumps(openapi_document()))
+    return openapi_response(openapi_document())

@@ -4,7 +4,9 @@
 - `field_problems(error)`: each bad field named, as `ApiProblem.errors`;
 - `json_response` / `html_page`: the JSON answer, or a small HTML page (every text escaped) for a form;
 - `stage_base(event)`: the API stage's path prefix (`/dev`), for a redirect back into the web app;
-- `NOT_SIGNED_IN`: the 401 a handler answers when the authorizer passed nobody on.
+- `NOT_SIGNED_IN`: the 401 a handler answers when the authorizer passed nobody on;
+- `openapi_post` / `json_answer` / `openapi_response`: the OpenAPI document of one signed-in JSON-or-form
+  `POST` route, its answers, and the route that serves it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from urllib.parse import parse_qs
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
 
 FORM = "application/x-www-form-urlencoded"
 NOT_SIGNED_IN: Mapping[str, Any] = {
@@ -82,3 +85,59 @@ def stage_base(event: APIGatewayProxyEvent) -> str:
     """`/dev` when API Gateway serves the route under a stage (`/dev/copilot/ask`), else ''."""
     stage_path = event.request_context.path or event.path
     return stage_path[: len(stage_path) - len(event.path)] if stage_path.endswith(event.path) else ""
+
+
+def json_answer(description: str, model: str) -> dict[str, Any]:
+    """An OpenAPI response whose JSON body is the schema `model` of the document's components."""
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": _ref(model)}}}}
+
+
+def _ref(model: str) -> str:
+    return f"#/components/schemas/{model}"
+
+
+def openapi_post(
+    info: Mapping[str, str],
+    path: str,
+    operation: Mapping[str, Any],
+    request: type[BaseModel],
+    answers: tuple[type[BaseModel], ...],
+) -> dict[str, Any]:
+    """The OpenAPI document of one `POST path` taking `request` as JSON or a form, signed in with a Bearer token.
+
+    `operation` holds the summary, description, responses and tags; the schemas come from the pydantic models
+    (`request` for validation, `answers` and `ApiProblem` for serialization).
+    """
+    _, schemas = models_json_schema(
+        [(request, "validation")] + [(model, "serialization") for model in (*answers, ApiProblem)],
+        ref_template=_ref("{model}"),
+    )
+    body = {"$ref": _ref(request.__name__)}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": info["title"], "version": "1.0.0", "description": info["description"]},
+        "paths": {
+            path: {
+                "post": {
+                    "summary": operation["summary"],
+                    "description": operation["description"],
+                    "security": [{"bearer": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": body}, FORM: {"schema": body}},
+                    },
+                    "responses": operation["responses"],
+                    "tags": operation["tags"],
+                }
+            }
+        },
+        "components": {
+            "schemas": schemas.get("$defs", {}),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "Cognito ID token"}},
+        },
+    }
+
+
+def openapi_response(document: Mapping[str, Any]) -> Response[str]:
+    """The `GET .../openapi.json` answer."""
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=json.dumps(document))
