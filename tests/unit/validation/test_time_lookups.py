@@ -9,11 +9,14 @@ overlap; these tests compare them with the plain scan on random histories, open 
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from plexlabor.validation.checks.base import SessionSpans
 from plexlabor.validation.data import PlantData
-from plexlabor.validation.records import Session
+from plexlabor.validation.records import Session, epoch
 
 HOUR = 3600.0
 
@@ -67,3 +70,9 @@ def test_downtime_during_a_span_is_what_a_scan_finds_in_the_same_order() -> None
         scan = [d for d in data.downtime["WC1"] if d[0] < end and d[1] > start]
         assert data.downtime_during("WC1", start, end) == scan
     assert data.downtime_during("WC-none", 0.0, t) == []
+
+
+def test_a_time_without_a_zone_is_refused_not_read_in_the_machines_zone() -> None:
+    assert epoch("2026-11-10T06:00:00.0000000Z") == datetime(2026, 11, 10, 6, tzinfo=UTC).timestamp()
+    with pytest.raises(ValueError, match="time without a zone: 2026-11-10T06:00:00"):
+        epoch("2026-11-10T06:00:00")

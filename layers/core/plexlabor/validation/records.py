@@ -22,11 +22,14 @@ from plexlabor.models import (
 
 
 def epoch(value: str | datetime | None) -> float | None:
-    """Epoch seconds of a Plex date string or an aware datetime."""
+    """Epoch seconds of a Plex date string or an aware datetime; a time without a zone is refused (Python would
+    read it in the machine's own zone)."""
     if value is None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        raise ValueError(f"time without a zone: {value.isoformat()} (Plex times are UTC, ending in Z)")
     return value.timestamp()
 
 
