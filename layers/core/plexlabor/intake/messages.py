@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self, get_args
 
 from pydantic import (
     AfterValidator,
@@ -161,7 +161,7 @@ def plausible_dates(entry: PunchEntry) -> PunchEntry:
     return entry
 
 
-RECORDABLE_ID: str = next(m.pattern for m in AuditId.__metadata__ if getattr(m, "pattern", None))
+RECORDABLE_ID: str = next(m.pattern for m in get_args(AuditId)[1:] if getattr(m, "pattern", None))
 """What a webhook punch's `id` and `employeeId` may hold: the audit's own rule for ids and record
 keys (`audit.events.AuditId`, read from it: one place). Plex's keys are GUIDs or numbers; an id
 outside it would be accepted and then never recorded (found by fuzzing: `employeeId: "'¨"`)."""
