@@ -10,7 +10,7 @@ holds counts only (operators, crews, shifts scored; ranked and outside the funne
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from plexlabor.analytics.artifact import AnalyticsArtifact, store_artifact
 from plexlabor.analytics.inputs import read_inputs
 from plexlabor.analytics.scores import crews_of, score
 from plexlabor.analytics.wiring import MAX_WEEKS, Dependencies
+from plexlabor.platform.clock import local_midnight
 from plexlabor.platform.observability import logger, metrics
 
 
@@ -36,18 +37,14 @@ class AnalyticsNightlyEvent(EventBridgeModel):
     detail: AnalyticsNightlyDetail = AnalyticsNightlyDetail()
 
 
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(), zone).astimezone(UTC)
-
-
 def run(deps: Dependencies, request: AnalyticsNightlyEvent) -> dict[str, Any]:
     """Score the window, store the report; the JSON-safe summary."""
     zone = ZoneInfo(deps.source.timezone)
     as_of = request.detail.as_of or request.time.astimezone(zone).date() - timedelta(days=1)
     weeks = request.detail.weeks or deps.weeks
     logger.append_keys(as_of=as_of.isoformat(), weeks=weeks)
-    end = _midnight(as_of + timedelta(days=1), zone)
-    inputs = read_inputs(deps.source.port, _midnight(as_of + timedelta(days=1 - 7 * weeks), zone), end)
+    end = local_midnight(as_of + timedelta(days=1), zone)
+    inputs = read_inputs(deps.source.port, local_midnight(as_of + timedelta(days=1 - 7 * weeks), zone), end)
     report = score(inputs)
     artifact = AnalyticsArtifact(
         generated_at=deps.clock(), as_of=as_of, weeks=weeks, report=report, crew_of=crews_of(inputs)

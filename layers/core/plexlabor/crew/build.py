@@ -50,6 +50,7 @@ from plexlabor.models import (
     Workcenter,
 )
 from plexlabor.plant import PlantFolder
+from plexlabor.platform.clock import local_midnight
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.plex.snapshot import PlexSnapshot, Reference, Windowed, read_snapshot
@@ -120,20 +121,16 @@ def _open_source(
     return source, zone, as_of or extract.end, extract.name
 
 
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
-
-
 def _windows(
     day: date, zone: ZoneInfo, as_of: datetime, policy: CrewPolicy
 ) -> dict[Windowed, tuple[datetime, datetime]]:
     """Schedules around the day (rest rule, week, streak), punches before it, labor for efficiency."""
-    day_start = _midnight(day, zone)
-    begin = _midnight(day - timedelta(days=LOOKBACK_DAYS), zone)
+    day_start = local_midnight(day, zone)
+    begin = local_midnight(day - timedelta(days=LOOKBACK_DAYS), zone)
     window_begin = day_start - timedelta(days=policy.efficiency_window_days)
     history_end = max(min(day_start, as_of), window_begin + timedelta(seconds=1))
     return {
-        "shift-assignments": (begin - timedelta(days=1), _midnight(day + timedelta(days=8), zone)),
+        "shift-assignments": (begin - timedelta(days=1), local_midnight(day + timedelta(days=8), zone)),
         "time-clock-entries": (begin, day_start),
         "labor-entries": (window_begin, history_end),
     }

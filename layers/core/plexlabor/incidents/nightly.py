@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,7 +31,7 @@ from plexlabor.incidents.trends import (
     week_of,
 )
 from plexlabor.platform.artifacts import ArtifactStore
-from plexlabor.platform.clock import utc_now
+from plexlabor.platform.clock import local_midnight, utc_now
 from plexlabor.platform.observability import logger
 from plexlabor.plex.snapshot import read_snapshot
 from plexlabor.plex.sources import LaborSource
@@ -113,17 +113,16 @@ def recorded_incidents(audit: AuditStore, since: datetime, zone: ZoneInfo) -> li
     return facts
 
 
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(), zone).astimezone(UTC)
-
-
 def run(deps: TrendsDeps, request: IncidentTrendsEvent) -> dict[str, Any]:
     """Read the window, compute the trends, store them; a JSON-safe summary (counts only)."""
     zone = ZoneInfo(deps.source.timezone)
     as_of = request.detail.as_of or request.time.astimezone(zone).date() - timedelta(days=1)
     weeks = request.detail.weeks or deps.weeks
     first = week_of(as_of) - timedelta(weeks=weeks - 1)
-    begin, end = _midnight(first - timedelta(days=LOOKBACK_DAYS), zone), _midnight(as_of + timedelta(days=1), zone)
+    begin, end = (
+        local_midnight(first - timedelta(days=LOOKBACK_DAYS), zone),
+        local_midnight(as_of + timedelta(days=1), zone),
+    )
     snapshot = read_snapshot(
         deps.source.port,
         reference=("employees", "workcenters", "shifts"),
@@ -138,7 +137,7 @@ def run(deps: TrendsDeps, request: IncidentTrendsEvent) -> dict[str, Any]:
         default_shifts={e.id: e.default_shift_code for e in snapshot.employees if e.default_shift_code},
     )
     # recorded when reported, never before it happened: reading from the window's start finds them all
-    incidents = recorded_incidents(deps.audit, _midnight(first, zone), zone)
+    incidents = recorded_incidents(deps.audit, local_midnight(first, zone), zone)
     trends = compute_trends(incidents, labor, as_of=as_of, weeks=weeks, zone=zone, generated_at=deps.clock())
     pointer = store_trends(deps.reports, trends)
     summary: dict[str, Any] = {

@@ -17,12 +17,13 @@ Windows (plant local midnights, half-open like every port read):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from plexlabor.models import JobOperation, LaborEntry, ShiftAssignment, WorkcenterEvent
 from plexlabor.plant import PlantFolder
+from plexlabor.platform.clock import local_midnight
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.plex.snapshot import PlexSnapshot, Reference, Windowed, collector_paused, read_snapshot
@@ -201,11 +202,6 @@ class SkillsInput:
 
 
 # ---- windows ------------------------------------------------------------------------------------
-def local_midnight(day: date, tz: ZoneInfo) -> datetime:
-    """Midnight at the start of `day` in the plant's zone, as UTC."""
-    return datetime.combine(day, time(0), tz).astimezone(UTC)
-
-
 @dataclass(frozen=True)
 class Windows:
     plan_begin: datetime
