@@ -411,8 +411,8 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             BucketAccess.read(SKILLS_REPORTS_PREFIX),  # the dashboards read skills_daily's report
             BucketAccess.read("models/forecast/"),  # and forecast_nightly's run (plexlabor.forecast.artifacts)
             BucketAccess.read(ANALYTICS_REPORTS_PREFIX),  # and analytics_nightly's scores (/analytics)
-            BucketAccess.read(INCIDENT_REPORTS_PREFIX),  # and incident_trends' report (/incidents/trends)
             BucketAccess.read(ALLOCATION_REPORTS_PREFIX),  # and allocation_nightly's report (/allocation, the queue)
+            BucketAccess.read(INCIDENT_REPORTS_PREFIX),  # and incident_trends' report (/incidents/trends)
         ),
         routes=(
             signed_in("GET", "/queue"),
@@ -425,8 +425,8 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             signed_in("GET", "/certifications"),
             signed_in("GET", "/forecasts"),
             signed_in("GET", "/analytics"),  # operator, crew and shift scores (plexlabor.webapp.analytics)
-            signed_in("GET", "/crew"),  # the crew board; its decisions post to /items/{item_id}
             signed_in("GET", "/allocation"),  # labor cost allocation and job-code guidance (webapp.allocation)
+            signed_in("GET", "/crew"),  # the crew board; its decisions post to /items/{item_id}
             signed_in("POST", "/crew/replan"),
             signed_in("POST", "/crew/swap"),  # a swap by hand: accepted, the replaced one rejected, a re-plan asked
             signed_in("GET", "/copilot"),  # the copilot's tablet page; it posts to copilot_ask's POST /copilot/ask
@@ -514,7 +514,6 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         ),
         access=(PLEX,),  # it reads Plex and writes its report; nothing goes to the audit table
     ),
-    batch_job(
     replace(
         batch_job(
             "allocation_nightly",
@@ -527,6 +526,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         ),
         access=(TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ, PLEX),  # decisions in, suggestions out
     ),
+    batch_job(
         "crew_planner",
         "Plans tomorrow's crews (HiGHS MILP, greedy fallback); suggestions in the audit table.",
         flavour=BATCH,  # scipy's HiGHS
