@@ -43,7 +43,6 @@ from plexlabor.platform.settings import PerEnvironment
 from plexlabor.platform.sqs import SqsEventOf, SqsRecordOf
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.validation.engine import ValidationEngine
-from plexlabor.validation.findings import Finding
 from plexlabor.validation.norms import Norms
 from plexlabor.validation.scorer import ScorerModel
 
@@ -57,31 +56,16 @@ PunchSqsEvent = SqsEventOf[PunchMessage]
 processor = BatchProcessor(event_type=EventType.SQS, model=PunchSqsRecord)
 
 
-def scored_in_shadow(finding: Finding, shadow: ScorerModel, review_threshold: float) -> Finding:
-    """The finding with the shadow candidate's score in its evidence (`shadow`: its version, its
-    confidence, whether it would have sent the finding for review); routed as before."""
-    confidence = shadow.recorded_confidence(finding.anomaly_type.value, finding.evidence.get("features") or {})
-    scored = {"model_version": shadow.version, "confidence": round(confidence, 4)}
-    evidence = {**finding.evidence, "shadow": {**scored, "would_review": confidence >= review_threshold}}
-    return finding.model_copy(update={"evidence": evidence})
-
-
 @dataclass
 class PunchValidator:
     engine: ValidationEngine
     recorder: FindingRecorder
-    shadow: Callable[[], ScorerModel | None] = lambda: None
-    """The shadow candidate of the batch, scored beside the model in force (None: no shadow)."""
 
     def validate(self, message: PunchMessage, context: BatchContext) -> dict[str, Any]:
         """Run the real-time checks on the message's record, record every finding; return a JSON-safe
         summary (the idempotency layer stores it as this record version's result)."""
         data, norms = context.for_entry(message.entry)
         findings = self.engine.realtime(message.entry, data, norms)
-        shadow = self.shadow()
-        if shadow is not None:
-            threshold = self.engine.settings.review_threshold
-            findings = [scored_in_shadow(finding, shadow, threshold) for finding in findings]
         recorded = [self.recorder.record(finding, data) for finding in findings]
         person = data.employees.get(message.employee_id)
         return {
@@ -118,9 +102,8 @@ class Dependencies:
     """The scorer model in force (`plexlabor.validation.registry.ScorerLoader`: cached, re-checked on a
     TTL, the packaged model when the registry has none), read once per batch; None: `engine`'s own."""
     load_shadow: Callable[[], ScorerModel | None] | None = None
-    """The shadow candidate as of `load_model`'s last check (`ScorerLoader.shadow`); None: no shadow."""
-    shadow: ScorerModel | None = None
-    """The batch's shadow candidate (set per batch from `load_shadow`)."""
+    """The shadow candidate as of `load_model`'s last check (`ScorerLoader.shadow`), scored beside the
+    model in force (`ValidationEngine.shadow`); None: no shadow."""
 
     def count(self, message: PunchMessage, result: dict[str, Any]) -> int:
         """Count the record as validated today (plant time); 1 if it was not counted before."""
@@ -134,7 +117,7 @@ class Dependencies:
     @cached_property
     def validate_once(self) -> Callable[..., dict[str, Any]]:
         """`validate(version=..., message=..., batch=...)`, run once per record version."""
-        validator = PunchValidator(self.engine, self.recorder, lambda: self.shadow)
+        validator = PunchValidator(self.engine, self.recorder)
 
         def validate(*, version: PunchVersion, message: PunchMessage, batch: BatchContext) -> dict[str, Any]:
             result = validator.validate(message, batch)  # only on a version's first delivery
@@ -222,7 +205,7 @@ def validate_batch(deps: Dependencies, event: dict[str, Any], context: Any) -> d
     deps.idempotency.register_lambda_context(context)
     if deps.load_model is not None:
         deps.engine.model = deps.load_model()  # the model in force, the same for the whole batch
-        deps.shadow = deps.load_shadow() if deps.load_shadow is not None else None
+        deps.engine.shadow = deps.load_shadow() if deps.load_shadow is not None else None
 
     def norms_missing(version: str) -> None:
         logger.warning("no stored norms yet: using norms computed from this batch's context", norms_version=version)

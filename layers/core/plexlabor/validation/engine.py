@@ -40,6 +40,8 @@ class ValidationEngine:
     def __init__(self, model: ScorerModel | None = None, settings: EngineSettings | None = None) -> None:
         self.model = model or ScorerModel.load()
         self.settings = settings or EngineSettings()
+        self.shadow: ScorerModel | None = None
+        """A candidate scored beside `model` on every finding (`evidence.shadow`), never routing one."""
 
     # ---- batch ----------------------------------------------------------------------------------
     def candidates(
@@ -104,14 +106,20 @@ class ValidationEngine:
         days: dict[tuple[str, str], DayTimeline | None] = {}
         out = []
         for candidate in candidates:
-            scored = max(candidate.floor, self.model.confidence(candidate))
-            confidence = round(min(candidate.ceiling, scored), 4)
+            confidence = _confidence(self.model, candidate)
             if confidence < settings.trend_threshold:
                 continue
             review = confidence >= settings.review_threshold
             evidence = dict(candidate.evidence)
             if candidate.features:
                 evidence["features"] = {k: round(v, 4) for k, v in candidate.features.items()}
+            if self.shadow is not None:
+                shadowed = _confidence(self.shadow, candidate)
+                evidence["shadow"] = {
+                    "model_version": self.shadow.version,
+                    "confidence": shadowed,
+                    "would_review": shadowed >= settings.review_threshold,
+                }
             if review and candidate.employee is not None:
                 key = (candidate.employee, candidate.record_key)
                 if key not in days:
@@ -134,6 +142,11 @@ class ValidationEngine:
                 )
             )
         return out
+
+
+def _confidence(model: ScorerModel, candidate: Candidate) -> float:
+    """The model's confidence in a candidate, inside the candidate's own floor and ceiling."""
+    return round(min(candidate.ceiling, max(candidate.floor, model.confidence(candidate))), 4)
 
 
 def _record_time(record: TimeClockEntry | LaborEntry) -> float:
