@@ -387,15 +387,16 @@ def test_baseline_handles_100k_entries_quickly(tmp_path: Path) -> None:
             shifts.append(dict(day_shift[day], id=f"{employee}-{day}", employeeId=employee))
     plant = make_plant(tmp_path, entries, shifts)
     # When the baseline runs
-    started = time.perf_counter()
+    started = time.process_time()
     findings = found(plant)
-    elapsed = time.perf_counter() - started
-    # Then it finishes in seconds (about 2-3 s on a quiet 2-core machine; the limit only catches a
-    # pathological slowdown: speed is measured by the benchmarks, not asserted here)
+    elapsed = time.process_time() - started
+    # Then it finishes in seconds of CPU (about 2-3 s on a quiet 2-core machine; CPU, not wall time, so a
+    # loaded machine cannot fail it; the limit only catches a pathological slowdown: speed is measured
+    # by the benchmarks, not asserted here)
     edges = [f for f in findings if f.anomaly_type in (A.EARLY_CLOCK_IN, A.LATE_CLOCK_IN)]
     assert len(edges) == 500 * 100  # every day is early (05:50) or late (06:20)
     assert elapsed < 30, f"{elapsed:.1f} s"
-    print(f"baseline: {len(entries)} entries in {elapsed:.2f} s")
+    print(f"baseline: {len(entries)} entries in {elapsed:.2f} s of CPU")
 
 
 def test_a_record_without_a_required_field_is_named(tmp_path: Path) -> None:
