@@ -4,7 +4,6 @@
   `pk` = `approval#<finding_id>`, `sk` = `<stage>`, with the task token, the supervisor, the link's
   nonce and expiry, the request (JSON, for the review page), and `expires_at` (TTL, epoch seconds).
 - `SesNotifier`: SES `SendEmail` of the composed digest.
-- `SqsWritebackSender`: an approved crew assignment from the review queue onto the write-back queue.
 - `StepFunctionsTaskCallback`: `SendTaskSuccess`; `TaskTimedOut` / `InvalidToken` /
   `TaskDoesNotExist` become `ApprovalClosedError` (moto answers `InvalidToken` where AWS says
   `TaskTimedOut`).
@@ -22,7 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from plexlabor.approval.digest import EmailContent, compose_digest
 from plexlabor.approval.errors import ApprovalClosedError
-from plexlabor.approval.messages import RecommendationWriteback, Stage, WritebackMessage
+from plexlabor.approval.messages import Stage
 from plexlabor.approval.ports import Digest, PendingApproval, stage_order
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit import AuditUnavailableError
@@ -118,20 +117,6 @@ class SesNotifier:
             },
         )
         return str(answer.get("MessageId")) if answer.get("MessageId") else None
-
-
-class SqsWritebackSender:
-    """Puts an approved recommendation, or a finding decided without its workflow, on the write-back
-    queue (plex_writeback consumes it)."""
-
-    def __init__(self, queue_url: str, sqs: Any | None = None) -> None:
-        self.queue_url = queue_url
-        self._client = sqs
-
-    sqs = LazyClient("sqs")
-
-    def send(self, message: RecommendationWriteback | WritebackMessage) -> None:
-        self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=message.model_dump_json())
 
 
 class StepFunctionsTaskCallback:

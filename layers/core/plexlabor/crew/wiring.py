@@ -22,21 +22,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.publish import Approval
 from plexlabor.platform import env
-from plexlabor.platform.aws import LazyClient
 from plexlabor.platform.clock import utc_now
 from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
+from plexlabor.platform.sqs import SqsJsonSender
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 
 if TYPE_CHECKING:
-    from plexlabor.crew.messages import ReplanMessage, ReplanSender
+    from plexlabor.crew.messages import ReplanSender
     from plexlabor.crew.replanning import KeptShift
 
 
@@ -102,17 +102,9 @@ def build_replan(settings: CrewReplanSettings) -> ReplanDependencies:
 replan_dependencies = PerEnvironment(CrewReplanSettings, build_replan)
 
 
-class SqsReplanSender:
-    """Puts a `replan` message on the replan queue (crew_replan consumes it)."""
-
-    def __init__(self, queue_url: str, sqs: Any | None = None) -> None:
-        self.queue_url = queue_url
-        self._client = sqs
-
-    sqs = LazyClient("sqs")
-
-    def send(self, message: ReplanMessage) -> None:
-        self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=message.model_dump_json(by_alias=True))
+def replan_sender(queue_url: str) -> SqsJsonSender:
+    """Puts a `replan` message (its aliases) on the replan queue (crew_replan consumes it)."""
+    return SqsJsonSender(queue_url, by_alias=True)
 
 
 class CrewCallOffSettings(PlexSourceSettings):
@@ -132,7 +124,7 @@ class CallOffDependencies:
 def build_call_offs(settings: CrewCallOffSettings) -> CallOffDependencies:
     return CallOffDependencies(
         source=open_labor_source_from_aws(settings),
-        sender=SqsReplanSender(settings.replan_queue_url),
+        sender=replan_sender(settings.replan_queue_url),
         grace=timedelta(minutes=settings.grace_minutes),
         period=timedelta(minutes=settings.period_minutes),
     )

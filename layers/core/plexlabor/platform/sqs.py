@@ -3,14 +3,18 @@
 `SqsEventOf[Message]` is such a function's `EVENT_MODEL`: Powertools' SQS event whose record bodies
 are JSON parsed into `Message`; `SqsRecordOf[Message]` is one of its records (a `BatchProcessor`
 model). A body that is not JSON, or not a `Message`, fails that record's validation.
+`SqsJsonSender` is the other end: it puts a message, as JSON, on one queue.
 """
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from aws_lambda_powertools.utilities.parser.models import SqsModel, SqsRecordModel
 from aws_lambda_powertools.utilities.parser.types import Json
+from pydantic import BaseModel
+
+from plexlabor.platform.aws import LazyClient
 
 MessageT = TypeVar("MessageT")
 
@@ -21,3 +25,17 @@ class SqsRecordOf(SqsRecordModel, Generic[MessageT]):
 
 class SqsEventOf(SqsModel, Generic[MessageT]):
     Records: list[SqsRecordOf[MessageT]]  # type: ignore[assignment]
+
+
+class SqsJsonSender:
+    """Puts a message (its JSON, field aliases used when `by_alias`) on the queue at `queue_url`."""
+
+    def __init__(self, queue_url: str, sqs: Any | None = None, *, by_alias: bool = False) -> None:
+        self.queue_url = queue_url
+        self.by_alias = by_alias
+        self._client = sqs
+
+    sqs = LazyClient("sqs")
+
+    def send(self, message: BaseModel) -> None:
+        self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=message.model_dump_json(by_alias=self.by_alias))

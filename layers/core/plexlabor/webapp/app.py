@@ -119,14 +119,14 @@ class Dependencies:
 
 
 def build(settings: WebAppSettings) -> Dependencies:
-    from plexlabor.approval.aws import SqsWritebackSender
     from plexlabor.approval.wiring import build_callback, people_display
     from plexlabor.audit.dynamodb import DynamoDbValidationCounter
-    from plexlabor.crew.wiring import SqsReplanSender
+    from plexlabor.crew.wiring import replan_sender
+    from plexlabor.platform.sqs import SqsJsonSender
 
     callback = build_callback(settings)
     queue = ReviewQueue(callback.audit)
-    review = ReviewService(queue, callback.audit, callback, SqsWritebackSender(settings.writeback_queue_url))
+    review = ReviewService(queue, callback.audit, callback, SqsJsonSender(settings.writeback_queue_url))
     return Dependencies(
         review,
         settings.zone,
@@ -138,7 +138,7 @@ def build(settings: WebAppSettings) -> Dependencies:
         analytics=settings.analytics_reports(),
         incident_trends=settings.incident_trends(),
         allocation=settings.allocation_reports(),
-        replan=SqsReplanSender(settings.replan_queue_url) if settings.replan_queue_url else None,
+        replan=replan_sender(settings.replan_queue_url) if settings.replan_queue_url else None,
     )
 
 
