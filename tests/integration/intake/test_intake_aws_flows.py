@@ -26,13 +26,13 @@ from tests.support import load_event
 from tests.unit.intake.intake_samples import WEBHOOK_SECRET, scheduled_event, sqs_event
 
 
-def signed_webhook(body: str, secret: str = WEBHOOK_SECRET) -> dict:
-    """The canonical API Gateway event carrying `body`, signed now."""
+def signed_webhook(body: str, secret: str = WEBHOOK_SECRET, seconds_ago: int = 0) -> dict:
+    """The canonical API Gateway event carrying `body`, signed now (or `seconds_ago`)."""
     import time
 
     event = load_event("punch_webhook")
     event["body"] = body
-    event["headers"].update(sign(body.encode(), secret, int(time.time())))
+    event["headers"].update(sign(body.encode(), secret, int(time.time()) - seconds_ago))
     return event
 
 
@@ -104,9 +104,12 @@ def test_when_sqs_refuses_the_poll_fails_and_the_cursor_stays(stack: Stack, plan
 def test_webhook_to_validator_records_one_finding_and_one_approval_per_duplicate(
     stack: Stack, samples, lambda_context
 ) -> None:
-    # Given the same flagged punch sent twice, plus a clean one
-    for body in (samples.review.entry.to_plex(), samples.review.entry.to_plex(), samples.clean.entry.to_plex()):
-        assert punch_webhook.handler(signed_webhook(json.dumps(body)), lambda_context)["statusCode"] == 202
+    # Given the same flagged punch in two deliveries (a sender's retry signs again: another timestamp, so it is
+    # not the byte-identical replay the webhook's nonce refuses), plus a clean one
+    deliveries = ((samples.review, 1), (samples.review, 0), (samples.clean, 0))
+    for sample, seconds_ago in deliveries:
+        event = signed_webhook(json.dumps(sample.entry.to_plex()), seconds_ago=seconds_ago)
+        assert punch_webhook.handler(event, lambda_context)["statusCode"] == 202
     messages = stack.receive_all()
     assert len(messages) == 3
     # When the validator gets them (and SQS redelivers the batch once more)
