@@ -32,6 +32,7 @@ SIGNED_IN = {
     ("POST", "/crew/swap"),
     ("GET", "/static/{name}"),
     ("GET", "/incidents/new"),
+    ("GET", "/incidents/trends"),
     ("GET", "/copilot"),
     ("GET", "/incidents/{incident_id}"),
     ("POST", "/incidents/{incident_id}"),

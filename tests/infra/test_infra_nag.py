@@ -11,6 +11,7 @@ from aws_cdk.assertions import Annotations, Match
 from cdk_nag import AwsSolutionsChecks
 
 from infra.constants import (
+    ALLOCATION_REPORTS_PREFIX,
     ANALYTICS_REPORTS_PREFIX,
     INCIDENT_MODELS_PREFIX,
     INCIDENT_REPORTS_PREFIX,
@@ -21,6 +22,8 @@ from infra.constants import (
 )
 from infra.nag import flatten_reference, wildcard_resource_finding
 from infra.testing import Synthesized
+from plexlabor.copilot import INDEX_PREFIX as COPILOT_INDEX_PREFIX
+from plexlabor.copilot import PROCEDURES_PREFIX as COPILOT_PROCEDURES_PREFIX
 
 FORECAST_PREFIX = "models/forecast/"  # forecast_nightly's artifacts (plexlabor.forecast.artifacts.PREFIX)
 
@@ -38,10 +41,13 @@ def _expected(synthesized: Synthesized) -> dict[str, set[str]]:
         wildcard_resource_finding(f"<{bucket}.Arn>/{FORECAST_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{SKILLS_REPORTS_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{ANALYTICS_REPORTS_PREFIX}*"): {"AWS::IAM::Policy"},
+        wildcard_resource_finding(f"<{bucket}.Arn>/{ALLOCATION_REPORTS_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{INCIDENT_REPORTS_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{INCIDENT_MODELS_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{SCORER_MODELS_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{SCORER_SALT_PREFIX}*"): {"AWS::IAM::Policy"},
+        wildcard_resource_finding(f"<{bucket}.Arn>/{COPILOT_INDEX_PREFIX}*"): {"AWS::IAM::Policy"},
+        wildcard_resource_finding(f"<{bucket}.Arn>/{COPILOT_PROCEDURES_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(LOG_GROUPS_OF_THE_ACCOUNT): {"AWS::IAM::Role"},  # API Gateway account role
         _flat_finding(synthesized, synthesized.stack.backfill.executions_arn): {"AWS::IAM::Policy"},  # its map
         "AwsSolutions-S1": {"AWS::S3::Bucket"},  # the access-log bucket itself
