@@ -146,26 +146,29 @@ def ask_route() -> Response[str]:
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI document of `POST /copilot/ask` (schemas from the pydantic models)."""
-    info = {
-        "title": "plexlabor operator copilot",
-        "description": "The procedure for an operator's question, step by step with citations (docs/copilot.md)",
-    }
-    operation = {
-        "summary": "Ask the copilot",
-        "description": "Answers from the plant's procedures only: numbered steps that cite their "
-        "passages, the tools a procedure names, or a refusal when no procedure covers the question. "
-        "Every answer is logged to the audit table and to the job's record in Plex (dry run by "
-        "default). The operator is the signed-in person (group operator, supervisor or admin).",
-        "responses": {
+    return openapi_post(
+        ASK_PATH,
+        AskRequest,
+        (CopilotAnswer,),
+        api=(
+            "plexlabor operator copilot",
+            "The procedure for an operator's question, step by step with citations (docs/copilot.md)",
+        ),
+        operation=(
+            "Ask the copilot",
+            "Answers from the plant's procedures only: numbered steps that cite their passages, the tools a "
+            "procedure names, or a refusal when no procedure covers the question. Every answer is logged to "
+            "the audit table and to the job's record in Plex (dry run by default). The operator is the "
+            "signed-in person (group operator, supervisor or admin).",
+        ),
+        responses={
             "200": json_answer("The answer (kind 'refused': nothing relevant found), logged", "CopilotAnswer"),
             "303": {"description": "A form: to the copilot page showing the answer"},
             "400": json_answer("Not a question; each bad field is named", "ApiProblem"),
-            "401": {"description": "Not signed in"},
             "403": json_answer("Not an operator, or a form from another site", "ApiProblem"),
         },
-        "tags": ["copilot"],
-    }
-    return openapi_post(info, ASK_PATH, operation, AskRequest, (CopilotAnswer,))
+        tag="copilot",
+    )
 
 
 @app.get(OPENAPI_PATH)

@@ -178,27 +178,27 @@ def log() -> Response[str]:
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI document of `POST /incidents` (schemas from the pydantic models)."""
-    info = {
-        "title": "plexlabor incidents",
-        "description": "Incident and near-miss reports, coded with OIICS (docs/incidents.md)",
-    }
-    operation = {
-        "summary": "Log an incident or near miss",
-        "description": "Codes the narrative (OIICS, calibrated confidences), reads when, where, equipment, "
-        "body parts and PPE from it, and records it; codes the model is not sure of go to the EHS "
-        "lead's review queue. The reporter is the signed-in person. A recording (JSON `audio_base64` "
-        "and `audio_format`, or the form's `audio` file) is transcribed (Amazon Transcribe) and its text "
-        "appended to the narrative when transcription is configured.",
-        "responses": {
+    return openapi_post(
+        INCIDENTS_PATH,
+        IncidentReport,
+        (LoggedIncident,),
+        api=("plexlabor incidents", "Incident and near-miss reports, coded with OIICS (docs/incidents.md)"),
+        operation=(
+            "Log an incident or near miss",
+            "Codes the narrative (OIICS, calibrated confidences), reads when, where, equipment, body parts and "
+            "PPE from it, and records it; codes the model is not sure of go to the EHS lead's review queue. The "
+            "reporter is the signed-in person. A recording (JSON `audio_base64` and `audio_format`, or the "
+            "form's `audio` file) is transcribed (Amazon Transcribe) and its text appended to the narrative "
+            "when transcription is configured.",
+        ),
+        responses={
             "201": json_answer("Recorded", "LoggedIncident"),
             "200": json_answer("Already recorded (the same report sent again): that incident", "LoggedIncident"),
             "303": {"description": "A form: to the incident's page"},
             "400": json_answer("Not a report; each bad field is named", "ApiProblem"),
-            "401": {"description": "Not signed in"},
         },
-        "tags": ["incidents"],
-    }
-    return openapi_post(info, INCIDENTS_PATH, operation, IncidentReport, (LoggedIncident,))
+        tag="incidents",
+    )
 
 
 @app.get(OPENAPI_PATH)

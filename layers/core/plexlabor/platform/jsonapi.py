@@ -97,16 +97,20 @@ def _ref(model: str) -> str:
 
 
 def openapi_post(
-    info: Mapping[str, str],
     path: str,
-    operation: Mapping[str, Any],
     request: type[BaseModel],
     answers: tuple[type[BaseModel], ...],
+    *,
+    api: tuple[str, str],
+    operation: tuple[str, str],
+    responses: Mapping[str, Any],
+    tag: str,
 ) -> dict[str, Any]:
     """The OpenAPI document of one `POST path` taking `request` as JSON or a form, signed in with a Bearer token.
 
-    `operation` holds the summary, description, responses and tags; the schemas come from the pydantic models
-    (`request` for validation, `answers` and `ApiProblem` for serialization).
+    `api` and `operation` are each a (title or summary, description); `responses` are the route's own
+    answers (401, not signed in, is added). The schemas come from the pydantic models (`request` for
+    validation, `answers` and `ApiProblem` for serialization).
     """
     _, schemas = models_json_schema(
         [(request, "validation")] + [(model, "serialization") for model in (*answers, ApiProblem)],
@@ -115,19 +119,19 @@ def openapi_post(
     body = {"$ref": _ref(request.__name__)}
     return {
         "openapi": "3.0.3",
-        "info": {"title": info["title"], "version": "1.0.0", "description": info["description"]},
+        "info": {"title": api[0], "version": "1.0.0", "description": api[1]},
         "paths": {
             path: {
                 "post": {
-                    "summary": operation["summary"],
-                    "description": operation["description"],
+                    "summary": operation[0],
+                    "description": operation[1],
                     "security": [{"bearer": []}],
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {"schema": body}, FORM: {"schema": body}},
                     },
-                    "responses": operation["responses"],
-                    "tags": operation["tags"],
+                    "responses": {**responses, "401": {"description": "Not signed in"}},
+                    "tags": [tag],
                 }
             }
         },
