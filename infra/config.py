@@ -28,6 +28,7 @@ from infra.constants import (
     CTX_BUILD_DIR,
     CTX_DEFAULT_SUPERVISOR_ID,
     CTX_FUNCTIONS_ROOT,
+    CTX_INCIDENT_TRANSCRIBE_LANGUAGE,
     CTX_LOG_LEVEL,
     CTX_LOG_RETENTION_DAYS,
     CTX_MAX_RECEIVE_COUNT,
@@ -67,6 +68,7 @@ from plexlabor.platform.settings import NOBODY, parse_name_roles
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+TRANSCRIBE_LANGUAGE = re.compile(r"[a-z]{2}-[A-Z]{2}")  # Amazon Transcribe's codes: en-US, de-DE, es-US
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557)
 PILOT_KEYS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "departments": parse_codes,
@@ -118,6 +120,8 @@ class DeployConfig:
     configured (every role sees names, no variable is set)."""
     review_hr_emails: tuple[str, ...] = ()
     review_planner_emails: tuple[str, ...] = ()
+    incident_transcribe_language: str | None = None
+    """incident_log's `INCIDENT_TRANSCRIBE_LANGUAGE`; None: not configured (recordings are refused)."""
 
     def __post_init__(self) -> None:
         for check in _CHECKS:  # in this order: the first broken rule is the one reported
@@ -164,6 +168,7 @@ class DeployConfig:
             show_names_to=_show_names_to(get(CTX_SHOW_NAMES_TO)),
             review_hr_emails=recipients["hr"],
             review_planner_emails=recipients["planners"],
+            incident_transcribe_language=_optional_str(get(CTX_INCIDENT_TRANSCRIBE_LANGUAGE)),
         )
 
 
@@ -262,6 +267,12 @@ def _check_people(config: DeployConfig) -> None:
         _show_names_to(config.show_names_to)
 
 
+def _check_transcription(config: DeployConfig) -> None:
+    language = config.incident_transcribe_language
+    if language is not None and not TRANSCRIBE_LANGUAGE.fullmatch(language):
+        raise ConfigError(f"{CTX_INCIDENT_TRANSCRIBE_LANGUAGE} must be a language code like en-US, got {language!r}")
+
+
 _CHECKS: tuple[Callable[[DeployConfig], None], ...] = (
     _check_stage,
     _check_environment,
@@ -274,6 +285,7 @@ _CHECKS: tuple[Callable[[DeployConfig], None], ...] = (
     _check_api_limits,
     _check_pilot,
     _check_people,
+    _check_transcription,
 )
 
 

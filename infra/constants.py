@@ -63,6 +63,9 @@ CTX_REVIEW_RECIPIENTS = "plexlabor:reviewRecipients"
 """Who hears of the recommendations their role decides, besides each item's supervisor (review_sweep):
 {"hr": ["hr@plant.example"], "planners": ["planning@plant.example"]} (lists of addresses or one
 comma-separated string; both optional). Functions get `REVIEW_HR_EMAILS`, `REVIEW_PLANNER_EMAILS`."""
+CTX_INCIDENT_TRANSCRIBE_LANGUAGE = "plexlabor:incidentTranscribeLanguage"
+"""Optional: the language of spoken incident reports, an Amazon Transcribe code (`en-US`):
+incident_log's `INCIDENT_TRANSCRIBE_LANGUAGE`. Unset, incident_log refuses recordings (typed reports only)."""
 CTX_SCHEDULES = "plexlabor:schedules"
 """Per scheduled function, an EventBridge expression overriding its spec's default, or "disabled":
 e.g. {"punch_poller": "rate(10 minutes)", "norms_refresh": "cron(30 6 * * ? *)"}."""

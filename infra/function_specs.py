@@ -37,6 +37,8 @@ from infra.constants import (
 )
 from plexlabor.copilot import INDEX_PREFIX as COPILOT_INDEX_PREFIX
 from plexlabor.copilot import PROCEDURES_PREFIX as COPILOT_PROCEDURES_PREFIX
+from plexlabor.incidents.transcribe import AUDIO_PREFIX as TRANSCRIBE_AUDIO_PREFIX
+from plexlabor.incidents.transcribe import TRANSCRIPT_PREFIX
 
 MAX_TIMEOUT_S = 900
 CALL_OFF_PERIOD_MINUTES = 5
@@ -149,6 +151,12 @@ class Need(StrEnum):
     VERIFY_SIGN_IN = "verify-sign-in"
     """Verifies the user pool's ID tokens (no grant: the signing keys are public):
     `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`, `COGNITO_REGION`."""
+    TRANSCRIBE = "transcribe"
+    """Amazon Transcribe batch jobs on recordings in the artifacts bucket (`plexlabor.incidents.transcribe`):
+    transcribe:StartTranscriptionJob with the transcript written under its prefix of the bucket only,
+    transcribe:GetTranscriptionJob on its own job names; `INCIDENT_TRANSCRIBE_LANGUAGE` when configured.
+    The spec also holds the bucket accesses of the recordings and transcripts (Transcribe reads and
+    writes them with the caller's permissions)."""
 
 
 Requirement = Need | BucketAccess
@@ -574,9 +582,16 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         "equipment, body parts and PPE from the text; uncertain codes to the EHS lead's review queue.",
         flavour=BATCH,  # scikit-learn: the classifier (plexlabor.incidents.classifier)
         memory_mb=1024,  # more memory is also more CPU: classify p95 < 100 ms warm
-        timeout_s=15,
+        timeout_s=29,  # API Gateway's limit: a recording's transcription is waited for up to 20 s
         access=(TableAccess.AUDIT_APPEND, PLEX),  # PLEX: the workcenters a narrative may name, once per container
-        needs=(Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, BucketAccess.read(INCIDENT_MODELS_PREFIX)),  # model in force
+        needs=(
+            Need.PILOT_SCOPE,
+            Need.PLANT_TIMEZONE,
+            BucketAccess.read(INCIDENT_MODELS_PREFIX),  # the model in force
+            Need.TRANSCRIBE,  # a recorded report: put, transcribed by Amazon Transcribe, its transcript read
+            BucketAccess.read_write(TRANSCRIBE_AUDIO_PREFIX),
+            BucketAccess.read_write(TRANSCRIPT_PREFIX),
+        ),
         routes=(signed_in("POST", "/incidents"), Route("GET", "/incidents/openapi.json")),
     ),
     replace(

@@ -28,6 +28,7 @@ from infra.constants import (
     CTX_BUILD_DIR,
     CTX_DEFAULT_SUPERVISOR_ID,
     CTX_FUNCTIONS_ROOT,
+    CTX_INCIDENT_TRANSCRIBE_LANGUAGE,
     CTX_NOTIFY_SENDER,
     CTX_PLACEHOLDER_LAYERS,
     CTX_REVIEW_RECIPIENTS,
@@ -44,6 +45,7 @@ CONFIGURED = {
     CTX_DEFAULT_SUPERVISOR_ID: "SUP-0001",
     CTX_SHOW_NAMES_TO: ["supervisor", "hr", "admin"],
     CTX_REVIEW_RECIPIENTS: {"hr": ["hr@plant.example.com"], "planners": "planning@plant.example.com"},
+    CTX_INCIDENT_TRANSCRIBE_LANGUAGE: "en-US",
 }
 """The plant-specific settings a real deployment sets (nothing in cdk.json: they differ per plant)."""
 

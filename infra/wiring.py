@@ -59,6 +59,7 @@ class Setting(StrEnum):
     SHOW_NAMES_TO = "show_names_to"  # optional: unset = every role sees names
     REVIEW_HR_EMAILS = "review_hr_emails"  # optional: unset = only each item's supervisor hears of it
     REVIEW_PLANNER_EMAILS = "review_planner_emails"
+    INCIDENT_TRANSCRIBE_LANGUAGE = "incident_transcribe_language"  # optional: unset = recordings refused
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ NEED_SOURCES: dict[Need, dict[str, Source]] = {
         env.COGNITO_CLIENT_ID: Attribute.USER_POOL_CLIENT_ID,
         env.COGNITO_REGION: Attribute.REGION,
     },
+    Need.TRANSCRIBE: {env.INCIDENT_TRANSCRIBE_LANGUAGE: Setting.INCIDENT_TRANSCRIBE_LANGUAGE},
 }
 
 ROLLOUT_SETTINGS = frozenset(
@@ -187,7 +189,11 @@ REVIEW_RECIPIENT_SETTINGS = frozenset({Setting.REVIEW_HR_EMAILS, Setting.REVIEW_
 PEOPLE_SETTINGS = frozenset({Setting.SHOW_NAMES_TO})
 """Who sees people's names (`plexlabor:showNamesTo`); unset, every role does."""
 
-OPTIONAL_SETTINGS = ROLLOUT_SETTINGS | REVIEW_RECIPIENT_SETTINGS | PEOPLE_SETTINGS
+TRANSCRIBE_SETTINGS = frozenset({Setting.INCIDENT_TRANSCRIBE_LANGUAGE})
+"""The language of spoken incident reports (`plexlabor:incidentTranscribeLanguage`); unset, incident_log
+takes typed reports only and refuses recordings with a reason."""
+
+OPTIONAL_SETTINGS = ROLLOUT_SETTINGS | REVIEW_RECIPIENT_SETTINGS | PEOPLE_SETTINGS | TRANSCRIBE_SETTINGS
 """Settings a function runs without (every other unset setting is a deployment mistake)."""
 
 OPTIONAL_IN_ADVISORY_MODE = frozenset({Setting.DEFAULT_SUPERVISOR_ID})

@@ -6,7 +6,9 @@ Secrets Manager use AWS-managed keys: no KMS grants). The artifacts bucket is gr
 prefix (`s3:GetObject`/`s3:PutObject` on `<prefix>*`, the one acknowledged wildcard besides X-Ray:
 object keys are versioned names made at run time) plus `s3:ListBucket` on the bucket. The approval
 state machine is granted with CDK's `grant_start_execution` / `grant_task_response` (its ARN only);
-SES `ses:SendEmail` only on the sender's identities and only with that sender as From.
+SES `ses:SendEmail` only on the sender's identities and only with that sender as From. Amazon
+Transcribe: `StartTranscriptionJob` on '*' (it has no resource type) only with the transcript going to
+the artifacts bucket under `incidents/transcripts/`, `GetTranscriptionJob` on incident_log's job names.
 
 The variable names and what each value is come from `infra/wiring.py` (shared with the local
 runtime); `environment` resolves them to this stack's values.
@@ -30,7 +32,7 @@ from infra.constructs.queues import Queues
 from infra.constructs.secrets import Secrets
 from infra.constructs.storage import Storage
 from infra.function_specs import BucketAccess, FunctionSpec, Need, ReadSecret, SendTo, TableAccess
-from infra.nag import acknowledge_wildcard_resource
+from infra.nag import acknowledge, acknowledge_wildcard_resource
 from infra.wiring import (
     Attribute,
     Setting,
@@ -40,6 +42,8 @@ from infra.wiring import (
     resolve,
     resolve_environment,
 )
+from plexlabor.incidents.transcribe import JOB_PREFIX as TRANSCRIPTION_JOB_PREFIX
+from plexlabor.incidents.transcribe import TRANSCRIPT_PREFIX
 
 READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query")
 TABLE_ACTIONS: dict[TableAccess, tuple[str, ...]] = {
@@ -64,6 +68,16 @@ SES_SEND_ACTIONS = ("ses:SendEmail",)  # SES v1 SendEmail, what plexlabor.approv
 OBJECTS_REASON = (
     "Objects under one key prefix of the artifacts bucket: the keys are versioned names chosen at "
     "run time (norms/<version>.json), so they cannot be listed in the policy; the prefix is the scope."
+)
+
+START_TRANSCRIPTION_REASON = (
+    "transcribe:StartTranscriptionJob has no resource type (AWS's service authorization reference), so it "
+    "is granted on '*', conditioned on the output going to the artifacts bucket under incidents/transcripts/ "
+    "(transcribe:OutputBucketName, transcribe:OutputKey)."
+)
+TRANSCRIPTION_JOBS_REASON = (
+    "transcribe:GetTranscriptionJob on incident_log's own jobs: their names are the recording's hash, made "
+    "at run time (plexlabor-incident-<sha256>), so the name prefix is the scope."
 )
 
 
@@ -138,6 +152,8 @@ def grant(spec: FunctionSpec, role: iam.Role, resources: SharedResources) -> Non
             resources.approval.grant_task_response(role)
         elif need is Need.SEND_EMAIL and resources.config.notify_sender:
             role.add_to_principal_policy(ses_send_statement(role, resources.config.notify_sender))
+        elif need is Need.TRANSCRIBE:
+            _grant_transcription(role, resources.artifacts)
 
 
 def environment(spec: FunctionSpec, resources: SharedResources) -> dict[str, str]:
@@ -189,6 +205,33 @@ def _grant_bucket(access: BucketAccess, role: iam.Role, bucket: s3.IBucket) -> N
     role.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=[objects]))
     role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
     acknowledge_wildcard_resource(role.node.find_child("DefaultPolicy"), objects, OBJECTS_REASON)
+
+
+def _grant_transcription(role: iam.Role, bucket: s3.IBucket) -> None:
+    """Amazon Transcribe batch jobs whose transcripts go to `bucket` under TRANSCRIPT_PREFIX, and reading
+    the state of its own jobs. In a policy of its own, so its '*' is acknowledged with its own reason;
+    the recordings and transcripts are the spec's bucket accesses (Transcribe uses the caller's)."""
+    jobs = Stack.of(role).format_arn(
+        service="transcribe", resource="transcription-job", resource_name=f"{TRANSCRIPTION_JOB_PREFIX}*"
+    )
+    policy = iam.Policy(
+        role,
+        "TranscribePolicy",
+        roles=[role],
+        statements=[
+            iam.PolicyStatement(
+                actions=["transcribe:StartTranscriptionJob"],
+                resources=["*"],
+                conditions={
+                    "StringEquals": {"transcribe:OutputBucketName": bucket.bucket_name},
+                    "StringLike": {"transcribe:OutputKey": f"{TRANSCRIPT_PREFIX}*"},
+                },
+            ),
+            iam.PolicyStatement(actions=["transcribe:GetTranscriptionJob"], resources=[jobs]),
+        ],
+    )
+    acknowledge(policy, "AwsSolutions-IAM5[Resource::*]", START_TRANSCRIPTION_REASON)
+    acknowledge_wildcard_resource(policy, jobs, TRANSCRIPTION_JOBS_REASON)
 
 
 def ses_send_statement(scope: iam.Role, sender: str) -> iam.PolicyStatement:

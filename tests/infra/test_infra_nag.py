@@ -24,10 +24,16 @@ from infra.nag import flatten_reference, wildcard_resource_finding
 from infra.testing import Synthesized
 from plexlabor.copilot import INDEX_PREFIX as COPILOT_INDEX_PREFIX
 from plexlabor.copilot import PROCEDURES_PREFIX as COPILOT_PROCEDURES_PREFIX
+from plexlabor.incidents.transcribe import AUDIO_PREFIX as RECORDINGS_PREFIX
+from plexlabor.incidents.transcribe import JOB_PREFIX as TRANSCRIPTION_JOB_PREFIX
+from plexlabor.incidents.transcribe import TRANSCRIPT_PREFIX
 
 FORECAST_PREFIX = "models/forecast/"  # forecast_nightly's artifacts (plexlabor.forecast.artifacts.PREFIX)
 
 LOG_GROUPS_OF_THE_ACCOUNT = "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*"
+TRANSCRIPTION_JOBS = (
+    f"arn:<AWS::Partition>:transcribe:<AWS::Region>:<AWS::AccountId>:transcription-job/{TRANSCRIPTION_JOB_PREFIX}*"
+)
 
 
 def _expected(synthesized: Synthesized) -> dict[str, set[str]]:
@@ -48,6 +54,9 @@ def _expected(synthesized: Synthesized) -> dict[str, set[str]]:
         wildcard_resource_finding(f"<{bucket}.Arn>/{SCORER_SALT_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{COPILOT_INDEX_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{COPILOT_PROCEDURES_PREFIX}*"): {"AWS::IAM::Policy"},
+        wildcard_resource_finding(f"<{bucket}.Arn>/{RECORDINGS_PREFIX}*"): {"AWS::IAM::Policy"},  # incident_log
+        wildcard_resource_finding(f"<{bucket}.Arn>/{TRANSCRIPT_PREFIX}*"): {"AWS::IAM::Policy"},
+        wildcard_resource_finding(TRANSCRIPTION_JOBS): {"AWS::IAM::Policy"},  # Transcribe's '*' is the X-Ray id's
         wildcard_resource_finding(LOG_GROUPS_OF_THE_ACCOUNT): {"AWS::IAM::Role"},  # API Gateway account role
         _flat_finding(synthesized, synthesized.stack.backfill.executions_arn): {"AWS::IAM::Policy"},  # its map
         "AwsSolutions-S1": {"AWS::S3::Bucket"},  # the access-log bucket itself

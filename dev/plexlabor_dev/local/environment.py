@@ -79,6 +79,9 @@ class LocalResources:
     review_hr_emails: tuple[str, ...] = ()
     review_planner_emails: tuple[str, ...] = ()
     """Who besides each item's supervisor hears of a recommendation (`plexlabor:reviewRecipients`)."""
+    incident_transcribe_language: str | None = None
+    """`INCIDENT_TRANSCRIBE_LANGUAGE` (`plexlabor:incidentTranscribeLanguage`); None by default: moto's
+    Transcribe writes no transcript to the bucket, so locally incident_log refuses recordings."""
     rollout: Mapping[str, object] = field(default_factory=dict)
     """The phased-rollout settings (`infra.wiring.ROLLOUT_SETTINGS`, by `Setting` value, e.g.
     `{"pilot_departments": ("MACH",), "advisory_mode": True}`); unset ones are left out, as on AWS."""
@@ -124,6 +127,7 @@ class LocalValues:
             Setting.SHOW_NAMES_TO: resources.show_names_to,
             Setting.REVIEW_HR_EMAILS: resources.review_hr_emails,
             Setting.REVIEW_PLANNER_EMAILS: resources.review_planner_emails,
+            Setting.INCIDENT_TRANSCRIBE_LANGUAGE: resources.incident_transcribe_language,
             **{rollout: resources.rollout.get(rollout.value) for rollout in ROLLOUT_SETTINGS},
         }[setting]
 

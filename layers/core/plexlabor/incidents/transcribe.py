@@ -25,6 +25,8 @@ from plexlabor.platform.aws import aws_client
 
 AUDIO_PREFIX = "incidents/audio/"
 TRANSCRIPT_PREFIX = "incidents/transcripts/"
+JOB_PREFIX = "plexlabor-incident-"
+"""Every job's name starts with it (the stack grants transcribe:GetTranscriptionJob on these names only)."""
 MEDIA_FORMATS = frozenset({"mp3", "mp4", "wav", "flac", "ogg", "amr", "webm", "m4a"})
 """What Transcribe's batch jobs accept (`MediaFormat`)."""
 MAX_AUDIO_BYTES = 4 * 1024 * 1024
@@ -59,7 +61,7 @@ class AwsTranscriber:
     def transcribe(self, audio: bytes, media_format: str) -> str:
         """The recording's transcript (module docstring)."""
         digest = hashlib.sha256(audio).hexdigest()[:32]
-        job = f"plexlabor-incident-{digest}"
+        job = f"{JOB_PREFIX}{digest}"
         key = f"{AUDIO_PREFIX}{digest}.{media_format}"
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=audio, ContentType=f"audio/{media_format}")
         try:
