@@ -35,6 +35,7 @@ from infra.constants import (
     CTX_SHOW_NAMES_TO,
     CTX_TIMEZONE,
 )
+from infra.nag import flatten_reference
 from infra.stack import PlexlaborStack
 from infra.wiring import Setting
 
@@ -115,6 +116,12 @@ class Synthesized:
 
     def function_statements(self, name: str) -> list[dict[str, Any]]:
         return self.role_statements(self.function(name)["Properties"]["Role"]["Fn::GetAtt"][0])
+
+    def granted(self, name: str, action: str, *, flatten: bool = False) -> list[Any]:
+        """The resources function `name`'s role may use `action` on (`flatten`: as `infra.nag.flatten_reference`
+        writes them, e.g. `<ArtifactsBucket.Arn>/models/scorer/*`)."""
+        granted = [r for s in self.function_statements(name) if action in actions(s) for r in resources(s)]
+        return [flatten_reference(r) for r in granted] if flatten else granted
 
 
 def actions(statement: dict[str, Any]) -> set[str]:

@@ -9,20 +9,10 @@ import plexlabor.platform.env as env_vars
 from infra.build_layers import DEPS_LAYERS, read_requirements
 from infra.constants import LayerName
 from infra.function_specs import COPILOT, FUNCTION_SPECS, MAX_TIMEOUT_S, WEB_AUTHORIZER, BucketAccess, TableAccess
-from infra.nag import flatten_reference
-from infra.testing import Synthesized, actions, resources
+from infra.testing import Synthesized
 from plexlabor.copilot import ASK_PATH, INDEX_PREFIX, PAGE_PATH, PROCEDURES_PREFIX
 
 SPECS = {spec.name: spec for spec in FUNCTION_SPECS}
-
-
-def _granted(synthesized: Synthesized, name: str, action: str) -> list[str]:
-    return [
-        flatten_reference(r)
-        for s in synthesized.function_statements(name)
-        if action in actions(s)
-        for r in resources(s)
-    ]
 
 
 def test_the_specs_serve_the_route_and_build_the_index_on_a_schedule() -> None:
@@ -55,15 +45,15 @@ def test_their_roles_and_environments(synthesized: Synthesized) -> None:
     assert {env_vars.AUDIT_TABLE_NAME, env_vars.ARTIFACTS_BUCKET_NAME, env_vars.PLEX_API_KEY_SECRET_ARN} <= set(ask)
     bucket = synthesized.logical_id(synthesized.stack.artifacts.bucket)
     index, procedures = f"<{bucket}.Arn>/{INDEX_PREFIX}*", f"<{bucket}.Arn>/{PROCEDURES_PREFIX}*"
-    assert _granted(synthesized, "copilot_ask", "s3:GetObject") == [index]
-    assert _granted(synthesized, "copilot_ask", "s3:PutObject") == []
+    assert synthesized.granted("copilot_ask", "s3:GetObject", flatten=True) == [index]
+    assert synthesized.granted("copilot_ask", "s3:PutObject", flatten=True) == []
     audit = synthesized.logical_id(synthesized.stack.storage.audit_table)
-    assert any(audit in r for r in _granted(synthesized, "copilot_ask", "dynamodb:PutItem"))
+    assert any(audit in r for r in synthesized.granted("copilot_ask", "dynamodb:PutItem", flatten=True))
     for action in ("dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "s3:DeleteObject"):
-        assert _granted(synthesized, "copilot_ask", action) == []
-    assert sorted(_granted(synthesized, "copilot_index", "s3:GetObject")) == sorted([index, procedures])
-    assert _granted(synthesized, "copilot_index", "s3:PutObject") == [index]
-    assert _granted(synthesized, "copilot_index", "dynamodb:PutItem") == []
+        assert synthesized.granted("copilot_ask", action, flatten=True) == []
+    assert sorted(synthesized.granted("copilot_index", "s3:GetObject", flatten=True)) == sorted([index, procedures])
+    assert synthesized.granted("copilot_index", "s3:PutObject", flatten=True) == [index]
+    assert synthesized.granted("copilot_index", "dynamodb:PutItem", flatten=True) == []
     layers = synthesized.function("copilot_ask")["Properties"]["Layers"]
     copilot_layer = synthesized.logical_id(synthesized.stack.layers.created[LayerName.DEPS_COPILOT])
     assert len(layers) == 2 and any(copilot_layer in repr(layer) for layer in layers)

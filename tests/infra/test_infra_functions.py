@@ -79,11 +79,6 @@ def _refers_to(resource: Any, logical_id: str) -> bool:
     return logical_id in repr(resource)
 
 
-def _granted(synthesized: Synthesized, name: str, action: str) -> list[Any]:
-    """The resources `name`'s role may use `action` on."""
-    return [r for s in _statements(synthesized, name) if action in _actions(s) for r in _resources(s)]
-
-
 def test_every_spec_with_a_handler_becomes_one_function(synthesized: Synthesized) -> None:
     synthesized.assertions.resource_count_is("AWS::Lambda::Function", len(FUNCTION_SPECS))
     assert set(synthesized.stack.functions.functions) == set(SPECS)
@@ -201,7 +196,7 @@ def test_approval_links_point_at_the_api_stage(synthesized: Synthesized) -> None
 def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) -> None:
     bucket = synthesized.logical_id(synthesized.stack.artifacts.bucket)
     objects = f"<{bucket}.Arn>/{NORMS_PREFIX}*"
-    flat = {name: [flatten_reference(r) for r in _granted(synthesized, name, "s3:GetObject")] for name in SPECS}
+    flat = {name: synthesized.granted(name, "s3:GetObject", flatten=True) for name in SPECS}
 
     forecasts = f"<{bucket}.Arn>/models/forecast/*"
     reports = f"<{bucket}.Arn>/{SKILLS_REPORTS_PREFIX}*"
@@ -218,34 +213,34 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     assert flat["norms_refresh"] == flat["validation_backfill"] == [objects]
     assert sorted(flat["punch_validator"]) == sorted([objects, scorer])  # norms, and the scorer model in force
     assert sorted(flat["scorer_retrain"]) == sorted([scorer, salts])  # the salts: only scorer_retrain
-    puts = [flatten_reference(r) for r in _granted(synthesized, "scorer_retrain", "s3:PutObject")]
+    puts = synthesized.granted("scorer_retrain", "s3:PutObject", flatten=True)
     assert sorted(puts) == sorted([scorer, salts])
     for name in forecasters:
         assert flat[name] == [forecasts]
-        assert [flatten_reference(r) for r in _granted(synthesized, name, "s3:PutObject")] == [forecasts]
+        assert synthesized.granted(name, "s3:PutObject", flatten=True) == [forecasts]
     assert flat["skills_daily"] == [reports]
     incidents = f"<{bucket}.Arn>/{INCIDENT_REPORTS_PREFIX}*"
     allocation = f"<{bucket}.Arn>/{ALLOCATION_REPORTS_PREFIX}*"
     assert sorted(flat["web_app"]) == sorted([reports, forecasts, analytics, incidents, allocation])
     assert flat["allocation_nightly"] == [allocation]
-    assert [flatten_reference(r) for r in _granted(synthesized, "allocation_nightly", "s3:PutObject")] == [allocation]
+    assert synthesized.granted("allocation_nightly", "s3:PutObject", flatten=True) == [allocation]
     assert flat["incident_trends"] == [incidents]
     incident_models = f"<{bucket}.Arn>/{INCIDENT_MODELS_PREFIX}*"
     assert flat["incident_log"] == [incident_models] and flat["incident_retrain"] == [incident_models]
-    assert _granted(synthesized, "incident_log", "s3:PutObject") == []
-    puts = [flatten_reference(r) for r in _granted(synthesized, "incident_retrain", "s3:PutObject")]
+    assert synthesized.granted("incident_log", "s3:PutObject") == []
+    puts = synthesized.granted("incident_retrain", "s3:PutObject", flatten=True)
     assert puts == [incident_models]
-    assert [flatten_reference(r) for r in _granted(synthesized, "incident_trends", "s3:PutObject")] == [incidents]
+    assert synthesized.granted("incident_trends", "s3:PutObject", flatten=True) == [incidents]
     assert flat["analytics_nightly"] == [analytics]
-    assert [flatten_reference(r) for r in _granted(synthesized, "analytics_nightly", "s3:PutObject")] == [analytics]
-    assert _granted(synthesized, "punch_validator", "s3:PutObject") == []
-    assert _granted(synthesized, "web_app", "s3:PutObject") == []
-    assert [flatten_reference(r) for r in _granted(synthesized, "norms_refresh", "s3:PutObject")] == [objects]
-    assert [flatten_reference(r) for r in _granted(synthesized, "skills_daily", "s3:PutObject")] == [reports]
+    assert synthesized.granted("analytics_nightly", "s3:PutObject", flatten=True) == [analytics]
+    assert synthesized.granted("punch_validator", "s3:PutObject") == []
+    assert synthesized.granted("web_app", "s3:PutObject") == []
+    assert synthesized.granted("norms_refresh", "s3:PutObject", flatten=True) == [objects]
+    assert synthesized.granted("skills_daily", "s3:PutObject", flatten=True) == [reports]
     web_app = [s for s in _statements(synthesized, "web_app") if "s3:GetObject" in _actions(s)]
     assert web_app and all(_actions(s) == {"s3:GetObject"} for s in web_app)  # read only, every prefix
     for name in readers:  # a missing key must be a 404, not a 403
-        assert [flatten_reference(r) for r in _granted(synthesized, name, "s3:ListBucket")] == [f"<{bucket}.Arn>"]
+        assert synthesized.granted(name, "s3:ListBucket", flatten=True) == [f"<{bucket}.Arn>"]
     for name in SPECS:
         assert not any(
             a.startswith("s3:Delete") for statement in _statements(synthesized, name) for a in _actions(statement)
@@ -256,19 +251,19 @@ def test_state_machine_grants_are_start_for_intake_and_task_response_for_the_dec
     synthesized: Synthesized,
 ) -> None:
     state_machine = {"Ref": synthesized.logical_id(synthesized.stack.approval.state_machine)}
-    starters = {name for name in SPECS if _granted(synthesized, name, "states:StartExecution")}
-    responders = {name for name in SPECS if _granted(synthesized, name, "states:SendTaskSuccess")}
+    starters = {name for name in SPECS if synthesized.granted(name, "states:StartExecution")}
+    responders = {name for name in SPECS if synthesized.granted(name, "states:SendTaskSuccess")}
 
     assert starters == {"punch_validator", "norms_refresh", "validation_backfill"}
     assert responders == {"approval_callback", "web_app"}  # a mailed link, or the review queue
     for name in starters:
-        assert _granted(synthesized, name, "states:StartExecution") == [state_machine]
-    assert _granted(synthesized, "approval_callback", "states:SendTaskFailure") == [state_machine]
+        assert synthesized.granted(name, "states:StartExecution") == [state_machine]
+    assert synthesized.granted("approval_callback", "states:SendTaskFailure") == [state_machine]
 
 
 @pytest.mark.parametrize("name", ["approval_notify", "review_sweep"])
 def test_only_the_notifiers_send_mail_and_only_as_the_sender(synthesized: Synthesized, name: str) -> None:
-    senders = [spec for spec in SPECS if _granted(synthesized, spec, "ses:SendEmail")]
+    senders = [spec for spec in SPECS if synthesized.granted(spec, "ses:SendEmail")]
     [statement] = [s for s in _statements(synthesized, name) if "ses:SendEmail" in _actions(s)]
     identities = [flatten_reference(r) for r in _resources(statement)]
 
@@ -289,14 +284,14 @@ def test_unused_grants_are_gone(synthesized: Synthesized) -> None:
     assert env_vars.IDEMPOTENCY_TABLE_NAME not in env["plex_writeback"]
     audit = synthesized.logical_id(synthesized.stack.storage.audit_table)
     state = synthesized.logical_id(synthesized.stack.storage.state_table)
-    assert any(_refers_to(r, audit) for r in _granted(synthesized, "norms_refresh", "dynamodb:PutItem"))
+    assert any(_refers_to(r, audit) for r in synthesized.granted("norms_refresh", "dynamodb:PutItem"))
     for name in ("punch_validator", "norms_refresh"):
         assert env_vars.STATE_TABLE_NAME in env[name]
         for action in ("dynamodb:PutItem", "dynamodb:UpdateItem"):
-            assert any(_refers_to(r, state) for r in _granted(synthesized, name, action))
-        assert not any(_refers_to(r, audit) for r in _granted(synthesized, name, "dynamodb:Query"))
-        assert not any(_refers_to(r, audit) for r in _granted(synthesized, name, "dynamodb:UpdateItem"))
-    assert any(_refers_to(r, state) for r in _granted(synthesized, "norms_refresh", "dynamodb:Query"))
+            assert any(_refers_to(r, state) for r in synthesized.granted(name, action))
+        assert not any(_refers_to(r, audit) for r in synthesized.granted(name, "dynamodb:Query"))
+        assert not any(_refers_to(r, audit) for r in synthesized.granted(name, "dynamodb:UpdateItem"))
+    assert any(_refers_to(r, state) for r in synthesized.granted("norms_refresh", "dynamodb:Query"))
 
 
 def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_and_object_prefixes(

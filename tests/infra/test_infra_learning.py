@@ -6,20 +6,10 @@ from __future__ import annotations
 import plexlabor.platform.env as env_vars
 from infra.constants import SCORER_MODELS_PREFIX, SCORER_SALT_PREFIX
 from infra.function_specs import BATCH, FUNCTION_SPECS, MAX_TIMEOUT_S, BucketAccess, TableAccess
-from infra.nag import flatten_reference
-from infra.testing import Synthesized, actions, resources
+from infra.testing import Synthesized
 from plexlabor.validation.registry import SALT_PREFIX, SCORER_PREFIX
 
 SPECS = {spec.name: spec for spec in FUNCTION_SPECS}
-
-
-def _granted(synthesized: Synthesized, name: str, action: str) -> list[str]:
-    return [
-        flatten_reference(r)
-        for s in synthesized.function_statements(name)
-        if action in actions(s)
-        for r in resources(s)
-    ]
 
 
 def test_the_spec_is_a_weekly_batch_job_on_the_registry_prefix() -> None:
@@ -40,13 +30,15 @@ def test_its_role_and_environment(synthesized: Synthesized) -> None:
     assert {env_vars.AUDIT_TABLE_NAME, env_vars.ARTIFACTS_BUCKET_NAME} <= set(variables)
     assert env_vars.PLEX_API_KEY_SECRET_ARN not in variables and env_vars.STATE_TABLE_NAME not in variables
     audit = synthesized.logical_id(synthesized.stack.storage.audit_table)
-    assert any(audit in r for r in _granted(synthesized, "scorer_retrain", "dynamodb:Query"))  # decisions by status
-    assert any(audit in r for r in _granted(synthesized, "scorer_retrain", "dynamodb:PutItem"))  # verdict events
+    queries = synthesized.granted("scorer_retrain", "dynamodb:Query", flatten=True)  # decisions by status
+    assert any(audit in r for r in queries)
+    puts = synthesized.granted("scorer_retrain", "dynamodb:PutItem", flatten=True)  # verdict events
+    assert any(audit in r for r in puts)
     for action in ("dynamodb:UpdateItem", "dynamodb:DeleteItem", "s3:DeleteObject", "states:StartExecution"):
-        assert _granted(synthesized, "scorer_retrain", action) == []
+        assert synthesized.granted("scorer_retrain", action, flatten=True) == []
     bucket = synthesized.logical_id(synthesized.stack.artifacts.bucket)
     scorer = f"<{bucket}.Arn>/{SCORER_MODELS_PREFIX}*"
     salts = f"<{bucket}.Arn>/{SCORER_SALT_PREFIX}*"
-    assert sorted(_granted(synthesized, "scorer_retrain", "s3:PutObject")) == sorted([scorer, salts])
-    assert scorer in _granted(synthesized, "punch_validator", "s3:GetObject")
-    assert scorer not in _granted(synthesized, "punch_validator", "s3:PutObject")
+    assert sorted(synthesized.granted("scorer_retrain", "s3:PutObject", flatten=True)) == sorted([scorer, salts])
+    assert scorer in synthesized.granted("punch_validator", "s3:GetObject", flatten=True)
+    assert scorer not in synthesized.granted("punch_validator", "s3:PutObject", flatten=True)
