@@ -484,7 +484,9 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         description="Backfill: plans a past window's shards (norms first), then validates one shard per "
         "invocation of the backfill state machine's Distributed Map; findings to the audit table once each.",
         flavour=BATCH,  # the nightly job's engine and wiring (norms_refresh's settings)
-        memory_mb=4096,  # a shard holds its slice's whole plant with 8 days either side (docs/validation.md)
+        # a shard holds its slice's whole plant with 8 days either side: about 2.3 KB a record at peak, so a
+        # 28-day slice of a 5,000-person plant (1.9 M records) needs about 4.5 GB (docs/validation.md "Backfill")
+        memory_mb=8192,
         timeout_s=MAX_TIMEOUT_S,
         access=(TableAccess.AUDIT_APPEND, PLEX),  # findings in; nothing counted in the state table (history)
         needs=(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, BucketAccess.read_write(NORMS_PREFIX)),
