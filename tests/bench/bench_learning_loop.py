@@ -40,7 +40,6 @@ from pathlib import Path
 from plexlabor.approval.callback import decision_event
 from plexlabor.approval.messages import Decision
 from plexlabor.audit import ApprovalAction, InMemoryAuditStore
-from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.learning import wiring
 from plexlabor.learning.service import RetrainEvent, run
 from plexlabor.models.anomalies import AnomalyType
@@ -54,6 +53,7 @@ from plexlabor.validation.registry import ModelRegistry
 from plexlabor.validation.scorer import ScorerModel
 from plexlabor.validation.source import read_plant_data
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+from tests.unit.learning.learning_samples import logged
 
 SPEC = PlantSpec(employees=200, weeks=12, seed=741, anomaly_rate=0.08)
 REVIEW_WEEKS = 8
@@ -122,7 +122,7 @@ def _simulate(plant: Plant, share_random: Callable[[int], float], seed: int) -> 
         findings = plant.engine.findings(candidates, plant.data, norms)  # type: ignore[arg-type]
         sent = [f for f in findings if f.route == "review"]
         for i, finding in enumerate(f for f in findings if f.route == "trend"):  # as the validator records them
-            audit.append(_logged(finding, begin + timedelta(minutes=i % 10_000)))
+            audit.append(logged(finding, begin + timedelta(minutes=i % 10_000)))
         upheld = {f.finding_id for f in findings if upheld_by_policy(f, plant.labels)}
         verdicts = []
         for i, finding in enumerate(sent):
@@ -146,21 +146,6 @@ def _simulate(plant: Plant, share_random: Callable[[int], float], seed: int) -> 
             )
         )
     return weeks
-
-
-def _logged(finding: Finding, at: datetime) -> AuditEvent:
-    """A trend finding as punch_validator records it: `logged`, nobody asked to decide it."""
-    return AuditEvent(
-        record_key=finding.record_key,
-        event_type=AuditEventType.FINDING,
-        status=AuditStatus.LOGGED,
-        occurred_at=at,
-        actor="punch_validator",
-        finding_id=finding.finding_id,
-        employee_id=finding.employee_id,
-        model_version=finding.model_version,
-        payload=finding.model_dump(mode="json"),
-    )
 
 
 def _tick(at: datetime) -> dict[str, object]:

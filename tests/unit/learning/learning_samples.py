@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from plexlabor.approval.callback import decision_event
 from plexlabor.approval.messages import Decision
 from plexlabor.audit import ApprovalAction
-from plexlabor.audit.events import AuditEvent
+from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.findings import Finding, finding_id_for
 
@@ -34,6 +34,21 @@ def finding(n: int, beyond: float, employee: str = "E-100") -> Finding:
         evidence={"features": {"beyond_grace_min": beyond, "deviation_min": deviation, "z": deviation / 4}},
         model_version="scorer-6b2c4bd848+norms-1",
         route="review",
+    )
+
+
+def logged(finding: Finding, at: datetime) -> AuditEvent:
+    """A trend finding as punch_validator records it: `logged`, nobody asked to decide it."""
+    return AuditEvent(
+        record_key=finding.record_key,
+        event_type=AuditEventType.FINDING,
+        status=AuditStatus.LOGGED,
+        occurred_at=at,
+        actor="punch_validator",
+        finding_id=finding.finding_id,
+        employee_id=finding.employee_id,
+        model_version=finding.model_version,
+        payload=finding.model_dump(mode="json"),
     )
 
 

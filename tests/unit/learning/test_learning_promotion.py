@@ -11,7 +11,6 @@ import pytest
 from plexlabor.approval.callback import decision_event
 from plexlabor.approval.messages import Decision
 from plexlabor.audit import ApprovalAction, InMemoryAuditStore
-from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.learning.promotion import (
     GateSettings,
     Metrics,
@@ -26,7 +25,7 @@ from plexlabor.learning.service import undecided_around
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.decisions import approved, export_rows
 from plexlabor.validation.scorer import ScorerModel
-from tests.unit.learning.learning_samples import decisions, finding
+from tests.unit.learning.learning_samples import decisions, finding, logged
 
 SALT = b"s" * 32
 GATE = GateSettings()
@@ -163,28 +162,14 @@ def test_the_held_out_windows_undecided_findings_are_read_whole_whatever_came_be
     start = datetime(2026, 9, 1, tzinfo=UTC)
     cut = start + timedelta(days=30)
     for n in range(12):  # older than the cut, more than the limit
-        audit.append(_logged(finding(7000 + n, 10.0), start + timedelta(hours=n)))
+        audit.append(logged(finding(7000 + n, 10.0), start + timedelta(hours=n)))
     recent = [finding(7100 + n, 10.0) for n in range(3)]
     for n, f in enumerate(recent):
-        audit.append(_logged(f, cut + timedelta(hours=n)))
+        audit.append(logged(f, cut + timedelta(hours=n)))
 
     before, held_out = undecided_around(audit, start, cut, limit=10)
 
     assert len(before) == 10 and {f.finding_id for f in held_out} == {f.finding_id for f in recent}
-
-
-def _logged(f, at):  # type: ignore[no-untyped-def]
-    return AuditEvent(
-        record_key=f.record_key,
-        event_type=AuditEventType.FINDING,
-        status=AuditStatus.LOGGED,
-        occurred_at=at,
-        actor="punch_validator",
-        finding_id=f.finding_id,
-        employee_id=f.employee_id,
-        model_version=f.model_version,
-        payload=f.model_dump(mode="json"),
-    )
 
 
 def test_a_shadow_candidates_live_routing_is_measured_on_the_findings_it_scored() -> None:
