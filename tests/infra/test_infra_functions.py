@@ -52,6 +52,9 @@ from infra.function_specs import (
 from infra.nag import flatten_reference
 from infra.testing import Synthesized, actions, resources, synthesize, write_fake_functions
 from infra.wiring import COMMON_SOURCES, OPTIONAL_SETTINGS, ROLLOUT_SETTINGS, environment_sources, resolve
+from plexlabor.incidents.transcribe import AUDIO_PREFIX as RECORDINGS_PREFIX
+from plexlabor.incidents.transcribe import JOB_PREFIX as TRANSCRIPTION_JOB_PREFIX
+from plexlabor.incidents.transcribe import TRANSCRIPT_PREFIX
 
 SPECS = {spec.name: spec for spec in FUNCTION_SPECS}
 LOGS_AND_XRAY = {
@@ -226,8 +229,10 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     assert synthesized.granted("allocation_nightly", "s3:PutObject", flatten=True) == [allocation]
     assert flat["incident_trends"] == [incidents]
     incident_models = f"<{bucket}.Arn>/{INCIDENT_MODELS_PREFIX}*"
-    assert flat["incident_log"] == [incident_models] and flat["incident_retrain"] == [incident_models]
-    assert synthesized.granted("incident_log", "s3:PutObject") == []
+    spoken = [f"<{bucket}.Arn>/{RECORDINGS_PREFIX}*", f"<{bucket}.Arn>/{TRANSCRIPT_PREFIX}*"]  # test_infra_transcribe
+    assert sorted(flat["incident_log"]) == sorted([incident_models, *spoken])
+    assert flat["incident_retrain"] == [incident_models]
+    assert sorted(synthesized.granted("incident_log", "s3:PutObject", flatten=True)) == sorted(spoken)
     puts = synthesized.granted("incident_retrain", "s3:PutObject", flatten=True)
     assert puts == [incident_models]
     assert synthesized.granted("incident_trends", "s3:PutObject", flatten=True) == [incidents]
@@ -294,7 +299,7 @@ def test_unused_grants_are_gone(synthesized: Synthesized) -> None:
     assert any(_refers_to(r, state) for r in synthesized.granted("norms_refresh", "dynamodb:Query"))
 
 
-def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_and_object_prefixes(
+def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_transcribe_and_object_prefixes(
     synthesized: Synthesized,
 ) -> None:
     bucket = synthesized.logical_id(synthesized.stack.artifacts.bucket)
@@ -306,8 +311,12 @@ def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_and_object_prefi
             assert not any("*" in action for action in _actions(statement))
             for resource in _resources(statement):
                 flat = flatten_reference(resource)
-                if flat == "*":
+                if flat == "*" and "transcribe:StartTranscriptionJob" in _actions(statement):
+                    assert (name, set(statement["Condition"])) == ("incident_log", {"StringEquals", "StringLike"})
+                elif flat == "*":
                     assert _actions(statement) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+                elif flat.endswith(f":transcription-job/{TRANSCRIPTION_JOB_PREFIX}*"):
+                    assert _actions(statement) == {"transcribe:GetTranscriptionJob"}  # incident_log's own jobs
                 elif "*" in flat:
                     prefixes = (
                         NORMS_PREFIX,
@@ -321,6 +330,8 @@ def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_and_object_prefi
                         SCORER_SALT_PREFIX,
                         COPILOT_INDEX_PREFIX,
                         COPILOT_PROCEDURES_PREFIX,
+                        RECORDINGS_PREFIX,
+                        TRANSCRIPT_PREFIX,
                     )
                     assert flat in {f"<{bucket}.Arn>/{prefix}*" for prefix in prefixes}, flat
                     assert _actions(statement) <= {"s3:GetObject", "s3:PutObject"}
