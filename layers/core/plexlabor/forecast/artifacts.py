@@ -10,15 +10,13 @@ rooted at `models/forecast/` (the prefix forecast_nightly may write and web_app 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
-from plexlabor.platform.artifacts import ArtifactError, ArtifactStore
+from plexlabor.platform.artifacts import LATEST, ArtifactError, ArtifactStore, read_pointed
 
 PREFIX = "models/forecast/"
 """Where forecast runs live in the artifacts bucket (infra grants it by this prefix)."""
-LATEST = "latest.json"
 FILES = ("forecasts.jsonl", "alerts.jsonl", "overtime.jsonl")
 """A run's record files, one JSON object a line (`forecast.records`)."""
 
@@ -47,10 +45,4 @@ def read_run_file(store: ArtifactStore, pointer: dict[str, Any], name: str) -> b
     """One record file of the run a pointer names, checked against the pointer's sha256 when it has one
     (runs stored before the file hashes were recorded have none)."""
     key = run_key(str(pointer["version"]), name)
-    raw = store.get(key)
-    if raw is None:
-        raise ArtifactError(f"{key} is missing although {LATEST} points at it")
-    expected = (pointer.get("file_sha256") or {}).get(key)
-    if expected is not None and hashlib.sha256(raw).hexdigest() != expected:
-        raise ArtifactError(f"{key} does not match the sha256 in {LATEST} (being replaced?)")
-    return raw
+    return read_pointed(store, key, (pointer.get("file_sha256") or {}).get(key))

@@ -158,14 +158,19 @@ def read_pointer(store: ArtifactStore, what: str = "report") -> ReportPointer | 
         raise ArtifactError(f"{LATEST} is not a {what} pointer") from None
 
 
+def read_pointed(store: ArtifactStore, key: str, sha256: str | None) -> bytes:
+    """The bytes under `key`, which `latest.json` points at, checked against `sha256` when there is one."""
+    raw = store.get(key)
+    if raw is None:
+        raise ArtifactError(f"{key} is missing although {LATEST} points at it")
+    if sha256 is not None and hashlib.sha256(raw).hexdigest() != sha256:
+        raise ArtifactError(f"{key} does not match the sha256 in {LATEST} (being replaced?)")
+    return raw
+
+
 def read_checked(store: ArtifactStore, pointer: ReportPointer) -> bytes:
     """The bytes of the report a pointer names, checked against its sha256 (not parsed)."""
-    raw = store.get(pointer.key)
-    if raw is None:
-        raise ArtifactError(f"{pointer.key} is missing although {LATEST} points at it")
-    if hashlib.sha256(raw).hexdigest() != pointer.sha256:
-        raise ArtifactError(f"{pointer.key} does not match the sha256 in {LATEST} (being replaced?)")
-    return raw
+    return read_pointed(store, pointer.key, pointer.sha256)
 
 
 ReportT = TypeVar("ReportT", bound=BaseModel)
