@@ -10,7 +10,7 @@ far actuals fall outside the interval, and the final models (fit on everything) 
 interval by that amount, so it covers about `interval_coverage` of later actuals. Crossing quantiles
 are put back in order (P10 <= P50 <= P90).
 
-Artifacts are pickles (scikit-learn models have no other faithful format); they are only ever read
+Artifacts are pickles (`platform.modelfile`); they are only ever read
 back from plexlabor's own private bucket, and `from_bytes` checks the SHA-256 the pointer recorded.
 """
 
@@ -18,18 +18,16 @@ from __future__ import annotations
 
 import hashlib
 import math
-import pickle
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-import sklearn
 from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from plexlabor.forecast.errors import ArtifactError
 from plexlabor.forecast.features import CATEGORICAL, FEATURES
 from plexlabor.forecast.settings import QUANTILES, ForecastSettings
+from plexlabor.platform.modelfile import model_bytes, model_from_bytes
 
 ARTIFACT_FORMAT = "plexlabor.forecast.labor-hours/1"
 THREADS = 1
@@ -144,12 +142,7 @@ class LaborHoursModel:
 
     # ---- artifact ----------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
-        payload: dict[str, Any] = {
-            "format": ARTIFACT_FORMAT,
-            "sklearn": sklearn.__version__,
-            "model": {k: v for k, v in self.__dict__.items() if k != "version"},
-        }
-        return pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+        return model_bytes(ARTIFACT_FORMAT, "model", {k: v for k, v in self.__dict__.items() if k != "version"})
 
     def seal(self, prefix: str) -> tuple[bytes, str]:
         """Serialize, name the version after the content (`<prefix>-<sha256[:12]>`), return (bytes, sha256)."""
@@ -163,14 +156,14 @@ class LaborHoursModel:
         """Load an artifact written by `seal`; refuse one whose digest differs from the pointer's."""
         if hashlib.sha256(blob).hexdigest() != sha256:
             raise ArtifactError(f"model artifact {version}: SHA-256 differs from the one recorded; not loaded")
-        payload = pickle.loads(blob)  # our own artifact, and its digest was checked above
-        if not isinstance(payload, dict) or payload.get("format") != ARTIFACT_FORMAT:
-            raise ArtifactError(f"model artifact {version}: not a {ARTIFACT_FORMAT} artifact")
-        if payload.get("sklearn") != sklearn.__version__:
-            raise ArtifactError(
-                f"model artifact {version}: written with scikit-learn {payload.get('sklearn')}, "
-                f"this is {sklearn.__version__}; retrain"
-            )
-        model = cls(**payload["model"])
+        fields = model_from_bytes(
+            blob,
+            ARTIFACT_FORMAT,
+            "model",
+            what="a labor-hours model",
+            source=f"model artifact {version}",
+            error=ArtifactError,
+        )
+        model = cls(**fields)
         model.version = version
         return model

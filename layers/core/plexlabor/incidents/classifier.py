@@ -13,16 +13,14 @@ validation reports at or above it reach `target_accuracy`; the final model is th
 training report. A report is auto-coded when its event division is confident; the others go to the
 EHS lead's review.
 
-Model files are gzipped pickles (scikit-learn models have no other faithful format) of plexlabor's own
-training output; `load` refuses a file of another format or scikit-learn version.
+Model files are gzipped pickles of plexlabor's own training output (`platform.modelfile`); `load` refuses a
+file of another format or scikit-learn version.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import math
-import pickle
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -40,6 +38,7 @@ from sklearn.svm import LinearSVC
 from plexlabor.incidents.errors import IncidentModelError
 from plexlabor.incidents.oiics import FIXED_TITLES, Field
 from plexlabor.incidents.reports import CodedReport, time_split
+from plexlabor.platform.modelfile import model_bytes, model_from_bytes
 
 MODEL_FORMAT = "plexlabor.incidents.oiics-classifier/1"
 NEVER = math.inf
@@ -256,27 +255,23 @@ class IncidentClassifier:
         return self.classify_many([narrative])[0]
 
     def to_bytes(self) -> bytes:
-        payload = {"format": MODEL_FORMAT, "sklearn": sklearn.__version__, "classifier": self}
         # gzip halves the file (7.3 -> 3.7 MiB for the OSHA model): the vocabularies compress well
-        return gzip.compress(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), mtime=0)
+        return model_bytes(MODEL_FORMAT, "classifier", self, compressed=True)
 
     def save(self, path: str | Path) -> None:
         Path(path).write_bytes(self.to_bytes())
 
     @classmethod
     def from_bytes(cls, blob: bytes, source: str) -> IncidentClassifier:
-        try:
-            payload = pickle.loads(gzip.decompress(blob))  # plexlabor's own training output (module docstring)
-        except Exception as error:  # any unpickling failure means "not a model"
-            raise IncidentModelError(f"{source}: not an incident model ({type(error).__name__})") from None
-        if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
-            raise IncidentModelError(f"{source}: not an incident model of format {MODEL_FORMAT}")
-        if payload.get("sklearn") != sklearn.__version__:
-            raise IncidentModelError(
-                f"{source}: trained with scikit-learn {payload.get('sklearn')}, "
-                f"this is {sklearn.__version__}; retrain it"
-            )
-        classifier: IncidentClassifier = payload["classifier"]
+        classifier: IncidentClassifier = model_from_bytes(
+            blob,
+            MODEL_FORMAT,
+            "classifier",
+            what="an incident model",
+            source=source,
+            error=IncidentModelError,
+            compressed=True,
+        )
         classifier.version = "oiics-" + hashlib.sha256(blob).hexdigest()[:10]
         return classifier
 
