@@ -247,4 +247,4 @@ def test_a_generated_plant_reads_the_same_over_http_as_from_disk(
 def test_the_cli_refuses_a_folder_that_is_not_a_plant(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # An empty folder used to be served as a plant with no data
     assert main(["simulator", "--plant", str(tmp_path), "--port", "0"]) == 2
-    assert f"{tmp_path} is not a plant folder: plant.json is missing" in capsys.readouterr().err
+    assert f"--plant {tmp_path}: not a plant folder (no plant.json" in capsys.readouterr().err
