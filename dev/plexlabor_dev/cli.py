@@ -446,6 +446,25 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
     Command(
+        "backfill",
+        "validate a past window in shards: start the deployed backfill, or run it here on a plant folder",
+        "plexlabor_dev.commands.backfill:backfill_command",
+        (
+            OneOf(
+                (
+                    arg("--stack", help="a deployed stack's name: start its backfill state machine"),
+                    arg("--plant", help="plant folder: run the backfill on the local runtime"),
+                )
+            ),
+            arg("--since", help="ISO instant with zone (with --plant: the plant's last 4 weeks)"),
+            arg("--until", help="ISO instant with zone, the end of the window (exclusive)"),
+            arg("--slice-days", dest="slice_days", type=int, help="days a time slice (default 28)"),
+            arg("--employee-shards", dest="employee_shards", type=int, help="employee shards a slice (default 50)"),
+            arg("--workcenter-shards", dest="workcenter_shards", type=int, help="workcenter shards a slice (1)"),
+            arg("--max-concurrency", dest="max_concurrency", type=int, help="shards at once on AWS (default 10)"),
+        ),
+    ),
+    Command(
         "dlq list",
         "messages in each work queue's dead-letter queue (and a running move task)",
         "plexlabor_dev.commands.dlq:list_command",

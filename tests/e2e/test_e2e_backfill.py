@@ -3,6 +3,10 @@ function, its findings in the audit table once each, a second run recording noth
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -41,3 +45,14 @@ def test_a_backfill_records_every_shards_findings_once(stack: LocalStack) -> Non
     again = run_backfill(stack.runtime.invoke, plan)
     assert again.total("findings") == first.total("findings") and again.total("new") == 0
     assert sorted(recorded(stack)) == sorted(ids)
+
+
+def test_the_command_runs_it_on_a_plant_folder(e2e_plant: Path) -> None:
+    # in its own process, without the test session's Powertools variables (as a developer runs it)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POWERTOOLS_")}
+    command = [sys.executable, "-m", "plexlabor_dev.cli", "backfill", "--plant", str(e2e_plant), "--slice-days", "14"]
+    command += ["--employee-shards", "3"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    [summary] = [json.loads(line) for line in done.stdout.splitlines() if line.startswith('{"shards"')]
+    assert summary["shards"] == 2 * (3 + 1) and summary["findings"] == summary["new"] > 0
