@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, stable_event_id
-from plexlabor.audit.events import ALLOWED_STATUSES, MAX_EVENT_JSON_BYTES
+from plexlabor.audit.events import ALLOWED_STATUSES, MAX_EVENT_JSON_BYTES, model_event
 
 T0 = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 
@@ -154,3 +154,16 @@ def test_importing_the_audit_package_does_not_import_boto3() -> None:
     code = "import sys, plexlabor.audit, plexlabor.audit.schema; print('boto3' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_model_event_is_stable_per_version_and_status_only_when_asked() -> None:
+    def event(status: AuditStatus, stable_as: str | None, version: str = "v1") -> AuditEvent:
+        return model_event("models:x", status, version, occurred_at=T0, actor="job", payload={}, stable_as=stable_as)
+
+    shadow = event(AuditStatus.SHADOW, "x-model")
+    assert (shadow.event_type, shadow.model_version, shadow.record_key) == (AuditEventType.MODEL, "v1", "models:x")
+    assert shadow.event_id == event(AuditStatus.SHADOW, "x-model").event_id  # a retried run: the same event
+    assert shadow.event_id == stable_event_id("v1", "x-model", AuditStatus.SHADOW.value)
+    assert shadow.event_id != event(AuditStatus.PROMOTED, "x-model").event_id
+    assert shadow.event_id != event(AuditStatus.SHADOW, "x-model", "v2").event_id
+    assert event(AuditStatus.PROMOTED, None).event_id != event(AuditStatus.PROMOTED, None).event_id  # by a person

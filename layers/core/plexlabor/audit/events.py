@@ -283,3 +283,28 @@ def recommendation_event(
         model_version=model_version,
         payload=payload,
     )
+
+
+def model_event(
+    record: str,
+    status: AuditStatus,
+    version: str,
+    *,
+    occurred_at: datetime,
+    actor: str,
+    payload: dict[str, Any],
+    stable_as: str | None = None,
+) -> AuditEvent:
+    """A trained model's step (shadow, promoted, rolled back) on its audit record. `stable_as`: the id is
+    the version, `stable_as` and the status (a retried scheduled run records its verdict once); None: a
+    fresh id (a person may promote the same version twice, weeks apart)."""
+    return AuditEvent(
+        record_key=record,
+        event_id=stable_event_id(version, stable_as, status.value) if stable_as else new_event_id(),
+        event_type=AuditEventType.MODEL,
+        status=status,
+        occurred_at=occurred_at,
+        actor=actor,
+        model_version=version,
+        payload=payload,
+    )

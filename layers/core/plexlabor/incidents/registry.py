@@ -26,7 +26,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, new_event_id, stable_event_id
+from plexlabor.audit.events import AuditEvent, AuditStatus
+from plexlabor.audit.events import model_event as audit_model_event
 from plexlabor.audit.store import AuditStore
 from plexlabor.incidents.classifier import IncidentClassifier
 from plexlabor.incidents.errors import IncidentModelError
@@ -89,15 +90,9 @@ def model_event(status: AuditStatus, version: str, *, actor: str, at: datetime, 
     """One `model` event of an incident model; a scheduled verdict's id is stable (a retried run records it
     once), a person's promotion or rollback gets a fresh one."""
     scheduled = status is AuditStatus.SHADOW or (status is AuditStatus.PROMOTED and not payload.get("manual"))
-    return AuditEvent(
-        record_key=MODEL_RECORD_KEY,
-        event_id=stable_event_id(version, "incident-model", status.value) if scheduled else new_event_id(),
-        event_type=AuditEventType.MODEL,
-        status=status,
-        occurred_at=at,
-        actor=actor,
-        model_version=version,
-        payload=payload,
+    stable_as = "incident-model" if scheduled else None
+    return audit_model_event(
+        MODEL_RECORD_KEY, status, version, occurred_at=at, actor=actor, payload=payload, stable_as=stable_as
     )
 
 

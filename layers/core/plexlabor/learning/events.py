@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, new_event_id, stable_event_id
+from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
+from plexlabor.audit.events import model_event as audit_model_event
 from plexlabor.audit.store import AuditStore
 
 MODEL_RECORD_KEY = "models:scorer"
@@ -24,15 +25,9 @@ def model_event(
 ) -> AuditEvent:
     """One `model` event. `stable`: its id is the version and the status (a retried scheduled run records
     its verdict once); otherwise a fresh id (a person may promote the same version twice, weeks apart)."""
-    return AuditEvent(
-        record_key=MODEL_RECORD_KEY,
-        event_id=stable_event_id(version, AuditEventType.MODEL.value, status.value) if stable else new_event_id(),
-        event_type=AuditEventType.MODEL,
-        status=status,
-        occurred_at=occurred_at,
-        actor=actor,
-        model_version=version,
-        payload=payload,
+    stable_as = AuditEventType.MODEL.value if stable else None
+    return audit_model_event(
+        MODEL_RECORD_KEY, status, version, occurred_at=occurred_at, actor=actor, payload=payload, stable_as=stable_as
     )
 
 
