@@ -15,9 +15,9 @@ from plexlabor.platform.csrf import cross_site_problem
 from tests.support import FakeLambdaContext
 from tests.unit.approval.approval_fakes import World, api_event, make_finding, make_request, notice
 from tests.unit.review.review_world import finding_event, web_deps, web_event
+from tests.unit.webapp.viewers import SUPERVISOR
 
 HOST = "abc123.execute-api.us-east-1.amazonaws.com"
-SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:departments": "Molding"}
 FINDING = "f-000000000000000000000001"
 CROSS_SITE = [
     {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},

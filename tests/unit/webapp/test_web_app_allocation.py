@@ -27,10 +27,7 @@ from plexlabor.webapp.app import Dependencies
 from tests.support import FakeLambdaContext, load_event, make_finding
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import open_finding, web_deps, web_event
-
-ADMIN = {"cognito:username": "A0001", "cognito:groups": "admin"}
-PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
-EHS = {"cognito:username": "S0001", "cognito:groups": "ehs"}
+from tests.unit.webapp.viewers import ADMIN, EHS, PLANNER
 
 
 @pytest.fixture(scope="module")

@@ -24,12 +24,7 @@ from plexlabor.webapp.app import Dependencies
 from tests.support import FakeLambdaContext, load_event
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import web_deps, web_event
-
-ADMIN = {"cognito:username": "A0001", "cognito:groups": "admin"}
-HR = {"cognito:username": "H0001", "cognito:groups": "hr"}
-PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
-EHS = {"cognito:username": "S0001", "cognito:groups": "ehs"}
-NOBODY = {"cognito:username": "X0001", "cognito:groups": "visitor"}
+from tests.unit.webapp.viewers import ADMIN, EHS, HR, NOBODY, PLANNER
 
 
 @pytest.fixture(scope="module")

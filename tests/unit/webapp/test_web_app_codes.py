@@ -14,8 +14,8 @@ from functions.web_app import handler as web_app
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from tests.unit.approval.approval_fakes import World, make_finding
 from tests.unit.review.review_world import open_finding, web_deps, web_event
+from tests.unit.webapp.viewers import ADMIN
 
-ADMIN = {"cognito:username": "A0001", "cognito:groups": "admin"}
 PLEX_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b", re.IGNORECASE)
 QC02, ASM01, PNT02 = (
     "9474031b-7f26-444b-9828-9fcd59a54a7b",

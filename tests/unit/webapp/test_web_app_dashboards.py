@@ -22,11 +22,8 @@ from plexlabor.webapp.reports import SkillsReports
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import web_deps, web_event
 from tests.unit.skills.skills_report_world import small_artifact, stored_report
+from tests.unit.webapp.viewers import HR, MOLDING, NOBODY, PLANNER
 
-PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
-HR = {"cognito:username": "H0001", "cognito:groups": "hr"}
-MOLDING = {"cognito:username": "E0009", "cognito:groups": "supervisor", "custom:departments": "MOLD"}
-NOBODY = {"cognito:username": "X0001", "cognito:groups": "visitor"}
 PEOPLE = StaticPeopleDirectory(
     [Person("E1", "E00001", "Ann Lee"), Person("E2", "E00002", "Bo Chen"), Person("E3", "E00003", "Cy Ruiz")]
 )

@@ -21,12 +21,8 @@ from plexlabor.webapp.app import Dependencies
 from plexlabor.webapp.forecasts import ForecastReports
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import web_deps, web_event
+from tests.unit.webapp.viewers import ADMIN, HR, MOLDING, NOBODY, PLANNER
 
-PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
-ADMIN = {"cognito:username": "A0001", "cognito:groups": "admin"}
-HR = {"cognito:username": "H0001", "cognito:groups": "hr"}
-MOLDING = {"cognito:username": "E0009", "cognito:groups": "supervisor", "custom:departments": "MOLD"}
-NOBODY = {"cognito:username": "X0001", "cognito:groups": "visitor"}
 AS_OF = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 UUID = "1f0e{:04d}-aaaa-4bbb-8ccc-0123456789ab"
 

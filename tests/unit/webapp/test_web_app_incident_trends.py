@@ -21,10 +21,9 @@ from tests.support import FakeLambdaContext
 from tests.unit.approval.approval_fakes import World
 from tests.unit.incidents.test_incident_trends import _window
 from tests.unit.review.review_world import web_deps, web_event
+from tests.unit.webapp.viewers import EHS, HR
 
-EHS = {"cognito:username": "S0001", "cognito:groups": "ehs"}
 SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor"}
-HR = {"cognito:username": "H0001", "cognito:groups": "hr"}
 
 
 @pytest.fixture(scope="module")

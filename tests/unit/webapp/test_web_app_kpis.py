@@ -14,9 +14,7 @@ from plexlabor.audit.validations import InMemoryValidationCounter, ValidatedReco
 from plexlabor.learning.events import model_event
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import ZONE, finding_event, web_deps, web_event
-
-ADMIN = {"cognito:username": "A0001", "cognito:groups": "admin"}
-SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:departments": "Molding"}
+from tests.unit.webapp.viewers import ADMIN, SUPERVISOR
 
 
 def _kpis(world: World, counts: InMemoryValidationCounter | None, claims: dict[str, Any], lambda_context: Any) -> str:

@@ -11,10 +11,8 @@ from plexlabor.audit import AuditEventType, AuditStatus
 from tests.support import load_event
 from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
 from tests.unit.review.review_world import crew_assignment, finding_event, open_finding, web_deps, web_event
+from tests.unit.webapp.viewers import ADMIN, PLANNER, SUPERVISOR
 
-SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:departments": "Molding"}
-PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
-ADMIN = {"cognito:username": "A0001", "cognito:groups": "admin"}
 FINDING = "f-000000000000000000000001"
 
 
