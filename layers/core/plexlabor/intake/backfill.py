@@ -170,7 +170,7 @@ def validate_shard(deps: NormsRefreshDependencies, shard: Shard) -> ShardResult:
         members = sorted(e for e in set(data.punches) | set(data.labor) | set(data.swipes) if shard.holds(e))
         candidates = deps.engine.candidates(data, norms, employees=members, workcenters=())
         records = swept_records(data, shard.since, shard.until)
-        result.validated = sum(1 for r in _records_of(data, records, set(members)))
+        result.validated = len(_records_of(data, records, set(members)))
     else:
         members = sorted(w for w in data.runs if shard.holds(w))
         candidates = deps.engine.candidates(data, norms, employees=(), workcenters=members)
