@@ -43,6 +43,7 @@ FAKE = LocalResources(
     show_names_to="supervisor,hr,admin",
     review_hr_emails=("hr@example.com",),
     review_planner_emails=("planning@example.com",),
+    incident_transcribe_language="en-US",
     rollout={
         "pilot_departments": ("MACH", "ASSY"),
         "pilot_workcenters": ("CNC-01",),
@@ -70,6 +71,23 @@ def test_show_names_to_not_configured_is_left_out() -> None:
     for spec in FUNCTION_SPECS:
         names = set(function_environment(spec, unset, PlexEnvironment("http://sim"), stage="dev", log_level="INFO"))
         assert "SHOW_NAMES_TO" not in names, spec.name
+
+
+def test_transcription_not_configured_is_left_out() -> None:
+    """As on AWS without plexlabor:incidentTranscribeLanguage, and the local default: incident_log gets no
+    INCIDENT_TRANSCRIBE_LANGUAGE (it then refuses recordings)."""
+    incident_log = next(spec for spec in FUNCTION_SPECS if spec.name == "incident_log")
+    unset = dataclasses.replace(FAKE, incident_transcribe_language=None)
+    default = dataclasses.fields(LocalResources)
+    plex = PlexEnvironment("http://sim")
+
+    assert next(f for f in default if f.name == "incident_transcribe_language").default is None
+    assert "INCIDENT_TRANSCRIBE_LANGUAGE" in function_environment(
+        incident_log, FAKE, plex, stage="dev", log_level="INFO"
+    )
+    assert "INCIDENT_TRANSCRIBE_LANGUAGE" not in function_environment(
+        incident_log, unset, plex, stage="dev", log_level="INFO"
+    )
 
 
 def test_rollout_settings_not_configured_are_left_out() -> None:
