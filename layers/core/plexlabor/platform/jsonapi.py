@@ -20,7 +20,7 @@ from urllib.parse import parse_qs
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import BaseModel, ValidationError
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 FORM = "application/x-www-form-urlencoded"
 NOT_SIGNED_IN: Mapping[str, Any] = {
@@ -112,10 +112,10 @@ def openapi_post(
     answers (401, not signed in, is added). The schemas come from the pydantic models (`request` for
     validation, `answers` and `ApiProblem` for serialization).
     """
-    _, schemas = models_json_schema(
-        [(request, "validation")] + [(model, "serialization") for model in (*answers, ApiProblem)],
-        ref_template=_ref("{model}"),
-    )
+    shown: list[type[BaseModel]] = [*answers, ApiProblem]
+    modes: list[tuple[type[BaseModel], JsonSchemaMode]] = [(request, "validation")]
+    modes += [(model, "serialization") for model in shown]
+    _, schemas = models_json_schema(modes, ref_template=_ref("{model}"))
     body = {"$ref": _ref(request.__name__)}
     return {
         "openapi": "3.0.3",
