@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 
-from plexlabor.plant import META_FILE, PlantFolder
+from plexlabor.plant import META_FILE, BadRecord, PlantFolder
 
 
 def day_flag(value: str, flag: str) -> date:
@@ -28,6 +29,23 @@ def plant_flag(value: str) -> PlantFolder:
         raise FileNotFoundError(NOT_A_PLANT.format(value))
     return folder
 
+
+SHOWN_BAD_RECORDS = 5
+"""Bad records named one by one; the rest are counted."""
+
+
+def report_skipped(skipped: list[BadRecord], done: str) -> None:
+    """Name the skipped bad records on stderr (file, line, field), then count them; `done` says what
+    became of the other records ("validated", "assessed")."""
+    for bad in skipped[:SHOWN_BAD_RECORDS]:
+        print(f"plexlabor: skipped {bad}", file=sys.stderr)
+    more = len(skipped) - SHOWN_BAD_RECORDS
+    print(
+        f"plexlabor: {len(skipped)} bad record{'s' if len(skipped) != 1 else ''} skipped"
+        + (f" ({more} not shown)" if more > 0 else "")
+        + f"; the other records were {done}",
+        file=sys.stderr,
+    )
 
 
 def require_records(folder: PlantFolder, resource: str) -> None:

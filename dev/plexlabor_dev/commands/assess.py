@@ -11,7 +11,7 @@ import sys
 from datetime import date
 from typing import TYPE_CHECKING
 
-from plexlabor_dev.commands import day_flag, plant_flag
+from plexlabor_dev.commands import day_flag, plant_flag, report_skipped
 from plexlabor_dev.progress import step
 
 if TYPE_CHECKING:
@@ -20,13 +20,18 @@ if TYPE_CHECKING:
 
 
 def assess_command(args: argparse.Namespace) -> int:
+    """Print the assessment. Plant-folder records that do not parse are skipped and named, the rest
+    assessed (exit 1, as `validate`); a user error or an unreachable Plex prints no report."""
+    from plexlabor.plex.folder import PlantFolderSource
     from plexlabor.validation.assessment import assess, format_report
 
     since = day_flag(args.since, "--since") if args.since else None
     until = day_flag(args.until, "--until") if args.until else None
     report: AssessmentReport | None
+    folder: PlantFolderSource | None = None
     if args.plant:
-        report = assess(plant_flag(args.plant), since, until, on_step=step)
+        folder = PlantFolderSource(plant_flag(args.plant), skip_bad_records=True)
+        report = assess(folder, since, until, on_step=step)
     else:
         settings = _local_plex_settings() if args.local else _plex_settings(args.plex_url)
         flag = "--local" if args.local else "--plex-url"
@@ -39,6 +44,9 @@ def assess_command(args: argparse.Namespace) -> int:
             f"{report.window_end:%Y-%m-%d}, nothing to assess"
         )
     print(report.model_dump_json(indent=2) if args.json else format_report(report))
+    if folder is not None and folder.skipped:
+        report_skipped(folder.skipped, "assessed")
+        return 1
     return 0
 
 

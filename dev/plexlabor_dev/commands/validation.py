@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from plexlabor.plant import BadRecord, PlantFolder
 from plexlabor.validation.findings import Finding, read_findings, write_findings
-from plexlabor_dev.commands import plant_flag
+from plexlabor_dev.commands import plant_flag, report_skipped
 from plexlabor_dev.progress import step
 
 if TYPE_CHECKING:
@@ -25,10 +25,6 @@ TRAINING_SEEDS = (101, 102, 103)
 TRAINING_SPEC = {"employees": 200, "weeks": 16, "anomaly_rate": 0.08}
 EVALUATION_SEEDS = (201, 202, 203)
 """Plants the benchmarks report on: never trained or tuned on."""
-
-
-SHOWN_BAD_RECORDS = 5
-"""Bad records named one by one; the rest are counted."""
 
 
 def _bound(value: str | None, name: str, tz: ZoneInfo, *, end: bool) -> float | None:
@@ -91,18 +87,6 @@ def _write_atomically(out: Path, findings: list[Finding]) -> int:
     return count
 
 
-def _report_skipped(skipped: list[BadRecord]) -> None:
-    for bad in skipped[:SHOWN_BAD_RECORDS]:
-        print(f"plexlabor: skipped {bad}", file=sys.stderr)
-    more = len(skipped) - SHOWN_BAD_RECORDS
-    print(
-        f"plexlabor: {len(skipped)} bad record{'s' if len(skipped) != 1 else ''} skipped"
-        + (f" ({more} not shown)" if more > 0 else "")
-        + "; the other records were validated",
-        file=sys.stderr,
-    )
-
-
 def validate_command(args: argparse.Namespace) -> int:
     """Validate a plant folder and write findings as JSON lines. Records that do not parse are skipped
     and named (exit 1); a user error (bad dates, an empty window, no punches) writes nothing (exit 2)."""
@@ -146,7 +130,7 @@ def validate_command(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     if skipped:
-        _report_skipped(skipped)
+        report_skipped(skipped, "validated")
         return 1
     return 0
 

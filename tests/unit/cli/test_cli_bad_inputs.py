@@ -95,16 +95,24 @@ PLANT_COMMANDS = {
 }
 """Each command that reads a plant folder, up to its --plant value."""
 
+SKIPS_BAD_RECORDS = ("validate", "assess")
+"""Commands that skip and name a bad record and go on with the rest (exit 1); the others refuse (exit 2)."""
+
+
+def bad_record_code(name: str) -> int:
+    return 1 if name in SKIPS_BAD_RECORDS else 2
+
+
 PLANT_CASES = [
     *(case(f"{command} {{missing}}", "{missing}") for command in PLANT_COMMANDS.values()),
     *(case(f"{command} {{empty}}", NOT_A_PLANT) for command in PLANT_COMMANDS.values()),
-    *(case(f"{command} {{cut}}", CUT, code=1 if name == "validate" else 2) for name, command in PLANT_COMMANDS.items()),
+    *(case(f"{command} {{cut}}", CUT, code=bad_record_code(name)) for name, command in PLANT_COMMANDS.items()),
     *(
-        case(f"{command} {{no_number}}", NO_NUMBER, code=1 if name == "validate" else 2)
+        case(f"{command} {{no_number}}", NO_NUMBER, code=bad_record_code(name))
         for name, command in PLANT_COMMANDS.items()
     ),
     *(
-        case(f"{PLANT_COMMANDS[name]} {{no_clockin}}", NO_CLOCKIN, code=1 if name == "validate" else 2)
+        case(f"{PLANT_COMMANDS[name]} {{no_clockin}}", NO_CLOCKIN, code=bad_record_code(name))
         for name in ("validate", "crew plan", "forecast", "assess", "allocation")
     ),
     *(
@@ -192,3 +200,21 @@ def test_bad_input_is_named_without_a_traceback_and_loses_nothing(
         assert len(captured.err.strip().splitlines()) == 1, captured.err
         # And a refused run leaves the earlier result as it was
         assert out.read_text(encoding="utf-8") == EARLIER
+
+
+def test_assess_skips_bad_records_and_assesses_the_rest(
+    corpus: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the assessment of the whole plant
+    assert main(["assess", "--quiet", "--json", "--plant", corpus["plant"]]) == 0
+    whole = json.loads(capsys.readouterr().out)
+    # When a copy with one time-clock entry missing its clock-in time is assessed
+    code = main(["assess", "--quiet", "--json", "--plant", corpus["no_clockin"]])
+    captured = capsys.readouterr()
+    # Then that record is named and counted, and every other record is assessed
+    assert code == 1, captured.err
+    assert NO_CLOCKIN.format(**corpus) in captured.err
+    assert "1 bad record skipped; the other records were assessed" in captured.err
+    rest = json.loads(captured.out)
+    assert rest["time_clock_entries"] == whole["time_clock_entries"] - 1
+    assert rest["employees"] == whole["employees"]

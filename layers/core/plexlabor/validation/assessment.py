@@ -148,7 +148,8 @@ def assess(
     as_of: datetime | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> AssessmentReport:
-    """Assess a plant folder (`PlantFolder`) or any `LaborDataPort` (e.g. `PlexLaborClient`).
+    """Assess a plant folder (`PlantFolder`, or the `PlantFolderSource` given, e.g. one that skips bad
+    records) or any `LaborDataPort` (e.g. `PlexLaborClient`).
 
     For a plant folder the time zone, the extract time and the default window come from plant.json.
     For a port they come from the arguments, else the buildings' time zone (UTC if none), the current
@@ -157,15 +158,16 @@ def assess(
     """
     name = "port"
     default_since: datetime | None = None
-    if isinstance(source, PlantFolder):
-        from plexlabor.plex.folder import PlantFolderSource
+    from plexlabor.plex.folder import PlantFolderSource
 
-        meta = source.meta()
-        name = f"plant folder {source.path}"
+    if isinstance(source, PlantFolder):
+        source = PlantFolderSource(source)
+    if isinstance(source, PlantFolderSource):
+        meta = source.plant.meta()
+        name = f"plant folder {source.plant.path}"
         timezone = timezone or meta.timezone
         as_of = as_of or meta.end
         default_since = meta.start
-        source = PlantFolderSource(source)
     elif hasattr(source, "settings") and hasattr(source.settings, "base_url"):
         name = f"Plex {source.settings.base_url}"
     if timezone is None:
