@@ -463,6 +463,7 @@ COMMANDS: tuple[Command, ...] = (
             arg("--workcenter-shards", dest="workcenter_shards", type=int, help="workcenter shards a slice (1)"),
             arg("--max-concurrency", dest="max_concurrency", type=int, help="shards at once on AWS (default 10)"),
         ),
+        progress=True,
     ),
     Command(
         "dlq list",

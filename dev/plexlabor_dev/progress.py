@@ -44,6 +44,10 @@ class Progress:
             console=console,
             transient=True,
             disable=not self.shown,
+            # sys.stdout/stderr stay the process's own: a logger first made while the line is shown
+            # (Powertools binds sys.stdout) would otherwise keep rich's proxy after the command ends
+            redirect_stdout=False,
+            redirect_stderr=False,
         )
         self._task: TaskID | None = None
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.constants import BACKFILL_DEFINITION, BACKFILL_FUNCTION
+from plexlabor_dev.progress import step
 
 Invoke = Callable[[str, Any], Any]
 
@@ -52,9 +53,13 @@ def run_backfill(invoke: Invoke, plan: Mapping[str, Any]) -> BackfillRun:
     """Plan, then validate every shard, through `invoke(function, event)` (`LocalRuntime.invoke`)."""
     check_definition(json.loads(BACKFILL_DEFINITION.read_text()))
     started = time.perf_counter()
+    step("planning the shards and computing the norms")
     run = BackfillRun(planned=invoke(BACKFILL_FUNCTION, {"plan": dict(plan)}))
     run.plan_s = time.perf_counter() - started
     started = time.perf_counter()
-    run.shards = [invoke(BACKFILL_FUNCTION, {"shard": shard}) for shard in run.planned["shards"]]
+    shards = run.planned["shards"]
+    for number, shard in enumerate(shards, 1):
+        step(f"validating shard {number} of {len(shards)}")
+        run.shards.append(invoke(BACKFILL_FUNCTION, {"shard": shard}))
     run.shards_s = time.perf_counter() - started
     return run

@@ -326,7 +326,10 @@ class LocalRuntime(Lifecycle):
         for handler in handler_logger.handlers:
             if isinstance(handler, logging.StreamHandler) and not isinstance(handler.stream, RoutedStream):
                 stack.callback(handler.setStream, handler.stream)
-                handler.setStream(sys.stdout)
+                if getattr(handler.stream, "closed", False):  # e.g. an earlier test's captured stdout:
+                    handler.stream = sys.stdout  # setStream would flush it first and raise
+                else:
+                    handler.setStream(sys.stdout)
 
     def _forget_handlers(self, modules_before: set[str]) -> None:
         """Drop handler modules imported by this runtime, so the next one cold-starts them."""

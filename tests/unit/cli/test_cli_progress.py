@@ -23,6 +23,7 @@ LONG = {
     "copilot index": ["--procedures", "f", "--out", "d"],
     "assess": ["--plant", "p"],
     "allocation run": ["--plant", "p", "--day", "2026-11-20"],
+    "backfill": ["--plant", "p"],
 }
 
 
