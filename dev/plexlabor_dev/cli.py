@@ -227,8 +227,8 @@ COMMANDS: tuple[Command, ...] = (
                     ),
                 )
             ),
-            arg("--since", help="first day to assess (YYYY-MM-DD)"),
-            arg("--until", help="last day to assess (YYYY-MM-DD)"),
+            arg("--since", help="first day to assess (YYYY-MM-DD, plant time) or a time with its zone"),
+            arg("--until", help="last day to assess (YYYY-MM-DD, included) or a time with its zone"),
             JSON.helped("print JSON instead of a report"),
         ),
         progress=True,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, datetime
 
 from plexlabor.plant import META_FILE, BadRecord, PlantFolder
 
@@ -14,6 +14,23 @@ def day_flag(value: str, flag: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{flag}: '{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def moment_flag(value: str, flag: str) -> date | datetime:
+    """A window bound (`--since`, `--until`): a day, YYYY-MM-DD (the plant's local day), or an ISO 8601
+    time with its zone; a ValueError naming the flag otherwise (a time without a zone is refused, never
+    read as UTC)."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{flag}: '{value}' is neither a day (YYYY-MM-DD) nor an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"{flag}: '{value}' has no time zone; add Z or an offset (or give a day, YYYY-MM-DD)")
+    return moment
 
 
 NOT_A_PLANT = "--plant {}: not a plant folder (no plant.json; make one with `plexlabor plant generate`)"

@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from plexlabor_dev.commands import day_flag, plant_flag, report_skipped
+from plexlabor_dev.commands import moment_flag, plant_flag, report_skipped
 from plexlabor_dev.progress import step
 
 if TYPE_CHECKING:
@@ -25,8 +25,8 @@ def assess_command(args: argparse.Namespace) -> int:
     from plexlabor.plex.folder import PlantFolderSource
     from plexlabor.validation.assessment import assess, format_report
 
-    since = day_flag(args.since, "--since") if args.since else None
-    until = day_flag(args.until, "--until") if args.until else None
+    since = moment_flag(args.since, "--since") if args.since else None
+    until = moment_flag(args.until, "--until") if args.until else None
     report: AssessmentReport | None
     folder: PlantFolderSource | None = None
     if args.plant:
@@ -79,7 +79,9 @@ def _local_plex_settings() -> PlexSettings:
         return plex_settings_from(PlexConnectionSettings.from_env(), read_secret)
 
 
-def _assess_plex(settings: PlexSettings, flag: str, since: date | None, until: date | None) -> AssessmentReport | None:
+def _assess_plex(
+    settings: PlexSettings, flag: str, since: date | datetime | None, until: date | datetime | None
+) -> AssessmentReport | None:
     from plexlabor.plex import PlexError, PlexLaborClient
     from plexlabor.plex.settings import describe_plex_settings
     from plexlabor.validation.assessment import assess

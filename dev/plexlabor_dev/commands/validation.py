@@ -7,14 +7,14 @@ import os
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from plexlabor.plant import BadRecord, PlantFolder
 from plexlabor.validation.findings import Finding, read_findings, write_findings
-from plexlabor_dev.commands import plant_flag, report_skipped
+from plexlabor_dev.commands import moment_flag, plant_flag, report_skipped
 from plexlabor_dev.progress import step
 
 if TYPE_CHECKING:
@@ -31,21 +31,12 @@ def _bound(value: str | None, name: str, tz: ZoneInfo, *, end: bool) -> float | 
     """A full ISO 8601 time with a zone, or a day (YYYY-MM-DD, the plant's local day: `--until` includes it)."""
     if value is None:
         return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        day = None
-    if day is not None:
-        if end:
-            return datetime.combine(day + timedelta(days=1), datetime.min.time(), tz).timestamp() - 1e-6
-        return datetime.combine(day, datetime.min.time(), tz).timestamp()
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"--{name}: '{value}' is neither a day (YYYY-MM-DD) nor an ISO 8601 time") from None
-    if parsed.tzinfo is None:
-        raise ValueError(f"--{name}: '{value}' has no time zone; add Z or an offset (or give a day, YYYY-MM-DD)")
-    return parsed.timestamp()
+    moment = moment_flag(value, f"--{name}")
+    if isinstance(moment, datetime):
+        return moment.timestamp()
+    if end:
+        return datetime.combine(moment + timedelta(days=1), datetime.min.time(), tz).timestamp() - 1e-6
+    return datetime.combine(moment, datetime.min.time(), tz).timestamp()
 
 
 def window(since: str | None, until: str | None, tz: ZoneInfo) -> tuple[float | None, float | None]:

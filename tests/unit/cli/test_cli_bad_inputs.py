@@ -129,6 +129,7 @@ DATE_CASES = [
     case("validate --quiet --plant {plant} --out {out} --since 2025-01-01 --until 2025-01-05", "--since/--until"),
     case("assess --quiet --plant {plant} --since 2026-11-19 --until 2026-11-10", "empty window"),
     case("assess --quiet --plant {plant} --since nope", "--since", "nope"),
+    case("assess --quiet --plant {plant} --since 2026-11-10T06:00", "--since", "no time zone"),
     case("assess --quiet --plant {plant} --since 2025-01-01 --until 2025-01-05", "--since", "--until"),
     case("skills --quiet --plant {plant} --out {out} --as-of 2026-13-01", "--as-of", "2026-13-01"),
     case("skills --quiet --plant {plant} --out {out} --horizon-days 0", "--horizon-days"),

@@ -311,6 +311,11 @@ def test_assess_cli_json_and_days(tiny: PlantFolder, capsys: pytest.CaptureFixtu
     assert code == 0
     report = AssessmentReport.model_validate(json.loads(capsys.readouterr().out))
     assert report.time_clock_entries == 5
+    # the same window as instants with their zone (the one window parser validate uses too)
+    since, until = report.window_start.isoformat(), report.window_end.isoformat()
+    assert main(["assess", "--plant", str(tiny.path), "--since", since, "--until", until, "--json"]) == 0
+    same = AssessmentReport.model_validate(json.loads(capsys.readouterr().out))
+    assert (same.window_start, same.window_end, same.time_clock_entries) == (report.window_start, report.window_end, 5)
 
 
 def test_assess_cli_names_bad_arguments(tiny: PlantFolder, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
