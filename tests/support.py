@@ -137,3 +137,18 @@ class FakeLambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return self._remaining_ms
+
+
+def fuzz_settings(examples: int) -> Any:
+    """Hypothesis settings of the fuzzing modules: `examples` per case, the same ones every run (no
+    example database, derandomized), no deadline or health check (a local runtime answers them)."""
+    from hypothesis import HealthCheck, Phase, settings
+
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )

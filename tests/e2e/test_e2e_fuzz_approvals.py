@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
@@ -32,17 +32,11 @@ from plexlabor.audit import AuditEventType
 from plexlabor.webhooks import sign
 from plexlabor_dev.local.scenario import ApprovalLink, labelled_punches, latest_links
 from plexlabor_dev.local.stack import LocalStack
+from tests.support import fuzz_settings
 
 EXAMPLES = 25
 """Per case (4 any-token cases, 2 per real link): about 50 s for the module on the local runtime."""
-FUZZ_SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
+FUZZ_SETTINGS = fuzz_settings(EXAMPLES)
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
@@ -34,6 +34,7 @@ from plexlabor.audit import AuditStatus
 from plexlabor.webhooks import sign
 from plexlabor_dev.local.scenario import labelled_punches, record_key_of
 from plexlabor_dev.local.stack import LocalStack
+from tests.support import fuzz_settings
 
 EXAMPLES = 60
 """Per mode and per signing: 4 x 60 requests, about 10 s on the local runtime."""
@@ -45,14 +46,7 @@ DUPLICATED_PUNCHES = 3
 """The delivery sent 50 times at once: 3 punches with an injected anomaly (150 messages; 50 x 20 did
 not drain in 180 s on 2 cores)."""
 DATE_RANGE_PROBLEM = "a date from 2000-01-01 up to (not including) 2100-01-01"
-FUZZ_SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
+FUZZ_SETTINGS = fuzz_settings(EXAMPLES)
 
 
 @pytest.fixture(scope="module")
