@@ -153,7 +153,9 @@ def test_even_past_the_idempotency_store_a_finding_is_recorded_once(plant_source
     assert len(approvals.started) == 1 and approvals.attempts == 2
 
 
-def test_a_malformed_message_fails_alone_and_the_others_are_done(plant_source, samples, audit, approvals) -> None:
+def test_a_malformed_message_fails_alone_and_the_others_are_done(
+    plant_source, samples, audit, approvals, caplog: pytest.LogCaptureFixture
+) -> None:
     deps = make_deps(plant_source, samples, audit, approvals)
     bodies = [
         samples.review.message().model_dump_json(),
@@ -164,6 +166,10 @@ def test_a_malformed_message_fails_alone_and_the_others_are_done(plant_source, s
     event, response = run(deps, bodies)
     assert failed_ids(response) == [event["Records"][1]["messageId"]]
     assert audit.history(samples.review.key) and audit.history(samples.other_review.key)
+    # and the log names the message, its record and the fields that do not parse
+    logged = [r for r in caplog.records if "does not parse" in r.getMessage()]
+    assert [(r.message_id, r.record_id) for r in logged] == [(event["Records"][1]["messageId"], "X")]  # type: ignore[attr-defined]
+    assert logged[0].fields == ["employeeId"]  # type: ignore[attr-defined]
 
 
 def test_a_record_whose_processing_fails_is_retried_alone(plant_source, samples, approvals) -> None:

@@ -19,6 +19,8 @@ its validation answered from the idempotency record, and counted then.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -190,14 +192,40 @@ build_dependencies = PerEnvironment(ValidatorSettings, _build)
 
 
 def _entries(event: dict[str, Any]) -> list[PunchEntry]:
-    """The records of the batch's well-formed messages (a malformed one fails in the processor)."""
+    """The records of the batch's well-formed messages. A malformed one fails alone in the processor;
+    it is logged here with its message id, record id and the fields that do not parse (never a value)."""
     entries = []
     for record in event.get("Records", []):
         try:
             entries.append(PunchMessage.model_validate_json(record.get("body") or "").entry)
-        except ValidationError:
-            continue
+        except ValidationError as error:
+            logger.warning(
+                "a punch message that does not parse fails alone; the others are validated",
+                message_id=record.get("messageId"),
+                record_id=_record_id(record.get("body")),
+                fields=_fields(error),
+            )
     return entries
+
+
+def _fields(error: ValidationError) -> list[str]:
+    """The fields a message's errors name: each error's location, or for an error about the record as a
+    whole the fields its message quotes (`field 'employeeId' is missing`); never a value."""
+    names: set[str] = set()
+    for problem in error.errors():
+        location = ".".join(str(part) for part in problem["loc"])
+        names.update([location] if location else re.findall(r"field '(\w+)'", problem["msg"]) or ["(record)"])
+    return sorted(names)
+
+
+def _record_id(body: Any) -> str | None:
+    """The Plex record id a malformed message's body names, when it names one (`record.id`; at most 100
+    characters: the body is untrusted)."""
+    try:
+        found = json.loads(body).get("record", {}).get("id")
+    except (TypeError, ValueError, AttributeError, RecursionError):
+        return None
+    return found[:100] if isinstance(found, str) else None
 
 
 def validate_batch(deps: Dependencies, event: dict[str, Any], context: Any) -> dict[str, Any]:
