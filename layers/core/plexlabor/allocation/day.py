@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal
 
 from plexlabor.allocation.policy import WAITING, AllocationPolicy, Split
 from plexlabor.allocation.scans import Scan
@@ -46,6 +47,10 @@ class UnallocatedStretch:
     likely_operation_id: str | None
     gap_minutes: int | None
     """Minutes between the stretch and the scan that suggested the operation."""
+    likely_workcenter_id: str | None = None
+    """Where that scan was (where a labor entry for the stretch would be charged)."""
+    scan_side: Literal["before", "after", "during"] | None = None
+    """Whether that scan ended before the stretch, started after it, or overlaps it."""
 
 
 @dataclass(frozen=True)
@@ -252,7 +257,10 @@ def _stretches(
         minutes = round((end - start) / 60)
         if minutes < policy.suggest_min_minutes:
             continue
-        gaps = [(max(s.start - end, start - s.end, 0.0), s.operation_id) for s in scans]
+        gaps = [
+            (max(s.start - end, start - s.end, 0.0), s.operation_id, s.workcenter_id, _side(s, start, end))
+            for s in scans
+        ]
         near = min(gaps, default=None)
         likely = near if near is not None and near[0] <= policy.suggest_within_minutes * 60 else None
         found.append(
@@ -263,9 +271,18 @@ def _stretches(
                 minutes=minutes,
                 likely_operation_id=likely[1] if likely else None,
                 gap_minutes=round(likely[0] / 60) if likely else None,
+                likely_workcenter_id=likely[2] if likely else None,
+                scan_side=likely[3] if likely else None,
             )
         )
     return found
+
+
+def _side(scan: Scan, start: float, end: float) -> Literal["before", "after", "during"]:
+    """Where `scan` lies against the stretch [start, end)."""
+    if scan.end <= start:
+        return "before"
+    return "after" if scan.start >= end else "during"
 
 
 def _whole_minutes(seconds: dict[Bucket, float], total: int) -> dict[Bucket, int]:

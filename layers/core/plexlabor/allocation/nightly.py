@@ -36,6 +36,7 @@ from plexlabor.audit.publish import EventBuilder, publish_once, review_status
 from plexlabor.audit.store import AuditStore
 from plexlabor.models import record_key
 from plexlabor.models.anomalies import AnomalyType
+from plexlabor.models.types import format_plex_datetime
 from plexlabor.platform.observability import logger, metrics
 from plexlabor.platform.pilot import Hold, Place
 
@@ -85,11 +86,13 @@ def run(deps: Dependencies, request: AllocationNightlyEvent) -> dict[str, Any]:
             for wc in port.workcenters()
         },
     )
+    codes = {wc_id: ref.code for wc_id, ref in artifact.workcenters.items()}
     pointer = store_artifact(deps.reports, artifact)
     events: list[EventBuilder] = []
     for suggestion in report.suggestions:
         status, held = review_status(True, deps.scope, KIND, Place(suggestion.department, None, suggestion.shift))
-        events.append(partial(suggestion_event, day, suggestion, now, status, held=held))
+        code = codes.get(suggestion.workcenter_id or "")
+        events.append(partial(suggestion_event, day, suggestion, now, status, held=held, workcenter_code=code))
     published = publish_once(deps.store, events)
     t = report.totals
     summary: dict[str, Any] = {
@@ -129,25 +132,37 @@ def _job_code_entries(store: AuditStore, status: AuditStatus, since: datetime) -
 
 
 def suggestion_event(
-    day: date, suggestion: Suggestion, now: datetime, status: AuditStatus, *, held: Hold | None = None
+    day: date,
+    suggestion: Suggestion,
+    now: datetime,
+    status: AuditStatus,
+    *,
+    held: Hold | None = None,
+    workcenter_code: str | None = None,
 ) -> AuditEvent:
-    """One unallocated stretch as a suggestion: charge it to the likely job operation (or code it)."""
+    """One unallocated stretch as a suggestion: charge it to the likely job operation (approving writes
+    the labor entry to Plex, `approval.recommendations.labor_entry_record`), or code it."""
+    entry = labor_entry(suggestion)
     where = (
         f"job {suggestion.job_no} op {suggestion.operation_no}"
-        if suggestion.job_no
+        if entry
         else "no job scanned nearby: code it (training, meeting, waiting) or name the job"
     )
+    why = f", because {_why(suggestion, workcenter_code)}" if entry else ""
+    then = " Approving writes a labor entry for these minutes to Plex." if entry else ""
     note = (
         f"{suggestion.employee_no}: {suggestion.minutes} paid minutes on {day} (${suggestion.cost:,.2f}) "
-        f"are on no job or indirect code. Likely: {where}."
+        f"are on no job or indirect code. Likely: {where}{why}.{then}"
     )
     payload = {
         "kind": KIND,
         "as_of": day.isoformat(),
         **suggestion.model_dump(mode="json", exclude={"employee_id", "supervisor_id", "shift"}),
         "shift_code": suggestion.shift,
-        "suggestion": f"charge {suggestion.minutes} min to {where}" if suggestion.job_no else where,
-        "confidence": 0.8 if suggestion.job_no else 0.5,
+        "workcenter_code": workcenter_code if entry else None,
+        "suggestion": f"charge {suggestion.minutes} min to {where}" if entry else where,
+        "labor_entry": entry,
+        "confidence": 0.8 if entry else 0.5,
         "severity": "low",
         "note": note,
         **(held.payload() if held else {}),
@@ -164,3 +179,30 @@ def suggestion_event(
         supervisor_id=suggestion.supervisor_id,
         employee_id=suggestion.employee_id,
     )
+
+
+def labor_entry(suggestion: Suggestion) -> dict[str, Any] | None:
+    """The Plex labor entry (camelCase, as `LaborEntry` reads it) that charges the stretch to its likely
+    job operation, with no pieces; None when no job was scanned nearby."""
+    if not (suggestion.job_operation_id and suggestion.job_id and suggestion.workcenter_id):
+        return None
+    return {
+        "employeeId": suggestion.employee_id,
+        "workcenterId": suggestion.workcenter_id,
+        "jobId": suggestion.job_id,
+        "jobOperationId": suggestion.job_operation_id,
+        "startTime": format_plex_datetime(suggestion.start),
+        "endTime": format_plex_datetime(suggestion.end),
+        "quantity": 0.0,
+    }
+
+
+def _why(suggestion: Suggestion, workcenter_code: str | None) -> str:
+    """Why that job: the person's own scan of it, where and how near the stretch."""
+    at = f" at {workcenter_code}" if workcenter_code else ""
+    gap = suggestion.gap_minutes or 0
+    if suggestion.scan_side == "before":
+        return f"their scan of it{at} ended {gap} min before this stretch"
+    if suggestion.scan_side == "after":
+        return f"their scan of it{at} started {gap} min after this stretch"
+    return f"their scan of it{at} runs alongside this stretch"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -79,6 +80,11 @@ class Suggestion(BaseModel):
     job_no: str | None
     operation_no: int | None
     gap_minutes: int | None
+    job_id: str | None = None
+    workcenter_id: str | None = None
+    """The workcenter of the scan that suggested the job (where its labor entry would be charged)."""
+    scan_side: Literal["before", "after", "during"] | None = None
+    """Whether that scan ended before the stretch, started after it, or overlaps it."""
 
 
 class Totals(BaseModel):
@@ -269,4 +275,7 @@ def _suggestion(
         job_no=job_no.get(op.job_id, op.job_id) if op else None,
         operation_no=op.operation_no if op else None,
         gap_minutes=stretch.gap_minutes,
+        job_id=op.job_id if op else None,
+        workcenter_id=stretch.likely_workcenter_id if op else None,
+        scan_side=stretch.scan_side if op else None,
     )

@@ -6,6 +6,9 @@ only a crew assignment changes Plex when approved: it becomes one record in the 
 custom object (`PlexSettings.crew_custom_object_name`) with status `assigned`, for the plant's
 scheduler or a Plex Process Flow to apply. Reverting it adds a record with status `withdrawn` for
 the same assignment: plexlabor posts custom-object records and never edits or deletes one.
+Unallocated time (`unallocated_time`) with a likely job becomes the labor entry its suggestion
+carries (`labor_entry`), POSTed to the `labor-entry-create` resource in the write mode (a custom-object
+record in `custom_object` mode); it is not reverted by plexlabor (it deletes no Plex record).
 An incident (`incident_coding`) is written once the EHS lead confirmed its codes and what its text
 says on the incident's page (`incident_record`, status `confirmed`, in the incidents custom object,
 `PlexSettings.incident_custom_object_name`): an approval in the queue confirms its codes only, and
@@ -22,7 +25,9 @@ from plexlabor.approval.messages import Decision
 from plexlabor.audit import AuditEvent
 
 CREW_ASSIGNMENT = "crew_assignment"
-WRITTEN_KINDS = frozenset({CREW_ASSIGNMENT})
+UNALLOCATED_TIME = "unallocated_time"
+"""Paid time on no job (`plexlabor.allocation`): approved, its `labor_entry` is written to Plex."""
+WRITTEN_KINDS = frozenset({CREW_ASSIGNMENT, UNALLOCATED_TIME})
 """The recommendation kinds an approval writes to Plex."""
 INCIDENT_CODING = "incident_coding"
 """An incident or near miss and its codes (`plexlabor.incidents`)."""

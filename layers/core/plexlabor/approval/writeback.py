@@ -40,6 +40,7 @@ from plexlabor.approval.messages import Decision, RecommendationWriteback, Write
 from plexlabor.approval.recommendations import (
     CREW_ASSIGNMENT,
     INCIDENT_CODING,
+    UNALLOCATED_TIME,
     WRITABLE_KINDS,
     Recommended,
     assignment_record,
@@ -69,6 +70,8 @@ logger = logging.getLogger(__name__)
 
 ACTOR = "plex_writeback"
 LOOKUP_MARGIN = timedelta(days=2)
+LABOR_ENTRY_ACTION = "labor-entry-create"
+"""The logical resource an approved unallocated stretch's labor entry is POSTed to (`PlexSettings.resource_paths`)."""
 MAX_ERROR_CHARS = 500
 MAX_RESPONSE_CHARS = 2000
 
@@ -259,6 +262,8 @@ class WritebackService:
         """One record in a custom object: an `assigned` crew assignment, or a `confirmed` incident."""
         item_id = opening.finding_id or opening.event_id
         kind = opening.payload.get("kind")
+        if kind == UNALLOCATED_TIME:
+            return self._write_labor_entry(opening, decision)
         if kind == INCIDENT_CODING:
             name = self.writer.settings.incident_custom_object_name
             record = incident_record(opening, decision)
@@ -281,6 +286,58 @@ class WritebackService:
         logger.info(
             "record written", extra={"finding_id": item_id, "kind": kind, "mode": result.mode, "sent": result.sent}
         )
+        return event
+
+    def _write_labor_entry(self, opening: AuditEvent, decision: Decision) -> AuditEvent:
+        """Approved unallocated time: the labor entry its suggestion carries, in the write mode. Plex is read
+        first: the person's labor entries overlapping the stretch are the `previous_values` (normally none);
+        one on the same job operation means it is there already (an earlier attempt, or entered by hand),
+        one on another means the time was charged since, and nothing is written."""
+        item_id = opening.finding_id or opening.event_id
+        entry = opening.payload.get("labor_entry")
+        if not isinstance(entry, dict):
+            raise WritebackRefusedError("no job to charge the time to: nothing written; code it in Plex")
+        start, end = parse_plex_datetime(entry["startTime"]), parse_plex_datetime(entry["endTime"])
+        overlapping = [
+            found
+            for found in self.plex.labor_entries(start - LOOKUP_MARGIN, end)
+            if found.employee_id == entry["employeeId"]
+            and found.start_time < end
+            and (found.end_time is None or found.end_time > start)
+        ]
+        previous = {"laborEntries": [found.to_plex() for found in overlapping]}
+        same = [found for found in overlapping if found.job_operation_id == entry["jobOperationId"]]
+        if overlapping and not same:
+            raise WritebackRefusedError(
+                f"Plex now holds {len(overlapping)} labor entr{'y' if len(overlapping) == 1 else 'ies'} of another "
+                "job in this time: it was charged since the suggestion; nothing written"
+            )
+        subject = _Subject(opening.record_key, item_id, opening.employee_id, decision)
+        payload: dict[str, Any] = {
+            "kind": UNALLOCATED_TIME,
+            "target": {"action": LABOR_ENTRY_ACTION},
+            "labor_entry": entry,
+        }
+        if same:
+            payload |= {"already_applied": True, "sent": False, "mode": self.writer.mode}
+        else:
+            request = WriteRequest(
+                action=LABOR_ENTRY_ACTION,
+                payload=entry,
+                idempotency_key=f"plexlabor-writeback-{item_id}",
+                reference=item_id,
+            )
+            payload |= _result_payload(self.writer.write(request))
+        event = self._event(
+            subject,
+            AuditEventType.WRITEBACK,
+            AuditStatus.WRITTEN,
+            model_version=opening.model_version,
+            payload=payload,
+            previous_values=previous,
+        )
+        append_once(self.audit, event)
+        logger.info("labor entry written", extra={"finding_id": item_id, "mode": payload.get("mode")})
         return event
 
     def _write(self, message: WritebackMessage) -> AuditEvent:
@@ -479,6 +536,10 @@ class WritebackService:
         """Undo one write-back: the write, what it restored and what it replaced. A field update
         gets its previous values back; a crew assignment or an incident gets a `withdrawn` record."""
         payload = written.payload
+        if payload.get("kind") == UNALLOCATED_TIME:
+            raise NothingToRevertError(
+                f"finding {finding_id}: it created a labor entry, which plexlabor does not delete; remove it in Plex"
+            )
         custom_record = payload.get("kind") in (CREW_ASSIGNMENT, INCIDENT_CODING)
         if not custom_record and (payload.get("kind") != "field_update" or not written.previous_values):
             why = (

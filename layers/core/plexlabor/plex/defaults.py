@@ -23,6 +23,7 @@ DEFAULT_RESOURCE_PATHS: Final = MappingProxyType(
         "user-accounts": "/mdm/v1/user-accounts",
         "time-clock-entries": "/hcm/v1/time-clock-entries",
         "labor-entries": "/production/v1/production-history/labor-entries",
+        "labor-entry-create": "/production/v1/production-history/labor-entries",
         "workcenters": "/production/v1/production-definitions/workcenters",
         "approved-workcenters": "/production/v1/production-definitions/approved-workcenters",
         "jobs": "/scheduling/v1/jobs",

@@ -107,4 +107,7 @@ def _proposed(payload: dict[str, Any]) -> dict[str, Any] | None:
     if payload.get("kind") == "crew_assignment":
         keys = ("segment", "workcenter_code", "shift_code", "start", "end", "hours")
         return {key: payload[key] for key in keys if key in payload}
+    if payload.get("kind") == "unallocated_time" and payload.get("labor_entry"):
+        keys = ("job_no", "operation_no", "workcenter_code", "start", "end", "minutes")
+        return {key: payload.get(key) for key in keys}
     return None
