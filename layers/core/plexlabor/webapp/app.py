@@ -331,7 +331,10 @@ def _error(text: str) -> dict[str, str]:
 def _queue_flash(query: Mapping[str, str]) -> dict[str, str] | None:
     if "decided" not in query:
         return None
-    decided, failed = int(query.get("decided") or 0), int(query.get("failed") or 0)
+    try:
+        decided, failed = int(query.get("decided") or 0), int(query.get("failed") or 0)
+    except ValueError:  # not the counts a bulk decision sends back (typed or forged): no message (found by fuzzing)
+        return None
     text = f"{decided} decided." + (f" {failed} could not be: they were decided elsewhere or closed." if failed else "")
     return {"level": "error" if failed else "ok", "text": text}
 
