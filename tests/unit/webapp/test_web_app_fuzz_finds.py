@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from functions.web_app import handler as web_app
+from plexlabor.audit import AuditEventType
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import crew_assignment, web_deps, web_event
 from tests.unit.webapp.viewers import ADMIN
@@ -35,3 +36,17 @@ def test_the_queue_with_counts_that_are_not_numbers_is_shown_without_a_message(
     # Then the queue is shown, without the "N decided" message
     assert response["statusCode"] == 200
     assert "decided." not in response["body"] and "crew" in response["body"].lower()
+
+
+@pytest.mark.parametrize("chosen", [[""], ["crew-0001", ""]])
+def test_a_bulk_decision_naming_an_empty_item_is_refused_and_decides_nothing(
+    world: World, lambda_context: Any, chosen: list[str]
+) -> None:
+    # Given a bulk approval whose items include an empty id (before: the empty id went to a DynamoDB query,
+    # which refused it; logged as an error with its traceback, and the answer was 303 "1 could not be")
+    event = web_event("POST", "/queue", form={"item": chosen, "action": "approve"}, authorizer={"claims": ADMIN})
+    response = web_app.handler(event, lambda_context, dependencies=web_deps(world))
+
+    # Then it is refused as a form without items, and nothing is decided
+    assert response["statusCode"] == 400 and "Select at least one item." in response["body"]
+    assert [e.event_type for e in world.audit.for_finding("crew-0001")] == [AuditEventType.RECOMMENDATION]

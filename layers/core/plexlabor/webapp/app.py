@@ -354,7 +354,7 @@ def decide_many() -> Response[str]:
     page = Page(_deps())
     form = _form()
     chosen, action, reason = form.get("item", []), (form.get("action") or [""])[0], (form.get("reason") or [""])[0]
-    if not chosen:
+    if not chosen or not all(chosen):  # an empty id is no item (and no key DynamoDB can look up)
         return _queue_page(page, status=400, flash=_error("Select at least one item."), reason=reason)
     if action == "reject" and not reason.strip():
         problem = _error("A rejection needs a reason: it tells the model why the suggestions were wrong.")
