@@ -108,6 +108,14 @@ def test_a_call_off_is_re_planned_and_only_what_changed_goes_for_review(
     assert len(_crew_events(store, "crew_replan")) == len(replanned)
     assert deps.problems  # the warm container keeps the shift's problem with the call-off applied
     assert tried == []  # and knows its last plan is in the table: nothing is written twice, not even tried
+    # A cold container (nothing kept) re-planning another call-off tries only suggestions not in the table yet
+    in_table = {e.event_id for e in store.by_status(AuditStatus.PENDING_APPROVAL, SINCE, 10_000)}
+    in_table |= {e.event_id for e in store.by_status(AuditStatus.LOGGED, SINCE, 10_000)}
+    other = next(e for e in by_employee[1:-1] if e.employee_id != approved.employee_id)
+    cold = wiring.ReplanDependencies(source=source, store=store, time_limit_s=20, clock=lambda: now)
+    second = message.model_copy(update={"employee_id": other.employee_id})
+    assert crew_replan.handler(_sqs(second), FakeLambdaContext(), dependencies=cold) == {"batchItemFailures": []}
+    assert tried and not in_table & set(tried)
 
 
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")

@@ -83,11 +83,6 @@ class PlanEvents:
     def unstaffed_id(self, seat: UnstaffedSeat) -> str:
         return stable_event_id("crew", self.plan.day.isoformat(), seat.job_key, "unstaffed", seat.cause)
 
-    def ids(self) -> frozenset[str]:
-        """The event id of every recommendation of the plan."""
-        plan = self.plan
-        return frozenset(map(self.assignment_id, plan.assignments)) | frozenset(map(self.unstaffed_id, plan.unstaffed))
-
     def assignment(self, assignment: CrewAssignment) -> AuditEvent:
         """One assignment."""
         event_id = self.assignment_id(assignment)

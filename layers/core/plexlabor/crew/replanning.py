@@ -6,12 +6,14 @@
    an absence, a workcenter down or an operation completed within it re-plan that problem without
    reading Plex again (the event itself says what changed); an operation added or moved, a workcenter
    back up, or a stale problem read the data again;
-2. read the current plan from the audit table (`read_current_plan`): the shift's crew assignments
+2. read the current plan from the audit table (`current_plan`): the shift's crew assignments
    published by the nightly plan or an earlier re-plan, not rejected and not closed; those a supervisor
-   approved are held, as is every one that has started;
+   approved are held, as is every one that has started. A warm container reads only what is new since
+   its last read of the day (`suggestions.DayReader`);
 3. re-plan (`plexlabor.crew.replan`: the event applied, a change cost on everything new);
-4. publish like the nightly plan: an assignment that is already in the current plan has the same event
-   id and is not recorded again; a new one waits in the review queue (`pending_approval`, within the
+4. publish like the nightly plan: an assignment that is already in the table (the day's read holds every
+   crew suggestion of the day, whatever its shift or state) has the same event id and is not written
+   again, not even tried; a new one waits in the review queue (`pending_approval`, within the
    pilot scope); an assignment of the current plan that the re-plan dropped and nobody decided yet is
    closed with an `expired` event that says it was superseded, so the queue no longer offers it.
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -38,7 +40,7 @@ from plexlabor.audit.events import AuditEvent, AuditStatus, expiry_event
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.messages import ReplanMessage, call_offs
-from plexlabor.crew.suggestions import PLAN_LOOKBACK, REPLAN_ACTOR, closings, plan_suggestions
+from plexlabor.crew.suggestions import REPLAN_ACTOR, DayRead, read_day
 from plexlabor.platform.observability import logger, metrics
 
 if TYPE_CHECKING:
@@ -58,20 +60,26 @@ no fresh read needed."""
 def read_current_plan(
     store: AuditStore, day: date, shift: str, since: datetime
 ) -> tuple[CurrentPlan, dict[Assignment, AuditEvent]]:
-    """The shift's current plan from the audit table (what a supervisor accepted is held, what one
-    rejected is kept out), and the opening event of each of its assignments that nobody decided yet
+    """`current_plan` of the day read whole from `since`."""
+    return current_plan(read_day(store, day, since), shift)
+
+
+def current_plan(read: DayRead, shift: str) -> tuple[CurrentPlan, dict[Assignment, AuditEvent]]:
+    """The shift's current plan in a day's read of the audit table (what a supervisor accepted is held, what
+    one rejected is kept out), and the opening event of each of its assignments that nobody decided yet
     (what a re-plan may supersede)."""
     from plexlabor.crew.replan import CurrentPlan  # NumPy and SciPy load with it: not on crew_call_offs' path
 
-    closed = closings(store, since)
     openings: dict[Assignment, AuditEvent] = {}
     accepted: set[Assignment] = set()
     rejected: set[Assignment] = set()
-    for event in plan_suggestions(store, day, since, (CREW_ASSIGNMENT,)):
-        if event.payload.get("shift_code") != shift or event.employee_id is None:
+    for event in read.openings:
+        if event.payload.get("kind") != CREW_ASSIGNMENT or event.payload.get("shift_code") != shift:
+            continue
+        if event.employee_id is None:
             continue
         assignment = (str(event.payload["segment"]), event.employee_id)
-        closing = closed.get(event.event_id)
+        closing = read.closed.get(event.event_id)
         if closing is None:
             openings[assignment] = event
         elif closing.status is AuditStatus.APPROVED:
@@ -103,7 +111,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     """Re-plan the message's shift and publish what changed; the JSON-safe summary."""
     from plexlabor.crew.board import plan_figures, swap_candidates
     from plexlabor.crew.optimizer import solve  # SciPy loads here, not when the handler is imported
-    from plexlabor.crew.publish import PlanEvents, publish_plan
+    from plexlabor.crew.publish import publish_plan
     from plexlabor.crew.replan import assignments_of, compile_event, people_moved, with_current_plan
     from plexlabor.crew.service import plan_summary
 
@@ -111,9 +119,10 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     logger.append_keys(plan_day=message.day.isoformat(), shift=message.shift, replan_reason=message.reason)
     kept_shift, read = _shift_problem(deps, message)
     read_s = time.perf_counter() - started
-    since = datetime.combine(message.day, datetime.min.time(), UTC) - PLAN_LOOKBACK
-    current, openings = read_current_plan(deps.store, message.day, message.shift, since)
     now = deps.clock()
+    day = deps.days.read(message.day, now)
+    current, openings = current_plan(day, message.shift)
+    plan_read_s = time.perf_counter() - started - read_s
     problem, compiled = compile_event(kept_shift.problem, message, kept_shift.compiled)
     replanned = with_current_plan(compiled, current, now)
     plan = solve(replanned, deps.time_limit_s)
@@ -127,12 +136,11 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         scope=deps.scope,
         departments=departments,
         trigger=message.describe(kept_shift.problem),
-        recorded=kept_shift.recorded,
+        recorded={event.event_id for event in day.openings},  # in the table: not written again
         candidates=swap_candidates(replanned, plan),
         figures=plan_figures(plan),
     )
-    recorded = PlanEvents(plan, now).ids()  # all in the table now (one the table refused as invalid is not retried)
-    deps.problems[(message.day, message.shift)] = KeptShift(kept_shift.read_at, problem, compiled, recorded)
+    deps.problems[(message.day, message.shift)] = KeptShift(kept_shift.read_at, problem, compiled)
     kept = assignments_of(plan)
     dropped = [event for assignment, event in openings.items() if assignment not in kept]
     superseded = sum(append_once(deps.store, superseded_event(event, message, now)) for event in dropped)
@@ -146,6 +154,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         "superseded": superseded,
         "data_read": read,
         "read_seconds": round(read_s, 2),
+        "plan_read_seconds": round(plan_read_s, 2),
         "seconds": round(time.perf_counter() - started, 2),
     }
     logger.info("crew re-planned", **summary)
@@ -161,8 +170,6 @@ class KeptShift:
     read_at: float  # time.monotonic()
     problem: CrewProblem
     compiled: Compiled | None = None
-    recorded: frozenset[str] = frozenset()
-    """The event ids of the plan this container last published: in the audit table, not written again."""
 
 
 def _shift_problem(deps: ReplanDependencies, message: ReplanMessage) -> tuple[KeptShift, bool]:

@@ -1,17 +1,32 @@
 """The crew suggestions of a day as the audit table holds them, and how each was closed: one reader for
-crew_replan's current plan (`replanning.read_current_plan`) and the crew board (`webapp.crewboard`).
-Imports the audit model only, so the web app loads neither NumPy nor SciPy through it."""
+crew_replan's current plan (`replanning.current_plan`) and the crew board (`webapp.crewboard`).
+Imports the audit model only, so the web app loads neither NumPy nor SciPy through it.
+
+`read_day` reads a day whole: five status-index queries (the two opening statuses, the three closing
+ones) from `PLAN_LOOKBACK` before the day. `DayReader` keeps each day's read per container and then
+reads only what is new, as the review queue does (`plexlabor.review.queue`): each status index from the
+previous read's start less `overlap` (the index's eventual consistency, a writer whose event became
+visible a little after its `occurred_at`); events read twice are the same event id and count once.
+Every `refresh` the day is read whole again, so whatever the overlap missed is right again within that
+time. On DynamoDB a catch-up is five queries of a few events each instead of the day's thousand
+suggestions (a 2,400-person plant's shift), on the local runtime's moto it is a second instead of about
+six (`docs/crew.md`, "Re-planning on events").
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
-from datetime import date, datetime, timedelta
+import threading
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.store import AuditStore
 
 REPLAN_ACTOR = "crew_replan"
 """Who records a re-plan's suggestions, and closes those it superseded, in the audit trail."""
+CREW_KINDS = ("crew_assignment", "crew_unstaffed")
+"""The kinds of a crew plan's suggestions: an assignment, a seat that stays empty."""
 PLAN_LOOKBACK = timedelta(days=3)
 """How far before the planned day its suggestions are looked for (the nightly plan is published the day before)."""
 READ_LIMIT = 50_000
@@ -21,25 +36,90 @@ CLOSING = (AuditStatus.APPROVED, AuditStatus.REJECTED, AuditStatus.EXPIRED)
 OPENING = (AuditStatus.PENDING_APPROVAL, AuditStatus.LOGGED)
 
 
-def closings(store: AuditStore, since: datetime) -> dict[str, AuditEvent]:
-    """The event that closed each suggestion since `since`, by the suggestion's id (its `finding_id`);
-    an approval wins over a rejection, which wins over an expiry."""
-    closed: dict[str, AuditEvent] = {}
-    for status in CLOSING:
-        for event in store.by_status(status, since, READ_LIMIT):
-            if event.finding_id and event.event_type is not AuditEventType.RECOMMENDATION:
-                closed.setdefault(event.finding_id, event)
-    return closed
+@dataclass(frozen=True)
+class DayRead:
+    """A day's crew suggestions (oldest first) and the event that closed each, by the suggestion's id."""
+
+    openings: list[AuditEvent]
+    closed: dict[str, AuditEvent]
 
 
-def plan_suggestions(store: AuditStore, day: date, since: datetime, kinds: Collection[str]) -> Iterator[AuditEvent]:
-    """The recommendations of `kinds` for `day` (`payload.plan_day`) that were waiting or logged when made."""
-    for status in OPENING:
-        for event in store.by_status(status, since, READ_LIMIT):
-            payload = event.payload
-            if (
-                event.event_type is AuditEventType.RECOMMENDATION
-                and payload.get("kind") in kinds
-                and payload.get("plan_day") == day.isoformat()
-            ):
-                yield event
+def day_since(day: date) -> datetime:
+    """From when a day's suggestions are looked for."""
+    return datetime.combine(day, datetime.min.time(), UTC) - PLAN_LOOKBACK
+
+
+def read_day(store: AuditStore, day: date, since: datetime | None = None) -> DayRead:
+    """The day's crew suggestions and their closings, read whole (five status-index queries) from `since`
+    (default: `PLAN_LOOKBACK` before the day)."""
+    kept = _Kept(datetime.min.replace(tzinfo=UTC))
+    kept.add(store, day, since or day_since(day))
+    return kept.read()
+
+
+def _of_day(events: Iterable[AuditEvent], day: date, kinds: Collection[str]) -> Iterator[AuditEvent]:
+    for event in events:
+        payload = event.payload
+        if (
+            event.event_type is AuditEventType.RECOMMENDATION
+            and payload.get("kind") in kinds
+            and payload.get("plan_day") == day.isoformat()
+        ):
+            yield event
+
+
+def _close(closed: dict[str, AuditEvent], events: Iterable[AuditEvent]) -> None:
+    """Adds the closing events (decisions, expiries) to `closed`, the stronger status winning."""
+    for event in events:
+        if not event.finding_id or event.event_type is AuditEventType.RECOMMENDATION:
+            continue
+        known = closed.get(event.finding_id)
+        if known is None or CLOSING.index(event.status) < CLOSING.index(known.status):
+            closed[event.finding_id] = event
+
+
+@dataclass
+class _Kept:
+    """One day's suggestions and closings read so far, and where each status index's next read starts."""
+
+    full_at: datetime
+    openings: dict[str, AuditEvent] = field(default_factory=dict)
+    closed: dict[str, AuditEvent] = field(default_factory=dict)
+
+    def add(self, store: AuditStore, day: date, since: datetime) -> None:
+        """Reads each status index from `since` (closings first: a suggestion read is never newer than its
+        closing's read) and adds what it finds."""
+        _close(self.closed, (event for status in CLOSING for event in store.by_status(status, since, READ_LIMIT)))
+        for status in OPENING:
+            for event in _of_day(store.by_status(status, since, READ_LIMIT), day, CREW_KINDS):
+                self.openings[event.event_id] = event
+
+    def read(self) -> DayRead:
+        return DayRead(sorted(self.openings.values(), key=lambda e: e.index_sk), dict(self.closed))
+
+
+@dataclass
+class DayReader:
+    """Each day's crew suggestions, read whole once and then caught up (see the module docstring). Safe to
+    share between threads: one read at a time."""
+
+    store: AuditStore
+    refresh: timedelta = timedelta(minutes=5)
+    """The day is read whole again this long after its last whole read."""
+    overlap: timedelta = timedelta(minutes=2)
+    """Each catch-up starts this long before the previous read did."""
+    _kept: dict[date, tuple[datetime, _Kept]] = field(default_factory=dict, init=False, repr=False)
+    """Per day: where its next read starts, and what was read."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def read(self, day: date, now: datetime) -> DayRead:
+        """The day as the audit table holds it at `now` (a catch-up, or a whole read when due)."""
+        with self._lock:
+            kept = self._kept.get(day)
+            if kept is None or now - kept[1].full_at >= self.refresh:
+                since, found = day_since(day), _Kept(full_at=now)
+            else:
+                since, found = kept
+            found.add(self.store, day, since)
+            self._kept[day] = (now - self.overlap, found)
+            return found.read()

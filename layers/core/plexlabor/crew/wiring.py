@@ -28,6 +28,7 @@ from pydantic import Field
 
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.publish import Approval
+from plexlabor.crew.suggestions import DayReader
 from plexlabor.platform import env
 from plexlabor.platform.clock import utc_now
 from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
@@ -92,6 +93,11 @@ class ReplanDependencies(Dependencies):
     """A re-plan records only what is new (the rest has the current plan's event ids): all of it for review."""
     problems: dict[tuple[date, str], KeptShift] = field(default_factory=dict)
     """Per (day, shift): the problem last re-planned, events applied (`replanning.run`)."""
+    days: DayReader = field(init=False)
+    """Each day's crew suggestions in the audit table, read once per container and then caught up."""
+
+    def __post_init__(self) -> None:
+        self.days = DayReader(self.store)
 
 
 def build_replan(settings: CrewReplanSettings) -> ReplanDependencies:

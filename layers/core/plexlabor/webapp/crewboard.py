@@ -17,7 +17,8 @@ It becomes a recommendation the supervisor made (the same id the planner would g
 web app records and approves at once, the replaced suggestion is rejected, and a `swap` message asks
 crew_replan to re-plan the rest of the shift with the choice held.
 
-`BoardReader` keeps each day's read for `BOARD_TTL_S` per container (five status-index queries per read).
+`BoardReader` keeps each day's read for `BOARD_TTL_S` per container, then reads what is new (five
+status-index queries from the last read on; the whole day again every few minutes: `crew.suggestions.DayReader`).
 """
 
 from __future__ import annotations
@@ -34,11 +35,10 @@ from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, reco
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.publish import assignment_event_id
-from plexlabor.crew.suggestions import CLOSING, PLAN_LOOKBACK, REPLAN_ACTOR, closings, plan_suggestions
+from plexlabor.crew.suggestions import CLOSING, REPLAN_ACTOR, DayRead, DayReader, read_day
 from plexlabor.review.items import ReviewItem, item_from_event
 from plexlabor.review.queue import Viewer
 
-CREW_KINDS = ("crew_assignment", "crew_unstaffed")
 STATE_WORDS = {
     AuditStatus.PENDING_APPROVAL: "waiting",
     AuditStatus.LOGGED: "as planned",
@@ -176,38 +176,28 @@ class Board:
         )
 
 
-@dataclass(frozen=True)
-class DayRead:
-    """A day's crew suggestions and the events that closed them, as read from the audit table."""
-
-    openings: list[AuditEvent]
-    closed: dict[str, AuditEvent]
-
-
-def read_day(store: AuditStore, day: date, now: datetime) -> DayRead:
-    """The five status-index queries the board's day needs."""
-    since = datetime.combine(day, datetime.min.time(), tzinfo=now.tzinfo) - PLAN_LOOKBACK
-    closed = closings(store, since)
-    return DayRead(list(plan_suggestions(store, day, since, CREW_KINDS)), closed)
-
-
 @dataclass
 class BoardReader:
-    """Each day's read, kept per container for `ttl_s` (behind a lock: the web app serves threads)."""
+    """Each day's read, kept per container for `ttl_s`, then caught up (`DayReader`: only what is new is
+    read, the whole day every few minutes)."""
 
     store: AuditStore
     ttl_s: float = BOARD_TTL_S
-    _kept: dict[date, tuple[float, DayRead]] = field(default_factory=dict)
+    _reader: DayReader = field(init=False)
+    _shown: dict[date, tuple[float, DayRead]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._reader = DayReader(self.store)
 
     def day(self, day: date, now: datetime, fresh: bool = False) -> DayRead:
         with self._lock:
-            kept = self._kept.get(day)
+            kept = self._shown.get(day)
             if kept is not None and not fresh and time.monotonic() - kept[0] < self.ttl_s:
                 return kept[1]
-        read = read_day(self.store, day, now)
+        read = self._reader.read(day, now)
         with self._lock:
-            self._kept[day] = (time.monotonic(), read)
+            self._shown[day] = (time.monotonic(), read)
         return read
 
 
@@ -226,7 +216,7 @@ def board_reader(store: AuditStore) -> BoardReader:
 
 def read_board(store: AuditStore | DayRead, day: date, viewer: Viewer | None, now: datetime) -> Board:
     """The day's crew suggestions the viewer may see (None: all), with their states (see the module docstring)."""
-    read = store if isinstance(store, DayRead) else read_day(store, day, now)
+    read = store if isinstance(store, DayRead) else read_day(store, day)
     segments: dict[tuple[str, str], Segment] = {}
     figures: dict[str, PlanFigures] = {}
     for event in read.openings:

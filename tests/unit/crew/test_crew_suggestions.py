@@ -1,0 +1,86 @@
+"""The day's crew suggestions as crew_replan and the crew board read them (`crew.suggestions`): a whole read,
+then catch-ups of what is new only, the stronger closing winning, and a whole read again when due."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from plexlabor.approval.messages import ApprovalAction, Decision
+from plexlabor.approval.recommendations import Recommended, recommendation_decision
+from plexlabor.audit import AuditEvent, AuditStatus, InMemoryAuditStore
+from plexlabor.audit.events import expiry_event, recommendation_event
+from plexlabor.crew.suggestions import DayReader, day_since, read_day
+
+DAY = date(2026, 11, 23)
+T0 = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
+
+
+class CountingStore(InMemoryAuditStore):
+    """Remembers from when each status read started."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: list[datetime | None] = []
+
+    def by_status(self, status: AuditStatus, since: datetime | None = None, limit: int = 100) -> list[AuditEvent]:
+        self.reads.append(since)
+        return super().by_status(status, since, limit)
+
+
+def _suggestion(employee: str, at: datetime, day: date = DAY, kind: str = "crew_assignment") -> AuditEvent:
+    return recommendation_event(
+        "job-operations:JO-1",
+        f"crew-{day}-{employee}",
+        status=AuditStatus.PENDING_APPROVAL,
+        occurred_at=at,
+        actor="crew_planner",
+        model_version="crew-milp-2026.11",
+        employee_id=employee,
+        payload={"kind": kind, "plan_day": day.isoformat(), "segment": "JO-1/1", "shift_code": "1"},
+    )
+
+
+def _decided(opening: AuditEvent, action: ApprovalAction, at: datetime) -> AuditEvent:
+    decision = Decision(action=action, supervisor_id="E00001", reason="no" if action is ApprovalAction.REJECT else None)
+    return recommendation_decision(Recommended.of(opening), decision, at, "queue")
+
+
+def _expired(opening: AuditEvent, at: datetime) -> AuditEvent:
+    return expiry_event(opening.record_key, opening.event_id, occurred_at=at, actor="review_sweep", payload={})
+
+
+def test_a_day_is_read_whole_then_only_what_is_new_is_read() -> None:
+    store = CountingStore()
+    first = _suggestion("E1", T0)
+    for event in (first, _suggestion("E9", T0, day=DAY + timedelta(days=1)), _suggestion("E8", T0, kind="x")):
+        store.append(event)
+    reader = DayReader(store)
+    now = T0 + timedelta(hours=1)
+    read = reader.read(DAY, now)
+    assert [e.event_id for e in read.openings] == [first.event_id] and read.closed == {}
+    assert store.reads == [day_since(DAY)] * 5  # three closing statuses, two opening ones
+    # Given a rejection of the first and a new suggestion, written after that read
+    second = _suggestion("E2", now + timedelta(minutes=1))
+    store.append(second)
+    store.append(_decided(first, ApprovalAction.REJECT, now + timedelta(minutes=1)))
+    store.reads.clear()
+    # When the day is read again: only from the last read's start less the overlap
+    later = now + timedelta(minutes=3)
+    read = reader.read(DAY, later)
+    assert store.reads == [now - reader.overlap] * 5
+    assert [e.event_id for e in read.openings] == [first.event_id, second.event_id]
+    assert read.closed[first.event_id].status is AuditStatus.REJECTED and second.event_id not in read.closed
+    # An approval wins over an expiry written after it (a re-plan's), whichever is read first
+    store.append(_decided(second, ApprovalAction.APPROVE, later))
+    assert reader.read(DAY, later + timedelta(seconds=1)).closed[second.event_id].status is AuditStatus.APPROVED
+    store.append(_expired(second, later + timedelta(seconds=2)))
+    assert reader.read(DAY, later + timedelta(seconds=3)).closed[second.event_id].status is AuditStatus.APPROVED
+    # A suggestion that shows up dated before the overlap is missed by a catch-up, found by the next whole read
+    late = _suggestion("E3", T0)
+    store.append(late)
+    assert late.event_id not in {e.event_id for e in reader.read(DAY, later + timedelta(seconds=4)).openings}
+    store.reads.clear()
+    whole = reader.read(DAY, now + reader.refresh)
+    assert store.reads == [day_since(DAY)] * 5
+    assert late.event_id in {e.event_id for e in whole.openings}
+    assert whole == read_day(store, DAY)  # what the catch-ups built is what a whole read finds
