@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from plexlabor.validation.clocks import ClockOffsets
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.shifts import employee_days
 
@@ -72,6 +73,8 @@ class Norms:
     departments: dict[str, EmployeeNorms]
     roles: dict[str, EmployeeNorms] = field(default_factory=dict)
     plant: EmployeeNorms = field(default_factory=EmployeeNorms)
+    clocks: ClockOffsets = field(default_factory=ClockOffsets)
+    """The clock devices' errors against the badge readers (punches are read at true time)."""
 
     def for_employee(self, employee: str, department: str | None, role: str | None = None) -> EmployeeNorms:
         own = self.employees.get(employee, EmployeeNorms())
@@ -119,6 +122,7 @@ class Norms:
             "departments": {k: pack(v) for k, v in self.departments.items()},
             "roles": {k: pack(v) for k, v in self.roles.items()},
             "plant": pack(self.plant),
+            "clocks": self.clocks.to_json(),
         }
 
     @classmethod
@@ -132,12 +136,13 @@ class Norms:
                 dict(raw.get("buildings", {})),
             )
 
-        return cls(  # norms stored before roles, the plant and buildings were kept read as having none
+        return cls(  # norms stored before roles, the plant, buildings and clocks were kept read as having none
             data["version"],
             {k: unpack(v) for k, v in data["employees"].items()},
             {k: unpack(v) for k, v in data["departments"].items()},
             {k: unpack(v) for k, v in data.get("roles", {}).items()},
             unpack(data.get("plant") or {}),
+            ClockOffsets.from_json(data.get("clocks")),
         )
 
     def save(self, path: Path | str) -> None:
@@ -171,6 +176,7 @@ def _unpack(raw: list[float] | None) -> Norm | None:
 def compute_norms(data: PlantData, until: float | None = None) -> Norms:
     """Norms from all history before `until` (default: the whole extract)."""
     until = data.as_of if until is None else until
+    clocks = ClockOffsets.measure(data, until)
     people: dict[str, EmployeeNorms] = {}
     groups: dict[str, dict[str, dict[str, list[float]]]] = {
         level: defaultdict(lambda: defaultdict(list)) for level in ("department", "role", "plant")
@@ -182,7 +188,7 @@ def compute_norms(data: PlantData, until: float | None = None) -> Norms:
         starts: list[float] = []
         ends: list[float] = []
         devices: Counter[str] = Counter()
-        for day in employee_days(data, employee):
+        for day in employee_days(data, employee, punches=clocks.corrected(data, data.punches.get(employee, []))):
             if day.first is None or day.first.t_in >= until:
                 continue
             for punch in day.punches:
@@ -226,7 +232,7 @@ def compute_norms(data: PlantData, until: float | None = None) -> Norms:
             code: round(sum(share.get(code, 0.0) for share in shares) / len(shares), 4) for code in sorted(codes)
         }
     plant = _group_norms(groups["plant"].get("", {}))
-    return Norms(f"norms-{int(until)}", people, departments, roles, plant)
+    return Norms(f"norms-{int(until)}", people, departments, roles, plant, clocks)
 
 
 def _group_norms(values: dict[str, list[float]]) -> EmployeeNorms:

@@ -95,9 +95,16 @@ def structural_problems(punches: list[Punch]) -> dict[str, Structural]:
     return problems
 
 
-def employee_days(data: PlantData, employee: str, problems: dict[str, Structural] | None = None) -> list[EmployeeDay]:
-    """The employee's usable punches grouped by the scheduled shift they belong to."""
-    punches = data.punches.get(employee, [])
+def employee_days(
+    data: PlantData,
+    employee: str,
+    problems: dict[str, Structural] | None = None,
+    punches: list[Punch] | None = None,
+) -> list[EmployeeDay]:
+    """The employee's usable punches grouped by the scheduled shift they belong to; `punches`: theirs as
+    read at true time (`clocks.ClockOffsets.corrected`), in clock-in order, instead of as recorded."""
+    if punches is None:
+        punches = data.punches.get(employee, [])
     if problems is None:
         problems = structural_problems(punches)
     schedule = [s for s in data.schedules.get(employee, ()) if s.working]

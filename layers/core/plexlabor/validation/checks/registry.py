@@ -20,6 +20,7 @@ from plexlabor.validation.checks.base import (
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.norms import Norms
 from plexlabor.validation.policy import PunchPolicy
+from plexlabor.validation.records import Punch
 from plexlabor.validation.shifts import employee_days, structural_problems
 
 DAY_CHECKS: tuple[DayCheck, ...] = (
@@ -53,6 +54,7 @@ def check_employee(data: PlantData, norms: Norms, policy: PunchPolicy, employee:
     ref = data.employees.get(employee)
     punches = data.punches.get(employee, [])
     problems = structural_problems(punches)
+    at_true_time = norms.clocks.corrected(data, punches)
     context = EmployeeContext(
         data=data,
         norms=norms.for_employee(employee, *((ref.department, ref.role) if ref else (None, None))),
@@ -60,11 +62,29 @@ def check_employee(data: PlantData, norms: Norms, policy: PunchPolicy, employee:
         employee=employee,
         punches=punches,
         problems=problems,
-        days=employee_days(data, employee, problems),
+        days=employee_days(data, employee, problems, at_true_time),
         logins=SessionSpans(data.sessions.get(employee, ()), lambda s: session_end(data, s, policy)),
         swipe_times=[s.t for s in data.swipes.get(employee, ())],
     )
-    return [candidate for check in EMPLOYEE_CHECKS for candidate in check(context)]
+    found = [candidate for check in EMPLOYEE_CHECKS for candidate in check(context)]
+    if at_true_time is not punches:
+        _say_the_clock_ran_off(data, norms, punches, found)
+    return found
+
+
+def _say_the_clock_ran_off(data: PlantData, norms: Norms, punches: list[Punch], found: list[Candidate]) -> None:
+    """A finding on a punch whose clock ran off was judged at true time: its evidence and note say so."""
+    recorded = {p.key: p for p in punches}
+    for candidate in found:
+        punch = recorded.get(candidate.record_key)
+        error = norms.clocks.offset(punch.device, data.local_date(punch.t_in)) if punch else 0.0
+        if punch is not None and error:
+            minutes = abs(error) / 60
+            candidate.evidence["clock_error_min"] = round(error / 60, 2)
+            candidate.note += (
+                f" (clock {punch.device} ran {minutes:.0f} min {'fast' if error > 0 else 'slow'} that day against "
+                f"the badge readers; times read corrected)"
+            )
 
 
 def check_workcenter(data: PlantData, policy: PunchPolicy, workcenter: str) -> list[Candidate]:

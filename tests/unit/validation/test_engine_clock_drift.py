@@ -1,0 +1,90 @@
+"""A clock device that runs fast or slow, found against the badge readers and read at true time (issue 11 §3)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from plant_builder import TIMEZONE, PlantBuilder, plex_time
+
+from plexlabor.models import TimeClockEntry
+from plexlabor.models.anomalies import AnomalyType
+from plexlabor.validation.clocks import ClockOffsets
+from plexlabor.validation.data import PlantData
+from plexlabor.validation.engine import ValidationEngine
+from plexlabor.validation.norms import Norms, compute_norms
+
+A = AnomalyType
+PEOPLE = [f"E{n}" for n in range(1, 7)]  # six people punch at CLK-1: enough pairs a day to read the clock
+OFF_FROM = date(2026, 11, 9)  # from this Monday on, CLK-1 runs off
+CHECKED = date(2026, 11, 18)  # a Wednesday while it does
+
+
+@pytest.fixture(scope="module")
+def engine() -> ValidationEngine:
+    return ValidationEngine()
+
+
+def drifting_plant(error_min: float, login_gap: float) -> tuple[PlantData, str, dict[str, Any]]:
+    """Eight weeks of six people at CLK-1, which runs `error_min` ahead of true time (negative: slow) from
+    OFF_FROM on; on CHECKED, E1 logs in `login_gap` minutes after the true clock-in. Badge readers keep
+    true time. Returns the plant, the key of E1's first entry that day and its row as recorded."""
+    plant = PlantBuilder(weeks=8)
+    for person in PEOPLE:
+        plant.employee(person)
+    key = plant.work_day("E1", CHECKED, login_gap=login_gap).first_key
+    rows = plant.plex_rows()
+    error = timedelta(minutes=error_min)
+    for row in rows["time-clock-entries"]:
+        clock_in = datetime.fromisoformat(row["clockinTime"])
+        if row["clockinDeviceId"] == "CLK-1" and clock_in.date() >= OFF_FROM:
+            row["clockinTime"] = plex_time(clock_in + error)
+            if row["clockoutTime"]:
+                row["clockoutTime"] = plex_time(datetime.fromisoformat(row["clockoutTime"]) + error)
+    row = next(r for r in rows["time-clock-entries"] if key.endswith(r["id"]))
+    return PlantData.build(rows, TIMEZONE, plant.as_of.timestamp()), key, row
+
+
+def flagged(engine: ValidationEngine, data: PlantData, key: str, norms: Norms | None = None) -> set[AnomalyType]:
+    norms = norms or compute_norms(data)
+    return {f.anomaly_type for f in engine.batch(data, norms) if f.record_key == key and f.route == "review"}
+
+
+def test_a_clock_running_slow_is_measured_against_the_badge_readers() -> None:
+    data, _, _ = drifting_plant(-5, login_gap=4)
+    clocks = ClockOffsets.measure(data)
+    assert clocks.offset("CLK-1", CHECKED) == -300
+    assert clocks.offset("CLK-1", OFF_FROM - timedelta(days=3)) == 0  # before it ran off
+    assert clocks.offset("CLK-2", CHECKED) == 0  # nobody's clock: nothing known
+    assert ClockOffsets.from_json(clocks.to_json()) == clocks  # kept with the norms for the real-time path
+
+
+def test_a_login_gap_made_by_a_slow_clock_is_no_mismatch(engine: ValidationEngine) -> None:
+    # 12 min after the true clock-in (inside the 15-min window); the clock, 5 min slow, shows 17
+    data, key, _ = drifting_plant(-5, login_gap=12)
+    assert A.MACHINE_LOGIN_MISMATCH not in flagged(engine, data, key)
+    without = compute_norms(data)
+    without.clocks = ClockOffsets()
+    assert A.MACHINE_LOGIN_MISMATCH in flagged(engine, data, key, without)  # what was reported before
+
+
+def test_a_real_login_gap_on_a_drifting_clock_is_still_found_and_says_the_clock_ran_off(
+    engine: ValidationEngine,
+) -> None:
+    data, key, row = drifting_plant(-5, login_gap=22)  # 22 min after the true clock-in: beyond the window
+    norms = compute_norms(data)
+    findings = [f for f in engine.batch(data, norms) if f.record_key == key]
+    mismatch = next(f for f in findings if f.anomaly_type == A.MACHINE_LOGIN_MISMATCH)
+    assert mismatch.evidence["gap_min"] == pytest.approx(22, abs=0.1)
+    assert mismatch.evidence["clock_error_min"] == -5
+    assert "CLK-1 ran 5 min slow" in mismatch.note
+    record = TimeClockEntry.from_plex(row)
+    realtime = engine.realtime(record, data.slice_for("E1", record.clockin_time.timestamp()), norms)
+    assert [f for f in realtime if f.record_key == key] == findings  # real time reads the clocks from the norms
+
+
+def test_a_clock_a_minute_off_is_left_as_recorded() -> None:
+    # the walk from the door varies by minutes: an error under MIN_OFFSET (90 s) is no evidence of a drift
+    data, _, _ = drifting_plant(-1, login_gap=4)
+    assert ClockOffsets.measure(data).runs == {}
