@@ -103,8 +103,15 @@ def test_a_better_candidate_is_stored_promoted_audited_and_picked_up_by_the_vali
         version,
     )
     assert event.actor == "scorer_retrain" and event.payload["metrics"] == card["metrics"]
-    # And a validator reading the registry scores with it
-    assert ScorerLoader(registry)().version == version
+    # the plant's cut of early clock-ins (its supervisors reject them under 40 min), learnt on the older
+    # decisions and checked on the newest, is stored in the model with its counts and carried by the event
+    cut = card["cuts"]["EARLY_CLOCK_IN"]
+    assert cut["why"] == "learned" and cut["held_out"]["holds"], cut
+    assert 35 <= cut["cut"]["minimum"] <= 45 and cut["cut"]["decisions"] == card["counts"]["training"]["decisions"]
+    assert event.payload["cuts"] == {"EARLY_CLOCK_IN": cut["cut"]} == summary["cuts"]
+    # And a validator reading the registry scores with it, cut included
+    in_force = ScorerLoader(registry)()
+    assert in_force.version == version and in_force.cuts["EARLY_CLOCK_IN"].minimum == cut["cut"]["minimum"]
 
 
 def test_when_promotion_is_not_asked_for_the_candidate_is_a_shadow(aws: tuple[Any, Any]) -> None:

@@ -6,7 +6,8 @@
   needs `min_family_examples` decisions of both verdicts), on top of the model in force: what the
   decisions do not cover keeps the model in force's coefficients (a Lambda has no generated plants).
 - `evaluate`: on the held-out decisions, a finding is flagged when the model's confidence reaches the
-  review threshold; precision = upheld among flagged, recall = flagged among upheld (approved). The
+  review threshold and it is not below the plant's cut of its type (`sends`, `plexlabor.learning.cuts`);
+  precision = upheld among flagged, recall = flagged among upheld (approved). The
   decisions only cover what the model in force sent: a candidate that would send findings nobody
   decided (the same window's `undecided` ones, recorded `logged`) is charged for each as not upheld
   (`unconfirmed`), so sending more than anyone confirmed can never look like better precision.
@@ -28,7 +29,7 @@ from dataclasses import asdict, dataclass, replace
 from plexlabor.validation.checks.base import RULE
 from plexlabor.validation.decisions import approved
 from plexlabor.validation.findings import Finding
-from plexlabor.validation.scorer import ScorerModel
+from plexlabor.validation.scorer import MagnitudeCut, ScorerModel
 from plexlabor.validation.training import Example, examples_from_decisions, fit_scorer
 
 REVIEW_THRESHOLD = 0.7  # EngineSettings.review_threshold: what goes to a supervisor
@@ -99,6 +100,12 @@ def confidence(model: ScorerModel, row: Finding) -> float:
     return model.recorded_confidence(row.anomaly_type.value, row.evidence.get("features") or {})
 
 
+def sends(model: ScorerModel, row: Finding, threshold: float) -> bool:
+    """Whether the model would send the finding for review: confident enough and not below its plant's cut."""
+    features = row.evidence.get("features") or {}
+    return confidence(model, row) >= threshold and model.below_cut(row.anomaly_type.value, features) is None
+
+
 def evaluate(
     model: ScorerModel,
     rows: Sequence[Finding],
@@ -106,7 +113,7 @@ def evaluate(
     undecided: Sequence[Finding] = (),
 ) -> Metrics:
     """The model's routing of the decided `rows`, and of the `undecided` findings of the same window."""
-    flagged = [confidence(model, row) >= threshold for row in rows]
+    flagged = [sends(model, row, threshold) for row in rows]
     upheld = [approved(row) for row in rows]
     return Metrics(
         decisions=len(rows),
@@ -114,7 +121,7 @@ def evaluate(
         flagged=sum(flagged),
         upheld_flagged=sum(f and u for f, u in zip(flagged, upheld, strict=True)),
         agreed=sum(f == u for f, u in zip(flagged, upheld, strict=True)),
-        unconfirmed=sum(confidence(model, row) >= threshold for row in undecided),
+        unconfirmed=sum(sends(model, row, threshold) for row in undecided),
     )
 
 
@@ -157,23 +164,33 @@ UNDECIDED_WEIGHT = 1.0
 
 
 def fit_candidate(
-    incumbent: ScorerModel, rows: Sequence[Finding], trained_on: dict, undecided: Sequence[Finding] = ()
+    incumbent: ScorerModel,
+    rows: Sequence[Finding],
+    trained_on: dict,
+    undecided: Sequence[Finding] = (),
+    cuts: dict[str, MagnitudeCut] | None = None,
 ) -> ScorerModel:
     """The candidate: what the decisions fit, the model in force for the rest; versioned by its content.
 
     The decisions are of what the model in force sent, nearly all upheld: fitted alone, a family learns
     to send everything. The training window's `undecided` findings (the ones it did not send) join as
     negatives of lower weight, so the candidate keeps the model in force's routing where nobody decided
-    and moves it only where the decisions say so."""
+    and moves it only where the decisions say so. `cuts`: the plant's learned cuts (`cuts.learn_cuts`); None
+    keeps the model in force's."""
     not_sent = [(row, False) for row in undecided if row.route == "trend"]  # not those the pilot scope held
     negatives = [replace(e, weight=UNDECIDED_WEIGHT) for e in examples_from_decisions(not_sent) if e.family != RULE]
     examples = _fittable(examples_from_decisions([(row, approved(row)) for row in rows]) + negatives)
     fitted = fit_scorer(examples, trained_on)
     priors = {**incumbent.priors, **fitted.priors}
     families = {**incumbent.families, **fitted.families}
-    body = {"priors": priors, "families": {k: [v.coef, v.intercept, v.mean] for k, v in sorted(families.items())}}
+    cuts = incumbent.cuts if cuts is None else cuts
+    body = {
+        "priors": priors,
+        "families": {k: [v.coef, v.intercept, v.mean] for k, v in sorted(families.items())},
+        **({"cuts": {k: [c.feature, c.minimum] for k, c in sorted(cuts.items())}} if cuts else {}),
+    }
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:10]
-    return ScorerModel(f"scorer-{digest}", priors, families, trained_on)
+    return ScorerModel(f"scorer-{digest}", priors, families, trained_on, dict(cuts))
 
 
 def decide(candidate: Metrics, incumbent: Metrics, gate: GateSettings, before: Metrics | None = None) -> Verdict:

@@ -7,11 +7,13 @@ The request is an EventBridge scheduled event (weekly by default); `detail` may 
    exports the punch findings' decisions as pseudonymised rows of this plant
    (`plexlabor.validation.decisions`; the salt is the plant's, made once, kept under
    `models/scorer-salt/`, which the validator cannot read);
-2. splits them by time (`promotion.split`), fits the candidate on the older ones on top of the model
+2. splits them by time (`promotion.split`), learns the plant's cuts per finding type on the older ones
+   and checks them on the newest (`cuts.learn_cuts`), fits the candidate on the older ones on top of the model
    in force (the registry's pointer, else the packaged model), evaluates both on the held-out recent ones
    and on the findings of that window nobody decided (`undecided_since`: what a model would send
    there counts as not upheld);
-3. stores the candidate with its card (training window, counts, metrics of both, code version, verdict)
+3. stores the candidate (its cuts inside) with its card (training window, counts, metrics of both, each
+   type's cut or why none, code version, verdict)
    and its training rows under `models/scorer/<version>/`;
 4. records the verdict as a `model` audit event (`promoted` or `shadow`, with the reasons), then, when
    promoted, points `models/scorer/latest.json` at it, else `shadow.json`: validators pick either up
@@ -36,6 +38,7 @@ from pydantic import BaseModel, ConfigDict
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
+from plexlabor.learning.cuts import cuts_json, learn_cuts
 from plexlabor.learning.events import model_event
 from plexlabor.learning.promotion import GateSettings, decide, evaluate, fit_candidate, shadow_live, split
 from plexlabor.learning.wiring import Dependencies
@@ -52,6 +55,7 @@ CODE_MODULES = (
     ("plexlabor.validation", "scorer.py"),
     ("plexlabor.validation", "decisions.py"),
     ("plexlabor.learning", "promotion.py"),
+    ("plexlabor.learning", "cuts.py"),
 )
 
 
@@ -164,7 +168,8 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     not_decided_before, not_decided_recently = undecided_around(
         deps.audit, decided_at(train[0]) - UNDECIDED_LEAD, decided_at(held[0]) - UNDECIDED_LEAD, deps.max_decisions
     )
-    candidate = fit_candidate(incumbent, train, trained_on, not_decided_before)
+    cuts, cut_notes = learn_cuts(incumbent, train, held, deps.cuts)
+    candidate = fit_candidate(incumbent, train, trained_on, not_decided_before, cuts)
     if candidate.version == incumbent.version:
         return {**summary, "status": "unchanged", "version": candidate.version}
     mine = evaluate(candidate, held, gate.review_threshold, not_decided_recently)
@@ -189,10 +194,14 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
             "shadow_live": summary.get("shadow_live"),
         },
         "in_force_version": incumbent.version,
+        "cuts": cut_notes,
         "gate": {
             "review_threshold": gate.review_threshold,
             "recall_tolerance": gate.tolerance,
             "max_agreement_drop": gate.max_agreement_drop,
+            "cut_min_decisions": deps.cuts.min_decisions,
+            "cut_min_below": deps.cuts.min_below,
+            "cut_miss_cost": deps.cuts.miss_cost,
         },
         "status": "promoted" if promote else "shadow",
         "reasons": reasons,
@@ -200,6 +209,7 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     deps.registry.save(candidate, card, rows_jsonl(train))
     status = AuditStatus.PROMOTED if promote else AuditStatus.SHADOW
     payload = {k: card[k] for k in ("metrics", "in_force_version", "status", "reasons", "counts", "code_version")}
+    payload["cuts"] = cuts_json(candidate)
     append_once(
         deps.audit,
         model_event(status, candidate.version, actor=deps.actor, occurred_at=now, payload=payload, stable=True),
@@ -216,5 +226,6 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
         "version": candidate.version,
         "in_force_version": incumbent.version,
         "metrics": card["metrics"],
+        "cuts": payload["cuts"],
         "reasons": reasons,
     }

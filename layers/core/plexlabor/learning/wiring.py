@@ -10,7 +10,9 @@ Configuration (environment, read once per environment by `dependencies`):
   of each verdict are read;
 - the promotion gate (`promotion.GateSettings`): `SCORER_RECALL_TOLERANCE` (0.02),
   `SCORER_HOLDOUT_FRACTION` (0.25), `SCORER_MIN_HOLDOUT` (30), `SCORER_MIN_TRAINING` (50),
-  `SCORER_MAX_AGREEMENT_DROP` (0.10).
+  `SCORER_MAX_AGREEMENT_DROP` (0.10);
+- the plant's cuts (`cuts.CutSettings`): `SCORER_CUT_MIN_DECISIONS` (40: fewer decisions of a type, no
+  cut of it), `SCORER_CUT_MIN_BELOW` (10), `SCORER_CUT_MISS_COST` (4.0).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from datetime import datetime
 from pydantic import Field
 
 from plexlabor.audit.store import AuditStore
+from plexlabor.learning.cuts import CutSettings
 from plexlabor.learning.promotion import GateSettings
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactSettings, ArtifactStore, InMemoryArtifactStore
@@ -51,6 +54,9 @@ class RetrainSettings(ArtifactSettings):
     min_holdout: int = Field(default=30, ge=1, alias="SCORER_MIN_HOLDOUT")
     min_training: int = Field(default=50, ge=1, alias="SCORER_MIN_TRAINING")
     max_agreement_drop: float = Field(default=0.10, ge=0, le=1, alias="SCORER_MAX_AGREEMENT_DROP")
+    cut_min_decisions: int = Field(default=40, ge=1, alias="SCORER_CUT_MIN_DECISIONS")
+    cut_min_below: int = Field(default=10, ge=1, alias="SCORER_CUT_MIN_BELOW")
+    cut_miss_cost: float = Field(default=4.0, ge=0, le=100, alias="SCORER_CUT_MISS_COST")
 
     @property
     def gate(self) -> GateSettings:
@@ -62,6 +68,10 @@ class RetrainSettings(ArtifactSettings):
             max_agreement_drop=self.max_agreement_drop,
         )
 
+    @property
+    def cuts(self) -> CutSettings:
+        return CutSettings(self.cut_min_decisions, self.cut_min_below, self.cut_miss_cost)
+
 
 @dataclass
 class Dependencies:
@@ -69,6 +79,7 @@ class Dependencies:
     registry: ModelRegistry
     plant: str = "plant"
     gate: GateSettings = field(default_factory=GateSettings)
+    cuts: CutSettings = field(default_factory=CutSettings)
     lookback_days: int = 182
     max_decisions: int = 20_000
     clock: Callable[[], datetime] = utc_now
@@ -89,6 +100,7 @@ def build(settings: RetrainSettings) -> Dependencies:
         registry=ModelRegistry(store),
         plant=settings.plant,
         gate=settings.gate,
+        cuts=settings.cuts,
         lookback_days=settings.lookback_days,
         max_decisions=settings.max_decisions,
         salts=salts,

@@ -3,6 +3,9 @@
 A logistic model per evidence family (trained with scikit-learn in `training.py`, exported as plain
 coefficients) and, for rule-defined types, the rule's measured precision. Scoring is plain Python so
 the real-time Lambda never imports scikit-learn.
+
+A model may also carry a plant's learned cuts (`MagnitudeCut`, learned by `plexlabor.learning.cuts` from
+its supervisors' decisions): a finding of the type measuring below the cut is not sent for review.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -37,6 +40,26 @@ class Logistic:
         return 1 / (1 + math.exp(-max(-35.0, min(35.0, z))))
 
 
+MAGNITUDE = {OFFSET: "beyond_grace_min", PRODUCTIVITY: "abs_log_deviation", BUDDY: "signal_count"}
+"""The feature that measures how large a finding of each learned family is (rule types have none)."""
+
+
+@dataclass(frozen=True)
+class MagnitudeCut:
+    """A plant's minimum for one finding type, learned from its supervisors' decisions: a finding measuring
+    below `minimum` on `feature` is not sent for review (logged as a trend). The counts are of the training
+    decisions of the type it was fitted on (`below`: under the minimum; `upheld_below`: of those, upheld)."""
+
+    feature: str
+    minimum: float
+    decisions: int
+    below: int
+    upheld_below: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 def family_of(features: Mapping[str, float]) -> str:
     """The evidence family a finding's recorded features belong to (what `Candidate.family` was)."""
     if not features:
@@ -54,6 +77,15 @@ class ScorerModel:
     priors: dict[str, float] = field(default_factory=dict)  # anomaly type -> measured precision
     families: dict[str, Logistic] = field(default_factory=dict)
     trained_on: dict[str, Any] = field(default_factory=dict)
+    cuts: dict[str, MagnitudeCut] = field(default_factory=dict)  # anomaly type -> the plant's learned minimum
+
+    def below_cut(self, anomaly_type: str, features: Mapping[str, float]) -> MagnitudeCut | None:
+        """The plant's cut that keeps this finding from review, if any (a finding lacking the cut's feature
+        is never cut)."""
+        cut = self.cuts.get(anomaly_type)
+        if cut is None or cut.feature not in features:
+            return None
+        return cut if features[cut.feature] < cut.minimum else None
 
     def confidence(self, candidate: Candidate) -> float:
         return self._confidence(candidate.family, candidate.anomaly.value, candidate.features)
@@ -69,6 +101,7 @@ class ScorerModel:
         return self.families[family].probability(features)
 
     def to_json(self) -> dict[str, Any]:
+        cuts = {"cuts": {name: cut.to_json() for name, cut in sorted(self.cuts.items())}} if self.cuts else {}
         return {
             "version": self.version,
             "priors": self.priors,
@@ -83,6 +116,7 @@ class ScorerModel:
                 for name, m in self.families.items()
             },
             "trained_on": self.trained_on,
+            **cuts,
         }
 
     @classmethod
@@ -101,6 +135,7 @@ class ScorerModel:
                 for name, m in data.get("families", {}).items()
             },
             dict(data.get("trained_on", {})),
+            {name: MagnitudeCut(**cut) for name, cut in data.get("cuts", {}).items()},
         )
 
     def save(self, path: Path | str) -> None:
