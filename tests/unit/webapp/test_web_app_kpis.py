@@ -129,3 +129,16 @@ def test_before_any_retrain_the_packaged_model_is_in_force(lambda_context: Any) 
     body = _kpis(World(), None, ADMIN, lambda_context).split('id="scorer"')[1]
 
     assert "In force: the packaged model" in body and "No retrain has run yet." in body
+
+
+def test_the_plants_learnt_cuts_are_shown_with_the_model_that_brings_them(lambda_context: Any) -> None:
+    world = World()
+    cut = {"feature": "beyond_grace_min", "minimum": 24.5, "decisions": 160, "below": 40, "upheld_below": 1}
+    _model(world, AuditStatus.PROMOTED, "scorer-aaaa", 8, "scorer_retrain", cuts={"EARLY_CLOCK_IN": cut})
+    _model(world, AuditStatus.SHADOW, "scorer-bbbb", 1, "scorer_retrain", cuts={})
+    body = _kpis(world, None, SUPERVISOR, lambda_context).split('id="scorer"')[1]
+    assert "This plant's cuts: Early clock in under 24.5 (beyond_grace_min) not sent for review" in body
+    assert "Its cuts: none." in body
+    # rolled back to a model without cuts: none in force
+    _model(world, AuditStatus.ROLLED_BACK, "scorer-0000", 0, "A0001", previous="scorer-aaaa", manual=True, cuts={})
+    assert "This plant's cuts: none." in _kpis(world, None, ADMIN, lambda_context)
