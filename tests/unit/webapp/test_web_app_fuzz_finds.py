@@ -50,3 +50,16 @@ def test_a_bulk_decision_naming_an_empty_item_is_refused_and_decides_nothing(
     # Then it is refused as a form without items, and nothing is decided
     assert response["statusCode"] == 400 and "Select at least one item." in response["body"]
     assert [e.event_type for e in world.audit.for_finding("crew-0001")] == [AuditEventType.RECOMMENDATION]
+
+
+@pytest.mark.parametrize("form", [{"item": "", "employee": "E00001"}, {"employee": "E00001"}])
+def test_a_swap_without_the_suggestion_is_refused_and_changes_nothing(
+    world: World, lambda_context: Any, form: dict[str, str]
+) -> None:
+    # Given a crew-board swap that names no suggestion (before: the empty id reached a DynamoDB query: 502)
+    event = web_event("POST", "/crew/swap", form=form, authorizer={"claims": ADMIN})
+    response = web_app.handler(event, lambda_context, dependencies=web_deps(world))
+
+    # Then it is refused, saying what is missing, and the waiting suggestion stays as it was
+    assert response["statusCode"] == 400 and "Choose the suggestion to swap." in response["body"]
+    assert [e.event_type for e in world.audit.for_finding("crew-0001")] == [AuditEventType.RECOMMENDATION]

@@ -396,6 +396,8 @@ def crew_swap() -> Response[str]:
         return page.render("message.html", 403, title="Crew board", page="crew", message=message)
     review, item_id, employee = page.deps.review, form.get("item", ""), form.get("employee", "").strip()
     try:
+        if not item_id:  # an empty id is no suggestion (and no key DynamoDB can look up; found by fuzzing)
+            raise SwapRefusedError("Choose the suggestion to swap.", 400)
         if not employee:
             raise SwapRefusedError("Choose who comes in.", 400)
         swap = plan_swap(review.audit, item_id, employee, page.viewer, review.clock())
