@@ -92,3 +92,38 @@ def test_a_night_shift_counts_to_the_week_of_its_work_date_when_the_policy_says_
     # Then by clock-in date ISO week 46 holds Sunday 8's second entry (Mon 03:00-07:00) and the whole of
     # Sunday 15's night: 4 + 40 + 11.5 = 55.5 h; by the shifts' work dates 40 + 11.5 = 51.5 h
     assert ("2026-W46" in {f.evidence["week"] for f in found}) is excessive
+
+
+@pytest.mark.parametrize(
+    ("dst_hours", "night", "end", "breaks", "hours"),
+    [
+        ("elapsed", date(2026, 10, 31), date(2026, 11, 6), ("02:30", "03:00"), 49.0),
+        ("wall_clock", date(2026, 10, 31), date(2026, 11, 6), ("02:30", "03:00"), 48.0),
+        ("elapsed", date(2026, 3, 7), date(2026, 3, 13), ("01:00", "01:30"), 47.0),
+        ("wall_clock", date(2026, 3, 7), date(2026, 3, 13), ("01:00", "01:30"), 48.0),
+    ],
+    ids=["autumn-elapsed", "autumn-wall-clock", "spring-elapsed", "spring-wall-clock"],
+)
+def test_whether_the_dst_hour_counts_as_worked_is_the_policys(
+    dst_hours: str, night: date, end: date, breaks: tuple[str, str], hours: float
+) -> None:
+    # Given a 3rd-shift worker's five week nights (8 h each) and the Saturday night the clocks change,
+    # 22:30-07:00 on the wall with a 30-min break: 9 h passed in autumn, 7 h in spring, 8 h on the wall
+    plant = PlantBuilder(weeks=4, end=end).employee("E1", shift="3rd")
+    monday = night - timedelta(days=5)
+    for offset in range(5):
+        plant.work_day("E1", monday + timedelta(days=offset), clock_in=0, clock_out=0)
+    plant.work_day("E1", night, clock_in=0, clock_out=0, break_at=breaks)
+    data = plant.build()
+    policy = PunchPolicy(dst_hours=dst_hours, weekly_hours_limit=40)  # type: ignore[arg-type]
+    engine = ValidationEngine(settings=EngineSettings(policy=policy))
+    # When the engine validates the plant (a low limit, so the week's hours show)
+    found = [f for f in engine.batch(data, compute_norms(data)) if f.anomaly_type == A.EXCESSIVE_OVERTIME]
+    # Then the week counts the changed night's hour or not, as the policy says
+    (week,) = [f for f in found if f.evidence["week"] == f"{monday.isocalendar()[0]}-W{monday.isocalendar()[1]:02d}"]
+    assert week.evidence["punched_hours"] == hours
+
+
+def test_an_unknown_dst_hours_rule_is_refused_naming_the_field() -> None:
+    with pytest.raises(ValueError, match="dst_hours"):
+        PunchPolicy(dst_hours="paid")  # type: ignore[arg-type]

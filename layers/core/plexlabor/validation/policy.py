@@ -98,6 +98,13 @@ class PunchPolicy(BaseModel):
         description="which day an entry's hours count on for the pay week: the local date of its clock-in, or "
         "the work date of the shift it belongs to (a night shift counts wholly to the day it started)",
     )
+    dst_hours: Literal["elapsed", "wall_clock"] = Field(
+        default="elapsed",
+        description="how an entry across a DST change counts in the pay week's hours: the time that passed "
+        "(the autumn night shift's extra hour counts, the spring night's lost hour does not), or as the wall "
+        "clock shows it (an 8-hour night is 8 hours either way); durations the body feels (the break rule) are "
+        "always elapsed time",
+    )
     setup_in_labor: bool = Field(
         default=False,
         description="the plant logs setup inside the first labor entry of a job operation, not apart: that "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from plexlabor.models.anomalies import AnomalyType as A
 from plexlabor.validation.checks.base import (
@@ -151,7 +151,19 @@ def _punched_hours(context: EmployeeContext, members: list[Punch], schedule: lis
                 default=punch.t_in + context.policy.default_shift_hours * HOUR,
             )
             intervals.append((punch.t_in, max(min(shift_end, next_clock_in(context, punch)), punch.t_in)))
+    if context.policy.dst_hours == "wall_clock":
+        return sum(wall_clock_seconds(context.data, a, b) for a, b in intervals) / HOUR
     return sum(b - a for a, b in intervals) / HOUR
+
+
+def wall_clock_seconds(data: PlantData, start: float, end: float) -> float:
+    """The span as the plant's wall clock shows it: the time that passed, less the hour the clocks went back
+    during it (autumn), plus the hour they went forward (spring)."""
+
+    def offset(t: float) -> float:
+        return datetime.fromtimestamp(t, data.tz).utcoffset().total_seconds()  # type: ignore[union-attr]
+
+    return end - start + offset(end) - offset(start)
 
 
 def pay_week(data: PlantData, policy: PunchPolicy, t: float, work_date: date | None = None) -> str:
