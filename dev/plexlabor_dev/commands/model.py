@@ -7,7 +7,8 @@ prefix (`--artifacts-dir`, as `PLEXLABOR_ARTIFACTS_DIR/models/scorer`); the
 audit table is `--audit-table` or `AUDIT_TABLE_NAME` (`--endpoint-url` for a moto server; `--local` takes
 all of them from the running `plexlabor local up`).
 Each move records a `model` audit event (`promoted` or `rolled_back`, `plexlabor.learning.manage`;
-for incidents under `models:incidents`).
+for incidents under `models:incidents`); a scorer move prints the plant's cuts the model now in force brings
+(`plexlabor.learning.cuts`).
 """
 
 from __future__ import annotations
@@ -99,4 +100,8 @@ def _move(args: argparse.Namespace) -> int:
         return 1
     verb = "rolled back to" if rollback else "promoted"
     print(f"{verb} {pointer['version']} (was {pointer['previous'] or 'the packaged model'}), by {pointer['by']}")
+    if getattr(args, "of", None) != INCIDENTS:
+        cuts = registry.model(pointer["version"]).cuts
+        told = "; ".join(f"{name} under {cut.minimum:g} {cut.feature}" for name, cut in sorted(cuts.items()))
+        print(f"this plant's cuts (not sent for review): {told or 'none'}")
     return 0

@@ -16,7 +16,7 @@ from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
 from plexlabor.learning.events import MODEL_RECORD_KEY
 from plexlabor.platform.artifacts import LocalFolderArtifactStore
 from plexlabor.validation.registry import ModelRegistry
-from plexlabor.validation.scorer import ScorerModel
+from plexlabor.validation.scorer import MagnitudeCut, ScorerModel
 from plexlabor_dev.cli import main
 from tests.support import REGION, use_fake_aws
 
@@ -36,8 +36,9 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 def _registry(root: Path) -> ModelRegistry:
     registry = ModelRegistry(LocalFolderArtifactStore(root / "models" / "scorer"))
     packaged = ScorerModel.load()
-    for version in ("scorer-aaaa", "scorer-bbbb"):
-        registry.save(ScorerModel(version, packaged.priors, packaged.families), {"metrics": {}})
+    cut = MagnitudeCut("beyond_grace_min", 24.5, decisions=160, below=40, upheld_below=1)
+    for version, cuts in (("scorer-aaaa", {}), ("scorer-bbbb", {"EARLY_CLOCK_IN": cut})):
+        registry.save(ScorerModel(version, packaged.priors, packaged.families, cuts=cuts), {"metrics": {}})
     return registry
 
 
@@ -54,7 +55,10 @@ def test_promote_then_rollback_move_the_pointer_and_are_audited(
     assert registry.in_force() == "scorer-aaaa"
     pointer = registry.pointer()
     assert pointer is not None and pointer["previous"] == "scorer-bbbb" and pointer["by"] == "ops-7"
-    assert "rolled back to scorer-aaaa (was scorer-bbbb), by ops-7" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "rolled back to scorer-aaaa (was scorer-bbbb), by ops-7" in out
+    cuts = [line for line in out.splitlines() if line.startswith("this plant's cuts")]
+    assert [line.split(": ", 1)[1] for line in cuts] == ["none", "EARLY_CLOCK_IN under 24.5 beyond_grace_min", "none"]
     events = DynamoDbAuditStore(TABLE, client=table).history(MODEL_RECORD_KEY)
     assert all(e.event_type is AuditEventType.MODEL and e.actor == "ops-7" for e in events)
     assert sorted((e.status, e.model_version, e.payload["previous"]) for e in events) == sorted(
