@@ -8,7 +8,8 @@ Serves (see `plexlabor.plex.defaults` for the one path/id/column map shared with
 - `POST /api/datasources/{id}/execute` with HTTP Basic: tables shape by default, `rows` objects with
   `?format=2`; `Begin_Date`/`End_Date` inputs filter dated data sources; a row limit with a flag.
 - Writes: `POST .../workcenters/{id}/operators/clockin|clockout`, `POST/GET
-  /platform/custom-objects/v1/data/{name}`; every write is kept in memory (`Idempotency-Key` honoured).
+  /platform/custom-objects/v1/data/{name}`, `POST /quality/v1/nonconformances` (400 naming a missing
+  field); every write is kept in memory (`Idempotency-Key` honoured).
 - The error envelope `{code, message, errors[]}` everywhere; 401, 404, 400, 429 with Retry-After past
   the rolling-minute rate limit; injected faults (latency, 429, 500, dropped connections).
 - Control, loopback only and without auth: `GET/DELETE /_sim/writes`, `GET/DELETE /_sim/requests`,
@@ -54,6 +55,7 @@ DEFAULT_DATASOURCE_USER = "sim-user"
 DEFAULT_DATASOURCE_PASSWORD = "sim-password"
 MAX_BODY_BYTES = 5 * 1024 * 1024
 REQUEST_LOG_SIZE = 20_000
+NONCONFORMANCE_REQUIRED = ("externalReference", "nonconformanceType", "description", "foundTime")
 T = TypeVar("T")
 
 
@@ -332,6 +334,7 @@ class PlexSimulatorApp:
         self.router.add("POST", _template_regex(paths["workcenter-clockout"]), self.operator_write)
         self.router.add("POST", _template_regex(paths["custom-object-data"]), self.custom_object_post)
         self.router.add("GET", _template_regex(paths["custom-object-data"]), self.custom_object_get)
+        self.router.add("POST", _template_regex(paths["nonconformance-create"]), self.nonconformance_post)
         self.router.add(
             "POST", re.compile(r"^/api/datasources/(?P<datasource_id>\d+)/execute$"), self.datasource_execute
         )
@@ -417,6 +420,19 @@ class PlexSimulatorApp:
 
     def custom_object_get(self, request: Request, name: str) -> Reply:
         return Reply(200, self.state.custom_objects(name))
+
+    def nonconformance_post(self, request: Request) -> Reply:
+        """A new nonconformance record (a confirmed incident, `plexlabor.approval.recommendations`)."""
+        data = request.json_object()
+        missing = [name for name in NONCONFORMANCE_REQUIRED if not data.get(name)]
+        if missing:
+            raise HttpError(
+                400,
+                "INVALID_BODY",
+                f"Missing required field(s): {', '.join(missing)}",
+                [{"code": "REQUIRED", "target": name, "message": f"'{name}' is required"} for name in missing],
+            )
+        return self._record(request, data, lambda write: Reply(201, {"id": f"NC-{write['seq']:06d}", **data}))
 
     # -- Data Source API --------------------------------------------------------------------------
     def datasource_execute(self, request: Request, datasource_id: str) -> Reply:

@@ -8,7 +8,15 @@ from collections.abc import Callable
 import pytest
 import requests
 
-from plexlabor.plex import PlexNotFoundError, PlexRateLimitedError, PlexServerError, PlexSettings, PlexWriter
+from plexlabor.plex import (
+    PlexNotFoundError,
+    PlexRateLimitedError,
+    PlexRequestError,
+    PlexServerError,
+    PlexSettings,
+    PlexWriter,
+    WriteRequest,
+)
 from plexlabor_dev.simulator.server import SimulatorServer
 
 CLOCKOUT = {"employeeId": "E0001", "clockoutTime": "2026-03-02T14:00:00.0000000Z"}
@@ -132,3 +140,39 @@ def test_sim_writes_can_be_inspected_and_cleared_over_http(
     assert len(requests.get(plex_sim.base_url + "/_sim/writes", timeout=5).json()) == 1
     assert requests.delete(plex_sim.base_url + "/_sim/writes", timeout=5).status_code == 204
     assert requests.get(plex_sim.base_url + "/_sim/writes", timeout=5).json() == []
+
+
+NONCONFORMANCE = {
+    "externalReference": "incident-1",
+    "nonconformanceType": "safety incident",
+    "description": "Caught a finger in the press brake.",
+    "foundTime": "2026-03-04T10:30:00+00:00",
+}
+
+
+@pytest.mark.parametrize("mode", ["direct", "custom_object"])
+def test_the_simulator_takes_a_nonconformance_in_either_write_mode(
+    mode: str, plex_sim: SimulatorServer, plex_settings: Callable[..., PlexSettings]
+) -> None:
+    # A confirmed incident as a nonconformance record (plexlabor.approval.recommendations.nonconformance_record)
+    writer = PlexWriter(plex_settings(write_mode=mode))
+    request = WriteRequest(action="nonconformance-create", payload=NONCONFORMANCE, idempotency_key="nc-1")
+    result = writer.write(request)
+    (write,) = plex_sim.writes()
+    assert result.sent and result.status == 201
+    if mode == "direct":
+        assert write["path"] == "/quality/v1/nonconformances" and write["body"] == NONCONFORMANCE
+        assert result.response["id"] == f"NC-{write['seq']:06d}"
+    else:
+        assert write["body"]["targetPath"] == "/quality/v1/nonconformances"
+        assert json.loads(write["body"]["payloadJson"]) == NONCONFORMANCE
+
+
+def test_the_simulator_refuses_a_nonconformance_without_its_fields(
+    plex_sim: SimulatorServer, plex_settings: Callable[..., PlexSettings]
+) -> None:
+    writer = PlexWriter(plex_settings(write_mode="direct"))
+    incomplete = {key: value for key, value in NONCONFORMANCE.items() if key != "description"}
+    with pytest.raises(PlexRequestError, match="description"):
+        writer.write(WriteRequest(action="nonconformance-create", payload=incomplete))
+    assert plex_sim.writes() == []

@@ -1,9 +1,11 @@
 """An incident the EHS lead confirmed on its page: written once to the incidents custom object with the
 codes and fields as confirmed (dry run by default: nothing sent, the prepared record audited), and
-reversible with a `withdrawn` record."""
+reversible with a `withdrawn` record; or, with `incident_write_target` = nonconformance, once as a
+nonconformance record through the write mode (not reverted by plexlabor)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -99,3 +101,62 @@ def test_a_confirmation_later_than_now_or_not_a_time_is_refused_naming_the_field
         read_confirmation({"confirm.occurred_at": "yesterday"}, UTC, now)
     with pytest.raises(CodeCorrectionError, match="equipment: at most 200"):
         read_confirmation({"confirm.equipment": "x" * 201}, UTC, now)
+
+
+def test_a_confirmed_incident_can_become_a_nonconformance_record(world: World, fake_plex: FakePlex) -> None:
+    incident_id, message = confirmed_message(world)
+    transport = FakeTransport()
+    writer = service(world, fake_plex, mode="direct", transport=transport)
+    writer.writer.settings = writer.writer.settings.model_copy(update={"incident_write_target": "nonconformance"})
+    for _ in range(2):  # a redelivery writes nothing more
+        assert run(sqs_event(message.model_dump_json()), writer) == {"batchItemFailures": []}
+    [(path, body, key)] = transport.posts
+    assert path == "/quality/v1/nonconformances" and key == f"plexlabor-writeback-{incident_id}"
+    assert (body["externalReference"], body["nonconformanceType"], body["description"]) == (
+        incident_id,
+        "safety incident",
+        NARRATIVE,
+    )
+    assert body["foundTime"] == "2026-03-04T10:30:00+00:00" and body["workcenterCode"] == "PRESS4"
+    assert (body["eventGroup"], body["ppeNotWorn"], body["confirmedBy"]) == ("64", "gloves", "ehs1")
+    assert "status" not in body and "incidentId" not in body
+    [written] = [e for e in world.audit.for_finding(incident_id) if e.event_type is AuditEventType.WRITEBACK]
+    assert written.payload["target"] == {"action": "nonconformance-create"} and "custom_object" not in written.payload
+    assert written.payload["sent"] is True and written.payload["record"] == body
+    with pytest.raises(NothingToRevertError, match="nonconformance record, which plexlabor does not delete"):
+        writer.revert(incident_id, actor="it-admin")
+
+
+def test_in_custom_object_mode_the_nonconformance_travels_as_the_target_call(world: World, fake_plex: FakePlex) -> None:
+    incident_id, message = confirmed_message(world)
+    transport = FakeTransport()
+    writer = service(world, fake_plex, mode="custom_object", transport=transport)
+    writer.writer.settings = writer.writer.settings.model_copy(update={"incident_write_target": "nonconformance"})
+    run(sqs_event(message.model_dump_json()), writer)
+    [(path, body, _)] = transport.posts
+    assert path.endswith("/plexlabor_suggestions") and body["action"] == "nonconformance-create"
+    assert body["targetPath"] == "/quality/v1/nonconformances" and body["reference"] == incident_id
+    assert json.loads(body["payloadJson"])["externalReference"] == incident_id
+
+
+def test_a_nonconformance_in_dry_run_sends_nothing(world: World, fake_plex: FakePlex) -> None:
+    incident_id, message = confirmed_message(world)
+    transport = FakeTransport()
+    writer = service(world, fake_plex, mode="dry_run", transport=transport)
+    writer.writer.settings = writer.writer.settings.model_copy(update={"incident_write_target": "nonconformance"})
+    run(sqs_event(message.model_dump_json()), writer)
+    assert transport.posts == []
+    [written] = [e for e in world.audit.for_finding(incident_id) if e.event_type is AuditEventType.WRITEBACK]
+    assert written.payload["sent"] is False and written.payload["record"]["nonconformanceType"] == "safety incident"
+
+
+def test_the_write_target_is_a_setting_and_nothing_else_is_accepted() -> None:
+    from pydantic import ValidationError
+
+    from plexlabor.plex.settings import plex_settings_from_env
+
+    environ = {"PLEXLABOR_PLEX_API_KEY": "k", "PLEXLABOR_PLEX_INCIDENT_WRITE_TARGET": "nonconformance"}
+    assert plex_settings_from_env(environ).incident_write_target == "nonconformance"
+    assert plex_settings_from_env({"PLEXLABOR_PLEX_API_KEY": "k"}).incident_write_target == "custom_object"
+    with pytest.raises(ValidationError, match="incident_write_target"):
+        plex_settings_from_env({**environ, "PLEXLABOR_PLEX_INCIDENT_WRITE_TARGET": "email"})

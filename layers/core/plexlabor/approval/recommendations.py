@@ -11,7 +11,8 @@ carries (`labor_entry`), POSTed to the `labor-entry-create` resource in the writ
 record in `custom_object` mode); it is not reverted by plexlabor (it deletes no Plex record).
 An incident (`incident_coding`) is written once the EHS lead confirmed its codes and what its text
 says on the incident's page (`incident_record`, status `confirmed`, in the incidents custom object,
-`PlexSettings.incident_custom_object_name`): an approval in the queue confirms its codes only, and
+`PlexSettings.incident_custom_object_name`, or a nonconformance record, `nonconformance_record`, when
+`PlexSettings.incident_write_target` says so): an approval in the queue confirms its codes only, and
 writes nothing. Every other kind is acknowledged (approve) or dismissed (reject, with the reason)
 without a write.
 """
@@ -37,6 +38,10 @@ WRITABLE_KINDS = WRITTEN_KINDS | CONFIRMED_KINDS
 """What plex_writeback writes."""
 INCIDENT_FIELDS = ("occurred_at", "workcenter_code", "shift_code", "equipment", "body_parts", "ppe_not_worn")
 """What the EHS lead confirms of an incident beside its codes (the decision's `correction` holds both)."""
+
+NONCONFORMANCE_ACTION = "nonconformance-create"
+"""The logical resource a confirmed incident is POSTed to when `PlexSettings.incident_write_target` is
+`nonconformance` (a custom-object record of the target call in `custom_object` mode, like every write)."""
 
 ASSIGNMENT_FIELDS = ("segment", "workcenter_code", "shift_code", "plan_day", "start", "end", "hours")
 """What an assignment record carries from the recommendation (camelCased in the custom object)."""
@@ -113,4 +118,20 @@ def incident_record(opening: AuditEvent, decision: Decision) -> dict[str, Any]:
         "reportedBy": opening.actor,
         "confirmedBy": decision.supervisor_id,
         "modelVersion": opening.model_version,
+    }
+
+
+def nonconformance_record(opening: AuditEvent, decision: Decision) -> dict[str, Any]:
+    """A confirmed incident as a Plex nonconformance record: the incident as its external reference, what
+    was found (the narrative), when (`foundTime`: as confirmed, else when it was reported), and the
+    confirmed fields and codes as in `incident_record`."""
+    record = incident_record(opening, decision)
+    kind = record.pop("kind")
+    del record["status"]
+    return {
+        "externalReference": record.pop("incidentId"),
+        "nonconformanceType": "safety near miss" if kind == "near_miss" else "safety incident",
+        "description": record.pop("narrative"),
+        "foundTime": record.pop("occurredAt") or opening.occurred_at.isoformat(),
+        **record,
     }

@@ -40,11 +40,13 @@ from plexlabor.approval.messages import Decision, RecommendationWriteback, Write
 from plexlabor.approval.recommendations import (
     CREW_ASSIGNMENT,
     INCIDENT_CODING,
+    NONCONFORMANCE_ACTION,
     UNALLOCATED_TIME,
     WRITABLE_KINDS,
     Recommended,
     assignment_record,
     incident_record,
+    nonconformance_record,
     recommendation_decision,
 )
 from plexlabor.audit import (
@@ -264,6 +266,8 @@ class WritebackService:
         kind = opening.payload.get("kind")
         if kind == UNALLOCATED_TIME:
             return self._write_labor_entry(opening, decision)
+        if kind == INCIDENT_CODING and self.writer.settings.incident_write_target == "nonconformance":
+            return self._write_nonconformance(opening, decision)
         if kind == INCIDENT_CODING:
             name = self.writer.settings.incident_custom_object_name
             record = incident_record(opening, decision)
@@ -338,6 +342,34 @@ class WritebackService:
         )
         append_once(self.audit, event)
         logger.info("labor entry written", extra={"finding_id": item_id, "mode": payload.get("mode")})
+        return event
+
+    def _write_nonconformance(self, opening: AuditEvent, decision: Decision) -> AuditEvent:
+        """A confirmed incident as one nonconformance record, POSTed to `nonconformance-create` in the write mode."""
+        item_id = opening.finding_id or opening.event_id
+        record = nonconformance_record(opening, decision)
+        request = WriteRequest(
+            action=NONCONFORMANCE_ACTION,
+            payload=record,
+            idempotency_key=f"plexlabor-writeback-{item_id}",
+            reference=item_id,
+        )
+        result = self.writer.write(request)
+        event = self._event(
+            _Subject(opening.record_key, item_id, opening.employee_id, decision),
+            AuditEventType.WRITEBACK,
+            AuditStatus.WRITTEN,
+            model_version=opening.model_version,
+            payload={
+                "kind": INCIDENT_CODING,
+                "target": {"action": NONCONFORMANCE_ACTION},
+                "record": record,
+                **_result_payload(result),
+            },
+            previous_values={},
+        )
+        append_once(self.audit, event)
+        logger.info("nonconformance written", extra={"finding_id": item_id, "mode": result.mode, "sent": result.sent})
         return event
 
     def _write(self, message: WritebackMessage) -> AuditEvent:
@@ -539,6 +571,11 @@ class WritebackService:
         if payload.get("kind") == UNALLOCATED_TIME:
             raise NothingToRevertError(
                 f"finding {finding_id}: it created a labor entry, which plexlabor does not delete; remove it in Plex"
+            )
+        if payload.get("kind") == INCIDENT_CODING and "target" in payload:
+            raise NothingToRevertError(
+                f"finding {finding_id}: it created a nonconformance record, which plexlabor does not delete; "
+                "close it in Plex"
             )
         custom_record = payload.get("kind") in (CREW_ASSIGNMENT, INCIDENT_CODING)
         if not custom_record and (payload.get("kind") != "field_update" or not written.previous_values):

@@ -31,6 +31,9 @@ DEFAULT_RESOURCE_PATHS: Final = MappingProxyType(
         "workcenter-clockin": "/production/v1/control/workcenters/{workcenterId}/operators/clockin",
         "workcenter-clockout": "/production/v1/control/workcenters/{workcenterId}/operators/clockout",
         "custom-object-data": "/platform/custom-objects/v1/data/{name}",
+        # Where a confirmed incident goes as a nonconformance record (`PlexSettings.incident_write_target`).
+        # Plex documents no public path for creating one: this is the simulator's, set the tenant's own.
+        "nonconformance-create": "/quality/v1/nonconformances",
     }
 )
 

@@ -73,6 +73,9 @@ class PlexSettings(BaseModel):
     """Where approved crew assignments go (`plexlabor.approval.recommendations`)."""
     incident_custom_object_name: str = "plexlabor_incidents"
     """Where incidents go once the EHS lead confirmed them (`plexlabor.approval.recommendations`)."""
+    incident_write_target: Literal["custom_object", "nonconformance"] = "custom_object"
+    """A confirmed incident becomes a record of `incident_custom_object_name`, or a nonconformance record
+    (the `nonconformance-create` resource, through the write mode like any other write)."""
     copilot_custom_object_name: str = "plexlabor_copilot_interactions"
     """Where each copilot question and answer is recorded against its job (`plexlabor.copilot.interactions`)."""
 
