@@ -37,12 +37,23 @@ class EntryFacts:
     earned_hours: float | None
     """None when the operation has no standard at that workcenter."""
     scrap: float = 0.0
+    stops: int = 0
+    """Machine stops (downtime entries) of the operator starting during the entry, whatever the reason."""
     caused_stops: int = 0
+    """Those with an operator reason."""
+    down_hours: float = 0.0
+    """Their hours inside the entry."""
     nonconformances: int = 0
 
     @property
     def hours(self) -> float:
         return (self.end - self.start) / 3600
+
+    @property
+    def productive_hours(self) -> float:
+        """The entry's hours less its recorded downtime (at least a tenth of them: a stop longer than
+        the entry it is matched to is a recording error, not an hour of work)."""
+        return max(self.hours - self.down_hours, self.hours / 10)
 
 
 @dataclass(frozen=True)
@@ -120,8 +131,11 @@ def from_snapshot(
             found.scrap += scrap.quantity
     for stop in snapshot.downtime_entries:
         found = index.holding(stop.employee_id, stop.start_time.timestamp(), None)
-        if found and stop.reason_code in stop_reasons:
-            found.caused_stops += 1
+        if found:
+            found.stops += 1
+            found.caused_stops += stop.reason_code in stop_reasons
+            stop_end = min(found.end, stop.end_time.timestamp()) if stop.end_time else found.end
+            found.down_hours += max(0.0, stop_end - stop.start_time.timestamp()) / 3600
     for finding in snapshot.nonconformances:
         found = index.holding(finding.employee_id, None, finding.job_operation_id) or index.holding(
             finding.employee_id, finding.found_time.timestamp(), None

@@ -15,26 +15,34 @@ with few entries.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from plexlabor.analytics.inputs import EntryFacts, ScoreInputs
 from plexlabor.analytics.report import MeasureScore, MeasureSummary, ScoresReport, UnitKind, UnitScores
 from plexlabor.analytics.shrinkage import (
+    HUBER_EFFICIENCY,
     Z_INTERVAL,
     Estimate,
     Fit,
     beta_binomial,
+    borrow,
     effective_counts,
+    huber_location,
     normal_normal,
+    product,
     rank_intervals,
 )
 
 RANK_DRAWS = 400
 SEPARABLE_SHARE = 0.25
+MIN_BORROWING = 10
+"""People with both scrap and entries needed to estimate how nonconformances go with scrap."""
 
 
 @dataclass(frozen=True)
@@ -49,25 +57,42 @@ class Measure:
 
 
 def _efficiency(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) -> Fit:
+    """Each person's entries' earned over productive hours: the plain ratio (raw, funnel) and Huber's
+    robust location (what is shrunk), whose sampling variance is the entries' robust spread over their
+    count; entries scatter about a person's pace with a heavy tail (unrecorded stops, miscounts) that
+    moves a ratio of sums far more than a robust location."""
     earned = [[e for e in rows if e.earned_hours is not None and e.hours > 0] for rows in units]
-    ratios, weights = [], []
-    for rows in earned:
-        hours = np.array([e.hours for e in rows])
-        ratios.append(float(sum(e.earned_hours or 0.0 for e in rows) / hours.sum()) if len(rows) else np.nan)
-        weights.append(hours)
-    residual, total, dof = 0.0, 0.0, 0
-    for rows, ratio, hours in zip(earned, ratios, weights, strict=True):
-        if len(rows) > 1:
-            per_entry = np.array([(e.earned_hours or 0.0) / e.hours for e in rows])
-            residual += float((hours * (per_entry - ratio) ** 2).sum())
-            total += float(hours.sum())
-            dof += len(rows) - 1
-    entries_total = sum(len(rows) for rows in earned)
-    within = residual / total * entries_total / max(1, dof) if total else 0.0
+    weights = [np.array([e.productive_hours for e in rows]) for rows in earned]
+    per_entry = [np.array([(e.earned_hours or 0.0) / e.productive_hours for e in rows]) for rows in earned]
+    ratios, raw_variances = _weighted_means(per_entry, weights)
+    spread = [shares - np.median(shares) for shares in per_entry if len(shares) > 1]
+    scale = float(stats.median_abs_deviation(np.concatenate(spread), scale="normal")) if spread else 0.0
     known = [i for i, rows in enumerate(earned) if rows]
-    variances = [within * float((weights[i] ** 2).sum()) / float(weights[i].sum()) ** 2 for i in known]
-    fit = normal_normal([ratios[i] for i in known], variances, [len(earned[i]) for i in known], within)
+    fit = normal_normal(
+        [huber_location(per_entry[i], scale) for i in known],
+        [scale**2 / (HUBER_EFFICIENCY * len(per_entry[i])) for i in known],
+        [len(earned[i]) for i in known],
+        scale**2,
+        raw=[ratios[i] for i in known],
+        raw_variances=[raw_variances[i] for i in known],
+    )
     return _spread_back(fit, known, len(units))
+
+
+def _weighted_means(values: Sequence[np.ndarray], weights: Sequence[np.ndarray]) -> tuple[list[float], list[float]]:
+    """Each unit's weighted mean of its entries' values (NaN without entries) and its sampling variance:
+    the pooled within-unit variance of the entries (weighted) times sum(w^2) / sum(w)^2."""
+    means = [float((w * v).sum() / w.sum()) if len(v) else math.nan for v, w in zip(values, weights, strict=True)]
+    residual, total, dof = 0.0, 0.0, 0
+    for v, w, mean in zip(values, weights, means, strict=True):
+        if len(v) > 1:
+            residual += float((w * (v - mean) ** 2).sum())
+            total += float(w.sum())
+            dof += len(v) - 1
+    entries = sum(len(v) for v in values)
+    within = residual / total * entries / max(1, dof) if total else 0.0
+    variances = [within * float((w**2).sum()) / float(w.sum()) ** 2 if len(w) else math.nan for w in weights]
+    return means, variances
 
 
 def _spread_back(fit: Fit, known: list[int], count: int) -> Fit:
@@ -83,17 +108,80 @@ def _empty_estimate(fit: Fit) -> Estimate:
 
 
 def _scrap(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) -> Fit:
+    """Two-part: how often a person's entries record scrap times the scrapped share of the pieces of
+    those entries; raw and funnel from the plain share (effective counts: pieces of one entry are
+    scrapped together)."""
     scrap = [[e.scrap for e in rows] for rows in units]
     pieces = [[e.pieces + e.scrap for e in rows] for rows in units]
     effective_x, effective_n = effective_counts(scrap, pieces)
-    return beta_binomial(effective_x, effective_n, [sum(n) for n in pieces])
+    if not any(effective_n):  # nobody scrapped anything: the plain counts say so
+        effective_x, effective_n = [sum(x) for x in scrap], [sum(n) for n in pieces]
+    rate = beta_binomial(effective_x, effective_n, [sum(n) for n in pieces])
+    often = beta_binomial(
+        [sum(1 for e in rows if e.scrap > 0) for rows in units],
+        [sum(1 for e in rows if e.pieces + e.scrap > 0) for rows in units],
+    )
+    values, variances = _scrap_severity(units)
+    known = [i for i, value in enumerate(values) if not math.isnan(value)]
+    if not (rate.estimates and known):
+        return rate
+    much = normal_normal([values[i] for i in known], [variances[i] for i in known], [1.0] * len(known))
+    return product(rate, often, _spread_back(much, known, len(units)))
 
 
-def _per_entry(count: Callable[[EntryFacts], int]) -> Callable[[Sequence[Sequence[EntryFacts]], Sequence[int]], Fit]:
-    def fit(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) -> Fit:
-        return beta_binomial([sum(min(1, count(e)) for e in rows) for rows in units], [len(rows) for rows in units])
+def _scrap_severity(units: Sequence[Sequence[EntryFacts]]) -> tuple[list[float], list[float]]:
+    """Each unit's scrapped share of the pieces of its entries with scrap (NaN without one), and its
+    sampling variance."""
+    hits = [[e for e in rows if e.scrap > 0 and e.pieces + e.scrap > 0] for rows in units]
+    pieces = [np.array([e.pieces + e.scrap for e in rows]) for rows in hits]
+    shares = [
+        np.array([e.scrap for e in rows]) / n if len(rows) else np.array([])
+        for rows, n in zip(hits, pieces, strict=True)
+    ]
+    return _weighted_means(shares, pieces)
 
-    return fit
+
+def _caused_stops(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) -> Fit:
+    """Two-part: how often a person's entries have a machine stop times the share of their stops with
+    an operator reason; raw and funnel from the plain share of entries with a stop they caused."""
+    rate = beta_binomial([sum(min(1, e.caused_stops) for e in rows) for rows in units], [len(rows) for rows in units])
+    often = beta_binomial([sum(min(1, e.stops) for e in rows) for rows in units], [len(rows) for rows in units])
+    much = beta_binomial(
+        [sum(e.caused_stops for e in rows) for rows in units], [sum(e.stops for e in rows) for rows in units]
+    )
+    if not (rate.estimates and often.estimates and much.estimates):
+        return rate
+    return product(rate, often, much)
+
+
+def _nonconformances(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) -> Fit:
+    """Nonconformances per entry, shrunk together with the scrapped share of entries with scrap
+    (`borrow`): where the plant's people who scrap more are also found with more nonconformances, a
+    person's few findings are read with their scrap; raw and funnel from the plain share."""
+    found = np.array([sum(min(1, e.nonconformances) for e in rows) for rows in units], float)
+    entries = np.array([len(rows) for rows in units], float)
+    rate = beta_binomial(found, entries)
+    severity, severity_variances = _scrap_severity(units)
+    together = sum(1 for value, n in zip(severity, entries, strict=True) if n and not math.isnan(value))
+    if not rate.estimates or not 0 < rate.target < 1 or together < MIN_BORROWING:
+        return rate
+    share = np.divide(found, entries, out=np.full_like(found, np.nan), where=entries > 0)
+    values = np.column_stack([severity, share])
+    variances = np.column_stack([severity_variances, rate.target * (1 - rate.target) / np.maximum(entries, 1)])
+    means, sds, between = borrow(values, variances)
+    estimates = tuple(
+        Estimate(
+            plain.raw,
+            max(0.0, float(mean)),
+            max(0.0, float(mean - Z_INTERVAL * sd)),
+            float(mean + Z_INTERVAL * sd),
+            plain.volume,
+            plain.funnel_low,
+            plain.funnel_high,
+        )
+        for plain, mean, sd in zip(rate.estimates, means[:, 1], sds[:, 1], strict=True)
+    )
+    return Fit(rate.target, math.sqrt(between[1, 1]), rate.dispersion, estimates)
 
 
 def _findings(units: Sequence[Sequence[EntryFacts]], upheld: Sequence[int]) -> Fit:
@@ -104,10 +192,8 @@ def _findings(units: Sequence[Sequence[EntryFacts]], upheld: Sequence[int]) -> F
 MEASURES: tuple[Measure, ...] = (
     Measure("efficiency", "Efficiency (earned / actual hours)", True, _efficiency),
     Measure("scrap_share", "Scrap share of pieces", False, _scrap),
-    Measure("caused_stops_per_entry", "Stops caused per labor entry", False, _per_entry(lambda e: e.caused_stops)),
-    Measure(
-        "nonconformances_per_entry", "Nonconformances per labor entry", False, _per_entry(lambda e: e.nonconformances)
-    ),
+    Measure("caused_stops_per_entry", "Stops caused per labor entry", False, _caused_stops),
+    Measure("nonconformances_per_entry", "Nonconformances per labor entry", False, _nonconformances),
     Measure("upheld_findings_per_day", "Upheld validation findings per worked day", False, _findings, True),
 )
 

@@ -150,13 +150,44 @@ def _fit_beta_prior(x: np.ndarray, n: np.ndarray, pooled: float) -> tuple[float,
     return float(a), float(b)
 
 
+HUBER_K = 1.345
+"""Huber's tuning constant: 95 % efficient when the entries are normal."""
+HUBER_EFFICIENCY = 0.95
+
+
+def huber_location(values: np.ndarray, scale: float, steps: int = 30) -> float:
+    """Huber's M-estimate of the location of `values` with a known `scale` (iteratively reweighted from
+    the median): entries far out (a stop nobody recorded, a miscounted batch) pull it by at most
+    HUBER_K scales each. Written here because SciPy has no M-estimator of location."""
+    location = float(np.median(values))
+    if scale <= 0 or len(values) < 3:
+        return float(np.mean(values)) if scale <= 0 else location
+    for _ in range(steps):
+        weights = np.minimum(1.0, HUBER_K * scale / np.maximum(np.abs(values - location), 1e-12))
+        moved = float((weights * values).sum() / weights.sum())
+        if abs(moved - location) < 1e-9 * scale:
+            return moved
+        location = moved
+    return location
+
+
 def normal_normal(
-    values: Sequence[float], variances: Sequence[float], volumes: Sequence[float], within: float = 0.0
+    values: Sequence[float],
+    variances: Sequence[float],
+    volumes: Sequence[float],
+    within: float = 0.0,
+    *,
+    raw: Sequence[float] | None = None,
+    raw_variances: Sequence[float] | None = None,
 ) -> Fit:
     """Shrunk means of people with `values`, their sampling `variances` and `volumes` (entries)
-    (DerSimonian-Laird tau^2); `within` is the entry-level variance the variances come from."""
+    (DerSimonian-Laird tau^2); `within` is the entry-level variance the variances come from. When the
+    values are not the plain ratios (a robust location), `raw` are the ratios the report shows and the
+    funnel plots, with their `raw_variances` for its limits."""
     y = np.asarray(values, float)
     v = np.maximum(np.asarray(variances, float), 1e-12)
+    shown = y if raw is None else np.asarray(raw, float)
+    funnel = v if raw_variances is None else np.maximum(np.asarray(raw_variances, float), 1e-12)
     if len(y) == 0:
         return Fit(0.0, 0.0, within, ())
     w = 1 / v
@@ -170,17 +201,64 @@ def normal_normal(
     post_sd = np.sqrt(pull * v) if tau2 > 0 else np.sqrt(1 / w_random.sum()) * np.ones_like(y)
     estimates = tuple(
         Estimate(
-            float(y[i]),
+            float(shown[i]),
             float(post_mean[i]),
             float(post_mean[i] - Z_INTERVAL * post_sd[i]),
             float(post_mean[i] + Z_INTERVAL * post_sd[i]),
             float(volumes[i]),
-            float(mean - _Z_FUNNEL * math.sqrt(v[i])),
-            float(mean + _Z_FUNNEL * math.sqrt(v[i])),
+            float(mean - _Z_FUNNEL * math.sqrt(funnel[i])),
+            float(mean + _Z_FUNNEL * math.sqrt(funnel[i])),
         )
         for i in range(len(y))
     )
     return Fit(mean, math.sqrt(tau2), within, estimates)
+
+
+def interval_sd(estimate: Estimate) -> float:
+    """The standard deviation a normal with the estimate's 95 % interval would have."""
+    return (estimate.high - estimate.low) / (2 * Z_INTERVAL)
+
+
+def product(rate: Fit, often: Fit, much: Fit) -> Fit:
+    """A two-part (hurdle) estimate: each person's rate as how often it happens (`often`, e.g. entries
+    with scrap) times how much when it does (`much`, e.g. the scrapped share of those entries), each part
+    shrunk on its own, so a part that does not differ between people is pulled to the plant's value and
+    adds no noise. Raw values, volumes and funnel limits are those of the plain rate's fit (`rate`); the
+    interval is the product's by the delta method."""
+    found = []
+    for plain, p, q in zip(rate.estimates, often.estimates, much.estimates, strict=True):
+        sd_p, sd_q = interval_sd(p), interval_sd(q)
+        mean = p.estimate * q.estimate
+        sd = math.sqrt((q.estimate * sd_p) ** 2 + (p.estimate * sd_q) ** 2 + (sd_p * sd_q) ** 2)
+        low, high = max(0.0, mean - Z_INTERVAL * sd), mean + Z_INTERVAL * sd
+        found.append(Estimate(plain.raw, mean, low, high, plain.volume, plain.funnel_low, plain.funnel_high))
+    spread = math.hypot(much.target * often.spread, often.target * much.spread)
+    return Fit(rate.target, spread, rate.dispersion, tuple(found))
+
+
+def borrow(values: np.ndarray, variances: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Multivariate normal-normal over measures that go together (columns): each person's posterior
+    means and standard deviations, and the covariance between people. That covariance (the spread
+    between people and how the measures go together) is the observed covariance less the mean sampling
+    variance, from the people with every measure (clipped to a valid covariance); a missing value (NaN)
+    has no weight. With no correlation
+    between people each column is shrunk on its own, as `normal_normal` does."""
+    observed = ~np.isnan(values)
+    variances = np.where(observed, np.maximum(variances, 1e-12), np.inf)
+    weights = np.where(observed, 1 / variances, 0.0)
+    mean = (weights * np.nan_to_num(values)).sum(axis=0) / weights.sum(axis=0)
+    complete = observed.all(axis=1)
+    between = np.cov(values[complete].T) - np.diag(variances[complete].mean(axis=0))
+    eigen, vectors = np.linalg.eigh(np.atleast_2d(between))
+    between = vectors @ np.diag(np.maximum(eigen, 1e-12 * np.abs(eigen).max(initial=1e-12))) @ vectors.T
+    means, sds = np.empty_like(values), np.empty_like(values)
+    for i in range(len(values)):
+        seen = observed[i]
+        cross = between[:, seen]
+        gain = cross @ np.linalg.inv(between[np.ix_(seen, seen)] + np.diag(variances[i, seen]))
+        means[i] = mean + gain @ (values[i, seen] - mean[seen])
+        sds[i] = np.sqrt(np.maximum(np.diag(between - gain @ cross.T), 0.0))
+    return means, sds, between
 
 
 def rank_intervals(draws: np.ndarray, higher_is_better: bool, coverage: float = 0.9) -> list[tuple[int, int, int]]:
