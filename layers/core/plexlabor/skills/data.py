@@ -244,6 +244,18 @@ REFERENCE: tuple[Reference, ...] = (
 )
 
 
+def skills_windows(
+    as_of: date, timezone: str, *, horizon_days: int = DEFAULT_HORIZON_DAYS, lookback_days: int = DEFAULT_LOOKBACK_DAYS
+) -> dict[Windowed, tuple[datetime, datetime]]:
+    """The window of each kind of record `load` reads: the schedule over the horizon, the history before it."""
+    win = Windows.of(as_of, horizon_days, lookback_days, ZoneInfo(timezone))
+    windows: dict[Windowed, tuple[datetime, datetime]] = {"shift-assignments": (win.plan_begin, win.plan_end)}
+    if lookback_days:
+        history = (win.history_begin, win.history_end)
+        windows |= {"labor-entries": history, "workcenter-events": history, "scrap-entries": history}
+    return windows
+
+
 def load(
     source: LaborDataPort,
     as_of: date,
@@ -255,11 +267,7 @@ def load(
     """The snapshot from any labor-data port (Plex, the simulator, a plant folder); the time zone is the
     port's unless given."""
     zone = timezone or source.timezone()
-    win = Windows.of(as_of, horizon_days, lookback_days, ZoneInfo(zone))
-    windows: dict[Windowed, tuple[datetime, datetime]] = {"shift-assignments": (win.plan_begin, win.plan_end)}
-    if lookback_days:
-        history = (win.history_begin, win.history_end)
-        windows |= {"labor-entries": history, "workcenter-events": history, "scrap-entries": history}
+    windows = skills_windows(as_of, zone, horizon_days=horizon_days, lookback_days=lookback_days)
     with collector_paused():  # the snapshot and its shaping: a plant's records, made at once
         snapshot = read_snapshot(source, reference=REFERENCE, windows=windows, timezone=zone, open_jobs_only=True)
         return from_snapshot(snapshot, as_of, horizon_days=horizon_days, lookback_days=lookback_days)

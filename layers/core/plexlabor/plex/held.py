@@ -1,0 +1,154 @@
+"""A labor-data port over one snapshot already read, so that capabilities run one after the other on the
+same data read the source once (the intraday refresh of forecasts and skill coverage: `plexlabor.intraday`).
+
+`hold(port, reads)` reads, in one `read_snapshot`, the reference kinds of every read and each windowed kind
+over the span of the windows the reads ask for it (`spanning`); `HeldPort` then answers each capability's
+own `read_snapshot` from memory: reference kinds as read, a windowed kind filtered to the window asked
+(half-open, on the field the port documents, in the port's order: `plex.windows.in_order`). A kind or a
+window it does not hold is read from the source port, so a consumer never sees less than the source has.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from plexlabor import models
+from plexlabor.plex.port import Extract, LaborDataPort
+from plexlabor.plex.snapshot import PlexSnapshot, Reference, Window, Windowed, read_snapshot
+from plexlabor.plex.windows import WINDOW_FIELDS, check_window, in_order, moment_of
+
+
+@dataclass(frozen=True)
+class Read:
+    """What one capability reads: reference kinds whole, windowed kinds within their windows."""
+
+    reference: Iterable[Reference]
+    windows: Mapping[Windowed, Window]
+
+
+def spanning(reads: Iterable[Read]) -> dict[Windowed, Window]:
+    """Each windowed kind's window from the earliest begin to the latest end the reads ask for it."""
+    spans: dict[Windowed, Window] = {}
+    for read in reads:
+        for kind, window in read.windows.items():
+            begin, end = check_window(*window)
+            known = spans.get(kind)
+            spans[kind] = (begin, end) if known is None else (min(known[0], begin), max(known[1], end))
+    return spans
+
+
+def hold(port: LaborDataPort, reads: Iterable[Read], timezone: str | None = None) -> HeldPort:
+    """One read of everything `reads` ask for, held for them."""
+    reads = list(reads)
+    reference = frozenset(kind for read in reads for kind in read.reference)
+    snapshot = read_snapshot(port, reference=reference, windows=spanning(reads), timezone=timezone)
+    return HeldPort(snapshot, reference, port)
+
+
+class HeldPort:
+    """A `LaborDataPort` answering from `snapshot` (the `reference` kinds it read, its windows), else from
+    `source`."""
+
+    def __init__(self, snapshot: PlexSnapshot, reference: Iterable[Reference], source: LaborDataPort) -> None:
+        self.snapshot = snapshot
+        self.reference = frozenset(reference)
+        self.source = source
+        self._operations_by_job: dict[str, list[models.JobOperation]] | None = None
+
+    def timezone(self) -> str:
+        return self.snapshot.timezone
+
+    def extract(self) -> Extract | None:
+        return self.source.extract()
+
+    def _reference(self, kind: Reference) -> list[Any]:
+        if kind not in self.reference:
+            return list(getattr(self.source, kind.replace("-", "_"))())
+        return list(getattr(self.snapshot, kind.replace("-", "_")))
+
+    def _window(self, kind: Windowed, begin: datetime, end: datetime) -> list[Any]:
+        begin, end = check_window(begin, end)
+        held = self.snapshot.windows.get(kind)
+        attribute = kind.replace("-", "_")
+        if held is None or begin < held[0] or end > held[1]:
+            return list(getattr(self.source, attribute)(begin, end))
+        return in_order(getattr(self.snapshot, attribute), begin, end, moment_of(WINDOW_FIELDS[kind]))
+
+    def employees(self) -> list[models.Employee]:
+        return self._reference("employees")
+
+    def user_accounts(self) -> list[models.UserAccount]:
+        return self.source.user_accounts()
+
+    def workcenters(self) -> list[models.Workcenter]:
+        return self._reference("workcenters")
+
+    def approved_workcenters(self) -> list[models.ApprovedWorkcenter]:
+        return self._reference("approved-workcenters")
+
+    def jobs(self) -> list[models.Job]:
+        return self._reference("jobs")
+
+    def job_operations(self, job_id: str | None = None) -> list[models.JobOperation]:
+        if "job-operations" not in self.reference:
+            return self.source.job_operations(job_id)
+        if job_id is None:
+            return list(self.snapshot.job_operations)
+        if self._operations_by_job is None:
+            by_job: dict[str, list[models.JobOperation]] = defaultdict(list)
+            for operation in self.snapshot.job_operations:
+                by_job[operation.job_id].append(operation)
+            self._operations_by_job = dict(by_job)
+        return list(self._operations_by_job.get(job_id, ()))
+
+    def time_clock_entries(
+        self, begin: datetime, end: datetime, *, employee_id: str | None = None
+    ) -> list[models.TimeClockEntry]:
+        entries: list[models.TimeClockEntry] = self._window("time-clock-entries", begin, end)
+        return entries if employee_id is None else [entry for entry in entries if entry.employee_id == employee_id]
+
+    def time_clock_entries_modified(self, since: datetime, until: datetime) -> list[models.TimeClockEntry]:
+        return self.source.time_clock_entries_modified(since, until)
+
+    def labor_entries(self, begin: datetime, end: datetime) -> list[models.LaborEntry]:
+        return self._window("labor-entries", begin, end)
+
+    def buildings(self) -> list[models.Building]:
+        return self._reference("buildings")
+
+    def clock_devices(self) -> list[models.ClockDevice]:
+        return self._reference("clock-devices")
+
+    def shifts(self) -> list[models.Shift]:
+        return self._reference("shifts")
+
+    def shift_assignments(self, begin: datetime, end: datetime) -> list[models.ShiftAssignment]:
+        return self._window("shift-assignments", begin, end)
+
+    def skills(self) -> list[models.Skill]:
+        return self._reference("skills")
+
+    def certifications(self) -> list[models.Certification]:
+        return self._reference("certifications")
+
+    def workcenter_requirements(self) -> list[models.WorkcenterRequirement]:
+        return self._reference("workcenter-requirements")
+
+    def workcenter_events(self, begin: datetime, end: datetime) -> list[models.WorkcenterEvent]:
+        return self._window("workcenter-events", begin, end)
+
+    def badge_swipes(self, begin: datetime, end: datetime) -> list[models.BadgeSwipe]:
+        return self._window("badge-swipes", begin, end)
+
+    def scrap_entries(self, begin: datetime, end: datetime) -> list[models.ScrapEntry]:
+        return self._window("scrap-entries", begin, end)
+
+    def downtime_entries(self, begin: datetime, end: datetime) -> list[models.DowntimeEntry]:
+        return self._window("downtime-entries", begin, end)
+
+    def nonconformances(self, begin: datetime, end: datetime) -> list[models.Nonconformance]:
+        return self._window("nonconformances", begin, end)
