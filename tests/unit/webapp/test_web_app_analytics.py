@@ -94,7 +94,7 @@ def test_another_measure_is_shown_lowest_first_in_per_cent(
     assert [estimates[n] for n in shown] == sorted(estimates[n] for n in shown)
     assert "Scrap share of pieces</h2>" in body and " %</strong>" in body
     # an unknown measure is the first one, not an error
-    assert "Efficiency (earned / actual hours)</h2>" in _call(store, ADMIN, {"measure": "nope"})["body"]
+    assert "Efficiency (earned / productive hours)</h2>" in _call(store, ADMIN, {"measure": "nope"})["body"]
 
 
 def test_a_supervisor_sees_only_their_departments_people_and_no_shift(

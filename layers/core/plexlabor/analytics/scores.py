@@ -1,10 +1,13 @@
 """Operator, crew and shift scores over a window: efficiency, quality and reliability, each shrunk, with
 an interval, funnel limits and a rank only where the data separates people.
 
-Measures (`MEASURES`): efficiency (earned over actual hours, normal-normal), scrap share of pieces,
-stops caused per labor entry, nonconformances per labor entry and upheld validation findings per
-worked day (beta-binomial; `shrinkage`). A crew is the people of one supervisor, a shift the people
-whose default shift it is: teams are scored like people, from their members' entries pooled.
+Measures (`MEASURES`): efficiency (earned over productive hours: an entry's hours less its recorded
+downtime; each person's robust location, normal-normal), scrap share of pieces and stops caused per
+labor entry (two-part: how often times how much, each part shrunk), nonconformances per labor entry
+(shrunk together with the scrapped share, `shrinkage.borrow`) and upheld validation findings per
+worked day (beta-binomial; `shrinkage`). Raw values and funnel limits are the plain ratios'. A crew
+is the people of one supervisor, a shift the people whose default shift it is: teams are scored like
+people, from their members' entries pooled.
 
 A measure where nothing happened to anyone ranks nobody. Otherwise a rank comes from posterior
 draws (normal at each estimate and interval, 400 draws, fixed seed): the median rank with its 90 %
@@ -190,7 +193,7 @@ def _findings(units: Sequence[Sequence[EntryFacts]], upheld: Sequence[int]) -> F
 
 
 MEASURES: tuple[Measure, ...] = (
-    Measure("efficiency", "Efficiency (earned / actual hours)", True, _efficiency),
+    Measure("efficiency", "Efficiency (earned / productive hours)", True, _efficiency),
     Measure("scrap_share", "Scrap share of pieces", False, _scrap),
     Measure("caused_stops_per_entry", "Stops caused per labor entry", False, _caused_stops),
     Measure("nonconformances_per_entry", "Nonconformances per labor entry", False, _nonconformances),

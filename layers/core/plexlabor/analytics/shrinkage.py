@@ -5,9 +5,13 @@
   (SciPy); each person's posterior is Beta(a + x, b + n - x). When one trial is not independent of the
   next (pieces of one labor entry are scrapped together), the counts are effective ones
   (`effective_counts`: the sample size that gives the variance the entries' own spread shows).
-- Efficiencies (earned over actual hours): normal-normal. Each person's ratio has a sampling variance
-  from the pooled spread of their entries; the spread between people (tau^2) by DerSimonian-Laird's
-  moments; the posterior mean pulls each ratio toward the plant's by tau^2 / (tau^2 + variance).
+- Efficiencies (earned over productive hours): normal-normal. Each person's value (a ratio, or Huber's
+  robust location of their entries, `huber_location`) has a sampling variance from the pooled spread of
+  their entries; the spread between people (tau^2) by DerSimonian-Laird's moments; the posterior mean
+  pulls each value toward the plant's by tau^2 / (tau^2 + variance).
+- Two-part rates (`product`): how often times how much, each part shrunk on its own.
+- Measures that go together (`borrow`): multivariate normal-normal, the covariance between people by
+  moments.
 - Funnel limits: the plant's value +- z standard errors at each volume (Spiegelhalter 2005), from the
   within-person spread (effective counts, entry-level variance), so that with no true differences
   about 0.2 % fall outside 99.8 % limits.
