@@ -13,7 +13,7 @@ from typing import Any
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.models.types import format_plex_datetime
 from plexlabor.validation.data import EmployeeRef, PlantData, utc
-from plexlabor.validation.norms import MIN_HISTORY, EmployeeNorms
+from plexlabor.validation.norms import MIN_HISTORY, EmployeeNorms, Norms
 from plexlabor.validation.policy import PunchPolicy
 from plexlabor.validation.records import Punch, Session
 from plexlabor.validation.shifts import SAME_PUNCH_SECONDS, EmployeeDay, Structural
@@ -88,6 +88,7 @@ class EmployeeContext:
     norms: EmployeeNorms
     policy: PunchPolicy
     employee: str
+    plant_norms: Norms  # everyone's, for what the person's colleagues did the same shift
     punches: list[Punch]
     problems: dict[str, Structural]  # structurally broken entries, by punch id
     days: list[EmployeeDay]  # usable punches grouped into worked shifts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from bisect import bisect_left
+from operator import attrgetter
 
 from plexlabor.models.anomalies import AnomalyType as A
 from plexlabor.validation.checks.base import (
@@ -18,11 +19,15 @@ from plexlabor.validation.checks.base import (
     rule_candidate,
 )
 from plexlabor.validation.data import PlantData
-from plexlabor.validation.norms import Norm
-from plexlabor.validation.records import Punch, Session
-from plexlabor.validation.shifts import EmployeeDay
+from plexlabor.validation.norms import MIN_HISTORY, Norm
+from plexlabor.validation.records import Punch, Scheduled, Session
+from plexlabor.validation.shifts import MATCH_AFTER_END, MATCH_BEFORE_START, EmployeeDay
 
 LOGIN_LOOKBACK = 2 * HOUR  # a workcenter login this long before the clock-in still belongs to the shift
+SHARED_MIN = 3  # colleagues with a habit of their own at the same shift, to read a deviation as shared ...
+SHARED_SHARE = 0.5  # ... and the share of them off the same way by habit_min_minutes
+SHARED_CEILING = 0.5  # the most confidence a deviation the department shared may carry (a trend)
+_START, _T_IN = attrgetter("start"), attrgetter("t_in")
 
 
 def early_late(context: EmployeeContext, day: EmployeeDay) -> list[Candidate]:
@@ -46,7 +51,80 @@ def early_late(context: EmployeeContext, day: EmployeeDay) -> list[Candidate]:
             found.extend(_offset(context, last, offset, norm, recent, at_start=False, reference=shift.end))
     if shift.swapped_from is not None:
         _name_the_swap(context, shift.swapped_from, found)
+    for candidate in found:
+        if candidate.family == OFFSET:
+            _weigh_against_colleagues(context, shift, candidate)
     return found
+
+
+def _weigh_against_colleagues(context: EmployeeContext, shift: Scheduled, candidate: Candidate) -> None:
+    """A deviation the person's department shared at the same shift (a late bus, a jammed gate, snow) is a
+    trend, not a review item: when at least `SHARED_MIN` colleagues scheduled at the same start have a habit
+    of their own, most of them (`SHARED_SHARE`) were off the same way by `habit_min_minutes`, and the person
+    is within `habit_min_minutes` of the department's median deviation that day. The note says so.
+
+    Only colleagues' punches in the data read count: the batch sweep sees the whole plant, the real-time slice
+    only the person's own records (so a punch checked as it arrives is judged alone)."""
+    at_start = candidate.anomaly in (A.EARLY_CLOCK_IN, A.LATE_CLOCK_IN)
+    deviations = _colleague_deviations(context, shift, at_start=at_start)
+    if len(deviations) < SHARED_MIN:
+        return
+    own = candidate.evidence["offset_min"] - candidate.evidence["usual_offset_min"]
+    direction = 1 if own > 0 else -1
+    minimum = context.policy.habit_min_minutes
+    same_way = sum(direction * d >= minimum for d in deviations)
+    shared = statistics.median(deviations)
+    if same_way < SHARED_SHARE * len(deviations) or direction * (own - shared) >= minimum:
+        return
+    department = context.ref.department if context.ref else None
+    candidate.ceiling = min(candidate.ceiling, SHARED_CEILING)
+    candidate.evidence["colleagues"] = {"same_way": same_way, "of": len(deviations), "median_min": round(shared, 1)}
+    candidate.note += (
+        f"; {same_way} of {len(deviations)} in the {department} department on that shift were off the same way "
+        f"(median {abs(shared):.0f} min {'later' if shared > 0 else 'earlier'} than their habit)"
+    )
+
+
+def _colleague_deviations(context: EmployeeContext, shift: Scheduled, *, at_start: bool) -> list[float]:
+    """Minutes each colleague of the person's department scheduled at the same start clocked in (or out)
+    away from their own usual offset, at true time; colleagues with fewer than `MIN_HISTORY` shifts of
+    their own, or no punch at that shift, are left out."""
+    ref, data, norms = context.ref, context.data, context.plant_norms
+    if ref is None or ref.department is None:
+        return []
+    deviations = []
+    for colleague, other in data.employees.items():
+        if other.department != ref.department or colleague == context.employee:
+            continue
+        habit = norms.employees.get(colleague)
+        norm = None if habit is None else habit.start if at_start else habit.end
+        schedule = data.schedules.get(colleague, ())
+        index = bisect_left(schedule, shift.start - MINUTE, key=_START)
+        same_shift = (s for s in schedule[index : index + 2] if s.working and abs(s.start - shift.start) < MINUTE)
+        theirs = next(same_shift, None)
+        if norm is None or norm.count < MIN_HISTORY or theirs is None:
+            continue
+        moment = _punched_at(context, colleague, theirs, at_start=at_start)
+        if moment is not None:
+            anchor = theirs.start if at_start else theirs.end
+            deviations.append((moment - anchor) / MINUTE - norm.median)
+    return deviations
+
+
+def _punched_at(context: EmployeeContext, colleague: str, shift: Scheduled, *, at_start: bool) -> float | None:
+    """A colleague's first clock-in (or last clock-out) of a shift, corrected for a clock that ran off."""
+    data = context.data
+    punches = data.punches.get(colleague, ())
+    low = bisect_left(punches, shift.start - MATCH_BEFORE_START, key=_T_IN)
+    high = bisect_left(punches, shift.end + MATCH_AFTER_END, key=_T_IN)
+    worked = punches[low:high]
+    if not worked:
+        return None
+    punch = worked[0] if at_start else max(worked, key=lambda p: p.t_out or 0.0)
+    moment = punch.t_in if at_start else punch.t_out
+    if moment is None:
+        return None
+    return moment - context.plant_norms.clocks.offset(punch.device, data.local_date(punch.t_in))
 
 
 def _name_the_swap(context: EmployeeContext, scheduled: float, found: list[Candidate]) -> None:

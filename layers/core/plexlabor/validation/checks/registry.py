@@ -60,6 +60,7 @@ def check_employee(data: PlantData, norms: Norms, policy: PunchPolicy, employee:
         norms=norms.for_employee(employee, *((ref.department, ref.role) if ref else (None, None))),
         policy=policy,
         employee=employee,
+        plant_norms=norms,
         punches=punches,
         problems=problems,
         days=employee_days(data, employee, problems, at_true_time),
