@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import statistics
+import weakref
 from bisect import bisect_left
+from collections import defaultdict
 from operator import attrgetter
 
 from plexlabor.models.anomalies import AnomalyType as A
@@ -93,8 +95,8 @@ def _colleague_deviations(context: EmployeeContext, shift: Scheduled, *, at_star
     if ref is None or ref.department is None:
         return []
     deviations = []
-    for colleague, other in data.employees.items():
-        if other.department != ref.department or colleague == context.employee:
+    for colleague in _departments(data).get(ref.department, ()):
+        if colleague == context.employee:
             continue
         habit = norms.employees.get(colleague)
         norm = None if habit is None else habit.start if at_start else habit.end
@@ -109,6 +111,25 @@ def _colleague_deviations(context: EmployeeContext, shift: Scheduled, *, at_star
             anchor = theirs.start if at_start else theirs.end
             deviations.append((moment - anchor) / MINUTE - norm.median)
     return deviations
+
+
+_DEPARTMENTS: dict[int, tuple[weakref.ref[PlantData], dict[str, list[str]]]] = {}
+
+
+def _departments(data: PlantData) -> dict[str, list[str]]:
+    """The plant's people by department, indexed once per `PlantData` (asked for each early/late candidate;
+    scanning every employee each time made a plant of thousands quadratic)."""
+    cached = _DEPARTMENTS.get(id(data))
+    if cached is not None and cached[0]() is data:
+        return cached[1]
+    members: dict[str, list[str]] = defaultdict(list)
+    for employee, ref in data.employees.items():
+        if ref.department:
+            members[ref.department].append(employee)
+    for key in [k for k, (alive, _) in _DEPARTMENTS.items() if alive() is None]:
+        del _DEPARTMENTS[key]
+    _DEPARTMENTS[id(data)] = (weakref.ref(data), members)
+    return members
 
 
 def _punched_at(context: EmployeeContext, colleague: str, shift: Scheduled, *, at_start: bool) -> float | None:
