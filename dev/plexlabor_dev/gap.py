@@ -45,6 +45,8 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_array
 
+from plexlabor.crew.gap_search import improve_assignment
+
 GAP_DIR_ENV = "PLEXLABOR_GAP_DIR"
 OPTIMA_FILE = "optima.csv"
 
@@ -58,6 +60,11 @@ STALL_STEPS = 5
 LAGRANGIAN_SHARE = 0.3
 """With a time limit, the subgradient stops after this share of it (the MILPs get the rest)."""
 MILP_SHARE_OF_LEFT = 0.9
+SEARCH_SHARE = 0.5
+"""With a time limit, the tabu search from the MILPs' best solution gets this share of the time left after
+the bound (the MILPs the rest); it only runs when the MILPs have not proven their best optimal."""
+SEARCH_MARGIN_S = 0.05
+SEARCH_MAX_STEPS = 1_000_000
 """HiGHS gets this share of the time left: it stops a little after its limit on a loaded machine, and the
 descent over its solution comes after it."""
 _HIGHS_OPTIMAL = 0
@@ -553,8 +560,13 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
     fits = problem.resource <= problem.capacity[:, None]
     calls, pairs = 0, 0
     upper: float = target
+    milp_by = None if deadline is None else deadline - SEARCH_SHARE * (deadline - time.perf_counter())
+
+    def milp_left() -> float | None:
+        return None if milp_by is None else max(0.0, milp_by - time.perf_counter())
+
     while target > best_value:
-        left = remaining()
+        left = milp_left()
         if left is not None and left <= 0:
             break
         allowed = fits & (with_pair >= target - 1e-6)
@@ -587,8 +599,25 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
             upper = target
         else:  # time limit: `upper` stays the last target proven
             break
+    steps = 0
+    if best_value < upper and deadline is not None and (remaining() or 0) > 0:
+        search = improve_assignment(
+            problem.profit,
+            problem.resource,
+            problem.capacity,
+            best,
+            pair_bound=with_pair,
+            target=int(upper),
+            deadline=deadline - SEARCH_MARGIN_S,
+            max_steps=SEARCH_MAX_STEPS,
+        )
+        steps = search.steps
+        if search.profit > best_value:
+            best, best_value = search.assignment, search.profit
     proven = best_value >= upper
     method = "lagrangian bound" if calls == 0 else f"lagrangian fixing + {calls} highs milp"
+    if steps:
+        method += f" + tabu search ({steps} steps)"
     return GapSolution(
         problem.name,
         best_value,
