@@ -15,9 +15,11 @@ loop; 200 employees x 12 weeks: 4 weeks of history, then 8 weeks of review). Eac
    decisions, fits a candidate on top of the model in force, evaluates both on the most recent decisions
    neither trained on, and promotes or shadows it in an in-memory registry.
 
-Per week it prints the precision supervisors observe (upheld among sent, with the noise), the recall of
+Per week it prints the precision supervisors observe (upheld among sent, with the noise), the decisions
+that rejected (the most load a model could spare without dropping an upheld finding), the recall of
 the findings the policy upholds (sent among those, noise-free, over every candidate of the week: also the
-ones the model did not send), the review load (findings sent) and the retrain's verdict. Targets (the
+ones the model did not send), the review load (findings sent), the retrain's verdict and the plant's cuts
+the scorer in force brings (`plexlabor.learning.cuts`). Targets (the
 issue): by week 4 observed precision >= 0.95, recall not lower than week 1's, load down >= 30 %. A second
 run makes week 5 a poisoned week (50 % of decisions by a coin): its candidate must not be promoted.
 
@@ -30,6 +32,7 @@ supervisors reject), where the loop has something to learn.
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import time
 from collections.abc import Callable
@@ -61,15 +64,18 @@ NOISE = 0.05
 POISONED_WEEK, POISON = 5, 0.5
 TOLERATED_EARLY_MIN = 25.0
 BUDDY_SIGNALS = 2
+TWICE_OFF = math.log(2)  # the third plant's supervisors uphold an improbable duration only from 2x off the usual
 WEEK = timedelta(weeks=1)
 
 
-def upheld_by_policy(finding: Finding, labels: set[tuple[str, str]]) -> bool:
+def upheld_by_policy(finding: Finding, labels: set[tuple[str, str]], min_duration_log: float = 0.0) -> bool:
     """What this plant's supervisors uphold, noise aside."""
     anomaly = AnomalyType(finding.anomaly_type)
     if (finding.record_key, anomaly.value) not in labels:
         return False
     features = finding.evidence.get("features") or {}
+    if anomaly is AnomalyType.IMPROBABLE_DURATION and features.get("abs_log_deviation", 0.0) < min_duration_log:
+        return False
     if anomaly is AnomalyType.EARLY_CLOCK_IN and features.get("beyond_grace_min", 0.0) < TOLERATED_EARLY_MIN:
         return False
     return not (anomaly is AnomalyType.BUDDY_PUNCH and features.get("signal_count", 0.0) < BUDDY_SIGNALS)
@@ -83,6 +89,8 @@ class Week:
     observed_precision: float
     recall: float
     verdict: str
+    rejected: int
+    cuts: str
 
 
 @dataclass
@@ -91,6 +99,7 @@ class Plant:
     data: object
     labels: set[tuple[str, str]]
     start: datetime
+    min_duration_log: float = 0.0
 
 
 def _plant(path: Path, spec: PlantSpec) -> Plant:
@@ -123,7 +132,7 @@ def _simulate(plant: Plant, share_random: Callable[[int], float], seed: int) -> 
         sent = [f for f in findings if f.route == "review"]
         for i, finding in enumerate(f for f in findings if f.route == "trend"):  # as the validator records them
             audit.append(logged(finding, begin + timedelta(minutes=i % 10_000)))
-        upheld = {f.finding_id for f in findings if upheld_by_policy(f, plant.labels)}
+        upheld = {f.finding_id for f in findings if upheld_by_policy(f, plant.labels, plant.min_duration_log)}
         verdicts = []
         for i, finding in enumerate(sent):
             verdict = finding.finding_id in upheld
@@ -143,9 +152,16 @@ def _simulate(plant: Plant, share_random: Callable[[int], float], seed: int) -> 
                 sum(verdicts) / len(sent) if sent else 0.0,
                 len(upheld & {f.finding_id for f in sent}) / len(upheld) if upheld else 0.0,
                 str(summary.get("status")),
+                len(verdicts) - sum(verdicts),
+                _cuts(plant.engine.model),
             )
         )
     return weeks
+
+
+def _cuts(model: ScorerModel) -> str:
+    """The plant's cuts the model in force brings, e.g. 'EARLY_CLOCK_IN<24.5'."""
+    return ", ".join(f"{name}<{cut.minimum:g}" for name, cut in sorted(model.cuts.items())) or "-"
 
 
 def _tick(at: datetime) -> dict[str, object]:
@@ -164,9 +180,15 @@ def _tick(at: datetime) -> dict[str, object]:
 
 def _print(title: str, weeks: list[Week]) -> None:
     print(f"\n{title}")
-    print(f"{'week':>4} {'scorer in force':<18} {'sent':>5} {'precision seen':>15} {'recall upheld':>14}  retrain")
+    print(
+        f"{'week':>4} {'scorer in force':<18} {'sent':>5} {'rejected':>8} {'precision seen':>15} {'recall upheld':>14}"
+        "  retrain   cuts in force"
+    )
     for w in weeks:
-        print(f"{w.number:>4} {w.model:<18} {w.sent:>5} {w.observed_precision:>15.3f} {w.recall:>14.3f}  {w.verdict}")
+        print(
+            f"{w.number:>4} {w.model:<18} {w.sent:>5} {w.rejected:>8} {w.observed_precision:>15.3f} {w.recall:>14.3f}"
+            f"  {w.verdict:<9} {w.cuts}"
+        )
 
 
 def _measure(title: str, plant: Plant, poison: bool) -> None:
@@ -188,6 +210,10 @@ def _measure(title: str, plant: Plant, poison: bool) -> None:
         f"recall {first.recall:.3f} -> {fourth.recall:.3f}, load {first.sent} -> {fourth.sent} "
         f"({load_drop:+.0%} lower)"
     )
+    print(
+        f"  week 1: {first.rejected} of the {first.sent} sent rejected: the most review load a model could spare "
+        f"without dropping an upheld finding is {first.rejected / first.sent if first.sent else 0.0:.0%}"
+    )
     for name, ok in met.items():
         print(f"  {name}: {'met' if ok else 'MISSED'}")
     assert all(w.sent > 0 for w in clean)
@@ -197,5 +223,8 @@ def test_eight_weeks_of_decisions_retrain_the_scorer(tmp_path: Path) -> None:
     started = time.perf_counter()
     _measure(f"seed {SPEC.seed}, default anomalies", _plant(tmp_path / "easy", SPEC), poison=True)
     realistic = dataclasses.replace(SPEC, difficulty="realistic")
-    _measure(f"seed {SPEC.seed}, --difficulty realistic", _plant(tmp_path / "realistic", realistic), poison=True)
+    plant = _plant(tmp_path / "realistic", realistic)
+    _measure(f"seed {SPEC.seed}, --difficulty realistic", plant, poison=True)
+    stricter = dataclasses.replace(plant, min_duration_log=TWICE_OFF)
+    _measure(f"seed {SPEC.seed}, --difficulty realistic, durations upheld from 2x off", stricter, poison=False)
     print(f"({time.perf_counter() - started:.0f} s)")
