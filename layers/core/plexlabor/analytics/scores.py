@@ -163,7 +163,7 @@ def _nonconformances(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) ->
     person's few findings are read with their scrap; raw and funnel from the plain share."""
     found = np.array([sum(min(1, e.nonconformances) for e in rows) for rows in units], float)
     entries = np.array([len(rows) for rows in units], float)
-    rate = beta_binomial(found, entries)
+    rate = beta_binomial(found.tolist(), entries.tolist())
     severity, severity_variances = _scrap_severity(units)
     together = sum(1 for value, n in zip(severity, entries, strict=True) if n and not math.isnan(value))
     if not rate.estimates or not 0 < rate.target < 1 or together < MIN_BORROWING:

@@ -301,7 +301,9 @@ class WritebackService:
         entry = opening.payload.get("labor_entry")
         if not isinstance(entry, dict):
             raise WritebackRefusedError("no job to charge the time to: nothing written; code it in Plex")
-        start, end = parse_plex_datetime(entry["startTime"]), parse_plex_datetime(entry["endTime"])
+        start, end = (parse_plex_datetime(entry[name]) for name in ("startTime", "endTime"))
+        if not (isinstance(start, datetime) and isinstance(end, datetime)):
+            raise WritebackRefusedError("the labor entry's times do not parse: nothing written")
         overlapping = [
             found
             for found in self.plex.labor_entries(start - LOOKUP_MARGIN, end)
