@@ -7,6 +7,9 @@ codes). Printed, over the weekdays of each plant's last week:
 - right job: of the paid minutes the generator's operators truly spent on a job operation (labor entries
   with the operation really worked, `worked <id>` in the JOB_CODE_MISMATCH labels), the share allocated
   to that operation (target >= 98 %); the same with scans taken as keyed (no inference), for contrast;
+- right indirect code: of the paid minutes the generator's operators truly spent in training (their days
+  with no login, `indirect-time.jsonl`; the plant records 90 % of them as indirect labor entries), the
+  share allocated to TRAINING, and the share left unallocated (the days nobody recorded);
 - payroll reconciliation: the sum of every bucket's cost over the week against payroll computed here
   independently from the time-clock entries (closed punches per plant-local day, overlaps paid once,
   weekly overtime past 40 h at 1.5x) (target: within 0.1 %);
@@ -17,6 +20,7 @@ Nothing is asserted against the targets: the figures are printed as measured.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -29,6 +33,7 @@ from plexlabor.models.anomalies import AnomalyType
 from plexlabor.plant import PlantFolder
 from plexlabor.plex import PlantFolderSource
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+from plexlabor_dev.simulator.indirect import IndirectTruth, read_truth
 
 SEEDS = (811, 812)
 RATES = (0.05, 0.5)
@@ -90,6 +95,24 @@ def _right_job(
     return sum(truth.values()), sum(min(m, allocated.get(key, 0)) for key, m in truth.items())
 
 
+def _right_code(
+    report: AllocationReport, truth: list[IndirectTruth], punches: list[TimeClockEntry], bounds: tuple[float, float]
+) -> tuple[float, float, float]:
+    """Paid minutes truly on an indirect code, of them those allocated to it, and the unallocated minutes of
+    the people who had them (an upper bound on the true minutes left unallocated)."""
+    paid = _paid_intervals(punches, bounds)
+    true: dict[tuple[str, str], float] = defaultdict(float)
+    for stretch in truth:
+        if stretch.employee_id in paid:
+            true[(stretch.employee_id, stretch.code)] += (
+                _overlap(paid[stretch.employee_id], stretch.start, stretch.end) / 60
+            )
+    rows = {row.employee_id: row for row in report.employees}
+    right = sum(min(m, rows[e].indirect.get(code, 0)) for (e, code), m in true.items() if e in rows)
+    left = sum(min(m, rows[e].unallocated) for (e, _), m in true.items() if e in rows)
+    return sum(true.values()), right, left
+
+
 def _payroll(punches: list[TimeClockEntry], employees: dict[str, Employee], days: list[date], timezone: str) -> float:
     """Each employee's week: paid minutes per day at their rate, minutes past 40 h with a 0.5 premium on top."""
     total = 0.0
@@ -118,6 +141,7 @@ def _measure(folder: PlantFolder) -> dict[str, float]:
     punches = list(source.time_clock_entries(begin, finish))
     labor = list(source.labor_entries(begin, finish))
     true_minutes = right = right_as_keyed = allocated_cost = 0.0
+    indirect_truth, indirect = read_truth(folder.path), [0.0, 0.0, 0.0]
     for day in days:
         bounds = day_bounds(day, timezone)
         report = read_report(source, day)
@@ -128,6 +152,8 @@ def _measure(folder: PlantFolder) -> dict[str, float]:
             right += ok
             keyed = read_report(source, day, AllocationPolicy(infer_misapplied=False))
             right_as_keyed += _right_job(keyed, labor, punches, worked, bounds)[1]
+            for i, minutes in enumerate(_right_code(report, indirect_truth, punches, bounds)):
+                indirect[i] += minutes
     payroll = _payroll(punches, employees, days, timezone)
     return {
         "right": right / true_minutes,
@@ -136,6 +162,9 @@ def _measure(folder: PlantFolder) -> dict[str, float]:
         "payroll": payroll,
         "allocated_cost": allocated_cost,
         "gap": abs(allocated_cost - payroll) / payroll,
+        "indirect_hours": indirect[0] / 60,
+        "right_code": indirect[1] / indirect[0] if indirect[0] else float("nan"),
+        "indirect_unallocated": indirect[2] / indirect[0] if indirect[0] else float("nan"),
     }
 
 
@@ -148,7 +177,9 @@ def test_allocation_benchmark(tmp_path: Path) -> None:
             print(
                 f"\nseed {seed}, anomaly rate {rate}: {m['true_hours']:,.0f} h truly on job operations; "
                 f"right job {m['right']:.2%} (scans as keyed: {m['right_as_keyed']:.2%}); "
-                f"payroll ${m['payroll']:,.2f} vs allocated ${m['allocated_cost']:,.2f}: {m['gap']:.4%} apart"
+                f"payroll ${m['payroll']:,.2f} vs allocated ${m['allocated_cost']:,.2f}: {m['gap']:.4%} apart; "
+                f"{m['indirect_hours']:,.0f} h truly in training: right code {m['right_code']:.2%}, "
+                f"unallocated {m['indirect_unallocated']:.2%}"
             )
     big = tmp_path / "plant-5000"
     started = time.perf_counter()
@@ -158,11 +189,12 @@ def test_allocation_benchmark(tmp_path: Path) -> None:
     day = folder.meta().end.date() - timedelta(days=1)
     while day.weekday() >= 5:
         day -= timedelta(days=1)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     report = read_report(PlantFolderSource(folder), day)
-    took = time.perf_counter() - started
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(
         f"\n5,000-employee plant (generated in {generated:.0f} s): {day} allocated in {took:.1f} s "
+        f"({cpu:.1f} s CPU, load average {os.getloadavg()[0]:.1f}) "
         f"({report.totals.employees:,} employees paid, {report.totals.paid:,} min, "
         f"{len(report.suggestions)} suggestions)"
     )

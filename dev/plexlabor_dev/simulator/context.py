@@ -76,6 +76,7 @@ class Sim:
         self.effects_rng = random.Random(f"operator-effects:{spec.seed}")
         self.misapplication_rng = random.Random(f"misapplication:{spec.seed}")
         self.normals_rng = random.Random(f"hard-normals:{spec.seed}")
+        self.indirect_rng = random.Random(f"indirect-labor:{spec.seed}")
         self.tz = ZoneInfo(spec.timezone)
         self.policy = spec.policy
         self.scale = spec.anomaly_rate

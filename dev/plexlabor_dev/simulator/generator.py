@@ -31,7 +31,7 @@ from plexlabor.models import PLANT_MODELS, record_key
 from plexlabor.plant import LABELS_FILE, META_FILE, PlantFolder, PlantMeta
 from plexlabor_dev.commands import day_flag
 from plexlabor_dev.progress import step
-from plexlabor_dev.simulator import normals, operators, organization, population, production, schedules
+from plexlabor_dev.simulator import indirect, normals, operators, organization, population, production, schedules
 from plexlabor_dev.simulator.anomalies import DAY_TYPE_WEIGHTS, EXCESSIVE_WEEKS
 from plexlabor_dev.simulator.context import DEFAULT_END, PlantSpec, Sim
 from plexlabor_dev.simulator.difficulty import NOISE_FILE, LabelNoise, difficulty_flag
@@ -44,6 +44,7 @@ PLANT_FILES = frozenset(
         LABELS_FILE,
         META_FILE,
         operators.OPERATOR_EFFECTS_FILE,
+        indirect.INDIRECT_TIME_FILE,
         normals.NORMALS_FILE,
         NOISE_FILE,
     }
@@ -86,6 +87,7 @@ def _simulate(sim: Sim) -> None:
     production.emit_machine_runs(sim)
     EXCESSIVE_WEEKS.label_weeks(sim)
     operators.write_truth(sim)
+    indirect.write_truth(sim)
     normals.write_truth(sim)
     step("writing labels")
 

@@ -12,7 +12,7 @@ import random
 from datetime import date
 
 from plexlabor.models.anomalies import AnomalyType
-from plexlabor_dev.simulator import catalog, production, records
+from plexlabor_dev.simulator import catalog, indirect, production, records
 from plexlabor_dev.simulator.anomalies import NO_INJECTION, DayInjector, draw_day_injection
 from plexlabor_dev.simulator.anomalies.missed_break import label_long_entries
 from plexlabor_dev.simulator.context import HOUR, MINUTE, Sim
@@ -118,6 +118,7 @@ def _work_at_workcenter(sim: Sim, injector: DayInjector, d: ShiftDay) -> None:
     if not (person.home_wc and d.workcenter) or injector.absent:
         return
     if not injector.needs_login and rng.random() <= 0.03:
+        indirect.training_day(sim, d)
         return
     segments = list(d.pairs)
     segments[-1] = (segments[-1][0], d.work_until)

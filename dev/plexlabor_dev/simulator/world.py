@@ -150,6 +150,7 @@ class World:
     normal_days: list[NormalDay] = field(default_factory=list)
     shutdown_mondays: frozenset[date] | None = None  # `normals.closures`: drawn on first use
     back_from_closure: dict[str, str] = field(default_factory=dict)  # employee -> closure pattern not yet back from
+    indirect_time: list[Any] = field(default_factory=list)  # `indirect.IndirectTruth`, every training stretch
 
     def building(self, code: str) -> dict[str, Any]:
         return next(b for b in self.buildings if b["buildingCode"] == code)

@@ -12,11 +12,19 @@ from hypothesis import strategies as st
 
 from plexlabor.allocation.day import DayInputs, allocate_day
 from plexlabor.allocation.policy import WAITING, AllocationPolicy, Split
-from plexlabor.allocation.report import read_report
+from plexlabor.allocation.report import indirect_entries, read_report
 from plexlabor.allocation.scans import Scan, scans_of
-from plexlabor.models import Employee, JobOperation, LaborEntry, TimeClockEntry, WorkcenterEvent
+from plexlabor.models import (
+    Employee,
+    IndirectLaborEntry,
+    JobOperation,
+    LaborEntry,
+    TimeClockEntry,
+    WorkcenterEvent,
+)
 from plexlabor.plant import PlantFolder
 from plexlabor.plex import PlantFolderSource
+from plexlabor.plex.errors import PlexNotFoundError
 from plexlabor_dev.cli import main
 
 T0 = datetime(2026, 11, 18, 6, tzinfo=UTC)
@@ -111,6 +119,41 @@ def test_logged_in_without_a_scan_is_waiting_and_indirect_departments_get_their_
     )
 
 
+def _indirect(code: str, start: float, end: float, employee: str = "E1") -> IndirectLaborEntry:
+    return IndirectLaborEntry(
+        id=f"I{employee}{code}{start}",
+        employee_id=employee,
+        indirect_code=code,
+        start_time=_at(start),
+        end_time=_at(end),
+    )
+
+
+def test_recorded_indirect_labor_comes_after_scans_and_before_waiting() -> None:
+    # Given 3 h paid, logged in throughout, a scan from 0 to 60 min, TRAINING recorded from 30 to 120 and
+    # a MEETING from 90 to 120 alongside it
+    logins = [
+        WorkcenterEvent(id="1", workcenter_id="W1", event_type="OperatorLogin", event_time=_at(0), employee_id="E1"),
+        WorkcenterEvent(id="2", workcenter_id="W1", event_type="OperatorLogout", event_time=_at(180), employee_id="E1"),
+    ]
+    recorded = [_indirect("TRAINING", 30, 120), _indirect("MEETING", 90, 120), _indirect("OPEN", 150, 150)]
+    inputs = _inputs([_punch(0, 180)], [_scan("A", 0, 60)], logins=logins, indirect=recorded)
+    (day,) = allocate_day(inputs)
+    # Then the scan keeps its hour, the recorded codes take what is left of theirs (shared where both run),
+    # and the login covers the rest as waiting
+    assert day.jobs == {"A": 60}
+    assert day.indirect == {"TRAINING": 45, "MEETING": 15, WAITING: 60}
+    assert day.unallocated_minutes == 0
+
+
+def test_a_tenant_without_indirect_labor_entries_reads_none() -> None:
+    class NoIndirect:
+        def indirect_labor_entries(self, begin: datetime, end: datetime) -> list[IndirectLaborEntry]:
+            raise PlexNotFoundError("Data source 90113 does not exist or is not enabled for this account", status=404)
+
+    assert indirect_entries(NoIndirect(), T0, T0 + timedelta(days=1)) == []  # type: ignore[arg-type]
+
+
 def test_a_misapplied_job_code_is_charged_to_what_the_workcenter_was_running() -> None:
     # Given W1 runs op A (routed there); E1's scan keys op X, routed to W9 and not approved at W1,
     # while E2 works A at W1 at the same time; op Y is not routed to W1 but its part operation is approved there
@@ -159,10 +202,12 @@ def test_minutes_past_40_hours_in_the_week_cost_the_overtime_premium() -> None:
 
 
 @st.composite
-def _days(draw: st.DrawFn) -> tuple[list[TimeClockEntry], list[Scan], list[WorkcenterEvent]]:
+def _days(
+    draw: st.DrawFn,
+) -> tuple[list[TimeClockEntry], list[Scan], list[WorkcenterEvent], list[IndirectLaborEntry]]:
     employees = [f"E{i}" for i in range(draw(st.integers(1, 3)))]
     minute = st.floats(-120, 1560, allow_nan=False)
-    punches, scans, logins = [], [], []
+    punches, scans, logins, recorded = [], [], [], []
     for employee in employees:
         for n in range(draw(st.integers(0, 4))):
             a, b = sorted((draw(minute), draw(minute)))
@@ -183,17 +228,23 @@ def _days(draw: st.DrawFn) -> tuple[list[TimeClockEntry], list[Scan], list[Workc
                         employee_id=employee,
                     )
                 )
-    return punches, scans, logins
+        for _ in range(draw(st.integers(0, 2))):
+            a, b = sorted((draw(minute), draw(minute)))
+            recorded.append(_indirect(draw(st.sampled_from(("TRAINING", "MEETING"))), a, b, employee=employee))
+    return punches, scans, logins, recorded
 
 
 @settings(max_examples=150, deadline=None)
 @given(_days(), st.sampled_from(list(Split)), st.booleans())
 def test_every_paid_minute_lands_in_exactly_one_bucket(
-    day: tuple[list[TimeClockEntry], list[Scan], list[WorkcenterEvent]], split: Split, maintenance: bool
+    day: tuple[list[TimeClockEntry], list[Scan], list[WorkcenterEvent], list[IndirectLaborEntry]],
+    split: Split,
+    maintenance: bool,
 ) -> None:
-    punches, scans, logins = day
+    punches, scans, logins, recorded = day
     people = {f"E{i}": _employee("MAINT" if maintenance and i == 0 else "MACH") for i in range(3)}
-    allocated = allocate_day(_inputs(punches, scans, logins=logins, employees=people), AllocationPolicy(split=split))
+    inputs = _inputs(punches, scans, logins=logins, indirect=recorded, employees=people)
+    allocated = allocate_day(inputs, AllocationPolicy(split=split))
     for employee in allocated:
         assert employee.allocated_minutes + employee.unallocated_minutes == employee.paid_minutes
         assert all(m > 0 for m in [*employee.jobs.values(), *employee.indirect.values()])

@@ -12,6 +12,8 @@ replaced `2 - efficiency`), the reasons of the stops operators cause, plant.json
 new files (nonconformances, operator-effects.jsonl); their draws come from a stream of their own.
 Labor allocation's truth (issue 14) changed only labels.jsonl: a JOB_CODE_MISMATCH label's detail names
 the operation really worked (`worked <id>`, was `injected`).
+Indirect labor entries (issue 14) changed only what they write: plant.json's counts and two new files
+(indirect-labor-entries, indirect-time.jsonl); their draws come from a stream of their own.
 """
 
 from __future__ import annotations
@@ -33,13 +35,15 @@ PINNED_DIGESTS = {
     "clock-devices.jsonl": "3c6e7bab3000f8e3ae5960c1866c74d3f2247ca5f577fa6a34b464c08f7ab560",
     "downtime-entries.jsonl": "de3105468d759d90964f52b949a1519a1abfa7ee3da33d59d30c7631eaffe7d9",
     "employees.jsonl": "191ac0503583212aecc1cadcfd5a5d08707ba23495dc0694c066a89ea360be77",
+    "indirect-labor-entries.jsonl": "e307e93742f02f62335bc10346c0b22e7615708f1ade534516a97d1b633ddc2d",
+    "indirect-time.jsonl": "cfbe767d95bad6c7752ce46e033173d78f5df5deae3680faec0b516e44a9014a",
     "job-operations.jsonl": "d517c95c90038a82099b3bfdf9814f2cf4b706ffd4d9a3ecebbe484f679aa4bb",
     "jobs.jsonl": "e79be416eea82570fb2a3ddbfb84bd99da66b2db625686043d9ec5e87e0f7235",
     "labels.jsonl": "e8d87b8e360bc018727b4267f38fed4057291010d316275e8c57d673b9d11290",
     "labor-entries.jsonl": "04b8d709b28da01a148cebfe26e79a9ced73520af93c7c300140c23920bf2bde",
     "nonconformances.jsonl": "427ba3a1a660088b9f46d2a90ea188523d952c8d08470209278eb03377d2ec0d",
     "operator-effects.jsonl": "1afb1fbbb8b369335d0f72a29e2cf8698c0946da9f0ad60bc03c29fe038f41a4",
-    "plant.json": "1e54b6ab155503bc72fcbb434bbe715d8f10cd67b0b02ca094a438d71de0e3b6",
+    "plant.json": "27c5408bfa5a2ce9898a2025d46464cd2f0ba6c8705a8402dd22f0678b402cf8",
     "scrap-entries.jsonl": "4325f2778a2a2fa293b8e52bab32a364c884d6f9254fdb20a2342445f95f55d9",
     "shift-assignments.jsonl": "0512338071a8f097864b565ddcf3551818f7f64a53506e3d2b1ae8d38bd6a9e0",
     "shifts.jsonl": "d852fc7486d789e14ed5385538e741e939e56e29ea550f7a966840fa9503a08f",

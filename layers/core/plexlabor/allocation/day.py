@@ -6,9 +6,11 @@ of it goes to exactly one bucket, in this order:
    whose operation is neither routed to nor approved at the entry's workcenter (a misapplied job code)
    is charged to the operation the workcenter was running then (`scans.charged_operations`), and its
    minutes are counted as inferred;
-2. `WAITING` while the person is logged in at a workcenter (operator login to logout) with no scan;
-3. the indirect code of the person's department (`AllocationPolicy.indirect_by_department`);
-4. unallocated. A stretch of it at least `suggest_min_minutes` long gets the job operation it most
+2. the indirect code of the person's indirect labor entries covering it (Plex's indirect labor, where
+   the tenant records it: training, meetings; several at once: shared equally);
+3. `WAITING` while the person is logged in at a workcenter (operator login to logout) with no scan;
+4. the indirect code of the person's department (`AllocationPolicy.indirect_by_department`);
+5. unallocated. A stretch of it at least `suggest_min_minutes` long gets the job operation it most
    likely belongs to: the person's nearest scan that day (`UnallocatedStretch`).
 Minutes are rounded once per employee by largest remainder, so jobs + indirect + unallocated = paid to
 the minute. Cost: the employee's rate, with the policy's premium on the minutes past the weekly
@@ -28,9 +30,11 @@ from typing import Literal
 
 from plexlabor.allocation.policy import WAITING, AllocationPolicy, Split
 from plexlabor.allocation.scans import Scan
-from plexlabor.models import Employee, JobOperation, TimeClockEntry, WorkcenterEvent
+from plexlabor.models import Employee, IndirectLaborEntry, JobOperation, TimeClockEntry, WorkcenterEvent
 
 Interval = tuple[float, float]
+Coded = tuple[float, float, str]
+"""An indirect labor entry: start, end (epoch seconds) and its code."""
 Bucket = tuple[str, str]
 """("job", operation id), ("indirect", code) or ("unallocated", "")."""
 UNALLOCATED: Bucket = ("unallocated", "")
@@ -89,6 +93,7 @@ class DayInputs:
     punches: Sequence[TimeClockEntry]
     scans: Sequence[Scan]
     logins: Sequence[WorkcenterEvent] = ()
+    indirect: Sequence[IndirectLaborEntry] = ()
     employees: Mapping[str, Employee] = field(default_factory=dict)
     operations: Mapping[str, JobOperation] = field(default_factory=dict)
 
@@ -102,6 +107,12 @@ def allocate_day(inputs: DayInputs, policy: AllocationPolicy | None = None) -> l
         if scan.employee_id in paid:
             scans[scan.employee_id].append(scan)
     sessions = _sessions(inputs.logins)
+    recorded: dict[str, list[Coded]] = defaultdict(list)
+    for entry in inputs.indirect:
+        if entry.end_time is not None and entry.end_time > entry.start_time:
+            recorded[entry.employee_id].append(
+                (entry.start_time.timestamp(), entry.end_time.timestamp(), entry.indirect_code)
+            )
     days = []
     for employee_id in sorted(paid):
         person = inputs.employees.get(employee_id)
@@ -113,6 +124,7 @@ def allocate_day(inputs: DayInputs, policy: AllocationPolicy | None = None) -> l
                 paid[employee_id],
                 scans[employee_id],
                 sessions.get(employee_id, []),
+                recorded.get(employee_id, []),
                 inputs.operations,
                 policy,
             )
@@ -180,6 +192,7 @@ def _allocate(
     paid: list[Interval],
     scans: list[Scan],
     sessions: list[Interval],
+    recorded: list[Coded],
     operations: Mapping[str, JobOperation],
     policy: AllocationPolicy,
 ) -> EmployeeDay:
@@ -191,6 +204,7 @@ def _allocate(
         inside = {paid_start, paid_end}
         inside.update(t for s in scans for t in (s.start, s.end) if paid_start < t < paid_end)
         inside.update(t for s in sessions for t in s if paid_start < t < paid_end)
+        inside.update(t for start, end, _ in recorded for t in (start, end) if paid_start < t < paid_end)
         for a, b in itertools.pairwise(sorted(inside)):
             running = [s for s in scans if s.start < b and s.end > a]  # the scans open throughout [a, b)
             if running:
@@ -201,6 +215,9 @@ def _allocate(
                     share = (b - a) * weight / sum(weights)
                     seconds[("job", scan.operation_id)] += share
                     inferred += share if scan.inferred else 0.0
+            elif codes := sorted({code for start, end, code in recorded if start < b and end > a}):
+                for code in codes:
+                    seconds[("indirect", code)] += (b - a) / len(codes)
             elif any(s < b and e > a for s, e in sessions):
                 seconds[("indirect", WAITING)] += b - a
             elif fallback:

@@ -2,12 +2,14 @@
 
 `read_report(port, day, policy)` reads the day through the one Plex snapshot (time-clock entries from
 the start of the plant-local pay week, for overtime; labor entries from the day before, for scans that
-run into the day; the day's workcenter logins; employees, jobs, job operations, approved workcenters)
-and allocates it (`allocation.day`). Ids, employee numbers and codes only: no names.
+run into the day; the day's workcenter logins; employees, jobs, job operations, approved workcenters),
+and Plex's indirect labor entries where the tenant records them, and allocates it (`allocation.day`).
+Ids, employee numbers and codes only: no names.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,9 +21,12 @@ from pydantic import BaseModel, ConfigDict
 from plexlabor.allocation.day import DayInputs, EmployeeDay, UnallocatedStretch, allocate_day
 from plexlabor.allocation.policy import AllocationPolicy
 from plexlabor.allocation.scans import Scan, approved_set, scans_of
-from plexlabor.models import Employee, Job, JobOperation
+from plexlabor.models import Employee, IndirectLaborEntry, Job, JobOperation
 from plexlabor.plex import LaborDataPort
+from plexlabor.plex.errors import PlexNotFoundError
 from plexlabor.plex.snapshot import read_snapshot
+
+logger = logging.getLogger(__name__)
 
 
 class EmployeeRow(BaseModel):
@@ -146,11 +151,22 @@ def read_report(port: LaborDataPort, day: date, policy: AllocationPolicy | None 
         punches=snapshot.time_clock_entries,
         scans=scans,
         logins=snapshot.workcenter_events,
+        indirect=indirect_entries(port, begin - timedelta(days=1), end),
         employees={e.id: e for e in snapshot.employees},
         operations=operations,
     )
     days = allocate_day(inputs, policy)
     return build_report(day, policy, days, scans, inputs, snapshot.jobs)
+
+
+def indirect_entries(port: LaborDataPort, begin: datetime, end: datetime) -> list[IndirectLaborEntry]:
+    """Plex's indirect labor entries in the window; none where the tenant does not record them (the data
+    source is not there: Plex answers 404, or no id is configured)."""
+    try:
+        return port.indirect_labor_entries(begin, end)
+    except (PlexNotFoundError, KeyError) as error:
+        logger.warning("indirect labor entries not read: %s", type(error).__name__)
+        return []
 
 
 def build_report(

@@ -106,3 +106,6 @@ class ReferenceCache:
 
     def nonconformances(self, begin: datetime, end: datetime) -> list[Any]:
         return self.port.nonconformances(begin, end)
+
+    def indirect_labor_entries(self, begin: datetime, end: datetime) -> list[Any]:
+        return self.port.indirect_labor_entries(begin, end)

@@ -6,6 +6,7 @@ from plexlabor.models.organization import Building, ClockDevice, Employee, UserA
 from plexlabor.models.production import (
     ApprovedWorkcenter,
     DowntimeEntry,
+    IndirectLaborEntry,
     Job,
     JobOperation,
     LaborEntry,
@@ -31,6 +32,7 @@ PLANT_MODELS: dict[str, type[PlexModel]] = {
         Job,
         JobOperation,
         LaborEntry,
+        IndirectLaborEntry,
         WorkcenterEvent,
         ScrapEntry,
         DowntimeEntry,
@@ -57,6 +59,7 @@ __all__ = [
     "ClockDevice",
     "DowntimeEntry",
     "Employee",
+    "IndirectLaborEntry",
     "Job",
     "JobOperation",
     "LaborEntry",

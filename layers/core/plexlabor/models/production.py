@@ -1,4 +1,4 @@
-"""Production: routings, jobs, labor, workcenter events, scrap, downtime and nonconformances."""
+"""Production: routings, jobs, labor (direct and indirect), workcenter events, scrap, downtime and nonconformances."""
 
 from __future__ import annotations
 
@@ -117,6 +117,20 @@ class DowntimeEntry(PlexModel):
     end_time: UtcDatetime | None = None
     reason_code: str
     employee_id: EmployeeId | None = None
+
+
+class IndirectLaborEntry(PlexModel):
+    """Time an employee charged to an indirect code (training, meeting, waiting, maintenance), not a job
+    (from a data source, where the tenant records it)."""
+
+    resource = "indirect-labor-entries"
+
+    id: RecordId
+    employee_id: EmployeeId
+    indirect_code: str = Field(min_length=1, description="e.g. TRAINING, MEETING, WAITING")
+    start_time: UtcDatetime
+    end_time: UtcDatetime | None = None
+    workcenter_id: WorkcenterId | None = None
 
 
 class Nonconformance(PlexModel):

@@ -224,3 +224,6 @@ class PlexLaborClient:
 
     def nonconformances(self, begin: datetime, end: datetime) -> list[models.Nonconformance]:
         return self._ds_window("nonconformances", models.Nonconformance, begin, end)
+
+    def indirect_labor_entries(self, begin: datetime, end: datetime) -> list[models.IndirectLaborEntry]:
+        return self._ds_window("indirect-labor-entries", models.IndirectLaborEntry, begin, end)

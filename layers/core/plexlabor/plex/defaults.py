@@ -77,6 +77,7 @@ DEFAULT_DATASOURCE_IDS: Final = MappingProxyType(
         "scrap-entries": 90110,
         "downtime-entries": 90111,
         "nonconformances": 90112,
+        "indirect-labor-entries": 90113,
     }
 )
 
@@ -88,6 +89,7 @@ DATASOURCE_WINDOW_FIELDS: Final = MappingProxyType(
         "scrap-entries": "scrapTime",
         "downtime-entries": "startTime",
         "nonconformances": "foundTime",
+        "indirect-labor-entries": "startTime",
     }
 )
 """Dated data sources -> the camelCase field their `Begin_Date`/`End_Date` inputs filter on."""
@@ -103,6 +105,7 @@ _ID_COLUMNS: Final = {
     "scrap-entries": "Scrap_Key",
     "downtime-entries": "Downtime_Key",
     "nonconformances": "Nonconformance_Key",
+    "indirect-labor-entries": "Indirect_Labor_Key",
 }
 
 

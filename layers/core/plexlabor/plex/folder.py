@@ -36,7 +36,8 @@ DATE_MARGIN = timedelta(days=1)
 
 
 @cache
-def _list_of(model: type[models.PlexModel]) -> TypeAdapter[list[Any]]:
+def list_adapter(model: type[models.PlexModel]) -> TypeAdapter[list[Any]]:
+    """Reads and writes a JSON array of `model`s in one call (pydantic's core, no Python per record)."""
     return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
@@ -45,7 +46,7 @@ def parse_lines(model: type[ModelT], lines: list[bytes]) -> list[ModelT]:
     if not lines:
         return []
     try:
-        return _list_of(model).validate_json(b"[" + b",".join(lines) + b"]")
+        return list_adapter(model).validate_json(b"[" + b",".join(lines) + b"]")
     except ValidationError:
         return [model.from_plex(json.loads(line)) for line in lines]  # raises, naming the record's field
 
@@ -103,7 +104,7 @@ class PlantFolderSource:
         if not lines:
             return []
         try:
-            return _list_of(model).validate_json(b"[" + b",".join(lines) + b"]")
+            return list_adapter(model).validate_json(b"[" + b",".join(lines) + b"]")
         except ValidationError:
             pass
         path = self.plant.file_for(model.resource)
@@ -214,3 +215,6 @@ class PlantFolderSource:
 
     def nonconformances(self, begin: datetime, end: datetime) -> list[models.Nonconformance]:
         return self._window(models.Nonconformance, begin, end)
+
+    def indirect_labor_entries(self, begin: datetime, end: datetime) -> list[models.IndirectLaborEntry]:
+        return self._window(models.IndirectLaborEntry, begin, end)

@@ -152,3 +152,6 @@ class HeldPort:
 
     def nonconformances(self, begin: datetime, end: datetime) -> list[models.Nonconformance]:
         return self._window("nonconformances", begin, end)
+
+    def indirect_labor_entries(self, begin: datetime, end: datetime) -> list[models.IndirectLaborEntry]:
+        return self._window("indirect-labor-entries", begin, end)

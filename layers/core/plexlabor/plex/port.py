@@ -106,3 +106,7 @@ class LaborDataPort(Protocol):
     def nonconformances(self, begin: datetime, end: datetime) -> list[models.Nonconformance]:
         """Quality audit and inspection findings whose `foundTime` is in the window."""
         ...
+
+    def indirect_labor_entries(self, begin: datetime, end: datetime) -> list[models.IndirectLaborEntry]:
+        """Time charged to indirect codes whose `startTime` is in the window (where the tenant records it)."""
+        ...

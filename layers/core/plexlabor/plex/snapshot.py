@@ -46,6 +46,7 @@ Windowed = Literal[
     "scrap-entries",
     "downtime-entries",
     "nonconformances",
+    "indirect-labor-entries",
 ]
 """Records read within a window."""
 
@@ -88,6 +89,7 @@ class PlexSnapshot:
     scrap_entries: tuple[models.ScrapEntry, ...] = ()
     downtime_entries: tuple[models.DowntimeEntry, ...] = ()
     nonconformances: tuple[models.Nonconformance, ...] = ()
+    indirect_labor_entries: tuple[models.IndirectLaborEntry, ...] = ()
 
     def rows(self) -> dict[str, tuple[models.PlexModel, ...]]:
         """The records per resource name (`time-clock-entries`, ...)."""
