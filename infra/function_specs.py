@@ -508,9 +508,9 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         memory_mb=2048,  # a 5,000-person plant peaks near 450 MB; more memory is also more CPU
         # the report for the dashboards (plexlabor.skills.artifact)
         needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, BucketAccess.read_write(SKILLS_REPORTS_PREFIX)),
-        # 09:00 UTC (04:00-05:00 US Eastern, before the first shift), then hourly through the plant's day, so
-        # the coverage pages reflect the day's leave and call-offs; its suggestions have stable ids (once each)
-        schedule="cron(0 9-23 * * ? *)",
+        # 09:00 UTC (04:00-05:00 US Eastern, before the first shift); through the day forecast_refresh refreshes
+        # the coverage on its read (plexlabor.intraday), so the pages reflect the day's leave and call-offs
+        schedule="cron(0 9 * * ? *)",
     ),
     replace(
         batch_job(
@@ -574,8 +574,10 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
     replace(
         FORECAST_NIGHTLY,
         name="forecast_refresh",
-        description="The day's forecasts and overtime projections again with the model in force (nothing "
-        "trained), so the forecasts page reflects the day's punches and labor entries.",
+        description="The day's forecasts and overtime projections with the model in force (nothing trained) "
+        "and the skill coverage, on one read, so the forecasts and coverage pages reflect the day's data.",
+        # plexlabor.intraday: the coverage report too (skills_daily's prefix, as skills_daily writes it)
+        needs=(*FORECAST_NIGHTLY.needs, BucketAccess.read_write(SKILLS_REPORTS_PREFIX)),
         schedule="cron(30 9-23 * * ? *)",  # hourly at :30 through the plant's day (04:30-18:30 US Eastern)
     ),
     FunctionSpec(

@@ -218,9 +218,11 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     assert sorted(flat["scorer_retrain"]) == sorted([scorer, salts])  # the salts: only scorer_retrain
     puts = synthesized.granted("scorer_retrain", "s3:PutObject", flatten=True)
     assert sorted(puts) == sorted([scorer, salts])
-    for name in forecasters:
-        assert flat[name] == [forecasts]
-        assert synthesized.granted(name, "s3:PutObject", flatten=True) == [forecasts]
+    assert flat["forecast_nightly"] == [forecasts]
+    assert synthesized.granted("forecast_nightly", "s3:PutObject", flatten=True) == [forecasts]
+    # forecast_refresh also refreshes the coverage report on its read (plexlabor.intraday)
+    assert sorted(flat["forecast_refresh"]) == sorted([forecasts, reports])
+    assert sorted(synthesized.granted("forecast_refresh", "s3:PutObject", flatten=True)) == sorted([forecasts, reports])
     assert flat["skills_daily"] == [reports]
     incidents = f"<{bucket}.Arn>/{INCIDENT_REPORTS_PREFIX}*"
     allocation = f"<{bucket}.Arn>/{ALLOCATION_REPORTS_PREFIX}*"

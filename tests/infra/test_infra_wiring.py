@@ -60,8 +60,12 @@ INTAKE_SETTINGS: dict[str, str] = {
     "incident_retrain": "plexlabor.incidents.wiring:RetrainEnvSettings",
 }
 """The pydantic settings model each function's dependencies are built from (its capability's wiring)."""
-SECOND_SETTINGS: dict[str, str] = {"web_app": "plexlabor.webapp.auth:SignInSettings"}
-"""A second model a function reads: the web app's sign-in routes build their own (they need no table)."""
+SECOND_SETTINGS: dict[str, str] = {
+    "web_app": "plexlabor.webapp.auth:SignInSettings",
+    "forecast_refresh": "plexlabor.skills.wiring:SkillsDailySettings",
+}
+"""A second model a function reads: the web app's sign-in routes build their own (they need no table);
+forecast_refresh refreshes the skill coverage too (`plexlabor.intraday`), with skills_daily's wiring."""
 
 LOCAL_ONLY = {env.PLANT_DIR}
 """The local runtime may read labor data from a plant folder instead of Plex; AWS never does."""

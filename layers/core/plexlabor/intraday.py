@@ -1,9 +1,10 @@
 """The intraday refresh of the dashboards' data (issue 10): the forecasts with the model in force and the
-skill coverage, on one read of the plant's data.
+skill coverage, on one read of the plant's data. forecast_refresh runs it hourly through the plant's day
+(skills_daily assesses the day once in the morning).
 
-forecast_refresh and skills_daily each read their own snapshot of the same plant; on a 5,000-person plant
-the read is most of each run (`docs/forecast.md`). `run` reads once what both need (`plex.held.hold`: the
-reference kinds of both, each windowed kind over the span of both windows), then runs
+Run apart, forecast_refresh and skills_daily would each read their own snapshot of the same plant; on a
+5,000-person plant the read is most of each run (`docs/forecast.md`). `run` reads once what both need
+(`plex.held.hold`: the reference kinds of both, each windowed kind over the span of both windows), then runs
 `forecast.nightly.refresh` and `skills.service.run` on that read, each seeing exactly the records its own
 read would have returned (a window it asks beyond what was read goes to the source). It sits above the
 capabilities it composes (they do not import each other).
@@ -18,22 +19,28 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from plexlabor.forecast import data as forecast_data
+from plexlabor.forecast import wiring as forecast_wiring
 from plexlabor.forecast.nightly import ForecastNightlyEvent, refresh
-from plexlabor.forecast.wiring import Dependencies as ForecastDependencies
 from plexlabor.plex.held import Read, hold
 from plexlabor.plex.sources import LaborSource
 from plexlabor.skills import data as skills_data
+from plexlabor.skills import wiring as skills_wiring
 from plexlabor.skills.service import SkillsDailyDetail, SkillsDailyEvent
 from plexlabor.skills.service import run as assess
-from plexlabor.skills.wiring import Dependencies as SkillsDependencies
 
 
 @dataclass
 class Dependencies:
     """forecast_refresh's and skills_daily's own; the labor-data source is the forecasts'."""
 
-    forecast: ForecastDependencies
-    skills: SkillsDependencies
+    forecast: forecast_wiring.Dependencies
+    skills: skills_wiring.Dependencies
+
+
+def dependencies() -> Dependencies:
+    """Both capabilities' dependencies from the environment (each built once per environment by its wiring:
+    `forecast.wiring`, `skills.wiring`)."""
+    return Dependencies(forecast_wiring.dependencies(), skills_wiring.dependencies())
 
 
 def run(deps: Dependencies, request: ForecastNightlyEvent) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from moto import mock_aws
 
 from functions.forecast_nightly import handler as forecast_nightly
 from functions.forecast_refresh import handler as forecast_refresh
+from plexlabor import intraday
 from plexlabor.audit import AuditStatus, InMemoryAuditStore
 from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table
 from plexlabor.forecast import wiring
@@ -25,6 +26,7 @@ from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.platform.s3artifacts import S3ArtifactStore
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
+from plexlabor.skills import wiring as skills_wiring
 from tests.support import REGION, FakeLambdaContext, load_event, use_fake_aws
 
 from .conftest import FAST
@@ -124,6 +126,11 @@ def test_the_nightly_run_scores_the_model_in_force_on_weeks_it_did_not_see(label
     assert stored == jsonl(alone.forecasts) and summary["trained_on"] == alone.summary()["trained_on"]
 
 
+def _intraday(deps: wiring.Dependencies) -> intraday.Dependencies:
+    """forecast_refresh's dependencies: the forecasts' and, on the same source, the skill coverage's."""
+    return intraday.Dependencies(deps, skills_wiring.Dependencies(deps.source, InMemoryAuditStore()))
+
+
 def test_the_hourly_refresh_forecasts_with_the_model_in_force_and_trains_nothing(labelled_plant: PlantFolder) -> None:
     source = LaborSource(PlantFolderSource(labelled_plant.path), "America/Detroit")
     deps = wiring.Dependencies(source, InMemoryArtifactStore(), InMemoryAuditStore(), settings=FAST)
@@ -133,10 +140,10 @@ def test_the_hourly_refresh_forecasts_with_the_model_in_force_and_trains_nothing
         {**EVENT, "detail": {"as_of": night.isoformat()}}, FakeLambdaContext(), dependencies=deps
     )
 
-    # When the refresh runs in the afternoon
+    # When the refresh runs in the afternoon (the skill coverage refreshed on the same read: test_intraday.py)
     summary = forecast_refresh.handler(
-        {**EVENT, "detail": {"as_of": later.isoformat()}}, FakeLambdaContext(), dependencies=deps
-    )
+        {**EVENT, "detail": {"as_of": later.isoformat()}}, FakeLambdaContext(), dependencies=_intraday(deps)
+    )["forecasts"]
 
     # Then it forecast as of the afternoon with the nightly's model, trained nothing, and says so
     pointer = read_latest(deps.artifacts)
@@ -161,7 +168,7 @@ def test_a_refresh_with_no_model_in_force_runs_the_nightly_job(labelled_plant: P
     source = LaborSource(PlantFolderSource(labelled_plant.path), "America/Detroit")
     deps = wiring.Dependencies(source, InMemoryArtifactStore(), InMemoryAuditStore(), settings=FAST)
 
-    summary = forecast_refresh.handler(EVENT, FakeLambdaContext(), dependencies=deps)
+    summary = forecast_refresh.handler(EVENT, FakeLambdaContext(), dependencies=_intraday(deps))["forecasts"]
 
     assert summary["method"] == "model" and summary["seconds"]["train"] > 0
     assert summary["version"] == summary["model_version"] and summary["accuracy"] is not None

@@ -9,13 +9,12 @@ from typing import Any
 import pytest
 
 from functions.forecast_nightly import handler as forecast_nightly
-from functions.forecast_refresh import handler as forecast_refresh
 from functions.skills_daily import handler as skills_daily
 from plexlabor import intraday
 from plexlabor.audit import InMemoryAuditStore
 from plexlabor.forecast import data as forecast_data
 from plexlabor.forecast import wiring as forecast_wiring
-from plexlabor.forecast.nightly import ForecastNightlyEvent
+from plexlabor.forecast.nightly import ForecastNightlyEvent, refresh
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.plex.folder import PlantFolderSource
@@ -85,10 +84,8 @@ def test_the_intraday_refresh_reads_once_and_refreshes_forecasts_and_coverage(la
     summary = intraday.run(deps, request)
 
     assert folder.labor_reads == 1  # one read for both
-    # the same as the two functions on their own reads
-    alone = forecast_refresh.handler(
-        {**event, "detail": {"as_of": LATER.isoformat()}}, FakeLambdaContext(), dependencies=forecasts
-    )
+    # the same as the two capabilities on their own reads
+    alone = refresh(forecasts, request)
     skills_alone = skills_wiring.Dependencies(source, InMemoryAuditStore(), reports=InMemoryArtifactStore())
     coverage = skills_daily.handler(
         {**load_event("skills_daily"), "detail": {"as_of": DAY.isoformat()}},
