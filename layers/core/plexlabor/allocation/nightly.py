@@ -10,8 +10,8 @@ the day is the last full plant-local day before the event's `time`. The run:
    confidence to review) is ranked the same way, its findings per entry of each combination;
 3. stores both (`allocation.artifact`: `reports/allocation/<day>.json`, then `latest.json`);
 4. publishes each unallocated stretch as an `unallocated_time` suggestion (the job it likely belongs
-   to, or none found): `pending_approval` inside the pilot scope, else `logged`; deterministic ids, so
-   a re-run records nothing twice.
+   to and why, with the labor entry approving it writes to Plex; or none found): `pending_approval`
+   inside the pilot scope, else `logged`; deterministic ids, so a re-run records nothing twice.
 The summary holds counts and totals only.
 """
 
