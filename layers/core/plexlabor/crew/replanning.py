@@ -127,6 +127,10 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     replanned = with_current_plan(compiled, current, now)
     plan = solve(replanned, deps.time_limit_s)
     departments = {job.place.workcenter_id: job.place.department_code for job in problem.jobs}
+    candidates, figures = swap_candidates(replanned, plan), plan_figures(plan)
+    kept = assignments_of(plan)
+    dropped = [event for assignment, event in openings.items() if assignment not in kept]
+    writing = time.perf_counter()
     result = publish_plan(
         plan,
         deps.store,
@@ -137,13 +141,12 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         departments=departments,
         trigger=message.describe(kept_shift.problem),
         recorded={event.event_id for event in day.openings},  # in the table: not written again
-        candidates=swap_candidates(replanned, plan),
-        figures=plan_figures(plan),
+        candidates=candidates,
+        figures=figures,
     )
-    deps.problems[(message.day, message.shift)] = KeptShift(kept_shift.read_at, problem, compiled)
-    kept = assignments_of(plan)
-    dropped = [event for assignment, event in openings.items() if assignment not in kept]
     superseded = sum(append_once(deps.store, superseded_event(event, message, now)) for event in dropped)
+    write_s = time.perf_counter() - writing
+    deps.problems[(message.day, message.shift)] = KeptShift(kept_shift.read_at, problem, compiled)
     absent = frozenset({message.employee_id}) if message.employee_id else frozenset()
     summary = plan_summary(message.day, plan) | result.as_dict()
     summary |= {
@@ -155,6 +158,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         "data_read": read,
         "read_seconds": round(read_s, 2),
         "plan_read_seconds": round(plan_read_s, 2),
+        "write_seconds": round(write_s, 2),
         "seconds": round(time.perf_counter() - started, 2),
     }
     logger.info("crew re-planned", **summary)
