@@ -60,13 +60,16 @@ STALL_STEPS = 5
 LAGRANGIAN_SHARE = 0.3
 """With a time limit, the subgradient stops after this share of it (the MILPs get the rest)."""
 MILP_SHARE_OF_LEFT = 0.9
-SEARCH_SHARE = 0.5
-"""With a time limit, the tabu search from the MILPs' best solution gets this share of the time left after
-the bound (the MILPs the rest); it only runs when the MILPs have not proven their best optimal."""
-SEARCH_MARGIN_S = 0.05
-SEARCH_MAX_STEPS = 1_000_000
 """HiGHS gets this share of the time left: it stops a little after its limit on a loaded machine, and the
 descent over its solution comes after it."""
+SEARCH_SHARE = 0.5
+SEARCH_MAX_S = 5.0
+"""With a time limit, the tabu search from the MILPs' best solution gets this share of the time left after
+the bound, at most SEARCH_MAX_S (on generated type D instances it finds nothing more after a few thousand
+steps), and the MILPs the rest; it only runs when the MILPs have not proven their best optimal."""
+SEARCH_MARGIN_S = 0.05
+"""The search stops this long before the deadline (it reads the clock every few steps)."""
+SEARCH_MAX_STEPS = 1_000_000
 _HIGHS_OPTIMAL = 0
 _HIGHS_INFEASIBLE = 2
 
@@ -560,7 +563,9 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
     fits = problem.resource <= problem.capacity[:, None]
     calls, pairs = 0, 0
     upper: float = target
-    milp_by = None if deadline is None else deadline - SEARCH_SHARE * (deadline - time.perf_counter())
+    milp_by = (
+        None if deadline is None else deadline - min(SEARCH_SHARE * (deadline - time.perf_counter()), SEARCH_MAX_S)
+    )
 
     def milp_left() -> float | None:
         return None if milp_by is None else max(0.0, milp_by - time.perf_counter())
@@ -600,6 +605,7 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
         else:  # time limit: `upper` stays the last target proven
             break
     steps = 0
+    notes = [f"lagrangian bound {lagrangian.bound:.2f} after {lagrangian.iterations} subgradient steps"]
     if best_value < upper and deadline is not None and (remaining() or 0) > 0:
         search = improve_assignment(
             problem.profit,
@@ -612,6 +618,7 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
             max_steps=SEARCH_MAX_STEPS,
         )
         steps = search.steps
+        notes.append(f"tabu search from {best_value} to {search.profit} ({search.improvements} better solutions)")
         if search.profit > best_value:
             best, best_value = search.assignment, search.profit
     proven = best_value >= upper
@@ -628,7 +635,7 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
         method,
         calls,
         pairs,
-        [f"lagrangian bound {lagrangian.bound:.2f} after {lagrangian.iterations} subgradient steps"],
+        notes,
     )
 
 

@@ -47,8 +47,8 @@ DEADLINE_CHECK_EVERY = 8
 class SearchSettings:
     """The tabu search's parameters (defaults chosen on generated instances, see the dev benchmark)."""
 
-    tenure_min: int = 4
-    tenure_spread: int = 12
+    tenure_min: int = 2
+    tenure_spread: int = 6
     """A pair stays tabu for tenure_min + a random number below tenure_spread steps (+ n / 20)."""
     weight_up: float = 0.10
     weight_down: float = 0.05
@@ -59,7 +59,7 @@ class SearchSettings:
     """Steps without a new best before the walk restarts from an elite solution."""
     elite: int = 5
     kick_jobs: int = 4
-    """Jobs shifted at random (to allowed agents) at a restart."""
+    """Jobs shifted at random (to allowed agents) when the walk restarts from an elite solution."""
 
 
 @dataclass(frozen=True)
