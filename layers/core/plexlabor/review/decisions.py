@@ -84,7 +84,8 @@ class ReviewService:
                 return Outcome(item_id, decision.action.value)
             return self._decide_failed_approval(opening, viewer, action, reason, correction)
         decision = CallbackService.read_form(action, reason, viewer.user_id)
-        written = decision.action is ApprovalAction.APPROVE and item.kind in WRITTEN_KINDS
+        # a kind Plex gets, when the item proposes something to write (unallocated time with no job: nothing)
+        written = decision.action is ApprovalAction.APPROVE and item.kind in WRITTEN_KINDS and item.proposed is not None
         recommended = Recommended(item_id, item.record_key, item.kind, item.employee_id, item.model_version)
         return self._record(
             decision,

@@ -1,0 +1,86 @@
+"""Unallocated time in the review queue: its item page gives the reason and the labor entry approving
+writes; approving one with a likely job puts it on the write-back queue, one with no job writes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from functions.web_app import handler as web_app
+from plexlabor.allocation.nightly import suggestion_event
+from plexlabor.allocation.report import Suggestion
+from plexlabor.approval.messages import RecommendationWriteback
+from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
+from plexlabor.review.decisions import ReviewService
+from plexlabor.review.queue import ReviewQueue, Role, Viewer
+from tests.support import FakeLambdaContext
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import web_deps, web_event
+
+SUPERVISOR = Viewer("E0001", frozenset({Role.SUPERVISOR}))
+CLAIMS = {"claims": {"cognito:username": "E0001", "cognito:groups": "supervisor"}}
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def publish(world: World, job: bool, minute: int = 0) -> AuditEvent:
+    start = datetime(2026, 3, 2, 13, minute, tzinfo=UTC)
+    stretch = Suggestion(
+        employee_id="E0042",
+        employee_no="1042",
+        department="MACH",
+        shift="1",
+        supervisor_id="E0001",
+        start=start,
+        end=start + timedelta(minutes=40),
+        minutes=40,
+        cost=16.0,
+        job_operation_id="JO-7" if job else None,
+        job_no="J100007" if job else None,
+        operation_no=20 if job else None,
+        gap_minutes=5 if job else None,
+        job_id="J-7" if job else None,
+        workcenter_id="WC-ID-10" if job else None,
+        scan_side="after" if job else None,
+    )
+    code = "WC-10" if job else None
+    event = suggestion_event(
+        date(2026, 3, 2), stretch, world.clock(), AuditStatus.PENDING_APPROVAL, workcenter_code=code
+    )
+    world.audit.append(event)
+    return event
+
+
+def review(world: World) -> ReviewService:
+    return ReviewService(ReviewQueue(world.audit, clock=world.clock), world.audit, world.callback, world.writebacks)
+
+
+def test_the_item_page_gives_the_reason_and_what_approving_writes(world: World) -> None:
+    opening = publish(world, job=True)
+    page = web_app.handler(
+        web_event("GET", f"/items/{opening.event_id}", authorizer=CLAIMS),
+        FakeLambdaContext(),
+        dependencies=web_deps(world),
+    )
+    assert page["statusCode"] == 200
+    body = page["body"]
+    assert "40 paid minutes" in body and "job J100007 op 20" in body
+    assert "their scan of it at WC-10 started 5 min after this stretch" in body
+    assert "as a new labor entry" in body and "WC-10" in body
+
+
+def test_approving_a_stretch_with_a_job_queues_its_write_and_one_without_writes_nothing(world: World) -> None:
+    with_job, without = publish(world, job=True), publish(world, job=False, minute=30)
+    service = review(world)
+    for opening in (with_job, without):
+        assert service.decide(SUPERVISOR, opening.event_id, "approve", None).problem is None
+    [message] = world.writebacks.sent
+    assert isinstance(message, RecommendationWriteback) and message.item_id == with_job.event_id
+    for opening in (with_job, without):
+        [decision] = [e for e in world.audit.for_finding(opening.event_id) if e.event_type is AuditEventType.DECISION]
+        assert decision.status is AuditStatus.APPROVED
+    assert service.queue.for_viewer(SUPERVISOR) == []
