@@ -177,7 +177,7 @@ def _nonconformances(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) ->
             plain.raw,
             max(0.0, float(mean)),
             max(0.0, float(mean - Z_INTERVAL * sd)),
-            float(mean + Z_INTERVAL * sd),
+            max(0.0, float(mean + Z_INTERVAL * sd)),
             plain.volume,
             plain.funnel_low,
             plain.funnel_high,
