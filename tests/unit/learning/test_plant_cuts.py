@@ -9,7 +9,10 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 from plexlabor.audit import InMemoryAuditStore
+from plexlabor.learning import service, wiring
 from plexlabor.learning.cuts import CutSettings, check_cut, fit_cut, learn_cuts
 from plexlabor.learning.events import MODEL_RECORD_KEY
 from plexlabor.learning.manage import put_in_force
@@ -21,6 +24,7 @@ from plexlabor.validation.decisions import export_rows
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.registry import ModelRegistry, ScorerLoader
 from plexlabor.validation.scorer import MagnitudeCut, ScorerModel
+from tests.support import load_event
 from tests.unit.learning.learning_samples import UPHOLD_FROM_MIN, decisions
 
 SALT = b"s" * 32
@@ -125,3 +129,29 @@ def test_the_cut_travels_with_the_model_in_force_and_a_rollback_removes_it() -> 
     assert finding.route == "review"
     events = sorted(audit.history(MODEL_RECORD_KEY), key=lambda e: e.occurred_at)
     assert [e.payload["cuts"] for e in events] == [{}, {"EARLY_CLOCK_IN": CUT.to_json()}, {}]
+
+
+def test_a_refit_the_gate_refuses_does_not_hold_back_the_plants_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refitted families of a candidate may cost recall; its cuts are then tried alone on the model in
+    force's coefficients, on the same gate."""
+    audit, registry = InMemoryAuditStore(), ModelRegistry(InMemoryArtifactStore())
+    for event in decisions(160, seed=28, start=AT - timedelta(days=30)):
+        audit.append(event)
+
+    def refit_sending_nothing(incumbent, rows, trained_on, undecided, cuts):  # type: ignore[no-untyped-def]
+        flat = {
+            name: replace(m, coef=tuple(0.0 for _ in m.coef), intercept=-30.0) for name, m in PACKAGED.families.items()
+        }
+        return ScorerModel("scorer-never0001", dict.fromkeys(PACKAGED.priors, 0.0), flat, trained_on, cuts)
+
+    monkeypatch.setattr(service, "fit_candidate", refit_sending_nothing)
+    deps = wiring.Dependencies(audit, registry, plant="detroit", clock=lambda: AT)
+    summary = service.run(deps, service.RetrainEvent.model_validate(load_event("scorer_retrain")))
+
+    assert summary["status"] == "promoted", summary
+    refused = summary["metrics"]["refitted_refused"]
+    assert refused["version"] == "scorer-never0001" and any("recall" in r for r in refused["reasons"])
+    in_force = registry.model(summary["version"])
+    assert in_force is not None and in_force.families == PACKAGED.families and in_force.priors == PACKAGED.priors
+    assert 35 <= in_force.cuts["EARLY_CLOCK_IN"].minimum <= 45
+    assert summary["metrics"]["candidate"]["precision"] > summary["metrics"]["in_force"]["precision"]

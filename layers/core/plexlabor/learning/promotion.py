@@ -15,7 +15,8 @@
   `tolerance`, on at least `min_holdout` held-out decisions, and the held-out decisions agree with the
   model in force's routing not much less than the training ones did (a batch decided at random drops
   the agreement: comparing two models on noisy labels alone lets one win by chance); otherwise it stays
-  a shadow candidate.
+  a shadow candidate. A refused candidate whose cuts differ from the model in force's is tried once more
+  as `with_cuts` (the model in force's coefficients, the new cuts), on the same gate.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from dataclasses import asdict, dataclass, replace
 from plexlabor.validation.checks.base import RULE
 from plexlabor.validation.decisions import approved
 from plexlabor.validation.findings import Finding
-from plexlabor.validation.scorer import MagnitudeCut, ScorerModel
+from plexlabor.validation.scorer import Logistic, MagnitudeCut, ScorerModel
 from plexlabor.validation.training import Example, examples_from_decisions, fit_scorer
 
 REVIEW_THRESHOLD = 0.7  # EngineSettings.review_threshold: what goes to a supervisor
@@ -183,7 +184,19 @@ def fit_candidate(
     fitted = fit_scorer(examples, trained_on)
     priors = {**incumbent.priors, **fitted.priors}
     families = {**incumbent.families, **fitted.families}
-    cuts = incumbent.cuts if cuts is None else cuts
+    return _versioned(priors, families, trained_on, incumbent.cuts if cuts is None else cuts)
+
+
+def with_cuts(incumbent: ScorerModel, cuts: dict[str, MagnitudeCut], trained_on: dict) -> ScorerModel:
+    """The model in force's priors and families with other cuts: the candidate tried when the refitted one
+    is refused, so a plant's cuts are not held back by a family refit the gate does not accept."""
+    return _versioned(incumbent.priors, incumbent.families, trained_on, cuts)
+
+
+def _versioned(
+    priors: dict[str, float], families: dict[str, Logistic], trained_on: dict, cuts: dict[str, MagnitudeCut]
+) -> ScorerModel:
+    """A model versioned by its content (the same content, the same version)."""
     body = {
         "priors": priors,
         "families": {k: [v.coef, v.intercept, v.mean] for k, v in sorted(families.items())},

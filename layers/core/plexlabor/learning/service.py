@@ -11,7 +11,8 @@ The request is an EventBridge scheduled event (weekly by default); `detail` may 
    and checks them on the newest (`cuts.learn_cuts`), fits the candidate on the older ones on top of the model
    in force (the registry's pointer, else the packaged model), evaluates both on the held-out recent ones
    and on the findings of that window nobody decided (`undecided_since`: what a model would send
-   there counts as not upheld);
+   there counts as not upheld); a refused candidate whose cuts are new is tried again as the model in
+   force with those cuts (`promotion.with_cuts`; the refused one's metrics go in the card);
 3. stores the candidate (its cuts inside) with its card (training window, counts, metrics of both, each
    type's cut or why none, code version, verdict)
    and its training rows under `models/scorer/<version>/`;
@@ -40,7 +41,15 @@ from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.learning.cuts import cuts_json, learn_cuts
 from plexlabor.learning.events import model_event
-from plexlabor.learning.promotion import GateSettings, decide, evaluate, fit_candidate, shadow_live, split
+from plexlabor.learning.promotion import (
+    GateSettings,
+    decide,
+    evaluate,
+    fit_candidate,
+    shadow_live,
+    split,
+    with_cuts,
+)
 from plexlabor.learning.wiring import Dependencies
 from plexlabor.platform.artifacts import ArtifactStore
 from plexlabor.platform.observability import logger, metrics
@@ -177,6 +186,14 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     # the agreement check needs a model in force fitted to this plant's decisions, not the packaged one
     before = evaluate(incumbent, train, gate.review_threshold) if deps.registry.in_force() else None
     verdict = decide(mine, theirs, gate, before)
+    refused: dict[str, Any] | None = None
+    if not verdict.promote and cuts != incumbent.cuts:  # the cuts alone, on the same gate
+        cut_only = with_cuts(incumbent, cuts, trained_on)
+        cut_metrics = evaluate(cut_only, held, gate.review_threshold, not_decided_recently)
+        cut_verdict = decide(cut_metrics, theirs, gate, before)
+        if cut_verdict.promote and cut_only.version != incumbent.version:
+            refused = {"version": candidate.version, "metrics": mine.to_json(), "reasons": list(verdict.reasons)}
+            candidate, mine, verdict = cut_only, cut_metrics, cut_verdict
     promote = verdict.promote and request.detail.promote
     reasons = list(verdict.reasons) or ([] if promote else ["promotion not asked for (detail.promote false)"])
     now = deps.clock()
@@ -192,6 +209,7 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
             "in_force": theirs.to_json(),
             "in_force_on_training": None if before is None else before.to_json(),
             "shadow_live": summary.get("shadow_live"),
+            "refitted_refused": refused,
         },
         "in_force_version": incumbent.version,
         "cuts": cut_notes,
