@@ -38,16 +38,18 @@ BATCH_DONE = "done"
 
 
 def consume(function: str, queue_url: str, queue_arn: str, timeout_ms: int) -> None:
-    """Feed a queue to `functions.<function>.handler` for ever, as Lambda's SQS event source does (the local
-    runtime's `QueuePoller`: batches of 10, the failed ones left to come back); for a consumer run in a
-    process of its own and killed (SIGKILL) mid-batch. The AWS and function settings come from the
-    environment. Prints `batch <n>` before a batch of n messages and `done <n>` after it, for the test
-    that kills it; `timeout_ms` is the time the handler's context says it has left (the Lambda timeout)."""
+    """Feed a queue to `functions.<function>.handler` for ever, as Lambda's SQS event source does (the
+    local runtime's `QueuePoller`: batches of the function's batch size, the failed ones left to come
+    back); for a consumer run in a process of its own and killed (SIGKILL) mid-batch. The AWS and
+    function settings come from the environment. Prints `batch <n>` before a batch of n messages and
+    `done <n>` after it, for the test that kills it; `timeout_ms` is the time the handler's context says
+    it has left (the Lambda timeout)."""
     import importlib
     import os
 
     import boto3
 
+    from infra.function_specs import FUNCTION_SPECS
     from plexlabor_dev.local.sqs import QueuePoller
     from tests.support import FakeLambdaContext
 
@@ -67,6 +69,7 @@ def consume(function: str, queue_url: str, queue_arn: str, timeout_ms: int) -> N
         queue_arn=queue_arn,
         region=os.environ["AWS_REGION"],
         invoke=invoke,
+        batch_size=next(spec.batch_size for spec in FUNCTION_SPECS if spec.name == function),
     )
     while True:
         poller.poll_once()

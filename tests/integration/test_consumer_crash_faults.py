@@ -1,13 +1,14 @@
-"""A consumer killed mid-batch (SIGKILL: no exception, no cleanup, as a Lambda's sandbox dies on a crash or an
-out-of-memory) on the local runtime's queues (a moto server and the Plex simulator on 127.0.0.1): a busy
-day's punches are delivered by signed webhook, punch_validator runs in a process of its own
-(`tests.fault_injection.consume`) and is killed while a batch is half done (some of its records counted,
-the batch not finished), then started again. When the queue has drained, the invariants hold:
+"""A consumer killed mid-batch (SIGKILL: no exception, no cleanup, as a Lambda's sandbox dies on a crash or
+an out-of-memory) on the local runtime's queues (a moto server and the Plex simulator on 127.0.0.1); the
+consumer runs in a process of its own (`tests.fault_injection.consume`), is killed, then started again.
 
-- every accepted punch is validated exactly once (the state table counts each record once, and no
-  record's finding is recorded twice), or sits in the DLQ (none here);
-- every review finding has exactly one approval execution, named by the finding;
-- nothing is left on the punch queue.
+- punch_validator, killed while a batch is half done (some of its records counted, the batch not
+  finished): when the queue has drained, every accepted punch is validated exactly once (the state table
+  counts each record once, no record's finding is recorded twice) or sits in the DLQ (none here), every
+  review finding has exactly one approval execution, nothing is left on the queue;
+- plex_writeback, killed once Plex has applied a write and before its message is done: when the queue
+  has drained, Plex applied each approval's write once (by its Idempotency-Key), each approval has one
+  `writeback` event, a field update with the values it replaced, nothing is left on the queue or its DLQ.
 
 As on AWS, the queue's visibility timeout outlasts the function's timeout (the time the handler's context
 says it has left), so a record the killed process left "in progress" in the idempotency table has expired
@@ -30,17 +31,22 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+import requests
 
 from infra.constants import QueueName
 from plexlabor.audit import AuditEventType, AuditStatus
 from plexlabor.audit.dynamodb import DynamoDbValidationCounter
-from plexlabor_dev.local.scenario import busiest_days, day_replay, record_key_of
+from plexlabor_dev.local.scenario import busiest_days, day_replay, labelled_punches, latest_links, record_key_of
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 from tests.fault_injection import BATCH_DONE, BATCH_STARTED
 from tests.support import ROOT
 
 PLANT = PlantSpec(employees=12, weeks=2, seed=11, anomaly_rate=0.1)
+APPROVAL_PLANT = PlantSpec(employees=20, weeks=4, seed=7, anomaly_rate=0.1)
+"""As the end-to-end tests' plant: its busiest day has 4-6 review findings."""
+WRITE_KEY_PREFIX = "plexlabor-writeback-"
+"""A write-back's Idempotency-Key: this and the finding id (`approval.writeback`)."""
 TIMEOUT_MS = 2_000
 """The validator's timeout as its context tells it: a record left in progress expires this long after it began."""
 VISIBILITY_S = 4
@@ -58,21 +64,27 @@ def plant(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class Consumer:
-    """punch_validator in a child process on the runtime's punch queue; its `batch`/`done` lines read
-    by a thread."""
+    """A consuming function in a child process on its queue of the runtime; its `batch`/`done` lines
+    read by a thread."""
 
-    def __init__(self, stack: LocalStack, log: IO[str]) -> None:
+    def __init__(
+        self,
+        stack: LocalStack,
+        log: IO[str],
+        function: str = "punch_validator",
+        queue_name: QueueName = QueueName.PUNCH,
+    ) -> None:
         runtime = stack.runtime
         assert runtime.resources is not None
-        environment = {**os.environ, **runtime.environment_for("punch_validator")}
+        environment = {**os.environ, **runtime.environment_for(function)}
         environment["PYTHONPATH"] = os.pathsep.join(str(ROOT / part) for part in (".", "layers/core", "dev"))
         command = [
             sys.executable,
             "-m",
             "tests.fault_injection",
-            "punch_validator",
-            runtime.resources.queue_urls[QueueName.PUNCH],
-            runtime.resources.queue_arns[QueueName.PUNCH],
+            function,
+            runtime.resources.queue_urls[queue_name],
+            runtime.resources.queue_arns[queue_name],
             str(TIMEOUT_MS),
         ]
         self.process = subprocess.Popen(
@@ -190,3 +202,96 @@ def test_the_validator_killed_mid_batch_validates_every_accepted_punch_once(
     names = Counter(execution["name"] for execution in executions)
     review = {e.finding_id for e in findings if e.status is AuditStatus.PENDING_APPROVAL}
     assert set(names) == review and all(n == 1 for n in names.values()), (names, review)
+
+
+@pytest.fixture
+def approving_stack(e2e_like_plant: Path) -> Iterator[LocalStack]:
+    """Every consumer running in the runtime but plex_writeback: approved findings wait on the write-back queue."""
+    with LocalStack(e2e_like_plant, approval_wait_s=3600, visibility_timeout_s=VISIBILITY_S) as started:
+        started.runtime.pollers.pop("plex_writeback").stop()
+        yield started
+
+
+@pytest.fixture(scope="module")
+def e2e_like_plant(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("approval-plant")
+    generate_plant(APPROVAL_PLANT, path)
+    return path
+
+
+def _approve_a_busy_day(stack: LocalStack, plant: Path) -> list[str]:
+    """A busy day's punches with anomalies delivered, each review finding approved through its mailed link;
+    the approved findings, once their write-back messages are on the queue."""
+    day = busiest_days(plant)[0][0]
+    assert stack.send_punches(labelled_punches(plant, day)).failed == 0
+    stack.runtime.drain(timeout_s=WAIT_S)
+    review = {e.finding_id for e in stack.audit().by_status(AuditStatus.PENDING_APPROVAL)}
+    deadline = time.monotonic() + WAIT_S  # Step Functions (moto's thread) sends the notify message a moment later
+    while len(links := latest_links(stack.approval_links())) < len(review) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        stack.runtime.drain(timeout_s=WAIT_S)
+    assert review and set(links) == review, (review, set(links))
+    for link in links.values():
+        answer = requests.post(link.url, data={"action": "approve"}, timeout=60)
+        assert answer.status_code == 200, answer.status_code
+    deadline = time.monotonic() + WAIT_S
+    while stack.runtime.queue_depth(QueueName.WRITEBACK) < len(links) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert stack.runtime.queue_depth(QueueName.WRITEBACK) == len(links)
+    return sorted(links)
+
+
+def _kill_mid_write(stack: LocalStack, log: IO[str], waiting: int) -> bool:
+    """Start plex_writeback and kill it as soon as Plex has applied a write, before its message is done (the
+    message still on the queue); whether its `writeback` event was recorded by then."""
+    for _ in range(ATTEMPTS):
+        applied = len(stack.simulator.writes())
+        consumer = Consumer(stack, log, "plex_writeback", QueueName.WRITEBACK)
+        try:
+            deadline = time.monotonic() + WAIT_S
+            while len(stack.simulator.writes()) == applied and time.monotonic() < deadline:
+                time.sleep(0.005)
+            consumer.kill()
+        finally:
+            if consumer.process.poll() is None:
+                consumer.kill()
+        finding = str(stack.simulator.writes()[-1]["idempotencyKey"]).removeprefix(WRITE_KEY_PREFIX)
+        recorded = any(e.event_type is AuditEventType.WRITEBACK for e in stack.audit().for_finding(finding))
+        if stack.runtime.queue_depth(QueueName.WRITEBACK) == waiting:
+            return recorded
+        waiting = stack.runtime.queue_depth(QueueName.WRITEBACK)  # that one finished first: watch the next
+    pytest.fail(f"no kill landed between a write and its message's end in {ATTEMPTS} tries")
+
+
+def test_the_write_back_killed_after_plex_applied_a_write_writes_each_approval_once(
+    approving_stack: LocalStack, e2e_like_plant: Path, tmp_path: Path
+) -> None:
+    stack = approving_stack
+    approved = _approve_a_busy_day(stack, e2e_like_plant)
+    with (tmp_path / "consumer.log").open("w", encoding="utf-8") as log:
+        # When plex_writeback is killed once Plex has applied a write, before the message is done; then started again
+        recorded = _kill_mid_write(stack, log, len(approved))
+        restarted = Consumer(stack, log, "plex_writeback", QueueName.WRITEBACK)
+        try:
+            deadline = time.monotonic() + WAIT_S
+            while stack.runtime.queue_depth(QueueName.WRITEBACK) and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            restarted.kill()
+    posts = sum(1 for r in stack.simulator.requests() if r["method"] == "POST" and "/custom-objects/" in r["path"])
+    state = "recorded" if recorded else "not recorded yet"
+    print(f"killed after a write ({state}); {len(approved)} approved, {posts} write POSTs")
+
+    # Then each approval was written once, its write-back recorded once with the values it replaced
+    assert stack.runtime.queue_depth(QueueName.WRITEBACK) == 0
+    assert stack.runtime.queue_depth(QueueName.WRITEBACK, dlq=True) == 0
+    applied = Counter(str(write["idempotencyKey"]) for write in stack.simulator.writes())
+    assert len(applied) == len(approved) and all(n == 1 for n in applied.values()), applied
+    kinds: Counter[str] = Counter()
+    for finding in approved:
+        written = [e for e in stack.audit().for_finding(finding) if e.event_type is AuditEventType.WRITEBACK]
+        assert len(written) == 1, (finding, written)
+        kinds[str(written[0].payload.get("kind"))] += 1
+        # a suggestion record is new in Plex (it replaces nothing); a field update keeps what it replaced
+        assert written[0].payload.get("kind") == "suggestion" or written[0].previous_values, written[0]
+    print(f"write-backs by kind: {dict(kinds)}")
