@@ -52,6 +52,13 @@ class Route:
     function: str
     authorizer: str | None = None
 
+    def specificity(self) -> tuple[int, ...]:
+        """Per segment 0 (literal), 1 (`{parameter}`) or 2 (`{greedy+}`): the smaller is the more specific."""
+        return tuple(
+            2 if segment.endswith("+}") else 1 if segment.startswith("{") else 0
+            for segment in self.resource.strip("/").split("/")
+        )
+
     def pattern(self) -> re.Pattern[str]:
         parts = []
         for segment in self.resource.strip("/").split("/"):
@@ -327,9 +334,13 @@ class LocalApiGateway(Served):
         return self._serving.url
 
     def set_routes(self, routes: Iterable[Route]) -> None:
-        """Replace the routes (the runtime drops those whose function has no handler yet)."""
+        """Replace the routes (the runtime drops those whose function has no handler yet). They are tried
+        most specific first, as API Gateway picks a resource: a literal segment before a `{parameter}`
+        before a `{greedy+}` at the first place they differ (`/incidents/openapi.json` is incident_log's
+        document, not web_app's `/incidents/{incident_id}`; found by fuzzing)."""
         self.routes = tuple(routes)
-        self._compiled = [(route, route.pattern()) for route in self.routes]
+        ordered = sorted(self.routes, key=lambda route: route.specificity())
+        self._compiled = [(route, route.pattern()) for route in ordered]
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         for route, pattern in self._compiled:
