@@ -26,6 +26,7 @@ from infra.constants import (
     CTX_API_RATE_LIMIT,
     CTX_APPROVAL_WAIT_SECONDS,
     CTX_BUILD_DIR,
+    CTX_COPILOT_BEDROCK_MODEL_ID,
     CTX_DEFAULT_SUPERVISOR_ID,
     CTX_FUNCTIONS_ROOT,
     CTX_INCIDENT_TRANSCRIBE_LANGUAGE,
@@ -68,6 +69,8 @@ from plexlabor.platform.settings import NOBODY, parse_name_roles
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+BEDROCK_MODEL_ID = re.compile(r"[a-z0-9-]+\.[a-z0-9][a-z0-9.:-]*")  # provider.model, e.g. amazon.nova-lite-v1:0
+INFERENCE_PROFILE_GEOGRAPHIES = ("us", "eu", "apac", "us-gov", "global", "jp", "au", "ca")
 TRANSCRIBE_LANGUAGE = re.compile(r"[a-z]{2}-[A-Z]{2}")  # Amazon Transcribe's codes: en-US, de-DE, es-US
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557)
 PILOT_KEYS: dict[str, Callable[[Any], tuple[str, ...]]] = {
@@ -122,6 +125,8 @@ class DeployConfig:
     review_planner_emails: tuple[str, ...] = ()
     incident_transcribe_language: str | None = None
     """incident_log's `INCIDENT_TRANSCRIBE_LANGUAGE`; None: not configured (recordings are refused)."""
+    copilot_bedrock_model_id: str | None = None
+    """copilot_ask's `COPILOT_BEDROCK_MODEL_ID` and its bedrock:InvokeModel grant; None: extractive answers."""
 
     def __post_init__(self) -> None:
         for check in _CHECKS:  # in this order: the first broken rule is the one reported
@@ -169,6 +174,7 @@ class DeployConfig:
             review_hr_emails=recipients["hr"],
             review_planner_emails=recipients["planners"],
             incident_transcribe_language=_optional_str(get(CTX_INCIDENT_TRANSCRIBE_LANGUAGE)),
+            copilot_bedrock_model_id=_optional_str(get(CTX_COPILOT_BEDROCK_MODEL_ID)),
         )
 
 
@@ -273,6 +279,22 @@ def _check_transcription(config: DeployConfig) -> None:
         raise ConfigError(f"{CTX_INCIDENT_TRANSCRIBE_LANGUAGE} must be a language code like en-US, got {language!r}")
 
 
+def _check_bedrock(config: DeployConfig) -> None:
+    model = config.copilot_bedrock_model_id
+    if model is None:
+        return
+    if not BEDROCK_MODEL_ID.fullmatch(model):
+        raise ConfigError(
+            f"{CTX_COPILOT_BEDROCK_MODEL_ID} must be a Bedrock foundation model id like "
+            f"anthropic.claude-3-haiku-20240307-v1:0, got {model!r}"
+        )
+    if model.split(".")[0] in INFERENCE_PROFILE_GEOGRAPHIES:
+        raise ConfigError(
+            f"{CTX_COPILOT_BEDROCK_MODEL_ID}: {model!r} is a cross-region inference profile; give the foundation "
+            "model id (the grant covers that model in the stack's region only)"
+        )
+
+
 _CHECKS: tuple[Callable[[DeployConfig], None], ...] = (
     _check_stage,
     _check_environment,
@@ -286,6 +308,7 @@ _CHECKS: tuple[Callable[[DeployConfig], None], ...] = (
     _check_pilot,
     _check_people,
     _check_transcription,
+    _check_bedrock,
 )
 
 

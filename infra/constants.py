@@ -66,6 +66,10 @@ comma-separated string; both optional). Functions get `REVIEW_HR_EMAILS`, `REVIE
 CTX_INCIDENT_TRANSCRIBE_LANGUAGE = "plexlabor:incidentTranscribeLanguage"
 """Optional: the language of spoken incident reports, an Amazon Transcribe code (`en-US`):
 incident_log's `INCIDENT_TRANSCRIBE_LANGUAGE`. Unset, incident_log refuses recordings (typed reports only)."""
+CTX_COPILOT_BEDROCK_MODEL_ID = "plexlabor:copilotBedrockModelId"
+"""Optional: the Amazon Bedrock foundation model that words the copilot's steps answers (Converse), e.g.
+`anthropic.claude-3-haiku-20240307-v1:0`: copilot_ask's `COPILOT_BEDROCK_MODEL_ID` and bedrock:InvokeModel
+on that model only. Unset, no grant and the answers are extractive (the procedure's steps as written)."""
 CTX_SCHEDULES = "plexlabor:schedules"
 """Per scheduled function, an EventBridge expression overriding its spec's default, or "disabled":
 e.g. {"punch_poller": "rate(10 minutes)", "norms_refresh": "cron(30 6 * * ? *)"}."""
@@ -197,7 +201,8 @@ APPROVAL_DEFINITION = STATEMACHINES_DIR / "approval.asl.json"
 APPROVAL_SUBSTITUTIONS = {"NotifyQueueUrl": QueueName.NOTIFY, "WritebackQueueUrl": QueueName.WRITEBACK}
 """The ASL's `${...}` placeholders and the queue whose URL fills each."""
 BACKFILL_DEFINITION = STATEMACHINES_DIR / "backfill.asl.json"
-BACKFILL_FUNCTION = "validation_backfill"  # both steps of the backfill state machine (plan, shard)
+BACKFILL_FUNCTION = "validation_backfill"  # every step of the backfill state machine (plan, extract, shard)
+BACKFILL_PREFIX = "backfill/"  # plexlabor.intake.backfill.EXTRACTS_PREFIX: <norms version>/<slice>.json.gz
 NORMS_PREFIX = "norms/"  # plexlabor.intake.norms_store: norms/<version>.json and norms/latest.json
 SKILLS_REPORTS_PREFIX = "reports/skills/"  # plexlabor.skills.artifact: <as_of>.json and latest.json
 ANALYTICS_REPORTS_PREFIX = "reports/analytics/"  # plexlabor.analytics.artifact: <as_of>.json and latest.json

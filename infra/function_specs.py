@@ -22,6 +22,7 @@ from enum import StrEnum
 from infra.constants import (
     ALLOCATION_REPORTS_PREFIX,
     ANALYTICS_REPORTS_PREFIX,
+    BACKFILL_PREFIX,
     FUNCTIONS_PACKAGE,
     INCIDENT_MODELS_PREFIX,
     INCIDENT_REPORTS_PREFIX,
@@ -151,6 +152,9 @@ class Need(StrEnum):
     VERIFY_SIGN_IN = "verify-sign-in"
     """Verifies the user pool's ID tokens (no grant: the signing keys are public):
     `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`, `COGNITO_REGION`."""
+    BEDROCK = "bedrock"
+    """Amazon Bedrock's Converse API on the configured foundation model only (`plexlabor:copilotBedrockModelId`):
+    bedrock:InvokeModel on that model's ARN and `COPILOT_BEDROCK_MODEL_ID`; nothing when it is not configured."""
     TRANSCRIBE = "transcribe"
     """Amazon Transcribe batch jobs on recordings in the artifacts bucket (`plexlabor.incidents.transcribe`):
     transcribe:StartTranscriptionJob with the transcript written under its prefix of the bucket only,
@@ -489,7 +493,11 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         memory_mb=8192,
         timeout_s=MAX_TIMEOUT_S,
         access=(TableAccess.AUDIT_APPEND, PLEX),  # findings in; nothing counted in the state table (history)
-        needs=(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, BucketAccess.read_write(NORMS_PREFIX)),
+        needs=(
+            *(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE),
+            BucketAccess.read_write(NORMS_PREFIX),
+            BucketAccess.read_write(BACKFILL_PREFIX),  # each slice's extract: read from Plex once for its shards
+        ),
     ),  # no schedule: started by hand, through the backfill state machine (infra/constructs/backfill.py)
     FunctionSpec(
         name="review_sweep",
@@ -644,7 +652,10 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         memory_mb=2048,  # more memory is more CPU: the question's encoding and the ranking (p95 in docs/copilot.md)
         timeout_s=29,  # API Gateway's own limit; a cold start reads the weights and the index (~5 s)
         access=(TableAccess.AUDIT_APPEND, PLEX),  # every interaction: the audit event, the job's Plex record
-        needs=(BucketAccess.read(COPILOT_INDEX_PREFIX),),  # the index copilot_index stores (once per container)
+        needs=(
+            BucketAccess.read(COPILOT_INDEX_PREFIX),  # the index copilot_index stores (once per container)
+            Need.BEDROCK,  # words a steps answer from its passages when a model is configured
+        ),
         routes=(signed_in("POST", "/copilot/ask"), Route("GET", "/copilot/openapi.json")),
     ),
     FunctionSpec(

@@ -26,6 +26,7 @@ from infra.app import add_stack, create_app
 from infra.config import DeployConfig
 from infra.constants import (
     CTX_BUILD_DIR,
+    CTX_COPILOT_BEDROCK_MODEL_ID,
     CTX_DEFAULT_SUPERVISOR_ID,
     CTX_FUNCTIONS_ROOT,
     CTX_INCIDENT_TRANSCRIBE_LANGUAGE,
@@ -47,6 +48,7 @@ CONFIGURED = {
     CTX_SHOW_NAMES_TO: ["supervisor", "hr", "admin"],
     CTX_REVIEW_RECIPIENTS: {"hr": ["hr@plant.example.com"], "planners": "planning@plant.example.com"},
     CTX_INCIDENT_TRANSCRIBE_LANGUAGE: "en-US",
+    CTX_COPILOT_BEDROCK_MODEL_ID: "anthropic.claude-3-haiku-20240307-v1:0",
 }
 """The plant-specific settings a real deployment sets (nothing in cdk.json: they differ per plant)."""
 

@@ -60,6 +60,7 @@ class Setting(StrEnum):
     REVIEW_HR_EMAILS = "review_hr_emails"  # optional: unset = only each item's supervisor hears of it
     REVIEW_PLANNER_EMAILS = "review_planner_emails"
     INCIDENT_TRANSCRIBE_LANGUAGE = "incident_transcribe_language"  # optional: unset = recordings refused
+    COPILOT_BEDROCK_MODEL_ID = "copilot_bedrock_model_id"  # optional: unset = extractive answers, no grant
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ NEED_SOURCES: dict[Need, dict[str, Source]] = {
         env.COGNITO_REGION: Attribute.REGION,
     },
     Need.TRANSCRIBE: {env.INCIDENT_TRANSCRIBE_LANGUAGE: Setting.INCIDENT_TRANSCRIBE_LANGUAGE},
+    Need.BEDROCK: {env.COPILOT_BEDROCK_MODEL_ID: Setting.COPILOT_BEDROCK_MODEL_ID},
 }
 
 ROLLOUT_SETTINGS = frozenset(
@@ -193,7 +195,12 @@ TRANSCRIBE_SETTINGS = frozenset({Setting.INCIDENT_TRANSCRIBE_LANGUAGE})
 """The language of spoken incident reports (`plexlabor:incidentTranscribeLanguage`); unset, incident_log
 takes typed reports only and refuses recordings with a reason."""
 
-OPTIONAL_SETTINGS = ROLLOUT_SETTINGS | REVIEW_RECIPIENT_SETTINGS | PEOPLE_SETTINGS | TRANSCRIBE_SETTINGS
+BEDROCK_SETTINGS = frozenset({Setting.COPILOT_BEDROCK_MODEL_ID})
+"""The model that words the copilot's answers (`plexlabor:copilotBedrockModelId`); unset, they are extractive."""
+
+OPTIONAL_SETTINGS = (
+    ROLLOUT_SETTINGS | REVIEW_RECIPIENT_SETTINGS | PEOPLE_SETTINGS | TRANSCRIBE_SETTINGS | BEDROCK_SETTINGS
+)
 """Settings a function runs without (every other unset setting is a deployment mistake)."""
 
 OPTIONAL_IN_ADVISORY_MODE = frozenset({Setting.DEFAULT_SUPERVISOR_ID})

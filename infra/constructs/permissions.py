@@ -154,6 +154,8 @@ def grant(spec: FunctionSpec, role: iam.Role, resources: SharedResources) -> Non
             role.add_to_principal_policy(ses_send_statement(role, resources.config.notify_sender))
         elif need is Need.TRANSCRIBE:
             _grant_transcription(role, resources.artifacts)
+        elif need is Need.BEDROCK and resources.config.copilot_bedrock_model_id:
+            role.add_to_principal_policy(bedrock_statement(role, resources.config.copilot_bedrock_model_id))
 
 
 def environment(spec: FunctionSpec, resources: SharedResources) -> dict[str, str]:
@@ -232,6 +234,14 @@ def _grant_transcription(role: iam.Role, bucket: s3.IBucket) -> None:
     )
     acknowledge(policy, "AwsSolutions-IAM5[Resource::*]", START_TRANSCRIPTION_REASON)
     acknowledge_wildcard_resource(policy, jobs, TRANSCRIPTION_JOBS_REASON)
+
+
+def bedrock_statement(scope: iam.Role, model_id: str) -> iam.PolicyStatement:
+    """bedrock:InvokeModel (what the Converse API is authorized as) on one foundation model in the stack's region."""
+    model = Stack.of(scope).format_arn(
+        service="bedrock", account="", resource="foundation-model", resource_name=model_id
+    )
+    return iam.PolicyStatement(actions=["bedrock:InvokeModel"], resources=[model])
 
 
 def ses_send_statement(scope: iam.Role, sender: str) -> iam.PolicyStatement:

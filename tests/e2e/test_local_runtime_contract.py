@@ -44,6 +44,7 @@ FAKE = LocalResources(
     review_hr_emails=("hr@example.com",),
     review_planner_emails=("planning@example.com",),
     incident_transcribe_language="en-US",
+    copilot_bedrock_model_id="anthropic.claude-3-haiku-20240307-v1:0",
     rollout={
         "pilot_departments": ("MACH", "ASSY"),
         "pilot_workcenters": ("CNC-01",),
@@ -87,6 +88,20 @@ def test_transcription_not_configured_is_left_out() -> None:
     )
     assert "INCIDENT_TRANSCRIBE_LANGUAGE" not in function_environment(
         incident_log, unset, plex, stage="dev", log_level="INFO"
+    )
+
+
+def test_bedrock_not_configured_is_left_out() -> None:
+    """As on AWS without plexlabor:copilotBedrockModelId, and the local default: copilot_ask gets no
+    COPILOT_BEDROCK_MODEL_ID (its answers are then extractive)."""
+    copilot_ask = next(spec for spec in FUNCTION_SPECS if spec.name == "copilot_ask")
+    plex = PlexEnvironment("http://sim")
+
+    assert next(f for f in dataclasses.fields(LocalResources) if f.name == "copilot_bedrock_model_id").default is None
+    assert "COPILOT_BEDROCK_MODEL_ID" in function_environment(copilot_ask, FAKE, plex, stage="dev", log_level="INFO")
+    unset = dataclasses.replace(FAKE, copilot_bedrock_model_id=None)
+    assert "COPILOT_BEDROCK_MODEL_ID" not in function_environment(
+        copilot_ask, unset, plex, stage="dev", log_level="INFO"
     )
 
 

@@ -82,6 +82,9 @@ class LocalResources:
     incident_transcribe_language: str | None = None
     """`INCIDENT_TRANSCRIBE_LANGUAGE` (`plexlabor:incidentTranscribeLanguage`); None by default: moto's
     Transcribe writes no transcript to the bucket, so locally incident_log refuses recordings."""
+    copilot_bedrock_model_id: str | None = None
+    """`COPILOT_BEDROCK_MODEL_ID` (`plexlabor:copilotBedrockModelId`); None by default: the local runtime
+    reaches no Bedrock, so the copilot's answers are extractive."""
     rollout: Mapping[str, object] = field(default_factory=dict)
     """The phased-rollout settings (`infra.wiring.ROLLOUT_SETTINGS`, by `Setting` value, e.g.
     `{"pilot_departments": ("MACH",), "advisory_mode": True}`); unset ones are left out, as on AWS."""
@@ -128,6 +131,7 @@ class LocalValues:
             Setting.REVIEW_HR_EMAILS: resources.review_hr_emails,
             Setting.REVIEW_PLANNER_EMAILS: resources.review_planner_emails,
             Setting.INCIDENT_TRANSCRIBE_LANGUAGE: resources.incident_transcribe_language,
+            Setting.COPILOT_BEDROCK_MODEL_ID: resources.copilot_bedrock_model_id,
             **{rollout: resources.rollout.get(rollout.value) for rollout in ROLLOUT_SETTINGS},
         }[setting]
 
