@@ -82,3 +82,27 @@ def test_a_split_shifts_second_half_is_read_against_its_own_assignment_not_as_a_
     found = e1_findings(plant, engine)
     # Then the second half is on time against 16:29 (not 6 h late against 10:15), or 40 min late against it
     assert found == ({(second.last_key, A.LATE_CLOCK_OUT)} if flagged else set())
+
+
+def test_the_return_from_a_rest_break_in_a_split_shifts_first_half_belongs_to_that_half(
+    plant: PlantBuilder, engine: ValidationEngine
+) -> None:
+    # Given E1's Tuesday split in two halves, 06:00-10:15 and 12:14-16:29, with a rest break in the first
+    # half, 09:00-09:12 (the return is nearer the second half's start than the first's)
+    plant.work_day("E1", TUESDAY, shift="split-am", break_at=("09:00", "09:12"), clock_in=0, clock_out=0)
+    plant.work_day("E1", TUESDAY, shift="split-pm", breaks=False, clock_in=0, clock_out=0)
+    # When the engine validates the plant
+    # Then the return is the first half's, not a clock-in 3 h early for the second
+    assert e1_findings(plant, engine) == set()
+
+
+def test_a_double_shifts_second_clock_in_minutes_before_the_first_ends_is_the_seconds(
+    plant: PlantBuilder, engine: ValidationEngine
+) -> None:
+    # near miss: E1 works the 1st shift to 14:20 and the 2nd from 14:22 (inside the 1st, 8 min before its end)
+    plant.work_day("E1", TUESDAY, shift="1st", clock_in=0, clock_out=-10)
+    plant.work_day("E1", TUESDAY, shift="2nd", clock_in="14:22", clock_out=0, badge_in=False)
+    # Then the 14:22 clock-in starts the 2nd shift: not an 8.5-h late clock-out of the 1st, nor a 2nd shift
+    # started at its break
+    found = {anomaly for _, anomaly in e1_findings(plant, engine)}
+    assert found == {A.EARLY_CLOCK_OUT}  # 14:20 is 12 min before E1's usual: the 1st shift ended there

@@ -9,7 +9,8 @@ gives a lag (punch - badge): the walk from the door, plus the clock's error. Per
 - each plant-local day with at least `MIN_PAIRS` pairs gets the median lag less the usual one;
 - a running median over `FILTER_DAYS` such days keeps the step a clock makes when it starts to run off
   or is set right (a median filter does not smear steps, a mean would) and drops one noisy day;
-- a day whose filtered error is at least `MIN_OFFSET` ran off by that much; smaller errors are read as 0.
+- `MIN_STRETCH` or more days in a row whose filtered error is at least `MIN_OFFSET` the same way ran off;
+  smaller errors, and shorter stretches, are read as 0.
 
 The result is kept as runs (the error from a day on, until the next change), so a clock still off on
 the last day the norms saw stays off for the real-time path until the next refresh says otherwise.
@@ -40,6 +41,7 @@ LAG_BEFORE = 30 * 60.0  # a badge-in at most this long before a clock-in ...
 LAG_AFTER = 10 * 60.0  # ... or this long after it (a clock running slow) belongs to it
 MIN_PAIRS = 5  # a day with fewer badge/punch pairs at a clock says nothing about it
 FILTER_DAYS = 5  # the running median's width, in measured days (odd)
+MIN_STRETCH = 3  # measured days in a row off the same way, to be a clock running off (not a day's crowd)
 MIN_OFFSET = 90.0  # seconds: an error below this is not corrected (the walk itself varies by minutes)
 ROUND_TO = 15.0  # seconds: errors are kept to this precision
 
@@ -143,7 +145,7 @@ def _runs(days: dict[int, list[float]]) -> list[tuple[int, float]]:
     for sign, stretch in groupby(zip(signs, measured, strict=True), key=itemgetter(0)):
         stretch_days = [day for _, day in stretch]
         error = 0.0
-        if sign:
+        if sign and len(stretch_days) >= MIN_STRETCH:
             error = statistics.median(lag for day in stretch_days for lag in days[day]) - usual
             error = round(error / ROUND_TO) * ROUND_TO if abs(error) >= MIN_OFFSET else 0.0
         if (runs[-1][1] if runs else 0.0) != error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -14,6 +15,8 @@ SAME_PUNCH_SECONDS = 120  # a device re-sync repeats a punch within seconds
 MIN_OVERLAP_SECONDS = 60
 MATCH_BEFORE_START = 4 * 3600  # a punch belongs to a shift from 4 h before its start ...
 MATCH_AFTER_END = 4 * 3600  # ... to 4 h after its end
+INSIDE_BEFORE_END = 30 * 60  # a punch inside a shift up to this before its end is that shift's (a double shift's
+# second clock-in, minutes before the first ends, is the second's)
 WORK_GAP = 2 * 3600  # a punch this long after the previous one ended starts a stretch of work
 SWAP_ABSENT = 2 * 3600  # no stretch of work starts this near the scheduled start ...
 SWAP_NEAR = 3600  # ... and one starts this near another of the plant's shifts that day: a swap
@@ -125,8 +128,18 @@ def employee_days(
 
 def _nearest_shift(schedule: list[Scheduled], starts: list[float], t: float) -> Scheduled | None:
     index = bisect_left(starts, t)
+    return belonging_shift(schedule[max(0, index - 2) : index + 2], t)
+
+
+def belonging_shift(shifts: Iterable[Scheduled], t: float) -> Scheduled | None:
+    """The shift a moment belongs to: one under way at it (from its start to `INSIDE_BEFORE_END` before its
+    end: the return from a rest break in a split shift's first half is that half's, however near the second
+    half starts), else the one whose start is nearest, from `MATCH_BEFORE_START` before its start to
+    `MATCH_AFTER_END` after its end."""
     best: Scheduled | None = None
-    for shift in schedule[max(0, index - 2) : index + 2]:
+    for shift in shifts:
+        if shift.start <= t <= shift.end - INSIDE_BEFORE_END:
+            return shift
         if shift.start - MATCH_BEFORE_START <= t <= shift.end + MATCH_AFTER_END and (
             best is None or abs(shift.start - t) < abs(best.start - t)
         ):

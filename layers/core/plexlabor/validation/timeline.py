@@ -1,10 +1,11 @@
 """The employee's day around a finding's record, as a compact JSON-safe timeline for the item page.
 
 Built when the finding is made (pages never recompute) from the same `PlantData` the checks read. The
-day is the scheduled shift the record belongs to (the one whose start lies nearest the record, within
-4 h before its start to 4 h after its end, as `shifts.employee_days` matches punches; an overnight shift
-belongs to the day it starts), shown from 4 h before its start to 4 h after its end; without a schedule,
-the plant-local day of the record, shown over the span of that day's punches and an hour either side.
+day is the scheduled shift the record belongs to (the one under way at it, else the one whose start lies
+nearest the record, within 4 h before its start to 4 h after its end, as `shifts.employee_days` matches
+punches; an overnight shift belongs to the day it starts), shown from 4 h before its start to 4 h after
+its end; without a schedule, the plant-local day of the record, shown over the span of that day's
+punches and an hour either side.
 
 Every lane keeps the items that start in that window, or at most `LOOKBACK` before it and run into it.
 For shifts up to 12 h the real-time slice (`PlantData.slice_for`: the record's ISO week and a day
@@ -27,7 +28,7 @@ from typing import Any, TypeVar
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.norms import MIN_HISTORY, EmployeeNorms, Norm, Norms
 from plexlabor.validation.records import Scheduled, WcEvent
-from plexlabor.validation.shifts import MATCH_AFTER_END, MATCH_BEFORE_START
+from plexlabor.validation.shifts import belonging_shift
 
 EVIDENCE_KEY = "timeline"
 """Where the timeline travels in a finding's evidence."""
@@ -130,16 +131,8 @@ def build_timeline(data: PlantData, norms: Norms, employee: str, record_key: str
 
 # ---- the day ------------------------------------------------------------------------------------
 def shift_for(data: PlantData, employee: str, t: float) -> Scheduled | None:
-    """The working shift a moment belongs to: the nearest start within 4 h before start to 4 h after end."""
-    best: Scheduled | None = None
-    for shift in data.schedules.get(employee, ()):
-        if (
-            shift.working
-            and shift.start - MATCH_BEFORE_START <= t <= shift.end + MATCH_AFTER_END
-            and (best is None or abs(shift.start - t) < abs(best.start - t))
-        ):
-            best = shift
-    return best
+    """The working shift a moment belongs to, as `shifts.employee_days` matches punches (`belonging_shift`)."""
+    return belonging_shift((s for s in data.schedules.get(employee, ()) if s.working), t)
 
 
 def _window(data: PlantData, employee: str, at: float) -> _Day:
