@@ -12,15 +12,27 @@ PLEX_DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
 
 
 def parse_plex_datetime(value: object) -> object:
-    """Accept Plex's `YYYY-MM-DDThh:mm:ss.fffffffZ` (7 fraction digits) and other ISO forms.
+    """Accept Plex's `YYYY-MM-DDThh:mm:ss.fffffffZ` (7 fraction digits) and other ISO forms with a zone.
 
-    Naive values are read as UTC: Plex documents every date as UTC.
+    A time without a zone is refused (`NaiveTimeError`): Plex documents every date as UTC and writes
+    the `Z`, so a zone-less time came from somewhere else, and reading it as UTC would shift it by the
+    plant's offset without a word.
     """
     if isinstance(value, str):
         value = datetime.fromisoformat(value.strip())
     if isinstance(value, datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
+        raise NaiveTimeError(value)
     return value
+
+
+class NaiveTimeError(ValueError):
+    """A time without a zone, where Plex writes UTC with a `Z`."""
+
+    def __init__(self, value: datetime) -> None:
+        super().__init__(
+            f"time without a zone: {value.isoformat()} (Plex times are UTC and end in Z, e.g. "
+            f"{value.isoformat(timespec='seconds')}Z)"
+        )
 
 
 def format_plex_datetime(value: datetime) -> str:
@@ -32,8 +44,10 @@ def format_plex_datetime(value: datetime) -> str:
 
 
 def _to_utc(value: datetime) -> datetime:
-    """UTC; a naive value is read as UTC (Plex documents every date as UTC)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    """UTC; a value without a zone is refused (`NaiveTimeError`), never read as UTC."""
+    if value.tzinfo is None:
+        raise NaiveTimeError(value)
+    return value.astimezone(UTC)
 
 
 UtcDatetime = Annotated[
@@ -41,7 +55,8 @@ UtcDatetime = Annotated[
     AfterValidator(_to_utc),
     PlainSerializer(format_plex_datetime, return_type=str, when_used="json"),
 ]
-"""A timezone-aware UTC datetime that reads and writes Plex's date format. pydantic parses the text
+"""A timezone-aware UTC datetime that reads and writes Plex's date format; a time without a zone is
+refused with the field named (`PlexModel.from_plex`), never read as UTC. pydantic parses the text
 itself (seven fraction digits included: the seventh is dropped, as `parse_plex_datetime` does), so a
 bulk read of records makes one Python call per date instead of two."""
 
