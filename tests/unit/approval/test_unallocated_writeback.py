@@ -28,8 +28,10 @@ LABOR_PATH = "/production/v1/production-history/labor-entries"
 @dataclass
 class PlexWithLabor(FakePlex):
     labor: list[LaborEntry] = field(default_factory=list)
+    windows: list[tuple[datetime, datetime]] = field(default_factory=list)
 
     def labor_entries(self, begin: datetime, end: datetime) -> list[LaborEntry]:
+        self.windows.append((begin, end))
         return [e for e in self.labor if begin <= e.start_time < end]
 
 
@@ -67,15 +69,22 @@ def approval(item_id: str) -> str:
     return RecommendationWriteback(item_id=item_id, decision=decision).model_dump_json()
 
 
-def entry(job_operation_id: str, start: datetime = START - timedelta(minutes=10)) -> LaborEntry:
+def entry(
+    job_operation_id: str,
+    start: datetime = START - timedelta(minutes=10),
+    *,
+    hours: float = 0.5,
+    employee_id: str = "E0042",
+    entry_id: str = "L-1",
+) -> LaborEntry:
     return LaborEntry(
-        id="L-1",
-        employee_id="E0042",
+        id=entry_id,
+        employee_id=employee_id,
         workcenter_id="WC-ID-10",
         job_id="J-7",
         job_operation_id=job_operation_id,
         start_time=start,
-        end_time=start + timedelta(minutes=30),
+        end_time=start + timedelta(hours=hours),
     )
 
 
@@ -148,6 +157,23 @@ def test_time_charged_to_another_job_since_is_refused(world: World) -> None:
     assert transport.posts == [] and events(world, opening.event_id, AuditEventType.WRITEBACK) == []
     [failed] = events(world, opening.event_id, AuditEventType.WRITEBACK_FAILED)
     assert failed.payload["retryable"] is False and "another job" in failed.payload["message"]
+
+
+def test_plex_is_read_for_the_stretch_and_the_shift_before_it_kept_to_the_person(world: World) -> None:
+    # Given Plex holding, in the stretch, another person's entry of another job, and the person's own
+    # entry of this job that started 15 h before (a long shift) and runs through the stretch
+    opening = publish(world)
+    others = entry("JO-9", START - timedelta(minutes=5), employee_id="E0077", entry_id="L-2")
+    long_run = entry("JO-7", START - timedelta(hours=15), hours=16)
+    plex = PlexWithLabor(labor=[others, long_run])
+    transport = FakeTransport()
+    run(sqs_event(approval(opening.event_id)), service(world, plex, transport=transport))
+    # Then one read, of the stretch and the 16 h before it (not days of the plant's entries)
+    assert plex.windows == [(START - timedelta(hours=16), END)]
+    # and only the person's entry counts: the time is theirs on this job already, nothing is written
+    [written] = events(world, opening.event_id, AuditEventType.WRITEBACK)
+    assert transport.posts == [] and written.payload["already_applied"] is True
+    assert [e["id"] for e in written.previous_values["laborEntries"]] == ["L-1"]
 
 
 def test_a_stretch_with_no_job_writes_nothing_and_says_why(world: World) -> None:

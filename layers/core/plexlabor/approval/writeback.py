@@ -72,6 +72,10 @@ logger = logging.getLogger(__name__)
 
 ACTOR = "plex_writeback"
 LOOKUP_MARGIN = timedelta(days=2)
+LABOR_ENTRY_LOOKBACK = timedelta(hours=16)
+"""How long before an unallocated stretch a labor entry covering it may have started: one shift of up to
+12 h and 4 h of overtime. Plex's labor-entries read has no employee filter (`docs/plex-integration.md`), so
+its window is what keeps the read small: the stretch and this much before it, not days of the plant."""
 LABOR_ENTRY_ACTION = "labor-entry-create"
 """The logical resource an approved unallocated stretch's labor entry is POSTed to (`PlexSettings.resource_paths`)."""
 MAX_ERROR_CHARS = 500
@@ -294,9 +298,10 @@ class WritebackService:
 
     def _write_labor_entry(self, opening: AuditEvent, decision: Decision) -> AuditEvent:
         """Approved unallocated time: the labor entry its suggestion carries, in the write mode. Plex is read
-        first: the person's labor entries overlapping the stretch are the `previous_values` (normally none);
-        one on the same job operation means it is there already (an earlier attempt, or entered by hand),
-        one on another means the time was charged since, and nothing is written."""
+        first (the stretch and `LABOR_ENTRY_LOOKBACK` before it, kept to the person): their labor entries
+        overlapping the stretch are the `previous_values` (normally none); one on the same job operation
+        means it is there already (an earlier attempt, or entered by hand), one on another means the time
+        was charged since, and nothing is written."""
         item_id = opening.finding_id or opening.event_id
         entry = opening.payload.get("labor_entry")
         if not isinstance(entry, dict):
@@ -306,7 +311,7 @@ class WritebackService:
             raise WritebackRefusedError("the labor entry's times do not parse: nothing written")
         overlapping = [
             found
-            for found in self.plex.labor_entries(start - LOOKUP_MARGIN, end)
+            for found in self.plex.labor_entries(start - LABOR_ENTRY_LOOKBACK, end)
             if found.employee_id == entry["employeeId"]
             and found.start_time < end
             and (found.end_time is None or found.end_time > start)
