@@ -518,14 +518,14 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
     replace(
         batch_job(
             "analytics_nightly",
-            "Operator, crew and shift scores (efficiency, scrap, stops caused, nonconformances) of the last "
-            "weeks, shrunk toward the plant; the report to S3 for the web app.",
+            "Operator, crew and shift scores (efficiency, scrap, stops caused, nonconformances, validation "
+            "findings upheld) of the last weeks, shrunk toward the plant; the report to S3 for the web app.",
             flavour=BATCH,  # NumPy, SciPy
             memory_mb=2048,
             needs=(Need.PLANT_TIMEZONE, BucketAccess.read_write(ANALYTICS_REPORTS_PREFIX)),  # analytics.artifact
             schedule="cron(30 9 * * ? *)",  # 09:30 UTC: 04:30-05:30 US Eastern, the previous day closed
         ),
-        access=(PLEX,),  # it reads Plex and writes its report; nothing goes to the audit table
+        access=(TableAccess.AUDIT_READ, PLEX),  # decisions on findings in; nothing goes to the audit table
     ),
     replace(
         batch_job(

@@ -3,7 +3,9 @@ and `run` with in-memory stores; the stored report is what the web app reads."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +16,18 @@ from functions.analytics_nightly import handler as analytics_nightly
 from plexlabor.analytics import wiring
 from plexlabor.analytics.artifact import REPORT_PREFIX, read_artifact
 from plexlabor.analytics.nightly import AnalyticsNightlyEvent, run
+from plexlabor.audit.dynamodb import DynamoDbAuditStore
+from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.artifacts import InMemoryArtifactStore, LocalFolderArtifactStore, read_pointer
 from plexlabor.platform.errors import ConfigurationError
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
-from tests.support import load_event
+from tests.support import audit_table_on_moto, load_event
+from tests.unit.analytics.test_finding_decisions import MEASURE, decided
+
+WINDOW = (datetime(2026, 10, 24, 4, tzinfo=UTC), datetime(2026, 11, 21, 5, tzinfo=UTC))
+"""The four weeks a run on 2026-11-21 scores (Detroit's midnights: EDT, then EST)."""
 
 
 def _event(**detail: Any) -> dict[str, Any]:
@@ -28,16 +36,26 @@ def _event(**detail: Any) -> dict[str, Any]:
     return event
 
 
+TABLE = "plexlabor-audit-analytics-test"
+
+
 @pytest.fixture
-def environment(monkeypatch: pytest.MonkeyPatch, labelled_plant: PlantFolder, tmp_path: Path) -> Iterator[Path]:
-    """The function's environment: the labelled plant as its Plex, a folder as its artifacts bucket."""
-    monkeypatch.setenv("PLEXLABOR_PLANT_DIR", str(labelled_plant.path))
-    monkeypatch.setenv("PLEXLABOR_ARTIFACTS_DIR", str(tmp_path))
-    for name in ("PLEXLABOR_TIMEZONE", "ARTIFACTS_BUCKET_NAME", "ANALYTICS_WEEKS"):
-        monkeypatch.delenv(name, raising=False)
-    wiring.dependencies.cache_clear()
-    yield tmp_path
-    wiring.dependencies.cache_clear()
+def aws(monkeypatch: pytest.MonkeyPatch, labelled_plant: PlantFolder, tmp_path: Path) -> Iterator[Any]:
+    """The function's environment on moto: an audit table, the labelled plant as its Plex, a folder as its
+    artifacts bucket (`environment`)."""
+    environment = {
+        "PLEXLABOR_PLANT_DIR": str(labelled_plant.path),
+        "PLEXLABOR_ARTIFACTS_DIR": str(tmp_path),
+        "ARTIFACTS_BUCKET_NAME": None,
+        "ANALYTICS_WEEKS": None,
+    }
+    with audit_table_on_moto(monkeypatch, TABLE, environment, wiring.dependencies.cache_clear) as client:
+        yield client
+
+
+@pytest.fixture
+def environment(aws: Any, tmp_path: Path) -> Path:
+    return tmp_path
 
 
 def test_the_canonical_event_parses() -> None:
@@ -71,6 +89,40 @@ def test_a_scheduled_run_stores_the_scores_of_the_last_full_days_for_the_web_app
         "caused_stops_per_entry",
         "nonconformances_per_entry",
     }
+    # and with nothing decided in the audit table, upheld findings are left out, saying why
+    assert (summary["findings_upheld"], summary["findings_rejected"]) == (0, 0)
+    reason = "no validation finding about these operators was decided in the window"
+    assert summary["absent"] == {MEASURE: reason} and report.absent[MEASURE].reason == reason
+    assert report.absent[MEASURE].label == "Upheld validation findings per worked day"
+
+
+def test_findings_decided_in_the_audit_table_are_scored_for_each_operator(
+    aws: Any, environment: Path, lambda_context: Any
+) -> None:
+    # Given two operators' punch findings decided in the window in the audit table (DynamoDB), one each
+    # way, and one decided after it
+    store = LocalFolderArtifactStore(environment / REPORT_PREFIX.rstrip("/"))
+    audit = DynamoDbAuditStore(TABLE, client=aws)
+    source = PlantFolderSource(PlantFolder(Path(os.environ["PLEXLABOR_PLANT_DIR"])))
+    first, second = sorted({entry.employee_id for entry in source.labor_entries(*WINDOW)})[:2]
+    for event in (
+        decided(first, 1, upheld=True),
+        decided(first, 2, upheld=True, at=WINDOW[1] + timedelta(hours=1)),
+        decided(second, 3, upheld=False),
+    ):
+        audit.append(event)
+    # When the nightly schedule fires
+    summary = analytics_nightly.handler(_event(), lambda_context)
+    # Then the decisions of the window are read and the measure is scored like the others
+    assert (summary["findings_upheld"], summary["findings_rejected"], summary["absent"]) == (1, 1, {})
+    assert MEASURE in summary["ranked"]
+    pointer = read_pointer(store)
+    assert pointer is not None
+    report = read_artifact(store, pointer).report
+    by_key = {unit.key: unit for unit in report.operators}
+    assert (by_key[first].findings_upheld, by_key[second].findings_rejected) == (1, 1)
+    assert by_key[first].measures[MEASURE].raw > 0 == by_key[second].measures[MEASURE].raw
+    assert all(MEASURE in unit.measures for unit in (*report.operators, *report.crews, *report.shifts))
 
 
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")
@@ -81,19 +133,26 @@ def test_a_malformed_detail_is_refused(environment: Path, lambda_context: Any) -
         analytics_nightly.handler(_event(as_of="yesterday"), lambda_context)
 
 
-def test_without_a_bucket_or_a_folder_the_settings_say_what_to_set(labelled_plant: PlantFolder) -> None:
+def test_without_a_bucket_a_folder_or_the_audit_table_the_settings_say_what_to_set(
+    labelled_plant: PlantFolder,
+) -> None:
+    plant = {"PLEXLABOR_PLANT_DIR": str(labelled_plant.path), "AUDIT_TABLE_NAME": TABLE}
     with pytest.raises(ConfigurationError, match="ARTIFACTS_BUCKET_NAME"):
-        wiring.AnalyticsNightlySettings.from_env({"PLEXLABOR_PLANT_DIR": str(labelled_plant.path)})
+        wiring.AnalyticsNightlySettings.from_env(plant)
     with pytest.raises(ConfigurationError, match="ANALYTICS_WEEKS"):
+        wiring.AnalyticsNightlySettings.from_env({**plant, "PLEXLABOR_ARTIFACTS_DIR": "/tmp", "ANALYTICS_WEEKS": "0"})
+    with pytest.raises(ConfigurationError, match="AUDIT_TABLE_NAME"):
         wiring.AnalyticsNightlySettings.from_env(
-            {"PLEXLABOR_PLANT_DIR": str(labelled_plant.path), "PLEXLABOR_ARTIFACTS_DIR": "/tmp", "ANALYTICS_WEEKS": "0"}
+            {"PLEXLABOR_PLANT_DIR": str(labelled_plant.path), "PLEXLABOR_ARTIFACTS_DIR": "/tmp"}
         )
 
 
 def test_a_rerun_the_same_day_replaces_the_report_and_the_detail_picks_the_window(labelled_plant: PlantFolder) -> None:
     # Given in-memory stores
     store = InMemoryArtifactStore()
-    deps = wiring.Dependencies(LaborSource(PlantFolderSource(labelled_plant), "America/Detroit"), store, weeks=4)
+    deps = wiring.Dependencies(
+        LaborSource(PlantFolderSource(labelled_plant), "America/Detroit"), InMemoryAuditStore(), store, weeks=4
+    )
     request = AnalyticsNightlyEvent.model_validate(_event(as_of="2026-11-10", weeks=2))
     # When the run is asked for two weeks ending 2026-11-10, twice
     first = run(deps, request)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from scipy import stats
 
-from plexlabor.analytics.inputs import from_snapshot, read_inputs
+from plexlabor.analytics.inputs import FindingDecisions, from_snapshot, read_inputs
 from plexlabor.analytics.scores import score
 from plexlabor.plant import PlantFolder
 from plexlabor.plex import PlantFolderSource
@@ -43,10 +43,11 @@ def test_every_operator_crew_and_shift_is_scored_with_intervals_and_efficiency_f
     assert rho > 0.8
 
 
-def test_upheld_findings_are_scored_when_known() -> None:
-    # Given a window with no labor and findings known for nobody
+def test_a_window_with_no_labor_and_no_decisions_is_an_empty_report() -> None:
+    # Given a window with no labor and no finding decided
     begin = datetime(2026, 11, 1, tzinfo=UTC)
-    inputs = from_snapshot(PlexSnapshot(timezone="UTC"), begin, begin + timedelta(days=7), upheld_findings={})
-    # Then the report is empty, not an error
+    inputs = from_snapshot(PlexSnapshot(timezone="UTC"), begin, begin + timedelta(days=7), decisions=FindingDecisions())
+    # Then the report is empty, not an error, and says why upheld findings are not scored
     report = score(inputs)
     assert report.operators == [] and report.crews == [] and report.shifts == []
+    assert "no validation finding" in report.absent["upheld_findings_per_day"].reason

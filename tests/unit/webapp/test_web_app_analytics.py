@@ -15,6 +15,7 @@ from functions.web_app import handler as web_app
 from plexlabor.analytics import wiring
 from plexlabor.analytics.artifact import AnalyticsArtifact, read_artifact
 from plexlabor.analytics.nightly import AnalyticsNightlyEvent, run
+from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.artifacts import LATEST, InMemoryArtifactStore, read_pointer
 from plexlabor.plex.folder import PlantFolderSource
@@ -31,7 +32,9 @@ from tests.unit.webapp.viewers import ADMIN, EHS, HR, NOBODY, PLANNER
 def store(labelled_plant: PlantFolder) -> InMemoryArtifactStore:
     """Three weeks of the labelled plant scored and stored by analytics_nightly's run."""
     reports = InMemoryArtifactStore()
-    deps = wiring.Dependencies(LaborSource(PlantFolderSource(labelled_plant), "America/Detroit"), reports)
+    deps = wiring.Dependencies(
+        LaborSource(PlantFolderSource(labelled_plant), "America/Detroit"), InMemoryAuditStore(), reports
+    )
     event = load_event("analytics_nightly")
     event["detail"] = {"as_of": "2026-11-20", "weeks": 3}
     run(deps, AnalyticsNightlyEvent.model_validate(event))

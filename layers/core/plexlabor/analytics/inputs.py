@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from plexlabor.models import Employee
@@ -57,6 +57,21 @@ class EntryFacts:
 
 
 @dataclass(frozen=True)
+class FindingDecisions:
+    """Validation findings supervisors decided in the window, per employee id (`analytics.decisions`
+    reads them from the audit table), or why they are not known."""
+
+    upheld: Mapping[str, int] = field(default_factory=dict)
+    """Approved: the finding was right."""
+    rejected: Mapping[str, int] = field(default_factory=dict)
+    not_read: str | None = None
+    """Why the decisions are not known (the measure is then left out, with this reason)."""
+
+
+AUDIT_NOT_READ = FindingDecisions(not_read="supervisors' decisions are in the audit table, not in Plex's data")
+
+
+@dataclass(frozen=True)
 class ScoreInputs:
     """The window's entries per operator, and who the operators are."""
 
@@ -64,9 +79,8 @@ class ScoreInputs:
     end: datetime
     employees: Mapping[str, Employee]
     entries: Mapping[str, list[EntryFacts]]
-    upheld_findings: Mapping[str, int] | None = None
-    """Validation findings supervisors upheld per employee in the window (from the audit table);
-    None when not known (a plant folder): that measure is left out."""
+    decisions: FindingDecisions = AUDIT_NOT_READ
+    """Supervisors' decisions on validation findings; not known from Plex's data alone."""
 
 
 def read_inputs(
@@ -75,7 +89,7 @@ def read_inputs(
     end: datetime,
     *,
     stop_reasons: frozenset[str] = DEFAULT_OPERATOR_STOP_REASONS,
-    upheld_findings: Mapping[str, int] | None = None,
+    decisions: FindingDecisions = AUDIT_NOT_READ,
 ) -> ScoreInputs:
     """Read the window through the Plex snapshot and shape it."""
     window = (begin, end)
@@ -89,7 +103,7 @@ def read_inputs(
             "nonconformances": window,
         },
     )
-    return from_snapshot(snapshot, begin, end, stop_reasons=stop_reasons, upheld_findings=upheld_findings)
+    return from_snapshot(snapshot, begin, end, stop_reasons=stop_reasons, decisions=decisions)
 
 
 def from_snapshot(
@@ -98,7 +112,7 @@ def from_snapshot(
     end: datetime,
     *,
     stop_reasons: frozenset[str] = DEFAULT_OPERATOR_STOP_REASONS,
-    upheld_findings: Mapping[str, int] | None = None,
+    decisions: FindingDecisions = AUDIT_NOT_READ,
 ) -> ScoreInputs:
     """Entries of the snapshot's labor entries, with scrap, operator stops and nonconformances matched."""
     hours_a_piece = {
@@ -143,7 +157,7 @@ def from_snapshot(
         if found:
             found.nonconformances += 1
     employees = {employee.id: employee for employee in snapshot.employees}
-    return ScoreInputs(begin, end, employees, dict(entries), upheld_findings)
+    return ScoreInputs(begin, end, employees, dict(entries), decisions)
 
 
 class _EntryIndex:

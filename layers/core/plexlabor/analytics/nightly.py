@@ -2,10 +2,13 @@
 
 The request is an EventBridge scheduled event; `detail` may carry `{"as_of": "YYYY-MM-DD", "weeks": N}`.
 Without `as_of` the window ends with the last full plant-local day before the event's `time`; it spans
-`weeks` weeks (the dependencies' `ANALYTICS_WEEKS` when not given). The report is stored
+`weeks` weeks (the dependencies' `ANALYTICS_WEEKS` when not given). Supervisors' decisions on validation
+findings made in the window are read from the audit table (`analytics.decisions`) for the upheld-findings
+measure; none there, it is left out with the reason. The report is stored
 (`analytics.artifact`: `reports/analytics/<as_of>.json`, then `latest.json`) and nothing is published:
 scores are for the people allowed to read them on `/analytics`, not suggestions to decide. The summary
-holds counts only (operators, crews, shifts scored; ranked and outside the funnel per measure).
+holds counts only (operators, crews, shifts scored; ranked and outside the funnel per measure; the
+measures left out and why; findings upheld and rejected).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.analytics.artifact import AnalyticsArtifact, store_artifact
+from plexlabor.analytics.decisions import read_decisions
 from plexlabor.analytics.inputs import read_inputs
 from plexlabor.analytics.scores import crews_of, score
 from plexlabor.analytics.wiring import MAX_WEEKS, Dependencies
@@ -43,8 +47,9 @@ def run(deps: Dependencies, request: AnalyticsNightlyEvent) -> dict[str, Any]:
     as_of = request.detail.as_of or request.time.astimezone(zone).date() - timedelta(days=1)
     weeks = request.detail.weeks or deps.weeks
     logger.append_keys(as_of=as_of.isoformat(), weeks=weeks)
-    end = local_midnight(as_of + timedelta(days=1), zone)
-    inputs = read_inputs(deps.source.port, local_midnight(as_of + timedelta(days=1 - 7 * weeks), zone), end)
+    begin, end = (local_midnight(as_of + timedelta(days=days), zone) for days in (1 - 7 * weeks, 1))
+    decisions = read_decisions(deps.audit, begin, end)
+    inputs = read_inputs(deps.source.port, begin, end, decisions=decisions)
     report = score(inputs)
     artifact = AnalyticsArtifact(
         generated_at=deps.clock(), as_of=as_of, weeks=weeks, report=report, crew_of=crews_of(inputs)
@@ -61,6 +66,9 @@ def run(deps: Dependencies, request: AnalyticsNightlyEvent) -> dict[str, Any]:
         "outside_funnel": {
             name: kinds["operator"].outside_funnel for name, kinds in report.measures.items() if "operator" in kinds
         },
+        "absent": {name: absent.reason for name, absent in report.absent.items()},
+        "findings_upheld": sum(decisions.upheld.values()),
+        "findings_rejected": sum(decisions.rejected.values()),
     }
     logger.info("scores stored", **summary)
     metrics.add_metric(name="AnalyticsOperatorsScored", unit=MetricUnit.Count, value=len(report.operators))

@@ -87,6 +87,19 @@ class UnitScores(BaseModel):
     members: int
     entries: int
     measures: dict[str, MeasureScore]
+    findings_upheld: int | None = None
+    findings_rejected: int | None = None
+    """Validation findings about the unit's people supervisors upheld and rejected in the window (None:
+    upheld findings are not scored, `ScoresReport.absent`)."""
+
+
+class AbsentMeasure(BaseModel):
+    """A measure left out of a window, and why."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str
+    reason: str
 
 
 class ScoresReport(BaseModel):
@@ -97,6 +110,8 @@ class ScoresReport(BaseModel):
     begin: UtcDatetime
     end: UtcDatetime
     measures: dict[str, dict[UnitKind, MeasureSummary]]
+    absent: dict[str, AbsentMeasure] = {}
+    """Measures not scored in this window (upheld findings without supervisors' decisions), and why."""
     operators: list[UnitScores]
     crews: list[UnitScores]
     shifts: list[UnitScores]

@@ -5,9 +5,10 @@ Measures (`MEASURES`): efficiency (earned over productive hours: an entry's hour
 downtime; each person's robust location, normal-normal), scrap share of pieces and stops caused per
 labor entry (two-part: how often times how much, each part shrunk), nonconformances per labor entry
 (shrunk together with the scrapped share, `shrinkage.borrow`) and upheld validation findings per
-worked day (beta-binomial; `shrinkage`). Raw values and funnel limits are the plain ratios'. A crew
-is the people of one supervisor, a shift the people whose default shift it is: teams are scored like
-people, from their members' entries pooled.
+worked day (beta-binomial; only when supervisors' decisions were read and some were made, otherwise the
+report says why it is absent: `findings_absent`). Raw values and funnel limits are the plain ratios'. A
+crew is the people of one supervisor, a shift the people whose default shift it is: teams are scored
+like people, from their members' entries pooled.
 
 A measure where nothing happened to anyone ranks nobody. Otherwise a rank comes from posterior
 draws (normal at each estimate and interval, 400 draws, fixed seed): the median rank with its 90 %
@@ -27,7 +28,14 @@ import numpy as np
 from scipy import stats
 
 from plexlabor.analytics.inputs import EntryFacts, ScoreInputs
-from plexlabor.analytics.report import MeasureScore, MeasureSummary, ScoresReport, UnitKind, UnitScores
+from plexlabor.analytics.report import (
+    AbsentMeasure,
+    MeasureScore,
+    MeasureSummary,
+    ScoresReport,
+    UnitKind,
+    UnitScores,
+)
 from plexlabor.analytics.shrinkage import (
     HUBER_EFFICIENCY,
     Z_INTERVAL,
@@ -188,7 +196,10 @@ def _nonconformances(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) ->
 
 
 def _findings(units: Sequence[Sequence[EntryFacts]], upheld: Sequence[int]) -> Fit:
-    days = [len({int(e.start // 86400) for e in rows}) for rows in units]
+    """Upheld findings over worked days (a person's days with a labor entry starting in them, UTC; a team's
+    are its members' days added up), beta-binomial; a day's second upheld finding is not counted again
+    (at most one a day: the decision does not say which day its finding was about)."""
+    days = [len({(e.employee_id, int(e.start // 86400)) for e in rows}) for rows in units]
     return beta_binomial([min(u, d) for u, d in zip(upheld, days, strict=True)], days)
 
 
@@ -210,6 +221,17 @@ def crews_of(inputs: ScoreInputs) -> dict[str, str]:
     return found
 
 
+def findings_absent(inputs: ScoreInputs) -> str | None:
+    """Why upheld findings are not scored (None: they are): the decisions were not read, or no finding
+    about the operators was decided in the window (no decision is not zero upheld findings)."""
+    decisions = inputs.decisions
+    if decisions.not_read:
+        return decisions.not_read
+    if not any(decisions.upheld.get(e, 0) + decisions.rejected.get(e, 0) for e in inputs.entries):
+        return "no validation finding about these operators was decided in the window"
+    return None
+
+
 def score(inputs: ScoreInputs) -> ScoresReport:
     """Every operator with a finished labor entry in the window, their crews and shifts."""
     operators = sorted(inputs.entries)
@@ -226,12 +248,15 @@ def score(inputs: ScoreInputs) -> ScoresReport:
         "crew": crews,
         "shift": shifts,
     }
+    why = findings_absent(inputs)
+    absent = {m.name: AbsentMeasure(label=m.label, reason=why) for m in MEASURES if m.needs_findings and why}
     for kind, members in groups.items():
-        units[kind] = _score_units(kind, members, inputs, summaries)
+        units[kind] = _score_units(kind, members, inputs, summaries, absent)
     return ScoresReport(
         begin=inputs.begin,
         end=inputs.end,
         measures={name: dict(by_kind) for name, by_kind in summaries.items()},
+        absent=absent,
         operators=units["operator"],
         crews=units["crew"],
         shifts=units["shift"],
@@ -243,14 +268,15 @@ def _score_units(
     members: Mapping[str, list[str]],
     inputs: ScoreInputs,
     summaries: dict[str, dict[UnitKind, MeasureSummary]],
+    absent: Mapping[str, AbsentMeasure],
 ) -> list[UnitScores]:
     keys = sorted(members)
     entries = [[e for member in members[key] for e in inputs.entries.get(member, ())] for key in keys]
-    findings = inputs.upheld_findings
-    upheld = [sum((findings or {}).get(member, 0) for member in members[key]) for key in keys]
+    decisions = inputs.decisions
+    upheld = [sum(decisions.upheld.get(member, 0) for member in members[key]) for key in keys]
     scored: list[dict[str, MeasureScore]] = [{} for _ in keys]
     for measure in MEASURES:
-        if measure.needs_findings and findings is None:
+        if measure.name in absent:
             continue
         fit = measure.fit(entries, upheld)
         ranks = _ranks(fit, measure.higher_is_better)
@@ -265,7 +291,10 @@ def _score_units(
         )
         for i, (estimate, (rank, low, high)) in enumerate(zip(fit.estimates, ranks, strict=True)):
             scored[i][measure.name] = MeasureScore.of(estimate, rank, low, high)
-    return [_unit(kind, key, members[key], inputs, len(entries[i]), scored[i]) for i, key in enumerate(keys)]
+    return [
+        _unit(kind, key, members[key], inputs, len(entries[i]), scored[i], known=not absent)
+        for i, key in enumerate(keys)
+    ]
 
 
 def _ranks(fit: Fit, higher_is_better: bool) -> list[tuple[int | None, int, int]]:
@@ -284,7 +313,14 @@ def _ranks(fit: Fit, higher_is_better: bool) -> list[tuple[int | None, int, int]
 
 
 def _unit(
-    kind: UnitKind, key: str, members: list[str], inputs: ScoreInputs, entries: int, measures: dict[str, MeasureScore]
+    kind: UnitKind,
+    key: str,
+    members: list[str],
+    inputs: ScoreInputs,
+    entries: int,
+    measures: dict[str, MeasureScore],
+    *,
+    known: bool,
 ) -> UnitScores:
     employee = inputs.employees.get(key)
     label: str = key
@@ -296,6 +332,15 @@ def _unit(
         department = employee.department_code if employee else None
     elif kind == "shift":
         label = f"shift {key}"
+    decisions = inputs.decisions
     return UnitScores(
-        kind=kind, key=key, label=label, department=department, members=len(members), entries=entries, measures=measures
+        kind=kind,
+        key=key,
+        label=label,
+        department=department,
+        members=len(members),
+        entries=entries,
+        measures=measures,
+        findings_upheld=sum(decisions.upheld.get(m, 0) for m in members) if known else None,
+        findings_rejected=sum(decisions.rejected.get(m, 0) for m in members) if known else None,
     )
