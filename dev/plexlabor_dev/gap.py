@@ -605,7 +605,12 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
         else:  # time limit: `upper` stays the last target proven
             break
     steps = 0
-    notes = [f"lagrangian bound {lagrangian.bound:.2f} after {lagrangian.iterations} subgradient steps"]
+    sense = problem.in_file_sense
+    notes = [
+        f"lagrangian bound {sense(lagrangian.bound):.2f} after {lagrangian.iterations} subgradient steps, "
+        f"best then {sense(lagrangian.best_value):.0f}",
+        f"{calls} milp calls, best then {sense(best_value):.0f}",
+    ]
     if best_value < upper and deadline is not None and (remaining() or 0) > 0:
         search = improve_assignment(
             problem.profit,
@@ -618,7 +623,9 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
             max_steps=SEARCH_MAX_STEPS,
         )
         steps = search.steps
-        notes.append(f"tabu search from {best_value} to {search.profit} ({search.improvements} better solutions)")
+        notes.append(
+            f"tabu search {search.steps} steps, {search.improvements} better solutions, best {sense(search.profit):.0f}"
+        )
         if search.profit > best_value:
             best, best_value = search.assignment, search.profit
     proven = best_value >= upper

@@ -186,13 +186,15 @@ def test_gap_large_benchmark() -> None:
                 proven[label] += solution.proven_optimal and gap == 0
                 cells.append(cell)
                 if label == "ours":
-                    ours_cpu = cpu
+                    ours_cpu, ours_notes = cpu, solution.notes
             if letter != "d":
                 cells.append(f"{100 * (recorded_60s[(name, index)] - optimum) / optimum:.3f}% (recorded)")
             size = f"{problem.agents}x{problem.jobs}"
             print(
                 f"{name}#{index:<3} {size:>6} {optimum:>7} | " + " | ".join(cells) + f" | {loads[-1]}, {ours_cpu:.1f}"
             )
+            if letter == "d":  # what each stage of ours gave
+                print(f"    ours: {'; '.join(ours_notes)}")
         count = len(gaps["ours"])
         print(
             f"type {letter.upper()} (load {min(loads)}-{max(loads)}): "

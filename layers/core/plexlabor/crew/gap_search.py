@@ -71,6 +71,11 @@ class SearchResult:
     improvements: int
 
 
+def _loads(assign: IntArray, resource: FloatArray, agents: int) -> FloatArray:
+    """Each agent's resource use under `assign`."""
+    return np.bincount(assign, weights=resource[assign, np.arange(len(assign))], minlength=agents).astype(float)
+
+
 def _overload(load: FloatArray, capacity: FloatArray) -> FloatArray:
     return np.maximum(load - capacity, 0.0)
 
@@ -100,8 +105,10 @@ def improve_assignment(
     start = np.asarray(start, dtype=np.int64)
     capacity_f = capacity.astype(float)
     resource_f = resource.astype(float)
-    start_load = np.bincount(start, weights=resource_f[start, jobs], minlength=m)
-    if start.shape != (n,) or (_overload(start_load, capacity_f) > 0).any():
+    if start.shape != (n,) or (start < 0).any() or (start >= m).any():
+        raise ValueError(f"the start must give each of the {n} jobs an agent 0..{m - 1}")
+    start_load = _loads(start, resource_f, m)
+    if (_overload(start_load, capacity_f) > 0).any():
         raise ValueError("the start must be a feasible assignment of every job")
     cost = -profit.astype(float)
     best = start.copy()
@@ -150,7 +157,7 @@ def improve_assignment(
                     break
         if since_best >= settings.restart_after:
             assign = _kick(elite[int(rng.integers(len(elite)))][1], entry_cost, rng, settings.kick_jobs)
-            load = np.bincount(assign, weights=resource_f[assign, jobs], minlength=m)
+            load = _loads(assign, resource_f, m)
             tabu_until[:] = 0
             since_best = 0
     return SearchResult(best, -round(best_cost), step, improvements)
