@@ -82,6 +82,8 @@ class Command:
 PLANT = arg("--plant", required=True, help="plant folder")
 JSON = arg("--json", action="store_true", help="print JSON")
 QUIET = arg("--quiet", action="store_true", help="no progress line on stderr")
+AUDIT_TABLE = arg("--audit-table", help="audit table name (default: env AUDIT_TABLE_NAME)")
+ENDPOINT_URL = arg("--endpoint-url", help="AWS endpoint (e.g. the local runtime's moto server)")
 """Arguments several commands take (some with their own help text)."""
 
 GROUPS = {
@@ -102,8 +104,8 @@ MODEL_ARGS = (
     arg("version", help="a stored model version, e.g. scorer-1a2b3c4d5e"),
     arg("--artifacts-dir", help="folder holding models/scorer/ (instead of the bucket)"),
     arg("--bucket", help="artifacts bucket (default: env ARTIFACTS_BUCKET_NAME)"),
-    arg("--audit-table", help="audit table name (default: env AUDIT_TABLE_NAME)"),
-    arg("--endpoint-url", help="AWS endpoint (e.g. the local runtime's moto server)"),
+    AUDIT_TABLE,
+    ENDPOINT_URL,
     arg("--local", action="store_true", help="the running `plexlabor local up`: its bucket, table and moto"),
     arg("--of", choices=("scorer", "incidents"), default="scorer", help="whose registry (default: the scorer's)"),
     arg("--actor", default="cli", help="who moves the model (recorded in the audit table)"),
@@ -324,8 +326,8 @@ COMMANDS: tuple[Command, ...] = (
         "plexlabor_dev.commands.approval:revert_command",
         (
             arg("finding_id", help="the finding whose write-back to undo"),
-            arg("--audit-table", help="audit table name (default: env AUDIT_TABLE_NAME)"),
-            arg("--endpoint-url", help="AWS endpoint (e.g. the local runtime's moto server)"),
+            AUDIT_TABLE,
+            ENDPOINT_URL,
             arg("--actor", default="cli", help="who reverts (recorded in the audit table)"),
             arg(
                 "--local",
@@ -430,8 +432,8 @@ COMMANDS: tuple[Command, ...] = (
             arg("--job", help="job number"),
             arg("--model", help="model file (default: the packaged model)"),
             arg("--timezone", default="UTC", help="the plant's IANA zone"),
-            arg("--audit-table", help="audit table name (default: env AUDIT_TABLE_NAME)"),
-            arg("--endpoint-url", help="AWS endpoint (e.g. the local runtime's moto server)"),
+            AUDIT_TABLE,
+            ENDPOINT_URL,
         ),
     ),
     Command(
@@ -439,8 +441,8 @@ COMMANDS: tuple[Command, ...] = (
         "write the incidents the EHS lead decided as training rows (OSHA CSV layout)",
         "plexlabor_dev.commands.incidents:export_command",
         (
-            arg("--audit-table", help="audit table name (default: env AUDIT_TABLE_NAME)"),
-            arg("--endpoint-url", help="AWS endpoint (e.g. the local runtime's moto server)"),
+            AUDIT_TABLE,
+            ENDPOINT_URL,
             arg("--since", help="decisions from this day on, YYYY-MM-DD (default: all)"),
             arg("--out", required=True, help="CSV file to write"),
         ),
