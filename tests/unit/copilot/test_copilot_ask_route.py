@@ -227,7 +227,7 @@ def test_the_openapi_document_describes_the_route() -> None:
     document = json.loads(response["body"])
     assert document == openapi_document()
     operation = document["paths"]["/copilot/ask"]["post"]
-    assert set(operation["responses"]) == {"200", "303", "400", "401", "403"}
+    assert set(operation["responses"]) == {"200", "303", "400", "401", "403", "503"}
     assert {"question", "job_id", "operation", "part", "lot_id"} == set(
         document["components"]["schemas"]["AskRequest"]["properties"]
     )
@@ -284,3 +284,16 @@ def test_the_logs_hold_ids_and_never_the_question_or_the_answers_text(caplog: py
     assert answer["interaction_id"] in lines  # the interaction is logged by its id
     assert marker not in lines and answer["text"] not in lines  # neither the question nor the answer's text
     assert marker in transport.posts[0][1]["question"]  # while the job's Plex record keeps the question
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded"])
+def test_a_question_before_the_index_is_built_is_a_503_not_a_crash(content_type: str) -> None:
+    # Given a copilot whose index copilot_index has not stored yet (before: ArtifactError, 502; found by fuzzing)
+    empty = Copilot(InMemoryArtifactStore(), lexical_only=True, log=None)
+    body = json.dumps({"question": "how do I change the saw blade"})
+    if content_type != "application/json":
+        body = urlencode({"question": "how do I change the saw blade"})
+    response = _post(empty, body, content_type, **{"Sec-Fetch-Site": "same-origin"})
+
+    # Then the asker is told to ask later, as JSON or as the form's page
+    assert response["statusCode"] == 503 and "not been indexed" in response["body"]

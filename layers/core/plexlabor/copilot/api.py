@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from plexlabor.copilot import ASK_PATH, PAGE_PATH
 from plexlabor.copilot.wiring import AskRequest, Copilot, ask
+from plexlabor.platform.artifacts import ArtifactError
 from plexlabor.platform.csrf import REFUSAL, cross_site_problem
 from plexlabor.platform.jsonapi import (
     ApiProblem,
@@ -112,6 +113,9 @@ class Context:
     may not ask (and the handler's NotSignedInError when nobody is signed in)."""
 
 
+NOT_READY = "The copilot cannot answer yet: the plant's procedures have not been indexed. Ask again later."
+
+
 def _refused(form: bool, status: int, message: str) -> Response[str]:
     return html_page(status, "Refused", [message]) if form else json_response(status, ApiProblem(message=message))
 
@@ -137,7 +141,11 @@ def ask_route() -> Response[str]:
             lines = [f"{p.field}: {p.problem}" for p in problems]
             return html_page(400, "The question was not asked", lines, back="Back to the question")
         return json_response(400, ApiProblem(message="invalid question", errors=problems))
-    answer = CopilotAnswer.model_validate(ask(context.copilot(), request, asker))
+    try:
+        answer = CopilotAnswer.model_validate(ask(context.copilot(), request, asker))
+    except ArtifactError as error:  # no index built yet (copilot_index has not run) or S3 unreadable; found by fuzzing
+        logger.error("the copilot has no index to answer from", problem=str(error))
+        return _refused(form, 503, NOT_READY)
     if not form:
         return json_response(200, answer)
     location = f"{stage_base(event)}{PAGE_PATH}?{urlencode({'interaction': answer.interaction_id or ''})}"
@@ -166,6 +174,9 @@ def openapi_document() -> dict[str, Any]:
             "303": {"description": "A form: to the copilot page showing the answer"},
             "400": json_answer("Not a question; each bad field is named", "ApiProblem"),
             "403": json_answer("Not an operator, or a form from another site", "ApiProblem"),
+            "503": json_answer(
+                "No procedure index to answer from yet (copilot_index has not run): ask later", "ApiProblem"
+            ),
         },
         tag="copilot",
     )

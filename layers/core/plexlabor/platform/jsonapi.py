@@ -23,6 +23,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 FORM = "application/x-www-form-urlencoded"
+SESSION_COOKIE = "__Host-plexlabor-session"
+"""The web app's session cookie (the ID token, set by `webapp.auth`): a signed-in page's form posts with it."""
 NOT_SIGNED_IN: Mapping[str, Any] = {
     "statusCode": 401,
     "body": '{"message": "sign in first"}',
@@ -106,10 +108,12 @@ def openapi_post(
     responses: Mapping[str, Any],
     tag: str,
 ) -> dict[str, Any]:
-    """The OpenAPI document of one `POST path` taking `request` as JSON or a form, signed in with a Bearer token.
+    """The OpenAPI document of one `POST path` taking `request` as JSON or a form, signed in with a Bearer
+    token (an API client) or the web app's session cookie (its pages' forms).
 
     `api` and `operation` are each a (title or summary, description); `responses` are the route's own
-    answers (401, not signed in, is added). The schemas come from the pydantic models (`request` for
+    answers (401, not signed in, and 403, a form from another site, are added; a refusal may be a form's
+    HTML page). The schemas come from the pydantic models (`request` for
     validation, `answers` and `ApiProblem` for serialization).
     """
     shown: list[type[BaseModel]] = [*answers, ApiProblem]
@@ -117,6 +121,7 @@ def openapi_post(
     modes += [(model, "serialization") for model in shown]
     _, schemas = models_json_schema(modes, ref_template=_ref("{model}"))
     body = {"$ref": _ref(request.__name__)}
+    stated = {"403": {"description": "A form from another site (`platform.csrf`)"}, **responses}
     return {
         "openapi": "3.0.3",
         "info": {"title": api[0], "version": "1.0.0", "description": api[1]},
@@ -125,21 +130,34 @@ def openapi_post(
                 "post": {
                     "summary": operation[0],
                     "description": operation[1],
-                    "security": [{"bearer": []}],
+                    "security": [{"bearer": []}, {"session": []}],
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {"schema": body}, FORM: {"schema": body}},
                     },
-                    "responses": {**responses, "401": {"description": "Not signed in"}},
+                    "responses": {**_with_pages(stated), "401": {"description": "Not signed in"}},
                     "tags": [tag],
                 }
             }
         },
         "components": {
             "schemas": schemas.get("$defs", {}),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "Cognito ID token"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "Cognito ID token"},
+                "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE},
+            },
         },
     }
+
+
+def _with_pages(responses: Mapping[str, Any]) -> dict[str, Any]:
+    """A refusal (4xx, 5xx) answers a form with a small HTML page (`html_page`), JSON with its JSON."""
+    shown: dict[str, Any] = {}
+    for status, answer in responses.items():
+        if status >= "400":
+            answer = {**answer, "content": {**answer.get("content", {}), "text/html": {"schema": {"type": "string"}}}}
+        shown[status] = answer
+    return shown
 
 
 def openapi_response(document: Mapping[str, Any]) -> Response[str]:

@@ -48,14 +48,14 @@ from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import APIGatewayAuthorizerResponse
 from pydantic import Field, field_validator
 
-from plexlabor.platform import env
+from plexlabor.platform import env, jsonapi
 from plexlabor.platform.clock import utc_now
 from plexlabor.platform.observability import logger
 from plexlabor.platform.settings import EnvSettings, PerEnvironment
 from plexlabor.webapp.viewer import NotSignedInError, authorizer_context, viewer_from_claims
 
-SESSION_COOKIE = "__Host-plexlabor-session"
-"""The ID token: what the authorizer checks on every page."""
+SESSION_COOKIE = jsonapi.SESSION_COOKIE
+"""The ID token: what the authorizer checks on every page (and on the JSON-or-form APIs the pages post to)."""
 REFRESH_COOKIE = "__Host-plexlabor-refresh"
 """The refresh token: `/login` renews the session with it."""
 SIGN_IN_COOKIE = "__Host-plexlabor-signin"
