@@ -7,6 +7,7 @@ import dataclasses
 import html
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -23,22 +24,39 @@ from plexlabor.plex.sources import LaborSource
 from plexlabor.webapp.analytics import ROWS_PER_PAGE, AnalyticsReports
 from plexlabor.webapp.app import Dependencies
 from tests.support import FakeLambdaContext, load_event
+from tests.unit.analytics.test_analytics_nightly import WINDOW
+from tests.unit.analytics.test_finding_decisions import MEASURE, decided
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import web_deps, web_event
 from tests.unit.webapp.viewers import ADMIN, EHS, HR, NOBODY, PLANNER
 
+DECIDED_AT = datetime(2026, 11, 10, 15, tzinfo=UTC)
+"""Inside the three weeks scored."""
 
-@pytest.fixture(scope="module")
-def store(labelled_plant: PlantFolder) -> InMemoryArtifactStore:
+
+def _scored(plant: PlantFolder, audit: InMemoryAuditStore) -> InMemoryArtifactStore:
     """Three weeks of the labelled plant scored and stored by analytics_nightly's run."""
     reports = InMemoryArtifactStore()
-    deps = wiring.Dependencies(
-        LaborSource(PlantFolderSource(labelled_plant), "America/Detroit"), InMemoryAuditStore(), reports
-    )
+    deps = wiring.Dependencies(LaborSource(PlantFolderSource(plant), "America/Detroit"), audit, reports)
     event = load_event("analytics_nightly")
     event["detail"] = {"as_of": "2026-11-20", "weeks": 3}
     run(deps, AnalyticsNightlyEvent.model_validate(event))
     return reports
+
+
+@pytest.fixture(scope="module")
+def decided_about(labelled_plant: PlantFolder) -> str:
+    """The operator (employee id) whose findings supervisors decided: two upheld, one rejected."""
+    return sorted({e.employee_id for e in PlantFolderSource(labelled_plant).labor_entries(*WINDOW)})[0]
+
+
+@pytest.fixture(scope="module")
+def store(labelled_plant: PlantFolder, decided_about: str) -> InMemoryArtifactStore:
+    """The scores, with supervisors' decisions on one operator's findings in the audit table."""
+    audit = InMemoryAuditStore()
+    for number, upheld in ((1, True), (2, True), (3, False)):
+        audit.append(decided(decided_about, number, upheld, at=DECIDED_AT))
+    return _scored(labelled_plant, audit)
 
 
 @pytest.fixture(scope="module")
@@ -179,3 +197,34 @@ def test_the_funnel_plot_has_every_operator_in_view_at_their_volume_and_the_limi
     claims, department = _supervisor(artifact)
     theirs = {u.label for u in artifact.report.operators if u.department == department}
     assert {p[2] for p in _funnel(_call(store, claims)["body"])["points"]} <= theirs
+
+
+def test_upheld_findings_are_a_measure_of_the_page_and_of_the_decided_operators_card(
+    store: InMemoryArtifactStore, artifact: AnalyticsArtifact, decided_about: str
+) -> None:
+    # the measure is offered beside the others, its table and funnel are over worked days
+    body = _call(store, ADMIN)["body"]
+    assert f"?measure={MEASURE}" in body and "Not scored in this window" not in body
+    page = _call(store, ADMIN, {"measure": MEASURE})["body"]
+    assert "Upheld validation findings per worked day</h2>" in page and _funnel(page)["volume"] == "worked days"
+    assert len(_operators(page)) == len(artifact.report.operators)
+    # the operator's card has the measure with its interval, and the decisions behind it
+    unit = next(u for u in artifact.report.operators if u.key == decided_about)
+    card = _call(store, ADMIN, {"employee": unit.label})["body"]
+    scored = unit.measures[MEASURE]
+    assert scored.raw > 0 and f"{scored.low * 100:.2f} % – {scored.high * 100:.2f} %" in card
+    assert "<strong>2 upheld</strong>, 1 rejected" in card
+
+
+def test_without_decisions_the_page_and_the_card_say_why_upheld_findings_are_missing(
+    labelled_plant: PlantFolder,
+) -> None:
+    empty = _scored(labelled_plant, InMemoryAuditStore())
+    why = "Not scored in this window: Upheld validation findings per worked day (no validation finding about"
+    body = _call(empty, HR)["body"]
+    assert why in body and f"?measure={MEASURE}" not in body
+    pointer = read_pointer(empty)
+    assert pointer is not None
+    label = read_artifact(empty, pointer).report.operators[0].label
+    card = _call(empty, HR, {"employee": label})["body"]
+    assert why in card and "upheld</strong>" not in card
