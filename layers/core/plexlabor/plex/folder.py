@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections import defaultdict
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -26,7 +25,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from plexlabor import models
 from plexlabor.plant import BadRecord, BadRecordError, PlantFolder
-from plexlabor.plex.port import Extract
+from plexlabor.plex.port import Extract, of_employee, operations_by_job
 from plexlabor.plex.windows import WINDOW_FIELDS, check_window, in_order, modified_marker, moment_of
 
 ModelT = TypeVar("ModelT", bound=models.PlexModel)
@@ -161,17 +160,13 @@ class PlantFolderSource:
             return operations
         with self._lock:
             if self._operations_by_job is None:
-                by_job: dict[str, list[models.JobOperation]] = defaultdict(list)
-                for operation in operations:
-                    by_job[operation.job_id].append(operation)
-                self._operations_by_job = dict(by_job)
+                self._operations_by_job = operations_by_job(operations)
             return list(self._operations_by_job.get(job_id, ()))
 
     def time_clock_entries(
         self, begin: datetime, end: datetime, *, employee_id: str | None = None
     ) -> list[models.TimeClockEntry]:
-        entries = self._window(models.TimeClockEntry, begin, end)
-        return entries if employee_id is None else [entry for entry in entries if entry.employee_id == employee_id]
+        return of_employee(self._window(models.TimeClockEntry, begin, end), employee_id)
 
     def time_clock_entries_modified(self, since: datetime, until: datetime) -> list[models.TimeClockEntry]:
         since, until = check_window(since, until)

@@ -10,14 +10,13 @@ window it does not hold is read from the source port, so a consumer never sees l
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from plexlabor import models
-from plexlabor.plex.port import Extract, LaborDataPort
+from plexlabor.plex.port import Extract, LaborDataPort, of_employee, operations_by_job
 from plexlabor.plex.snapshot import PlexSnapshot, Reference, Window, Windowed, read_snapshot
 from plexlabor.plex.windows import WINDOW_FIELDS, check_window, in_order, moment_of
 
@@ -99,17 +98,13 @@ class HeldPort:
         if job_id is None:
             return list(self.snapshot.job_operations)
         if self._operations_by_job is None:
-            by_job: dict[str, list[models.JobOperation]] = defaultdict(list)
-            for operation in self.snapshot.job_operations:
-                by_job[operation.job_id].append(operation)
-            self._operations_by_job = dict(by_job)
+            self._operations_by_job = operations_by_job(self.snapshot.job_operations)
         return list(self._operations_by_job.get(job_id, ()))
 
     def time_clock_entries(
         self, begin: datetime, end: datetime, *, employee_id: str | None = None
     ) -> list[models.TimeClockEntry]:
-        entries: list[models.TimeClockEntry] = self._window("time-clock-entries", begin, end)
-        return entries if employee_id is None else [entry for entry in entries if entry.employee_id == employee_id]
+        return of_employee(self._window("time-clock-entries", begin, end), employee_id)
 
     def time_clock_entries_modified(self, since: datetime, until: datetime) -> list[models.TimeClockEntry]:
         return self.source.time_clock_entries_modified(since, until)

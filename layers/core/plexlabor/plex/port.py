@@ -12,6 +12,8 @@ reads a port into one typed snapshot; every capability builds its inputs from th
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -110,3 +112,16 @@ class LaborDataPort(Protocol):
     def indirect_labor_entries(self, begin: datetime, end: datetime) -> list[models.IndirectLaborEntry]:
         """Time charged to indirect codes whose `startTime` is in the window (where the tenant records it)."""
         ...
+
+
+def operations_by_job(operations: Iterable[models.JobOperation]) -> dict[str, list[models.JobOperation]]:
+    """Job id -> its operations, in the order given: how an in-memory port answers `job_operations(job_id)`."""
+    by_job: dict[str, list[models.JobOperation]] = defaultdict(list)
+    for operation in operations:
+        by_job[operation.job_id].append(operation)
+    return dict(by_job)
+
+
+def of_employee(entries: list[models.TimeClockEntry], employee_id: str | None) -> list[models.TimeClockEntry]:
+    """The entries of one employee (all of them when `employee_id` is None), as `time_clock_entries` filters."""
+    return entries if employee_id is None else [entry for entry in entries if entry.employee_id == employee_id]
