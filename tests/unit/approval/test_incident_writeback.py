@@ -15,7 +15,8 @@ from test_writeback import FakeTransport, run, service
 from functions.web_app import handler as web_app
 from plexlabor.approval.errors import NothingToRevertError
 from plexlabor.approval.messages import RecommendationWriteback
-from plexlabor.audit import AuditEventType
+from plexlabor.approval.writeback import WritebackService
+from plexlabor.audit import AuditEvent, AuditEventType
 from plexlabor.incidents.service import (
     IncidentDeps,
     IncidentReport,
@@ -51,10 +52,27 @@ def confirmed_message(world: World) -> tuple[str, RecommendationWriteback]:
     return logged.incident_id, RecommendationWriteback(item_id=logged.incident_id, decision=decision)
 
 
-def test_a_confirmed_incident_becomes_one_record_with_the_confirmed_fields(world: World, fake_plex: FakePlex) -> None:
+def confirmed_writer(
+    world: World, fake_plex: FakePlex, mode: str = "custom_object", *, nonconformance: bool = False
+) -> tuple[str, RecommendationWriteback, FakeTransport, WritebackService]:
+    """A confirmed incident's message and a write-back service in `mode` posting to a fake transport
+    (`nonconformance`: with `incident_write_target` = nonconformance)."""
     incident_id, message = confirmed_message(world)
     transport = FakeTransport()
-    writer = service(world, fake_plex, transport=transport)
+    writer = service(world, fake_plex, mode=mode, transport=transport)
+    if nonconformance:
+        writer.writer.settings = writer.writer.settings.model_copy(update={"incident_write_target": "nonconformance"})
+    return incident_id, message, transport, writer
+
+
+def written(world: World, incident_id: str) -> AuditEvent:
+    """The incident's one write-back event."""
+    [event] = [e for e in world.audit.for_finding(incident_id) if e.event_type is AuditEventType.WRITEBACK]
+    return event
+
+
+def test_a_confirmed_incident_becomes_one_record_with_the_confirmed_fields(world: World, fake_plex: FakePlex) -> None:
+    incident_id, message, transport, writer = confirmed_writer(world, fake_plex)
     for _ in range(2):  # a redelivery writes nothing more
         assert run(sqs_event(message.model_dump_json()), writer) == {"batchItemFailures": []}
     [(path, body, key)] = transport.posts
@@ -74,8 +92,8 @@ def test_a_confirmed_incident_becomes_one_record_with_the_confirmed_fields(world
     )
     assert (body["eventDivision"], body["eventGroup"], body["partDivision"]) == ("6", "64", "4")
     assert (body["reportedBy"], body["confirmedBy"]) == ("E7", "ehs1")
-    [written] = [e for e in world.audit.for_finding(incident_id) if e.event_type is AuditEventType.WRITEBACK]
-    assert written.payload["kind"] == "incident_coding" and written.payload["custom_object"] == "plexlabor_incidents"
+    event = written(world, incident_id)
+    assert event.payload["kind"] == "incident_coding" and event.payload["custom_object"] == "plexlabor_incidents"
 
     reverted = writer.revert(incident_id, actor="it-admin")
     path, body, _ = transport.posts[-1]
@@ -84,13 +102,11 @@ def test_a_confirmed_incident_becomes_one_record_with_the_confirmed_fields(world
 
 
 def test_by_default_nothing_is_sent_and_the_prepared_record_is_audited(world: World, fake_plex: FakePlex) -> None:
-    incident_id, message = confirmed_message(world)
-    transport = FakeTransport()
-    writer = service(world, fake_plex, mode="dry_run", transport=transport)
+    incident_id, message, transport, writer = confirmed_writer(world, fake_plex, "dry_run")
     run(sqs_event(message.model_dump_json()), writer)
     assert transport.posts == []
-    [written] = [e for e in world.audit.for_finding(incident_id) if e.event_type is AuditEventType.WRITEBACK]
-    assert written.payload["sent"] is False and written.payload["record"]["eventGroup"] == "64"
+    event = written(world, incident_id)
+    assert event.payload["sent"] is False and event.payload["record"]["eventGroup"] == "64"
     with pytest.raises(NothingToRevertError, match="dry run"):
         writer.revert(incident_id, actor="it-admin")
 
@@ -108,10 +124,7 @@ def test_a_confirmation_later_than_now_or_not_a_time_is_refused_naming_the_field
 
 
 def test_a_confirmed_incident_can_become_a_nonconformance_record(world: World, fake_plex: FakePlex) -> None:
-    incident_id, message = confirmed_message(world)
-    transport = FakeTransport()
-    writer = service(world, fake_plex, mode="direct", transport=transport)
-    writer.writer.settings = writer.writer.settings.model_copy(update={"incident_write_target": "nonconformance"})
+    incident_id, message, transport, writer = confirmed_writer(world, fake_plex, "direct", nonconformance=True)
     for _ in range(2):  # a redelivery writes nothing more
         assert run(sqs_event(message.model_dump_json()), writer) == {"batchItemFailures": []}
     [(path, body, key)] = transport.posts
@@ -124,9 +137,9 @@ def test_a_confirmed_incident_can_become_a_nonconformance_record(world: World, f
     assert body["foundTime"] == "2026-03-04T10:30:00+00:00" and body["workcenterCode"] == "PRESS4"
     assert (body["eventGroup"], body["ppeNotWorn"], body["confirmedBy"]) == ("64", "gloves", "ehs1")
     assert "status" not in body and "incidentId" not in body
-    [written] = [e for e in world.audit.for_finding(incident_id) if e.event_type is AuditEventType.WRITEBACK]
-    assert written.payload["target"] == {"action": "nonconformance-create"} and "custom_object" not in written.payload
-    assert written.payload["sent"] is True and written.payload["record"] == body
+    event = written(world, incident_id)
+    assert event.payload["target"] == {"action": "nonconformance-create"} and "custom_object" not in event.payload
+    assert event.payload["sent"] is True and event.payload["record"] == body
     with pytest.raises(NothingToRevertError, match="nonconformance record, which plexlabor does not delete"):
         writer.revert(incident_id, actor="it-admin")
     page = web_app.handler(
@@ -138,10 +151,7 @@ def test_a_confirmed_incident_can_become_a_nonconformance_record(world: World, f
 
 
 def test_in_custom_object_mode_the_nonconformance_travels_as_the_target_call(world: World, fake_plex: FakePlex) -> None:
-    incident_id, message = confirmed_message(world)
-    transport = FakeTransport()
-    writer = service(world, fake_plex, mode="custom_object", transport=transport)
-    writer.writer.settings = writer.writer.settings.model_copy(update={"incident_write_target": "nonconformance"})
+    incident_id, message, transport, writer = confirmed_writer(world, fake_plex, nonconformance=True)
     run(sqs_event(message.model_dump_json()), writer)
     [(path, body, _)] = transport.posts
     assert path.endswith("/plexlabor_suggestions") and body["action"] == "nonconformance-create"
@@ -150,14 +160,11 @@ def test_in_custom_object_mode_the_nonconformance_travels_as_the_target_call(wor
 
 
 def test_a_nonconformance_in_dry_run_sends_nothing(world: World, fake_plex: FakePlex) -> None:
-    incident_id, message = confirmed_message(world)
-    transport = FakeTransport()
-    writer = service(world, fake_plex, mode="dry_run", transport=transport)
-    writer.writer.settings = writer.writer.settings.model_copy(update={"incident_write_target": "nonconformance"})
+    incident_id, message, transport, writer = confirmed_writer(world, fake_plex, "dry_run", nonconformance=True)
     run(sqs_event(message.model_dump_json()), writer)
     assert transport.posts == []
-    [written] = [e for e in world.audit.for_finding(incident_id) if e.event_type is AuditEventType.WRITEBACK]
-    assert written.payload["sent"] is False and written.payload["record"]["nonconformanceType"] == "safety incident"
+    event = written(world, incident_id)
+    assert event.payload["sent"] is False and event.payload["record"]["nonconformanceType"] == "safety incident"
 
 
 def test_the_write_target_is_a_setting_and_nothing_else_is_accepted() -> None:
