@@ -103,7 +103,7 @@ def test_a_bad_start_is_refused_and_one_agent_is_left_alone() -> None:
     profit, resource, capacity, start = tight_instance(4, 20, 13)
     with pytest.raises(ValueError, match="feasible assignment"):
         improve_assignment(profit, resource, capacity - 30, start)
-    with pytest.raises(ValueError, match="each of the 20 jobs an agent 0..3"):
+    with pytest.raises(ValueError, match=r"each of the 20 jobs an agent 0\.\.3"):
         improve_assignment(profit, resource, capacity, np.append(start[:-1], 4))
     single = improve_assignment(profit[:1], resource[:1], np.array([resource[0].sum()]), np.zeros(20, dtype=np.int64))
     assert single.assignment.tolist() == [0] * 20 and single.steps == 0
