@@ -201,7 +201,8 @@ APPROVAL_DEFINITION = STATEMACHINES_DIR / "approval.asl.json"
 APPROVAL_SUBSTITUTIONS = {"NotifyQueueUrl": QueueName.NOTIFY, "WritebackQueueUrl": QueueName.WRITEBACK}
 """The ASL's `${...}` placeholders and the queue whose URL fills each."""
 BACKFILL_DEFINITION = STATEMACHINES_DIR / "backfill.asl.json"
-BACKFILL_FUNCTION = "validation_backfill"  # both steps of the backfill state machine (plan, shard)
+BACKFILL_FUNCTION = "validation_backfill"  # every step of the backfill state machine (plan, extract, shard)
+BACKFILL_PREFIX = "backfill/"  # plexlabor.intake.backfill.EXTRACTS_PREFIX: <norms version>/<slice>.json.gz
 NORMS_PREFIX = "norms/"  # plexlabor.intake.norms_store: norms/<version>.json and norms/latest.json
 SKILLS_REPORTS_PREFIX = "reports/skills/"  # plexlabor.skills.artifact: <as_of>.json and latest.json
 ANALYTICS_REPORTS_PREFIX = "reports/analytics/"  # plexlabor.analytics.artifact: <as_of>.json and latest.json

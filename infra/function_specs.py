@@ -22,6 +22,7 @@ from enum import StrEnum
 from infra.constants import (
     ALLOCATION_REPORTS_PREFIX,
     ANALYTICS_REPORTS_PREFIX,
+    BACKFILL_PREFIX,
     FUNCTIONS_PACKAGE,
     INCIDENT_MODELS_PREFIX,
     INCIDENT_REPORTS_PREFIX,
@@ -492,7 +493,11 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         memory_mb=8192,
         timeout_s=MAX_TIMEOUT_S,
         access=(TableAccess.AUDIT_APPEND, PLEX),  # findings in; nothing counted in the state table (history)
-        needs=(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, BucketAccess.read_write(NORMS_PREFIX)),
+        needs=(
+            *(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE),
+            BucketAccess.read_write(NORMS_PREFIX),
+            BucketAccess.read_write(BACKFILL_PREFIX),  # each slice's extract: read from Plex once for its shards
+        ),
     ),  # no schedule: started by hand, through the backfill state machine (infra/constructs/backfill.py)
     FunctionSpec(
         name="review_sweep",

@@ -3,10 +3,12 @@
 Run by `make bench`. A generated plant (400 employees, 9 weeks, seed 1301: used by no other bench) is
 served by the local runtime (`LocalStack`: the function's wiring from the stack's environment, the
 audit table and norms in moto, Plex data from the plant folder); `plexlabor_dev.local.backfill` plays
-the state machine: plan (norms first), then every shard through `validation_backfill`. Printed: per
-shard kind the records it read (its slice's whole plant, 8 days of context either side), the seconds
-reading, running the checks (and scoring) and recording the findings in moto's DynamoDB, and records/s; the inputs of
-the paper projection in docs/validation.md ("Backfill"). Bounded: one plan, 10 shards, once.
+the state machine: plan (norms first), then each slice read once into an extract (moto's S3), then every
+shard through `validation_backfill`. Printed: per slice the records read from the plant folder and the
+extract's size and seconds; per shard kind the records it read (its slice's whole plant, 8 days of
+context either side, from the extract), the seconds reading, running the checks (and scoring) and
+recording the findings in moto's DynamoDB, and records/s; the inputs of the paper projection in
+docs/validation.md ("Backfill"). Bounded: one plan, 2 extracts, 10 shards, once.
 """
 
 from __future__ import annotations
@@ -40,7 +42,15 @@ def test_backfill_on_the_local_runtime(tmp_path: Path) -> None:
         f"the last 8 weeks in slices of {PLAN['slice_days']} days x ({PLAN['employee_shards']} employee + "
         f"{PLAN['workcenter_shards']} workcenter) shards = {len(run.shards)} shards; load {os.getloadavg()[0]:.1f}"
     )
-    print(f"plant generated in {generated_s:.1f} s; plan (norms first) {run.plan_s:.1f} s; shards {run.shards_s:.1f} s")
+    print(
+        f"plant generated in {generated_s:.1f} s; plan (norms first) {run.plan_s:.1f} s; extracts "
+        f"{run.extracts_s:.1f} s; shards {run.shards_s:.1f} s"
+    )
+    for piece in run.extracts:
+        print(
+            f"extract {piece['key']}: {piece['records']:,} records read in {piece['read_s']:.1f} s, "
+            f"{piece['bytes'] / 1e6:.1f} MB packed and stored in {piece['store_s']:.1f} s"
+        )
     for kind in ("employees", "workcenters"):
         shards = [s for s in run.shards if s["kind"] == kind]
         read, read_s, check_s, record_s = (

@@ -37,6 +37,9 @@ def test_a_backfill_records_every_shards_findings_once(stack: LocalStack) -> Non
     plan |= {"employee_shards": 3, "workcenter_shards": 1, "max_concurrency": 4}
     first = run_backfill(stack.runtime.invoke, plan)
     assert len(first.planned["shards"]) == 3 * 4
+    # each of the 3 weekly slices read once and kept in the bucket (moto), its 4 shards read from there
+    assert len(first.extracts) == 3 and all(e["records"] > 0 and e["bytes"] > 0 for e in first.extracts)
+    assert all(s["extracted"] for s in first.planned["shards"])
     assert first.total("findings") == first.total("new") > 0 and first.total("findings", "workcenters") > 0
     assert first.total("validated", "employees") > 0 and first.total("validated", "workcenters") == 0
     ids = recorded(stack)
@@ -56,3 +59,4 @@ def test_the_command_runs_it_on_a_plant_folder(e2e_plant: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     [summary] = [json.loads(line) for line in done.stdout.splitlines() if line.startswith('{"shards"')]
     assert summary["shards"] == 2 * (3 + 1) and summary["findings"] == summary["new"] > 0
+    assert summary["slices"] == 2

@@ -1,13 +1,15 @@
-"""The backfill state machine: the shared ASL file with a Distributed Map, invoking validation_backfill
-only, allowed to run its own child executions and nothing else, logged without data, alarmed."""
+"""The backfill state machine: the shared ASL file, each slice extracted once, then a Distributed Map over
+the shards, invoking validation_backfill only, allowed to run its own child executions and nothing else,
+logged without data, alarmed; the function keeps the extracts under its own prefix of the bucket."""
 
 from __future__ import annotations
 
 import json
 
-from infra.constants import BACKFILL_DEFINITION, BACKFILL_FUNCTION
+from infra.constants import BACKFILL_DEFINITION, BACKFILL_FUNCTION, BACKFILL_PREFIX
 from infra.nag import flatten_reference
 from infra.testing import Synthesized, actions, resources
+from plexlabor.intake.backfill import EXTRACTS_PREFIX
 
 
 def _properties(synthesized: Synthesized) -> dict:
@@ -24,11 +26,32 @@ def test_it_is_the_shared_definition_a_distributed_map_over_the_planned_shards(s
     assert definition == json.loads(BACKFILL_DEFINITION.read_text())
     assert properties["StateMachineType"] == "STANDARD"
     assert properties["DefinitionSubstitutions"] == {"BackfillFunctionArn": {"Fn::GetAtt": [function, "Arn"]}}
-    plan, shards = definition["States"]["Plan"], definition["States"]["ValidateShards"]
-    assert definition["StartAt"] == "Plan" and plan["Next"] == "ValidateShards"
+    plan, extracts = definition["States"]["Plan"], definition["States"]["ExtractSlices"]
+    shards = definition["States"]["ValidateShards"]
+    assert definition["StartAt"] == "Plan" and plan["Next"] == "ExtractSlices"
+    assert extracts["Next"] == "ValidateShards" and extracts["ResultPath"] is None  # the keys are not kept
+    assert extracts["Type"] == "Map" and extracts["ItemProcessor"]["ProcessorConfig"]["Mode"] == "INLINE"
+    assert extracts["ItemsPath"] == "$.planned.slices" and extracts["ItemSelector"] == {
+        "extract.$": "$$.Map.Item.Value"
+    }
     assert shards["Type"] == "Map" and shards["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
     assert shards["ItemsPath"] == "$.planned.shards" and shards["MaxConcurrencyPath"] == "$.planned.max_concurrency"
-    assert set(plan["ResultSelector"]) == {"shards.$", "max_concurrency.$"}
+    assert set(plan["ResultSelector"]) == {"slices.$", "shards.$", "max_concurrency.$"}
+
+
+def test_the_function_reads_and_writes_the_extracts_under_their_prefix_only(synthesized: Synthesized) -> None:
+    bucket = synthesized.logical_id(synthesized.stack.artifacts.bucket)
+    assert BACKFILL_PREFIX == EXTRACTS_PREFIX
+    extracts = f"<{bucket}.Arn>/{BACKFILL_PREFIX}*"
+    granted = {
+        action: {
+            name
+            for name in synthesized.stack.functions.functions
+            if extracts in synthesized.granted(name, action, flatten=True)
+        }
+        for action in ("s3:GetObject", "s3:PutObject")
+    }
+    assert granted == {"s3:GetObject": {BACKFILL_FUNCTION}, "s3:PutObject": {BACKFILL_FUNCTION}}
 
 
 def test_its_role_invokes_the_backfill_function_and_runs_its_own_executions_only(synthesized: Synthesized) -> None:

@@ -13,6 +13,7 @@ from infra.config import RETENTION_DAYS
 from infra.constants import (
     ALLOCATION_REPORTS_PREFIX,
     ANALYTICS_REPORTS_PREFIX,
+    BACKFILL_PREFIX,
     CTX_ADVISORY_MODE,
     CTX_BUILD_DIR,
     CTX_DEFAULT_SUPERVISOR_ID,
@@ -213,7 +214,9 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     readers |= {"analytics_nightly", "incident_trends", "allocation_nightly"}
     readers |= {"incident_log", "incident_retrain"}  # the incident models (plexlabor.incidents.registry)
     assert {name for name, found in flat.items() if found} == readers
-    assert flat["norms_refresh"] == flat["validation_backfill"] == [objects]
+    assert flat["norms_refresh"] == [objects]
+    extracts = f"<{bucket}.Arn>/{BACKFILL_PREFIX}*"  # each backfill slice, read from Plex once (test_infra_backfill)
+    assert sorted(flat["validation_backfill"]) == sorted([objects, extracts])
     assert sorted(flat["punch_validator"]) == sorted([objects, scorer])  # norms, and the scorer model in force
     assert sorted(flat["scorer_retrain"]) == sorted([scorer, salts])  # the salts: only scorer_retrain
     puts = synthesized.granted("scorer_retrain", "s3:PutObject", flatten=True)
@@ -322,6 +325,7 @@ def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_transcribe_and_o
                 elif "*" in flat:
                     prefixes = (
                         NORMS_PREFIX,
+                        BACKFILL_PREFIX,
                         "models/forecast/",
                         SKILLS_REPORTS_PREFIX,
                         ANALYTICS_REPORTS_PREFIX,

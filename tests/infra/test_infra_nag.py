@@ -13,6 +13,7 @@ from cdk_nag import AwsSolutionsChecks
 from infra.constants import (
     ALLOCATION_REPORTS_PREFIX,
     ANALYTICS_REPORTS_PREFIX,
+    BACKFILL_PREFIX,
     INCIDENT_MODELS_PREFIX,
     INCIDENT_REPORTS_PREFIX,
     NORMS_PREFIX,
@@ -44,6 +45,7 @@ def _expected(synthesized: Synthesized) -> dict[str, set[str]]:
         "AwsSolutions-L1": {"AWS::Lambda::Function"},
         "AwsSolutions-IAM5[Resource::*]": {"AWS::IAM::Policy"},  # X-Ray; Step Functions log delivery
         wildcard_resource_finding(f"<{bucket}.Arn>/{NORMS_PREFIX}*"): {"AWS::IAM::Policy"},
+        wildcard_resource_finding(f"<{bucket}.Arn>/{BACKFILL_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{FORECAST_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{SKILLS_REPORTS_PREFIX}*"): {"AWS::IAM::Policy"},
         wildcard_resource_finding(f"<{bucket}.Arn>/{ANALYTICS_REPORTS_PREFIX}*"): {"AWS::IAM::Policy"},

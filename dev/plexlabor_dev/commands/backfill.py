@@ -88,5 +88,7 @@ def _run_locally(args: argparse.Namespace) -> int:
         run = run_backfill(stack.runtime.invoke, plan.model_dump(mode="json"))
     totals = {key: run.total(key) for key in ("findings", "new", "validated", "records_read")}
     times = {key: round(run.total(key), 1) for key in ("read_s", "check_s", "record_s")}
-    print(json.dumps({"shards": len(run.shards), **totals, **times, "elapsed_s": round(run.plan_s + run.shards_s, 1)}))
+    extracted = {"slices": len(run.extracts), "extract_s": round(run.extracts_s, 1)}
+    elapsed = round(run.plan_s + run.extracts_s + run.shards_s, 1)
+    print(json.dumps({"shards": len(run.shards), **extracted, **totals, **times, "elapsed_s": elapsed}))
     return 0

@@ -1,14 +1,15 @@
-"""The validation backfill on the local runtime: the state machine's two states, played in process.
+"""The validation backfill on the local runtime: the state machine's three states, played in process.
 
 moto runs the approval state machine (its tasks send to SQS), and its interpreter knows Map states,
 but a Lambda task in moto needs Docker to run the function, which the local runtime does not use.
 So this driver reads `infra/statemachines/backfill.asl.json`, checks that it is still the shape it
-plays (a `Plan` task, then a `Map` over `$.planned.shards` whose one task invokes the same function
-with `{"shard": item}`), and does what Step Functions does: invokes `validation_backfill` with
-`{"plan": ...}`, then once per planned shard, one at a time (on this machine's cores a Python shard is
-CPU-bound; `max_concurrency` is the deployed map's). Everything else is the local runtime's: the
-handler, its wiring from the stack's environment, the audit table and the norms in moto, Plex
-data from the plant folder.
+plays (a `Plan` task, then a `Map` over `$.planned.slices` whose one task invokes the same function
+with `{"extract": item}`, then a `Map` over `$.planned.shards` whose one task invokes it with
+`{"shard": item}`), and does what Step Functions does: invokes `validation_backfill` with
+`{"plan": ...}`, then once per planned slice, then once per planned shard, one at a time (on this
+machine's cores a Python shard is CPU-bound; `max_concurrency` is the deployed maps'). Everything else
+is the local runtime's: the handler, its wiring from the stack's environment, the audit table, the
+norms and the slices' extracts in moto, Plex data from the plant folder.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ Invoke = Callable[[str, Any], Any]
 @dataclass
 class BackfillRun:
     planned: dict[str, Any]
+    extracts: list[dict[str, Any]] = field(default_factory=list)
     shards: list[dict[str, Any]] = field(default_factory=list)
     plan_s: float = 0.0
+    extracts_s: float = 0.0
     shards_s: float = 0.0
 
     def total(self, key: str, kind: str | None = None) -> float:
@@ -39,14 +42,17 @@ class BackfillRun:
 def check_definition(definition: Mapping[str, Any]) -> None:
     """Refuse a definition this driver would not play faithfully."""
     plan = definition["States"][definition["StartAt"]]
-    shards = definition["States"][plan["Next"]]
-    [task] = shards["ItemProcessor"]["States"].values()
-    if plan["Parameters"]["Payload"] != {"plan.$": "$"} or shards["Type"] != "Map":
+    extracts = definition["States"][plan["Next"]]
+    shards = definition["States"][extracts["Next"]]
+    if plan["Parameters"]["Payload"] != {"plan.$": "$"} or not shards.get("End"):
         raise ValueError("backfill.asl.json changed: update plexlabor_dev.local.backfill")
-    if shards["ItemsPath"] != "$.planned.shards" or shards["ItemSelector"] != {"shard.$": "$$.Map.Item.Value"}:
-        raise ValueError("backfill.asl.json's map changed: update plexlabor_dev.local.backfill")
-    if task["Parameters"]["Payload.$"] != "$":
-        raise ValueError("backfill.asl.json's shard task changed: update plexlabor_dev.local.backfill")
+    for state, items, key in ((extracts, "slices", "extract"), (shards, "shards", "shard")):
+        [task] = state["ItemProcessor"]["States"].values()
+        selector = {f"{key}.$": "$$.Map.Item.Value"}
+        if state["Type"] != "Map" or state["ItemsPath"] != f"$.planned.{items}" or state["ItemSelector"] != selector:
+            raise ValueError(f"backfill.asl.json's map over {items} changed: update plexlabor_dev.local.backfill")
+        if task["Parameters"]["Payload.$"] != "$":
+            raise ValueError(f"backfill.asl.json's task over {items} changed: update plexlabor_dev.local.backfill")
 
 
 def run_backfill(invoke: Invoke, plan: Mapping[str, Any]) -> BackfillRun:
@@ -56,6 +62,12 @@ def run_backfill(invoke: Invoke, plan: Mapping[str, Any]) -> BackfillRun:
     step("planning the shards and computing the norms")
     run = BackfillRun(planned=invoke(BACKFILL_FUNCTION, {"plan": dict(plan)}))
     run.plan_s = time.perf_counter() - started
+    started = time.perf_counter()
+    slices = run.planned["slices"]
+    for number, piece in enumerate(slices, 1):
+        step(f"extracting slice {number} of {len(slices)}")
+        run.extracts.append(invoke(BACKFILL_FUNCTION, {"extract": piece}))
+    run.extracts_s = time.perf_counter() - started
     started = time.perf_counter()
     shards = run.planned["shards"]
     for number, shard in enumerate(shards, 1):

@@ -1,5 +1,6 @@
 """The backfill: planned shards cover the window once, and validated shard by shard they record what one
-batch over the whole window finds, once, however often they run."""
+batch over the whole window finds, once, however often they run; with an extract store each slice is read
+from the labor-data port once, and its shards read the extract."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from plexlabor.intake.backfill import BackfillPlan, Shard, plan_shards
 from plexlabor.intake.norms_store import InMemoryNormsStore
 from plexlabor.intake.recording import FindingRecorder
 from plexlabor.intake.wiring import NORMS_REFRESH_ACTOR, NormsRefreshDependencies
+from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.platform.errors import ConfigurationError
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.source import read_plant_data
@@ -23,8 +25,36 @@ from tests.support import FakeLambdaContext
 NOW = datetime(2026, 11, 26, 3, tzinfo=UTC)
 
 
+class CountingReads:
+    """The plant's labor-data port, counting the records each windowed read returns."""
+
+    def __init__(self, port) -> None:
+        self.port, self.windowed = port, 0
+
+    def __getattr__(self, name: str):
+        method = getattr(self.port, name)
+        if name not in ("time_clock_entries", "labor_entries", "workcenter_events", "badge_swipes"):
+            return method
+
+        def counted(*args, **kwargs):
+            rows = method(*args, **kwargs)
+            self.windowed += len(rows)
+            return rows
+
+        return counted
+
+
+@pytest.fixture(params=["from Plex", "from extracts"])
+def deps(request, plant_source, audit, approvals) -> NormsRefreshDependencies:
+    return dependencies(plant_source, audit, approvals, extracts=request.param == "from extracts")
+
+
 @pytest.fixture
-def deps(plant_source, audit, approvals) -> NormsRefreshDependencies:
+def extracting(plant_source, audit, approvals) -> NormsRefreshDependencies:
+    return dependencies(plant_source, audit, approvals, extracts=True)
+
+
+def dependencies(plant_source, audit, approvals, *, extracts: bool) -> NormsRefreshDependencies:
     recorder = FindingRecorder(
         audit=audit, approvals=approvals, actor=NORMS_REFRESH_ACTOR, clock=lambda: NOW, default_supervisor="SUP-1"
     )
@@ -34,6 +64,7 @@ def deps(plant_source, audit, approvals) -> NormsRefreshDependencies:
         norms_store=InMemoryNormsStore(),
         recorder=recorder,
         history=timedelta(weeks=26),
+        extracts=InMemoryArtifactStore() if extracts else None,
     )
 
 
@@ -47,6 +78,8 @@ def run_backfill(deps, since: datetime, until: datetime) -> tuple[dict, list[dic
     plan = {"since": since.isoformat(), "until": until.isoformat(), "slice_days": 9}
     plan |= {"employee_shards": 3, "workcenter_shards": 2}
     planned = backfill.handler({"plan": plan}, FakeLambdaContext(), dependencies=deps)
+    for piece in planned["slices"]:
+        backfill.handler({"extract": piece}, FakeLambdaContext(), dependencies=deps)
     shards = [backfill.handler({"shard": s}, FakeLambdaContext(), dependencies=deps) for s in planned["shards"]]
     return planned, shards
 
@@ -78,6 +111,11 @@ def test_bad_requests_are_refused_naming_the_field() -> None:
         BackfillPlan(since=NOW, until=NOW)
     with pytest.raises(ValidationError, match="exactly one"):
         backfill.EVENT_MODEL.model_validate({})
+    plan = {"since": NOW.isoformat(), "until": (NOW + timedelta(days=1)).isoformat()}
+    with pytest.raises(ValidationError, match="exactly one"):
+        backfill.EVENT_MODEL.model_validate(
+            {"plan": plan, "extract": plan | {"window_end": plan["until"], "norms_version": "n"}}
+        )
     with pytest.raises(ValidationError, match="index"):
         Shard(kind="employees", index=3, count=3, since=NOW, until=NOW, window_end=NOW, norms_version="n")
 
@@ -127,3 +165,30 @@ def test_a_shard_planned_with_other_norms_is_refused(deps, plant_source) -> None
     shard = planned["shards"][0] | {"norms_version": "norms-0"}
     with pytest.raises(ConfigurationError, match="norms-0"):
         backfill.handler({"shard": shard}, FakeLambdaContext(), dependencies=deps)
+
+
+def test_with_extracts_each_slice_is_read_once_and_no_shard_reads_the_port(
+    extracting, plant_source, monkeypatch
+) -> None:
+    deps = extracting
+    since, until = backfill_window(plant_source)
+    planned, _ = run_backfill(deps, since, until)  # the norms, with nothing counted yet
+    counting = CountingReads(plant_source)
+    monkeypatch.setattr(deps, "source", counting)
+    for piece in planned["slices"]:
+        backfill.handler({"extract": piece}, FakeLambdaContext(), dependencies=deps)
+    extracted = counting.windowed
+    shards = [backfill.handler({"shard": s}, FakeLambdaContext(), dependencies=deps) for s in planned["shards"]]
+    assert len(planned["slices"]) == 4 and all(s["extracted"] for s in planned["shards"])
+    assert extracted > 1000 and counting.windowed == extracted  # the 20 shards read nothing more from the port
+    for first in range(0, 20, 5):  # each slice's 3 + 2 shards were served its whole plant
+        assert len({s["records_read"] for s in shards[first : first + 5]}) == 1 and shards[first]["records_read"]
+
+
+def test_a_shard_whose_extract_is_missing_is_refused_naming_it(extracting, plant_source) -> None:
+    deps = extracting
+    since, until = backfill_window(plant_source)
+    plan = {"since": since.isoformat(), "until": until.isoformat(), "employee_shards": 1}
+    planned = backfill.handler({"plan": plan}, FakeLambdaContext(), dependencies=deps)
+    with pytest.raises(ConfigurationError, match=r"extract .*\.json\.gz is missing"):
+        backfill.handler({"shard": planned["shards"][0]}, FakeLambdaContext(), dependencies=deps)

@@ -1,6 +1,6 @@
 """The backfill: validate a long past window (a year of a plant) in shards a Step Functions Map runs at once.
 
-Two steps, one function (`functions/validation_backfill`), the state machine
+Three steps, one function (`functions/validation_backfill`), the state machine
 `infra/statemachines/backfill.asl.json` between them:
 
 - **plan** computes the norms first (`nightly.refresh_norms`, as of the window's end, saved as the
@@ -9,15 +9,18 @@ Two steps, one function (`functions/validation_backfill`), the state machine
   shards that run the workcenter-level checks (an unattended machine needs every operator's sessions
   at its workcenter, so those checks are sharded by workcenter, never by employee). The items are
   small (no ids listed), so a year of a 5,000-person plant fits the state's payload.
-- **shard** reads its slice with a week and a day of context either side (`SWEEP_CONTEXT`: weekly
-  checks see whole weeks; clipped at the window's end, which is the extract time), runs the engine's
+- **extract** (when the function has an extract store: the artifacts bucket's `backfill/`) reads one
+  slice of the whole plant from Plex, with a week and a day of context either side (`SWEEP_CONTEXT`:
+  weekly checks see whole weeks; clipped at the window's end, which is the extract time), and stores it
+  (`plex.extract.pack_snapshot`), once for all the slice's shards: the labor-data port reads by time,
+  not by employee, so without it every shard would read the slice's whole plant from Plex again.
+- **shard** reads its slice's extract (without an extract store: the slice from Plex), runs the engine's
   checks for its members only (`ValidationEngine.candidates(employees=..., workcenters=...)`), keeps
   the findings on records of its slice (half-open, so a record belongs to one slice) and records them
   through the nightly sweep's recorder, which skips findings already recorded (stable ids): a shard
   that is retried or overlaps another records nothing twice.
 
-Every shard re-reads its slice's records for the whole plant (the labor-data port reads by time, not
-by employee), so on Plex the calls grow with the shards per slice; `docs/validation.md` has the figures.
+`docs/validation.md` ("Backfill") has the figures.
 Findings are recorded `logged` or routed to review exactly as the sweep records them. The punches and
 labor entries are not counted as validated for the KPIs: they are history, not today's work.
 """
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -35,14 +38,19 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from plexlabor.intake.nightly import SWEEP_CONTEXT, SweepResult, record_findings, refresh_norms, swept_records
 from plexlabor.platform.errors import ConfigurationError
 from plexlabor.platform.observability import logger
+from plexlabor.plex.extract import pack_snapshot, unpack_snapshot
+from plexlabor.plex.snapshot import collector_paused
+from plexlabor.validation.data import PlantData
 from plexlabor.validation.engine import record_times
-from plexlabor.validation.source import read_plant_data
+from plexlabor.validation.source import read_plant_data, read_plant_snapshot
 
 if TYPE_CHECKING:
     from plexlabor.intake.wiring import NormsRefreshDependencies
-    from plexlabor.validation.data import PlantData
 
 ShardKind = Literal["employees", "workcenters"]
+EXTRACTS_PREFIX = "backfill/"
+"""The slices' extracts in the artifacts bucket: `backfill/<norms version>/<since>--<until>.json.gz`
+(`infra.constants.BACKFILL_PREFIX` grants it to validation_backfill)."""
 
 
 class BackfillPlan(BaseModel):
@@ -65,19 +73,34 @@ class BackfillPlan(BaseModel):
         return self
 
 
-class Shard(BaseModel):
-    """One item of the map: the checks of one kind for the members `index` of `count` over one slice."""
+class Slice(BaseModel):
+    """One time slice of the backfill, read with `SWEEP_CONTEXT` either side (not past the end)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: ShardKind
-    index: int = Field(ge=0)
-    count: int = Field(ge=1)
     since: AwareDatetime
     until: AwareDatetime
     window_end: AwareDatetime
     """The backfill's end: context is read up to it, never past it (it is the extract time)."""
     norms_version: str
+
+    def context(self) -> tuple[datetime, datetime]:
+        """What is read for the slice: its time, with a week and a day of context either side."""
+        return self.since - SWEEP_CONTEXT, min(self.until + SWEEP_CONTEXT, self.window_end)
+
+    def extract_key(self) -> str:
+        """Where its extract is kept, under `EXTRACTS_PREFIX` (one per norms version and slice)."""
+        return f"{self.norms_version}/{self.since:%Y%m%dT%H%M%SZ}--{self.until:%Y%m%dT%H%M%SZ}.json.gz"
+
+
+class Shard(Slice):
+    """One item of the map: the checks of one kind for the members `index` of `count` over one slice."""
+
+    kind: ShardKind
+    index: int = Field(ge=0)
+    count: int = Field(ge=1)
+    extracted: bool = False
+    """Read from its slice's extract (`Slice.extract_key`); False: from Plex."""
 
     @model_validator(mode="after")
     def _member_index(self) -> Shard:
@@ -90,27 +113,26 @@ class Shard(BaseModel):
         return zlib.crc32(member.encode()) % self.count == self.index
 
 
-def plan_shards(plan: BackfillPlan, norms_version: str) -> list[Shard]:
-    """The map's items: every slice of the window times every employee and workcenter shard."""
-    items = []
+def plan_slices(plan: BackfillPlan, norms_version: str) -> list[Slice]:
+    """The window in slices of `slice_days` (the last may be shorter)."""
+    slices = []
     start = plan.since
     while start < plan.until:
         end = min(start + timedelta(days=plan.slice_days), plan.until)
-        for kind, count in (("employees", plan.employee_shards), ("workcenters", plan.workcenter_shards)):
-            items += [
-                Shard(
-                    kind=kind,  # type: ignore[arg-type]
-                    index=i,
-                    count=count,
-                    since=start,
-                    until=end,
-                    window_end=plan.until,
-                    norms_version=norms_version,
-                )
-                for i in range(count)
-            ]
+        slices.append(Slice(since=start, until=end, window_end=plan.until, norms_version=norms_version))
         start = end
-    return items
+    return slices
+
+
+def plan_shards(plan: BackfillPlan, norms_version: str, *, extracted: bool = False) -> list[Shard]:
+    """The map's items: every slice of the window times every employee and workcenter shard (`extracted`:
+    each reads its slice's extract)."""
+    return [
+        Shard(**piece.model_dump(), kind=kind, index=i, count=count, extracted=extracted)  # type: ignore[arg-type]
+        for piece in plan_slices(plan, norms_version)
+        for kind, count in (("employees", plan.employee_shards), ("workcenters", plan.workcenter_shards))
+        for i in range(count)
+    ]
 
 
 @dataclass
@@ -136,14 +158,38 @@ class ShardResult(SweepResult):
         }
 
 
+def extract_slice(deps: NormsRefreshDependencies, piece: Slice) -> dict[str, Any]:
+    """Read the slice's whole plant from Plex (with its context) and keep it for its shards."""
+    if deps.extracts is None:
+        raise ConfigurationError("the backfill has no extract store (ARTIFACTS_BUCKET_NAME)")
+    started = perf_counter()
+    with collector_paused():
+        snapshot = read_plant_snapshot(deps.source, *piece.context(), deps.timezone)
+    read_s = perf_counter() - started
+    body = pack_snapshot(snapshot)
+    deps.extracts.put(piece.extract_key(), body, "application/gzip")
+    summary: dict[str, Any] = {
+        "key": piece.extract_key(),
+        "records": sum(len(rows) for rows in snapshot.rows().values()),
+        "bytes": len(body),
+        "read_s": round(read_s, 3),
+        "store_s": round(perf_counter() - started - read_s, 3),
+    }
+    logger.info("backfill slice extracted", **summary)
+    return summary
+
+
 def read_shard(deps: NormsRefreshDependencies, shard: Shard) -> PlantData:
-    """The whole plant's records of the shard's slice with `SWEEP_CONTEXT` either side (not past the end)."""
-    return read_plant_data(
-        deps.source,
-        shard.since - SWEEP_CONTEXT,
-        min(shard.until + SWEEP_CONTEXT, shard.window_end),
-        deps.timezone,
-    )
+    """The whole plant's records of the shard's slice with `SWEEP_CONTEXT` either side (not past the end):
+    from its slice's extract when it has one, else from Plex."""
+    begin, end = shard.context()
+    if not shard.extracted:
+        return read_plant_data(deps.source, begin, end, deps.timezone)
+    body = deps.extracts.get(shard.extract_key()) if deps.extracts is not None else None
+    if body is None:
+        raise ConfigurationError(f"the slice's extract {shard.extract_key()} is missing: extract the slice first")
+    with collector_paused():
+        return PlantData.from_snapshot(unpack_snapshot(body), end.timestamp())
 
 
 def records_held(data: PlantData) -> int:
@@ -194,31 +240,41 @@ def _records_of(data: PlantData, records: list[Any], employees: set[str]) -> lis
 
 
 class BackfillEvent(BaseModel):
-    """validation_backfill's event: `{"plan": {...}}` (the state machine's input) or `{"shard": {...}}`
-    (one item of the map)."""
+    """validation_backfill's event: `{"plan": {...}}` (the state machine's input), `{"extract": {...}}`
+    (one slice) or `{"shard": {...}}` (one item of the map)."""
 
     model_config = ConfigDict(extra="forbid")
 
     plan: BackfillPlan | None = None
+    extract: Slice | None = None
     shard: Shard | None = None
 
     @model_validator(mode="after")
     def _one_step(self) -> BackfillEvent:
-        if (self.plan is None) == (self.shard is None):
-            raise ValueError("give exactly one of 'plan' and 'shard'")
+        if sum(step is not None for step in (self.plan, self.extract, self.shard)) != 1:
+            raise ValueError("give exactly one of 'plan', 'extract' and 'shard'")
         return self
 
 
 def run(deps: NormsRefreshDependencies, request: BackfillEvent) -> dict[str, Any]:
     """plan: the norms (computed now, as of `until`) and the items `{"norms_version", "max_concurrency",
-    "shards": [...]}`;
+    "slices": [...], "shards": [...]}` (no slices to extract without an extract store);
+    extract: the slice's extract `{"key", "records", "bytes", "read_s", "store_s"}`;
     shard: the shard's summary (the sweep's counts plus `kind`, `records_read`, `read_s`, `check_s`, `record_s`)."""
     if request.plan is not None:
         plan = request.plan
         norms = refresh_norms(deps.source, deps.timezone, deps.norms_store, plan.until, deps.history)
-        shards = plan_shards(plan, norms.version)
-        logger.info("backfill planned", norms_version=norms.version, shards=len(shards))
-        shards_json = [s.model_dump(mode="json") for s in shards]
-        return {"norms_version": norms.version, "max_concurrency": plan.max_concurrency, "shards": shards_json}
+        extracted = deps.extracts is not None
+        slices = plan_slices(plan, norms.version) if extracted else []
+        shards = plan_shards(plan, norms.version, extracted=extracted)
+        logger.info("backfill planned", norms_version=norms.version, slices=len(slices), shards=len(shards))
+        return {
+            "norms_version": norms.version,
+            "max_concurrency": plan.max_concurrency,
+            "slices": [s.model_dump(mode="json") for s in slices],
+            "shards": [s.model_dump(mode="json") for s in shards],
+        }
+    if request.extract is not None:
+        return extract_slice(deps, request.extract)
     assert request.shard is not None  # the model holds exactly one
     return validate_shard(deps, request.shard).as_dict()

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the nightly job's types: not loaded on punch_poller's cold 
     from plexlabor.audit.validations import ValidationCounter
     from plexlabor.intake.norms_store import NormsStore
     from plexlabor.intake.recording import FindingRecorder
+    from plexlabor.platform.artifacts import ArtifactStore
     from plexlabor.validation.engine import ValidationEngine
 
 NORMS_REFRESH_ACTOR = "norms_refresh"
@@ -75,6 +76,8 @@ class NormsRefreshDependencies:
     clock: Callable[[], datetime] = utc_now
     counter: ValidationCounter | None = None
     """Where the sweep counts the records no validator counted (the state table); None: not counted."""
+    extracts: ArtifactStore | None = None
+    """Where the backfill keeps each slice's extract (`intake.backfill`); None: its shards read Plex."""
 
 
 def _validation_engine() -> ValidationEngine:
@@ -87,7 +90,9 @@ def build_norms_refresh(settings: NormsRefreshSettings) -> NormsRefreshDependenc
     """The real adapters (clients are created on first use)."""
     from plexlabor.audit.dynamodb import DynamoDbValidationCounter
     from plexlabor.intake.aws import S3NormsStore
+    from plexlabor.intake.backfill import EXTRACTS_PREFIX
     from plexlabor.intake.recording import PlantPlaces, build_recorder
+    from plexlabor.platform.s3artifacts import S3ArtifactStore
     from plexlabor.plex.sources import open_labor_source_from_aws
 
     source = open_labor_source_from_aws(settings)
@@ -99,6 +104,7 @@ def build_norms_refresh(settings: NormsRefreshSettings) -> NormsRefreshDependenc
         history=timedelta(weeks=settings.history_weeks),
         sweep_window=timedelta(days=settings.sweep_days),
         counter=DynamoDbValidationCounter(settings.state_table_name) if settings.state_table_name else None,
+        extracts=S3ArtifactStore(settings.artifacts_bucket_name, EXTRACTS_PREFIX),  # the backfill's only
     )
 
 

@@ -40,6 +40,26 @@ people x 26 weeks; reference data costs about 0.4), to share the kinds out among
 REFERENCE_COST = 0.4
 
 
+def plant_windows(begin: datetime, end: datetime) -> dict[Windowed, Window]:
+    """The window each kind of transaction is read in for [begin, end): the schedule reaches past `end`."""
+    history = (begin, end)
+    return {
+        "shift-assignments": (begin, end + SCHEDULE_LOOKAHEAD),
+        "time-clock-entries": history,
+        "labor-entries": history,
+        "workcenter-events": history,
+        "badge-swipes": history,
+        "downtime-entries": history,
+    }
+
+
+def read_plant_snapshot(
+    port: LaborDataPort, begin: datetime, end: datetime, timezone: str | None = None
+) -> PlexSnapshot:
+    """What `read_plant_data` indexes, as read (the backfill keeps it to index it elsewhere)."""
+    return read_snapshot(port, reference=REFERENCE, windows=plant_windows(begin, end), timezone=timezone)
+
+
 def read_plant_data(
     port: LaborDataPort, begin: datetime, end: datetime, timezone: str | None = None, *, workers: int = 1
 ) -> PlantData:
@@ -50,21 +70,11 @@ def read_plant_data(
     kinds and making the engine's records of them (`workers.fork_map`); for a port that reads on this
     machine (a plant folder): a Plex client's rate limit is its own process's.
     """
-    history = (begin, end)
-    windows: dict[Windowed, Window] = {
-        "shift-assignments": (begin, end + SCHEDULE_LOOKAHEAD),
-        "time-clock-entries": history,
-        "labor-entries": history,
-        "workcenter-events": history,
-        "badge-swipes": history,
-        "downtime-entries": history,
-    }
+    windows = plant_windows(begin, end)
     as_of = end.timestamp()
     with collector_paused():  # the snapshot and its index: a plant's records, made at once
         if workers <= 1:
-            return PlantData.from_snapshot(
-                read_snapshot(port, reference=REFERENCE, windows=windows, timezone=timezone), as_of
-            )
+            return PlantData.from_snapshot(read_plant_snapshot(port, begin, end, timezone), as_of)
         from plexlabor.validation.workers import fork_map
 
         shares = _shares(list(windows), workers)
