@@ -13,11 +13,15 @@ import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.validation.findings import Finding
+
+if TYPE_CHECKING:  # allocation is imported only by the tests that build its suggestions
+    from plexlabor.allocation.report import Suggestion
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS_DIR = ROOT / "events"
@@ -118,6 +122,39 @@ def make_request(finding: Finding | None = None, **fields: Any) -> ApprovalReque
     data: dict[str, Any] = {"finding": finding or make_finding(), "supervisor_id": "E0001", "wait_seconds": 3600}
     data.update(fields)
     return ApprovalRequest.model_validate(data)
+
+
+def make_unallocated(start: datetime, minutes: int, *, job: bool = True, **fields: Any) -> Suggestion:
+    """An unallocated stretch of E0042 (MACH, shift 1, supervisor E0001) paid 24/h from `start`, with
+    job J100007's operation 20 at WC-ID-10 as its likely job (its scan ended 12 min before the stretch);
+    `job` False: no likely job. `fields` replace any of its fields."""
+    from plexlabor.allocation.report import Suggestion
+
+    likely_job: dict[str, Any] = {
+        "job_operation_id": "JO-7",
+        "job_no": "J100007",
+        "operation_no": 20,
+        "gap_minutes": 12,
+        "job_id": "J-7",
+        "workcenter_id": "WC-ID-10",
+        "scan_side": "before",
+    }
+    data: dict[str, Any] = {
+        "employee_id": "E0042",
+        "employee_no": "1042",
+        "department": "MACH",
+        "shift": "1",
+        "supervisor_id": "E0001",
+        "start": start,
+        "end": start + timedelta(minutes=minutes),
+        "minutes": minutes,
+        "cost": round(minutes * 24 / 60, 2),
+        **likely_job,
+        **fields,
+    }
+    if not job:
+        data.update(dict.fromkeys(likely_job))
+    return Suggestion(**data)
 
 
 class FakeLambdaContext:

@@ -18,6 +18,7 @@ from plexlabor.approval.errors import NothingToRevertError
 from plexlabor.approval.messages import Decision, RecommendationWriteback
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus
 from plexlabor.models import LaborEntry
+from tests.support import make_unallocated
 
 DAY = date(2026, 3, 4)
 START = datetime(2026, 3, 4, 13, 0, tzinfo=UTC)
@@ -36,24 +37,7 @@ class PlexWithLabor(FakePlex):
 
 
 def stretch(job: bool = True) -> Suggestion:
-    return Suggestion(
-        employee_id="E0042",
-        employee_no="1042",
-        department="MACH",
-        shift="1",
-        supervisor_id="E0001",
-        start=START,
-        end=END,
-        minutes=45,
-        cost=18.0,
-        job_operation_id="JO-7" if job else None,
-        job_no="J100007" if job else None,
-        operation_no=20 if job else None,
-        gap_minutes=12 if job else None,
-        job_id="J-7" if job else None,
-        workcenter_id="WC-ID-10" if job else None,
-        scan_side="before" if job else None,
-    )
+    return make_unallocated(START, 45, job=job)
 
 
 def publish(world: World, job: bool = True) -> AuditEvent:

@@ -3,18 +3,17 @@ writes; approving one with a likely job puts it on the write-back queue, one wit
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 
 from functions.web_app import handler as web_app
 from plexlabor.allocation.nightly import suggestion_event
-from plexlabor.allocation.report import Suggestion
 from plexlabor.approval.messages import RecommendationWriteback
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.review.decisions import ReviewService
 from plexlabor.review.queue import ReviewQueue, Role, Viewer
-from tests.support import FakeLambdaContext
+from tests.support import FakeLambdaContext, make_unallocated
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import web_deps, web_event
 
@@ -29,24 +28,7 @@ def world() -> World:
 
 def publish(world: World, job: bool, minute: int = 0) -> AuditEvent:
     start = datetime(2026, 3, 2, 13, minute, tzinfo=UTC)
-    stretch = Suggestion(
-        employee_id="E0042",
-        employee_no="1042",
-        department="MACH",
-        shift="1",
-        supervisor_id="E0001",
-        start=start,
-        end=start + timedelta(minutes=40),
-        minutes=40,
-        cost=16.0,
-        job_operation_id="JO-7" if job else None,
-        job_no="J100007" if job else None,
-        operation_no=20 if job else None,
-        gap_minutes=5 if job else None,
-        job_id="J-7" if job else None,
-        workcenter_id="WC-ID-10" if job else None,
-        scan_side="after" if job else None,
-    )
+    stretch = make_unallocated(start, 40, job=job, gap_minutes=5, scan_side="after")
     code = "WC-10" if job else None
     event = suggestion_event(
         date(2026, 3, 2), stretch, world.clock(), AuditStatus.PENDING_APPROVAL, workcenter_code=code
