@@ -147,3 +147,28 @@ def test_a_milp_solution_cut_short_is_improved_over_all_pairs(monkeypatch: pytes
 
     assert solution.objective == problem.profit.max(axis=0).sum()  # every job moved to its best agent
     assert solution.assignment is not None and problem.is_feasible(np.array(solution.assignment))
+
+
+def test_with_a_time_limit_the_tabu_search_improves_what_the_milp_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A MILP cut short by its time limit hands its best to the tabu search, which only improves it."""
+    rng = np.random.default_rng(21)
+    resource = rng.integers(1, 101, size=(5, 40))
+    problem = GapProblem(
+        "type-d-shaped",
+        -(111 - resource + rng.integers(-10, 11, size=(5, 40))),
+        resource,
+        (0.8 * resource.sum(axis=1) / 5).astype(np.int64),
+        minimise=True,
+    )
+    early = solve_gap_plain(problem, 0.2)  # what HiGHS has after a fifth of a second
+    assert early.assignment is not None
+    left = np.array(early.assignment)
+    monkeypatch.setattr("plexlabor_dev.gap._milp_over", lambda *_a, **_k: (1, left.copy(), None))  # 1: time limit
+    monkeypatch.setattr("plexlabor_dev.gap._descent", lambda _problem, assignment: assignment)
+
+    solution = solve_gap(problem, time_limit=3, subgradient_iterations=5)
+
+    assert "tabu search" in solution.method and any("tabu search" in note for note in solution.notes)
+    assert solution.assignment is not None and problem.is_feasible(np.array(solution.assignment))
+    assert solution.objective is not None and solution.objective >= problem.value(left)
+    assert solution.seconds < 4.0  # the limit, and a little for the last steps on a loaded machine
