@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pickle
 from dataclasses import fields
+from pathlib import Path
 
 import pytest
 
-from plexlabor.plant import PlantFolder
+from plexlabor.plant import BadRecord, BadRecordError, PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.engine import ValidationEngine
@@ -81,12 +82,19 @@ def test_every_kind_is_read_by_exactly_one_process() -> None:
 
 
 def _fails() -> int:
-    raise ValueError("bad record in a worker")
+    raise ValueError("bad value in a worker")
+
+
+def _fails_unpicklably() -> int:
+    raise BadRecordError(BadRecord(Path("time-clock-entries.jsonl"), 7, "TC-9", "clockinTime", "not a time"))
 
 
 def test_a_task_that_fails_in_another_process_raises_here_with_its_traceback() -> None:
     assert fork_map([lambda: 1, lambda: 2, lambda: 3]) == [1, 2, 3]
-    with pytest.raises(WorkerError, match="bad record in a worker"):
+    with pytest.raises(ValueError, match="bad value in a worker") as raised:
         fork_map([lambda: 1, _fails])
-    with pytest.raises(ValueError, match="bad record in a worker"):
+    assert isinstance(raised.value.__cause__, WorkerError) and "_fails" in str(raised.value.__cause__)
+    with pytest.raises(WorkerError, match=r"BadRecordError: .*line 7.*clockinTime"):
+        fork_map([lambda: 1, _fails_unpicklably])  # its own type does not survive pickling: its text does
+    with pytest.raises(ValueError, match="bad value in a worker"):
         fork_map([_fails, lambda: 2])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import pickle
 import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
@@ -19,7 +20,9 @@ T = TypeVar("T")
 
 
 class WorkerError(RuntimeError):
-    """A task failed (or its process died) in a forked process; the message holds its traceback."""
+    """A task failed (or its process died) in a forked process; the message holds its traceback. A task's
+    own exception is raised instead, from this, when it survives pickling (one whose arguments are not
+    its constructor's, such as `BadRecordError`, does not: its message is in the traceback here)."""
 
 
 def fork_map(tasks: Sequence[Callable[[], T]]) -> list[T]:
@@ -52,8 +55,8 @@ def _run(task: Callable[[], Any], send: Connection) -> None:
     gc.freeze()  # the parent's objects: not walked again by this process's collector (nor copied for it)
     try:
         outcome: tuple[bool, Any] = (True, task())
-    except BaseException:  # whatever it was, the parent raises it with this traceback
-        outcome = (False, traceback.format_exc())
+    except BaseException as error:  # whatever it was, the parent raises it with this traceback
+        outcome = (False, (error if _survives_pickling(error) else None, traceback.format_exc()))
     send.send(outcome)
     send.close()
 
@@ -65,5 +68,16 @@ def _result(child: multiprocessing.process.BaseProcess, receive: Connection) -> 
         child.join()
         raise WorkerError(f"a worker process ended without a result (exit code {child.exitcode})") from None
     if not ok:
-        raise WorkerError(f"a worker process failed:\n{value}")
+        error, text = value
+        failure = WorkerError(f"a worker process failed:\n{text}")
+        if error is None:
+            raise failure
+        raise error from failure
     return value
+
+
+def _survives_pickling(error: BaseException) -> bool:
+    try:
+        return type(pickle.loads(pickle.dumps(error))) is type(error)
+    except Exception:  # an exception that cannot be rebuilt from its arguments travels as text
+        return False
