@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
 from datetime import date, datetime
 
 from plexlabor.plant import META_FILE, BadRecord, PlantFolder
+from plexlabor.platform import env
+
+ENDPOINT_URL = "AWS_ENDPOINT_URL"
+"""The variable boto3 takes an endpoint from (`--endpoint-url`: e.g. the local runtime's moto server)."""
 
 
 def day_flag(value: str, flag: str) -> date:
@@ -31,6 +37,17 @@ def moment_flag(value: str, flag: str) -> date | datetime:
     if moment.tzinfo is None:
         raise ValueError(f"{flag}: '{value}' has no time zone; add Z or an offset (or give a day, YYYY-MM-DD)")
     return moment
+
+
+def audit_table_flag(args: argparse.Namespace) -> str:
+    """The audit table, `--audit-table` or AUDIT_TABLE_NAME (a ValueError naming the flag when neither is
+    given); a `--endpoint-url` is put in force for the AWS clients."""
+    table: str | None = args.audit_table or os.environ.get(env.AUDIT_TABLE_NAME)
+    if not table:
+        raise ValueError(f"no --audit-table (or {env.AUDIT_TABLE_NAME})")
+    if args.endpoint_url:
+        os.environ[ENDPOINT_URL] = args.endpoint_url
+    return table
 
 
 NOT_A_PLANT = "--plant {}: not a plant folder (no plant.json; make one with `plexlabor plant generate`)"

@@ -15,8 +15,8 @@ import sys
 from plexlabor.approval.errors import NothingToRevertError
 from plexlabor.platform import env
 from plexlabor.platform.errors import ConfigurationError
+from plexlabor_dev.commands import ENDPOINT_URL
 
-ENDPOINT_URL = "AWS_ENDPOINT_URL"
 REGION = "AWS_DEFAULT_REGION"
 """The variable boto3 takes the region from (not AWS_REGION: that one is copied over when alone)."""
 LOCAL_HINT = "or --local while `plexlabor local up` runs"

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from plexlabor.incidents.classifier import NEVER, IncidentClassifier
 from plexlabor.incidents.evaluation import evaluate
 from plexlabor.incidents.reports import CodedReport, read_coded_reports, write_coded_reports
-from plexlabor_dev.commands import day_flag
+from plexlabor_dev.commands import audit_table_flag, day_flag
 from plexlabor_dev.progress import step
 
 
@@ -104,15 +102,9 @@ def _plain(value: object) -> object:
 def export_command(args: argparse.Namespace) -> int:
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.incidents.service import training_reports
-    from plexlabor.platform import env
 
-    table = args.audit_table or os.environ.get(env.AUDIT_TABLE_NAME)
-    if not table:
-        print("plexlabor: error: no --audit-table (or AUDIT_TABLE_NAME)", file=sys.stderr)
-        return 2
+    table = audit_table_flag(args)
     since = datetime.combine(day_flag(args.since, "--since"), datetime.min.time(), UTC) if args.since else None
-    if args.endpoint_url:
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
     reports = training_reports(DynamoDbAuditStore(table), since)
     Path(args.out).write_text(write_coded_reports(reports), encoding="utf-8")
     print(f"wrote {len(reports)} decided incident(s) to {args.out}")
@@ -123,12 +115,8 @@ def log_command(args: argparse.Namespace) -> int:
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.incidents.service import IncidentDeps, IncidentReport, log_incident
     from plexlabor.incidents.wiring import PACKAGED_MODEL
-    from plexlabor.platform import env
 
-    table = args.audit_table or os.environ.get(env.AUDIT_TABLE_NAME)
-    if not table:
-        print("plexlabor: error: no --audit-table (or AUDIT_TABLE_NAME)", file=sys.stderr)
-        return 2
+    table = audit_table_flag(args)
     fields = {
         "narrative": args.narrative,
         "kind": args.kind,
@@ -139,8 +127,6 @@ def log_command(args: argparse.Namespace) -> int:
         "job_no": args.job,
     }
     report = IncidentReport.model_validate({k: v for k, v in fields.items() if v is not None})  # names a bad field
-    if args.endpoint_url:
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
     classifier = IncidentClassifier.load(args.model or PACKAGED_MODEL)
     deps = IncidentDeps(DynamoDbAuditStore(table), classifier, zone=_zone(args.timezone))
     print(log_incident(deps, report, args.reporter).model_dump_json(indent=2))

@@ -23,6 +23,7 @@ from typing import Any
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, LocalFolderArtifactStore
 from plexlabor.validation.registry import SCORER_PREFIX
+from plexlabor_dev.commands import audit_table_flag
 
 INCIDENTS = "incidents"
 FUNCTIONS = {"scorer": "scorer_retrain", INCIDENTS: "incident_retrain"}
@@ -77,13 +78,10 @@ def _move(args: argparse.Namespace) -> int:
     from plexlabor.platform.clock import utc_now
 
     store = _store(args)
-    table = args.audit_table or os.environ.get(env.AUDIT_TABLE_NAME)
-    if store is None or not table:
-        missing = "--artifacts-dir or --bucket (or ARTIFACTS_BUCKET_NAME)" if store is None else "--audit-table"
-        print(f"plexlabor: error: no {missing}", file=sys.stderr)
+    if store is None:
+        print("plexlabor: error: no --artifacts-dir or --bucket (or ARTIFACTS_BUCKET_NAME)", file=sys.stderr)
         return 2
-    if args.endpoint_url:
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
+    table = audit_table_flag(args)
     rollback = args.model_command == "rollback"
     registry, put_in_force = _mover(args, store)
     try:
