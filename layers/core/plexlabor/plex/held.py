@@ -4,12 +4,13 @@ same data read the source once (the intraday refresh of forecasts and skill cove
 `hold(port, reads)` reads, in one `read_snapshot`, the reference kinds of every read and each windowed kind
 over the span of the windows the reads ask for it (`spanning`); `HeldPort` then answers each capability's
 own `read_snapshot` from memory: reference kinds as read, a windowed kind filtered to the window asked
-(half-open, on the field the port documents, in the port's order: `plex.windows.in_order`). A kind or a
+(half-open, on the field the port documents, in the port's order). A kind or a
 window it does not hold is read from the source port, so a consumer never sees less than the source has.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,7 @@ from typing import Any
 from plexlabor import models
 from plexlabor.plex.port import Extract, LaborDataPort, of_employee, operations_by_job
 from plexlabor.plex.snapshot import PlexSnapshot, Reference, Window, Windowed, read_snapshot
-from plexlabor.plex.windows import WINDOW_FIELDS, check_window, in_order, moment_of
+from plexlabor.plex.windows import WINDOW_FIELDS, check_window, moment_of
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,19 @@ class HeldPort:
         return list(getattr(self.snapshot, kind.replace("-", "_")))
 
     def _window(self, kind: Windowed, begin: datetime, end: datetime) -> list[Any]:
+        """The held records of `kind` in [begin, end): a slice, since a port returns them ordered by the
+        window's field (then id), so the records of a window inside the held one are contiguous."""
         begin, end = check_window(begin, end)
         held = self.snapshot.windows.get(kind)
         attribute = kind.replace("-", "_")
         if held is None or begin < held[0] or end > held[1]:
             return list(getattr(self.source, attribute)(begin, end))
-        return in_order(getattr(self.snapshot, attribute), begin, end, moment_of(WINDOW_FIELDS[kind]))
+        records, moment_or_none = getattr(self.snapshot, attribute), moment_of(WINDOW_FIELDS[kind])
+
+        def moment(record: Any) -> datetime:
+            return moment_or_none(record) or begin  # never None: the source put each in its window
+
+        return list(records[bisect_left(records, begin, key=moment) : bisect_left(records, end, key=moment)])
 
     def employees(self) -> list[models.Employee]:
         return self._reference("employees")
