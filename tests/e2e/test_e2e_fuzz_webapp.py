@@ -28,19 +28,24 @@ import requests
 import schemathesis
 from hypothesis import given
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from plexlabor.audit import AuditEventType, AuditStatus
+from plexlabor.copilot import PROCEDURES_PREFIX
+from plexlabor.copilot.indexing import PROCEDURES_KEY
 from plexlabor.webapp.document import webapp_document
 from plexlabor.webhooks import sign
 from plexlabor_dev.local.scenario import labelled_punches
 from plexlabor_dev.local.signin import LOCAL_PASSWORD, LOGIN_PATH, SESSION_COOKIE, plant_users
 from plexlabor_dev.local.stack import LocalStack
 from tests.support import fuzz_settings
+from tests.unit.copilot.copilot_world import lines
 
 EXAMPLES = 3
 """Per operation and role, valid and invalid requests each (23 operations, 7 of them with something a
 request can get wrong; 6 roles): about 540 requests, the module about a minute on a quiet machine."""
+API_EXAMPLES = 8
+"""Per mode and role on the JSON-or-form APIs the pages post to (incidents, copilot)."""
 ITEMS = 2
 ITEM_EXAMPLES = 8
 """Fuzzed forms per real item and mode."""
@@ -53,7 +58,8 @@ UNCONSTRAINED = {"type", "description"}
 
 @pytest.fixture(scope="module")
 def stack(e2e_plant: Path, busy_days: list[date]) -> Iterator[LocalStack]:
-    """A busy day's review findings, its crew plan and every nightly report the pages draw."""
+    """A busy day's review findings, its crew plan, every nightly report the pages draw and the copilot's
+    index (of the unit tests' procedures)."""
     from infra.constants import SecretName
 
     with LocalStack(e2e_plant, approval_wait_s=3600) as started:
@@ -62,12 +68,17 @@ def stack(e2e_plant: Path, busy_days: list[date]) -> Iterator[LocalStack]:
         headers.update(sign(body, started.runtime.secret_value(SecretName.WEBHOOK_HMAC), int(time.time())))
         assert requests.post(started.punches_url, data=body, headers=headers, timeout=60).status_code == 202
         started.runtime.fire("crew_planner", detail={"date": busy_days[0].isoformat()})
+        assert started.runtime.resources is not None
+        procedures = f"{PROCEDURES_PREFIX}{PROCEDURES_KEY}"  # the plant's SOPs, for copilot_index
+        bucket = started.runtime.resources.artifacts_bucket
+        started.runtime.client("s3").put_object(Bucket=bucket, Key=procedures, Body="\n".join(lines()).encode())
         for nightly in (
             "skills_daily",
             "forecast_nightly",
             "analytics_nightly",
             "allocation_nightly",
             "incident_trends",
+            "copilot_index",
         ):
             started.runtime.fire(nightly)
         started.runtime.drain(timeout_s=180)
@@ -114,8 +125,10 @@ def _fuzz(
     """Send `examples` generated requests (on a real record's page when `record` names its path parameter);
     the status of each, counted.
     A valid request may still be refused (an unknown item is 404, a role without access 403): the check
-    that valid data is accepted is left out, the others (documented status and content type, invalid
-    data refused, no 5xx) kept."""
+    that valid data is accepted is left out, and so is the one that sends a made-up Bearer token beside
+    the valid session (locally the dev sign-in reads only the cookie; on AWS web_authorizer refuses a bad
+    Bearer first, tests/unit/webapp/test_auth_authorizer.py); the others (documented status and content
+    type, invalid data refused, no 5xx) kept."""
     statuses: Counter[int] = Counter()
 
     @fuzz_settings(examples)
@@ -127,7 +140,7 @@ def _fuzz(
         response = case.call(cookies=cookies, headers=headers, allow_redirects=False, timeout=30)
         statuses[response.status_code] += 1
         assert response.status_code < 500 or response.status_code == 503, (response.status_code, response.text[:300])
-        case.validate_response(response, excluded_checks=[positive_data_acceptance], headers=headers)
+        case.validate_response(response, excluded_checks=[positive_data_acceptance, ignored_auth], headers=headers)
 
     one()
     return statuses
@@ -198,3 +211,20 @@ def test_real_incidents_with_fuzzed_codes_are_coded_at_most_once(
     print(f"{len(incidents)} real incidents, fuzzed coding forms: {dict(statuses)}")
     coded = [_decisions(stack, incident, AuditEventType.DECISION) for incident in incidents]
     assert all(count <= 1 for count in coded), coded
+
+
+@pytest.mark.parametrize("role", ["operator", "ehs", "admin"])
+@pytest.mark.parametrize("document", ["/incidents/openapi.json", "/copilot/openapi.json"])
+def test_the_apis_the_pages_post_to_answer_as_their_documents_say(
+    stack: LocalStack, sessions: dict[str, dict[str, str]], document: str, role: str
+) -> None:
+    """incident_log's `POST /incidents` (the incident form's target) and copilot_ask's `POST /copilot/ask`
+    (the copilot page's), fuzzed from the documents they serve, JSON and form bodies alike."""
+    schema = schemathesis.openapi.from_url(f"{stack.runtime.api_url}{document}")
+    schema.config.update(base_url=stack.runtime.api_url)
+    statuses: Counter[int] = Counter()
+    for result in schema.get_all_operations():
+        operation = result.ok()  # type: ignore[union-attr]  # a bad document raises
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            statuses += _fuzz(operation, mode, sessions[role], API_EXAMPLES)
+    print(f"{document} as {role}: {dict(statuses)}")
