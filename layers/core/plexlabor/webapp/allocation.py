@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from plexlabor.allocation.artifact import AllocationArtifact, WorkcenterRef, read_artifact
 from plexlabor.allocation.misapplication import Guidance
 from plexlabor.allocation.report import EmployeeRow, JobCost, Suggestion
-from plexlabor.platform.artifacts import ReportPointer, read_pointer
+from plexlabor.platform.artifacts import ReportPointer
 from plexlabor.review.items import ReviewItem
 from plexlabor.review.queue import Role
-from plexlabor.webapp.latest import Latest
+from plexlabor.webapp.latest import LatestReport
 from plexlabor.webapp.viewer import Reach
 
 ROWS = 50
@@ -48,13 +48,10 @@ class AllocationIndex:
         return cls(pointer, artifact, dict(at))
 
 
-class AllocationReports(Latest[ReportPointer, AllocationIndex]):
+class AllocationReports(LatestReport[AllocationIndex]):
     """The newest allocation report of one store (rooted at `reports/allocation/`), kept between requests."""
 
     what = "allocation report"
-
-    def read_pointer(self) -> ReportPointer | None:
-        return read_pointer(self.store, "allocation report")
 
     def read(self, pointer: ReportPointer) -> AllocationIndex:
         return AllocationIndex.of(read_artifact(self.store, pointer), pointer)

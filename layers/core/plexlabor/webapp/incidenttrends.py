@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from plexlabor.incidents.trends import IncidentTrends, read_trends
-from plexlabor.platform.artifacts import ReportPointer, read_pointer
+from plexlabor.platform.artifacts import ReportPointer
 from plexlabor.review.queue import Role
-from plexlabor.webapp.latest import Latest
+from plexlabor.webapp.latest import LatestReport
 from plexlabor.webapp.viewer import Reach
 
 
@@ -28,13 +28,10 @@ class TrendsIndex:
     trends: IncidentTrends
 
 
-class IncidentTrendsReports(Latest[ReportPointer, TrendsIndex]):
+class IncidentTrendsReports(LatestReport[TrendsIndex]):
     """The newest incident trends of one store (rooted at `reports/incidents/`), kept between requests."""
 
     what = "incident trends report"
-
-    def read_pointer(self) -> ReportPointer | None:
-        return read_pointer(self.store, "incident trends report")
 
     def read(self, pointer: ReportPointer) -> TrendsIndex:
         return TrendsIndex(pointer, read_trends(self.store, pointer))

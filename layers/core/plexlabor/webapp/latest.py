@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
-from plexlabor.platform.artifacts import ArtifactError, ArtifactStore
+from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, ReportPointer, read_pointer
 
 logger = logging.getLogger(__name__)
 
@@ -81,3 +81,10 @@ class Latest(ABC, Generic[PointerT, IndexT]):
                 return Loaded(self._index, str(error))
             self._checked_at = now
             return Loaded(self._index)
+
+
+class LatestReport(Latest[ReportPointer, IndexT]):
+    """The newest report a scheduled function points at with `latest.json` (`platform.artifacts.ReportPointer`)."""
+
+    def read_pointer(self) -> ReportPointer | None:
+        return read_pointer(self.store, self.what)

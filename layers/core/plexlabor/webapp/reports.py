@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from plexlabor.platform.artifacts import ArtifactError, ArtifactSettings, ReportPointer, read_checked, read_pointer
+from plexlabor.platform.artifacts import ArtifactError, ArtifactSettings, ReportPointer, read_checked
 from plexlabor.skills.artifact import REPORT_PREFIX, SCHEMA_VERSION, EmployeeRef, ShiftRef, WorkcenterRef
 from plexlabor.skills.report import Bottleneck, CertificationAlert, CoverageRow, SkillsTotals, TrainingRecommendation
-from plexlabor.webapp.latest import Latest
+from plexlabor.webapp.latest import LatestReport
 
 if TYPE_CHECKING:
     from plexlabor.webapp.allocation import AllocationReports
@@ -194,13 +194,10 @@ class SkillsIndex:
         return [(day, shift) for day in self.days() for shift in self.artifact.shifts]
 
 
-class SkillsReports(Latest[ReportPointer, SkillsIndex]):
+class SkillsReports(LatestReport[SkillsIndex]):
     """The newest skills report of one store, kept between requests (`webapp.latest`)."""
 
     what = "skills report"
-
-    def read_pointer(self) -> ReportPointer | None:
-        return read_pointer(self.store, "skills report")
 
     def read(self, pointer: ReportPointer) -> SkillsIndex:
         return SkillsIndex.of(read_checked(self.store, pointer), pointer)
