@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from plexlabor.analytics.decisions import read_decisions
-from plexlabor.analytics.inputs import FindingDecisions, ScoreInputs, read_inputs
-from plexlabor.analytics.scores import score
+from plexlabor.analytics.inputs import EntryFacts, FindingDecisions, ScoreInputs, read_inputs
+from plexlabor.analytics.scores import score, worked_days
 from plexlabor.approval.callback import decision_event
 from plexlabor.approval.messages import Decision
 from plexlabor.approval.recommendations import Recommended, recommendation_decision
@@ -105,7 +105,7 @@ def test_upheld_findings_are_scored_per_worked_day_with_funnel_and_teams_adding_
     assert report.absent == {} and set(report.measures[MEASURE]) == {"operator", "crew", "shift"}
     by_key = {unit.key: unit for unit in report.operators}
     # Then each operator's raw value is upheld findings over their worked days, the estimate in its interval
-    days = {key: len({int(e.start // 86400) for e in rows}) for key, rows in plant_inputs.entries.items()}
+    days = {key: worked_days(rows) for key, rows in plant_inputs.entries.items()}
     for key, upheld in ((often, 6), (once, 1), (wrongly, 0)):
         measure = by_key[key].measures[MEASURE]
         assert (measure.raw, measure.volume) == (pytest.approx(upheld / days[key]), days[key])
@@ -123,3 +123,19 @@ def test_upheld_findings_are_scored_per_worked_day_with_funnel_and_teams_adding_
     members = [key for key in plant_inputs.entries if plant_inputs.employees[key].supervisor_id == crew.key]
     expected = sum(decisions.upheld.get(key, 0) for key in members)
     assert crew.findings_upheld == expected and crew.measures[MEASURE].volume == sum(days[key] for key in members)
+
+
+def test_worked_days_are_counted_by_the_work_so_a_night_shift_is_one_day() -> None:
+    def entry(employee_id: str, start: datetime, hours: float) -> EntryFacts:
+        begin = start.timestamp()
+        return EntryFacts(employee_id, begin, begin + hours * 3600, "JO-1", 10.0, 1.0)
+
+    night = datetime(2026, 11, 2, 22, tzinfo=UTC)
+    # three nights of two entries each, 22:00-02:00 and 02:30-06:00 (UTC and plant days both cross midnight)
+    nights = [entry("N", night + timedelta(days=d, hours=h), 4) for d in range(3) for h in (0, 4.5)]
+    # a day shift with a double shift on the second day (16 h straight, one day), then a day off
+    days = [entry("D", night + timedelta(days=d, hours=-16), 8) for d in (0, 1, 3)]
+    days.append(entry("D", night + timedelta(days=1, hours=-8), 8))
+    assert worked_days(nights) == 3 and worked_days(days) == 3
+    # a team's are its members' added up, whatever the order given
+    assert worked_days([*days, *nights][::-1]) == 6 and worked_days([]) == 0

@@ -23,6 +23,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 
 import numpy as np
 from scipy import stats
@@ -54,6 +55,9 @@ RANK_DRAWS = 400
 SEPARABLE_SHARE = 0.25
 MIN_BORROWING = 10
 """People with both scrap and entries needed to estimate how nonconformances go with scrap."""
+DAY_BREAK_S = 6 * 3600
+"""A pause between a person's labor entries longer than this starts another worked day: within a shift
+entries are minutes to a couple of hours apart, and two shifts of one person at least 8 h."""
 
 
 @dataclass(frozen=True)
@@ -195,11 +199,23 @@ def _nonconformances(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) ->
     return Fit(rate.target, math.sqrt(between[1, 1]), rate.dispersion, estimates)
 
 
+def worked_days(entries: Sequence[EntryFacts]) -> int:
+    """A person's worked days in `entries` (a team's: its members' added up): their stretches of labor
+    entries with no pause of more than `DAY_BREAK_S` between them. Counted by the work, not the calendar,
+    so a night or evening shift crossing midnight (in the plant's zone or in UTC) is one day, not two."""
+    days = 0
+    for _, rows in groupby(sorted(entries, key=lambda e: (e.employee_id, e.start)), key=lambda e: e.employee_id):
+        until = -math.inf
+        for entry in rows:
+            days += entry.start - until > DAY_BREAK_S
+            until = max(until, entry.end)
+    return days
+
+
 def _findings(units: Sequence[Sequence[EntryFacts]], upheld: Sequence[int]) -> Fit:
-    """Upheld findings over worked days (a person's days with a labor entry starting in them, UTC; a team's
-    are its members' days added up), beta-binomial; a day's second upheld finding is not counted again
-    (at most one a day: the decision does not say which day its finding was about)."""
-    days = [len({(e.employee_id, int(e.start // 86400)) for e in rows}) for rows in units]
+    """Upheld findings over worked days (`worked_days`), beta-binomial; a day's second upheld finding is
+    not counted again (at most one a day: the decision does not say which day its finding was about)."""
+    days = [worked_days(rows) for rows in units]
     return beta_binomial([min(u, d) for u, d in zip(upheld, days, strict=True)], days)
 
 
