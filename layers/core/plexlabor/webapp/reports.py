@@ -17,13 +17,14 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from plexlabor.platform.artifacts import ArtifactError, ArtifactSettings, ReportPointer, read_checked
+from plexlabor.platform.artifacts import ArtifactError, ArtifactSettings, ArtifactStore, ReportPointer, read_checked
 from plexlabor.skills.artifact import REPORT_PREFIX, SCHEMA_VERSION, EmployeeRef, ShiftRef, WorkcenterRef
 from plexlabor.skills.report import Bottleneck, CertificationAlert, CoverageRow, SkillsTotals, TrainingRecommendation
 from plexlabor.webapp.latest import LatestReport
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 CellKey = tuple[str, date, str]
 """(workcenter id, work date, shift id)."""
+ReportsT = TypeVar("ReportsT")
 
 
 class ReportSettings(ArtifactSettings):
@@ -45,41 +47,41 @@ class ReportSettings(ArtifactSettings):
     `models/forecast/` and `reports/analytics/`) or `PLEXLABOR_ARTIFACTS_DIR` (a folder); neither: the
     dashboards say no report is configured."""
 
+    def _latest(self, prefix: str, reports: Callable[[ArtifactStore], ReportsT]) -> ReportsT | None:
+        """`reports` over the store rooted at `prefix`, or None when neither a bucket nor a folder is set."""
+        store = self.artifact_store(prefix)
+        return None if store is None else reports(store)
+
     def skills_reports(self) -> SkillsReports | None:
-        store = self.artifact_store(REPORT_PREFIX)
-        return SkillsReports(store) if store is not None else None
+        return self._latest(REPORT_PREFIX, SkillsReports)
 
     def forecast_reports(self) -> ForecastReports | None:
         """forecast_nightly's runs (the grant covers `models/forecast/` too), or None when not configured."""
         from plexlabor.forecast.artifacts import PREFIX
         from plexlabor.webapp.forecasts import ForecastReports
 
-        store = self.artifact_store(PREFIX)
-        return ForecastReports(store) if store is not None else None
+        return self._latest(PREFIX, ForecastReports)
 
     def analytics_reports(self) -> AnalyticsReports | None:
         """analytics_nightly's scores (the grant covers `reports/analytics/` too), or None when not configured."""
         from plexlabor.analytics.artifact import REPORT_PREFIX as ANALYTICS_PREFIX
         from plexlabor.webapp.analytics import AnalyticsReports
 
-        store = self.artifact_store(ANALYTICS_PREFIX)
-        return AnalyticsReports(store) if store is not None else None
+        return self._latest(ANALYTICS_PREFIX, AnalyticsReports)
 
     def allocation_reports(self) -> AllocationReports | None:
         """allocation_nightly's report (the grant covers `reports/allocation/` too), or None when not configured."""
         from plexlabor.allocation.artifact import REPORT_PREFIX as ALLOCATION_PREFIX
         from plexlabor.webapp.allocation import AllocationReports
 
-        store = self.artifact_store(ALLOCATION_PREFIX)
-        return AllocationReports(store) if store is not None else None
+        return self._latest(ALLOCATION_PREFIX, AllocationReports)
 
     def incident_trends(self) -> IncidentTrendsReports | None:
         """incident_trends' report (the grant covers `reports/incidents/` too), or None when not configured."""
         from plexlabor.incidents.trends import REPORT_PREFIX as INCIDENTS_PREFIX
         from plexlabor.webapp.incidenttrends import IncidentTrendsReports
 
-        store = self.artifact_store(INCIDENTS_PREFIX)
-        return IncidentTrendsReports(store) if store is not None else None
+        return self._latest(INCIDENTS_PREFIX, IncidentTrendsReports)
 
 
 class _Basics(BaseModel):
