@@ -26,7 +26,9 @@ def engine() -> ValidationEngine:
     return ValidationEngine()
 
 
-def drifting_plant(error_min: float, login_gap: float) -> tuple[PlantData, str, dict[str, Any]]:
+def drifting_plant(
+    error_min: float, login_gap: float, off_from: date = OFF_FROM, walk: tuple[int, int] = (6, 6)
+) -> tuple[PlantData, str, dict[str, Any]]:
     """Eight weeks of six people at CLK-1, which runs `error_min` ahead of true time (negative: slow) from
     OFF_FROM on; on CHECKED, E1 logs in `login_gap` minutes after the true clock-in. Badge readers keep
     true time. Returns the plant, the key of E1's first entry that day and its row as recorded."""
@@ -35,10 +37,14 @@ def drifting_plant(error_min: float, login_gap: float) -> tuple[PlantData, str, 
         plant.employee(person)
     key = plant.work_day("E1", CHECKED, login_gap=login_gap).first_key
     rows = plant.plex_rows()
+    shortest, longest = walk
+    for number, row in enumerate(r for r in rows["badge-swipes"] if r["direction"] == "In"):
+        walked = shortest + number % (longest - shortest + 1)  # the builder badges in 6 min before the clock-in
+        row["swipeTime"] = plex_time(datetime.fromisoformat(row["swipeTime"]) + timedelta(minutes=6 - walked))
     error = timedelta(minutes=error_min)
     for row in rows["time-clock-entries"]:
         clock_in = datetime.fromisoformat(row["clockinTime"])
-        if row["clockinDeviceId"] == "CLK-1" and clock_in.date() >= OFF_FROM:
+        if row["clockinDeviceId"] == "CLK-1" and clock_in.date() >= off_from:
             row["clockinTime"] = plex_time(clock_in + error)
             if row["clockoutTime"]:
                 row["clockoutTime"] = plex_time(datetime.fromisoformat(row["clockoutTime"]) + error)
@@ -58,6 +64,16 @@ def test_a_clock_running_slow_is_measured_against_the_badge_readers() -> None:
     assert clocks.offset("CLK-1", OFF_FROM - timedelta(days=3)) == 0  # before it ran off
     assert clocks.offset("CLK-2", CHECKED) == 0  # nobody's clock: nothing known
     assert ClockOffsets.from_json(clocks.to_json()) == clocks  # kept with the norms for the real-time path
+
+
+def test_the_days_a_clock_kept_time_stay_as_recorded_when_it_ran_off_for_weeks() -> None:
+    # Given walks from the door of 2-12 min and CLK-1 5 min slow for the last three of eight weeks: the median
+    # of all its lags leans 2 min towards the slow weeks, which made the weeks it kept time look 2 min fast
+    data, _, _ = drifting_plant(-5, login_gap=4, off_from=date(2026, 11, 2), walk=(2, 12))
+    clocks = ClockOffsets.measure(data)
+    kept_time = [date(2026, 11, 1) - timedelta(days=n) for n in range(35)]
+    assert [day for day in kept_time if clocks.offset("CLK-1", day)] == []
+    assert clocks.offset("CLK-1", CHECKED) == pytest.approx(-300, abs=30)
 
 
 def test_a_login_gap_made_by_a_slow_clock_is_no_mismatch(engine: ValidationEngine) -> None:

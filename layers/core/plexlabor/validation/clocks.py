@@ -5,7 +5,8 @@ every punch it records is off by that much (a login 12 min after the true clock-
 after a clock running 6 min slow). The same person's badge-in at the door shortly before a clock-in
 gives a lag (punch - badge): the walk from the door, plus the clock's error. Per clock device:
 
-- its usual lag is the median over all its pairs (the walk: the error is zero most of the time);
+- its usual lag is where most of its days' median lags lie (`_usual`: the walk; a clock keeps time on
+  most days, so this needs it to have run off on fewer than half of them);
 - each plant-local day with at least `MIN_PAIRS` pairs gets the median lag less the usual one;
 - a running median over `FILTER_DAYS` such days keeps the step a clock makes when it starts to run off
   or is set right (a median filter does not smear steps, a mean would) and drops one noisy day;
@@ -133,9 +134,12 @@ def _runs(days: dict[int, list[float]]) -> list[tuple[int, float]]:
 
     The running median finds which days ran off and in which direction; each stretch of such days then
     gets one error, the median of all its lags less the usual lag (steadier than any one day's)."""
-    usual = statistics.median(lag for lags in days.values() for lag in lags)
     measured = sorted(day for day, lags in days.items() if len(lags) >= MIN_PAIRS)
-    errors = [statistics.median(days[day]) - usual for day in measured]
+    if not measured:
+        return []
+    daily = [statistics.median(days[day]) for day in measured]
+    usual = _usual(daily)
+    errors = [lag - usual for lag in daily]
     half = FILTER_DAYS // 2
     signs = []
     for index in range(len(measured)):
@@ -151,6 +155,16 @@ def _runs(days: dict[int, list[float]]) -> list[tuple[int, float]]:
         if (runs[-1][1] if runs else 0.0) != error:
             runs.append((stretch_days[0], error))
     return runs
+
+
+def _usual(daily: list[float]) -> float:
+    """The clock's usual lag: the median of the shortest half of its days' lags (the "shorth"). A clock keeps
+    time on most days; the median of all its lags would lean towards the weeks it ran off, and make the days
+    it kept time look off the other way. Written here: five lines, and no library names it."""
+    ordered = sorted(daily)
+    half = len(ordered) // 2 + 1
+    start = min(range(len(ordered) - half + 1), key=lambda i: ordered[i + half - 1] - ordered[i])
+    return statistics.median(ordered[start : start + half])
 
 
 _FIRST_DAY = itemgetter(0)  # a run's first day, for bisect
