@@ -23,9 +23,9 @@ from typing import Any
 
 from plexlabor.analytics.artifact import AnalyticsArtifact, read_artifact
 from plexlabor.analytics.report import MeasureScore, MeasureSummary, UnitScores
-from plexlabor.platform.artifacts import ReportPointer, read_pointer
+from plexlabor.platform.artifacts import ReportPointer
 from plexlabor.review.queue import Role
-from plexlabor.webapp.latest import Latest
+from plexlabor.webapp.latest import LatestReport
 from plexlabor.webapp.viewer import Reach
 
 ROWS_PER_PAGE = 100
@@ -55,13 +55,10 @@ class AnalyticsIndex:
         return [name for name, kinds in self.artifact.report.measures.items() if "operator" in kinds]
 
 
-class AnalyticsReports(Latest[ReportPointer, AnalyticsIndex]):
+class AnalyticsReports(LatestReport[AnalyticsIndex]):
     """The newest scores report of one store (rooted at `reports/analytics/`), kept between requests."""
 
     what = "scores report"
-
-    def read_pointer(self) -> ReportPointer | None:
-        return read_pointer(self.store, "scores report")
 
     def read(self, pointer: ReportPointer) -> AnalyticsIndex:
         return AnalyticsIndex.of(read_artifact(self.store, pointer), pointer)
