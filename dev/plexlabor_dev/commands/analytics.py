@@ -74,6 +74,7 @@ def _as_json(report: ScoresReport, correlations: dict[str, float]) -> dict[str, 
             for unit in report.operators
         ],
         "spearman_with_true_effects": correlations,
+        "absent": {name: absent.reason for name, absent in report.absent.items()},
     }
 
 
@@ -91,4 +92,5 @@ def format_summary(report: ScoresReport, correlations: dict[str, float]) -> str:
             f"  {measure.label}: plant {summary.target:.4g}, spread {summary.spread:.3g}, "
             f"{summary.outside_funnel} outside the 99.8 % funnel, {summary.ranked} ranked{rho}"
         )
+    lines.extend(f"  {absent.label}: not scored ({absent.reason})" for absent in report.absent.values())
     return "\n".join(lines)

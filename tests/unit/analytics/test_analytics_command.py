@@ -31,6 +31,15 @@ def test_json_gives_each_operator_estimate_interval_raw_and_entries_and_the_true
         "caused_stops_per_entry",
         "nonconformances_per_entry",
     }
+    # And the measure a plant folder cannot score is named with the reason, not given as zeros
+    assert set(out["absent"]) == {"upheld_findings_per_day"} and out["absent"]["upheld_findings_per_day"]
+
+
+def test_the_summary_names_a_measure_left_out_and_why(
+    labelled_plant: PlantFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["analytics", "scores", "--quiet", "--plant", str(labelled_plant.path), "--weeks", "3"]) == 0
+    assert "not scored (" in capsys.readouterr().out
 
 
 def test_a_missing_folder_and_a_bad_window_are_named(
