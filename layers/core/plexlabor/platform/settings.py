@@ -12,10 +12,10 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, Generic, Self, TypeVar
+from typing import Annotated, Any, Generic, Self, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from plexlabor.platform import env
 from plexlabor.platform.errors import ConfigurationError
@@ -118,17 +118,16 @@ def known_zone(value: str | None) -> str | None:
     return value
 
 
+PlantZone = Annotated[str | None, AfterValidator(known_zone), Field(alias=env.TIMEZONE)]
+"""The plant's IANA time zone, `PLEXLABOR_TIMEZONE` (checked by `known_zone`)."""
+
+
 class PlexSourceSettings(PlexConnectionSettings):
     """Where labor data is read: a plant folder (`PLEXLABOR_PLANT_DIR`, local runs and tests) or Plex
     (`PlexConnectionSettings`)."""
 
     plant_dir: str | None = Field(default=None, alias=env.PLANT_DIR)
-    timezone: str | None = Field(default=None, alias=env.TIMEZONE)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str | None) -> str | None:
-        return known_zone(value)
+    timezone: PlantZone = None
 
     @model_validator(mode="after")
     def _zone_for_plex(self) -> Self:
@@ -193,12 +192,7 @@ class ApprovalStartSettings(PilotSettings):
 class PlantTimeSettings(EnvSettings):
     """The plant's time zone, for every time a person reads (`PLEXLABOR_TIMEZONE`; unset: UTC)."""
 
-    timezone: str | None = Field(default=None, alias=env.TIMEZONE)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str | None) -> str | None:
-        return known_zone(value)
+    timezone: PlantZone = None
 
     @property
     def zone(self) -> ZoneInfo:
