@@ -11,6 +11,7 @@ workcenters share one), which is what makes a 5,000-person plant cheap.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -57,6 +58,14 @@ class CertIndex:
             if c.level >= level and c.expires is not None and c.expires < day and c.issued <= day
         ]
         return max(expired, key=_expiry_key, default=None)
+
+    def blockers(
+        self, employee: str, skills: Iterable[str], qualification: Qualification, workcenter_id: str, day: date
+    ) -> list[CertRecord | None]:
+        """`blocking` for each of `skills` at the level `workcenter_id` requires (None: never certified)."""
+        return [
+            self.blocking(employee, skill, qualification.required_level(workcenter_id, skill), day) for skill in skills
+        ]
 
     def successor(self, cert: CertRecord, after: date) -> CertRecord | None:
         """The first certification of the same skill at or above `cert`'s level valid on a day after

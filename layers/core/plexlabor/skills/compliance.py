@@ -206,12 +206,7 @@ def _blocked(
         qualified = len(instance.qualified)
         secured = instance.at_risk(qualified) - instance.at_risk(qualified + 1)
         for employee, missing in instance.unqualified:
-            blockers = [
-                index.blocking(
-                    employee, skill, qualification.required_level(instance.workcenter_id, skill), instance.work_date
-                )
-                for skill in missing
-            ]
+            blockers = index.blockers(employee, missing, qualification, instance.workcenter_id, instance.work_date)
             renewable = all(b is not None for b in blockers)
             for cert in blockers:
                 if cert is None:

@@ -88,12 +88,7 @@ def _cause(instance: Instance, index: CertIndex, qualification: Qualification) -
     lapsed = not_certified = 0
     rows = []
     for employee, missing in instance.unqualified:
-        blockers = [
-            index.blocking(
-                employee, skill, qualification.required_level(instance.workcenter_id, skill), instance.work_date
-            )
-            for skill in missing
-        ]
+        blockers = index.blockers(employee, missing, qualification, instance.workcenter_id, instance.work_date)
         if all(blockers):
             lapsed += 1
         else:
