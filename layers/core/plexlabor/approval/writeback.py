@@ -282,15 +282,8 @@ class WritebackService:
             record, name=name, idempotency_key=f"plexlabor-writeback-{item_id}", reference=item_id
         )
         subject = _Subject(opening.record_key, item_id, opening.employee_id, decision)
-        event = self._event(
-            subject,
-            AuditEventType.WRITEBACK,
-            AuditStatus.WRITTEN,
-            model_version=opening.model_version,
-            payload={"kind": kind, "custom_object": name, "record": record, **_result_payload(result)},
-            previous_values={},
-        )
-        append_once(self.audit, event)
+        payload = {"kind": kind, "custom_object": name, "record": record, **_result_payload(result)}
+        event = self._written(subject, opening.model_version, payload, {})
         logger.info(
             "record written", extra={"finding_id": item_id, "kind": kind, "mode": result.mode, "sent": result.sent}
         )
@@ -339,15 +332,7 @@ class WritebackService:
                 reference=item_id,
             )
             payload |= _result_payload(self.writer.write(request))
-        event = self._event(
-            subject,
-            AuditEventType.WRITEBACK,
-            AuditStatus.WRITTEN,
-            model_version=opening.model_version,
-            payload=payload,
-            previous_values=previous,
-        )
-        append_once(self.audit, event)
+        event = self._written(subject, opening.model_version, payload, previous)
         logger.info("labor entry written", extra={"finding_id": item_id, "mode": payload.get("mode")})
         return event
 
@@ -362,20 +347,14 @@ class WritebackService:
             reference=item_id,
         )
         result = self.writer.write(request)
-        event = self._event(
-            _Subject(opening.record_key, item_id, opening.employee_id, decision),
-            AuditEventType.WRITEBACK,
-            AuditStatus.WRITTEN,
-            model_version=opening.model_version,
-            payload={
-                "kind": INCIDENT_CODING,
-                "target": {"action": NONCONFORMANCE_ACTION},
-                "record": record,
-                **_result_payload(result),
-            },
-            previous_values={},
-        )
-        append_once(self.audit, event)
+        payload = {
+            "kind": INCIDENT_CODING,
+            "target": {"action": NONCONFORMANCE_ACTION},
+            "record": record,
+            **_result_payload(result),
+        }
+        subject = _Subject(opening.record_key, item_id, opening.employee_id, decision)
+        event = self._written(subject, opening.model_version, payload, {})
         logger.info("nonconformance written", extra={"finding_id": item_id, "mode": result.mode, "sent": result.sent})
         return event
 
@@ -478,19 +457,28 @@ class WritebackService:
     ) -> AuditEvent:
         finding = message.request.finding
         subject = _Subject(finding.record_key, finding.finding_id, finding.employee_id, message.decision)
-        event = self._event(
-            subject,
-            AuditEventType.WRITEBACK,
-            AuditStatus.WRITTEN,
-            model_version=finding.model_version,
-            payload={"anomaly_type": finding.anomaly_type.value, **payload},
-            previous_values=previous,
+        event = self._written(
+            subject, finding.model_version, {"anomaly_type": finding.anomaly_type.value, **payload}, previous
         )
-        append_once(self.audit, event)
         logger.info(
             "written back",
             extra={"finding_id": finding.finding_id, "mode": payload.get("mode"), "sent": payload.get("sent")},
         )
+        return event
+
+    def _written(
+        self, subject: _Subject, model_version: str | None, payload: dict[str, Any], previous: dict[str, Any]
+    ) -> AuditEvent:
+        """Record the `writeback` event (`written`) of the subject's item, once; return it."""
+        event = self._event(
+            subject,
+            AuditEventType.WRITEBACK,
+            AuditStatus.WRITTEN,
+            model_version=model_version,
+            payload=payload,
+            previous_values=previous,
+        )
+        append_once(self.audit, event)
         return event
 
     def _failure_event(
