@@ -26,7 +26,11 @@ from urllib.parse import urlsplit
 from plexlabor_dev.assets import asset_path
 
 if TYPE_CHECKING:
+    import pytest
     from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, WebSocketRoute
+
+    from plexlabor_dev.local.stack import LocalStack
+    from plexlabor_dev.simulator.generator import PlantSpec
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "build" / "screenshots"
@@ -260,3 +264,25 @@ def serve_pages(pages: Mapping[str, str | bytes]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def generated_plant(tmp_path_factory: pytest.TempPathFactory, name: str, spec: PlantSpec) -> Path:
+    """A fresh `<name>-plant` folder holding the plant `spec` generates."""
+    from plexlabor_dev.simulator.generator import generate_plant
+
+    plant = tmp_path_factory.mktemp(f"{name}-plant")
+    generate_plant(spec, plant)
+    return plant
+
+
+@contextmanager
+def local_stack(
+    tmp_path_factory: pytest.TempPathFactory, name: str, plant: Path, **options: Any
+) -> Iterator[LocalStack]:
+    """The local runtime on `plant` (`options`: LocalStack's), its handlers' output in a fresh
+    `<name>-logs/handlers.log`."""
+    from plexlabor_dev.local.stack import LocalStack
+
+    log_file = tmp_path_factory.mktemp(f"{name}-logs") / "handlers.log"
+    with log_file.open("w", encoding="utf-8") as log, LocalStack(plant, handler_output=log, **options) as stack:
+        yield stack

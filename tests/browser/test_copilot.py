@@ -23,9 +23,9 @@ from plexlabor.copilot.indexing import PROCEDURES_KEY, PROCESS_KEY
 from plexlabor.copilot.parameters import OperationProcess, ProcessData, RunRecord
 from plexlabor.webapp.copilotpage import setting_text
 from plexlabor_dev.local.stack import LocalStack
-from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+from plexlabor_dev.simulator.generator import PlantSpec
 from plexlabor_dev.simulator.lots import SOP_LIMITS, generate_process
-from tests.browser.harness import assert_no_serious_violations, screenshots
+from tests.browser.harness import assert_no_serious_violations, generated_plant, local_stack, screenshots
 from tests.browser.test_dashboards import sign_in, watch
 from tests.unit.copilot.copilot_world import lines
 
@@ -58,10 +58,8 @@ class Copilot:
 
 @pytest.fixture(scope="module")
 def copilot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Copilot]:
-    plant = tmp_path_factory.mktemp("copilot-plant")
-    generate_plant(PLANT, plant)
-    log = (tmp_path_factory.mktemp("copilot-logs") / "handlers.log").open("w", encoding="utf-8")
-    with log, LocalStack(plant, handler_output=log) as stack:
+    plant = generated_plant(tmp_path_factory, "copilot", PLANT)
+    with local_stack(tmp_path_factory, "copilot", plant) as stack:
         runtime = stack.runtime
         assert runtime.resources is not None
         s3, bucket = runtime.client("s3"), runtime.resources.artifacts_bucket

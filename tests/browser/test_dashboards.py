@@ -23,8 +23,8 @@ from plexlabor.plant import PlantFolder
 from plexlabor.skills.artifact import REPORT_PREFIX, SkillsArtifact
 from plexlabor.skills.data import default_as_of
 from plexlabor_dev.local.stack import LocalStack
-from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
-from tests.browser.harness import assert_no_serious_violations, screenshots
+from plexlabor_dev.simulator.generator import PlantSpec
+from tests.browser.harness import assert_no_serious_violations, generated_plant, local_stack, screenshots
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -57,11 +57,9 @@ class Dashboards:
 
 @pytest.fixture(scope="module")
 def dash(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboards]:
-    plant = tmp_path_factory.mktemp("dashboard-plant")
-    generate_plant(DASHBOARD_PLANT, plant)
+    plant = generated_plant(tmp_path_factory, "dashboard", DASHBOARD_PLANT)
     as_of = default_as_of(PlantFolder(plant))
-    log = (tmp_path_factory.mktemp("dashboard-logs") / "handlers.log").open("w", encoding="utf-8")
-    with log, LocalStack(plant, handler_output=log) as stack:
+    with local_stack(tmp_path_factory, "dashboard", plant) as stack:
         runtime = stack.runtime
         summary = runtime.fire("skills_daily", detail={"as_of": as_of.isoformat(), "publish": False})
         assert runtime.resources is not None

@@ -22,8 +22,8 @@ from plexlabor.forecast.records import OperationForecast, VarianceAlert
 from plexlabor.plant import PlantFolder
 from plexlabor_dev.local.signin import LocalUser, plant_users
 from plexlabor_dev.local.stack import LocalStack
-from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
-from tests.browser.harness import assert_no_serious_violations, screenshots
+from plexlabor_dev.simulator.generator import PlantSpec
+from tests.browser.harness import assert_no_serious_violations, generated_plant, local_stack, screenshots
 from tests.browser.test_dashboards import CHART, sign_in, watch
 
 if TYPE_CHECKING:
@@ -50,12 +50,10 @@ class Forecasts:
 
 @pytest.fixture(scope="module")
 def fc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Forecasts]:
-    plant = tmp_path_factory.mktemp("forecast-plant")
-    generate_plant(FORECAST_PLANT, plant)
+    plant = generated_plant(tmp_path_factory, "forecast", FORECAST_PLANT)
     as_of = PlantFolder(plant).meta().end
-    log = (tmp_path_factory.mktemp("forecast-logs") / "handlers.log").open("w", encoding="utf-8")
     overrides = {"forecast_nightly": {"FORECAST_SETTINGS": json.dumps(ALERTS)}}
-    with log, LocalStack(plant, handler_output=log, function_environment=overrides) as stack:
+    with local_stack(tmp_path_factory, "forecast", plant, function_environment=overrides) as stack:
         runtime = stack.runtime
         summary = runtime.fire("forecast_nightly", detail={"as_of": as_of.isoformat()})
         assert summary["method"] == "model" and summary["forecasts"] > PER_PAGE and summary["alerts"] > 0

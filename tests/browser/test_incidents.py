@@ -25,8 +25,8 @@ from plexlabor.incidents.trends import REPORT_PREFIX, IncidentTrends
 from plexlabor.plant import PlantFolder
 from plexlabor_dev.local.signin import plant_users
 from plexlabor_dev.local.stack import LocalStack
-from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
-from tests.browser.harness import assert_no_serious_violations, screenshots
+from plexlabor_dev.simulator.generator import PlantSpec
+from tests.browser.harness import assert_no_serious_violations, generated_plant, local_stack, screenshots
 from tests.browser.test_dashboards import chart, sign_in, watch
 
 if TYPE_CHECKING:
@@ -49,12 +49,10 @@ class Incidents:
 
 @pytest.fixture(scope="module")
 def incidents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Incidents]:
-    plant = tmp_path_factory.mktemp("incident-plant")
-    generate_plant(PLANT, plant)
+    plant = generated_plant(tmp_path_factory, "incident", PLANT)
     workcenter = next(PlantFolder(plant).iter_raw("workcenters"))["workcenterCode"]
     supervisor = next(u.username for u in plant_users(plant) if "supervisor" in u.groups)
-    log = (tmp_path_factory.mktemp("incident-logs") / "handlers.log").open("w", encoding="utf-8")
-    with log, LocalStack(plant, handler_output=log) as stack:
+    with local_stack(tmp_path_factory, "incident", plant) as stack:
         yield Incidents(stack.runtime.api_url, stack, supervisor, workcenter)
 
 

@@ -24,8 +24,8 @@ from plexlabor.audit.events import AuditEventType, AuditStatus
 from plexlabor_dev.local.scenario import ApprovalLink, busiest_days, labelled_punches, latest_links
 from plexlabor_dev.local.signin import LOCAL_PASSWORD, LocalUser
 from plexlabor_dev.local.stack import LocalStack
-from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
-from tests.browser.harness import assert_no_serious_violations, screenshot, screenshots
+from plexlabor_dev.simulator.generator import PlantSpec
+from tests.browser.harness import assert_no_serious_violations, generated_plant, local_stack, screenshot, screenshots
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -69,11 +69,9 @@ class WebApp:
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebApp]:
-    plant = tmp_path_factory.mktemp("web-plant")
-    generate_plant(WEB_PLANT, plant)
+    plant = generated_plant(tmp_path_factory, "web", WEB_PLANT)
     days = [day for day, _ in busiest_days(plant)][:2]
-    log = (tmp_path_factory.mktemp("web-logs") / "handlers.log").open("w", encoding="utf-8")
-    with log, LocalStack(plant, approval_wait_s=WAIT_S, handler_output=log) as stack:
+    with local_stack(tmp_path_factory, "web", plant, approval_wait_s=WAIT_S) as stack:
         runtime = stack.runtime
         for day in days:
             assert stack.send_punches(labelled_punches(plant, day)).failed == 0
