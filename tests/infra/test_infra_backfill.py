@@ -31,6 +31,7 @@ def test_it_is_the_shared_definition_a_distributed_map_over_the_planned_shards(s
     assert definition["StartAt"] == "Plan" and plan["Next"] == "ExtractSlices"
     assert extracts["Next"] == "ValidateShards" and extracts["ResultPath"] is None  # the keys are not kept
     assert extracts["Type"] == "Map" and extracts["ItemProcessor"]["ProcessorConfig"]["Mode"] == "INLINE"
+    assert extracts["MaxConcurrency"] == 1  # every read shares Plex's call limit
     assert extracts["ItemsPath"] == "$.planned.slices" and extracts["ItemSelector"] == {
         "extract.$": "$$.Map.Item.Value"
     }
