@@ -100,7 +100,7 @@ from plexlabor.crew.models import CrewAssignment, CrewPlan, UnstaffedSeat
 from plexlabor.crew.publish import PlanEvents
 from plexlabor.forecast.alerts import alert_event, alert_note, overtime_event
 from plexlabor.forecast.records import Driver, OperationForecast, OvertimeProjection, VarianceAlert
-from plexlabor.intake.recording import finding_event_id
+from plexlabor.intake.recording import finding_event
 from plexlabor.models import record_key
 from plexlabor.plant import PlantFolder
 from plexlabor.review import decisions
@@ -257,20 +257,7 @@ def _punch_findings(templates: list[Finding], plant: Plant, rng: random.Random) 
 
 def _finding_event(request: ApprovalRequest) -> AuditEvent:
     """What intake.recording.FindingRecorder appends for a finding routed to review."""
-    finding = request.finding
-    return AuditEvent(
-        record_key=finding.record_key,
-        event_id=finding_event_id(finding.finding_id),
-        event_type=AuditEventType.FINDING,
-        status=AuditStatus.PENDING_APPROVAL,
-        occurred_at=NOW,
-        actor="punch_validator",
-        finding_id=finding.finding_id,
-        supervisor_id=request.supervisor_id,
-        employee_id=finding.employee_id,
-        model_version=finding.model_version,
-        payload=finding.model_dump(mode="json"),
-    )
+    return finding_event(request.finding, AuditStatus.PENDING_APPROVAL, NOW, "punch_validator", request.supervisor_id)
 
 
 def _crew_events(plant: Plant, rng: random.Random) -> list[AuditEvent]:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.events import recommendation_event
+from plexlabor.intake.recording import finding_event as recorded_finding_event
 from plexlabor.review.decisions import ReviewService
 from plexlabor.review.queue import ReviewQueue
 from plexlabor.validation.findings import Finding
@@ -30,17 +31,8 @@ CREW = {
 
 def open_finding(world: World, finding: Finding, supervisor_id: str = "E0001") -> AuditEvent:
     """The finding's audit event as the validator records a review-routed one."""
-    event = AuditEvent(
-        record_key=finding.record_key,
-        event_type=AuditEventType.FINDING,
-        status=AuditStatus.PENDING_APPROVAL,
-        occurred_at=world.clock(),
-        actor="punch_validator",
-        finding_id=finding.finding_id,
-        supervisor_id=supervisor_id,
-        employee_id=finding.employee_id,
-        model_version=finding.model_version,
-        payload=finding.model_dump(mode="json"),
+    event = recorded_finding_event(
+        finding, AuditStatus.PENDING_APPROVAL, world.clock(), "punch_validator", supervisor_id
     )
     world.audit.append(event)
     return event
@@ -75,10 +67,10 @@ def recommendation(
     return event
 
 
-
 def crew_assignment(world: World, item_id: str = "crew-0001", **fields: Any) -> AuditEvent:
     """An open crew assignment with the payload CREW; `fields` as for `recommendation`."""
     return recommendation(world, item_id, "crew_assignment", **(CREW | fields))
+
 
 def closed(
     world: World, item_id: str, status: AuditStatus = AuditStatus.APPROVED, record_key: str | None = None

@@ -34,7 +34,7 @@ approvals are on (`ApprovalStartSettings`), so this is the guard for a recorder 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -61,6 +61,30 @@ UNROUTABLE_METRIC = "UnroutableFindings"
 
 def finding_event_id(finding_id: str) -> str:
     return stable_event_id(finding_id, AuditEventType.FINDING.value)
+
+
+def finding_event(
+    finding: Finding,
+    status: AuditStatus,
+    occurred_at: datetime,
+    actor: str,
+    supervisor_id: str | None,
+    extra: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """A finding's one audit event (its id stable per finding): the finding in the payload, `extra` added."""
+    return AuditEvent(
+        record_key=finding.record_key,
+        event_id=finding_event_id(finding.finding_id),
+        event_type=AuditEventType.FINDING,
+        status=status,
+        occurred_at=occurred_at,
+        actor=actor,
+        finding_id=finding.finding_id,
+        supervisor_id=supervisor_id,
+        employee_id=finding.employee_id,
+        model_version=finding.model_version,
+        payload={**finding.model_dump(mode="json"), **(extra or {})},
+    )
 
 
 def supervisors_for(data: PlantData, employee_id: str | None, default: str | None) -> tuple[str, str | None]:
@@ -175,19 +199,8 @@ class FindingRecorder:
         review = request is not None
         supervisor = request.supervisor_id if request else self._would_notify(finding, data, held)
         extra = {**(held.payload() if held else {}), **({"unrouted": unrouted} if unrouted else {})}
-        event = AuditEvent(
-            record_key=finding.record_key,
-            event_id=finding_event_id(finding.finding_id),
-            event_type=AuditEventType.FINDING,
-            status=AuditStatus.PENDING_APPROVAL if review else AuditStatus.LOGGED,
-            occurred_at=self.clock(),
-            actor=self.actor,
-            finding_id=finding.finding_id,
-            supervisor_id=supervisor,
-            employee_id=finding.employee_id,
-            model_version=finding.model_version,
-            payload={**finding.model_dump(mode="json"), **extra},
-        )
+        status = AuditStatus.PENDING_APPROVAL if review else AuditStatus.LOGGED
+        event = finding_event(finding, status, self.clock(), self.actor, supervisor, extra)
         new = append_once(self.audit, event)
         if not new and finding.route == "review":
             review = self._recorded_for_review(event)
