@@ -105,13 +105,13 @@ class DataSourceTransport:
         limiter: TokenBucket | None = None,
     ) -> None:
         self.settings = settings
-        self.limiter = limiter or TokenBucket.per_minute(settings.rate_limit_per_minute, settings.rate_limit_burst)
+        self.limiter = limiter or TokenBucket.of_settings(settings)
         self._read_session = session or requests.Session()
         mount_retry(self._read_session, build_retry(settings, self.limiter, methods={"POST"}))
         self._write_session = requests.Session()
         for current in (self._read_session, self._write_session):
             current.verify = settings.verify_tls
-        self._timeout = (settings.connect_timeout_s, settings.timeout_s)
+        self._timeout = settings.timeouts
 
     def _auth(self) -> HTTPBasicAuth:
         user, password = self.settings.datasource_username, self.settings.datasource_password

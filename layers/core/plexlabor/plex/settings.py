@@ -103,6 +103,11 @@ class PlexSettings(BaseModel):
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    @property
+    def timeouts(self) -> tuple[float, float]:
+        """(connect, read) seconds, as `requests` takes a timeout."""
+        return (self.connect_timeout_s, self.timeout_s)
+
     def path_for(self, resource: str) -> str:
         """The path template of a logical resource; a clear error names the setting to fix."""
         try:

@@ -88,6 +88,11 @@ class TokenBucket:
             return None
         return cls(calls_per_minute / 60.0, min(burst, calls_per_minute))
 
+    @classmethod
+    def of_settings(cls, settings: PlexSettings) -> TokenBucket | None:
+        """The client-side limit the settings ask for (`rate_limit_per_minute`, `rate_limit_burst`)."""
+        return cls.per_minute(settings.rate_limit_per_minute, settings.rate_limit_burst)
+
     def _reserve(self, tokens: float) -> float:
         with self._lock:
             now = self._clock()
@@ -253,12 +258,12 @@ class ConnectTransport:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings
-        self.limiter = limiter or TokenBucket.per_minute(settings.rate_limit_per_minute, settings.rate_limit_burst)
+        self.limiter = limiter or TokenBucket.of_settings(settings)
         self._sleep = sleep
         self._session = session or requests.Session()
         self._session.verify = settings.verify_tls
         mount_retry(self._session, build_retry(settings, self.limiter, methods={"GET"}))
-        self._timeout = (settings.connect_timeout_s, settings.timeout_s)
+        self._timeout = settings.timeouts
 
     def _headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         headers = {
