@@ -23,18 +23,7 @@ def _finding(
     model: str = "m1",
     status: AuditStatus = AuditStatus.PENDING_APPROVAL,
 ) -> None:
-    store.append(
-        AuditEvent(
-            record_key=f"time-clock-entries:{finding_id}",
-            event_type=AuditEventType.FINDING,
-            status=status,
-            occurred_at=at,
-            actor="punch_validator",
-            finding_id=finding_id,
-            model_version=model,
-            payload={"anomaly_type": anomaly},
-        )
-    )
+    _punch_finding(store, finding_id, f"time-clock-entries:{finding_id}", at, anomaly, status, model)
 
 
 def _decide(store: InMemoryAuditStore, finding_id: str, at: datetime, who: str, approve: bool) -> None:
@@ -100,7 +89,13 @@ def test_review_time_counts_gaps_within_a_sitting_per_person_and_day() -> None:
 
 
 def _punch_finding(
-    store: InMemoryAuditStore, finding_id: str, record: str, at: datetime, anomaly: str, status: AuditStatus
+    store: InMemoryAuditStore,
+    finding_id: str,
+    record: str,
+    at: datetime,
+    anomaly: str,
+    status: AuditStatus,
+    model: str = "m1",
 ) -> None:
     store.append(
         AuditEvent(
@@ -110,7 +105,7 @@ def _punch_finding(
             occurred_at=at,
             actor="punch_validator",
             finding_id=finding_id,
-            model_version="m1",
+            model_version=model,
             payload={"anomaly_type": anomaly},
         )
     )
