@@ -12,7 +12,8 @@ from plexlabor.approval.messages import MAX_REASON_CHARS
 from plexlabor.audit.links import MAX_TOKEN_CHARS
 
 APPROVAL_PATH = "/approvals/{token}"
-_PAGE = {"text/html": {"schema": {"type": "string"}}}
+HTML_PAGE = {"text/html": {"schema": {"type": "string"}}}
+"""The content of a page answer (every status of these routes answers an HTML page)."""
 _REFUSALS = {
     "400": "The form is incomplete (no action, a rejection without a reason) or a reason cannot be kept",
     "403": "The link is forged, of another supervisor, or the form came from another site",
@@ -24,8 +25,8 @@ _REFUSALS = {
 
 
 def _responses(ok: str) -> dict[str, Any]:
-    return {"200": {"description": ok, "content": _PAGE}} | {
-        status: {"description": why, "content": _PAGE} for status, why in _REFUSALS.items()
+    return {"200": {"description": ok, "content": HTML_PAGE}} | {
+        status: {"description": why, "content": HTML_PAGE} for status, why in _REFUSALS.items()
     }
 
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from plexlabor.approval.document import HTML_PAGE
 from plexlabor.approval.messages import MAX_REASON_CHARS
 from plexlabor.platform.text import BIDI_CONTROLS
 
-_PAGE = {"text/html": {"schema": {"type": "string"}}}
 _MEANING = {
     "200": "The page",
     "302": "On to the sign-in service (or back to the app)",
@@ -51,7 +51,7 @@ def _responses(*statuses: str, signed_in: bool = True, ok_type: dict[str, Any] |
     for status in answers:
         answer: dict[str, Any] = {"description": _MEANING[status]}
         if status not in ("302", "303"):
-            answer["content"] = ok_type if status == "200" and ok_type else _PAGE
+            answer["content"] = ok_type if status == "200" and ok_type else HTML_PAGE
         responses[status] = answer
     return responses
 
