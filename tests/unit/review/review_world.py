@@ -16,7 +16,7 @@ from plexlabor.review.queue import ReviewQueue
 from plexlabor.validation.findings import Finding
 from plexlabor.webapp.app import Dependencies
 from tests.support import load_event
-from tests.unit.approval.approval_fakes import World, make_finding
+from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
 
 ZONE = ZoneInfo("America/Detroit")
 CREW = {
@@ -38,12 +38,22 @@ def open_finding(world: World, finding: Finding, supervisor_id: str = "E0001") -
     return event
 
 
+def punch_record(finding_id: str) -> str:
+    """The punch a test finding is about: its record key from the finding id's last four characters."""
+    return f"time-clock-entries:{finding_id[-4:]}"
+
+
 def finding_event(world: World, finding_id: str, *, confidence: float, severity: str) -> AuditEvent:
     """An open punch finding with this id, confidence and severity (record key from the id)."""
-    record = f"time-clock-entries:{finding_id[-4:]}"
+    record = punch_record(finding_id)
     return open_finding(
         world, make_finding(finding_id=finding_id, confidence=confidence, severity=severity, record_key=record)
     )
+
+
+def notified_finding(world: World, finding_id: str) -> None:
+    """The approval of finding `finding_id` (on `punch_record`) sent to its supervisor: the task token held."""
+    world.notified(notice(make_request(make_finding(finding_id=finding_id, record_key=punch_record(finding_id)))))
 
 
 def recommendation(

@@ -13,8 +13,8 @@ from functions.web_app import handler as web_app
 from plexlabor.audit import AuditEventType
 from plexlabor.platform.csrf import cross_site_problem
 from tests.support import FakeLambdaContext
-from tests.unit.approval.approval_fakes import World, api_event, make_finding, make_request, notice
-from tests.unit.review.review_world import finding_event, web_deps, web_event
+from tests.unit.approval.approval_fakes import World, api_event
+from tests.unit.review.review_world import finding_event, notified_finding, web_deps, web_event
 from tests.unit.webapp.viewers import SUPERVISOR
 
 HOST = "abc123.execute-api.us-east-1.amazonaws.com"
@@ -53,7 +53,7 @@ def test_without_a_host_an_origin_cannot_be_matched() -> None:
 def world() -> World:
     world = World()
     finding_event(world, FINDING, confidence=0.93, severity="high")
-    world.notified(notice(make_request(make_finding(finding_id=FINDING, record_key="time-clock-entries:0001"))))
+    notified_finding(world, FINDING)
     return world
 
 

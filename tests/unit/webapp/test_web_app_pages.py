@@ -10,7 +10,14 @@ from functions.web_app import handler as web_app
 from plexlabor.audit import AuditEventType, AuditStatus
 from tests.support import load_event
 from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
-from tests.unit.review.review_world import crew_assignment, finding_event, open_finding, web_deps, web_event
+from tests.unit.review.review_world import (
+    crew_assignment,
+    finding_event,
+    notified_finding,
+    open_finding,
+    web_deps,
+    web_event,
+)
 from tests.unit.webapp.viewers import ADMIN, PLANNER, SUPERVISOR
 
 FINDING = "f-000000000000000000000001"
@@ -60,7 +67,7 @@ def test_a_planner_sees_the_crew_assignment_and_its_proposed_change(world: World
 def test_approving_from_the_item_page_goes_to_the_next_item_and_resumes_the_workflow(
     world: World, lambda_context: Any
 ) -> None:
-    world.notified(notice(make_request(make_finding(finding_id=FINDING, record_key="time-clock-entries:0001"))))
+    notified_finding(world, FINDING)
 
     response = _call(
         world,
@@ -79,7 +86,7 @@ def test_approving_from_the_item_page_goes_to_the_next_item_and_resumes_the_work
 def test_an_edited_correction_goes_with_the_approval_to_the_workflow_and_the_audit(
     world: World, lambda_context: Any
 ) -> None:
-    world.notified(notice(make_request(make_finding(finding_id=FINDING, record_key="time-clock-entries:0001"))))
+    notified_finding(world, FINDING)
     page = _call(world, "GET", f"/items/{FINDING}", SUPERVISOR, lambda_context=lambda_context)["body"]
     assert 'name="correction.clockoutTime"' in page and 'value="2026-03-02T09:07"' in page  # 14:07 UTC, EST
 
@@ -113,7 +120,7 @@ def test_advice_is_approved_as_it_stands_not_edited(world: World, lambda_context
 
 
 def test_a_bad_edit_keeps_the_form_with_what_was_typed(world: World, lambda_context: Any) -> None:
-    world.notified(notice(make_request(make_finding(finding_id=FINDING, record_key="time-clock-entries:0001"))))
+    notified_finding(world, FINDING)
     form = {"action": "approve", "reason": "", "correction.clockoutTime": "soon"}
 
     response = _call(world, "POST", f"/items/{FINDING}", SUPERVISOR, form, lambda_context=lambda_context)

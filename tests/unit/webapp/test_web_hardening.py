@@ -23,8 +23,8 @@ from plexlabor.platform.text import unreadable_character
 from plexlabor.webapp.app import app
 from plexlabor.webapp.auth import SignIn
 from tests.support import FakeLambdaContext, load_event
-from tests.unit.approval.approval_fakes import World, api_event, make_finding, make_request, notice
-from tests.unit.review.review_world import finding_event, web_deps, web_event
+from tests.unit.approval.approval_fakes import World, api_event
+from tests.unit.review.review_world import finding_event, notified_finding, web_deps, web_event
 from tests.unit.webapp.test_auth_sign_in import SETTINGS, TokenEndpoint
 from tests.unit.webapp.test_auth_tokens import Issuer
 
@@ -42,7 +42,7 @@ UNREADABLE = {
 def world() -> World:
     world = World()
     finding_event(world, FINDING, confidence=0.93, severity="high")
-    world.notified(notice(make_request(make_finding(finding_id=FINDING, record_key="time-clock-entries:0007"))))
+    notified_finding(world, FINDING)
     return world
 
 
