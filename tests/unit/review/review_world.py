@@ -56,6 +56,14 @@ def notified_finding(world: World, finding_id: str) -> None:
     world.notified(notice(make_request(make_finding(finding_id=finding_id, record_key=punch_record(finding_id)))))
 
 
+def awaiting_decision(finding_id: str) -> World:
+    """A world with one open punch finding (confidence 0.93, high severity) whose approval was sent."""
+    world = World()
+    finding_event(world, finding_id, confidence=0.93, severity="high")
+    notified_finding(world, finding_id)
+    return world
+
+
 def recommendation(
     world: World, item_id: str, kind: str, *, record_key: str | None = None, note: str | None = None, **payload: Any
 ) -> AuditEvent:

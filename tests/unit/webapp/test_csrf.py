@@ -14,7 +14,7 @@ from plexlabor.audit import AuditEventType
 from plexlabor.platform.csrf import cross_site_problem
 from tests.support import FakeLambdaContext
 from tests.unit.approval.approval_fakes import World, api_event
-from tests.unit.review.review_world import finding_event, notified_finding, web_deps, web_event
+from tests.unit.review.review_world import awaiting_decision, web_deps, web_event
 from tests.unit.webapp.viewers import SUPERVISOR
 
 HOST = "abc123.execute-api.us-east-1.amazonaws.com"
@@ -51,10 +51,7 @@ def test_without_a_host_an_origin_cannot_be_matched() -> None:
 
 @pytest.fixture
 def world() -> World:
-    world = World()
-    finding_event(world, FINDING, confidence=0.93, severity="high")
-    notified_finding(world, FINDING)
-    return world
+    return awaiting_decision(FINDING)
 
 
 def _with_headers(event: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from plexlabor.webapp.app import app
 from plexlabor.webapp.auth import SignIn
 from tests.support import FakeLambdaContext, load_event
 from tests.unit.approval.approval_fakes import World, api_event
-from tests.unit.review.review_world import finding_event, notified_finding, web_deps, web_event
+from tests.unit.review.review_world import awaiting_decision, web_deps, web_event
 from tests.unit.webapp.test_auth_sign_in import SETTINGS, TokenEndpoint
 from tests.unit.webapp.test_auth_tokens import Issuer
 
@@ -40,10 +40,7 @@ UNREADABLE = {
 
 @pytest.fixture
 def world() -> World:
-    world = World()
-    finding_event(world, FINDING, confidence=0.93, severity="high")
-    notified_finding(world, FINDING)
-    return world
+    return awaiting_decision(FINDING)
 
 
 def _headers(response: Mapping[str, Any]) -> dict[str, str]:
