@@ -59,6 +59,7 @@ SHIFT = "1"
 READS = 3
 CALL_OFFS = 6
 SWAPS = 2
+SWAP_TRIES = 10
 SWAP_FORM = re.compile(r'<form method="post" action="[^"]*/crew/swap" class="swap">(.*?)</form>', re.S)
 TARGET_S = 3.0
 
@@ -140,14 +141,16 @@ def _nightly_plan(stack: LocalStack, plant: Path, day: date) -> dict[str, Any]:
     return summary
 
 
-def _swap_choice(html: str, busy_too: bool = False) -> tuple[str, str]:
-    """(item id, employee id) of the first waiting seat offering someone not busy elsewhere."""
+def _swap_choices(html: str) -> list[tuple[str, str]]:
+    """(item id, employee id) of each waiting seat's offers of someone the plan has nowhere else then."""
+    choices = []
     for form in SWAP_FORM.findall(html):
         item = re.search(r'name="item" value="([^"]+)"', form)
         for value, label in re.findall(r'<option value="([^"]+)">(.*?)</option>', form, re.S):
-            if item and (busy_too or "now at" not in label):
-                return item.group(1), value
-    raise AssertionError("no waiting seat offers a swap")
+            if item and "now at" not in label:
+                choices.append((item.group(1), value))
+    assert choices, "no waiting seat offers a swap"
+    return choices
 
 
 def _load() -> str:
@@ -182,17 +185,22 @@ def _figures(label: str, wall: list[float], cpu: list[float]) -> str:
 
 def _swap(board: Board, label: str) -> tuple[float, float]:
     html, _ = board.get(done="x")
-    item_id, employee_id = _swap_choice(html)
-    before = len(board.runtime.invocations("crew_replan"))
-    started, cpu = time.time(), time.process_time()
-    response = board.session.post(
-        f"{board.base}/crew/swap",
-        data={"item": item_id, "employee": employee_id, "next": board.path()},
-        allow_redirects=False,
-        timeout=60,
-    )
-    post_s = time.time() - started
-    assert response.status_code == 303, response.text[:500]
+    refused = 0
+    for item_id, employee_id in _swap_choices(html)[:SWAP_TRIES]:  # the board refuses some (409: e.g. a person
+        before = len(board.runtime.invocations("crew_replan"))  # accepted elsewhere at that time by a swap before)
+        started, cpu = time.time(), time.process_time()
+        response = board.session.post(
+            f"{board.base}/crew/swap",
+            data={"item": item_id, "employee": employee_id, "next": board.path()},
+            allow_redirects=False,
+            timeout=60,
+        )
+        post_s = time.time() - started
+        if response.status_code == 303:
+            break
+        assert response.status_code in (400, 409) and "Not swapped" in response.text, response.text[:500]
+        refused += 1
+    assert response.status_code == 303, f"{refused} swaps refused"
     replan, summary, _ = _replanned(board, before, cpu)
     html, read_s = board.get(done="swap")
     cpu_s = time.process_time() - cpu
@@ -200,7 +208,8 @@ def _swap(board: Board, label: str) -> tuple[float, float]:
     end_to_end = replan.started + replan.seconds - started + read_s
     queue_s = replan.started - started - post_s
     print(
-        f"  {label}: end to end {end_to_end:.2f} s ({cpu_s:.2f} s CPU) = swap POST {post_s:.2f} s + queue "
+        f"  {label} ({refused} refused before it): end to end {end_to_end:.2f} s ({cpu_s:.2f} s CPU) = "
+        f"swap POST {post_s:.2f} s + queue "
         f"{queue_s:.2f} s + crew_replan {replan.seconds:.2f} s (suggestions read {summary['plan_read_seconds']} s, "
         f"writes {summary['write_seconds']} s, shift data read: {summary['data_read']}) + board read "
         f"{read_s:.2f} s; load {_load()}"
