@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from plexlabor import models
 from plexlabor.models.types import format_plex_datetime
@@ -17,19 +17,18 @@ from plexlabor.plex.defaults import (
     END_DATE_PARAM,
     MODIFIED_END_PARAM,
     MODIFIED_START_PARAM,
+    REST_READ_RESOURCES,
     REST_WINDOW_FIELDS,
 )
-from plexlabor.plex.port import Extract
+from plexlabor.plex.port import Extract, ModelT, TypedReads
 from plexlabor.plex.settings import PlexSettings, load_plex_settings
 from plexlabor.plex.transport import ConnectTransport, fill_path
 from plexlabor.plex.windows import check_window, date_windows, in_order, modified_marker, moment_of
 
 logger = logging.getLogger(__name__)
 
-ModelT = TypeVar("ModelT", bound=models.PlexModel)
 
-
-class PlexLaborClient:
+class PlexLaborClient(TypedReads):
     """Reads labor data from Plex (or the simulator). Date windows are read in `date_chunk_days`
     pieces (Plex has no pagination), re-checked against the whole window and de-duplicated by id."""
 
@@ -114,20 +113,22 @@ class PlexLaborClient:
         pieces = date_windows(begin, end, self.settings.date_chunk_days)
         return in_order((record for lower, upper in pieces for record in fetch(lower, upper)), begin, end, moment)
 
-    def employees(self) -> list[models.Employee]:
-        return self._rest_list("employees", models.Employee)
+    def _all(self, model: type[ModelT]) -> list[ModelT]:
+        if model.resource in REST_READ_RESOURCES:
+            return self._rest_list(model.resource, model)
+        return self._ds_list(model.resource, model)
 
-    def user_accounts(self) -> list[models.UserAccount]:
-        return self._rest_list("user-accounts", models.UserAccount)
-
-    def workcenters(self) -> list[models.Workcenter]:
-        return self._rest_list("workcenters", models.Workcenter)
-
-    def approved_workcenters(self) -> list[models.ApprovedWorkcenter]:
-        return self._rest_list("approved-workcenters", models.ApprovedWorkcenter)
-
-    def jobs(self) -> list[models.Job]:
-        return self._rest_list("jobs", models.Job)
+    def _window(self, model: type[ModelT], begin: datetime, end: datetime) -> list[ModelT]:
+        if model.resource not in REST_WINDOW_FIELDS:
+            return self._ds_window(model.resource, model, begin, end)
+        return self._rest_window(
+            model.resource,
+            model,
+            begin,
+            end,
+            params=(BEGIN_DATE_PARAM, END_DATE_PARAM),
+            moment=moment_of(REST_WINDOW_FIELDS[model.resource]),
+        )
 
     def job_operations(self, job_id: str | None = None) -> list[models.JobOperation]:
         if job_id is not None:
@@ -162,16 +163,6 @@ class PlexLaborClient:
             moment=modified_marker,
         )
 
-    def labor_entries(self, begin: datetime, end: datetime) -> list[models.LaborEntry]:
-        return self._rest_window(
-            "labor-entries",
-            models.LaborEntry,
-            begin,
-            end,
-            params=(BEGIN_DATE_PARAM, END_DATE_PARAM),
-            moment=moment_of(REST_WINDOW_FIELDS["labor-entries"]),
-        )
-
     # -- Data Source API ------------------------------------------------------------------------
     def _ds_rows(self, name: str, inputs: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         result = self.datasource.execute(self.settings.datasource_id(name), inputs)
@@ -188,42 +179,3 @@ class PlexLaborClient:
             return model.from_plex_list(self._ds_rows(name, inputs))
 
         return self._in_chunks(fetch, moment_of(DATASOURCE_WINDOW_FIELDS[name]), begin, end)
-
-    def buildings(self) -> list[models.Building]:
-        return self._ds_list("buildings", models.Building)
-
-    def clock_devices(self) -> list[models.ClockDevice]:
-        return self._ds_list("clock-devices", models.ClockDevice)
-
-    def shifts(self) -> list[models.Shift]:
-        return self._ds_list("shifts", models.Shift)
-
-    def shift_assignments(self, begin: datetime, end: datetime) -> list[models.ShiftAssignment]:
-        return self._ds_window("shift-assignments", models.ShiftAssignment, begin, end)
-
-    def skills(self) -> list[models.Skill]:
-        return self._ds_list("skills", models.Skill)
-
-    def certifications(self) -> list[models.Certification]:
-        return self._ds_list("certifications", models.Certification)
-
-    def workcenter_requirements(self) -> list[models.WorkcenterRequirement]:
-        return self._ds_list("workcenter-requirements", models.WorkcenterRequirement)
-
-    def workcenter_events(self, begin: datetime, end: datetime) -> list[models.WorkcenterEvent]:
-        return self._ds_window("workcenter-events", models.WorkcenterEvent, begin, end)
-
-    def badge_swipes(self, begin: datetime, end: datetime) -> list[models.BadgeSwipe]:
-        return self._ds_window("badge-swipes", models.BadgeSwipe, begin, end)
-
-    def scrap_entries(self, begin: datetime, end: datetime) -> list[models.ScrapEntry]:
-        return self._ds_window("scrap-entries", models.ScrapEntry, begin, end)
-
-    def downtime_entries(self, begin: datetime, end: datetime) -> list[models.DowntimeEntry]:
-        return self._ds_window("downtime-entries", models.DowntimeEntry, begin, end)
-
-    def nonconformances(self, begin: datetime, end: datetime) -> list[models.Nonconformance]:
-        return self._ds_window("nonconformances", models.Nonconformance, begin, end)
-
-    def indirect_labor_entries(self, begin: datetime, end: datetime) -> list[models.IndirectLaborEntry]:
-        return self._ds_window("indirect-labor-entries", models.IndirectLaborEntry, begin, end)

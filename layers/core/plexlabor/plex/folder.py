@@ -19,16 +19,14 @@ import threading
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from plexlabor import models
 from plexlabor.plant import BadRecord, BadRecordError, PlantFolder
-from plexlabor.plex.port import Extract, of_employee, operations_by_job
+from plexlabor.plex.port import Extract, ModelT, TypedReads, operations_by_job
 from plexlabor.plex.windows import WINDOW_FIELDS, check_window, in_order, modified_marker, moment_of
-
-ModelT = TypeVar("ModelT", bound=models.PlexModel)
 
 DATE_MARGIN = timedelta(days=1)
 """A raw line's date is compared as written: a UTC offset moves it by less than a day."""
@@ -68,7 +66,7 @@ def _near(lines: list[bytes], camel_field: str, begin: datetime, end: datetime) 
     return kept
 
 
-class PlantFolderSource:
+class PlantFolderSource(TypedReads):
     """Reads a plant folder through `PlantFolder`; implements `LaborDataPort`.
 
     `skip_bad_records`: a line that does not parse is left out and kept in `skipped` (once per line),
@@ -139,21 +137,6 @@ class PlantFolderSource:
         records = self._parse(model, _near(self._lines(model.resource), field, begin, end))
         return in_order(records, begin, end, moment_of(field))
 
-    def employees(self) -> list[models.Employee]:
-        return self._all(models.Employee)
-
-    def user_accounts(self) -> list[models.UserAccount]:
-        return self._all(models.UserAccount)
-
-    def workcenters(self) -> list[models.Workcenter]:
-        return self._all(models.Workcenter)
-
-    def approved_workcenters(self) -> list[models.ApprovedWorkcenter]:
-        return self._all(models.ApprovedWorkcenter)
-
-    def jobs(self) -> list[models.Job]:
-        return self._all(models.Job)
-
     def job_operations(self, job_id: str | None = None) -> list[models.JobOperation]:
         operations = self._all(models.JobOperation)
         if job_id is None:
@@ -163,53 +146,6 @@ class PlantFolderSource:
                 self._operations_by_job = operations_by_job(operations)
             return list(self._operations_by_job.get(job_id, ()))
 
-    def time_clock_entries(
-        self, begin: datetime, end: datetime, *, employee_id: str | None = None
-    ) -> list[models.TimeClockEntry]:
-        return of_employee(self._window(models.TimeClockEntry, begin, end), employee_id)
-
     def time_clock_entries_modified(self, since: datetime, until: datetime) -> list[models.TimeClockEntry]:
         since, until = check_window(since, until)
         return in_order(self._all(models.TimeClockEntry), since, until, modified_marker)
-
-    def labor_entries(self, begin: datetime, end: datetime) -> list[models.LaborEntry]:
-        return self._window(models.LaborEntry, begin, end)
-
-    def buildings(self) -> list[models.Building]:
-        return self._all(models.Building)
-
-    def clock_devices(self) -> list[models.ClockDevice]:
-        return self._all(models.ClockDevice)
-
-    def shifts(self) -> list[models.Shift]:
-        return self._all(models.Shift)
-
-    def shift_assignments(self, begin: datetime, end: datetime) -> list[models.ShiftAssignment]:
-        return self._window(models.ShiftAssignment, begin, end)
-
-    def skills(self) -> list[models.Skill]:
-        return self._all(models.Skill)
-
-    def certifications(self) -> list[models.Certification]:
-        return self._all(models.Certification)
-
-    def workcenter_requirements(self) -> list[models.WorkcenterRequirement]:
-        return self._all(models.WorkcenterRequirement)
-
-    def workcenter_events(self, begin: datetime, end: datetime) -> list[models.WorkcenterEvent]:
-        return self._window(models.WorkcenterEvent, begin, end)
-
-    def badge_swipes(self, begin: datetime, end: datetime) -> list[models.BadgeSwipe]:
-        return self._window(models.BadgeSwipe, begin, end)
-
-    def scrap_entries(self, begin: datetime, end: datetime) -> list[models.ScrapEntry]:
-        return self._window(models.ScrapEntry, begin, end)
-
-    def downtime_entries(self, begin: datetime, end: datetime) -> list[models.DowntimeEntry]:
-        return self._window(models.DowntimeEntry, begin, end)
-
-    def nonconformances(self, begin: datetime, end: datetime) -> list[models.Nonconformance]:
-        return self._window(models.Nonconformance, begin, end)
-
-    def indirect_labor_entries(self, begin: datetime, end: datetime) -> list[models.IndirectLaborEntry]:
-        return self._window(models.IndirectLaborEntry, begin, end)

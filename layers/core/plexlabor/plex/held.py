@@ -14,10 +14,10 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from plexlabor import models
-from plexlabor.plex.port import Extract, LaborDataPort, of_employee, operations_by_job
+from plexlabor.plex.port import Extract, LaborDataPort, ModelT, TypedReads, operations_by_job
 from plexlabor.plex.snapshot import PlexSnapshot, Reference, Window, Windowed, read_snapshot
 from plexlabor.plex.windows import WINDOW_FIELDS, check_window, moment_of
 
@@ -49,7 +49,7 @@ def hold(port: LaborDataPort, reads: Iterable[Read], timezone: str | None = None
     return HeldPort(snapshot, reference, port)
 
 
-class HeldPort:
+class HeldPort(TypedReads):
     """A `LaborDataPort` answering from `snapshot` (the `reference` kinds it read, its windows), else from
     `source`."""
 
@@ -65,15 +65,17 @@ class HeldPort:
     def extract(self) -> Extract | None:
         return self.source.extract()
 
-    def _reference(self, kind: Reference) -> list[Any]:
-        if kind not in self.reference:
-            return list(getattr(self.source, kind.replace("-", "_"))())
-        return list(getattr(self.snapshot, kind.replace("-", "_")))
+    def _all(self, model: type[ModelT]) -> list[ModelT]:
+        attribute = model.resource.replace("-", "_")
+        if model.resource not in self.reference:
+            return list(getattr(self.source, attribute)())
+        return list(getattr(self.snapshot, attribute))
 
-    def _window(self, kind: Windowed, begin: datetime, end: datetime) -> list[Any]:
-        """The held records of `kind` in [begin, end): a slice, since a port returns them ordered by the
-        window's field (then id), so the records of a window inside the held one are contiguous."""
+    def _window(self, model: type[ModelT], begin: datetime, end: datetime) -> list[ModelT]:
+        """The held records of `model`'s kind in [begin, end): a slice, since a port returns them ordered by
+        the window's field (then id), so the records of a window inside the held one are contiguous."""
         begin, end = check_window(begin, end)
+        kind = cast(Windowed, model.resource)
         held = self.snapshot.windows.get(kind)
         attribute = kind.replace("-", "_")
         if held is None or begin < held[0] or end > held[1]:
@@ -85,21 +87,6 @@ class HeldPort:
 
         return list(records[bisect_left(records, begin, key=moment) : bisect_left(records, end, key=moment)])
 
-    def employees(self) -> list[models.Employee]:
-        return self._reference("employees")
-
-    def user_accounts(self) -> list[models.UserAccount]:
-        return self.source.user_accounts()
-
-    def workcenters(self) -> list[models.Workcenter]:
-        return self._reference("workcenters")
-
-    def approved_workcenters(self) -> list[models.ApprovedWorkcenter]:
-        return self._reference("approved-workcenters")
-
-    def jobs(self) -> list[models.Job]:
-        return self._reference("jobs")
-
     def job_operations(self, job_id: str | None = None) -> list[models.JobOperation]:
         if "job-operations" not in self.reference:
             return self.source.job_operations(job_id)
@@ -109,52 +96,5 @@ class HeldPort:
             self._operations_by_job = operations_by_job(self.snapshot.job_operations)
         return list(self._operations_by_job.get(job_id, ()))
 
-    def time_clock_entries(
-        self, begin: datetime, end: datetime, *, employee_id: str | None = None
-    ) -> list[models.TimeClockEntry]:
-        return of_employee(self._window("time-clock-entries", begin, end), employee_id)
-
     def time_clock_entries_modified(self, since: datetime, until: datetime) -> list[models.TimeClockEntry]:
         return self.source.time_clock_entries_modified(since, until)
-
-    def labor_entries(self, begin: datetime, end: datetime) -> list[models.LaborEntry]:
-        return self._window("labor-entries", begin, end)
-
-    def buildings(self) -> list[models.Building]:
-        return self._reference("buildings")
-
-    def clock_devices(self) -> list[models.ClockDevice]:
-        return self._reference("clock-devices")
-
-    def shifts(self) -> list[models.Shift]:
-        return self._reference("shifts")
-
-    def shift_assignments(self, begin: datetime, end: datetime) -> list[models.ShiftAssignment]:
-        return self._window("shift-assignments", begin, end)
-
-    def skills(self) -> list[models.Skill]:
-        return self._reference("skills")
-
-    def certifications(self) -> list[models.Certification]:
-        return self._reference("certifications")
-
-    def workcenter_requirements(self) -> list[models.WorkcenterRequirement]:
-        return self._reference("workcenter-requirements")
-
-    def workcenter_events(self, begin: datetime, end: datetime) -> list[models.WorkcenterEvent]:
-        return self._window("workcenter-events", begin, end)
-
-    def badge_swipes(self, begin: datetime, end: datetime) -> list[models.BadgeSwipe]:
-        return self._window("badge-swipes", begin, end)
-
-    def scrap_entries(self, begin: datetime, end: datetime) -> list[models.ScrapEntry]:
-        return self._window("scrap-entries", begin, end)
-
-    def downtime_entries(self, begin: datetime, end: datetime) -> list[models.DowntimeEntry]:
-        return self._window("downtime-entries", begin, end)
-
-    def nonconformances(self, begin: datetime, end: datetime) -> list[models.Nonconformance]:
-        return self._window("nonconformances", begin, end)
-
-    def indirect_labor_entries(self, begin: datetime, end: datetime) -> list[models.IndirectLaborEntry]:
-        return self._window("indirect-labor-entries", begin, end)

@@ -12,13 +12,16 @@ reads a port into one typed snapshot; every capability builds its inputs from th
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from plexlabor import models
+
+ModelT = TypeVar("ModelT", bound=models.PlexModel)
 
 
 @dataclass(frozen=True)
@@ -125,3 +128,77 @@ def operations_by_job(operations: Iterable[models.JobOperation]) -> dict[str, li
 def of_employee(entries: list[models.TimeClockEntry], employee_id: str | None) -> list[models.TimeClockEntry]:
     """The entries of one employee (all of them when `employee_id` is None), as `time_clock_entries` filters."""
     return entries if employee_id is None else [entry for entry in entries if entry.employee_id == employee_id]
+
+
+class TypedReads(ABC):
+    """The typed methods of `LaborDataPort`, each resource with its model written once: an adapter says how
+    it reads a kind whole (`_all`) and a windowed kind in [begin, end) (`_window`, ordered as the port
+    promises), and overrides the methods it answers another way."""
+
+    @abstractmethod
+    def _all(self, model: type[ModelT]) -> list[ModelT]: ...
+
+    @abstractmethod
+    def _window(self, model: type[ModelT], begin: datetime, end: datetime) -> list[ModelT]: ...
+
+    def employees(self) -> list[models.Employee]:
+        return self._all(models.Employee)
+
+    def user_accounts(self) -> list[models.UserAccount]:
+        return self._all(models.UserAccount)
+
+    def workcenters(self) -> list[models.Workcenter]:
+        return self._all(models.Workcenter)
+
+    def approved_workcenters(self) -> list[models.ApprovedWorkcenter]:
+        return self._all(models.ApprovedWorkcenter)
+
+    def jobs(self) -> list[models.Job]:
+        return self._all(models.Job)
+
+    def time_clock_entries(
+        self, begin: datetime, end: datetime, *, employee_id: str | None = None
+    ) -> list[models.TimeClockEntry]:
+        return of_employee(self._window(models.TimeClockEntry, begin, end), employee_id)
+
+    def labor_entries(self, begin: datetime, end: datetime) -> list[models.LaborEntry]:
+        return self._window(models.LaborEntry, begin, end)
+
+    def buildings(self) -> list[models.Building]:
+        return self._all(models.Building)
+
+    def clock_devices(self) -> list[models.ClockDevice]:
+        return self._all(models.ClockDevice)
+
+    def shifts(self) -> list[models.Shift]:
+        return self._all(models.Shift)
+
+    def shift_assignments(self, begin: datetime, end: datetime) -> list[models.ShiftAssignment]:
+        return self._window(models.ShiftAssignment, begin, end)
+
+    def skills(self) -> list[models.Skill]:
+        return self._all(models.Skill)
+
+    def certifications(self) -> list[models.Certification]:
+        return self._all(models.Certification)
+
+    def workcenter_requirements(self) -> list[models.WorkcenterRequirement]:
+        return self._all(models.WorkcenterRequirement)
+
+    def workcenter_events(self, begin: datetime, end: datetime) -> list[models.WorkcenterEvent]:
+        return self._window(models.WorkcenterEvent, begin, end)
+
+    def badge_swipes(self, begin: datetime, end: datetime) -> list[models.BadgeSwipe]:
+        return self._window(models.BadgeSwipe, begin, end)
+
+    def scrap_entries(self, begin: datetime, end: datetime) -> list[models.ScrapEntry]:
+        return self._window(models.ScrapEntry, begin, end)
+
+    def downtime_entries(self, begin: datetime, end: datetime) -> list[models.DowntimeEntry]:
+        return self._window(models.DowntimeEntry, begin, end)
+
+    def nonconformances(self, begin: datetime, end: datetime) -> list[models.Nonconformance]:
+        return self._window(models.Nonconformance, begin, end)
+
+    def indirect_labor_entries(self, begin: datetime, end: datetime) -> list[models.IndirectLaborEntry]:
+        return self._window(models.IndirectLaborEntry, begin, end)
