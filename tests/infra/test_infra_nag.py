@@ -35,6 +35,23 @@ LOG_GROUPS_OF_THE_ACCOUNT = "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::Accou
 TRANSCRIPTION_JOBS = (
     f"arn:<AWS::Partition>:transcribe:<AWS::Region>:<AWS::AccountId>:transcription-job/{TRANSCRIPTION_JOB_PREFIX}*"
 )
+ARTIFACT_PREFIXES_BY_FUNCTIONS = (
+    NORMS_PREFIX,
+    BACKFILL_PREFIX,
+    FORECAST_PREFIX,
+    SKILLS_REPORTS_PREFIX,
+    ANALYTICS_REPORTS_PREFIX,
+    ALLOCATION_REPORTS_PREFIX,
+    INCIDENT_REPORTS_PREFIX,
+    INCIDENT_MODELS_PREFIX,
+    SCORER_MODELS_PREFIX,
+    SCORER_SALT_PREFIX,
+    COPILOT_INDEX_PREFIX,
+    COPILOT_PROCEDURES_PREFIX,
+    RECORDINGS_PREFIX,  # incident_log
+    TRANSCRIPT_PREFIX,
+)
+"""Artifact bucket prefixes whose objects some function reads or writes (`prefix*` in its policy)."""
 
 
 def _expected(synthesized: Synthesized) -> dict[str, set[str]]:
@@ -44,20 +61,10 @@ def _expected(synthesized: Synthesized) -> dict[str, set[str]]:
         "AwsSolutions-SMG4": {"AWS::SecretsManager::Secret"},
         "AwsSolutions-L1": {"AWS::Lambda::Function"},
         "AwsSolutions-IAM5[Resource::*]": {"AWS::IAM::Policy"},  # X-Ray; Step Functions log delivery
-        wildcard_resource_finding(f"<{bucket}.Arn>/{NORMS_PREFIX}*"): {"AWS::IAM::Policy"},
-        wildcard_resource_finding(f"<{bucket}.Arn>/{BACKFILL_PREFIX}*"): {"AWS::IAM::Policy"},
-        wildcard_resource_finding(f"<{bucket}.Arn>/{FORECAST_PREFIX}*"): {"AWS::IAM::Policy"},
-        wildcard_resource_finding(f"<{bucket}.Arn>/{SKILLS_REPORTS_PREFIX}*"): {"AWS::IAM::Policy"},
-        wildcard_resource_finding(f"<{bucket}.Arn>/{ANALYTICS_REPORTS_PREFIX}*"): {"AWS::IAM::Policy"},
-        wildcard_resource_finding(f"<{bucket}.Arn>/{ALLOCATION_REPORTS_PREFIX}*"): {"AWS::IAM::Policy"},
-        wildcard_resource_finding(f"<{bucket}.Arn>/{INCIDENT_REPORTS_PREFIX}*"): {"AWS::IAM::Policy"},
-        wildcard_resource_finding(f"<{bucket}.Arn>/{INCIDENT_MODELS_PREFIX}*"): {"AWS::IAM::Policy"},
-        wildcard_resource_finding(f"<{bucket}.Arn>/{SCORER_MODELS_PREFIX}*"): {"AWS::IAM::Policy"},
-        wildcard_resource_finding(f"<{bucket}.Arn>/{SCORER_SALT_PREFIX}*"): {"AWS::IAM::Policy"},
-        wildcard_resource_finding(f"<{bucket}.Arn>/{COPILOT_INDEX_PREFIX}*"): {"AWS::IAM::Policy"},
-        wildcard_resource_finding(f"<{bucket}.Arn>/{COPILOT_PROCEDURES_PREFIX}*"): {"AWS::IAM::Policy"},
-        wildcard_resource_finding(f"<{bucket}.Arn>/{RECORDINGS_PREFIX}*"): {"AWS::IAM::Policy"},  # incident_log
-        wildcard_resource_finding(f"<{bucket}.Arn>/{TRANSCRIPT_PREFIX}*"): {"AWS::IAM::Policy"},
+        **{
+            wildcard_resource_finding(f"<{bucket}.Arn>/{prefix}*"): {"AWS::IAM::Policy"}
+            for prefix in ARTIFACT_PREFIXES_BY_FUNCTIONS
+        },
         wildcard_resource_finding(TRANSCRIPTION_JOBS): {"AWS::IAM::Policy"},  # Transcribe's '*' is the X-Ray id's
         wildcard_resource_finding(LOG_GROUPS_OF_THE_ACCOUNT): {"AWS::IAM::Role"},  # API Gateway account role
         _flat_finding(synthesized, synthesized.stack.backfill.executions_arn): {"AWS::IAM::Policy"},  # its map
