@@ -2,7 +2,7 @@
 
 Keys, under `reports/allocation/` of the bucket (the prefix allocation_nightly may write and web_app
 read): `<day>.json`, the `AllocationArtifact` of that plant-local day (a re-run replaces it), and
-`latest.json`, the `ReportPointer` to the newest, written last (`platform.artifacts.store_report`).
+`latest.json`, the `ReportPointer` to the newest, written last (`platform.artifacts.store_day_report`).
 Ids, employee numbers and codes only: no names. Readers check the pointer's sha256.
 """
 
@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.allocation.misapplication import Guidance
 from plexlabor.allocation.report import AllocationReport
-from plexlabor.platform.artifacts import ArtifactStore, ReportPointer, read_model, store_report
+from plexlabor.platform.artifacts import ArtifactStore, ReportPointer, read_model, store_day_report
 
 REPORT_PREFIX = "reports/allocation/"
 """Where allocation reports live in the artifacts bucket (infra grants it by this prefix)."""
@@ -49,9 +49,7 @@ class AllocationArtifact(BaseModel):
 
 def store_artifact(store: ArtifactStore, artifact: AllocationArtifact) -> ReportPointer:
     """Write the day's report, then point `latest.json` at it; the pointer written."""
-    body = artifact.model_dump_json().encode()
-    key = f"{artifact.day.isoformat()}.json"
-    return store_report(store, key, body, artifact.day, artifact.generated_at, SCHEMA_VERSION)
+    return store_day_report(store, artifact, artifact.day, artifact.generated_at, SCHEMA_VERSION)
 
 
 def read_artifact(store: ArtifactStore, pointer: ReportPointer) -> AllocationArtifact:

@@ -18,7 +18,7 @@ The summary holds counts and totals only.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,6 +37,7 @@ from plexlabor.audit.store import AuditStore
 from plexlabor.models import record_key
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.models.types import format_plex_datetime
+from plexlabor.platform.clock import day_before, local_midnight
 from plexlabor.platform.observability import logger, metrics
 from plexlabor.platform.pilot import Hold, Place
 
@@ -62,10 +63,10 @@ def run(deps: Dependencies, request: AllocationNightlyEvent) -> dict[str, Any]:
     """Allocate the day, learn the guidance, store both, publish the suggestions; the JSON-safe summary."""
     port = deps.source.port
     zone = ZoneInfo(deps.source.timezone)
-    day = request.detail.day or request.time.astimezone(zone).date() - timedelta(days=1)
+    day = request.detail.day or day_before(request.time, zone)
     logger.append_keys(day=day.isoformat())
     report = read_report(port, day, deps.policy)
-    end = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
+    end = local_midnight(day + timedelta(days=1), zone)
     begin = end - timedelta(weeks=deps.misapplication_weeks)
     decisions = job_code_decisions(deps.store, begin)
     families = {job.part_id: job.part_family for job in port.jobs() if job.part_family}

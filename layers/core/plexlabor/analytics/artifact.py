@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.analytics.report import ScoresReport
-from plexlabor.platform.artifacts import ArtifactStore, ReportPointer, read_model, store_report
+from plexlabor.platform.artifacts import ArtifactStore, ReportPointer, read_model, store_day_report
 
 REPORT_PREFIX = "reports/analytics/"
 """Where scores reports live in the artifacts bucket (infra grants it by this prefix)."""
@@ -36,9 +36,7 @@ class AnalyticsArtifact(BaseModel):
 
 def store_artifact(store: ArtifactStore, artifact: AnalyticsArtifact) -> ReportPointer:
     """Write the day's report, then point `latest.json` at it; the pointer written."""
-    body = artifact.model_dump_json().encode()
-    key = f"{artifact.as_of.isoformat()}.json"
-    return store_report(store, key, body, artifact.as_of, artifact.generated_at, SCHEMA_VERSION)
+    return store_day_report(store, artifact, artifact.as_of, artifact.generated_at, SCHEMA_VERSION)
 
 
 def read_artifact(store: ArtifactStore, pointer: ReportPointer) -> AnalyticsArtifact:

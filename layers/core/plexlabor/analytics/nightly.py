@@ -26,7 +26,7 @@ from plexlabor.analytics.decisions import read_decisions
 from plexlabor.analytics.inputs import read_inputs
 from plexlabor.analytics.scores import crews_of, score
 from plexlabor.analytics.wiring import MAX_WEEKS, Dependencies
-from plexlabor.platform.clock import local_midnight
+from plexlabor.platform.clock import day_before, local_midnight
 from plexlabor.platform.observability import logger, metrics
 
 
@@ -44,7 +44,7 @@ class AnalyticsNightlyEvent(EventBridgeModel):
 def run(deps: Dependencies, request: AnalyticsNightlyEvent) -> dict[str, Any]:
     """Score the window, store the report; the JSON-safe summary."""
     zone = ZoneInfo(deps.source.timezone)
-    as_of = request.detail.as_of or request.time.astimezone(zone).date() - timedelta(days=1)
+    as_of = request.detail.as_of or day_before(request.time, zone)
     weeks = request.detail.weeks or deps.weeks
     logger.append_keys(as_of=as_of.isoformat(), weeks=weeks)
     begin, end = (local_midnight(as_of + timedelta(days=days), zone) for days in (1 - 7 * weeks, 1))

@@ -31,7 +31,7 @@ from plexlabor.incidents.trends import (
     week_of,
 )
 from plexlabor.platform.artifacts import ArtifactStore
-from plexlabor.platform.clock import local_midnight, utc_now
+from plexlabor.platform.clock import day_before, local_midnight, utc_now
 from plexlabor.platform.observability import logger
 from plexlabor.plex.snapshot import read_snapshot
 from plexlabor.plex.sources import LaborSource
@@ -116,7 +116,7 @@ def recorded_incidents(audit: AuditStore, since: datetime, zone: ZoneInfo) -> li
 def run(deps: TrendsDeps, request: IncidentTrendsEvent) -> dict[str, Any]:
     """Read the window, compute the trends, store them; a JSON-safe summary (counts only)."""
     zone = ZoneInfo(deps.source.timezone)
-    as_of = request.detail.as_of or request.time.astimezone(zone).date() - timedelta(days=1)
+    as_of = request.detail.as_of or day_before(request.time, zone)
     weeks = request.detail.weeks or deps.weeks
     first = week_of(as_of) - timedelta(weeks=weeks - 1)
     begin, end = (

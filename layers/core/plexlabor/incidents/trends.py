@@ -28,12 +28,12 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.incidents.oiics import FIXED_TITLES
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.models import LaborEntry, ShiftAssignment, TimeClockEntry
-from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, ReportPointer, read_checked, store_report
+from plexlabor.platform.artifacts import ArtifactStore, ReportPointer, read_model, store_day_report
 
 REPORT_PREFIX = "reports/incidents/"
 """Where incident trends live in the artifacts bucket (infra grants it by this prefix)."""
@@ -296,18 +296,9 @@ def compute_trends(
 
 def store_trends(store: ArtifactStore, trends: IncidentTrends) -> ReportPointer:
     """Write the day's trends, then point `latest.json` at them; the pointer written."""
-    body = trends.model_dump_json().encode()
-    return store_report(
-        store, f"{trends.as_of.isoformat()}.json", body, trends.as_of, trends.generated_at, SCHEMA_VERSION
-    )
+    return store_day_report(store, trends, trends.as_of, trends.generated_at, SCHEMA_VERSION)
 
 
 def read_trends(store: ArtifactStore, pointer: ReportPointer) -> IncidentTrends:
     """The trends a pointer names, checked against its sha256 and validated whole."""
-    raw = read_checked(store, pointer)
-    try:
-        return IncidentTrends.model_validate_json(raw)
-    except ValidationError as error:
-        raise ArtifactError(
-            f"{pointer.key} is not an incident trends report: {error.error_count()} problem(s)"
-        ) from None
+    return read_model(store, pointer, IncidentTrends, "an incident trends report")

@@ -147,6 +147,14 @@ def store_report(
     return pointer
 
 
+def store_day_report(
+    store: ArtifactStore, report: BaseModel, as_of: date, generated_at: datetime, schema_version: int
+) -> ReportPointer:
+    """`store_report` of a day's pydantic report under `<as_of>.json` (a re-run the same day replaces it)."""
+    body = report.model_dump_json().encode()
+    return store_report(store, f"{as_of.isoformat()}.json", body, as_of, generated_at, schema_version)
+
+
 def read_pointer(store: ArtifactStore, what: str = "report") -> ReportPointer | None:
     """The newest report's pointer, or None when no report was stored yet."""
     raw = store.get(LATEST)
