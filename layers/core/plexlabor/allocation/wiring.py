@@ -61,12 +61,10 @@ def build(settings: AllocationNightlySettings) -> Dependencies:
     """The real adapters (clients are created on first use)."""
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
 
-    reports = settings.artifact_store(REPORT_PREFIX)
-    assert reports is not None  # the settings require a bucket or a folder
     return Dependencies(
         source=open_labor_source_from_aws(settings),
         store=DynamoDbAuditStore(settings.audit_table_name),
-        reports=reports,
+        reports=settings.required_store(REPORT_PREFIX),
         policy=AllocationPolicy(
             split=settings.split,
             weekly_overtime_hours=settings.weekly_overtime_hours,

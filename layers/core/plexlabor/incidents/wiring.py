@@ -122,12 +122,10 @@ def build_trends(settings: TrendsSettings) -> TrendsDeps:
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
     from plexlabor.plex.sources import open_labor_source_from_aws
 
-    reports = settings.artifact_store(REPORT_PREFIX)
-    assert reports is not None  # the settings require a bucket or a folder
     return TrendsDeps(
         audit=DynamoDbAuditStore(settings.audit_table_name),
         source=open_labor_source_from_aws(settings),
-        reports=reports,
+        reports=settings.required_store(REPORT_PREFIX),
     )
 
 
@@ -143,8 +141,7 @@ def build_retrain(settings: RetrainEnvSettings) -> RetrainDeps:
     """incident_retrain's adapters (clients are created on first use)."""
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
 
-    models = _models(settings)
-    assert models is not None  # the settings require a bucket or a folder
+    models = IncidentModels(settings.required_store(MODELS_PREFIX))
     return RetrainDeps(audit=DynamoDbAuditStore(settings.audit_table_name), models=models, packaged=packaged_classifier)
 
 

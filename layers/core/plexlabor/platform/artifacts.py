@@ -108,6 +108,12 @@ class RequiredArtifactSettings(ArtifactSettings):
             raise ValueError(f"set {env.ARTIFACTS_BUCKET_NAME} (S3) or {env.ARTIFACTS_DIR} (a folder)")
         return self
 
+    def required_store(self, prefix: str) -> ArtifactStore:
+        """`artifact_store(prefix)`, never None: these settings are refused without a bucket or a folder."""
+        store = self.artifact_store(prefix)
+        assert store is not None
+        return store
+
 
 # ---- one report a day, and the pointer to the newest ---------------------------------------------------
 
