@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 from operator import attrgetter
 from typing import Any
@@ -94,6 +94,7 @@ class EmployeeContext:
     days: list[EmployeeDay]  # usable punches grouped into worked shifts
     logins: SessionSpans  # the employee's workcenter logins, for questions by time
     swipe_times: list[float]  # when each of the employee's badge swipes happened, in order
+    memo: dict[str, Any] = field(default_factory=dict)  # what a check derives once per person (by the check's key)
 
     @property
     def ref(self) -> EmployeeRef | None:

@@ -6,6 +6,10 @@ import statistics
 import weakref
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from itertools import islice
 from operator import attrgetter
 
 from plexlabor.models.anomalies import AnomalyType as A
@@ -21,7 +25,7 @@ from plexlabor.validation.checks.base import (
     rule_candidate,
 )
 from plexlabor.validation.data import PlantData
-from plexlabor.validation.norms import MIN_HISTORY, Norm
+from plexlabor.validation.norms import MIN_HISTORY, Norm, Norms
 from plexlabor.validation.records import Punch, Scheduled, Session
 from plexlabor.validation.shifts import MATCH_AFTER_END, MATCH_BEFORE_START, EmployeeDay
 
@@ -41,7 +45,7 @@ def early_late(context: EmployeeContext, day: EmployeeDay) -> list[Candidate]:
     found: list[Candidate] = []
     if day.start_known:
         offset = (first.t_in - shift.start) / MINUTE
-        norm, recent = context.norms.start, _recent_offsets(context, day, at_start=True)
+        norm, recent = context.norms.start, partial(_recent_offsets, context, day, at_start=True)
         found.extend(_offset(context, first, offset, norm, recent, at_start=True, reference=shift.start))
     if last.t_out is not None and day.end_known:
         active = _active_job(context, first, last.t_out)
@@ -49,7 +53,7 @@ def early_late(context: EmployeeContext, day: EmployeeDay) -> list[Candidate]:
             found.append(_left_active_job(context, last, last.t_out, active, shift.end))
         else:
             offset = (last.t_out - shift.end) / MINUTE
-            norm, recent = context.norms.end, _recent_offsets(context, day, at_start=False)
+            norm, recent = context.norms.end, partial(_recent_offsets, context, day, at_start=False)
             found.extend(_offset(context, last, offset, norm, recent, at_start=False, reference=shift.end))
     if shift.swapped_from is not None:
         _name_the_swap(context, shift.swapped_from, found)
@@ -90,14 +94,27 @@ def _weigh_against_colleagues(context: EmployeeContext, shift: Scheduled, candid
 def _colleague_deviations(context: EmployeeContext, shift: Scheduled, *, at_start: bool) -> list[float]:
     """Minutes each colleague of the person's department scheduled at the same start clocked in (or out)
     away from their own usual offset, at true time; colleagues with fewer than `MIN_HISTORY` shifts of
-    their own, or no punch at that shift, are left out."""
+    their own, or no punch at that shift, are left out. Worked out once per department and shift start
+    (for every member) and kept with the plant: several people of a department are off the same shift."""
     ref, data, norms = context.ref, context.data, context.plant_norms
     if ref is None or ref.department is None:
         return []
+    plant = _plant_index(data)
+    key = (ref.department, shift.start, at_start)
+    cached = plant.deviations.get(key)
+    if cached is None or cached[0] is not norms:
+        cached = plant.deviations[key] = (norms, _department_deviations(context, plant, shift, at_start=at_start))
+    return [deviation for colleague, deviation in cached[1] if colleague != context.employee]
+
+
+def _department_deviations(
+    context: EmployeeContext, plant: _PlantIndex, shift: Scheduled, *, at_start: bool
+) -> list[tuple[str, float]]:
+    """Each member of the person's department (the person too) with their deviation at the shift's start (or end)."""
+    data, norms = context.data, context.plant_norms
+    assert context.ref is not None and context.ref.department is not None
     deviations = []
-    for colleague in _departments(data).get(ref.department, ()):
-        if colleague == context.employee:
-            continue
+    for colleague in plant.departments.get(context.ref.department, ()):
         habit = norms.employees.get(colleague)
         norm = None if habit is None else habit.start if at_start else habit.end
         schedule = data.schedules.get(colleague, ())
@@ -109,27 +126,37 @@ def _colleague_deviations(context: EmployeeContext, shift: Scheduled, *, at_star
         moment = _punched_at(context, colleague, theirs, at_start=at_start)
         if moment is not None:
             anchor = theirs.start if at_start else theirs.end
-            deviations.append((moment - anchor) / MINUTE - norm.median)
+            deviations.append((colleague, (moment - anchor) / MINUTE - norm.median))
     return deviations
 
 
-_DEPARTMENTS: dict[int, tuple[weakref.ref[PlantData], dict[str, list[str]]]] = {}
+@dataclass(slots=True)
+class _PlantIndex:
+    """What the early/late check looks up across the plant, made once per `PlantData`."""
+
+    departments: dict[str, list[str]]  # the plant's people by department
+    deviations: dict[tuple[str, float, bool], tuple[Norms, list[tuple[str, float]]]] = field(default_factory=dict)
+    """(department, shift start, at start) -> the norms used and each member's deviation (`_colleague_deviations`)."""
 
 
-def _departments(data: PlantData) -> dict[str, list[str]]:
-    """The plant's people by department, indexed once per `PlantData` (asked for each early/late candidate;
-    scanning every employee each time made a plant of thousands quadratic)."""
-    cached = _DEPARTMENTS.get(id(data))
+_PLANTS: dict[int, tuple[weakref.ref[PlantData], _PlantIndex]] = {}
+
+
+def _plant_index(data: PlantData) -> _PlantIndex:
+    """The plant's index for this check, made on first use (asked for each early/late candidate: scanning every
+    employee each time made a plant of thousands quadratic)."""
+    cached = _PLANTS.get(id(data))
     if cached is not None and cached[0]() is data:
         return cached[1]
     members: dict[str, list[str]] = defaultdict(list)
     for employee, ref in data.employees.items():
         if ref.department:
             members[ref.department].append(employee)
-    for key in [k for k, (alive, _) in _DEPARTMENTS.items() if alive() is None]:
-        del _DEPARTMENTS[key]
-    _DEPARTMENTS[id(data)] = (weakref.ref(data), members)
-    return members
+    for key in [k for k, (alive, _) in _PLANTS.items() if alive() is None]:
+        del _PLANTS[key]
+    index = _PlantIndex(members)
+    _PLANTS[id(data)] = (weakref.ref(data), index)
+    return index
 
 
 def _punched_at(context: EmployeeContext, colleague: str, shift: Scheduled, *, at_start: bool) -> float | None:
@@ -156,17 +183,25 @@ def _name_the_swap(context: EmployeeContext, scheduled: float, found: list[Candi
 
 
 def _recent_offsets(context: EmployeeContext, day: EmployeeDay, *, at_start: bool) -> list[float]:
-    """The person's clock-in (or clock-out) offsets on their last `recent_habit_shifts` shifts before `day`."""
+    """The person's clock-in (or clock-out) offsets on their last `recent_habit_shifts` shifts before `day`
+    (among the `3 * recent_habit_shifts` worked days before it)."""
     wanted = context.policy.recent_habit_shifts
-    index = bisect_left(context.days, day.punches[0].t_in, key=lambda d: d.punches[0].t_in)
-    recent: list[float] = []
-    for earlier in reversed(context.days[max(0, index - 3 * wanted) : index]):
-        offset = _day_offset(earlier, at_start=at_start)
-        if offset is not None:
-            recent.append(offset)
-            if len(recent) == wanted:
-                break
-    return recent
+    starts, offsets = _day_offsets(context, at_start=at_start)
+    index = bisect_left(starts, day.punches[0].t_in)
+    known = (offset for offset in reversed(offsets[max(0, index - 3 * wanted) : index]) if offset is not None)
+    return list(islice(known, wanted))
+
+
+def _day_offsets(context: EmployeeContext, *, at_start: bool) -> tuple[list[float], list[float | None]]:
+    """When each of the person's worked days began, and its clock-in (or clock-out) offset: made once per person."""
+    key = "offsets.start" if at_start else "offsets.end"
+    if key not in context.memo:
+        context.memo[key] = (
+            [d.punches[0].t_in for d in context.days],
+            [_day_offset(d, at_start=at_start) for d in context.days],
+        )
+    result: tuple[list[float], list[float | None]] = context.memo[key]
+    return result
 
 
 def _day_offset(day: EmployeeDay, *, at_start: bool) -> float | None:
@@ -237,17 +272,19 @@ def _offset(
     punch: Punch,
     offset: float,
     norm: Norm | None,
-    recent: list[float],
+    recent_offsets: Callable[[], list[float]],
     *,
     at_start: bool,
     reference: float,
 ) -> list[Candidate]:
     """Early/late against the shift, beyond grace and unusual for this employee (none or one candidate):
-    unusual against their history, and not what they have done lately (the median of their recent shifts)."""
+    unusual against their history, and not what they have done lately (the median of their recent shifts,
+    `recent_offsets`, looked up only for an offset beyond grace: the few that can be findings)."""
     policy = context.policy
     grace = policy.grace_minutes
     if abs(offset) <= grace or norm is None:
         return []
+    recent = recent_offsets()
     if len(recent) == policy.recent_habit_shifts and abs(offset - statistics.median(recent)) < policy.habit_min_minutes:
         return []  # the habit as it is now (it moved, or their clock runs off), not a one-day deviation
     deviation = offset - norm.median
