@@ -140,9 +140,10 @@ def test_the_authorizer_is_invoked_only_by_this_apis_authorizer(synthesized: Syn
 def test_an_unauthorized_browser_is_sent_to_sign_in_and_one_without_a_role_is_told(
     synthesized: Synthesized,
 ) -> None:
-    responses = {r["Properties"]["ResponseType"]: r["Properties"] for r in synthesized.resources(
-        "AWS::ApiGateway::GatewayResponse"
-    ).values()}
+    responses = {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for r in synthesized.resources("AWS::ApiGateway::GatewayResponse").values()
+    }
 
     assert set(responses) == {"UNAUTHORIZED", "ACCESS_DENIED"}
     unauthorized, denied = responses["UNAUTHORIZED"], responses["ACCESS_DENIED"]

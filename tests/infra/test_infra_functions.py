@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from infra_prefixes import GRANTED_PREFIXES
 
 import plexlabor.platform.env as env_vars
 from infra.app import add_stack, create_app, missing_settings_report
@@ -39,8 +40,6 @@ from infra.constants import (
 from infra.constructs.functions import RETENTION
 from infra.function_specs import (
     BATCH,
-    COPILOT_INDEX_PREFIX,
-    COPILOT_PROCEDURES_PREFIX,
     FUNCTION_SPECS,
     BucketAccess,
     FunctionSpec,
@@ -323,23 +322,7 @@ def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_transcribe_and_o
                 elif flat.endswith(f":transcription-job/{TRANSCRIPTION_JOB_PREFIX}*"):
                     assert _actions(statement) == {"transcribe:GetTranscriptionJob"}  # incident_log's own jobs
                 elif "*" in flat:
-                    prefixes = (
-                        NORMS_PREFIX,
-                        BACKFILL_PREFIX,
-                        "models/forecast/",
-                        SKILLS_REPORTS_PREFIX,
-                        ANALYTICS_REPORTS_PREFIX,
-                        ALLOCATION_REPORTS_PREFIX,
-                        INCIDENT_REPORTS_PREFIX,
-                        INCIDENT_MODELS_PREFIX,
-                        SCORER_MODELS_PREFIX,
-                        SCORER_SALT_PREFIX,
-                        COPILOT_INDEX_PREFIX,
-                        COPILOT_PROCEDURES_PREFIX,
-                        RECORDINGS_PREFIX,
-                        TRANSCRIPT_PREFIX,
-                    )
-                    assert flat in {f"<{bucket}.Arn>/{prefix}*" for prefix in prefixes}, flat
+                    assert flat in {f"<{bucket}.Arn>/{prefix}*" for prefix in GRANTED_PREFIXES}, flat
                     assert _actions(statement) <= {"s3:GetObject", "s3:PutObject"}
 
 

@@ -9,49 +9,16 @@ from aws_cdk import App, Stack
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match
 from cdk_nag import AwsSolutionsChecks
+from infra_prefixes import GRANTED_PREFIXES
 
-from infra.constants import (
-    ALLOCATION_REPORTS_PREFIX,
-    ANALYTICS_REPORTS_PREFIX,
-    BACKFILL_PREFIX,
-    INCIDENT_MODELS_PREFIX,
-    INCIDENT_REPORTS_PREFIX,
-    NORMS_PREFIX,
-    SCORER_MODELS_PREFIX,
-    SCORER_SALT_PREFIX,
-    SKILLS_REPORTS_PREFIX,
-)
 from infra.nag import flatten_reference, wildcard_resource_finding
 from infra.testing import Synthesized
-from plexlabor.copilot import INDEX_PREFIX as COPILOT_INDEX_PREFIX
-from plexlabor.copilot import PROCEDURES_PREFIX as COPILOT_PROCEDURES_PREFIX
-from plexlabor.incidents.transcribe import AUDIO_PREFIX as RECORDINGS_PREFIX
 from plexlabor.incidents.transcribe import JOB_PREFIX as TRANSCRIPTION_JOB_PREFIX
-from plexlabor.incidents.transcribe import TRANSCRIPT_PREFIX
-
-FORECAST_PREFIX = "models/forecast/"  # forecast_nightly's artifacts (plexlabor.forecast.artifacts.PREFIX)
 
 LOG_GROUPS_OF_THE_ACCOUNT = "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*"
 TRANSCRIPTION_JOBS = (
     f"arn:<AWS::Partition>:transcribe:<AWS::Region>:<AWS::AccountId>:transcription-job/{TRANSCRIPTION_JOB_PREFIX}*"
 )
-ARTIFACT_PREFIXES_BY_FUNCTIONS = (
-    NORMS_PREFIX,
-    BACKFILL_PREFIX,
-    FORECAST_PREFIX,
-    SKILLS_REPORTS_PREFIX,
-    ANALYTICS_REPORTS_PREFIX,
-    ALLOCATION_REPORTS_PREFIX,
-    INCIDENT_REPORTS_PREFIX,
-    INCIDENT_MODELS_PREFIX,
-    SCORER_MODELS_PREFIX,
-    SCORER_SALT_PREFIX,
-    COPILOT_INDEX_PREFIX,
-    COPILOT_PROCEDURES_PREFIX,
-    RECORDINGS_PREFIX,  # incident_log
-    TRANSCRIPT_PREFIX,
-)
-"""Artifact bucket prefixes whose objects some function reads or writes (`prefix*` in its policy)."""
 
 
 def _expected(synthesized: Synthesized) -> dict[str, set[str]]:
@@ -61,10 +28,7 @@ def _expected(synthesized: Synthesized) -> dict[str, set[str]]:
         "AwsSolutions-SMG4": {"AWS::SecretsManager::Secret"},
         "AwsSolutions-L1": {"AWS::Lambda::Function"},
         "AwsSolutions-IAM5[Resource::*]": {"AWS::IAM::Policy"},  # X-Ray; Step Functions log delivery
-        **{
-            wildcard_resource_finding(f"<{bucket}.Arn>/{prefix}*"): {"AWS::IAM::Policy"}
-            for prefix in ARTIFACT_PREFIXES_BY_FUNCTIONS
-        },
+        **{wildcard_resource_finding(f"<{bucket}.Arn>/{prefix}*"): {"AWS::IAM::Policy"} for prefix in GRANTED_PREFIXES},
         wildcard_resource_finding(TRANSCRIPTION_JOBS): {"AWS::IAM::Policy"},  # Transcribe's '*' is the X-Ray id's
         wildcard_resource_finding(LOG_GROUPS_OF_THE_ACCOUNT): {"AWS::IAM::Role"},  # API Gateway account role
         _flat_finding(synthesized, synthesized.stack.backfill.executions_arn): {"AWS::IAM::Policy"},  # its map

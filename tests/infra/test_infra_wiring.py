@@ -78,6 +78,7 @@ LOCAL_ROLLOUT_GAP = PILOT_NAMES
 it gives none of these, so it runs plant-wide and flagged. Reported to its owner; empty this once it
 gives them (the test fails on a gap that no longer exists)."""
 
+
 def _settings_model(name: str, models: dict[str, str] = INTAKE_SETTINGS) -> type[BaseModel]:
     module, attribute = models[name].split(":")
     model: type[BaseModel] = getattr(importlib.import_module(module), attribute)

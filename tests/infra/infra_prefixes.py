@@ -1,0 +1,39 @@
+"""What the infra tests expect, written once: the artifact bucket prefixes functions are granted (`prefix*`)."""
+
+from __future__ import annotations
+
+from infra.constants import (
+    ALLOCATION_REPORTS_PREFIX,
+    ANALYTICS_REPORTS_PREFIX,
+    BACKFILL_PREFIX,
+    INCIDENT_MODELS_PREFIX,
+    INCIDENT_REPORTS_PREFIX,
+    NORMS_PREFIX,
+    SCORER_MODELS_PREFIX,
+    SCORER_SALT_PREFIX,
+    SKILLS_REPORTS_PREFIX,
+)
+from plexlabor.copilot import INDEX_PREFIX as COPILOT_INDEX_PREFIX
+from plexlabor.copilot import PROCEDURES_PREFIX as COPILOT_PROCEDURES_PREFIX
+from plexlabor.incidents.transcribe import AUDIO_PREFIX as RECORDINGS_PREFIX
+from plexlabor.incidents.transcribe import TRANSCRIPT_PREFIX
+
+FORECAST_PREFIX = "models/forecast/"  # forecast_nightly's artifacts (plexlabor.forecast.artifacts.PREFIX)
+
+GRANTED_PREFIXES = (
+    NORMS_PREFIX,
+    BACKFILL_PREFIX,
+    FORECAST_PREFIX,
+    SKILLS_REPORTS_PREFIX,
+    ANALYTICS_REPORTS_PREFIX,
+    ALLOCATION_REPORTS_PREFIX,
+    INCIDENT_REPORTS_PREFIX,
+    INCIDENT_MODELS_PREFIX,
+    SCORER_MODELS_PREFIX,
+    SCORER_SALT_PREFIX,
+    COPILOT_INDEX_PREFIX,
+    COPILOT_PROCEDURES_PREFIX,
+    RECORDINGS_PREFIX,  # incident_log
+    TRANSCRIPT_PREFIX,
+)
+"""Artifact bucket prefixes whose objects some function reads or writes (`prefix*` in its policy)."""
