@@ -11,9 +11,9 @@ import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from itertools import pairwise, starmap
+from itertools import pairwise
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -73,37 +73,9 @@ class Transactions:
     downtime: list[tuple[str, float, float, str | None]] = field(default_factory=list)
     """(workcenter, start, end, employee); an open downtime ends at the extract."""
 
-    def __add__(self, other: Transactions) -> Transactions:
-        return Transactions(*(getattr(self, name) + getattr(other, name) for name in self.__dataclass_fields__))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled as plain tuples, for a process that read them to hand them back (a slotted dataclass
-        pickles through Python calls per record, about three times slower)."""
-        packed = {name: list(map(attrgetter(*_FIELDS[name]), getattr(self, name))) for name in _RECORDS}
-        return (_unpacked, (packed, self.downtime))
-
-
-_RECORDS: dict[str, type] = {
-    "schedules": Scheduled,
-    "punches": Punch,
-    "labor": Labor,
-    "swipes": Swipe,
-    "events": WcEvent,
-}
-_FIELDS = {name: [f.name for f in fields(kind)] for name, kind in _RECORDS.items()}
-
-
-def _unpacked(
-    packed: dict[str, list[tuple[Any, ...]]], downtime: list[tuple[str, float, float, str | None]]
-) -> Transactions:
-    return Transactions(
-        **{name: list(starmap(kind, packed[name])) for name, kind in _RECORDS.items()}, downtime=downtime
-    )
-
 
 def read_transactions(rows: Mapping[str, Rows], as_of: float) -> Transactions:
-    """The records of each kind of transaction in `rows` (the costly part of indexing, done apart so
-    that parts of a snapshot can be read in other processes); `as_of`: the extract time."""
+    """The records of each kind of transaction in `rows`; `as_of`: the extract time."""
     downtime = []
     for row in _each(rows, "downtime-entries"):
         start, end = epoch(row["startTime"]), epoch(row.get("endTime"))
@@ -166,27 +138,23 @@ class PlantData:
         return cls.build(snapshot.rows(), snapshot.timezone, as_of)
 
     @classmethod
-    def from_folder(cls, folder: PlantFolder, *, workers: int = 1) -> PlantData:
-        """Index a plant folder: its history and the schedule after it, read as from Plex (`workers`
-        processes share the reading: `source.read_plant_data`)."""
+    def from_folder(cls, folder: PlantFolder) -> PlantData:
+        """Index a plant folder: its history and the schedule after it, read as from Plex."""
         from plexlabor.plex.folder import PlantFolderSource
         from plexlabor.validation.source import read_plant_data  # the reader builds this class
 
         meta = folder.meta()
-        return read_plant_data(PlantFolderSource(folder), meta.start, meta.end, meta.timezone, workers=workers)
+        return read_plant_data(PlantFolderSource(folder), meta.start, meta.end, meta.timezone)
 
     @classmethod
-    def build(
-        cls, rows: Mapping[str, Rows], timezone: str, as_of: float, transactions: Transactions | None = None
-    ) -> PlantData:
+    def build(cls, rows: Mapping[str, Rows], timezone: str, as_of: float) -> PlantData:
         """Index Plex-shaped rows given per resource name: models, or camelCase dicts (reference rows
-        may be partial; records are parsed by their models). `transactions`: the records already read
-        from the rows (`read_transactions`, e.g. in other processes), else they are read here."""
+        may be partial; records are parsed by their models)."""
         data = cls(tz=ZoneInfo(timezone), as_of=as_of)
         data._index_people(rows)
         data._index_places(rows)
         data._index_routings(rows)
-        data._index_records(read_transactions(rows, as_of) if transactions is None else transactions)
+        data._index_records(read_transactions(rows, as_of))
         return data
 
     def _index_people(self, rows: Mapping[str, Rows]) -> None:

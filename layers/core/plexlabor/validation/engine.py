@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import partial
 
 from plexlabor.models import LaborEntry, TimeClockEntry, record_key
 from plexlabor.models.anomalies import AnomalyType
@@ -65,53 +64,11 @@ class ValidationEngine:
         return found
 
     def batch(
-        self,
-        data: PlantData,
-        norms: Norms | None = None,
-        since: float | None = None,
-        until: float | None = None,
-        *,
-        workers: int = 1,
+        self, data: PlantData, norms: Norms | None = None, since: float | None = None, until: float | None = None
     ) -> list[Finding]:
-        """Findings for every record of the plant whose time lies in [since, until].
-
-        `workers` > 1: the employees (and the workcenters) are cut into that many runs of about equal
-        records, each checked and scored in its own process (`workers.fork_map`); the findings are the
-        same, in the same order, as with one.
-        """
+        """Findings for every record of the plant whose time lies in [since, until]."""
         norms = norms or compute_norms(data)
-        employees = sorted(set(data.punches) | set(data.labor) | set(data.swipes))
-        workcenters = sorted(data.runs)
-        if workers <= 1:
-            return [
-                finding
-                for part in self._batch_part(data, norms, since, until, employees, workcenters)
-                for finding in part
-            ]
-        from plexlabor.validation.workers import fork_map  # the batch path only: not on real time's import
-
-        people = _runs(employees, workers, lambda e: len(data.punches.get(e, ())) + len(data.labor.get(e, ())))
-        machines = _runs(workcenters, workers, lambda w: len(data.runs[w]))
-        parts = fork_map(
-            [partial(self._batch_part, data, norms, since, until, people[i], machines[i]) for i in range(workers)]
-        )
-        return [finding for scope in (0, 1) for part in parts for finding in part[scope]]
-
-    def _batch_part(
-        self,
-        data: PlantData,
-        norms: Norms,
-        since: float | None,
-        until: float | None,
-        employees: list[str],
-        workcenters: list[str],
-    ) -> tuple[list[Finding], list[Finding]]:
-        """The findings of some employees and of some workcenters (in [since, until])."""
-        within = _within(data, since, until)
-        return (
-            self.findings(within(self.candidates(data, norms, employees, [])), data, norms),
-            self.findings(within(self.candidates(data, norms, [], workcenters)), data, norms),
-        )
+        return self.findings(_within(data, since, until)(self.candidates(data, norms)), data, norms)
 
     # ---- real time ------------------------------------------------------------------------------
     def realtime(self, record: TimeClockEntry | LaborEntry, context: PlantData, norms: Norms) -> list[Finding]:
@@ -200,17 +157,6 @@ def _within(data: PlantData, since: float | None, until: float | None) -> Callab
     times = record_times(data)
     low, high = since or float("-inf"), until or float("inf")
     return lambda found: [c for c in found if low <= times.get(c.record_key, low) <= high]
-
-
-def _runs(items: list[str], count: int, weight: Callable[[str], int]) -> list[list[str]]:
-    """`items` cut, in order, into `count` runs of about equal total weight (some may be empty)."""
-    total = sum(weight(item) for item in items) or 1
-    runs: list[list[str]] = [[] for _ in range(count)]
-    done = 0
-    for item in items:
-        runs[min(count - 1, done * count // total)].append(item)
-        done += weight(item)
-    return runs
 
 
 def record_times(data: PlantData) -> dict[str, float]:
