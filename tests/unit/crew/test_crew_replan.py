@@ -18,6 +18,7 @@ from plexlabor.crew.replan import (
     apply_event,
     assignments_of,
     compile_event,
+    pair_indexes,
     people_moved,
     replan,
 )
@@ -149,6 +150,19 @@ def test_a_call_off_on_a_compiled_problem_gives_what_compiling_again_gives(label
             assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
         assert np.allclose(fast.net, slow.net)
         assert solve(fast).breakdown == solve(slow).breakdown
+
+
+def test_pair_indexes_finds_each_pair_and_nothing_else(labelled_plant: PlantFolder) -> None:
+    compiled = compile_problem(build_problem(labelled_plant.path, date(2026, 11, 19), "1"))
+    pairs = {
+        (compiled.jobs[j].key, compiled.operators[o].employee_id): p
+        for p, (j, o) in enumerate(zip(compiled.pair_job.tolist(), compiled.pair_op.tolist(), strict=True))
+    }
+    employees = [op.employee_id for op in compiled.operators]
+    not_pairs = {(job.key, e) for job in compiled.jobs for e in employees[:7]} - set(pairs)
+    unknown = {("no-such-job", employees[0]), (compiled.jobs[0].key, "no-such-person")}
+    assert not_pairs and len(pairs) > 10
+    assert pair_indexes(compiled, set(pairs) | not_pairs | unknown) == pairs
 
 
 def test_a_message_is_described_by_the_codes_people_know() -> None:
