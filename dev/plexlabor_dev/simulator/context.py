@@ -3,7 +3,10 @@
 All randomness comes from one `random.Random(seed)`, drawn in a fixed order, so the same spec gives
 byte-identical files. A part that adds draws changes every plant after it; one that only reorders
 its own code must keep the order of its draws. The true operator effects (`operators`) draw from a
-second stream of their own, so adding them left every file they do not write byte-identical.
+second stream of their own, so adding them left every file they do not write byte-identical; so do the
+job operations' actual times and the labor charged outside them (`operations_rng`) and the buddy punches
+at a colleague's clock (`buddy_queue_rng`); a badge read waiting its turn at a clock (`clock_queue_rng`,
+`records.queued_read`) moved only those reads' times.
 """
 
 from __future__ import annotations
@@ -77,6 +80,9 @@ class Sim:
         self.misapplication_rng = random.Random(f"misapplication:{spec.seed}")
         self.normals_rng = random.Random(f"hard-normals:{spec.seed}")
         self.indirect_rng = random.Random(f"indirect-labor:{spec.seed}")
+        self.operations_rng = random.Random(f"operation-times:{spec.seed}")
+        self.buddy_queue_rng = random.Random(f"buddy-queue:{spec.seed}")
+        self.clock_queue_rng = random.Random(f"clock-queue:{spec.seed}")
         self.tz = ZoneInfo(spec.timezone)
         self.policy = spec.policy
         self.scale = spec.anomaly_rate

@@ -85,6 +85,7 @@ def _simulate(sim: Sim) -> None:
     production.schedule_future_jobs(sim)
     step("writing machine runs")
     production.emit_machine_runs(sim)
+    production.emit_operations(sim)
     EXCESSIVE_WEEKS.label_weeks(sim)
     operators.write_truth(sim)
     indirect.write_truth(sim)

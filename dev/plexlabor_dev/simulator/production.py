@@ -16,6 +16,7 @@ from plexlabor_dev.simulator import catalog, operators
 from plexlabor_dev.simulator.anomalies import (
     JOB_CODE_MISMATCH,
     LABOR_ENTRY_INJECTORS,
+    LABOR_OUTSIDE_OPERATION,
     UNATTENDED_RUNS,
     LaborDraft,
     LaborEntryInjector,
@@ -121,23 +122,38 @@ def _emit_operation(
     op_crew = sim.world.workcenters[target].dept.crew_size
     op_id = sim.uuid()
     std = round(quantity / op_rate * op_crew + 0.5, 2)
-    sim.emit(
-        "job-operations",
-        {
-            "id": op_id,
-            "jobId": job_id,
-            "partId": part_id,
-            "operationNo": (step + 1) * 10,
-            "operationCode": code,
-            "workcenterId": target,
-            "quantity": quantity,
-            "standardHours": std,
-            "scheduledStart": sim.iso(when + step * 24 * HOUR),
-            "scheduledEnd": sim.iso(when + step * 24 * HOUR + std / op_crew * HOUR),
-            "status": "Scheduled",
-        },
-    )
-    return OpState(op_id, job_id, part_id, code, target, quantity, op_rate)
+    row = {
+        "id": op_id,
+        "jobId": job_id,
+        "partId": part_id,
+        "operationNo": (step + 1) * 10,
+        "operationCode": code,
+        "workcenterId": target,
+        "quantity": quantity,
+        "standardHours": std,
+        "scheduledStart": sim.iso(when + step * 24 * HOUR),
+        "scheduledEnd": sim.iso(when + step * 24 * HOUR + std / op_crew * HOUR),
+        "status": "Scheduled",
+    }
+    state = OpState(op_id, job_id, part_id, code, target, quantity, op_rate)
+    sim.world.operations[op_id] = (row, state)  # written at the end, with its actual times (`emit_operations`)
+    return state
+
+
+def emit_operations(sim: Sim) -> None:
+    """Every job operation, in the order made, with what Plex records of its run: the actual start (the first
+    piece, 2-20 min after the first labor on it began: setup) and, once its last piece is made, the actual end
+    (0-10 min before the last labor on it ended: the operator clears the machine) and its status. The times
+    are drawn from a stream of their own (`Sim.operations_rng`)."""
+    rng = sim.operations_rng
+    for row, state in sim.world.operations.values():
+        if state.first_start is not None:
+            start = state.first_start + rng.uniform(2, 20) * MINUTE
+            row["status"], row["actualStart"] = "InProcess", sim.iso(start)
+            if state.remaining <= 0 and state.last_end is not None:
+                end = max(start, state.last_end - rng.uniform(0, 10) * MINUTE)
+                row["status"], row["actualEnd"] = "Complete", sim.iso(end)
+        sim.emit("job-operations", row)
 
 
 def current_op(sim: Sim, wc_id: str, when: float) -> OpState:
@@ -232,8 +248,11 @@ def labor_entry(sim: Sim, person: Person, wc_id: str, op: OpState, start: float,
     if down:
         _emit_downtime(sim, person, wc_id, start, closes, down)
     op.remaining -= produced
+    _worked(sim, op, wc_id, start, end)
     draft = LaborDraft(person, wc_id, produced, produced, op)
-    injected = _inject(sim, draft) if end is not None else None
+    injected = _inject(sim, draft, start, end, stretch_end) if end is not None else None
+    if end is not None and draft.overrun:
+        end = closes = end + draft.overrun
     entry_id = sim.uuid()
     sim.emit(
         "labor-entries",
@@ -259,12 +278,23 @@ def labor_entry(sim: Sim, person: Person, wc_id: str, op: OpState, start: float,
     return closes
 
 
-def _inject(sim: Sim, draft: LaborDraft) -> LaborEntryInjector | None:
+def _worked(sim: Sim, op: OpState, wc_id: str, start: float, end: float | None) -> None:
+    """The operation's true run so far; an operation whose last piece this entry made is complete."""
+    op.first_start = start if op.first_start is None else min(op.first_start, start)
+    if end is not None:
+        op.last_end = end if op.last_end is None else max(op.last_end, end)
+        if op.remaining <= 0:
+            sim.world.completed_ops[wc_id].append(op)
+
+
+def _inject(sim: Sim, draft: LaborDraft, start: float, end: float, stretch_end: float) -> LaborEntryInjector | None:
     """At most one labor-entry anomaly: the first injector drawn applies (if the entry allows it)."""
     for injector in LABOR_ENTRY_INJECTORS:
         if sim.chance(injector.rate):
             return injector if injector.apply(sim, draft) else None
-    return JOB_CODE_MISMATCH if JOB_CODE_MISMATCH.at_hotspot(sim, draft) else None
+    if JOB_CODE_MISMATCH.at_hotspot(sim, draft):
+        return JOB_CODE_MISMATCH
+    return LABOR_OUTSIDE_OPERATION if LABOR_OUTSIDE_OPERATION.apply_at(sim, draft, start, end, stretch_end) else None
 
 
 def _emit_downtime(sim: Sim, person: Person, wc_id: str, start: float, closes: float, down: float) -> None:

@@ -13,6 +13,9 @@ from plexlabor_dev.simulator.context import HOUR, Sim
 from plexlabor_dev.simulator.normals import CLOCK_DRIFT
 from plexlabor_dev.simulator.world import Person
 
+QUEUE_GAP_S = 3.0
+MAX_QUEUE = 50
+
 
 def clock_entry(sim: Sim, person: Person, pin: float, pout: float) -> dict[str, Any]:
     """A time-clock entry punched at the person's usual clock (or phone); open if `pout` is after the extract."""
@@ -24,6 +27,8 @@ def clock_entry(sim: Sim, person: Person, pin: float, pout: float) -> dict[str, 
     if error := CLOCK_DRIFT.error(sim, device, pin):  # the clock records its own reading of the time
         CLOCK_DRIFT.note(sim, person, pin, pout)
         pin, pout = pin + error, pout + error
+    if not person.mobile:
+        pin = queued_read(sim, device, pin, person.id)
     row: dict[str, Any] = {
         "id": sim.uuid(),
         "employeeId": person.id,
@@ -48,6 +53,20 @@ def clock_entry(sim: Sim, person: Person, pin: float, pout: float) -> dict[str, 
     elif device.startswith("CLK") and is_biometric(device):
         row["biometricScore"] = round(rng.uniform(0.6, 0.85) if rng.random() < 0.02 else rng.uniform(0.86, 0.99), 3)
     return row
+
+
+def queued_read(sim: Sim, device: str, when: float, employee_id: str) -> float:
+    """When the clock reads this badge: a clock reads one badge at a time, so someone who reaches it within
+    `QUEUE_GAP_S` of another's read waits their turn, 3-8 s after it (a queue at a shift change). The wait
+    is drawn from a stream of its own (`Sim.clock_queue_rng`); the read is kept for the next one."""
+    reads = sim.world.clock_reads[device]
+    for _ in range(MAX_QUEUE):
+        ahead = next((t for t, who in reads if who != employee_id and abs(t - when) < QUEUE_GAP_S), None)
+        if ahead is None:
+            break
+        when = ahead + sim.clock_queue_rng.uniform(3, 8)
+    reads.append((when, employee_id))
+    return when
 
 
 def manual_edit(sim: Sim, person: Person, row: dict[str, Any], when: float, added: bool = False) -> None:

@@ -89,6 +89,8 @@ class OpState:
     workcenter_id: str
     remaining: float
     rate: float
+    first_start: float | None = None  # when the first labor that really worked it began
+    last_end: float | None = None  # when the last labor that really worked it ended
 
 
 @dataclass
@@ -140,6 +142,11 @@ class World:
     recent_ops: deque[OpState] = field(default_factory=lambda: deque(maxlen=500))  # for a mis-keyed job
     run_intervals: dict[str, list[tuple[float, float]]] = field(default_factory=lambda: defaultdict(list))
     sessions: dict[str, list[tuple[float, float]]] = field(default_factory=lambda: defaultdict(list))
+    operations: dict[str, tuple[dict[str, Any], OpState]] = field(default_factory=dict)  # written at the end
+    completed_ops: dict[str, deque[OpState]] = field(default_factory=lambda: defaultdict(lambda: deque(maxlen=5)))
+    clock_reads: dict[str, deque[tuple[float, str]]] = field(
+        default_factory=lambda: defaultdict(lambda: deque(maxlen=400))
+    )  # per clock: its latest clock-in reads (time as the clock read it, employee), for a buddy at the clock
     # Hours per employee and ISO week, as punched (and projected), with the week's first entry.
     week_hours: dict[tuple[str, IsoWeek], float] = field(default_factory=lambda: defaultdict(float))
     week_first_tce: dict[tuple[str, IsoWeek], tuple[str, str]] = field(default_factory=dict)

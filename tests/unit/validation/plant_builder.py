@@ -382,6 +382,27 @@ class PlantBuilder:
         )
         return row_id
 
+    def operation(self, job_operation: str, actual_start: datetime | None, actual_end: datetime | None) -> Self:
+        """Another job (named as the operation) of PART-1 operation 10 at WC1, with its actual times in Plex."""
+        job = f"J-{job_operation}"
+        self.rows["jobs"].append({"id": job, "jobNo": job, "partId": PART, "quantity": 1000})
+        self.rows["job-operations"].append(
+            {
+                "id": job_operation,
+                "jobId": job,
+                "partId": PART,
+                "operationNo": int(OPERATION),
+                "operationCode": OPERATION,
+                "workcenterId": "WC1",
+                "quantity": 1000,
+                "standardHours": 1000 / RATE,
+                "status": "Complete" if actual_end else "InProcess",
+                "actualStart": plex_time(actual_start),
+                "actualEnd": plex_time(actual_end),
+            }
+        )
+        return self
+
     def downtime(self, workcenter: str, start: datetime, end: datetime, employee: str | None = None) -> Self:
         self.rows["downtime-entries"].append(
             {

@@ -857,13 +857,16 @@ def every_type_plant() -> tuple[PlantBuilder, set[tuple[str, AnomalyType]]]:
     expected.add((d.last_key, A.EARLY_CLOCK_OUT_ACTIVE_JOB))
     d = on(date(2026, 10, 21), A.BUDDY_PUNCH, badge_in=False, login_gap=None, device="CLK-2", biometric=0.3)
     expected |= {(key, A.BUDDY_PUNCH) for key in d.entry_keys}
+    plant.operation("JO3", local(date(2026, 10, 21), "07:00"), local(date(2026, 10, 22), "12:00"))
+    d = on(date(2026, 10, 22), A.LABOR_OUTSIDE_OPERATION, job_operation="JO3")
+    expected.add((d.labor_keys[1], A.LABOR_OUTSIDE_OPERATION))
     return plant, expected
 
 
 def test_every_anomaly_type_in_one_history_is_found_on_its_own_record_and_nowhere_else(
     engine: ValidationEngine,
 ) -> None:
-    # Given one 16-week history with each of the 17 anomaly types on its own day
+    # Given one 16-week history with each of the 18 anomaly types on its own day
     plant, expected = every_type_plant()
     assert {anomaly for _, anomaly in expected} == set(AnomalyType)
     # When the engine validates the plant

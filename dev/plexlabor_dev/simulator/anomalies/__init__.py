@@ -22,6 +22,7 @@ from plexlabor_dev.simulator.anomalies.early_clock_out_active_job import EARLY_C
 from plexlabor_dev.simulator.anomalies.excessive_overtime import EXCESSIVE_WEEKS
 from plexlabor_dev.simulator.anomalies.improbable_duration import IMPROBABLE_DURATION
 from plexlabor_dev.simulator.anomalies.job_code_mismatch import JOB_CODE_MISMATCH
+from plexlabor_dev.simulator.anomalies.labor_outside_operation import LABOR_OUTSIDE_OPERATION
 from plexlabor_dev.simulator.anomalies.machine_login_mismatch import MACHINE_LOGIN_MISMATCH
 from plexlabor_dev.simulator.anomalies.missed_break import MISSED_BREAK
 from plexlabor_dev.simulator.anomalies.missed_punch import MISSED_CLOCK_IN, MISSED_CLOCK_OUT
@@ -60,6 +61,7 @@ LABOR_ENTRY_INJECTORS: tuple[LaborEntryInjector, ...] = (IMPROBABLE_DURATION, JO
 INJECTORS: tuple[Injector, ...] = (
     *DAY_INJECTORS,
     *LABOR_ENTRY_INJECTORS,
+    LABOR_OUTSIDE_OPERATION,  # per finished labor entry no other took, from a stream of its own
     EXCESSIVE_WEEKS,  # per employee-week
     UNATTENDED_RUNS,  # per workcenter-week
     LATE_RENEWAL,  # per certification renewal
@@ -91,6 +93,7 @@ __all__ = [
     "EXCESSIVE_WEEKS",
     "INJECTORS",
     "LABOR_ENTRY_INJECTORS",
+    "LABOR_OUTSIDE_OPERATION",
     "LATE_RENEWAL",
     "NO_INJECTION",
     "UNATTENDED_RUNS",

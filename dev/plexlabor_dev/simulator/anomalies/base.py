@@ -91,6 +91,8 @@ class LaborDraft:
     charged: OpState
     worked: OpState | None = None
     """The operation really worked, when an injector charged another (the truth allocation is measured on)."""
+    overrun: float = 0.0
+    """Seconds the entry stayed charged after its work ended (LABOR_OUTSIDE_OPERATION)."""
 
 
 class LaborEntryInjector(Injector):

@@ -4,6 +4,13 @@ The punches show some of: a location far outside the geofence (mobile punches), 
 does not use, a low biometric score, the badge seen at another building. How often and how strongly
 depends on the difficulty (`SIGNALS`): at `hard` a location just outside the fence or a biometric score
 among the normal low reads. Every entry of the day is labelled.
+
+At a colleague's clock (`AT_THE_CLOCK`): on a share of these days the colleague who punches for them
+does it at their own clock, seconds after their own clock-in (one person holding two badges), the nearest
+colleague's read within 30 min of when the absent employee would have come; how many seconds after
+depends on the difficulty (at `hard` 2-6 s, mostly as far apart as two people in a queue, who are read
+3-8 s apart: `records.queued_read`). Those draws come
+from a stream of their own (`Sim.buddy_queue_rng`), so every other record of the plant is unchanged.
 """
 
 from __future__ import annotations
@@ -37,6 +44,22 @@ SIGNALS: dict[Difficulty, Signals] = {
 }
 
 
+@dataclass(frozen=True)
+class AtTheClock:
+    """How often the colleague punches at their own clock, and how many seconds after their own read."""
+
+    share: float
+    seconds: tuple[float, float]
+
+
+AT_THE_CLOCK: dict[Difficulty, AtTheClock] = {
+    "easy": AtTheClock(0.5, (0.5, 2)),
+    "realistic": AtTheClock(0.4, (1, 4)),
+    "hard": AtTheClock(0.3, (2, 6)),
+}
+NEAREST_COLLEAGUE = 30 * MINUTE
+
+
 class BuddyPunch(DayInjector):
     kind = "BUDDY_PUNCH"
     weight = 0.06
@@ -46,6 +69,7 @@ class BuddyPunch(DayInjector):
     def corrupt(self, sim: Sim, day: ShiftDay) -> bool:
         signals = sum(_punch_signals(sim, day, record) for record in day.records)
         _badge_elsewhere(sim, day, signals)
+        _at_a_colleagues_clock(sim, day)
         for record in day.records:
             day.label(record, AnomalyType.BUDDY_PUNCH, "punched for an absent colleague")
         return True
@@ -89,6 +113,32 @@ def _badge_elsewhere(sim: Sim, day: ShiftDay, signals: int) -> None:
             day.clock_in + rng.uniform(-15, 15) * MINUTE,
             "In",
         )
+
+
+def _at_a_colleagues_clock(sim: Sim, day: ShiftDay) -> None:
+    """The first clock-in punched at a colleague's clock, seconds after the colleague's own read there."""
+    rng, person, shown = sim.buddy_queue_rng, day.person, AT_THE_CLOCK[sim.difficulty]
+    if person.mobile or not day.records or rng.random() >= shown.share:
+        return
+    devices = sorted(d["deviceId"] for d in sim.world.devices_by_building[person.building])
+    reads = [
+        (abs(t - day.clock_in), t, device)
+        for device in devices
+        for t, who in sim.world.clock_reads[device]
+        if who != person.id and abs(t - day.clock_in) <= NEAREST_COLLEAGUE
+    ]
+    if not reads:
+        return
+    _, colleague_read, device = min(reads)
+    record = day.records[0]
+    when = colleague_read + rng.uniform(*shown.seconds)
+    sim.world.clock_reads[device].append((when, person.id))
+    record["clockinTime"] = record["createdDate"] = sim.iso(when)
+    record["clockinDeviceId"] = device
+    if record["clockoutDeviceId"] is not None:
+        record["clockoutDeviceId"] = device
+    biometric = SIGNALS[sim.difficulty].biometric
+    record["biometricScore"] = round(rng.uniform(*biometric), 3) if is_biometric(device) else None
 
 
 BUDDY_PUNCH = BuddyPunch()

@@ -61,6 +61,8 @@ class JobOperation(PlexModel):
     scheduled_start: UtcDatetime | None = None
     scheduled_end: UtcDatetime | None = None
     status: Literal["Scheduled", "InProcess", "Complete"] = "Scheduled"
+    actual_start: UtcDatetime | None = Field(default=None, description="when production on it began")
+    actual_end: UtcDatetime | None = Field(default=None, description="when it was completed (None while open)")
 
 
 class LaborEntry(PlexModel):

@@ -112,6 +112,8 @@ class PlantData:
     setups: dict[tuple[str, str, str], float] = field(default_factory=dict)  # the routing's setup hours, when > 0
     first_labor: dict[str, float] = field(default_factory=dict)  # job operation -> when its first labor began
     operations: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # id -> (part, op code, job)
+    operation_runs: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    """Job operation id -> its actual start and end in Plex, where Plex gave either."""
     buildings: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # lat, lon, radius m
     devices: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # id -> (type, building)
     schedules: dict[str, list[Scheduled]] = field(default_factory=lambda: defaultdict(list))
@@ -128,6 +130,9 @@ class PlantData:
     _record_times: dict[str, dict[str, float]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )  # per employee: when each of their records happened (`record_time`)
+    _clock_reads: dict[str, tuple[list[float], list[str]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )  # per clock: every clock-in read there, in time order, and whose (`clock_reads`)
     shift_windows: tuple[tuple[int, int], ...] = ()
     """The plant's usual shifts as scheduled: (start, end) in local minutes of the day (`_usual_shifts`)."""
 
@@ -209,6 +214,8 @@ class PlantData:
                 self.setups[(row["partId"], row["operationCode"], row["workcenterId"])] = float(row["setupHours"])
         for row in _each(rows, "job-operations"):
             self.operations[row["id"]] = (row["partId"], row["operationCode"], row["jobId"])
+            if row.get("actualStart") or row.get("actualEnd"):
+                self.operation_runs[row["id"]] = (epoch(row.get("actualStart")), epoch(row.get("actualEnd")))
         for row in _each(rows, "jobs"):
             if row.get("jobNo"):
                 self.job_numbers[row["id"]] = row["jobNo"]
@@ -307,6 +314,7 @@ class PlantData:
             setups=self.setups,
             first_labor=self.first_labor,
             operations=self.operations,
+            operation_runs=self.operation_runs,
             buildings=self.buildings,
             devices=self.devices,
             downtime=self.downtime,
@@ -335,6 +343,21 @@ class PlantData:
             ]
             times = self._record_times[employee] = dict(reversed(pairs))  # a key read twice: its first time
         return times.get(record_key)
+
+    def clock_reads(self, device: str) -> tuple[list[float], list[str]]:
+        """Every clock-in read at a clock (as the clock read it), in time order, and whose; indexed on first use.
+        The real-time slice holds one employee's punches only, so there it sees theirs alone."""
+        if self._clock_reads is None:
+            reads: dict[str, list[tuple[float, str]]] = defaultdict(list)
+            for punches in self.punches.values():
+                for punch in punches:
+                    if punch.device:
+                        reads[punch.device].append((punch.t_in, punch.employee))
+            self._clock_reads = {
+                clock: ([t for t, _ in pairs], [who for _, who in pairs])
+                for clock, pairs in ((clock, sorted(pairs)) for clock, pairs in reads.items())
+            }
+        return self._clock_reads.get(device, ([], []))
 
     def downtime_during(self, workcenter: str, start: float, end: float) -> list[tuple[float, float, str | None]]:
         """The workcenter's downtime that overlaps (start, end), in start order.

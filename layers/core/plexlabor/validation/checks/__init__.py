@@ -2,6 +2,7 @@
 
 Each check yields a `Candidate` with the numbers it used; the scorer (stage 3) turns a candidate into a
 confidence. `registry` lists the checks per scope (employee, worked day, workcenter); one module per
-family holds them: `structural`, `hours`, `offsets`, `workcenter`, `labor`, `badge`, `buddy`; `base`
+family holds them: `structural`, `hours`, `offsets`, `workcenter`, `labor`, `operations`, `badge`, `buddy` (with
+`clock_queue`); `base`
 holds the Candidate, the context the checks read and the shared helpers.
 """

@@ -19,6 +19,7 @@ from typing import Any
 
 from plexlabor.models.anomalies import AnomalyType as A
 from plexlabor.validation.checks.base import BUDDY, HOUR, MINUTE, Candidate, EmployeeContext
+from plexlabor.validation.checks.clock_queue import read_beside_another
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.records import Punch, Swipe
 from plexlabor.validation.shifts import EmployeeDay
@@ -107,9 +108,17 @@ def buddy_punch(context: EmployeeContext, day: EmployeeDay) -> list[Candidate]:
     signals = evidence.signals()
     if not signals["signal_count"] and evidence.decisive is None:
         return []
+    reasons = evidence.reasons()
+    beside = read_beside_another(context, day)  # one hand, two badges: weighed only beside another sign
+    if beside is not None:
+        signals["signal_count"] += 1
+        signals["read_beside_another"] = 1.0
+        reasons.append(f"read {beside['seconds_apart']:g} s from another employee's badge at {beside['clock']}")
     when = datetime.fromtimestamp(first.t_in, context.data.tz).strftime("%a %Y-%m-%d %H:%M")
-    note = f"Possible buddy punch (clock-in {when}): " + ", ".join(evidence.reasons())
+    note = f"Possible buddy punch (clock-in {when}): " + ", ".join(reasons)
     rounded: dict[str, Any] = {name: round(value, 3) for name, value in signals.items()}
+    if beside is not None:
+        rounded["beside"] = beside
     if evidence.decisive is not None:
         rounded["decisive"] = evidence.decisive
     if evidence.travel is not None:

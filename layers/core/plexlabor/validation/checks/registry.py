@@ -7,7 +7,7 @@ and `check_workcenter`, so they always run the same checks in the same order.
 
 from __future__ import annotations
 
-from plexlabor.validation.checks import badge, buddy, hours, labor, offsets, structural, workcenter
+from plexlabor.validation.checks import badge, buddy, hours, labor, offsets, operations, structural, workcenter
 from plexlabor.validation.checks.base import (
     Candidate,
     DayCheck,
@@ -41,6 +41,7 @@ EMPLOYEE_CHECKS: tuple[EmployeeCheck, ...] = (
     each_day,
     hours.weekly_hours,  # EXCESSIVE_OVERTIME
     labor.labor_entries,  # OVERLAPPING_ENTRIES, JOB_CODE_MISMATCH, UNCERTIFIED_OPERATOR, IMPROBABLE_DURATION
+    operations.labor_outside_operations,  # LABOR_OUTSIDE_OPERATION
     badge.missing_clock_in,  # MISSED_PUNCH (badge-in, no clock-in)
 )
 

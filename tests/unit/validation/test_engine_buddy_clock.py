@@ -1,0 +1,59 @@
+"""Buddy punches at one clock seconds apart (issue 11 section 3): a badge read within seconds of another
+employee's at the same clock is one more signal in the buddy-punch score of someone who already shows a
+sign of not being there; a queue's spacing is not, and it never makes a suspect on its own."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from plant_builder import PlantBuilder, plex_time
+
+from plexlabor.models.anomalies import AnomalyType
+from plexlabor.validation.engine import ValidationEngine
+from plexlabor.validation.findings import Finding
+from plexlabor.validation.norms import compute_norms
+
+A = AnomalyType
+TUESDAY = date(2026, 11, 17)
+
+
+@pytest.fixture(scope="module")
+def engine() -> ValidationEngine:
+    return ValidationEngine()
+
+
+def at_the_clock(engine: ValidationEngine, seconds: float, badge_in: bool) -> tuple[list[Finding], list[str]]:
+    """E1 and E2 share clock CLK-1; on Tuesday E2's clock-in is read `seconds` after E1's (E2's break at
+    another time) and E2 never logs in at the workcenter, and badges in at the door or not. The buddy-punch
+    findings (at trend confidence or more), and E2's entries."""
+    plant = PlantBuilder(weeks=8).employee("E1").employee("E2")
+    first = plant.work_day("E1", TUESDAY)
+    second = plant.work_day("E2", TUESDAY, badge_in=badge_in, login_gap=None, break_at=("10:20", "10:50"))
+    read = first.clock_in + timedelta(seconds=seconds)
+    plant.edit("time-clock-entries", second.entries[0], clockinTime=plex_time(read))
+    data = plant.build()
+    findings = [f for f in engine.batch(data, compute_norms(data)) if f.anomaly_type == A.BUDDY_PUNCH]
+    return findings, second.entry_keys
+
+
+def test_a_read_seconds_after_a_colleagues_adds_weight_to_other_signs(engine: ValidationEngine) -> None:
+    # Given E2 with no badge-in and no login, read 1.5 s after E1 at their clock, or 5 s after (a queue)
+    close, keys = at_the_clock(engine, 1.5, badge_in=False)
+    queue, _ = at_the_clock(engine, 5.0, badge_in=False)
+    # Then 1.5 s apart is one more signal in the same score: E2's entries (only: E1 shows no sign of absence)
+    # rise from under the trend threshold to a trend, not to review on this alone ...
+    assert {f.record_key for f in close} == set(keys) and queue == []
+    assert all(0.3 <= f.confidence < 0.7 and f.route != "review" for f in close)
+    assert close[0].evidence["beside"] == {"clock": "CLK-1", "seconds_apart": 1.5}
+    assert close[0].evidence["signal_count"] == 3
+    # ... and the note says so, without naming the other employee
+    assert "read 1.5 s from another employee's badge at CLK-1" in close[0].note
+    assert "E1" not in close[0].note
+
+
+def test_a_read_seconds_apart_alone_makes_no_suspect(engine: ValidationEngine) -> None:
+    # Given E2 read 1.5 s after E1 at their clock, but badged in at the door and logged in as usual
+    findings, _ = at_the_clock(engine, 1.5, badge_in=True)
+    # Then nobody is a buddy-punch candidate
+    assert findings == []
