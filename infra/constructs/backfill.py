@@ -16,18 +16,16 @@
 
 from __future__ import annotations
 
-from aws_cdk import ArnFormat, Duration, Stack
-from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.constants import BACKFILL_DEFINITION, SERVICE_NAME
 from infra.constructs.alarms import Alarms
-from infra.constructs.approval import LOGS_AND_XRAY_REASON
-from infra.nag import acknowledge, acknowledge_wildcard_resource
+from infra.constructs.statemachines import failed_executions_alarm, logged_state_machine, state_machine_role
+from infra.nag import acknowledge_wildcard_resource
 
 CHILD_EXECUTIONS_REASON = (
     "A Distributed Map runs each item as a child execution of its own state machine; the parent stops and "
@@ -49,11 +47,8 @@ class Backfill(Construct):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         name = f"{SERVICE_NAME}-{stage}-backfill"
-        self.role = iam.Role(
-            self,
-            "StateMachineRole",
-            assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
-            description=f"{SERVICE_NAME} {stage} backfill state machine: invoke validation_backfill, run its map",
+        self.role = state_machine_role(
+            self, f"{SERVICE_NAME} {stage} backfill state machine: invoke validation_backfill, run its map"
         )
         self.role.add_to_principal_policy(
             iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[function.function_arn])
@@ -68,29 +63,21 @@ class Backfill(Construct):
         self.role.add_to_principal_policy(
             iam.PolicyStatement(actions=["states:DescribeExecution", "states:StopExecution"], resources=[executions])
         )
-        self.log_group = logs.LogGroup(self, "StateMachineLogs", retention=log_retention)
-        self.state_machine = sfn.StateMachine(
+        self.state_machine, self.log_group = logged_state_machine(
             self,
-            "StateMachine",
-            state_machine_name=name,
-            comment=f"{SERVICE_NAME} {stage}: validation backfill over shards (docs/validation.md)",
-            definition_body=sfn.DefinitionBody.from_file(str(BACKFILL_DEFINITION)),
-            definition_substitutions={"BackfillFunctionArn": function.function_arn},
-            state_machine_type=sfn.StateMachineType.STANDARD,
             role=self.role,
-            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
-            tracing_enabled=True,
+            definition=BACKFILL_DEFINITION,
+            substitutions={"BackfillFunctionArn": function.function_arn},
+            comment=f"{SERVICE_NAME} {stage}: validation backfill over shards (docs/validation.md)",
+            log_retention=log_retention,
+            name=name,
         )
-        policy = self.role.node.find_child("DefaultPolicy")
-        acknowledge(policy, "AwsSolutions-IAM5[Resource::*]", LOGS_AND_XRAY_REASON)
-        acknowledge_wildcard_resource(policy, executions, CHILD_EXECUTIONS_REASON)
-        self.failed_alarm = alarms.above_zero(
+        acknowledge_wildcard_resource(self.role.node.find_child("DefaultPolicy"), executions, CHILD_EXECUTIONS_REASON)
+        self.failed_alarm = failed_executions_alarm(
             self,
-            "ExecutionsFailed",
-            description=(
-                "A validation backfill failed: a shard failed after its retries (see the failed child execution "
-                "in the Step Functions console). Findings recorded so far stay; starting it again records each "
-                "finding once."
-            ),
-            metric=self.state_machine.metric_failed(period=Duration.minutes(5), statistic=cloudwatch.Stats.SUM),
+            alarms,
+            self.state_machine,
+            "A validation backfill failed: a shard failed after its retries (see the failed child execution "
+            "in the Step Functions console). Findings recorded so far stay; starting it again records each "
+            "finding once.",
         )
