@@ -62,16 +62,17 @@ def run_backfill(invoke: Invoke, plan: Mapping[str, Any]) -> BackfillRun:
     step("planning the shards and computing the norms")
     run = BackfillRun(planned=invoke(BACKFILL_FUNCTION, {"plan": dict(plan)}))
     run.plan_s = time.perf_counter() - started
-    started = time.perf_counter()
-    slices = run.planned["slices"]
-    for number, piece in enumerate(slices, 1):
-        step(f"extracting slice {number} of {len(slices)}")
-        run.extracts.append(invoke(BACKFILL_FUNCTION, {"extract": piece}))
-    run.extracts_s = time.perf_counter() - started
-    started = time.perf_counter()
-    shards = run.planned["shards"]
-    for number, shard in enumerate(shards, 1):
-        step(f"validating shard {number} of {len(shards)}")
-        run.shards.append(invoke(BACKFILL_FUNCTION, {"shard": shard}))
-    run.shards_s = time.perf_counter() - started
+    run.extracts, run.extracts_s = _map(invoke, run.planned["slices"], "extract", "extracting slice")
+    run.shards, run.shards_s = _map(invoke, run.planned["shards"], "shard", "validating shard")
     return run
+
+
+def _map(invoke: Invoke, items: list[Any], key: str, doing: str) -> tuple[list[dict[str, Any]], float]:
+    """One of the definition's maps: the function invoked with `{key: item}` per item, one at a time; the
+    answers and the seconds taken."""
+    started = time.perf_counter()
+    answers = []
+    for number, item in enumerate(items, 1):
+        step(f"{doing} {number} of {len(items)}")
+        answers.append(invoke(BACKFILL_FUNCTION, {key: item}))
+    return answers, time.perf_counter() - started
