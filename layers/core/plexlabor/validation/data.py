@@ -130,6 +130,8 @@ class PlantData:
     _record_times: dict[str, dict[str, float]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )  # per employee: when each of their records happened (`record_time`)
+    memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """What a check or the norms derive from the whole plant once, under their own key (e.g. `checks.offsets`)."""
     _clock_reads: dict[str, tuple[list[float], list[str]]] | None = field(
         default=None, init=False, repr=False, compare=False
     )  # per clock: every clock-in read there, in time order, and whose (`clock_reads`)

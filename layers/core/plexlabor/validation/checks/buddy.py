@@ -144,8 +144,7 @@ def _evidence(context: EmployeeContext, day: EmployeeDay) -> _Evidence:
     data, ref, policy = context.data, context.ref, context.policy
     first, last = day.first, day.last
     assert first is not None and last is not None
-    places = works_in(context)
-    located = [(code, data.buildings[code]) for code in sorted(places) if code in data.buildings]
+    places, located = _places(context)
     geo = device_unusual = biometric_low = 0.0
     mobile = False
     for punch in day.punches:
@@ -175,6 +174,17 @@ def _evidence(context: EmployeeContext, day: EmployeeDay) -> _Evidence:
         far_from_all=geo >= policy.decisive_geofence_ratio,
         travel=_impossible_travel(context, day, [s for s in nearby if s.t <= first.t_in + ELSEWHERE_AFTER]),
     )
+
+
+def _places(context: EmployeeContext) -> tuple[set[str], list[tuple[str, tuple[float, float, float]]]]:
+    """`works_in`, and those of its buildings whose place is known, in code order: made once per person."""
+    if "buddy.places" not in context.memo:
+        places = works_in(context)
+        buildings = context.data.buildings
+        located = [(code, buildings[code]) for code in sorted(places) if code in buildings]
+        context.memo["buddy.places"] = (places, located)
+    result: tuple[set[str], list[tuple[str, tuple[float, float, float]]]] = context.memo["buddy.places"]
+    return result
 
 
 def works_in(context: EmployeeContext) -> set[str]:
