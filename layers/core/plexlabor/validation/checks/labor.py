@@ -110,6 +110,8 @@ def _not_routed(data: PlantData, employee: str, entry: Labor, operation: tuple[s
 
 
 def _uncertified(context: EmployeeContext, entry: Labor) -> Candidate | None:
+    if entry.workcenter not in context.data.requirements:
+        return None  # the workcenter requires no skill
     day = context.data.local_date(entry.start)
     expiry_valid = context.policy.certification_expiry == "last_valid_day"
     missing = context.data.certified(context.employee, entry.workcenter, day, expiry_valid=expiry_valid)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import statistics
-import weakref
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -114,7 +113,11 @@ def _department_deviations(
     data, norms = context.data, context.plant_norms
     assert context.ref is not None and context.ref.department is not None
     deviations = []
+    low = bisect_right(plant.working_starts, shift.start - MINUTE)
+    scheduled = set(plant.working_people[low : bisect_left(plant.working_starts, shift.start + MINUTE, lo=low)])
     for colleague in plant.departments.get(context.ref.department, ()):
+        if colleague not in scheduled:
+            continue  # no working shift of theirs starts within a minute of this one
         habit = norms.employees.get(colleague)
         norm = None if habit is None else habit.start if at_start else habit.end
         schedule = data.schedules.get(colleague, ())
@@ -135,27 +138,25 @@ class _PlantIndex:
     """What the early/late check looks up across the plant, made once per `PlantData`."""
 
     departments: dict[str, list[str]]  # the plant's people by department
+    working_starts: list[float]  # the start of every working shift scheduled in the plant, in order ...
+    working_people: list[str]  # ... and whose it is
     deviations: dict[tuple[str, float, bool], tuple[Norms, list[tuple[str, float]]]] = field(default_factory=dict)
     """(department, shift start, at start) -> the norms used and each member's deviation (`_colleague_deviations`)."""
-
-
-_PLANTS: dict[int, tuple[weakref.ref[PlantData], _PlantIndex]] = {}
 
 
 def _plant_index(data: PlantData) -> _PlantIndex:
     """The plant's index for this check, made on first use (asked for each early/late candidate: scanning every
     employee each time made a plant of thousands quadratic)."""
-    cached = _PLANTS.get(id(data))
-    if cached is not None and cached[0]() is data:
-        return cached[1]
+    cached: _PlantIndex | None = data.memo.get("offsets.plant")
+    if cached is not None:
+        return cached
     members: dict[str, list[str]] = defaultdict(list)
     for employee, ref in data.employees.items():
         if ref.department:
             members[ref.department].append(employee)
-    for key in [k for k, (alive, _) in _PLANTS.items() if alive() is None]:
-        del _PLANTS[key]
-    index = _PlantIndex(members)
-    _PLANTS[id(data)] = (weakref.ref(data), index)
+    working = sorted((s.start, s.employee) for shifts in data.schedules.values() for s in shifts if s.working)
+    index = _PlantIndex(members, [start for start, _ in working], [employee for _, employee in working])
+    data.memo["offsets.plant"] = index
     return index
 
 
