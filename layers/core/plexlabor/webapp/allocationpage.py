@@ -10,26 +10,27 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from plexlabor.webapp.allocation import AllocationScope, allocation_view, job_code
-from plexlabor.webapp.app import Page, _deps, app
-from plexlabor.webapp.dashboards import Drawn, _report
+from plexlabor.webapp.allocation import AllocationIndex, AllocationScope, allocation_view, job_code
+from plexlabor.webapp.app import Page, app
+from plexlabor.webapp.dashboards import Drawn, drawn_from
 
-TITLE = "Labor allocation"
-REFUSED = "Labor allocation is for admins, planners, HR and supervisors (their own departments)."
+ALLOCATION = Drawn(
+    "Labor allocation",
+    "allocation",
+    AllocationScope.of,
+    "Labor allocation is for admins, planners, HR and supervisors (their own departments).",
+    "allocation_empty.html",
+    lambda deps: deps.allocation,
+)
 
 
 @app.get("/allocation")
-def allocation() -> Response[str]:
-    page = Page(_deps())
-    scope = AllocationScope.of(page.viewer)
-    report = _report(page, TITLE, "allocation", Drawn(scope, REFUSED, "allocation_empty.html"), page.deps.allocation)
-    if isinstance(report, Response):
-        return report
-    index, problem = report
+@drawn_from(ALLOCATION)
+def allocation(page: Page, scope: AllocationScope, index: AllocationIndex, problem: str | None) -> Response[str]:
     view = allocation_view(index, scope)
     return page.render(
         "allocation.html",
-        title=TITLE,
+        title=ALLOCATION.title,
         page="allocation",
         index=index,
         view=view,

@@ -12,25 +12,25 @@ from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 
-from plexlabor.webapp.analytics import AnalyticsScope, operator_card, scores_view, shown
-from plexlabor.webapp.app import Page, _deps, _query, app
-from plexlabor.webapp.dashboards import Drawn, _charted, _number, _report, _text, chart_scripts
+from plexlabor.webapp.analytics import AnalyticsIndex, AnalyticsScope, operator_card, scores_view, shown
+from plexlabor.webapp.app import Page, _query, app
+from plexlabor.webapp.dashboards import Drawn, _charted, _number, _text, chart_scripts, drawn_from
 
 TITLE = "Operator and team scores"
-REFUSED = (
+ANALYTICS = Drawn(
+    TITLE,
+    "analytics",
+    AnalyticsScope.of,
     "Individual scores are for admins and HR, and for supervisors about their own departments' people "
-    "(docs/analytics.md says why)."
+    "(docs/analytics.md says why).",
+    "analytics_empty.html",
+    lambda deps: deps.analytics,
 )
 
 
 @app.get("/analytics")
-def analytics() -> Response[str]:
-    page = Page(_deps())
-    scope = AnalyticsScope.of(page.viewer)
-    report = _report(page, TITLE, "analytics", Drawn(scope, REFUSED, "analytics_empty.html"), page.deps.analytics)
-    if isinstance(report, Response):
-        return report
-    index, problem = report
+@drawn_from(ANALYTICS)
+def analytics(page: Page, scope: AnalyticsScope, index: AnalyticsIndex, problem: str | None) -> Response[str]:
     query = _query()
     common: dict[str, Any] = {"index": index, "reach": scope, "problem": problem, "shown": shown}
     number = _text(query, "employee")

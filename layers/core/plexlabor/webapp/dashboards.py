@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, wraps
 from importlib import resources
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
@@ -37,11 +37,21 @@ from plexlabor.approval.errors import ApprovalError, status_for
 from plexlabor.audit.publish import publish_once
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.platform.observability import logger
-from plexlabor.review.queue import Role
+from plexlabor.review.queue import Role, Viewer
 from plexlabor.skills.publish import training_proposal
-from plexlabor.webapp.app import CONTENT_TYPE, FLASH, SECURITY_HEADERS, Page, _deps, _form, _query, app
+from plexlabor.webapp.app import (
+    CONTENT_TYPE,
+    FLASH,
+    SECURITY_HEADERS,
+    Dependencies,
+    Page,
+    _deps,
+    _form,
+    _query,
+    app,
+)
 from plexlabor.webapp.crewboard import FIGURE_ROWS, PLANS, SwapRefusedError, board_reader, plan_swap, read_board
-from plexlabor.webapp.forecasts import MEASURES, ForecastScope, forecast_view
+from plexlabor.webapp.forecasts import MEASURES, ForecastIndex, ForecastScope, forecast_view
 from plexlabor.webapp.latest import IndexT, Latest
 from plexlabor.webapp.reports import CellKey, SkillsIndex
 from plexlabor.webapp.skillviews import (
@@ -54,6 +64,8 @@ from plexlabor.webapp.skillviews import (
     timeline_view,
 )
 from plexlabor.webapp.viewer import Reach
+
+ReachT = TypeVar("ReachT", bound=Reach)
 
 CHART_CSP = SECURITY_HEADERS["Content-Security-Policy"] + "; script-src 'self'"
 """A chart page runs the app's own scripts and nothing else: no inline script, nothing from elsewhere."""
@@ -139,57 +151,65 @@ def _day(text: str | None) -> date | None:
 
 
 @dataclass(frozen=True)
-class Drawn:
-    """What a family of pages is drawn from: who may see it, its newest report, its empty page."""
+class Drawn(Generic[ReachT, IndexT]):
+    """A family of pages drawn from one kind of stored report: who may see it, its newest report, its empty
+    page."""
 
-    reach: Reach
+    title: str
+    name: str
+    """The page's name in the navigation."""
+    reach: Callable[[Viewer], ReachT]
+    """What a viewer may see of it (`Reach.of`)."""
     refused: str
     """Whom the pages are for, said to a viewer they are not for (403)."""
     empty: str
     """The template that says why there is no report to draw."""
+    reports: Callable[[Dependencies], Latest[Any, IndexT] | None]
+    """The newest report's reader (None: not configured)."""
 
 
-def _report(
-    page: Page, title: str, name: str, drawn: Drawn, reports: Latest[Any, IndexT] | None
-) -> tuple[IndexT, str | None] | Response[str]:
-    """The newest report and the problem reading a newer one (if any); else the page to answer instead:
-    403 for a viewer the pages are not for, the empty state when there is no report."""
-    if not drawn.reach.allowed:
-        return page.render("message.html", 403, title=title, page=name, message=drawn.refused)
-    loaded = reports.current() if reports is not None else None
-    if loaded is not None and loaded.index is not None:
-        return loaded.index, loaded.problem
-    return page.render(drawn.empty, title=title, page=name, configured=loaded is not None, loaded=loaded)
+ReportPage = Callable[[Page, ReachT, IndexT, str | None], Response[str]]
+"""Draws a page: the viewer's reach, the newest report's index and the problem reading a newer one."""
 
 
-SkillsPage = Callable[[Page, SkillsIndex, str | None], Response[str]]
+def drawn_from(drawn: Drawn[ReachT, IndexT]) -> Callable[[ReportPage[ReachT, IndexT]], Callable[[], Response[str]]]:
+    """A route drawn from the newest report: the page is made only when there is a report to draw and the
+    viewer may see it; else 403 for a viewer the pages are not for, the empty state when there is no report."""
 
-
-def _skills_report(title: str, name: str) -> Callable[[SkillsPage], Callable[[], Response[str]]]:
-    """A route drawn from the newest skills report: the page is made only when there is a report to draw
-    and the viewer may see it (`_report`)."""
-
-    def route(draw: SkillsPage) -> Callable[[], Response[str]]:
+    def route(draw: ReportPage[ReachT, IndexT]) -> Callable[[], Response[str]]:
         @wraps(draw)
         def answer() -> Response[str]:
             page = Page(_deps())
-            refused = "The dashboards are for planners, HR, admins and supervisors."
-            drawn = Drawn(Scope.of(page.viewer), refused, "dashboard_empty.html")
-            report = _report(page, title, name, drawn, page.deps.reports)
-            return report if isinstance(report, Response) else draw(page, *report)
+            reach = drawn.reach(page.viewer)
+            if not reach.allowed:
+                return page.render("message.html", 403, title=drawn.title, page=drawn.name, message=drawn.refused)
+            reports = drawn.reports(page.deps)
+            loaded = reports.current() if reports is not None else None
+            if loaded is not None and loaded.index is not None:
+                return draw(page, reach, loaded.index, loaded.problem)
+            return page.render(
+                drawn.empty, title=drawn.title, page=drawn.name, configured=loaded is not None, loaded=loaded
+            )
 
         return answer
 
     return route
 
 
+def _skills(title: str, name: str) -> Drawn[Scope, SkillsIndex]:
+    refused = "The dashboards are for planners, HR, admins and supervisors."
+    return Drawn(title, name, Scope.of, refused, "dashboard_empty.html", lambda deps: deps.reports)
+
+
 @app.get("/skills")
-@_skills_report("Skill coverage", "skills")
-def skills(page: Page, index: SkillsIndex, problem: str | None) -> Response[str]:
-    return _charted(_coverage_page(page, index, problem))
+@drawn_from(_skills("Skill coverage", "skills"))
+def skills(page: Page, scope: Scope, index: SkillsIndex, problem: str | None) -> Response[str]:
+    return _charted(_coverage_page(page, scope, index, problem))
 
 
-def _coverage_page(page: Page, index: SkillsIndex, problem: str | None, status: int = 200) -> Response[str]:
+def _coverage_page(
+    page: Page, scope: Scope, index: SkillsIndex, problem: str | None, status: int = 200
+) -> Response[str]:
     query = _query()
     department = _text(query, "department")
     workcenter, day, shift = _text(query, "wc"), _day(_text(query, "day")), _text(query, "shift")
@@ -200,7 +220,6 @@ def _coverage_page(page: Page, index: SkillsIndex, problem: str | None, status: 
         chosen = {**kept, "wc": key[0], "day": key[1].isoformat(), "shift": key[2]}
         return f"{page.base}/skills?{urlencode(chosen)}#cell"
 
-    scope = Scope.of(page.viewer)
     view = coverage_view(index, scope, CoverageQuery(department, _number(query, "page"), cell), page.who, cell_link)
     flash = PROPOSED.get(query.get("proposed", ""))
     shown = {k: v for k, v in kept.items() if k != "page"}
@@ -224,13 +243,12 @@ def _coverage_page(page: Page, index: SkillsIndex, problem: str | None, status: 
 
 
 @app.post("/skills/training")
-@_skills_report("Skill coverage", "skills")
-def propose_training(page: Page, index: SkillsIndex, problem: str | None) -> Response[str]:
+@drawn_from(_skills("Skill coverage", "skills"))
+def propose_training(page: Page, scope: Scope, index: SkillsIndex, problem: str | None) -> Response[str]:
     form = {name: values[0] for name, values in _form().items() if values}
     workcenter, employee = form.get("workcenter_id", ""), form.get("employee_id", "")
     if form.get("as_of") != index.as_of.isoformat():
         return page.redirect(f"/skills?{urlencode({'proposed': 'stale'})}#training")
-    scope = Scope.of(page.viewer)
     found = find_candidate(index, scope, workcenter, employee)
     if found is None:
         message = "That candidate is not in the current report, or the workcenter is not in your departments."
@@ -252,13 +270,13 @@ def propose_training(page: Page, index: SkillsIndex, problem: str | None) -> Res
 
 
 @app.get("/certifications")
-@_skills_report("Certification timeline", "certifications")
-def certifications(page: Page, index: SkillsIndex, problem: str | None) -> Response[str]:
+@drawn_from(_skills("Certification timeline", "certifications"))
+def certifications(page: Page, scope: Scope, index: SkillsIndex, problem: str | None) -> Response[str]:
     query = _query()
     employee = _text(query, "employee")
     employee_id = (page.deps.people.employee_id_for(employee) or employee) if employee else None
     filters = TimelineQuery(_text(query, "department"), _text(query, "workcenter"), employee_id, _number(query, "page"))
-    view = timeline_view(index, Scope.of(page.viewer), filters, page.who)
+    view = timeline_view(index, scope, filters, page.who)
     shown = {k: v for k, v in query.items() if k in ("department", "workcenter", "employee") and v}
     context: dict[str, Any] = {
         "index": index,
@@ -275,16 +293,19 @@ def certifications(page: Page, index: SkillsIndex, problem: str | None) -> Respo
     return _charted(rendered)
 
 
+FORECASTS = Drawn(
+    "Forecasts",
+    "forecasts",
+    ForecastScope.of,
+    "The forecasts are for planners, admins and supervisors.",
+    "forecasts_empty.html",
+    lambda deps: deps.forecasts,
+)
+
+
 @app.get("/forecasts")
-def forecasts() -> Response[str]:
-    page = Page(_deps())
-    scope = ForecastScope.of(page.viewer)
-    title = "Forecasts"
-    drawn = Drawn(scope, "The forecasts are for planners, admins and supervisors.", "forecasts_empty.html")
-    report = _report(page, title, "forecasts", drawn, page.deps.forecasts)
-    if isinstance(report, Response):
-        return report
-    index, problem = report
+@drawn_from(FORECASTS)
+def forecasts(page: Page, scope: ForecastScope, index: ForecastIndex, problem: str | None) -> Response[str]:
     query = _query()
     department = _text(query, "department")
     measure = query.get("measure", "hours")
@@ -307,7 +328,7 @@ def forecasts() -> Response[str]:
             f"?{urlencode({**{k: v for k, v in shown.items() if k != 'measure'}, 'measure': m})}"
         ),
     }
-    return _charted(page.render("forecasts.html", title=title, page="forecasts", **context))
+    return _charted(page.render("forecasts.html", title=FORECASTS.title, page="forecasts", **context))
 
 
 CREW_ROLES = frozenset({Role.ADMIN, Role.PLANNER, Role.SUPERVISOR})

@@ -12,23 +12,24 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from plexlabor.webapp.app import Page, _deps, app
-from plexlabor.webapp.dashboards import Drawn, _charted, _report, chart_scripts
-from plexlabor.webapp.incidenttrends import TrendsScope, trend_chart
+from plexlabor.webapp.app import Page, app
+from plexlabor.webapp.dashboards import Drawn, _charted, chart_scripts, drawn_from
+from plexlabor.webapp.incidenttrends import TrendsIndex, TrendsScope, trend_chart
+
+TRENDS = Drawn(
+    "Incident trends",
+    "trends",
+    TrendsScope.of,
+    "Incident trends are for the EHS lead, admins, planners and supervisors.",
+    "incident_trends_empty.html",
+    lambda deps: deps.incident_trends,
+)
 
 
 @app.get("/incidents/trends")
-def incident_trends() -> Response[str]:
-    page = Page(_deps())
-    title = "Incident trends"
-    drawn = Drawn(
-        TrendsScope.of(page.viewer),
-        "Incident trends are for the EHS lead, admins, planners and supervisors.",
-        "incident_trends_empty.html",
-    )
-    report = _report(page, title, "trends", drawn, page.deps.incident_trends)
-    if isinstance(report, Response):
-        return report
-    index, problem = report
+@drawn_from(TRENDS)
+def incident_trends(page: Page, scope: TrendsScope, index: TrendsIndex, problem: str | None) -> Response[str]:
     context: dict[str, Any] = {"trends": index.trends, "chart_data": trend_chart(index.trends), "problem": problem}
-    return _charted(page.render("incident_trends.html", title=title, page="trends", scripts=chart_scripts(), **context))
+    return _charted(
+        page.render("incident_trends.html", title=TRENDS.title, page="trends", scripts=chart_scripts(), **context)
+    )
