@@ -25,8 +25,8 @@ from plexlabor.plant import PlantFolder
 from plexlabor.webapp.app import PAGE_SIZE
 from plexlabor_dev.local.signin import LocalUser, plant_users
 from plexlabor_dev.local.stack import LocalStack
-from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
-from tests.browser.harness import assert_no_serious_violations, screenshots
+from plexlabor_dev.simulator.generator import PlantSpec
+from tests.browser.harness import assert_no_serious_violations, generated_plant, local_stack, screenshots
 from tests.browser.test_dashboards import chart, sign_in, watch
 
 if TYPE_CHECKING:
@@ -47,11 +47,9 @@ class Reports:
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reports]:
-    plant = tmp_path_factory.mktemp("scores-plant")
-    generate_plant(SCORES_PLANT, plant)
+    plant = generated_plant(tmp_path_factory, "scores", SCORES_PLANT)
     end = PlantFolder(plant).meta().end.date()
-    log = (tmp_path_factory.mktemp("scores-logs") / "handlers.log").open("w", encoding="utf-8")
-    with log, LocalStack(plant, handler_output=log) as stack:
+    with local_stack(tmp_path_factory, "scores", plant) as stack:
         runtime = stack.runtime
         scored = runtime.fire("analytics_nightly", detail={"as_of": end.isoformat(), "weeks": 4})
         allocated = runtime.fire("allocation_nightly", detail={"day": (end - timedelta(days=2)).isoformat()})
