@@ -62,6 +62,8 @@ SWAPS = 2
 SWAP_TRIES = 10
 SWAP_FORM = re.compile(r'<form method="post" action="[^"]*/crew/swap" class="swap">(.*?)</form>', re.S)
 TARGET_S = 3.0
+PUBLISHED_BEFORE = timedelta(hours=1)
+"""How long before the call-offs the nightly plan is published (`_nightly_plan`)."""
 
 
 @dataclass
@@ -120,7 +122,11 @@ def _nightly_plan(stack: LocalStack, plant: Path, day: date) -> dict[str, Any]:
     """crew_planner's handler for the shift, in process with the runtime's own settings, its suggestions
     loaded into the runtime's audit table as `append` writes them (each event and its guard) with
     BatchWriteItem: moto copies the whole table on every TransactWriteItems, so the ~1,100 appends of the
-    plan take it over 15 minutes on a loaded machine (the runtime's crew_planner timed out at 900 s)."""
+    plan take it over 15 minutes on a loaded machine (the runtime's crew_planner timed out at 900 s).
+
+    The plan is dated `PUBLISHED_BEFORE` ago: crew_planner runs the evening before the shift (20:00 UTC),
+    call-offs come at the shift's start. A plan published seconds before would sit inside the catch-up's
+    overlap (`DayReader.overlap`, 2 minutes), and every catch-up in that time would read it again whole."""
     runtime = stack.runtime
     source = PlantFolderSource(plant)
     recording = RecordingAuditStore()
@@ -130,6 +136,7 @@ def _nightly_plan(stack: LocalStack, plant: Path, day: date) -> dict[str, Any]:
         recording,
         time_limit_s=float(settings.get("CREW_TIME_LIMIT_SECONDS", 60)),
         approval=settings.get("CREW_APPROVAL", "changes"),  # type: ignore[arg-type]
+        clock=lambda: datetime.now(UTC) - PUBLISHED_BEFORE,
     )
     event = {**load_event("crew_planner"), "detail": {"date": day.isoformat(), "shift": SHIFT}}
     summary: dict[str, Any] = crew_planner.handler(event, FakeLambdaContext(), dependencies=deps)

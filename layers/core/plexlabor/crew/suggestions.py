@@ -9,8 +9,10 @@ previous read's start less `overlap` (the index's eventual consistency, a writer
 visible a little after its `occurred_at`); events read twice are the same event id and count once.
 Every `refresh` the day is read whole again, so whatever the overlap missed is right again within that
 time. On DynamoDB a catch-up is five queries of a few events each instead of the day's thousand
-suggestions (a 2,400-person plant's shift), on the local runtime's moto it is a second instead of about
-six (`docs/crew.md`, "Re-planning on events").
+suggestions (a 2,400-person plant's shift); on the local runtime's moto, which sorts the whole table for
+every query, five queries of about 0.1 s CPU each. What was written within `overlap` before the
+previous read is read again: a catch-up within two minutes of a plan's publishing reads that plan again,
+on moto about as long as a whole read (`docs/crew.md`, "Re-planning on events").
 """
 
 from __future__ import annotations
