@@ -65,7 +65,7 @@ from plexlabor.models.types import parse_plex_datetime
 from plexlabor.platform.clock import utc_now
 from plexlabor.plex.errors import PlexDataError, PlexNotFoundError, PlexRequestError
 from plexlabor.plex.port import LaborDataPort
-from plexlabor.plex.writeback import PlexWriter, WriteRequest, WriteResult
+from plexlabor.plex.writeback import PlexWriter, WriteKeys, WriteRequest, WriteResult
 from plexlabor.validation.findings import Finding
 
 logger = logging.getLogger(__name__)
@@ -148,6 +148,11 @@ def _applied_after_all(look_up: Callable[[], AuditEvent | None] | None, subject:
             "the last attempt's answer was lost, but Plex holds the write", extra={"finding_id": subject.item_id}
         )
     return found
+
+
+def _item_keys(item_id: str) -> WriteKeys:
+    """A decided item's write-back: one idempotency key per item (a redelivery writes nothing twice)."""
+    return {"idempotency_key": f"plexlabor-writeback-{item_id}", "reference": item_id}
 
 
 def _result_payload(result: WriteResult) -> dict[str, Any]:
@@ -278,9 +283,7 @@ class WritebackService:
         else:
             name = self.writer.settings.crew_custom_object_name
             record = assignment_record(opening, decision.supervisor_id, "assigned")
-        result = self.writer.record(
-            record, name=name, idempotency_key=f"plexlabor-writeback-{item_id}", reference=item_id
-        )
+        result = self.writer.record(record, name=name, **_item_keys(item_id))
         subject = _Subject(opening.record_key, item_id, opening.employee_id, decision)
         payload = {"kind": kind, "custom_object": name, "record": record, **_result_payload(result)}
         event = self._written(subject, opening.model_version, payload, {})
@@ -328,8 +331,7 @@ class WritebackService:
             request = WriteRequest(
                 action=LABOR_ENTRY_ACTION,
                 payload=entry,
-                idempotency_key=f"plexlabor-writeback-{item_id}",
-                reference=item_id,
+                **_item_keys(item_id),
             )
             payload |= _result_payload(self.writer.write(request))
         event = self._written(subject, opening.model_version, payload, previous)
@@ -343,8 +345,7 @@ class WritebackService:
         request = WriteRequest(
             action=NONCONFORMANCE_ACTION,
             payload=record,
-            idempotency_key=f"plexlabor-writeback-{item_id}",
-            reference=item_id,
+            **_item_keys(item_id),
         )
         result = self.writer.write(request)
         payload = {
@@ -361,9 +362,9 @@ class WritebackService:
     def _write(self, message: WritebackMessage) -> AuditEvent:
         finding = message.request.finding
         plan = plan_correction(finding, message.decision)
-        key = f"plexlabor-writeback-{finding.finding_id}"
+        keys = _item_keys(finding.finding_id)
         if isinstance(plan, Suggestion):
-            result = self.writer.record(plan.record, idempotency_key=key, reference=finding.finding_id)
+            result = self.writer.record(plan.record, **keys)
             return self._append_writeback(message, {"kind": "suggestion", **_result_payload(result)}, {})
 
         current, unread = self._current_values(plan, finding)
@@ -387,8 +388,7 @@ class WritebackService:
                 action=plan.action,
                 path_params=plan.path_params,
                 payload=plan.fields,
-                idempotency_key=key,
-                reference=finding.finding_id,
+                **keys,
             )
         )
         payload = {"kind": "field_update", "target": target, "fields": plan.fields, "unread_fields": unread}
