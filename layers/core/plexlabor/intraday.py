@@ -22,6 +22,7 @@ from plexlabor.forecast import data as forecast_data
 from plexlabor.forecast import wiring as forecast_wiring
 from plexlabor.forecast.nightly import ForecastNightlyEvent, refresh
 from plexlabor.plex.held import Read, hold
+from plexlabor.plex.snapshot import collector_paused
 from plexlabor.plex.sources import LaborSource
 from plexlabor.skills import data as skills_data
 from plexlabor.skills import wiring as skills_wiring
@@ -59,12 +60,16 @@ def run(deps: Dependencies, request: ForecastNightlyEvent) -> dict[str, Any]:
             ),
         ),
     ]
-    started = time.perf_counter()
-    held = LaborSource(hold(source.port, reads, source.timezone), source.timezone)
-    read_seconds = time.perf_counter() - started
-    forecasts = refresh(replace(deps.forecast, source=held), request)
     coverage_request = SkillsDailyEvent.model_validate(
         {**request.model_dump(by_alias=True, exclude={"detail"}), "detail": SkillsDailyDetail(as_of=day)}
     )
-    coverage = assess(replace(skills, source=held), coverage_request)
+    # The collector stays paused over the whole refresh (`collector_paused`): the held read is a plant's
+    # records, without reference cycles, and each full collection that the runs' own objects set off walked
+    # all of it again (3 of them on 5,000 x 8 weeks: 16 s of 79 s CPU; peak RSS the same with it paused).
+    with collector_paused():
+        started = time.perf_counter()
+        held = LaborSource(hold(source.port, reads, source.timezone), source.timezone)
+        read_seconds = time.perf_counter() - started
+        forecasts = refresh(replace(deps.forecast, source=held), request)
+        coverage = assess(replace(skills, source=held), coverage_request)
     return {"read_seconds": round(read_seconds, 2), "forecasts": forecasts, "coverage": coverage}
