@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -103,15 +104,18 @@ def weekly_hours(context: EmployeeContext) -> list[Candidate]:
     for punch in context.punches:
         weeks[pay_week(data, policy, punch.t_in, work_dates.get(punch.id))].append(punch)
     schedule = [s for s in data.schedules.get(context.employee, ()) if s.working]
+    scheduled = _Schedule(schedule)
     high = policy.weekly_hours_limit + policy.overtime_high_margin_hours
+    still_scheduled: dict[str, list[float]] = defaultdict(list)  # hours of each shift after the extract, by week
+    for s in schedule:
+        if s.start >= data.as_of:
+            still_scheduled[pay_week(data, policy, s.start, s.work_date)].append(
+                (s.end - s.start) / HOUR - policy.scheduled_break_minutes / 60
+            )
     found = []
     for week, members in weeks.items():
-        hours = _punched_hours(context, members, schedule)
-        projected = sum(
-            (s.end - s.start) / HOUR - policy.scheduled_break_minutes / 60
-            for s in schedule
-            if s.start >= data.as_of and pay_week(data, policy, s.start, s.work_date) == week
-        )
+        hours = _punched_hours(context, members, scheduled)
+        projected = sum(still_scheduled.get(week, ()))
         total = hours + projected
         if total > policy.weekly_hours_limit:
             anchor = min(members, key=lambda p: (p.t_in, p.id))
@@ -136,7 +140,23 @@ def weekly_hours(context: EmployeeContext) -> list[Candidate]:
     return found
 
 
-def _punched_hours(context: EmployeeContext, members: list[Punch], schedule: list[Scheduled]) -> float:
+class _Schedule:
+    """A person's working shifts in start order, asked which run at a moment (for every open clock-in)."""
+
+    def __init__(self, shifts: list[Scheduled]) -> None:
+        self.shifts = shifts
+        self.starts = [s.start for s in shifts]
+        self.longest = max((s.end - s.start for s in shifts), default=0.0)
+
+    def ends_around(self, t: float) -> list[float]:
+        """The ends of the shifts from `MATCH_BEFORE_START` before their start to their end around `t`: only
+        those that start no earlier than the longest shift before `t` (a second of slack for rounding) can."""
+        low = bisect_left(self.starts, t - self.longest - 1.0)
+        high = bisect_right(self.starts, t + MATCH_BEFORE_START + 1.0)
+        return [s.end for s in self.shifts[low:high] if s.start - MATCH_BEFORE_START <= t <= s.end]
+
+
+def _punched_hours(context: EmployeeContext, members: list[Punch], schedule: _Schedule) -> float:
     """Hours on the clock in these entries: slips corrected, repeats and overlaps left out, open ones to shift end."""
     intervals = []
     for punch in members:
@@ -147,8 +167,7 @@ def _punched_hours(context: EmployeeContext, members: list[Punch], schedule: lis
             intervals.append((punch.t_in, corrected_clockout(punch.t_in, punch.t_out)))
         else:  # open: count it to the end of its shift, or to the next clock-in if that comes first
             shift_end = min(
-                (s.end for s in schedule if s.start - MATCH_BEFORE_START <= punch.t_in <= s.end),
-                default=punch.t_in + context.policy.default_shift_hours * HOUR,
+                schedule.ends_around(punch.t_in), default=punch.t_in + context.policy.default_shift_hours * HOUR
             )
             intervals.append((punch.t_in, max(min(shift_end, next_clock_in(context, punch)), punch.t_in)))
     if context.policy.dst_hours == "wall_clock":
