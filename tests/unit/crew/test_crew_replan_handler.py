@@ -23,7 +23,7 @@ from plexlabor.audit import AuditEvent, AuditStatus, InMemoryAuditStore
 from plexlabor.crew import wiring
 from plexlabor.crew.build import build_problem
 from plexlabor.crew.messages import ReplanMessage
-from plexlabor.crew.replanning import read_current_plan
+from plexlabor.crew.replanning import read_current_plan, run
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
@@ -191,6 +191,41 @@ def test_after_a_rejection_on_the_board_the_re_plan_leaves_that_person_out_of_th
     assert rejected not in suggested
     after, _ = read_current_plan(store, DAY, "1", SINCE)
     assert rejected not in after.assignments and after.rejected == {rejected}
+
+
+def test_a_warm_container_sees_decisions_taken_on_the_board_since_its_last_re_plan(
+    planned: tuple[LaborSource, InMemoryAuditStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, store = planned
+    clock = [SHIFT_START - timedelta(hours=1)]
+    deps = wiring.ReplanDependencies(source=source, store=store, time_limit_s=20, clock=lambda: clock[0])
+    message = ReplanMessage(reason="plan_changed", day=DAY, shift="1", detected_at=clock[0])
+    assert crew_replan.handler(_sqs(message), FakeLambdaContext(), dependencies=deps) == {"batchItemFailures": []}
+    # Given, after that re-plan, a supervisor rejects one undecided suggestion and accepts another on the board
+    before, openings = read_current_plan(store, DAY, "1", SINCE)
+    (rejected, refused), (accepted, taken) = sorted(openings.items())[:2]
+    assert not before.accepted
+    decided = clock[0] + timedelta(minutes=1)
+    for event, action in ((refused, ApprovalAction.REJECT), (taken, ApprovalAction.APPROVE)):
+        decision = Decision(
+            action=action, supervisor_id="E00001", reason="no" if action is ApprovalAction.REJECT else None
+        )
+        store.append(recommendation_decision(Recommended.of(event), decision, decided, "crew_board"))
+    reads: list[datetime | None] = []
+    by_status = store.by_status
+    monkeypatch.setattr(
+        store,
+        "by_status",
+        lambda status, since=None, limit=100: (reads.append(since), by_status(status, since, limit))[1],
+    )
+    # When the same container re-plans again two minutes later
+    clock[0] += timedelta(minutes=2)
+    summary = run(deps, message.model_copy(update={"detected_at": clock[0]}))
+    # Then it read only what is new (a catch-up), and its current plan holds the acceptance, not the rejected pair
+    assert reads and all(since is not None and since > SINCE for since in reads)
+    assert summary["accepted"] == 1 and summary["current_assignments"] == len(before.assignments) - 1
+    after, _ = read_current_plan(store, DAY, "1", SINCE)
+    assert rejected in after.rejected and rejected not in after.assignments and accepted in after.accepted
 
 
 @pytest.mark.parametrize("module", ["functions.crew_call_offs.handler", "plexlabor.webapp.app"])
