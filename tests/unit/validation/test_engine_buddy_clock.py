@@ -23,11 +23,13 @@ def engine() -> ValidationEngine:
     return ValidationEngine()
 
 
-def at_the_clock(engine: ValidationEngine, seconds: float, badge_in: bool) -> tuple[list[Finding], list[str]]:
+def at_the_clock(
+    engine: ValidationEngine, seconds: float, badge_in: bool, device: str = "CLK-1"
+) -> tuple[list[Finding], list[str]]:
     """E1 and E2 share clock CLK-1; on Tuesday E2's clock-in is read `seconds` after E1's (E2's break at
     another time) and E2 never logs in at the workcenter, and badges in at the door or not. The buddy-punch
     findings (at trend confidence or more), and E2's entries."""
-    plant = PlantBuilder(weeks=8).employee("E1").employee("E2")
+    plant = PlantBuilder(weeks=8).employee("E1", device=device).employee("E2", device=device)
     first = plant.work_day("E1", TUESDAY)
     second = plant.work_day("E2", TUESDAY, badge_in=badge_in, login_gap=None, break_at=("10:20", "10:50"))
     read = first.clock_in + timedelta(seconds=seconds)
@@ -57,3 +59,10 @@ def test_a_read_seconds_apart_alone_makes_no_suspect(engine: ValidationEngine) -
     findings, _ = at_the_clock(engine, 1.5, badge_in=True)
     # Then nobody is a buddy-punch candidate
     assert findings == []
+
+
+def test_punches_seconds_apart_on_the_phone_app_are_no_signal(engine: ValidationEngine) -> None:
+    # Given the same day punched on the phone app (every mobile punch shares its device), 1.5 s apart
+    close, _ = at_the_clock(engine, 1.5, badge_in=False, device="MOB-1")
+    # Then it is not one hand at one clock: no finding reaches the trend threshold
+    assert close == []

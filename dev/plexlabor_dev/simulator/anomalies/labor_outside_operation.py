@@ -55,6 +55,8 @@ class LaborOutsideOperation(LaborEntryInjector):
             kept = rng.uniform(*KEPT_MINUTES[sim.difficulty]) * MINUTE
             if kept > KEPT_SHARE * (end - start) or end + kept > min(stretch_end, sim.as_of) - MINUTE:
                 return False
+            if worked.last_end is not None and worked.last_end > end:
+                return False  # a colleague's labor on it ended later (days are drawn person by person)
             draft.overrun = kept
             return True
         low, high = STALE_MINUTES[sim.difficulty]

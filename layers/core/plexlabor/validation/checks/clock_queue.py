@@ -1,8 +1,9 @@
 """One person punching several badges: a punch read at a clock seconds after or before another employee's.
 
 At a shift change people queue at the clock, a few seconds apart each (badge, step aside, the next one).
-Two reads of different badges closer than `SECONDS_APART`, consecutive at the same clock, look like one
-hand holding both. On its own that is not a sign of absence (the other badge's owner may be the one who
+Two reads of different badges closer than `SECONDS_APART`, consecutive at the same time clock (a wall or
+biometric clock of the plant's clock devices; never a phone app, which all mobile punches share), look
+like one hand holding both. On its own that is not a sign of absence (the other badge's owner may be the one who
 was there), so `buddy.buddy_punch` counts it only for a person who already shows another sign of not
 being there (no badge-in, a badge elsewhere, no login, an unusual clock, a weak biometric match): as one
 more signal in the same score, never a finding of its own.
@@ -21,15 +22,18 @@ from plexlabor.validation.records import Punch
 from plexlabor.validation.shifts import EmployeeDay
 
 SECONDS_APART = 2.5  # a clock reads one badge at a time: people in a queue are read 3 s or more apart
+CLOCK_TYPES = frozenset({"WallClock", "BiometricClock"})
+"""Devices that read one badge at a time at one place (a phone app is many people's "device" at once)."""
 
 
 def read_beside_another(context: EmployeeContext, day: EmployeeDay) -> dict[str, Any] | None:
     """The day's punch read at a clock within `SECONDS_APART` of another employee's read just before or
     after it there (the closest such pair), or None."""
     closest: dict[str, Any] | None = None
+    devices = context.data.devices
     for punch in day.punches:
         recorded = _as_recorded(context, punch)
-        if not recorded.device:
+        if not recorded.device or recorded.lat is not None or devices.get(recorded.device, ("",))[0] not in CLOCK_TYPES:
             continue
         gap = _nearest_other_read(context, recorded)
         if gap is not None and gap <= SECONDS_APART and (closest is None or gap < closest["seconds_apart"]):
