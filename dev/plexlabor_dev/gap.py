@@ -23,7 +23,9 @@ Two solvers, measured against each other by `tests/bench/bench_crew.py`:
      solution is worth `T`, and the next target is tried. When the target falls to the best known
      value, that value is proven optimal without further search.
   4. with a time limit, if the MILPs have not proven their best optimal: the tabu search of
-     `plexlabor.crew.gap_search` from that best, kept out of the pairs the Lagrangian bound rules out.
+     `plexlabor.crew.gap_search` from that best, kept out of the pairs the Lagrangian bound rules out, in
+     turns with the sub-MILP neighbourhood search of `plexlabor.crew.gap_lns` (unless `neighbourhoods`
+     is False).
 
 Both return `GapSolution` with the objective, the assignment, whether optimality is proven and the
 upper bound that proves it. The data files are read from `../shared/benchmarks/gap/` and

@@ -1,15 +1,20 @@
-"""Large-neighbourhood search for the generalized assignment problem: re-solve a few agents exactly.
+"""Large-neighbourhood search for the generalized assignment problem: re-solve a part exactly.
 
-`improve_by_subproblems` starts from a feasible assignment and repeatedly frees every job of a small
-set of agents, solves that sub-problem (the freed jobs over the chosen agents' capacities) exactly as
-a MILP on HiGHS (`scipy.optimize.milp`) with a short time limit, and keeps the result when it is
-better (Mitrović-Minić and Punnen's very-large-scale neighbourhood search, with a MILP solver doing
-the exact part). The agents of one round are drawn with a seeded RNG: a first agent, then agents that
-the freed jobs can move to (weighted by the number of allowed pairs between them), so the freed jobs
-have somewhere to go. A set that was solved to optimality without gain is not tried again until the
-incumbent changes. The neighbourhood grows by one agent after `grow_after` rounds in a row proven
-without gain and shrinks by one when HiGHS runs out of its time, so the sub-problems stay about as
-large as HiGHS solves in the time given.
+`improve_by_subproblems` starts from a feasible assignment and repeatedly frees a set of jobs, solves
+the sub-problem (the freed jobs over what the other jobs leave of each capacity) exactly as a MILP on
+HiGHS (`scipy.optimize.milp`) with a short time limit, and keeps the result when it is better. Two
+neighbourhoods (`LnsSettings.neighbourhood`), drawn with a seeded RNG:
+
+- "jobs": a few jobs that have another allowed agent, free to go to any allowed agent. Given
+  `pair_score` (e.g. each pair's Lagrangian bound), a job is drawn the more likely the more its best
+  other agent scores above its own, and is followed by a job of that agent, to make room for it;
+- "agents": every job of a few agents, to go among those agents (Mitrović-Minić and Punnen's very
+  large-scale neighbourhood search); the first agent at random, then agents that the freed jobs can
+  move to, weighted by the allowed pairs between them.
+
+A set that was solved to optimality without gain is not drawn again until the incumbent changes. The
+neighbourhood grows after `grow_after` rounds in a row proven without gain and shrinks when HiGHS runs
+out of its time, so the sub-problems stay about as large as HiGHS solves in the time given.
 
 `allowed[i, j]` (e.g. from a Lagrangian bound: pairs that can still be in a better solution) keeps the
 sub-problems small; the incumbent's own pairs are always allowed. Each sub-MILP carries a cutoff row
@@ -67,6 +72,8 @@ class LnsSettings:
 
 @dataclass(frozen=True)
 class LnsResult(SearchResult):
+    """`steps` counts the sub-MILPs solved, `improvements` those that gave a better assignment."""
+
     rounds_proven: int = 0
     """Sub-MILPs that HiGHS finished (optimal or infeasible under the cutoff) within their time limit."""
     agents_last: int = 0
@@ -218,7 +225,7 @@ def _draw_agents(
         freed = np.flatnonzero(np.isin(assignment, chosen))
         if frozenset(freed.tolist()) not in proven_sets:
             pairs = np.zeros((m, len(freed)), dtype=bool)
-            pairs[chosen] = open_pairs[np.ix_(chosen, freed)]
+            pairs[chosen] = open_pairs[:, freed][chosen]
             return freed, pairs
     return None
 
