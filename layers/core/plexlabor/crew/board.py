@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from plexlabor.crew.models import CrewPlan, ObjectiveBreakdown
+from plexlabor.crew.models import CrewPlan, ObjectiveBreakdown, Operator
 from plexlabor.crew.pairs import Compiled
 from plexlabor.crew.replan import REFUSED_PAIR_COST
 
@@ -49,23 +49,30 @@ def swap_candidates(
         busy[a.employee_id].append((a.start.timestamp(), a.end.timestamp(), a.workcenter_code))
     worth = compiled.value - compiled.labor - compiled.fatigue - compiled.changeover - compiled.walking
     refused = np.zeros(len(worth), dtype=bool) if compiled.change is None else compiled.change >= REFUSED_PAIR_COST
+    columns = _columns(compiled).items()
+    operator_of = compiled.pair_op.tolist()
     found: dict[str, list[dict[str, Any]]] = {}
     for j, pairs in enumerate(compiled.pairs_of_job()):
         job = compiled.jobs[j]
         if job.key not in crew:
             continue
         start, end = compiled.starts[j], compiled.ends[j]
-        chosen: list[dict[str, Any]] = []
+        offered: list[tuple[int, Operator]] = []
         for pair in pairs[np.argsort(-worth[pairs], kind="stable")].tolist():
-            op = compiled.operators[int(compiled.pair_op[pair])]
+            op = compiled.operators[operator_of[pair]]
             if refused[pair] or op.employee_id in crew[job.key]:
                 continue
-            elsewhere = next((code for s, e, code in busy[op.employee_id] if s < end and start < e), None)
-            parts = {name: round(float(column[pair]), 2) for name, column in _columns(compiled).items()}
-            offered = {"employee_id": op.employee_id, "supervisor_id": op.supervisor_id, "busy_at": elsewhere}
-            chosen.append({k: v for k, v in (offered | parts).items() if v})  # sparse: it is on every seat
-            if len(chosen) == limit:
+            offered.append((pair, op))
+            if len(offered) == limit:
                 break
+        picked = [pair for pair, _ in offered]
+        figures = [(name, column[picked].tolist()) for name, column in columns]  # read once per seat, not per pair
+        chosen: list[dict[str, Any]] = []
+        for k, (_, op) in enumerate(offered):
+            elsewhere = next((code for s, e, code in busy[op.employee_id] if s < end and start < e), None)
+            parts = {name: round(values[k], 2) for name, values in figures}
+            about = {"employee_id": op.employee_id, "supervisor_id": op.supervisor_id, "busy_at": elsewhere}
+            chosen.append({key: v for key, v in (about | parts).items() if v})  # sparse: it is on every seat
         found[job.key] = chosen
     return found
 

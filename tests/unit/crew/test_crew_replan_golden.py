@@ -1,0 +1,84 @@
+"""A re-plan decides what it decided before its CPU was cut (issue 16): on a generated plant, three call-offs one
+after another through crew_replan's `run` (the first compiles the shift, the next two re-plan the warm
+container's problem), each re-plan's plan (assignments, objective breakdown, baselines, unstaffed seats, reasons),
+the swap candidates and figures published beside it, and its summary (people moved, superseded) are hashed and
+compared with the hashes the code before that work made (commit 5141732). Timings are left out; a new
+SciPy (HiGHS) may change the hashes, which then need a look before they are made again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import plexlabor.crew.publish as crew_publish
+from plexlabor.audit import InMemoryAuditStore
+from plexlabor.crew import wiring
+from plexlabor.crew.build import build_problem
+from plexlabor.crew.messages import ReplanMessage
+from plexlabor.crew.optimizer import solve
+from plexlabor.crew.replanning import run
+from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.plex.sources import LaborSource
+from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+
+PLANT = PlantSpec(employees=240, weeks=2, seed=301)
+DAY = date(2026, 11, 23)  # Monday after the history
+CALL_OFFS = 3
+GOLDEN = [
+    "a3cd26f7c67d66e73cb34dc0897535bcb0b82fdfc74bbf6d3bf9aad5b1c36123",
+    "5eabbe0e1b7bcedc8bf0b5a3be6a5e1667b61c9ce68386b31ff15414dc19cd94",
+    "569c851664f71a3873dbb738b673c495b044330c1446e1ced595ddfd7fc1ea24",
+]
+"""Made by the code of commit 5141732 (before the re-plan's CPU work), on this machine's SciPy 1.17.1."""
+
+
+def replan_fingerprints(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """sha256 of each re-plan's outputs (plan, swap candidates, figures, summary) over `CALL_OFFS` call-offs."""
+    source = LaborSource(PlantFolderSource(folder), "America/Detroit")
+    problem = build_problem(source.port, DAY, "1", timezone=source.timezone)
+    nightly = solve(problem, 60.0)
+    assert nightly.solver.status == "optimal"  # the golden needs a plan that does not depend on the machine's load
+    store = InMemoryAuditStore()
+    crew_publish.publish_plan(nightly, store, problem.window_start - timedelta(hours=10))
+    now = problem.window_start + timedelta(minutes=15)
+    deps = wiring.ReplanDependencies(source=source, store=store, time_limit_s=60.0, clock=lambda: now)
+    published: dict[str, Any] = {}
+    publish = crew_publish.publish_plan
+
+    def spy(plan: Any, *args: Any, **kwargs: Any) -> Any:
+        published.update(plan=plan, candidates=kwargs["candidates"], figures=kwargs["figures"])
+        return publish(plan, *args, **kwargs)
+
+    monkeypatch.setattr(crew_publish, "publish_plan", spy)
+    assigned = sorted({a.employee_id for a in nightly.assignments})
+    callers = assigned[:: max(1, len(assigned) // CALL_OFFS)][:CALL_OFFS]
+    hashes = []
+    for employee in callers:
+        message = ReplanMessage(reason="call_off", day=DAY, shift="1", employee_id=employee, detected_at=now)
+        summary = run(deps, message)
+        plan = published["plan"].model_dump(mode="json")
+        for timing in ("solve_seconds", "build_seconds"):
+            plan["solver"].pop(timing)
+        plan["notes"] = [re.sub(r"^built in [\d.]+ s", "built", note) for note in plan["notes"]]
+        outputs = {
+            "plan": plan,
+            "candidates": published["candidates"],
+            "figures": published["figures"],
+            "summary": {k: v for k, v in summary.items() if not k.endswith("seconds")},
+        }
+        hashes.append(hashlib.sha256(json.dumps(outputs, sort_keys=True, default=str).encode()).hexdigest())
+    return hashes
+
+
+def test_a_re_plan_decides_what_it_decided_before(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path_factory.mktemp("golden") / "plant"
+    generate_plant(PLANT, folder)
+    assert replan_fingerprints(folder, monkeypatch) == GOLDEN
