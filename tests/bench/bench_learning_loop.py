@@ -19,7 +19,8 @@ Per week it prints the precision supervisors observe (upheld among sent, with th
 that rejected (the most load a model could spare without dropping an upheld finding), the recall of
 the findings the policy upholds (sent among those, noise-free, over every candidate of the week: also the
 ones the model did not send), the review load (findings sent), the retrain's verdict and the plant's cuts
-the scorer in force brings (`plexlabor.learning.cuts`). Targets (the
+the scorer in force brings (`plexlabor.learning.cuts`: on a type's magnitude, or its review threshold on the
+confidence). Targets (the
 issue): by week 4 observed precision >= 0.95, recall not lower than week 1's, load down >= 30 %. A second
 run makes week 5 a poisoned week (50 % of decisions by a coin): its candidate must not be promoted.
 
@@ -49,7 +50,7 @@ from plexlabor.models.anomalies import AnomalyType
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.plex.folder import PlantFolderSource
-from plexlabor.validation.engine import EngineSettings, ValidationEngine, record_times
+from plexlabor.validation.engine import CONFIDENCE, EngineSettings, ValidationEngine, record_times
 from plexlabor.validation.findings import Finding
 from plexlabor.validation.norms import compute_norms
 from plexlabor.validation.registry import ModelRegistry
@@ -160,8 +161,15 @@ def _simulate(plant: Plant, share_random: Callable[[int], float], seed: int) -> 
 
 
 def _cuts(model: ScorerModel) -> str:
-    """The plant's cuts the model in force brings, e.g. 'EARLY_CLOCK_IN<24.5'."""
-    return ", ".join(f"{name}<{cut.minimum:g}" for name, cut in sorted(model.cuts.items())) or "-"
+    """The plant's cuts the model in force brings, e.g. 'EARLY_CLOCK_IN<24.5' or, a type's learned review
+    threshold, 'BUDDY_PUNCH confidence<0.82'."""
+    return (
+        ", ".join(
+            f"{name}{' confidence' if cut.feature == CONFIDENCE else ''}<{cut.minimum:g}"
+            for name, cut in sorted(model.cuts.items())
+        )
+        or "-"
+    )
 
 
 def _tick(at: datetime) -> dict[str, object]:

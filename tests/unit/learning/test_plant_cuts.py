@@ -72,7 +72,12 @@ def test_no_cut_on_thin_history_or_where_supervisors_uphold_small_findings_too()
     cut, why = fit_cut(coin, SETTINGS)
     assert cut is None and why.startswith("no minimum")
     cuts, notes = learn_cuts(PACKAGED, thin, [], SETTINGS)
-    assert cuts == {} and notes == {"EARLY_CLOCK_IN": {"cut": None, "why": "30 decisions, fewer than 40"}}
+    assert cuts == {} and notes == {
+        "EARLY_CLOCK_IN": {
+            "cut": None,
+            "why": "30 decisions, fewer than 40; threshold: 30 decisions sent, fewer than 40",
+        }
+    }
 
 
 def test_a_cut_the_newest_decisions_contradict_is_dropped_and_one_they_cannot_see_is_kept() -> None:

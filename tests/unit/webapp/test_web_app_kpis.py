@@ -142,3 +142,18 @@ def test_the_plants_learnt_cuts_are_shown_with_the_model_that_brings_them(lambda
     # rolled back to a model without cuts: none in force
     _model(world, AuditStatus.ROLLED_BACK, "scorer-0000", 0, "A0001", previous="scorer-aaaa", manual=True, cuts={})
     assert "This plant's cuts: none." in _kpis(world, None, ADMIN, lambda_context)
+
+
+def test_a_types_learnt_review_threshold_is_shown_with_the_decisions_it_was_learnt_from(lambda_context: Any) -> None:
+    world = World()
+    threshold = {"feature": "confidence", "minimum": 0.9416, "decisions": 150, "below": 56, "upheld_below": 0}
+    cut = {"feature": "beyond_grace_min", "minimum": 24.5, "decisions": 160, "below": 40, "upheld_below": 1}
+    cuts = {"BUDDY_PUNCH": threshold, "EARLY_CLOCK_IN": cut}
+    _model(world, AuditStatus.PROMOTED, "scorer-aaaa", 8, "scorer_retrain", cuts=cuts)
+    body = _kpis(world, None, SUPERVISOR, lambda_context).split('id="scorer"')[1]
+    assert (
+        "This plant's cuts: Buddy punch sent for review only from confidence 0.9416 (this plant's threshold for the"
+        " type), learnt from 150 decisions: 56 below it, 0 of those upheld; Early clock in under 24.5"
+        " (beyond_grace_min) not sent for review, learnt from 160 decisions: 40 below it, 1 of those upheld"
+        " (learnt from this plant's decisions)." in body
+    )

@@ -15,6 +15,14 @@ E.g. a plant whose supervisors reject EARLY_CLOCK_IN under 20 minutes beyond the
 - A type whose decisions fit no cut keeps the model in force's cut (the model in force sends nothing
   below it, so no new decision can refit it), unless the newest decisions contradict it.
 
+A type with no cut on its magnitude (rule types have none) may get one on the model's confidence
+instead: a **review threshold** for the type above the global one (`engine.CONFIDENCE`; the validator
+applies both kinds through `engine.held_back`). `fit_threshold` on the training decisions of the type
+the model in force sends: the lowest confidence from which the upheld ones reach `threshold_precision`,
+never one that keeps more upheld findings from review than the gate's recall tolerance allows; checked
+the same way on the newest decisions (`check_cut`). Thresholds only rise: the decisions cover what the
+model in force sent, so nothing says how supervisors would decide findings below the global threshold.
+
 Each type's outcome (cut, counts, or why none) goes in the candidate's card (`notes`).
 """
 
@@ -23,9 +31,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from math import floor
 from typing import Any
 
+from plexlabor.learning.promotion import EPSILON, GateSettings, confidence
 from plexlabor.validation.decisions import approved
+from plexlabor.validation.engine import CONFIDENCE
 from plexlabor.validation.findings import Finding
 from plexlabor.validation.scorer import MAGNITUDE, MagnitudeCut, ScorerModel, family_of
 
@@ -38,6 +49,8 @@ class CutSettings:
     """Decisions that must lie below a cut for it to be learned."""
     miss_cost: float = 4.0
     """An upheld finding kept from review costs this many spared reviews."""
+    threshold_precision: float = 0.95
+    """A type's review threshold rises until its upheld findings reach this precision (and no further)."""
 
 
 def _magnitudes(rows: Sequence[Finding]) -> tuple[str | None, list[tuple[float, bool]]]:
@@ -87,10 +100,71 @@ def check_cut(cut: MagnitudeCut, rows: Sequence[Finding], settings: CutSettings)
     return {"decisions": len(pairs), "below": below, "upheld_below": upheld, "holds": net >= 0}
 
 
+def _confidences(model: ScorerModel, rows: Sequence[Finding], threshold: float) -> list[tuple[float, bool]]:
+    """(the model's confidence, upheld) of the rows it would send on confidence alone, smallest first; the
+    confidence rounded as the validator rounds it (`engine._confidence`), so a learned minimum is one it sees."""
+    return sorted((c, approved(row)) for row in rows if (c := round(confidence(model, row), 4)) >= threshold)
+
+
+def _allowed_misses(upheld: int, gate: GateSettings) -> int:
+    """How many upheld findings a threshold may keep from review: the gate's recall tolerance of them."""
+    return floor(gate.tolerance * upheld + EPSILON)
+
+
+def fit_threshold(
+    model: ScorerModel, rows: Sequence[Finding], settings: CutSettings, gate: GateSettings
+) -> tuple[MagnitudeCut | None, str]:
+    """The type's review threshold its decisions support (a cut on `model`'s confidence), or None and why:
+    the lowest confidence above the global threshold from which the upheld findings reach
+    `threshold_precision`, keeping at least `min_below` decisions and at most the tolerance of the upheld
+    ones below it."""
+    pairs = _confidences(model, rows, gate.review_threshold)
+    if len(pairs) < settings.min_decisions:
+        return None, f"{len(pairs)} decisions sent, fewer than {settings.min_decisions}"
+    upheld = sum(kept for _, kept in pairs)
+    if upheld >= settings.threshold_precision * len(pairs) - EPSILON:
+        return (
+            None,
+            f"precision {upheld / len(pairs):.3f} at the global threshold reaches {settings.threshold_precision}",
+        )
+    allowed = _allowed_misses(upheld, gate)
+    below = upheld_below = 0
+    for (low, kept), (high, _) in pairwise(pairs):  # one pass, lowest first: counts below `high`
+        below, upheld_below = below + 1, upheld_below + kept
+        if upheld_below > allowed:
+            break
+        above = len(pairs) - below
+        if high > low and below >= settings.min_below and upheld - upheld_below >= settings.threshold_precision * above:
+            return MagnitudeCut(CONFIDENCE, high, len(pairs), below, upheld_below), "learned"  # sent from `high`
+    return None, f"no threshold reaches precision {settings.threshold_precision} without losing upheld findings"
+
+
+def check_threshold(
+    cut: MagnitudeCut, model: ScorerModel, rows: Sequence[Finding], gate: GateSettings
+) -> dict[str, Any]:
+    """How the threshold does on the newest decisions of its type the model sends: it holds when it keeps
+    no more upheld findings from review than the tolerance and the precision above it is not lower."""
+    pairs = _confidences(model, rows, gate.review_threshold)
+    upheld = sum(kept for _, kept in pairs)
+    above = [kept for value, kept in pairs if value >= cut.minimum]
+    upheld_below = upheld - sum(above)
+    precision = sum(above) / len(above) if above else 0.0
+    holds = upheld_below <= _allowed_misses(upheld, gate) and (not pairs or precision >= upheld / len(pairs) - EPSILON)
+    return {"decisions": len(pairs), "below": len(pairs) - len(above), "upheld_below": upheld_below, "holds": holds}
+
+
 def learn_cuts(
-    incumbent: ScorerModel, train: Sequence[Finding], held: Sequence[Finding], settings: CutSettings
+    incumbent: ScorerModel,
+    train: Sequence[Finding],
+    held: Sequence[Finding],
+    settings: CutSettings,
+    gate: GateSettings | None = None,
 ) -> tuple[dict[str, MagnitudeCut], dict[str, dict[str, Any]]]:
-    """The candidate's cuts per anomaly type, and the notes for its card (per type: the cut or why none)."""
+    """The candidate's cuts per anomaly type, and the notes for its card (per type: the cut or why none).
+
+    Per type: a cut on its magnitude if the decisions fit one, else a review threshold on the model in
+    force's confidence if they fit one, else the model in force's cut of the type (either kind)."""
+    gate = gate or GateSettings()
     by_type: dict[str, tuple[list[Finding], list[Finding]]] = {}
     for rows, index in ((train, 0), (held, 1)):
         for row in rows:
@@ -100,14 +174,23 @@ def learn_cuts(
     cuts: dict[str, MagnitudeCut] = {}
     notes: dict[str, dict[str, Any]] = {}
     for anomaly_type, (older, newest) in sorted(by_type.items()):
+        kept = incumbent.cuts.get(anomaly_type)
         cut, why = fit_cut(older, settings)
-        if cut is None and anomaly_type in incumbent.cuts:
-            cut, why = incumbent.cuts[anomaly_type], "kept from the model in force"
+        if cut is None and kept is not None and kept.feature != CONFIDENCE:  # a threshold never replaces it
+            cut, why = kept, "kept from the model in force"
         if cut is None:
-            if _magnitudes(older)[0] is not None:
+            cut, threshold_why = fit_threshold(incumbent, older, settings, gate)
+            why = f"{why}; threshold: {threshold_why}"
+        if cut is None and kept is not None:
+            cut, why = kept, "kept from the model in force"
+        if cut is None:
+            if older:
                 notes[anomaly_type] = {"cut": None, "why": why}
             continue
-        check = check_cut(cut, newest, settings)
+        if cut.feature == CONFIDENCE:
+            check = check_threshold(cut, incumbent, newest, gate)
+        else:
+            check = check_cut(cut, newest, settings)
         if not check["holds"]:
             notes[anomaly_type] = {"cut": None, "why": "the newest decisions contradict it", "held_out": check}
             continue

@@ -6,7 +6,8 @@
   needs `min_family_examples` decisions of both verdicts), on top of the model in force: what the
   decisions do not cover keeps the model in force's coefficients (a Lambda has no generated plants).
 - `evaluate`: on the held-out decisions, a finding is flagged when the model's confidence reaches the
-  review threshold and it is not below the plant's cut of its type (`sends`, `plexlabor.learning.cuts`);
+  review threshold and it is not below the plant's cut of its type, on its magnitude or the type's learned
+  review threshold (`sends`, `plexlabor.learning.cuts`);
   precision = upheld among flagged, recall = flagged among upheld (approved). The
   decisions only cover what the model in force sent: a candidate that would send findings nobody
   decided (the same window's `undecided` ones, recorded `logged`) is charged for each as not upheld
@@ -29,6 +30,7 @@ from dataclasses import asdict, dataclass, replace
 
 from plexlabor.validation.checks.base import RULE
 from plexlabor.validation.decisions import approved
+from plexlabor.validation.engine import held_back
 from plexlabor.validation.findings import Finding
 from plexlabor.validation.scorer import Logistic, MagnitudeCut, ScorerModel
 from plexlabor.validation.training import Example, examples_from_decisions, fit_scorer
@@ -102,9 +104,12 @@ def confidence(model: ScorerModel, row: Finding) -> float:
 
 
 def sends(model: ScorerModel, row: Finding, threshold: float) -> bool:
-    """Whether the model would send the finding for review: confident enough and not below its plant's cut."""
+    """Whether the model would send the finding for review: confident enough and not below its plant's cut
+    (on the finding's magnitude or the type's learned threshold: `engine.held_back`, as the validator, with
+    the confidence rounded as it rounds it)."""
     features = row.evidence.get("features") or {}
-    return confidence(model, row) >= threshold and model.below_cut(row.anomaly_type.value, features) is None
+    score = round(confidence(model, row), 4)
+    return score >= threshold and held_back(model, row.anomaly_type.value, features, score) is None
 
 
 def evaluate(

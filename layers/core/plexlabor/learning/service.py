@@ -7,7 +7,8 @@ The request is an EventBridge scheduled event (weekly by default); `detail` may 
    exports the punch findings' decisions as pseudonymised rows of this plant
    (`plexlabor.validation.decisions`; the salt is the plant's, made once, kept under
    `models/scorer-salt/`, which the validator cannot read);
-2. splits them by time (`promotion.split`), learns the plant's cuts per finding type on the older ones
+2. splits them by time (`promotion.split`), learns the plant's cuts per finding type (on its magnitude, or
+   a review threshold on the confidence) on the older ones
    and checks them on the newest (`cuts.learn_cuts`), fits the candidate on the older ones on top of the model
    in force (the registry's pointer, else the packaged model), evaluates both on the held-out recent ones
    and on the findings of that window nobody decided (`undecided_since`: what a model would send
@@ -177,7 +178,7 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     not_decided_before, not_decided_recently = undecided_around(
         deps.audit, decided_at(train[0]) - UNDECIDED_LEAD, decided_at(held[0]) - UNDECIDED_LEAD, deps.max_decisions
     )
-    cuts, cut_notes = learn_cuts(incumbent, train, held, deps.cuts)
+    cuts, cut_notes = learn_cuts(incumbent, train, held, deps.cuts, gate)
     candidate = fit_candidate(incumbent, train, trained_on, not_decided_before, cuts)
     if candidate.version == incumbent.version:
         return {**summary, "status": "unchanged", "version": candidate.version}
@@ -220,6 +221,7 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
             "cut_min_decisions": deps.cuts.min_decisions,
             "cut_min_below": deps.cuts.min_below,
             "cut_miss_cost": deps.cuts.miss_cost,
+            "threshold_precision": deps.cuts.threshold_precision,
         },
         "status": "promoted" if promote else "shadow",
         "reasons": reasons,

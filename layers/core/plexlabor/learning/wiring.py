@@ -12,7 +12,8 @@ Configuration (environment, read once per environment by `dependencies`):
   `SCORER_HOLDOUT_FRACTION` (0.25), `SCORER_MIN_HOLDOUT` (30), `SCORER_MIN_TRAINING` (50),
   `SCORER_MAX_AGREEMENT_DROP` (0.10);
 - the plant's cuts (`cuts.CutSettings`): `SCORER_CUT_MIN_DECISIONS` (40: fewer decisions of a type, no
-  cut of it), `SCORER_CUT_MIN_BELOW` (10), `SCORER_CUT_MISS_COST` (4.0).
+  cut of it), `SCORER_CUT_MIN_BELOW` (10), `SCORER_CUT_MISS_COST` (4.0), `SCORER_THRESHOLD_PRECISION` (0.95:
+  a type's review threshold rises until its upheld findings reach it).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class RetrainSettings(ArtifactSettings):
     cut_min_decisions: int = Field(default=40, ge=1, alias="SCORER_CUT_MIN_DECISIONS")
     cut_min_below: int = Field(default=10, ge=1, alias="SCORER_CUT_MIN_BELOW")
     cut_miss_cost: float = Field(default=4.0, ge=0, le=100, alias="SCORER_CUT_MISS_COST")
+    threshold_precision: float = Field(default=0.95, gt=0, le=1, alias="SCORER_THRESHOLD_PRECISION")
 
     @property
     def gate(self) -> GateSettings:
@@ -70,7 +72,7 @@ class RetrainSettings(ArtifactSettings):
 
     @property
     def cuts(self) -> CutSettings:
-        return CutSettings(self.cut_min_decisions, self.cut_min_below, self.cut_miss_cost)
+        return CutSettings(self.cut_min_decisions, self.cut_min_below, self.cut_miss_cost, self.threshold_precision)
 
 
 @dataclass

@@ -11,7 +11,7 @@ A finding routed to review carries the employee's day (`timeline.build_timeline`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from plexlabor.models import LaborEntry, TimeClockEntry, record_key
@@ -23,7 +23,7 @@ from plexlabor.validation.data import PlantData
 from plexlabor.validation.findings import Finding, finding_id_for
 from plexlabor.validation.norms import Norms, compute_norms
 from plexlabor.validation.policy import PunchPolicy
-from plexlabor.validation.scorer import ScorerModel
+from plexlabor.validation.scorer import MagnitudeCut, ScorerModel
 from plexlabor.validation.timeline import EVIDENCE_KEY, DayTimeline, build_timeline
 
 
@@ -100,7 +100,7 @@ class ValidationEngine:
             confidence = _confidence(self.model, candidate)
             if confidence < settings.trend_threshold:
                 continue
-            cut = self.model.below_cut(candidate.anomaly.value, candidate.features)  # the plant's learned minimum
+            cut = held_back(self.model, candidate.anomaly.value, candidate.features, confidence)  # the plant's cut
             review = confidence >= settings.review_threshold and cut is None
             evidence = dict(candidate.evidence)
             if candidate.features:
@@ -113,7 +113,7 @@ class ValidationEngine:
                     "model_version": self.shadow.version,
                     "confidence": shadowed,
                     "would_review": shadowed >= settings.review_threshold
-                    and self.shadow.below_cut(candidate.anomaly.value, candidate.features) is None,
+                    and held_back(self.shadow, candidate.anomaly.value, candidate.features, shadowed) is None,
                 }
             if review and candidate.employee is not None:
                 key = (candidate.employee, candidate.record_key)
@@ -137,6 +137,19 @@ class ValidationEngine:
                 )
             )
         return out
+
+
+CONFIDENCE = "confidence"
+"""The feature a plant's learned review threshold on a type cuts on (`plexlabor.learning.cuts`): the model's
+confidence, as if the finding had measured it."""
+
+
+def held_back(
+    model: ScorerModel, anomaly_type: str, features: Mapping[str, float], confidence: float
+) -> MagnitudeCut | None:
+    """The plant's cut that keeps a finding from review, if any: on its magnitude, or on the model's
+    `confidence` in it (a threshold above the review threshold, learned for the type)."""
+    return model.below_cut(anomaly_type, {**features, CONFIDENCE: confidence})
 
 
 def _confidence(model: ScorerModel, candidate: Candidate) -> float:
