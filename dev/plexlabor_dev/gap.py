@@ -24,8 +24,7 @@ Two solvers, measured against each other by `tests/bench/bench_crew.py`:
      value, that value is proven optimal without further search.
   4. with a time limit, if the MILPs have not proven their best optimal: the tabu search of
      `plexlabor.crew.gap_search` from that best, kept out of the pairs the Lagrangian bound rules out, in
-     turns with the sub-MILP neighbourhood search of `plexlabor.crew.gap_lns` (unless `neighbourhoods`
-     is False).
+     turns with the sub-MILP neighbourhood search of `plexlabor.crew.gap_lns` if `neighbourhoods` is set.
 
 Both return `GapSolution` with the objective, the assignment, whether optimality is proven and the
 upper bound that proves it. The data files are read from `../shared/benchmarks/gap/` and
@@ -545,12 +544,13 @@ def solve_gap(
     problem: GapProblem,
     time_limit: float | None = None,
     subgradient_iterations: int = 80,
-    neighbourhoods: bool = True,
+    neighbourhoods: bool = False,
 ) -> GapSolution:
     """Maximise profit; prove optimality with the Lagrangian bound and MILPs over the pairs that can
     still matter (see the module docstring). Profits must be integers (the OR-Library's are). With a time
-    limit, what the MILPs leave unproven goes to the tabu search, in turns with the sub-MILP neighbourhood
-    search unless `neighbourhoods` is False."""
+    limit, what the MILPs leave unproven goes to the tabu search; with `neighbourhoods`, in turns with the
+    sub-MILP neighbourhood search (off by default: on generated type D instances it was level with the
+    tabu search alone, see docs/crew.md)."""
     started = time.perf_counter()
     deadline = None if time_limit is None else started + time_limit
 

@@ -169,7 +169,7 @@ def test_with_a_time_limit_the_searches_improve_what_the_milp_left(monkeypatch: 
     monkeypatch.setattr("plexlabor_dev.gap._descent", lambda _problem, assignment: assignment)
     monkeypatch.setattr("plexlabor_dev.gap.TABU_SLICE_S", 0.5)  # turns within the 3 s
 
-    solution = solve_gap(problem, time_limit=3, subgradient_iterations=5)
+    solution = solve_gap(problem, time_limit=3, subgradient_iterations=5, neighbourhoods=True)
 
     assert "tabu search" in solution.method and any("tabu search" in note for note in solution.notes)
     search_note = next(note for note in solution.notes if "sub-milps" in note)
