@@ -189,23 +189,25 @@ class PlantBuilder:
                 "standardProductionRate": RATE,
             }
         )
-        for job, part, op, job_op, wc in (
-            (JOB, PART, OPERATION, JOB_OPERATION, "WC1"),
-            (OTHER_JOB, OTHER_PART, OTHER_OPERATION, OTHER_JOB_OPERATION, "WC3"),
-        ):
-            self.rows["jobs"].append({"id": job, "jobNo": job, "partId": part, "quantity": 100000})
-            self.rows["job-operations"].append(
-                {
-                    "id": job_op,
-                    "jobId": job,
-                    "partId": part,
-                    "operationNo": int(op),
-                    "operationCode": op,
-                    "workcenterId": wc,
-                    "quantity": 100000,
-                    "standardHours": 100000 / RATE,
-                }
-            )
+        self._job(JOB, PART, OPERATION, JOB_OPERATION, "WC1", 100000)
+        self._job(OTHER_JOB, OTHER_PART, OTHER_OPERATION, OTHER_JOB_OPERATION, "WC3", 100000)
+
+    def _job(self, job: str, part: str, op: str, job_op: str, wc: str, quantity: float, **run: Any) -> None:
+        """A job of one operation; `run`: what Plex recorded of it (status, actualStart, actualEnd)."""
+        self.rows["jobs"].append({"id": job, "jobNo": job, "partId": part, "quantity": quantity})
+        self.rows["job-operations"].append(
+            {
+                "id": job_op,
+                "jobId": job,
+                "partId": part,
+                "operationNo": int(op),
+                "operationCode": op,
+                "workcenterId": wc,
+                "quantity": quantity,
+                "standardHours": quantity / RATE,
+                **run,
+            }
+        )
 
     # ---- people ---------------------------------------------------------------------------------
     def employee(
@@ -384,23 +386,9 @@ class PlantBuilder:
 
     def operation(self, job_operation: str, actual_start: datetime | None, actual_end: datetime | None) -> Self:
         """Another job (named as the operation) of PART-1 operation 10 at WC1, with its actual times in Plex."""
-        job = f"J-{job_operation}"
-        self.rows["jobs"].append({"id": job, "jobNo": job, "partId": PART, "quantity": 1000})
-        self.rows["job-operations"].append(
-            {
-                "id": job_operation,
-                "jobId": job,
-                "partId": PART,
-                "operationNo": int(OPERATION),
-                "operationCode": OPERATION,
-                "workcenterId": "WC1",
-                "quantity": 1000,
-                "standardHours": 1000 / RATE,
-                "status": "Complete" if actual_end else "InProcess",
-                "actualStart": plex_time(actual_start),
-                "actualEnd": plex_time(actual_end),
-            }
-        )
+        status = "Complete" if actual_end else "InProcess"
+        run = {"status": status, "actualStart": plex_time(actual_start), "actualEnd": plex_time(actual_end)}
+        self._job(f"J-{job_operation}", PART, OPERATION, job_operation, "WC1", 1000, **run)
         return self
 
     def downtime(self, workcenter: str, start: datetime, end: datetime, employee: str | None = None) -> Self:

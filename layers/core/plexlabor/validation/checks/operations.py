@@ -73,22 +73,23 @@ def _outside(
         "entry_minutes": round(length / MINUTE, 1),
     }
     if after - AFTER_GRACE >= before - allowed_before:
-        assert completed is not None
-        minutes = min(after, length) / MINUTE
-        evidence["minutes_after_completion"] = round(minutes, 1)
-        what = (
-            f"which Plex shows completed at {data.local_time(completed)} "
-            f"{data.local_date(completed).isoformat()}: {minutes:.0f} min of it after the operation was complete"
+        key, moment, outside, said = (
+            "minutes_after_completion",
+            completed,
+            after,
+            ("completed", "after", "was complete"),
         )
+        allowance = ""
     else:
-        assert started is not None
-        minutes = min(before, length) / MINUTE
-        evidence["minutes_before_start"] = round(minutes, 1)
-        what = (
-            f"which Plex shows started at {data.local_time(started)} {data.local_date(started).isoformat()}: "
-            f"{minutes:.0f} min of it before the operation began (setup {setup_hours * 60:.0f} min and "
-            f"{BEFORE_GRACE / MINUTE:.0f} min allowed)"
-        )
+        key, moment, outside, said = "minutes_before_start", started, before, ("started", "before", "began")
+        allowance = f" (setup {setup_hours * 60:.0f} min and {BEFORE_GRACE / MINUTE:.0f} min allowed)"
+    assert moment is not None
+    minutes = min(outside, length) / MINUTE
+    evidence[key] = round(minutes, 1)
+    what = (
+        f"which Plex shows {said[0]} at {data.local_time(moment)} {data.local_date(moment).isoformat()}: "
+        f"{minutes:.0f} min of it {said[1]} the operation {said[2]}{allowance}"
+    )
     candidate = rule_candidate(
         record_key=entry.key,
         employee=employee,
