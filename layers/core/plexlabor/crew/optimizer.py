@@ -386,8 +386,10 @@ def _solve_lp(model: _Model, time_limit: float) -> _LpResult:
     lp.num_col_ = lp.a_matrix_.num_col_ = len(model.c)
     lp.num_row_ = lp.a_matrix_.num_row_ = len(order)
     lp.a_matrix_.format_ = highs.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
-    lp.col_cost_ = model.c
+    # as lists: the binding copies a list into HiGHS in half the time it takes for a NumPy array
+    lp.a_matrix_.start_, lp.a_matrix_.index_ = matrix.indptr.tolist(), matrix.indices.tolist()
+    lp.a_matrix_.value_ = matrix.data.tolist()
+    lp.col_cost_ = model.c.tolist()
     lp.col_lower_, lp.col_upper_ = _finite(model.lower), _finite(model.upper)
     lp.row_lower_, lp.row_upper_ = _finite(np.where(equal, model.low, -np.inf)[order]), _finite(model.high[order])
     options = highs.HighsOptions()
@@ -407,9 +409,9 @@ def _solve_lp(model: _Model, time_limit: float) -> _LpResult:
     return _LpResult(0, float(solver.getInfo().objective_function_value), x, message)
 
 
-def _finite(values: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Infinite bounds as HiGHS's infinity."""
-    return np.clip(values, -highs.kHighsInf, highs.kHighsInf)
+def _finite(values: NDArray[np.float64]) -> list[float]:
+    """Infinite bounds as HiGHS's infinity (a list, like the matrix)."""
+    return np.clip(values, -highs.kHighsInf, highs.kHighsInf).tolist()  # type: ignore[no-any-return]
 
 
 def _fix(model: _Model, ones: NDArray[np.bool_], zeros: NDArray[np.bool_]) -> tuple[_Model, NDArray[np.int64]]:
