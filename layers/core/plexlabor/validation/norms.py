@@ -261,17 +261,7 @@ def _badge_buildings(data: PlantData, employee: str, until: float) -> dict[str, 
 
 def productivity_ratio(data: PlantData, entry: Any, setup_hours: float = 0.0) -> float | None:
     """log(quantity / what the standard rate gives for the productive time, less `setup_hours`); None when
-    not measurable. Without setup hours, kept per entry in `data` (the norms and the checks both ask)."""
-    if setup_hours:
-        return _productivity_ratio(data, entry, setup_hours)
-    known: dict[str, tuple[Any, float | None]] = data.memo.setdefault("norms.ratios", {})
-    seen = known.get(entry.key)
-    if seen is None or seen[0] is not entry:
-        seen = known[entry.key] = (entry, _productivity_ratio(data, entry, 0.0))
-    return seen[1]
-
-
-def _productivity_ratio(data: PlantData, entry: Any, setup_hours: float) -> float | None:
+    not measurable."""
     operation = data.operations.get(entry.job_operation)
     if operation is None or entry.end is None or entry.quantity <= 0:
         return None
