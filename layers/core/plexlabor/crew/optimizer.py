@@ -366,8 +366,7 @@ def _solve_model(model: _Model, time_limit: float, gap_tolerance: float = DEFAUL
 
 @dataclass(frozen=True)
 class _LpResult:
-    status: int  # 0: optimal
-    fun: float | None
+    fun: float | None  # None unless optimal
     x: NDArray[np.float64] | None
     message: str
 
@@ -404,9 +403,9 @@ def _solve_lp(model: _Model, time_limit: float) -> _LpResult:
     status = solver.getModelStatus()
     message = solver.modelStatusToString(status)
     if status != highs.HighsModelStatus.kOptimal:
-        return _LpResult(1, None, None, message)
+        return _LpResult(None, None, message)
     x = np.array(solver.getSolution().col_value)
-    return _LpResult(0, float(solver.getInfo().objective_function_value), x, message)
+    return _LpResult(float(solver.getInfo().objective_function_value), x, message)
 
 
 def _finite(values: NDArray[np.float64]) -> list[float]:
@@ -458,8 +457,8 @@ def _optimize(compiled: Compiled, model: _Model, deadline: float, gap_tolerance:
 
     bound, chosen, notes = np.inf, None, []
     lp = _solve_lp(model, left())
-    if lp.status == 0:
-        bound = -float(lp.fun)
+    if lp.fun is not None and lp.x is not None:
+        bound = -lp.fun
         x = lp.x[: model.pairs]
         ones, zeros = x > 1 - 1e-6, x < 1e-6
         fractional = int((~ones & ~zeros).sum())
