@@ -127,6 +127,8 @@ def fit_threshold(
             None,
             f"precision {upheld / len(pairs):.3f} at the global threshold reaches {settings.threshold_precision}",
         )
+    if pairs[0][0] == pairs[-1][0]:
+        return None, "one confidence for every finding of the type (a rule's prior): no threshold separates them"
     allowed = _allowed_misses(upheld, gate)
     below = upheld_below = 0
     for (low, kept), (high, _) in pairwise(pairs):  # one pass, lowest first: counts below `high`
