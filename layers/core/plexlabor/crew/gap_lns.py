@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-from plexlabor.crew.gap_search import SearchResult
+from plexlabor.crew.gap_search import SearchResult, checked_start
 
 IntArray = NDArray[np.int64]
 
@@ -49,8 +49,8 @@ MIN_SUBPROBLEM_S = 0.05
 
 @dataclass(frozen=True)
 class LnsSettings:
-    """The neighbourhood search's parameters (chosen on generated instances of OR-Library type D's shape,
-    never on the benchmark files)."""
+    """The neighbourhood search's parameters (set by hand and compared on generated instances of OR-Library
+    type D's shape, never on the benchmark files)."""
 
     agents_start: int = 3
     agents_min: int = 2
@@ -94,17 +94,12 @@ def improve_by_subproblems(
     seed: int = 0,
     settings: LnsSettings = LnsSettings(),
 ) -> LnsResult:
-    """Maximise total profit from the feasible assignment `start` (agent per job) by re-solving the jobs of
-    a few agents at a time exactly. Stops after `max_rounds` sub-problems, at `deadline`
+    """Maximise total profit from the feasible assignment `start` (agent per job) by re-solving a few jobs
+    (or the jobs of a few agents) at a time exactly. Stops after `max_rounds` sub-problems, at `deadline`
     (`time.perf_counter()`), or when a solution reaches `target` (a proven upper bound on the optimum)."""
     m, n = profit.shape
     jobs = np.arange(n)
-    best = np.asarray(start, dtype=np.int64).copy()
-    if best.shape != (n,) or (best < 0).any() or (best >= m).any():
-        raise ValueError(f"the start must give each of the {n} jobs an agent 0..{m - 1}")
-    load = np.bincount(best, weights=resource[best, jobs], minlength=m)
-    if (load > capacity).any():
-        raise ValueError("the start must be a feasible assignment of every job")
+    best = checked_start(resource, capacity, start)
     open_pairs = np.ones((m, n), dtype=bool) if allowed is None else allowed.copy()
     open_pairs &= resource <= capacity[:, None]
     best_value = int(profit[best, jobs].sum())
