@@ -7,7 +7,6 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -30,9 +29,7 @@ from tests.support import load_event
 from tests.unit.learning.learning_samples import START, finding
 
 SETTINGS, GATE = CutSettings(), GateSettings()
-PACKAGED = ScorerModel.load(Path(__file__).parent / "easy_scorer_model.json")
-"""The scorer as it was trained on `easy` plants only (seeds 101-103): the confidences below are its; the packaged
-one, trained on realistic plants too, is sure of any clock-in 19 min off the habit."""
+PACKAGED = ScorerModel.load()
 NORMS: Any = SimpleNamespace(version="norms-1")
 UPHELD_FROM_Z = 9.0
 """This plant's supervisors uphold an early clock-in only when it is unusual for the person (z from 9),
