@@ -268,25 +268,3 @@ def test_plan_beats_greedy_where_greedy_is_myopic() -> None:
 def test_empty_problem() -> None:
     plan = solve(problem([], [operator("E1")]), 5)
     assert plan.solver.status == "empty" and plan.assignments == () and plan.breakdown.objective == 0
-
-
-def test_the_lp_relaxation_is_what_linprog_gives_bit_for_bit() -> None:
-    # `_solve_lp` hands linprog's model (inequalities first) and options to SciPy's HiGHS binding directly
-    from scipy.optimize import linprog
-
-    model = optimizer.build_model(compile_problem(_medium_problem(operators=120, jobs=80)))
-    equal = model.low == model.high
-    assert equal.any() and (~equal).any()
-    expected = linprog(
-        model.c,
-        A_ub=model.matrix[~equal],
-        b_ub=model.high[~equal],
-        A_eq=model.matrix[equal],
-        b_eq=model.low[equal],
-        bounds=np.column_stack([model.lower, model.upper]),
-        method="highs-ds",
-    )
-    found = optimizer._solve_lp(model, 60.0)
-    assert expected.status == 0
-    assert found.fun == expected.fun and found.x is not None and np.array_equal(found.x, expected.x)
-    assert found.x[: model.pairs].sum() > 0  # a plan, not the empty one

@@ -29,9 +29,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.optimize._highspy import _core as highs
-from scipy.sparse import coo_array, csc_array
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import coo_array
 
 from plexlabor.crew.models import (
     BaselineComparison,
@@ -364,53 +363,21 @@ def _solve_model(model: _Model, time_limit: float, gap_tolerance: float = DEFAUL
         )
 
 
-@dataclass(frozen=True)
-class _LpResult:
-    fun: float | None  # None unless optimal
-    x: NDArray[np.float64] | None
-    message: str
-
-
-def _solve_lp(model: _Model, time_limit: float) -> _LpResult:
-    """The LP relaxation (dual simplex): what `linprog(method="highs-ds")` solves, the same model in the same
-    row order with the same options (so the same optimum, bit for bit), handed to SciPy's HiGHS directly.
-    Why not `linprog`: after solving it reads each column's basis status in a Python loop to report bound
-    marginals, which the plan never uses: 0.1 s of a 0.5 s re-plan at plant scale. `_core` is SciPy's own
-    HiGHS binding (the one `linprog` and `milp` use), private: SciPy is pinned (pyproject.toml), and
-    test_crew_replan_golden compares the plans with what `linprog` gave."""
+def _solve_lp(model: _Model, time_limit: float) -> Any:
+    """The LP relaxation (dual simplex). Every row is an equality or has only an upper bound."""
     equal = model.low == model.high
-    order = np.concatenate([np.flatnonzero(~equal), np.flatnonzero(equal)])  # linprog's: inequalities first
-    matrix = csc_array(model.matrix[order])
-    lp = highs.HighsLp()
-    lp.num_col_ = lp.a_matrix_.num_col_ = len(model.c)
-    lp.num_row_ = lp.a_matrix_.num_row_ = len(order)
-    lp.a_matrix_.format_ = highs.MatrixFormat.kColwise
-    # as lists: the binding copies a list into HiGHS in half the time it takes for a NumPy array
-    lp.a_matrix_.start_, lp.a_matrix_.index_ = matrix.indptr.tolist(), matrix.indices.tolist()
-    lp.a_matrix_.value_ = matrix.data.tolist()
-    lp.col_cost_ = model.c.tolist()
-    lp.col_lower_, lp.col_upper_ = _finite(model.lower), _finite(model.upper)
-    lp.row_lower_, lp.row_upper_ = _finite(np.where(equal, model.low, -np.inf)[order]), _finite(model.high[order])
-    options = highs.HighsOptions()
-    options.presolve, options.solver, options.time_limit = "on", "simplex", max(0.01, time_limit)
-    options.simplex_strategy = highs.simplex_constants.SimplexStrategy.kSimplexStrategyDual
-    options.highs_debug_level = highs.HighsDebugLevel.kHighsDebugLevelNone
-    options.log_to_console = options.output_flag = False
-    solver = highs._Highs()
-    solver.passOptions(options)
-    solver.passModel(lp)
-    solver.run()
-    status = solver.getModelStatus()
-    message = solver.modelStatusToString(status)
-    if status != highs.HighsModelStatus.kOptimal:
-        return _LpResult(None, None, message)
-    x = np.array(solver.getSolution().col_value)
-    return _LpResult(float(solver.getInfo().objective_function_value), x, message)
-
-
-def _finite(values: NDArray[np.float64]) -> list[float]:
-    """Infinite bounds as HiGHS's infinity (a list, like the matrix)."""
-    return np.clip(values, -highs.kHighsInf, highs.kHighsInf).tolist()  # type: ignore[no-any-return]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return linprog(
+            model.c,
+            A_ub=model.matrix[~equal] if (~equal).any() else None,
+            b_ub=model.high[~equal] if (~equal).any() else None,
+            A_eq=model.matrix[equal] if equal.any() else None,
+            b_eq=model.low[equal] if equal.any() else None,
+            bounds=np.column_stack([model.lower, model.upper]),
+            method="highs-ds",
+            options={"time_limit": max(0.01, time_limit)},
+        )
 
 
 def _fix(model: _Model, ones: NDArray[np.bool_], zeros: NDArray[np.bool_]) -> tuple[_Model, NDArray[np.int64]]:
@@ -457,8 +424,8 @@ def _optimize(compiled: Compiled, model: _Model, deadline: float, gap_tolerance:
 
     bound, chosen, notes = np.inf, None, []
     lp = _solve_lp(model, left())
-    if lp.fun is not None and lp.x is not None:
-        bound = -lp.fun
+    if lp.status == 0:
+        bound = -float(lp.fun)
         x = lp.x[: model.pairs]
         ones, zeros = x > 1 - 1e-6, x < 1e-6
         fractional = int((~ones & ~zeros).sum())
