@@ -23,8 +23,7 @@ Two solvers, measured against each other by `tests/bench/bench_crew.py`:
      solution is worth `T`, and the next target is tried. When the target falls to the best known
      value, that value is proven optimal without further search.
   4. with a time limit, if the MILPs have not proven their best optimal: the tabu search of
-     `plexlabor.crew.gap_search` from that best, kept out of the pairs the Lagrangian bound rules out, in
-     turns with the sub-MILP neighbourhood search of `plexlabor.crew.gap_lns` if `neighbourhoods` is set.
+     `plexlabor.crew.gap_search` from that best, kept out of the pairs the Lagrangian bound rules out.
 
 Both return `GapSolution` with the objective, the assignment, whether optimality is proven and the
 upper bound that proves it. The data files are read from `../shared/benchmarks/gap/` and
@@ -48,7 +47,6 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_array
 
-from plexlabor.crew.gap_lns import LnsSettings, improve_by_subproblems
 from plexlabor.crew.gap_search import improve_assignment
 
 GAP_DIR_ENV = "PLEXLABOR_GAP_DIR"
@@ -74,11 +72,6 @@ steps), and the MILPs the rest; it only runs when the MILPs have not proven thei
 SEARCH_MARGIN_S = 0.05
 """The search stops this long before the deadline (it reads the clock every few steps)."""
 SEARCH_MAX_STEPS = 1_000_000
-TABU_SLICE_S = 2.0
-LNS_SLICE_S = 1.5
-"""The search alternates the tabu search (TABU_SLICE_S) and the large-neighbourhood search (LNS_SLICE_S)
-until the deadline (chosen on generated type D instances, not on the benchmark files)."""
-LNS_SETTINGS = LnsSettings()
 _HIGHS_OPTIMAL = 0
 _HIGHS_INFEASIBLE = 2
 
@@ -540,17 +533,9 @@ def _forced_bounds(
 # ---- the tuned solver ----------------------------------------------------------------------------
 
 
-def solve_gap(
-    problem: GapProblem,
-    time_limit: float | None = None,
-    subgradient_iterations: int = 80,
-    neighbourhoods: bool = False,
-) -> GapSolution:
+def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_iterations: int = 80) -> GapSolution:
     """Maximise profit; prove optimality with the Lagrangian bound and MILPs over the pairs that can
-    still matter (see the module docstring). Profits must be integers (the OR-Library's are). With a time
-    limit, what the MILPs leave unproven goes to the tabu search; with `neighbourhoods`, in turns with the
-    sub-MILP neighbourhood search (off by default: on generated type D instances it was level with the
-    tabu search alone, see docs/crew.md)."""
+    still matter (see the module docstring). Profits must be integers (the OR-Library's are)."""
     started = time.perf_counter()
     deadline = None if time_limit is None else started + time_limit
 
@@ -629,15 +614,26 @@ def solve_gap(
         f"{calls} milp calls, best then {sense(best_value):.0f}",
     ]
     if best_value < upper and deadline is not None and (remaining() or 0) > 0:
-        lns_slice = LNS_SLICE_S if neighbourhoods else 0.0
-        best, best_value, steps, search_note = _search(
-            problem, best, with_pair, int(upper), deadline - SEARCH_MARGIN_S, lns_slice
+        search = improve_assignment(
+            problem.profit,
+            problem.resource,
+            problem.capacity,
+            best,
+            pair_bound=with_pair,
+            target=int(upper),
+            deadline=deadline - SEARCH_MARGIN_S,
+            max_steps=SEARCH_MAX_STEPS,
         )
-        notes.append(search_note)
+        steps = search.steps
+        notes.append(
+            f"tabu search {search.steps} steps, {search.improvements} better solutions, best {sense(search.profit):.0f}"
+        )
+        if search.profit > best_value:
+            best, best_value = search.assignment, search.profit
     proven = best_value >= upper
     method = "lagrangian bound" if calls == 0 else f"lagrangian fixing + {calls} highs milp"
     if steps:
-        method += f" + tabu search ({steps} steps)" + (" and sub-milp neighbourhoods" if neighbourhoods else "")
+        method += f" + tabu search ({steps} steps)"
     return GapSolution(
         problem.name,
         best_value,
@@ -650,56 +646,6 @@ def solve_gap(
         pairs,
         notes,
     )
-
-
-def _search(
-    problem: GapProblem, best: IntArray, with_pair: FloatArray, upper: int, deadline: float, lns_slice: float
-) -> tuple[IntArray, int, int, str]:
-    """Until `deadline`: the tabu search for TABU_SLICE_S, then the large-neighbourhood search (sub-MILPs on
-    HiGHS) from its best for `lns_slice` seconds, and again, each cycle with the next seed; with `lns_slice`
-    0, the tabu search alone. Returns the best assignment, its value, the tabu steps and a note of what each
-    part found."""
-    best_value, steps, cycle = problem.value(best), 0, 0
-    tabu_found = lns_found = rounds = 0
-    while best_value < upper and deadline - time.perf_counter() > SEARCH_MARGIN_S:
-        tabu = improve_assignment(
-            problem.profit,
-            problem.resource,
-            problem.capacity,
-            best,
-            pair_bound=with_pair,
-            target=upper,
-            deadline=min(deadline, time.perf_counter() + TABU_SLICE_S) if lns_slice > 0 else deadline,
-            max_steps=SEARCH_MAX_STEPS,
-            seed=cycle,
-        )
-        steps += tabu.steps
-        tabu_found += tabu.profit > best_value
-        best, best_value = tabu.assignment, tabu.profit
-        if best_value >= upper or lns_slice <= 0 or deadline - time.perf_counter() <= SEARCH_MARGIN_S:
-            break
-        lns = improve_by_subproblems(
-            problem.profit,
-            problem.resource,
-            problem.capacity,
-            best,
-            allowed=with_pair >= best_value + 1 - 1e-6,
-            pair_score=with_pair,
-            target=upper,
-            deadline=min(deadline, time.perf_counter() + lns_slice),
-            seed=cycle,
-            settings=LNS_SETTINGS,
-        )
-        rounds += lns.steps
-        lns_found += lns.improvements
-        best, best_value = lns.assignment, lns.profit
-        cycle += 1
-    sense = problem.in_file_sense
-    note = (
-        f"tabu search {steps} steps in {cycle + 1} slices, better in {tabu_found}; "
-        f"{rounds} sub-milps, {lns_found} better; best {sense(best_value):.0f}"
-    )
-    return best, best_value, steps, note
 
 
 def solve_gap_files(paths: Iterable[Path | str], time_limit: float | None = None) -> list[GapSolution]:

@@ -148,10 +148,6 @@ def _large_gap_line(
     return gap, f"{cost:>6.0f} {shown:>6} {gap:>6.3f}% {seconds:>5.1f}/{cpu:.1f}s{star}"
 
 
-def _with_neighbourhoods(problem: GapProblem, time_limit: float) -> GapSolution:
-    return solve_gap(problem, time_limit, neighbourhoods=True)
-
-
 def _load() -> str:
     return Path("/proc/loadavg").read_text(encoding="utf-8").split()[0]
 
@@ -168,14 +164,13 @@ def test_gap_large_benchmark() -> None:
     print(f"\nOR-Library GAP types A-D, minimisation, time limit per instance for both solvers: {limits}")
     print(
         f"{'instance':<11} {'size':>6} {'optimum':>7} | ours: cost  bound    gap   wall/CPU s "
-        "| (D: ours + sub-MILPs | ) plain: cost bound gap wall/CPU s | (D: plain 60 s) | load   (* = proven optimal)"
+        "| plain: cost bound gap wall/CPU s | (D: plain 60 s) | load   (* = proven optimal)"
     )
     first_three = {"ours": [0, 0.0, 0.0], "plain": [0, 0.0, 0.0]}  # proven at the optimum, wall s, CPU s
     for letter, limit in LARGE_TIME_LIMITS_S.items():
         name = f"gap{letter}.txt"
         runs = [("ours", solve_gap, limit), ("plain", solve_gap_plain, limit)]
         if letter == "d":
-            runs.insert(1, ("ours + sub-MILPs", _with_neighbourhoods, limit))  # what they add
             runs.append(("plain 60 s", solve_gap_plain, PLAIN_LONG_S))
         gaps: dict[str, list[float]] = {label: [] for label, _, _ in runs}
         seconds = {label: [0.0, 0.0] for label, _, _ in runs}
@@ -195,15 +190,12 @@ def test_gap_large_benchmark() -> None:
                 cells.append(cell)
                 if label == "ours":
                     ours_notes = solution.notes
-                elif label == "ours + sub-MILPs":
-                    with_notes = solution.notes
             if letter != "d":
                 cells.append(f"{100 * (recorded_60s[(name, index)] - optimum) / optimum:.3f}% (recorded)")
             size = f"{problem.agents}x{problem.jobs}"
             print(f"{name}#{index:<3} {size:>6} {optimum:>7} | " + " | ".join(cells) + f" | {loads[-1]}")
             if letter == "d":  # what each stage of ours gave
                 print(f"    ours: {'; '.join(ours_notes)}")
-                print(f"    ours + sub-MILPs: {'; '.join(with_notes)}")
         count = len(gaps["ours"])
         print(
             f"type {letter.upper()} (load {min(loads)}-{max(loads)}): "

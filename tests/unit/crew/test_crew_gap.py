@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import re
 
 import numpy as np
 import pytest
@@ -150,9 +149,8 @@ def test_a_milp_solution_cut_short_is_improved_over_all_pairs(monkeypatch: pytes
     assert solution.assignment is not None and problem.is_feasible(np.array(solution.assignment))
 
 
-def test_with_a_time_limit_the_searches_improve_what_the_milp_left(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A MILP cut short by its time limit hands its best to the tabu search and the sub-MILP neighbourhood
-    search (in turns), which only improve it."""
+def test_with_a_time_limit_the_tabu_search_improves_what_the_milp_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A MILP cut short by its time limit hands its best to the tabu search, which only improves it."""
     rng = np.random.default_rng(21)
     resource = rng.integers(1, 101, size=(5, 40))
     problem = GapProblem(
@@ -167,13 +165,10 @@ def test_with_a_time_limit_the_searches_improve_what_the_milp_left(monkeypatch: 
     left = np.array(early.assignment)
     monkeypatch.setattr("plexlabor_dev.gap._milp_over", lambda *_a, **_k: (1, left.copy(), None))  # 1: time limit
     monkeypatch.setattr("plexlabor_dev.gap._descent", lambda _problem, assignment: assignment)
-    monkeypatch.setattr("plexlabor_dev.gap.TABU_SLICE_S", 0.5)  # turns within the 3 s
 
-    solution = solve_gap(problem, time_limit=3, subgradient_iterations=5, neighbourhoods=True)
+    solution = solve_gap(problem, time_limit=3, subgradient_iterations=5)
 
     assert "tabu search" in solution.method and any("tabu search" in note for note in solution.notes)
-    search_note = next(note for note in solution.notes if "sub-milps" in note)
-    assert solution.proven_optimal or re.search(r"\b[1-9]\d* sub-milps", search_note)  # its turn came too
     assert solution.assignment is not None and problem.is_feasible(np.array(solution.assignment))
     assert solution.objective is not None and solution.objective >= problem.value(left)
     assert solution.seconds < 4.0  # the limit, and a little for the last steps on a loaded machine

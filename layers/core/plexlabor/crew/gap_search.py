@@ -77,18 +77,6 @@ def _loads(assign: IntArray, resource: FloatArray, agents: int) -> FloatArray:
     return np.bincount(assign, weights=resource[assign, np.arange(len(assign))], minlength=agents).astype(float)
 
 
-def checked_start(resource: NDArray[np.int64], capacity: NDArray[np.int64], start: IntArray) -> IntArray:
-    """`start` as an int64 array (a copy), once it is known to give every job an agent within capacity;
-    ValueError otherwise."""
-    m, n = resource.shape
-    start = np.array(start, dtype=np.int64)
-    if start.shape != (n,) or (start < 0).any() or (start >= m).any():
-        raise ValueError(f"the start must give each of the {n} jobs an agent 0..{m - 1}")
-    if (_loads(start, resource.astype(float), m) > capacity).any():
-        raise ValueError("the start must be a feasible assignment of every job")
-    return start
-
-
 def _overload(load: FloatArray, capacity: FloatArray) -> FloatArray:
     return np.maximum(load - capacity, 0.0)
 
@@ -115,10 +103,14 @@ def improve_assignment(
     steps or at `deadline` (`time.perf_counter()`)."""
     m, n = profit.shape
     jobs = np.arange(n)
-    start = checked_start(resource, capacity, start)
+    start = np.asarray(start, dtype=np.int64)
     capacity_f = capacity.astype(float)
     resource_f = resource.astype(float)
+    if start.shape != (n,) or (start < 0).any() or (start >= m).any():
+        raise ValueError(f"the start must give each of the {n} jobs an agent 0..{m - 1}")
     start_load = _loads(start, resource_f, m)
+    if (_overload(start_load, capacity_f) > 0).any():
+        raise ValueError("the start must be a feasible assignment of every job")
     cost = -profit.astype(float)
     best = start.copy()
     best_cost = float(cost[start, jobs].sum())
