@@ -194,3 +194,25 @@ def test_maximal_cliques_of_intervals() -> None:
     ends = np.array([3.0, 4.0, 6.0, 8.0, 7.0, 10.0])
     cliques = sorted(sorted(int(i) for i in c) for c in maximal_cliques(starts, ends))
     assert cliques == [[0, 1, 2], [2, 3, 4]]  # job 5 overlaps nothing: no row needed
+
+
+def test_a_day_already_over_is_planned_as_it_stood_when_it_began(labelled_plant: PlantFolder) -> None:
+    """Plex marks an operation Complete once its last piece is made: a replay of a past day still plans the
+    operations that were open when the day began (completed during or after it), not those finished before."""
+    day = MONDAY - timedelta(days=7)
+    problem = build_problem(labelled_plant.path, day, "1")
+    operations = {op.id: op for op in labelled_plant.load(JobOperation)}
+    planned = {operations[job.job_operation_id] for job in problem.jobs}
+    assert any(op.status == "Complete" for op in planned)  # finished since, open then
+    for op in planned:
+        assert op.status != "Complete" or op.actual_end is None or op.actual_end > problem.window_start
+    finished_before = {
+        op.id
+        for op in operations.values()
+        if op.status == "Complete"
+        and op.actual_end is not None
+        and op.actual_end <= problem.window_start
+        and op.scheduled_end is not None
+        and op.scheduled_end > problem.window_start
+    }
+    assert not finished_before & {job.job_operation_id for job in problem.jobs}

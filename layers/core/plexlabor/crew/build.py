@@ -271,6 +271,8 @@ def build_problem(
     instances = shift_instances(shifts, day - timedelta(days=2), day + timedelta(days=2), zone)
     planned = [i for i in instances if i.work_date == day and i.shift.shift_code in chosen_codes]
     window = (min(i.start for i in planned), max(i.segment_end for i in planned))
+    # a day already over when the data was read is planned as it stood when it began (a replay)
+    closed_by = as_of if as_of < window[1] else window[0]
     place = _placer(snapshot.workcenters)
     skill_codes = {s.skill_id: s.skill_code for s in snapshot.skills}
     approved = {(a.part_id, a.operation_code, a.workcenter_id): a for a in snapshot.approved_workcenters}
@@ -279,6 +281,7 @@ def build_problem(
         instances,
         {(i.work_date, i.shift.shift_code) for i in planned},
         window,
+        closed_by,
         _Standards(place, _requirements(snapshot, skill_codes), approved, {j.id: j.job_no for j in snapshot.jobs}),
         policy.min_segment_hours,
         policy.plan_setups,
@@ -357,9 +360,12 @@ class _Standards:
     """Job id -> job number: how the suggestions name a job operation."""
 
 
-def _runs_near(op: JobOperation, window: tuple[datetime, datetime]) -> bool:
-    """A scheduled operation, not complete, running within a day of the planning window."""
-    if op.status == "Complete" or op.scheduled_start is None or op.scheduled_end is None:
+def _runs_near(op: JobOperation, window: tuple[datetime, datetime], closed_by: datetime) -> bool:
+    """A scheduled operation, not complete by `closed_by` (Plex's actual end, where it gives one), running
+    within a day of the planning window."""
+    if op.status == "Complete" and (op.actual_end is None or op.actual_end <= closed_by):
+        return False
+    if op.scheduled_start is None or op.scheduled_end is None:
         return False
     reach = timedelta(days=1)
     if op.scheduled_end <= window[0] - reach or op.scheduled_start >= window[1] + reach:
@@ -372,6 +378,7 @@ def _jobs(
     instances: list[ShiftInstance],
     planned_keys: set[tuple[date, str]],
     window: tuple[datetime, datetime],
+    closed_by: datetime,
     standards: _Standards,
     min_segment_hours: float,
     plan_setups: bool = False,
@@ -382,7 +389,7 @@ def _jobs(
     operations = list(operations)
     changeovers = _changeovers(operations) if plan_setups else set()
     for op in operations:
-        if not _runs_near(op, window):
+        if not _runs_near(op, window, closed_by):
             continue
         standard = standards.approved.get((op.part_id, op.operation_code, op.workcenter_id))
         setup_hours = standard.setup_hours if standard is not None and op.id in changeovers else 0.0
