@@ -28,6 +28,9 @@ from zoneinfo import ZoneInfo
 
 from plexlabor.models import LaborEntry, TimeClockEntry, record_key
 from plexlabor.validation.data import PlantData
+from plexlabor.validation.engine import ValidationEngine
+from plexlabor.validation.findings import Finding
+from plexlabor.validation.norms import compute_norms
 
 TIMEZONE = "America/Detroit"
 TZ = ZoneInfo(TIMEZONE)
@@ -51,6 +54,12 @@ OTHER_PART, OTHER_OPERATION, OTHER_JOB, OTHER_JOB_OPERATION = "PART-2", "20", "J
 BIOMETRIC_CLOCKS = {"CLK-2"}
 RATE = 60.0  # pieces per hour at WC1 and WC2 for PART-1 op 10, crew 1
 SKILL, OTHER_SKILL = "SK-1", "SK-3"
+
+
+def validate(plant: PlantBuilder, engine: ValidationEngine) -> list[Finding]:
+    """The batch's findings on the built plant, with the norms computed from it."""
+    data = plant.build()
+    return engine.batch(data, compute_norms(data))
 
 
 def local(day: date, hhmm: str, seconds: int = 0) -> datetime:

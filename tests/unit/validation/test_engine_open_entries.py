@@ -6,12 +6,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from plant_builder import PlantBuilder, local, plex_time
+from plant_builder import PlantBuilder, local, plex_time, validate
 
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.engine import ValidationEngine
-from plexlabor.validation.findings import Finding
-from plexlabor.validation.norms import compute_norms
 
 A = AnomalyType
 TUESDAY = date(2026, 11, 17)
@@ -21,11 +19,6 @@ MONDAY_W46 = date(2026, 11, 9)
 @pytest.fixture(scope="module")
 def engine() -> ValidationEngine:
     return ValidationEngine()
-
-
-def validate(plant: PlantBuilder, engine: ValidationEngine) -> list[Finding]:
-    data = plant.build()
-    return engine.batch(data, compute_norms(data))
 
 
 def morning_left_open(plant: PlantBuilder, day: date) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from plant_builder import OTHER_JOB_OPERATION, PlantBuilder, local
+from plant_builder import OTHER_JOB_OPERATION, PlantBuilder, local, validate
 
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.engine import ValidationEngine
@@ -22,11 +22,6 @@ MONDAY = date(2026, 11, 16)
 @pytest.fixture(scope="module")
 def engine() -> ValidationEngine:
     return ValidationEngine()
-
-
-def validate(plant: PlantBuilder, engine: ValidationEngine) -> list[Finding]:
-    data = plant.build()
-    return engine.batch(data, compute_norms(data))
 
 
 def outside(findings: list[Finding]) -> list[Finding]:

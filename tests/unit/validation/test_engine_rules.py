@@ -23,6 +23,7 @@ from plant_builder import (
     local,
     minutes,
     plex_time,
+    validate,
 )
 
 from plexlabor.models import record_key
@@ -47,11 +48,6 @@ def engine() -> ValidationEngine:
 @pytest.fixture
 def plant() -> PlantBuilder:
     return PlantBuilder(weeks=WEEKS).employee("E1")
-
-
-def validate(plant: PlantBuilder, engine: ValidationEngine) -> list[Finding]:
-    data = plant.build()
-    return engine.batch(data, compute_norms(data))
 
 
 def pairs(findings: list[Finding]) -> set[tuple[str, AnomalyType]]:
@@ -392,9 +388,7 @@ def test_clocking_out_early_while_still_logged_in_is_active_job_and_not_also_ear
     # Then the last entry is an early clock-out with an active job, which takes precedence over early
     assert pairs(findings) == {(day.last_key, A.EARLY_CLOCK_OUT_ACTIVE_JOB)}
     finding = findings[0]
-    assert finding.note == (
-        "Clocked out at 14:00 while still logged in at WC1 for 25 more min (shift end 14:30)"
-    )
+    assert finding.note == ("Clocked out at 14:00 while still logged in at WC1 for 25 more min (shift end 14:30)")
     assert finding.evidence["still_logged_in_min"] == 25.0 and finding.evidence["workcenter"] == "WC1"
     assert finding.suggested_correction == {
         "action": "confirm clock-out",
