@@ -214,12 +214,17 @@ def _swap(board: Board, label: str) -> tuple[float, float]:
     assert "Swapped:" in html
     end_to_end = replan.started + replan.seconds - started + read_s
     queue_s = replan.started - started - post_s
+    between = [  # the local runtime runs one handler at a time: what ran before the re-plan could start
+        f"{i.function} {i.seconds:.2f} s"
+        for i in board.runtime.invocations()
+        if started + post_s <= i.started < replan.started and i.function != "crew_replan"
+    ]
     print(
         f"  {label} ({refused} refused before it): end to end {end_to_end:.2f} s ({cpu_s:.2f} s CPU) = "
         f"swap POST {post_s:.2f} s + queue "
         f"{queue_s:.2f} s + crew_replan {replan.seconds:.2f} s (suggestions read {summary['plan_read_seconds']} s, "
         f"writes {summary['write_seconds']} s, shift data read: {summary['data_read']}) + board read "
-        f"{read_s:.2f} s; load {_load()}"
+        f"{read_s:.2f} s; in the queue's time other handlers ran: {', '.join(between) or 'none'}; load {_load()}"
     )
     return end_to_end, cpu_s
 
