@@ -217,7 +217,7 @@ def _swap(board: Board, label: str) -> tuple[float, float]:
     between = [  # the local runtime runs one handler at a time: what ran before the re-plan could start
         f"{i.function} {i.seconds:.2f} s"
         for i in board.runtime.invocations()
-        if started + post_s <= i.started < replan.started and i.function != "crew_replan"
+        if i.started + i.seconds > started + post_s and i.started < replan.started and i.function != "crew_replan"
     ]
     print(
         f"  {label} ({refused} refused before it): end to end {end_to_end:.2f} s ({cpu_s:.2f} s CPU) = "
