@@ -15,10 +15,9 @@ from infra.constants import (
 )
 from plexlabor.copilot import INDEX_PREFIX as COPILOT_INDEX_PREFIX
 from plexlabor.copilot import PROCEDURES_PREFIX as COPILOT_PROCEDURES_PREFIX
+from plexlabor.forecast.artifacts import PREFIX as FORECAST_PREFIX
 from plexlabor.incidents.transcribe import AUDIO_PREFIX as RECORDINGS_PREFIX
 from plexlabor.incidents.transcribe import TRANSCRIPT_PREFIX
-
-FORECAST_PREFIX = "models/forecast/"  # forecast_nightly's artifacts (plexlabor.forecast.artifacts.PREFIX)
 
 GRANTED_PREFIXES = (
     NORMS_PREFIX,

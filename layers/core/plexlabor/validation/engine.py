@@ -149,6 +149,8 @@ def held_back(
 ) -> MagnitudeCut | None:
     """The plant's cut that keeps a finding from review, if any: on its magnitude, or on the model's
     `confidence` in it (a threshold above the review threshold, learned for the type)."""
+    if anomaly_type not in model.cuts:  # most types of most plants: no copy of the features per candidate
+        return None
     return model.below_cut(anomaly_type, {**features, CONFIDENCE: confidence})
 
 
