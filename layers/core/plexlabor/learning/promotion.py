@@ -64,6 +64,20 @@ class Metrics:
     unconfirmed: int = 0
     """Undecided findings of the same window the model would send: counted as not upheld."""
 
+    @classmethod
+    def of_routing(cls, flagged: Sequence[bool], upheld: Sequence[bool], unconfirmed: int = 0) -> Metrics:
+        """The counts of a routing of decided findings: per finding, whether it was sent for review
+        (`flagged`) and whether its supervisor upheld it (`upheld`)."""
+        pairs = list(zip(flagged, upheld, strict=True))
+        return cls(
+            decisions=len(pairs),
+            upheld=sum(upheld),
+            flagged=sum(flagged),
+            upheld_flagged=sum(f and u for f, u in pairs),
+            agreed=sum(f == u for f, u in pairs),
+            unconfirmed=unconfirmed,
+        )
+
     @property
     def precision(self) -> float:
         """Upheld among the findings the model sends for review, the unconfirmed ones included (0 when it
@@ -119,14 +133,9 @@ def evaluate(
     undecided: Sequence[Finding] = (),
 ) -> Metrics:
     """The model's routing of the decided `rows`, and of the `undecided` findings of the same window."""
-    flagged = [sends(model, row, threshold) for row in rows]
-    upheld = [approved(row) for row in rows]
-    return Metrics(
-        decisions=len(rows),
-        upheld=sum(upheld),
-        flagged=sum(flagged),
-        upheld_flagged=sum(f and u for f, u in zip(flagged, upheld, strict=True)),
-        agreed=sum(f == u for f, u in zip(flagged, upheld, strict=True)),
+    return Metrics.of_routing(
+        [sends(model, row, threshold) for row in rows],
+        [approved(row) for row in rows],
         unconfirmed=sum(sends(model, row, threshold) for row in undecided),
     )
 
@@ -143,14 +152,8 @@ def shadow_live(rows: Sequence[Finding], version: str) -> Metrics | None:
     ]
     if not scored:
         return None
-    flagged = [bool(score.get("would_review")) for _, score in scored]
-    upheld = [approved(row) for row, _ in scored]
-    return Metrics(
-        decisions=len(scored),
-        upheld=sum(upheld),
-        flagged=sum(flagged),
-        upheld_flagged=sum(f and u for f, u in zip(flagged, upheld, strict=True)),
-        agreed=sum(f == u for f, u in zip(flagged, upheld, strict=True)),
+    return Metrics.of_routing(
+        [bool(score.get("would_review")) for _, score in scored], [approved(row) for row, _ in scored]
     )
 
 
