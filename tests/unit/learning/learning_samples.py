@@ -8,6 +8,7 @@ minutes): separable, so a retrained model can learn the line.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from plexlabor.approval.callback import decision_event
@@ -15,10 +16,14 @@ from plexlabor.approval.messages import Decision
 from plexlabor.audit import ApprovalAction
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.models.anomalies import AnomalyType
+from plexlabor.validation.checks.base import OFFSET, Candidate
+from plexlabor.validation.decisions import export_rows
 from plexlabor.validation.findings import Finding, finding_id_for
 
 START = datetime(2026, 9, 7, 8, 0, tzinfo=UTC)
 UPHOLD_FROM_MIN = 40.0
+SALT = b"s" * 32
+"""The pseudonym salt of the exported rows."""
 
 
 def finding(n: int, beyond: float, employee: str = "E-100") -> Finding:
@@ -73,3 +78,23 @@ def decisions(
             upheld = rng.random() < 0.5
         out.append(event(first + i, beyond, upheld, start + timedelta(hours=first + i), f"E-{rng.randrange(100, 160)}"))
     return out
+
+
+def decision_rows(events: Iterable[AuditEvent]) -> list[Finding]:
+    """The training rows of `events` (plant "p"), as the decisions export writes them."""
+    return export_rows(events, "p", SALT)
+
+
+def early_clock_in(record_key: str, features: dict[str, float]) -> Candidate:
+    """An EARLY_CLOCK_IN candidate with the scorer's `features`, as the validator's offset check builds it."""
+    return Candidate(
+        record_key=record_key,
+        employee=None,
+        anomaly=AnomalyType.EARLY_CLOCK_IN,
+        family=OFFSET,
+        features=features,
+        evidence={},
+        note="Clock-in early",
+        correction=None,
+        severity="medium",
+    )

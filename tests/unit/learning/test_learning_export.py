@@ -11,9 +11,7 @@ from plexlabor.audit.events import AuditStatus
 from plexlabor.validation.decisions import approved, by_plant, export_rows, pseudonym, rows_jsonl, to_row
 from plexlabor.validation.findings import read_findings
 from plexlabor.validation.training import examples_from_decisions
-from tests.unit.learning.learning_samples import START, decisions, event
-
-SALT = b"s" * 32
+from tests.unit.learning.learning_samples import SALT, START, decisions, event
 
 
 def test_a_decision_event_becomes_a_row_with_features_verdict_and_no_personal_data() -> None:

@@ -23,20 +23,15 @@ from plexlabor.learning.promotion import (
 )
 from plexlabor.learning.service import undecided_around
 from plexlabor.models.anomalies import AnomalyType
-from plexlabor.validation.decisions import approved, export_rows
+from plexlabor.validation.decisions import approved
 from plexlabor.validation.scorer import ScorerModel
-from tests.unit.learning.learning_samples import decisions, finding, logged
+from tests.unit.learning.learning_samples import decision_rows, decisions, finding, logged
 
-SALT = b"s" * 32
 GATE = GateSettings()
 
 
-def _rows(events):  # type: ignore[no-untyped-def]
-    return export_rows(events, "p", SALT)
-
-
 def test_the_split_is_by_time_and_holds_out_the_most_recent() -> None:
-    rows = _rows(decisions(200, seed=1))
+    rows = decision_rows(decisions(200, seed=1))
     train, held = split(rows, GATE)
     assert (len(train), len(held)) == (150, 50)
     assert max(r.evidence["decided_at"] for r in train) < min(r.evidence["decided_at"] for r in held)
@@ -68,7 +63,7 @@ def test_the_gate(candidate: Metrics, incumbent: Metrics, promote: bool) -> None
 
 def test_a_plant_policy_the_packaged_model_does_not_know_is_learnt_and_promoted() -> None:
     packaged = ScorerModel.load()
-    train, held = split(_rows(decisions(400, seed=7)), GATE)
+    train, held = split(decision_rows(decisions(400, seed=7)), GATE)
     candidate = fit_candidate(packaged, train, {"test": True})
     mine, theirs = evaluate(candidate, held), evaluate(packaged, held)
     print(f"\nclean: candidate {mine.to_json()}\n       packaged  {theirs.to_json()}")
@@ -83,10 +78,10 @@ def test_a_plant_policy_the_packaged_model_does_not_know_is_learnt_and_promoted(
 def test_a_poisoned_batch_of_random_decisions_is_not_promoted() -> None:
     """Older clean decisions, then a large batch decided by a coin, then clean recent ones (held out)."""
     clean = decisions(300, seed=8)
-    incumbent = fit_candidate(ScorerModel.load(), _rows(clean), {})
+    incumbent = fit_candidate(ScorerModel.load(), decision_rows(clean), {})
     poisoned = decisions(600, seed=9, first=300, random_share=1.0)
     recent = decisions(150, seed=10, first=900)
-    train, held = split(_rows(clean + poisoned + recent), GATE)
+    train, held = split(decision_rows(clean + poisoned + recent), GATE)
     assert len(held) >= 150 * 0.9 and held[-1].evidence["decided_at"] > train[-1].evidence["decided_at"]
     candidate = fit_candidate(incumbent, train, {})
     mine, theirs = evaluate(candidate, held), evaluate(incumbent, held)
@@ -101,9 +96,9 @@ def test_a_week_half_decided_by_a_coin_is_not_promoted() -> None:
     """The issue's poisoned week (50 % random) is the most recent, so it is also what is held out: the two
     models are compared on noisy labels (either may win by chance); the agreement check refuses it."""
     clean = decisions(400, seed=11)
-    incumbent = fit_candidate(ScorerModel.load(), _rows(clean), {})
+    incumbent = fit_candidate(ScorerModel.load(), decision_rows(clean), {})
     week = decisions(200, seed=12, first=400, random_share=0.5)
-    train, held = split(_rows(clean + week), GATE)
+    train, held = split(decision_rows(clean + week), GATE)
     candidate = fit_candidate(incumbent, train, {})
     mine, theirs, before = evaluate(candidate, held), evaluate(incumbent, held), evaluate(incumbent, train)
     print(f"\nhalf-random week: agreement {theirs.agreement:.3f} recent vs {before.agreement:.3f} before")
@@ -114,8 +109,8 @@ def test_a_week_half_decided_by_a_coin_is_not_promoted() -> None:
 @pytest.mark.parametrize("share", [0.0, 0.05])
 def test_a_clean_or_slightly_noisy_week_still_passes_the_agreement_check(share: float) -> None:
     clean = decisions(400, seed=13)
-    incumbent = fit_candidate(ScorerModel.load(), _rows(clean), {})
-    train, held = split(_rows(clean + decisions(200, seed=14, first=400, random_share=share)), GATE)
+    incumbent = fit_candidate(ScorerModel.load(), decision_rows(clean), {})
+    train, held = split(decision_rows(clean + decisions(200, seed=14, first=400, random_share=share)), GATE)
     candidate = fit_candidate(incumbent, train, {})
     assert decide(evaluate(candidate, held), evaluate(incumbent, held), GATE, evaluate(incumbent, train)).promote
 
@@ -125,9 +120,9 @@ def test_findings_nobody_decided_count_against_a_model_that_would_send_them() ->
     the model in force does but would also send the window's undecided findings is charged for each as not
     upheld, and is not promoted for it."""
     missed = AnomalyType.MISSED_PUNCH
-    fitted = fit_candidate(ScorerModel.load(), _rows(decisions(400, seed=15)), {})
+    fitted = fit_candidate(ScorerModel.load(), decision_rows(decisions(400, seed=15)), {})
     incumbent = dataclasses.replace(fitted, priors={**fitted.priors, missed.value: 0.5})  # learnt: not sent
-    _, held = split(_rows(decisions(200, seed=16, first=400)), GATE)
+    _, held = split(decision_rows(decisions(200, seed=16, first=400)), GATE)
     undecided = [finding(9000 + n, 0.0).model_copy(update={"anomaly_type": missed, "evidence": {}}) for n in range(40)]
     eager = dataclasses.replace(incumbent, priors={**incumbent.priors, missed.value: 0.95})  # sends every one
 
@@ -142,7 +137,7 @@ def test_findings_nobody_decided_count_against_a_model_that_would_send_them() ->
 
 
 def test_findings_the_model_in_force_did_not_send_teach_the_candidate_as_negatives() -> None:
-    rows = _rows(decisions(300, seed=17))
+    rows = decision_rows(decisions(300, seed=17))
     not_sent = [finding(8000 + n, beyond=40.0 + n % 6).model_copy(update={"route": "trend"}) for n in range(120)]
     held_by_pilot = [f.model_copy(update={"route": "review"}) for f in not_sent]
 
@@ -174,7 +169,7 @@ def test_the_held_out_windows_undecided_findings_are_read_whole_whatever_came_be
 
 def test_a_shadow_candidates_live_routing_is_measured_on_the_findings_it_scored() -> None:
     # Given decided findings, some scored live by the shadow scorer-ssss (and one by an older shadow)
-    rows = _rows(decisions(40, seed=9))
+    rows = decision_rows(decisions(40, seed=9))
     scored = []
     for n, row in enumerate(rows):
         if n % 4 == 3:
@@ -203,10 +198,10 @@ def test_the_shadow_score_a_finding_carried_reaches_its_training_row() -> None:
     scored = base.model_copy(update={"evidence": {**base.evidence, "shadow": shadow}})
     at = datetime(2026, 11, 2, 9, tzinfo=UTC)
     decided = decision_event(scored, Decision(action=ApprovalAction.APPROVE, supervisor_id="SUP-1"), at, None)
-    [row] = _rows([decided])
+    [row] = decision_rows([decided])
     assert row.evidence["shadow"] == shadow
     plain = decision_event(base, Decision(action=ApprovalAction.APPROVE, supervisor_id="SUP-1"), at, None)
     other = decision_event(finding(2, 30.0), Decision(action=ApprovalAction.APPROVE, supervisor_id="SUP-1"), at, None)
     broken = other.model_copy(update={"payload": {**other.payload, "shadow": {"confidence": 2}}})
-    rows = _rows([plain, broken])
+    rows = decision_rows([plain, broken])
     assert len(rows) == 2 and all("shadow" not in row.evidence for row in rows)

@@ -17,17 +17,14 @@ from plexlabor.learning.cuts import CutSettings, check_cut, fit_cut, learn_cuts
 from plexlabor.learning.events import MODEL_RECORD_KEY
 from plexlabor.learning.manage import put_in_force
 from plexlabor.learning.promotion import GateSettings, evaluate, split
-from plexlabor.models.anomalies import AnomalyType
 from plexlabor.platform.artifacts import InMemoryArtifactStore
-from plexlabor.validation.checks.base import OFFSET, Candidate
-from plexlabor.validation.decisions import export_rows
+from plexlabor.validation.checks.base import Candidate
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.registry import ModelRegistry, ScorerLoader
 from plexlabor.validation.scorer import MagnitudeCut, ScorerModel
 from tests.support import load_event
-from tests.unit.learning.learning_samples import UPHOLD_FROM_MIN, decisions
+from tests.unit.learning.learning_samples import UPHOLD_FROM_MIN, decision_rows, decisions, early_clock_in
 
-SALT = b"s" * 32
 SETTINGS = CutSettings()
 PACKAGED = ScorerModel.load()
 NORMS: Any = SimpleNamespace(version="norms-1")
@@ -35,27 +32,14 @@ AT = datetime(2026, 11, 23, tzinfo=UTC)
 CUT = MagnitudeCut("beyond_grace_min", 40.0, decisions=90, below=44, upheld_below=0)
 
 
-def _rows(events):  # type: ignore[no-untyped-def]
-    return export_rows(events, "p", SALT)
-
-
 def _early(beyond: float) -> Candidate:
-    return Candidate(
-        record_key=f"time-clock-entries:{beyond:.0f}",
-        employee=None,
-        anomaly=AnomalyType.EARLY_CLOCK_IN,
-        family=OFFSET,
-        features={"beyond_grace_min": beyond, "deviation_min": beyond + 7, "z": 9.0},
-        evidence={},
-        note="Clock-in early",
-        correction=None,
-        severity="medium",
-    )
+    features = {"beyond_grace_min": beyond, "deviation_min": beyond + 7, "z": 9.0}
+    return early_clock_in(f"time-clock-entries:{beyond:.0f}", features)
 
 
 def test_a_cut_is_learned_where_the_older_decisions_turn_from_rejected_to_upheld() -> None:
     # supervisors reject early clock-ins under 40 min beyond the grace (findings at 15-35 and 45-80), 5 % coin
-    train, held = split(_rows(decisions(200, seed=21, random_share=0.05)), GateSettings())
+    train, held = split(decision_rows(decisions(200, seed=21, random_share=0.05)), GateSettings())
     cut, why = fit_cut(train, SETTINGS)
     assert cut is not None, why
     assert cut.feature == "beyond_grace_min" and 35 <= cut.minimum <= 45
@@ -65,10 +49,10 @@ def test_a_cut_is_learned_where_the_older_decisions_turn_from_rejected_to_upheld
 
 
 def test_no_cut_on_thin_history_or_where_supervisors_uphold_small_findings_too() -> None:
-    thin = _rows(decisions(30, seed=22))
+    thin = decision_rows(decisions(30, seed=22))
     assert fit_cut(thin, SETTINGS) == (None, "30 decisions, fewer than 40")
     assert fit_cut(thin, replace(SETTINGS, min_decisions=25))[0] is not None  # the minimum is a setting
-    coin = _rows(decisions(200, seed=23, random_share=1.0))  # small or large, upheld half the time
+    coin = decision_rows(decisions(200, seed=23, random_share=1.0))  # small or large, upheld half the time
     cut, why = fit_cut(coin, SETTINGS)
     assert cut is None and why.startswith("no minimum")
     cuts, notes = learn_cuts(PACKAGED, thin, [], SETTINGS)
@@ -81,22 +65,23 @@ def test_no_cut_on_thin_history_or_where_supervisors_uphold_small_findings_too()
 
 
 def test_a_cut_the_newest_decisions_contradict_is_dropped_and_one_they_cannot_see_is_kept() -> None:
-    older = _rows(decisions(150, seed=24))
+    older = decision_rows(decisions(150, seed=24))
     # the newest: supervisors now uphold the small ones too
     changed = [
-        r.model_copy(update={"evidence": {**r.evidence, "decision": "approved"}}) for r in _rows(decisions(40, seed=25))
+        r.model_copy(update={"evidence": {**r.evidence, "decision": "approved"}})
+        for r in decision_rows(decisions(40, seed=25))
     ]
     cuts, notes = learn_cuts(PACKAGED, older, changed, SETTINGS)
     assert cuts == {} and notes["EARLY_CLOCK_IN"]["why"] == "the newest decisions contradict it"
     # the model in force has the cut and sends nothing below it: no decision can refit it, so it is kept
     in_force = replace(PACKAGED, cuts={"EARLY_CLOCK_IN": CUT})
-    above = [r for r in _rows(decisions(60, seed=26)) if r.evidence["features"]["beyond_grace_min"] >= 40]
+    above = [r for r in decision_rows(decisions(60, seed=26)) if r.evidence["features"]["beyond_grace_min"] >= 40]
     cuts, notes = learn_cuts(in_force, above, above, SETTINGS)
     assert cuts == {"EARLY_CLOCK_IN": CUT} and notes["EARLY_CLOCK_IN"]["why"] == "kept from the model in force"
 
 
 def test_the_gate_scores_a_model_with_its_cuts() -> None:
-    held = _rows(decisions(100, seed=27))
+    held = decision_rows(decisions(100, seed=27))
     without, with_cut = evaluate(PACKAGED, held), evaluate(replace(PACKAGED, cuts={"EARLY_CLOCK_IN": CUT}), held)
     assert with_cut.flagged < without.flagged and with_cut.precision > without.precision
     assert with_cut.recall == without.recall  # every upheld one is at 45 min or more

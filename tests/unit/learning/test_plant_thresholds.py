@@ -20,13 +20,12 @@ from plexlabor.learning.manage import put_in_force
 from plexlabor.learning.promotion import GateSettings, evaluate, split
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.platform.artifacts import InMemoryArtifactStore
-from plexlabor.validation.checks.base import OFFSET, Candidate
-from plexlabor.validation.decisions import export_rows
+from plexlabor.validation.checks.base import Candidate
 from plexlabor.validation.engine import CONFIDENCE, ValidationEngine
 from plexlabor.validation.registry import ModelRegistry, ScorerLoader
 from plexlabor.validation.scorer import MagnitudeCut, ScorerModel
 from tests.support import load_event
-from tests.unit.learning.learning_samples import START, finding
+from tests.unit.learning.learning_samples import START, decision_rows, early_clock_in, finding
 
 SETTINGS, GATE = CutSettings(), GateSettings()
 PACKAGED = ScorerModel.load()
@@ -61,26 +60,12 @@ def _decisions(
     return out
 
 
-def _rows(events: list[AuditEvent]) -> list[Any]:
-    return export_rows(events, "p", b"s" * 32)
-
-
 def _candidate(z: float) -> Candidate:
-    return Candidate(
-        record_key=f"time-clock-entries:z{z}",
-        employee=None,
-        anomaly=AnomalyType.EARLY_CLOCK_IN,
-        family=OFFSET,
-        features=_features(z),
-        evidence={},
-        note="Clock-in early",
-        correction=None,
-        severity="medium",
-    )
+    return early_clock_in(f"time-clock-entries:z{z}", _features(z))
 
 
 def test_a_threshold_is_learned_where_the_sent_findings_upheld_reach_the_precision_target() -> None:
-    train, held = split(_rows(_decisions(200, seed=31)), GATE)
+    train, held = split(decision_rows(_decisions(200, seed=31)), GATE)
     threshold, why = fit_threshold(PACKAGED, train, SETTINGS, GATE)
     assert threshold is not None, why
     assert threshold.feature == CONFIDENCE and 0.92 < threshold.minimum < 0.96
@@ -97,18 +82,18 @@ def test_a_threshold_is_learned_where_the_sent_findings_upheld_reach_the_precisi
 
 
 def test_no_threshold_on_few_decisions_or_where_the_global_one_reaches_the_target() -> None:
-    thin = _rows(_decisions(30, seed=32))
+    thin = decision_rows(_decisions(30, seed=32))
     assert fit_threshold(PACKAGED, thin, SETTINGS, GATE) == (None, "30 decisions sent, fewer than 40")
     assert fit_threshold(PACKAGED, thin, replace(SETTINGS, min_decisions=25), GATE)[0] is not None  # a setting
     cuts, notes = learn_cuts(PACKAGED, thin, [], SETTINGS, GATE)
     assert cuts == {} and notes["EARLY_CLOCK_IN"]["why"].endswith("threshold: 30 decisions sent, fewer than 40")
-    upheld = [r for r in _rows(_decisions(120, seed=33)) if r.evidence["features"]["z"] >= UPHELD_FROM_Z]
+    upheld = [r for r in decision_rows(_decisions(120, seed=33)) if r.evidence["features"]["z"] >= UPHELD_FROM_Z]
     threshold, why = fit_threshold(PACKAGED, upheld, SETTINGS, GATE)
     assert threshold is None and why == "precision 1.000 at the global threshold reaches 0.95"
     # a rule type is scored by its prior: every finding has the same confidence, nothing to separate
     rule = [
         r.model_copy(update={"anomaly_type": AnomalyType.JOB_CODE_MISMATCH, "evidence": {**r.evidence, "features": {}}})
-        for r in _rows(_decisions(120, seed=33))
+        for r in decision_rows(_decisions(120, seed=33))
     ]
     threshold, why = fit_threshold(PACKAGED, rule, SETTINGS, GATE)
     assert threshold is None and why.startswith("one confidence for every finding of the type")
@@ -116,7 +101,7 @@ def test_no_threshold_on_few_decisions_or_where_the_global_one_reaches_the_targe
 
 def test_a_threshold_never_keeps_more_upheld_findings_from_review_than_the_tolerance() -> None:
     # 3 of the low-confidence findings upheld among ~75 upheld: the 0.02 tolerance allows 1
-    rows = _rows(_decisions(150, seed=34, upheld_low=3))
+    rows = decision_rows(_decisions(150, seed=34, upheld_low=3))
     threshold, why = fit_threshold(PACKAGED, rows, SETTINGS, GATE)
     assert threshold is None and why.startswith("no threshold reaches precision 0.95")
     # a plant that accepts losing 5 % of them gets one, and it loses no more than that
@@ -129,10 +114,10 @@ def test_a_threshold_never_keeps_more_upheld_findings_from_review_than_the_toler
 
 def test_the_newest_decisions_check_it_time_ordered() -> None:
     # learned on the older decisions only; the newest, where supervisors now uphold the low ones, drop it
-    older = _rows(_decisions(150, seed=35))
+    older = decision_rows(_decisions(150, seed=35))
     newest = [
         r.model_copy(update={"evidence": {**r.evidence, "decision": "approved"}})
-        for r in _rows(_decisions(40, seed=36, first=150, start=START + timedelta(hours=150)))
+        for r in decision_rows(_decisions(40, seed=36, first=150, start=START + timedelta(hours=150)))
     ]
     cuts, notes = learn_cuts(PACKAGED, older, newest, SETTINGS, GATE)
     assert cuts == {} and notes["EARLY_CLOCK_IN"]["why"] == "the newest decisions contradict it"
@@ -156,7 +141,7 @@ def test_the_validator_and_the_gate_hold_back_what_is_below_the_threshold() -> N
     engine.shadow = model
     [shadowed] = engine.findings([_candidate(7.0)], None, NORMS)  # type: ignore[arg-type]
     assert shadowed.route == "review" and shadowed.evidence["shadow"]["would_review"] is False
-    held = _rows(_decisions(100, seed=37))
+    held = decision_rows(_decisions(100, seed=37))
     without, with_threshold = evaluate(PACKAGED, held), evaluate(model, held)
     assert with_threshold.flagged < without.flagged and with_threshold.precision > without.precision
     assert with_threshold.recall == without.recall == 1.0
