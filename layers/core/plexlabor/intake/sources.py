@@ -6,10 +6,16 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from plexlabor.plex.port import Extract, LaborDataPort
+from plexlabor import models
+from plexlabor.plex.port import Extract, LaborDataPort, ModelT, TypedReads
 
 
-class ReferenceCache:
+def _port_method(model: type[models.PlexModel]) -> str:
+    """The port method that reads `model`'s kind: its resource name in snake case (`user_accounts`)."""
+    return model.resource.replace("-", "_")
+
+
+class ReferenceCache(TypedReads):
     """A labor-data port that keeps reference data (employees, workcenters, routings, job operations,
     certifications, buildings, clocks, shifts) for `max_age_s`; windowed reads always go through.
 
@@ -43,69 +49,20 @@ class ReferenceCache:
         return self.port.extract()
 
     # reference data: cached
-    def employees(self) -> list[Any]:
-        return self._cached("employees", None, self.port.employees)
+    def _all(self, model: type[ModelT]) -> list[ModelT]:
+        return self._cached(model.resource, None, getattr(self.port, _port_method(model)))
 
-    def user_accounts(self) -> list[Any]:
-        return self._cached("user_accounts", None, self.port.user_accounts)
-
-    def workcenters(self) -> list[Any]:
-        return self._cached("workcenters", None, self.port.workcenters)
-
-    def approved_workcenters(self) -> list[Any]:
-        return self._cached("approved_workcenters", None, self.port.approved_workcenters)
-
-    def jobs(self) -> list[Any]:
-        return self._cached("jobs", None, self.port.jobs)
-
-    def job_operations(self, job_id: str | None = None) -> list[Any]:
-        return self._cached("job_operations", job_id, lambda: self.port.job_operations(job_id))
-
-    def buildings(self) -> list[Any]:
-        return self._cached("buildings", None, self.port.buildings)
-
-    def clock_devices(self) -> list[Any]:
-        return self._cached("clock_devices", None, self.port.clock_devices)
-
-    def shifts(self) -> list[Any]:
-        return self._cached("shifts", None, self.port.shifts)
-
-    def skills(self) -> list[Any]:
-        return self._cached("skills", None, self.port.skills)
-
-    def certifications(self) -> list[Any]:
-        return self._cached("certifications", None, self.port.certifications)
-
-    def workcenter_requirements(self) -> list[Any]:
-        return self._cached("workcenter_requirements", None, self.port.workcenter_requirements)
+    def job_operations(self, job_id: str | None = None) -> list[models.JobOperation]:
+        return self._cached("job-operations", job_id, lambda: self.port.job_operations(job_id))
 
     # transactions: always read
-    def time_clock_entries(self, begin: datetime, end: datetime, *, employee_id: str | None = None) -> list[Any]:
+    def _window(self, model: type[ModelT], begin: datetime, end: datetime) -> list[ModelT]:
+        return list(getattr(self.port, _port_method(model))(begin, end))
+
+    def time_clock_entries(
+        self, begin: datetime, end: datetime, *, employee_id: str | None = None
+    ) -> list[models.TimeClockEntry]:
         return self.port.time_clock_entries(begin, end, employee_id=employee_id)
 
-    def time_clock_entries_modified(self, since: datetime, until: datetime) -> list[Any]:
+    def time_clock_entries_modified(self, since: datetime, until: datetime) -> list[models.TimeClockEntry]:
         return self.port.time_clock_entries_modified(since, until)
-
-    def labor_entries(self, begin: datetime, end: datetime) -> list[Any]:
-        return self.port.labor_entries(begin, end)
-
-    def shift_assignments(self, begin: datetime, end: datetime) -> list[Any]:
-        return self.port.shift_assignments(begin, end)
-
-    def workcenter_events(self, begin: datetime, end: datetime) -> list[Any]:
-        return self.port.workcenter_events(begin, end)
-
-    def badge_swipes(self, begin: datetime, end: datetime) -> list[Any]:
-        return self.port.badge_swipes(begin, end)
-
-    def scrap_entries(self, begin: datetime, end: datetime) -> list[Any]:
-        return self.port.scrap_entries(begin, end)
-
-    def downtime_entries(self, begin: datetime, end: datetime) -> list[Any]:
-        return self.port.downtime_entries(begin, end)
-
-    def nonconformances(self, begin: datetime, end: datetime) -> list[Any]:
-        return self.port.nonconformances(begin, end)
-
-    def indirect_labor_entries(self, begin: datetime, end: datetime) -> list[Any]:
-        return self.port.indirect_labor_entries(begin, end)
