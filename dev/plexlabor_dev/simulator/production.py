@@ -9,9 +9,9 @@ ends when that operation's last piece is made or when the stretch of work ends. 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
 from datetime import timedelta
 
+from plexlabor.platform.clock import merge_spans
 from plexlabor_dev.simulator import catalog, operators
 from plexlabor_dev.simulator.anomalies import (
     JOB_CODE_MISMATCH,
@@ -336,17 +336,7 @@ def emit_machine_runs(sim: Sim) -> None:
     world = sim.world
     for wc_id in world.workcenters:
         UNATTENDED_RUNS.inject(sim, wc_id, sorted(world.sessions[wc_id]))
-        for start, stop in merge_intervals(world.run_intervals[wc_id]):
+        for start, stop in merge_spans(world.run_intervals[wc_id]):
             workcenter_event(sim, wc_id, "RunStart", start)
             if stop < sim.as_of:
                 workcenter_event(sim, wc_id, "RunStop", stop)
-
-
-def merge_intervals(intervals: Iterable[tuple[float, float]]) -> list[list[float]]:
-    merged: list[list[float]] = []
-    for start, stop in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], stop)
-        else:
-            merged.append([start, stop])
-    return merged

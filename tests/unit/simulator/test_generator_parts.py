@@ -9,6 +9,7 @@ import pytest
 
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.plant import PlantFolder
+from plexlabor.platform.clock import merge_spans
 from plexlabor_dev.simulator import catalog, organization, production, records, schedules
 from plexlabor_dev.simulator.context import HOUR, PlantSpec, Sim
 from plexlabor_dev.simulator.world import Person
@@ -76,8 +77,8 @@ def test_leave_comes_in_blocks_of_two_to_five_days(sim: Sim) -> None:
 
 
 def test_machine_runs_merge_overlapping_sessions() -> None:
-    merged = production.merge_intervals([(5.0, 9.0), (1.0, 3.0), (2.0, 4.0), (9.0, 10.0)])
-    assert merged == [[1.0, 4.0], [5.0, 10.0]]
+    merged = merge_spans([(5.0, 9.0), (1.0, 3.0), (2.0, 4.0), (9.0, 10.0)])
+    assert merged == [(1.0, 4.0), (5.0, 10.0)]
 
 
 def test_labor_entry_ends_when_the_operation_is_done(sim: Sim, machinist: Person) -> None:

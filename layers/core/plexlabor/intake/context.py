@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from plexlabor.intake.errors import ContextUnavailableError
 from plexlabor.intake.messages import PunchEntry, change_marker, record_time
 from plexlabor.models import TimeClockEntry, record_key
+from plexlabor.platform.clock import merge_spans
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.norms import Norms, compute_norms
@@ -32,17 +33,6 @@ def week_window(moment: datetime, timezone: ZoneInfo) -> tuple[datetime, datetim
     monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
     start = monday.astimezone(UTC)
     return start - DAY, start + 8 * DAY
-
-
-def merge_spans(spans: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    """Disjoint spans covering every input span (overlapping or touching spans merge)."""
-    merged: list[tuple[datetime, datetime]] = []
-    for low, high in sorted(spans):
-        if merged and low <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
-        else:
-            merged.append((low, high))
-    return merged
 
 
 def add_missing(data: PlantData, entries: Iterable[PunchEntry]) -> int:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
+
+Moment = TypeVar("Moment", datetime, float)
+"""A point in time: a datetime, or epoch seconds."""
 
 
 def utc_now() -> datetime:
@@ -19,3 +24,14 @@ def local_midnight(day: date, zone: ZoneInfo) -> datetime:
 def day_before(instant: datetime, zone: ZoneInfo) -> date:
     """The last plant-local day that ended before `instant`: the day a nightly report covers by default."""
     return instant.astimezone(zone).date() - timedelta(days=1)
+
+
+def merge_spans(spans: Iterable[tuple[Moment, Moment]]) -> list[tuple[Moment, Moment]]:
+    """Disjoint spans covering every input span (overlapping or touching spans merge), in time order."""
+    merged: list[tuple[Moment, Moment]] = []
+    for low, high in sorted(spans):
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
