@@ -28,10 +28,10 @@ from pathlib import Path
 
 from plexlabor.allocation.policy import AllocationPolicy
 from plexlabor.allocation.report import AllocationReport, day_bounds, read_report
-from plexlabor.intake.context import merge_spans
 from plexlabor.models import Employee, LaborEntry, TimeClockEntry
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.plant import PlantFolder
+from plexlabor.platform.clock import merge_spans
 from plexlabor.plex import PlantFolderSource
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 from plexlabor_dev.simulator.indirect import IndirectTruth, read_truth
@@ -56,17 +56,14 @@ def _overlap(intervals: list[tuple[float, float]], start: float, end: float) -> 
 
 
 def _paid_intervals(punches: list[TimeClockEntry], bounds: tuple[float, float]) -> dict[str, list[tuple[float, float]]]:
-    """Closed punches clipped to the bounds, overlaps merged (payroll pays a minute once), as timestamps."""
-    start, end = (datetime.fromtimestamp(bound, UTC) for bound in bounds)
-    raw: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+    """Closed punches clipped to the bounds, overlaps merged (payroll pays a minute once)."""
+    raw: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for p in punches:
         if p.clockout_time is not None:
-            a, b = max(p.clockin_time, start), min(p.clockout_time, end)
+            a, b = max(p.clockin_time.timestamp(), bounds[0]), min(p.clockout_time.timestamp(), bounds[1])
             if b > a:
                 raw[p.employee_id].append((a, b))
-    return {
-        employee: [(a.timestamp(), b.timestamp()) for a, b in merge_spans(spans)] for employee, spans in raw.items()
-    }
+    return {employee: merge_spans(intervals) for employee, intervals in raw.items()}
 
 
 def _right_job(
