@@ -31,6 +31,7 @@ from typing import Literal
 from plexlabor.allocation.policy import WAITING, AllocationPolicy, Split
 from plexlabor.allocation.scans import Scan
 from plexlabor.models import Employee, IndirectLaborEntry, JobOperation, TimeClockEntry, WorkcenterEvent
+from plexlabor.platform.clock import merge_spans
 
 Interval = tuple[float, float]
 Coded = tuple[float, float, str]
@@ -148,18 +149,8 @@ def _paid(punches: Sequence[TimeClockEntry], bounds: Interval) -> dict[str, list
             end = min(punch.clockout_time.timestamp(), bounds[1])
             if end > start:
                 clipped[punch.employee_id].append((start, end))
-    return {employee: _union(intervals) for employee, intervals in clipped.items()}
-
-
-def _union(intervals: list[Interval]) -> list[Interval]:
-    """Overlapping punches (a duplicate, an overlap) are paid once."""
-    merged: list[list[float]] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(start, end) for start, end in merged]
+    # overlapping punches (a duplicate, an overlap) are paid once
+    return {employee: merge_spans(intervals) for employee, intervals in clipped.items()}
 
 
 def _sessions(events: Sequence[WorkcenterEvent]) -> dict[str, list[Interval]]:
@@ -268,7 +259,7 @@ def _stretches(
     employee_id: str, idle: list[Interval], scans: list[Scan], policy: AllocationPolicy
 ) -> list[UnallocatedStretch]:
     """Contiguous unallocated time long enough to suggest, each with the nearest scan's operation."""
-    merged = _union(idle)
+    merged = merge_spans(idle)
     found = []
     for start, end in merged:
         minutes = round((end - start) / 60)
