@@ -266,8 +266,11 @@ class LocalRuntime(Lifecycle):
     def _start_moto(self, stack: contextlib.ExitStack) -> None:
         from moto.server import ThreadedMotoServer
 
+        from plexlabor_dev.local import dynamodb_speedups
+
         if self._moto_port:
             _check_port_free(self.host, self._moto_port)  # moto's thread would wait forever on a taken port
+        stack.callback(dynamodb_speedups.install())
         server = ThreadedMotoServer(ip_address=self.host, port=self._moto_port, verbose=False)
         server.start()
         self._moto = server

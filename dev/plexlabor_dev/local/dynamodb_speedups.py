@@ -1,0 +1,91 @@
+"""Two costs of moto's DynamoDB that DynamoDB does not have, removed while the local runtime runs (same results).
+
+moto (5.2) deep-copies every table a TransactWriteItems names before it runs, to roll the tables back if it
+fails: with a plant's day of crew suggestions in the audit table (~3,000 items with their payloads) that is
+0.3-1 s a transaction, most of a swap's time on the crew board. And every query sorts the whole table by its
+key through `DynamoType`'s Python comparisons (~70 ms a query at that size; DynamoDB reads the index).
+`install` makes a transaction snapshot only the items it names and restore those if it fails, and sorts on
+the keys' plain values (`DynamoType` orders and compares by them: the same order). Written here because moto
+has neither (its `__deepcopy__` speed-up, PR #9670, is in the version used and still copies every item).
+"""
+
+from __future__ import annotations
+
+import copy
+import types
+from collections.abc import Callable
+from typing import Any
+
+from moto.dynamodb import models as backend_module
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.table import Table
+
+Snapshot = tuple[Table, DynamoType, DynamoType | None, Item | None]
+
+
+def _deepcopy_but_tables(value: Any, memo: dict[int, Any] | None = None) -> Any:
+    """`copy.deepcopy` for moto's backend module, except that a table is not copied (the patched transaction
+    restores what it touched instead; moto's own rollback then puts back the same table object)."""
+    return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+
+def _snapshots(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> list[Snapshot]:
+    """Each item the transaction names, as it is now (a copy; None where there is none)."""
+    taken: list[Snapshot] = []
+    for action in transact_items:
+        op_type, op = next(iter(action.items()))
+        table = backend.tables.get(op.get("TableName", ""))
+        if table is None:  # moto reports the unknown table itself
+            continue
+        attrs = op["Item"] if op_type == "Put" else op.get("Key", {})
+        if table.hash_key_attr not in attrs or (table.range_key_attr and table.range_key_attr not in attrs):
+            continue  # a malformed key: moto refuses it before it writes anything
+        hash_key = DynamoType(attrs[table.hash_key_attr])
+        range_key = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr else None
+        taken.append((table, hash_key, range_key, copy.deepcopy(table.get_item(hash_key, range_key))))
+    return taken
+
+
+def _restore(snapshots: list[Snapshot]) -> None:
+    for table, hash_key, range_key, item in reversed(snapshots):
+        if item is None:
+            table.delete_item(hash_key, range_key)
+        elif range_key is not None:
+            table.items[hash_key][range_key] = item
+        else:
+            table.items[hash_key] = item  # type: ignore[assignment]
+
+
+def _transact_write_items(original: Callable[..., None]) -> Callable[..., None]:
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        snapshots = _snapshots(self, transact_items)
+        try:
+            original(self, transact_items)
+        except Exception:
+            _restore(snapshots)
+            raise
+
+    return transact_write_items
+
+
+def _all_items(self: Table) -> list[Item]:
+    items: list[Item] = []
+    for hash_set in self.items.values():
+        items.extend(hash_set.values() if self.range_key_attr else [hash_set])  # type: ignore[list-item]
+    if self.range_key_attr:
+        return sorted(items, key=lambda item: (item.hash_key.cast_value, item.range_key.cast_value))  # type: ignore[union-attr]
+    return sorted(items, key=lambda item: item.hash_key.cast_value)
+
+
+def install() -> Callable[[], None]:
+    """Patches moto's DynamoDB in this process; returns what undoes it."""
+    saved = (backend_module.copy, DynamoDBBackend.transact_write_items, Table.all_items)
+    backend_module.copy = types.SimpleNamespace(deepcopy=_deepcopy_but_tables)  # type: ignore[assignment]
+    DynamoDBBackend.transact_write_items = _transact_write_items(saved[1])  # type: ignore[method-assign]
+    Table.all_items = _all_items  # type: ignore[method-assign]
+
+    def undo() -> None:
+        backend_module.copy, DynamoDBBackend.transact_write_items, Table.all_items = saved  # type: ignore[method-assign]
+
+    return undo
