@@ -29,6 +29,7 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event
@@ -107,7 +108,13 @@ class Seat:
     changes_plan: bool = False
     cause: str | None = None
     seats: int = 1
-    candidates: tuple[Candidate, ...] = ()
+    offered: tuple[dict[str, Any], ...] = field(default=(), compare=False)
+    """The planner's `swap_candidates` as stored; read into `candidates` only when a page draws them (a board
+    has thousands, and the swap's own check of the board needs none)."""
+
+    @cached_property
+    def candidates(self) -> tuple[Candidate, ...]:
+        return tuple(Candidate.of(offered) for offered in self.offered)
 
     @property
     def waiting(self) -> bool:
@@ -282,7 +289,7 @@ def _seat(opening: AuditEvent, item: ReviewItem, closing: AuditEvent | None) -> 
         changes_plan=bool(payload.get("changes_current_plan")),
         cause=str(payload["cause"]) if payload.get("cause") else None,
         seats=int(payload.get("seats") or 1),
-        candidates=tuple(Candidate.of(c) for c in payload.get("swap_candidates") or () if isinstance(c, dict)),
+        offered=tuple(c for c in payload.get("swap_candidates") or () if isinstance(c, dict)),
     )
 
 
