@@ -586,6 +586,9 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         "and the skill coverage, on one read, so the forecasts and coverage pages reflect the day's data.",
         # plexlabor.intraday: the coverage report too (skills_daily's prefix, as skills_daily writes it)
         needs=(*FORECAST_NIGHTLY.needs, BucketAccess.read_write(SKILLS_REPORTS_PREFIX)),
+        # both on one held read: a 5,000-person plant's refresh peaked at 4,040 MB (docs/forecast.md), too close
+        # to the nightly's 4,096 MB
+        memory_mb=6144,
         schedule="cron(30 9-23 * * ? *)",  # hourly at :30 through the plant's day (04:30-18:30 US Eastern)
     ),
     FunctionSpec(
