@@ -15,7 +15,6 @@ when, the same way.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -26,7 +25,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from plexlabor.approval.callback import CallbackService, claimed_supervisor, presenting_supervisor
 from plexlabor.approval.display import Reader
-from plexlabor.approval.errors import AlreadyDecidedError, CrossSiteRequestError, status_for
+from plexlabor.approval.errors import AlreadyDecidedError, CrossSiteRequestError, DecisionFormError, status_for
 from plexlabor.approval.pages import (
     CONTENT_TYPE,
     SECURITY_HEADERS,
@@ -37,6 +36,7 @@ from plexlabor.approval.pages import (
 )
 from plexlabor.approval.wiring import callback_reader, callback_service
 from plexlabor.platform.csrf import REFUSAL, cross_site_problem
+from plexlabor.platform.forms import UnreadableFormError, form_fields
 from plexlabor.platform.observability import lambda_handler, logger, metrics
 
 EVENT_MODEL = APIGatewayProxyEventModel
@@ -94,7 +94,10 @@ def decide(token: str) -> Response:
         logger.warning("cross-site decision refused", problem=problem)
         raise CrossSiteRequestError(REFUSAL)
     service, presenter = _caller()
-    form = parse_qs(app.current_event.decoded_body or "", keep_blank_values=True)
+    try:
+        form = form_fields(app.current_event)
+    except UnreadableFormError as error:  # refused before the link is used: it still works
+        raise DecisionFormError(str(error)) from None
     action, reason = (form.get(name, [None])[0] for name in ("action", "reason"))
     try:
         decision, pending = service.decide(token, action=action, reason=reason, presenter=presenter)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -257,3 +258,16 @@ def test_a_queue_decision_after_a_transient_error_can_be_retried(world: World) -
     assert [token for token, _ in world.tasks.succeeded] == ["task-1"]
     assert [e.status for e in decisions(world)] == [AuditStatus.APPROVED]
     assert call(world, "POST", token, action="approve")["statusCode"] == 410
+
+
+def test_a_form_that_is_not_utf8_text_is_a_400_saying_so_and_the_link_survives(world: World) -> None:
+    # Given a decision posted as bytes that are not UTF-8 (a multipart body: API Gateway base64-encodes it)
+    [token] = world.notified(notice())
+    event = api_event("POST", token, base64.b64encode(b"\xff\xfeaction=approve").decode("ascii"))
+    event["isBase64Encoded"] = True
+    # When it is posted (before: UnicodeDecodeError, a 500 page)
+    response = run(event, world.callback)
+    # Then it is refused with the reason, nothing is decided, and the link still works
+    assert response["statusCode"] == 400 and "URL-encoded" in response["body"]
+    assert world.tasks.succeeded == [] and decisions(world) == []
+    assert call(world, "POST", token, action="approve")["statusCode"] == 200

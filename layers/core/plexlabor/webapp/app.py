@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -43,6 +43,7 @@ from plexlabor.crew.messages import ReplanSender
 from plexlabor.learning.events import model_story
 from plexlabor.platform import env
 from plexlabor.platform.csrf import REFUSAL, cross_site_problem
+from plexlabor.platform.forms import UnreadableFormError, form_fields
 from plexlabor.platform.observability import logger
 from plexlabor.platform.pilot import PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings
@@ -242,7 +243,8 @@ def _deps() -> Dependencies:
 
 
 def _form() -> dict[str, list[str]]:
-    return parse_qs(app.current_event.decoded_body or "", keep_blank_values=True)
+    """The posted form's fields (UnreadableFormError, a 400 page, when the body is not a form)."""
+    return form_fields(app.current_event)
 
 
 def _filters(query: Mapping[str, str], people: PeopleDisplay | None = None) -> Filters:
@@ -523,6 +525,13 @@ def logout() -> Response[str]:
 def no_such_page(error: Exception) -> Response[str]:
     """An unknown path is a page like the others (headers included), not Powertools' JSON."""
     return Response(status_code=404, content_type=CONTENT_TYPE, body="No such page.", headers=dict(SECURITY_HEADERS))
+
+
+@app.exception_handler(UnreadableFormError)
+def unreadable_form(error: UnreadableFormError) -> Response[str]:
+    """A POST whose body is not URL-encoded text: refused before any field is read, so nothing is done."""
+    logger.info("unreadable form refused", path=app.current_event.path)
+    return Page(_deps()).render("message.html", 400, title="Not read", page="queue", message=str(error))
 
 
 @app.exception_handler(NotSignedInError)
