@@ -18,13 +18,16 @@ import re
 import threading
 from datetime import datetime, timedelta
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import from_json
 
 from plexlabor import models
 from plexlabor.plant import BadRecord, BadRecordError, PlantFolder
+from plexlabor.plex.plain import PlainRow, plain_check, plain_of
 from plexlabor.plex.port import Extract, ModelT, TypedReads, operations_by_job
 from plexlabor.plex.windows import WINDOW_FIELDS, check_window, in_order, modified_marker, moment_of
 
@@ -46,6 +49,14 @@ def parse_lines(model: type[ModelT], lines: list[bytes]) -> list[ModelT]:
         return list_adapter(model).validate_json(b"[" + b",".join(lines) + b"]")
     except ValidationError:
         return [model.from_plex(json.loads(line)) for line in lines]  # raises, naming the record's field
+
+
+def _json_object(line: bytes) -> Any:
+    """A line's JSON value, None when it is not JSON (the model then names the line)."""
+    try:
+        return from_json(line)
+    except ValueError:
+        return None
 
 
 @cache
@@ -98,23 +109,55 @@ class PlantFolderSource(TypedReads):
 
     def _parse(self, model: type[ModelT], lines: list[bytes]) -> list[ModelT]:
         """`parse_lines`; when a line does not parse, each line on its own, naming (or skipping) the bad ones."""
+        return [record for record in self._parse_each(model, lines) if record is not None]
+
+    def _parse_each(self, model: type[ModelT], lines: list[bytes]) -> list[ModelT | None]:
+        """Each line's model, in one call when all parse; else line by line, None for a bad line."""
         if not lines:
             return []
         try:
-            return list_adapter(model).validate_json(b"[" + b",".join(lines) + b"]")
+            return list(list_adapter(model).validate_json(b"[" + b",".join(lines) + b"]"))
         except ValidationError:
             pass
         path = self.plant.file_for(model.resource)
         numbers: dict[bytes, int] = {}
         for number, raw in enumerate(path.read_bytes().splitlines(), start=1):
             numbers.setdefault(raw, number)
-        records = []
+        records: list[ModelT | None] = []
         for line in lines:
             try:
                 records.append(model.from_plex(json.loads(line)))
             except ValueError as error:  # JSONDecodeError, PlexDataError
                 self._bad(BadRecord.of(path, numbers.get(line, 0), line, error))
+                records.append(None)
         return records
+
+    def _plain(self, model: type[ModelT], lines: list[bytes]) -> list[PlainRow]:
+        """`_parse` as plain rows: the lines the plain check does not take are parsed by the model."""
+        check = plain_check(model)
+        try:
+            parsed = from_json(b"[" + b",".join(lines) + b"]")
+        except ValueError:
+            parsed = [_json_object(line) for line in lines]
+        if check is None or len(parsed) != len(lines):  # (a line holding two records: the model reads it)
+            return [plain_of(record) for record in self._parse(model, lines)]
+        rows: list[PlainRow | None] = [check(item) if type(item) is dict else None for item in parsed]
+        left = [line for line, row in zip(lines, rows, strict=True) if row is None]
+        if not left:
+            return rows  # type: ignore[return-value]
+        models_of_left = self._parse_each(model, left)
+        if len(models_of_left) != len(left):
+            return [plain_of(record) for record in self._parse(model, lines)]
+        left_records = iter(models_of_left)
+        kept = []
+        for row in rows:
+            if row is None:
+                record = next(left_records)
+                if record is None:  # a bad record, named or skipped by `_parse_each`
+                    continue
+                row = plain_of(record)
+            kept.append(row)
+        return kept
 
     def _bad(self, bad: BadRecord) -> None:
         if not self.skip_bad_records:
@@ -136,6 +179,14 @@ class PlantFolderSource(TypedReads):
         field = WINDOW_FIELDS[model.resource]
         records = self._parse(model, _near(self._lines(model.resource), field, begin, end))
         return in_order(records, begin, end, moment_of(field))
+
+    def plain_window(self, model: type[ModelT], begin: datetime, end: datetime) -> list[PlainRow]:
+        """What a windowed read returns, as plain rows (`plex.plain`): the same records in the same order,
+        the same bad records named (or skipped), without a model built for each (the batch's reader)."""
+        begin, end = check_window(begin, end)
+        field = WINDOW_FIELDS[model.resource]
+        rows = self._plain(model, _near(self._lines(model.resource), field, begin, end))
+        return in_order(rows, begin.timestamp(), end.timestamp(), itemgetter(field), itemgetter("id"))
 
     def job_operations(self, job_id: str | None = None) -> list[models.JobOperation]:
         operations = self._all(models.JobOperation)

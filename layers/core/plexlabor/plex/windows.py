@@ -49,17 +49,23 @@ def date_windows(begin: datetime, end: datetime, days: int) -> list[tuple[dateti
 
 
 def in_order(
-    records: Iterable[RecordT], begin: datetime, end: datetime, moment: Callable[[Any], datetime | None]
+    records: Iterable[RecordT],
+    begin: Any,
+    end: Any,
+    moment: Callable[[Any], Any],
+    identity: Callable[[Any], str] = attrgetter("id"),
 ) -> list[RecordT]:
-    """The records whose moment is in [begin, end), each id once (the first seen), by (moment, id)."""
+    """The records whose moment is in [begin, end), each id once (the first seen), by (moment, id).
+
+    Models with datetimes, or plain rows (`plex.plain`) with epoch seconds and their own `identity`."""
     kept = [record for record in records if (at := moment(record)) is not None and begin <= at < end]
-    ids = [record.id for record in kept]  # type: ignore[attr-defined]
+    ids = list(map(identity, kept))
     if len(set(ids)) < len(ids):  # a record read twice (a chunk edge): keep the first
         first: dict[str, RecordT] = {}
         for key, record in zip(ids, kept, strict=True):
             first.setdefault(key, record)
         kept = list(first.values())
-    kept.sort(key=lambda record: (moment(record), record.id))  # type: ignore[attr-defined]
+    kept.sort(key=lambda record: (moment(record), identity(record)))
     return kept
 
 

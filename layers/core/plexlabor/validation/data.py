@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from plexlabor.models import PlexModel
+from plexlabor.plex.plain import PlainRows
 from plexlabor.validation.records import (
     Labor,
     Punch,
@@ -46,9 +47,11 @@ def _each(rows: Mapping[str, Rows], resource: str) -> Iterator[dict[str, Any]]:
         yield item.to_plex() if isinstance(item, PlexModel) else item
 
 
-def _records(rows: Mapping[str, Rows], resource: str) -> Iterable[Any]:
-    """The rows of one kind of record, as given: its models, or dicts its record class parses."""
-    return rows.get(resource, ())
+def _records(rows: Mapping[str, Rows], resource: str, record: Any) -> list[Any]:
+    """The engine's records of one kind: from plain rows (`plex.plain`, the batch's reader), else from
+    models or dicts the record class parses."""
+    given = rows.get(resource, ())
+    return list(map(record.plain if isinstance(given, PlainRows) else record.read, given))
 
 
 @dataclass(slots=True)
@@ -77,16 +80,17 @@ class Transactions:
 def read_transactions(rows: Mapping[str, Rows], as_of: float) -> Transactions:
     """The records of each kind of transaction in `rows`; `as_of`: the extract time."""
     downtime = []
-    for row in _each(rows, "downtime-entries"):
+    given = rows.get("downtime-entries", ())
+    for row in given if isinstance(given, PlainRows) else _each(rows, "downtime-entries"):
         start, end = epoch(row["startTime"]), epoch(row.get("endTime"))
         if start is not None:
             downtime.append((row["workcenterId"], start, end or as_of, row.get("employeeId")))
     return Transactions(
-        schedules=list(map(Scheduled.read, _records(rows, "shift-assignments"))),
-        punches=list(map(Punch.read, _records(rows, "time-clock-entries"))),
-        labor=list(map(Labor.read, _records(rows, "labor-entries"))),
-        swipes=list(map(Swipe.read, _records(rows, "badge-swipes"))),
-        events=list(map(WcEvent.read, _records(rows, "workcenter-events"))),
+        schedules=_records(rows, "shift-assignments", Scheduled),
+        punches=_records(rows, "time-clock-entries", Punch),
+        labor=_records(rows, "labor-entries", Labor),
+        swipes=_records(rows, "badge-swipes", Swipe),
+        events=_records(rows, "workcenter-events", WcEvent),
         downtime=downtime,
     )
 

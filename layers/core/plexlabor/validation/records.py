@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from plexlabor.models import (
     BadgeSwipe,
@@ -20,12 +20,15 @@ from plexlabor.models import (
     record_key,
 )
 
+if TYPE_CHECKING:
+    from plexlabor.plex.plain import PlainRow
 
-def epoch(value: str | datetime | None) -> float | None:
-    """Epoch seconds of a Plex date string or an aware datetime; a time without a zone is refused (Python would
-    read it in the machine's own zone)."""
-    if value is None:
-        return None
+
+def epoch(value: str | datetime | float | None) -> float | None:
+    """Epoch seconds of a Plex date string or an aware datetime (or of a plain row's date: epoch seconds
+    already); a time without a zone is refused (Python would read it in the machine's own zone)."""
+    if value is None or isinstance(value, float):
+        return value
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
@@ -76,6 +79,24 @@ class Punch:
             entry.biometric_score,
         )
 
+    @classmethod
+    def plain(cls, row: PlainRow) -> Punch:
+        """From a plain row (`plexlabor.plex.plain`): the same record `read` makes from its model."""
+        t_in = row["clockinTime"]
+        return cls(
+            record_key(TimeClockEntry.resource, row["id"]),
+            row["id"],
+            row["employeeId"],
+            t_in,
+            row["clockoutTime"],
+            row["createdDate"] or t_in,
+            row["source"],
+            row["clockinDeviceId"],
+            row["clockinLatitude"],
+            row["clockinLongitude"],
+            row["biometricScore"],
+        )
+
 
 @dataclass(slots=True)
 class Scheduled:
@@ -97,6 +118,17 @@ class Scheduled:
             assignment.work_date,
             assignment.status == "Scheduled",
             assignment.workcenter_id,
+        )
+
+    @classmethod
+    def plain(cls, row: PlainRow) -> Scheduled:
+        return cls(
+            row["employeeId"],
+            row["scheduledStart"],
+            row["scheduledEnd"],
+            row["workDate"],
+            row["status"] == "Scheduled",
+            row["workcenterId"],
         )
 
 
@@ -125,6 +157,19 @@ class Labor:
             entry.quantity,
         )
 
+    @classmethod
+    def plain(cls, row: PlainRow) -> Labor:
+        return cls(
+            record_key(LaborEntry.resource, row["id"]),
+            row["id"],
+            row["employeeId"],
+            row["workcenterId"],
+            row["jobOperationId"],
+            row["startTime"],
+            row["endTime"],
+            row["quantity"],
+        )
+
 
 @dataclass(slots=True)
 class WcEvent:
@@ -147,6 +192,17 @@ class WcEvent:
             event.employee_id,
         )
 
+    @classmethod
+    def plain(cls, row: PlainRow) -> WcEvent:
+        return cls(
+            record_key(WorkcenterEvent.resource, row["id"]),
+            row["id"],
+            row["workcenterId"],
+            row["eventType"],
+            row["eventTime"],
+            row["employeeId"],
+        )
+
 
 @dataclass(slots=True)
 class Swipe:
@@ -167,6 +223,17 @@ class Swipe:
             swipe.building_code,
             swipe.swipe_time.timestamp(),
             swipe.direction,
+        )
+
+    @classmethod
+    def plain(cls, row: PlainRow) -> Swipe:
+        return cls(
+            record_key(BadgeSwipe.resource, row["id"]),
+            row["id"],
+            row["employeeId"],
+            row["buildingCode"],
+            row["swipeTime"],
+            row["direction"],
         )
 
 

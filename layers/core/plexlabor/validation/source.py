@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
+from plexlabor.models import PLANT_MODELS
+from plexlabor.plex.plain import PlainRows
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.plex.snapshot import PlexSnapshot, Reference, Window, Windowed, collector_paused, read_snapshot
 from plexlabor.validation.data import PlantData
@@ -46,6 +49,15 @@ def read_plant_snapshot(
 
 def read_plant_data(port: LaborDataPort, begin: datetime, end: datetime, timezone: str | None = None) -> PlantData:
     """Reference data plus every transaction in [begin, end), indexed for the rules; `end` is the extract
-    time. The time zone is the port's unless given."""
+    time. The time zone is the port's unless given. A plant folder's transactions are read as plain rows
+    (`PlantFolderSource.plain_window`): the same records and bad records, without a pydantic model each."""
+    from plexlabor.plex.folder import PlantFolderSource
+
     with collector_paused():  # the snapshot and its index: a plant's records, made at once
-        return PlantData.from_snapshot(read_plant_snapshot(port, begin, end, timezone), end.timestamp())
+        if not isinstance(port, PlantFolderSource):
+            return PlantData.from_snapshot(read_plant_snapshot(port, begin, end, timezone), end.timestamp())
+        reference = read_snapshot(port, reference=REFERENCE, timezone=timezone)
+        rows: dict[str, Any] = dict(reference.rows())
+        for kind, window in plant_windows(begin, end).items():
+            rows[kind] = PlainRows(port.plain_window(PLANT_MODELS[kind], *window))
+        return PlantData.build(rows, reference.timezone, end.timestamp())
