@@ -261,7 +261,12 @@ COMMANDS: tuple[Command, ...] = (
             arg("--shift", help="shift code (default: every shift of the day)"),
             arg("--out", required=True, help="plan file to write (JSON)"),
             arg("--time-limit", type=float, default=10.0, help="solver time limit, seconds"),
-            arg("--setups", action="store_true", help="also plan who does each changeover (setup) and when"),
+            arg(
+                "--no-setups",
+                action="store_true",
+                help="leave changeovers out (by default an operation that follows another part's needs a crew "
+                "member able to do its setup, named in the plan)",
+            ),
         ),
         progress=True,
     ),

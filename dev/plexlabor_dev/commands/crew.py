@@ -77,7 +77,7 @@ def plan_command(args: argparse.Namespace) -> int:
     folder = plant_flag(args.plant)
     meta = folder.meta()
     require_records(folder, "shifts")
-    problem = build_problem(folder, day, args.shift, policy=CrewPolicy(plan_setups=args.setups))
+    problem = build_problem(folder, day, args.shift, policy=CrewPolicy(plan_setups=not args.no_setups))
     if not problem.jobs:  # nothing to plan: say so, and leave an earlier plan file as it is
         shift = f" on shift {args.shift}" if args.shift else ""
         raise ValueError(

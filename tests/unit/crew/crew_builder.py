@@ -37,6 +37,7 @@ def job(
     crew: int = 1,
     requirements: tuple[SkillRequirement, ...] = (CNC,),
     shift: str = "1",
+    setup_hours: float = 0.0,
 ) -> CrewJob:
     begin = T0 + timedelta(hours=start)
     return CrewJob(
@@ -54,6 +55,7 @@ def job(
         standard_hours=hours * crew,
         crew_size=crew,
         requirements=requirements,
+        setup_hours=setup_hours,
     )
 
 

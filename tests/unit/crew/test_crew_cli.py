@@ -60,12 +60,15 @@ def test_plan_refuses_a_day_with_nothing_scheduled_and_keeps_the_earlier_plan(
     assert out.read_text(encoding="utf-8") == "the earlier plan"
 
 
-def test_plan_with_setups_names_who_does_each(labelled_plant: PlantFolder, tmp_path: Path) -> None:
+def test_plan_names_who_does_each_setup_unless_told_not_to(labelled_plant: PlantFolder, tmp_path: Path) -> None:
     out = tmp_path / "plan.json"
     args = ["crew", "plan", "--plant", str(labelled_plant.path), "--date", "2026-11-23", "--out", str(out)]
-    assert main([*args, "--setups", "--time-limit", "20"]) == 0
+    assert main([*args, "--time-limit", "20"]) == 0
     plan = CrewPlan.model_validate_json(out.read_text(encoding="utf-8"))
-    assert plan.policy.plan_setups and any(a.setup and "/setup/" in a.job_key for a in plan.assignments)
+    assert plan.policy.plan_setups and any(a.does_setup and a.setup_hours > 0 for a in plan.assignments)
+    assert main([*args, "--no-setups", "--time-limit", "20"]) == 0
+    plan = CrewPlan.model_validate_json(out.read_text(encoding="utf-8"))
+    assert not plan.policy.plan_setups and not any(a.does_setup or a.setup_hours for a in plan.assignments)
 
 
 def test_plan_refuses_a_bad_date(labelled_plant: PlantFolder, tmp_path: Path) -> None:

@@ -1,81 +1,156 @@
-"""Changeovers: an operation that follows another part's at the same workcenter gets a setup segment
-(one person, the approved setup hours in quarter hours) before its run, and the plan says who does it."""
+"""Changeovers: an operation that follows another part's at the same workcenter starts with a setup (the
+approved `setupHours`) inside its first segment; the crew of that segment must include an operator certified
+above the workcenter's levels (`CrewPolicy.setup_levels_above_minimum`), who is named in the plan. No segment
+and no start time is added."""
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from plexlabor.audit import InMemoryAuditStore
-from plexlabor.crew.build import SETUP_STEP_HOURS, build_problem
-from plexlabor.crew.models import CrewPolicy, CrewProblem
-from plexlabor.crew.optimizer import solve
+from plexlabor.crew.build import build_problem
+from plexlabor.crew.models import CrewPolicy, CrewProblem, SkillHolding
+from plexlabor.crew.optimizer import build_model, greedy_plan, setup_rows, solve, supervisor_plan
+from plexlabor.crew.pairs import compile_problem, on_leave
 from plexlabor.crew.publish import publish_plan
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
+from tests.unit.crew.crew_builder import job, operator, place, problem
 
 DAY = date(2026, 11, 23)
+CNC = place("CNC-01")
 
 
 @pytest.fixture(scope="module")
-def problem(labelled_plant: PlantFolder) -> CrewProblem:
-    return build_problem(labelled_plant.path, DAY, policy=CrewPolicy(plan_setups=True))
+def plant_problem(labelled_plant: PlantFolder) -> CrewProblem:
+    return build_problem(labelled_plant.path, DAY)
 
 
-def test_setups_follow_another_part_and_take_the_approved_setup_hours(
-    labelled_plant: PlantFolder, problem: CrewProblem
+def test_setups_follow_another_part_inside_the_first_segment(
+    labelled_plant: PlantFolder, plant_problem: CrewProblem
 ) -> None:
     port = PlantFolderSource(labelled_plant.path)
     operations = {op.id: op for op in port.job_operations()}
     approved = {(a.part_id, a.operation_code, a.workcenter_id): a for a in port.approved_workcenters()}
-    setups = [job for job in problem.jobs if job.setup]
-    assert setups and all(job.crew_size == 1 and job.key.split("/")[1] == "setup" for job in setups)
-    hours: dict[str, float] = defaultdict(float)
-    for job in setups:
-        hours[job.job_operation_id] += job.hours
-    for op_id, setup_hours in hours.items():
-        op = operations[op_id]
-        assert op.status == "Scheduled" and op.scheduled_start is not None
+    setups = [j for j in plant_problem.jobs if j.setup_hours > 0]
+    assert setups and len({j.job_operation_id for j in setups}) == len(setups)  # one segment per operation
+    for segment in setups:
+        op = operations[segment.job_operation_id]
+        assert op.status == "Scheduled" and segment.start == op.scheduled_start  # the operation's first segment
         standard = approved[(op.part_id, op.operation_code, op.workcenter_id)]
-        planned = math.ceil(standard.setup_hours / SETUP_STEP_HOURS - 1e-9) * SETUP_STEP_HOURS  # quarter hours
-        assert setup_hours == pytest.approx(planned, abs=1e-3)
-        # another part ran at the same workcenter just before
+        assert segment.setup_hours == pytest.approx(min(standard.setup_hours, segment.hours), abs=1e-4)
         earlier = [
             other
             for other in operations.values()
             if other.workcenter_id == op.workcenter_id
             and other.scheduled_start is not None
-            and other.scheduled_start < op.scheduled_start
+            and other.scheduled_start < segment.start
         ]
-        assert (
-            earlier
-            and max(earlier, key=lambda o: (o.scheduled_start or op.scheduled_start, o.id)).part_id != op.part_id
-        )
-        # the run starts when the setup ends
-        runs = [job for job in problem.jobs if job.job_operation_id == op_id and not job.setup]
-        if runs:
-            assert min(job.start for job in runs) == op.scheduled_start + timedelta(hours=planned)
-    runs_only = [job for job in problem.jobs if not job.setup]
-    assert len(runs_only) > len(setups)
+        assert earlier and max(earlier, key=lambda o: (o.scheduled_start, o.id)).part_id != op.part_id
+    plain = build_problem(labelled_plant.path, DAY, policy=CrewPolicy(plan_setups=False))
+    assert not any(j.setup_hours for j in plain.jobs)
+    same = [(j.key, j.start, j.end, j.crew_size) for j in plain.jobs]
+    assert same == [(j.key, j.start, j.end, j.crew_size) for j in plant_problem.jobs]  # no new segments or starts
 
 
-def test_the_plan_names_who_does_a_setup(problem: CrewProblem) -> None:
-    plan = solve(problem, 20)
-    staffed = [a for a in plan.assignments if a.setup]
-    assert staffed and all(a.job_key.split("/")[1] == "setup" for a in staffed)
+def test_the_plant_plan_names_who_does_each_staffed_setup(plant_problem: CrewProblem) -> None:
+    plan = solve(plant_problem, 20)
+    setups = {j.key: j for j in plant_problem.jobs if j.setup_hours > 0}
+    setters = [a for a in plan.assignments if a.does_setup]
+    assert setters and {a.job_key for a in plan.assignments} & set(setups) == {a.job_key for a in setters}
+    assert len(setters) == len({a.job_key for a in setters})  # one setter per segment
     store = InMemoryAuditStore()
     publish_plan(plan, store, datetime(2026, 11, 22, 20, tzinfo=UTC))
-    notes = [
-        e.payload["note"]
-        for e in store.by_status("pending_approval", limit=10_000) + store.by_status("logged", limit=10_000)
-    ]
-    assert any(" for the setup of job " in note for note in notes)
+    events = store.by_status("pending_approval", limit=10_000) + store.by_status("logged", limit=10_000)
+    notes = [e.payload["note"] for e in events if e.payload.get("setup_hours")]
+    assert len(notes) == len(setters) and all(", does the setup of job " in note for note in notes)
 
 
-def test_setups_are_planned_only_when_the_policy_asks(labelled_plant: PlantFolder, problem: CrewProblem) -> None:
-    plain = build_problem(labelled_plant.path, DAY)
-    assert not any(job.setup for job in plain.jobs)
-    assert {job.job_operation_id for job in plain.jobs} == {job.job_operation_id for job in problem.jobs}
+def _one_seat(setup_hours: float, **expert: object) -> CrewProblem:
+    """CNC-01 requires CNC_LATHE L2. A (L2) is the better operator there; B holds L3."""
+    a = operator("A", levels={"SK-CNC": 2}, efficiency={"CNC-01": 1.2})
+    b = operator("B", levels={"SK-CNC": 3}, efficiency={"CNC-01": 0.9}).model_copy(update=expert)
+    return problem([job("J1", CNC, setup_hours=setup_hours)], [a, b])
+
+
+def test_a_setup_goes_to_the_operator_certified_above_the_workcenter_level() -> None:
+    plan = solve(_one_seat(0.8), 10)
+    (assignment,) = plan.assignments
+    assert assignment.employee_id == "B" and assignment.does_setup and assignment.setup_hours == 0.8
+    assert assignment.reasons[0] == "does the setup (0.8 h: holds CNC_LATHE L3 or higher)"
+    store = InMemoryAuditStore()
+    publish_plan(plan, store, datetime(2026, 11, 22, 20, tzinfo=UTC))
+    (event,) = store.by_status("pending_approval", limit=10)
+    assert (
+        "Suggest B on CNC-01 for job J-J1 operation 10 (8.0 h, shift 1), does the setup of job J-J1 operation 10 "
+        "(0.8 h)" in event.payload["note"]
+    )
+
+
+def test_without_a_setup_the_better_operator_runs_it() -> None:
+    (assignment,) = solve(_one_seat(0.0), 10).assignments
+    assert assignment.employee_id == "A" and not assignment.does_setup
+
+
+def test_a_lapsed_higher_level_cannot_do_the_setup() -> None:
+    lapsed = SkillHolding(skill_id="SK-CNC", level_valid=2, level_held=3, lapsed_on=DAY - timedelta(days=3))
+    plan = solve(_one_seat(0.8, skills={"SK-CNC": lapsed}), 10)
+    assert not plan.assignments
+    (seat,) = plan.unstaffed
+    assert seat.setup_hours == 0.8 and "cannot do the setup: 2" in seat.reason
+
+
+def test_the_setup_level_is_a_policy() -> None:
+    lenient = _one_seat(0.8).model_copy(update={"policy": CrewPolicy(setup_levels_above_minimum=0)})
+    (assignment,) = solve(lenient, 10).assignments
+    assert assignment.employee_id == "A" and assignment.does_setup
+
+
+def _crew_of_two(**kwargs: object) -> CrewProblem:
+    """A two-person job with a setup: A and C (L2) are the better crew (A the best), only B (L3) can do the setup."""
+    a = operator("A", levels={"SK-CNC": 2}, efficiency={"CNC-01": 1.2}, planned=CNC)
+    c = operator("C", levels={"SK-CNC": 2}, efficiency={"CNC-01": 1.1}, planned=CNC)
+    b = operator("B", levels={"SK-CNC": 3}, efficiency={"CNC-01": 0.9})
+    return problem([job("J2", CNC, crew=2, setup_hours=1.0)], [a, b, c], **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_crew_includes_one_who_can_do_the_setup() -> None:
+    crew = _crew_of_two()
+    compiled = compile_problem(crew)
+    assert len(compiled.pair_job) == 3 and setup_rows(compiled).tolist() == [0]
+    assert build_model(compiled).rows == 1 + 1  # seats, and the setup row: no new column or segment
+    plan = solve(compiled, 10)
+    assert plan.solver.status == "optimal"
+    assert sorted(a.employee_id for a in plan.assignments) == ["A", "B"]  # B and the better of A and C
+    assert [a.employee_id for a in plan.assignments if a.does_setup] == ["B"]
+    greedy = {compiled.operators[int(compiled.pair_op[p])].employee_id for p in greedy_plan(compiled)}
+    assert "B" in greedy and len(greedy) == 2
+    chosen, violations = supervisor_plan(compiled)  # A and C are planned there: nobody to set up
+    assert not chosen and violations == ["nobody planned at CNC-01 can do the setup of J2"]
+
+
+def test_a_crew_without_a_setup_is_the_better_pair() -> None:
+    plain = _crew_of_two(policy=CrewPolicy(plan_setups=False))
+    plain = plain.model_copy(update={"jobs": tuple(j.model_copy(update={"setup_hours": 0.0}) for j in plain.jobs)})
+    compiled = compile_problem(plain)
+    assert not len(setup_rows(compiled))
+    assert sorted(a.employee_id for a in solve(compiled, 10).assignments) == ["A", "C"]
+
+
+def test_a_call_off_of_the_only_setter_empties_the_crew_as_compiling_again_does() -> None:
+    crew = _crew_of_two()
+    gone = crew.model_copy(
+        update={
+            "operators": tuple(
+                o.model_copy(update={"leave": "call-off"}) if o.employee_id == "B" else o for o in crew.operators
+            )
+        }
+    )
+    kept, fresh = on_leave(compile_problem(crew), gone, "B"), compile_problem(gone)
+    assert np.array_equal(kept.pair_job, fresh.pair_job) and not len(kept.pair_job)
+    assert np.array_equal(kept.fillable, fresh.fillable) and kept.fillable.tolist() == [0]
+    assert kept.stats[0].turned_away == fresh.stats[0].turned_away
+    assert not solve(kept, 10).assignments

@@ -393,15 +393,15 @@ def _jobs(
             continue
         standard = standards.approved.get((op.part_id, op.operation_code, op.workcenter_id))
         setup_hours = standard.setup_hours if standard is not None and op.id in changeovers else 0.0
-        for instance, start, end, setup in _pieces(op, setup_hours, instances, min_segment_hours):
+        for instance, start, end in _segments(op, instances, min_segment_hours):
             if (instance.work_date, instance.shift.shift_code) not in planned_keys:
                 continue
             if standard is None:
                 unapproved += 1
-            crew_size = 1 if setup else max(1, math.ceil((standard.crew_size if standard else 1.0) - 1e-9))
+            hours = round((end - start).total_seconds() / HOUR_S, 4)
             jobs.append(
                 CrewJob(
-                    key=f"{op.id}/{'setup/' if setup else ''}{instance.shift.shift_code}",
+                    key=f"{op.id}/{instance.shift.shift_code}",
                     job_operation_id=op.id,
                     job_id=op.job_id,
                     part_id=op.part_id,
@@ -411,19 +411,15 @@ def _jobs(
                     shift_code=instance.shift.shift_code,
                     start=start,
                     end=end,
-                    hours=round((end - start).total_seconds() / HOUR_S, 4),
+                    hours=hours,
                     standard_hours=op.standard_hours,
-                    crew_size=crew_size,
+                    crew_size=max(1, math.ceil((standard.crew_size if standard else 1.0) - 1e-9)),
                     requirements=standards.requirements.get(op.workcenter_id, ()),
-                    setup=setup,
+                    # the setup is the start of the operation's scheduled time (Plex's standard hours include it)
+                    setup_hours=round(min(setup_hours, hours), 4) if start == op.scheduled_start else 0.0,
                 )
             )
     return jobs, unapproved
-
-
-SETUP_STEP_HOURS = 0.25
-"""Setups are planned in quarter hours (rounded up): runs then start at a few distinct times, which keeps
-the one-job-at-a-time constraints (cliques of overlapping segments per operator) few."""
 
 
 def _changeovers(operations: list[JobOperation]) -> set[str]:
@@ -445,24 +441,6 @@ def _changeovers(operations: list[JobOperation]) -> set[str]:
             if predecessor is not None and predecessor.part_id != op.part_id and op.status == "Scheduled":
                 needing.add(op.id)
     return needing
-
-
-def _pieces(
-    op: JobOperation, setup_hours: float, instances: list[ShiftInstance], min_hours: float
-) -> list[tuple[ShiftInstance, datetime, datetime, bool]]:
-    """The operation's segments per shift: its setup's (the first `setup_hours` of its scheduled time,
-    one person), then its run's (the rest)."""
-    assert op.scheduled_start is not None and op.scheduled_end is not None
-    steps = math.ceil(setup_hours / SETUP_STEP_HOURS - 1e-9)  # whole steps: few distinct start times
-    ready = min(op.scheduled_end, op.scheduled_start + timedelta(hours=steps * SETUP_STEP_HOURS))
-    pieces: list[tuple[ShiftInstance, datetime, datetime, bool]] = []
-    if ready > op.scheduled_start:
-        setup = op.model_copy(update={"scheduled_end": ready})
-        pieces += [(i, s, e, True) for i, s, e in _segments(setup, instances, 0.0)]
-    if op.scheduled_end > ready:
-        run = op.model_copy(update={"scheduled_start": ready})
-        pieces += [(i, s, e, False) for i, s, e in _segments(run, instances, min_hours)]
-    return pieces
 
 
 def _operators(

@@ -39,10 +39,16 @@ class CrewPolicy(_Frozen):
         default=150.0, ge=0, description="per seat-hour left empty that some operator could have filled"
     )
     plan_setups: bool = Field(
-        default=False,
-        description="plan a setup segment (one person) before an operation that follows another part's at its "
-        "workcenter (off by default: on the 2,400-person plant it doubles the shift's pairs and HiGHS runs out "
-        "of its 10 s)",
+        default=True,
+        description="an operation that follows another part's at its workcenter starts with a setup: its crew "
+        "must include one operator able to do it (`setup_levels_above_minimum`), who is named in the plan",
+    )
+    setup_levels_above_minimum: int = Field(
+        default=1,
+        ge=0,
+        le=4,
+        description="a setup needs each of the workcenter's skills this many levels above the level it requires "
+        "to run (at most 5; 0: whoever may run it may set it up). Plex has no setup qualification: see docs/crew.md",
     )
     change_cost: float = Field(
         default=100.0, ge=0, description="re-planning: per assignment that is not in the current plan"
@@ -94,7 +100,9 @@ class CrewJob(_Frozen):
     standard_hours: float = Field(ge=0, description="the whole operation's standard hours")
     crew_size: int = Field(ge=1)
     requirements: tuple[SkillRequirement, ...] = ()
-    setup: bool = Field(default=False, description="the changeover before the operation runs: one person")
+    setup_hours: float = Field(
+        default=0.0, ge=0, description="the changeover at the segment's start, done by one of its crew (0: none)"
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> CrewJob:
@@ -188,8 +196,8 @@ class PlanSegment(_Frozen):
     job_no: str | None = None
     """The job's number and the operation's code: how people name the job operation (never its id)."""
     operation_code: str | None = None
-    setup: bool = False
-    """The segment is the operation's setup (changeover), not its run."""
+    setup_hours: float = 0.0
+    """The segment starts with the operation's setup (changeover) of these hours (0: none)."""
 
 
 class CrewAssignment(PlanSegment):
@@ -204,6 +212,7 @@ class CrewAssignment(PlanSegment):
     walking: float
     outside_hours: float = Field(description="hours of this assignment outside the operator's scheduled shifts")
     planned_here: bool = Field(description="the supervisor's current plan has the operator at this workcenter")
+    does_setup: bool = Field(default=False, description="this operator does the segment's setup (`setup_hours`)")
     reasons: tuple[str, ...]
 
 

@@ -5,6 +5,8 @@ The MILP (maximise; HiGHS minimises the negation):
     max  sum_p net_p x_p  -  sum_j penalty_j s_j  -  sum_o overtime_rate_o t_o
     s.t. sum_{p in job j} x_p + s_j = fillable_j          every seat is filled or counted empty
          sum_{p in clique} x_p <= 1                        one job at a time per operator (interval cliques)
+         sum_{p in j, cannot} x_p <= (k_j - 1) sum_{p in j, can} x_p
+                                                           a crew with a setup includes one who can do it
          sum_{p of o} outside_p x_p <= day allowance_o     extra hours that day (when it can bind)
          sum_{p of o} outside_p x_p <= 7-day allowance_o   extra hours in 7 days (when it can bind)
          sum_{p of o} outside_p x_p - t_o <= spare_o       overtime hours beyond the week's straight time
@@ -44,7 +46,7 @@ from plexlabor.crew.models import (
     UnstaffedCause,
     UnstaffedSeat,
 )
-from plexlabor.crew.pairs import Compiled, PairInfo, compile_problem, overtime_hours
+from plexlabor.crew.pairs import Compiled, PairInfo, compile_problem, overtime_hours, setup_requirements
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +113,8 @@ def greedy_plan(compiled: Compiled) -> list[int]:
     np.maximum.at(busy_until, c.pair_op[c.held], c.ends[c.pair_job[c.held]])
     np.add.at(extra, c.pair_op[c.held], c.outside[c.held])
     seats_held = np.bincount(c.pair_job[c.held], minlength=len(c.jobs))
+    needs_setup = np.zeros(len(c.jobs), dtype=bool)
+    needs_setup[setup_rows(c)] = True
     for j, pairs in enumerate(c.pairs_of_job()):
         if len(pairs) == 0:
             continue
@@ -120,6 +124,8 @@ def greedy_plan(compiled: Compiled) -> list[int]:
             after = extra[ops] + c.outside[pairs]
             fits = (busy_until[ops] <= start) & (after <= c.day_allowance[ops] + 1e-9)
             fits &= after <= c.week_allowance[ops] + 1e-9
+            if needs_setup[j]:  # the first seat goes to one who can do the setup, or the job stays empty
+                fits &= c.setup_capable[pairs]
             if not fits.any():
                 break
             overtime = np.maximum(0.0, after - c.straight_spare[ops]) - np.maximum(
@@ -130,6 +136,7 @@ def greedy_plan(compiled: Compiled) -> list[int]:
             if marginal[k] + c.penalty[j] <= 0:
                 break
             pair, o = int(pairs[k]), int(ops[k])
+            needs_setup[j] = False
             busy_until[o] = max(busy_until[o], c.ends[j])
             extra[o] += c.outside[pair]
             chosen.append(pair)
@@ -147,8 +154,10 @@ def supervisor_plan(compiled: Compiled) -> tuple[list[int], list[str]]:
             planned_at.setdefault(op.planned.workcenter_id, []).append(o)
     by_pair = _planned_pairs(compiled, planned_at)
     violations: list[str] = []
+    needs_setup = set(setup_rows(compiled).tolist())
     for j, job in enumerate(compiled.jobs):
         seats = int(job.crew_size)
+        crew: list[int] = []
         for o in planned_at.get(job.place.workcenter_id, []):
             if seats == 0:
                 break
@@ -162,9 +171,14 @@ def supervisor_plan(compiled: Compiled) -> tuple[list[int], list[str]]:
                     f"{op.employee_id} planned at {job.place.workcenter_code} but may not staff {job.key}"
                 )
                 continue
-            if schedule.fits(pair):
-                schedule.add(pair)
+            if schedule.fits(pair):  # the crew's pairs are other operators': adding them later changes nothing
+                crew.append(pair)
                 seats -= 1
+        if crew and j in needs_setup and not compiled.setup_capable[crew].any():
+            violations.append(f"nobody planned at {job.place.workcenter_code} can do the setup of {job.key}")
+            continue
+        for pair in crew:
+            schedule.add(pair)
     return schedule.chosen, violations
 
 
@@ -283,6 +297,13 @@ def maximal_cliques(starts: NDArray[np.float64], ends: NDArray[np.float64]) -> l
     return [order[np.flatnonzero(active[k])] for k in range(len(order)) if not contained[k] and active[k].sum() > 1]
 
 
+def setup_rows(compiled: Compiled) -> NDArray[np.int64]:
+    """The jobs whose crew must be checked for someone able to do the setup (`Compiled.setup_jobs`), less
+    those with held work: a started setup is under way, and a supervisor's accepted crew stands."""
+    jobs = compiled.setup_jobs()
+    return jobs[~np.isin(jobs, compiled.pair_job[compiled.held])]
+
+
 def build_model(compiled: Compiled) -> _Model:
     c = compiled
     n_pairs = len(c.pair_job)
@@ -317,6 +338,14 @@ def build_model(compiled: Compiled) -> _Model:
     rows.high.extend(c.fillable[jobs_with_seats].astype(float))
     cost[slack_column[jobs_with_seats]] = c.penalty[jobs_with_seats]
     upper[slack_column[jobs_with_seats]] = c.fillable[jobs_with_seats]
+
+    # Setups: sum over those who cannot do it <= (crew - 1) x sum over those who can.
+    by_job = c.pairs_of_job()
+    for j in setup_rows(c).tolist():
+        pairs = by_job[j]
+        able = c.setup_capable[pairs]
+        crew = int(min(c.heads[j], c.fillable[j]))
+        rows.add(pairs, np.where(able, -float(crew - 1), 1.0), -np.inf, 0.0)
 
     cliques: dict[bytes, list[NDArray[np.int64]]] = {}  # by job set: operators of like skills share one
     for o, pairs in enumerate(by_operator):
@@ -471,12 +500,17 @@ def _optimize(compiled: Compiled, model: _Model, deadline: float, gap_tolerance:
 # ---- the plan ------------------------------------------------------------------------------------
 
 
-def _reasons(compiled: Compiled, pair: int, info: PairInfo, overtime_here: float) -> tuple[str, ...]:
+def _reasons(
+    compiled: Compiled, pair: int, info: PairInfo, overtime_here: float, does_setup: bool = False
+) -> tuple[str, ...]:
     job = compiled.jobs[int(compiled.pair_job[pair])]
     op = compiled.operators[int(compiled.pair_op[pair])]
     policy = compiled.problem.policy
     code = job.place.workcenter_code
     reasons: list[str] = []
+    if does_setup:
+        needs = ", ".join(f"{r.skill_code} L{r.min_level}" for r in setup_requirements(job.requirements, policy))
+        reasons.append(f"does the setup ({job.setup_hours:.1f} h" + (f": holds {needs} or higher)" if needs else ")"))
     for skill, level, validity in info.levels:
         if validity == "skill":
             reasons.append(f"holds {skill} L{level} for {code}")
@@ -520,7 +554,7 @@ def _segment(job: CrewJob) -> dict[str, Any]:
         "start": job.start,
         "job_no": job.job_no,
         "operation_code": job.operation_code,
-        "setup": job.setup,
+        "setup_hours": job.setup_hours,
         "hours": round(job.hours, 3),
     }
 
@@ -532,6 +566,7 @@ def _assignments(compiled: Compiled, chosen: list[int]) -> tuple[CrewAssignment,
         weights=compiled.outside[np.asarray(chosen, dtype=np.int64)],
         minlength=len(compiled.operators),
     )
+    setters = _setters(compiled, chosen)
     rows = []
     for pair in sorted(
         chosen, key=lambda p: (int(compiled.pair_job[p]), compiled.operators[compiled.pair_op[p]].employee_id)
@@ -554,10 +589,26 @@ def _assignments(compiled: Compiled, chosen: list[int]) -> tuple[CrewAssignment,
                 walking=round(float(compiled.walking[pair]), 2),
                 outside_hours=round(float(compiled.outside[pair]), 3),
                 planned_here=info.planned_here,
-                reasons=_reasons(compiled, pair, info, float(overtime[o]) * share),
+                does_setup=pair in setters,
+                reasons=_reasons(compiled, pair, info, float(overtime[o]) * share, pair in setters),
             )
         )
     return tuple(rows)
+
+
+def _setters(compiled: Compiled, chosen: list[int]) -> set[int]:
+    """Per staffed job with a setup, the chosen pair who does it: of the crew able to, the most efficient
+    there (ties: the lowest employee id)."""
+    best: dict[int, tuple[float, str, int]] = {}
+    for pair in chosen:
+        j = int(compiled.pair_job[pair])
+        if compiled.jobs[j].setup_hours <= 0 or not compiled.setup_capable[pair]:
+            continue
+        op = compiled.operators[int(compiled.pair_op[pair])]
+        key = (-float(compiled.value[pair] / max(compiled.hours[pair], 1e-9)), op.employee_id, pair)
+        if j not in best or key < best[j]:
+            best[j] = key
+    return {pair for _, _, pair in best.values()}
 
 
 def _unstaffed(compiled: Compiled, chosen: list[int]) -> tuple[UnstaffedSeat, ...]:

@@ -19,11 +19,12 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from plexlabor.crew.models import CrewJob, CrewProblem, Operator, Place, SkillRequirement
+from plexlabor.crew.models import CrewJob, CrewPolicy, CrewProblem, Operator, Place, SkillRequirement
 
 HOUR_S = 3600.0
 
@@ -81,6 +82,7 @@ class Compiled:
     straight_spare: NDArray[np.float64]  # extra hours before weekly overtime starts
     overtime_rate: NDArray[np.float64]  # dollars per overtime hour (premium + policy penalty)
     available: NDArray[np.bool_]
+    setup_capable: NDArray[np.bool_]  # per pair: the operator may do the setup its job starts with
     starts: NDArray[np.float64]  # job start, epoch seconds
     ends: NDArray[np.float64]
     # re-planning (`plexlabor.crew.replan`): dollars charged for each pair that is not in the current
@@ -118,6 +120,13 @@ class Compiled:
     def net(self) -> NDArray[np.float64]:
         net = self.value - self.labor - self.fatigue - self.changeover - self.walking
         return net if self.change is None else net - self.change
+
+    def setup_jobs(self) -> NDArray[np.int64]:
+        """The jobs whose crew must include an operator able to do their setup: they start with one and have
+        pairs of operators who cannot do it (a crew of one keeps only those who can: `compile_problem`)."""
+        setup = np.array([job.setup_hours > 0 for job in self.jobs], dtype=bool)
+        unable = np.bincount(self.pair_job[~self.setup_capable], minlength=len(self.jobs)) > 0
+        return np.flatnonzero(setup & unable & (self.fillable > 0))
 
     def pairs_of_job(self) -> list[NDArray[np.int64]]:
         order = np.argsort(self.pair_job, kind="stable")
@@ -206,6 +215,14 @@ def _fatigue_units(op: Operator, problem: CrewProblem) -> float:
     return over_hours + over_days
 
 
+def setup_requirements(requirements: tuple[SkillRequirement, ...], policy: CrewPolicy) -> tuple[SkillRequirement, ...]:
+    """What a setup of the workcenter needs: each of its requirements `policy.setup_levels_above_minimum`
+    levels higher (at most 5). Plex records no setup qualification; a changeover (tooling, first piece) is
+    the demanding part of the job, so it goes to the operators certified above what running it takes."""
+    extra = policy.setup_levels_above_minimum
+    return tuple(r.model_copy(update={"min_level": min(5, r.min_level + extra)}) for r in requirements)
+
+
 def _describe(requirement: SkillRequirement, codes: dict[str, str]) -> str:
     code = requirement.skill_code or codes.get(requirement.skill_id, requirement.skill_id)
     kind = "valid certification" if requirement.certification_required else "skill"
@@ -232,6 +249,15 @@ def _qualified(
     return qualified, lapsed, met
 
 
+def _keep_able(first: int, stat: JobStats, capable: list[bool], *columns: list[Any]) -> None:
+    """Drop the job's pairs (from `first` on) of operators who cannot do its setup: turned away."""
+    able = [k for k in range(first, len(capable)) if capable[k]]
+    if len(capable) - first > len(able):
+        stat.turned_away["cannot do the setup"] += len(capable) - first - len(able)
+    for column in (*columns, capable):
+        column[first:] = [column[k] for k in able]
+
+
 def compile_problem(problem: CrewProblem) -> Compiled:
     """Every allowed pair, priced; per-job candidate statistics; per-operator allowances."""
     policy = problem.policy
@@ -249,12 +275,14 @@ def compile_problem(problem: CrewProblem) -> Compiled:
         by_department[op.department_code].append(index)
 
     qualified_at: dict[str, tuple[list[int], int, Counter[int], list[int]]] = {}
+    sets_up_at: dict[str, set[int]] = {}  # by workcenter: the qualified operators able to do its setups
     available_cache: dict[tuple[int, float, float, float], tuple[str | None, float]] = {}
     place_cache: dict[tuple[int, str], tuple[float, float, float]] = {}  # efficiency, changeover, walking
     pair_job: list[int] = []
     pair_op: list[int] = []
     outside_hours: list[float] = []
     per_place: list[tuple[float, float, float]] = []
+    capable: list[bool] = []
     stats: list[JobStats] = []
     for j, job in enumerate(jobs):
         stat = JobStats()
@@ -269,6 +297,8 @@ def compile_problem(problem: CrewProblem) -> Compiled:
                 pool = by_department.get(department, []) if department else list(range(len(operators)))
             qualified_at[wc_id] = (*_qualified(operators, pool, job.requirements), pool)
         qualified, stat.lapsed, met, pool = qualified_at[wc_id]
+        if job.setup_hours > 0 and wc_id not in sets_up_at:
+            sets_up_at[wc_id] = set(_qualified(operators, qualified, setup_requirements(job.requirements, policy))[0])
         stat.skill_ok = len(qualified)
         if not qualified:
             missing = [r for i, r in enumerate(job.requirements) if met[i] == 0 or not pool]
@@ -277,6 +307,7 @@ def compile_problem(problem: CrewProblem) -> Compiled:
                 stat.missing = [f"a place in department {job.place.department_code or '?'}"]
             continue
         start, end = job.start.timestamp(), job.end.timestamp()
+        first = len(pair_job)
         for o in qualified:
             key = (o, start, end, job.hours)
             found = available_cache.get(key)
@@ -301,6 +332,10 @@ def compile_problem(problem: CrewProblem) -> Compiled:
             pair_op.append(o)
             outside_hours.append(outside)
             per_place.append(priced)
+            capable.append(job.setup_hours <= 0 or o in sets_up_at[wc_id])
+        if job.setup_hours > 0 and (job.crew_size == 1 or not any(capable[first:])):
+            # nobody in the crew could do the setup: only those who can may staff it
+            _keep_able(first, stat, capable, pair_job, pair_op, outside_hours, per_place)
 
     heads = np.array([job.crew_size for job in jobs], dtype=np.int64)
     candidates = np.array([stat.candidates for stat in stats], dtype=np.int64)
@@ -339,6 +374,7 @@ def compile_problem(problem: CrewProblem) -> Compiled:
             [op.pay_rate * policy.overtime_premium + policy.overtime_penalty_per_hour for op in operators]
         ),
         available=np.bincount(op_index, minlength=len(operators)) > 0,
+        setup_capable=np.array(capable, dtype=bool),
         starts=np.array([job.start.timestamp() for job in jobs]),
         ends=np.array([job.end.timestamp() for job in jobs]),
     )
@@ -356,9 +392,19 @@ def on_leave(compiled: Compiled, problem: CrewProblem, employee_id: str) -> Comp
     keep = compiled.pair_op != index
     stats = list(compiled.stats)
     fillable = compiled.fillable.copy()
-    for j in np.unique(compiled.pair_job[~keep]).tolist():
+    touched = np.unique(compiled.pair_job[~keep])
+    # a setup whose last able operator went: the others may no longer staff it (as compiling again finds)
+    able = np.bincount(compiled.pair_job[keep & compiled.setup_capable], minlength=len(compiled.jobs)) > 0
+    orphaned = np.zeros(len(compiled.jobs), dtype=bool)
+    orphaned[touched] = ~able[touched] & np.array([compiled.jobs[j].setup_hours > 0 for j in touched.tolist()])
+    unable = keep & orphaned[compiled.pair_job]
+    keep &= ~unable
+    for j in touched.tolist():
         old = stats[j]
-        stats[j] = JobStats(old.skill_ok, old.lapsed, old.turned_away + Counter({"on leave": 1}), old.missing)
+        away = old.turned_away + Counter({"on leave": 1})
+        if orphaned[j] and unable[compiled.pair_job == j].any():
+            away += Counter({"cannot do the setup": int(unable[compiled.pair_job == j].sum())})
+        stats[j] = JobStats(old.skill_ok, old.lapsed, away, old.missing)
         fillable[j] = min(int(compiled.heads[j]), stats[j].candidates)
     available = compiled.available.copy()
     available[index] = False
@@ -375,6 +421,7 @@ def on_leave(compiled: Compiled, problem: CrewProblem, employee_id: str) -> Comp
         fatigue=compiled.fatigue[keep],
         changeover=compiled.changeover[keep],
         walking=compiled.walking[keep],
+        setup_capable=compiled.setup_capable[keep],
         fillable=fillable,
         stats=stats,
         available=available,

@@ -43,14 +43,23 @@ Approval = Literal["changes", "all", "none"]
 
 
 def _job(segment: PlanSegment) -> str:
-    """The job operation as people name it, e.g. " for job 4711 operation 20", " for the setup of job 4711
-    operation 20" (never by its Plex id)."""
-    what = " for the setup of" if segment.setup else " for"
+    """The job operation as people name it, e.g. "job 4711 operation 20" (never by its Plex id; "" when the
+    jobs were not read)."""
     if segment.job_no and segment.operation_code:
-        return f"{what} job {segment.job_no} operation {segment.operation_code}"
-    if segment.job_no:
-        return f"{what} job {segment.job_no}"
-    return " for a setup" if segment.setup else ""
+        return f"job {segment.job_no} operation {segment.operation_code}"
+    return f"job {segment.job_no}" if segment.job_no else ""
+
+
+def _for(segment: PlanSegment) -> str:
+    job = _job(segment)
+    return f" for {job}" if job else ""
+
+
+def _setup(assignment: CrewAssignment) -> str:
+    """The note's ", does the setup of job 4711 operation 20 (0.8 h)" for the crew member who does it."""
+    if not assignment.does_setup:
+        return ""
+    return f", does the setup{' of ' + _job(assignment) if _job(assignment) else ''} ({assignment.setup_hours:.1f} h)"
 
 
 def assignment_event_id(day: str, job_key: str, employee_id: str) -> str:
@@ -88,8 +97,9 @@ class PlanEvents:
         event_id = self.assignment_id(assignment)
         change = not assignment.planned_here
         note = (
-            self._after() + f"Suggest {assignment.employee_id} on {assignment.workcenter_code}{_job(assignment)} "
+            self._after() + f"Suggest {assignment.employee_id} on {assignment.workcenter_code}{_for(assignment)} "
             f"({assignment.hours:.1f} h, shift {assignment.shift_code})"
+            + _setup(assignment)
             + ("" if change else ", as planned")
             + ": "
             + "; ".join(assignment.reasons)
@@ -104,6 +114,7 @@ class PlanEvents:
             "changeover": assignment.changeover,
             "walking": assignment.walking,
             "outside_hours": assignment.outside_hours,
+            **({"setup_hours": assignment.setup_hours} if assignment.does_setup else {}),
             "reasons": list(assignment.reasons),
             "note": note,
         }
@@ -128,7 +139,7 @@ class PlanEvents:
             "seats": seat.seats,
             "cause": seat.cause,
             "note": self._after()
-            + f"{seat.seats} seat(s) at {seat.workcenter_code}{_job(seat)}, shift {seat.shift_code}, stay empty: "
+            + f"{seat.seats} seat(s) at {seat.workcenter_code}{_for(seat)}, shift {seat.shift_code}, stay empty: "
             + seat.reason,
         }
         status, held = self._routed(True, "crew_unstaffed", seat)
