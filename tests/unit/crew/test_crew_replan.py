@@ -22,6 +22,7 @@ from plexlabor.crew.replan import (
     people_moved,
     replan,
 )
+from plexlabor.crew.replanning import remembered
 from plexlabor.plant import PlantFolder
 from tests.unit.crew.crew_builder import DAY, T0, job, operator, place, problem
 
@@ -124,6 +125,27 @@ def test_a_message_must_name_what_changed() -> None:
         ReplanMessage(reason="call_off", day=DAY, shift="1", detected_at=T0)
     with pytest.raises(ValidationError, match="reason"):
         ReplanMessage.model_validate({"reason": "coffee", "date": "2026-11-23", "shift": "1", "detected_at": T0})
+
+
+def test_a_refresh_names_no_event_and_changes_no_problem() -> None:
+    refresh = ReplanMessage.model_validate({"reason": "refresh", "date": "2026-11-23", "shift": "1", "detected_at": T0})
+    crew = plant()
+    assert apply_event(crew, refresh) == crew and refresh.describe(crew) == "a scheduled refresh"
+
+
+def test_a_kept_shift_remembers_the_events_plex_may_not_show_until_taken_back() -> None:
+    def message(reason: str, **subject: str) -> ReplanMessage:
+        return ReplanMessage(reason=reason, day=DAY, shift="1", detected_at=T0, **subject)  # type: ignore[arg-type]
+
+    down, done = message("workcenter_down", workcenter_id="WC-A"), message("operation_completed", job_operation_id="J1")
+    events: tuple[ReplanMessage, ...] = ()
+    for event in (call_off("Y"), down, done, message("swap", employee_id="Z"), message("plan_changed")):
+        events = remembered(events, event)
+    assert events == (call_off("Y"), down, done)  # a swap and decisions are in the audit table, not the problem
+    assert remembered(events, message("workcenter_up", workcenter_id="WC-B")) == events  # another workcenter
+    assert remembered(events, message("workcenter_up", workcenter_id="WC-A")) == (call_off("Y"), done)
+    assert remembered(events, message("operation_moved", job_operation_id="J1")) == (call_off("Y"), down)
+    assert remembered(events, message("refresh")) == events
 
 
 def test_call_offs_are_scheduled_operators_not_clocked_in_after_the_grace() -> None:

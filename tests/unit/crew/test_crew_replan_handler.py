@@ -17,13 +17,14 @@ import pytest
 from functions.crew_call_offs import handler as crew_call_offs
 from functions.crew_planner import handler as crew_planner
 from functions.crew_replan import handler as crew_replan
+from infra.function_specs import CALL_OFF_PERIOD_MINUTES
 from plexlabor.approval.messages import ApprovalAction, Decision
 from plexlabor.approval.recommendations import Recommended, recommendation_decision
 from plexlabor.audit import AuditEvent, AuditStatus, InMemoryAuditStore
 from plexlabor.crew import wiring
 from plexlabor.crew.build import build_problem
 from plexlabor.crew.messages import ReplanMessage
-from plexlabor.crew.replanning import read_current_plan, run
+from plexlabor.crew.replanning import KEPT_FOR, REFRESH_LEAD, read_current_plan, run
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
@@ -153,12 +154,17 @@ def test_call_offs_are_the_scheduled_operators_not_clocked_in(labelled_plant: Pl
         if op.leave is None and any(b.shift_code == "1" and b.work_date == day for b in op.blocks)
     }
     punched = {e.employee_id for e in source.port.time_clock_entries(start - timedelta(hours=4), now)}
-    assert {m.employee_id for m in sender.sent} == scheduled - punched
-    assert summary["call_offs"] == len(sender.sent) and all(m.reason == "call_off" for m in sender.sent)
+    sent = [m for m in sender.sent if m.reason == "call_off"]
+    assert {m.employee_id for m in sent} == scheduled - punched
+    assert summary["call_offs"] == len(sent)
     if day == DAY:  # after the history nobody has punched: everyone scheduled is late
-        assert len(sender.sent) == len(scheduled) > 0
+        assert len(sent) == len(scheduled) > 0
     else:
-        assert len(sender.sent) < len(scheduled) / 4
+        assert len(sent) < len(scheduled) / 4
+    # after the call-offs, a refresh of each shift still running (the night shift ends at 06:30), none of another
+    refreshed = [(m.day, m.shift) for m in sender.sent[len(sent) :]]
+    assert all(m.reason == "refresh" for m in sender.sent[len(sent) :])
+    assert refreshed == [(day - timedelta(days=1), "3"), (day, "1")]
     # ten minutes later the shift's start is out of the window: nothing is sent twice
     later = {**event, "time": (start + timedelta(minutes=27)).isoformat()}
     assert crew_call_offs.handler(later, FakeLambdaContext(), dependencies=deps)["call_offs"] == 0
@@ -237,3 +243,139 @@ def test_the_call_off_detector_and_the_crew_board_load_no_numeric_stack(module: 
     result = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["[]"]
+
+
+def _copy(store: InMemoryAuditStore) -> InMemoryAuditStore:
+    """Another table holding the same events."""
+    copy = InMemoryAuditStore()
+    for status in AuditStatus:
+        for event in store.by_status(status, SINCE, 100_000):
+            copy.append(event)
+    return copy
+
+
+class _Recording:
+    """What a store was asked to append."""
+
+    def __init__(self, store: InMemoryAuditStore) -> None:
+        self.tried: list[AuditEvent] = []
+        append = store.append
+        store.append = lambda event: (self.tried.append(event), append(event))[1]  # type: ignore[method-assign]
+
+    def decisions(self) -> list[tuple[Any, ...]]:
+        return [
+            (e.event_id, e.status, e.employee_id, e.finding_id, e.payload.get("segment"), e.payload.get("note"))
+            for e in self.tried
+        ]
+
+
+def test_a_refresh_publishes_nothing_and_leaves_the_next_call_off_nothing_to_read(
+    planned: tuple[LaborSource, InMemoryAuditStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, store = planned
+    clock = [SHIFT_START - timedelta(minutes=30)]
+    deps = wiring.ReplanDependencies(source=source, store=store, time_limit_s=20, clock=lambda: clock[0])
+    recording = _Recording(store)
+    refresh = ReplanMessage(reason="refresh", day=DAY, shift="1", detected_at=clock[0])
+    # Given a cold container, when the schedule's refresh comes
+    assert crew_replan.handler(_sqs(refresh), FakeLambdaContext(), dependencies=deps) == {"batchItemFailures": []}
+    # Then nothing is written, and the shift is kept compiled
+    assert recording.tried == []
+    kept = deps.problems[(DAY, "1")]
+    assert kept.compiled is not None and kept.read_at == clock[0]
+    # a refresh two minutes later finds everything fresh: no read of the shift, the suggestions caught up
+    clock[0] += timedelta(minutes=2)
+    again = run(deps, refresh)
+    assert (again["data_read"], again["suggestions_read"]) == (False, "caught up") and recording.tried == []
+    # When a call-off comes four minutes after that (the next refresh is not there yet)
+    nightly = _crew_events(store, "crew_planner")
+    caller = sorted(e.employee_id or "" for e in nightly)[len(nightly) // 2]
+    reads: list[datetime | None] = []
+    by_status = store.by_status
+    monkeypatch.setattr(
+        store,
+        "by_status",
+        lambda status, since=None, limit=100: (reads.append(since), by_status(status, since, limit))[1],
+    )
+    clock[0] += timedelta(minutes=4)
+    summary = run(deps, ReplanMessage(reason="call_off", day=DAY, shift="1", employee_id=caller, detected_at=clock[0]))
+    # Then it re-plans the kept problem and only catches up on the suggestions
+    assert summary["data_read"] is False and summary["superseded"] >= 1
+    assert reads and all(since is not None and since > SINCE for since in reads)
+
+
+def test_a_call_off_decides_the_same_with_or_without_a_refresh_before_it(
+    planned: tuple[LaborSource, InMemoryAuditStore],
+) -> None:
+    """A refresh changes no plan: the same call-offs give the same suggestions and closings, whether the container
+    was refreshed before them (cold, or after an earlier call-off, reading the shift again) or not."""
+    source, store = planned
+    nightly = sorted({e.employee_id or "" for e in _crew_events(store, "crew_planner")})
+    first, second = nightly[len(nightly) // 3], nightly[2 * len(nightly) // 3]
+    start = SHIFT_START + timedelta(minutes=15)
+
+    kept_leave: dict[str, str | None] = {}
+
+    def call_offs(refreshed: bool) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
+        table = _copy(store)
+        clock = [start - timedelta(minutes=3)]
+        deps = wiring.ReplanDependencies(source=source, store=table, time_limit_s=20, clock=lambda: clock[0])
+        recording = _Recording(table)
+        summaries = []
+        for caller, refresh_before in ((first, 3), (second, 1)):  # the second 5 minutes after the first
+            if refreshed:
+                summaries.append(run(deps, ReplanMessage(reason="refresh", day=DAY, shift="1", detected_at=clock[0])))
+                problem = deps.problems[(DAY, "1")].problem
+                kept_leave.update({op.employee_id: op.leave for op in problem.operators if op.employee_id == first})
+            clock[0] += timedelta(minutes=refresh_before)
+            message = ReplanMessage(reason="call_off", day=DAY, shift="1", employee_id=caller, detected_at=clock[0])
+            summaries.append(run(deps, message))
+            clock[0] += timedelta(minutes=4)
+        return recording.decisions(), summaries
+
+    without, plain = call_offs(refreshed=False)
+    with_refresh, refreshed = call_offs(refreshed=True)
+
+    assert with_refresh == without and len(without) >= 2
+    # the refreshes did the reading: the cold one, and the second, 4 minutes after the first call-off's read
+    # (stale within REFRESH_LEAD), read the shift again with the first call-off applied again
+    assert [s["data_read"] for s in plain] == [True, False]
+    assert [(s["reason"], s["data_read"]) for s in refreshed] == [
+        ("refresh", True),
+        ("call_off", False),
+        ("refresh", True),
+        ("call_off", False),
+    ]
+    assert refreshed[2]["events_applied"] == 1 and refreshed[2]["suggestions_read"] == "whole"
+    assert kept_leave == {first: "call_off"}  # read again, the first caller is still off the shift
+    assert [s["people_moved"] for s in refreshed[1::2]] == [s["people_moved"] for s in plain]
+
+
+def test_call_offs_refresh_setting(labelled_plant: PlantFolder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`CREW_REFRESH_AHEAD_MINUTES`: how far ahead shifts are refreshed (default 60); 0 sends no refresh."""
+    monkeypatch.setenv("PLEXLABOR_PLANT_DIR", str(labelled_plant.path))
+    monkeypatch.setenv("REPLAN_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/123456789012/replan")
+    assert wiring.build_call_offs(wiring.CrewCallOffSettings.from_env()).refresh_ahead == timedelta(minutes=60)
+    monkeypatch.setenv("CREW_REFRESH_AHEAD_MINUTES", "0")
+    off = wiring.build_call_offs(wiring.CrewCallOffSettings.from_env())
+    assert off.refresh_ahead is None
+    sender = RecordingSender()
+    deps = wiring.CallOffDependencies(source=off.source, sender=sender, refresh_ahead=off.refresh_ahead)
+    event = {**load_event("crew_call_offs"), "time": (SHIFT_START - timedelta(minutes=30)).isoformat()}
+    assert crew_call_offs.handler(event, FakeLambdaContext(), dependencies=deps)["refreshed"] == []
+    assert sender.sent == []
+    # on (here 45 minutes), the shift starting in 30 minutes and the night shift still running are refreshed
+    monkeypatch.setenv("CREW_REFRESH_AHEAD_MINUTES", "45")
+    deps.refresh_ahead = wiring.build_call_offs(wiring.CrewCallOffSettings.from_env()).refresh_ahead
+    crew_call_offs.handler(event, FakeLambdaContext(), dependencies=deps)
+    assert [(m.reason, m.day, m.shift) for m in sender.sent] == [
+        ("refresh", DAY - timedelta(days=1), "3"),
+        ("refresh", DAY, "1"),
+    ]
+
+
+def test_a_refresh_looks_further_ahead_than_the_next_refresh() -> None:
+    """A real message between two refreshes finds the shift fresh: the next refresh comes within the schedule's
+    period (plus its and the queue's delays), inside what a refresh renews ahead; and a refresh soon after a read
+    need not read again."""
+    assert timedelta(minutes=CALL_OFF_PERIOD_MINUTES) + timedelta(minutes=1) < REFRESH_LEAD < KEPT_FOR

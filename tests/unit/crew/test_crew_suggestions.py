@@ -84,3 +84,31 @@ def test_a_day_is_read_whole_then_only_what_is_new_is_read() -> None:
     assert store.reads == [day_since(DAY)] * 5
     assert late.event_id in {e.event_id for e in whole.openings}
     assert whole == read_day(store, DAY)  # what the catch-ups built is what a whole read finds
+
+
+def test_a_refresh_reads_the_day_whole_ahead_of_when_it_is_due_and_old_days_are_forgotten() -> None:
+    store = CountingStore()
+    store.append(_suggestion("E1", T0))
+    reader = DayReader(store, refresh=timedelta(minutes=10))
+    now = T0 + timedelta(hours=1)
+    reader.read(DAY, now)
+    store.reads.clear()
+    # Four minutes later a read due by seven minutes on (a refresh's) is a catch-up: the whole read is due at ten
+    soon = now + timedelta(minutes=2)
+    assert not reader.whole_due(DAY, soon + timedelta(minutes=7))
+    reader.read(DAY, soon, whole_if_due_by=soon + timedelta(minutes=7))
+    assert store.reads == [now - reader.overlap] * 5
+    # Five minutes after the whole read it is due within the seven: the refresh reads whole now
+    store.reads.clear()
+    later = now + timedelta(minutes=5)
+    assert reader.whole_due(DAY, later + timedelta(minutes=7)) and not reader.whole_due(DAY, later)
+    reader.read(DAY, later, whole_if_due_by=later + timedelta(minutes=7))
+    assert store.reads == [day_since(DAY)] * 5
+    # and a plain read nine minutes after that refresh (before the next is due) is a catch-up
+    store.reads.clear()
+    reader.read(DAY, later + timedelta(minutes=9))
+    assert store.reads == [later - reader.overlap] * 5
+    # A day before the one named is forgotten: read whole again
+    reader.read(DAY + timedelta(days=1), later)
+    reader.forget_before(DAY + timedelta(days=1))
+    assert reader.whole_due(DAY, later) and not reader.whole_due(DAY + timedelta(days=1), later)

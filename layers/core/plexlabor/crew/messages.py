@@ -1,6 +1,10 @@
 """The `replan` message: what happened to which shift (crew_call_offs, the crew board and, later, Plex
 events send it; crew_replan consumes it). Apart from `crew.replan` so that a sender (the web app) needs
-neither NumPy nor SciPy."""
+neither NumPy nor SciPy.
+
+A `refresh` is no event: crew_call_offs sends one per run for each shift that is running or starts soon
+(`replanning.detect`), so crew_replan keeps that shift's data and the day's suggestions fresh ahead of the next
+real event; it re-plans and publishes nothing (`replanning.refresh`)."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ ReplanReason = Literal[
     "operation_completed",
     "plan_changed",
     "swap",
+    "refresh",
 ]
 NEEDS = {
     "call_off": "employee_id",
@@ -33,6 +38,7 @@ NEEDS = {
     "operation_completed": "job_operation_id",
     "plan_changed": None,  # a supervisor accepted or rejected suggestions on the crew board: the plan says which
     "swap": "employee_id",  # a supervisor swapped this operator into a seat on the crew board (accepted there)
+    "refresh": None,  # nothing happened: crew_call_offs' schedule asks crew_replan to keep the shift ready
 }
 
 
@@ -54,6 +60,8 @@ class ReplanMessage(BaseModel):
         operation 20 completed" (codes from `problem`, the shift's problem before the event)."""
         if self.reason == "plan_changed":
             return "the supervisor's decisions on the crew board"
+        if self.reason == "refresh":
+            return "a scheduled refresh"
         if self.reason == "swap":
             return f"a swap on the crew board ({self.employee_id} in)"
         if self.employee_id is not None:

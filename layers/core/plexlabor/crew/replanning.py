@@ -2,10 +2,11 @@
 
 `run(deps, message)` (crew_replan, one message from the replan queue at a time):
 1. read the shift's problem again (`build_problem`: the day's data as Plex has it now). A warm container
-   keeps the last problem of each shift, with the events applied so far, for `PROBLEM_TTL`: a call-off,
+   keeps the last problem of each shift, with the events applied so far, for `KEPT_FOR`: a call-off,
    an absence, a workcenter down or an operation completed within it re-plan that problem without
    reading Plex again (the event itself says what changed); an operation added or moved, a workcenter
-   back up, or a stale problem read the data again;
+   back up, or a stale problem read the data again, and the container's earlier events of the shift
+   are applied to it again (`KeptShift.events`: Plex may not show a call-off at all);
 2. read the current plan from the audit table (`current_plan`): the shift's crew assignments
    published by the nightly plan or an earlier re-plan, not rejected and not closed; those a supervisor
    approved are held, as is every one that has started. A warm container reads only what is new since
@@ -17,10 +18,16 @@
    pilot scope); an assignment of the current plan that the re-plan dropped and nobody decided yet is
    closed with an `expired` event that says it was superseded, so the queue no longer offers it.
 
+A `refresh` message (`refresh(deps, message)`) re-plans nothing: it renews what the next real event
+of the shift would otherwise read on its way (the shift's problem, compiled, and the day's whole read)
+when it would be stale within `REFRESH_LEAD`, so that event finds the container ready.
+
 `detect(deps, request)` (crew_call_offs, scheduled every few minutes): for each shift that started
 between `grace` and `grace + period` ago, the operators scheduled on it, not on leave and not clocked
 in become `call_off` messages on the replan queue (`plexlabor.crew.messages.call_offs`). Each shift is
-looked at by one run only (the window moves with the schedule), so a call-off is sent once.
+looked at by one run only (the window moves with the schedule), so a call-off is sent once. Then a
+`refresh` for each shift running or starting within `refresh_ahead` (after the call-offs, which find
+the container as the previous run's refresh left it).
 
 Summaries hold ids and counts only.
 """
@@ -28,7 +35,7 @@ Summaries hold ids and counts only.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -50,11 +57,24 @@ if TYPE_CHECKING:
     from plexlabor.crew.wiring import CallOffDependencies, ReplanDependencies
 
 CREW_ASSIGNMENT = "crew_assignment"
-PROBLEM_TTL_S = 600.0
-"""How long a container re-plans a shift's problem without reading it again (seconds)."""
+KEPT_FOR = timedelta(minutes=10)
+"""How long a container re-plans a shift's problem without reading it again, and reads the day's suggestions
+without reading them whole (`wiring.ReplanDependencies.days`)."""
+REFRESH_LEAD = timedelta(minutes=7)
+"""A refresh renews what would be stale within this: crew_call_offs' period (5 minutes,
+`infra.function_specs.CALL_OFF_PERIOD_MINUTES`) and 2 minutes for the schedule's and the queue's delays,
+so a real event between two refreshes finds the container ready."""
 APPLIED_BY_EVENT = frozenset({"call_off", "absence", "workcenter_down", "operation_completed", "swap"})
 """Events whose change the message itself carries (`replan.apply_event`; a swap's is in the audit table only):
 no fresh read needed."""
+REMEMBERED = APPLIED_BY_EVENT - {"swap"}
+"""Events a container applies again whenever it reads the shift again (`KeptShift.events`)."""
+CANCELS = {
+    "workcenter_up": "workcenter_down",
+    "operation_added": "operation_completed",
+    "operation_moved": "operation_completed",
+}
+"""An event that takes back an earlier one about the same workcenter or operation (the data read holds it)."""
 
 
 def read_current_plan(
@@ -108,7 +128,7 @@ def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime)
 
 
 def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
-    """Re-plan the message's shift and publish what changed; the JSON-safe summary."""
+    """Re-plan the message's shift and publish what changed (a `refresh`: `refresh`); the JSON-safe summary."""
     from plexlabor.crew.board import plan_figures, swap_candidates
     from plexlabor.crew.optimizer import solve  # SciPy loads here, not when the handler is imported
     from plexlabor.crew.publish import publish_plan
@@ -117,9 +137,11 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
 
     started = time.perf_counter()
     logger.append_keys(plan_day=message.day.isoformat(), shift=message.shift, replan_reason=message.reason)
-    kept_shift, read = _shift_problem(deps, message)
-    read_s = time.perf_counter() - started
+    if message.reason == "refresh":
+        return refresh(deps, message)
     now = deps.clock()
+    kept_shift, read = _shift_problem(deps, message, now)
+    read_s = time.perf_counter() - started
     day = deps.days.read(message.day, now)
     current, openings = current_plan(day, message.shift)
     plan_read_s = time.perf_counter() - started - read_s
@@ -146,7 +168,8 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     )
     superseded = sum(append_once(deps.store, superseded_event(event, message, now)) for event in dropped)
     write_s = time.perf_counter() - writing
-    deps.problems[(message.day, message.shift)] = KeptShift(kept_shift.read_at, problem, compiled)
+    events = remembered(kept_shift.events, message)
+    deps.problems[(message.day, message.shift)] = KeptShift(kept_shift.read_at, problem, compiled, events)
     absent = frozenset({message.employee_id}) if message.employee_id else frozenset()
     summary = plan_summary(message.day, plan) | result.as_dict()
     summary |= {
@@ -167,54 +190,131 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     return summary
 
 
+def refresh(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
+    """Keep the message's shift ready for its next real event, publishing nothing: its problem read again
+    (its events applied again) and compiled, and the day's suggestions read whole, each when it would be
+    stale within `REFRESH_LEAD`; else the day's suggestions caught up. The JSON-safe summary."""
+    from plexlabor.crew.pairs import compile_problem  # SciPy loads here, not when the handler is imported
+
+    started = time.perf_counter()
+    now = deps.clock()
+    key = (message.day, message.shift)
+    kept = deps.problems.get(key)
+    read = kept is None or now + REFRESH_LEAD - kept.read_at >= KEPT_FOR
+    if kept is None or read:
+        kept = _read_shift(deps, message, now, kept.events if kept else ())
+    read_s = time.perf_counter() - started
+    compiled = kept.compiled or compile_problem(kept.problem)
+    deps.problems[key] = replace(kept, compiled=compiled)
+    compile_s = time.perf_counter() - started - read_s
+    whole = deps.days.whole_due(message.day, now + REFRESH_LEAD)
+    suggestions = deps.days.read(message.day, now, whole_if_due_by=now + REFRESH_LEAD)
+    for old in [k for k in deps.problems if k[0] < message.day - timedelta(days=1)]:
+        del deps.problems[old]  # a container lives for days; the shifts that may still run are kept
+    deps.days.forget_before(message.day - timedelta(days=1))
+    summary: dict[str, Any] = {
+        "reason": message.reason,
+        "data_read": read,
+        "suggestions_read": "whole" if whole else "caught up",
+        "suggestions": len(suggestions.openings),
+        "events_applied": len(kept.events),
+        "operators": len(kept.problem.operators),
+        "segments": len(kept.problem.jobs),
+        "pairs": len(compiled.pair_job),
+        "read_seconds": round(read_s, 2),
+        "compile_seconds": round(compile_s, 2),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    logger.info("crew kept ready", **summary)
+    metrics.add_metric(name="CrewRefreshSeconds", unit=MetricUnit.Seconds, value=summary["seconds"])
+    return summary
+
+
 @dataclass(frozen=True)
 class KeptShift:
-    """A shift's problem as a container last re-planned it (events applied), compiled, and when it was read."""
+    """A shift's problem as a container last re-planned it, compiled, when it was read, and the events applied
+    to it since (applied again whenever the shift is read again)."""
 
-    read_at: float  # time.monotonic()
+    read_at: datetime  # the dependencies' clock
     problem: CrewProblem
     compiled: Compiled | None = None
+    events: tuple[ReplanMessage, ...] = ()
 
 
-def _shift_problem(deps: ReplanDependencies, message: ReplanMessage) -> tuple[KeptShift, bool]:
-    """The shift's problem: the container's, when read less than `PROBLEM_TTL_S` ago and the event carries
-    its own change; else read now. The flag says whether the data was read."""
-    from plexlabor.crew.build import build_problem
+def remembered(events: tuple[ReplanMessage, ...], message: ReplanMessage) -> tuple[ReplanMessage, ...]:
+    """The events to apply again on the shift's next read, after `message`: those whose change Plex may not
+    show (`REMEMBERED`), less those it takes back (`CANCELS`)."""
+    subject = (message.workcenter_id, message.job_operation_id)
+    undone = CANCELS.get(message.reason)
+    kept = tuple(e for e in events if e.reason != undone or (e.workcenter_id, e.job_operation_id) != subject)
+    return (*kept, message) if message.reason in REMEMBERED else kept
 
+
+def _shift_problem(deps: ReplanDependencies, message: ReplanMessage, now: datetime) -> tuple[KeptShift, bool]:
+    """The shift's problem: the container's, when read less than `KEPT_FOR` ago and the event carries its
+    own change; else read now. The flag says whether the data was read."""
     kept = deps.problems.get((message.day, message.shift))
-    if kept is not None and message.reason in APPLIED_BY_EVENT and time.monotonic() - kept.read_at < PROBLEM_TTL_S:
+    if kept is not None and message.reason in APPLIED_BY_EVENT and now - kept.read_at < KEPT_FOR:
         return kept, False
+    return _read_shift(deps, message, now, kept.events if kept else ()), True
+
+
+def _read_shift(
+    deps: ReplanDependencies, message: ReplanMessage, now: datetime, events: tuple[ReplanMessage, ...]
+) -> KeptShift:
+    """The shift read from the labor data now, with `events` applied again (not compiled)."""
+    from plexlabor.crew.build import build_problem
+    from plexlabor.crew.replan import apply_event
+
     problem = build_problem(deps.source.port, message.day, message.shift, timezone=deps.source.timezone)
-    return KeptShift(time.monotonic(), problem), True
+    for event in events:
+        problem = apply_event(problem, event)
+    return KeptShift(now, problem, None, events)
 
 
-def shifts_starting(
-    shifts: list[Any], zone: ZoneInfo, begin: datetime, end: datetime
+def shifts_between(
+    shifts: list[Any], zone: ZoneInfo, begin: datetime, end: datetime, *, running: bool = False
 ) -> list[tuple[date, str, datetime]]:
-    """(work date, shift code, start) of each shift instance that starts in [begin, end)."""
+    """(work date, shift code, start) of each shift instance that starts in [begin, end), or with `running`
+    also each that started before `begin` and has not ended by then."""
     from plexlabor.crew.build import shift_instances
 
     first, last = begin.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date()
     instances = shift_instances(shifts, first, last, zone)
-    return [(i.work_date, i.shift.shift_code, i.start) for i in instances if begin <= i.start < end]
+    return [
+        (i.work_date, i.shift.shift_code, i.start)
+        for i in instances
+        if i.start < end and (begin <= i.start or (running and i.end > begin))
+    ]
 
 
 def detect(deps: CallOffDependencies, request: EventBridgeModel) -> dict[str, Any]:
     """Send a `call_off` for every operator scheduled on a shift that started `grace` to `grace + period`
-    before the event's time and not clocked in; the counts."""
+    before the event's time and not clocked in, then a `refresh` for every shift running or starting within
+    `refresh_ahead` (none when it is None); the counts."""
     from plexlabor.crew.build import build_problem
 
     now = request.time
     port, zone = deps.source.port, ZoneInfo(deps.source.timezone)
-    shifts = shifts_starting(port.shifts(), zone, now - deps.grace - deps.period, now - deps.grace)
+    shifts = port.shifts()
+    starting = shifts_between(shifts, zone, now - deps.grace - deps.period, now - deps.grace)
     sent = 0
-    for day, code, start in shifts:
+    for day, code, start in starting:
         problem = build_problem(port, day, code, timezone=deps.source.timezone)
         clocked_in = {e.employee_id for e in port.time_clock_entries(start - timedelta(hours=4), now)}
         for message in call_offs(problem, code, clocked_in, now, deps.grace):
             deps.sender.send(message)
             sent += 1
-    summary: dict[str, Any] = {"shifts": [f"{day.isoformat()}/{code}" for day, code, _ in shifts], "call_offs": sent}
+    ready = (
+        [] if deps.refresh_ahead is None else shifts_between(shifts, zone, now, now + deps.refresh_ahead, running=True)
+    )
+    for day, code, _ in ready:
+        deps.sender.send(ReplanMessage(reason="refresh", day=day, shift=code, detected_at=now))
+    summary: dict[str, Any] = {
+        "shifts": [f"{day.isoformat()}/{code}" for day, code, _ in starting],
+        "call_offs": sent,
+        "refreshed": [f"{day.isoformat()}/{code}" for day, code, _ in ready],
+    }
     logger.info("call-offs detected", **summary)
     metrics.add_metric(name="CrewCallOffsDetected", unit=MetricUnit.Count, value=sent)
     return summary

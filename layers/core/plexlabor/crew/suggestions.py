@@ -114,14 +114,30 @@ class DayReader:
     """Per day: where its next read starts, and what was read."""
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
-    def read(self, day: date, now: datetime) -> DayRead:
-        """The day as the audit table holds it at `now` (a catch-up, or a whole read when due)."""
+    def read(self, day: date, now: datetime, *, whole_if_due_by: datetime | None = None) -> DayRead:
+        """The day as the audit table holds it at `now`: a catch-up, or a whole read when one is due by
+        `whole_if_due_by` (default `now`; crew_replan's refresh reads whole ahead of need)."""
         with self._lock:
             kept = self._kept.get(day)
-            if kept is None or now - kept[1].full_at >= self.refresh:
+            if kept is None or self._whole_due(kept[1], whole_if_due_by or now):
                 since, found = day_since(day), _Kept(full_at=now)
             else:
                 since, found = kept
             found.add(self.store, day, since)
             self._kept[day] = (now - self.overlap, found)
             return found.read()
+
+    def whole_due(self, day: date, at: datetime) -> bool:
+        """Whether a read at `at` would read the day whole."""
+        with self._lock:
+            kept = self._kept.get(day)
+            return kept is None or self._whole_due(kept[1], at)
+
+    def forget_before(self, day: date) -> None:
+        """Drops what was read of the days before `day` (a container lives for days; a day's read is kept)."""
+        with self._lock:
+            for old in [d for d in self._kept if d < day]:
+                del self._kept[old]
+
+    def _whole_due(self, kept: _Kept, at: datetime) -> bool:
+        return at - kept.full_at >= self.refresh

@@ -13,8 +13,10 @@ Configuration (environment, read once per environment by `dependencies`):
 crew_replan (`replan_dependencies`) reads the same source, table and pilot scope, and
 `CREW_REPLAN_TIME_LIMIT_SECONDS` (10); what it adds to the current plan always waits for review.
 crew_call_offs (`call_off_dependencies`) reads the same source, `REPLAN_QUEUE_URL` (where it sends
-`call_off` messages), `CREW_CALL_OFF_GRACE_MINUTES` (15: how late a scheduled operator may clock in)
-and `CREW_CALL_OFF_PERIOD_MINUTES` (5: its schedule's period, the window of shift starts it looks at).
+`call_off` and `refresh` messages), `CREW_CALL_OFF_GRACE_MINUTES` (15: how late a scheduled operator may
+clock in), `CREW_CALL_OFF_PERIOD_MINUTES` (5: its schedule's period, the window of shift starts it looks at)
+and `CREW_REFRESH_AHEAD_MINUTES` (60: each run asks crew_replan to keep every shift running or starting
+within this ready, `replanning.refresh`; 0: no refresh).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pydantic import Field
 
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.publish import Approval
+from plexlabor.crew.replanning import KEPT_FOR, KeptShift
 from plexlabor.crew.suggestions import DayReader
 from plexlabor.platform import env
 from plexlabor.platform.clock import utc_now
@@ -38,7 +41,6 @@ from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 
 if TYPE_CHECKING:
     from plexlabor.crew.messages import ReplanSender
-    from plexlabor.crew.replanning import KeptShift
 
 
 ACTOR = "crew_planner"
@@ -94,10 +96,11 @@ class ReplanDependencies(Dependencies):
     problems: dict[tuple[date, str], KeptShift] = field(default_factory=dict)
     """Per (day, shift): the problem last re-planned, events applied (`replanning.run`)."""
     days: DayReader = field(init=False)
-    """Each day's crew suggestions in the audit table, read once per container and then caught up."""
+    """Each day's crew suggestions in the audit table, read whole once per container and then caught up (whole
+    again after `KEPT_FOR`, as the shift's data: a refresh renews both, `replanning.refresh`)."""
 
     def __post_init__(self) -> None:
-        self.days = DayReader(self.store)
+        self.days = DayReader(self.store, refresh=KEPT_FOR)
 
 
 def build_replan(settings: CrewReplanSettings) -> ReplanDependencies:
@@ -117,6 +120,7 @@ class CrewCallOffSettings(PlexSourceSettings):
     replan_queue_url: str = Field(alias=env.REPLAN_QUEUE_URL)
     grace_minutes: float = Field(default=15.0, ge=0, le=240, alias="CREW_CALL_OFF_GRACE_MINUTES")
     period_minutes: float = Field(default=5.0, gt=0, le=60, alias="CREW_CALL_OFF_PERIOD_MINUTES")
+    refresh_ahead_minutes: float = Field(default=60.0, ge=0, le=720, alias="CREW_REFRESH_AHEAD_MINUTES")
 
 
 @dataclass
@@ -125,14 +129,18 @@ class CallOffDependencies:
     sender: ReplanSender
     grace: timedelta = timedelta(minutes=15)
     period: timedelta = timedelta(minutes=5)
+    refresh_ahead: timedelta | None = timedelta(minutes=60)
+    """Shifts running or starting within this are refreshed on every run (`replanning.detect`); None: none."""
 
 
 def build_call_offs(settings: CrewCallOffSettings) -> CallOffDependencies:
+    ahead = settings.refresh_ahead_minutes
     return CallOffDependencies(
         source=open_labor_source_from_aws(settings),
         sender=replan_sender(settings.replan_queue_url),
         grace=timedelta(minutes=settings.grace_minutes),
         period=timedelta(minutes=settings.period_minutes),
+        refresh_ahead=timedelta(minutes=ahead) if ahead else None,
     )
 
 
