@@ -6,7 +6,9 @@ import argparse
 import os
 import sys
 from datetime import date, datetime
+from typing import TypeVar
 
+from plexlabor.intake.messages import EARLIEST_PUNCH_DATE, LATEST_PUNCH_DATE
 from plexlabor.plant import META_FILE, BadRecord, PlantFolder
 from plexlabor.platform import env
 
@@ -15,11 +17,29 @@ ENDPOINT_URL = "AWS_ENDPOINT_URL"
 
 
 def day_flag(value: str, flag: str) -> date:
-    """A command-line day, YYYY-MM-DD; a ValueError naming the flag and the value otherwise."""
+    """A command-line day, YYYY-MM-DD, in the years plexlabor takes; a ValueError naming the flag and
+    the value otherwise."""
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{flag}: '{value}' is not a date (YYYY-MM-DD)") from None
+    return _in_range(day, value, flag)
+
+
+DateT = TypeVar("DateT", date, datetime)
+
+
+def _in_range(moment: DateT, value: str, flag: str) -> DateT:
+    """`moment` if it lies in the years a punch may (intake.messages: from 2000 up to 2100); else a
+    ValueError naming the flag: a 9999-12-31 placeholder or a typed 0001 would otherwise fail in the
+    date arithmetic of whatever reads the window (an OverflowError's traceback)."""
+    earliest, latest = EARLIEST_PUNCH_DATE, LATEST_PUNCH_DATE
+    day = moment if not isinstance(moment, datetime) else None
+    if (earliest.date() <= day < latest.date()) if day is not None else (earliest <= moment < latest):
+        return moment
+    raise ValueError(
+        f"{flag}: '{value}' is outside the dates plexlabor takes ({earliest:%Y-%m-%d} up to {latest:%Y-%m-%d})"
+    )
 
 
 def moment_flag(value: str, flag: str) -> date | datetime:
@@ -27,16 +47,18 @@ def moment_flag(value: str, flag: str) -> date | datetime:
     time with its zone; a ValueError naming the flag otherwise (a time without a zone is refused, never
     read as UTC)."""
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         pass
+    else:
+        return _in_range(day, value, flag)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{flag}: '{value}' is neither a day (YYYY-MM-DD) nor an ISO 8601 time") from None
     if moment.tzinfo is None:
         raise ValueError(f"{flag}: '{value}' has no time zone; add Z or an offset (or give a day, YYYY-MM-DD)")
-    return moment
+    return _in_range(moment, value, flag)
 
 
 def audit_table_flag(args: argparse.Namespace) -> str:

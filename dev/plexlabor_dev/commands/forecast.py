@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -25,7 +25,7 @@ from plexlabor.forecast.data import read_forecast_data
 from plexlabor.forecast.service import ForecastRun, jsonl, run_forecast
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.plex.folder import PlantFolderSource
-from plexlabor_dev.commands import plant_flag
+from plexlabor_dev.commands import day_flag, plant_flag
 from plexlabor_dev.progress import step
 
 if TYPE_CHECKING:
@@ -36,10 +36,7 @@ def _as_of(text: str | None, folder: PlantFolderSource) -> datetime:
     meta = folder.plant.meta()
     if not text:
         return meta.end
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"--as-of: expected YYYY-MM-DD, got {text!r}") from None
+    day = day_flag(text, "--as-of")
     as_of = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(meta.timezone))
     if as_of > meta.end:
         raise ValueError(f"--as-of: {text} is after the plant's extract ({meta.end.date().isoformat()})")

@@ -123,6 +123,22 @@ PLANT_CASES = [
     case("simulator --port 1 --plant {empty}", NOT_A_PLANT),
 ]
 
+FAR_DATES = [
+    ("skills --quiet --plant {plant} --out {out} --as-of 9999-12-31", "--as-of", "9999-12-31", "2000-01-01"),
+    ("skills --quiet --plant {plant} --out {out} --as-of 0001-01-01", "--as-of", "0001-01-01"),
+    ("crew plan --quiet --plant {plant} --out {out} --date 9999-12-31", "--date", "9999-12-31"),
+    ("crew plan --quiet --plant {plant} --out {out} --date 0001-01-01", "--date", "0001-01-01"),
+    ("allocation run --plant {plant} --day 9999-12-31", "--day", "9999-12-31"),
+    ("validate --quiet --plant {plant} --out {out} --until 9999-12-31", "--until", "9999-12-31"),
+    ("assess --quiet --plant {plant} --since 0001-01-01", "--since", "0001-01-01"),
+    ("assess --quiet --plant {plant} --until 9999-12-31T23:59:59-12:00", "--until", "9999-12-31"),
+    ("forecast --quiet --plant {plant} --out {out} --as-of 0001-01-01", "--as-of", "0001-01-01"),
+    ("plant generate --quiet --out {out}.d --employees 5 --weeks 1 --end 9999-12-31", "--end", "9999-12-31"),
+    ("backfill --quiet --plant {plant} --since 2026-11-10T00:00Z --until 9999-12-31T00:00Z", "--until", "9999"),
+]
+"""Days the date arithmetic cannot reach (a placeholder year, a typo): refused naming the flag and the
+range, where each answered with an OverflowError's traceback before."""
+
 DATE_CASES = [
     case("validate --quiet --plant {plant} --out {out} --since 2026-11-19 --until 2026-11-10", "--since", "--until"),
     case("validate --quiet --plant {plant} --out {out} --since yesterday", "--since", "yesterday"),
@@ -143,6 +159,7 @@ DATE_CASES = [
     case("plant generate --quiet --out {plant} --employees 8 --weeks 2", "--out {plant}", "--force"),
     case("plant generate --quiet --out {out}.d --weeks 0", "weeks"),
     case("plant generate --quiet --out {out}.d --hard-normals bogus", "--hard-normals", "bogus"),
+    *(case(argv, *says) for argv, *says in FAR_DATES),
 ]
 
 FILE_CASES = [

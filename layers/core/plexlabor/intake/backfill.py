@@ -33,8 +33,9 @@ from datetime import datetime, timedelta
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from plexlabor.intake.messages import EARLIEST_PUNCH_DATE, LATEST_PUNCH_DATE
 from plexlabor.intake.nightly import SWEEP_CONTEXT, SweepResult, record_findings, refresh_norms, swept_records
 from plexlabor.platform.errors import ConfigurationError
 from plexlabor.platform.observability import logger
@@ -65,6 +66,17 @@ class BackfillPlan(BaseModel):
     workcenter_shards: int = Field(default=1, ge=1, le=100)
     max_concurrency: int = Field(default=10, ge=1, le=1000)
     """Shards validated at once by the state machine's map (each reads Plex: the call limit is shared)."""
+
+    @field_validator("since", "until")
+    @classmethod
+    def _plausible(cls, value: datetime) -> datetime:
+        """In the years a punch may lie (a 9999-12-31 placeholder would overflow the window's arithmetic)."""
+        if not EARLIEST_PUNCH_DATE <= value < LATEST_PUNCH_DATE:
+            raise ValueError(
+                f"a time from {EARLIEST_PUNCH_DATE:%Y-%m-%d} up to {LATEST_PUNCH_DATE:%Y-%m-%d} is expected, "
+                f"not {value.isoformat()}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _window(self) -> BackfillPlan:
