@@ -351,6 +351,30 @@ def test_a_call_off_decides_the_same_with_or_without_a_refresh_before_it(
     assert [s["people_moved"] for s in refreshed[1::2]] == [s["people_moved"] for s in plain]
 
 
+def test_a_new_container_applies_again_the_call_offs_the_audit_table_records(
+    planned: tuple[LaborSource, InMemoryAuditStore],
+) -> None:
+    """A container that did not re-plan the shift before (new, or after a restart) finds the earlier call-offs in
+    the closings of the suggestions they superseded, applies them again, and decides as the warm container."""
+    source, store = planned
+    nightly = sorted({e.employee_id or "" for e in _crew_events(store, "crew_planner")})
+    first, second = nightly[len(nightly) // 3], nightly[2 * len(nightly) // 3]
+    now = SHIFT_START + timedelta(minutes=15)
+    warm = wiring.ReplanDependencies(source=source, store=store, time_limit_s=20, clock=lambda: now)
+    run(warm, ReplanMessage(reason="call_off", day=DAY, shift="1", employee_id=first, detected_at=now))
+    table = _copy(store)
+    new = wiring.ReplanDependencies(source=source, store=table, time_limit_s=20, clock=lambda: now)
+    decided = []
+    for deps, recorded in ((warm, _Recording(store)), (new, _Recording(table))):
+        message = ReplanMessage(reason="call_off", day=DAY, shift="1", employee_id=second, detected_at=now)
+        summary = run(deps, message)
+        decided.append((recorded.decisions(), summary["people_moved"], summary["data_read"]))
+    assert decided[1][:2] == decided[0][:2] and len(decided[0][0]) >= 2
+    assert (decided[0][2], decided[1][2]) == (False, True)  # the warm one kept the shift, the new one read it
+    events = new.problems[(DAY, "1")].events
+    assert [(e.reason, e.employee_id) for e in events] == [("call_off", first), ("call_off", second)]
+
+
 def test_call_offs_refresh_setting(labelled_plant: PlantFolder, monkeypatch: pytest.MonkeyPatch) -> None:
     """`CREW_REFRESH_AHEAD_MINUTES`: how far ahead shifts are refreshed (default 60); 0 sends no refresh."""
     monkeypatch.setenv("PLEXLABOR_PLANT_DIR", str(labelled_plant.path))

@@ -114,8 +114,14 @@ def current_plan(read: DayRead, shift: str) -> tuple[CurrentPlan, dict[Assignmen
     return plan, openings
 
 
+SUBJECTS = ("employee_id", "workcenter_id", "job_operation_id")
+"""What a `replan` message may be about; a superseded suggestion's closing records it (`replan_<field>`)."""
+
+
 def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime) -> AuditEvent:
-    """Closes a suggestion a re-plan dropped (the `expired` event the review sweep would write, once)."""
+    """Closes a suggestion a re-plan dropped (the `expired` event the review sweep would write, once), saying which
+    event dropped it (so a new container can apply it again, `recorded_events`)."""
+    subject = {f"replan_{name}": getattr(message, name) for name in SUBJECTS if getattr(message, name) is not None}
     return expiry_event(
         opening.record_key,
         opening.event_id,
@@ -123,8 +129,32 @@ def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime)
         actor=REPLAN_ACTOR,
         supervisor_id=opening.supervisor_id,
         employee_id=opening.employee_id,
-        payload={"kind": CREW_ASSIGNMENT, "superseded_by": REPLAN_ACTOR, "replan_reason": message.reason},
+        payload={"kind": CREW_ASSIGNMENT, "superseded_by": REPLAN_ACTOR, "replan_reason": message.reason} | subject,
     )
+
+
+def recorded_events(read: DayRead, day: date, shift: str) -> tuple[ReplanMessage, ...]:
+    """The events re-plans of the shift applied, as far as the audit table tells (each that superseded one of the
+    shift's suggestions: `superseded_event`), oldest first, as a container would remember them (`remembered`)."""
+    closings: dict[str, AuditEvent] = {}
+    for event in read.openings:
+        closing = read.closed.get(event.event_id)
+        if event.payload.get("shift_code") == shift and closing is not None and closing.actor == REPLAN_ACTOR:
+            closings[closing.event_id] = closing
+    events: tuple[ReplanMessage, ...] = ()
+    seen: set[tuple[object, ...]] = set()
+    for closing in sorted(closings.values(), key=lambda e: e.occurred_at):
+        subject = {name: closing.payload[f"replan_{name}"] for name in SUBJECTS if f"replan_{name}" in closing.payload}
+        key = (closing.payload.get("replan_reason"), tuple(subject.items()))
+        if key in seen or not subject:
+            continue
+        seen.add(key)
+        reason = closing.payload["replan_reason"]
+        message = ReplanMessage.model_validate(
+            {"reason": reason, "date": day, "shift": shift, "detected_at": closing.occurred_at, **subject}
+        )
+        events = remembered(events, message)
+    return events
 
 
 def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
@@ -140,11 +170,11 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     if message.reason == "refresh":
         return refresh(deps, message)
     now = deps.clock()
-    kept_shift, read = _shift_problem(deps, message, now)
-    read_s = time.perf_counter() - started
     day = deps.days.read(message.day, now)
     current, openings = current_plan(day, message.shift)
-    plan_read_s = time.perf_counter() - started - read_s
+    plan_read_s = time.perf_counter() - started
+    kept_shift, read = _shift_problem(deps, message, now, day)
+    read_s = time.perf_counter() - started - plan_read_s
     problem, compiled = compile_event(kept_shift.problem, message, kept_shift.compiled)
     replanned = with_current_plan(compiled, current, now)
     plan = solve(replanned, deps.time_limit_s)
@@ -198,17 +228,19 @@ def refresh(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
 
     started = time.perf_counter()
     now = deps.clock()
+    whole = deps.days.whole_due(message.day, now + REFRESH_LEAD)
+    suggestions = deps.days.read(message.day, now, whole_if_due_by=now + REFRESH_LEAD)
+    plan_read_s = time.perf_counter() - started
     key = (message.day, message.shift)
     kept = deps.problems.get(key)
     read = kept is None or now + REFRESH_LEAD - kept.read_at >= KEPT_FOR
     if kept is None or read:
-        kept = _read_shift(deps, message, now, kept.events if kept else ())
-    read_s = time.perf_counter() - started
+        events = kept.events if kept else recorded_events(suggestions, message.day, message.shift)
+        kept = _read_shift(deps, message, now, events)
+    read_s = time.perf_counter() - started - plan_read_s
     compiled = kept.compiled or compile_problem(kept.problem)
     deps.problems[key] = replace(kept, compiled=compiled)
-    compile_s = time.perf_counter() - started - read_s
-    whole = deps.days.whole_due(message.day, now + REFRESH_LEAD)
-    suggestions = deps.days.read(message.day, now, whole_if_due_by=now + REFRESH_LEAD)
+    compile_s = time.perf_counter() - started - plan_read_s - read_s
     for old in [k for k in deps.problems if k[0] < message.day - timedelta(days=1)]:
         del deps.problems[old]  # a container lives for days; the shifts that may still run are kept
     deps.days.forget_before(message.day - timedelta(days=1))
@@ -223,6 +255,7 @@ def refresh(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         "pairs": len(compiled.pair_job),
         "read_seconds": round(read_s, 2),
         "compile_seconds": round(compile_s, 2),
+        "plan_read_seconds": round(plan_read_s, 2),
         "seconds": round(time.perf_counter() - started, 2),
     }
     logger.info("crew kept ready", **summary)
@@ -250,13 +283,17 @@ def remembered(events: tuple[ReplanMessage, ...], message: ReplanMessage) -> tup
     return (*kept, message) if message.reason in REMEMBERED else kept
 
 
-def _shift_problem(deps: ReplanDependencies, message: ReplanMessage, now: datetime) -> tuple[KeptShift, bool]:
+def _shift_problem(
+    deps: ReplanDependencies, message: ReplanMessage, now: datetime, day: DayRead
+) -> tuple[KeptShift, bool]:
     """The shift's problem: the container's, when read less than `KEPT_FOR` ago and the event carries its
-    own change; else read now. The flag says whether the data was read."""
+    own change; else read now, with the container's events of the shift, or a new container's as `day` records
+    them, applied again. The flag says whether the data was read."""
     kept = deps.problems.get((message.day, message.shift))
     if kept is not None and message.reason in APPLIED_BY_EVENT and now - kept.read_at < KEPT_FOR:
         return kept, False
-    return _read_shift(deps, message, now, kept.events if kept else ()), True
+    events = kept.events if kept else recorded_events(day, message.day, message.shift)
+    return _read_shift(deps, message, now, events), True
 
 
 def _read_shift(
