@@ -340,8 +340,9 @@ def build_model(compiled: Compiled) -> _Model:
     upper[slack_column[jobs_with_seats]] = c.fillable[jobs_with_seats]
 
     # Setups: sum over those who cannot do it <= (crew - 1) x sum over those who can.
-    by_job = c.pairs_of_job()
-    for j in setup_rows(c).tolist():
+    setups = setup_rows(c).tolist()
+    by_job = c.pairs_of_job() if setups else []
+    for j in setups:
         pairs = by_job[j]
         able = c.setup_capable[pairs]
         crew = int(min(c.heads[j], c.fillable[j]))
