@@ -5,6 +5,7 @@ and no start time is added."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -154,3 +155,13 @@ def test_a_call_off_of_the_only_setter_empties_the_crew_as_compiling_again_does(
     assert np.array_equal(kept.fillable, fresh.fillable) and kept.fillable.tolist() == [0]
     assert kept.stats[0].turned_away == fresh.stats[0].turned_away
     assert not solve(kept, 10).assignments
+
+
+def test_a_held_crew_stands_without_a_setup_row() -> None:
+    compiled = compile_problem(_crew_of_two())
+    ops = [compiled.operators[int(o)].employee_id for o in compiled.pair_op]
+    held = np.array([ops.index("A"), ops.index("C")], dtype=np.int64)  # accepted by a supervisor: nobody able
+    plan = solve(replace(compiled, held=held), 10)
+    assert not len(setup_rows(replace(compiled, held=held)))
+    assert plan.solver.status == "optimal" and sorted(a.employee_id for a in plan.assignments) == ["A", "C"]
+    assert not any(a.does_setup for a in plan.assignments)
