@@ -24,7 +24,7 @@ from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
 from plexlabor.review.queue import Role, Viewer
-from plexlabor.webapp.crewboard import plan_swap
+from plexlabor.webapp.crewboard import SwapRefusedError, plan_swap
 from tests.support import FakeLambdaContext, load_event
 
 DAY = date(2026, 11, 23)  # Monday after the history
@@ -135,3 +135,38 @@ def _suggestions(store: InMemoryAuditStore) -> list[AuditEvent]:
 def _sqs(message: Any) -> dict[str, Any]:
     event = load_event("crew_replan")
     return {"Records": [{**event["Records"][0], "body": message.model_dump_json(by_alias=True)}]}
+
+
+def test_the_setter_is_swapped_only_for_one_who_may_do_the_setup(
+    planned: tuple[LaborSource, InMemoryAuditStore, dict[str, Any]],
+) -> None:
+    source, store, _ = planned
+    compiled = compile_problem(build_problem(source.port, DAY, "1", timezone=source.timezone))
+    may_set_up = {
+        (compiled.jobs[j].key, compiled.operators[o].employee_id): bool(able)
+        for j, o, able in zip(
+            compiled.pair_job.tolist(), compiled.pair_op.tolist(), compiled.setup_capable.tolist(), strict=True
+        )
+        if compiled.jobs[j].setup_hours > 0
+    }
+    setters = [e for e in _assignments(store, "crew_planner") if e.payload.get("setup_hours")]
+    assert setters, "the plant's plan names no setter"
+    for event in _assignments(store, "crew_planner"):
+        for candidate in event.payload["swap_candidates"]:
+            key = (str(event.payload["segment"]), candidate["employee_id"])
+            assert candidate.get("sets_up", False) == may_set_up.get(key, False)
+    setter = next(e for e in setters if e.status is AuditStatus.PENDING_APPROVAL and e.payload["swap_candidates"])
+    able = setter.payload["swap_candidates"][0]
+    assert able.get("sets_up")
+    now = SHIFT_START - timedelta(hours=1)
+    assert (
+        plan_swap(store, setter.event_id, able["employee_id"], PLANNER, now).opening.employee_id == able["employee_id"]
+    )
+
+    unable = {key: value for key, value in able.items() if key != "sets_up"}  # the same operator, as if unable
+    payload = setter.payload | {"swap_candidates": [unable]}
+    spoiled = InMemoryAuditStore()
+    for event in _suggestions(store):
+        spoiled.append(event.model_copy(update={"payload": payload}) if event.event_id == setter.event_id else event)
+    with pytest.raises(SwapRefusedError, match="may not do the setup"):
+        plan_swap(spoiled, setter.event_id, able["employee_id"], PLANNER, now)

@@ -4,8 +4,9 @@
 - `swap_candidates`: per staffed job segment, the best `SWAP_CANDIDATES` other operators who may staff it
   (qualified, certified, not on leave, within the rest and hours rules: the compiled pairs), by what the
   pair is worth (value less labor, fatigue, changeover and walking, before any re-plan change cost),
-  each with where the plan has them at the same time; a pair a supervisor rejected is never offered
-  (the figures that are 0 or None are left out: the list is on every seat);
+  each with where the plan has them at the same time and, where the job starts with a setup, whether they
+  may do it (`sets_up`: the setter is swapped only for one who may); a pair a supervisor rejected is never
+  offered (the figures that are 0 or None are left out: the list is on every seat);
 - `plan_figures`: the plan's objective breakdown next to the supervisor's plan (Plex shift assignments)
   and the greedy plan, for the shifts it covered.
 """
@@ -50,7 +51,7 @@ def swap_candidates(
     worth = compiled.value - compiled.labor - compiled.fatigue - compiled.changeover - compiled.walking
     refused = np.zeros(len(worth), dtype=bool) if compiled.change is None else compiled.change >= REFUSED_PAIR_COST
     columns = _columns(compiled).items()
-    operator_of = compiled.pair_op.tolist()
+    operator_of, sets_up = compiled.pair_op.tolist(), compiled.setup_capable
     found: dict[str, list[dict[str, Any]]] = {}
     for j, pairs in enumerate(compiled.pairs_of_job()):
         job = compiled.jobs[j]
@@ -71,7 +72,12 @@ def swap_candidates(
         for k, (_, op) in enumerate(offered):
             elsewhere = next((code for s, e, code in busy[op.employee_id] if s < end and start < e), None)
             parts = {name: round(values[k], 2) for name, values in figures}
-            about = {"employee_id": op.employee_id, "supervisor_id": op.supervisor_id, "busy_at": elsewhere}
+            about = {
+                "employee_id": op.employee_id,
+                "supervisor_id": op.supervisor_id,
+                "busy_at": elsewhere,
+                "sets_up": job.setup_hours > 0 and bool(sets_up[offered[k][0]]),
+            }
             chosen.append({key: v for key, v in (about | parts).items() if v})  # sparse: it is on every seat
         found[job.key] = chosen
     return found

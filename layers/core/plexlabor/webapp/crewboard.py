@@ -81,6 +81,8 @@ class Candidate:
     net: float
     busy_at: str | None
     outside_hours: float
+    sets_up: bool
+    """They may do the setup the job starts with (the setter is swapped only for one who may)."""
 
     @classmethod
     def of(cls, offered: dict[str, Any]) -> Candidate:
@@ -91,6 +93,7 @@ class Candidate:
             net,
             None if busy is None else str(busy),
             float(offered.get("outside_hours") or 0.0),
+            bool(offered.get("sets_up")),
         )
 
 
@@ -112,9 +115,13 @@ class Seat:
     """The planner's `swap_candidates` as stored; read into `candidates` only when a page draws them (a board
     has thousands, and the swap's own check of the board needs none)."""
 
+    setup_hours: float = 0.0
+    """The setup this seat's person does (0: none); only someone who may do it is offered in their place."""
+
     @cached_property
     def candidates(self) -> tuple[Candidate, ...]:
-        return tuple(Candidate.of(offered) for offered in self.offered)
+        offered = (Candidate.of(candidate) for candidate in self.offered)
+        return tuple(c for c in offered if c.sets_up or not self.setup_hours)
 
     @property
     def waiting(self) -> bool:
@@ -290,6 +297,7 @@ def _seat(opening: AuditEvent, item: ReviewItem, closing: AuditEvent | None) -> 
         cause=str(payload["cause"]) if payload.get("cause") else None,
         seats=int(payload.get("seats") or 1),
         offered=tuple(c for c in payload.get("swap_candidates") or () if isinstance(c, dict)),
+        setup_hours=float(payload.get("setup_hours") or 0.0),
     )
 
 
@@ -325,6 +333,10 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
     offered = {str(c.get("employee_id")): c for c in payload.get("swap_candidates") or () if isinstance(c, dict)}
     if employee_id not in offered:
         raise SwapRefusedError(f"{employee_id!r} is not one of the operators offered for this seat.", 400)
+    if payload.get("setup_hours") and not offered[employee_id].get("sets_up"):
+        raise SwapRefusedError(
+            f"{employee_id} may not do the setup {opening.employee_id} does on this job: choose one who may."
+        )
     day = date.fromisoformat(str(payload["plan_day"]))
     board = read_board(board_reader(store).day(day, now), day, None, now)  # the read the page was drawn from
     _check_free(board, str(payload["segment"]), employee_id, opening, now)
