@@ -548,9 +548,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _describe(error: Exception) -> str:
-    """An OSError raised by the system says what failed on which file; any other error is its message."""
+    """An OSError raised by the system says what failed on which file; a pydantic validation error, each
+    field and its problem on one line; any other error is its message."""
+    from pydantic import ValidationError
+
     if isinstance(error, OSError) and error.strerror and error.filename:
         return f"{error.filename}: {error.strerror}"
+    if isinstance(error, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc'])) or error.title}: {e['msg']}" for e in error.errors())
     return str(error)
 
 
@@ -565,6 +570,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PlexError as error:
         print(f"plexlabor: Plex: {error}", file=sys.stderr)
         return 3
+    except Exception as error:  # AWS settings that do not work (no region, no credentials, no endpoint): one line
+        from plexlabor_dev.commands import aws_failure
+
+        message = aws_failure(error, getattr(args, "audit_table", None))
+        if message is None:
+            raise
+        print(f"plexlabor: error: {message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -72,6 +72,37 @@ def audit_table_flag(args: argparse.Namespace) -> str:
     return table
 
 
+REGION = "AWS_DEFAULT_REGION"
+"""The variable boto3 takes the region from (not AWS_REGION: that one is copied over when alone)."""
+LOCAL_HINT = "or --local while `plexlabor local up` runs"
+
+
+def aws_failure(error: BaseException | None, table: str | None = None) -> str | None:
+    """A one-line message for what botocore raises (or the audit adapter raised from) when the AWS settings
+    are wrong; None for anything else."""
+    from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, NoRegionError
+
+    from plexlabor.audit.errors import AuditError
+
+    if isinstance(error, AuditError):
+        error = error.__cause__
+    endpoint = os.environ.get(ENDPOINT_URL) or "AWS"
+    if isinstance(error, NoRegionError):
+        return f"no AWS region: set {REGION} (e.g. us-east-1), {LOCAL_HINT}"
+    if isinstance(error, NoCredentialsError):
+        return f"no AWS credentials for {endpoint} ({LOCAL_HINT})"
+    if isinstance(error, EndpointConnectionError):
+        return (
+            f"cannot reach {error.kwargs.get('endpoint_url', endpoint)} (--endpoint-url, {ENDPOINT_URL}; {LOCAL_HINT})"
+        )
+    if isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+        if error.operation_name == "GetSecretValue":
+            return f"the Plex key's secret ({env.PLEX_API_KEY_SECRET_ARN}) is not at {endpoint} ({LOCAL_HINT})"
+        table = table or os.environ.get(env.AUDIT_TABLE_NAME)
+        return f"audit table {table} not found at {endpoint} (--audit-table, {env.AUDIT_TABLE_NAME}; {LOCAL_HINT})"
+    return None
+
+
 NOT_A_PLANT = "--plant {}: not a plant folder (no plant.json; make one with `plexlabor plant generate`)"
 
 

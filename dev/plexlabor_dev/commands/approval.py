@@ -15,11 +15,7 @@ import sys
 from plexlabor.approval.errors import NothingToRevertError
 from plexlabor.platform import env
 from plexlabor.platform.errors import ConfigurationError
-from plexlabor_dev.commands import ENDPOINT_URL
-
-REGION = "AWS_DEFAULT_REGION"
-"""The variable boto3 takes the region from (not AWS_REGION: that one is copied over when alone)."""
-LOCAL_HINT = "or --local while `plexlabor local up` runs"
+from plexlabor_dev.commands import ENDPOINT_URL, LOCAL_HINT, REGION, aws_failure
 
 
 def _changes(args: argparse.Namespace) -> dict[str, str | None]:
@@ -43,31 +39,6 @@ def _explain(error: ConfigurationError) -> str:
     if env.AUDIT_TABLE_NAME in text:
         return f"no audit table: give --audit-table NAME, set {env.AUDIT_TABLE_NAME}, {LOCAL_HINT}"
     return f"{text} ({LOCAL_HINT})"
-
-
-def _aws_failure(error: BaseException | None, table: str) -> str | None:
-    """A one-line message for what botocore raises (or the audit adapter raised from) when the AWS settings
-    are wrong; None for anything else."""
-    from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, NoRegionError
-
-    from plexlabor.audit.errors import AuditError
-
-    if isinstance(error, AuditError):
-        error = error.__cause__
-    endpoint = os.environ.get(ENDPOINT_URL) or "AWS"
-    if isinstance(error, NoRegionError):
-        return f"no AWS region: set {REGION} (e.g. us-east-1), {LOCAL_HINT}"
-    if isinstance(error, NoCredentialsError):
-        return f"no AWS credentials for {endpoint} ({LOCAL_HINT})"
-    if isinstance(error, EndpointConnectionError):
-        return (
-            f"cannot reach {error.kwargs.get('endpoint_url', endpoint)} (--endpoint-url, {ENDPOINT_URL}; {LOCAL_HINT})"
-        )
-    if isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-        if error.operation_name == "GetSecretValue":
-            return f"the Plex key's secret ({env.PLEX_API_KEY_SECRET_ARN}) is not at {endpoint} ({LOCAL_HINT})"
-        return f"audit table {table} not found at {endpoint} (--audit-table, {env.AUDIT_TABLE_NAME}; {LOCAL_HINT})"
-    return None
 
 
 def revert_command(args: argparse.Namespace) -> int:
@@ -105,7 +76,7 @@ def revert_command(args: argparse.Namespace) -> int:
             print(f"plexlabor: nothing reverted: {refusal}", file=sys.stderr)
             return 1
         except (BotoCoreError, ClientError, AuditError) as error:
-            message = _aws_failure(error, table)
+            message = aws_failure(error, table)
             if message is None:
                 raise
             print(f"plexlabor: error: {message}", file=sys.stderr)

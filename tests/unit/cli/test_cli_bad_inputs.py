@@ -189,6 +189,8 @@ FILE_CASES = [
     case("writeback revert f-1", "--audit-table"),
     case("dlq list", "--local", "--stack"),
     case("dlq redrive punch", "--local", "--stack"),
+    case("incidents export --audit-table t --out {out}", "no AWS region", "AWS_DEFAULT_REGION"),
+    case("incidents log --reporter E1 --occurred-at nope --audit-table t Cut_a_finger_on_a_blade", "occurred_at"),
 ]
 
 
@@ -203,6 +205,8 @@ def test_bad_input_is_named_without_a_traceback_and_loses_nothing(
     # Given no AWS settings at all, and an --out file holding an earlier result
     for name in ("AWS_DEFAULT_REGION", "AWS_REGION", "AUDIT_TABLE_NAME", "ARTIFACTS_BUCKET_NAME"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))  # no region from ~/.aws either
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # nor from an instance's metadata (the network)
     out = tmp_path / "earlier-result"
     out.write_text(EARLIER, encoding="utf-8")
     fields = {**corpus, "out": str(out)}
