@@ -18,6 +18,12 @@ in over HTTP then:
    the `swap` message goes through the replan queue to crew_replan, then the board is read fresh: the
    end-to-end time from the swap's POST to the board showing the re-plan (the POST, the queue's delivery,
    crew_replan's run, one fresh board read), `SWAPS` times. Target (issue 10): < 3 s.
+4. call-offs after a refresh (issue 16): crew_call_offs' handler runs as its schedule would half an hour before
+   the shift (the event's time) and puts a `refresh` on the replan queue for each shift running or starting
+   within the hour; then a call-off, timed as in 2. Once on a new container (crew_replan's dependencies built
+   again: nothing kept), beside 2's cold first message; once with the container's clock moved on past
+   `KEPT_FOR` since its last real message (the refresh reads the shift and the day's suggestions whole again).
+   Last, so the board and the swaps are measured as before.
 
 CPU seconds are the whole local runtime's process over the interval (crew_replan, the web app, moto's
 server and the pollers all run in it).
@@ -36,6 +42,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -44,10 +51,15 @@ from functions.crew_planner import handler as crew_planner
 from infra.constants import QueueName
 from plexlabor.audit.dynamodb import event_item
 from plexlabor.crew import wiring as crew_wiring
+from plexlabor.crew.build import shift_instances
 from plexlabor.crew.messages import ReplanMessage
-from plexlabor.crew.replanning import read_current_plan
+from plexlabor.crew.replanning import KEPT_FOR, read_current_plan
+from plexlabor.crew.wiring import ReplanDependencies
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
+from plexlabor_dev.local.environment import EnvPatch
+from plexlabor_dev.local.invoker import INVOCATION_LOCK
+from plexlabor_dev.local.schedule import rule_arn, scheduled_event
 from plexlabor_dev.local.signin import LOCAL_PASSWORD, LOGIN_PATH, plant_users
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
@@ -64,6 +76,10 @@ SWAP_FORM = re.compile(r'<form method="post" action="[^"]*/crew/swap" class="swa
 TARGET_S = 3.0
 PUBLISHED_BEFORE = timedelta(hours=1)
 """How long before the call-offs the nightly plan is published (`_nightly_plan`)."""
+SCHEDULED_BEFORE = timedelta(minutes=30)
+"""When, before the shift's start, crew_call_offs' run that sends the measured refresh comes."""
+COLD: list[tuple[float, float]] = []
+"""The cold first call-off's wall and CPU seconds (test 2), printed again beside the call-offs after a refresh."""
 
 
 @dataclass
@@ -164,11 +180,12 @@ def _load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "n/a"
 
 
-def _replan_summaries(board: Board) -> list[dict[str, Any]]:
-    """crew_replan's summaries so far, from the handlers' log (one JSON line per run)."""
+def _replan_summaries(board: Board, message: str = "crew re-planned") -> list[dict[str, Any]]:
+    """crew_replan's summaries so far (a refresh's: "crew kept ready"), from the handlers' log (one JSON line per
+    run)."""
     lines = board.log.read_text(encoding="utf-8").splitlines()
-    found = [json.loads(line) for line in lines if line.startswith("{") and '"crew re-planned"' in line]
-    return [line for line in found if line.get("message") == "crew re-planned"]
+    found = [json.loads(line) for line in lines if line.startswith("{") and f'"{message}"' in line]
+    return [line for line in found if line.get("message") == message]
 
 
 def _replanned(board: Board, before: int, started: float) -> tuple[Any, dict[str, Any], float]:
@@ -229,35 +246,48 @@ def _swap(board: Board, label: str) -> tuple[float, float]:
     return end_to_end, cpu_s
 
 
+def _call_off(board: Board, caller: str) -> tuple[float, float, dict[str, Any], float]:
+    """`caller`'s call-off put on the replan queue: message to suggestions (wall, process CPU), crew_replan's
+    summary and its own seconds."""
+    message = ReplanMessage(
+        reason="call_off", day=board.day, shift=SHIFT, employee_id=caller, detected_at=datetime.now(UTC)
+    )
+    before = len(board.runtime.invocations("crew_replan"))
+    started, cpu = time.time(), time.process_time()
+    sqs = board.runtime.client("sqs")
+    queue_url = board.runtime.resources.queue_urls[QueueName.REPLAN]
+    sqs.send_message(QueueUrl=queue_url, MessageBody=message.model_dump_json(by_alias=True))
+    replan, summary, cpu_s = _replanned(board, before, cpu)
+    return replan.started + replan.seconds - started, cpu_s, summary, replan.seconds
+
+
+def _call_off_line(wall: float, cpu_s: float, summary: dict[str, Any], seconds: float) -> str:
+    return (
+        f"message to suggestions {wall:.2f} s ({cpu_s:.2f} s CPU): crew_replan {seconds:.2f} s "
+        f"(shift data read: {summary['data_read']}, {summary['read_seconds']} s; suggestions read "
+        f"{summary['plan_read_seconds']} s; writes {summary['write_seconds']} s), {summary['published']} new, "
+        f"{summary['superseded']} superseded, {summary['people_moved']} moved, status {summary['status']}; "
+        f"load {_load()}"
+    )
+
+
+def _planned_operators(board: Board) -> list[str]:
+    """The operators with an undecided assignment of the shift's current plan, by id."""
+    since = datetime.combine(board.day, datetime.min.time(), UTC) - timedelta(days=3)
+    _, openings = read_current_plan(board.runtime.audit_store(), board.day, SHIFT, since)
+    return sorted({employee for _, employee in openings})
+
+
 def test_replan_after_call_offs_on_the_local_runtime_benchmark(board: Board) -> None:
     """`CALL_OFFS` call-offs through the replan queue, each timed from the put to crew_replan's suggestions."""
-    runtime = board.runtime
-    since = datetime.combine(board.day, datetime.min.time(), UTC) - timedelta(days=3)
-    _, openings = read_current_plan(runtime.audit_store(), board.day, SHIFT, since)
-    planned = sorted({employee for _, employee in openings})
+    planned = _planned_operators(board)
     callers = planned[:: max(1, len(planned) // CALL_OFFS)][:CALL_OFFS]
-    queue_url = runtime.resources.queue_urls[QueueName.REPLAN]
-    sqs = runtime.client("sqs")
     print(f"call-offs, each put on the replan queue (crew_replan in the local runtime, moto; {os.cpu_count()} cores):")
     warm: list[tuple[float, float]] = []
     for n, caller in enumerate(callers):
-        message = ReplanMessage(
-            reason="call_off", day=board.day, shift=SHIFT, employee_id=caller, detected_at=datetime.now(UTC)
-        )
-        before = len(runtime.invocations("crew_replan"))
-        started, cpu = time.time(), time.process_time()
-        sqs.send_message(QueueUrl=queue_url, MessageBody=message.model_dump_json(by_alias=True))
-        replan, summary, cpu_s = _replanned(board, before, cpu)
-        wall = replan.started + replan.seconds - started
-        print(
-            f"  {n + 1}: message to suggestions {wall:.2f} s ({cpu_s:.2f} s CPU): crew_replan {replan.seconds:.2f} s "
-            f"(shift data read: {summary['data_read']}, {summary['read_seconds']} s; suggestions read "
-            f"{summary['plan_read_seconds']} s; writes {summary['write_seconds']} s), {summary['published']} new, "
-            f"{summary['superseded']} superseded, "
-            f"{summary['people_moved']} moved, status {summary['status']}; load {_load()}"
-        )
-        if not summary["data_read"]:
-            warm.append((wall, cpu_s))
+        wall, cpu_s, summary, seconds = _call_off(board, caller)
+        print(f"  {n + 1}: {_call_off_line(wall, cpu_s, summary, seconds)}")
+        (warm if not summary["data_read"] else COLD).append((wall, cpu_s))
     assert warm, "no call-off re-planned a kept problem"
     print(_figures(f"  {len(warm)} warm call-offs", [w for w, _ in warm], [c for _, c in warm]))
 
@@ -278,3 +308,69 @@ def test_swap_round_trip_benchmark(board: Board) -> None:
     print("swap by hand, then crew_replan re-plans the rest of the shift with the choice held:")
     timed = [_swap(board, f"swap {n + 1}") for n in range(SWAPS)]
     print(_figures(f"  {SWAPS} swaps end to end", [w for w, _ in timed], [c for _, c in timed]))
+
+
+def _shift_start(board: Board) -> datetime:
+    source = PlantFolderSource(board.runtime.plant_dir)
+    zone = ZoneInfo(source.timezone())
+    instances = shift_instances(source.shifts(), board.day, board.day, zone)
+    return next(i.start for i in instances if i.shift.shift_code == SHIFT)
+
+
+def _refreshed(board: Board, at: datetime) -> list[dict[str, Any]]:
+    """crew_call_offs' handler on the runtime with the scheduled event of time `at`; its refresh messages handled
+    (waited for, bounded); crew_replan's refresh summaries."""
+    runtime = board.runtime
+    kept_before = len(_replan_summaries(board, "crew kept ready"))
+    event = scheduled_event(rule_arn(runtime.region, runtime.stage, "crew_call_offs"), runtime.region, now=at)
+    sent = runtime.invoke("crew_call_offs", event)
+    assert sent["call_offs"] == 0 and f"{board.day.isoformat()}/{SHIFT}" in sent["refreshed"], sent
+    runtime.drain(timeout_s=1200)
+    summaries = _replan_summaries(board, "crew kept ready")[kept_before:]
+    assert len(summaries) == len(sent["refreshed"])
+    return summaries
+
+
+def _refresh_line(summaries: list[dict[str, Any]]) -> str:
+    return "; ".join(
+        f"{s['plan_day']}/{s['shift']} {s['seconds']} s (shift data read: {s['data_read']}, {s['read_seconds']} s, "
+        f"{s['events_applied']} events applied again; compile {s['compile_seconds']} s; "
+        f"suggestions {s['suggestions_read']})"
+        for s in summaries
+    )
+
+
+def _minutes(span: timedelta) -> str:
+    return f"{span.total_seconds() / 60:g} min"
+
+
+def _replan_dependencies(board: Board) -> ReplanDependencies:
+    """The dependencies the runtime's crew_replan runs with (built under its environment, as the handler's)."""
+    with INVOCATION_LOCK, EnvPatch(board.runtime.functions["crew_replan"].lambda_environment()):
+        return crew_wiring.replan_dependencies()
+
+
+def test_call_offs_after_a_refresh_on_the_local_runtime_benchmark(board: Board) -> None:
+    """A call-off after crew_call_offs' refresh: on a new container, and after a refresh that came later than
+    `KEPT_FOR` after the container's last real message; each beside the cold first message without a refresh."""
+    start = _shift_start(board)
+    planned = _planned_operators(board)
+    callers = [planned[len(planned) // 3], planned[2 * len(planned) // 3]]
+    cold = f"{COLD[0][0]:.2f} s ({COLD[0][1]:.2f} s CPU)" if COLD else "not measured"
+    print(f"call-offs after crew_call_offs' refresh (the cold first message without one, above: {cold}):")
+    crew_wiring.replan_dependencies.cache_clear()  # a new container: nothing kept, the day's suggestions not read
+    refreshes = _refreshed(board, start - SCHEDULED_BEFORE)
+    wall, cpu_s, summary, seconds = _call_off(board, callers[0])
+    assert not summary["data_read"]
+    print(f"  new container, refreshed {_minutes(SCHEDULED_BEFORE)} before the shift: {_refresh_line(refreshes)}")
+    print(f"    then a call-off: {_call_off_line(wall, cpu_s, summary, seconds)}")
+    # The same container, its clock moved on past KEPT_FOR since that call-off (its last real message)
+    deps = _replan_dependencies(board)
+    assert (board.day, SHIFT) in deps.problems, "not the dependencies crew_replan ran with"
+    later = KEPT_FOR + timedelta(minutes=1)
+    deps.clock = lambda: datetime.now(UTC) + later
+    refreshes = _refreshed(board, start - SCHEDULED_BEFORE + later)
+    wall, cpu_s, summary, seconds = _call_off(board, callers[1])
+    assert not summary["data_read"] and any(s["data_read"] for s in refreshes)
+    print(f"  refreshed {_minutes(later)} after the container's last real message: {_refresh_line(refreshes)}")
+    print(f"    then a call-off: {_call_off_line(wall, cpu_s, summary, seconds)}")
