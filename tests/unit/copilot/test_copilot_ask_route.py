@@ -157,6 +157,8 @@ def test_plex_down_keeps_the_answer_and_logs_the_failed_write() -> None:
         ('{"question": "How do I clean the tank?", "operator_id": "E9"}', "operator_id"),
         ("[1, 2]", "(body)"),
         ("{not json", "(body)"),
+        ("[" * 5000 + "]" * 5000, "(body)"),  # nested past Python's recursion limit (before: RecursionError, 502)
+        ('{"a": ' * 3000 + "1" + "}" * 3000, "(body)"),
     ],
 )
 def test_a_bad_question_is_a_400_naming_the_field_and_logs_nothing(copilot: Copilot, body: str, field: str) -> None:

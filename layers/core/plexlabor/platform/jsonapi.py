@@ -55,6 +55,8 @@ def read_document(body: str | None, form: bool) -> dict[str, Any]:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(f"not valid JSON: {error.msg}") from None
+    except RecursionError:  # arrays or objects nested thousands deep: the decoder's recursion runs out
+        raise ValueError("not valid JSON here: nested too deeply") from None
     if not isinstance(document, dict):
         raise ValueError("expected a JSON object")
     return document
