@@ -49,6 +49,11 @@ def test_an_edit_across_the_dst_change_uses_that_days_offset() -> None:
         ({"correction.deductBreakMinutes": "half an hour"}, "Deduct break minutes: give a number"),
         ({"correction.deductBreakMinutes": "-5"}, "Deduct break minutes: give a number of zero or more"),
         ({"correction.employeeId": "E9"}, "employeeId: the suggestion does not set this field"),
+        # a typed year far off (before: 9999 raised OverflowError, a 502; 2062 went to Plex as the clock-out)
+        ({"correction.clockoutTime": "9999-12-31T23:59"}, "Clockout time: give a time within 7 days of"),
+        ({"correction.clockoutTime": "2062-03-02T14:07"}, "Clockout time: give a time within 7 days of"),
+        ({"correction.clockoutTime": "0001-01-01T00:00"}, "Clockout time: give a time within 7 days of"),
+        ({"correction.deductBreakMinutes": "1e308"}, "Deduct break minutes: give a number of at most"),
     ],
 )
 def test_a_bad_edit_is_refused_naming_the_field(form: dict[str, str], problem: str) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,12 @@ FORM_PREFIX = "correction."
 """A form field `correction.<key>` edits the correction's `<key>`."""
 LOCAL_MINUTES = "%Y-%m-%dT%H:%M"
 """What a `datetime-local` input sends and shows."""
+MAX_TIME_MOVE = timedelta(days=7)
+"""How far an edited time may lie from the suggested one: a correction fixes a shift's punch, so a time
+further off is a typo (a year typed 2062, or 9999, which would not even convert to Plex's UTC form)."""
+MAX_NUMBER = 24 * 60
+"""The largest number an edit may set: a day in minutes (the one number a correction sets is
+`deductBreakMinutes`, UPDATABLE_FIELDS)."""
 
 
 @dataclass(frozen=True)
@@ -79,10 +85,15 @@ def _read(field: EditableField, typed: str, original: Any, zone: ZoneInfo) -> An
         return original
     if field.kind == "time":
         try:
-            local = datetime.strptime(typed, LOCAL_MINUTES)
+            local = datetime.strptime(typed, LOCAL_MINUTES).replace(tzinfo=zone)
         except ValueError:
             raise DecisionFormError(f"{field.label}: give a date and time, e.g. 2026-03-02T14:07") from None
-        return format_plex_datetime(local.replace(tzinfo=zone))
+        suggested = parse_time(str(original))
+        if suggested is not None and abs(local - suggested) > MAX_TIME_MOVE:
+            raise DecisionFormError(
+                f"{field.label}: give a time within {MAX_TIME_MOVE.days} days of the suggested {field.value}"
+            )
+        return format_plex_datetime(local)
     if field.kind == "number":
         try:
             number = float(typed)
@@ -90,6 +101,8 @@ def _read(field: EditableField, typed: str, original: Any, zone: ZoneInfo) -> An
             raise DecisionFormError(f"{field.label}: give a number") from None
         if number < 0 or number != number or number in (float("inf"), float("-inf")):
             raise DecisionFormError(f"{field.label}: give a number of zero or more")
+        if number > MAX_NUMBER:
+            raise DecisionFormError(f"{field.label}: give a number of at most {MAX_NUMBER}")
         return int(number) if isinstance(original, int) and number.is_integer() else number
     return typed
 
