@@ -217,13 +217,7 @@ def test_a_warm_container_sees_decisions_taken_on_the_board_since_its_last_re_pl
             action=action, supervisor_id="E00001", reason="no" if action is ApprovalAction.REJECT else None
         )
         store.append(recommendation_decision(Recommended.of(event), decision, decided, "crew_board"))
-    reads: list[datetime | None] = []
-    by_status = store.by_status
-    monkeypatch.setattr(
-        store,
-        "by_status",
-        lambda status, since=None, limit=100: (reads.append(since), by_status(status, since, limit))[1],
-    )
+    reads = _reads(store, monkeypatch)
     # When the same container re-plans again two minutes later
     clock[0] += timedelta(minutes=2)
     summary = run(deps, message.model_copy(update={"detected_at": clock[0]}))
@@ -232,6 +226,18 @@ def test_a_warm_container_sees_decisions_taken_on_the_board_since_its_last_re_pl
     assert summary["accepted"] == 1 and summary["current_assignments"] == len(before.assignments) - 1
     after, _ = read_current_plan(store, DAY, "1", SINCE)
     assert rejected in after.rejected and rejected not in after.assignments and accepted in after.accepted
+
+
+def _reads(store: InMemoryAuditStore, monkeypatch: pytest.MonkeyPatch) -> list[datetime | None]:
+    """From when each of the store's status reads starts, from now on."""
+    reads: list[datetime | None] = []
+    by_status = store.by_status
+    monkeypatch.setattr(
+        store,
+        "by_status",
+        lambda status, since=None, limit=100: (reads.append(since), by_status(status, since, limit))[1],
+    )
+    return reads
 
 
 @pytest.mark.parametrize("module", ["functions.crew_call_offs.handler", "plexlabor.webapp.app"])
@@ -290,13 +296,7 @@ def test_a_refresh_publishes_nothing_and_leaves_the_next_call_off_nothing_to_rea
     # When a call-off comes four minutes after that (the next refresh is not there yet)
     nightly = _crew_events(store, "crew_planner")
     caller = sorted(e.employee_id or "" for e in nightly)[len(nightly) // 2]
-    reads: list[datetime | None] = []
-    by_status = store.by_status
-    monkeypatch.setattr(
-        store,
-        "by_status",
-        lambda status, since=None, limit=100: (reads.append(since), by_status(status, since, limit))[1],
-    )
+    reads = _reads(store, monkeypatch)
     clock[0] += timedelta(minutes=4)
     summary = run(deps, ReplanMessage(reason="call_off", day=DAY, shift="1", employee_id=caller, detected_at=clock[0]))
     # Then it re-plans the kept problem and only catches up on the suggestions
