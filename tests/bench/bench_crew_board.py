@@ -11,7 +11,7 @@ in over HTTP then:
 2. call-offs (issue 16): `CALL_OFFS` operators of the plan, spread over the employee ids, call off one
    after another, each a `call_off` message put on the replan queue as crew_call_offs does; timed from the
    put to the end of crew_replan's run (its suggestions written, so the review queue and the board show
-   them). The first message meets a cold container (it reads the shift's data through the Plex simulator
+   them). The first message meets a cold container (it reads the shift's data, locally from the plant folder,
    and the day's suggestions whole); the others re-plan the problem it kept and read only the suggestions
    new since. Target (issue 16): < 3 s.
 3. swaps a waiting seat for the first operator offered who is not busy elsewhere (`POST /crew/swap`), then
