@@ -165,3 +165,19 @@ def test_a_bad_code_is_named_and_nothing_recorded(world: World, incident_id: str
 def test_a_supervisor_may_not_code(world: World, incident_id: str, lambda_context: Any) -> None:
     response = _call(web_deps(world), "POST", f"/incidents/{incident_id}", REPORTER, lambda_context, form=CODES)
     assert response["statusCode"] == 403 and decision_of(world.audit, incident_id) is None
+
+
+@pytest.mark.parametrize(
+    ("reason", "problem"),
+    [("x" * 1001, "longer than 1000 characters"), ("gloves \x00 were on", "cannot be kept")],
+)
+def test_a_reason_too_long_or_unreadable_is_named_and_nothing_recorded(
+    world: World, incident_id: str, lambda_context: Any, reason: str, problem: str
+) -> None:
+    # Given the EHS lead's correction with a reason the audit cannot keep (before: a 1,001-character
+    # reason failed the decision's model, a 502; a NUL was kept)
+    form = {**CODES, **CONFIRMED, "reason": reason}
+    response = _call(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
+    # Then the page names the reason's problem and nothing is recorded
+    assert response["statusCode"] == 400 and problem in response["body"]
+    assert decision_of(world.audit, incident_id) is None

@@ -21,8 +21,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
+from plexlabor.approval.callback import CallbackService
+from plexlabor.approval.errors import DecisionFormError
 from plexlabor.approval.messages import Decision, RecommendationWriteback
-from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
+from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, Field
 from plexlabor.incidents.service import (
@@ -127,6 +129,15 @@ def incident(incident_id: str) -> Response[str]:
     )
 
 
+def _reason(typed: str | None, by: str) -> str | None:
+    """The correction's reason as the queue's decisions read one (length, readable characters: the
+    decision's own checks); CodeCorrectionError naming it otherwise."""
+    try:
+        return CallbackService.read_form(ApprovalAction.APPROVE.value, typed, by).reason
+    except DecisionFormError as error:
+        raise CodeCorrectionError(f"Reason: {error}") from None
+
+
 @app.post("/incidents/<incident_id>")
 def correct(incident_id: str) -> Response[str]:
     page = Page(_deps())
@@ -155,7 +166,7 @@ def correct(incident_id: str) -> Response[str]:
             codes,
             page.viewer.user_id,
             page.deps.review.clock(),
-            (form.get("reason") or "").strip() or None,
+            _reason(form.get("reason"), page.viewer.user_id),
             confirmed,
         )
     except CodeCorrectionError as error:
