@@ -50,6 +50,14 @@ class Arg:
         parser.add_argument(*self.flags, **self.options)
 
 
+def port(text: str) -> int:
+    """An argparse type: a TCP port, 0 to 65535 (0: any free one); argparse names the flag when it is not."""
+    number = int(text)
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port (0 to 65535)")
+    return number
+
+
 def arg(*flags: str, **options: Any) -> Arg:
     return Arg(flags, options)
 
@@ -163,7 +171,7 @@ COMMANDS: tuple[Command, ...] = (
         (
             PLANT.helped("plant folder to serve"),
             arg("--host", default="127.0.0.1"),
-            arg("--port", type=int, default=8765),
+            arg("--port", type=port, default=8765),
             arg("--api-key", default="sim-key", help="the X-Plex-Connect-Api-Key to accept"),
             arg("--rate-limit", type=int, default=200, help="calls per minute before 429"),
             arg("--fault-latency-ms", type=int, default=0, help="added latency per call"),
@@ -495,9 +503,9 @@ COMMANDS: tuple[Command, ...] = (
         "plexlabor_dev.local.cli:up_command",
         (
             arg("--plant", help="plant folder to serve (default: generate a small one)"),
-            arg("--api-port", type=int, default=8780, help="local API Gateway port on 127.0.0.1"),
-            arg("--moto-port", type=int, default=8781, help="moto server port on 127.0.0.1"),
-            arg("--plex-port", type=int, default=8782, help="Plex simulator port on 127.0.0.1"),
+            arg("--api-port", type=port, default=8780, help="local API Gateway port on 127.0.0.1"),
+            arg("--moto-port", type=port, default=8781, help="moto server port on 127.0.0.1"),
+            arg("--plex-port", type=port, default=8782, help="Plex simulator port on 127.0.0.1"),
         ),
     ),
     Command(

@@ -240,3 +240,26 @@ def test_assess_skips_bad_records_and_assesses_the_rest(
     rest = json.loads(captured.out)
     assert rest["time_clock_entries"] == whole["time_clock_entries"] - 1
     assert rest["employees"] == whole["employees"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        "simulator --plant {plant} --port 70000",
+        "simulator --plant {plant} --port -1",
+        "local up --plant {plant} --api-port 65536",
+        "local up --plant {plant} --moto-port -5",
+        "local up --plant {plant} --plex-port 100000",
+    ],
+)
+def test_a_port_outside_0_to_65535_is_refused_naming_the_flag_before_anything_starts(
+    argv: str, corpus: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a port no socket can bind (before: OverflowError's traceback, after moto had started for local up)
+    with pytest.raises(SystemExit) as exited:
+        main(argv.format(**corpus).split())
+    captured = capsys.readouterr()
+    # Then argparse refuses it, naming the flag and the range, exit 2
+    flag = next(word for word in argv.split() if word.endswith("port"))
+    assert exited.value.code == 2 and "Traceback" not in captured.err
+    assert f"argument {flag}:" in captured.err and "0 to 65535" in captured.err
