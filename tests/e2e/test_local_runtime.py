@@ -163,4 +163,8 @@ def test_local_controls_fire_schedules_and_list_mail(runtime: LocalRuntime) -> N
     assert fired.status_code == 200 and fired.json()["ok"] is True
     assert requests.post(f"{runtime.api_url}/_local/schedules/nope", timeout=10).status_code == 404
     assert requests.post(f"{runtime.api_url}/_local/schedules/toy_tick", data="[1]", timeout=10).status_code == 400
+    # a detail the function's event model refuses is a 400 naming the field (before: 500, "ValidationError: ...")
+    refused = requests.post(f"{runtime.api_url}/_local/schedules/toy_tick", json={"why": 1, "when": "x"}, timeout=10)
+    assert refused.status_code == 400, refused.text
+    assert {error["field"] for error in refused.json()["errors"]} == {"why", "when"}
     assert requests.get(f"{runtime.api_url}/_local/emails", timeout=10).json() == []

@@ -6,7 +6,7 @@
 - `toy_consumer` (punch queue): counts each message's attempts in the state table; a body
   `{"id": ..., "fail_times": n}` fails its first n attempts (reported in `batchItemFailures`).
   It keeps the first record of every message it sees in the state table as well.
-- `toy_tick` (schedule): stores the event it was given in the state table.
+- `toy_tick` (schedule): checks its detail (`why`, text, nothing else), stores the event in the state table.
 """
 
 from __future__ import annotations
@@ -95,9 +95,16 @@ import json
 import os
 
 import boto3
+from pydantic import BaseModel, ConfigDict
+
+
+class Detail(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    why: str = ""
 
 
 def handler(event, context):
+    Detail.model_validate(event.get("detail") or {})  # as a scheduled handler parses its event model
     boto3.client("dynamodb").put_item(TableName=os.environ["STATE_TABLE_NAME"], Item={
         "pk": {"S": "tick#" + event["id"]}, "sk": {"S": "event"}, "event": {"S": json.dumps(event)},
         "function": {"S": context.function_name},

@@ -34,6 +34,7 @@ from typing import Any, TextIO
 import boto3
 import requests
 from botocore.config import Config
+from pydantic import ValidationError
 
 from infra.constants import (
     DEFAULT_APPROVAL_WAIT_SECONDS,
@@ -47,6 +48,7 @@ from infra.function_specs import FUNCTION_SPECS, FunctionSpec
 from infra.wiring import environment_sources
 from plexlabor.audit.dynamodb import DynamoDbAuditStore
 from plexlabor.plant import PlantFolder
+from plexlabor.platform.jsonapi import field_problems
 from plexlabor_dev.local.apigw import HttpReply, LocalApiGateway, Route, json_reply, routes_of
 from plexlabor_dev.local.contract import CONTRACT_NAMES, ENV_PLANT_DIR, EXTRA_ACCESS, EXTRA_VARIABLES
 from plexlabor_dev.local.environment import (
@@ -461,6 +463,9 @@ class LocalRuntime(Lifecycle):
                 return json_reply(400, {"message": str(error)})
             try:
                 return json_reply(200, self.fire(parts[1], detail=detail))
+            except ValidationError as error:  # the function's event model refused the detail: the caller's to fix
+                problems = [problem.model_dump() for problem in field_problems(error)]
+                return json_reply(400, {"message": f"{parts[1]} refused the detail", "errors": problems})
             except Exception as error:
                 return json_reply(500, {"message": f"{type(error).__name__}: {error}"})
         if method == "GET" and parts == ["emails"]:
