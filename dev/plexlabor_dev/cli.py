@@ -7,6 +7,7 @@ import importlib
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from plexlabor.plex.errors import PlexError
@@ -567,11 +568,39 @@ def _describe(error: Exception) -> str:
     return str(error)
 
 
+def _not_text(args: argparse.Namespace, given: Sequence[str]) -> str | None:
+    """Which file named on the command line is not UTF-8 text, with its flag when one was typed (a
+    decoding error does not say which file it read); None when none of them is it."""
+    for name, value in vars(args).items():
+        for path in value if isinstance(value, list) else [value]:
+            if isinstance(path, str) and _undecodable(Path(path)):
+                flag = f"--{name.replace('_', '-')}"
+                return f"{flag} {path}" if flag in given else path
+    return None
+
+
+def _undecodable(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            while handle.read(1 << 20):
+                pass
+    except UnicodeDecodeError:
+        return True
+    except OSError:  # not a file (a folder, a question's text): not what failed to decode
+        return False
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(given)
     try:
         return int(args.run(args))
+    except UnicodeDecodeError as error:  # a file that is not text: named, since the error does not name it
+        where = _not_text(args, given)
+        print(f"plexlabor: error: {where + ': ' if where else ''}not UTF-8 text ({error.reason})", file=sys.stderr)
+        return 2
     except (ValueError, OSError) as error:  # a user error: one line naming the file or the flag, no traceback
         print(f"plexlabor: error: {_describe(error)}", file=sys.stderr)
         return 2

@@ -50,6 +50,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     no_clockin_id = _damage(plant, root / "no-clockin", "time-clock-entries", "clockinTime")
     (root / "bad.jsonl").write_text('{"finding_id": "f-1"}\n{"oops\n', encoding="utf-8")
     (root / "nothing.jsonl").touch()
+    (root / "binary.jsonl").write_bytes(b'\xff\xfe{"finding_id": "f-1"}\n')
     (root / "bad.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
     paths = {name: str(root / name) for name in ("plant", "empty", "meta-only", "cut", "no-number", "no-clockin")}
     return {
@@ -59,6 +60,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "bad_jsonl": str(root / "bad.jsonl"),
         "bad_csv": str(root / "bad.csv"),
         "nothing": str(root / "nothing.jsonl"),
+        "binary": str(root / "binary.jsonl"),
         "labels": str(plant / "labels.jsonl"),
         "cut_id": cut_id,
         "no_number_id": no_number_id,
@@ -190,6 +192,11 @@ FILE_CASES = [
     case("dlq list", "--local", "--stack"),
     case("dlq redrive punch", "--local", "--stack"),
     case("incidents export --audit-table t --out {out}", "no AWS region", "AWS_DEFAULT_REGION"),
+    # a file that is not UTF-8 text is named (before: only "'utf-8' codec can't decode byte 0xff ...")
+    case("score --findings {binary} --labels {labels}", "--findings {binary}: not UTF-8 text"),
+    case("train --out {out} --seeds 1 --decisions {binary}", "--decisions {binary}: not UTF-8 text"),
+    case("crew gap {binary}", "{binary}: not UTF-8 text"),
+    case("copilot eval --lexical --procedures {binary}", "--procedures {binary}: not UTF-8 text"),
     case("incidents log --reporter E1 --occurred-at nope --audit-table t Cut_a_finger_on_a_blade", "occurred_at"),
 ]
 
