@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from plexlabor.skills.data import load_from_folder
+from plexlabor.skills.data import MAX_HORIZON_DAYS, load_from_folder
 from plexlabor.skills.engine import assess_skills
 from plexlabor.skills.report import (
     Bottleneck,
@@ -29,8 +29,8 @@ T = TypeVar("T")
 def skills_command(args: argparse.Namespace) -> int:
     """Assess a plant folder; print a summary (or the JSON report), optionally write the full report."""
     folder = plant_flag(args.plant)
-    if args.horizon_days < 1:
-        raise ValueError("--horizon-days: must be at least 1")
+    if not 1 <= args.horizon_days <= MAX_HORIZON_DAYS:
+        raise ValueError(f"--horizon-days: must be between 1 and {MAX_HORIZON_DAYS}, not {args.horizon_days}")
     started = time.perf_counter()
     step("reading the plant's people, certifications and schedule")
     require_records(folder, "shifts")

@@ -151,6 +151,9 @@ DATE_CASES = [
     case("assess --quiet --plant {plant} --since 2025-01-01 --until 2025-01-05", "--since", "--until"),
     case("skills --quiet --plant {plant} --out {out} --as-of 2026-13-01", "--as-of", "2026-13-01"),
     case("skills --quiet --plant {plant} --out {out} --horizon-days 0", "--horizon-days"),
+    # before: OverflowError's traceback; 61..99999 days ran, though skills_daily takes at most 60
+    case("skills --quiet --plant {plant} --out {out} --horizon-days 99999999999", "--horizon-days", "60"),
+    case("skills --quiet --plant {plant} --out {out} --horizon-days 61", "--horizon-days", "60"),
     case("crew plan --quiet --plant {plant} --out {out} --date 2025-01-01", "--date", "2025-01-01"),
     case("crew plan --quiet --plant {plant} --out {out} --date 2026-11-18 --shift ZZ", "shift 'ZZ'"),
     case("forecast --quiet --plant {plant} --out {out} --as-of nope", "--as-of", "nope"),

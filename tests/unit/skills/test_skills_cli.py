@@ -38,7 +38,7 @@ def test_json_and_as_of(labelled_plant: PlantFolder, capsys) -> None:
     ("argv", "message"),
     [
         (["--as-of", "11/21/2026"], "--as-of: '11/21/2026' is not a date"),
-        (["--horizon-days", "0"], "--horizon-days: must be at least 1"),
+        (["--horizon-days", "0"], "--horizon-days: must be between 1 and 60, not 0"),
     ],
 )
 def test_bad_arguments_are_reported(labelled_plant: PlantFolder, capsys, argv: list[str], message: str) -> None:

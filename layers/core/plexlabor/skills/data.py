@@ -29,6 +29,8 @@ from plexlabor.plex.port import LaborDataPort
 from plexlabor.plex.snapshot import PlexSnapshot, Reference, Windowed, collector_paused, read_snapshot
 
 DEFAULT_HORIZON_DAYS = 14
+MAX_HORIZON_DAYS = 60
+"""The longest horizon a report covers (skills_daily's setting and event, the command line)."""
 DEFAULT_LOOKBACK_DAYS = 90
 PLAN_MARGIN = timedelta(days=1)
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.platform.observability import logger, metrics
 from plexlabor.skills.artifact import build_artifact, store_artifact
-from plexlabor.skills.data import SkillsInput, load
+from plexlabor.skills.data import MAX_HORIZON_DAYS, SkillsInput, load
 from plexlabor.skills.engine import assess_skills
 from plexlabor.skills.publish import publish_report
 from plexlabor.skills.report import SkillsReport
@@ -31,7 +31,7 @@ class SkillsDailyDetail(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     as_of: date | None = None
-    horizon_days: int | None = Field(default=None, ge=1, le=60)
+    horizon_days: int | None = Field(default=None, ge=1, le=MAX_HORIZON_DAYS)
     publish: bool = True
 
 

@@ -29,7 +29,7 @@ from plexlabor.platform.clock import utc_now
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 from plexlabor.skills.artifact import REPORT_PREFIX
-from plexlabor.skills.data import DEFAULT_HORIZON_DAYS, DEFAULT_LOOKBACK_DAYS
+from plexlabor.skills.data import DEFAULT_HORIZON_DAYS, DEFAULT_LOOKBACK_DAYS, MAX_HORIZON_DAYS
 from plexlabor.skills.publish import DEFAULT_HR_RECIPIENT, PublishOptions
 
 ACTOR = "skills_daily"
@@ -38,7 +38,7 @@ ACTOR = "skills_daily"
 
 class SkillsDailySettings(PlexSourceSettings, PilotSettings, ArtifactSettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
-    horizon_days: int = Field(default=DEFAULT_HORIZON_DAYS, ge=1, le=60, alias="SKILLS_HORIZON_DAYS")
+    horizon_days: int = Field(default=DEFAULT_HORIZON_DAYS, ge=1, le=MAX_HORIZON_DAYS, alias="SKILLS_HORIZON_DAYS")
     lookback_days: int = Field(default=DEFAULT_LOOKBACK_DAYS, ge=0, le=730, alias="SKILLS_LOOKBACK_DAYS")
     hr_recipient: str = Field(
         default=DEFAULT_HR_RECIPIENT, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/+=-]*$", alias="SKILLS_HR_RECIPIENT"
