@@ -187,6 +187,19 @@ def test_a_rejected_assignment_writes_nothing(world: World, lambda_context: Any)
     assert decision is not None and decision.payload["reason"] == "E0042 is on leave"
 
 
+def test_a_bulk_decision_of_more_items_than_a_page_is_refused_and_decides_nothing(
+    world: World, lambda_context: Any
+) -> None:
+    # Given a forged bulk approval naming 101 items (a page holds 100; before: each looked up and decided
+    # in turn, thousands of ids outlasting API Gateway's 29 s, decided partly)
+    form = {"item": ["crew-0001", *(f"made-up-{n}" for n in range(100))], "action": "approve"}
+    response = _call(world, "POST", "/queue", ADMIN, form, lambda_context=lambda_context)
+
+    # Then it is refused with the bound, and the real item among them is not decided
+    assert response["statusCode"] == 400 and "at most 100 items" in response["body"]
+    assert [e.event_type for e in world.audit.for_finding("crew-0001")] == [AuditEventType.RECOMMENDATION]
+
+
 def test_a_bulk_reject_without_reason_keeps_the_selection(world: World, lambda_context: Any) -> None:
     form = {"item": ["crew-0001"], "action": "reject", "reason": ""}
     response = _call(world, "POST", "/queue", ADMIN, form, lambda_context=lambda_context)

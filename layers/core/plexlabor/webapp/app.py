@@ -358,6 +358,9 @@ def decide_many() -> Response[str]:
     chosen, action, reason = form.get("item", []), (form.get("action") or [""])[0], (form.get("reason") or [""])[0]
     if not chosen or not all(chosen):  # an empty id is no item (and no key DynamoDB can look up)
         return _queue_page(page, status=400, flash=_error("Select at least one item."), reason=reason)
+    if len(set(chosen)) > PAGE_SIZE:  # a page's worth at most: each is looked up, inside API Gateway's 29 s
+        problem = _error(f"Select at most {PAGE_SIZE} items (a page) for one decision.")
+        return _queue_page(page, status=400, flash=problem, reason=reason)
     if action == "reject" and not reason.strip():
         problem = _error("A rejection needs a reason: it tells the model why the suggestions were wrong.")
         return _queue_page(page, status=400, flash=problem, selected=set(chosen), reason=reason)

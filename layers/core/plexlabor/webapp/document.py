@@ -18,6 +18,7 @@ from typing import Any
 from plexlabor.approval.document import HTML_PAGE
 from plexlabor.approval.messages import MAX_REASON_CHARS
 from plexlabor.platform.text import BIDI_CONTROLS
+from plexlabor.webapp.app import PAGE_SIZE
 
 _MEANING = {
     "200": "The page",
@@ -104,7 +105,12 @@ def webapp_document() -> dict[str, Any]:
                 "Approve or reject the chosen items at once (a rejection needs a reason)",
                 _form(
                     {
-                        "item": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+                        "item": {
+                            "type": "array",
+                            "items": {"type": "string", "minLength": 1},
+                            "minItems": 1,
+                            "maxItems": PAGE_SIZE,
+                        },
                         "action": _ACTION,
                         "reason": _REASON,
                     },
