@@ -800,17 +800,27 @@ def _stop_on_ctrl_c() -> None:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
+FAULT_FLAGS = {
+    "latency_ms": "--fault-latency-ms",
+    "rate_429": "--fault-429-rate",
+    "rate_500": "--fault-500-rate",
+    "rate_drop": "--fault-drop-rate",
+}
+"""FaultConfig's fields the command line sets, and their flags (a refusal names the flag typed)."""
+
+
 def serve_command(args: Namespace) -> int:
     """`plexlabor simulator --plant DIR ...`: serve in the foreground until Ctrl-C."""
     from plexlabor_dev.commands import plant_flag
 
     plant = plant_flag(args.plant).path  # a folder that is not a plant is refused, not served empty
-    faults = FaultConfig(
-        latency_ms=args.fault_latency_ms,
-        rate_429=args.fault_429_rate,
-        rate_500=args.fault_500_rate,
-        rate_drop=args.fault_drop_rate,
-    )
+    if args.rate_limit < 1:
+        raise ValueError(f"--rate-limit: calls per minute must be at least 1, not {args.rate_limit}")
+    try:
+        typed = {field: getattr(args, flag[2:].replace("-", "_")) for field, flag in FAULT_FLAGS.items()}
+        faults = FaultConfig(**typed)
+    except ValidationError as error:
+        raise ValueError("; ".join(f"{FAULT_FLAGS[str(e['loc'][0])]}: {e['msg']}" for e in error.errors())) from None
     server = SimulatorServer(
         plant, api_key=args.api_key, rate_limit=args.rate_limit, host=args.host, port=args.port, faults=faults
     ).bind()

@@ -123,6 +123,10 @@ PLANT_CASES = [
     ),
     case("simulator --port 1 --plant {missing}", "{missing}"),
     case("simulator --port 1 --plant {empty}", NOT_A_PLANT),
+    # the simulator's options named by their flags (before: 'rate_429: ...'; a rate limit of 0 served, all 429)
+    case("simulator --port 1 --plant {plant} --fault-429-rate 2", "--fault-429-rate", "less than or equal to 1"),
+    case("simulator --port 1 --plant {plant} --fault-latency-ms -1", "--fault-latency-ms"),
+    case("simulator --port 1 --plant {plant} --rate-limit 0", "--rate-limit", "at least 1"),
 ]
 
 FAR_DATES = [
