@@ -83,7 +83,7 @@ def depth(sqs: Any, queue_url: str) -> tuple[int, int]:
 def start_move_task(sqs: Any, queues: DeadLetters, rate: int | None = None) -> str:
     """An SQS message move task from the DLQ back to its source queue; its handle."""
     request: dict[str, Any] = {"SourceArn": queues.dlq_arn, "DestinationArn": queues.source_arn}
-    if rate:
+    if rate is not None:
         request["MaxNumberOfMessagesPerSecond"] = rate
     return str(sqs.start_message_move_task(**request)["TaskHandle"])
 
@@ -226,8 +226,16 @@ def list_command(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_MOVE_RATE = 500
+"""SQS's bound on a message move task's MaxNumberOfMessagesPerSecond."""
+
+
 @_aws_errors
 def redrive_command(args: argparse.Namespace) -> int:
+    if args.max is not None and args.max < 1:
+        raise ValueError(f"--max: move at least 1 message, not {args.max}")
+    if args.rate is not None and not 1 <= args.rate <= MAX_MOVE_RATE:
+        raise ValueError(f"--rate: messages a second, 1 to {MAX_MOVE_RATE} (SQS's bound), not {args.rate}")
     sqs, known = _client_and_queues(args)
     name, url = _chosen(args.queue, known)
     queues = dead_letters(sqs, name, url)

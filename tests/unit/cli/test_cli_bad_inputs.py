@@ -198,6 +198,11 @@ FILE_CASES = [
     case("writeback revert f-1", "--audit-table"),
     case("dlq list", "--local", "--stack"),
     case("dlq redrive punch", "--local", "--stack"),
+    # checked before any queue is looked for (before: --max 0 moved nothing and said so, exit 0; --rate 0
+    # was dropped for SQS's own rate; --rate -5 went to SQS)
+    case("dlq redrive punch --local --max 0", "--max", "at least 1"),
+    case("dlq redrive punch --stack s --rate 0", "--rate", "1 to 500"),
+    case("dlq redrive punch --stack s --rate 501", "--rate", "1 to 500"),
     case("incidents export --audit-table t --out {out}", "no AWS region", "AWS_DEFAULT_REGION"),
     # a file that is not UTF-8 text is named (before: only "'utf-8' codec can't decode byte 0xff ...")
     case("score --findings {binary} --labels {labels}", "--findings {binary}: not UTF-8 text"),
