@@ -41,6 +41,9 @@ NEEDS = {
     "refresh": None,  # nothing happened: crew_call_offs' schedule asks crew_replan to keep the shift ready
 }
 
+SUBJECT_FIELDS = ("employee_id", "workcenter_id", "job_operation_id")
+"""What a message may be about: each reason names one of them (`NEEDS`) or none, never another."""
+
 
 class ReplanMessage(BaseModel):
     """What the `replan` queue carries: the event and the shift it touches (ids only)."""
@@ -79,6 +82,9 @@ class ReplanMessage(BaseModel):
         needed = NEEDS[self.reason]
         if needed is not None and getattr(self, needed) is None:
             raise ValueError(f"a {self.reason} message needs {needed}")
+        for name in SUBJECT_FIELDS:  # a stray subject would be ignored, or taken for the event's (`remembered`)
+            if name != needed and getattr(self, name) is not None:
+                raise ValueError(f"a {self.reason} message takes no {name}")
         return self
 
 

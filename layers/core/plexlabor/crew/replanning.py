@@ -46,7 +46,7 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from plexlabor.audit.events import AuditEvent, AuditStatus, expiry_event
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.messages import ReplanMessage, call_offs
+from plexlabor.crew.messages import SUBJECT_FIELDS, ReplanMessage, call_offs
 from plexlabor.crew.suggestions import REPLAN_ACTOR, DayRead, read_day
 from plexlabor.platform.observability import logger, metrics
 
@@ -114,14 +114,12 @@ def current_plan(read: DayRead, shift: str) -> tuple[CurrentPlan, dict[Assignmen
     return plan, openings
 
 
-SUBJECTS = ("employee_id", "workcenter_id", "job_operation_id")
-"""What a `replan` message may be about; a superseded suggestion's closing records it (`replan_<field>`)."""
-
-
 def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime) -> AuditEvent:
     """Closes a suggestion a re-plan dropped (the `expired` event the review sweep would write, once), saying which
     event dropped it (so a new container can apply it again, `recorded_events`)."""
-    subject = {f"replan_{name}": getattr(message, name) for name in SUBJECTS if getattr(message, name) is not None}
+    subject = {
+        f"replan_{name}": getattr(message, name) for name in SUBJECT_FIELDS if getattr(message, name) is not None
+    }
     return expiry_event(
         opening.record_key,
         opening.event_id,
@@ -144,7 +142,9 @@ def recorded_events(read: DayRead, day: date, shift: str) -> tuple[ReplanMessage
     events: tuple[ReplanMessage, ...] = ()
     seen: set[tuple[object, ...]] = set()
     for closing in sorted(closings.values(), key=lambda e: e.occurred_at):
-        subject = {name: closing.payload[f"replan_{name}"] for name in SUBJECTS if f"replan_{name}" in closing.payload}
+        subject = {
+            name: closing.payload[f"replan_{name}"] for name in SUBJECT_FIELDS if f"replan_{name}" in closing.payload
+        }
         key = (closing.payload.get("replan_reason"), tuple(subject.items()))
         if key in seen or not subject:
             continue
@@ -293,7 +293,13 @@ def _shift_problem(
     if kept is not None and message.reason in APPLIED_BY_EVENT and now - kept.read_at < KEPT_FOR:
         return kept, False
     events = kept.events if kept else recorded_events(day, message.day, message.shift)
-    return _read_shift(deps, message, now, events), True
+    return _read_shift(deps, message, now, _before(events, message)), True
+
+
+def _before(events: tuple[ReplanMessage, ...], message: ReplanMessage) -> tuple[ReplanMessage, ...]:
+    """`events` less those `message` takes back (a workcenter up: its down), without `message` itself (the
+    re-plan applies it to what is read)."""
+    return tuple(e for e in remembered(events, message) if e is not message)
 
 
 def _read_shift(
