@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections import Counter
@@ -68,10 +69,16 @@ def roster_lines(plan: CrewPlan, zone: ZoneInfo, name: Callable[[str | None], st
     return lines
 
 
+def _time_limit(seconds: float) -> float:
+    """The solver's --time-limit: a positive, finite number of seconds (nan and inf refused)."""
+    if not 0 < seconds < math.inf:
+        raise ValueError(f"--time-limit must be a positive number of seconds, not {seconds:g}")
+    return seconds
+
+
 def plan_command(args: argparse.Namespace) -> int:
     day = day_flag(args.date, "--date")
-    if args.time_limit <= 0:
-        raise ValueError("--time-limit must be positive")
+    _time_limit(args.time_limit)
     started = time.perf_counter()
     step(f"reading the plant's jobs, people and schedule for {day}")
     folder = plant_flag(args.plant)
@@ -102,6 +109,7 @@ def plan_command(args: argparse.Namespace) -> int:
 def gap_command(args: argparse.Namespace) -> int:
     """One line per problem: file, problem number, objective and proven bound (in the file's sense:
     costs for a minimisation file), seconds, proven optimal, the published optimum and the gap to it."""
+    _time_limit(args.time_limit)
     mismatches = 0
     print(f"{'file':<12} {'#':>2} {'objective':>9} {'bound':>10} {'seconds':>8}  proven  published")
     for name in args.files:

@@ -160,6 +160,10 @@ DATE_CASES = [
     case("skills --quiet --plant {plant} --out {out} --horizon-days 61", "--horizon-days", "60"),
     case("crew plan --quiet --plant {plant} --out {out} --date 2025-01-01", "--date", "2025-01-01"),
     case("crew plan --quiet --plant {plant} --out {out} --date 2026-11-18 --shift ZZ", "shift 'ZZ'"),
+    # before: nan passed the positive check and went to the solver (exit 0); gap had no check at all
+    case("crew plan --quiet --plant {plant} --out {out} --date 2026-11-12 --time-limit nan", "--time-limit"),
+    case("crew plan --quiet --plant {plant} --out {out} --date 2026-11-12 --time-limit inf", "--time-limit"),
+    case("crew gap {bad_jsonl} --time-limit -1", "--time-limit"),
     case("forecast --quiet --plant {plant} --out {out} --as-of nope", "--as-of", "nope"),
     case("forecast --quiet --plant {plant} --out {out} --as-of 2025-01-01", "--as-of", "2025-01-01"),
     case("analytics scores --quiet --plant {plant} --weeks 0", "--weeks"),
