@@ -5,7 +5,7 @@ down or up, a job operation added, moved or completed, decisions or a swap on th
 shift it touches). The work is
 `plexlabor.crew.replanning.run`; the dependencies are built once per environment
 (`plexlabor.crew.wiring.replan_dependencies`). A message that fails is retried by SQS, then goes to the
-replan DLQ.
+replan DLQ; a `refresh` never fails (`replanning.refresh` logs and counts its failure, skips it when late).
 """
 
 from __future__ import annotations

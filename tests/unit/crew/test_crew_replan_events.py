@@ -203,7 +203,6 @@ def test_a_container_reading_the_shift_again_applies_what_another_container_appl
     assert [j.key for j in kept.problem.jobs] == ["J2"]
 
 
-@pytest.mark.xfail(strict=True, reason="review defect (7): fixed in a later commit")
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")
 def test_a_refresh_that_fails_is_logged_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
     def unreachable(*_: Any, **__: Any) -> CrewProblem:
@@ -216,7 +215,6 @@ def test_a_refresh_that_fails_is_logged_not_retried(monkeypatch: pytest.MonkeyPa
     assert summary["failed"] == "ConnectionError" and not deps.problems
 
 
-@pytest.mark.xfail(strict=True, reason="review defect (7): fixed in a later commit")
 def test_a_refresh_that_comes_too_late_is_skipped(reads: list[int]) -> None:
     clock = [T0 - timedelta(minutes=30)]
     deps = container(InMemoryAuditStore(), clock)
@@ -235,7 +233,6 @@ def test_a_message_names_only_the_subject_its_reason_needs(reason: str, stray: s
         message(reason, T0, **subject, **{stray: "X1"})
 
 
-@pytest.mark.xfail(strict=True, reason="review defect (9): fixed in a later commit")
 def test_a_re_plan_forgets_the_shifts_of_days_gone(reads: list[int]) -> None:
     clock = [DOWN_AT]
     deps = container(planned_store(), clock)

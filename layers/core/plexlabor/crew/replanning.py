@@ -200,6 +200,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     write_s = time.perf_counter() - writing
     events = remembered(kept_shift.events, message)
     deps.problems[(message.day, message.shift)] = KeptShift(kept_shift.read_at, problem, compiled, events)
+    _forget_days_gone(deps, message.day)
     absent = frozenset({message.employee_id}) if message.employee_id else frozenset()
     summary = plan_summary(message.day, plan) | result.as_dict()
     summary |= {
@@ -221,13 +222,28 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
 
 
 def refresh(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
-    """Keep the message's shift ready for its next real event, publishing nothing: its problem read again
-    (its events applied again) and compiled, and the day's suggestions read whole, each when it would be
-    stale within `REFRESH_LEAD`; else the day's suggestions caught up. The JSON-safe summary."""
+    """Keep the message's shift ready for its next real event (`_refresh`), never failing the record: a refresh
+    that fails is logged and counted (`CrewRefreshFailed`), not retried (the next comes within the schedule's
+    period); one older than `REFRESH_LEAD` (a queue's backlog) is skipped, the next is on its way. The summary."""
+    now = deps.clock()
+    if message.detected_at < now - REFRESH_LEAD:
+        summary: dict[str, Any] = {"reason": message.reason, "skipped": "late"}
+        logger.info("crew refresh skipped", **summary, detected_at=message.detected_at.isoformat())
+        return summary
+    try:
+        return _refresh(deps, message, now)
+    except Exception as error:  # whatever failed (Plex, the table), the next scheduled refresh tries again
+        logger.exception("crew refresh failed", error=type(error).__name__)
+        metrics.add_metric(name="CrewRefreshFailed", unit=MetricUnit.Count, value=1)
+        return {"reason": message.reason, "failed": type(error).__name__}
+
+
+def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) -> dict[str, Any]:
+    """The shift's problem read again (its events applied again) and compiled, and the day's suggestions read
+    whole, each when it would be stale within `REFRESH_LEAD`; else the day's suggestions caught up."""
     from plexlabor.crew.pairs import compile_problem  # SciPy loads here, not when the handler is imported
 
     started = time.perf_counter()
-    now = deps.clock()
     whole = deps.days.whole_due(message.day, now + REFRESH_LEAD)
     suggestions = deps.days.read(message.day, now, whole_if_due_by=now + REFRESH_LEAD)
     plan_read_s = time.perf_counter() - started
@@ -241,9 +257,7 @@ def refresh(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     compiled = kept.compiled or compile_problem(kept.problem)
     deps.problems[key] = replace(kept, compiled=compiled)
     compile_s = time.perf_counter() - started - plan_read_s - read_s
-    for old in [k for k in deps.problems if k[0] < message.day - timedelta(days=1)]:
-        del deps.problems[old]  # a container lives for days; the shifts that may still run are kept
-    deps.days.forget_before(message.day - timedelta(days=1))
+    _forget_days_gone(deps, message.day)
     summary: dict[str, Any] = {
         "reason": message.reason,
         "data_read": read,
@@ -261,6 +275,14 @@ def refresh(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     logger.info("crew kept ready", **summary)
     metrics.add_metric(name="CrewRefreshSeconds", unit=MetricUnit.Seconds, value=summary["seconds"])
     return summary
+
+
+def _forget_days_gone(deps: ReplanDependencies, day: date) -> None:
+    """Drops what the container kept of the days before `day`'s eve (a container lives for days; the shifts
+    that may still run are kept)."""
+    for old in [k for k in deps.problems if k[0] < day - timedelta(days=1)]:
+        del deps.problems[old]
+    deps.days.forget_before(day - timedelta(days=1))
 
 
 @dataclass(frozen=True)
