@@ -393,7 +393,11 @@ def _jobs(
             continue
         standard = standards.approved.get((op.part_id, op.operation_code, op.workcenter_id))
         setup_hours = standard.setup_hours if standard is not None and op.id in changeovers else 0.0
-        for instance, start, end in _segments(op, instances, min_segment_hours):
+        segments = _segments(op, instances, min_segment_hours)
+        # the setup starts the operation (Plex's standard hours include it): its first segment not over when
+        # the data was read, where a segment of a shift that the plan does not cover may hold it
+        setup_start = next((start for _, start, end in segments if end > closed_by), None)
+        for instance, start, end in segments:
             if (instance.work_date, instance.shift.shift_code) not in planned_keys:
                 continue
             if standard is None:
@@ -415,8 +419,7 @@ def _jobs(
                     standard_hours=op.standard_hours,
                     crew_size=max(1, math.ceil((standard.crew_size if standard else 1.0) - 1e-9)),
                     requirements=standards.requirements.get(op.workcenter_id, ()),
-                    # the setup is the start of the operation's scheduled time (Plex's standard hours include it)
-                    setup_hours=round(min(setup_hours, hours), 4) if start == op.scheduled_start else 0.0,
+                    setup_hours=round(min(setup_hours, hours), 4) if start == setup_start else 0.0,
                 )
             )
     return jobs, unapproved

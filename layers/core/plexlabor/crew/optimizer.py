@@ -39,6 +39,7 @@ from plexlabor.crew.models import (
     CrewAssignment,
     CrewJob,
     CrewPlan,
+    CrewPolicy,
     CrewProblem,
     ObjectiveBreakdown,
     ProblemSize,
@@ -55,6 +56,7 @@ DEFAULT_TIME_LIMIT_S = 10.0
 DEFAULT_GAP_TOLERANCE = 1e-3
 """A plan proven within 0.1% of the bound is accepted (HiGHS's own default is 0.01%)."""
 MAX_VIOLATION_EXAMPLES = 5
+NO_SETTER = "nobody in this crew can do the setup"
 
 
 # ---- plans as lists of pair indices --------------------------------------------------------------
@@ -299,9 +301,19 @@ def maximal_cliques(starts: NDArray[np.float64], ends: NDArray[np.float64]) -> l
 
 def setup_rows(compiled: Compiled) -> NDArray[np.int64]:
     """The jobs whose crew must be checked for someone able to do the setup (`Compiled.setup_jobs`), less
-    those with held work: a started setup is under way, and a supervisor's accepted crew stands."""
+    those where held work settles it: an able operator is held there (the setup is theirs), or held operators
+    who cannot do it fill every seat (they stand, and the plan says the crew has no setter)."""
     jobs = compiled.setup_jobs()
-    return jobs[~np.isin(jobs, compiled.pair_job[compiled.held])]
+    held = compiled.held
+    able_held = compiled.pair_job[held[compiled.setup_capable[held]]]
+    crew = np.minimum(compiled.heads, compiled.fillable)
+    return jobs[~np.isin(jobs, able_held) & (held_unable(compiled)[jobs] < crew[jobs])]
+
+
+def held_unable(compiled: Compiled) -> NDArray[np.int64]:
+    """Per job, the held pairs of operators who cannot do its setup."""
+    held = compiled.held
+    return np.bincount(compiled.pair_job[held[~compiled.setup_capable[held]]], minlength=len(compiled.jobs))
 
 
 def build_model(compiled: Compiled) -> _Model:
@@ -339,14 +351,20 @@ def build_model(compiled: Compiled) -> _Model:
     cost[slack_column[jobs_with_seats]] = c.penalty[jobs_with_seats]
     upper[slack_column[jobs_with_seats]] = c.fillable[jobs_with_seats]
 
-    # Setups: sum over those who cannot do it <= (crew - 1) x sum over those who can.
+    # Setups: sum over those who cannot do it <= (crew - 1) x sum over those who can. Held operators who
+    # cannot are fixed at 1: they leave the row, which then bounds the others by (crew - 1 - held) (held
+    # ones stay whether or not a setter joins them; others who cannot come only with one who can).
     setups = setup_rows(c).tolist()
     by_job = c.pairs_of_job() if setups else []
+    is_held = np.zeros(n_pairs, dtype=bool)
+    is_held[c.held] = True
+    unable_held = held_unable(c)
     for j in setups:
         pairs = by_job[j]
         able = c.setup_capable[pairs]
+        pairs, able = pairs[able | ~is_held[pairs]], able[able | ~is_held[pairs]]
         crew = int(min(c.heads[j], c.fillable[j]))
-        rows.add(pairs, np.where(able, -float(crew - 1), 1.0), -np.inf, 0.0)
+        rows.add(pairs, np.where(able, -float(crew - 1 - unable_held[j]), 1.0), -np.inf, 0.0)
 
     cliques: dict[bytes, list[NDArray[np.int64]]] = {}  # by job set: operators of like skills share one
     for o, pairs in enumerate(by_operator):
@@ -501,17 +519,30 @@ def _optimize(compiled: Compiled, model: _Model, deadline: float, gap_tolerance:
 # ---- the plan ------------------------------------------------------------------------------------
 
 
+def _setup_needs(job: CrewJob, policy: CrewPolicy) -> str:
+    """What a setup of the job needs, e.g. "CNC_LATHE L3" (empty: whoever may run it may set it up)."""
+    return ", ".join(f"{r.skill_code} L{r.min_level}" for r in setup_requirements(job.requirements, policy))
+
+
 def _reasons(
-    compiled: Compiled, pair: int, info: PairInfo, overtime_here: float, does_setup: bool = False
+    compiled: Compiled, pair: int, info: PairInfo, overtime_here: float, setup: str | None = None
 ) -> tuple[str, ...]:
+    """`setup`: "does" for the crew member who does the job's setup, "nobody" for each member of a crew
+    with nobody able to do it."""
     job = compiled.jobs[int(compiled.pair_job[pair])]
     op = compiled.operators[int(compiled.pair_op[pair])]
     policy = compiled.problem.policy
     code = job.place.workcenter_code
     reasons: list[str] = []
-    if does_setup:
-        needs = ", ".join(f"{r.skill_code} L{r.min_level}" for r in setup_requirements(job.requirements, policy))
+    needs = _setup_needs(job, policy)
+    if setup == "does":
         reasons.append(f"does the setup ({job.setup_hours:.1f} h" + (f": holds {needs} or higher)" if needs else ")"))
+    elif setup == "nobody":
+        reasons.append(
+            f"{NO_SETTER} ({job.setup_hours:.1f} h"
+            + (f": needs {needs} or higher)" if needs else ")")
+            + ": the crew is held (started or accepted); swap in one who can"
+        )
     for skill, level, validity in info.levels:
         if validity == "skill":
             reasons.append(f"holds {skill} L{level} for {code}")
@@ -560,14 +591,15 @@ def _segment(job: CrewJob) -> dict[str, Any]:
     }
 
 
-def _assignments(compiled: Compiled, chosen: list[int]) -> tuple[CrewAssignment, ...]:
+def _assignments(
+    compiled: Compiled, chosen: list[int], setters: set[int], no_setter: set[int]
+) -> tuple[CrewAssignment, ...]:
     overtime = overtime_hours(compiled, np.asarray(chosen, dtype=np.int64))
     extra = np.bincount(
         compiled.pair_op[np.asarray(chosen, dtype=np.int64)],
         weights=compiled.outside[np.asarray(chosen, dtype=np.int64)],
         minlength=len(compiled.operators),
     )
-    setters = _setters(compiled, chosen)
     rows = []
     for pair in sorted(
         chosen, key=lambda p: (int(compiled.pair_job[p]), compiled.operators[compiled.pair_op[p]].employee_id)
@@ -591,7 +623,13 @@ def _assignments(compiled: Compiled, chosen: list[int]) -> tuple[CrewAssignment,
                 outside_hours=round(float(compiled.outside[pair]), 3),
                 planned_here=info.planned_here,
                 does_setup=pair in setters,
-                reasons=_reasons(compiled, pair, info, float(overtime[o]) * share, pair in setters),
+                reasons=_reasons(
+                    compiled,
+                    pair,
+                    info,
+                    float(overtime[o]) * share,
+                    "does" if pair in setters else "nobody" if int(compiled.pair_job[pair]) in no_setter else None,
+                ),
             )
         )
     return tuple(rows)
@@ -610,6 +648,27 @@ def _setters(compiled: Compiled, chosen: list[int]) -> set[int]:
         if j not in best or key < best[j]:
             best[j] = key
     return {pair for _, _, pair in best.values()}
+
+
+def _without_setter(compiled: Compiled, chosen: list[int], setters: set[int]) -> set[int]:
+    """The staffed jobs with a setup whose crew has nobody able to do it. Only held work makes one (held
+    operators who cannot do it fill the crew): every other crew with a setup includes one who can."""
+    staffed = {int(compiled.pair_job[p]) for p in chosen if compiled.jobs[int(compiled.pair_job[p])].setup_hours > 0}
+    return staffed - {int(compiled.pair_job[p]) for p in setters}
+
+
+def _no_setter_notes(compiled: Compiled, jobs: set[int]) -> tuple[str, ...]:
+    notes = []
+    for j in sorted(jobs):
+        job = compiled.jobs[j]
+        needs = _setup_needs(job, compiled.problem.policy)
+        notes.append(
+            f"job {job.job_no or job.job_id} operation {job.operation_code} at {job.place.workcenter_code} has no one "
+            f"able to do its setup ({job.setup_hours:.1f} h, shift {job.shift_code}"
+            + (f"; needs {needs} or higher" if needs else "")
+            + "): its held crew cannot"
+        )
+    return tuple(notes)
 
 
 def _unstaffed(compiled: Compiled, chosen: list[int]) -> tuple[UnstaffedSeat, ...]:
@@ -719,6 +778,8 @@ def solve(
                 message += "; HiGHS returned no plan: greedy plan"
 
     breakdown = evaluate(compiled, chosen)
+    setters = _setters(compiled, chosen)
+    no_setter = _without_setter(compiled, chosen, setters)
     bound = max(bound, breakdown.objective)  # rounding in the breakdown must not make the gap negative
     gap = (bound - breakdown.objective) / max(abs(breakdown.objective), 1e-9)
     solve_seconds = time.perf_counter() - started
@@ -762,7 +823,7 @@ def solve(
             message=message,
         ),
         baselines=tuple(baselines),
-        assignments=_assignments(compiled, chosen),
+        assignments=_assignments(compiled, chosen, setters, no_setter),
         unstaffed=_unstaffed(compiled, chosen),
-        notes=crew.notes,
+        notes=crew.notes + _no_setter_notes(compiled, no_setter),
     )

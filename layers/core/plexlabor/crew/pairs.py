@@ -249,6 +249,18 @@ def _qualified(
     return qualified, lapsed, met
 
 
+def _place_prices(op: Operator, place: Place, policy: CrewPolicy) -> tuple[float, float, float]:
+    """(efficiency, changeover cost, walking cost) of the operator at the workcenter."""
+    known = op.efficiency.get(place.workcenter_id)
+    station = op.station
+    distance = distance_m(station, place, policy.building_change_meters)
+    return (
+        (known if known is not None else op.overall).efficiency,
+        policy.changeover_cost if station is not None and station.workcenter_id != place.workcenter_id else 0.0,
+        (distance or 0.0) * policy.walking_cost_per_meter,
+    )
+
+
 def _keep_able(first: int, stat: JobStats, capable: list[bool], *columns: list[Any]) -> None:
     """Drop the job's pairs (from `first` on) of operators who cannot do its setup: turned away."""
     able = [k for k in range(first, len(capable)) if capable[k]]
@@ -319,15 +331,7 @@ def compile_problem(problem: CrewProblem) -> Compiled:
                 continue
             priced = place_cache.get((o, wc_id))
             if priced is None:
-                op = operators[o]
-                known = op.efficiency.get(wc_id)
-                station = op.station
-                distance = distance_m(station, job.place, policy.building_change_meters)
-                priced = place_cache[(o, wc_id)] = (
-                    (known if known is not None else op.overall).efficiency,
-                    policy.changeover_cost if station is not None and station.workcenter_id != wc_id else 0.0,
-                    (distance or 0.0) * policy.walking_cost_per_meter,
-                )
+                priced = place_cache[(o, wc_id)] = _place_prices(operators[o], job.place, policy)
             pair_job.append(j)
             pair_op.append(o)
             outside_hours.append(outside)
@@ -422,6 +426,57 @@ def on_leave(compiled: Compiled, problem: CrewProblem, employee_id: str) -> Comp
         changeover=compiled.changeover[keep],
         walking=compiled.walking[keep],
         setup_capable=compiled.setup_capable[keep],
+        fillable=fillable,
+        stats=stats,
+        available=available,
+    )
+
+
+def with_unable_pairs(compiled: Compiled, wanted: Sequence[tuple[int, int]]) -> Compiled:
+    """`compiled` with the (job, operator) pairs of `wanted` that it turned away only because the operator
+    cannot do the job's setup (a crew of one, or a crew with nobody able), as pairs unable to do it: held
+    work (started or accepted) stays where it is, and the plan says the crew has no setter. A pair whose
+    operator misses a requirement of the job or may not work it then (leave, rest, hours) is left out."""
+    problem, policy = compiled.problem, compiled.problem.policy
+    added: list[tuple[int, int, float]] = []  # job, operator, hours outside their shifts
+    for j, o in wanted:
+        job, op = compiled.jobs[j], compiled.operators[o]
+        if job.setup_hours <= 0 or not all(_meets(op, r)[0] for r in job.requirements):
+            continue
+        if not job.requirements and job.place.department_code not in (None, op.department_code):
+            continue
+        start, end = job.start.timestamp(), job.end.timestamp()
+        why, outside = _availability(op, _facts(op, problem.day), start, end, job.hours, problem)
+        if why is None:
+            added.append((j, o, outside))
+    if not added:
+        return compiled
+    jobs = np.array([j for j, _, _ in added], dtype=np.int64)
+    ops = np.array([o for _, o, _ in added], dtype=np.int64)
+    hours = np.array([compiled.jobs[j].hours for j, _, _ in added])
+    prices = np.array([_place_prices(compiled.operators[o], compiled.jobs[j].place, policy) for j, o, _ in added])
+    fatigue_rate = [policy.fatigue_cost_per_hour * _fatigue_units(compiled.operators[o], problem) for o in ops]
+    stats, fillable = list(compiled.stats), compiled.fillable.copy()
+    for j, count in Counter(jobs.tolist()).items():
+        old = stats[j]
+        stats[j] = JobStats(
+            old.skill_ok, old.lapsed, old.turned_away - Counter({"cannot do the setup": count}), old.missing
+        )
+        fillable[j] = min(int(compiled.heads[j]), stats[j].candidates)
+    available = compiled.available.copy()
+    available[ops] = True
+    return replace(
+        compiled,
+        pair_job=np.concatenate([compiled.pair_job, jobs]),
+        pair_op=np.concatenate([compiled.pair_op, ops]),
+        hours=np.concatenate([compiled.hours, hours]),
+        outside=np.concatenate([compiled.outside, [outside for _, _, outside in added]]),
+        value=np.concatenate([compiled.value, hours * prices[:, 0] * policy.value_per_earned_hour]),
+        labor=np.concatenate([compiled.labor, hours * [compiled.operators[o].pay_rate for o in ops]]),
+        fatigue=np.concatenate([compiled.fatigue, hours * np.array(fatigue_rate)]),
+        changeover=np.concatenate([compiled.changeover, prices[:, 1]]),
+        walking=np.concatenate([compiled.walking, prices[:, 2]]),
+        setup_capable=np.concatenate([compiled.setup_capable, np.zeros(len(added), dtype=bool)]),
         fillable=fillable,
         stats=stats,
         available=available,
