@@ -62,3 +62,24 @@ def test_the_gateway_restarts_on_a_port_in_time_wait() -> None:
     gateway = LocalApiGateway(lambda function, event: {}, port=port)
     with gateway:
         assert gateway.url.endswith(f":{port}")
+
+
+def _raw_reply(url: str, request: bytes) -> bytes:
+    """What the gateway answers to `request` sent as is; b"" when it closes without answering (2 s at most)."""
+    host, port = url.removeprefix("http://").split("/")[0].split(":")
+    with socket.create_connection((host, int(port)), timeout=2.0) as client:
+        client.sendall(request)
+        try:
+            return client.recv(4096)
+        except TimeoutError:
+            return b"timed out"
+
+
+def test_a_content_length_that_is_not_a_size_is_a_400_not_a_crash_or_a_hang() -> None:
+    # Given the gateway, and requests whose Content-Length is not a size (before: "abc" killed the request's
+    # thread with a traceback and no answer; "-1" read until the client gave up, holding a thread)
+    with LocalApiGateway(lambda function, event: {"statusCode": 200, "body": "ok"}) as gateway:
+        for length in ("abc", "-1", "1e3", "\u00b2"):
+            request = f"POST /punches HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n{{}}".encode()
+            # Then each is answered 400 at once
+            assert _raw_reply(gateway.url, request).startswith(b"HTTP/1.1 400"), length

@@ -260,7 +260,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         gateway = self.server.gateway
-        length = int(self.headers.get("Content-Length") or 0)
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        # "abc" or "-1" is no size to read: int() raised (no answer), and -1 read until the client gave up
+        if not (declared.isascii() and declared.isdigit()):
+            self.close_connection = True
+            self._send(_gateway_error(400, "Bad Request"))
+            return
+        length = int(declared)
         if length > MAX_BODY_BYTES:
             self.close_connection = True
             self._send(_gateway_error(413, "Request Too Long"))
