@@ -140,7 +140,6 @@ def _closed_by(messages: list[ReplanMessage]) -> DayRead:
     return DayRead(openings, closed)
 
 
-@pytest.mark.xfail(strict=True, reason="review defect (3): fixed in a later commit")
 def test_recorded_events_follow_the_re_plans_in_order() -> None:
     again = DOWN_AT + timedelta(minutes=40)
     read = _closed_by([down(), up(DOWN_AT + timedelta(minutes=20)), down(again)])
@@ -149,7 +148,6 @@ def test_recorded_events_follow_the_re_plans_in_order() -> None:
     assert recorded_events(both, DAY, "1") == (down(),)
 
 
-@pytest.mark.xfail(strict=True, reason="review defect (3): fixed in a later commit")
 def test_a_new_container_knows_a_workcenter_came_back_even_if_its_re_plan_superseded_nothing(
     reads: list[int],
 ) -> None:
@@ -166,7 +164,6 @@ def test_a_new_container_knows_a_workcenter_came_back_even_if_its_re_plan_supers
     assert sorted(j.key for j in kept.problem.jobs) == ["J1", "J2"]
 
 
-@pytest.mark.xfail(strict=True, reason="review defect (3): fixed in a later commit")
 def test_a_call_off_that_superseded_nothing_is_applied_again_by_a_new_container(reads: list[int]) -> None:
     store, clock = planned_store(), [DOWN_AT]
     run(container(store, clock), message("call_off", clock[0], employee_id="A"))  # A was on no suggestion
@@ -175,7 +172,7 @@ def test_a_call_off_that_superseded_nothing_is_applied_again_by_a_new_container(
     assert [(e.reason, e.employee_id) for e in new.problems[(DAY, "1")].events][:1] == [("call_off", "A")]
 
 
-@pytest.mark.xfail(strict=True, reason="review defect (4): fixed in a later commit")
+@pytest.mark.xfail(strict=True, reason="review defect (4): fixed in the next commit")
 def test_a_call_off_is_dropped_once_the_operator_clocks_in(reads: list[int]) -> None:
     source, clock = Source(), [T0 + timedelta(minutes=15)]
     deps = container(planned_store(), clock, source)
@@ -189,7 +186,6 @@ def test_a_call_off_is_dropped_once_the_operator_clocks_in(reads: list[int]) -> 
     assert {op.employee_id: op.leave for op in kept.problem.operators}["A"] is None
 
 
-@pytest.mark.xfail(strict=True, reason="review defect (6): fixed in a later commit")
 def test_a_container_reading_the_shift_again_applies_what_another_container_applied(reads: list[int]) -> None:
     store, clock = planned_store(), [DOWN_AT]
     first, second = container(store, clock), container(store, clock)

@@ -9,6 +9,8 @@ from plexlabor.approval.messages import ApprovalAction, Decision
 from plexlabor.approval.recommendations import Recommended, recommendation_decision
 from plexlabor.audit import AuditEvent, AuditStatus, InMemoryAuditStore
 from plexlabor.audit.events import expiry_event, recommendation_event
+from plexlabor.crew.messages import ReplanMessage
+from plexlabor.crew.replanning import applied_event
 from plexlabor.crew.suggestions import DayReader, day_since, read_day
 
 DAY = date(2026, 11, 23)
@@ -112,3 +114,16 @@ def test_a_refresh_reads_the_day_whole_ahead_of_when_it_is_due_and_old_days_are_
     reader.read(DAY + timedelta(days=1), later)
     reader.forget_before(DAY + timedelta(days=1))
     assert reader.whole_due(DAY, later) and not reader.whole_due(DAY + timedelta(days=1), later)
+
+
+def test_crew_replans_reader_also_reads_the_events_re_plans_applied_to_the_day() -> None:
+    store = CountingStore()
+    for day in (DAY, DAY + timedelta(days=1)):
+        message = ReplanMessage(reason="call_off", day=day, shift="1", employee_id="E1", detected_at=T0)
+        store.append(applied_event(message, T0))
+    read = DayReader(store, applied=True).read(DAY, T0 + timedelta(minutes=1))
+    assert [(e.payload["plan_day"], e.payload["replan_reason"]) for e in read.applied] == [
+        (DAY.isoformat(), "call_off")
+    ]
+    assert len(store.reads) == 6  # the five statuses of suggestions and closings, and `applied`
+    assert DayReader(store).read(DAY, T0).applied == [] and read_day(store, DAY).applied == []  # the crew board's

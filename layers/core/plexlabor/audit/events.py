@@ -57,6 +57,9 @@ class AuditEventType(StrEnum):
     """A scorer model put in force, kept in shadow, or rolled back (`plexlabor.learning`)."""
     INTERACTION = "interaction"
     """An operator's question to the copilot and its answer (`plexlabor.copilot.interactions`)."""
+    REPLAN = "replan"
+    """An event a crew re-plan applied to its shift (a call-off, a workcenter down or up...), so that every
+    container reading the shift again applies it again (`plexlabor.crew.replanning.applied_event`)."""
 
 
 class AuditStatus(StrEnum):
@@ -76,6 +79,7 @@ class AuditStatus(StrEnum):
     SHADOW = "shadow"
     ROLLED_BACK = "rolled_back"
     ANSWERED = "answered"
+    APPLIED = "applied"
 
 
 ALLOWED_STATUSES: dict[AuditEventType, frozenset[AuditStatus]] = {
@@ -92,6 +96,7 @@ ALLOWED_STATUSES: dict[AuditEventType, frozenset[AuditStatus]] = {
     AuditEventType.APPROVAL_FAILED: frozenset({AuditStatus.APPROVAL_FAILED}),
     AuditEventType.MODEL: frozenset({AuditStatus.PROMOTED, AuditStatus.SHADOW, AuditStatus.ROLLED_BACK}),
     AuditEventType.INTERACTION: frozenset({AuditStatus.ANSWERED}),
+    AuditEventType.REPLAN: frozenset({AuditStatus.APPLIED}),
 }
 """The status each kind of event may carry: an `expired` event cannot claim `written`."""
 
@@ -100,6 +105,7 @@ NEEDS_FINDING_ID = frozenset(ALLOWED_STATUSES) - {
     AuditEventType.RECOMMENDATION,
     AuditEventType.MODEL,
     AuditEventType.INTERACTION,
+    AuditEventType.REPLAN,
 }
 """Events of the approval flow always name the finding they belong to."""
 

@@ -35,6 +35,7 @@ Summaries hold ids and counts only.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -43,11 +44,11 @@ from zoneinfo import ZoneInfo
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 
-from plexlabor.audit.events import AuditEvent, AuditStatus, expiry_event
+from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, expiry_event, stable_event_id
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.messages import SUBJECT_FIELDS, ReplanMessage, call_offs
-from plexlabor.crew.suggestions import REPLAN_ACTOR, DayRead, read_day
+from plexlabor.crew.suggestions import REPLAN_ACTOR, REPLAN_KIND, DayRead, read_day
 from plexlabor.platform.observability import logger, metrics
 
 if TYPE_CHECKING:
@@ -114,12 +115,15 @@ def current_plan(read: DayRead, shift: str) -> tuple[CurrentPlan, dict[Assignmen
     return plan, openings
 
 
+def _about(message: ReplanMessage) -> dict[str, Any]:
+    """What a re-plan's audit events record of the event it applied (`recorded`)."""
+    subject = {f"replan_{n}": getattr(message, n) for n in SUBJECT_FIELDS if getattr(message, n) is not None}
+    return {"replan_reason": message.reason, "replan_detected_at": message.detected_at.isoformat()} | subject
+
+
 def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime) -> AuditEvent:
     """Closes a suggestion a re-plan dropped (the `expired` event the review sweep would write, once), saying which
-    event dropped it (so a new container can apply it again, `recorded_events`)."""
-    subject = {
-        f"replan_{name}": getattr(message, name) for name in SUBJECT_FIELDS if getattr(message, name) is not None
-    }
+    event dropped it."""
     return expiry_event(
         opening.record_key,
         opening.event_id,
@@ -127,34 +131,57 @@ def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime)
         actor=REPLAN_ACTOR,
         supervisor_id=opening.supervisor_id,
         employee_id=opening.employee_id,
-        payload={"kind": CREW_ASSIGNMENT, "superseded_by": REPLAN_ACTOR, "replan_reason": message.reason} | subject,
+        payload={"kind": CREW_ASSIGNMENT, "superseded_by": REPLAN_ACTOR} | _about(message),
     )
 
 
-def recorded_events(read: DayRead, day: date, shift: str) -> tuple[ReplanMessage, ...]:
-    """The events re-plans of the shift applied, as far as the audit table tells (each that superseded one of the
-    shift's suggestions: `superseded_event`), oldest first, as a container would remember them (`remembered`)."""
-    closings: dict[str, AuditEvent] = {}
+def applied_event(message: ReplanMessage, now: datetime) -> AuditEvent:
+    """Records that a re-plan applied `message` to its shift, whether or not it superseded anything, so that every
+    container reading the shift again applies it again (`recorded`). Its id is stable per message: a redelivered
+    message is recorded once."""
+    return AuditEvent(
+        record_key=f"crew-shifts:{message.day.isoformat()}/{message.shift}",
+        event_id=stable_event_id(message.model_dump_json(by_alias=True), AuditEventType.REPLAN.value),
+        event_type=AuditEventType.REPLAN,
+        status=AuditStatus.APPLIED,
+        occurred_at=now,
+        actor=REPLAN_ACTOR,
+        employee_id=message.employee_id,
+        payload={"kind": REPLAN_KIND, "plan_day": message.day.isoformat(), "shift_code": message.shift}
+        | _about(message),
+    )
+
+
+def recorded(read: DayRead, day: date, shift: str) -> list[ReplanMessage]:
+    """The events re-plans of the shift applied, as the day's read of the audit table records them: each re-plan's
+    `applied_event`, and (before those were written) the closings of the suggestions it superseded."""
+    found = [e for e in read.applied if e.payload.get("shift_code") == shift]
     for event in read.openings:
         closing = read.closed.get(event.event_id)
         if event.payload.get("shift_code") == shift and closing is not None and closing.actor == REPLAN_ACTOR:
-            closings[closing.event_id] = closing
-    events: tuple[ReplanMessage, ...] = ()
-    seen: set[tuple[object, ...]] = set()
-    for closing in sorted(closings.values(), key=lambda e: e.occurred_at):
-        subject = {
-            name: closing.payload[f"replan_{name}"] for name in SUBJECT_FIELDS if f"replan_{name}" in closing.payload
-        }
-        key = (closing.payload.get("replan_reason"), tuple(subject.items()))
-        if key in seen or not subject:
-            continue
-        seen.add(key)
-        reason = closing.payload["replan_reason"]
-        message = ReplanMessage.model_validate(
-            {"reason": reason, "date": day, "shift": shift, "detected_at": closing.occurred_at, **subject}
-        )
-        events = remembered(events, message)
-    return events
+            found.append(closing)
+    messages = []
+    for event in found:
+        payload = event.payload
+        subject = {n: payload[f"replan_{n}"] for n in SUBJECT_FIELDS if f"replan_{n}" in payload}
+        detected = payload.get("replan_detected_at", event.occurred_at)  # older closings: the re-plan's time
+        fields = {"reason": payload["replan_reason"], "date": day, "shift": shift, "detected_at": detected}
+        messages.append(ReplanMessage.model_validate(fields | subject))
+    return messages
+
+
+def folded(events: Iterable[ReplanMessage]) -> tuple[ReplanMessage, ...]:
+    """`events` each once (a re-plan's closings and its applied event tell the same), in the order they were
+    detected, as a container would remember them (`remembered`: an up takes back the down before it)."""
+    kept: tuple[ReplanMessage, ...] = ()
+    for event in sorted(dict.fromkeys(events), key=lambda e: e.detected_at):
+        kept = remembered(kept, event)
+    return kept
+
+
+def recorded_events(read: DayRead, day: date, shift: str) -> tuple[ReplanMessage, ...]:
+    """The events to apply again to the shift, as far as the audit table tells (`recorded`, `folded`)."""
+    return folded(recorded(read, day, shift))
 
 
 def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
@@ -197,6 +224,9 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         figures=figures,
     )
     superseded = sum(append_once(deps.store, superseded_event(event, message, now)) for event in dropped)
+    applied = applied_event(message, now)
+    if applied.event_id not in {event.event_id for event in day.applied}:  # a redelivery: not even tried again
+        append_once(deps.store, applied)
     write_s = time.perf_counter() - writing
     events = remembered(kept_shift.events, message)
     deps.problems[(message.day, message.shift)] = KeptShift(kept_shift.read_at, problem, compiled, events)
@@ -251,8 +281,7 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
     kept = deps.problems.get(key)
     read = kept is None or now + REFRESH_LEAD - kept.read_at >= KEPT_FOR
     if kept is None or read:
-        events = kept.events if kept else recorded_events(suggestions, message.day, message.shift)
-        kept = _read_shift(deps, message, now, events)
+        kept = _read_shift(deps, message, now, _known(kept, suggestions, message))
     read_s = time.perf_counter() - started - plan_read_s
     compiled = kept.compiled or compile_problem(kept.problem)
     deps.problems[key] = replace(kept, compiled=compiled)
@@ -301,7 +330,9 @@ def remembered(events: tuple[ReplanMessage, ...], message: ReplanMessage) -> tup
     show (`REMEMBERED`), less those it takes back (`CANCELS`)."""
     subject = (message.workcenter_id, message.job_operation_id)
     undone = CANCELS.get(message.reason)
-    kept = tuple(e for e in events if e.reason != undone or (e.workcenter_id, e.job_operation_id) != subject)
+    kept = tuple(
+        e for e in events if (e.reason != undone or (e.workcenter_id, e.job_operation_id) != subject) and e != message
+    )
     return (*kept, message) if message.reason in REMEMBERED else kept
 
 
@@ -314,14 +345,14 @@ def _shift_problem(
     kept = deps.problems.get((message.day, message.shift))
     if kept is not None and message.reason in APPLIED_BY_EVENT and now - kept.read_at < KEPT_FOR:
         return kept, False
-    events = kept.events if kept else recorded_events(day, message.day, message.shift)
-    return _read_shift(deps, message, now, _before(events, message)), True
+    events = tuple(e for e in remembered(_known(kept, day, message), message) if e != message)
+    return _read_shift(deps, message, now, events), True
 
 
-def _before(events: tuple[ReplanMessage, ...], message: ReplanMessage) -> tuple[ReplanMessage, ...]:
-    """`events` less those `message` takes back (a workcenter up: its down), without `message` itself (the
-    re-plan applies it to what is read)."""
-    return tuple(e for e in remembered(events, message) if e is not message)
+def _known(kept: KeptShift | None, day: DayRead, message: ReplanMessage) -> tuple[ReplanMessage, ...]:
+    """The events to apply again when the message's shift is read again: those the container applied (`kept`)
+    and those the day's read of the audit table records (other containers' too), `folded`."""
+    return folded((*(kept.events if kept else ()), *recorded(day, message.day, message.shift)))
 
 
 def _read_shift(

@@ -3,14 +3,15 @@ crew_replan's current plan (`replanning.current_plan`) and the crew board (`weba
 Imports the audit model only, so the web app loads neither NumPy nor SciPy through it.
 
 `read_day` reads a day whole: five status-index queries (the two opening statuses, the three closing
-ones) from `PLAN_LOOKBACK` before the day. `DayReader` keeps each day's read per container and then
+ones) from `PLAN_LOOKBACK` before the day; crew_replan's reads a sixth, `applied` (the events re-plans
+applied to the day's shifts, `replanning.applied_event`). `DayReader` keeps each day's read per container and then
 reads only what is new, as the review queue does (`plexlabor.review.queue`): each status index from the
 previous read's start less `overlap` (the index's eventual consistency, a writer whose event became
 visible a little after its `occurred_at`); events read twice are the same event id and count once.
 Every `refresh` the day is read whole again, so whatever the overlap missed is right again within that
-time. On DynamoDB a catch-up is five queries of a few events each instead of the day's thousand
+time. On DynamoDB a catch-up is five (six) queries of a few events each instead of the day's thousand
 suggestions (a 2,400-person plant's shift); on the local runtime's moto, which sorts the whole table for
-every query, five queries of about 0.1 s CPU each. What was written within `overlap` before the
+every query, five (six) queries of about 0.1 s CPU each. What was written within `overlap` before the
 previous read is read again: a catch-up within two minutes of a plan's publishing reads that plan again,
 on moto about as long as a whole read (`docs/crew.md`, "Re-planning on events").
 """
@@ -36,14 +37,18 @@ READ_LIMIT = 50_000
 CLOSING = (AuditStatus.APPROVED, AuditStatus.REJECTED, AuditStatus.EXPIRED)
 """The statuses that close a suggestion, in the order one wins over another (approved first)."""
 OPENING = (AuditStatus.PENDING_APPROVAL, AuditStatus.LOGGED)
+REPLAN_KIND = "crew_replan"
+"""The kind of a re-plan's `applied` event (`replanning.applied_event`)."""
 
 
 @dataclass(frozen=True)
 class DayRead:
-    """A day's crew suggestions (oldest first) and the event that closed each, by the suggestion's id."""
+    """A day's crew suggestions (oldest first), the event that closed each, by the suggestion's id, and (when
+    read) the events re-plans applied to the day's shifts (`applied` events, oldest first)."""
 
     openings: list[AuditEvent]
     closed: dict[str, AuditEvent]
+    applied: list[AuditEvent] = field(default_factory=list)
 
 
 def day_since(day: date) -> datetime:
@@ -59,11 +64,13 @@ def read_day(store: AuditStore, day: date, since: datetime | None = None) -> Day
     return kept.read()
 
 
-def _of_day(events: Iterable[AuditEvent], day: date, kinds: Collection[str]) -> Iterator[AuditEvent]:
+def _of_day(
+    events: Iterable[AuditEvent], day: date, kinds: Collection[str], event_type: AuditEventType
+) -> Iterator[AuditEvent]:
     for event in events:
         payload = event.payload
         if (
-            event.event_type is AuditEventType.RECOMMENDATION
+            event.event_type is event_type
             and payload.get("kind") in kinds
             and payload.get("plan_day") == day.isoformat()
         ):
@@ -85,19 +92,31 @@ class _Kept:
     """One day's suggestions and closings read so far, and where each status index's next read starts."""
 
     full_at: datetime
+    with_applied: bool = False
+    """Whether the re-plans' `applied` events are read too (a sixth query)."""
     openings: dict[str, AuditEvent] = field(default_factory=dict)
     closed: dict[str, AuditEvent] = field(default_factory=dict)
+    applied: dict[str, AuditEvent] = field(default_factory=dict)
 
     def add(self, store: AuditStore, day: date, since: datetime) -> None:
         """Reads each status index from `since` (closings first: a suggestion read is never newer than its
         closing's read) and adds what it finds."""
         _close(self.closed, (event for status in CLOSING for event in store.by_status(status, since, READ_LIMIT)))
         for status in OPENING:
-            for event in _of_day(store.by_status(status, since, READ_LIMIT), day, CREW_KINDS):
+            for event in _of_day(
+                store.by_status(status, since, READ_LIMIT), day, CREW_KINDS, AuditEventType.RECOMMENDATION
+            ):
                 self.openings[event.event_id] = event
+        if self.with_applied:
+            applied = store.by_status(AuditStatus.APPLIED, since, READ_LIMIT)
+            for event in _of_day(applied, day, (REPLAN_KIND,), AuditEventType.REPLAN):
+                self.applied[event.event_id] = event
 
     def read(self) -> DayRead:
-        return DayRead(sorted(self.openings.values(), key=lambda e: e.index_sk), dict(self.closed))
+        def oldest_first(events: dict[str, AuditEvent]) -> list[AuditEvent]:
+            return sorted(events.values(), key=lambda e: e.index_sk)
+
+        return DayRead(oldest_first(self.openings), dict(self.closed), oldest_first(self.applied))
 
 
 @dataclass
@@ -110,6 +129,8 @@ class DayReader:
     """The day is read whole again this long after its last whole read."""
     overlap: timedelta = timedelta(minutes=2)
     """Each catch-up starts this long before the previous read did."""
+    applied: bool = False
+    """Whether the re-plans' `applied` events are read too (crew_replan's reader)."""
     _kept: dict[date, tuple[datetime, _Kept]] = field(default_factory=dict, init=False, repr=False)
     """Per day: where its next read starts, and what was read."""
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -120,7 +141,7 @@ class DayReader:
         with self._lock:
             kept = self._kept.get(day)
             if kept is None or self._whole_due(kept[1], whole_if_due_by or now):
-                since, found = day_since(day), _Kept(full_at=now)
+                since, found = day_since(day), _Kept(full_at=now, with_applied=self.applied)
             else:
                 since, found = kept
             found.add(self.store, day, since)

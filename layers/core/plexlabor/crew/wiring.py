@@ -96,11 +96,12 @@ class ReplanDependencies(Dependencies):
     problems: dict[tuple[date, str], KeptShift] = field(default_factory=dict)
     """Per (day, shift): the problem last re-planned, events applied (`replanning.run`)."""
     days: DayReader = field(init=False)
-    """Each day's crew suggestions in the audit table, read whole once per container and then caught up (whole
-    again after `KEPT_FOR`, as the shift's data: a refresh renews both, `replanning.refresh`)."""
+    """Each day's crew suggestions in the audit table, and the events re-plans applied, read whole once per
+    container and then caught up (whole again after `KEPT_FOR`, as the shift's data: a refresh renews both,
+    `replanning.refresh`)."""
 
     def __post_init__(self) -> None:
-        self.days = DayReader(self.store, refresh=KEPT_FOR)
+        self.days = DayReader(self.store, refresh=KEPT_FOR, applied=True)
 
 
 def build_replan(settings: CrewReplanSettings) -> ReplanDependencies:
