@@ -172,7 +172,6 @@ def test_a_call_off_that_superseded_nothing_is_applied_again_by_a_new_container(
     assert [(e.reason, e.employee_id) for e in new.problems[(DAY, "1")].events][:1] == [("call_off", "A")]
 
 
-@pytest.mark.xfail(strict=True, reason="review defect (4): fixed in the next commit")
 def test_a_call_off_is_dropped_once_the_operator_clocks_in(reads: list[int]) -> None:
     source, clock = Source(), [T0 + timedelta(minutes=15)]
     deps = container(planned_store(), clock, source)

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from plexlabor.crew.pairs import Compiled
     from plexlabor.crew.replan import Assignment, CurrentPlan
     from plexlabor.crew.wiring import CallOffDependencies, ReplanDependencies
+    from plexlabor.plex.port import LaborDataPort
 
 CREW_ASSIGNMENT = "crew_assignment"
 KEPT_FOR = timedelta(minutes=10)
@@ -65,6 +66,9 @@ REFRESH_LEAD = timedelta(minutes=7)
 """A refresh renews what would be stale within this: crew_call_offs' period (5 minutes,
 `infra.function_specs.CALL_OFF_PERIOD_MINUTES`) and 2 minutes for the schedule's and the queue's delays,
 so a real event between two refreshes finds the container ready."""
+EARLY_CLOCK_IN = timedelta(hours=4)
+"""How long before a shift's start a clock-in counts for it: no call-off is sent for it (`detect`), and a call-off
+sent is dropped when the operator clocks in after all (`_read_shift`)."""
 APPLIED_BY_EVENT = frozenset({"call_off", "absence", "workcenter_down", "operation_completed", "swap"})
 """Events whose change the message itself carries (`replan.apply_event`; a swap's is in the audit table only):
 no fresh read needed."""
@@ -363,9 +367,26 @@ def _read_shift(
     from plexlabor.crew.replan import apply_event
 
     problem = build_problem(deps.source.port, message.day, message.shift, timezone=deps.source.timezone)
+    back = _clocked_in(deps.source.port, problem, message.shift, now, events)
+    events = tuple(e for e in events if e.reason != "call_off" or e.employee_id not in back)
     for event in events:
         problem = apply_event(problem, event)
     return KeptShift(now, problem, None, events)
+
+
+def _clocked_in(
+    port: LaborDataPort, problem: CrewProblem, shift: str, now: datetime, events: tuple[ReplanMessage, ...]
+) -> set[str]:
+    """Who of those `events` called off has clocked in for the shift by `now` after all (late: the call-off no
+    longer holds). One time-clock read per called-off operator scheduled on the shift."""
+    called_off = {e.employee_id for e in events if e.reason == "call_off"}
+    back = set()
+    for op in problem.operators:
+        starts = [b.start for b in op.blocks if b.shift_code == shift and b.work_date == problem.day]
+        if op.employee_id in called_off and starts:
+            entries = port.time_clock_entries(min(starts) - EARLY_CLOCK_IN, now, employee_id=op.employee_id)
+            back |= {e.employee_id for e in entries if e.employee_id == op.employee_id}
+    return back
 
 
 def shifts_between(
@@ -397,7 +418,7 @@ def detect(deps: CallOffDependencies, request: EventBridgeModel) -> dict[str, An
     sent = 0
     for day, code, start in starting:
         problem = build_problem(port, day, code, timezone=deps.source.timezone)
-        clocked_in = {e.employee_id for e in port.time_clock_entries(start - timedelta(hours=4), now)}
+        clocked_in = {e.employee_id for e in port.time_clock_entries(start - EARLY_CLOCK_IN, now)}
         for message in call_offs(problem, code, clocked_in, now, deps.grace):
             deps.sender.send(message)
             sent += 1
