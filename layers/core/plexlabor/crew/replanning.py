@@ -5,13 +5,16 @@
    keeps the last problem of each shift, with the events applied so far, for `KEPT_FOR`: a call-off,
    an absence, a workcenter down or an operation completed within it re-plan that problem without
    reading Plex again (the event itself says what changed); an operation added or moved, a workcenter
-   back up, or a stale problem read the data again, and the container's earlier events of the shift
-   are applied to it again (`KeptShift.events`: Plex may not show a call-off at all);
+   back up, or a stale problem read the data again, and the shift's earlier events are applied to it
+   again (`KeptShift.events`: Plex may not show a call-off at all): the container's own and those the
+   audit table records (`applied_event`, any container's), each once in the order detected, less those
+   the message takes back (an up, its down) and the call-offs of operators who clocked in since;
 2. read the current plan from the audit table (`current_plan`): the shift's crew assignments
    published by the nightly plan or an earlier re-plan, not rejected and not closed; those a supervisor
    approved are held, as is every one that has started. A warm container reads only what is new since
    its last read of the day (`suggestions.DayReader`);
-3. re-plan (`plexlabor.crew.replan`: the event applied, a change cost on everything new);
+3. re-plan (`plexlabor.crew.replan`: the event applied, a change cost on everything new), and record the
+   event applied (`applied_event`);
 4. publish like the nightly plan: an assignment that is already in the table (the day's read holds every
    crew suggestion of the day, whatever its shift or state) has the same event id and is not written
    again, not even tried; a new one waits in the review queue (`pending_approval`, within the
