@@ -176,3 +176,17 @@ def test_a_slipped_operation_sets_up_in_its_first_planned_segment() -> None:
 def test_a_shift_two_plan_made_before_shift_one_leaves_the_setup_to_shift_one() -> None:
     night_before = datetime(DAY.year, DAY.month, DAY.day, tzinfo=UTC) - timedelta(hours=4)
     assert _segments_of(night_before) == [("OP-2/2", 0.0)]
+
+
+def test_the_only_setter_calling_off_into_the_shift_leaves_the_held_member_standing() -> None:
+    """B is the only one able to set up; A started with B. B's call-off drops every pair of those who cannot
+    (`on_leave`, as compiling again does), but A, held, stays; C, not held, gets no seat; the plan says no setter."""
+    a = operator("A", levels={"SK-CNC": 2}, efficiency={"CNC-01": 1.2})
+    b = operator("B", levels={"SK-CNC": 3}, efficiency={"CNC-01": 0.9})
+    c = operator("C", levels={"SK-CNC": 2}, efficiency={"CNC-01": 1.1})
+    crew = problem([job("J", CNC, crew=2, setup_hours=1.0)], [a, b, c])
+    current = CurrentPlan(assignments=frozenset({("J", "A"), ("J", "B")}))
+    started = _replan(crew, current, "B", T0 + timedelta(minutes=15))
+    assert _crew_of(started) == [("A", False)] and started.assignments[0].reasons[0].startswith(NO_SETTER)
+    before = _replan(crew, current, "B", T0 - timedelta(minutes=20))  # the near miss: nothing held yet
+    assert not before.assignments and not any("able to do its setup" in n for n in before.notes)
