@@ -8,9 +8,9 @@ import sys
 from datetime import date, datetime
 from typing import TypeVar
 
-from plexlabor.intake.messages import EARLIEST_PUNCH_DATE, LATEST_PUNCH_DATE
 from plexlabor.plant import META_FILE, BadRecord, PlantFolder
 from plexlabor.platform import env
+from plexlabor.platform.clock import outside_dates
 
 ENDPOINT_URL = "AWS_ENDPOINT_URL"
 """The variable boto3 takes an endpoint from (`--endpoint-url`: e.g. the local runtime's moto server)."""
@@ -30,16 +30,12 @@ DateT = TypeVar("DateT", date, datetime)
 
 
 def _in_range(moment: DateT, value: str, flag: str) -> DateT:
-    """`moment` if it lies in the years a punch may (intake.messages: from 2000 up to 2100); else a
+    """`moment` if it lies in the dates plexlabor takes (`platform.clock.outside_dates`); else a
     ValueError naming the flag: a 9999-12-31 placeholder or a typed 0001 would otherwise fail in the
     date arithmetic of whatever reads the window (an OverflowError's traceback)."""
-    earliest, latest = EARLIEST_PUNCH_DATE, LATEST_PUNCH_DATE
-    day = moment if not isinstance(moment, datetime) else None
-    if (earliest.date() <= day < latest.date()) if day is not None else (earliest <= moment < latest):
-        return moment
-    raise ValueError(
-        f"{flag}: '{value}' is outside the dates plexlabor takes ({earliest:%Y-%m-%d} up to {latest:%Y-%m-%d})"
-    )
+    if problem := outside_dates(moment):
+        raise ValueError(f"{flag}: '{value}' is outside the dates plexlabor takes ({problem})")
+    return moment
 
 
 def moment_flag(value: str, flag: str) -> date | datetime:

@@ -57,6 +57,10 @@ def test_json_report_then_the_same_again(deps: IncidentDeps) -> None:
         ('{"narrative": 5}', "narrative"),
         ("[1, 2]", "(body)"),
         ("{not json", "(body)"),
+        (json.dumps({"narrative": NARRATIVE, "occurred_at": "0001-01-01T00:00:00+14:00"}), "occurred_at"),
+        (json.dumps({"narrative": NARRATIVE, "occurred_at": "9999-12-31T23:59:59Z"}), "occurred_at"),
+        (json.dumps({"narrative": NARRATIVE, "occurred_at": "2026-12-05T10:00:00Z"}), "occurred_at"),  # after now
+        (json.dumps({"narrative": NARRATIVE, "occurred_at": "2026-12-04T15:30:00"}), "occurred_at"),  # plant time
     ],
 )
 def test_bad_json_names_the_field_and_records_nothing(deps: IncidentDeps, body: str, field: str) -> None:
@@ -65,6 +69,11 @@ def test_bad_json_names_the_field_and_records_nothing(deps: IncidentDeps, body: 
     problem = json.loads(response["body"])
     assert problem["message"] == "invalid incident report" and problem["errors"][0]["field"] == field
     assert not [e for e in deps.audit.by_status("logged")] and not deps.audit.by_status("pending_approval")
+
+
+def test_a_report_a_few_minutes_ahead_of_the_clock_is_taken(deps: IncidentDeps) -> None:
+    response = _post(deps, json.dumps({"narrative": NARRATIVE, "occurred_at": "2026-12-04T15:04:00Z"}))
+    assert response["statusCode"] == 201
 
 
 def test_the_form_redirects_to_the_incidents_page(deps: IncidentDeps) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any, NamedTuple
@@ -48,6 +49,8 @@ INCIDENTS_PATH = "/incidents"
 MULTIPART = "multipart/form-data"
 AUDIO_FIELD = "audio"
 OPENAPI_PATH = "/incidents/openapi.json"
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far ahead of this function's clock a report's time may be (a tablet's clock runs a little fast)."""
 
 app = APIGatewayRestResolver()
 
@@ -137,9 +140,13 @@ def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> IncidentRep
             audio = None if is_form else _recording(document)
         if audio is not None:
             document = _with_transcript(document, audio, deps)
-        return IncidentReport.model_validate(document)
+        report = IncidentReport.model_validate(document)
     except ValueError as error:  # a ValidationError too: each field named
         raise Refused(400, field_problems(error)) from None
+    when = report.occurred_at
+    if when is not None and (when if when.tzinfo else when.replace(tzinfo=deps.zone)) > deps.clock() + CLOCK_SKEW:
+        raise Refused(400, [FieldProblem(field="occurred_at", problem="later than now")])
+    return report
 
 
 def _raw_body() -> bytes:

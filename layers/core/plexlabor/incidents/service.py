@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from plexlabor.approval.messages import Decision
 from plexlabor.approval.recommendations import INCIDENT_CODING, INCIDENT_FIELDS
@@ -34,7 +34,7 @@ from plexlabor.incidents.extraction import Place, extract
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, code_problem
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.reports import CodedReport
-from plexlabor.platform.clock import utc_now
+from plexlabor.platform.clock import outside_dates, utc_now
 from plexlabor.platform.pilot import PilotScope
 from plexlabor.platform.pilot import Place as PilotPlace
 from plexlabor.platform.text import ReadableText
@@ -63,6 +63,13 @@ class IncidentReport(BaseModel):
     department: str | None = Field(default=None, max_length=64)
     shift_code: str | None = Field(default=None, max_length=32)
     job_no: str | None = Field(default=None, max_length=64)
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _plausible(cls, value: datetime | None) -> datetime | None:
+        if value is not None and (problem := outside_dates(value)):
+            raise ValueError(problem)
+        return value
 
 
 class CodingOut(BaseModel):

@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from plexlabor.intake.messages import EARLIEST_PUNCH_DATE, LATEST_PUNCH_DATE
 from plexlabor.intake.nightly import SWEEP_CONTEXT, SweepResult, record_findings, refresh_norms, swept_records
+from plexlabor.platform.clock import outside_dates
 from plexlabor.platform.errors import ConfigurationError
 from plexlabor.platform.observability import logger
 from plexlabor.plex.extract import pack_snapshot, unpack_snapshot
@@ -71,11 +71,8 @@ class BackfillPlan(BaseModel):
     @classmethod
     def _plausible(cls, value: datetime) -> datetime:
         """In the years a punch may lie (a 9999-12-31 placeholder would overflow the window's arithmetic)."""
-        if not EARLIEST_PUNCH_DATE <= value < LATEST_PUNCH_DATE:
-            raise ValueError(
-                f"a time from {EARLIEST_PUNCH_DATE:%Y-%m-%d} up to {LATEST_PUNCH_DATE:%Y-%m-%d} is expected, "
-                f"not {value.isoformat()}"
-            )
+        if problem := outside_dates(value):
+            raise ValueError(f"{problem}, not {value.isoformat()}")
         return value
 
     @model_validator(mode="after")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal, Self, get_args
 
 from pydantic import (
@@ -38,6 +38,7 @@ from pydantic_core import PydanticCustomError
 from plexlabor.audit.events import AuditId, AuditTimestamp
 from plexlabor.models import LaborEntry, TimeClockEntry, record_key
 from plexlabor.models.types import format_plex_datetime
+from plexlabor.platform.clock import EARLIEST_DATE, LATEST_DATE
 
 PunchSource = Literal["webhook", "poll"]
 PunchResource = Literal["time-clock-entries", "labor-entries"]
@@ -134,27 +135,22 @@ def _punch_kind(value: Any) -> str | None:
     return None
 
 
-EARLIEST_PUNCH_DATE = datetime(2000, 1, 1, tzinfo=UTC)
-LATEST_PUNCH_DATE = datetime(2100, 1, 1, tzinfo=UTC)
-"""Every date of a webhook punch lies in [EARLIEST_PUNCH_DATE, LATEST_PUNCH_DATE): anything else is a
-sender's mistake (a year typed as `0560`, a `9999-12-31` placeholder), refused with 400 at the door
-rather than accepted and left to fail downstream. The poller reads Plex as it is and is not bounded."""
 DATE_OUT_OF_RANGE = "date_out_of_range"
 
 
 def plausible_dates(entry: PunchEntry) -> PunchEntry:
-    """`entry`, if each of its dates is plausible (EARLIEST_PUNCH_DATE..LATEST_PUNCH_DATE); the error
+    """`entry`, if each of its dates is plausible (EARLIEST_DATE..LATEST_DATE); the error
     names the camelCase field (`ctx.field`) so the sender reads which one."""
     for name, info in type(entry).model_fields.items():
         value = getattr(entry, name)
-        if isinstance(value, datetime) and not EARLIEST_PUNCH_DATE <= value < LATEST_PUNCH_DATE:
+        if isinstance(value, datetime) and not EARLIEST_DATE <= value < LATEST_DATE:
             raise PydanticCustomError(
                 DATE_OUT_OF_RANGE,
                 "a date from {earliest} up to (not including) {latest} UTC is expected, not {value}",
                 {
                     "field": info.alias or name,
-                    "earliest": EARLIEST_PUNCH_DATE.date().isoformat(),
-                    "latest": LATEST_PUNCH_DATE.date().isoformat(),
+                    "earliest": EARLIEST_DATE.date().isoformat(),
+                    "latest": LATEST_DATE.date().isoformat(),
                     "value": value.isoformat(),
                 },
             )

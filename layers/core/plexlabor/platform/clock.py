@@ -11,6 +11,25 @@ Moment = TypeVar("Moment", datetime, float)
 """A point in time: a datetime, or epoch seconds."""
 
 
+EARLIEST_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_DATE = datetime(2100, 1, 1, tzinfo=UTC)
+"""Every date plexlabor takes from a person or a sender (a webhook punch, a form, a CLI flag, a request) lies in
+[EARLIEST_DATE, LATEST_DATE): anything else is a mistake (a year typed as `0560`, a `9999-12-31` placeholder),
+refused where it comes in rather than left to overflow the date arithmetic downstream. Plex's own records are
+read as they are."""
+
+
+def outside_dates(moment: date | datetime) -> str | None:
+    """What is wrong with `moment` if it lies outside the dates plexlabor takes (None when inside); a time
+    without a zone is compared as it reads, a day by its date."""
+    if isinstance(moment, datetime):
+        zone = moment.tzinfo and UTC
+        inside = EARLIEST_DATE.replace(tzinfo=zone) <= moment < LATEST_DATE.replace(tzinfo=zone)
+    else:
+        inside = EARLIEST_DATE.date() <= moment < LATEST_DATE.date()
+    return None if inside else f"a date from {EARLIEST_DATE:%Y-%m-%d} up to {LATEST_DATE:%Y-%m-%d} is expected"
+
+
 def utc_now() -> datetime:
     """Now, as an aware UTC datetime."""
     return datetime.now(UTC)

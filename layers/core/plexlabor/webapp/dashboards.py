@@ -36,6 +36,7 @@ from aws_lambda_powertools.event_handler import Response
 from plexlabor.approval.errors import ApprovalError, status_for
 from plexlabor.audit.publish import publish_once
 from plexlabor.crew.messages import ReplanMessage
+from plexlabor.platform.clock import outside_dates
 from plexlabor.platform.observability import logger
 from plexlabor.review.queue import Role, Viewer
 from plexlabor.skills.publish import training_proposal
@@ -356,6 +357,9 @@ def crew() -> Response[str]:
         day = date.fromisoformat(query["day"]) if query.get("day") else today + timedelta(days=1)
     except ValueError:
         message = f"No crew board for day {query['day']!r}: give a day as YYYY-MM-DD."
+        return page.render("message.html", 400, title="Crew board", page="crew", message=message)
+    if problem := outside_dates(day):
+        message = f"No crew board for day {day.isoformat()}: {problem}."
         return page.render("message.html", 400, title="Crew board", page="crew", message=message)
     done = query.get("done")  # back from one of the board's forms: read what it changed
     read = board_reader(page.deps.review.audit).day(day, now, fresh=done is not None)
