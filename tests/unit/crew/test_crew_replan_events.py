@@ -30,6 +30,7 @@ from plexlabor.crew.replanning import (
 )
 from plexlabor.crew.suggestions import DayRead
 from plexlabor.models import TimeClockEntry
+from plexlabor.plex.windows import check_window
 from tests.unit.crew.crew_builder import DAY, T0, job, operator, place, problem
 
 W1, W2 = place("CNC-01"), place("CNC-02", x=10)
@@ -48,6 +49,7 @@ class Port:
     clock_ins: dict[str, datetime] = field(default_factory=dict)
 
     def time_clock_entries(self, begin: datetime, end: datetime, *, employee_id: str | None = None) -> list[Any]:
+        check_window(begin, end)  # as every port does: an empty window is a caller's error
         return [
             TimeClockEntry(id=f"TC-{who}", employee_id=who, clockin_time=at)
             for who, at in self.clock_ins.items()
@@ -183,6 +185,15 @@ def test_a_call_off_is_dropped_once_the_operator_clocks_in(reads: list[int]) -> 
     kept = deps.problems[(DAY, "1")]
     assert [e.reason for e in kept.events] == ["workcenter_down"]
     assert {op.employee_id: op.leave for op in kept.problem.operators}["A"] is None
+
+
+def test_a_call_off_the_evening_before_holds_when_the_shift_is_read_again_before_it_starts(reads: list[int]) -> None:
+    clock = [T0 - timedelta(hours=10)]  # nobody can have clocked in yet: no time clock to read
+    deps = container(planned_store(), clock)
+    run(deps, message("call_off", clock[0], employee_id="A"))
+    clock[0] += KEPT_FOR + timedelta(minutes=1)
+    run(deps, down(clock[0]))  # the shift is read again
+    assert {op.employee_id: op.leave for op in deps.problems[(DAY, "1")].problem.operators}["A"] == "call_off"
 
 
 def test_a_container_reading_the_shift_again_applies_what_another_container_applied(reads: list[int]) -> None:

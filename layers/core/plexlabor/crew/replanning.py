@@ -381,12 +381,13 @@ def _clocked_in(
     port: LaborDataPort, problem: CrewProblem, shift: str, now: datetime, events: tuple[ReplanMessage, ...]
 ) -> set[str]:
     """Who of those `events` called off has clocked in for the shift by `now` after all (late: the call-off no
-    longer holds). One time-clock read per called-off operator scheduled on the shift."""
+    longer holds). One time-clock read per called-off operator scheduled on the shift and due by now (a
+    call-off the evening before has nothing to read yet)."""
     called_off = {e.employee_id for e in events if e.reason == "call_off"}
     back = set()
     for op in problem.operators:
         starts = [b.start for b in op.blocks if b.shift_code == shift and b.work_date == problem.day]
-        if op.employee_id in called_off and starts:
+        if op.employee_id in called_off and starts and min(starts) - EARLY_CLOCK_IN < now:
             entries = port.time_clock_entries(min(starts) - EARLY_CLOCK_IN, now, employee_id=op.employee_id)
             back |= {e.employee_id for e in entries if e.employee_id == op.employee_id}
     return back
