@@ -286,5 +286,5 @@ def test_the_command_prints_per_employee_minutes_and_names_bad_input(
     assert "employees paid" in capsys.readouterr().out
     assert main(["allocation", "run", "--plant", plant, "--day", "2026-02-30"]) == 2
     assert "--day: '2026-02-30' is not a date" in capsys.readouterr().err
-    assert main(["allocation", "run", "--plant", plant, "--day", "1999-01-04"]) == 2
+    assert main(["allocation", "run", "--plant", plant, "--day", "2001-01-08"]) == 2  # a Monday long before the plant
     assert "no one was paid that day" in capsys.readouterr().err
