@@ -86,6 +86,7 @@ def _simulate(sim: Sim) -> None:
     step("writing machine runs")
     production.emit_machine_runs(sim)
     production.emit_operations(sim)
+    production.emit_jobs(sim)
     EXCESSIVE_WEEKS.label_weeks(sim)
     operators.write_truth(sim)
     indirect.write_truth(sim)

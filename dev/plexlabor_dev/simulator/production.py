@@ -90,18 +90,15 @@ def new_job(sim: Sim, wc_id: str, when: float, scheduled: bool = False) -> OpSta
     run_hours = rng.uniform(6, 40) if not scheduled else rng.uniform(4, 9)
     quantity = float(max(1, round(rate * run_hours)))
     job_id = sim.uuid()
-    sim.emit(
-        "jobs",
-        {
-            "id": job_id,
-            "jobNo": f"J{sim.out.counts['jobs'] + 100001}",
-            "partId": part_id,
-            "partFamily": world.part_family[part_id],
-            "quantity": quantity,
-            "status": "Scheduled" if scheduled else "InProcess",
-            "dueDate": sim.iso(when + 10 * 24 * HOUR),
-        },
-    )
+    world.jobs[job_id] = {  # written at the end, with its status as its operations left it (`emit_jobs`)
+        "id": job_id,
+        "jobNo": f"J{len(world.jobs) + 100001}",
+        "partId": part_id,
+        "partFamily": world.part_family[part_id],
+        "quantity": quantity,
+        "status": "Scheduled" if scheduled else "InProcess",
+        "dueDate": sim.iso(when + 10 * 24 * HOUR),
+    }
     chosen: OpState | None = None
     for step, (code, _) in enumerate(world.routing[part_id]):
         target = wc_id if code == op_code else world.approved_at[(part_id, code)][0]
@@ -154,6 +151,22 @@ def emit_operations(sim: Sim) -> None:
                 end = max(start, state.last_end - rng.uniform(0, 10) * MINUTE)
                 row["status"], row["actualEnd"] = "Complete", sim.iso(end)
         sim.emit("job-operations", row)
+
+
+def emit_jobs(sim: Sim) -> None:
+    """Every job, in the order made, with its status as Plex derives it from its operations (after
+    `emit_operations`): `Complete` once all are complete, `InProcess` once any has started, else as
+    released (`Scheduled`, or `InProcess` for a job made for work at hand that nothing worked yet)."""
+    statuses: dict[str, list[str]] = {}
+    for row, _ in sim.world.operations.values():
+        statuses.setdefault(row["jobId"], []).append(row["status"])
+    for job_id, row in sim.world.jobs.items():
+        operations = statuses.get(job_id, [])
+        if operations and all(status == "Complete" for status in operations):
+            row["status"] = "Complete"
+        elif any(status != "Scheduled" for status in operations):
+            row["status"] = "InProcess"
+        sim.emit("jobs", row)
 
 
 def current_op(sim: Sim, wc_id: str, when: float) -> OpState:

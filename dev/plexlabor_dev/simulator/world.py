@@ -142,6 +142,7 @@ class World:
     recent_ops: deque[OpState] = field(default_factory=lambda: deque(maxlen=500))  # for a mis-keyed job
     run_intervals: dict[str, list[tuple[float, float]]] = field(default_factory=lambda: defaultdict(list))
     sessions: dict[str, list[tuple[float, float]]] = field(default_factory=lambda: defaultdict(list))
+    jobs: dict[str, dict[str, Any]] = field(default_factory=dict)  # job id -> its row, written at the end
     operations: dict[str, tuple[dict[str, Any], OpState]] = field(default_factory=dict)  # written at the end
     completed_ops: dict[str, deque[OpState]] = field(default_factory=lambda: defaultdict(lambda: deque(maxlen=5)))
     clock_reads: dict[str, deque[tuple[float, str]]] = field(

@@ -21,6 +21,9 @@ entries, downtime and new jobs' due dates (no draw of the main stream moved: eve
 labels.jsonl and plant.json. Buddy punches at a colleague's clock and badge reads waiting their turn at a
 clock changed time-clock entries' clock-in (by seconds), device and biometric score. All draw from streams
 of their own.
+Jobs written with the status their operations left them in (`Complete` when all are, `InProcess` when one
+has started, as Plex derives it; the generator never closed a job) changed only jobs.jsonl's statuses: the
+jobs are written at the end, in the order made, with the same fields, and no draw moved.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ PINNED_DIGESTS = {
     "indirect-labor-entries.jsonl": "e307e93742f02f62335bc10346c0b22e7615708f1ade534516a97d1b633ddc2d",
     "indirect-time.jsonl": "cfbe767d95bad6c7752ce46e033173d78f5df5deae3680faec0b516e44a9014a",
     "job-operations.jsonl": "f9434a7fc2ab24999456215c8814ad8aee82bff777ce4d4add3e30674c9f4070",
-    "jobs.jsonl": "2f23b8dcb5cfcd4b86f1e8398d63b58a697bc33a5e6e26de37197b5b21e85658",
+    "jobs.jsonl": "0efbbd1458bcf6dcf14f010b6ba1554930d3edb0e884e1895a3271e803f8586e",
     "labels.jsonl": "05a9f99f8f7a3cd4a4a74cdc1106492e140918360e496b0e29ec69332ccfc584",
     "labor-entries.jsonl": "e201e196f4808bff7509058211bb5a68c0121ec5f83415277c770550c873a9f0",
     "nonconformances.jsonl": "07b3b9707c9a9798781ef34aecf88268e11cb908c10d628e55618fc2e23c16bb",
