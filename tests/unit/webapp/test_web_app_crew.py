@@ -3,7 +3,9 @@ with its state; a waiting one accepted or rejected in place through the review q
 back to the board; who sees what; a `next` that is not the board is ignored; "re-plan the rest of the shift"
 sends crew_replan a plan_changed message; the plan's objective against the supervisor's plan and greedy; a
 swap by hand among the planner's candidates (accepted through the approval path, the replaced one rejected,
-a `swap` re-plan asked) and the swaps refused; the day's read kept per container."""
+a `swap` re-plan asked) and the swaps refused; the day's read kept per container; the department filter
+(`?dept=`: the seats and totals of one department's workcenters, kept by every form, an unknown one a 400, a
+supervisor's own department by default)."""
 
 from __future__ import annotations
 
@@ -18,15 +20,24 @@ from functions.web_app import handler as web_app
 from plexlabor.audit import AuditStatus
 from plexlabor.audit.events import expiry_event, recommendation_event
 from plexlabor.crew.messages import ReplanMessage
+from plexlabor.platform.artifacts import InMemoryArtifactStore
+from plexlabor.webapp.reports import SkillsReports
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import crew_assignment, recommendation, web_deps, web_event
+from tests.unit.skills.skills_report_world import stored_report
 
 PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
 SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor"}
 HR = {"cognito:username": "H0001", "cognito:groups": "hr"}
 DAY = {"day": "2026-03-04", "shift": "1"}
 PRICED = {"value": 500.0, "labor_cost": 160.0, "fatigue": 10.0, "changeover": 20.0, "walking": 5.0}
-SEGMENT = {"segment": "op-7|1", "job_no": "J100001", "operation_code": "20", "end": "2026-03-04T14:30:00+00:00"}
+SEGMENT = {
+    "segment": "op-7|1",
+    "workcenter_id": "W",
+    "job_no": "J100001",
+    "operation_code": "20",
+    "end": "2026-03-04T14:30:00+00:00",
+}
 CANDIDATES = [  # as crew.board.swap_candidates offers them, best first
     {"employee_id": "E0050", "supervisor_id": "E0001", **PRICED, "outside_hours": 0.0, "busy_at": None},
     {
@@ -406,3 +417,128 @@ def test_someone_on_work_that_has_started_cannot_be_swapped_in(world: World, lam
 
     assert response["statusCode"] == 409 and "E0051 is at WC-20, on work that has started" in response["body"]
     assert world.writebacks.sent == []
+
+
+PAINT = {"day": "2026-03-04", "shift": "1", "dept": "PAINT"}
+
+
+def _in_departments(world: World, replans: Replans | None = None) -> Any:
+    """The fixture's segment at workcenter W (MOLD in skills_daily's report, which the board reads for
+    suggestions that do not name their department), and one at WC-30 whose suggestion names PAINT."""
+    crew_assignment(
+        world,
+        "crew-0004",
+        employee_id="E0044",
+        supervisor_id="E0002",
+        segment="op-9|1",
+        workcenter_code="WC-30",
+        department="PAINT",
+        end="2026-03-04T14:00:00+00:00",
+        swap_candidates=[{**CANDIDATES[0], "employee_id": "E0052"}],
+        **PRICED,
+    )
+    store = InMemoryArtifactStore()
+    stored_report(store)
+    return dataclasses.replace(web_deps(world), reports=SkillsReports(store), replan=replans)
+
+
+def _get(deps: Any, claims: dict[str, Any], query: dict[str, str], lambda_context: Any) -> Any:
+    return web_app.handler(
+        web_event("GET", "/crew", query=query, authorizer={"claims": claims}), lambda_context, dependencies=deps
+    )
+
+
+def test_the_department_filter_narrows_the_seats_and_the_totals_not_the_plans_figures(
+    world: World, lambda_context: Any
+) -> None:
+    deps = _in_departments(world)
+
+    whole = _get(deps, PLANNER, DAY, lambda_context)["body"]
+    chosen = _get(deps, PLANNER, PAINT, lambda_context)
+
+    # the planner sees the whole shift by default, and the select offers the departments present, with counts
+    assert [row[0] for row in _rows(whole)] == ["E0042 changes the current plan", "E0043", "E0044"]
+    [select] = re.findall(r'<select name="dept">(.*?)</select>', whole, re.S)
+    assert re.findall(r"<option [^>]*>.*?</option>", select) == [
+        '<option value="all" selected>Whole shift (3 seats filled)</option>',
+        '<option value="MOLD">MOLD (2 seats filled, 1 waiting)</option>',
+        '<option value="PAINT">PAINT (1 seat filled, 1 waiting)</option>',
+    ]
+    assert "Whole shift (all departments): 24.0 h assigned, worth $915" in whole
+    assert chosen["statusCode"] == 200
+    body = chosen["body"]
+    assert _rows(body) == [("E0044", "8.0", "waiting")] and "WC-10" not in body.split('id="figures"')[1]
+    assert "In department PAINT: 8.0 h assigned, worth $305" in body
+    assert "1 waiting, 0 accepted, 0 rejected; 0 seat(s) stay empty" in body  # WC-10's empty seat is MOLD's
+    assert '<option value="PAINT" selected>' in body
+    # the objective is the plan's, plant-wide, and says so; the same figures as the whole shift's
+    assert "(the whole plan, not department PAINT alone)" in body and "plant-wide" in body
+    figures = [re.findall(r'data-part="objective">.*?</tr>', page, re.S) for page in (whole, body)]
+    assert figures[0] == figures[1] and figures[0]
+
+
+def test_every_form_and_link_on_a_filtered_board_keeps_the_department(world: World, lambda_context: Any) -> None:
+    replans = Replans()
+    deps = _in_departments(world, replans)
+    body = _get(deps, PLANNER, PAINT, lambda_context)["body"]
+
+    here = "/crew?day=2026-03-04&amp;shift=1&amp;dept=PAINT"
+    nexts = re.findall(r'name="next" value="([^"]*)"', body)
+    assert nexts == [here] * 3  # accept, reject, swap of the one waiting PAINT seat
+    assert 'href="/dev/crew?day=2026-03-04&amp;shift=1&amp;dept=PAINT"' in body  # the shift chip
+    assert re.search(r'action="/dev/crew/replan".*?name="dept" value="PAINT"', body, re.S)
+
+    def post(path: str, form: dict[str, str]) -> str:
+        event = web_event("POST", path, form=form, authorizer={"claims": PLANNER})
+        response = web_app.handler(event, lambda_context, dependencies=deps)
+        assert response["statusCode"] == 303, response["body"]
+        return str(response["multiValueHeaders"]["Location"][0])
+
+    back = "/crew?day=2026-03-04&shift=1&dept=PAINT"
+    swapped = post("/crew/swap", {"item": "crew-0004", "employee": "E0052", "next": back})
+    accepted = post("/items/crew-0001", {"action": "approve", "next": back})
+    replanned = post("/crew/replan", {"day": "2026-03-04", "shift": "1", "dept": "PAINT"})
+    assert [swapped, accepted, replanned] == [f"/dev{back}&done={done}" for done in ("swap", "approve", "replan")]
+    after = _get(deps, PLANNER, {**PAINT, "done": "swap"}, lambda_context)["body"]
+    assert [row[0] for row in _rows(after)] == ["E0044", "E0052 changes the current plan"]
+
+
+def test_an_unknown_department_is_refused_by_name(world: World, lambda_context: Any) -> None:
+    deps = _in_departments(world)
+
+    response = _get(deps, PLANNER, {**DAY, "dept": "PAINTT"}, lambda_context)
+
+    assert response["statusCode"] == 400
+    assert "No department &#39;PAINTT&#39;" in response["body"] and "ASSY, MOLD, PAINT" in response["body"]
+
+
+def test_a_supervisor_gets_their_department_and_never_more_than_they_may_see(world: World, lambda_context: Any) -> None:
+    deps = _in_departments(world)
+    painting = {"cognito:username": "E0007", "cognito:groups": "supervisor", "custom:departments": "PAINT"}
+    molding = {**SUPERVISOR, "custom:departments": "MOLD"}
+
+    # a supervisor of one department gets it by default: PAINT's seat (its suggestion is about PAINT)
+    own = _get(deps, painting, DAY, lambda_context)["body"]
+    assert _rows(own) == [("E0044", "8.0", "waiting")] and "In department PAINT" in own
+    assert 'name="next" value="/crew?day=2026-03-04&amp;shift=1&amp;dept=PAINT"' in own
+    # the whole shift is what they may see of it, nothing more; and choosing it is kept
+    whole = _get(deps, painting, {**DAY, "dept": "all"}, lambda_context)["body"]
+    assert _rows(whole) == [("E0044", "8.0", "waiting")] and "dept=all" in whole
+    # E0001 sees the seat routed to them (MOLD's); another department of the plant shows nothing of theirs
+    assert [row[0] for row in _rows(_get(deps, molding, DAY, lambda_context)["body"])] == [
+        "E0042 changes the current plan"
+    ]
+    other = _get(deps, molding, {**DAY, "dept": "ASSY"}, lambda_context)
+    assert other["statusCode"] == 200 and _rows(other["body"]) == []
+    assert "No seats you may see in department ASSY on shift 1" in other["body"]
+    # PAINT is known to them neither from the report nor from what they may see: refused, and not listed
+    refused = _get(deps, molding, PAINT, lambda_context)
+    assert refused["statusCode"] == 400 and "(departments: ASSY, MOLD)" in refused["body"]
+
+
+def test_without_the_skills_report_the_board_has_no_department_filter_and_says_why(
+    world: World, lambda_context: Any
+) -> None:
+    body = _call(world, "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]
+
+    assert 'name="dept"' not in body and "No department filter" in body

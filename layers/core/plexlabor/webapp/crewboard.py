@@ -5,7 +5,8 @@ The plan is what crew_planner published for the day and what crew_replan changed
 `crew_assignment` and `crew_unstaffed` recommendation of the day (`payload.plan_day`), waiting,
 logged (it confirms the supervisor's plan), held by the pilot scope, or closed (approved, rejected,
 expired or superseded by a re-plan: the closing event's status). Nothing is recomputed on a request.
-Segments are grouped by shift and ordered by start; each seat names its person, hours, reasons and
+Segments are grouped by shift and ordered by start, each with its workcenter's department (the board's
+filter: `Board.segments`, `Board.departments`, `Board.totals`); each seat names its person, hours, reasons and
 what the suggestion is worth (value of the earned hours less labor, fatigue, changeover and walking,
 as the optimizer priced it), and the operators a supervisor may swap in by hand (`swap_candidates`, as
 the planner offered them). Each shift shows the objective breakdown of the newest plan that published
@@ -26,7 +27,8 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -142,6 +144,8 @@ class Segment:
     end: datetime | None
     workcenter: str
     job: str
+    department: str | None = None
+    """The workcenter's department (the suggestion's, else the map `read_board` was given; None: unknown)."""
     assigned: list[Seat] = field(default_factory=list)
     short: list[Seat] = field(default_factory=list)
 
@@ -169,17 +173,41 @@ class PlanFigures:
         return None if value is None else float(value)
 
 
+@dataclass(frozen=True)
+class DepartmentSeats:
+    """A department's part of a shift, as the board's filter offers it: seat rows and how many wait."""
+
+    code: str
+    seats: int
+    waiting: int
+
+
 @dataclass
 class Board:
     day: date
     shifts: dict[str, list[Segment]]
     figures: dict[str, PlanFigures] = field(default_factory=dict)
 
-    def totals(self, shift: str) -> ShiftTotals:
-        """The live crew's figures: what is not rejected or closed."""
-        seats = [s for segment in self.shifts[shift] for s in segment.assigned]
+    def segments(self, shift: str, department: str | None = None) -> list[Segment]:
+        """The shift's segments, of one department's workcenters (None: all of them)."""
+        return [s for s in self.shifts[shift] if department is None or s.department == department]
+
+    def departments(self, shift: str) -> list[DepartmentSeats]:
+        """The departments of the shift's segments (known ones), each with its seat rows and waiting ones."""
+        seats: Counter[str] = Counter()
+        waiting: Counter[str] = Counter()
+        for segment in self.shifts[shift]:
+            if segment.department is not None:
+                seats[segment.department] += len(segment.assigned)
+                waiting[segment.department] += sum(s.waiting for s in segment.assigned)
+        return [DepartmentSeats(code, seats[code], waiting[code]) for code in sorted(seats)]
+
+    def totals(self, shift: str, department: str | None = None) -> ShiftTotals:
+        """The live crew's figures: what is not rejected or closed (of one department's workcenters, or all)."""
+        segments = self.segments(shift, department)
+        seats = [s for segment in segments for s in segment.assigned]
         live = [s for s in seats if s.state in LIVE]
-        short = [s for segment in self.shifts[shift] for s in segment.short if s.state in LIVE]
+        short = [s for segment in segments for s in segment.short if s.state in LIVE]
         return ShiftTotals(
             assigned_hours=round(sum(s.hours for s in live), 1),
             net=round(sum(s.net or 0.0 for s in live), 0),
@@ -228,8 +256,15 @@ def board_reader(store: AuditStore) -> BoardReader:
         return reader
 
 
-def read_board(store: AuditStore | DayRead, day: date, viewer: Viewer | None, now: datetime) -> Board:
-    """The day's crew suggestions the viewer may see (None: all), with their states (see the module docstring)."""
+def read_board(
+    store: AuditStore | DayRead,
+    day: date,
+    viewer: Viewer | None,
+    now: datetime,
+    departments: Mapping[str, str | None] | None = None,
+) -> Board:
+    """The day's crew suggestions the viewer may see (None: all), with their states (see the module docstring);
+    `departments` maps workcenter ids to their departments, for suggestions that do not name theirs."""
     read = store if isinstance(store, DayRead) else read_day(store, day)
     segments: dict[tuple[str, str], Segment] = {}
     figures: dict[str, PlanFigures] = {}
@@ -237,7 +272,7 @@ def read_board(store: AuditStore | DayRead, day: date, viewer: Viewer | None, no
         item = item_from_event(event)
         if item is None or (viewer is not None and not viewer.may_see(item)):
             continue
-        segment = _segment(segments, event)
+        segment = _segment(segments, event, departments or {})
         closing = read.closed.get(item.item_id)
         seat = _seat(event, item, closing)
         (segment.assigned if item.kind == "crew_assignment" else segment.short).append(seat)
@@ -259,7 +294,9 @@ def _newer_figures(figures: dict[str, PlanFigures], shift: str, event: AuditEven
     figures[shift] = PlanFigures(event.occurred_at, tuple(str(s) for s in found.get("shifts") or (shift,)), plans)
 
 
-def _segment(segments: dict[tuple[str, str], Segment], event: AuditEvent) -> Segment:
+def _segment(
+    segments: dict[tuple[str, str], Segment], event: AuditEvent, departments: Mapping[str, str | None]
+) -> Segment:
     payload = event.payload
     key = (str(payload.get("segment")), str(payload.get("shift_code")))
     found = segments.get(key)
@@ -273,6 +310,7 @@ def _segment(segments: dict[tuple[str, str], Segment], event: AuditEvent) -> Seg
             end=datetime.fromisoformat(str(end)) if end else None,
             workcenter=str(payload.get("workcenter_code") or "—"),
             job=f"job {job_no} op {operation}" if job_no and operation else (f"job {job_no}" if job_no else ""),
+            department=str(payload.get("department") or "") or departments.get(str(payload.get("workcenter_id"))),
         )
     elif found.end is None and event.payload.get("end"):
         found.end = datetime.fromisoformat(str(event.payload["end"]))

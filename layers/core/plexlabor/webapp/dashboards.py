@@ -342,10 +342,36 @@ CREW_FLASH = {
 }
 
 
+ALL_DEPARTMENTS = "all"
+"""`?dept=all`: the whole shift (all that one may see), also for a supervisor whose default is their department."""
+
+
+def _workcenter_departments(deps: Dependencies) -> dict[str, str | None]:
+    """Each workcenter's department as skills_daily's newest report has it (the crew suggestions do not name
+    theirs yet); empty when there is no report."""
+    loaded = deps.reports.current() if deps.reports is not None else None
+    if loaded is None or loaded.index is None:
+        return {}
+    return {wc_id: ref.department for wc_id, ref in loaded.index.artifact.workcenters.items()}
+
+
+def _board_department(viewer: Viewer, asked: str | None, present: list[str]) -> str | None:
+    """The department the board shows (None: the whole shift): the one asked for, else a supervisor's only
+    department when the shift has it; planners and admins see the whole shift unless they pick one."""
+    if asked is not None:
+        return None if asked == ALL_DEPARTMENTS else asked
+    plant_wide = viewer.roles & {Role.ADMIN, Role.PLANNER}
+    if plant_wide or len(viewer.departments) != 1:
+        return None
+    [own] = viewer.departments
+    return own if own in present else None
+
+
 @app.get("/crew")
 def crew() -> Response[str]:
     """The crew board (`webapp.crewboard`): one day's plan per shift, each suggestion with its state; a waiting
-    one is accepted or rejected in place through the review queue's decision (`POST /items/<id>`)."""
+    one is accepted or rejected in place through the review queue's decision (`POST /items/<id>`). `?dept=`
+    narrows the shift to one department's workcenters (every form on the page keeps it)."""
     page = Page(_deps())
     if not page.viewer.roles & CREW_ROLES:
         message = "The crew board is for planners, supervisors and admins."
@@ -363,8 +389,21 @@ def crew() -> Response[str]:
         return page.render("message.html", 400, title="Crew board", page="crew", message=message)
     done = query.get("done")  # back from one of the board's forms: read what it changed
     read = board_reader(page.deps.review.audit).day(day, now, fresh=done is not None)
-    board = read_board(read, day, page.viewer, now)
+    workcenters = _workcenter_departments(page.deps)
+    board = read_board(read, day, page.viewer, now, workcenters)
     shift = query.get("shift") if query.get("shift") in board.shifts else next(iter(board.shifts), None)
+    offered = board.departments(shift) if shift else []
+    asked = _text(query, "dept")
+    known = {d for d in workcenters.values() if d} | {
+        s.department for segments in board.shifts.values() for s in segments if s.department
+    }
+    if asked is not None and asked != ALL_DEPARTMENTS and asked not in known:
+        choices = ", ".join(sorted(known)) or "none known"
+        message = f"No department {asked!r} on the crew board of {day.isoformat()} (departments: {choices})."
+        return page.render("message.html", 400, title="Crew board", page="crew", message=message)
+    department = _board_department(page.viewer, asked, [d.code for d in offered])
+    kept = {"dept": department or ALL_DEPARTMENTS} if asked is not None or department else {}
+    place = {"day": day.isoformat(), **({"shift": shift} if shift else {}), **kept}
     return page.render(
         "crew.html",
         title="Crew board",
@@ -373,8 +412,14 @@ def crew() -> Response[str]:
         day=day,
         days={"Today": today, "Tomorrow": today + timedelta(days=1)},
         shift=shift,
-        totals=board.totals(shift) if shift else None,
-        here=f"/crew?{urlencode({'day': day.isoformat(), **({'shift': shift} if shift else {})})}",
+        department=department,
+        departments=offered,
+        kept=kept,
+        segments=board.segments(shift, department) if shift else [],
+        whole_seats=sum(len(s.assigned) for s in board.shifts[shift]) if shift else 0,
+        totals=board.totals(shift, department) if shift else None,
+        here=f"/crew?{urlencode(place)}",
+        query=lambda **chosen: urlencode({**chosen, **kept}),
         flash={"level": "ok", "text": CREW_FLASH[done]} if done in CREW_FLASH else None,
         can_replan=page.deps.replan is not None,
         time=lambda moment: moment.astimezone(page.deps.zone).strftime("%H:%M"),
@@ -406,7 +451,8 @@ def crew_replan() -> Response[str]:
         return page.render("message.html", 400, title="Crew board", page="crew", message=message)
     page.deps.replan.send(request)
     logger.info("re-plan asked from the crew board", day=day_text, shift=shift)
-    return page.redirect(f"/crew?{urlencode({'day': day_text, 'shift': shift, 'done': 'replan'})}")
+    kept = {"dept": dept} if (dept := (form.get("dept") or [""])[0].strip()) else {}
+    return page.redirect(f"/crew?{urlencode({'day': day_text, 'shift': shift, **kept, 'done': 'replan'})}")
 
 
 @app.post("/crew/swap")
