@@ -353,6 +353,7 @@ def _shift_problem(
     if kept is not None and message.reason in APPLIED_BY_EVENT and now - kept.read_at < KEPT_FOR:
         return kept, False
     events = tuple(e for e in remembered(_known(kept, day, message), message) if e != message)
+    deps.renew_reference()  # an event's read sees Plex as it is now (an operation added, a workcenter back up)
     return _read_shift(deps, message, now, events), True
 
 

@@ -37,6 +37,7 @@ from plexlabor.platform.clock import utc_now
 from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 from plexlabor.platform.sqs import SqsJsonSender
+from plexlabor.plex.reference_cache import ReferenceCache
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 
 if TYPE_CHECKING:
@@ -100,13 +101,32 @@ class ReplanDependencies(Dependencies):
     container and then caught up (whole again after `KEPT_FOR`, as the shift's data: a refresh renews both,
     `replanning.refresh`)."""
 
+    reference_max_age_s: float | None = None
+    """Reference data (jobs and their operations: one Plex call per job) kept this long for a refresh's read
+    (`intake.sources.ReferenceCache`, on the dependencies' clock); a real event's read renews it
+    (`renew_reference`). None: every read asks the source."""
+
     def __post_init__(self) -> None:
         self.days = DayReader(self.store, refresh=KEPT_FOR, applied=True)
+        if self.reference_max_age_s is not None:
+            cache = ReferenceCache(self.source.port, self.reference_max_age_s, clock=lambda: self.clock().timestamp())
+            self.source = LaborSource(cache, self.source.timezone)
+
+    def renew_reference(self) -> None:
+        """The next read asks the source for everything (a real event's read: Plex as it is now)."""
+        if isinstance(self.source.port, ReferenceCache):
+            self.source.port.expire()
+
+
+REPLAN_REFERENCE_MAX_AGE_S = 900.0
+"""How long crew_replan's refreshes keep reference data (the validator's default, `REFERENCE_MAX_AGE_SECONDS`)."""
 
 
 def build_replan(settings: CrewReplanSettings) -> ReplanDependencies:
     source, store = _source_and_store(settings)
-    return ReplanDependencies(source, store, settings.time_limit_s, scope=settings.pilot_scope)
+    return ReplanDependencies(
+        source, store, settings.time_limit_s, scope=settings.pilot_scope, reference_max_age_s=REPLAN_REFERENCE_MAX_AGE_S
+    )
 
 
 replan_dependencies = PerEnvironment(CrewReplanSettings, build_replan)
