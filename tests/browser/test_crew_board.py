@@ -6,7 +6,9 @@ decision goes through the review queue's path and the page comes back with it ac
 waiting one for an operator the planner offered (the choice accepted, the replaced one rejected, crew_replan
 re-plans from the `swap` message with the choice held), then asks for a re-plan of the rest of the shift,
 which crew_replan runs with the accepted ones held; no request beyond 127.0.0.1, no script error, axe-core
-clean, 820 px without sideways scrolling, screenshots.
+clean, 820 px without sideways scrolling, screenshots. The department filter: skills_daily's report (fired
+first) names each workcenter's department; the planner picks one, sees only its seats with its totals, and
+an accept comes back to the same department's board.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from plexlabor.plant import PlantFolder
+from plexlabor.skills.data import default_as_of
 from plexlabor_dev.local.signin import plant_users
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
@@ -52,6 +56,10 @@ def crew(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crew]:
     planner = next(u.username for u in plant_users(plant) if "planner" in u.groups)
     log = (tmp_path_factory.mktemp("crew-logs") / "handlers.log").open("w", encoding="utf-8")
     with log, LocalStack(plant, handler_output=log) as stack:
+        # the workcenters' departments, for the board's department filter
+        stack.runtime.fire(
+            "skills_daily", detail={"as_of": default_as_of(PlantFolder(plant)).isoformat(), "publish": False}
+        )
         summary = stack.runtime.fire("crew_planner", detail={"date": day.isoformat(), "shift": SHIFT})
         assert summary["seats_filled"] > 0 and summary["published"] > 0
         yield Crew(stack.runtime.api_url, day, summary, planner, stack.runtime)
@@ -126,3 +134,45 @@ def _state(page: Page, where: Any, person: str) -> str:
     """The row of `person` (the first cell names them) in `where`, as one line of text."""
     row = where.locator("tbody tr").filter(has=page.locator("td:first-child", has_text=person)).first
     return " ".join(row.inner_text().split())
+
+
+def test_the_planner_narrows_the_board_to_one_department_and_decides_there(page: Page, crew: Crew) -> None:
+    problems = watch(page)
+    board = f"/crew?day={crew.day.isoformat()}&shift={SHIFT}"
+    sign_in(page, crew, crew.planner, then=board)  # type: ignore[arg-type]
+    options = page.locator('#department-filter select[name="dept"] option')
+    labels = options.all_inner_texts()
+    assert labels[0].startswith("Whole shift") and len(labels) > 2, labels  # the whole shift and 2+ departments
+    whole = page.locator(".segment tbody tr").count()
+
+    # Given the department with the most seats waiting (each option: "CODE (n seats filled, w waiting)")
+    counts: dict[str, tuple[int, int]] = {}
+    for label in labels[1:]:
+        code, rest = label.split(" (", 1)
+        filled, waiting = (int(part.split()[0]) for part in rest.rstrip(")").split(", "))
+        counts[code] = (filled, waiting)
+    code = max(counts, key=lambda c: counts[c][1])
+    page.locator('#department-filter select[name="dept"]').select_option(code)
+    page.get_by_role("button", name="Show").click()
+    filtered = f"{board}&dept={code}"
+    page.wait_for_url(f"**{filtered}")
+
+    # Then only its seats, its totals labelled for it, the plan's objective said to be the whole plan's
+    rows = page.locator(".segment tbody tr")
+    assert rows.count() == counts[code][0] < whole
+    assert f"In department {code}:" in page.locator("#totals").inner_text()
+    assert f"not department {code} alone" in page.locator("#figures h2").inner_text()
+    assert_no_serious_violations(page)
+    screenshots(page, "crew_board_department")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    # When a waiting seat there is accepted, the page comes back to the same department's board
+    waiting = page.locator(".segment tbody tr", has_text="waiting").first
+    who = waiting.locator("td").first.inner_text().splitlines()[0]
+    waiting.get_by_role("button", name="Accept").click()
+    page.wait_for_url(f"**{filtered}&done=approve")
+    assert "Approved." in page.locator("main").inner_text()
+    assert "accepted by planner" in _state(page, page.locator(".segment"), who)
+    assert page.locator(".segment tbody tr").count() == counts[code][0]
+    assert page.locator('#department-filter select[name="dept"]').input_value() == code
+    assert problems == []
