@@ -12,7 +12,7 @@ import pytest
 
 from plexlabor.plant import PlantFolder
 from plexlabor.plex import PlantFolderSource, PlexLaborClient
-from plexlabor.plex.snapshot import REFERENCE, WINDOWED, PlexSnapshot, Window, Windowed, read_snapshot
+from plexlabor.plex.snapshot import CLOSED_JOBS, REFERENCE, WINDOWED, PlexSnapshot, Window, Windowed, read_snapshot
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 from plexlabor_dev.simulator.server import SimulatorServer
 
@@ -60,12 +60,14 @@ def test_the_folder_and_plex_give_the_same_snapshot(
 
 
 def test_open_jobs_only_reads_the_same_operations_from_both(tmp_path: Path, plex_fast_retries: dict[str, Any]) -> None:
-    # Given a plant where two jobs are closed
+    # Given a plant where two more jobs are closed
     generate_plant(PlantSpec(employees=20, weeks=1, seed=12), tmp_path)
     folder = PlantFolder(tmp_path)
     jobs = list(folder.iter_raw("jobs"))
-    closed = {jobs[0]["id"]: "Complete", jobs[-1]["id"]: "Cancelled"}
-    folder.write_raw("jobs", [row | {"status": closed.get(row["id"], row["status"])} for row in jobs])
+    closing = {jobs[0]["id"]: "Complete", jobs[-1]["id"]: "Cancelled"}
+    jobs = [row | {"status": closing.get(row["id"], row["status"])} for row in jobs]
+    folder.write_raw("jobs", jobs)
+    closed = {row["id"] for row in jobs if row["status"] in CLOSED_JOBS}  # and those the generator closed
     # When the operations of open jobs are read from both adapters
     kinds = ("jobs", "job-operations")
     with SimulatorServer(tmp_path, rate_limit=0) as server, _plex(server, plex_fast_retries) as plex:

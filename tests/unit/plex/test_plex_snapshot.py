@@ -13,7 +13,7 @@ from plexlabor.models import PLANT_MODELS, Employee, JobOperation, PlexDataError
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.port import LaborDataPort
-from plexlabor.plex.snapshot import REFERENCE, WINDOWED, PlexSnapshot, collector_paused, read_snapshot
+from plexlabor.plex.snapshot import CLOSED_JOBS, REFERENCE, WINDOWED, PlexSnapshot, collector_paused, read_snapshot
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
 
@@ -60,12 +60,14 @@ def test_the_time_zone_is_the_ports_unless_given(plant: PlantFolder) -> None:
 
 
 def test_open_jobs_only_asks_for_the_operations_of_open_jobs(tmp_path: Path) -> None:
-    # Given a plant where two jobs are closed
+    # Given a plant where two more jobs are closed
     generate_plant(PlantSpec(employees=20, weeks=1, seed=12), tmp_path)
     folder = PlantFolder(tmp_path)
     jobs = list(folder.iter_raw("jobs"))
-    closed = {jobs[0]["id"]: "Complete", jobs[1]["id"]: "Cancelled"}
-    folder.write_raw("jobs", [row | {"status": closed.get(row["id"], row["status"])} for row in jobs])
+    closing = {jobs[0]["id"]: "Complete", jobs[1]["id"]: "Cancelled"}
+    jobs = [row | {"status": closing.get(row["id"], row["status"])} for row in jobs]
+    folder.write_raw("jobs", jobs)
+    closed = {row["id"] for row in jobs if row["status"] in CLOSED_JOBS}  # and those the generator closed
     asked: list[str | None] = []
 
     class Counting(PlantFolderSource):
