@@ -140,7 +140,7 @@ def test_the_planner_narrows_the_board_to_one_department_and_decides_there(page:
     problems = watch(page)
     board = f"/crew?day={crew.day.isoformat()}&shift={SHIFT}"
     sign_in(page, crew, crew.planner, then=board)  # type: ignore[arg-type]
-    options = page.locator('#department-filter select[name="dept"] option')
+    options = page.locator('#board-filter select[name="dept"] option')
     labels = options.all_inner_texts()
     assert labels[0].startswith("Whole shift") and len(labels) > 2, labels  # the whole shift and 2+ departments
     whole = page.locator(".segment tbody tr").count()
@@ -152,10 +152,10 @@ def test_the_planner_narrows_the_board_to_one_department_and_decides_there(page:
         filled, waiting = (int(part.split()[0]) for part in rest.rstrip(")").split(", "))
         counts[code] = (filled, waiting)
     code = max(counts, key=lambda c: counts[c][1])
-    page.locator('#department-filter select[name="dept"]').select_option(code)
+    page.locator('#board-filter select[name="dept"]').select_option(code)
     page.get_by_role("button", name="Show").click()
     filtered = f"{board}&dept={code}"
-    page.wait_for_url(f"**{filtered}")
+    page.wait_for_url(f"**{filtered}&wc=")  # the workcenter select left on all of the department
 
     # Then only its seats, its totals labelled for it, the plan's objective said to be the whole plan's
     rows = page.locator(".segment tbody tr")
@@ -174,5 +174,5 @@ def test_the_planner_narrows_the_board_to_one_department_and_decides_there(page:
     assert "Approved." in page.locator("main").inner_text()
     assert "accepted by planner" in _state(page, page.locator(".segment"), who)
     assert page.locator(".segment tbody tr").count() == counts[code][0]
-    assert page.locator('#department-filter select[name="dept"]').input_value() == code
+    assert page.locator('#board-filter select[name="dept"]').input_value() == code
     assert problems == []

@@ -542,3 +542,35 @@ def test_without_the_skills_report_the_board_has_no_department_filter_and_says_w
     body = _call(world, "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]
 
     assert 'name="dept"' not in body and "No department filter" in body
+
+
+def test_a_workcenter_narrows_the_board_further_and_is_kept_by_every_form(world: World, lambda_context: Any) -> None:
+    replans = Replans()
+    deps = _in_departments(world, replans)
+
+    body = _get(deps, PLANNER, {**DAY, "wc": "WC-10"}, lambda_context)["body"]
+
+    assert [row[0] for row in _rows(body)] == ["E0042 changes the current plan", "E0043"]
+    assert "At WC-10: 16.0 h assigned" in body and "1 seat(s) stay empty" in body
+    [select] = re.findall(r'<select name="wc">(.*?)</select>', body, re.S)
+    assert re.findall(r"<option [^>]*>.*?</option>", select) == [
+        '<option value="">All</option>',
+        '<option value="WC-10" selected>WC-10 (2 seats filled, 1 waiting)</option>',
+        '<option value="WC-30">WC-30 (1 seat filled, 1 waiting)</option>',
+    ]
+    assert set(re.findall(r'name="next" value="([^"]*)"', body)) == {"/crew?day=2026-03-04&amp;shift=1&amp;wc=WC-10"}
+    assert 'href="/dev/crew?day=2026-03-02"' in body  # another day: the workcenter is not kept
+    # in a department, its workcenters only; a workcenter outside it shows nothing
+    painting = _get(deps, PLANNER, PAINT, lambda_context)["body"]
+    assert re.findall(r'<option value="(WC-[^"]+)"', painting) == ["WC-30"]
+    other = _get(deps, PLANNER, {**PAINT, "wc": "WC-10"}, lambda_context)["body"]
+    assert _rows(other) == [] and "No seats you may see in department PAINT at WC-10 on shift 1" in other
+    event = web_event("POST", "/crew/replan", form={**DAY, "wc": "WC-10"}, authorizer={"claims": PLANNER})
+    replanned = web_app.handler(event, lambda_context, dependencies=deps)
+    assert replanned["multiValueHeaders"]["Location"] == ["/dev/crew?day=2026-03-04&shift=1&wc=WC-10&done=replan"]
+
+
+def test_an_unknown_workcenter_is_refused_by_name(world: World, lambda_context: Any) -> None:
+    response = _get(_in_departments(world), PLANNER, {**DAY, "wc": "WC-99"}, lambda_context)
+
+    assert response["statusCode"] == 400 and "No workcenter &#39;WC-99&#39;" in response["body"]

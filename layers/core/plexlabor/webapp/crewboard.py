@@ -28,7 +28,7 @@ import threading
 import time
 import weakref
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -174,8 +174,9 @@ class PlanFigures:
 
 
 @dataclass(frozen=True)
-class DepartmentSeats:
-    """A department's part of a shift, as the board's filter offers it: seat rows and how many wait."""
+class SeatCount:
+    """A department's or a workcenter's part of a shift, as the board's filter offers it: seats filled and how
+    many of them wait."""
 
     code: str
     seats: int
@@ -188,23 +189,24 @@ class Board:
     shifts: dict[str, list[Segment]]
     figures: dict[str, PlanFigures] = field(default_factory=dict)
 
-    def segments(self, shift: str, department: str | None = None) -> list[Segment]:
-        """The shift's segments, of one department's workcenters (None: all of them)."""
-        return [s for s in self.shifts[shift] if department is None or s.department == department]
+    def segments(self, shift: str, department: str | None = None, workcenter: str | None = None) -> list[Segment]:
+        """The shift's segments, of one department's workcenters and of one workcenter (None: all)."""
+        return [
+            s for s in self.shifts[shift] if department in (None, s.department) and workcenter in (None, s.workcenter)
+        ]
 
-    def departments(self, shift: str) -> list[DepartmentSeats]:
-        """The departments of the shift's segments (known ones), each with its seat rows and waiting ones."""
-        seats: Counter[str] = Counter()
-        waiting: Counter[str] = Counter()
-        for segment in self.shifts[shift]:
-            if segment.department is not None:
-                seats[segment.department] += len(segment.assigned)
-                waiting[segment.department] += sum(s.waiting for s in segment.assigned)
-        return [DepartmentSeats(code, seats[code], waiting[code]) for code in sorted(seats)]
+    def departments(self, shift: str) -> list[SeatCount]:
+        """The departments of the shift's segments (known ones), each with its seats filled and waiting."""
+        return _counted((s.department, s) for s in self.shifts[shift])
 
-    def totals(self, shift: str, department: str | None = None) -> ShiftTotals:
-        """The live crew's figures: what is not rejected or closed (of one department's workcenters, or all)."""
-        segments = self.segments(shift, department)
+    def workcenters(self, shift: str, department: str | None = None) -> list[SeatCount]:
+        """The workcenters of the shift's segments (of one department: None, all), with their seats."""
+        return _counted((s.workcenter, s) for s in self.segments(shift, department))
+
+    def totals(self, shift: str, department: str | None = None, workcenter: str | None = None) -> ShiftTotals:
+        """The live crew's figures: what is not rejected or closed (of one department's workcenters and one
+        workcenter, or all)."""
+        segments = self.segments(shift, department, workcenter)
         seats = [s for segment in segments for s in segment.assigned]
         live = [s for s in seats if s.state in LIVE]
         short = [s for segment in segments for s in segment.short if s.state in LIVE]
@@ -216,6 +218,17 @@ class Board:
             rejected=sum(s.state == "rejected" for s in seats),
             short_seats=sum(s.seats for s in short),
         )
+
+
+def _counted(keyed: Iterable[tuple[str | None, Segment]]) -> list[SeatCount]:
+    """Seats filled and waiting per key (a segment without one is not counted), by key."""
+    seats: Counter[str] = Counter()
+    waiting: Counter[str] = Counter()
+    for key, segment in keyed:
+        if key is not None:
+            seats[key] += len(segment.assigned)
+            waiting[key] += sum(s.waiting for s in segment.assigned)
+    return [SeatCount(code, seats[code], waiting[code]) for code in sorted(seats)]
 
 
 @dataclass

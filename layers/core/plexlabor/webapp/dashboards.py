@@ -371,7 +371,7 @@ def _board_department(viewer: Viewer, asked: str | None, present: list[str]) -> 
 def crew() -> Response[str]:
     """The crew board (`webapp.crewboard`): one day's plan per shift, each suggestion with its state; a waiting
     one is accepted or rejected in place through the review queue's decision (`POST /items/<id>`). `?dept=`
-    narrows the shift to one department's workcenters (every form on the page keeps it)."""
+    narrows the shift to one department's workcenters, `?wc=` to one workcenter (every form keeps both)."""
     page = Page(_deps())
     if not page.viewer.roles & CREW_ROLES:
         message = "The crew board is for planners, supervisors and admins."
@@ -393,16 +393,19 @@ def crew() -> Response[str]:
     board = read_board(read, day, page.viewer, now, workcenters)
     shift = query.get("shift") if query.get("shift") in board.shifts else next(iter(board.shifts), None)
     offered = board.departments(shift) if shift else []
-    asked = _text(query, "dept")
-    known = {d for d in workcenters.values() if d} | {
-        s.department for segments in board.shifts.values() for s in segments if s.department
-    }
+    asked, workcenter = _text(query, "dept"), _text(query, "wc")
+    segments = [s for shown in board.shifts.values() for s in shown]
+    known = {d for d in workcenters.values() if d} | {s.department for s in segments if s.department}
     if asked is not None and asked != ALL_DEPARTMENTS and asked not in known:
         choices = ", ".join(sorted(known)) or "none known"
         message = f"No department {asked!r} on the crew board of {day.isoformat()} (departments: {choices})."
         return page.render("message.html", 400, title="Crew board", page="crew", message=message)
+    if workcenter is not None and workcenter not in {s.workcenter for s in segments}:
+        message = f"No workcenter {workcenter!r} on the crew board of {day.isoformat()} that you may see."
+        return page.render("message.html", 400, title="Crew board", page="crew", message=message)
     department = _board_department(page.viewer, asked, [d.code for d in offered])
     kept = {"dept": department or ALL_DEPARTMENTS} if asked is not None or department else {}
+    kept |= {"wc": workcenter} if workcenter else {}
     place = {"day": day.isoformat(), **({"shift": shift} if shift else {}), **kept}
     return page.render(
         "crew.html",
@@ -414,12 +417,14 @@ def crew() -> Response[str]:
         shift=shift,
         department=department,
         departments=offered,
+        workcenter=workcenter,
+        workcenters=board.workcenters(shift, department) if shift else [],
         kept=kept,
-        segments=board.segments(shift, department) if shift else [],
+        segments=board.segments(shift, department, workcenter) if shift else [],
         whole_seats=sum(len(s.assigned) for s in board.shifts[shift]) if shift else 0,
-        totals=board.totals(shift, department) if shift else None,
+        totals=board.totals(shift, department, workcenter) if shift else None,
         here=f"/crew?{urlencode(place)}",
-        query=lambda **chosen: urlencode({**chosen, **kept}),
+        query=lambda **chosen: urlencode({k: v for k, v in {**chosen, **kept, **chosen}.items() if v}),
         flash={"level": "ok", "text": CREW_FLASH[done]} if done in CREW_FLASH else None,
         can_replan=page.deps.replan is not None,
         time=lambda moment: moment.astimezone(page.deps.zone).strftime("%H:%M"),
@@ -451,7 +456,7 @@ def crew_replan() -> Response[str]:
         return page.render("message.html", 400, title="Crew board", page="crew", message=message)
     page.deps.replan.send(request)
     logger.info("re-plan asked from the crew board", day=day_text, shift=shift)
-    kept = {"dept": dept} if (dept := (form.get("dept") or [""])[0].strip()) else {}
+    kept = {name: value for name in ("dept", "wc") if (value := (form.get(name) or [""])[0].strip())}
     return page.redirect(f"/crew?{urlencode({'day': day_text, 'shift': shift, **kept, 'done': 'replan'})}")
 
 
