@@ -4,7 +4,8 @@
 The same plant, plan and signed-in planner as `bench_crew_board` (its `board` fixture: a 2,400-employee plant,
 crew_planner's 1st shift of the next weekday), and skills_daily's report (fired once, not timed), which names
 each workcenter's department. Per page: the whole shift (what a planner gets by default, the page
-`bench_crew_board` measures), the department with the most seats and the median one: seat rows, HTML size,
+`bench_crew_board` measures), the department with the most seats, the median one and the largest department's
+busiest workcenter (`?wc=`): seat rows, HTML size,
 and the server round trip through the local API gateway while the day's read is kept (`BOARD_TTL_S`: the
 page itself, no audit-table read) and fresh (`?done=`: what is new since the last read, read first), median
 of `READS`, with the process's CPU seconds per request (client, local gateway and web app share the process).
@@ -24,6 +25,7 @@ from tests.bench.bench_crew_board import Board, _load, board  # noqa: F401 (the 
 
 READS = 5
 OPTION = re.compile(r'<option value="([^"]+)"[^>]*>[^<(]*\((\d+) seats? filled')
+SELECT = r'<select name="{}">(.*?)</select>'
 
 
 def _timed(crew: Board, **extra: str) -> tuple[str, float, float]:
@@ -54,7 +56,8 @@ def test_crew_board_department_filter_benchmark(board: Board) -> None:  # noqa: 
     board.runtime.fire("skills_daily", detail={"as_of": default_as_of(plant).isoformat(), "publish": False})
     print(f"\nskills_daily (the workcenters' departments for the filter): {time.perf_counter() - started:.1f} s")
     html, _ = board.get()
-    offered = [(code, int(seats)) for code, seats in OPTION.findall(html) if code != ALL_DEPARTMENTS]
+    [select] = re.findall(SELECT.format("dept"), html, re.S)
+    offered = [(code, int(seats)) for code, seats in OPTION.findall(select) if code != ALL_DEPARTMENTS]
     departments = sorted(offered, key=lambda d: -d[1])
     assert departments, "the board offers no department"
     largest, median = departments[0], departments[len(departments) // 2]
@@ -65,4 +68,7 @@ def test_crew_board_department_filter_benchmark(board: Board) -> None:  # noqa: 
     print(_line("whole shift (a planner's default)", board))
     for label, (code, _) in (("largest department", largest), ("median department", median)):
         print(_line(f"{label} {code}", board, dept=quote(code)))
+    [workcenters] = re.findall(SELECT.format("wc"), board.get(dept=quote(largest[0]))[0], re.S)
+    busiest = max(((code, int(seats)) for code, seats in OPTION.findall(workcenters)), key=lambda w: w[1])
+    print(_line(f"{largest[0]}'s busiest workcenter {busiest[0]}", board, dept=quote(largest[0]), wc=quote(busiest[0])))
     print(f"load after {_load()}")

@@ -155,13 +155,14 @@ def test_the_planner_narrows_the_board_to_one_department_and_decides_there(page:
     page.locator('#board-filter select[name="dept"]').select_option(code)
     page.get_by_role("button", name="Show").click()
     filtered = f"{board}&dept={code}"
-    page.wait_for_url(f"**{filtered}&wc=")  # the workcenter select left on all of the department
+    page.wait_for_url(f"**{filtered}")
 
     # Then only its seats, its totals labelled for it, the plan's objective said to be the whole plan's
     rows = page.locator(".segment tbody tr")
     assert rows.count() == counts[code][0] < whole
     assert f"In department {code}:" in page.locator("#totals").inner_text()
     assert f"not department {code} alone" in page.locator("#figures h2").inner_text()
+    assert page.locator('#board-filter select[name="wc"] option').count() > 1  # now: its workcenters
     assert_no_serious_violations(page)
     screenshots(page, "crew_board_department")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -175,4 +176,5 @@ def test_the_planner_narrows_the_board_to_one_department_and_decides_there(page:
     assert "accepted by planner" in _state(page, page.locator(".segment"), who)
     assert page.locator(".segment tbody tr").count() == counts[code][0]
     assert page.locator('#board-filter select[name="dept"]').input_value() == code
+    assert page.locator('#board-filter select[name="wc"]').input_value() == ""  # all of the department
     assert problems == []

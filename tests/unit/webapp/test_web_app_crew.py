@@ -465,6 +465,7 @@ def test_the_department_filter_narrows_the_seats_and_the_totals_not_the_plans_fi
         '<option value="PAINT">PAINT (1 seat filled, 1 waiting)</option>',
     ]
     assert "Whole shift (all departments): 24.0 h assigned, worth $915" in whole
+    assert 'name="wc"' not in whole  # a workcenter is chosen within a department (hundreds in a plant)
     assert chosen["statusCode"] == 200
     body = chosen["body"]
     assert _rows(body) == [("E0044", "8.0", "waiting")] and "WC-10" not in body.split('id="figures"')[1]
@@ -542,6 +543,7 @@ def test_without_the_skills_report_the_board_has_no_department_filter_and_says_w
     body = _call(world, "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]
 
     assert 'name="dept"' not in body and "No department filter" in body
+    assert '<option value="WC-10">WC-10 (2 seats filled, 1 waiting)</option>' in body  # the workcenters, still
 
 
 def test_a_workcenter_narrows_the_board_further_and_is_kept_by_every_form(world: World, lambda_context: Any) -> None:

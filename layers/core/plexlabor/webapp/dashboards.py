@@ -418,7 +418,8 @@ def crew() -> Response[str]:
         department=department,
         departments=offered,
         workcenter=workcenter,
-        workcenters=board.workcenters(shift, department) if shift else [],
+        # a workcenter is chosen within a department (hundreds in a plant), or among all when there is no department
+        workcenters=board.workcenters(shift, department) if shift and (department or workcenter or not offered) else [],
         kept=kept,
         segments=board.segments(shift, department, workcenter) if shift else [],
         whole_seats=sum(len(s.assigned) for s in board.shifts[shift]) if shift else 0,
