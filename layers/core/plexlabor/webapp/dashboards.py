@@ -51,7 +51,15 @@ from plexlabor.webapp.app import (
     _query,
     app,
 )
-from plexlabor.webapp.crewboard import FIGURE_ROWS, PLANS, SwapRefusedError, board_reader, plan_swap, read_board
+from plexlabor.webapp.crewboard import (
+    FIGURE_ROWS,
+    PLANS,
+    Board,
+    SwapRefusedError,
+    board_reader,
+    plan_swap,
+    read_board,
+)
 from plexlabor.webapp.forecasts import MEASURES, ForecastIndex, ForecastScope, forecast_view
 from plexlabor.webapp.latest import IndexT, Latest
 from plexlabor.webapp.reports import CellKey, SkillsIndex
@@ -355,16 +363,35 @@ def _workcenter_departments(deps: Dependencies) -> dict[str, str | None]:
     return {wc_id: ref.department for wc_id, ref in loaded.index.artifact.workcenters.items()}
 
 
-def _board_department(viewer: Viewer, asked: str | None, present: list[str]) -> str | None:
-    """The department the board shows (None: the whole shift): the one asked for, else a supervisor's only
-    department when the shift has it; planners and admins see the whole shift unless they pick one."""
-    if asked is not None:
-        return None if asked == ALL_DEPARTMENTS else asked
-    plant_wide = viewer.roles & {Role.ADMIN, Role.PLANNER}
-    if plant_wide or len(viewer.departments) != 1:
-        return None
-    [own] = viewer.departments
-    return own if own in present else None
+@dataclass(frozen=True)
+class BoardFilter:
+    """What the crew board shows of a shift (None: all) and the query that keeps it on every link and form."""
+
+    department: str | None
+    workcenter: str | None
+    kept: dict[str, str]
+
+
+def _board_filter(
+    query: dict[str, str], viewer: Viewer, board: Board, shift: str | None, workcenters: dict[str, str | None]
+) -> BoardFilter | str:
+    """The department (`dept`) and workcenter (`wc`) asked for, or why they are refused (one the board does not
+    know). Asked none, a supervisor with one department gets it when the shift has it; planners and admins the
+    whole shift."""
+    asked, workcenter = _text(query, "dept"), _text(query, "wc")
+    segments = [segment for shown in board.shifts.values() for segment in shown]
+    known = {d for d in workcenters.values() if d} | {s.department for s in segments if s.department}
+    if asked is not None and asked != ALL_DEPARTMENTS and asked not in known:
+        choices = ", ".join(sorted(known)) or "none known"
+        return f"No department {asked!r} on the crew board of {board.day.isoformat()} (departments: {choices})."
+    if workcenter is not None and workcenter not in {s.workcenter for s in segments}:
+        return f"No workcenter {workcenter!r} on the crew board of {board.day.isoformat()} that you may see."
+    department = None if asked == ALL_DEPARTMENTS else asked
+    if asked is None and not viewer.roles & {Role.ADMIN, Role.PLANNER} and len(viewer.departments) == 1:
+        [own] = viewer.departments
+        department = own if shift and own in {d.code for d in board.departments(shift)} else None
+    kept = {"dept": department or ALL_DEPARTMENTS} if asked is not None or department else {}
+    return BoardFilter(department, workcenter, kept | ({"wc": workcenter} if workcenter else {}))
 
 
 @app.get("/crew")
@@ -392,20 +419,11 @@ def crew() -> Response[str]:
     workcenters = _workcenter_departments(page.deps)
     board = read_board(read, day, page.viewer, now, workcenters)
     shift = query.get("shift") if query.get("shift") in board.shifts else next(iter(board.shifts), None)
+    chosen = _board_filter(query, page.viewer, board, shift, workcenters)
+    if isinstance(chosen, str):
+        return page.render("message.html", 400, title="Crew board", page="crew", message=chosen)
+    department, workcenter, kept = chosen.department, chosen.workcenter, chosen.kept
     offered = board.departments(shift) if shift else []
-    asked, workcenter = _text(query, "dept"), _text(query, "wc")
-    segments = [s for shown in board.shifts.values() for s in shown]
-    known = {d for d in workcenters.values() if d} | {s.department for s in segments if s.department}
-    if asked is not None and asked != ALL_DEPARTMENTS and asked not in known:
-        choices = ", ".join(sorted(known)) or "none known"
-        message = f"No department {asked!r} on the crew board of {day.isoformat()} (departments: {choices})."
-        return page.render("message.html", 400, title="Crew board", page="crew", message=message)
-    if workcenter is not None and workcenter not in {s.workcenter for s in segments}:
-        message = f"No workcenter {workcenter!r} on the crew board of {day.isoformat()} that you may see."
-        return page.render("message.html", 400, title="Crew board", page="crew", message=message)
-    department = _board_department(page.viewer, asked, [d.code for d in offered])
-    kept = {"dept": department or ALL_DEPARTMENTS} if asked is not None or department else {}
-    kept |= {"wc": workcenter} if workcenter else {}
     place = {"day": day.isoformat(), **({"shift": shift} if shift else {}), **kept}
     return page.render(
         "crew.html",

@@ -3,7 +3,8 @@ written by hand as `approval.document` is: the routes answer HTML pages and read
 themselves, which Powertools cannot describe from the handlers.
 
 What it states is what the pages hold to: a query parameter a page only filters or pages by is any
-string (a value it does not know is ignored, never refused; an empty one is no parameter); a form field
+string (a value it does not know is ignored, never refused; an empty one is no parameter), but the crew
+board's department and workcenter, which it refuses by name (the filter is on what the URL says); a form field
 the page refuses is constrained (a decision's `action`, a reason's length and its invisible characters,
 a bulk decision's items, the crew board's shift). Every status a route answers is listed; a 5xx is
 not, but where a dependency is down (503) or the sign-in service refuses (502). Signed-in routes answer
@@ -44,6 +45,12 @@ _DAY = {
     "type": "string",
     "description": "A day, YYYY-MM-DD (Python reads the other ISO 8601 forms too: 20261204); another text is 400",
 }
+
+_BOARD_DEPARTMENT = {
+    "type": "string",
+    "description": "A department of the board, or `all`; a department the board does not know is 400",
+}
+_BOARD_WORKCENTER = {"type": "string", "description": "A workcenter code; one not on the day's board is 400"}
 
 
 def _responses(*statuses: str, signed_in: bool = True, ok_type: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -168,7 +175,7 @@ def webapp_document() -> dict[str, Any]:
             "get": _get(
                 "The crew board of a day",
                 _responses("200", "400", "403"),
-                _query("shift", "done", day=_DAY),
+                _query("shift", "done", day=_DAY, dept=_BOARD_DEPARTMENT, wc=_BOARD_WORKCENTER),
             )
         },
         "/crew/replan": {
