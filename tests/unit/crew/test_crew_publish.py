@@ -8,6 +8,8 @@ from plexlabor.audit import AuditEventType, AuditStatus, InMemoryAuditStore
 from plexlabor.crew.optimizer import MODEL_VERSION, solve
 from plexlabor.crew.publish import publish_plan
 from plexlabor.platform.pilot import PilotScope
+from plexlabor.review.items import item_from_event
+from plexlabor.review.queue import Role, Viewer
 from tests.unit.crew.crew_builder import WELD, job, operator, place, problem
 
 NOW = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
@@ -105,3 +107,15 @@ def test_what_the_approval_mode_logs_anyway_carries_no_hold() -> None:
     store = InMemoryAuditStore()
     publish_plan(_plan(), store, NOW, approval="none", scope=PilotScope(advisory=True))
     assert all("held" not in e.payload for e in store.by_status(AuditStatus.LOGGED))
+
+
+def test_a_suggestion_names_its_workcenters_department_so_that_departments_supervisors_see_it() -> None:
+    store = InMemoryAuditStore()
+    publish_plan(_plan(), store, NOW, departments={"WC-CNC-05": "MACH", "WC-WLD-01": None})
+    [change] = store.history("job-operations:OP-B")
+    [short] = store.history("job-operations:OP-C")
+    assert change.payload["department"] == "MACH" and "department" not in short.payload  # unknown: left out
+    item = item_from_event(change)
+    assert item is not None and item.department == "MACH"
+    mach = Viewer("SUP-9", frozenset({Role.SUPERVISOR}), departments=frozenset({"MACH"}))
+    assert mach.may_see(item) and item.supervisor_id != "SUP-9"  # about their department, not routed to them

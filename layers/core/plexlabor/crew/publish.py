@@ -185,6 +185,7 @@ class PlanEvents:
                 "segment": segment.job_key,
                 "workcenter_id": segment.workcenter_id,
                 "workcenter_code": segment.workcenter_code,
+                **({"department": department} if (department := self.departments.get(segment.workcenter_id)) else {}),
                 "job_no": segment.job_no,
                 "operation_code": segment.operation_code,
                 "shift_code": segment.shift_code,
