@@ -12,9 +12,10 @@ from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from typing import Literal, Protocol, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from plexlabor.crew.models import CrewProblem
+from plexlabor.platform.clock import outside_dates
 
 ReplanReason = Literal[
     "call_off",
@@ -76,6 +77,13 @@ class ReplanMessage(BaseModel):
         job = next((j for j in problem.jobs if j.job_operation_id == self.job_operation_id), None)
         named = f"job {job.job_no} operation {job.operation_code}" if job is not None else "a job operation"
         return f"{named} {self.reason.removeprefix('operation_')}"
+
+    @field_validator("day")
+    @classmethod
+    def _plausible(cls, day: date) -> date:
+        if problem := outside_dates(day):  # a 9999-12-31 would overflow the day's reads: refused at the door
+            raise ValueError(problem)
+        return day
 
     @model_validator(mode="after")
     def _names_what_changed(self) -> Self:

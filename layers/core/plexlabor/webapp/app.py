@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -82,6 +82,16 @@ FLASH = {"approve": "Approved.", "reject": "Rejected; the reason is kept for the
 WORKFLOW_FAILED = "The e-mail asking for this decision could not be sent (its workflow failed): decide it here."
 RETURN_PAGES = frozenset({"/crew"})
 """Pages whose decision forms come back to them (`next`); any other `next` is ignored (no open redirect)."""
+
+
+def back_to(next_value: str, done: str) -> str | None:
+    """The page `next_value` names, if one of `RETURN_PAGES`, with `done` added: its query read and encoded
+    again (a raw CR/LF cannot reach the Location header; a fragment is dropped); None for any other."""
+    parts = urlsplit(next_value)
+    if parts.scheme or parts.netloc or parts.path not in RETURN_PAGES:
+        return None
+    query = [(name, value) for name, value in parse_qsl(parts.query) if name != "done"]
+    return f"{parts.path}?{urlencode([*query, ('done', done)])}"
 
 
 class WebAppSettings(CallbackSettings, PilotSettings, ReportSettings):
@@ -441,9 +451,9 @@ def decide(item_id: str) -> Response[str]:
             return page.render("message.html", status_for(error), title="Not decided", page="item", message=message)
         return _item_page(page, found, status_for(error), flash=_error(message), reason=reason, typed=typed)
     logger.info("decision", item_id=item_id, action=outcome.action)
-    back = (form.get("next") or [""])[0]
-    if back.split("?", 1)[0] in RETURN_PAGES:  # a page that decides in place gets the person back to it
-        return page.redirect(f"{back}{'&' if '?' in back else '?'}{urlencode({'done': outcome.action})}")
+    back = back_to((form.get("next") or [""])[0], str(outcome.action))
+    if back is not None:  # a page that decides in place gets the person back to it
+        return page.redirect(back)
     following = next(iter(page.deps.review.queue.for_viewer(page.viewer)), None)
     if following is None:
         return page.redirect(f"/queue?{urlencode({'decided': 1, 'failed': 0})}")

@@ -221,12 +221,13 @@ class Board:
 
 
 def _counted(keyed: Iterable[tuple[str | None, Segment]]) -> list[SeatCount]:
-    """Seats filled and waiting per key (a segment without one is not counted), by key."""
+    """Seats filled (live: not rejected or closed, as `Board.totals` counts them) and waiting per key (a segment
+    without one is not counted), by key."""
     seats: Counter[str] = Counter()
     waiting: Counter[str] = Counter()
     for key, segment in keyed:
         if key is not None:
-            seats[key] += len(segment.assigned)
+            seats[key] += sum(s.state in LIVE for s in segment.assigned)
             waiting[key] += sum(s.waiting for s in segment.assigned)
     return [SeatCount(code, seats[code], waiting[code]) for code in sorted(seats)]
 

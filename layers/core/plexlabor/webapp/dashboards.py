@@ -50,9 +50,11 @@ from plexlabor.webapp.app import (
     _form,
     _query,
     app,
+    back_to,
 )
 from plexlabor.webapp.crewboard import (
     FIGURE_ROWS,
+    LIVE,
     PLANS,
     Board,
     SwapRefusedError,
@@ -372,22 +374,15 @@ class BoardFilter:
     kept: dict[str, str]
 
 
-def _board_filter(
-    query: dict[str, str], viewer: Viewer, board: Board, shift: str | None, workcenters: dict[str, str | None]
-) -> BoardFilter | str:
-    """The department (`dept`) and workcenter (`wc`) asked for, or why they are refused (one the board does not
-    know). Asked none, a supervisor with one department gets it when the shift has it; planners and admins the
-    whole shift."""
+def _board_filter(query: dict[str, str], viewer: Viewer, board: Board, shift: str | None) -> BoardFilter:
+    """The department (`dept`) and workcenter (`wc`) asked for. One the day's board does not have (the board's
+    own day and shift links keep them) shows the board empty, saying so. Asked none, a supervisor with one
+    department gets it when the shift has it (unless a workcenter is asked); planners and admins the whole
+    shift."""
     asked, workcenter = _text(query, "dept"), _text(query, "wc")
-    segments = [segment for shown in board.shifts.values() for segment in shown]
-    known = {d for d in workcenters.values() if d} | {s.department for s in segments if s.department}
-    if asked is not None and asked != ALL_DEPARTMENTS and asked not in known:
-        choices = ", ".join(sorted(known)) or "none known"
-        return f"No department {asked!r} on the crew board of {board.day.isoformat()} (departments: {choices})."
-    if workcenter is not None and workcenter not in {s.workcenter for s in segments}:
-        return f"No workcenter {workcenter!r} on the crew board of {board.day.isoformat()} that you may see."
     department = None if asked == ALL_DEPARTMENTS else asked
-    if asked is None and not viewer.roles & {Role.ADMIN, Role.PLANNER} and len(viewer.departments) == 1:
+    ask_own = asked is None and workcenter is None and not viewer.roles & {Role.ADMIN, Role.PLANNER}
+    if ask_own and len(viewer.departments) == 1:
         [own] = viewer.departments
         department = own if shift and own in {d.code for d in board.departments(shift)} else None
     kept = {"dept": department or ALL_DEPARTMENTS} if asked is not None or department else {}
@@ -419,9 +414,7 @@ def crew() -> Response[str]:
     workcenters = _workcenter_departments(page.deps)
     board = read_board(read, day, page.viewer, now, workcenters)
     shift = query.get("shift") if query.get("shift") in board.shifts else next(iter(board.shifts), None)
-    chosen = _board_filter(query, page.viewer, board, shift, workcenters)
-    if isinstance(chosen, str):
-        return page.render("message.html", 400, title="Crew board", page="crew", message=chosen)
+    chosen = _board_filter(query, page.viewer, board, shift)
     department, workcenter, kept = chosen.department, chosen.workcenter, chosen.kept
     offered = board.departments(shift) if shift else []
     place = {"day": day.isoformat(), **({"shift": shift} if shift else {}), **kept}
@@ -440,7 +433,7 @@ def crew() -> Response[str]:
         workcenters=board.workcenters(shift, department) if shift and (department or workcenter or not offered) else [],
         kept=kept,
         segments=board.segments(shift, department, workcenter) if shift else [],
-        whole_seats=sum(len(s.assigned) for s in board.shifts[shift]) if shift else 0,
+        whole_seats=sum(s.state in LIVE for segment in board.shifts[shift] for s in segment.assigned) if shift else 0,
         totals=board.totals(shift, department, workcenter) if shift else None,
         here=f"/crew?{urlencode(place)}",
         query=lambda **chosen: urlencode({k: v for k, v in {**chosen, **kept, **chosen}.items() if v}),
@@ -508,9 +501,8 @@ def crew_swap() -> Response[str]:
     if page.deps.replan is not None:
         page.deps.replan.send(swap.replan)
     logger.info("swap on the crew board", item_id=item_id, replaced_by=employee)
-    back = form.get("next", "")
-    back = back if back.split("?", 1)[0] == "/crew" else f"/crew?{urlencode({'day': swap.replan.day.isoformat()})}"
-    return page.redirect(f"{back}{'&' if '?' in back else '?'}{urlencode({'done': 'swap'})}")
+    fallback = f"/crew?{urlencode({'day': swap.replan.day.isoformat(), 'done': 'swap'})}"
+    return page.redirect(back_to(form.get("next", ""), "swap") or fallback)
 
 
 # `/analytics` and `/incidents/trends`, drawn with this module's helpers
