@@ -103,7 +103,7 @@ class ReplanDependencies(Dependencies):
 
     reference_max_age_s: float | None = None
     """Reference data (jobs and their operations: one Plex call per job) kept this long for a refresh's read
-    (`intake.sources.ReferenceCache`, on the dependencies' clock); a real event's read renews it
+    (`plex.reference_cache.ReferenceCache`, on the dependencies' clock); a real event's read renews it
     (`renew_reference`). None: every read asks the source."""
 
     def __post_init__(self) -> None:
