@@ -357,8 +357,8 @@ ALL_DEPARTMENTS = "all"
 
 
 def _workcenter_departments(deps: Dependencies) -> dict[str, str | None]:
-    """Each workcenter's department as skills_daily's newest report has it (the crew suggestions do not name
-    theirs yet); empty when there is no report."""
+    """Each workcenter's department as skills_daily's newest report has it, for crew suggestions that do not name
+    theirs (published before they did); empty when there is no report."""
     loaded = deps.reports.current() if deps.reports is not None else None
     if loaded is None or loaded.index is None:
         return {}
