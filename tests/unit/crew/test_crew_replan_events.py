@@ -1,4 +1,4 @@
-"""What a container applies again when it reads a shift again (`replanning._shift_problem`, `recorded_events`):
+"""What a container applies again when it reads a shift again (`replanning._shift_problem`; `folded(recorded(...))`):
 an event that takes back an earlier one, events recorded by other containers, a call-off whose operator clocked in
 after all; a refresh that fails or comes late; the message's subject fields; what a container forgets."""
 
@@ -23,8 +23,9 @@ from plexlabor.crew.replanning import (
     KEPT_FOR,
     REFRESH_LEAD,
     KeptShift,
+    folded,
     read_current_plan,
-    recorded_events,
+    recorded,
     run,
     superseded_event,
 )
@@ -145,9 +146,9 @@ def _closed_by(messages: list[ReplanMessage]) -> DayRead:
 def test_recorded_events_follow_the_re_plans_in_order() -> None:
     again = DOWN_AT + timedelta(minutes=40)
     read = _closed_by([down(), up(DOWN_AT + timedelta(minutes=20)), down(again)])
-    assert recorded_events(read, DAY, "1") == (down(again),)  # down, up, down: down
+    assert folded(recorded(read, DAY, "1")) == (down(again),)  # down, up, down: down
     both = _closed_by([down(), down()])  # one re-plan that superseded two suggestions: applied once
-    assert recorded_events(both, DAY, "1") == (down(),)
+    assert folded(recorded(both, DAY, "1")) == (down(),)
 
 
 def test_a_new_container_knows_a_workcenter_came_back_even_if_its_re_plan_superseded_nothing(

@@ -186,11 +186,6 @@ def folded(events: Iterable[ReplanMessage]) -> tuple[ReplanMessage, ...]:
     return kept
 
 
-def recorded_events(read: DayRead, day: date, shift: str) -> tuple[ReplanMessage, ...]:
-    """The events to apply again to the shift, as far as the audit table tells (`recorded`, `folded`)."""
-    return folded(recorded(read, day, shift))
-
-
 def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     """Re-plan the message's shift and publish what changed (a `refresh`: `refresh`); the JSON-safe summary."""
     from plexlabor.crew.board import plan_figures, swap_candidates
@@ -287,7 +282,7 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
     key = (message.day, message.shift)
     kept = deps.problems.get(key)
     read = kept is None or now + REFRESH_LEAD - kept.read_at >= KEPT_FOR
-    if kept is None or read:
+    if read:
         kept = _read_shift(deps, message, now, _known(kept, suggestions, message))
     read_s = time.perf_counter() - started - plan_read_s
     compiled = kept.compiled or compile_problem(kept.problem)
