@@ -282,7 +282,7 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
     key = (message.day, message.shift)
     kept = deps.problems.get(key)
     read = kept is None or now + REFRESH_LEAD - kept.read_at >= KEPT_FOR
-    if read:
+    if kept is None or read:  # `kept is None` again: mypy narrows on it
         kept = _read_shift(deps, message, now, _known(kept, suggestions, message))
     read_s = time.perf_counter() - started - plan_read_s
     compiled = kept.compiled or compile_problem(kept.problem)
