@@ -34,9 +34,10 @@ from plexlabor.audit import InMemoryAuditStore
 from plexlabor.crew.build import build_problem
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import run
-from plexlabor.crew.wiring import REPLAN_REFERENCE_MAX_AGE_S, ReplanDependencies
+from plexlabor.crew.wiring import ReplanDependencies
 from plexlabor.plant import PlantFolder
 from plexlabor.plex import PlexLaborClient
+from plexlabor.plex.reference_cache import REFERENCE_MAX_AGE_S
 from plexlabor.plex.snapshot import read_snapshot
 from plexlabor.plex.sources import LaborSource
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
@@ -142,7 +143,7 @@ def _project(calls: Counter[str]) -> None:
         )
 
 
-@pytest.mark.parametrize("max_age_s", [None, REPLAN_REFERENCE_MAX_AGE_S], ids=["no-cache", "cache-15min"])
+@pytest.mark.parametrize("max_age_s", [None, REFERENCE_MAX_AGE_S], ids=["no-cache", "cache-15min"])
 def test_crew_replan_refresh_calls(plants: tuple[PlantFolder, PlantFolder], max_age_s: float | None) -> None:
     now, _ = plants
     day = _first_weekday_after(now)

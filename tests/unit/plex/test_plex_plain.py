@@ -87,6 +87,7 @@ def test_a_plain_row_is_what_the_model_reads_or_nothing(row: dict[str, Any]) -> 
     check = plain_check(models.TimeClockEntry)
     assert check is not None
     plain = check(dict(row))
+    assert plain is not None or row != PUNCH, "the plain check refused the plain punch itself"
     try:
         model: models.TimeClockEntry | None = models.TimeClockEntry.from_plex(row)
     except PlexDataError:

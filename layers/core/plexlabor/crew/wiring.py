@@ -37,7 +37,7 @@ from plexlabor.platform.clock import utc_now
 from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 from plexlabor.platform.sqs import SqsJsonSender
-from plexlabor.plex.reference_cache import ReferenceCache
+from plexlabor.plex.reference_cache import REFERENCE_MAX_AGE_S, ReferenceCache
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 
 if TYPE_CHECKING:
@@ -118,14 +118,10 @@ class ReplanDependencies(Dependencies):
             self.source.port.expire()
 
 
-REPLAN_REFERENCE_MAX_AGE_S = 900.0
-"""How long crew_replan's refreshes keep reference data (the validator's default, `REFERENCE_MAX_AGE_SECONDS`)."""
-
-
 def build_replan(settings: CrewReplanSettings) -> ReplanDependencies:
     source, store = _source_and_store(settings)
     return ReplanDependencies(
-        source, store, settings.time_limit_s, scope=settings.pilot_scope, reference_max_age_s=REPLAN_REFERENCE_MAX_AGE_S
+        source, store, settings.time_limit_s, scope=settings.pilot_scope, reference_max_age_s=REFERENCE_MAX_AGE_S
     )
 
 

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from plexlabor.platform import env
 from plexlabor.platform.settings import ApprovalStartSettings, EnvSettings, PlexSourceSettings
+from plexlabor.plex.reference_cache import REFERENCE_MAX_AGE_S
 
 
 class WebhookSettings(EnvSettings):
@@ -49,7 +50,7 @@ class ValidatorSettings(PlexSourceSettings, RecordingSettings):
     norms_max_age_s: int = Field(default=600, ge=0, alias="NORMS_MAX_AGE_SECONDS")
     scorer_max_age_s: int = Field(default=600, ge=0, alias="SCORER_MAX_AGE_SECONDS")
     """How long a warm validator keeps the scorer model in force before re-reading the registry's pointer."""
-    reference_max_age_s: int = Field(default=900, ge=0, alias="REFERENCE_MAX_AGE_SECONDS")
+    reference_max_age_s: int = Field(default=int(REFERENCE_MAX_AGE_S), ge=0, alias="REFERENCE_MAX_AGE_SECONDS")
     """How long a warm validator keeps reference data (employees, routings, certifications...)."""
     state_table_name: str | None = Field(default=None, alias=env.STATE_TABLE_NAME)
     """Where validated records are counted for the KPI page; unset = not counted."""

@@ -20,7 +20,8 @@ instead: a **review threshold** for the type above the global one (`engine.CONFI
 applies both kinds through `engine.held_back`). `fit_threshold` on the training decisions of the type
 the model in force sends: the lowest confidence from which the upheld ones reach `threshold_precision`,
 never one that keeps more upheld findings from review than the gate's recall tolerance allows; checked
-the same way on the newest decisions (`check_cut`). Thresholds only rise: the decisions cover what the
+on the newest decisions by `check_threshold` (recall kept within the tolerance, precision above
+the threshold no lower than overall). Thresholds only rise: the decisions cover what the
 model in force sent, so nothing says how supervisors would decide findings below the global threshold.
 
 Each type's outcome (cut, counts, or why none) goes in the candidate's card (`notes`).

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from plexlabor import models
-from plexlabor.plex.port import Extract, LaborDataPort, ModelT, TypedReads, operations_by_job
+from plexlabor.plex.port import Extract, LaborDataPort, ModelT, TypedReads, operations_by_job, port_method
 from plexlabor.plex.snapshot import PlexSnapshot, Reference, Window, Windowed, read_snapshot
 from plexlabor.plex.windows import WINDOW_FIELDS, check_window, moment_of
 
@@ -66,7 +66,7 @@ class HeldPort(TypedReads):
         return self.source.extract()
 
     def _all(self, model: type[ModelT]) -> list[ModelT]:
-        attribute = model.resource.replace("-", "_")
+        attribute = port_method(model.resource)
         if model.resource not in self.reference:
             return list(getattr(self.source, attribute)())
         return list(getattr(self.snapshot, attribute))
@@ -77,7 +77,7 @@ class HeldPort(TypedReads):
         begin, end = check_window(begin, end)
         kind = cast(Windowed, model.resource)
         held = self.snapshot.windows.get(kind)
-        attribute = kind.replace("-", "_")
+        attribute = port_method(kind)
         if held is None or begin < held[0] or end > held[1]:
             return list(getattr(self.source, attribute)(begin, end))
         records, moment_or_none = getattr(self.snapshot, attribute), moment_of(WINDOW_FIELDS[kind])

@@ -77,7 +77,7 @@ class _Rule:
     optional: bool = False
 
 
-def _text(constraints: StringConstraints | None, tag: str) -> _Rule | None:
+def _text(constraints: StringConstraints | None) -> _Rule | None:
     """A string the model keeps as it is: ASCII (Python's and pydantic's trimming agree on it) with no
     surrounding whitespace, within the length bounds."""
     if constraints is None:
@@ -125,7 +125,7 @@ def _rule_for(annotation: Any, metadata: list[Any], tag: str) -> _Rule | None:
     if annotation is str:
         if len(known) > 1 or (known and not isinstance(known[0], StringConstraints)):
             return None
-        return _text(known[0] if known else None, tag)
+        return _text(known[0] if known else None)
     if annotation is float:
         return _number(known, tag)
     if get_origin(annotation) is Literal and not known:

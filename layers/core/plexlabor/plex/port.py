@@ -117,6 +117,11 @@ class LaborDataPort(Protocol):
         ...
 
 
+def port_method(resource: str) -> str:
+    """The port method (and snapshot field) that reads a resource: `time-clock-entries` -> `time_clock_entries`."""
+    return resource.replace("-", "_")
+
+
 def operations_by_job(operations: Iterable[models.JobOperation]) -> dict[str, list[models.JobOperation]]:
     """Job id -> its operations, in the order given: how an in-memory port answers `job_operations(job_id)`."""
     by_job: dict[str, list[models.JobOperation]] = defaultdict(list)

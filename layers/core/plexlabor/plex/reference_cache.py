@@ -7,12 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from plexlabor import models
-from plexlabor.plex.port import Extract, LaborDataPort, ModelT, TypedReads
+from plexlabor.plex.port import Extract, LaborDataPort, ModelT, TypedReads, port_method
 
-
-def _port_method(model: type[models.PlexModel]) -> str:
-    """The port method that reads `model`'s kind: its resource name in snake case (`user_accounts`)."""
-    return model.resource.replace("-", "_")
+REFERENCE_MAX_AGE_S = 900.0
+"""How long reference data is kept by default (the validator's `REFERENCE_MAX_AGE_SECONDS`, crew_replan's)."""
 
 
 class ReferenceCache(TypedReads):
@@ -24,7 +22,9 @@ class ReferenceCache(TypedReads):
     calls/minute a warm Lambda would spend most of its budget on data that changes a few times a day.
     """
 
-    def __init__(self, port: LaborDataPort, max_age_s: float = 900.0, clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self, port: LaborDataPort, max_age_s: float = REFERENCE_MAX_AGE_S, clock: Callable[[], float] | None = None
+    ) -> None:
         import time
 
         self.port, self.max_age_s = port, max_age_s
@@ -54,14 +54,14 @@ class ReferenceCache(TypedReads):
 
     # reference data: cached
     def _all(self, model: type[ModelT]) -> list[ModelT]:
-        return self._cached(model.resource, None, getattr(self.port, _port_method(model)))
+        return self._cached(model.resource, None, getattr(self.port, port_method(model.resource)))
 
     def job_operations(self, job_id: str | None = None) -> list[models.JobOperation]:
         return self._cached("job-operations", job_id, lambda: self.port.job_operations(job_id))
 
     # transactions: always read
     def _window(self, model: type[ModelT], begin: datetime, end: datetime) -> list[ModelT]:
-        return list(getattr(self.port, _port_method(model))(begin, end))
+        return list(getattr(self.port, port_method(model.resource))(begin, end))
 
     def time_clock_entries(
         self, begin: datetime, end: datetime, *, employee_id: str | None = None

@@ -19,7 +19,7 @@ from typing import Any, Literal, get_args
 
 from plexlabor import models
 from plexlabor.models import PLANT_MODELS
-from plexlabor.plex.port import LaborDataPort
+from plexlabor.plex.port import LaborDataPort, port_method
 from plexlabor.plex.windows import check_window
 
 Reference = Literal[
@@ -58,11 +58,6 @@ CLOSED_JOBS = frozenset({"Complete", "Cancelled"})
 Window = tuple[datetime, datetime]
 
 
-def _attribute(resource: str) -> str:
-    """The snapshot field, and the port method, of a resource: `time-clock-entries` -> `time_clock_entries`."""
-    return resource.replace("-", "_")
-
-
 @dataclass(frozen=True)
 class PlexSnapshot:
     """Reference data and windowed records of one plant, as typed models; kinds not read are empty."""
@@ -93,7 +88,7 @@ class PlexSnapshot:
 
     def rows(self) -> dict[str, tuple[models.PlexModel, ...]]:
         """The records per resource name (`time-clock-entries`, ...)."""
-        return {name: getattr(self, _attribute(name)) for name in (*REFERENCE, *WINDOWED)}
+        return {name: getattr(self, port_method(name)) for name in (*REFERENCE, *WINDOWED)}
 
     @classmethod
     def from_rows(cls, rows: Mapping[str, Iterable[Any]], timezone: str) -> PlexSnapshot:
@@ -103,7 +98,7 @@ class PlexSnapshot:
         values: dict[str, Any] = {}
         for name in (*REFERENCE, *WINDOWED):
             model = PLANT_MODELS[name]
-            values[_attribute(name)] = tuple(
+            values[port_method(name)] = tuple(
                 row if isinstance(row, model) else model.from_plex(row) for row in rows.get(name, ())
             )
         return cls(timezone=timezone, **values)
@@ -128,12 +123,12 @@ def read_snapshot(
     with collector_paused():
         for name in REFERENCE:
             if name in wanted and not (open_jobs_only and name == "job-operations"):
-                values[_attribute(name)] = tuple(getattr(port, _attribute(name))())
+                values[port_method(name)] = tuple(getattr(port, port_method(name))())
         if open_jobs_only and "job-operations" in wanted:
             jobs = values["jobs"] if "jobs" in wanted else tuple(port.jobs())
             values["job_operations"] = tuple(_open_operations(port, jobs))
         for kind, (begin, end) in checked.items():
-            values[_attribute(kind)] = tuple(getattr(port, _attribute(kind))(begin, end))
+            values[port_method(kind)] = tuple(getattr(port, port_method(kind))(begin, end))
     return PlexSnapshot(timezone=timezone or port.timezone(), windows=checked, **values)
 
 

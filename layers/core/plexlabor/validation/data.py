@@ -159,8 +159,8 @@ class PlantData:
 
     @classmethod
     def build(cls, rows: Mapping[str, Rows], timezone: str, as_of: float) -> PlantData:
-        """Index Plex-shaped rows given per resource name: models, or camelCase dicts (reference rows
-        may be partial; records are parsed by their models)."""
+        """Index Plex-shaped rows given per resource name: models, camelCase dicts (reference rows may be
+        partial; records are parsed by their models), or a folder's `PlainRows` (taken as they are)."""
         data = cls(tz=ZoneInfo(timezone), as_of=as_of)
         data._index_people(rows)
         data._index_places(rows)
