@@ -5,7 +5,8 @@ One message per Plex record, whichever way it came in (a signed webhook or the p
     {"source": "webhook" | "poll",
      "resource": "time-clock-entries" | "labor-entries",
      "record": {<the Plex record, camelCase, as the models write it>},
-     "received_at": "2026-11-26T07:31:00.123456Z"}
+     "received_at": "2026-11-26T07:31:00.123456Z",
+     "known_until": "2026-11-26T07:30:00Z"}          (a poll's `until`; absent from the webhook)
 
 `record` is validated against the resource's model when a message is built or parsed, so a message
 that parses is a record the engine can read. Its *version* (when the record last changed) keys the
@@ -90,6 +91,10 @@ class PunchMessage(BaseModel):
     resource: PunchResource
     record: dict[str, Any]
     received_at: AuditTimestamp
+    known_until: AuditTimestamp | None = None
+    """The moment the source's data was read up to (a poll's `until`): the validator judges what is
+    missing (a clock-out) as of then, not as of its own clock, so a replay of a past window does not call
+    a shift that was still on the floor at `until` a missed punch. None: as of the validator's clock."""
 
     _entry: PunchEntry | None = PrivateAttr(default=None)
 
@@ -100,8 +105,16 @@ class PunchMessage(BaseModel):
         return self
 
     @classmethod
-    def of(cls, entry: PunchEntry, source: PunchSource, received_at: datetime) -> PunchMessage:
-        return cls(source=source, resource=entry.resource, record=entry.to_plex(), received_at=received_at)  # type: ignore[arg-type]
+    def of(
+        cls, entry: PunchEntry, source: PunchSource, received_at: datetime, known_until: datetime | None = None
+    ) -> PunchMessage:
+        return cls(
+            source=source,
+            resource=entry.resource,  # type: ignore[arg-type]
+            record=entry.to_plex(),
+            received_at=received_at,
+            known_until=known_until,
+        )
 
     @property
     def entry(self) -> PunchEntry:

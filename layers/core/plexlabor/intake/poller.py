@@ -108,7 +108,7 @@ def poll(
     punches: list[TimeClockEntry] = port.time_clock_entries_modified(since, until)
     labor = changed_labor(port.labor_entries(since - policy.labor_window, until), since)
     entries: list[TimeClockEntry | LaborEntry] = [*punches, *labor]
-    messages = [PunchMessage.of(entry, "poll", now) for entry in entries]
+    messages = [PunchMessage.of(entry, "poll", now, known_until=until) for entry in entries]
     if messages:
         queue.send(messages)
     advanced = cursors.advance(TIME_CLOCK_CURSOR, until)

@@ -36,7 +36,7 @@ from pydantic import ValidationError
 
 from plexlabor.audit.validations import ValidatedRecord, ValidationCounter
 from plexlabor.intake.context import BatchContext
-from plexlabor.intake.messages import PunchEntry, PunchMessage, PunchVersion, record_time
+from plexlabor.intake.messages import PunchMessage, PunchVersion, record_time
 from plexlabor.intake.recording import UNROUTABLE_METRIC, FindingRecorder, PlantPlaces, build_recorder
 from plexlabor.intake.settings import ValidatorSettings
 from plexlabor.platform.clock import utc_now
@@ -191,13 +191,13 @@ build_dependencies = PerEnvironment(ValidatorSettings, _build)
 """The dependencies from the environment: built on first use, rebuilt only if a variable it reads changes."""
 
 
-def _entries(event: dict[str, Any]) -> list[PunchEntry]:
-    """The records of the batch's well-formed messages. A malformed one fails alone in the processor;
-    it is logged here with its message id, record id and the fields that do not parse (never a value)."""
-    entries = []
+def _messages(event: dict[str, Any]) -> list[PunchMessage]:
+    """The batch's well-formed messages. A malformed one fails alone in the processor; it is logged here
+    with its message id, record id and the fields that do not parse (never a value)."""
+    messages = []
     for record in event.get("Records", []):
         try:
-            entries.append(PunchMessage.model_validate_json(record.get("body") or "").entry)
+            messages.append(PunchMessage.model_validate_json(record.get("body") or ""))
         except ValidationError as error:
             logger.warning(
                 "a punch message that does not parse fails alone; the others are validated",
@@ -205,7 +205,17 @@ def _entries(event: dict[str, Any]) -> list[PunchEntry]:
                 record_id=_record_id(record.get("body")),
                 fields=_fields(error),
             )
-    return entries
+    return messages
+
+
+def batch_clock(messages: list[PunchMessage], clock: Callable[[], datetime]) -> Callable[[], datetime]:
+    """What the batch's checks take as now: the latest moment its polls read the source up to, never
+    later than the clock; the clock itself when any message came another way (a webhook)."""
+    known = [message.known_until for message in messages]
+    if not known or any(moment is None for moment in known):
+        return clock
+    horizon = max(moment for moment in known if moment is not None)
+    return lambda: min(clock(), horizon)
 
 
 def _fields(error: ValidationError) -> list[str]:
@@ -238,12 +248,13 @@ def validate_batch(deps: Dependencies, event: dict[str, Any], context: Any) -> d
     def norms_missing(version: str) -> None:
         logger.warning("no stored norms yet: using norms computed from this batch's context", norms_version=version)
 
+    messages = _messages(event)
     batch = BatchContext(
         source=deps.source,
         timezone=deps.timezone,
-        entries=_entries(event),
+        entries=[message.entry for message in messages],
         load_norms=deps.load_norms,
-        now=deps.clock,
+        now=batch_clock(messages, deps.clock),
         on_norms_missing=norms_missing,
     )
 
