@@ -18,16 +18,19 @@ loop; 200 employees x 12 weeks: 4 weeks of history, then 8 weeks of review). Eac
 Per week it prints the precision supervisors observe (upheld among sent, with the noise), the decisions
 that rejected (the most load a model could spare without dropping an upheld finding), the recall of
 the findings the policy upholds (sent among those, noise-free, over every candidate of the week: also the
-ones the model did not send), the review load (findings sent), the retrain's verdict and the plant's cuts
+ones the model did not send), the review load (findings sent, and what the packaged scorer would have sent
+the same week: the weeks' volumes differ by a quarter), the retrain's verdict and the plant's cuts
 the scorer in force brings (`plexlabor.learning.cuts`: on a type's magnitude, or its review threshold on the
-confidence). Targets (the
-issue): by week 4 observed precision >= 0.95, recall not lower than week 1's, load down >= 30 %. A second
-run makes week 5 a poisoned week (50 % of decisions by a coin): its candidate must not be promoted.
+confidence). Targets (the issue): by week 4 observed precision >= 0.95, recall not lower than week 1's, load
+down >= 30 %. A second run makes week 5 a poisoned week (50 % of decisions by a coin): its candidate must not
+be promoted.
 
-Two plants: the generator's default anomalies (`easy`: nearly everything sent is upheld, so the policy
-has little to teach) and the same plant at `--difficulty realistic` (early clock-ins a few minutes past
-the grace, buddy punches with fewer signals: much of what the packaged model sends, this plant's
-supervisors reject), where the loop has something to learn.
+Four plants: the generator's default anomalies (`easy`: nearly everything sent is upheld, so the policy
+has little to teach); the same plant at `--difficulty realistic` (early clock-ins a few minutes past
+the grace, buddy punches with fewer signals; the packaged scorer sends few of them, so again 4-7 % of what
+it sends is rejected); that plant whose supervisors also uphold improbable durations only from 2x off the
+usual; and the default plant whose supervisors work to a plant that pays to the schedule (`PAY_TO_SCHEDULE`:
+about a third of what the packaged scorer sends is rejected, so the load target can be tested).
 """
 
 from __future__ import annotations
@@ -69,17 +72,54 @@ TWICE_OFF = math.log(2)  # the third plant's supervisors uphold an improbable du
 WEEK = timedelta(weeks=1)
 
 
-def upheld_by_policy(finding: Finding, labels: set[tuple[str, str]], min_duration_log: float = 0.0) -> bool:
-    """What this plant's supervisors uphold, noise aside."""
-    anomaly = AnomalyType(finding.anomaly_type)
-    if (finding.record_key, anomaly.value) not in labels:
-        return False
-    features = finding.evidence.get("features") or {}
-    if anomaly is AnomalyType.IMPROBABLE_DURATION and features.get("abs_log_deviation", 0.0) < min_duration_log:
-        return False
-    if anomaly is AnomalyType.EARLY_CLOCK_IN and features.get("beyond_grace_min", 0.0) < TOLERATED_EARLY_MIN:
-        return False
-    return not (anomaly is AnomalyType.BUDDY_PUNCH and features.get("signal_count", 0.0) < BUDDY_SIGNALS)
+@dataclass(frozen=True)
+class Policy:
+    """What a plant's supervisors uphold beyond the labels: per type, the magnitude a finding must reach
+    (`minimums`: feature, minimum); a type in `never` is not upheld at all."""
+
+    minimums: dict[AnomalyType, tuple[str, float]]
+    never: frozenset[AnomalyType] = frozenset()
+
+    def upholds(self, finding: Finding, labels: set[tuple[str, str]]) -> bool:
+        """What this plant's supervisors uphold, noise aside."""
+        anomaly = AnomalyType(finding.anomaly_type)
+        if (finding.record_key, anomaly.value) not in labels or anomaly in self.never:
+            return False
+        feature, minimum = self.minimums.get(anomaly, ("", 0.0))
+        return not feature or (finding.evidence.get("features") or {}).get(feature, 0.0) >= minimum
+
+
+ISSUE_POLICY = Policy(
+    {
+        AnomalyType.EARLY_CLOCK_IN: ("beyond_grace_min", TOLERATED_EARLY_MIN),
+        AnomalyType.BUDDY_PUNCH: ("signal_count", BUDDY_SIGNALS),
+    }
+)
+DURATIONS_POLICY = Policy({**ISSUE_POLICY.minimums, AnomalyType.IMPROBABLE_DURATION: ("abs_log_deviation", TWICE_OFF)})
+PAY_TO_SCHEDULE = Policy(
+    {
+        AnomalyType.EARLY_CLOCK_IN: ("beyond_grace_min", 45.0),
+        AnomalyType.LATE_CLOCK_OUT: ("beyond_grace_min", 45.0),
+        AnomalyType.BUDDY_PUNCH: ("signal_count", BUDDY_SIGNALS),
+    },
+    frozenset(
+        {
+            AnomalyType.LATE_CLOCK_IN,
+            AnomalyType.EARLY_CLOCK_OUT,
+            AnomalyType.JOB_CODE_MISMATCH,
+            AnomalyType.MISSED_BREAK,
+        }
+    ),
+)
+"""The fourth plant's supervisors (chosen on development seed 99 from what the packaged scorer sends there, before
+any run of the loop on it): the plant pays to the schedule (punches rounded to the shift's edges, overtime only
+when approved beforehand), lateness and leaving early are counted by its attendance-points system, not in
+timecard review, labor is costed to the workcenter, and breaks are paid whether taken or not. So a timecard
+reviewer upholds an early clock-in or a late clock-out only from 45 minutes beyond the grace (shorter ones are
+unpaid time at the plant), no late clock-in or early clock-out, no job-code mismatch, no missed break, and a buddy
+punch only with two signals. On seed 99's first two weeks (default anomalies) that rejects about a third of what the
+packaged scorer sends (10 of 16 early clock-ins, 7 of 11 late clock-outs, all 18 late clock-ins, 10 early
+clock-outs, 32 job-code mismatches and 11 missed breaks: 88 of 267), so the load target can be tested."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +132,8 @@ class Week:
     verdict: str
     rejected: int
     cuts: str
+    packaged_sent: int
+    """What the packaged scorer would have sent the same week: the load without the loop."""
 
 
 @dataclass
@@ -100,7 +142,7 @@ class Plant:
     data: object
     labels: set[tuple[str, str]]
     start: datetime
-    min_duration_log: float = 0.0
+    policy: Policy = ISSUE_POLICY
 
 
 def _plant(path: Path, spec: PlantSpec) -> Plant:
@@ -118,6 +160,7 @@ def _simulate(plant: Plant, share_random: Callable[[int], float], seed: int) -> 
     rng = random.Random(seed)
     audit, registry = InMemoryAuditStore(), ModelRegistry(InMemoryArtifactStore())
     times = record_times(plant.data)  # type: ignore[arg-type]
+    packaged = ValidationEngine(ScorerModel.load(), plant.engine.settings)
     weeks = []
     for number in range(1, REVIEW_WEEKS + 1):
         begin, end = plant.start + (number - 1) * WEEK, plant.start + number * WEEK
@@ -131,9 +174,10 @@ def _simulate(plant: Plant, share_random: Callable[[int], float], seed: int) -> 
         ]
         findings = plant.engine.findings(candidates, plant.data, norms)  # type: ignore[arg-type]
         sent = [f for f in findings if f.route == "review"]
+        packaged_sent = sum(f.route == "review" for f in packaged.findings(candidates, plant.data, norms))  # type: ignore[arg-type]
         for i, finding in enumerate(f for f in findings if f.route == "trend"):  # as the validator records them
             audit.append(logged(finding, begin + timedelta(minutes=i % 10_000)))
-        upheld = {f.finding_id for f in findings if upheld_by_policy(f, plant.labels, plant.min_duration_log)}
+        upheld = {f.finding_id for f in findings if plant.policy.upholds(f, plant.labels)}
         verdicts = []
         for i, finding in enumerate(sent):
             verdict = finding.finding_id in upheld
@@ -155,6 +199,7 @@ def _simulate(plant: Plant, share_random: Callable[[int], float], seed: int) -> 
                 str(summary.get("status")),
                 len(verdicts) - sum(verdicts),
                 _cuts(plant.engine.model),
+                packaged_sent,
             )
         )
     return weeks
@@ -189,13 +234,13 @@ def _tick(at: datetime) -> dict[str, object]:
 def _print(title: str, weeks: list[Week]) -> None:
     print(f"\n{title}")
     print(
-        f"{'week':>4} {'scorer in force':<18} {'sent':>5} {'rejected':>8} {'precision seen':>15} {'recall upheld':>14}"
-        "  retrain   cuts in force"
+        f"{'week':>4} {'scorer in force':<18} {'sent':>5} {'(packaged)':>10} {'rejected':>8} {'precision seen':>15}"
+        f" {'recall upheld':>14}  retrain   cuts in force"
     )
     for w in weeks:
         print(
-            f"{w.number:>4} {w.model:<18} {w.sent:>5} {w.rejected:>8} {w.observed_precision:>15.3f} {w.recall:>14.3f}"
-            f"  {w.verdict:<9} {w.cuts}"
+            f"{w.number:>4} {w.model:<18} {w.sent:>5} {w.packaged_sent:>10} {w.rejected:>8}"
+            f" {w.observed_precision:>15.3f} {w.recall:>14.3f}  {w.verdict:<9} {w.cuts}"
         )
 
 
@@ -216,7 +261,8 @@ def _measure(title: str, plant: Plant, poison: bool) -> None:
     print(
         f"\nweek 1 -> week 4: precision seen {first.observed_precision:.3f} -> {fourth.observed_precision:.3f}, "
         f"recall {first.recall:.3f} -> {fourth.recall:.3f}, load {first.sent} -> {fourth.sent} "
-        f"({load_drop:+.0%} lower)"
+        f"({load_drop:.0%} lower; against what the packaged scorer sends the same week, "
+        f"{fourth.packaged_sent}: {1 - fourth.sent / fourth.packaged_sent if fourth.packaged_sent else 0.0:.0%} lower)"
     )
     print(
         f"  week 1: {first.rejected} of the {first.sent} sent rejected: the most review load a model could spare "
@@ -227,12 +273,20 @@ def _measure(title: str, plant: Plant, poison: bool) -> None:
     assert all(w.sent > 0 for w in clean)
 
 
+def measure_plants(tmp_path: Path, spec: PlantSpec) -> None:
+    """The four plants of `spec`'s seed (the bench's; a development seed when changing the learner)."""
+    easy = _plant(tmp_path / "easy", spec)
+    _measure(f"seed {spec.seed}, default anomalies", easy, poison=True)
+    plant = _plant(tmp_path / "realistic", dataclasses.replace(spec, difficulty="realistic"))
+    _measure(f"seed {spec.seed}, --difficulty realistic", plant, poison=True)
+    stricter = dataclasses.replace(plant, policy=DURATIONS_POLICY)
+    _measure(f"seed {spec.seed}, --difficulty realistic, durations upheld from 2x off", stricter, poison=True)
+    paid = dataclasses.replace(easy, policy=PAY_TO_SCHEDULE)
+    _measure(f"seed {spec.seed}, default anomalies, a plant that pays to the schedule", paid, poison=True)
+
+
 def test_eight_weeks_of_decisions_retrain_the_scorer(tmp_path: Path) -> None:
-    started = time.perf_counter()
-    _measure(f"seed {SPEC.seed}, default anomalies", _plant(tmp_path / "easy", SPEC), poison=True)
-    realistic = dataclasses.replace(SPEC, difficulty="realistic")
-    plant = _plant(tmp_path / "realistic", realistic)
-    _measure(f"seed {SPEC.seed}, --difficulty realistic", plant, poison=True)
-    stricter = dataclasses.replace(plant, min_duration_log=TWICE_OFF)
-    _measure(f"seed {SPEC.seed}, --difficulty realistic, durations upheld from 2x off", stricter, poison=True)
-    print(f"({time.perf_counter() - started:.0f} s)")
+    started, cpu = time.perf_counter(), time.process_time()
+    measure_plants(tmp_path, SPEC)
+    load = Path("/proc/loadavg").read_text(encoding="ascii").strip()
+    print(f"({time.perf_counter() - started:.0f} s, CPU {time.process_time() - cpu:.0f} s; load {load})")
