@@ -34,6 +34,7 @@ import numpy as np
 from plexlabor.forecast.data import DAY, HOUR, PLANNED_LEAVE, UNPLANNED_LEAVE, WEEK, ForecastData
 from plexlabor.forecast.records import OperationForecast, OvertimeProjection
 from plexlabor.forecast.settings import ForecastSettings
+from plexlabor.platform.clock import merge_spans
 
 OPEN_PUNCH_MAX_HOURS = 16.0
 """An open punch younger than this at the extract is a shift in progress; older, a missed punch (not counted)."""
@@ -45,19 +46,16 @@ MAX_ENUMERATED_SHIFTS = 10
 missed (2^n); past this many in one week (bad data), the overtime of the expected hours stands in."""
 
 
-_NO_TIMES = np.zeros(0)
-_NO_LISTS: tuple[list[float], list[float]] = ([], [])
+_NO_SPANS: tuple[list[float], list[float]] = ([], [])
 
 
 @dataclass
 class Intervals:
-    """Each person's punched time as disjoint intervals, sorted (as arrays, and as lists of floats for the
-    per-shift lookups of `overlap`: `bisect` on a list is several times faster there than NumPy on a small
-    array, with the same answers)."""
+    """Each person's punched time as disjoint intervals in time order (`platform.clock.merge_spans`), kept
+    as two sorted lists of floats, starts and ends: the lookups below bisect them, several times faster
+    than NumPy on arrays this small (a person's few hundred punches), with the same answers."""
 
-    starts: dict[int, np.ndarray]
-    ends: dict[int, np.ndarray]
-    listed: dict[int, tuple[list[float], list[float]]] = field(default_factory=dict)
+    spans: dict[int, tuple[list[float], list[float]]]
 
     @classmethod
     def of(cls, data: ForecastData) -> Intervals:
@@ -67,35 +65,20 @@ class Intervals:
         t_out = np.where(recent_open, data.data_end, t_out)
         keep = ~np.isnan(t_out) & (t_out > t_in)
         t_in, t_out, emp = t_in[keep], t_out[keep], emp[keep]
-        order = np.lexsort((t_in, emp))
+        order = np.argsort(emp, kind="stable")
         t_in, t_out, emp = t_in[order], t_out[order], emp[order]
-        starts: dict[int, np.ndarray] = {}
-        ends: dict[int, np.ndarray] = {}
-        listed: dict[int, tuple[list[float], list[float]]] = {}
+        spans: dict[int, tuple[list[float], list[float]]] = {}
         bounds = np.flatnonzero(np.diff(emp)) + 1
         for chunk in np.split(np.arange(len(emp)), bounds):
             if not len(chunk):
                 continue
-            merged_s: list[float] = []
-            merged_e: list[float] = []
-            for a, b in zip(t_in[chunk].tolist(), t_out[chunk].tolist(), strict=True):
-                if merged_e and a <= merged_e[-1]:
-                    merged_e[-1] = max(merged_e[-1], b)
-                else:
-                    merged_s.append(a)
-                    merged_e.append(b)
-            person = int(emp[chunk[0]])
-            starts[person], ends[person] = np.asarray(merged_s), np.asarray(merged_e)
-            listed[person] = (merged_s, merged_e)
-        return cls(starts, ends, listed)
-
-    def _intervals_of(self, emp: int) -> tuple[np.ndarray, np.ndarray]:
-        """The starts and the ends of `emp`'s intervals (empty for someone who never punched)."""
-        return self.starts.get(emp, _NO_TIMES), self.ends.get(emp, _NO_TIMES)
+            merged = merge_spans(zip(t_in[chunk].tolist(), t_out[chunk].tolist(), strict=True))
+            spans[int(emp[chunk[0]])] = ([start for start, _ in merged], [end for _, end in merged])
+        return cls(spans)
 
     def overlap(self, emp: int, begin: float, end: float) -> float:
         """Punched hours of `emp` inside [begin, end)."""
-        starts, ends = self.listed.get(emp, _NO_LISTS)
+        starts, ends = self.spans.get(emp, _NO_SPANS)
         lo = bisect_right(ends, begin)
         hi = bisect_left(starts, end)
         total = 0.0
@@ -105,14 +88,14 @@ class Intervals:
 
     def started_in(self, emp: int, begin: float, end: float) -> float:
         """Hours of the intervals that start in [begin, end) (whole intervals: a shift belongs to its start week)."""
-        starts, ends = self._intervals_of(emp)
-        lo = int(np.searchsorted(starts, begin, side="left"))
-        hi = int(np.searchsorted(starts, end, side="left"))
-        return float(np.sum(ends[lo:hi] - starts[lo:hi])) / HOUR
+        starts, ends = self.spans.get(emp, _NO_SPANS)
+        lo = bisect_left(starts, begin)
+        hi = bisect_left(starts, end)
+        return sum(e - s for s, e in zip(starts[lo:hi], ends[lo:hi], strict=True)) / HOUR
 
     def clocked_in_at(self, emp: int, t: float) -> bool:
-        starts, ends = self._intervals_of(emp)
-        i = int(np.searchsorted(starts, t, side="right")) - 1
+        starts, ends = self.spans.get(emp, _NO_SPANS)
+        i = bisect_right(starts, t) - 1
         return i >= 0 and ends[i] >= t - 60
 
 
@@ -137,7 +120,7 @@ def habits(data: ForecastData, intervals: Intervals, settings: ForecastSettings)
     window = HABIT_WINDOW_HOURS * HOUR
     columns = (s["emp"][past], s["shift"][past], s["kind"][past], s["start"][past], s["end"][past])
     for emp, shift, kind, start, end in zip(*(column.tolist() for column in columns), strict=True):
-        if kind == UNPLANNED_LEAVE or emp not in intervals.starts:
+        if kind == UNPLANNED_LEAVE or emp not in intervals.spans:
             shows[emp].append(False)
             continue
         punched = intervals.overlap(emp, start - window, end + window)
@@ -232,7 +215,7 @@ def project_people(
     in_week = (s["start"] >= week_start) & (s["start"] < week_end)
     breaks, standard = _break_hours(data), _standard_paid(data)
     people: dict[int, PersonWeek] = defaultdict(PersonWeek)
-    for emp in intervals.starts:
+    for emp in intervals.spans:
         worked = intervals.started_in(emp, week_start, min(week_end, now))
         if worked > 0:
             people[emp].worked = worked
@@ -271,9 +254,7 @@ def project_people(
 
 def actual_week_hours(data: ForecastData, intervals: Intervals, week_start: float) -> dict[int, float]:
     return {
-        emp: hours
-        for emp in intervals.starts
-        if (hours := intervals.started_in(emp, week_start, week_start + WEEK)) > 0
+        emp: hours for emp in intervals.spans if (hours := intervals.started_in(emp, week_start, week_start + WEEK)) > 0
     }
 
 
