@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from plexlabor.approval.errors import AlreadyDecidedError, DecisionFormError
@@ -10,7 +12,14 @@ from plexlabor.review.decisions import ItemNotFoundError, ReviewService
 from plexlabor.review.items import PUNCH
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer
 from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
-from tests.unit.review.review_world import closed, crew_assignment, finding_event, recommendation, web_deps
+from tests.unit.review.review_world import (
+    closed,
+    crew_assignment,
+    finding_event,
+    open_finding,
+    recommendation,
+    web_deps,
+)
 
 SUPERVISOR = Viewer("E0001", frozenset({Role.SUPERVISOR}), frozenset({"Molding"}))
 OTHER_SUPERVISOR = Viewer("E0200", frozenset({Role.SUPERVISOR}), frozenset({"Assembly"}))
@@ -58,6 +67,22 @@ def test_filters_narrow_the_queue(world: World) -> None:
     assert [i.item_id for i in queue.for_viewer(admin, Filters(kind="crew_assignment"))] == ["crew-0001"]
     assert [i.item_id for i in queue.for_viewer(admin, Filters(shift="1"))] == ["crew-0001"]
     assert queue.for_viewer(admin, Filters(type="MISSED_PUNCH", employee_id="E9999")) == []
+
+
+def test_a_punch_finding_is_filed_under_the_work_day_of_its_timeline(world: World) -> None:
+    # Given a punch finding drawn on the employee's timeline of Mon 2026-03-02, raised days later
+    finding = make_finding(
+        finding_id="f-000000000000000000000003",
+        record_key="time-clock-entries:0003",
+        evidence={"clockin": "2026-03-02T05:52:00.0000000Z", "timeline": {"day": "2026-03-02", "punches": []}},
+    )
+    open_finding(world, finding)
+    queue = ReviewQueue(world.audit, clock=world.clock)
+    admin = Viewer("A0001", frozenset({Role.ADMIN}))
+
+    # Then the day filter keeps it on that day (and the crew assignment on its plan day), not on others
+    assert [i.item_id for i in queue.for_viewer(admin, Filters(day=date(2026, 3, 2)))] == [finding.finding_id]
+    assert [i.item_id for i in queue.for_viewer(admin, Filters(day=date(2026, 3, 4)))] == ["crew-0001"]
 
 
 def test_a_queue_decision_resumes_the_workflow_and_the_mailed_link_then_says_decided(world: World) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -54,6 +55,14 @@ def test_a_supervisor_sees_their_punch_findings_in_plant_time(world: World, lamb
     assert "crew-0001" not in body  # a planner's kind
     assert "Missed punch" in body and "America/Detroit" in body
     assert response["multiValueHeaders"]["Content-Security-Policy"][0].startswith("default-src 'none'")
+
+
+def test_the_queue_says_which_day_an_item_is_about_and_when_it_was_raised(world: World, lambda_context: Any) -> None:
+    body = _call(world, "GET", "/queue", PLANNER, lambda_context=lambda_context)["body"]
+
+    raised = world.clock().astimezone(ZoneInfo("America/Detroit"))
+    assert "Wed 2026-03-04<br>" in body  # the crew assignment's plan day
+    assert f"raised {raised:%a %Y-%m-%d %H:%M}" in body
 
 
 def test_a_planner_sees_the_crew_assignment_and_its_proposed_change(world: World, lambda_context: Any) -> None:

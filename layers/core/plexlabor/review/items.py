@@ -67,6 +67,12 @@ def _day(value: Any) -> date | None:
         return None
 
 
+def _timeline_day(evidence: dict[str, Any]) -> Any:
+    """A punch finding's work day: the day of the employee's timeline the finding was drawn on."""
+    timeline = evidence.get("timeline")
+    return timeline.get("day") if isinstance(timeline, dict) else None
+
+
 def _severity(value: Any) -> Severity:
     return value if value in SEVERITY_WEIGHT else "medium"  # type: ignore[return-value]
 
@@ -97,7 +103,13 @@ def item_from_event(event: AuditEvent) -> ReviewItem | None:
             payload.get("workcenter_code") or evidence.get("workcenter_code") or evidence.get("workcenter")
         ),
         shift=_text(payload.get("shift_code") or evidence.get("shift") or evidence.get("shift_code")),
-        day=_day(payload.get("plan_day") or evidence.get("date") or payload.get("week_start") or payload.get("as_of")),
+        day=_day(
+            payload.get("plan_day")
+            or evidence.get("date")
+            or _timeline_day(evidence)
+            or payload.get("week_start")
+            or payload.get("as_of")
+        ),
         evidence=evidence if punch else {k: v for k, v in payload.items() if k not in ("note", "kind")},
         proposed=payload.get("suggested_correction") if punch else _proposed(payload),
     )
