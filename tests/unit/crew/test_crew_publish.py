@@ -56,7 +56,7 @@ def test_a_recommendation_names_the_job_operation_by_job_number_and_operation_co
     assert (change.payload["job_no"], change.payload["operation_code"]) == ("J-B", "10")
     assert change.payload["note"].startswith("Suggest E2 on CNC-05 for job J-B operation 10 (8.0 h, shift 1)")
     [short] = store.history("job-operations:OP-C")
-    assert short.payload["note"].startswith("1 seat(s) at WLD-01 for job J-C operation 10, shift 1, stay empty")
+    assert short.payload["note"].startswith("1 seat at WLD-01 for job J-C operation 10, shift 1, stays empty")
     assert "OP-" not in change.payload["note"] + short.payload["note"]  # never the job operation's Plex id
 
 

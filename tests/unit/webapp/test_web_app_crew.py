@@ -135,9 +135,9 @@ def test_a_planner_sees_the_shift_per_segment_with_each_suggestions_state(world:
     assert "01:00–09:30 · WC-10 · job J100001 op 20" in body  # plant time (Detroit)
     assert _rows(body) == [("E0042 changes the current plan", "8.0", "waiting"), ("E0043", "8.0", "as planned")]
     assert "104% efficiency there over 90 days" in body and "changes the current plan" in body
-    assert "1 seat(s) stay empty (qualified busy)" in body
+    assert "1 seat stays empty (qualified busy)" in body
     # the shift's figures: 16 h, (500 - 195) x 2 = 610 dollars after the costs, one waiting, one seat short
-    assert "16.0 h assigned, worth $610" in body and "1 waiting, 0 accepted, 0 rejected; 1 seat(s) stay empty" in body
+    assert "16.0 h assigned, worth $610" in body and "1 waiting, 0 accepted, 0 rejected; 1 seat stays empty" in body
     assert body.count('action="/dev/items/crew-0001"') == 2  # accept and reject: only the waiting one
     assert "crew-0002" not in body
 
@@ -483,7 +483,7 @@ def test_the_department_filter_narrows_the_seats_and_the_totals_not_the_plans_fi
     body = chosen["body"]
     assert _rows(body) == [("E0044", "8.0", "waiting")] and "WC-10" not in body.split('id="figures"')[1]
     assert "In department PAINT: 8.0 h assigned, worth $305" in body
-    assert "1 waiting, 0 accepted, 0 rejected; 0 seat(s) stay empty" in body  # WC-10's empty seat is MOLD's
+    assert "1 waiting, 0 accepted, 0 rejected; 0 seats stay empty" in body  # WC-10's empty seat is MOLD's
     assert '<option value="PAINT" selected>' in body
     # the objective is the plan's, plant-wide, and says so; the same figures as the whole shift's
     assert "(the whole plan, not department PAINT alone)" in body and "plant-wide" in body
@@ -588,7 +588,7 @@ def test_a_workcenter_narrows_the_board_further_and_is_kept_by_every_form(world:
     body = _get(deps, PLANNER, {**DAY, "wc": "WC-10"}, lambda_context)["body"]
 
     assert [row[0] for row in _rows(body)] == ["E0042 changes the current plan", "E0043"]
-    assert "At WC-10: 16.0 h assigned" in body and "1 seat(s) stay empty" in body
+    assert "At WC-10: 16.0 h assigned" in body and "1 seat stays empty" in body
     [select] = re.findall(r'<select name="wc">(.*?)</select>', body, re.S)
     assert re.findall(r"<option [^>]*>.*?</option>", select) == [
         '<option value="">All</option>',

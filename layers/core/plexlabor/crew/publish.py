@@ -50,6 +50,10 @@ def _job(segment: PlanSegment) -> str:
     return f"job {segment.job_no}" if segment.job_no else ""
 
 
+def _seats(count: int) -> str:
+    return f"{count} seat" if count == 1 else f"{count} seats"
+
+
 def _for(segment: PlanSegment) -> str:
     job = _job(segment)
     return f" for {job}" if job else ""
@@ -139,7 +143,8 @@ class PlanEvents:
             "seats": seat.seats,
             "cause": seat.cause,
             "note": self._after()
-            + f"{seat.seats} seat(s) at {seat.workcenter_code}{_for(seat)}, shift {seat.shift_code}, stay empty: "
+            + f"{_seats(seat.seats)} at {seat.workcenter_code}{_for(seat)}, shift {seat.shift_code}, "
+            + f"{'stays' if seat.seats == 1 else 'stay'} empty: "
             + seat.reason,
         }
         status, held = self._routed(True, "crew_unstaffed", seat)
