@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from functions.web_app import handler as web_app
-from plexlabor.audit import AuditStatus
+from plexlabor.audit import AuditEvent, AuditStatus
 from plexlabor.audit.events import expiry_event, recommendation_event
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.platform.artifacts import InMemoryArtifactStore
@@ -366,8 +366,9 @@ def test_a_swap_the_board_cannot_make_changes_nothing(
     assert len(world.audit.for_finding("crew-0001")) == before
 
 
-def test_someone_accepted_elsewhere_at_the_same_time_cannot_be_swapped_in(world: World, lambda_context: Any) -> None:
-    elsewhere = crew_assignment(
+def _e0051_at_wc20(world: World) -> AuditEvent:
+    """E0051 suggested at WC-20 (crew-0009) until 10:00, while crew-0001's seat runs."""
+    return crew_assignment(
         world,
         "crew-0009",
         employee_id="E0051",
@@ -375,6 +376,10 @@ def test_someone_accepted_elsewhere_at_the_same_time_cannot_be_swapped_in(world:
         workcenter_code="WC-20",
         end="2026-03-04T10:00:00+00:00",
     )
+
+
+def test_someone_accepted_elsewhere_at_the_same_time_cannot_be_swapped_in(world: World, lambda_context: Any) -> None:
+    elsewhere = _e0051_at_wc20(world)
     _call(world, "POST", f"/items/{elsewhere.event_id}", PLANNER, lambda_context, form={"action": "approve"})
 
     response = _swap(world, lambda_context, Replans(), PLANNER, employee="E0051")
@@ -412,14 +417,7 @@ def test_the_board_reads_the_audit_table_once_per_day_until_a_form_comes_back(
 
 
 def test_someone_on_work_that_has_started_cannot_be_swapped_in(world: World, lambda_context: Any) -> None:
-    crew_assignment(
-        world,
-        "crew-0009",
-        employee_id="E0051",
-        segment="op-9|1",
-        workcenter_code="WC-20",
-        end="2026-03-04T10:00:00+00:00",
-    )
+    _e0051_at_wc20(world)
     started = dataclasses.replace(web_deps(world), replan=Replans())
     started.review.clock = lambda: datetime(2026, 3, 4, 7, tzinfo=UTC)  # an hour into op-9's segment
 
