@@ -281,6 +281,15 @@ def visibility_timeouts(specs: Iterable[FunctionSpec]) -> dict[QueueName, int]:
 
 
 PLEX = ReadSecret(SecretName.PLEX_API_KEY)
+DECIDES_APPROVALS = (
+    TableAccess.AUDIT_APPEND,
+    TableAccess.AUDIT_READ,
+    TableAccess.STATE_READ_WRITE,
+    ReadSecret(SecretName.APPROVAL_SIGNING_KEY),
+)
+"""What deciding an approval touches, from the e-mailed link (approval_callback) or the review queue
+(web_app), which call the same decision: the item's audit history, the link's single-use nonce and the
+workflow's task token in the state table, the key that signs and checks links."""
 WEB_AUTHORIZER = "web_authorizer"
 
 
@@ -389,13 +398,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         name="approval_callback",
         description="Checks a supervisor's signed, expiring, single-use approval link; records the decision.",
         timeout_s=10,
-        access=(
-            TableAccess.AUDIT_APPEND,
-            TableAccess.AUDIT_READ,
-            TableAccess.STATE_READ_WRITE,
-            ReadSecret(SecretName.APPROVAL_SIGNING_KEY),
-            PLEX,  # employees: the page names people
-        ),
+        access=(*DECIDES_APPROVALS, PLEX),  # PLEX: employees, the page names people
         needs=(Need.ANSWER_APPROVALS, Need.PLANT_TIMEZONE, Need.PEOPLE_NAMES),
         reserved_concurrency=5,  # supervisors' clicks: a flood of link requests cannot take the account's
         routes=tuple(Route(method, "/approvals/{token}", throttle=Throttle.PEOPLE) for method in ("GET", "POST")),
@@ -406,10 +409,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         memory_mb=512,
         timeout_s=15,
         access=(
-            TableAccess.AUDIT_APPEND,
-            TableAccess.AUDIT_READ,
-            TableAccess.STATE_READ_WRITE,
-            ReadSecret(SecretName.APPROVAL_SIGNING_KEY),
+            *DECIDES_APPROVALS,
             SendTo(QueueName.WRITEBACK),  # approved crew assignments
             SendTo(QueueName.REPLAN),  # the crew board's "re-plan the rest of the shift"
             PLEX,  # employees: the pages name people
