@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from plant_builder import PlantBuilder
+from plant_builder import PlantBuilder, local
 
+from plexlabor.models import record_key
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.engine import ValidationEngine
-from plexlabor.validation.norms import compute_norms
+from plexlabor.validation.findings import Finding
+from plexlabor.validation.norms import Norms, compute_norms
 
 A = AnomalyType
 MOVED = date(2026, 11, 2)  # from this Monday on, E1 arrives 15 min after the shift start
@@ -42,9 +45,47 @@ def late_days(plant: PlantBuilder, keys: dict[date, str], engine: ValidationEngi
 def test_a_habit_moved_for_good_is_not_late_once_the_recent_shifts_show_it(engine: ValidationEngine) -> None:
     plant, keys = moved_plant()
     flagged = late_days(plant, keys, engine)
-    # The first days of the new habit are still late against the history; after seven shifts, none is
-    assert flagged and max(flagged) < MOVED + timedelta(days=9)
-    assert not flagged & set(LAST_WEEK)
+    # The first three days of the new habit are late against the history; from the fourth, three shifts in a
+    # row show the habit moved (`PunchPolicy.moved_habit_shifts`), and none is
+    assert flagged == set(sorted(keys)[:3])
+
+
+def test_late_days_that_are_not_in_a_row_are_each_still_late(engine: ValidationEngine) -> None:
+    # Given late Monday and Tuesday, an ordinary Wednesday, then late Thursday and Friday (a near miss: four
+    # late days of the last five, but never three in a row)
+    plant = PlantBuilder(weeks=16).employee("E1")
+    keys = {day: plant.work_day("E1", day, clock_in=15).first_key for day in LAST_WEEK if day.weekday() != 2}
+    # Then every one of them is late
+    assert late_days(plant, keys, engine) == set(keys)
+
+
+def test_real_time_reads_the_recent_shifts_before_its_week_from_the_norms(engine: ValidationEngine) -> None:
+    # Given a habit that moved 15 min later on Wednesday of the week before last, and the norms of the night
+    # before the last week (kept as JSON, as the nightly job stores them)
+    plant = PlantBuilder(weeks=16).employee("E1")
+    moved = LAST_WEEK[0] - timedelta(days=5)
+    worked = [moved + timedelta(days=n) for n in range(10) if (moved + timedelta(days=n)).weekday() < 5]
+    entries = {day: plant.work_day("E1", day, clock_in=15).entries[0] for day in worked}
+    data = plant.build()
+    nightly = Norms.from_json(compute_norms(data, until=local(LAST_WEEK[0], "00:00").timestamp()).to_json())
+    assert len(nightly.employees["E1"].recent) == 28 and nightly.employees["E1"].recent[-1].start == 15
+    batch = engine.batch(data, nightly)
+
+    def realtime(day: date, norms: Norms) -> list[Finding]:
+        record = plant.time_clock_entry(entries[day])
+        found = engine.realtime(record, data.slice_for("E1", record.clockin_time.timestamp()), norms)
+        return [f for f in found if f.record_key == record_key(record.resource, record.id)]
+
+    # When each clock-in of the last week is validated in real time, its slice holding that week alone
+    # Then each gets what batch gives it over the whole history: Monday, the fourth late day in a row, is
+    # the habit as it is now, not late
+    for day in LAST_WEEK:
+        key = record_key("time-clock-entries", entries[day])
+        assert realtime(day, nightly) == [f for f in batch if f.record_key == key]
+    assert realtime(LAST_WEEK[0], nightly) == []
+    # And without the recent shifts in the norms the slice alone would call Monday late (why they are kept)
+    forgetful = replace(nightly, employees={"E1": replace(nightly.employees["E1"], recent=())})
+    assert [f.anomaly_type for f in realtime(LAST_WEEK[0], forgetful)] == [A.LATE_CLOCK_IN]
 
 
 def test_a_moved_habit_does_not_hide_a_day_far_from_it(engine: ValidationEngine) -> None:

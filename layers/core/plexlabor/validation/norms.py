@@ -12,13 +12,19 @@ from typing import Any
 
 from plexlabor.validation.clocks import ClockOffsets
 from plexlabor.validation.data import PlantData
-from plexlabor.validation.shifts import employee_days
+from plexlabor.validation.shifts import day_offsets, employee_days, structural_problems
 
 MIN_HISTORY = 8  # below this many observations an employee's norm leans on the department's
 MIN_PEOPLE = 5  # below this many people a department's (or role's) norm leans on the wider group's
 MAD_TO_SIGMA = 1.4826
 ROLE_MOVES = 0.1  # a role whose typical member badges in at a second building on this share of days moves
 DAY_SECONDS = 86400
+RECENT_DAYS_KEPT = 28
+"""The person's last this many worked days before the norms' date, whose offsets the norms keep: what the
+early/late check reads as their recent shifts (it looks back on 3 x `PunchPolicy.recent_habit_shifts` = 21
+worked days) before the first day the data it is given holds. So the real-time path, given a week and a day
+of the person's records, reads the same recent shifts as the batch over the whole history for a record up
+to about a week before the norms' date and any time after it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +56,16 @@ class Norm:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class RecentShift:
+    """One worked day: when it began (its first clock-in at true time) and its clock-in / clock-out offsets
+    (minutes from the shift's start / end; None where not known, `shifts.day_offsets`)."""
+
+    t: float
+    start: float | None
+    end: float | None
+
+
 @dataclass
 class EmployeeNorms:
     start: Norm | None = None  # clock-in minus scheduled start, minutes
@@ -58,6 +74,7 @@ class EmployeeNorms:
     devices: dict[str, float] = field(default_factory=dict)  # share of punches per clock
     buildings: dict[str, float] = field(default_factory=dict)  # share of days badged in, per building
     prior: str = ""  # for a thin history, whose habit it leans on: "the MOLD department's", "the plant's", ...
+    recent: tuple[RecentShift, ...] = ()  # the person's last `RECENT_DAYS_KEPT` worked days, in order
 
 
 @dataclass
@@ -103,6 +120,7 @@ class Norms:
                 for b in {*own.buildings, *group.buildings}
             },
             prior=basis,
+            recent=own.recent,
         )
 
     # ---- persistence (the nightly job writes this; the real-time path reads it) -------------------
@@ -114,6 +132,7 @@ class Norms:
                 "productivity": _pack(n.productivity),
                 "devices": n.devices,
                 "buildings": n.buildings,
+                **({"recent": [[r.t, r.start, r.end] for r in n.recent]} if n.recent else {}),
             }
 
         return {
@@ -134,9 +153,10 @@ class Norms:
                 _unpack(raw.get("productivity")),
                 dict(raw.get("devices", {})),
                 dict(raw.get("buildings", {})),
+                recent=tuple(RecentShift(*shift) for shift in raw.get("recent", ())),
             )
 
-        return cls(  # norms stored before roles, the plant, buildings and clocks were kept read as having none
+        return cls(  # norms stored before roles, the plant, buildings, clocks and recent shifts were kept: none
             data["version"],
             {k: unpack(v) for k, v in data["employees"].items()},
             {k: unpack(v) for k, v in data["departments"].items()},
@@ -187,19 +207,22 @@ def compute_norms(data: PlantData, until: float | None = None) -> Norms:
         dept, role = (ref.department, ref.role) if ref else (None, None)
         starts: list[float] = []
         ends: list[float] = []
+        worked: list[RecentShift] = []
         devices: Counter[str] = Counter()
-        for day in employee_days(data, employee, punches=clocks.corrected(data, data.punches.get(employee, []))):
-            if day.first is None or day.first.t_in >= until:
+        recorded = data.punches.get(employee, [])
+        # the days as the checks group them (`checks.registry.check_employee`), so the recent ones kept are theirs
+        for day in employee_days(data, employee, structural_problems(recorded), clocks.corrected(data, recorded)):
+            if day.punches[0].t_in >= until:
                 continue
             for punch in day.punches:
                 if punch.device:
                     devices[punch.device] += 1
-            if day.shift is None:
-                continue
-            if day.start_known:
-                starts.append((day.first.t_in - day.shift.start) / 60)
-            if day.end_known and day.last is not None and day.last.t_out is not None:
-                ends.append((day.last.t_out - day.shift.end) / 60)
+            start, end = day_offsets(day)
+            worked.append(RecentShift(day.punches[0].t_in, start, end))
+            if start is not None:
+                starts.append(start)
+            if end is not None:
+                ends.append(end)
         ratios = [
             r
             for r in (productivity_ratio(data, e) for e in data.labor.get(employee, ()) if e.start < until)
@@ -213,6 +236,7 @@ def compute_norms(data: PlantData, until: float | None = None) -> Norms:
             Norm.of(ratios, 0.04),
             {device: round(n / total, 4) for device, n in devices.items()} if total else {},
             buildings,
+            recent=tuple(worked[-RECENT_DAYS_KEPT:]),
         )
         if role and buildings:
             role_buildings[role].append(buildings)

@@ -53,6 +53,13 @@ class PunchPolicy(BaseModel):
         description="a punch within habit_min_minutes of the median of the person's last this many shifts fits "
         "their habit as it is now (moved for good, or a clock running off), whatever their longer history says",
     )
+    moved_habit_shifts: int = Field(
+        default=3,
+        ge=1,
+        description="... and so does a punch within habit_min_minutes of the median of the person's latest shifts "
+        "when at least this many in a row were all off their usual the same way by habit_min_minutes (a habit that "
+        "moved lately, read days before the median of the last recent_habit_shifts follows it)",
+    )
     offset_high_minutes: float = Field(
         default=30, gt=0, description="an early/late punch this far from the shift is high severity, else medium"
     )

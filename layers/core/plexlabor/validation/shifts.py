@@ -61,6 +61,17 @@ class EmployeeDay:
         return self.punches[-1] if self.punches else None
 
 
+def day_offsets(day: EmployeeDay) -> tuple[float | None, float | None]:
+    """Minutes from the shift's start to the first clock-in and from its end to the last clock-out, each None
+    where not known (no shift, a broken entry before or after, no clock-out): what habits are made of."""
+    first, last, shift = day.first, day.last, day.shift
+    if shift is None or first is None or last is None:
+        return None, None
+    start = (first.t_in - shift.start) / 60 if day.start_known else None
+    end = (last.t_out - shift.end) / 60 if last.t_out is not None and day.end_known else None
+    return start, end
+
+
 def structural_problems(punches: list[Punch]) -> dict[str, Structural]:
     """Entries that are out-before-in, repeats of another, or overlapping another (the later-keyed one)."""
     problems: dict[str, Structural] = {}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import islice
+from itertools import islice, takewhile
 from operator import attrgetter
 
 from plexlabor.models.anomalies import AnomalyType as A
@@ -25,8 +26,9 @@ from plexlabor.validation.checks.base import (
 )
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.norms import MIN_HISTORY, Norm, Norms
+from plexlabor.validation.policy import PunchPolicy
 from plexlabor.validation.records import Punch, Scheduled, Session
-from plexlabor.validation.shifts import MATCH_AFTER_END, MATCH_BEFORE_START, EmployeeDay
+from plexlabor.validation.shifts import MATCH_AFTER_END, MATCH_BEFORE_START, EmployeeDay, day_offsets
 
 LOGIN_LOOKBACK = 2 * HOUR  # a workcenter login this long before the clock-in still belongs to the shift
 SHARED_MIN = 3  # colleagues with a habit of their own at the same shift, to read a deviation as shared ...
@@ -185,7 +187,7 @@ def _name_the_swap(context: EmployeeContext, scheduled: float, found: list[Candi
 
 def _recent_offsets(context: EmployeeContext, day: EmployeeDay, *, at_start: bool) -> list[float]:
     """The person's clock-in (or clock-out) offsets on their last `recent_habit_shifts` shifts before `day`
-    (among the `3 * recent_habit_shifts` worked days before it)."""
+    (among the `3 * recent_habit_shifts` worked days before it), latest first."""
     wanted = context.policy.recent_habit_shifts
     starts, offsets = _day_offsets(context, at_start=at_start)
     index = bisect_left(starts, day.punches[0].t_in)
@@ -194,25 +196,21 @@ def _recent_offsets(context: EmployeeContext, day: EmployeeDay, *, at_start: boo
 
 
 def _day_offsets(context: EmployeeContext, *, at_start: bool) -> tuple[list[float], list[float | None]]:
-    """When each of the person's worked days began, and its clock-in (or clock-out) offset: made once per person."""
+    """When each of the person's worked days began, and its clock-in (or clock-out) offset, made once per person:
+    the days the norms keep (`Norms.recent`) before the first day of the data, then the data's. So the real-time
+    slice (a week and a day) reads the recent shifts the batch reads from the whole history."""
     key = "offsets.start" if at_start else "offsets.end"
     if key not in context.memo:
+        days = context.days
+        begins = days[0].punches[0].t_in if days else math.inf
+        kept = [shift for shift in context.norms.recent if shift.t < begins]
         context.memo[key] = (
-            [d.punches[0].t_in for d in context.days],
-            [_day_offset(d, at_start=at_start) for d in context.days],
+            [shift.t for shift in kept] + [d.punches[0].t_in for d in days],
+            [shift.start if at_start else shift.end for shift in kept]
+            + [day_offsets(d)[0 if at_start else 1] for d in days],
         )
     result: tuple[list[float], list[float | None]] = context.memo[key]
     return result
-
-
-def _day_offset(day: EmployeeDay, *, at_start: bool) -> float | None:
-    """Minutes from the shift's start to the first clock-in (or its end to the last clock-out), if known."""
-    first, last, shift = day.first, day.last, day.shift
-    if shift is None or first is None or last is None:
-        return None
-    if at_start:
-        return (first.t_in - shift.start) / MINUTE if day.start_known else None
-    return (last.t_out - shift.end) / MINUTE if last.t_out is not None and day.end_known else None
 
 
 def _active_job(context: EmployeeContext, first: Punch, t_out: float) -> Session | None:
@@ -279,8 +277,9 @@ def _offset(
     reference: float,
 ) -> list[Candidate]:
     """Early/late against the shift, beyond grace and unusual for this employee (none or one candidate):
-    unusual against their history, and not what they have done lately (the median of their recent shifts,
-    `recent_offsets`, looked up only for an offset beyond grace: the few that can be findings)."""
+    unusual against their habit as it is now (their history's, or what their latest shifts moved it to:
+    `_moved_habit`), and not what they have done lately (the median of their recent shifts, `recent_offsets`,
+    looked up only for an offset beyond grace: the few that can be findings)."""
     policy = context.policy
     grace = policy.grace_minutes
     if abs(offset) <= grace or norm is None:
@@ -288,7 +287,9 @@ def _offset(
     recent = recent_offsets()
     if len(recent) == policy.recent_habit_shifts and abs(offset - statistics.median(recent)) < policy.habit_min_minutes:
         return []  # the habit as it is now (it moved, or their clock runs off), not a one-day deviation
-    deviation = offset - norm.median
+    moved = _moved_habit(policy, norm, recent)
+    usual = norm.median if moved is None else moved[0]
+    deviation = offset - usual
     if (
         deviation * offset <= 0
         or abs(deviation) < policy.habit_min_minutes
@@ -305,7 +306,10 @@ def _offset(
     anchor = "shift start" if at_start else "shift end"
     basis = habit_basis(context.norms, norm.count)
     habit = (
-        f"usual {_minutes(norm.median)} (median of {norm.count} shifts)"
+        f"usual {_minutes(usual)} over their last {moved[1]} shifts (it moved; {_minutes(norm.median)} over "
+        f"{norm.count})"
+        if moved is not None
+        else f"usual {_minutes(norm.median)} (median of {norm.count} shifts)"
         if basis is None
         else f"usual {_minutes(norm.median)} ({norm.count} shift{'s' * (norm.count > 1)} of their own, leaning on "
         f"{basis} habit)"
@@ -329,7 +333,7 @@ def _offset(
         },
         evidence={
             "offset_min": round(offset, 1),
-            "usual_offset_min": round(norm.median, 1),
+            "usual_offset_min": round(usual, 1),
             "usual_spread_min": round(norm.sigma, 1),
             "history_shifts": norm.count,
             "grace_min": grace,
@@ -340,9 +344,23 @@ def _offset(
         severity="medium" if abs(offset) < policy.offset_high_minutes else "high",
         ceiling=history_ceiling(norm.count),
     )
+    if moved is not None:
+        candidate.evidence["moved_from_min"] = round(norm.median, 1)
     if basis is not None:
         candidate.evidence["compared_with"] = basis.removeprefix("the ").removesuffix("'s")
     return [candidate]
+
+
+def _moved_habit(policy: PunchPolicy, norm: Norm, recent: list[float]) -> tuple[float, int] | None:
+    """The person's habit as it is now when it moved lately, else None: the median of their latest run of at
+    least `moved_habit_shifts` shifts all off their usual the same way by `habit_min_minutes` (a new bus, a
+    child's school: a change point, read days before the median of the last `recent_habit_shifts` follows
+    it), and how many shifts the run holds. `recent`: latest first."""
+    if not recent:
+        return None
+    minimum, direction = policy.habit_min_minutes, 1 if recent[0] > norm.median else -1
+    run = list(takewhile(lambda r: direction * (r - norm.median) >= minimum, recent))
+    return (statistics.median(run), len(run)) if len(run) >= policy.moved_habit_shifts else None
 
 
 def _minutes(value: float) -> str:
