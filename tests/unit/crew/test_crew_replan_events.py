@@ -62,6 +62,7 @@ class Port:
 class Source:
     port: Port = field(default_factory=Port)
     timezone: str = "UTC"
+    job_lead_days: float | None = None
 
 
 @pytest.fixture

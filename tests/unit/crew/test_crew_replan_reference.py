@@ -1,6 +1,7 @@
 """crew_replan's refreshes keep reference data for `reference_max_age_s` (`ReferenceCache`): job operations cost
-one Plex call per job, and a refresh comes every 5 minutes. Nothing is kept longer than that age, a real event's
-read asks the source again, and the problem kept is the one read without the cache."""
+one Plex call per job, and a refresh comes every 5 minutes. Reference data is not kept longer than that age (a
+complete job's operations are history), a real event's read asks the source again, the history (labor entries,
+punches) is caught up, not read whole, and the problem kept is the one read without the cache."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class Counting(PlantFolderSource):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self.calls: Counter[str] = Counter()
+        self.labor_windows: list[tuple[datetime, datetime]] = []
 
     def job_operations(self, job_id: str | None = None) -> list[Any]:
         self.calls["job-operations"] += 1
@@ -37,6 +39,7 @@ class Counting(PlantFolderSource):
 
     def labor_entries(self, begin: datetime, end: datetime) -> list[Any]:
         self.calls["labor-entries"] += 1
+        self.labor_windows.append((begin, end))
         return super().labor_entries(begin, end)
 
 
@@ -59,12 +62,18 @@ def test_refreshes_read_job_operations_once_per_max_age(labelled_plant: PlantFol
     calls = []
     for _ in range(5):
         summary = _refresh(deps, clock)
-        calls.append((summary["data_read"], port.calls["job-operations"], port.calls["labor-entries"]))
+        calls.append((summary["data_read"], port.calls["job-operations"]))
         clock[0] += timedelta(minutes=5)
-    # Then each re-reads the shift (its windowed records every time) but job operations only when 15 minutes old
-    assert [read for read, _, _ in calls] == [True] * 5
-    assert [operations for _, operations, _ in calls] == [1, 1, 1, 1, 2]  # at 0 and 20 minutes (> 900 s)
-    assert [labor for _, _, labor in calls] == [1, 2, 3, 4, 5]
+    # Then each re-reads the shift but job operations only when 15 minutes old, and then not those of complete jobs
+    assert [read for read, _ in calls] == [True] * 5
+    first = calls[0][1]
+    assert first > 1 and [operations for _, operations in calls][:4] == [first] * 4
+    assert first < calls[4][1] < 2 * first  # at 20 minutes (> 900 s): the jobs still open
+    # and the labor entries (90 days before the day, up to the extract's end) are read whole once, then only
+    # from the earliest still open on (or a day before the last read): here the ~2 hours of the one left open
+    (begin, end), *later = port.labor_windows
+    assert end - begin > timedelta(days=85) and len(later) == 4
+    assert all(timedelta(0) < end - begin < timedelta(days=1) for begin, end in later)
 
 
 def test_a_real_event_reads_the_source_again(labelled_plant: PlantFolder) -> None:
@@ -72,13 +81,15 @@ def test_a_real_event_reads_the_source_again(labelled_plant: PlantFolder) -> Non
     port, clock = Counting(labelled_plant.path), [BEFORE_SHIFT]
     deps = _deps(port, clock, 900)
     _refresh(deps, clock)
+    first = port.calls["job-operations"]
     clock[0] += timedelta(minutes=1)
     op = next(iter(deps.problems.values())).problem.jobs[0].job_operation_id
     # When an operation is added (an event whose change only a read shows)
     message = ReplanMessage(reason="operation_added", day=DAY, shift="1", detected_at=clock[0], job_operation_id=op)
     summary = run(deps, message)
-    # Then the read asked the source for job operations again, within the cache's age
-    assert summary["data_read"] and port.calls["job-operations"] == 2 and port.calls["jobs"] == 2
+    # Then the read asked the source for jobs and open jobs' operations again, within the cache's age
+    assert summary["data_read"] and port.calls["jobs"] == 2
+    assert first < port.calls["job-operations"] < 2 * first
 
 
 def test_the_kept_problem_is_the_one_read_without_the_cache(labelled_plant: PlantFolder) -> None:

@@ -51,9 +51,10 @@ from plexlabor.models import (
 )
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.clock import local_midnight
+from plexlabor.platform.settings import DEFAULT_JOB_LEAD_DAYS
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.port import LaborDataPort
-from plexlabor.plex.snapshot import PlexSnapshot, Reference, Windowed, read_snapshot
+from plexlabor.plex.snapshot import JobsNear, PlexSnapshot, Reference, Windowed, read_snapshot
 
 HOUR_S = 3600.0
 EFFICIENCY_BOUNDS = (0.4, 2.2)
@@ -61,6 +62,8 @@ EFFICIENCY_BOUNDS = (0.4, 2.2)
 MAX_OPEN_ENTRY_HOURS = 12.0
 LOOKBACK_DAYS = 15
 """Days of punches and schedules read before the planning day (7-day hours, week, streak)."""
+REACH = timedelta(days=1)
+"""Operations scheduled within this of the planning window are read and looked at (`_runs_near`)."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,6 @@ def shift_instances(shifts: Iterable[Shift], first: date, last: date, zone: Zone
 
 
 REFERENCE: tuple[Reference, ...] = (
-    "shifts",
     "workcenters",
     "skills",
     "workcenter-requirements",
@@ -122,18 +124,25 @@ def _open_source(
 
 
 def _windows(
-    day: date, zone: ZoneInfo, as_of: datetime, policy: CrewPolicy
+    day: date, zone: ZoneInfo, as_of: datetime, policy: CrewPolicy, named_until: datetime | None
 ) -> dict[Windowed, tuple[datetime, datetime]]:
-    """Schedules around the day (rest rule, week, streak), punches before it, labor for efficiency."""
+    """Schedules around the day (rest rule, week, streak), punches before it, labor for efficiency (read on
+    to `named_until` when later: the jobs worked since are read too, `JobsNear`)."""
     day_start = local_midnight(day, zone)
     begin = local_midnight(day - timedelta(days=LOOKBACK_DAYS), zone)
-    window_begin = day_start - timedelta(days=policy.efficiency_window_days)
-    history_end = max(min(day_start, as_of), window_begin + timedelta(seconds=1))
+    window_begin, history_end = _efficiency_window(day, zone, as_of, policy)
     return {
         "shift-assignments": (begin - timedelta(days=1), local_midnight(day + timedelta(days=8), zone)),
         "time-clock-entries": (begin, day_start),
-        "labor-entries": (window_begin, history_end),
+        "labor-entries": (window_begin, max(history_end, named_until or history_end)),
     }
+
+
+def _efficiency_window(day: date, zone: ZoneInfo, as_of: datetime, policy: CrewPolicy) -> tuple[datetime, datetime]:
+    """The labor entries efficiency is figured from: `policy.efficiency_window_days` up to the day or `as_of`."""
+    day_start = local_midnight(day, zone)
+    window_begin = day_start - timedelta(days=policy.efficiency_window_days)
+    return window_begin, max(min(day_start, as_of), window_begin + timedelta(seconds=1))
 
 
 def _segments(
@@ -252,27 +261,34 @@ def build_problem(
     policy: CrewPolicy | None = None,
     timezone: str | None = None,
     as_of: datetime | None = None,
+    job_lead_days: float | None = DEFAULT_JOB_LEAD_DAYS,
 ) -> CrewProblem:
     """The crew problem of `day` (every shift starting that day, or only shift code `shift`).
 
     `plant` is a plant folder or any labor-data port; the time zone is the port's unless given. Punches
     before `as_of` count as worked hours; schedules after it as planned hours (a plant folder's `as_of`
-    is its extract time, Plex's is now).
+    is its extract time, Plex's is now). Job operations are read of the jobs that can run within `REACH` of
+    the planned shifts, a job's operations starting at most `job_lead_days` before its due date, and of the
+    jobs the efficiency window's labor entries name (`plex.snapshot.JobsNear`); None: of every job.
     """
     started = time.perf_counter()
     policy = policy or CrewPolicy()
     source, zone_name, as_of, plant_name = _open_source(plant, timezone, as_of)
     zone = ZoneInfo(zone_name)
-    snapshot = read_snapshot(
-        source, reference=REFERENCE, windows=_windows(day, zone, as_of, policy), timezone=zone_name
-    )
-    shifts = sorted(snapshot.shifts, key=lambda s: (s.start_local, s.shift_code))
+    shifts = sorted(source.shifts(), key=lambda s: (s.start_local, s.shift_code))
     chosen_codes = _chosen_shifts(shifts, shift)
     instances = shift_instances(shifts, day - timedelta(days=2), day + timedelta(days=2), zone)
     planned = [i for i in instances if i.work_date == day and i.shift.shift_code in chosen_codes]
     window = (min(i.start for i in planned), max(i.segment_end for i in planned))
     # a day already over when the data was read is planned as it stood when it began (a replay)
     closed_by = as_of if as_of < window[1] else window[0]
+    near = None
+    if job_lead_days is not None:
+        near = JobsNear(window[0] - REACH, window[1] + REACH, timedelta(days=job_lead_days), closed_by < as_of)
+    # labor entries are read on to `as_of` when the jobs are read near the shift: a job worked since the
+    # efficiency window ended may hold the operation before one in the shift at its workcenter (a setup)
+    windows = _windows(day, zone, as_of, policy, min(as_of, window[1]) if near else None)
+    snapshot = read_snapshot(source, reference=REFERENCE, windows=windows, timezone=zone_name, jobs_near=near)
     place = _placer(snapshot.workcenters)
     skill_codes = {s.skill_id: s.skill_code for s in snapshot.skills}
     approved = {(a.part_id, a.operation_code, a.workcenter_id): a for a in snapshot.approved_workcenters}
@@ -367,8 +383,7 @@ def _runs_near(op: JobOperation, window: tuple[datetime, datetime], closed_by: d
         return False
     if op.scheduled_start is None or op.scheduled_end is None:
         return False
-    reach = timedelta(days=1)
-    if op.scheduled_end <= window[0] - reach or op.scheduled_start >= window[1] + reach:
+    if op.scheduled_end <= window[0] - REACH or op.scheduled_start >= window[1] + REACH:
         return False
     return op.scheduled_end > op.scheduled_start
 
@@ -464,8 +479,9 @@ def _operators(
     for assignment in snapshot.shift_assignments:
         assignments[assignment.employee_id].append(assignment)
     punched = _punched_by_day(snapshot.time_clock_entries, zone, as_of)
+    _, history_end = _efficiency_window(day, zone, as_of, policy)
     efficiency = _efficiencies(
-        snapshot.labor_entries,
+        (entry for entry in snapshot.labor_entries if entry.start_time < history_end),
         {op.id: op for op in snapshot.job_operations},
         approved,
         policy.efficiency_prior_hours,

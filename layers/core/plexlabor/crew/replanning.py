@@ -365,7 +365,10 @@ def _read_shift(
     from plexlabor.crew.build import build_problem
     from plexlabor.crew.replan import apply_event
 
-    problem = build_problem(deps.source.port, message.day, message.shift, timezone=deps.source.timezone)
+    source = deps.source
+    problem = build_problem(
+        source.port, message.day, message.shift, timezone=source.timezone, job_lead_days=source.job_lead_days
+    )
     back = _clocked_in(deps.source.port, problem, message.shift, now, events)
     events = tuple(e for e in events if e.reason != "call_off" or e.employee_id not in back)
     for event in events:
@@ -417,7 +420,7 @@ def detect(deps: CallOffDependencies, request: EventBridgeModel) -> dict[str, An
     starting = shifts_between(shifts, zone, now - deps.grace - deps.period, now - deps.grace)
     sent = 0
     for day, code, start in starting:
-        problem = build_problem(port, day, code, timezone=deps.source.timezone)
+        problem = build_problem(port, day, code, timezone=deps.source.timezone, job_lead_days=deps.source.job_lead_days)
         clocked_in = {e.employee_id for e in port.time_clock_entries(start - EARLY_CLOCK_IN, now)}
         for message in call_offs(problem, code, clocked_in, now, deps.grace):
             deps.sender.send(message)

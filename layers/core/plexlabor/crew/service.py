@@ -53,7 +53,9 @@ def run(deps: Dependencies, request: CrewPlannerEvent) -> dict[str, Any]:
     logger.append_keys(plan_day=day.isoformat(), shift=detail.shift or "all")
 
     started = time.perf_counter()
-    problem = build_problem(deps.source.port, day, detail.shift, timezone=timezone)
+    problem = build_problem(
+        deps.source.port, day, detail.shift, timezone=timezone, job_lead_days=deps.source.job_lead_days
+    )
     compiled = compile_problem(problem)
     plan = solve(compiled, detail.time_limit_s or deps.time_limit_s, build_seconds=time.perf_counter() - started)
     summary = plan_summary(day, plan)

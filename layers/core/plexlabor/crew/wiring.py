@@ -38,11 +38,15 @@ from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 from plexlabor.platform.sqs import SqsJsonSender
 from plexlabor.plex.reference_cache import REFERENCE_MAX_AGE_S, ReferenceCache
+from plexlabor.plex.snapshot import Windowed
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 
 if TYPE_CHECKING:
     from plexlabor.crew.messages import ReplanSender
 
+
+HISTORY: tuple[Windowed, ...] = ("labor-entries", "time-clock-entries")
+"""What crew_replan keeps of a shift's read between reads, caught up on each (`ReferenceCache`)."""
 
 ACTOR = "crew_planner"
 """Who the plan's suggestions are recorded by in the audit trail."""
@@ -104,16 +108,26 @@ class ReplanDependencies(Dependencies):
     reference_max_age_s: float | None = None
     """Reference data (jobs and their operations: one Plex call per job) kept this long for a refresh's read
     (`plex.reference_cache.ReferenceCache`, on the dependencies' clock); a real event's read renews it
-    (`renew_reference`). None: every read asks the source."""
+    (`renew_reference`). The history the shift's read looks at (`HISTORY`: 90 days of labor entries, 15 days
+    of punches) and complete jobs' operations are kept too, and caught up: each read asks only from where they
+    can still change (the earliest still open, else a day before the last read), whole again after an hour.
+    None: every read asks the source."""
 
     def __post_init__(self) -> None:
         self.days = DayReader(self.store, refresh=KEPT_FOR, applied=True)
         if self.reference_max_age_s is not None:
-            cache = ReferenceCache(self.source.port, self.reference_max_age_s, clock=lambda: self.clock().timestamp())
-            self.source = LaborSource(cache, self.source.timezone)
+            cache = ReferenceCache(
+                self.source.port,
+                self.reference_max_age_s,
+                clock=lambda: self.clock().timestamp(),
+                history=HISTORY,
+                now=self.clock,
+            )
+            self.source = LaborSource(cache, self.source.timezone, self.source.job_lead_days)
 
     def renew_reference(self) -> None:
-        """The next read asks the source for everything (a real event's read: Plex as it is now)."""
+        """The next read asks the source for the reference data (a real event's read: Plex as it is now); the
+        history is caught up as on every read."""
         if isinstance(self.source.port, ReferenceCache):
             self.source.port.expire()
 

@@ -122,12 +122,19 @@ PlantZone = Annotated[str | None, AfterValidator(known_zone), Field(alias=env.TI
 """The plant's IANA time zone, `PLEXLABOR_TIMEZONE` (checked by `known_zone`)."""
 
 
+DEFAULT_JOB_LEAD_DAYS = 10.0
+"""`PLEXLABOR_JOB_LEAD_DAYS` unset: the simulator's jobs are due 10 days after they are released."""
+
+
 class PlexSourceSettings(PlexConnectionSettings):
     """Where labor data is read: a plant folder (`PLEXLABOR_PLANT_DIR`, local runs and tests) or Plex
     (`PlexConnectionSettings`)."""
 
     plant_dir: str | None = Field(default=None, alias=env.PLANT_DIR)
     timezone: PlantZone = None
+    job_lead_days: float = Field(default=DEFAULT_JOB_LEAD_DAYS, gt=0, le=366, alias=env.JOB_LEAD_DAYS)
+    """At most this long before its due date is a job's first operation scheduled (the tenant's planning): a
+    crew read asks only for the operations of jobs that can run near the shift (`plex.snapshot.JobsNear`)."""
 
     @model_validator(mode="after")
     def _zone_for_plex(self) -> Self:

@@ -11,10 +11,11 @@ fast (a plant folder's pre-filtered lines, Plex's chunked windows) stays inside 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Mapping
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
 from plexlabor import models
@@ -54,8 +55,49 @@ REFERENCE: tuple[Reference, ...] = get_args(Reference)
 WINDOWED: tuple[Windowed, ...] = get_args(Windowed)
 
 CLOSED_JOBS = frozenset({"Complete", "Cancelled"})
+STARTED_JOBS = frozenset({"InProcess", "Released"})
+"""Jobs in process or released to the floor (held there): read whatever their due date."""
 
 Window = tuple[datetime, datetime]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobsNear:
+    """Which jobs' operations a read asks for (Plex answers them one job per call): those whose operations can
+    run in [begin, end), and those the labor entries read name (their operations say what was worked).
+
+    A job can run in the window when it is in process or released (`STARTED_JOBS`), or scheduled (closed too
+    when `closed_too`: data read after the window began, a replay) with no due date or one before `end + lead`:
+    its operations start at most `lead` before its due date. A cancelled job never runs.
+    """
+
+    begin: datetime
+    end: datetime
+    lead: timedelta
+    closed_too: bool = False
+
+    def can_run(self, job: models.Job) -> bool:
+        if job.status in STARTED_JOBS:
+            return True
+        if job.status == "Cancelled" or (job.status == "Complete" and not self.closed_too):
+            return False
+        return job.due_date is None or job.due_date < self.end + self.lead
+
+    def early(self, jobs: Iterable[models.Job], operations: Iterable[models.JobOperation]) -> list[str]:
+        """The scheduled jobs read whose operations start more than `lead` before their due date (the lead is
+        set too short: jobs like them that were not read may have operations in the window)."""
+        due = {job.id: job.due_date for job in jobs if job.status == "Scheduled" and job.due_date is not None}
+        return sorted(
+            {
+                op.job_id
+                for op in operations
+                if op.job_id in due
+                and op.scheduled_start is not None
+                and op.scheduled_start < due[op.job_id] - self.lead
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -111,25 +153,47 @@ def read_snapshot(
     windows: Mapping[Windowed, Window] | None = None,
     timezone: str | None = None,
     open_jobs_only: bool = False,
+    jobs_near: JobsNear | None = None,
 ) -> PlexSnapshot:
     """Read the `reference` kinds whole and each kind in `windows` within its window.
 
-    `open_jobs_only`: job operations of jobs not complete or cancelled only. Plex answers operations one
-    job at a time, so when some jobs are closed only the open ones are asked for; otherwise one call.
+    Job operations: Plex answers them one job at a time, so when only some jobs' are wanted only those are
+    asked for (otherwise one call of the port). `open_jobs_only`: of jobs not complete or cancelled.
+    `jobs_near`: of the jobs that can run near its window and those the labor entries read name (`JobsNear`);
+    a scheduled job read whose operations start earlier than the lead allows is logged as a warning.
     """
     wanted = set(reference)
+    selective = "job-operations" in wanted and (open_jobs_only or jobs_near is not None)
     values: dict[str, Any] = {}
     checked = {name: check_window(*window) for name, window in (windows or {}).items()}
     with collector_paused():
         for name in REFERENCE:
-            if name in wanted and not (open_jobs_only and name == "job-operations"):
+            if name in wanted and not (selective and name == "job-operations"):
                 values[port_method(name)] = tuple(getattr(port, port_method(name))())
-        if open_jobs_only and "job-operations" in wanted:
-            jobs = values["jobs"] if "jobs" in wanted else tuple(port.jobs())
-            values["job_operations"] = tuple(_open_operations(port, jobs))
         for kind, (begin, end) in checked.items():
             values[port_method(kind)] = tuple(getattr(port, port_method(kind))(begin, end))
+        if selective:
+            jobs = values["jobs"] if "jobs" in wanted else tuple(port.jobs())
+            values["job_operations"] = tuple(_operations_of(port, jobs, _job_filter(values, open_jobs_only, jobs_near)))
+            if jobs_near is not None and (early := jobs_near.early(jobs, values["job_operations"])):
+                logger.warning(
+                    "jobs scheduled earlier than the job lead allows: operations of jobs not read may be missed; "
+                    "raise PLEXLABOR_JOB_LEAD_DAYS",
+                    extra={"jobs": len(early), "example_job_id": early[0], "lead_days": jobs_near.lead.days},
+                )
     return PlexSnapshot(timezone=timezone or port.timezone(), windows=checked, **values)
+
+
+def _job_filter(
+    values: Mapping[str, Any], open_jobs_only: bool, jobs_near: JobsNear | None
+) -> Callable[[models.Job], bool]:
+    """Whose operations a selective read asks for (`read_snapshot`)."""
+    if jobs_near is None:
+        return lambda job: job.status not in CLOSED_JOBS
+    named = {entry.job_id for entry in values.get("labor_entries", ())}
+    return lambda job: (
+        (jobs_near.can_run(job) or job.id in named) and not (open_jobs_only and job.status in CLOSED_JOBS)
+    )
 
 
 @contextmanager
@@ -155,8 +219,11 @@ def collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _open_operations(port: LaborDataPort, jobs: tuple[models.Job, ...]) -> list[models.JobOperation]:
-    open_jobs = [job.id for job in jobs if job.status not in CLOSED_JOBS]
-    if len(open_jobs) == len(jobs):
+def _operations_of(
+    port: LaborDataPort, jobs: tuple[models.Job, ...], asked: Callable[[models.Job], bool]
+) -> list[models.JobOperation]:
+    """The operations of the jobs `asked` keeps: one call of the port when it keeps them all, else one per job."""
+    kept = [job.id for job in jobs if asked(job)]
+    if len(kept) == len(jobs):
         return port.job_operations()
-    return [operation for job_id in open_jobs for operation in port.job_operations(job_id)]
+    return [operation for job_id in kept for operation in port.job_operations(job_id)]

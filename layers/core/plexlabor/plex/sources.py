@@ -13,17 +13,19 @@ from pydantic import ValidationError
 
 from plexlabor.platform import env
 from plexlabor.platform.errors import ConfigurationError
-from plexlabor.platform.settings import PlexConnectionSettings, PlexSourceSettings
+from plexlabor.platform.settings import DEFAULT_JOB_LEAD_DAYS, PlexConnectionSettings, PlexSourceSettings
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.plex.settings import PlexSettings, parse_plex_secret, plex_settings_from_env
 
 
 @dataclass
 class LaborSource:
-    """A labor-data port and the plant's IANA time zone (weeks and shifts are local)."""
+    """A labor-data port, the plant's IANA time zone (weeks and shifts are local) and how long before its due date
+    a job's first operation may be scheduled (`PLEXLABOR_JOB_LEAD_DAYS`: the crew reads only jobs near the shift)."""
 
     port: LaborDataPort
     timezone: str
+    job_lead_days: float = DEFAULT_JOB_LEAD_DAYS
 
 
 def open_labor_source(settings: PlexSourceSettings, get_secret: Callable[[str], str]) -> LaborSource:
@@ -34,12 +36,13 @@ def open_labor_source(settings: PlexSourceSettings, get_secret: Callable[[str], 
         if not Path(settings.plant_dir).is_dir():  # else every read would quietly return nothing
             raise ConfigurationError(f"{env.PLANT_DIR}={settings.plant_dir} is not a directory")
         folder = PlantFolderSource(settings.plant_dir)
-        return LaborSource(folder, settings.timezone or folder.plant.meta().timezone)
+        return LaborSource(folder, settings.timezone or folder.plant.meta().timezone, settings.job_lead_days)
 
     from plexlabor.plex.client import PlexLaborClient
 
     assert settings.timezone is not None  # PlexSourceSettings requires it without a plant folder
-    return LaborSource(PlexLaborClient(plex_settings_from(settings, get_secret)), settings.timezone)
+    client = PlexLaborClient(plex_settings_from(settings, get_secret))
+    return LaborSource(client, settings.timezone, settings.job_lead_days)
 
 
 def plex_settings_from(settings: PlexConnectionSettings, get_secret: Callable[[str], str]) -> PlexSettings:
