@@ -275,11 +275,11 @@ def _print_setups(jobs: tuple[CrewJob, ...], compiled: Compiled, plan: CrewPlan)
     named = {a.job_key for a in plan.assignments if a.does_setup}
     staffed = {a.job_key for a in plan.assignments}
     keys = {job.key for job in setups}
-    unable = sum(stat.turned_away.get("cannot do the setup", 0) for stat in compiled.stats)
+    unable = int(compiled.barred.sum())
     print(
         f"  setups: {len(setups)} segments start with one ({sum(j.setup_hours for j in setups):.1f} h; "
         f"{sum(j.crew_size > 1 for j in setups)} with a crew > 1), {len(setup_rows(compiled))} setup rows, "
-        f"{unable} pairs turned away (cannot do the setup); {len(keys & staffed)} staffed, "
+        f"{unable} pairs barred (cannot do the setup); {len(keys & staffed)} staffed, "
         f"{len(keys & named)} with the setter named"
     )
 

@@ -151,10 +151,49 @@ def test_a_call_off_of_the_only_setter_empties_the_crew_as_compiling_again_does(
         }
     )
     kept, fresh = on_leave(compile_problem(crew), gone, "B"), compile_problem(gone)
-    assert np.array_equal(kept.pair_job, fresh.pair_job) and not len(kept.pair_job)
+    assert np.array_equal(kept.pair_job, fresh.pair_job) and np.array_equal(kept.pair_op, fresh.pair_op)
+    assert kept.barred.tolist() == fresh.barred.tolist() == [True, True]  # A and C stay in the data, barred
     assert np.array_equal(kept.fillable, fresh.fillable) and kept.fillable.tolist() == [0]
-    assert kept.stats[0].turned_away == fresh.stats[0].turned_away
+    assert kept.job_stats(0).turned_away == fresh.job_stats(0).turned_away
     assert not solve(kept, 10).assignments
+
+
+def test_a_call_off_of_one_the_setup_rule_bars_counts_them_on_leave_as_compiling_again_does() -> None:
+    """A (L2) is barred from a one-person segment with a setup; their call-off turns them away as on leave, as
+    compiling the problem with them on leave does (before, the count kept them as unable to do the setup)."""
+    crew = _one_seat(0.8)
+    gone = crew.model_copy(
+        update={
+            "operators": tuple(
+                o.model_copy(update={"leave": "call-off"}) if o.employee_id == "A" else o for o in crew.operators
+            )
+        }
+    )
+    compiled = compile_problem(crew)
+    assert compiled.job_stats(0).turned_away == {"cannot do the setup": 1}
+    kept, fresh = on_leave(compiled, gone, "A"), compile_problem(gone)
+    assert kept.job_stats(0).turned_away == fresh.job_stats(0).turned_away == {"on leave": 1}
+
+
+def test_one_mask_bars_the_pairs_the_setup_rule_turns_away_from_every_plan() -> None:
+    """A crew of one with a setup: A (L2, the better operator there) stays in the data, barred; the model has no
+    column for them, greedy and the supervisor's plan do not seat them, and the empty seat's reason counts them."""
+    crew = _one_seat(0.8).model_copy(
+        update={"operators": tuple(o.model_copy(update={"planned": CNC}) for o in _one_seat(0.8).operators)}
+    )
+    compiled = compile_problem(crew)
+    employees = [compiled.operators[int(o)].employee_id for o in compiled.pair_op]
+    assert employees == ["A", "B"] and compiled.barred.tolist() == [True, False]
+    assert compiled.allowed.tolist() == [1] and build_model(compiled).pairs.tolist() == [1]
+    assert greedy_plan(compiled) == [1]
+    chosen, violations = supervisor_plan(compiled)  # both planned there: A may not staff it, B does
+    assert chosen == [1] and violations == ["A planned at CNC-01 but may not staff J1"]
+    plan = solve(compiled, 10)
+    assert plan.size.candidate_pairs == 1 and plan.size.operators_available == 1
+    assert [a.employee_id for a in plan.assignments] == ["B"]
+    without_b = compile_problem(crew.model_copy(update={"operators": crew.operators[:1]}))
+    (seat,) = solve(without_b, 10).unstaffed
+    assert without_b.fillable.tolist() == [0] and "cannot do the setup: 1" in seat.reason
 
 
 def test_a_held_crew_stands_without_a_setup_row() -> None:

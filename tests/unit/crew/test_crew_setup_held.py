@@ -101,7 +101,7 @@ def _one_seat() -> CrewProblem:
 
 def test_a_started_operator_who_cannot_set_up_stays_held_on_a_one_person_setup() -> None:
     crew = _one_seat()
-    assert [crew_op for crew_op in compile_problem(crew).pair_op.tolist()] == [0]  # B has no pair
+    assert compile_problem(crew).barred.tolist() == [False, True]  # B's pair is barred from the seat
     current = CurrentPlan(assignments=frozenset({("J", "B")}))
     compiled = with_current_plan(compile_problem(crew), current, T0 + timedelta(minutes=20))
     plan = solve(compiled, 10)

@@ -53,7 +53,7 @@ def swap_candidates(
     columns = _columns(compiled).items()
     operator_of, sets_up = compiled.pair_op.tolist(), compiled.setup_capable
     found: dict[str, list[dict[str, Any]]] = {}
-    for j, pairs in enumerate(compiled.pairs_of_job()):
+    for j, pairs in enumerate(compiled.pairs_of_job(compiled.allowed)):
         job = compiled.jobs[j]
         if job.key not in crew:
             continue

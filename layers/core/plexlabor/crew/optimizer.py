@@ -117,7 +117,7 @@ def greedy_plan(compiled: Compiled) -> list[int]:
     seats_held = np.bincount(c.pair_job[c.held], minlength=len(c.jobs))
     needs_setup = np.zeros(len(c.jobs), dtype=bool)
     needs_setup[setup_rows(c)] = True
-    for j, pairs in enumerate(c.pairs_of_job()):
+    for j, pairs in enumerate(c.pairs_of_job(c.allowed)):
         if len(pairs) == 0:
             continue
         ops = c.pair_op[pairs]
@@ -185,8 +185,9 @@ def supervisor_plan(compiled: Compiled) -> tuple[list[int], list[str]]:
 
 
 def _planned_pairs(compiled: Compiled, planned_at: dict[str, list[int]]) -> dict[tuple[int, int], int]:
-    """By (operator, job): the pairs of operators planned at the job's workcenter (the only ones the current
-    plan looks up; a dict of every pair cost a sixth of a second per re-plan at plant scale)."""
+    """By (operator, job): the pairs of operators planned at the job's workcenter that the setup rule does not
+    bar (the only ones the current plan looks up; a dict of every pair cost a sixth of a second per re-plan at
+    plant scale)."""
     places = {wc: k for k, wc in enumerate(planned_at)}
     job_place = np.array([places.get(job.place.workcenter_id, -1) for job in compiled.jobs], dtype=np.int64)
     op_place = np.full(len(compiled.operators), -2, dtype=np.int64)
@@ -194,7 +195,7 @@ def _planned_pairs(compiled: Compiled, planned_at: dict[str, list[int]]) -> dict
         op_place[ops] = places[wc]
     if not len(compiled.pair_job):
         return {}
-    planned = np.flatnonzero(op_place[compiled.pair_op] == job_place[compiled.pair_job])
+    planned = np.flatnonzero((op_place[compiled.pair_op] == job_place[compiled.pair_job]) & ~compiled.barred)
     ops, jobs = compiled.pair_op[planned].tolist(), compiled.pair_job[planned].tolist()
     return dict(zip(zip(ops, jobs, strict=True), planned.tolist(), strict=True))
 
@@ -239,7 +240,7 @@ def relaxation_bound(compiled: Compiled) -> float:
     (or the empty seat's penalty, if that is better), overtime ignored."""
     net = compiled.net
     total = 0.0
-    for j, pairs in enumerate(compiled.pairs_of_job()):
+    for j, pairs in enumerate(compiled.pairs_of_job(compiled.allowed)):
         seats = int(compiled.fillable[j])
         if seats == 0:
             continue
@@ -260,7 +261,8 @@ class _Model:
     matrix: Any  # scipy sparse (rows x columns)
     low: NDArray[np.float64]
     high: NDArray[np.float64]
-    pairs: int
+    pairs: NDArray[np.int64]
+    """The pair of each pair column (`Compiled.allowed`: the pairs the setup rule bars have none)."""
 
     @property
     def rows(self) -> int:
@@ -317,12 +319,17 @@ def held_unable(compiled: Compiled) -> NDArray[np.int64]:
 
 
 def build_model(compiled: Compiled) -> _Model:
+    """The MILP over the pairs the setup rule does not bar (`Compiled.allowed`): one column each, then the slack
+    seats and the overtime hours."""
     c = compiled
-    n_pairs = len(c.pair_job)
+    allowed = c.allowed
+    n_pairs = len(allowed)
+    column_of = np.full(len(c.pair_job), -1, dtype=np.int64)  # a pair's column
+    column_of[allowed] = np.arange(n_pairs)
     jobs_with_seats = np.flatnonzero(c.fillable > 0)
     slack_column = np.full(len(c.jobs), -1, dtype=np.int64)
     slack_column[jobs_with_seats] = n_pairs + np.arange(len(jobs_with_seats))
-    by_operator = c.pairs_of_operator()
+    by_operator = c.pairs_of_operator(allowed)
     overtime_ops = [
         o for o, pairs in enumerate(by_operator) if len(pairs) and c.outside[pairs].sum() > c.straight_spare[o] + 1e-9
     ]
@@ -330,7 +337,7 @@ def build_model(compiled: Compiled) -> _Model:
     n_columns = n_pairs + len(jobs_with_seats) + len(overtime_ops)
 
     cost = np.zeros(n_columns)
-    cost[:n_pairs] = -c.net
+    cost[:n_pairs] = -c.net[allowed]
     upper = np.ones(n_columns)
     integrality = np.zeros(n_columns, dtype=np.int64)
     integrality[:n_pairs] = 1
@@ -339,8 +346,8 @@ def build_model(compiled: Compiled) -> _Model:
     # Seats: sum x + s = fillable (one row per job with a fillable seat).
     seat_row = np.full(len(c.jobs), -1, dtype=np.int64)
     seat_row[jobs_with_seats] = np.arange(len(jobs_with_seats))
-    keep = seat_row[c.pair_job] >= 0
-    rows.row.append(seat_row[c.pair_job[keep]])
+    keep = seat_row[c.pair_job[allowed]] >= 0
+    rows.row.append(seat_row[c.pair_job[allowed[keep]]])
     rows.col.append(np.flatnonzero(keep))
     rows.val.append(np.ones(int(keep.sum())))
     rows.row.append(np.arange(len(jobs_with_seats)))
@@ -355,8 +362,8 @@ def build_model(compiled: Compiled) -> _Model:
     # cannot are fixed at 1: they leave the row, which then bounds the others by (crew - 1 - held) (held
     # ones stay whether or not a setter joins them; others who cannot come only with one who can).
     setups = setup_rows(c).tolist()
-    by_job = c.pairs_of_job() if setups else []
-    is_held = np.zeros(n_pairs, dtype=bool)
+    by_job = c.pairs_of_job(allowed) if setups else []
+    is_held = np.zeros(len(c.pair_job), dtype=bool)
     is_held[c.held] = True
     unable_held = held_unable(c)
     for j in setups:
@@ -364,7 +371,7 @@ def build_model(compiled: Compiled) -> _Model:
         able = c.setup_capable[pairs]
         pairs, able = pairs[able | ~is_held[pairs]], able[able | ~is_held[pairs]]
         crew = int(min(c.heads[j], c.fillable[j]))
-        rows.add(pairs, np.where(able, -float(crew - 1 - unable_held[j]), 1.0), -np.inf, 0.0)
+        rows.add(column_of[pairs], np.where(able, -float(crew - 1 - unable_held[j]), 1.0), -np.inf, 0.0)
 
     cliques: dict[bytes, list[NDArray[np.int64]]] = {}  # by job set: operators of like skills share one
     for o, pairs in enumerate(by_operator):
@@ -374,27 +381,29 @@ def build_model(compiled: Compiled) -> _Model:
             if key not in cliques:
                 cliques[key] = maximal_cliques(c.starts[jobs], c.ends[jobs])
             for clique in cliques[key]:
-                rows.add(pairs[clique], np.ones(len(clique)), -np.inf, 1.0)
+                rows.add(column_of[pairs[clique]], np.ones(len(clique)), -np.inf, 1.0)
         extra_pairs = pairs[c.outside[pairs] > 1e-9] if len(pairs) else pairs
         if len(extra_pairs) == 0:
             continue
         hours = c.outside[extra_pairs]
         for allowance in (c.day_allowance[o], c.week_allowance[o]):
             if hours.sum() > allowance + 1e-9:
-                rows.add(extra_pairs, hours, -np.inf, float(allowance))
+                rows.add(column_of[extra_pairs], hours, -np.inf, float(allowance))
         if o in overtime_column:
             column = overtime_column[o]
             cost[column] = c.overtime_rate[o]
             upper[column] = np.inf
-            rows.add(np.append(extra_pairs, column), np.append(hours, -1.0), -np.inf, float(c.straight_spare[o]))
+            rows.add(
+                np.append(column_of[extra_pairs], column), np.append(hours, -1.0), -np.inf, float(c.straight_spare[o])
+            )
 
     matrix = coo_array(
         (np.concatenate(rows.val), (np.concatenate(rows.row), np.concatenate(rows.col))),
         shape=(len(rows.low), n_columns),
     ).tocsr()
     lower = np.zeros(n_columns)
-    lower[c.held] = 1.0
-    return _Model(cost, integrality, lower, upper, matrix, np.array(rows.low), np.array(rows.high), n_pairs)
+    lower[column_of[c.held]] = 1.0  # held pairs are never barred
+    return _Model(cost, integrality, lower, upper, matrix, np.array(rows.low), np.array(rows.high), allowed)
 
 
 def _solve_model(model: _Model, time_limit: float, gap_tolerance: float = DEFAULT_GAP_TOLERANCE) -> Any:
@@ -428,19 +437,17 @@ def _solve_lp(model: _Model, time_limit: float) -> Any:
         )
 
 
-def _fix(model: _Model, ones: NDArray[np.bool_], zeros: NDArray[np.bool_]) -> tuple[_Model, NDArray[np.int64]]:
-    """The model with the pair columns in `ones` fixed to 1 and in `zeros` to 0, those columns removed.
-    Returns it and the original column of each remaining pair column."""
+def _fix(model: _Model, ones: NDArray[np.bool_], zeros: NDArray[np.bool_]) -> _Model:
+    """The model with the pair columns in `ones` fixed to 1 and in `zeros` to 0, those columns removed."""
     n_columns = len(model.c)
     fixed = np.zeros(n_columns, dtype=bool)
-    fixed[: model.pairs] = ones | zeros
+    fixed[: len(model.pairs)] = ones | zeros
     one_columns = np.flatnonzero(ones)
     activity = np.asarray(model.matrix[:, one_columns].sum(axis=1)).ravel()
     keep = np.flatnonzero(~fixed)
     sub = model.matrix[:, keep]
     used = np.diff(sub.indptr) > 0
-    pairs = np.flatnonzero(~fixed[: model.pairs])
-    reduced = _Model(
+    return _Model(
         model.c[keep],
         model.integrality[keep],
         model.lower[keep],
@@ -448,9 +455,8 @@ def _fix(model: _Model, ones: NDArray[np.bool_], zeros: NDArray[np.bool_]) -> tu
         sub[used],
         (model.low - activity)[used],
         (model.high - activity)[used],
-        len(pairs),
+        model.pairs[~fixed[: len(model.pairs)]],
     )
-    return reduced, pairs
 
 
 @dataclass
@@ -474,21 +480,21 @@ def _optimize(compiled: Compiled, model: _Model, deadline: float, gap_tolerance:
     lp = _solve_lp(model, left())
     if lp.status == 0:
         bound = -float(lp.fun)
-        x = lp.x[: model.pairs]
+        x = lp.x[: len(model.pairs)]
         ones, zeros = x > 1 - 1e-6, x < 1e-6
         fractional = int((~ones & ~zeros).sum())
         if fractional:  # re-open every pair of the jobs and operators the fractional pairs touch
-            touched = ~ones & ~zeros
-            jobs = np.isin(compiled.pair_job, compiled.pair_job[touched])
-            operators = np.isin(compiled.pair_op, compiled.pair_op[touched])
+            touched = model.pairs[~ones & ~zeros]
+            jobs = np.isin(compiled.pair_job[model.pairs], compiled.pair_job[touched])
+            operators = np.isin(compiled.pair_op[model.pairs], compiled.pair_op[touched])
             ones &= ~(jobs | operators)
             zeros &= ~(jobs | operators)
-        chosen = [int(p) for p in np.flatnonzero(ones)]
+        chosen = model.pairs[ones].tolist()
         if fractional:
-            reduced, columns = _fix(model, ones, zeros)
+            reduced = _fix(model, ones, zeros)
             rounded = _solve_model(reduced, left(), gap_tolerance)
             if rounded.x is not None:
-                chosen += [int(columns[k]) for k in np.flatnonzero(rounded.x[: reduced.pairs] > 0.5)]
+                chosen += reduced.pairs[rounded.x[: len(reduced.pairs)] > 0.5].tolist()
         objective = evaluate(compiled, chosen).objective
         notes.append(
             f"LP bound {bound:,.2f}; {fractional} fractional pair(s): a MILP over the {int((~ones & ~zeros).sum())} "
@@ -507,7 +513,7 @@ def _optimize(compiled: Compiled, model: _Model, deadline: float, gap_tolerance:
     if dual is not None and np.isfinite(dual):
         bound = min(bound, -float(dual))
     if result.x is not None:
-        full = [int(p) for p in np.flatnonzero(result.x[: model.pairs] > 0.5)]
+        full = model.pairs[result.x[: len(model.pairs)] > 0.5].tolist()
         if chosen is None or evaluate(compiled, full).objective > evaluate(compiled, chosen).objective:
             chosen = full
     notes.append(str(result.message))
@@ -676,7 +682,7 @@ def _unstaffed(compiled: Compiled, chosen: list[int]) -> tuple[UnstaffedSeat, ..
     day = compiled.problem.day.isoformat()
     seats: list[UnstaffedSeat] = []
     for j, job in enumerate(compiled.jobs):
-        stat = compiled.stats[j]
+        stat = compiled.job_stats(j)
         structural = int(compiled.heads[j] - compiled.fillable[j])
         short = int(compiled.fillable[j] - filled[j])
 
@@ -720,8 +726,8 @@ def _size(compiled: Compiled) -> ProblemSize:
         jobs=len(compiled.jobs),
         seats=int(compiled.heads.sum()),
         operators=len(compiled.operators),
-        operators_available=int(compiled.available.sum()),
-        candidate_pairs=len(compiled.pair_job),
+        operators_available=len(np.unique(compiled.pair_op[compiled.allowed])),
+        candidate_pairs=len(compiled.allowed),
     )
 
 
@@ -759,7 +765,7 @@ def solve(
 
     chosen, method, status, nodes, message = greedy, "greedy-fallback", "fallback", None, ""
     variables = constraints = 0
-    if len(compiled.pair_job) == 0:
+    if len(compiled.allowed) == 0:
         status, message = "empty", "no operator may staff any of the job operations"
     elif use_milp:
         model = build_model(compiled)

@@ -5,6 +5,12 @@ rest, daily and 7-day hours, consecutive days, call-ins) and prices the pairs th
 for the optimizer are the rules that tie pairs together: one job at a time per operator, crew sizes,
 the operator's total extra hours and the overtime they cause.
 
+The setup rule is one fact, `Compiled.barred`: a pair of an operator who cannot do the setup its job starts
+with stays in the data, barred from the seat when the job is a crew of one or none of its pairs can do the
+setup (unless it is held: started or accepted work stays, and the plan says the crew has no setter). The
+model, greedy, the supervisor baseline, the bound, the fillable seats, the empty seats' reasons and the swap
+candidates all read it; a larger crew with someone able gets the optimizer's setup row instead.
+
 Per pair (dollars): value = hours x efficiency there x value per earned hour; labor cost = hours x pay
 rate; fatigue = hours x fatigue rate x (10-hour steps above the 7-day threshold + days past the streak);
 changeover when the workcenter is not the operator's station (the planned workcenter, else home);
@@ -19,7 +25,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,7 +50,8 @@ class PairInfo:
 
 @dataclass
 class JobStats:
-    """Why candidates were turned away from one job (the unstaffed reasons quote these)."""
+    """Why candidates were turned away from one job (the unstaffed reasons quote these). As compiled, the reasons
+    of the pair alone (leave, rest, hours); `Compiled.job_stats` adds those the setup rule bars."""
 
     skill_ok: int = 0
     lapsed: int = 0
@@ -73,7 +80,6 @@ class Compiled:
     walking: NDArray[np.float64]
     # jobs
     heads: NDArray[np.int64]
-    fillable: NDArray[np.int64]
     penalty: NDArray[np.float64]  # per empty fillable seat
     stats: list[JobStats]
     # operators
@@ -81,8 +87,8 @@ class Compiled:
     week_allowance: NDArray[np.float64]  # extra hours within the 7-day maximum
     straight_spare: NDArray[np.float64]  # extra hours before weekly overtime starts
     overtime_rate: NDArray[np.float64]  # dollars per overtime hour (premium + policy penalty)
-    available: NDArray[np.bool_]
-    setup_capable: NDArray[np.bool_]  # per pair: the operator may do the setup its job starts with
+    available: NDArray[np.bool_]  # per operator: has a pair (barred or not)
+    setup_capable: NDArray[np.bool_]  # per pair: the operator may do the setup its job starts with (True: none)
     starts: NDArray[np.float64]  # job start, epoch seconds
     ends: NDArray[np.float64]
     # re-planning (`plexlabor.crew.replan`): dollars charged for each pair that is not in the current
@@ -116,6 +122,43 @@ class Compiled:
             op.planned is not None and op.planned.workcenter_id == wc_id,
         )
 
+    @cached_property
+    def barred(self) -> NDArray[np.bool_]:
+        """Per pair: barred from the seat by the setup rule. Its operator cannot do the setup the job starts
+        with, and the job is a crew of one or none of its pairs can do the setup; a held pair is never barred
+        (it stays, and the plan says the crew has no setter). A larger crew with someone able keeps every pair:
+        the optimizer's setup row (`optimizer.setup_rows`) sees that someone able is in it."""
+        setup = np.array([job.setup_hours > 0 for job in self.jobs], dtype=bool)
+        able = np.bincount(self.pair_job[self.setup_capable & setup[self.pair_job]], minlength=len(self.jobs)) > 0
+        only_able = setup & ((self.heads == 1) | ~able)
+        barred = only_able[self.pair_job] & ~self.setup_capable
+        barred[self.held] = False
+        return barred
+
+    @cached_property
+    def allowed(self) -> NDArray[np.int64]:
+        """The pairs the setup rule does not bar: the model's columns and every plan's choice."""
+        return np.flatnonzero(~self.barred)
+
+    @cached_property
+    def barred_per_job(self) -> NDArray[np.int64]:
+        return np.bincount(self.pair_job[self.barred], minlength=len(self.jobs))
+
+    @cached_property
+    def fillable(self) -> NDArray[np.int64]:
+        """Per job, the seats some plan can fill: its crew size, at most its candidates (pairs not barred)."""
+        candidates = np.array([stat.candidates for stat in self.stats], dtype=np.int64) - self.barred_per_job
+        return np.minimum(self.heads, candidates)
+
+    def job_stats(self, j: int) -> JobStats:
+        """Why candidates were turned away from job `j`: as compiled, and those the setup rule bars."""
+        stat, barred = self.stats[j], int(self.barred_per_job[j])
+        if not barred:
+            return stat
+        return JobStats(
+            stat.skill_ok, stat.lapsed, stat.turned_away + Counter({"cannot do the setup": barred}), stat.missing
+        )
+
     @property
     def net(self) -> NDArray[np.float64]:
         net = self.value - self.labor - self.fatigue - self.changeover - self.walking
@@ -123,20 +166,25 @@ class Compiled:
 
     def setup_jobs(self) -> NDArray[np.int64]:
         """The jobs whose crew must include an operator able to do their setup: they start with one and have
-        pairs of operators who cannot do it (a crew of one keeps only those who can: `compile_problem`)."""
+        pairs not barred (`barred`) of operators who cannot do it."""
         setup = np.array([job.setup_hours > 0 for job in self.jobs], dtype=bool)
-        unable = np.bincount(self.pair_job[~self.setup_capable], minlength=len(self.jobs)) > 0
+        unable = np.bincount(self.pair_job[~self.setup_capable & ~self.barred], minlength=len(self.jobs)) > 0
         return np.flatnonzero(setup & unable & (self.fillable > 0))
 
-    def pairs_of_job(self) -> list[NDArray[np.int64]]:
-        order = np.argsort(self.pair_job, kind="stable")
-        bounds = np.searchsorted(self.pair_job[order], np.arange(len(self.jobs) + 1))
-        return [order[bounds[j] : bounds[j + 1]] for j in range(len(self.jobs))]
+    def pairs_of_job(self, among: NDArray[np.int64] | None = None) -> list[NDArray[np.int64]]:
+        """Per job, its pairs (those of `among`, when given), in pair order."""
+        return _grouped(self.pair_job, len(self.jobs), among)
 
-    def pairs_of_operator(self) -> list[NDArray[np.int64]]:
-        order = np.argsort(self.pair_op, kind="stable")
-        bounds = np.searchsorted(self.pair_op[order], np.arange(len(self.operators) + 1))
-        return [order[bounds[o] : bounds[o + 1]] for o in range(len(self.operators))]
+    def pairs_of_operator(self, among: NDArray[np.int64] | None = None) -> list[NDArray[np.int64]]:
+        """Per operator, their pairs (those of `among`, when given), in pair order."""
+        return _grouped(self.pair_op, len(self.operators), among)
+
+
+def _grouped(keys: NDArray[np.int64], count: int, among: NDArray[np.int64] | None) -> list[NDArray[np.int64]]:
+    pairs = np.arange(len(keys)) if among is None else among
+    order = pairs[np.argsort(keys[pairs], kind="stable")]
+    bounds = np.searchsorted(keys[order], np.arange(count + 1))
+    return [order[bounds[k] : bounds[k + 1]] for k in range(count)]
 
 
 def distance_m(a: Place | None, b: Place, building_change_m: float) -> float | None:
@@ -261,15 +309,6 @@ def _place_prices(op: Operator, place: Place, policy: CrewPolicy) -> tuple[float
     )
 
 
-def _keep_able(first: int, stat: JobStats, capable: list[bool], *columns: list[Any]) -> None:
-    """Drop the job's pairs (from `first` on) of operators who cannot do its setup: turned away."""
-    able = [k for k in range(first, len(capable)) if capable[k]]
-    if len(capable) - first > len(able):
-        stat.turned_away["cannot do the setup"] += len(capable) - first - len(able)
-    for column in (*columns, capable):
-        column[first:] = [column[k] for k in able]
-
-
 def compile_problem(problem: CrewProblem) -> Compiled:
     """Every allowed pair, priced; per-job candidate statistics; per-operator allowances."""
     policy = problem.policy
@@ -319,7 +358,6 @@ def compile_problem(problem: CrewProblem) -> Compiled:
                 stat.missing = [f"a place in department {job.place.department_code or '?'}"]
             continue
         start, end = job.start.timestamp(), job.end.timestamp()
-        first = len(pair_job)
         for o in qualified:
             key = (o, start, end, job.hours)
             found = available_cache.get(key)
@@ -337,13 +375,8 @@ def compile_problem(problem: CrewProblem) -> Compiled:
             outside_hours.append(outside)
             per_place.append(priced)
             capable.append(job.setup_hours <= 0 or o in sets_up_at[wc_id])
-        if job.setup_hours > 0 and (job.crew_size == 1 or not any(capable[first:])):
-            # nobody in the crew could do the setup: only those who can may staff it
-            _keep_able(first, stat, capable, pair_job, pair_op, outside_hours, per_place)
 
     heads = np.array([job.crew_size for job in jobs], dtype=np.int64)
-    candidates = np.array([stat.candidates for stat in stats], dtype=np.int64)
-    fillable = np.minimum(heads, candidates)
     scheduled = np.array(scheduled_today)
     week_projected = np.array([op.week_hours for op in operators]) + scheduled
 
@@ -366,7 +399,6 @@ def compile_problem(problem: CrewProblem) -> Compiled:
         changeover=priced_array[:, 1].copy(),
         walking=priced_array[:, 2].copy(),
         heads=heads,
-        fillable=fillable,
         penalty=np.array([job.hours * policy.unstaffed_penalty_per_hour for job in jobs]),
         stats=stats,
         day_allowance=np.maximum(0.0, policy.max_hours_per_day - scheduled),
@@ -387,29 +419,18 @@ def compile_problem(problem: CrewProblem) -> Compiled:
 def on_leave(compiled: Compiled, problem: CrewProblem, employee_id: str) -> Compiled:
     """`compiled` with one operator gone on leave, without compiling again (a call-off re-planned in
     seconds): their pairs go, and each job they could staff counts one candidate fewer, turned away as
-    on leave. `problem` is the problem with them on leave. Pairs, prices and fillable seats are what
-    compiling `problem` gives; the counts behind an unstaffed seat's reason may differ where the
-    operator had been turned away for another reason."""
+    on leave. `problem` is the problem with them on leave. Pairs, prices, fillable seats and what the setup
+    rule bars (`Compiled.barred`: a crew whose last able operator went) are what compiling `problem` gives;
+    the counts behind an unstaffed seat's reason may differ where the operator had been turned away for a
+    reason of the pair alone (rest, hours)."""
     index = next((o for o, op in enumerate(compiled.operators) if op.employee_id == employee_id), None)
     if index is None or not compiled.available[index]:
         return replace(compiled, problem=problem, operators=sorted(problem.operators, key=lambda op: op.employee_id))
     keep = compiled.pair_op != index
     stats = list(compiled.stats)
-    fillable = compiled.fillable.copy()
-    touched = np.unique(compiled.pair_job[~keep])
-    # a setup whose last able operator went: the others may no longer staff it (as compiling again finds)
-    able = np.bincount(compiled.pair_job[keep & compiled.setup_capable], minlength=len(compiled.jobs)) > 0
-    orphaned = np.zeros(len(compiled.jobs), dtype=bool)
-    orphaned[touched] = ~able[touched] & np.array([compiled.jobs[j].setup_hours > 0 for j in touched.tolist()])
-    unable = keep & orphaned[compiled.pair_job]
-    keep &= ~unable
-    for j in touched.tolist():
+    for j in np.unique(compiled.pair_job[~keep]).tolist():
         old = stats[j]
-        away = old.turned_away + Counter({"on leave": 1})
-        if orphaned[j] and unable[compiled.pair_job == j].any():
-            away += Counter({"cannot do the setup": int(unable[compiled.pair_job == j].sum())})
-        stats[j] = JobStats(old.skill_ok, old.lapsed, away, old.missing)
-        fillable[j] = min(int(compiled.heads[j]), stats[j].candidates)
+        stats[j] = JobStats(old.skill_ok, old.lapsed, old.turned_away + Counter({"on leave": 1}), old.missing)
     available = compiled.available.copy()
     available[index] = False
     return replace(
@@ -426,58 +447,6 @@ def on_leave(compiled: Compiled, problem: CrewProblem, employee_id: str) -> Comp
         changeover=compiled.changeover[keep],
         walking=compiled.walking[keep],
         setup_capable=compiled.setup_capable[keep],
-        fillable=fillable,
-        stats=stats,
-        available=available,
-    )
-
-
-def with_unable_pairs(compiled: Compiled, wanted: Sequence[tuple[int, int]]) -> Compiled:
-    """`compiled` with the (job, operator) pairs of `wanted` that it turned away only because the operator
-    cannot do the job's setup (a crew of one, or a crew with nobody able), as pairs unable to do it: held
-    work (started or accepted) stays where it is, and the plan says the crew has no setter. A pair whose
-    operator misses a requirement of the job or may not work it then (leave, rest, hours) is left out."""
-    problem, policy = compiled.problem, compiled.problem.policy
-    added: list[tuple[int, int, float]] = []  # job, operator, hours outside their shifts
-    for j, o in wanted:
-        job, op = compiled.jobs[j], compiled.operators[o]
-        if job.setup_hours <= 0 or not all(_meets(op, r)[0] for r in job.requirements):
-            continue
-        if not job.requirements and job.place.department_code not in (None, op.department_code):
-            continue
-        start, end = job.start.timestamp(), job.end.timestamp()
-        why, outside = _availability(op, _facts(op, problem.day), start, end, job.hours, problem)
-        if why is None:
-            added.append((j, o, outside))
-    if not added:
-        return compiled
-    jobs = np.array([j for j, _, _ in added], dtype=np.int64)
-    ops = np.array([o for _, o, _ in added], dtype=np.int64)
-    hours = np.array([compiled.jobs[j].hours for j, _, _ in added])
-    prices = np.array([_place_prices(compiled.operators[o], compiled.jobs[j].place, policy) for j, o, _ in added])
-    fatigue_rate = [policy.fatigue_cost_per_hour * _fatigue_units(compiled.operators[o], problem) for o in ops]
-    stats, fillable = list(compiled.stats), compiled.fillable.copy()
-    for j, count in Counter(jobs.tolist()).items():
-        old = stats[j]
-        stats[j] = JobStats(
-            old.skill_ok, old.lapsed, old.turned_away - Counter({"cannot do the setup": count}), old.missing
-        )
-        fillable[j] = min(int(compiled.heads[j]), stats[j].candidates)
-    available = compiled.available.copy()
-    available[ops] = True
-    return replace(
-        compiled,
-        pair_job=np.concatenate([compiled.pair_job, jobs]),
-        pair_op=np.concatenate([compiled.pair_op, ops]),
-        hours=np.concatenate([compiled.hours, hours]),
-        outside=np.concatenate([compiled.outside, [outside for _, _, outside in added]]),
-        value=np.concatenate([compiled.value, hours * prices[:, 0] * policy.value_per_earned_hour]),
-        labor=np.concatenate([compiled.labor, hours * [compiled.operators[o].pay_rate for o in ops]]),
-        fatigue=np.concatenate([compiled.fatigue, hours * np.array(fatigue_rate)]),
-        changeover=np.concatenate([compiled.changeover, prices[:, 1]]),
-        walking=np.concatenate([compiled.walking, prices[:, 2]]),
-        setup_capable=np.concatenate([compiled.setup_capable, np.zeros(len(added), dtype=bool)]),
-        fillable=fillable,
         stats=stats,
         available=available,
     )

@@ -8,7 +8,8 @@ a workcenter that is down has no work, a completed operation needs nobody). Then
 
 - **held**: every pair of the current plan that has started by `now` or that a supervisor accepted
   stays, whatever it costs (its operator must still be allowed there: a called-off operator's pairs go;
-  one who cannot do the segment's setup stays, and the plan says the crew has no setter);
+  one who cannot do the segment's setup stays: the setup rule never bars a held pair, `pairs.Compiled.barred`,
+  and the plan says the crew has no setter);
   a pair a supervisor rejected is never chosen again (`plan_changed`, sent from the crew board after
   decisions there, re-plans the rest of the shift around them; `swap`, sent when a supervisor swapped
   someone in by hand there, finds the choice accepted and the person it replaced rejected, so the
@@ -35,7 +36,7 @@ from pydantic import BaseModel, ConfigDict
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.models import CrewPlan, CrewProblem
 from plexlabor.crew.optimizer import solve
-from plexlabor.crew.pairs import Compiled, compile_problem, on_leave, with_unable_pairs
+from plexlabor.crew.pairs import Compiled, compile_problem, on_leave
 
 CALL_OFF_LEAVE = "call_off"
 """The leave type a called-off operator gets in the re-planned problem."""
@@ -99,18 +100,11 @@ def compile_event(
 
 def with_current_plan(compiled: Compiled, current: CurrentPlan, now: datetime) -> Compiled:
     """The pairs with the change cost and the held pairs of a re-plan at `now`. Held work of an operator who
-    cannot do the job's setup, and so has no pair, gets one back (`pairs.with_unable_pairs`): it stays."""
+    cannot do the job's setup stays (the setup rule does not bar a held pair); held work with no pair (the
+    operator on leave, or no longer allowed there) goes."""
     started = {job.key for job in compiled.jobs if job.start <= now}
     holding = [a for a in current.assignments | current.accepted if a[0] in started or a in current.accepted]
     index = pair_indexes(compiled, current.assignments | current.accepted | current.rejected)
-    if any(a not in index for a in holding):
-        jobs = {job.key: j for j, job in enumerate(compiled.jobs)}
-        operators = {op.employee_id: o for o, op in enumerate(compiled.operators)}
-        missing = [
-            (jobs[a[0]], operators[a[1]]) for a in holding if a not in index and a[0] in jobs and a[1] in operators
-        ]
-        compiled = with_unable_pairs(compiled, sorted(missing))
-        index = pair_indexes(compiled, current.assignments | current.accepted | current.rejected)
     in_plan = [index[a] for a in current.assignments if a in index]
     held = sorted(index[a] for a in holding if a in index)
     change = np.full(len(compiled.pair_job), compiled.problem.policy.change_cost)
