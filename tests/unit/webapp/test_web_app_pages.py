@@ -65,6 +65,23 @@ def test_the_queue_says_which_day_an_item_is_about_and_when_it_was_raised(world:
     assert f"raised {raised:%a %Y-%m-%d %H:%M}" in body
 
 
+def test_an_advice_finding_says_approving_changes_no_plex_value(world: World, lambda_context: Any) -> None:
+    advice = make_finding(
+        finding_id="f-000000000000000000000007",
+        record_key="time-clock-entries:0007",
+        anomaly_type="BUDDY_PUNCH",
+        suggested_correction={"action": "verify identity with the employee"},
+    )
+    open_finding(world, advice)
+
+    body = _call(world, "GET", f"/items/{advice.finding_id}", SUPERVISOR, lambda_context=lambda_context)["body"]
+
+    assert "Recorded in Plex as a suggestion" in body and "no value of the Plex record changes" in body
+    assert "previous values are kept" not in body
+    missed = _call(world, "GET", f"/items/{FINDING}", SUPERVISOR, lambda_context=lambda_context)["body"]
+    assert "Plex gets the values below" in missed and "Recorded in Plex as a suggestion" not in missed
+
+
 def test_a_planner_sees_the_crew_assignment_and_its_proposed_change(world: World, lambda_context: Any) -> None:
     page = _call(world, "GET", "/items/crew-0001", PLANNER, lambda_context=lambda_context)
 
