@@ -99,6 +99,7 @@ def up_command(args: argparse.Namespace) -> int:
             f"Schedules          moto never fires them; fire one: curl -X POST {api}/_local/schedules/punch_poller"
             """ [-d '{"since": "<ISO time>", "until": "<ISO time>"}']"""
             f"\n  without -d the poller reads the plant's last day ({last_day['since']} to {last_day['until']})"
+            " and the others run as of its end"
         )
         print(f"Handler logs       {log_path}  (their JSON logs and metrics; here, one line per call)")
         path = write_state(state, state_path())

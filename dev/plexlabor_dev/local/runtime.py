@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 import boto3
 import requests
@@ -89,6 +90,18 @@ _QUIET_LOGGERS = ("werkzeug", "moto")  # moto's server logs every request; its S
 _ACTIVE: list[LocalRuntime] = []  # at most one per process
 _ACTIVE_LOCK = threading.Lock()
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=30)
+
+
+AS_OF_PLANT_END: dict[str, tuple[str, str]] = {
+    "norms_refresh": ("as_of", "instant"),
+    "forecast_nightly": ("as_of", "instant"),
+    "crew_planner": ("date", "day"),
+    "skills_daily": ("as_of", "day"),
+    "allocation_nightly": ("day", "day"),
+    "analytics_nightly": ("as_of", "day"),
+    "incident_trends": ("as_of", "day"),
+}
+"""Schedules that run as of a moment: their detail field, and whether it takes an instant or a plant-local day."""
 
 
 class LocalRuntime(Lifecycle):
@@ -440,12 +453,20 @@ class LocalRuntime(Lifecycle):
         )
 
     def default_detail(self, function: str) -> dict[str, Any]:
-        """What a schedule fired without a body asks: the poller reads the plant's last day (a generated
-        plant's data ends in the past, so "since the cursor, until now" would find nothing)."""
-        if function != "punch_poller" or self.plant_dir is None:
+        """What a schedule fired without a body asks over a generated plant, whose data ends in the past (so
+        "until now" would read nothing and "today" has no data): the poller reads the plant's last day; the
+        schedules that run as of a moment run as of the plant's end (`AS_OF_PLANT_END`). Other schedules,
+        and any schedule over a real Plex, take the event's own time."""
+        if self.plant_dir is None:
             return {}
-        end = PlantFolder(self.plant_dir).meta().end
-        return {"since": (end - timedelta(days=1)).isoformat(), "until": end.isoformat()}
+        meta = PlantFolder(self.plant_dir).meta()
+        if function == "punch_poller":
+            return {"since": (meta.end - timedelta(days=1)).isoformat(), "until": meta.end.isoformat()}
+        if function not in AS_OF_PLANT_END:
+            return {}
+        field, kind = AS_OF_PLANT_END[function]
+        last_day = (meta.end - timedelta(microseconds=1)).astimezone(ZoneInfo(meta.timezone)).date()
+        return {field: meta.end.isoformat() if kind == "instant" else last_day.isoformat()}
 
     def _control(self, method: str, path: str, body: bytes) -> HttpReply:
         """`/_local/...` on the API port: `POST schedules/<function>` (optional JSON body: the event's

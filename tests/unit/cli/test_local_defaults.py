@@ -1,14 +1,22 @@
 """`plexlabor local up` as a person uses it: the poller fired by hand without a window reads the plant's last
-day; the console has one readable line per handler call."""
+day, the other schedules run as of the plant's end; the console has one readable line per handler call."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from plexlabor.allocation.nightly import AllocationNightlyDetail
+from plexlabor.analytics.nightly import AnalyticsNightlyDetail
+from plexlabor.crew.service import CrewPlannerDetail
+from plexlabor.forecast.nightly import ForecastDetail
+from plexlabor.incidents.nightly import IncidentTrendsDetail
+from plexlabor.intake.nightly import NightlyDetail
 from plexlabor.plant import PlantFolder
+from plexlabor.skills.service import SkillsDailyDetail
 from plexlabor_dev.local.cli import describe_invocation
 from plexlabor_dev.local.invoker import Invocation
-from plexlabor_dev.local.runtime import LocalRuntime
+from plexlabor_dev.local.runtime import AS_OF_PLANT_END, LocalRuntime
 
 
 def test_the_poller_fired_without_a_window_reads_the_plants_last_day(labelled_plant: PlantFolder) -> None:
@@ -20,8 +28,38 @@ def test_the_poller_fired_without_a_window_reads_the_plants_last_day(labelled_pl
 
     assert datetime.fromisoformat(detail["until"]) == end
     assert datetime.fromisoformat(detail["since"]) == end - timedelta(days=1)
-    assert runtime.default_detail("norms_refresh") == {}  # other schedules: the event's own time
     assert LocalRuntime().default_detail("punch_poller") == {}  # no plant folder: a real Plex, its "now"
+
+
+def test_schedules_fired_without_a_body_run_as_of_the_plants_end(labelled_plant: PlantFolder) -> None:
+    # "Today" has no data on a generated plant: every schedule that runs as of a moment takes its end
+    runtime = LocalRuntime(plant_dir=labelled_plant.path)
+    meta = labelled_plant.meta()
+    last_day = (meta.end - timedelta(microseconds=1)).astimezone(ZoneInfo(meta.timezone)).date().isoformat()
+
+    assert runtime.default_detail("crew_planner") == {"date": last_day}
+    assert runtime.default_detail("skills_daily") == {"as_of": last_day}
+    assert runtime.default_detail("allocation_nightly") == {"day": last_day}
+    assert runtime.default_detail("forecast_nightly") == {"as_of": meta.end.isoformat()}
+    assert runtime.default_detail("review_sweep") == {}  # not about a moment of the plant: its own time
+    assert LocalRuntime().default_detail("skills_daily") == {}
+
+
+def test_each_default_detail_is_one_its_function_accepts(labelled_plant: PlantFolder) -> None:
+    runtime = LocalRuntime(plant_dir=labelled_plant.path)
+    models = {
+        "norms_refresh": NightlyDetail,
+        "forecast_nightly": ForecastDetail,
+        "crew_planner": CrewPlannerDetail,
+        "skills_daily": SkillsDailyDetail,
+        "allocation_nightly": AllocationNightlyDetail,
+        "analytics_nightly": AnalyticsNightlyDetail,
+        "incident_trends": IncidentTrendsDetail,
+    }
+    assert set(models) == set(AS_OF_PLANT_END)
+    for function, model in models.items():
+        parsed = model.model_validate(runtime.default_detail(function))
+        assert any(value is not None for value in parsed.model_dump().values()), function
 
 
 def test_local_up_prints_one_readable_line_per_handler_call() -> None:
