@@ -9,6 +9,7 @@ import pytest
 
 from functions.web_app import handler as web_app
 from plexlabor.audit import AuditEventType, AuditStatus
+from plexlabor.validation.findings import Finding
 from tests.support import load_event
 from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
 from tests.unit.review.review_world import (
@@ -65,14 +66,20 @@ def test_the_queue_says_which_day_an_item_is_about_and_when_it_was_raised(world:
     assert f"raised {raised:%a %Y-%m-%d %H:%M}" in body
 
 
-def test_an_advice_finding_says_approving_changes_no_plex_value(world: World, lambda_context: Any) -> None:
+def _open_advice(world: World, number: int, action: str) -> Finding:
+    """A buddy-punch finding in the queue whose correction is advice (`action`), not values for Plex."""
     advice = make_finding(
-        finding_id="f-000000000000000000000007",
-        record_key="time-clock-entries:0007",
+        finding_id=f"f-{number:024d}",
+        record_key=f"time-clock-entries:{number:04d}",
         anomaly_type="BUDDY_PUNCH",
-        suggested_correction={"action": "verify identity with the employee"},
+        suggested_correction={"action": action},
     )
     open_finding(world, advice)
+    return advice
+
+
+def test_an_advice_finding_says_approving_changes_no_plex_value(world: World, lambda_context: Any) -> None:
+    advice = _open_advice(world, 7, "verify identity with the employee")
 
     body = _call(world, "GET", f"/items/{advice.finding_id}", SUPERVISOR, lambda_context=lambda_context)["body"]
 
@@ -128,13 +135,7 @@ def test_an_edited_correction_goes_with_the_approval_to_the_workflow_and_the_aud
 
 
 def test_advice_is_approved_as_it_stands_not_edited(world: World, lambda_context: Any) -> None:
-    advice = make_finding(
-        finding_id="f-000000000000000000000009",
-        record_key="time-clock-entries:0009",
-        anomaly_type="BUDDY_PUNCH",
-        suggested_correction={"action": "verify identity with the employee and the badge log"},
-    )
-    open_finding(world, advice)
+    advice = _open_advice(world, 9, "verify identity with the employee and the badge log")
     world.notified(notice(make_request(advice)))
     path = f"/items/{advice.finding_id}"
     page = _call(world, "GET", path, SUPERVISOR, lambda_context=lambda_context)["body"]
