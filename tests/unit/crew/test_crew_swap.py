@@ -16,8 +16,9 @@ from plexlabor.approval.messages import ApprovalAction, Decision
 from plexlabor.approval.recommendations import Recommended, recommendation_decision
 from plexlabor.audit import AuditEvent, AuditStatus, InMemoryAuditStore
 from plexlabor.crew import wiring
-from plexlabor.crew.board import SWAP_CANDIDATES
+from plexlabor.crew.board import SWAP_CANDIDATES, swap_candidates
 from plexlabor.crew.build import build_problem
+from plexlabor.crew.optimizer import solve
 from plexlabor.crew.pairs import compile_problem
 from plexlabor.crew.replanning import read_current_plan
 from plexlabor.plant import PlantFolder
@@ -26,6 +27,7 @@ from plexlabor.plex.sources import LaborSource
 from plexlabor.review.queue import Role, Viewer
 from plexlabor.webapp.crewboard import SwapRefusedError, plan_swap
 from tests.support import FakeLambdaContext, load_event
+from tests.unit.crew.crew_builder import job, operator, place, problem
 
 DAY = date(2026, 11, 23)  # Monday after the history
 SHIFT_START = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # 06:00 in Detroit
@@ -66,7 +68,9 @@ def test_each_suggestion_offers_qualified_available_operators_and_the_plans_figu
     offered = 0
     for event in events:
         segment, candidates = str(event.payload["segment"]), event.payload["swap_candidates"]
-        assert len(candidates) <= SWAP_CANDIDATES
+        top, more = candidates[:SWAP_CANDIDATES], candidates[SWAP_CANDIDATES:]
+        assert all(c.get("sets_up") for c in more)  # past the best, only those who may do the setup
+        assert len(more) <= SWAP_CANDIDATES - sum(bool(c.get("sets_up")) for c in top)
         for candidate in candidates:
             assert (segment, candidate["employee_id"]) in may_staff  # qualified and allowed there
             assert candidate["employee_id"] not in crews[segment]  # not already in that crew
@@ -170,3 +174,18 @@ def test_the_setter_is_swapped_only_for_one_who_may_do_the_setup(
         spoiled.append(event.model_copy(update={"payload": payload}) if event.event_id == setter.event_id else event)
     with pytest.raises(SwapRefusedError, match="may not do the setup"):
         plan_swap(spoiled, setter.event_id, able["employee_id"], PLANNER, now)
+
+
+def test_the_setters_seat_offers_the_best_of_those_who_may_do_the_setup_wherever_they_rank() -> None:
+    """A crew of two with a setup: seven operators run CNC-01 better than the two who may set it up (L3). The plan
+    takes the better setter and the best runner; the five best of the rest cannot set up, so the one setter left,
+    the worst there, is offered after them, and is the one the setter's seat offers."""
+    cnc = place("CNC-01")
+    runners = [operator(f"R{k}", levels={"SK-CNC": 2}, efficiency={"CNC-01": 1.3 - k / 100}) for k in range(7)]
+    setters = [operator(f"S{k}", levels={"SK-CNC": 3}, efficiency={"CNC-01": 0.8 - k / 10}) for k in range(2)]
+    compiled = compile_problem(problem([job("J", cnc, crew=2, setup_hours=1.0)], [*runners, *setters]))
+    plan = solve(compiled, 10)
+    assert sorted((a.employee_id, a.does_setup) for a in plan.assignments) == [("R0", False), ("S0", True)]
+    offered = swap_candidates(compiled, plan)["J"]
+    assert [c["employee_id"] for c in offered] == ["R1", "R2", "R3", "R4", "R5", "S1"]
+    assert [c.get("sets_up", False) for c in offered] == [False] * 5 + [True]

@@ -2,11 +2,12 @@
 (crew_planner, crew_replan) and published in the suggestions' payloads, so the board never recomputes:
 
 - `swap_candidates`: per staffed job segment, the best `SWAP_CANDIDATES` other operators who may staff it
-  (qualified, certified, not on leave, within the rest and hours rules: the compiled pairs), by what the
-  pair is worth (value less labor, fatigue, changeover and walking, before any re-plan change cost),
-  each with where the plan has them at the same time and, where the job starts with a setup, whether they
-  may do it (`sets_up`: the setter is swapped only for one who may); a pair a supervisor rejected is never
-  offered (the figures that are 0 or None are left out: the list is on every seat);
+  (qualified, certified, not on leave, within the rest and hours rules: the compiled pairs the setup rule
+  does not bar), by what the pair is worth (value less labor, fatigue, changeover and walking, before any
+  re-plan change cost), each with where the plan has them at the same time and, where the job starts with a
+  setup, whether they may do it (`sets_up`: the setter is swapped only for one who may, so such a job also
+  offers the best `SWAP_CANDIDATES` of those who may, wherever they rank); a pair a supervisor rejected is
+  never offered (the figures that are 0 or None are left out: the list is on every seat);
 - `plan_figures`: the plan's objective breakdown next to the supervisor's plan (Plex shift assignments)
   and the greedy plan, for the shifts it covered.
 """
@@ -42,7 +43,9 @@ FIGURE_PARTS = (
 def swap_candidates(
     compiled: Compiled, plan: CrewPlan, limit: int = SWAP_CANDIDATES
 ) -> dict[str, list[dict[str, Any]]]:
-    """By job segment key (segments the plan staffs): up to `limit` operators not in its crew, best first."""
+    """By job segment key (segments the plan staffs): up to `limit` operators not in its crew, best first, and
+    for a segment that starts with a setup, as many more as it takes to offer the best `limit` of those who may
+    do it (the setter's seat offers only those). Pairs are read best first until both are found."""
     crew: dict[str, set[str]] = defaultdict(set)
     busy: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
     for a in plan.assignments:
@@ -59,12 +62,16 @@ def swap_candidates(
             continue
         start, end = compiled.starts[j], compiled.ends[j]
         offered: list[tuple[int, Operator]] = []
+        setup = job.setup_hours > 0
+        setters = 0 if setup else limit  # those offered who may do the setup
         for pair in pairs[np.argsort(-worth[pairs], kind="stable")].tolist():
             op = compiled.operators[operator_of[pair]]
-            if refused[pair] or op.employee_id in crew[job.key]:
+            able = setup and bool(sets_up[pair])
+            if refused[pair] or op.employee_id in crew[job.key] or (len(offered) >= limit and not able):
                 continue
             offered.append((pair, op))
-            if len(offered) == limit:
+            setters += able
+            if len(offered) >= limit and setters >= limit:
                 break
         picked = [pair for pair, _ in offered]
         figures = [(name, column[picked].tolist()) for name, column in columns]  # read once per seat, not per pair
