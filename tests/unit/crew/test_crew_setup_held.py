@@ -190,3 +190,15 @@ def test_the_only_setter_calling_off_into_the_shift_leaves_the_held_member_stand
     assert _crew_of(started) == [("A", False)] and started.assignments[0].reasons[0].startswith(NO_SETTER)
     before = _replan(crew, current, "B", T0 - timedelta(minutes=20))  # the near miss: nothing held yet
     assert not before.assignments and not any("able to do its setup" in n for n in before.notes)
+
+
+def test_a_held_setter_keeps_the_setup_when_a_better_one_joins_the_crew() -> None:
+    """A (able) and C started together 15 minutes ago: the setup is A's (no setup row). C calls off and E, able
+    and better there than A, covers the seat: the plan still names A, who started the setup, not E."""
+    e = operator("E", levels={"SK-CNC": 3}, efficiency={"CNC-01": 1.2})
+    crew = _crew()
+    crew = crew.model_copy(update={"operators": (*crew.operators, e)})
+    current = CurrentPlan(assignments=frozenset({("J", "A"), ("J", "C")}))
+    plan = _replan(crew, current, "C", T0 + timedelta(minutes=15))
+    assert plan.solver.status == "optimal" and _crew_of(plan) == [("A", True), ("E", False)]
+    assert plan.assignments[0].reasons[0].startswith("does the setup")

@@ -642,18 +642,21 @@ def _assignments(
 
 
 def _setters(compiled: Compiled, chosen: list[int]) -> set[int]:
-    """Per staffed job with a setup, the chosen pair who does it: of the crew able to, the most efficient
-    there (ties: the lowest employee id)."""
-    best: dict[int, tuple[float, str, int]] = {}
+    """Per staffed job with a setup, the chosen pair who does it: of the crew able to, one held there (started
+    or accepted: the setup is theirs, as `setup_rows` assumes), else the most efficient there (ties: the
+    lowest employee id)."""
+    held = set(compiled.held.tolist())
+    best: dict[int, tuple[bool, float, str, int]] = {}
     for pair in chosen:
         j = int(compiled.pair_job[pair])
         if compiled.jobs[j].setup_hours <= 0 or not compiled.setup_capable[pair]:
             continue
         op = compiled.operators[int(compiled.pair_op[pair])]
-        key = (-float(compiled.value[pair] / max(compiled.hours[pair], 1e-9)), op.employee_id, pair)
+        efficiency = float(compiled.value[pair] / max(compiled.hours[pair], 1e-9))
+        key = (pair not in held, -efficiency, op.employee_id, pair)
         if j not in best or key < best[j]:
             best[j] = key
-    return {pair for _, _, pair in best.values()}
+    return {key[-1] for key in best.values()}
 
 
 def _without_setter(compiled: Compiled, chosen: list[int], setters: set[int]) -> set[int]:
