@@ -13,7 +13,7 @@ import numpy as np
 from plexlabor.crew.build import _jobs, _Standards, shift_instances
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.models import CrewPlan, CrewProblem, Place
-from plexlabor.crew.optimizer import greedy_plan, setup_rows, solve
+from plexlabor.crew.optimizer import greedy_plan, setup_rows, solve, supervisor_plan
 from plexlabor.crew.pairs import compile_problem
 from plexlabor.crew.replan import CurrentPlan, compile_event, with_current_plan
 from plexlabor.models import ApprovedWorkcenter, JobOperation, Shift
@@ -202,3 +202,17 @@ def test_a_held_setter_keeps_the_setup_when_a_better_one_joins_the_crew() -> Non
     plan = _replan(crew, current, "C", T0 + timedelta(minutes=15))
     assert plan.solver.status == "optimal" and _crew_of(plan) == [("A", True), ("E", False)]
     assert plan.assignments[0].reasons[0].startswith("does the setup")
+
+
+def test_the_supervisors_plan_is_held_to_the_setup_rule_whatever_the_re_plan_holds() -> None:
+    """B, able, is held on the segment (accepted): the re-plan needs no setup row there. The supervisor planned A
+    and C, who cannot set up, there: their crew still breaks the rule, as it does in a plan from scratch."""
+    a = operator("A", levels={"SK-CNC": 2}, planned=CNC)
+    c = operator("C", levels={"SK-CNC": 2}, planned=CNC)
+    b = operator("B", levels={"SK-CNC": 3})
+    compiled = compile_problem(problem([job("J", CNC, crew=2, setup_hours=1.0)], [a, b, c]))
+    ops = [compiled.operators[int(o)].employee_id for o in compiled.pair_op]
+    held = replace(compiled, held=np.array([ops.index("B")], dtype=np.int64))
+    assert not len(setup_rows(held))
+    violation = ["nobody planned at CNC-01 can do the setup of J"]
+    assert supervisor_plan(compiled) == ([], violation) and supervisor_plan(held) == ([], violation)

@@ -156,7 +156,7 @@ def supervisor_plan(compiled: Compiled) -> tuple[list[int], list[str]]:
             planned_at.setdefault(op.planned.workcenter_id, []).append(o)
     by_pair = _planned_pairs(compiled, planned_at)
     violations: list[str] = []
-    needs_setup = set(setup_rows(compiled).tolist())
+    needs_setup = set(compiled.setup_jobs().tolist())  # the rule, whatever a re-plan holds: this is not our plan
     for j, job in enumerate(compiled.jobs):
         seats = int(job.crew_size)
         crew: list[int] = []
