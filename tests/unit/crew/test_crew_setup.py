@@ -141,15 +141,17 @@ def test_a_crew_without_a_setup_is_the_better_pair() -> None:
     assert sorted(a.employee_id for a in solve(compiled, 10).assignments) == ["A", "C"]
 
 
+def _called_off(crew: CrewProblem, employee_id: str) -> CrewProblem:
+    """The problem with `employee_id` on leave (a call-off)."""
+    operators = tuple(
+        o.model_copy(update={"leave": "call-off"}) if o.employee_id == employee_id else o for o in crew.operators
+    )
+    return crew.model_copy(update={"operators": operators})
+
+
 def test_a_call_off_of_the_only_setter_empties_the_crew_as_compiling_again_does() -> None:
     crew = _crew_of_two()
-    gone = crew.model_copy(
-        update={
-            "operators": tuple(
-                o.model_copy(update={"leave": "call-off"}) if o.employee_id == "B" else o for o in crew.operators
-            )
-        }
-    )
+    gone = _called_off(crew, "B")
     kept, fresh = on_leave(compile_problem(crew), gone, "B"), compile_problem(gone)
     assert np.array_equal(kept.pair_job, fresh.pair_job) and np.array_equal(kept.pair_op, fresh.pair_op)
     assert kept.barred.tolist() == fresh.barred.tolist() == [True, True]  # A and C stay in the data, barred
@@ -162,13 +164,7 @@ def test_a_call_off_of_one_the_setup_rule_bars_counts_them_on_leave_as_compiling
     """A (L2) is barred from a one-person segment with a setup; their call-off turns them away as on leave, as
     compiling the problem with them on leave does (before, the count kept them as unable to do the setup)."""
     crew = _one_seat(0.8)
-    gone = crew.model_copy(
-        update={
-            "operators": tuple(
-                o.model_copy(update={"leave": "call-off"}) if o.employee_id == "A" else o for o in crew.operators
-            )
-        }
-    )
+    gone = _called_off(crew, "A")
     compiled = compile_problem(crew)
     assert compiled.job_stats(0).turned_away == {"cannot do the setup": 1}
     kept, fresh = on_leave(compiled, gone, "A"), compile_problem(gone)
