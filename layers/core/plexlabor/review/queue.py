@@ -69,6 +69,12 @@ class Viewer:
     roles: frozenset[Role]
     departments: frozenset[str] = frozenset()
 
+    @property
+    def decides(self) -> bool:
+        """Whether any suggestion can be theirs to decide: supervisors, admins and the roles with kinds of
+        their own (an operator only asks the copilot)."""
+        return bool(self.roles & {Role.SUPERVISOR, Role.ADMIN, *ROLE_KINDS})
+
     def may_see(self, item: ReviewItem) -> bool:
         """A supervisor sees the items routed to them or about their departments; planners and HR see
         their kinds plant-wide; an admin sees everything."""

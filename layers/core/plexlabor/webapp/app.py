@@ -353,12 +353,17 @@ def _queue_flash(query: Mapping[str, str]) -> dict[str, str] | None:
 
 @app.get("/")
 def home() -> Response[str]:
-    return Page(_deps()).redirect("/queue")
+    page = Page(_deps())
+    return page.redirect(menu.landing(page.viewer))
 
 
 @app.get("/queue")
 def queue() -> Response[str]:
-    return _queue_page(Page(_deps()))
+    page = Page(_deps())
+    if not page.viewer.decides:
+        message = "Nothing in the review queue is yours to decide: it is for supervisors, planners, HR, the EHS lead and admins."
+        return page.render("message.html", 403, title="Review queue", page="queue", message=message)
+    return _queue_page(page)
 
 
 @app.post("/queue")
@@ -482,6 +487,11 @@ def percent(value: float | None) -> str:
 @app.get("/kpis")
 def kpis() -> Response[str]:
     page = Page(_deps())
+    if not page.viewer.decides:
+        message = (
+            "The KPIs are for the people who decide suggestions: supervisors, planners, HR, the EHS lead and admins."
+        )
+        return page.render("message.html", 403, title="KPIs", page="kpis", message=message)
     days = KPI_DAYS.get(_query().get("days", ""), 28)
     figures = compute_kpis(
         page.deps.review.audit,
@@ -567,4 +577,4 @@ def same_site_posts(resolver: APIGatewayRestResolver, next_middleware: NextMiddl
 app.use(middlewares=[same_site_posts])
 
 
-from plexlabor.webapp import copilotpage, dashboards, incidents  # noqa: E402, F401  (they register their routes on `app`)
+from plexlabor.webapp import copilotpage, dashboards, incidents, menu  # noqa: E402, F401  (routes on `app`; the menu)

@@ -1,0 +1,54 @@
+"""The main menu shows each person the pages they may open: no link leads to a refusal, and every page it
+leaves out refuses them; signing in lands on the first page of their work."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from functions.web_app import handler as web_app
+from plexlabor.webapp.menu import MENU
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import web_deps, web_event
+from tests.unit.webapp.viewers import ADMIN, EHS, HR, PLANNER, SUPERVISOR
+
+OPERATOR = {"cognito:username": "E0107", "cognito:groups": "operator", "custom:employee_id": "E0107"}
+PEOPLE = {"admin": ADMIN, "hr": HR, "planner": PLANNER, "ehs": EHS, "supervisor": SUPERVISOR, "operator": OPERATOR}
+
+
+def _get(world: World, path: str, claims: dict[str, Any], lambda_context: Any) -> dict[str, Any]:
+    event = web_event("GET", path, authorizer={"claims": claims})
+    return web_app.handler(event, lambda_context, dependencies=web_deps(world))
+
+
+def _location(response: dict[str, Any]) -> str:
+    return str(response["multiValueHeaders"]["Location"][0])
+
+
+def _menu(body: str) -> list[str]:
+    nav = body[body.index('<nav aria-label="Main">') : body.index("</nav>")]
+    return re.findall(r'href="/dev([^"]+)"', nav)
+
+
+@pytest.mark.parametrize("role", sorted(PEOPLE))
+def test_the_menu_links_the_pages_a_person_may_open_and_no_other(role: str, lambda_context: Any) -> None:
+    world = World()
+    claims = PEOPLE[role]
+    shown = _menu(_get(world, "/incidents/new", claims, lambda_context)["body"])
+
+    assert shown  # everyone signed in may at least report an incident
+    for entry in MENU:
+        status = _get(world, entry.path, claims, lambda_context)["statusCode"]
+        assert (status != 403) == (entry.path in shown), (role, entry.path, status)
+
+
+def test_an_operator_lands_on_the_copilot_and_does_not_see_the_review_kpis(lambda_context: Any) -> None:
+    world = World()
+
+    landing = _get(world, "/", OPERATOR, lambda_context)
+    assert landing["statusCode"] in (302, 303) and _location(landing).endswith("/copilot")
+    assert _menu(_get(world, "/copilot", OPERATOR, lambda_context)["body"]) == ["/incidents/new", "/copilot"]
+    assert _get(world, "/kpis", OPERATOR, lambda_context)["statusCode"] == 403
+    assert _location(_get(world, "/", SUPERVISOR, lambda_context)).endswith("/queue")
