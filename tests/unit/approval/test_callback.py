@@ -115,6 +115,7 @@ def test_an_expired_link_gets_410(world: World) -> None:
     assert call(world, "GET", token)["statusCode"] == 410
     response = call(world, "POST", token, action="approve")
     assert response["statusCode"] == 410 and "expired" in response["body"]
+    assert '<a href="../queue">Open the review queue</a>' in response["body"]  # where it may still wait
     assert world.tasks.succeeded == [] and decisions(world) == []
 
 

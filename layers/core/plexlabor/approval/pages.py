@@ -185,11 +185,17 @@ SERVER_ERROR_MESSAGE = "The decision could not be processed right now. Please tr
 """What a server error says: its cause (a setting, an AWS error) is logged, never shown."""
 
 
+QUEUE_FROM_LINK = "../queue"
+"""The web app's review queue from an approval link's page (`<stage>/approvals/<token>`: the same API)."""
+
+
 def error_page(status: int, message: str = SERVER_ERROR_MESSAGE) -> str:
+    """A refused or failed link; an expired, used or invalid one points to the review queue, where the
+    finding waits while it is still open (escalated, or decided there)."""
     title = _TITLES.get(status, "Something went wrong")
-    body = (
-        f'<h1>{escape(title)}</h1><p>{escape(message)}</p><p class="muted">Nothing was changed by this request.</p>'
-        if status < 500
-        else f"<h1>{escape(title)}</h1><p>{escape(message)}</p>"
-    )
+    body = f"<h1>{escape(title)}</h1><p>{escape(message)}</p>"
+    if status in (403, 410):
+        body += f'<p><a href="{QUEUE_FROM_LINK}">Open the review queue</a>: what still waits for you is there.</p>'
+    if status < 500:
+        body += '<p class="muted">Nothing was changed by this request.</p>'
     return _document(title, body)
