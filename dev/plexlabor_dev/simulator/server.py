@@ -195,6 +195,7 @@ class SimulatorState:
         self.faults = FaultInjector(faults)
         self.config = config or SimConfig()
         self.datasource_by_id = {ds_id: name for name, ds_id in plex.DEFAULT_DATASOURCE_IDS.items()}
+        self.datasource_by_id[plex.SIMULATOR_JOB_OPERATIONS_ID] = plex.JOB_OPERATIONS_DATASOURCE
         self._lock = threading.Lock()
         self._writes: list[dict[str, Any]] = []
         self._custom_objects: dict[str, list[dict[str, Any]]] = {}
@@ -449,6 +450,8 @@ class PlexSimulatorApp:
             raise HttpError(400, "INVALID_BODY", "'inputs' must be a JSON object")
         dated = name in plex.DATASOURCE_WINDOW_FIELDS
         allowed = set(plex.DEFAULT_DATASOURCE_DATE_INPUTS) if dated else set()
+        if name == plex.JOB_OPERATIONS_DATASOURCE:
+            allowed = {plex.JOB_KEYS_INPUT}
         unknown = sorted(set(inputs) - allowed)
         if unknown:
             raise HttpError(
@@ -467,6 +470,8 @@ class PlexSimulatorApp:
                 except ValueError:
                     raise HttpError(400, "INVALID_INPUT", f"Input '{input_name}' is not a date: {raw}") from None
             rows = self.state.store.index(name, plex.DATASOURCE_WINDOW_FIELDS[name]).between(bounds[0], bounds[1])
+        elif name == plex.JOB_OPERATIONS_DATASOURCE:
+            rows = self._operations_of_jobs(inputs.get(plex.JOB_KEYS_INPUT))
         else:
             rows = self.state.store.rows(name)
         config = self.state.config
@@ -489,6 +494,15 @@ class PlexSimulatorApp:
         if truncated:
             answer[config.row_limit_flag] = True
         return Reply(200, answer)
+
+    def _operations_of_jobs(self, keys: Any) -> list[Row]:
+        """The `job-operations` data source: every operation of the jobs named (comma-separated keys), job by job."""
+        if not isinstance(keys, str) or not keys.strip():
+            raise HttpError(
+                400, "INVALID_INPUT", f"Input '{plex.JOB_KEYS_INPUT}' is required: job keys, comma-separated"
+            )
+        by_job = self.state.store.group("job-operations", "jobId")
+        return [row for key in keys.split(",") for row in by_job.get(key.strip(), [])]
 
     # -- dispatch -------------------------------------------------------------------------------
     def check_auth(self, path: str, headers: Mapping[str, str]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,8 @@ from plexlabor.plex.defaults import (
     DATASOURCE_WINDOW_FIELDS,
     EMPLOYEE_ID_PARAM,
     END_DATE_PARAM,
+    JOB_KEYS_INPUT,
+    JOB_OPERATIONS_DATASOURCE,
     MODIFIED_END_PARAM,
     MODIFIED_START_PARAM,
     REST_READ_RESOURCES,
@@ -139,6 +141,20 @@ class PlexLaborClient(TypedReads):
         for job in jobs:
             operations.extend(self._rest_list("job-operations", models.JobOperation, {"jobId": job.id}))
         return operations
+
+    def job_operations_of(self, job_ids: Sequence[str]) -> list[models.JobOperation]:
+        """One REST call per job; where the tenant configures the `job-operations` data source (its id in
+        `datasources`), one call of it per `job_keys_per_call` jobs, the keys comma-separated."""
+        if JOB_OPERATIONS_DATASOURCE not in self.settings.datasources:
+            return super().job_operations_of(job_ids)
+        order = {job_id: index for index, job_id in enumerate(job_ids)}
+        size, operations = self.settings.job_keys_per_call, []
+        for start in range(0, len(job_ids), size):
+            rows = self._ds_rows(JOB_OPERATIONS_DATASOURCE, {JOB_KEYS_INPUT: ",".join(job_ids[start : start + size])})
+            operations.extend(models.JobOperation.from_plex_list(rows))
+        kept = [operation for operation in operations if operation.job_id in order]  # a key it was not asked for: none
+        kept.sort(key=lambda operation: order[operation.job_id])  # stable: each job's operations as the source gave
+        return kept
 
     def time_clock_entries(
         self, begin: datetime, end: datetime, *, employee_id: str | None = None

@@ -96,8 +96,17 @@ DATASOURCE_WINDOW_FIELDS: Final = MappingProxyType(
 
 DEFAULT_DATASOURCE_DATE_INPUTS: Final = ("Begin_Date", "End_Date")
 
+JOB_OPERATIONS_DATASOURCE: Final = "job-operations"
+"""The data source of the operations of many jobs in one call, used when a tenant configures its id (it is not in
+`DEFAULT_DATASOURCE_IDS`: without it each job's operations are one REST call). Input `JOB_KEYS_INPUT`: the job
+keys, comma-separated; rows: every operation of those jobs, columns as `DEFAULT_DATASOURCE_FIELDS` names them."""
+JOB_KEYS_INPUT: Final = "Job_Keys"
+SIMULATOR_JOB_OPERATIONS_ID: Final = 90114
+"""The id the simulator serves `JOB_OPERATIONS_DATASOURCE` under."""
+
 # The record-key column of data sources whose model key is a bare `id`.
 _ID_COLUMNS: Final = {
+    "job-operations": "Job_Op_Key",
     "shift-assignments": "Shift_Assignment_Key",
     "certifications": "Employee_Certification_Key",
     "workcenter-events": "Workcenter_Event_Key",
@@ -121,7 +130,7 @@ def _column_name(resource: str, field_name: str) -> str:
 
 def _default_datasource_fields() -> dict[str, dict[str, str]]:
     fields: dict[str, dict[str, str]] = {}
-    for resource in DEFAULT_DATASOURCE_IDS:
+    for resource in (*DEFAULT_DATASOURCE_IDS, JOB_OPERATIONS_DATASOURCE):
         model = PLANT_MODELS[resource]
         fields[resource] = {
             (info.alias or name): _column_name(resource, name) for name, info in model.model_fields.items()

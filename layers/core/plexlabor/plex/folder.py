@@ -189,12 +189,12 @@ class PlantFolderSource(TypedReads):
         return in_order(rows, begin.timestamp(), end.timestamp(), itemgetter(field), itemgetter("id"))
 
     def job_operations(self, job_id: str | None = None) -> list[models.JobOperation]:
-        operations = self._all(models.JobOperation)
         if job_id is None:
-            return operations
-        with self._lock:
+            return self._all(models.JobOperation)
+        operations = None if self._operations_by_job is not None else self._all(models.JobOperation)
+        with self._lock:  # indexed by job once: not a copy of them all per job
             if self._operations_by_job is None:
-                self._operations_by_job = operations_by_job(operations)
+                self._operations_by_job = operations_by_job(operations or ())
             return list(self._operations_by_job.get(job_id, ()))
 
     def time_clock_entries_modified(self, since: datetime, until: datetime) -> list[models.TimeClockEntry]:

@@ -11,7 +11,7 @@ window it does not hold is read from the source port, so a consumer never sees l
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -95,6 +95,11 @@ class HeldPort(TypedReads):
         if self._operations_by_job is None:
             self._operations_by_job = operations_by_job(self.snapshot.job_operations)
         return list(self._operations_by_job.get(job_id, ()))
+
+    def job_operations_of(self, job_ids: Sequence[str]) -> list[models.JobOperation]:
+        if "job-operations" not in self.reference:
+            return self.source.job_operations_of(job_ids)
+        return super().job_operations_of(job_ids)
 
     def time_clock_entries_modified(self, since: datetime, until: datetime) -> list[models.TimeClockEntry]:
         return self.source.time_clock_entries_modified(since, until)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar, runtime_checkable
@@ -58,6 +58,11 @@ class LaborDataPort(Protocol):
 
     def job_operations(self, job_id: str | None = None) -> list[models.JobOperation]:
         """Operations of one job, or of every job when `job_id` is None (one call per job on Plex)."""
+        ...
+
+    def job_operations_of(self, job_ids: Sequence[str]) -> list[models.JobOperation]:
+        """Operations of these jobs, job by job in the order given (on Plex one call per job, or one Data Source
+        call per `PlexSettings.job_keys_per_call` jobs where the tenant configures the `job-operations` one)."""
         ...
 
     def time_clock_entries(
@@ -146,6 +151,9 @@ class TypedReads(ABC):
     @abstractmethod
     def _window(self, model: type[ModelT], begin: datetime, end: datetime) -> list[ModelT]: ...
 
+    @abstractmethod
+    def job_operations(self, job_id: str | None = None) -> list[models.JobOperation]: ...
+
     def employees(self) -> list[models.Employee]:
         return self._all(models.Employee)
 
@@ -160,6 +168,9 @@ class TypedReads(ABC):
 
     def jobs(self) -> list[models.Job]:
         return self._all(models.Job)
+
+    def job_operations_of(self, job_ids: Sequence[str]) -> list[models.JobOperation]:
+        return [operation for job_id in job_ids for operation in self.job_operations(job_id)]
 
     def time_clock_entries(
         self, begin: datetime, end: datetime, *, employee_id: str | None = None

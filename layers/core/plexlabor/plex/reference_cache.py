@@ -3,14 +3,14 @@ and, when asked to, the history of windowed kinds, read again only from where it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from plexlabor import models
 from plexlabor.platform.clock import utc_now
-from plexlabor.plex.port import Extract, LaborDataPort, ModelT, TypedReads, port_method
+from plexlabor.plex.port import Extract, LaborDataPort, ModelT, TypedReads, operations_by_job, port_method
 from plexlabor.plex.snapshot import Windowed
 from plexlabor.plex.windows import WINDOW_FIELDS, check_window, moment_of
 
@@ -77,13 +77,16 @@ class ReferenceCache(TypedReads):
 
     def _cached(self, name: str, key: object, read: Callable[[], list[Any]]) -> list[Any]:
         now = self._clock()
-        hit = self._cache.get((name, key))
-        max_age = self.history_max_age_s if name == "job-operations" and key in self._closed_jobs else self.max_age_s
-        if hit is None or now - hit[0] > max_age:
-            hit = (now, read())
-            self._cache[(name, key)] = hit
+        if self._stale((name, key), now):
+            self._cache[(name, key)] = (now, read())
             self.reads += 1
-        return list(hit[1])
+        return list(self._cache[(name, key)][1])
+
+    def _stale(self, key: tuple[str, object], now: float) -> bool:
+        """Not kept, or kept longer than its age (a complete job's operations: the history's)."""
+        hit = self._cache.get(key)
+        closed = key[0] == "job-operations" and key[1] in self._closed_jobs
+        return hit is None or now - hit[0] > (self.history_max_age_s if closed else self.max_age_s)
 
     def expire(self) -> None:
         """Drop the reference data kept: the next read of each kind asks the port (history is kept)."""
@@ -104,9 +107,25 @@ class ReferenceCache(TypedReads):
 
     def job_operations(self, job_id: str | None = None) -> list[models.JobOperation]:
         operations = self._cached("job-operations", job_id, lambda: self.port.job_operations(job_id))
+        self._closed(job_id, operations)
+        return operations
+
+    def job_operations_of(self, job_ids: Sequence[str]) -> list[models.JobOperation]:
+        """Each job's operations as kept; those not kept (or too old) read from the port in one call."""
+        now = self._clock()
+        stale = [job_id for job_id in job_ids if self._stale(("job-operations", job_id), now)]
+        if stale:
+            read = operations_by_job(self.port.job_operations_of(stale))
+            for job_id in stale:
+                self._cache[("job-operations", job_id)] = (now, read.get(job_id, []))
+                self._closed(job_id, read.get(job_id, []))
+            self.reads += 1
+        return [operation for job_id in job_ids for operation in self._cache[("job-operations", job_id)][1]]
+
+    def _closed(self, job_id: str | None, operations: list[models.JobOperation]) -> None:
+        """With history, a job whose operations are all complete is history too."""
         if self.history and job_id is not None and operations and all(op.status == "Complete" for op in operations):
             self._closed_jobs.add(job_id)
-        return operations
 
     # transactions: always read, but for history
     def _window(self, model: type[ModelT], begin: datetime, end: datetime) -> list[ModelT]:

@@ -65,6 +65,9 @@ class PlexSettings(BaseModel):
     )
     datasource_date_inputs: tuple[str, str] = DEFAULT_DATASOURCE_DATE_INPUTS
     datasource_row_limit: Literal["raise", "warn"] = "raise"
+    job_keys_per_call: int = Field(
+        default=200, ge=1, le=2000, description="jobs per call of the `job-operations` data source, where configured"
+    )
 
     # Write-back
     write_mode: WriteMode = "dry_run"

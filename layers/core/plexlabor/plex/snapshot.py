@@ -222,8 +222,8 @@ def collector_paused() -> Iterator[None]:
 def _operations_of(
     port: LaborDataPort, jobs: tuple[models.Job, ...], asked: Callable[[models.Job], bool]
 ) -> list[models.JobOperation]:
-    """The operations of the jobs `asked` keeps: one call of the port when it keeps them all, else one per job."""
+    """The operations of the jobs `asked` keeps: one call of the port when it keeps them all, else of those jobs."""
     kept = [job.id for job in jobs if asked(job)]
     if len(kept) == len(jobs):
         return port.job_operations()
-    return [operation for job_id in kept for operation in port.job_operations(job_id)]
+    return port.job_operations_of(kept)
