@@ -142,6 +142,7 @@ class Compiled:
 
     @cached_property
     def barred_per_job(self) -> NDArray[np.int64]:
+        """Per job, how many of its pairs the setup rule bars."""
         return np.bincount(self.pair_job[self.barred], minlength=len(self.jobs))
 
     @cached_property
