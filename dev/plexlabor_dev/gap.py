@@ -22,8 +22,9 @@ Two solvers, measured against each other by `tests/bench/bench_crew.py`:
      global optimum (every solution worth `T` or more lives in the reduced problem); otherwise no
      solution is worth `T`, and the next target is tried. When the target falls to the best known
      value, that value is proven optimal without further search.
-  4. with a time limit, if the MILPs have not proven their best optimal: the tabu search of
-     `plexlabor.crew.gap_search` from that best, kept out of the pairs the Lagrangian bound rules out.
+  4. with a time limit, the tabu search of `plexlabor_dev.gap_search`, kept out of the pairs the
+     Lagrangian bound rules out: in a second thread from the bound's best while HiGHS solves the MILPs,
+     then, if they have not proven their best optimal, from the best of both in two threads (seeds) at once.
 
 Both return `GapSolution` with the objective, the assignment, whether optimality is proven and the
 upper bound that proves it. The data files are read from `../shared/benchmarks/gap/` and
@@ -36,18 +37,21 @@ from __future__ import annotations
 import csv
 import math
 import os
+import threading
 import time
 import warnings
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_array
 
-from plexlabor.crew.gap_search import improve_assignment
+from plexlabor_dev.gap_search import SearchResult, compile_search, improve_assignment
 
 GAP_DIR_ENV = "PLEXLABOR_GAP_DIR"
 OPTIMA_FILE = "optima.csv"
@@ -69,6 +73,9 @@ SEARCH_MAX_S = 5.0
 """With a time limit, the tabu search from the MILPs' best solution gets this share of the time left after
 the bound, at most SEARCH_MAX_S (on generated type D instances it finds nothing more after a few thousand
 steps), and the MILPs the rest; it only runs when the MILPs have not proven their best optimal."""
+SEARCH_THREADS = 2
+"""Threads the tabu search walks in at once (different seeds): one beside the MILPs, then this many from
+their best (the machine's cores; Numba's compiled steps and HiGHS release the GIL)."""
 SEARCH_MARGIN_S = 0.05
 """The search stops this long before the deadline (it reads the clock every few steps)."""
 SEARCH_MAX_STEPS = 1_000_000
@@ -84,6 +91,16 @@ def default_gap_dir(collection: str = "gap") -> Path:
         return Path(configured)
     repo_root = Path(__file__).resolve().parents[2]  # dev/plexlabor_dev/gap.py → the checkout
     return (repo_root / ".." / "shared" / "benchmarks" / collection).resolve()
+
+
+def compile_kernels() -> float:
+    """Compile the Numba kernels (the knapsacks and the tabu search), or load them from Numba's cache
+    beside the code, before a timed solve; returns the seconds it took (a few seconds on the first run
+    after an install, well under one after)."""
+    started = time.perf_counter()
+    _knapsacks(np.ones((1, 2)), np.ones((1, 2), dtype=np.int64), np.ones(1, dtype=np.int64), 2)
+    compile_search()
+    return time.perf_counter() - started
 
 
 # ---- the problem and its file format -------------------------------------------------------------
@@ -376,7 +393,9 @@ def _repair(problem: GapProblem, chosen: NDArray[np.bool_]) -> IntArray | None:
 
 
 class _Knapsacks:
-    """One 0-1 knapsack per agent (items = jobs, weights = resources), solved together by DP."""
+    """One 0-1 knapsack per agent (items = jobs, weights = resources), solved by dynamic programming:
+    `solve` compiled (`_knapsacks`), `tables` (every prefix of the jobs, for the pair bounds) vectorised over
+    the agents."""
 
     def __init__(self, problem: GapProblem) -> None:
         m, n = problem.agents, problem.jobs
@@ -385,30 +404,12 @@ class _Knapsacks:
         flat = np.arange(m)[None, :, None] * width + np.maximum(shifted, 0)
         self.gather = np.where(shifted >= 0, flat, m * width)  # m*width = a -inf sentinel
         self.m, self.n, self.width = m, n, width
-        self.resource = problem.resource
+        self.resource = np.ascontiguousarray(problem.resource, dtype=np.int64)
         self.capacity = problem.capacity.astype(np.int64)
 
     def solve(self, values: FloatArray) -> tuple[FloatArray, NDArray[np.bool_]]:
-        """Best value of each agent's knapsack at every capacity, and the items each agent takes."""
-        m, n, width = self.m, self.n, self.width
-        buffer = np.zeros(m * width + 1)
-        buffer[-1] = -np.inf
-        table = buffer[:-1].reshape(m, width)
-        took = np.zeros((n, m, width), dtype=bool)
-        worth = values > 0
-        for job in np.flatnonzero(worth.any(axis=0)):
-            candidate = buffer[self.gather[job]] + values[:, job][:, None]
-            better = (candidate > table) & worth[:, job][:, None]
-            took[job] = better
-            np.maximum(table, np.where(better, candidate, table), out=table)
-        chosen = np.zeros((m, n), dtype=bool)
-        left = self.capacity.copy()
-        rows = np.arange(m)
-        for item in range(n - 1, -1, -1):
-            taken = took[item, rows, left]
-            chosen[:, item] = taken
-            left -= self.resource[:, item] * taken
-        return table.copy(), chosen
+        """Each agent's best knapsack value at its capacity, and the items each agent takes."""
+        return _knapsacks(np.ascontiguousarray(values, dtype=np.float64), self.resource, self.capacity, self.width)
 
     def tables(self, values: FloatArray, order: Iterable[int]) -> FloatArray:
         """`result[k]`: each agent's best value at every capacity using only the first k jobs of `order`."""
@@ -422,6 +423,37 @@ class _Knapsacks:
             np.maximum(table, candidate, out=table)
             out.append(table.copy())
         return np.stack(out)
+
+
+@njit(cache=True)
+def _knapsacks(values, resource, capacity, width):  # type: ignore[no-untyped-def]
+    """Per agent i the 0-1 knapsack over the jobs of positive `values[i]` within `capacity[i]`: its best
+    value and the jobs it takes. In place over the capacities (high to low), the choices kept per job for
+    the walk back; compiled because NumPy would need a temporary per job (5-9 times slower)."""
+    m, n = values.shape
+    best = np.zeros(m)
+    chosen = np.zeros((m, n), dtype=np.bool_)
+    took = np.zeros((n, width), dtype=np.bool_)
+    row = np.zeros(width)
+    for i in range(m):
+        top = capacity[i]
+        row[:] = 0.0
+        for j in range(n):
+            value, size = values[i, j], resource[i, j]
+            took[j, : top + 1] = False
+            if value <= 0.0 or size > top:
+                continue
+            for w in range(top, size - 1, -1):
+                if row[w - size] + value > row[w]:
+                    row[w] = row[w - size] + value
+                    took[j, w] = True
+        best[i] = row[top]
+        left = top
+        for j in range(n - 1, -1, -1):
+            if took[j, left]:
+                chosen[i, j] = True
+                left -= resource[i, j]
+    return best, chosen
 
 
 def _lp_duals(problem: GapProblem) -> FloatArray:
@@ -464,7 +496,6 @@ def _subgradient(
 ) -> _Lagrangian:
     """Minimise L(u) = sum(u) + sum_i knapsack_i(profit - u) by Polyak steps; repair now and then.
     Stops after `iterations` steps or at `deadline` (`time.perf_counter()`), whichever comes first."""
-    rows = np.arange(problem.agents)
     best_value = problem.value(best)
     best_bound, best_multipliers = math.inf, multipliers.copy()
     step_scale, stalled = STEP_SCALE, 0
@@ -472,8 +503,8 @@ def _subgradient(
     for iteration in range(1, iterations + 1):
         if deadline is not None and iteration > 1 and time.perf_counter() > deadline:
             break
-        table, chosen = knapsacks.solve(problem.profit - multipliers[None, :])
-        bound = float(multipliers.sum() + table[rows, knapsacks.capacity].sum())
+        per_agent, chosen = knapsacks.solve(problem.profit - multipliers[None, :])
+        bound = float(multipliers.sum() + per_agent.sum())
         if bound < best_bound - 1e-9:
             best_bound, best_multipliers, stalled = bound, multipliers.copy(), 0
         else:
@@ -562,12 +593,100 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
     best, best_value = lagrangian.best, lagrangian.best_value
     bound, with_pair, without_pair = _forced_bounds(problem, knapsacks, lagrangian.multipliers)
     target = math.floor(min(bound, lagrangian.bound) + 1e-6)
-    fits = problem.resource <= problem.capacity[:, None]
-    calls, pairs = 0, 0
-    upper: float = target
     milp_by = (
         None if deadline is None else deadline - min(SEARCH_SHARE * (deadline - time.perf_counter()), SEARCH_MAX_S)
     )
+
+    # with a time limit, a second thread walks the tabu search while HiGHS solves the MILPs (both release
+    # the GIL): the MILPs' time is not the search's any more, and the machine's second core is used
+    pool = None if deadline is None or best_value >= target else ThreadPoolExecutor(max_workers=1)
+    stop = threading.Event()
+    background = None
+    if pool is not None and deadline is not None:
+        background = pool.submit(
+            improve_assignment,
+            problem.profit,
+            problem.resource,
+            problem.capacity,
+            best,
+            pair_bound=with_pair,
+            target=target,
+            deadline=deadline - SEARCH_MARGIN_S,
+            max_steps=SEARCH_MAX_STEPS,
+            seed=SEARCH_THREADS,
+            stop=stop,
+        )
+
+    milps = _milp_targets(problem, best, target, with_pair, without_pair, milp_by)
+    best, best_value, upper, calls, pairs = milps.best, milps.best_value, milps.upper, milps.calls, milps.pairs
+    sense = problem.in_file_sense
+    notes = [
+        f"lagrangian bound {sense(lagrangian.bound):.2f} after {lagrangian.iterations} subgradient steps, "
+        f"best then {sense(lagrangian.best_value):.0f}",
+        f"{calls} milp calls, best then {sense(best_value):.0f}",
+    ]
+    steps = 0
+    if background is not None:
+        stop.set()
+        walked = background.result()
+        steps += walked.steps
+        notes.append(f"tabu search beside the milps {walked.steps} steps, best {sense(walked.profit):.0f}")
+        if walked.profit > best_value:
+            best, best_value = walked.assignment, walked.profit
+    if best_value < upper and deadline is not None and (remaining() or 0) > 0:
+        searches = _searches(problem, best, with_pair, int(upper), deadline - SEARCH_MARGIN_S, pool)
+        steps += sum(search.steps for search in searches)
+        top = max(searches, key=lambda search: search.profit)
+        notes.append(
+            f"tabu search from the best, {len(searches)} at once, {sum(s.steps for s in searches)} steps, "
+            f"best {sense(top.profit):.0f}"
+        )
+        if top.profit > best_value:
+            best, best_value = top.assignment, top.profit
+    if pool is not None:
+        pool.shutdown()
+    proven = best_value >= upper
+    method = "lagrangian bound" if calls == 0 else f"lagrangian fixing + {calls} highs milp"
+    if steps:
+        method += f" + tabu search ({steps} steps)"
+    return GapSolution(
+        problem.name,
+        best_value,
+        tuple(int(a) for a in best),
+        proven,
+        float(upper),
+        time.perf_counter() - started,
+        method,
+        calls,
+        pairs,
+        notes,
+    )
+
+
+@dataclass
+class _Milps:
+    best: IntArray
+    best_value: int
+    upper: float
+    """The proven upper bound: the last target shown out of reach (or the best, once it reaches it)."""
+    calls: int
+    pairs: int
+
+
+def _milp_targets(
+    problem: GapProblem,
+    best: IntArray,
+    target: int,
+    with_pair: FloatArray,
+    without_pair: FloatArray,
+    milp_by: float | None,
+) -> _Milps:
+    """For `target`, `target - 1`, ... down to the best known value + 1: HiGHS over the pairs that can be in
+    a solution worth the target (see the module docstring, step 3), until one is reached or `milp_by`."""
+    best_value = problem.value(best)
+    fits = problem.resource <= problem.capacity[:, None]
+    calls, pairs = 0, 0
+    upper: float = target
 
     def milp_left() -> float | None:
         return None if milp_by is None else max(0.0, milp_by - time.perf_counter())
@@ -606,46 +725,35 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
             upper = target
         else:  # time limit: `upper` stays the last target proven
             break
-    steps = 0
-    sense = problem.in_file_sense
-    notes = [
-        f"lagrangian bound {sense(lagrangian.bound):.2f} after {lagrangian.iterations} subgradient steps, "
-        f"best then {sense(lagrangian.best_value):.0f}",
-        f"{calls} milp calls, best then {sense(best_value):.0f}",
-    ]
-    if best_value < upper and deadline is not None and (remaining() or 0) > 0:
-        search = improve_assignment(
+    return _Milps(best, best_value, upper, calls, pairs)
+
+
+def _searches(
+    problem: GapProblem,
+    start: IntArray,
+    pair_bound: FloatArray,
+    target: int,
+    deadline: float,
+    pool: ThreadPoolExecutor | None,
+) -> list[SearchResult]:
+    """The tabu search from `start` until `deadline`, one walk per seed, in the pool's thread and this one."""
+
+    def walk(seed: int) -> SearchResult:
+        return improve_assignment(
             problem.profit,
             problem.resource,
             problem.capacity,
-            best,
-            pair_bound=with_pair,
-            target=int(upper),
-            deadline=deadline - SEARCH_MARGIN_S,
+            start,
+            pair_bound=pair_bound,
+            target=target,
+            deadline=deadline,
             max_steps=SEARCH_MAX_STEPS,
+            seed=seed,
         )
-        steps = search.steps
-        notes.append(
-            f"tabu search {search.steps} steps, {search.improvements} better solutions, best {sense(search.profit):.0f}"
-        )
-        if search.profit > best_value:
-            best, best_value = search.assignment, search.profit
-    proven = best_value >= upper
-    method = "lagrangian bound" if calls == 0 else f"lagrangian fixing + {calls} highs milp"
-    if steps:
-        method += f" + tabu search ({steps} steps)"
-    return GapSolution(
-        problem.name,
-        best_value,
-        tuple(int(a) for a in best),
-        proven,
-        float(upper),
-        time.perf_counter() - started,
-        method,
-        calls,
-        pairs,
-        notes,
-    )
+
+    beside = [] if pool is None else [pool.submit(walk, seed) for seed in range(1, SEARCH_THREADS)]
+    here = walk(0)
+    return [here, *(future.result() for future in beside)]
 
 
 def solve_gap_files(paths: Iterable[Path | str], time_limit: float | None = None) -> list[GapSolution]:

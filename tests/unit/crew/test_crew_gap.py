@@ -10,6 +10,7 @@ import pytest
 from plexlabor_dev.gap import (
     OPTIMA_FILE,
     GapProblem,
+    compile_kernels,
     default_gap_dir,
     parse_gap_text,
     read_gap_file,
@@ -165,6 +166,7 @@ def test_with_a_time_limit_the_tabu_search_improves_what_the_milp_left(monkeypat
     left = np.array(early.assignment)
     monkeypatch.setattr("plexlabor_dev.gap._milp_over", lambda *_a, **_k: (1, left.copy(), None))  # 1: time limit
     monkeypatch.setattr("plexlabor_dev.gap._descent", lambda _problem, assignment: assignment)
+    compile_kernels()  # a fresh checkout compiles the Numba kernels once: not within the timed solve
 
     solution = solve_gap(problem, time_limit=3, subgradient_iterations=5)
 

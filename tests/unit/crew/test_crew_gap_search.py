@@ -1,4 +1,4 @@
-"""The GAP tabu search (plexlabor.crew.gap_search): feasible, never worse than its start, exact on small
+"""The GAP tabu search (plexlabor_dev.gap_search): feasible, never worse than its start, exact on small
 instances (against brute force), deterministic for a seed, and it keeps out of the pairs it is told
 cannot improve."""
 
@@ -9,7 +9,7 @@ import itertools
 import numpy as np
 import pytest
 
-from plexlabor.crew.gap_search import improve_assignment
+from plexlabor_dev.gap_search import improve_assignment
 
 
 def tight_instance(agents: int, jobs: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
