@@ -146,7 +146,11 @@ class ReferenceCache(TypedReads):
     def _caught_up(self, kind: str, begin: datetime, end: datetime) -> list[Any]:
         """The records of `kind` in [begin, end): the kept ones that can no longer change, the rest read."""
         begin, end = check_window(begin, end)
-        read, moment = getattr(self.port, port_method(kind)), moment_of(WINDOW_FIELDS[kind])
+        read, moment_or_none = getattr(self.port, port_method(kind)), moment_of(WINDOW_FIELDS[kind])
+
+        def moment(record: Any) -> datetime:
+            return moment_or_none(record) or begin  # never None: the port put each record in its window
+
         clock, now, kept = self._clock(), self._now(), self._history.get(kind)
         if kept is None or clock - kept.whole_at > self.history_max_age_s or begin < kept.begin:
             records = list(read(begin, end))
