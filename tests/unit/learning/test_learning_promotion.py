@@ -61,6 +61,21 @@ def test_the_gate(candidate: Metrics, incumbent: Metrics, promote: bool) -> None
     assert bool(verdict.reasons) is not promote
 
 
+def test_a_recall_refusal_says_how_many_upheld_findings_were_dropped_and_how_many_the_tolerance_allows() -> None:
+    """On held-out decisions of what the model in force sent, its recall is 1: below 1 / tolerance upheld
+    findings (50 at 0.02), the tolerance allows none dropped, and the card says so."""
+    incumbent = Metrics(40, 29, 40, 29)
+    one_of_29 = decide(Metrics(40, 29, 28, 28), incumbent, GATE)
+    assert one_of_29.reasons == (
+        "recall of upheld findings 0.966 below the model in force's 1.000 by more than 0.02 "
+        "(1 fewer of the 29 upheld findings sent; the tolerance allows 0)",
+    )
+    two_of_150 = decide(Metrics(160, 150, 148, 148), Metrics(160, 150, 160, 150), GATE)
+    assert two_of_150.promote  # 3 allowed
+    four_of_150 = decide(Metrics(160, 150, 146, 146), Metrics(160, 150, 160, 150), GATE)
+    assert "4 fewer of the 150 upheld findings sent; the tolerance allows 3" in four_of_150.reasons[0]
+
+
 def test_a_plant_policy_the_packaged_model_does_not_know_is_learnt_and_promoted() -> None:
     packaged = ScorerModel.load()
     train, held = split(decision_rows(decisions(400, seed=7)), GATE)

@@ -214,6 +214,16 @@ def _versioned(
     return ScorerModel(f"scorer-{digest}", priors, families, trained_on, dict(cuts))
 
 
+def _dropped(candidate: Metrics, incumbent: Metrics, gate: GateSettings) -> str:
+    """The recall gate's counts: on held-out decisions of what the model in force sent, its recall is 1 (or
+    nearly) and the tolerance allows so many upheld findings dropped: none below 1 / tolerance of them."""
+    allowed = math.floor(gate.tolerance * candidate.upheld + EPSILON)
+    return (
+        f"{incumbent.upheld_flagged - candidate.upheld_flagged} fewer of the {candidate.upheld} upheld findings "
+        f"sent; the tolerance allows {allowed}"
+    )
+
+
 def decide(candidate: Metrics, incumbent: Metrics, gate: GateSettings, before: Metrics | None = None) -> Verdict:
     """`before`: the model in force on the training decisions (the agreement check); None: not checked."""
     reasons = []
@@ -229,6 +239,6 @@ def decide(candidate: Metrics, incumbent: Metrics, gate: GateSettings, before: M
     if candidate.recall < incumbent.recall - gate.tolerance - EPSILON:
         reasons.append(
             f"recall of upheld findings {candidate.recall:.3f} below the model in force's "
-            f"{incumbent.recall:.3f} by more than {gate.tolerance}"
+            f"{incumbent.recall:.3f} by more than {gate.tolerance} ({_dropped(candidate, incumbent, gate)})"
         )
     return Verdict(not reasons, tuple(reasons))
