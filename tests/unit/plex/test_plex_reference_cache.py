@@ -90,20 +90,39 @@ def test_a_catch_up_returns_what_a_whole_read_would_and_asks_only_what_can_chang
     assert port.asked == [("labor-entries", (now[0] - timedelta(minutes=5) - LATE_BY, now[0]))]
 
 
-def test_history_is_read_whole_when_old_or_when_the_window_begins_earlier() -> None:
+def test_history_is_read_whole_when_old_and_only_the_part_before_for_a_window_that_begins_earlier() -> None:
     port, now = Memory(), [T0]
-    port.labor = [_entry(1, T0 - timedelta(days=30))]
+    port.labor = [_entry(1, T0 - timedelta(days=30)), _entry(2, T0 - timedelta(days=90, hours=5))]
     cache = _cache(port, now)
     begin = T0 - timedelta(days=90)
-    cache.labor_entries(begin, T0)
+    assert cache.labor_entries(begin, T0) == port.labor[:1]
     port.asked.clear()
-    cache.labor_entries(begin - timedelta(days=1), T0)
-    assert port.asked == [("labor-entries", (begin - timedelta(days=1), T0))]
+    assert cache.labor_entries(begin - timedelta(days=1), T0) == [port.labor[1], port.labor[0]]
+    assert port.asked == [
+        ("labor-entries", (begin - timedelta(days=1), begin)),
+        ("labor-entries", (T0 - LATE_BY, T0)),
+    ]
     now[0] += timedelta(seconds=HISTORY_MAX_AGE_S + 1)
     port.labor.append(_entry(9, T0 - timedelta(days=20)))  # an edit older than LATE_BY: seen at the whole read
     port.asked.clear()
-    assert cache.labor_entries(begin, now[0]) == port.labor
+    assert cache.labor_entries(begin, now[0]) == in_order(port.labor, begin, now[0], moment_of("startTime"))
     assert port.asked == [("labor-entries", (begin, now[0]))]
+
+
+def test_alternating_windows_of_two_days_are_both_caught_up() -> None:
+    # Given refreshes of yesterday's night shift and today's 1st shift, one after the other every 5 minutes
+    port, now = Memory(), [T0]
+    port.labor = [_entry(n, T0 - timedelta(days=n)) for n in range(1, 95)]
+    cache = _cache(port, now)
+    windows = [(T0 - timedelta(days=91), T0), (T0 - timedelta(days=90), T0)]
+    for step in range(6):
+        begin, end = windows[step % 2]
+        port.asked.clear()
+        # Then each returns what a whole read would, and after the first two none reads more than the tail
+        assert cache.labor_entries(begin, end) == in_order(port.labor, begin, end, moment_of("startTime"))
+        if step >= 2:
+            assert all(upper - lower <= LATE_BY for _, (lower, upper) in port.asked)
+        now[0] += timedelta(minutes=5)
 
 
 def test_expire_keeps_history_and_complete_jobs_operations() -> None:

@@ -3,6 +3,7 @@ and, when asked to, the history of windowed kinds, read again only from where it
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -46,10 +47,10 @@ class ReferenceCache(TypedReads):
     calls/minute a warm Lambda would spend most of its budget on data that changes a few times a day.
 
     History (crew_replan's refreshes: 90 days of labor entries every 5 minutes): a `history` kind's window is
-    read whole once, then only from where its records can still change: the earliest record still open, else
-    `LATE_BY` before the last read (`now`), records before that kept; whole again after `history_max_age_s` or
-    for a window that begins earlier. With history, a complete job's operations (all of them complete) are
-    history too: kept `history_max_age_s`, and `expire` keeps them.
+    read whole once, then only from where its records can still change (the earliest record still open, else
+    `LATE_BY` before the last read, `now`), records before that kept, and for a window that begins earlier only
+    the part before; whole again after `history_max_age_s`. With history, a complete job's operations (all of
+    them complete) are history too: kept `history_max_age_s`, and `expire` keeps them.
     """
 
     def __init__(
@@ -144,7 +145,8 @@ class ReferenceCache(TypedReads):
         return self.port.time_clock_entries_modified(since, until)
 
     def _caught_up(self, kind: str, begin: datetime, end: datetime) -> list[Any]:
-        """The records of `kind` in [begin, end): the kept ones that can no longer change, the rest read."""
+        """The records of `kind` in [begin, end): the kept ones that can no longer change, the rest read. What is
+        kept spans every window asked since the whole read (refreshes of two shifts of different days alternate)."""
         begin, end = check_window(begin, end)
         read, moment_or_none = getattr(self.port, port_method(kind)), moment_of(WINDOW_FIELDS[kind])
 
@@ -152,17 +154,18 @@ class ReferenceCache(TypedReads):
             return moment_or_none(record) or begin  # never None: the port put each record in its window
 
         clock, now, kept = self._clock(), self._now(), self._history.get(kind)
-        if kept is None or clock - kept.whole_at > self.history_max_age_s or begin < kept.begin:
+        if kept is None or clock - kept.whole_at > self.history_max_age_s:
             records = list(read(begin, end))
             self._history[kind] = _History(begin, end, records, clock, now)
             self.reads += 1
-            return list(records)
-        open_field = OPEN_WHILE[kind]
-        opened = [moment(record) for record in kept.records if getattr(record, open_field) is None]
-        since = max(begin, min([kept.end, kept.read_at - LATE_BY, *opened]))
-        fresh = list(read(since, end)) if since < end else []
+            return records
+        earlier = list(read(begin, kept.begin)) if begin < kept.begin else []
+        opened = [moment(record) for record in kept.records if getattr(record, OPEN_WHILE[kind]) is None]
+        since = max(kept.begin, min([kept.end, kept.read_at - LATE_BY, *opened]))
+        upper = max(end, kept.end)
+        fresh = list(read(since, upper)) if since < upper else []
         again = {record.id for record in fresh}
-        held = [r for r in kept.records if begin <= moment(r) < min(since, end) and r.id not in again]
-        records = held + fresh  # both ordered by (moment, id), `held` before `since`, `fresh` from it
-        self._history[kind] = _History(begin, end, records, kept.whole_at, now)
-        return list(records)
+        held = [record for record in kept.records if moment(record) < since and record.id not in again]
+        records = earlier + held + fresh  # each ordered by (moment, id), one after the other
+        self._history[kind] = _History(min(begin, kept.begin), upper, records, kept.whole_at, now)
+        return records[bisect_left(records, begin, key=moment) : bisect_left(records, end, key=moment)]
