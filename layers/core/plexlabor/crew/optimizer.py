@@ -12,7 +12,8 @@ The MILP (maximise; HiGHS minimises the negation):
          sum_{p of o} outside_p x_p - t_o <= spare_o       overtime hours beyond the week's straight time
          x binary, 0 <= s_j <= fillable_j, t_o >= 0
 
-`s_j` are the slack seats: the model is always feasible and says which jobs stay short. Seats beyond
+`x_p` are the pairs the setup rule does not bar (`pairs.Compiled.allowed`); `s_j` are the slack seats: the
+model is always feasible and says which jobs stay short. Seats beyond
 the number of qualified, available operators (`heads - fillable`) cannot be filled by any plan; they
 are reported with their cause but not penalised, so every plan is scored on the same footing.
 
