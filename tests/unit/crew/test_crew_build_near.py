@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from plexlabor.crew.build import build_problem
-from plexlabor.models import Job, JobOperation
+from plexlabor.crew.models import CrewProblem
+from plexlabor.models import Job, JobOperation, LaborEntry
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.snapshot import JobsNear, read_snapshot
@@ -33,6 +34,10 @@ class Counting(PlantFolderSource):
     def job_operations(self, job_id: str | None = None) -> list[JobOperation]:
         self.asked.append(job_id)
         return super().job_operations(job_id)
+
+    def labor_entries(self, begin: datetime, end: datetime) -> list[LaborEntry]:
+        self.asked.append("labor-entries")
+        return super().labor_entries(begin, end)
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +72,22 @@ def test_the_near_read_builds_the_problem_of_every_jobs_read(
     assert near.jobs == every.jobs  # segments, crews, setups, requirements
     assert near.operators == every.operators  # efficiency (the labor entries' operations), hours, skills
     assert (near.window_start, near.window_end) == (every.window_start, every.window_end)
-    assert every_source.asked == [None]  # every job's, in one call of the port
     jobs = sum(1 for _ in PlantFolder(plant).iter_raw("jobs"))
+    assert every_source.asked == [None, "labor-entries"]  # every job's operations in one call of the port
+    near_source.asked.remove("labor-entries")
     assert None not in near_source.asked and 0 < len(near_source.asked) < 0.6 * jobs
+
+
+def test_call_off_detection_reads_no_jobs_nor_labor(plant: Path) -> None:
+    source = Counting(plant)
+    only = build_problem(source, MONDAY, "1", operators_only=True)
+    full = build_problem(plant, MONDAY, "1")
+    assert source.asked == [] and only.jobs == () and full.jobs
+
+    def schedule(problem: CrewProblem) -> list[tuple[object, ...]]:
+        return [(o.employee_id, o.blocks, o.leave, o.week_hours, o.consecutive_days) for o in problem.operators]
+
+    assert schedule(only) == schedule(full)  # what `call_offs` looks at, and the hours
 
 
 def test_setups_are_planned_alike(plant: Path) -> None:

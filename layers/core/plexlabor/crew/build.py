@@ -262,6 +262,7 @@ def build_problem(
     timezone: str | None = None,
     as_of: datetime | None = None,
     job_lead_days: float | None = DEFAULT_JOB_LEAD_DAYS,
+    operators_only: bool = False,
 ) -> CrewProblem:
     """The crew problem of `day` (every shift starting that day, or only shift code `shift`).
 
@@ -270,6 +271,8 @@ def build_problem(
     is its extract time, Plex's is now). Job operations are read of the jobs that can run within `REACH` of
     the planned shifts, a job's operations starting at most `job_lead_days` before its due date, and of the
     jobs the efficiency window's labor entries name (`plex.snapshot.JobsNear`); None: of every job.
+    `operators_only`: no jobs, job operations nor labor entries read (no segments; every efficiency the prior):
+    the operators' schedules, leave and hours, what call-off detection needs.
     """
     started = time.perf_counter()
     policy = policy or CrewPolicy()
@@ -288,7 +291,11 @@ def build_problem(
     # labor entries are read on to `as_of` when the jobs are read near the shift: a job worked since the
     # efficiency window ended may hold the operation before one in the shift at its workcenter (a setup)
     windows = _windows(day, zone, as_of, policy, min(as_of, window[1]) if near else None)
-    snapshot = read_snapshot(source, reference=REFERENCE, windows=windows, timezone=zone_name, jobs_near=near)
+    reference = REFERENCE
+    if operators_only:
+        reference = tuple(kind for kind in REFERENCE if kind not in ("jobs", "job-operations"))
+        del windows["labor-entries"]
+    snapshot = read_snapshot(source, reference=reference, windows=windows, timezone=zone_name, jobs_near=near)
     place = _placer(snapshot.workcenters)
     skill_codes = {s.skill_id: s.skill_code for s in snapshot.skills}
     approved = {(a.part_id, a.operation_code, a.workcenter_id): a for a in snapshot.approved_workcenters}

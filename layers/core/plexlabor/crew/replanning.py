@@ -420,7 +420,7 @@ def detect(deps: CallOffDependencies, request: EventBridgeModel) -> dict[str, An
     starting = shifts_between(shifts, zone, now - deps.grace - deps.period, now - deps.grace)
     sent = 0
     for day, code, start in starting:
-        problem = build_problem(port, day, code, timezone=deps.source.timezone, job_lead_days=deps.source.job_lead_days)
+        problem = build_problem(port, day, code, timezone=deps.source.timezone, operators_only=True)
         clocked_in = {e.employee_id for e in port.time_clock_entries(start - EARLY_CLOCK_IN, now)}
         for message in call_offs(problem, code, clocked_in, now, deps.grace):
             deps.sender.send(message)
