@@ -239,6 +239,7 @@ def _serverless(
         f"suggestion(s); review_sweep told people what waits for them: {sweep.get('mails', 0)} e-mails "
         f"({len(runtime.sent_emails()) - mails_before} sent), {sweep.get('notified', 0)} notices"
     )
+    _ask_the_copilot(runtime, plant_dir)
     summary.update(
         punches_webhook=report.sent,
         punches_poll=int(result.get("punches", 0)) + int(result.get("labor_entries", 0)),
@@ -249,6 +250,37 @@ def _serverless(
         errors=[i for i in runtime.invocations() if i.error],
     )
     return summary
+
+
+def _ask_the_copilot(runtime: Any, plant_dir: Path) -> None:
+    """8: copilot_index builds the index of the plant's SOPs (the runtime uploaded them); the operator signs in
+    and asks at the tablet, as the page does (`POST /copilot/ask`): a procedure of the plant's first
+    department, with the molding operation and a material lot when the plant molds."""
+    import requests
+
+    from plexlabor_dev.local.signin import LOCAL_PASSWORD, LOGIN_PATH
+    from plexlabor_dev.simulator.procedures import MOLDING_OPERATION, molds, plant_sops
+
+    plant = PlantFolder(plant_dir)
+    sop = next(sop for _, sop in plant_sops(plant) if sop.department)
+    question = {"question": sop.question}
+    if molds(plant):
+        question.update(operation=MOLDING_OPERATION, lot_id="LOT-0001")
+    built = runtime.fire("copilot_index")
+    with requests.Session() as tablet:
+        form = {"username": "operator", "password": LOCAL_PASSWORD, "next": "/copilot"}
+        tablet.post(f"{runtime.api_url}{LOGIN_PATH}", data=form, timeout=30).raise_for_status()
+        reply = tablet.post(
+            f"{runtime.api_url}/copilot/ask", json=question, headers={"Sec-Fetch-Site": "same-origin"}, timeout=60
+        )
+        reply.raise_for_status()
+    answer = reply.json()
+    settings = (answer.get("parameters") or {}).get("settings", {})
+    print(
+        f'8. Copilot: {built.get("procedures", 0)} SOPs indexed; the operator asks "{sop.question}": '
+        f'{answer.get("kind")}, "{answer.get("title")}" ({len(answer.get("steps", []))} cited steps)'
+        + (f"; settings for lot LOT-0001: {', '.join(f'{k} {v:g}' for k, v in settings.items())}" if settings else "")
+    )
 
 
 def _links_for(local: Any, finding_ids: set[str], latest_links: Any) -> dict[str, Any] | None:

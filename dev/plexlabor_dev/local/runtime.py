@@ -48,6 +48,7 @@ from infra.constants import (
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec
 from infra.wiring import environment_sources
 from plexlabor.audit.dynamodb import DynamoDbAuditStore
+from plexlabor.copilot import PROCEDURES_PREFIX
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.jsonapi import field_problems
 from plexlabor_dev.local.apigw import HttpReply, LocalApiGateway, Route, json_reply, routes_of
@@ -78,6 +79,7 @@ from plexlabor_dev.local.signin import (
     plant_users,
 )
 from plexlabor_dev.local.sqs import QueuePoller, failed_message_ids
+from plexlabor_dev.simulator.procedures import procedure_files
 
 logger = logging.getLogger(__name__)
 
@@ -232,6 +234,7 @@ class LocalRuntime(Lifecycle):
             state_machine_file=self.state_machine_file,
         )
         stack.callback(self._stop_executions)
+        self._upload_procedures()
         sign_in = self._create_user_pool(stack)
         self.gateway = LocalApiGateway(
             lambda name, event: self.invoker.invoke(name, event, trigger="api"),
@@ -261,6 +264,16 @@ class LocalRuntime(Lifecycle):
         self._build_functions(stack)
         if self._start_pollers:
             self._start_queue_pollers(stack)
+
+    def _upload_procedures(self) -> None:
+        """A generated plant's SOPs and molding process data where a plant uploads its own
+        (`copilot/procedures/` of the artifacts bucket), for copilot_index to build the copilot's index from."""
+        if self.plant_dir is None:
+            return
+        for name, body in procedure_files(PlantFolder(self.plant_dir)).items():
+            self.client("s3").put_object(
+                Bucket=self.resources.artifacts_bucket, Key=PROCEDURES_PREFIX + name, Body=body
+            )
 
     def _create_user_pool(self, stack: contextlib.ExitStack) -> DevSignIn | None:
         """moto's user pool and the dev sign-in, if a signed-in function has routes."""

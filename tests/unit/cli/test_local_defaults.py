@@ -3,6 +3,8 @@ day, the other schedules run as of the plant's end; the console has one readable
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -73,3 +75,15 @@ def test_local_up_prints_one_readable_line_per_handler_call() -> None:
     assert lines[1].endswith("1.50 s  error: PlexError: 503")
     assert lines[2].split()[1:] == ["punch_poller", "schedule", "0.80", "s", "ok"]
     assert all("{" not in line for line in lines)  # no JSON on the console
+
+
+def test_starting_the_local_runtime_imports_no_handler_observability() -> None:
+    # platform.observability makes Powertools' logger and metrics at import, from the environment of the
+    # moment: imported by the runtime before a handler runs, they keep no namespace and every handler's
+    # metrics flush then fails ("Must contain a metric namespace": make demo's poll crashed so)
+    code = (
+        "import sys, plexlabor_dev.local.runtime, plexlabor_dev.local.stack, plexlabor_dev.demo; "
+        "print(sorted(m for m in sys.modules if m.startswith('plexlabor.platform.observability')))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert found.stdout.strip() == "[]"

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict
 
-from plexlabor.copilot import INDEX_PREFIX, PROCEDURES_PREFIX
+from plexlabor.copilot import INDEX_PREFIX, PROCEDURES_KEY, PROCEDURES_PREFIX, PROCESS_KEY
 from plexlabor.copilot.parameters import ProcessData
 from plexlabor.copilot.procedures import Procedure, read_procedures
 from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, RequiredArtifactSettings
@@ -36,10 +36,6 @@ from plexlabor.platform.settings import PerEnvironment
 if TYPE_CHECKING:
     from plexlabor.copilot.encoder import SentenceEncoder
     from plexlabor.copilot.retrieval import ProcedureIndex
-
-PROCEDURES_KEY = "procedures.jsonl"
-PROCESS_KEY = "process.json"
-"""Optional, beside the procedures: the SOPs' parameter limits, past runs and lots (`parameters.ProcessData`)."""
 
 
 class IndexDetail(BaseModel):

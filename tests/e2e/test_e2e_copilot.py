@@ -1,0 +1,87 @@
+"""The operator copilot on the local runtime, as an operator uses it: the runtime uploads the generated plant's
+SOPs and molding process data where a plant uploads its own; copilot_index builds the index; the operator
+signs in (the dev login, over HTTP on 127.0.0.1) and asks at the tablet: the steps of the right procedure
+with their citations, the tools it names, settings for the material lot inside the SOP's limits, and a
+refusal for what no procedure covers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from plexlabor.plant import PlantFolder
+from plexlabor_dev.local.signin import LOCAL_PASSWORD, LOGIN_PATH
+from plexlabor_dev.local.stack import LocalStack
+from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+from plexlabor_dev.simulator.procedures import MOLDING_OPERATION, SOPS, plant_procedures, plant_sops
+
+MOLDING_PLANT = PlantSpec(employees=40, weeks=2, seed=17)
+"""Small, but with a molding department (the e2e plant of 20 has three departments, none molding)."""
+
+
+@pytest.fixture(scope="module")
+def molding_plant(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("molding-plant")
+    generate_plant(MOLDING_PLANT, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def asked(molding_plant: Path) -> Iterator[tuple[LocalStack, dict[str, Any], requests.Session]]:
+    with LocalStack(molding_plant) as stack, requests.Session() as tablet:
+        built = stack.runtime.fire("copilot_index")
+        form = {"username": "operator", "password": LOCAL_PASSWORD, "next": "/copilot"}
+        assert tablet.post(f"{stack.runtime.api_url}{LOGIN_PATH}", data=form, timeout=30).status_code == 200
+        yield stack, built, tablet
+
+
+def ask(stack: LocalStack, tablet: requests.Session, **question: str) -> dict[str, Any]:
+    reply = tablet.post(
+        f"{stack.runtime.api_url}/copilot/ask", json=question, headers={"Sec-Fetch-Site": "same-origin"}, timeout=60
+    )
+    assert reply.status_code == 200, reply.text
+    answer: dict[str, Any] = reply.json()
+    return answer
+
+
+def test_the_index_holds_the_plants_procedures(asked: Any, molding_plant: Path) -> None:
+    _, built, _ = asked
+    assert built["built"] is True
+    assert built["procedures"] == len(plant_procedures(PlantFolder(molding_plant))) and built["lots"] > 0
+
+
+def test_each_procedure_is_found_by_the_question_an_operator_would_ask(asked: Any, molding_plant: Path) -> None:
+    stack, _, tablet = asked
+    for guide_id, sop in plant_sops(PlantFolder(molding_plant)):
+        answer = ask(stack, tablet, question=sop.question)
+        assert (answer["kind"], answer["procedure_id"]) == ("steps", guide_id), sop.question
+        assert [step["step"] for step in answer["steps"]] == list(range(1, len(sop.steps) + 1))
+        assert all(step["label"] in answer["text"] for step in answer["steps"])  # every step cites its passage
+
+
+def test_the_tools_and_the_settings_for_the_lot(asked: Any) -> None:
+    stack, _, tablet = asked
+    mold_change = next(sop for sop in SOPS if sop.title == "Mold change on an injection press")
+
+    tools = ask(
+        stack,
+        tablet,
+        question="What tools do I need to change the mold?",
+        operation=MOLDING_OPERATION,
+        lot_id="LOT-0001",
+    )
+    assert tools["kind"] == "tools" and tuple(tools["tools"]) == mold_change.tools
+    parameters = tools["parameters"]
+    assert parameters["reason"] is None and parameters["runs"]
+    for name, value in parameters["settings"].items():
+        low, high = parameters["limits"][name]
+        assert low <= value <= high
+
+
+def test_what_no_procedure_covers_is_refused(asked: Any) -> None:
+    stack, _, tablet = asked
+    assert ask(stack, tablet, question="What is the weather in Detroit tomorrow?")["kind"] == "refused"
