@@ -22,9 +22,9 @@ Two solvers, measured against each other by `tests/bench/bench_crew.py`:
      global optimum (every solution worth `T` or more lives in the reduced problem); otherwise no
      solution is worth `T`, and the next target is tried. When the target falls to the best known
      value, that value is proven optimal without further search.
-  4. with a time limit, the tabu search of `plexlabor_dev.gap_search`, kept out of the pairs the
-     Lagrangian bound rules out: in a second thread from the bound's best while HiGHS solves the MILPs,
-     then, if they have not proven their best optimal, from the best of both in two threads (seeds) at once.
+  4. with a time limit, if the MILPs have not proven their best optimal: the tabu search of
+     `plexlabor_dev.gap_search` from that best, two walks (seeds) in two threads at once, kept out of the
+     pairs the Lagrangian bound rules out.
 
 Both return `GapSolution` with the objective, the assignment, whether optimality is proven and the
 upper bound that proves it. The data files are read from `../shared/benchmarks/gap/` and
@@ -37,7 +37,6 @@ from __future__ import annotations
 import csv
 import math
 import os
-import threading
 import time
 import warnings
 from collections.abc import Iterable
@@ -74,8 +73,10 @@ SEARCH_MAX_S = 5.0
 the bound, at most SEARCH_MAX_S (on generated type D instances it finds nothing more after a few thousand
 steps), and the MILPs the rest; it only runs when the MILPs have not proven their best optimal."""
 SEARCH_THREADS = 2
-"""Threads the tabu search walks in at once (different seeds): one beside the MILPs, then this many from
-their best (the machine's cores; Numba's compiled steps and HiGHS release the GIL)."""
+"""Walks of the tabu search at once from the MILPs' best (different seeds, one thread each: the machine's
+cores). Not while HiGHS works: a walk beside the MILPs slowed their proofs on types B and C (make bench,
+2026-12-05 09:45-09:56, load 8-12: A-C 301.9 s against 299.1 s for plain HiGHS) and, from the bound's
+best, never beat the MILPs' solution on generated type-D instances."""
 SEARCH_MARGIN_S = 0.05
 """The search stops this long before the deadline (it reads the clock every few steps)."""
 SEARCH_MAX_STEPS = 1_000_000
@@ -596,27 +597,6 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
     milp_by = (
         None if deadline is None else deadline - min(SEARCH_SHARE * (deadline - time.perf_counter()), SEARCH_MAX_S)
     )
-
-    # with a time limit, a second thread walks the tabu search while HiGHS solves the MILPs (both release
-    # the GIL): the MILPs' time is not the search's any more, and the machine's second core is used
-    pool = None if deadline is None or best_value >= target else ThreadPoolExecutor(max_workers=1)
-    stop = threading.Event()
-    background = None
-    if pool is not None and deadline is not None:
-        background = pool.submit(
-            improve_assignment,
-            problem.profit,
-            problem.resource,
-            problem.capacity,
-            best,
-            pair_bound=with_pair,
-            target=target,
-            deadline=deadline - SEARCH_MARGIN_S,
-            max_steps=SEARCH_MAX_STEPS,
-            seed=SEARCH_THREADS,
-            stop=stop,
-        )
-
     milps = _milp_targets(problem, best, target, with_pair, without_pair, milp_by)
     best, best_value, upper, calls, pairs = milps.best, milps.best_value, milps.upper, milps.calls, milps.pairs
     sense = problem.in_file_sense
@@ -626,25 +606,15 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
         f"{calls} milp calls, best then {sense(best_value):.0f}",
     ]
     steps = 0
-    if background is not None:
-        stop.set()
-        walked = background.result()
-        steps += walked.steps
-        notes.append(f"tabu search beside the milps {walked.steps} steps, best {sense(walked.profit):.0f}")
-        if walked.profit > best_value:
-            best, best_value = walked.assignment, walked.profit
     if best_value < upper and deadline is not None and (remaining() or 0) > 0:
-        searches = _searches(problem, best, with_pair, int(upper), deadline - SEARCH_MARGIN_S, pool)
-        steps += sum(search.steps for search in searches)
+        searches = _searches(problem, best, with_pair, int(upper), deadline - SEARCH_MARGIN_S)
+        steps = sum(search.steps for search in searches)
         top = max(searches, key=lambda search: search.profit)
         notes.append(
-            f"tabu search from the best, {len(searches)} at once, {sum(s.steps for s in searches)} steps, "
-            f"best {sense(top.profit):.0f}"
+            f"tabu search from the best, {len(searches)} walks at once, {steps} steps, best {sense(top.profit):.0f}"
         )
         if top.profit > best_value:
             best, best_value = top.assignment, top.profit
-    if pool is not None:
-        pool.shutdown()
     proven = best_value >= upper
     method = "lagrangian bound" if calls == 0 else f"lagrangian fixing + {calls} highs milp"
     if steps:
@@ -734,9 +704,9 @@ def _searches(
     pair_bound: FloatArray,
     target: int,
     deadline: float,
-    pool: ThreadPoolExecutor | None,
 ) -> list[SearchResult]:
-    """The tabu search from `start` until `deadline`, one walk per seed, in the pool's thread and this one."""
+    """The tabu search from `start` until `deadline`: SEARCH_THREADS walks (seeds) at once, in threads (the
+    compiled steps release the GIL)."""
 
     def walk(seed: int) -> SearchResult:
         return improve_assignment(
@@ -751,9 +721,9 @@ def _searches(
             seed=seed,
         )
 
-    beside = [] if pool is None else [pool.submit(walk, seed) for seed in range(1, SEARCH_THREADS)]
-    here = walk(0)
-    return [here, *(future.result() for future in beside)]
+    with ThreadPoolExecutor(max_workers=SEARCH_THREADS - 1) as pool:
+        beside = [pool.submit(walk, seed) for seed in range(1, SEARCH_THREADS)]
+        return [walk(0), *(future.result() for future in beside)]
 
 
 def solve_gap_files(paths: Iterable[Path | str], time_limit: float | None = None) -> list[GapSolution]:

@@ -29,7 +29,6 @@ depend on the machine.
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 
@@ -101,7 +100,6 @@ def improve_assignment(
     max_steps: int = 20_000,
     seed: int = 0,
     settings: SearchSettings = SearchSettings(),
-    stop: threading.Event | None = None,
 ) -> SearchResult:
     """Maximise total profit from the feasible assignment `start` (agent per job).
 
@@ -109,8 +107,8 @@ def improve_assignment(
     Lagrangian bound); job j is never moved to agent i once that bound cannot beat the best found
     (profits are integers), so the search stays among the pairs that can still improve it. `target`: stop
     as soon as a solution reaches it (a proven upper bound on the optimum). Stops after `max_steps`
-    steps, at `deadline` (`time.perf_counter()`) or once `stop` is set. The compiled steps release the GIL,
-    so walks in several threads run at once."""
+    steps or at `deadline` (`time.perf_counter()`). The compiled steps release the GIL, so walks in several
+    threads run at once."""
     m, n = profit.shape
     start = np.asarray(start, dtype=np.int64)
     if start.shape != (n,) or (start < 0).any() or (start >= m).any():
@@ -154,7 +152,7 @@ def improve_assignment(
     elite_cost[0] = start_cost
     _seed(seed)
     while int(state[_STEP]) < max_steps:
-        if (deadline is not None and time.perf_counter() > deadline) or (stop is not None and stop.is_set()):
+        if deadline is not None and time.perf_counter() > deadline:
             break
         steps = min(STEPS_PER_CALL, max_steps - int(state[_STEP]))
         arrays = (problem.cost, problem.resource, problem.capacity, problem.lower, assign, load, weight, tabu_until)
