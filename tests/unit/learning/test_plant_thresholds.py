@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -28,7 +29,10 @@ from tests.support import load_event
 from tests.unit.learning.learning_samples import START, decision_rows, early_clock_in, finding
 
 SETTINGS, GATE = CutSettings(), GateSettings()
-PACKAGED = ScorerModel.load()
+PACKAGED = ScorerModel.load(Path(__file__).parent / "easy_scorer_model.json")
+"""The scorer as it was trained on easy plants alone (seeds 101-103), kept here so that the confidences these
+cases are written against do not move when the packaged scorer is retrained (it now trains on realistic
+plants too, where an early clock-in at z 6 already scores 0.96)."""
 NORMS: Any = SimpleNamespace(version="norms-1")
 UPHELD_FROM_Z = 9.0
 """This plant's supervisors uphold an early clock-in only when it is unusual for the person (z from 9),

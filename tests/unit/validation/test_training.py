@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from plexlabor.models.anomalies import AnomalyType
-from plexlabor.validation.checks.base import BUDDY, RULE, Candidate
+from plexlabor.validation.checks.base import BUDDY, OFFSET, RULE, Candidate
 from plexlabor.validation.findings import Finding, finding_id_for
-from plexlabor.validation.scorer import ScorerModel
+from plexlabor.validation.scorer import ScorerModel, type_family
 from plexlabor.validation.training import Example, examples_from_decisions, fit_scorer
+from plexlabor_dev.commands.validation import EVALUATION_SEEDS, REVIEW_CUTS, TRAINING_SEEDS
 
 
 def _buddy_examples(n: int, seed: int) -> list[Example]:
@@ -100,3 +103,95 @@ def test_a_model_round_trips_through_json_and_the_packaged_one_loads() -> None:
     assert again.confidence(probe) == model.confidence(probe)
     packaged = ScorerModel.load()
     assert packaged.trained_on["seeds"] and set(packaged.families) >= {"offset", "buddy"}
+
+
+def _offset_examples(anomaly: str, n: int, seed: int, shift: float) -> list[Example]:
+    """Synthetic early/late evidence: true offsets lie `shift` minutes further out than normal ones."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        positive = rng.random() < 0.3
+        deviation = rng.gauss(8.0 + shift * positive, 2.0)
+        features = {"deviation_min": deviation, "z": deviation / 3.0, "beyond_grace_min": deviation - 2.0}
+        out.append(Example(OFFSET, anomaly, features, positive))
+    return out
+
+
+def _offset_candidate(anomaly: AnomalyType, deviation: float) -> Candidate:
+    features = {"deviation_min": deviation, "z": deviation / 3.0, "beyond_grace_min": deviation - 2.0}
+    return Candidate(
+        record_key="k",
+        employee="e",
+        anomaly=anomaly,
+        family=OFFSET,
+        features=features,
+        evidence={},
+        note="n",
+        correction=None,
+        severity="medium",
+    )
+
+
+def test_a_review_cut_gives_the_type_its_own_model_that_reviews_from_the_cut() -> None:
+    # Given early/late examples of two types, late clock-outs far less apart from normal days
+    examples = _offset_examples("LATE_CLOCK_OUT", 600, seed=4, shift=4.0)
+    examples += _offset_examples("LATE_CLOCK_IN", 600, seed=5, shift=12.0)
+    family_only = fit_scorer(examples)
+    # When late clock-outs are sent to review only from a probability of 0.9
+    model = fit_scorer(examples, {"seeds": [1]}, review_cuts={"LATE_CLOCK_OUT": 0.9})
+    own = type_family(OFFSET, "LATE_CLOCK_OUT")
+    assert set(model.families) == {OFFSET, own} and model.trained_on["review_cuts"] == {"LATE_CLOCK_OUT": 0.9}
+    unshifted = fit_scorer(examples, review_cuts={"LATE_CLOCK_OUT": 0.7}).families[own]
+    # Then a late clock-out reaches review confidence (0.7) exactly where its own model says 0.9
+    for deviation in (8.0, 10.0, 11.0, 12.0, 13.0, 16.0):
+        probe = _offset_candidate(AnomalyType.LATE_CLOCK_OUT, deviation)
+        assert (model.confidence(probe) >= 0.7) == (unshifted.probability(probe.features) >= 0.9)
+    assert model.confidence(_offset_candidate(AnomalyType.LATE_CLOCK_OUT, 10.0)) < 0.7
+    # And a type without a cut is scored by the family's model, as before; the JSON keeps both
+    late_in = _offset_candidate(AnomalyType.LATE_CLOCK_IN, 12.0)
+    assert model.confidence(late_in) == family_only.confidence(late_in)
+    probe = _offset_candidate(AnomalyType.LATE_CLOCK_OUT, 12.0)
+    assert ScorerModel.from_json(model.to_json()).confidence(probe) == model.confidence(probe)
+
+
+def test_a_review_cut_for_a_type_without_both_kinds_of_example_is_refused() -> None:
+    examples = _offset_examples("LATE_CLOCK_IN", 200, seed=6, shift=10.0)
+    with pytest.raises(ValueError, match="EARLY_CLOCK_IN"):
+        fit_scorer(examples, review_cuts={"EARLY_CLOCK_IN": 0.8})
+
+
+def test_the_packaged_model_is_the_one_the_training_command_makes() -> None:
+    # The committed scorer_model.json was written by `make model` with today's training plants and cuts
+    packaged = ScorerModel.load()
+    assert packaged.trained_on["seeds"] == list(TRAINING_SEEDS)
+    assert packaged.trained_on["review_cuts"] == REVIEW_CUTS
+    assert {type_family(OFFSET, anomaly) for anomaly in REVIEW_CUTS} <= set(packaged.families)
+    assert not set(TRAINING_SEEDS) & set(EVALUATION_SEEDS)
+
+
+def test_models_that_differ_in_an_intercept_alone_have_other_versions() -> None:
+    # Given the same examples fitted with two review cuts (the per-type model's intercept differs, nothing else)
+    examples = _offset_examples("LATE_CLOCK_OUT", 300, seed=8, shift=6.0)
+    low, high = (fit_scorer(examples, review_cuts={"LATE_CLOCK_OUT": cut}) for cut in (0.7, 0.9))
+    own = type_family(OFFSET, "LATE_CLOCK_OUT")
+    assert low.families[own].coef == high.families[own].coef
+    # Then their versions differ, and the same fit twice gives the same version
+    assert low.version != high.version
+    assert fit_scorer(examples, review_cuts={"LATE_CLOCK_OUT": 0.9}).version == high.version
+
+
+def test_a_plants_refit_offset_family_replaces_the_per_type_models() -> None:
+    # Given a model with an early clock-in model of its own and a plant's decisions on early clock-ins
+    from plexlabor.learning.promotion import fit_candidate
+    from tests.unit.learning.learning_samples import decision_rows, decisions
+
+    examples = _offset_examples("EARLY_CLOCK_IN", 400, seed=9, shift=8.0)
+    incumbent = fit_scorer(examples, {"seeds": [1]}, review_cuts={"EARLY_CLOCK_IN": 0.9})
+    assert type_family(OFFSET, "EARLY_CLOCK_IN") in incumbent.families
+    # When the learning loop refits the offset family from those decisions
+    candidate = fit_candidate(incumbent, decision_rows(decisions(200, seed=7)), {"test": True})
+    # Then the refit family scores early clock-ins (the per-type model would have outranked it)
+    assert set(candidate.families) == {OFFSET}
+    probe = _offset_candidate(AnomalyType.EARLY_CLOCK_IN, 12.0)
+    assert candidate.confidence(probe) == candidate.families[OFFSET].probability(probe.features)
+    assert candidate.confidence(probe) != incumbent.confidence(probe)

@@ -22,8 +22,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -32,7 +30,7 @@ from plexlabor.validation.checks.base import RULE
 from plexlabor.validation.decisions import approved
 from plexlabor.validation.engine import held_back
 from plexlabor.validation.findings import Finding
-from plexlabor.validation.scorer import Logistic, MagnitudeCut, ScorerModel
+from plexlabor.validation.scorer import Logistic, MagnitudeCut, ScorerModel, content_version
 from plexlabor.validation.training import Example, examples_from_decisions, fit_scorer
 
 REVIEW_THRESHOLD = 0.7  # EngineSettings.review_threshold: what goes to a supervisor
@@ -191,7 +189,8 @@ def fit_candidate(
     examples = _fittable(examples_from_decisions([(row, approved(row)) for row in rows]) + negatives)
     fitted = fit_scorer(examples, trained_on)
     priors = {**incumbent.priors, **fitted.priors}
-    families = {**incumbent.families, **fitted.families}
+    kept = {name: m for name, m in incumbent.families.items() if name.partition(":")[0] not in fitted.families}
+    families = {**kept, **fitted.families}  # a refit family replaces its per-type models (`scorer.type_family`)
     return _versioned(priors, families, trained_on, incumbent.cuts if cuts is None else cuts)
 
 
@@ -205,13 +204,7 @@ def _versioned(
     priors: dict[str, float], families: dict[str, Logistic], trained_on: dict, cuts: dict[str, MagnitudeCut]
 ) -> ScorerModel:
     """A model versioned by its content (the same content, the same version)."""
-    body = {
-        "priors": priors,
-        "families": {k: [v.coef, v.intercept, v.mean] for k, v in sorted(families.items())},
-        **({"cuts": {k: [c.feature, c.minimum] for k, c in sorted(cuts.items())}} if cuts else {}),
-    }
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:10]
-    return ScorerModel(f"scorer-{digest}", priors, families, trained_on, dict(cuts))
+    return ScorerModel(content_version(priors, families, cuts), priors, families, trained_on, dict(cuts))
 
 
 def _dropped(candidate: Metrics, incumbent: Metrics, gate: GateSettings) -> str:

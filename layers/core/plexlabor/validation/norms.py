@@ -12,7 +12,7 @@ from typing import Any
 
 from plexlabor.validation.clocks import ClockOffsets
 from plexlabor.validation.data import PlantData
-from plexlabor.validation.shifts import day_offsets, employee_days, structural_problems
+from plexlabor.validation.shifts import EmployeeDay, day_offsets, employee_days, structural_problems
 
 MIN_HISTORY = 8  # below this many observations an employee's norm leans on the department's
 MIN_PEOPLE = 5  # below this many people a department's (or role's) norm leans on the wider group's
@@ -59,11 +59,22 @@ class Norm:
 @dataclass(frozen=True, slots=True)
 class RecentShift:
     """One worked day: when it began (its first clock-in at true time) and its clock-in / clock-out offsets
-    (minutes from the shift's start / end; None where not known, `shifts.day_offsets`)."""
+    (minutes from the shift's start / end, to the hundredth; None where not known)."""
 
     t: float
     start: float | None
     end: float | None
+
+    @classmethod
+    def of(cls, day: EmployeeDay) -> RecentShift:
+        """The day as the norms keep it and the early/late check reads it (rounded either way, so both read the
+        same numbers; the norms' JSON stays about 0.8 KB a person)."""
+        start, end = day_offsets(day)
+        return cls(day.punches[0].t_in, _hundredth(start), _hundredth(end))
+
+
+def _hundredth(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 @dataclass
@@ -218,7 +229,7 @@ def compute_norms(data: PlantData, until: float | None = None) -> Norms:
                 if punch.device:
                     devices[punch.device] += 1
             start, end = day_offsets(day)
-            worked.append(RecentShift(day.punches[0].t_in, start, end))
+            worked.append(RecentShift.of(day))
             if start is not None:
                 starts.append(start)
             if end is not None:

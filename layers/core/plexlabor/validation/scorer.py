@@ -10,6 +10,7 @@ its supervisors' decisions): a finding of the type measuring below the cut is no
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Mapping
@@ -60,6 +61,20 @@ class MagnitudeCut:
         return asdict(self)
 
 
+def content_version(
+    priors: Mapping[str, float], families: Mapping[str, Logistic], cuts: Mapping[str, MagnitudeCut] | None = None
+) -> str:
+    """A model's version from what it scores with: the priors, each model's coefficients, intercept and means,
+    and the plant's cuts. The same content gives the same version; models that differ in an intercept alone
+    (a review cut, `training.fit_scorer`) do not share one."""
+    body = {
+        "priors": dict(priors),
+        "families": {k: [v.coef, v.intercept, v.mean] for k, v in sorted(families.items())},
+        **({"cuts": {k: [c.feature, c.minimum] for k, c in sorted(cuts.items())}} if cuts else {}),
+    }
+    return "scorer-" + hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:10]
+
+
 def family_of(features: Mapping[str, float]) -> str:
     """The evidence family a finding's recorded features belong to (what `Candidate.family` was)."""
     if not features:
@@ -69,6 +84,12 @@ def family_of(features: Mapping[str, float]) -> str:
     if "abs_log_deviation" in features:
         return PRODUCTIVITY
     return OFFSET
+
+
+def type_family(family: str, anomaly_type: str) -> str:
+    """The key of a model of one anomaly type of a family (e.g. "offset:LATE_CLOCK_OUT"), which takes the
+    family's place for that type when a model has one (`training.fit_scorer`'s review_cuts)."""
+    return f"{family}:{anomaly_type}"
 
 
 @dataclass(frozen=True)
@@ -96,9 +117,10 @@ class ScorerModel:
         return self._confidence(family_of(features), anomaly_type, features)
 
     def _confidence(self, family: str, anomaly_type: str, features: Mapping[str, float]) -> float:
-        if family == RULE or family not in self.families:
+        model = self.families.get(type_family(family, anomaly_type)) or self.families.get(family)
+        if family == RULE or model is None:
             return self.priors.get(anomaly_type, UNTRAINED_PRIOR)
-        return self.families[family].probability(features)
+        return model.probability(features)
 
     def to_json(self) -> dict[str, Any]:
         cuts = {"cuts": {name: cut.to_json() for name, cut in sorted(self.cuts.items())}} if self.cuts else {}

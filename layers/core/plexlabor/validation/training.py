@@ -6,11 +6,10 @@ real-time path. The result is a ScorerModel of plain coefficients.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import math
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -20,7 +19,7 @@ from plexlabor.validation.checks.base import BUDDY, OFFSET, PRODUCTIVITY, RULE, 
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.findings import Finding
 from plexlabor.validation.norms import compute_norms
-from plexlabor.validation.scorer import Logistic, ScorerModel, family_of
+from plexlabor.validation.scorer import Logistic, ScorerModel, content_version, family_of, type_family
 
 DECISION_WEIGHT = 3.0  # a supervisor's verdict on a real record counts more than a synthetic label
 LEARNED_FAMILIES = (OFFSET, PRODUCTIVITY, BUDDY)
@@ -66,11 +65,17 @@ def examples_from_decisions(decisions: Iterable[tuple[Finding, bool]]) -> list[E
     return out
 
 
-def fit_scorer(examples: list[Example], trained_on: dict | None = None) -> ScorerModel:
-    """Fit one logistic model per learned family and measure each rule type's precision."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
+def fit_scorer(
+    examples: list[Example], trained_on: dict | None = None, review_cuts: Mapping[str, float] | None = None
+) -> ScorerModel:
+    """Fit one logistic model per learned family and measure each rule type's precision.
 
+    `review_cuts` (early/late type -> probability): those offset types get a model of their own (their
+    normal spread differs: people often come early and stay late, seldom the reverse), whose intercept is
+    moved by logit(review) - logit(cut), so that the engine's one review threshold sends the type to review
+    from that probability on: a cut chosen on development plants to keep false findings on normal days
+    within budget. The cuts are kept in `trained_on["review_cuts"]`.
+    """
     priors: dict[str, float] = {}
     counts: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     one_class = {family for family in LEARNED_FAMILIES if len({e.positive for e in examples if e.family == family}) < 2}
@@ -85,19 +90,42 @@ def fit_scorer(examples: list[Example], trained_on: dict | None = None) -> Score
         members = [e for e in examples if e.family == family]
         if not members or family in one_class:
             continue
-        names = sorted({name for e in members for name in e.features})
-        x = np.array([[e.features.get(n, 0.0) for n in names] for e in members])
-        y = np.array([e.positive for e in members])
-        w = np.array([e.weight for e in members])
-        scaler = StandardScaler().fit(x)
-        model = LogisticRegression(C=1.0, max_iter=2000).fit(scaler.transform(x), y, sample_weight=w)
-        families[family] = Logistic(
-            tuple(names),
-            tuple(float(v) for v in scaler.mean_),
-            tuple(float(v) or 1.0 for v in scaler.scale_),
-            tuple(float(v) for v in model.coef_[0]),
-            float(model.intercept_[0]),
-        )
-    body = {"priors": priors, "families": {k: v.coef for k, v in families.items()}}
-    version = "scorer-" + hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:10]
+        families[family] = _logistic(members)
+    review = _review_threshold()
+    for anomaly, cut in sorted((review_cuts or {}).items()):
+        members = [e for e in examples if e.family == OFFSET and e.anomaly_type == anomaly]
+        if len({e.positive for e in members}) < 2:
+            raise ValueError(f"review_cuts: no positive and negative {anomaly} examples to fit its model on")
+        fitted = _logistic(members)
+        shift = math.log(review / (1 - review)) - math.log(cut / (1 - cut))
+        families[type_family(OFFSET, anomaly)] = replace(fitted, intercept=fitted.intercept + shift)
+    version = content_version(priors, families)
+    if review_cuts:
+        trained_on = {**(trained_on or {}), "review_cuts": dict(sorted(review_cuts.items()))}
     return ScorerModel(version, priors, families, trained_on or {})
+
+
+def _logistic(members: list[Example]) -> Logistic:
+    """A standardised logistic regression over the union of the members' features."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    names = sorted({name for e in members for name in e.features})
+    x = np.array([[e.features.get(n, 0.0) for n in names] for e in members])
+    y = np.array([e.positive for e in members])
+    w = np.array([e.weight for e in members])
+    scaler = StandardScaler().fit(x)
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(scaler.transform(x), y, sample_weight=w)
+    return Logistic(
+        tuple(names),
+        tuple(float(v) for v in scaler.mean_),
+        tuple(float(v) or 1.0 for v in scaler.scale_),
+        tuple(float(v) for v in model.coef_[0]),
+        float(model.intercept_[0]),
+    )
+
+
+def _review_threshold() -> float:
+    from plexlabor.validation.engine import EngineSettings  # the engine imports the scorer, not this module
+
+    return EngineSettings().review_threshold

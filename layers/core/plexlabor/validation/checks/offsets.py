@@ -25,10 +25,10 @@ from plexlabor.validation.checks.base import (
     rule_candidate,
 )
 from plexlabor.validation.data import PlantData
-from plexlabor.validation.norms import MIN_HISTORY, Norm, Norms
+from plexlabor.validation.norms import MIN_HISTORY, Norm, Norms, RecentShift
 from plexlabor.validation.policy import PunchPolicy
 from plexlabor.validation.records import Punch, Scheduled, Session
-from plexlabor.validation.shifts import MATCH_AFTER_END, MATCH_BEFORE_START, EmployeeDay, day_offsets
+from plexlabor.validation.shifts import MATCH_AFTER_END, MATCH_BEFORE_START, EmployeeDay
 
 LOGIN_LOOKBACK = 2 * HOUR  # a workcenter login this long before the clock-in still belongs to the shift
 SHARED_MIN = 3  # colleagues with a habit of their own at the same shift, to read a deviation as shared ...
@@ -203,12 +203,9 @@ def _day_offsets(context: EmployeeContext, *, at_start: bool) -> tuple[list[floa
     if key not in context.memo:
         days = context.days
         begins = days[0].punches[0].t_in if days else math.inf
-        kept = [shift for shift in context.norms.recent if shift.t < begins]
-        context.memo[key] = (
-            [shift.t for shift in kept] + [d.punches[0].t_in for d in days],
-            [shift.start if at_start else shift.end for shift in kept]
-            + [day_offsets(d)[0 if at_start else 1] for d in days],
-        )
+        shifts = [shift for shift in context.norms.recent if shift.t < begins] + [RecentShift.of(d) for d in days]
+        offsets = [shift.start if at_start else shift.end for shift in shifts]
+        context.memo[key] = ([shift.t for shift in shifts], offsets)
     result: tuple[list[float], list[float | None]] = context.memo[key]
     return result
 
@@ -297,6 +294,7 @@ def _offset(
     ):
         return []  # within the person's habit, or a deviation in the other direction
     early = offset < 0
+    direction = -1 if deviation < 0 else 1
     anomaly = (
         (A.EARLY_CLOCK_IN if early else A.LATE_CLOCK_IN)
         if at_start
@@ -330,6 +328,9 @@ def _offset(
             "deviation_min": abs(deviation),
             "z": min(abs(deviation) / norm.sigma, 50.0),
             "beyond_grace_min": abs(offset) - grace,
+            # of the recent shifts, how many were off the habit the same way: a habit on the move shows here
+            # days before `_moved_habit` reads it (a one-day deviation has none); weighed by the learned scorer
+            "recent_same_way": float(sum((r - usual) * direction >= policy.habit_min_minutes for r in recent)),
         },
         evidence={
             "offset_min": round(offset, 1),

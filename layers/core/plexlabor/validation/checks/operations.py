@@ -9,8 +9,8 @@ an operation not routed there is JOB_CODE_MISMATCH's, and is left to it). Nothin
 gave no actual times. The minutes printed are the entry's own at most.
 
 Rule-defined: the confidence grows with the minutes beyond the grace, from `CONFIDENCE_AT_GRACE` to
-`FULL_CONFIDENCE` at `FULL_CONFIDENCE_MINUTES` beyond it (no learned model: the type is newer than the
-scorer's training).
+`FULL_CONFIDENCE` at `FULL_CONFIDENCE_MINUTES` beyond it, whatever the scorer's measured precision for the
+type (no learned model).
 """
 
 from __future__ import annotations
@@ -100,5 +100,8 @@ def _outside(
         severity="medium",
     )
     share = min(1.0, beyond / MINUTE / FULL_CONFIDENCE_MINUTES)
-    candidate.floor = round(CONFIDENCE_AT_GRACE + (FULL_CONFIDENCE - CONFIDENCE_AT_GRACE) * share, 4)
+    # the check's own confidence, whatever precision a scorer measured for the type (0.99 on training plants,
+    # where every such entry is injected far outside the run): the minutes beyond the grace grade it
+    graded = round(CONFIDENCE_AT_GRACE + (FULL_CONFIDENCE - CONFIDENCE_AT_GRACE) * share, 4)
+    candidate.floor = candidate.ceiling = graded
     return candidate
