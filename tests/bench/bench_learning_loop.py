@@ -244,6 +244,10 @@ def _print(title: str, weeks: list[Week]) -> None:
         )
 
 
+def _change(drop: float) -> str:
+    return f"{abs(drop):.0%} {'lower' if drop >= 0 else 'higher'}"
+
+
 def _measure(title: str, plant: Plant, poison: bool) -> None:
     clean = _simulate(plant, lambda week: NOISE, seed=1)
     _print(f"{title}: 8 weeks, {NOISE:.0%} noise", clean)
@@ -261,8 +265,8 @@ def _measure(title: str, plant: Plant, poison: bool) -> None:
     print(
         f"\nweek 1 -> week 4: precision seen {first.observed_precision:.3f} -> {fourth.observed_precision:.3f}, "
         f"recall {first.recall:.3f} -> {fourth.recall:.3f}, load {first.sent} -> {fourth.sent} "
-        f"({load_drop:.0%} lower; against what the packaged scorer sends the same week, "
-        f"{fourth.packaged_sent}: {1 - fourth.sent / fourth.packaged_sent if fourth.packaged_sent else 0.0:.0%} lower)"
+        f"({_change(load_drop)}; against what the packaged scorer sends the same week, {fourth.packaged_sent}: "
+        f"{_change(1 - fourth.sent / fourth.packaged_sent if fourth.packaged_sent else 0.0)})"
     )
     print(
         f"  week 1: {first.rejected} of the {first.sent} sent rejected: the most review load a model could spare "
