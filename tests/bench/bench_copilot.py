@@ -21,7 +21,7 @@ import pytest
 from plexlabor.copilot.answers import answer
 from plexlabor.copilot.encoder import SentenceEncoder, load_encoder
 from plexlabor.copilot.procedures import Procedure, read_procedures
-from plexlabor.copilot.retrieval import ProcedureIndex, RetrievalSettings
+from plexlabor.copilot.retrieval import PROTOCOL, ProcedureIndex, RetrievalSettings
 from plexlabor_dev.commands.copilot import FileEvaluation, evaluate_file
 from plexlabor_dev.copilot_questions import OUT_OF_SCOPE
 
@@ -75,7 +75,7 @@ def _read(name: str) -> list[Procedure]:
 
 @pytest.mark.skipif(not PROCEDURES.is_dir(), reason=f"no procedure files at {PROCEDURES}")
 def test_copilot_retrieval_on_real_procedures(encoder: MemoEncoder) -> None:
-    print(f"\ncopilot retrieval (steps-only index, title as the question; settings {RetrievalSettings()})")
+    print(f"\ncopilot retrieval (steps-only index, title as the question; settings {PROTOCOL})")
     for name in FILES:
         started = time.perf_counter()
         result = evaluate_file(str(PROCEDURES / f"{name}.jsonl"), encoder=encoder)  # type: ignore[arg-type]

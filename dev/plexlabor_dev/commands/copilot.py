@@ -28,7 +28,7 @@ from plexlabor.copilot.procedures import Procedure, ProcedureFileError, read_pro
 if TYPE_CHECKING:
     from plexlabor.copilot.encoder import SentenceEncoder
     from plexlabor.copilot.evaluation import Evaluation
-    from plexlabor.copilot.retrieval import ProcedureIndex
+    from plexlabor.copilot.retrieval import ProcedureIndex, RetrievalSettings
 
 
 @dataclass(frozen=True)
@@ -57,13 +57,20 @@ def _read(path: str) -> list[Procedure]:
 
 
 def build_index(
-    procedures: list[Procedure], lexical: bool = False, encoder: SentenceEncoder | None = None
+    procedures: list[Procedure],
+    lexical: bool = False,
+    encoder: SentenceEncoder | None = None,
+    settings: RetrievalSettings | None = None,
 ) -> ProcedureIndex:
-    """The shipped settings' index; lexical only when asked or when the encoder is not installed."""
+    """The shipped settings' index (or `settings`'); lexical only when asked or when the encoder is not installed."""
     from plexlabor.copilot.indexing import shipped_index
 
     return shipped_index(
-        procedures, lexical, encoder, lambda why: print(f"plexlabor: lexical only: {why}", file=sys.stderr)
+        procedures,
+        lexical,
+        encoder,
+        lambda why: print(f"plexlabor: lexical only: {why}", file=sys.stderr),
+        settings=settings,
     )
 
 
@@ -71,10 +78,11 @@ def evaluate_file(path: str, lexical: bool = False, encoder: SentenceEncoder | N
     """The protocol on one file, and the refusals on the out-of-scope questions."""
     from plexlabor.copilot.answers import answer
     from plexlabor.copilot.evaluation import evaluate
+    from plexlabor.copilot.retrieval import PROTOCOL
     from plexlabor_dev.copilot_questions import OUT_OF_SCOPE
 
     procedures = _read(path)
-    index = build_index(procedures, lexical, encoder)
+    index = build_index(procedures, lexical, encoder, PROTOCOL)  # steps only: the questions are the titles
     refused = sum(answer(index, question).kind == "refused" for question in OUT_OF_SCOPE)
     replies = [(answer(index, p.title), p.id) for p in procedures]
     answered = [reply.procedure_id == right for reply, right in replies if reply.kind != "refused"]

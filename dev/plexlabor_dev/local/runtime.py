@@ -270,6 +270,7 @@ class LocalRuntime(Lifecycle):
         (`copilot/procedures/` of the artifacts bucket), for copilot_index to build the copilot's index from."""
         if self.plant_dir is None:
             return
+        assert self.resources is not None
         for name, body in procedure_files(PlantFolder(self.plant_dir)).items():
             self.client("s3").put_object(
                 Bucket=self.resources.artifacts_bucket, Key=PROCEDURES_PREFIX + name, Body=body

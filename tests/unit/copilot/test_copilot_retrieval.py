@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +9,8 @@ import pytest
 from plexlabor.copilot.answers import answer
 from plexlabor.copilot.encoder import load_encoder
 from plexlabor.copilot.evaluation import evaluate, figures, rank_of
-from plexlabor.copilot.retrieval import LEXICAL_ONLY, ProcedureIndex, RetrievalSettings
+from plexlabor.copilot.procedures import Procedure
+from plexlabor.copilot.retrieval import LEXICAL_ONLY, PROTOCOL, ProcedureIndex, RetrievalSettings
 from tests.unit.copilot.copilot_world import procedures, write_tiny_encoder
 
 LEXICAL = RetrievalSettings(dense_weight=0.0)
@@ -64,12 +66,35 @@ def test_figures_on_a_file_the_index_answers_perfectly() -> None:
 def test_evaluate_reports_plain_bm25_beside_the_shipped_index() -> None:
     procs = procedures()
 
-    result = evaluate(procs, ProcedureIndex(procs, LEXICAL)).as_json()
+    result = evaluate(procs, ProcedureIndex(procs, replace(PROTOCOL, dense_weight=0.0))).as_json()
 
     keys = {"recall_at_1", "recall_at_5", "recall_at_10", "mrr", "tools_exact"}
     assert keys <= set(result)
     assert isinstance(result["bm25"], dict)
     assert keys <= set(result["bm25"])
+
+
+def test_the_protocol_refuses_an_index_that_holds_the_titles_it_asks() -> None:
+    procs = procedures()
+
+    with pytest.raises(ValueError, match="steps only"):
+        evaluate(procs, ProcedureIndex(procs, LEXICAL))
+
+
+def test_a_plants_title_ranks_its_procedure_when_its_steps_never_name_the_machine() -> None:
+    # Given a procedure whose title names the machine and whose steps never do, beside one whose steps
+    # share the question's other word
+    lathe = Procedure.model_validate(
+        {"guide_id": "L", "title": "Tool change on the lathe", "steps": [{"order": 1, "text": "Fit the new insert."}]}
+    )
+    torque = Procedure.model_validate(
+        {"guide_id": "T", "title": "Torque check", "steps": [{"order": 1, "text": "Check the tool five times."}]}
+    )
+    question = "How do I change a tool on the lathe?"
+
+    # Then the shipped index ranks the lathe's first; the benchmark's steps-only one ranks the other first
+    assert ProcedureIndex([lathe, torque], LEXICAL).search(question)[0].procedure.id == "L"
+    assert ProcedureIndex([lathe, torque], replace(PROTOCOL, dense_weight=0.0)).search(question)[0].procedure.id == "T"
 
 
 @pytest.fixture(scope="module")

@@ -78,7 +78,10 @@ def figures(index: ProcedureIndex, procedures: Sequence[Procedure], tools: bool 
 
 
 def evaluate(procedures: Sequence[Procedure], index: ProcedureIndex) -> Evaluation:
-    """The shipped index's figures and plain Okapi BM25's on the same procedures."""
+    """The shipped index's figures and plain Okapi BM25's on the same procedures (an index of the steps
+    only, `retrieval.PROTOCOL`: the questions are the titles)."""
+    if index.settings.titles:
+        raise ValueError("the retrieval protocol indexes steps only: build the index with retrieval.PROTOCOL")
     baseline = ProcedureIndex(procedures, LEXICAL_ONLY)
     return Evaluation(
         procedures=len(procedures),

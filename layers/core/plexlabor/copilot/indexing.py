@@ -35,7 +35,7 @@ from plexlabor.platform.settings import PerEnvironment
 
 if TYPE_CHECKING:
     from plexlabor.copilot.encoder import SentenceEncoder
-    from plexlabor.copilot.retrieval import ProcedureIndex
+    from plexlabor.copilot.retrieval import ProcedureIndex, RetrievalSettings
 
 
 class IndexDetail(BaseModel):
@@ -106,9 +106,11 @@ def shipped_index(
     lexical: bool = False,
     encoder: SentenceEncoder | None = None,
     lexical_because: Callable[[str], None] | None = None,
+    settings: RetrievalSettings | None = None,
 ) -> ProcedureIndex:
-    """The shipped settings' index of `procedures`: with `encoder`, else the packaged one, else (not
-    installed: `lexical_because` is told why, by default the log) BM25 alone; `lexical`: BM25 alone."""
+    """The shipped settings' index of `procedures` (or `settings`: the benchmark's `PROTOCOL`): with
+    `encoder`, else the packaged one, else (not installed: `lexical_because` is told why, by default the
+    log) BM25 alone; `lexical`: BM25 alone."""
     from plexlabor.copilot.encoder import EncoderUnavailable, load_encoder
     from plexlabor.copilot.retrieval import ProcedureIndex, RetrievalSettings
 
@@ -120,4 +122,4 @@ def shipped_index(
                 logger.warning("copilot index built for BM25 alone", extra={"reason": str(error)})
             else:
                 lexical_because(str(error))
-    return ProcedureIndex(procedures, RetrievalSettings(), None if lexical else encoder)
+    return ProcedureIndex(procedures, settings or RetrievalSettings(), None if lexical else encoder)

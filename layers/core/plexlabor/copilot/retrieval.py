@@ -1,8 +1,9 @@
 """Retrieval of the procedure that answers a question: Okapi BM25 over the procedures' steps (`bm25s`,
 Snowball stemming), fused with a small sentence encoder's similarity when its weights are installed.
 
-Each procedure is one BM25 document (its steps joined: the title is never indexed, so a procedure is
-found by what it says, not by its name) and a set of step passages for the encoder. A question's score
+Each procedure is one BM25 document (its title and steps joined: a plant names its SOPs for the machine
+and the task, which the steps may never repeat; `RetrievalSettings.titles`) and a set of step passages
+for the encoder. The benchmark's protocol indexes steps only (`evaluation.PROTOCOL`). A question's score
 for a procedure is z(BM25) + dense_weight · (z(best step cosine) + z(centroid cosine)) / 2, each z taken
 over the whole index for that question, so the three scales meet without per-index tuning.
 Every setting is in `RetrievalSettings`; the shipped defaults are the ones measured in docs/copilot.md.
@@ -107,15 +108,20 @@ class RetrievalSettings:
     """English stop words left out of documents and questions."""
     dense_weight: float = 1.0
     """Weight of the encoder's similarity against BM25 (0: lexical only)."""
+    titles: bool = True
+    """The title joins the steps in the procedure's BM25 document (False: steps only, as the retrieval
+    benchmark's protocol requires: its questions are the titles)."""
     min_coverage: float = 0.75
     """Share of the question's words (stems, stop words left out) that the top procedure must hold in its
-    title or steps, or the copilot says it has no procedure for it. The title counts here, never in the
-    ranking: a question about a machine no procedure names ("the forklift's brake pads") is refused
-    even when a procedure about other brakes ranks first."""
+    title or steps, or the copilot says it has no procedure for it: a question about a machine no procedure
+    names ("the forklift's brake pads") is refused even when a procedure about other brakes ranks first."""
 
 
-LEXICAL_ONLY = RetrievalSettings(stem=False, stopwords=False, dense_weight=0.0)
-"""Plain Okapi BM25 (k1 1.2, b 0.75, no stemming, no stop words): the yardstick printed beside."""
+LEXICAL_ONLY = RetrievalSettings(stem=False, stopwords=False, dense_weight=0.0, titles=False)
+"""Plain Okapi BM25 (k1 1.2, b 0.75, no stemming, no stop words, steps only): the yardstick printed beside."""
+PROTOCOL = RetrievalSettings(titles=False)
+"""The shipped settings as the retrieval benchmark's protocol allows them: steps only (its questions are
+the titles). `evaluation.evaluate` refuses an index that holds titles."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +160,8 @@ class ProcedureIndex:
         self.settings = settings
         self.encoder = encoder if settings.dense_weight > 0 else None
         self._bm25 = bm25s.BM25(k1=settings.k1, b=settings.b, method="lucene")
-        self._bm25.index(self._tokens([_document(p) for p in self.procedures]), show_progress=False)
+        documents = [(p.title + " " if settings.titles else "") + _document(p) for p in self.procedures]
+        self._bm25.index(self._tokens(documents), show_progress=False)
         self._words = [set(self._tokens([p.title + " " + _document(p)])[0]) for p in self.procedures]
         self._starts = np.cumsum([0] + [len(p.steps) for p in self.procedures])[:-1]
         self._steps: np.ndarray | None = None

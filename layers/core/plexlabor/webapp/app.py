@@ -361,7 +361,10 @@ def home() -> Response[str]:
 def queue() -> Response[str]:
     page = Page(_deps())
     if not page.viewer.decides:
-        message = "Nothing in the review queue is yours to decide: it is for supervisors, planners, HR, the EHS lead and admins."
+        message = (
+            "Nothing in the review queue is yours to decide: it is for supervisors, planners, HR, the EHS lead "
+            "and admins."
+        )
         return page.render("message.html", 403, title="Review queue", page="queue", message=message)
     return _queue_page(page)
 
@@ -577,4 +580,6 @@ def same_site_posts(resolver: APIGatewayRestResolver, next_middleware: NextMiddl
 app.use(middlewares=[same_site_posts])
 
 
-from plexlabor.webapp import copilotpage, dashboards, incidents, menu  # noqa: E402, F401  (routes on `app`; the menu)
+from plexlabor.webapp import copilotpage, dashboards, incidents, menu  # noqa: E402, F401  (they register their routes on `app`)
+
+templates.globals["menu_for"] = menu.menu_for

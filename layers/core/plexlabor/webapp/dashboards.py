@@ -74,7 +74,7 @@ from plexlabor.webapp.skillviews import (
     find_candidate,
     timeline_view,
 )
-from plexlabor.webapp.viewer import Reach
+from plexlabor.webapp.viewer import CREW_ROLES, Reach
 
 ReachT = TypeVar("ReachT", bound=Reach)
 
@@ -342,7 +342,6 @@ def forecasts(page: Page, scope: ForecastScope, index: ForecastIndex, problem: s
     return _charted(page.render("forecasts.html", title=FORECASTS.title, page="forecasts", **context))
 
 
-CREW_ROLES = frozenset({Role.ADMIN, Role.PLANNER, Role.SUPERVISOR})
 CREW_FLASH = {
     **FLASH,
     "replan": "Re-plan asked: crew_replan plans the rest of the shift around your decisions; its suggestions "

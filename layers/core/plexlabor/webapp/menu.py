@@ -9,12 +9,10 @@ from dataclasses import dataclass
 from plexlabor.review.queue import Viewer
 from plexlabor.webapp.allocation import AllocationScope
 from plexlabor.webapp.analytics import AnalyticsScope
-from plexlabor.webapp.app import templates
-from plexlabor.webapp.copilotpage import may_ask
-from plexlabor.webapp.dashboards import CREW_ROLES
 from plexlabor.webapp.forecasts import ForecastScope
 from plexlabor.webapp.incidenttrends import TrendsScope
 from plexlabor.webapp.skillviews import Scope
+from plexlabor.webapp.viewer import COPILOT_ASKERS, CREW_ROLES
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ MENU = (
     Entry("analytics", "/analytics", "Scores", lambda viewer: AnalyticsScope.of(viewer).allowed),
     Entry("allocation", "/allocation", "Allocation", lambda viewer: AllocationScope.of(viewer).allowed),
     Entry("incidents", "/incidents/new", "Report an incident", lambda viewer: True),
-    Entry("copilot", "/copilot", "Copilot", may_ask),
+    Entry("copilot", "/copilot", "Copilot", lambda viewer: bool(viewer.roles & COPILOT_ASKERS)),
     Entry("trends", "/incidents/trends", "Incident trends", lambda viewer: TrendsScope.of(viewer).allowed),
 )
 
@@ -51,7 +49,4 @@ def landing(viewer: Viewer) -> str:
     else the incident form (open to everyone signed in)."""
     if viewer.decides:
         return "/queue"
-    return "/copilot" if may_ask(viewer) else "/incidents/new"
-
-
-templates.globals["menu_for"] = menu_for
+    return "/copilot" if viewer.roles & COPILOT_ASKERS else "/incidents/new"

@@ -23,6 +23,8 @@ CONTEXT_CLAIMS = (*USER_ID_CLAIMS, GROUPS_CLAIM, DEPARTMENTS_CLAIM)
 """The claims the authorizer passes on: what the viewer is made of, nothing else of the token."""
 COPILOT_ASKERS = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN})
 """Who may ask the operator copilot (`POST /copilot/ask`, the web app's /copilot page)."""
+CREW_ROLES = frozenset({Role.ADMIN, Role.PLANNER, Role.SUPERVISOR})
+"""Who may open the crew board and decide its seats."""
 
 
 class NotSignedInError(Exception):
