@@ -91,3 +91,18 @@ def test_real_time_reads_the_recent_shifts_before_its_week_from_the_norms(engine
 def test_a_moved_habit_does_not_hide_a_day_far_from_it(engine: ValidationEngine) -> None:
     plant, keys = moved_plant(last_friday=40)  # 25 min later than the new habit
     assert LAST_WEEK[-1] in late_days(plant, keys, engine)
+
+
+def test_the_recent_shifts_off_the_same_way_are_counted_for_the_scorer(engine: ValidationEngine) -> None:
+    # Given a habit that moved 14-16 min later (the person's days before it about 2 min early)
+    plant, keys = moved_plant()
+    data = plant.build()
+    late = {
+        c.record_key: c.features["recent_same_way"]
+        for c in engine.candidates(data, compute_norms(data))
+        if c.anomaly == A.LATE_CLOCK_IN
+    }
+    # Then the first late day has no recent shift off the same way (a one-day deviation looks like this), the
+    # next two count the late days before them, and from the fourth the moved habit is read: no candidate
+    worked = sorted(keys)
+    assert [late.get(keys[day]) for day in worked[:4]] == [0, 1, 2, None]
