@@ -10,7 +10,7 @@
    instance the cost, the proven lower bound, the gap to the published optimum and the seconds; per type
    the instances at the proven optimum, the mean gap and the total wall and CPU time. On type D plain
    HiGHS also runs with 60 s (six more minutes), printed beside ours; on A-C the 60 s column is the
-   figure recorded in `optima.csv`. The machine load (1-minute average) is printed per instance: the
+   figure recorded in `optima.csv`. The machine load (1, 5, 15-minute averages) is printed per instance: the
    target is wall time, and on the shared 2-core machine the CPU seconds tell how much of it we got.
 2. Plant scale: a generated plant (2,400 employees, seed 301), the first weekday after its history:
    the 1st shift (the issue's target: >= 2,000 operators, >= 400 job operations, < 10 s, proven gap
@@ -148,10 +148,6 @@ def _large_gap_line(
     shown = "-" if bound is None else f"{math.ceil(bound - 1e-6):.0f}"  # costs are integers
     star = "*" if solution.proven_optimal else " "
     return gap, f"{cost:>6.0f} {shown:>6} {gap:>6.3f}% {seconds:>5.1f}/{cpu:.1f}s{star}"
-
-
-def _load() -> str:
-    return Path("/proc/loadavg").read_text(encoding="utf-8").split()[0]
 
 
 def test_gap_large_benchmark() -> None:
