@@ -117,6 +117,13 @@ def test_rest_rule_binds_and_names_itself() -> None:
     assert plan.breakdown.overtime_hours == 8
 
 
+def test_a_short_extension_of_the_shift_is_said_in_minutes() -> None:
+    # A job from 06:00 to 14:55 against a 06:00-14:30 shift: 25 minutes past it ("0.4 h" read as nothing)
+    crew = problem([job("A", CNC04, hours=8 + 55 / 60)], [operator("E1", shifts=(block("1"),))])
+    [assignment] = solve(crew, 5).assignments
+    assert any("extends the scheduled shift: 25 min outside the scheduled shift" in r for r in assignment.reasons)
+
+
 def test_daily_hours_bind_across_two_extensions() -> None:
     # E1 works the 1st shift (8 paid hours); one 3-hour job ends as it starts, another starts as it ends.
     # Either alone fits in 12 h a day; both would make 14 h.

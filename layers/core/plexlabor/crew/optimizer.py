@@ -570,16 +570,25 @@ def _reasons(
         reasons.append("planned here by the supervisor")
     elif op.station is not None and info.distance_m is not None:
         reasons.append(f"{info.distance_m:.0f} m from {op.station.workcenter_code}")
-    if compiled.outside[pair] > 1e-9:
+    if compiled.outside[pair] >= 1 / 60:  # a minute or more: less is clock noise, not worth a reason
         outside = float(compiled.outside[pair])
         start, end = job.start.timestamp(), job.end.timestamp()
         touches = any(b.start.timestamp() <= end and start <= b.end.timestamp() for b in op.blocks)
         kind = "extends the scheduled shift" if touches else "call-in"
         reasons.append(
-            f"{kind}: {outside:.1f} h outside the scheduled shift"
-            + (f", {overtime_here:.1f} h overtime" if overtime_here > 1e-9 else ", within weekly straight time")
+            f"{kind}: {_hours_or_minutes(outside)} outside the scheduled shift"
+            + (
+                f", {_hours_or_minutes(overtime_here)} overtime"
+                if overtime_here > 1e-9
+                else ", within weekly straight time"
+            )
         )
     return tuple(reasons)
+
+
+def _hours_or_minutes(hours: float) -> str:
+    """ "2.6 h", or under an hour "25 min" (a tenth of an hour would print 0.0 h for a few minutes)."""
+    return f"{hours:.1f} h" if hours >= 1 else f"{hours * 60:.0f} min"
 
 
 def _segment(job: CrewJob) -> dict[str, Any]:
