@@ -297,7 +297,7 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
         "events_applied": len(kept.events),
         "operators": len(kept.problem.operators),
         "segments": len(kept.problem.jobs),
-        "pairs": len(compiled.pair_job),
+        "pairs": len(compiled.allowed),  # the pairs the setup rule does not bar: the model's columns
         "read_seconds": round(read_s, 2),
         "compile_seconds": round(compile_s, 2),
         "plan_read_seconds": round(plan_read_s, 2),
