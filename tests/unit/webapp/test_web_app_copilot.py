@@ -117,7 +117,7 @@ def test_another_operator_cannot_see_the_answer_but_a_supervisor_can(world: Worl
 def test_a_planner_is_refused_and_sees_no_copilot_link(world: World, lambda_context: Any) -> None:
     assert _get(world, "/copilot", PLANNER, lambda_context)["statusCode"] == 403
     assert "/copilot" not in _get(world, "/queue", PLANNER, lambda_context)["body"]
-    assert 'href="/dev/copilot"' in _get(world, "/queue", OPERATOR, lambda_context)["body"]
+    assert 'href="/dev/copilot"' in _get(world, "/incidents/new", OPERATOR, lambda_context)["body"]
 
 
 def test_settings_for_the_lot_are_shown_with_the_sop_limits_and_the_runs(world: World, lambda_context: Any) -> None:

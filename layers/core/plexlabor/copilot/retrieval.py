@@ -3,7 +3,7 @@ Snowball stemming), fused with a small sentence encoder's similarity when its we
 
 Each procedure is one BM25 document (its title and steps joined: a plant names its SOPs for the machine
 and the task, which the steps may never repeat; `RetrievalSettings.titles`) and a set of step passages
-for the encoder. The benchmark's protocol indexes steps only (`evaluation.PROTOCOL`). A question's score
+for the encoder. The benchmark's protocol indexes steps only (`PROTOCOL`). A question's score
 for a procedure is z(BM25) + dense_weight · (z(best step cosine) + z(centroid cosine)) / 2, each z taken
 over the whole index for that question, so the three scales meet without per-index tuning.
 Every setting is in `RetrievalSettings`; the shipped defaults are the ones measured in docs/copilot.md.

@@ -360,13 +360,15 @@ def home() -> Response[str]:
 @app.get("/queue")
 def queue() -> Response[str]:
     page = Page(_deps())
-    if not page.viewer.decides:
-        message = (
-            "Nothing in the review queue is yours to decide: it is for supervisors, planners, HR, the EHS lead "
-            "and admins."
-        )
-        return page.render("message.html", 403, title="Review queue", page="queue", message=message)
+    if not page.viewer.decides:  # where signing in lands everyone: an operator goes on to the copilot
+        return page.redirect(menu.landing(page.viewer))
     return _queue_page(page)
+
+
+def _not_a_decider(page: Page, title: str, name: str) -> Response[str]:
+    """The 403 of a page for those who decide suggestions (`Viewer.decides`), to a person who decides none."""
+    message = "This page is for the people who decide suggestions; nothing here is yours to decide."
+    return page.render("message.html", 403, title=title, page=name, message=message)
 
 
 @app.post("/queue")
@@ -491,10 +493,7 @@ def percent(value: float | None) -> str:
 def kpis() -> Response[str]:
     page = Page(_deps())
     if not page.viewer.decides:
-        message = (
-            "The KPIs are for the people who decide suggestions: supervisors, planners, HR, the EHS lead and admins."
-        )
-        return page.render("message.html", 403, title="KPIs", page="kpis", message=message)
+        return _not_a_decider(page, "KPIs", "kpis")
     days = KPI_DAYS.get(_query().get("days", ""), 28)
     figures = compute_kpis(
         page.deps.review.audit,

@@ -104,8 +104,8 @@ def webapp_document() -> dict[str, Any]:
     paths: dict[str, Any] = {
         "/queue": {
             "get": _get(
-                "The review queue, filtered and paged",
-                _responses("200"),
+                "The review queue, filtered and paged (a person who decides nothing goes on to their first page)",
+                _responses("200", "303"),
                 _query("kind", "type", "department", "shift", "employee", "day", "page", "decided", "failed"),
             ),
             "post": _post(
@@ -140,7 +140,7 @@ def webapp_document() -> dict[str, Any]:
                 "503",
             ),
         },
-        "/kpis": {"get": _get("The review KPIs", _responses("200"), _query("days"))},
+        "/kpis": {"get": _get("The review KPIs", _responses("200", "403"), _query("days"))},
         "/skills": {
             "get": _get(
                 "Skill coverage",
