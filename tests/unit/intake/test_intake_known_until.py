@@ -40,7 +40,22 @@ def test_a_poll_of_a_past_window_does_not_call_a_shift_still_on_the_floor_a_miss
     assert [f.payload["anomaly_type"] for f in findings_in(audit)] == ["MISSED_PUNCH"]
 
 
-def test_the_batch_clock_is_the_latest_poll_horizon_never_past_the_clock() -> None:
+def test_a_replay_batched_with_the_live_poll_is_still_judged_as_of_its_end(
+    plant_source, samples, audit, approvals
+) -> None:
+    # Given the replayed open clock-in and a record of the live poll in one SQS batch, two weeks later
+    entry = open_at_the_end(plant_source, samples)
+    late = samples.end + timedelta(days=14)
+    deps = make_deps(plant_source, samples, audit, approvals)
+    deps.clock = lambda: late
+    replayed = PunchMessage.of(entry, "poll", late, known_until=samples.end)
+    live = PunchMessage.of(samples.clean.entry, "poll", late, known_until=late)
+    run(deps, [replayed.model_dump_json(), live.model_dump_json()])
+    # Then the replayed shift is not a missed punch
+    assert [f for f in findings_in(audit) if f.payload.get("anomaly_type") == "MISSED_PUNCH"] == []
+
+
+def test_the_batch_clock_is_the_earliest_poll_horizon_never_past_the_clock() -> None:
     clock = lambda: NOW  # noqa: E731
     polled = [
         PunchMessage.model_validate(
@@ -54,9 +69,10 @@ def test_the_batch_clock_is_the_latest_poll_horizon_never_past_the_clock() -> No
         )
         for i, hours in enumerate((30, 6))
     ]
-    assert batch_clock(polled, clock)() == NOW - timedelta(hours=6)
+    assert batch_clock(polled, clock)() == NOW - timedelta(hours=30)
     ahead = polled[0].model_copy(update={"known_until": NOW + timedelta(hours=1)})
     assert batch_clock([ahead], clock)() == NOW
     webhook = polled[0].model_copy(update={"known_until": None})
-    assert batch_clock([*polled, webhook], clock)() == NOW
+    assert batch_clock([*polled, webhook], clock)() == NOW - timedelta(hours=30)
+    assert batch_clock([webhook], clock)() == NOW
     assert batch_clock([], clock)() == NOW

@@ -209,12 +209,15 @@ def _messages(event: dict[str, Any]) -> list[PunchMessage]:
 
 
 def batch_clock(messages: list[PunchMessage], clock: Callable[[], datetime]) -> Callable[[], datetime]:
-    """What the batch's checks take as now: the latest moment its polls read the source up to, never
-    later than the clock; the clock itself when any message came another way (a webhook)."""
-    known = [message.known_until for message in messages]
-    if not known or any(moment is None for moment in known):
+    """What the batch's checks take as now: the earliest moment its polls read the source up to, never later
+    than the clock; the clock when no message came from a poll. The earliest, because one batch may hold a
+    replay of a past window beside the live poll: judged as of now, the replay's shifts still on the floor at
+    its end would be missed punches; judged as of the replay's end, a live record only waits for the nightly
+    sweep to call a clock-out missing (a record just polled is never overdue)."""
+    known = [message.known_until for message in messages if message.known_until is not None]
+    if not known:
         return clock
-    horizon = max(moment for moment in known if moment is not None)
+    horizon = min(known)
     return lambda: min(clock(), horizon)
 
 
