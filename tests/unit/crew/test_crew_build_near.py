@@ -116,8 +116,9 @@ def test_which_jobs_can_run_near_a_window() -> None:
 
 
 def test_a_lead_set_too_short_is_logged(plant: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # The next day's read, as the nightly planner makes it (not days ahead, where every job is still scheduled)
     source = PlantFolderSource(plant)
-    start = PlantFolder(plant).meta().end + timedelta(days=8)
+    start = PlantFolder(plant).meta().end
     near = JobsNear(start, start + timedelta(days=1), timedelta(days=5))  # the plant's jobs start 10 days before due
     with caplog.at_level("WARNING", logger="plexlabor.plex.snapshot"):
         read_snapshot(source, reference=("jobs", "job-operations"), jobs_near=near)

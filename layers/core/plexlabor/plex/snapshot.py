@@ -86,9 +86,11 @@ class JobsNear:
         return job.due_date is None or job.due_date < self.end + self.lead
 
     def early(self, jobs: Iterable[models.Job], operations: Iterable[models.JobOperation]) -> list[str]:
-        """The scheduled jobs read whose operations start more than `lead` before their due date (the lead is
-        set too short: jobs like them that were not read may have operations in the window)."""
-        due = {job.id: job.due_date for job in jobs if job.status == "Scheduled" and job.due_date is not None}
+        """The jobs read whose operations start more than `lead` before their due date (the lead is set too
+        short: scheduled jobs like them that were not read may have operations in the window). Every job read
+        but a cancelled one counts: a job that runs on time is in process or released by the time it is
+        within the lead of its due date, so the scheduled ones alone would rarely show it."""
+        due = {job.id: job.due_date for job in jobs if job.status != "Cancelled" and job.due_date is not None}
         return sorted(
             {
                 op.job_id
