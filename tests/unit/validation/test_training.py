@@ -180,18 +180,24 @@ def test_models_that_differ_in_an_intercept_alone_have_other_versions() -> None:
     assert fit_scorer(examples, review_cuts={"LATE_CLOCK_OUT": 0.9}).version == high.version
 
 
-def test_a_plants_refit_offset_family_replaces_the_per_type_models() -> None:
-    # Given a model with an early clock-in model of its own and a plant's decisions on early clock-ins
+def test_a_plants_refit_family_scores_the_types_it_decided_and_keeps_the_others_own_models() -> None:
+    # Given a model with models of their own for early clock-ins and late clock-outs (each fitted with its
+    # review cut), and a plant's decisions on early clock-ins only
     from plexlabor.learning.promotion import fit_candidate
     from tests.unit.learning.learning_samples import decision_rows, decisions
 
     examples = _offset_examples("EARLY_CLOCK_IN", 400, seed=9, shift=8.0)
-    incumbent = fit_scorer(examples, {"seeds": [1]}, review_cuts={"EARLY_CLOCK_IN": 0.9})
-    assert type_family(OFFSET, "EARLY_CLOCK_IN") in incumbent.families
+    examples += _offset_examples("LATE_CLOCK_OUT", 400, seed=10, shift=8.0)
+    incumbent = fit_scorer(examples, {"seeds": [1]}, review_cuts={"EARLY_CLOCK_IN": 0.9, "LATE_CLOCK_OUT": 0.8})
+    early, late = type_family(OFFSET, "EARLY_CLOCK_IN"), type_family(OFFSET, "LATE_CLOCK_OUT")
     # When the learning loop refits the offset family from those decisions
     candidate = fit_candidate(incumbent, decision_rows(decisions(200, seed=7)), {"test": True})
-    # Then the refit family scores early clock-ins (the per-type model would have outranked it)
-    assert set(candidate.families) == {OFFSET}
+    # Then the refit family scores early clock-ins (their own model would have outranked the decisions)
     probe = _offset_candidate(AnomalyType.EARLY_CLOCK_IN, 12.0)
+    assert early not in candidate.families
     assert candidate.confidence(probe) == candidate.families[OFFSET].probability(probe.features)
     assert candidate.confidence(probe) != incumbent.confidence(probe)
+    # ...and late clock-outs, which nobody decided, keep their own model and review cut (before, the first
+    # promoted refit sent them to review from 0.7 on the family model, past the false-finding budget)
+    assert candidate.families[late] == incumbent.families[late]
+    assert candidate.trained_on["review_cuts"] == {"LATE_CLOCK_OUT": 0.8}

@@ -26,11 +26,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 
-from plexlabor.validation.checks.base import RULE
+from plexlabor.validation.checks.base import OFFSET, RULE
 from plexlabor.validation.decisions import approved
 from plexlabor.validation.engine import held_back
 from plexlabor.validation.findings import Finding
-from plexlabor.validation.scorer import Logistic, MagnitudeCut, ScorerModel, content_version
+from plexlabor.validation.scorer import Logistic, MagnitudeCut, ScorerModel, content_version, type_family
 from plexlabor.validation.training import Example, examples_from_decisions, fit_scorer
 
 REVIEW_THRESHOLD = 0.7  # EngineSettings.review_threshold: what goes to a supervisor
@@ -186,12 +186,27 @@ def fit_candidate(
     keeps the model in force's."""
     not_sent = [(row, False) for row in undecided if row.route == "trend"]  # not those the pilot scope held
     negatives = [replace(e, weight=UNDECIDED_WEIGHT) for e in examples_from_decisions(not_sent) if e.family != RULE]
-    examples = _fittable(examples_from_decisions([(row, approved(row)) for row in rows]) + negatives)
-    fitted = fit_scorer(examples, trained_on)
+    decided = examples_from_decisions([(row, approved(row)) for row in rows])
+    fitted = fit_scorer(_fittable(decided + negatives), trained_on)
     priors = {**incumbent.priors, **fitted.priors}
-    kept = {name: m for name, m in incumbent.families.items() if name.partition(":")[0] not in fitted.families}
-    families = {**kept, **fitted.families}  # a refit family replaces its per-type models (`scorer.type_family`)
-    return _versioned(priors, families, trained_on, incumbent.cuts if cuts is None else cuts)
+    families = {**{n: m for n, m in incumbent.families.items() if _kept(n, fitted, decided)}, **fitted.families}
+    shipped: dict[str, float] = incumbent.trained_on.get("review_cuts", {})
+    kept_cuts = {anomaly: cut for anomaly, cut in shipped.items() if type_family(OFFSET, anomaly) in families}
+    record = {**trained_on, "review_cuts": kept_cuts} if kept_cuts else trained_on
+    return _versioned(priors, families, record, incumbent.cuts if cuts is None else cuts)
+
+
+def _kept(name: str, fitted: ScorerModel, decided: Sequence[Example]) -> bool:
+    """Whether the model in force's family or per-type model `name` stays in the candidate: a family the
+    decisions did not refit stays; of a refit family, a type's own model (`scorer.type_family`, fitted with the
+    review cut that keeps false findings on normal days within budget) stays when nobody decided that type,
+    and gives way to the refit family when the plant's supervisors did (their decisions are the better
+    evidence, and its own model would outrank them)."""
+    if name in fitted.families:
+        return False
+    family, _, anomaly = name.partition(":")
+    undecided = bool(anomaly) and anomaly not in {e.anomaly_type for e in decided if e.family == family}
+    return family not in fitted.families or undecided
 
 
 def with_cuts(incumbent: ScorerModel, cuts: dict[str, MagnitudeCut], trained_on: dict) -> ScorerModel:
