@@ -53,6 +53,22 @@ def test_the_data_source_gives_what_rest_gives_in_fewer_calls(
         assert _paths(server) == [DATA_SOURCE_PATH] * 5  # 30 jobs, 7 a call
 
 
+def test_an_answer_over_the_row_limit_is_asked_again_in_halves(
+    plant: PlantFolder, plex_fast_retries: dict[str, Any]
+) -> None:
+    folder = PlantFolderSource(plant)
+    job_ids = [job.id for job in folder.jobs()][:28]
+    expected = folder.job_operations_of(job_ids)
+    most = max(sum(op.job_id == job for op in expected) for job in job_ids)
+    with SimulatorServer(plant.path, rate_limit=0) as server:
+        server.state.update_config(
+            {"datasource_row_limit": max(most, 8)}
+        )  # 7 jobs' operations are more than that, 1 job's are not
+        with PlexLaborClient(server.settings(**plex_fast_retries, **BULK)) as bulk:
+            assert bulk.job_operations_of(job_ids) == expected
+        assert len(_paths(server)) > 4  # 28 jobs, 7 a call: some calls were asked again in halves
+
+
 def test_a_near_crew_read_over_the_data_source_builds_the_same_problem(
     plant: PlantFolder, plex_fast_retries: dict[str, Any]
 ) -> None:

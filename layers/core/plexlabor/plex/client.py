@@ -22,6 +22,7 @@ from plexlabor.plex.defaults import (
     REST_READ_RESOURCES,
     REST_WINDOW_FIELDS,
 )
+from plexlabor.plex.errors import PlexRowLimitError
 from plexlabor.plex.port import Extract, ModelT, TypedReads
 from plexlabor.plex.settings import PlexSettings, load_plex_settings
 from plexlabor.plex.transport import ConnectTransport, fill_path
@@ -150,11 +151,23 @@ class PlexLaborClient(TypedReads):
         order = {job_id: index for index, job_id in enumerate(job_ids)}
         size, operations = self.settings.job_keys_per_call, []
         for start in range(0, len(job_ids), size):
-            rows = self._ds_rows(JOB_OPERATIONS_DATASOURCE, {JOB_KEYS_INPUT: ",".join(job_ids[start : start + size])})
-            operations.extend(models.JobOperation.from_plex_list(rows))
+            operations.extend(models.JobOperation.from_plex_list(self._operation_rows(job_ids[start : start + size])))
         kept = [operation for operation in operations if operation.job_id in order]  # a key it was not asked for: none
         kept.sort(key=lambda operation: order[operation.job_id])  # stable: each job's operations as the source gave
         return kept
+
+    def _operation_rows(self, job_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The `job-operations` data source's rows for `job_ids`; an answer over the tenant's row limit is
+        asked again in halves (a crew read must not lose operations, and how many a job has is not known
+        before): only one job over the limit fails (`PlexRowLimitError`)."""
+        try:
+            return self._ds_rows(JOB_OPERATIONS_DATASOURCE, {JOB_KEYS_INPUT: ",".join(job_ids)})
+        except PlexRowLimitError:
+            if len(job_ids) == 1:
+                raise
+            half = len(job_ids) // 2
+            logger.info("job operations over the row limit: asked again in halves", extra={"jobs": len(job_ids)})
+            return self._operation_rows(job_ids[:half]) + self._operation_rows(job_ids[half:])
 
     def time_clock_entries(
         self, begin: datetime, end: datetime, *, employee_id: str | None = None
