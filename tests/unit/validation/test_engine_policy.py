@@ -9,8 +9,8 @@ from plant_builder import SKILL, PlantBuilder
 
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.engine import EngineSettings, ValidationEngine
-from plexlabor.validation.norms import compute_norms
-from plexlabor.validation.policy import PunchPolicy
+from plexlabor.validation.norms import RECENT_DAYS_KEPT, compute_norms
+from plexlabor.validation.policy import MAX_RECENT_HABIT_SHIFTS, PunchPolicy
 
 A = AnomalyType
 TUESDAY = date(2026, 11, 17)
@@ -54,6 +54,13 @@ def sunday_to_saturday_week(plant: PlantBuilder) -> list:
     days = [plant.work_day("E1", date(2026, 11, 8), shift="5h", breaks=False, clock_in=0, clock_out=6)]
     days += [plant.work_day("E1", date(2026, 11, 9 + i), shift="10h", clock_in=0, clock_out=0) for i in range(5)]
     return days
+
+
+def test_more_recent_shifts_than_the_norms_keep_for_real_time_is_refused_naming_the_field() -> None:
+    # The check reads 3 x recent_habit_shifts worked days back; the norms keep 28 for the real-time path
+    assert 3 * PunchPolicy(recent_habit_shifts=MAX_RECENT_HABIT_SHIFTS).recent_habit_shifts < RECENT_DAYS_KEPT
+    with pytest.raises(ValueError, match="recent_habit_shifts"):
+        PunchPolicy(recent_habit_shifts=MAX_RECENT_HABIT_SHIFTS + 1)
 
 
 @pytest.mark.parametrize(("starts", "week"), [("sunday", "2026-11-08"), ("monday", None)])

@@ -12,6 +12,7 @@ from typing import Any
 
 from plexlabor.validation.clocks import ClockOffsets
 from plexlabor.validation.data import PlantData
+from plexlabor.validation.policy import MAX_RECENT_HABIT_SHIFTS
 from plexlabor.validation.shifts import EmployeeDay, day_offsets, employee_days, structural_problems
 
 MIN_HISTORY = 8  # below this many observations an employee's norm leans on the department's
@@ -19,12 +20,13 @@ MIN_PEOPLE = 5  # below this many people a department's (or role's) norm leans o
 MAD_TO_SIGMA = 1.4826
 ROLE_MOVES = 0.1  # a role whose typical member badges in at a second building on this share of days moves
 DAY_SECONDS = 86400
-RECENT_DAYS_KEPT = 28
-"""The person's last this many worked days before the norms' date, whose offsets the norms keep: what the
-early/late check reads as their recent shifts (it looks back on 3 x `PunchPolicy.recent_habit_shifts` = 21
-worked days) before the first day the data it is given holds. So the real-time path, given a week and a day
-of the person's records, reads the same recent shifts as the batch over the whole history for a record up
-to about a week before the norms' date and any time after it."""
+RECENT_DAYS_KEPT = 3 * MAX_RECENT_HABIT_SHIFTS + 1
+"""The person's last this many worked days (28) before the norms' date, whose offsets the norms keep: what the
+early/late check reads as their recent shifts (it looks back on 3 x `PunchPolicy.recent_habit_shifts` worked
+days, 21 by default, at most 27) before the first day the data it is given holds. So the real-time path, given
+a week and a day of the person's records, reads the same recent shifts as the batch over the whole history
+for a record from about a week before the norms' date until the slice begins after it: norms older than the
+slice's first day miss the days between (the nightly refresh keeps them a day old)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,11 @@ Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "satur
 WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 
 
+MAX_RECENT_HABIT_SHIFTS = 9
+"""The most `PunchPolicy.recent_habit_shifts` may be: the check reads 3 x that many worked days back, and the
+norms keep the worked days real time needs for it (`norms.RECENT_DAYS_KEPT`)."""
+
+
 class PunchPolicy(BaseModel):
     """Thresholds for rule-based checks. Every value can be overridden per tenant."""
 
@@ -50,6 +55,7 @@ class PunchPolicy(BaseModel):
     recent_habit_shifts: int = Field(
         default=7,
         ge=1,
+        le=MAX_RECENT_HABIT_SHIFTS,
         description="a punch within habit_min_minutes of the median of the person's last this many shifts fits "
         "their habit as it is now (moved for good, or a clock running off), whatever their longer history says",
     )
