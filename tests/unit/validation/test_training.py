@@ -9,7 +9,7 @@ import pytest
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.checks.base import BUDDY, OFFSET, RULE, Candidate
 from plexlabor.validation.findings import Finding, finding_id_for
-from plexlabor.validation.scorer import ScorerModel, type_family
+from plexlabor.validation.scorer import ScorerModel, content_version, type_family
 from plexlabor.validation.training import Example, examples_from_decisions, fit_scorer
 from plexlabor_dev.commands.validation import EVALUATION_SEEDS, REVIEW_CUTS, TRAINING_SEEDS
 
@@ -167,6 +167,10 @@ def test_the_packaged_model_is_the_one_the_training_command_makes() -> None:
     assert packaged.trained_on["review_cuts"] == REVIEW_CUTS
     assert {type_family(OFFSET, anomaly) for anomaly in REVIEW_CUTS} <= set(packaged.families)
     assert not set(TRAINING_SEEDS) & set(EVALUATION_SEEDS)
+    # ...its version is its content's (a file edited by hand, or a stale one, has another), and its early/late
+    # models read the recent shifts the norms keep
+    assert packaged.version == content_version(packaged.priors, packaged.families, packaged.cuts)
+    assert all("recent_same_way" in packaged.families[type_family(OFFSET, a)].features for a in REVIEW_CUTS)
 
 
 def test_models_that_differ_in_an_intercept_alone_have_other_versions() -> None:
