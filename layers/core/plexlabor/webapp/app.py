@@ -351,12 +351,6 @@ def _queue_flash(query: Mapping[str, str]) -> dict[str, str] | None:
     return {"level": "error" if failed else "ok", "text": text}
 
 
-@app.get("/")
-def home() -> Response[str]:
-    page = Page(_deps())
-    return page.redirect(menu.landing(page.viewer))
-
-
 @app.get("/queue")
 def queue() -> Response[str]:
     page = Page(_deps())

@@ -45,8 +45,6 @@ def menu_for(viewer: Viewer) -> list[Entry]:
 
 
 def landing(viewer: Viewer) -> str:
-    """Where signing in lands: the review queue for those who decide, else the copilot for those who ask it,
-    else the incident form (open to everyone signed in)."""
-    if viewer.decides:
-        return "/queue"
+    """Where the review queue, which signing in goes to, sends a person who decides nothing: the copilot for
+    those who ask it, else the incident form (open to everyone signed in)."""
     return "/copilot" if viewer.roles & COPILOT_ASKERS else "/incidents/new"
