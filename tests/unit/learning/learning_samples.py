@@ -26,13 +26,15 @@ SALT = b"s" * 32
 """The pseudonym salt of the exported rows."""
 
 
-def finding(n: int, beyond: float, employee: str = "E-100") -> Finding:
+def finding(
+    n: int, beyond: float, employee: str = "E-100", anomaly: AnomalyType = AnomalyType.EARLY_CLOCK_IN
+) -> Finding:
     deviation = beyond + 7.0
     return Finding(
-        finding_id=finding_id_for(f"time-clock-entries:{n}", AnomalyType.EARLY_CLOCK_IN),
+        finding_id=finding_id_for(f"time-clock-entries:{n}", anomaly),
         record_key=f"time-clock-entries:{n}",
         employee_id=employee,
-        anomaly_type=AnomalyType.EARLY_CLOCK_IN,
+        anomaly_type=anomaly,
         confidence=0.9,
         severity="medium",
         note=f"Clock-in {beyond:.0f} min before shift start (Jane Doe)",
@@ -57,12 +59,18 @@ def logged(finding: Finding, at: datetime) -> AuditEvent:
     )
 
 
-def event(n: int, beyond: float, upheld: bool, at: datetime, employee: str = "E-100") -> AuditEvent:
+def event(
+    n: int,
+    beyond: float,
+    upheld: bool,
+    at: datetime,
+    employee: str = "E-100",
+    anomaly: AnomalyType = AnomalyType.EARLY_CLOCK_IN,
+) -> AuditEvent:
     action = ApprovalAction.APPROVE if upheld else ApprovalAction.REJECT
     reason = None if upheld else "Jane was asked to come in early"
-    return decision_event(
-        finding(n, beyond, employee), Decision(action=action, reason=reason, supervisor_id="SUP-1"), at, None
-    )
+    decision = Decision(action=action, reason=reason, supervisor_id="SUP-1")
+    return decision_event(finding(n, beyond, employee, anomaly), decision, at, None)
 
 
 def decisions(

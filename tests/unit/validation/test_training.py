@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 import pytest
 
@@ -184,24 +185,50 @@ def test_models_that_differ_in_an_intercept_alone_have_other_versions() -> None:
     assert fit_scorer(examples, review_cuts={"LATE_CLOCK_OUT": 0.9}).version == high.version
 
 
-def test_a_plants_refit_family_scores_the_types_it_decided_and_keeps_the_others_own_models() -> None:
-    # Given a model with models of their own for early clock-ins and late clock-outs (each fitted with its
-    # review cut), and a plant's decisions on early clock-ins only
+def test_own_models_are_fitted_at_the_review_threshold_without_a_cut() -> None:
+    # Given late clock-out examples fitted with a model of their own and no review cut
+    examples = _offset_examples("LATE_CLOCK_OUT", 300, seed=8, shift=6.0)
+    model = fit_scorer(examples, {"seeds": [1]}, own_models=["LATE_CLOCK_OUT"])
+    own = type_family(OFFSET, "LATE_CLOCK_OUT")
+    # Then their model is the one a cut at the review threshold (0.7: no shift) makes, and no cut is recorded
+    assert model.families[own] == fit_scorer(examples, review_cuts={"LATE_CLOCK_OUT": 0.7}).families[own]
+    assert model.families[own] != fit_scorer(examples, review_cuts={"LATE_CLOCK_OUT": 0.9}).families[own]
+    assert "review_cuts" not in model.trained_on
+
+
+def test_a_plants_refit_fits_its_own_model_for_a_type_decided_both_ways_and_leaves_the_others() -> None:
+    # Given a model with models of their own for early clock-ins, late clock-ins and late clock-outs (each
+    # fitted with its review cut), and a plant's decisions: early clock-ins upheld from 40 min past the grace
+    # and rejected below it, late clock-ins all rejected, late clock-outs not decided
     from plexlabor.learning.promotion import fit_candidate
-    from tests.unit.learning.learning_samples import decision_rows, decisions
+    from tests.unit.learning.learning_samples import START, decision_rows, decisions, early_clock_in, event
 
     examples = _offset_examples("EARLY_CLOCK_IN", 400, seed=9, shift=8.0)
+    examples += _offset_examples("LATE_CLOCK_IN", 400, seed=11, shift=8.0)
     examples += _offset_examples("LATE_CLOCK_OUT", 400, seed=10, shift=8.0)
-    incumbent = fit_scorer(examples, {"seeds": [1]}, review_cuts={"EARLY_CLOCK_IN": 0.9, "LATE_CLOCK_OUT": 0.8})
-    early, late = type_family(OFFSET, "EARLY_CLOCK_IN"), type_family(OFFSET, "LATE_CLOCK_OUT")
+    cuts = {"EARLY_CLOCK_IN": 0.9, "LATE_CLOCK_IN": 0.85, "LATE_CLOCK_OUT": 0.8}
+    incumbent = fit_scorer(examples, {"seeds": [1]}, review_cuts=cuts)
+    early, late_in, late_out = (type_family(OFFSET, anomaly) for anomaly in cuts)
+    at = START + timedelta(days=30)
+    late_ins = [
+        event(1000 + i, 20.0 + i, False, at + timedelta(hours=i), anomaly=AnomalyType.LATE_CLOCK_IN) for i in range(30)
+    ]
     # When the learning loop refits the offset family from those decisions
-    candidate = fit_candidate(incumbent, decision_rows(decisions(200, seed=7)), {"test": True})
-    # Then the refit family scores early clock-ins (their own model would have outranked the decisions)
-    probe = _offset_candidate(AnomalyType.EARLY_CLOCK_IN, 12.0)
-    assert early not in candidate.families
+    candidate = fit_candidate(incumbent, decision_rows(decisions(200, seed=7) + late_ins), {"test": True})
+    # Then early clock-ins, decided both ways, are scored by a model of their own fitted from the decisions,
+    # sent to review from the line the supervisors draw (40 min) with no shipped cut's shift
+    assert candidate.families[early] not in (incumbent.families[early], candidate.families[OFFSET])
+    short, long = (
+        early_clock_in("k", {"beyond_grace_min": b, "deviation_min": b + 7.0, "z": (b + 7.0) / 4}) for b in (30.0, 50.0)
+    )
+    assert candidate.confidence(short) < 0.7 <= candidate.confidence(long)
+    assert candidate.confidence(long) == candidate.families[early].probability(long.features)
+    assert candidate.confidence(long) != incumbent.confidence(long)
+    # ...late clock-ins, decided one way only, by the refit family (their own model would outrank the decisions)
+    probe = _offset_candidate(AnomalyType.LATE_CLOCK_IN, 40.0)
+    assert late_in not in candidate.families
     assert candidate.confidence(probe) == candidate.families[OFFSET].probability(probe.features)
-    assert candidate.confidence(probe) != incumbent.confidence(probe)
     # ...and late clock-outs, which nobody decided, keep their own model and review cut (before, the first
     # promoted refit sent them to review from 0.7 on the family model, past the false-finding budget)
-    assert candidate.families[late] == incumbent.families[late]
+    assert candidate.families[late_out] == incumbent.families[late_out]
     assert candidate.trained_on["review_cuts"] == {"LATE_CLOCK_OUT": 0.8}

@@ -187,21 +187,38 @@ def fit_candidate(
     not_sent = [(row, False) for row in undecided if row.route == "trend"]  # not those the pilot scope held
     negatives = [replace(e, weight=UNDECIDED_WEIGHT) for e in examples_from_decisions(not_sent) if e.family != RULE]
     decided = examples_from_decisions([(row, approved(row)) for row in rows])
-    fitted = fit_scorer(_fittable(decided + negatives), trained_on)
+    examples = _fittable(decided + negatives)
+    fitted = fit_scorer(examples, trained_on, own_models=_decided_both_ways(decided, examples))
     priors = {**incumbent.priors, **fitted.priors}
-    families = {**{n: m for n, m in incumbent.families.items() if _kept(n, fitted, decided)}, **fitted.families}
+    kept = {n: m for n, m in incumbent.families.items() if _kept(n, fitted, decided)}
+    families = {**kept, **fitted.families}
     shipped: dict[str, float] = incumbent.trained_on.get("review_cuts", {})
-    kept_cuts = {anomaly: cut for anomaly, cut in shipped.items() if type_family(OFFSET, anomaly) in families}
+    kept_cuts = {anomaly: cut for anomaly, cut in shipped.items() if type_family(OFFSET, anomaly) in kept}
     record = {**trained_on, "review_cuts": kept_cuts} if kept_cuts else trained_on
     return _versioned(priors, families, record, incumbent.cuts if cuts is None else cuts)
+
+
+def _decided_both_ways(decided: Sequence[Example], fittable: Sequence[Example]) -> set[str]:
+    """The early/late types of a refit offset family that the plant's supervisors both upheld and rejected:
+    each gets a model of its own from the decisions, without the shipped review cut (the decisions calibrate
+    it; refit with the shipped cut, the packaged early clock-ins lost recall 1.00 -> 0.88 on the unit tests'
+    plant). A type decided one way only cannot place its own line: the refit family scores it."""
+    if not any(e.family == OFFSET for e in fittable):
+        return set()
+    verdicts: dict[str, set[bool]] = {}
+    for example in decided:
+        if example.family == OFFSET:
+            verdicts.setdefault(example.anomaly_type, set()).add(example.positive)
+    return {anomaly for anomaly, seen in verdicts.items() if len(seen) == 2}
 
 
 def _kept(name: str, fitted: ScorerModel, decided: Sequence[Example]) -> bool:
     """Whether the model in force's family or per-type model `name` stays in the candidate: a family the
     decisions did not refit stays; of a refit family, a type's own model (`scorer.type_family`, fitted with the
     review cut that keeps false findings on normal days within budget) stays when nobody decided that type,
-    and gives way to the refit family when the plant's supervisors did (their decisions are the better
-    evidence, and its own model would outrank them)."""
+    and gives way to the candidate's when the plant's supervisors did (their decisions are the better
+    evidence, and the shipped model would outrank them): its own refit model when they decided it both ways
+    (`_decided_both_ways`), else the refit family."""
     if name in fitted.families:
         return False
     family, _, anomaly = name.partition(":")

@@ -66,7 +66,10 @@ def examples_from_decisions(decisions: Iterable[tuple[Finding, bool]]) -> list[E
 
 
 def fit_scorer(
-    examples: list[Example], trained_on: dict | None = None, review_cuts: Mapping[str, float] | None = None
+    examples: list[Example],
+    trained_on: dict | None = None,
+    review_cuts: Mapping[str, float] | None = None,
+    own_models: Iterable[str] = (),
 ) -> ScorerModel:
     """Fit one logistic model per learned family and measure each rule type's precision.
 
@@ -74,7 +77,9 @@ def fit_scorer(
     normal spread differs: people often come early and stay late, seldom the reverse), whose intercept is
     moved by logit(review) - logit(cut), so that the engine's one review threshold sends the type to review
     from that probability on: a cut chosen on development plants to keep false findings on normal days
-    within budget. The cuts are kept in `trained_on["review_cuts"]`.
+    within budget. The cuts are kept in `trained_on["review_cuts"]`. `own_models`: offset types that get a
+    model of their own without a cut (sent to review from the engine's review threshold as fitted), e.g. a
+    plant's types its supervisors decided both ways (`learning.promotion.fit_candidate`).
     """
     priors: dict[str, float] = {}
     counts: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
@@ -92,7 +97,7 @@ def fit_scorer(
             continue
         families[family] = _logistic(members)
     review = _review_threshold()
-    for anomaly, cut in sorted((review_cuts or {}).items()):
+    for anomaly, cut in sorted({**dict.fromkeys(own_models, review), **(review_cuts or {})}.items()):
         members = [e for e in examples if e.family == OFFSET and e.anomaly_type == anomaly]
         if len({e.positive for e in members}) < 2:
             raise ValueError(f"review_cuts: no positive and negative {anomaly} examples to fit its model on")
