@@ -196,3 +196,13 @@ def test_overtime_is_expected_over_every_way_the_shifts_to_come_are_worked_or_mi
     # and someone who always comes, or who cannot reach 40 h, is simple
     assert PersonWeek(worked=16.0, remaining=25.5, upcoming=[8.5] * 3).overtime(40.0) == pytest.approx(1.5)
     assert PersonWeek(worked=8.0, remaining=0.9 * 17, attendance=0.9, upcoming=[8.5, 8.5]).overtime(40.0) == 0
+
+
+def test_causes_count_people_and_shifts_in_words() -> None:
+    from plexlabor.forecast.overtime import _plural
+
+    assert [_plural(1, "person"), _plural(3, "person"), _plural(2, "eight-hour shift")] == [
+        "1 person",
+        "3 people",
+        "2 eight-hour shifts",
+    ]

@@ -328,7 +328,7 @@ def _department_rates(data: ForecastData) -> dict[str, float]:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    return f"{n} {word}" if n == 1 else f"{n} {'people' if word == 'person' else word + 's'}"
 
 
 def _projection(
