@@ -68,6 +68,7 @@ def test_plant_wide_viewers_see_totals_departments_shifts_job_cost_and_guidance(
     assert f"{t.paid / 60:.1f} h by {t.employees} people" in body and f"${t.payroll:,.2f}" in body
     assert f"{t.unallocated / 60:.1f} h" in body
     assert 'id="shifts-title"' in body and 'id="jobs-title"' in body
+    assert "at once are split equally." in body  # the default split, in words
     assert "No low-confidence job-code finding was logged in these weeks." in body  # the trend log is empty here
     first_job = artifact.report.jobs[0]
     assert f'<th scope="row">{first_job.job_no}</th>' in body
