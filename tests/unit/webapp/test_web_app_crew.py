@@ -298,7 +298,7 @@ def test_the_shift_shows_the_plans_objective_against_the_supervisors_plan_and_gr
     assert row["objective"] == [("recommended", "360"), ("current", "-90"), ("greedy", "210")]
     assert row["unstaffed_penalty"] == [("recommended", "150"), ("current", "600"), ("greedy", "300")]
     assert row["seats_filled"] == [("recommended", "2"), ("current", "1"), ("greedy", "2")]
-    assert "+450 $ against supervisor&#39;s plan" in figures and "+150 $ against greedy" in figures
+    assert "worth $450 more than supervisor&#39;s plan" in figures and "worth $150 more than greedy" in figures
     assert "planned shifts 1, 2 together" in figures
 
 
