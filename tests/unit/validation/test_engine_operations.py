@@ -4,6 +4,7 @@ it is not."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -13,6 +14,7 @@ from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.findings import Finding
 from plexlabor.validation.norms import compute_norms
+from plexlabor.validation.scorer import ScorerModel
 
 A = AnomalyType
 TUESDAY = date(2026, 11, 17)
@@ -120,3 +122,18 @@ def test_real_time_judges_a_labor_entry_against_its_operation_too(engine: Valida
     findings = engine.realtime(entry, data.slice_for("E1", entry.start_time.timestamp()), compute_norms(data))
     # Then it finds the same
     assert [(f.record_key, f.anomaly_type) for f in findings] == [(day.labor_keys[1], A.LABOR_OUTSIDE_OPERATION)]
+
+
+def test_a_plant_whose_supervisors_reject_these_lowers_their_confidence() -> None:
+    # Given the 150 minutes after the completion, scored by the packaged model and by a plant's refit whose
+    # decisions put the type's precision at 0.3
+    packaged = ScorerModel.load()
+    learnt = replace(packaged, priors={**packaged.priors, A.LABOR_OUTSIDE_OPERATION.value: 0.3})
+    plant = PlantBuilder(weeks=8).employee("E1")
+    plant.operation("JO3", local(MONDAY, "07:00"), local(TUESDAY, "12:00"))
+    plant.work_day("E1", TUESDAY, job_operation="JO3")
+    # Then the packaged model keeps the check's graded confidence (review), the plant's takes its lower prior
+    [graded] = outside(validate(plant, ValidationEngine(packaged)))
+    [lowered] = outside(validate(plant, ValidationEngine(learnt)))
+    assert 0.75 < graded.confidence <= 0.95 and graded.route == "review"
+    assert lowered.confidence == 0.3 and lowered.route != "review"

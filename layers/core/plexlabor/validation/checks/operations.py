@@ -100,8 +100,9 @@ def _outside(
         severity="medium",
     )
     share = min(1.0, beyond / MINUTE / FULL_CONFIDENCE_MINUTES)
-    # the check's own confidence, whatever precision a scorer measured for the type (0.99 on training plants,
-    # where every such entry is injected far outside the run): the minutes beyond the grace grade it
+    # the check's own confidence at most, whatever precision a scorer measured for the type (0.99 on training
+    # plants, where every such entry is injected far outside the run): the minutes beyond the grace grade it.
+    # A ceiling, not a floor: a plant whose supervisors reject these learns a lower prior, and it is used
     graded = round(CONFIDENCE_AT_GRACE + (FULL_CONFIDENCE - CONFIDENCE_AT_GRACE) * share, 4)
-    candidate.floor = candidate.ceiling = graded
+    candidate.ceiling = graded
     return candidate
