@@ -42,12 +42,14 @@ def _finding(features: dict[str, float], anomaly: AnomalyType = AnomalyType.BUDD
     )
 
 
-def candidate(features: dict[str, float]) -> Candidate:
+def candidate(
+    features: dict[str, float], anomaly: AnomalyType = AnomalyType.BUDDY_PUNCH, family: str = BUDDY
+) -> Candidate:
     return Candidate(
         record_key="k",
         employee="e",
-        anomaly=AnomalyType.BUDDY_PUNCH,
-        family=BUDDY,
+        anomaly=anomaly,
+        family=family,
         features=features,
         evidence={},
         note="n",
@@ -120,17 +122,7 @@ def _offset_examples(anomaly: str, n: int, seed: int, shift: float) -> list[Exam
 
 def _offset_candidate(anomaly: AnomalyType, deviation: float) -> Candidate:
     features = {"deviation_min": deviation, "z": deviation / 3.0, "beyond_grace_min": deviation - 2.0}
-    return Candidate(
-        record_key="k",
-        employee="e",
-        anomaly=anomaly,
-        family=OFFSET,
-        features=features,
-        evidence={},
-        note="n",
-        correction=None,
-        severity="medium",
-    )
+    return candidate(features, anomaly, OFFSET)
 
 
 def test_a_review_cut_gives_the_type_its_own_model_that_reviews_from_the_cut() -> None:
