@@ -322,6 +322,23 @@ def batch_job(
     )
 
 
+def model_retrain(name: str, description: str, *, needs: tuple[Requirement, ...], schedule: str) -> FunctionSpec:
+    """A scheduled retrain of a model from the decisions in the audit table (scikit-learn, up to the 15-minute
+    maximum): the decisions in, its promotion or refusal events out; one run at a time, one registry pointer
+    move per run."""
+    return FunctionSpec(
+        name=name,
+        description=description,
+        flavour=BATCH,
+        memory_mb=2048,
+        timeout_s=MAX_TIMEOUT_S,
+        access=(TableAccess.AUDIT_READ, TableAccess.AUDIT_APPEND),
+        reserved_concurrency=1,
+        needs=needs,
+        schedule=schedule,
+    )
+
+
 FORECAST_NIGHTLY = batch_job(
     "forecast_nightly",
     "Retrains the labor-hours model, forecasts hours, cost and overtime; model and forecasts "
@@ -620,27 +637,17 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         ),
         access=(TableAccess.AUDIT_READ, PLEX),  # the incidents in, the report out; nothing to the audit table
     ),
-    FunctionSpec(
-        name="incident_retrain",
-        description="Retrains the OIICS incident classifier on the EHS lead's corrections; promotes the candidate "
+    model_retrain(
+        "incident_retrain",
+        "Retrains the OIICS incident classifier on the EHS lead's corrections; promotes the candidate "
         "only when it is not worse on the newest held-out corrections, else keeps it as a shadow.",
-        flavour=BATCH,  # scikit-learn
-        memory_mb=2048,
-        timeout_s=MAX_TIMEOUT_S,
-        access=(TableAccess.AUDIT_READ, TableAccess.AUDIT_APPEND),  # corrections in; the model events out
-        reserved_concurrency=1,  # one retrain at a time: one pointer move per run
         needs=(BucketAccess.read_write(INCIDENT_MODELS_PREFIX),),  # plexlabor.incidents.registry
         schedule="cron(30 10 ? * MON *)",  # weekly, Monday 10:30 UTC, after scorer_retrain
     ),
-    FunctionSpec(
-        name="scorer_retrain",
-        description="Retrains the punch scorer from supervisors' decisions; promotes the candidate only when "
+    model_retrain(
+        "scorer_retrain",
+        "Retrains the punch scorer from supervisors' decisions; promotes the candidate only when "
         "it is not worse on recent held-out decisions, else keeps it as a shadow (plexlabor.learning).",
-        flavour=BATCH,  # scikit-learn
-        memory_mb=2048,
-        timeout_s=MAX_TIMEOUT_S,
-        access=(TableAccess.AUDIT_READ, TableAccess.AUDIT_APPEND),  # decisions in; promotion or refusal events out
-        reserved_concurrency=1,  # one retrain at a time: one pointer move per run
         needs=(
             BucketAccess.read_write(SCORER_MODELS_PREFIX),
             BucketAccess.read_write(SCORER_SALT_PREFIX),  # the plants' pseudonym salts: only this function
