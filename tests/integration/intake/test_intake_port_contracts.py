@@ -178,3 +178,17 @@ def test_the_execution_input_is_the_approval_request(request) -> None:
     described = client.describe_execution(executionArn=execution["executionArn"])
     assert execution["name"] == approval.execution_name
     assert ApprovalRequest.model_validate_json(described["input"]) == approval
+
+
+@pytest.mark.parametrize(
+    ("adapter", "parameter"),
+    [
+        (SqsPunchQueue, "queue_url"),
+        (DynamoDbCursorStore, "table_name"),
+        (S3NormsStore, "bucket"),
+        (StepFunctionsApprovalStarter, "state_machine_arn"),
+    ],
+)
+def test_an_aws_adapter_refuses_an_empty_resource_name(adapter: Any, parameter: str) -> None:
+    with pytest.raises(ValueError, match=f"^{parameter} must not be empty$"):
+        adapter("")

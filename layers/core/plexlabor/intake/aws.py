@@ -26,14 +26,19 @@ from plexlabor.validation.norms import Norms
 SQS_BATCH = 10  # SendMessageBatch takes at most 10 entries
 
 
+def _named(value: str, parameter: str) -> str:
+    """The queue, table or bucket an adapter is aimed at; an empty one is refused, naming the parameter."""
+    if not value:
+        raise ValueError(f"{parameter} must not be empty")
+    return value
+
+
 class SqsPunchQueue:
     """`SendMessageBatch` in chunks of 10. Entries SQS reports `Failed` are retried once when the
     fault is SQS's (`SenderFault` false); whatever still fails raises EnqueueError."""
 
     def __init__(self, queue_url: str, client: Any | None = None) -> None:
-        if not queue_url:
-            raise ValueError("queue_url must not be empty")
-        self.queue_url = queue_url
+        self.queue_url = _named(queue_url, "queue_url")
         self._client = client
 
     client = LazyClient("sqs")
@@ -79,9 +84,7 @@ class DynamoDbCursorStore:
     a fixed-width UTC string (so string order is time order), moved by a conditional UpdateItem."""
 
     def __init__(self, table_name: str, client: Any | None = None) -> None:
-        if not table_name:
-            raise ValueError("table_name must not be empty")
-        self.table_name = table_name
+        self.table_name = _named(table_name, "table_name")
         self._client = client
 
     client = LazyClient("dynamodb")
@@ -123,9 +126,7 @@ class S3NormsStore:
     """Norms as JSON in the artifacts bucket: `norms/<version>.json`, then `norms/latest.json`."""
 
     def __init__(self, bucket: str, client: Any | None = None) -> None:
-        if not bucket:
-            raise ValueError("bucket must not be empty")
-        self.bucket = bucket
+        self.bucket = _named(bucket, "bucket")
         self._client = client
 
     client = LazyClient("s3")
