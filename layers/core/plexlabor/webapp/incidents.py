@@ -17,6 +17,8 @@ Registered on the web app's resolver by importing this module (the last lines of
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -102,21 +104,27 @@ def incident_form() -> Response[str]:
     return page.render("incident_form.html", title="Report an incident", page="incidents")
 
 
-def _incident(page: Page, incident_id: str) -> AuditEvent | Response[str]:
-    event = opening(page.deps.review.audit, incident_id)
-    if event is None or not _may_see(page.viewer, event):
-        return page.render(
-            "message.html", 404, title="Not found", page="incidents", message="No such incident, or not yours to see."
-        )
-    return event
+IncidentPage = Callable[[Page, str, AuditEvent], Response[str]]
+
+
+def seen_incident(answer: IncidentPage) -> Callable[[str], Response[str]]:
+    """A route of one incident: answered with its opening event when the viewer may see it, else 404."""
+
+    @wraps(answer)
+    def route(incident_id: str) -> Response[str]:
+        page = Page(_deps())
+        event = opening(page.deps.review.audit, incident_id)
+        if event is None or not _may_see(page.viewer, event):
+            message = "No such incident, or not yours to see."
+            return page.render("message.html", 404, title="Not found", page="incidents", message=message)
+        return answer(page, incident_id, event)
+
+    return route
 
 
 @app.get("/incidents/<incident_id>")
-def incident(incident_id: str) -> Response[str]:
-    page = Page(_deps())
-    found = _incident(page, incident_id)
-    if isinstance(found, Response):
-        return found
+@seen_incident
+def incident(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
     saved = _query().get("saved", "")
     flash = SAVED.get(saved)
     return page.render(
@@ -139,11 +147,8 @@ def _reason(typed: str | None, by: str) -> str | None:
 
 
 @app.post("/incidents/<incident_id>")
-def correct(incident_id: str) -> Response[str]:
-    page = Page(_deps())
-    found = _incident(page, incident_id)
-    if isinstance(found, Response):
-        return found
+@seen_incident
+def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
     context = _context(page, found)
     form = {key: values[-1] for key, values in _form().items()}
     if form.get("send") == "again" and page.viewer.roles & CODERS and context["confirmed"] is not None:
