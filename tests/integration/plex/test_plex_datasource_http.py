@@ -18,8 +18,10 @@ from plexlabor.plex import (
     PlexNotFoundError,
     PlexRequestError,
     PlexRowLimitError,
+    PlexServerError,
     PlexSettings,
 )
+from plexlabor.plex.datasource import DataSourceTransport
 from plexlabor.plex.defaults import DEFAULT_DATASOURCE_IDS
 from plexlabor_dev.simulator.sample_plant import DEFAULT_START as PLANT_START
 from plexlabor_dev.simulator.server import SimulatorServer
@@ -137,3 +139,21 @@ def test_data_source_errors_in_a_200_answer_are_raised(plex_client: PlexLaborCli
     # maps a 400 from the server (unknown input) to a typed request error.
     with pytest.raises(PlexRequestError, match="Unknown input"):
         plex_client.datasource.execute(DEFAULT_DATASOURCE_IDS["shifts"], {"Plant": "B1"})
+
+
+def test_a_read_only_data_source_is_retried_and_one_that_writes_is_sent_once(
+    plex_sim: SimulatorServer, plex_settings: Callable[..., PlexSettings]
+) -> None:
+    shifts = DEFAULT_DATASOURCE_IDS["shifts"]
+    path = f"/api/datasources/{shifts}/execute"
+    transport = DataSourceTransport(plex_settings())
+    # Given two 500s in a row: a read is asked again until it is answered
+    plex_sim.set_faults(next=["500", "500"])
+    assert transport.execute(shifts).rows
+    assert [c["status"] for c in plex_sim.requests() if c["path"] == path] == [500, 500, 200]
+    # Given one 500: a data source that writes fails on it, asked once (Plex may have applied it)
+    plex_sim.set_faults(next=["500"])
+    with pytest.raises(PlexServerError):
+        transport.execute(shifts, read_only=False)
+    assert [c["status"] for c in plex_sim.requests() if c["path"] == path] == [500, 500, 200, 500]
+    transport.close()

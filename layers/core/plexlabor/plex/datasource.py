@@ -18,14 +18,14 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import requests
 from requests.auth import HTTPBasicAuth
 
 from plexlabor.plex.errors import PlexError, PlexRequestError, PlexRowLimitError
-from plexlabor.plex.settings import PlexSettings
-from plexlabor.plex.transport import USER_AGENT, TokenBucket, build_retry, json_body, mount_retry, send
+from plexlabor.plex.transport import USER_AGENT, PacedTransport, json_body
 
 logger = logging.getLogger(__name__)
 
@@ -94,24 +94,18 @@ def map_columns(rows: list[dict[str, Any]], field_map: Mapping[str, str]) -> lis
     return mapped
 
 
-class DataSourceTransport:
-    """HTTP to the Data Source API, Basic auth, its own rate-limit bucket."""
+class DataSourceTransport(PacedTransport):
+    """HTTP to the Data Source API, Basic auth, its own rate-limit bucket. Its session retries the
+    read-only data sources' POSTs; a data source that writes goes through `_write_session`, sent once."""
 
-    def __init__(
-        self,
-        settings: PlexSettings,
-        *,
-        session: requests.Session | None = None,
-        limiter: TokenBucket | None = None,
-    ) -> None:
-        self.settings = settings
-        self.limiter = limiter or TokenBucket.of_settings(settings)
-        self._read_session = session or requests.Session()
-        mount_retry(self._read_session, build_retry(settings, self.limiter, methods={"POST"}))
-        self._write_session = requests.Session()
-        for current in (self._read_session, self._write_session):
-            current.verify = settings.verify_tls
-        self._timeout = settings.timeouts
+    surface = "datasource"
+    read_methods = frozenset({"POST"})
+
+    @cached_property
+    def _write_session(self) -> requests.Session:
+        session = requests.Session()
+        session.verify = self.settings.verify_tls
+        return session
 
     def _auth(self) -> HTTPBasicAuth:
         user, password = self.settings.datasource_username, self.settings.datasource_password
@@ -128,16 +122,12 @@ class DataSourceTransport:
         """Run one data source and return its rows (tenant column names)."""
         path = f"/api/datasources/{int(datasource_id)}/execute"
         params = {"format": self.settings.datasource_format} if self.settings.datasource_format else {}
-        if self.limiter is not None:
-            self.limiter.acquire()
         started = time.perf_counter()
-        response = send(
-            self._read_session if read_only else self._write_session,
+        response = self._paced_send(
+            self._session if read_only else self._write_session,
             "POST",
-            self.settings.datasource_base_url + path,
-            display_path=path,
-            timeout=self._timeout,
-            surface="datasource",
+            self.settings.datasource_base_url,
+            path,
             params=params,
             json={"inputs": dict(inputs or {})},
             auth=self._auth(),
@@ -163,5 +153,6 @@ class DataSourceTransport:
         return result
 
     def close(self) -> None:
-        self._read_session.close()
-        self._write_session.close()
+        super().close()
+        if "_write_session" in self.__dict__:  # made only when a data source that writes was called
+            self._write_session.close()

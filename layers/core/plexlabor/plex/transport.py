@@ -20,7 +20,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -246,8 +246,14 @@ def json_body(response: requests.Response, method: str, path: str) -> Any:
         ) from None
 
 
-class ConnectTransport:
-    """HTTP to Plex Connect REST (`X-Plex-Connect-Api-Key`), thread-safe, one session per transport."""
+class PacedTransport:
+    """What both Plex surfaces' transports share (Connect REST below, the Data Source API in
+    `datasource.py`): the settings, the client-side rate limit, one session whose `read_methods` urllib3
+    retries (`build_retry`), and one paced exchange (`_paced_send`: a token, then `send`)."""
+
+    surface: ClassVar[str]
+    """"connect" or "datasource": which surface's hints a typed error gives (`error_from_response`)."""
+    read_methods: ClassVar[frozenset[str]]
 
     def __init__(
         self,
@@ -255,15 +261,40 @@ class ConnectTransport:
         *,
         session: requests.Session | None = None,
         limiter: TokenBucket | None = None,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings
         self.limiter = limiter or TokenBucket.of_settings(settings)
-        self._sleep = sleep
         self._session = session or requests.Session()
         self._session.verify = settings.verify_tls
-        mount_retry(self._session, build_retry(settings, self.limiter, methods={"GET"}))
+        mount_retry(self._session, build_retry(settings, self.limiter, methods=self.read_methods))
         self._timeout = settings.timeouts
+
+    def _paced_send(
+        self, session: requests.Session, method: str, base_url: str, path: str, **kwargs: Any
+    ) -> requests.Response:
+        if self.limiter is not None:
+            self.limiter.acquire()
+        return send(
+            session,
+            method,
+            base_url + path,
+            display_path=path,
+            timeout=self._timeout,
+            surface=self.surface,
+            **kwargs,
+        )
+
+    def close(self) -> None:
+        self._session.close()
+
+
+class ConnectTransport(PacedTransport):
+    """HTTP to Plex Connect REST (`X-Plex-Connect-Api-Key`), thread-safe, one session per transport."""
+
+    surface = "connect"
+    read_methods = frozenset({"GET"})
+    _sleep = staticmethod(time.sleep)
+    """How a POST waits before it is repeated (`post`)."""
 
     def _headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         headers = {
@@ -279,17 +310,7 @@ class ConnectTransport:
         return headers
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        if self.limiter is not None:
-            self.limiter.acquire()
-        return send(
-            self._session,
-            method,
-            self.settings.base_url + path,
-            display_path=path,
-            timeout=self._timeout,
-            surface="connect",
-            **kwargs,
-        )
+        return self._paced_send(self._session, method, self.settings.base_url, path, **kwargs)
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """GET a path and return its JSON (retried on 429/5xx/connection errors/timeouts)."""
@@ -335,9 +356,6 @@ class ConnectTransport:
         wait = self.settings.backoff_factor * (2 ** (attempt - 1))
         wait += random.random() * self.settings.backoff_jitter_s
         return min(wait, self.settings.backoff_max_s)
-
-    def close(self) -> None:
-        self._session.close()
 
     def __enter__(self) -> ConnectTransport:
         return self
