@@ -12,7 +12,6 @@ import pytest
 from approval_fakes import FakePlex, World, sqs_event
 from test_writeback import FakeTransport, run, service
 
-from functions.web_app import handler as web_app
 from plexlabor.approval.errors import NothingToRevertError
 from plexlabor.approval.messages import RecommendationWriteback
 from plexlabor.approval.writeback import WritebackService
@@ -26,9 +25,8 @@ from plexlabor.incidents.service import (
     opening,
     read_confirmation,
 )
-from tests.support import FakeLambdaContext
 from tests.unit.incidents.test_incident_trends import CODES
-from tests.unit.review.review_world import web_deps, web_event
+from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.webapp.test_web_app_incidents import EHS
 
 NARRATIVE = "At 10:30 an operator at Press 4 caught his left index finger in the press brake; no gloves."
@@ -142,11 +140,7 @@ def test_a_confirmed_incident_can_become_a_nonconformance_record(world: World, f
     assert event.payload["sent"] is True and event.payload["record"] == body
     with pytest.raises(NothingToRevertError, match="nonconformance record, which plexlabor does not delete"):
         writer.revert(incident_id, actor="it-admin")
-    page = web_app.handler(
-        web_event("GET", f"/incidents/{incident_id}", authorizer={"claims": EHS}),
-        FakeLambdaContext(),
-        dependencies=web_deps(world),
-    )["body"]
+    page = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", EHS)["body"]
     assert "Written to Plex (a nonconformance record, direct)" in page
 
 

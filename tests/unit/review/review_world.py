@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from functions.web_app import handler as web_app
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.events import recommendation_event
 from plexlabor.intake.recording import finding_event as recorded_finding_event
@@ -15,7 +16,7 @@ from plexlabor.review.decisions import ReviewService
 from plexlabor.review.queue import ReviewQueue
 from plexlabor.validation.findings import Finding
 from plexlabor.webapp.app import Dependencies
-from tests.support import load_event
+from tests.support import FakeLambdaContext, load_event
 from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
 
 ZONE = ZoneInfo("America/Detroit")
@@ -133,3 +134,12 @@ def web_event(
     event["body"] = urlencode(form, doseq=True) if form is not None else None
     event["requestContext"]["authorizer"] = authorizer
     return event
+
+
+def call_web(
+    deps: Dependencies, method: str, path: str, claims: dict[str, Any] | None, context: Any = None, **request: Any
+) -> dict[str, Any]:
+    """web_app's answer to `method path` (`request`: web_event's query and form) from a person signed in with
+    `claims` (None: nobody signed in), on `deps`."""
+    event = web_event(method, path, authorizer=None if claims is None else {"claims": claims}, **request)
+    return web_app.handler(event, context or FakeLambdaContext(), dependencies=deps)

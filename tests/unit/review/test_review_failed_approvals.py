@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from functions.web_app import handler as web_app
 from plexlabor.approval.messages import FailureNotice, Stage, WritebackMessage
 from plexlabor.audit import AuditEventType, AuditStatus
 from plexlabor.review.decisions import ReviewService
 from plexlabor.review.queue import ReviewQueue, Role, Viewer
-from tests.support import FakeLambdaContext
 from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
-from tests.unit.review.review_world import open_finding, web_deps, web_event
+from tests.unit.review.review_world import call_web, open_finding, web_deps
 from tests.unit.review.test_review_sweep import RecordingMailer, of_type, sweep
 
 FINDING = make_finding(finding_id="f-failedapproval000000001")
@@ -108,15 +106,7 @@ def test_the_sweep_tells_escalates_and_expires_a_finding_whose_workflow_failed(w
 def test_the_item_page_says_the_mail_was_not_sent_and_takes_the_decision(world: World) -> None:
     failed_approval(world)
     claims = {"cognito:username": "E0001", "cognito:groups": "supervisor"}
-    page = web_app.handler(
-        web_event("GET", f"/items/{FINDING.finding_id}", authorizer={"claims": claims}),
-        FakeLambdaContext(),
-        dependencies=web_deps(world),
-    )
+    page = call_web(web_deps(world), "GET", f"/items/{FINDING.finding_id}", claims)
     assert page["statusCode"] == 200 and "could not be sent (its workflow failed)" in page["body"]
-    decided = web_app.handler(
-        web_event("POST", f"/items/{FINDING.finding_id}", form={"action": "approve"}, authorizer={"claims": claims}),
-        FakeLambdaContext(),
-        dependencies=web_deps(world),
-    )
+    decided = call_web(web_deps(world), "POST", f"/items/{FINDING.finding_id}", claims, form={"action": "approve"})
     assert decided["statusCode"] == 303 and len(world.writebacks.sent) == 1

@@ -7,18 +7,17 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from functions.web_app import handler as web_app
 from plexlabor.allocation.nightly import suggestion_event
 from plexlabor.approval.messages import RecommendationWriteback
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.review.decisions import ReviewService
 from plexlabor.review.queue import ReviewQueue, Role, Viewer
-from tests.support import FakeLambdaContext, make_unallocated
+from tests.support import make_unallocated
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import web_deps, web_event
+from tests.unit.review.review_world import call_web, web_deps
 
 SUPERVISOR = Viewer("E0001", frozenset({Role.SUPERVISOR}))
-CLAIMS = {"claims": {"cognito:username": "E0001", "cognito:groups": "supervisor"}}
+CLAIMS = {"cognito:username": "E0001", "cognito:groups": "supervisor"}
 
 
 @pytest.fixture
@@ -43,11 +42,7 @@ def review(world: World) -> ReviewService:
 
 def test_the_item_page_gives_the_reason_and_what_approving_writes(world: World) -> None:
     opening = publish(world, job=True)
-    page = web_app.handler(
-        web_event("GET", f"/items/{opening.event_id}", authorizer=CLAIMS),
-        FakeLambdaContext(),
-        dependencies=web_deps(world),
-    )
+    page = call_web(web_deps(world), "GET", f"/items/{opening.event_id}", CLAIMS)
     assert page["statusCode"] == 200
     body = page["body"]
     assert "40 paid minutes" in body and "job J100007 op 20" in body

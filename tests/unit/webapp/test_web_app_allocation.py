@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from functions.web_app import handler as web_app
 from plexlabor.allocation import wiring
 from plexlabor.allocation.artifact import AllocationArtifact, read_artifact, store_artifact
 from plexlabor.allocation.misapplication import Guidance
@@ -24,9 +23,9 @@ from plexlabor.plex.sources import LaborSource
 from plexlabor.review.items import ReviewItem
 from plexlabor.webapp.allocation import AllocationIndex, AllocationReports, queue_guidance
 from plexlabor.webapp.app import Dependencies
-from tests.support import FakeLambdaContext, load_event, make_finding
+from tests.support import load_event, make_finding
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import open_finding, web_deps, web_event
+from tests.unit.review.review_world import call_web, open_finding, web_deps
 from tests.unit.webapp.viewers import ADMIN, EHS, PLANNER
 
 
@@ -53,8 +52,7 @@ def _call(store: InMemoryArtifactStore | None, claims: dict[str, Any]) -> Any:
     deps: Dependencies = dataclasses.replace(
         web_deps(World()), allocation=AllocationReports(store) if store is not None else None
     )
-    event = web_event("GET", "/allocation", authorizer={"claims": claims})
-    return web_app.handler(event, FakeLambdaContext(), dependencies=deps)
+    return call_web(deps, "GET", "/allocation", claims)
 
 
 @pytest.mark.parametrize("claims", [ADMIN, PLANNER])
@@ -154,12 +152,8 @@ def test_the_queue_and_the_item_page_show_the_guidance_beside_a_timecard_at_that
         open_finding(world, finding)
     deps = dataclasses.replace(web_deps(world), allocation=AllocationReports(store))
     # When the admin opens the queue and the finding
-    queue = web_app.handler(
-        web_event("GET", "/queue", authorizer={"claims": ADMIN}), FakeLambdaContext(), dependencies=deps
-    )
-    item = web_app.handler(
-        web_event("GET", "/items/f-here", authorizer={"claims": ADMIN}), FakeLambdaContext(), dependencies=deps
-    )
+    queue = call_web(deps, "GET", "/queue", ADMIN)
+    item = call_web(deps, "GET", "/items/f-here", ADMIN)
     # Then the guidance stands beside that timecard only, and on its page
     body = html.unescape(queue["body"])
     assert body.count("Job codes often misapplied here") == 1

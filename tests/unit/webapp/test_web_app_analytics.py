@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from functions.web_app import handler as web_app
 from plexlabor.analytics import wiring
 from plexlabor.analytics.artifact import AnalyticsArtifact, read_artifact
 from plexlabor.analytics.nightly import AnalyticsNightlyEvent, run
@@ -23,11 +22,11 @@ from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
 from plexlabor.webapp.analytics import ROWS_PER_PAGE, AnalyticsReports
 from plexlabor.webapp.app import Dependencies
-from tests.support import FakeLambdaContext, load_event
+from tests.support import load_event
 from tests.unit.analytics.test_analytics_nightly import WINDOW
 from tests.unit.analytics.test_finding_decisions import MEASURE, decided
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import web_deps, web_event
+from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.webapp.viewers import ADMIN, EHS, HR, NOBODY, PLANNER
 
 DECIDED_AT = datetime(2026, 11, 10, 15, tzinfo=UTC)
@@ -71,8 +70,7 @@ def _deps(store: InMemoryArtifactStore | None) -> Dependencies:
 
 
 def _call(store: InMemoryArtifactStore | None, claims: dict[str, Any], query: dict[str, str] | None = None) -> Any:
-    event = web_event("GET", "/analytics", query=query, authorizer={"claims": claims})
-    return web_app.handler(event, FakeLambdaContext(), dependencies=_deps(store))
+    return call_web(_deps(store), "GET", "/analytics", claims, query=query)
 
 
 def _operators(body: str) -> list[str]:

@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
-from functions.web_app import handler as web_app
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from tests.unit.approval.approval_fakes import World, make_finding
-from tests.unit.review.review_world import open_finding, web_deps, web_event
+from tests.unit.review.review_world import call_web, open_finding, web_deps
 from tests.unit.webapp.viewers import ADMIN
 
 PLEX_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b", re.IGNORECASE)
@@ -249,8 +248,7 @@ def world() -> World:
 
 
 def _get(world: World, path: str, context: Any) -> str:
-    event = web_event("GET", path, authorizer={"claims": ADMIN})
-    response = web_app.handler(event, context, dependencies=web_deps(world))
+    response = call_web(web_deps(world), "GET", path, ADMIN, context)
     assert response["statusCode"] == 200, path
     body: str = response["body"]
     return body

@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
-from functions.web_app import handler as web_app
 from plexlabor.audit import AuditEvent
 from plexlabor.copilot.interactions import Asked, InteractionLog
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import web_deps, web_event
+from tests.unit.review.review_world import call_web, web_deps
 
 OPERATOR = {"cognito:username": "E0107", "cognito:groups": "operator", "custom:employee_id": "E0107"}
 OTHER_OPERATOR = {"cognito:username": "E0108", "cognito:groups": "operator", "custom:employee_id": "E0108"}
@@ -65,8 +64,7 @@ def _logged(world: World, answer: dict[str, Any], question: str = "How do I chan
 
 
 def _get(world: World, path: str, claims: dict[str, Any], ctx: Any, **query: str) -> dict[str, Any]:
-    event = web_event("GET", path, authorizer={"claims": claims}, query=query or None)
-    return web_app.handler(event, ctx, dependencies=web_deps(world))
+    return call_web(web_deps(world), "GET", path, claims, ctx, query=query or None)
 
 
 def test_the_form_posts_to_copilot_ask_with_the_jobs_context(world: World, lambda_context: Any) -> None:

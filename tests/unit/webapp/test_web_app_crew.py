@@ -16,14 +16,13 @@ from typing import Any
 
 import pytest
 
-from functions.web_app import handler as web_app
 from plexlabor.audit import AuditEvent, AuditStatus
 from plexlabor.audit.events import expiry_event, recommendation_event
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.webapp.reports import SkillsReports
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import crew_assignment, recommendation, web_deps, web_event
+from tests.unit.review.review_world import call_web, crew_assignment, recommendation, web_deps
 from tests.unit.skills.skills_report_world import stored_report
 
 PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
@@ -117,8 +116,7 @@ def world() -> World:
 
 
 def _call(world: World, method: str, path: str, claims: dict[str, Any], lambda_context: Any, **kw: Any) -> Any:
-    event = web_event(method, path, authorizer={"claims": claims}, **kw)
-    return web_app.handler(event, lambda_context, dependencies=web_deps(world))
+    return call_web(web_deps(world), method, path, claims, lambda_context, **kw)
 
 
 def _rows(body: str) -> list[tuple[str, ...]]:
@@ -226,16 +224,10 @@ def _with_replan(world: World, replans: Replans | None) -> Any:
 def test_re_planning_the_rest_of_the_shift_asks_crew_replan(world: World, lambda_context: Any) -> None:
     replans = Replans()
     deps = _with_replan(world, replans)
-    board = web_app.handler(
-        web_event("GET", "/crew", query=DAY, authorizer={"claims": PLANNER}), lambda_context, dependencies=deps
-    )["body"]
+    board = call_web(deps, "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]
     assert 'action="/dev/crew/replan"' in board and "Re-plan the rest of shift 1" in board
 
-    response = web_app.handler(
-        web_event("POST", "/crew/replan", form={"day": "2026-03-04", "shift": "1"}, authorizer={"claims": PLANNER}),
-        lambda_context,
-        dependencies=deps,
-    )
+    response = call_web(deps, "POST", "/crew/replan", PLANNER, lambda_context, form={"day": "2026-03-04", "shift": "1"})
 
     assert response["statusCode"] == 303
     assert response["multiValueHeaders"]["Location"] == ["/dev/crew?day=2026-03-04&shift=1&done=replan"]
@@ -256,11 +248,7 @@ def test_a_bad_re_plan_request_sends_nothing(
     world: World, lambda_context: Any, form: dict[str, str], claims: dict[str, Any], status: int
 ) -> None:
     replans = Replans()
-    response = web_app.handler(
-        web_event("POST", "/crew/replan", form=form, authorizer={"claims": claims}),
-        lambda_context,
-        dependencies=_with_replan(world, replans),
-    )
+    response = call_web(_with_replan(world, replans), "POST", "/crew/replan", claims, lambda_context, form=form)
 
     assert response["statusCode"] == status and replans.sent == []
 
@@ -313,8 +301,7 @@ def test_a_waiting_seat_offers_the_planners_candidates_for_a_swap(world: World, 
 
 def _swap(world: World, lambda_context: Any, replans: Replans | None, claims: dict[str, Any], **form: str) -> Any:
     form = {"item": "crew-0001", "next": "/crew?day=2026-03-04&shift=1", **form}
-    event = web_event("POST", "/crew/swap", form=form, authorizer={"claims": claims})
-    return web_app.handler(event, lambda_context, dependencies=_with_replan(world, replans))
+    return call_web(_with_replan(world, replans), "POST", "/crew/swap", claims, lambda_context, form=form)
 
 
 def test_a_swap_accepts_the_choice_rejects_the_replaced_and_asks_for_a_re_plan(
@@ -409,8 +396,7 @@ def test_the_board_reads_the_audit_table_once_per_day_until_a_form_comes_back(
     world.audit.by_status = counted  # type: ignore[method-assign]
     deps = web_deps(world)
     for query in (DAY, {"day": "2026-03-04", "shift": "2"}, {**DAY, "done": "approve"}):
-        event = web_event("GET", "/crew", query=query, authorizer={"claims": PLANNER})
-        assert web_app.handler(event, lambda_context, dependencies=deps)["statusCode"] == 200
+        assert call_web(deps, "GET", "/crew", PLANNER, lambda_context, query=query)["statusCode"] == 200
 
     # five status-index queries for the first page, none for the second, five again after a decision
     assert len(reads) == 10 and sorted(reads[:5]) == sorted(reads[5:])
@@ -421,10 +407,9 @@ def test_someone_on_work_that_has_started_cannot_be_swapped_in(world: World, lam
     started = dataclasses.replace(web_deps(world), replan=Replans())
     started.review.clock = lambda: datetime(2026, 3, 4, 7, tzinfo=UTC)  # an hour into op-9's segment
 
-    event = web_event(
-        "POST", "/crew/swap", form={"item": "crew-0001", "employee": "E0051"}, authorizer={"claims": PLANNER}
+    response = call_web(
+        started, "POST", "/crew/swap", PLANNER, lambda_context, form={"item": "crew-0001", "employee": "E0051"}
     )
-    response = web_app.handler(event, lambda_context, dependencies=started)
 
     assert response["statusCode"] == 409 and "E0051 is at WC-20, on work that has started" in response["body"]
     assert world.writebacks.sent == []
@@ -454,9 +439,7 @@ def _in_departments(world: World, replans: Replans | None = None) -> Any:
 
 
 def _get(deps: Any, claims: dict[str, Any], query: dict[str, str], lambda_context: Any) -> Any:
-    return web_app.handler(
-        web_event("GET", "/crew", query=query, authorizer={"claims": claims}), lambda_context, dependencies=deps
-    )
+    return call_web(deps, "GET", "/crew", claims, lambda_context, query=query)
 
 
 def test_the_department_filter_narrows_the_seats_and_the_totals_not_the_plans_figures(
@@ -491,15 +474,13 @@ def test_the_department_filter_narrows_the_seats_and_the_totals_not_the_plans_fi
 
 def test_the_filters_counts_leave_out_rejected_seats_as_the_totals_do(world: World, lambda_context: Any) -> None:
     deps = _in_departments(world)
-    rejected = web_app.handler(
-        web_event(
-            "POST",
-            "/items/crew-0004",
-            form={"action": "reject", "reason": "on another line today"},
-            authorizer={"claims": PLANNER},
-        ),
+    rejected = call_web(
+        deps,
+        "POST",
+        "/items/crew-0004",
+        PLANNER,
         lambda_context,
-        dependencies=deps,
+        form={"action": "reject", "reason": "on another line today"},
     )
     assert rejected["statusCode"] == 303
 
@@ -522,8 +503,7 @@ def test_every_form_and_link_on_a_filtered_board_keeps_the_department(world: Wor
     assert re.search(r'action="/dev/crew/replan".*?name="dept" value="PAINT"', body, re.S)
 
     def post(path: str, form: dict[str, str]) -> str:
-        event = web_event("POST", path, form=form, authorizer={"claims": PLANNER})
-        response = web_app.handler(event, lambda_context, dependencies=deps)
+        response = call_web(deps, "POST", path, PLANNER, lambda_context, form=form)
         assert response["statusCode"] == 303, response["body"]
         return str(response["multiValueHeaders"]["Location"][0])
 
@@ -600,8 +580,7 @@ def test_a_workcenter_narrows_the_board_further_and_is_kept_by_every_form(world:
     assert re.findall(r'<option value="(WC-[^"]+)"', painting) == ["WC-30"]
     other = _get(deps, PLANNER, {**PAINT, "wc": "WC-10"}, lambda_context)["body"]
     assert _rows(other) == [] and "No seats you may see in department PAINT at WC-10 on shift 1" in other
-    event = web_event("POST", "/crew/replan", form={**DAY, "wc": "WC-10"}, authorizer={"claims": PLANNER})
-    replanned = web_app.handler(event, lambda_context, dependencies=deps)
+    replanned = call_web(deps, "POST", "/crew/replan", PLANNER, lambda_context, form={**DAY, "wc": "WC-10"})
     assert replanned["multiValueHeaders"]["Location"] == ["/dev/crew?day=2026-03-04&shift=1&wc=WC-10&done=replan"]
 
 

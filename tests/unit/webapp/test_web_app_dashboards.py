@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from functions.web_app import handler as web_app
 from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
 from plexlabor.audit import AuditEventType, AuditStatus
 from plexlabor.platform.artifacts import LATEST, InMemoryArtifactStore
@@ -20,7 +19,7 @@ from plexlabor.webapp.app import Dependencies
 from plexlabor.webapp.dashboards import STATIC_CACHE, _static
 from plexlabor.webapp.reports import SkillsReports
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import web_deps, web_event
+from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.skills.skills_report_world import small_artifact, stored_report
 from tests.unit.webapp.viewers import HR, MOLDING, NOBODY, PLANNER
 
@@ -55,8 +54,7 @@ def _call(
     query: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    event = web_event(method, path, query=query, form=form, authorizer={"claims": claims})
-    return web_app.handler(event, lambda_context, dependencies=deps)
+    return call_web(deps, method, path, claims, lambda_context, query=query, form=form)
 
 
 def _propose_training(deps: Dependencies, claims: dict[str, Any], lambda_context: Any, as_of: str) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from functions.web_app import handler as web_app
 from plexlabor.forecast.artifacts import LATEST
 from plexlabor.forecast.records import Driver, OperationForecast, OvertimeProjection, VarianceAlert
 from plexlabor.forecast.service import ForecastRun, store_run
@@ -20,7 +19,7 @@ from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.webapp.app import Dependencies
 from plexlabor.webapp.forecasts import ForecastReports
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import web_deps, web_event
+from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.webapp.viewers import ADMIN, HR, MOLDING, NOBODY, PLANNER
 
 AS_OF = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
@@ -125,8 +124,7 @@ def store() -> InMemoryArtifactStore:
 def _call(
     deps: Dependencies, claims: dict[str, Any], lambda_context: Any, query: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    event = web_event("GET", "/forecasts", query=query, authorizer={"claims": claims})
-    return web_app.handler(event, lambda_context, dependencies=deps)
+    return call_web(deps, "GET", "/forecasts", claims, lambda_context, query=query)
 
 
 def _deps(store: InMemoryArtifactStore | None) -> Dependencies:

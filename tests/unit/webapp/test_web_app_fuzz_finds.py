@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from functions.web_app import handler as web_app
 from plexlabor.audit import AuditEventType
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import crew_assignment, web_deps, web_event
+from tests.unit.review.review_world import call_web, crew_assignment, web_deps
 from tests.unit.webapp.viewers import ADMIN
 
 
@@ -22,8 +21,7 @@ def world() -> World:
 
 
 def _get(world: World, path: str, query: dict[str, str], lambda_context: Any) -> dict[str, Any]:
-    event = web_event("GET", path, query=query, authorizer={"claims": ADMIN})
-    return web_app.handler(event, lambda_context, dependencies=web_deps(world))
+    return call_web(web_deps(world), "GET", path, ADMIN, lambda_context, query=query)
 
 
 @pytest.mark.parametrize("counts", [{"decided": "x"}, {"decided": "1", "failed": "\x0c"}, {"decided": "9" * 5000}])
@@ -44,8 +42,9 @@ def test_a_bulk_decision_naming_an_empty_item_is_refused_and_decides_nothing(
 ) -> None:
     # Given a bulk approval whose items include an empty id (before: the empty id went to a DynamoDB query,
     # which refused it; logged as an error with its traceback, and the answer was 303 "1 could not be")
-    event = web_event("POST", "/queue", form={"item": chosen, "action": "approve"}, authorizer={"claims": ADMIN})
-    response = web_app.handler(event, lambda_context, dependencies=web_deps(world))
+    response = call_web(
+        web_deps(world), "POST", "/queue", ADMIN, lambda_context, form={"item": chosen, "action": "approve"}
+    )
 
     # Then it is refused as a form without items, and nothing is decided
     assert response["statusCode"] == 400 and "Select at least one item." in response["body"]
@@ -57,8 +56,7 @@ def test_a_swap_without_the_suggestion_is_refused_and_changes_nothing(
     world: World, lambda_context: Any, form: dict[str, str]
 ) -> None:
     # Given a crew-board swap that names no suggestion (before: the empty id reached a DynamoDB query: 502)
-    event = web_event("POST", "/crew/swap", form=form, authorizer={"claims": ADMIN})
-    response = web_app.handler(event, lambda_context, dependencies=web_deps(world))
+    response = call_web(web_deps(world), "POST", "/crew/swap", ADMIN, lambda_context, form=form)
 
     # Then it is refused, saying what is missing, and the waiting suggestion stays as it was
     assert response["statusCode"] == 400 and "Choose the suggestion to swap." in response["body"]

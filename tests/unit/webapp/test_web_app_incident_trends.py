@@ -13,14 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from functions.web_app import handler as web_app
 from plexlabor.incidents.trends import IncidentFact, IncidentTrends, compute_trends, store_trends
 from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.webapp.incidenttrends import IncidentTrendsReports
-from tests.support import FakeLambdaContext
 from tests.unit.approval.approval_fakes import World
 from tests.unit.incidents.test_incident_trends import _window
-from tests.unit.review.review_world import web_deps, web_event
+from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.webapp.viewers import EHS, HR
 
 SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor"}
@@ -41,8 +39,7 @@ def _call(store: InMemoryArtifactStore | None, claims: dict[str, Any]) -> dict[s
     deps = dataclasses.replace(
         web_deps(World()), incident_trends=IncidentTrendsReports(store) if store is not None else None
     )
-    event = web_event("GET", "/incidents/trends", authorizer={"claims": claims})
-    return web_app.handler(event, FakeLambdaContext(), dependencies=deps)
+    return call_web(deps, "GET", "/incidents/trends", claims)
 
 
 @pytest.mark.parametrize("claims", [EHS, SUPERVISOR])

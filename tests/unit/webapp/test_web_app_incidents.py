@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from functions.web_app import handler as web_app
 from plexlabor.approval.messages import RecommendationWriteback
 from plexlabor.audit import AuditStatus
 from plexlabor.incidents.classifier import ClassifierSettings, IncidentClassifier
@@ -15,7 +14,7 @@ from plexlabor.incidents.service import IncidentDeps, IncidentReport, decision_o
 from plexlabor.webapp.app import Dependencies
 from tests.unit.approval.approval_fakes import World
 from tests.unit.incidents.conftest import as_reports, coded_rows
-from tests.unit.review.review_world import web_deps, web_event
+from tests.unit.review.review_world import call_web, web_deps
 
 EHS = {"cognito:username": "ehs1", "cognito:groups": "ehs"}
 REPORTER = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:employee_id": "E0001"}
@@ -51,8 +50,7 @@ def incident_id(world: World, classifier: IncidentClassifier) -> str:
 
 
 def _call(deps: Dependencies, method: str, path: str, claims: dict[str, Any], ctx: Any, **kw: Any) -> dict[str, Any]:
-    event = web_event(method, path, authorizer={"claims": claims}, **kw)
-    return web_app.handler(event, ctx, dependencies=deps)
+    return call_web(deps, method, path, claims, ctx, **kw)
 
 
 def test_the_form_posts_to_the_incident_api(world: World, lambda_context: Any) -> None:

@@ -8,20 +8,17 @@ import dataclasses
 from datetime import timedelta
 from typing import Any
 
-from functions.web_app import handler as web_app
 from plexlabor.audit import AuditStatus
 from plexlabor.audit.validations import InMemoryValidationCounter, ValidatedRecord
 from plexlabor.learning.events import model_event
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import ZONE, finding_event, web_deps, web_event
+from tests.unit.review.review_world import ZONE, call_web, finding_event, web_deps
 from tests.unit.webapp.viewers import ADMIN, SUPERVISOR
 
 
 def _kpis(world: World, counts: InMemoryValidationCounter | None, claims: dict[str, Any], lambda_context: Any) -> str:
     deps = dataclasses.replace(web_deps(world), validations=counts)
-    response = web_app.handler(
-        web_event("GET", "/kpis", query={"days": "7"}, authorizer={"claims": claims}), lambda_context, dependencies=deps
-    )
+    response = call_web(deps, "GET", "/kpis", claims, lambda_context, query={"days": "7"})
     assert response["statusCode"] == 200
     return str(response["body"])
 

@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-from functions.web_app import handler as web_app
 from plexlabor.webapp.menu import MENU
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import web_deps, web_event
+from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.webapp.viewers import ADMIN, EHS, HR, PLANNER, SUPERVISOR
 
 OPERATOR = {"cognito:username": "E0107", "cognito:groups": "operator", "custom:employee_id": "E0107"}
@@ -19,8 +18,7 @@ PEOPLE = {"admin": ADMIN, "hr": HR, "planner": PLANNER, "ehs": EHS, "supervisor"
 
 
 def _get(world: World, path: str, claims: dict[str, Any], lambda_context: Any) -> dict[str, Any]:
-    event = web_event("GET", path, authorizer={"claims": claims})
-    return web_app.handler(event, lambda_context, dependencies=web_deps(world))
+    return call_web(web_deps(world), "GET", path, claims, lambda_context)
 
 
 def _location(response: dict[str, Any]) -> str:

@@ -13,12 +13,12 @@ from plexlabor.validation.findings import Finding
 from tests.support import load_event
 from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
 from tests.unit.review.review_world import (
+    call_web,
     crew_assignment,
     finding_event,
     notified_finding,
     open_finding,
     web_deps,
-    web_event,
 )
 from tests.unit.webapp.viewers import ADMIN, PLANNER, SUPERVISOR
 
@@ -43,8 +43,7 @@ def _call(
     query: dict[str, str] | None = None,
     lambda_context: Any = None,
 ) -> dict[str, Any]:
-    event = web_event(method, path, query=query, form=form, authorizer=None if claims is None else {"claims": claims})
-    return web_app.handler(event, lambda_context, dependencies=web_deps(world))
+    return call_web(web_deps(world), method, path, claims, lambda_context, query=query, form=form)
 
 
 def test_a_supervisor_sees_their_punch_findings_in_plant_time(world: World, lambda_context: Any) -> None:

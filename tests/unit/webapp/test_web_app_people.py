@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from functions.web_app import handler as web_app
 from plexlabor.approval.callback import decision_event
 from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
 from plexlabor.approval.errors import AlreadyDecidedError
@@ -17,7 +16,7 @@ from plexlabor.approval.messages import Decision
 from plexlabor.audit import ApprovalAction
 from plexlabor.webapp.app import Dependencies
 from tests.unit.approval.approval_fakes import World, make_finding
-from tests.unit.review.review_world import crew_assignment, finding_event, web_deps, web_event
+from tests.unit.review.review_world import call_web, crew_assignment, finding_event, web_deps
 
 FINDING = "f-000000000000000000000001"
 EMPLOYEE = Person("E0002", "E00002", "Robin Diaz")  # make_finding's employee
@@ -50,8 +49,7 @@ def _deps(world: World, show_names_to: set[str] | None = None) -> Dependencies:
 
 
 def _get(deps: Dependencies, path: str, claims: dict[str, Any], context: Any, **query: str) -> dict[str, Any]:
-    event = web_event("GET", path, query=query or None, authorizer={"claims": claims})
-    return web_app.handler(event, context, dependencies=deps)
+    return call_web(deps, "GET", path, claims, context, query=query or None)
 
 
 def test_the_queue_and_header_name_people_for_a_supervisor(world: World, lambda_context: Any) -> None:
@@ -109,8 +107,12 @@ def test_the_employee_filter_takes_the_employee_number(world: World, lambda_cont
 
 def test_the_kpi_page_names_each_reviewer(world: World, lambda_context: Any) -> None:
     deps = _deps(world)
-    event = web_event("POST", "/items/crew-0001", form={"action": "approve"}, authorizer={"claims": ADMIN_CLAIMS})
-    assert web_app.handler(event, lambda_context, dependencies=deps)["statusCode"] == 303
+    assert (
+        call_web(deps, "POST", "/items/crew-0001", ADMIN_CLAIMS, lambda_context, form={"action": "approve"})[
+            "statusCode"
+        ]
+        == 303
+    )
 
     body = _get(deps, "/kpis", ADMIN_CLAIMS, lambda_context)["body"]
 
@@ -129,8 +131,7 @@ def test_an_item_decided_elsewhere_a_moment_ago_names_who_decided(
 
     monkeypatch.setattr(deps.review, "decide", decided_by_link)
     form = {"action": "reject", "reason": "no"}
-    event = web_event("POST", f"/items/{FINDING}", form=form, authorizer={"claims": SUPERVISOR_CLAIMS})
-    response = web_app.handler(event, lambda_context, dependencies=deps)
+    response = call_web(deps, "POST", f"/items/{FINDING}", SUPERVISOR_CLAIMS, lambda_context, form=form)
 
     assert response["statusCode"] == 410
     assert "already approved by Lee Park (E00007) on Mon 2026-03-02 23:00 EST" in response["body"]

@@ -24,7 +24,7 @@ from plexlabor.webapp.app import app
 from plexlabor.webapp.auth import SignIn
 from tests.support import FakeLambdaContext, load_event
 from tests.unit.approval.approval_fakes import World, api_event
-from tests.unit.review.review_world import awaiting_decision, web_deps, web_event
+from tests.unit.review.review_world import awaiting_decision, call_web, web_deps, web_event
 from tests.unit.webapp.test_auth_sign_in import SETTINGS, TokenEndpoint
 from tests.unit.webapp.test_auth_tokens import Issuer
 
@@ -88,11 +88,10 @@ def test_every_web_app_route_answers_with_the_security_headers(world: World, met
 
 
 def test_an_unknown_path_and_a_missing_sign_in_are_hardened_pages_too(world: World) -> None:
-    event = web_event("GET", "/no/such/page", authorizer={"claims": ADMIN})
-    unknown = web_app.handler(event, FakeLambdaContext(), dependencies=web_deps(world))
+    unknown = call_web(web_deps(world), "GET", "/no/such/page", ADMIN)
     assert unknown["statusCode"] == 404 and _headers(unknown)["Content-Type"].startswith("text/html")
     _assert_hardened(unknown)  # was Powertools' JSON 404 without them
-    anonymous = web_app.handler(web_event("GET", "/queue"), FakeLambdaContext(), dependencies=web_deps(world))
+    anonymous = call_web(web_deps(world), "GET", "/queue", None)
     assert anonymous["statusCode"] == 401
     _assert_hardened(anonymous)
 
@@ -123,8 +122,7 @@ def test_a_reject_reason_with_an_invisible_character_is_a_400_on_the_mailed_link
 
 
 def _decide_in_app(world: World, path: str, form: dict[str, Any]) -> dict[str, Any]:
-    event = web_event("POST", path, form=form, authorizer={"claims": ADMIN})
-    return web_app.handler(event, FakeLambdaContext(), dependencies=web_deps(world))
+    return call_web(web_deps(world), "POST", path, ADMIN, form=form)
 
 
 @pytest.mark.parametrize("path", [f"/items/{FINDING}", "/queue"])
@@ -156,11 +154,7 @@ def test_a_stored_reject_reason_is_escaped_where_the_closed_link_names_it(world:
 def test_an_incident_narrative_is_escaped_on_its_page(world: World) -> None:
     deps = IncidentDeps(world.audit, None, clock=world.clock)  # uncoded: its page shows the narrative
     logged = log_incident(deps, IncidentReport(narrative=f"Operator slipped near press 4. {HOSTILE}"), "E0001")
-    page = web_app.handler(
-        web_event("GET", f"/incidents/{logged.incident_id}", authorizer={"claims": ADMIN}),
-        FakeLambdaContext(),
-        dependencies=web_deps(world),
-    )
+    page = call_web(web_deps(world), "GET", f"/incidents/{logged.incident_id}", ADMIN)
     assert page["statusCode"] == 200 and "Operator slipped" in page["body"]
     assert "<script>alert" not in page["body"] and "<img src=x" not in page["body"]
     assert "&lt;script&gt;" in page["body"]
