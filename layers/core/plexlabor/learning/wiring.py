@@ -36,6 +36,9 @@ from plexlabor.validation.registry import SALT_PREFIX, SCORER_PREFIX, ModelRegis
 
 ACTOR = "scorer_retrain"
 PLANT_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+LOOKBACK_DAYS = 182
+MAX_DECISIONS = 20_000
+"""How far back, and how many decisions of each verdict, a retrain reads by default."""
 
 
 class RetrainSettings(ArtifactSettings):
@@ -48,17 +51,21 @@ class RetrainSettings(ArtifactSettings):
         """`SCORER_PLANT`, else the stack's stage (one stack per plant: the stack sets `PLEXLABOR_STAGE`)."""
         return self.scorer_plant or self.stage or "plant"
 
-    lookback_days: int = Field(default=182, ge=7, le=730, alias="SCORER_LOOKBACK_DAYS")
-    max_decisions: int = Field(default=20_000, ge=100, le=200_000, alias="SCORER_MAX_DECISIONS")
-    tolerance: float = Field(default=0.02, ge=0, le=0.5, alias="SCORER_RECALL_TOLERANCE")
-    holdout_fraction: float = Field(default=0.25, gt=0, lt=1, alias="SCORER_HOLDOUT_FRACTION")
-    min_holdout: int = Field(default=30, ge=1, alias="SCORER_MIN_HOLDOUT")
-    min_training: int = Field(default=50, ge=1, alias="SCORER_MIN_TRAINING")
-    max_agreement_drop: float = Field(default=0.10, ge=0, le=1, alias="SCORER_MAX_AGREEMENT_DROP")
-    cut_min_decisions: int = Field(default=40, ge=1, alias="SCORER_CUT_MIN_DECISIONS")
-    cut_min_below: int = Field(default=10, ge=1, alias="SCORER_CUT_MIN_BELOW")
-    cut_miss_cost: float = Field(default=4.0, ge=0, le=100, alias="SCORER_CUT_MISS_COST")
-    threshold_precision: float = Field(default=0.95, gt=0, le=1, alias="SCORER_THRESHOLD_PRECISION")
+    lookback_days: int = Field(default=LOOKBACK_DAYS, ge=7, le=730, alias="SCORER_LOOKBACK_DAYS")
+    max_decisions: int = Field(default=MAX_DECISIONS, ge=100, le=200_000, alias="SCORER_MAX_DECISIONS")
+    tolerance: float = Field(default=GateSettings.tolerance, ge=0, le=0.5, alias="SCORER_RECALL_TOLERANCE")
+    holdout_fraction: float = Field(default=GateSettings.holdout_fraction, gt=0, lt=1, alias="SCORER_HOLDOUT_FRACTION")
+    min_holdout: int = Field(default=GateSettings.min_holdout, ge=1, alias="SCORER_MIN_HOLDOUT")
+    min_training: int = Field(default=GateSettings.min_training, ge=1, alias="SCORER_MIN_TRAINING")
+    max_agreement_drop: float = Field(
+        default=GateSettings.max_agreement_drop, ge=0, le=1, alias="SCORER_MAX_AGREEMENT_DROP"
+    )
+    cut_min_decisions: int = Field(default=CutSettings.min_decisions, ge=1, alias="SCORER_CUT_MIN_DECISIONS")
+    cut_min_below: int = Field(default=CutSettings.min_below, ge=1, alias="SCORER_CUT_MIN_BELOW")
+    cut_miss_cost: float = Field(default=CutSettings.miss_cost, ge=0, le=100, alias="SCORER_CUT_MISS_COST")
+    threshold_precision: float = Field(
+        default=CutSettings.threshold_precision, gt=0, le=1, alias="SCORER_THRESHOLD_PRECISION"
+    )
 
     @property
     def gate(self) -> GateSettings:
@@ -82,8 +89,8 @@ class Dependencies:
     plant: str = "plant"
     gate: GateSettings = field(default_factory=GateSettings)
     cuts: CutSettings = field(default_factory=CutSettings)
-    lookback_days: int = 182
-    max_decisions: int = 20_000
+    lookback_days: int = LOOKBACK_DAYS
+    max_decisions: int = MAX_DECISIONS
     clock: Callable[[], datetime] = utc_now
     actor: str = ACTOR
     salts: ArtifactStore = field(default_factory=InMemoryArtifactStore)
