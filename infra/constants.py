@@ -212,6 +212,7 @@ INCIDENT_MODELS_PREFIX = "models/incidents/"  # plexlabor.incidents.registry: <v
 MODELS_PREFIX = "models/"  # forecast/scorer model artifacts (future)
 SCORER_MODELS_PREFIX = "models/scorer/"  # plexlabor.validation.registry: <version>/..., latest.json
 SCORER_SALT_PREFIX = "models/scorer-salt/"  # plexlabor.validation.registry.SALT_PREFIX: <plant>.key
+CREW_KEPT_PREFIX = "crew/kept/"  # plexlabor.crew.snapshots.PREFIX: <day>/shift-<code>.npz, <day>/suggestions.json
 
 DEFAULT_BUILD_DIR = REPO_ROOT / "build"
 LAYERS_SOURCE_DIR = REPO_ROOT / "layers"

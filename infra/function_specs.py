@@ -23,6 +23,7 @@ from infra.constants import (
     ALLOCATION_REPORTS_PREFIX,
     ANALYTICS_REPORTS_PREFIX,
     BACKFILL_PREFIX,
+    CREW_KEPT_PREFIX,
     FUNCTIONS_PACKAGE,
     INCIDENT_MODELS_PREFIX,
     INCIDENT_REPORTS_PREFIX,
@@ -580,7 +581,8 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         consumes=QueueName.REPLAN,
         batch_size=1,
         reserved_concurrency=1,  # one re-plan at a time: each starts from the plan the previous one left
-        needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE),
+        # each shift and day it reads, stored for the next container (plexlabor.crew.snapshots)
+        needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, BucketAccess.read_write(CREW_KEPT_PREFIX)),
     ),
     FunctionSpec(
         name="crew_call_offs",

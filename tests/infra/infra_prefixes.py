@@ -15,6 +15,7 @@ from infra.constants import (
 )
 from plexlabor.copilot import INDEX_PREFIX as COPILOT_INDEX_PREFIX
 from plexlabor.copilot import PROCEDURES_PREFIX as COPILOT_PROCEDURES_PREFIX
+from plexlabor.crew.snapshots import PREFIX as CREW_KEPT_PREFIX
 from plexlabor.forecast.artifacts import PREFIX as FORECAST_PREFIX
 from plexlabor.incidents.transcribe import AUDIO_PREFIX as RECORDINGS_PREFIX
 from plexlabor.incidents.transcribe import TRANSCRIPT_PREFIX
@@ -34,5 +35,6 @@ GRANTED_PREFIXES = (
     COPILOT_PROCEDURES_PREFIX,
     RECORDINGS_PREFIX,  # incident_log
     TRANSCRIPT_PREFIX,
+    CREW_KEPT_PREFIX,  # crew_replan
 )
 """Artifact bucket prefixes whose objects some function reads or writes (`prefix*` in its policy)."""

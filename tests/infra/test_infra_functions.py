@@ -15,6 +15,7 @@ from infra.constants import (
     ALLOCATION_REPORTS_PREFIX,
     ANALYTICS_REPORTS_PREFIX,
     BACKFILL_PREFIX,
+    CREW_KEPT_PREFIX,
     CTX_ADVISORY_MODE,
     CTX_BUILD_DIR,
     CTX_DEFAULT_SUPERVISOR_ID,
@@ -212,6 +213,7 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     readers |= {"copilot_ask", "copilot_index"}  # the index, the procedures (test_infra_copilot.py)
     readers |= {"analytics_nightly", "incident_trends", "allocation_nightly"}
     readers |= {"incident_log", "incident_retrain"}  # the incident models (plexlabor.incidents.registry)
+    readers.add("crew_replan")  # the shifts and days it stores for the next container (plexlabor.crew.snapshots)
     assert {name for name, found in flat.items() if found} == readers
     assert flat["norms_refresh"] == [objects]
     extracts = f"<{bucket}.Arn>/{BACKFILL_PREFIX}*"  # each backfill slice, read from Plex once (test_infra_backfill)
@@ -242,6 +244,8 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     assert synthesized.granted("incident_trends", "s3:PutObject", flatten=True) == [incidents]
     assert flat["analytics_nightly"] == [analytics]
     assert synthesized.granted("analytics_nightly", "s3:PutObject", flatten=True) == [analytics]
+    kept = [f"<{bucket}.Arn>/{CREW_KEPT_PREFIX}*"]
+    assert flat["crew_replan"] == kept and synthesized.granted("crew_replan", "s3:PutObject", flatten=True) == kept
     assert synthesized.granted("punch_validator", "s3:PutObject") == []
     assert synthesized.granted("web_app", "s3:PutObject") == []
     assert synthesized.granted("norms_refresh", "s3:PutObject", flatten=True) == [objects]

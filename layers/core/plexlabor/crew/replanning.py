@@ -38,10 +38,10 @@ Summaries hold ids and counts only.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -58,9 +58,11 @@ if TYPE_CHECKING:
     from plexlabor.crew.models import CrewProblem
     from plexlabor.crew.pairs import Compiled
     from plexlabor.crew.replan import Assignment, CurrentPlan
+    from plexlabor.crew.snapshots import KeptStore
     from plexlabor.crew.wiring import CallOffDependencies, ReplanDependencies
     from plexlabor.plex.port import LaborDataPort
 
+T = TypeVar("T")
 CREW_ASSIGNMENT = "crew_assignment"
 KEPT_FOR = timedelta(minutes=10)
 """How long a container re-plans a shift's problem without reading it again, and reads the day's suggestions
@@ -199,7 +201,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     if message.reason == "refresh":
         return refresh(deps, message)
     now = deps.clock()
-    day = deps.days.read(message.day, now)
+    day, suggestions_read = _read_day(deps, message.day, now)
     current, openings = current_plan(day, message.shift)
     plan_read_s = time.perf_counter() - started
     kept_shift, read = _shift_problem(deps, message, now, day)
@@ -231,7 +233,10 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         append_once(deps.store, applied)
     write_s = time.perf_counter() - writing
     events = remembered(kept_shift.events, message)
-    deps.problems[(message.day, message.shift)] = KeptShift(kept_shift.read_at, problem, compiled, events)
+    kept_now = KeptShift(kept_shift.read_at, problem, compiled, events, (*kept_shift.seen, message))
+    deps.problems[(message.day, message.shift)] = kept_now
+    if read == "read":  # the next container starts from this read (`crew.snapshots`)
+        _store_shift(deps, message.day, message.shift, kept_now)
     _forget_days_gone(deps, message.day)
     absent = frozenset({message.employee_id}) if message.employee_id else frozenset()
     summary = plan_summary(message.day, plan) | result.as_dict()
@@ -241,7 +246,9 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         "accepted": len(current.accepted),
         "people_moved": people_moved(set(current.assignments), kept, absent),
         "superseded": superseded,
-        "data_read": read,
+        "data_read": read == "read",
+        "shift_from": read,
+        "suggestions_read": suggestions_read,
         "read_seconds": round(read_s, 2),
         "plan_read_seconds": round(plan_read_s, 2),
         "write_seconds": round(write_s, 2),
@@ -276,23 +283,30 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
     from plexlabor.crew.pairs import compile_problem  # SciPy loads here, not when the handler is imported
 
     started = time.perf_counter()
-    whole = deps.days.whole_due(message.day, now + REFRESH_LEAD)
-    suggestions = deps.days.read(message.day, now, whole_if_due_by=now + REFRESH_LEAD)
+    suggestions, whole = _read_day(deps, message.day, now, whole_if_due_by=now + REFRESH_LEAD)
     plan_read_s = time.perf_counter() - started
     key = (message.day, message.shift)
     kept = deps.problems.get(key)
+    shift_from = "container"
+    if kept is None:
+        kept = _stored_shift(deps, message, now + REFRESH_LEAD, suggestions)
+        shift_from = "store"
     read = kept is None or now + REFRESH_LEAD - kept.read_at >= KEPT_FOR
     if kept is None or read:  # `kept is None` again: mypy narrows on it
         kept = _read_shift(deps, message, now, _known(kept, suggestions, message))
+        shift_from = "read"
     read_s = time.perf_counter() - started - plan_read_s
     compiled = kept.compiled or compile_problem(kept.problem)
-    deps.problems[key] = replace(kept, compiled=compiled)
+    deps.problems[key] = kept = replace(kept, compiled=compiled)
     compile_s = time.perf_counter() - started - plan_read_s - read_s
+    if read:
+        _store_shift(deps, message.day, message.shift, kept)
     _forget_days_gone(deps, message.day)
     summary: dict[str, Any] = {
         "reason": message.reason,
         "data_read": read,
-        "suggestions_read": "whole" if whole else "caught up",
+        "shift_from": shift_from,
+        "suggestions_read": whole,
         "suggestions": len(suggestions.openings),
         "events_applied": len(kept.events),
         "operators": len(kept.problem.operators),
@@ -325,6 +339,10 @@ class KeptShift:
     problem: CrewProblem
     compiled: Compiled | None = None
     events: tuple[ReplanMessage, ...] = ()
+    seen: tuple[ReplanMessage, ...] = ()
+    """Every event the problem accounts for: `events`, those applied since that need not be applied again (a
+    swap), and the call-offs found void at its read (the operator clocked in). A new container applies the
+    events the audit table records beyond these (`_stored_shift`)."""
 
 
 def remembered(events: tuple[ReplanMessage, ...], message: ReplanMessage) -> tuple[ReplanMessage, ...]:
@@ -340,16 +358,100 @@ def remembered(events: tuple[ReplanMessage, ...], message: ReplanMessage) -> tup
 
 def _shift_problem(
     deps: ReplanDependencies, message: ReplanMessage, now: datetime, day: DayRead
-) -> tuple[KeptShift, bool]:
-    """The shift's problem: the container's, when read less than `KEPT_FOR` ago and the event carries its
-    own change; else read now, with the container's events of the shift, or a new container's as `day` records
-    them, applied again. The flag says whether the data was read."""
+) -> tuple[KeptShift, str]:
+    """The shift's problem: the container's, or in a new container the one the last container stored
+    (`_stored_shift`), when read less than `KEPT_FOR` ago and the event carries its own change; else read now,
+    with the container's events of the shift, or a new container's as `day` records them, applied again. Says
+    where it came from: "container", "store" or "read"."""
     kept = deps.problems.get((message.day, message.shift))
+    came_from = "container"
+    if kept is None and message.reason in APPLIED_BY_EVENT:
+        kept, came_from = _stored_shift(deps, message, now, day), "store"
     if kept is not None and message.reason in APPLIED_BY_EVENT and now - kept.read_at < KEPT_FOR:
-        return kept, False
+        return kept, came_from
     events = tuple(e for e in remembered(_known(kept, day, message), message) if e != message)
     deps.renew_reference()  # an event's read sees Plex as it is now (an operation added, a workcenter back up)
-    return _read_shift(deps, message, now, events), True
+    return _read_shift(deps, message, now, events), "read"
+
+
+def _read_day(
+    deps: ReplanDependencies, day: date, now: datetime, *, whole_if_due_by: datetime | None = None
+) -> tuple[DayRead, str]:
+    """The day's suggestions (`DayReader.read`): a new container first takes the last container's stored read
+    when a warm container would still catch up from it (`DayReader.seed`); a whole read is stored for the next.
+    Says how they were read: "whole", "caught up" or "caught up from the store"."""
+    at = whole_if_due_by or now
+    whole, how = deps.days.whole_due(day, at), "caught up"
+    if whole and deps.kept_store is not None and deps.days.state(day) is None:
+        stored = _kept_io(deps, "day", lambda store: store.load_day(day))
+        if stored is not None and deps.days.seed(day, stored, at):
+            whole, how = False, "caught up from the store"
+    read = deps.days.read(day, now, whole_if_due_by=whole_if_due_by)
+    state = deps.days.state(day)
+    if whole and state is not None:
+        _kept_io(deps, "day", lambda store: store.save_day(day, state))
+    return read, "whole" if whole else how
+
+
+def _stored_shift(deps: ReplanDependencies, message: ReplanMessage, at: datetime, day: DayRead) -> KeptShift | None:
+    """The shift as the last container stored it at its last read (`crew.snapshots`), caught up with the events
+    re-plans applied since (`day`'s records beyond those it accounts for, in the order detected, as that container
+    applied them), when a warm container would still re-plan it at `at` (read less than `KEPT_FOR` before);
+    None when nothing is stored, or it is older, another code version's, or an event since needed a read (a
+    workcenter back up, an operation added or moved: that container read the shift again after storing it)."""
+    from plexlabor.crew.replan import compile_event
+
+    stored = _kept_io(deps, "shift", lambda store: store.load_shift(message.day, message.shift))
+    if stored is None:
+        return None
+    recorded_since = sorted(dict.fromkeys(recorded(day, message.day, message.shift)), key=lambda e: e.detected_at)
+    since = [e for e in recorded_since if e not in stored.seen and e != message]
+    why = ""
+    if at - stored.read_at >= KEPT_FOR:
+        why = f"read {at - stored.read_at} before"
+    elif any(e.reason not in APPLIED_BY_EVENT for e in since):
+        why = "an event since needed a read"
+    if why:
+        logger.info("crew stored shift refused", why=why, read_at=stored.read_at.isoformat())
+        return None
+    problem, compiled, events = stored.problem, stored.compiled, stored.events
+    for event in since:
+        problem, compiled = compile_event(problem, event, compiled)
+        events = remembered(events, event)
+    return KeptShift(stored.read_at, problem, compiled, events, (*stored.seen, *since))
+
+
+def _store_shift(deps: ReplanDependencies, day: date, shift: str, kept: KeptShift) -> None:
+    """Stores the shift as the container keeps it, for the next container (`crew.snapshots`)."""
+    from plexlabor.crew.snapshots import StoredShift
+
+    compiled = kept.compiled
+    if compiled is None:
+        return
+    stored = StoredShift(kept.read_at, kept.problem, compiled, kept.events, kept.seen)
+    _kept_io(deps, "shift", lambda store: store.save_shift(day, shift, stored))
+
+
+def _kept_io(deps: ReplanDependencies, what: str, io: Callable[[KeptStore], T]) -> T | None:
+    """`io` on the kept store (`crew.snapshots`); None when there is none, when it takes nothing stored (logged
+    with the reason) or fails: a store that cannot be read or written costs a read, never a re-plan (logged and
+    counted, `CrewKeptStoreFailed`)."""
+    from plexlabor.crew.snapshots import Refused
+
+    if deps.kept_store is None:
+        return None
+    started = time.perf_counter()
+    try:
+        result = io(deps.kept_store)
+    except Refused as refused:
+        logger.info("crew kept store: nothing taken", what=what, why=str(refused))
+        return None
+    except Exception as error:  # S3 unreachable or throttled: the re-plan reads as it would without a store
+        logger.warning("crew kept store failed", what=what, error=type(error).__name__)
+        metrics.add_metric(name="CrewKeptStoreFailed", unit=MetricUnit.Count, value=1)
+        return None
+    logger.info("crew kept store", what=what, seconds=round(time.perf_counter() - started, 3))
+    return result
 
 
 def _known(kept: KeptShift | None, day: DayRead, message: ReplanMessage) -> tuple[ReplanMessage, ...]:
@@ -370,10 +472,11 @@ def _read_shift(
         source.port, message.day, message.shift, timezone=source.timezone, job_lead_days=source.job_lead_days
     )
     back = _clocked_in(deps.source.port, problem, message.shift, now, events)
+    seen = events
     events = tuple(e for e in events if e.reason != "call_off" or e.employee_id not in back)
     for event in events:
         problem = apply_event(problem, event)
-    return KeptShift(now, problem, None, events)
+    return KeptShift(now, problem, None, events, seen)
 
 
 def _clocked_in(

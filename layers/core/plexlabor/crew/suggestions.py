@@ -51,6 +51,16 @@ class DayRead:
     applied: list[AuditEvent] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class DayState:
+    """What a `DayReader` knows of a day: where its next read starts, when it last read the day whole, and the
+    read (another container starts from it: `seed`, `crew.snapshots`)."""
+
+    since: datetime
+    full_at: datetime
+    read: DayRead
+
+
 def day_since(day: date) -> datetime:
     """From when a day's suggestions are looked for."""
     return datetime.combine(day, datetime.min.time(), UTC) - PLAN_LOOKBACK
@@ -153,6 +163,28 @@ class DayReader:
         with self._lock:
             kept = self._kept.get(day)
             return kept is None or self._whole_due(kept[1], at)
+
+    def state(self, day: date) -> DayState | None:
+        """What is kept of the day, None when it was never read."""
+        with self._lock:
+            kept = self._kept.get(day)
+            return None if kept is None else DayState(kept[0], kept[1].full_at, kept[1].read())
+
+    def seed(self, day: date, state: DayState, at: datetime) -> bool:
+        """Starts the day from `state` (another container's read), so the next read only catches up: unless the
+        day is kept already, or a read at `at` would read it whole anyway. Whether it was taken."""
+        with self._lock:
+            found = _Kept(
+                state.full_at,
+                self.applied,
+                {e.event_id: e for e in state.read.openings},
+                dict(state.read.closed),
+                {e.event_id: e for e in state.read.applied},
+            )
+            if day in self._kept or self._whole_due(found, at):
+                return False
+            self._kept[day] = (state.since, found)
+            return True
 
     def forget_before(self, day: date) -> None:
         """Drops what was read of the days before `day` (a container lives for days; a day's read is kept)."""

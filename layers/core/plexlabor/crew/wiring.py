@@ -10,8 +10,10 @@ Configuration (environment, read once per environment by `dependencies`):
 - the pilot scope (`PilotSettings`: `PILOT_*`, `NOTIFY_KINDS`, `ADVISORY_MODE`, `docs/rollout.md`),
   which holds back what `CREW_APPROVAL` would send for review outside the pilot or in advisory mode.
 
-crew_replan (`replan_dependencies`) reads the same source, table and pilot scope, and
-`CREW_REPLAN_TIME_LIMIT_SECONDS` (10); what it adds to the current plan always waits for review.
+crew_replan (`replan_dependencies`) reads the same source, table and pilot scope,
+`CREW_REPLAN_TIME_LIMIT_SECONDS` (10), and `ARTIFACTS_BUCKET_NAME` (or `PLEXLABOR_ARTIFACTS_DIR`): where it
+stores each shift and day it reads for the next container (`crew.snapshots`; neither: nothing stored); what it
+adds to the current plan always waits for review.
 crew_call_offs (`call_off_dependencies`) reads the same source, `REPLAN_QUEUE_URL` (where it sends
 `call_off` and `refresh` messages), `CREW_CALL_OFF_GRACE_MINUTES` (15: how late a scheduled operator may
 clock in), `CREW_CALL_OFF_PERIOD_MINUTES` (5: its schedule's period, the window of shift starts it looks at)
@@ -33,6 +35,7 @@ from plexlabor.crew.publish import Approval
 from plexlabor.crew.replanning import KEPT_FOR, KeptShift
 from plexlabor.crew.suggestions import DayReader
 from plexlabor.platform import env
+from plexlabor.platform.artifacts import ArtifactSettings
 from plexlabor.platform.clock import utc_now
 from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
@@ -43,6 +46,7 @@ from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 
 if TYPE_CHECKING:
     from plexlabor.crew.messages import ReplanSender
+    from plexlabor.crew.snapshots import KeptStore
 
 
 HISTORY: tuple[Windowed, ...] = ("labor-entries", "time-clock-entries")
@@ -89,7 +93,7 @@ dependencies = PerEnvironment(CrewPlannerSettings, build)
 """The dependencies from the environment: built on first use, rebuilt only if a variable it reads changes."""
 
 
-class CrewReplanSettings(CrewSettings):
+class CrewReplanSettings(CrewSettings, ArtifactSettings):
     time_limit_s: float = Field(default=10.0, gt=0, le=800, alias="CREW_REPLAN_TIME_LIMIT_SECONDS")
 
 
@@ -105,6 +109,9 @@ class ReplanDependencies(Dependencies):
     container and then caught up (whole again after `KEPT_FOR`, as the shift's data: a refresh renews both,
     `replanning.refresh`)."""
 
+    kept_store: KeptStore | None = None
+    """Where each read of a shift and of the day's suggestions is stored for the next container, and where a new
+    container starts from (`crew.snapshots`; the artifacts bucket's `crew/kept/`). None: nothing stored."""
     reference_max_age_s: float | None = None
     """Reference data (jobs and their operations: one Plex call per job) kept this long for a refresh's read
     (`plex.reference_cache.ReferenceCache`, on the dependencies' clock); a real event's read renews it
@@ -133,9 +140,17 @@ class ReplanDependencies(Dependencies):
 
 
 def build_replan(settings: CrewReplanSettings) -> ReplanDependencies:
+    from plexlabor.crew.snapshots import PREFIX, KeptStore
+
     source, store = _source_and_store(settings)
+    artifacts = settings.artifact_store(PREFIX)
     return ReplanDependencies(
-        source, store, settings.time_limit_s, scope=settings.pilot_scope, reference_max_age_s=REFERENCE_MAX_AGE_S
+        source,
+        store,
+        settings.time_limit_s,
+        scope=settings.pilot_scope,
+        kept_store=None if artifacts is None else KeptStore(artifacts),
+        reference_max_age_s=REFERENCE_MAX_AGE_S,
     )
 
 
