@@ -11,8 +11,8 @@ from plexlabor.audit import AuditEvent
 from plexlabor.copilot.interactions import Asked, InteractionLog
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, web_deps
+from tests.unit.webapp.viewers import OPERATOR
 
-OPERATOR = {"cognito:username": "E0107", "cognito:groups": "operator", "custom:employee_id": "E0107"}
 OTHER_OPERATOR = {"cognito:username": "E0108", "cognito:groups": "operator", "custom:employee_id": "E0108"}
 SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:employee_id": "E0001"}
 PLANNER = {"cognito:username": "plan1", "cognito:groups": "planner"}

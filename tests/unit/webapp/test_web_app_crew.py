@@ -24,10 +24,9 @@ from plexlabor.webapp.reports import SkillsReports
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, crew_assignment, recommendation, web_deps
 from tests.unit.skills.skills_report_world import stored_report
+from tests.unit.webapp.viewers import HR, PLANNER
 
-PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
 SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor"}
-HR = {"cognito:username": "H0001", "cognito:groups": "hr"}
 DAY = {"day": "2026-03-04", "shift": "1"}
 PRICED = {"value": 500.0, "labor_cost": 160.0, "fatigue": 10.0, "changeover": 20.0, "walking": 5.0}
 SEGMENT = {

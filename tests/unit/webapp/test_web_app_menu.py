@@ -11,9 +11,8 @@ import pytest
 from plexlabor.webapp.menu import MENU
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, web_deps
-from tests.unit.webapp.viewers import ADMIN, EHS, HR, PLANNER, SUPERVISOR
+from tests.unit.webapp.viewers import ADMIN, EHS, HR, OPERATOR, PLANNER, SUPERVISOR
 
-OPERATOR = {"cognito:username": "E0107", "cognito:groups": "operator", "custom:employee_id": "E0107"}
 PEOPLE = {"admin": ADMIN, "hr": HR, "planner": PLANNER, "ehs": EHS, "supervisor": SUPERVISOR, "operator": OPERATOR}
 
 

@@ -281,10 +281,9 @@ def test_a_long_queue_is_paged_and_the_pages_keep_the_filters(world: World, lamb
 
     for number in range(PAGE_SIZE + 5):
         crew_assignment(world, f"crew-{number + 2:04d}")
-    planner = {"cognito:username": "P0001", "cognito:groups": "planner"}
-    first = _call(world, "GET", "/queue", planner, query={"kind": "crew_assignment"}, lambda_context=lambda_context)
+    first = _call(world, "GET", "/queue", PLANNER, query={"kind": "crew_assignment"}, lambda_context=lambda_context)
     second = _call(
-        world, "GET", "/queue", planner, query={"kind": "crew_assignment", "page": "2"}, lambda_context=lambda_context
+        world, "GET", "/queue", PLANNER, query={"kind": "crew_assignment", "page": "2"}, lambda_context=lambda_context
     )
 
     assert first["body"].count('name="item"') == PAGE_SIZE

@@ -17,13 +17,14 @@ from plexlabor.audit import ApprovalAction
 from plexlabor.webapp.app import Dependencies
 from tests.unit.approval.approval_fakes import World, make_finding
 from tests.unit.review.review_world import call_web, crew_assignment, finding_event, web_deps
+from tests.unit.webapp.viewers import ADMIN
+from tests.unit.webapp.viewers import SUPERVISOR as SUPERVISOR_CLAIMS
 
 FINDING = "f-000000000000000000000001"
 EMPLOYEE = Person("E0002", "E00002", "Robin Diaz")  # make_finding's employee
 SUPERVISOR = Person("E0001", "E00001", "Dana Smith")  # open_finding's supervisor
 OPERATOR = Person("7f3c9a1e-0000-4000-8000-000000000007", "E00007", "Lee Park")
 PEOPLE = StaticPeopleDirectory([EMPLOYEE, SUPERVISOR, OPERATOR])
-SUPERVISOR_CLAIMS = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:departments": "Molding"}
 PLANNER_CLAIMS = {"cognito:username": "planner", "cognito:groups": "planner"}
 ADMIN_CLAIMS = {"cognito:username": "E0001", "cognito:groups": "admin"}
 
@@ -95,10 +96,9 @@ def test_nobody_known_falls_back_to_the_id(world: World, lambda_context: Any) ->
 
 def test_the_employee_filter_takes_the_employee_number(world: World, lambda_context: Any) -> None:
     deps = _deps(world)
-    admin = {"cognito:username": "A0001", "cognito:groups": "admin"}
 
-    by_number = _get(deps, "/queue", admin, lambda_context, employee="e00007")["body"]
-    by_other = _get(deps, "/queue", admin, lambda_context, employee="E00002")["body"]
+    by_number = _get(deps, "/queue", ADMIN, lambda_context, employee="e00007")["body"]
+    by_other = _get(deps, "/queue", ADMIN, lambda_context, employee="E00002")["body"]
 
     assert "/dev/items/crew-0001" in by_number and FINDING not in by_number
     assert 'name="employee" value="e00007"' in by_number  # the filter shows what was typed

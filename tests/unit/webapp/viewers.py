@@ -11,3 +11,4 @@ NOBODY = {"cognito:username": "X0001", "cognito:groups": "visitor"}
 SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:departments": "Molding"}
 MOLDING = {"cognito:username": "E0009", "cognito:groups": "supervisor", "custom:departments": "MOLD"}
 """A supervisor of the generated plant's molding department (code MOLD)."""
+OPERATOR = {"cognito:username": "E0107", "cognito:groups": "operator", "custom:employee_id": "E0107"}
