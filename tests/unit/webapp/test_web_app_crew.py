@@ -118,6 +118,11 @@ def _call(world: World, method: str, path: str, claims: dict[str, Any], lambda_c
     return call_web(web_deps(world), method, path, claims, lambda_context, **kw)
 
 
+def _decide(deps: Any, item: str, lambda_context: Any, **form: str) -> Any:
+    """The planner's decision on board item `item` (the form: action, reason, next)."""
+    return call_web(deps, "POST", f"/items/{item}", PLANNER, lambda_context, form=form)
+
+
 def _rows(body: str) -> list[tuple[str, ...]]:
     """Each seat's who, hours, state (the table's first, second and fourth cells, as text)."""
     cells = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td class=\"small\">.*?</td><td>(.*?)</td>", body, re.S)
@@ -141,9 +146,7 @@ def test_a_planner_sees_the_shift_per_segment_with_each_suggestions_state(world:
 
 def test_accepting_on_the_board_decides_through_the_queue_and_comes_back(world: World, lambda_context: Any) -> None:
     back = "/crew?day=2026-03-04&shift=1"
-    response = _call(
-        world, "POST", "/items/crew-0001", PLANNER, lambda_context, form={"action": "approve", "next": back}
-    )
+    response = _decide(web_deps(world), "crew-0001", lambda_context, action="approve", next=back)
 
     assert response["statusCode"] == 303
     assert response["multiValueHeaders"]["Location"] == [f"/dev{back}&done=approve"]
@@ -181,13 +184,8 @@ def test_a_day_without_suggestions_says_so(world: World, lambda_context: Any) ->
 
 
 def test_a_next_that_is_not_the_board_is_ignored(world: World, lambda_context: Any) -> None:
-    response = _call(
-        world,
-        "POST",
-        "/items/crew-0001",
-        PLANNER,
-        lambda_context,
-        form={"action": "approve", "next": "https://elsewhere.example/crew"},
+    response = _decide(
+        web_deps(world), "crew-0001", lambda_context, action="approve", next="https://elsewhere.example/crew"
     )
 
     assert response["statusCode"] == 303
@@ -196,9 +194,7 @@ def test_a_next_that_is_not_the_board_is_ignored(world: World, lambda_context: A
 
 def test_a_next_with_a_line_break_never_reaches_the_location_header(world: World, lambda_context: Any) -> None:
     next_page = "/crew?day=2026-03-04\r\nSet-Cookie: a=b#top"
-    response = _call(
-        world, "POST", "/items/crew-0001", PLANNER, lambda_context, form={"action": "approve", "next": next_page}
-    )
+    response = _decide(web_deps(world), "crew-0001", lambda_context, action="approve", next=next_page)
 
     assert response["statusCode"] == 303
     [location] = response["multiValueHeaders"]["Location"]
@@ -366,7 +362,7 @@ def _e0051_at_wc20(world: World) -> AuditEvent:
 
 def test_someone_accepted_elsewhere_at_the_same_time_cannot_be_swapped_in(world: World, lambda_context: Any) -> None:
     elsewhere = _e0051_at_wc20(world)
-    _call(world, "POST", f"/items/{elsewhere.event_id}", PLANNER, lambda_context, form={"action": "approve"})
+    _decide(web_deps(world), elsewhere.event_id, lambda_context, action="approve")
 
     response = _swap(world, lambda_context, Replans(), PLANNER, employee="E0051")
 
@@ -375,7 +371,7 @@ def test_someone_accepted_elsewhere_at_the_same_time_cannot_be_swapped_in(world:
 
 
 def test_a_seat_no_longer_waiting_is_not_swapped(world: World, lambda_context: Any) -> None:
-    _call(world, "POST", "/items/crew-0001", PLANNER, lambda_context, form={"action": "reject", "reason": "no"})
+    _decide(web_deps(world), "crew-0001", lambda_context, action="reject", reason="no")
 
     response = _swap(world, lambda_context, Replans(), PLANNER, employee="E0050")
 
@@ -473,14 +469,7 @@ def test_the_department_filter_narrows_the_seats_and_the_totals_not_the_plans_fi
 
 def test_the_filters_counts_leave_out_rejected_seats_as_the_totals_do(world: World, lambda_context: Any) -> None:
     deps = _in_departments(world)
-    rejected = call_web(
-        deps,
-        "POST",
-        "/items/crew-0004",
-        PLANNER,
-        lambda_context,
-        form={"action": "reject", "reason": "on another line today"},
-    )
+    rejected = _decide(deps, "crew-0004", lambda_context, action="reject", reason="on another line today")
     assert rejected["statusCode"] == 303
 
     body = _get(deps, PLANNER, {**DAY, "done": "reject"}, lambda_context)["body"]
