@@ -49,36 +49,24 @@ def skill_matrix(data: SkillsInput, index: CertIndex | None = None, on: date | N
         info = data.employees.get(employee)
         if info is not None and not info.active:
             continue
-        code = data.skill_code(skill)
         best = index.best_valid(employee, skill, day)
         if best is not None:
-            cells.append(
-                SkillCell(
-                    employee_id=employee,
-                    skill_id=skill,
-                    skill_code=code,
-                    status="valid",
-                    level=best.level,
-                    certification_id=best.id,
-                    issued=best.issued,
-                    expires=best.expires,
-                    days_to_expiry=(best.expires - day).days if best.expires else None,
-                )
-            )
-            continue
-        started = [c for c in certs if c.issued <= day]
-        last = max(started, key=lambda c: (c.expires or date.max, c.id)) if started else certs[0]
+            shown, status, level = best, "valid", best.level
+        else:
+            started = [c for c in certs if c.issued <= day]
+            shown = max(started, key=lambda c: (c.expires or date.max, c.id)) if started else certs[0]
+            status, level = ("lapsed" if started else "not_yet_valid"), None
         cells.append(
             SkillCell(
                 employee_id=employee,
                 skill_id=skill,
-                skill_code=code,
-                status="lapsed" if started else "not_yet_valid",
-                level=None,
-                certification_id=last.id,
-                issued=last.issued,
-                expires=last.expires,
-                days_to_expiry=(last.expires - day).days if last.expires else None,
+                skill_code=data.skill_code(skill),
+                status=status,
+                level=level,
+                certification_id=shown.id,
+                issued=shown.issued,
+                expires=shown.expires,
+                days_to_expiry=(shown.expires - day).days if shown.expires else None,
             )
         )
     return cells
