@@ -116,22 +116,39 @@ def employee_days(
     punches: list[Punch] | None = None,
 ) -> list[EmployeeDay]:
     """The employee's usable punches grouped by the scheduled shift they belong to; `punches`: theirs as
-    read at true time (`clocks.ClockOffsets.corrected`), in clock-in order, instead of as recorded."""
+    read at true time (`clocks.ClockOffsets.corrected`), in clock-in order, instead of as recorded.
+
+    Kept in `data.memo` per employee with the punches and problems they were made from: the batch's
+    norms and checks ask for the same days (a copy of the list is returned; the days are only read)."""
     if punches is None:
         punches = data.punches.get(employee, [])
     if problems is None:
         problems = structural_problems(punches)
+    made: dict[str, tuple[list[Punch], dict[str, Structural], list[EmployeeDay]]] = data.memo.setdefault(
+        "shifts.days", {}
+    )
+    if (kept := made.get(employee)) is not None and kept[0] == punches and kept[1] == problems:
+        return list(kept[2])
+    days = _grouped(data, employee, problems, punches)
+    made[employee] = (list(punches), dict(problems), days)
+    return list(days)
+
+
+def _grouped(
+    data: PlantData, employee: str, problems: dict[str, Structural], punches: list[Punch]
+) -> list[EmployeeDay]:
     schedule = [s for s in data.schedules.get(employee, ()) if s.working]
     schedule = as_worked(data, schedule, [p for p in punches if p.id not in problems])
     starts = [s.start for s in schedule]
     days: dict[int, EmployeeDay] = {}
     unscheduled: dict[object, EmployeeDay] = {}
-    for punch in punches:
+    for punch in punches:  # a day is made only for its first punch (most punches join one made before)
         shift = _nearest_shift(schedule, starts, punch.t_in)
         if shift is None:
-            day = unscheduled.setdefault(data.local_date(punch.t_in), EmployeeDay(None))
+            local = data.local_date(punch.t_in)
+            day = unscheduled.get(local) or unscheduled.setdefault(local, EmployeeDay(None))
         else:
-            day = days.setdefault(id(shift), EmployeeDay(shift))
+            day = days.get(id(shift)) or days.setdefault(id(shift), EmployeeDay(shift))
         (day.broken if punch.id in problems else day.punches).append(punch)
     usable = [day for day in (*days.values(), *unscheduled.values()) if day.punches]
     return sorted(usable, key=lambda d: d.punches[0].t_in)
