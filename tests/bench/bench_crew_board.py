@@ -11,9 +11,12 @@ in over HTTP then:
 2. call-offs (issue 16): `CALL_OFFS` operators of the plan, spread over the employee ids, call off one
    after another, each a `call_off` message put on the replan queue as crew_call_offs does; timed from the
    put to the end of crew_replan's run (its suggestions written, so the review queue and the board show
-   them). The first message meets a cold container (it reads the shift's data, locally from the plant folder,
-   and the day's suggestions whole); the others re-plan the problem it kept and read only the suggestions
-   new since. Target (issue 16): < 3 s.
+   them). The first message meets a cold container with nothing stored (it reads the shift's data, locally from
+   the plant folder, and the day's suggestions whole); the others re-plan the problem it kept and read only the
+   suggestions new since. Then `FROM_STORE` times a new container (crew_replan's dependencies built again:
+   nothing kept, no refresh) takes a call-off: it starts from the shift and the day's suggestions the last
+   container stored at its read (`crew.snapshots`, in the runtime's S3) and catches up the call-offs since.
+   Target (issue 16): < 3 s.
 3. swaps a waiting seat for the first operator offered who is not busy elsewhere (`POST /crew/swap`), then
    the `swap` message goes through the replan queue to crew_replan, then the board is read fresh: the
    end-to-end time from the swap's POST to the board showing the re-plan (the POST, the queue's delivery,
@@ -70,6 +73,7 @@ PLANT = PlantSpec(employees=2400, weeks=2, seed=301, end_date=date.today() - tim
 SHIFT = "1"
 READS = 3
 CALL_OFFS = 6
+FROM_STORE = 2
 SWAPS = 2
 SWAP_TRIES = 10
 SWAP_FORM = re.compile(r'<form method="post" action="[^"]*/crew/swap" class="swap">(.*?)</form>', re.S)
@@ -264,8 +268,9 @@ def _call_off(board: Board, caller: str) -> tuple[float, float, dict[str, Any], 
 def _call_off_line(wall: float, cpu_s: float, summary: dict[str, Any], seconds: float) -> str:
     return (
         f"message to suggestions {wall:.2f} s ({cpu_s:.2f} s CPU): crew_replan {seconds:.2f} s "
-        f"(shift data read: {summary['data_read']}, {summary['read_seconds']} s; suggestions read "
-        f"{summary['plan_read_seconds']} s; writes {summary['write_seconds']} s), {summary['published']} new, "
+        f"(shift from: {summary['shift_from']}, {summary['read_seconds']} s; suggestions read "
+        f"{summary['suggestions_read']}, {summary['plan_read_seconds']} s; writes {summary['write_seconds']} s), "
+        f"{summary['published']} new, "
         f"{summary['superseded']} superseded, {summary['people_moved']} moved, status {summary['status']}; "
         f"load {_load()}"
     )
@@ -279,17 +284,26 @@ def _planned_operators(board: Board) -> list[str]:
 
 
 def test_replan_after_call_offs_on_the_local_runtime_benchmark(board: Board) -> None:
-    """`CALL_OFFS` call-offs through the replan queue, each timed from the put to crew_replan's suggestions."""
+    """`CALL_OFFS` call-offs through the replan queue, each timed from the put to crew_replan's suggestions; then
+    `FROM_STORE` on new containers that start from what the last one stored."""
     planned = _planned_operators(board)
-    callers = planned[:: max(1, len(planned) // CALL_OFFS)][:CALL_OFFS]
+    callers = planned[:: max(1, len(planned) // (CALL_OFFS + FROM_STORE))][: CALL_OFFS + FROM_STORE]
     print(f"call-offs, each put on the replan queue (crew_replan in the local runtime, moto; {os.cpu_count()} cores):")
     warm: list[tuple[float, float]] = []
-    for n, caller in enumerate(callers):
+    for n, caller in enumerate(callers[:CALL_OFFS]):
         wall, cpu_s, summary, seconds = _call_off(board, caller)
         print(f"  {n + 1}: {_call_off_line(wall, cpu_s, summary, seconds)}")
         (warm if not summary["data_read"] else COLD).append((wall, cpu_s))
     assert warm, "no call-off re-planned a kept problem"
     print(_figures(f"  {len(warm)} warm call-offs", [w for w, _ in warm], [c for _, c in warm]))
+    stored: list[tuple[float, float]] = []
+    for n, caller in enumerate(callers[CALL_OFFS:]):
+        crew_wiring.replan_dependencies.cache_clear()  # a new container: nothing kept, no refresh
+        wall, cpu_s, summary, seconds = _call_off(board, caller)
+        assert summary["shift_from"] == "store", summary
+        print(f"  new container {n + 1}, from the store: {_call_off_line(wall, cpu_s, summary, seconds)}")
+        stored.append((wall, cpu_s))
+    print(_figures(f"  {FROM_STORE} new containers from the store", [w for w, _ in stored], [c for _, c in stored]))
 
 
 def test_crew_board_reads_benchmark(board: Board) -> None:
@@ -333,7 +347,7 @@ def _refreshed(board: Board, at: datetime) -> list[dict[str, Any]]:
 
 def _refresh_line(summaries: list[dict[str, Any]]) -> str:
     return "; ".join(
-        f"{s['plan_day']}/{s['shift']} {s['seconds']} s (shift data read: {s['data_read']}, {s['read_seconds']} s, "
+        f"{s['plan_day']}/{s['shift']} {s['seconds']} s (shift from: {s['shift_from']}, {s['read_seconds']} s, "
         f"{s['events_applied']} events applied again; compile {s['compile_seconds']} s; "
         f"suggestions {s['suggestions_read']})"
         for s in summaries

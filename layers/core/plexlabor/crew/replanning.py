@@ -450,7 +450,8 @@ def _kept_io(deps: ReplanDependencies, what: str, io: Callable[[KeptStore], T]) 
         logger.warning("crew kept store failed", what=what, error=type(error).__name__)
         metrics.add_metric(name="CrewKeptStoreFailed", unit=MetricUnit.Count, value=1)
         return None
-    logger.info("crew kept store", what=what, seconds=round(time.perf_counter() - started, 3))
+    written: dict[str, Any] = {"bytes": result} if isinstance(result, int) else {}  # a save: how much it wrote
+    logger.info("crew kept store", what=what, seconds=round(time.perf_counter() - started, 3), **written)
     return result
 
 
