@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import gzip
 import pickle
+from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from plexlabor.incidents.classifier import MODEL_FORMAT, NEVER, IncidentClassifier, choose_threshold
+from plexlabor.incidents.classifier import (
+    MODEL_FORMAT,
+    NEVER,
+    Classification,
+    ClassifierSettings,
+    IncidentClassifier,
+    choose_threshold,
+    selective_curve,
+)
 from plexlabor.incidents.errors import IncidentModelError
 from plexlabor.incidents.evaluation import evaluate, yardstick
 from plexlabor.incidents.oiics import Field
@@ -50,15 +60,58 @@ def test_vague_text_is_less_confident_than_a_clear_one(trained: IncidentClassifi
     assert clear.auto_coded and clear.codings[Field.EVENT_DIVISION].confident
 
 
-def test_thresholds_come_from_the_newest_training_reports(
+def test_thresholds_come_from_time_ordered_folds_of_the_newest_training_reports(
     trained: IncidentClassifier, fixture_reports: list[CodedReport]
 ) -> None:
     card = trained.card
     assert card is not None
-    assert (card.reports, card.validation_reports) == (200, 40)
+    assert (card.reports, card.validation_reports) == (200, 100)  # the newest half, in six folds
     assert card.last_date == max(r.event_date for r in fixture_reports).isoformat()
     assert card.validation_auto_coded_accuracy >= 0.97
     assert trained.thresholds[Field.EVENT_DIVISION] == card.thresholds["event_division"] <= 1.0
+    shares = [share for share, _ in card.validation_curve]
+    assert shares[0] == 0.5 and shares[-1] == 1.0
+    assert card.validation_curve[-1][1] == card.validation_accuracy["event_division"]
+
+
+def test_each_fold_is_coded_by_a_model_of_every_older_report(
+    fixture_reports: list[CodedReport], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The thresholds' folds: the newest half in six folds in time, each coded by a model of exactly the
+    reports before it; then one model of every report."""
+    fitted: list[list[str]] = []
+    coded: list[list[str]] = []
+    real_fit, real_classify = IncidentClassifier.fit.__func__, IncidentClassifier.classify_many  # type: ignore[attr-defined]
+
+    def fit(
+        cls: type[IncidentClassifier], reports: list[CodedReport], settings: ClassifierSettings
+    ) -> IncidentClassifier:
+        fitted.append([report.report_id for report in reports])
+        return real_fit(cls, reports, settings)
+
+    def classify_many(self: IncidentClassifier, narratives: list[str]) -> list[Classification]:
+        coded.append([by_narrative[narrative] for narrative in narratives])
+        return real_classify(self, narratives)
+
+    reports = [
+        replace(report, narrative=f"{report.narrative} Report {report.report_id}.") for report in fixture_reports
+    ]
+    by_narrative = {report.narrative: report.report_id for report in reports}
+    monkeypatch.setattr(IncidentClassifier, "fit", classmethod(fit))
+    monkeypatch.setattr(IncidentClassifier, "classify_many", classify_many)
+    IncidentClassifier.train(list(reversed(reports)), ClassifierSettings(calibration_folds=3))
+    ordered = [r.report_id for r in sorted(fixture_reports, key=lambda report: (report.event_date, report.report_id))]
+    assert len(coded) == 6 and fitted[-1] == ordered
+    assert [len(fold) for fold in coded] == [17, 16, 17, 17, 16, 17]
+    for older, fold in zip(fitted, coded, strict=False):
+        assert older + fold == ordered[: len(older) + len(fold)]
+    assert list(chain.from_iterable(coded)) == ordered[100:]
+
+
+def test_selective_curve_is_the_accuracy_of_the_most_confident_share() -> None:
+    confidences = np.array([0.6, 0.99, 0.7, 0.95])
+    correct = np.array([False, True, False, True])
+    assert selective_curve(confidences, correct, (0.5, 0.75, 1.0)) == ((0.5, 1.0), (0.75, 2 / 3), (1.0, 0.5))
 
 
 def test_choose_threshold_is_the_lowest_confidence_reaching_the_target() -> None:
