@@ -341,13 +341,11 @@ class PlantData:
         """When one of the employee's records happened: a punch's clock-in, a labor entry's start, a badge
         swipe's time; None when the employee has no such record. Indexed per employee on first use."""
         times = self._record_times.get(employee)
-        if times is None:
-            pairs = [
-                *((p.key, p.t_in) for p in self.punches.get(employee, ())),
-                *((e.key, e.start) for e in self.labor.get(employee, ())),
-                *((s.key, s.t) for s in self.swipes.get(employee, ())),
-            ]
-            times = self._record_times[employee] = dict(reversed(pairs))  # a key read twice: its first time
+        if times is None:  # a key read twice: its first time (punches, then labor, then swipes, each in order)
+            times = self._record_times[employee] = {}
+            for items, when in ((self.swipes, _T), (self.labor, _START), (self.punches, _T_IN)):
+                kept = items.get(employee, ())
+                times.update(zip(map(_KEY, reversed(kept)), map(when, reversed(kept)), strict=True))
         return times.get(record_key)
 
     def clock_reads(self, device: str) -> tuple[list[float], list[str]]:
@@ -431,6 +429,7 @@ class PlantData:
 
 _START, _T_IN, _T, _FIRST = attrgetter("start"), attrgetter("t_in"), attrgetter("t"), itemgetter(0)
 """What each kind of transaction is kept sorted by: its time."""
+_KEY = attrgetter("key")
 
 
 def utc(t: float) -> datetime:

@@ -18,7 +18,7 @@ either side) holds all of those (the window starts at most 24 h before the recor
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.norms import MIN_HISTORY, EmployeeNorms, Norm, Norms
 from plexlabor.validation.records import Scheduled, WcEvent
-from plexlabor.validation.shifts import belonging_shift
+from plexlabor.validation.shifts import MATCH_AFTER_END, MATCH_BEFORE_START, belonging_shift
 
 EVIDENCE_KEY = "timeline"
 """Where the timeline travels in a finding's evidence."""
@@ -131,8 +131,18 @@ def build_timeline(data: PlantData, norms: Norms, employee: str, record_key: str
 
 # ---- the day ------------------------------------------------------------------------------------
 def shift_for(data: PlantData, employee: str, t: float) -> Scheduled | None:
-    """The working shift a moment belongs to, as `shifts.employee_days` matches punches (`belonging_shift`)."""
-    return belonging_shift((s for s in data.schedules.get(employee, ()) if s.working), t)
+    """The working shift a moment belongs to, as `shifts.employee_days` matches punches (`belonging_shift`).
+
+    Only the shifts that can hold `t` are looked at (the schedule is in start order): none starting more
+    than `MATCH_BEFORE_START` after it, none starting so early that even the person's longest shift ended
+    `MATCH_AFTER_END` before it (a second's slack either way for rounding)."""
+    schedule = data.schedules.get(employee, ())
+    longest: dict[str, float] = data.memo.setdefault("timeline.longest", {})
+    if employee not in longest:
+        longest[employee] = max((s.end - s.start for s in schedule if s.working), default=0.0)
+    low = bisect_left(schedule, t - MATCH_AFTER_END - max(longest[employee], 0.0) - 1.0, key=_START)  # 1 s slack
+    high = bisect_right(schedule, t + MATCH_BEFORE_START + 1.0, key=_START)
+    return belonging_shift((s for s in schedule[low:high] if s.working), t)
 
 
 def _window(data: PlantData, employee: str, at: float) -> _Day:
