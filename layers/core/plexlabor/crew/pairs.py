@@ -201,15 +201,19 @@ def distance_m(a: Place | None, b: Place, building_change_m: float) -> float | N
     return math.hypot(float(a.x_m) - float(b.x_m), float(a.y_m) - float(b.y_m))  # type: ignore[arg-type]
 
 
-def _meets(op: Operator, requirement: SkillRequirement) -> tuple[bool, bool]:
-    """(meets it, holds the level but the certification is not valid that day)."""
-    holding = op.skills.get(requirement.skill_id)
-    if holding is None:
-        return False, False
-    if requirement.certification_required:
-        ok = holding.level_valid >= requirement.min_level
-        return ok, (not ok and holding.level_held >= requirement.min_level)
-    return max(holding.level_valid, holding.level_held) >= requirement.min_level, False
+Levels = dict[str, tuple[NDArray[np.int64], NDArray[np.int64]]]
+"""Per skill id: each operator's highest level valid on the day and highest ever held (0: none), by operator index."""
+
+
+def _levels(operators: list[Operator]) -> Levels:
+    """Every operator's levels in every skill someone holds, as arrays (`_qualified` compares whole pools)."""
+    levels: Levels = {}
+    for o, op in enumerate(operators):
+        for skill_id, holding in op.skills.items():
+            if skill_id not in levels:
+                levels[skill_id] = (np.zeros(len(operators), np.int64), np.zeros(len(operators), np.int64))
+            levels[skill_id][0][o], levels[skill_id][1][o] = holding.level_valid, holding.level_held
+    return levels
 
 
 @dataclass(frozen=True)
@@ -279,23 +283,27 @@ def _describe(requirement: SkillRequirement, codes: dict[str, str]) -> str:
 
 
 def _qualified(
-    operators: list[Operator], pool: Sequence[int], requirements: tuple[SkillRequirement, ...]
+    levels: Levels, pool: Sequence[int], requirements: tuple[SkillRequirement, ...]
 ) -> tuple[list[int], int, Counter[int]]:
-    """(operators meeting every requirement, how many miss only on lapsed certifications,
-    how many meet each requirement)."""
-    qualified: list[int] = []
-    lapsed = 0
-    met: Counter[int] = Counter()
-    for o in pool:
-        results = [_meets(operators[o], requirement) for requirement in requirements]
-        if all(ok for ok, _ in results):
-            qualified.append(o)
-            continue
-        if any(late for _, late in results) and all(ok or late for ok, late in results):
-            lapsed += 1
-        for r, (ok, _) in enumerate(results):
-            met[r] += ok
-    return qualified, lapsed, met
+    """(operators of `pool` meeting every requirement, in pool order; how many of the others miss only on lapsed
+    certifications; how many of the others meet each requirement). A requirement with `certification_required`
+    is met by a level valid on the day, held late by a higher level held; one without by either level."""
+    index = np.asarray(pool, dtype=np.int64)
+    ok = np.ones((len(requirements), len(index)), dtype=bool)
+    late = np.zeros_like(ok)
+    none = np.zeros(int(index.max(initial=-1)) + 1, np.int64)
+    for r, requirement in enumerate(requirements):
+        valid, held = levels.get(requirement.skill_id, (none, none))
+        if requirement.certification_required:
+            ok[r] = valid[index] >= requirement.min_level
+            late[r] = ~ok[r] & (held[index] >= requirement.min_level)
+        else:
+            ok[r] = np.maximum(valid[index], held[index]) >= requirement.min_level
+    meets_all = ok.all(axis=0)
+    others = ~meets_all
+    lapsed = int(np.count_nonzero(others & late.any(axis=0) & (ok | late).all(axis=0)))
+    met = Counter({r: int(np.count_nonzero(ok[r] & others)) for r in range(len(requirements))})
+    return index[meets_all].tolist(), lapsed, met
 
 
 def _place_prices(op: Operator, place: Place, policy: CrewPolicy) -> tuple[float, float, float]:
@@ -319,6 +327,7 @@ def compile_problem(problem: CrewProblem) -> Compiled:
     scheduled_today = [f.scheduled_today for f in facts]
     fatigue_rate = [policy.fatigue_cost_per_hour * _fatigue_units(op, problem) for op in operators]
 
+    levels = _levels(operators)
     by_skill: dict[str, list[int]] = defaultdict(list)
     by_department: dict[str | None, list[int]] = defaultdict(list)
     for index, op in enumerate(operators):
@@ -347,10 +356,10 @@ def compile_problem(problem: CrewProblem) -> Compiled:
             else:  # no requirement: the workcenter's department staffs it (everyone when it is unknown)
                 department = job.place.department_code
                 pool = by_department.get(department, []) if department else list(range(len(operators)))
-            qualified_at[wc_id] = (*_qualified(operators, pool, job.requirements), pool)
+            qualified_at[wc_id] = (*_qualified(levels, pool, job.requirements), pool)
         qualified, stat.lapsed, met, pool = qualified_at[wc_id]
         if job.setup_hours > 0 and wc_id not in sets_up_at:
-            sets_up_at[wc_id] = set(_qualified(operators, qualified, setup_requirements(job.requirements, policy))[0])
+            sets_up_at[wc_id] = set(_qualified(levels, qualified, setup_requirements(job.requirements, policy))[0])
         stat.skill_ok = len(qualified)
         if not qualified:
             missing = [r for i, r in enumerate(job.requirements) if met[i] == 0 or not pool]
