@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -76,3 +77,37 @@ def test_a_time_without_a_zone_is_refused_not_read_in_the_machines_zone() -> Non
     assert epoch("2026-11-10T06:00:00.0000000Z") == datetime(2026, 11, 10, 6, tzinfo=UTC).timestamp()
     with pytest.raises(ValueError, match="time without a zone: 2026-11-10T06:00:00"):
         epoch("2026-11-10T06:00:00")
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "America/Chicago",
+        "America/St_Johns",
+        "Asia/Kathmandu",
+        "Australia/Lord_Howe",
+        "Pacific/Chatham",
+        "America/Santiago",
+        "UTC",
+    ],
+)
+def test_a_local_date_is_the_zones_own_around_midnights_and_both_dst_nights(zone: str) -> None:
+    """`local_date` keeps each quarter hour's date; it must answer what `fromtimestamp` answers, every
+    minute and next to each quarter-hour boundary of 2026's DST nights and of ordinary midnights
+    (zones with half- and quarter-hour offsets, and Lord Howe's half-hour DST, included)."""
+    tz = ZoneInfo(zone)
+    data = PlantData(tz=tz, as_of=0.0)
+    start = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
+    hours = [start + h * HOUR for h in range(365 * 24)]
+    changes = [
+        t
+        for t, after in pairwise(hours)
+        if tz.utcoffset(datetime.fromtimestamp(t, UTC)) != tz.utcoffset(datetime.fromtimestamp(after, UTC))
+    ]
+    assert len(changes) == (0 if zone in ("UTC", "Asia/Kathmandu") else 2)
+    days = [datetime(2026, 3, 2, tzinfo=tz).timestamp(), datetime(2026, 7, 15, tzinfo=tz).timestamp()]
+    for around in [*changes, *days]:
+        for step in range(-26 * 60, 26 * 60):
+            t = around + step * 60.0
+            for moment in (t, t + 0.4, t - 1e-7, t - 4e-7, t + 29.9999996):
+                assert data.local_date(moment) == datetime.fromtimestamp(moment, tz).date(), (zone, moment)

@@ -39,6 +39,8 @@ DAY = 24 * 3600.0
 USUAL_SHIFT_SHARE = 0.05
 USUAL_SHIFT_SAMPLE = 5000
 SHIFT_LEAD = 3600.0  # a login this long before a shift's start already belongs to it
+QUARTER_HOUR = 900.0
+_UNKNOWN: Any = object()
 
 
 def _each(rows: Mapping[str, Rows], resource: str) -> Iterator[dict[str, Any]]:
@@ -136,6 +138,9 @@ class PlantData:
     )  # per employee: when each of their records happened (`record_time`)
     memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     """What a check or the norms derive from the whole plant once, under their own key (e.g. `checks.offsets`)."""
+    _local_days: dict[float, date | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )  # per quarter hour of UTC: its plant-local date, where it has one (`local_date`)
     _clock_reads: dict[str, tuple[list[float], list[str]]] | None = field(
         default=None, init=False, repr=False, compare=False
     )  # per clock: every clock-in read there, in time order, and whose (`clock_reads`)
@@ -327,6 +332,7 @@ class PlantData:
             shift_windows=self.shift_windows,
         )
         part._downtime_spans = self._downtime_spans  # the downtime is shared, and so is its index
+        part._local_days = self._local_days
         part.schedules[employee] = [s for s in self.schedules.get(employee, ()) if low <= s.start < high + 8 * DAY]
         part.punches[employee] = [p for p in self.punches.get(employee, ()) if low <= p.t_in < high]
         part.labor[employee] = [e for e in self.labor.get(employee, ()) if low <= e.start < high]
@@ -384,7 +390,16 @@ class PlantData:
         return next((s for s in reversed(shifts[max(0, index - 2) : index]) if s.working and t <= s.end), None)
 
     def local_date(self, t: float) -> date:
-        return datetime.fromtimestamp(t, self.tz).date()
+        """The plant-local date of `t`. Asked some 250,000 times in a batch, so kept per quarter hour of UTC
+        (every zone's offset is a whole number of quarter hours today): a quarter that starts and ends on
+        the same local date at the same offset lies wholly on that date; any other is worked out each time."""
+        quarter = t // QUARTER_HOUR
+        day = self._local_days.get(quarter, _UNKNOWN)
+        if day is _UNKNOWN:
+            start, end = (datetime.fromtimestamp(q * QUARTER_HOUR, self.tz) for q in (quarter, quarter + 1))
+            same = start.date() == end.date() and start.utcoffset() == end.utcoffset()
+            day = self._local_days[quarter] = start.date() if same else None
+        return day if day is not None else datetime.fromtimestamp(t, self.tz).date()
 
     def local_time(self, t: float) -> str:
         return datetime.fromtimestamp(t, self.tz).strftime("%H:%M")
