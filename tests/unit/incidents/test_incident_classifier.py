@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gzip
 import pickle
 from dataclasses import replace
@@ -143,6 +144,16 @@ def test_saved_model_classifies_the_same(trained: IncidentClassifier, tmp_path: 
     loaded = IncidentClassifier.load(path)
     text = "A worker slipped on a wet floor while moving material and broke his wrist."
     assert loaded.classify(text) == trained.classify(text)
+    assert loaded.thresholds == trained.thresholds
+
+
+def test_a_model_saved_before_the_curve_was_kept_still_loads(trained: IncidentClassifier) -> None:
+    """Models stored by incident_retrain before 2026-12-05 have cards without `validation_curve`."""
+    old = copy.deepcopy(trained)
+    assert old.card is not None
+    del old.card.__dict__["validation_curve"]
+    loaded = IncidentClassifier.from_bytes(old.to_bytes(), "old.pkl.gz")
+    assert loaded.card is not None and loaded.card.validation_curve == ()
     assert loaded.thresholds == trained.thresholds
 
 
