@@ -66,3 +66,22 @@ def test_others_are_refused_and_without_a_report_the_page_says_why(trends: Incid
     empty = _call(InMemoryArtifactStore(), EHS)
     assert empty["statusCode"] == 200 and "No incident trends yet" in empty["body"]
     assert "no artifacts bucket is configured" in _call(None, EHS)["body"]
+
+
+def test_the_fatigue_and_workcenter_tables_say_they_count_labor_hours(trends: IncidentTrends) -> None:
+    # Given a report whose paid hours (the headline) exceed the labor hours logged at workcenters
+    # (indirect work is paid but logged at no workcenter)
+    labor = sum(r.hours for r in trends.fatigue)
+    assert labor == pytest.approx(sum(r.hours for r in trends.by_workcenter))
+    trends = trends.model_copy(update={"total": trends.total.model_copy(update={"hours": labor + 60})})
+    store = InMemoryArtifactStore()
+    store_trends(store, trends)
+    # When the EHS lead opens the page
+    body = _call(store, EHS)["body"]
+    # Then the headline names both, and the fatigue and workcenter tables head their hours "Labor hours"
+    assert f"{trends.total.hours:,.0f} hours worked (paid hours from the time clock" in body
+    assert f"{labor:,.0f} labor hours logged at workcenters" in body
+    for table in ("fatigue", "workcenter"):
+        head = body.split(f'id="{table}-table"')[1].split("</thead>")[0]
+        assert "Labor hours" in head and "Hours worked" not in head
+    assert "Hours worked" in body.split('id="shift-table"')[1].split("</thead>")[0]
