@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from plexlabor.incidents.service import IncidentDeps, IncidentReport, decision_o
 from plexlabor.webapp.app import Dependencies
 from tests.unit.approval.approval_fakes import World
 from tests.unit.incidents.conftest import as_reports, coded_rows
-from tests.unit.review.review_world import call_web, web_deps
+from tests.unit.review.review_world import ZONE, call_web, web_deps
 
 EHS = {"cognito:username": "ehs1", "cognito:groups": "ehs"}
 REPORTER = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:employee_id": "E0001"}
@@ -179,3 +180,16 @@ def test_a_reason_too_long_or_unreadable_is_named_and_nothing_recorded(
     # Then the page names the reason's problem and nothing is recorded
     assert response["statusCode"] == 400 and problem in response["body"]
     assert decision_of(world.audit, incident_id) is None
+
+
+def test_when_it_happened_is_shown_as_every_page_shows_a_time(
+    world: World, classifier: IncidentClassifier, lambda_context: Any
+) -> None:
+    # Given a report that says when it happened, in plant time
+    deps = IncidentDeps(world.audit, classifier, zone=ZONE, clock=world.clock)
+    report = IncidentReport(narrative=VAGUE, occurred_at=datetime(2026, 3, 2, 15, 30))
+    logged = log_incident(deps, report, "E0001")
+    # When the EHS lead opens it
+    body = _call(web_deps(world), "GET", f"/incidents/{logged.incident_id}", EHS, lambda_context)["body"]
+    # Then the time reads as the other pages write one (day, date, plant time), not as ISO text
+    assert "happened Mon 2026-03-02 15:30" in body and "2026-03-02T15:30" not in body.split("<h2>")[0]

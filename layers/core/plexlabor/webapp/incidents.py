@@ -18,6 +18,7 @@ Registered on the web app's resolver by importing this module (the last lines of
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, tzinfo
 from functools import wraps
 from typing import Any
 
@@ -66,6 +67,7 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
     return {
         "event": event,
         "incident": payload.get("incident", {}),
+        "happened": _moment((payload.get("incident") or {}).get("occurred_at"), page.deps.zone),
         "coding": payload.get("coding", []),
         "extraction": payload.get("extraction", {}),
         "decision": decision,
@@ -77,6 +79,14 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "plex": _plex_state(page, event),
         "confirmed": confirmed_decision(decision) if decision is not None else None,
     }
+
+
+def _moment(text: str | None, zone: tzinfo) -> datetime | None:
+    """A time the audit keeps as ISO text (plant time when it has no zone), for `Page.local` to show."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
 def _plex_state(page: Page, event: AuditEvent) -> AuditEvent | None:
