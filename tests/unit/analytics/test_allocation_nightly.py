@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from functions.allocation_nightly import handler as allocation_nightly
 from plexlabor.allocation import wiring
 from plexlabor.allocation.artifact import read_artifact
-from plexlabor.allocation.misapplication import Combination, predict
+from plexlabor.allocation.misapplication import Combination, Trial, job_numbers, predict
 from plexlabor.allocation.nightly import KIND, AllocationNightlyEvent, job_code_decisions, run
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.store import InMemoryAuditStore
@@ -130,6 +130,16 @@ def test_a_few_entries_do_not_outrank_a_steady_rate() -> None:
     assert (ranked[0].workcenter_id, ranked[0].misapplied, ranked[0].entries) == ("WB", 40, 200)
     assert ranked[1].workcenter_id == "WF" and ranked[1].predicted_rate < 0.2
     assert predict([]) == []
+
+
+def test_a_combination_is_named_by_the_jobs_most_of_its_entries_ran_on() -> None:
+    # Given a combination's entries on jobs J2 (twice), J1 and J3 (once each), and one on a job without a number
+    c = Combination("1", "W", "P", "10")
+    trials = [Trial(c, False, f"L{i}", job) for i, job in enumerate(["j2", "j1", "j2", "j3", "j9"])]
+    numbers = {"j1": "J1", "j2": "J2", "j3": "J3"}
+    # Then it is named by J2, then J1 (a tie with J3 goes by number), and the guidance carries them
+    assert job_numbers(trials, numbers) == {c: ["J2", "J1"]}
+    assert predict([(c, False)], jobs=job_numbers(trials, numbers))[0].job_nos == ["J2", "J1"]
 
 
 def test_without_a_bucket_or_with_a_bad_split_the_settings_say_what_to_set(labelled_plant: PlantFolder) -> None:

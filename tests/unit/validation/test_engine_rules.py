@@ -16,6 +16,8 @@ from plant_builder import (
     BUILDING,
     EARLY_BIRD,
     END,
+    JOB,
+    JOB_OPERATION,
     OTHER_JOB_OPERATION,
     SKILL,
     STAYS_LATE,
@@ -600,6 +602,24 @@ def test_labor_on_an_operation_not_routed_to_the_workcenter_is_a_job_code_mismat
         "operation_code": "20",
         "job_no": "J2",
         "workcenter_code": "WC1",
+    }
+    # nothing else ran there that day: the recode names the workcenter only
+    assert finding.suggested_correction == {"action": "recode to the job operation running at WC1"}
+
+
+def test_a_job_code_mismatch_names_the_job_operation_the_operator_ran_there_next(
+    plant: PlantBuilder, engine: ValidationEngine
+) -> None:
+    # Given Tuesday's morning labor at WC1 keyed to PART-2 op 20 and the afternoon's to J1 op 10, routed there
+    day = plant.work_day("E1", TUESDAY, job_operation=OTHER_JOB_OPERATION)
+    plant.edit("labor-entries", day.labor[1], jobOperationId=JOB_OPERATION, jobId=JOB)
+    # When the engine validates the plant
+    findings = validate(plant, engine)
+    # Then the morning's mismatch suggests recoding to J1 op 10, by its job number (the id kept for the write)
+    assert pairs(findings) == {(day.labor_keys[0], A.JOB_CODE_MISMATCH)}
+    assert findings[0].suggested_correction == {
+        "action": "recode to job J1 op 10, the job operation running at WC1",
+        "job_operation": JOB_OPERATION,
     }
 
 

@@ -21,7 +21,7 @@ from plexlabor.platform.artifacts import InMemoryArtifactStore, read_pointer
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
 from plexlabor.review.items import ReviewItem
-from plexlabor.webapp.allocation import AllocationIndex, AllocationReports, queue_guidance
+from plexlabor.webapp.allocation import AllocationIndex, AllocationReports, job_code, queue_guidance
 from plexlabor.webapp.app import Dependencies
 from tests.support import load_event, make_finding
 from tests.unit.approval.approval_fakes import World
@@ -73,6 +73,12 @@ def test_plant_wide_viewers_see_totals_departments_shifts_job_cost_and_guidance(
     # the guidance: the first ten combinations, ranked, with their workcenter's code (never its Plex id)
     top = artifact.guidance[0]
     assert artifact.workcenters[top.workcenter_id].code in body and top.workcenter_id not in body
+    assert (
+        job_code(top) in body
+        and top.job_nos[0] in job_code(top)
+        and top.part_id not in body
+        and top.part_id[-6:] not in body
+    )
     assert f"{top.misapplied} / {top.entries}" in body
     # every department with paid time is listed
     assert all(f'<th scope="row">{name}</th>' in body for name in artifact.report.departments)
@@ -130,6 +136,9 @@ def test_the_queue_shows_the_guidance_beside_timecards_of_the_same_workcenter_an
     index = AllocationIndex.of(artifact, store_artifact(store, artifact))
     line = queue_guidance(index, [_item(code, top.shift)])["I1"]
     assert f"on shift {top.shift}" in line and f"#{top.rank};" in line and f"{top.misapplied} of {top.entries}" in line
+    # the job code named by the job number(s) Plex shows and the operation, never by a piece of the part's id
+    assert top.job_nos and all(number.startswith("J") for number in top.job_nos)
+    assert f"{', '.join(top.job_nos)} op {top.operation_code}" in line and top.part_id[-6:] not in line
     # another shift at that workcenter, an unknown workcenter, or no report: nothing
     other_shift = "no-such-shift"
     assert queue_guidance(index, [_item(code, other_shift)]) == {}
@@ -159,3 +168,20 @@ def test_the_queue_and_the_item_page_show_the_guidance_beside_a_timecard_at_that
     assert body.count("Job codes often misapplied here") == 1
     assert f"on shift {top.shift}, {top.predicted_rate:.0%} predicted for this week (#{top.rank};" in body
     assert "Job-code guidance" in html.unescape(item["body"])
+
+
+def test_a_job_code_is_named_by_job_numbers_and_family_never_by_a_plex_id() -> None:
+    guidance = Guidance(
+        rank=1,
+        shift="1",
+        workcenter_id="W",
+        part_id="0b1c2d3e-5d9306",
+        part_family="BRACKETS",
+        operation_code="10",
+        entries=72,
+        misapplied=2,
+        predicted_rate=0.02,
+    )
+    assert job_code(guidance.model_copy(update={"job_nos": ["J101057"]})) == "job J101057 op 10 (BRACKETS)"
+    assert job_code(guidance.model_copy(update={"job_nos": ["J1", "J2"]})) == "jobs J1, J2 op 10 (BRACKETS)"
+    assert job_code(guidance) == "BRACKETS op 10"  # a report stored before job numbers

@@ -29,6 +29,8 @@ PRIOR_STRENGTH_BOUNDS = (2.0, 2000.0)
 """The prior's weight (a + b) is kept within these: a handful of combinations gives a noisy moment fit."""
 MIN_ENTRIES_FOR_FIT = 5
 """Combinations with fewer entries do not inform the spread between combinations."""
+JOBS_NAMED = 2
+"""Job numbers a combination is named by."""
 
 
 @dataclass(frozen=True, order=True)
@@ -45,6 +47,8 @@ class Trial(NamedTuple):
     combination: Combination
     misapplied: bool
     entry_id: str
+    job_id: str = ""
+    """The job of the operation the entry is charged to."""
 
 
 class Guidance(BaseModel):
@@ -58,6 +62,9 @@ class Guidance(BaseModel):
     part_id: str
     part_family: str | None = None
     operation_code: str
+    job_nos: list[str] = []
+    """The job numbers (as Plex shows them) most of its entries ran on (`job_numbers`): how people know
+    the job code; the part has no number in the data read."""
     entries: int
     misapplied: int
     predicted_rate: float
@@ -81,7 +88,7 @@ def outcomes(
         keyed = operations.get(scan.scanned_operation_id)
         misapplied = decided.get(scan.entry_id, not fits(keyed, scan.workcenter_id, approved))
         combination = Combination(person.default_shift_code, scan.workcenter_id, op.part_id, op.operation_code)
-        found.append(Trial(combination, misapplied, scan.entry_id))
+        found.append(Trial(combination, misapplied, scan.entry_id, op.job_id))
     return found
 
 
@@ -100,11 +107,24 @@ def read_trials(
     return outcomes(scans_of(snapshot.labor_entries, operations, approved), operations, approved, employees, decisions)
 
 
+def job_numbers(trials: Iterable[Trial], numbers: Mapping[str, str]) -> dict[Combination, list[str]]:
+    """Combination -> the numbers of the jobs most of its trials ran on, most first (ties: by number), at
+    most `JOBS_NAMED`; `numbers`: job id -> job number."""
+    counts: dict[Combination, Counter[str]] = {}
+    for trial in trials:
+        if number := numbers.get(trial.job_id):
+            counts.setdefault(trial.combination, Counter())[number] += 1
+    return {c: sorted(jobs, key=lambda number: (-jobs[number], number))[:JOBS_NAMED] for c, jobs in counts.items()}
+
+
 def predict(
-    trials: Iterable[tuple[Combination, bool]], top: int = 50, families: Mapping[str, str] | None = None
+    trials: Iterable[tuple[Combination, bool]],
+    top: int = 50,
+    families: Mapping[str, str] | None = None,
+    jobs: Mapping[Combination, list[str]] | None = None,
 ) -> list[Guidance]:
     """The `top` combinations by shrunk misapplication rate, highest first (ties: more entries first);
-    `families`: part id -> part family, to name the job code."""
+    `families`: part id -> part family, and `jobs` (`job_numbers`), to name the job code."""
     entries: Counter[Combination] = Counter()
     misapplied: Counter[Combination] = Counter()
     for combination, bad in trials:
@@ -123,6 +143,7 @@ def predict(
             part_id=c.part_id,
             part_family=(families or {}).get(c.part_id),
             operation_code=c.operation_code,
+            job_nos=(jobs or {}).get(c, []),
             entries=entries[c],
             misapplied=misapplied[c],
             predicted_rate=round(rates[c], 4),

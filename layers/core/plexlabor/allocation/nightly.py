@@ -28,7 +28,7 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict
 
 from plexlabor.allocation.artifact import AllocationArtifact, WorkcenterRef, store_artifact
-from plexlabor.allocation.misapplication import predict, read_trials
+from plexlabor.allocation.misapplication import job_numbers, predict, read_trials
 from plexlabor.allocation.report import Suggestion, read_report
 from plexlabor.allocation.wiring import ACTOR, Dependencies
 from plexlabor.audit.events import AuditEvent, AuditStatus, recommendation_event, stable_event_id
@@ -69,11 +69,15 @@ def run(deps: Dependencies, request: AllocationNightlyEvent) -> dict[str, Any]:
     end = local_midnight(day + timedelta(days=1), zone)
     begin = end - timedelta(weeks=deps.misapplication_weeks)
     decisions = job_code_decisions(deps.store, begin)
-    families = {job.part_id: job.part_family for job in port.jobs() if job.part_family}
+    all_jobs = port.jobs()
+    families = {job.part_id: job.part_family for job in all_jobs if job.part_family}
     trials = read_trials(port, begin, end, decisions)
-    guidance = predict([(t.combination, t.misapplied) for t in trials], top=GUIDANCE_TOP, families=families)
+    jobs = job_numbers(trials, {job.id: job.job_no for job in all_jobs})
+    guidance = predict([(t.combination, t.misapplied) for t in trials], GUIDANCE_TOP, families, jobs)
     logged = set(_job_code_entries(deps.store, AuditStatus.LOGGED, begin))
-    trend = predict([(t.combination, t.entry_id in logged) for t in trials], GUIDANCE_TOP, families) if logged else []
+    trend = (
+        predict([(t.combination, t.entry_id in logged) for t in trials], GUIDANCE_TOP, families, jobs) if logged else []
+    )
     now = deps.clock()
     artifact = AllocationArtifact(
         generated_at=now,

@@ -130,8 +130,13 @@ def allocation_view(index: AllocationIndex, scope: AllocationScope) -> Allocatio
 
 
 def job_code(g: Guidance) -> str:
-    """A job code as people read it: the part's family, the part id's last 6 characters, the operation."""
-    return f"{g.part_family or 'part'} …{g.part_id[-6:]} op {g.operation_code}"
+    """A job code as people read it in Plex: the job number(s) and operation, then the part's family, e.g.
+    "job J101057 op 10 (BRACKETS)"; never a Plex id (a report from before job numbers: the family only)."""
+    family = g.part_family or "part"
+    if not g.job_nos:
+        return f"{family} op {g.operation_code}"
+    jobs = f"job {g.job_nos[0]}" if len(g.job_nos) == 1 else f"jobs {', '.join(g.job_nos)}"
+    return f"{jobs} op {g.operation_code} ({family})"
 
 
 def queue_guidance(index: AllocationIndex | None, items: list[ReviewItem]) -> dict[str, str]:

@@ -21,6 +21,10 @@ from plexlabor.validation.norms import productivity_ratio
 from plexlabor.validation.records import Labor
 from plexlabor.validation.shifts import MIN_OVERLAP_SECONDS
 
+RECODE_GAP = 8 * HOUR
+"""Labor further from the miscoded entry than this says nothing about what the workcenter ran
+(`allocation.scans.MAX_GAP_S`)."""
+
 
 def labor_entries(context: EmployeeContext) -> list[Candidate]:
     """Per labor entry: routing, certification, then (for routed work) output against the operator's usual."""
@@ -104,9 +108,41 @@ def _not_routed(data: PlantData, employee: str, entry: Labor, operation: tuple[s
             "workcenter_code": workcenter_code,
         },
         note=f"Labor charged to {what}, which is not routed to {workcenter_code or 'this workcenter'}",
-        correction={"action": "recode to the job operation running at this workcenter"},
+        correction=_recode(data, employee, entry),
         severity="medium",
     )
+
+
+def _recode(data: PlantData, employee: str, entry: Labor) -> dict[str, str]:
+    """Recode to the job operation the workcenter was running: the operator's own labor at the same
+    workcenter on an operation routed there, overlapping first, then the nearest within `RECODE_GAP`
+    (the rule `allocation.scans` charges such time by; the operator's own entries, because the real-time
+    path sees no one else's). Named by job number and operation code when one is found."""
+    here = data.workcenter_code(entry.workcenter) or "this workcenter"
+    end = entry.end if entry.end is not None else entry.start
+
+    def gap(other: Labor) -> float:
+        other_end = other.end if other.end is not None else other.start
+        return max(other.start - end, entry.start - other_end, 0.0)
+
+    fitting = [
+        other
+        for other in data.labor.get(employee, ())
+        if other.workcenter == entry.workcenter
+        and other.job_operation != entry.job_operation
+        and (operation := data.operations.get(other.job_operation)) is not None
+        and entry.workcenter in data.approved.get((operation[0], operation[1]), ())
+        and gap(other) <= RECODE_GAP
+    ]
+    nearest = min(fitting, key=lambda other: (gap(other), other.start), default=None)
+    job_no = data.job_number(nearest.job_operation) if nearest else None
+    if nearest is None or job_no is None:
+        return {"action": f"recode to the job operation running at {here}"}
+    return {
+        "action": f"recode to job {job_no} op {data.operation_code(nearest.job_operation)}, "
+        f"the job operation running at {here}",
+        "job_operation": nearest.job_operation,
+    }
 
 
 def _uncertified(context: EmployeeContext, entry: Labor) -> Candidate | None:
