@@ -2,7 +2,9 @@
 
 Artifacts: every public access blocked, TLS required (bucket policy), S3-managed encryption
 (SSE-S3: no KMS grants for readers), versioning (a bad norms file is undone by restoring the
-previous version; noncurrent versions expire after 90 days), RETAINed on stack deletion, server
+previous version; noncurrent versions expire after 90 days; what crew_replan keeps for its next container,
+`crew/kept/`, rewritten every few minutes and of no use after its day, expires after `CREW_KEPT_DAYS` and its
+old versions after a day), RETAINed on stack deletion, server
 access logs to the access-log bucket. Objects are written by functions only under their prefix
 (`infra/function_specs.BucketAccess`).
 
@@ -17,9 +19,13 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from infra.constants import CREW_KEPT_PREFIX
 from infra.nag import acknowledge
 
 NONCURRENT_VERSION_DAYS = 90
+CREW_KEPT_DAYS = 3
+"""crew_replan's stored shifts and days (`plexlabor.crew.snapshots`): a new container takes one at most 10 minutes
+old; they stay a few days to be looked at after the fact, their old versions (one every few minutes) a day."""
 ACCESS_LOG_DAYS = 365
 LOG_BUCKET_REASON = (
     "This bucket is the server access log target of the artifacts bucket; logging its own access "
@@ -58,7 +64,13 @@ class Artifacts(Construct):
                     id="expire-old-versions",
                     noncurrent_version_expiration=Duration.days(NONCURRENT_VERSION_DAYS),
                     abort_incomplete_multipart_upload_after=Duration.days(7),
-                )
+                ),
+                s3.LifecycleRule(
+                    id="expire-crew-kept",
+                    prefix=CREW_KEPT_PREFIX,
+                    expiration=Duration.days(CREW_KEPT_DAYS),
+                    noncurrent_version_expiration=Duration.days(1),
+                ),
             ],
             **_protected(),
         )

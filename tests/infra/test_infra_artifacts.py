@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from infra.constants import CREW_KEPT_PREFIX
 from infra.testing import Synthesized
 
 
@@ -51,9 +52,15 @@ def test_artifacts_are_versioned_and_logged_to_the_log_bucket(synthesized: Synth
         "DestinationBucketName": {"Ref": synthesized.logical_id(artifacts.access_logs)},
         "LogFilePrefix": "artifacts/",
     }
-    [rule] = properties["LifecycleConfiguration"]["Rules"]
+    rule, kept = properties["LifecycleConfiguration"]["Rules"]
     assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": 90}
-    assert "ExpirationInDays" not in rule  # current artifacts never expire
+    assert "ExpirationInDays" not in rule and "Prefix" not in rule  # current artifacts never expire
+    # but what crew_replan keeps for its next container (rewritten every few minutes) does, and its old versions
+    assert (kept["Prefix"], kept["ExpirationInDays"], kept["NoncurrentVersionExpiration"]) == (
+        CREW_KEPT_PREFIX,
+        3,
+        {"NoncurrentDays": 1},
+    )
 
 
 def test_the_bucket_name_is_an_output(synthesized: Synthesized) -> None:

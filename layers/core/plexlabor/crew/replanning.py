@@ -387,8 +387,7 @@ def _read_day(
         if stored is not None and deps.days.seed(day, stored, at):
             whole, how = False, "caught up from the store"
     read = deps.days.read(day, now, whole_if_due_by=whole_if_due_by)
-    state = deps.days.state(day)
-    if whole and state is not None:
+    if whole and deps.kept_store is not None and (state := deps.days.state(day)) is not None:
         _kept_io(deps, "day", lambda store: store.save_day(day, state))
     return read, "whole" if whole else how
 
