@@ -8,6 +8,7 @@ import dataclasses
 import json
 import re
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -153,8 +154,9 @@ def test_proposing_training_puts_a_cross_training_suggestion_in_hrs_queue_once(
     again = _propose_training(deps, PLANNER, lambda_context, "2026-11-23")
 
     assert first["statusCode"] == again["statusCode"] == 303
-    assert first["multiValueHeaders"]["Location"] == ["/dev/skills?proposed=new#training"]
-    assert again["multiValueHeaders"]["Location"] == ["/dev/skills?proposed=already#training"]
+    proposal = "proposed_wc=V&proposed_employee=E4#training"
+    assert first["multiValueHeaders"]["Location"] == [f"/dev/skills?proposed=new&{proposal}"]
+    assert again["multiValueHeaders"]["Location"] == [f"/dev/skills?proposed=already&{proposal}"]
     [event] = [e for e in world.audit.by_status(AuditStatus.PENDING_APPROVAL)]
     assert event.event_type is AuditEventType.RECOMMENDATION and event.actor == "P0001"
     assert (event.payload["kind"], event.payload["proposed_by"], event.payload["department"]) == (
@@ -166,6 +168,24 @@ def test_proposing_training_puts_a_cross_training_suggestion_in_hrs_queue_once(
     assert f"/dev/items/{event.finding_id}" in queue
     shown = _call(deps, "GET", "/skills", PLANNER, lambda_context, {"proposed": "new"})["body"]
     assert "the training waits for HR in the review queue" in shown
+
+
+def test_the_candidate_just_proposed_says_so_instead_of_offering_the_button_again(
+    world: World, store: InMemoryArtifactStore, lambda_context: Any
+) -> None:
+    deps = _deps(world, store)
+    before = _call(deps, "GET", "/skills", PLANNER, lambda_context)["body"]
+    buttons = re.findall(r'aria-label="Propose training ([^"]*)"', before)
+
+    for outcome, says in (("new", "Proposed: in HR's review queue<"), ("already", "Already suggested this week")):
+        location = _propose_training(deps, PLANNER, lambda_context, "2026-11-23")["multiValueHeaders"]["Location"][0]
+        assert f"proposed={outcome}" in location
+        query = dict(parse_qsl(urlsplit(location).query))
+        after = _call(deps, "GET", "/skills", PLANNER, lambda_context, query)["body"]
+        # E4 at V: its button is gone, in its place what became of the proposal; the other candidates keep theirs
+        left = re.findall(r'aria-label="Propose training ([^"]*)"', after)
+        assert len(left) == len(buttons) - 1 and set(left) < set(buttons)
+        assert says in after
 
 
 def test_a_proposal_from_an_old_page_or_outside_ones_departments_is_not_recorded(

@@ -232,7 +232,10 @@ def _coverage_page(
         return f"{page.base}/skills?{urlencode(chosen)}#cell"
 
     view = coverage_view(index, scope, CoverageQuery(department, _number(query, "page"), cell), page.who, cell_link)
-    flash = PROPOSED.get(query.get("proposed", ""))
+    outcome = query.get("proposed", "")
+    flash = PROPOSED.get(outcome)
+    # the candidate just proposed (or found already suggested) says so in place of its button
+    proposed = (query.get("proposed_wc"), query.get("proposed_employee")) if outcome in ("new", "already") else None
     shown = {k: v for k, v in kept.items() if k != "page"}
     return page.render(
         "skills.html",
@@ -246,6 +249,8 @@ def _coverage_page(
         department=department,
         page_query=lambda n: f"?{urlencode({**shown, 'page': n})}",
         flash={"level": flash[0], "text": flash[1]} if flash else None,
+        proposed=proposed,
+        proposed_already=outcome == "already",
         causes=CAUSES,
         scripts=chart_scripts(),
         generated=page.local(index.artifact.generated_at),
@@ -277,7 +282,8 @@ def propose_training(page: Page, scope: Scope, index: SkillsIndex, problem: str 
     outcome = "new" if result.published else "already"
     logger.info("training proposed", workcenter_id=workcenter, outcome=outcome, rank=rank)
     kept = {k: v for k, v in form.items() if k == "department" and v}
-    return page.redirect(f"/skills?{urlencode({**kept, 'proposed': outcome})}#training")
+    done = {"proposed": outcome, "proposed_wc": workcenter, "proposed_employee": employee}
+    return page.redirect(f"/skills?{urlencode({**kept, **done})}#training")
 
 
 @app.get("/certifications")
