@@ -339,7 +339,7 @@ COMMANDS: tuple[Command, ...] = (
         "restore the Plex values a write-back replaced",
         "plexlabor_dev.commands.approval:revert_command",
         (
-            arg("finding_id", help="the finding whose write-back to undo"),
+            arg("finding_id", metavar="FINDING", help="the id of the finding whose write-back to undo"),
             AUDIT_TABLE,
             ENDPOINT_URL,
             arg("--actor", default="cli", help="who reverts (recorded in the audit table)"),

@@ -50,6 +50,13 @@ def revert_command(args: argparse.Namespace) -> int:
     from plexlabor.audit.errors import AuditError
     from plexlabor_dev.local.environment import EnvPatch
 
+    if not args.finding_id.strip():  # before: DynamoDB's ValidationException as a traceback
+        print(
+            "plexlabor: error: FINDING: give the id of the finding whose write-back to undo "
+            "(e.g. f-40517e721f996f8971ffe939, as on its review page or e-mail), not an empty one",
+            file=sys.stderr,
+        )
+        return 2
     # AWS clients made inside read the variables (`plexlabor.platform.aws.aws_client`); all are put back after
     with EnvPatch.of(_changes(args)):
         try:

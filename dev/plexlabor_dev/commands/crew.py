@@ -15,6 +15,8 @@ from plexlabor.approval.directory import NAME_ROLES, PeopleDisplay, PlexEmployee
 from plexlabor.crew.build import build_problem
 from plexlabor.crew.models import CrewPlan, CrewPolicy
 from plexlabor.crew.optimizer import solve
+from plexlabor.models import Shift
+from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor_dev.commands import day_flag, plant_flag, require_records
 from plexlabor_dev.gap import OPTIMA_FILE, compile_kernels, read_gap_file, read_optima, solve_gap
@@ -84,6 +86,7 @@ def plan_command(args: argparse.Namespace) -> int:
     folder = plant_flag(args.plant)
     meta = folder.meta()
     require_records(folder, "shifts")
+    _known_shift(folder, args.shift)
     problem = build_problem(folder, day, args.shift, policy=CrewPolicy(plan_setups=not args.no_setups))
     if not problem.jobs:  # nothing to plan: say so, and leave an earlier plan file as it is
         shift = f" on shift {args.shift}" if args.shift else ""
@@ -104,6 +107,16 @@ def plan_command(args: argparse.Namespace) -> int:
         print(line)
     print(f"wrote {out} ({len(plan.assignments)} assignments, {len(plan.unstaffed)} unstaffed entries)")
     return 0
+
+
+def _known_shift(folder: PlantFolder, shift: str | None) -> None:
+    """`--shift` names one of the plant's shift codes (refused before anything is read or solved)."""
+    codes = sorted({s.shift_code for s in folder.load(Shift)})
+    if shift is not None and shift not in codes:
+        raise ValueError(
+            f"--shift: '{shift}' is not a shift of this plant (valid: {', '.join(codes)}; leave --shift out "
+            "to plan every shift of the day)"
+        )
 
 
 def gap_command(args: argparse.Namespace) -> int:

@@ -179,15 +179,21 @@ def prepare_folder(out: Path, force: bool) -> None:
 
 def generate_command(args: argparse.Namespace) -> int:
     """`plexlabor plant generate`: a new plant in a new or empty folder (`--force`: replace a plant)."""
-    spec = PlantSpec(
-        employees=args.employees,
-        weeks=args.weeks,
-        seed=args.seed,
-        anomaly_rate=args.anomaly_rate,
-        end_date=day_flag(args.end, "--end") if args.end else DEFAULT_END,
-        hard_normals=hard_normals(getattr(args, "hard_normals", "")),
-        difficulty=difficulty_flag(getattr(args, "difficulty", "easy")),
-    )
+    try:
+        spec = PlantSpec(
+            employees=args.employees,
+            weeks=args.weeks,
+            seed=args.seed,
+            anomaly_rate=args.anomaly_rate,
+            end_date=day_flag(args.end, "--end") if args.end else DEFAULT_END,
+            hard_normals=hard_normals(getattr(args, "hard_normals", "")),
+            difficulty=difficulty_flag(getattr(args, "difficulty", "easy")),
+        )
+    except ValueError as error:  # PlantSpec names its field ("employees: ..."): name the flag instead
+        field, _, reason = str(error).partition(": ")
+        if field.startswith("-") or not reason:
+            raise
+        raise ValueError(f"--{field.replace('_', '-')}: {reason}") from error
     out = Path(args.out)
     note = check_size(spec, out)
     prepare_folder(out, bool(getattr(args, "force", False)))

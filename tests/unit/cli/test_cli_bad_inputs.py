@@ -159,7 +159,9 @@ DATE_CASES = [
     case("skills --quiet --plant {plant} --out {out} --horizon-days 99999999999", "--horizon-days", "60"),
     case("skills --quiet --plant {plant} --out {out} --horizon-days 61", "--horizon-days", "60"),
     case("crew plan --quiet --plant {plant} --out {out} --date 2025-01-01", "--date", "2025-01-01"),
-    case("crew plan --quiet --plant {plant} --out {out} --date 2026-11-18 --shift ZZ", "shift 'ZZ'"),
+    case("crew plan --quiet --plant {plant} --out {out} --date 2026-11-18 --shift ZZ", "--shift", "'ZZ'"),
+    # the flag and the valid values named (before: "unknown shift '9' (the plant's shifts: ...)")
+    case("crew plan --quiet --plant {plant} --out {out} --date 2026-11-18 --shift 9", "--shift: '9'", "valid: 1, 2"),
     # before: nan passed the positive check and went to the solver (exit 0); gap had no check at all
     case("crew plan --quiet --plant {plant} --out {out} --date 2026-11-12 --time-limit nan", "--time-limit"),
     case("crew plan --quiet --plant {plant} --out {out} --date 2026-11-12 --time-limit inf", "--time-limit"),
@@ -170,7 +172,8 @@ DATE_CASES = [
     case("allocation run --plant {plant} --day nope", "--day", "nope"),
     case("allocation run --plant {plant} --day 2025-01-01", "--day", "2025-01-01"),
     case("plant generate --quiet --out {plant} --employees 8 --weeks 2", "--out {plant}", "--force"),
-    case("plant generate --quiet --out {out}.d --weeks 0", "weeks"),
+    case("plant generate --quiet --out {out}.d --weeks 0", "--weeks: "),
+    case("plant generate --quiet --out {out}.d --employees -5", "--employees: at least 5"),  # before: "employees:"
     case("plant generate --quiet --out {out}.d --hard-normals bogus", "--hard-normals", "bogus"),
     *(case(argv, *says) for argv, *says in FAR_DATES),
 ]

@@ -79,3 +79,18 @@ def test_the_state_gives_a_function_its_variables_and_the_moto_endpoint(tmp_path
     assert environment["AWS_DEFAULT_REGION"] == environment["AWS_REGION"] == "us-east-1"
     with pytest.raises(ValueError, match="no function crew_planner"):
         read_state(path).environment("crew_planner")
+
+
+@pytest.mark.parametrize("finding", ["", "  "])
+def test_an_empty_finding_id_is_named_before_any_table_is_asked(
+    finding: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a running local runtime (this process stands in for it)
+    import os
+
+    write_state(_state(os.getpid()), tmp_path / "local-runtime.json")
+    # When the finding id is empty, Then FINDING is named in one line (before: DynamoDB's ValidationException)
+    assert main(["writeback", "revert", finding, "--local"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("plexlabor: error: FINDING: give the id of the finding") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
