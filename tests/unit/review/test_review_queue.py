@@ -7,6 +7,8 @@ from datetime import date
 import pytest
 
 from plexlabor.approval.errors import AlreadyDecidedError, DecisionFormError
+from plexlabor.approval.messages import Stage
+from plexlabor.approval.notified import Sent, record_sent
 from plexlabor.audit import AuditEventType, AuditStatus, LinkAlreadyUsedError
 from plexlabor.review.decisions import ItemNotFoundError, ReviewService
 from plexlabor.review.items import PUNCH
@@ -164,3 +166,45 @@ def test_a_used_link_nonce_is_the_queue_decisions_mark(world: World) -> None:
     _service(world).decide(SUPERVISOR, finding_id, "approve", None)
     with pytest.raises(LinkAlreadyUsedError):
         world.signer.redeem(link, "E0001", "approve", world.nonces, world.clock())
+
+
+BOSS = Viewer("E0100", frozenset({Role.SUPERVISOR}), frozenset({"Paint"}))
+"""E0001's own supervisor, in another department: the escalation's recipient."""
+
+
+def test_an_escalated_finding_is_in_the_queue_of_the_supervisor_it_was_escalated_to(world: World) -> None:
+    # Given a finding of E0001 its workflow escalated to E0100 (approval_notify's second-stage digest)
+    finding_id = "f-000000000000000000000001"
+    request = make_request(
+        make_finding(finding_id=finding_id, record_key="time-clock-entries:0001"),
+        escalation_supervisor_id="E0100",
+    )
+    queue = ReviewQueue(world.audit, clock=world.clock)
+    world.notified(notice(request))
+    assert queue.for_viewer(BOSS) == []  # first stage: not theirs yet (a warm queue, read once)
+
+    world.notified(notice(request, Stage.ESCALATED, token="task-2"))
+
+    # Then it is in E0100's queue (the warm read and a fresh one), its page opens and they decide it
+    assert [i.item_id for i in queue.for_viewer(BOSS)] == [finding_id]
+    assert [i.item_id for i in ReviewQueue(world.audit, clock=world.clock).for_viewer(BOSS)] == [finding_id]
+    assert queue.item(BOSS, finding_id) is not None and queue.item(OTHER_SUPERVISOR, finding_id) is None
+    outcome = _service(world).decide(BOSS, finding_id, "approve", None)
+    assert outcome.action == "approve" and world.tasks.succeeded[0][0] == "task-2"
+
+
+def test_an_escalated_recommendation_is_in_the_queue_of_the_supervisor_it_was_escalated_to(world: World) -> None:
+    # Given a recommendation of E0001 that review_sweep escalated to E0100
+    recommendation(world, "var-0001", "labor_variance", supervisor_id="E0001", department="Molding")
+    record_sent(
+        world.audit,
+        Sent("jobs:var-0001", "var-0001", None, "E0100", Stage.ESCALATED, world.clock(), "review_sweep", "m-1"),
+        sending=("escalated", "E0100"),
+        escalated={"from_supervisor_id": "E0001", "kind": "labor_variance"},
+        details={},
+    )
+
+    # Then E0100 sees it, and nobody else of their rank does
+    queue = ReviewQueue(world.audit, clock=world.clock)
+    assert "var-0001" in [i.item_id for i in queue.for_viewer(BOSS)]
+    assert "var-0001" not in [i.item_id for i in queue.for_viewer(OTHER_SUPERVISOR)]

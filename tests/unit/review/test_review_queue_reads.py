@@ -101,7 +101,7 @@ def test_an_item_another_writer_opens_shows_on_the_next_read_which_asks_only_for
 
     assert "crew-0003" in ids(queue)
     reads = store(world).status_reads
-    assert {read.partition for read in reads} == {"pending_approval", "approved", "rejected", "expired"}
+    assert {read.partition for read in reads} == {"pending_approval", "escalated", "approved", "rejected", "expired"}
     assert all(read.since is not None and read.since >= world.clock.now - timedelta(minutes=3) for read in reads)
 
 

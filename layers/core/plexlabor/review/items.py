@@ -42,6 +42,9 @@ class ReviewItem(BaseModel):
     evidence: dict[str, Any]
     proposed: dict[str, Any] | None
     """The change approving would make (a suggested correction, an assignment), if any."""
+    escalated_to: str | None = None
+    """Who the item was escalated to (the `escalated` event's recipient: the supervisor's own supervisor),
+    once it was; they see and decide it as its supervisor does."""
 
     @property
     def kind_label(self) -> str:

@@ -32,8 +32,8 @@ logger = logging.getLogger(__name__)
 
 CLOSED_STATUSES = (AuditStatus.APPROVED, AuditStatus.REJECTED, AuditStatus.EXPIRED)
 """A suggestion with a decision or an expiry is no longer in the queue."""
-READ_STATUSES = (AuditStatus.PENDING_APPROVAL, *CLOSED_STATUSES)
-"""The status indexes the queue reads: the openings, then what closes them."""
+READ_STATUSES = (AuditStatus.PENDING_APPROVAL, AuditStatus.ESCALATED, *CLOSED_STATUSES)
+"""The status indexes the queue reads: the openings, their escalations, then what closes them."""
 READ_PAGES = 1_000
 """At most this many pages per status index and read; beyond it the read stops and says so (the next
 request goes on from there)."""
@@ -76,8 +76,9 @@ class Viewer:
         return bool(self.roles & {Role.SUPERVISOR, Role.ADMIN, *ROLE_KINDS})
 
     def may_see(self, item: ReviewItem) -> bool:
-        """A supervisor sees the items routed to them or about their departments; planners and HR see
-        their kinds plant-wide; an admin sees everything."""
+        """A supervisor sees the items routed to them (as the item's supervisor, or as the one it was
+        escalated to) or about their departments; planners and HR see their kinds plant-wide; an admin
+        sees everything."""
         if Role.ADMIN in self.roles:
             return True
         if any(item.kind in ROLE_KINDS.get(role, frozenset()) for role in self.roles):
@@ -85,7 +86,7 @@ class Viewer:
         if Role.SUPERVISOR not in self.roles:
             return False
         ours = item.department is not None and item.department in self.departments
-        return item.supervisor_id == self.user_id or ours
+        return self.user_id in (item.supervisor_id, item.escalated_to) or ours
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,8 @@ class _Known:
     opened: dict[str, tuple[str, ReviewItem]] = field(default_factory=dict)
     """Item id -> the index key of its opening event (the latest read), and the item; closed ones leave."""
     closed: set[str] = field(default_factory=set)
+    escalations: dict[str, str] = field(default_factory=dict)
+    """Item id -> who it was escalated to (whether or not its opening was read yet)."""
     marks: dict[AuditStatus, datetime] = field(default_factory=dict)
     """Per status index: where its next read starts (the last read's start less the overlap, or where an
     unfinished read stopped)."""
@@ -135,7 +138,18 @@ class _Known:
             return
         item = item_from_event(event)
         if item is not None:
-            self.opened[item_id] = (event.index_sk, item)
+            self.opened[item_id] = (event.index_sk, escalated(item, self.escalations.get(item_id)))
+            self.ranked = None
+
+    def escalate(self, event: AuditEvent) -> None:
+        """The item went to `event.supervisor_id` (its supervisor's own supervisor)."""
+        item_id, boss = event.finding_id, event.supervisor_id
+        if item_id is None or boss is None or self.escalations.get(item_id) == boss:
+            return
+        self.escalations[item_id] = boss
+        known = self.opened.get(item_id)
+        if known is not None:
+            self.opened[item_id] = (known[0], escalated(known[1], boss))
             self.ranked = None
 
     def close(self, item_id: str) -> None:
@@ -208,7 +222,11 @@ class ReviewQueue:
             return None
         opening = (item_from_event(e) for e in events if e.status is AuditStatus.PENDING_APPROVAL)
         found = next((item for item in opening if item is not None), None)
-        return found if found is not None and viewer.may_see(found) else None
+        if found is None:
+            return None
+        boss = next((e.supervisor_id for e in events if e.status is AuditStatus.ESCALATED), None)
+        found = escalated(found, boss)
+        return found if viewer.may_see(found) else None
 
     def mark_closed(self, item_id: str) -> None:
         """The item was decided (or found closed) here: it leaves the list now, whatever the index shows yet."""
@@ -273,6 +291,8 @@ class ReviewQueue:
 
     @staticmethod
     def _apply(known: _Known, found: dict[AuditStatus, tuple[list[AuditEvent], datetime]]) -> None:
+        for event in found[AuditStatus.ESCALATED][0]:
+            known.escalate(event)
         for event in found[AuditStatus.PENDING_APPROVAL][0]:
             known.open(event)
         for status in CLOSED_STATUSES:
@@ -287,6 +307,11 @@ class ReviewQueue:
         for item_id, when in list(self._closed_here.items()):
             if item_id in known.closed or when < now - self.lookback:
                 del self._closed_here[item_id]
+
+
+def escalated(item: ReviewItem, boss: str | None) -> ReviewItem:
+    """`item`, escalated to `boss` when there is one."""
+    return item if boss is None or item.escalated_to == boss else item.model_copy(update={"escalated_to": boss})
 
 
 def kinds_of(items: Iterable[ReviewItem]) -> dict[str, int]:
