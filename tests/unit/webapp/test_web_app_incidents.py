@@ -193,3 +193,37 @@ def test_when_it_happened_is_shown_as_every_page_shows_a_time(
     body = _call(web_deps(world), "GET", f"/incidents/{logged.incident_id}", EHS, lambda_context)["body"]
     # Then the time reads as the other pages write one (day, date, plant time), not as ISO text
     assert "happened Mon 2026-03-02 15:30" in body and "2026-03-02T15:30" not in body.split("<h2>")[0]
+
+
+def test_after_confirmation_the_page_shows_the_confirmed_codes_and_fields(world: World, lambda_context: Any) -> None:
+    # Given an incident logged with no coding model in force, whose text names a hand
+    deps = IncidentDeps(world.audit, None, [Place("PRESS4", "Press 4")], zone=ZONE, clock=world.clock)
+    narrative = "An operator at Press 4 caught his hand in the die; he was not wearing gloves."
+    incident_id = log_incident(deps, IncidentReport(narrative=narrative), "E0001").incident_id
+    web = web_deps(world)
+    # When the EHS lead saves the codes and corrects the body parts and the time
+    fields = {"confirm.body_parts": "left index finger", "confirm.occurred_at": "2026-03-02T10:30"}
+    form = {**CODES, **CONFIRMED, **fields}
+    assert _call(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
+    body = _call(web, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    # Then the page shows the codes and the fields as confirmed, not the model's (absent) coding
+    assert "Codes confirmed by" in body and "No coding model was in force" not in body
+    codes = body.split('id="decided-codes"')[1].split("</table>")[0]
+    assert "<td>Event or exposure</td><td>6</td><td>Contact with objects and equipment</td>" in codes
+    assert (
+        "<td>Event group</td><td>64</td>" in codes
+        and "<td>Part of body</td><td>4</td><td>Upper extremities</td>" in codes
+    )
+    assert "nothing (no coding model)" in codes
+    confirmed = body.split('id="as-confirmed"')[1].split("</ul>")[0]
+    assert "Body parts: left index finger" in confirmed and "When: Mon 2026-03-02 10:30" in confirmed
+    assert "Where: PRESS4" in confirmed and "PPE not worn: gloves" in confirmed
+    assert "What the text says" not in body  # the extraction's "hand" is no longer what the page states
+
+
+def test_a_corrected_code_shows_what_the_model_proposed(world: World, incident_id: str, lambda_context: Any) -> None:
+    web = web_deps(world)
+    assert _call(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=CODES)["statusCode"] == 303
+    codes = _call(web, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"].split('id="decided-codes"')[1]
+    assert "<td>Source</td><td>3</td><td>Machinery</td>" in codes.split("</table>")[0]
+    assert " %)</td>" in codes.split("</table>")[0]  # the model's proposal and its confidence beside each code

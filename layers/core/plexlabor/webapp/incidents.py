@@ -31,6 +31,7 @@ from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditSta
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, Field
 from plexlabor.incidents.service import (
+    CONFIRMED_VIA,
     CodeCorrectionError,
     confirmation_defaults,
     confirmed_decision,
@@ -78,7 +79,36 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "confirm": confirmation_defaults(event, page.deps.zone),
         "plex": _plex_state(page, event),
         "confirmed": confirmed_decision(decision) if decision is not None else None,
+        "decided": _decided_codes(codes, payload.get("coding", [])) if _approved(decision) else [],
+        "as_confirmed": _as_confirmed(decision, page.deps.zone),
     }
+
+
+def _approved(decision: AuditEvent | None) -> bool:
+    return decision is not None and decision.status is AuditStatus.APPROVED
+
+
+def _decided_codes(codes: dict[str, str], coding: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The codes as the EHS lead confirmed them, each with its title and what the model proposed (None: nothing)."""
+    proposed = {c["field"]: c for c in coding}
+    rows = []
+    for of in Field:
+        code = codes.get(of.value)
+        if not code:
+            continue
+        model = proposed.get(of.value)
+        learned = model["title"] if model and model["code"] == code else ""  # an event group's title is learned
+        title = FIXED_TITLES.get(of, {}).get(code) or learned
+        rows.append({"label": FIELD_LABELS[of], "code": code, "title": title, "proposed": model})
+    return rows
+
+
+def _as_confirmed(decision: AuditEvent | None, zone: tzinfo) -> dict[str, Any] | None:
+    """What the EHS lead confirmed of the text on the incident's page (when as a time), else None."""
+    if not _approved(decision) or decision is None or decision.payload.get("via") != CONFIRMED_VIA:
+        return None
+    confirmed = dict(decision.payload.get("confirmed") or {})
+    return {**confirmed, "occurred_at": _moment(confirmed.get("occurred_at"), zone)}
 
 
 def _moment(text: str | None, zone: tzinfo) -> datetime | None:
