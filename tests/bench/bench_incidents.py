@@ -3,8 +3,9 @@
 The reports file is not in the repository: `PLEXLABOR_OSHA_TRAIN` (default
 `../shared/benchmarks/incidents/osha_train.csv` beside the repository; its README gives the columns).
 The file is split in time: the newest 30 % of reports (by event date) are the evaluation split, never
-seen in training or in choosing the auto-coding threshold (which `IncidentClassifier.train` chooses on
-the newest 20 % of the older part). The same code as `plexlabor incidents train` / `evaluate`.
+seen in training or in choosing the auto-coding threshold (which `IncidentClassifier.train` chooses by
+time-ordered cross-validation of the older part: its newest half in six folds). The same code as
+`plexlabor incidents train` / `evaluate`.
 
 Printed: accuracy and macro-F1 per coded field, the yardstick's (TF-IDF word 1-2 grams + logistic
 regression, C = 10, on the same rows) event-division figures beside ours, the selective figures (with a

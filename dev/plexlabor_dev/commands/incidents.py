@@ -6,10 +6,11 @@
     plexlabor incidents export --audit-table TABLE [--since YYYY-MM-DD] --out corrections.csv
     plexlabor incidents log --audit-table TABLE --reporter ID [--kind near_miss] [--workcenter W] ... "narrative"
 
-`train` chooses the auto-coding thresholds on the newest 20 % of the reports (by event date) and then
-refits on all of them; `evaluate` scores MODEL on reports it did not see. A file that does not parse is
-named with its line and column (exit 2), and no model file is written. `classify` prints the codes and
-what the text says as JSON (default model: the packaged one). `export` writes the incidents the EHS lead
+`train` chooses the auto-coding thresholds by time-ordered cross-validation (the newest half of the reports
+by event date in six folds, each coded by a model of every older report) and then refits on all of them;
+`evaluate` scores MODEL on reports it did not see. A file that does not parse is named with its line and
+column (exit 2), and no model file is written. `classify` prints the codes and what the text says as JSON
+(default model: the packaged one). `export` writes the incidents the EHS lead
 decided (confirmed or corrected codes) in the same CSV layout, so `train --osha` can learn from them.
 `log` records a report as the form does (`incidents.service.log_incident`: codes, extraction, the review
 queue when unsure) and prints the answer `POST /incidents` gives.
