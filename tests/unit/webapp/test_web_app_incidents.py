@@ -227,3 +227,25 @@ def test_a_corrected_code_shows_what_the_model_proposed(world: World, incident_i
     codes = _call(web, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"].split('id="decided-codes"')[1]
     assert "<td>Source</td><td>3</td><td>Machinery</td>" in codes.split("</table>")[0]
     assert " %)</td>" in codes.split("</table>")[0]  # the model's proposal and its confidence beside each code
+
+
+def test_an_incident_without_codes_is_not_approved_from_the_queue(world: World, lambda_context: Any) -> None:
+    # Given an incident recorded with no coding model in force (no codes), waiting in the queue
+    deps = IncidentDeps(world.audit, None, clock=world.clock)
+    incident_id = log_incident(deps, IncidentReport(narrative=VAGUE), "E0001").incident_id
+    web = web_deps(world)
+    # When the EHS lead approves it from its item page, and in a bulk approval from the queue
+    one = _call(web, "POST", f"/items/{incident_id}", EHS, lambda_context, form={"action": "approve"})
+    bulk = _call(web, "POST", "/queue", EHS, lambda_context, form={"item": [incident_id], "action": "approve"})
+    # Then it is refused with the reason and the way to the incident's page, and nothing is confirmed
+    assert one["statusCode"] == 400
+    assert "this incident has no codes to confirm (no coding model was in force)" in one["body"]
+    assert f'href="/dev/incidents/{incident_id}"' in one["body"]
+    assert bulk["multiValueHeaders"]["Location"][0].endswith("decided=0&failed=1")
+    assert decision_of(world.audit, incident_id) is None
+    assert incident_id in _call(web, "GET", "/queue", EHS, lambda_context)["body"]
+    page = _call(web, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    assert "Codes confirmed" not in page and "Save the codes" in page
+    # and rejecting it (closing it without codes) is still possible
+    reject = {"action": "reject", "reason": "a duplicate report"}
+    assert _call(web, "POST", f"/items/{incident_id}", EHS, lambda_context, form=reject)["statusCode"] == 303

@@ -24,7 +24,7 @@ from plexlabor.approval.callback import CallbackService, decision_event
 from plexlabor.approval.errors import ApprovalError, WritebackNotQueuedError
 from plexlabor.approval.messages import Decision, RecommendationWriteback, WritebackMessage
 from plexlabor.approval.ports import WritebackSender
-from plexlabor.approval.recommendations import WRITTEN_KINDS, Recommended, recommendation_decision
+from plexlabor.approval.recommendations import INCIDENT_CODING, WRITTEN_KINDS, Recommended, recommendation_decision
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStore
 from plexlabor.audit.errors import AuditConflictError
@@ -44,6 +44,12 @@ class ItemNotFoundError(ApprovalError):
     """The item is closed, unknown, or not one this person may see (never told apart: 404)."""
 
     http_status = 404
+
+
+class NothingToConfirmError(ApprovalError):
+    """An approval of an incident recorded without codes (no coding model was in force): nothing to confirm."""
+
+    http_status = 400
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,12 @@ class ReviewService:
                 return Outcome(item_id, decision.action.value)
             return self._decide_failed_approval(opening, viewer, action, reason, correction)
         decision = CallbackService.read_form(action, reason, viewer.user_id)
+        uncoded = item.kind == INCIDENT_CODING and not item.evidence.get("codes")
+        if decision.action is ApprovalAction.APPROVE and uncoded:
+            raise NothingToConfirmError(
+                "Not approved: this incident has no codes to confirm (no coding model was in force). "
+                "Open the incident to enter its codes."
+            )
         # a kind Plex gets, when the item proposes something to write (unallocated time with no job: nothing)
         written = decision.action is ApprovalAction.APPROVE and item.kind in WRITTEN_KINDS and item.proposed is not None
         recommended = Recommended(item_id, item.record_key, item.kind, item.employee_id, item.model_version)
