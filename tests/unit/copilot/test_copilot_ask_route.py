@@ -217,7 +217,21 @@ def test_a_bad_form_is_an_escaped_html_page_naming_the_field(copilot: Copilot) -
     response = _post(copilot, form, FORM, **{"Sec-Fetch-Site": "same-origin"})
 
     assert response["statusCode"] == 400 and "<script>" not in response["body"]
-    assert "question:" in response["body"] and "job_id:" in response["body"]
+    assert "Your question:" in response["body"] and "Job:" in response["body"]  # the page's words for the fields
+
+
+def test_a_name_with_a_space_is_refused_in_plain_words_naming_the_field(copilot: Copilot) -> None:
+    # Given a job typed with a space (before: "job_id: String should match pattern '^[A-Za-z0-9]...'")
+    asked = {"question": "How do I clean the coolant tank?", "job_id": "J101 073", "lot_id": "LOT 1"}
+    # When it comes as JSON, Then each field is named by its key with the rule in words
+    problems = json.loads(_post(copilot, json.dumps(asked))["body"])["errors"]
+    rule = "letters, digits and . _ : / + = - only (starting with a letter or digit), no spaces"
+    assert problems == [{"field": "job_id", "problem": rule}, {"field": "lot_id", "problem": rule}]
+    # and as the page's form, by the words the page labels it with
+    page = _post(copilot, urlencode(asked), FORM, **{"Sec-Fetch-Site": "same-origin"})["body"]
+    assert f"<li>Job: {rule}</li>" in page and f"<li>Lot: {rule}</li>" in page
+    assert "pattern" not in page and "job_id" not in page
+    assert _logged(copilot) == []
 
 
 def test_the_openapi_document_describes_the_route() -> None:

@@ -75,6 +75,9 @@ def test_the_form_posts_to_copilot_ask_with_the_jobs_context(world: World, lambd
     assert 'action="/dev/copilot/ask"' in body and 'name="question"' in body and "required" in body
     assert 'name="job_id" value="J-4512"' in body and 'name="operation" value="20"' in body
     assert 'href="/dev/copilot" aria-current="page"' in body
+    # each name field says what it takes, which the browser shows beside "Please match the requested format."
+    hint = 'title="Letters, digits and . _ : / + = - only (starting with a letter or digit), no spaces"'
+    assert body.count(hint) == 4
 
 
 def test_the_logged_answer_is_shown_as_numbered_steps_with_their_citations(world: World, lambda_context: Any) -> None:

@@ -19,6 +19,10 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+PLEX_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:/+=-]*$"
+"""A job, operation, part or lot as Plex names it: no spaces (they go into record keys)."""
+PLEX_ID_RULE = "letters, digits and . _ : / + = - only (starting with a letter or digit), no spaces"
+"""`PLEX_ID` in words: what a refusal (`wiring.AskRequest`) and the copilot page's hint say."""
 ASK_PATH = "/copilot/ask"
 """copilot_ask's route (`copilot.api`); the web app's copilot page posts its form there."""
 PAGE_PATH = "/copilot"

@@ -42,6 +42,8 @@ from plexlabor.platform.observability import logger
 
 OPENAPI_PATH = "/copilot/openapi.json"
 NOT_AN_OPERATOR = "Only operators (and their supervisors, and admins) ask the copilot."
+FORM_LABELS = {"question": "Your question", "job_id": "Job", "operation": "Operation", "part": "Part", "lot_id": "Lot"}
+"""A form's field as the copilot page labels it, for the refusal page (the JSON answer keeps the key)."""
 
 app = APIGatewayRestResolver()
 
@@ -138,7 +140,7 @@ def ask_route() -> Response[str]:
         problems = field_problems(error)
         logger.info("copilot question refused", fields=[p.field for p in problems])
         if form:
-            lines = [f"{p.field}: {p.problem}" for p in problems]
+            lines = [f"{FORM_LABELS.get(p.field, p.field)}: {p.problem}" for p in problems]
             return html_page(400, "The question was not asked", lines, back="Back to the question")
         return json_response(400, ApiProblem(message="invalid question", errors=problems))
     try:

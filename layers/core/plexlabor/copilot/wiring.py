@@ -11,12 +11,15 @@ copilot ranks by BM25 alone and logs it. `copilot_ask` (`plexlabor.copilot.api`)
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
+from plexlabor.copilot import PLEX_ID, PLEX_ID_RULE
 from plexlabor.copilot.answers import Where, answer
 from plexlabor.copilot.bedrock import BedrockComposer
 from plexlabor.copilot.interactions import Asked, InteractionLog
@@ -29,8 +32,22 @@ from plexlabor.platform.observability import logger
 from plexlabor.platform.settings import PerEnvironment, PlexConnectionSettings
 from plexlabor.platform.text import ReadableText
 
-PLEX_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:/+=-]*$"
-"""A job, operation or lot as Plex names it: no spaces (they go into record keys)."""
+_PLEX_ID = re.compile(PLEX_ID)
+
+
+def _plex_name(value: str) -> str:
+    if not _PLEX_ID.fullmatch(value):
+        raise PydanticCustomError("plex_name", PLEX_ID_RULE)
+    return value
+
+
+PlexName = Annotated[
+    str,
+    StringConstraints(max_length=64),
+    AfterValidator(_plex_name),
+    WithJsonSchema({"type": "string", "maxLength": 64, "pattern": PLEX_ID}),
+]
+"""A Plex name (`PLEX_ID`), refused in words (`PLEX_ID_RULE`) rather than as the pattern."""
 
 
 class CopilotSettings(ArtifactSettings, PlexConnectionSettings):
@@ -45,10 +62,10 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     question: ReadableText = Field(min_length=3, max_length=500, description="The operator's question, in words")
-    job_id: str | None = Field(default=None, max_length=64, pattern=PLEX_ID, description="The current job (work order)")
-    operation: str | None = Field(default=None, max_length=64, pattern=PLEX_ID, description="Its current operation")
-    part: str | None = Field(default=None, max_length=64, pattern=PLEX_ID, description="The part it makes")
-    lot_id: str | None = Field(default=None, max_length=64, pattern=PLEX_ID, description="The material lot in use")
+    job_id: PlexName | None = Field(default=None, description="The current job (work order)")
+    operation: PlexName | None = Field(default=None, description="Its current operation")
+    part: PlexName | None = Field(default=None, description="The part it makes")
+    lot_id: PlexName | None = Field(default=None, description="The material lot in use")
 
 
 @dataclass

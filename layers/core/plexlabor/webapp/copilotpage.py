@@ -20,7 +20,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.audit import AuditEvent
 from plexlabor.audit.events import AuditEventType
-from plexlabor.copilot import ASK_PATH, PAGE_PATH
+from plexlabor.copilot import ASK_PATH, PAGE_PATH, PLEX_ID_RULE
 from plexlabor.review.queue import Role, Viewer
 from plexlabor.webapp.app import Page, _deps, _query, app, templates
 from plexlabor.webapp.viewer import COPILOT_ASKERS
@@ -42,6 +42,7 @@ def setting_text(value: float) -> str:
 
 
 templates.globals["may_ask_copilot"] = may_ask
+templates.globals["plex_id_rule"] = PLEX_ID_RULE
 templates.filters["setting"] = setting_text
 
 
