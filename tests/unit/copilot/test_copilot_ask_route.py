@@ -278,6 +278,21 @@ def test_a_question_at_an_operation_with_a_lot_gets_settings_from_the_nearest_go
     assert event.payload["answer"]["parameters"] == parameters  # logged with the answer
 
 
+def test_a_settings_question_no_procedure_covers_refuses_procedures_only_and_says_so() -> None:
+    # Given an operation with past runs and a measured lot, and a question no procedure covers
+    copilot = _with_process()
+    asked = {"question": "What machine settings should I use for this lot?", "operation": "20"}
+    # When settings can be suggested for the lot
+    answer = json.loads(_post(copilot, json.dumps({**asked, "lot_id": "LOT-7731"}))["body"])
+    # Then the refusal is about procedures only, says where the settings come from, and does not refuse them
+    assert answer["kind"] == "refused" and answer["parameters"]["settings"] and answer["parameters"]["reason"] is None
+    assert answer["text"].startswith("No procedure I have covers this question, so there are no steps to follow.")
+    assert "past runs" in answer["text"] and "will not guess" not in answer["text"]
+    # and without settings for the lot the plain refusal stands
+    unknown = json.loads(_post(copilot, json.dumps({**asked, "lot_id": "LOT-1"}))["body"])
+    assert unknown["kind"] == "refused" and "I will not guess." in unknown["text"]
+
+
 def test_an_unknown_lot_says_so_and_no_lot_asks_for_no_settings() -> None:
     copilot = _with_process()
     body = {"question": "How do I clean the coolant tank?", "operation": "20"}

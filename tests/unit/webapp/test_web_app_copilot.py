@@ -142,3 +142,30 @@ def test_settings_for_the_lot_are_shown_with_the_sop_limits_and_the_runs(world: 
         "No settings suggested: no lot."
         in _get(world, "/copilot", OPERATOR, lambda_context, interaction=refused.event_id)["body"]
     )
+
+
+def test_a_refusal_beside_suggested_settings_does_not_say_nothing_relevant(world: World, lambda_context: Any) -> None:
+    # Given no procedure for the question, and settings suggested for the lot (the answer's text says so)
+    parameters = {
+        "operation": "MOLDING",
+        "lot_id": "LOT-0001",
+        "settings": {"barrel_temp_c": 231.4},
+        "limits": {"barrel_temp_c": [210.0, 260.0]},
+        "runs": [{"run_id": "RUN-00017", "distance": 0.4, "scrap_rate": 0.012}],
+        "reason": None,
+    }
+    text = "No procedure I have covers this question, so there are no steps to follow. The settings below ..."
+    event = _logged(world, {**REFUSED, "text": text, "parameters": parameters}, "What settings for this lot?")
+    # When the page shows it
+    body = _get(world, "/copilot", OPERATOR, lambda_context, interaction=event.event_id)["body"]
+    # Then no red "Nothing relevant found" sits above the table: the note says the steps are missing, not the settings
+    assert "Nothing relevant found" not in body and "flash error" not in body
+    assert "No procedure steps for this question; settings below." in body and text in body
+    assert "<td>barrel_temp_c</td><td><strong>231.4</strong></td>" in body
+    # while a refusal whose settings could not be suggested stays a refusal
+    unsuggested = {**parameters, "settings": {}, "runs": [], "reason": "no lot"}
+    refused = _logged(world, {**REFUSED, "parameters": unsuggested})
+    assert (
+        "Nothing relevant found."
+        in _get(world, "/copilot", OPERATOR, lambda_context, interaction=refused.event_id)["body"]
+    )

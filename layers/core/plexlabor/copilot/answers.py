@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from plexlabor.copilot.procedures import Procedure
@@ -76,6 +76,19 @@ class Answer:
         return tuple(citation for citation, _ in self.steps)
 
 
+NO_PROCEDURE = "No procedure I have covers this. Ask your supervisor or the process engineer; I will not guess."
+SETTINGS_WITHOUT_PROCEDURE = (
+    "No procedure I have covers this question, so there are no steps to follow. The settings below are not "
+    "from a procedure: they come from the past runs that went well on the most similar lots, inside the SOP's "
+    "limits. For anything else, ask your supervisor or the process engineer."
+)
+
+
+def with_settings(reply: Answer) -> Answer:
+    """A refusal beside suggested settings says it is about procedures only (it does not refuse the settings)."""
+    return replace(reply, text=SETTINGS_WITHOUT_PROCEDURE) if reply.kind == "refused" else reply
+
+
 def relevant(index: ProcedureIndex, hit: Hit) -> bool:
     """The hit is close enough to answer from: enough of the question's words are in the procedure."""
     return hit.coverage >= index.settings.min_coverage
@@ -97,7 +110,7 @@ def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answ
         return Answer(
             question,
             "refused",
-            "No procedure I have covers this. Ask your supervisor or the process engineer; I will not guess.",
+            NO_PROCEDURE,
             reason="no relevant procedure" if searched else "no procedures indexed",
         )
     scope, hit = found

@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic_core import PydanticCustomError
 
 from plexlabor.copilot import PLEX_ID, PLEX_ID_RULE
-from plexlabor.copilot.answers import Where, answer
+from plexlabor.copilot.answers import Where, answer, with_settings
 from plexlabor.copilot.bedrock import BedrockComposer
 from plexlabor.copilot.interactions import Asked, InteractionLog
 from plexlabor.copilot.parameters import ProcessData, suggestion_for
@@ -139,6 +139,13 @@ def run(copilot: Copilot, request: AskRequest) -> dict[str, Any]:
     reply = answer(copilot.index(), request.question, Where(request.operation, request.part))
     if copilot.composer is not None:
         reply = copilot.composer.compose(reply)
+    parameters = (
+        suggestion_for(copilot.process(), request.operation, request.lot_id)
+        if request.operation and request.lot_id
+        else None
+    )
+    if parameters is not None and parameters["reason"] is None:
+        reply = with_settings(reply)
     logger.info(
         "copilot answered",
         extra={"kind": reply.kind, "procedure_id": reply.procedure_id, "job_id": request.job_id},
@@ -153,11 +160,7 @@ def run(copilot: Copilot, request: AskRequest) -> dict[str, Any]:
         "worded_by": reply.worded_by,
         "scope": reply.scope,
         "job_id": request.job_id,
-        "parameters": (
-            suggestion_for(copilot.process(), request.operation, request.lot_id)
-            if request.operation and request.lot_id
-            else None
-        ),
+        "parameters": parameters,
     }
 
 
