@@ -6,7 +6,8 @@ The reader is a supervisor (`display.Reader`): people by name and employee numbe
 may see names, else by number; every time (evidence, correction, the link's validity) in plant time
 with its date and zone; workcenters, jobs, operations and skills by their codes. Plex ids (the record,
 the finding, ids in the evidence) appear only in the collapsed "Plex ids" detail (`display.split_ids`).
-`closed_message` says who already decided a finding, by name or number.
+`closed_message` says who already decided a finding, by name or number (`what_happened`: the words every
+page uses for a decided or expired item).
 """
 
 from __future__ import annotations
@@ -165,17 +166,33 @@ def decision_page(decision: Decision, pending: PendingApproval) -> str:
     return _document(headline, body)
 
 
+def closing_event(events: Iterable[AuditEvent], item_id: str) -> AuditEvent | None:
+    """What closed `item_id` (its decision, else the first closing event), None while it is open."""
+    closing = [e for e in events if e.finding_id == item_id and e.event_type in CLOSING_EVENTS]
+    return next((e for e in closing if e.event_type is AuditEventType.DECISION), closing[0] if closing else None)
+
+
+def what_happened(closing: AuditEvent, reader: Reader) -> str:
+    """What became of a closed item, in the one wording every page uses: "Approved by Dana Smith (E00042)
+    on …", "Rejected by … on … (the reason)", "Expired on …, before anyone decided it"."""
+    when = reader.time(closing.occurred_at)
+    if closing.event_type is AuditEventType.EXPIRED:
+        return f"Expired on {when}, before anyone decided it."
+    reason = str(closing.payload.get("reason") or "").strip() if closing.event_type is AuditEventType.DECISION else ""
+    status = closing.status.value.replace("_", " ").capitalize()
+    return f"{status} by {reader.person(closing.actor)} on {when}" + (f" ({reason})" if reason else "") + "."
+
+
 def closed_message(events: Iterable[AuditEvent], finding_id: str, reader: Reader) -> str | None:
     """Why `finding_id` can no longer be decided, naming who decided it and when (as `reader` names
-    people and times); None when `events` (its record's history) show it still open."""
-    closing = [e for e in events if e.finding_id == finding_id and e.event_type in CLOSING_EVENTS]
-    if not closing:
+    people and times; `what_happened`'s words); None when `events` (its record's history) show it still open."""
+    first = closing_event(events, finding_id)
+    if first is None:
         return None
-    first = next((e for e in closing if e.event_type is AuditEventType.DECISION), closing[0])
-    when = reader.time(first.occurred_at)
     if first.event_type is AuditEventType.EXPIRED:
-        return f"This approval request expired on {when}, before a decision was made."
-    return f"This finding was already {first.status.value} by {reader.person(first.actor)} on {when}."
+        return f"This approval request expired on {reader.time(first.occurred_at)}, before a decision was made."
+    happened = what_happened(first, reader)
+    return f"This finding was already {happened[0].lower()}{happened[1:]}"
 
 
 _TITLES = {400: "Please complete the form", 403: "Link not valid", 404: "Not found", 410: "Link no longer active"}

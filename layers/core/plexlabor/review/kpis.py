@@ -1,7 +1,8 @@
 """The phase gate's figures: how the suggestions fare with the people who decide them.
 
-Per kind/anomaly type and model version: suggestions made, decided, the approve rate (the precision
-supervisors observe), the median time from suggestion to decision, corrections written and reverted.
+Per kind/anomaly type and model version: suggestions made, decided, expired (nobody decided them in
+time), the approve rate (the precision supervisors observe), the median time from suggestion to
+decision, corrections written and reverted.
 Per day and per person: items decided and the time spent deciding them, so the brief's "30-60 min
 a day before, 5-10 after" can be measured. Time spent is read from the decisions themselves: the gap
 before each decision since the same person's previous one, counted only when it is under
@@ -50,6 +51,8 @@ class KindFigures:
     sent_for_review: int = 0
     approved: int = 0
     rejected: int = 0
+    expired: int = 0
+    """Sent for review, then expired: nobody decided them in time."""
     written: int = 0
     reverted: int = 0
     decision_minutes: list[float] = field(default_factory=list)
@@ -165,6 +168,9 @@ def compute_kpis(
         row.approved += event.status is AuditStatus.APPROVED
         row.rejected += event.status is AuditStatus.REJECTED
         row.decision_minutes.append((event.occurred_at - opening.occurred_at).total_seconds() / 60)
+    expired = {event.finding_id for event in audit.by_status(AuditStatus.EXPIRED, since, limit)} & opened.keys()
+    for item_id in expired:  # once per item (the workflow and the sweep could both record an expiry)
+        rows[_opening_key(opened[item_id])].expired += 1
     for status, attribute in ((AuditStatus.WRITTEN, "written"), (AuditStatus.REVERTED, "reverted")):
         for event in audit.by_status(status, since, limit):
             opening = opened.get(event.finding_id or "")

@@ -220,13 +220,14 @@ class ReviewQueue:
         if any(event.status in CLOSED_STATUSES for event in events):
             self.mark_closed(item_id)
             return None
-        opening = (item_from_event(e) for e in events if e.status is AuditStatus.PENDING_APPROVAL)
-        found = next((item for item in opening if item is not None), None)
-        if found is None:
-            return None
-        boss = next((e.supervisor_id for e in events if e.status is AuditStatus.ESCALATED), None)
-        found = escalated(found, boss)
-        return found if viewer.may_see(found) else None
+        return _visible(viewer, events)
+
+    def seen(self, viewer: Viewer, item_id: str) -> tuple[ReviewItem, list[AuditEvent]] | None:
+        """An item the viewer may see, open or closed (decided, expired), with its events; None when it is
+        unknown or not theirs. What the item page shows after the item left the queue."""
+        events = self.audit.for_finding(item_id)
+        found = _visible(viewer, events)
+        return None if found is None else (found, events)
 
     def mark_closed(self, item_id: str) -> None:
         """The item was decided (or found closed) here: it leaves the list now, whatever the index shows yet."""
@@ -307,6 +308,16 @@ class ReviewQueue:
         for item_id, when in list(self._closed_here.items()):
             if item_id in known.closed or when < now - self.lookback:
                 del self._closed_here[item_id]
+
+
+def _visible(viewer: Viewer, events: list[AuditEvent]) -> ReviewItem | None:
+    """The item an item's events open (escalated as they say), if `viewer` may see it."""
+    opening = (item_from_event(e) for e in events if e.status is AuditStatus.PENDING_APPROVAL)
+    found = next((item for item in opening if item is not None), None)
+    if found is None:
+        return None
+    found = escalated(found, next((e.supervisor_id for e in events if e.status is AuditStatus.ESCALATED), None))
+    return found if viewer.may_see(found) else None
 
 
 def escalated(item: ReviewItem, boss: str | None) -> ReviewItem:

@@ -36,7 +36,7 @@ from plexlabor.approval.display import (
     with_people,
 )
 from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, DecisionFormError, status_for
-from plexlabor.approval.pages import anomaly_label, closed_message, field_label
+from plexlabor.approval.pages import anomaly_label, closed_message, closing_event, field_label, what_happened
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.audit.validations import ValidationCounts
 from plexlabor.crew.messages import ReplanSender
@@ -399,14 +399,19 @@ def item(item_id: str) -> Response[str]:
     if found is not None and found.kind == PUNCH and flash is None and page.deps.review.workflow_failed(item_id):
         flash = {"level": "error", "text": WORKFLOW_FAILED}
     if found is None:
-        return page.render(
-            "message.html",
-            404,
-            title="Not open",
-            page="item",
-            message="This suggestion is no longer open, or it is not yours to decide.",
-        )
+        return _closed_item_page(page, item_id)
     return _item_page(page, found, flash=flash)
+
+
+def _closed_item_page(page: Page, item_id: str) -> Response[str]:
+    """A decided or expired item the viewer may see: its page, saying what happened, without the form;
+    404 for one that is unknown or not theirs (never told apart)."""
+    seen = page.deps.review.queue.seen(page.viewer, item_id)
+    closing = closing_event(seen[1], item_id) if seen is not None else None
+    if seen is None or closing is None:
+        message = "There is no such suggestion, or it is not yours to see."
+        return page.render("message.html", 404, title="Not open", page="item", message=message)
+    return _item_page(page, seen[0], closed=what_happened(closing, page.shown))
 
 
 def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any) -> Response[str]:

@@ -1,0 +1,83 @@
+"""A decided or expired item's page says what happened to it (ux104 #2): who decided it, when and why, or
+when it expired; the viewer who may see it is not answered 404. The KPI page counts the expired ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from plexlabor.audit import AuditStatus
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import call_web, closed, crew_assignment, finding_event, web_deps
+from tests.unit.webapp.viewers import ADMIN, PLANNER, SUPERVISOR
+
+FINDING = "f-000000000000000000000001"
+OTHER = {"cognito:username": "E0200", "cognito:groups": "supervisor", "custom:departments": "Assembly"}
+
+
+@pytest.fixture
+def world() -> World:
+    world = World()
+    finding_event(world, FINDING, confidence=0.93, severity="high")
+    crew_assignment(world)
+    crew_assignment(world, "crew-0002")
+    return world
+
+
+def _get(world: World, path: str, claims: dict[str, Any], lambda_context: Any) -> dict[str, Any]:
+    return call_web(web_deps(world), "GET", path, claims, lambda_context)
+
+
+def test_a_rejected_items_page_says_who_rejected_it_when_and_why(world: World, lambda_context: Any) -> None:
+    form = {"action": "reject", "reason": "E0042 is on leave"}
+    call_web(web_deps(world), "POST", "/items/crew-0001", PLANNER, lambda_context, form=form)
+    world.clock.advance(hours=2)
+
+    page = _get(world, "/items/crew-0001", PLANNER, lambda_context)
+
+    assert page["statusCode"] == 200
+    body = page["body"]
+    assert "Rejected by P0001 on Mon 2026-03-02 23:00 (E0042 is on leave)." in body
+    assert "Crew assignment" in body and "WC-10" in body  # the item itself, as it was
+    assert 'value="approve"' not in body and 'value="reject"' not in body  # nothing left to decide
+
+
+def test_an_expired_items_page_says_when_it_expired(world: World, lambda_context: Any) -> None:
+    closed(world, FINDING, AuditStatus.EXPIRED, record_key="time-clock-entries:0001")
+
+    body = _get(world, f"/items/{FINDING}", SUPERVISOR, lambda_context)["body"]
+
+    assert "Expired on Mon 2026-03-02 23:00, before anyone decided it." in body
+    assert 'value="approve"' not in body
+
+
+def test_an_approved_items_page_names_who_approved_it(world: World, lambda_context: Any) -> None:
+    closed(world, "crew-0002")
+
+    body = _get(world, "/items/crew-0002", ADMIN, lambda_context)["body"]
+
+    assert "Approved by E0100 on Mon 2026-03-02 23:00." in body
+
+
+def test_a_closed_item_is_still_not_shown_to_who_may_not_see_it(world: World, lambda_context: Any) -> None:
+    closed(world, FINDING, AuditStatus.EXPIRED, record_key="time-clock-entries:0001")
+
+    assert _get(world, f"/items/{FINDING}", OTHER, lambda_context)["statusCode"] == 404
+    assert _get(world, "/items/no-such-item", ADMIN, lambda_context)["statusCode"] == 404
+
+
+def test_the_kpi_page_counts_the_expired_items_of_each_kind(world: World, lambda_context: Any) -> None:
+    closed(world, FINDING, AuditStatus.EXPIRED, record_key="time-clock-entries:0001")
+    closed(world, "crew-0001", AuditStatus.EXPIRED)
+    closed(world, "crew-0002")
+
+    body = _get(world, "/kpis", ADMIN, lambda_context)["body"]
+
+    assert '<th scope="col">Expired</th>' in body
+    rows = body.split('id="by-kind"')[1].split("</tbody>")[0].replace("\n", "").split("<tr>")[1:]
+    crew = next(row for row in rows if "Crew assignment" in row)
+    punch = next(row for row in rows if "Punch" in row)
+    # Crew: suggested 2, sent 2, approved 1, rejected 0, expired 1; punch: expired 1
+    assert "<td>1</td><td>0</td><td>1</td><td>100%</td>" in crew
+    assert "<td>0</td><td>0</td><td>1</td><td>—</td>" in punch
