@@ -243,12 +243,38 @@ def test_a_badge_in_and_workcenter_login_with_no_clock_in_is_a_missed_punch_on_t
     badge_in = record_key("badge-swipes", day.swipes[0])
     # When the engine validates the plant
     findings = validate(plant, engine)
-    # Then the first badge-in of the day carries the missed punch, with a clock-in to key
+    # Then the first badge-in of the day carries the missed punch, with the whole entry to key: clock-in from
+    # the badge-in and clock-out from the day's badge-out, each 3 min (the walk to the clock) inside, as the note says
     assert pairs(findings) == {(badge_in, A.MISSED_PUNCH)}
     finding = findings[0]
-    assert finding.note == "Badged in at 05:54 (B1) and logged in at a workcenter at 06:04 but never clocked in"
-    assert finding.suggested_correction == {"clockinTime": plex_time(local(TUESDAY, "05:57"))}
-    assert finding.evidence["workcenter_logins"] == 1
+    assert day.clock_out is not None
+    badge_out, clock_out = day.clock_out + minutes(2), day.clock_out - minutes(1)
+    assert finding.note == (
+        f"Badged in at 05:54 (B1) and logged in at a workcenter at 06:04, badged out at {badge_out:%H:%M} but never "
+        f"clocked in; suggested clock-in 05:57 (the badge-in plus 3 min to the time clock) and clock-out "
+        f"{clock_out:%H:%M} (the badge-out less 3 min)"
+    )
+    assert finding.suggested_correction == {
+        "clockinTime": plex_time(local(TUESDAY, "05:57")),
+        "clockoutTime": plex_time(clock_out),
+    }
+    assert finding.evidence["workcenter_logins"] == 1 and finding.evidence["badge_out"] == plex_time(badge_out)
+
+
+def test_a_missed_clock_in_with_a_punch_later_that_day_suggests_the_clock_in_only(
+    plant: PlantBuilder, engine: ValidationEngine
+) -> None:
+    # Given Tuesday: badge-in 05:54, no clock-in, then an entry clocked 10:30-14:30 (the badge-out is its evidence)
+    day = plant.work_day("E1", TUESDAY, clock_in=0, punched=False)
+    plant.punch("E1", local(TUESDAY, "10:30"), local(TUESDAY, "14:30"))
+    # When the engine validates the plant
+    findings = [f for f in validate(plant, engine) if f.anomaly_type is A.MISSED_PUNCH]
+    # Then the missed punch suggests the clock-in alone, and says what it is based on
+    assert [f.record_key for f in findings] == [record_key("badge-swipes", day.swipes[0])]
+    assert findings[0].suggested_correction == {"clockinTime": plex_time(local(TUESDAY, "05:57"))}
+    assert findings[0].note.endswith(
+        "never clocked in; suggested clock-in 05:57 (the badge-in plus 3 min to the time clock)"
+    )
 
 
 def test_a_badge_in_less_than_four_hours_before_the_extract_is_not_yet_a_missed_punch(
