@@ -276,6 +276,18 @@ def _call_off_line(wall: float, cpu_s: float, summary: dict[str, Any], seconds: 
     )
 
 
+def _store_line(board: Board) -> str:
+    """What crew_replan's store wrote and read so far, from the handlers' log: size and seconds of each."""
+    lines = board.log.read_text(encoding="utf-8").splitlines()
+    found = [json.loads(line) for line in lines if line.startswith("{") and '"crew kept store"' in line]
+    return "; ".join(
+        f"{f['what']} {'written' if 'bytes' in f else 'read'} {f['seconds']} s"
+        + (f" ({f['bytes'] / 1e6:.1f} MB)" if "bytes" in f else "")
+        for f in found
+        if f.get("message") == "crew kept store"
+    )
+
+
 def _planned_operators(board: Board) -> list[str]:
     """The operators with an undecided assignment of the shift's current plan, by id."""
     since = datetime.combine(board.day, datetime.min.time(), UTC) - timedelta(days=3)
@@ -304,6 +316,7 @@ def test_replan_after_call_offs_on_the_local_runtime_benchmark(board: Board) -> 
         print(f"  new container {n + 1}, from the store: {_call_off_line(wall, cpu_s, summary, seconds)}")
         stored.append((wall, cpu_s))
     print(_figures(f"  {FROM_STORE} new containers from the store", [w for w, _ in stored], [c for _, c in stored]))
+    print(f"  crew_replan's store (crew.snapshots, moto's S3): {_store_line(board)}")
 
 
 def test_crew_board_reads_benchmark(board: Board) -> None:

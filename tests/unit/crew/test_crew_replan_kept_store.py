@@ -40,17 +40,24 @@ def _callers(store: InMemoryAuditStore) -> tuple[str, str]:
     return nightly[len(nightly) // 3], nightly[2 * len(nightly) // 3]
 
 
+def _refreshed(planned: tuple[LaborSource, InMemoryAuditStore]) -> tuple[Any, KeptStore, list[Any]]:
+    """A container whose refresh stored the shift it read and the day's suggestions; its store and clock."""
+    source, store = planned
+    kept = KeptStore(InMemoryArtifactStore())
+    clock = [START]
+    warm = _deps(source, store, kept, clock)
+    refreshed = run(warm, _message("refresh", clock[0]))
+    assert (refreshed["shift_from"], refreshed["suggestions_read"]) == ("read", "whole")
+    return warm, kept, clock
+
+
 def test_a_new_container_starts_from_the_stored_shift_and_decides_as_the_warm_one(
     planned: tuple[LaborSource, InMemoryAuditStore],
 ) -> None:
     source, store = planned
     first, second = _callers(store)
-    kept = KeptStore(InMemoryArtifactStore())
-    clock = [START]
-    warm = _deps(source, store, kept, clock)
     # Given the schedule's refresh stored the shift it read and the day's suggestions, and a call-off since
-    refreshed = run(warm, _message("refresh", clock[0]))
-    assert (refreshed["shift_from"], refreshed["suggestions_read"]) == ("read", "whole")
+    warm, kept, clock = _refreshed(planned)
     clock[0] += timedelta(minutes=2)
     assert run(warm, _message("call_off", clock[0], first))["shift_from"] == "container"
     # When the next call-off meets the warm container, and (on a copy of the table) a new container
@@ -76,19 +83,14 @@ def test_a_stored_shift_a_warm_container_would_no_longer_use_is_read_fresh(
 ) -> None:
     source, store = planned
     first, second = _callers(store)
-    kept = KeptStore(InMemoryArtifactStore())
-    clock = [START]
-    run(_deps(source, store, kept, clock), _message("refresh", clock[0]))
+    _, kept, clock = _refreshed(planned)
     # read KEPT_FOR ago: the shift is read again and the day read whole, as a warm container would
     clock[0] += KEPT_FOR
     late = run(_deps(source, _copy(store), kept, clock), _message("call_off", clock[0], first))
     assert (late["shift_from"], late["suggestions_read"]) == ("read", "whole")
     # an event since the store that needed a read (the crew board's decisions: Plex as it is now) and whose
     # read was not stored: the stored shift predates it, so it is refused
-    clock[0] = START
-    kept = KeptStore(InMemoryArtifactStore())
-    warm = _deps(source, store, kept, clock)
-    run(warm, _message("refresh", clock[0]))
+    warm, kept, clock = _refreshed(planned)
     warm.kept_store = None
     clock[0] += timedelta(minutes=1)
     assert run(warm, _message("plan_changed", clock[0]))["shift_from"] == "read"
@@ -100,12 +102,9 @@ def test_a_stored_shift_a_warm_container_would_no_longer_use_is_read_fresh(
 def test_the_store_keeps_the_compiled_shift_exactly_and_refuses_what_it_cannot_trust(
     planned: tuple[LaborSource, InMemoryAuditStore], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source, store = planned
-    artifacts = InMemoryArtifactStore()
-    kept = KeptStore(artifacts)
-    clock = [START]
-    deps = _deps(source, store, kept, clock)
-    run(deps, _message("refresh", clock[0]))
+    deps, kept, _ = _refreshed(planned)
+    artifacts = kept.store
+    assert isinstance(artifacts, InMemoryArtifactStore)
     held = deps.problems[(DAY, "1")]
     loaded = kept.load_shift(DAY, "1")
     assert loaded.problem == held.problem and loaded.read_at == held.read_at and loaded.seen == held.seen
