@@ -7,12 +7,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from plexlabor.approval.pages import anomaly_label
 from plexlabor.audit.events import AuditEvent, AuditEventType
 from plexlabor.platform.pilot import PUNCH_FINDING, REVIEW_KINDS
 
 PUNCH = PUNCH_FINDING
 KIND_LABELS = REVIEW_KINDS
 """What a person calls each kind (an unknown kind shows its code)."""
+
+
+def type_label(value: str) -> str:
+    """What a person calls a kind or a punch finding's anomaly type: the one source of these words for the
+    queue's rows, chips and filters, the item page and the KPIs ("Short seat", "Cross-training", "Early
+    clock out")."""
+    return KIND_LABELS.get(value) or anomaly_label(value)
+
 
 Severity = Literal["low", "medium", "high"]
 SEVERITY_WEIGHT: dict[str, float] = {"low": 1.0, "medium": 2.0, "high": 3.0}
@@ -48,7 +57,12 @@ class ReviewItem(BaseModel):
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+        return type_label(self.kind)
+
+    @property
+    def type_label(self) -> str:
+        """The anomaly type of a punch finding in words, else the kind's label."""
+        return type_label(self.type)
 
     @property
     def rank(self) -> float:

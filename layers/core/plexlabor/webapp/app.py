@@ -36,7 +36,7 @@ from plexlabor.approval.display import (
     with_people,
 )
 from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, DecisionFormError, status_for
-from plexlabor.approval.pages import anomaly_label, closed_message, closing_event, field_label, what_happened
+from plexlabor.approval.pages import closed_message, closing_event, field_label, what_happened
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.audit.validations import ValidationCounts
 from plexlabor.crew.messages import ReplanSender
@@ -50,7 +50,7 @@ from plexlabor.platform.settings import PerEnvironment, PilotSettings
 from plexlabor.review.decisions import ReviewService
 from plexlabor.review.edits import FORM_PREFIX as EDIT_PREFIX
 from plexlabor.review.edits import EditableField, editable_fields, edited_correction, updates_fields
-from plexlabor.review.items import KIND_LABELS, PUNCH, ReviewItem
+from plexlabor.review.items import PUNCH, ReviewItem, type_label
 from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer, kinds_of
 from plexlabor.webapp.allocation import AllocationReports, queue_guidance
@@ -228,11 +228,10 @@ class Page:
             person=self.person,
             who=self.who,
             note=self.note,
-            type_label=anomaly_label,
+            type_label=type_label,
             place=self.place,
             producer=producer,
             plex_ids=self.plex_ids,
-            kind_labels=KIND_LABELS,
             **context,
         )
         return Response(status_code=status, content_type=CONTENT_TYPE, body=body, headers=dict(SECURITY_HEADERS))
