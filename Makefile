@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install assets chromium copilot-model demo test bench lint synth model incidents-model layers clean screenshots
+.PHONY: install assets chromium copilot-model demo test bench lint synth model incidents-model incidents-model-if-data layers clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,copilot]'
 	touch $(STAMP)
 
-install: $(STAMP) assets chromium
+install: $(STAMP) assets chromium incidents-model-if-data
 
 # Front-end assets (axe-core, and the web app's own) come from the npm registry at build time, pinned in
 # dev/plexlabor_dev/assets.py, into build/npm; never committed, never from a CDN. A no-op when present.
@@ -68,15 +68,19 @@ clean:
 	rm -rf $(VENV) .pytest_cache cdk.out build
 
 # The incident classifier the core layer ships: trained on coded OSHA reports (not in the repository;
-# OSHA=path/to/file.csv) into the package, git-ignored. `make layers` trains it when it is missing and
-# the file is there; without it incident_log sends every report to review (docs/incidents.md).
+# OSHA=path/to/file.csv) into the package, git-ignored. `make install` (so the demo and the local runtime)
+# and `make layers` train it when it is missing and the file is there, reading the file where it is
+# (nothing is copied into the project); without the file they go on without it, and incident_log sends
+# every report to review (docs/incidents.md).
 OSHA ?= ../shared/benchmarks/incidents/osha_train.csv
 INCIDENT_MODEL := layers/core/plexlabor/incidents/oiics_model.pkl
-incidents-model: install
+incidents-model: $(STAMP)
 	$(PY) -m plexlabor_dev.cli incidents train --osha $(OSHA) --out $(INCIDENT_MODEL)
 
-layers: install
+incidents-model-if-data: $(STAMP)
 	@test -f $(INCIDENT_MODEL) || test ! -f $(OSHA) || $(MAKE) incidents-model
+
+layers: install
 	$(PY) infra/build_layers.py
 
 synth: install layers

@@ -249,3 +249,14 @@ def test_an_incident_without_codes_is_not_approved_from_the_queue(world: World, 
     # and rejecting it (closing it without codes) is still possible
     reject = {"action": "reject", "reason": "a duplicate report"}
     assert _call(web, "POST", f"/items/{incident_id}", EHS, lambda_context, form=reject)["statusCode"] == 303
+
+
+def test_without_a_model_the_page_says_one_plain_thing(world: World, lambda_context: Any) -> None:
+    # Given an incident recorded with no coding model in force
+    deps = IncidentDeps(world.audit, None, clock=world.clock)
+    incident_id = log_incident(deps, IncidentReport(narrative=VAGUE), "E0001").incident_id
+    # When the EHS lead opens it
+    body = _call(web_deps(world), "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    # Then it says once that no model coded it, and not that a model was unsure of codes it never gave
+    assert body.count("No coding model was in force") == 1 and "not sure" not in body
+    assert "Save the codes" in body
