@@ -82,3 +82,30 @@ def test_ppe_negations_stay_in_their_clause() -> None:
 def test_each_equipment_once_longest_wording_first() -> None:
     found = extract("The forklift hit the conveyor; the forklift then hit a drill press.", REPORTED)
     assert [m.value for m in found.equipment] == ["forklift", "conveyor", "drill press"]
+
+
+@pytest.mark.parametrize(
+    ("text", "parts", "ppe"),
+    [
+        (
+            "I had gloves on but no face shield and a chip hit my left eye.",
+            [("eye", "left")],
+            [("gloves", True), ("face shield", False)],
+        ),
+        (
+            "Working without gloves and not wearing ear plugs or steel toe boots, he cut his right hand; "
+            "there was no injury to his left hand.",
+            [("hand", "right")],
+            [("gloves", False), ("hearing protection", False), ("safety footwear", False)],
+        ),
+        ("He was not wearing a face shield.", [], [("face shield", False)]),
+    ],
+)
+def test_negated_ppe_is_ppe_not_worn_and_no_body_part(
+    text: str, parts: list[tuple[str, str]], ppe: list[tuple[str, bool]]
+) -> None:
+    # a body-part word inside a PPE item ("face shield", "ear plugs", "steel toe boots") or said to be unhurt
+    # is not a part hurt; the item itself is PPE not worn
+    found = extract(text, REPORTED)
+    assert [(b.value, b.side) for b in found.body_parts] == parts
+    assert [(p.value, p.worn) for p in found.ppe] == ppe

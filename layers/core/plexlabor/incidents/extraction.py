@@ -3,7 +3,8 @@
 Plain word lists and patterns (no model), so an EHS lead can read why each item was found: the text it
 was found in is kept with its offsets. "Where" matches the plant's own workcenters (code or name, as
 whole words); equipment, body parts and PPE come from the vocabularies below; PPE is marked not worn when
-a negation ("not wearing", "without", "no", "removed") comes just before it in the same sentence.
+a negation ("not wearing", "without", "no", "removed") comes just before it in the same sentence. A word of
+a PPE item ("face shield", "ear plugs") is not a body part, nor is one said to be unhurt ("no injury to his hand").
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ NEGATIONS = re.compile(
 """A negation shortly before a PPE word, in the same clause ("not wearing gloves but had glasses on")."""
 NEGATED_AFTER = re.compile(r"^\s+(?:was|were|is|are)\s+(?:not|never)\s+(?:worn|on|used|in place)\b", re.I)
 """A negation just after it ("his gloves were not worn")."""
+UNHURT = re.compile(
+    r"\b(?:no|not|without)\s+(?:any\s+)?(?:injury|injuries|harm|damage)\s+(?:to|on)\s+"
+    r"(?:(?:the|his|her|their|my|a|an|left|right|both)\s+)*$",
+    re.I,
+)
+"""A body part said to be unhurt just before it ("no injury to his left hand"): not a body part hurt."""
 SIDE = re.compile(r"\b(left|right|both)\s+(?:[a-z]+\s+)?$", re.I)
 """A side just before a body part, perhaps one word between ("left index finger")."""
 OWNER = re.compile(r"\b(his|her|their|my|lower|upper|mid)\s+$", re.I)
@@ -214,12 +221,17 @@ def extract(narrative: str, reported: datetime, places: Sequence[Place] = ()) ->
         if any(place.start <= match.start() < place.end for place in where):
             continue  # a word of a workcenter's name ("Press 4") is the place, not equipment
         equipment.setdefault(value, Mention(value, match.group(0), match.start(), match.end()))
+    ppe_spans = [(match.start(), match.end()) for match in _matches(_PPE, narrative)]
     body_parts = []
     for match in _matches(_BODY, narrative):
         value = match.group(1).lower()
         before = narrative[max(0, match.start() - 12) : match.start()]
         everyday = value in AMBIGUOUS_PARTS and not OWNER.search(before)
         if everyday or (value in LENGTH_PARTS and LENGTH.search(before)):
+            continue
+        if any(start <= match.start() < end for start, end in ppe_spans):
+            continue  # a word of a PPE item ("face shield", "ear plugs", "steel toe boots") is PPE, not a body part
+        if UNHURT.search(narrative[max(0, match.start() - 40) : match.start()]):
             continue
         side = SIDE.search(narrative[max(0, match.start() - 20) : match.start()])
         body_parts.append(
