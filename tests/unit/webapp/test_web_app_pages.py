@@ -111,7 +111,7 @@ def test_approving_from_the_item_page_goes_to_the_next_item_and_resumes_the_work
     )
 
     assert response["statusCode"] == 303
-    assert response["multiValueHeaders"]["Location"] == ["/dev/items/f-000000000000000000000002?done=approve"]
+    assert response["multiValueHeaders"]["Location"] == [f"/dev/items/f-000000000000000000000002?decided={FINDING}"]
     assert world.tasks.succeeded[0][1]["decision"]["action"] == "approve"
 
 

@@ -38,6 +38,7 @@ from plexlabor.approval.display import (
 from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, DecisionFormError, status_for
 from plexlabor.approval.pages import closed_message, closing_event, field_label, what_happened
 from plexlabor.approval.settings import CallbackSettings
+from plexlabor.audit import AuditEventType, AuditStatus
 from plexlabor.audit.validations import ValidationCounts
 from plexlabor.crew.messages import ReplanSender
 from plexlabor.learning.events import model_story
@@ -296,7 +297,7 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
         "department": sorted({i.department for i in everything if i.department}),
         "shift": sorted({i.shift for i in everything if i.shift}),
     }
-    shown = {k: v for k, v in query.items() if k not in ("decided", "failed", "done", "page")}
+    shown = {k: v for k, v in query.items() if k not in ("decided", "failed", "done", "last", "page")}
     return page.render(
         "queue.html",
         status,
@@ -315,7 +316,7 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
         filtered=bool(shown),
         choices=choices,
         query=f"?{urlencode(shown)}" if shown else "",
-        flash=flash or _queue_flash(query),
+        flash=flash or _queue_flash(page, query),
         selected=kept.get("selected", set()),
         reason=kept.get("reason"),
         guidance=_job_code_guidance(page, items),
@@ -339,13 +340,16 @@ def _error(text: str) -> dict[str, str]:
     return {"level": "error", "text": text}
 
 
-def _queue_flash(query: Mapping[str, str]) -> dict[str, str] | None:
+def _queue_flash(page: Page, query: Mapping[str, str]) -> dict[str, str] | None:
     if "decided" not in query:
         return None
     try:
         decided, failed = int(query.get("decided") or 0), int(query.get("failed") or 0)
     except ValueError:  # not the counts a bulk decision sends back (typed or forged): no message (found by fuzzing)
         return None
+    last = _decided_line(page, query.get("last"))  # one item decided on its page, and nothing else waits
+    if last is not None:
+        return {"level": "ok", "text": f"{last} Nothing else waits for you."}
     text = f"{decided} decided." + (f" {failed} could not be: they were decided elsewhere or closed." if failed else "")
     return {"level": "error" if failed else "ok", "text": text}
 
@@ -393,13 +397,28 @@ def decide_many() -> Response[str]:
 def item(item_id: str) -> Response[str]:
     page = Page(_deps())
     found = page.deps.review.queue.item(page.viewer, item_id)
-    done = _query().get("done")
-    flash = {"level": "ok", "text": FLASH[done]} if done in FLASH else None
-    if found is not None and found.kind == PUNCH and flash is None and page.deps.review.workflow_failed(item_id):
-        flash = {"level": "error", "text": WORKFLOW_FAILED}
     if found is None:
         return _closed_item_page(page, item_id)
-    return _item_page(page, found, flash=flash)
+    flash = None
+    if found.kind == PUNCH and page.deps.review.workflow_failed(item_id):
+        flash = {"level": "error", "text": WORKFLOW_FAILED}
+    return _item_page(page, found, flash=flash, decided=_decided_line(page, _query().get("decided")))
+
+
+def _decided_line(page: Page, item_id: str | None) -> str | None:
+    """What the viewer just decided, named ("Rejected: Early clock out, Jamal Patel (E00153)."), for the
+    page that opens after the decision; from the item's own decision event (None when there is none)."""
+    seen = page.deps.review.queue.seen(page.viewer, item_id) if item_id else None
+    closing = closing_event(seen[1], str(item_id)) if seen is not None else None
+    if seen is None or closing is None or closing.event_type is not AuditEventType.DECISION:
+        return None
+    decided = seen[0]
+    verb = "Approved" if closing.status is AuditStatus.APPROVED else "Rejected"
+    where = " · ".join(
+        ([page.place(decided)] if page.place(decided) else []) + ([f"shift {decided.shift}"] if decided.shift else [])
+    )
+    about = page.person(decided) if decided.employee_id else where
+    return f"{verb}: {decided.type_label}" + (f", {about}" if about else "") + "."
 
 
 def _closed_item_page(page: Page, item_id: str) -> Response[str]:
@@ -464,8 +483,8 @@ def decide(item_id: str) -> Response[str]:
         return page.redirect(back)
     following = next(iter(page.deps.review.queue.for_viewer(page.viewer)), None)
     if following is None:
-        return page.redirect(f"/queue?{urlencode({'decided': 1, 'failed': 0})}")
-    return page.redirect(f"/items/{following.item_id}?{urlencode({'done': outcome.action})}")
+        return page.redirect(f"/queue?{urlencode({'decided': 1, 'failed': 0, 'last': item_id})}")
+    return page.redirect(f"/items/{following.item_id}?{urlencode({'decided': item_id})}")
 
 
 def _closed(page: Page, item_id: str) -> str:
