@@ -6,9 +6,16 @@ from datetime import UTC, datetime
 
 from plexlabor.audit import AuditEventType, AuditStatus, InMemoryAuditStore
 from plexlabor.platform.pilot import PilotScope
+from plexlabor.review.items import SEVERITY_WEIGHT, item_from_event
 from plexlabor.skills.engine import assess_skills
-from plexlabor.skills.publish import SKILLS_MODEL_VERSION, PublishOptions, publish_report, report_events
-from plexlabor.skills.report import SkillsReport
+from plexlabor.skills.publish import (
+    SKILLS_MODEL_VERSION,
+    PublishOptions,
+    publish_report,
+    report_events,
+    training_priority,
+)
+from plexlabor.skills.report import SkillsReport, TrainingCandidate
 from tests.unit.skills.skills_builder import SkillsBuilder
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -138,3 +145,44 @@ def test_workcenters_are_named_by_their_codes_beside_their_plex_ids() -> None:
     payload = events[f"certifications:{expiring}"].payload
     assert (payload["required_at"], payload["required_at_codes"]) == (["9f1c-wc"], ["PRS-01"])
     assert payload["skill_code"] == "A" and "9f1c" not in payload["note"]
+
+
+def test_the_queue_ranks_a_sooner_expiry_before_a_later_one() -> None:
+    # Given certifications each required where its holder works, expiring in 75, 21, 36, 59 and 61 days
+    plant = SkillsBuilder().skill("SK-A", "G").workcenter("W", {"SK-A": 1})
+    days = (75, 21, 36, 59, 61)
+    for number, expires in enumerate(days):
+        plant.employee(f"E{number}", supervisor="S", home="W").cert(f"E{number}", "SK-A", 1, expires=expires)
+    report = assess_skills(plant.build())
+    # When they are published and read as review items
+    items = [item_from_event(e) for e in report_events(report, NOW) if e.payload["kind"] == "certification_expiring"]
+    # Then the queue's rank (severity x confidence) puts the soonest first (before: all "medium · 100%")
+    ranked = sorted((i for i in items if i is not None), key=lambda item: -item.rank)
+    assert [item.evidence["days_to_expiry"] for item in ranked] == sorted(days)
+    assert [item.severity for item in ranked] == ["high", "medium", "medium", "low", "low"]
+
+
+def _candidate(gain: float) -> TrainingCandidate:
+    return TrainingCandidate(
+        employee_id="E1",
+        supervisor_id=None,
+        training=["SK-A:new"],
+        effort_levels=1.0,
+        adjacent=True,
+        history_hours_here=0.0,
+        history_hours_similar=0.0,
+        scrap_rate=None,
+        coverage_gain_hours=gain,
+        score=1.0,
+        reason="r",
+    )
+
+
+def test_a_larger_cross_training_gain_ranks_before_a_smaller_one() -> None:
+    gains = [11.2, 323.0, 0.0, 15.9, 16.0, 79.9, 80.0, 199.0]
+    ranks = {
+        gain: SEVERITY_WEIGHT[training_priority(_candidate(gain))[0]] * training_priority(_candidate(gain))[1]
+        for gain in gains
+    }
+    assert sorted(gains, key=lambda gain: -ranks[gain]) == sorted(gains, reverse=True)
+    assert training_priority(_candidate(323.0)) == ("high", 1.0) and training_priority(_candidate(11.2))[0] == "low"

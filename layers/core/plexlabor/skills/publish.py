@@ -42,6 +42,36 @@ SKILLS_MODEL_VERSION = "skills-rules-2026.11"
 DEFAULT_ACTOR = "skills_daily"
 DEFAULT_HR_RECIPIENT = "hr"
 MAX_BLOCKED_IN_PAYLOAD = 20
+SOON_DAYS, LATER_DAYS = 30, 60
+"""An expiring certification is high at most this many days out (or when it blocks planned work or was
+used while lapsed), medium up to `LATER_DAYS`, low beyond (the 90-day window's rest)."""
+URGENCY_HALF_DAYS = 90
+"""An expiry this many days out weighs half of one today (`expiry_priority`)."""
+LARGE_GAIN_HOURS, SMALL_GAIN_HOURS = 80.0, 16.0
+"""A cross-training gain of at-risk hours is high from `LARGE_GAIN_HOURS` (ten shifts), medium from
+`SMALL_GAIN_HOURS` (two), low below (`training_priority`)."""
+FULL_GAIN_HOURS = 200.0
+"""A gain of this many hours or more weighs 1; none weighs 0.5."""
+
+
+def expiry_priority(alert: CertificationAlert) -> tuple[str, float]:
+    """(severity, confidence) of an expiring certification for the review queue, which ranks by their
+    product: sooner first, so any expiry ranks before a later one of the same kind. The rules are sure of
+    the date; the confidence says how pressing it is: 1 on the day it expires, 0.5 at `URGENCY_HALF_DAYS`."""
+    days = max(alert.days_to_expiry, 0)
+    if alert.blocked or alert.in_use or days <= SOON_DAYS:
+        severity = "high"
+    else:
+        severity = "medium" if days <= LATER_DAYS else "low"
+    return severity, round(max(0.5, 1 - days / (2 * URGENCY_HALF_DAYS)), 3)
+
+
+def training_priority(candidate: TrainingCandidate) -> tuple[str, float]:
+    """(severity, confidence) of a cross-training suggestion: a larger gain of covered at-risk hours ranks
+    first; the confidence grows from 0.5 (no gain) to 1 at `FULL_GAIN_HOURS`."""
+    gain = max(candidate.coverage_gain_hours, 0.0)
+    severity = "high" if gain >= LARGE_GAIN_HOURS else "medium" if gain >= SMALL_GAIN_HOURS else "low"
+    return severity, round(min(1.0, 0.5 + gain / (2 * FULL_GAIN_HOURS)), 3)
 
 
 @dataclass(frozen=True)
@@ -170,6 +200,7 @@ def _alert_events(
     else:
         kind, detail = "certification_lapsed", _week(report.as_of)
     event_id = stable_event_id("skills", alert.certification_id, kind, detail)
+    severity, confidence = expiry_priority(alert) if alert.kind == "expiring" else ("high", 1.0)
     event = _certification_event(
         alert,
         kind,
@@ -188,6 +219,8 @@ def _alert_events(
             "hours_blocked": alert.hours_blocked,
             "hours_at_risk": alert.hours_at_risk,
             "in_use": alert.in_use,
+            "severity": severity,
+            "confidence": confidence,
             "note": _alert_note(alert),
         },
     )
@@ -215,6 +248,7 @@ def _use_events(use: LapseUse, now: datetime, options: PublishOptions) -> list[A
             "logins": use.logins,
             "first_day": use.first_day.isoformat(),
             "last_day": use.last_day.isoformat(),
+            "severity": "medium",  # a past breach, renewed since: the work done then is to review
             "note": (
                 f"Worked {use.labor_hours:.1f} h at workcenters requiring {use.skill_code} L{use.level} between "
                 f"{use.first_day.isoformat()} and {use.last_day.isoformat()} while the certification was lapsed"
@@ -236,6 +270,7 @@ def _training_payload(
     as_of: date, recommendation: TrainingRecommendation, rank: int, options: PublishOptions
 ) -> dict[str, Any]:
     candidate = recommendation.candidates[rank - 1]
+    severity, confidence = training_priority(candidate)
     return {
         "kind": "cross_training",
         "as_of": as_of.isoformat(),
@@ -249,6 +284,8 @@ def _training_payload(
         "adjacent": candidate.adjacent,
         "coverage_gain_hours": candidate.coverage_gain_hours,
         "score": candidate.score,
+        "severity": severity,
+        "confidence": confidence,
         "note": f"Cross-train for {recommendation.workcenter_code}: {candidate.reason}.",
     }
 
