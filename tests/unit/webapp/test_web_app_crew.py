@@ -578,3 +578,21 @@ def test_a_workcenter_the_shift_does_not_have_shows_the_board_empty_saying_so(
     response = _get(_in_departments(world), PLANNER, {**DAY, "wc": "WC-99"}, lambda_context)
 
     assert response["statusCode"] == 200 and "No seats you may see at WC-99 on shift 1" in response["body"]
+
+
+def test_the_change_figure_says_what_it_is_charged_against(world: World, lambda_context: Any) -> None:
+    """After a re-plan the supervisor's plan is charged for every assignment that differs from the suggestions
+    that stood before: the row must not call those "the current plan" (the board's name for the supervisor's)."""
+    replanned = {
+        **{key: dict(value) for key, value in FIGURES.items() if key != "shifts"},
+        "shifts": ["1"],
+    }
+    replanned["current"]["plan_change"] = 2100.0
+    replanned["recommended"]["plan_change"] = replanned["greedy"]["plan_change"] = 700.0
+    crew_assignment(world, "crew-0200", employee_id="E0080", segment="op-2|1", plan_figures=replanned)
+
+    body = _call(world, "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]
+
+    [label] = re.findall(r'<tr data-part="plan_change"><th scope="row">([^<]*)</th>', body)
+    assert label == "Changes to the suggestions before this re-plan"
+    assert "current plan" not in label

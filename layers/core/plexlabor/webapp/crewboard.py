@@ -66,7 +66,7 @@ FIGURE_ROWS = (
     ("changeover", "Changeover"),
     ("walking", "Walking"),
     ("unstaffed_penalty", "Empty seats that could be filled"),
-    ("plan_change", "Changes to the current plan"),
+    ("plan_change", "Changes to the suggestions before this re-plan"),
     ("objective", "Objective"),
 )
 """The objective breakdown's rows as the board labels them (`crew.board.FIGURE_PARTS`), the total last."""
