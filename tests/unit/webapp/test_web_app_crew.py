@@ -291,7 +291,8 @@ def test_a_waiting_seat_offers_the_planners_candidates_for_a_swap(world: World, 
     [swap] = re.findall(r'<form method="post" action="/dev/crew/swap".*?</form>', body, re.S)
     assert 'name="item" value="crew-0001"' in swap
     options = [" ".join(o.split()) for o in re.findall(r"<option [^>]*>(.*?)</option>", swap, re.S)]
-    assert options == ["E0050 · $305", "E0051 · $225 · now at WC-20 · 2.0 h outside shift", "E0043 · $205"]
+    # E0043, offered by the planner, is suggested on this job operation (as planned): a swap would be refused
+    assert options == ["E0050 · $305", "E0051 · $225 · now at WC-20 · 2.0 h outside shift"]
 
 
 def _swap(world: World, lambda_context: Any, replans: Replans | None, claims: dict[str, Any], **form: str) -> Any:
@@ -578,6 +579,46 @@ def test_a_workcenter_the_shift_does_not_have_shows_the_board_empty_saying_so(
     response = _get(_in_departments(world), PLANNER, {**DAY, "wc": "WC-99"}, lambda_context)
 
     assert response["statusCode"] == 200 and "No seats you may see at WC-99 on shift 1" in response["body"]
+
+
+def _swap_options(body: str) -> list[str]:
+    """The employee ids crew-0001's swap form offers."""
+    forms = re.findall(r'<form method="post" action="/dev/crew/swap".*?</form>', body, re.S)
+    [swap] = [form for form in forms if 'value="crew-0001"' in form]
+    return re.findall(r'<option value="([^"]+)"', swap)
+
+
+def test_a_seat_does_not_offer_someone_a_swap_would_refuse(world: World, lambda_context: Any) -> None:
+    """E0051, offered "now at WC-20", is offered while that work has not started; once it has, a swap in would be
+    refused, so the seat no longer offers them. E0043, suggested on this job operation already, never is."""
+    _e0051_at_wc20(world)
+    deps = web_deps(world)
+    assert _swap_options(_get(deps, PLANNER, DAY, lambda_context)["body"]) == ["E0050", "E0051"]
+
+    deps.review.clock = lambda: datetime(2026, 3, 4, 7, tzinfo=UTC)  # an hour into op-9's segment at WC-20
+
+    assert _swap_options(_get(deps, PLANNER, DAY, lambda_context)["body"]) == ["E0050"]
+
+
+def test_a_refused_swap_comes_back_to_the_same_board_with_the_reason(world: World, lambda_context: Any) -> None:
+    deps = _in_departments(world, Replans())
+    mold = "/crew?day=2026-03-04&shift=1&dept=MOLD"
+
+    response = call_web(
+        deps,
+        "POST",
+        "/crew/swap",
+        PLANNER,
+        lambda_context,
+        form={"item": "crew-0001", "employee": "E0043", "next": mold},
+    )
+
+    assert response["statusCode"] == 409
+    body = response["body"]
+    assert '<p class="flash error" role="status">Not swapped: E0043 is already suggested for this job operation' in body
+    assert '<option value="MOLD" selected>' in body and 'name="shift" value="1"' in body  # the same filter
+    assert [row[0] for row in _rows(body)] == ["E0042 changes the current plan", "E0043"]  # MOLD's seats, no PAINT
+    assert world.writebacks.sent == [] and len(world.audit.for_finding("crew-0001")) == 1
 
 
 def test_the_change_figure_says_what_it_is_charged_against(world: World, lambda_context: Any) -> None:

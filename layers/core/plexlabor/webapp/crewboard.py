@@ -13,7 +13,9 @@ the planner offered them). Each shift shows the objective breakdown of the newes
 for it against the supervisor's plan and greedy (`plan_figures`, `crew.board`).
 
 A swap by hand (`plan_swap`) is checked against what the board reads: the seat is still waiting, the
-person was offered for it, is not already on that segment and has no accepted seat at the same time.
+person was offered for it, is not already on that segment, has no accepted seat at the same time and is not
+elsewhere at the same time on work that has started (`Board.refusal`); a seat offers only the candidates who pass
+that check now (`Board.offered`).
 It becomes a recommendation the supervisor made (the same id the planner would give that pair) that the
 web app records and approves at once, the replaced suggestion is rejected, and a `swap` message asks
 crew_replan to re-plan the rest of the shift with the choice held.
@@ -24,6 +26,7 @@ status-index queries from the last read on; the whole day again every few minute
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 import weakref
@@ -202,6 +205,36 @@ class Board:
     def workcenters(self, shift: str, department: str | None = None) -> list[SeatCount]:
         """The workcenters of the shift's segments (of one department: None, all), with their seats."""
         return _counted((s.workcenter, s) for s in self.segments(shift, department))
+
+    @cached_property
+    def _seats_of(self) -> dict[str, list[tuple[Segment, Seat]]]:
+        """Each person's seats on the board, with their segments (what `refusal` looks at)."""
+        found: dict[str, list[tuple[Segment, Seat]]] = defaultdict(list)
+        for segments in self.shifts.values():
+            for segment in segments:
+                for seat in segment.assigned:
+                    if seat.item.employee_id:
+                        found[seat.item.employee_id].append((segment, seat))
+        return found
+
+    def refusal(self, target: Segment, employee_id: str, now: datetime) -> str | None:
+        """Why `employee_id` cannot be swapped into `target` (None: they can): already suggested on it, accepted
+        elsewhere at the same time, or planned elsewhere at the same time on work that has started (a re-plan
+        holds both, and one person cannot do both)."""
+        end = target.end or target.start
+        for segment, seat in self._seats_of.get(employee_id, ()):
+            if segment.key == target.key:
+                return f"{employee_id} is already suggested for this job operation ({seat.state})."
+            overlaps = segment.start < end and target.start < (segment.end or segment.start)
+            if overlaps and seat.state == "accepted":
+                return f"{employee_id} is accepted at {segment.workcenter} at the same time."
+            if overlaps and seat.state in LIVE and segment.start <= now:
+                return f"{employee_id} is at {segment.workcenter}, on work that has started."
+        return None
+
+    def offered(self, segment: Segment, seat: Seat, now: datetime) -> list[Candidate]:
+        """The seat's swap candidates a swap would not refuse now (`refusal`)."""
+        return [c for c in seat.candidates if self.refusal(segment, c.employee_id, now) is None]
 
     def totals(self, shift: str, department: str | None = None, workcenter: str | None = None) -> ShiftTotals:
         """The live crew's figures: what is not rejected or closed (of one department's workcenters and one
@@ -391,7 +424,12 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
         )
     day = date.fromisoformat(str(payload["plan_day"]))
     board = read_board(board_reader(store).day(day, now), day, None, now)  # the read the page was drawn from
-    _check_free(board, str(payload["segment"]), employee_id, opening, now)
+    segments = [segment for shift in board.shifts.values() for segment in shift]
+    target = next(s for s in segments if s.key == str(payload["segment"]))
+    if target.end is None:
+        target = dataclasses.replace(target, end=datetime.fromisoformat(str(payload["end"])))
+    if refused := board.refusal(target, employee_id, now):
+        raise SwapRefusedError(refused)
     chosen = offered[employee_id]
     busy = f"; moved from {chosen['busy_at']}" if chosen.get("busy_at") else ""
     note = (
@@ -421,22 +459,3 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
         reason="swap", day=day, shift=str(payload["shift_code"]), detected_at=now, employee_id=employee_id
     )
     return Swap(swapped, item_id, f"swapped for {employee_id} on the crew board", replan)
-
-
-def _check_free(board: Board, segment_key: str, employee_id: str, replaced: AuditEvent, now: datetime) -> None:
-    """Refuses a person already suggested on the segment, or accepted elsewhere at the same time, or planned
-    elsewhere at the same time on work that has started (a re-plan holds both, and one person cannot do both)."""
-    segments = [segment for shift in board.shifts.values() for segment in shift]
-    target = next(s for s in segments if s.key == segment_key)
-    end = target.end or datetime.fromisoformat(str(replaced.payload["end"]))
-    for segment in segments:
-        for seat in segment.assigned:
-            if seat.item.employee_id != employee_id:
-                continue
-            if segment.key == segment_key:
-                raise SwapRefusedError(f"{employee_id} is already suggested for this job operation ({seat.state}).")
-            overlaps = segment.start < end and target.start < (segment.end or segment.start)
-            if overlaps and seat.state == "accepted":
-                raise SwapRefusedError(f"{employee_id} is accepted at {segment.workcenter} at the same time.")
-            if overlaps and seat.state in LIVE and segment.start <= now:
-                raise SwapRefusedError(f"{employee_id} is at {segment.workcenter}, on work that has started.")

@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from functools import cache, wraps
 from importlib import resources
 from typing import Any, Generic, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -403,9 +403,14 @@ def crew() -> Response[str]:
     if not page.viewer.roles & CREW_ROLES:
         message = "The crew board is for planners, supervisors and admins."
         return page.render("message.html", 403, title="Crew board", page="crew", message=message)
+    return _crew_page(page, _query())
+
+
+def _crew_page(page: Page, query: dict[str, str], error: str | None = None, status: int = 200) -> Response[str]:
+    """The board `query` asks for (day, shift, department, workcenter), with `error` (a refused swap) on top."""
     now = page.deps.review.clock()
     today = now.astimezone(page.deps.zone).date()
-    query = _query()
+    reader = board_reader(page.deps.review.audit)
     try:
         day = date.fromisoformat(query["day"]) if query.get("day") else today + timedelta(days=1)
     except ValueError:
@@ -415,7 +420,7 @@ def crew() -> Response[str]:
         message = f"No crew board for day {day.isoformat()}: {problem}."
         return page.render("message.html", 400, title="Crew board", page="crew", message=message)
     done = query.get("done")  # back from one of the board's forms: read what it changed
-    read = board_reader(page.deps.review.audit).day(day, now, fresh=done is not None)
+    read = reader.day(day, now, fresh=done is not None)
     workcenters = _workcenter_departments(page.deps)
     board = read_board(read, day, page.viewer, now, workcenters)
     shift = query.get("shift") if query.get("shift") in board.shifts else next(iter(board.shifts), None)
@@ -423,6 +428,7 @@ def crew() -> Response[str]:
     department, workcenter, kept = chosen.department, chosen.workcenter, chosen.kept
     offered = board.departments(shift) if shift else []
     place = {"day": day.isoformat(), **({"shift": shift} if shift else {}), **kept}
+    flash = {"level": "ok", "text": CREW_FLASH[done]} if done in CREW_FLASH else None
     return page.render(
         "crew.html",
         title="Crew board",
@@ -442,12 +448,14 @@ def crew() -> Response[str]:
         totals=board.totals(shift, department, workcenter) if shift else None,
         here=f"/crew?{urlencode(place)}",
         query=lambda **chosen: urlencode({k: v for k, v in {**chosen, **kept, **chosen}.items() if v}),
-        flash={"level": "ok", "text": CREW_FLASH[done]} if done in CREW_FLASH else None,
+        flash={"level": "error", "text": error} if error else flash,
+        offer=lambda segment, seat: board.offered(segment, seat, now),
         can_replan=page.deps.replan is not None,
         time=lambda moment: moment.astimezone(page.deps.zone).strftime("%H:%M"),
         figures=board.figures.get(shift) if shift else None,
         figure_rows=FIGURE_ROWS,
         plans=PLANS,
+        status=status,
     )
 
 
@@ -481,7 +489,8 @@ def crew_replan() -> Response[str]:
 def crew_swap() -> Response[str]:
     """Swap a waiting crew suggestion for an operator the planner offered (`crewboard.plan_swap`): the choice is
     recorded and approved (its write queued first), the replaced one rejected, and crew_replan asked to re-plan
-    the rest of the shift with the choice held (a `swap` message); back to the board."""
+    the rest of the shift with the choice held (a `swap` message); back to the board. A refused swap shows the
+    board it came from (`next`: the same day, shift and filter) with the reason on top."""
     page = Page(_deps())
     form = {name: values[0] for name, values in _form().items() if values}
     if not page.viewer.roles & CREW_ROLES:
@@ -497,7 +506,11 @@ def crew_swap() -> Response[str]:
         review.approve_new(page.viewer, swap.opening, "crew_board")
     except (SwapRefusedError, ApprovalError) as error:
         status = error.status if isinstance(error, SwapRefusedError) else status_for(error)
-        return page.render("message.html", status, title="Not swapped", page="crew", message=f"Not swapped: {error}")
+        reason = f"Not swapped: {error}"
+        board = back_to(form.get("next", ""), "refused")  # the board it came from, else a page with the reason
+        if board is None:
+            return page.render("message.html", status, title="Not swapped", page="crew", message=reason)
+        return _crew_page(page, {k: v for k, v in parse_qsl(urlsplit(board).query) if k != "done"}, reason, status)
     try:
         review.decide(page.viewer, swap.replaced, "reject", swap.rejection)
     except ApprovalError as error:  # the choice stands (accepted); say the replaced one is still open
