@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from plexlabor.crew.build import build_problem
-from plexlabor.crew.messages import ReplanMessage, call_offs
+from plexlabor.crew.messages import ReplanMessage, call_offs, people_in
 from plexlabor.crew.models import CrewPolicy
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.pairs import compile_problem
@@ -196,3 +196,14 @@ def test_a_message_is_described_by_the_codes_people_know() -> None:
     assert down.describe(crew) == "workcenter A down"
     assert done.describe(crew) == "job J-JB operation 10 completed"
     assert elsewhere.describe(crew) == "a workcenter back up"
+
+
+def test_a_page_finds_the_people_a_description_names_to_name_them() -> None:
+    crew = plant()
+    uuid = "3bbc4e83-7dd2-4a1b-9c3d-0123456789ab"
+    absent = ReplanMessage(reason="absence", day=DAY, shift="1", employee_id="E-7", detected_at=T0)
+    swapped = ReplanMessage(reason="swap", day=DAY, shift="1", employee_id="E9", detected_at=T0)
+    down = ReplanMessage(reason="workcenter_down", day=DAY, shift="1", workcenter_id="WC-A", detected_at=T0)
+    note = f"After {call_off(uuid).describe(crew)}: Suggest E1 on A; {absent.describe(crew)}, {swapped.describe(crew)}"
+    assert people_in(note) == [uuid, "E-7", "E9"]  # not E1: the note's own person is the suggestion's
+    assert people_in(f"After {down.describe(crew)}: Suggest E1 on A") == []

@@ -16,13 +16,14 @@ from typing import Any
 
 import pytest
 
+from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
 from plexlabor.audit import AuditEvent, AuditStatus
 from plexlabor.audit.events import expiry_event, recommendation_event
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.webapp.reports import SkillsReports
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import call_web, crew_assignment, recommendation, web_deps
+from tests.unit.review.review_world import CREW, call_web, crew_assignment, recommendation, web_deps
 from tests.unit.skills.skills_report_world import stored_report
 from tests.unit.webapp.viewers import HR, PLANNER
 
@@ -619,6 +620,55 @@ def test_a_refused_swap_comes_back_to_the_same_board_with_the_reason(world: Worl
     assert '<option value="MOLD" selected>' in body and 'name="shift" value="1"' in body  # the same filter
     assert [row[0] for row in _rows(body)] == ["E0042 changes the current plan", "E0043"]  # MOLD's seats, no PAINT
     assert world.writebacks.sent == [] and len(world.audit.for_finding("crew-0001")) == 1
+
+
+NAMED = PeopleDisplay(
+    StaticPeopleDirectory(
+        [
+            Person("E0042", "E00024", "Ana Okafor"),
+            Person("E0050", "E00050", "Lee Park"),
+            Person("E0051", "E00051", "Ana Tanaka"),
+            Person("3bbc4e83-7dd2-4a1b-9c3d-0123456789ab", "E00061", "Sam Reyes"),
+        ]
+    )
+)
+
+
+def test_the_board_names_people_where_the_audit_keeps_their_ids(world: World, lambda_context: Any) -> None:
+    """The reason a swap records, a re-plan's note after a call-off and a refused swap's reason name people as the
+    other pages do ("Ana Okafor (E00024)"), never by their Plex id."""
+    caller = "3bbc4e83-7dd2-4a1b-9c3d-0123456789ab"
+    recommendation(
+        world,
+        "crew-0005",
+        "crew_unstaffed",
+        note=f"After a call-off of {caller}: 1 seat at WC-10 for job J100001 operation 20, shift 1, stays empty",
+        trigger=f"a call-off of {caller}",
+        **{**SEGMENT, "segment": "op-8|1"},
+        **CREW,
+        seats=1,
+        cause="qualified_busy",
+    )
+    deps = dataclasses.replace(_with_replan(world, Replans()), people=NAMED)
+    assert _swap(world, lambda_context, None, PLANNER, employee="E0050")["statusCode"] == 303  # E0050 for E0042
+
+    body = _get(deps, PLANNER, {**DAY, "done": "swap"}, lambda_context)["body"]
+
+    assert "swapped in by hand on the crew board for Ana Okafor (E00024)" in body
+    assert "After a call-off of Sam Reyes (E00061): 1 seat at WC-10" in body
+    assert caller not in body and "for E0042" not in body
+
+
+def test_a_refused_swap_names_the_person_in_its_reason(world: World, lambda_context: Any) -> None:
+    _e0051_at_wc20(world)
+    deps = dataclasses.replace(_with_replan(world, Replans()), people=NAMED)
+    deps.review.clock = lambda: datetime(2026, 3, 4, 7, tzinfo=UTC)  # an hour into op-9's segment at WC-20
+    form = {"item": "crew-0001", "employee": "E0051", "next": "/crew?day=2026-03-04&shift=1"}
+
+    response = call_web(deps, "POST", "/crew/swap", PLANNER, lambda_context, form=form)
+
+    assert response["statusCode"] == 409
+    assert "Not swapped: Ana Tanaka (E00051) is at WC-20, on work that has started." in response["body"]
 
 
 def test_the_change_figure_says_what_it_is_charged_against(world: World, lambda_context: Any) -> None:

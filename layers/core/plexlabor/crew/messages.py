@@ -8,6 +8,7 @@ real event; it re-plans and publishes nothing (`replanning.refresh`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from typing import Literal, Protocol, Self
@@ -44,6 +45,22 @@ NEEDS = {
 
 SUBJECT_FIELDS = ("employee_id", "workcenter_id", "job_operation_id")
 """What a message may be about: each reason names one of them (`NEEDS`) or none, never another."""
+ABOUT_SOMEONE = {
+    "call_off": "a call-off of {}",
+    "absence": "an absence of {}",
+    "swap": "a swap on the crew board ({} in)",
+}
+"""How `describe` words an event about a person: with their employee id, as the audit keeps it (a page names the
+person: `people_in`)."""
+_ABOUT_SOMEONE = re.compile(
+    "|".join(re.escape(words).replace(r"\{\}", r"([\w-]+)") for words in ABOUT_SOMEONE.values())
+)
+
+
+def people_in(text: str) -> list[str]:
+    """The employee ids of the people the events `text` describes (a re-plan's note starts "After a call-off of
+    <id>: "), for a page to name them as its reader may see them."""
+    return [found for match in _ABOUT_SOMEONE.finditer(text) for found in match.groups() if found]
 
 
 class ReplanMessage(BaseModel):
@@ -66,10 +83,8 @@ class ReplanMessage(BaseModel):
             return "the supervisor's decisions on the crew board"
         if self.reason == "refresh":
             return "a scheduled refresh"
-        if self.reason == "swap":
-            return f"a swap on the crew board ({self.employee_id} in)"
-        if self.employee_id is not None:
-            return f"{'a call-off' if self.reason == 'call_off' else 'an absence'} of {self.employee_id}"
+        if self.reason in ABOUT_SOMEONE:
+            return ABOUT_SOMEONE[self.reason].format(self.employee_id)
         if self.workcenter_id is not None:
             code = {j.place.workcenter_id: j.place.workcenter_code for j in problem.jobs}.get(self.workcenter_id)
             named = f"workcenter {code}" if code else "a workcenter"

@@ -39,7 +39,7 @@ from typing import Any
 
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.messages import ReplanMessage
+from plexlabor.crew.messages import ReplanMessage, people_in
 from plexlabor.crew.publish import assignment_event_id
 from plexlabor.crew.suggestions import CLOSING, REPLAN_ACTOR, DayRead, DayReader, read_day
 from plexlabor.review.items import ReviewItem, item_from_event
@@ -122,6 +122,9 @@ class Seat:
 
     setup_hours: float = 0.0
     """The setup this seat's person does (0: none); only someone who may do it is offered in their place."""
+    people: tuple[str, ...] = field(default=(), compare=False)
+    """The employee ids its note and reasons may hold (the audit keeps ids): its person, their supervisor, the one
+    it was swapped for, the one an event that caused a re-plan was about; a page names them (`with_people`)."""
 
     @cached_property
     def candidates(self) -> tuple[Candidate, ...]:
@@ -383,15 +386,24 @@ def _seat(opening: AuditEvent, item: ReviewItem, closing: AuditEvent | None) -> 
         seats=int(payload.get("seats") or 1),
         offered=tuple(c for c in payload.get("swap_candidates") or () if isinstance(c, dict)),
         setup_hours=float(payload.get("setup_hours") or 0.0),
+        people=tuple(
+            dict.fromkeys(
+                str(p)
+                for p in (item.employee_id, item.supervisor_id, payload.get("swapped_for"), *people_in(item.note))
+                if p
+            )
+        ),
     )
 
 
 class SwapRefusedError(ValueError):
-    """A swap the board cannot make, with the reason and the HTTP status to answer."""
+    """A swap the board cannot make, with the reason (people in it by employee id: a page names them, `people`)
+    and the HTTP status to answer."""
 
-    def __init__(self, reason: str, status: int = 409) -> None:
+    def __init__(self, reason: str, status: int = 409, people: tuple[str, ...] = ()) -> None:
         super().__init__(reason)
         self.status = status
+        self.people = people
 
 
 @dataclass(frozen=True)
@@ -416,11 +428,13 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
         raise SwapRefusedError("This suggestion is no longer waiting: only a waiting one is swapped here.")
     payload = opening.payload
     offered = {str(c.get("employee_id")): c for c in payload.get("swap_candidates") or () if isinstance(c, dict)}
+    people = (employee_id, *([opening.employee_id] if opening.employee_id else []))
     if employee_id not in offered:
-        raise SwapRefusedError(f"{employee_id!r} is not one of the operators offered for this seat.", 400)
+        raise SwapRefusedError(f"{employee_id!r} is not one of the operators offered for this seat.", 400, people)
     if payload.get("setup_hours") and not offered[employee_id].get("sets_up"):
         raise SwapRefusedError(
-            f"{employee_id} may not do the setup {opening.employee_id} does on this job: choose one who may."
+            f"{employee_id} may not do the setup {opening.employee_id} does on this job: choose one who may.",
+            people=people,
         )
     day = date.fromisoformat(str(payload["plan_day"]))
     board = read_board(board_reader(store).day(day, now), day, None, now)  # the read the page was drawn from
@@ -429,7 +443,7 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
     if target.end is None:
         target = dataclasses.replace(target, end=datetime.fromisoformat(str(payload["end"])))
     if refused := board.refusal(target, employee_id, now):
-        raise SwapRefusedError(refused)
+        raise SwapRefusedError(refused, people=people)
     chosen = offered[employee_id]
     busy = f"; moved from {chosen['busy_at']}" if chosen.get("busy_at") else ""
     note = (

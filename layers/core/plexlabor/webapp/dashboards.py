@@ -33,6 +33,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from aws_lambda_powertools.event_handler import Response
 
+from plexlabor.approval.display import with_people
 from plexlabor.approval.errors import ApprovalError, status_for
 from plexlabor.audit.publish import publish_once
 from plexlabor.crew.messages import ReplanMessage
@@ -450,6 +451,7 @@ def _crew_page(page: Page, query: dict[str, str], error: str | None = None, stat
         query=lambda **chosen: urlencode({k: v for k, v in {**chosen, **kept, **chosen}.items() if v}),
         flash={"level": "error", "text": error} if error else flash,
         offer=lambda segment, seat: board.offered(segment, seat, now),
+        named=lambda seat, text: with_people(text, page.reader, seat.people),
         can_replan=page.deps.replan is not None,
         time=lambda moment: moment.astimezone(page.deps.zone).strftime("%H:%M"),
         figures=board.figures.get(shift) if shift else None,
@@ -506,7 +508,8 @@ def crew_swap() -> Response[str]:
         review.approve_new(page.viewer, swap.opening, "crew_board")
     except (SwapRefusedError, ApprovalError) as error:
         status = error.status if isinstance(error, SwapRefusedError) else status_for(error)
-        reason = f"Not swapped: {error}"
+        people = error.people if isinstance(error, SwapRefusedError) else ()
+        reason = with_people(f"Not swapped: {error}", page.reader, people)
         board = back_to(form.get("next", ""), "refused")  # the board it came from, else a page with the reason
         if board is None:
             return page.render("message.html", status, title="Not swapped", page="crew", message=reason)
@@ -514,7 +517,7 @@ def crew_swap() -> Response[str]:
     try:
         review.decide(page.viewer, swap.replaced, "reject", swap.rejection)
     except ApprovalError as error:  # the choice stands (accepted); say the replaced one is still open
-        message = f"{employee} is accepted, but the suggestion it replaces could not be rejected: {error}"
+        message = f"{page.who(employee)} is accepted, but the suggestion it replaces could not be rejected: {error}"
         return page.render("message.html", status_for(error), title="Swapped in part", page="crew", message=message)
     if page.deps.replan is not None:
         page.deps.replan.send(swap.replan)
