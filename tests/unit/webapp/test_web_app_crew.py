@@ -671,6 +671,47 @@ def test_a_refused_swap_names_the_person_in_its_reason(world: World, lambda_cont
     assert "Not swapped: Ana Tanaka (E00051) is at WC-20, on work that has started." in response["body"]
 
 
+def test_without_a_day_the_board_opens_on_the_next_shifts_plan(world: World, lambda_context: Any) -> None:
+    """The clock is 2026-03-03 04:00 UTC (Mon 23:00 in Detroit); the fixture plans Wed 03-04."""
+    body = _get(web_deps(world), PLANNER, {}, lambda_context)["body"]
+
+    assert "The crew plan of Wed 2026-03-04" in body and _rows(body)  # not Tue 03-03 (today + 1): it has none
+
+
+def test_without_a_day_the_board_opens_on_the_shift_running_now(world: World, lambda_context: Any) -> None:
+    """A night shift of Mon 03-02 runs until 10:00 UTC on 03-03: the board opens on it while it runs, then on the
+    next shift's plan (Wed's first)."""
+    crew_assignment(
+        world,
+        "crew-0100",
+        employee_id="E0070",
+        segment="op-1|3",
+        plan_day="2026-03-02",
+        shift_code="3",
+        start="2026-03-03T02:00:00+00:00",
+        end="2026-03-03T10:00:00+00:00",
+    )
+    deps = web_deps(world)
+
+    night = _get(deps, PLANNER, {}, lambda_context)["body"]
+    deps.review.clock = lambda: datetime(2026, 3, 3, 11, tzinfo=UTC)  # the night shift is over
+    after = _get(deps, PLANNER, {}, lambda_context)["body"]
+
+    assert "The crew plan of Mon 2026-03-02" in night and "<h2>Shift 3" in night
+    assert [row[0] for row in _rows(night)] == ["E0070"]
+    assert "The crew plan of Wed 2026-03-04" in after and "<h2>Shift 1" in after
+
+
+def test_a_day_without_plans_links_the_days_that_have_some(world: World, lambda_context: Any) -> None:
+    body = _call(world, "GET", "/crew", PLANNER, lambda_context, query={"day": "2026-03-09"})["body"]
+
+    assert "No crew suggestions for Mon 2026-03-09" in body
+    assert 'Crew plans you may see: <a href="/dev/crew?day=2026-03-04">Wed 2026-03-04</a> (shift 1).' in body
+    nobodys = {"cognito:username": "E0009", "cognito:groups": "supervisor"}  # no suggestion is theirs
+    theirs = _call(world, "GET", "/crew", nobodys, lambda_context, query={"day": "2026-03-09"})["body"]
+    assert "No crew plan you may see was published in the last days." in theirs and "2026-03-04" not in theirs
+
+
 def test_the_change_figure_says_what_it_is_charged_against(world: World, lambda_context: Any) -> None:
     """After a re-plan the supervisor's plan is charged for every assignment that differs from the suggestions
     that stood before: the row must not call those "the current plan" (the board's name for the supervisor's)."""

@@ -22,6 +22,9 @@ crew_replan to re-plan the rest of the shift with the choice held.
 
 `BoardReader` keeps each day's read for `BOARD_TTL_S` per container, then reads what is new (five
 status-index queries from the last read on; the whole day again every few minutes: `crew.suggestions.DayReader`).
+Which days have plans (`BoardReader.planned`: the shifts of the crew suggestions published since `PLAN_LOOKBACK`
+before today, two status-index queries kept `PLANNED_TTL_S`) is read only when the board opens without a day (it
+opens on the current or next shift's plan) or on a day without suggestions (it links the days that have some).
 """
 
 from __future__ import annotations
@@ -41,7 +44,17 @@ from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, reco
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.messages import ReplanMessage, people_in
 from plexlabor.crew.publish import assignment_event_id
-from plexlabor.crew.suggestions import CLOSING, REPLAN_ACTOR, DayRead, DayReader, read_day
+from plexlabor.crew.suggestions import (
+    CLOSING,
+    CREW_KINDS,
+    OPENING,
+    READ_LIMIT,
+    REPLAN_ACTOR,
+    DayRead,
+    DayReader,
+    day_since,
+    read_day,
+)
 from plexlabor.review.items import ReviewItem, item_from_event
 from plexlabor.review.queue import Viewer
 
@@ -61,6 +74,8 @@ LIVE = frozenset({"waiting", "as planned", "accepted", HELD})
 BOARD_TTL_S = 10.0
 """How long a container shows a day's board without reading the audit table again (seconds); a page the
 board's own forms come back to (`?done=`) is always read fresh."""
+PLANNED_TTL_S = 60.0
+"""How long a container keeps which days have crew plans (`BoardReader.planned`; seconds)."""
 FIGURE_ROWS = (
     ("value", "Value of the earned hours"),
     ("labor_cost", "Labor"),
@@ -269,15 +284,70 @@ def _counted(keyed: Iterable[tuple[str | None, Segment]]) -> list[SeatCount]:
 
 
 @dataclass
+class PlannedShift:
+    """A shift of a day with crew suggestions: from its first segment's start to its last one's end, and one
+    suggestion per way of being routed (kind, supervisor, department), to tell whether a viewer may see any."""
+
+    day: date
+    shift: str
+    start: datetime
+    end: datetime
+    routes: dict[tuple[str, str | None, str | None], ReviewItem] = field(default_factory=dict)
+
+    def seen_by(self, viewer: Viewer | None) -> bool:
+        return viewer is None or any(viewer.may_see(item) for item in self.routes.values())
+
+    def add(self, start: datetime, end: datetime, item: ReviewItem) -> None:
+        self.start, self.end = min(self.start, start), max(self.end, end)
+        self.routes.setdefault((item.kind, item.supervisor_id, item.department), item)
+
+
+def opening_shift(planned: list[PlannedShift], now: datetime) -> PlannedShift | None:
+    """The shift the board opens on: the one running at `now` or the next to start, else the latest (None: none)."""
+    return next((s for s in planned if s.end > now), planned[-1] if planned else None)
+
+
+def planned_shifts(store: AuditStore, today: date) -> list[PlannedShift]:
+    """The shifts of the crew suggestions published since `PLAN_LOOKBACK` before `today` (whatever day they plan),
+    by start: two status-index queries, the ones a day's read starts with."""
+    found: dict[tuple[date, str], PlannedShift] = {}
+    for status in OPENING:
+        for event in store.by_status(status, day_since(today), READ_LIMIT):
+            payload = event.payload
+            if event.event_type is not AuditEventType.RECOMMENDATION or payload.get("kind") not in CREW_KINDS:
+                continue
+            item = item_from_event(event)
+            if item is None or not payload.get("plan_day") or not payload.get("start"):
+                continue
+            day, start = date.fromisoformat(str(payload["plan_day"])), datetime.fromisoformat(str(payload["start"]))
+            end = datetime.fromisoformat(str(payload.get("end") or payload["start"]))
+            key = (day, str(payload.get("shift_code")))
+            found.setdefault(key, PlannedShift(day, key[1], start, end)).add(start, end, item)
+    return sorted(found.values(), key=lambda s: (s.start, s.shift))
+
+
+@dataclass
 class BoardReader:
     """Each day's read, kept per container for `ttl_s`, then caught up (`DayReader`: only what is new is
-    read, the whole day every few minutes)."""
+    read, the whole day every few minutes); which days have plans, kept `PLANNED_TTL_S`."""
 
     store: AuditStore
     ttl_s: float = BOARD_TTL_S
     _reader: DayReader = field(init=False)
     _shown: dict[date, tuple[float, DayRead]] = field(default_factory=dict)
+    _planned: tuple[float, date, list[PlannedShift]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def planned(self, today: date) -> list[PlannedShift]:
+        """`planned_shifts`, read again after `PLANNED_TTL_S` or on a new day."""
+        with self._lock:
+            kept = self._planned
+            if kept is not None and kept[1] == today and time.monotonic() - kept[0] < PLANNED_TTL_S:
+                return kept[2]
+        found = planned_shifts(self.store, today)
+        with self._lock:
+            self._planned = (time.monotonic(), today, found)
+        return found
 
     def __post_init__(self) -> None:
         self._reader = DayReader(self.store)

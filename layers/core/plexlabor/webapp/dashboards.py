@@ -60,6 +60,7 @@ from plexlabor.webapp.crewboard import (
     Board,
     SwapRefusedError,
     board_reader,
+    opening_shift,
     plan_swap,
     read_board,
 )
@@ -399,7 +400,8 @@ def _board_filter(query: dict[str, str], viewer: Viewer, board: Board, shift: st
 def crew() -> Response[str]:
     """The crew board (`webapp.crewboard`): one day's plan per shift, each suggestion with its state; a waiting
     one is accepted or rejected in place through the review queue's decision (`POST /items/<id>`). `?dept=`
-    narrows the shift to one department's workcenters, `?wc=` to one workcenter (every form keeps both)."""
+    narrows the shift to one department's workcenters, `?wc=` to one workcenter (every form keeps both). Without
+    `?day=` it opens on the plan of the shift running now or the next one."""
     page = Page(_deps())
     if not page.viewer.roles & CREW_ROLES:
         message = "The crew board is for planners, supervisors and admins."
@@ -412,8 +414,10 @@ def _crew_page(page: Page, query: dict[str, str], error: str | None = None, stat
     now = page.deps.review.clock()
     today = now.astimezone(page.deps.zone).date()
     reader = board_reader(page.deps.review.audit)
+    planned = None if query.get("day") else [s for s in reader.planned(today) if s.seen_by(page.viewer)]
+    opening = opening_shift(planned or [], now)
     try:
-        day = date.fromisoformat(query["day"]) if query.get("day") else today + timedelta(days=1)
+        day = date.fromisoformat(query["day"]) if query.get("day") else (opening.day if opening else today)
     except ValueError:
         message = f"No crew board for day {query['day']!r}: give a day as YYYY-MM-DD."
         return page.render("message.html", 400, title="Crew board", page="crew", message=message)
@@ -424,12 +428,18 @@ def _crew_page(page: Page, query: dict[str, str], error: str | None = None, stat
     read = reader.day(day, now, fresh=done is not None)
     workcenters = _workcenter_departments(page.deps)
     board = read_board(read, day, page.viewer, now, workcenters)
-    shift = query.get("shift") if query.get("shift") in board.shifts else next(iter(board.shifts), None)
+    if not board.shifts and planned is None:  # say which days have plans
+        planned = [s for s in reader.planned(today) if s.seen_by(page.viewer)]
+    asked = query.get("shift") or (opening.shift if opening and opening.day == day else None)
+    shift = asked if asked in board.shifts else next(iter(board.shifts), None)
     chosen = _board_filter(query, page.viewer, board, shift)
     department, workcenter, kept = chosen.department, chosen.workcenter, chosen.kept
     offered = board.departments(shift) if shift else []
     place = {"day": day.isoformat(), **({"shift": shift} if shift else {}), **kept}
     flash = {"level": "ok", "text": CREW_FLASH[done]} if done in CREW_FLASH else None
+    planned_days: dict[date, list[str]] = {}
+    for planned_shift in planned or ():
+        planned_days.setdefault(planned_shift.day, []).append(planned_shift.shift)
     return page.render(
         "crew.html",
         title="Crew board",
@@ -437,6 +447,7 @@ def _crew_page(page: Page, query: dict[str, str], error: str | None = None, stat
         board=board,
         day=day,
         days={"Today": today, "Tomorrow": today + timedelta(days=1)},
+        planned_days=planned_days,
         shift=shift,
         department=department,
         departments=offered,
