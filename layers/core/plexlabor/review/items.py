@@ -16,6 +16,43 @@ KIND_LABELS = REVIEW_KINDS
 """What a person calls each kind (an unknown kind shows its code)."""
 
 
+NOTHING_CHANGES = "Nothing changes in Plex: approving confirms the suggestion."
+APPROVING_MEANS: dict[str, str] = {
+    "crew_unstaffed": (
+        "Approving says you have seen that this seat stays empty and will handle it yourself (overtime, a"
+        " transfer, a temporary worker, or the work left undone); nobody is assigned and nothing changes in"
+        " Plex. Reject it, with the reason, if the seat is not really short."
+    ),
+    "overtime_projection": (
+        "Approving says you accept this projection and will act on it (plan the overtime, or follow the"
+        " suggestion beside it); no hours are booked and nothing changes in Plex. Reject it, with the reason,"
+        " if the projection is wrong."
+    ),
+    "labor_variance": (
+        "Approving says the variance is real and you will follow it up (the standard, the routing or the"
+        " crew); nothing changes in Plex. Reject it, with the reason, if the hours are explained."
+    ),
+    "certification_expiring": (
+        "Approving says you will arrange the renewal before it lapses; nothing is booked and nothing changes"
+        " in Plex. Reject it, with the reason, if no renewal is needed."
+    ),
+    "certification_lapsed": (
+        "Approving says you will have it renewed, or keep the person off the work that needs it, until it"
+        " is; nothing changes in Plex. Reject it, with the reason, if the certification is valid."
+    ),
+    "certification_used_while_lapsed": (
+        "Approving confirms the person worked on a lapsed certification and that you will follow it up;"
+        " nothing changes in Plex. Reject it, with the reason, if the record is wrong."
+    ),
+    "cross_training": (
+        "Approving says you will plan this training; nothing is booked and nothing changes in Plex. Reject"
+        " it, with the reason, if the training is not wanted."
+    ),
+}
+"""What approving means, in plain words, for the kinds whose approval changes nothing in Plex (an
+approval of these records the decision, takes the item off the queue and teaches the model)."""
+
+
 def type_label(value: str) -> str:
     """What a person calls a kind or a punch finding's anomaly type: the one source of these words for the
     queue's rows, chips and filters, the item page and the KPIs ("Short seat", "Cross-training", "Early
@@ -58,6 +95,11 @@ class ReviewItem(BaseModel):
     @property
     def kind_label(self) -> str:
         return type_label(self.kind)
+
+    @property
+    def approving_means(self) -> str:
+        """What approving this item means when it changes nothing in Plex (advice, alerts)."""
+        return APPROVING_MEANS.get(self.kind, NOTHING_CHANGES)
 
     @property
     def type_label(self) -> str:

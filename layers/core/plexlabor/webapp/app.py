@@ -51,7 +51,7 @@ from plexlabor.platform.settings import PerEnvironment, PilotSettings
 from plexlabor.review.decisions import ReviewService
 from plexlabor.review.edits import FORM_PREFIX as EDIT_PREFIX
 from plexlabor.review.edits import EditableField, editable_fields, edited_correction, updates_fields
-from plexlabor.review.items import PUNCH, ReviewItem, type_label
+from plexlabor.review.items import APPROVING_MEANS, PUNCH, ReviewItem, type_label
 from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer, kinds_of
 from plexlabor.webapp.allocation import AllocationReports, queue_guidance
@@ -318,6 +318,8 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
         query=f"?{urlencode(shown)}" if shown else "",
         flash=flash or _queue_flash(page, query),
         selected=kept.get("selected", set()),
+        all_on_page=kept.get("all_on_page", False),
+        advice={i.kind: APPROVING_MEANS[i.kind] for i in items if i.kind in APPROVING_MEANS},
         reason=kept.get("reason"),
         guidance=_job_code_guidance(page, items),
     )
@@ -372,7 +374,10 @@ def _not_a_decider(page: Page, title: str, name: str) -> Response[str]:
 def decide_many() -> Response[str]:
     page = Page(_deps())
     form = _form()
-    chosen, action, reason = form.get("item", []), (form.get("action") or [""])[0], (form.get("reason") or [""])[0]
+    action, reason = (form.get("action") or [""])[0], (form.get("reason") or [""])[0]
+    whole_page = bool(form.get("all_on_page"))
+    # "Select all on this page": the items the page listed (sent with it), whether ticked or not
+    chosen = list(dict.fromkeys([*(form.get("on_page", []) if whole_page else []), *form.get("item", [])]))
     if not chosen or not all(chosen):  # an empty id is no item (and no key DynamoDB can look up)
         return _queue_page(page, status=400, flash=_error("Select at least one item."), reason=reason)
     if len(set(chosen)) > PAGE_SIZE:  # a page's worth at most: each is looked up, inside API Gateway's 29 s
@@ -380,11 +385,12 @@ def decide_many() -> Response[str]:
         return _queue_page(page, status=400, flash=problem, reason=reason)
     if action == "reject" and not reason.strip():
         problem = _error("A rejection needs a reason: it tells the model why the suggestions were wrong.")
-        return _queue_page(page, status=400, flash=problem, selected=set(chosen), reason=reason)
+        return _queue_page(page, status=400, flash=problem, selected=set(chosen), all_on_page=whole_page, reason=reason)
     try:
         CallbackService.read_form(action, reason, page.viewer.user_id)  # one item's refusals, before any is decided
     except DecisionFormError as error:
-        return _queue_page(page, status=400, flash=_error(str(error)), selected=set(chosen), reason=reason)
+        flash = _error(str(error))
+        return _queue_page(page, status=400, flash=flash, selected=set(chosen), all_on_page=whole_page, reason=reason)
     outcomes = page.deps.review.decide_many(page.viewer, chosen, action, reason)
     failed = sum(1 for outcome in outcomes if outcome.problem)
     logger.info("bulk decision", action=action, decided=len(outcomes) - failed, failed=failed)

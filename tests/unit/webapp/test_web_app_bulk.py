@@ -1,0 +1,86 @@
+"""Deciding many at once (ux104 #16): "Select all on this page" decides every item the page listed, ticked
+or not; approving an item that changes nothing in Plex (a short seat, an overtime projection) says in plain
+words what approving means, on its page and beside the queue's buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plexlabor.audit import AuditStatus
+from plexlabor.review.items import APPROVING_MEANS
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import call_web, recommendation, web_deps
+from tests.unit.webapp.viewers import PLANNER
+
+SEATS = ["seat-0001", "seat-0002", "seat-0003"]
+
+
+def _world() -> World:
+    world = World()
+    for seat in SEATS:
+        recommendation(world, seat, "crew_unstaffed", workcenter_code="ASM-04", shift_code="2", seats=1)
+    recommendation(world, "ot-0001", "overtime_projection", department="MAINT")
+    return world
+
+
+def _status(world: World, item_id: str) -> AuditStatus:
+    latest = world.audit.latest_for_finding(item_id)
+    assert latest is not None
+    return latest.status
+
+
+def test_the_queue_offers_select_all_on_this_page_with_the_pages_items(lambda_context: Any) -> None:
+    body = call_web(web_deps(_world()), "GET", "/queue", PLANNER, lambda_context)["body"]
+
+    assert '<input type="checkbox" name="all_on_page" value="1">' in body and "Select all 4 on this page" in body
+    for item_id in [*SEATS, "ot-0001"]:
+        assert f'<input type="hidden" name="on_page" value="{item_id}">' in body
+
+
+def test_select_all_decides_every_item_the_page_listed_ticked_or_not(lambda_context: Any) -> None:
+    world = _world()
+    form = {"all_on_page": "1", "on_page": SEATS, "item": ["seat-0002"], "action": "approve"}
+
+    response = call_web(web_deps(world), "POST", "/queue", PLANNER, lambda_context, form=form)
+
+    assert response["multiValueHeaders"]["Location"] == ["/dev/queue?decided=3&failed=0"]
+    assert [_status(world, seat) for seat in SEATS] == [AuditStatus.APPROVED] * 3
+    assert _status(world, "ot-0001") is AuditStatus.PENDING_APPROVAL  # not listed with the form
+
+
+def test_without_select_all_only_the_ticked_items_are_decided(lambda_context: Any) -> None:
+    world = _world()
+    form = {"on_page": SEATS, "item": ["seat-0002"], "action": "approve"}
+
+    call_web(web_deps(world), "POST", "/queue", PLANNER, lambda_context, form=form)
+
+    assert [_status(world, seat) for seat in SEATS] == [
+        AuditStatus.PENDING_APPROVAL,
+        AuditStatus.APPROVED,
+        AuditStatus.PENDING_APPROVAL,
+    ]
+
+
+def test_a_refused_select_all_comes_back_with_the_box_ticked(lambda_context: Any) -> None:
+    form = {"all_on_page": "1", "on_page": SEATS, "action": "reject", "reason": ""}
+
+    response = call_web(web_deps(_world()), "POST", "/queue", PLANNER, lambda_context, form=form)
+
+    assert response["statusCode"] == 400 and "needs a reason" in response["body"]
+    assert '<input type="checkbox" name="all_on_page" value="1" checked>' in response["body"]
+
+
+def test_approving_advice_says_what_approving_means_in_plain_words(lambda_context: Any) -> None:
+    deps = web_deps(_world())
+
+    seat = call_web(deps, "GET", "/items/seat-0001", PLANNER, lambda_context)["body"]
+    projection = call_web(deps, "GET", "/items/ot-0001", PLANNER, lambda_context)["body"]
+    queue = call_web(deps, "GET", "/queue", PLANNER, lambda_context)["body"]
+
+    assert "this seat stays empty" in seat and "nobody is assigned" in seat
+    assert "accept this projection" in projection and "no hours are booked" in projection
+    for page in (seat, projection):
+        assert "approving confirms the suggestion" not in page
+    assert "What approving means" in queue
+    assert "Short seat</strong>: " + APPROVING_MEANS["crew_unstaffed"] in queue
+    assert "Overtime projection</strong>: " + APPROVING_MEANS["overtime_projection"] in queue
