@@ -44,9 +44,15 @@ _UNKNOWN: Any = object()
 
 
 def _each(rows: Mapping[str, Rows], resource: str) -> Iterator[dict[str, Any]]:
-    """The rows of one resource as camelCase dicts (models are serialized back: reference data is small)."""
+    """The rows of one resource as camelCase dicts: a model's fields by their Plex names, its dates and
+    times as Python values (`epoch` and `_day` read either form; a JSON dump cost more than reading)."""
     for item in rows.get(resource, ()):
-        yield item.to_plex() if isinstance(item, PlexModel) else item
+        yield item.model_dump(by_alias=True) if isinstance(item, PlexModel) else item
+
+
+def _day(value: date | str) -> date:
+    """A date as a model holds it, or as Plex writes it."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _records(rows: Mapping[str, Rows], resource: str, record: Any) -> list[Any]:
@@ -192,8 +198,8 @@ class PlantData:
                 (
                     row["skillId"],
                     int(row["level"]),
-                    date.fromisoformat(row["issuedDate"]),
-                    date.fromisoformat(expires) if expires else None,
+                    _day(row["issuedDate"]),
+                    _day(expires) if expires else None,
                 )
             )
 
