@@ -73,7 +73,7 @@ PLANT = PlantSpec(employees=2400, weeks=2, seed=301, end_date=date.today() - tim
 SHIFT = "1"
 READS = 3
 CALL_OFFS = 6
-FROM_STORE = 2
+FROM_STORE = 3
 SWAPS = 2
 SWAP_TRIES = 10
 SWAP_FORM = re.compile(r'<form method="post" action="[^"]*/crew/swap" class="swap">(.*?)</form>', re.S)
