@@ -12,7 +12,16 @@ import pytest
 from plexlabor.audit.events import AuditStatus
 from plexlabor.forecast.alerts import overtime_event
 from plexlabor.forecast.data import ForecastData
-from plexlabor.forecast.overtime import Habit, Intervals, PersonWeek, backtest_overtime, habits, project_overtime
+from plexlabor.forecast.overtime import (
+    Habit,
+    Intervals,
+    PersonWeek,
+    backtest_overtime,
+    habits,
+    project_overtime,
+    week_workloads,
+)
+from plexlabor.forecast.records import OperationForecast
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.models.types import format_plex_datetime
 
@@ -206,3 +215,94 @@ def test_causes_count_people_and_shifts_in_words() -> None:
         "3 people",
         "2 eight-hour shifts",
     ]
+
+
+def _forecast(op: str, workcenter: str, start: datetime, p50: float) -> OperationForecast:
+    return OperationForecast(
+        as_of=AS_OF,
+        job_operation_id=op,
+        job_id=f"J-{op}",
+        job_no=None,
+        part_id="P",
+        part_family=None,
+        operation_no=10,
+        operation_code="10",
+        workcenter_id=workcenter,
+        workcenter_code=None,
+        department="ASSY",
+        scheduled_start=start,
+        quantity=1.0,
+        standard_hours=p50,
+        p10_hours=p50,
+        p50_hours=p50,
+        p90_hours=p50,
+        labor_rate=None,
+        cost_p10=None,
+        cost_p50=None,
+        cost_p90=None,
+        variance_pct=0.0,
+        crew_source="none",
+        method="standard",
+        model_version="t",
+    )
+
+
+def _with_operations(spans: dict[str, tuple[str, datetime, datetime]]) -> ForecastData:
+    rows = _plant()
+    rows["job-operations"] = [
+        {
+            "id": op,
+            "jobId": f"J-{op}",
+            "partId": "P",
+            "operationNo": 10,
+            "operationCode": "10",
+            "workcenterId": workcenter,
+            "quantity": 1,
+            "standardHours": 1,
+            "scheduledStart": format_plex_datetime(start),
+            "scheduledEnd": format_plex_datetime(end),
+        }
+        for op, (workcenter, start, end) in spans.items()
+    ]
+    return ForecastData.build(rows, "America/Detroit", AS_OF)
+
+
+def test_the_workload_counts_each_operation_by_its_share_in_the_week_and_what_can_run_at_once() -> None:
+    # Given, at WC1, two 40 h operations scheduled over the same Thursday-Friday, and at WC2 one of 60 h
+    # from Saturday to next Tuesday (half of its span in this week)
+    thursday, saturday = datetime(2026, 11, 19, 6, tzinfo=DETROIT), datetime(2026, 11, 21, 0, tzinfo=DETROIT)
+    spans = {
+        "O1": ("WC1", thursday, thursday + timedelta(hours=40)),
+        "O2": ("WC1", thursday, thursday + timedelta(hours=40)),
+        "O3": ("WC2", saturday, saturday + timedelta(hours=96)),
+    }
+    data = _with_operations(spans)
+    forecasts = [_forecast("O1", "WC1", thursday, 40), _forecast("O2", "WC1", thursday, 40)]
+    forecasts.append(_forecast("O3", "WC2", saturday, 60))
+    # When the week of Monday 16 November is measured
+    monday = datetime(2026, 11, 16, tzinfo=DETROIT).timestamp()
+    workload = week_workloads(data, forecasts, monday)["ASSY"]
+    # Then O3 counts by the 48 of its 96 scheduled hours in the week (before: all 60 h, as it starts in it),
+    # and only one of the two overlapping operations at WC1 can run at a time
+    assert workload.hours == pytest.approx(40 + 40 + 30)
+    assert workload.runnable == pytest.approx(40 + 30) and workload.overlapping == pytest.approx(40)
+
+
+def test_a_workload_beyond_the_shifts_is_named_with_its_overlap_and_does_not_pass_for_overtime() -> None:
+    thursday = datetime(2026, 11, 19, 6, tzinfo=DETROIT)
+    spans = {f"O{i}": ("WC1", thursday, thursday + timedelta(hours=30)) for i in range(4)}
+    data = _with_operations(spans)
+    forecasts = [_forecast(op, "WC1", thursday, 30) for op in spans]
+    monday = datetime(2026, 11, 16, tzinfo=DETROIT).timestamp()
+    assy = next(
+        p for p in project_overtime(data, ForecastSettings(), forecasts, weeks=[monday]) if p.department == "ASSY"
+    )
+    without = next(p for p in project_overtime(data, ForecastSettings(), weeks=[monday]) if p.department == "ASSY")
+    assert assy.forecast_labor_hours == pytest.approx(120)
+    assert assy.causes[-1] == (
+        "workload: the job operations scheduled this week need 120 h (P50) against 96 h of shifts scheduled at "
+        "workcenters; 90 h of it is scheduled at the same time as other work at the same workcenter, so at most "
+        "30 h can run. The overtime projected counts the shifts scheduled, not this work: work beyond them runs "
+        "late unless shifts are added"
+    )
+    assert assy.projected_overtime_hours == without.projected_overtime_hours  # the workload is a cause, not a figure

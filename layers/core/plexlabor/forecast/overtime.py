@@ -188,6 +188,56 @@ class PersonWeek:
 
 
 @dataclass
+class Workload:
+    """The P50 hours of a department's job operations in one week, and how much of it can run.
+
+    An operation counts by the share of its scheduled span that falls in the week (one that starts on
+    Friday and runs into next week counts partly in each); before, every operation starting in the week
+    counted whole. Work scheduled at one workcenter at the same time as other work cannot run at once:
+    per workcenter, only the share `covered / scheduled` of its hours can run, where `covered` is the time
+    its operations' spans cover in the week (overlaps counted once) and `scheduled` the sum of those spans."""
+
+    hours: float = 0.0
+    runnable: float = 0.0
+
+    @property
+    def overlapping(self) -> float:
+        """Hours scheduled at the same time as other work at the same workcenter, beyond what can run."""
+        return self.hours - self.runnable
+
+
+def week_workloads(
+    data: ForecastData, forecasts: Iterable[OperationForecast], week_start: float
+) -> dict[str, Workload]:
+    """Department -> its `Workload` in the week starting `week_start`."""
+    week_end = week_start + WEEK
+    at: dict[tuple[str, str], list[tuple[float, float, float]]] = defaultdict(list)
+    for f in forecasts:
+        if not f.department or f.scheduled_start is None:
+            continue
+        start = f.scheduled_start.timestamp()
+        op = data.operations.get(f.job_operation_id)
+        end = op.scheduled_end if op is not None and op.scheduled_end is not None else start
+        if end <= start:  # no span: the operation is where it starts
+            share = 1.0 if week_start <= start < week_end else 0.0
+        else:
+            share = max(0.0, min(end, week_end) - max(start, week_start)) / (end - start)
+        if share > 0:
+            at[(f.department, f.workcenter_id)].append(
+                (max(start, week_start), min(max(end, start), week_end), share * f.p50_hours)
+            )
+    out: dict[str, Workload] = defaultdict(Workload)
+    for (department, _), spans in at.items():
+        hours = sum(h for _, _, h in spans)
+        scheduled = sum(b - a for a, b, _ in spans)
+        covered = sum(b - a for a, b in merge_spans((a, b) for a, b, _ in spans))
+        workload = out[department]
+        workload.hours += hours
+        workload.runnable += hours * (covered / scheduled if scheduled > 0 else 1.0)
+    return dict(out)
+
+
+@dataclass
 class DepartmentWeek:
     department: str
     week_start: float
@@ -285,14 +335,11 @@ def project_overtime(
     current = data.week_start(data.data_end - 1)
     if weeks is None:
         weeks = [data.week_start(current + k * WEEK + DAY) for k in range(settings.overtime_weeks_ahead + 1)]
-    forecast_hours: dict[tuple[str, float], float] = defaultdict(float)
     forecast_list = list(forecasts)
     rates = _department_rates(data)
     out: list[OvertimeProjection] = []
     for week_start in weeks:
-        for f in forecast_list:
-            if f.department and f.scheduled_start and week_start <= f.scheduled_start.timestamp() < week_start + WEEK:
-                forecast_hours[(f.department, week_start)] += f.p50_hours
+        workloads = week_workloads(data, forecast_list, week_start)
         people = project_people(data, week_start, intervals, habit)
         last_week = None
         if week_start <= data.data_end:
@@ -312,7 +359,7 @@ def project_overtime(
                     week_start,
                     by_department[department],
                     None if last_week is None else last_week.get(department, 0.0),
-                    forecast_hours.get((department, week_start)) if forecast_list else None,
+                    workloads.get(department, Workload()) if forecast_list else None,
                     rates.get(department),
                 )
             )
@@ -338,7 +385,7 @@ def _projection(
     week_start: float,
     people: dict[int, PersonWeek],
     last_week: float | None,
-    workload: float | None,
+    workload: Workload | None,
     rate: float | None,
 ) -> OvertimeProjection:
     threshold = settings.overtime_threshold_hours
@@ -386,9 +433,19 @@ def _projection(
             f"absences: {_plural(leave_people, 'person')} on leave ({sum(p.leave for p in people.values()):.0f} h)"
         )
     capacity = sum(p.scheduled_direct for p in people.values())
-    if workload is not None and capacity > 0 and workload > capacity:
+    if workload is not None and capacity > 0 and workload.hours > capacity:
+        text = (
+            f"workload: the job operations scheduled this week need {workload.hours:.0f} h (P50) against "
+            f"{capacity:.0f} h of shifts scheduled at workcenters"
+        )
+        if workload.overlapping >= 1.0:
+            text += (
+                f"; {workload.overlapping:.0f} h of it is scheduled at the same time as other work at the same "
+                f"workcenter, so at most {workload.runnable:.0f} h can run"
+            )
         texts.append(
-            f"workload: scheduled job operations need {workload:.0f} h (P50) against {capacity:.0f} h scheduled"
+            text + ". The overtime projected counts the shifts scheduled, not this work: work beyond them runs "
+            "late unless shifts are added"
         )
     spare_people = [emp for emp, p in people.items() if p.projected < threshold - 4 and p.leave == 0]
     spare = sum(threshold - people[emp].projected for emp in spare_people)
@@ -427,7 +484,7 @@ def _projection(
         employees_over_limit=over_limit,
         overtime_cost=None if rate is None else round(total_ot * rate * settings.overtime_premium, 2),
         last_week_overtime_hours=None if last_week is None else round(last_week, 2),
-        forecast_labor_hours=None if workload is None else round(workload, 2),
+        forecast_labor_hours=None if workload is None else round(workload.hours, 2),
         causes=texts,
         suggestion=suggestion,
     )

@@ -86,7 +86,8 @@ class OvertimeProjection(_Record):
     overtime_cost: float | None
     last_week_overtime_hours: float | None = Field(description="the 'same as last week' baseline")
     forecast_labor_hours: float | None = Field(
-        description="P50 hours of the department's job operations scheduled that week"
+        description="P50 hours of the department's job operations in that week (each by the share of its "
+        "scheduled span in the week)"
     )
     causes: list[str]
     suggestion: str | None
