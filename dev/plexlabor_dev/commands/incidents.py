@@ -80,6 +80,11 @@ def classify_command(args: argparse.Namespace) -> int:
     from plexlabor.incidents.wiring import PACKAGED_MODEL
 
     zone = _zone(args.timezone)
+    if not args.model and not PACKAGED_MODEL.is_file():  # before: only "...oiics_model.pkl: No such file"
+        raise ValueError(
+            f"no incident model: none packaged at {PACKAGED_MODEL} (build it with `make incidents-model`, "
+            "OSHA=path/to/osha_train.csv), or give --model FILE"
+        )
     classifier = IncidentClassifier.load(args.model or PACKAGED_MODEL)
     result = classifier.classify(args.narrative)
     now = datetime.now(UTC).astimezone(zone)

@@ -289,3 +289,17 @@ def test_a_port_outside_0_to_65535_is_refused_naming_the_flag_before_anything_st
     flag = next(word for word in argv.split() if word.endswith("port"))
     assert exited.value.code == 2 and "Traceback" not in captured.err
     assert f"argument {flag}:" in captured.err and "0 to 65535" in captured.err
+
+
+def test_classify_without_a_packaged_model_points_to_make_incidents_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given no packaged incident model (it is git-ignored, built by `make incidents-model`)
+    from plexlabor.incidents import wiring
+
+    monkeypatch.setattr(wiring, "PACKAGED_MODEL", tmp_path / "oiics_model.pkl")
+    # When classify runs without --model, Then one line says how to get one (before: "...: No such file")
+    assert main(["incidents", "classify", "Cut a finger on a blade"]) == 2
+    err = capsys.readouterr().err
+    assert "make incidents-model" in err and "--model" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
