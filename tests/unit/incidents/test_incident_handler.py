@@ -12,7 +12,7 @@ import pytest
 from functions.incident_log.handler import handler
 from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.incidents.classifier import IncidentClassifier
-from plexlabor.incidents.service import IncidentDeps, opening
+from plexlabor.incidents.service import IncidentDeps, PlantChoices, opening
 from tests.support import FakeLambdaContext, load_event
 
 NARRATIVE = "An employee fell 12 feet from a ladder while loading parts and fractured his leg."
@@ -89,7 +89,7 @@ def test_the_form_redirects_to_the_incidents_page(deps: IncidentDeps) -> None:
 
 def test_a_bad_form_is_a_page_naming_the_field_and_a_cross_site_form_is_refused(deps: IncidentDeps) -> None:
     bad = _post(deps, urlencode({"narrative": "tiny"}), "application/x-www-form-urlencoded")
-    assert bad["statusCode"] == 400 and "narrative: String should have at least 10 characters" in bad["body"]
+    assert bad["statusCode"] == 400 and "What happened: write at least 10 characters" in bad["body"]
     forged = _post(
         deps,
         urlencode({"narrative": NARRATIVE}),
@@ -116,3 +116,49 @@ def test_openapi_document(deps: IncidentDeps) -> None:
     assert set(operation["responses"]["400"]["content"]) == {"application/json", "text/html"}  # a form's page
     assert "narrative" in document["components"]["schemas"]["IncidentReport"]["properties"]
     assert "reporter" not in document["components"]["schemas"]["IncidentReport"]["properties"]
+
+
+FORM = "application/x-www-form-urlencoded"
+SAME_SITE = {"Sec-Fetch-Site": "same-origin"}
+
+
+def test_a_refused_form_is_the_apps_form_again_with_the_problem_in_plain_words_and_what_was_typed(
+    deps: IncidentDeps,
+) -> None:
+    # Given a form whose time is later than now (the clock: 2026-12-04 15:00 UTC)
+    typed = {"narrative": NARRATIVE, "kind": "near_miss", "occurred_at": "2026-12-04T18:00", "job_no": "J42"}
+    # When it is sent
+    response = _post(deps, urlencode(typed), FORM, **SAME_SITE)
+    # Then it is the form again inside the web app's layout and menu, naming the field as the form labels it
+    body = response["body"]
+    assert response["statusCode"] == 400 and "When: the time is in the future" in body
+    assert "<nav" in body and 'href="/dev/incidents/new" aria-current="page"' in body and "Sign out" in body
+    assert f">{NARRATIVE}</textarea>" in body and 'value="2026-12-04T18:00"' in body and 'value="J42"' in body
+    assert 'value="near_miss" checked' in body and 'max="2026-12-04T15:00"' in body
+    assert "history.back" not in body and response["multiValueHeaders"]["Cache-Control"] == ["no-store"]
+    assert not deps.audit.by_status("logged") and not deps.audit.by_status("pending_approval")
+
+
+def test_workcenter_department_and_shift_are_the_plants_own(deps: IncidentDeps) -> None:
+    # Given a plant whose workcenters, departments and shifts are known
+    deps.choices = PlantChoices(("CNC4", "PRESS4"), ("MACHINING",), (("1", "Day"), ("2", "Second")))
+    # When a form names a workcenter, a department and a shift the plant does not have
+    typed = {"narrative": NARRATIVE, "workcenter_code": "cnc 4", "department": "Machine shop", "shift_code": "day"}
+    refused = _post(deps, urlencode(typed), FORM, **SAME_SITE)
+    # Then each is named and nothing is recorded; the form offers the plant's values
+    body = refused["body"]
+    assert refused["statusCode"] == 400 and "Workcenter: not a workcenter of this plant" in body
+    assert "Department: not a department of this plant" in body and "Shift: not a shift of this plant" in body
+    assert (
+        '<datalist id="workcenters"><option value="CNC4">' in body and '<option value="2">Second (2)</option>' in body
+    )
+    assert not deps.audit.by_status("logged") and not deps.audit.by_status("pending_approval")
+    # and the JSON API refuses them too, naming the fields
+    answer = _post(deps, json.dumps({"narrative": NARRATIVE, "workcenter_code": "cnc 4"}))
+    assert answer["statusCode"] == 400 and json.loads(answer["body"])["errors"][0]["field"] == "workcenter_code"
+    # while the plant's values in another letter case are taken, spelled as the plant spells them
+    taken = _post(deps, json.dumps({"narrative": NARRATIVE, "workcenter_code": "cnc4", "department": "machining"}))
+    event = opening(deps.audit, json.loads(taken["body"])["incident_id"])
+    assert (
+        event is not None and event.payload["workcenter_code"] == "CNC4" and event.payload["department"] == "MACHINING"
+    )

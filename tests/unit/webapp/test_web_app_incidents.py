@@ -11,8 +11,10 @@ from plexlabor.approval.messages import RecommendationWriteback
 from plexlabor.audit import AuditStatus
 from plexlabor.incidents.classifier import ClassifierSettings, IncidentClassifier
 from plexlabor.incidents.extraction import Place
-from plexlabor.incidents.service import IncidentDeps, IncidentReport, decision_of, log_incident
-from plexlabor.webapp.app import Dependencies
+from plexlabor.incidents.service import IncidentDeps, IncidentReport, PlantChoices, decision_of, log_incident
+from plexlabor.webapp import incidents as incidents_page
+from plexlabor.webapp.app import SECURITY_HEADERS, Dependencies, WebAppSettings
+from plexlabor.webapp.incidentform import PAGE_HEADERS
 from tests.unit.approval.approval_fakes import World
 from tests.unit.incidents.conftest import as_reports, coded_rows
 from tests.unit.review.review_world import ZONE, call_web, web_deps
@@ -260,3 +262,33 @@ def test_without_a_model_the_page_says_one_plain_thing(world: World, lambda_cont
     # Then it says once that no model coded it, and not that a model was unsure of codes it never gave
     assert body.count("No coding model was in force") == 1 and "not sure" not in body
     assert "Save the codes" in body
+
+
+def test_the_form_takes_no_time_later_than_now_and_offers_the_plants_values(
+    world: World, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a plant whose workcenters, departments and shifts the web app read from Plex
+    choices = PlantChoices(("CNC4", "PRESS4"), ("MACHINING",), (("1", "Day"),))
+    monkeypatch.setattr(incidents_page, "_choices", lambda: choices)
+    body = _call(web_deps(world), "GET", "/incidents/new", OTHER, lambda_context)["body"]
+    # Then the time can be no later than now (plant time: the world's clock, 2026-03-02 23:00 in Detroit)
+    assert 'name="occurred_at" max="2026-03-02T23:00"' in body
+    assert 'list="workcenters"' in body and '<option value="PRESS4">' in body
+    assert '<select name="department"><option value="">not said</option><option value="MACHINING">' in body
+    assert '<option value="1">Day (1)</option>' in body
+
+
+def test_the_form_without_plex_takes_typed_values() -> None:
+    # Given a web app with no Plex settings: the form's fields are typed (incident_log checks them)
+    settings = WebAppSettings.model_construct(plex_api_key_secret_arn=None, plex_env={})
+    assert incidents_page.FormChoices(settings)() == PlantChoices()
+
+
+def test_a_refused_correction_keeps_the_note(world: World, incident_id: str, lambda_context: Any) -> None:
+    form = {**CODES, "code.event_group": "43", "reason": "caught at the die, not a fall"}
+    response = _call(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
+    assert response["statusCode"] == 400 and ">caught at the die, not a fall</textarea>" in response["body"]
+
+
+def test_incident_logs_form_page_has_the_web_apps_headers() -> None:
+    assert dict(PAGE_HEADERS) == dict(SECURITY_HEADERS)

@@ -10,9 +10,12 @@ transcription still running after the wait is a 503 (nothing recorded; send it a
     201 LoggedIncident (JSON)            the incident, its codes and confidences, what the text says
     200 LoggedIncident, duplicate=true   the same report was already recorded (a form sent twice)
     303 -> /incidents/<id>               a form: to the incident's page in the web app
-    400 {"message", "errors": [{"field", "problem"}]}   each bad field named (a form: an HTML page)
+    400 {"message", "errors": [{"field", "problem"}]}   each bad field named (a form: the form again, `form_page`)
     403 a form from another site (nothing recorded)
-Who reports is the signed-in person (the authorizer's claims), never a field of the body.
+Who reports is the signed-in person (the authorizer's claims), never a field of the body. A workcenter,
+department or shift must be one the plant knows (`PlantChoices`), spelled as the plant spells it.
+A refused form is answered with the web app's form page (its layout and menu: `Context.form_page`), each
+problem in plain words naming the field ("When: the time is in the future") and what was typed kept.
 """
 
 from __future__ import annotations
@@ -52,7 +55,59 @@ OPENAPI_PATH = "/incidents/openapi.json"
 CLOCK_SKEW = timedelta(minutes=5)
 """How far ahead of this function's clock a report's time may be (a tablet's clock runs a little fast)."""
 
+FORM_LABELS = {
+    "kind": "What was it",
+    "narrative": "What happened",
+    "occurred_at": "When",
+    "workcenter_code": "Workcenter",
+    "department": "Department",
+    "shift_code": "Shift",
+    "job_no": "Job",
+    "audio": "Recording",
+    "(body)": "The form",
+}
+"""The form's fields as its labels name them: a refused form names the field the person sees."""
+FUTURE = "the time is in the future"
+PLAIN_PROBLEMS = (
+    ("String should have at least ", "write at least "),
+    ("String should have at most ", "at most "),
+    ("Input should be a valid datetime", "not a date and time"),
+    ("Input should be 'injury' or 'near_miss'", "choose an injury or a near miss"),
+    ("Extra inputs are not permitted", "not a field of this form"),
+)
+"""pydantic's wording of a form's problems, and how the form page says it (the JSON API keeps pydantic's)."""
+
 app = APIGatewayRestResolver()
+
+
+@dataclass(frozen=True)
+class FormRefusal:
+    """A report sent from the form and not recorded: what its page shows."""
+
+    status: int
+    problems: list[str]
+    """Each problem in plain words, naming the field as the form labels it."""
+    typed: dict[str, str]
+    """What was typed, to fill the form in again."""
+    base: str
+    """The stage's path prefix (`/dev`), for links."""
+    authorizer: Mapping[str, Any] | None
+    """Who sent it (their roles choose the menu)."""
+
+
+def bare_form_page(refusal: FormRefusal, deps: IncidentDeps) -> Response[str]:
+    """A small page naming the problems, for a resolver without the web app's form page."""
+    return html_page(refusal.status, "The report was not recorded", refusal.problems)
+
+
+def form_line(problem: FieldProblem) -> str:
+    """A problem as the form page says it: "When: the time is in the future"."""
+    text = problem.problem
+    for said, plain in PLAIN_PROBLEMS:
+        if text.startswith(said):
+            text = plain + text[len(said) :] if plain.endswith(" ") else plain
+            break
+    return f"{FORM_LABELS.get(problem.field, problem.field)}: {text}"
 
 
 class Recording(NamedTuple):
@@ -65,14 +120,16 @@ class Context:
     deps: IncidentDeps
     reporter_of: Callable[[Mapping[str, Any] | None], str]
     """The signed-in person's id from the authorizer's context (raises when there is none)."""
+    form_page: Callable[[FormRefusal, IncidentDeps], Response[str]] = bare_form_page
+    """A refused form's answer (the handler gives the web app's form page, `webapp.incidentform`)."""
 
 
 class Refused(Exception):
     """A report not recorded: the status and each problem."""
 
-    def __init__(self, status: int, problems: list[FieldProblem]) -> None:
+    def __init__(self, status: int, problems: list[FieldProblem], typed: Mapping[str, Any] | None = None) -> None:
         super().__init__(problems[0].problem)
-        self.status, self.problems = status, problems
+        self.status, self.problems, self.typed = status, problems, dict(typed or {})
 
 
 def _multipart(body: bytes, content_type: str) -> tuple[dict[str, Any], Recording | None]:
@@ -131,7 +188,9 @@ def _with_transcript(document: dict[str, Any], audio: Recording, deps: IncidentD
 
 
 def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> IncidentReport:
-    """The report the request carries (a recording transcribed into its narrative); Refused when it is not one."""
+    """The report the request carries (a recording transcribed into its narrative, its workcenter, department
+    and shift as the plant spells them); Refused, with what was typed, when it is not one."""
+    document: dict[str, Any] = {}
     try:
         if content_type == MULTIPART:
             document, audio = _multipart(_raw_body(), app.current_event.headers.get("content-type") or "")
@@ -141,11 +200,18 @@ def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> IncidentRep
         if audio is not None:
             document = _with_transcript(document, audio, deps)
         report = IncidentReport.model_validate(document)
+    except Refused as refused:
+        raise Refused(refused.status, refused.problems, document) from None
     except ValueError as error:  # a ValidationError too: each field named
-        raise Refused(400, field_problems(error)) from None
+        raise Refused(400, field_problems(error), document) from None
+    problems = []
     when = report.occurred_at
     if when is not None and (when if when.tzinfo else when.replace(tzinfo=deps.zone)) > deps.clock() + CLOCK_SKEW:
-        raise Refused(400, [FieldProblem(field="occurred_at", problem="later than now")])
+        problems.append(FieldProblem(field="occurred_at", problem=FUTURE))
+    report, unknown = deps.choices.fit(report)
+    problems += [FieldProblem(field=name, problem=problem) for name, problem in unknown]
+    if problems:
+        raise Refused(400, problems, document)
     return report
 
 
@@ -170,8 +236,10 @@ def log() -> Response[str]:
     except Refused as refused:
         logger.info("incident refused", fields=[p.field for p in refused.problems], status=refused.status)
         if is_form:
-            lines = [f"{p.field}: {p.problem}" for p in refused.problems]
-            return html_page(refused.status, "The report was not recorded", lines)
+            typed = {k: v for k, v in refused.typed.items() if k in FORM_LABELS and isinstance(v, str)}
+            lines = [form_line(problem) for problem in refused.problems]
+            refusal = FormRefusal(refused.status, lines, typed, stage_base(event), event.request_context.authorizer)
+            return context.form_page(refusal, context.deps)
         return json_response(refused.status, ApiProblem(message="invalid incident report", errors=refused.problems))
     logged = log_incident(context.deps, report, reporter)
     logger.info("incident logged", incident_id=logged.incident_id, status=logged.status, duplicate=logged.duplicate)

@@ -18,6 +18,7 @@ decided incidents back into coded reports, the training rows `plexlabor incident
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, tzinfo
@@ -34,13 +35,17 @@ from plexlabor.incidents.extraction import Place, extract
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, code_problem
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.reports import CodedReport
+from plexlabor.models import Shift, Workcenter
 from plexlabor.platform.clock import outside_dates, utc_now
 from plexlabor.platform.pilot import PilotScope
 from plexlabor.platform.pilot import Place as PilotPlace
 from plexlabor.platform.text import ReadableText
+from plexlabor.plex.port import LaborDataPort
 
 if TYPE_CHECKING:
     from plexlabor.incidents.classifier import Classification, IncidentClassifier
+
+logger = logging.getLogger(__name__)
 
 RECORD_PREFIX = "incident:"
 NO_MODEL = "none"
@@ -70,6 +75,62 @@ class IncidentReport(BaseModel):
         if value is not None and (problem := outside_dates(value)):
             raise ValueError(problem)
         return value
+
+
+CHOSEN_FIELDS = {"workcenter_code": "workcenter", "department": "department", "shift_code": "shift"}
+"""The report's fields chosen from the plant's own values (`PlantChoices`), and what a person calls each."""
+
+
+@dataclass(frozen=True)
+class PlantChoices:
+    """The plant's workcenters, departments and shifts a report may name; an empty list is not known here
+    (that field is then taken as typed). Offered by the form, checked by incident_log, so a typed "cnc 4"
+    cannot become a workcenter of its own in the trends."""
+
+    workcenters: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    shifts: tuple[tuple[str, str], ...] = ()
+    """(shift code, its name)."""
+
+    @classmethod
+    def of(cls, workcenters: Iterable[Workcenter], shifts: Iterable[Shift]) -> PlantChoices:
+        """The active workcenters, their departments, and the shifts (codes in order)."""
+        active = [w for w in workcenters if w.active]
+        return cls(
+            workcenters=tuple(sorted(w.workcenter_code for w in active)),
+            departments=tuple(sorted({w.department_code for w in active if w.department_code})),
+            shifts=tuple(sorted({(s.shift_code, s.name) for s in shifts})),
+        )
+
+    def known(self, name: str) -> tuple[str, ...]:
+        values = {"workcenter_code": self.workcenters, "department": self.departments}
+        return values.get(name, tuple(code for code, _ in self.shifts) if name == "shift_code" else ())
+
+    def fit(self, report: IncidentReport) -> tuple[IncidentReport, list[tuple[str, str]]]:
+        """The report with each chosen field spelled as the plant spells it (letter case aside), and each
+        field whose value the plant does not know, with the problem."""
+        spelled: dict[str, str] = {}
+        unknown = []
+        for name, called in CHOSEN_FIELDS.items():
+            value, known = getattr(report, name), self.known(name)
+            if value is None or not known:
+                continue
+            found = {k.casefold(): k for k in known}.get(value.casefold())
+            if found is None:
+                unknown.append((name, f"not a {called} of this plant: choose one from the list"))
+            else:
+                spelled[name] = found
+        return report.model_copy(update=spelled), unknown
+
+
+def readable_shifts(port: LaborDataPort) -> list[Shift]:
+    """The plant's shifts, or none when they cannot be read (they come from a data source that may not be
+    set up: a report's shift is then taken as typed; logged as a warning)."""
+    try:
+        return port.shifts()
+    except Exception as error:
+        logger.warning("shifts not read: a report's shift is taken as typed", extra={"reason": str(error)})
+        return []
 
 
 class CodingOut(BaseModel):
@@ -109,6 +170,8 @@ class IncidentDeps:
     """The model in force now (`registry.ModelInForce.current`: a promoted retrained model, else the packaged one)."""
     transcribe: Callable[[bytes, str], str] | None = None
     """A recording (bytes, media format) to text (`transcribe.AwsTranscriber.transcribe`); None: not configured."""
+    choices: PlantChoices = field(default_factory=PlantChoices)
+    """The plant's workcenters, departments and shifts a report may name (`PlantChoices`)."""
 
 
 def incident_id(reporter: str, report: IncidentReport, received_at: datetime) -> str:

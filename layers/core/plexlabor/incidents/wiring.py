@@ -2,9 +2,11 @@
 
 Configuration (`IncidentSettings`):
 - `AUDIT_TABLE_NAME`: where incidents are recorded (and the review queue reads them);
-- where the plant's workcenters come from (for "where" in the text): `PLEXLABOR_PLANT_DIR` or Plex
+- where the plant's workcenters and shifts come from (for "where" in the text, and the workcenters,
+  departments and shifts a report may name: `PlantChoices`): `PLEXLABOR_PLANT_DIR` or Plex
   (`PLEXLABOR_PLEX_*`, `PLEX_API_KEY_SECRET_ARN`, `PLEXLABOR_TIMEZONE`), read once per container; when
-  the read fails the incident is still logged, without the plant's places (logged as a warning);
+  the read fails the incident is still logged, without the plant's places, its fields as typed (logged
+  as a warning);
 - the pilot scope (`PilotSettings`), as for every kind that goes for review;
 - `INCIDENT_TRANSCRIBE_LANGUAGE` (e.g. `en-US`) with `ARTIFACTS_BUCKET_NAME`: recorded reports are
   transcribed by Amazon Transcribe (`transcribe`); unset, a recording is refused.
@@ -39,7 +41,7 @@ from plexlabor.incidents.nightly import TrendsDeps
 from plexlabor.incidents.registry import PREFIX as MODELS_PREFIX
 from plexlabor.incidents.registry import IncidentModels, ModelInForce
 from plexlabor.incidents.retrain import RetrainDeps
-from plexlabor.incidents.service import IncidentDeps
+from plexlabor.incidents.service import IncidentDeps, PlantChoices, readable_shifts
 from plexlabor.incidents.trends import REPORT_PREFIX
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactSettings, RequiredArtifactSettings
@@ -74,8 +76,9 @@ def packaged_classifier(path: Path = PACKAGED_MODEL) -> IncidentClassifier | Non
         return None
 
 
-def plant_places(settings: PlexSourceSettings) -> tuple[list[Place], ZoneInfo]:
-    """The plant's workcenters (code and name) and time zone; no places when they cannot be read."""
+def plant_places(settings: PlexSourceSettings) -> tuple[list[Place], ZoneInfo, PlantChoices]:
+    """The plant's workcenters (code and name), time zone, and the workcenters, departments and shifts a
+    report may name; no places and no choices (taken as typed) when they cannot be read."""
     from plexlabor.plex.sources import open_labor_source_from_aws
 
     zone = ZoneInfo(settings.timezone or "UTC")
@@ -84,8 +87,10 @@ def plant_places(settings: PlexSourceSettings) -> tuple[list[Place], ZoneInfo]:
         workcenters = source.port.workcenters()
     except Exception as error:  # Plex down or misconfigured: log the incident anyway, without places
         logger.warning("workcenters not read: no places for extraction", extra={"reason": str(error)})
-        return [], zone
-    return [Place(w.workcenter_code, w.name) for w in workcenters if w.active], ZoneInfo(source.timezone)
+        return [], zone, PlantChoices()
+    choices = PlantChoices.of(workcenters, readable_shifts(source.port))
+    places = [Place(w.workcenter_code, w.name) for w in workcenters if w.active]
+    return places, ZoneInfo(source.timezone), choices
 
 
 def _models(settings: ArtifactSettings) -> IncidentModels | None:
@@ -97,7 +102,7 @@ def build(settings: IncidentSettings) -> IncidentDeps:
     """The real adapters (clients are created on first use)."""
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
 
-    places, zone = plant_places(settings)
+    places, zone, choices = plant_places(settings)
     return IncidentDeps(
         audit=DynamoDbAuditStore(settings.audit_table_name),
         classifier=None,
@@ -106,6 +111,7 @@ def build(settings: IncidentSettings) -> IncidentDeps:
         places=places,
         scope=settings.pilot_scope,
         zone=zone,
+        choices=choices,
     )
 
 

@@ -17,6 +17,7 @@ Registered on the web app's resolver by importing this module (the last lines of
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from functools import wraps
@@ -27,12 +28,14 @@ from aws_lambda_powertools.event_handler import Response
 from plexlabor.approval.callback import CallbackService
 from plexlabor.approval.errors import DecisionFormError
 from plexlabor.approval.messages import Decision, RecommendationWriteback
+from plexlabor.approval.wiring import PAGE_PLEX_LIMITS, plex_settings, reads_plex
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, Field
 from plexlabor.incidents.service import (
     CONFIRMED_VIA,
     CodeCorrectionError,
+    PlantChoices,
     confirmation_defaults,
     confirmed_decision,
     correct_codes,
@@ -40,10 +43,13 @@ from plexlabor.incidents.service import (
     opening,
     read_codes,
     read_confirmation,
+    readable_shifts,
 )
 from plexlabor.platform.observability import logger
+from plexlabor.platform.settings import PerEnvironment
 from plexlabor.review.queue import Role, Viewer
-from plexlabor.webapp.app import Page, _deps, _form, _query, app
+from plexlabor.webapp.app import Page, WebAppSettings, _deps, _form, _query, app
+from plexlabor.webapp.incidentform import form_context
 
 CODERS = frozenset({Role.EHS, Role.ADMIN})
 """Who confirms or corrects an incident's codes."""
@@ -138,10 +144,51 @@ def _send(page: Page, incident_id: str, decision: Decision | None) -> bool:
     return True
 
 
+class FormChoices:
+    """The plant's workcenters, departments and shifts the form offers, read from Plex on the form's first
+    showing in a container (with the pages' short Plex limits) and kept; a failed read is tried again after
+    `REST_S` (meanwhile the fields are typed, and incident_log checks them). None without Plex settings."""
+
+    REST_S = 300.0
+
+    def __init__(self, settings: WebAppSettings, clock: Callable[[], float] = time.monotonic) -> None:
+        self.settings, self.clock = settings, clock
+        self.read: PlantChoices | None = None
+        self.failed_at: float | None = None
+
+    def __call__(self) -> PlantChoices:
+        if self.read is not None or not reads_plex(self.settings):
+            return self.read or PlantChoices()
+        if self.failed_at is not None and self.clock() - self.failed_at < self.REST_S:
+            return PlantChoices()
+        from plexlabor.plex.client import PlexLaborClient
+
+        try:
+            client = PlexLaborClient(plex_settings(self.settings).model_copy(update=PAGE_PLEX_LIMITS))
+            self.read = PlantChoices.of(client.workcenters(), readable_shifts(client))
+        except Exception as error:  # Plex slow or down: the form's fields are typed for now
+            logger.warning("workcenters not read for the incident form", reason=str(error))
+            self.failed_at = self.clock()
+            return PlantChoices()
+        return self.read
+
+
+form_choices = PerEnvironment(WebAppSettings, FormChoices)
+"""The form's choices for this environment (`FormChoices`), built on first use."""
+
+
+def _choices() -> PlantChoices:
+    try:
+        return form_choices()()
+    except Exception as error:  # the web app's settings incomplete (a test, a local run): typed fields
+        logger.warning("no plant values for the incident form", reason=str(error))
+        return PlantChoices()
+
+
 @app.get("/incidents/new")
 def incident_form() -> Response[str]:
     page = Page(_deps())
-    return page.render("incident_form.html", title="Report an incident", page="incidents")
+    return page.render("incident_form.html", **form_context(page.deps.zone, page.deps.review.clock(), _choices()))
 
 
 IncidentPage = Callable[[Page, str, AuditEvent], Response[str]]
@@ -217,6 +264,7 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
     except CodeCorrectionError as error:
         context["codes"] = {of.value: form.get(f"code.{of.value}", "") for of in Field}
         context["confirm"] = {name: form.get(f"confirm.{name}", "") for name in context["confirm"]}
+        context["reason"] = form.get("reason", "")
         return page.render(
             "incident.html", 400, title="Incident", page="incidents", flash=None, error=str(error), **context
         )
