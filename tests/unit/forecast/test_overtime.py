@@ -306,3 +306,7 @@ def test_a_workload_beyond_the_shifts_is_named_with_its_overlap_and_does_not_pas
         "late unless shifts are added"
     )
     assert assy.projected_overtime_hours == without.projected_overtime_hours  # the workload is a cause, not a figure
+    mach = next(
+        p for p in project_overtime(data, ForecastSettings(), forecasts, weeks=[monday]) if p.department == "MACH"
+    )
+    assert mach.forecast_labor_hours is None  # no operation of MACH forecast: no workload, not 0 h

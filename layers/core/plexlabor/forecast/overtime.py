@@ -359,7 +359,7 @@ def project_overtime(
                     week_start,
                     by_department[department],
                     None if last_week is None else last_week.get(department, 0.0),
-                    workloads.get(department, Workload()) if forecast_list else None,
+                    workloads.get(department),
                     rates.get(department),
                 )
             )
