@@ -229,7 +229,7 @@ def test_a_name_with_a_space_is_refused_in_plain_words_naming_the_field(copilot:
     assert problems == [{"field": "job_id", "problem": rule}, {"field": "lot_id", "problem": rule}]
     # and as the page's form, by the words the page labels it with
     page = _post(copilot, urlencode(asked), FORM, **{"Sec-Fetch-Site": "same-origin"})["body"]
-    assert f"<li>Job: {rule}</li>" in page and f"<li>Lot: {rule}</li>" in page
+    assert f"<li>Job: {rule}</li>" in page and f"<li>Material lot: {rule}</li>" in page
     assert "pattern" not in page and "job_id" not in page
     assert _logged(copilot) == []
 

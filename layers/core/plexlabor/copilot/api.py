@@ -42,7 +42,13 @@ from plexlabor.platform.observability import logger
 
 OPENAPI_PATH = "/copilot/openapi.json"
 NOT_AN_OPERATOR = "Only operators (and their supervisors, and admins) ask the copilot."
-FORM_LABELS = {"question": "Your question", "job_id": "Job", "operation": "Operation", "part": "Part", "lot_id": "Lot"}
+FORM_LABELS = {
+    "question": "Your question",
+    "job_id": "Job",
+    "operation": "Operation",
+    "part": "Part",
+    "lot_id": "Material lot",
+}
 """A form's field as the copilot page labels it, for the refusal page (the JSON answer keeps the key)."""
 
 app = APIGatewayRestResolver()
