@@ -12,6 +12,7 @@ from plexlabor.audit.events import AuditEvent, AuditEventType
 from plexlabor.platform.pilot import PUNCH_FINDING, REVIEW_KINDS
 
 PUNCH = PUNCH_FINDING
+INCIDENT_CODING = "incident_coding"
 KIND_LABELS = REVIEW_KINDS
 """What a person calls each kind (an unknown kind shows its code)."""
 
@@ -88,6 +89,8 @@ class ReviewItem(BaseModel):
     evidence: dict[str, Any]
     proposed: dict[str, Any] | None
     """The change approving would make (a suggested correction, an assignment), if any."""
+    reported_by: str | None = None
+    """Who reported it (an incident: the person who filed the report)."""
     escalated_to: str | None = None
     """Who the item was escalated to (the `escalated` event's recipient: the supervisor's own supervisor),
     once it was; they see and decide it as its supervisor does."""
@@ -171,6 +174,7 @@ def item_from_event(event: AuditEvent) -> ReviewItem | None:
         ),
         evidence=evidence if punch else {k: v for k, v in payload.items() if k not in ("note", "kind")},
         proposed=payload.get("suggested_correction") if punch else _proposed(payload),
+        reported_by=event.actor if kind == INCIDENT_CODING else None,
     )
 
 

@@ -51,6 +51,7 @@ from plexlabor.platform.settings import PerEnvironment, PilotSettings
 from plexlabor.review.decisions import ReviewService
 from plexlabor.review.edits import FORM_PREFIX as EDIT_PREFIX
 from plexlabor.review.edits import EditableField, editable_fields, edited_correction, updates_fields
+from plexlabor.review.evidence import evidence_words
 from plexlabor.review.items import APPROVING_MEANS, PUNCH, ReviewItem, type_label
 from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer, kinds_of
@@ -162,12 +163,14 @@ app = APIGatewayRestResolver()
 @dataclass(frozen=True)
 class PageReader(Reader):
     """How a page shows a time or a value: plant time without its zone (the page names the zone once),
-    fractions to two places, other numbers and truth values as Python spells them."""
+    fractions to two places, other numbers as Python spells them, truth values as yes / no."""
 
     def time(self, moment: datetime) -> str:
         return moment.astimezone(self.zone).strftime("%a %Y-%m-%d %H:%M")
 
     def scalar(self, value: Any) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
         return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
@@ -448,7 +451,7 @@ def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any)
         page="item",
         item=found,
         timeline=shape_timeline(found.evidence.get(TIMELINE_KEY)),
-        evidence=page.words({k: v for k, v in found.evidence.items() if k != TIMELINE_KEY}),
+        evidence=page.words(evidence_words(found)),
         proposed=page.words(found.proposed),
         editable=_editable(found, page.deps.zone),
         guidance=_job_code_guidance(page, [found]),

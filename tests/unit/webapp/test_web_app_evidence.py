@@ -1,0 +1,132 @@
+"""An item's evidence in plain words (ux104 #10): a crew item shows what a planner needs, not the solver's
+status, proven gap, objective terms, plan figures or raw swap candidates; a short seat says why it stays
+empty; an incident shows what happened, the body parts, equipment and gear read from the report and the
+model's codes in words, not the extraction's text spans or "Auto coded False"; its "Who" is the reporter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plexlabor.review.evidence import evidence_words
+from plexlabor.review.items import item_from_event
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import CREW, call_web, recommendation, web_deps
+from tests.unit.webapp.viewers import ADMIN
+
+PLAN = {
+    "plan_day": "2026-11-20",
+    "plan_shifts": ["1", "2", "3"],
+    "solver_status": "optimal",
+    "proven_gap": 0.0,
+    "plan_figures": {"current": {"objective": -146828.55, "unstaffed_penalty": 164037.96}},
+}
+ASSIGNMENT = {
+    **CREW,
+    **PLAN,
+    "job_no": "J101076",
+    "operation_code": "20",
+    "changes_current_plan": True,
+    "value": 456.88,
+    "labor_cost": 141.82,
+    "fatigue": 5.15,
+    "changeover": 20.0,
+    "walking": 20.0,
+    "outside_hours": 0.0,
+    "reasons": ["holds TORQUE L2 for ASM-06", "42 h worked in the last 7 days"],
+    "swap_candidates": [{"employee_id": "E0078", "busy_at": "ASM-08", "value": 386.76, "labor_cost": 139.43}],
+}
+SHORT_SEAT = {
+    **PLAN,
+    "workcenter_code": "ASM-04",
+    "shift_code": "2",
+    "hours": 8.0,
+    "seats": 1,
+    "cause": "qualified_busy",
+}
+INCIDENT = {
+    "confidence": 0.0,
+    "severity": "high",
+    "incident": {
+        "kind": "injury",
+        "narrative": "My left hand got caught between the die and the ram at press PRS-03.",
+        "occurred_at": "2026-11-20T15:30:00-05:00",
+    },
+    "codes": {},
+    "coding": [],
+    "auto_coded": False,
+    "extraction": {
+        "body_parts": [
+            {"text": "hand", "value": "hand", "start": 8, "end": 12, "side": "left", "part_division": "4"},
+            {"text": "fingers", "value": "fingers", "start": 143, "end": 150, "side": None, "part_division": "4"},
+        ],
+        "equipment": [{"text": "die", "value": "die", "start": 36, "end": 39}],
+        "ppe": [
+            {"text": "gloves", "value": "gloves", "start": 102, "end": 108, "worn": True},
+            {"text": "face shield", "value": "face shield", "start": 119, "end": 130, "worn": False},
+        ],
+        "where": [{"text": "PRS-03", "value": "PRS-03", "start": 61, "end": 67}],
+        "when": None,
+        "when_text": None,
+        "shift": None,
+    },
+    "workcenter_code": "PRS-03",
+    "department": "MOLD",
+    "as_of": "2026-11-20",
+}
+RAW = ("Solver status", "optimal", "Proven gap", "Plan figures", "Unstaffed penalty", "Swap candidates", "Fatigue")
+
+
+def _evidence(world: World, item_id: str, lambda_context: Any) -> str:
+    body = str(call_web(web_deps(world), "GET", f"/items/{item_id}", ADMIN, lambda_context)["body"])
+    return body.split("<h2>Evidence</h2>")[1].split("<h2>")[0]
+
+
+def test_a_crew_assignment_shows_what_a_planner_needs_and_no_solver_internals(lambda_context: Any) -> None:
+    world = World()
+    recommendation(world, "crew-0001", "crew_assignment", **ASSIGNMENT)
+
+    evidence = _evidence(world, "crew-0001", lambda_context)
+
+    for raw in RAW:
+        assert raw not in evidence
+    assert '<th scope="row">Changes current plan</th><td>yes</td>' in evidence
+    assert "holds TORQUE L2 for ASM-06" in evidence and "141.82" in evidence and "J101076" in evidence
+
+
+def test_a_short_seat_says_why_it_stays_empty(lambda_context: Any) -> None:
+    world = World()
+    recommendation(world, "seat-0001", "crew_unstaffed", **SHORT_SEAT)
+
+    evidence = _evidence(world, "seat-0001", lambda_context)
+
+    assert "Every qualified, available operator is needed elsewhere at the same time." in evidence
+    assert "qualified_busy" not in evidence and "Cause" not in evidence
+    for raw in RAW:
+        assert raw not in evidence
+
+
+def test_an_incident_shows_the_report_in_words_and_who_reported_it(lambda_context: Any) -> None:
+    world = World()
+    event = recommendation(world, "inc-0001", "incident_coding", record_key="incidents:inc-0001", **INCIDENT)
+    assert event.actor == "crew_planner"  # the review world's reporter
+
+    body = str(call_web(web_deps(world), "GET", "/items/inc-0001", ADMIN, lambda_context)["body"])
+    evidence = body.split("<h2>Evidence</h2>")[1].split("<h2>")[0]
+
+    assert '<th scope="row">Reported by</th><td>crew_planner</td>' in body
+    assert "My left hand got caught" in evidence
+    assert "<td>left hand, fingers</td>" in evidence and "<td>die</td>" in evidence
+    assert "Protective gear not worn</th><td>face shield</td>" in evidence
+    assert "none: the EHS lead codes it" in evidence
+    for raw in ("Part division", "Start:", "Auto coded", "Confidence", "Extraction", "Text:", "False"):
+        assert raw not in evidence
+
+
+def test_the_models_codes_read_as_words() -> None:
+    coding = [
+        {"field": "event_group", "label": "Event or exposure", "code": "64", "title": "Caught in", "confidence": 0.62}
+    ]
+    item = item_from_event(recommendation(World(), "inc-0002", "incident_coding", **{**INCIDENT, "coding": coding}))
+
+    assert item is not None
+    assert evidence_words(item)["Codes the model suggested"] == ["Event or exposure: 64 Caught in (62% sure)"]
