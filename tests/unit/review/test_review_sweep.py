@@ -87,7 +87,7 @@ def test_each_recipient_gets_one_notice_grouped_by_kind_and_nothing_twice(world:
 
     # the supervisor hears of all three in one mail; planners of the crew, HR of the certificate
     [to_supervisor] = mailer.to("sup1@plant.example")
-    assert "3 suggestions wait" in to_supervisor.subject
+    assert "3 new suggestions for your review" in to_supervisor.subject
     assert "Crew assignment: 2" in to_supervisor.text and "Certification expiring: 1" in to_supervisor.text
     assert "https://app.example/prod/queue?kind=crew_assignment" in to_supervisor.text
     [to_planners] = mailer.to(PLANNERS[0])

@@ -1,10 +1,12 @@
 """The review notice: one e-mail per recipient per sweep, the waiting recommendations grouped by kind.
 
-Each kind gets its count, the first `NOTES_PER_KIND` notes (highest rank first) and a link to the
-review queue filtered to that kind, where they are decided. Plain text and HTML (inline styles only,
-everything escaped); no per-item links: the queue is where a signed-in person decides. The notes are
-the audit's (written with ids); each person in one is named as the reader may see them (`Reader`:
-"Dana Smith (E00042)" or the employee number).
+It counts what is new for its reader (`WHAT_IS_COUNTED`, said in the mail): the items addressed to them
+or their role and not in an earlier notice, never the queue's total. Each kind gets its count, the
+first `NOTES_PER_KIND` notes (highest rank first) and a link to the review queue filtered to that kind,
+where they are decided. Plain text and HTML (inline styles only, everything escaped); no per-item
+links: the queue is where a signed-in person decides. The notes are the audit's (written with ids);
+each person in one is named as the reader may see them (`Reader`: "Dana Smith (E00042)" or the
+employee number).
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ from plexlabor.approval.display import Reader, with_people
 from plexlabor.review.items import ReviewItem
 
 NOTES_PER_KIND = 5
+WHAT_IS_COUNTED = (
+    "addressed to you or to your role, and not in an earlier notice. The review queue lists every open"
+    " suggestion you may decide, so it can show more: those you were told about before, punch findings"
+    " (mailed on their own, each with its approval link) and everything about your departments."
+)
+"""Why the notice's count is not the queue's: the notice counts what is new for its reader (ux104 #22)."""
 
 
 def kind_url(queue_url: str, kind: str) -> str:
@@ -44,10 +52,13 @@ def _note(item: ReviewItem, reader: Reader) -> str:
 def compose_notice(items: Sequence[ReviewItem], queue_url: str, reader: Reader, *, escalated: int = 0) -> EmailContent:
     """The e-mail telling one person (`reader`) what waits for them in the review queue."""
     count = len(items)
-    noun = "suggestion waits" if count == 1 else "suggestions wait"
-    subject = f"[{PRODUCT}] {count} {noun} for your review" + (f" ({escalated} escalated to you)" if escalated else "")
+    noun = "suggestion" if count == 1 else "suggestions"
+    subject = f"[{PRODUCT}] {count} new {noun} for your review" + (
+        f" ({escalated} escalated to you)" if escalated else ""
+    )
     groups = _groups(items)
-    lines = [f"{count} {noun} for your decision in the review queue.", ""]
+    counted = f"{count} {noun} {'is' if count == 1 else 'are'} new for you since the last notice: {WHAT_IS_COUNTED}"
+    lines = [counted, ""]
     sections = []
     for kind, label, found in groups:
         url = kind_url(queue_url, kind)
@@ -67,8 +78,8 @@ def compose_notice(items: Sequence[ReviewItem], queue_url: str, reader: Reader, 
     lines.append("Nothing is changed in Plex until someone approves it in the queue.")
     html = (
         '<!doctype html><html><body style="font-family:system-ui,Arial,sans-serif;color:#111">'
-        f"<p>{count} {escape(noun)} for your decision in the "
-        f'<a href="{escape(queue_url, quote=True)}">review queue</a>.</p>'
+        f"<p>{count} {escape(noun)} {'is' if count == 1 else 'are'} new for you since the last notice in the "
+        f'<a href="{escape(queue_url, quote=True)}">review queue</a>: {escape(WHAT_IS_COUNTED)}</p>'
         + "".join(sections)
         + "<p>Nothing is changed in Plex until someone approves it in the queue.</p></body></html>"
     )
