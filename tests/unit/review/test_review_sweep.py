@@ -201,3 +201,18 @@ def test_notices_name_people_as_each_recipients_role_may_see_them(world: World) 
 
     assert "Suggest Dana Smith (00042) on WC-10" in mailer.to("sup1@plant.example")[0].text
     assert "Suggest 00042 on WC-10" in mailer.to(PLANNERS[0])[0].text  # planners see numbers only
+
+
+def test_the_notice_says_it_counts_what_is_new_for_its_reader_not_the_queue(world: World) -> None:
+    # ux104 #22: a digest of 24 beside a queue of 157; the notice counts the items addressed to its reader
+    # (or their role) and not mailed before, the queue every open item they may decide (their departments',
+    # those told about before, punch findings): the mail says so
+    mailer = RecordingMailer()
+    sweep(world, mailer).run()
+
+    [to_supervisor] = mailer.to("sup1@plant.example")
+    assert to_supervisor.subject.endswith("3 new suggestions for your review")
+    for text in (to_supervisor.text, to_supervisor.html):
+        assert "3 suggestions are new for you since the last notice" in text
+        assert "addressed to you or to your role, and not in an earlier notice" in text
+        assert "so it can show more" in text and "punch findings" in text and "your departments" in text
