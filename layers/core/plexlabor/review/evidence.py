@@ -80,8 +80,8 @@ def evidence_words(item: ReviewItem) -> dict[str, Any]:
 
 def _incident(evidence: Mapping[str, Any]) -> dict[str, Any]:
     """What the report says and what was read from it, and the codes the model suggested."""
-    report = evidence.get("incident") if isinstance(evidence.get("incident"), Mapping) else {}
-    found = evidence.get("extraction") if isinstance(evidence.get("extraction"), Mapping) else {}
+    report = _mapping(evidence.get("incident"))
+    found = _mapping(evidence.get("extraction"))
     rows: dict[str, Any] = {
         "What happened": report.get("narrative"),
         "Injury or near miss": {"injury": "injury", "near_miss": "near miss"}.get(str(report.get("kind"))),
@@ -94,6 +94,10 @@ def _incident(evidence: Mapping[str, Any]) -> dict[str, Any]:
         or "none: the EHS lead codes it on the incident's page",
     }
     return {label: value for label, value in rows.items() if value not in (None, "", [])}
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def _mentions(found: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:

@@ -168,7 +168,7 @@ def compute_kpis(
         row.approved += event.status is AuditStatus.APPROVED
         row.rejected += event.status is AuditStatus.REJECTED
         row.decision_minutes.append((event.occurred_at - opening.occurred_at).total_seconds() / 60)
-    expired = {event.finding_id for event in audit.by_status(AuditStatus.EXPIRED, since, limit)} & opened.keys()
+    expired = {e.finding_id or "" for e in audit.by_status(AuditStatus.EXPIRED, since, limit)} & opened.keys()
     for item_id in expired:  # once per item (the workflow and the sweep could both record an expiry)
         rows[_opening_key(opened[item_id])].expired += 1
     for status, attribute in ((AuditStatus.WRITTEN, "written"), (AuditStatus.REVERTED, "reverted")):

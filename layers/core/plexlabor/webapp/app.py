@@ -423,9 +423,8 @@ def _decided_line(page: Page, item_id: str | None) -> str | None:
         return None
     decided = seen[0]
     verb = "Approved" if closing.status is AuditStatus.APPROVED else "Rejected"
-    where = " · ".join(
-        ([page.place(decided)] if page.place(decided) else []) + ([f"shift {decided.shift}"] if decided.shift else [])
-    )
+    place, shift = page.place(decided), f"shift {decided.shift}" if decided.shift else None
+    where = " · ".join(part for part in (place, shift) if part)
     about = page.person(decided) if decided.employee_id else where
     return f"{verb}: {decided.type_label}" + (f", {about}" if about else "") + "."
 
