@@ -92,7 +92,7 @@ def test_the_sweep_tells_escalates_and_expires_a_finding_whose_workflow_failed(w
     # When the sweep runs, the supervisor hears of the first only
     first = sweep(world, mailer, {"E0001": "E0100"}, roles=False).run()
     [notice] = mailer.to("sup1@plant.example")
-    assert first.notified == 1 and "1 suggestion" in notice.subject
+    assert first.notified == 1 and "1 new suggestion" in notice.subject
     # then, unanswered, it escalates to E0100 and expires, and leaves the queue
     world.clock.advance(hours=8)
     assert sweep(world, mailer, {"E0001": "E0100"}, roles=False).run().escalated == 1
