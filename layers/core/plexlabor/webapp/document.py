@@ -106,7 +106,7 @@ def webapp_document() -> dict[str, Any]:
             "get": _get(
                 "The review queue, filtered and paged (a person who decides nothing goes on to their first page)",
                 _responses("200", "303"),
-                _query("kind", "type", "department", "shift", "employee", "day", "page", "decided", "failed"),
+                _query("kind", "type", "department", "shift", "employee", "day", "page", "decided", "failed", "last"),
             ),
             "post": _post(
                 "Approve or reject the chosen items at once (a rejection needs a reason)",
@@ -129,7 +129,7 @@ def webapp_document() -> dict[str, Any]:
         },
         "/items/{item_id}": {
             "parameters": [_path("item_id")],
-            "get": _get("One item to decide", _responses("200", "404"), _query("done")),
+            "get": _get("One item to decide, or what became of it", _responses("200", "404"), _query("decided")),
             "post": _post(
                 "Approve (its correction edited) or reject one item",
                 _form(decision, "action"),
