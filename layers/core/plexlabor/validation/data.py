@@ -59,7 +59,7 @@ def _records(rows: Mapping[str, Rows], resource: str, record: Any) -> list[Any]:
     """The engine's records of one kind: from plain rows (`plex.plain`, the batch's reader), else from
     models or dicts the record class parses."""
     given = rows.get(resource, ())
-    return list(map(record.plain if isinstance(given, PlainRows) else record.read, given))
+    return record.plain(given) if isinstance(given, PlainRows) else list(map(record.read, given))
 
 
 @dataclass(slots=True)
