@@ -15,6 +15,7 @@ from plexlabor.review.items import PUNCH
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer
 from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
 from tests.unit.review.review_world import (
+    call_web,
     closed,
     crew_assignment,
     finding_event,
@@ -208,3 +209,19 @@ def test_an_escalated_recommendation_is_in_the_queue_of_the_supervisor_it_was_es
     queue = ReviewQueue(world.audit, clock=world.clock)
     assert "var-0001" in [i.item_id for i in queue.for_viewer(BOSS)]
     assert "var-0001" not in [i.item_id for i in queue.for_viewer(OTHER_SUPERVISOR)]
+
+
+def test_the_escalated_supervisor_opens_the_item_from_the_web_queue(world: World) -> None:
+    # ux104 #1: bhughes1 was mailed "1 escalated" with a link to /queue, and /items/<id> answered 404
+    finding_id = "f-000000000000000000000001"
+    request = make_request(
+        make_finding(finding_id=finding_id, record_key="time-clock-entries:0001"), escalation_supervisor_id="E0100"
+    )
+    world.notified(notice(request), notice(request, Stage.ESCALATED, token="task-2"))
+    boss = {"cognito:username": "E0100", "cognito:groups": "supervisor", "custom:departments": "Paint"}
+
+    queue = call_web(web_deps(world), "GET", "/queue", boss)
+    page = call_web(web_deps(world), "GET", f"/items/{finding_id}", boss)
+
+    assert f"/dev/items/{finding_id}" in queue["body"]
+    assert page["statusCode"] == 200 and "Missed punch" in page["body"]
