@@ -64,9 +64,13 @@ class IncidentReport(BaseModel):
     occurred_at: datetime | None = Field(
         default=None, description="When it happened; without a zone it is the plant's local time"
     )
-    workcenter_code: str | None = Field(default=None, max_length=64)
-    department: str | None = Field(default=None, max_length=64)
-    shift_code: str | None = Field(default=None, max_length=32)
+    workcenter_code: str | None = Field(
+        default=None, max_length=64, description="One of the plant's workcenter codes (else 400)"
+    )
+    department: str | None = Field(default=None, max_length=64, description="One of the plant's departments (else 400)")
+    shift_code: str | None = Field(
+        default=None, max_length=32, description="One of the plant's shift codes, when its shifts are known (else 400)"
+    )
     job_no: str | None = Field(default=None, max_length=64)
 
     @field_validator("occurred_at")
