@@ -292,3 +292,25 @@ def test_a_refused_correction_keeps_the_note(world: World, incident_id: str, lam
 
 def test_incident_logs_form_page_has_the_web_apps_headers() -> None:
     assert dict(PAGE_HEADERS) == dict(SECURITY_HEADERS)
+
+
+def test_the_confirmed_workcenter_and_shift_are_the_plants_own(
+    world: World, incident_id: str, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a plant whose workcenters and shifts are known, the EHS lead's form offers them
+    choices = PlantChoices(("CNC4", "PRESS4"), (), (("1", "Day"), ("2", "Second")))
+    monkeypatch.setattr(incidents_page, "_choices", lambda: choices)
+    web = web_deps(world)
+    page = _call(web, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    assert 'name="confirm.workcenter_code" value="PRESS4" maxlength="200" list="workcenters"' in page
+    assert '<option value="2" selected>Second (2)</option>' in page  # "second shift" in the text
+    # When they confirm a workcenter the plant does not have, it is named and nothing is recorded
+    form = {**CODES, "confirm.workcenter_code": "cnc 4", "reason": "kept"}
+    refused = _call(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
+    assert refused["statusCode"] == 400 and "workcenter: not a workcenter of this plant" in refused["body"]
+    assert decision_of(world.audit, incident_id) is None
+    # and one in another letter case is kept as the plant spells it
+    form = {**CODES, "confirm.workcenter_code": "cnc4", "confirm.shift_code": "2"}
+    assert _call(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
+    decision = decision_of(world.audit, incident_id)
+    assert decision is not None and decision.payload["confirmed"]["workcenter_code"] == "CNC4"

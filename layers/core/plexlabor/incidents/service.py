@@ -110,20 +110,30 @@ class PlantChoices:
         values = {"workcenter_code": self.workcenters, "department": self.departments}
         return values.get(name, tuple(code for code, _ in self.shifts) if name == "shift_code" else ())
 
+    def spelled(self, name: str, value: str) -> str:
+        """`value` of the chosen field `name` as the plant spells it (letter case aside), or as typed when the
+        plant's values are not known here; ValueError naming the problem when the plant has no such value."""
+        known = self.known(name)
+        if not known:
+            return value
+        found = {k.casefold(): k for k in known}.get(value.casefold())
+        if found is None:
+            raise ValueError(f"not a {CHOSEN_FIELDS[name]} of this plant: choose one from the list")
+        return found
+
     def fit(self, report: IncidentReport) -> tuple[IncidentReport, list[tuple[str, str]]]:
-        """The report with each chosen field spelled as the plant spells it (letter case aside), and each
-        field whose value the plant does not know, with the problem."""
+        """The report with each chosen field spelled as the plant spells it, and each field whose value the
+        plant does not know, with the problem."""
         spelled: dict[str, str] = {}
         unknown = []
-        for name, called in CHOSEN_FIELDS.items():
-            value, known = getattr(report, name), self.known(name)
-            if value is None or not known:
+        for name in CHOSEN_FIELDS:
+            value = getattr(report, name)
+            if value is None:
                 continue
-            found = {k.casefold(): k for k in known}.get(value.casefold())
-            if found is None:
-                unknown.append((name, f"not a {called} of this plant: choose one from the list"))
-            else:
-                spelled[name] = found
+            try:
+                spelled[name] = self.spelled(name, value)
+            except ValueError as error:
+                unknown.append((name, str(error)))
         return report.model_copy(update=spelled), unknown
 
 
@@ -320,13 +330,21 @@ def confirmation_defaults(event: AuditEvent, zone: tzinfo) -> dict[str, str]:
     }
 
 
-def read_confirmation(form: Mapping[str, str], zone: tzinfo, now: datetime) -> dict[str, str]:
+def read_confirmation(
+    form: Mapping[str, str], zone: tzinfo, now: datetime, choices: PlantChoices | None = None
+) -> dict[str, str]:
     """The fields the EHS lead confirmed (`confirm.<field>`), each checked (CodeCorrectionError names
-    it): when as a plant-local date and time, never later than now; the others plain text."""
+    it): when as a plant-local date and time, never later than now; the workcenter and shift the plant's
+    own (`choices`, when known); the others plain text."""
     confirmed = {name: (form.get(f"confirm.{name}") or "").strip() for name in INCIDENT_FIELDS}
     for name, value in confirmed.items():
         if len(value) > MAX_CONFIRMED_CHARS:
             raise CodeCorrectionError(f"{name.replace('_', ' ')}: at most {MAX_CONFIRMED_CHARS} characters")
+        if value and name in CHOSEN_FIELDS:
+            try:
+                confirmed[name] = (choices or PlantChoices()).spelled(name, value)
+            except ValueError as error:
+                raise CodeCorrectionError(f"{CHOSEN_FIELDS[name]}: {error}") from None
     if confirmed["occurred_at"]:
         try:
             when = datetime.fromisoformat(confirmed["occurred_at"])

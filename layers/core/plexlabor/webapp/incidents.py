@@ -85,6 +85,7 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "confirm": confirmation_defaults(event, page.deps.zone),
         "plex": _plex_state(page, event),
         "confirmed": confirmed_decision(decision) if decision is not None else None,
+        "choices": _choices() if bool(page.viewer.roles & CODERS) and decision is None else PlantChoices(),
         "decided": _decided_codes(codes, payload.get("coding", [])) if _approved(decision) else [],
         "as_confirmed": _as_confirmed(decision, page.deps.zone),
     }
@@ -251,7 +252,7 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
         )
     try:
         codes = read_codes(form)
-        confirmed = read_confirmation(form, page.deps.zone, page.deps.review.clock())
+        confirmed = read_confirmation(form, page.deps.zone, page.deps.review.clock(), _choices())
         decided = correct_codes(
             page.deps.review.audit,
             found,
