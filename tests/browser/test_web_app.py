@@ -193,7 +193,8 @@ def test_approving_a_finding_closes_it_and_writes_the_correction(page: Page, web
     screenshots(page, "web-item")
     page.get_by_role("button", name="Approve", exact=True).click()
     page.wait_for_load_state()
-    assert finding not in page.url
+    assert f"/items/{finding}" not in page.url  # on to the next item (or the queue), which names this one
+    assert page.locator(".flash.ok").first.inner_text().startswith("Approved: ")
     assert finding not in open_queue(page, web)
     # The queue resumed the approval workflow: the correction is written to Plex (the simulator)
     runtime = web.stack.runtime
