@@ -179,6 +179,10 @@ def test_the_queue_fits_a_tablet_and_is_accessible(page: Page, web: WebApp) -> N
     screenshots(page, "web-queue")
     page.set_viewport_size({"width": 820, "height": 1180})
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 820
+    # ...and still says who each item is about: the "Who / where" column folds into the note (ux104 #9)
+    folded = page.locator("tbody tr .who-where")
+    assert folded.count() >= 1 and all(folded.nth(n).is_visible() for n in range(folded.count()))
+    assert not page.locator("th.hide-narrow").is_visible()
 
 
 # -- deciding ------------------------------------------------------------------------------------------
