@@ -97,8 +97,10 @@ def test_a_short_seat_says_why_it_stays_empty(lambda_context: Any) -> None:
     world = World()
     recommendation(world, "seat-0001", "crew_unstaffed", **SHORT_SEAT)
 
-    evidence = _evidence(world, "seat-0001", lambda_context)
+    body = str(call_web(web_deps(world), "GET", "/items/seat-0001", ADMIN, lambda_context)["body"])
+    evidence = body.split("<h2>Evidence</h2>")[1].split("<h2>")[0]
 
+    assert '<th scope="row">Who</th>' not in body  # nobody is in the seat: no "Who —" row
     assert "Every qualified, available operator is needed elsewhere at the same time." in evidence
     assert "qualified_busy" not in evidence and "Cause" not in evidence
     for raw in RAW:
