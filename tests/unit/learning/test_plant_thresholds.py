@@ -154,6 +154,10 @@ def test_the_validator_and_the_gate_hold_back_what_is_below_the_threshold() -> N
 def test_the_weekly_run_promotes_the_threshold_and_a_rollback_removes_it() -> None:
     at = datetime(2026, 11, 23, tzinfo=UTC)
     audit, registry = InMemoryAuditStore(), ModelRegistry(InMemoryArtifactStore())
+    # the easy scorer these cases are written against is in force (the packaged one, trained on realistic
+    # plants too, refits these decisions into a model that already sends only the upheld ones: no threshold)
+    registry.save(PACKAGED, {"metrics": {}})
+    put_in_force(registry, audit, PACKAGED.version, rollback=False, by="ops", at=at - timedelta(days=31))
     for event in _decisions(200, seed=38, start=at - timedelta(days=30)):
         audit.append(event)
     deps = wiring.Dependencies(audit, registry, plant="detroit", clock=lambda: at)

@@ -106,3 +106,46 @@ def test_the_recent_shifts_off_the_same_way_are_counted_for_the_scorer(engine: V
     # next two count the late days before them, and from the fourth the moved habit is read: no candidate
     worked = sorted(keys)
     assert [late.get(keys[day]) for day in worked[:4]] == [0, 1, 2, None]
+
+
+def _late_features(plant: PlantBuilder, engine: ValidationEngine) -> dict[str, dict[str, float]]:
+    data = plant.build()
+    return {
+        c.record_key: c.features for c in engine.candidates(data, compute_norms(data)) if c.anomaly == A.LATE_CLOCK_IN
+    }
+
+
+def test_the_latest_shifts_near_the_day_in_a_row_are_counted_for_the_scorer(engine: ValidationEngine) -> None:
+    # Given a habit that moved 14-16 min later: its first day follows ordinary ones, each later day follows
+    # late ones that were as unusual (at least half as far from the habit, and 2 spreads) and in a row
+    plant, keys = moved_plant()
+    late = _late_features(plant, engine)
+    worked = sorted(keys)
+    assert [late[keys[day]]["recent_run"] for day in worked[:3]] == [0, 1, 2]
+
+
+def test_a_day_a_little_late_before_a_one_day_deviation_is_not_counted_as_near(engine: ValidationEngine) -> None:
+    # Given a person about 2 min early, 6 min late on Tuesday (off the habit by habit_min_minutes, not by half
+    # of Wednesday's deviation) and 15 min late on Wednesday (a near miss of the moved habit above)
+    plant = PlantBuilder(weeks=16).employee("E1")
+    plant.work_day("E1", LAST_WEEK[1], clock_in=4)
+    wednesday = plant.work_day("E1", LAST_WEEK[2], clock_in=15).first_key
+    features = _late_features(plant, engine)[wednesday]
+    # Then the fixed minimum counts Tuesday the same way, the run near Wednesday does not
+    assert (features["recent_same_way"], features["recent_run"]) == (1, 0)
+
+
+def test_a_clock_out_a_supervisor_keyed_is_marked_for_the_scorer(engine: ValidationEngine) -> None:
+    # Given two late clock-outs 25 min past the shift end: Tuesday's punched at the clock, Wednesday's keyed
+    # by a supervisor (Plex's source "Manual")
+    plant = PlantBuilder(weeks=16).employee("E1")
+    punched = plant.work_day("E1", LAST_WEEK[1], clock_out=25).last_key
+    keyed = plant.work_day("E1", LAST_WEEK[2], clock_out=25).entries[-1]
+    plant.edit("time-clock-entries", keyed, source="Manual", clockinDeviceId=None, clockoutDeviceId=None)
+    data = plant.build()
+    manual = {
+        c.record_key: c.features["manual"]
+        for c in engine.candidates(data, compute_norms(data))
+        if c.anomaly == A.LATE_CLOCK_OUT
+    }
+    assert manual == {punched: 0.0, record_key("time-clock-entries", keyed): 1.0}

@@ -10,7 +10,7 @@ import pytest
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.checks.base import BUDDY, OFFSET, RULE, Candidate
 from plexlabor.validation.findings import Finding, finding_id_for
-from plexlabor.validation.scorer import ScorerModel, content_version, type_family
+from plexlabor.validation.scorer import ScorerModel, content_version, scored_features, type_family
 from plexlabor.validation.training import Example, examples_from_decisions, fit_scorer
 from plexlabor_dev.commands.validation import EVALUATION_SEEDS, REVIEW_CUTS, TRAINING_SEEDS
 
@@ -138,7 +138,8 @@ def test_a_review_cut_gives_the_type_its_own_model_that_reviews_from_the_cut() -
     # Then a late clock-out reaches review confidence (0.7) exactly where its own model says 0.9
     for deviation in (8.0, 10.0, 11.0, 12.0, 13.0, 16.0):
         probe = _offset_candidate(AnomalyType.LATE_CLOCK_OUT, deviation)
-        assert (model.confidence(probe) >= 0.7) == (unshifted.probability(probe.features) >= 0.9)
+        read = scored_features(OFFSET, probe.features)
+        assert (model.confidence(probe) >= 0.7) == (unshifted.probability(read) >= 0.9)
     assert model.confidence(_offset_candidate(AnomalyType.LATE_CLOCK_OUT, 10.0)) < 0.7
     # And a type without a cut is scored by the family's model, as before; the JSON keeps both
     late_in = _offset_candidate(AnomalyType.LATE_CLOCK_IN, 12.0)
@@ -214,12 +215,13 @@ def test_a_plants_refit_fits_its_own_model_for_a_type_decided_both_ways_and_leav
         early_clock_in("k", {"beyond_grace_min": b, "deviation_min": b + 7.0, "z": (b + 7.0) / 4}) for b in (30.0, 50.0)
     )
     assert candidate.confidence(short) < 0.7 <= candidate.confidence(long)
-    assert candidate.confidence(long) == candidate.families[early].probability(long.features)
+    assert candidate.confidence(long) == candidate.families[early].probability(scored_features(OFFSET, long.features))
     assert candidate.confidence(long) != incumbent.confidence(long)
     # ...late clock-ins, decided one way only, by the refit family (their own model would outrank the decisions)
     probe = _offset_candidate(AnomalyType.LATE_CLOCK_IN, 40.0)
     assert late_in not in candidate.families
-    assert candidate.confidence(probe) == candidate.families[OFFSET].probability(probe.features)
+    family = candidate.families[OFFSET]
+    assert candidate.confidence(probe) == family.probability(scored_features(OFFSET, probe.features))
     # ...and late clock-outs, which nobody decided, keep their own model and review cut (before, the first
     # promoted refit sent them to review from 0.7 on the family model, past the false-finding budget)
     assert candidate.families[late_out] == incumbent.families[late_out]

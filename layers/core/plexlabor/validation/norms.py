@@ -18,6 +18,9 @@ from plexlabor.validation.shifts import EmployeeDay, day_offsets, employee_days,
 MIN_HISTORY = 8  # below this many observations an employee's norm leans on the department's
 MIN_PEOPLE = 5  # below this many people a department's (or role's) norm leans on the wider group's
 MAD_TO_SIGMA = 1.4826
+OFFSET_CLIP = 3.0
+"""A person's clock-in / clock-out spread is the standard deviation of their offsets within this many MAD-based
+spreads of their median (`Norm.of`): the rest are the odd days (anomalies, corrections), not the habit."""
 ROLE_MOVES = 0.1  # a role whose typical member badges in at a second building on this share of days moves
 DAY_SECONDS = 86400
 RECENT_DAYS_KEPT = 3 * MAX_RECENT_HABIT_SHIFTS + 1
@@ -36,12 +39,20 @@ class Norm:
     count: int
 
     @classmethod
-    def of(cls, values: list[float], floor: float) -> Norm | None:
+    def of(cls, values: list[float], floor: float, clip: float | None = None) -> Norm | None:
+        """The median and a robust spread: MAD-based, or with `clip` the standard deviation of the values within
+        `clip` MAD-based spreads of the median, made unbiased for a normal habit cut there. The clipped one uses
+        every ordinary day, not only the middle half: on the generator's habits (about 50 shifts a person, a few of
+        them anomalies) its error against the true spread is about 10 % where the MAD's is about 16 %, and a
+        z-score is only as good as its spread (docs/validation.md, "The oracle bound")."""
         if not values:
             return None
         median = statistics.median(values)
-        mad = statistics.median(abs(v - median) for v in values)
-        return cls(median, max(MAD_TO_SIGMA * mad, floor), len(values))
+        sigma = MAD_TO_SIGMA * statistics.median(abs(v - median) for v in values)
+        if clip is not None and sigma > 0:
+            kept = [v for v in values if abs(v - median) <= clip * sigma]
+            sigma = statistics.pstdev(kept) / math.sqrt(_clipped_variance(clip)) if len(kept) > 1 else sigma
+        return cls(median, max(sigma, floor), len(values))
 
     def blend(self, prior: Norm | None, enough: int = MIN_HISTORY) -> Norm:
         """Shrink a thin norm towards the wider group's (weights by observation count, full at `enough`).
@@ -73,6 +84,12 @@ class RecentShift:
         same numbers; the norms' JSON stays about 0.8 KB a person)."""
         start, end = day_offsets(day)
         return cls(day.punches[0].t_in, _hundredth(start), _hundredth(end))
+
+
+def _clipped_variance(k: float) -> float:
+    """The variance of a standard normal variable kept within +-k (the rest left out)."""
+    inside = math.erf(k / math.sqrt(2))
+    return 1 - 2 * k * math.exp(-k * k / 2) / math.sqrt(2 * math.pi) / inside
 
 
 def _hundredth(value: float | None) -> float | None:
@@ -244,8 +261,8 @@ def compute_norms(data: PlantData, until: float | None = None) -> Norms:
         total = sum(devices.values())
         buildings = _badge_buildings(data, employee, until)
         people[employee] = EmployeeNorms(
-            Norm.of(starts, 1.0),
-            Norm.of(ends, 1.0),
+            Norm.of(starts, 1.0, OFFSET_CLIP),
+            Norm.of(ends, 1.0, OFFSET_CLIP),
             Norm.of(ratios, 0.04),
             {device: round(n / total, 4) for device, n in devices.items()} if total else {},
             buildings,

@@ -41,6 +41,25 @@ class Logistic:
         return 1 / (1 + math.exp(-max(-35.0, min(35.0, z))))
 
 
+LOG_FLOOR_MINUTES = 0.1  # the least minutes a log feature reads
+
+
+def scored_features(family: str, features: Mapping[str, float]) -> Mapping[str, float]:
+    """What a family's model reads: the features as recorded, and for an early/late offset its deviation and
+    spread on a log scale as well (`log_deviation`, `log_spread`, the spread being deviation / z), so that the
+    learned boundary may be deviation >= c * spread ** k where a z-score cut is k = 1: how far past their spread
+    is unusual differs between steady and loose habits. Derived here, not by the check, so that findings recorded
+    before (a plant's decisions refit by the learning loop) are read the same way."""
+    if family != OFFSET or "deviation_min" not in features or not features.get("z"):
+        return features
+    deviation = max(features["deviation_min"], LOG_FLOOR_MINUTES)
+    return {
+        **features,
+        "log_deviation": math.log(deviation),
+        "log_spread": math.log(max(deviation / features["z"], LOG_FLOOR_MINUTES)),
+    }
+
+
 MAGNITUDE = {OFFSET: "beyond_grace_min", PRODUCTIVITY: "abs_log_deviation", BUDDY: "signal_count"}
 """The feature that measures how large a finding of each learned family is (rule types have none)."""
 
@@ -120,7 +139,7 @@ class ScorerModel:
         model = self.families.get(type_family(family, anomaly_type)) or self.families.get(family)
         if family == RULE or model is None:
             return self.priors.get(anomaly_type, UNTRAINED_PRIOR)
-        return model.probability(features)
+        return model.probability(scored_features(family, features))
 
     def to_json(self) -> dict[str, Any]:
         cuts = {"cuts": {name: cut.to_json() for name, cut in sorted(self.cuts.items())}} if self.cuts else {}

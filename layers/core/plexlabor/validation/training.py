@@ -19,7 +19,14 @@ from plexlabor.validation.checks.base import BUDDY, OFFSET, PRODUCTIVITY, RULE, 
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.findings import Finding
 from plexlabor.validation.norms import compute_norms
-from plexlabor.validation.scorer import Logistic, ScorerModel, content_version, family_of, type_family
+from plexlabor.validation.scorer import (
+    Logistic,
+    ScorerModel,
+    content_version,
+    family_of,
+    scored_features,
+    type_family,
+)
 
 DECISION_WEIGHT = 3.0  # a supervisor's verdict on a real record counts more than a synthetic label
 LEARNED_FAMILIES = (OFFSET, PRODUCTIVITY, BUDDY)
@@ -111,12 +118,13 @@ def fit_scorer(
 
 
 def _logistic(members: list[Example]) -> Logistic:
-    """A standardised logistic regression over the union of the members' features."""
+    """A standardised logistic regression over the union of the features the members' family's model reads."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
-    names = sorted({name for e in members for name in e.features})
-    x = np.array([[e.features.get(n, 0.0) for n in names] for e in members])
+    read = [scored_features(e.family, e.features) for e in members]
+    names = sorted({name for features in read for name in features})
+    x = np.array([[features.get(n, 0.0) for n in names] for features in read])
     y = np.array([e.positive for e in members])
     w = np.array([e.weight for e in members])
     scaler = StandardScaler().fit(x)

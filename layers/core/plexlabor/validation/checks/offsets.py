@@ -34,6 +34,7 @@ LOGIN_LOOKBACK = 2 * HOUR  # a workcenter login this long before the clock-in st
 SHARED_MIN = 3  # colleagues with a habit of their own at the same shift, to read a deviation as shared ...
 SHARED_SHARE = 0.5  # ... and the share of them off the same way by habit_min_minutes
 SHARED_CEILING = 0.5  # the most confidence a deviation the department shared may carry (a trend)
+MANUAL_SOURCE = "Manual"  # a time-clock entry keyed or edited by hand (Plex's `source`)
 _START, _T_IN = attrgetter("start"), attrgetter("t_in")
 
 
@@ -295,6 +296,7 @@ def _offset(
         return []  # within the person's habit, or a deviation in the other direction
     early = offset < 0
     direction = -1 if deviation < 0 else 1
+    near = max(abs(deviation) / 2, policy.habit_min_sigmas * norm.sigma)
     anomaly = (
         (A.EARLY_CLOCK_IN if early else A.LATE_CLOCK_IN)
         if at_start
@@ -331,6 +333,12 @@ def _offset(
             # of the recent shifts, how many were off the habit the same way: a habit on the move shows here
             # days before `_moved_habit` reads it (a one-day deviation has none); weighed by the learned scorer
             "recent_same_way": float(sum((r - usual) * direction >= policy.habit_min_minutes for r in recent)),
+            # how many of the latest shifts in a row were themselves unusual (habit_min_sigmas spreads) and nearer
+            # this one than the habit: a habit that moved (or a clock that runs off) shows it from its second day,
+            # a one-day deviation seldom (the day before it is an ordinary one)
+            "recent_run": float(sum(1 for _ in takewhile(lambda r: (r - usual) * direction >= near, recent))),
+            # a time a supervisor keyed or edited (Plex's source "Manual") is their correction, not a punch
+            "manual": float(punch.source == MANUAL_SOURCE),
         },
         evidence={
             "offset_min": round(offset, 1),
