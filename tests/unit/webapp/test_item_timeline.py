@@ -78,7 +78,7 @@ def test_the_item_page_draws_the_day_with_a_lane_per_kind_and_the_record_marked(
     assert "Clock-in 06:30" in row and "<td>06:30</td><td>10:15</td>" in row
     # and the evidence table keeps the numbers but not the timeline or the model features
     evidence = body[body.index("<h2>Evidence</h2>") :]
-    assert "Usual offset min" in evidence
+    assert "Usual offset (minutes)" in evidence
     assert "Timeline" not in evidence and "Features" not in evidence and "2026-11-17T" not in body
     # and nothing is loaded from elsewhere or run in the page
     assert "<script" not in body and "src=" not in body and "http" not in body

@@ -6,6 +6,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from plexlabor.approval.directory import PeopleDisplay
+from plexlabor.approval.display import field_label
 from plexlabor.webapp.app import PageReader
 
 DETROIT = ZoneInfo("America/Detroit")
@@ -30,3 +31,15 @@ def test_numbers_lists_and_recipients_read_as_words() -> None:
     assert shown.value({"role": "supervisor", "id": "E1"}) == "supervisor: E1"
     assert shown.value({"hours": 7.25, "workcenter_id": "9474031b-7f26-444b-9828-9fcd59a54a7b"}) == "Hours: 7.25"
     assert shown.value("E7", "employee_id") == "E7"
+
+
+def test_a_key_naming_its_unit_reads_as_words_with_the_unit() -> None:
+    # ux104 #10: "Offset min -58.80", "Grace min 7", "History shifts 59" read as internal field names
+    assert (
+        field_label("offset_min") == "Offset (minutes)" and field_label("usual_spread_min") == "Usual spread (minutes)"
+    )
+    assert (
+        field_label("overlap_minutes") == "Overlap (minutes)"
+        and field_label("history_shifts") == "Shifts in their history"
+    )
+    assert field_label("clockoutTime") == "Clockout time" and field_label("no_badge_in") == "No badge in"

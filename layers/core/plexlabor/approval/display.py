@@ -75,16 +75,24 @@ LABELS = {
     "required_at_codes": "Required at",
     "skill_code": "Skill",
     "missing_skill_codes": "Missing skills",
+    "history_shifts": "Shifts in their history",
 }
 """Words for the keys that name things by their codes (the code is what the row shows)."""
 
 
+UNITS = {"_min": "minutes", "_minutes": "minutes"}
+"""Key endings that name a unit: `offset_min` reads "Offset (minutes)", not "Offset min"."""
+
+
 def field_label(key: str) -> str:
-    """`no_badge_in` / `clockoutTime` -> `No badge in` / `Clockout time`: words for a supervisor."""
+    """`no_badge_in` / `clockoutTime` / `usual_offset_min` -> `No badge in` / `Clockout time` / `Usual offset
+    (minutes)`: words for a supervisor."""
     if key in LABELS:
         return LABELS[key]
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", key).replace("_", " ").lower()
-    return words[:1].upper() + words[1:]
+    end = next((end for end in UNITS if key.endswith(end) and len(key) > len(end)), None)
+    stem, unit = (key.removesuffix(end), f" ({UNITS[end]})") if end else (key, "")
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", stem).replace("_", " ").lower()
+    return words[:1].upper() + words[1:] + unit
 
 
 def is_id_key(key: str) -> bool:
