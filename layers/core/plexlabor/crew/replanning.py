@@ -25,6 +25,10 @@ A `refresh` message (`refresh(deps, message)`) re-plans nothing: it renews what 
 of the shift would otherwise read on its way (the shift's problem, compiled, and the day's whole read)
 when it would be stale within `REFRESH_LEAD`, so that event finds the container ready.
 
+Every read of a shift and every whole read of the day's suggestions is stored (`deps.kept_store`,
+`crew.snapshots`); a new container starts from them when a warm one would still use what it holds
+(`_stored_shift`, `_read_day`), so Lambda recycling the container costs no read of Plex or of the whole day.
+
 `detect(deps, request)` (crew_call_offs, scheduled every few minutes): for each shift that started
 between `grace` and `grace + period` ago, the operators scheduled on it, not on leave and not clocked
 in become `call_off` messages on the replan queue (`plexlabor.crew.messages.call_offs`). Each shift is
