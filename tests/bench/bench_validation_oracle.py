@@ -196,7 +196,10 @@ def test_oracle_bound_and_where_the_engine_loses(tmp_path: Path) -> None:
     print(f"{'type':16} {'labels':>6} | {'oracle F1':>9} {'P':>6} {'R':>6} | {'engine F1':>9} {'P':>6} {'R':>6}")
     confidence = {(f.record_key, f.anomaly_type): f.confidence for f in findings}
     for anomaly, (edge, _) in OFFSET_TYPES.items():
-        scored = [(log_likelihood_ratio(d, anomaly, grace), d.kind == anomaly.value) for d in days]
+        # a clock-out while still logged in at a running machine is its own type, told apart by that login (as
+        # the engine does), not by the punch: those days are left out of the clock-out ranking
+        judged = [d for d in days if edge == "in" or d.kind != A.EARLY_CLOCK_OUT_ACTIVE_JOB.value]
+        scored = [(log_likelihood_ratio(d, anomaly, grace), d.kind == anomaly.value) for d in judged]
         # the oracle's model of the injector covers every offset it injected (fails if the generator changes)
         assert all(score > -math.inf for score, positive in scored if positive), anomaly
         f1, precision, recall, _ = best_f1(scored)
