@@ -659,6 +659,26 @@ def test_the_board_names_people_where_the_audit_keeps_their_ids(world: World, la
     assert caller not in body and "for E0042" not in body
 
 
+def test_the_queue_and_item_page_name_the_person_a_replan_note_is_about(world: World, lambda_context: Any) -> None:
+    """A re-plan's note keeps the caller's Plex id in the audit; the queue and the item page name them."""
+    caller = "3bbc4e83-7dd2-4a1b-9c3d-0123456789ab"
+    recommendation(
+        world,
+        "crew-0005",
+        "crew_unstaffed",
+        note=f"After a call-off of {caller}: 1 seat at WC-10 for job J100001 operation 20, shift 1, stays empty",
+        **{**SEGMENT, "segment": "op-8|1"},
+        **CREW,
+        seats=1,
+    )
+    deps = dataclasses.replace(web_deps(world), people=NAMED)
+
+    for path in ("/queue", "/items/crew-0005"):
+        body = call_web(deps, "GET", path, PLANNER, lambda_context)["body"]
+        assert "After a call-off of Sam Reyes (E00061)" in body, path
+        assert caller not in body, path
+
+
 def test_a_refused_swap_names_the_person_in_its_reason(world: World, lambda_context: Any) -> None:
     _e0051_at_wc20(world)
     deps = dataclasses.replace(_with_replan(world, Replans()), people=NAMED)

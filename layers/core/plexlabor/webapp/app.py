@@ -40,7 +40,7 @@ from plexlabor.approval.pages import closed_message, closing_event, field_label,
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.audit import AuditEventType, AuditStatus
 from plexlabor.audit.validations import ValidationCounts
-from plexlabor.crew.messages import ReplanSender
+from plexlabor.crew.messages import ReplanSender, people_in
 from plexlabor.learning.events import model_story
 from plexlabor.platform import env
 from plexlabor.platform.csrf import REFUSAL, cross_site_problem
@@ -197,8 +197,9 @@ class Page:
         return self.who(item.employee_id)
 
     def note(self, item: ReviewItem) -> str:
-        """The item's note (written with ids: the audit keeps ids) naming its people as `who` does."""
-        return with_people(item.note, self.reader, (item.employee_id, item.supervisor_id))
+        """The item's note (written with ids: the audit keeps ids) naming its people as `who` does, and the
+        people a re-plan's note is about ("After a call-off of <id>: ...")."""
+        return with_people(item.note, self.reader, (item.employee_id, item.supervisor_id, *people_in(item.note)))
 
     def value(self, value: Any, key: str | None = None) -> str:
         return self.shown.value(value, key)
