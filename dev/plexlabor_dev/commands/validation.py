@@ -39,7 +39,7 @@ development plants only (seeds 2001-2002 at `realistic` for F1 against the true 
 anomaly and every hard normal pattern for false findings, 2001-2002 at `easy`), on a grid of 0.1-0.975 by 0.025:
 of the cuts whose false findings (every type) stay <= 1.0 per 1,000 normal shift-days there and whose `easy` F1
 stays >= 0.98 per type, the most types at F1 >= 0.85, then the highest summed F1 of the four
-(docs/validation.md, "The oracle bound and the scorer of 2026-12-05 12:00")."""
+(docs/validation.md, "The oracle bound and the scorer of f444d79")."""
 EVALUATION_SEEDS = (201, 202, 203)
 """Plants the benchmarks report on: never trained or tuned on."""
 
