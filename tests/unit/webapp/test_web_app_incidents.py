@@ -13,8 +13,7 @@ from plexlabor.incidents.classifier import ClassifierSettings, IncidentClassifie
 from plexlabor.incidents.extraction import Place
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, PlantChoices, decision_of, log_incident
 from plexlabor.webapp import incidents as incidents_page
-from plexlabor.webapp.app import SECURITY_HEADERS, Dependencies, WebAppSettings
-from plexlabor.webapp.incidentform import PAGE_HEADERS
+from plexlabor.webapp.app import Dependencies, WebAppSettings
 from tests.unit.approval.approval_fakes import World
 from tests.unit.incidents.conftest import as_reports, coded_rows
 from tests.unit.review.review_world import ZONE, call_web, web_deps
@@ -288,10 +287,6 @@ def test_a_refused_correction_keeps_the_note(world: World, incident_id: str, lam
     form = {**CODES, "code.event_group": "43", "reason": "caught at the die, not a fall"}
     response = _call(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
     assert response["statusCode"] == 400 and ">caught at the die, not a fall</textarea>" in response["body"]
-
-
-def test_incident_logs_form_page_has_the_web_apps_headers() -> None:
-    assert dict(PAGE_HEADERS) == dict(SECURITY_HEADERS)
 
 
 def test_the_confirmed_workcenter_and_shift_are_the_plants_own(

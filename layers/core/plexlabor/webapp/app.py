@@ -59,23 +59,12 @@ from plexlabor.webapp.allocation import AllocationReports, queue_guidance
 from plexlabor.webapp.analytics import AnalyticsReports
 from plexlabor.webapp.auth import Reply, SignIn, request_cookies, sign_in
 from plexlabor.webapp.forecasts import ForecastReports
+from plexlabor.webapp.headers import CONTENT_TYPE, SECURITY_HEADERS
 from plexlabor.webapp.incidenttrends import IncidentTrendsReports
 from plexlabor.webapp.reports import ReportSettings, SkillsReports
 from plexlabor.webapp.timeline import TIMELINE_KEY, shape_timeline
 from plexlabor.webapp.viewer import NotSignedInError, viewer_from_claims
 
-CONTENT_TYPE = "text/html; charset=utf-8"
-SECURITY_HEADERS: Mapping[str, str] = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-}
-"""Pages are per person (no caching) and load nothing from anywhere else."""
 PAGE_SIZE = 100
 """Queue rows per page: a page stays small to render and to send, whatever the backlog."""
 KPI_DAYS = {"7": 7, "28": 28, "90": 90}

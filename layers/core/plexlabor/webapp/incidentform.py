@@ -18,22 +18,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from plexlabor.incidents.api import FormRefusal
 from plexlabor.incidents.service import IncidentDeps, PlantChoices
+from plexlabor.webapp.headers import CONTENT_TYPE, SECURITY_HEADERS
 from plexlabor.webapp.menu import menu_for
 from plexlabor.webapp.viewer import viewer_from_claims
 
 TITLE = "Report an incident"
-PAGE_HEADERS: Mapping[str, str] = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-}
-"""The web app's page headers (`webapp.app.SECURITY_HEADERS`, which this module cannot import; a test keeps
-the two equal)."""
 
 templates = Environment(loader=PackageLoader("plexlabor.webapp"), autoescape=select_autoescape(default=True))
 templates.globals["menu_for"] = menu_for
@@ -70,5 +59,5 @@ def refused_form_page(refusal: FormRefusal, deps: IncidentDeps) -> Response[str]
         **form_context(deps.zone, deps.clock(), deps.choices, refusal.typed, refusal.problems),
     )
     return Response(
-        status_code=refusal.status, content_type="text/html; charset=utf-8", body=body, headers=dict(PAGE_HEADERS)
+        status_code=refusal.status, content_type=CONTENT_TYPE, body=body, headers=dict(SECURITY_HEADERS)
     )
