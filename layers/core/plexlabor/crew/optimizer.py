@@ -727,8 +727,13 @@ def _unstaffed(compiled: Compiled, chosen: list[int]) -> tuple[UnstaffedSeat, ..
                 seat(
                     "qualified_busy",
                     short,
-                    f"all {stat.candidates} qualified, available operators are assigned to other job "
-                    "operations at the same time (or have no hours left)",
+                    (
+                        "the one qualified, available operator is assigned to other job operations at the same "
+                        "time (or has no hours left)"
+                        if stat.candidates == 1
+                        else f"all {stat.candidates} qualified, available operators are assigned to other job "
+                        "operations at the same time (or have no hours left)"
+                    ),
                 )
             )
     return tuple(seats)
