@@ -51,7 +51,10 @@ class Norm:
         sigma = MAD_TO_SIGMA * statistics.median(abs(v - median) for v in values)
         if clip is not None and sigma > 0:
             kept = [v for v in values if abs(v - median) <= clip * sigma]
-            sigma = statistics.pstdev(kept) / math.sqrt(_clipped_variance(clip)) if len(kept) > 1 else sigma
+            if len(kept) > 1:  # in floats: statistics.pstdev's exact fractions cost ~0.3 ms a person
+                mean = math.fsum(kept) / len(kept)
+                variance = math.fsum((v - mean) ** 2 for v in kept) / len(kept)
+                sigma = math.sqrt(variance / _clipped_variance(clip))
         return cls(median, max(sigma, floor), len(values))
 
     def blend(self, prior: Norm | None, enough: int = MIN_HISTORY) -> Norm:
