@@ -20,8 +20,9 @@ web app yet.
    timed calls are warm, each reading what is new since the last. A series that misses the target is
    profiled (cProfile, one call) and its top entries printed (the DynamoDB render always is).
 2. Filter + bulk approve 200: an admin filters the queue to punch findings and to crew assignments (two
-   GETs), takes the first 100 of each page, POSTs the 200 ids and follows the 303 back to the queue: the
-   end-to-end time. Every item must have left the queue with exactly one decision event.
+   GETs), approves the first 100 of each page in one POST each (a form decides one page at most) and
+   follows the last 303 back to the queue: the end-to-end time. Every item must have left the queue with
+   exactly one decision event.
 
 On DynamoDB the figures held to the targets are `own` time: wall time outside moto (handler, adapters,
 botocore), without the network (`Meter` says how moto's time is taken out, also while the bulk decides
@@ -881,31 +882,34 @@ class Bulk:
 
 
 def _filter_and_approve(backend: Backend, deps: Dependencies) -> Bulk:
-    """An admin filters to punch findings, then to crew assignments, takes the first 100 of each page, and
-    approves the 200 in one POST; then the browser follows the 303 back to the queue."""
+    """An admin filters to punch findings and approves the first 100 of the page in one POST (a form decides
+    one page at most), then the same for crew assignments; then the browser follows the last 303 back to the
+    queue."""
     steps: dict[str, Timed] = {}
     chosen: list[str] = []
+    locations: list[str] = []
     for kind in (PUNCH, "crew_assignment"):
         page, steps[f"GET /queue?kind={kind}"] = _call(backend, deps, _event("GET", "/queue", ADMIN, {"kind": kind}))
         assert page["statusCode"] == 200
-        chosen += _PICK.findall(page["body"])[: BULK_ITEMS // 2]
-    form = {"item": chosen, "action": "approve", "reason": ""}
-    posted, steps[f"POST /queue ({len(chosen)} items)"] = _call(
-        backend, deps, _event("POST", "/queue", ADMIN, form=form)
-    )
-    assert posted["statusCode"] == 303, posted.get("body", "")[:500]
-    [location] = posted["multiValueHeaders"]["Location"]
-    query = dict(part.split("=", 1) for part in location.split("?", 1)[1].split("&"))
+        picked = _PICK.findall(page["body"])[: BULK_ITEMS // 2]
+        form = {"item": picked, "action": "approve", "reason": ""}
+        posted, steps[f"POST /queue ({kind}, {len(picked)} items)"] = _call(
+            backend, deps, _event("POST", "/queue", ADMIN, form=form)
+        )
+        assert posted["statusCode"] == 303, posted.get("body", "")[:500]
+        assert posted["multiValueHeaders"]["Location"][0].endswith(f"decided={len(picked)}&failed=0")
+        chosen += picked
+        locations += posted["multiValueHeaders"]["Location"]
+    query = dict(part.split("=", 1) for part in locations[-1].split("?", 1)[1].split("&"))
     after, steps["GET the 303 (the queue again)"] = _call(backend, deps, _event("GET", "/queue", ADMIN, query))
     assert after["statusCode"] == 200
-    return Bulk(steps, chosen, location)
+    return Bulk(steps, chosen, locations[-1])
 
 
 def _check_bulk(backend: Backend, deps: Dependencies, bulk: Bulk, opened: int) -> None:
     """Every chosen item left the queue with exactly one decision (approved, by the admin), and each punch
     finding's workflow was resumed once."""
     assert len(bulk.chosen) == BULK_ITEMS == len(set(bulk.chosen))
-    assert bulk.location.endswith(f"decided={BULK_ITEMS}&failed=0"), bulk.location
     still_open = {item.item_id for item in deps.review.queue.open_items()}
     assert not still_open & set(bulk.chosen)
     assert len(still_open) == opened - BULK_ITEMS
@@ -949,8 +953,10 @@ def _modelled_post(client: Any, subset: Items, meter: Meter, workers: int) -> Ti
         finally:
             meter.round_trip_s = 0.0
     _check_bulk(small, deps, bulk, len(subset.openings))
-    [post] = [timed for step, timed in bulk.steps.items() if step.startswith("POST")]
-    return post
+    posts = [timed for step, timed in bulk.steps.items() if step.startswith("POST")]
+    return Timed(
+        *(sum(getattr(t, name) for t in posts) for name in ("wall_ms", "cpu_ms", "emulator_ms", "calls", "kb"))
+    )
 
 
 def _refresh(deps: Dependencies) -> str:
@@ -977,7 +983,7 @@ def _print_steps(bulk: Bulk) -> None:
             if timed.calls
             else f" ({timed.cpu_ms:.0f} ms CPU)"
         )
-        print(f"    {step:<36} {timed.wall_ms:>7.0f} ms wall, {timed.own_ms:>7.0f} ms own{moto}")
+        print(f"    {step:<42} {timed.wall_ms:>7.0f} ms wall, {timed.own_ms:>7.0f} ms own{moto}")
 
 
 def _median(series: Series) -> Timed:
@@ -1068,8 +1074,7 @@ def test_review_queue_on_dynamodb(items: Items) -> None:
         _check_bulk(small, small_deps, bulk, len(subset.openings))
         reused = meter.reused
         modelled = {workers: _modelled_post(client, subset, meter, workers) for workers in (1, BULK_WORKERS)}
-    [post] = [key for key in bulk.steps if key.startswith("POST")]
-    steps[post] = bulk.steps[post]
+    steps |= {key: timed for key, timed in bulk.steps.items() if key.startswith("POST")}
     steps["GET the 303 (the admin render, median)"] = _median(series[0])
 
     _print_renders(f"Review queue, {len(items.openings):,} pending items, DynamoDB adapters on moto, in process",
@@ -1084,7 +1089,7 @@ def test_review_queue_on_dynamodb(items: Items) -> None:
     verdict = "met" if seconds < BULK_TARGET_S else "MISSED"
     print(f"  filter + bulk approve {BULK_ITEMS}: {seconds:.2f} s own end to end (< {BULK_TARGET_S:.0f} s: {verdict})")
     _print_steps(Bulk(steps, bulk.chosen, bulk.location))
-    print(f"  the POST with a modelled {MODELLED_ROUND_TRIP_S * 1000:.0f} ms round trip per DynamoDB request "
+    print(f"  the two POSTs with a modelled {MODELLED_ROUND_TRIP_S * 1000:.0f} ms round trip per DynamoDB request "
           "(own time and the modelled network; not a target):")  # fmt: skip
     for workers, timed in modelled.items():
         print(f"    {workers} decision{'s' if workers > 1 else ''} at a time: {timed.own_ms / 1000:.2f} s, "
