@@ -230,7 +230,7 @@ def test_a_name_with_a_space_is_refused_in_plain_words_naming_the_field(copilot:
     # and as the page's form, by the words the page labels it with
     page = _post(copilot, urlencode(asked), FORM, **{"Sec-Fetch-Site": "same-origin"})["body"]
     assert f"<li>Job: {rule}</li>" in page and f"<li>Material lot: {rule}</li>" in page
-    assert "pattern" not in page and "job_id" not in page
+    assert "pattern" not in page and "<li>job_id" not in page  # (the link back carries the key)
     assert _logged(copilot) == []
 
 
@@ -328,3 +328,22 @@ def test_a_question_before_the_index_is_built_is_a_503_not_a_crash(content_type:
 
     # Then the asker is told to ask later, as JSON or as the form's page
     assert response["statusCode"] == 503 and "not been indexed" in response["body"]
+
+
+def test_a_refused_form_is_the_web_apps_page_with_its_headers_and_a_link_back_keeping_what_was_typed(
+    copilot: Copilot,
+) -> None:
+    # Given the operator's question with a job typed with a space (ux113 N5: a bare page, no menu,
+    # `javascript:history.back()`, no CSP or X-Frame-Options)
+    asked = {"question": "How do I clean the coolant tank?", "job_id": "J101 073", "lot_id": "L7"}
+    response = _post(copilot, urlencode(asked), FORM, **{"Sec-Fetch-Site": "same-origin"})
+    body, headers = response["body"], response["multiValueHeaders"]
+
+    assert response["statusCode"] == 400
+    # Then it is sent with the web app's headers, inside its layout (the menu), with a real link back
+    assert headers["Content-Security-Policy"][0].startswith("default-src 'none'")
+    assert headers["X-Frame-Options"] == ["DENY"] and headers["Referrer-Policy"] == ["same-origin"]
+    assert '<nav aria-label="Main">' in body and 'href="/dev/copilot"' in body  # the menu's Copilot link
+    assert "history.back" not in body
+    back = "/dev/copilot?" + urlencode({"job_id": "J101 073", "lot_id": "L7", "question": asked["question"]})
+    assert f'href="{back.replace("&", "&amp;")}"' in body

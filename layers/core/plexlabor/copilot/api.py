@@ -6,7 +6,8 @@ A question comes as JSON (an API client with a Bearer token) or as the web app's
     200 CopilotAnswer (JSON)             numbered steps citing their passages, the tools a procedure
                                          names, or kind "refused" (nothing relevant found); logged
     303 -> /copilot?interaction=<id>     a form: to the copilot page, which shows the logged answer
-    400 {"message", "errors": [{"field", "problem"}]}   each bad field named (a form: an HTML page)
+    400 {"message", "errors": [{"field", "problem"}]}   each bad field named (a form: the web app's page
+                                         `Context.form_page` renders, with a link back keeping what was typed)
     401 not signed in; 403 signed in without an operator's role, or a form from another site
 Who asks is the signed-in person (the authorizer's claims), never a field of the body. Every answer,
 a refusal too, is logged to the audit table and to the job's record in Plex (`copilot.interactions`).
@@ -29,7 +30,6 @@ from plexlabor.platform.csrf import REFUSAL, cross_site_problem
 from plexlabor.platform.jsonapi import (
     ApiProblem,
     field_problems,
-    html_page,
     is_form,
     json_answer,
     json_response,
@@ -113,19 +113,40 @@ class CopilotAnswer(BaseModel):
 
 
 @dataclass(frozen=True)
+class FormRefusal:
+    """What a refused form's page says: its status, title and problems, what was typed, and who asked."""
+
+    status: int
+    title: str
+    lines: list[str]
+    typed: Mapping[str, Any]
+    authorizer: Mapping[str, Any] | None
+    base: str
+
+
+@dataclass(frozen=True)
 class Context:
     copilot: Callable[[], Copilot]
     """The copilot, built once per environment (its index read on the first question)."""
     asker_of: Callable[[Mapping[str, Any] | None], str]
     """The signed-in person's id from the authorizer's context; raises NotAnAskerError for a person who
     may not ask (and the handler's NotSignedInError when nobody is signed in)."""
+    form_page: Callable[[FormRefusal], Response[str]]
+    """A refused form's page, in the web app's layout with its headers (`webapp.copilotform`: this layer
+    sits below the web app and cannot render its pages)."""
 
 
 NOT_READY = "The copilot cannot answer yet: the plant's procedures have not been indexed. Ask again later."
 
 
-def _refused(form: bool, status: int, message: str) -> Response[str]:
-    return html_page(status, "Refused", [message]) if form else json_response(status, ApiProblem(message=message))
+def _refused(form: bool, status: int, message: str, typed: Mapping[str, Any] | None = None) -> Response[str]:
+    if not form:
+        return json_response(status, ApiProblem(message=message))
+    event = app.current_event
+    context: Context = app.context["copilot"]
+    title = "Not answered yet" if status == 503 else "Refused"
+    refusal = FormRefusal(status, title, [message], typed or {}, event.request_context.authorizer, stage_base(event))
+    return context.form_page(refusal)
 
 
 @app.post(ASK_PATH)
@@ -140,20 +161,25 @@ def ask_route() -> Response[str]:
     if form and (problem := cross_site_problem(event.headers)):
         logger.warning("cross-site copilot form refused", problem=problem)
         return _refused(form, 403, REFUSAL)
+    typed: dict[str, Any] = {}
     try:
-        request = AskRequest.model_validate(read_document(event.decoded_body, form))
+        typed = read_document(event.decoded_body, form)
+        request = AskRequest.model_validate(typed)
     except ValueError as error:
         problems = field_problems(error)
         logger.info("copilot question refused", fields=[p.field for p in problems])
         if form:
             lines = [f"{FORM_LABELS.get(p.field, p.field)}: {p.problem}" for p in problems]
-            return html_page(400, "The question was not asked", lines, back="Back to the question")
+            refusal = FormRefusal(
+                400, "The question was not asked", lines, typed, event.request_context.authorizer, stage_base(event)
+            )
+            return context.form_page(refusal)
         return json_response(400, ApiProblem(message="invalid question", errors=problems))
     try:
         answer = CopilotAnswer.model_validate(ask(context.copilot(), request, asker))
     except ArtifactError as error:  # no index built yet (copilot_index has not run) or S3 unreadable; found by fuzzing
         logger.error("the copilot has no index to answer from", problem=str(error))
-        return _refused(form, 503, NOT_READY)
+        return _refused(form, 503, NOT_READY, typed)
     if not form:
         return json_response(200, answer)
     location = f"{stage_base(event)}{PAGE_PATH}?{urlencode({'interaction': answer.interaction_id or ''})}"

@@ -65,6 +65,7 @@ def copilot() -> Response[str]:
         return page.render("message.html", 403, title="Refused", page="copilot", message=message)
     query = _query()
     context: dict[str, Any] = {name: query.get(name, "") for name in CONTEXT_FIELDS}
+    question = query.get("question", "")  # a refused question's link back (`webapp.copilotform`)
     event, status = None, 200
     if "interaction" in query:
         event = _interaction(page, query["interaction"])
@@ -81,5 +82,6 @@ def copilot() -> Response[str]:
         asked=event,
         answer=event.payload["answer"] if event else None,
         missing=status == 404,
+        question="" if event else question,
         **context,
     )
