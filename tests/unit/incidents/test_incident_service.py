@@ -18,6 +18,7 @@ from plexlabor.incidents.service import (
     CodeCorrectionError,
     IncidentDeps,
     IncidentReport,
+    PlantChoices,
     correct_codes,
     corrected_reports,
     decision_of,
@@ -25,6 +26,7 @@ from plexlabor.incidents.service import (
     opening,
     read_codes,
 )
+from plexlabor.models import Employee, Workcenter
 from plexlabor.platform.pilot import PilotScope
 from plexlabor.review.items import item_from_event
 
@@ -161,3 +163,19 @@ def test_training_rows_parse_as_coded_reports(trained: IncidentClassifier) -> No
     lines = write_coded_reports(rows).splitlines()
     again = parse_coded_reports(lines, "corrections.csv")
     assert again[0].codes == rows[0].codes and again[0].narrative == VAGUE
+
+
+def test_every_department_of_the_plant_may_be_named_not_only_those_with_workcenters() -> None:
+    # Given a plant whose shipping and maintenance people have no workcenter of their own department
+    workcenters = [Workcenter(workcenter_id="w1", workcenter_code="CNC4", department_code="MACH")]
+    employees = [
+        Employee(id="e1", employee_no="1", first_name="A", last_name="B", department_code="SHIP"),
+        Employee(id="e2", employee_no="2", first_name="C", last_name="D", department_code="MAINT"),
+        Employee(id="e3", employee_no="3", first_name="E", last_name="F", department_code="GONE", status="Terminated"),
+    ]
+    choices = PlantChoices.of(workcenters, employees, [])
+    # Then the form offers and incident_log accepts them all, and not a department nobody active is in
+    assert choices.departments == ("MACH", "MAINT", "SHIP")
+    report, unknown = choices.fit(IncidentReport(narrative=CLEAR, department="ship"))
+    assert report.department == "SHIP" and unknown == []
+    assert choices.fit(IncidentReport(narrative=CLEAR, department="GONE"))[1]

@@ -35,7 +35,7 @@ from plexlabor.incidents.extraction import Place, extract
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, code_problem
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.reports import CodedReport
-from plexlabor.models import Shift, Workcenter
+from plexlabor.models import Employee, Shift, Workcenter
 from plexlabor.platform.clock import outside_dates, utc_now
 from plexlabor.platform.pilot import PilotScope
 from plexlabor.platform.pilot import Place as PilotPlace
@@ -97,12 +97,18 @@ class PlantChoices:
     """(shift code, its name)."""
 
     @classmethod
-    def of(cls, workcenters: Iterable[Workcenter], shifts: Iterable[Shift]) -> PlantChoices:
-        """The active workcenters, their departments, and the shifts (codes in order)."""
+    def of(
+        cls, workcenters: Iterable[Workcenter], employees: Iterable[Employee], shifts: Iterable[Shift]
+    ) -> PlantChoices:
+        """The active workcenters, the plant's departments (those of its active employees, as Plex gives
+        them, and of its active workcenters: shipping or maintenance may have people but no workcenter),
+        and the shifts (codes in order)."""
         active = [w for w in workcenters if w.active]
+        departments = {e.department_code for e in employees if e.status == "Active" and e.department_code}
+        departments |= {w.department_code for w in active if w.department_code}
         return cls(
             workcenters=tuple(sorted(w.workcenter_code for w in active)),
-            departments=tuple(sorted({w.department_code for w in active if w.department_code})),
+            departments=tuple(sorted(departments)),
             shifts=tuple(sorted({(s.shift_code, s.name) for s in shifts})),
         )
 

@@ -84,11 +84,11 @@ def plant_places(settings: PlexSourceSettings) -> tuple[list[Place], ZoneInfo, P
     zone = ZoneInfo(settings.timezone or "UTC")
     try:
         source = open_labor_source_from_aws(settings)
-        workcenters = source.port.workcenters()
+        workcenters, employees = source.port.workcenters(), source.port.employees()
     except Exception as error:  # Plex down or misconfigured: log the incident anyway, without places
         logger.warning("workcenters not read: no places for extraction", extra={"reason": str(error)})
         return [], zone, PlantChoices()
-    choices = PlantChoices.of(workcenters, readable_shifts(source.port))
+    choices = PlantChoices.of(workcenters, employees, readable_shifts(source.port))
     places = [Place(w.workcenter_code, w.name) for w in workcenters if w.active]
     return places, ZoneInfo(source.timezone), choices
 

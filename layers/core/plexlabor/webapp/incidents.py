@@ -166,7 +166,7 @@ class FormChoices:
 
         try:
             client = PlexLaborClient(plex_settings(self.settings).model_copy(update=PAGE_PLEX_LIMITS))
-            self.read = PlantChoices.of(client.workcenters(), readable_shifts(client))
+            self.read = PlantChoices.of(client.workcenters(), client.employees(), readable_shifts(client))
         except Exception as error:  # Plex slow or down: the form's fields are typed for now
             logger.warning("workcenters not read for the incident form", reason=str(error))
             self.failed_at = self.clock()
