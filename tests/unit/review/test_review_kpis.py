@@ -62,7 +62,7 @@ def test_approve_rate_time_to_decision_and_writes_per_type_and_model() -> None:
     )
 
     figures = compute_kpis(store, clock=lambda: T0 + timedelta(days=1))
-    rows = {(r.type, r.model_version): r for r in figures.by_kind}
+    rows = {(r.type, r.model): r for r in figures.by_kind}
 
     missed = rows[("MISSED_PUNCH", "m1")]
     assert (missed.suggested, missed.approved, missed.rejected, missed.written) == (2, 1, 1, 1)
@@ -71,6 +71,25 @@ def test_approve_rate_time_to_decision_and_writes_per_type_and_model() -> None:
     assert rows[("MISSED_PUNCH", "m2")].approve_rate is None
     late = rows[("LATE_CLOCK_IN", "m1")]
     assert (late.suggested, late.sent_for_review) == (1, 0)
+
+
+def test_one_row_per_type_and_producer_merges_the_scorers_weekly_versions() -> None:
+    """N4 (ux113): rows split by exact version read alike ('scorer + norms' twice); one row, versions listed."""
+    store = InMemoryAuditStore()
+    _finding(store, "f1", T0, "EARLY_CLOCK_IN", model="scorer-6b2c4bd848+norms-1794286800")
+    _finding(store, "f2", T0, "EARLY_CLOCK_IN", model="scorer-6b2c4bd848+norms-1794286800")
+    _finding(store, "f3", T0, "EARLY_CLOCK_IN", model="scorer-2884307d08+norms-1794891600")
+    _finding(store, "f4", T0, "EARLY_CLOCK_IN", model="rules")
+    _decide(store, "f1", T0 + timedelta(minutes=5), "E0001", approve=True)
+    _decide(store, "f3", T0 + timedelta(minutes=5), "E0001", approve=False)
+
+    rows = compute_kpis(store, clock=lambda: T0 + timedelta(days=1)).by_kind
+
+    assert [(r.type, r.model) for r in rows] == [("EARLY_CLOCK_IN", "rules"), ("EARLY_CLOCK_IN", "scorer + norms")]
+    scorer = rows[1]
+    assert (scorer.suggested, scorer.approved, scorer.rejected) == (3, 1, 1)
+    assert scorer.model_versions == {"scorer-6b2c4bd848+norms-1794286800", "scorer-2884307d08+norms-1794891600"}
+    assert rows[0].model_versions == {"rules"}
 
 
 def test_review_time_counts_gaps_within_a_sitting_per_person_and_day() -> None:

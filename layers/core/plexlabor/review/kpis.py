@@ -1,6 +1,8 @@
 """The phase gate's figures: how the suggestions fare with the people who decide them.
 
-Per kind/anomaly type and model version: suggestions made, decided, expired (nobody decided them in
+Per kind/anomaly type and producer (`approval.display.producer`: "scorer + norms", "rules"; the exact
+versions a row merges are listed on it, so weekly retrains do not split a type into rows that read alike):
+suggestions made, decided, expired (nobody decided them in
 time), the approve rate (the precision supervisors observe), the median time from suggestion to
 decision, corrections written and reverted.
 Per day and per person: items decided and the time spent deciding them, so the brief's "30-60 min
@@ -11,7 +13,7 @@ before each decision since the same person's previous one, counted only when it 
 The flagged share of all punches: per plant-local day, the punches (time-clock and labor entries)
 validated that day (`plexlabor.audit.validations`, counted by the validators: a clean punch leaves no
 audit event), the punches with a finding recorded that day (any status: sent for review, logged,
-held by the pilot scope) and those sent for review; per punch anomaly type and model version, the
+held by the pilot scope) and those sent for review; per punch anomaly type and producer, the
 share of the period's validated punches it flagged. Only days with a count take part in a share, so
 a period that starts before counting did is not diluted. A finding is about one record; a finding
 about another record (a badge swipe, a machine run) is not a flagged punch.
@@ -28,6 +30,7 @@ from datetime import date, datetime, time, timedelta
 from statistics import median
 from zoneinfo import ZoneInfo
 
+from plexlabor.approval.display import producer
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.store import AuditStore
 from plexlabor.audit.validations import PUNCH_RESOURCES, DayCount, ValidationCounts, resource_of
@@ -42,11 +45,14 @@ DECIDED_STATUSES = (AuditStatus.APPROVED, AuditStatus.REJECTED)
 
 @dataclass
 class KindFigures:
-    """One row per (kind or anomaly type, model version)."""
+    """One row per (kind or anomaly type, producer): every model version of that producer merged."""
 
     kind: str
     type: str
-    model_version: str
+    model: str
+    """The producer, without the version hash: `scorer + norms`, `rules`, `crew-milp-2026.11`."""
+    model_versions: set[str] = field(default_factory=set)
+    """The exact versions whose suggestions this row counts."""
     suggested: int = 0
     sent_for_review: int = 0
     approved: int = 0
@@ -130,7 +136,7 @@ class Kpis:
 
 def _opening_key(event: AuditEvent) -> tuple[str, str, str]:
     kind = PUNCH if event.event_type is AuditEventType.FINDING else str(event.payload.get("kind") or "suggestion")
-    return kind, str(event.payload.get("anomaly_type") or kind), event.model_version or "rules"
+    return kind, str(event.payload.get("anomaly_type") or kind), producer(event.model_version)
 
 
 def _events(audit: AuditStore, statuses: Iterable[AuditStatus], since: datetime, limit: int) -> list[AuditEvent]:
@@ -157,6 +163,8 @@ def compute_kpis(
     for event in opened.values():
         key = _opening_key(event)
         row = rows.setdefault(key, KindFigures(*key))
+        if event.model_version:
+            row.model_versions.add(event.model_version)
         row.suggested += 1
         row.sent_for_review += event.status is AuditStatus.PENDING_APPROVAL
     decisions = sorted(_events(audit, DECIDED_STATUSES, since, limit), key=lambda e: e.occurred_at)
@@ -177,7 +185,7 @@ def compute_kpis(
             if opening is not None:
                 row = rows[_opening_key(opening)]
                 setattr(row, attribute, getattr(row, attribute) + 1)
-    by_kind = sorted(rows.values(), key=lambda r: (r.kind != PUNCH, r.kind, r.type, r.model_version))
+    by_kind = sorted(rows.values(), key=lambda r: (r.kind != PUNCH, r.kind, r.type, r.model))
     counted = counts.days(first_day, until.astimezone(zone).date()) if counts is not None else []
     by_day, total = _punch_shares(opened.values(), rows, counted, zone)
     return Kpis(
