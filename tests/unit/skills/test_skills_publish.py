@@ -179,10 +179,12 @@ def _candidate(gain: float) -> TrainingCandidate:
 
 
 def test_a_larger_cross_training_gain_ranks_before_a_smaller_one() -> None:
-    gains = [11.2, 323.0, 0.0, 15.9, 16.0, 79.9, 80.0, 199.0]
+    gains = [11.2, 323.0, 0.0, 15.9, 16.0, 79.9, 80.0, 199.0, 833.6, 833.7, 5000.0]  # no cap (ux113 L18)
     ranks = {
         gain: SEVERITY_WEIGHT[training_priority(_candidate(gain))[0]] * training_priority(_candidate(gain))[1]
         for gain in gains
     }
     assert sorted(gains, key=lambda gain: -ranks[gain]) == sorted(gains, reverse=True)
-    assert training_priority(_candidate(323.0)) == ("high", 1.0) and training_priority(_candidate(11.2))[0] == "low"
+    assert len(set(ranks.values())) == len(gains)  # no two gains tie
+    assert training_priority(_candidate(200.0)) == ("high", 0.75) and training_priority(_candidate(0.0))[1] == 0.5
+    assert training_priority(_candidate(11.2))[0] == "low" and training_priority(_candidate(5000.0))[1] < 1

@@ -50,8 +50,8 @@ URGENCY_HALF_DAYS = 90
 LARGE_GAIN_HOURS, SMALL_GAIN_HOURS = 80.0, 16.0
 """A cross-training gain of at-risk hours is high from `LARGE_GAIN_HOURS` (ten shifts), medium from
 `SMALL_GAIN_HOURS` (two), low below (`training_priority`)."""
-FULL_GAIN_HOURS = 200.0
-"""A gain of this many hours or more weighs 1; none weighs 0.5."""
+HALF_WAY_GAIN_HOURS = 200.0
+"""A gain of this many hours weighs 0.75: half way from none (0.5) to 1, which no gain reaches."""
 
 
 def expiry_priority(alert: CertificationAlert) -> tuple[str, float]:
@@ -68,10 +68,12 @@ def expiry_priority(alert: CertificationAlert) -> tuple[str, float]:
 
 def training_priority(candidate: TrainingCandidate) -> tuple[str, float]:
     """(severity, confidence) of a cross-training suggestion: a larger gain of covered at-risk hours ranks
-    first; the confidence grows from 0.5 (no gain) to 1 at `FULL_GAIN_HOURS`."""
+    first; the confidence grows from 0.5 (no gain) towards 1 without reaching it (0.75 at
+    `HALF_WAY_GAIN_HOURS`), so it never caps and every larger gain ranks higher (a cap at 1 from 200 h ranked
+    323 h and 833.6 h alike). Not rounded: two gains close together must not tie."""
     gain = max(candidate.coverage_gain_hours, 0.0)
     severity = "high" if gain >= LARGE_GAIN_HOURS else "medium" if gain >= SMALL_GAIN_HOURS else "low"
-    return severity, round(min(1.0, 0.5 + gain / (2 * FULL_GAIN_HOURS)), 3)
+    return severity, 1 - 0.5 * HALF_WAY_GAIN_HOURS / (HALF_WAY_GAIN_HOURS + gain)
 
 
 @dataclass(frozen=True)
