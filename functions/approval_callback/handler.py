@@ -9,11 +9,12 @@ The logic is `plexlabor.approval.callback` (its service built once per environme
 a refusal is an HTML page with the status `status_for` gives (403, 410, 400; anything else 500).
 The pages are written for a supervisor (`wiring.callback_reader`: people by name and employee number
 as `SHOW_NAMES_TO` allows, plant time); a link to a finding decided already names who decided it, and
-when, the same way.
+when, the same way, even when the link itself has expired or was used.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -35,6 +36,7 @@ from plexlabor.approval.pages import (
     review_page,
 )
 from plexlabor.approval.wiring import callback_reader, callback_service
+from plexlabor.audit import LinkAlreadyUsedError, LinkExpiredError
 from plexlabor.platform.csrf import REFUSAL, cross_site_problem
 from plexlabor.platform.forms import UnreadableFormError, form_fields
 from plexlabor.platform.observability import lambda_handler, logger, metrics
@@ -48,6 +50,8 @@ app = APIGatewayRestResolver()
 def _html(status: int, body: str) -> Response:
     return Response(status_code=status, content_type=CONTENT_TYPE, body=body, headers=dict(SECURITY_HEADERS))
 
+
+_BEFORE_ANY_EXPIRY = datetime.min.replace(tzinfo=UTC)
 
 CLOSED = "This finding was already decided, or its approval expired."
 """What a link to a closed finding says when the audit cannot tell who closed it."""
@@ -64,16 +68,21 @@ def _reader() -> Reader:
     return reader
 
 
-def _closed(service: CallbackService, token: str, presenter: str | None) -> AlreadyDecidedError:
-    """The refusal of a link to a finding closed already, naming who decided it and when as a
-    supervisor reads it (the service's own message names the decider's id)."""
+def _closed(service: CallbackService, token: str, presenter: str | None, refusal: Exception) -> Exception:
+    """The refusal of a link to a finding closed already (decided, or expired unanswered), naming who
+    decided it and when as a supervisor reads it; an expired or used link to a closed finding says the
+    same (ux113 N12). A link to a finding still open keeps its own refusal (`refusal`)."""
     try:
-        claims = service.signer.verify(token, presenter or claimed_supervisor(token), service.clock())
+        # the link's signature and supervisor are checked as of before it could expire: only to say
+        # what became of its finding, nothing is decided with it
+        claims = service.signer.verify(token, presenter or claimed_supervisor(token), _BEFORE_ANY_EXPIRY)
         message = closed_message(service.audit.for_finding(claims.finding_id), claims.finding_id, _reader())
     except Exception as error:  # still a refusal: only the words are plainer
         logger.warning("decider not named", error=type(error).__name__)
         message = None
-    return AlreadyDecidedError(message or CLOSED)
+    if message:
+        return AlreadyDecidedError(message)
+    return AlreadyDecidedError(CLOSED) if isinstance(refusal, AlreadyDecidedError) else refusal
 
 
 @app.get("/approvals/<token>")
@@ -81,8 +90,8 @@ def show(token: str) -> Response:
     service, presenter = _caller()
     try:
         pending, claims = service.open(token, presenter=presenter)
-    except AlreadyDecidedError:
-        raise _closed(service, token, presenter) from None
+    except (AlreadyDecidedError, LinkExpiredError, LinkAlreadyUsedError) as refusal:
+        raise _closed(service, token, presenter, refusal) from None
     logger.info("approval page shown", finding_id=pending.finding_id, stage=pending.stage.value)
     return _html(200, review_page(pending, claims.supervisor_id, _reader()))
 
@@ -101,8 +110,8 @@ def decide(token: str) -> Response:
     action, reason = (form.get(name, [None])[0] for name in ("action", "reason"))
     try:
         decision, pending = service.decide(token, action=action, reason=reason, presenter=presenter)
-    except AlreadyDecidedError:
-        raise _closed(service, token, presenter) from None
+    except (AlreadyDecidedError, LinkExpiredError, LinkAlreadyUsedError) as refusal:
+        raise _closed(service, token, presenter, refusal) from None
     metrics.add_metric(name="SupervisorDecisions", unit=MetricUnit.Count, value=1)
     return _html(200, decision_page(decision, pending))
 

@@ -16,6 +16,7 @@ from plexlabor.approval.chat import ChatWebhookNotifier
 from plexlabor.approval.digest import DigestMailer, EmailContent
 from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
 from plexlabor.approval.display import Reader
+from plexlabor.approval.messages import Stage
 from tests.support import FakeLambdaContext
 
 DETROIT = ZoneInfo("America/Detroit")
@@ -128,3 +129,26 @@ def test_a_decider_who_is_not_an_employee_is_named_by_their_user_name(world: Wor
     world.callback.decide_in_queue("f-000000000000000000000001", "reject", "not ours", "admin")
 
     assert "already rejected by admin on" in _page(world, "GET", token, NAMES)["body"]
+
+
+def test_an_expired_link_to_a_decided_finding_names_the_decider_not_only_the_expiry(world: World) -> None:
+    """N12 (ux113): the first supervisor's mailed link expired, the escalated one rejected the finding."""
+    request = make_request(make_finding(), employee_number="E00002", escalation_supervisor_id="E0100", wait_seconds=60)
+    (token,) = world.notified(notice(request))
+    escalated = world.notified(notice(request, stage=Stage.ESCALATED, token="task-2"))[-1]
+    assert _page(world, "POST", escalated, NAMES, action="reject", reason="he swapped shifts")["statusCode"] == 200
+    world.clock.advance(seconds=61)  # the first link has expired since
+
+    for method, form in (("GET", {}), ("POST", {"action": "approve"})):
+        response = _page(world, method, token, NAMES, **form)
+        assert response["statusCode"] == 410
+        assert "already rejected by Lee Park (E00100) on" in response["body"]
+        assert "(he swapped shifts)" in response["body"] and "has expired" not in response["body"]
+
+
+def test_an_expired_link_to_an_open_finding_still_says_it_expired(world: World) -> None:
+    (token,) = world.notified(notice(make_request(make_finding(), employee_number="E00002", wait_seconds=60)))
+    world.clock.advance(seconds=61)
+
+    response = _page(world, "GET", token, NAMES)
+    assert response["statusCode"] == 410 and "this approval link has expired" in response["body"]
