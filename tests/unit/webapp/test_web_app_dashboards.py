@@ -154,9 +154,9 @@ def test_proposing_training_puts_a_cross_training_suggestion_in_hrs_queue_once(
     again = _propose_training(deps, PLANNER, lambda_context, "2026-11-23")
 
     assert first["statusCode"] == again["statusCode"] == 303
-    proposal = "proposed_wc=V&proposed_employee=E4#training"
-    assert first["multiValueHeaders"]["Location"] == [f"/dev/skills?proposed=new&{proposal}"]
-    assert again["multiValueHeaders"]["Location"] == [f"/dev/skills?proposed=already&{proposal}"]
+    # no Plex ids in the page's address (ux113 N11): the row reads the review queue
+    assert first["multiValueHeaders"]["Location"] == ["/dev/skills?proposed=new#training"]
+    assert again["multiValueHeaders"]["Location"] == ["/dev/skills?proposed=already#training"]
     [event] = [e for e in world.audit.by_status(AuditStatus.PENDING_APPROVAL)]
     assert event.event_type is AuditEventType.RECOMMENDATION and event.actor == "P0001"
     assert (event.payload["kind"], event.payload["proposed_by"], event.payload["department"]) == (
@@ -177,7 +177,7 @@ def test_the_candidate_just_proposed_says_so_instead_of_offering_the_button_agai
     before = _call(deps, "GET", "/skills", PLANNER, lambda_context)["body"]
     buttons = re.findall(r'aria-label="Propose training ([^"]*)"', before)
 
-    for outcome, says in (("new", "Proposed: in HR's review queue<"), ("already", "Already suggested this week")):
+    for outcome, says in (("new", "the training waits for HR"), ("already", "already suggested this week")):
         location = _propose_training(deps, PLANNER, lambda_context, "2026-11-23")["multiValueHeaders"]["Location"][0]
         assert f"proposed={outcome}" in location
         query = dict(parse_qsl(urlsplit(location).query))
@@ -185,7 +185,11 @@ def test_the_candidate_just_proposed_says_so_instead_of_offering_the_button_agai
         # E4 at V: its button is gone, in its place what became of the proposal; the other candidates keep theirs
         left = re.findall(r'aria-label="Propose training ([^"]*)"', after)
         assert len(left) == len(buttons) - 1 and set(left) < set(buttons)
-        assert says in after
+        assert says in after and "Proposed: in HR's review queue<" in after
+    # reloaded later without the flash (ux113 L27): still no button while it waits in HR's queue
+    reloaded = _call(deps, "GET", "/skills", HR, lambda_context)["body"]
+    assert len(re.findall(r'aria-label="Propose training ([^"]*)"', reloaded)) == len(buttons) - 1
+    assert "Proposed: in HR's review queue<" in reloaded
 
 
 def test_a_proposal_from_an_old_page_or_outside_ones_departments_is_not_recorded(

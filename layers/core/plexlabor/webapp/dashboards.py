@@ -37,6 +37,7 @@ from plexlabor.approval.display import with_people
 from plexlabor.approval.errors import ApprovalError, status_for
 from plexlabor.audit.publish import publish_once
 from plexlabor.crew.messages import ReplanMessage
+from plexlabor.models import record_key
 from plexlabor.platform.clock import outside_dates
 from plexlabor.platform.observability import logger
 from plexlabor.review.queue import Role, Viewer
@@ -234,10 +235,14 @@ def _coverage_page(
         return f"{page.base}/skills?{urlencode(chosen)}#cell"
 
     view = coverage_view(index, scope, CoverageQuery(department, _number(query, "page"), cell), page.who, cell_link)
-    outcome = query.get("proposed", "")
-    flash = PROPOSED.get(outcome)
-    # the candidate just proposed (or found already suggested) says so in place of its button
-    proposed = (query.get("proposed_wc"), query.get("proposed_employee")) if outcome in ("new", "already") else None
+    flash = PROPOSED.get(query.get("proposed", ""))
+    # a candidate whose cross-training waits in the review queue says so in place of its button: read from the
+    # queue's open items, which the container keeps between requests (a few status-index queries when warm)
+    waiting = {
+        (item.record_key, item.employee_id)
+        for item in page.deps.review.queue.open_items()
+        if item.kind == "cross_training"
+    }
     shown = {k: v for k, v in kept.items() if k != "page"}
     return page.render(
         "skills.html",
@@ -251,8 +256,7 @@ def _coverage_page(
         department=department,
         page_query=lambda n: f"?{urlencode({**shown, 'page': n})}",
         flash={"level": flash[0], "text": flash[1]} if flash else None,
-        proposed=proposed,
-        proposed_already=outcome == "already",
+        proposed=lambda workcenter_id, employee_id: (record_key("workcenters", workcenter_id), employee_id) in waiting,
         causes=CAUSES,
         scripts=chart_scripts(),
         generated=page.local(index.artifact.generated_at),
@@ -283,9 +287,8 @@ def propose_training(page: Page, scope: Scope, index: SkillsIndex, problem: str 
     result = publish_once(page.deps.review.audit, [event])
     outcome = "new" if result.published else "already"
     logger.info("training proposed", workcenter_id=workcenter, outcome=outcome, rank=rank)
-    kept = {k: v for k, v in form.items() if k == "department" and v}
-    done = {"proposed": outcome, "proposed_wc": workcenter, "proposed_employee": employee}
-    return page.redirect(f"/skills?{urlencode({**kept, **done})}#training")
+    kept = {k: v for k, v in form.items() if k == "department" and v}  # no Plex ids: the row reads the queue
+    return page.redirect(f"/skills?{urlencode({**kept, 'proposed': outcome})}#training")
 
 
 @app.get("/certifications")
