@@ -5,6 +5,7 @@ code version's, a broken object, a store that fails) is refused and read fresh."
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 
 from plexlabor.audit import InMemoryAuditStore
-from plexlabor.crew import snapshots, wiring
+from plexlabor.crew import replan, snapshots, wiring
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import KEPT_FOR, run
 from plexlabor.crew.snapshots import ARRAYS, KeptStore, Refused
@@ -97,6 +98,53 @@ def test_a_stored_shift_a_warm_container_would_no_longer_use_is_read_fresh(
     clock[0] += timedelta(minutes=1)
     new = run(_deps(source, _copy(store), kept, clock), _message("call_off", clock[0], second))
     assert (new["shift_from"], new["suggestions_read"]) == ("read", "caught up from the store")
+
+
+def test_a_workcenter_down_then_up_is_not_applied_again_by_a_new_container(
+    planned: tuple[LaborSource, InMemoryAuditStore],
+) -> None:
+    source, store = planned
+    first, _ = _callers(store)
+    warm, kept, clock = _refreshed(planned)
+    busiest = Counter(job.place.workcenter_id for job in warm.problems[(DAY, "1")].problem.jobs).most_common(1)[0][0]
+
+    def jobs_at_busiest(deps: Any) -> int:
+        return sum(job.place.workcenter_id == busiest for job in deps.problems[(DAY, "1")].problem.jobs)
+
+    # Given the busiest workcenter went down and came back up (the up read the shift again and stored it)
+    for reason in ("workcenter_down", "workcenter_up"):
+        clock[0] += timedelta(minutes=1)
+        run(warm, ReplanMessage(reason=reason, day=DAY, shift="1", detected_at=clock[0], workcenter_id=busiest))
+    # When a call-off meets a new container (the store) and the warm one
+    clock[0] += timedelta(minutes=1)
+    new = _deps(source, _copy(store), kept, clock)
+    summaries = [run(deps, _message("call_off", clock[0], first)) for deps in (new, warm)]
+    # Then the new container plans the workcenter's jobs as the warm one does: the down is not applied again
+    assert summaries[0]["shift_from"] == "store"
+    assert jobs_at_busiest(new) == jobs_at_busiest(warm) > 0
+    assert summaries[0]["people_moved"] == summaries[1]["people_moved"]
+
+
+def test_a_stored_shift_the_events_since_do_not_fit_is_read_fresh(
+    planned: tuple[LaborSource, InMemoryAuditStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, store = planned
+    first, second = _callers(store)
+    warm, kept, clock = _refreshed(planned)
+    clock[0] += timedelta(minutes=1)
+    run(warm, _message("call_off", clock[0], first))
+    real, calls = replan.compile_event, []
+
+    def fails_first(*args: Any) -> Any:  # the catch-up of the first call-off onto the stored shift
+        calls.append(args)
+        if len(calls) == 1:
+            raise ValueError("does not fit")
+        return real(*args)
+
+    monkeypatch.setattr(replan, "compile_event", fails_first)
+    clock[0] += timedelta(minutes=1)
+    summary = run(_deps(source, _copy(store), kept, clock), _message("call_off", clock[0], second))
+    assert summary["shift_from"] == "read" and len(calls) == 2
 
 
 def test_the_store_keeps_the_compiled_shift_exactly_and_refuses_what_it_cannot_trust(

@@ -297,7 +297,7 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
         shift_from = "store"
     read = kept is None or now + REFRESH_LEAD - kept.read_at >= KEPT_FOR
     if kept is None or read:  # `kept is None` again: mypy narrows on it
-        kept = _read_shift(deps, message, now, _known(kept, suggestions, message))
+        kept = _read_shift(deps, message, now, _known(kept, suggestions, message), _seen(kept, suggestions, message))
         shift_from = "read"
     read_s = time.perf_counter() - started - plan_read_s
     compiled = kept.compiled or compile_problem(kept.problem)
@@ -375,7 +375,8 @@ def _shift_problem(
         return kept, came_from
     events = tuple(e for e in remembered(_known(kept, day, message), message) if e != message)
     deps.renew_reference()  # an event's read sees Plex as it is now (an operation added, a workcenter back up)
-    return _read_shift(deps, message, now, events), "read"
+    seen = tuple(e for e in _seen(kept, day, message) if e != message)  # the caller adds the message
+    return _read_shift(deps, message, now, events, seen), "read"
 
 
 def _read_day(
@@ -418,9 +419,14 @@ def _stored_shift(deps: ReplanDependencies, message: ReplanMessage, at: datetime
         logger.info("crew stored shift refused", why=why, read_at=stored.read_at.isoformat())
         return None
     problem, compiled, events = stored.problem, stored.compiled, stored.events
-    for event in since:
-        problem, compiled = compile_event(problem, event, compiled)
-        events = remembered(events, event)
+    try:
+        for event in since:
+            problem, compiled = compile_event(problem, event, compiled)
+            events = remembered(events, event)
+    except Exception as error:  # a stored shift the events no longer fit: read as without a store, never fail
+        logger.warning("crew stored shift not caught up", error=type(error).__name__)
+        metrics.add_metric(name="CrewKeptStoreFailed", unit=MetricUnit.Count, value=1)
+        return None
     return KeptShift(stored.read_at, problem, compiled, events, (*stored.seen, *since))
 
 
@@ -464,10 +470,22 @@ def _known(kept: KeptShift | None, day: DayRead, message: ReplanMessage) -> tupl
     return folded((*(kept.events if kept else ()), *recorded(day, message.day, message.shift)))
 
 
+def _seen(kept: KeptShift | None, day: DayRead, message: ReplanMessage) -> tuple[ReplanMessage, ...]:
+    """Every event known when the message's shift is read again, before `folded` drops those taken back: a read
+    accounts for them all (a workcenter down and the up that cancels it), so a new container starting from
+    the store must not apply either again (`_stored_shift`)."""
+    return tuple(dict.fromkeys((*(kept.seen if kept else ()), *recorded(day, message.day, message.shift))))
+
+
 def _read_shift(
-    deps: ReplanDependencies, message: ReplanMessage, now: datetime, events: tuple[ReplanMessage, ...]
+    deps: ReplanDependencies,
+    message: ReplanMessage,
+    now: datetime,
+    events: tuple[ReplanMessage, ...],
+    seen: tuple[ReplanMessage, ...],
 ) -> KeptShift:
-    """The shift read from the labor data now, with `events` applied again (not compiled)."""
+    """The shift read from the labor data now, with `events` applied again (not compiled); it accounts for
+    `seen` and `events`."""
     from plexlabor.crew.build import build_problem
     from plexlabor.crew.replan import apply_event
 
@@ -476,7 +494,7 @@ def _read_shift(
         source.port, message.day, message.shift, timezone=source.timezone, job_lead_days=source.job_lead_days
     )
     back = _clocked_in(deps.source.port, problem, message.shift, now, events)
-    seen = events
+    seen = tuple(dict.fromkeys((*seen, *events)))
     events = tuple(e for e in events if e.reason != "call_off" or e.employee_id not in back)
     for event in events:
         problem = apply_event(problem, event)

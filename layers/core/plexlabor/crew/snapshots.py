@@ -44,14 +44,11 @@ from plexlabor.platform.artifacts import ArtifactStore
 
 PREFIX = "crew/kept/"
 """The artifacts bucket's prefix crew_replan keeps shifts and days under (`infra.constants.CREW_KEPT_PREFIX`)."""
-CODE = hashlib.sha256(
-    b"".join(
-        (Path(__file__).parent / name).read_bytes()
-        for name in ("models.py", "build.py", "pairs.py", "replan.py", "snapshots.py")
-    )
-).hexdigest()[:16]
-"""The code that built, compiled and stored a shift: a shift stored by other code (a deploy) is refused, so a
-re-plan never mixes the pairs of one version with the optimizer of another."""
+_CREW_MODULES = sorted(Path(__file__).parent.glob("*.py"))
+CODE = hashlib.sha256(b"".join(module.read_bytes() for module in _CREW_MODULES)).hexdigest()[:16]
+"""The crew package's code (every module: what builds, compiles, applies events, stores and plans): a shift
+stored by other code (a deploy) is refused, so a re-plan never mixes the pairs of one version with the
+optimizer of another."""
 ARRAYS = tuple(
     f.name for f in fields(Compiled) if f.name not in ("problem", "jobs", "operators", "stats", "change", "held")
 )
