@@ -15,6 +15,8 @@ import pytest
 from infra.constants import QueueName, SecretName
 from infra.function_specs import FUNCTION_SPECS
 from infra.wiring import ROLLOUT_SETTINGS, environment_sources
+from plexlabor.platform import env
+from plexlabor.plex.settings import plex_settings_from_env
 from plexlabor_dev.local.contract import ENV_PLANT_DIR, EXTRA_ACCESS, EXTRA_VARIABLES
 from plexlabor_dev.local.environment import LocalResources, PlexEnvironment, function_environment
 from plexlabor_dev.local.project import approval_definition_path
@@ -154,3 +156,19 @@ def test_batch_failure_rules_follow_lambda(result: Any, failed: set[str]) -> Non
 
 def test_definition_file_is_the_one_cdk_reads() -> None:
     assert approval_definition_path() == Path(__file__).resolve().parents[2] / "infra/statemachines/approval.asl.json"
+
+
+def test_every_function_reading_plex_reads_the_data_source_api_of_the_simulator() -> None:
+    """The web app's and incident_log's shifts come from the Data Source API: locally from the simulator,
+    never from cloud.plex.com (the default of a deployed stack), unless a setting says otherwise."""
+    simulator = "http://127.0.0.1:8990"
+    plex = PlexEnvironment(simulator, settings={"TENANT_ID": "t-1"})
+    reading = [spec for spec in FUNCTION_SPECS if env.PLEX_BASE_URL in environment_sources(spec)]
+    assert {"web_app", "incident_log"} <= {spec.name for spec in reading}
+    for spec in reading:
+        local = function_environment(spec, FAKE, plex, stage="dev", log_level="INFO")
+        local[f"{env.PLEX_PREFIX}API_KEY"] = "key"  # a secret: read from Secrets Manager at run time
+        settings = plex_settings_from_env(local)
+        assert settings.datasource_base_url == settings.base_url == simulator, spec.name
+    other = PlexEnvironment(simulator, settings={"DATASOURCE_BASE_URL": "http://127.0.0.1:8991"})
+    assert other.settings["DATASOURCE_BASE_URL"] == "http://127.0.0.1:8991"

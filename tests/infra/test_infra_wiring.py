@@ -67,8 +67,9 @@ SECOND_SETTINGS: dict[str, str] = {
 """A second model a function reads: the web app's sign-in routes build their own (they need no table);
 forecast_refresh refreshes the skill coverage too (`plexlabor.intraday`), with skills_daily's wiring."""
 
-LOCAL_ONLY = {env.PLANT_DIR}
-"""The local runtime may read labor data from a plant folder instead of Plex; AWS never does."""
+LOCAL_ONLY = {env.PLANT_DIR, f"{env.PLEX_PREFIX}DATASOURCE_BASE_URL"}
+"""The local runtime may read labor data from a plant folder instead of Plex, and reads the Data Source
+API of its simulator; AWS never does either (its Data Source API is Plex's, the default)."""
 
 PILOT_NAMES = {env.PILOT_DEPARTMENTS, env.PILOT_WORKCENTERS, env.PILOT_SHIFTS, env.NOTIFY_KINDS, env.ADVISORY_MODE}
 PILOTED = {spec.name for spec in FUNCTION_SPECS if Need.PILOT_SCOPE in spec.needs}

@@ -93,7 +93,9 @@ class LocalResources:
 @dataclass(frozen=True)
 class PlexEnvironment:
     """What functions that read Plex receive (CDK: `plexlabor:plexBaseUrl`, `plexWriteMode`,
-    `plexSettings`). Locally the base URL is the simulator's and may be plain http."""
+    `plexSettings`). Locally the base URL is the simulator's and may be plain http; the Data Source API
+    (shifts, ...) is the simulator's too unless `settings` name another `DATASOURCE_BASE_URL` (on AWS it
+    is Plex's own, cloud.plex.com, which a local run must never call)."""
 
     base_url: str
     write_mode: str = "dry_run"
@@ -105,6 +107,11 @@ class PlexEnvironment:
                 raise ValueError(f"{env.PLEX_PREFIX}{key} is a secret: it comes from Secrets Manager")
             if key in ("BASE_URL", "WRITE_MODE"):
                 raise ValueError(f"set {key} with its own field, not in settings")
+        object.__setattr__(self, "settings", {DATASOURCE_BASE_URL: self.base_url, **self.settings})
+
+
+DATASOURCE_BASE_URL = "DATASOURCE_BASE_URL"
+"""The Plex setting of the Data Source API's host (`PLEXLABOR_PLEX_DATASOURCE_BASE_URL`)."""
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from plexlabor.incidents.service import (
     opening,
     read_codes,
 )
-from plexlabor.models import Employee, Workcenter
+from plexlabor.models import Employee, Shift, Workcenter
 from plexlabor.platform.pilot import PilotScope
 from plexlabor.review.items import item_from_event
 
@@ -179,3 +179,17 @@ def test_every_department_of_the_plant_may_be_named_not_only_those_with_workcent
     report, unknown = choices.fit(IncidentReport(narrative=CLEAR, department="ship"))
     assert report.department == "SHIP" and unknown == []
     assert choices.fit(IncidentReport(narrative=CLEAR, department="GONE"))[1]
+
+
+def test_without_the_shift_list_a_shift_is_checked_against_the_shifts_people_work() -> None:
+    # Given a plant whose shift list (a Data Source) could not be read, and whose people work shifts 1 and 2
+    employees = [
+        Employee(id="e1", employee_no="1", first_name="A", last_name="B", default_shift_code="1"),
+        Employee(id="e2", employee_no="2", first_name="C", last_name="D", default_shift_code="2"),
+    ]
+    choices = PlantChoices.of([], employees, [])
+    # Then "day" is refused, "2" is kept, and a read shift list wins over what people work
+    assert choices.fit(IncidentReport(narrative=CLEAR, shift_code="day"))[1]
+    assert choices.fit(IncidentReport(narrative=CLEAR, shift_code="2"))[1] == []
+    day = Shift(shift_id="s1", shift_code="1", name="Day", start_local="06:00", end_local="14:00")
+    assert PlantChoices.of([], employees, [day]).shifts == (("1", "Day"),)

@@ -309,3 +309,20 @@ def test_the_confirmed_workcenter_and_shift_are_the_plants_own(
     assert _call(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
     decision = decision_of(world.audit, incident_id)
     assert decision is not None and decision.payload["confirmed"]["workcenter_code"] == "CNC4"
+
+
+def test_the_header_names_the_department_chosen_with_the_workcenter(world: World, lambda_context: Any) -> None:
+    # Given a report that names its department, workcenter and shift
+    deps = IncidentDeps(world.audit, None, clock=world.clock)
+    report = IncidentReport(narrative=VAGUE, department="MACH", workcenter_code="CNC-04", shift_code="1")
+    incident_id = log_incident(deps, report, "E0001").incident_id
+    # Then the incident's page says all three
+    body = _call(web_deps(world), "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    assert "· department MACH · workcenter CNC-04 · shift 1" in body
+
+
+def test_a_typed_shift_says_it_is_typed(world: World, lambda_context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a plant whose shifts could not be read, nor the shifts its people work
+    monkeypatch.setattr(incidents_page, "_choices", lambda: PlantChoices(("CNC4",), ("MACH",), ()))
+    body = _call(web_deps(world), "GET", "/incidents/new", OTHER, lambda_context)["body"]
+    assert '<input name="shift_code" maxlength="32" value=""> <span class="muted">typed: ' in body

@@ -102,14 +102,18 @@ class PlantChoices:
     ) -> PlantChoices:
         """The active workcenters, the plant's departments (those of its active employees, as Plex gives
         them, and of its active workcenters: shipping or maintenance may have people but no workcenter),
-        and the shifts (codes in order)."""
+        and the shifts (codes in order); when the shift list is not read, the shifts its active employees
+        work (named by code), so a report's shift is still checked against what is known."""
         active = [w for w in workcenters if w.active]
-        departments = {e.department_code for e in employees if e.status == "Active" and e.department_code}
+        people = [e for e in employees if e.status == "Active"]
+        departments = {e.department_code for e in people if e.department_code}
         departments |= {w.department_code for w in active if w.department_code}
+        named = {(s.shift_code, s.name) for s in shifts}
+        worked = {(e.default_shift_code, f"Shift {e.default_shift_code}") for e in people if e.default_shift_code}
         return cls(
             workcenters=tuple(sorted(w.workcenter_code for w in active)),
             departments=tuple(sorted(departments)),
-            shifts=tuple(sorted({(s.shift_code, s.name) for s in shifts})),
+            shifts=tuple(sorted(named or worked)),
         )
 
     def known(self, name: str) -> tuple[str, ...]:
@@ -145,11 +149,15 @@ class PlantChoices:
 
 def readable_shifts(port: LaborDataPort) -> list[Shift]:
     """The plant's shifts, or none when they cannot be read (they come from a data source that may not be
-    set up: a report's shift is then taken as typed; logged as a warning)."""
+    set up: a report's shift is then checked against the shifts the plant's people work, `PlantChoices.of`;
+    logged as a warning)."""
     try:
         return port.shifts()
     except Exception as error:
-        logger.warning("shifts not read: a report's shift is taken as typed", extra={"reason": str(error)})
+        logger.warning(
+            "shifts not read: a report's shift is checked against the shifts employees work",
+            extra={"reason": str(error)},
+        )
         return []
 
 
