@@ -99,6 +99,7 @@ def test_each_equipment_once_longest_wording_first() -> None:
             [("gloves", False), ("hearing protection", False), ("safety footwear", False)],
         ),
         ("He was not wearing a face shield.", [], [("face shield", False)]),
+        ("He burned his right wrist; no injury to his left index finger.", [("wrist", "right")], []),
     ],
 )
 def test_negated_ppe_is_ppe_not_worn_and_no_body_part(

@@ -53,10 +53,11 @@ NEGATED_AFTER = re.compile(r"^\s+(?:was|were|is|are)\s+(?:not|never)\s+(?:worn|o
 """A negation just after it ("his gloves were not worn")."""
 UNHURT = re.compile(
     r"\b(?:no|not|without)\s+(?:any\s+)?(?:injury|injuries|harm|damage)\s+(?:to|on)\s+"
-    r"(?:(?:the|his|her|their|my|a|an|left|right|both)\s+)*$",
+    r"(?:(?:the|his|her|their|my|a|an|left|right|both)\s+)*(?:[a-z]+\s+)?$",
     re.I,
 )
-"""A body part said to be unhurt just before it ("no injury to his left hand"): not a body part hurt."""
+"""A body part said to be unhurt just before it, perhaps one word between as `SIDE` allows ("no injury to his
+left hand", "no injury to his left index finger"): not a body part hurt."""
 SIDE = re.compile(r"\b(left|right|both)\s+(?:[a-z]+\s+)?$", re.I)
 """A side just before a body part, perhaps one word between ("left index finger")."""
 OWNER = re.compile(r"\b(his|her|their|my|lower|upper|mid)\s+$", re.I)
