@@ -9,6 +9,7 @@ import pytest
 
 from plexlabor.audit import AuditEvent
 from plexlabor.copilot.interactions import Asked, InteractionLog
+from plexlabor.webapp.copilotpage import setting_label
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.webapp.viewers import OPERATOR
@@ -135,13 +136,24 @@ def test_settings_for_the_lot_are_shown_with_the_sop_limits_and_the_runs(world: 
     body = _get(world, "/copilot", OPERATOR, lambda_context, interaction=event.event_id)["body"]
 
     assert "Settings for lot LOT-7731 at operation 20" in body
-    assert "<td>barrel_temp_c</td><td><strong>231.4</strong></td><td>210.0 – 260.0</td>" in body
+    assert "<td>Barrel temperature (°C)</td><td><strong>231.4</strong></td><td>210.0 – 260.0</td>" in body
+    assert "· operation 20 · lot LOT-7731</p>" in body  # "You asked" names the lot (ux113 L15)
     assert "RUN-00017 (scrap 1.2 %)" in body
     refused = _logged(world, {**STEPS, "parameters": {**parameters, "settings": {}, "runs": [], "reason": "no lot"}})
     assert (
         "No settings suggested: no lot."
         in _get(world, "/copilot", OPERATOR, lambda_context, interaction=refused.event_id)["body"]
     )
+
+
+def test_setting_keys_read_as_words_with_their_units() -> None:
+    assert [setting_label(k) for k in ("barrel_temp_c", "injection_pressure_bar", "hold_time_s", "screw_rpm")] == [
+        "Barrel temperature (°C)",
+        "Injection pressure (bar)",
+        "Hold time (s)",
+        "Screw (rpm)",
+    ]
+    assert setting_label("cushion") == "Cushion" and setting_label("_c") == "C"
 
 
 def test_a_refusal_beside_suggested_settings_does_not_say_nothing_relevant(world: World, lambda_context: Any) -> None:
@@ -160,8 +172,9 @@ def test_a_refusal_beside_suggested_settings_does_not_say_nothing_relevant(world
     body = _get(world, "/copilot", OPERATOR, lambda_context, interaction=event.event_id)["body"]
     # Then no red "Nothing relevant found" sits above the table: the note says the steps are missing, not the settings
     assert "Nothing relevant found" not in body and "flash error" not in body
-    assert "No procedure steps for this question; settings below." in body and text in body
-    assert "<td>barrel_temp_c</td><td><strong>231.4</strong></td>" in body
+    # said once (ux113 L15: a heading "No procedure steps for this question; settings below." repeated it)
+    assert f'<p class="note" role="status">{text}</p>' in body and body.count("no steps") == 1
+    assert "<td>Barrel temperature (°C)</td><td><strong>231.4</strong></td>" in body
     # while a refusal whose settings could not be suggested stays a refusal
     unsuggested = {**parameters, "settings": {}, "runs": [], "reason": "no lot"}
     refused = _logged(world, {**REFUSED, "parameters": unsuggested})

@@ -41,9 +41,39 @@ def setting_text(value: float) -> str:
     return f"{value:.1f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
+SETTING_UNITS = {
+    "_c": "°C",
+    "_f": "°F",
+    "_bar": "bar",
+    "_psi": "psi",
+    "_mpa": "MPa",
+    "_kn": "kN",
+    "_mm_s": "mm/s",
+    "_mm": "mm",
+    "_ms": "ms",
+    "_s": "s",
+    "_min": "min",
+    "_rpm": "rpm",
+    "_pct": "%",
+}
+"""A machine setting's key ending that names its unit (the plant's process data: `barrel_temp_c`)."""
+SETTING_WORDS = {"temp": "temperature", "pres": "pressure", "vel": "velocity"}
+"""Short words in setting keys, in full."""
+
+
+def setting_label(key: str) -> str:
+    """A machine setting's key in words with its unit: `barrel_temp_c` -> "Barrel temperature (°C)",
+    `hold_time_s` -> "Hold time (s)"; a key without a known unit in words alone."""
+    end = next((end for end in SETTING_UNITS if key.endswith(end) and len(key) > len(end)), None)
+    stem, unit = (key.removesuffix(end), f" ({SETTING_UNITS[end]})") if end else (key, "")
+    words = " ".join(SETTING_WORDS.get(word, word) for word in stem.lower().split("_") if word)
+    return words[:1].upper() + words[1:] + unit
+
+
 templates.globals["may_ask_copilot"] = may_ask
 templates.globals["plex_id_rule"] = PLEX_ID_RULE
 templates.filters["setting"] = setting_text
+templates.filters["setting_label"] = setting_label
 
 
 def _interaction(page: Page, interaction_id: str) -> AuditEvent | None:
