@@ -225,3 +225,30 @@ def test_the_escalated_supervisor_opens_the_item_from_the_web_queue(world: World
 
     assert f"/dev/items/{finding_id}" in queue["body"]
     assert page["statusCode"] == 200 and "Missed punch" in page["body"]
+
+
+def test_an_escalated_item_says_so_on_its_queue_row_and_page(world: World) -> None:
+    """N6 (ux113): to whom, when, and whose decision it waited for, from the `escalated` event."""
+    finding_id = "f-000000000000000000000001"
+    request = make_request(
+        make_finding(finding_id=finding_id, record_key="time-clock-entries:0001"), escalation_supervisor_id="E0100"
+    )
+    world.notified(notice(request))
+    world.clock.advance(seconds=26 * 3600)
+    world.notified(notice(request, Stage.ESCALATED, token="task-2"))
+    boss = {"cognito:username": "E0100", "cognito:groups": "supervisor", "custom:departments": "Paint"}
+    admin = {"cognito:username": "admin", "cognito:groups": "admin"}
+
+    row = call_web(web_deps(world), "GET", "/queue", boss)["body"].split(f"/items/{finding_id}")[1].split("</tr>")[0]
+    page = call_web(web_deps(world), "GET", f"/items/{finding_id}", boss)["body"]
+    others = call_web(web_deps(world), "GET", f"/items/{finding_id}", admin)["body"]
+
+    escalated = "Escalated to you on "
+    assert escalated in row and escalated in page
+    assert "(no decision by E0001 within 26 h)" in row and "(no decision by E0001 within 26 h)" in page
+    assert "Escalated to E0100 on " in others
+    own = call_web(web_deps(world), "GET", "/queue", {**boss, "cognito:username": "E0001", "custom:departments": ""})
+    rows = own["body"].split("<tr>")
+    assert any("Escalated to E0100 on " in r for r in rows if f"/items/{finding_id}" in r)  # its supervisor sees where
+    never = [r for r in rows if "/items/f-000000000000000000000002" in r]
+    assert never and not any("Escalated" in r for r in never)

@@ -94,6 +94,10 @@ class ReviewItem(BaseModel):
     escalated_to: str | None = None
     """Who the item was escalated to (the `escalated` event's recipient: the supervisor's own supervisor),
     once it was; they see and decide it as its supervisor does."""
+    escalated_at: datetime | None = None
+    """When it was escalated (the `escalated` event's time)."""
+    escalated_from: str | None = None
+    """Whose decision it waited for before it was escalated (the `escalated` event's `from_supervisor_id`)."""
 
     @property
     def kind_label(self) -> str:

@@ -121,8 +121,8 @@ class _Known:
     opened: dict[str, tuple[str, ReviewItem]] = field(default_factory=dict)
     """Item id -> the index key of its opening event (the latest read), and the item; closed ones leave."""
     closed: set[str] = field(default_factory=set)
-    escalations: dict[str, str] = field(default_factory=dict)
-    """Item id -> who it was escalated to (whether or not its opening was read yet)."""
+    escalations: dict[str, AuditEvent] = field(default_factory=dict)
+    """Item id -> its `escalated` event (whether or not its opening was read yet)."""
     marks: dict[AuditStatus, datetime] = field(default_factory=dict)
     """Per status index: where its next read starts (the last read's start less the overlap, or where an
     unfinished read stopped)."""
@@ -143,13 +143,13 @@ class _Known:
 
     def escalate(self, event: AuditEvent) -> None:
         """The item went to `event.supervisor_id` (its supervisor's own supervisor)."""
-        item_id, boss = event.finding_id, event.supervisor_id
-        if item_id is None or boss is None or self.escalations.get(item_id) == boss:
+        item_id = event.finding_id
+        if item_id is None or event.supervisor_id is None or item_id in self.escalations:
             return
-        self.escalations[item_id] = boss
+        self.escalations[item_id] = event
         known = self.opened.get(item_id)
         if known is not None:
-            self.opened[item_id] = (known[0], escalated(known[1], boss))
+            self.opened[item_id] = (known[0], escalated(known[1], event))
             self.ranked = None
 
     def close(self, item_id: str) -> None:
@@ -316,13 +316,20 @@ def _visible(viewer: Viewer, events: list[AuditEvent]) -> ReviewItem | None:
     found = next((item for item in opening if item is not None), None)
     if found is None:
         return None
-    found = escalated(found, next((e.supervisor_id for e in events if e.status is AuditStatus.ESCALATED), None))
+    found = escalated(found, next((e for e in events if e.status is AuditStatus.ESCALATED), None))
     return found if viewer.may_see(found) else None
 
 
-def escalated(item: ReviewItem, boss: str | None) -> ReviewItem:
-    """`item`, escalated to `boss` when there is one."""
-    return item if boss is None or item.escalated_to == boss else item.model_copy(update={"escalated_to": boss})
+def escalated(item: ReviewItem, escalation: AuditEvent | None) -> ReviewItem:
+    """`item`, escalated as its `escalated` event says (to whom, when, from whom) when there is one."""
+    if escalation is None or escalation.supervisor_id is None:
+        return item
+    update = {
+        "escalated_to": escalation.supervisor_id,
+        "escalated_at": escalation.occurred_at,
+        "escalated_from": str(escalation.payload.get("from_supervisor_id") or item.supervisor_id or "") or None,
+    }
+    return item.model_copy(update=update)
 
 
 def kinds_of(items: Iterable[ReviewItem]) -> dict[str, int]:

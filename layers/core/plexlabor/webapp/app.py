@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
@@ -208,6 +208,15 @@ class Page:
         rows += [(field_label(k), _plain(v)) for k, v in {**evidence, **proposed}.items()]
         return rows + ([("Model version", item.model_version)] if item.model_version else [])
 
+    def escalation(self, item: ReviewItem) -> str | None:
+        """ "Escalated to you on … (no decision by Dev Walsh (E00123) within 24 h)", None if it was not."""
+        if item.escalated_to is None or item.escalated_at is None:
+            return None
+        to = "you" if item.escalated_to == self.viewer.user_id else self.who(item.escalated_to)
+        waited = _duration(item.escalated_at - item.created_at)
+        since = f" (no decision by {self.who(item.escalated_from)} within {waited})" if item.escalated_from else ""
+        return f"Escalated to {to} on {self.local(item.escalated_at)}{since}"
+
     def place(self, item: ReviewItem) -> str | None:
         """The item's workcenter by its code (an older finding's evidence may only hold its Plex id)."""
         return None if item.workcenter is None or looks_like_id(item.workcenter) else item.workcenter
@@ -224,6 +233,7 @@ class Page:
             note=self.note,
             type_label=type_label,
             place=self.place,
+            escalation=self.escalation,
             producer=producer,
             plex_ids=self.plex_ids,
             **context,
@@ -233,6 +243,14 @@ class Page:
     def redirect(self, path: str) -> Response[str]:
         headers = {**SECURITY_HEADERS, "Location": f"{self.base}{path}"}
         return Response(status_code=303, content_type=CONTENT_TYPE, body="", headers=headers)
+
+
+def _duration(span: timedelta) -> str:
+    """A wait in the unit a person reads it in: "40 min", "26 h", "3 days"."""
+    hours = span.total_seconds() / 3600
+    if hours < 2:
+        return f"{max(round(hours * 60), 1)} min"
+    return f"{round(hours)} h" if hours < 48 else f"{round(hours / 24)} days"
 
 
 def _plain(value: Any) -> str:
