@@ -9,8 +9,9 @@ import pytest
 
 from plexlabor.approval.messages import RecommendationWriteback
 from plexlabor.audit import AuditStatus
-from plexlabor.incidents.classifier import ClassifierSettings, IncidentClassifier
+from plexlabor.incidents.classifier import Classification, ClassifierSettings, Coding, IncidentClassifier
 from plexlabor.incidents.extraction import Place
+from plexlabor.incidents.oiics import Field
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, PlantChoices, decision_of, log_incident
 from plexlabor.webapp import incidents as incidents_page
 from plexlabor.webapp.app import Dependencies, WebAppSettings
@@ -326,3 +327,52 @@ def test_a_typed_shift_says_it_is_typed(world: World, lambda_context: Any, monke
     monkeypatch.setattr(incidents_page, "_choices", lambda: PlantChoices(("CNC4",), ("MACH",), ()))
     body = _call(web_deps(world), "GET", "/incidents/new", OTHER, lambda_context)["body"]
     assert '<input name="shift_code" maxlength="32" value=""> <span class="muted">typed: ' in body
+
+
+class _SureOfTheEventOnly:
+    """A model sure of the event division only (auto-coding looks at it alone)."""
+
+    version = "sure-of-the-event"
+
+    def classify(self, narrative: str) -> Classification:
+        codes = {Field.EVENT_DIVISION: ("6", 0.97), Field.EVENT_GROUP: ("64", 0.69), Field.NATURE_DIVISION: ("1", 0.9)}
+        codes |= {Field.PART_DIVISION: ("4", 0.95), Field.SOURCE_DIVISION: ("3", 0.63)}
+        return Classification(
+            {
+                of: Coding(of, code, "", confidence, of in (Field.EVENT_DIVISION, Field.PART_DIVISION))
+                for of, (code, confidence) in codes.items()
+            }
+        )
+
+
+def test_an_auto_coded_incident_says_which_codes_the_model_was_not_sure_of(world: World, lambda_context: Any) -> None:
+    # Given an incident auto-coded on a sure event division, with an unsure event group, nature and source
+    deps = IncidentDeps(world.audit, _SureOfTheEventOnly(), clock=world.clock)  # type: ignore[arg-type]
+    logged = log_incident(deps, IncidentReport(narrative=VAGUE), "E0001")
+    assert logged.status == "auto_coded"
+    body = _call(web_deps(world), "GET", f"/incidents/{logged.incident_id}", EHS, lambda_context)["body"]
+    # Then the page does not call it all sure: it names what was auto-coded and what waits for the EHS lead
+    assert "the model was sure)" not in body
+    assert "Coded automatically: the model was sure of Event or exposure, Part of body." in body
+    assert "It was not sure of Event group, Nature of injury, Source: these wait for the EHS lead" in body
+
+
+def test_a_coded_incident_is_confirmed_on_its_page_not_approved_from_the_queue(
+    world: World, incident_id: str, lambda_context: Any
+) -> None:
+    # Given a coded incident waiting in the queue (the model was not sure of its codes)
+    web = web_deps(world)
+    # When the EHS lead approves it from its item page, and with everything selected in the queue
+    one = _call(web, "POST", f"/items/{incident_id}", EHS, lambda_context, form={"action": "approve"})
+    bulk = _call(web, "POST", "/queue", EHS, lambda_context, form={"item": [incident_id], "action": "approve"})
+    # Then it is refused with the way to the incident's page: no codes confirmed that Plex never gets
+    assert one["statusCode"] == 400 and "written to Plex from there" in one["body"]
+    assert f'href="/dev/incidents/{incident_id}"' in one["body"]
+    assert bulk["multiValueHeaders"]["Location"][0].endswith("decided=0&failed=1")
+    assert decision_of(world.audit, incident_id) is None and world.writebacks.sent == []
+    assert incident_id in _call(web, "GET", "/queue", EHS, lambda_context)["body"]
+    # and confirmed on its page it goes to plex_writeback as the page's confirmation
+    form = {**CODES, **CONFIRMED}
+    assert _call(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
+    [sent] = world.writebacks.sent
+    assert isinstance(sent, RecommendationWriteback) and sent.item_id == incident_id

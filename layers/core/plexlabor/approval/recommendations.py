@@ -12,8 +12,8 @@ record in `custom_object` mode); it is not reverted by plexlabor (it deletes no 
 An incident (`incident_coding`) is written once the EHS lead confirmed its codes and what its text
 says on the incident's page (`incident_record`, status `confirmed`, in the incidents custom object,
 `PlexSettings.incident_custom_object_name`, or a nonconformance record, `nonconformance_record`, when
-`PlexSettings.incident_write_target` says so): an approval in the queue confirms its codes only, and
-writes nothing. Every other kind is acknowledged (approve) or dismissed (reject, with the reason)
+`PlexSettings.incident_write_target` says so): the queue refuses to approve one and sends the EHS lead
+to that page (`review.decisions.NothingToConfirmError`). Every other kind is acknowledged (approve) or dismissed (reject, with the reason)
 without a write.
 """
 

@@ -47,7 +47,8 @@ class ItemNotFoundError(ApprovalError):
 
 
 class NothingToConfirmError(ApprovalError):
-    """An approval of an incident recorded without codes (no coding model was in force): nothing to confirm."""
+    """An approval of an incident in the queue: its codes and what its text says are confirmed on the
+    incident's page, the one path that writes it to Plex (`approval.recommendations.CONFIRMED_KINDS`)."""
 
     http_status = 400
 
@@ -90,11 +91,13 @@ class ReviewService:
                 return Outcome(item_id, decision.action.value)
             return self._decide_failed_approval(opening, viewer, action, reason, correction)
         decision = CallbackService.read_form(action, reason, viewer.user_id)
-        uncoded = item.kind == INCIDENT_CODING and not item.evidence.get("codes")
-        if decision.action is ApprovalAction.APPROVE and uncoded:
+        if decision.action is ApprovalAction.APPROVE and item.kind == INCIDENT_CODING:
             raise NothingToConfirmError(
                 "Not approved: this incident has no codes to confirm (no coding model was in force). "
                 "Open the incident to enter its codes."
+                if not item.evidence.get("codes")
+                else "Not approved here: an incident's codes are confirmed on its own page, with what its text "
+                "says, and written to Plex from there. Open the incident to confirm them."
             )
         # a kind Plex gets, when the item proposes something to write (unallocated time with no job: nothing)
         written = decision.action is ApprovalAction.APPROVE and item.kind in WRITTEN_KINDS and item.proposed is not None
