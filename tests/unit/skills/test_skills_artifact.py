@@ -89,7 +89,7 @@ def test_a_proposal_is_the_weeks_cross_training_suggestion_waiting_for_hr_whatev
     assert event.status is AuditStatus.PENDING_APPROVAL and event.actor == "P0001"
     assert (event.record_key, event.employee_id, event.supervisor_id) == ("workcenters:V", "E4", "SUP1")
     assert event.payload["kind"] == "cross_training" and event.payload["proposed_by"] == "P0001"
-    assert event.payload["department"] == "ASSY" and event.payload["training"] == ["B:renew L1"]
+    assert event.payload["department"] == "ASSY" and event.payload["training"] == ["B level 1 (renewal)"]
     assert {"role": "hr", "id": "hr"} in event.payload["recipients"]
     second = training_proposal(report.as_of, assembly, 2, "P0001", GENERATED_AT)
     assert second.employee_id == "E2" and second.event_id != event.event_id

@@ -34,10 +34,11 @@ def test_cross_training_prefers_adjacent_skills() -> None:
     assert (first.employee_id, first.adjacent, first.training, first.effort_levels) == (
         "E9",
         True,
-        ["B:new L1 (adjacent)"],
+        ["B level 1 (new; an adjacent skill)"],  # in words (ux113 L19)
         1.0,
     )
     assert (second.employee_id, second.adjacent, second.effort_levels) == ("E1", False, 3.0)
+    assert first.reason.startswith("train for B level 1 (new; an adjacent skill);")
     assert first.coverage_gain_hours == second.coverage_gain_hours == 16.0
     assert first.score > second.score
     assert recommendation.workcenter_code == "ASM-01" and recommendation.required == ["B:L1"]
@@ -56,9 +57,9 @@ def test_a_level_upgrade_and_a_renewal_cost_less_than_a_new_skill() -> None:
     plant.cert("REN", "SK-A", 1)
     [recommendation] = assess_skills(plant.build()).training
     assert [(c.employee_id, c.effort_levels, c.training) for c in recommendation.candidates] == [
-        ("REN", 0.5, ["B:renew L2"]),
-        ("UPG", 1.0, ["B:L1->L2"]),
-        ("NEW", 2.0, ["B:new L2 (adjacent)"]),
+        ("REN", 0.5, ["B level 2 (renewal)"]),
+        ("UPG", 1.0, ["B level 2 (from level 1)"]),
+        ("NEW", 2.0, ["B level 2 (new; an adjacent skill)"]),
     ]
 
 

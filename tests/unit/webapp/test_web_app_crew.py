@@ -154,7 +154,8 @@ def test_accepting_on_the_board_decides_through_the_queue_and_comes_back(world: 
     [sent] = world.writebacks.sent  # the same path as the queue: the write to Plex is queued first
     assert sent.item_id == "crew-0001"
     body = _call(world, "GET", "/crew", PLANNER, lambda_context, query={**DAY, "done": "approve"})["body"]
-    assert ("E0042 changes the current plan", "8.0", "accepted by P0001") in _rows(body) and "Approved." in body
+    assert ("E0042 changes the current plan", "8.0", "accepted by P0001") in _rows(body)
+    assert "Accepted: the assignment is on its way to Plex" in body and "Approved" not in body  # one verb (ux113 L19)
 
 
 def test_a_suggestion_a_re_plan_dropped_is_shown_superseded(world: World, lambda_context: Any) -> None:

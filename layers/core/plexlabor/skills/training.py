@@ -168,16 +168,16 @@ def _plan(data: SkillsInput, index: CertIndex, qualification: Qualification, per
         if current >= level:
             continue
         if index.blocking(person, skill, level, data.as_of) is not None:
-            steps.append(f"{code}:renew L{level}")
+            steps.append(f"{code} level {level} (renewal)")
             effort += RENEW_EFFORT
         elif current > 0:
-            steps.append(f"{code}:L{current}->L{level}")
+            steps.append(f"{code} level {level} (from level {current})")
             effort += level - current
         else:
             group = data.skills[skill].group if skill in data.skills else None
             near = group is not None and group in held_groups
             adjacent = adjacent and near
-            steps.append(f"{code}:new L{level}" + (" (adjacent)" if near else ""))
+            steps.append(f"{code} level {level} (new{'; an adjacent skill' if near else ''})")
             effort += level + (ADJACENT_EXTRA if near else DISTANT_EXTRA)
     return _Plan(tuple(steps), effort, adjacent)
 
@@ -228,7 +228,7 @@ def _scrap_rates(data: SkillsInput) -> dict[str, float]:
 def _reason(
     plan: _Plan, here: float, near: float, rate: float | None, median: float, gain: float, lookback: int
 ) -> str:
-    parts = [("train " if plan.steps else "") + ", ".join(plan.steps)]
+    parts = [("train for " if plan.steps else "") + ", ".join(plan.steps)]
     if here or near:
         parts.append(f"{here + near:.0f} h at this or similar workcenters in {lookback} days")
     if rate is not None:

@@ -355,6 +355,8 @@ def forecasts(page: Page, scope: ForecastScope, index: ForecastIndex, problem: s
 
 CREW_FLASH = {
     **FLASH,
+    # the board's verb is "accept" (its button, the seat's state "accepted"), not the queue's "approve"
+    "approve": "Accepted: the assignment is on its way to Plex and held in every re-plan.",
     "replan": "Re-plan asked: crew_replan plans the rest of the shift around your decisions; its suggestions "
     "appear here within a minute (reload).",
     "swap": "Swapped: your choice is accepted (on its way to Plex) and the suggestion it replaces rejected; "
