@@ -85,3 +85,11 @@ def test_the_fatigue_and_workcenter_tables_say_they_count_labor_hours(trends: In
         head = body.split(f'id="{table}-table"')[1].split("</thead>")[0]
         assert "Labor hours" in head and "Hours worked" not in head
     assert "Hours worked" in body.split('id="shift-table"')[1].split("</thead>")[0]
+
+
+def test_the_weeks_name_each_event_category_by_its_title(trends: IncidentTrends) -> None:
+    store = InMemoryArtifactStore()
+    store_trends(store, trends)
+    weeks = _call(store, EHS)["body"].split('id="weekly-table"')[1].split("</table>")[0]
+    assert "<td>6 Contact with objects and equipment: 1</td>" in weeks and "<td>uncoded: 1</td>" in weeks
+    assert "<td>6: 1</td>" not in weeks

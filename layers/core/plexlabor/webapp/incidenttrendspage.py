@@ -29,7 +29,9 @@ TRENDS = Drawn(
 @app.get("/incidents/trends")
 @drawn_from(TRENDS)
 def incident_trends(page: Page, scope: TrendsScope, index: TrendsIndex, problem: str | None) -> Response[str]:
-    context: dict[str, Any] = {"trends": index.trends, "chart_data": trend_chart(index.trends), "problem": problem}
+    trends = index.trends
+    context: dict[str, Any] = {"trends": trends, "chart_data": trend_chart(trends), "problem": problem}
+    context["category_labels"] = {row.key: row.label for row in trends.by_category}  # "6 Contact with ..."
     return _charted(
         page.render("incident_trends.html", title=TRENDS.title, page="trends", scripts=chart_scripts(), **context)
     )
