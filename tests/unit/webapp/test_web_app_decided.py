@@ -7,8 +7,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import call_web, crew_assignment, finding_event, notified_finding, web_deps
-from tests.unit.webapp.viewers import PLANNER, SUPERVISOR
+from tests.unit.review.review_world import (
+    call_web,
+    crew_assignment,
+    finding_event,
+    notified_finding,
+    recommendation,
+    web_deps,
+)
+from tests.unit.webapp.viewers import ADMIN, PLANNER, SUPERVISOR
 
 FIRST, SECOND = "f-000000000000000000000001", "f-000000000000000000000002"
 
@@ -56,3 +63,24 @@ def test_an_item_nobody_decided_is_not_announced(lambda_context: Any) -> None:
     body = call_web(web_deps(world), "GET", f"/items/{FIRST}", SUPERVISOR, lambda_context, query=query)["body"]
 
     assert "Next:" not in body and "Approved:" not in body and "Rejected:" not in body
+
+
+def test_a_decided_incident_is_named_by_its_workcenter_day_and_reporter(lambda_context: Any) -> None:
+    """L3 (ux113): not only "Approved: Incident coding. Next:" (one without codes can only be rejected here)."""
+    world = World()
+    reject = {"action": "reject", "reason": "a duplicate of yesterday's report"}
+    incident = {"incident": {"kind": "injury", "narrative": "caught a finger"}, "codes": {}, "coding": []}
+    recommendation(
+        world,
+        "inc-0001",
+        "incident_coding",
+        record_key="incidents:inc-0001",
+        workcenter_code="PRESS4",
+        as_of="2026-11-20",
+        **incident,
+    )
+
+    decided = call_web(web_deps(world), "POST", "/items/inc-0001", ADMIN, lambda_context, form=reject)
+    body = _follow(world, decided, ADMIN, lambda_context)
+
+    assert "Rejected: Incident coding, PRESS4 · Fri 2026-11-20, reported by crew_planner." in body

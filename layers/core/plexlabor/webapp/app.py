@@ -423,8 +423,10 @@ def item(item_id: str) -> Response[str]:
 
 
 def _decided_line(page: Page, item_id: str | None) -> str | None:
-    """What the viewer just decided, named ("Rejected: Early clock out, Jamal Patel (E00153)."), for the
-    page that opens after the decision; from the item's own decision event (None when there is none)."""
+    """What the viewer just decided, named ("Rejected: Early clock out, Jamal Patel (E00153)."; an incident
+    by its workcenter, day and reporter: "Approved: Incident coding, PRESS4 · Fri 2026-11-20, reported by
+    Dana Smith (E00042)."), for the page that opens after the decision; from the item's own decision event
+    (None when there is none)."""
     seen = page.deps.review.queue.seen(page.viewer, item_id) if item_id else None
     closing = closing_event(seen[1], str(item_id)) if seen is not None else None
     if seen is None or closing is None or closing.event_type is not AuditEventType.DECISION:
@@ -432,9 +434,11 @@ def _decided_line(page: Page, item_id: str | None) -> str | None:
     decided = seen[0]
     verb = "Approved" if closing.status is AuditStatus.APPROVED else "Rejected"
     place, shift = page.place(decided), f"shift {decided.shift}" if decided.shift else None
-    where = " · ".join(part for part in (place, shift) if part)
+    day = f"{decided.day:%a %Y-%m-%d}" if decided.day and decided.reported_by else None  # an incident's day
+    where = " · ".join(part for part in (place, shift, day) if part)
     about = page.person(decided) if decided.employee_id else where
-    return f"{verb}: {decided.type_label}" + (f", {about}" if about else "") + "."
+    reporter = f", reported by {page.who(decided.reported_by)}" if decided.reported_by else ""
+    return f"{verb}: {decided.type_label}" + (f", {about}" if about else "") + reporter + "."
 
 
 def _closed_item_page(page: Page, item_id: str) -> Response[str]:
