@@ -303,7 +303,7 @@ def test_the_confirmed_workcenter_and_shift_are_the_plants_own(
     # When they confirm a workcenter the plant does not have, it is named and nothing is recorded
     form = {**CODES, "confirm.workcenter_code": "cnc 4", "reason": "kept"}
     refused = _call(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
-    assert refused["statusCode"] == 400 and "workcenter: not a workcenter of this plant" in refused["body"]
+    assert refused["statusCode"] == 400 and "Where (workcenter): not a workcenter of this plant" in refused["body"]
     assert decision_of(world.audit, incident_id) is None
     # and one in another letter case is kept as the plant spells it
     form = {**CODES, "confirm.workcenter_code": "cnc4", "confirm.shift_code": "2"}

@@ -344,6 +344,17 @@ def confirmation_defaults(event: AuditEvent, zone: tzinfo) -> dict[str, str]:
     }
 
 
+CONFIRMED_LABELS = {
+    "occurred_at": "When it happened",
+    "workcenter_code": "Where (workcenter)",
+    "shift_code": "Shift",
+    "equipment": "Equipment",
+    "body_parts": "Body parts",
+    "ppe_not_worn": "PPE not worn",
+}
+"""Each of `INCIDENT_FIELDS` as the incident page's form labels it (a refusal names the field so)."""
+
+
 def read_confirmation(
     form: Mapping[str, str], zone: tzinfo, now: datetime, choices: PlantChoices | None = None
 ) -> dict[str, str]:
@@ -353,20 +364,21 @@ def read_confirmation(
     confirmed = {name: (form.get(f"confirm.{name}") or "").strip() for name in INCIDENT_FIELDS}
     for name, value in confirmed.items():
         if len(value) > MAX_CONFIRMED_CHARS:
-            raise CodeCorrectionError(f"{name.replace('_', ' ')}: at most {MAX_CONFIRMED_CHARS} characters")
+            raise CodeCorrectionError(f"{CONFIRMED_LABELS[name]}: at most {MAX_CONFIRMED_CHARS} characters")
         if value and name in CHOSEN_FIELDS:
             try:
                 confirmed[name] = (choices or PlantChoices()).spelled(name, value)
             except ValueError as error:
-                raise CodeCorrectionError(f"{CHOSEN_FIELDS[name]}: {error}") from None
+                raise CodeCorrectionError(f"{CONFIRMED_LABELS[name]}: {error}") from None
+    when_label = CONFIRMED_LABELS["occurred_at"]
     if confirmed["occurred_at"]:
         try:
             when = datetime.fromisoformat(confirmed["occurred_at"])
         except ValueError:
-            raise CodeCorrectionError("when it happened: expected a date and time such as 2026-12-04T10:30") from None
+            raise CodeCorrectionError(f"{when_label}: expected a date and time such as 2026-12-04T10:30") from None
         when = when if when.tzinfo else when.replace(tzinfo=zone)
         if when > now:
-            raise CodeCorrectionError("when it happened: later than now")
+            raise CodeCorrectionError(f"{when_label}: later than now")
         confirmed["occurred_at"] = when.isoformat()
     return confirmed
 
