@@ -13,6 +13,7 @@ import dataclasses
 import re
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -302,6 +303,16 @@ def _swap(world: World, lambda_context: Any, replans: Replans | None, claims: di
     return call_web(_with_replan(world, replans), "POST", "/crew/swap", claims, lambda_context, form=form)
 
 
+def _refusal(deps: Any, response: Any, claims: dict[str, Any], lambda_context: Any) -> str:
+    """A refused swap answers 303 to the board (ux113 L8: a reload re-posts nothing): the board it names."""
+    assert response["statusCode"] == 303, response["body"]
+    location = urlsplit(response["multiValueHeaders"]["Location"][0])
+    assert location.path == "/dev/crew" and "done=refused" in location.query
+    board = call_web(deps, "GET", "/crew", claims, lambda_context, query=dict(parse_qsl(location.query)))
+    assert board["statusCode"] == 200
+    return str(board["body"])
+
+
 def test_a_swap_accepts_the_choice_rejects_the_replaced_and_asks_for_a_re_plan(
     world: World, lambda_context: Any
 ) -> None:
@@ -332,9 +343,9 @@ def test_a_swap_accepts_the_choice_rejects_the_replaced_and_asks_for_a_re_plan(
 @pytest.mark.parametrize(
     ("employee", "claims", "status", "why"),
     [
-        ("E0099", PLANNER, 400, "not one of the operators offered"),
-        ("E0043", PLANNER, 409, "already suggested for this job operation"),
-        ("", PLANNER, 400, "Choose who comes in"),
+        ("E0099", PLANNER, 303, "Not swapped: the operator chosen is not one of the operators offered"),
+        ("E0043", PLANNER, 303, "Not swapped: the operator chosen is already suggested for this job operation"),
+        ("", PLANNER, 303, "Not swapped: Choose who comes in"),
         ("E0050", HR, 403, "planners, supervisors and admins"),
     ],
 )
@@ -346,7 +357,8 @@ def test_a_swap_the_board_cannot_make_changes_nothing(
 
     response = _swap(world, lambda_context, replans, claims, employee=employee)
 
-    assert response["statusCode"] == status and why in response["body"]
+    said = _refusal(web_deps(world), response, claims, lambda_context) if status == 303 else response["body"]
+    assert response["statusCode"] == status and why in said
     assert world.writebacks.sent == [] and replans.sent == []
     assert len(world.audit.for_finding("crew-0001")) == before
 
@@ -369,7 +381,8 @@ def test_someone_accepted_elsewhere_at_the_same_time_cannot_be_swapped_in(world:
 
     response = _swap(world, lambda_context, Replans(), PLANNER, employee="E0051")
 
-    assert response["statusCode"] == 409 and "E0051 is accepted at WC-20 at the same time" in response["body"]
+    said = _refusal(web_deps(world), response, PLANNER, lambda_context)
+    assert "the operator chosen is accepted at WC-20 at the same time" in said  # E0051 has no employee number here
     assert [w.item_id for w in world.writebacks.sent] == ["crew-0009"]
 
 
@@ -378,7 +391,7 @@ def test_a_seat_no_longer_waiting_is_not_swapped(world: World, lambda_context: A
 
     response = _swap(world, lambda_context, Replans(), PLANNER, employee="E0050")
 
-    assert response["statusCode"] == 409 and "no longer waiting" in response["body"]
+    assert "no longer waiting" in _refusal(web_deps(world), response, PLANNER, lambda_context)
 
 
 def test_the_board_reads_the_audit_table_once_per_day_until_a_form_comes_back(
@@ -409,7 +422,8 @@ def test_someone_on_work_that_has_started_cannot_be_swapped_in(world: World, lam
         started, "POST", "/crew/swap", PLANNER, lambda_context, form={"item": "crew-0001", "employee": "E0051"}
     )
 
-    assert response["statusCode"] == 409 and "E0051 is at WC-20, on work that has started" in response["body"]
+    said = _refusal(started, response, PLANNER, lambda_context)
+    assert "the operator chosen is at WC-20, on work that has started" in said
     assert world.writebacks.sent == []
 
 
@@ -615,9 +629,9 @@ def test_a_refused_swap_comes_back_to_the_same_board_with_the_reason(world: Worl
         form={"item": "crew-0001", "employee": "E0043", "next": mold},
     )
 
-    assert response["statusCode"] == 409
-    body = response["body"]
-    assert '<p class="flash error" role="status">Not swapped: E0043 is already suggested for this job operation' in body
+    body = _refusal(deps, response, PLANNER, lambda_context)
+    flash = '<p class="flash error" role="status">Not swapped: the operator chosen is already suggested for this job'
+    assert flash in body
     assert '<option value="MOLD" selected>' in body and 'name="shift" value="1"' in body  # the same filter
     assert [row[0] for row in _rows(body)] == ["E0042 changes the current plan", "E0043"]  # MOLD's seats, no PAINT
     assert world.writebacks.sent == [] and len(world.audit.for_finding("crew-0001")) == 1
@@ -687,8 +701,19 @@ def test_a_refused_swap_names_the_person_in_its_reason(world: World, lambda_cont
 
     response = call_web(deps, "POST", "/crew/swap", PLANNER, lambda_context, form=form)
 
-    assert response["statusCode"] == 409
-    assert "Not swapped: Ana Tanaka (E00051) is at WC-20, on work that has started." in response["body"]
+    # the address names them by employee number, not by Plex id; the board by name, as the viewer may see them
+    location = response["multiValueHeaders"]["Location"][0]
+    assert location == "/dev/crew?day=2026-03-04&shift=1&done=refused&why=started_elsewhere&who=E00051&at=WC-20"
+    said = _refusal(deps, response, PLANNER, lambda_context)
+    assert "Not swapped: Ana Tanaka (E00051) is at WC-20, on work that has started." in said
+
+
+def test_a_refused_swaps_address_cannot_put_its_own_words_on_the_board(world: World, lambda_context: Any) -> None:
+    query = {**DAY, "done": "refused", "why": "Your password expired", "at": "<b>x</b>"}
+    body = _get(web_deps(world), PLANNER, query, lambda_context)["body"]
+    assert "Not swapped: the swap was refused." in body and "password" not in body
+    started = {**query, "why": "started_elsewhere"}  # a workcenter that is not a code is not shown
+    assert "Not swapped: the swap was refused." in _get(web_deps(world), PLANNER, started, lambda_context)["body"]
 
 
 def test_without_a_day_the_board_opens_on_the_next_shifts_plan(world: World, lambda_context: Any) -> None:

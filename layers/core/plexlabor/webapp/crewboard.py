@@ -30,6 +30,7 @@ opens on the current or next shift's plan) or on a day without suggestions (it l
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 import time
 import weakref
@@ -237,19 +238,25 @@ class Board:
                         found[seat.item.employee_id].append((segment, seat))
         return found
 
-    def refusal(self, target: Segment, employee_id: str, now: datetime) -> str | None:
-        """Why `employee_id` cannot be swapped into `target` (None: they can): already suggested on it, accepted
-        elsewhere at the same time, or planned elsewhere at the same time on work that has started (a re-plan
-        holds both, and one person cannot do both)."""
+    def refusal(self, target: Segment, employee_id: str, now: datetime) -> tuple[str, str, str | None] | None:
+        """Why `employee_id` cannot be swapped into `target` (None: they can), with its code in `SWAP_REFUSALS` and
+        the workcenter it names: already suggested on it, accepted elsewhere at the same time, or planned elsewhere
+        at the same time on work that has started (a re-plan holds both, and one person cannot do both)."""
         end = target.end or target.start
         for segment, seat in self._seats_of.get(employee_id, ()):
             if segment.key == target.key:
-                return f"{employee_id} is already suggested for this job operation ({seat.state})."
+                return (
+                    f"{employee_id} is already suggested for this job operation ({seat.state}).",
+                    "suggested_here",
+                    None,
+                )
             overlaps = segment.start < end and target.start < (segment.end or segment.start)
             if overlaps and seat.state == "accepted":
-                return f"{employee_id} is accepted at {segment.workcenter} at the same time."
+                reason = f"{employee_id} is accepted at {segment.workcenter} at the same time."
+                return reason, "accepted_elsewhere", segment.workcenter
             if overlaps and seat.state in LIVE and segment.start <= now:
-                return f"{employee_id} is at {segment.workcenter}, on work that has started."
+                reason = f"{employee_id} is at {segment.workcenter}, on work that has started."
+                return reason, "started_elsewhere", segment.workcenter
         return None
 
     def offered(self, segment: Segment, seat: Seat, now: datetime) -> list[Candidate]:
@@ -468,14 +475,41 @@ def _seat(opening: AuditEvent, item: ReviewItem, closing: AuditEvent | None) -> 
     )
 
 
-class SwapRefusedError(ValueError):
-    """A swap the board cannot make, with the reason (people in it by employee id: a page names them, `people`)
-    and the HTTP status to answer."""
+SWAP_REFUSALS = {
+    "unknown": "This crew suggestion is unknown, or not yours to change.",
+    "not_waiting": "This suggestion is no longer waiting: only a waiting one is swapped here.",
+    "no_item": "Choose the suggestion to swap.",
+    "no_employee": "Choose who comes in.",
+    "not_offered": "{who} is not one of the operators offered for this seat.",
+    "no_setup": "{who} may not do the setup this job starts with: choose one who may.",
+    "suggested_here": "{who} is already suggested for this job operation.",
+    "accepted_elsewhere": "{who} is accepted at {at} at the same time.",
+    "started_elsewhere": "{who} is at {at}, on work that has started.",
+    "decided": "This suggestion was decided or closed meanwhile.",
+    "not_recorded": "The choice could not be recorded: try again.",
+}
+"""Why a swap was refused, by the short code the board's address carries after it (`?done=refused&why=`): the
+page says it in these words, so a reload re-posts nothing and no link puts its own words on the page."""
+WORKCENTER_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.:/+=-]{0,63}")
 
-    def __init__(self, reason: str, status: int = 409, people: tuple[str, ...] = ()) -> None:
+
+def swap_refusal_text(code: str, who: str | None, at: str | None) -> str | None:
+    """A refused swap's reason in words, to follow "Not swapped: " (None for a code it does not know): `who` the
+    person as the viewer may see them ("the operator chosen" when not known), `at` the workcenter they are at."""
+    words = SWAP_REFUSALS.get(code)
+    if words is None or ("{at}" in words and not (at and WORKCENTER_CODE.fullmatch(at))):
+        return None
+    return words.format(who=who or "the operator chosen", at=at)
+
+
+class SwapRefusedError(ValueError):
+    """A swap the board cannot make: the reason for the log (people by employee id), its code in `SWAP_REFUSALS`
+    (what the page says after the 303 back to the board) and the workcenter it names (`at`)."""
+
+    def __init__(self, reason: str, *, code: str, at: str | None = None) -> None:
         super().__init__(reason)
-        self.status = status
-        self.people = people
+        self.code = code
+        self.at = at
 
 
 @dataclass(frozen=True)
@@ -495,18 +529,21 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
     opening = next((e for e in events if e.event_type is AuditEventType.RECOMMENDATION), None)
     item = None if opening is None else item_from_event(opening)
     if opening is None or item is None or item.kind != "crew_assignment" or not viewer.may_see(item):
-        raise SwapRefusedError("This crew suggestion is unknown, or not yours to change.", 404)
+        raise SwapRefusedError("This crew suggestion is unknown, or not yours to change.", code="unknown")
     if opening.status is not AuditStatus.PENDING_APPROVAL or any(e.status in CLOSING for e in events):
-        raise SwapRefusedError("This suggestion is no longer waiting: only a waiting one is swapped here.")
+        raise SwapRefusedError(
+            "This suggestion is no longer waiting: only a waiting one is swapped here.", code="not_waiting"
+        )
     payload = opening.payload
     offered = {str(c.get("employee_id")): c for c in payload.get("swap_candidates") or () if isinstance(c, dict)}
-    people = (employee_id, *([opening.employee_id] if opening.employee_id else []))
     if employee_id not in offered:
-        raise SwapRefusedError(f"{employee_id!r} is not one of the operators offered for this seat.", 400, people)
+        raise SwapRefusedError(
+            f"{employee_id!r} is not one of the operators offered for this seat.", code="not_offered"
+        )
     if payload.get("setup_hours") and not offered[employee_id].get("sets_up"):
         raise SwapRefusedError(
             f"{employee_id} may not do the setup {opening.employee_id} does on this job: choose one who may.",
-            people=people,
+            code="no_setup",
         )
     day = date.fromisoformat(str(payload["plan_day"]))
     board = read_board(board_reader(store).day(day, now), day, None, now)  # the read the page was drawn from
@@ -515,7 +552,8 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
     if target.end is None:
         target = dataclasses.replace(target, end=datetime.fromisoformat(str(payload["end"])))
     if refused := board.refusal(target, employee_id, now):
-        raise SwapRefusedError(refused, people=people)
+        reason, code, at = refused
+        raise SwapRefusedError(reason, code=code, at=at)
     chosen = offered[employee_id]
     busy = f"; moved from {chosen['busy_at']}" if chosen.get("busy_at") else ""
     note = (

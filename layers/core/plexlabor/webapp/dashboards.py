@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from functools import cache, wraps
 from importlib import resources
 from typing import Any, Generic, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -64,6 +64,7 @@ from plexlabor.webapp.crewboard import (
     opening_shift,
     plan_swap,
     read_board,
+    swap_refusal_text,
 )
 from plexlabor.webapp.forecasts import MEASURES, ForecastIndex, ForecastScope, forecast_view
 from plexlabor.webapp.latest import IndexT, Latest
@@ -414,8 +415,8 @@ def crew() -> Response[str]:
     return _crew_page(page, _query())
 
 
-def _crew_page(page: Page, query: dict[str, str], error: str | None = None, status: int = 200) -> Response[str]:
-    """The board `query` asks for (day, shift, department, workcenter), with `error` (a refused swap) on top."""
+def _crew_page(page: Page, query: dict[str, str]) -> Response[str]:
+    """The board `query` asks for (day, shift, department, workcenter), with what a form did on top (`done`)."""
     now = page.deps.review.clock()
     today = now.astimezone(page.deps.zone).date()
     reader = board_reader(page.deps.review.audit)
@@ -442,6 +443,8 @@ def _crew_page(page: Page, query: dict[str, str], error: str | None = None, stat
     offered = board.departments(shift) if shift else []
     place = {"day": day.isoformat(), **({"shift": shift} if shift else {}), **kept}
     flash = {"level": "ok", "text": CREW_FLASH[done]} if done in CREW_FLASH else None
+    if done == "refused":
+        flash = {"level": "error", "text": f"Not swapped: {_swap_refusal(page, query)}"}
     planned_days: dict[date, list[str]] = {}
     for planned_shift in planned or ():
         planned_days.setdefault(planned_shift.day, []).append(planned_shift.shift)
@@ -465,7 +468,7 @@ def _crew_page(page: Page, query: dict[str, str], error: str | None = None, stat
         totals=board.totals(shift, department, workcenter) if shift else None,
         here=f"/crew?{urlencode(place)}",
         query=lambda **chosen: urlencode({k: v for k, v in {**chosen, **kept, **chosen}.items() if v}),
-        flash={"level": "error", "text": error} if error else flash,
+        flash=flash,
         offer=lambda segment, seat: board.offered(segment, seat, now),
         named=lambda seat, text: with_people(text, page.reader, seat.people),
         can_replan=page.deps.replan is not None,
@@ -473,8 +476,15 @@ def _crew_page(page: Page, query: dict[str, str], error: str | None = None, stat
         figures=board.figures.get(shift) if shift else None,
         figure_rows=FIGURE_ROWS,
         plans=PLANS,
-        status=status,
     )
+
+
+def _swap_refusal(page: Page, query: dict[str, str]) -> str:
+    """A refused swap's reason from the board's address (`why`, `who` an employee number, `at` a workcenter)."""
+    number = query.get("who", "")
+    employee_id = page.deps.people.employee_id_for(number) if number else None
+    text = swap_refusal_text(query.get("why", ""), page.who(employee_id) if employee_id else None, query.get("at"))
+    return text or "the swap was refused."
 
 
 @app.post("/crew/replan")
@@ -517,19 +527,25 @@ def crew_swap() -> Response[str]:
     review, item_id, employee = page.deps.review, form.get("item", ""), form.get("employee", "").strip()
     try:
         if not item_id:  # an empty id is no suggestion (and no key DynamoDB can look up; found by fuzzing)
-            raise SwapRefusedError("Choose the suggestion to swap.", 400)
+            raise SwapRefusedError("Choose the suggestion to swap.", code="no_item")
         if not employee:
-            raise SwapRefusedError("Choose who comes in.", 400)
+            raise SwapRefusedError("Choose who comes in.", code="no_employee")
         swap = plan_swap(review.audit, item_id, employee, page.viewer, review.clock())
         review.approve_new(page.viewer, swap.opening, "crew_board")
     except (SwapRefusedError, ApprovalError) as error:
-        status = error.status if isinstance(error, SwapRefusedError) else status_for(error)
-        people = error.people if isinstance(error, SwapRefusedError) else ()
-        reason = with_people(f"Not swapped: {error}", page.reader, people)
-        board = back_to(form.get("next", ""), "refused")  # the board it came from, else a page with the reason
-        if board is None:
-            return page.render("message.html", status, title="Not swapped", page="crew", message=reason)
-        return _crew_page(page, {k: v for k, v in parse_qsl(urlsplit(board).query) if k != "done"}, reason, status)
+        if isinstance(error, SwapRefusedError):
+            code, at = error.code, error.at
+        else:
+            code, at = ("decided" if status_for(error) == 410 else "not_recorded"), None
+        logger.info("swap refused on the crew board", item_id=item_id, why=code, reason=str(error))
+        # 303 to the board it came from (else today's) with the reason's code: a reload re-posts nothing; the
+        # person by employee number (no Plex id in the address), the workcenter by its code
+        person = page.deps.people.directory.person_of(employee) if employee else None
+        refused = (
+            {"why": code} | ({"who": person.number} if person and person.number else {}) | ({"at": at} if at else {})
+        )
+        board = back_to(form.get("next", ""), "refused") or "/crew?done=refused"
+        return page.redirect(f"{board}&{urlencode(refused)}")
     try:
         review.decide(page.viewer, swap.replaced, "reject", swap.rejection)
     except ApprovalError as error:  # the choice stands (accepted); say the replaced one is still open
