@@ -196,9 +196,8 @@ def webapp_document() -> dict[str, Any]:
                 _form(
                     {"item": _TEXT, "employee": {"type": "string", "pattern": r"\S"}, "next": _TEXT}, "item", "employee"
                 ),
-                "400",
-                "404",
-                "409",
+                "400",  # an unreadable form; a swap the board refuses is a 303 to the board with the reason
+                "409",  # 409, 410: swapped in part (the choice accepted, the replaced one not rejected)
                 "410",
                 "503",
             )
