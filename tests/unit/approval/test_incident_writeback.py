@@ -117,7 +117,7 @@ def test_a_confirmation_later_than_now_or_not_a_time_is_refused_naming_the_field
         read_confirmation({"confirm.occurred_at": "2026-03-06T08:00"}, UTC, now)
     with pytest.raises(CodeCorrectionError, match="When it happened: expected a date"):
         read_confirmation({"confirm.occurred_at": "yesterday"}, UTC, now)
-    with pytest.raises(CodeCorrectionError, match="equipment: at most 200"):
+    with pytest.raises(CodeCorrectionError, match="Equipment: at most 200"):
         read_confirmation({"confirm.equipment": "x" * 201}, UTC, now)
 
 
