@@ -132,3 +132,22 @@ def test_the_models_codes_read_as_words() -> None:
 
     assert item is not None
     assert evidence_words(item)["Codes the model suggested"] == ["Event or exposure: 64 Caught in (62% sure)"]
+
+
+def test_money_reads_in_dollars_and_a_start_comes_before_its_end(lambda_context: Any) -> None:
+    """L10 (ux113): "Labor cost 250.24" without "$", and the audit's alphabetical keys put End before Start."""
+    world = World()
+    stored = {
+        "end": "2026-03-04T14:00:00+00:00",
+        "hours": 8.0,
+        "labor_cost": 1250.24,
+        "start": "2026-03-04T06:00:00+00:00",
+    }
+    crew = {key: value for key, value in CREW.items() if key not in stored}
+    recommendation(world, "crew-0002", "crew_assignment", **crew, **stored)
+
+    body = str(call_web(web_deps(world), "GET", "/items/crew-0002", ADMIN, lambda_context)["body"])
+    evidence = body.split("<h2>Evidence</h2>")[1].split("<h2>")[0]
+
+    assert "<td>$1,250.24</td>" in evidence
+    assert evidence.index(">Start<") < evidence.index(">End<")

@@ -10,7 +10,8 @@ the web app builds one per signed-in person.
   the id (`PeopleDisplay.label`).
 - `Reader.value`: a value of evidence or of a suggested change as words: ISO times (Plex writes UTC,
   often with seven fraction digits) in plant time, people (`PERSON_KEYS`, `{"role": .., "id": ..}`
-  recipients) by `person`, lists and mappings spelled out, Plex ids left out (below).
+  recipients) by `person`, amounts of money (`is_money_key`) as "$1,250.24", lists and mappings
+  spelled out, Plex ids left out (below). `reading_order` puts a start before its end.
 
 Parts, jobs, operations, workcenters and skills are named by their codes (job number, operation code,
 workcenter code, skill code), which their producers put beside the Plex ids in notes, evidence and
@@ -80,6 +81,30 @@ LABELS = {
 """Words for the keys that name things by their codes (the code is what the row shows)."""
 
 
+MONEY_ENDINGS = ("_cost", "Cost")
+"""Key endings (or the key `cost`) of amounts of money in the plant's currency: shown "$250.24"."""
+
+
+def is_money_key(key: str | None) -> bool:
+    return key is not None and (key == "cost" or key.endswith(MONEY_ENDINGS))
+
+
+def reading_order(values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` with each start just before its end (`start`/`end`, `start_time`/`end_time`, `startTime`/
+    `endTime`), where it came after it (the audit may keep keys in alphabetical order); the rest as given."""
+    keys = list(values)
+
+    def place(key: str) -> float:
+        end = key.replace("start", "end").replace("Start", "End")
+        return (
+            keys.index(end) - 0.5
+            if end != key and end in values and keys.index(end) < keys.index(key)
+            else keys.index(key)
+        )
+
+    return {key: values[key] for key in sorted(keys, key=place)}
+
+
 UNITS = {"_min": "minutes", "_minutes": "minutes"}
 """Key endings that name a unit: `offset_min` reads "Offset (minutes)", not "Offset min"."""
 
@@ -147,7 +172,7 @@ def parse_time(value: str) -> datetime | None:
 
 
 def plant_time(moment: datetime, zone: ZoneInfo) -> str:
-    """"Tue 2026-03-03 07:00 EST": `moment` in the plant's zone, with its date and the zone's name."""
+    """ "Tue 2026-03-03 07:00 EST": `moment` in the plant's zone, with its date and the zone's name."""
     local = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
     return local.strftime(TIME_FORMAT)
 
@@ -185,6 +210,8 @@ class Reader:
             return "; ".join(f"{field_label(k)}: {self.value(v, k)}" for k, v in shown.items())
         if isinstance(value, datetime):
             return self.time(value)
+        if is_money_key(key) and isinstance(value, int | float) and not isinstance(value, bool):
+            return f"${value:,.2f}"
         return self.scalar(value)
 
     def scalar(self, value: Any) -> str:

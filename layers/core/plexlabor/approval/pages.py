@@ -17,7 +17,15 @@ from html import escape
 from typing import Any
 
 from plexlabor.approval.callback import CLOSING_EVENTS
-from plexlabor.approval.display import PLEX_IDS_CLASS, Reader, field_label, producer, split_ids, with_people
+from plexlabor.approval.display import (
+    PLEX_IDS_CLASS,
+    Reader,
+    field_label,
+    producer,
+    reading_order,
+    split_ids,
+    with_people,
+)
 from plexlabor.approval.messages import Decision, Stage
 from plexlabor.approval.ports import PendingApproval
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType
@@ -100,7 +108,9 @@ def review_page(pending: PendingApproval, supervisor_id: str, reader: Reader | N
     reader = reader or Reader()
     finding = pending.request.finding
     # features stay in the audit table; the day timeline is drawn on the web app's item page
-    evidence, evidence_ids = split_ids({k: v for k, v in finding.evidence.items() if k not in ("features", "timeline")})
+    evidence, evidence_ids = split_ids(
+        reading_order({k: v for k, v in finding.evidence.items() if k not in ("features", "timeline")})
+    )
     correction, correction_ids = split_ids(finding.suggested_correction)
     facts = {
         "Employee": reader.person(finding.employee_id, pending.request.employee_number),
@@ -134,8 +144,7 @@ def review_page(pending: PendingApproval, supervisor_id: str, reader: Reader | N
         f'<button class="reject" type="submit" name="action" value="{ApprovalAction.REJECT.value}">Reject</button>'
         "</div>"
         '<p class="muted">Nothing is written to Plex unless you approve. This link works once.</p>'
-        "</form>"
-        + _plex_ids(ids)
+        "</form>" + _plex_ids(ids)
     )
     return _document(f"Review: {anomaly_label(finding.anomaly_type.value)}", body)
 

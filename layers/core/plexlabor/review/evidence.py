@@ -6,7 +6,7 @@ gap and objective terms, the plan's figures and swap candidates (the crew board 
 an incident model's raw output and the text spans of what was read from a narrative, and what the page
 already shows above the evidence (confidence, severity, the day). Put in words (`evidence_words`): why a
 seat stays empty, and for an incident, what happened, the body parts, equipment and protective gear read
-from the narrative and the codes the model suggested.
+from the narrative and the codes the model suggested. A start comes before its end (`reading_order`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from plexlabor.approval.display import reading_order
 from plexlabor.review.items import ReviewItem
 
 INTERNAL = frozenset(
@@ -75,7 +76,7 @@ def evidence_words(item: ReviewItem) -> dict[str, Any]:
     if item.kind == "incident_coding":
         shown |= _incident(evidence)
     shown |= {key: value for key, value in evidence.items() if key not in INTERNAL and value not in (None, "", [], {})}
-    return shown
+    return reading_order(shown)
 
 
 def _incident(evidence: Mapping[str, Any]) -> dict[str, Any]:
