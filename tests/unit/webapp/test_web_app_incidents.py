@@ -376,3 +376,15 @@ def test_a_coded_incident_is_confirmed_on_its_page_not_approved_from_the_queue(
     assert _call(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
     [sent] = world.writebacks.sent
     assert isinstance(sent, RecommendationWriteback) and sent.item_id == incident_id
+
+
+def test_the_ehs_queue_filters_offer_the_incidents_values_or_are_hidden(world: World, lambda_context: Any) -> None:
+    # Given the EHS lead's queue holding incidents only, one of them reported in shipping, none naming a shift
+    deps = IncidentDeps(world.audit, None, clock=world.clock)
+    log_incident(deps, IncidentReport(narrative=VAGUE, department="SHIP"), "E0001")
+    log_incident(deps, IncidentReport(narrative=VAGUE + " Again."), "E0001")
+    queue = _call(web_deps(world), "GET", "/queue", EHS, lambda_context)["body"]
+    filters = queue.split('aria-label="Filter the queue"')[1].split("</form>")[0]
+    # Then the department filter offers SHIP, and the type (punch findings only) and shift filters are hidden
+    assert '<select name="department"><option value="">any</option><option>SHIP</option></select>' in filters
+    assert 'name="type"' not in filters and 'name="shift"' not in filters
