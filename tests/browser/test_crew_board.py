@@ -89,7 +89,7 @@ def test_the_planner_sees_the_plan_and_accepts_a_suggestion_in_place(page: Page,
     waiting.get_by_role("button", name="Accept").click()
 
     page.wait_for_url(f"**{board}&done=approve")
-    assert "Approved." in page.locator("main").inner_text()
+    assert "Accepted:" in page.locator("main").inner_text()
     assert "accepted by planner" in _state(page, page.locator(".segment"), who)
     assert page.locator(".segment tbody tr", has_text="waiting").count() == before - 1
 
@@ -172,7 +172,7 @@ def test_the_planner_narrows_the_board_to_one_department_and_decides_there(page:
     who = waiting.locator("td").first.inner_text().splitlines()[0]
     waiting.get_by_role("button", name="Accept").click()
     page.wait_for_url(f"**{filtered}&done=approve")
-    assert "Approved." in page.locator("main").inner_text()
+    assert "Accepted:" in page.locator("main").inner_text()
     assert "accepted by planner" in _state(page, page.locator(".segment"), who)
     assert page.locator(".segment tbody tr").count() == counts[code][0]
     assert page.locator('#board-filter select[name="dept"]').input_value() == code
