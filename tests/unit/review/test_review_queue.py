@@ -249,6 +249,7 @@ def test_an_escalated_item_says_so_on_its_queue_row_and_page(world: World) -> No
     assert "Escalated to E0100 on " in others
     own = call_web(web_deps(world), "GET", "/queue", {**boss, "cognito:username": "E0001", "custom:departments": ""})
     rows = own["body"].split("<tr>")
-    assert any("Escalated to E0100 on " in r for r in rows if f"/items/{finding_id}" in r)  # its supervisor sees where
+    [first] = [r for r in rows if f"/items/{finding_id}" in r]
+    assert "Escalated to E0100 on " in first and "(no decision by you within 26 h)" in first  # its supervisor
     never = [r for r in rows if "/items/f-000000000000000000000002" in r]
     assert never and not any("Escalated" in r for r in never)

@@ -212,10 +212,13 @@ class Page:
         """ "Escalated to you on … (no decision by Dev Walsh (E00123) within 24 h)", None if it was not."""
         if item.escalated_to is None or item.escalated_at is None:
             return None
-        to = "you" if item.escalated_to == self.viewer.user_id else self.who(item.escalated_to)
+
+        def named(person: str) -> str:
+            return "you" if person == self.viewer.user_id else self.who(person)
+
         waited = _duration(item.escalated_at - item.created_at)
-        since = f" (no decision by {self.who(item.escalated_from)} within {waited})" if item.escalated_from else ""
-        return f"Escalated to {to} on {self.local(item.escalated_at)}{since}"
+        since = f" (no decision by {named(item.escalated_from)} within {waited})" if item.escalated_from else ""
+        return f"Escalated to {named(item.escalated_to)} on {self.local(item.escalated_at)}{since}"
 
     def place(self, item: ReviewItem) -> str | None:
         """The item's workcenter by its code (an older finding's evidence may only hold its Plex id)."""
