@@ -21,7 +21,7 @@ from plexlabor.audit.events import AuditEventType
 from plexlabor.copilot import PROCEDURES_PREFIX
 from plexlabor.copilot.indexing import PROCEDURES_KEY, PROCESS_KEY
 from plexlabor.copilot.parameters import OperationProcess, ProcessData, RunRecord
-from plexlabor.webapp.copilotpage import setting_text
+from plexlabor.webapp.copilotpage import setting_label, setting_text
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec
 from plexlabor_dev.simulator.lots import SOP_LIMITS, generate_process
@@ -110,7 +110,8 @@ def test_an_operator_asks_and_gets_cited_steps_logged_to_the_job(page: Page, cop
     assert rows.count() == 3
     for name, (low, high) in SOP_LIMITS.items():
         assert low <= suggested["settings"][name] <= high
-        assert page.locator("tbody tr", has_text=name).locator("strong").inner_text() == setting_text(
+        # named in words with the unit ("Barrel temperature (°C)"), not by the key
+        assert page.locator("tbody tr", has_text=setting_label(name)).locator("strong").inner_text() == setting_text(
             suggested["settings"][name]
         )
     assert all(run["run_id"] in page.locator("main").inner_text() for run in suggested["runs"])
