@@ -4,6 +4,7 @@ words what approving means, on its page and beside the queue's buttons."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from plexlabor.audit import AuditStatus
@@ -61,13 +62,36 @@ def test_without_select_all_only_the_ticked_items_are_decided(lambda_context: An
     ]
 
 
-def test_a_refused_select_all_comes_back_with_the_box_ticked(lambda_context: Any) -> None:
+def test_a_refused_select_all_comes_back_with_its_items_ticked_not_the_box(lambda_context: Any) -> None:
     form = {"all_on_page": "1", "on_page": SEATS, "action": "reject", "reason": ""}
 
     response = call_web(web_deps(_world()), "POST", "/queue", PLANNER, lambda_context, form=form)
 
     assert response["statusCode"] == 400 and "needs a reason" in response["body"]
-    assert '<input type="checkbox" name="all_on_page" value="1" checked>' in response["body"]
+    assert '<input type="checkbox" name="all_on_page" value="1">' in response["body"]  # not ticked again
+    ticked = re.findall(r'<input type="checkbox" name="item" value="([^"]+)" id="[^"]+" checked', response["body"])
+    assert sorted(ticked) == SEATS
+
+
+def test_a_refused_select_all_on_page_2_sent_again_decides_only_page_2s_items(lambda_context: Any) -> None:
+    world = World()
+    seats = [f"seat-{n:04d}" for n in range(130)]
+    for seat in seats:
+        recommendation(world, seat, "crew_unstaffed", workcenter_code="ASM-04", shift_code="2", seats=1)
+    deps = web_deps(world)
+    page_2 = call_web(deps, "GET", "/queue", PLANNER, lambda_context, query={"page": "2"})["body"]
+    listed = re.findall(r'name="on_page" value="([^"]+)"', page_2)
+    action = re.search(r'<form method="post" action="/dev/queue([^"]*)"', page_2)
+    assert action is not None and action.group(1) == "?page=2" and len(listed) == 30
+
+    form = {"all_on_page": "1", "on_page": listed, "action": "reject", "reason": ""}
+    refused = call_web(deps, "POST", "/queue", PLANNER, lambda_context, query={"page": "2"}, form=form)["body"]
+    ticked = re.findall(r'<input type="checkbox" name="item" value="([^"]+)" id="[^"]+" checked', refused)
+    resent = {"item": ticked, "on_page": re.findall(r'name="on_page" value="([^"]+)"', refused)}
+    call_web(deps, "POST", "/queue", PLANNER, lambda_context, form={**resent, "action": "reject", "reason": "r"})
+
+    rejected = {seat for seat in seats if _status(world, seat) is AuditStatus.REJECTED}
+    assert rejected == set(listed)
 
 
 def test_approving_advice_says_what_approving_means_in_plain_words(lambda_context: Any) -> None:

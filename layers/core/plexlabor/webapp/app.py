@@ -312,6 +312,7 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
         "shift": sorted({i.shift for i in everything if i.shift}),
     }
     shown = {k: v for k, v in query.items() if k not in ("decided", "failed", "done", "last", "page")}
+    posted = {**shown, "page": str(number)} if number > 1 else shown  # a refused decision comes back on this page
     return page.render(
         "queue.html",
         status,
@@ -330,9 +331,9 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
         filtered=bool(shown),
         choices=choices,
         query=f"?{urlencode(shown)}" if shown else "",
+        post_query=f"?{urlencode(posted)}" if posted else "",
         flash=flash or _queue_flash(page, query),
         selected=kept.get("selected", set()),
-        all_on_page=kept.get("all_on_page", False),
         advice={i.kind: APPROVING_MEANS[i.kind] for i in items if i.kind in APPROVING_MEANS},
         reason=kept.get("reason"),
         guidance=_job_code_guidance(page, items),
@@ -399,12 +400,12 @@ def decide_many() -> Response[str]:
         return _queue_page(page, status=400, flash=problem, reason=reason)
     if action == "reject" and not reason.strip():
         problem = _error("A rejection needs a reason: it tells the model why the suggestions were wrong.")
-        return _queue_page(page, status=400, flash=problem, selected=set(chosen), all_on_page=whole_page, reason=reason)
+        return _queue_page(page, status=400, flash=problem, selected=set(chosen), reason=reason)
     try:
         CallbackService.read_form(action, reason, page.viewer.user_id)  # one item's refusals, before any is decided
     except DecisionFormError as error:
         flash = _error(str(error))
-        return _queue_page(page, status=400, flash=flash, selected=set(chosen), all_on_page=whole_page, reason=reason)
+        return _queue_page(page, status=400, flash=flash, selected=set(chosen), reason=reason)
     outcomes = page.deps.review.decide_many(page.viewer, chosen, action, reason)
     failed = sum(1 for outcome in outcomes if outcome.problem)
     logger.info("bulk decision", action=action, decided=len(outcomes) - failed, failed=failed)
