@@ -182,3 +182,12 @@ def test_a_refusal_beside_suggested_settings_does_not_say_nothing_relevant(world
         "Nothing relevant found."
         in _get(world, "/copilot", OPERATOR, lambda_context, interaction=refused.event_id)["body"]
     )
+
+
+def test_a_refused_questions_link_back_fills_in_what_was_typed(world: World, lambda_context: Any) -> None:
+    # Given the link back from copilot_ask's refusal page (webapp.copilotform.back_link)
+    typed = {"job_id": "J101 073", "lot_id": "L7", "question": "How do I <b>purge</b> the barrel?"}
+    body = _get(world, "/copilot", OPERATOR, lambda_context, **typed)["body"]
+    # Then the form holds it again, escaped, to be corrected and asked
+    assert 'name="job_id" value="J101 073"' in body and 'name="lot_id" value="L7"' in body
+    assert "How do I &lt;b&gt;purge&lt;/b&gt; the barrel?</textarea>" in body
