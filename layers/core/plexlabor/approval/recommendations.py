@@ -13,8 +13,8 @@ An incident (`incident_coding`) is written once the EHS lead confirmed its codes
 says on the incident's page (`incident_record`, status `confirmed`, in the incidents custom object,
 `PlexSettings.incident_custom_object_name`, or a nonconformance record, `nonconformance_record`, when
 `PlexSettings.incident_write_target` says so): the queue refuses to approve one and sends the EHS lead
-to that page (`review.decisions.NothingToConfirmError`). Every other kind is acknowledged (approve) or dismissed (reject, with the reason)
-without a write.
+to that page (`review.decisions.NothingToConfirmError`). Every other kind is acknowledged (approve) or
+dismissed (reject, with the reason) without a write.
 """
 
 from __future__ import annotations
