@@ -288,7 +288,7 @@ def test_the_kpi_page_is_accessible(page: Page, web: WebApp) -> None:
     screenshots(page, "web-kpis")
     # At tablet width the wide table scrolls in its own (focusable, labelled) region, not the page
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 820
-    assert page.get_by_role("region", name="By kind and model version").is_visible()
+    assert page.get_by_role("region", name="By kind and model").is_visible()
 
 
 def test_signing_out_ends_the_session(page: Page, web: WebApp) -> None:

@@ -345,7 +345,7 @@ def test_a_swap_accepts_the_choice_rejects_the_replaced_and_asks_for_a_re_plan(
     [
         ("E0099", PLANNER, 303, "Not swapped: the operator chosen is not one of the operators offered"),
         ("E0043", PLANNER, 303, "Not swapped: the operator chosen is already suggested for this job operation"),
-        ("", PLANNER, 303, "Not swapped: Choose who comes in"),
+        ("", PLANNER, 400, "Choose who comes in"),  # a malformed form, not a refused swap
         ("E0050", HR, 403, "planners, supervisors and admins"),
     ],
 )

@@ -478,7 +478,7 @@ def _seat(opening: AuditEvent, item: ReviewItem, closing: AuditEvent | None) -> 
 SWAP_REFUSALS = {
     "unknown": "This crew suggestion is unknown, or not yours to change.",
     "not_waiting": "This suggestion is no longer waiting: only a waiting one is swapped here.",
-    "no_item": "Choose the suggestion to swap.",
+    "no_item": "Choose the suggestion to swap.",  # a form without it: a 400 (`dashboards.crew_swap`)
     "no_employee": "Choose who comes in.",
     "not_offered": "{who} is not one of the operators offered for this seat.",
     "no_setup": "{who} may not do the setup this job starts with: choose one who may.",

@@ -58,6 +58,7 @@ from plexlabor.webapp.crewboard import (
     FIGURE_ROWS,
     LIVE,
     PLANS,
+    SWAP_REFUSALS,
     Board,
     SwapRefusedError,
     board_reader,
@@ -525,11 +526,10 @@ def crew_swap() -> Response[str]:
         message = "The crew board is for planners, supervisors and admins."
         return page.render("message.html", 403, title="Crew board", page="crew", message=message)
     review, item_id, employee = page.deps.review, form.get("item", ""), form.get("employee", "").strip()
+    if not item_id or not employee:  # a malformed form, not a refused swap (an empty id is no DynamoDB key)
+        message = SWAP_REFUSALS["no_item" if not item_id else "no_employee"]
+        return page.render("message.html", 400, title="Not swapped", page="crew", message=message)
     try:
-        if not item_id:  # an empty id is no suggestion (and no key DynamoDB can look up; found by fuzzing)
-            raise SwapRefusedError("Choose the suggestion to swap.", code="no_item")
-        if not employee:
-            raise SwapRefusedError("Choose who comes in.", code="no_employee")
         swap = plan_swap(review.audit, item_id, employee, page.viewer, review.clock())
         review.approve_new(page.viewer, swap.opening, "crew_board")
     except (SwapRefusedError, ApprovalError) as error:

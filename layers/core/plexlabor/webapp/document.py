@@ -196,7 +196,7 @@ def webapp_document() -> dict[str, Any]:
                 _form(
                     {"item": _TEXT, "employee": {"type": "string", "pattern": r"\S"}, "next": _TEXT}, "item", "employee"
                 ),
-                "400",  # an unreadable form; a swap the board refuses is a 303 to the board with the reason
+                "400",  # an unreadable form or one without item or employee; a swap the board refuses is a 303
                 "409",  # 409, 410: swapped in part (the choice accepted, the replaced one not rejected)
                 "410",
                 "503",
