@@ -14,7 +14,6 @@ when, the same way, even when the link itself has expired or was used.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -51,8 +50,6 @@ def _html(status: int, body: str) -> Response:
     return Response(status_code=status, content_type=CONTENT_TYPE, body=body, headers=dict(SECURITY_HEADERS))
 
 
-_BEFORE_ANY_EXPIRY = datetime.min.replace(tzinfo=UTC)
-
 CLOSED = "This finding was already decided, or its approval expired."
 """What a link to a closed finding says when the audit cannot tell who closed it."""
 
@@ -73,9 +70,8 @@ def _closed(service: CallbackService, token: str, presenter: str | None, refusal
     decided it and when as a supervisor reads it; an expired or used link to a closed finding says the
     same (ux113 N12). A link to a finding still open keeps its own refusal (`refusal`)."""
     try:
-        # the link's signature and supervisor are checked as of before it could expire: only to say
-        # what became of its finding, nothing is decided with it
-        claims = service.signer.verify(token, presenter or claimed_supervisor(token), _BEFORE_ANY_EXPIRY)
+        # the link's signature and supervisor, expired or not: only to say what became of its finding
+        claims = service.signer.authentic(token, presenter or claimed_supervisor(token))
         message = closed_message(service.audit.for_finding(claims.finding_id), claims.finding_id, _reader())
     except Exception as error:  # still a refusal: only the words are plainer
         logger.warning("decider not named", error=type(error).__name__)

@@ -134,6 +134,17 @@ def test_a_link_expires_at_its_expiry_instant() -> None:
         assert http_status_for(raised.value) == 410
 
 
+def test_an_expired_link_is_still_authentic_for_its_supervisor_only() -> None:
+    # Given an 8-hour link presented long after it expired
+    token = link(hours=8)
+    # Then it is authentic for its supervisor (to say what became of its finding), for no one else
+    assert signer().authentic(token, "sup-17").finding_id == signer().verify(token, "sup-17", ISSUED).finding_id
+    with pytest.raises(LinkWrongSupervisorError):
+        signer().authentic(token, "sup-18")
+    with pytest.raises(LinkForgedError):
+        signer().authentic(token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "sup-17")
+
+
 def test_a_link_allows_only_its_actions() -> None:
     # Given a reject-only link
     token = link(actions={ApprovalAction.REJECT})

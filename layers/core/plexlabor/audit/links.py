@@ -178,6 +178,17 @@ class LinkTokens(ABC):
         payload = _b64encode(body.model_dump_json().encode())
         return f"{payload}.{_b64encode(self._sign(self.current().signing, payload))}"
 
+    def authentic(self, token: str, supervisor_id: str) -> LinkClaims:
+        """The token's claims if it is genuine and for `supervisor_id`, expired or not: enough to say what
+        became of its finding, never to decide with it (that is `verify` and `redeem`).
+
+        Raises LinkForgedError or LinkWrongSupervisorError.
+        """
+        claims = self._authentic_claims(token)
+        if claims.supervisor_id != supervisor_id:
+            raise LinkWrongSupervisorError("this approval link was issued to another supervisor")
+        return claims
+
     def verify(
         self,
         token: str,
@@ -192,9 +203,7 @@ class LinkTokens(ABC):
         Raises LinkForgedError, LinkWrongSupervisorError, LinkExpiredError or
         LinkActionNotAllowedError, checked in that order.
         """
-        claims = self._authentic_claims(token)
-        if claims.supervisor_id != supervisor_id:
-            raise LinkWrongSupervisorError("this approval link was issued to another supervisor")
+        claims = self.authentic(token, supervisor_id)
         current = _aware(now if now is not None else self._clock(), "now")
         if current >= claims.expires_at:
             raise LinkExpiredError("this approval link has expired")
