@@ -147,31 +147,34 @@ def _send(page: Page, incident_id: str, decision: Decision | None) -> bool:
 
 class FormChoices:
     """The plant's workcenters, departments and shifts the form offers, read from Plex on the form's first
-    showing in a container (with the pages' short Plex limits) and kept; a failed read is tried again after
-    `REST_S` (meanwhile the fields are typed, and incident_log checks them). None without Plex settings."""
+    showing in a container (with the pages' short Plex limits) and again once `KEEP_S` old, so a workcenter
+    added in Plex is offered within the hour; a failed read keeps what was read before (none at first: the
+    fields are typed, and incident_log checks them) and is tried again after `REST_S`. None without Plex
+    settings."""
 
+    KEEP_S = 3600.0
     REST_S = 300.0
 
     def __init__(self, settings: WebAppSettings, clock: Callable[[], float] = time.monotonic) -> None:
         self.settings, self.clock = settings, clock
         self.read: PlantChoices | None = None
-        self.failed_at: float | None = None
+        self.tried_at: float | None = None
 
     def __call__(self) -> PlantChoices:
-        if self.read is not None or not reads_plex(self.settings):
-            return self.read or PlantChoices()
-        if self.failed_at is not None and self.clock() - self.failed_at < self.REST_S:
+        if not reads_plex(self.settings):
             return PlantChoices()
+        wait = self.KEEP_S if self.read is not None else self.REST_S
+        if self.tried_at is not None and self.clock() - self.tried_at < wait:
+            return self.read or PlantChoices()
         from plexlabor.plex.client import PlexLaborClient
 
+        self.tried_at = self.clock()
         try:
             client = PlexLaborClient(plex_settings(self.settings).model_copy(update=PAGE_PLEX_LIMITS))
             self.read = PlantChoices.of(client.workcenters(), client.employees(), readable_shifts(client))
-        except Exception as error:  # Plex slow or down: the form's fields are typed for now
+        except Exception as error:  # Plex slow or down: what was read before, else typed fields for now
             logger.warning("workcenters not read for the incident form", reason=str(error))
-            self.failed_at = self.clock()
-            return PlantChoices()
-        return self.read
+        return self.read or PlantChoices()
 
 
 form_choices = PerEnvironment(WebAppSettings, FormChoices)
