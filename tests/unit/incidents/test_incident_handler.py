@@ -141,7 +141,8 @@ def test_a_refused_form_is_the_apps_form_again_with_the_problem_in_plain_words_a
 
 def test_workcenter_department_and_shift_are_the_plants_own(deps: IncidentDeps) -> None:
     # Given a plant whose workcenters, departments and shifts are known
-    deps.choices = PlantChoices(("CNC4", "PRESS4"), ("MACHINING",), (("1", "Day"), ("2", "Second")))
+    known = PlantChoices(("CNC4", "PRESS4"), ("MACHINING",), (("1", "Day"), ("2", "Second")))
+    deps.plant_choices = lambda: known
     # When a form names a workcenter, a department and a shift the plant does not have
     typed = {"narrative": NARRATIVE, "workcenter_code": "cnc 4", "department": "Machine shop", "shift_code": "day"}
     refused = _post(deps, urlencode(typed), FORM, **SAME_SITE)

@@ -18,6 +18,7 @@ from plexlabor.incidents.service import (
     CodeCorrectionError,
     IncidentDeps,
     IncidentReport,
+    KeptPlantChoices,
     PlantChoices,
     correct_codes,
     corrected_reports,
@@ -193,3 +194,45 @@ def test_without_the_shift_list_a_shift_is_checked_against_the_shifts_people_wor
     assert choices.fit(IncidentReport(narrative=CLEAR, shift_code="2"))[1] == []
     day = Shift(shift_id="s1", shift_code="1", name="Day", start_local="06:00", end_local="14:00")
     assert PlantChoices.of([], employees, [day]).shifts == (("1", "Day"),)
+
+
+def test_the_plants_values_are_read_again_once_an_hour_old_and_kept_when_a_read_fails() -> None:
+    # Given Plex whose workcenters are read, and a clock
+    reads: list[PlantChoices | Exception] = [PlantChoices(("CNC4",))]
+
+    def read() -> PlantChoices:
+        if isinstance(reads[-1], Exception):
+            raise reads[-1]
+        return reads[-1]
+
+    now = [0.0]
+    choices = KeptPlantChoices(read=read, clock=lambda: now[0])
+    assert choices().workcenters == ("CNC4",)
+    # When a workcenter is added in Plex: offered once the read is an hour old, not before
+    reads.append(PlantChoices(("CNC4", "PRESS4")))
+    now[0] = KeptPlantChoices.KEEP_S - 1
+    assert choices().workcenters == ("CNC4",)
+    now[0] = KeptPlantChoices.KEEP_S
+    assert choices().workcenters == ("CNC4", "PRESS4")
+    # And a read that fails keeps what was read before
+    reads.append(TimeoutError("Plex slow"))
+    now[0] = 2 * KeptPlantChoices.KEEP_S
+    assert choices().workcenters == ("CNC4", "PRESS4")
+
+
+def test_without_a_first_read_the_plants_values_are_tried_again_after_a_rest() -> None:
+    reads: list[PlantChoices | Exception] = [TimeoutError("Plex down"), PlantChoices(("CNC4",))]
+    now = [0.0]
+    choices = KeptPlantChoices(read=lambda: _next(reads), clock=lambda: now[0])
+    assert choices() == PlantChoices()  # typed fields for now
+    now[0] = KeptPlantChoices.REST_S - 1
+    assert choices() == PlantChoices()
+    now[0] = KeptPlantChoices.REST_S
+    assert choices().workcenters == ("CNC4",)
+
+
+def _next(reads: list[PlantChoices | Exception]) -> PlantChoices:
+    found = reads.pop(0)
+    if isinstance(found, Exception):
+        raise found
+    return found

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -282,46 +281,7 @@ def test_the_form_takes_no_time_later_than_now_and_offers_the_plants_values(
 def test_the_form_without_plex_takes_typed_values() -> None:
     # Given a web app with no Plex settings: the form's fields are typed (incident_log checks them)
     settings = WebAppSettings.model_construct(plex_api_key_secret_arn=None, plex_env={})
-    assert incidents_page.FormChoices(settings)() == PlantChoices()
-
-
-def test_the_forms_plant_values_are_read_again_once_an_hour_old_and_kept_when_a_read_fails(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Given Plex whose workcenters are read by a fake client, and a clock
-    workcenters: list[Any] = [("CNC4",)]
-
-    class Client:
-        def __init__(self, settings: Any) -> None: ...
-
-        def workcenters(self) -> Any:
-            if isinstance(workcenters[-1], Exception):
-                raise workcenters[-1]
-            return workcenters[-1]
-
-        def employees(self) -> list[Any]:
-            return []
-
-    monkeypatch.setattr("plexlabor.plex.client.PlexLaborClient", Client)
-    monkeypatch.setattr(incidents_page, "reads_plex", lambda settings: True)
-    plex = SimpleNamespace()
-    plex.model_copy = lambda update: plex  # the client above reads none of it
-    monkeypatch.setattr(incidents_page, "plex_settings", lambda web_settings: plex)
-    monkeypatch.setattr(incidents_page, "readable_shifts", lambda client: ())
-    monkeypatch.setattr(PlantChoices, "of", classmethod(lambda cls, wcs, people, shifts: cls(tuple(wcs), (), ())))
-    now = [0.0]
-    choices = incidents_page.FormChoices(WebAppSettings.model_construct(), clock=lambda: now[0])
-    assert choices().workcenters == ("CNC4",)
-    # When a workcenter is added in Plex: offered once the read is an hour old, not before
-    workcenters.append(("CNC4", "PRESS4"))
-    now[0] = incidents_page.FormChoices.KEEP_S - 1
-    assert choices().workcenters == ("CNC4",)
-    now[0] = incidents_page.FormChoices.KEEP_S
-    assert choices().workcenters == ("CNC4", "PRESS4")
-    # And a read that fails keeps what was read before
-    workcenters.append(TimeoutError("Plex slow"))
-    now[0] = 2 * incidents_page.FormChoices.KEEP_S
-    assert choices().workcenters == ("CNC4", "PRESS4")
+    assert incidents_page.read_choices(settings) == PlantChoices()
 
 
 def test_a_refused_correction_keeps_the_note(world: World, incident_id: str, lambda_context: Any) -> None:

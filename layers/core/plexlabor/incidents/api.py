@@ -208,7 +208,7 @@ def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> IncidentRep
     when = report.occurred_at
     if when is not None and (when if when.tzinfo else when.replace(tzinfo=deps.zone)) > deps.clock() + CLOCK_SKEW:
         problems.append(FieldProblem(field="occurred_at", problem=FUTURE))
-    report, unknown = deps.choices.fit(report)
+    report, unknown = deps.plant_choices().fit(report)
     problems += [FieldProblem(field=name, problem=problem) for name, problem in unknown]
     if problems:
         raise Refused(400, problems, document)

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, tzinfo
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -147,6 +148,32 @@ class PlantChoices:
         return report.model_copy(update=spelled), unknown
 
 
+@dataclass
+class KeptPlantChoices:
+    """The plant's values as `read` last gave them, read again once `KEEP_S` old, so a workcenter added in
+    Plex is offered by the form and accepted by incident_log within the hour; a read that fails (Plex slow
+    or down) keeps the last values (none at first: the fields are then typed) and is tried again after
+    `REST_S`."""
+
+    read: Callable[[], PlantChoices]
+    last: PlantChoices | None = None
+    tried_at: float | None = None
+    clock: Callable[[], float] = time.monotonic
+
+    KEEP_S: ClassVar[float] = 3600.0
+    REST_S: ClassVar[float] = 300.0
+
+    def __call__(self) -> PlantChoices:
+        wait = self.KEEP_S if self.last is not None else self.REST_S
+        if self.tried_at is None or self.clock() - self.tried_at >= wait:
+            self.tried_at = self.clock()
+            try:
+                self.last = self.read()
+            except Exception as error:  # what was read before, else typed fields for now
+                logger.warning("plant values not read for incidents", extra={"reason": str(error)})
+        return self.last or PlantChoices()
+
+
 def readable_shifts(port: LaborDataPort) -> list[Shift]:
     """The plant's shifts, or none when they cannot be read (they come from a data source that may not be
     set up: a report's shift is then checked against the shifts the plant's people work, `PlantChoices.of`;
@@ -198,8 +225,8 @@ class IncidentDeps:
     """The model in force now (`registry.ModelInForce.current`: a promoted retrained model, else the packaged one)."""
     transcribe: Callable[[bytes, str], str] | None = None
     """A recording (bytes, media format) to text (`transcribe.AwsTranscriber.transcribe`); None: not configured."""
-    choices: PlantChoices = field(default_factory=PlantChoices)
-    """The plant's workcenters, departments and shifts a report may name (`PlantChoices`)."""
+    plant_choices: Callable[[], PlantChoices] = PlantChoices
+    """The plant's workcenters, departments and shifts a report may name now (`KeptPlantChoices`)."""
 
 
 def incident_id(reporter: str, report: IncidentReport, received_at: datetime) -> str:

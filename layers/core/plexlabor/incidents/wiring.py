@@ -4,7 +4,7 @@ Configuration (`IncidentSettings`):
 - `AUDIT_TABLE_NAME`: where incidents are recorded (and the review queue reads them);
 - where the plant's workcenters and shifts come from (for "where" in the text, and the workcenters,
   departments and shifts a report may name: `PlantChoices`): `PLEXLABOR_PLANT_DIR` or Plex
-  (`PLEXLABOR_PLEX_*`, `PLEX_API_KEY_SECRET_ARN`, `PLEXLABOR_TIMEZONE`), read once per container; when
+  (`PLEXLABOR_PLEX_*`, `PLEX_API_KEY_SECRET_ARN`, `PLEXLABOR_TIMEZONE`), the choices read again hourly; when
   the read fails the incident is still logged, without the plant's places, its fields as typed (logged
   as a warning);
 - the pilot scope (`PilotSettings`), as for every kind that goes for review;
@@ -41,7 +41,7 @@ from plexlabor.incidents.nightly import TrendsDeps
 from plexlabor.incidents.registry import PREFIX as MODELS_PREFIX
 from plexlabor.incidents.registry import IncidentModels, ModelInForce
 from plexlabor.incidents.retrain import RetrainDeps
-from plexlabor.incidents.service import IncidentDeps, PlantChoices, readable_shifts
+from plexlabor.incidents.service import IncidentDeps, KeptPlantChoices, PlantChoices, readable_shifts
 from plexlabor.incidents.trends import REPORT_PREFIX
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactSettings, RequiredArtifactSettings
@@ -76,18 +76,27 @@ def packaged_classifier(path: Path = PACKAGED_MODEL) -> IncidentClassifier | Non
         return None
 
 
-def plant_places(settings: PlexSourceSettings) -> tuple[list[Place], ZoneInfo, PlantChoices]:
+def plant_places(settings: PlexSourceSettings) -> tuple[list[Place], ZoneInfo, KeptPlantChoices]:
     """The plant's workcenters (code and name), time zone, and the workcenters, departments and shifts a
-    report may name; no places and no choices (taken as typed) when they cannot be read."""
-    from plexlabor.plex.sources import open_labor_source_from_aws
-
+    report may name (read again hourly: `KeptPlantChoices`); no places and no choices yet (taken as typed)
+    when they cannot be read."""
     zone = ZoneInfo(settings.timezone or "UTC")
+    choices = KeptPlantChoices(read=lambda: _read_plant(settings)[2])
     try:
-        source = open_labor_source_from_aws(settings)
-        workcenters, employees = source.port.workcenters(), source.port.employees()
+        places, zone, first = _read_plant(settings)
     except Exception as error:  # Plex down or misconfigured: log the incident anyway, without places
         logger.warning("workcenters not read: no places for extraction", extra={"reason": str(error)})
-        return [], zone, PlantChoices()
+        choices.tried_at = choices.clock()
+        return [], zone, choices
+    choices.last, choices.tried_at = first, choices.clock()
+    return places, zone, choices
+
+
+def _read_plant(settings: PlexSourceSettings) -> tuple[list[Place], ZoneInfo, PlantChoices]:
+    from plexlabor.plex.sources import open_labor_source_from_aws
+
+    source = open_labor_source_from_aws(settings)
+    workcenters, employees = source.port.workcenters(), source.port.employees()
     choices = PlantChoices.of(workcenters, employees, readable_shifts(source.port))
     places = [Place(w.workcenter_code, w.name) for w in workcenters if w.active]
     return places, ZoneInfo(source.timezone), choices
@@ -111,7 +120,7 @@ def build(settings: IncidentSettings) -> IncidentDeps:
         places=places,
         scope=settings.pilot_scope,
         zone=zone,
-        choices=choices,
+        plant_choices=choices,
     )
 
 

@@ -17,10 +17,9 @@ Registered on the web app's resolver by importing this module (the last lines of
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import datetime, tzinfo
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -35,6 +34,7 @@ from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, Field
 from plexlabor.incidents.service import (
     CONFIRMED_VIA,
     CodeCorrectionError,
+    KeptPlantChoices,
     PlantChoices,
     confirmation_defaults,
     confirmed_decision,
@@ -145,40 +145,19 @@ def _send(page: Page, incident_id: str, decision: Decision | None) -> bool:
     return True
 
 
-class FormChoices:
-    """The plant's workcenters, departments and shifts the form offers, read from Plex on the form's first
-    showing in a container (with the pages' short Plex limits) and again once `KEEP_S` old, so a workcenter
-    added in Plex is offered within the hour; a failed read keeps what was read before (none at first: the
-    fields are typed, and incident_log checks them) and is tried again after `REST_S`. None without Plex
-    settings."""
+def read_choices(settings: WebAppSettings) -> PlantChoices:
+    """The plant's workcenters, departments and shifts from Plex, with the pages' short Plex limits (none
+    without Plex settings: the fields are then typed, and incident_log checks them)."""
+    if not reads_plex(settings):
+        return PlantChoices()
+    from plexlabor.plex.client import PlexLaborClient
 
-    KEEP_S = 3600.0
-    REST_S = 300.0
-
-    def __init__(self, settings: WebAppSettings, clock: Callable[[], float] = time.monotonic) -> None:
-        self.settings, self.clock = settings, clock
-        self.read: PlantChoices | None = None
-        self.tried_at: float | None = None
-
-    def __call__(self) -> PlantChoices:
-        if not reads_plex(self.settings):
-            return PlantChoices()
-        wait = self.KEEP_S if self.read is not None else self.REST_S
-        if self.tried_at is not None and self.clock() - self.tried_at < wait:
-            return self.read or PlantChoices()
-        from plexlabor.plex.client import PlexLaborClient
-
-        self.tried_at = self.clock()
-        try:
-            client = PlexLaborClient(plex_settings(self.settings).model_copy(update=PAGE_PLEX_LIMITS))
-            self.read = PlantChoices.of(client.workcenters(), client.employees(), readable_shifts(client))
-        except Exception as error:  # Plex slow or down: what was read before, else typed fields for now
-            logger.warning("workcenters not read for the incident form", reason=str(error))
-        return self.read or PlantChoices()
+    client = PlexLaborClient(plex_settings(settings).model_copy(update=PAGE_PLEX_LIMITS))
+    return PlantChoices.of(client.workcenters(), client.employees(), readable_shifts(client))
 
 
-form_choices = PerEnvironment(WebAppSettings, FormChoices)
-"""The form's choices for this environment (`FormChoices`), built on first use."""
+form_choices = PerEnvironment(WebAppSettings, lambda settings: KeptPlantChoices(read=partial(read_choices, settings)))
+"""The form's choices for this environment, read on first use and again hourly (`KeptPlantChoices`)."""
 
 
 def _choices() -> PlantChoices:
