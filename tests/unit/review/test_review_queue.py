@@ -194,6 +194,19 @@ def test_an_escalated_finding_is_in_the_queue_of_the_supervisor_it_was_escalated
     assert outcome.action == "approve" and world.tasks.succeeded[0][0] == "task-2"
 
 
+def test_a_warm_queue_keeps_no_escalation_of_an_item_closed(world: World) -> None:
+    # Given an escalated finding the escalated supervisor decided, in a warm queue
+    finding_id = "f-000000000000000000000001"
+    request = make_request(make_finding(finding_id=finding_id), escalation_supervisor_id="E0100")
+    world.notified(notice(request, Stage.ESCALATED, token="task-2"))
+    queue = ReviewQueue(world.audit, clock=world.clock)
+    assert [i.item_id for i in queue.for_viewer(BOSS)] == [finding_id]
+    _service(world).decide(BOSS, finding_id, "approve", None)
+    # Then its escalation is not kept for the container's life (nor taken again from a later read)
+    queue.for_viewer(BOSS)
+    assert queue._known is not None and finding_id not in queue._known.escalations
+
+
 def test_an_escalated_recommendation_is_in_the_queue_of_the_supervisor_it_was_escalated_to(world: World) -> None:
     # Given a recommendation of E0001 that review_sweep escalated to E0100
     recommendation(world, "var-0001", "labor_variance", supervisor_id="E0001", department="Molding")

@@ -144,7 +144,7 @@ class _Known:
     def escalate(self, event: AuditEvent) -> None:
         """The item went to `event.supervisor_id` (its supervisor's own supervisor)."""
         item_id = event.finding_id
-        if item_id is None or event.supervisor_id is None or item_id in self.escalations:
+        if item_id is None or event.supervisor_id is None or item_id in self.escalations or item_id in self.closed:
             return
         self.escalations[item_id] = event
         known = self.opened.get(item_id)
@@ -154,6 +154,7 @@ class _Known:
 
     def close(self, item_id: str) -> None:
         self.closed.add(item_id)
+        self.escalations.pop(item_id, None)
         if self.opened.pop(item_id, None) is not None:
             self.ranked = None
 
