@@ -38,7 +38,7 @@ def test_create_audit_table_builds_exactly_the_published_schema(dynamodb_client:
     # Given no table, when the helper creates the audit table
     create_audit_table(dynamodb_client, "audit")
     table = dynamodb_client.describe_table(TableName="audit")["Table"]
-    # Then it is on demand, keyed record_key/event_sk, with four ALL-projecting string-keyed GSIs
+    # Then it is on demand, keyed record_key/event_sk, with five ALL-projecting string-keyed GSIs
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert _keys(table["KeySchema"]) == {"HASH": "record_key", "RANGE": "event_sk"}
     indexes = {
@@ -47,10 +47,10 @@ def test_create_audit_table_builds_exactly_the_published_schema(dynamodb_client:
     }
     assert indexes == {
         name: ({"HASH": f"{name}_pk", "RANGE": f"{name}_sk"}, "ALL")
-        for name in ("gsi_status", "gsi_supervisor", "gsi_employee", "gsi_finding")
+        for name in ("gsi_status", "gsi_supervisor", "gsi_employee", "gsi_finding", "gsi_kind")
     }
     assert {d["AttributeType"] for d in table["AttributeDefinitions"]} == {"S"}
-    assert len(table["AttributeDefinitions"]) == 10
+    assert len(table["AttributeDefinitions"]) == 12
 
 
 def test_create_state_table_builds_the_schema_with_ttl(dynamodb_client: Any) -> None:
@@ -100,6 +100,7 @@ def test_an_event_is_stored_with_json_payload_sparse_index_keys_and_a_guard(
     assert item["gsi_employee_pk"] == {"S": "emp-7f3a"}
     assert item["gsi_finding_pk"] == {"S": "F-1001"}
     assert "gsi_supervisor_pk" not in item
+    assert "gsi_kind_pk" not in item  # its payload names no kind
     assert "previous_values" not in item
     assert {type_ for value in item.values() for type_ in value} == {"S"}
     # And a guard item points at the event

@@ -156,6 +156,31 @@ def test_by_employee_lists_events_about_that_employee(audit_store: AuditStore, m
     assert audit_store.by_employee("emp-7f3a", limit=1) == [mine[1]]
 
 
+def test_by_kind_lists_the_events_whose_payload_names_that_kind(
+    audit_store: AuditStore, make_event: MakeEvent
+) -> None:
+    # Given incident events (an opening, its decision), a punch finding, and events naming no usable kind
+    opened = make_event(finding_id="I-1", occurred_at=at(0), payload={"kind": "incident_coding"})
+    decided = make_event(
+        event_type=AuditEventType.DECISION, finding_id="I-1", occurred_at=at(5), payload={"kind": "incident_coding"}
+    )
+    later = make_event(finding_id="I-2", occurred_at=at(9), payload={"kind": "incident_coding"})
+    punch = make_event(finding_id="F-1", occurred_at=at(1), payload={"kind": "punch_finding"})
+    unnamed = [
+        make_event(finding_id=f"F-{n}", occurred_at=at(2), payload=payload)
+        for n, payload in enumerate(({}, {"kind": ""}, {"kind": 7}, {"kind": "k" * 129}), start=2)
+    ]
+    for event in (later, punch, decided, *unnamed, opened):
+        audit_store.append(event)
+    # When the incidents' events are listed
+    # Then they are those of that kind only, every event type, oldest first (newest first when asked)
+    assert audit_store.by_kind("incident_coding") == [opened, decided, later]
+    assert audit_store.by_kind("incident_coding", since=at(5)) == [decided, later]
+    assert audit_store.by_kind("incident_coding", limit=2, newest_first=True) == [later, decided]
+    assert audit_store.by_kind("punch_finding") == [punch]
+    assert [e.kind for e in unnamed] == [None] * 4
+
+
 def test_latest_for_finding_is_the_findings_newest_event(
     audit_store: AuditStore, make_event: MakeEvent
 ) -> None:

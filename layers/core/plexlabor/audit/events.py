@@ -35,6 +35,9 @@ AUDIT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 MAX_EVENT_JSON_BYTES = 300_000
 """Cap on payload + previous_values as JSON; DynamoDB items stop at 400 KB."""
 
+MAX_KIND_CHARS = 128
+"""A payload's `kind` longer than this is not indexed (`AuditEvent.kind`)."""
+
 _EVENT_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/plexlabor/audit-event")
 
 
@@ -224,6 +227,13 @@ class AuditEvent(BaseModel):
     @property
     def previous_values_json(self) -> str | None:
         return None if self.previous_values is None else canonical_json(self.previous_values)
+
+    @property
+    def kind(self) -> str | None:
+        """What the event is about (its payload's `kind`: `incident_coding`, `punch_finding`...), for the
+        kind index; None when the payload names none or no usable one (an index key is 1 to 128 characters)."""
+        kind = self.payload.get("kind")
+        return kind if isinstance(kind, str) and 0 < len(kind) <= MAX_KIND_CHARS else None
 
     @property
     def event_sk(self) -> str:

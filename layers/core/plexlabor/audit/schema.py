@@ -10,8 +10,10 @@ Audit table (append-only, on-demand):
     GSI `gsi_supervisor`           `gsi_supervisor_pk` = supervisor_id, `gsi_supervisor_sk` as above
     GSI `gsi_employee`             `gsi_employee_pk` = employee_id, `gsi_employee_sk` as above
     GSI `gsi_finding`              `gsi_finding_pk` = finding_id, `gsi_finding_sk` as above
-    every GSI projects ALL; the supervisor, employee and finding indexes are sparse (events without
-    that id carry no key attribute). `<UTC time>` is `YYYY-MM-DDThh:mm:ss.ffffffZ` (fixed width).
+    GSI `gsi_kind`                 `gsi_kind_pk` = the event's kind (`AuditEvent.kind`: its payload's
+                                   `kind`, e.g. `incident_coding`), `gsi_kind_sk` as above
+    every GSI projects ALL; the supervisor, employee, finding and kind indexes are sparse (events without
+    that id or kind carry no key attribute). `<UTC time>` is `YYYY-MM-DDThh:mm:ss.ffffffZ` (fixed width).
     One more item kind shares the table: an event-id guard per event (`record_key` =
     `#event#<event_id>`, `event_sk` = `#guard`, `target_record_key` and `target_event_sk` pointing
     at the event; no index attributes) written in the same transaction as the event, so an event_id
@@ -93,12 +95,14 @@ GSI_STATUS = "gsi_status"
 GSI_SUPERVISOR = "gsi_supervisor"
 GSI_EMPLOYEE = "gsi_employee"
 GSI_FINDING = "gsi_finding"
+GSI_KIND = "gsi_kind"
 
 INDEX_FIELDS: dict[str, str] = {
     GSI_STATUS: "status",
     GSI_SUPERVISOR: "supervisor_id",
     GSI_EMPLOYEE: "employee_id",
     GSI_FINDING: "finding_id",
+    GSI_KIND: "kind",
 }
 """The event field each index is keyed on (its partition key holds that field's value)."""
 
@@ -107,7 +111,7 @@ AUDIT_TABLE = TableSpec(
     sort_key="event_sk",
     indexes=tuple(
         IndexSpec(name=name, partition_key=f"{name}_pk", sort_key=f"{name}_sk")
-        for name in (GSI_STATUS, GSI_SUPERVISOR, GSI_EMPLOYEE, GSI_FINDING)
+        for name in (GSI_STATUS, GSI_SUPERVISOR, GSI_EMPLOYEE, GSI_FINDING, GSI_KIND)
     ),
 )
 """The audit table. Keep deletion protection and point-in-time recovery on. Writers need

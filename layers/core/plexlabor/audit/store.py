@@ -20,7 +20,7 @@ from datetime import datetime
 
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import AuditEvent, AuditStatus
-from plexlabor.audit.schema import GSI_EMPLOYEE, GSI_FINDING, GSI_STATUS, GSI_SUPERVISOR, INDEX_FIELDS
+from plexlabor.audit.schema import GSI_EMPLOYEE, GSI_FINDING, GSI_KIND, GSI_STATUS, GSI_SUPERVISOR, INDEX_FIELDS
 
 DEFAULT_STATUS_LIMIT = 100
 
@@ -93,6 +93,13 @@ class AuditStore(ABC):
     ) -> list[AuditEvent]:
         """Events about this (pseudonymous) employee, oldest first."""
         return self._find(IndexQuery(GSI_EMPLOYEE, employee_id, since=since, limit=limit))
+
+    def by_kind(
+        self, kind: str, *, since: datetime | None = None, limit: int | None = None, newest_first: bool = False
+    ) -> list[AuditEvent]:
+        """Events whose payload names this `kind` (every status and event type that carries it), occurred at
+        or after `since`, oldest first (newest first when asked), at most `limit`."""
+        return self._find(IndexQuery(GSI_KIND, kind, since=since, limit=limit, newest_first=newest_first))
 
     def for_finding(self, finding_id: str) -> list[AuditEvent]:
         """Every event of one finding, oldest first."""
