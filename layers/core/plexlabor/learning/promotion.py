@@ -16,8 +16,10 @@
   `tolerance`, on at least `min_holdout` held-out decisions, and the held-out decisions agree with the
   model in force's routing not much less than the training ones did (a batch decided at random drops
   the agreement: comparing two models on noisy labels alone lets one win by chance); otherwise it stays
-  a shadow candidate. A refused candidate whose cuts differ from the model in force's is tried once more
-  as `with_cuts` (the model in force's coefficients, the new cuts), on the same gate.
+  a shadow candidate. A refused candidate is tried once more as `by_type` (the model in force with the
+  candidate's routing of only the types `adoptable_types` finds better on the newest decisions and worse
+  on neither window), then, if its cuts differ from the model in force's, as `with_cuts` (the model in
+  force's coefficients, the new cuts), each on the same gate.
 """
 
 from __future__ import annotations
@@ -30,7 +32,14 @@ from plexlabor.validation.checks.base import OFFSET, RULE
 from plexlabor.validation.decisions import approved
 from plexlabor.validation.engine import held_back
 from plexlabor.validation.findings import Finding
-from plexlabor.validation.scorer import Logistic, MagnitudeCut, ScorerModel, content_version, type_family
+from plexlabor.validation.scorer import (
+    Logistic,
+    MagnitudeCut,
+    ScorerModel,
+    content_version,
+    family_of,
+    type_family,
+)
 from plexlabor.validation.training import Example, examples_from_decisions, fit_scorer
 
 REVIEW_THRESHOLD = 0.7  # EngineSettings.review_threshold: what goes to a supervisor
@@ -224,6 +233,93 @@ def _kept(name: str, fitted: ScorerModel, decided: Sequence[Example]) -> bool:
     family, _, anomaly = name.partition(":")
     undecided = bool(anomaly) and anomaly not in {e.anomaly_type for e in decided if e.family == family}
     return family not in fitted.families or undecided
+
+
+@dataclass(frozen=True)
+class TypeWindow:
+    """One window's findings of the evaluation: the decided `rows` and the `undecided` ones of the same time."""
+
+    rows: Sequence[Finding]
+    undecided: Sequence[Finding] = ()
+
+
+def _of_type(findings: Sequence[Finding], anomaly_type: str) -> list[Finding]:
+    return [f for f in findings if f.anomaly_type.value == anomaly_type]
+
+
+def _type_counts(model: ScorerModel, window: TypeWindow, anomaly_type: str, threshold: float) -> Metrics:
+    return evaluate(model, _of_type(window.rows, anomaly_type), threshold, _of_type(window.undecided, anomaly_type))
+
+
+def _not_upheld_sent(metrics: Metrics) -> int:
+    """Reviews a routing costs that nobody upheld: rejected findings sent, and undecided ones it would send."""
+    return metrics.flagged - metrics.upheld_flagged + metrics.unconfirmed
+
+
+def _no_worse(mine: Metrics, theirs: Metrics, gate: GateSettings) -> bool:
+    """The candidate's routing of one type costs no review more than the model in force's and keeps all but
+    the recall tolerance of its upheld findings (none below 1 / tolerance of them)."""
+    allowed = math.floor(gate.tolerance * theirs.upheld + EPSILON)
+    return _not_upheld_sent(mine) <= _not_upheld_sent(theirs) and mine.upheld_flagged >= theirs.upheld_flagged - allowed
+
+
+def adoptable_types(
+    candidate: ScorerModel, incumbent: ScorerModel, training: TypeWindow, held: TypeWindow, gate: GateSettings
+) -> dict[str, dict[str, object]]:
+    """Per anomaly type decided in the held-out window, whether the candidate's routing of it may be taken
+    alone (`adopted`) and the counts that say so: on the held-out (newest) decisions it spares at least one
+    review or sends at least one more upheld finding, and on neither window (training or held out) does it
+    cost a review more or keep more upheld findings from review than the tolerance allows. A type the newest
+    decisions do not show better stays with the model in force (no evidence is not evidence)."""
+    notes: dict[str, dict[str, object]] = {}
+    for anomaly_type in sorted({row.anomaly_type.value for row in held.rows}):
+        counts = {}
+        for name, window in (("training", training), ("held_out", held)):
+            mine = _type_counts(candidate, window, anomaly_type, gate.review_threshold)
+            theirs = _type_counts(incumbent, window, anomaly_type, gate.review_threshold)
+            counts[name] = (mine, theirs)
+        mine, theirs = counts["held_out"]
+        better = _not_upheld_sent(mine) < _not_upheld_sent(theirs) or mine.upheld_flagged > theirs.upheld_flagged
+        adopted = better and all(_no_worse(m, t, gate) for m, t in counts.values())
+        notes[anomaly_type] = {
+            "adopted": adopted,
+            **{
+                name: {
+                    "upheld_sent": [m.upheld_flagged, t.upheld_flagged],
+                    "not_upheld_sent": [_not_upheld_sent(m), _not_upheld_sent(t)],
+                }
+                for name, (m, t) in counts.items()
+            },
+        }
+    return notes
+
+
+def _family_of_type(rows: Sequence[Finding], anomaly_type: str) -> str:
+    return next(family_of(row.evidence.get("features") or {}) for row in rows if row.anomaly_type.value == anomaly_type)
+
+
+def by_type(
+    incumbent: ScorerModel, candidate: ScorerModel, types: Sequence[str], rows: Sequence[Finding], trained_on: dict
+) -> ScorerModel:
+    """The model in force with the candidate's routing of `types` only (each found among `rows`): the type's
+    prior, the model that scores it (kept under the type's own key, `scorer.type_family`, so the other types
+    of its family keep the model in force's) and its cut. Tried when the whole candidate is refused, so a
+    type the plant's decisions settle is not held back by a refit that costs recall on another."""
+    priors, families, cuts = dict(incumbent.priors), dict(incumbent.families), dict(incumbent.cuts)
+    for anomaly_type in types:
+        family = _family_of_type(rows, anomaly_type)
+        if anomaly_type in candidate.priors:
+            priors[anomaly_type] = candidate.priors[anomaly_type]
+        model = candidate.families.get(type_family(family, anomaly_type)) or candidate.families.get(family)
+        if family != RULE and model is not None:
+            families[type_family(family, anomaly_type)] = model
+        cuts.pop(anomaly_type, None)
+        if anomaly_type in candidate.cuts:
+            cuts[anomaly_type] = candidate.cuts[anomaly_type]
+    shipped: dict[str, float] = incumbent.trained_on.get("review_cuts", {})
+    kept_cuts = {anomaly: cut for anomaly, cut in shipped.items() if anomaly not in types}
+    record = {**trained_on, "adopted_types": sorted(types), **({"review_cuts": kept_cuts} if kept_cuts else {})}
+    return _versioned(priors, families, record, cuts)
 
 
 def with_cuts(incumbent: ScorerModel, cuts: dict[str, MagnitudeCut], trained_on: dict) -> ScorerModel:

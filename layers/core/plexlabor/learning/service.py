@@ -12,8 +12,11 @@ The request is an EventBridge scheduled event (weekly by default); `detail` may 
    and checks them on the newest (`cuts.learn_cuts`), fits the candidate on the older ones on top of the model
    in force (the registry's pointer, else the packaged model), evaluates both on the held-out recent ones
    and on the findings of that window nobody decided (`undecided_since`: what a model would send
-   there counts as not upheld); a refused candidate whose cuts are new is tried again as the model in
-   force with those cuts (`promotion.with_cuts`; the refused one's metrics go in the card);
+   there counts as not upheld); a refused candidate is tried again as the model in force with the
+   candidate's routing of only the types the newest decisions show better and neither window worse
+   (`promotion.adoptable_types`, `promotion.by_type`), then, if its cuts are new, as the model in force
+   with those cuts (`promotion.with_cuts`); the refused one's metrics go in the card, each type's
+   adoption counts too (`by_type`);
 3. stores the candidate (its cuts inside) with its card (training window, counts, metrics of both, each
    type's cut or why none, code version, verdict)
    and its training rows under `models/scorer/<version>/`;
@@ -44,6 +47,9 @@ from plexlabor.learning.cuts import cuts_json, learn_cuts
 from plexlabor.learning.events import model_event
 from plexlabor.learning.promotion import (
     GateSettings,
+    TypeWindow,
+    adoptable_types,
+    by_type,
     decide,
     evaluate,
     fit_candidate,
@@ -188,13 +194,22 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     before = evaluate(incumbent, train, gate.review_threshold) if deps.registry.in_force() else None
     verdict = decide(mine, theirs, gate, before)
     refused: dict[str, Any] | None = None
-    if not verdict.promote and cuts != incumbent.cuts:  # the cuts alone, on the same gate
-        cut_only = with_cuts(incumbent, cuts, trained_on)
-        cut_metrics = evaluate(cut_only, held, gate.review_threshold, not_decided_recently)
-        cut_verdict = decide(cut_metrics, theirs, gate, before)
-        if cut_verdict.promote and cut_only.version != incumbent.version:
+    type_notes = adoptable_types(
+        candidate, incumbent, TypeWindow(train, not_decided_before), TypeWindow(held, not_decided_recently), gate
+    )
+    adopted = [anomaly for anomaly, note in type_notes.items() if note["adopted"]]
+    fallbacks = []  # tried in order when the whole candidate is refused, on the same gate
+    if not verdict.promote and adopted:  # the types the newest decisions show better, alone
+        fallbacks.append(by_type(incumbent, candidate, adopted, held, trained_on))
+    if not verdict.promote and cuts != incumbent.cuts:  # the cuts alone
+        fallbacks.append(with_cuts(incumbent, cuts, trained_on))
+    for fallback in fallbacks:
+        fallback_metrics = evaluate(fallback, held, gate.review_threshold, not_decided_recently)
+        fallback_verdict = decide(fallback_metrics, theirs, gate, before)
+        if fallback_verdict.promote and fallback.version != incumbent.version:
             refused = {"version": candidate.version, "metrics": mine.to_json(), "reasons": list(verdict.reasons)}
-            candidate, mine, verdict = cut_only, cut_metrics, cut_verdict
+            candidate, mine, verdict = fallback, fallback_metrics, fallback_verdict
+            break
     promote = verdict.promote and request.detail.promote
     reasons = list(verdict.reasons) or ([] if promote else ["promotion not asked for (detail.promote false)"])
     now = deps.clock()
@@ -214,6 +229,7 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
         },
         "in_force_version": incumbent.version,
         "cuts": cut_notes,
+        "by_type": type_notes,
         "gate": {
             "review_threshold": gate.review_threshold,
             "recall_tolerance": gate.tolerance,
