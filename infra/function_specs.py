@@ -460,6 +460,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             signed_in("POST", "/crew/replan"),
             signed_in("POST", "/crew/swap"),  # a swap by hand: accepted, the replaced one rejected, a re-plan asked
             signed_in("GET", "/copilot"),  # the copilot's tablet page; it posts to copilot_ask's POST /copilot/ask
+            signed_in("GET", "/incidents"),  # the incidents a person may see, where each stands (webapp.incidentlist)
             signed_in("GET", "/incidents/new"),  # the incident form; it posts to incident_log's POST /incidents
             signed_in("GET", "/incidents/trends"),  # incident_trends' report: rates per 200,000 hours
             signed_in("GET", "/incidents/{incident_id}"),  # an incident: codes, what the text says, correction

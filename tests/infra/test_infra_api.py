@@ -31,6 +31,7 @@ SIGNED_IN = {
     ("POST", "/crew/replan"),
     ("POST", "/crew/swap"),
     ("GET", "/static/{name}"),
+    ("GET", "/incidents"),
     ("GET", "/incidents/new"),
     ("GET", "/incidents/trends"),
     ("GET", "/copilot"),

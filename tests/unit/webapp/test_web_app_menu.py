@@ -52,6 +52,7 @@ def test_an_operator_lands_on_the_copilot_and_does_not_see_the_review_kpis(lambd
 
     landing = _get(world, "/queue", OPERATOR, lambda_context)  # where signing in goes
     assert landing["statusCode"] in (302, 303) and _location(landing).endswith("/copilot")
-    assert _menu(_get(world, "/copilot", OPERATOR, lambda_context)["body"]) == ["/incidents/new", "/copilot"]
+    menu = _menu(_get(world, "/copilot", OPERATOR, lambda_context)["body"])
+    assert menu == ["/incidents", "/incidents/new", "/copilot"]  # their own reports, the form, the copilot
     assert _get(world, "/kpis", OPERATOR, lambda_context)["statusCode"] == 403
     assert _get(world, "/queue", SUPERVISOR, lambda_context)["statusCode"] == 200

@@ -620,6 +620,6 @@ def same_site_posts(resolver: APIGatewayRestResolver, next_middleware: NextMiddl
 app.use(middlewares=[same_site_posts])
 
 
-from plexlabor.webapp import copilotpage, dashboards, incidents, menu  # noqa: E402, F401  (they register their routes on `app`)
+from plexlabor.webapp import copilotpage, dashboards, incidentlist, incidents, menu  # noqa: E402, F401  (they register their routes on `app`)
 
 templates.globals["menu_for"] = menu.menu_for

@@ -18,6 +18,7 @@ from typing import Any
 
 from plexlabor.approval.document import HTML_PAGE
 from plexlabor.approval.messages import MAX_REASON_CHARS
+from plexlabor.incidents.listing import STATUS_FILTERS
 from plexlabor.platform.text import BIDI_CONTROLS
 from plexlabor.webapp.app import PAGE_SIZE
 
@@ -212,6 +213,18 @@ def webapp_document() -> dict[str, Any]:
                     "part",
                     "lot_id",
                     interaction={"type": "string", "pattern": "^([0-9a-f]{32})?$"},
+                ),
+            )
+        },
+        "/incidents": {
+            "get": _get(
+                "The incidents the person may see, where each stands",
+                _responses("200", "400"),
+                _query(
+                    "department",  # a malformed one (over 64 characters, other characters) is 400
+                    status={"type": "string", "enum": ["", *STATUS_FILTERS]},
+                    page={"type": "string", "pattern": "^[0-9]*$"},  # 0 is 400; past the last page, the last
+                    **{"from": _DAY, "to": _DAY},
                 ),
             )
         },

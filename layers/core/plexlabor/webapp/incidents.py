@@ -10,7 +10,8 @@ and then sends it to plex_writeback, which writes it to the incidents custom obj
 write mode (dry run by default) and records that; if it cannot be sent, the page offers to send it
 again. The reporter sees their own incident.
 Nothing here classifies: the page reads the audit table only (no scikit-learn in the web app).
-The trends page, `/incidents/trends`, is `webapp.incidenttrendspage`.
+The trends page, `/incidents/trends`, is `webapp.incidenttrendspage`; the list of incidents, `/incidents`, where
+an auto-coded incident awaits the EHS lead's confirmation, is `webapp.incidentlist`.
 
 Registered on the web app's resolver by importing this module (the last lines of `webapp.app`).
 """
@@ -186,7 +187,7 @@ def seen_incident(answer: IncidentPage) -> Callable[[str], Response[str]]:
         event = opening(page.deps.review.audit, incident_id)
         if event is None or not _may_see(page.viewer, event):
             message = "No such incident, or not yours to see."
-            return page.render("message.html", 404, title="Not found", page="incidents", message=message)
+            return page.render("message.html", 404, title="Not found", page="incident_list", message=message)
         return answer(page, incident_id, event)
 
     return route
@@ -200,7 +201,7 @@ def incident(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
     return page.render(
         "incident.html",
         title="Incident",
-        page="incidents",
+        page="incident_list",
         flash=flash,
         error=UNSENT if saved == "unsent" else None,
         **_context(page, found),
@@ -229,7 +230,7 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
             "message.html",
             403,
             title="Refused",
-            page="incidents",
+            page="incident_list",
             message="Only the EHS lead or an admin codes incidents, once each.",
         )
     try:
@@ -249,14 +250,14 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
         context["confirm"] = {name: form.get(f"confirm.{name}", "") for name in context["confirm"]}
         context["reason"] = form.get("reason", "")
         return page.render(
-            "incident.html", 400, title="Incident", page="incidents", flash=None, error=str(error), **context
+            "incident.html", 400, title="Incident", page="incident_list", flash=None, error=str(error), **context
         )
     except AuditConflictError:
         return page.render(
             "message.html",
             409,
             title="Already coded",
-            page="incidents",
+            page="incident_list",
             message="Someone confirmed this incident's codes a moment ago.",
         )
     page.deps.review.queue.mark_closed(incident_id)

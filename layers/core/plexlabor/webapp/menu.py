@@ -33,6 +33,7 @@ MENU = (
     Entry("crew", "/crew", "Crew board", lambda viewer: bool(viewer.roles & CREW_ROLES)),
     Entry("analytics", "/analytics", "Scores", lambda viewer: AnalyticsScope.of(viewer).allowed),
     Entry("allocation", "/allocation", "Allocation", lambda viewer: AllocationScope.of(viewer).allowed),
+    Entry("incident_list", "/incidents", "Incidents", lambda viewer: True),  # all for the EHS lead, else one's own
     Entry("incidents", "/incidents/new", "Report an incident", lambda viewer: True),
     Entry("copilot", "/copilot", "Copilot", lambda viewer: bool(viewer.roles & COPILOT_ASKERS)),
     Entry("trends", "/incidents/trends", "Incident trends", lambda viewer: TrendsScope.of(viewer).allowed),

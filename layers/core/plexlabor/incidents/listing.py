@@ -1,0 +1,190 @@
+"""The incidents reported in a period and where each stands, from the audit table (the web app's `/incidents`).
+
+One read of the audit table's kind index (`AuditStore.by_kind`, `incident_coding`) from the period's start
+gives every incident's opening (`log_incident`), its decision (`correct_codes` on the incident's page, or
+the review queue's rejection) and its `writeback` event; write-back failures and withdrawals name no kind,
+so they come from the status index (`write_failed`, `reverted`: few, and read from the same start). Each
+read is bounded (`READ_LIMIT` events); a period that holds more says so (`Listing.complete`) rather than
+reading on. Where an incident stands (`Standing`) follows the same events the incident's page shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from plexlabor.approval.recommendations import INCIDENT_CODING
+from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, AuditStore
+from plexlabor.incidents.oiics import EVENT_DIVISION_TITLES
+from plexlabor.incidents.oiics import Field as Coded
+from plexlabor.incidents.service import CONFIRMED_VIA, RECORD_PREFIX
+
+READ_LIMIT = 20_000
+"""At most this many events of the kind index are read for one list (a plant's incidents are a few a day, about
+three events each: a year is some thousands)."""
+PLEX_EVENTS = (AuditEventType.WRITEBACK, AuditEventType.WRITEBACK_FAILED, AuditEventType.REVERT)
+
+
+class Standing(StrEnum):
+    """Where an incident stands, from its events."""
+
+    IN_QUEUE = "in_queue"
+    """The model was not sure (or there was none): it waits in the EHS lead's review queue."""
+    HELD = "held"
+    """Not sure, but the rollout scope kept it out of the queue: coded on its page only."""
+    AWAITING = "awaiting"
+    """Coded automatically: the EHS lead confirms it on its page, which sends it to Plex."""
+    SENDING = "sending"
+    """Confirmed on its page; plex_writeback has not recorded the write yet."""
+    DRY_RUN = "dry_run"
+    """Confirmed; the write-back prepared the record and sent nothing (write mode dry run)."""
+    WRITTEN = "written"
+    WRITE_FAILED = "write_failed"
+    WITHDRAWN = "withdrawn"
+    """Written, then reverted (a `withdrawn` record added in Plex)."""
+    CONFIRMED_IN_QUEUE = "confirmed_in_queue"
+    """Approved in the review queue (before the queue refused incidents): codes kept, nothing written."""
+    REJECTED = "rejected"
+
+
+STATUS_FILTERS: dict[str, tuple[str, frozenset[Standing]]] = {
+    "coding": ("Needs coding", frozenset({Standing.IN_QUEUE, Standing.HELD})),
+    "awaiting": ("Coded automatically, awaiting confirmation", frozenset({Standing.AWAITING})),
+    "confirmed": (
+        "Confirmed",
+        frozenset(
+            {Standing.SENDING, Standing.DRY_RUN, Standing.WRITTEN, Standing.WITHDRAWN, Standing.CONFIRMED_IN_QUEUE}
+        ),
+    ),
+    "failed": ("Plex write failed", frozenset({Standing.WRITE_FAILED})),
+    "rejected": ("Rejected in the queue", frozenset({Standing.REJECTED})),
+}
+"""The list's status filter (`?status=`): its values, each with its label and the standings it keeps."""
+
+
+@dataclass(frozen=True)
+class ListedIncident:
+    """One incident as the list shows it."""
+
+    opening: AuditEvent
+    decision: AuditEvent | None
+    plex: AuditEvent | None
+    """The newest write-back, failure or withdrawal, if any."""
+
+    @property
+    def incident_id(self) -> str:
+        return str(self.opening.finding_id)
+
+    @property
+    def report(self) -> dict[str, Any]:
+        return dict(self.opening.payload.get("incident") or {})
+
+    @property
+    def reporter(self) -> str:
+        return self.opening.actor
+
+    @property
+    def happened(self) -> str | None:
+        """When it happened as the audit keeps it (ISO text): as confirmed, as reported, else as the text says."""
+        confirmed = (self.decision.payload.get("confirmed") or {}) if self.decision is not None else {}
+        extraction = self.opening.payload.get("extraction") or {}
+        return confirmed.get("occurred_at") or self.report.get("occurred_at") or extraction.get("when")
+
+    @property
+    def workcenter(self) -> str | None:
+        """As confirmed, as the form named it, else the first the text names."""
+        confirmed = (self.decision.payload.get("confirmed") or {}) if self.decision is not None else {}
+        where = (self.opening.payload.get("extraction") or {}).get("where") or []
+        named = where[0]["value"] if where else None
+        return confirmed.get("workcenter_code") or self.report.get("workcenter_code") or named
+
+    @property
+    def department(self) -> str | None:
+        return self.report.get("department")
+
+    @property
+    def near_miss(self) -> bool:
+        return self.report.get("kind") == "near_miss"
+
+    @property
+    def standing(self) -> Standing:
+        decision, plex = self.decision, self.plex
+        if decision is not None and decision.status is AuditStatus.REJECTED:
+            return Standing.REJECTED
+        if decision is not None and decision.payload.get("via") != CONFIRMED_VIA:
+            return Standing.CONFIRMED_IN_QUEUE
+        if decision is not None:
+            if plex is None:
+                return Standing.SENDING
+            if plex.event_type is AuditEventType.WRITEBACK_FAILED:
+                return Standing.WRITE_FAILED
+            if plex.event_type is AuditEventType.REVERT:
+                return Standing.WITHDRAWN
+            return Standing.WRITTEN if plex.payload.get("sent") else Standing.DRY_RUN
+        if self.opening.payload.get("auto_coded"):
+            return Standing.AWAITING
+        return Standing.IN_QUEUE if self.opening.status is AuditStatus.PENDING_APPROVAL else Standing.HELD
+
+    @property
+    def event(self) -> tuple[str, bool] | None:
+        """The event in words (the event group's title when known, else its division's) and whether the codes
+        are settled (confirmed, or coded automatically); None when nothing was coded."""
+        if self.decision is not None and self.decision.status is AuditStatus.APPROVED:
+            codes, settled = dict(self.decision.payload.get("codes") or {}), True
+        else:
+            codes, settled = dict(self.opening.payload.get("codes") or {}), bool(self.opening.payload.get("auto_coded"))
+        division, group = codes.get(Coded.EVENT_DIVISION.value), codes.get(Coded.EVENT_GROUP.value)
+        if not division:
+            return None
+        proposed = {c.get("field"): c for c in self.opening.payload.get("coding") or []}
+        model = proposed.get(Coded.EVENT_GROUP.value) or {}
+        learned = model.get("title") if group and model.get("code") == group else None  # group titles are learned
+        return learned or EVENT_DIVISION_TITLES.get(division) or f"OIICS event {group or division}", settled
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The incidents reported in a period, newest first, and whether every event of the period was read."""
+
+    incidents: list[ListedIncident] = field(default_factory=list)
+    complete: bool = True
+
+
+def _folded(events: Iterable[AuditEvent], plex_events: Iterable[AuditEvent]) -> dict[str, ListedIncident]:
+    """Each incident's opening, decision and newest Plex event, by incident id (incidents without an opening
+    read are left out)."""
+    openings: dict[str, AuditEvent] = {}
+    decisions: dict[str, AuditEvent] = {}
+    plex: dict[str, AuditEvent] = {}
+    ordered = sorted([*events, *plex_events], key=lambda e: e.event_sk)
+    for event in ordered:
+        item = event.finding_id
+        if item is None:
+            continue
+        if event.event_type is AuditEventType.RECOMMENDATION:
+            openings.setdefault(item, event)
+        elif event.event_type is AuditEventType.DECISION:
+            decisions.setdefault(item, event)
+        elif event.event_type in PLEX_EVENTS:
+            plex[item] = event
+    return {item: ListedIncident(opening, decisions.get(item), plex.get(item)) for item, opening in openings.items()}
+
+
+def reported_incidents(audit: AuditStore, since: datetime, until: datetime, limit: int = READ_LIMIT) -> Listing:
+    """The incidents reported at or after `since` and before `until`, newest first, with their decisions and
+    Plex events (which may come later than `until`: read to now)."""
+    events = audit.by_kind(INCIDENT_CODING, since=since, limit=limit + 1)
+    complete = len(events) <= limit
+    plex_events = [
+        event
+        for status in (AuditStatus.WRITE_FAILED, AuditStatus.REVERTED)
+        for event in audit.by_status(status, since, limit)
+        if event.record_key.startswith(RECORD_PREFIX)
+    ]
+    folded = _folded(events[:limit], plex_events)
+    kept = [i for i in folded.values() if since <= i.opening.occurred_at < until]
+    kept.sort(key=lambda i: i.opening.index_sk, reverse=True)
+    return Listing(kept, complete)

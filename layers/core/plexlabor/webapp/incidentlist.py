@@ -1,0 +1,201 @@
+"""`/incidents`: the incidents reported in a period that the viewer may see (the EHS lead and admins every one,
+anyone else those they reported: the incident page's rule), newest first, `PAGE_SIZE` a page. Each row says
+when and where it happened, injury or near miss, the event in words, who reported it and where it stands in
+words (`incidents.listing.Standing`: in the EHS queue, coded automatically and awaiting confirmation,
+confirmed and written to Plex or a dry run, a failed write with its reason...); the heading counts what
+awaits the EHS lead. Filters: status, department, the period reported in (`from`, `to`: plant-local days, at
+most `MAX_DAYS`, the last `DEFAULT_DAYS` by default); a malformed one is a 400 naming it.
+
+One read of the audit table's kind index per request (`incidents.listing.reported_incidents`), bounded.
+Registered on the web app's resolver when `webapp.app` imports it (its last lines).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from aws_lambda_powertools.event_handler import Response
+
+from plexlabor.incidents.listing import STATUS_FILTERS, ListedIncident, Standing, reported_incidents
+from plexlabor.platform.clock import local_midnight
+from plexlabor.webapp.app import Page, _deps, _query, app
+from plexlabor.webapp.incidents import CODERS, _may_see, _moment
+
+PAGE_SIZE = 50
+"""Rows per page: a page stays small to render and to read on a tablet, whatever the period holds."""
+DEFAULT_DAYS = 90
+MAX_DAYS = 366
+"""The longest period one list reads (the kind index from its first day on)."""
+DEPARTMENT = re.compile(r"[\w .&/()+-]{1,64}")
+"""What a department code may look like in the filter (the incident form takes at most 64 characters)."""
+
+
+class FilterError(ValueError):
+    """A filter value the list cannot read; the message names the field."""
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """What the list is narrowed to (`?status=&department=&from=&to=&page=`)."""
+
+    first: date
+    last: date
+    status: str | None = None
+    department: str | None = None
+    page: int = 1
+
+    @classmethod
+    def read(cls, query: Mapping[str, str], today: date) -> ListFilters:
+        """The filters a query asks for, each checked (FilterError naming the field)."""
+        status = query.get("status") or None
+        if status is not None and status not in STATUS_FILTERS:
+            raise FilterError(f"Status: choose one of {', '.join(STATUS_FILTERS)} (or none)")
+        department = (query.get("department") or "").strip() or None
+        if department is not None and not DEPARTMENT.fullmatch(department):
+            raise FilterError("Department: a department code of at most 64 letters, digits and . & / ( ) + -")
+        last = _day(query.get("to"), "To", today)
+        first = _day(query.get("from"), "From", last - timedelta(days=DEFAULT_DAYS - 1))
+        if first > last:
+            raise FilterError("From: a day on or before To")
+        if (last - first).days + 1 > MAX_DAYS:
+            raise FilterError(f"From and To: a period of at most {MAX_DAYS} days")
+        text = query.get("page") or "1"
+        if not text.isdigit() or int(text) < 1:
+            raise FilterError("Page: a page number from 1")
+        return cls(first, last, status, department, int(text))
+
+    def keeps(self, listed: ListedIncident) -> bool:
+        wanted = STATUS_FILTERS[self.status][1] if self.status else None
+        return (wanted is None or listed.standing in wanted) and (
+            self.department is None or (listed.department or "").casefold() == self.department.casefold()
+        )
+
+    def query(self, **changes: Any) -> str:
+        """This list's query string, with `changes` (a page number, another status)."""
+        values = {
+            "status": self.status,
+            "department": self.department,
+            "from": self.first.isoformat(),
+            "to": self.last.isoformat(),
+            "page": None if self.page == 1 else str(self.page),
+        } | changes
+        return "?" + urlencode({name: value for name, value in values.items() if value})
+
+
+def _day(text: str | None, label: str, default: date) -> date:
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise FilterError(f"{label}: a day such as 2026-11-20") from None
+
+
+def status_words(page: Page, listed: ListedIncident) -> str:
+    """Where the incident stands, in words that name who decided."""
+    standing, decision, plex = listed.standing, listed.decision, listed.plex
+    by = page.who(decision.actor) if decision is not None else ""
+    if standing is Standing.IN_QUEUE:
+        return "Needs coding (in the EHS queue)"
+    if standing is Standing.HELD:
+        return "Needs coding (held out of the queue by the rollout scope: code it on its page)"
+    if standing is Standing.AWAITING:
+        return "Coded automatically — confirm to send to Plex"
+    if standing is Standing.REJECTED:
+        reason = (decision.payload.get("reason") if decision is not None else None) or "no reason given"
+        return f"Codes rejected in the queue by {by}: {reason}"
+    if standing is Standing.CONFIRMED_IN_QUEUE:
+        return f"Codes confirmed by {by} in the queue — not written to Plex"
+    sent = {
+        Standing.SENDING: "on its way to Plex",
+        Standing.DRY_RUN: "sent to Plex (dry run: nothing written)",
+        Standing.WRITTEN: "written to Plex",
+        Standing.WITHDRAWN: "written to Plex, then withdrawn",
+    }.get(standing)
+    if sent is None:  # the write failed
+        reason = (plex.payload.get("message") or plex.payload.get("error")) if plex is not None else None
+        sent = f"Plex write failed: {reason or 'no reason recorded'}"
+    return f"Confirmed by {by} — {sent}"
+
+
+def _row(page: Page, listed: ListedIncident) -> dict[str, Any]:
+    happened = _moment(listed.happened, page.deps.zone)
+    event = listed.event
+    return {
+        "id": listed.incident_id,
+        "when": page.local(happened or listed.opening.occurred_at),
+        "reported": page.local(listed.opening.occurred_at),
+        "workcenter": listed.workcenter,
+        "department": listed.department,
+        "kind": "Near miss" if listed.near_miss else "Injury",
+        "event": event[0] if event else "Not coded yet",
+        "unsure": event is not None and not event[1],
+        "reporter": page.who(listed.reporter),
+        "standing": listed.standing.value,
+        "status": status_words(page, listed),
+    }
+
+
+@app.get("/incidents")
+def incident_list() -> Response[str]:
+    page = Page(_deps())
+    query = _query()
+    today = page.deps.review.clock().astimezone(page.deps.zone).date()
+    try:
+        filters = ListFilters.read(query, today)
+    except FilterError as error:
+        fallback = ListFilters(today - timedelta(days=DEFAULT_DAYS - 1), today)
+        return _render(page, fallback, status=400, problem=str(error), typed=query)
+    zone = page.deps.zone
+    listing = reported_incidents(
+        page.deps.review.audit,
+        local_midnight(filters.first, zone),
+        local_midnight(filters.last + timedelta(days=1), zone),
+    )
+    visible = [listed for listed in listing.incidents if _may_see(page.viewer, listed.opening)]
+    counts = Counter(listed.standing for listed in visible)
+    matching = [listed for listed in visible if filters.keeps(listed)]
+    pages = max(1, -(-len(matching) // PAGE_SIZE))
+    number = min(filters.page, pages)
+    shown = matching[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    return _render(
+        page,
+        filters,
+        rows=[_row(page, listed) for listed in shown],
+        matching=len(matching),
+        total=len(visible),
+        first_row=(number - 1) * PAGE_SIZE + 1,
+        number=number,
+        pages=pages,
+        awaiting=counts[Standing.AWAITING],
+        coding=counts[Standing.IN_QUEUE] + counts[Standing.HELD],
+        failed=counts[Standing.WRITE_FAILED],
+        departments=sorted({listed.department for listed in visible if listed.department}),
+        complete=listing.complete,
+    )
+
+
+def _render(page: Page, filters: ListFilters, status: int = 200, **context: Any) -> Response[str]:
+    typed = context.pop("typed", None) or {
+        "status": filters.status or "",
+        "department": filters.department or "",
+        "from": filters.first.isoformat(),
+        "to": filters.last.isoformat(),
+    }
+    return page.render(
+        "incidents.html",
+        status,
+        title="Incidents",
+        page="incident_list",
+        filters=filters,
+        typed=typed,
+        statuses={value: label for value, (label, _) in STATUS_FILTERS.items()},
+        codes_incidents=bool(page.viewer.roles & CODERS),
+        **{"rows": [], "matching": 0, "total": 0, "departments": [], "complete": True, "problem": None, **context},
+    )
