@@ -61,6 +61,11 @@ FIGURES = {  # as crew.board.plan_figures writes them: the nightly plan of shift
 
 @pytest.fixture
 def world() -> World:
+    return board_world()
+
+
+def board_world() -> World:
+    """A day of the board: one segment with a waiting seat (offering CANDIDATES), a logged one and an empty one."""
     world = World()
     # Two people suggested for one segment: one moved there (waiting), one as the supervisor planned (logged)
     crew_assignment(

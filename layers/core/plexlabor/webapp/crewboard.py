@@ -12,9 +12,10 @@ as the optimizer priced it), and the operators a supervisor may swap in by hand 
 the planner offered them). Each shift shows the objective breakdown of the newest plan that published
 for it against the supervisor's plan and greedy (`plan_figures`, `crew.board`).
 
-A swap by hand (`plan_swap`) is checked against what the board reads: the seat is still waiting, the
-person was offered for it, is not already on that segment, has no accepted seat at the same time and is not
-elsewhere at the same time on work that has started (`Board.refusal`); a seat offers only the candidates who pass
+A swap by hand (`plan_swap`) is checked against the day's read caught up now (not the page's, kept `BOARD_TTL_S`:
+a swap of the same person a moment before, in another tab or by another planner, is in it): the seat is still
+waiting, the person was offered for it, is not already on that segment, has no accepted seat at the same time and
+is not elsewhere at the same time on work that has started (`Board.refusal`); a seat offers only the candidates who pass
 that check now (`Board.offered`).
 It becomes a recommendation the supervisor made (the same id the planner would give that pair) that the
 web app records and approves at once, the replaced suggestion is rejected, and a `swap` message asks
@@ -546,7 +547,9 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
             code="no_setup",
         )
     day = date.fromisoformat(str(payload["plan_day"]))
-    board = read_board(board_reader(store).day(day, now), day, None, now)  # the read the page was drawn from
+    # read fresh (a catch-up: five small queries), not the page's read kept `BOARD_TTL_S`: a swap of the same
+    # person a moment ago (another tab, planner or container) is in it, so it is refused, not approved twice
+    board = read_board(board_reader(store).day(day, now, fresh=True), day, None, now)
     segments = [segment for shift in board.shifts.values() for segment in shift]
     target = next(s for s in segments if s.key == str(payload["segment"]))
     if target.end is None:
