@@ -1,7 +1,8 @@
 """Crew board swaps against the board a container keeps (`BOARD_TTL_S`; review 123, defects 1 and 2): a swap is
 checked against a fresh read of the day, so the same operator swapped into two overlapping seats (two tabs, two
-planners) is accepted once and refused the second time; a seat published after the container's read is swapped,
-never a crash."""
+planners) is accepted once and refused the second time; a seat the status index does not show yet (its eventual
+consistency, or a seat published after the container's read) is swapped from what its own opening says, never
+a crash."""
 
 from __future__ import annotations
 
@@ -71,3 +72,27 @@ def test_a_seat_published_after_the_containers_read_is_swapped(world: World, lam
     assert response["statusCode"] == 303 and "done=swap" in response["multiValueHeaders"]["Location"][0]
     assert [w.item_id for w in world.writebacks.sent] != []
 
+
+def test_a_seat_the_status_index_does_not_show_yet_is_checked_from_its_opening(
+    world: World, lambda_context: Any
+) -> None:
+    # Given E0050 accepted at WC-20 until 10:00, and a new waiting seat the status index does not show yet (its
+    # eventual consistency: the item is found by its id, the board's read does not hold it)
+    deps = _with_replan(world, Replans())
+    _second_seat(world)
+    assert _swap_in(deps, "crew-0009", lambda_context)["statusCode"] == 303
+    assert len(world.writebacks.sent) == 1
+    _second_seat(world, "crew-0010", "op-11|1")
+    by_status = world.audit.by_status
+
+    def lagging(status: AuditStatus, *args: Any, **kwargs: Any) -> Any:
+        return [e for e in by_status(status, *args, **kwargs) if e.finding_id != "crew-0010"]
+
+    world.audit.by_status = lagging  # type: ignore[method-assign]
+
+    # When E0050 is swapped into it too (op-11's seat overlaps WC-20's until 10:00)
+    response = _swap_in(deps, "crew-0010", lambda_context)
+
+    # Then the swap is refused for the accepted seat, from what the seat's own opening says (no 500)
+    assert "is accepted at WC-20 at the same time" in _refusal(deps, response, PLANNER, lambda_context)
+    assert len(world.writebacks.sent) == 1

@@ -503,6 +503,19 @@ def swap_refusal_text(code: str, who: str | None, at: str | None) -> str | None:
     return words.format(who=who or "the operator chosen", at=at)
 
 
+def _target(board: Board, opening: AuditEvent) -> Segment:
+    """The segment of the seat `opening` swaps, as the board holds it; else (a seat the status index does not show
+    yet: its eventual consistency) as the opening itself says: its segment, start, end and workcenter."""
+    payload = opening.payload
+    shift = board.shifts.get(str(payload.get("shift_code")), [])
+    found = next((s for s in shift if s.key == str(payload["segment"])), None)
+    if found is None:
+        found = _segment({}, opening, {})
+    if found.end is None and payload.get("end"):
+        found = dataclasses.replace(found, end=datetime.fromisoformat(str(payload["end"])))
+    return found
+
+
 class SwapRefusedError(ValueError):
     """A swap the board cannot make: the reason for the log (people by employee id), its code in `SWAP_REFUSALS`
     (what the page says after the 303 back to the board) and the workcenter it names (`at`)."""
@@ -550,10 +563,7 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
     # read fresh (a catch-up: five small queries), not the page's read kept `BOARD_TTL_S`: a swap of the same
     # person a moment ago (another tab, planner or container) is in it, so it is refused, not approved twice
     board = read_board(board_reader(store).day(day, now, fresh=True), day, None, now)
-    segments = [segment for shift in board.shifts.values() for segment in shift]
-    target = next(s for s in segments if s.key == str(payload["segment"]))
-    if target.end is None:
-        target = dataclasses.replace(target, end=datetime.fromisoformat(str(payload["end"])))
+    target = _target(board, opening)
     if refused := board.refusal(target, employee_id, now):
         reason, code, at = refused
         raise SwapRefusedError(reason, code=code, at=at)
