@@ -21,7 +21,10 @@ the findings the policy upholds (sent among those, noise-free, over every candid
 ones the model did not send), the review load (findings sent, and what the packaged scorer would have sent
 the same week: the weeks' volumes differ by a quarter), the retrain's verdict and the plant's cuts
 the scorer in force brings (`plexlabor.learning.cuts`: on a type's magnitude, or its review threshold on the
-confidence). Targets (the issue): by week 4 observed precision >= 0.95, recall not lower than week 1's, load
+confidence). And why volumes differ: the week's clock-ins (the activity), the records the generator made
+anomalous (its labels) and the findings the policy upholds; from them the least week-4 load that keeps week 1's
+recall (a model sending exactly the upheld findings), and the load per 1,000 clock-ins beside the issue's figure.
+Targets (the issue): by week 4 observed precision >= 0.95, recall not lower than week 1's, load
 down >= 30 %. A second run makes week 5 a poisoned week (50 % of decisions by a coin): its candidate must not
 be promoted.
 
@@ -134,6 +137,12 @@ class Week:
     cuts: str
     packaged_sent: int
     """What the packaged scorer would have sent the same week: the load without the loop."""
+    punches: int
+    """Clock-ins of the week (the activity: employees x days worked)."""
+    anomalies: int
+    """Records the generator made anomalous that week (its labels)."""
+    upheld: int
+    """Findings of the week the plant's policy upholds (noise-free), sent or not."""
 
 
 @dataclass
@@ -162,6 +171,7 @@ def _simulate(plant: Plant, share_random: Callable[[int], float], seed: int) -> 
     times = record_times(plant.data)  # type: ignore[arg-type]
     packaged = ValidationEngine(ScorerModel.load(), plant.engine.settings)
     weeks = []
+    punch_times = [p.t_in for punches in plant.data.punches.values() for p in punches]  # type: ignore[attr-defined]
     for number in range(1, REVIEW_WEEKS + 1):
         begin, end = plant.start + (number - 1) * WEEK, plant.start + number * WEEK
         version = registry.in_force()
@@ -200,6 +210,9 @@ def _simulate(plant: Plant, share_random: Callable[[int], float], seed: int) -> 
                 len(verdicts) - sum(verdicts),
                 _cuts(plant.engine.model),
                 packaged_sent,
+                sum(begin.timestamp() <= t < end.timestamp() for t in punch_times),
+                sum(begin.timestamp() <= times.get(key, 0.0) < end.timestamp() for key, _ in plant.labels),
+                len(upheld),
             )
         )
     return weeks
@@ -234,13 +247,14 @@ def _tick(at: datetime) -> dict[str, object]:
 def _print(title: str, weeks: list[Week]) -> None:
     print(f"\n{title}")
     print(
-        f"{'week':>4} {'scorer in force':<18} {'sent':>5} {'(packaged)':>10} {'rejected':>8} {'precision seen':>15}"
-        f" {'recall upheld':>14}  retrain   cuts in force"
+        f"{'week':>4} {'punches':>7} {'anomalies':>9} {'upheld':>6} {'scorer in force':<18} {'sent':>5}"
+        f" {'(packaged)':>10} {'rejected':>8} {'precision seen':>15} {'recall upheld':>14}  retrain   cuts in force"
     )
     for w in weeks:
         print(
-            f"{w.number:>4} {w.model:<18} {w.sent:>5} {w.packaged_sent:>10} {w.rejected:>8}"
-            f" {w.observed_precision:>15.3f} {w.recall:>14.3f}  {w.verdict:<9} {w.cuts}"
+            f"{w.number:>4} {w.punches:>7} {w.anomalies:>9} {w.upheld:>6} {w.model:<18} {w.sent:>5}"
+            f" {w.packaged_sent:>10} {w.rejected:>8} {w.observed_precision:>15.3f} {w.recall:>14.3f}"
+            f"  {w.verdict:<9} {w.cuts}"
         )
 
 
@@ -271,6 +285,17 @@ def _measure(title: str, plant: Plant, poison: bool) -> None:
     print(
         f"  week 1: {first.rejected} of the {first.sent} sent rejected: the most review load a model could spare "
         f"without dropping an upheld finding is {first.rejected / first.sent if first.sent else 0.0:.0%}"
+    )
+    least = math.ceil(first.recall * fourth.upheld - 1e-9)  # a model sending only upheld findings, week 1's recall
+    print(
+        f"  week 4: {fourth.upheld} findings the policy upholds (week 1: {first.upheld}; anomalies made "
+        f"{first.anomalies} -> {fourth.anomalies}, punches {first.punches} -> {fourth.punches}): the least load "
+        f"keeping week 1's recall is {least}, {_change(1 - least / first.sent if first.sent else 0.0)} than week 1's"
+    )
+    print(
+        f"  per 1,000 punches: {1000 * first.sent / first.punches:.1f} -> {1000 * fourth.sent / fourth.punches:.1f} "
+        f"({_change(1 - fourth.sent * first.punches / (first.sent * fourth.punches))}); the target is judged on the "
+        "issue's figure above"
     )
     for name, ok in met.items():
         print(f"  {name}: {'met' if ok else 'MISSED'}")
