@@ -212,6 +212,25 @@ def test_a_form_from_another_site_is_refused_and_logs_nothing(copilot: Copilot) 
     assert _logged(copilot) == []
 
 
+SIBLING_PAGE = {"Sec-Fetch-Site": "same-site", "Origin": "https://other.plant.example"}
+"""A script on a sibling host: the SameSite=Lax session cookie goes with its POST (review 123, 4)."""
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/json", "text/plain;charset=UTF-8"])
+def test_json_from_another_sites_page_is_refused_whatever_its_content_type(copilot: Copilot, content_type: str) -> None:
+    response = _post(copilot, load_event("copilot_ask")["body"], content_type, **SIBLING_PAGE)
+
+    assert response["statusCode"] == 403
+    assert "another site" in json.loads(response["body"])["message"]
+    assert _logged(copilot) == []
+
+
+def test_json_from_the_apps_own_page_or_an_api_client_is_answered(copilot: Copilot) -> None:
+    body = load_event("copilot_ask")["body"]
+    assert _post(copilot, body, **{"Sec-Fetch-Site": "same-origin"})["statusCode"] == 200
+    assert _post(copilot, body)["statusCode"] == 200  # a Bearer client sends no Origin or Sec-Fetch-Site
+
+
 def test_a_bad_form_is_an_escaped_html_page_naming_the_field(copilot: Copilot) -> None:
     form = urlencode({"question": "ok", "job_id": "<script>"})
     response = _post(copilot, form, FORM, **{"Sec-Fetch-Site": "same-origin"})

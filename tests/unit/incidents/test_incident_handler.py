@@ -100,6 +100,25 @@ def test_a_bad_form_is_a_page_naming_the_field_and_a_cross_site_form_is_refused(
     assert not deps.audit.by_status("logged") and not deps.audit.by_status("pending_approval")
 
 
+SIBLING_PAGE = {"Sec-Fetch-Site": "same-site", "Origin": "https://other.plant.example"}
+"""A script on a sibling host: the SameSite=Lax session cookie goes with its POST (review 123, 4)."""
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/json", ""])
+def test_json_from_another_sites_page_is_refused_whatever_its_content_type(
+    deps: IncidentDeps, content_type: str
+) -> None:
+    response = _post(deps, json.dumps({"narrative": NARRATIVE, "kind": "injury"}), content_type, **SIBLING_PAGE)
+    assert response["statusCode"] == 403
+    assert "another site" in json.loads(response["body"])["message"]
+    assert not deps.audit.by_status("logged") and not deps.audit.by_status("pending_approval")
+
+
+def test_json_from_the_apps_own_page_is_recorded(deps: IncidentDeps) -> None:
+    report = json.dumps({"narrative": NARRATIVE, "kind": "injury"})
+    assert _post(deps, report, **{"Origin": "https://abc123.execute-api.us-east-1.amazonaws.com"})["statusCode"] == 201
+
+
 def test_no_signed_in_person_is_401(deps: IncidentDeps) -> None:
     event = load_event("incident_log")
     event["requestContext"]["authorizer"] = {}

@@ -1,14 +1,15 @@
 """copilot_ask's HTTP API: `POST /copilot/ask` (a signed-in operator) and `GET /copilot/openapi.json`.
 
 A question comes as JSON (an API client with a Bearer token) or as the web app's form
-(`application/x-www-form-urlencoded`, from `/copilot`; `same-origin` only, `platform.csrf`):
+(`application/x-www-form-urlencoded`, from `/copilot`); either is refused when a browser says another
+site's page sent it (`platform.csrf`, whatever the content type: the session cookie goes with both):
 
     200 CopilotAnswer (JSON)             numbered steps citing their passages, the tools a procedure
                                          names, or kind "refused" (nothing relevant found); logged
     303 -> /copilot?interaction=<id>     a form: to the copilot page, which shows the logged answer
     400 {"message", "errors": [{"field", "problem"}]}   each bad field named (a form: the web app's page
                                          `Context.form_page` renders, with a link back keeping what was typed)
-    401 not signed in; 403 signed in without an operator's role, or a form from another site
+    401 not signed in; 403 signed in without an operator's role, or sent from another site's page
 Who asks is the signed-in person (the authorizer's claims), never a field of the body. Every answer,
 a refusal too, is logged to the audit table and to the job's record in Plex (`copilot.interactions`).
 """
@@ -26,7 +27,7 @@ from pydantic import BaseModel
 from plexlabor.copilot import ASK_PATH, PAGE_PATH
 from plexlabor.copilot.wiring import AskRequest, Copilot, ask
 from plexlabor.platform.artifacts import ArtifactError
-from plexlabor.platform.csrf import REFUSAL, cross_site_problem
+from plexlabor.platform.csrf import API_REFUSAL, REFUSAL, cross_site_problem
 from plexlabor.platform.jsonapi import (
     ApiProblem,
     field_problems,
@@ -158,9 +159,9 @@ def ask_route() -> Response[str]:
         asker = context.asker_of(event.request_context.authorizer)
     except NotAnAskerError:
         return _refused(form, 403, NOT_AN_OPERATOR)
-    if form and (problem := cross_site_problem(event.headers)):
-        logger.warning("cross-site copilot form refused", problem=problem)
-        return _refused(form, 403, REFUSAL)
+    if problem := cross_site_problem(event.headers):  # a form or JSON alike: the session cookie rides on both
+        logger.warning("cross-site copilot question refused", problem=problem, form=form)
+        return _refused(form, 403, REFUSAL if form else API_REFUSAL)
     typed: dict[str, Any] = {}
     try:
         typed = read_document(event.decoded_body, form)
@@ -207,7 +208,7 @@ def openapi_document() -> dict[str, Any]:
             "200": json_answer("The answer (kind 'refused': nothing relevant found), logged", "CopilotAnswer"),
             "303": {"description": "A form: to the copilot page showing the answer"},
             "400": json_answer("Not a question; each bad field is named", "ApiProblem"),
-            "403": json_answer("Not an operator, or a form from another site", "ApiProblem"),
+            "403": json_answer("Not an operator, or sent from another site's page (nothing logged)", "ApiProblem"),
             "503": json_answer(
                 "No procedure index to answer from yet (copilot_index has not run): ask later", "ApiProblem"
             ),

@@ -1,17 +1,19 @@
 """incident_log's HTTP API: `POST /incidents` (signed in) and `GET /incidents/openapi.json`.
 
 A report comes as JSON (an API client with a Bearer token) or as the web app's form
-(`application/x-www-form-urlencoded`, or `multipart/form-data` with a recording, from `/incidents/new`;
-`same-origin` only, `platform.csrf`). A recording (the form's `audio` file, or JSON `audio_base64` with
-`audio_format`) is transcribed by Amazon Transcribe when configured (`transcribe`) and its text follows
-the typed narrative; without transcription configured it is refused (400 naming `audio`), and a
-transcription still running after the wait is a 503 (nothing recorded; send it again):
+(`application/x-www-form-urlencoded`, or `multipart/form-data` with a recording, from `/incidents/new`).
+Either is refused when a browser says another site's page sent it (`platform.csrf`, whatever the body's
+content type: JSON sent as `text/plain` needs no CORS preflight, and the session cookie goes with it).
+A recording (the form's `audio` file, or JSON `audio_base64` with `audio_format`) is transcribed by
+Amazon Transcribe when configured (`transcribe`) and its text follows the typed narrative; without
+transcription configured it is refused (400 naming `audio`), and a transcription still running after
+the wait is a 503 (nothing recorded; send it again):
 
     201 LoggedIncident (JSON)            the incident, its codes and confidences, what the text says
     200 LoggedIncident, duplicate=true   the same report was already recorded (a form sent twice)
     303 -> /incidents/<id>               a form: to the incident's page in the web app
     400 {"message", "errors": [{"field", "problem"}]}   each bad field named (a form: the form again, `form_page`)
-    403 a form from another site (nothing recorded)
+    403 sent from another site's page, a form (a page) or JSON (`ApiProblem`); nothing recorded
 Who reports is the signed-in person (the authorizer's claims), never a field of the body. A workcenter,
 department or shift must be one the plant knows (`PlantChoices`), spelled as the plant spells it.
 A refused form is answered with the web app's form page (its layout and menu: `Context.form_page`), each
@@ -32,7 +34,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, LoggedIncident, log_incident
 from plexlabor.incidents.transcribe import MAX_AUDIO_BYTES, MEDIA_FORMATS, TranscriptionError, TranscriptionPendingError
-from plexlabor.platform.csrf import REFUSAL, cross_site_problem
+from plexlabor.platform.csrf import API_REFUSAL, REFUSAL, cross_site_problem
 from plexlabor.platform.jsonapi import (
     FORM,
     ApiProblem,
@@ -228,9 +230,11 @@ def log() -> Response[str]:
     reporter = context.reporter_of(event.request_context.authorizer)
     content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
     is_form = content_type in (FORM, MULTIPART)
-    if is_form and (problem := cross_site_problem(event.headers)):
-        logger.warning("cross-site incident form refused", problem=problem)
-        return html_page(403, "Refused", [REFUSAL])
+    if problem := cross_site_problem(event.headers):  # a form or JSON alike: the session cookie rides on both
+        logger.warning("cross-site incident report refused", problem=problem, form=is_form)
+        if is_form:
+            return html_page(403, "Refused", [REFUSAL])
+        return json_response(403, ApiProblem(message=API_REFUSAL))
     try:
         report = _report(is_form, content_type, context.deps)
     except Refused as refused:
@@ -271,6 +275,7 @@ def openapi_document() -> dict[str, Any]:
             "200": json_answer("Already recorded (the same report sent again): that incident", "LoggedIncident"),
             "303": {"description": "A form: to the incident's page"},
             "400": json_answer("Not a report; each bad field is named", "ApiProblem"),
+            "403": json_answer("Sent from another site's page: nothing recorded", "ApiProblem"),
         },
         tag="incidents",
     )

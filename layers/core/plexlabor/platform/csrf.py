@@ -1,4 +1,9 @@
-"""Cross-site request forgery: a form POST is accepted only from the site's own pages.
+"""Cross-site request forgery: a POST a browser sends with the session cookie is accepted only from
+the site's own pages, whatever its body (a form, JSON, or JSON sent as `text/plain`: a script on a
+sibling host may send that without a CORS preflight, and the cookie goes with it).
+
+Every cookie-authenticated POST runs this check: the web app's (`webapp.app.same_site_posts`, every
+POST), incident_log's and copilot_ask's (every POST, a form or JSON), and the approval pages' links.
 
 The check is OWASP's "verifying origin with standard headers", Fetch Metadata first:
 
@@ -26,6 +31,8 @@ ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
 
 REFUSAL = "This form was sent from another site, so nothing was done. Open the page again and decide there."
 """What the person is told (the reason, which names only a header, goes to the log)."""
+API_REFUSAL = "sent from another site's page, so nothing was done (API clients send no Origin or Sec-Fetch-Site)"
+"""What a refused JSON request is answered (`ApiProblem.message`)."""
 
 
 def cross_site_problem(headers: Mapping[str, str] | None) -> str | None:
