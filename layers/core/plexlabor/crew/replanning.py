@@ -4,7 +4,8 @@
 1. read the shift's problem again (`build_problem`: the day's data as Plex has it now). A warm container
    keeps the last problem of each shift, with the events applied so far, for `KEPT_FOR`: a call-off,
    an absence, a workcenter down or an operation completed within it re-plan that problem without
-   reading Plex again (the event itself says what changed); an operation added or moved, a workcenter
+   reading Plex again (the event itself says what changed), caught up first on the events another container
+   applied since (two may run: `_caught_up`); an operation added or moved, a workcenter
    back up, or a stale problem read the data again, and the shift's earlier events are applied to it
    again (`KeptShift.events`: Plex may not show a call-off at all): the container's own and those the
    audit table records (`applied_event`, any container's), each once in the order detected, less those
@@ -364,15 +365,21 @@ def _shift_problem(
     deps: ReplanDependencies, message: ReplanMessage, now: datetime, day: DayRead
 ) -> tuple[KeptShift, str]:
     """The shift's problem: the container's, or in a new container the one the last container stored
-    (`_stored_shift`), when read less than `KEPT_FOR` ago and the event carries its own change; else read now,
+    (`_stored_shift`), when read less than `KEPT_FOR` ago and the event carries its own change, caught up with
+    the events other containers applied since (`_caught_up`); else read now,
     with the container's events of the shift, or a new container's as `day` records them, applied again. Says
     where it came from: "container", "store" or "read"."""
     kept = deps.problems.get((message.day, message.shift))
-    came_from = "container"
-    if kept is None and message.reason in APPLIED_BY_EVENT:
-        kept, came_from = _stored_shift(deps, message, now, day), "store"
-    if kept is not None and message.reason in APPLIED_BY_EVENT and now - kept.read_at < KEPT_FOR:
-        return kept, came_from
+    if message.reason in APPLIED_BY_EVENT:
+        ready, came_from = None, "container"
+        if kept is None:
+            ready, came_from = _stored_shift(deps, message, now, day), "store"
+        elif now - kept.read_at < KEPT_FOR:
+            # another container (reserved concurrency off, or a second environment kept warm) may have applied
+            # events of the shift since: caught up on them as a new container is, or read if one needed a read
+            ready = _caught_up(kept, day, message)
+        if ready is not None:
+            return ready, came_from
     events = tuple(e for e in remembered(_known(kept, day, message), message) if e != message)
     deps.renew_reference()  # an event's read sees Plex as it is now (an operation added, a workcenter back up)
     seen = tuple(e for e in _seen(kept, day, message) if e != message)  # the caller adds the message
@@ -403,31 +410,40 @@ def _stored_shift(deps: ReplanDependencies, message: ReplanMessage, at: datetime
     applied them), when a warm container would still re-plan it at `at` (read less than `KEPT_FOR` before);
     None when nothing is stored, or it is older, another code version's, or an event since needed a read (a
     workcenter back up, an operation added or moved: that container read the shift again after storing it)."""
-    from plexlabor.crew.replan import compile_event
-
     stored = _kept_io(deps, "shift", lambda store: store.load_shift(message.day, message.shift))
     if stored is None:
         return None
-    recorded_since = sorted(dict.fromkeys(recorded(day, message.day, message.shift)), key=lambda e: e.detected_at)
-    since = [e for e in recorded_since if e not in stored.seen and e != message]
-    why = ""
     if at - stored.read_at >= KEPT_FOR:
-        why = f"read {at - stored.read_at} before"
-    elif any(e.reason not in APPLIED_BY_EVENT for e in since):
-        why = "an event since needed a read"
-    if why:
-        logger.info("crew stored shift refused", why=why, read_at=stored.read_at.isoformat())
+        logger.info("crew stored shift refused", why=f"read {at - stored.read_at} before")
         return None
-    problem, compiled, events = stored.problem, stored.compiled, stored.events
+    kept = KeptShift(stored.read_at, stored.problem, stored.compiled, stored.events, stored.seen)
+    return _caught_up(kept, day, message)
+
+
+def _caught_up(kept: KeptShift, day: DayRead, message: ReplanMessage) -> KeptShift | None:
+    """`kept` with the events re-plans applied since that it does not account for (`day`'s records beyond
+    `kept.seen`, any container's, in the order detected, as that container applied them); None when one of them
+    needed a read (a workcenter back up, an operation added or moved: its container read the shift again)."""
+    from plexlabor.crew.replan import compile_event
+
+    recorded_since = sorted(dict.fromkeys(recorded(day, message.day, message.shift)), key=lambda e: e.detected_at)
+    since = [e for e in recorded_since if e not in kept.seen and e != message]
+    if not since:
+        return kept
+    if any(e.reason not in APPLIED_BY_EVENT for e in since):
+        logger.info("crew kept shift refused", why="an event since needed a read", read_at=kept.read_at.isoformat())
+        return None
+    problem, compiled, events = kept.problem, kept.compiled, kept.events
     try:
         for event in since:
             problem, compiled = compile_event(problem, event, compiled)
             events = remembered(events, event)
-    except Exception as error:  # a stored shift the events no longer fit: read as without a store, never fail
-        logger.warning("crew stored shift not caught up", error=type(error).__name__)
+    except Exception as error:  # a kept shift the events no longer fit: read it again, never fail
+        logger.warning("crew kept shift not caught up", error=type(error).__name__)
         metrics.add_metric(name="CrewKeptStoreFailed", unit=MetricUnit.Count, value=1)
         return None
-    return KeptShift(stored.read_at, problem, compiled, events, (*stored.seen, *since))
+    logger.info("crew kept shift caught up", events=len(since))
+    return KeptShift(kept.read_at, problem, compiled, events, (*kept.seen, *since))
 
 
 def _store_shift(deps: ReplanDependencies, day: date, shift: str, kept: KeptShift) -> None:
