@@ -220,6 +220,22 @@ def test_the_plants_values_are_read_again_once_an_hour_old_and_kept_when_a_read_
     assert choices().workcenters == ("CNC4", "PRESS4")
 
 
+def test_a_failed_hourly_read_is_tried_again_after_a_rest_not_another_hour() -> None:
+    reads: list[PlantChoices | Exception] = [PlantChoices(("CNC4",)), TimeoutError("Plex slow")]
+    reads.append(PlantChoices(("CNC4", "PRESS4")))
+    now = [0.0]
+    choices = KeptPlantChoices(read=lambda: _next(reads), clock=lambda: now[0])
+    assert choices().workcenters == ("CNC4",)
+    now[0] = KeptPlantChoices.KEEP_S
+    assert choices().workcenters == ("CNC4",)  # the re-read failed: what was read before
+    now[0] = KeptPlantChoices.KEEP_S + KeptPlantChoices.REST_S - 1
+    assert choices().workcenters == ("CNC4",)
+    now[0] = KeptPlantChoices.KEEP_S + KeptPlantChoices.REST_S
+    assert choices().workcenters == ("CNC4", "PRESS4")  # review 123, 7: was another hour
+    now[0] += KeptPlantChoices.REST_S
+    assert choices().workcenters == ("CNC4", "PRESS4") and not reads  # then hourly again
+
+
 def test_without_a_first_read_the_plants_values_are_tried_again_after_a_rest() -> None:
     reads: list[PlantChoices | Exception] = [TimeoutError("Plex down"), PlantChoices(("CNC4",))]
     now = [0.0]

@@ -158,18 +158,21 @@ class KeptPlantChoices:
     read: Callable[[], PlantChoices]
     last: PlantChoices | None = None
     tried_at: float | None = None
+    failed: bool = False
+    """The last try failed: the next comes after `REST_S`, not `KEEP_S`."""
     clock: Callable[[], float] = time.monotonic
 
     KEEP_S: ClassVar[float] = 3600.0
     REST_S: ClassVar[float] = 300.0
 
     def __call__(self) -> PlantChoices:
-        wait = self.KEEP_S if self.last is not None else self.REST_S
+        wait = self.REST_S if self.failed or self.last is None else self.KEEP_S
         if self.tried_at is None or self.clock() - self.tried_at >= wait:
             self.tried_at = self.clock()
             try:
-                self.last = self.read()
+                self.last, self.failed = self.read(), False
             except Exception as error:  # what was read before, else typed fields for now
+                self.failed = True
                 logger.warning("plant values not read for incidents", extra={"reason": str(error)})
         return self.last or PlantChoices()
 
