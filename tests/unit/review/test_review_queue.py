@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -137,6 +138,25 @@ def test_nobody_decides_what_they_may_not_see_and_a_rejection_needs_a_reason(wor
     with pytest.raises(DecisionFormError):
         service.decide(PLANNER, "crew-0001", "reject", "  ")
     assert [e.event_type for e in world.audit.for_finding("crew-0001")] == [AuditEventType.RECOMMENDATION]
+
+
+def test_an_incident_report_is_the_ehs_leads_alone_not_its_departments_supervisors(
+    world: World, lambda_context: Any
+) -> None:
+    # Given an incident report from the Molding department waiting for its codes (ux119 #1)
+    recommendation(world, "inc-0001", "incident_coding", record_key="incidents:inc-0001", department="Molding")
+    queue, ehs = ReviewQueue(world.audit, clock=world.clock), Viewer("ehs1", frozenset({Role.EHS}))
+    # Then Molding's supervisor neither sees it nor closes it, from the queue or its page; the EHS lead sees it
+    assert "inc-0001" not in [i.item_id for i in queue.for_viewer(SUPERVISOR)]
+    assert [i.item_id for i in queue.for_viewer(ehs)] == ["inc-0001"]
+    with pytest.raises(ItemNotFoundError):
+        _service(world).decide(SUPERVISOR, "inc-0001", "reject", "not a real incident")
+    claims = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:departments": "Molding"}
+    form = {"action": "reject", "reason": "not a real incident"}
+    assert call_web(web_deps(world), "POST", "/items/inc-0001", claims, lambda_context, form=form)["statusCode"] == 404
+    bulk = call_web(web_deps(world), "POST", "/queue", claims, lambda_context, form={"item": ["inc-0001"], **form})
+    assert bulk["multiValueHeaders"]["Location"][0].endswith("decided=0&failed=1")
+    assert [e.event_type for e in world.audit.for_finding("inc-0001")] == [AuditEventType.RECOMMENDATION]
 
 
 def test_bulk_decisions_report_each_item_and_one_failure_stops_nothing(world: World) -> None:

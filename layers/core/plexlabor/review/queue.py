@@ -59,6 +59,9 @@ ROLE_KINDS: dict[Role, frozenset[str]] = {
     Role.EHS: frozenset({"incident_coding"}),
 }
 """Beyond what their departments show them, the kinds planners, HR and the EHS lead decide plant-wide."""
+RESERVED_KINDS = frozenset({"incident_coding"})
+"""Kinds only their role (and an admin) see: an incident report is the EHS lead's to code, not a department
+supervisor's to close (ux119 #1: a supervisor's rejection left it with no codes)."""
 
 
 @dataclass(frozen=True)
@@ -77,13 +80,13 @@ class Viewer:
 
     def may_see(self, item: ReviewItem) -> bool:
         """A supervisor sees the items routed to them (as the item's supervisor, or as the one it was
-        escalated to) or about their departments; planners and HR see their kinds plant-wide; an admin
-        sees everything."""
+        escalated to) or about their departments, but for `RESERVED_KINDS`; planners, HR and the EHS lead see
+        their kinds plant-wide; an admin sees everything."""
         if Role.ADMIN in self.roles:
             return True
         if any(item.kind in ROLE_KINDS.get(role, frozenset()) for role in self.roles):
             return True
-        if Role.SUPERVISOR not in self.roles:
+        if Role.SUPERVISOR not in self.roles or item.kind in RESERVED_KINDS:
             return False
         ours = item.department is not None and item.department in self.departments
         return self.user_id in (item.supervisor_id, item.escalated_to) or ours
