@@ -8,7 +8,9 @@ against the same folder read through the models.
 from __future__ import annotations
 
 import json
+import sys
 import tarfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from plexlabor import models
 from plexlabor.models import PlexDataError
 from plexlabor.plant import BadRecordError, PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
-from plexlabor.plex.plain import plain_check, plain_of
+from plexlabor.plex.plain import plain_check, plain_columns, plain_of
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.source import read_plant_data, read_plant_snapshot
 
@@ -97,6 +99,56 @@ def test_a_plain_row_is_what_the_model_reads_or_nothing(row: dict[str, Any]) -> 
         expected = plain_of(model)
         assert {key: plain[key] for key in expected} == expected
         assert all(type(plain[key]) is type(value) for key, value in expected.items())
+
+
+@pytest.mark.parametrize("row", _variants(), ids=lambda row: json.dumps(row, default=str)[:80])
+def test_records_checked_at_once_are_the_plain_rows_or_left_to_the_check(row: dict[str, Any]) -> None:
+    check, columns = plain_check(models.TimeClockEntry), plain_columns(models.TimeClockEntry)
+    assert check is not None and columns is not None
+    items = [dict(PUNCH), dict(row), dict(PUNCH, clockinTime="2026-05-23T09:49:45.1Z", biometricScore=None)]
+    one_by_one = [check(dict(item)) for item in items]
+    at_once = columns(items)
+    if None in one_by_one:
+        assert at_once is None, "records taken at once where the check refuses one of them"
+        assert items == [PUNCH, row, dict(PUNCH, clockinTime="2026-05-23T09:49:45.1Z", biometricScore=None)]
+    elif at_once is not None:
+        assert at_once == one_by_one
+        assert [list(map(type, r.values())) for r in at_once] == [
+            list(map(type, r.values())) for r in one_by_one if r is not None
+        ]
+    assert columns([dict(PUNCH)]) == [check(dict(PUNCH))], "the plain punch itself is not taken at once"
+
+
+def test_dates_read_at_once_are_those_read_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every day of four centuries' leap years and month ends, and times across each day, against `fromisoformat`."""
+    moments = [
+        f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}.{fraction}Z"
+        for year in (1, 1600, 1900, 1969, 1970, 2000, 2024, 2026, 2100, 9999)
+        for month in (1, 2, 3, 12)
+        for day in (1, 28, 29, 30, 31)
+        for hour, minute, second, fraction in ((0, 0, 0, "0000000"), (23, 59, 59, "9999999"), (12, 5, 7, "1510679"))
+    ]
+    columns = plain_columns(models.BadgeSwipe)
+    check = plain_check(models.BadgeSwipe)
+    assert columns is not None and check is not None
+    swipe = {"id": "s", "employeeId": "e", "deviceId": "DOOR-1", "buildingCode": "B1", "direction": "In"}
+    read = 0
+    for moment in moments:
+        one = check({**swipe, "swipeTime": moment})
+        many = columns([{**swipe, "swipeTime": moment}])
+        assert (many is None) == (one is None), moment
+        if one is not None:
+            assert many == [one] and many[0]["swipeTime"] == datetime.fromisoformat(moment).timestamp(), moment
+            read += 1
+    assert 0 < read < len(moments)  # some days are not days (Feb 30, Feb 29 of 1900): refused either way
+    at_once = columns([{**swipe, "swipeTime": moment} for moment in moments if check({**swipe, "swipeTime": moment})])
+    assert at_once is not None and len(at_once) == read
+    monkeypatch.setitem(sys.modules, "numpy", None)  # a dependency layer without NumPy: one at a time, the same
+    assert columns([{**swipe, "swipeTime": row["swipeTime"]} for row in at_once]) is None
+    assert (
+        columns([{**swipe, "swipeTime": moment} for moment in moments if check({**swipe, "swipeTime": moment})])
+        == at_once
+    )
 
 
 def test_every_record_of_a_generated_plant_is_taken_by_the_plain_check(tmp_path: Path) -> None:

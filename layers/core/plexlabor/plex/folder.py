@@ -27,7 +27,7 @@ from pydantic_core import from_json
 
 from plexlabor import models
 from plexlabor.plant import BadRecord, BadRecordError, PlantFolder
-from plexlabor.plex.plain import PlainRow, plain_check, plain_of
+from plexlabor.plex.plain import PlainRow, plain_check, plain_columns, plain_of
 from plexlabor.plex.port import Extract, ModelT, TypedReads, operations_by_job
 from plexlabor.plex.windows import WINDOW_FIELDS, check_window, in_order, modified_marker, moment_of
 
@@ -141,6 +141,9 @@ class PlantFolderSource(TypedReads):
             parsed = [_json_object(line) for line in lines]
         if check is None or len(parsed) != len(lines):  # (a line holding two records: the model reads it)
             return [plain_of(record) for record in self._parse(model, lines)]
+        columns = plain_columns(model)
+        if columns is not None and (taken := columns(parsed)) is not None:
+            return taken  # every record taken at once, field by field
         rows: list[PlainRow | None] = [check(item) if type(item) is dict else None for item in parsed]
         left = [line for line, row in zip(lines, rows, strict=True) if row is None]
         if not left:
