@@ -8,10 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 from plexlabor.approval.messages import ApprovalAction, Decision
 from plexlabor.approval.recommendations import Recommended, recommendation_decision
 from plexlabor.audit import AuditEvent, AuditStatus, InMemoryAuditStore
-from plexlabor.audit.events import expiry_event, recommendation_event
+from plexlabor.audit.events import AuditEventType, expiry_event, recommendation_event
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import applied_event
+from plexlabor.crew.snapshots import KeptStore
 from plexlabor.crew.suggestions import DayReader, day_since, read_day
+from plexlabor.platform.artifacts import InMemoryArtifactStore
 
 DAY = date(2026, 11, 23)
 T0 = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
@@ -127,3 +129,36 @@ def test_crew_replans_reader_also_reads_the_events_re_plans_applied_to_the_day()
     ]
     assert len(store.reads) == 6  # the five statuses of suggestions and closings, and `applied`
     assert DayReader(store).read(DAY, T0).applied == [] and read_day(store, DAY).applied == []  # the crew board's
+
+
+def test_a_days_read_and_its_stored_copy_keep_the_closings_of_its_crew_suggestions_only() -> None:
+    # Given 20 crew suggestions of the day, one rejected, and 5,000 punch findings decided in the same days
+    store = InMemoryAuditStore()
+    suggestions = [_suggestion(f"E{i}", T0) for i in range(20)]
+    for event in suggestions:
+        store.append(event)
+    store.append(_decided(suggestions[0], ApprovalAction.REJECT, T0 + timedelta(minutes=5)))
+    for i in range(5000):
+        store.append(
+            AuditEvent(
+                record_key=f"time-clock-entries:{i}",
+                event_type=AuditEventType.DECISION,
+                status=AuditStatus.REJECTED,
+                occurred_at=T0 + timedelta(seconds=i),
+                actor="E9",
+                finding_id=f"f{i}",
+                supervisor_id="E9",
+                payload={"reason": "x" * 40},
+            )
+        )
+    # When the day is read whole, then caught up, and stored for the next container
+    reader = DayReader(store, applied=True)
+    read = reader.read(DAY, T0 + timedelta(hours=2))
+    caught_up = reader.read(DAY, T0 + timedelta(hours=2, minutes=1))
+    state = reader.state(DAY)
+    assert state is not None
+    written = KeptStore(InMemoryArtifactStore()).save_day(DAY, state)
+    # Then only the day's crew suggestion's closing is kept, and the stored read stays small (was 1.6 MB)
+    assert list(read.closed) == list(caught_up.closed) == [suggestions[0].event_id]
+    assert read.closed[suggestions[0].event_id].status is AuditStatus.REJECTED
+    assert written < 20_000, written

@@ -3,11 +3,13 @@ crew_replan's current plan (`replanning.current_plan`) and the crew board (`weba
 Imports the audit model only, so the web app loads neither NumPy nor SciPy through it.
 
 `read_day` reads a day whole: five status-index queries (the two opening statuses, the three closing
-ones) from `PLAN_LOOKBACK` before the day; crew_replan's reads a sixth, `applied` (the events re-plans
-applied to the day's shifts, `replanning.applied_event`). `DayReader` keeps each day's read per container and then
-reads only what is new, as the review queue does (`plexlabor.review.queue`): each status index from the
-previous read's start less `overlap` (the index's eventual consistency, a writer whose event became
-visible a little after its `occurred_at`); events read twice are the same event id and count once.
+ones) from `PLAN_LOOKBACK` before the day, and keeps of the closings those of the day's crew suggestions only
+(the indexes hold every kind's: the punch findings and certifications decided in those days); crew_replan's reads
+a sixth, `applied` (the events re-plans applied to the day's shifts, `replanning.applied_event`). `DayReader`
+keeps each day's read per container and then reads only what is new, as the review queue does
+(`plexlabor.review.queue`): each status index from the previous read's start less `overlap` (the index's
+eventual consistency, a writer whose event became visible a little after its `occurred_at`); events read twice
+are the same event id and count once.
 Every `refresh` the day is read whole again, so whatever the overlap missed is right again within that
 time. On DynamoDB a catch-up is five (six) queries of a few events each instead of the day's thousand
 suggestions (a 2,400-person plant's shift); on the local runtime's moto, which sorts the whole table for
@@ -110,13 +112,15 @@ class _Kept:
 
     def add(self, store: AuditStore, day: date, since: datetime) -> None:
         """Reads each status index from `since` (closings first: a suggestion read is never newer than its
-        closing's read) and adds what it finds."""
-        _close(self.closed, (event for status in CLOSING for event in store.by_status(status, since, READ_LIMIT)))
+        closing's read) and adds what it finds: the day's crew suggestions, and of the closings (the indexes hold
+        every kind's, of every day) only theirs."""
+        closings = [event for status in CLOSING for event in store.by_status(status, since, READ_LIMIT)]
         for status in OPENING:
             for event in _of_day(
                 store.by_status(status, since, READ_LIMIT), day, CREW_KINDS, AuditEventType.RECOMMENDATION
             ):
                 self.openings[event.event_id] = event
+        _close(self.closed, (event for event in closings if event.finding_id in self.openings))
         if self.with_applied:
             applied = store.by_status(AuditStatus.APPLIED, since, READ_LIMIT)
             for event in _of_day(applied, day, (REPLAN_KIND,), AuditEventType.REPLAN):
