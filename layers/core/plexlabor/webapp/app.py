@@ -42,11 +42,12 @@ from plexlabor.audit import AuditEventType, AuditStatus
 from plexlabor.audit.validations import ValidationCounts
 from plexlabor.crew.messages import ReplanSender, people_in
 from plexlabor.learning.events import model_story
+from plexlabor.models.anomalies import AnomalyType
 from plexlabor.platform import env
 from plexlabor.platform.csrf import REFUSAL, cross_site_problem
 from plexlabor.platform.forms import UnreadableFormError, form_fields
 from plexlabor.platform.observability import logger
-from plexlabor.platform.pilot import PilotScope
+from plexlabor.platform.pilot import REVIEW_KINDS, PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings
 from plexlabor.review.decisions import ReviewService
 from plexlabor.review.edits import FORM_PREFIX as EDIT_PREFIX
@@ -71,6 +72,8 @@ KPI_DAYS = {"7": 7, "28": 28, "90": 90}
 """The periods the KPI page offers (`?days=`); anything else is 28."""
 FLASH = {"approve": "Approved.", "reject": "Rejected; the reason is kept for the model."}
 WORKFLOW_FAILED = "The e-mail asking for this decision could not be sent (its workflow failed): decide it here."
+ANOMALY_TYPES = frozenset(anomaly.value for anomaly in AnomalyType)
+"""The punch finding types the queue's type filter takes (besides the kinds)."""
 RETURN_PAGES = frozenset({"/crew"})
 """Pages whose decision forms come back to them (`next`); any other `next` is ignored (no open redirect)."""
 
@@ -271,27 +274,33 @@ def _form() -> dict[str, list[str]]:
     return form_fields(app.current_event)
 
 
-def _filters(query: Mapping[str, str], people: PeopleDisplay | None = None) -> Filters:
-    """The filters a query asks for; the employee is typed as an employee number (an id still works)."""
+def _filters(query: Mapping[str, str], people: PeopleDisplay | None = None) -> tuple[Filters, dict[str, str]]:
+    """The filters a query asks for, and per malformed one (a day that is not a day, a kind or type the queue
+    does not know) why it was left out; the employee is typed as an employee number (an id still works)."""
 
     def text(name: str) -> str | None:
         value = (query.get(name) or "").strip()
         return value or None
 
-    day = text("day")
+    problems: dict[str, str] = {}
+    day, kind, kind_of = text("day"), text("kind"), text("type")
     try:
         chosen_day = date.fromisoformat(day) if day else None
     except ValueError:
-        chosen_day = None
+        chosen_day, problems["day"] = None, f"Day: '{day[:40]}' is not a day (YYYY-MM-DD, e.g. 2026-11-20)."
+    if kind is not None and kind not in REVIEW_KINDS:
+        kind, problems["kind"] = None, f"Kind: '{kind[:40]}' is not a kind of suggestion."
+    if kind_of is not None and kind_of not in REVIEW_KINDS and kind_of not in ANOMALY_TYPES:
+        kind_of, problems["type"] = None, f"Type: '{kind_of[:40]}' is not a type of suggestion."
     employee = text("employee")
     return Filters(
-        kind=text("kind"),
-        type=text("type"),
+        kind=kind,
+        type=kind_of,
         department=text("department"),
         shift=text("shift"),
         employee_id=(people.employee_id_for(employee) if people and employee else None) or employee,
         day=chosen_day,
-    )
+    ), problems
 
 
 def _query() -> dict[str, str]:
@@ -299,8 +308,10 @@ def _query() -> dict[str, str]:
 
 
 def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None = None, **kept: Any) -> Response[str]:
-    query = _query()
-    filters = _filters(query, page.deps.people)
+    filters, problems = _filters(_query(), page.deps.people)
+    query = {k: v for k, v in _query().items() if k not in problems}  # the links go on without a malformed filter
+    if problems:  # a clear refusal, not a silently empty or unfiltered queue (ux119 #21)
+        status, flash = 400, _error(" ".join(problems.values()) + " The queue below is not narrowed by it.")
     everything = page.deps.review.queue.for_viewer(page.viewer)
     matching = [item for item in everything if filters.keep(item)]
     pages = max(1, -(-len(matching) // PAGE_SIZE))
@@ -623,3 +634,4 @@ app.use(middlewares=[same_site_posts])
 from plexlabor.webapp import copilotpage, dashboards, incidentlist, incidents, menu  # noqa: E402, F401  (they register their routes on `app`)
 
 templates.globals["menu_for"] = menu.menu_for
+templates.globals["landing"] = menu.landing

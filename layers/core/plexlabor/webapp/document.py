@@ -105,8 +105,9 @@ def webapp_document() -> dict[str, Any]:
     paths: dict[str, Any] = {
         "/queue": {
             "get": _get(
-                "The review queue, filtered and paged (a person who decides nothing goes on to their first page)",
-                _responses("200", "303"),
+                "The review queue, filtered and paged (a person who decides nothing goes on to their first page; a "
+                "malformed day, kind or type is a 400 naming it)",
+                _responses("200", "303", "400"),
                 _query("kind", "type", "department", "shift", "employee", "day", "page", "decided", "failed", "last"),
             ),
             "post": _post(
