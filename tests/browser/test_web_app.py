@@ -236,8 +236,9 @@ def test_bulk_approval_decides_each_selected_item(page: Page, web: WebApp) -> No
     for finding in chosen:
         page.locator(f"input[type=checkbox][value='{finding}']").check()
     page.get_by_role("button", name="Approve selected").click()
-    page.wait_for_url(re.compile(r"/queue\?decided=2&failed=0$"))
-    assert page.get_by_role("status").inner_text() == "2 decided."
+    page.wait_for_url(re.compile(r"/queue\?done=approve&did=[^&]+&decided=2&failed=0$"))
+    flash = page.get_by_role("status").inner_text()
+    assert flash.startswith("Approved 2: ") and flash.count(";") == 1  # each named (ux119 #14)
     assert not set(chosen) & set(listed(page))
     for finding in chosen:
         assert [d.status for d in decisions(web, finding)] == [AuditStatus.APPROVED]

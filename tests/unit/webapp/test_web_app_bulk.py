@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from plexlabor.audit import AuditStatus
 from plexlabor.review.items import APPROVING_MEANS
@@ -44,7 +45,8 @@ def test_select_all_decides_every_item_the_page_listed_ticked_or_not(lambda_cont
 
     response = call_web(web_deps(world), "POST", "/queue", PLANNER, lambda_context, form=form)
 
-    assert response["multiValueHeaders"]["Location"] == ["/dev/queue?decided=3&failed=0"]
+    did = "%2C".join(SEATS)
+    assert response["multiValueHeaders"]["Location"] == [f"/dev/queue?done=approve&did={did}&decided=3&failed=0"]
     assert [_status(world, seat) for seat in SEATS] == [AuditStatus.APPROVED] * 3
     assert _status(world, "ot-0001") is AuditStatus.PENDING_APPROVAL  # not listed with the form
 
@@ -108,3 +110,23 @@ def test_approving_advice_says_what_approving_means_in_plain_words(lambda_contex
     assert "What approving means" in queue
     assert "Short seat</strong>: " + APPROVING_MEANS["crew_unstaffed"] in queue
     assert "Overtime projection</strong>: " + APPROVING_MEANS["overtime_projection"] in queue
+
+
+def _after(deps: Any, form: dict[str, Any], lambda_context: Any) -> str:
+    """The queue a bulk decision's answer leads to."""
+    location = call_web(deps, "POST", "/queue", PLANNER, lambda_context, form=form)["multiValueHeaders"]["Location"]
+    query = dict(parse_qsl(urlsplit(location[0]).query))
+    return str(call_web(deps, "GET", "/queue", PLANNER, lambda_context, query=query)["body"])
+
+
+def test_the_bulk_flash_says_what_was_done_and_to_which_items(lambda_context: Any) -> None:
+    # Given a planner who approves two short seats and an item that is gone (ux119 #14)
+    deps = web_deps(_world())
+    body = _after(deps, {"item": ["seat-0001", "seat-0002", "gone-1"], "action": "approve"}, lambda_context)
+    # Then the flash says "Approved", names each decided item, and counts the one not decided
+    assert "Approved 2: Short seat, ASM-04 · shift 2; Short seat, ASM-04 · shift 2. 1 not decided" in body
+    assert "(decided elsewhere, closed, or refused here: open one to see why)" in body
+    assert "2 decided." not in body
+    # and a rejection says so
+    reject = {"item": ["seat-0003"], "action": "reject", "reason": "the seat is covered"}
+    assert "Rejected 1: Short seat, ASM-04 · shift 2." in _after(deps, reject, lambda_context)

@@ -170,7 +170,8 @@ def test_bulk_approve_decides_each_selected_item(world: World, lambda_context: A
     response = _call(world, "POST", "/queue", ADMIN, form, lambda_context=lambda_context)
 
     assert response["statusCode"] == 303
-    assert response["multiValueHeaders"]["Location"] == ["/dev/queue?decided=1&failed=1"]
+    location = "/dev/queue?done=approve&did=crew-0001&missed=gone-1&decided=1&failed=1"
+    assert response["multiValueHeaders"]["Location"] == [location]
     statuses = [e.status for e in world.audit.for_finding("crew-0001")]
     assert statuses == [AuditStatus.PENDING_APPROVAL, AuditStatus.APPROVED]
 

@@ -13,7 +13,7 @@ queue's employee filter takes an employee number. Times are plant time with thei
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -49,7 +49,7 @@ from plexlabor.platform.forms import UnreadableFormError, form_fields
 from plexlabor.platform.observability import logger
 from plexlabor.platform.pilot import REVIEW_KINDS, PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings
-from plexlabor.review.decisions import ReviewService
+from plexlabor.review.decisions import Outcome, ReviewService
 from plexlabor.review.edits import FORM_PREFIX as EDIT_PREFIX
 from plexlabor.review.edits import EditableField, editable_fields, edited_correction, updates_fields
 from plexlabor.review.evidence import evidence_words
@@ -74,6 +74,10 @@ FLASH = {"approve": "Approved.", "reject": "Rejected; the reason is kept for the
 WORKFLOW_FAILED = "The e-mail asking for this decision could not be sent (its workflow failed): decide it here."
 ANOMALY_TYPES = frozenset(anomaly.value for anomaly in AnomalyType)
 """The punch finding types the queue's type filter takes (besides the kinds)."""
+BULK_NAMED = 10
+"""A bulk decision's flash names this many of its items (the rest are counted)."""
+BULK_FLASH_KEYS = ("done", "did", "missed", "decided", "failed")
+"""What a bulk decision's answer adds to the queue's query for its flash (no filter of the queue)."""
 RETURN_PAGES = frozenset({"/crew"})
 """Pages whose decision forms come back to them (`next`); any other `next` is ignored (no open redirect)."""
 
@@ -322,7 +326,7 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
         "department": sorted({i.department for i in everything if i.department}),
         "shift": sorted({i.shift for i in everything if i.shift}),
     }
-    shown = {k: v for k, v in query.items() if k not in ("decided", "failed", "done", "last", "page")}
+    shown = {k: v for k, v in query.items() if k not in (*BULK_FLASH_KEYS, "last", "page")}
     posted = {**shown, "page": str(number)} if number > 1 else shown  # a refused decision comes back on this page
     return page.render(
         "queue.html",
@@ -378,8 +382,28 @@ def _queue_flash(page: Page, query: Mapping[str, str]) -> dict[str, str] | None:
     last = _decided_line(page, query.get("last"))  # one item decided on its page, and nothing else waits
     if last is not None:
         return {"level": "ok", "text": f"{last} Nothing else waits for you."}
-    text = f"{decided} decided." + (f" {failed} could not be: they were decided elsewhere or closed." if failed else "")
+    verb = {"approve": "Approved", "reject": "Rejected"}.get(query.get("done", ""), "Decided")
+    text = f"{verb} {decided}" + _named(query.get("did"), decided, lambda i: _decided(page, i, verb)) + "."
+    if failed:
+        missed = _named(query.get("missed"), failed, lambda i: _about(page, i))
+        text += f" {failed} not decided{missed} (decided elsewhere, closed, or refused here: open one to see why)."
     return {"level": "error" if failed else "ok", "text": text}
+
+
+def _named(ids: str | None, count: int, name: Callable[[str], str | None]) -> str:
+    """The first `BULK_NAMED` of a bulk decision's items (`ids`, comma-separated) as `name` names them, after a
+    colon (": Early clock out, Jamal Patel (E00153); Short seat, ASM-04 · shift 2"), "; and 3 more" beyond
+    them; "" when none can be named."""
+    names = [found for item_id in (ids or "").split(",")[:BULK_NAMED] if item_id and (found := name(item_id))]
+    if not names:
+        return ""
+    more = f"; and {count - len(names)} more" if count > len(names) else ""
+    return ": " + "; ".join(names) + more
+
+
+def _ids(outcomes: list[Outcome], decided: bool) -> str:
+    """The first `BULK_NAMED` decided (or not decided) items of a bulk decision, comma-separated, for its flash."""
+    return ",".join([o.item_id for o in outcomes if bool(o.problem) is not decided][:BULK_NAMED])
 
 
 @app.get("/queue")
@@ -420,7 +444,9 @@ def decide_many() -> Response[str]:
     outcomes = page.deps.review.decide_many(page.viewer, chosen, action, reason)
     failed = sum(1 for outcome in outcomes if outcome.problem)
     logger.info("bulk decision", action=action, decided=len(outcomes) - failed, failed=failed)
-    query = {k: v for k, v in _query().items() if k not in ("decided", "failed")}
+    query = {k: v for k, v in _query().items() if k not in BULK_FLASH_KEYS}
+    named = {"did": _ids(outcomes, True), "missed": _ids(outcomes, False)}
+    query |= {"done": action} | {key: ids for key, ids in named.items() if ids}
     query |= {"decided": str(len(outcomes) - failed), "failed": str(failed)}
     return page.redirect(f"/queue?{urlencode(query)}")
 
@@ -442,18 +468,40 @@ def _decided_line(page: Page, item_id: str | None) -> str | None:
     by its workcenter, day and reporter: "Approved: Incident coding, PRESS4 · Fri 2026-11-20, reported by
     Dana Smith (E00042)."), for the page that opens after the decision; from the item's own decision event
     (None when there is none)."""
-    seen = page.deps.review.queue.seen(page.viewer, item_id) if item_id else None
-    closing = closing_event(seen[1], str(item_id)) if seen is not None else None
+    found = _decision(page, item_id) if item_id else None
+    return None if found is None else f"{found[0]}: {_item_words(page, found[1])}."
+
+
+def _decision(page: Page, item_id: str) -> tuple[str, ReviewItem] | None:
+    """ "Approved" or "Rejected" and the item, when the audit shows the item decided and the viewer may see it."""
+    seen = page.deps.review.queue.seen(page.viewer, item_id)
+    closing = closing_event(seen[1], item_id) if seen is not None else None
     if seen is None or closing is None or closing.event_type is not AuditEventType.DECISION:
         return None
-    decided = seen[0]
-    verb = "Approved" if closing.status is AuditStatus.APPROVED else "Rejected"
-    place, shift = page.place(decided), f"shift {decided.shift}" if decided.shift else None
-    day = f"{decided.day:%a %Y-%m-%d}" if decided.day and decided.reported_by else None  # an incident's day
+    return ("Approved" if closing.status is AuditStatus.APPROVED else "Rejected"), seen[0]
+
+
+def _decided(page: Page, item_id: str, verb: str) -> str | None:
+    """A bulk decision's item in `_item_words`, when the audit shows it decided so ("Approved", "Rejected")."""
+    found = _decision(page, item_id)
+    return None if found is None or found[0] != verb else _item_words(page, found[1])
+
+
+def _about(page: Page, item_id: str) -> str | None:
+    """An item the viewer may see, in `_item_words`, open or closed (None: unknown or not theirs)."""
+    seen = page.deps.review.queue.seen(page.viewer, item_id)
+    return _item_words(page, seen[0]) if seen else None
+
+
+def _item_words(page: Page, item: ReviewItem) -> str:
+    """An item as a flash names it: "Early clock out, Jamal Patel (E00153)"; one about no employee by where
+    (and an incident by its day and reporter): "Incident coding, PRESS4 · Fri 2026-11-20, reported by …"."""
+    place, shift = page.place(item), f"shift {item.shift}" if item.shift else None
+    day = f"{item.day:%a %Y-%m-%d}" if item.day and item.reported_by else None  # an incident's day
     where = " · ".join(part for part in (place, shift, day) if part)
-    about = page.person(decided) if decided.employee_id else where
-    reporter = f", reported by {page.who(decided.reported_by)}" if decided.reported_by else ""
-    return f"{verb}: {decided.type_label}" + (f", {about}" if about else "") + reporter + "."
+    about = page.person(item) if item.employee_id else where
+    reporter = f", reported by {page.who(item.reported_by)}" if item.reported_by else ""
+    return item.type_label + (f", {about}" if about else "") + reporter
 
 
 def _closed_item_page(page: Page, item_id: str) -> Response[str]:

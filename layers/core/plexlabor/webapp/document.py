@@ -20,7 +20,7 @@ from plexlabor.approval.document import HTML_PAGE
 from plexlabor.approval.messages import MAX_REASON_CHARS
 from plexlabor.incidents.listing import STATUS_FILTERS
 from plexlabor.platform.text import BIDI_CONTROLS
-from plexlabor.webapp.app import PAGE_SIZE
+from plexlabor.webapp.app import BULK_FLASH_KEYS, PAGE_SIZE
 
 _MEANING = {
     "200": "The page",
@@ -108,7 +108,7 @@ def webapp_document() -> dict[str, Any]:
                 "The review queue, filtered and paged (a person who decides nothing goes on to their first page; a "
                 "malformed day, kind or type is a 400 naming it)",
                 _responses("200", "303", "400"),
-                _query("kind", "type", "department", "shift", "employee", "day", "page", "decided", "failed", "last"),
+                _query("kind", "type", "department", "shift", "employee", "day", "page", *BULK_FLASH_KEYS, "last"),
             ),
             "post": _post(
                 "Approve or reject the chosen items at once (a rejection needs a reason)",
