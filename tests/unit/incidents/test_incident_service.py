@@ -236,6 +236,23 @@ def test_a_failed_hourly_read_is_tried_again_after_a_rest_not_another_hour() -> 
     assert choices().workcenters == ("CNC4", "PRESS4") and not reads  # then hourly again
 
 
+def test_a_workcenter_added_in_plex_is_found_in_a_narrative_once_the_choices_are_read_again() -> None:
+    # Given incident_log's kept choices (no fixed places), read from Plex's workcenters
+    workcenters = [Workcenter(workcenter_id="w1", workcenter_code="PRESS4", name="Press 4")]
+    now = [0.0]
+    kept = KeptPlantChoices(read=lambda: PlantChoices.of(workcenters, [], []), clock=lambda: now[0])
+    deps = IncidentDeps(InMemoryAuditStore(), None, clock=lambda: NOW, plant_choices=kept)
+    narrative = "A pallet slid off the rack at Press 4 and another at Laser 1; nobody was hurt."
+    assert [m["value"] for m in log_incident(deps, IncidentReport(narrative=narrative), "E1").extraction["where"]] == [
+        "PRESS4"
+    ]
+    # When a workcenter is added in Plex: found in the text once the hourly read has it (review 123)
+    workcenters.append(Workcenter(workcenter_id="w2", workcenter_code="LASER1", name="Laser 1"))
+    now[0] = KeptPlantChoices.KEEP_S
+    again = log_incident(deps, IncidentReport(narrative=narrative + " Again."), "E1")
+    assert [m["value"] for m in again.extraction["where"]] == ["PRESS4", "LASER1"]
+
+
 def test_without_a_first_read_the_plants_values_are_tried_again_after_a_rest() -> None:
     reads: list[PlantChoices | Exception] = [TimeoutError("Plex down"), PlantChoices(("CNC4",))]
     now = [0.0]

@@ -96,6 +96,9 @@ class PlantChoices:
     departments: tuple[str, ...] = ()
     shifts: tuple[tuple[str, str], ...] = ()
     """(shift code, its name)."""
+    places: tuple[Place, ...] = ()
+    """The active workcenters' codes and names, for "where" in a narrative (`extraction`): read with the
+    choices, so a workcenter added in Plex is found in the text once it is offered by the form."""
 
     @classmethod
     def of(
@@ -115,6 +118,7 @@ class PlantChoices:
             workcenters=tuple(sorted(w.workcenter_code for w in active)),
             departments=tuple(sorted(departments)),
             shifts=tuple(sorted(named or worked)),
+            places=tuple(Place(w.workcenter_code, w.name) for w in active),
         )
 
     def known(self, name: str) -> tuple[str, ...]:
@@ -219,7 +223,7 @@ class IncidentDeps:
     classifier: IncidentClassifier | None
     """The model, when fixed; `in_force` (when given) is asked instead on every report."""
     places: Sequence[Place] = ()
-    """The plant's workcenters, for "where" (`extraction`)."""
+    """Fixed places for "where" (`extraction`; a test's); none: the plant's as last read (`plant_choices`)."""
     scope: PilotScope = field(default_factory=PilotScope)
     zone: tzinfo = UTC
     """The plant's time zone: "at 10:30" in a narrative is plant time."""
@@ -269,7 +273,8 @@ def log_incident(deps: IncidentDeps, report: IncidentReport, reporter: str) -> L
     now = deps.clock()
     if report.occurred_at is not None and report.occurred_at.tzinfo is None:
         report = report.model_copy(update={"occurred_at": report.occurred_at.replace(tzinfo=deps.zone)})
-    found = extract(report.narrative, (report.occurred_at or now).astimezone(deps.zone), deps.places)
+    places = deps.places or deps.plant_choices().places
+    found = extract(report.narrative, (report.occurred_at or now).astimezone(deps.zone), places)
     classifier = deps.in_force() if deps.in_force is not None else deps.classifier
     result = classifier.classify(report.narrative) if classifier else None
     codes = _codes(result)

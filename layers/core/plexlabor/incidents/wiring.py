@@ -4,9 +4,9 @@ Configuration (`IncidentSettings`):
 - `AUDIT_TABLE_NAME`: where incidents are recorded (and the review queue reads them);
 - where the plant's workcenters and shifts come from (for "where" in the text, and the workcenters,
   departments and shifts a report may name: `PlantChoices`): `PLEXLABOR_PLANT_DIR` or Plex
-  (`PLEXLABOR_PLEX_*`, `PLEX_API_KEY_SECRET_ARN`, `PLEXLABOR_TIMEZONE`), the choices read again hourly; when
-  the read fails the incident is still logged, without the plant's places, its fields as typed (logged
-  as a warning);
+  (`PLEXLABOR_PLEX_*`, `PLEX_API_KEY_SECRET_ARN`, `PLEXLABOR_TIMEZONE`), places and choices read again
+  hourly; when the read fails the incident is still logged, with the places and choices last read (at
+  first none: its fields as typed; logged as a warning);
 - the pilot scope (`PilotSettings`), as for every kind that goes for review;
 - `INCIDENT_TRANSCRIBE_LANGUAGE` (e.g. `en-US`) with `ARTIFACTS_BUCKET_NAME`: recorded reports are
   transcribed by Amazon Transcribe (`transcribe`); unset, a recording is refused.
@@ -36,7 +36,6 @@ from pydantic import Field
 
 from plexlabor.incidents.classifier import IncidentClassifier
 from plexlabor.incidents.errors import IncidentModelError
-from plexlabor.incidents.extraction import Place
 from plexlabor.incidents.nightly import TrendsDeps
 from plexlabor.incidents.registry import PREFIX as MODELS_PREFIX
 from plexlabor.incidents.registry import IncidentModels, ModelInForce
@@ -76,30 +75,28 @@ def packaged_classifier(path: Path = PACKAGED_MODEL) -> IncidentClassifier | Non
         return None
 
 
-def plant_places(settings: PlexSourceSettings) -> tuple[list[Place], ZoneInfo, KeptPlantChoices]:
-    """The plant's workcenters (code and name), time zone, and the workcenters, departments and shifts a
-    report may name (read again hourly: `KeptPlantChoices`); no places and no choices yet (taken as typed)
-    when they cannot be read."""
+def plant_places(settings: PlexSourceSettings) -> tuple[ZoneInfo, KeptPlantChoices]:
+    """The plant's time zone, and its workcenters (code and name, for "where" in the text), departments and
+    shifts a report may name, read again hourly (`KeptPlantChoices`); no places and no choices yet (taken
+    as typed, tried again after a rest) when they cannot be read."""
     zone = ZoneInfo(settings.timezone or "UTC")
-    choices = KeptPlantChoices(read=lambda: _read_plant(settings)[2])
+    choices = KeptPlantChoices(read=lambda: _read_plant(settings)[1])
     try:
-        places, zone, first = _read_plant(settings)
+        zone, first = _read_plant(settings)
     except Exception as error:  # Plex down or misconfigured: log the incident anyway, without places
         logger.warning("workcenters not read: no places for extraction", extra={"reason": str(error)})
-        choices.tried_at = choices.clock()
-        return [], zone, choices
+        choices.tried_at, choices.failed = choices.clock(), True
+        return zone, choices
     choices.last, choices.tried_at = first, choices.clock()
-    return places, zone, choices
+    return zone, choices
 
 
-def _read_plant(settings: PlexSourceSettings) -> tuple[list[Place], ZoneInfo, PlantChoices]:
+def _read_plant(settings: PlexSourceSettings) -> tuple[ZoneInfo, PlantChoices]:
     from plexlabor.plex.sources import open_labor_source_from_aws
 
     source = open_labor_source_from_aws(settings)
     workcenters, employees = source.port.workcenters(), source.port.employees()
-    choices = PlantChoices.of(workcenters, employees, readable_shifts(source.port))
-    places = [Place(w.workcenter_code, w.name) for w in workcenters if w.active]
-    return places, ZoneInfo(source.timezone), choices
+    return ZoneInfo(source.timezone), PlantChoices.of(workcenters, employees, readable_shifts(source.port))
 
 
 def _models(settings: ArtifactSettings) -> IncidentModels | None:
@@ -111,13 +108,12 @@ def build(settings: IncidentSettings) -> IncidentDeps:
     """The real adapters (clients are created on first use)."""
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
 
-    places, zone, choices = plant_places(settings)
+    zone, choices = plant_places(settings)
     return IncidentDeps(
         audit=DynamoDbAuditStore(settings.audit_table_name),
         classifier=None,
         in_force=ModelInForce(_models(settings), packaged_classifier).current,
         transcribe=transcriber(settings),
-        places=places,
         scope=settings.pilot_scope,
         zone=zone,
         plant_choices=choices,
