@@ -9,7 +9,8 @@ The logic is `plexlabor.approval.callback` (its service built once per environme
 a refusal is an HTML page with the status `status_for` gives (403, 410, 400; anything else 500).
 The pages are written for a supervisor (`wiring.callback_reader`: people by name and employee number
 as `SHOW_NAMES_TO` allows, plant time); a link to a finding decided already names who decided it, and
-when, the same way, even when the link itself has expired or was used.
+when, the same way, even when the link itself has expired or was used (for a week after it expired:
+`OUTCOME_SHOWN_FOR`; an old mail is not a lasting window on decisions).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from plexlabor.approval.callback import CallbackService, claimed_supervisor, presenting_supervisor
+from plexlabor.approval.callback import CallbackService, presenting_supervisor
 from plexlabor.approval.display import Reader
 from plexlabor.approval.errors import AlreadyDecidedError, CrossSiteRequestError, DecisionFormError, status_for
 from plexlabor.approval.pages import (
@@ -68,11 +69,15 @@ def _reader() -> Reader:
 def _closed(service: CallbackService, token: str, presenter: str | None, refusal: Exception) -> Exception:
     """The refusal of a link to a finding closed already (decided, or expired unanswered), naming who
     decided it and when as a supervisor reads it; an expired or used link to a closed finding says the
-    same (ux113 N12). A link to a finding still open keeps its own refusal (`refusal`)."""
+    same (ux113 N12) for a week after the link expired (`OUTCOME_SHOWN_FOR`). A link to a finding still
+    open, or expired longer ago, keeps its own refusal (`refusal`)."""
     try:
-        # the link's signature and supervisor, expired or not: only to say what became of its finding
-        claims = service.signer.authentic(token, presenter or claimed_supervisor(token))
-        message = closed_message(service.audit.for_finding(claims.finding_id), claims.finding_id, _reader())
+        claims = service.outcome_claims(token, presenter)
+        message = (
+            closed_message(service.audit.for_finding(claims.finding_id), claims.finding_id, _reader())
+            if claims is not None
+            else None
+        )
     except Exception as error:  # still a refusal: only the words are plainer
         logger.warning("decider not named", error=type(error).__name__)
         message = None

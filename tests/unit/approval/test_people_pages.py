@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from approval_fakes import World, api_event, make_finding, make_request, notice
 
 from functions.approval_callback.handler import handler
+from plexlabor.approval.callback import OUTCOME_SHOWN_FOR
 from plexlabor.approval.chat import ChatWebhookNotifier
 from plexlabor.approval.digest import DigestMailer, EmailContent
 from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
@@ -144,6 +145,22 @@ def test_an_expired_link_to_a_decided_finding_names_the_decider_not_only_the_exp
         assert response["statusCode"] == 410
         assert "already rejected by Lee Park (E00100) on" in response["body"]
         assert "(he swapped shifts)" in response["body"] and "has expired" not in response["body"]
+
+
+def test_a_link_expired_over_a_week_ago_says_only_that_it_expired(world: World) -> None:
+    """Review 123: an old (forwarded) mail must not show who decided and why for ever, without sign-in."""
+    request = make_request(make_finding(), employee_number="E00002", escalation_supervisor_id="E0100", wait_seconds=60)
+    (token,) = world.notified(notice(request))
+    escalated = world.notified(notice(request, stage=Stage.ESCALATED, token="task-2"))[-1]
+    assert _page(world, "POST", escalated, NAMES, action="reject", reason="he swapped shifts")["statusCode"] == 200
+    world.clock.advance(seconds=60 + OUTCOME_SHOWN_FOR.total_seconds() - 1)  # a week after it expired, less 1 s
+    assert "already rejected by Lee Park" in _page(world, "GET", token, NAMES)["body"]
+    world.clock.advance(seconds=1)
+
+    for method, form in (("GET", {}), ("POST", {"action": "approve"})):
+        response = _page(world, method, token, NAMES, **form)
+        assert response["statusCode"] == 410 and "this approval link has expired" in response["body"]
+        assert "Lee Park" not in response["body"] and "swapped" not in response["body"]
 
 
 def test_an_expired_link_to_an_open_finding_still_says_it_expired(world: World) -> None:

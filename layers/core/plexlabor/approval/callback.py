@@ -32,7 +32,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from plexlabor.approval.errors import (
@@ -70,6 +70,11 @@ CLOSING_EVENTS = frozenset(
     }
 )
 """Once a finding has one of these, its approval is over."""
+OUTCOME_SHOWN_FOR = timedelta(days=7)
+"""How long after a link expired its page still says who decided its finding, when, and why (a week away
+from the mail box); later it says only that the link expired. The link is a bearer secret mailed to one
+supervisor, but a forwarded or leaked old mail should not disclose a decision and its reason for ever;
+the signed-in review queue keeps the whole history."""
 
 
 def claimed_supervisor(token: str) -> str:
@@ -135,6 +140,13 @@ class CallbackService:
         pending = self._pending(claims)
         self._still_open(pending)
         return pending, claims
+
+    def outcome_claims(self, token: str, presenter: str | None = None) -> LinkClaims | None:
+        """The claims of a refused link (expired, used, superseded) whose page may say what became of its
+        finding: genuine and for its supervisor (`LinkTokens.authentic`, expired or not), and expired less
+        than `OUTCOME_SHOWN_FOR` ago; None after that. Raises LinkForgedError or LinkWrongSupervisorError."""
+        claims = self.signer.authentic(token, presenter or claimed_supervisor(token))
+        return claims if self.clock() < claims.expires_at + OUTCOME_SHOWN_FOR else None
 
     def decide(
         self, token: str, action: str | None, reason: str | None, presenter: str | None = None
