@@ -190,6 +190,12 @@ class DayReader:
             self._kept[day] = (state.since, found)
             return True
 
+    def keep_only(self, days: Collection[date]) -> None:
+        """Drops what was read of every day not in `days` (the crew board keeps the few days last asked for)."""
+        with self._lock:
+            for old in [d for d in self._kept if d not in days]:
+                del self._kept[old]
+
     def forget_before(self, day: date) -> None:
         """Drops what was read of the days before `day` (a container lives for days; a day's read is kept)."""
         with self._lock:

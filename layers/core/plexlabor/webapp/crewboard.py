@@ -21,8 +21,9 @@ It becomes a recommendation the supervisor made (the same id the planner would g
 web app records and approves at once, the replaced suggestion is rejected, and a `swap` message asks
 crew_replan to re-plan the rest of the shift with the choice held.
 
-`BoardReader` keeps each day's read for `BOARD_TTL_S` per container, then reads what is new (five
-status-index queries from the last read on; the whole day again every few minutes: `crew.suggestions.DayReader`).
+`BoardReader` keeps each day's read for `BOARD_TTL_S` per container (the `BOARD_DAYS` days asked for last), then
+reads what is new (five status-index queries from the last read on; the whole day again every few minutes:
+`crew.suggestions.DayReader`).
 Which days have plans (`BoardReader.planned`: the shifts of the crew suggestions published since `PLAN_LOOKBACK`
 before today, two status-index queries kept `PLANNED_TTL_S`) is read only when the board opens without a day (it
 opens on the current or next shift's plan) or on a day without suggestions (it links the days that have some).
@@ -35,7 +36,7 @@ import re
 import threading
 import time
 import weakref
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -73,6 +74,9 @@ SUPERSEDED = "superseded by a re-plan"
 HELD = "held by the pilot scope"
 LIVE = frozenset({"waiting", "as planned", "accepted", HELD})
 """The states of suggestions that stand in the plan (what the shift's figures count)."""
+BOARD_DAYS = 8
+"""How many days a container keeps read (`BoardReader`: the last asked for; a day dropped is read whole when asked
+again): today's and tomorrow's boards and a few more, never every day a viewer or a crawler pages through."""
 BOARD_TTL_S = 10.0
 """How long a container shows a day's board without reading the audit table again (seconds); a page the
 board's own forms come back to (`?done=`) is always read fresh."""
@@ -339,12 +343,16 @@ def planned_shifts(store: AuditStore, today: date) -> list[PlannedShift]:
 @dataclass
 class BoardReader:
     """Each day's read, kept per container for `ttl_s`, then caught up (`DayReader`: only what is new is
-    read, the whole day every few minutes); which days have plans, kept `PLANNED_TTL_S`."""
+    read, the whole day every few minutes), of the `days` days asked for last (a day's read holds thousands of
+    suggestions: kept for every day asked, a container's memory grew without bound); which days have plans, kept
+    `PLANNED_TTL_S`."""
 
     store: AuditStore
     ttl_s: float = BOARD_TTL_S
+    days: int = BOARD_DAYS
     _reader: DayReader = field(init=False)
-    _shown: dict[date, tuple[float, DayRead]] = field(default_factory=dict)
+    _shown: OrderedDict[date, tuple[float, DayRead]] = field(default_factory=OrderedDict)
+    """The days kept, the one asked for longest ago first."""
     _planned: tuple[float, date, list[PlannedShift]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -363,14 +371,29 @@ class BoardReader:
         self._reader = DayReader(self.store)
 
     def day(self, day: date, now: datetime, fresh: bool = False) -> DayRead:
+        """The day's read: the one kept when younger than `ttl_s` (unless `fresh`), else caught up. Only the `days`
+        days asked for last are kept (with what `DayReader` holds of them)."""
         with self._lock:
             kept = self._shown.get(day)
+            if kept is not None:
+                self._shown.move_to_end(day)
             if kept is not None and not fresh and time.monotonic() - kept[0] < self.ttl_s:
                 return kept[1]
         read = self._reader.read(day, now)
         with self._lock:
             self._shown[day] = (time.monotonic(), read)
+            self._shown.move_to_end(day)
+            while len(self._shown) > self.days:
+                self._shown.popitem(last=False)
+            kept_days = set(self._shown)
+        self._reader.keep_only(kept_days)
         return read
+
+    @property
+    def kept_days(self) -> list[date]:
+        """The days kept read, the one asked for longest ago first."""
+        with self._lock:
+            return list(self._shown)
 
 
 _READERS: weakref.WeakKeyDictionary[AuditStore, BoardReader] = weakref.WeakKeyDictionary()
