@@ -114,6 +114,19 @@ class ReviewItem(BaseModel):
         return type_label(self.type)
 
     @property
+    def confidence_words(self) -> str:
+        """What the queue's row and the item page show after the severity: the confidence ("56%"), except
+        for kinds whose `confidence` is only a rank weight set by rules, not a doubt (`skills.publish`): an
+        expiring certification says when it expires (the rules are sure of the date), a cross-training
+        suggestion the at-risk hours it covers."""
+        if self.kind == "certification_expiring" and (expires := _day(self.evidence.get("expires"))):
+            return f"expires {expires:%a %Y-%m-%d}"
+        gain = self.evidence.get("coverage_gain_hours")
+        if self.kind == "cross_training" and isinstance(gain, int | float):
+            return f"would cover {gain:.0f} h at risk"
+        return f"{self.confidence:.0%}"
+
+    @property
     def rank(self) -> float:
         """Severity × confidence: what the queue sorts by, highest first."""
         return SEVERITY_WEIGHT[self.severity] * self.confidence
