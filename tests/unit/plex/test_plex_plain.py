@@ -215,3 +215,21 @@ def test_a_folder_read_as_plain_rows_is_indexed_as_through_the_models(tmp_path: 
         assert any(bad.field == "quantity" and bad.record_id for bad in plain_source.skipped)
         with pytest.raises(BadRecordError, match=r"time-clock-entries\.jsonl line 4 .*clockinTime"):
             read_plant_data(PlantFolderSource(folder), meta.start, meta.end, meta.timezone)
+
+
+def test_a_bad_record_far_outside_the_window_is_not_read_when_the_window_holds_the_whole_plant(tmp_path: Path) -> None:
+    """Every record of the whole extract is parsed at once; one bad record sends the file back through the
+    date pre-filter, which leaves out a bad line dated long before the extract, as it did before."""
+    folder = _plant(tmp_path / "plant")
+    path = folder.file_for("labor-entries")
+    lines = path.read_text().splitlines()
+    far = json.loads(lines[0]) | {"id": "far-away", "startTime": "2020-01-06T08:00:00.0000000Z", "quantity": -1}
+    path.write_text("\n".join([*lines, json.dumps(far, separators=(",", ":"))]) + "\n")
+    meta = folder.meta()
+    source = PlantFolderSource(folder)  # raises on a bad record it reads
+    data = read_plant_data(source, meta.start, meta.end, meta.timezone)
+    assert source.skipped == [] and sum(map(len, data.labor.values())) == len(lines)
+    far["startTime"] = meta.start.strftime("%Y-%m-%dT%H:%M:%S.0000000Z")  # within the window: named
+    path.write_text("\n".join([*lines, json.dumps(far, separators=(",", ":"))]) + "\n")
+    with pytest.raises(BadRecordError, match=r"labor-entries\.jsonl line .*quantity"):
+        read_plant_data(PlantFolderSource(folder), meta.start, meta.end, meta.timezone)

@@ -188,8 +188,30 @@ class PlantFolderSource(TypedReads):
         the same bad records named (or skipped), without a model built for each (the batch's reader)."""
         begin, end = check_window(begin, end)
         field = WINDOW_FIELDS[model.resource]
-        rows = self._plain(model, _near(self._lines(model.resource), field, begin, end))
+        lines = self._lines(model.resource)
+        rows = self._whole_file(model, lines, field) if self._reaches_all(begin, end) else None
+        if rows is None:
+            rows = self._plain(model, _near(lines, field, begin, end))
         return in_order(rows, begin.timestamp(), end.timestamp(), itemgetter(field), itemgetter("id"))
+
+    def _reaches_all(self, begin: datetime, end: datetime) -> bool:
+        """Whether a window holds the plant's whole extract, when the date pre-filter would keep nearly every line."""
+        meta = self.plant.meta()
+        return begin <= meta.start and end >= meta.end
+
+    def _whole_file(self, model: type[ModelT], lines: list[bytes], field: str) -> list[PlainRow] | None:
+        """Every line's plain row without the date pre-filter, when the plain check takes every record at once
+        (`plain_columns`) and each line names its date field once; else None. The window then drops the same
+        records the pre-filter would have (a record it takes is good, so none is named or skipped)."""
+        columns = plain_columns(model)
+        joined = b"[" + b",".join(lines) + b"]"
+        if columns is None or joined.count(b'"' + field.encode() + b'"') != len(lines):
+            return None
+        try:
+            parsed = from_json(joined)
+        except ValueError:
+            return None
+        return columns(parsed) if len(parsed) == len(lines) else None
 
     def job_operations(self, job_id: str | None = None) -> list[models.JobOperation]:
         if job_id is None:
