@@ -35,11 +35,12 @@ from plexlabor.approval.pages import (
     error_page,
     review_page,
 )
-from plexlabor.approval.wiring import callback_reader, callback_service
+from plexlabor.approval.wiring import callback_reader, callback_service, callback_write_mode
 from plexlabor.audit import LinkAlreadyUsedError, LinkExpiredError
 from plexlabor.platform.csrf import REFUSAL, cross_site_problem
 from plexlabor.platform.forms import UnreadableFormError, form_fields
 from plexlabor.platform.observability import lambda_handler, logger, metrics
+from plexlabor.plex.settings import WriteMode
 
 EVENT_MODEL = APIGatewayProxyEventModel
 """The shape of this function's event (`events/approval_callback_*.json` parse with it)."""
@@ -64,6 +65,12 @@ def _caller() -> tuple[CallbackService, str | None]:
 def _reader() -> Reader:
     reader: Reader = app.context.get("reader") or callback_reader()
     return reader
+
+
+def _write_mode() -> WriteMode:
+    """The write mode the confirmation names (`approval.effects`)."""
+    mode: WriteMode = app.context.get("write_mode") or callback_write_mode()
+    return mode
 
 
 def _closed(service: CallbackService, token: str, presenter: str | None, refusal: Exception) -> Exception:
@@ -114,7 +121,7 @@ def decide(token: str) -> Response:
     except (AlreadyDecidedError, LinkExpiredError, LinkAlreadyUsedError) as refusal:
         raise _closed(service, token, presenter, refusal) from None
     metrics.add_metric(name="SupervisorDecisions", unit=MetricUnit.Count, value=1)
-    return _html(200, decision_page(decision, pending))
+    return _html(200, decision_page(decision, pending, _reader(), _write_mode()))
 
 
 @app.exception_handler(Exception)
@@ -135,10 +142,11 @@ def handler(
     context: LambdaContext,
     dependencies: CallbackService | None = None,
     reader: Reader | None = None,
+    write_mode: WriteMode | None = None,
 ) -> dict[str, Any]:
-    """`dependencies` and `reader` are what a test injects; a test that injects only the service gets
-    the default reader (UTC, people by the numbers at hand)."""
-    if reader is None and dependencies is not None:
-        reader = Reader()
-    app.append_context(service=dependencies, reader=reader)
+    """`dependencies`, `reader` and `write_mode` are what a test injects; a test that injects only the
+    service gets the default reader (UTC, people by the numbers at hand) and dry run."""
+    if dependencies is not None:
+        reader, write_mode = reader or Reader(), write_mode or "dry_run"
+    app.append_context(service=dependencies, reader=reader, write_mode=write_mode)
     return app.resolve(event, context)

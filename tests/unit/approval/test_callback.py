@@ -12,6 +12,8 @@ from approval_fakes import World, api_event, make_finding, make_request, notice
 
 from functions.approval_callback.handler import handler
 from plexlabor.approval.callback import CallbackService
+from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
+from plexlabor.approval.display import Reader
 from plexlabor.approval.messages import ExpiryNotice, Stage
 from plexlabor.approval.ports import RecordingTaskCallback
 from plexlabor.audit import ApprovalLinkSigner, AuditEventType, AuditStatus
@@ -272,3 +274,41 @@ def test_a_form_that_is_not_utf8_text_is_a_400_saying_so_and_the_link_survives(w
     assert response["statusCode"] == 400 and "URL-encoded" in response["body"]
     assert world.tasks.succeeded == [] and decisions(world) == []
     assert call(world, "POST", token, action="approve")["statusCode"] == 200
+
+
+# ---- the confirmation says what the write mode does, and names the person as the form did (ux119 #6) ------
+@pytest.mark.parametrize(
+    ("mode", "says"),
+    [
+        ("custom_object", "Recorded in Plex as a suggestion (the suggestions custom object)"),
+        ("direct", "Recorded in Plex as a suggestion (the suggestions custom object)"),
+        ("dry_run", "Nothing reaches Plex: the write mode is dry run"),
+    ],
+)
+def test_an_approved_job_code_mismatch_says_what_the_write_mode_does_with_it(
+    world: World, mode: Any, says: str
+) -> None:
+    # Given a mailed job code mismatch whose correction is advice (a suggestion record, never a field update)
+    finding = make_finding(anomaly_type="JOB_CODE_MISMATCH", suggested_correction={"action": "recode the job"})
+    [token] = world.notified(notice(make_request(finding, employee_number="E00037")))
+    reader = Reader(people=PeopleDisplay(StaticPeopleDirectory([Person("E0002", "E00037", "Nate Smith")])))
+
+    def answer(method: str, **form: str) -> str:
+        event = api_event(method, token, urlencode(form) if form else None, None)
+        return str(
+            handler(event, FakeLambdaContext(), dependencies=world.callback, reader=reader, write_mode=mode)["body"]
+        )
+
+    # When the supervisor, shown "Nate Smith (E00037)" on the form, approves
+    assert "Nate Smith (E00037)" in answer("GET")
+    page = answer("POST", action="approve")
+    # Then the confirmation says what this write mode does with it (the item page's words) and names him so
+    assert says in page and "previous values kept so it can be reverted" not in page
+    assert "for employee Nate Smith (E00037)" in page
+
+
+def test_an_approved_field_update_in_direct_mode_keeps_the_previous_values(world: World) -> None:
+    [token] = world.notified(notice())
+    event = api_event("POST", token, urlencode({"action": "approve"}), None)
+    page = handler(event, FakeLambdaContext(), dependencies=world.callback, write_mode="direct")["body"]
+    assert "Written to the Plex record itself" in page and "previous values are kept" in page

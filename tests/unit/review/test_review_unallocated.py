@@ -42,7 +42,9 @@ def review(world: World) -> ReviewService:
 
 def test_the_item_page_gives_the_reason_and_what_approving_writes(world: World) -> None:
     opening = publish(world, job=True)
-    page = call_web(web_deps(world), "GET", f"/items/{opening.event_id}", CLAIMS)
+    deps = web_deps(world)
+    deps.write_mode = "direct"
+    page = call_web(deps, "GET", f"/items/{opening.event_id}", CLAIMS)
     assert page["statusCode"] == 200
     body = page["body"]
     assert "40 paid minutes" in body and "job J100007 op 20" in body

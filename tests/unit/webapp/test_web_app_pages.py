@@ -77,15 +77,32 @@ def _open_advice(world: World, number: int, action: str) -> Finding:
     return advice
 
 
-def test_an_advice_finding_says_approving_changes_no_plex_value(world: World, lambda_context: Any) -> None:
+@pytest.mark.parametrize(
+    ("mode", "advice_says", "update_says"),
+    [
+        (
+            "custom_object",
+            "Recorded in Plex as a suggestion (the",
+            "Recorded in Plex as a suggestion to set the values",
+        ),
+        ("direct", "Recorded in Plex as a suggestion (the", "Written to the Plex record itself"),
+        ("dry_run", "Nothing reaches Plex: the write mode is dry run", "Nothing reaches Plex: the write mode is dry"),
+    ],
+)
+def test_the_item_page_says_what_approving_does_in_the_write_mode(
+    world: World, lambda_context: Any, mode: Any, advice_says: str, update_says: str
+) -> None:
+    # Given advice (no field of the record to set) and a missed punch (its clock-out to set), in a write mode
     advice = _open_advice(world, 7, "verify identity with the employee")
-
-    body = _call(world, "GET", f"/items/{advice.finding_id}", SUPERVISOR, lambda_context=lambda_context)["body"]
-
-    assert "Recorded in Plex as a suggestion" in body and "no value of the Plex record changes" in body
-    assert "previous values are kept" not in body
-    missed = _call(world, "GET", f"/items/{FINDING}", SUPERVISOR, lambda_context=lambda_context)["body"]
-    assert "Plex gets the values below" in missed and "Recorded in Plex as a suggestion" not in missed
+    deps = web_deps(world)
+    deps.write_mode = mode
+    # When the supervisor opens each
+    body = call_web(deps, "GET", f"/items/{advice.finding_id}", SUPERVISOR, lambda_context)["body"]
+    missed = call_web(deps, "GET", f"/items/{FINDING}", SUPERVISOR, lambda_context)["body"]
+    # Then each says what the write mode does with it (approval.effects, the mailed link's words too)
+    assert advice_says in body and "previous values are kept" not in body
+    assert update_says in missed and ("previous values are kept" in missed) is (mode == "direct")
+    assert "Change a value before approving" in missed and "Change a value" not in body
 
 
 def test_a_planner_sees_the_crew_assignment_and_its_proposed_change(world: World, lambda_context: Any) -> None:

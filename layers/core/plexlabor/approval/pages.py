@@ -26,9 +26,12 @@ from plexlabor.approval.display import (
     split_ids,
     with_people,
 )
+from plexlabor.approval.effects import plex_effect
 from plexlabor.approval.messages import Decision, Stage
 from plexlabor.approval.ports import PendingApproval
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType
+from plexlabor.platform.pilot import PUNCH_FINDING
+from plexlabor.plex.settings import WriteMode
 
 SECURITY_HEADERS: Mapping[str, str] = {
     "Cache-Control": "no-store",
@@ -149,22 +152,22 @@ def review_page(pending: PendingApproval, supervisor_id: str, reader: Reader | N
     return _document(f"Review: {anomaly_label(finding.anomaly_type.value)}", body)
 
 
-def decision_page(decision: Decision, pending: PendingApproval) -> str:
-    """POST, accepted: say what happened."""
+def decision_page(
+    decision: Decision, pending: PendingApproval, reader: Reader | None = None, mode: WriteMode = "dry_run"
+) -> str:
+    """POST, accepted: say what happened: an approval, what it does in Plex in the write mode `mode` (the item
+    page's words, `approval.effects`); the employee named as the review page named them (`reader`)."""
     finding = pending.request.finding
     label = anomaly_label(finding.anomaly_type.value)
     if decision.action is ApprovalAction.APPROVE:
         headline = "Approved"
-        detail = (
-            "The suggested correction is on its way to Plex, with the previous values kept so it can be reverted."
-            if finding.suggested_correction
-            else "The finding is confirmed and recorded for follow-up."
-        )
+        correction = decision.correction or finding.suggested_correction
+        detail = plex_effect(PUNCH_FINDING, finding.record_key, correction, mode) or ""
     else:
         headline = "Rejected"
         detail = "Nothing will be written to Plex. Your reason was recorded and helps the model learn."
-    employee = Reader().person(finding.employee_id, pending.request.employee_number)
-    whose = "" if employee == finding.employee_id else f" for employee {employee}"  # a number, never the id
+    employee = (reader or Reader()).person(finding.employee_id, pending.request.employee_number)
+    whose = "" if employee == finding.employee_id else f" for employee {employee}"  # never the bare id
     body = (
         f"<h1>{escape(headline)}</h1>"
         f'<p class="status">{escape(label)}{escape(whose)}</p>'

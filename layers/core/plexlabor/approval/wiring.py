@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast, get_args
 
 from plexlabor.approval.settings import (
     DEFAULT_DIRECTORY_TTL_S,
@@ -34,6 +34,7 @@ from plexlabor.platform import env
 from plexlabor.platform.aws import aws_client, read_secret
 from plexlabor.platform.errors import ConfigurationError
 from plexlabor.platform.settings import PerEnvironment, PlexConnectionSettings
+from plexlabor.plex.settings import WriteMode
 
 if TYPE_CHECKING:
     from plexlabor.approval.callback import CallbackService
@@ -80,6 +81,15 @@ def plex_settings(settings: PlexConnectionSettings) -> PlexSettings:
     from plexlabor.plex.sources import plex_settings_from
 
     return plex_settings_from(settings, read_secret)
+
+
+def write_mode_of(settings: PlexConnectionSettings) -> WriteMode:
+    """The write mode plex_writeback writes in (`PLEXLABOR_PLEX_WRITE_MODE`, dry run when unset), for the pages
+    that say what an approval does (`approval.effects`); a ConfigurationError naming the variable otherwise."""
+    mode = settings.plex_env.get(env.PLEX_WRITE_MODE) or "dry_run"
+    if mode not in get_args(WriteMode):
+        raise ConfigurationError(f"{env.PLEX_WRITE_MODE} must be one of {', '.join(get_args(WriteMode))}")
+    return cast(WriteMode, mode)
 
 
 def reads_plex(settings: ReaderSettings) -> bool:
@@ -182,6 +192,8 @@ callback_service = PerEnvironment(CallbackSettings, build_callback)
 """approval_callback's service: built on first use, rebuilt only if a variable it reads changes."""
 callback_reader = PerEnvironment(CallbackSettings, reader_for)
 """How approval_callback's pages name people and times: built likewise."""
+callback_write_mode = PerEnvironment(CallbackSettings, write_mode_of)
+"""The write mode approval_callback's confirmation names (`approval.effects`): read likewise."""
 writeback_service = PerEnvironment(WritebackSettings, build_writeback)
 """plex_writeback's service: built on first use, rebuilt only if a variable it reads changes."""
 
@@ -190,6 +202,6 @@ def reset() -> None:
     """Forget the built services, the AWS clients and the cached secret values."""
     from plexlabor.platform import aws
 
-    for cache in (notify_service, callback_service, callback_reader, writeback_service):
+    for cache in (notify_service, callback_service, callback_reader, callback_write_mode, writeback_service):
         cache.cache_clear()
     aws.reset()

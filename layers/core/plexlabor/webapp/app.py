@@ -35,6 +35,7 @@ from plexlabor.approval.display import (
     split_ids,
     with_people,
 )
+from plexlabor.approval.effects import plex_effect
 from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, DecisionFormError, status_for
 from plexlabor.approval.pages import closed_message, closing_event, field_label, what_happened
 from plexlabor.approval.settings import CallbackSettings
@@ -49,6 +50,7 @@ from plexlabor.platform.forms import UnreadableFormError, form_fields
 from plexlabor.platform.observability import logger
 from plexlabor.platform.pilot import REVIEW_KINDS, PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings
+from plexlabor.plex.settings import WriteMode
 from plexlabor.review.decisions import Outcome, ReviewService
 from plexlabor.review.edits import FORM_PREFIX as EDIT_PREFIX
 from plexlabor.review.edits import EditableField, editable_fields, edited_correction, updates_fields
@@ -125,10 +127,12 @@ class Dependencies:
     """incident_trends' newest report for `/incidents/trends` (`webapp.incidenttrends`); None: not configured."""
     replan: ReplanSender | None = None
     """Where the crew board asks crew_replan to re-plan a shift; None: not configured (no button)."""
+    write_mode: WriteMode = "dry_run"
+    """The write mode plex_writeback writes in: the item page says what an approval does (`approval.effects`)."""
 
 
 def build(settings: WebAppSettings) -> Dependencies:
-    from plexlabor.approval.wiring import build_callback, people_display
+    from plexlabor.approval.wiring import build_callback, people_display, write_mode_of
     from plexlabor.audit.dynamodb import DynamoDbValidationCounter
     from plexlabor.crew.wiring import replan_sender
     from plexlabor.platform.sqs import SqsJsonSender
@@ -148,6 +152,7 @@ def build(settings: WebAppSettings) -> Dependencies:
         incident_trends=settings.incident_trends(),
         allocation=settings.allocation_reports(),
         replan=replan_sender(settings.replan_queue_url) if settings.replan_queue_url else None,
+        write_mode=write_mode_of(settings),
     )
 
 
@@ -527,6 +532,7 @@ def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any)
         timeline=shape_timeline(found.evidence.get(TIMELINE_KEY)),
         evidence=page.words(evidence_words(found)),
         proposed=page.words(found.proposed),
+        effect=plex_effect(found.kind, found.record_key, found.proposed, page.deps.write_mode),
         editable=_editable(found, page.deps.zone),
         guidance=_job_code_guidance(page, [found]),
         **context,

@@ -1,0 +1,83 @@
+"""What approving an item does in Plex, in the configured write mode: the one wording of that fact, for the
+web app's item page ("If you approve") and the mailed link's confirmation ("Approved").
+
+The write itself is `approval.writeback` through `plex.writeback.PlexWriter`: in `dry_run` nothing is sent;
+in `custom_object` every write is a record of a custom object (a field update or a new labor entry becomes a
+suggestion naming it); in `direct` a field update and a labor entry go to their Plex resource, while a
+suggestion and a crew assignment are custom-object records in either mode (`approval.corrections`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from plexlabor.approval.corrections import UPDATABLE_FIELDS, split_record_key
+from plexlabor.approval.recommendations import CREW_ASSIGNMENT, UNALLOCATED_TIME
+from plexlabor.platform.pilot import PUNCH_FINDING
+from plexlabor.plex.settings import WriteMode
+
+Write = Literal["field_update", "suggestion", "labor_entry", "crew_record"]
+
+WOULD_SEND: dict[Write, str] = {
+    "field_update": "the values below for the Plex record",
+    "suggestion": "a suggestion for a person or a Process Flow",
+    "labor_entry": "a new labor entry",
+    "crew_record": "the assignment record",
+}
+SENT: dict[tuple[Write, WriteMode], str] = {
+    ("field_update", "direct"): (
+        "Written to the Plex record itself (the write mode is direct): it gets the values below; the previous "
+        "values are kept so it can be reverted."
+    ),
+    ("field_update", "custom_object"): (
+        "Recorded in Plex as a suggestion to set the values below (the suggestions custom object), for a person "
+        "or a Process Flow to apply; no value of the Plex record changes until then."
+    ),
+    ("labor_entry", "direct"): (
+        "Written to Plex as a new labor entry (the write mode is direct); what Plex held for that time is kept. "
+        "plexlabor does not delete it again: to undo it, remove the entry in Plex."
+    ),
+    ("labor_entry", "custom_object"): (
+        "Recorded in Plex as a suggestion to add this labor entry (the suggestions custom object), for a person "
+        "or a Process Flow to apply; no labor entry is added until then."
+    ),
+}
+"""What a write does, where it depends on the write mode."""
+RECORDED: dict[Write, str] = {
+    "suggestion": (
+        "Recorded in Plex as a suggestion (the suggestions custom object) for a person or a Process Flow to act "
+        "on; no value of the Plex record changes."
+    ),
+    "crew_record": (
+        "Recorded in Plex as an assignment (the crew assignments custom object) for the shift to act on; "
+        "reverting it records it withdrawn."
+    ),
+}
+"""What a write does that is a custom-object record in `custom_object` and `direct` mode alike."""
+
+
+def plex_write(kind: str, record_key: str, correction: Mapping[str, Any] | None) -> Write | None:
+    """The write an approval of this item makes (`approval.corrections.plan_correction` for a punch
+    finding), None when it writes nothing (advice, alerts; unallocated time with no job to charge)."""
+    if kind == PUNCH_FINDING:
+        resource, _ = split_record_key(record_key)
+        target = UPDATABLE_FIELDS.get(resource)
+        updates = bool(correction) and target is not None and set(correction or {}) <= target[1]
+        return "field_update" if updates else "suggestion"
+    if kind == UNALLOCATED_TIME:
+        return "labor_entry" if correction else None
+    return "crew_record" if kind == CREW_ASSIGNMENT else None
+
+
+def plex_effect(kind: str, record_key: str, correction: Mapping[str, Any] | None, mode: WriteMode) -> str | None:
+    """What approving the item does in Plex in `mode`, in words; None when it writes nothing."""
+    write = plex_write(kind, record_key, correction)
+    if write is None:
+        return None
+    if mode == "dry_run":
+        return (
+            f"Nothing reaches Plex: the write mode is dry run, so what would be sent ({WOULD_SEND[write]}) is "
+            "kept in the audit table only."
+        )
+    return RECORDED.get(write) or SENT[(write, mode)]
