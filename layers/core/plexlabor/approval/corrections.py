@@ -16,6 +16,7 @@ Two kinds of correction:
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,13 +66,20 @@ class Suggestion:
     """One custom-object record: scalar columns only (nested values travel as JSON strings)."""
 
 
+def updates_fields(correction: Mapping[str, Any] | None, record_key: str) -> bool:
+    """Whether approving `correction` sets fields of the record (a field update), rather than recording advice."""
+    resource, _ = split_record_key(record_key)
+    target = UPDATABLE_FIELDS.get(resource)
+    return bool(correction) and target is not None and set(correction or {}) <= target[1]
+
+
 def plan_correction(finding: Finding, decision: Decision) -> FieldUpdate | Suggestion:
     """The write the approved correction makes: the supervisor's edit of it when they made one."""
     correction = decision.correction or finding.suggested_correction or {}
     resource, record_id = split_record_key(finding.record_key)
-    target = UPDATABLE_FIELDS.get(resource)
-    if target is not None and correction and set(correction) <= target[1]:
-        return FieldUpdate(resource=resource, record_id=record_id, action=target[0], fields=dict(correction))
+    if updates_fields(correction, finding.record_key):
+        action = UPDATABLE_FIELDS[resource][0]
+        return FieldUpdate(resource=resource, record_id=record_id, action=action, fields=dict(correction))
     return Suggestion(
         record={
             "findingId": finding.finding_id,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from plexlabor.approval.corrections import UPDATABLE_FIELDS, split_record_key
+from plexlabor.approval.corrections import updates_fields
 from plexlabor.approval.recommendations import CREW_ASSIGNMENT, UNALLOCATED_TIME
 from plexlabor.platform.pilot import PUNCH_FINDING
 from plexlabor.plex.settings import WriteMode
@@ -61,10 +61,7 @@ def plex_write(kind: str, record_key: str, correction: Mapping[str, Any] | None)
     """The write an approval of this item makes (`approval.corrections.plan_correction` for a punch
     finding), None when it writes nothing (advice, alerts; unallocated time with no job to charge)."""
     if kind == PUNCH_FINDING:
-        resource, _ = split_record_key(record_key)
-        target = UPDATABLE_FIELDS.get(resource)
-        updates = bool(correction) and target is not None and set(correction or {}) <= target[1]
-        return "field_update" if updates else "suggestion"
+        return "field_update" if updates_fields(correction, record_key) else "suggestion"
     if kind == UNALLOCATED_TIME:
         return "labor_entry" if correction else None
     return "crew_record" if kind == CREW_ASSIGNMENT else None

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from plexlabor.approval.corrections import UPDATABLE_FIELDS, split_record_key
 from plexlabor.approval.display import field_label, parse_time
 from plexlabor.approval.errors import DecisionFormError
 from plexlabor.models.types import format_plex_datetime
@@ -54,14 +53,6 @@ def _kind(value: Any) -> Literal["time", "number", "text"]:
     if isinstance(value, int | float):
         return "number"
     return "time" if isinstance(value, str) and parse_time(value) else "text"
-
-
-def updates_fields(correction: Mapping[str, Any] | None, record_key: str) -> bool:
-    """Whether approving `correction` sets fields of the record (what `corrections.plan_correction`
-    makes a field update), rather than recording advice."""
-    resource, _ = split_record_key(record_key)
-    target = UPDATABLE_FIELDS.get(resource)
-    return bool(correction) and target is not None and set(correction or {}) <= target[1]
 
 
 def editable_fields(correction: Mapping[str, Any] | None, zone: ZoneInfo) -> list[EditableField]:

@@ -26,6 +26,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import Field
 
 from plexlabor.approval.callback import CallbackService
+from plexlabor.approval.corrections import updates_fields
 from plexlabor.approval.directory import PeopleDisplay
 from plexlabor.approval.display import (
     Reader,
@@ -53,7 +54,7 @@ from plexlabor.platform.settings import PerEnvironment, PilotSettings
 from plexlabor.plex.settings import WriteMode
 from plexlabor.review.decisions import Outcome, ReviewService
 from plexlabor.review.edits import FORM_PREFIX as EDIT_PREFIX
-from plexlabor.review.edits import EditableField, editable_fields, edited_correction, updates_fields
+from plexlabor.review.edits import EditableField, editable_fields, edited_correction
 from plexlabor.review.evidence import evidence_words
 from plexlabor.review.items import APPROVING_MEANS, PUNCH, ReviewItem, type_label
 from plexlabor.review.kpis import compute_kpis
