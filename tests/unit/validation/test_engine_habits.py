@@ -149,3 +149,33 @@ def test_a_clock_out_a_supervisor_keyed_is_marked_for_the_scorer(engine: Validat
         if c.anomaly == A.LATE_CLOCK_OUT
     }
     assert manual == {punched: 0.0, record_key("time-clock-entries", keyed): 1.0}
+
+
+def _late_clock_ins(plant: PlantBuilder, engine: ValidationEngine) -> dict[str, Finding]:
+    data = plant.build()
+    return {f.record_key: f for f in engine.batch(data, compute_norms(data)) if f.anomaly_type == A.LATE_CLOCK_IN}
+
+
+def test_a_day_that_agrees_with_an_unusual_shift_just_before_it_is_a_trend(engine: ValidationEngine) -> None:
+    # Given a habit that moved 14-16 min later (the days before it about 2 min early)
+    plant, keys = moved_plant()
+    found = _late_clock_ins(plant, engine)
+    first, second, third = (found[keys[day]] for day in sorted(keys)[:3])
+    # Then its first day, after ordinary ones, goes to review; the next two each agree with the late day just
+    # before them (a change point: the habit may be moving) and are trends, saying why
+    assert first.confidence >= engine.settings.review_threshold and first.route == "review"
+    assert "last_offset_min" not in first.evidence
+    for day in (second, third):
+        assert day.confidence <= 0.5 and day.route != "review"
+        assert day.evidence["last_offset_min"] >= 14 and "the shift before was" in day.note
+
+
+def test_a_late_day_far_from_the_late_shift_just_before_it_still_goes_to_review(engine: ValidationEngine) -> None:
+    # Given a person about 2 min early, 15 min late on Tuesday and 40 min late on Wednesday (a near miss: both
+    # late, but 25 min apart, more than habit_min_sigmas spreads and habit_min_minutes)
+    plant = PlantBuilder(weeks=16).employee("E1")
+    plant.work_day("E1", LAST_WEEK[1], clock_in=15)
+    wednesday = plant.work_day("E1", LAST_WEEK[2], clock_in=40).first_key
+    found = _late_clock_ins(plant, engine)[wednesday]
+    # Then Wednesday is no change point: a finding for review
+    assert found.route == "review" and "last_offset_min" not in found.evidence
