@@ -199,3 +199,46 @@ def test_the_period_is_whole_plant_local_days_today_included() -> None:
     assert figures.since == datetime(2026, 3, 4, tzinfo=zone)
     assert [row.day for row in figures.by_day] == [date(2026, 3, 10) - timedelta(days=n) for n in range(7)]
     assert figures.total.validated == 7
+
+
+def _incident(store: InMemoryAuditStore, incident_id: str, status: AuditStatus) -> None:
+    """An incident as incident_log records it: auto-coded ones `logged`, the uncertain ones sent for review."""
+    store.append(
+        AuditEvent(
+            record_key=f"incidents:{incident_id}",
+            event_type=AuditEventType.RECOMMENDATION,
+            status=status,
+            occurred_at=T0,
+            actor="E0007",
+            finding_id=incident_id,
+            model_version="oiics-1",
+            payload={"kind": "incident_coding"},
+        )
+    )
+
+
+def test_a_decision_on_an_incident_never_sent_for_review_is_not_an_approval_from_the_queue() -> None:
+    # Given an auto-coded incident (never sent) the EHS lead confirmed on its page, one sent and rejected, and
+    # one sent and still open (ux119 #12)
+    store = InMemoryAuditStore()
+    _incident(store, "inc-auto", AuditStatus.LOGGED)
+    _incident(store, "inc-sent", AuditStatus.PENDING_APPROVAL)
+    _incident(store, "inc-open", AuditStatus.PENDING_APPROVAL)
+    for incident_id, approve in (("inc-auto", True), ("inc-sent", False)):
+        store.append(
+            AuditEvent(
+                record_key=f"incidents:{incident_id}",
+                event_type=AuditEventType.DECISION,
+                status=AuditStatus.APPROVED if approve else AuditStatus.REJECTED,
+                occurred_at=T0 + timedelta(minutes=5),
+                actor="ehs1",
+                supervisor_id="ehs1",
+                finding_id=incident_id,
+            )
+        )
+    # When the KPIs are computed
+    [row] = compute_kpis(store, clock=lambda: T0 + timedelta(days=1)).by_kind
+    # Then the confirmation of the unsent one is counted apart, not as an approval of what was sent
+    assert (row.suggested, row.sent_for_review, row.approved, row.rejected) == (3, 2, 0, 1)
+    assert row.decided_unsent == 1 and row.approve_rate == 0.0
+    assert row.median_minutes_to_decision == pytest.approx(5)

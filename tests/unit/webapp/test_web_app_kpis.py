@@ -8,11 +8,12 @@ import dataclasses
 from datetime import timedelta
 from typing import Any
 
-from plexlabor.audit import AuditStatus
+from plexlabor.approval.messages import Decision
+from plexlabor.audit import ApprovalAction, AuditStatus
 from plexlabor.audit.validations import InMemoryValidationCounter, ValidatedRecord
 from plexlabor.learning.events import model_event
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import ZONE, call_web, finding_event, web_deps
+from tests.unit.review.review_world import ZONE, call_web, finding_event, recommendation, web_deps
 from tests.unit.webapp.viewers import ADMIN, SUPERVISOR
 
 
@@ -154,3 +155,26 @@ def test_a_types_learnt_review_threshold_is_shown_with_the_decisions_it_was_lear
         " (beyond_grace_min) not sent for review, learnt from 160 decisions: 40 below it, 1 of those upheld"
         " (learnt from this plant's decisions)." in body
     )
+
+
+def test_an_incident_confirmed_without_review_is_its_own_column_said_in_words(lambda_context: Any) -> None:
+    # Given an auto-coded incident (logged, never sent) that the EHS lead confirmed on its page (ux119 #12)
+    world = World()
+    assert "Decided, never sent" not in _kpis(world, None, ADMIN, lambda_context)  # none: no column
+    opening = recommendation(world, "inc-0001", "incident_coding", record_key="incidents:inc-0001")
+    world.audit.append(opening.model_copy(update={"status": AuditStatus.LOGGED, "event_id": "inc-0001-auto"}))
+    decided = Decision(action=ApprovalAction.APPROVE, reason=None, supervisor_id="ehs1")
+    world.audit.append(
+        decided.audit_event(
+            record_key="incidents:inc-0001",
+            item_id="inc-0001",
+            employee_id=None,
+            model_version=None,
+            occurred_at=world.clock(),
+            payload={"kind": "incident_coding", "via": "incident_page"},
+        )
+    )
+    body = _kpis(world, None, ADMIN, lambda_context).split('id="by-kind"')[1]
+    # Then its row counts it apart from the approvals of what was sent, and the page says what that means
+    assert '<th scope="col">Decided, never sent</th>' in body
+    assert "Decided, never sent: decided though never sent for review" in body

@@ -2,9 +2,11 @@
 
 Per kind/anomaly type and producer (`approval.display.producer`: "scorer + norms", "rules"; the exact
 versions a row merges are listed on it, so weekly retrains do not split a type into rows that read alike):
-suggestions made, decided, expired (nobody decided them in
+suggestions made, sent for review, decided, expired (nobody decided them in
 time), the approve rate (the precision supervisors observe), the median time from suggestion to
-decision, corrections written and reverted.
+decision, corrections written and reverted. Approved, rejected, the approve rate and the time to decision
+count the decisions of suggestions sent for review; a decision of one never sent (an auto-coded incident
+the EHS lead confirmed on its page) is counted apart (`decided_unsent`).
 Per day and per person: items decided and the time spent deciding them, so the brief's "30-60 min
 a day before, 5-10 after" can be measured. Time spent is read from the decisions themselves: the gap
 before each decision since the same person's previous one, counted only when it is under
@@ -59,6 +61,10 @@ class KindFigures:
     rejected: int = 0
     expired: int = 0
     """Sent for review, then expired: nobody decided them in time."""
+    decided_unsent: int = 0
+    """Decided though never sent for review (an auto-coded incident the EHS lead confirmed or corrected on its
+    page): not in approved / rejected, the approve rate or the time to decision, which are about the
+    suggestions sent for review (ux119 #12)."""
     written: int = 0
     reverted: int = 0
     decision_minutes: list[float] = field(default_factory=list)
@@ -173,6 +179,9 @@ def compute_kpis(
         if opening is None:
             continue
         row = rows[_opening_key(opening)]
+        if opening.status is not AuditStatus.PENDING_APPROVAL:
+            row.decided_unsent += 1
+            continue
         row.approved += event.status is AuditStatus.APPROVED
         row.rejected += event.status is AuditStatus.REJECTED
         row.decision_minutes.append((event.occurred_at - opening.occurred_at).total_seconds() / 60)
