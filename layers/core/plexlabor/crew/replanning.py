@@ -194,7 +194,8 @@ def folded(events: Iterable[ReplanMessage]) -> tuple[ReplanMessage, ...]:
 
 
 def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
-    """Re-plan the message's shift and publish what changed (a `refresh`: `refresh`); the JSON-safe summary."""
+    """Re-plan the message's shift and publish what changed (a `refresh`: `refresh`; a `plan_changed` with nothing
+    to re-plan is skipped, `_nothing_to_replan`); the JSON-safe summary."""
     from plexlabor.crew.board import plan_figures, swap_candidates
     from plexlabor.crew.optimizer import solve  # SciPy loads here, not when the handler is imported
     from plexlabor.crew.publish import publish_plan
@@ -207,6 +208,11 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         return refresh(deps, message)
     now = deps.clock()
     day, suggestions_read = _read_day(deps, message.day, now)
+    if message.reason == "plan_changed" and (why := _nothing_to_replan(day, message.shift, now)):
+        skipped = {"reason": message.reason, "skipped": why}
+        logger.info("crew re-plan skipped", **skipped)
+        metrics.add_metric(name="CrewReplanSkipped", unit=MetricUnit.Count, value=1)
+        return skipped
     current, openings = current_plan(day, message.shift)
     plan_read_s = time.perf_counter() - started
     kept_shift, read = _shift_problem(deps, message, now, day)
@@ -325,6 +331,20 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
     logger.info("crew kept ready", **summary)
     metrics.add_metric(name="CrewRefreshSeconds", unit=MetricUnit.Seconds, value=summary["seconds"])
     return summary
+
+
+def _nothing_to_replan(day: DayRead, shift: str, now: datetime) -> str:
+    """Why a plan change of the shift has nothing to re-plan ("" when it has): the day's read holds no crew
+    suggestion of the shift ("no plan": it would be planned from scratch), or its last segment ended by `now`
+    ("over": its suggestions would wait in the queue for a shift gone)."""
+    ends = [
+        datetime.fromisoformat(str(e.payload.get("end") or e.payload["start"]))
+        for e in day.openings
+        if e.payload.get("shift_code") == shift and e.payload.get("start")
+    ]
+    if not ends:
+        return "no plan"
+    return "over" if max(ends) <= now else ""
 
 
 def _forget_days_gone(deps: ReplanDependencies, day: date) -> None:

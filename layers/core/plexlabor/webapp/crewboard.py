@@ -264,6 +264,10 @@ class Board:
                 return reason, "started_elsewhere", segment.workcenter
         return None
 
+    def shift_end(self, shift: str | None) -> datetime | None:
+        """When the shift's last segment ends (None: the board has none of it)."""
+        return max((s.end or s.start for s in self.shifts.get(shift or "", ())), default=None)
+
     def offered(self, segment: Segment, seat: Seat, now: datetime) -> list[Candidate]:
         """The seat's swap candidates a swap would not refuse now (`refusal`)."""
         return [c for c in seat.candidates if self.refusal(segment, c.employee_id, now) is None]

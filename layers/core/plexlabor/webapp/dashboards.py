@@ -472,7 +472,7 @@ def _crew_page(page: Page, query: dict[str, str]) -> Response[str]:
         flash=flash,
         offer=lambda segment, seat: board.offered(segment, seat, now),
         named=lambda seat, text: with_people(text, page.reader, seat.people),
-        can_replan=page.deps.replan is not None,
+        can_replan=page.deps.replan is not None and (board.shift_end(shift) or now) > now,
         time=lambda moment: moment.astimezone(page.deps.zone).strftime("%H:%M"),
         figures=board.figures.get(shift) if shift else None,
         figure_rows=FIGURE_ROWS,
@@ -508,10 +508,27 @@ def crew_replan() -> Response[str]:
     except ValueError as error:  # a bad day or shift: say which, ask nothing
         message = f"Not re-planned: the form's day or shift is not valid ({str(error).splitlines()[0]})."
         return page.render("message.html", 400, title="Crew board", page="crew", message=message)
+    if problem := _not_replanned(page, request):
+        return page.render("message.html", 400, title="Crew board", page="crew", message=f"Not re-planned: {problem}.")
     page.deps.replan.send(request)
     logger.info("re-plan asked from the crew board", day=day_text, shift=shift)
     kept = {name: value for name in ("dept", "wc") if (value := (form.get(name) or [""])[0].strip())}
     return page.redirect(f"/crew?{urlencode({'day': day_text, 'shift': shift, **kept, 'done': 'replan'})}")
+
+
+def _not_replanned(page: Page, request: ReplanMessage) -> str | None:
+    """Why the board does not ask for this re-plan (None: it does): the viewer's board of the day has no suggestion
+    of the shift (crew_replan would plan it from scratch), or the shift is over (its suggestions would wait in the
+    queue for a shift gone). The board's own button is shown only for a shift it may re-plan."""
+    now = page.deps.review.clock()
+    read = board_reader(page.deps.review.audit).day(request.day, now)
+    end = read_board(read, request.day, page.viewer, now).shift_end(request.shift)
+    where = f"shift {request.shift} of {request.day.isoformat()}"
+    if end is None:
+        return f"{where} has no crew plan on the board"
+    if end <= now:
+        return f"{where} is over (it ended {end.astimezone(page.deps.zone):%Y-%m-%d %H:%M}): nothing is left to re-plan"
+    return None
 
 
 @app.post("/crew/swap")
