@@ -13,8 +13,18 @@ import pytest
 
 from plexlabor.audit import AuditStatus
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import call_web, crew_assignment
-from tests.unit.webapp.test_web_app_crew import CANDIDATES, DAY, Replans, _refusal, _with_replan, board_world
+from tests.unit.review.review_world import call_web, crew_assignment, web_deps
+from tests.unit.webapp.test_web_app_crew import (
+    CANDIDATES,
+    DAY,
+    SUPERVISOR,
+    Replans,
+    _decide,
+    _refusal,
+    _swap_options,
+    _with_replan,
+    board_world,
+)
 from tests.unit.webapp.viewers import PLANNER
 
 
@@ -96,3 +106,26 @@ def test_a_seat_the_status_index_does_not_show_yet_is_checked_from_its_opening(
     # Then the swap is refused for the accepted seat, from what the seat's own opening says (no 500)
     assert "is accepted at WC-20 at the same time" in _refusal(deps, response, PLANNER, lambda_context)
     assert len(world.writebacks.sent) == 1
+
+
+def test_a_supervisor_is_not_offered_someone_accepted_in_a_seat_they_do_not_see(
+    world: World, lambda_context: Any
+) -> None:
+    # Given E0050 accepted at WC-20 until 10:00 in a seat routed to another supervisor (E0200)
+    crew_assignment(
+        world,
+        "crew-0009",
+        employee_id="E0050",
+        supervisor_id="E0200",
+        segment="op-9|1",
+        workcenter_code="WC-20",
+        end="2026-03-04T10:00:00+00:00",
+    )
+    _decide(web_deps(world), "crew-0009", lambda_context, action="approve")
+    # When supervisor E0001 opens the board: crew-0001 (theirs) does not offer E0050, whom a swap would refuse
+    body = call_web(web_deps(world), "GET", "/crew", SUPERVISOR, lambda_context, query=DAY)["body"]
+    assert _swap_options(body) == ["E0051"]
+    # and a planner, who sees it, is not offered E0050 either
+    assert _swap_options(call_web(web_deps(world), "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]) == [
+        "E0051"
+    ]

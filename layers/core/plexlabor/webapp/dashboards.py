@@ -435,6 +435,9 @@ def _crew_page(page: Page, query: dict[str, str]) -> Response[str]:
     read = reader.day(day, now, fresh=done is not None)
     workcenters = _workcenter_departments(page.deps)
     board = read_board(read, day, page.viewer, now, workcenters)
+    # a seat offers those a swap would not refuse, checked as `plan_swap` checks: on the whole board (a supervisor's
+    # candidate may be accepted in a seat the supervisor does not see)
+    whole = board if page.viewer.roles & {Role.ADMIN, Role.PLANNER} else read_board(read, day, None, now)
     if not board.shifts and planned is None:  # say which days have plans
         planned = [s for s in reader.planned(today) if s.seen_by(page.viewer)]
     asked = query.get("shift") or (opening.shift if opening and opening.day == day else None)
@@ -470,7 +473,7 @@ def _crew_page(page: Page, query: dict[str, str]) -> Response[str]:
         here=f"/crew?{urlencode(place)}",
         query=lambda **chosen: urlencode({k: v for k, v in {**chosen, **kept, **chosen}.items() if v}),
         flash=flash,
-        offer=lambda segment, seat: board.offered(segment, seat, now),
+        offer=lambda segment, seat: whole.offered(segment, seat, now),
         named=lambda seat, text: with_people(text, page.reader, seat.people),
         can_replan=page.deps.replan is not None and (board.shift_end(shift) or now) > now,
         time=lambda moment: moment.astimezone(page.deps.zone).strftime("%H:%M"),
