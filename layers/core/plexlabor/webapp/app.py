@@ -43,6 +43,7 @@ from plexlabor.approval.settings import CallbackSettings
 from plexlabor.audit import AuditEventType, AuditStatus
 from plexlabor.audit.validations import ValidationCounts
 from plexlabor.crew.messages import ReplanSender, people_in
+from plexlabor.incidents.listing import IncidentLog
 from plexlabor.learning.events import model_story
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.platform import env
@@ -130,6 +131,12 @@ class Dependencies:
     """Where the crew board asks crew_replan to re-plan a shift; None: not configured (no button)."""
     write_mode: WriteMode = "dry_run"
     """The write mode plex_writeback writes in: the item page says what an approval does (`approval.effects`)."""
+    incident_log: IncidentLog = field(init=False)
+    """The incident events `/incidents` read, kept between requests (`incidents.listing`), on the review's
+    audit store and clock."""
+
+    def __post_init__(self) -> None:
+        self.incident_log = IncidentLog(self.review.audit, self.review.clock)
 
 
 def build(settings: WebAppSettings) -> Dependencies:
