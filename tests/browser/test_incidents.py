@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from plexlabor.audit import AuditStatus
+from plexlabor.incidents.classifier import Classification, Coding
+from plexlabor.incidents.oiics import Field
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, decision_of, log_incident, opening
 from plexlabor.incidents.trends import REPORT_PREFIX, IncidentTrends
 from plexlabor.plant import PlantFolder
@@ -143,4 +145,57 @@ def test_the_ehs_lead_sees_the_weeks_incidents_beside_the_hours_worked(page: Pag
     assert_no_serious_violations(page)
     screenshots(page, "incident-trends")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert problems == []
+
+
+class SureModel:
+    """A stand-in coding model sure of every code: the incident is coded automatically (no queue item)."""
+
+    version = "browser-sure"
+
+    def classify(self, narrative: str) -> Classification:
+        codes = {Field.EVENT_DIVISION: "6", Field.EVENT_GROUP: "64", Field.NATURE_DIVISION: "1"}
+        codes |= {Field.PART_DIVISION: "4", Field.SOURCE_DIVISION: "3"}
+        return Classification({of: Coding(of, code, "", 0.99, True) for of, code in codes.items()})
+
+
+def test_the_ehs_lead_finds_an_auto_coded_injury_in_the_list_and_sends_it_to_plex(
+    page: Page, incidents: Incidents
+) -> None:
+    # Given an injury the model coded automatically (it never enters the review queue)
+    audit = incidents.stack.audit().store
+    report = IncidentReport(
+        narrative="An operator caught a finger between the die and the ram and cut it.",
+        workcenter_code=incidents.workcenter,
+    )
+    logged = log_incident(IncidentDeps(audit, SureModel()), report, incidents.supervisor)  # type: ignore[arg-type]
+    assert logged.status == "auto_coded"
+    problems = watch(page)
+    page.set_viewport_size({"width": 820, "height": 1100})
+    # When the EHS lead opens the incident list from the menu
+    sign_in(page, incidents, "ehs", then="/incidents/new")  # type: ignore[arg-type]
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Incidents", exact=True).click()
+    page.wait_for_url("**/incidents")
+    # Then its row says it awaits confirmation, and the heading counts it
+    assert "awaiting confirmation" in page.get_by_role("heading", level=1).inner_text()
+    row = page.locator(f"#incident-list tr:has(a[href$='/incidents/{logged.incident_id}'])")
+    assert "Coded automatically — confirm to send to Plex" in row.inner_text()
+    assert incidents.workcenter in row.inner_text() and "Injury: Contact with objects and equipment" in row.inner_text()
+    assert_no_serious_violations(page)
+    screenshots(page, "incidents")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # When they open it, keep the codes and save
+    row.get_by_role("link").click()
+    page.wait_for_url(f"**/incidents/{logged.incident_id}")
+    assert "Nothing goes to Plex until the EHS lead confirms the codes here." in page.locator("main").inner_text()
+    page.get_by_role("button", name="Save the codes").click()
+    page.wait_for_url("**saved=1")
+    incidents.stack.runtime.drain()
+    # Then, back on the list, it is confirmed and written to the simulator's incidents custom object
+    page.get_by_role("link", name="All incidents").click()
+    page.wait_for_url("**/incidents")
+    row = page.locator(f"#incident-list tr:has(a[href$='/incidents/{logged.incident_id}'])")
+    assert "Confirmed by" in row.inner_text() and "written to Plex" in row.inner_text()
+    written = [w["body"] for w in incidents.stack.simulator.writes() if w["path"].endswith("/plexlabor_incidents")]
+    assert [r["incidentId"] for r in written].count(logged.incident_id) == 1
     assert problems == []

@@ -15,7 +15,7 @@ from plexlabor.approval.messages import RecommendationWriteback
 from plexlabor.approval.writeback import WritebackService
 from plexlabor.audit import InMemoryAuditStore
 from plexlabor.incidents.classifier import Classification, Coding
-from plexlabor.incidents.listing import reported_incidents
+from plexlabor.incidents.listing import IncidentLog
 from plexlabor.incidents.oiics import Field
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, log_incident
 from plexlabor.plex import PlexSettings, PlexWriter
@@ -110,6 +110,7 @@ def test_confirmed_on_its_page_it_reads_as_sent_then_as_the_write_back_recorded_
     auto = _log(world, CUT, sure=True, workcenter_code="PRESS4")
     page = call_web(web_deps(world), "GET", f"/incidents/{auto}", EHS, lambda_context)["body"]
     assert 'href="/dev/incidents">All incidents</a>' in page and "Save the codes" in page
+    assert "Nothing goes to Plex until the EHS lead confirms the codes here." in page
     saved = call_web(web_deps(world), "POST", f"/incidents/{auto}", EHS, lambda_context, form=CONFIRM)
     assert saved["statusCode"] == 303
     # Then the list says it is confirmed and on its way, and counts nothing awaiting any more
@@ -234,6 +235,6 @@ def test_a_period_with_more_events_than_one_read_says_so() -> None:
     since = datetime(2000, 1, 1, tzinfo=ZONE)
     until = world.clock.now + timedelta(days=1)
     # Then the listing holds what was read and says it is not complete
-    short = reported_incidents(world.audit, since, until, limit=3)
+    short = IncidentLog(world.audit, world.clock, limit=3).listing(since, until)
     assert (len(short.incidents), short.complete) == (3, False)
-    assert reported_incidents(world.audit, since, until).complete
+    assert IncidentLog(world.audit, world.clock).listing(since, until).complete

@@ -1,18 +1,20 @@
 """The incidents reported in a period and where each stands, from the audit table (the web app's `/incidents`).
 
-One read of the audit table's kind index (`AuditStore.by_kind`, `incident_coding`) from the period's start
+A read of the audit table's kind index (`AuditStore.by_kind`, `incident_coding`) from the period's start
 gives every incident's opening (`log_incident`), its decision (`correct_codes` on the incident's page, or
 the review queue's rejection) and its `writeback` event; write-back failures and withdrawals name no kind,
 so they come from the status index (`write_failed`, `reverted`: few, and read from the same start). Each
 read is bounded (`READ_LIMIT` events); a period that holds more says so (`Listing.complete`) rather than
-reading on. Where an incident stands (`Standing`) follows the same events the incident's page shows.
+reading on. A warm container keeps what it read (`IncidentLog`) and reads only what is new. Where an
+incident stands (`Standing`) follows the same events the incident's page shows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -21,6 +23,7 @@ from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, AuditStore
 from plexlabor.incidents.oiics import EVENT_DIVISION_TITLES
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.service import CONFIRMED_VIA, RECORD_PREFIX
+from plexlabor.platform.clock import utc_now
 
 READ_LIMIT = 20_000
 """At most this many events of the kind index are read for one list (a plant's incidents are a few a day, about
@@ -153,14 +156,13 @@ class Listing:
     complete: bool = True
 
 
-def _folded(events: Iterable[AuditEvent], plex_events: Iterable[AuditEvent]) -> dict[str, ListedIncident]:
+def _folded(events: Iterable[AuditEvent]) -> dict[str, ListedIncident]:
     """Each incident's opening, decision and newest Plex event, by incident id (incidents without an opening
     read are left out)."""
     openings: dict[str, AuditEvent] = {}
     decisions: dict[str, AuditEvent] = {}
     plex: dict[str, AuditEvent] = {}
-    ordered = sorted([*events, *plex_events], key=lambda e: e.event_sk)
-    for event in ordered:
+    for event in sorted(events, key=lambda e: e.event_sk):
         item = event.finding_id
         if item is None:
             continue
@@ -173,18 +175,53 @@ def _folded(events: Iterable[AuditEvent], plex_events: Iterable[AuditEvent]) -> 
     return {item: ListedIncident(opening, decisions.get(item), plex.get(item)) for item, opening in openings.items()}
 
 
-def reported_incidents(audit: AuditStore, since: datetime, until: datetime, limit: int = READ_LIMIT) -> Listing:
-    """The incidents reported at or after `since` and before `until`, newest first, with their decisions and
-    Plex events (which may come later than `until`: read to now)."""
-    events = audit.by_kind(INCIDENT_CODING, since=since, limit=limit + 1)
-    complete = len(events) <= limit
-    plex_events = [
-        event
-        for status in (AuditStatus.WRITE_FAILED, AuditStatus.REVERTED)
-        for event in audit.by_status(status, since, limit)
-        if event.record_key.startswith(RECORD_PREFIX)
-    ]
-    folded = _folded(events[:limit], plex_events)
-    kept = [i for i in folded.values() if since <= i.opening.occurred_at < until]
-    kept.sort(key=lambda i: i.opening.index_sk, reverse=True)
-    return Listing(kept, complete)
+@dataclass
+class IncidentLog:
+    """The incident events read so far, kept by a warm container between requests (as `review.queue.ReviewQueue`
+    keeps the open items): the first request reads its period from the kind index and the two status
+    partitions; a later one only what is new since the previous read's start less `overlap` (the indexes are
+    eventually consistent), and every `refresh`, or for a period starting earlier than what is kept, the whole
+    period again. Events read twice are kept once (by event id). Safe to share between threads."""
+
+    audit: AuditStore
+    clock: Callable[[], datetime] = utc_now
+    limit: int = READ_LIMIT
+    refresh: timedelta = timedelta(minutes=5)
+    overlap: timedelta = timedelta(minutes=2)
+    _events: dict[str, AuditEvent] = field(default_factory=dict, init=False, repr=False)
+    _since: datetime | None = field(default=None, init=False, repr=False)
+    """Where the kept events start (the period of the last whole read)."""
+    _full_at: datetime | None = field(default=None, init=False, repr=False)
+    _next: datetime | None = field(default=None, init=False, repr=False)
+    _complete: bool = field(default=True, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def listing(self, since: datetime, until: datetime) -> Listing:
+        """The incidents reported at or after `since` and before `until`, newest first, with their decisions and
+        Plex events (those may come later than `until`: read to now)."""
+        with self._lock:
+            now = self.clock()
+            kept_since, full_at, start = self._since, self._full_at, self._next
+            if kept_since is None or full_at is None or since < kept_since or now - full_at >= self.refresh:
+                start = None
+            if start is None:  # the whole period again
+                self._events, self._since, self._full_at, self._complete = {}, since, now, True
+            self._read(start or since)
+            self._next = now - self.overlap
+            events, complete = list(self._events.values()), self._complete
+        kept = [i for i in _folded(events).values() if since <= i.opening.occurred_at < until]
+        kept.sort(key=lambda i: i.opening.index_sk, reverse=True)
+        return Listing(kept, complete)
+
+    def _read(self, start: datetime) -> None:
+        """Each index from `start` on, at most `limit` events of the kind (a longer period is not complete)."""
+        found = self.audit.by_kind(INCIDENT_CODING, since=start, limit=self.limit + 1)
+        self._complete = self._complete and len(found) <= self.limit
+        found = found[: self.limit]
+        found += [
+            event
+            for status in (AuditStatus.WRITE_FAILED, AuditStatus.REVERTED)
+            for event in self.audit.by_status(status, start, self.limit)
+            if event.record_key.startswith(RECORD_PREFIX)
+        ]
+        self._events.update((event.event_id, event) for event in found)

@@ -6,7 +6,8 @@ confirmed and written to Plex or a dry run, a failed write with its reason...); 
 awaits the EHS lead. Filters: status, department, the period reported in (`from`, `to`: plant-local days, at
 most `MAX_DAYS`, the last `DEFAULT_DAYS` by default); a malformed one is a 400 naming it.
 
-One read of the audit table's kind index per request (`incidents.listing.reported_incidents`), bounded.
+Read from the audit table's kind index, bounded, and kept by a warm container (`incidents.listing.IncidentLog`,
+`Dependencies.incident_log`): a warm request reads only what is new.
 Registered on the web app's resolver when `webapp.app` imports it (its last lines).
 """
 
@@ -22,7 +23,7 @@ from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 
-from plexlabor.incidents.listing import STATUS_FILTERS, ListedIncident, Standing, reported_incidents
+from plexlabor.incidents.listing import STATUS_FILTERS, ListedIncident, Standing
 from plexlabor.platform.clock import local_midnight
 from plexlabor.webapp.app import Page, _deps, _query, app
 from plexlabor.webapp.incidents import CODERS, _may_see, _moment
@@ -153,11 +154,8 @@ def incident_list() -> Response[str]:
         fallback = ListFilters(today - timedelta(days=DEFAULT_DAYS - 1), today)
         return _render(page, fallback, status=400, problem=str(error), typed=query)
     zone = page.deps.zone
-    listing = reported_incidents(
-        page.deps.review.audit,
-        local_midnight(filters.first, zone),
-        local_midnight(filters.last + timedelta(days=1), zone),
-    )
+    since, until = local_midnight(filters.first, zone), local_midnight(filters.last + timedelta(days=1), zone)
+    listing = page.deps.incident_log.listing(since, until)
     visible = [listed for listed in listing.incidents if _may_see(page.viewer, listed.opening)]
     counts = Counter(listed.standing for listed in visible)
     matching = [listed for listed in visible if filters.keeps(listed)]
