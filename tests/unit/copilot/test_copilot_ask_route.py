@@ -236,7 +236,7 @@ def test_a_bad_form_is_an_escaped_html_page_naming_the_field(copilot: Copilot) -
     response = _post(copilot, form, FORM, **{"Sec-Fetch-Site": "same-origin"})
 
     assert response["statusCode"] == 400 and "<script>" not in response["body"]
-    assert "Your question:" in response["body"] and "Job:" in response["body"]  # the page's words for the fields
+    assert "Your question is too short" in response["body"] and "Job:" in response["body"]  # the page's words
 
 
 def test_a_name_with_a_space_is_refused_in_plain_words_naming_the_field(copilot: Copilot) -> None:
@@ -366,3 +366,33 @@ def test_a_refused_form_is_the_web_apps_page_with_its_headers_and_a_link_back_ke
     assert "history.back" not in body
     back = "/dev/copilot?" + urlencode({"job_id": "J101 073", "lot_id": "L7", "question": asked["question"]})
     assert f'href="{back.replace("&", "&amp;")}"' in body
+
+
+@pytest.mark.parametrize(
+    ("asked", "said"),
+    [
+        ({"question": "x" * 501}, "Your question is too long: at most 500 characters"),
+        ({"job_id": "J-1"}, "Type a question"),
+        ({"question": "ab"}, "Your question is too short: at least 3 characters"),
+        ({"question": "How do I clean the tank?", "job_id": "J" * 65}, "Job is too long: at most 64 characters"),
+    ],
+)
+def test_a_refused_question_says_what_is_wrong_in_plain_words(
+    copilot: Copilot, asked: dict[str, str], said: str
+) -> None:
+    # (before: "Your question: String should have at most 500 characters", "Your question: Field required")
+    page = _post(copilot, urlencode(asked), FORM, **{"Sec-Fetch-Site": "same-origin"})["body"]
+    assert f"<li>{said}</li>" in page
+    assert "should" not in page and "Field required" not in page
+    problems = json.loads(_post(copilot, json.dumps(asked))["body"])["errors"]
+    assert [p["problem"] for p in problems] == [said]
+    assert _logged(copilot) == []
+
+
+def test_a_field_a_question_does_not_have_is_named_in_words(copilot: Copilot) -> None:
+    asked = {"question": "How do I clean the tank?", "operator_id": "E9", "shift": "2"}
+    problems = json.loads(_post(copilot, json.dumps(asked))["body"])["errors"]
+    assert problems == [
+        {"field": "operator_id", "problem": "operator_id is not taken: the operator is the one signed in"},
+        {"field": "shift", "problem": "shift is not a field of a question (question, job_id, operation, part, lot_id)"},
+    ]

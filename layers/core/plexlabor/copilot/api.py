@@ -22,7 +22,8 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from plexlabor.copilot import ASK_PATH, PAGE_PATH
 from plexlabor.copilot.wiring import AskRequest, Copilot, ask
@@ -30,6 +31,7 @@ from plexlabor.platform.artifacts import ArtifactError
 from plexlabor.platform.csrf import API_REFUSAL, REFUSAL, cross_site_problem
 from plexlabor.platform.jsonapi import (
     ApiProblem,
+    FieldProblem,
     field_problems,
     is_form,
     json_answer,
@@ -51,6 +53,33 @@ FORM_LABELS = {
     "lot_id": "Material lot",
 }
 """A form's field as the copilot page labels it, for the refusal page (the JSON answer keeps the key)."""
+QUESTION_FIELDS = ", ".join(FORM_LABELS)
+
+
+def problem_in_words(error: ErrorDetails) -> tuple[FieldProblem, str]:
+    """One of pydantic's errors as the JSON answer names it (the field's key, its problem in words) and as
+    the refusal page's line says it (by the page's label), instead of pydantic's own English."""
+    field = ".".join(map(str, error["loc"])) or "(body)"
+    label, kind, context = FORM_LABELS.get(field, field), error["type"], error.get("ctx", {})
+    if kind == "missing":
+        said = "Type a question" if field == "question" else f"{label} is missing"
+    elif kind == "string_too_long":
+        said = f"{label} is too long: at most {context['max_length']} characters"
+    elif kind == "string_too_short":
+        said = f"{label} is too short: at least {context['min_length']} characters"
+    elif kind == "string_type":
+        said = f"{label} must be text"
+    elif kind == "extra_forbidden":
+        said = (
+            f"{field} is not taken: the operator is the one signed in"
+            if field == "operator_id"
+            else f"{field} is not a field of a question ({QUESTION_FIELDS})"
+        )
+    else:  # a rule already in words (a Plex name's, an unreadable character's)
+        rule = str(context["error"]) if kind == "value_error" else error["msg"]
+        return FieldProblem(field=field, problem=rule), f"{label}: {rule}"
+    return FieldProblem(field=field, problem=said), said
+
 
 app = APIGatewayRestResolver()
 
@@ -167,10 +196,14 @@ def ask_route() -> Response[str]:
         typed = read_document(event.decoded_body, form)
         request = AskRequest.model_validate(typed)
     except ValueError as error:
-        problems = field_problems(error)
+        said = (
+            [problem_in_words(e) for e in error.errors()]
+            if isinstance(error, ValidationError)
+            else [(p, f"{p.field}: {p.problem}") for p in field_problems(error)]
+        )
+        problems, lines = [problem for problem, _ in said], [line for _, line in said]
         logger.info("copilot question refused", fields=[p.field for p in problems])
         if form:
-            lines = [f"{FORM_LABELS.get(p.field, p.field)}: {p.problem}" for p in problems]
             refusal = FormRefusal(
                 400, "The question was not asked", lines, typed, event.request_context.authorizer, stage_base(event)
             )
