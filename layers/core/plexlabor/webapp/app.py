@@ -60,6 +60,7 @@ from plexlabor.review.evidence import evidence_words
 from plexlabor.review.items import APPROVING_MEANS, PUNCH, ReviewItem, type_label
 from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer, kinds_of
+from plexlabor.review.trail import trail
 from plexlabor.webapp.allocation import AllocationReports, queue_guidance
 from plexlabor.webapp.analytics import AnalyticsReports
 from plexlabor.webapp.auth import Reply, SignIn, request_cookies, sign_in
@@ -473,7 +474,9 @@ def item(item_id: str) -> Response[str]:
     flash = None
     if found.kind == PUNCH and page.deps.review.workflow_failed(item_id):
         flash = {"level": "error", "text": WORKFLOW_FAILED}
-    return _item_page(page, found, flash=flash, decided=_decided_line(page, _query().get("decided")))
+    events = page.deps.review.audit.for_finding(item_id)
+    decided = _decided_line(page, _query().get("decided"))
+    return _item_page(page, found, flash=flash, decided=decided, trail=trail(events, item_id, page.shown))
 
 
 def _decided_line(page: Page, item_id: str | None) -> str | None:
@@ -525,7 +528,8 @@ def _closed_item_page(page: Page, item_id: str) -> Response[str]:
     if seen is None or closing is None:
         message = "There is no such suggestion, or it is not yours to see."
         return page.render("message.html", 404, title="Not open", page="item", message=message)
-    return _item_page(page, seen[0], closed=what_happened(closing, page.shown))
+    steps = trail(seen[1], item_id, page.shown)
+    return _item_page(page, seen[0], closed=what_happened(closing, page.shown), trail=steps)
 
 
 def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any) -> Response[str]:
