@@ -115,6 +115,20 @@ def test_a_type_the_candidate_routes_worse_in_the_training_window_is_not_adopted
     )
 
 
+def test_a_type_better_on_the_newest_decisions_only_is_not_adopted() -> None:
+    """A week decided by a coin can make one type's handful of newest decisions favour a candidate: the
+    decisions it learnt from must show the type better too."""
+    train, held = split(_rows(decisions(160, seed=28, start=AT - timedelta(days=30))), GATE)
+    from_44 = replace(PACKAGED, version="scorer-from44001", cuts={"EARLY_CLOCK_IN": FROM_44})
+    upheld_only = [r for r in train if r.evidence["decision"] == "approved"]  # nothing below 44 to spare
+
+    notes = adoptable_types(from_44, PACKAGED, TypeWindow(upheld_only), TypeWindow(held), GATE)
+
+    newest = notes["EARLY_CLOCK_IN"]["held_out"]
+    assert isinstance(newest, dict) and newest["not_upheld_sent"][0] < newest["not_upheld_sent"][1]
+    assert not notes["EARLY_CLOCK_IN"]["adopted"]
+
+
 def test_a_refused_refit_still_brings_the_types_it_settles(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -263,14 +263,20 @@ def _no_worse(mine: Metrics, theirs: Metrics, gate: GateSettings) -> bool:
     return _not_upheld_sent(mine) <= _not_upheld_sent(theirs) and mine.upheld_flagged >= theirs.upheld_flagged - allowed
 
 
+def _better(mine: Metrics, theirs: Metrics) -> bool:
+    """The candidate's routing of one type spares a review or sends one more upheld finding."""
+    return _not_upheld_sent(mine) < _not_upheld_sent(theirs) or mine.upheld_flagged > theirs.upheld_flagged
+
+
 def adoptable_types(
     candidate: ScorerModel, incumbent: ScorerModel, training: TypeWindow, held: TypeWindow, gate: GateSettings
 ) -> dict[str, dict[str, object]]:
     """Per anomaly type decided in the held-out window, whether the candidate's routing of it may be taken
-    alone (`adopted`) and the counts that say so: on the held-out (newest) decisions it spares at least one
-    review or sends at least one more upheld finding, and on neither window (training or held out) does it
-    cost a review more or keep more upheld findings from review than the tolerance allows. A type the newest
-    decisions do not show better stays with the model in force (no evidence is not evidence)."""
+    alone (`adopted`) and the counts that say so: on each window (training and held out) it spares at least
+    one review or sends at least one more upheld finding, and on neither does it cost a review more or keep
+    more upheld findings from review than the tolerance allows. A type the newest decisions do not show
+    better stays with the model in force (no evidence is not evidence); nor one better on the newest only
+    (a handful of one type's decisions, which a week decided by a coin can tip)."""
     notes: dict[str, dict[str, object]] = {}
     for anomaly_type in sorted({row.anomaly_type.value for row in held.rows}):
         counts = {}
@@ -278,9 +284,7 @@ def adoptable_types(
             mine = _type_counts(candidate, window, anomaly_type, gate.review_threshold)
             theirs = _type_counts(incumbent, window, anomaly_type, gate.review_threshold)
             counts[name] = (mine, theirs)
-        mine, theirs = counts["held_out"]
-        better = _not_upheld_sent(mine) < _not_upheld_sent(theirs) or mine.upheld_flagged > theirs.upheld_flagged
-        adopted = better and all(_no_worse(m, t, gate) for m, t in counts.values())
+        adopted = all(_better(m, t) and _no_worse(m, t, gate) for m, t in counts.values())
         notes[anomaly_type] = {
             "adopted": adopted,
             **{
