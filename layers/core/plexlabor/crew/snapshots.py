@@ -25,7 +25,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from pathlib import Path
@@ -44,11 +46,44 @@ from plexlabor.platform.artifacts import ArtifactStore
 
 PREFIX = "crew/kept/"
 """The artifacts bucket's prefix crew_replan keeps shifts and days under (`infra.constants.CREW_KEPT_PREFIX`)."""
-_CREW_MODULES = sorted(Path(__file__).parent.glob("*.py"))
-CODE = hashlib.sha256(b"".join(module.read_bytes() for module in _CREW_MODULES)).hexdigest()[:16]
-"""The crew package's code (every module: what builds, compiles, applies events, stores and plans): a shift
-stored by other code (a deploy) is refused, so a re-plan never mixes the pairs of one version with the
-optimizer of another."""
+_PACKAGE = Path(__file__).parent.parent
+_IMPORTS = re.compile(r"^\s*(?:from|import)\s+plexlabor((?:\.\w+)*)(?:\s+import\s+(\([^)]*\)|[\w, ]+))?", re.M)
+
+
+def code_modules(start: Iterable[Path]) -> list[Path]:
+    """`start` and every plexlabor module they import, directly or not, from their import lines: the code a stored
+    shift depends on (a shift is read through `plex.snapshot`, the models, the plant's clock). Read from the source
+    text, not imported (`modulefinder` would analyse NumPy and SciPy too, seconds at a cold start)."""
+    found: set[Path] = set()
+    todo = list(start)
+    while todo:
+        module = todo.pop()
+        if module in found:
+            continue
+        found.add(module)
+        packages = module.relative_to(_PACKAGE).parents  # importing a module runs its packages' __init__ first
+        todo.extend(_PACKAGE / package / "__init__.py" for package in packages)
+        for match in _IMPORTS.finditer(module.read_text()):
+            parts = match[1].split(".")[1:]
+            names = [n.strip() for n in (match[2] or "").strip("()").split(",") if n.strip()]
+            for path in (parts, *([*parts, name] for name in names)):
+                todo.extend(c for c in _source_files(path) if c.is_file())
+    return sorted(found)
+
+
+def _source_files(path: list[str]) -> list[Path]:
+    """Where module `plexlabor.<path>` may be: `<path>.py` or `<path>/__init__.py`."""
+    package = _PACKAGE.joinpath(*path, "__init__.py")
+    return [_PACKAGE.joinpath(*path).with_suffix(".py"), package] if path else [package]
+
+
+CODE = hashlib.sha256(
+    b"".join(module.read_bytes() for module in code_modules(Path(__file__).parent.glob("*.py")))
+).hexdigest()[:16]
+"""The code a stored shift depends on: every module of the crew package (what builds, compiles, applies events,
+stores and plans) and the plexlabor modules they import (`code_modules`; review 123: the crew package's alone
+missed `plex.snapshot`, the models and the clock). A shift stored by other code (a deploy) is refused, so a
+re-plan never mixes the pairs of one version with the optimizer of another."""
 ARRAYS = tuple(
     f.name for f in fields(Compiled) if f.name not in ("problem", "jobs", "operators", "stats", "change", "held")
 )
