@@ -209,7 +209,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     now = deps.clock()
     day, suggestions_read = _read_day(deps, message.day, now)
     if message.reason == "plan_changed" and (why := _nothing_to_replan(day, message.shift, now)):
-        skipped = {"reason": message.reason, "skipped": why}
+        skipped: dict[str, Any] = {"reason": message.reason, "skipped": why}
         logger.info("crew re-plan skipped", **skipped)
         metrics.add_metric(name="CrewReplanSkipped", unit=MetricUnit.Count, value=1)
         return skipped
