@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.incidents.listing import STATUS_FILTERS, ListedIncident, Standing
-from plexlabor.platform.clock import local_midnight
+from plexlabor.platform.clock import local_midnight, outside_dates
 from plexlabor.webapp.app import Page, _deps, _query, app
 from plexlabor.webapp.incidents import CODERS, _may_see, _moment
 
@@ -93,9 +93,13 @@ def _day(text: str | None, label: str, default: date) -> date:
     if not text:
         return default
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise FilterError(f"{label}: a day such as 2026-11-20") from None
+    problem = outside_dates(day)
+    if problem:
+        raise FilterError(f"{label}: {problem}")
+    return day
 
 
 def status_words(page: Page, listed: ListedIncident) -> str:
