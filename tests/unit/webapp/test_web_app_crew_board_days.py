@@ -7,24 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from plexlabor.audit import AuditEvent, AuditStatus, InMemoryAuditStore
 from plexlabor.crew.suggestions import day_since
 from plexlabor.webapp.crewboard import BOARD_DAYS, BoardReader
+from tests.unit.crew.test_crew_suggestions import CountingStore
 
 TODAY = date(2026, 12, 5)
 NOW = datetime(2026, 12, 5, 12, tzinfo=UTC)
-
-
-class CountingStore(InMemoryAuditStore):
-    """Remembers from when each status read started."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.reads: list[datetime | None] = []
-
-    def by_status(self, status: AuditStatus, since: datetime | None = None, limit: int = 100) -> list[AuditEvent]:
-        self.reads.append(since)
-        return super().by_status(status, since, limit)
 
 
 def test_only_the_days_asked_for_last_are_kept_and_a_day_dropped_is_read_whole_again() -> None:
