@@ -286,3 +286,17 @@ def test_an_escalated_item_says_so_on_its_queue_row_and_page(world: World) -> No
     assert "Escalated to E0100 on " in first and "(no decision by you within 26 h)" in first  # its supervisor
     never = [r for r in rows if "/items/f-000000000000000000000002" in r]
     assert never and not any("Escalated" in r for r in never)
+
+
+def test_a_warm_queue_keeps_an_item_that_expires_between_its_reads(world: World) -> None:
+    # Given a queue that read the finding open (ux119 #23)
+    queue = ReviewQueue(world.audit, clock=world.clock)
+    assert "f-000000000000000000000001" in [i.item_id for i in queue.for_viewer(SUPERVISOR)]
+    # When its expiry is recorded and the queue reads again within its refresh
+    world.clock.advance(minutes=1)
+    closed(world, "f-000000000000000000000001", AuditStatus.EXPIRED, record_key="time-clock-entries:0001")
+    # Then it left the queue and is listed as expired undecided, with when it expired
+    assert "f-000000000000000000000001" not in [i.item_id for i in queue.for_viewer(SUPERVISOR)]
+    [(item, at)] = queue.expired_items(SUPERVISOR)
+    [expiry] = [e for e in world.audit.for_finding(item.item_id) if e.status is AuditStatus.EXPIRED]
+    assert item.item_id == "f-000000000000000000000001" and at == expiry.occurred_at

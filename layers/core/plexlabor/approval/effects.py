@@ -78,3 +78,18 @@ def plex_effect(kind: str, record_key: str, correction: Mapping[str, Any] | None
             "kept in the audit table only."
         )
     return RECORDED.get(write) or SENT[(write, mode)]
+
+
+def expired_effect(kind: str, record_key: str, correction: Mapping[str, Any] | None) -> str:
+    """What an item that expired undecided means for Plex: nothing was written, whatever the write mode."""
+    write = plex_write(kind, record_key, correction)
+    if write == "field_update":
+        return (
+            "Nothing was written to Plex: the record still holds the values the finding flagged. Correct it in "
+            "Plex by hand if it is wrong."
+        )
+    if write == "suggestion":
+        return "Nothing was written to Plex: no suggestion record was made. Follow it up in Plex by hand if needed."
+    if write is not None:
+        return f"Nothing was written to Plex ({WOULD_SEND[write]} was not sent). Enter it in Plex by hand if needed."
+    return "Nothing changes in Plex (approving would not have changed it either); nobody followed it up here."

@@ -131,9 +131,15 @@ class _Known:
     unfinished read stopped)."""
     ranked: list[ReviewItem] | None = None
     """The open items, highest rank first (None: to sort again)."""
+    expired: dict[str, tuple[ReviewItem | None, datetime]] = field(default_factory=dict)
+    """Item id -> the item (None until its opening is read) and when it expired, for the items closed by an
+    expiry and by no decision: what nobody decided in time (ux119 #23)."""
+    decided: set[str] = field(default_factory=set)
 
     def open(self, event: AuditEvent) -> None:
         item_id = event.finding_id
+        if item_id in self.expired and self.expired[item_id][0] is None:  # its expiry was read first
+            self.expired[item_id] = (item_from_event(event), self.expired[item_id][1])
         if item_id is None or item_id in self.closed:
             return
         known = self.opened.get(item_id)
@@ -155,11 +161,19 @@ class _Known:
             self.opened[item_id] = (known[0], escalated(known[1], event))
             self.ranked = None
 
-    def close(self, item_id: str) -> None:
+    def close(self, item_id: str, expired_at: datetime | None = None) -> None:
+        """The item was decided, or expired at `expired_at`; an expired one is kept in `expired` until a
+        decision of it is read."""
         self.closed.add(item_id)
         self.escalations.pop(item_id, None)
-        if self.opened.pop(item_id, None) is not None:
+        known = self.opened.pop(item_id, None)
+        if known is not None:
             self.ranked = None
+        if expired_at is None:
+            self.decided.add(item_id)
+            self.expired.pop(item_id, None)
+        elif item_id not in self.decided and item_id not in self.expired:
+            self.expired[item_id] = (known[1] if known else None, expired_at)
 
     def forget_before(self, oldest: datetime) -> None:
         """Items opened before the lookback are not looked for any more (they have expired by then)."""
@@ -168,6 +182,8 @@ class _Known:
             del self.opened[item_id]
         if old:
             self.ranked = None
+        for item_id in [item_id for item_id, (_, at) in self.expired.items() if at < oldest]:
+            del self.expired[item_id]
 
 
 @dataclass
@@ -216,6 +232,17 @@ class ReviewQueue:
         if filters is None or filters == Filters():
             return [item for item in items if viewer.may_see(item)]
         return [item for item in items if viewer.may_see(item) and filters.keep(item)]
+
+    def expired_items(self, viewer: Viewer) -> list[tuple[ReviewItem, datetime]]:
+        """The items `viewer` may see that expired within the lookback with nobody deciding them, and when
+        each expired, the latest expiry first."""
+        with self._reading:
+            self._catch_up()
+        with self._lock:
+            known = self._known
+            assert known is not None
+            found = [(item, at) for item, at in known.expired.values() if item is not None and viewer.may_see(item)]
+        return sorted(found, key=lambda pair: (pair[1], pair[0].item_id), reverse=True)
 
     def item(self, viewer: Viewer, item_id: str) -> ReviewItem | None:
         """One open item the viewer may see (None when it is closed, unknown or not theirs); read from
@@ -303,7 +330,7 @@ class ReviewQueue:
         for status in CLOSED_STATUSES:
             for event in found[status][0]:
                 if event.finding_id is not None:
-                    known.close(event.finding_id)
+                    known.close(event.finding_id, event.occurred_at if status is AuditStatus.EXPIRED else None)
         known.marks.update({status: mark for status, (_, mark) in found.items()})
 
     def _settle(self, known: _Known, now: datetime) -> None:

@@ -36,7 +36,7 @@ from plexlabor.approval.display import (
     split_ids,
     with_people,
 )
-from plexlabor.approval.effects import plex_effect
+from plexlabor.approval.effects import expired_effect, plex_effect
 from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, DecisionFormError, status_for
 from plexlabor.approval.pages import closed_message, closing_event, field_label, what_happened
 from plexlabor.approval.settings import CallbackSettings
@@ -79,6 +79,8 @@ FLASH = {"approve": "Approved.", "reject": "Rejected; the reason is kept for the
 WORKFLOW_FAILED = "The e-mail asking for this decision could not be sent (its workflow failed): decide it here."
 ANOMALY_TYPES = frozenset(anomaly.value for anomaly in AnomalyType)
 """The punch finding types the queue's type filter takes (besides the kinds)."""
+EXPIRED = "expired"
+"""`/queue?show=expired`: the items that expired with nobody deciding them (`_expired_page`)."""
 BULK_NAMED = 10
 """A bulk decision's flash names this many of its items (the rest are counted)."""
 BULK_FLASH_KEYS = ("done", "did", "missed", "decided", "failed")
@@ -310,6 +312,8 @@ def _filters(query: Mapping[str, str], people: PeopleDisplay | None = None) -> t
         kind, problems["kind"] = None, f"Kind: '{kind[:40]}' is not a kind of suggestion."
     if kind_of is not None and kind_of not in REVIEW_KINDS and kind_of not in ANOMALY_TYPES:
         kind_of, problems["type"] = None, f"Type: '{kind_of[:40]}' is not a type of suggestion."
+    if text("show") not in (None, EXPIRED):
+        problems["show"] = f"Show: only '{EXPIRED}' (the items nobody decided in time)."
     employee = text("employee")
     return Filters(
         kind=kind,
@@ -366,6 +370,7 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
         advice={i.kind: APPROVING_MEANS[i.kind] for i in items if i.kind in APPROVING_MEANS},
         reason=kept.get("reason"),
         guidance=_job_code_guidance(page, items),
+        expired=len(page.deps.review.queue.expired_items(page.viewer)),
     )
 
 
@@ -425,7 +430,18 @@ def queue() -> Response[str]:
     page = Page(_deps())
     if not page.viewer.decides:  # where signing in lands everyone: an operator goes on to the copilot
         return page.redirect(menu.landing(page.viewer))
-    return _queue_page(page)
+    return _expired_page(page) if _query().get("show") == EXPIRED else _queue_page(page)
+
+
+def _expired_page(page: Page) -> Response[str]:
+    """The items the viewer may see that expired with nobody deciding them (the queue's lookback), the
+    latest first, each with what that means for Plex (ux119 #23: they left the queue and no page listed them)."""
+    expired = page.deps.review.queue.expired_items(page.viewer)
+    rows = [(item, at, expired_effect(item.kind, item.record_key, item.proposed)) for item, at in expired[:PAGE_SIZE]]
+    days = page.deps.review.queue.lookback.days
+    return page.render(
+        "expired.html", title="Expired without a decision", page="queue", rows=rows, total=len(expired), days=days
+    )
 
 
 def _not_a_decider(page: Page, title: str, name: str) -> Response[str]:

@@ -106,9 +106,11 @@ def webapp_document() -> dict[str, Any]:
         "/queue": {
             "get": _get(
                 "The review queue, filtered and paged (a person who decides nothing goes on to their first page; a "
-                "malformed day, kind or type is a 400 naming it)",
+                "malformed day, kind or type is a 400 naming it); show=expired: the items that expired undecided",
                 _responses("200", "303", "400"),
-                _query("kind", "type", "department", "shift", "employee", "day", "page", *BULK_FLASH_KEYS, "last"),
+                _query(
+                    "kind", "type", "department", "shift", "employee", "day", "page", *BULK_FLASH_KEYS, "last", "show"
+                ),
             ),
             "post": _post(
                 "Approve or reject the chosen items at once (a rejection needs a reason)",

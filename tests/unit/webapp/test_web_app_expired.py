@@ -1,0 +1,69 @@
+"""Items that expired with nobody deciding them do not vanish (ux119 #23): the queue links to a list of
+them, each with what that means for Plex; each person sees only the ones they may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from plexlabor.audit import AuditStatus
+from plexlabor.review.queue import ReviewQueue, Role, Viewer
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import call_web, closed, crew_assignment, finding_event, web_deps
+from tests.unit.webapp.viewers import PLANNER, SUPERVISOR
+
+HIGH = "f-000000000000000000000001"
+LOW = "f-000000000000000000000002"
+OTHER = {"cognito:username": "E0200", "cognito:groups": "supervisor", "custom:departments": "Assembly"}
+
+
+@pytest.fixture
+def world() -> World:
+    # Given two punch findings and a crew assignment; the high one and the crew assignment expire undecided,
+    # the low one is decided
+    world = World()
+    finding_event(world, HIGH, confidence=0.99, severity="high")
+    finding_event(world, LOW, confidence=0.95, severity="low")
+    crew_assignment(world)
+    world.clock.advance(hours=49)
+    closed(world, HIGH, AuditStatus.EXPIRED, record_key="time-clock-entries:0001")
+    closed(world, "crew-0001", AuditStatus.EXPIRED)
+    closed(world, LOW, AuditStatus.REJECTED, record_key="time-clock-entries:0002")
+    return world
+
+
+def test_the_queue_keeps_the_items_that_expired_undecided_for_those_who_may_see_them(world: World) -> None:
+    queue = ReviewQueue(world.audit, clock=world.clock)
+    supervisor = Viewer("E0001", frozenset({Role.SUPERVISOR}), frozenset({"Molding"}))
+    assert [item.item_id for item, _ in queue.expired_items(supervisor)] == [HIGH]
+    assert [item.item_id for item, _ in queue.expired_items(Viewer("P0001", frozenset({Role.PLANNER})))] == [
+        "crew-0001"
+    ]
+    assert queue.expired_items(Viewer("E0200", frozenset({Role.SUPERVISOR}), frozenset({"Assembly"}))) == []
+    assert queue.for_viewer(supervisor) == []  # still out of the queue
+
+
+def test_the_expired_page_lists_them_with_what_it_means_for_plex(world: World, lambda_context: Any) -> None:
+    deps = web_deps(world)
+    # When the supervisor opens the queue, then the list it links to
+    queue = call_web(deps, "GET", "/queue", SUPERVISOR, lambda_context)["body"]
+    assert '<a href="/dev/queue?show=expired">Expired without a decision (1)</a>' in queue
+    page = call_web(deps, "GET", "/queue", SUPERVISOR, lambda_context, query={"show": "expired"})
+    # Then the expired finding is there, linked to its page, with what it means for Plex; not the decided one
+    assert page["statusCode"] == 200
+    body = page["body"]
+    assert f'href="/dev/items/{HIGH}"' in body and LOW not in body
+    assert "Nothing was written to Plex: the record still holds the values the finding flagged." in body
+    # and the planner's crew assignment says the assignment was not sent
+    planner = call_web(deps, "GET", "/queue", PLANNER, lambda_context, query={"show": "expired"})["body"]
+    assert "Nothing was written to Plex (the assignment record was not sent)" in planner
+    # a supervisor with none sees no link, and a list that says so
+    assert "show=expired" not in call_web(deps, "GET", "/queue", OTHER, lambda_context)["body"]
+    none = call_web(deps, "GET", "/queue", OTHER, lambda_context, query={"show": "expired"})["body"]
+    assert "Nothing expired undecided in the last 30 days." in none
+
+
+def test_an_unknown_show_is_a_400_naming_it(world: World, lambda_context: Any) -> None:
+    response = call_web(web_deps(world), "GET", "/queue", SUPERVISOR, lambda_context, query={"show": "everything"})
+    assert response["statusCode"] == 400 and "Show: only &#39;expired&#39;" in response["body"]
