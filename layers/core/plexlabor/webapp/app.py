@@ -303,15 +303,15 @@ def _filters(query: Mapping[str, str], people: PeopleDisplay | None = None) -> t
         return value or None
 
     problems: dict[str, str] = {}
-    day, kind, kind_of = text("day"), text("kind"), text("type")
+    day, kind, kind_of = text("day") or "", text("kind"), text("type")
     try:
         chosen_day = date.fromisoformat(day) if day else None
     except ValueError:
         chosen_day, problems["day"] = None, f"Day: '{day[:40]}' is not a day (YYYY-MM-DD, e.g. 2026-11-20)."
     if kind is not None and kind not in REVIEW_KINDS:
-        kind, problems["kind"] = None, f"Kind: '{kind[:40]}' is not a kind of suggestion."
+        problems["kind"], kind = f"Kind: '{kind[:40]}' is not a kind of suggestion.", None
     if kind_of is not None and kind_of not in REVIEW_KINDS and kind_of not in ANOMALY_TYPES:
-        kind_of, problems["type"] = None, f"Type: '{kind_of[:40]}' is not a type of suggestion."
+        problems["type"], kind_of = f"Type: '{kind_of[:40]}' is not a type of suggestion.", None
     if text("show") not in (None, EXPIRED):
         problems["show"] = f"Show: only '{EXPIRED}' (the items nobody decided in time)."
     employee = text("employee")
