@@ -69,6 +69,8 @@ class MeasureSummary(BaseModel):
     """Between units (the prior's standard deviation)."""
     dispersion: float
     """Within units: phi for rates (1 = binomial), the entry-level variance for efficiency."""
+    funnel_spread: float = 0.0
+    """The spread between units the funnel limits allow for besides chance (0: chance alone)."""
     outside_funnel: int
     ranked: int
 

@@ -12,9 +12,10 @@ like people, from their members' entries pooled.
 
 A measure where nothing happened to anyone ranks nobody. Otherwise a rank comes from posterior
 draws (normal at each estimate and interval, 400 draws, fixed seed): the median rank with its 90 %
-interval, and the rank is given only when that interval spans at most a quarter of the people scored;
-otherwise the person is not separable from the field, which is what the data says about most people
-with few entries.
+interval, and the rank is given only when that interval spans at most a quarter of the people scored
+and the person has at least `MIN_RANKED_ENTRIES` labor entries; otherwise the person is not separable
+from the field, which is what the data says about most people with few entries. Funnel limits allow for
+the plant's ordinary spread between people (`shrinkage.funnel_limits`), so outside them is rare.
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ from plexlabor.analytics.shrinkage import (
 
 RANK_DRAWS = 400
 SEPARABLE_SHARE = 0.25
+MIN_RANKED_ENTRIES = 10
+"""Fewer labor entries than this: no rank, whatever the interval. Below it one odd entry (a miscounted
+batch, a stop nobody recorded) is a tenth or more of the person's data, and the intervals, which rest
+on the plant's typical entries, do not show that."""
 MIN_BORROWING = 10
 """People with both scrap and entries needed to estimate how nonconformances go with scrap."""
 DAY_BREAK_S = 6 * 3600
@@ -114,7 +119,8 @@ def _spread_back(fit: Fit, known: list[int], count: int) -> Fit:
     """Units without data get the plant's value, an interval of the field's spread and no funnel."""
     by_unit = dict(zip(known, fit.estimates, strict=True))
     empty = _empty_estimate(fit)
-    return Fit(fit.target, fit.spread, fit.dispersion, tuple(by_unit.get(i, empty) for i in range(count)))
+    estimates = tuple(by_unit.get(i, empty) for i in range(count))
+    return Fit(fit.target, fit.spread, fit.dispersion, estimates, fit.funnel_spread)
 
 
 def _empty_estimate(fit: Fit) -> Estimate:
@@ -196,7 +202,7 @@ def _nonconformances(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) ->
         )
         for plain, mean, sd in zip(rate.estimates, means[:, 1], sds[:, 1], strict=True)
     )
-    return Fit(rate.target, math.sqrt(between[1, 1]), rate.dispersion, estimates)
+    return Fit(rate.target, math.sqrt(between[1, 1]), rate.dispersion, estimates, rate.funnel_spread)
 
 
 def worked_days(entries: Sequence[EntryFacts]) -> int:
@@ -295,13 +301,14 @@ def _score_units(
         if measure.name in absent:
             continue
         fit = measure.fit(entries, upheld)
-        ranks = _ranks(fit, measure.higher_is_better)
+        ranks = _ranks(fit, measure.higher_is_better, [len(rows) for rows in entries])
         summaries[measure.name][kind] = MeasureSummary(
             label=measure.label,
             higher_is_better=measure.higher_is_better,
             target=fit.target,
             spread=fit.spread,
             dispersion=fit.dispersion,
+            funnel_spread=fit.funnel_spread,
             outside_funnel=sum(1 for e in fit.estimates if e.outside_funnel),
             ranked=sum(1 for r in ranks if r[0] is not None),
         )
@@ -313,7 +320,7 @@ def _score_units(
     ]
 
 
-def _ranks(fit: Fit, higher_is_better: bool) -> list[tuple[int | None, int, int]]:
+def _ranks(fit: Fit, higher_is_better: bool, entries: Sequence[int]) -> list[tuple[int | None, int, int]]:
     if not fit.estimates:
         return []
     if fit.target <= 0:  # nothing happened to anyone: nobody is separated
@@ -323,8 +330,8 @@ def _ranks(fit: Fit, higher_is_better: bool) -> list[tuple[int | None, int, int]
     draws = np.random.default_rng(0).normal(mean, np.maximum(sd, 1e-12), size=(RANK_DRAWS, len(mean)))
     limit = max(1, SEPARABLE_SHARE * len(mean))
     return [
-        (rank if high - low <= limit else None, low, high)
-        for rank, low, high in rank_intervals(draws, higher_is_better)
+        (rank if high - low <= limit and count >= MIN_RANKED_ENTRIES else None, low, high)
+        for (rank, low, high), count in zip(rank_intervals(draws, higher_is_better), entries, strict=True)
     ]
 
 

@@ -12,9 +12,14 @@
 - Two-part rates (`product`): how often times how much, each part shrunk on its own.
 - Measures that go together (`borrow`): multivariate normal-normal, the covariance between people by
   moments.
-- Funnel limits: the plant's value +- z standard errors at each volume (Spiegelhalter 2005), from the
-  within-person spread (effective counts, entry-level variance), so that with no true differences
-  about 0.2 % fall outside 99.8 % limits.
+- Funnel limits (`funnel_limits`): the plant's value +- z standard errors at each volume, where the
+  standard error adds to chance (the within-person spread: effective counts, entry-level variance)
+  the ordinary spread between the plant's people, estimated from the data: Spiegelhalter 2005's
+  additive random-effects funnel with winsorised z-scores. People do differ (pace, care), so limits of
+  chance alone put almost half a plant outside; these put outside about 0.2 % of people who differ
+  only as much as people there usually do, and the few who differ far more. Rates on Anscombe's
+  arcsine scale, where chance's variance is about 1 / (4 n) whatever the rate, so one rare event in
+  2 entries is not outside.
 
 Written here, not taken from a library: scikit-learn and SciPy have no empirical-Bayes shrinkage of
 grouped rates; SciPy gives the distributions and the optimizer this uses.
@@ -28,11 +33,21 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize, special, stats
+from scipy.stats import mstats
 
 INTERVAL = 0.95
 FUNNEL = 0.998
 Z_INTERVAL = float(stats.norm.ppf(0.5 + INTERVAL / 2))
 _Z_FUNNEL = float(stats.norm.ppf(0.5 + FUNNEL / 2))
+WINSORISED = 0.1
+"""Share of z-scores pulled in to the 10th and 90th percentile before the spread between people is
+estimated (Spiegelhalter 2005), so the few far out, whom the funnel is to find, do not widen it."""
+_WINSOR_C = float(stats.norm.ppf(1 - WINSORISED))
+_WINSORISED_SQUARE = float(
+    2 * stats.norm.cdf(_WINSOR_C) - 1 - 2 * _WINSOR_C * stats.norm.pdf(_WINSOR_C) + 2 * WINSORISED * _WINSOR_C**2
+)
+"""E[z^2] of a standard normal winsorised so (0.679): dividing by it makes the winsorised mean square
+estimate the overdispersion without bias when the z-scores are normal."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +82,60 @@ class Fit:
     dispersion: float
     """Within people: phi for rates (1 = binomial), the entry-level variance for efficiencies."""
     estimates: tuple[Estimate, ...]
+    funnel_spread: float = 0.0
+    """The spread between people the funnel limits allow for (0: chance alone), in the measure's units
+    at the plant's value (`funnel_limits`)."""
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Funnel limits at each unit's volume, and the spread between units they allow for."""
+
+    low: np.ndarray
+    high: np.ndarray
+    spread: float
+    """tau on the scale the limits were set on."""
+
+
+def funnel_limits(values: np.ndarray, variances: np.ndarray, target: float) -> Funnel:
+    """99.8 % limits around `target` for `values` with chance's `variances` (inf: no data), allowing
+    for the spread between units beyond chance: Spiegelhalter's (2005, "Funnel plots for comparing
+    institutional performance", section 5.2) additive random effects. The z-scores against the target
+    are winsorised at 10 % and 90 % (SciPy), their mean square is the overdispersion phi, and
+    tau^2 = (I phi - (I - 1)) / (sum w - sum w^2 / sum w), w = 1 / variance (0 when I phi <= I - 1:
+    chance alone explains the spread); the limits are target +- z sqrt(variance + tau^2). The mean
+    square is divided by what a standard normal's winsorised one is (`_WINSORISED_SQUARE`), so that with
+    normal effects and no outlier phi is not underestimated by a third and about 0.2 % fall outside.
+    Written here: neither SciPy nor scikit-learn has funnel limits (statsmodels' meta-analysis is not a
+    dependency and has no winsorised estimate)."""
+    v = np.asarray(variances, float)
+    known = np.isfinite(v) & (v > 0)
+    tau2 = 0.0
+    if known.sum() > 1:
+        z = (np.asarray(values, float)[known] - target) / np.sqrt(v[known])
+        phi = float(np.mean(np.asarray(mstats.winsorize(z, limits=(WINSORISED, WINSORISED))) ** 2))
+        phi /= _WINSORISED_SQUARE
+        count, w = int(known.sum()), 1 / v[known]
+        tau2 = max(0.0, (count * phi - (count - 1)) / float(w.sum() - (w**2).sum() / w.sum()))
+    half = _Z_FUNNEL * np.sqrt(np.where(known, v, np.inf) + tau2)
+    return Funnel(target - half, target + half, math.sqrt(tau2))
+
+
+def _rate_funnel(x: np.ndarray, n: np.ndarray, pooled: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """`funnel_limits` of rates x / n on Anscombe's arcsine scale, asin(sqrt((x + 3/8) / (n + 3/4))) with
+    chance's variance 1 / (4 n + 2) whatever the rate, back on the rate scale at each n, and the spread
+    they allow for at the plant's rate (delta method). Anscombe's 3/8, not the plain arcsine: with a
+    rare event a count of 0 in a few hundred entries is common, and the plain arcsine puts it far
+    below the plant."""
+    scaled = np.arcsin(np.sqrt(np.clip((x + 0.375) / (n + 0.75), 0.0, 1.0)))
+    variances = np.divide(1.0, 4 * n + 2, out=np.full_like(n, np.inf), where=n > 0)
+    funnel = funnel_limits(scaled, variances, math.asin(math.sqrt(pooled)))
+    counts = (np.sin(np.clip(limit, 0, math.pi / 2)) ** 2 * (n + 0.75) - 0.375 for limit in (funnel.low, funnel.high))
+    low, high = (
+        np.clip(np.divide(count, n, out=empty, where=n > 0), 0, 1)
+        for count, empty in zip(counts, (np.zeros_like(n), np.ones_like(n)), strict=True)
+    )
+    return low, high, 2 * funnel.spread * math.sqrt(pooled * (1 - pooled))
 
 
 def effective_counts(
@@ -120,7 +189,7 @@ def beta_binomial(successes: Sequence[float], trials: Sequence[float], volumes: 
     a, b = _fit_beta_prior(x, n, pooled)
     post_a, post_b = a + x, b + n - x
     low, high = stats.beta.ppf([(1 - INTERVAL) / 2, (1 + INTERVAL) / 2], post_a[:, None], post_b[:, None]).T
-    half = _Z_FUNNEL * np.sqrt(pooled * (1 - pooled) / np.maximum(n, 1e-9))
+    funnel_low, funnel_high, funnel_spread = _rate_funnel(x, n, pooled)
     raw = np.divide(x, n, out=np.full_like(x, pooled), where=n > 0)
     estimates = tuple(
         Estimate(
@@ -129,13 +198,13 @@ def beta_binomial(successes: Sequence[float], trials: Sequence[float], volumes: 
             float(low[i]),
             float(high[i]),
             float(shown[i]),
-            max(0.0, pooled - float(half[i])),
-            min(1.0, pooled + float(half[i])),
+            float(funnel_low[i]),
+            float(funnel_high[i]),
         )
         for i in range(len(n))
     )
     spread = math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
-    return Fit(pooled, spread, dispersion, estimates)
+    return Fit(pooled, spread, dispersion, estimates, funnel_spread)
 
 
 def _fit_beta_prior(x: np.ndarray, n: np.ndarray, pooled: float) -> tuple[float, float]:
@@ -203,6 +272,7 @@ def normal_normal(
     pull = tau2 / (tau2 + v)
     post_mean = mean + pull * (y - mean)
     post_sd = np.sqrt(pull * v) if tau2 > 0 else np.sqrt(1 / w_random.sum()) * np.ones_like(y)
+    limits = funnel_limits(shown, funnel, mean)
     estimates = tuple(
         Estimate(
             float(shown[i]),
@@ -210,12 +280,12 @@ def normal_normal(
             float(post_mean[i] - Z_INTERVAL * post_sd[i]),
             float(post_mean[i] + Z_INTERVAL * post_sd[i]),
             float(volumes[i]),
-            float(mean - _Z_FUNNEL * math.sqrt(funnel[i])),
-            float(mean + _Z_FUNNEL * math.sqrt(funnel[i])),
+            float(limits.low[i]),
+            float(limits.high[i]),
         )
         for i in range(len(y))
     )
-    return Fit(mean, math.sqrt(tau2), within, estimates)
+    return Fit(mean, math.sqrt(tau2), within, estimates, limits.spread)
 
 
 def interval_sd(estimate: Estimate) -> float:
@@ -237,7 +307,7 @@ def product(rate: Fit, often: Fit, much: Fit) -> Fit:
         low, high = max(0.0, mean - Z_INTERVAL * sd), mean + Z_INTERVAL * sd
         found.append(Estimate(plain.raw, mean, low, high, plain.volume, plain.funnel_low, plain.funnel_high))
     spread = math.hypot(much.target * often.spread, often.target * much.spread)
-    return Fit(rate.target, spread, rate.dispersion, tuple(found))
+    return Fit(rate.target, spread, rate.dispersion, tuple(found), rate.funnel_spread)
 
 
 def borrow(values: np.ndarray, variances: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
