@@ -39,11 +39,11 @@ def asked(molding_plant: Path) -> Iterator[tuple[LocalStack, dict[str, Any], req
         yield stack, built, tablet
 
 
-def ask(stack: LocalStack, tablet: requests.Session, **question: str) -> dict[str, Any]:
+def ask(stack: LocalStack, tablet: requests.Session, status: int = 200, **question: str) -> dict[str, Any]:
     reply = tablet.post(
         f"{stack.runtime.api_url}/copilot/ask", json=question, headers={"Sec-Fetch-Site": "same-origin"}, timeout=60
     )
-    assert reply.status_code == 200, reply.text
+    assert reply.status_code == status, reply.text
     answer: dict[str, Any] = reply.json()
     return answer
 
@@ -85,3 +85,12 @@ def test_the_tools_and_the_settings_for_the_lot(asked: Any) -> None:
 def test_what_no_procedure_covers_is_refused(asked: Any) -> None:
     stack, _, tablet = asked
     assert ask(stack, tablet, question="What is the weather in Detroit tomorrow?")["kind"] == "refused"
+
+
+def test_a_question_logged_to_a_job_plex_does_not_have_is_refused_naming_it(asked: Any, molding_plant: Path) -> None:
+    stack, _, tablet = asked
+    question = "How do I change the mold on the press?"
+    refused = ask(stack, tablet, 400, question=question, job_id="J999999")  # (before: 200, logged to J999999)
+    assert refused["errors"] == [{"field": "job_id", "problem": "no job J999999 in Plex: check the job number"}]
+    job = next(PlantFolder(molding_plant).iter_raw("jobs"))["jobNo"]
+    assert ask(stack, tablet, question=question, job_id=job)["job_id"] == job

@@ -7,8 +7,9 @@ site's page sent it (`platform.csrf`, whatever the content type: the session coo
     200 CopilotAnswer (JSON)             numbered steps citing their passages, the tools a procedure
                                          names, or kind "refused" (nothing relevant found); logged
     303 -> /copilot?interaction=<id>     a form: to the copilot page, which shows the logged answer
-    400 {"message", "errors": [{"field", "problem"}]}   each bad field named (a form: the web app's page
-                                         `Context.form_page` renders, with a link back keeping what was typed)
+    400 {"message", "errors": [{"field", "problem"}]}   each bad field named, a job Plex does not have too
+                                         (a form: the web app's page `Context.form_page` renders, with a
+                                         link back keeping what was typed); nothing logged
     401 not signed in; 403 signed in without an operator's role, or sent from another site's page
 Who asks is the signed-in person (the authorizer's claims), never a field of the body. Every answer,
 a refusal too, is logged to the audit table and to the job's record in Plex (`copilot.interactions`).
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from plexlabor.copilot import ASK_PATH, PAGE_PATH
-from plexlabor.copilot.wiring import AskRequest, Copilot, ask
+from plexlabor.copilot.wiring import AskRequest, Copilot, UnknownJobError, ask
 from plexlabor.platform.artifacts import ArtifactError
 from plexlabor.platform.csrf import API_REFUSAL, REFUSAL, cross_site_problem
 from plexlabor.platform.jsonapi import (
@@ -179,6 +180,21 @@ def _refused(form: bool, status: int, message: str, typed: Mapping[str, Any] | N
     return context.form_page(refusal)
 
 
+def _not_asked(form: bool, said: list[tuple[FieldProblem, str]], typed: Mapping[str, Any]) -> Response[str]:
+    """400: each bad field named (JSON), or the form's page listing them by its labels."""
+    problems = [problem for problem, _ in said]
+    logger.info("copilot question refused", fields=[p.field for p in problems])
+    if not form:
+        return json_response(400, ApiProblem(message="invalid question", errors=problems))
+    event = app.current_event
+    lines = [line for _, line in said]
+    refusal = FormRefusal(
+        400, "The question was not asked", lines, typed, event.request_context.authorizer, stage_base(event)
+    )
+    context: Context = app.context["copilot"]
+    return context.form_page(refusal)
+
+
 @app.post(ASK_PATH)
 def ask_route() -> Response[str]:
     context: Context = app.context["copilot"]
@@ -201,16 +217,11 @@ def ask_route() -> Response[str]:
             if isinstance(error, ValidationError)
             else [(p, f"{p.field}: {p.problem}") for p in field_problems(error)]
         )
-        problems, lines = [problem for problem, _ in said], [line for _, line in said]
-        logger.info("copilot question refused", fields=[p.field for p in problems])
-        if form:
-            refusal = FormRefusal(
-                400, "The question was not asked", lines, typed, event.request_context.authorizer, stage_base(event)
-            )
-            return context.form_page(refusal)
-        return json_response(400, ApiProblem(message="invalid question", errors=problems))
+        return _not_asked(form, said, typed)
     try:
         answer = CopilotAnswer.model_validate(ask(context.copilot(), request, asker))
+    except UnknownJobError as error:  # nothing answered or logged; the form keeps the question
+        return _not_asked(form, [(FieldProblem(field="job_id", problem=str(error)), f"Job: {error}")], typed)
     except ArtifactError as error:  # no index built yet (copilot_index has not run) or S3 unreadable; found by fuzzing
         logger.error("the copilot has no index to answer from", problem=str(error))
         return _refused(form, 503, NOT_READY, typed)

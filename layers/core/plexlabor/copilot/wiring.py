@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
 
@@ -25,9 +26,11 @@ from plexlabor.copilot.bedrock import BedrockComposer
 from plexlabor.copilot.interactions import Asked, InteractionLog
 from plexlabor.copilot.parameters import ProcessData, suggestion_for
 from plexlabor.copilot.retrieval import ProcedureIndex
+from plexlabor.models.production import Job
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactSettings, ArtifactStore
 from plexlabor.platform.errors import ConfigurationError
+from plexlabor.platform.kept import Kept
 from plexlabor.platform.observability import logger
 from plexlabor.platform.settings import PerEnvironment, PlexConnectionSettings
 from plexlabor.platform.text import ReadableText
@@ -68,6 +71,43 @@ class AskRequest(BaseModel):
     lot_id: PlexName | None = Field(default=None, description="The material lot in use")
 
 
+NEW_JOB_S = 60.0
+"""A job typed that the kept read of Plex's jobs does not hold is looked for again at most this often
+(it may have been released since); otherwise the jobs are read again hourly (`platform.kept.Kept`)."""
+
+
+class UnknownJobError(ValueError):
+    """The question names a job Plex does not have."""
+
+    def __init__(self, job: str) -> None:
+        super().__init__(f"no job {job} in Plex: check the job number")
+        self.job = job
+
+
+def job_spellings(jobs: Iterable[Job]) -> dict[str, str]:
+    """Each job's number and id, by their case-folded form (an operator may type "j101058")."""
+    return {name.casefold(): name for job in jobs for name in (job.job_no, job.id)}
+
+
+@dataclass
+class PlexJobs:
+    """The plant's jobs as Plex last gave them (`job_spellings`, kept by `platform.kept.Kept`)."""
+
+    kept: Kept[dict[str, str]]
+
+    def spelled(self, typed: str) -> str:
+        """The job as Plex spells it; UnknownJobError when Plex has no such job. When Plex's jobs cannot
+        be read (none read yet), the job is taken as typed: the question is still answered and logged."""
+        known = self.kept()
+        if known is not None and typed.casefold() not in known:
+            known = self.kept.fresh(NEW_JOB_S)
+        if known is None:
+            return typed
+        if typed.casefold() not in known:
+            raise UnknownJobError(typed)
+        return known[typed.casefold()]
+
+
 @dataclass
 class Copilot:
     """The index (read from the store on the first question, then kept) and the optional composer."""
@@ -77,6 +117,8 @@ class Copilot:
     lexical_only: bool = False
     log: InteractionLog | None = None
     """Where each interaction is logged (`ask`); None: nowhere (the CLI)."""
+    jobs: PlexJobs | None = None
+    """The jobs a question may be logged to (`ask`); None: any (no Plex to read them from)."""
     _index: ProcedureIndex | None = field(default=None, init=False, repr=False)
     _process: ProcessData = field(default_factory=ProcessData, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -112,7 +154,29 @@ def build(settings: CopilotSettings) -> Copilot:
         raise ConfigurationError(f"{env.ARTIFACTS_BUCKET_NAME} or {env.ARTIFACTS_DIR} is required (the index)")
     model = settings.bedrock_model_id
     composer = BedrockComposer(aws_client("bedrock-runtime"), model) if model else None
-    return Copilot(store, composer, log=interaction_log(settings))
+    return Copilot(store, composer, log=interaction_log(settings), jobs=plex_jobs(settings))
+
+
+def given_plex(settings: CopilotSettings) -> bool:
+    """Whether the function was given Plex (its secret or its base URL)."""
+    return bool(settings.plex_api_key_secret_arn) or env.PLEX_BASE_URL in settings.plex_env
+
+
+def plex_jobs(settings: CopilotSettings) -> PlexJobs | None:
+    """Plex's jobs, read with the pages' short limits (`approval.wiring.PAGE_PLEX_LIMITS`: a slow Plex
+    costs one short wait), when the function was given Plex."""
+    from plexlabor.approval.wiring import PAGE_PLEX_LIMITS, plex_settings
+
+    if not given_plex(settings):
+        return None
+
+    def read() -> dict[str, str]:
+        from plexlabor.plex.client import PlexLaborClient
+
+        with PlexLaborClient(plex_settings(settings).model_copy(update=PAGE_PLEX_LIMITS)) as client:
+            return job_spellings(client.jobs())
+
+    return PlexJobs(Kept(read, "Plex jobs for the copilot"))
 
 
 def interaction_log(settings: CopilotSettings) -> InteractionLog | None:
@@ -125,8 +189,7 @@ def interaction_log(settings: CopilotSettings) -> InteractionLog | None:
     from plexlabor.plex.sources import plex_settings_from
     from plexlabor.plex.writeback import PlexWriter
 
-    given_plex = bool(settings.plex_api_key_secret_arn) or env.PLEX_BASE_URL in settings.plex_env
-    writer = PlexWriter(plex_settings_from(settings, read_secret)) if given_plex else None
+    writer = PlexWriter(plex_settings_from(settings, read_secret)) if given_plex(settings) else None
     return InteractionLog(DynamoDbAuditStore(settings.audit_table_name), writer, utc_now)
 
 
@@ -165,7 +228,10 @@ def run(copilot: Copilot, request: AskRequest) -> dict[str, Any]:
 
 
 def ask(copilot: Copilot, request: AskRequest, operator_id: str) -> dict[str, Any]:
-    """`run`, logged (`copilot.interactions`): the answer with its `interaction_id` and what Plex was sent."""
+    """`run`, logged (`copilot.interactions`): the answer with its `interaction_id` and what Plex was sent.
+    UnknownJobError (nothing answered or logged) when the question names a job Plex does not have."""
+    if request.job_id and copilot.jobs is not None:
+        request = request.model_copy(update={"job_id": copilot.jobs.spelled(request.job_id)})
     answer = run(copilot, request)
     if copilot.log is None:
         return {**answer, "interaction_id": None, "plex": None}
