@@ -104,6 +104,25 @@ def test_admins_and_hr_see_every_operator_best_first_with_interval_funnel_and_ra
     assert "99.8 % funnel limits" in body and 'id="crews-title"' in body and 'id="shifts-title"' in body
 
 
+def test_the_page_says_how_the_funnel_limits_were_set_and_flags_few_of_a_plant_whose_people_differ(
+    store: InMemoryArtifactStore, artifact: AnalyticsArtifact
+) -> None:
+    # Given the generated plant, whose operators' true paces spread by about 0.1 (nobody far beyond that)
+    summary = artifact.report.measures["efficiency"]["operator"]
+    operators = len(artifact.report.operators)
+    body = html.unescape(_call(store, HR)["body"])
+    how = body.split('id="funnel-how">')[1].split("</p>")[0]
+    # Then the page says the limits allow for chance and for the spread between this plant's people
+    assert "How the funnel limits were set" in how and "allow for chance" in how
+    assert summary.funnel_spread > 0.05 and f"about ± {summary.funnel_spread:.2f} around the plant" in how
+    # And only a few operators fall outside, not half the plant (ux119 #11: 70 of 157), and it says how many
+    assert summary.outside_funnel <= 0.05 * operators
+    if summary.outside_funnel:
+        assert f"{summary.outside_funnel} of the plant's {operators} operators" in how
+    else:
+        assert f"None of the plant's {operators} operators falls outside" in how
+
+
 def test_another_measure_is_shown_lowest_first_in_per_cent(
     store: InMemoryArtifactStore, artifact: AnalyticsArtifact
 ) -> None:
