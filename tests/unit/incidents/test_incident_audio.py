@@ -212,15 +212,38 @@ def test_a_recording_that_cannot_be_heard_is_refused_and_nothing_recorded(
     )
 
 
-def test_without_transcription_configured_a_recording_is_refused_naming_it() -> None:
+def test_without_transcription_configured_the_typed_text_is_recorded_and_the_recording_said_unused() -> None:
+    """ux119 #8: a typed report with a recording was refused; now the text is kept and the answer says so."""
     deps = IncidentDeps(InMemoryAuditStore(), None)
-    body = {
-        "narrative": "Hand injury at press 4.",
-        "audio_base64": base64.b64encode(AUDIO).decode(),
-        "audio_format": "wav",
-    }
-    response = _post(deps, json.dumps(body))
-    assert response["statusCode"] == 400
-    assert json.loads(response["body"])["errors"] == [
-        {"field": "audio", "problem": "no transcription is configured here: type the report"}
+    audio = {"audio_base64": base64.b64encode(AUDIO).decode(), "audio_format": "wav"}
+    response = _post(deps, json.dumps({"narrative": "Hand injury at press 4.", **audio}))
+    assert response["statusCode"] == 201
+    logged = json.loads(response["body"])
+    assert logged["recording_unused"] is True
+    event = opening(deps.audit, logged["incident_id"])
+    assert event is not None and event.payload["incident"]["narrative"] == "Hand injury at press 4."
+    # without typed text there is nothing to record: the recording is named
+    refused = _post(deps, json.dumps({"narrative": "", **audio}))
+    assert refused["statusCode"] == 400
+    assert {"field": "audio", "problem": "no transcription is configured here: type the report"} in json.loads(
+        refused["body"]
+    )["errors"]
+
+
+def test_without_transcription_the_form_goes_to_the_incident_saying_the_recording_was_not_used() -> None:
+    boundary = "----plexlabor"
+    parts = [
+        b'Content-Disposition: form-data; name="narrative"\r\n\r\nHand injury at press 4.',
+        b'Content-Disposition: form-data; name="audio"; filename="report.m4a"\r\nContent-Type: audio/mp4\r\n\r\n'
+        + AUDIO,
     ]
+    raw = (
+        b"".join(b"--" + boundary.encode() + b"\r\n" + part + b"\r\n" for part in parts)
+        + f"--{boundary}--\r\n".encode()
+    )
+    deps = IncidentDeps(InMemoryAuditStore(), None)
+    response = _post_binary(deps, raw, f"multipart/form-data; boundary={boundary}")
+    assert response["statusCode"] == 303
+    [location] = response["multiValueHeaders"]["Location"]
+    path, query = location.split("?")
+    assert query == "recording=unused" and opening(deps.audit, path.rsplit("/", 1)[1]) is not None

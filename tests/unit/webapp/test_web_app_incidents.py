@@ -388,3 +388,10 @@ def test_the_ehs_queue_filters_offer_the_incidents_values_or_are_hidden(world: W
     # Then the department filter offers SHIP, and the type (punch findings only) and shift filters are hidden
     assert '<select name="department"><option value="">any</option><option>SHIP</option></select>' in filters
     assert 'name="type"' not in filters and 'name="shift"' not in filters
+
+
+def test_the_incident_page_says_a_recording_was_not_used(world: World, incident_id: str, lambda_context: Any) -> None:
+    """incident_log sends a form whose recording it could not use (no transcription) here with ?recording=unused."""
+    query = {"recording": "unused"}
+    body = _call(web_deps(world), "GET", f"/incidents/{incident_id}", REPORTER, lambda_context, query=query)["body"]
+    assert "The recording was not used: no transcription is set up here." in body

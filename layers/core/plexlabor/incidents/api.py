@@ -6,8 +6,10 @@ Either is refused when a browser says another site's page sent it (`platform.csr
 content type: JSON sent as `text/plain` needs no CORS preflight, and the session cookie goes with it).
 A recording (the form's `audio` file, or JSON `audio_base64` with `audio_format`) is transcribed by
 Amazon Transcribe when configured (`transcribe`) and its text follows the typed narrative; without
-transcription configured it is refused (400 naming `audio`), and a transcription still running after
-the wait is a 503 (nothing recorded; send it again):
+transcription configured, a report with typed text is recorded from that text and says the recording was
+not used (`recording_unused`; a form's page is told by `?recording=unused`), one without typed text is
+refused (400 naming `audio`), and a transcription still running after the wait is a 503 (nothing
+recorded; send it again):
 
     201 LoggedIncident (JSON)            the incident, its codes and confidences, what the text says
     200 LoggedIncident, duplicate=true   the same report was already recorded (a form sent twice)
@@ -189,17 +191,20 @@ def _with_transcript(document: dict[str, Any], audio: Recording, deps: IncidentD
     return {**document, "narrative": f"{typed} {transcript}".strip()}
 
 
-def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> IncidentReport:
+def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> tuple[IncidentReport, bool]:
     """The report the request carries (a recording transcribed into its narrative, its workcenter, department
-    and shift as the plant spells them); Refused, with what was typed, when it is not one."""
+    and shift as the plant spells them) and whether a recording came that was not used (typed text, no
+    transcription configured); Refused, with what was typed, when it is not one."""
     document: dict[str, Any] = {}
+    unused = False
     try:
         if content_type == MULTIPART:
             document, audio = _multipart(_raw_body(), app.current_event.headers.get("content-type") or "")
         else:
             document = read_document(app.current_event.decoded_body, is_form)
             audio = None if is_form else _recording(document)
-        if audio is not None:
+        unused = audio is not None and deps.transcribe is None and bool(str(document.get("narrative") or "").strip())
+        if audio is not None and not unused:
             document = _with_transcript(document, audio, deps)
         report = IncidentReport.model_validate(document)
     except Refused as refused:
@@ -214,7 +219,7 @@ def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> IncidentRep
     problems += [FieldProblem(field=name, problem=problem) for name, problem in unknown]
     if problems:
         raise Refused(400, problems, document)
-    return report
+    return report, unused
 
 
 def _raw_body() -> bytes:
@@ -236,7 +241,7 @@ def log() -> Response[str]:
             return html_page(403, "Refused", [REFUSAL])
         return json_response(403, ApiProblem(message=API_REFUSAL))
     try:
-        report = _report(is_form, content_type, context.deps)
+        report, unused = _report(is_form, content_type, context.deps)
     except Refused as refused:
         logger.info("incident refused", fields=[p.field for p in refused.problems], status=refused.status)
         if is_form:
@@ -245,10 +250,10 @@ def log() -> Response[str]:
             refusal = FormRefusal(refused.status, lines, typed, stage_base(event), event.request_context.authorizer)
             return context.form_page(refusal, context.deps)
         return json_response(refused.status, ApiProblem(message="invalid incident report", errors=refused.problems))
-    logged = log_incident(context.deps, report, reporter)
+    logged = log_incident(context.deps, report, reporter).model_copy(update={"recording_unused": unused})
     logger.info("incident logged", incident_id=logged.incident_id, status=logged.status, duplicate=logged.duplicate)
     if is_form:
-        location = f"{stage_base(event)}{INCIDENTS_PATH}/{logged.incident_id}"
+        location = f"{stage_base(event)}{INCIDENTS_PATH}/{logged.incident_id}{'?recording=unused' if unused else ''}"
         return Response(
             status_code=303, content_type="text/html; charset=utf-8", body="", headers={"Location": location}
         )
@@ -268,7 +273,8 @@ def openapi_document() -> dict[str, Any]:
             "PPE from it, and records it; codes the model is not sure of go to the EHS lead's review queue. The "
             "reporter is the signed-in person. A recording (JSON `audio_base64` and `audio_format`, or the "
             "form's `audio` file) is transcribed (Amazon Transcribe) and its text appended to the narrative "
-            "when transcription is configured.",
+            "when transcription is configured; otherwise the typed text is recorded and `recording_unused` says "
+            "the recording was not used (without typed text: 400).",
         ),
         responses={
             "201": json_answer("Recorded", "LoggedIncident"),

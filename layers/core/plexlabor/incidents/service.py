@@ -212,6 +212,8 @@ class LoggedIncident(BaseModel):
     """`recorded`: the pilot scope or advisory mode held it out of the queue."""
     duplicate: bool = False
     """The same report was already recorded (a form sent twice): this is that incident."""
+    recording_unused: bool = False
+    """A recording came with typed text but no transcription is configured: the text was recorded without it."""
     model_version: str
     codes: list[CodingOut]
     extraction: dict[str, Any]

@@ -59,6 +59,9 @@ SAVED = {
     "way to Plex.",
     "sent": "Sent on its way to Plex again.",
 }
+RECORDING_UNUSED = (
+    "Your report was recorded from the text you typed. The recording was not used: no transcription is set up here."
+)
 UNSENT = "Saved, but the incident could not be sent on its way to Plex: send it again below."
 
 
@@ -197,7 +200,7 @@ def seen_incident(answer: IncidentPage) -> Callable[[str], Response[str]]:
 @seen_incident
 def incident(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
     saved = _query().get("saved", "")
-    flash = SAVED.get(saved)
+    flash = SAVED.get(saved) or (RECORDING_UNUSED if _query().get("recording") == "unused" else None)
     return page.render(
         "incident.html",
         title="Incident",
