@@ -98,7 +98,7 @@ def test_report_an_incident_then_the_ehs_lead_corrects_its_codes(page: Page, inc
     # plex_writeback writes the confirmed incident (the local runtime writes custom objects to the simulator)
     incidents.stack.runtime.drain()
     page.reload()
-    assert "Written to Plex (plexlabor_incidents" in page.locator("#plex-state").inner_text()
+    assert "Written to Plex as an incident record on" in page.locator("#plex-state").inner_text()
     [record] = [w["body"] for w in incidents.stack.simulator.writes() if w["path"].endswith("/plexlabor_incidents")]
     assert (record["incidentId"], record["status"], record["eventGroup"]) == (incident_id, "confirmed", "64")
     assert record["workcenterCode"] == incidents.workcenter and record["ppeNotWorn"] == "gloves"

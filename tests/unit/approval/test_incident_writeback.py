@@ -141,7 +141,7 @@ def test_a_confirmed_incident_can_become_a_nonconformance_record(world: World, f
     with pytest.raises(NothingToRevertError, match="nonconformance record, which plexlabor does not delete"):
         writer.revert(incident_id, actor="it-admin")
     page = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", EHS)["body"]
-    assert "Written to Plex (a nonconformance record, direct)" in page
+    assert "Written to Plex as a nonconformance record on" in page
 
 
 def test_in_custom_object_mode_the_nonconformance_travels_as_the_target_call(world: World, fake_plex: FakePlex) -> None:

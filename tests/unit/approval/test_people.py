@@ -146,7 +146,7 @@ def test_values_name_people_and_recipients() -> None:
     reader = Reader(DETROIT, PEOPLE, frozenset({"hr"}))
     assert reader.value(DANA.employee_id, "supervisor_id") == "Dana Smith (E00042)"
     recipients = [{"role": "supervisor", "id": DANA.employee_id}, {"role": "hr", "id": "hr"}]
-    assert reader.value(recipients, "recipients") == "supervisor: Dana Smith (E00042), hr: hr"
+    assert reader.value(recipients, "recipients") == "supervisor Dana Smith (E00042), HR"
     assert reader.value({"employee_id": LEE.employee_id, "hours": 8}) == "Employee id: Lee Park (E00007); Hours: 8"
 
 

@@ -28,7 +28,7 @@ def test_numbers_lists_and_recipients_read_as_words() -> None:
     assert shown.value(0.123456) == "0.12"
     assert shown.value(True) == "yes" and shown.value(False) == "no"  # truth values in words (ux104 #10)
     assert shown.value([1, 2.5]) == "1, 2.50"
-    assert shown.value({"role": "supervisor", "id": "E1"}) == "supervisor: E1"
+    assert shown.value({"role": "supervisor", "id": "E1"}) == "supervisor E1"
     assert shown.value({"hours": 7.25, "workcenter_id": "9474031b-7f26-444b-9828-9fcd59a54a7b"}) == "Hours: 7.25"
     assert shown.value("E7", "employee_id") == "E7"
 

@@ -152,7 +152,8 @@ def test_a_planner_sees_every_operation_as_the_run_has_it_and_no_plex_id(
     assert chart["standard"] == [[f.standard_hours, i] for i, f in enumerate(OPS)]
     assert "script-src 'self'" in response["multiValueHeaders"]["Content-Security-Policy"][0]
     assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", body)  # codes, never Plex ids
-    assert "Mon 2026-11-30 03:00" in body and "forecast-20261130T0800Z-abc" in body  # as of, plant time
+    assert "Mon 2026-11-30 03:00" in body and "made by the nightly run:" in body  # as of, plant time
+    assert "forecast-20261130T0800Z-abc" not in body  # the run by when, not by its version (ux119 #17)
     assert "works at 87% of standard pace (+1.1 h)" in body  # the alert's driver
     assert "weekend shifts: 3 people" in body and "Move about 18 h of weekend work" in body
     assert "2026-W49" in body and "18.0 h overtime" in body and "9.0 h overtime" in body

@@ -73,7 +73,7 @@ def test_a_crew_suggestion_names_its_operator_in_the_note_and_the_evidence(world
     body = _get(_deps(world), "/items/crew-0001", PLANNER_CLAIMS, lambda_context)["body"]
 
     assert "Suggest Lee Park (E00007) on WC-10" in body
-    assert "supervisor: Dana Smith (E00001)" in body  # the recipients in the evidence
+    assert "supervisor Dana Smith (E00001)" in body  # the recipients in the evidence
     assert OPERATOR.employee_id not in body
 
 

@@ -37,7 +37,15 @@ from plexlabor.approval.directory import PeopleDisplay
 SUPERVISOR_READER = frozenset({"supervisor"})
 """Who reads an approval e-mail or link page."""
 PERSON_KEYS = frozenset(
-    {"employee_id", "supervisor_id", "escalation_supervisor_id", "from_supervisor_id", "decided_by", "actor"}
+    {
+        "employee_id",
+        "supervisor_id",
+        "escalation_supervisor_id",
+        "from_supervisor_id",
+        "decided_by",
+        "actor",
+        "proposed_by",
+    }
 )
 """Keys whose value is a person's id: shown as the person."""
 PLEX_ID_KEYS = frozenset(
@@ -77,8 +85,23 @@ LABELS = {
     "skill_code": "Skill",
     "missing_skill_codes": "Missing skills",
     "history_shifts": "Shifts in their history",
+    # cross-training (skills.publish): the candidate's place, what it takes, who is told
+    "rank": "Place among this workcenter's candidates",
+    "required": "Skills the workcenter requires",
+    "effort_levels": "Training effort (skill levels to learn)",
+    "adjacent": "Only skills close to ones they hold",
+    "recipients": "Sent to",
+    # certifications (skills.publish)
+    "window_days": "Warned this many days before expiry",
+    "in_use": "Worked where it is required while lapsed",
+    # punch findings (validation.checks)
+    "minutes_before": "Clock-out before clock-in by (minutes)",
 }
-"""Words for the keys that name things by their codes (the code is what the row shows)."""
+"""Words for keys a person would not read as they are: those that name things by their codes (the code is
+what the row shows) and producers' own field names."""
+ROLE_WORDS = {"supervisor": "supervisor", "hr": "HR"}
+"""A recipient's role (`skills.publish`) as the page says it."""
+_SKILL_LEVEL = re.compile(r"\b([A-Z][A-Z0-9_]*):L(\d+)\b")
 
 
 MONEY_ENDINGS = ("_cost", "Cost")
@@ -161,6 +184,12 @@ def producer(model_version: str | None) -> str:
     return " + ".join(_VERSION_HASH.sub("", part) for part in model_version.split("+"))
 
 
+def skill_words(text: str) -> str:
+    """Skills as the pages say them: `CMM:L1, VISUAL_INSP:L3` (how reports name a required skill) ->
+    `CMM level 1, VISUAL_INSP level 3`."""
+    return _SKILL_LEVEL.sub(r"\1 level \2", text)
+
+
 def parse_time(value: str) -> datetime | None:
     """The moment an ISO 8601 date-time string names (`Z`, offsets, 7 fraction digits), else None."""
     if not _ISO_TIME.match(value):
@@ -200,12 +229,12 @@ class Reader:
             if key in PERSON_KEYS:
                 return self.person(value)
             moment = parse_time(value)
-            return value if moment is None else self.time(moment)
+            return skill_words(value) if moment is None else self.time(moment)
         if isinstance(value, list | tuple):
             return ", ".join(self.value(item, key) for item in value)
         if isinstance(value, Mapping):
             if set(value) == {"role", "id"}:  # a recipient: {"role": "supervisor", "id": "<employee id>"}
-                return f"{value['role']}: {self.person(str(value['id']))}"
+                return self.recipient(str(value["role"]), str(value["id"]))
             shown, _ = split_ids({str(k): v for k, v in value.items()})  # nested Plex ids are not read
             return "; ".join(f"{field_label(k)}: {self.value(v, k)}" for k, v in shown.items())
         if isinstance(value, datetime):
@@ -213,6 +242,11 @@ class Reader:
         if is_money_key(key) and isinstance(value, int | float) and not isinstance(value, bool):
             return f"${value:,.2f}"
         return self.scalar(value)
+
+    def recipient(self, role: str, recipient: str) -> str:
+        """ "supervisor Carla Okafor (E00002)"; a role's own mailbox ("hr") by the role alone: "HR"."""
+        role_words = ROLE_WORDS.get(role, role)
+        return role_words if recipient == role else f"{role_words} {self.person(recipient)}"
 
     def scalar(self, value: Any) -> str:
         """A number, a truth value or null as JSON spells it."""

@@ -21,6 +21,7 @@ INTERNAL = frozenset(
     {
         # scoring: model inputs and internals (the audit keeps them for learning)
         "features",
+        "score",  # a cross-training candidate's ranking score: its place ("rank") says the same in words
         "shadow",
         "plant_cut",
         "timeline",

@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 
-from plexlabor.approval.display import with_people
+from plexlabor.approval.display import skill_words, with_people
 from plexlabor.approval.errors import ApprovalError, status_for
 from plexlabor.audit.publish import publish_once
 from plexlabor.crew.messages import ReplanMessage
@@ -53,6 +53,7 @@ from plexlabor.webapp.app import (
     _query,
     app,
     back_to,
+    templates,
 )
 from plexlabor.webapp.crewboard import (
     FIGURE_ROWS,
@@ -82,6 +83,7 @@ from plexlabor.webapp.skillviews import (
 from plexlabor.webapp.viewer import CREW_ROLES, Reach
 
 ReachT = TypeVar("ReachT", bound=Reach)
+templates.filters["skill_words"] = skill_words
 
 CHART_CSP = SECURITY_HEADERS["Content-Security-Policy"] + "; script-src 'self'"
 """A chart page runs the app's own scripts and nothing else: no inline script, nothing from elsewhere."""
@@ -359,10 +361,10 @@ CREW_FLASH = {
     **FLASH,
     # the board's verb is "accept" (its button, the seat's state "accepted"), not the queue's "approve"
     "approve": "Accepted: the assignment is on its way to Plex and held in every re-plan.",
-    "replan": "Re-plan asked: crew_replan plans the rest of the shift around your decisions; its suggestions "
+    "replan": "Re-plan asked: the crew planner re-plans the rest of the shift around your decisions; its suggestions "
     "appear here within a minute (reload).",
     "swap": "Swapped: your choice is accepted (on its way to Plex) and the suggestion it replaces rejected; "
-    "crew_replan re-plans the rest of the shift around it (reload in a moment).",
+    "the crew planner re-plans the rest of the shift around it (reload in a moment).",
 }
 
 

@@ -1,0 +1,113 @@
+"""Evidence a producer recorded under its own field names reads as words on the item page (ux119 #17): a
+cross-training suggestion's place, effort, skills and recipients, a certification's warning window and use
+while lapsed, a punch's minutes, and who proposed it, by name, never a raw key or a Plex id."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import plexlabor.webapp
+from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
+from plexlabor.approval.display import Reader, field_label, skill_words
+from plexlabor.platform.artifacts import InMemoryArtifactStore
+from plexlabor.webapp.dashboards import CREW_FLASH
+from plexlabor.webapp.reports import SkillsReports
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import call_web, recommendation, web_deps
+from tests.unit.skills.skills_report_world import stored_report
+from tests.unit.webapp.viewers import ADMIN, PLANNER
+
+PROPOSER = "072b8cef-4437-4c2b-9b1e-6a1f0c2d3e4f"
+PEOPLE = StaticPeopleDirectory(
+    [
+        Person("E0036", "E00036", "Maya Kowalski"),
+        Person("E0002", "E00002", "Carla Okafor"),
+        Person(PROPOSER, "E00003", "Dev Walsh"),
+    ]
+)
+
+
+def _rows(body: str) -> dict[str, str]:
+    return {
+        html.unescape(re.sub(r"<[^>]+>", "", label)).strip(): html.unescape(re.sub(r"<[^>]+>", "", value)).strip()
+        for label, value in re.findall(r"<tr><th scope=\"row\">(.*?)</th><td>(.*?)</td></tr>", body, re.S)
+    }
+
+
+def test_a_cross_training_suggestion_reads_in_words(lambda_context: Any) -> None:
+    world = World()
+    recommendation(
+        world,
+        "ct-0001",
+        "cross_training",
+        record_key="workcenters:0d5c",
+        employee_id="E0036",
+        supervisor_id="E0002",
+        workcenter_code="QC-06",
+        recipients=[{"role": "supervisor", "id": "E0002"}, {"role": "hr", "id": "hr"}],
+        rank=2,
+        required=["CMM:L1", "VISUAL_INSP:L3"],
+        effort_levels=8.0,
+        adjacent=False,
+        coverage_gain_hours=21.5,
+        score=35.51,
+        proposed_by=PROPOSER,
+    )
+    deps = dataclasses.replace(web_deps(world), people=PeopleDisplay(PEOPLE))
+
+    body = call_web(deps, "GET", "/items/ct-0001", ADMIN, lambda_context)["body"]
+
+    rows = _rows(body)
+    assert rows["Place among this workcenter's candidates"] == "2"
+    assert rows["Skills the workcenter requires"] == "CMM level 1, VISUAL_INSP level 3"
+    assert rows["Training effort (skill levels to learn)"] == "8.00"
+    assert rows["Only skills close to ones they hold"] == "no"
+    assert rows["Sent to"] == "supervisor Carla Okafor (E00002), HR"
+    assert rows["Proposed by"] == "Dev Walsh (E00003)"
+    read = " ".join(f"{label} {value}" for label, value in rows.items())
+    for raw in ("Score", "35.51", "Rank", "Effort levels", "Adjacent", "Recipients", "hr: hr", "CMM:L1"):
+        assert raw not in read, raw
+    assert PROPOSER not in body
+
+
+def test_certification_and_punch_keys_have_words() -> None:
+    assert field_label("window_days") == "Warned this many days before expiry"
+    assert field_label("in_use") == "Worked where it is required while lapsed"
+    assert field_label("minutes_before") == "Clock-out before clock-in by (minutes)"
+    assert skill_words("requires CMM:L1, VISUAL_INSP:L3") == "requires CMM level 1, VISUAL_INSP level 3"
+    assert Reader().value({"role": "hr", "id": "hr@plant.example"}) == "HR hr@plant.example"
+
+
+TEMPLATES = Path(plexlabor.webapp.__file__).parent / "templates"
+INTERNAL_NAMES = re.compile(
+    r"\b(crew_planner|crew_replan|allocation_nightly|forecast_nightly|skills_daily|incident_trends|punch_poller)\b"
+    r"|index\.version|payload\.custom_object \}\}"
+)
+"""What made a page's data, by its function's name or run version, or where Plex keeps it, by its object's name."""
+
+
+def test_no_page_names_a_function_a_run_version_or_a_custom_object() -> None:
+    # the "nothing yet" pages (`*_empty.html`) name the function to check for an administrator; the scores
+    # pages (analytics*) are another change's
+    pages = [
+        p for p in TEMPLATES.glob("*.html") if not p.name.endswith("_empty.html") and not p.name.startswith("analytics")
+    ]
+    said = {page.name: INTERNAL_NAMES.findall(page.read_text(encoding="utf-8")) for page in pages}
+    assert {name: found for name, found in said.items() if found} == {}
+    flashes = " ".join(CREW_FLASH.values())
+    assert INTERNAL_NAMES.search(flashes) is None, flashes
+
+
+def test_the_skills_page_says_skill_levels_in_words(lambda_context: Any) -> None:
+    store = InMemoryArtifactStore()
+    stored_report(store)
+    deps = dataclasses.replace(web_deps(World()), reports=SkillsReports(store))
+
+    body = call_web(deps, "GET", "/skills", PLANNER, lambda_context)["body"]
+
+    assert re.search(r"requires [A-Z_]+ level \d", body)
+    assert re.search(r"[A-Z]:L\d", body) is None  # not "CMM:L1" beside "CMM level 1"
