@@ -11,7 +11,8 @@ period holds all 500 incidents and ~1,100 incident events.
 Each world is served in process by the real handler (`functions.web_app.handler`, Dependencies injected):
 - the in-memory fakes;
 - the DynamoDB audit adapter on moto (the kind index's Query and the two status queries; moto's time is
-  inside the figures, which are printed only: moto scans the whole table on every Query).
+  inside the figures, which are printed only: moto scans the whole table on every Query; the local runtime's
+  moto speed-ups are installed, `plexlabor_dev.local.dynamodb_speedups`).
 Pages: the EHS lead's default list (page 1 of 10), the same filtered to `awaiting`, and a reporter's own list.
 The first call (a container's whole read of the period) printed apart, 2 more warm-up calls, then up to 40
 timed ones within BUDGET_S a series: wall p50 / p95 / max and CPU p95 (`time.process_time`: moto's CPU
@@ -53,6 +54,7 @@ from plexlabor.plex.errors import PlexRequestError
 from plexlabor.review.decisions import ReviewService
 from plexlabor.review.queue import ReviewQueue
 from plexlabor.webapp.app import Dependencies
+from plexlabor_dev.local import dynamodb_speedups
 from tests.support import FakeLambdaContext, use_fake_aws
 from tests.unit.approval.approval_fakes import FakePlex, World
 from tests.unit.review.review_world import ZONE, web_event
@@ -235,9 +237,11 @@ def test_incident_list_in_memory() -> None:
 def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[DynamoDbAuditStore]:
     use_fake_aws(monkeypatch)
     with mock_aws():
+        undo = dynamodb_speedups.install()  # as the local runtime: moto's transactions copy no whole table
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_audit_table(client, "bench-audit")
         yield DynamoDbAuditStore("bench-audit", client=client)
+        undo()
 
 
 def test_incident_list_on_dynamodb(dynamodb: DynamoDbAuditStore) -> None:
