@@ -154,10 +154,10 @@ def test_proposing_training_puts_a_cross_training_suggestion_in_hrs_queue_once(
     again = _propose_training(deps, PLANNER, lambda_context, "2026-11-23")
 
     assert first["statusCode"] == again["statusCode"] == 303
-    # no Plex ids in the page's address (ux113 N11): the row reads the review queue
-    assert first["multiValueHeaders"]["Location"] == ["/dev/skills?proposed=new#training"]
-    assert again["multiValueHeaders"]["Location"] == ["/dev/skills?proposed=already#training"]
     [event] = [e for e in world.audit.by_status(AuditStatus.PENDING_APPROVAL)]
+    # no Plex ids in the page's address (ux113 N11): the row and the flash read the review queue's item
+    assert first["multiValueHeaders"]["Location"] == [f"/dev/skills?proposed=new&item={event.finding_id}#training"]
+    assert again["multiValueHeaders"]["Location"] == [f"/dev/skills?proposed=already&item={event.finding_id}#training"]
     assert event.event_type is AuditEventType.RECOMMENDATION and event.actor == "P0001"
     assert (event.payload["kind"], event.payload["proposed_by"], event.payload["department"]) == (
         "cross_training",

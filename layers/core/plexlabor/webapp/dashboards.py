@@ -95,10 +95,15 @@ STATIC_FILES = {
 STATIC_CACHE = "public, max-age=31536000, immutable"
 """Scripts are addressed with their content's hash (`?v=`), so a browser may keep them a year."""
 PROPOSED = {
-    "new": ("ok", "Proposed: the training waits for HR in the review queue."),
-    "already": ("ok", "That training was already suggested this week: it is in the review queue, or decided."),
+    "new": ("ok", "Proposed{named}: the training waits for HR in the review queue."),
+    "already": ("ok", "{training} was already suggested this week: it is in the review queue, or decided."),
     "stale": ("error", "A newer skills report came in since the page was opened: look at its candidates again."),
 }
+"""`/skills?proposed=`: what became of a proposed training; `{named}` / `{training}` name the person and the
+workcenter when the proposal waits in the review queue (`?item=` is its id there: no Plex id in the address)."""
+TRAINING_FIELDS = ("workcenter_id", "employee_id", "as_of")
+"""What "Propose training" sends (the candidate's row fills them in)."""
+BACK_TO_SKILLS = {"path": "/skills#training", "label": "Back to the skill coverage and its training candidates"}
 
 
 @dataclass(frozen=True)
@@ -239,7 +244,7 @@ def _coverage_page(
         return f"{page.base}/skills?{urlencode(chosen)}#cell"
 
     view = coverage_view(index, scope, CoverageQuery(department, _number(query, "page"), cell), page.who, cell_link)
-    flash = PROPOSED.get(query.get("proposed", ""))
+    flash = _proposed_flash(page, query)
     # a candidate whose cross-training waits in the review queue says so in place of its button: read from the
     # queue's open items, which the container keeps between requests (a few status-index queries when warm)
     waiting = {
@@ -259,7 +264,7 @@ def _coverage_page(
         problem=problem,
         department=department,
         page_query=lambda n: f"?{urlencode({**shown, 'page': n})}",
-        flash={"level": flash[0], "text": flash[1]} if flash else None,
+        flash=flash,
         proposed=lambda workcenter_id, employee_id: (record_key("workcenters", workcenter_id), employee_id) in waiting,
         causes=CAUSES,
         scripts=chart_scripts(),
@@ -268,17 +273,47 @@ def _coverage_page(
     )
 
 
+def _proposed_flash(page: Page, query: dict[str, str]) -> dict[str, str] | None:
+    """The flash after "Propose training", naming the person and the workcenter from the review queue's
+    item (`?item=`) while it waits there; without them once it is decided."""
+    said = PROPOSED.get(query.get("proposed", ""))
+    if said is None:
+        return None
+    item = next(
+        (
+            i
+            for i in page.deps.review.queue.open_items()
+            if i.item_id == query.get("item") and i.kind == "cross_training"
+        ),
+        None,
+    )
+    named = f"{page.who(item.employee_id)} for {page.place(item) or 'their workcenter'}" if item else None
+    training = f"Training {named}" if named else "That training"
+    return {"level": said[0], "text": said[1].format(named=f": {named}" if named else "", training=training)}
+
+
 @app.post("/skills/training")
 @drawn_from(_skills("Skill coverage", "skills"))
 def propose_training(page: Page, scope: Scope, index: SkillsIndex, problem: str | None) -> Response[str]:
     form = {name: values[0] for name, values in _form().items() if values}
-    workcenter, employee = form.get("workcenter_id", ""), form.get("employee_id", "")
-    if form.get("as_of") != index.as_of.isoformat():
+    missing = [name for name in TRAINING_FIELDS if not form.get(name, "").strip()]
+    if missing:
+        message = (
+            f"Not proposed: the form lacks {', '.join(missing)}. Use a candidate's Propose training button on the"
+            " skill coverage page."
+        )
+        return page.render(
+            "message.html", 400, title="Not proposed", page="skills", message=message, back=BACK_TO_SKILLS
+        )
+    workcenter, employee = form["workcenter_id"], form["employee_id"]
+    if form["as_of"] != index.as_of.isoformat():
         return page.redirect(f"/skills?{urlencode({'proposed': 'stale'})}#training")
     found = find_candidate(index, scope, workcenter, employee)
     if found is None:
         message = "That candidate is not in the current report, or the workcenter is not in your departments."
-        return page.render("message.html", 404, title="Not proposed", page="skills", message=message)
+        return page.render(
+            "message.html", 404, title="Not proposed", page="skills", message=message, back=BACK_TO_SKILLS
+        )
     recommendation, rank = found
     event = training_proposal(
         index.as_of,
@@ -292,7 +327,7 @@ def propose_training(page: Page, scope: Scope, index: SkillsIndex, problem: str 
     outcome = "new" if result.published else "already"
     logger.info("training proposed", workcenter_id=workcenter, outcome=outcome, rank=rank)
     kept = {k: v for k, v in form.items() if k == "department" and v}  # no Plex ids: the row reads the queue
-    return page.redirect(f"/skills?{urlencode({**kept, 'proposed': outcome})}#training")
+    return page.redirect(f"/skills?{urlencode({**kept, 'proposed': outcome, 'item': event.finding_id})}#training")
 
 
 @app.get("/certifications")
