@@ -153,6 +153,24 @@ def test_seven_day_maximum_bars_a_call_in() -> None:
     assert "would exceed 60 h in 7 days: 1" in seat.reason
 
 
+def test_consecutive_days_bar_a_scheduled_operator_and_say_why() -> None:
+    # Given E1 scheduled and planned at CNC-04 on what would be their 12th day in a row (ux119 #22), E2 on their 6th
+    crew = problem(
+        [job("A", CNC04), job("B", CNC05, requirements=(WELD,))],
+        [operator("E1", planned=CNC04, streak=11, hours_7=50), operator("E2", levels={"SK-WELD": 1}, streak=5)],
+    )
+    plan = solve(crew, 5)
+    # E1 is offered nowhere (the weekly day of rest, max 6 days in a row); E2's 6th day is allowed
+    assert [a.employee_id for a in plan.assignments] == ["E2"]
+    [seat] = plan.unstaffed
+    assert seat.cause == "qualified_unavailable" and "over 6 days in a row: 1" in seat.reason
+    [supervisor] = [b for b in plan.baselines if b.name == "supervisor"]
+    assert supervisor.violation_examples == ("E1 planned at CNC-04 but may not staff A: over 6 days in a row (day 12)",)
+    # a plant that allows more sets it
+    relaxed = solve(crew.model_copy(update={"policy": CrewPolicy(max_consecutive_days=12)}), 5)
+    assert {a.employee_id for a in relaxed.assignments} == {"E1", "E2"}
+
+
 def test_reasons_quote_certification_efficiency_and_hours() -> None:
     crew = problem(
         [job("A", CNC04)],

@@ -48,7 +48,14 @@ from plexlabor.crew.models import (
     UnstaffedCause,
     UnstaffedSeat,
 )
-from plexlabor.crew.pairs import Compiled, PairInfo, compile_problem, overtime_hours, setup_requirements
+from plexlabor.crew.pairs import (
+    Compiled,
+    PairInfo,
+    compile_problem,
+    overtime_hours,
+    refusal,
+    setup_requirements,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -170,8 +177,10 @@ def supervisor_plan(compiled: Compiled) -> tuple[list[int], list[str]]:
                 continue
             pair = by_pair.get((o, j))
             if pair is None:
+                why = refusal(compiled, o, j)
                 violations.append(
                     f"{op.employee_id} planned at {job.place.workcenter_code} but may not staff {job.key}"
+                    + (f": {why}" if why else "")
                 )
                 continue
             if schedule.fits(pair):  # the crew's pairs are other operators': adding them later changes nothing

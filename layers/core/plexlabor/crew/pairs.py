@@ -221,7 +221,6 @@ class _OpFacts:
     """An operator's schedule as numbers (the availability check runs for every candidate pair)."""
 
     blocks: tuple[tuple[float, float], ...]  # scheduled shifts, epoch seconds
-    works_today: bool
     scheduled_today: float
     on_leave: bool
 
@@ -229,7 +228,6 @@ class _OpFacts:
 def _facts(op: Operator, day: object) -> _OpFacts:
     return _OpFacts(
         blocks=tuple((b.start.timestamp(), b.end.timestamp()) for b in op.blocks),
-        works_today=any(b.work_date == day for b in op.blocks),
         scheduled_today=sum(b.paid_hours for b in op.blocks if b.work_date == day),
         on_leave=op.leave is not None,
     )
@@ -242,6 +240,8 @@ def _availability(
     policy = problem.policy
     if facts.on_leave:
         return "on leave", 0.0
+    if op.consecutive_days >= policy.max_consecutive_days:  # scheduled or not: the weekly day of rest
+        return streak_refusal(op.consecutive_days + 1, policy), 0.0
     inside = sum(max(0.0, min(end, b_end) - max(start, b_start)) for b_start, b_end in facts.blocks) / HOUR_S
     outside = max(0.0, hours - inside)
     if outside <= 1e-9:
@@ -252,13 +252,26 @@ def _availability(
         gap = max(b_start - end, start - b_end) / HOUR_S
         if 0 < gap < policy.min_rest_hours:
             return f"rest rule ({gap:.1f} h between shifts, {policy.min_rest_hours:g} h required)", outside
-    if not facts.works_today and op.consecutive_days >= policy.max_consecutive_days:
-        return f"would be day {op.consecutive_days + 1} in a row (max {policy.max_consecutive_days})", outside
     if facts.scheduled_today + outside > policy.max_hours_per_day + 1e-9:
         return f"would exceed {policy.max_hours_per_day:g} h that day", outside
     if op.hours_last_7_days + facts.scheduled_today + outside > policy.max_hours_7_days + 1e-9:
         return f"would exceed {policy.max_hours_7_days:g} h in 7 days", outside
     return None, outside
+
+
+def streak_refusal(day_in_a_row: int, policy: CrewPolicy) -> str:
+    """Why a day would break the consecutive-days rule: "over 6 days in a row (day 12)" (the words before the
+    bracket count the empty seats' reasons: `JobStats.turned_away`)."""
+    return f"over {policy.max_consecutive_days} days in a row (day {day_in_a_row})"
+
+
+def refusal(compiled: Compiled, o: int, j: int) -> str | None:
+    """Why operator `o` may not take job `j` by the rules of availability (leave, consecutive days, rest, hours,
+    call-ins), None when they may (a pair missing for another reason: skills, the setup rule)."""
+    op, job = compiled.operators[o], compiled.jobs[j]
+    facts = _facts(op, compiled.problem.day)
+    start, end = job.start.timestamp(), job.end.timestamp()
+    return _availability(op, facts, start, end, job.hours, compiled.problem)[0]
 
 
 def _fatigue_units(op: Operator, problem: CrewProblem) -> float:
