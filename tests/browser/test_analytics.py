@@ -2,10 +2,11 @@
 allocation_nightly fired there, as their schedules would, store their reports in the (moto) artifacts
 bucket; the web app draws the funnel plot with the vendored ECharts. The plot's points are checked
 against the stored report (read from the bucket): every operator the viewer may see, at their volume
-and raw value, inside or outside the limits as scored; a supervisor's plot holds their departments'
-operators only; a planner is refused the scores. The allocation page: a supervisor sees their
-departments only, and its unallocated time is in the review queue. No request beyond 127.0.0.1, no
-script error or CSP violation, axe-core clean, screenshots at 1280 and 820 px.
+and the value the funnel tests (efficiency: their robust pace), inside or outside the limits as scored;
+a supervisor's plot holds their departments' operators only; a planner is refused the scores. The
+allocation page: a supervisor sees their departments only, and its unallocated time is in the review
+queue. No request beyond 127.0.0.1, no script error or CSP violation, axe-core clean, screenshots at
+1280 and 820 px.
 """
 
 from __future__ import annotations
@@ -68,9 +69,9 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reports]:
 
 
 def _expected_points(artifact: AnalyticsArtifact, departments: set[str] | None) -> list[tuple[str, float, float, str]]:
-    """The efficiency funnel's points from the report: (employee number, volume, raw, outside or '')."""
+    """The efficiency funnel's points from the report: (employee number, volume, robust pace, outside or '')."""
     return sorted(
-        (unit.label, s.volume, s.raw, s.outside_funnel or "")
+        (unit.label, s.volume, s.raw if s.funnel_value is None else s.funnel_value, s.outside_funnel or "")
         for unit in artifact.report.operators
         if (s := unit.measures.get("efficiency")) is not None
         and s.volume > 0

@@ -121,6 +121,12 @@ def test_the_page_says_how_the_funnel_limits_were_set_and_flags_few_of_a_plant_w
         assert f"{summary.outside_funnel} of the plant's {operators} operators" in how
     else:
         assert f"None of the plant's {operators} operators falls outside" in how
+    # And the efficiency funnel plots each person's robust pace, tested against their limits
+    scores = {u.label: u.measures["efficiency"] for u in artifact.report.operators}
+    for _, pace, label, outside in _funnel(body)["points"]:
+        score = scores[label]
+        assert score.funnel_value is not None and pace == pytest.approx(score.funnel_value)
+        assert outside == ("high" if pace > score.funnel_high else "low" if pace < score.funnel_low else "")
 
 
 def test_another_measure_is_shown_lowest_first_in_per_cent(

@@ -34,6 +34,9 @@ class MeasureScore(BaseModel):
     funnel_low: float | None
     funnel_high: float | None
     """The 99.8 % funnel limits at this volume (None: no data)."""
+    funnel_value: float | None = None
+    """The value the funnel tests and plots when it is not the raw one: efficiency's robust pace (Huber's
+    location of the person's entries), which one miscounted entry does not move."""
     outside_funnel: Literal["high", "low"] | None
     rank: int | None
     """1 = best; None where the data does not separate this unit from the field."""
@@ -50,6 +53,7 @@ class MeasureScore(BaseModel):
             volume=estimate.volume,
             funnel_low=_finite(estimate.funnel_low),
             funnel_high=_finite(estimate.funnel_high),
+            funnel_value=estimate.funnel_value,
             outside_funnel=estimate.outside_funnel if estimate.volume > 0 else None,
             rank=rank,
             rank_low=rank_low,

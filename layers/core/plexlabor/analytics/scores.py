@@ -77,14 +77,14 @@ class Measure:
 
 
 def _efficiency(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) -> Fit:
-    """Each person's entries' earned over productive hours: the plain ratio (raw, funnel) and Huber's
-    robust location (what is shrunk), whose sampling variance is the entries' robust spread over their
-    count; entries scatter about a person's pace with a heavy tail (unrecorded stops, miscounts) that
-    moves a ratio of sums far more than a robust location."""
+    """Each person's entries' earned over productive hours: the plain ratio (raw) and Huber's robust
+    location (what is shrunk and what the funnel tests), whose sampling variance is the entries' robust
+    spread over their count; entries scatter about a person's pace with a heavy tail (unrecorded stops,
+    miscounts) that moves a ratio of sums far more than a robust location."""
     earned = [[e for e in rows if e.earned_hours is not None and e.hours > 0] for rows in units]
     weights = [np.array([e.productive_hours for e in rows]) for rows in earned]
     per_entry = [np.array([(e.earned_hours or 0.0) / e.productive_hours for e in rows]) for rows in earned]
-    ratios, raw_variances = _weighted_means(per_entry, weights)
+    ratios, _ = _weighted_means(per_entry, weights)
     spread = [shares - np.median(shares) for shares in per_entry if len(shares) > 1]
     scale = float(stats.median_abs_deviation(np.concatenate(spread), scale="normal")) if spread else 0.0
     known = [i for i, rows in enumerate(earned) if rows]
@@ -94,7 +94,6 @@ def _efficiency(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) -> Fit:
         [len(earned[i]) for i in known],
         scale**2,
         raw=[ratios[i] for i in known],
-        raw_variances=[raw_variances[i] for i in known],
     )
     return _spread_back(fit, known, len(units))
 

@@ -61,12 +61,15 @@ class Estimate:
     volume: float
     funnel_low: float
     funnel_high: float
+    funnel_value: float | None = None
+    """The value the funnel tests when it is not the raw one (efficiency: the robust pace)."""
 
     @property
     def outside_funnel(self) -> str | None:
-        if self.raw > self.funnel_high:
+        tested = self.raw if self.funnel_value is None else self.funnel_value
+        if tested > self.funnel_high:
             return "high"
-        if self.raw < self.funnel_low:
+        if tested < self.funnel_low:
             return "low"
         return None
 
@@ -251,16 +254,15 @@ def normal_normal(
     within: float = 0.0,
     *,
     raw: Sequence[float] | None = None,
-    raw_variances: Sequence[float] | None = None,
 ) -> Fit:
     """Shrunk means of people with `values`, their sampling `variances` and `volumes` (entries)
     (DerSimonian-Laird tau^2); `within` is the entry-level variance the variances come from. When the
-    values are not the plain ratios (a robust location), `raw` are the ratios the report shows and the
-    funnel plots, with their `raw_variances` for its limits."""
+    values are not the plain ratios (a robust location), `raw` are the ratios the report shows; the
+    funnel tests the values (`Estimate.funnel_value`): one entry far out moves a ratio of sums outside
+    limits that a person's pace never leaves."""
     y = np.asarray(values, float)
     v = np.maximum(np.asarray(variances, float), 1e-12)
     shown = y if raw is None else np.asarray(raw, float)
-    funnel = v if raw_variances is None else np.maximum(np.asarray(raw_variances, float), 1e-12)
     if len(y) == 0:
         return Fit(0.0, 0.0, within, ())
     w = 1 / v
@@ -272,7 +274,7 @@ def normal_normal(
     pull = tau2 / (tau2 + v)
     post_mean = mean + pull * (y - mean)
     post_sd = np.sqrt(pull * v) if tau2 > 0 else np.sqrt(1 / w_random.sum()) * np.ones_like(y)
-    limits = funnel_limits(shown, funnel, mean)
+    limits = funnel_limits(y, v, mean)
     estimates = tuple(
         Estimate(
             float(shown[i]),
@@ -282,6 +284,7 @@ def normal_normal(
             float(volumes[i]),
             float(limits.low[i]),
             float(limits.high[i]),
+            None if raw is None else float(y[i]),
         )
         for i in range(len(y))
     )

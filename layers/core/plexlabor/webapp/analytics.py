@@ -135,20 +135,27 @@ def scores_view(index: AnalyticsIndex, scope: AnalyticsScope, measure: str, page
 
 
 def funnel_chart(rows: list[ScoreRow], measure: str, summary: MeasureSummary) -> dict[str, Any]:
-    """Each operator's raw value at their volume with the 99.8 % limits at it, and the plant's value;
-    shares in per cent, as the table shows them (`static/dashboards.js` draws it). The limits are drawn
-    per person, not as a curve: for scrap share they rest on each person's effective count, which the
-    pieces shown as volume do not determine."""
+    """Each operator's value the funnel tests (the raw one; efficiency's robust pace) at their volume with
+    the 99.8 % limits at it, and the plant's value; shares in per cent, as the table shows them
+    (`static/dashboards.js` draws it). The limits are drawn per person, not as a curve: for scrap share
+    they rest on each person's effective count, which the pieces shown as volume do not determine."""
     scale = 1.0 if measure in RATIO_MEASURES else 100.0
     drawn = [r for r in rows if r.score.volume > 0 and r.score.funnel_low is not None]
     return {
         "volume": VOLUMES.get(measure, "labor entries"),
         "unit": "" if scale == 1.0 else "%",
         "target": summary.target * scale,
-        "points": [[r.score.volume, r.score.raw * scale, r.unit.label, r.score.outside_funnel or ""] for r in drawn],
+        "points": [
+            [r.score.volume, tested(r.score) * scale, r.unit.label, r.score.outside_funnel or ""] for r in drawn
+        ],
         "low": [[r.score.volume, (r.score.funnel_low or 0.0) * scale] for r in drawn],
         "high": [[r.score.volume, (r.score.funnel_high or 0.0) * scale] for r in drawn],
     }
+
+
+def tested(score: MeasureScore) -> float:
+    """The value the funnel tests: the raw one, or efficiency's robust pace."""
+    return score.raw if score.funnel_value is None else score.funnel_value
 
 
 @dataclass(frozen=True)
