@@ -9,15 +9,20 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from infra.constants import QueueName
 from plexlabor.audit import AuditStatus
 from plexlabor.crew.messages import ReplanMessage
-from plexlabor.crew.replanning import read_current_plan
+from plexlabor.crew.replanning import CallOffEvent, detect, read_current_plan, shifts_between
+from plexlabor.crew.wiring import CallOffDependencies
 from plexlabor.plant import PlantFolder
+from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.plex.sources import LaborSource
 from plexlabor_dev.local.stack import LocalStack
+from tests.support import load_event
 
 SHIFT = "1"
 
@@ -73,3 +78,60 @@ def test_call_offs_on_the_replan_queue_are_re_planned_into_the_review_queue(
     assert not {employee for _, employee in after.assignments} & set(callers)
     pending = store.by_status(AuditStatus.PENDING_APPROVAL, since, 10_000)
     assert all(e.payload["note"].startswith("After a call-off of ") for e in pending if e.actor == "crew_replan")
+
+
+class _Kept:
+    """A replan sender that keeps the messages (to find a shift with a call-off before firing the runtime's)."""
+
+    def __init__(self) -> None:
+        self.sent: list[ReplanMessage] = []
+
+    def send(self, message: ReplanMessage) -> None:
+        self.sent.append(message)
+
+
+def _shift_with_a_call_off(plant: Path, before: date) -> tuple[date, str, datetime]:
+    """The latest 1st shift before `before` in the plant's data with somebody scheduled and not clocked in."""
+    meta = PlantFolder(plant).meta()
+    source, zone = LaborSource(PlantFolderSource(plant), meta.timezone), ZoneInfo(meta.timezone)
+    for back in range(1, 15):
+        begin = datetime.combine(before - timedelta(days=back), datetime.min.time(), zone)
+        for work_date, code, start in shifts_between(source.port.shifts(), zone, begin, begin + timedelta(days=1)):
+            kept = _Kept()
+            as_of = start + timedelta(minutes=17)
+            detect(
+                CallOffDependencies(source=source, sender=kept),
+                CallOffEvent.model_validate({"detail": {"as_of": as_of}, **_EVENT}),
+            )
+            if code == SHIFT and any(m.reason == "call_off" for m in kept.sent):
+                return work_date, code, as_of
+    raise AssertionError("no shift with a call-off in the plant's data")
+
+
+_EVENT = {k: v for k, v in load_event("crew_call_offs").items() if k != "detail"}
+
+
+def test_call_offs_fired_on_the_local_runtime_run_as_of_the_plant_and_are_re_planned(
+    planned: tuple[LocalStack, date], e2e_plant: Path
+) -> None:
+    """ux119 #13: crew_call_offs fired on the local runtime looked at the wall clock's shifts (none in a generated
+    plant's past); as of a moment of the plant (`detail.as_of`) it finds the call-off and crew_replan re-plans it."""
+    stack, day = planned
+    runtime = stack.runtime
+    work_date, code, as_of = _shift_with_a_call_off(e2e_plant, day)
+    assert runtime.fire("crew_planner", detail={"date": work_date.isoformat(), "shift": code})["published"] > 0
+    summary = runtime.fire("crew_call_offs", detail={"as_of": as_of.isoformat()})
+    assert summary["shifts"] == [f"{work_date.isoformat()}/{code}"] and summary["call_offs"] >= 1
+    store = runtime.audit_store()
+    since = datetime.combine(work_date, datetime.min.time(), UTC) - timedelta(days=3)
+
+    def applied() -> list[str]:
+        return [
+            e.event_id
+            for e in store.by_status(AuditStatus.APPLIED, since, 10_000)
+            if e.payload.get("replan_reason") == "call_off" and e.payload.get("plan_day") == work_date.isoformat()
+        ]
+
+    runtime.wait_for(lambda: len(applied()) >= summary["call_offs"], timeout_s=180, what="the call-offs re-planned")
+    runtime.drain(60)
+    assert runtime.queue_depth(QueueName.REPLAN, dlq=True) == 0

@@ -98,6 +98,7 @@ AS_OF_PLANT_END: dict[str, tuple[str, str]] = {
     "norms_refresh": ("as_of", "instant"),
     "forecast_nightly": ("as_of", "instant"),
     "crew_planner": ("date", "day"),
+    "crew_call_offs": ("as_of", "instant"),
     "skills_daily": ("as_of", "day"),
     "allocation_nightly": ("day", "day"),
     "analytics_nightly": ("as_of", "day"),

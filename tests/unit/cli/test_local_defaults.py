@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from plexlabor.allocation.nightly import AllocationNightlyDetail
 from plexlabor.analytics.nightly import AnalyticsNightlyDetail
+from plexlabor.crew.replanning import CallOffDetail
 from plexlabor.crew.service import CrewPlannerDetail
 from plexlabor.forecast.nightly import ForecastDetail
 from plexlabor.incidents.nightly import IncidentTrendsDetail
@@ -43,6 +44,7 @@ def test_schedules_fired_without_a_body_run_as_of_the_plants_end(labelled_plant:
     assert runtime.default_detail("skills_daily") == {"as_of": last_day}
     assert runtime.default_detail("allocation_nightly") == {"day": last_day}
     assert runtime.default_detail("forecast_nightly") == {"as_of": meta.end.isoformat()}
+    assert runtime.default_detail("crew_call_offs") == {"as_of": meta.end.isoformat()}  # ux119 #13: not the wall clock
     assert runtime.default_detail("review_sweep") == {}  # not about a moment of the plant: its own time
     assert LocalRuntime().default_detail("skills_daily") == {}
 
@@ -57,6 +59,7 @@ def test_each_default_detail_is_one_its_function_accepts(labelled_plant: PlantFo
         "allocation_nightly": AllocationNightlyDetail,
         "analytics_nightly": AnalyticsNightlyDetail,
         "incident_trends": IncidentTrendsDetail,
+        "crew_call_offs": CallOffDetail,
     }
     assert set(models) == set(AS_OF_PLANT_END)
     for function, model in models.items():

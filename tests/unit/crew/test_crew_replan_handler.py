@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from functions.crew_call_offs import handler as crew_call_offs
 from functions.crew_planner import handler as crew_planner
@@ -238,6 +239,25 @@ def _reads(store: InMemoryAuditStore, monkeypatch: pytest.MonkeyPatch) -> list[d
         lambda status, since=None, limit=100: (reads.append(since), by_status(status, since, limit))[1],
     )
     return reads
+
+
+def test_call_offs_run_as_of_the_details_moment(labelled_plant: PlantFolder) -> None:
+    """`detail.as_of` replaces the event's time (the local runtime replays a generated plant as of its end, ux119
+    #13); a detail it does not know is refused."""
+    source = LaborSource(PlantFolderSource(labelled_plant.path), "America/Detroit")
+    day = date(2026, 11, 19)  # Thursday in the history
+    now = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=11, minutes=17)
+    summaries = []
+    for time_now, detail in ((now, {}), (datetime(2026, 12, 5, 15, 0, tzinfo=UTC), {"as_of": now.isoformat()})):
+        deps = wiring.CallOffDependencies(source=source, sender=RecordingSender())
+        event = {**load_event("crew_call_offs"), "time": time_now.isoformat(), "detail": detail}
+        summaries.append((crew_call_offs.handler(event, FakeLambdaContext(), dependencies=deps), deps.sender.sent))
+    assert summaries[0] == summaries[1] and summaries[1][0]["shifts"] == [f"{day.isoformat()}/1"]
+    deps = wiring.CallOffDependencies(source=source, sender=RecordingSender())
+    with pytest.raises(ValidationError, match="when"):
+        crew_call_offs.handler(
+            {**load_event("crew_call_offs"), "detail": {"when": "x"}}, FakeLambdaContext(), dependencies=deps
+        )
 
 
 @pytest.mark.parametrize("module", ["functions.crew_call_offs.handler", "plexlabor.webapp.app"])

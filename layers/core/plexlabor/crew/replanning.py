@@ -51,6 +51,7 @@ from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, expiry_event, stable_event_id
 from plexlabor.audit.publish import append_once
@@ -569,13 +570,26 @@ def shifts_between(
     ]
 
 
-def detect(deps: CallOffDependencies, request: EventBridgeModel) -> dict[str, Any]:
+class CallOffDetail(BaseModel):
+    """crew_call_offs' event detail: `as_of`, the moment it looks from instead of the event's time (the local
+    runtime's replay of a generated plant, whose data ends in the past: `docs/local-runtime.md`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: AwareDatetime | None = None
+
+
+class CallOffEvent(EventBridgeModel):
+    detail: CallOffDetail = CallOffDetail()
+
+
+def detect(deps: CallOffDependencies, request: CallOffEvent) -> dict[str, Any]:
     """Send a `call_off` for every operator scheduled on a shift that started `grace` to `grace + period`
-    before the event's time and not clocked in, then a `refresh` for every shift running or starting within
-    `refresh_ahead` (none when it is None); the counts."""
+    before the event's time (or its detail's `as_of`) and not clocked in, then a `refresh` for every shift
+    running or starting within `refresh_ahead` (none when it is None); the counts."""
     from plexlabor.crew.build import build_problem
 
-    now = request.time
+    now = request.detail.as_of or request.time
     port, zone = deps.source.port, ZoneInfo(deps.source.timezone)
     shifts = port.shifts()
     starting = shifts_between(shifts, zone, now - deps.grace - deps.period, now - deps.grace)
