@@ -102,6 +102,31 @@ def test_the_same_report_twice_is_one_incident(trained: IncidentClassifier) -> N
 
 
 @pytest.mark.parametrize(
+    "changed",
+    [
+        {"kind": "near_miss"},
+        {"workcenter_code": "PRESS5"},
+        {"department": "SHIP"},
+        {"shift_code": "2"},
+        {"job_no": "J1"},
+    ],
+)
+def test_the_same_text_sent_again_with_other_details_is_a_report_of_its_own(
+    trained: IncidentClassifier, changed: dict[str, str]
+) -> None:
+    """ux119 #4: a resend correcting the kind, workcenter, department, shift or job landed on the first report
+    unseen; now both are recorded, each as sent."""
+    deps = _deps(trained)
+    when = datetime(2026, 12, 4, 9, 37, tzinfo=UTC)
+    first = log_incident(deps, IncidentReport(narrative=VAGUE, occurred_at=when, workcenter_code="PRESS4"), "E0001")
+    report = IncidentReport(narrative=VAGUE, occurred_at=when, workcenter_code="PRESS4").model_copy(update=changed)
+    corrected = log_incident(deps, report, "E0001")
+    assert corrected.incident_id != first.incident_id and not corrected.duplicate
+    event = opening(deps.audit, corrected.incident_id)
+    assert event is not None and all(event.payload["incident"][name] == value for name, value in changed.items())
+
+
+@pytest.mark.parametrize(
     ("payload", "field"),
     [
         ({"narrative": "short"}, "narrative"),

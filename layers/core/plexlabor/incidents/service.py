@@ -6,7 +6,8 @@ calibrated confidences: `classifier`) and read (`extraction`); one `recommendati
 `incident_coding` records it all. Auto-coded incidents are recorded as `logged` (filled in, nothing to
 decide); the others as `pending_approval`, which puts them in the review queue (the pilot scope may hold
 them back, as for every kind). Without a model every incident goes for review. The incident's id is
-stable over (reporter, narrative, time), so a form sent twice records one incident.
+stable over (reporter, narrative, time, and the kind, workcenter, department, shift and job chosen), so a
+form sent twice records one incident and a resend that changes one of those is a report of its own.
 
 `correct_codes` is the EHS lead's answer on the incident's page: the codes as they should be and what
 the text says as they confirm it (`read_confirmation`; an approval of the coding, with both), which
@@ -238,10 +239,17 @@ class IncidentDeps:
     """The plant's workcenters, departments and shifts a report may name now (`KeptPlantChoices`)."""
 
 
+REPORTED_FIELDS = ("kind", "workcenter_code", "department", "shift_code", "job_no")
+"""What the reporter chose beside the text: a report sent again with one of these changed is a correction,
+recorded as a report of its own (the EHS lead sees both), not lost on the first."""
+
+
 def incident_id(reporter: str, report: IncidentReport, received_at: datetime) -> str:
-    """Stable over reporter, narrative and time (the stated time, else the minute it was received)."""
+    """Stable over reporter, narrative, time (the stated time, else the minute it was received) and the
+    fields the reporter chose (`REPORTED_FIELDS`): the same form sent twice is one incident."""
     moment = report.occurred_at.isoformat() if report.occurred_at else received_at.strftime("%Y-%m-%dT%H:%M")
-    digest = hashlib.sha256("\x1f".join((reporter, report.narrative, moment)).encode()).hexdigest()
+    chosen = (str(getattr(report, name) or "") for name in REPORTED_FIELDS)
+    digest = hashlib.sha256("\x1f".join((reporter, report.narrative, moment, *chosen)).encode()).hexdigest()
     return "inc-" + digest[:20]
 
 
