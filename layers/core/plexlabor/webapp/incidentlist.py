@@ -25,8 +25,8 @@ from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.incidents.listing import STATUS_FILTERS, ListedIncident, Standing
 from plexlabor.platform.clock import local_midnight, outside_dates
+from plexlabor.webapp import incidents as incident_page  # its names read at request time: it imports webapp.app
 from plexlabor.webapp.app import Page, _deps, _query, app
-from plexlabor.webapp.incidents import CODERS, _may_see, _moment
 
 PAGE_SIZE = 50
 """Rows per page: a page stays small to render and to read on a tablet, whatever the period holds."""
@@ -130,7 +130,7 @@ def status_words(page: Page, listed: ListedIncident) -> str:
 
 
 def _row(page: Page, listed: ListedIncident) -> dict[str, Any]:
-    happened = _moment(listed.happened, page.deps.zone)
+    happened = incident_page._moment(listed.happened, page.deps.zone)
     event = listed.event
     return {
         "id": listed.incident_id,
@@ -160,7 +160,7 @@ def incident_list() -> Response[str]:
     zone = page.deps.zone
     since, until = local_midnight(filters.first, zone), local_midnight(filters.last + timedelta(days=1), zone)
     listing = page.deps.incident_log.listing(since, until)
-    visible = [listed for listed in listing.incidents if _may_see(page.viewer, listed.opening)]
+    visible = [listed for listed in listing.incidents if incident_page._may_see(page.viewer, listed.opening)]
     counts = Counter(listed.standing for listed in visible)
     matching = [listed for listed in visible if filters.keeps(listed)]
     pages = max(1, -(-len(matching) // PAGE_SIZE))
@@ -198,6 +198,6 @@ def _render(page: Page, filters: ListFilters, status: int = 200, **context: Any)
         filters=filters,
         typed=typed,
         statuses={value: label for value, (label, _) in STATUS_FILTERS.items()},
-        codes_incidents=bool(page.viewer.roles & CODERS),
+        codes_incidents=bool(page.viewer.roles & incident_page.CODERS),
         **{"rows": [], "matching": 0, "total": 0, "departments": [], "complete": True, "problem": None, **context},
     )
