@@ -56,7 +56,7 @@ class SureModel:
 
 def _log(world: World, narrative: str, *, sure: bool | None, by: str = "E0001", **report: Any) -> str:
     model = None if sure is None else SureModel(sure)
-    deps = IncidentDeps(world.audit, model, clock=world.clock)  # type: ignore[arg-type]
+    deps = IncidentDeps(world.audit, model, zone=ZONE, clock=world.clock)  # type: ignore[arg-type]
     logged = log_incident(deps, IncidentReport(narrative=narrative, **report), by)
     world.clock.advance(minutes=10)
     return logged.incident_id
@@ -84,7 +84,8 @@ def world() -> World:
 
 def test_an_auto_coded_injury_is_listed_awaiting_confirmation_and_counted(world: World, lambda_context: Any) -> None:
     # Given an auto-coded injury at PRESS4 in molding, then a near miss the model was not sure of
-    auto = _log(world, CUT, sure=True, workcenter_code="PRESS4", department="MOLD")
+    happened = datetime(2026, 3, 1, 10, 30)  # plant time, the day before it is reported
+    auto = _log(world, CUT, sure=True, workcenter_code="PRESS4", department="MOLD", occurred_at=happened)
     unsure = _log(world, NEAR, sure=False, kind="near_miss", department="SHIP")
     # When the EHS lead opens the incident list
     response = _get(world, EHS, lambda_context)
@@ -97,6 +98,8 @@ def test_an_auto_coded_injury_is_listed_awaiting_confirmation_and_counted(world:
     assert "Needs coding (in the EHS queue)" in newest and "department SHIP" in newest
     assert "PRESS4" in older and "department MOLD" in older and "Injury: Caught in or compressed" in older
     assert "Coded automatically — confirm to send to Plex" in older and "E0001" in older and "not sure" not in older
+    assert ">Sun 2026-03-01 10:30</a><br>" in older and "reported Mon 2026-03-02 23:00" in older
+    assert "reported" not in newest  # it names no time: when it was reported is when it happened
     # and the heading counts what awaits confirmation, linking to exactly those
     assert "<h1>Incidents · 1 awaiting confirmation</h1>" in body
     assert "1 coded automatically awaits your confirmation" in body and "1 needs coding" in body
