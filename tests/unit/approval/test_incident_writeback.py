@@ -21,6 +21,7 @@ from plexlabor.incidents.service import (
     IncidentReport,
     confirmed_decision,
     correct_codes,
+    decision_of,
     log_incident,
     opening,
     read_confirmation,
@@ -171,3 +172,65 @@ def test_the_write_target_is_a_setting_and_nothing_else_is_accepted() -> None:
     assert plex_settings_from_env({"PLEXLABOR_PLEX_API_KEY": "k"}).incident_write_target == "custom_object"
     with pytest.raises(ValidationError, match="incident_write_target"):
         plex_settings_from_env({**environ, "PLEXLABOR_PLEX_INCIDENT_WRITE_TARGET": "email"})
+
+
+CORRECTED = {**CODES, "event_group": "62", "source_division": "5"}
+"""The EHS lead's later correction of the codes `confirmed_message` saved."""
+
+
+def _correction(world: World, incident_id: str, codes: dict[str, str]) -> RecommendationWriteback:
+    """The EHS lead saves the incident's codes again (as the page does): the correction's message."""
+    event = opening(world.audit, incident_id)
+    assert event is not None
+    newest = decision_of(world.audit, incident_id)
+    decided = correct_codes(world.audit, event, codes, "ehs1", world.clock(), "guard was open", {}, newest)
+    decision = confirmed_decision(decided)
+    assert decision is not None and decided.payload["corrects"]
+    return RecommendationWriteback(item_id=incident_id, decision=decision, decision_id=decided.event_id)
+
+
+def test_a_correction_after_the_write_is_written_again_and_an_older_message_writes_nothing(
+    world: World, fake_plex: FakePlex
+) -> None:
+    """ux119 #9: a second save met the decision's one id; now it is a decision of its own, written again."""
+    incident_id, first, transport, writer = confirmed_writer(world, fake_plex)
+    run(sqs_event(first.model_dump_json()), writer)
+    correction = _correction(world, incident_id, CORRECTED)
+    for message in (correction, correction, first):  # a redelivery, and the first one late: nothing more
+        assert run(sqs_event(message.model_dump_json()), writer) == {"batchItemFailures": []}
+    assert len(transport.posts) == 2
+    _, body, key = transport.posts[-1]
+    assert key == f"plexlabor-writeback-{incident_id}-{correction.decision_id}"
+    assert (body["status"], body["eventGroup"], body["sourceDivision"]) == ("corrected", "62", "5")
+    writes = [e for e in world.audit.for_finding(incident_id) if e.event_type is AuditEventType.WRITEBACK]
+    assert [e.payload["decision_id"] for e in writes] == [None, correction.decision_id]
+
+
+def test_an_incident_rejected_in_the_queue_can_still_be_coded_and_written(world: World, fake_plex: FakePlex) -> None:
+    """Helper 126's leftover: the EHS lead rejected it in the queue (a duplicate, say), then codes it on its page."""
+    from plexlabor.approval.messages import Decision
+    from plexlabor.audit import ApprovalAction, AuditStatus
+
+    logged = log_incident(IncidentDeps(world.audit, None, clock=world.clock), IncidentReport(narrative=NARRATIVE), "E7")
+    event = opening(world.audit, logged.incident_id)
+    assert event is not None
+    rejection = Decision(action=ApprovalAction.REJECT, reason="a duplicate", supervisor_id="ehs1")
+    world.audit.append(
+        rejection.audit_event(
+            record_key=event.record_key,
+            item_id=logged.incident_id,
+            employee_id=None,
+            model_version=event.model_version,
+            occurred_at=world.clock(),
+            payload={"kind": "incident_coding"},
+        )
+    )
+    message = _correction(world, logged.incident_id, CODES)
+    newest = decision_of(world.audit, logged.incident_id)
+    assert newest is not None and newest.status is AuditStatus.APPROVED and newest.event_id == message.decision_id
+    transport = FakeTransport()
+    writer = service(world, fake_plex, mode="custom_object", transport=transport)
+    assert run(sqs_event(message.model_dump_json()), writer) == {"batchItemFailures": []}
+    [(_, body, _)] = transport.posts
+    assert body["incidentId"] == logged.incident_id and body["eventGroup"] == "64"
+    assert [e.event_type for e in world.audit.for_finding(logged.incident_id)].count(AuditEventType.WRITEBACK) == 1

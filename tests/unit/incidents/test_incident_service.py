@@ -148,8 +148,14 @@ def test_corrections_are_one_decision_and_become_training_rows(trained: Incident
     codes = read_codes(CODE_FORM)
     answer = correct_codes(deps.audit, event, codes, "ehs1", NOW, "caught in the conveyor")
     assert answer.status is AuditStatus.APPROVED and decision_of(deps.audit, logged.incident_id) == answer
-    with pytest.raises(AuditConflictError):
+    with pytest.raises(AuditConflictError):  # two first saves at once
         correct_codes(deps.audit, event, codes, "ehs2", NOW)
+    # a later correction is a decision of its own and the newest holds; two of the same decision conflict
+    corrected = correct_codes(deps.audit, event, {**codes, "source_division": "5"}, "ehs1", NOW, None, {}, answer)
+    assert corrected.payload["corrects"] == answer.event_id and corrected.event_id != answer.event_id
+    assert decision_of(deps.audit, logged.incident_id) == corrected
+    with pytest.raises(AuditConflictError):
+        correct_codes(deps.audit, event, codes, "ehs2", NOW, None, {}, answer)
     reports = corrected_reports([event], [answer])
     assert len(reports) == 1 and reports[0].narrative == VAGUE and reports[0].codes["event_group"] == "64"
     assert corrected_reports([event], []) == []
@@ -294,3 +300,4 @@ def _next(reads: list[PlantChoices | Exception]) -> PlantChoices:
     if isinstance(found, Exception):
         raise found
     return found
+

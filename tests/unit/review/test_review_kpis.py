@@ -242,3 +242,26 @@ def test_a_decision_on_an_incident_never_sent_for_review_is_not_an_approval_from
     assert (row.suggested, row.sent_for_review, row.approved, row.rejected) == (3, 2, 0, 1)
     assert row.decided_unsent == 1 and row.approve_rate == 0.0
     assert row.median_minutes_to_decision == pytest.approx(5)
+
+
+def test_an_incident_the_ehs_lead_corrects_later_counts_once() -> None:
+    # Given an incident sent for review, rejected in the queue, then coded and corrected by the EHS lead on its page
+    store = InMemoryAuditStore()
+    _incident(store, "inc-sent", AuditStatus.PENDING_APPROVAL)
+    for minutes, status in ((5, AuditStatus.REJECTED), (9, AuditStatus.APPROVED), (30, AuditStatus.APPROVED)):
+        store.append(
+            AuditEvent(
+                record_key="incidents:inc-sent",
+                event_type=AuditEventType.DECISION,
+                status=status,
+                occurred_at=T0 + timedelta(minutes=minutes),
+                actor="ehs1",
+                supervisor_id="ehs1",
+                finding_id="inc-sent",
+            )
+        )
+    # When the KPIs are computed
+    [row] = compute_kpis(store, clock=lambda: T0 + timedelta(days=1)).by_kind
+    # Then its first answer counts, once
+    assert (row.sent_for_review, row.approved, row.rejected) == (1, 0, 1)
+    assert row.median_minutes_to_decision == pytest.approx(5)

@@ -102,7 +102,8 @@ def test_the_ehs_lead_finds_it_in_the_queue_then_corrects_the_codes(
     assert decision is not None and decision.status is AuditStatus.APPROVED and decision.actor == "ehs1"
     assert decision.payload["codes"]["event_group"] == "64" and decision.payload["via"] == "incident_page"
     page = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context, query={"saved": "1"})["body"]
-    assert "the model learns from them" in page and "Codes confirmed by" in page and "Save the codes" not in page
+    assert "the model learns from them" in page and "Codes confirmed by" in page and "Save the correction" in page
+    assert "Note from" in page and "conveyor" in page  # her note is shown (ux119 #9)
     assert incident_id not in _call(deps, "GET", "/queue", EHS, lambda_context)["body"]
     # the confirmed incident is on its way to plex_writeback, with the codes and what the text says
     [sent] = world.writebacks.sent
@@ -137,12 +138,10 @@ def test_the_fields_offered_come_from_the_text_and_an_unsent_incident_can_be_sen
     [sent] = world.writebacks.sent
     assert isinstance(sent, RecommendationWriteback) and sent.decision.correction is not None
     assert sent.decision.correction["equipment"] == "conveyor" and sent.decision.supervisor_id == "ehs1"
-    # a reporter cannot send it, and a second confirmation is refused
-    assert (
-        _call(deps, "POST", f"/incidents/{incident_id}", REPORTER, lambda_context, form={"send": "again"})["statusCode"]
-        == 403
-    )
-    assert _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=CODES)["statusCode"] == 403
+    # a reporter can neither send nor code it
+    for form in ({"send": "again"}, CODES):
+        refused = _call(deps, "POST", f"/incidents/{incident_id}", REPORTER, lambda_context, form=form)
+        assert refused["statusCode"] == 403
 
 
 def test_a_rejection_in_the_queue_is_shown_as_such(world: World, incident_id: str, lambda_context: Any) -> None:
@@ -151,7 +150,19 @@ def test_a_rejection_in_the_queue_is_shown_as_such(world: World, incident_id: st
     assert _call(deps, "POST", f"/items/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
     page = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     assert "The proposed codes were rejected in the review queue by" in page and "caught in the conveyor" in page
-    assert "Codes confirmed" not in page and "Save the codes" not in page
+    assert "Codes confirmed" not in page
+    # the EHS lead can still code it (helper 126's leftover): her codes hold, go to Plex, and the list says so
+    assert "You can still code it below" in page and "Save the codes" in page
+    response = _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form={**CODES, **CONFIRMED})
+    assert response["statusCode"] == 303
+    decision = decision_of(world.audit, incident_id)
+    assert decision is not None and decision.status is AuditStatus.APPROVED and decision.payload["corrects"]
+    [sent] = world.writebacks.sent
+    assert isinstance(sent, RecommendationWriteback) and sent.decision_id == decision.event_id
+    coded = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    assert "Codes confirmed by" in coded and "Earlier decisions" in coded and "rejected in the review queue by" in coded
+    listed = _call(deps, "GET", "/incidents", EHS, lambda_context, query={"status": "confirmed"})["body"]
+    assert incident_id in listed
 
 
 def test_a_bad_code_is_named_and_nothing_recorded(world: World, incident_id: str, lambda_context: Any) -> None:
@@ -395,3 +406,31 @@ def test_the_incident_page_says_a_recording_was_not_used(world: World, incident_
     query = {"recording": "unused"}
     body = _call(web_deps(world), "GET", f"/incidents/{incident_id}", REPORTER, lambda_context, query=query)["body"]
     assert "The recording was not used: no transcription is set up here." in body
+
+
+def test_the_ehs_lead_corrects_saved_codes_later_and_the_trail_is_kept(
+    world: World, incident_id: str, lambda_context: Any
+) -> None:
+    """ux119 #9: a second save was refused ('once each', 403, to the EHS lead herself), her note shown nowhere,
+    the note's limit 500 in the page against 1,000 on the server."""
+    deps = web_deps(world)
+    first = {**CODES, **CONFIRMED, "reason": "Die change, pinch point; guard was open."}
+    assert _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=first)["statusCode"] == 303
+    page = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    assert "Note from" in page and "Die change, pinch point; guard was open." in page
+    assert 'maxlength="1000"' in page and "Correct the codes" in page
+    second = {**CODES, **CONFIRMED, "code.source_division": "5", "reason": "x" * 700}
+    response = _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=second)
+    assert response["multiValueHeaders"]["Location"] == [f"/dev/incidents/{incident_id}?saved=corrected"]
+    decision = decision_of(world.audit, incident_id)
+    assert decision is not None and decision.payload["codes"]["source_division"] == "5"
+    first_sent, correction = world.writebacks.sent
+    assert isinstance(correction, RecommendationWriteback) and correction.decision_id == decision.event_id
+    assert isinstance(first_sent, RecommendationWriteback) and first_sent.decision_id is None
+    assert correction.decision.correction is not None and correction.decision.correction["source_division"] == "5"
+    page = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context, query={"saved": "corrected"})["body"]
+    assert "your correction replaces the earlier codes" in page and "Codes corrected by" in page
+    trail = page.split('id="earlier-decisions"')[1].split("</ul>")[0]
+    assert "codes confirmed by" in trail and "Source 3" in trail and "guard was open" in trail
+    assert "On its way to Plex" in page  # the correction's write, not the first one's
+

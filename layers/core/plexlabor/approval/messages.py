@@ -173,6 +173,9 @@ class RecommendationWriteback(BaseModel):
     kind: Literal["recommendation"] = "recommendation"
     item_id: str = Field(min_length=1, max_length=128)
     decision: Decision
+    decision_id: str | None = Field(default=None, max_length=64)
+    """A later decision of an item decided before (an incident the EHS lead corrects, or codes after a queue
+    rejection): its `decision` event's id; it is written as a write of its own. None: the item's first decision."""
 
 
 _WRITEBACK_ADAPTER: TypeAdapter[WritebackMessage | RecommendationWriteback] = TypeAdapter(

@@ -1,7 +1,8 @@
 """plex_writeback's logic: apply an approved correction, keep what it replaced, and undo it.
 
 `apply` (one write-back-queue message):
-1. idempotent: a finding that already has a `writeback` event is done;
+1. idempotent: a finding that already has a `writeback` event of this decision is done (an incident the
+   EHS lead corrects later is decided again: each decision is written once, and only the newest is written);
 2. the audit must show the decision: if the callback could not record it, it is recorded here from
    the message (same stable event id, so never twice);
 3. a field update reads the record's current values through the labor-data port first; those are
@@ -150,9 +151,11 @@ def _applied_after_all(look_up: Callable[[], AuditEvent | None] | None, subject:
     return found
 
 
-def _item_keys(item_id: str) -> WriteKeys:
-    """A decided item's write-back: one idempotency key per item (a redelivery writes nothing twice)."""
-    return {"idempotency_key": f"plexlabor-writeback-{item_id}", "reference": item_id}
+def _item_keys(item_id: str, revision: str | None = None) -> WriteKeys:
+    """A decided item's write-back: one idempotency key per item and decision (a redelivery writes nothing
+    twice; a later decision, `revision`, is a write of its own)."""
+    key = f"plexlabor-writeback-{item_id}" + (f"-{revision}" if revision else "")
+    return {"idempotency_key": key, "reference": item_id}
 
 
 def _result_payload(result: WriteResult) -> dict[str, Any]:
@@ -175,6 +178,8 @@ class _Subject:
     item_id: str
     employee_id: str | None
     decision: Decision
+    revision: str | None = None
+    """The later decision this write carries out (`RecommendationWriteback.decision_id`); None: the first."""
 
 
 @dataclass
@@ -212,11 +217,13 @@ class WritebackService:
             # No record to hang an audit event on: say so in the log, and do not retry.
             logger.error("no written recommendation with this id", extra={"item_id": message.item_id})
             return WritebackOutcome("refused")
-        subject = _Subject(opening.record_key, message.item_id, opening.employee_id, message.decision)
+        subject = _Subject(
+            opening.record_key, message.item_id, opening.employee_id, message.decision, message.decision_id
+        )
         return self._guarded(
             subject,
             lambda: recommendation_decision(Recommended.of(opening), message.decision, self.clock(), "writeback"),
-            lambda: self._write_record(opening, message.decision),
+            lambda: self._write_record(opening, message.decision, message.decision_id),
             message_id,
             receive_count,
         )
@@ -230,19 +237,28 @@ class WritebackService:
         receive_count: int,
         look_up: Callable[[], AuditEvent | None] | None = None,
     ) -> WritebackOutcome:
-        """`write` once, after the audit shows the approval (`decision` builds it when missing);
-        a permanent failure is recorded at once, a transient one on the last attempt, unless `look_up`
-        finds that Plex applied the write all the same (its answer lost) and records it."""
+        """`write` once per decision, after the audit shows the approval (`decision` builds it when missing);
+        the item's newest decision judges (a message of a decision a later one replaced writes nothing: the
+        later one's own message writes it); a permanent failure is recorded at once, a transient one on the
+        last attempt, unless `look_up` finds that Plex applied the write all the same (its answer lost) and
+        records it."""
         history = [e for e in self.audit.history(subject.record_key) if e.finding_id == subject.item_id]
-        done = [e for e in history if e.event_type is AuditEventType.WRITEBACK]
+        done = [
+            e
+            for e in history
+            if e.event_type is AuditEventType.WRITEBACK and e.payload.get("decision_id") == subject.revision
+        ]
         if done:
             logger.info("already written back", extra={"finding_id": subject.item_id})
             return WritebackOutcome("already_written", done[-1])
+        recorded = [e for e in history if e.event_type is AuditEventType.DECISION]
+        if recorded and recorded[-1].event_id != (subject.revision or recorded[0].event_id):
+            logger.info("a later decision replaces this one: not written", extra={"finding_id": subject.item_id})
+            return WritebackOutcome("refused")
         try:
-            recorded = [e for e in history if e.event_type is AuditEventType.DECISION]
             if subject.decision.action is not ApprovalAction.APPROVE:
                 raise WritebackRefusedError(f"the decision was '{subject.decision.action.value}', not approve")
-            if any(e.status is not AuditStatus.APPROVED for e in recorded):
+            if recorded and recorded[-1].status is not AuditStatus.APPROVED:
                 raise WritebackRefusedError("the audit records a rejection of this item")
             if not recorded:
                 logger.warning("decision missing from the audit; recording it", extra={"finding_id": subject.item_id})
@@ -269,23 +285,30 @@ class WritebackService:
             raise
         return WritebackOutcome("already_applied" if event.payload.get("already_applied") else "written", event)
 
-    def _write_record(self, opening: AuditEvent, decision: Decision) -> AuditEvent:
-        """One record in a custom object: an `assigned` crew assignment, or a `confirmed` incident."""
+    def _write_record(self, opening: AuditEvent, decision: Decision, revision: str | None = None) -> AuditEvent:
+        """One record in a custom object: an `assigned` crew assignment, or a `confirmed` incident (`corrected`:
+        a later decision of it, `revision`)."""
         item_id = opening.finding_id or opening.event_id
         kind = opening.payload.get("kind")
         if kind == UNALLOCATED_TIME:
             return self._write_labor_entry(opening, decision)
         if kind == INCIDENT_CODING and self.writer.settings.incident_write_target == "nonconformance":
-            return self._write_nonconformance(opening, decision)
+            return self._write_nonconformance(opening, decision, revision)
         if kind == INCIDENT_CODING:
             name = self.writer.settings.incident_custom_object_name
-            record = incident_record(opening, decision)
+            record = incident_record(opening, decision) | ({"status": "corrected"} if revision else {})
         else:
             name = self.writer.settings.crew_custom_object_name
             record = assignment_record(opening, decision.supervisor_id, "assigned")
-        result = self.writer.record(record, name=name, **_item_keys(item_id))
-        subject = _Subject(opening.record_key, item_id, opening.employee_id, decision)
-        payload = {"kind": kind, "custom_object": name, "record": record, **_result_payload(result)}
+        result = self.writer.record(record, name=name, **_item_keys(item_id, revision))
+        subject = _Subject(opening.record_key, item_id, opening.employee_id, decision, revision)
+        payload = {
+            "kind": kind,
+            "custom_object": name,
+            "record": record,
+            "decision_id": revision,
+            **_result_payload(result),
+        }
         event = self._written(subject, opening.model_version, payload, {})
         logger.info(
             "record written", extra={"finding_id": item_id, "kind": kind, "mode": result.mode, "sent": result.sent}
@@ -338,23 +361,25 @@ class WritebackService:
         logger.info("labor entry written", extra={"finding_id": item_id, "mode": payload.get("mode")})
         return event
 
-    def _write_nonconformance(self, opening: AuditEvent, decision: Decision) -> AuditEvent:
-        """A confirmed incident as one nonconformance record, POSTed to `nonconformance-create` in the write mode."""
+    def _write_nonconformance(self, opening: AuditEvent, decision: Decision, revision: str | None) -> AuditEvent:
+        """A confirmed incident as one nonconformance record, POSTed to `nonconformance-create` in the write mode
+        (a later correction, `revision`, as another record with the same external reference)."""
         item_id = opening.finding_id or opening.event_id
         record = nonconformance_record(opening, decision)
         request = WriteRequest(
             action=NONCONFORMANCE_ACTION,
             payload=record,
-            **_item_keys(item_id),
+            **_item_keys(item_id, revision),
         )
         result = self.writer.write(request)
         payload = {
             "kind": INCIDENT_CODING,
             "target": {"action": NONCONFORMANCE_ACTION},
             "record": record,
+            "decision_id": revision,
             **_result_payload(result),
         }
-        subject = _Subject(opening.record_key, item_id, opening.employee_id, decision)
+        subject = _Subject(opening.record_key, item_id, opening.employee_id, decision, revision)
         event = self._written(subject, opening.model_version, payload, {})
         logger.info("nonconformance written", extra={"finding_id": item_id, "mode": result.mode, "sent": result.sent})
         return event
@@ -502,10 +527,12 @@ class WritebackService:
     def _event(
         self, subject: _Subject, kind: AuditEventType, status: AuditStatus, *id_parts: str, **fields: Any
     ) -> AuditEvent:
-        """An event of this function about the subject's item, its id stable on `id_parts`."""
+        """An event of this function about the subject's item, its id stable on `id_parts` (and on the later
+        decision it carries out, if it does)."""
+        revision = (subject.revision,) if subject.revision else ()
         return AuditEvent(
             record_key=subject.record_key,
-            event_id=stable_event_id(subject.item_id, kind.value, *id_parts),
+            event_id=stable_event_id(subject.item_id, kind.value, *revision, *id_parts),
             event_type=kind,
             status=status,
             occurred_at=self.clock(),

@@ -157,8 +157,9 @@ class Listing:
 
 
 def _folded(events: Iterable[AuditEvent]) -> dict[str, ListedIncident]:
-    """Each incident's opening, decision and newest Plex event, by incident id (incidents without an opening
-    read are left out)."""
+    """Each incident's opening, newest decision (a correction replaces a confirmation; the EHS lead's coding a
+    queue rejection) and newest Plex event after it, by incident id (incidents without an opening read are
+    left out)."""
     openings: dict[str, AuditEvent] = {}
     decisions: dict[str, AuditEvent] = {}
     plex: dict[str, AuditEvent] = {}
@@ -168,8 +169,9 @@ def _folded(events: Iterable[AuditEvent]) -> dict[str, ListedIncident]:
             continue
         if event.event_type is AuditEventType.RECOMMENDATION:
             openings.setdefault(item, event)
-        elif event.event_type is AuditEventType.DECISION:
-            decisions.setdefault(item, event)
+        elif event.event_type is AuditEventType.DECISION:  # the newest holds; Plex events after it are its
+            decisions[item] = event
+            plex.pop(item, None)
         elif event.event_type in PLEX_EVENTS:
             plex[item] = event
     return {item: ListedIncident(opening, decisions.get(item), plex.get(item)) for item, opening in openings.items()}

@@ -10,8 +10,9 @@ stable over (reporter, narrative, time, and the kind, workcenter, department, sh
 form sent twice records one incident and a resend that changes one of those is a report of its own.
 
 `correct_codes` is the EHS lead's answer on the incident's page: the codes as they should be and what
-the text says as they confirm it (`read_confirmation`; an approval of the coding, with both), which
-plex_writeback writes to Plex (`approval.recommendations.incident_record`). `corrected_reports` turns
+the text says as they confirm it (`read_confirmation`; an approval of the coding, with both); she may
+correct it later (a new decision, the newest holds, the trail kept), and each is written to Plex by
+plex_writeback (`approval.recommendations.incident_record`). `corrected_reports` turns
 decided incidents back into coded reports, the training rows `plexlabor incidents train` reads
 (`reports.write_coded_reports`).
 """
@@ -31,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from plexlabor.approval.messages import Decision
 from plexlabor.approval.recommendations import INCIDENT_CODING, INCIDENT_FIELDS
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, AuditStore
-from plexlabor.audit.events import recommendation_event
+from plexlabor.audit.events import recommendation_event, stable_event_id
 from plexlabor.audit.publish import append_once, review_status
 from plexlabor.incidents.extraction import Place, extract
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, code_problem
@@ -347,9 +348,16 @@ def opening(audit: AuditStore, identifier: str) -> AuditEvent | None:
     return next((e for e in events if e.payload.get("kind") == INCIDENT_CODING and e.finding_id == identifier), None)
 
 
-def decision_of(audit: AuditStore, identifier: str) -> AuditEvent | None:
+def decisions_of(audit: AuditStore, identifier: str) -> list[AuditEvent]:
+    """The incident's decisions, oldest first: a queue rejection, the EHS lead's confirmation, her corrections."""
     events = audit.history(RECORD_PREFIX + identifier)
-    return next((e for e in events if e.event_type is AuditEventType.DECISION), None)
+    return [e for e in events if e.event_type is AuditEventType.DECISION and e.finding_id == identifier]
+
+
+def decision_of(audit: AuditStore, identifier: str) -> AuditEvent | None:
+    """The incident's newest decision (the one that holds), or None."""
+    decisions = decisions_of(audit, identifier)
+    return decisions[-1] if decisions else None
 
 
 class CodeCorrectionError(ValueError):
@@ -436,10 +444,15 @@ def correct_codes(
     at: datetime,
     reason: str | None = None,
     confirmed: Mapping[str, str] | None = None,
+    replacing: AuditEvent | None = None,
 ) -> AuditEvent:
-    """Record the codes as the EHS lead confirms or corrects them, with what they confirmed of the text:
-    the incident's one `decision` event (approve, with both as its correction; a second answer meets
-    the audit's conflict, as in the queue)."""
+    """Record the codes as the EHS lead confirms or corrects them, with what they confirmed of the text: a
+    `decision` event (approve, with both as its correction). The first (`replacing` None) has the incident's
+    stable decision id (two first answers at once meet the audit's conflict, as in the queue); a later one
+    (a correction, or coding an incident rejected in the queue) replaces the decision the EHS lead saw, its
+    newest (`replacing`, `decision_of`): a decision of its own, its id stable on the one it replaces
+    (`corrects`: two corrections of the same decision at once conflict); the earlier ones stay in the trail."""
+    previous = replacing
     changed = sorted(k for k, v in codes.items() if event.payload.get("codes", {}).get(k) != v)
     correction = {**codes, **(confirmed or {})}
     decision = Decision(action=ApprovalAction.APPROVE, reason=reason, supervisor_id=by, correction=correction)
@@ -455,8 +468,12 @@ def correct_codes(
             "codes": dict(codes),
             "changed": changed,
             "confirmed": dict(confirmed or {}),
+            **({"corrects": previous.event_id} if previous is not None else {}),
         },
     )
+    if previous is not None:
+        replacing = stable_event_id(str(event.finding_id), AuditEventType.DECISION.value, previous.event_id)
+        answer = answer.model_copy(update={"event_id": replacing})
     audit.append(answer)
     return answer
 

@@ -174,10 +174,12 @@ def compute_kpis(
         row.suggested += 1
         row.sent_for_review += event.status is AuditStatus.PENDING_APPROVAL
     decisions = sorted(_events(audit, DECIDED_STATUSES, since, limit), key=lambda e: e.occurred_at)
+    answered: set[str] = set()
     for event in decisions:
         opening = opened.get(event.finding_id or "")
-        if opening is None:
-            continue
+        if opening is None or opening.finding_id in answered:
+            continue  # an item's first answer counts: an incident the EHS lead corrects later is decided again
+        answered.add(str(opening.finding_id))
         row = rows[_opening_key(opening)]
         if opening.status is not AuditStatus.PENDING_APPROVAL:
             row.decided_unsent += 1
@@ -189,9 +191,11 @@ def compute_kpis(
     for item_id in expired:  # once per item (the workflow and the sweep could both record an expiry)
         rows[_opening_key(opened[item_id])].expired += 1
     for status, attribute in ((AuditStatus.WRITTEN, "written"), (AuditStatus.REVERTED, "reverted")):
+        counted: set[str] = set()  # once per item (a corrected incident is written again)
         for event in audit.by_status(status, since, limit):
             opening = opened.get(event.finding_id or "")
-            if opening is not None:
+            if opening is not None and opening.finding_id not in counted:
+                counted.add(str(opening.finding_id))
                 row = rows[_opening_key(opening)]
                 setattr(row, attribute, getattr(row, attribute) + 1)
     by_kind = sorted(rows.values(), key=lambda r: (r.kind != PUNCH, r.kind, r.type, r.model))

@@ -4,9 +4,10 @@ The form is for anyone signed in (a shop-floor tablet: one column, large targets
 incident_log's `POST /incidents` (`plexlabor.incidents.api`), which codes and records the report and
 sends the browser to the incident's page. That page shows the codes with their confidences, what the
 text says (when, where, equipment, body parts, PPE) and where the incident stands. The EHS lead (and an
-admin) confirm or correct the codes and what the text says there (`POST`), which records the
-incident's one decision with both (`incidents.service.correct_codes`; the codes are training data)
-and then sends it to plex_writeback, which writes it to the incidents custom object in the configured
+admin) confirm or correct the codes and what the text says there (`POST`), which records a decision
+with both (`incidents.service.correct_codes`; the codes are training data; a later save is a correction,
+the newest decision holds, the earlier ones stay listed, and an incident rejected in the queue can still
+be coded) and then sends it to plex_writeback, which writes it to the incidents custom object in the configured
 write mode (dry run by default) and records that; if it cannot be sent, the page offers to send it
 again. The reporter sees their own incident.
 Nothing here classifies: the page reads the audit table only (no scikit-learn in the web app).
@@ -27,7 +28,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.approval.callback import CallbackService
 from plexlabor.approval.errors import DecisionFormError
-from plexlabor.approval.messages import Decision, RecommendationWriteback
+from plexlabor.approval.messages import MAX_REASON_CHARS, Decision, RecommendationWriteback
 from plexlabor.approval.wiring import PAGE_PLEX_LIMITS, plex_settings, reads_plex
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.errors import AuditConflictError
@@ -40,7 +41,7 @@ from plexlabor.incidents.service import (
     confirmation_defaults,
     confirmed_decision,
     correct_codes,
-    decision_of,
+    decisions_of,
     opening,
     read_codes,
     read_confirmation,
@@ -58,6 +59,8 @@ SAVED = {
     "1": "Saved: the codes are kept, and the model learns from them at its next training. The incident is on its "
     "way to Plex.",
     "sent": "Sent on its way to Plex again.",
+    "corrected": "Saved: your correction replaces the earlier codes (kept below as the trail), the model learns "
+    "from it at its next training, and the correction is on its way to Plex.",
 }
 RECORDING_UNUSED = (
     "Your report was recorded from the text you typed. The recording was not used: no transcription is set up here."
@@ -71,10 +74,12 @@ def _may_see(viewer: Viewer, event: AuditEvent) -> bool:
 
 def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
     payload = event.payload
-    decision = decision_of(page.deps.review.audit, str(event.finding_id))
+    decisions = decisions_of(page.deps.review.audit, str(event.finding_id))
+    decision = decisions[-1] if decisions else None
     codes = dict(payload.get("codes") or {})
     if decision is not None:
         codes.update(decision.payload.get("codes") or {})
+    coder = bool(page.viewer.roles & CODERS)
     return {
         "event": event,
         "incident": payload.get("incident", {}),
@@ -82,14 +87,17 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "coding": payload.get("coding", []),
         "extraction": payload.get("extraction", {}),
         "decision": decision,
+        "earlier": decisions[:-1],
+        "labels": {of.value: FIELD_LABELS[of] for of in Field},
+        "note_limit": MAX_REASON_CHARS,
         "pending": event.status is AuditStatus.PENDING_APPROVAL and decision is None,
         "codes": codes,
         "fields": [(of.value, FIELD_LABELS[of], FIXED_TITLES.get(of)) for of in Field],
-        "may_code": bool(page.viewer.roles & CODERS) and decision is None,
-        "confirm": confirmation_defaults(event, page.deps.zone),
-        "plex": _plex_state(page, event),
+        "may_code": coder,
+        "confirm": _confirm_defaults(event, decision, page.deps.zone),
+        "plex": _plex_state(page, event, decision),
         "confirmed": confirmed_decision(decision) if decision is not None else None,
-        "choices": _choices() if bool(page.viewer.roles & CODERS) and decision is None else PlantChoices(),
+        "choices": _choices() if coder else PlantChoices(),
         "decided": _decided_codes(codes, payload.get("coding", [])) if _approved(decision) else [],
         "as_confirmed": _as_confirmed(decision, page.deps.zone),
     }
@@ -122,6 +130,16 @@ def _as_confirmed(decision: AuditEvent | None, zone: tzinfo) -> dict[str, Any] |
     return {**confirmed, "occurred_at": _moment(confirmed.get("occurred_at"), zone)}
 
 
+def _confirm_defaults(event: AuditEvent, decision: AuditEvent | None, zone: tzinfo) -> dict[str, str]:
+    """The fields the form offers: as the EHS lead confirmed them last, else from the report and its text."""
+    offered = confirmation_defaults(event, zone)
+    if not _approved(decision) or decision is None or decision.payload.get("via") != CONFIRMED_VIA:
+        return offered
+    confirmed = {name: str(value or "") for name, value in (decision.payload.get("confirmed") or {}).items()}
+    when = _moment(confirmed.get("occurred_at"), zone)
+    return {**offered, **confirmed, "occurred_at": when.astimezone(zone).strftime("%Y-%m-%dT%H:%M") if when else ""}
+
+
 def _moment(text: str | None, zone: tzinfo) -> datetime | None:
     """A time the audit keeps as ISO text (plant time when it has no zone), for `Page.local` to show."""
     if not text:
@@ -130,19 +148,27 @@ def _moment(text: str | None, zone: tzinfo) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
-def _plex_state(page: Page, event: AuditEvent) -> AuditEvent | None:
-    """The incident's newest write-back event (written, failed, reverted), if any."""
+def _plex_state(page: Page, event: AuditEvent, decision: AuditEvent | None) -> AuditEvent | None:
+    """The newest write-back event (written, failed, reverted) of the incident's newest decision, if any."""
     kinds = {AuditEventType.WRITEBACK, AuditEventType.WRITEBACK_FAILED, AuditEventType.REVERT}
-    events = [e for e in page.deps.review.audit.history(event.record_key) if e.event_type in kinds]
+    since = decision.event_sk if decision is not None else ""
+    events = [
+        e
+        for e in page.deps.review.audit.history(event.record_key)
+        if e.event_type in kinds and e.finding_id == event.finding_id and e.event_sk > since
+    ]
     return events[-1] if events else None
 
 
-def _send(page: Page, incident_id: str, decision: Decision | None) -> bool:
-    """Send the confirmed incident to plex_writeback (idempotent there); False when it could not be sent."""
-    if decision is None:
+def _send(page: Page, incident_id: str, decision: Decision | None, decided: AuditEvent | None) -> bool:
+    """Send the confirmed incident to plex_writeback (idempotent there; a correction, `decided` replacing an
+    earlier decision, is a write of its own); False when it could not be sent."""
+    if decision is None or decided is None:
         return False
+    later = decided.event_id if decided.payload.get("corrects") else None
     try:
-        page.deps.review.writeback.send(RecommendationWriteback(item_id=incident_id, decision=decision))
+        message = RecommendationWriteback(item_id=incident_id, decision=decision, decision_id=later)
+        page.deps.review.writeback.send(message)
     except Exception:  # the queue unreachable: the decision stands, the page offers to send it again
         logger.exception("incident not sent to plex_writeback", incident_id=incident_id)
         return False
@@ -226,7 +252,7 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
     context = _context(page, found)
     form = {key: values[-1] for key, values in _form().items()}
     if form.get("send") == "again" and page.viewer.roles & CODERS and context["confirmed"] is not None:
-        sent = _send(page, incident_id, context["confirmed"])
+        sent = _send(page, incident_id, context["confirmed"], context["decision"])
         return page.redirect(f"/incidents/{incident_id}?saved={'sent' if sent else 'unsent'}")
     if not context["may_code"]:
         return page.render(
@@ -234,7 +260,7 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
             403,
             title="Refused",
             page="incident_list",
-            message="Only the EHS lead or an admin codes incidents, once each.",
+            message="Only the EHS lead or an admin codes incidents.",
         )
     try:
         codes = read_codes(form)
@@ -247,6 +273,7 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
             page.deps.review.clock(),
             _reason(form.get("reason"), page.viewer.user_id),
             confirmed,
+            context["decision"],
         )
     except CodeCorrectionError as error:
         context["codes"] = {of.value: form.get(f"code.{of.value}", "") for of in Field}
@@ -261,8 +288,10 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
             409,
             title="Already coded",
             page="incident_list",
-            message="Someone confirmed this incident's codes a moment ago.",
+            message="Someone saved this incident's codes a moment ago: open it again to see them.",
         )
     page.deps.review.queue.mark_closed(incident_id)
-    sent = _send(page, incident_id, confirmed_decision(decided))
-    return page.redirect(f"/incidents/{incident_id}?saved={'1' if sent else 'unsent'}")
+    sent = _send(page, incident_id, confirmed_decision(decided), decided)
+    corrected = _approved(context["decision"])  # a correction of codes saved before, not a first coding
+    saved = "unsent" if not sent else "corrected" if corrected else "1"
+    return page.redirect(f"/incidents/{incident_id}?saved={saved}")
