@@ -301,3 +301,18 @@ def _next(reads: list[PlantChoices | Exception]) -> PlantChoices:
         raise found
     return found
 
+
+def test_a_near_miss_has_no_nature_of_injury_or_part_of_body(trained: IncidentClassifier) -> None:
+    """ux119 #18: 'Nobody was hurt.' was coded 'Nature of injury 1 Traumatic injuries (sure)', 'Part of body 3'."""
+    deps = _deps(trained)
+    narrative = "A forklift reversed out of aisle 3 without the horn and nearly hit me near the dock. Nobody was hurt."
+    logged = log_incident(deps, IncidentReport(narrative=narrative, kind="near_miss"), "E0001")
+    assert {c.field for c in logged.codes} == {"event_division", "event_group", "source_division"}
+    event = opening(deps.audit, logged.incident_id)
+    assert event is not None and event.payload["not_applicable"] == ["nature_division", "part_division"]
+    assert set(event.payload["codes"]) == {"event_division", "event_group", "source_division"}
+    # the EHS lead's form for it has no such fields, and they are not asked for
+    near_miss_form = {k: v for k, v in CODE_FORM.items() if k not in ("code.nature_division", "code.part_division")}
+    assert set(read_codes(near_miss_form, near_miss=True)) == {"event_division", "event_group", "source_division"}
+    with pytest.raises(CodeCorrectionError, match="Nature of injury"):
+        read_codes(near_miss_form)  # an injury has them

@@ -434,3 +434,22 @@ def test_the_ehs_lead_corrects_saved_codes_later_and_the_trail_is_kept(
     assert "codes confirmed by" in trail and "Source 3" in trail and "guard was open" in trail
     assert "On its way to Plex" in page  # the correction's write, not the first one's
 
+
+def test_a_near_miss_shows_nature_and_part_of_body_as_not_applicable(
+    world: World, incident_id: str, lambda_context: Any
+) -> None:
+    """ux119 #18: the page offered and showed a nature of injury and a part of body for a near miss."""
+    deps = web_deps(world)
+    page = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    assert page.count("not applicable (near miss)") == 4  # the model's table and the form, two fields each
+    assert 'name="code.nature_division"' not in page and 'name="code.part_division"' not in page
+    form = {k: v for k, v in CODES.items() if k not in ("code.nature_division", "code.part_division")}
+    assert _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
+    decision = decision_of(world.audit, incident_id)
+    assert decision is not None and set(decision.payload["codes"]) == {
+        "event_division",
+        "event_group",
+        "source_division",
+    }
+    saved = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    assert saved.split('id="decided-codes"')[1].split("</table>")[0].count("not applicable (near miss)") == 2

@@ -78,6 +78,10 @@ FIELD_LABELS = {
 """What a person calls each coded field."""
 
 
+INJURY_ONLY = (Field.NATURE_DIVISION, Field.PART_DIVISION)
+"""What OIICS codes only for an injury: a near miss hurt nobody, so it has no nature of injury or part of body."""
+
+
 def code_problem(of: Field, code: str, division: str) -> str | None:
     """Why `code` cannot be `of`'s code (an event group must be two digits inside `division`), or None."""
     if of is Field.EVENT_GROUP:

@@ -35,7 +35,7 @@ from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditSta
 from plexlabor.audit.events import recommendation_event, stable_event_id
 from plexlabor.audit.publish import append_once, review_status
 from plexlabor.incidents.extraction import Place, extract
-from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, code_problem
+from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, code_problem
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.reports import CodedReport
 from plexlabor.models import Employee, Shift, Workcenter
@@ -254,7 +254,8 @@ def incident_id(reporter: str, report: IncidentReport, received_at: datetime) ->
     return "inc-" + digest[:20]
 
 
-def _codes(result: Classification | None) -> list[CodingOut]:
+def _codes(result: Classification | None, near_miss: bool) -> list[CodingOut]:
+    """The model's codings, those OIICS codes only for an injury left out of a near miss (`INJURY_ONLY`)."""
     if result is None:
         return []
     return [
@@ -267,6 +268,7 @@ def _codes(result: Classification | None) -> list[CodingOut]:
             confident=c.confident,
         )
         for c in result.codings.values()
+        if not (near_miss and c.field in INJURY_ONLY)
     ]
 
 
@@ -288,7 +290,7 @@ def log_incident(deps: IncidentDeps, report: IncidentReport, reporter: str) -> L
     found = extract(report.narrative, (report.occurred_at or now).astimezone(deps.zone), places)
     classifier = deps.in_force() if deps.in_force is not None else deps.classifier
     result = classifier.classify(report.narrative) if classifier else None
-    codes = _codes(result)
+    codes = _codes(result, report.kind == "near_miss")
     auto = bool(result and result.auto_coded)
     place = PilotPlace(report.department, report.workcenter_code, report.shift_code)
     status, held = review_status(not auto, deps.scope, INCIDENT_CODING, place)
@@ -304,6 +306,7 @@ def log_incident(deps: IncidentDeps, report: IncidentReport, reporter: str) -> L
         "codes": {c.field: c.code for c in codes},
         "coding": [c.model_dump() for c in codes],
         "auto_coded": auto,
+        "not_applicable": [of.value for of in INJURY_ONLY] if report.kind == "near_miss" else [],
         "extraction": extraction,
         "workcenter_code": report.workcenter_code,
         "department": report.department,
@@ -364,9 +367,12 @@ class CodeCorrectionError(ValueError):
     """Corrected codes that cannot be OIICS codes; the message names the field."""
 
 
-def read_codes(form: Mapping[str, str]) -> dict[str, str]:
-    """The codes a correction form sends (`code.<field>`), each checked (CodeCorrectionError names it)."""
-    codes = {of: (form.get(f"code.{of.value}") or "").strip() for of in Coded}
+def read_codes(form: Mapping[str, str], near_miss: bool = False) -> dict[str, str]:
+    """The codes a correction form sends (`code.<field>`), each checked (CodeCorrectionError names it); a
+    near miss has none of `INJURY_ONLY` (not applicable: not read)."""
+    codes = {
+        of: (form.get(f"code.{of.value}") or "").strip() for of in Coded if not (near_miss and of in INJURY_ONLY)
+    }
     division = codes[Coded.EVENT_DIVISION]
     for of, code in codes.items():
         problem = code_problem(of, code, division)
@@ -519,7 +525,7 @@ def corrected_reports(openings: Iterable[AuditEvent], decisions: Iterable[AuditE
             continue
         codes = decision.payload.get("codes") or event.payload.get("codes") or {}
         if set(codes) != {of.value for of in Coded}:
-            continue  # coded without a model and approved as it stood: no codes to learn from
+            continue  # coded without a model and approved as it stood, or a near miss (no nature, part): not a row
         incident = event.payload.get("incident", {})
         day = str(event.payload.get("as_of") or event.occurred_at.date().isoformat())
         titles = {Coded(k): FIXED_TITLES.get(Coded(k), {}).get(v, "") for k, v in codes.items()}

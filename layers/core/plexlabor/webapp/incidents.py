@@ -32,7 +32,7 @@ from plexlabor.approval.messages import MAX_REASON_CHARS, Decision, Recommendati
 from plexlabor.approval.wiring import PAGE_PLEX_LIMITS, plex_settings, reads_plex
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.errors import AuditConflictError
-from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, Field
+from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, Field
 from plexlabor.incidents.service import (
     CONFIRMED_VIA,
     CodeCorrectionError,
@@ -80,11 +80,14 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
     if decision is not None:
         codes.update(decision.payload.get("codes") or {})
     coder = bool(page.viewer.roles & CODERS)
+    near_miss = _near_miss(event)
+    coding = [c for c in payload.get("coding", []) if not (near_miss and Field(c["field"]) in INJURY_ONLY)]
     return {
         "event": event,
         "incident": payload.get("incident", {}),
         "happened": _moment((payload.get("incident") or {}).get("occurred_at"), page.deps.zone),
-        "coding": payload.get("coding", []),
+        "coding": coding,
+        "not_applicable": [FIELD_LABELS[of] for of in INJURY_ONLY] if near_miss else [],
         "extraction": payload.get("extraction", {}),
         "decision": decision,
         "earlier": decisions[:-1],
@@ -92,13 +95,17 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "note_limit": MAX_REASON_CHARS,
         "pending": event.status is AuditStatus.PENDING_APPROVAL and decision is None,
         "codes": codes,
-        "fields": [(of.value, FIELD_LABELS[of], FIXED_TITLES.get(of)) for of in Field],
+        "fields": [
+            (of.value, FIELD_LABELS[of], FIXED_TITLES.get(of))
+            for of in Field
+            if not (near_miss and of in INJURY_ONLY)
+        ],
         "may_code": coder,
         "confirm": _confirm_defaults(event, decision, page.deps.zone),
         "plex": _plex_state(page, event, decision),
         "confirmed": confirmed_decision(decision) if decision is not None else None,
         "choices": _choices() if coder else PlantChoices(),
-        "decided": _decided_codes(codes, payload.get("coding", [])) if _approved(decision) else [],
+        "decided": _decided_codes(codes, coding, near_miss) if _approved(decision) else [],
         "as_confirmed": _as_confirmed(decision, page.deps.zone),
     }
 
@@ -107,13 +114,18 @@ def _approved(decision: AuditEvent | None) -> bool:
     return decision is not None and decision.status is AuditStatus.APPROVED
 
 
-def _decided_codes(codes: dict[str, str], coding: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _near_miss(event: AuditEvent) -> bool:
+    """A near miss: OIICS codes no nature of injury or part of body for it (`INJURY_ONLY`)."""
+    return bool((event.payload.get("incident") or {}).get("kind") == "near_miss")
+
+
+def _decided_codes(codes: dict[str, str], coding: list[dict[str, Any]], near_miss: bool) -> list[dict[str, Any]]:
     """The codes as the EHS lead confirmed them, each with its title and what the model proposed (None: nothing)."""
     proposed = {c["field"]: c for c in coding}
     rows = []
     for of in Field:
         code = codes.get(of.value)
-        if not code:
+        if not code or (near_miss and of in INJURY_ONLY):
             continue
         model = proposed.get(of.value)
         learned = model["title"] if model and model["code"] == code else ""  # an event group's title is learned
@@ -263,7 +275,7 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
             message="Only the EHS lead or an admin codes incidents.",
         )
     try:
-        codes = read_codes(form)
+        codes = read_codes(form, _near_miss(found))
         confirmed = read_confirmation(form, page.deps.zone, page.deps.review.clock(), _choices())
         decided = correct_codes(
             page.deps.review.audit,
