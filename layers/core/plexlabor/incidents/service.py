@@ -458,7 +458,6 @@ def correct_codes(
     (a correction, or coding an incident rejected in the queue) replaces the decision the EHS lead saw, its
     newest (`replacing`, `decision_of`): a decision of its own, its id stable on the one it replaces
     (`corrects`: two corrections of the same decision at once conflict); the earlier ones stay in the trail."""
-    previous = replacing
     changed = sorted(k for k, v in codes.items() if event.payload.get("codes", {}).get(k) != v)
     correction = {**codes, **(confirmed or {})}
     decision = Decision(action=ApprovalAction.APPROVE, reason=reason, supervisor_id=by, correction=correction)
@@ -474,12 +473,12 @@ def correct_codes(
             "codes": dict(codes),
             "changed": changed,
             "confirmed": dict(confirmed or {}),
-            **({"corrects": previous.event_id} if previous is not None else {}),
+            **({"corrects": replacing.event_id} if replacing is not None else {}),
         },
     )
-    if previous is not None:
-        replacing = stable_event_id(str(event.finding_id), AuditEventType.DECISION.value, previous.event_id)
-        answer = answer.model_copy(update={"event_id": replacing})
+    if replacing is not None:
+        own_id = stable_event_id(str(event.finding_id), AuditEventType.DECISION.value, replacing.event_id)
+        answer = answer.model_copy(update={"event_id": own_id})
     audit.append(answer)
     return answer
 

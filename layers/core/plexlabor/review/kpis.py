@@ -191,11 +191,11 @@ def compute_kpis(
     for item_id in expired:  # once per item (the workflow and the sweep could both record an expiry)
         rows[_opening_key(opened[item_id])].expired += 1
     for status, attribute in ((AuditStatus.WRITTEN, "written"), (AuditStatus.REVERTED, "reverted")):
-        counted: set[str] = set()  # once per item (a corrected incident is written again)
+        once: set[str] = set()  # once per item (a corrected incident is written again)
         for event in audit.by_status(status, since, limit):
             opening = opened.get(event.finding_id or "")
-            if opening is not None and opening.finding_id not in counted:
-                counted.add(str(opening.finding_id))
+            if opening is not None and opening.finding_id not in once:
+                once.add(str(opening.finding_id))
                 row = rows[_opening_key(opening)]
                 setattr(row, attribute, getattr(row, attribute) + 1)
     by_kind = sorted(rows.values(), key=lambda r: (r.kind != PUNCH, r.kind, r.type, r.model))
