@@ -85,7 +85,7 @@ def test_report_an_incident_then_the_ehs_lead_corrects_its_codes(page: Page, inc
     page.wait_for_url(f"**/incidents/{incident_id}")
     page.get_by_label("Event or exposure").select_option("6")
     page.get_by_label("Event group").fill("64")
-    page.get_by_label("Part of body").select_option("4")
+    assert "Part of body: not applicable (near miss)" in page.locator("main").inner_text()
     assert_no_serious_violations(page)
     screenshots(page, "incident")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -94,7 +94,7 @@ def test_report_an_incident_then_the_ehs_lead_corrects_its_codes(page: Page, inc
     assert "the model learns from them" in page.get_by_role("status").inner_text()
     decision = decision_of(incidents.stack.audit().store, incident_id)
     assert decision is not None and decision.actor == "ehs"
-    assert decision.payload["codes"]["event_group"] == "64" and decision.payload["codes"]["part_division"] == "4"
+    assert decision.payload["codes"]["event_group"] == "64" and "part_division" not in decision.payload["codes"]
     # plex_writeback writes the confirmed incident (the local runtime writes custom objects to the simulator)
     incidents.stack.runtime.drain()
     page.reload()
@@ -102,6 +102,21 @@ def test_report_an_incident_then_the_ehs_lead_corrects_its_codes(page: Page, inc
     [record] = [w["body"] for w in incidents.stack.simulator.writes() if w["path"].endswith("/plexlabor_incidents")]
     assert (record["incidentId"], record["status"], record["eventGroup"]) == (incident_id, "confirmed", "64")
     assert record["workcenterCode"] == incidents.workcenter and record["ppeNotWorn"] == "gloves"
+    # she corrects the source later, with a note: a new decision, written to Plex again, the first kept
+    page.get_by_label("Source").select_option("5")
+    page.get_by_label("Note (optional)").fill("Die change, pinch point; guard was open.")
+    page.get_by_role("button", name="Save the correction").click()
+    page.wait_for_url("**saved=corrected")
+    main = page.locator("main").inner_text()
+    assert "Codes corrected by" in main and "guard was open" in main and "Earlier decisions" in main
+    incidents.stack.runtime.drain()
+    written = [w["body"] for w in incidents.stack.simulator.writes() if w["path"].endswith("/plexlabor_incidents")]
+    assert [(r["status"], r["sourceDivision"]) for r in written] == [
+        ("confirmed", record["sourceDivision"]),
+        ("corrected", "5"),
+    ]
+    page.reload()
+    assert "Written to Plex as an incident record on" in page.locator("#plex-state").inner_text()
     assert problems == []
 
 
