@@ -55,7 +55,7 @@ def test_everyone_on_leave() -> None:
     plan = solve(crew, 5)
     [seat] = plan.unstaffed
     assert seat.cause == "qualified_on_leave"
-    assert seat.reason == "needs 1: all 2 qualified operators are on leave"
+    assert seat.reason == "the job needs 1 operator; all 2 qualified operators are on leave"
     assert plan.size.operators_available == 0
 
 
@@ -102,7 +102,7 @@ def test_crew_size_two_with_one_qualified_operator() -> None:
     assert [a.employee_id for a in plan.assignments] == ["E1"]
     [seat] = plan.unstaffed
     assert seat.cause == "too_few_qualified" and seat.seats == 1
-    assert "only 1 operator(s) hold the required skills" in seat.reason
+    assert "the job needs 2 operators; only 1 hold the required skills" in seat.reason
 
 
 def test_rest_rule_binds_and_names_itself() -> None:

@@ -21,7 +21,7 @@ from plexlabor.platform.artifacts import InMemoryArtifactStore, read_pointer
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
 from plexlabor.review.items import ReviewItem
-from plexlabor.webapp.allocation import AllocationIndex, AllocationReports, job_code, queue_guidance
+from plexlabor.webapp.allocation import AllocationIndex, AllocationReports, _ordinal, job_code, queue_guidance
 from plexlabor.webapp.app import Dependencies
 from tests.support import load_event, make_finding
 from tests.unit.approval.approval_fakes import World
@@ -135,7 +135,23 @@ def test_the_queue_shows_the_guidance_beside_timecards_of_the_same_workcenter_an
     store = InMemoryArtifactStore()
     index = AllocationIndex.of(artifact, store_artifact(store, artifact))
     line = queue_guidance(index, [_item(code, top.shift)])["I1"]
-    assert f"on shift {top.shift}" in line and f"#{top.rank};" in line and f"{top.misapplied} of {top.entries}" in line
+    assert f"on shift {top.shift}" in line and f"{top.misapplied} of its {top.entries} entr" in line
+    # the rank and the counts in words (ux119 #21: was "(#1; 2 of 9 entries)")
+    assert f"({_ordinal(top.rank)} highest in the plant;" in line and "#" not in line
+    assert f"in the last {artifact.guidance_weeks} weeks" in line and "misapplied)" in line
+    assert [_ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "101st",
+        "111th",
+    ]
     # the job code named by the job number(s) Plex shows and the operation, never by a piece of the part's id
     assert top.job_nos and all(number.startswith("J") for number in top.job_nos)
     assert f"{', '.join(top.job_nos)} op {top.operation_code}" in line and top.part_id[-6:] not in line
@@ -166,7 +182,7 @@ def test_the_queue_and_the_item_page_show_the_guidance_beside_a_timecard_at_that
     # Then the guidance stands beside that timecard only, and on its page
     body = html.unescape(queue["body"])
     assert body.count("Job codes often misapplied here") == 1
-    assert f"on shift {top.shift}, {top.predicted_rate:.0%} predicted for this week (#{top.rank};" in body
+    assert f"on shift {top.shift}, {top.predicted_rate:.0%} predicted for this week (1st highest in the plant;" in body
     assert "Job-code guidance" in html.unescape(item["body"])
 
 

@@ -144,7 +144,10 @@ def test_a_planner_sees_the_shift_per_segment_with_each_suggestions_state(world:
     assert "01:00–09:30 · WC-10 · job J100001 op 20" in body  # plant time (Detroit)
     assert _rows(body) == [("E0042 changes the current plan", "8.0", "waiting"), ("E0043", "8.0", "as planned")]
     assert "104% efficiency there over 90 days" in body and "changes the current plan" in body
-    assert "1 seat stays empty (qualified busy)" in body
+    # the seat's note says how many seats stay empty and why, once (ux119 #21: not "1 seat stays empty (qualified
+    # busy): 1 seat ... stays empty: ...")
+    assert "1 seat(s) at WC-10 for job J100001 operation 20, shift 1, stay empty: nobody qualified is free" in body
+    assert "stays empty (" not in body
     # the shift's figures: 16 h, (500 - 195) x 2 = 610 dollars after the costs, one waiting, one seat short
     assert "16.0 h assigned, worth $610" in body and "1 waiting, 0 accepted, 0 rejected; 1 seat stays empty" in body
     assert body.count('action="/dev/items/crew-0001"') == 2  # accept and reject: only the waiting one

@@ -13,13 +13,17 @@ from typing import Any
 import plexlabor.webapp
 from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
 from plexlabor.approval.display import Reader, field_label, skill_words
+from plexlabor.incidents.trends import IncidentTrends, store_trends
 from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.webapp.dashboards import CREW_FLASH
 from plexlabor.webapp.reports import SkillsReports
+from tests.support import make_finding
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import call_web, recommendation, web_deps
+from tests.unit.review.review_world import call_web, open_finding, recommendation, web_deps
 from tests.unit.skills.skills_report_world import stored_report
-from tests.unit.webapp.viewers import ADMIN, PLANNER
+from tests.unit.webapp.test_web_app_incident_trends import _call as trends_page
+from tests.unit.webapp.test_web_app_incident_trends import trends  # noqa: F401 (the fixture)
+from tests.unit.webapp.viewers import ADMIN, EHS, PLANNER
 
 PROPOSER = "072b8cef-4437-4c2b-9b1e-6a1f0c2d3e4f"
 PEOPLE = StaticPeopleDirectory(
@@ -111,3 +115,22 @@ def test_the_skills_page_says_skill_levels_in_words(lambda_context: Any) -> None
 
     assert re.search(r"requires [A-Z_]+ level \d", body)
     assert re.search(r"[A-Z]:L\d", body) is None  # not "CMM:L1" beside "CMM level 1"
+
+
+def test_incident_counts_are_singular_for_one(trends: IncidentTrends) -> None:  # noqa: F811 (the imported fixture)
+    store = InMemoryArtifactStore()
+    store_trends(store, trends)  # one injury, one near miss
+
+    body = " ".join(trends_page(store, EHS)["body"].split())
+
+    assert "1 injury and 1 near miss reported in" in body
+
+
+def test_the_item_page_names_the_day_with_its_weekday(lambda_context: Any) -> None:
+    world = World()
+    finding = make_finding()
+    open_finding(world, finding.model_copy(update={"evidence": {**finding.evidence, "date": "2026-03-02"}}))
+
+    body = call_web(web_deps(world), "GET", "/items/f-000000000000000000000001", ADMIN, lambda_context)["body"]
+
+    assert '<th scope="row">Day</th><td>Mon 2026-03-02</td>' in body

@@ -712,24 +712,25 @@ def _unstaffed(compiled: Compiled, chosen: list[int]) -> tuple[UnstaffedSeat, ..
             return UnstaffedSeat(**_segment(job), seats=count, cause=cause, reason=reason)
 
         if structural > 0:
-            needs = f"needs {job.crew_size}"
+            needs = f"the job needs {job.crew_size} operator{'' if job.crew_size == 1 else 's'}"
             away = ", ".join(f"{why}: {count}" for why, count in sorted(stat.turned_away.items()))
             if stat.skill_ok == 0:
                 lapsed = f" ({stat.lapsed} hold it with a lapsed certification)" if stat.lapsed else ""
                 what = " and ".join(stat.missing)
-                seats.append(seat("nobody_qualified", structural, f"{needs}: nobody holds {what} on {day}{lapsed}"))
+                seats.append(seat("nobody_qualified", structural, f"{needs}; nobody holds {what} on {day}{lapsed}"))
             elif stat.skill_ok < job.crew_size:
                 detail = f"; of them {away}" if away else ""
-                reason = f"{needs}: only {stat.skill_ok} operator(s) hold the required skills on {day}{detail}"
+                reason = f"{needs}; only {stat.skill_ok} hold the required skills on {day}{detail}"
                 seats.append(seat("too_few_qualified", structural, reason))
             elif stat.candidates == 0 and set(stat.turned_away) == {"on leave"}:
-                reason = f"{needs}: all {stat.skill_ok} qualified operators are on leave"
+                reason = f"{needs}; all {stat.skill_ok} qualified operators are on leave"
                 seats.append(seat("qualified_on_leave", structural, reason))
             else:
                 cause: UnstaffedCause = (
                     "qualified_on_leave" if set(stat.turned_away) == {"on leave"} else "qualified_unavailable"
                 )
-                reason = f"{needs}: {stat.candidates} of the {stat.skill_ok} qualified operators may work it ({away})"
+                may = "none" if stat.candidates == 0 else f"only {stat.candidates}"
+                reason = f"{needs}; {may} of the {stat.skill_ok} qualified operators may work it ({away})"
                 seats.append(seat(cause, structural, reason))
         if short > 0:
             seats.append(

@@ -151,8 +151,16 @@ def queue_guidance(index: AllocationIndex | None, items: list[ReviewItem]) -> di
         ][:2]
         if rows:
             lines[item.item_id] = "Job codes often misapplied here: " + "; ".join(
-                f"{job_code(g)} on shift {g.shift}, "
-                f"{g.predicted_rate:.0%} predicted for this week (#{g.rank}; {g.misapplied} of {g.entries} entries)"
+                f"{job_code(g)} on shift {g.shift}, {g.predicted_rate:.0%} predicted for this week "
+                f"({_ordinal(g.rank)} highest in the plant; {g.misapplied} of its {g.entries} "
+                f"entr{'y' if g.entries == 1 else 'ies'} in the last {index.artifact.guidance_weeks} weeks "
+                f"{'was' if g.misapplied == 1 else 'were'} misapplied)"
                 for g in rows
             )
     return lines
+
+
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
