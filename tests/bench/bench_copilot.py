@@ -143,3 +143,35 @@ def test_copilot_encoder_cold_load_and_size() -> None:
         + ", ".join(f"{m} {s:.1f}" for m, s in sizes.items())
         + f" MiB; total {sum(sizes.values()):.1f} MiB (Lambda: 250 MiB unzipped with layers)"
     )
+
+
+def test_copilot_on_paraphrases_of_the_plants_sops() -> None:
+    """The simulator's SOPs (product settings: titles and tools indexed) asked in operators' words: the
+    asserted set and the held-out one (`plexlabor_dev.copilot_questions`), BM25 alone and with the encoder."""
+    from plexlabor_dev.copilot_questions import (
+        NOT_COVERED,
+        NOT_COVERED_HELD_OUT,
+        SOP_PARAPHRASES,
+        SOP_PARAPHRASES_HELD_OUT,
+    )
+    from tests.unit.copilot.test_copilot_paraphrases import sop_procedures
+
+    print("\ncopilot on paraphrases of the simulator's SOPs")
+    for name, encoder in (("bm25", None), ("encoder", load_encoder())):
+        settings = RetrievalSettings() if encoder else RetrievalSettings(dense_weight=0.0)
+        index = ProcedureIndex(sop_procedures(), settings, encoder)
+        for label, paraphrases, refused in (
+            ("asserted", SOP_PARAPHRASES, NOT_COVERED),
+            ("held out", SOP_PARAPHRASES_HELD_OUT, NOT_COVERED_HELD_OUT),
+        ):
+            asked = [(title, question) for title, questions in paraphrases.items() for question in questions]
+            first = sum(index.search(question, k=1)[0].procedure.title == title for title, question in asked)
+            replies = [(answer(index, question), title) for title, question in asked]
+            right = sum(reply.title == title for reply, title in replies)
+            wrong = sum(reply.kind != "refused" and reply.title != title for reply, title in replies)
+            kept_out = sum(answer(index, question).kind == "refused" for question in refused)
+            print(
+                f"  {name:7} {label}: {len(asked)} paraphrases: ranked first {first}, answered from the right SOP "
+                f"{right}, from a wrong one {wrong}; not covered refused {kept_out} of {len(refused)}"
+            )
+            assert right + wrong <= len(asked)

@@ -94,3 +94,28 @@ def test_a_question_logged_to_a_job_plex_does_not_have_is_refused_naming_it(aske
     assert refused["errors"] == [{"field": "job_id", "problem": "no job J999999 in Plex: check the job number"}]
     job = next(PlantFolder(molding_plant).iter_raw("jobs"))["jobNo"]
     assert ask(stack, tablet, question=question, job_id=job)["job_id"] == job
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I lock out the press?",
+        "lockout tagout procedure",
+        "What are the steps to lock out the press before clearing a jam?",
+        "The press jammed, how do I clear it safely?",
+    ],
+)
+def test_any_lockout_wording_gets_the_lockout_procedure(asked: Any, molding_plant: Path, question: str) -> None:
+    # (before: the mold change's steps for the first two, a refusal for the others; ux119 #2)
+    stack, _, tablet = asked
+    lockout = next(guide for guide, sop in plant_sops(PlantFolder(molding_plant)) if sop.title.startswith("Lockout"))
+    answer = ask(stack, tablet, question=question, operation=MOLDING_OPERATION)
+    assert (answer["kind"], answer["procedure_id"]) == ("steps", lockout), question
+
+
+def test_a_step_that_holds_the_answer_is_cited(asked: Any, molding_plant: Path) -> None:
+    stack, _, tablet = asked
+    mold_change = next(guide for guide, sop in plant_sops(PlantFolder(molding_plant)) if sop.title.startswith("Mold"))
+    answer = ask(stack, tablet, question="What torque for the mold clamps?")  # (before: refused)
+    assert (answer["kind"], answer["procedure_id"]) == ("steps", mold_change)
+    assert any("120 Nm" in step["text"] and step["label"] in answer["text"] for step in answer["steps"])

@@ -90,8 +90,9 @@ def with_settings(reply: Answer) -> Answer:
 
 
 def relevant(index: ProcedureIndex, hit: Hit) -> bool:
-    """The hit is close enough to answer from: enough of the question's words are in the procedure."""
-    return hit.coverage >= index.settings.min_coverage
+    """The hit is close enough to answer from: enough of the question's words are in the procedure, or
+    the question names the safety topic the procedure is for."""
+    return hit.safety is not None or hit.coverage >= index.settings.min_coverage
 
 
 def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answer:
@@ -99,8 +100,11 @@ def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answ
     (operation, part, plant) whose best procedure is relevant answers."""
     tools_match = TOOLS_QUESTION.match(question)
     task = tools_match.group("task") if tools_match else question
-    found, searched = None, False
-    for scope, within in where.scopes():
+    found: tuple[Scope, Hit] | None = None
+    searched = False
+    if safety := index.safety_first(task):  # never shadowed by the operation's procedures that refer to it
+        found, searched = ("plant", safety), True
+    for scope, within in where.scopes() if found is None else ():
         hits = index.search(task, k=1, within=within)
         searched = searched or bool(hits)
         if hits and relevant(index, hits[0]):

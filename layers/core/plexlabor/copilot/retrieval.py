@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from plexlabor.copilot.procedures import Procedure
+from plexlabor.copilot.vocabulary import SafetyWords
 
 if TYPE_CHECKING:
     from plexlabor.copilot.encoder import SentenceEncoder
@@ -109,8 +110,9 @@ class RetrievalSettings:
     dense_weight: float = 1.0
     """Weight of the encoder's similarity against BM25 (0: lexical only)."""
     titles: bool = True
-    """The title joins the steps in the procedure's BM25 document (False: steps only, as the retrieval
-    benchmark's protocol requires: its questions are the titles)."""
+    """The title and the tools it names join the steps in the procedure's BM25 document, and a title that
+    names a safety topic makes it that topic's procedure (`vocabulary`); False: steps only, as the
+    retrieval benchmark's protocol requires (its questions are the titles)."""
     min_coverage: float = 0.75
     """Share of the question's words (stems, stop words left out) that the top procedure must hold in its
     title or steps, or the copilot says it has no procedure for it: a question about a machine no procedure
@@ -135,7 +137,10 @@ class Hit:
     best_step: int
     """Index in `procedure.steps` of the step closest to the question."""
     coverage: float
-    """Share of the question's words in the procedure's title or steps (`RetrievalSettings.min_coverage`)."""
+    """Share of the question's words in the procedure's title, tools or steps (`RetrievalSettings.min_coverage`)."""
+    safety: str | None = None
+    """The safety topic the question names and this procedure's title names (`vocabulary`): it ranks
+    first, whatever the other procedures score, and answers whatever its coverage."""
 
 
 def _z(scores: np.ndarray) -> np.ndarray:
@@ -160,9 +165,11 @@ class ProcedureIndex:
         self.settings = settings
         self.encoder = encoder if settings.dense_weight > 0 else None
         self._bm25 = bm25s.BM25(k1=settings.k1, b=settings.b, method="lucene")
-        documents = [(p.title + " " if settings.titles else "") + _document(p) for p in self.procedures]
+        documents = [(_heading(p) + " " if settings.titles else "") + _document(p) for p in self.procedures]
         self._bm25.index(self._tokens(documents), show_progress=False)
-        self._words = [set(self._tokens([p.title + " " + _document(p)])[0]) for p in self.procedures]
+        self._words = [set(self._tokens([_heading(p) + " " + _document(p)])[0]) for p in self.procedures]
+        self._safety = SafetyWords(_stemmer().stemWord if settings.stem else str)
+        self._topics = [self._safety.named(p.title) if settings.titles else frozenset() for p in self.procedures]
         self._starts = np.cumsum([0] + [len(p.steps) for p in self.procedures])[:-1]
         self._steps: np.ndarray | None = None
         self._centroids: np.ndarray | None = None
@@ -219,7 +226,9 @@ class ProcedureIndex:
         how they are scored)."""
         score, lexical, step_similarity = self.scores(question)
         similarity = None if step_similarity is None else np.maximum.reduceat(step_similarity, self._starts)
-        order = np.argsort(-score, kind="stable")
+        asked = self._safety.asked(question)
+        topic = [min(asked & named, default=None) for named in self._topics]
+        order = sorted(np.argsort(-score, kind="stable"), key=lambda i: topic[i] is None)  # stable: safety first
         top = [i for i in order if within(self.procedures[i])][:k] if within is not None else order[:k]
         terms = set(self._tokens([question])[0])
         hits = []
@@ -239,16 +248,30 @@ class ProcedureIndex:
                     None if similarity is None else float(similarity[i]),
                     best,
                     self.coverage(question, int(i)),
+                    topic[i],
                 )
             )
         return hits
+
+    def safety_first(self, question: str) -> Hit | None:
+        """The best procedure of a safety topic the question names (`vocabulary`), if the index has one."""
+        asked = self._safety.asked(question)
+        if not any(asked & named for named in self._topics):
+            return None
+        return self.search(question, k=1)[0]
+
+
+def _heading(procedure: Procedure) -> str:
+    """What a procedure says it is for: its title and the tools it names ("What torque for the mold
+    clamps?" is the mold change's, which names a torque wrench; its step says "120 Nm")."""
+    return " ".join([procedure.title, *(procedure.tools or ())])
 
 
 def _document(procedure: Procedure) -> str:
     return " ".join(step.text for step in procedure.steps)
 
 
-def _stemmer() -> object:
+def _stemmer() -> Any:
     import Stemmer
 
     return Stemmer.Stemmer("english")
