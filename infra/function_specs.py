@@ -458,6 +458,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             signed_in("GET", "/allocation"),  # labor cost allocation and job-code guidance (webapp.allocation)
             signed_in("GET", "/crew"),  # the crew board; its decisions post to /items/{item_id}
             signed_in("POST", "/crew/replan"),
+            signed_in("POST", "/crew/calloff"),  # a call-off taken by phone: the call_off message, re-planned
             signed_in("POST", "/crew/swap"),  # a swap by hand: accepted, the replaced one rejected, a re-plan asked
             signed_in("GET", "/copilot"),  # the copilot's tablet page; it posts to copilot_ask's POST /copilot/ask
             signed_in("GET", "/incidents"),  # the incidents a person may see, where each stands (webapp.incidentlist)

@@ -29,6 +29,7 @@ SIGNED_IN = {
     ("GET", "/allocation"),
     ("GET", "/crew"),
     ("POST", "/crew/replan"),
+    ("POST", "/crew/calloff"),
     ("POST", "/crew/swap"),
     ("GET", "/static/{name}"),
     ("GET", "/incidents"),

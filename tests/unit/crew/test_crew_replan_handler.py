@@ -22,10 +22,13 @@ from infra.function_specs import CALL_OFF_PERIOD_MINUTES
 from plexlabor.approval.messages import ApprovalAction, Decision
 from plexlabor.approval.recommendations import Recommended, recommendation_decision
 from plexlabor.audit import AuditEvent, AuditStatus, InMemoryAuditStore
+from plexlabor.audit.events import stable_event_id
 from plexlabor.crew import wiring
 from plexlabor.crew.build import build_problem
 from plexlabor.crew.messages import ReplanMessage
-from plexlabor.crew.replanning import KEPT_FOR, REFRESH_LEAD, read_current_plan, run
+from plexlabor.crew.replanning import KEPT_FOR, REFRESH_LEAD, applied_event, read_current_plan, run
+from plexlabor.crew.replanning import recorded as recorded_events
+from plexlabor.crew.suggestions import read_day
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
@@ -393,6 +396,36 @@ def test_a_new_container_applies_again_the_call_offs_the_audit_table_records(
     assert (decided[0][2], decided[1][2]) == (False, True)  # the warm one kept the shift, the new one read it
     events = new.problems[(DAY, "1")].events
     assert [(e.reason, e.employee_id) for e in events] == [("call_off", first), ("call_off", second)]
+
+
+def test_a_call_off_recorded_on_the_board_is_re_planned_and_recorded_with_who_took_it(
+    planned: tuple[LaborSource, InMemoryAuditStore],
+) -> None:
+    """ux119 #13: the board's call-off is crew_call_offs' message with who took it and why; crew_replan re-plans it
+    as any call-off and records both (the board lists it), and a new container reads it back as the same event."""
+    source, store = planned
+    caller = sorted({e.employee_id or "" for e in _crew_events(store, "crew_planner")})[0]
+    now = SHIFT_START - timedelta(minutes=20)
+    message = ReplanMessage(
+        reason="call_off",
+        day=DAY,
+        shift="1",
+        employee_id=caller,
+        detected_at=now,
+        reported_by="E00002",
+        call_off_reason="sick",
+    )
+    warm = wiring.ReplanDependencies(source=source, store=store, time_limit_s=20, clock=lambda: now)
+    assert run(warm, message)["superseded"] >= 1
+    [applied] = store.by_status(AuditStatus.APPLIED, SINCE, 100)
+    assert applied.payload["replan_reported_by"] == "E00002" and applied.payload["replan_call_off_reason"] == "sick"
+    assert recorded_events(read_day(store, DAY), DAY, "1") == [message]  # a container reading it back applies it once
+    # a detected call-off's applied event keeps the id it had before the board's fields existed
+    detected = message.model_copy(update={"reported_by": None, "call_off_reason": None})
+    before = detected.model_dump_json(by_alias=True, exclude={"reported_by", "call_off_reason"})
+    assert applied_event(detected, now).event_id == stable_event_id(before, "replan")
+    with pytest.raises(ValidationError, match="takes no reported_by"):
+        ReplanMessage(reason="refresh", day=DAY, shift="1", detected_at=now, reported_by="E00002")
 
 
 def test_call_offs_refresh_setting(labelled_plant: PlantFolder, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,7 +18,7 @@ from tests.unit.webapp.viewers import ADMIN
 FINDING = "f-000000000000000000000007"
 BINARY = b"\xff\xfe\x00action=approve&item=crew-0001"
 """Not UTF-8 (a recording's first bytes, say), with a decision's fields after them."""
-FORMS = ["/queue", f"/items/{FINDING}", "/items/crew-0001", "/crew/swap", "/crew/replan"]
+FORMS = ["/queue", f"/items/{FINDING}", "/items/crew-0001", "/crew/swap", "/crew/replan", "/crew/calloff"]
 """The forms that act without a stored report (/skills/training reads its form through the same `_form`)."""
 
 

@@ -43,6 +43,17 @@ NEEDS = {
     "refresh": None,  # nothing happened: crew_call_offs' schedule asks crew_replan to keep the shift ready
 }
 
+CALL_OFF_REASONS = {
+    "sick": "sick",
+    "family": "family or personal",
+    "transport": "no transport",
+    "other": "another reason",
+}
+"""Why an operator called off, as a supervisor records a phoned-in call-off on the crew board (codes, not free text:
+the audit keeps no words about a person's health or family)."""
+CallOffReason = Literal["sick", "family", "transport", "other"]
+REPORT_FIELDS = ("reported_by", "call_off_reason")
+"""What a call-off recorded on the crew board adds (who took it, why); none for a detected one (crew_call_offs)."""
 SUBJECT_FIELDS = ("employee_id", "workcenter_id", "job_operation_id")
 """What a message may be about: each reason names one of them (`NEEDS`) or none, never another."""
 ABOUT_SOMEONE = {
@@ -75,6 +86,16 @@ class ReplanMessage(BaseModel):
     employee_id: str | None = Field(default=None, min_length=1, max_length=64)
     workcenter_id: str | None = Field(default=None, min_length=1, max_length=64)
     job_operation_id: str | None = Field(default=None, min_length=1, max_length=64)
+    reported_by: str | None = Field(default=None, min_length=1, max_length=128)
+    """Who recorded a call-off on the crew board (the signed-in person); None: detected (crew_call_offs)."""
+    call_off_reason: CallOffReason | None = None
+    """Why, as they recorded it (`CALL_OFF_REASONS`)."""
+
+    def identity(self) -> str:
+        """The message as JSON, a board call-off's fields only when set (a detected message keeps the id its
+        `applied` event had before there were any: `replanning.applied_event`)."""
+        unset = {name for name in REPORT_FIELDS if getattr(self, name) is None}
+        return self.model_dump_json(by_alias=True, exclude=unset or None)
 
     def describe(self, problem: CrewProblem) -> str:
         """What happened, as people name it: "a call-off of E01234", "workcenter CNC-04 down", "job 4711
@@ -107,6 +128,9 @@ class ReplanMessage(BaseModel):
             raise ValueError(f"a {self.reason} message needs {needed}")
         for name in SUBJECT_FIELDS:  # a stray subject would be ignored, or taken for the event's (`remembered`)
             if name != needed and getattr(self, name) is not None:
+                raise ValueError(f"a {self.reason} message takes no {name}")
+        for name in REPORT_FIELDS:
+            if self.reason != "call_off" and getattr(self, name) is not None:
                 raise ValueError(f"a {self.reason} message takes no {name}")
         return self
 

@@ -56,7 +56,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, expiry_event, stable_event_id
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.messages import SUBJECT_FIELDS, ReplanMessage, call_offs
+from plexlabor.crew.messages import REPORT_FIELDS, SUBJECT_FIELDS, ReplanMessage, call_offs
 from plexlabor.crew.suggestions import REPLAN_ACTOR, REPLAN_KIND, DayRead, read_day
 from plexlabor.platform.observability import logger, metrics
 
@@ -132,7 +132,8 @@ def current_plan(read: DayRead, shift: str) -> tuple[CurrentPlan, dict[Assignmen
 
 def _about(message: ReplanMessage) -> dict[str, Any]:
     """What a re-plan's audit events record of the event it applied (`recorded`)."""
-    subject = {f"replan_{n}": getattr(message, n) for n in SUBJECT_FIELDS if getattr(message, n) is not None}
+    named = (*SUBJECT_FIELDS, *REPORT_FIELDS)
+    subject = {f"replan_{n}": getattr(message, n) for n in named if getattr(message, n) is not None}
     return {"replan_reason": message.reason, "replan_detected_at": message.detected_at.isoformat()} | subject
 
 
@@ -156,7 +157,7 @@ def applied_event(message: ReplanMessage, now: datetime) -> AuditEvent:
     message is recorded once."""
     return AuditEvent(
         record_key=f"crew-shifts:{message.day.isoformat()}/{message.shift}",
-        event_id=stable_event_id(message.model_dump_json(by_alias=True), AuditEventType.REPLAN.value),
+        event_id=stable_event_id(message.identity(), AuditEventType.REPLAN.value),
         event_type=AuditEventType.REPLAN,
         status=AuditStatus.APPLIED,
         occurred_at=now,
@@ -178,7 +179,7 @@ def recorded(read: DayRead, day: date, shift: str) -> list[ReplanMessage]:
     messages = []
     for event in found:
         payload = event.payload
-        subject = {n: payload[f"replan_{n}"] for n in SUBJECT_FIELDS if f"replan_{n}" in payload}
+        subject = {n: payload[f"replan_{n}"] for n in (*SUBJECT_FIELDS, *REPORT_FIELDS) if f"replan_{n}" in payload}
         detected = payload.get("replan_detected_at", event.occurred_at)  # older closings: the re-plan's time
         fields = {"reason": payload["replan_reason"], "date": day, "shift": shift, "detected_at": detected}
         messages.append(ReplanMessage.model_validate(fields | subject))

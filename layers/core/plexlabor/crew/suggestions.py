@@ -5,7 +5,8 @@ Imports the audit model only, so the web app loads neither NumPy nor SciPy throu
 `read_day` reads a day whole: five status-index queries (the two opening statuses, the three closing
 ones) from `PLAN_LOOKBACK` before the day, and keeps of the closings those of the day's crew suggestions only
 (the indexes hold every kind's: the punch findings and certifications decided in those days); crew_replan's reads
-a sixth, `applied` (the events re-plans applied to the day's shifts, `replanning.applied_event`). `DayReader`
+a sixth, `applied` (the events re-plans applied to the day's shifts, `replanning.applied_event`), as the crew
+board's does (it lists the call-offs among them). `DayReader`
 keeps each day's read per container and then reads only what is new, as the review queue does
 (`plexlabor.review.queue`): each status index from the previous read's start less `overlap` (the index's
 eventual consistency, a writer whose event became visible a little after its `occurred_at`); events read twice
@@ -144,7 +145,7 @@ class DayReader:
     overlap: timedelta = timedelta(minutes=2)
     """Each catch-up starts this long before the previous read did."""
     applied: bool = False
-    """Whether the re-plans' `applied` events are read too (crew_replan's reader)."""
+    """Whether the re-plans' `applied` events are read too (crew_replan's reader and the crew board's)."""
     _kept: dict[date, tuple[datetime, _Kept]] = field(default_factory=dict, init=False, repr=False)
     """Per day: where its next read starts, and what was read."""
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)

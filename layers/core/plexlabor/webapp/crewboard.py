@@ -21,9 +21,14 @@ It becomes a recommendation the supervisor made (the same id the planner would g
 web app records and approves at once, the replaced suggestion is rejected, and a `swap` message asks
 crew_replan to re-plan the rest of the shift with the choice held.
 
+A call-off a supervisor took by phone (`plan_call_off`) is checked the same way (a person with a live seat on the
+viewer's board of a shift that is not over, not off it already, a reason of `CALL_OFF_REASONS`) and becomes the
+`call_off` message crew_call_offs sends, with who took it and why; the board lists the call-offs and absences the
+re-plans applied (`Board.call_offs`, from their `applied` events).
+
 `BoardReader` keeps each day's read for `BOARD_TTL_S` per container (the `BOARD_DAYS` days asked for last), then
-reads what is new (five status-index queries from the last read on; the whole day again every few minutes:
-`crew.suggestions.DayReader`).
+reads what is new (six status-index queries from the last read on, the re-plans' `applied` events included; the
+whole day again every few minutes: `crew.suggestions.DayReader`).
 Which days have plans (`BoardReader.planned`: the shifts of the crew suggestions published since `PLAN_LOOKBACK`
 before today, two status-index queries kept `PLANNED_TTL_S`) is read only when the board opens without a day (it
 opens on the current or next shift's plan) or on a day without suggestions (it links the days that have some).
@@ -37,7 +42,7 @@ import threading
 import time
 import weakref
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -45,7 +50,7 @@ from typing import Any
 
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.messages import ReplanMessage, people_in
+from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage, people_in
 from plexlabor.crew.publish import assignment_event_id
 from plexlabor.crew.suggestions import (
     CLOSING,
@@ -59,7 +64,7 @@ from plexlabor.crew.suggestions import (
     read_day,
 )
 from plexlabor.review.items import ReviewItem, item_from_event
-from plexlabor.review.queue import Viewer
+from plexlabor.review.queue import Role, Viewer
 
 STATE_WORDS = {
     AuditStatus.PENDING_APPROVAL: "waiting",
@@ -212,11 +217,43 @@ class SeatCount:
     waiting: int
 
 
+@dataclass(frozen=True)
+class CallOff:
+    """An absence a re-plan applied to a shift (`replanning.applied_event`): a call-off recorded on the board (who
+    took it, why) or detected by crew_call_offs (scheduled, not clocked in after the shift's start), or an absence."""
+
+    employee_id: str
+    at: datetime
+    """When it was taken or detected (the message's `detected_at`)."""
+    reported_by: str | None = None
+    reason: str | None = None
+    """`CALL_OFF_REASONS` code, for one recorded on the board."""
+    absence: bool = False
+
+    @property
+    def why(self) -> str | None:
+        return CALL_OFF_REASONS.get(self.reason or "")
+
+
+ABSENT = ("call_off", "absence")
+"""The re-plans' events that take a person off a shift (what the board lists as call-offs)."""
+
+
 @dataclass
 class Board:
     day: date
     shifts: dict[str, list[Segment]]
     figures: dict[str, PlanFigures] = field(default_factory=dict)
+    call_offs: dict[str, list[CallOff]] = field(default_factory=dict)
+    """Per shift, the call-offs and absences its re-plans applied, in the order taken (`read_board`)."""
+
+    def people(self, shift: str) -> list[str]:
+        """Who the shift's plan counts on: the people of its live seats (`LIVE`), by employee id."""
+        found = {seat.item.employee_id for s in self.shifts.get(shift, ()) for seat in s.assigned if seat.state in LIVE}
+        return sorted(p for p in found if p)
+
+    def called_off(self, shift: str, employee_id: str) -> CallOff | None:
+        return next((c for c in self.call_offs.get(shift, ()) if c.employee_id == employee_id), None)
 
     def segments(self, shift: str, department: str | None = None, workcenter: str | None = None) -> list[Segment]:
         """The shift's segments, of one department's workcenters and of one workcenter (None: all)."""
@@ -372,7 +409,7 @@ class BoardReader:
         return found
 
     def __post_init__(self) -> None:
-        self._reader = DayReader(self.store)
+        self._reader = DayReader(self.store, applied=True)  # the re-plans' events: the call-offs the board lists
 
     def day(self, day: date, now: datetime, fresh: bool = False) -> DayRead:
         """The day's read: the one kept when younger than `ttl_s` (unless `fresh`), else caught up. Only the `days`
@@ -438,7 +475,40 @@ def read_board(
     for segment in sorted(segments.values(), key=lambda s: (s.start, s.workcenter, s.job)):
         segment.assigned.sort(key=lambda s: s.item.employee_id or "")
         shifts[segment.shift].append(segment)
-    return Board(day, dict(sorted(shifts.items())), figures)
+    board = Board(day, dict(sorted(shifts.items())), figures)
+    board.call_offs = _call_offs(read, board, viewer)
+    return board
+
+
+def _call_offs(read: DayRead, board: Board, viewer: Viewer | None) -> dict[str, list[CallOff]]:
+    """The shifts' call-offs and absences as re-plans applied them (each person once per shift, the first), those
+    the viewer may see: planners and admins all, others those of people with a seat on their board of the shift or
+    that they recorded."""
+    whole = viewer is None or bool(viewer.roles & {Role.ADMIN, Role.PLANNER})
+    seen = {
+        shift: {seat.item.employee_id for s in segments for seat in s.assigned}
+        for shift, segments in board.shifts.items()
+    }
+    found: dict[str, dict[str, CallOff]] = defaultdict(dict)
+    for event in read.applied:
+        payload = event.payload
+        shift, employee = str(payload.get("shift_code")), payload.get("replan_employee_id")
+        if payload.get("replan_reason") not in ABSENT or not employee:
+            continue
+        reported_by = payload.get("replan_reported_by")
+        if not whole and employee not in seen.get(shift, ()) and (viewer is None or reported_by != viewer.user_id):
+            continue
+        found[shift].setdefault(
+            str(employee),
+            CallOff(
+                str(employee),
+                datetime.fromisoformat(str(payload.get("replan_detected_at") or event.occurred_at.isoformat())),
+                str(reported_by) if reported_by else None,
+                str(payload["replan_call_off_reason"]) if payload.get("replan_call_off_reason") else None,
+                payload.get("replan_reason") == "absence",
+            ),
+        )
+    return {shift: sorted(by.values(), key=lambda c: c.at) for shift, by in sorted(found.items())}
 
 
 def _newer_figures(figures: dict[str, PlanFigures], shift: str, event: AuditEvent) -> None:
@@ -623,3 +693,57 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
         reason="swap", day=day, shift=str(payload["shift_code"]), detected_at=now, employee_id=employee_id
     )
     return Swap(swapped, item_id, f"swapped for {employee_id} on the crew board", replan)
+
+
+class CallOffRefusedError(ValueError):
+    """A call-off the board does not record: the reason (as the page says it) and the HTTP status (400 a form that
+    is not right, 409 one already recorded)."""
+
+    def __init__(self, reason: str, status: int = 400) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def plan_call_off(
+    store: AuditStore,
+    form: Mapping[str, str],
+    viewer: Viewer,
+    now: datetime,
+    who: Callable[[str], str],
+    local: Callable[[datetime], str],
+) -> ReplanMessage:
+    """The `call_off` message of a call-off a supervisor took (by phone) and records on the board: the message
+    crew_call_offs sends, with who took it and why. Checked against the viewer's board read fresh: the day and shift
+    have a plan that is not over, the person has a live seat on it and is not off it already, the reason is one of
+    `CALL_OFF_REASONS`. Raises `CallOffRefusedError` saying why not (`who` names a person for the page, `local` a
+    time)."""
+    day_text, shift = form.get("day", "").strip(), form.get("shift", "").strip()
+    employee_id, reason = form.get("employee", "").strip(), form.get("reason", "").strip()
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError:
+        raise CallOffRefusedError(f"the day {day_text[:40]!r} is not a day (YYYY-MM-DD).") from None
+    if not employee_id:
+        raise CallOffRefusedError("choose who called off.")
+    if reason not in CALL_OFF_REASONS:
+        raise CallOffRefusedError("choose why they called off: " + ", ".join(CALL_OFF_REASONS.values()) + ".")
+    board = read_board(board_reader(store).day(day, now, fresh=True), day, viewer, now)
+    where = f"shift {shift[:16]} of {day.isoformat()}"
+    end = board.shift_end(shift)
+    if end is None:
+        raise CallOffRefusedError(f"{where} has no crew plan on the board.")
+    if end <= now:
+        raise CallOffRefusedError(f"{where} is over: nothing is left to re-plan.")
+    if employee_id not in board.people(shift):
+        raise CallOffRefusedError(f"{who(employee_id)} has no seat in the plan of {where} that you may see.")
+    if known := board.called_off(shift, employee_id):
+        raise CallOffRefusedError(f"{who(employee_id)} is already off {where} (since {local(known.at)}).", 409)
+    return ReplanMessage(
+        reason="call_off",
+        day=day,
+        shift=shift,
+        employee_id=employee_id,
+        detected_at=now,
+        reported_by=viewer.user_id,
+        call_off_reason=reason,  # type: ignore[arg-type]  # checked against CALL_OFF_REASONS above
+    )

@@ -36,7 +36,7 @@ from aws_lambda_powertools.event_handler import Response
 from plexlabor.approval.display import skill_words, with_people
 from plexlabor.approval.errors import ApprovalError, status_for
 from plexlabor.audit.publish import publish_once
-from plexlabor.crew.messages import ReplanMessage
+from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage
 from plexlabor.models import record_key
 from plexlabor.platform.clock import outside_dates
 from plexlabor.platform.observability import logger
@@ -61,9 +61,11 @@ from plexlabor.webapp.crewboard import (
     PLANS,
     SWAP_REFUSALS,
     Board,
+    CallOffRefusedError,
     SwapRefusedError,
     board_reader,
     opening_shift,
+    plan_call_off,
     plan_swap,
     read_board,
     swap_refusal_text,
@@ -400,6 +402,8 @@ CREW_FLASH = {
     "appear here within a minute (reload).",
     "swap": "Swapped: your choice is accepted (on its way to Plex) and the suggestion it replaces rejected; "
     "the crew planner re-plans the rest of the shift around it (reload in a moment).",
+    "calloff": "Call-off recorded: the crew planner re-plans the rest of the shift without them; the call-off and the "
+    "suggestions that cover the seat appear here within a minute (reload).",
 }
 
 
@@ -513,6 +517,9 @@ def _crew_page(page: Page, query: dict[str, str]) -> Response[str]:
         offer=lambda segment, seat: whole.offered(segment, seat, now),
         named=lambda seat, text: with_people(text, page.reader, seat.people),
         can_replan=page.deps.replan is not None and (board.shift_end(shift) or now) > now,
+        call_offs=board.call_offs.get(shift, []) if shift else [],
+        call_off_people=board.people(shift) if shift else [],
+        call_off_reasons=CALL_OFF_REASONS,
         time=lambda moment: moment.astimezone(page.deps.zone).strftime("%H:%M"),
         figures=board.figures.get(shift) if shift else None,
         figure_rows=FIGURE_ROWS,
@@ -569,6 +576,33 @@ def _not_replanned(page: Page, request: ReplanMessage) -> str | None:
     if end <= now:
         return f"{where} is over (it ended {end.astimezone(page.deps.zone):%Y-%m-%d %H:%M}): nothing is left to re-plan"
     return None
+
+
+@app.post("/crew/calloff")
+def crew_call_off() -> Response[str]:
+    """Record a call-off a supervisor took (by phone) for a person of the shift (`crewboard.plan_call_off`): the same
+    `call_off` message crew_call_offs sends, with who took it and why, on the replan queue; crew_replan takes the
+    person off the shift, re-plans the rest and records the call-off, which the board lists. A form that is not
+    right is a 400 (one already recorded a 409) saying why; back to the board."""
+    page = Page(_deps())
+    form = {name: values[0] for name, values in _form().items() if values}
+    if not page.viewer.roles & CREW_ROLES:
+        message = "The crew board is for planners, supervisors and admins."
+        return page.render("message.html", 403, title="Crew board", page="crew", message=message)
+    if page.deps.replan is None:
+        message = "Call-offs cannot be recorded here: re-planning is not configured (no replan queue)."
+        return page.render("message.html", 503, title="Crew board", page="crew", message=message)
+    review = page.deps.review
+    try:
+        call_off = plan_call_off(review.audit, form, page.viewer, review.clock(), page.who, page.local)
+    except CallOffRefusedError as refused:
+        text = f"Call-off not recorded: {refused}"
+        return page.render("message.html", refused.status, title="Call-off not recorded", page="crew", message=text)
+    page.deps.replan.send(call_off)
+    logger.info("call-off recorded on the crew board", day=call_off.day.isoformat(), shift=call_off.shift)
+    kept = {name: value for name in ("dept", "wc") if (value := form.get(name, "").strip())}
+    place = {"day": call_off.day.isoformat(), "shift": call_off.shift, **kept, "done": "calloff"}
+    return page.redirect(f"/crew?{urlencode(place)}")
 
 
 @app.post("/crew/swap")

@@ -18,6 +18,7 @@ from typing import Any
 
 from plexlabor.approval.document import HTML_PAGE
 from plexlabor.approval.messages import MAX_REASON_CHARS
+from plexlabor.crew.messages import CALL_OFF_REASONS
 from plexlabor.incidents.listing import STATUS_FILTERS
 from plexlabor.platform.text import BIDI_CONTROLS
 from plexlabor.webapp.app import BULK_FLASH_KEYS, PAGE_SIZE
@@ -191,6 +192,26 @@ def webapp_document() -> dict[str, Any]:
                     "shift",
                 ),
                 "400",
+                "503",
+            )
+        },
+        "/crew/calloff": {
+            "post": _post(
+                "Record a call-off taken by phone for a person of the shift",
+                _form(
+                    {
+                        "day": _DAY,
+                        "shift": {"type": "string", "minLength": 1, "maxLength": 16, "pattern": r"\S"},
+                        "employee": {"type": "string", "pattern": r"\S"},
+                        "reason": {"type": "string", "enum": list(CALL_OFF_REASONS)},
+                    },
+                    "day",
+                    "shift",
+                    "employee",
+                    "reason",
+                ),
+                "400",
+                "409",  # already off the shift
                 "503",
             )
         },

@@ -1,0 +1,126 @@
+"""Call-offs on the crew board (ux119 #13): a supervisor records a phoned-in call-off of a person of the shift
+(`POST /crew/calloff`: who, why), which puts the same `call_off` message on the replan queue as crew_call_offs
+sends, with who took it and why; a form that is not right is a 4xx saying why and sends nothing; the board lists
+the call-offs the re-plans applied, recorded ("called off at 05:40 by ...") or detected."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from plexlabor.crew.messages import ReplanMessage
+from plexlabor.crew.replanning import applied_event
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import call_web
+from tests.unit.webapp.test_web_app_crew import DAY, Replans, _with_replan, board_world
+from tests.unit.webapp.viewers import HR, PLANNER
+
+FORM = {"day": "2026-03-04", "shift": "1", "employee": "E0042", "reason": "sick"}
+
+
+@pytest.fixture
+def world() -> World:
+    world = board_world()  # shift 1 of 2026-03-04: E0042 waiting, E0043 as planned, 06:00-14:30 UTC
+    world.clock.now = datetime(2026, 3, 4, 9, 40, tzinfo=UTC)  # 04:40 in Detroit, the shift under way
+    return world
+
+
+def test_a_phoned_in_call_off_goes_to_the_replan_queue_as_crew_call_offs_sends_it(
+    world: World, lambda_context: Any
+) -> None:
+    replans = Replans()
+    deps = _with_replan(world, replans)
+    board = call_web(deps, "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]
+    assert 'action="/dev/crew/calloff"' in board and "Record a call-off" in board
+    assert '<option value="E0042">' in board and '<option value="E0043">' in board
+
+    response = call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form={**FORM, "dept": "all"})
+
+    assert response["statusCode"] == 303
+    [location] = response["multiValueHeaders"]["Location"]
+    assert location == "/dev/crew?day=2026-03-04&shift=1&dept=all&done=calloff"
+    [sent] = replans.sent
+    assert sent.model_dump(exclude={"detected_at"}) == {
+        "reason": "call_off",
+        "day": world.clock().date(),
+        "shift": "1",
+        "employee_id": "E0042",
+        "workcenter_id": None,
+        "job_operation_id": None,
+        "reported_by": "P0001",
+        "call_off_reason": "sick",
+    }
+    assert abs((sent.detected_at - world.clock()).total_seconds()) < 1
+    body = call_web(deps, "GET", "/crew", PLANNER, lambda_context, query={**DAY, "done": "calloff"})["body"]
+    assert "Call-off recorded" in body
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "why"),
+    [
+        ({"reason": ""}, 400, "choose why they called off: sick, family or personal, no transport, another reason."),
+        ({"reason": "hangover"}, 400, "choose why they called off"),
+        ({"employee": ""}, 400, "choose who called off."),
+        ({"employee": "E0999"}, 400, "E0999 has no seat in the plan of shift 1 of 2026-03-04 that you may see."),
+        ({"shift": "2"}, 400, "shift 2 of 2026-03-04 has no crew plan on the board."),
+        ({"day": "03/04/2026"}, 400, "the day &#39;03/04/2026&#39; is not a day (YYYY-MM-DD)."),
+    ],
+)
+def test_a_call_off_form_that_is_not_right_is_refused_saying_why(
+    world: World, lambda_context: Any, change: dict[str, str], status: int, why: str
+) -> None:
+    replans = Replans()
+
+    response = call_web(
+        _with_replan(world, replans), "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM | change
+    )
+
+    assert response["statusCode"] == status and f"Call-off not recorded: {why}" in response["body"]
+    assert replans.sent == []
+
+
+def test_a_call_off_is_refused_after_the_shift_for_hr_and_without_a_replan_queue(
+    world: World, lambda_context: Any
+) -> None:
+    replans = Replans()
+    deps = _with_replan(world, replans)
+    assert call_web(deps, "POST", "/crew/calloff", HR, lambda_context, form=FORM)["statusCode"] == 403
+    no_queue = call_web(_with_replan(world, None), "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM)
+    assert no_queue["statusCode"] == 503
+    world.clock.now = datetime(2026, 3, 4, 15, tzinfo=UTC)
+    over = call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM)
+    assert over["statusCode"] == 400 and "is over" in over["body"]
+    assert "Record a call-off" not in call_web(deps, "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]
+    assert replans.sent == []
+
+
+def test_the_board_lists_the_call_offs_re_plans_applied_recorded_and_detected(
+    world: World, lambda_context: Any
+) -> None:
+    taken = datetime(2026, 3, 4, 10, 40, tzinfo=UTC)  # 05:40 in Detroit
+    recorded = ReplanMessage(
+        reason="call_off",
+        day=world.clock().date(),
+        shift="1",
+        employee_id="E0042",
+        detected_at=taken,
+        reported_by="E0001",
+        call_off_reason="family",
+    )
+    detected = ReplanMessage(
+        reason="call_off", day=world.clock().date(), shift="1", employee_id="E0043", detected_at=taken
+    )
+    for message in (recorded, detected):  # as crew_replan records what it applied
+        world.audit.append(applied_event(message, taken))
+    replans = Replans()
+    deps = _with_replan(world, replans)
+
+    body = call_web(deps, "GET", "/crew", PLANNER, lambda_context, query={**DAY, "done": "calloff"})["body"]
+
+    assert "E0042 called off at 05:40 by E0001: family or personal" in body
+    assert "E0043 called off: not clocked in after the shift's start (detected at 05:40)" in body
+    again = call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM)
+    assert again["statusCode"] == 409 and "E0042 is already off shift 1 of 2026-03-04" in again["body"]
+    assert replans.sent == []
