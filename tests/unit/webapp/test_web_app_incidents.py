@@ -453,3 +453,20 @@ def test_a_near_miss_shows_nature_and_part_of_body_as_not_applicable(
     }
     saved = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     assert saved.split('id="decided-codes"')[1].split("</table>")[0].count("not applicable (near miss)") == 2
+
+
+def test_a_correction_from_a_page_someone_else_saved_since_is_refused(
+    world: World, incident_id: str, lambda_context: Any
+) -> None:
+    """The form names the decision its page showed: a save over a colleague's newer one is a 409, not a silent win."""
+    deps = web_deps(world)
+    page = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    assert '<input type="hidden" name="replaces" value="">' in page
+    assert _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=CODES)["statusCode"] == 303
+    stale = {**CODES, "code.source_division": "5", "replaces": ""}
+    refused = _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=stale)
+    assert refused["statusCode"] == 409 and "open it again" in refused["body"]
+    saved = decision_of(world.audit, incident_id)
+    assert saved is not None and saved.payload["codes"]["source_division"] == "3"
+    fresh = {**stale, "replaces": saved.event_id}
+    assert _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=fresh)["statusCode"] == 303

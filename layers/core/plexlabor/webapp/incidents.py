@@ -96,9 +96,7 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "pending": event.status is AuditStatus.PENDING_APPROVAL and decision is None,
         "codes": codes,
         "fields": [
-            (of.value, FIELD_LABELS[of], FIXED_TITLES.get(of))
-            for of in Field
-            if not (near_miss and of in INJURY_ONLY)
+            (of.value, FIELD_LABELS[of], FIXED_TITLES.get(of)) for of in Field if not (near_miss and of in INJURY_ONLY)
         ],
         "may_code": coder,
         "confirm": _confirm_defaults(event, decision, page.deps.zone),
@@ -258,6 +256,17 @@ def _reason(typed: str | None, by: str) -> str | None:
         raise CodeCorrectionError(f"Reason: {error}") from None
 
 
+def _saved_meanwhile(page: Page) -> Response[str]:
+    """409: someone saved the codes after the page was opened (the form's `replaces` is not the newest decision)."""
+    return page.render(
+        "message.html",
+        409,
+        title="Already coded",
+        page="incident_list",
+        message="Someone saved this incident's codes a moment ago: open it again to see them.",
+    )
+
+
 @app.post("/incidents/<incident_id>")
 @seen_incident
 def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
@@ -274,6 +283,9 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
             page="incident_list",
             message="Only the EHS lead or an admin codes incidents.",
         )
+    shown = context["decision"].event_id if context["decision"] is not None else ""
+    if form.get("replaces", shown) != shown:  # the page showed a decision someone has replaced since
+        return _saved_meanwhile(page)
     try:
         codes = read_codes(form, _near_miss(found))
         confirmed = read_confirmation(form, page.deps.zone, page.deps.review.clock(), _choices())
@@ -295,13 +307,7 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
             "incident.html", 400, title="Incident", page="incident_list", flash=None, error=str(error), **context
         )
     except AuditConflictError:
-        return page.render(
-            "message.html",
-            409,
-            title="Already coded",
-            page="incident_list",
-            message="Someone saved this incident's codes a moment ago: open it again to see them.",
-        )
+        return _saved_meanwhile(page)
     page.deps.review.queue.mark_closed(incident_id)
     sent = _send(page, incident_id, confirmed_decision(decided), decided)
     corrected = _approved(context["decision"])  # a correction of codes saved before, not a first coding
