@@ -84,7 +84,7 @@ def _efficiency(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) -> Fit:
     earned = [[e for e in rows if e.earned_hours is not None and e.hours > 0] for rows in units]
     weights = [np.array([e.productive_hours for e in rows]) for rows in earned]
     per_entry = [np.array([(e.earned_hours or 0.0) / e.productive_hours for e in rows]) for rows in earned]
-    ratios, _ = _weighted_means(per_entry, weights)
+    ratios = _weighted_means(per_entry, weights)[0]
     spread = [shares - np.median(shares) for shares in per_entry if len(shares) > 1]
     scale = float(stats.median_abs_deviation(np.concatenate(spread), scale="normal")) if spread else 0.0
     known = [i for i, rows in enumerate(earned) if rows]
