@@ -30,6 +30,7 @@ from plexlabor.crew.replanning import KEPT_FOR, REFRESH_LEAD, applied_event, rea
 from plexlabor.crew.replanning import recorded as recorded_events
 from plexlabor.crew.suggestions import read_day
 from plexlabor.plant import PlantFolder
+from plexlabor.platform.errors import ConfigurationError
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
 from tests.support import FakeLambdaContext, load_event
@@ -426,6 +427,32 @@ def test_a_call_off_recorded_on_the_board_is_re_planned_and_recorded_with_who_to
     assert applied_event(detected, now).event_id == stable_event_id(before, "replan")
     with pytest.raises(ValidationError, match="takes no reported_by"):
         ReplanMessage(reason="refresh", day=DAY, shift="1", detected_at=now, reported_by="E00002")
+
+
+def test_the_plants_consecutive_days_setting_reaches_planner_and_re_plan(
+    labelled_plant: PlantFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`CREW_MAX_CONSECUTIVE_DAYS` (default 6): the rule crew_planner and crew_replan plan with (ux119 #22)."""
+    monkeypatch.setenv("PLEXLABOR_PLANT_DIR", str(labelled_plant.path))
+    monkeypatch.setenv("AUDIT_TABLE_NAME", "audit")
+    assert wiring.build(wiring.CrewPlannerSettings.from_env()).policy.max_consecutive_days == 6
+    monkeypatch.setenv("CREW_MAX_CONSECUTIVE_DAYS", "5")
+    planner = wiring.build(wiring.CrewPlannerSettings.from_env())
+    replanner = wiring.build_replan(wiring.CrewReplanSettings.from_env())
+    assert planner.policy.max_consecutive_days == replanner.policy.max_consecutive_days == 5
+    monkeypatch.setenv("CREW_MAX_CONSECUTIVE_DAYS", "0")
+    with pytest.raises(
+        ConfigurationError, match="CREW_MAX_CONSECUTIVE_DAYS: Input should be greater than or equal to 1"
+    ):
+        wiring.CrewPlannerSettings.from_env()
+    # the re-plan's read of the shift plans with it
+    source = LaborSource(PlantFolderSource(labelled_plant.path), "America/Detroit")
+    now = SHIFT_START - timedelta(minutes=20)
+    deps = wiring.ReplanDependencies(
+        source=source, store=InMemoryAuditStore(), clock=lambda: now, policy=replanner.policy
+    )
+    run(deps, ReplanMessage(reason="refresh", day=DAY, shift="1", detected_at=now))
+    assert deps.problems[(DAY, "1")].problem.policy.max_consecutive_days == 5
 
 
 def test_call_offs_refresh_setting(labelled_plant: PlantFolder, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -529,7 +529,12 @@ def _read_shift(
 
     source = deps.source
     problem = build_problem(
-        source.port, message.day, message.shift, timezone=source.timezone, job_lead_days=source.job_lead_days
+        source.port,
+        message.day,
+        message.shift,
+        timezone=source.timezone,
+        job_lead_days=source.job_lead_days,
+        policy=deps.policy,
     )
     back = _clocked_in(deps.source.port, problem, message.shift, now, events)
     seen = tuple(dict.fromkeys((*seen, *events)))

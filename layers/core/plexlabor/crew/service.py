@@ -54,7 +54,12 @@ def run(deps: Dependencies, request: CrewPlannerEvent) -> dict[str, Any]:
 
     started = time.perf_counter()
     problem = build_problem(
-        deps.source.port, day, detail.shift, timezone=timezone, job_lead_days=deps.source.job_lead_days
+        deps.source.port,
+        day,
+        detail.shift,
+        timezone=timezone,
+        job_lead_days=deps.source.job_lead_days,
+        policy=deps.policy,
     )
     compiled = compile_problem(problem)
     plan = solve(compiled, detail.time_limit_s or deps.time_limit_s, build_seconds=time.perf_counter() - started)

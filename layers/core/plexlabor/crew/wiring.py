@@ -7,6 +7,8 @@ Configuration (environment, read once per environment by `dependencies`):
   `PLEX_API_KEY_SECRET_ARN`, `PLEXLABOR_TIMEZONE` required);
 - `CREW_TIME_LIMIT_SECONDS` (60), `CREW_APPROVAL` (`changes`: assignments that change the current
   plan and short job operations wait for approval; `all`; `none`);
+- `CREW_MAX_CONSECUTIVE_DAYS` (6, also crew_replan's): nobody is offered work on a day past this many in a row
+  (`CrewPolicy.max_consecutive_days`; the other rules and prices are `CrewPolicy`'s defaults);
 - the pilot scope (`PilotSettings`: `PILOT_*`, `NOTIFY_KINDS`, `ADVISORY_MODE`, `docs/rollout.md`),
   which holds back what `CREW_APPROVAL` would send for review outside the pilot or in advisory mode.
 
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from plexlabor.audit.store import AuditStore
+from plexlabor.crew.models import CrewPolicy
 from plexlabor.crew.publish import Approval
 from plexlabor.crew.replanning import KEPT_FOR, KeptShift
 from plexlabor.crew.suggestions import DayReader
@@ -57,9 +60,14 @@ ACTOR = "crew_planner"
 
 
 class CrewSettings(PlexSourceSettings, PilotSettings):
-    """What crew_planner and crew_replan both read: the labor data, the audit table, the pilot scope."""
+    """What crew_planner and crew_replan both read: the labor data, the audit table, the pilot scope, the plant's
+    rules that differ from `CrewPolicy`'s defaults."""
 
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
+    max_consecutive_days: int = Field(default=6, ge=1, le=14, alias="CREW_MAX_CONSECUTIVE_DAYS")
+
+    def policy(self) -> CrewPolicy:
+        return CrewPolicy(max_consecutive_days=self.max_consecutive_days)
 
 
 class CrewPlannerSettings(CrewSettings):
@@ -75,6 +83,8 @@ class Dependencies:
     approval: Approval = "changes"
     scope: PilotScope = PLANT_WIDE
     clock: Callable[[], datetime] = utc_now
+    policy: CrewPolicy = field(default_factory=CrewPolicy)
+    """The plant's rules and prices (`CrewSettings.policy`)."""
 
 
 def _source_and_store(settings: CrewSettings) -> tuple[LaborSource, AuditStore]:
@@ -86,7 +96,9 @@ def _source_and_store(settings: CrewSettings) -> tuple[LaborSource, AuditStore]:
 
 def build(settings: CrewPlannerSettings) -> Dependencies:
     source, store = _source_and_store(settings)
-    return Dependencies(source, store, settings.time_limit_s, settings.approval, settings.pilot_scope)
+    return Dependencies(
+        source, store, settings.time_limit_s, settings.approval, settings.pilot_scope, policy=settings.policy()
+    )
 
 
 dependencies = PerEnvironment(CrewPlannerSettings, build)
@@ -151,6 +163,7 @@ def build_replan(settings: CrewReplanSettings) -> ReplanDependencies:
         scope=settings.pilot_scope,
         kept_store=None if artifacts is None else KeptStore(artifacts),
         reference_max_age_s=REFERENCE_MAX_AGE_S,
+        policy=settings.policy(),
     )
 
 
