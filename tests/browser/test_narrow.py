@@ -1,0 +1,109 @@
+"""The list pages on a phone (390 px, ux119 #19), on the local runtime: the review queue, skills, allocation,
+KPIs, the crew board and the incident form are no wider than the screen. A wide table scrolls inside its own
+box (`.scroll`), so the page itself never scrolls sideways; the item page's timeline keeps its hour labels
+apart. Each page also at 820 and 1280 px (screenshots under build/screenshots/narrow-*).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+import pytest
+
+from plexlabor.audit.events import AuditStatus
+from plexlabor.plant import PlantFolder
+from plexlabor.skills.data import default_as_of
+from plexlabor_dev.local.scenario import busiest_days, labelled_punches
+from plexlabor_dev.simulator.generator import PlantSpec
+from tests.browser.harness import generated_plant, local_stack, screenshot
+from tests.browser.test_dashboards import sign_in
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+NARROW_PLANT = PlantSpec(employees=40, weeks=4, seed=7, anomaly_rate=0.1)
+PHONE, TABLET, DESKTOP = 390, 820, 1280
+OVERFLOWING = """() => [...document.querySelectorAll('main *')]
+  .filter((e) => {
+    if (e.closest('.scroll')) return false;  // a wide table scrolls in its own box
+    const card = e.parentElement.closest('.panel');
+    const edge = Math.min(window.innerWidth, card ? card.getBoundingClientRect().right : window.innerWidth);
+    return e.getBoundingClientRect().right > edge + 1;
+  })
+  .slice(0, 5).map((e) => e.tagName + '.' + e.className + '#' + (e.id || e.getAttribute('aria-labelledby') || '')
+    + ' ' + Math.round(e.getBoundingClientRect().right))"""
+"""The elements (the first few) that reach past the screen or past their card, outside a scroll box."""
+
+
+@dataclass
+class Plant:
+    base: str
+    day: str
+    finding: str
+
+
+@pytest.fixture(scope="module")
+def plant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Plant]:
+    folder = generated_plant(tmp_path_factory, "narrow", NARROW_PLANT)
+    day = busiest_days(folder)[0][0]
+    with local_stack(tmp_path_factory, "narrow", folder, approval_wait_s=600) as stack:
+        runtime = stack.runtime
+        assert stack.send_punches(labelled_punches(folder, day)).failed == 0
+        runtime.drain(timeout_s=30)
+        as_of = default_as_of(PlantFolder(folder))
+        runtime.fire("skills_daily", detail={"as_of": as_of.isoformat(), "publish": False})
+        end = PlantFolder(folder).meta().end.date()
+        runtime.fire("allocation_nightly", detail={"day": (end - timedelta(days=2)).isoformat()})
+        runtime.fire("crew_planner", detail={"date": day.isoformat()})
+        finding = str(stack.audit().findings(AuditStatus.PENDING_APPROVAL)[0].finding_id)
+        yield Plant(runtime.api_url, day.isoformat(), finding)
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("queue", "/queue"),
+        ("skills", "/skills"),
+        ("allocation", "/allocation"),
+        ("kpis", "/kpis"),
+        ("crew", "/crew?day={day}&shift=1"),
+        ("incident-form", "/incidents/new"),
+        ("item", "/items/{finding}"),
+    ],
+)
+def test_a_page_is_no_wider_than_a_phone(page: Page, plant: Plant, name: str, path: str) -> None:
+    sign_in(page, plant, "admin", then=path.format(day=plant.day, finding=plant.finding))  # type: ignore[arg-type]
+    for width in (DESKTOP, TABLET, PHONE):
+        page.set_viewport_size({"width": width, "height": 800})
+        screenshot(page, f"narrow-{name}", width)
+        scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+        overflowing = page.evaluate(OVERFLOWING)
+        assert scroll_width <= width and not overflowing, f"{name} at {width} px: {scroll_width} px wide, {overflowing}"
+
+
+def test_the_item_timeline_keeps_its_hour_labels_apart_on_a_phone(page: Page, plant: Plant) -> None:
+    sign_in(page, plant, "admin", then=f"/items/{plant.finding}")  # type: ignore[arg-type]
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    boxes = page.locator(".tl-axis .tl-tick").evaluate_all(
+        "(labels) => labels.filter((l) => l.offsetParent).map((l) => l.getBoundingClientRect())"
+        ".map((r) => [r.left, r.right])"
+    )
+    assert len(boxes) >= 2
+    overlaps = [(a, b) for a, b in pairwise(boxes) if b[0] < a[1]]
+    assert not overlaps, f"hour labels overlap at {PHONE} px: {overlaps}"
+
+
+def test_the_kpi_table_shows_its_decision_columns_on_a_tablet(page: Page, plant: Plant) -> None:
+    # ux119 #19: at 820 px the exact model versions took the width and pushed these past the edge
+    sign_in(page, plant, "admin", then="/kpis")  # type: ignore[arg-type]
+    page.set_viewport_size({"width": TABLET, "height": 1180})
+    for column in ("Approved", "Rejected"):
+        header = page.get_by_role("region", name="By kind and model").get_by_role(
+            "columnheader", name=column, exact=True
+        )
+        box = header.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= TABLET, f"{column} ends at {box} px"
