@@ -107,3 +107,20 @@ def test_the_kpi_table_shows_its_decision_columns_on_a_tablet(page: Page, plant:
         )
         box = header.bounding_box()
         assert box is not None and box["x"] + box["width"] <= TABLET, f"{column} ends at {box} px"
+
+
+def test_the_incident_page_with_its_codes_form_fits_a_phone(page: Page, plant: Plant) -> None:
+    # the EHS lead's page: the model's codes beside the form that confirms or corrects them (ux119 #19: the
+    # codes table cut off "The model proposed" at 390 px)
+    sign_in(page, plant, "ehs", then="/incidents/new")  # type: ignore[arg-type]
+    page.get_by_label("A near miss").check()
+    page.get_by_label("What happened").fill("A pallet slid off the forklift forks near the dock; nobody was hurt.")
+    page.get_by_role("button", name="Send the report").click()
+    page.wait_for_url("**/incidents/inc-*")
+    assert page.locator("form").count() > 0  # the EHS lead may code it here
+    for width in (TABLET, PHONE):
+        page.set_viewport_size({"width": width, "height": 800})
+        screenshot(page, "narrow-incident", width)
+        scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+        overflowing = page.evaluate(OVERFLOWING)
+        assert scroll_width <= width and not overflowing, f"incident at {width} px: {scroll_width} px, {overflowing}"
