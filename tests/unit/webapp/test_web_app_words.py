@@ -88,18 +88,15 @@ def test_certification_and_punch_keys_have_words() -> None:
 
 TEMPLATES = Path(plexlabor.webapp.__file__).parent / "templates"
 INTERNAL_NAMES = re.compile(
-    r"\b(crew_planner|crew_replan|allocation_nightly|forecast_nightly|skills_daily|incident_trends|punch_poller)\b"
+    r"\b(crew_planner|crew_replan|allocation_nightly|analytics_nightly|forecast_nightly|skills_daily|incident_trends|punch_poller)\b"
     r"|index\.version|payload\.custom_object \}\}"
 )
 """What made a page's data, by its function's name or run version, or where Plex keeps it, by its object's name."""
 
 
 def test_no_page_names_a_function_a_run_version_or_a_custom_object() -> None:
-    # the "nothing yet" pages (`*_empty.html`) name the function to check for an administrator; the scores
-    # pages (analytics*) are another change's
-    pages = [
-        p for p in TEMPLATES.glob("*.html") if not p.name.endswith("_empty.html") and not p.name.startswith("analytics")
-    ]
+    # the "nothing yet" pages (`*_empty.html`) name the function to check for an administrator
+    pages = [p for p in TEMPLATES.glob("*.html") if not p.name.endswith("_empty.html")]
     said = {page.name: INTERNAL_NAMES.findall(page.read_text(encoding="utf-8")) for page in pages}
     assert {name: found for name, found in said.items() if found} == {}
     flashes = " ".join(CREW_FLASH.values())
