@@ -26,6 +26,10 @@ from tests.unit.incidents.test_incident_handler import _post
 AUDIO = b"RIFF\x00\x00\x00\x00WAVEfmt fake recording \xff\xfe"
 SPOKEN = "He caught his left hand in the press brake at press four and was not wearing gloves."
 JOB = "plexlabor-incident-" + hashlib.sha256(AUDIO).hexdigest()[:32]
+RECORDING_PART = (
+    b'Content-Disposition: form-data; name="audio"; filename="report.m4a"\r\nContent-Type: audio/mp4\r\n\r\n' + AUDIO
+)
+"""The form's recording field, as a browser sends a phone's m4a recording."""
 
 
 def _clients() -> tuple[Any, Any]:
@@ -147,20 +151,14 @@ def test_a_json_report_with_a_recording_is_coded_from_the_typed_line_and_the_tra
 
 
 def test_the_form_sends_a_recording_as_multipart(heard: list[tuple[bytes, str]]) -> None:
-    boundary = "----plexlabor"
     parts = [
         b'Content-Disposition: form-data; name="narrative"\r\n\r\nHand injury at press 4.',
         b'Content-Disposition: form-data; name="kind"\r\n\r\nnear_miss',
         b'Content-Disposition: form-data; name="workcenter_code"\r\n\r\n',
-        b'Content-Disposition: form-data; name="audio"; filename="report.m4a"\r\nContent-Type: audio/mp4\r\n\r\n'
-        + AUDIO,
+        RECORDING_PART,
     ]
-    raw = (
-        b"".join(b"--" + boundary.encode() + b"\r\n" + part + b"\r\n" for part in parts)
-        + f"--{boundary}--\r\n".encode()
-    )
     deps = _deps(heard)
-    response = _post_binary(deps, raw, f"multipart/form-data; boundary={boundary}")
+    response = _post_form(deps, parts)
     assert response["statusCode"] == 303 and heard == [(AUDIO, "m4a")]
     incident_id = response["multiValueHeaders"]["Location"][0].rsplit("/", 1)[1]
     event = opening(deps.audit, incident_id)
@@ -168,9 +166,15 @@ def test_the_form_sends_a_recording_as_multipart(heard: list[tuple[bytes, str]])
     assert event.payload["incident"]["workcenter_code"] is None and SPOKEN in event.payload["incident"]["narrative"]
 
 
-def _post_binary(deps: IncidentDeps, raw: bytes, content_type: str) -> dict[str, Any]:
-    """As API Gateway sends a multipart body (a binary media type): base64-encoded."""
+def _post_form(deps: IncidentDeps, parts: list[bytes]) -> dict[str, Any]:
+    """The form's fields as a multipart body, sent as API Gateway sends one (a binary media type): base64-encoded."""
+    boundary = "----plexlabor"
+    raw = (
+        b"".join(b"--" + boundary.encode() + b"\r\n" + part + b"\r\n" for part in parts)
+        + f"--{boundary}--\r\n".encode()
+    )
     event = load_event("incident_log")
+    content_type = f"multipart/form-data; boundary={boundary}"
     event["headers"] = {**event["headers"], "Content-Type": content_type, "Sec-Fetch-Site": "same-origin"}
     event["multiValueHeaders"] = {key: [value] for key, value in event["headers"].items()}
     event["body"], event["isBase64Encoded"] = base64.b64encode(raw).decode(), True
@@ -231,18 +235,9 @@ def test_without_transcription_configured_the_typed_text_is_recorded_and_the_rec
 
 
 def test_without_transcription_the_form_goes_to_the_incident_saying_the_recording_was_not_used() -> None:
-    boundary = "----plexlabor"
-    parts = [
-        b'Content-Disposition: form-data; name="narrative"\r\n\r\nHand injury at press 4.',
-        b'Content-Disposition: form-data; name="audio"; filename="report.m4a"\r\nContent-Type: audio/mp4\r\n\r\n'
-        + AUDIO,
-    ]
-    raw = (
-        b"".join(b"--" + boundary.encode() + b"\r\n" + part + b"\r\n" for part in parts)
-        + f"--{boundary}--\r\n".encode()
-    )
+    parts = [b'Content-Disposition: form-data; name="narrative"\r\n\r\nHand injury at press 4.', RECORDING_PART]
     deps = IncidentDeps(InMemoryAuditStore(), None)
-    response = _post_binary(deps, raw, f"multipart/form-data; boundary={boundary}")
+    response = _post_form(deps, parts)
     assert response["statusCode"] == 303
     [location] = response["multiValueHeaders"]["Location"]
     path, query = location.split("?")
