@@ -109,6 +109,15 @@ TASKS = (
 )
 PARTS = ("left hand", "right arm", "leg", "head", "shoulder", "wrist")
 DIVISION_TITLES_OF_NATURE = {"1": "Traumatic injuries and disorders"}
+CONFIRMED_CODES = {
+    "event_division": "6",
+    "event_group": "64",
+    "nature_division": "1",
+    "part_division": "4",
+    "source_division": "3",
+}
+"""The codes the EHS lead confirms in these tests: caught in equipment, a traumatic injury to the upper
+extremities, by machinery (as `correct_codes` takes them)."""
 
 
 def _row(index: int, day: date, rng: random.Random) -> dict[str, str]:

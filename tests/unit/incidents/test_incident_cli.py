@@ -17,7 +17,7 @@ from plexlabor.incidents.reports import read_coded_reports
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, correct_codes, log_incident, opening
 from plexlabor_dev.cli import main
 from tests.support import REGION, use_fake_aws
-from tests.unit.incidents.conftest import coded_rows, write_csv
+from tests.unit.incidents.conftest import CONFIRMED_CODES, coded_rows, write_csv
 
 
 def test_train_then_evaluate_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -85,14 +85,7 @@ def test_export_writes_the_decided_incidents_as_training_rows(
         log_incident(deps, IncidentReport(narrative=narrative + " Again."), "E0001")  # not decided: not exported
         event = opening(audit, decided.incident_id)
         assert event is not None
-        codes = {
-            "event_division": "6",
-            "event_group": "64",
-            "nature_division": "1",
-            "part_division": "4",
-            "source_division": "3",
-        }
-        correct_codes(audit, event, codes, "ehs1", datetime(2026, 12, 4, 16, tzinfo=UTC))
+        correct_codes(audit, event, CONFIRMED_CODES, "ehs1", datetime(2026, 12, 4, 16, tzinfo=UTC))
         out = tmp_path / "corrections.csv"
         assert main(["incidents", "export", "--audit-table", "incidents-audit", "--out", str(out)]) == 0
     assert "wrote 1 decided incident(s)" in capsys.readouterr().out

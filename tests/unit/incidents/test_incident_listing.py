@@ -10,14 +10,7 @@ from plexlabor.audit import InMemoryAuditStore
 from plexlabor.incidents.listing import IncidentLog, Standing
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, correct_codes, log_incident, opening
 from tests.unit.approval.approval_fakes import T0, Clock
-
-CODES = {
-    "event_division": "6",
-    "event_group": "64",
-    "nature_division": "1",
-    "part_division": "4",
-    "source_division": "3",
-}
+from tests.unit.incidents.conftest import CONFIRMED_CODES
 
 
 class CountingStore(InMemoryAuditStore):
@@ -47,7 +40,7 @@ def test_a_warm_log_reads_what_is_new_and_the_whole_period_when_due() -> None:
     second = log_incident(deps, IncidentReport(narrative="An operator cut a finger on a burr."), "E2")
     found = opening(audit, first.incident_id)
     assert found is not None
-    correct_codes(audit, found, CODES, "S1", clock(), None, {})
+    correct_codes(audit, found, CONFIRMED_CODES, "S1", clock(), None, {})
     clock.advance(minutes=1)
     # Then the next listing holds both as they stand, read from the last read less the overlap only
     listing = log.listing(since, until)

@@ -17,16 +17,10 @@ from plexlabor.platform.artifacts import InMemoryArtifactStore, read_pointer
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
 from tests.support import load_event
+from tests.unit.incidents.conftest import CONFIRMED_CODES
 
 ZONE = ZoneInfo("UTC")
 MONDAY = date(2026, 11, 9)
-CODES = {
-    "event_division": "6",
-    "event_group": "64",
-    "nature_division": "1",
-    "part_division": "4",
-    "source_division": "3",
-}
 
 
 def _shift(employee: str, day: date, hours: float, n: int) -> TimeClockEntry:
@@ -130,7 +124,7 @@ def test_the_run_counts_logged_incidents_with_the_ehs_leads_codes_beside_the_pla
     log_incident(deps, IncidentReport(narrative="A pallet slid off the forklift in aisle 3.", kind="near_miss"), "E1")
     event = opening(audit, hurt.incident_id)
     assert event is not None
-    correct_codes(audit, event, CODES, "ehs", logged_at)
+    correct_codes(audit, event, CONFIRMED_CODES, "ehs", logged_at)
 
     facts = recorded_incidents(audit, logged_at - timedelta(days=1), ZoneInfo("America/Detroit"))
     assert sorted((f.kind, f.category, f.workcenter_code) for f in facts) == [
