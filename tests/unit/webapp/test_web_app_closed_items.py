@@ -10,10 +10,9 @@ import pytest
 from plexlabor.audit import AuditStatus
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, closed, crew_assignment, finding_event, web_deps
-from tests.unit.webapp.viewers import ADMIN, PLANNER, SUPERVISOR
+from tests.unit.webapp.viewers import ADMIN, ASSEMBLY, PLANNER, SUPERVISOR
 
 FINDING = "f-000000000000000000000001"
-OTHER = {"cognito:username": "E0200", "cognito:groups": "supervisor", "custom:departments": "Assembly"}
 
 
 @pytest.fixture
@@ -63,7 +62,7 @@ def test_an_approved_items_page_names_who_approved_it(world: World, lambda_conte
 def test_a_closed_item_is_still_not_shown_to_who_may_not_see_it(world: World, lambda_context: Any) -> None:
     closed(world, FINDING, AuditStatus.EXPIRED, record_key="time-clock-entries:0001")
 
-    assert _get(world, f"/items/{FINDING}", OTHER, lambda_context)["statusCode"] == 404
+    assert _get(world, f"/items/{FINDING}", ASSEMBLY, lambda_context)["statusCode"] == 404
     assert _get(world, "/items/no-such-item", ADMIN, lambda_context)["statusCode"] == 404
 
 

@@ -11,11 +11,10 @@ from plexlabor.audit import AuditStatus
 from plexlabor.review.queue import ReviewQueue, Role, Viewer
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, closed, crew_assignment, finding_event, web_deps
-from tests.unit.webapp.viewers import PLANNER, SUPERVISOR
+from tests.unit.webapp.viewers import ASSEMBLY, PLANNER, SUPERVISOR
 
 HIGH = "f-000000000000000000000001"
 LOW = "f-000000000000000000000002"
-OTHER = {"cognito:username": "E0200", "cognito:groups": "supervisor", "custom:departments": "Assembly"}
 
 
 @pytest.fixture
@@ -59,8 +58,8 @@ def test_the_expired_page_lists_them_with_what_it_means_for_plex(world: World, l
     planner = call_web(deps, "GET", "/queue", PLANNER, lambda_context, query={"show": "expired"})["body"]
     assert "Nothing was written to Plex (the assignment record was not sent)" in planner
     # a supervisor with none sees no link, and a list that says so
-    assert "show=expired" not in call_web(deps, "GET", "/queue", OTHER, lambda_context)["body"]
-    none = call_web(deps, "GET", "/queue", OTHER, lambda_context, query={"show": "expired"})["body"]
+    assert "show=expired" not in call_web(deps, "GET", "/queue", ASSEMBLY, lambda_context)["body"]
+    none = call_web(deps, "GET", "/queue", ASSEMBLY, lambda_context, query={"show": "expired"})["body"]
     assert "Nothing expired undecided in the last 30 days." in none
 
 

@@ -20,7 +20,7 @@ from tests.unit.review.review_world import (
     open_finding,
     web_deps,
 )
-from tests.unit.webapp.viewers import ADMIN, PLANNER, SUPERVISOR
+from tests.unit.webapp.viewers import ADMIN, ASSEMBLY, PLANNER, SUPERVISOR
 
 FINDING = "f-000000000000000000000001"
 
@@ -255,9 +255,7 @@ def test_a_bulk_reject_without_reason_keeps_the_selection(world: World, lambda_c
 def test_another_supervisors_item_is_not_found_and_a_request_without_user_is_refused(
     world: World, lambda_context: Any
 ) -> None:
-    other = {"cognito:username": "E0200", "cognito:groups": "supervisor", "custom:departments": "Assembly"}
-
-    assert _call(world, "GET", f"/items/{FINDING}", other, lambda_context=lambda_context)["statusCode"] == 404
+    assert _call(world, "GET", f"/items/{FINDING}", ASSEMBLY, lambda_context=lambda_context)["statusCode"] == 404
     assert _call(world, "GET", "/queue", None, lambda_context=lambda_context)["statusCode"] == 401
 
 

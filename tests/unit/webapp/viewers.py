@@ -11,4 +11,6 @@ NOBODY = {"cognito:username": "X0001", "cognito:groups": "visitor"}
 SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:departments": "Molding"}
 MOLDING = {"cognito:username": "E0009", "cognito:groups": "supervisor", "custom:departments": "MOLD"}
 """A supervisor of the generated plant's molding department (code MOLD)."""
+ASSEMBLY = {"cognito:username": "E0200", "cognito:groups": "supervisor", "custom:departments": "Assembly"}
+"""Another supervisor, of Assembly: none of SUPERVISOR's (Molding's) items are theirs to see."""
 OPERATOR = {"cognito:username": "E0107", "cognito:groups": "operator", "custom:employee_id": "E0107"}
