@@ -19,8 +19,10 @@ from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import CallOffEvent, detect, read_current_plan, shifts_between
 from plexlabor.crew.wiring import CallOffDependencies
 from plexlabor.plant import PlantFolder
+from plexlabor.platform.sqs import SqsJsonSender
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
+from plexlabor.webapp.crewboard import CallOff, board_reader, read_board
 from plexlabor_dev.local.stack import LocalStack
 from tests.support import load_event
 
@@ -133,5 +135,40 @@ def test_call_offs_fired_on_the_local_runtime_run_as_of_the_plant_and_are_re_pla
         ]
 
     runtime.wait_for(lambda: len(applied()) >= summary["call_offs"], timeout_s=180, what="the call-offs re-planned")
+    runtime.drain(60)
+    assert runtime.queue_depth(QueueName.REPLAN, dlq=True) == 0
+
+
+def test_a_call_off_recorded_on_the_board_is_re_planned_and_listed_on_the_board(
+    planned: tuple[LocalStack, date],
+) -> None:
+    """ux119 #13: the board's call-off (the message crew_call_offs sends, with who took it and why) goes through the
+    runtime's replan queue and crew_replan; the board's read of the day then lists it with who took it."""
+    stack, day = planned
+    runtime = stack.runtime
+    store = runtime.audit_store()
+    since = datetime.combine(day, datetime.min.time(), UTC) - timedelta(days=3)
+    _, openings = read_current_plan(store, day, SHIFT, since)
+    caller = sorted({employee for _, employee in openings})[-1]
+    taken = datetime.now(UTC)
+    message = ReplanMessage(
+        reason="call_off",
+        day=day,
+        shift=SHIFT,
+        employee_id=caller,
+        detected_at=taken,
+        reported_by="E00002",
+        call_off_reason="transport",
+    )
+    assert runtime.resources is not None
+    queue_url = runtime.resources.queue_urls[QueueName.REPLAN]
+    SqsJsonSender(queue_url, runtime.client("sqs"), by_alias=True).send(message)  # as the web app's replan_sender
+
+    def listed() -> list[CallOff]:
+        board = read_board(board_reader(store).day(day, datetime.now(UTC), fresh=True), day, None, taken)
+        return [c for c in board.call_offs.get(SHIFT, []) if c.employee_id == caller and c.reported_by]
+
+    [call_off] = runtime.wait_for(listed, timeout_s=180, what="the board's call-off re-planned")
+    assert (call_off.reported_by, call_off.why) == ("E00002", "no transport")
     runtime.drain(60)
     assert runtime.queue_depth(QueueName.REPLAN, dlq=True) == 0
