@@ -154,7 +154,7 @@ def test_copilot_on_paraphrases_of_the_plants_sops() -> None:
         SOP_PARAPHRASES,
         SOP_PARAPHRASES_HELD_OUT,
     )
-    from tests.unit.copilot.test_copilot_paraphrases import sop_procedures
+    from tests.unit.copilot.test_copilot_paraphrases import HAZARDOUS_ENERGY, LOCKOUT_TITLE, NEAR_MISSES, sop_procedures
 
     print("\ncopilot on paraphrases of the simulator's SOPs")
     for name, encoder in (("bm25", None), ("encoder", load_encoder())):
@@ -175,3 +175,11 @@ def test_copilot_on_paraphrases_of_the_plants_sops() -> None:
                 f"{right}, from a wrong one {wrong}; not covered refused {kept_out} of {len(refused)}"
             )
             assert right + wrong <= len(asked)
+        routed = sum(answer(index, question).title == LOCKOUT_TITLE for question in HAZARDOUS_ENERGY)
+        replies = {question: answer(index, question) for question in NEAR_MISSES}
+        kept_apart = sum(reply.title != LOCKOUT_TITLE for reply in replies.values())
+        own = sum(replies[question].title in {title, None} for question, title in NEAR_MISSES.items())
+        print(
+            f"  {name:7} hazardous energy without the topic's name: lockout for {routed} of {len(HAZARDOUS_ENERGY)};"
+            f" near misses not lockout {kept_apart} of {len(NEAR_MISSES)}, own SOP or refused {own}"
+        )

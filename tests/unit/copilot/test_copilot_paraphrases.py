@@ -114,3 +114,72 @@ def test_the_lockout_procedure_is_not_shadowed_by_the_operations_procedure_that_
     reply = answer(index, "How do I lock out the press?", Where(operation="MOLDING"))
     assert (reply.title, reply.scope) == ("Lockout/tagout before reaching into a machine", "plant")
     assert answer(index, "How do I change the mold?", Where(operation="MOLDING")).scope == "operation"
+
+
+# Hazardous-energy control asked without the topic's name (no "lockout", "tagout" or "LOTO"): the work
+# OSHA 29 CFR 1910.147 covers, as an operator would ask about it. Written before the vocabulary's concepts
+# (`vocabulary.HAZARDOUS_ENERGY_WORK`), independently of the held-out questions of
+# `plexlabor_dev.copilot_questions`, which were not used to write them.
+HAZARDOUS_ENERGY = (
+    "Do I have to cut the power before I clean the rollers on the conveyor?",
+    "How do I keep the press from starting while I change the die?",
+    "What do I switch off before I grease the chain on the palletizer?",
+    "Is it safe to put my hand under the ram to pull out a bent part?",
+    "Which breaker do I shut off before I work on the mixer?",
+    "The hydraulics are still holding pressure, how do I bleed it off before I repair the cylinder?",
+    "How do I make sure nobody turns the saw on while I'm adjusting the blade?",
+    "Part of the guard has to come off to get at the belt, what do I do first?",
+    "A part is wedged between the platens, how do I get it out safely?",
+    "Do I need to disconnect the air supply before I inspect the gripper?",
+    "What has to happen before I climb inside the shredder to clean it?",
+    "How do I stop the robot from moving while I'm inside the fence?",
+    "Can the conveyor start up by itself while I'm replacing the belt?",
+    "Before lubricating the spindle, how do I make sure it can't turn?",
+    "What do I do before servicing the hydraulic unit so the stored pressure can't hurt me?",
+)
+LOCKOUT_TITLE = "Lockout/tagout before reaching into a machine"
+NEAR_MISSES: dict[str, str | None] = {
+    "How do I start the machine?": "Start-up of an injection press after a stop",
+    "What is the clamp torque?": "Mold change on an injection press",
+    "How do I lock the tool crib?": None,
+    "The press won't start after the weekend, what do I check?": "Start-up of an injection press after a stop",
+    "How do I switch off the paint booth at the end of the shift?": None,
+    "How do I turn on the barrel heaters?": "Start-up of an injection press after a stop",
+    "Which gloves do I wear when I handle a hot mold?": "Mold change on an injection press",
+    "What injection pressure do I set for this lot?": "Start-up of an injection press after a stop",
+    "The power came back on, how do I restart the press?": "Start-up of an injection press after a stop",
+    "How do I clean the spray gun between colours?": "Colour change in a paint booth",
+    "How do I inspect the first part after a setup?": "First-article inspection",
+    "How do I lock the trailer doors before it leaves the dock?": "Loading a trailer",
+    "Why does the machine stop when I open the safety gate?": None,
+    "How do I fix a torque tool that reads low?": "Torque tool check at an assembly station",
+}
+"""Questions near the topic's words (start, power, lock, pressure, clean, fix) that are not about
+controlling hazardous energy, each with the SOP that covers it (None: none does). They must not get the
+lockout procedure; each is answered from its own SOP or refused, never from another."""
+
+
+@pytest.mark.parametrize("question", HAZARDOUS_ENERGY)
+def test_hazardous_energy_work_gets_the_lockout_procedure(index: ProcedureIndex, question: str) -> None:
+    reply = answer(index, question, Where(operation="MOLDING"))
+    assert (reply.kind, reply.title, reply.scope) == ("steps", LOCKOUT_TITLE, "plant")
+
+
+RANKED_LOCKOUT_BY_ITS_STEPS = {"How do I start the machine?"}
+"""Missed, before the concepts as after: the lockout procedure's steps say "start the machine" twice, so
+BM25 and the encoder rank it first, and it answers on its words, not on the vocabulary."""
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        pytest.param(q, t, marks=pytest.mark.xfail(strict=True, reason="missed"))
+        if q in RANKED_LOCKOUT_BY_ITS_STEPS
+        else (q, t)
+        for q, t in NEAR_MISSES.items()
+    ],
+)
+def test_a_near_miss_is_not_routed_to_lockout(index: ProcedureIndex, question: str, title: str | None) -> None:
+    reply = answer(index, question)
+    assert reply.title != LOCKOUT_TITLE
+    assert reply.title in ({title, None} if title else {None})

@@ -11,6 +11,20 @@ Written after the operators' paraphrases in `plexlabor_dev.copilot_questions` we
 wording was missed), from the standard's words rather than theirs; its held-out paraphrases measure it
 (docs/copilot.md). A plant's other safety procedures (confined space entry, hot work) would be added here
 the same way.
+
+Most operators ask about hazardous energy without naming it ("do I have to cut the power before I clean
+the rollers?"), so a topic also lists `together`: concepts a question must name all of, each a few
+phrases. Lockout's are the standard's own (29 CFR 1910.147, read 2026-12-05): its scope (a)(1)(i), "the
+servicing and maintenance of machines and equipment in which the unexpected energization or start up of
+the machines or equipment, or release of stored energy, could cause injury"; the definitions (b) of
+servicing and/or maintenance (setting up, adjusting, inspecting, modifying, maintaining, servicing,
+lubrication, cleaning, unjamming, tool changes) and of an energy isolating device (a circuit breaker, a
+disconnect switch, a line valve, a block); and (a)(2)(ii), which covers removing or bypassing a guard and
+placing any part of the body into the point of operation or a danger zone. One concept alone (servicing,
+switching off, a hand) is ordinary shop-floor talk ("how do I clean the spray gun", "how do I switch off
+the booth at the end of the shift"), so only their meeting names the topic. Not understood: word order
+and tense ("the press won't start after I fixed it" is not asked about, as "won't start" needs a word of
+prevention beside it), and any wording these phrases do not hold.
 """
 
 from __future__ import annotations
@@ -23,6 +37,8 @@ WORD = re.compile(r"(?u)\b\w\w+\b")
 """A word as BM25's tokeniser (`bm25s`) splits text: two or more letters or digits."""
 FILLERS = frozenset(["the", "an", "my", "your", "his", "her", "its", "our", "their", "this", "that"])
 """Left out when a phrase is matched ("isolate the energy" names "isolate energy")."""
+NEGATION = re.compile(r"(?i)n['\u2019]t\b|\bcannot\b")
+""""can't", "won't", "cannot" are read as "ca not", "wo not", "can not", so "can't start" holds "not start"."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +48,43 @@ class SafetyTopic:
     """Phrases that name the topic, in a procedure's title or in a question."""
     work: tuple[str, ...]
     """Phrases naming work that calls for it, in a question only."""
+    together: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    """Concepts (each a tuple of phrases) that name the topic when a question names every one of a set."""
+
+
+INTO = ("in", "into", "inside", "under", "between", "behind", "through")
+UNEXPECTEDLY = ("unexpectedly", "accidentally", "by accident", "by itself", "on its own")
+"""How a machine starts that the standard guards against: "unexpected energization or start up" ((a)(1)(i))."""
+PREVENTING = ("make sure", "ensure", "prevent", "keep", "stop", "so")
+"""Words of prevention; beside `NOT_MOVING` they ask how to keep a machine from starting."""
+NOT_MOVING = tuple(
+    f"{lead} {verb}"
+    for lead in ("not", "from")
+    for verb in ("start", "restart", "turn", "turn on", "switch on", "power up", "move", "run", "cycle", "energize")
+)
+ENERGIZING = ("start", "restart", "turn", "switch on", "power up", "move", "run", "cycle", "energize")
+SWITCHING_OFF = (
+    *("cut power", "kill power", "power off", "power down", "shut off", "switch off", "turn off", "shut down"),
+    *("breaker", "main switch", "disconnect", "unplug", "isolate", "isolator", "line valve", "bleed", "block"),
+)
+"""Shutting a machine down and its energy isolating devices ((b): a circuit breaker, a disconnect switch,
+a line valve, a block), and bleeding stored energy off."""
+SERVICING = (
+    *("servicing", "service", "maintenance", "maintain", "repair", "fix", "work on", "set up", "adjust"),
+    *("inspect", "modify", "install", "lubricate", "grease", "clean", "unjam", "replace", "tool change"),
+)
+"""Servicing and/or maintenance as (b) defines it, with the shop floor's "fix", "repair" and "work on"."""
+BODY_INTO = (
+    *(f"{part} {into}" for part in ("hand", "arm", "finger", "body", "head", "leg", "foot") for into in INTO),
+    *(f"{verb} {into}" for verb in ("climb", "crawl", "step", "get", "go", "lean") for into in INTO[:3]),
+)
+"""Placing a part of the body into a machine ((a)(2)(ii)(B))."""
+MACHINE_PARTS = (
+    *("machine", "equipment", "press", "ram", "die", "mold", "mould", "platen", "spindle", "chuck", "blade"),
+    *("belt", "roller", "chain", "conveyor", "robot", "cell", "guard", "fence", "gear", "shaft"),
+)
+"""Where the point of operation or a danger zone is ((a)(2)(ii)(B)): the machine and its moving parts."""
+STUCK = ("jam", "stuck", "wedged", "caught", "blocked")
 
 
 LOCKOUT = SafetyTopic(
@@ -52,13 +105,31 @@ LOCKOUT = SafetyTopic(
         "deenergize",
         "zero energy",
     ),
-    work=("jam", "unjam", "blockage", "reach in", "reach into", "reach inside"),
+    work=(
+        *("jam", "unjam", "blockage", "reach in", "reach into", "reach inside"),
+        *(f"{verb} {how}" for verb in ("start", "start up", "turn on", "come on", "move") for how in UNEXPECTEDLY),
+        *(f"{how} {verb}" for verb in ("start", "energize", "turn on", "move") for how in UNEXPECTEDLY[:2]),
+        *("unexpected start", "unexpected startup", "unexpected energization", "accidental start"),
+        *("stored energy", "stored pressure", "residual pressure", "residual energy"),
+        *("point of operation", "danger zone"),
+    ),
+    together=(
+        (PREVENTING, NOT_MOVING),
+        (("nobody", "no one", "no body"), ENERGIZING),
+        (SWITCHING_OFF, SERVICING),
+        (SWITCHING_OFF, BODY_INTO),
+        (BODY_INTO, SERVICING),
+        (BODY_INTO, MACHINE_PARTS),
+        (STUCK, MACHINE_PARTS),
+        (("guard", "interlock", "safety device"), ("off", "remove", "bypass", "defeat", "take out")),
+    ),
 )
 SAFETY_TOPICS: tuple[SafetyTopic, ...] = (LOCKOUT,)
 
 
 def _phrase(text: str, stem: Callable[[str], str]) -> tuple[str, ...]:
-    return tuple(stem(word) for word in WORD.findall(text.lower()) if word not in FILLERS)
+    words = WORD.findall(NEGATION.sub(lambda m: " not" if m.group().lower() != "cannot" else "can not", text.lower()))
+    return tuple(stem(word) for word in words if word not in FILLERS)
 
 
 def _holds(words: tuple[str, ...], phrases: Iterable[tuple[str, ...]]) -> bool:
@@ -72,6 +143,10 @@ class SafetyWords:
         self.stem = stem
         self._names = {t.name: [_phrase(p, stem) for p in t.names] for t in SAFETY_TOPICS}
         self._work = {t.name: [_phrase(p, stem) for p in t.work] for t in SAFETY_TOPICS}
+        self._together = {
+            t.name: [[[_phrase(p, stem) for p in concept] for concept in concepts] for concepts in t.together]
+            for t in SAFETY_TOPICS
+        }
 
     def named(self, text: str) -> frozenset[str]:
         """The topics a title (or any text) names."""
@@ -79,6 +154,11 @@ class SafetyWords:
         return frozenset(name for name, phrases in self._names.items() if _holds(words, phrases))
 
     def asked(self, question: str) -> frozenset[str]:
-        """The topics a question names, or whose work it names."""
+        """The topics a question names, or whose work it names, alone or as a set of concepts together."""
         words = _phrase(question, self.stem)
-        return frozenset(name for name in self._names if _holds(words, self._names[name] + self._work[name]))
+        return frozenset(
+            name
+            for name in self._names
+            if _holds(words, self._names[name] + self._work[name])
+            or any(all(_holds(words, concept) for concept in concepts) for concepts in self._together[name])
+        )
