@@ -21,6 +21,7 @@ from plexlabor.audit.events import AuditEventType
 from plexlabor.copilot import PROCEDURES_PREFIX
 from plexlabor.copilot.indexing import PROCEDURES_KEY, PROCESS_KEY
 from plexlabor.copilot.parameters import OperationProcess, ProcessData, RunRecord
+from plexlabor.plant import PlantFolder
 from plexlabor.webapp.copilotpage import setting_label, setting_text
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec
@@ -54,6 +55,8 @@ def _process() -> ProcessData:
 class Copilot:
     base: str
     stack: LocalStack
+    job: str
+    """A job of the plant (copilot_ask refuses a job Plex does not have)."""
 
 
 @pytest.fixture(scope="module")
@@ -67,14 +70,15 @@ def copilot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Copilot]:
         s3.put_object(Bucket=bucket, Key=f"{PROCEDURES_PREFIX}{PROCESS_KEY}", Body=_process().model_dump_json())
         summary = runtime.fire("copilot_index")
         assert summary["built"] is True and (summary["procedures"], summary["operations"]) == (4, 1)
-        yield Copilot(runtime.api_url, stack)
+        yield Copilot(runtime.api_url, stack, next(PlantFolder(plant).iter_raw("jobs"))["jobNo"])
 
 
 def test_an_operator_asks_and_gets_cited_steps_logged_to_the_job(page: Page, copilot: Copilot) -> None:
     problems = watch(page)
     page.set_viewport_size({"width": 820, "height": 1100})
-    sign_in(page, copilot, "operator", then="/copilot?job_id=J-4512&operation=20&lot_id=LOT-7731")  # type: ignore[arg-type]
-    assert page.get_by_label("Job (work order)").input_value() == "J-4512"
+    then = f"/copilot?job_id={copilot.job}&operation=20&lot_id=LOT-7731"
+    sign_in(page, copilot, "operator", then=then)  # type: ignore[arg-type]
+    assert page.get_by_label("Job (work order)").input_value() == copilot.job
     assert_no_serious_violations(page)
     screenshots(page, "copilot-form")
 
@@ -94,13 +98,15 @@ def test_an_operator_asks_and_gets_cited_steps_logged_to_the_job(page: Page, cop
     [event] = [
         e for e in copilot.stack.audit().store.for_finding(interaction_id) if e.event_type is AuditEventType.INTERACTION
     ]
-    assert event.actor == "operator" and event.record_key == "jobs:J-4512"
+    assert event.actor == "operator" and event.record_key == f"jobs:{copilot.job}"
     assert event.payload["cited"] == ["2#1", "2#2", "2#3"] and event.payload["plex"]["sent"] is True
     [written] = [
         o for o in copilot.stack.simulator.state.custom_objects(CUSTOM_OBJECT) if o["interactionId"] == interaction_id
     ]
     assert (
-        written["jobId"] == "J-4512" and written["operation"] == "20" and written["citedJson"] == '["2#1","2#2","2#3"]'
+        written["jobId"] == copilot.job
+        and written["operation"] == "20"
+        and written["citedJson"] == '["2#1","2#2","2#3"]'
     )
     assert "written (custom_object)" in page.locator("main").inner_text()
     # settings for the lot at the operation: inside the SOP's limits, from named runs, as logged

@@ -116,7 +116,7 @@ def test_the_interval_chart_draws_the_runs_forecasts_and_the_alerts_their_driver
     assert {s["name"]: s["data"] for s in drawn["series"]} == _expected(ops)
     assert page.locator("#intervals-table-title + .scroll tbody tr").count() == PER_PAGE
     main = page.locator("main").inner_text()
-    assert fc.pointer["version"] in main and f"trained on {fc.pointer['trained_on']} finished" in main
+    assert f"trained on {fc.pointer['trained_on']} finished" in main
     assert fc.alerts[0].drivers[0].text in main  # the largest alert's first driver
     assert page.locator("#alerts tbody tr").count() == len(fc.alerts)
     model = fc.pointer["accuracy"]["methods"]["model"]  # the accuracy the nightly run measured, as it stored it

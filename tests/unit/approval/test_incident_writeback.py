@@ -26,7 +26,7 @@ from plexlabor.incidents.service import (
     opening,
     read_confirmation,
 )
-from tests.unit.incidents.test_incident_trends import CODES
+from tests.unit.incidents.conftest import CONFIRMED_CODES
 from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.webapp.test_web_app_incidents import EHS
 
@@ -45,7 +45,7 @@ def confirmed_message(world: World) -> tuple[str, RecommendationWriteback]:
         "confirm.ppe_not_worn": "gloves",
     }
     confirmed = read_confirmation(form, UTC, datetime(2026, 3, 5, tzinfo=UTC))
-    decided = correct_codes(world.audit, event, CODES, "ehs1", world.clock(), None, confirmed)
+    decided = correct_codes(world.audit, event, CONFIRMED_CODES, "ehs1", world.clock(), None, confirmed)
     decision = confirmed_decision(decided)
     assert decision is not None
     return logged.incident_id, RecommendationWriteback(item_id=logged.incident_id, decision=decision)
@@ -174,7 +174,7 @@ def test_the_write_target_is_a_setting_and_nothing_else_is_accepted() -> None:
         plex_settings_from_env({**environ, "PLEXLABOR_PLEX_INCIDENT_WRITE_TARGET": "email"})
 
 
-CORRECTED = {**CODES, "event_group": "62", "source_division": "5"}
+CORRECTED = {**CONFIRMED_CODES, "event_group": "62", "source_division": "5"}
 """The EHS lead's later correction of the codes `confirmed_message` saved."""
 
 
@@ -225,7 +225,7 @@ def test_an_incident_rejected_in_the_queue_can_still_be_coded_and_written(world:
             payload={"kind": "incident_coding"},
         )
     )
-    message = _correction(world, logged.incident_id, CODES)
+    message = _correction(world, logged.incident_id, CONFIRMED_CODES)
     newest = decision_of(world.audit, logged.incident_id)
     assert newest is not None and newest.status is AuditStatus.APPROVED and newest.event_id == message.decision_id
     transport = FakeTransport()

@@ -2,12 +2,12 @@
 paraphrases written without copying each SOP's wording must rank their SOP first and be answered; what
 no SOP covers must still be refused (ux119 #2: any lockout wording gets the lockout procedure).
 
-Run with BM25 alone (the copilot without the encoder's weights) and, when the weights are installed
-(`make copilot-model`), with the encoder. The questions were written before the changes they check."""
+Run with BM25 alone (the copilot without the encoder's weights, as `make test` installs it); `make bench`
+(tests/bench/bench_copilot.py) asks them with the encoder too. The questions were written before the changes
+they check."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pytest
@@ -17,16 +17,6 @@ from plexlabor.copilot.procedures import Procedure, read_procedures
 from plexlabor.copilot.retrieval import ProcedureIndex, RetrievalSettings
 from plexlabor_dev.copilot_questions import NOT_COVERED, SOP_PARAPHRASES
 from plexlabor_dev.simulator.procedures import SOPS
-
-ENCODERS = [
-    "bm25",
-    pytest.param(
-        "minilm",
-        marks=pytest.mark.skipif(
-            importlib.util.find_spec("all_minilm_l6_v2") is None, reason="the encoder's weights (make copilot-model)"
-        ),
-    ),
-]
 
 
 def sop_procedures() -> list[Procedure]:
@@ -45,13 +35,9 @@ def sop_procedures() -> list[Procedure]:
     return read_procedures(lines)
 
 
-@pytest.fixture(scope="module", params=ENCODERS)
-def index(request: pytest.FixtureRequest) -> ProcedureIndex:
-    if request.param == "bm25":
-        return ProcedureIndex(sop_procedures(), RetrievalSettings(dense_weight=0.0))
-    from plexlabor.copilot.encoder import load_encoder
-
-    return ProcedureIndex(sop_procedures(), RetrievalSettings(), load_encoder())
+@pytest.fixture(scope="module")
+def index() -> ProcedureIndex:
+    return ProcedureIndex(sop_procedures(), RetrievalSettings(dense_weight=0.0))
 
 
 NOT_RANKED_FIRST = {"The molding machine was off all weekend, how do I bring it back up?"}

@@ -157,6 +157,7 @@ def webapp_document() -> dict[str, Any]:
             "post": _post(
                 "Propose a training from the coverage report",
                 _form({"workcenter_id": _TEXT, "employee_id": _TEXT, "as_of": _TEXT, "department": _TEXT}),
+                "400",
                 "404",
             )
         },
