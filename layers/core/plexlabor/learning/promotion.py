@@ -12,8 +12,11 @@
   decisions only cover what the model in force sent: a candidate that would send findings nobody
   decided (the same window's `undecided` ones, recorded `logged`) is charged for each as not upheld
   (`unconfirmed`), so sending more than anyone confirmed can never look like better precision.
-- `decide`: promote when the candidate's precision is not lower and its recall not lower by more than
-  `tolerance`, on at least `min_holdout` held-out decisions, and the held-out decisions agree with the
+- `rarely_upheld`: the types the plant's decisions reject as far as their noise allows; an upheld finding
+  of one is more likely a wrong decision than a real one, and the recall test does not count it lost.
+- `decide`: promote when the candidate's precision is not lower and its recall (`Metrics.counted_recall`: of
+  the upheld findings not of a `rarely_upheld` type) not lower by more than `tolerance`, on at least
+  `min_holdout` held-out decisions, and the held-out decisions agree with the
   model in force's routing not much less than the training ones did (a batch decided at random drops
   the agreement: comparing two models on noisy labels alone lets one win by chance); otherwise it stays
   a shadow candidate. A refused candidate is tried once more as `by_type` (the model in force with the
@@ -27,6 +30,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+
+from scipy.stats import binomtest
 
 from plexlabor.validation.checks.base import OFFSET, RULE
 from plexlabor.validation.decisions import approved
@@ -58,6 +63,14 @@ class GateSettings:
     max_agreement_drop: float = 0.10
     """The recent (held-out) decisions may agree with the model in force's routing this much less than
     the training window's did; beyond it they look noisy (or the policy changed at once): shadow."""
+    noise_share: float = 0.05
+    """The share of a plant's decisions taken to be wrong at most (the issue's 5 % random decisions): a type
+    upheld at most this often is one the plant rejects (`rarely_upheld`)."""
+    noise_min_decisions: int = 20
+    """Training decisions of a type needed to call it rejected by the plant."""
+    noise_significance: float = 0.05
+    """A type's held-out upheld decisions beyond what `noise_share` explains at this significance (one-sided
+    binomial test) say the type is upheld after all, or the window is noisy: its upheld findings count again."""
 
 
 @dataclass(frozen=True)
@@ -70,12 +83,19 @@ class Metrics:
     """Decisions the routing matched: sent for review and upheld, or not sent and rejected."""
     unconfirmed: int = 0
     """Undecided findings of the same window the model would send: counted as not upheld."""
+    noise_upheld: int = 0
+    """Upheld findings of a type the plant's decisions reject (`rarely_upheld`): taken for decision noise."""
+    noise_upheld_flagged: int = 0
 
     @classmethod
-    def of_routing(cls, flagged: Sequence[bool], upheld: Sequence[bool], unconfirmed: int = 0) -> Metrics:
+    def of_routing(
+        cls, flagged: Sequence[bool], upheld: Sequence[bool], unconfirmed: int = 0, noise: Sequence[bool] = ()
+    ) -> Metrics:
         """The counts of a routing of decided findings: per finding, whether it was sent for review
-        (`flagged`) and whether its supervisor upheld it (`upheld`)."""
+        (`flagged`), whether its supervisor upheld it (`upheld`) and whether it is of a type the plant rejects
+        (`noise`, none when empty)."""
         pairs = list(zip(flagged, upheld, strict=True))
+        noisy = list(noise) or [False] * len(pairs)
         return cls(
             decisions=len(pairs),
             upheld=sum(upheld),
@@ -83,6 +103,8 @@ class Metrics:
             upheld_flagged=sum(f and u for f, u in pairs),
             agreed=sum(f == u for f, u in pairs),
             unconfirmed=unconfirmed,
+            noise_upheld=sum(u and n for (_, u), n in zip(pairs, noisy, strict=True)),
+            noise_upheld_flagged=sum(f and u and n for (f, u), n in zip(pairs, noisy, strict=True)),
         )
 
     @property
@@ -98,11 +120,18 @@ class Metrics:
         return self.upheld_flagged / self.upheld if self.upheld else 0.0
 
     @property
+    def counted_recall(self) -> float:
+        """Recall of the upheld findings not taken for decision noise (`noise_upheld`): the recall gate's."""
+        upheld = self.upheld - self.noise_upheld
+        return (self.upheld_flagged - self.noise_upheld_flagged) / upheld if upheld else 0.0
+
+    @property
     def agreement(self) -> float:
         return self.agreed / self.decisions if self.decisions else 0.0
 
     def to_json(self) -> dict[str, float | int]:
-        rounded = {name: round(getattr(self, name), 4) for name in ("precision", "recall", "agreement")}
+        names = ("precision", "recall", "counted_recall", "agreement")
+        rounded = {name: round(getattr(self, name), 4) for name in names}
         return {**asdict(self), **rounded}
 
 
@@ -138,13 +167,36 @@ def evaluate(
     rows: Sequence[Finding],
     threshold: float = REVIEW_THRESHOLD,
     undecided: Sequence[Finding] = (),
+    noise_types: frozenset[str] = frozenset(),
 ) -> Metrics:
-    """The model's routing of the decided `rows`, and of the `undecided` findings of the same window."""
+    """The model's routing of the decided `rows`, and of the `undecided` findings of the same window;
+    `noise_types`: the types whose upheld findings the recall gate does not count (`rarely_upheld`)."""
     return Metrics.of_routing(
         [sends(model, row, threshold) for row in rows],
         [approved(row) for row in rows],
         unconfirmed=sum(sends(model, row, threshold) for row in undecided),
+        noise=[row.anomaly_type.value in noise_types for row in rows],
     )
+
+
+def rarely_upheld(training: Sequence[Finding], held: Sequence[Finding], gate: GateSettings) -> frozenset[str]:
+    """The types the plant's decisions reject as far as their noise allows: at least `noise_min_decisions`
+    training decisions, upheld at most `noise_share` of the time, and no more upheld held-out ones than that
+    share explains (one-sided binomial test at `noise_significance`). The held-out decisions are only of what
+    the model in force sent, so its own recall there is 1 and a candidate can only lose: without this, a
+    candidate that stops sending a type the plant never upholds is charged for the one or two findings of it
+    a supervisor upheld by mistake, and whether a refit passes turns on them. The test on the held-out window
+    keeps a week decided by a coin (which upholds half of such a type) counting them."""
+    noisy = set()
+    for anomaly_type in {row.anomaly_type.value for row in held}:
+        trained = [approved(row) for row in _of_type(training, anomaly_type)]
+        if len(trained) < gate.noise_min_decisions or sum(trained) > gate.noise_share * len(trained) + EPSILON:
+            continue
+        recent = [approved(row) for row in _of_type(held, anomaly_type)]
+        beyond_noise = binomtest(sum(recent), len(recent), gate.noise_share, alternative="greater").pvalue
+        if beyond_noise >= gate.noise_significance:
+            noisy.add(anomaly_type)
+    return frozenset(noisy)
 
 
 def shadow_live(rows: Sequence[Finding], version: str) -> Metrics | None:
@@ -342,11 +394,15 @@ def _versioned(
 def _dropped(candidate: Metrics, incumbent: Metrics, gate: GateSettings) -> str:
     """The recall gate's counts: on held-out decisions of what the model in force sent, its recall is 1 (or
     nearly) and the tolerance allows so many upheld findings dropped: none below 1 / tolerance of them."""
-    allowed = math.floor(gate.tolerance * candidate.upheld + EPSILON)
-    return (
-        f"{incumbent.upheld_flagged - candidate.upheld_flagged} fewer of the {candidate.upheld} upheld findings "
-        f"sent; the tolerance allows {allowed}"
+    counted = candidate.upheld - candidate.noise_upheld
+    allowed = math.floor(gate.tolerance * counted + EPSILON)
+    fewer = (incumbent.upheld_flagged - incumbent.noise_upheld_flagged) - (
+        candidate.upheld_flagged - candidate.noise_upheld_flagged
     )
+    noise = (
+        f"; {candidate.noise_upheld} upheld of types the plant rejects not counted" if candidate.noise_upheld else ""
+    )
+    return f"{fewer} fewer of the {counted} upheld findings sent; the tolerance allows {allowed}{noise}"
 
 
 def decide(candidate: Metrics, incumbent: Metrics, gate: GateSettings, before: Metrics | None = None) -> Verdict:
@@ -361,9 +417,9 @@ def decide(candidate: Metrics, incumbent: Metrics, gate: GateSettings, before: M
         reasons.append(f"{candidate.decisions} held-out decisions, fewer than {gate.min_holdout}")
     if candidate.precision < incumbent.precision - EPSILON:
         reasons.append(f"precision {candidate.precision:.3f} below the model in force's {incumbent.precision:.3f}")
-    if candidate.recall < incumbent.recall - gate.tolerance - EPSILON:
+    if candidate.counted_recall < incumbent.counted_recall - gate.tolerance - EPSILON:
         reasons.append(
-            f"recall of upheld findings {candidate.recall:.3f} below the model in force's "
-            f"{incumbent.recall:.3f} by more than {gate.tolerance} ({_dropped(candidate, incumbent, gate)})"
+            f"recall of upheld findings {candidate.counted_recall:.3f} below the model in force's "
+            f"{incumbent.counted_recall:.3f} by more than {gate.tolerance} ({_dropped(candidate, incumbent, gate)})"
         )
     return Verdict(not reasons, tuple(reasons))

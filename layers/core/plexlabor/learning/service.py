@@ -12,11 +12,12 @@ The request is an EventBridge scheduled event (weekly by default); `detail` may 
    and checks them on the newest (`cuts.learn_cuts`), fits the candidate on the older ones on top of the model
    in force (the registry's pointer, else the packaged model), evaluates both on the held-out recent ones
    and on the findings of that window nobody decided (`undecided_since`: what a model would send
-   there counts as not upheld); a refused candidate is tried again as the model in force with the
-   candidate's routing of only the types the newest decisions show better and neither window worse
-   (`promotion.adoptable_types`, `promotion.by_type`), then, if its cuts are new, as the model in force
-   with those cuts (`promotion.with_cuts`); the refused one's metrics go in the card, each type's
-   adoption counts too (`by_type`);
+   there counts as not upheld), not counting as recall lost the upheld findings of types the plant's
+   decisions reject (`promotion.rarely_upheld`: decision noise); a refused candidate is tried again as
+   the model in force with the candidate's routing of only the types the newest decisions show better
+   and neither window worse (`promotion.adoptable_types`, `promotion.by_type`), then, if its cuts are new,
+   as the model in force with those cuts (`promotion.with_cuts`); the refused one's metrics go in the card,
+   each type's adoption counts too (`by_type`);
 3. stores the candidate (its cuts inside) with its card (training window, counts, metrics of both, each
    type's cut or why none, code version, verdict)
    and its training rows under `models/scorer/<version>/`;
@@ -53,6 +54,7 @@ from plexlabor.learning.promotion import (
     decide,
     evaluate,
     fit_candidate,
+    rarely_upheld,
     shadow_live,
     split,
     with_cuts,
@@ -188,8 +190,9 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     candidate = fit_candidate(incumbent, train, trained_on, not_decided_before, cuts)
     if candidate.version == incumbent.version:
         return {**summary, "status": "unchanged", "version": candidate.version}
-    mine = evaluate(candidate, held, gate.review_threshold, not_decided_recently)
-    theirs = evaluate(incumbent, held, gate.review_threshold, not_decided_recently)
+    noise = rarely_upheld(train, held, gate)  # their upheld findings: taken for decision noise by the recall gate
+    mine = evaluate(candidate, held, gate.review_threshold, not_decided_recently, noise)
+    theirs = evaluate(incumbent, held, gate.review_threshold, not_decided_recently, noise)
     # the agreement check needs a model in force fitted to this plant's decisions, not the packaged one
     before = evaluate(incumbent, train, gate.review_threshold) if deps.registry.in_force() else None
     verdict = decide(mine, theirs, gate, before)
@@ -204,7 +207,7 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     if not verdict.promote and cuts != incumbent.cuts:  # the cuts alone
         fallbacks.append(with_cuts(incumbent, cuts, trained_on))
     for fallback in fallbacks:
-        fallback_metrics = evaluate(fallback, held, gate.review_threshold, not_decided_recently)
+        fallback_metrics = evaluate(fallback, held, gate.review_threshold, not_decided_recently, noise)
         fallback_verdict = decide(fallback_metrics, theirs, gate, before)
         if fallback_verdict.promote and fallback.version != incumbent.version:
             refused = {"version": candidate.version, "metrics": mine.to_json(), "reasons": list(verdict.reasons)}
@@ -230,10 +233,14 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
         "in_force_version": incumbent.version,
         "cuts": cut_notes,
         "by_type": type_notes,
+        "rarely_upheld": sorted(noise),
         "gate": {
             "review_threshold": gate.review_threshold,
             "recall_tolerance": gate.tolerance,
             "max_agreement_drop": gate.max_agreement_drop,
+            "noise_share": gate.noise_share,
+            "noise_min_decisions": gate.noise_min_decisions,
+            "noise_significance": gate.noise_significance,
             "cut_min_decisions": deps.cuts.min_decisions,
             "cut_min_below": deps.cuts.min_below,
             "cut_miss_cost": deps.cuts.miss_cost,
