@@ -81,7 +81,7 @@ def test_report_an_incident_then_the_ehs_lead_corrects_its_codes(page: Page, inc
     page.goto(f"{incidents.base}/dev/logout")
     sign_in(page, incidents, "ehs", then="/queue")  # type: ignore[arg-type]
     page.locator(f"a[href$='/items/{incident_id}']").click()
-    page.get_by_role("link", name="Open the incident to correct its codes").click()
+    page.get_by_role("link", name="Code it on the incident's page").click()
     page.wait_for_url(f"**/incidents/{incident_id}")
     page.get_by_label("Event or exposure").select_option("6")
     page.get_by_label("Event group").fill("64")

@@ -124,6 +124,17 @@ def test_an_incident_shows_the_report_in_words_and_who_reported_it(lambda_contex
         assert raw not in evidence
 
 
+def test_an_incidents_item_page_sends_to_the_incident_page_instead_of_an_approve(lambda_context: Any) -> None:
+    """ux136 #5: its Approve was always refused ("confirmed on its own page") after promising it confirms."""
+    world = World()
+    recommendation(world, "inc-0001", "incident_coding", record_key="incidents:inc-0001", **INCIDENT)
+
+    body = str(call_web(web_deps(world), "GET", "/items/inc-0001", ADMIN, lambda_context)["body"])
+
+    assert "If you approve" not in body and 'value="approve"' not in body and 'value="reject"' not in body
+    assert '/incidents/inc-0001">Code it on the incident\'s page</a>' in body
+
+
 def test_the_models_codes_read_as_words() -> None:
     coding = [
         {"field": "event_group", "label": "Event or exposure", "code": "64", "title": "Caught in", "confidence": 0.62}
