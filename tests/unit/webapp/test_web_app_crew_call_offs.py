@@ -1,20 +1,25 @@
 """Call-offs on the crew board (ux119 #13): a supervisor records a phoned-in call-off of a person of the shift
 (`POST /crew/calloff`: who, why), which puts the same `call_off` message on the replan queue as crew_call_offs
 sends, with who took it and why; a form that is not right is a 4xx saying why and sends nothing; the board lists
-the call-offs the re-plans applied, recorded ("called off at 05:40 by ...") or detected."""
+the call-offs the re-plans applied, recorded ("called off at 05:40 by ...") or detected; a person off a shift is
+neither offered nor accepted as a swap into its seats (ux136 #1); a refused call-off links back to the board (ux136
+#7); the form lists the shift's people by name (ux136 #8)."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import applied_event
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web
-from tests.unit.webapp.test_web_app_crew import DAY, Replans, _with_replan, board_world
+from tests.unit.webapp.test_web_app_crew import DAY, Replans, _refusal, _swap, _swap_options, _with_replan, board_world
 from tests.unit.webapp.viewers import HR, PLANNER
 
 FORM = {"day": "2026-03-04", "shift": "1", "employee": "E0042", "reason": "sick"}
@@ -124,3 +129,78 @@ def test_the_board_lists_the_call_offs_re_plans_applied_recorded_and_detected(
     again = call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM)
     assert again["statusCode"] == 409 and "E0042 is already off shift 1 of 2026-03-04" in again["body"]
     assert replans.sent == []
+
+
+def _called_off(world: World, employee_id: str, shift: str = "1") -> None:
+    """`employee_id`'s call-off of `shift`, as crew_replan records it once applied (the board lists it)."""
+    taken = datetime(2026, 3, 4, 9, 30, tzinfo=UTC)
+    message = ReplanMessage(
+        reason="call_off",
+        day=world.clock().date(),
+        shift=shift,
+        employee_id=employee_id,
+        detected_at=taken,
+        reported_by="P0001",
+        call_off_reason="sick",
+    )
+    world.audit.append(applied_event(message, taken))
+
+
+def test_someone_who_called_off_the_shift_is_neither_offered_nor_swapped_in(world: World, lambda_context: Any) -> None:
+    """E0050, offered for crew-0001's seat, called off shift 1: the seat no longer offers them and a swap (a form
+    posted before the call-off) is refused saying so, changing nothing."""
+    _called_off(world, "E0050")
+    replans = Replans()
+    deps = _with_replan(world, replans)
+    assert _swap_options(call_web(deps, "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]) == ["E0051"]
+
+    response = _swap(world, lambda_context, replans, PLANNER, employee="E0050")
+
+    assert "why=called_off" in response["multiValueHeaders"]["Location"][0]
+    said = _refusal(deps, response, PLANNER, lambda_context)
+    assert "Not swapped: the operator chosen called off this shift (see its call-offs): choose someone else." in said
+    assert world.writebacks.sent == [] and replans.sent == []
+    assert len(world.audit.for_finding("crew-0001")) == 1
+
+
+def test_a_call_off_of_another_shift_leaves_them_offered(world: World, lambda_context: Any) -> None:
+    _called_off(world, "E0050", shift="2")
+    deps = _with_replan(world, Replans())
+
+    body = call_web(deps, "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]
+
+    assert _swap_options(body) == ["E0050", "E0051"]
+
+
+@pytest.mark.parametrize(
+    ("change", "back"),
+    [
+        ({"dept": "MOLD"}, "/dev/crew?day=2026-03-04&amp;shift=1&amp;dept=MOLD"),  # shift over: 400
+        ({"employee": "E0999"}, "/dev/crew?day=2026-03-04&amp;shift=1"),  # no seat: 400
+        ({"day": "03/04/2026"}, "/dev/crew?shift=1"),  # not a day: the board opens on the current shift
+    ],
+)
+def test_a_refused_call_off_links_back_to_the_board_it_came_from(
+    world: World, lambda_context: Any, change: dict[str, str], back: str
+) -> None:
+    world.clock.now = datetime(2026, 3, 4, 15, tzinfo=UTC) if "dept" in change else world.clock.now
+    response = call_web(
+        _with_replan(world, Replans()), "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM | change
+    )
+
+    assert response["statusCode"] == 400
+    assert f'<a href="{back}">Back to the crew board</a>' in response["body"]
+
+
+def test_the_call_off_form_lists_the_shifts_people_by_name(world: World, lambda_context: Any) -> None:
+    """By name as the page shows them (then employee number), not by Plex id: E0043 (Ana Brown) before E0042."""
+    named = PeopleDisplay(
+        StaticPeopleDirectory([Person("E0042", "E00042", "Zoe Adams"), Person("E0043", "E00043", "Ana Brown")])
+    )
+    deps = dataclasses.replace(_with_replan(world, Replans()), people=named)
+
+    body = call_web(deps, "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]
+
+    [form] = re.findall(r'<form [^>]*id="record-call-off".*?</form>', body, re.S)
+    [who] = re.findall(r'<select name="employee".*?</select>', form, re.S)
+    assert re.findall(r"<option value=\"(E\d+)\">", who) == ["E0043", "E0042"]

@@ -14,9 +14,9 @@ for it against the supervisor's plan and greedy (`plan_figures`, `crew.board`).
 
 A swap by hand (`plan_swap`) is checked against the day's read caught up now (not the page's, kept `BOARD_TTL_S`:
 a swap of the same person a moment before, in another tab or by another planner, is in it): the seat is still
-waiting, the person was offered for it, is not already on that segment, has no accepted seat at the same time and
-is not elsewhere at the same time on work that has started (`Board.refusal`); a seat offers only the candidates who pass
-that check now (`Board.offered`).
+waiting, the person was offered for it, is not off that shift (a call-off or absence the board lists), is not already
+on that segment, has no accepted seat at the same time and is not elsewhere at the same time on work that has started
+(`Board.refusal`); a seat offers only the candidates who pass that check now (`Board.offered`).
 It becomes a recommendation the supervisor made (the same id the planner would give that pair) that the
 web app records and approves at once, the replaced suggestion is rejected, and a `swap` message asks
 crew_replan to re-plan the rest of the shift with the choice held.
@@ -247,10 +247,11 @@ class Board:
     call_offs: dict[str, list[CallOff]] = field(default_factory=dict)
     """Per shift, the call-offs and absences its re-plans applied, in the order taken (`read_board`)."""
 
-    def people(self, shift: str) -> list[str]:
-        """Who the shift's plan counts on: the people of its live seats (`LIVE`), by employee id."""
+    def people(self, shift: str, named: Callable[[str], str] = str) -> list[str]:
+        """Who the shift's plan counts on: the people of its live seats (`LIVE`), by `named` (a page's "Dana Smith
+        (E00042)": by name, then employee number; ids by default), then employee id."""
         found = {seat.item.employee_id for s in self.shifts.get(shift, ()) for seat in s.assigned if seat.state in LIVE}
-        return sorted(p for p in found if p)
+        return sorted((p for p in found if p), key=lambda p: (named(p).casefold(), p))
 
     def called_off(self, shift: str, employee_id: str) -> CallOff | None:
         return next((c for c in self.call_offs.get(shift, ()) if c.employee_id == employee_id), None)
@@ -282,8 +283,11 @@ class Board:
 
     def refusal(self, target: Segment, employee_id: str, now: datetime) -> tuple[str, str, str | None] | None:
         """Why `employee_id` cannot be swapped into `target` (None: they can), with its code in `SWAP_REFUSALS` and
-        the workcenter it names: already suggested on it, accepted elsewhere at the same time, or planned elsewhere
-        at the same time on work that has started (a re-plan holds both, and one person cannot do both)."""
+        the workcenter it names: off the target's shift (a call-off or absence a re-plan applied), already suggested
+        on it, accepted elsewhere at the same time, or planned elsewhere at the same time on work that has started (a
+        re-plan holds both, and one person cannot do both)."""
+        if off := self.called_off(target.shift, employee_id):
+            return f"{employee_id} is off shift {target.shift} (since {off.at.isoformat()}).", "called_off", None
         end = target.end or target.start
         for segment, seat in self._seats_of.get(employee_id, ()):
             if segment.key == target.key:
@@ -580,6 +584,7 @@ SWAP_REFUSALS = {
     "no_employee": "Choose who comes in.",
     "not_offered": "{who} is not one of the operators offered for this seat.",
     "no_setup": "{who} may not do the setup this job starts with: choose one who may.",
+    "called_off": "{who} called off this shift (see its call-offs): choose someone else.",
     "suggested_here": "{who} is already suggested for this job operation.",
     "accepted_elsewhere": "{who} is accepted at {at} at the same time.",
     "started_elsewhere": "{who} is at {at}, on work that has started.",

@@ -518,7 +518,7 @@ def _crew_page(page: Page, query: dict[str, str]) -> Response[str]:
         named=lambda seat, text: with_people(text, page.reader, seat.people),
         can_replan=page.deps.replan is not None and (board.shift_end(shift) or now) > now,
         call_offs=board.call_offs.get(shift, []) if shift else [],
-        call_off_people=board.people(shift) if shift else [],
+        call_off_people=board.people(shift, page.who) if shift else [],
         call_off_reasons=CALL_OFF_REASONS,
         time=lambda moment: moment.astimezone(page.deps.zone).strftime("%H:%M"),
         figures=board.figures.get(shift) if shift else None,
@@ -589,20 +589,34 @@ def crew_call_off() -> Response[str]:
     if not page.viewer.roles & CREW_ROLES:
         message = "The crew board is for planners, supervisors and admins."
         return page.render("message.html", 403, title="Crew board", page="crew", message=message)
+    back = _back_to_board(form)
     if page.deps.replan is None:
         message = "Call-offs cannot be recorded here: re-planning is not configured (no replan queue)."
-        return page.render("message.html", 503, title="Crew board", page="crew", message=message)
+        return page.render("message.html", 503, title="Crew board", page="crew", message=message, back=back)
     review = page.deps.review
     try:
         call_off = plan_call_off(review.audit, form, page.viewer, review.clock(), page.who, page.local)
     except CallOffRefusedError as refused:
         text = f"Call-off not recorded: {refused}"
-        return page.render("message.html", refused.status, title="Call-off not recorded", page="crew", message=text)
+        return page.render(
+            "message.html", refused.status, title="Call-off not recorded", page="crew", message=text, back=back
+        )
     page.deps.replan.send(call_off)
     logger.info("call-off recorded on the crew board", day=call_off.day.isoformat(), shift=call_off.shift)
     kept = {name: value for name in ("dept", "wc") if (value := form.get(name, "").strip())}
     place = {"day": call_off.day.isoformat(), "shift": call_off.shift, **kept, "done": "calloff"}
     return page.redirect(f"/crew?{urlencode(place)}")
+
+
+def _back_to_board(form: dict[str, str]) -> dict[str, str]:
+    """The link of a refused board form back to the board it came from: its day (when it is one), shift and
+    filter."""
+    try:
+        day = {"day": date.fromisoformat(form.get("day", "").strip()).isoformat()}
+    except ValueError:  # the board opens on the current shift's plan
+        day = {}
+    kept = {name: value[:64] for name in ("shift", "dept", "wc") if (value := form.get(name, "").strip())}
+    return {"path": f"/crew?{urlencode(day | kept)}", "label": "Back to the crew board"}
 
 
 @app.post("/crew/swap")
