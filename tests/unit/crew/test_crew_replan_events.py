@@ -140,7 +140,9 @@ def _closed_by(messages: list[ReplanMessage]) -> DayRead:
         )
         for i in range(len(messages))
     ]
-    closed = {o.event_id: superseded_event(o, m, m.detected_at) for o, m in zip(openings, messages, strict=True)}
+    closed = {
+        o.event_id: superseded_event(o, m, m.detected_at, "a call-off") for o, m in zip(openings, messages, strict=True)
+    }
     return DayRead(openings, closed)
 
 

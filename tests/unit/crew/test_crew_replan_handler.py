@@ -95,6 +95,7 @@ def test_a_call_off_is_re_planned_and_only_what_changed_goes_for_review(
     closed = store.by_status(AuditStatus.EXPIRED, SINCE, 1000)
     assert caller.event_id in {e.finding_id for e in closed}
     assert all(e.payload["superseded_by"] == "crew_replan" for e in closed)
+    assert all(e.payload["replaced_after"] == f"a call-off of {caller.employee_id}" for e in closed)  # ux136 #2
     replanned = _crew_events(store, "crew_replan")
     assert all(e.status is AuditStatus.PENDING_APPROVAL for e in replanned)
     trigger = f"a call-off of {caller.employee_id}"

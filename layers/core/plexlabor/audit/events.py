@@ -246,6 +246,16 @@ class AuditEvent(BaseModel):
         return f"{format_audit_time(self.occurred_at)}#{self.event_id}"
 
 
+SUPERSEDED_BY = "superseded_by"
+"""The key of an `expired` event's payload that names what replaced the item it closes (a re-plan: `crew_replan`),
+for an item nobody let run out: not an expiry to act on (ux136 #2)."""
+
+
+def replaced(event: AuditEvent) -> bool:
+    """Whether `event` closed its item because something replaced it (a re-plan), not because its time ran out."""
+    return event.event_type is AuditEventType.EXPIRED and bool(event.payload.get(SUPERSEDED_BY))
+
+
 def expiry_event(
     record: str,
     item_id: str,

@@ -53,7 +53,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, expiry_event, stable_event_id
+from plexlabor.audit.events import (
+    SUPERSEDED_BY,
+    AuditEvent,
+    AuditEventType,
+    AuditStatus,
+    expiry_event,
+    stable_event_id,
+)
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.messages import REPORT_FIELDS, SUBJECT_FIELDS, ReplanMessage, call_offs
@@ -137,9 +144,10 @@ def _about(message: ReplanMessage) -> dict[str, Any]:
     return {"replan_reason": message.reason, "replan_detected_at": message.detected_at.isoformat()} | subject
 
 
-def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime) -> AuditEvent:
+def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime, trigger: str) -> AuditEvent:
     """Closes a suggestion a re-plan dropped (the `expired` event the review sweep would write, once), saying which
-    event dropped it."""
+    event dropped it (`trigger`: `ReplanMessage.describe`'s words, ids as the audit keeps them), so that no page
+    takes it for an expiry to enter by hand (`audit.events.replaced`, ux136 #2)."""
     return expiry_event(
         opening.record_key,
         opening.event_id,
@@ -147,7 +155,7 @@ def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime)
         actor=REPLAN_ACTOR,
         supervisor_id=opening.supervisor_id,
         employee_id=opening.employee_id,
-        payload={"kind": CREW_ASSIGNMENT, "superseded_by": REPLAN_ACTOR} | _about(message),
+        payload={"kind": CREW_ASSIGNMENT, SUPERSEDED_BY: REPLAN_ACTOR, "replaced_after": trigger} | _about(message),
     )
 
 
@@ -226,6 +234,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     candidates, figures = swap_candidates(replanned, plan), plan_figures(plan)
     kept = assignments_of(plan)
     dropped = [event for assignment, event in openings.items() if assignment not in kept]
+    trigger = message.describe(kept_shift.problem)
     writing = time.perf_counter()
     result = publish_plan(
         plan,
@@ -235,12 +244,12 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         approval=deps.approval,
         scope=deps.scope,
         departments=departments,
-        trigger=message.describe(kept_shift.problem),
+        trigger=trigger,
         recorded={event.event_id for event in day.openings},  # in the table: not written again
         candidates=candidates,
         figures=figures,
     )
-    superseded = sum(append_once(deps.store, superseded_event(event, message, now)) for event in dropped)
+    superseded = sum(append_once(deps.store, superseded_event(e, message, now, trigger)) for e in dropped)
     applied = applied_event(message, now)
     if applied.event_id not in {event.event_id for event in day.applied}:  # a redelivery: not even tried again
         append_once(deps.store, applied)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from plexlabor.audit.events import AuditEvent, AuditStatus
+from plexlabor.audit.events import AuditEvent, AuditStatus, replaced
 from plexlabor.audit.store import AuditStore
 from plexlabor.platform.clock import utc_now
 from plexlabor.review.items import PUNCH, ReviewItem, item_from_event
@@ -133,7 +133,8 @@ class _Known:
     """The open items, highest rank first (None: to sort again)."""
     expired: dict[str, tuple[ReviewItem | None, datetime]] = field(default_factory=dict)
     """Item id -> the item (None until its opening is read) and when it expired, for the items closed by an
-    expiry and by no decision: what nobody decided in time (ux119 #23)."""
+    expiry and by no decision: what nobody decided in time (ux119 #23). Not those a re-plan replaced (their
+    `expired` event names it, `audit.events.replaced`): nobody is to enter those by hand (ux136 #2)."""
     decided: set[str] = field(default_factory=set)
 
     def open(self, event: AuditEvent) -> None:
@@ -162,8 +163,8 @@ class _Known:
             self.ranked = None
 
     def close(self, item_id: str, expired_at: datetime | None = None) -> None:
-        """The item was decided, or expired at `expired_at`; an expired one is kept in `expired` until a
-        decision of it is read."""
+        """The item was decided (or replaced), or expired at `expired_at`; an expired one is kept in `expired`
+        until a decision of it is read."""
         self.closed.add(item_id)
         self.escalations.pop(item_id, None)
         known = self.opened.pop(item_id, None)
@@ -233,15 +234,19 @@ class ReviewQueue:
             return [item for item in items if viewer.may_see(item)]
         return [item for item in items if viewer.may_see(item) and filters.keep(item)]
 
-    def expired_items(self, viewer: Viewer) -> list[tuple[ReviewItem, datetime]]:
-        """The items `viewer` may see that expired within the lookback with nobody deciding them, and when
-        each expired, the latest expiry first."""
+    def expired_items(self, viewer: Viewer, filters: Filters | None = None) -> list[tuple[ReviewItem, datetime]]:
+        """The items `viewer` may see (narrowed by `filters`) whose time ran out within the lookback with nobody
+        deciding them, and when each expired, the latest expiry first; not those a re-plan replaced."""
         with self._reading:
             self._catch_up()
         with self._lock:
             known = self._known
             assert known is not None
-            found = [(item, at) for item, at in known.expired.values() if item is not None and viewer.may_see(item)]
+            found = [
+                (item, at)
+                for item, at in known.expired.values()
+                if item is not None and viewer.may_see(item) and (filters is None or filters.keep(item))
+            ]
         return sorted(found, key=lambda pair: (pair[1], pair[0].item_id), reverse=True)
 
     def item(self, viewer: Viewer, item_id: str) -> ReviewItem | None:
@@ -330,7 +335,8 @@ class ReviewQueue:
         for status in CLOSED_STATUSES:
             for event in found[status][0]:
                 if event.finding_id is not None:
-                    known.close(event.finding_id, event.occurred_at if status is AuditStatus.EXPIRED else None)
+                    ran_out = status is AuditStatus.EXPIRED and not replaced(event)
+                    known.close(event.finding_id, event.occurred_at if ran_out else None)
         known.marks.update({status: mark for status, (_, mark) in found.items()})
 
     def _settle(self, known: _Known, now: datetime) -> None:

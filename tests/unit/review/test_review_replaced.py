@@ -1,0 +1,70 @@
+"""The expired list holds what ran out undecided, not what a re-plan replaced (ux136 #2), and honours the
+queue's filters."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from plexlabor.audit import AuditStatus
+from plexlabor.crew.messages import ReplanMessage
+from plexlabor.crew.replanning import superseded_event
+from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import closed, crew_assignment, finding_event
+
+PLANNER = Viewer("P0001", frozenset({Role.PLANNER}))
+ADMIN = Viewer("A0001", frozenset({Role.ADMIN}))
+
+
+@pytest.fixture
+def world() -> World:
+    world = World()
+    finding_event(world, "f-000000000000000000000001", confidence=0.93, severity="high")
+    crew_assignment(world, "crew-0001", employee_id="E0007")
+    crew_assignment(world, "crew-0002", employee_id="E0008")
+    return world
+
+
+def _replaced(world: World, item_id: str) -> None:
+    """crew_replan closes the item after a call-off of E0009, as its run does."""
+    [opening] = world.audit.for_finding(item_id)
+    message = ReplanMessage.model_validate(
+        {"reason": "call_off", "date": "2026-03-04", "shift": "1", "detected_at": world.clock(), "employee_id": "E0009"}
+    )
+    world.audit.append(superseded_event(opening, message, world.clock(), "a call-off of E0009"))
+
+
+def test_an_item_a_replan_replaced_is_not_listed_as_expired(world: World) -> None:
+    # Given one crew assignment a re-plan replaced and one whose time ran out
+    world.clock.advance(hours=2)
+    _replaced(world, "crew-0001")
+    closed(world, "crew-0002", AuditStatus.EXPIRED)
+    queue = ReviewQueue(world.audit, clock=world.clock)
+    # Then both left the queue, and only the one that ran out is listed as expired undecided
+    assert [i.item_id for i in queue.for_viewer(PLANNER)] == []
+    assert [item.item_id for item, _ in queue.expired_items(PLANNER)] == ["crew-0002"]
+
+
+def test_a_warm_queue_does_not_list_an_item_replaced_between_its_reads(world: World) -> None:
+    queue = ReviewQueue(world.audit, clock=world.clock)
+    assert len(queue.for_viewer(PLANNER)) == 2
+    world.clock.advance(minutes=1)
+    _replaced(world, "crew-0001")
+    assert [i.item_id for i in queue.for_viewer(PLANNER)] == ["crew-0002"]
+    assert queue.expired_items(PLANNER) == []
+
+
+def test_the_expired_list_honours_the_queues_filters(world: World) -> None:
+    world.clock.advance(hours=2)
+    closed(world, "crew-0002", AuditStatus.EXPIRED)
+    closed(world, "f-000000000000000000000001", AuditStatus.EXPIRED, record_key="time-clock-entries:0001")
+    queue = ReviewQueue(world.audit, clock=world.clock)
+    assert len(queue.expired_items(ADMIN)) == 2
+    assert [i.item_id for i, _ in queue.expired_items(ADMIN, Filters(kind="crew_assignment"))] == ["crew-0002"]
+    crew_day = date(2026, 3, 4)
+    assert [i.item_id for i, _ in queue.expired_items(ADMIN, Filters(kind="crew_assignment", day=crew_day))] == [
+        "crew-0002"
+    ]
+    assert queue.expired_items(ADMIN, Filters(day=date(2026, 3, 5))) == []
