@@ -12,7 +12,7 @@ from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import superseded_event
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import closed, crew_assignment, finding_event
+from tests.unit.review.review_world import call_web, closed, crew_assignment, finding_event, web_deps
 
 PLANNER = Viewer("P0001", frozenset({Role.PLANNER}))
 ADMIN = Viewer("A0001", frozenset({Role.ADMIN}))
@@ -68,3 +68,15 @@ def test_the_expired_list_honours_the_queues_filters(world: World) -> None:
         "crew-0002"
     ]
     assert queue.expired_items(ADMIN, Filters(day=date(2026, 3, 5))) == []
+
+
+def test_a_replaced_items_page_says_the_replan_replaced_it_not_that_it_expired(world: World) -> None:
+    world.clock.advance(hours=2)
+    _replaced(world, "crew-0001")
+    admin = {"cognito:username": "admin", "cognito:groups": "admin"}
+    page = call_web(web_deps(world), "GET", "/items/crew-0001", admin)
+    assert page["statusCode"] == 200
+    body = page["body"]
+    assert "Replaced by the re-plan after a call-off of E0009 on " in body
+    assert "nothing was written to Plex for it" in body
+    assert "Expired" not in body and "by hand" not in body

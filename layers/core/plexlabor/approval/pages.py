@@ -30,6 +30,7 @@ from plexlabor.approval.effects import plex_effect
 from plexlabor.approval.messages import Decision, Stage
 from plexlabor.approval.ports import PendingApproval
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType
+from plexlabor.audit.events import replaced
 from plexlabor.platform.pilot import PUNCH_FINDING
 from plexlabor.plex.settings import WriteMode
 
@@ -184,10 +185,21 @@ def closing_event(events: Iterable[AuditEvent], item_id: str) -> AuditEvent | No
     return next((e for e in closing if e.event_type is AuditEventType.DECISION), closing[0] if closing else None)
 
 
+def replaced_words(closing: AuditEvent, reader: Reader) -> str:
+    """How a re-plan's closing (`audit.events.replaced`) reads: "Replaced by the re-plan after a call-off of Tomas
+    Usman (E00163)", people named as `reader` names them (ux136 #2: it read as an expiry to enter by hand)."""
+    after = str(closing.payload.get("replaced_after") or "")  # closings written before it was recorded: none
+    named = with_people(after, reader, [closing.payload.get("replan_employee_id")]) if after else ""
+    return "Replaced by the re-plan" + (f" after {named}" if named else "")
+
+
 def what_happened(closing: AuditEvent, reader: Reader) -> str:
     """What became of a closed item, in the one wording every page uses: "Approved by Dana Smith (E00042)
-    on …", "Rejected by … on … (the reason)", "Expired on …, before anyone decided it"."""
+    on …", "Rejected by … on … (the reason)", "Expired on …, before anyone decided it", "Replaced by the
+    re-plan after … on …"."""
     when = reader.time(closing.occurred_at)
+    if replaced(closing):
+        return f"{replaced_words(closing, reader)} on {when}, before anyone decided it."
     if closing.event_type is AuditEventType.EXPIRED:
         return f"Expired on {when}, before anyone decided it."
     reason = str(closing.payload.get("reason") or "").strip() if closing.event_type is AuditEventType.DECISION else ""
@@ -201,6 +213,8 @@ def closed_message(events: Iterable[AuditEvent], finding_id: str, reader: Reader
     first = closing_event(events, finding_id)
     if first is None:
         return None
+    if replaced(first):
+        return f"This suggestion was no longer needed: {what_happened(first, reader)}"
     if first.event_type is AuditEventType.EXPIRED:
         return f"This approval request expired on {reader.time(first.occurred_at)}, before a decision was made."
     happened = what_happened(first, reader)

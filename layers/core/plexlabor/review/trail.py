@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from plexlabor.approval.display import Reader, parse_time, producer
-from plexlabor.approval.pages import what_happened
+from plexlabor.approval.pages import replaced_words, what_happened
 from plexlabor.approval.recommendations import CREW_ASSIGNMENT, INCIDENT_CODING, UNALLOCATED_TIME
 from plexlabor.audit import AuditEvent, AuditEventType
+from plexlabor.audit.events import replaced
 
 MAX_REASON_CHARS = 200
 """A failed write's reason is cut here on the page (the audit keeps it whole)."""
@@ -97,6 +98,12 @@ def _failed(event: AuditEvent, reader: Reader) -> str:
     return f"The write to Plex failed: {reason}.{again} Nothing was changed in Plex by it."
 
 
+def _expired(event: AuditEvent, reader: Reader) -> str:
+    if replaced(event):  # not for anyone to enter by hand: the re-plan's own suggestions took its place
+        return f"{replaced_words(event, reader)}, before anyone decided it: nothing was written to Plex for it."
+    return "Expired before anyone decided it: nothing was written to Plex."
+
+
 _WORDS: dict[AuditEventType, Callable[[AuditEvent, Reader], str | None]] = {
     AuditEventType.FINDING: _opened,
     AuditEventType.RECOMMENDATION: _opened,
@@ -107,5 +114,5 @@ _WORDS: dict[AuditEventType, Callable[[AuditEvent, Reader], str | None]] = {
     AuditEventType.WRITEBACK: _written,
     AuditEventType.WRITEBACK_FAILED: _failed,
     AuditEventType.REVERT: lambda e, r: f"Reverted in Plex by {r.person(e.actor)}.",
-    AuditEventType.EXPIRED: lambda e, r: "Expired before anyone decided it: nothing was written to Plex.",
+    AuditEventType.EXPIRED: _expired,
 }
