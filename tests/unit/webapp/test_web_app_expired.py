@@ -66,3 +66,28 @@ def test_the_expired_page_lists_them_with_what_it_means_for_plex(world: World, l
 def test_an_unknown_show_is_a_400_naming_it(world: World, lambda_context: Any) -> None:
     response = call_web(web_deps(world), "GET", "/queue", SUPERVISOR, lambda_context, query={"show": "everything"})
     assert response["statusCode"] == 400 and "Show: only &#39;expired&#39;" in response["body"]
+
+
+def test_the_expired_page_honours_the_queues_kind_day_and_page(world: World, lambda_context: Any) -> None:
+    """ux136 #2: ?kind=, ?day= and ?page= showed the same first page of everything."""
+    admin = {"cognito:username": "admin", "cognito:groups": "admin"}
+
+    def listed(**query: str) -> tuple[int, str]:
+        page = call_web(web_deps(world), "GET", "/queue", admin, lambda_context, query={"show": "expired", **query})
+        return page["statusCode"], page["body"]
+
+    _, everything = listed()
+    assert f"/items/{HIGH}" in everything and "/items/crew-0001" in everything
+    _, crew = listed(kind="crew_assignment")
+    assert f"/items/{HIGH}" not in crew and "/items/crew-0001" in crew and "matching the queue's filters" in crew
+    _, other_day = listed(kind="crew_assignment", day="2026-03-05")
+    assert "/items/crew-0001" not in other_day and "Nothing expired undecided with these filters" in other_day
+    status, bad = listed(day="someday")
+    assert status == 400 and "Day: &#39;someday&#39; is not a day" in bad and f"/items/{HIGH}" in bad
+    for n in range(2, 103):  # 101 more expired crew assignments: two pages of 100
+        crew_assignment(world, f"crew-{n:04d}")
+        closed(world, f"crew-{n:04d}", AuditStatus.EXPIRED)
+    _, first = listed(kind="crew_assignment")
+    _, second = listed(kind="crew_assignment", page="2")
+    assert first.count('href="/dev/items/crew-') == 100 and second.count('href="/dev/items/crew-') == 2
+    assert "Showing 101–102 of 102" in second and "kind=crew_assignment&amp;page=1" in second

@@ -434,13 +434,34 @@ def queue() -> Response[str]:
 
 
 def _expired_page(page: Page) -> Response[str]:
-    """The items the viewer may see that expired with nobody deciding them (the queue's lookback), the
-    latest first, each with what that means for Plex (ux119 #23: they left the queue and no page listed them)."""
-    expired = page.deps.review.queue.expired_items(page.viewer)
-    rows = [(item, at, expired_effect(item.kind, item.record_key, item.proposed)) for item, at in expired[:PAGE_SIZE]]
-    days = page.deps.review.queue.lookback.days
+    """The items the viewer may see that expired with nobody deciding them (the queue's lookback), narrowed by
+    the queue's filters and paged as the queue is, the latest first, each with what that means for Plex (ux119
+    #23: they left the queue and no page listed them; ux136 #2: the filters and pages were ignored)."""
+    filters, problems = _filters(_query(), page.deps.people)
+    query = {k: v for k, v in _query().items() if k not in problems}
+    status, flash = 200, None
+    if problems:
+        status, flash = 400, _error(" ".join(problems.values()) + " The list below is not narrowed by it.")
+    expired = page.deps.review.queue.expired_items(page.viewer, filters)
+    pages = max(1, -(-len(expired) // PAGE_SIZE))
+    number = min(max(_page_number(query), 1), pages)
+    shown = expired[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    rows = [(item, at, expired_effect(item.kind, item.record_key, item.proposed)) for item, at in shown]
+    kept = {k: v for k, v in query.items() if k != "page"}
     return page.render(
-        "expired.html", title="Expired without a decision", page="queue", rows=rows, total=len(expired), days=days
+        "expired.html",
+        status,
+        title="Expired without a decision",
+        page="queue",
+        rows=rows,
+        total=len(expired),
+        days=page.deps.review.queue.lookback.days,
+        flash=flash,
+        filtered=filters != Filters(),
+        first=(number - 1) * PAGE_SIZE + 1,
+        number=number,
+        pages=pages,
+        page_query=lambda n: f"?{urlencode({**kept, 'page': n})}",
     )
 
 
