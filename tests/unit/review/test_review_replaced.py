@@ -10,6 +10,7 @@ import pytest
 from plexlabor.audit import AuditStatus
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import superseded_event
+from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, closed, crew_assignment, finding_event, web_deps
@@ -80,3 +81,11 @@ def test_a_replaced_items_page_says_the_replan_replaced_it_not_that_it_expired(w
     assert "Replaced by the re-plan after a call-off of E0009 on " in body
     assert "nothing was written to Plex for it" in body
     assert "Expired" not in body and "by hand" not in body
+
+
+def test_the_kpis_do_not_count_a_replaced_item_as_expired(world: World) -> None:
+    world.clock.advance(hours=2)
+    _replaced(world, "crew-0001")
+    closed(world, "crew-0002", AuditStatus.EXPIRED)
+    [crew] = [row for row in compute_kpis(world.audit, clock=world.clock).by_kind if row.kind == "crew_assignment"]
+    assert (crew.sent_for_review, crew.expired) == (2, 1)

@@ -33,7 +33,7 @@ from statistics import median
 from zoneinfo import ZoneInfo
 
 from plexlabor.approval.display import producer
-from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
+from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, replaced
 from plexlabor.audit.store import AuditStore
 from plexlabor.audit.validations import PUNCH_RESOURCES, DayCount, ValidationCounts, resource_of
 from plexlabor.platform.clock import utc_now
@@ -60,7 +60,7 @@ class KindFigures:
     approved: int = 0
     rejected: int = 0
     expired: int = 0
-    """Sent for review, then expired: nobody decided them in time."""
+    """Sent for review, then expired: nobody decided them in time (not those a re-plan replaced, ux136 #2)."""
     decided_unsent: int = 0
     """Decided though never sent for review (an auto-coded incident the EHS lead confirmed or corrected on its
     page): not in approved / rejected, the approve rate or the time to decision, which are about the
@@ -187,7 +187,8 @@ def compute_kpis(
         row.approved += event.status is AuditStatus.APPROVED
         row.rejected += event.status is AuditStatus.REJECTED
         row.decision_minutes.append((event.occurred_at - opening.occurred_at).total_seconds() / 60)
-    expired = {e.finding_id or "" for e in audit.by_status(AuditStatus.EXPIRED, since, limit)} & opened.keys()
+    closings = audit.by_status(AuditStatus.EXPIRED, since, limit)
+    expired = {e.finding_id or "" for e in closings if not replaced(e)} & opened.keys()
     for item_id in expired:  # once per item (the workflow and the sweep could both record an expiry)
         rows[_opening_key(opened[item_id])].expired += 1
     for status, attribute in ((AuditStatus.WRITTEN, "written"), (AuditStatus.REVERTED, "reverted")):
