@@ -9,9 +9,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from plexlabor.copilot.wiring import NEW_JOB_S, Copilot, CopilotSettings, PlexJobs, UnknownJobError, job_spellings
+from plexlabor.copilot.wiring import Copilot, CopilotSettings
 from plexlabor.models.production import Job
 from plexlabor.platform.kept import Kept
+from plexlabor.plex.jobs import NEW_JOB_S, PlexJobs, UnknownJobError, job_spellings
 from tests.unit.copilot.test_copilot_ask_route import FORM, _copilot, _logged, _post
 
 SAME_SITE = {"Sec-Fetch-Site": "same-origin"}

@@ -13,6 +13,8 @@ from functions.incident_log.handler import handler
 from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.incidents.classifier import IncidentClassifier
 from plexlabor.incidents.service import IncidentDeps, PlantChoices, opening
+from plexlabor.platform.kept import Kept
+from plexlabor.plex.jobs import PlexJobs
 from tests.support import FakeLambdaContext, load_event
 
 NARRATIVE = "An employee fell 12 feet from a ladder while loading parts and fractured his leg."
@@ -182,3 +184,32 @@ def test_workcenter_department_and_shift_are_the_plants_own(deps: IncidentDeps) 
     assert (
         event is not None and event.payload["workcenter_code"] == "CNC4" and event.payload["department"] == "MACHINING"
     )
+
+
+def test_a_job_plex_does_not_have_is_refused_as_the_copilot_refuses_it(deps: IncidentDeps) -> None:
+    """ux136 #4: the form took J999999 (and sent it to Plex on confirmation) where the copilot says "no job"."""
+    # Given Plex's jobs, read by the copilot's kept reader (`plex.jobs`)
+    plex = {"jobs": {"j101058": "J101058"}}
+    deps.jobs = PlexJobs(Kept(lambda: plex["jobs"], "Plex jobs"))
+    # When a form names a job Plex does not have
+    typed = {"narrative": NARRATIVE, "kind": "near_miss", "job_no": "J999999"}
+    refused = _post(deps, urlencode(typed), FORM, **SAME_SITE)
+    # Then it is a 400 naming the field as the form labels it, what was typed kept, nothing recorded
+    body = refused["body"]
+    assert refused["statusCode"] == 400 and "Job: no job J999999 in Plex: check the job number" in body
+    assert f">{NARRATIVE}</textarea>" in body and 'value="J999999"' in body and 'value="near_miss" checked' in body
+    assert not deps.audit.by_status("logged") and not deps.audit.by_status("pending_approval")
+    # while a job Plex has, typed in another case, is taken as Plex spells it
+    taken = _post(deps, json.dumps({"narrative": NARRATIVE, "job_no": "j101058"}))
+    event = opening(deps.audit, json.loads(taken["body"])["incident_id"])
+    assert event is not None and event.payload["incident"]["job_no"] == "J101058"
+
+
+def test_while_plex_jobs_cannot_be_read_the_job_is_taken_as_typed(deps: IncidentDeps) -> None:
+    def down() -> dict[str, str]:
+        raise ConnectionError("Plex down")
+
+    deps.jobs = PlexJobs(Kept(down, "Plex jobs"))
+    taken = _post(deps, json.dumps({"narrative": NARRATIVE, "job_no": "J999999"}))
+    event = opening(deps.audit, json.loads(taken["body"])["incident_id"])
+    assert taken["statusCode"] == 201 and event is not None and event.payload["incident"]["job_no"] == "J999999"

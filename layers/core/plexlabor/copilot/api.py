@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from plexlabor.copilot import ASK_PATH, PAGE_PATH
-from plexlabor.copilot.wiring import AskRequest, Copilot, UnknownJobError, ask
+from plexlabor.copilot.wiring import AskRequest, Copilot, ask
 from plexlabor.platform.artifacts import ArtifactError
 from plexlabor.platform.csrf import API_REFUSAL, REFUSAL, cross_site_problem
 from plexlabor.platform.jsonapi import (
@@ -43,6 +43,7 @@ from plexlabor.platform.jsonapi import (
     stage_base,
 )
 from plexlabor.platform.observability import logger
+from plexlabor.plex.jobs import UnknownJobError
 
 OPENAPI_PATH = "/copilot/openapi.json"
 NOT_AN_OPERATOR = "Only operators (and their supervisors, and admins) ask the copilot."

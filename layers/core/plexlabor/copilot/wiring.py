@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
 
@@ -26,7 +25,6 @@ from plexlabor.copilot.bedrock import BedrockComposer
 from plexlabor.copilot.interactions import Asked, InteractionLog
 from plexlabor.copilot.parameters import ProcessData, suggestion_for
 from plexlabor.copilot.retrieval import ProcedureIndex
-from plexlabor.models.production import Job
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactSettings, ArtifactStore
 from plexlabor.platform.errors import ConfigurationError
@@ -34,6 +32,7 @@ from plexlabor.platform.kept import Kept
 from plexlabor.platform.observability import logger
 from plexlabor.platform.settings import PerEnvironment, PlexConnectionSettings
 from plexlabor.platform.text import ReadableText
+from plexlabor.plex.jobs import PlexJobs, job_spellings
 
 _PLEX_ID = re.compile(PLEX_ID)
 
@@ -69,43 +68,6 @@ class AskRequest(BaseModel):
     operation: PlexName | None = Field(default=None, description="Its current operation")
     part: PlexName | None = Field(default=None, description="The part it makes")
     lot_id: PlexName | None = Field(default=None, description="The material lot in use")
-
-
-NEW_JOB_S = 60.0
-"""A job typed that the kept read of Plex's jobs does not hold is looked for again at most this often
-(it may have been released since); otherwise the jobs are read again hourly (`platform.kept.Kept`)."""
-
-
-class UnknownJobError(ValueError):
-    """The question names a job Plex does not have."""
-
-    def __init__(self, job: str) -> None:
-        super().__init__(f"no job {job} in Plex: check the job number")
-        self.job = job
-
-
-def job_spellings(jobs: Iterable[Job]) -> dict[str, str]:
-    """Each job's number and id, by their case-folded form (an operator may type "j101058")."""
-    return {name.casefold(): name for job in jobs for name in (job.job_no, job.id)}
-
-
-@dataclass
-class PlexJobs:
-    """The plant's jobs as Plex last gave them (`job_spellings`, kept by `platform.kept.Kept`)."""
-
-    kept: Kept[dict[str, str]]
-
-    def spelled(self, typed: str) -> str:
-        """The job as Plex spells it; UnknownJobError when Plex has no such job. When Plex's jobs cannot
-        be read (none read yet), the job is taken as typed: the question is still answered and logged."""
-        known = self.kept()
-        if known is not None and typed.casefold() not in known:
-            known = self.kept.fresh(NEW_JOB_S)
-        if known is None:
-            return typed
-        if typed.casefold() not in known:
-            raise UnknownJobError(typed)
-        return known[typed.casefold()]
 
 
 @dataclass

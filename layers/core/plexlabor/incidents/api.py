@@ -51,6 +51,7 @@ from plexlabor.platform.jsonapi import (
     stage_base,
 )
 from plexlabor.platform.observability import logger
+from plexlabor.plex.jobs import UnknownJobError
 
 INCIDENTS_PATH = "/incidents"
 MULTIPART = "multipart/form-data"
@@ -217,6 +218,11 @@ def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> tuple[Incid
         problems.append(FieldProblem(field="occurred_at", problem=FUTURE))
     report, unknown = deps.plant_choices().fit(report)
     problems += [FieldProblem(field=name, problem=problem) for name, problem in unknown]
+    if report.job_no and deps.jobs is not None:
+        try:
+            report = report.model_copy(update={"job_no": deps.jobs.spelled(report.job_no)})
+        except UnknownJobError as error:
+            problems.append(FieldProblem(field="job_no", problem=str(error)))
     if problems:
         raise Refused(400, problems, document)
     return report, unused

@@ -43,6 +43,7 @@ from plexlabor.platform.clock import outside_dates, utc_now
 from plexlabor.platform.pilot import PilotScope
 from plexlabor.platform.pilot import Place as PilotPlace
 from plexlabor.platform.text import ReadableText
+from plexlabor.plex.jobs import PlexJobs
 from plexlabor.plex.port import LaborDataPort
 
 if TYPE_CHECKING:
@@ -238,6 +239,8 @@ class IncidentDeps:
     """A recording (bytes, media format) to text (`transcribe.AwsTranscriber.transcribe`); None: not configured."""
     plant_choices: Callable[[], PlantChoices] = PlantChoices
     """The plant's workcenters, departments and shifts a report may name now (`KeptPlantChoices`)."""
+    jobs: PlexJobs | None = None
+    """The jobs a report may name, as the copilot checks them (`plex.jobs`); None: any (no Plex to read them from)."""
 
 
 REPORTED_FIELDS = ("kind", "workcenter_code", "department", "shift_code", "job_no")

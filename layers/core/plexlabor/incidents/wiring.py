@@ -6,7 +6,8 @@ Configuration (`IncidentSettings`):
   departments and shifts a report may name: `PlantChoices`): `PLEXLABOR_PLANT_DIR` or Plex
   (`PLEXLABOR_PLEX_*`, `PLEX_API_KEY_SECRET_ARN`, `PLEXLABOR_TIMEZONE`), places and choices read again
   hourly; when the read fails the incident is still logged, with the places and choices last read (at
-  first none: its fields as typed; logged as a warning);
+  first none: its fields as typed; logged as a warning); the jobs a report may name (`plex.jobs`, as the
+  copilot checks them): a job the source does not have is refused, while they cannot be read it is taken as typed;
 - the pilot scope (`PilotSettings`), as for every kind that goes for review;
 - `INCIDENT_TRANSCRIBE_LANGUAGE` (e.g. `en-US`) with `ARTIFACTS_BUCKET_NAME`: recorded reports are
   transcribed by Amazon Transcribe (`transcribe`); unset, a recording is refused.
@@ -44,7 +45,9 @@ from plexlabor.incidents.service import IncidentDeps, KeptPlantChoices, PlantCho
 from plexlabor.incidents.trends import REPORT_PREFIX
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactSettings, RequiredArtifactSettings
+from plexlabor.platform.kept import Kept
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
+from plexlabor.plex.jobs import PlexJobs, job_spellings
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +94,18 @@ def plant_places(settings: PlexSourceSettings) -> tuple[ZoneInfo, KeptPlantChoic
     return zone, choices
 
 
+def plant_jobs(settings: PlexSourceSettings) -> PlexJobs:
+    """The jobs a report may name, read from the labor source on first use and kept as the copilot keeps
+    them (`plex.jobs`): an unknown job is refused, and while they cannot be read a job is taken as typed."""
+
+    def read() -> dict[str, str]:
+        from plexlabor.plex.sources import open_labor_source_from_aws
+
+        return job_spellings(open_labor_source_from_aws(settings).port.jobs())
+
+    return PlexJobs(Kept(read, "Plex jobs for incidents"))
+
+
 def _read_plant(settings: PlexSourceSettings) -> tuple[ZoneInfo, PlantChoices]:
     from plexlabor.plex.sources import open_labor_source_from_aws
 
@@ -117,6 +132,7 @@ def build(settings: IncidentSettings) -> IncidentDeps:
         scope=settings.pilot_scope,
         zone=zone,
         plant_choices=choices,
+        jobs=plant_jobs(settings),
     )
 
 
