@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 
+from plexlabor.approval.display import Reader
+from plexlabor.approval.pages import closed_message
 from plexlabor.audit import AuditStatus
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import superseded_event
@@ -89,3 +91,11 @@ def test_the_kpis_do_not_count_a_replaced_item_as_expired(world: World) -> None:
     closed(world, "crew-0002", AuditStatus.EXPIRED)
     [crew] = [row for row in compute_kpis(world.audit, clock=world.clock).by_kind if row.kind == "crew_assignment"]
     assert (crew.sent_for_review, crew.expired) == (2, 1)
+
+
+def test_a_replaced_items_closed_message_says_the_replan_replaced_it(world: World) -> None:
+    world.clock.advance(hours=2)
+    _replaced(world, "crew-0001")
+    message = closed_message(world.audit.for_finding("crew-0001"), "crew-0001", Reader())
+    assert message is not None and message.startswith("This suggestion was no longer needed: Replaced by the re-plan")
+    assert "after a call-off of E0009 on " in message and "expired" not in message
