@@ -243,3 +243,43 @@ def test_a_period_with_more_events_than_one_read_says_so() -> None:
     short = IncidentLog(world.audit, world.clock, limit=3).listing(since, until)
     assert (len(short.incidents), short.complete) == (3, False)
     assert IncidentLog(world.audit, world.clock).listing(since, until).complete
+
+
+def test_a_correction_is_listed_as_corrected_and_the_reporter_reads_where_it_stands(
+    world: World, lambda_context: Any
+) -> None:
+    """ux136 #9: the list said "Confirmed by" after a correction, and the reporter read the EHS lead's instruction."""
+    # Given an auto-coded injury reported by E0001 and a near miss waiting for coding
+    auto = _log(world, CUT, sure=True, workcenter_code="PRESS4")
+    _log(world, NEAR, sure=False, kind="near_miss")
+    # Then the reporter reads that both are with the EHS lead, not what the EHS lead is to do
+    own = _get(world, REPORTER, lambda_context)["body"]
+    assert "Coded automatically — with the EHS lead to confirm" in own and "With the EHS lead for coding" in own
+    assert "confirm to send to Plex" not in own and "in the EHS queue" not in own
+    # When the EHS lead confirms its codes, then corrects them
+    deps = web_deps(world)
+    call_web(deps, "POST", f"/incidents/{auto}", EHS, lambda_context, form=CONFIRM)
+    corrected = {**CONFIRM, "code.source_division": "5"}
+    saved = call_web(deps, "POST", f"/incidents/{auto}", EHS, lambda_context, form=corrected)
+    assert saved["multiValueHeaders"]["Location"] == [f"/dev/incidents/{auto}?saved=corrected"]
+    # Then the list says corrected, as the incident's page does
+    body = _get(world, EHS, lambda_context)["body"]
+    assert "Corrected by S0001 — on its way to Plex" in body and "Confirmed by S0001" not in body
+
+
+def test_a_department_the_plant_does_not_have_is_a_400_naming_it(
+    world: World, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ux136 #9: ?department=XX silently showed "No incident ... matches"; the empty filter had no label."""
+    from plexlabor.incidents.service import PlantChoices
+    from plexlabor.webapp import incidents as incidents_page
+
+    _log(world, CUT, sure=True, department="MOLD")
+    monkeypatch.setattr(incidents_page, "_choices", lambda: PlantChoices(("PRESS4",), ("MOLD", "SHIP"), ()))
+    refused = _get(world, EHS, lambda_context, department="XX")
+    assert refused["statusCode"] == 400 and "Department: XX is not a department of this plant" in refused["body"]
+    assert 'value="XX"' in refused["body"] and 'id="incident-list"' not in refused["body"]
+    # while a department of the plant with no incident in the period is no problem, and is offered
+    shipping = _get(world, EHS, lambda_context, department="ship")
+    assert shipping["statusCode"] == 200 and "matches these filters" in shipping["body"]
+    assert '<option value="SHIP">' in shipping["body"] and 'placeholder="any"' in shipping["body"]

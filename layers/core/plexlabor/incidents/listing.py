@@ -76,6 +76,8 @@ class ListedIncident:
     decision: AuditEvent | None
     plex: AuditEvent | None
     """The newest write-back, failure or withdrawal, if any."""
+    corrects: bool = False
+    """The decision replaces codes confirmed before it (the incident page's "Codes corrected by")."""
 
     @property
     def incident_id(self) -> str:
@@ -163,6 +165,7 @@ def _folded(events: Iterable[AuditEvent]) -> dict[str, ListedIncident]:
     openings: dict[str, AuditEvent] = {}
     decisions: dict[str, AuditEvent] = {}
     plex: dict[str, AuditEvent] = {}
+    corrects: dict[str, bool] = {}
     for event in sorted(events, key=lambda e: e.event_sk):
         item = event.finding_id
         if item is None:
@@ -170,11 +173,16 @@ def _folded(events: Iterable[AuditEvent]) -> dict[str, ListedIncident]:
         if event.event_type is AuditEventType.RECOMMENDATION:
             openings.setdefault(item, event)
         elif event.event_type is AuditEventType.DECISION:  # the newest holds; Plex events after it are its
+            earlier = decisions.get(item)
+            corrects[item] = earlier is not None and earlier.status is AuditStatus.APPROVED
             decisions[item] = event
             plex.pop(item, None)
         elif event.event_type in PLEX_EVENTS:
             plex[item] = event
-    return {item: ListedIncident(opening, decisions.get(item), plex.get(item)) for item, opening in openings.items()}
+    return {
+        item: ListedIncident(opening, decisions.get(item), plex.get(item), corrects.get(item, False))
+        for item, opening in openings.items()
+    }
 
 
 @dataclass

@@ -102,10 +102,20 @@ def _day(text: str | None, label: str, default: date) -> date:
     return day
 
 
+REPORTER_WORDS = {
+    Standing.IN_QUEUE: "With the EHS lead for coding",
+    Standing.HELD: "With the EHS lead for coding",
+    Standing.AWAITING: "Coded automatically — with the EHS lead to confirm",
+}
+"""Where an incident not yet decided stands, as its reporter reads it (the EHS lead's words tell what to do)."""
+
+
 def status_words(page: Page, listed: ListedIncident) -> str:
     """Where the incident stands, in words that name who decided."""
     standing, decision, plex = listed.standing, listed.decision, listed.plex
     by = page.who(decision.actor) if decision is not None else ""
+    if standing in REPORTER_WORDS and not page.viewer.roles & incident_page.CODERS:
+        return REPORTER_WORDS[standing]
     if standing is Standing.IN_QUEUE:
         return "Needs coding (in the EHS queue)"
     if standing is Standing.HELD:
@@ -126,7 +136,7 @@ def status_words(page: Page, listed: ListedIncident) -> str:
     if sent is None:  # the write failed
         reason = (plex.payload.get("message") or plex.payload.get("error")) if plex is not None else None
         sent = f"Plex write failed: {reason or 'no reason recorded'}"
-    return f"Confirmed by {by} — {sent}"
+    return f"{'Corrected' if listed.corrects else 'Confirmed'} by {by} — {sent}"
 
 
 def _row(page: Page, listed: ListedIncident) -> dict[str, Any]:
@@ -161,6 +171,11 @@ def incident_list() -> Response[str]:
     since, until = local_midnight(filters.first, zone), local_midnight(filters.last + timedelta(days=1), zone)
     listing = page.deps.incident_log.listing(since, until)
     visible = [listed for listed in listing.incidents if incident_page._may_see(page.viewer, listed.opening)]
+    plants = incident_page._choices().departments
+    departments = sorted({*plants, *(listed.department for listed in visible if listed.department)})
+    if plants and filters.department and filters.department.casefold() not in {d.casefold() for d in departments}:
+        problem = f"Department: {filters.department} is not a department of this plant: choose one from the list"
+        return _render(page, filters, status=400, problem=problem, typed=query, departments=departments)
     counts = Counter(listed.standing for listed in visible)
     matching = [listed for listed in visible if filters.keeps(listed)]
     pages = max(1, -(-len(matching) // PAGE_SIZE))
@@ -178,7 +193,7 @@ def incident_list() -> Response[str]:
         awaiting=counts[Standing.AWAITING],
         coding=counts[Standing.IN_QUEUE] + counts[Standing.HELD],
         failed=counts[Standing.WRITE_FAILED],
-        departments=sorted({listed.department for listed in visible if listed.department}),
+        departments=departments,
         complete=listing.complete,
     )
 
