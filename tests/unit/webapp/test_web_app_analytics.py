@@ -114,7 +114,9 @@ def test_the_page_says_how_the_funnel_limits_were_set_and_flags_few_of_a_plant_w
     how = body.split('id="funnel-how">')[1].split("</p>")[0]
     # Then the page says the limits allow for chance and for the spread between this plant's people
     assert "How the funnel limits were set" in how and "allow for chance" in how
-    assert summary.funnel_spread > 0.05 and f"about ± {summary.funnel_spread:.2f} around the plant" in how
+    assert summary.funnel_spread > 0.05
+    assert f"differs from the plant by about {summary.funnel_spread:.2f} (one standard deviation)" in how
+    assert "about three of those either side" in how  # (ux136 #6: '± 0.10' beside limits of 0.67-1.32)
     # And only a few operators fall outside, not half the plant (ux119 #11: 70 of 157), and it says how many
     assert summary.outside_funnel <= 0.05 * operators
     if summary.outside_funnel:
