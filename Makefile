@@ -53,6 +53,7 @@ bench: install copilot-model
 
 lint: install
 	$(VENV)/bin/ruff check layers dev functions infra tests
+	$(VENV)/bin/ruff format --check layers dev functions infra tests
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 

@@ -114,9 +114,7 @@ def test_queries_follow_pages_until_the_end_or_the_limit(
     # Given six ~200 KB events about one employee (more than one 1 MB query page)
     store = DynamoDbAuditStore(audit_table, client=dynamodb_client)
     events = [
-        make_event(
-            finding_id=f"F-{n}", occurred_at=T0 + timedelta(minutes=n), payload={"blob": "x" * 200_000}
-        )
+        make_event(finding_id=f"F-{n}", occurred_at=T0 + timedelta(minutes=n), payload={"blob": "x" * 200_000})
         for n in range(6)
     ]
     for event in events:
@@ -143,9 +141,7 @@ def test_the_default_client_comes_from_the_environment(audit_table: str, make_ev
     assert store.history(event.record_key) == [event]
 
 
-def test_used_nonce_item_has_the_published_key_and_an_epoch_ttl(
-    dynamodb_client: Any, state_table: str
-) -> None:
+def test_used_nonce_item_has_the_published_key_and_an_epoch_ttl(dynamodb_client: Any, state_table: str) -> None:
     # Given a nonce consumed with a sub-second expiry
     expires = datetime(2026, 11, 3, 6, 0, 0, 400_000, tzinfo=UTC)
     DynamoDbLinkNonceStore(state_table, client=dynamodb_client).consume("n0nce-AAAAAAAAAAAAAAAA", expires)
@@ -251,9 +247,9 @@ def test_queries_turn_throttling_into_a_retryable_error() -> None:
 def test_nonce_store_turns_a_failed_condition_into_already_used_and_throttling_into_retryable() -> None:
     expires = datetime(2026, 11, 3, tzinfo=UTC)
     with pytest.raises(LinkAlreadyUsedError):
-        DynamoDbLinkNonceStore(
-            "state", client=FailingClient(client_error("ConditionalCheckFailedException"))
-        ).consume("n0nce-AAAAAAAAAAAAAAAA", expires)
+        DynamoDbLinkNonceStore("state", client=FailingClient(client_error("ConditionalCheckFailedException"))).consume(
+            "n0nce-AAAAAAAAAAAAAAAA", expires
+        )
     with pytest.raises(AuditUnavailableError):
         DynamoDbLinkNonceStore("state", client=FailingClient(client_error("ThrottlingException"))).consume(
             "n0nce-AAAAAAAAAAAAAAAA", expires

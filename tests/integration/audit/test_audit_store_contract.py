@@ -21,9 +21,7 @@ def at(minutes: float) -> datetime:
     return T0 + timedelta(minutes=minutes)
 
 
-def test_appended_event_comes_back_unchanged_in_history(
-    audit_store: AuditStore, make_event: MakeEvent
-) -> None:
+def test_appended_event_comes_back_unchanged_in_history(audit_store: AuditStore, make_event: MakeEvent) -> None:
     # Given an event whose payload holds floats, big ints, unicode and nested dicts and lists
     event = make_event(
         payload={
@@ -47,9 +45,7 @@ def test_appended_event_comes_back_unchanged_in_history(
     assert history[0].occurred_at.tzinfo is not None
 
 
-def test_history_is_ordered_by_time_whatever_the_append_order(
-    audit_store: AuditStore, make_event: MakeEvent
-) -> None:
+def test_history_is_ordered_by_time_whatever_the_append_order(audit_store: AuditStore, make_event: MakeEvent) -> None:
     # Given a record's events appended out of order, and another record's event
     finding = make_event(occurred_at=at(0), status=AuditStatus.PENDING_APPROVAL)
     notified = make_event(event_type=AuditEventType.NOTIFICATION, occurred_at=at(1))
@@ -156,9 +152,7 @@ def test_by_employee_lists_events_about_that_employee(audit_store: AuditStore, m
     assert audit_store.by_employee("emp-7f3a", limit=1) == [mine[1]]
 
 
-def test_by_kind_lists_the_events_whose_payload_names_that_kind(
-    audit_store: AuditStore, make_event: MakeEvent
-) -> None:
+def test_by_kind_lists_the_events_whose_payload_names_that_kind(audit_store: AuditStore, make_event: MakeEvent) -> None:
     # Given incident events (an opening, its decision), a punch finding, and events naming no usable kind
     opened = make_event(finding_id="I-1", occurred_at=at(0), payload={"kind": "incident_coding"})
     decided = make_event(
@@ -181,9 +175,7 @@ def test_by_kind_lists_the_events_whose_payload_names_that_kind(
     assert [e.kind for e in unnamed] == [None] * 4
 
 
-def test_latest_for_finding_is_the_findings_newest_event(
-    audit_store: AuditStore, make_event: MakeEvent
-) -> None:
+def test_latest_for_finding_is_the_findings_newest_event(audit_store: AuditStore, make_event: MakeEvent) -> None:
     # Given a finding that opened an approval, was approved and written back, and another finding
     opened = make_event(status=AuditStatus.PENDING_APPROVAL, occurred_at=at(0))
     approved = make_event(event_type=AuditEventType.DECISION, occurred_at=at(20))
@@ -220,9 +212,7 @@ def test_previous_values_are_kept_for_revert(audit_store: AuditStore, make_event
     assert history[0].previous_values is None
 
 
-def test_events_read_back_are_copies_that_cannot_edit_history(
-    audit_store: AuditStore, make_event: MakeEvent
-) -> None:
+def test_events_read_back_are_copies_that_cannot_edit_history(audit_store: AuditStore, make_event: MakeEvent) -> None:
     # Given an appended event, read back and its payload changed by the caller
     audit_store.append(make_event(payload={"confidence": 0.9}))
     audit_store.history("time-clock-entries:1001")[0].payload["confidence"] = 0.0

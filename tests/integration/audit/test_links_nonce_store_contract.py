@@ -55,9 +55,7 @@ def test_a_redeemed_link_cannot_be_redeemed_again(nonce_store: LinkNonceStore) -
     # Given a link issued to sup-17, redeemed once
     now = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
     signer = ApprovalLinkSigner(b"k" * 32, clock=lambda: now)
-    token = signer.issue(
-        "F-1001", "sup-17", {ApprovalAction.APPROVE, ApprovalAction.REJECT}, timedelta(hours=8)
-    )
+    token = signer.issue("F-1001", "sup-17", {ApprovalAction.APPROVE, ApprovalAction.REJECT}, timedelta(hours=8))
     signer.redeem(token, "sup-17", ApprovalAction.APPROVE, nonce_store)
     # When it is redeemed again, for either action
     # Then it is refused as already used

@@ -44,9 +44,7 @@ def plex_sample_plant(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def plex_edge_plant(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """3 employees x 35 days, every punch exactly at midnight UTC: on every 7-day chunk edge."""
     path = tmp_path_factory.mktemp("plex-edge")
-    write_sample_plant(
-        path, employees=3, days=35, start=PLANT_START, clockin_offset=timedelta(0), jitter_minutes=0
-    )
+    write_sample_plant(path, employees=3, days=35, start=PLANT_START, clockin_offset=timedelta(0), jitter_minutes=0)
     return path
 
 

@@ -128,9 +128,7 @@ def test_a_slow_answer_raises_timeout_error(
     assert time.monotonic() - started < 2.5
 
 
-def test_a_dropped_connection_is_retried_for_gets(
-    plex_sim: SimulatorServer, plex_client: PlexLaborClient
-) -> None:
+def test_a_dropped_connection_is_retried_for_gets(plex_sim: SimulatorServer, plex_client: PlexLaborClient) -> None:
     # Given the next connection is dropped without an answer
     plex_sim.set_faults(next=["drop"])
     # When the client reads / Then the retry succeeds
@@ -235,9 +233,7 @@ def test_operations_are_read_per_job_and_for_all_jobs(plex_client: PlexLaborClie
         plex_client.job_operations("NO-SUCH-JOB")
 
 
-def test_the_server_rate_limit_answers_429_with_retry_after(
-    plex_sample_plant: Path, plex_fast_retries: dict
-) -> None:
+def test_the_server_rate_limit_answers_429_with_retry_after(plex_sample_plant: Path, plex_fast_retries: dict) -> None:
     # Given a simulator allowing 2 calls a minute and a client that does not retry
     with SimulatorServer(plex_sample_plant, rate_limit=2) as sim:
         client = PlexLaborClient(sim.settings(**{**plex_fast_retries, "max_retries": 0}))

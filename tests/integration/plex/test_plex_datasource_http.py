@@ -80,9 +80,7 @@ def test_the_client_reads_both_shapes_into_the_same_models(
     assert len(client.badge_swipes(begin, end)) == 30 * 4
 
 
-def test_dated_data_sources_are_chunked_like_rest(
-    plex_sim: SimulatorServer, plex_client: PlexLaborClient
-) -> None:
+def test_dated_data_sources_are_chunked_like_rest(plex_sim: SimulatorServer, plex_client: PlexLaborClient) -> None:
     plex_client.badge_swipes(PLANT_START, PLANT_START + timedelta(days=30))
     calls = [c for c in plex_sim.requests() if c["path"] == f"/api/datasources/{SWIPES}/execute"]
     assert len(calls) == 5

@@ -17,9 +17,7 @@ json_values = st.recursive(
     | st.integers(min_value=-(2**63), max_value=2**63)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=20,
 )
 payloads = st.dictionaries(st.text(max_size=8), json_values, max_size=5)
@@ -30,9 +28,7 @@ ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.:/+=-]{0,20}", fullmatch=True)
 @given(
     payload=payloads,
     previous=st.none() | payloads,
-    occurred_at=st.datetimes(
-        min_value=datetime(2000, 1, 1), max_value=datetime(2999, 12, 31), timezones=st.just(UTC)
-    ),
+    occurred_at=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2999, 12, 31), timezones=st.just(UTC)),
     supervisor=st.none() | ids,
     employee=st.none() | ids,
 )

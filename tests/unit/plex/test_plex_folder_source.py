@@ -34,9 +34,7 @@ def test_windows_are_half_open(edge_folder: PlantFolderSource) -> None:
 
 
 def test_the_employee_filter(edge_folder: PlantFolderSource) -> None:
-    entries = edge_folder.time_clock_entries(
-        DEFAULT_START, DEFAULT_START + timedelta(days=10), employee_id="E0001"
-    )
+    entries = edge_folder.time_clock_entries(DEFAULT_START, DEFAULT_START + timedelta(days=10), employee_id="E0001")
     assert len(entries) == 10 and {entry.employee_id for entry in entries} == {"E0001"}
 
 
@@ -45,17 +43,13 @@ def test_modified_polling_uses_the_fallback_chain(edge_folder: PlantFolderSource
     markers = {entry.id: modified_marker(entry) for entry in every}
     kinds = {
         "modified": sum(entry.modified_date is not None for entry in every),
-        "created only": sum(
-            entry.modified_date is None and entry.created_date is not None for entry in every
-        ),
+        "created only": sum(entry.modified_date is None and entry.created_date is not None for entry in every),
         "neither": sum(entry.modified_date is None and entry.created_date is None for entry in every),
     }
     assert all(kinds.values())
     window = (DEFAULT_START + timedelta(days=3), DEFAULT_START + timedelta(days=4))
     polled = edge_folder.time_clock_entries_modified(*window)
-    assert {entry.id for entry in polled} == {
-        key for key, when in markers.items() if window[0] <= when < window[1]
-    }
+    assert {entry.id for entry in polled} == {key for key, when in markers.items() if window[0] <= when < window[1]}
 
 
 def test_job_operations_filter_by_job(edge_folder: PlantFolderSource) -> None:

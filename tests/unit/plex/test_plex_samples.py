@@ -42,7 +42,5 @@ def test_the_punch_sample_includes_an_open_punch() -> None:
 def test_each_datasource_sample_maps_onto_its_model(path: Path) -> None:
     resource = path.stem.removeprefix("datasource-").rsplit("-", 1)[0]
     result = parse_datasource_response(json.loads(path.read_text(encoding="utf-8")))
-    records = PLANT_MODELS[resource].from_plex_list(
-        map_columns(result.rows, DEFAULT_DATASOURCE_FIELDS[resource])
-    )
+    records = PLANT_MODELS[resource].from_plex_list(map_columns(result.rows, DEFAULT_DATASOURCE_FIELDS[resource]))
     assert records and result.transaction_no

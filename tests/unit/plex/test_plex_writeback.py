@@ -31,9 +31,7 @@ def test_dry_run_returns_what_it_would_send_without_sending() -> None:
 def test_custom_object_mode_plans_a_flat_record() -> None:
     writer = _writer("custom_object")
     path, body = writer.plan(
-        WriteRequest(
-            action="workcenter-clockin", path_params={"workcenterId": "WC1"}, payload={"b": 2, "a": 1}
-        )
+        WriteRequest(action="workcenter-clockin", path_params={"workcenterId": "WC1"}, payload={"b": 2, "a": 1})
     )
     assert path == "/platform/custom-objects/v1/data/plexlabor_suggestions"
     assert body["targetPath"] == "/production/v1/control/workcenters/WC1/operators/clockin"

@@ -117,8 +117,10 @@ def test_a_timeline_kept_before_codes_shows_no_workcenter_id(late_finding: Findi
     old = {
         **raw,
         **{
-            lane: [{k: v for k, v in entry.items() if k not in ("workcenter_code", "job_no")} | {"workcenter": plex_id}
-                   for entry in raw[lane]]
+            lane: [
+                {k: v for k, v in entry.items() if k not in ("workcenter_code", "job_no")} | {"workcenter": plex_id}
+                for entry in raw[lane]
+            ]
             for lane in ("sessions", "runs", "labor")
         },
     }

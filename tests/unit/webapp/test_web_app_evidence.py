@@ -132,7 +132,7 @@ def test_an_incidents_item_page_sends_to_the_incident_page_instead_of_an_approve
     body = str(call_web(web_deps(world), "GET", "/items/inc-0001", ADMIN, lambda_context)["body"])
 
     assert "If you approve" not in body and 'value="approve"' not in body and 'value="reject"' not in body
-    assert '/incidents/inc-0001">Code it on the incident\'s page</a>' in body
+    assert "/incidents/inc-0001\">Code it on the incident's page</a>" in body
 
 
 def test_the_models_codes_read_as_words() -> None:

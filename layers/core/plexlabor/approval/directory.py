@@ -178,7 +178,7 @@ class PeopleDisplay:
         return any(str(role) in self.show_names_to for role in roles)
 
     def label(self, employee_id: str | None, roles: Iterable[str], *, number: str | None = None) -> str:
-        """"Dana Smith (E00042)" where `roles` may see names, else "E00042"; the id when no number is
+        """ "Dana Smith (E00042)" where `roles` may see names, else "E00042"; the id when no number is
         known (`number` is one the caller already has, e.g. the approval request's); "—" for nobody."""
         if not employee_id:
             return number or NO_ONE

@@ -373,9 +373,7 @@ class CodeCorrectionError(ValueError):
 def read_codes(form: Mapping[str, str], near_miss: bool = False) -> dict[str, str]:
     """The codes a correction form sends (`code.<field>`), each checked (CodeCorrectionError names it); a
     near miss has none of `INJURY_ONLY` (not applicable: not read)."""
-    codes = {
-        of: (form.get(f"code.{of.value}") or "").strip() for of in Coded if not (near_miss and of in INJURY_ONLY)
-    }
+    codes = {of: (form.get(f"code.{of.value}") or "").strip() for of in Coded if not (near_miss and of in INJURY_ONLY)}
     division = codes[Coded.EVENT_DIVISION]
     for of, code in codes.items():
         problem = code_problem(of, code, division)

@@ -58,6 +58,4 @@ def refused_form_page(refusal: FormRefusal, deps: IncidentDeps) -> Response[str]
         who=lambda person: person or "",
         **form_context(deps.zone, deps.clock(), deps.plant_choices(), refusal.typed, refusal.problems),
     )
-    return Response(
-        status_code=refusal.status, content_type=CONTENT_TYPE, body=body, headers=dict(SECURITY_HEADERS)
-    )
+    return Response(status_code=refusal.status, content_type=CONTENT_TYPE, body=body, headers=dict(SECURITY_HEADERS))
