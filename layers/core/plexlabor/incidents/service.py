@@ -40,6 +40,7 @@ from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.reports import CodedReport
 from plexlabor.models import Employee, Shift, Workcenter
 from plexlabor.platform.clock import outside_dates, utc_now
+from plexlabor.platform.kept import Kept
 from plexlabor.platform.pilot import PilotScope
 from plexlabor.platform.pilot import Place as PilotPlace
 from plexlabor.platform.text import ReadableText
@@ -155,33 +156,20 @@ class PlantChoices:
         return report.model_copy(update=spelled), unknown
 
 
-@dataclass
-class KeptPlantChoices:
-    """The plant's values as `read` last gave them, read again once `KEEP_S` old, so a workcenter added in
-    Plex is offered by the form and accepted by incident_log within the hour; a read that fails (Plex slow
-    or down) keeps the last values (none at first: the fields are then typed) and is tried again after
-    `REST_S`."""
-
-    read: Callable[[], PlantChoices]
-    last: PlantChoices | None = None
-    tried_at: float | None = None
-    failed: bool = False
-    """The last try failed: the next comes after `REST_S`, not `KEEP_S`."""
-    clock: Callable[[], float] = time.monotonic
+class KeptPlantChoices(Kept[PlantChoices]):
+    """The plant's values as `read` last gave them, kept by `platform.kept.Kept`'s rule: read again once
+    `KEEP_S` old, so a workcenter added in Plex is offered by the form and accepted by incident_log within the
+    hour; a read that fails (Plex slow or down) keeps the last values (none at first: the fields are then
+    typed) and is tried again after `REST_S`."""
 
     KEEP_S: ClassVar[float] = 3600.0
     REST_S: ClassVar[float] = 300.0
 
-    def __call__(self) -> PlantChoices:
-        wait = self.REST_S if self.failed or self.last is None else self.KEEP_S
-        if self.tried_at is None or self.clock() - self.tried_at >= wait:
-            self.tried_at = self.clock()
-            try:
-                self.last, self.failed = self.read(), False
-            except Exception as error:  # what was read before, else typed fields for now
-                self.failed = True
-                logger.warning("plant values not read for incidents", extra={"reason": str(error)})
-        return self.last or PlantChoices()
+    def __init__(self, read: Callable[[], PlantChoices], clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(read, "plant values for incidents", self.KEEP_S, self.REST_S, clock)
+
+    def __call__(self) -> PlantChoices:  # type: ignore[override]  # never None: typed fields until a read
+        return super().__call__() or PlantChoices()
 
 
 def readable_shifts(port: LaborDataPort) -> list[Shift]:

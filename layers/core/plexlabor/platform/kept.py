@@ -1,7 +1,7 @@
-"""A value read from Plex and kept for a while, for a form's or an API's checks (the copilot's jobs).
+"""A value read from Plex and kept for a while, for a form's or an API's checks (the copilot's and the
+incident form's jobs; `incidents.service.KeptPlantChoices`, the incident form's workcenters and shifts).
 
-The same rule as `incidents.service.KeptPlantChoices` (the incident form's workcenters and shifts), for
-any value: read on first use, again once `keep_s` old; a read that fails (Plex slow or down) keeps the
+Read on first use, again once `keep_s` old; a read that fails (Plex slow or down) keeps the
 last value (none at first) and is tried again after `rest_s`; `fresh(min_age_s)` reads again now when
 the last try is at least that old (a value typed that the kept read does not hold may be new in Plex),
 so Plex is asked at most once per `min_age_s` however many requests name something unknown.
