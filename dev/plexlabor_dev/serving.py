@@ -1,9 +1,11 @@
 """`ServerThread`: an HTTP server of the development tools (the local API gateway, the Plex
 simulator), bound on first use and served on a daemon thread, or on the calling thread; `Served`
-gives the class that owns one start(), stop() and a context manager."""
+gives the class that owns one start(), stop() and a context manager; `is_loopback` says whether an
+address is this machine's (both refuse what is not)."""
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 from collections.abc import Callable
 from http.server import ThreadingHTTPServer
@@ -13,6 +15,14 @@ ServerT = TypeVar("ServerT", bound=ThreadingHTTPServer)
 LISTEN_BACKLOG = 128
 """Connections the kernel holds while the server accepts (the standard library's 5 refused 14 of 50
 concurrent webhook deliveries to the local API gateway)."""
+
+
+def is_loopback(address: str) -> bool:
+    """Whether `address` is a loopback IP (an IPv6 zone, `%eth0`, ignored); False for a host name."""
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False
 
 
 class ServerThread(Generic[ServerT]):

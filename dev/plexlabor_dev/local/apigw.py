@@ -19,7 +19,6 @@ signed-in person's claims on in `requestContext.authorizer`, or answers itself (
 from __future__ import annotations
 
 import base64
-import ipaddress
 import json
 import logging
 import re
@@ -34,7 +33,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec
 from plexlabor_dev.local.environment import AWS_ACCOUNT_ID
-from plexlabor_dev.serving import LISTEN_BACKLOG, Served, ServerThread
+from plexlabor_dev.serving import LISTEN_BACKLOG, Served, ServerThread, is_loopback
 
 logger = logging.getLogger(__name__)
 
@@ -237,13 +236,6 @@ def json_reply(status: int, payload: Any) -> HttpReply:
     return HttpReply(status, [("Content-Type", "application/json")], json.dumps(payload, default=str).encode())
 
 
-def _is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address.split("%")[0]).is_loopback
-    except ValueError:
-        return False
-
-
 def _gateway_error(status: int, message: str, extra: Mapping[str, str] | None = None) -> HttpReply:
     headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", message.replace(" ", ""))]
     headers += list((extra or {}).items())
@@ -359,12 +351,12 @@ class LocalApiGateway(Served):
         method = request.method
         path = urlsplit(request.raw_path).path or "/"
         if path.startswith(CONTROL_PREFIX) and self._control is not None:
-            if not _is_loopback(request.source_ip):
+            if not is_loopback(request.source_ip):
                 return _gateway_error(403, "Missing Authentication Token")
             return self._control(method, path[len(CONTROL_PREFIX) :], request.body)
         authorizer = self.authorizer
         if authorizer is not None and authorizer.serves(path):
-            if not _is_loopback(request.source_ip):
+            if not is_loopback(request.source_ip):
                 return _gateway_error(403, "Missing Authentication Token")
             return authorizer.page(request)
         matched = self.match(method, path)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import ipaddress
 import itertools
 import json
 import logging
@@ -43,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plexlabor.models.types import format_plex_datetime
 from plexlabor.plex import defaults as plex
-from plexlabor_dev.serving import LISTEN_BACKLOG, Served, ServerThread
+from plexlabor_dev.serving import LISTEN_BACKLOG, Served, ServerThread, is_loopback
 from plexlabor_dev.simulator.faults import FaultConfig, FaultInjector, RollingRateLimit
 from plexlabor_dev.simulator.store import PlantStore, Row, normalize_date
 from plexlabor_dev.simulator.webhook_sender import WebhookSender
@@ -120,13 +119,6 @@ def _injected_fault(status: int, retry_after_s: int) -> Reply:
 def _template_regex(template: str) -> re.Pattern[str]:
     pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
     return re.compile(f"^{pattern}$")
-
-
-def _is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address.split("%")[0]).is_loopback
-    except ValueError:
-        return False
 
 
 def _first(query: Mapping[str, list[str]], name: str) -> str | None:
@@ -649,7 +641,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(error.reply())
 
     def _control(self, method: str, path: str, body: bytes) -> Reply:
-        if not _is_loopback(self.client_address[0]):
+        if not is_loopback(self.client_address[0]):
             return HttpError(403, "FORBIDDEN", "/_sim is loopback only").reply()
         try:
             return self.server.app.handle_control(method, path, body)
@@ -838,7 +830,7 @@ def serve_command(args: Namespace) -> int:
     server = SimulatorServer(
         plant, api_key=args.api_key, rate_limit=args.rate_limit, host=args.host, port=args.port, faults=faults
     ).bind()
-    if not _is_loopback(args.host) and args.host != "localhost":
+    if not is_loopback(args.host) and args.host != "localhost":
         print(f"warning: serving on {args.host}, not loopback; /_sim stays loopback-only", flush=True)
     print(f"Plex simulator for {plant} at {server.base_url}", flush=True)
     print(
