@@ -156,3 +156,55 @@ step(s) that hold it (`VALUE_SLACK` more at most), not every step."""
 VALUE_SLACK = 1
 """A value answer may cite this many steps beyond those that hold the value (a neighbouring step that
 names the same quantity), and never all of the procedure's steps."""
+
+# A second set, written at 17:50 UTC once set A above had been run once against the first form of the
+# routing (its misses then were seen and some of its words went into `copilot.intents`), so that one set
+# stays unseen: run once, at the end, after the last change.
+START_UP_CHECK: tuple[tuple[str, str | None, str | None], ...] = (
+    ("How do I start my machine?", MOLDING, PRESS_START),
+    ("First thing in the morning, how do I get the press started?", MOLDING, PRESS_START),
+    ("What's the procedure for starting up the press?", MOLDING, PRESS_START),
+    ("How do I restart the machine after a stop?", MOLDING, PRESS_START),
+    ("Steps to turn on the injection press", MOLDING, PRESS_START),
+    ("How do I bring the weld cell up after lunch?", ROBOT_WELD, CELL_START),
+    ("How do I start the welding robot?", ROBOT_WELD, CELL_START),
+    ("What's the start-up for this cell?", ROBOT_WELD, CELL_START),
+    ("How do I power on the robot cell?", ROBOT_WELD, CELL_START),
+    ("How do I start up the molding press?", None, PRESS_START),
+)
+ALARM_CHECK: tuple[tuple[str, str | None, str | None], ...] = (
+    ("The robot stopped and the pendant shows an error, what do I do?", ROBOT_WELD, CELL_ALARM),
+    ("How do I reset a fault on the welding robot?", ROBOT_WELD, CELL_ALARM),
+    ("What do I do about a wire feed alarm?", ROBOT_WELD, CELL_ALARM),
+    ("The weld cell has an alarm, can I open the door?", ROBOT_WELD, CELL_ALARM),
+    ("Alarm on the machine, what do I do?", ROBOT_WELD, CELL_ALARM),
+    ("The press alarmed on a heater zone, what do I do?", MOLDING, PRESS_ALARM),
+    ("How do I acknowledge an alarm on the press?", MOLDING, PRESS_ALARM),
+    ("The machine stopped with an error message, what should I do?", MOLDING, PRESS_ALARM),
+    ("What do I do when the molding machine shows a fault?", MOLDING, PRESS_ALARM),
+    ("The press has a temperature alarm, what now?", MOLDING, PRESS_ALARM),
+)
+LOCKOUT_CHECK: tuple[tuple[str, str | None, str | None], ...] = (
+    ("How do I lock out the weld cell to change the torch?", ROBOT_WELD, LOCKOUT),
+    ("Do I need to lock the press out before cleaning the mold?", MOLDING, LOCKOUT),
+    ("I have to go inside the robot fence to fix the gripper, what first?", ROBOT_WELD, LOCKOUT),
+    ("After the repair, how do I take my lock off and start the cell again?", ROBOT_WELD, LOCKOUT),
+    ("How do I make sure the press stays off while I work on the heaters?", MOLDING, LOCKOUT),
+    ("What's the lockout procedure for the robot?", ROBOT_WELD, LOCKOUT),
+    ("Where do I hang my tag when I service the press?", MOLDING, LOCKOUT),
+    ("Can I reach past the light curtain to grab a part?", MOLDING, LOCKOUT),
+    ("How do I release the stored pressure in the clamp before I work on it?", MOLDING, LOCKOUT),
+    ("The robot is off, is it safe to go in and clean the fixture?", ROBOT_WELD, LOCKOUT),
+)
+VALUE_CHECK: tuple[tuple[str, str | None, str, frozenset[int]], ...] = (
+    ("What torque do the clamps get?", MOLDING, MOLD_CHANGE, frozenset({5})),
+    ("What temperature should the mold be below before I unhook it?", MOLDING, MOLD_CHANGE, frozenset({2})),
+    ("How long is the spindle warm-up?", None, DAILY_CHECK, frozenset({4})),
+    ("What should the coolant concentration be?", None, DAILY_CHECK, frozenset({2})),
+    ("What gas flow do I set on the weld cell?", ROBOT_WELD, CELL_START, frozenset({3})),
+    ("How many shots do I run after a mold change?", MOLDING, MOLD_CHANGE, frozenset({8})),
+    ("How close to the setting do the barrel zones need to be?", MOLDING, PRESS_START, frozenset({2})),
+    ("What is the torque tolerance at the assembly station?", None, TORQUE_CHECK, frozenset({2})),
+    ("How long do I let the mold cool?", MOLDING, MOLD_CHANGE, frozenset({2})),
+    ("What's the tightening torque for the mold clamps?", None, MOLD_CHANGE, frozenset({5})),
+)
