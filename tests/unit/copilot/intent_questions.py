@@ -157,7 +157,7 @@ VALUE_SLACK = 1
 """A value answer may cite this many steps beyond those that hold the value (a neighbouring step that
 names the same quantity), and never all of the procedure's steps."""
 
-# A second set, written at 17:50 UTC once set A above had been run once against the first form of the
+# A second set, written at 17:29 UTC once set A above had been run once against the first form of the
 # routing (its misses then were seen and some of its words went into `copilot.intents`), so that one set
 # stays unseen: run once, at the end, after the last change.
 START_UP_CHECK: tuple[tuple[str, str | None, str | None], ...] = (
