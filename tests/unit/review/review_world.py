@@ -13,13 +13,17 @@ from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.events import recommendation_event
 from plexlabor.intake.recording import finding_event as recorded_finding_event
 from plexlabor.review.decisions import ReviewService
-from plexlabor.review.queue import ReviewQueue
+from plexlabor.review.queue import ReviewQueue, Role, Viewer
 from plexlabor.validation.findings import Finding
 from plexlabor.webapp.app import Dependencies
 from tests.support import FakeLambdaContext, load_event
 from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
 
 ZONE = ZoneInfo("America/Detroit")
+ADMIN = Viewer("A0001", frozenset({Role.ADMIN}))
+PLANNER = Viewer("P0001", frozenset({Role.PLANNER}))
+HR = Viewer("H0001", frozenset({Role.HR}))
+"""Viewers who see their role's items plant-wide (no department)."""
 CREW = {
     "workcenter_code": "WC-10",
     "shift_code": "1",

@@ -16,6 +16,9 @@ from plexlabor.review.items import PUNCH
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer
 from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
 from tests.unit.review.review_world import (
+    ADMIN,
+    HR,
+    PLANNER,
     call_web,
     closed,
     crew_assignment,
@@ -27,8 +30,6 @@ from tests.unit.review.review_world import (
 
 SUPERVISOR = Viewer("E0001", frozenset({Role.SUPERVISOR}), frozenset({"Molding"}))
 OTHER_SUPERVISOR = Viewer("E0200", frozenset({Role.SUPERVISOR}), frozenset({"Assembly"}))
-PLANNER = Viewer("P0001", frozenset({Role.PLANNER}))
-HR = Viewer("H0001", frozenset({Role.HR}))
 
 
 @pytest.fixture
@@ -60,17 +61,15 @@ def test_each_role_sees_only_its_own_items(world: World) -> None:
     assert [i.item_id for i in queue.for_viewer(PLANNER)] == ["crew-0001"]
     assert [i.item_id for i in queue.for_viewer(HR)] == ["cert-0001"]
     assert [i.item_id for i in queue.for_viewer(OTHER_SUPERVISOR)] == ["cert-0001"]  # their department
-    admin = Viewer("A0001", frozenset({Role.ADMIN}))
-    assert len(queue.for_viewer(admin)) == 4
+    assert len(queue.for_viewer(ADMIN)) == 4
 
 
 def test_filters_narrow_the_queue(world: World) -> None:
     queue = ReviewQueue(world.audit, clock=world.clock)
-    admin = Viewer("A0001", frozenset({Role.ADMIN}))
 
-    assert [i.item_id for i in queue.for_viewer(admin, Filters(kind="crew_assignment"))] == ["crew-0001"]
-    assert [i.item_id for i in queue.for_viewer(admin, Filters(shift="1"))] == ["crew-0001"]
-    assert queue.for_viewer(admin, Filters(type="MISSED_PUNCH", employee_id="E9999")) == []
+    assert [i.item_id for i in queue.for_viewer(ADMIN, Filters(kind="crew_assignment"))] == ["crew-0001"]
+    assert [i.item_id for i in queue.for_viewer(ADMIN, Filters(shift="1"))] == ["crew-0001"]
+    assert queue.for_viewer(ADMIN, Filters(type="MISSED_PUNCH", employee_id="E9999")) == []
 
 
 def test_a_punch_finding_is_filed_under_the_work_day_of_its_timeline(world: World) -> None:
@@ -82,11 +81,10 @@ def test_a_punch_finding_is_filed_under_the_work_day_of_its_timeline(world: Worl
     )
     open_finding(world, finding)
     queue = ReviewQueue(world.audit, clock=world.clock)
-    admin = Viewer("A0001", frozenset({Role.ADMIN}))
 
     # Then the day filter keeps it on that day (and the crew assignment on its plan day), not on others
-    assert [i.item_id for i in queue.for_viewer(admin, Filters(day=date(2026, 3, 2)))] == [finding.finding_id]
-    assert [i.item_id for i in queue.for_viewer(admin, Filters(day=date(2026, 3, 4)))] == ["crew-0001"]
+    assert [i.item_id for i in queue.for_viewer(ADMIN, Filters(day=date(2026, 3, 2)))] == [finding.finding_id]
+    assert [i.item_id for i in queue.for_viewer(ADMIN, Filters(day=date(2026, 3, 4)))] == ["crew-0001"]
 
 
 def test_a_queue_decision_resumes_the_workflow_and_the_mailed_link_then_says_decided(world: World) -> None:
@@ -160,8 +158,7 @@ def test_an_incident_report_is_the_ehs_leads_alone_not_its_departments_superviso
 
 
 def test_bulk_decisions_report_each_item_and_one_failure_stops_nothing(world: World) -> None:
-    admin = Viewer("A0001", frozenset({Role.ADMIN}))
-    outcomes = _service(world).decide_many(admin, ["crew-0001", "missing-1", "cert-0001"], "approve", None)
+    outcomes = _service(world).decide_many(ADMIN, ["crew-0001", "missing-1", "cert-0001"], "approve", None)
 
     assert [(o.item_id, o.action) for o in outcomes] == [
         ("crew-0001", "approve"),

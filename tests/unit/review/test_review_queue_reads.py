@@ -16,11 +16,9 @@ from plexlabor.audit.schema import GSI_STATUS
 from plexlabor.audit.store import IndexQuery
 from plexlabor.review import queue as queue_module
 from plexlabor.review.decisions import ReviewService
-from plexlabor.review.queue import ReviewQueue, Role, Viewer
+from plexlabor.review.queue import ReviewQueue
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import closed
-
-ADMIN = Viewer("A0001", frozenset({Role.ADMIN}))
+from tests.unit.review.review_world import ADMIN, closed
 
 
 class LaggingIndexStore(InMemoryAuditStore):

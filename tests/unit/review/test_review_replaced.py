@@ -13,12 +13,9 @@ from plexlabor.audit import AuditStatus
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import superseded_event
 from plexlabor.review.kpis import compute_kpis
-from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer
+from plexlabor.review.queue import Filters, ReviewQueue
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import call_web, closed, crew_assignment, finding_event, web_deps
-
-PLANNER = Viewer("P0001", frozenset({Role.PLANNER}))
-ADMIN = Viewer("A0001", frozenset({Role.ADMIN}))
+from tests.unit.review.review_world import ADMIN, PLANNER, call_web, closed, crew_assignment, finding_event, web_deps
 
 
 @pytest.fixture
