@@ -11,36 +11,16 @@ from plexlabor.approval.errors import NothingToRevertError
 from plexlabor.approval.messages import Decision, RecommendationWriteback
 from plexlabor.approval.recommendations import Recommended, recommendation_decision
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus
-from plexlabor.audit.events import recommendation_event
+from tests.unit.review.review_world import CREW, recommendation
 
 ITEM_ID = "c0ffee00000000000000000000000001"
-CREW_PAYLOAD = {
-    "kind": "crew_assignment",
-    "segment": "JO-77#1",
-    "workcenter_code": "WC-10",
-    "shift_code": "1",
-    "plan_day": "2026-03-04",
-    "start": "2026-03-04T06:00:00+00:00",
-    "end": "2026-03-04T14:00:00+00:00",
-    "hours": 8.0,
-    "note": "Suggest E0042 on WC-10",
-}
+CREW_FIELDS = CREW | {"segment": "JO-77#1", "end": "2026-03-04T14:00:00+00:00", "note": "Suggest E0042 on WC-10"}
+"""The assignment's payload but its kind, as crew.publish writes it."""
 
 
 def open_assignment(world: World, kind: str = "crew_assignment") -> AuditEvent:
-    event = recommendation_event(
-        "job-operations:77",
-        ITEM_ID,
-        status=AuditStatus.PENDING_APPROVAL,
-        occurred_at=world.clock(),
-        actor="crew_planner",
-        model_version="crew-1",
-        payload={**CREW_PAYLOAD, "kind": kind},
-        supervisor_id="E0001",
-        employee_id="E0042",
-    )
-    world.audit.append(event)
-    return event
+    fields = {**CREW_FIELDS, "supervisor_id": "E0001", "employee_id": "E0042"}
+    return recommendation(world, ITEM_ID, kind, record_key="job-operations:77", **fields)
 
 
 def approved(action: str = "approve") -> RecommendationWriteback:
