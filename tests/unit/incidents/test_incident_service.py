@@ -19,6 +19,7 @@ from plexlabor.incidents.service import (
     IncidentDeps,
     IncidentReport,
     KeptPlantChoices,
+    LoggedIncident,
     PlantChoices,
     correct_codes,
     corrected_reports,
@@ -26,10 +27,12 @@ from plexlabor.incidents.service import (
     log_incident,
     opening,
     read_codes,
+    replacement,
 )
 from plexlabor.models import Employee, Shift, Workcenter
 from plexlabor.platform.pilot import PilotScope
 from plexlabor.review.items import item_from_event
+from plexlabor.review.queue import ReviewQueue
 
 NOW = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
 CLEAR = "An employee fell 12 feet from a ladder while loading parts and fractured his leg."
@@ -124,6 +127,39 @@ def test_the_same_text_sent_again_with_other_details_is_a_report_of_its_own(
     assert corrected.incident_id != first.incident_id and not corrected.duplicate
     event = opening(deps.audit, corrected.incident_id)
     assert event is not None and all(event.payload["incident"][name] == value for name, value in changed.items())
+    # and it replaces the first, which is closed as replaced by it (ux136 #3: the wrong first one stayed live)
+    assert corrected.replaces == [first.incident_id] and event.payload["replaces"] == [first.incident_id]
+    closing = replacement(deps.audit, first.incident_id)
+    assert closing is not None and closing.payload["superseded_by"] == corrected.incident_id
+    assert closing.actor == "E0001" and replacement(deps.audit, corrected.incident_id) is None
+
+
+def test_a_corrected_resend_replaces_only_the_same_reporters_live_report_of_that_text_and_time(
+    trained: IncidentClassifier,
+) -> None:
+    """ux136 #3: the resend replaces the live report (a second correction replaces the first correction, not the
+    original again); another reporter's, another time's or another text's report stays; the same resend sent twice
+    is one report; the replaced report leaves the review queue, and the KPIs do not count it as expired."""
+    deps = _deps(trained)
+    when = datetime(2026, 12, 4, 9, 37, tzinfo=UTC)
+
+    def send(by: str = "E0001", text: str = VAGUE, at: datetime = when, **fields: str) -> LoggedIncident:
+        return log_incident(deps, IncidentReport(narrative=text, occurred_at=at, **fields), by)  # type: ignore[arg-type]
+
+    first = send(workcenter_code="PRESS4")
+    others = [send(by="E0002"), send(at=datetime(2026, 12, 4, 9, 38, tzinfo=UTC)), send(text=VAGUE + " Again.")]
+    second = send(workcenter_code="PRESS5")
+    third = send(workcenter_code="PRESS5", kind="near_miss")
+    assert second.replaces == [first.incident_id] and third.replaces == [second.incident_id]
+    assert send(workcenter_code="PRESS5", kind="near_miss").duplicate
+    assert all(o.replaces == [] and replacement(deps.audit, o.incident_id) is None for o in others)
+    assert replacement(deps.audit, third.incident_id) is None
+    # the original sent again is that (replaced) report, not a replacement of the live one
+    again = send(workcenter_code="PRESS4")
+    assert again.incident_id == first.incident_id and again.duplicate and again.replaces == []
+    assert replacement(deps.audit, third.incident_id) is None
+    open_ids = {item.item_id for item in ReviewQueue(deps.audit, clock=lambda: NOW).open_items()}
+    assert first.incident_id not in open_ids and second.incident_id not in open_ids and third.incident_id in open_ids
 
 
 @pytest.mark.parametrize(

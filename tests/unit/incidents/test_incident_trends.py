@@ -121,7 +121,9 @@ def test_the_run_counts_logged_incidents_with_the_ehs_leads_codes_beside_the_pla
         ),
         "E1",
     )
-    log_incident(deps, IncidentReport(narrative="A pallet slid off the forklift in aisle 3.", kind="near_miss"), "E1")
+    slid = IncidentReport(narrative="A pallet slid off the forklift in aisle 3.", occurred_at=datetime(2026, 11, 18, 9))
+    log_incident(deps, slid, "E1")  # sent as an injury, then corrected to a near miss: counted once, as corrected
+    log_incident(deps, slid.model_copy(update={"kind": "near_miss"}), "E1")
     event = opening(audit, hurt.incident_id)
     assert event is not None
     correct_codes(audit, event, CONFIRMED_CODES, "ehs", logged_at)

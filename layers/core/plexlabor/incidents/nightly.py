@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.audit import AuditEvent, AuditStatus, AuditStore
+from plexlabor.audit.events import replaced
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.service import INCIDENT_CODING
 from plexlabor.incidents.trends import (
@@ -81,12 +82,18 @@ def _workcenter(payload: dict[str, Any]) -> str | None:
 
 
 def recorded_incidents(audit: AuditStore, since: datetime, zone: ZoneInfo) -> list[IncidentFact]:
-    """Every incident recorded at or after `since`, as the trends count it."""
+    """Every incident recorded at or after `since`, as the trends count it; not a report its reporter's corrected
+    resend replaced (`service.superseding_event`): the correction is counted in its place, once."""
+    corrected = {
+        event.finding_id
+        for event in audit.by_status(AuditStatus.EXPIRED, since, limit=READ_LIMIT)
+        if event.payload.get("kind") == INCIDENT_CODING and replaced(event)
+    }
     openings = [
         event
         for status in (AuditStatus.LOGGED, AuditStatus.PENDING_APPROVAL)
         for event in audit.by_status(status, since, limit=READ_LIMIT)
-        if event.payload.get("kind") == INCIDENT_CODING and event.finding_id
+        if event.payload.get("kind") == INCIDENT_CODING and event.finding_id and event.finding_id not in corrected
     ]
     decided = {
         event.finding_id: event

@@ -7,7 +7,10 @@ calibrated confidences: `classifier`) and read (`extraction`); one `recommendati
 decide); the others as `pending_approval`, which puts them in the review queue (the pilot scope may hold
 them back, as for every kind). Without a model every incident goes for review. The incident's id is
 stable over (reporter, narrative, time, and the kind, workcenter, department, shift and job chosen), so a
-form sent twice records one incident and a resend that changes one of those is a report of its own.
+form sent twice records one incident. A resend that changes one of those is the reporter's correction: a report
+of its own that replaces the earlier live one of the same text and time (`earlier_reports`; payload `replaces`),
+which is closed as superseded (an `expired` event naming it, `audit.events.replaced`): it leaves the EHS queue,
+and its page refuses any decision (`replacement`).
 
 `correct_codes` is the EHS lead's answer on the incident's page: the codes as they should be and what
 the text says as they confirm it (`read_confirmation`; an approval of the coding, with both); she may
@@ -24,7 +27,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -32,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from plexlabor.approval.messages import Decision
 from plexlabor.approval.recommendations import INCIDENT_CODING, INCIDENT_FIELDS
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, AuditStore
-from plexlabor.audit.events import recommendation_event, stable_event_id
+from plexlabor.audit.events import SUPERSEDED_BY, expiry_event, recommendation_event, replaced, stable_event_id
 from plexlabor.audit.publish import append_once, review_status
 from plexlabor.incidents.extraction import Place, extract
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, code_problem
@@ -203,6 +206,8 @@ class LoggedIncident(BaseModel):
     """`recorded`: the pilot scope or advisory mode held it out of the queue."""
     duplicate: bool = False
     """The same report was already recorded (a form sent twice): this is that incident."""
+    replaces: list[str] = Field(default_factory=list)
+    """The reporter's earlier reports of the same text and time this one corrects: withdrawn, no longer decided."""
     recording_unused: bool = False
     """A recording came with typed text but no transcription is configured: the text was recorded without it."""
     model_version: str
@@ -239,10 +244,74 @@ recorded as a report of its own (the EHS lead sees both), not lost on the first.
 def incident_id(reporter: str, report: IncidentReport, received_at: datetime) -> str:
     """Stable over reporter, narrative, time (the stated time, else the minute it was received) and the
     fields the reporter chose (`REPORTED_FIELDS`): the same form sent twice is one incident."""
-    moment = report.occurred_at.isoformat() if report.occurred_at else received_at.strftime("%Y-%m-%dT%H:%M")
+    moment = report.occurred_at.isoformat() if report.occurred_at else _minute(received_at)
     chosen = (str(getattr(report, name) or "") for name in REPORTED_FIELDS)
     digest = hashlib.sha256("\x1f".join((reporter, report.narrative, moment, *chosen)).encode()).hexdigest()
     return "inc-" + digest[:20]
+
+
+def _minute(received_at: datetime) -> str:
+    """The minute a report without a stated time was received: its time (`incident_id`, `same_report`)."""
+    return received_at.strftime("%Y-%m-%dT%H:%M")
+
+
+RESEND_WINDOW = timedelta(days=30)
+"""How long after a report its reporter's corrected resend still replaces it (`earlier_reports`)."""
+REPLACE_READ_LIMIT = 20_000
+"""At most this many incident events are read to find the report a resend replaces (a plant's month holds hundreds)."""
+
+
+def same_report(opening_event: AuditEvent, reporter: str, report: IncidentReport, received_at: datetime) -> bool:
+    """Whether an incident's opening is `reporter`'s report of the same text for the same time: the time they
+    stated (the same instant), else, neither stating one, the same minute received (as `incident_id` has it)."""
+    recorded = opening_event.payload.get("incident") or {}
+    if opening_event.actor != reporter or recorded.get("narrative") != report.narrative:
+        return False
+    stated = recorded.get("occurred_at")
+    if report.occurred_at is None or stated is None:
+        return (
+            report.occurred_at is None and stated is None and _minute(opening_event.occurred_at) == _minute(received_at)
+        )
+    return datetime.fromisoformat(stated) == report.occurred_at
+
+
+def earlier_reports(audit: AuditStore, reporter: str, report: IncidentReport, received_at: datetime) -> list[str]:
+    """The ids of `reporter`'s live reports (not replaced) of the same text and time (`same_report`) recorded in the
+    last `RESEND_WINDOW`, oldest first: what a resend with a corrected field replaces (ux136 #3: the wrong first
+    report stayed live, and the EHS lead confirmed it)."""
+    events = audit.by_kind(INCIDENT_CODING, since=received_at - RESEND_WINDOW, limit=REPLACE_READ_LIMIT)
+    gone = {event.finding_id for event in events if replaced(event)}
+    return [
+        str(event.finding_id)
+        for event in events
+        if event.event_type is AuditEventType.RECOMMENDATION
+        and event.finding_id not in gone
+        and same_report(event, reporter, report, received_at)
+    ]
+
+
+def superseding_event(earlier_id: str, replacement_id: str, reporter: str, at: datetime) -> AuditEvent:
+    """Closes the earlier report `replacement_id` corrects: the `expired` event the queue reads as replaced, not run
+    out (`audit.events.replaced`), so the earlier leaves the EHS queue and no page offers to decide it. Its id is
+    stable per incident: an incident is replaced once."""
+    return expiry_event(
+        RECORD_PREFIX + earlier_id,
+        earlier_id,
+        occurred_at=at,
+        actor=reporter,
+        payload={"kind": INCIDENT_CODING, SUPERSEDED_BY: replacement_id},
+    )
+
+
+def replacement(audit: AuditStore, identifier: str) -> AuditEvent | None:
+    """The event that closed the incident because the reporter's corrected report replaced it (its payload's
+    `superseded_by` names that report), or None while it is the live report."""
+    events = audit.history(RECORD_PREFIX + identifier)
+    return next((e for e in events if e.finding_id == identifier and replaced(e)), None)
+
+
+class ReplacedIncidentError(ValueError):
+    """A decision on an incident that the reporter's corrected report replaced (the page answers 409)."""
 
 
 def _codes(result: Classification | None, near_miss: bool) -> list[CodingOut]:
@@ -286,6 +355,7 @@ def log_incident(deps: IncidentDeps, report: IncidentReport, reporter: str) -> L
     place = PilotPlace(report.department, report.workcenter_code, report.shift_code)
     status, held = review_status(not auto, deps.scope, INCIDENT_CODING, place)
     identifier = incident_id(reporter, report, now)
+    earlier = [i for i in earlier_reports(deps.audit, reporter, report, now) if i != identifier]
     version = classifier.version if classifier else NO_MODEL
     extraction = _jsonable(asdict(found))
     payload: dict[str, Any] = {
@@ -303,6 +373,7 @@ def log_incident(deps: IncidentDeps, report: IncidentReport, reporter: str) -> L
         "department": report.department,
         "shift_code": report.shift_code,
         "as_of": (report.occurred_at or now).astimezone(deps.zone).date().isoformat(),
+        "replaces": earlier,
         **(held.payload() if held else {}),
     }
     event = recommendation_event(
@@ -315,6 +386,10 @@ def log_incident(deps: IncidentDeps, report: IncidentReport, reporter: str) -> L
         payload=payload,
     )
     fresh = append_once(deps.audit, event)
+    if not fresh:  # the same report again: what it replaced when first recorded (closed again if that was lost)
+        earlier = list(((opening(deps.audit, identifier) or event).payload.get("replaces")) or [])
+    for earlier_id in earlier:
+        append_once(deps.audit, superseding_event(earlier_id, identifier, reporter, now))
     state: Literal["auto_coded", "pending_review", "recorded"] = (
         "auto_coded" if auto else "pending_review" if status is AuditStatus.PENDING_APPROVAL else "recorded"
     )
@@ -322,6 +397,7 @@ def log_incident(deps: IncidentDeps, report: IncidentReport, reporter: str) -> L
         incident_id=identifier,
         status=state,
         duplicate=not fresh,
+        replaces=earlier,
         model_version=version,
         codes=codes,
         extraction=extraction,

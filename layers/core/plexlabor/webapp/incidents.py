@@ -32,6 +32,7 @@ from plexlabor.approval.messages import MAX_REASON_CHARS, Decision, Recommendati
 from plexlabor.approval.wiring import PAGE_PLEX_LIMITS, plex_settings, reads_plex
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.errors import AuditConflictError
+from plexlabor.audit.events import SUPERSEDED_BY
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, Field
 from plexlabor.incidents.service import (
     CONFIRMED_VIA,
@@ -46,6 +47,7 @@ from plexlabor.incidents.service import (
     read_codes,
     read_confirmation,
     readable_shifts,
+    replacement,
 )
 from plexlabor.platform.observability import logger
 from plexlabor.platform.settings import PerEnvironment
@@ -66,6 +68,9 @@ RECORDING_UNUSED = (
     "Your report was recorded from the text you typed. The recording was not used: no transcription is set up here."
 )
 UNSENT = "Saved, but the incident could not be sent on its way to Plex: send it again below."
+PLEX_EARLIER = "plex_earlier"
+"""The code form's box the EHS lead ticks to write a corrected report to Plex although Plex holds the report it
+replaces (no silent second record: ux136 #3)."""
 
 
 def _may_see(viewer: Viewer, event: AuditEvent) -> bool:
@@ -80,6 +85,7 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
     if decision is not None:
         codes.update(decision.payload.get("codes") or {})
     coder = bool(page.viewer.roles & CODERS)
+    closing = replacement(page.deps.review.audit, str(event.finding_id))
     near_miss = _near_miss(event)
     coding = [c for c in payload.get("coding", []) if not (near_miss and Field(c["field"]) in INJURY_ONLY)]
     return {
@@ -98,7 +104,9 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "fields": [
             (of.value, FIELD_LABELS[of], FIXED_TITLES.get(of)) for of in Field if not (near_miss and of in INJURY_ONLY)
         ],
-        "may_code": coder,
+        "may_code": coder and closing is None,
+        "replaced_by": closing,
+        "replaces": [_earlier(page, earlier) for earlier in payload.get("replaces") or []],
         "confirm": _confirm_defaults(event, decision, page.deps.zone),
         "plex": _plex_state(page, event, decision),
         "confirmed": confirmed_decision(decision) if decision is not None else None,
@@ -106,6 +114,65 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "decided": _decided_codes(codes, coding, near_miss) if _approved(decision) else [],
         "as_confirmed": _as_confirmed(decision, page.deps.zone),
     }
+
+
+def _in_plex(plex: AuditEvent | None) -> bool:
+    """Whether the write-back event shows the record written to Plex (not a dry run, not withdrawn since)."""
+    return plex is not None and plex.event_type is AuditEventType.WRITEBACK and bool(plex.payload.get("sent"))
+
+
+def _earlier(page: Page, incident_id: str) -> dict[str, Any]:
+    """A report this one replaces, as its page names it: its id, what it said beside the text, what became of it
+    (`decided`: who confirmed it and where its write to Plex stands) and whether Plex holds it (`in_plex`)."""
+    event = opening(page.deps.review.audit, incident_id)
+    if event is None:  # recorded before the list's index (2026-12-05) or not read yet: named only
+        return {"id": incident_id, "event": None, "sent": "", "decided": "", "in_plex": False}
+    report = event.payload.get("incident") or {}
+    sent = ["a near miss" if report.get("kind") == "near_miss" else "an injury"]
+    sent += [f"{label} {report[name]}" for name, label in WHAT_WAS_SENT if report.get(name)]
+    decision = decisions_of(page.deps.review.audit, incident_id)
+    last = decision[-1] if decision else None
+    plex = _plex_state(page, event, last)
+    return {
+        "id": incident_id,
+        "event": event,
+        "sent": " · ".join(sent),
+        "decided": _fate(page, last, plex),
+        "in_plex": _approved(last) and _in_plex(plex),
+    }
+
+
+WHAT_WAS_SENT = (
+    ("workcenter_code", "workcenter"),
+    ("department", "department"),
+    ("shift_code", "shift"),
+    ("job_no", "job"),
+)
+"""The report's fields beside the text, as a replaced report is summed up ("an injury · workcenter PRS-04")."""
+
+
+def _fate(page: Page, decision: AuditEvent | None, plex: AuditEvent | None) -> str:
+    """What became of a replaced report before it was replaced, in words ("" when nobody decided it)."""
+    if decision is None:
+        return ""
+    by = f"by {page.who(decision.actor)} on {page.local(decision.occurred_at)}"
+    if decision.status is AuditStatus.REJECTED:
+        return f"Its codes were rejected in the review queue {by}."
+    if decision.payload.get("via") != CONFIRMED_VIA:
+        return f"Its codes were confirmed in the queue {by}; nothing of it was written to Plex."
+    if plex is None:
+        return f"It was confirmed {by} and sent on its way to Plex: check in Plex whether it was written."
+    if plex.event_type is AuditEventType.WRITEBACK_FAILED:
+        return f"It was confirmed {by}; its write to Plex failed, so Plex does not hold it."
+    if plex.event_type is AuditEventType.REVERT:
+        return f"It was confirmed {by}, written to Plex and withdrawn there on {page.local(plex.occurred_at)}."
+    if not plex.payload.get("sent"):
+        return f"It was confirmed {by}: a dry run, nothing of it was written to Plex."
+    return (
+        f"Plex holds that earlier report: it was confirmed {by} and written to Plex on {page.local(plex.occurred_at)}. "
+        "Saving the codes here writes this report to Plex as a record of its own; withdraw the earlier record in "
+        "Plex (plexlabor writeback revert)."
+    )
 
 
 def _approved(decision: AuditEvent | None) -> bool:
@@ -267,11 +334,25 @@ def _saved_meanwhile(page: Page) -> Response[str]:
     )
 
 
+def _replaced(page: Page, closing: AuditEvent) -> Response[str]:
+    """409: the reporter's corrected report replaced this one, so nothing is decided or sent to Plex on it."""
+    replacement_id = str(closing.payload.get(SUPERSEDED_BY))
+    message = (
+        f"Not saved: {page.who(closing.actor)} sent a corrected report of the same text and time on "
+        f"{page.local(closing.occurred_at)} ({replacement_id}), which replaces this one. Code that report instead: "
+        "this one is no longer confirmed or sent to Plex."
+    )
+    back = {"path": f"/incidents/{replacement_id}", "label": "Open the corrected report"}
+    return page.render("message.html", 409, title="Replaced", page="incident_list", message=message, back=back)
+
+
 @app.post("/incidents/<incident_id>")
 @seen_incident
 def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
     context = _context(page, found)
     form = {key: values[-1] for key, values in _form().items()}
+    if context["replaced_by"] is not None and page.viewer.roles & CODERS:
+        return _replaced(page, context["replaced_by"])
     if form.get("send") == "again" and page.viewer.roles & CODERS and context["confirmed"] is not None:
         sent = _send(page, incident_id, context["confirmed"], context["decision"])
         return page.redirect(f"/incidents/{incident_id}?saved={'sent' if sent else 'unsent'}")
@@ -287,6 +368,12 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
     if form.get("replaces", shown) != shown:  # the page showed a decision someone has replaced since
         return _saved_meanwhile(page)
     try:
+        held = [earlier["id"] for earlier in context["replaces"] if earlier["in_plex"]]
+        if held and form.get(PLEX_EARLIER) != "write":
+            raise CodeCorrectionError(
+                f"Plex holds the earlier report {', '.join(held)} that this one replaces: tick the box to write this "
+                "corrected report to Plex as a record of its own (and withdraw the earlier record in Plex)"
+            )
         codes = read_codes(form, _near_miss(found))
         confirmed = read_confirmation(form, page.deps.zone, page.deps.review.clock(), _choices())
         decided = correct_codes(
@@ -303,6 +390,7 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
         context["codes"] = {of.value: form.get(f"code.{of.value}", "") for of in Field}
         context["confirm"] = {name: form.get(f"confirm.{name}", "") for name in context["confirm"]}
         context["reason"] = form.get("reason", "")
+        context["write_too"] = form.get(PLEX_EARLIER) == "write"
         return page.render(
             "incident.html", 400, title="Incident", page="incident_list", flash=None, error=str(error), **context
         )

@@ -1,0 +1,118 @@
+"""A corrected resend of an incident (ux136 #3): the reporter sends the same text and time again with a field
+corrected (a near miss, not an injury; another workcenter or job). The new report replaces the earlier one: both
+pages link each other, the earlier leaves the EHS queue and list counts and refuses any decision (409 with the
+reason), and when Plex already holds the earlier record the EHS lead is told so and must say to write a second."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from plexlabor.audit import AuditEventType
+from plexlabor.incidents.service import decision_of, decisions_of
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import call_web, web_deps
+from tests.unit.webapp.test_web_app_incident_list import CONFIRM, _log, _writeback
+from tests.unit.webapp.viewers import EHS, OPERATOR
+
+TEXT = "The press closed while I was clearing a part and caught my glove; my hand was pulled out in time."
+WHEN = datetime(2026, 3, 1, 10, 15)
+"""Plant time, as the form sends it."""
+
+
+class AcceptingTransport:
+    """Plex taking every record (custom object mode): answered 201 with a new id."""
+
+    def __init__(self) -> None:
+        self.posts: list[str] = []
+
+    def post(self, path: str, body: Any, *, idempotency_key: str | None = None) -> Any:
+        self.posts.append(path)
+        return SimpleNamespace(status_code=201, json=lambda: {"id": f"obj-{len(self.posts)}"}, text="", content=b"")
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def _send(world: World, *, sure: bool, **fields: Any) -> str:
+    return _log(world, TEXT, sure=sure, by="E0107", occurred_at=WHEN, **fields)
+
+
+def _page(world: World, incident_id: str, claims: dict[str, Any], ctx: Any) -> str:
+    response = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", claims, ctx)
+    assert response["statusCode"] == 200
+    return str(response["body"])
+
+
+def test_a_corrected_resend_replaces_the_earlier_report_which_can_no_longer_be_decided(
+    world: World, lambda_context: Any
+) -> None:
+    # Given an operator's injury at PRESS4 the model was not sure of (in the EHS queue), then the same text and time
+    # sent again as a near miss at PRESS5 for job J101058
+    first = _send(world, sure=False, workcenter_code="PRESS4")
+    second = _send(world, sure=False, workcenter_code="PRESS5", kind="near_miss", job_no="J101058")
+    # Then the new report's page says which report it replaces and how that one was sent, linking it
+    page = _page(world, second, OPERATOR, lambda_context)
+    assert f'This report replaces <a href="/dev/incidents/{first}">{first}</a>' in page
+    assert "with the same text and time as an injury · workcenter PRESS4: that one is withdrawn." in page
+    # and the earlier one's page says it was replaced, linking the new one, with no code form for the EHS lead
+    earlier = _page(world, first, EHS, lambda_context)
+    assert f'Replaced by <a href="/dev/incidents/{second}">{second}</a>' in earlier
+    assert "This report is withdrawn: it is no longer confirmed or sent to Plex." in earlier
+    assert "Save the codes" not in earlier and "Save the codes" in _page(world, second, EHS, lambda_context)
+    # When the EHS lead posts codes for the earlier one (a page opened before the resend)
+    refused = call_web(web_deps(world), "POST", f"/incidents/{first}", EHS, lambda_context, form=CONFIRM)
+    # Then it is a 409 naming the reason and the corrected report, and nothing is recorded or sent
+    assert refused["statusCode"] == 409
+    assert "which replaces this one" in refused["body"] and f'href="/dev/incidents/{second}"' in refused["body"]
+    assert decision_of(world.audit, first) is None and world.writebacks.sent == []
+    again = call_web(web_deps(world), "POST", f"/incidents/{first}", EHS, lambda_context, form={"send": "again"})
+    assert again["statusCode"] == 409
+    # and the EHS queue holds only the corrected report
+    queue = call_web(web_deps(world), "GET", "/queue", EHS, lambda_context)["body"]
+    assert f"/items/{second}" in queue and f"/items/{first}" not in queue
+    item = call_web(web_deps(world), "GET", f"/items/{first}", EHS, lambda_context)["body"]
+    assert f"Replaced by the reporter&#39;s corrected report {second} on" in item and "re-plan" not in item
+
+
+def test_when_plex_holds_the_earlier_report_the_ehs_lead_is_told_and_must_ask_for_a_second_record(
+    world: World, lambda_context: Any
+) -> None:
+    # Given an auto-coded injury the EHS lead confirmed and plex_writeback wrote to Plex (custom object mode)
+    first = _send(world, sure=True, workcenter_code="PRESS4")
+    assert (
+        call_web(web_deps(world), "POST", f"/incidents/{first}", EHS, lambda_context, form=CONFIRM)["statusCode"] == 303
+    )
+    [sent] = world.writebacks.sent
+    transport = AcceptingTransport()
+    _writeback(world, transport, mode="custom_object").apply(sent, message_id="m-1")
+    assert len(transport.posts) == 1
+    # When the operator sends the same text and time again as a near miss
+    second = _send(world, sure=True, workcenter_code="PRESS4", kind="near_miss")
+    # Then the new report's page tells the EHS lead plainly that Plex holds the earlier record
+    page = _page(world, second, EHS, lambda_context)
+    assert "Plex holds that earlier report: it was confirmed by S0001" in page and "written to Plex on" in page
+    assert 'name="plex_earlier" value="write" required' in page
+    # and the earlier one's page that Plex holds it
+    assert "Plex holds it: it was written on" in _page(world, first, EHS, lambda_context)
+    # When the EHS lead saves the new report's codes without ticking the box
+    codes = {k: v for k, v in CONFIRM.items() if not k.startswith(("code.nature", "code.part"))}
+    unticked = call_web(web_deps(world), "POST", f"/incidents/{second}", EHS, lambda_context, form=codes)
+    # Then nothing is saved or sent: the page names the earlier record in Plex
+    assert unticked["statusCode"] == 400 and f"Plex holds the earlier report {first}" in unticked["body"]
+    assert decision_of(world.audit, second) is None and len(world.writebacks.sent) == 1
+    # When they tick it, the corrected report is confirmed and sent on its way as a record of its own
+    ticked = codes | {"plex_earlier": "write"}
+    assert (
+        call_web(web_deps(world), "POST", f"/incidents/{second}", EHS, lambda_context, form=ticked)["statusCode"] == 303
+    )
+    assert decision_of(world.audit, second) is not None and len(world.writebacks.sent) == 2
+    # and the audit trail keeps both reports: the earlier's confirmation, write and replacement
+    kinds = [e.event_type for e in world.audit.history(f"incident:{first}")]
+    assert AuditEventType.WRITEBACK in kinds and AuditEventType.EXPIRED in kinds
+    assert len(decisions_of(world.audit, first)) == 1
