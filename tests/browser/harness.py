@@ -6,11 +6,14 @@ Plain functions, no fixtures (those are in conftest.py), so a test can also call
   and blocked unless it goes to 127.0.0.1;
 - `axe`, `serious_violations`, `assert_no_serious_violations`: the vendored axe-core, run in the page;
 - `screenshot`, `screenshots`: PNGs under build/screenshots/<name>-<width>.png;
-- `serve_pages`: a throw-away HTTP server on 127.0.0.1 for a few static pages.
+- `serve_pages`: a throw-away HTTP server on 127.0.0.1 for a few static pages;
+- `sign_in`, `watch`, `chart`: sign in on the local runtime's dev login page, collect a page's script and
+  console errors, read a drawn ECharts chart's data.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -20,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from plexlabor_dev.assets import asset_path
@@ -74,6 +77,20 @@ VIEWPORTS = {DESKTOP[0]: DESKTOP, TABLET[0]: TABLET}
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+CHART = """(id) => {
+  const element = document.getElementById(id);
+  const chart = window.echarts && element && echarts.getInstanceByDom(element);
+  if (!chart) return null;
+  const option = chart.getOption();
+  return {
+    x: option.xAxis[0].data || null,
+    y: option.yAxis[0].data || null,
+    series: option.series.map((s) => ({name: s.name, data: s.data})),
+    drawn: element.querySelector("canvas") !== null && element.querySelector("canvas").width > 0,
+  };
+}"""
+"""An ECharts chart's axes and series as the page holds them, and whether its canvas is drawn (null: none yet)."""
 
 
 def find_chromium() -> str | None:
@@ -286,3 +303,34 @@ def local_stack(
     log_file = tmp_path_factory.mktemp(f"{name}-logs") / "handlers.log"
     with log_file.open("w", encoding="utf-8") as log, LocalStack(plant, handler_output=log, **options) as stack:
         yield stack
+
+
+class Site(Protocol):
+    """What a module's fixture offers for signing in: the local runtime's base URL."""
+
+    @property
+    def base(self) -> str: ...
+
+
+def sign_in(page: Page, site: Site, username: str, then: str = "/queue") -> None:
+    """Open `then`, which sends a person who is not signed in to the dev login page; pick the user."""
+    page.goto(f"{site.base}{then}")
+    assert page.url.startswith(f"{site.base}/dev/login"), page.url
+    page.get_by_role("button", name=f"Sign in as {username}", exact=True).click()
+    page.wait_for_url(f"{site.base}{then}")
+
+
+def watch(page: Page) -> list[str]:
+    """Script errors and console errors (a CSP violation is one) on the page, as they happen."""
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    return problems
+
+
+def chart(page: Page, element_id: str) -> dict[str, Any]:
+    """The chart in element `element_id` (`CHART`), once drawn."""
+    page.wait_for_function(f"() => ({CHART})({json.dumps(element_id)}) !== null", timeout=10_000)
+    found: dict[str, Any] = page.evaluate(CHART, element_id)
+    assert found["drawn"], f"{element_id}: no canvas drawn"
+    return found

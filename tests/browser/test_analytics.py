@@ -27,8 +27,15 @@ from plexlabor.webapp.app import PAGE_SIZE
 from plexlabor_dev.local.signin import LocalUser, plant_users
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec
-from tests.browser.harness import assert_no_serious_violations, generated_plant, local_stack, screenshots
-from tests.browser.test_dashboards import chart, sign_in, watch
+from tests.browser.harness import (
+    assert_no_serious_violations,
+    chart,
+    generated_plant,
+    local_stack,
+    screenshots,
+    sign_in,
+    watch,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -97,7 +104,7 @@ def _close(a: list[tuple[str, float, float, str]], b: list[tuple[str, float, flo
 
 def test_the_funnel_plots_every_operator_of_the_report_for_an_admin(page: Page, reports: Reports) -> None:
     problems = watch(page)
-    sign_in(page, reports, "admin", then="/analytics")  # type: ignore[arg-type]
+    sign_in(page, reports, "admin", then="/analytics")
     expected = _expected_points(reports.scores, None)
     assert len(expected) >= 20
     assert _close(_drawn_points(page), expected)
@@ -114,7 +121,7 @@ def test_a_supervisors_funnel_holds_their_departments_only_and_a_planner_is_refu
 ) -> None:
     problems = watch(page)
     user = reports.supervisor
-    sign_in(page, reports, user.username, then="/analytics")  # type: ignore[arg-type]
+    sign_in(page, reports, user.username, then="/analytics")
     expected = _expected_points(reports.scores, set(user.departments))
     everyone = _expected_points(reports.scores, None)
     assert expected and len(expected) < len(everyone)
@@ -124,7 +131,7 @@ def test_a_supervisors_funnel_holds_their_departments_only_and_a_planner_is_refu
     assert problems == []
 
     page.context.clear_cookies()
-    sign_in(page, reports, "planner", then="/queue")  # type: ignore[arg-type]
+    sign_in(page, reports, "planner", then="/queue")
     response = page.goto(f"{reports.base}/analytics")
     assert response is not None and response.status == 403
     assert "Scores" not in page.locator("nav").first.inner_text()
@@ -136,7 +143,7 @@ def test_the_allocation_page_shows_a_supervisor_their_departments_and_queues_una
 ) -> None:
     problems = watch(page)
     user = reports.supervisor
-    sign_in(page, reports, user.username, then="/allocation")  # type: ignore[arg-type]
+    sign_in(page, reports, user.username, then="/allocation")
     report = reports.allocation.report
     shown = set(page.locator("#departments-title + .scroll table tbody th").all_inner_texts())
     assert shown == {name for name in report.departments if name in user.departments}
@@ -145,7 +152,7 @@ def test_the_allocation_page_shows_a_supervisor_their_departments_and_queues_una
     screenshots(page, "allocation-supervisor")
 
     page.context.clear_cookies()
-    sign_in(page, reports, "admin", then="/allocation")  # type: ignore[arg-type]
+    sign_in(page, reports, "admin", then="/allocation")
     jobs = page.locator("#jobs-title + p + div table tbody tr")
     assert jobs.count() == min(50, len(report.jobs)) > 0
     assert_no_serious_violations(page)

@@ -9,7 +9,6 @@ clean, screenshots at 1280 and 820 px.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,25 +23,21 @@ from plexlabor.skills.artifact import REPORT_PREFIX, SkillsArtifact
 from plexlabor.skills.data import default_as_of
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec
-from tests.browser.harness import assert_no_serious_violations, generated_plant, local_stack, screenshots
+from tests.browser.harness import (
+    assert_no_serious_violations,
+    chart,
+    generated_plant,
+    local_stack,
+    screenshots,
+    sign_in,
+    watch,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 DASHBOARD_PLANT = PlantSpec(employees=30, weeks=4, seed=7, anomaly_rate=0.1)
 """Nine workcenters with work over 14 days, gaps, cross-training candidates, two expiring certifications."""
-CHART = """(id) => {
-  const element = document.getElementById(id);
-  const chart = window.echarts && element && echarts.getInstanceByDom(element);
-  if (!chart) return null;
-  const option = chart.getOption();
-  return {
-    x: option.xAxis[0].data || null,
-    y: option.yAxis[0].data || null,
-    series: option.series.map((s) => ({name: s.name, data: s.data})),
-    drawn: element.querySelector("canvas") !== null && element.querySelector("canvas").width > 0,
-  };
-}"""
 
 
 @dataclass
@@ -69,28 +64,6 @@ def dash(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboards]:
         artifact = SkillsArtifact.model_validate_json(stored["Body"].read())
         numbers = {str(row["id"]): str(row["employeeNo"]) for row in PlantFolder(plant).iter_raw("employees")}
         yield Dashboards(stack, runtime.api_url, artifact, numbers)
-
-
-def sign_in(page: Page, dash: Dashboards, username: str, then: str) -> None:
-    """Open `then`, which sends a person who is not signed in to the dev login page; pick the user."""
-    page.goto(f"{dash.base}{then}")
-    page.get_by_role("button", name=f"Sign in as {username}", exact=True).click()
-    page.wait_for_url(f"{dash.base}{then}")
-
-
-def watch(page: Page) -> list[str]:
-    """Script errors and console errors (a CSP violation is one) on the page, as they happen."""
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    return problems
-
-
-def chart(page: Page, element_id: str) -> dict[str, Any]:
-    page.wait_for_function(f"() => ({CHART})({json.dumps(element_id)}) !== null", timeout=10_000)
-    found: dict[str, Any] = page.evaluate(CHART, element_id)
-    assert found["drawn"], f"{element_id}: no canvas drawn"
-    return found
 
 
 def expected_heatmap(artifact: SkillsArtifact) -> tuple[list[str], dict[tuple[str, str], list[float]]]:

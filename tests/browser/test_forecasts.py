@@ -23,8 +23,15 @@ from plexlabor.plant import PlantFolder
 from plexlabor_dev.local.signin import LocalUser, plant_users
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec
-from tests.browser.harness import assert_no_serious_violations, generated_plant, local_stack, screenshots
-from tests.browser.test_dashboards import CHART, sign_in, watch
+from tests.browser.harness import (
+    assert_no_serious_violations,
+    chart,
+    generated_plant,
+    local_stack,
+    screenshots,
+    sign_in,
+    watch,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -90,13 +97,6 @@ def _first_page(forecasts: list[OperationForecast], department: str | None = Non
     return chosen[:PER_PAGE]
 
 
-def _drawn(page: Page) -> dict[str, Any]:
-    page.wait_for_function(f"() => ({CHART})('intervals') !== null", timeout=10_000)
-    found: dict[str, Any] = page.evaluate(CHART, "intervals")
-    assert found["drawn"], "no canvas drawn"
-    return found
-
-
 def _expected(ops: list[OperationForecast]) -> dict[str, Any]:
     return {
         "P10–P90": [[f.p10_hours, f.p90_hours, i] for i, f in enumerate(ops)],
@@ -107,9 +107,9 @@ def _expected(ops: list[OperationForecast]) -> dict[str, Any]:
 
 def test_the_interval_chart_draws_the_runs_forecasts_and_the_alerts_their_drivers(page: Page, fc: Forecasts) -> None:
     problems = watch(page)
-    sign_in(page, fc, "planner", then="/forecasts")  # type: ignore[arg-type]
+    sign_in(page, fc, "planner", then="/forecasts")
 
-    drawn = _drawn(page)
+    drawn = chart(page, "intervals")
 
     ops = _first_page(fc.forecasts)
     assert drawn["y"] == [f"{f.job_no} op {f.operation_code} · {f.workcenter_code}" for f in ops]
@@ -131,9 +131,9 @@ def test_the_interval_chart_draws_the_runs_forecasts_and_the_alerts_their_driver
 
 def test_a_supervisor_sees_the_chart_of_their_department(page: Page, fc: Forecasts) -> None:
     problems = watch(page)
-    sign_in(page, fc, fc.supervisor.username, then="/forecasts")  # type: ignore[arg-type]
+    sign_in(page, fc, fc.supervisor.username, then="/forecasts")
 
-    drawn = _drawn(page)
+    drawn = chart(page, "intervals")
 
     shown = [f for f in fc.forecasts if f.department in fc.supervisor.departments]
     assert {s["name"]: s["data"] for s in drawn["series"]} == _expected(_first_page(shown))

@@ -19,8 +19,7 @@ from plexlabor.plant import PlantFolder
 from plexlabor.skills.data import default_as_of
 from plexlabor_dev.local.scenario import busiest_days, labelled_punches
 from plexlabor_dev.simulator.generator import PlantSpec
-from tests.browser.harness import generated_plant, local_stack, screenshot
-from tests.browser.test_dashboards import sign_in
+from tests.browser.harness import generated_plant, local_stack, screenshot, sign_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -76,7 +75,7 @@ def plant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Plant]:
     ],
 )
 def test_a_page_is_no_wider_than_a_phone(page: Page, plant: Plant, name: str, path: str) -> None:
-    sign_in(page, plant, "admin", then=path.format(day=plant.day, finding=plant.finding))  # type: ignore[arg-type]
+    sign_in(page, plant, "admin", then=path.format(day=plant.day, finding=plant.finding))
     for width in (DESKTOP, TABLET, PHONE):
         page.set_viewport_size({"width": width, "height": 800})
         screenshot(page, f"narrow-{name}", width)
@@ -86,7 +85,7 @@ def test_a_page_is_no_wider_than_a_phone(page: Page, plant: Plant, name: str, pa
 
 
 def test_the_item_timeline_keeps_its_hour_labels_apart_on_a_phone(page: Page, plant: Plant) -> None:
-    sign_in(page, plant, "admin", then=f"/items/{plant.finding}")  # type: ignore[arg-type]
+    sign_in(page, plant, "admin", then=f"/items/{plant.finding}")
     page.set_viewport_size({"width": PHONE, "height": 800})
     boxes = page.locator(".tl-axis .tl-tick").evaluate_all(
         "(labels) => labels.filter((l) => l.offsetParent).map((l) => l.getBoundingClientRect())"
@@ -99,7 +98,7 @@ def test_the_item_timeline_keeps_its_hour_labels_apart_on_a_phone(page: Page, pl
 
 def test_the_kpi_table_shows_its_decision_columns_on_a_tablet(page: Page, plant: Plant) -> None:
     # ux119 #19: at 820 px the exact model versions took the width and pushed these past the edge
-    sign_in(page, plant, "admin", then="/kpis")  # type: ignore[arg-type]
+    sign_in(page, plant, "admin", then="/kpis")
     page.set_viewport_size({"width": TABLET, "height": 1180})
     for column in ("Approved", "Rejected"):
         header = page.get_by_role("region", name="By kind and model").get_by_role(
@@ -112,7 +111,7 @@ def test_the_kpi_table_shows_its_decision_columns_on_a_tablet(page: Page, plant:
 def test_the_incident_page_with_its_codes_form_fits_a_phone(page: Page, plant: Plant) -> None:
     # the EHS lead's page: the model's codes beside the form that confirms or corrects them (ux119 #19: the
     # codes table cut off "The model proposed" at 390 px)
-    sign_in(page, plant, "ehs", then="/incidents/new")  # type: ignore[arg-type]
+    sign_in(page, plant, "ehs", then="/incidents/new")
     page.get_by_label("A near miss").check()
     page.get_by_label("What happened").fill("A pallet slid off the forklift forks near the dock; nobody was hurt.")
     page.get_by_role("button", name="Send the report").click()

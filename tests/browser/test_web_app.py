@@ -25,7 +25,14 @@ from plexlabor_dev.local.scenario import ApprovalLink, busiest_days, labelled_pu
 from plexlabor_dev.local.signin import LOCAL_PASSWORD, LocalUser
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec
-from tests.browser.harness import assert_no_serious_violations, generated_plant, local_stack, screenshot, screenshots
+from tests.browser.harness import (
+    assert_no_serious_violations,
+    generated_plant,
+    local_stack,
+    screenshot,
+    screenshots,
+    sign_in,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -101,14 +108,6 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebApp]:
 
 
 # -- helpers -----------------------------------------------------------------------------------------------
-
-
-def sign_in(page: Page, web: WebApp, username: str, then: str = "/queue") -> None:
-    """Open `then`, which sends a person who is not signed in to the dev login page; pick the user."""
-    page.goto(f"{web.base}{then}")
-    assert page.url.startswith(f"{web.base}/dev/login"), page.url
-    page.get_by_role("button", name=f"Sign in as {username}", exact=True).click()
-    page.wait_for_url(f"{web.base}{then}")
 
 
 def listed(page: Page) -> list[str]:
