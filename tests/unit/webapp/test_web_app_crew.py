@@ -421,9 +421,9 @@ def test_the_board_reads_the_audit_table_once_per_day_until_a_form_comes_back(
     for query in (DAY, {"day": "2026-03-04", "shift": "2"}, {**DAY, "done": "approve"}):
         assert call_web(deps, "GET", "/crew", PLANNER, lambda_context, query=query)["statusCode"] == 200
 
-    # six status-index queries for the first page (the re-plans' applied events: the call-offs), none for the
-    # second, six again after a decision
-    assert len(reads) == 12 and sorted(reads[:6]) == sorted(reads[6:]) and "applied" in reads[:6]
+    # seven status-index queries for the first page (the re-plans' applied events and the claims: the call-offs),
+    # none for the second, seven again after a decision
+    assert len(reads) == 14 and sorted(reads[:7]) == sorted(reads[7:]) and {"applied", "claimed"} <= set(reads[:7])
 
 
 def test_someone_on_work_that_has_started_cannot_be_swapped_in(world: World, lambda_context: Any) -> None:

@@ -18,8 +18,9 @@ from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDire
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import applied_event
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import call_web
+from tests.unit.review.review_world import call_web, crew_assignment
 from tests.unit.webapp.test_web_app_crew import DAY, Replans, _refusal, _swap, _swap_options, _with_replan, board_world
+from tests.unit.webapp.test_web_app_crew_claims import _index_as_before, _indexed_events
 from tests.unit.webapp.viewers import HR, PLANNER
 
 FORM = {"day": "2026-03-04", "shift": "1", "employee": "E0042", "reason": "sick"}
@@ -204,3 +205,78 @@ def test_the_call_off_form_lists_the_shifts_people_by_name(world: World, lambda_
     [form] = re.findall(r'<form [^>]*id="record-call-off".*?</form>', body, re.S)
     [who] = re.findall(r'<select name="employee".*?</select>', form, re.S)
     assert re.findall(r"<option value=\"(E\d+)\">", who) == ["E0043", "E0042"]
+
+
+def _board(deps: Any, lambda_context: Any) -> str:
+    return str(call_web(deps, "GET", "/crew", PLANNER, lambda_context, query={**DAY, "done": "calloff"})["body"])
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_a_recorded_call_off_shows_at_once_pending_then_re_planned(world: World, lambda_context: Any) -> None:
+    """Issue 16, defect 2: the board showed a call-off only once crew_replan applied it."""
+    replans = Replans()
+    deps = _with_replan(world, replans)
+
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM)["statusCode"] == 303
+
+    # at once, before any re-plan: listed as pending, and E0042's seat marked, with no Accept
+    body = _board(deps, lambda_context)
+    [listed] = re.findall(r'<div class="panel" id="call-offs">.*?</ul>', body, re.S)
+    assert "E0042 called off at 04:40 by P0001: sick · re-plan pending" in _text(listed)
+    [row] = [r for r in re.findall(r"<tr[^>]*>.*?</tr>", body, re.S) if "E0042" in r]
+    assert 'class="called-off"' in row and "called off at 04:40, re-plan pending" in _text(row)
+    assert 'value="approve"' not in row and 'value="reject"' in row  # it may still be rejected or swapped
+    # once crew_replan applied it
+    [sent] = replans.sent
+    world.audit.append(applied_event(sent, world.clock()))
+    body = _board(deps, lambda_context)
+    assert "E0042 called off at 04:40 by P0001: sick · re-planned" in _text(body)
+    assert "re-plan pending" not in body
+
+
+def test_someone_called_off_a_moment_ago_is_neither_offered_nor_swapped_in_within_the_index_lag(
+    world: World, lambda_context: Any
+) -> None:
+    # Given E0050 (offered for crew-0001's seat) as planned at WC-30 on shift 1, and what the index holds now
+    crew_assignment(world, "crew-0030", employee_id="E0050", segment="op-30|1", workcenter_code="WC-30")
+    deps = _with_replan(world, Replans())
+    before = {e.event_id for e in _indexed_events(world.audit)}
+
+    # When E0050's call-off is recorded
+    assert (
+        call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM | {"employee": "E0050"})[
+            "statusCode"
+        ]
+        == 303
+    )
+
+    # Then a swap (or a second call-off) whose reads come before the call-off's write is a 409 saying so
+    with _index_as_before(world.audit, before):
+        swap = _swap(world, lambda_context, Replans(), PLANNER, employee="E0050")
+        again = call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM | {"employee": "E0050"})
+    assert swap["statusCode"] == 409
+    assert "Not swapped: E0050 just called off shift 1 (recorded by P0001 at 04:40)" in _text(swap["body"])
+    assert again["statusCode"] == 409
+    assert "Call-off not recorded: E0050 just called off shift 1 (recorded by P0001 at 04:40)." in _text(again["body"])
+    # and crew-0001 no longer offers them, at once (no re-plan applied it yet)
+    assert _swap_options(_board(deps, lambda_context)) == ["E0051"]
+    assert world.writebacks.sent == []
+
+
+class _Unreachable(Replans):
+    def send(self, message: ReplanMessage) -> None:
+        raise ConnectionError("the replan queue is unreachable")
+
+
+def test_a_call_off_that_could_not_be_sent_is_not_recorded(world: World, lambda_context: Any) -> None:
+    failed = call_web(_with_replan(world, _Unreachable()), "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM)
+    assert failed["statusCode"] == 503 and "Call-off not recorded: it could not be sent" in failed["body"]
+    replans = Replans()
+    deps = _with_replan(world, replans)
+    assert "called off at" not in _text(_board(deps, lambda_context))
+
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM)["statusCode"] == 303
+    assert len(replans.sent) == 1

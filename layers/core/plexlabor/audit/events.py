@@ -63,6 +63,9 @@ class AuditEventType(StrEnum):
     REPLAN = "replan"
     """An event a crew re-plan applied to its shift (a call-off, a workcenter down or up...), so that every
     container reading the shift again applies it again (`plexlabor.crew.replanning.applied_event`)."""
+    CLAIM = "claim"
+    """A crew seat, swap or call-off held at a decision by a conditional write, so that two decisions at once cannot
+    both hold what one person (or one seat) holds once (`plexlabor.crew.claims`)."""
 
 
 class AuditStatus(StrEnum):
@@ -83,6 +86,7 @@ class AuditStatus(StrEnum):
     ROLLED_BACK = "rolled_back"
     ANSWERED = "answered"
     APPLIED = "applied"
+    CLAIMED = "claimed"
 
 
 ALLOWED_STATUSES: dict[AuditEventType, frozenset[AuditStatus]] = {
@@ -100,6 +104,7 @@ ALLOWED_STATUSES: dict[AuditEventType, frozenset[AuditStatus]] = {
     AuditEventType.MODEL: frozenset({AuditStatus.PROMOTED, AuditStatus.SHADOW, AuditStatus.ROLLED_BACK}),
     AuditEventType.INTERACTION: frozenset({AuditStatus.ANSWERED}),
     AuditEventType.REPLAN: frozenset({AuditStatus.APPLIED}),
+    AuditEventType.CLAIM: frozenset({AuditStatus.CLAIMED}),
 }
 """The status each kind of event may carry: an `expired` event cannot claim `written`."""
 
@@ -109,6 +114,7 @@ NEEDS_FINDING_ID = frozenset(ALLOWED_STATUSES) - {
     AuditEventType.MODEL,
     AuditEventType.INTERACTION,
     AuditEventType.REPLAN,
+    AuditEventType.CLAIM,
 }
 """Events of the approval flow always name the finding they belong to."""
 

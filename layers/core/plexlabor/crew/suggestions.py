@@ -6,7 +6,8 @@ Imports the audit model only, so the web app loads neither NumPy nor SciPy throu
 ones) from `PLAN_LOOKBACK` before the day, and keeps of the closings those of the day's crew suggestions only
 (the indexes hold every kind's: the punch findings and certifications decided in those days); crew_replan's reads
 a sixth, `applied` (the events re-plans applied to the day's shifts, `replanning.applied_event`), as the crew
-board's does (it lists the call-offs among them). `DayReader`
+board's does (it lists the call-offs among them), and the board's a seventh, `claimed` (`crew.claims`: the
+call-offs recorded on the board, listed before a re-plan applies them). `DayReader`
 keeps each day's read per container and then reads only what is new, as the review queue does
 (`plexlabor.review.queue`): each status index from the previous read's start less `overlap` (the index's
 eventual consistency, a writer whose event became visible a little after its `occurred_at`); events read twice
@@ -41,6 +42,8 @@ CLOSING = (AuditStatus.APPROVED, AuditStatus.REJECTED, AuditStatus.EXPIRED)
 """The statuses that close a suggestion, in the order one wins over another (approved first)."""
 OPENING = (AuditStatus.PENDING_APPROVAL, AuditStatus.LOGGED)
 REPLAN_KIND = "crew_replan"
+CLAIM_KIND = "crew_claim"
+"""The kind of a claim event (`crew.claims`; defined here, as this module imports the audit model only)."""
 """The kind of a re-plan's `applied` event (`replanning.applied_event`)."""
 
 
@@ -52,6 +55,9 @@ class DayRead:
     openings: list[AuditEvent]
     closed: dict[str, AuditEvent]
     applied: list[AuditEvent] = field(default_factory=list)
+    claims: list[AuditEvent] = field(default_factory=list)
+    """The crew board's read: the day's claims (`crew.claims`): the call-offs among them are recorded at once, before
+    any re-plan applies them."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,9 @@ class _Kept:
     openings: dict[str, AuditEvent] = field(default_factory=dict)
     closed: dict[str, AuditEvent] = field(default_factory=dict)
     applied: dict[str, AuditEvent] = field(default_factory=dict)
+    with_claims: bool = False
+    """Whether the call-offs' claims are read too (the crew board's seventh query)."""
+    claims: dict[str, AuditEvent] = field(default_factory=dict)
 
     def add(self, store: AuditStore, day: date, since: datetime) -> None:
         """Reads each status index from `since` (closings first: a suggestion read is never newer than its
@@ -126,12 +135,18 @@ class _Kept:
             applied = store.by_status(AuditStatus.APPLIED, since, READ_LIMIT)
             for event in _of_day(applied, day, (REPLAN_KIND,), AuditEventType.REPLAN):
                 self.applied[event.event_id] = event
+        if self.with_claims:
+            claimed = store.by_status(AuditStatus.CLAIMED, since, READ_LIMIT)
+            for event in _of_day(claimed, day, (CLAIM_KIND,), AuditEventType.CLAIM):
+                self.claims[event.event_id] = event
 
     def read(self) -> DayRead:
         def oldest_first(events: dict[str, AuditEvent]) -> list[AuditEvent]:
             return sorted(events.values(), key=lambda e: e.index_sk)
 
-        return DayRead(oldest_first(self.openings), dict(self.closed), oldest_first(self.applied))
+        return DayRead(
+            oldest_first(self.openings), dict(self.closed), oldest_first(self.applied), oldest_first(self.claims)
+        )
 
 
 @dataclass
@@ -146,6 +161,8 @@ class DayReader:
     """Each catch-up starts this long before the previous read did."""
     applied: bool = False
     """Whether the re-plans' `applied` events are read too (crew_replan's reader and the crew board's)."""
+    claims: bool = False
+    """Whether the call-offs recorded on the crew board are read too (the board's reader: `crew.claims`)."""
     _kept: dict[date, tuple[datetime, _Kept]] = field(default_factory=dict, init=False, repr=False)
     """Per day: where its next read starts, and what was read."""
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -156,7 +173,7 @@ class DayReader:
         with self._lock:
             kept = self._kept.get(day)
             if kept is None or self._whole_due(kept[1], whole_if_due_by or now):
-                since, found = day_since(day), _Kept(full_at=now, with_applied=self.applied)
+                since, found = day_since(day), _Kept(full_at=now, with_applied=self.applied, with_claims=self.claims)
             else:
                 since, found = kept
             found.add(self.store, day, since)
@@ -185,6 +202,8 @@ class DayReader:
                 {e.event_id: e for e in state.read.openings},
                 dict(state.read.closed),
                 {e.event_id: e for e in state.read.applied},
+                self.claims,
+                {e.event_id: e for e in state.read.claims},
             )
             if day in self._kept or self._whole_due(found, at):
                 return False

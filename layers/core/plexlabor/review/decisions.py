@@ -14,11 +14,12 @@ item; one that fails does not stop the others and is reported with its reason.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from plexlabor.approval.callback import CallbackService, decision_event
 from plexlabor.approval.errors import ApprovalError, WritebackNotQueuedError
@@ -26,10 +27,10 @@ from plexlabor.approval.messages import Decision, RecommendationWriteback, Write
 from plexlabor.approval.ports import WritebackSender
 from plexlabor.approval.recommendations import INCIDENT_CODING, WRITTEN_KINDS, Recommended, recommendation_decision
 from plexlabor.approval.request import ApprovalRequest
-from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStore
+from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, AuditStore
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.platform.clock import utc_now
-from plexlabor.review.items import PUNCH
+from plexlabor.review.items import PUNCH, ReviewItem, item_from_event
 from plexlabor.review.queue import ReviewQueue, Viewer
 from plexlabor.validation.findings import Finding
 
@@ -61,6 +62,16 @@ class Outcome:
     """Why the decision was not recorded (None when it was)."""
 
 
+class ApprovalGuard(Protocol):
+    """What approving a suggestion holds that no other decision may hold at the same time (a crew seat: one person
+    in one seat at a time, `crew.claims.SeatClaims`), taken by a conditional write before the approval is recorded."""
+
+    def hold(
+        self, kind: str, item_id: str, employee_id: str | None, details: Mapping[str, Any], by: str, now: datetime
+    ) -> Callable[[], None]:
+        """Holds it (raises an `ApprovalError` saying who holds it instead) and returns what lets it go."""
+
+
 @dataclass
 class ReviewService:
     queue: ReviewQueue
@@ -68,6 +79,8 @@ class ReviewService:
     callback: CallbackService
     writeback: WritebackSender
     clock: Callable[[], datetime] = field(default=utc_now)
+    guard: ApprovalGuard | None = None
+    """Held on every approval of a recommendation, let go when it is not recorded (None: nothing held)."""
 
     def decide(
         self,
@@ -102,30 +115,58 @@ class ReviewService:
         # a kind Plex gets, when the item proposes something to write (unallocated time with no job: nothing)
         written = decision.action is ApprovalAction.APPROVE and item.kind in WRITTEN_KINDS and item.proposed is not None
         recommended = Recommended(item_id, item.record_key, item.kind, item.employee_id, item.model_version)
-        return self._record(
-            decision,
-            RecommendationWriteback(item_id=item_id, decision=decision) if written else None,
-            recommendation_decision(recommended, decision, self.clock(), "queue"),
-        )
+        with self._holding(item if decision.action is ApprovalAction.APPROVE else None, viewer):
+            return self._record(
+                decision,
+                RecommendationWriteback(item_id=item_id, decision=decision) if written else None,
+                recommendation_decision(recommended, decision, self.clock(), "queue"),
+            )
 
     def approve_new(self, viewer: Viewer, opening: AuditEvent, via: str) -> Outcome:
         """Record a recommendation `viewer` made themselves (a swap on the crew board: `opening`, waiting)
         and approve it as `decide` approves one: its write on the way first, then its `decision` event.
         The same choice recorded before is approved if nobody decided it yet (its write could not be queued
-        then), else refused with nothing written."""
+        then), else refused with nothing written. What approving it holds (`guard`) is held before it is recorded."""
+        with self._holding(item_from_event(opening), viewer):
+            try:
+                self.audit.append(opening)
+            except AuditConflictError:
+                events = self.audit.for_finding(opening.event_id)
+                if any(event.event_type is AuditEventType.DECISION for event in events):
+                    raise ItemNotFoundError("this choice was decided a moment ago") from None
+            decision = CallbackService.read_form(ApprovalAction.APPROVE.value, None, viewer.user_id)
+            recommended = Recommended.of(opening)
+            written = recommended.kind in WRITTEN_KINDS
+            return self._record(
+                decision,
+                RecommendationWriteback(item_id=recommended.item_id, decision=decision) if written else None,
+                recommendation_decision(recommended, decision, self.clock(), via),
+            )
+
+    @contextmanager
+    def _holding(self, item: ReviewItem | None, viewer: Viewer) -> Iterator[None]:
+        """What approving `item` holds (`guard`; None: an item not approved), let go when the approval is not
+        recorded, unless the item was approved meanwhile by another decision (then what it holds stays held)."""
+        if self.guard is None or item is None:
+            yield
+            return
+        release = self.guard.hold(
+            item.kind, item.item_id, item.employee_id, item.evidence, viewer.user_id, self.clock()
+        )
         try:
-            self.audit.append(opening)
-        except AuditConflictError:
-            events = self.audit.for_finding(opening.event_id)
-            if any(event.event_type is AuditEventType.DECISION for event in events):
-                raise ItemNotFoundError("this choice was decided a moment ago") from None
-        decision = CallbackService.read_form(ApprovalAction.APPROVE.value, None, viewer.user_id)
-        recommended = Recommended.of(opening)
-        written = recommended.kind in WRITTEN_KINDS
-        return self._record(
-            decision,
-            RecommendationWriteback(item_id=recommended.item_id, decision=decision) if written else None,
-            recommendation_decision(recommended, decision, self.clock(), via),
+            yield
+        except BaseException:
+            if not self._approved(item):
+                release()
+            raise
+
+    def _approved(self, item: ReviewItem) -> bool:
+        """Whether the item's record holds an approval of it (read with strong consistency)."""
+        return any(
+            event.event_type is AuditEventType.DECISION
+            and event.finding_id == item.item_id
+            and event.status is AuditStatus.APPROVED
+            for event in self.audit.history(item.record_key)
         )
 
     def workflow_failed(self, finding_id: str) -> bool:

@@ -42,6 +42,7 @@ from plexlabor.approval.pages import closed_message, closing_event, field_label,
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.audit import AuditEventType, AuditStatus
 from plexlabor.audit.validations import ValidationCounts
+from plexlabor.crew.claims import ClaimRefusedError, SeatClaims
 from plexlabor.crew.messages import ReplanSender, people_in
 from plexlabor.incidents.listing import IncidentLog
 from plexlabor.learning.events import model_story
@@ -140,6 +141,8 @@ class Dependencies:
 
     def __post_init__(self) -> None:
         self.incident_log = IncidentLog(self.review.audit, self.review.clock)
+        if self.review.guard is None:  # every web app holds a crew seat at its approval (`crew.claims`)
+            self.review.guard = SeatClaims(self.review.audit, self.review.clock)
 
 
 def build(settings: WebAppSettings) -> Dependencies:
@@ -612,6 +615,8 @@ def decide(item_id: str) -> Response[str]:
     except ApprovalError as error:
         found = page.deps.review.queue.item(page.viewer, item_id)
         message = _closed(page, item_id) if isinstance(error, AlreadyDecidedError) else str(error)
+        if isinstance(error, ClaimRefusedError):  # a crew seat another decision holds: say whose, by name
+            message = f"Not accepted: {error.words(page.who, page.local)}."
         if found is None:
             return page.render("message.html", status_for(error), title="Not decided", page="item", message=message)
         return _item_page(page, found, status_for(error), flash=_error(message), reason=reason, typed=typed)

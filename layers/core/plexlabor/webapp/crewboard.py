@@ -19,16 +19,21 @@ on that segment, has no accepted seat at the same time and is not elsewhere at t
 (`Board.refusal`); a seat offers only the candidates who pass that check now (`Board.offered`).
 It becomes a recommendation the supervisor made (the same id the planner would give that pair) that the
 web app records and approves at once, the replaced suggestion is rejected, and a `swap` message asks
-crew_replan to re-plan the rest of the shift with the choice held.
+crew_replan to re-plan the rest of the shift with the choice held. That read goes through the status index, which
+is eventually consistent: the approval itself holds the seat and the person's time by a conditional write
+(`crew.claims`, the review service's guard), so a swap of the same person or seat a moment before, not yet in the
+index, is refused then (a 409 naming who was placed where, by whom and when), with nothing written.
 
 A call-off a supervisor took by phone (`plan_call_off`) is checked the same way (a person with a live seat on the
 viewer's board of a shift that is not over, not off it already, a reason of `CALL_OFF_REASONS`) and becomes the
-`call_off` message crew_call_offs sends, with who took it and why; the board lists the call-offs and absences the
-re-plans applied (`Board.call_offs`, from their `applied` events).
+`call_off` message crew_call_offs sends, with who took it and why, and is held at once by a claim (`crew.claims`):
+the board lists it from that moment, its person's seats marked "called off at 05:40, re-plan pending", and offers
+them nowhere on the shift; once a re-plan applied it (its `applied` event) it reads "re-planned". The board lists the
+call-offs and absences the re-plans applied and those recorded since (`Board.call_offs`).
 
 `BoardReader` keeps each day's read for `BOARD_TTL_S` per container (the `BOARD_DAYS` days asked for last), then
-reads what is new (six status-index queries from the last read on, the re-plans' `applied` events included; the
-whole day again every few minutes: `crew.suggestions.DayReader`).
+reads what is new (seven status-index queries from the last read on, the re-plans' `applied` events and the claims
+included; the whole day again every few minutes: `crew.suggestions.DayReader`).
 Which days have plans (`BoardReader.planned`: the shifts of the crew suggestions published since `PLAN_LOOKBACK`
 before today, two status-index queries kept `PLANNED_TTL_S`) is read only when the board opens without a day (it
 opens on the current or next shift's plan) or on a day without suggestions (it links the days that have some).
@@ -50,6 +55,7 @@ from typing import Any
 
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event
 from plexlabor.audit.store import AuditStore
+from plexlabor.crew.claims import call_offs_of
 from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage, people_in
 from plexlabor.crew.publish import assignment_event_id
 from plexlabor.crew.suggestions import (
@@ -220,7 +226,8 @@ class SeatCount:
 @dataclass(frozen=True)
 class CallOff:
     """An absence a re-plan applied to a shift (`replanning.applied_event`): a call-off recorded on the board (who
-    took it, why) or detected by crew_call_offs (scheduled, not clocked in after the shift's start), or an absence."""
+    took it, why) or detected by crew_call_offs (scheduled, not clocked in after the shift's start), or an absence;
+    or a call-off recorded on the board that no re-plan applied yet (its claim, `crew.claims`)."""
 
     employee_id: str
     at: datetime
@@ -229,6 +236,8 @@ class CallOff:
     reason: str | None = None
     """`CALL_OFF_REASONS` code, for one recorded on the board."""
     absence: bool = False
+    replanned: bool = True
+    """Whether a re-plan applied it (False: recorded on the board a moment ago, the re-plan pending)."""
 
     @property
     def why(self) -> str | None:
@@ -245,7 +254,8 @@ class Board:
     shifts: dict[str, list[Segment]]
     figures: dict[str, PlanFigures] = field(default_factory=dict)
     call_offs: dict[str, list[CallOff]] = field(default_factory=dict)
-    """Per shift, the call-offs and absences its re-plans applied, in the order taken (`read_board`)."""
+    """Per shift, the call-offs and absences its re-plans applied and those recorded on the board since, in the order
+    taken (`read_board`)."""
 
     def people(self, shift: str, named: Callable[[str], str] = str) -> list[str]:
         """Who the shift's plan counts on: the people of its live seats (`LIVE`), by `named` (a page's "Dana Smith
@@ -413,7 +423,8 @@ class BoardReader:
         return found
 
     def __post_init__(self) -> None:
-        self._reader = DayReader(self.store, applied=True)  # the re-plans' events: the call-offs the board lists
+        # the re-plans' events and the call-offs recorded on the board (their claims): the call-offs the board lists
+        self._reader = DayReader(self.store, applied=True, claims=True)
 
     def day(self, day: date, now: datetime, fresh: bool = False) -> DayRead:
         """The day's read: the one kept when younger than `ttl_s` (unless `fresh`), else caught up. Only the `days`
@@ -485,9 +496,10 @@ def read_board(
 
 
 def _call_offs(read: DayRead, board: Board, viewer: Viewer | None) -> dict[str, list[CallOff]]:
-    """The shifts' call-offs and absences as re-plans applied them (each person once per shift, the first), those
-    the viewer may see: planners and admins all, others those of people with a seat on their board of the shift or
-    that they recorded."""
+    """The shifts' call-offs and absences as re-plans applied them (each person once per shift, the first), and the
+    call-offs recorded on the board that no re-plan applied yet (their claims: `replanned` False), those the viewer
+    may see: planners and admins all, others those of people with a seat on their board of the shift or that they
+    recorded."""
     whole = viewer is None or bool(viewer.roles & {Role.ADMIN, Role.PLANNER})
     seen = {
         shift: {seat.item.employee_id for s in segments for seat in s.assigned}
@@ -512,6 +524,13 @@ def _call_offs(read: DayRead, board: Board, viewer: Viewer | None) -> dict[str, 
                 payload.get("replan_reason") == "absence",
             ),
         )
+    for claim in call_offs_of(read.claims, board.day):
+        seen_here = claim.employee_id in seen.get(claim.shift, ()) or (
+            viewer is not None and claim.by == viewer.user_id
+        )
+        if whole or seen_here:
+            pending = CallOff(claim.employee_id, claim.at, claim.by, claim.reason, replanned=False)
+            found[claim.shift].setdefault(claim.employee_id, pending)
     return {shift: sorted(by.values(), key=lambda c: c.at) for shift, by in sorted(found.items())}
 
 
@@ -690,6 +709,7 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
         | {
             "changes_current_plan": True,
             "swapped_for": opening.employee_id,
+            "replaces": item_id,  # its approval holds this seat (`crew.claims`): one swap of a seat at a time
             "reasons": [f"swapped in by hand on the crew board for {opening.employee_id}{busy}"],
             "note": note,
         },

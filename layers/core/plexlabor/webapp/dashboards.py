@@ -25,17 +25,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache, wraps
 from importlib import resources
 from typing import Any, Generic, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.approval.display import skill_words, with_people
 from plexlabor.approval.errors import ApprovalError, status_for
 from plexlabor.audit.publish import publish_once
+from plexlabor.crew.claims import ClaimRefusedError, SeatClaims
 from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage
 from plexlabor.models import record_key
 from plexlabor.platform.clock import outside_dates
@@ -457,8 +458,9 @@ def crew() -> Response[str]:
     return _crew_page(page, _query())
 
 
-def _crew_page(page: Page, query: dict[str, str]) -> Response[str]:
-    """The board `query` asks for (day, shift, department, workcenter), with what a form did on top (`done`)."""
+def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: str | None = None) -> Response[str]:
+    """The board `query` asks for (day, shift, department, workcenter), with what a form did on top (`done`; a
+    refusal's own words, answered with `status`)."""
     now = page.deps.review.clock()
     today = now.astimezone(page.deps.zone).date()
     reader = board_reader(page.deps.review.audit)
@@ -489,12 +491,13 @@ def _crew_page(page: Page, query: dict[str, str]) -> Response[str]:
     place = {"day": day.isoformat(), **({"shift": shift} if shift else {}), **kept}
     flash = {"level": "ok", "text": CREW_FLASH[done]} if done in CREW_FLASH else None
     if done == "refused":
-        flash = {"level": "error", "text": f"Not swapped: {_swap_refusal(page, query)}"}
+        flash = {"level": "error", "text": refusal or f"Not swapped: {_swap_refusal(page, query)}"}
     planned_days: dict[date, list[str]] = {}
     for planned_shift in planned or ():
         planned_days.setdefault(planned_shift.day, []).append(planned_shift.shift)
     return page.render(
         "crew.html",
+        status,
         title="Crew board",
         page="crew",
         board=board,
@@ -520,11 +523,16 @@ def _crew_page(page: Page, query: dict[str, str]) -> Response[str]:
         call_offs=board.call_offs.get(shift, []) if shift else [],
         call_off_people=board.people(shift, page.who) if shift else [],
         call_off_reasons=CALL_OFF_REASONS,
-        time=lambda moment: moment.astimezone(page.deps.zone).strftime("%H:%M"),
+        time=_time(page),
         figures=board.figures.get(shift) if shift else None,
         figure_rows=FIGURE_ROWS,
         plans=PLANS,
     )
+
+
+def _time(page: Page) -> Callable[[datetime], str]:
+    """A time as the crew board says it: the plant's clock, hours and minutes (the board shows one day)."""
+    return lambda moment: moment.astimezone(page.deps.zone).strftime("%H:%M")
 
 
 def _swap_refusal(page: Page, query: dict[str, str]) -> str:
@@ -596,12 +604,28 @@ def crew_call_off() -> Response[str]:
     review = page.deps.review
     try:
         call_off = plan_call_off(review.audit, form, page.viewer, review.clock(), page.who, page.local)
-    except CallOffRefusedError as refused:
-        text = f"Call-off not recorded: {refused}"
-        return page.render(
-            "message.html", refused.status, title="Call-off not recorded", page="crew", message=text, back=back
+        # held at once (a conditional write, `crew.claims`): the board lists it and offers them nowhere on the shift
+        # from now on, and a call-off or a swap of them made at the same moment elsewhere is refused
+        release = SeatClaims(review.audit, review.clock).call_off(
+            str(call_off.employee_id),
+            call_off.day,
+            call_off.shift,
+            call_off.call_off_reason,
+            page.viewer.user_id,
+            call_off.detected_at,
         )
-    page.deps.replan.send(call_off)
+    except (CallOffRefusedError, ClaimRefusedError) as refused:
+        status = refused.status if isinstance(refused, CallOffRefusedError) else refused.http_status
+        words = str(refused) if isinstance(refused, CallOffRefusedError) else refused.words(page.who, _time(page)) + "."
+        text = f"Call-off not recorded: {words}"
+        return page.render("message.html", status, title="Call-off not recorded", page="crew", message=text, back=back)
+    try:
+        page.deps.replan.send(call_off)
+    except Exception:  # nothing half recorded: the claim goes with the message that could not be sent
+        logger.exception("call-off not sent to the replan queue")
+        release()
+        text = "Call-off not recorded: it could not be sent to the crew planner. Try again in a moment."
+        return page.render("message.html", 503, title="Call-off not recorded", page="crew", message=text, back=back)
     logger.info("call-off recorded on the crew board", day=call_off.day.isoformat(), shift=call_off.shift)
     kept = {name: value for name in ("dept", "wc") if (value := form.get(name, "").strip())}
     place = {"day": call_off.day.isoformat(), "shift": call_off.shift, **kept, "done": "calloff"}
@@ -637,6 +661,13 @@ def crew_swap() -> Response[str]:
     try:
         swap = plan_swap(review.audit, item_id, employee, page.viewer, review.clock())
         review.approve_new(page.viewer, swap.opening, "crew_board")
+    except ClaimRefusedError as taken:  # a swap or call-off of the same person or seat a moment ago: a 409 saying so
+        logger.info("swap refused on the crew board: taken", item_id=item_id, reason=str(taken))
+        # the board it came from, read fresh, the reason on top (a reload posts the swap again: refused again)
+        came_from = urlsplit(form.get("next", ""))
+        query = dict(parse_qsl(came_from.query)) if came_from.path == "/crew" and not came_from.netloc else {}
+        refusal = f"Not swapped: {taken.words(page.who, _time(page))}. Nothing was changed."
+        return _crew_page(page, query | {"done": "refused"}, status=409, refusal=refusal)
     except (SwapRefusedError, ApprovalError) as error:
         if isinstance(error, SwapRefusedError):
             code, at = error.code, error.at

@@ -1,0 +1,94 @@
+"""Claim logs (`crew.claims`): an entry is a conditional write, so two claims that both read a person's log before
+either wrote to it are held once, the second refused saying who holds what; a seat overlapping a held one, or of a
+shift the person called off, is refused; a seat after it is held; a release lets a claim go; the board's call-offs
+come from the log at once. On the in-memory audit store and on the DynamoDB adapter on moto."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from plexlabor.audit import AuditEvent, AuditStatus, InMemoryAuditStore
+from plexlabor.audit.store import AuditStore
+from plexlabor.crew.claims import ClaimRefusedError, SeatClaims, call_offs_of, person_log
+from tests.support import audit_table_on_moto
+
+DAY = date(2026, 3, 4)
+NOW = datetime(2026, 3, 4, 10, 41, tzinfo=UTC)
+SIX = datetime(2026, 3, 4, 6, tzinfo=UTC)
+TABLE = "plexlabor-audit-claim-logs"
+
+
+@pytest.fixture(params=["in_memory", "dynamodb"])
+def store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[AuditStore]:
+    if request.param == "in_memory":
+        yield InMemoryAuditStore()
+        return
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+
+    with audit_table_on_moto(monkeypatch, TABLE, {}, lambda: None) as client:
+        yield DynamoDbAuditStore(TABLE, client=client)
+
+
+class _ReadBefore:
+    """The store as a writer sees it who read `record`'s log before another writer's entry: its first read of the
+    log answers what was there then; its appends reach the store."""
+
+    def __init__(self, store: AuditStore, record: str) -> None:
+        self.store, self.stale = store, {record: store.history(record)}
+
+    def history(self, record: str) -> list[AuditEvent]:
+        return self.stale.pop(record) if record in self.stale else self.store.history(record)
+
+    def append(self, event: AuditEvent) -> None:
+        self.store.append(event)
+
+
+def _seat(claims: SeatClaims, item: str, hours: tuple[int, int], employee: str = "E0050", by: str = "P0001") -> Any:
+    start, end = SIX + timedelta(hours=hours[0] - 6), SIX + timedelta(hours=hours[1] - 6)
+    workcenter = {"crew-a": "WLD-03", "crew-b": "WC-20", "crew-c": "WC-30"}[item]
+    return claims.seat(employee, DAY, "1", item, workcenter, start, end, by, NOW)
+
+
+def test_two_claims_that_read_the_log_before_either_wrote_are_held_once(store: AuditStore) -> None:
+    # Given a second writer who read E0050's log (empty) before the first wrote to it
+    late = SeatClaims(_ReadBefore(store, person_log(DAY, "E0050")), lambda: NOW)  # type: ignore[arg-type]
+
+    # When the first holds E0050 at WLD-03 06:00-14:30 and the second then asks for WC-20 06:00-10:00
+    _seat(SeatClaims(store, lambda: NOW), "crew-a", (6, 14), by="P0002")
+    with pytest.raises(ClaimRefusedError) as refused:
+        _seat(late, "crew-b", (6, 10))
+
+    # Then its write of the log's first entry fails, it reads again and is refused, naming who holds what
+    assert str(refused.value).startswith("E0050 was just placed on WLD-03 (06:00 UTC–14:00 UTC) by P0002 at 10:41 UTC")
+    assert refused.value.http_status == 409
+    assert len(store.history(person_log(DAY, "E0050"))) == 1
+
+
+def test_a_seat_after_a_held_one_is_held_and_a_repeated_claim_writes_nothing(store: AuditStore) -> None:
+    claims = SeatClaims(store, lambda: NOW)
+    _seat(claims, "crew-a", (6, 10))
+    _seat(claims, "crew-b", (10, 14))  # starts as the first ends
+    _seat(claims, "crew-a", (6, 10))  # the same approval again
+    assert len(store.history(person_log(DAY, "E0050"))) == 2
+
+
+def test_a_released_seat_is_free_and_a_call_off_bars_the_shift_until_released(store: AuditStore) -> None:
+    claims = SeatClaims(store, lambda: NOW)
+    _seat(claims, "crew-a", (6, 14))()  # held, then let go (the decision was not recorded)
+    off = claims.call_off("E0050", DAY, "1", "sick", "P0003", NOW)
+
+    with pytest.raises(ClaimRefusedError, match=r"E0050 just called off shift 1 \(recorded by P0003 at 10:41 UTC\)"):
+        _seat(claims, "crew-b", (6, 10))
+    with pytest.raises(ClaimRefusedError, match="called off shift 1"):
+        claims.call_off("E0050", DAY, "1", "family", "P0001", NOW)
+    events = store.history(person_log(DAY, "E0050"))
+    assert [(c.employee_id, c.reason, c.by) for c in call_offs_of(events, DAY)] == [("E0050", "sick", "P0003")]
+
+    off()  # the call-off's message could not be sent
+    assert call_offs_of(store.history(person_log(DAY, "E0050")), DAY) == []
+    _seat(claims, "crew-b", (6, 10))
+    assert [e.status for e in store.history(person_log(DAY, "E0050"))] == [AuditStatus.CLAIMED] * 5
