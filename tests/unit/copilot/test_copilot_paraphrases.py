@@ -46,7 +46,6 @@ encoder the mold change)."""
 REFUSED_BY_THE_GATE = NOT_RANKED_FIRST | {
     "How do I swap molds on the injection molding machine?",
     "Steps to take the old mold out and hang a new one",
-    "How do I restart the injection press after downtime?",
     "How do I replace a dull insert on the lathe?",
     "How do I swap a worn cutter in the mill?",
     "Where do I enter the tool offsets after putting a new tool in?",
@@ -151,21 +150,11 @@ def test_hazardous_energy_work_gets_the_lockout_procedure(index: ProcedureIndex,
     assert (reply.kind, reply.title, reply.scope) == ("steps", LOCKOUT_TITLE, "plant")
 
 
-RANKED_LOCKOUT_BY_ITS_STEPS = {"How do I start the machine?"}
-"""Missed, before the concepts as after: the lockout procedure's steps say "start the machine" twice, so
-BM25 and the encoder rank it first, and it answers on its words, not on the vocabulary."""
-
-
-@pytest.mark.parametrize(
-    ("question", "title"),
-    [
-        pytest.param(q, t, marks=pytest.mark.xfail(strict=True, reason="missed"))
-        if q in RANKED_LOCKOUT_BY_ITS_STEPS
-        else (q, t)
-        for q, t in NEAR_MISSES.items()
-    ],
-)
+@pytest.mark.parametrize(("question", "title"), NEAR_MISSES.items())
 def test_a_near_miss_is_not_routed_to_lockout(index: ProcedureIndex, question: str, title: str | None) -> None:
+    # "How do I start the machine?" got the lockout procedure until the lockout procedure answered only
+    # questions about lockout (its steps say "start the machine"); asked here with no machine named or
+    # operation given, it is refused (test_copilot_intents asks it from an operation)
     reply = answer(index, question)
     assert reply.title != LOCKOUT_TITLE
     assert reply.title in ({title, None} if title else {None})

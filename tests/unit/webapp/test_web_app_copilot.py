@@ -87,13 +87,27 @@ def test_the_logged_answer_is_shown_as_numbered_steps_with_their_citations(world
     body = _get(world, "/copilot", OPERATOR, lambda_context, interaction=event.event_id)["body"]
 
     assert "Replacing the spindle belt" in body
-    assert '<li id="step-1">Lock out the mill. <cite class="muted small">[1#1]</cite></li>' in body
+    assert '<li id="step-1" value="1">Lock out the mill. <cite class="muted small">[1#1]</cite></li>' in body
     assert "Remove the &lt;guard&gt;." in body and "<guard>" not in body  # the procedure's text, escaped
     assert "How do I change the &lt;b&gt;belt&lt;/b&gt;?" in body and "<b>belt" not in body
     assert 'name="job_id" value="J-4512"' in body and 'name="lot_id" value="LOT-7731"' in body  # context kept
     assert "Logged to job J-4512; Plex: not sent (Plex is not configured)." in body
     assert "From this operation&#39;s procedures." in body
     assert "Nothing relevant found" not in body
+
+
+def test_the_step_giving_a_value_keeps_its_number_and_says_it_is_one_of_the_procedures(
+    world: World, lambda_context: Any
+) -> None:
+    one = {**STEPS["steps"][1], "step": 5, "label": "[1#5]", "text": "Tighten the clamps to 120 Nm."}  # type: ignore[index]
+    selected = "The step giving the torque (1 of its 8 steps)"
+    event = _logged(world, {**STEPS, "steps": [one], "selected": selected}, "What torque for the clamps?")
+
+    body = _get(world, "/copilot", OPERATOR, lambda_context, interaction=event.event_id)["body"]
+
+    # (before: an <ol> numbered from 1, so the procedure's step 5 read as step 1)
+    assert '<li id="step-5" value="5">Tighten the clamps to 120 Nm.' in body
+    assert f"{selected}: ask for the procedure to see all of them." in body
 
 
 def test_a_refusal_says_nothing_relevant_was_found_and_shows_no_step(world: World, lambda_context: Any) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from plexlabor.copilot.intents import Asked
 from plexlabor.copilot.procedures import Procedure
 from plexlabor.copilot.retrieval import Hit, ProcedureIndex
 
@@ -70,13 +71,17 @@ class Answer:
     """The language model that worded `text` from the cited steps (None: the steps as written)."""
     scope: Scope | None = None
     """Whose procedures answered: the operation's, the part's or the plant's (None: a refusal)."""
+    selected: str | None = None
+    """Which of the procedure's steps `steps` are when not all of them ("the step giving the torque (1 of
+    its 8 steps)": a question for one value)."""
 
     @property
     def citations(self) -> tuple[Citation, ...]:
         return tuple(citation for citation, _ in self.steps)
 
 
-NO_PROCEDURE = "No procedure I have covers this. Ask your supervisor or the process engineer; I will not guess."
+ASK_INSTEAD = "Ask your supervisor or the process engineer; I will not guess."
+NO_PROCEDURE = f"No procedure I have covers this. {ASK_INSTEAD}"
 SETTINGS_WITHOUT_PROCEDURE = (
     "No procedure I have covers this question, so there are no steps to follow. The settings below are not "
     "from a procedure: they come from the past runs that went well on the most similar lots, inside the SOP's "
@@ -89,32 +94,91 @@ def with_settings(reply: Answer) -> Answer:
     return replace(reply, text=SETTINGS_WITHOUT_PROCEDURE) if reply.kind == "refused" else reply
 
 
-def relevant(index: ProcedureIndex, hit: Hit) -> bool:
-    """The hit is close enough to answer from: enough of the question's words are in the procedure, or
-    the question names the safety topic the procedure is for."""
-    return hit.safety is not None or hit.coverage >= index.settings.min_coverage
+def relevant(index: ProcedureIndex, hit: Hit, question: str, covered: frozenset[str] = frozenset()) -> bool:
+    """The hit is close enough to answer from: enough of the question's words are in the procedure (or
+    `covered`: words it need not hold), or the question names the safety topic the procedure is for; never
+    another safety topic's procedure."""
+    if hit.safety is not None:
+        return True
+    coverage = index.coverage(question, index.position(hit.procedure), covered) if covered else hit.coverage
+    return not hit.off_topic and coverage >= index.settings.min_coverage
+
+
+def _gives_value(index: ProcedureIndex, procedure: Procedure, asked: Asked) -> bool:
+    texts = [procedure.title, *(procedure.tools or ()), *(step.text for step in procedure.steps)]
+    return any(any(index.intents.gives(q, text)) for q in asked.quantities for text in texts)
+
+
+def _tasks_procedure(index: ProcedureIndex, question: str, where: Where, asked: Asked) -> tuple[Scope, Hit] | None:
+    """The procedure for the task the question asks for (start-up, alarm), of the first scope that has one
+    covering the question: the task's own words need not be in it, nor, asked from an operation or a part,
+    the words that name the operator's machine ("the machine", the operation's name)."""
+    together = "alarm" not in asked.tasks
+    for scope, within in where.scopes():
+
+        def eligible(procedure: Procedure, within: Callable[[Procedure], bool] | None = within) -> bool:
+            return bool(asked.tasks & index.tasks(procedure)) and (within is None or within(procedure))
+
+        hits = index.search(question, k=1, within=eligible, together=together)
+        own = index.intents.own_machine(question, where.operation) if scope != "plant" else frozenset()
+        if hits and relevant(index, hits[0], question, asked.consumed | own):
+            return scope, hits[0]
+    return None
+
+
+TASK_NAMES = {
+    "start-up": ("a start-up procedure", "start-up procedures"),
+    "alarm": ("an alarm or fault response", "alarm and fault responses"),
+}
+"""How a refusal names one and several procedures of a task (`intents.TASKS`)."""
+
+
+def _no_task_procedure(index: ProcedureIndex, asked: Asked) -> str:
+    """A refusal of a question for a task: the plant's procedures for it, or that it has none."""
+    one = " or ".join(TASK_NAMES[task][0] for task in sorted(asked.tasks))
+    several = " or ".join(TASK_NAMES[task][1] for task in sorted(asked.tasks))
+    titles = [p.title for p in index.procedures if asked.tasks & index.tasks(p)]
+    if not titles:
+        return f"No procedure I have covers this: none of them is {one}. {ASK_INSTEAD}"
+    listed = "; ".join(titles[:5]) + (f"; and {len(titles) - 5} more" if len(titles) > 5 else "")
+    return (
+        f"No procedure I have covers this. The plant's {several}: {listed}. Name the machine, or fill in "
+        f"your job's operation, and ask again; otherwise ask your supervisor or the process engineer. "
+        "I will not guess."
+    )
 
 
 def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answer:
-    """The answer to an operator's question from the index's procedures: the first scope of `where`
-    (operation, part, plant) whose best procedure is relevant answers."""
+    """The answer to an operator's question from the index's procedures: the safety topic's procedure when
+    the question asks about it; then the procedure for the task it asks for (`intents`); then the first
+    scope of `where` (operation, part, plant) whose best procedure is relevant. A question for one value
+    gets the steps that give it."""
     tools_match = TOOLS_QUESTION.match(question)
     task = tools_match.group("task") if tools_match else question
+    asked = index.intents.asked(task)
+    together = "alarm" not in asked.tasks  # "the robot is stuck in an alarm" is no jam
     found: tuple[Scope, Hit] | None = None
     searched = False
-    if safety := index.safety_first(task):  # never shadowed by the operation's procedures that refer to it
+    if safety := index.safety_first(task, together):  # never shadowed by the operation's procedures
         found, searched = ("plant", safety), True
+    if found is None and asked.tasks and not tools_match:
+        found = _tasks_procedure(index, task, where, asked)
     for scope, within in where.scopes() if found is None else ():
-        hits = index.search(task, k=1, within=within)
+        hits = index.search(task, k=1, within=within, together=together)
         searched = searched or bool(hits)
-        if hits and relevant(index, hits[0]):
+        covered = (
+            asked.consumed
+            if hits and asked.quantities and _gives_value(index, hits[0].procedure, asked)
+            else frozenset()
+        )
+        if hits and relevant(index, hits[0], task, covered):
             found = (scope, hits[0])
             break
     if found is None:
         return Answer(
             question,
             "refused",
-            NO_PROCEDURE,
+            _no_task_procedure(index, asked) if searched and asked.tasks and not tools_match else NO_PROCEDURE,
             reason="no relevant procedure" if searched else "no procedures indexed",
         )
     scope, hit = found
@@ -131,7 +195,20 @@ def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answ
         else:
             text = f"{procedure.title} [{procedure.id}] names these tools: " + "; ".join(procedure.tools) + "."
         return Answer(question, "tools", text, procedure.id, procedure.title, steps, procedure.tools, scope=scope)
-    lines = [f"{procedure.title} [{procedure.id}]:"]
+    lines, selected = [f"{procedure.title} [{procedure.id}]:"], None
+    if asked.quantities:
+        subject = frozenset(index.subject(question)) - asked.consumed
+        giving = index.intents.value_steps(asked.quantities, [text for _, text in steps], subject)
+        if 0 < len(giving) < len(steps):
+            steps = tuple(steps[position] for position in giving)
+            what = " and ".join(dict.fromkeys(q.name for q in asked.quantities))
+            selected = (
+                f"The step{'s' if len(giving) > 1 else ''} giving the {what} ({len(giving)} of its "
+                f"{len(procedure.steps)} steps)"
+            )
+            lines = [f"{procedure.title} [{procedure.id}], {selected[0].lower()}{selected[1:]}:"]
     lines += [f"{citation.step}. {text} {citation.label}" for citation, text in steps]
     text = "\n".join(lines)
-    return Answer(question, "steps", text, procedure.id, procedure.title, steps, procedure.tools, scope=scope)
+    return Answer(
+        question, "steps", text, procedure.id, procedure.title, steps, procedure.tools, scope=scope, selected=selected
+    )

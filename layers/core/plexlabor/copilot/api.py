@@ -138,6 +138,9 @@ class CopilotAnswer(BaseModel):
     job_id: str | None
     scope: Literal["operation", "part", "plant"] | None
     """Whose procedures answered: the current operation's, the part's, or the plant's (None: refused)."""
+    selected: str | None = None
+    """Which of the procedure's steps `steps` are when not all ("The step giving the torque (1 of its 8
+    steps)": a question for one value); None: all of them."""
     parameters: ParameterAnswer | None
     """Only when the question names an operation and a lot."""
     interaction_id: str | None

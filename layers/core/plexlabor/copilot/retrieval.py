@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from plexlabor.copilot.intents import Intents
 from plexlabor.copilot.procedures import Procedure
 from plexlabor.copilot.vocabulary import SafetyWords
 
@@ -141,6 +142,9 @@ class Hit:
     safety: str | None = None
     """The safety topic the question names and this procedure's title names (`vocabulary`): it ranks
     first, whatever the other procedures score, and answers whatever its coverage."""
+    off_topic: bool = False
+    """The procedure is a safety topic's that the question does not ask about: it ranks last and does not
+    answer (the lockout's steps say "start the machine", which does not make it the start-up)."""
 
 
 def _z(scores: np.ndarray) -> np.ndarray:
@@ -170,6 +174,9 @@ class ProcedureIndex:
         self._words = [set(self._tokens([_heading(p) + " " + _document(p)])[0]) for p in self.procedures]
         self._safety = SafetyWords(_stemmer().stemWord if settings.stem else str)
         self._topics = [self._safety.named(p.title) if settings.titles else frozenset() for p in self.procedures]
+        self.intents = Intents(_stemmer().stemWord if settings.stem else str)
+        self._tasks = [self.intents.titled(p.title) if settings.titles else frozenset() for p in self.procedures]
+        self._positions = {id(p): i for i, p in enumerate(self.procedures)}
         self._starts = np.cumsum([0] + [len(p.steps) for p in self.procedures])[:-1]
         self._steps: np.ndarray | None = None
         self._centroids: np.ndarray | None = None
@@ -198,11 +205,26 @@ class ProcedureIndex:
             show_progress=False,
         )
 
-    def coverage(self, question: str, position: int) -> float:
-        """Share of the question's words found in the procedure at `position` (title or steps)."""
+    def subject(self, question: str) -> set[str]:
+        """The question's words (stems) that name its subject: question words and stop words left out."""
         subject = " ".join(w for w in TOKEN_SPLIT.findall(question) if w.lower() not in QUESTION_WORDS)
-        words = set(self._tokens([subject])[0])
-        return len(words & self._words[position]) / len(words) if words else 0.0
+        return set(self._tokens([subject])[0])
+
+    def coverage(self, question: str, position: int, covered: frozenset[str] = frozenset()) -> float:
+        """Share of the question's words found in the procedure at `position` (title or steps), or in
+        `covered` (words the procedure need not hold; nothing left: 1)."""
+        words = self.subject(question)
+        if not words:
+            return 0.0
+        return len(words & (covered | self._words[position])) / len(words)
+
+    def position(self, procedure: Procedure) -> int:
+        """Where `procedure` (one of this index's) is in `procedures`."""
+        return self._positions[id(procedure)]
+
+    def tasks(self, procedure: Procedure) -> frozenset[str]:
+        """The tasks (`intents.TASKS`) `procedure` is for, by its title (none in an index without titles)."""
+        return self._tasks[self.position(procedure)]
 
     def lexical_scores(self, question: str) -> np.ndarray:
         terms = self._tokens([question])[0]
@@ -220,15 +242,23 @@ class ProcedureIndex:
         dense = (_z(similarity) + _z(self._centroids @ query)) / 2
         return _z(lexical) + self.settings.dense_weight * dense, lexical, step_similarity
 
-    def search(self, question: str, k: int = 10, within: Callable[[Procedure], bool] | None = None) -> list[Hit]:
+    def search(
+        self,
+        question: str,
+        k: int = 10,
+        within: Callable[[Procedure], bool] | None = None,
+        together: bool = True,
+    ) -> list[Hit]:
         """The k best procedures for the question, best first (`within`: only those it accepts; the
         scores are still scaled over the whole index, so a scope changes which procedures compete, not
-        how they are scored)."""
+        how they are scored; `together`: a safety topic asked by its concepts together counts)."""
         score, lexical, step_similarity = self.scores(question)
         similarity = None if step_similarity is None else np.maximum.reduceat(step_similarity, self._starts)
-        asked = self._safety.asked(question)
+        asked = self._safety.asked(question, together)
         topic = [min(asked & named, default=None) for named in self._topics]
-        order = sorted(np.argsort(-score, kind="stable"), key=lambda i: topic[i] is None)  # stable: safety first
+        off_topic = [bool(named) and not asked & named for named in self._topics]
+        # stable: the asked safety topic's procedure first, other safety topics' last
+        order = sorted(np.argsort(-score, kind="stable"), key=lambda i: (topic[i] is None, off_topic[i]))
         top = [i for i in order if within(self.procedures[i])][:k] if within is not None else order[:k]
         terms = set(self._tokens([question])[0])
         hits = []
@@ -249,16 +279,18 @@ class ProcedureIndex:
                     best,
                     self.coverage(question, int(i)),
                     topic[i],
+                    off_topic[i],
                 )
             )
         return hits
 
-    def safety_first(self, question: str) -> Hit | None:
-        """The best procedure of a safety topic the question names (`vocabulary`), if the index has one."""
-        asked = self._safety.asked(question)
+    def safety_first(self, question: str, together: bool = True) -> Hit | None:
+        """The best procedure of a safety topic the question names (`vocabulary`; `together`: also by its
+        concepts together), if the index has one."""
+        asked = self._safety.asked(question, together)
         if not any(asked & named for named in self._topics):
             return None
-        return self.search(question, k=1)[0]
+        return self.search(question, k=1, together=together)[0]
 
 
 def _heading(procedure: Procedure) -> str:

@@ -62,7 +62,14 @@ NOT_MOVING = tuple(
     for lead in ("not", "from")
     for verb in ("start", "restart", "turn", "turn on", "switch on", "power up", "move", "run", "cycle", "energize")
 )
-ENERGIZING = ("start", "restart", "turn", "switch on", "power up", "move", "run", "cycle", "energize")
+ENERGIZING = (
+    *("start", "restart", "turn", "switch on", "power up", "move", "run", "cycle", "energize"),
+    *("restore power", "restore energy"),
+)
+LOCKS = ("lock", "padlock")
+"""A lockout device, named as the shop floor names it: beside `ENERGIZING`, the release from lockout ((e):
+"before lockout or tagout devices are removed and energy is restored to the machine"); beside a tag, the
+lockout and tagout devices of (b)."""
 SWITCHING_OFF = (
     *("cut power", "kill power", "power off", "power down", "shut off", "switch off", "turn off", "shut down"),
     *("breaker", "main switch", "disconnect", "unplug", "isolate", "isolator", "line valve", "bleed", "block"),
@@ -91,9 +98,9 @@ LOCKOUT = SafetyTopic(
     "lockout/tagout",
     names=(
         "lockout",
-        "lock out",
+        "lock * out",
         "tagout",
-        "tag out",
+        "tag * out",
         "loto",
         "padlock",
         "energy isolation",
@@ -122,18 +129,59 @@ LOCKOUT = SafetyTopic(
         (BODY_INTO, MACHINE_PARTS),
         (STUCK, MACHINE_PARTS),
         (("guard", "interlock", "safety device"), ("off", "remove", "bypass", "defeat", "take out")),
+        (LOCKS, ENERGIZING),
+        (LOCKS, ("tag",)),
     ),
 )
 SAFETY_TOPICS: tuple[SafetyTopic, ...] = (LOCKOUT,)
 
 
-def _phrase(text: str, stem: Callable[[str], str]) -> tuple[str, ...]:
+GAP = "*"
+"""In a phrase, up to `GAP_WORDS` words of any kind ("turn * on" holds "turn the machine on")."""
+GAP_WORDS = 2
+
+
+def stems(text: str, stem: Callable[[str], str]) -> tuple[str, ...]:
+    """The words of `text` as the index's stemmer gives them, fillers left out, negations spelled out."""
     words = WORD.findall(NEGATION.sub(lambda m: " not" if m.group().lower() != "cannot" else "can not", text.lower()))
     return tuple(stem(word) for word in words if word not in FILLERS)
 
 
+def _phrase(text: str, stem: Callable[[str], str]) -> tuple[str, ...]:
+    return tuple(word for part in text.split(GAP) for word in (*stems(part, stem), GAP))[:-1]
+
+
+def _at(words: tuple[str, ...], phrase: tuple[str, ...], start: int) -> int | None:
+    """The end of `phrase` in `words` when it starts at `start`, or None."""
+    if not phrase:
+        return start
+    if phrase[0] == GAP:
+        for skip in range(GAP_WORDS + 1):
+            if (end := _at(words, phrase[1:], start + skip)) is not None:
+                return end
+        return None
+    if start < len(words) and words[start] == phrase[0]:
+        return _at(words, phrase[1:], start + 1)
+    return None
+
+
+def spans(words: tuple[str, ...], phrases: Iterable[tuple[str, ...]]) -> list[range]:
+    """Where each of `phrases` occurs in `words` (positions)."""
+    return [
+        range(start, end)
+        for phrase in phrases
+        for start in range(len(words))
+        if (end := _at(words, phrase, start)) is not None
+    ]
+
+
 def _holds(words: tuple[str, ...], phrases: Iterable[tuple[str, ...]]) -> bool:
-    return any(words[i : i + len(p)] == p for p in phrases for i in range(len(words) - len(p) + 1))
+    return bool(spans(words, phrases))
+
+
+def phrases(texts: Iterable[str], stem: Callable[[str], str]) -> list[tuple[str, ...]]:
+    """Phrases as `spans` matches them: stems, with `GAP` kept."""
+    return [_phrase(text, stem) for text in texts]
 
 
 class SafetyWords:
@@ -150,15 +198,16 @@ class SafetyWords:
 
     def named(self, text: str) -> frozenset[str]:
         """The topics a title (or any text) names."""
-        words = _phrase(text, self.stem)
+        words = stems(text, self.stem)
         return frozenset(name for name, phrases in self._names.items() if _holds(words, phrases))
 
-    def asked(self, question: str) -> frozenset[str]:
-        """The topics a question names, or whose work it names, alone or as a set of concepts together."""
-        words = _phrase(question, self.stem)
+    def asked(self, question: str, together: bool = True) -> frozenset[str]:
+        """The topics a question names, or whose work it names, alone or (`together`) as a set of concepts
+        together."""
+        words = stems(question, self.stem)
         return frozenset(
             name
             for name in self._names
             if _holds(words, self._names[name] + self._work[name])
-            or any(all(_holds(words, concept) for concept in concepts) for concepts in self._together[name])
+            or (together and any(all(_holds(words, c) for c in concepts) for concepts in self._together[name]))
         )

@@ -184,6 +184,7 @@ def run(copilot: Copilot, request: AskRequest) -> dict[str, Any]:
         "tools": None if reply.tools is None else list(reply.tools),
         "worded_by": reply.worded_by,
         "scope": reply.scope,
+        "selected": reply.selected,
         "job_id": request.job_id,
         "parameters": parameters,
     }
