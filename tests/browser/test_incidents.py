@@ -28,7 +28,7 @@ from plexlabor.plant import PlantFolder
 from plexlabor_dev.local.signin import plant_users
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec
-from tests.browser.harness import assert_no_serious_violations, generated_plant, local_stack, screenshots
+from tests.browser.harness import assert_no_serious_violations, generated_plant, local_stack, screenshot, screenshots
 from tests.browser.test_dashboards import chart, sign_in, watch
 
 if TYPE_CHECKING:
@@ -213,4 +213,60 @@ def test_the_ehs_lead_finds_an_auto_coded_injury_in_the_list_and_sends_it_to_ple
     assert "Confirmed by" in row.inner_text() and "written to Plex" in row.inner_text()
     written = [w["body"] for w in incidents.stack.simulator.writes() if w["path"].endswith("/plexlabor_incidents")]
     assert [r["incidentId"] for r in written].count(logged.incident_id) == 1
+    assert problems == []
+
+
+PHONE = 390
+STATUS_FIRST = """(row) => {
+  const status = row.querySelector('td.status').getBoundingClientRect();
+  const when = row.querySelector('td.when').getBoundingClientRect();
+  return {statusRight: status.right, statusTop: status.top, whenTop: when.top, width: window.innerWidth};
+}"""
+"""Where a list row's status cell sits against its when cell and the screen."""
+
+
+def test_on_a_phone_the_list_shows_each_rows_status_first_with_its_job_and_the_corrected_pair(
+    page: Page, incidents: Incidents
+) -> None:
+    """ux136 #3 and #9: at 390 px the list's Status column was off-screen in its scroll box, two reports that
+    differed only in job read alike, and a corrected resend left the wrong report beside it, unmarked."""
+    # Given an operator's auto-coded injury naming job J101058, then the same text and time sent again as a near miss
+    # for job J101060 (the reporter's correction), and a report the model was not sure of (in the EHS queue)
+    audit = incidents.stack.audit().store
+    when = datetime(2026, 11, 20, 10, 15)
+    text = "The press closed while I was clearing a part and caught my glove; my hand came out in time."
+    sent = IncidentReport(narrative=text, workcenter_code=incidents.workcenter, occurred_at=when, job_no="J101058")
+    first = log_incident(IncidentDeps(audit, SureModel()), sent, incidents.supervisor)  # type: ignore[arg-type]
+    resent = sent.model_copy(update={"kind": "near_miss", "job_no": "J101060"})
+    second = log_incident(IncidentDeps(audit, SureModel()), resent, incidents.supervisor)  # type: ignore[arg-type]
+    assert second.replaces == [first.incident_id]
+    unsure = log_incident(IncidentDeps(audit, None), IncidentReport(narrative=VAGUE), incidents.supervisor)
+    problems = watch(page)
+    page.set_viewport_size({"width": PHONE, "height": 900})
+    # When the EHS lead opens the list on a phone
+    sign_in(page, incidents, "ehs", then="/incidents")  # type: ignore[arg-type]
+    # Then no row reaches past the screen, and each row's status comes first, on screen
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    for row in page.locator("#incident-list tbody tr").all():
+        placed = row.evaluate(STATUS_FIRST)
+        assert placed["statusRight"] <= placed["width"] and placed["statusTop"] < placed["whenTop"], placed
+    # and the pair reads as the corrected report and the one it replaced, each with its job
+    newer = page.locator(f"#incident-list tr:has(td.when a[href$='/incidents/{second.incident_id}'])").inner_text()
+    older = page.locator(f"#incident-list tr:has(td.when a[href$='/incidents/{first.incident_id}'])").inner_text()
+    assert "job J101060" in newer and f"replaces {first.incident_id}" in newer
+    assert "job J101058" in older and f"Replaced by the corrected report {second.incident_id}" in older
+    assert older.count("Reported by") == 1
+    assert_no_serious_violations(page)
+    screenshot(page, "incidents-phone", PHONE)
+    # and the earlier report's page refuses nothing silently: it names the correction and offers no code form
+    page.locator(f"#incident-list td.when a[href$='/incidents/{first.incident_id}']").click()
+    page.wait_for_url(f"**/incidents/{first.incident_id}")
+    main = page.locator("main").inner_text()
+    assert f"Replaced by {second.incident_id}" in main and "Save the codes" not in main
+    # and in the EHS queue the reporter is named once in the row, at every width
+    page.goto(f"{incidents.base}/queue")
+    row = page.locator(f"tr:has(a[href$='/items/{unsure.incident_id}'])")
+    for width in (1280, PHONE):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert row.inner_text().count("reported by") == 1, (width, row.inner_text())
     assert problems == []

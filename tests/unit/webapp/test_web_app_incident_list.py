@@ -283,3 +283,27 @@ def test_a_department_the_plant_does_not_have_is_a_400_naming_it(
     shipping = _get(world, EHS, lambda_context, department="ship")
     assert shipping["statusCode"] == 200 and "matches these filters" in shipping["body"]
     assert '<option value="SHIP">' in shipping["body"] and 'placeholder="any"' in shipping["body"]
+
+
+def test_the_counts_say_they_cover_the_period_shown_and_link_a_year_that_counts_older_reports(
+    world: World, lambda_context: Any
+) -> None:
+    """ux136 #9: "Nothing coded automatically awaits confirmation" while one reported 100 days ago still did."""
+    # Given an auto-coded injury reported 100 days ago, never confirmed
+    old = _log(world, CUT, sure=True)
+    world.clock.advance(days=100)
+    today = world.clock.now.astimezone(ZONE).date()
+    # When the EHS lead opens the list (the last 90 days)
+    body = _get(world, EHS, lambda_context)["body"]
+    # Then the counts say which period they cover and that older reports are not counted, linking a year
+    first = today - timedelta(days=89)
+    assert f"In the period shown, reported {first} to {today}: Nothing coded automatically awaits" in body
+    assert f"Reports older than {first} are not counted here" in body
+    wider = re.search(r'href="/dev/incidents\?([^"]+)">count the last 366 days</a>', body)
+    assert wider is not None
+    # and following that link counts the older one
+    query = dict(pair.split("=", 1) for pair in wider.group(1).replace("&amp;", "&").split("&"))
+    assert query == {"from": (today - timedelta(days=365)).isoformat(), "to": today.isoformat()}
+    body = _get(world, EHS, lambda_context, **query)["body"]
+    assert "1 coded automatically awaits your confirmation" in body and f"/incidents/{old}" in body
+    assert "count the last 366 days" not in body

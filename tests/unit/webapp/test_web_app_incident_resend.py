@@ -15,7 +15,7 @@ from plexlabor.audit import AuditEventType
 from plexlabor.incidents.service import decision_of, decisions_of
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, web_deps
-from tests.unit.webapp.test_web_app_incident_list import CONFIRM, _log, _writeback
+from tests.unit.webapp.test_web_app_incident_list import CONFIRM, _get, _log, _rows, _writeback
 from tests.unit.webapp.viewers import EHS, OPERATOR
 
 TEXT = "The press closed while I was clearing a part and caught my glove; my hand was pulled out in time."
@@ -116,3 +116,21 @@ def test_when_plex_holds_the_earlier_report_the_ehs_lead_is_told_and_must_ask_fo
     kinds = [e.event_type for e in world.audit.history(f"incident:{first}")]
     assert AuditEventType.WRITEBACK in kinds and AuditEventType.EXPIRED in kinds
     assert len(decisions_of(world.audit, first)) == 1
+
+
+def test_the_list_marks_the_pair_shows_the_job_and_counts_only_the_live_report(
+    world: World, lambda_context: Any
+) -> None:
+    # Given an auto-coded injury, then its corrected resend naming another job
+    first = _send(world, sure=True, workcenter_code="PRESS4", job_no="J101058")
+    second = _send(world, sure=True, workcenter_code="PRESS4", job_no="J101060")
+    # When the EHS lead opens the list
+    body = _get(world, EHS, lambda_context)["body"]
+    newer, older = _rows(body)
+    # Then each row shows its job, the earlier reads as replaced (linking the new one), the new one as replacing
+    assert "job J101060" in newer and "job J101058" in older
+    assert f'Replaced by the corrected report <a href="/dev/incidents/{second}">' in older
+    assert f'replaces <a href="/dev/incidents/{first}">' in newer
+    assert 'data-standing="replaced"' in older
+    # and only the live report awaits confirmation
+    assert "<h1>Incidents · 1 awaiting confirmation" in body

@@ -20,6 +20,7 @@ from typing import Any
 
 from plexlabor.approval.recommendations import INCIDENT_CODING
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, AuditStore
+from plexlabor.audit.events import SUPERSEDED_BY, replaced
 from plexlabor.incidents.oiics import EVENT_DIVISION_TITLES
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.service import CONFIRMED_VIA, RECORD_PREFIX
@@ -51,6 +52,9 @@ class Standing(StrEnum):
     CONFIRMED_IN_QUEUE = "confirmed_in_queue"
     """Approved in the review queue (before the queue refused incidents): codes kept, nothing written."""
     REJECTED = "rejected"
+    REPLACED = "replaced"
+    """The reporter sent a corrected report of the same text and time, which replaces it (`service.superseding_event`):
+    no longer confirmed or written, whatever it stood at before."""
 
 
 STATUS_FILTERS: dict[str, tuple[str, frozenset[Standing]]] = {
@@ -64,6 +68,7 @@ STATUS_FILTERS: dict[str, tuple[str, frozenset[Standing]]] = {
     ),
     "failed": ("Plex write failed", frozenset({Standing.WRITE_FAILED})),
     "rejected": ("Rejected in the queue", frozenset({Standing.REJECTED})),
+    "replaced": ("Replaced by a corrected report", frozenset({Standing.REPLACED})),
 }
 """The list's status filter (`?status=`): its values, each with its label and the standings it keeps."""
 
@@ -78,6 +83,8 @@ class ListedIncident:
     """The newest write-back, failure or withdrawal, if any."""
     corrects: bool = False
     """The decision replaces codes confirmed before it (the incident page's "Codes corrected by")."""
+    replaced_by: str | None = None
+    """The reporter's corrected report that replaced this one, if any."""
 
     @property
     def incident_id(self) -> str:
@@ -111,12 +118,34 @@ class ListedIncident:
         return self.report.get("department")
 
     @property
+    def job(self) -> str | None:
+        return self.report.get("job_no")
+
+    @property
+    def replaces(self) -> list[str]:
+        """The reporter's earlier reports of the same text and time this one replaced."""
+        return [str(earlier) for earlier in self.opening.payload.get("replaces") or []]
+
+    @property
+    def in_plex(self) -> bool:
+        """Its confirmation was written to Plex (not a dry run) and not withdrawn since."""
+        plex = self.plex
+        return (
+            self.decision is not None
+            and plex is not None
+            and plex.event_type is AuditEventType.WRITEBACK
+            and bool(plex.payload.get("sent"))
+        )
+
+    @property
     def near_miss(self) -> bool:
         return self.report.get("kind") == "near_miss"
 
     @property
     def standing(self) -> Standing:
         decision, plex = self.decision, self.plex
+        if self.replaced_by is not None:
+            return Standing.REPLACED
         if decision is not None and decision.status is AuditStatus.REJECTED:
             return Standing.REJECTED
         if decision is not None and decision.payload.get("via") != CONFIRMED_VIA:
@@ -160,12 +189,13 @@ class Listing:
 
 def _folded(events: Iterable[AuditEvent]) -> dict[str, ListedIncident]:
     """Each incident's opening, newest decision (a correction replaces a confirmation; the EHS lead's coding a
-    queue rejection) and newest Plex event after it, by incident id (incidents without an opening read are
-    left out)."""
+    queue rejection), newest Plex event after it and the report that replaced it, if any, by incident id (incidents
+    without an opening read are left out)."""
     openings: dict[str, AuditEvent] = {}
     decisions: dict[str, AuditEvent] = {}
     plex: dict[str, AuditEvent] = {}
     corrects: dict[str, bool] = {}
+    replaced_by: dict[str, str] = {}
     for event in sorted(events, key=lambda e: e.event_sk):
         item = event.finding_id
         if item is None:
@@ -179,8 +209,12 @@ def _folded(events: Iterable[AuditEvent]) -> dict[str, ListedIncident]:
             plex.pop(item, None)
         elif event.event_type in PLEX_EVENTS:
             plex[item] = event
+        elif replaced(event):
+            replaced_by[item] = str(event.payload[SUPERSEDED_BY])
     return {
-        item: ListedIncident(opening, decisions.get(item), plex.get(item), corrects.get(item, False))
+        item: ListedIncident(
+            opening, decisions.get(item), plex.get(item), corrects.get(item, False), replaced_by.get(item)
+        )
         for item, opening in openings.items()
     }
 

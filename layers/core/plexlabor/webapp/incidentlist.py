@@ -122,6 +122,8 @@ def status_words(page: Page, listed: ListedIncident) -> str:
         return "Needs coding (held out of the queue by the rollout scope: code it on its page)"
     if standing is Standing.AWAITING:
         return "Coded automatically — confirm to send to Plex"
+    if standing is Standing.REPLACED:  # the template links the report that replaced it
+        return "Replaced by the corrected report"
     if standing is Standing.REJECTED:
         reason = (decision.payload.get("reason") if decision is not None else None) or "no reason given"
         return f"Codes rejected in the queue by {by}: {reason}"
@@ -148,12 +150,16 @@ def _row(page: Page, listed: ListedIncident) -> dict[str, Any]:
         "reported": page.local(listed.opening.occurred_at),
         "workcenter": listed.workcenter,
         "department": listed.department,
+        "job": listed.job,
         "kind": "Near miss" if listed.near_miss else "Injury",
         "event": event[0] if event else "Not coded yet",
         "unsure": event is not None and not event[1],
         "reporter": page.who(listed.reporter),
         "standing": listed.standing.value,
         "status": status_words(page, listed),
+        "replaced_by": listed.replaced_by,
+        "held_in_plex": listed.replaced_by is not None and listed.in_plex,
+        "replaces": listed.replaces,
     }
 
 
@@ -195,7 +201,17 @@ def incident_list() -> Response[str]:
         failed=counts[Standing.WRITE_FAILED],
         departments=departments,
         complete=listing.complete,
+        wider=_wider(filters, today),
     )
+
+
+def _wider(filters: ListFilters, today: date) -> str | None:
+    """The query of the longest period the list reads, to today, when the one shown is shorter: its counts then
+    take in older reports (ux136 #9: the counts covered the period shown, which did not say so)."""
+    if (filters.last - filters.first).days + 1 >= MAX_DAYS and filters.last >= today:
+        return None
+    first = today - timedelta(days=MAX_DAYS - 1)
+    return filters.query(**{"from": first.isoformat(), "to": today.isoformat()}, status=None, page=None)
 
 
 def _render(page: Page, filters: ListFilters, status: int = 200, **context: Any) -> Response[str]:
@@ -214,5 +230,15 @@ def _render(page: Page, filters: ListFilters, status: int = 200, **context: Any)
         typed=typed,
         statuses={value: label for value, (label, _) in STATUS_FILTERS.items()},
         codes_incidents=bool(page.viewer.roles & incident_page.CODERS),
-        **{"rows": [], "matching": 0, "total": 0, "departments": [], "complete": True, "problem": None, **context},
+        max_days=MAX_DAYS,
+        **{
+            "rows": [],
+            "matching": 0,
+            "total": 0,
+            "departments": [],
+            "complete": True,
+            "problem": None,
+            "wider": None,
+            **context,
+        },
     )
