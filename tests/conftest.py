@@ -10,13 +10,11 @@ Canonical events are loaded by function name with `tests.support.load_event`.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from plexlabor.plant import PlantFolder
-from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
-from tests.support import FakeLambdaContext
+from plexlabor_dev.simulator.generator import PlantSpec
+from tests.support import FakeLambdaContext, generated_plant
 
 LABELLED_PLANT = PlantSpec(employees=60, weeks=8, seed=3, anomaly_rate=0.12)
 """Small enough to build in a second, large enough that every anomaly type occurs."""
@@ -54,6 +52,4 @@ def lambda_context() -> FakeLambdaContext:
 
 @pytest.fixture(scope="session")
 def labelled_plant(tmp_path_factory: pytest.TempPathFactory) -> PlantFolder:
-    path: Path = tmp_path_factory.mktemp("plant")
-    generate_plant(LABELLED_PLANT, path)
-    return PlantFolder(path)
+    return PlantFolder(generated_plant(tmp_path_factory, "labelled", LABELLED_PLANT))

@@ -1,7 +1,7 @@
 """Helpers shared by every test tier (import as `tests.support`): a fake Lambda context, the
 canonical events of `events/` loaded by the name of the function they trigger, fake AWS credentials
 for moto (`use_fake_aws`), and the finding and approval request the approval and review tests of every
-tier start from (`make_finding`, `make_request`).
+tier start from (`make_finding`, `make_request`), and a generated plant in a fresh folder (`generated_plant`).
 
 The fixtures built on them (`lambda_context`) and the session's Powertools switches are in
 tests/conftest.py.
@@ -20,8 +20,11 @@ from typing import TYPE_CHECKING, Any
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.validation.findings import Finding
 
-if TYPE_CHECKING:  # allocation is imported only by the tests that build its suggestions
+if TYPE_CHECKING:  # for annotations only (allocation is imported by the tests that build its suggestions)
+    import pytest
+
     from plexlabor.allocation.report import Suggestion
+    from plexlabor_dev.simulator.context import PlantSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS_DIR = ROOT / "events"
@@ -189,3 +192,12 @@ def fuzz_settings(examples: int) -> Any:
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
+
+
+def generated_plant(tmp_path_factory: pytest.TempPathFactory, name: str, spec: PlantSpec) -> Path:
+    """A fresh `<name>-plant` folder holding the plant `spec` generates."""
+    from plexlabor_dev.simulator.generator import generate_plant
+
+    plant = tmp_path_factory.mktemp(f"{name}-plant")
+    generate_plant(spec, plant)
+    return plant

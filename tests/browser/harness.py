@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from plexlabor_dev.assets import asset_path
+from tests.support import generated_plant  # noqa: F401 (the browser tests import it from here too)
 
 if TYPE_CHECKING:
     import pytest
     from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, WebSocketRoute
 
     from plexlabor_dev.local.stack import LocalStack
-    from plexlabor_dev.simulator.generator import PlantSpec
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "build" / "screenshots"
@@ -281,15 +281,6 @@ def serve_pages(pages: Mapping[str, str | bytes]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-
-
-def generated_plant(tmp_path_factory: pytest.TempPathFactory, name: str, spec: PlantSpec) -> Path:
-    """A fresh `<name>-plant` folder holding the plant `spec` generates."""
-    from plexlabor_dev.simulator.generator import generate_plant
-
-    plant = tmp_path_factory.mktemp(f"{name}-plant")
-    generate_plant(spec, plant)
-    return plant
 
 
 @contextmanager

@@ -16,7 +16,8 @@ import pytest
 from toy_functions import write_toy_package
 
 from plexlabor_dev.local.scenario import busiest_days
-from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+from plexlabor_dev.simulator.generator import PlantSpec
+from tests.support import generated_plant
 
 E2E_PLANT = PlantSpec(employees=20, weeks=4, seed=7, anomaly_rate=0.1)
 """Small (≈0.3 s to generate); its busiest days have 4-6 injected anomalies each."""
@@ -34,9 +35,7 @@ def toy_package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def e2e_plant(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("e2e-plant")
-    generate_plant(E2E_PLANT, path)
-    return path
+    return generated_plant(tmp_path_factory, "e2e", E2E_PLANT)
 
 
 @pytest.fixture(scope="session")

@@ -38,9 +38,9 @@ from plexlabor.audit import AuditEventType, AuditStatus
 from plexlabor.audit.dynamodb import DynamoDbValidationCounter
 from plexlabor_dev.local.scenario import busiest_days, day_replay, labelled_punches, latest_links, record_key_of
 from plexlabor_dev.local.stack import LocalStack
-from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+from plexlabor_dev.simulator.generator import PlantSpec
 from tests.fault_injection import BATCH_DONE, BATCH_STARTED
-from tests.support import ROOT
+from tests.support import ROOT, generated_plant
 
 PLANT = PlantSpec(employees=12, weeks=2, seed=11, anomaly_rate=0.1)
 APPROVAL_PLANT = PlantSpec(employees=20, weeks=4, seed=7, anomaly_rate=0.1)
@@ -58,9 +58,7 @@ WAIT_S = 120
 
 @pytest.fixture(scope="module")
 def plant(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("crash-plant")
-    generate_plant(PLANT, path)
-    return path
+    return generated_plant(tmp_path_factory, "crash", PLANT)
 
 
 class Consumer:
@@ -214,9 +212,7 @@ def approving_stack(e2e_like_plant: Path) -> Iterator[LocalStack]:
 
 @pytest.fixture(scope="module")
 def e2e_like_plant(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("approval-plant")
-    generate_plant(APPROVAL_PLANT, path)
-    return path
+    return generated_plant(tmp_path_factory, "approval", APPROVAL_PLANT)
 
 
 def _approve_a_busy_day(stack: LocalStack, plant: Path) -> list[str]:

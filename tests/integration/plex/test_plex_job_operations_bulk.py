@@ -5,7 +5,6 @@ plant folder's operations, job by job in the order asked; a near crew read over 
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +15,9 @@ from plexlabor.plex import PlantFolderSource, PlexLaborClient, PlexRequestError
 from plexlabor.plex.datasource import DataSourceTransport
 from plexlabor.plex.defaults import JOB_OPERATIONS_DATASOURCE, SIMULATOR_JOB_OPERATIONS_ID
 from plexlabor.plex.reference_cache import ReferenceCache
-from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+from plexlabor_dev.simulator.generator import PlantSpec
 from plexlabor_dev.simulator.server import SimulatorServer
+from tests.support import generated_plant
 
 BULK = {"datasources": {JOB_OPERATIONS_DATASOURCE: SIMULATOR_JOB_OPERATIONS_ID}, "job_keys_per_call": 7}
 DATA_SOURCE_PATH = f"/api/datasources/{SIMULATOR_JOB_OPERATIONS_ID}/execute"
@@ -25,9 +25,7 @@ DATA_SOURCE_PATH = f"/api/datasources/{SIMULATOR_JOB_OPERATIONS_ID}/execute"
 
 @pytest.fixture(scope="module")
 def plant(tmp_path_factory: pytest.TempPathFactory) -> PlantFolder:
-    path: Path = tmp_path_factory.mktemp("bulk")
-    generate_plant(PlantSpec(employees=20, weeks=2, seed=11), path)
-    return PlantFolder(path)
+    return PlantFolder(generated_plant(tmp_path_factory, "bulk", PlantSpec(employees=20, weeks=2, seed=11)))
 
 
 def _paths(server: SimulatorServer) -> list[str]:

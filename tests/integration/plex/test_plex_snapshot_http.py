@@ -15,13 +15,12 @@ from plexlabor.plex import PlantFolderSource, PlexLaborClient
 from plexlabor.plex.snapshot import CLOSED_JOBS, REFERENCE, WINDOWED, PlexSnapshot, Window, Windowed, read_snapshot
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 from plexlabor_dev.simulator.server import SimulatorServer
+from tests.support import generated_plant
 
 
 @pytest.fixture(scope="module")
 def plant(tmp_path_factory: pytest.TempPathFactory) -> PlantFolder:
-    path: Path = tmp_path_factory.mktemp("snapshot-http")
-    generate_plant(PlantSpec(employees=20, weeks=2, seed=11), path)
-    return PlantFolder(path)
+    return PlantFolder(generated_plant(tmp_path_factory, "snapshot-http", PlantSpec(employees=20, weeks=2, seed=11)))
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ import pytest
 
 from plexlabor_dev import progress
 from plexlabor_dev.cli import COMMANDS, build_parser, main
-from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+from plexlabor_dev.simulator.generator import PlantSpec
+from tests.support import generated_plant
 
 LONG = {
     "validate": ["--plant", "p", "--out", "f"],
@@ -60,9 +61,7 @@ def test_the_long_commands_take_quiet() -> None:
 
 @pytest.fixture(scope="module")
 def plant(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("progress") / "plant"
-    generate_plant(PlantSpec(employees=8, weeks=2, seed=4), path)
-    return path
+    return generated_plant(tmp_path_factory, "progress", PlantSpec(employees=8, weeks=2, seed=4))
 
 
 @pytest.mark.parametrize("quiet", [False, True])

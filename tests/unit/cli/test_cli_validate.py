@@ -15,7 +15,8 @@ from plexlabor.plant import BadRecordError, PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.validation.findings import read_findings
 from plexlabor_dev.cli import main
-from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+from plexlabor_dev.simulator.generator import PlantSpec
+from tests.support import generated_plant
 
 SMALL = PlantSpec(employees=12, weeks=2, seed=5, anomaly_rate=0.1)
 PUNCHES = "time-clock-entries.jsonl"
@@ -23,9 +24,7 @@ PUNCHES = "time-clock-entries.jsonl"
 
 @pytest.fixture(scope="module")
 def small_plant(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("small") / "plant"
-    generate_plant(SMALL, path)
-    return path
+    return generated_plant(tmp_path_factory, "small", SMALL)
 
 
 @pytest.fixture

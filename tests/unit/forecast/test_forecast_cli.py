@@ -11,7 +11,8 @@ import pytest
 from plexlabor.forecast.backtest import pinball, score
 from plexlabor.plant import PlantFolder
 from plexlabor_dev.cli import main
-from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+from plexlabor_dev.simulator.generator import PlantSpec
+from tests.support import generated_plant
 
 SMALL_PLANT = PlantSpec(employees=60, weeks=8, seed=11)
 """The README's example plant (seed 11), at the smallest size the issue asks for; default anomaly rate
@@ -20,9 +21,7 @@ SMALL_PLANT = PlantSpec(employees=60, weeks=8, seed=11)
 
 @pytest.fixture(scope="module")
 def small_plant(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path: Path = tmp_path_factory.mktemp("plant-60x8")
-    generate_plant(SMALL_PLANT, path)
-    return path
+    return generated_plant(tmp_path_factory, "60x8", SMALL_PLANT)
 
 
 def test_forecast_writes_operations_alerts_and_overtime(labelled_plant: PlantFolder, tmp_path: Path, capsys) -> None:

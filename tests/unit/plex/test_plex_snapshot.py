@@ -15,13 +15,12 @@ from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.plex.snapshot import CLOSED_JOBS, REFERENCE, WINDOWED, PlexSnapshot, collector_paused, read_snapshot
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+from tests.support import generated_plant
 
 
 @pytest.fixture(scope="module")
 def plant(tmp_path_factory: pytest.TempPathFactory) -> PlantFolder:
-    path: Path = tmp_path_factory.mktemp("snapshot-plant")
-    generate_plant(PlantSpec(employees=20, weeks=1, seed=11), path)
-    return PlantFolder(path)
+    return PlantFolder(generated_plant(tmp_path_factory, "snapshot", PlantSpec(employees=20, weeks=1, seed=11)))
 
 
 def test_only_the_kinds_asked_for_are_read_each_in_its_window(plant: PlantFolder) -> None:

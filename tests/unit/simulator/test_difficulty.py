@@ -30,6 +30,7 @@ from plexlabor_dev.simulator.generator import PlantSpec, build_plant, generate_p
 from plexlabor_dev.simulator.workday import run_day
 from plexlabor_dev.simulator.world import Person, ShiftDay
 from plexlabor_dev.simulator.writer import PlantWriter
+from tests.support import generated_plant
 
 DRAWS = 300
 SMALL_PLANT = PlantSpec(employees=30, weeks=2, seed=42, anomaly_rate=0.5)
@@ -106,9 +107,8 @@ def test_a_hard_buddy_punch_scores_among_the_normal_low_reads(tmp_path: Path) ->
 
 @pytest.fixture(scope="module")
 def noisy_plant(tmp_path_factory: pytest.TempPathFactory) -> PlantFolder:
-    path = tmp_path_factory.mktemp("noisy")
-    generate_plant(PlantSpec(employees=40, weeks=6, seed=7, anomaly_rate=0.3, difficulty="hard"), path)
-    return PlantFolder(path)
+    spec = PlantSpec(employees=40, weeks=6, seed=7, anomaly_rate=0.3, difficulty="hard")
+    return PlantFolder(generated_plant(tmp_path_factory, "noisy", spec))
 
 
 def test_label_noise_drops_some_true_labels_and_marks_some_normal_days(noisy_plant: PlantFolder) -> None:

@@ -27,6 +27,7 @@ from plexlabor_dev.simulator.normals import (
 )
 from plexlabor_dev.simulator.normals.dst_nights import change_nights, wall_hours
 from plexlabor_dev.simulator.writer import PlantWriter
+from tests.support import generated_plant
 
 APART = frozenset({"clock_drift", "holidays", "shutdown_weeks"})
 HARD_PLANT = PlantSpec(
@@ -69,9 +70,7 @@ def _t(text: str) -> float:
 
 @pytest.fixture(scope="module")
 def plant(tmp_path_factory: pytest.TempPathFactory) -> Plant:
-    path = tmp_path_factory.mktemp("hard")
-    generate_plant(HARD_PLANT, path)
-    return Plant(path)
+    return Plant(generated_plant(tmp_path_factory, "hard", HARD_PLANT))
 
 
 def test_patterns_are_off_by_default_and_unknown_switches_are_refused(tmp_path: Path) -> None:
@@ -256,9 +255,7 @@ CLOSED_PLANT = PlantSpec(
 
 @pytest.fixture(scope="module")
 def closed_plant(tmp_path_factory: pytest.TempPathFactory) -> Plant:
-    path = tmp_path_factory.mktemp("closed")
-    generate_plant(CLOSED_PLANT, path)
-    return Plant(path)
+    return Plant(generated_plant(tmp_path_factory, "closed", CLOSED_PLANT))
 
 
 def _worked_on(plant: Plant, employee_id: str, days: set[date]) -> bool:

@@ -24,6 +24,7 @@ from plexlabor.skills.engine import assess_skills
 from plexlabor.skills.report import SkillsReport
 from plexlabor.validation.data import PlantData
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+from tests.support import generated_plant
 
 RECALL_PLANTS = {
     "expiring": PlantSpec(employees=150, weeks=3, seed=23, anomaly_rate=0.3),
@@ -125,9 +126,7 @@ def found_blocks(report: SkillsReport) -> tuple[set[tuple[str, str, date, str, s
 
 @pytest.fixture(scope="module", params=sorted(RECALL_PLANTS))
 def recall_plant(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    path = tmp_path_factory.mktemp(f"skills-{request.param}")
-    generate_plant(RECALL_PLANTS[request.param], path)
-    return request.param, path
+    return request.param, generated_plant(tmp_path_factory, f"skills-{request.param}", RECALL_PLANTS[request.param])
 
 
 def test_every_certification_blocking_scheduled_work_is_found(recall_plant: tuple[str, Path]) -> None:
