@@ -183,3 +183,20 @@ def test_copilot_on_paraphrases_of_the_plants_sops() -> None:
             f"  {name:7} hazardous energy without the topic's name: lockout for {routed} of {len(HAZARDOUS_ENERGY)};"
             f" near misses not lockout {kept_apart} of {len(NEAR_MISSES)}, own SOP or refused {own}"
         )
+
+
+def test_copilot_on_starting_alarms_lockout_and_values() -> None:
+    """The intent sets of tests/unit/copilot/intent_questions.py (set A, written before the routing; set B,
+    written after set A's first run and run once at the end), BM25 alone and with the encoder."""
+    from tests.unit.copilot.intent_questions import ALARM_CHECK, LOCKOUT_CHECK, START_UP_CHECK, VALUE_CHECK
+    from tests.unit.copilot.test_copilot_intents import SET_A, intent_figures, plant_procedures, simulator_procedures
+
+    print("\ncopilot on starting the machine, alarms, lockout and values (right of asked)")
+    for name, encoder in (("bm25", None), ("encoder", load_encoder())):
+        settings = RetrievalSettings() if encoder else RetrievalSettings(dense_weight=0.0)
+        plant = ProcedureIndex(plant_procedures(), settings, encoder)
+        simulator = ProcedureIndex(simulator_procedures(), settings, encoder)
+        for label, sets in (("A", SET_A), ("B", (START_UP_CHECK, ALARM_CHECK, LOCKOUT_CHECK, VALUE_CHECK))):
+            found = intent_figures(plant, simulator, sets)
+            print(f"  {name:7} set {label}: " + ", ".join(f"{k} {r} of {n}" for k, (r, n) in found.items()))
+            assert all(r <= n for r, n in found.values())

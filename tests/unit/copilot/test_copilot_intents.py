@@ -77,24 +77,32 @@ def value_answered(reply: Answer, title: str, holds: frozenset[int], steps: int)
     )
 
 
-def intent_figures(plant: ProcedureIndex, simulator: ProcedureIndex) -> dict[str, tuple[int, int]]:
-    """How many of each set are answered as they should be (right, asked)."""
+Asked = tuple[tuple[str, str | None, str | None], ...]
+Valued = tuple[tuple[str, str | None, str, frozenset[int]], ...]
+SET_A: tuple[Asked, Asked, Asked, Valued] = (START_UP, ALARM, LOCKOUT_PROPER, VALUE)
 
-    def right(questions: tuple[tuple[str, str | None, str | None], ...], index: ProcedureIndex) -> int:
+
+def intent_figures(
+    plant: ProcedureIndex, simulator: ProcedureIndex, sets: tuple[Asked, Asked, Asked, Valued] = SET_A
+) -> dict[str, tuple[int, int]]:
+    """How many of each set (start-up, alarm, lockout, value) are answered as they should be (right, asked)."""
+    start_up, alarm, lockout, value = sets
+
+    def right(questions: Asked, index: ProcedureIndex) -> int:
         return sum(answer(index, q, Where(operation=op)).title == title for q, op, title in questions)
 
     steps = {p.title: len(p.steps) for p in plant.procedures}
     values = sum(
         value_answered(answer(plant, q, Where(operation=op)), title, holds, steps[title])
-        for q, op, title, holds in VALUE
+        for q, op, title, holds in value
     )
-    refused = sum(answer(simulator, q, Where(operation=op)).kind == "refused" for q, op, _ in ALARM)
+    refused = sum(answer(simulator, q, Where(operation=op)).kind == "refused" for q, op, _ in alarm)
     return {
-        "start-up": (right(START_UP, plant), len(START_UP)),
-        "alarm": (right(ALARM, plant), len(ALARM)),
-        "alarm, no alarm SOP: refused": (refused, len(ALARM)),
-        "lockout proper": (right(LOCKOUT_PROPER, plant), len(LOCKOUT_PROPER)),
-        "value": (values, len(VALUE)),
+        "start-up": (right(start_up, plant), len(start_up)),
+        "alarm": (right(alarm, plant), len(alarm)),
+        "alarm, no alarm SOP: refused": (refused, len(alarm)),
+        "lockout proper": (right(lockout, plant), len(lockout)),
+        "value": (values, len(value)),
     }
 
 

@@ -177,6 +177,7 @@ class ProcedureIndex:
         self.intents = Intents(_stemmer().stemWord if settings.stem else str)
         self._tasks = [self.intents.titled(p.title) if settings.titles else frozenset() for p in self.procedures]
         self._positions = {id(p): i for i, p in enumerate(self.procedures)}
+        self._last: tuple[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]] | None = None
         self._starts = np.cumsum([0] + [len(p.steps) for p in self.procedures])[:-1]
         self._steps: np.ndarray | None = None
         self._centroids: np.ndarray | None = None
@@ -232,7 +233,13 @@ class ProcedureIndex:
 
     def scores(self, question: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Every procedure's fused score and BM25 score for the question, and every step's cosine with
-        it (None without the encoder)."""
+        it (None without the encoder). The last question's are kept: an answer searches each scope, and
+        for a task each scope again, with the same question (the encoder's pass is most of a search)."""
+        if self._last is None or self._last[0] != question:
+            self._last = (question, self._scores(question))
+        return self._last[1]
+
+    def _scores(self, question: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         lexical = self.lexical_scores(question)
         if self.encoder is None or self._steps is None or self._centroids is None:
             return _z(lexical), lexical, None
