@@ -172,15 +172,13 @@ NEED_SOURCES: dict[Need, dict[str, Source]] = {
     Need.BEDROCK: {env.COPILOT_BEDROCK_MODEL_ID: Setting.COPILOT_BEDROCK_MODEL_ID},
 }
 
-ROLLOUT_SETTINGS = frozenset(
-    {
-        Setting.PILOT_DEPARTMENTS,
-        Setting.PILOT_WORKCENTERS,
-        Setting.PILOT_SHIFTS,
-        Setting.NOTIFY_KINDS,
-        Setting.ADVISORY_MODE,
-    }
-)
+
+def _settings_of(need: Need) -> frozenset[Setting]:
+    """The deploy-time settings a need's variables come from (its `NEED_SOURCES`)."""
+    return frozenset(source for source in NEED_SOURCES[need].values() if isinstance(source, Setting))
+
+
+ROLLOUT_SETTINGS = _settings_of(Need.PILOT_SCOPE)
 """The phased rollout's settings (`plexlabor:pilot`, `plexlabor:advisoryMode`; docs/rollout.md). Unset,
 a function runs plant-wide, every kind notifying, not advisory. A runtime that does not know them yet
 (its `setting` raises KeyError: the local runtime today) gives none of them, so it runs plant-wide."""
@@ -188,14 +186,14 @@ a function runs plant-wide, every kind notifying, not advisory. A runtime that d
 REVIEW_RECIPIENT_SETTINGS = frozenset({Setting.REVIEW_HR_EMAILS, Setting.REVIEW_PLANNER_EMAILS})
 """Who besides each item's supervisor hears of a recommendation (`plexlabor:reviewRecipients`)."""
 
-PEOPLE_SETTINGS = frozenset({Setting.SHOW_NAMES_TO})
+PEOPLE_SETTINGS = _settings_of(Need.PEOPLE_NAMES)
 """Who sees people's names (`plexlabor:showNamesTo`); unset, every role does."""
 
-TRANSCRIBE_SETTINGS = frozenset({Setting.INCIDENT_TRANSCRIBE_LANGUAGE})
+TRANSCRIBE_SETTINGS = _settings_of(Need.TRANSCRIBE)
 """The language of spoken incident reports (`plexlabor:incidentTranscribeLanguage`); unset, incident_log
 takes typed reports only and refuses recordings with a reason."""
 
-BEDROCK_SETTINGS = frozenset({Setting.COPILOT_BEDROCK_MODEL_ID})
+BEDROCK_SETTINGS = _settings_of(Need.BEDROCK)
 """The model that words the copilot's answers (`plexlabor:copilotBedrockModelId`); unset, they are extractive."""
 
 OPTIONAL_SETTINGS = (
