@@ -50,6 +50,9 @@ def test_json_report_then_the_same_again(deps: IncidentDeps) -> None:
     assert {c["field"]: c["code"] for c in logged["codes"]}["event_division"] == "4"
     again = _post(deps, json.dumps({"narrative": NARRATIVE, "kind": "injury"}))
     assert again["statusCode"] == 200 and json.loads(again["body"])["duplicate"] is True
+    # the same text sent again in that minute as a near miss is the reporter's correction: it replaces the first
+    corrected = _post(deps, json.dumps({"narrative": NARRATIVE, "kind": "near_miss"}))
+    assert corrected["statusCode"] == 201 and json.loads(corrected["body"])["replaces"] == [logged["incident_id"]]
 
 
 @pytest.mark.parametrize(

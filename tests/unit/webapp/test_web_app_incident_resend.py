@@ -77,6 +77,11 @@ def test_a_corrected_resend_replaces_the_earlier_report_which_can_no_longer_be_d
     queue = call_web(web_deps(world), "GET", "/queue", EHS, lambda_context)["body"]
     assert f"/items/{second}" in queue and f"/items/{first}" not in queue
     item = call_web(web_deps(world), "GET", f"/items/{first}", EHS, lambda_context)["body"]
+    rejected = call_web(
+        web_deps(world), "POST", f"/items/{first}", EHS, lambda_context, form={"action": "reject", "reason": "dup"}
+    )
+    assert rejected["statusCode"] == 409 and decision_of(world.audit, first) is None
+    assert "This suggestion was no longer needed: Replaced by the reporter&#39;s corrected report" in rejected["body"]
     assert f"Replaced by the reporter&#39;s corrected report {second} on" in item and "re-plan" not in item
 
 

@@ -41,6 +41,7 @@ from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, Decisi
 from plexlabor.approval.pages import closed_message, closing_event, field_label, what_happened
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.audit import AuditEventType, AuditStatus
+from plexlabor.audit.events import replaced
 from plexlabor.audit.validations import ValidationCounts
 from plexlabor.crew.claims import ClaimRefusedError, SeatClaims
 from plexlabor.crew.messages import ReplanSender, people_in
@@ -614,11 +615,13 @@ def decide(item_id: str) -> Response[str]:
         outcome = page.deps.review.decide(page.viewer, item_id, action, reason, correction)
     except ApprovalError as error:
         found = page.deps.review.queue.item(page.viewer, item_id)
-        message = _closed(page, item_id) if isinstance(error, AlreadyDecidedError) else str(error)
+        gone = not isinstance(error, AlreadyDecidedError) and found is None and _replaced(page, item_id)
+        message = _closed(page, item_id) if isinstance(error, AlreadyDecidedError) or gone else str(error)
         if isinstance(error, ClaimRefusedError):  # a crew seat another decision holds: say whose, by name
             message = f"Not accepted: {error.words(page.who, page.local)}."
         if found is None:
-            return page.render("message.html", status_for(error), title="Not decided", page="item", message=message)
+            status = 409 if gone else status_for(error)
+            return page.render("message.html", status, title="Not decided", page="item", message=message)
         return _item_page(page, found, status_for(error), flash=_error(message), reason=reason, typed=typed)
     logger.info("decision", item_id=item_id, action=outcome.action)
     back = back_to((form.get("next") or [""])[0], str(outcome.action))
@@ -628,6 +631,14 @@ def decide(item_id: str) -> Response[str]:
     if following is None:
         return page.redirect(f"/queue?{urlencode({'decided': 1, 'failed': 0, 'last': item_id})}")
     return page.redirect(f"/items/{following.item_id}?{urlencode({'decided': item_id})}")
+
+
+def _replaced(page: Page, item_id: str) -> bool:
+    """Whether a decision came for an item the viewer may see that something replaced (a re-plan, the reporter's
+    corrected incident report): told so with a 409 naming what replaced it, not the 404 of an unknown item."""
+    seen = page.deps.review.queue.seen(page.viewer, item_id)
+    closing = closing_event(seen[1], item_id) if seen is not None else None
+    return closing is not None and replaced(closing)
 
 
 def _closed(page: Page, item_id: str) -> str:
