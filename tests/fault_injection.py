@@ -57,7 +57,7 @@ def consume(function: str, queue_url: str, queue_arn: str, timeout_ms: int) -> N
 
     def invoke(name: str, event: dict[str, Any], records: int) -> Any:
         print(BATCH_STARTED, records, flush=True)
-        result = handler(event, FakeLambdaContext(f"plexlabor-local-{name}", remaining_ms=timeout_ms))
+        result = handler(event, FakeLambdaContext(f"plexlabor-local-{name}", timeout_s=timeout_ms / 1000))
         print(BATCH_DONE, records, flush=True)
         return result
 

@@ -1,7 +1,8 @@
-"""Helpers shared by every test tier (import as `tests.support`): a fake Lambda context, the
-canonical events of `events/` loaded by the name of the function they trigger, fake AWS credentials
-for moto (`use_fake_aws`), and the finding and approval request the approval and review tests of every
-tier start from (`make_finding`, `make_request`), and a generated plant in a fresh folder (`generated_plant`).
+"""Helpers shared by every test tier (import as `tests.support`): the fake Lambda context (the local
+runtime's, `plexlabor_dev.lambda_context`), the canonical events of `events/` loaded by the name of the
+function they trigger, fake AWS credentials for moto (`use_fake_aws`), the finding and approval request
+the approval and review tests of every tier start from (`make_finding`, `make_request`), and a generated
+plant in a fresh folder (`generated_plant`).
 
 The fixtures built on them (`lambda_context`) and the session's Powertools switches are in
 tests/conftest.py.
@@ -10,7 +11,6 @@ tests/conftest.py.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.validation.findings import Finding
+from plexlabor_dev.lambda_context import FakeLambdaContext as FakeLambdaContext  # the tests import it from here
 
 if TYPE_CHECKING:  # for annotations only (allocation is imported by the tests that build its suggestions)
     import pytest
@@ -158,25 +159,6 @@ def make_unallocated(start: datetime, minutes: int, *, job: bool = True, **field
     if not job:
         data.update(dict.fromkeys(likely_job))
     return Suggestion(**data)
-
-
-class FakeLambdaContext:
-    """What handlers and Powertools read from a Lambda context (`LambdaContext`): the function's
-    name, ARN and memory, a fresh request id per invocation, and the time left."""
-
-    function_version = "$LATEST"
-    memory_limit_in_mb = 1024
-
-    def __init__(self, function_name: str = "plexlabor-test-function", remaining_ms: int = 900_000) -> None:
-        self.function_name = function_name
-        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name}"
-        self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = "2026/11/21/[$LATEST]0123456789abcdef"
-        self.aws_request_id = str(uuid.uuid4())
-        self._remaining_ms = remaining_ms
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self._remaining_ms
 
 
 def fuzz_settings(examples: int) -> Any:

@@ -17,13 +17,13 @@ import logging
 import threading
 import time
 import traceback
-import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from infra.function_specs import FunctionSpec
+from plexlabor_dev.lambda_context import FakeLambdaContext
 from plexlabor_dev.local.environment import AWS_ACCOUNT_ID, EnvPatch
 
 logger = logging.getLogger(__name__)
@@ -68,26 +68,6 @@ class RoutedStream(io.TextIOBase):
 
 
 MAX_INVOCATION_LOG = 10_000
-
-
-class FakeLambdaContext:
-    """What a handler's `context` offers in Lambda (Powertools reads most of these)."""
-
-    def __init__(self, function_name: str, region: str, memory_mb: int, timeout_s: int) -> None:
-        self.function_name = function_name
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = f"arn:aws:lambda:{region}:{AWS_ACCOUNT_ID}:function:{function_name}"
-        self.memory_limit_in_mb = memory_mb
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = f"local/[$LATEST]{uuid.uuid4().hex}"
-        self.identity = None
-        self.client_context = None
-        self.tenant_id = None
-        self._deadline = time.monotonic() + timeout_s
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 @dataclass(frozen=True)
@@ -203,7 +183,13 @@ class Invoker:
         failed_records: Callable[[Any], int] | None,
     ) -> Any:
         spec = function.spec
-        context = FakeLambdaContext(function.function_name, function.region, spec.memory_mb, spec.timeout_s)
+        context = FakeLambdaContext(
+            function.function_name,
+            region=function.region,
+            account=AWS_ACCOUNT_ID,
+            memory_mb=spec.memory_mb,
+            timeout_s=spec.timeout_s,
+        )
         started = time.time()
         clock = time.perf_counter()
         error: str | None = None
