@@ -13,7 +13,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -215,20 +215,12 @@ def build_report(
     )
 
 
-def _named(employee_id: str, person: Employee | None) -> dict[str, Any]:
-    """How a row and a suggestion name the employee: id, number, department and default shift (a person
-    Plex did not return: the id for the number, no department or shift)."""
-    return {
-        "employee_id": employee_id,
-        "employee_no": person.employee_no if person else employee_id,
-        "department": person.department_code if person else None,
-        "shift": person.default_shift_code if person else None,
-    }
-
-
 def _row(d: EmployeeDay, person: Employee | None) -> EmployeeRow:
     return EmployeeRow(
-        **_named(d.employee_id, person),
+        employee_id=d.employee_id,
+        employee_no=person.employee_no if person else d.employee_id,
+        department=person.department_code if person else None,
+        shift=person.default_shift_code if person else None,
         paid=d.paid_minutes,
         jobs=d.jobs,
         indirect=d.indirect,
@@ -286,7 +278,10 @@ def _suggestion(
     op = operations.get(stretch.likely_operation_id or "")
     per_minute = d.cost / d.paid_minutes if d.paid_minutes else 0.0
     return Suggestion(
-        **_named(d.employee_id, person),
+        employee_id=d.employee_id,
+        employee_no=person.employee_no if person else d.employee_id,
+        department=person.department_code if person else None,
+        shift=person.default_shift_code if person else None,
         supervisor_id=person.supervisor_id if person else None,
         start=stretch.start,
         end=stretch.end,
