@@ -70,3 +70,18 @@ def test_a_refused_proposal_leads_back_to_the_skills_page(deps_world: tuple[Any,
 
     assert refused["statusCode"] == 404
     assert 'href="/dev/skills#training"' in refused["body"]
+
+
+def test_the_flash_names_nobody_to_a_viewer_who_may_not_see_the_item(
+    deps_world: tuple[Any, World], lambda_context: Any
+) -> None:
+    # (review 140 R7; before: the MOLDING supervisor read "Proposed: E4 for WC-20", the item page a 404 for them)
+    deps, _ = deps_world
+    location = _propose_training(deps, PLANNER, lambda_context, "2026-11-23")["multiValueHeaders"]["Location"][0]
+    query = dict(parse_qsl(urlsplit(location).query))  # an ASSY cross-training item, the address passed on
+
+    shown = _call(deps, "GET", "/skills", MOLDING, lambda_context, query)["body"]
+
+    assert "E4" not in shown and "WC-20" not in shown
+    assert "Proposed: the training waits for HR in the review queue." in shown
+    assert _call(deps, "GET", f"/items/{query['item']}", MOLDING, lambda_context)["statusCode"] == 404

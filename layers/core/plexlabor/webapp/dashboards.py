@@ -41,6 +41,7 @@ from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage
 from plexlabor.models import record_key
 from plexlabor.platform.clock import outside_dates
 from plexlabor.platform.observability import logger
+from plexlabor.review.items import ReviewItem
 from plexlabor.review.queue import Role, Viewer
 from plexlabor.skills.publish import training_proposal
 from plexlabor.webapp.app import (
@@ -278,7 +279,8 @@ def _coverage_page(
 
 def _proposed_flash(page: Page, query: dict[str, str]) -> dict[str, str] | None:
     """The flash after "Propose training", naming the person and the workcenter from the review queue's
-    item (`?item=`) while it waits there; without them once it is decided."""
+    item (`?item=`) while it waits there, to a viewer who may see it (the item page's rule) or proposed it;
+    without them once it is decided, or to anyone else (the address may have been passed on)."""
     said = PROPOSED.get(query.get("proposed", ""))
     if said is None:
         return None
@@ -286,13 +288,19 @@ def _proposed_flash(page: Page, query: dict[str, str]) -> dict[str, str] | None:
         (
             i
             for i in page.deps.review.queue.open_items()
-            if i.item_id == query.get("item") and i.kind == "cross_training"
+            if i.item_id == query.get("item") and i.kind == "cross_training" and _may_name(page, i)
         ),
         None,
     )
     named = f"{page.who(item.employee_id)} for {page.place(item) or 'their workcenter'}" if item else None
     training = f"Training {named}" if named else "That training"
     return {"level": said[0], "text": said[1].format(named=f": {named}" if named else "", training=training)}
+
+
+def _may_name(page: Page, item: ReviewItem) -> bool:
+    """Whether the viewer may see the item (`Viewer.may_see`, as on its page) or proposed it (a planner
+    proposes a training HR decides: `payload.proposed_by`, which the item keeps with its evidence)."""
+    return page.viewer.may_see(item) or item.evidence.get("proposed_by") == page.viewer.user_id
 
 
 @app.post("/skills/training")
