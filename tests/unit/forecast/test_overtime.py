@@ -24,6 +24,7 @@ from plexlabor.forecast.overtime import (
 from plexlabor.forecast.records import OperationForecast
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.models.types import format_plex_datetime
+from tests.unit.forecast.conftest import make_forecast
 
 DETROIT = ZoneInfo("America/Detroit")
 MONDAY = date(2026, 11, 16)
@@ -218,32 +219,10 @@ def test_causes_count_people_and_shifts_in_words() -> None:
 
 
 def _forecast(op: str, workcenter: str, start: datetime, p50: float) -> OperationForecast:
-    return OperationForecast(
-        as_of=AS_OF,
-        job_operation_id=op,
-        job_id=f"J-{op}",
-        job_no=None,
-        part_id="P",
-        part_family=None,
-        operation_no=10,
-        operation_code="10",
-        workcenter_id=workcenter,
-        workcenter_code=None,
-        department="ASSY",
-        scheduled_start=start,
-        quantity=1.0,
-        standard_hours=p50,
-        p10_hours=p50,
-        p50_hours=p50,
-        p90_hours=p50,
-        labor_rate=None,
-        cost_p10=None,
-        cost_p50=None,
-        cost_p90=None,
-        variance_pct=0.0,
-        crew_source="none",
-        method="standard",
-        model_version="t",
+    """Operation `op` of ASSY at `workcenter`, scheduled at `start`: `p50` hours, its standard and every quantile."""
+    hours = dict.fromkeys(("standard_hours", "p10_hours", "p50_hours", "p90_hours"), p50)
+    return make_forecast(
+        as_of=AS_OF, job_operation_id=op, workcenter_id=workcenter, department="ASSY", scheduled_start=start, **hours
     )
 
 
