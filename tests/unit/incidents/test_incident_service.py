@@ -3,7 +3,7 @@ training rows."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -352,3 +352,19 @@ def test_a_near_miss_has_no_nature_of_injury_or_part_of_body(trained: IncidentCl
     assert set(read_codes(near_miss_form, near_miss=True)) == {"event_division", "event_group", "source_division"}
     with pytest.raises(CodeCorrectionError, match="Nature of injury"):
         read_codes(near_miss_form)  # an injury has them
+
+
+@pytest.mark.parametrize(("days", "replaces"), [(0, True), (29, True), (31, False)])
+def test_a_resend_replaces_a_report_of_the_last_30_days_only(
+    trained: IncidentClassifier, days: int, replaces: bool
+) -> None:
+    """The read for the report a resend replaces starts at the stated time (less the clock skew a report may have)
+    or 30 days back, whichever is later: a resend 31 days on is a report of its own."""
+    sent_at = [NOW]
+    deps = IncidentDeps(InMemoryAuditStore(), trained, clock=lambda: sent_at[0])
+    when = datetime(2026, 12, 4, 14, 58, tzinfo=UTC)  # 2 minutes before it was sent
+    first = log_incident(deps, IncidentReport(narrative=VAGUE, occurred_at=when), "E0001")
+    sent_at[0] = NOW + timedelta(days=days, minutes=1)
+    second = log_incident(deps, IncidentReport(narrative=VAGUE, occurred_at=when, kind="near_miss"), "E0001")
+    assert second.replaces == ([first.incident_id] if replaces else [])
+    assert (replacement(deps.audit, first.incident_id) is not None) is replaces

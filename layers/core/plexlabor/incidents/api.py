@@ -27,14 +27,13 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any, NamedTuple
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
-from plexlabor.incidents.service import IncidentDeps, IncidentReport, LoggedIncident, log_incident
+from plexlabor.incidents.service import CLOCK_SKEW, IncidentDeps, IncidentReport, LoggedIncident, log_incident
 from plexlabor.incidents.transcribe import MAX_AUDIO_BYTES, MEDIA_FORMATS, TranscriptionError, TranscriptionPendingError
 from plexlabor.platform.csrf import API_REFUSAL, REFUSAL, cross_site_problem
 from plexlabor.platform.jsonapi import (
@@ -57,8 +56,6 @@ INCIDENTS_PATH = "/incidents"
 MULTIPART = "multipart/form-data"
 AUDIO_FIELD = "audio"
 OPENAPI_PATH = "/incidents/openapi.json"
-CLOCK_SKEW = timedelta(minutes=5)
-"""How far ahead of this function's clock a report's time may be (a tablet's clock runs a little fast)."""
 
 FORM_LABELS = {
     "kind": "What was it",

@@ -257,6 +257,9 @@ def _minute(received_at: datetime) -> str:
 
 RESEND_WINDOW = timedelta(days=30)
 """How long after a report its reporter's corrected resend still replaces it (`earlier_reports`)."""
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far ahead of incident_log's clock a report's time may be (a tablet's clock runs a little fast): so a report
+of a time was recorded at the earliest this long before it."""
 REPLACE_READ_LIMIT = 20_000
 """At most this many incident events are read to find the report a resend replaces (a plant's month holds hundreds)."""
 
@@ -279,7 +282,11 @@ def earlier_reports(audit: AuditStore, reporter: str, report: IncidentReport, re
     """The ids of `reporter`'s live reports (not replaced) of the same text and time (`same_report`) recorded in the
     last `RESEND_WINDOW`, oldest first: what a resend with a corrected field replaces (ux136 #3: the wrong first
     report stayed live, and the EHS lead confirmed it)."""
-    events = audit.by_kind(INCIDENT_CODING, since=received_at - RESEND_WINDOW, limit=REPLACE_READ_LIMIT)
+    if report.occurred_at is None:  # the same minute received: only it is read
+        since = received_at.replace(second=0, microsecond=0)
+    else:  # not before the stated time (less the skew a report may have), nor before the window
+        since = max(received_at - RESEND_WINDOW, report.occurred_at - CLOCK_SKEW)
+    events = audit.by_kind(INCIDENT_CODING, since=since, limit=REPLACE_READ_LIMIT)
     gone = {event.finding_id for event in events if replaced(event)}
     return [
         str(event.finding_id)
