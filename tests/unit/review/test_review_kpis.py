@@ -26,10 +26,18 @@ def _finding(
     _punch_finding(store, finding_id, f"time-clock-entries:{finding_id}", at, anomaly, status, model)
 
 
-def _decide(store: InMemoryAuditStore, finding_id: str, at: datetime, who: str, approve: bool) -> None:
+def _decide(
+    store: InMemoryAuditStore,
+    finding_id: str,
+    at: datetime,
+    who: str,
+    approve: bool,
+    resource: str = "time-clock-entries",
+) -> None:
+    """`who` approves or rejects the item `finding_id` on record `<resource>:<finding_id>`."""
     store.append(
         AuditEvent(
-            record_key=f"time-clock-entries:{finding_id}",
+            record_key=f"{resource}:{finding_id}",
             event_type=AuditEventType.DECISION,
             status=AuditStatus.APPROVED if approve else AuditStatus.REJECTED,
             occurred_at=at,
@@ -225,17 +233,7 @@ def test_a_decision_on_an_incident_never_sent_for_review_is_not_an_approval_from
     _incident(store, "inc-sent", AuditStatus.PENDING_APPROVAL)
     _incident(store, "inc-open", AuditStatus.PENDING_APPROVAL)
     for incident_id, approve in (("inc-auto", True), ("inc-sent", False)):
-        store.append(
-            AuditEvent(
-                record_key=f"incidents:{incident_id}",
-                event_type=AuditEventType.DECISION,
-                status=AuditStatus.APPROVED if approve else AuditStatus.REJECTED,
-                occurred_at=T0 + timedelta(minutes=5),
-                actor="ehs1",
-                supervisor_id="ehs1",
-                finding_id=incident_id,
-            )
-        )
+        _decide(store, incident_id, T0 + timedelta(minutes=5), "ehs1", approve, "incidents")
     # When the KPIs are computed
     [row] = compute_kpis(store, clock=lambda: T0 + timedelta(days=1)).by_kind
     # Then the confirmation of the unsent one is counted apart, not as an approval of what was sent
@@ -248,18 +246,8 @@ def test_an_incident_the_ehs_lead_corrects_later_counts_once() -> None:
     # Given an incident sent for review, rejected in the queue, then coded and corrected by the EHS lead on its page
     store = InMemoryAuditStore()
     _incident(store, "inc-sent", AuditStatus.PENDING_APPROVAL)
-    for minutes, status in ((5, AuditStatus.REJECTED), (9, AuditStatus.APPROVED), (30, AuditStatus.APPROVED)):
-        store.append(
-            AuditEvent(
-                record_key="incidents:inc-sent",
-                event_type=AuditEventType.DECISION,
-                status=status,
-                occurred_at=T0 + timedelta(minutes=minutes),
-                actor="ehs1",
-                supervisor_id="ehs1",
-                finding_id="inc-sent",
-            )
-        )
+    for minutes, approve in ((5, False), (9, True), (30, True)):
+        _decide(store, "inc-sent", T0 + timedelta(minutes=minutes), "ehs1", approve, "incidents")
     # When the KPIs are computed
     [row] = compute_kpis(store, clock=lambda: T0 + timedelta(days=1)).by_kind
     # Then its first answer counts, once
