@@ -64,6 +64,9 @@ def test_a_corrected_resend_replaces_the_earlier_report_which_can_no_longer_be_d
     earlier = _page(world, first, EHS, lambda_context)
     assert f'Replaced by <a href="/dev/incidents/{second}">{second}</a>' in earlier
     assert "This report is withdrawn: it is no longer confirmed or sent to Plex." in earlier
+    assert "wait for the EHS lead" not in earlier and "wait for the EHS lead" in _page(
+        world, second, EHS, lambda_context
+    )
     assert "Save the codes" not in earlier and "Save the codes" in _page(world, second, EHS, lambda_context)
     # When the EHS lead posts codes for the earlier one (a page opened before the resend)
     refused = call_web(web_deps(world), "POST", f"/incidents/{first}", EHS, lambda_context, form=CONFIRM)
@@ -103,6 +106,8 @@ def test_when_plex_holds_the_earlier_report_the_ehs_lead_is_told_and_must_ask_fo
     page = _page(world, second, EHS, lambda_context)
     assert "Plex holds that earlier report: it was confirmed by S0001" in page and "written to Plex on" in page
     assert 'name="plex_earlier" value="write" required' in page
+    own = _page(world, second, OPERATOR, lambda_context)  # its reporter is told who deals with it, not the EHS steps
+    assert "Plex holds that earlier report" in own and "The EHS lead is told so here" in own and "revert" not in own
     # and the earlier one's page that Plex holds it
     assert "Plex holds it: it was written on" in _page(world, first, EHS, lambda_context)
     # When the EHS lead saves the new report's codes without ticking the box

@@ -29,7 +29,7 @@ from aws_lambda_powertools.event_handler import Response
 from plexlabor.approval.callback import CallbackService
 from plexlabor.approval.errors import DecisionFormError
 from plexlabor.approval.messages import MAX_REASON_CHARS, Decision, RecommendationWriteback
-from plexlabor.approval.wiring import PAGE_PLEX_LIMITS, plex_settings, reads_plex
+from plexlabor.approval.wiring import plex_settings, reads_plex
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import SUPERSEDED_BY
@@ -67,6 +67,12 @@ SAVED = {
 RECORDING_UNUSED = (
     "Your report was recorded from the text you typed. The recording was not used: no transcription is set up here."
 )
+JOB_UNCHECKED = (
+    "Your report was recorded with the job as you typed it: Plex could not be asked just now whether it has that job."
+)
+REPORT_NOTES = {("recording", "unused"): RECORDING_UNUSED, ("job", "unchecked"): JOB_UNCHECKED}
+"""What the reporter is told on the page incident_log's redirect opens (`incidents.api`: `?recording=unused`,
+`?job=unchecked`)."""
 UNSENT = "Saved, but the incident could not be sent on its way to Plex: send it again below."
 PLEX_EARLIER = "plex_earlier"
 """The code form's box the EHS lead ticks to write a corrected report to Plex although Plex holds the report it
@@ -106,7 +112,8 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         ],
         "may_code": coder and closing is None,
         "replaced_by": closing,
-        "replaces": [_earlier(page, earlier) for earlier in payload.get("replaces") or []],
+        "replaces": [_earlier(page, earlier, coder) for earlier in payload.get("replaces") or []],
+        "coder": coder,
         "confirm": _confirm_defaults(event, decision, page.deps.zone),
         "plex": _plex_state(page, event, decision),
         "confirmed": confirmed_decision(decision) if decision is not None else None,
@@ -121,9 +128,10 @@ def _in_plex(plex: AuditEvent | None) -> bool:
     return plex is not None and plex.event_type is AuditEventType.WRITEBACK and bool(plex.payload.get("sent"))
 
 
-def _earlier(page: Page, incident_id: str) -> dict[str, Any]:
+def _earlier(page: Page, incident_id: str, coder: bool) -> dict[str, Any]:
     """A report this one replaces, as its page names it: its id, what it said beside the text, what became of it
-    (`decided`: who confirmed it and where its write to Plex stands) and whether Plex holds it (`in_plex`)."""
+    (`decided`: who confirmed it and where its write to Plex stands; what to do about it for a `coder`) and whether
+    Plex holds it (`in_plex`)."""
     event = opening(page.deps.review.audit, incident_id)
     if event is None:  # recorded before the list's index (2026-12-05) or not read yet: named only
         return {"id": incident_id, "event": None, "sent": "", "decided": "", "in_plex": False}
@@ -137,7 +145,7 @@ def _earlier(page: Page, incident_id: str) -> dict[str, Any]:
         "id": incident_id,
         "event": event,
         "sent": " · ".join(sent),
-        "decided": _fate(page, last, plex),
+        "decided": _fate(page, last, plex, coder),
         "in_plex": _approved(last) and _in_plex(plex),
     }
 
@@ -151,8 +159,9 @@ WHAT_WAS_SENT = (
 """The report's fields beside the text, as a replaced report is summed up ("an injury · workcenter PRS-04")."""
 
 
-def _fate(page: Page, decision: AuditEvent | None, plex: AuditEvent | None) -> str:
-    """What became of a replaced report before it was replaced, in words ("" when nobody decided it)."""
+def _fate(page: Page, decision: AuditEvent | None, plex: AuditEvent | None, coder: bool) -> str:
+    """What became of a replaced report before it was replaced, in words ("" when nobody decided it); when Plex
+    holds it, the EHS lead (a `coder`) is told what saving this one does, its reporter who deals with it."""
     if decision is None:
         return ""
     by = f"by {page.who(decision.actor)} on {page.local(decision.occurred_at)}"
@@ -168,10 +177,14 @@ def _fate(page: Page, decision: AuditEvent | None, plex: AuditEvent | None) -> s
         return f"It was confirmed {by}, written to Plex and withdrawn there on {page.local(plex.occurred_at)}."
     if not plex.payload.get("sent"):
         return f"It was confirmed {by}: a dry run, nothing of it was written to Plex."
+    held = (
+        f"Plex holds that earlier report: it was confirmed {by} and written to Plex on {page.local(plex.occurred_at)}."
+    )
+    if not coder:
+        return f"{held} The EHS lead is told so here, and withdraws it in Plex."
     return (
-        f"Plex holds that earlier report: it was confirmed {by} and written to Plex on {page.local(plex.occurred_at)}. "
-        "Saving the codes here writes this report to Plex as a record of its own; withdraw the earlier record in "
-        "Plex (plexlabor writeback revert)."
+        f"{held} Saving the codes here writes this report to Plex as a record of its own; withdraw the earlier record "
+        "in Plex (plexlabor writeback revert)."
     )
 
 
@@ -259,7 +272,7 @@ def read_choices(settings: WebAppSettings) -> PlantChoices:
         return PlantChoices()
     from plexlabor.plex.client import PlexLaborClient
 
-    client = PlexLaborClient(plex_settings(settings).model_copy(update=PAGE_PLEX_LIMITS))
+    client = PlexLaborClient(plex_settings(settings).interactive())
     return PlantChoices.of(client.workcenters(), client.employees(), readable_shifts(client))
 
 
@@ -302,8 +315,10 @@ def seen_incident(answer: IncidentPage) -> Callable[[str], Response[str]]:
 @app.get("/incidents/<incident_id>")
 @seen_incident
 def incident(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
-    saved = _query().get("saved", "")
-    flash = SAVED.get(saved) or (RECORDING_UNUSED if _query().get("recording") == "unused" else None)
+    query = _query()
+    saved = query.get("saved", "")
+    told = [note for (name, value), note in REPORT_NOTES.items() if query.get(name) == value]
+    flash = SAVED.get(saved) or " ".join(told) or None
     return page.render(
         "incident.html",
         title="Incident",
