@@ -118,4 +118,22 @@ def test_a_step_that_holds_the_answer_is_cited(asked: Any, molding_plant: Path) 
     mold_change = next(guide for guide, sop in plant_sops(PlantFolder(molding_plant)) if sop.title.startswith("Mold"))
     answer = ask(stack, tablet, question="What torque for the mold clamps?")  # (before: refused)
     assert (answer["kind"], answer["procedure_id"]) == ("steps", mold_change)
-    assert any("120 Nm" in step["text"] and step["label"] in answer["text"] for step in answer["steps"])
+    # only the step that gives it (before: all 8 steps of the mold change; ux136 #10)
+    assert [(step["step"], "120 Nm" in step["text"]) for step in answer["steps"]] == [(5, True)]
+    assert answer["selected"] == "The step giving the torque (1 of its 8 steps)"
+
+
+def test_starting_the_machine_at_the_molding_operation_gets_the_press_start_up(asked: Any, molding_plant: Path) -> None:
+    # (before: the lockout procedure, whose step 5 says "try to start the machine"; ux136 #10)
+    stack, _, tablet = asked
+    start_up = next(guide for guide, sop in plant_sops(PlantFolder(molding_plant)) if sop.title.startswith("Start-up"))
+    answer = ask(stack, tablet, question="How do I start the machine?", operation=MOLDING_OPERATION)
+    assert (answer["kind"], answer["procedure_id"], answer["scope"]) == ("steps", start_up, "operation")
+
+
+def test_an_alarm_no_procedure_covers_is_refused_in_plain_words(asked: Any) -> None:
+    # (before: the lockout procedure: "stuck" beside "robot" read as a jam; ux136 #10)
+    stack, _, tablet = asked
+    answer = ask(stack, tablet, question="The robot is stuck in an alarm, what do I do?", operation=MOLDING_OPERATION)
+    assert (answer["kind"], answer["procedure_id"]) == ("refused", None)
+    assert answer["text"].startswith("No procedure I have covers this: none of them is an alarm or fault response.")

@@ -77,18 +77,18 @@ def value_answered(reply: Answer, title: str, holds: frozenset[int], steps: int)
     )
 
 
-Asked = tuple[tuple[str, str | None, str | None], ...]
+Questions = tuple[tuple[str, str | None, str | None], ...]
 Valued = tuple[tuple[str, str | None, str, frozenset[int]], ...]
-SET_A: tuple[Asked, Asked, Asked, Valued] = (START_UP, ALARM, LOCKOUT_PROPER, VALUE)
+SET_A: tuple[Questions, Questions, Questions, Valued] = (START_UP, ALARM, LOCKOUT_PROPER, VALUE)
 
 
 def intent_figures(
-    plant: ProcedureIndex, simulator: ProcedureIndex, sets: tuple[Asked, Asked, Asked, Valued] = SET_A
+    plant: ProcedureIndex, simulator: ProcedureIndex, sets: tuple[Questions, Questions, Questions, Valued] = SET_A
 ) -> dict[str, tuple[int, int]]:
     """How many of each set (start-up, alarm, lockout, value) are answered as they should be (right, asked)."""
     start_up, alarm, lockout, value = sets
 
-    def right(questions: Asked, index: ProcedureIndex) -> int:
+    def right(questions: Questions, index: ProcedureIndex) -> int:
         return sum(answer(index, q, Where(operation=op)).title == title for q, op, title in questions)
 
     steps = {p.title: len(p.steps) for p in plant.procedures}
