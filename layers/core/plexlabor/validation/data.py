@@ -7,10 +7,12 @@ see the same neighbourhood.
 
 from __future__ import annotations
 
+import gc
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
@@ -446,6 +448,24 @@ class PlantData:
                 for s, lv, issued, expires in held
             )
         ]
+
+
+@contextmanager
+def collector_skips_what_exists() -> Iterator[None]:
+    """Keep every object made so far (a plant's records and index: read once, never cyclic garbage) out of
+    the cyclic collector's walks while the norms or the checks make their own objects. Without it each of
+    the two walked the 800,000 objects of a 400-person half year in a full collection (1.2 s of a 14.5 s batch,
+    measured with `gc.callbacks`). `gc.freeze` on the way in, `gc.unfreeze` on the way out (nothing else in
+    plexlabor keeps objects frozen; when something already is, this does nothing). Reference counting frees
+    as before meanwhile."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 _START, _T_IN, _T, _FIRST = attrgetter("start"), attrgetter("t_in"), attrgetter("t"), itemgetter(0)

@@ -19,7 +19,7 @@ from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.checks.base import Candidate
 from plexlabor.validation.checks.hours import pay_week
 from plexlabor.validation.checks.registry import check_employee, check_workcenter
-from plexlabor.validation.data import PlantData
+from plexlabor.validation.data import PlantData, collector_skips_what_exists
 from plexlabor.validation.findings import Finding, finding_id_for
 from plexlabor.validation.norms import Norms, compute_norms
 from plexlabor.validation.policy import PunchPolicy
@@ -67,8 +67,9 @@ class ValidationEngine:
         self, data: PlantData, norms: Norms | None = None, since: float | None = None, until: float | None = None
     ) -> list[Finding]:
         """Findings for every record of the plant whose time lies in [since, until]."""
-        norms = norms or compute_norms(data)
-        return self.findings(_within(data, since, until)(self.candidates(data, norms)), data, norms)
+        with collector_skips_what_exists():
+            norms = norms or compute_norms(data)
+            return self.findings(_within(data, since, until)(self.candidates(data, norms)), data, norms)
 
     # ---- real time ------------------------------------------------------------------------------
     def realtime(self, record: TimeClockEntry | LaborEntry, context: PlantData, norms: Norms) -> list[Finding]:

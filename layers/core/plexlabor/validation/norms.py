@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from plexlabor.validation.clocks import ClockOffsets
-from plexlabor.validation.data import PlantData
+from plexlabor.validation.data import PlantData, collector_skips_what_exists
 from plexlabor.validation.policy import MAX_RECENT_HABIT_SHIFTS
 from plexlabor.validation.shifts import EmployeeDay, day_offsets, employee_days, structural_problems
 
@@ -23,6 +23,7 @@ OFFSET_CLIP = 3.0
 spreads of their median (`Norm.of`): the rest are the odd days (anomalies, corrections), not the habit."""
 ROLE_MOVES = 0.1  # a role whose typical member badges in at a second building on this share of days moves
 DAY_SECONDS = 86400
+_UNKNOWN: Any = object()
 RECENT_DAYS_KEPT = 3 * MAX_RECENT_HABIT_SHIFTS + 1
 """The person's last this many worked days (28) before the norms' date, whose offsets the norms keep: what the
 early/late check reads as their recent shifts (it looks back on 3 x `PunchPolicy.recent_habit_shifts` worked
@@ -228,7 +229,11 @@ def _unpack(raw: list[float] | None) -> Norm | None:
 
 def compute_norms(data: PlantData, until: float | None = None) -> Norms:
     """Norms from all history before `until` (default: the whole extract)."""
-    until = data.as_of if until is None else until
+    with collector_skips_what_exists():
+        return _norms(data, data.as_of if until is None else until)
+
+
+def _norms(data: PlantData, until: float) -> Norms:
     clocks = ClockOffsets.measure(data, until)
     people: dict[str, EmployeeNorms] = {}
     groups: dict[str, dict[str, dict[str, list[float]]]] = {
@@ -318,7 +323,18 @@ def _badge_buildings(data: PlantData, employee: str, until: float) -> dict[str, 
 
 def productivity_ratio(data: PlantData, entry: Any, setup_hours: float = 0.0) -> float | None:
     """log(quantity / what the standard rate gives for the productive time, less `setup_hours`); None when
-    not measurable."""
+    not measurable. Without setup hours kept per entry in `data.memo`: the norms and the labor check each
+    ask for every entry's (the entries are the data's own, so their ids are theirs while the data lives)."""
+    if setup_hours:
+        return _ratio(data, entry, setup_hours)
+    kept: dict[int, float | None] = data.memo.setdefault("norms.ratios", {})
+    ratio = kept.get(id(entry), _UNKNOWN)
+    if ratio is _UNKNOWN:
+        ratio = kept[id(entry)] = _ratio(data, entry, 0.0)
+    return ratio
+
+
+def _ratio(data: PlantData, entry: Any, setup_hours: float) -> float | None:
     operation = data.operations.get(entry.job_operation)
     if operation is None or entry.end is None or entry.quantity <= 0:
         return None

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import Enum
+from functools import cached_property
 
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.records import Punch, Scheduled
@@ -52,6 +53,16 @@ class EmployeeDay:
         """The last usable punch really ends the shift (no broken entry after it)."""
         return bool(self.punches) and not any(b.t_in > self.punches[-1].t_in + SAME_PUNCH_SECONDS for b in self.broken)
 
+    @cached_property
+    def offsets(self) -> tuple[float | None, float | None]:
+        """`day_offsets`, worked out once: the norms and the early/late check each read every day's."""
+        first, last, shift = self.first, self.last, self.shift
+        if shift is None or first is None or last is None:
+            return None, None
+        start = (first.t_in - shift.start) / 60 if self.start_known else None
+        end = (last.t_out - shift.end) / 60 if last.t_out is not None and self.end_known else None
+        return start, end
+
     @property
     def first(self) -> Punch | None:
         return self.punches[0] if self.punches else None
@@ -64,12 +75,7 @@ class EmployeeDay:
 def day_offsets(day: EmployeeDay) -> tuple[float | None, float | None]:
     """Minutes from the shift's start to the first clock-in and from its end to the last clock-out, each None
     where not known (no shift, a broken entry before or after, no clock-out): what habits are made of."""
-    first, last, shift = day.first, day.last, day.shift
-    if shift is None or first is None or last is None:
-        return None, None
-    start = (first.t_in - shift.start) / 60 if day.start_known else None
-    end = (last.t_out - shift.end) / 60 if last.t_out is not None and day.end_known else None
-    return start, end
+    return day.offsets
 
 
 def structural_problems(punches: list[Punch]) -> dict[str, Structural]:

@@ -4,6 +4,9 @@ uncertified operator, improbable output."""
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
+from datetime import date
+from operator import attrgetter
 
 from plexlabor.models.anomalies import AnomalyType as A
 from plexlabor.validation.checks.base import (
@@ -24,6 +27,7 @@ from plexlabor.validation.shifts import MIN_OVERLAP_SECONDS
 RECODE_GAP = 8 * HOUR
 """Labor further from the miscoded entry than this says nothing about what the workcenter ran
 (`allocation.scans.MAX_GAP_S`)."""
+_START = attrgetter("start")
 
 
 def labor_entries(context: EmployeeContext) -> list[Candidate]:
@@ -125,9 +129,10 @@ def _recode(data: PlantData, employee: str, entry: Labor) -> dict[str, str]:
         other_end = other.end if other.end is not None else other.start
         return max(other.start - end, entry.start - other_end, 0.0)
 
+    entries = data.labor.get(employee, [])  # in start order: none starting after `end` + the gap can fit
     fitting = [
         other
-        for other in data.labor.get(employee, ())
+        for other in entries[: bisect_right(entries, end + RECODE_GAP, key=_START)]
         if other.workcenter == entry.workcenter
         and other.job_operation != entry.job_operation
         and (operation := data.operations.get(other.job_operation)) is not None
@@ -150,7 +155,12 @@ def _uncertified(context: EmployeeContext, entry: Labor) -> Candidate | None:
         return None  # the workcenter requires no skill
     day = context.data.local_date(entry.start)
     expiry_valid = context.policy.certification_expiry == "last_valid_day"
-    missing = context.data.certified(context.employee, entry.workcenter, day, expiry_valid=expiry_valid)
+    kept: dict[tuple[str, date], list[str]] = context.memo.setdefault("labor.missing", {})  # a day's entries share it
+    missing = kept.get((entry.workcenter, day))
+    if missing is None:
+        missing = kept[(entry.workcenter, day)] = context.data.certified(
+            context.employee, entry.workcenter, day, expiry_valid=expiry_valid
+        )
     if not missing:
         return None
     data = context.data
@@ -162,7 +172,7 @@ def _uncertified(context: EmployeeContext, entry: Labor) -> Candidate | None:
         anomaly=A.UNCERTIFIED_OPERATOR,
         evidence={
             "workcenter": entry.workcenter,
-            "missing_skills": missing,
+            "missing_skills": list(missing),  # the day's list is kept for its other entries
             "date": day.isoformat(),
             "workcenter_code": workcenter_code,
             "missing_skill_codes": codes,

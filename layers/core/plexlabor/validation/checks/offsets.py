@@ -201,14 +201,16 @@ def _day_offsets(context: EmployeeContext, *, at_start: bool) -> tuple[list[floa
     """When each of the person's worked days began, and its clock-in (or clock-out) offset, made once per person:
     the days the norms keep (`Norms.recent`) before the first day of the data, then the data's. So the real-time
     slice (a week and a day) reads the recent shifts the batch reads from the whole history."""
-    key = "offsets.start" if at_start else "offsets.end"
-    if key not in context.memo:
+    if "offsets.days" not in context.memo:  # both ends at once: most people have an offset at each
         days = context.days
         begins = days[0].punches[0].t_in if days else math.inf
         shifts = [shift for shift in context.norms.recent if shift.t < begins] + [RecentShift.of(d) for d in days]
-        offsets = [shift.start if at_start else shift.end for shift in shifts]
-        context.memo[key] = ([shift.t for shift in shifts], offsets)
-    result: tuple[list[float], list[float | None]] = context.memo[key]
+        times = [shift.t for shift in shifts]
+        context.memo["offsets.days"] = (
+            (times, [shift.start for shift in shifts]),
+            (times, [shift.end for shift in shifts]),
+        )
+    result: tuple[list[float], list[float | None]] = context.memo["offsets.days"][0 if at_start else 1]
     return result
 
 
