@@ -1,5 +1,6 @@
-"""Fixtures shared by the integration tier: S3 on moto with the artifacts bucket, and each artifact store
-(`plexlabor.platform.artifacts`) in turn for the contract tests of what is kept in it."""
+"""Fixtures shared by the integration tier: moto's dummy credentials and region for every test (never a real
+account), S3 on moto with the artifacts bucket, and each artifact store (`plexlabor.platform.artifacts`) in
+turn for the contract tests of what is kept in it."""
 
 from __future__ import annotations
 
@@ -19,10 +20,15 @@ NewArtifactStore = Callable[[str], ArtifactStore]
 """Makes an empty store that keeps its objects under a prefix (`models/scorer/`)."""
 
 
-@pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """An S3 client on moto, with the bucket ARTIFACTS_BUCKET."""
+@pytest.fixture(autouse=True)
+def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never reach a real account: dummy credentials and a fixed region (`use_fake_aws`), moto or not."""
     use_fake_aws(monkeypatch)
+
+
+@pytest.fixture
+def s3() -> Iterator[Any]:
+    """An S3 client on moto, with the bucket ARTIFACTS_BUCKET."""
     with mock_aws():
         client = boto3.client("s3", region_name=REGION)
         client.create_bucket(Bucket=ARTIFACTS_BUCKET)

@@ -14,7 +14,6 @@ from moto import mock_aws
 from plexlabor.approval import wiring
 from plexlabor_dev.simulator.sample_plant import DEFAULT_START, write_sample_plant
 from plexlabor_dev.simulator.server import SimulatorServer
-from tests.support import use_fake_aws
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +31,6 @@ def approval_plant(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def stack(approval_plant: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    use_fake_aws(monkeypatch, REGION)
     wiring.reset()
     with (
         mock_aws(config={"stepfunctions": {"execute_state_machine": True}}),

@@ -19,14 +19,13 @@ from plexlabor.approval.errors import ApprovalClosedError
 from plexlabor.approval.messages import Stage
 from plexlabor.approval.ports import Digest, DigestItem, InMemoryTaskTokenStore, PendingApproval, TaskTokenStore
 from plexlabor.audit.dynamodb import create_state_table
-from tests.support import make_finding, make_request, use_fake_aws
+from tests.support import make_finding, make_request
 
 T0 = datetime(2026, 3, 3, 4, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    use_fake_aws(monkeypatch, REGION)
+def aws() -> Iterator[None]:
     with mock_aws():
         yield
 

@@ -1,4 +1,5 @@
-"""Fixtures of the audit contract tests: fake AWS credentials, moto, and each store implementation."""
+"""Fixtures of the audit contract tests: moto and each store implementation (the tier's conftest gives fake AWS
+credentials)."""
 
 from __future__ import annotations
 
@@ -23,16 +24,9 @@ from plexlabor.audit.dynamodb import (
     create_audit_table,
     create_state_table,
 )
-from tests.support import use_fake_aws
 
 AUDIT_TABLE_NAME = "plexlabor-audit-test"
 STATE_TABLE_NAME = "plexlabor-state-test"
-
-
-@pytest.fixture(autouse=True)
-def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never reach a real account: moto only, with dummy credentials and a fixed region."""
-    use_fake_aws(monkeypatch)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from plexlabor.audit.dynamodb import DynamoDbAuditStore, create_audit_table, cre
 from plexlabor.intake import wiring
 from plexlabor.platform import aws
 from plexlabor.plex.folder import PlantFolderSource
-from tests.support import REGION, use_fake_aws
+from tests.support import REGION
 from tests.unit.intake.intake_samples import WEBHOOK_SECRET
 from tests.unit.intake.intake_samples import plant_source as plant_source
 from tests.unit.intake.intake_samples import samples as samples
@@ -73,11 +73,6 @@ class Stack:
 
     def executions(self) -> list[dict[str, Any]]:
         return self.sfn.list_executions(stateMachineArn=self.state_machine_arn)["executions"]
-
-
-@pytest.fixture(autouse=True)
-def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fake_aws(monkeypatch)
 
 
 @pytest.fixture

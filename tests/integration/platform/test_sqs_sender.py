@@ -14,7 +14,7 @@ from moto import mock_aws
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.wiring import replan_sender
 from plexlabor.platform.sqs import SqsJsonSender
-from tests.support import REGION, use_fake_aws
+from tests.support import REGION
 
 MESSAGE = ReplanMessage(
     reason="call_off",
@@ -31,8 +31,7 @@ def _bodies(sqs: object, queue_url: str) -> list[dict[str, object]]:
 
 
 @pytest.mark.parametrize("by_alias", [False, True])
-def test_a_message_reaches_its_queue_as_json(monkeypatch: pytest.MonkeyPatch, by_alias: bool) -> None:
-    use_fake_aws(monkeypatch)
+def test_a_message_reaches_its_queue_as_json(by_alias: bool) -> None:
     with mock_aws():
         sqs = boto3.client("sqs", region_name=REGION)
         queue_url = sqs.create_queue(QueueName=f"sender-{uuid.uuid4().hex[:12]}")["QueueUrl"]
@@ -43,8 +42,7 @@ def test_a_message_reaches_its_queue_as_json(monkeypatch: pytest.MonkeyPatch, by
     assert ReplanMessage.model_validate(body) == MESSAGE
 
 
-def test_the_replan_sender_writes_what_crew_replan_reads(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fake_aws(monkeypatch)
+def test_the_replan_sender_writes_what_crew_replan_reads() -> None:
     with mock_aws():
         sqs = boto3.client("sqs", region_name=REGION)
         queue_url = sqs.create_queue(QueueName=f"replan-{uuid.uuid4().hex[:12]}")["QueueUrl"]
