@@ -84,15 +84,15 @@ def test_a_corrected_resend_replaces_the_earlier_report_which_can_no_longer_be_d
         web_deps(world), "POST", f"/items/{first}", EHS, lambda_context, form={"action": "reject", "reason": "dup"}
     )
     assert rejected["statusCode"] == 409 and decision_of(world.audit, first) is None
-    assert "This suggestion was no longer needed: Replaced by the reporter&#39;s corrected report" in rejected["body"]
-    assert f"Replaced by the reporter&#39;s corrected report {second} on" in item and "re-plan" not in item
+    assert "This suggestion was no longer needed: Replaced by the corrected report" in rejected["body"]
+    assert f"Replaced by the corrected report {second} on" in item and "re-plan" not in item
 
 
 def test_when_plex_holds_the_earlier_report_the_ehs_lead_is_told_and_must_ask_for_a_second_record(
     world: World, lambda_context: Any
 ) -> None:
-    # Given an auto-coded injury the EHS lead confirmed and plex_writeback wrote to Plex (custom object mode)
-    first = _send(world, sure=True, workcenter_code="PRESS4")
+    # Given an injury the EHS lead confirmed (from the queue) and plex_writeback wrote to Plex (custom object mode)
+    first = _send(world, sure=False, workcenter_code="PRESS4")
     assert (
         call_web(web_deps(world), "POST", f"/incidents/{first}", EHS, lambda_context, form=CONFIRM)["statusCode"] == 303
     )
@@ -122,6 +122,10 @@ def test_when_plex_holds_the_earlier_report_the_ehs_lead_is_told_and_must_ask_fo
         call_web(web_deps(world), "POST", f"/incidents/{second}", EHS, lambda_context, form=ticked)["statusCode"] == 303
     )
     assert decision_of(world.audit, second) is not None and len(world.writebacks.sent) == 2
+    # and the earlier's item trail says it was written, then replaced (not "nothing was written to Plex for it")
+    trail = call_web(web_deps(world), "GET", f"/items/{first}", EHS, lambda_context)["body"]
+    assert "Written to Plex as an incident record" in trail and "nothing was written to Plex for it" not in trail
+    assert f"Replaced by the corrected report {second} that its reporter sent: no longer confirmed or written" in trail
     # and the audit trail keeps both reports: the earlier's confirmation, write and replacement
     kinds = [e.event_type for e in world.audit.history(f"incident:{first}")]
     assert AuditEventType.WRITEBACK in kinds and AuditEventType.EXPIRED in kinds
