@@ -76,6 +76,19 @@ class PlantSamples:
     """A labor entry with no finding, in the same week as `review`."""
 
 
+class NoSupervisors:
+    """`source` as the labor-data port, but nobody has a supervisor (a finding nobody can approve)."""
+
+    def __init__(self, source: PlantFolderSource) -> None:
+        self.source = source
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.source, name)
+
+    def employees(self) -> list[Any]:
+        return [e.model_copy(update={"supervisor_id": None}) for e in self.source.employees()]
+
+
 def make_plant(path: Path) -> PlantFolderSource:
     """Generate the intake tests' plant into `path`."""
     generate_plant(INTAKE_PLANT, path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -14,7 +13,7 @@ from plexlabor.intake.recording import FindingRecorder
 from plexlabor.intake.wiring import NORMS_REFRESH_ACTOR, NormsRefreshDependencies
 from plexlabor.models.anomalies import AnomalyType
 from tests.support import FakeLambdaContext
-from tests.unit.intake.intake_samples import scheduled_event
+from tests.unit.intake.intake_samples import NoSupervisors, scheduled_event
 
 NOW = datetime(2026, 11, 26, 3, tzinfo=UTC)
 
@@ -86,16 +85,9 @@ def test_as_of_in_the_event_detail_moves_the_run(plant_source, recorder) -> None
 
 def test_the_sweep_records_findings_nobody_can_approve_as_unrouted_once(plant_source, audit, approvals) -> None:
     # Given a plant where nobody has a supervisor, and a recorder without a default supervisor
-    class NoSupervisors:
-        def __getattr__(self, name: str) -> Any:
-            return getattr(plant_source, name)
-
-        def employees(self) -> list[Any]:
-            return [e.model_copy(update={"supervisor_id": None}) for e in plant_source.employees()]
-
     recorder = FindingRecorder(audit=audit, approvals=approvals, actor=NORMS_REFRESH_ACTOR, clock=lambda: NOW)
     deps = make_deps(plant_source, recorder, InMemoryNormsStore())
-    deps.source = NoSupervisors()  # type: ignore[assignment]
+    deps.source = NoSupervisors(plant_source)  # type: ignore[assignment]
     # When the sweep runs twice
     first = nightly.handler(scheduled_event(), FakeLambdaContext(), dependencies=deps)["sweep"]
     second = nightly.handler(scheduled_event(), FakeLambdaContext(), dependencies=deps)["sweep"]

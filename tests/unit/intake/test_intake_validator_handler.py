@@ -18,7 +18,7 @@ from plexlabor.intake.recording import FindingRecorder
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.validation.norms import Norms
 from tests.support import FakeLambdaContext
-from tests.unit.intake.intake_samples import PlantSamples, captured_logs, sqs_event
+from tests.unit.intake.intake_samples import NoSupervisors, PlantSamples, captured_logs, sqs_event
 
 NOW = datetime(2026, 11, 26, 7, 30, tzinfo=UTC)
 
@@ -237,14 +237,7 @@ def test_a_review_finding_nobody_can_approve_is_recorded_unrouted_not_retried(
     plant_source, samples, audit, approvals, capsys
 ) -> None:
     # Given an employee whose supervisor is unknown and no default supervisor configured
-    class NoSupervisors:
-        def __getattr__(self, name: str) -> Any:
-            return getattr(plant_source, name)
-
-        def employees(self) -> list[Any]:
-            return [e.model_copy(update={"supervisor_id": None}) for e in plant_source.employees()]
-
-    deps = make_deps(NoSupervisors(), samples, audit, approvals, default_supervisor=None)
+    deps = make_deps(NoSupervisors(plant_source), samples, audit, approvals, default_supervisor=None)
     # When their review finding is validated
     _, response = run(deps, [samples.clean.message().model_dump_json(), samples.review.message().model_dump_json()])
     # Then the record is done (retrying cannot find a supervisor: it went to the DLQ with no audit record)
