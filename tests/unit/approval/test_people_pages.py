@@ -132,12 +132,19 @@ def test_a_decider_who_is_not_an_employee_is_named_by_their_user_name(world: Wor
     assert "already rejected by admin on" in _page(world, "GET", token, NAMES)["body"]
 
 
-def test_an_expired_link_to_a_decided_finding_names_the_decider_not_only_the_expiry(world: World) -> None:
-    """N12 (ux113): the first supervisor's mailed link expired, the escalated one rejected the finding."""
+def _rejected_on_escalation(world: World) -> str:
+    """A finding whose first link (60 s, to Dana Smith) went unanswered and which Lee Park, asked on
+    escalation, rejected ('he swapped shifts'); the first link's token."""
     request = make_request(make_finding(), employee_number="E00002", escalation_supervisor_id="E0100", wait_seconds=60)
     (token,) = world.notified(notice(request))
     escalated = world.notified(notice(request, stage=Stage.ESCALATED, token="task-2"))[-1]
     assert _page(world, "POST", escalated, NAMES, action="reject", reason="he swapped shifts")["statusCode"] == 200
+    return token
+
+
+def test_an_expired_link_to_a_decided_finding_names_the_decider_not_only_the_expiry(world: World) -> None:
+    """N12 (ux113): the first supervisor's mailed link expired, the escalated one rejected the finding."""
+    token = _rejected_on_escalation(world)
     world.clock.advance(seconds=61)  # the first link has expired since
 
     for method, form in (("GET", {}), ("POST", {"action": "approve"})):
@@ -149,10 +156,7 @@ def test_an_expired_link_to_a_decided_finding_names_the_decider_not_only_the_exp
 
 def test_a_link_expired_over_a_week_ago_says_only_that_it_expired(world: World) -> None:
     """Review 123: an old (forwarded) mail must not show who decided and why for ever, without sign-in."""
-    request = make_request(make_finding(), employee_number="E00002", escalation_supervisor_id="E0100", wait_seconds=60)
-    (token,) = world.notified(notice(request))
-    escalated = world.notified(notice(request, stage=Stage.ESCALATED, token="task-2"))[-1]
-    assert _page(world, "POST", escalated, NAMES, action="reject", reason="he swapped shifts")["statusCode"] == 200
+    token = _rejected_on_escalation(world)
     world.clock.advance(seconds=60 + OUTCOME_SHOWN_FOR.total_seconds() - 1)  # a week after it expired, less 1 s
     assert "already rejected by Lee Park" in _page(world, "GET", token, NAMES)["body"]
     world.clock.advance(seconds=1)
