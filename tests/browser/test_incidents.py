@@ -263,6 +263,8 @@ def test_on_a_phone_the_list_shows_each_rows_status_first_with_its_job_and_the_c
     page.wait_for_url(f"**/incidents/{first.incident_id}")
     main = page.locator("main").inner_text()
     assert f"Replaced by {second.incident_id}" in main and "Save the codes" not in main
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_no_serious_violations(page)
     # and in the EHS queue the reporter is named once in the row, at every width
     page.goto(f"{incidents.base}/queue")
     row = page.locator(f"tr:has(a[href$='/items/{unsure.incident_id}'])")
