@@ -97,14 +97,10 @@ def reads_plex(settings: ReaderSettings) -> bool:
     return bool(settings.plex_api_key_secret_arn) or env.PLEX_BASE_URL in settings.plex_env
 
 
-PAGE_PLEX_LIMITS = {"timeout_s": 4.0, "connect_timeout_s": 2.0, "max_retries": 0}
-"""How long a page waits on Plex for names: a slow or down Plex costs one short wait, then the page
-shows numbers (the directory rests before it asks again), well inside the function's timeout."""
-
-
 def people_directory(settings: ReaderSettings, ttl_s: float = DEFAULT_DIRECTORY_TTL_S) -> PeopleDirectory:
     """Plex employees when the function reads Plex (its client made on the first look-up, with
-    `PAGE_PLEX_LIMITS`), else nobody."""
+    `plex.settings.INTERACTIVE_LIMITS`: a slow or down Plex costs one short wait, then the page shows numbers
+    and the directory rests before it asks again), else nobody."""
     from plexlabor.approval.directory import PlexEmployeeDirectory, StaticPeopleDirectory
 
     if not reads_plex(settings):
@@ -113,7 +109,7 @@ def people_directory(settings: ReaderSettings, ttl_s: float = DEFAULT_DIRECTORY_
     def connect() -> LaborDataPort:
         from plexlabor.plex.client import PlexLaborClient
 
-        return PlexLaborClient(plex_settings(settings).model_copy(update=PAGE_PLEX_LIMITS))
+        return PlexLaborClient(plex_settings(settings).interactive())
 
     return PlexEmployeeDirectory(connect=connect, ttl_s=ttl_s)
 

@@ -125,9 +125,9 @@ def given_plex(settings: CopilotSettings) -> bool:
 
 
 def plex_jobs(settings: CopilotSettings) -> PlexJobs | None:
-    """Plex's jobs, read with the pages' short limits (`approval.wiring.PAGE_PLEX_LIMITS`: a slow Plex
-    costs one short wait), when the function was given Plex."""
-    from plexlabor.approval.wiring import PAGE_PLEX_LIMITS, plex_settings
+    """Plex's jobs, read with the short limits of a read a person waits on (`plex.settings.INTERACTIVE_LIMITS`:
+    a slow Plex costs one short wait), when the function was given Plex."""
+    from plexlabor.approval.wiring import plex_settings
 
     if not given_plex(settings):
         return None
@@ -135,7 +135,7 @@ def plex_jobs(settings: CopilotSettings) -> PlexJobs | None:
     def read() -> dict[str, str]:
         from plexlabor.plex.client import PlexLaborClient
 
-        with PlexLaborClient(plex_settings(settings).model_copy(update=PAGE_PLEX_LIMITS)) as client:
+        with PlexLaborClient(plex_settings(settings).interactive()) as client:
             return job_spellings(client.jobs())
 
     return PlexJobs(Kept(read, "Plex jobs for the copilot"))

@@ -9,7 +9,9 @@ Amazon Transcribe when configured (`transcribe`) and its text follows the typed 
 transcription configured, a report with typed text is recorded from that text and says the recording was
 not used (`recording_unused`; a form's page is told by `?recording=unused`), one without typed text is
 refused (400 naming `audio`), and a transcription still running after the wait is a 503 (nothing
-recorded; send it again):
+recorded; send it again). A job Plex does not have is refused (400 naming `job_no`); while Plex's jobs
+cannot be read (slow or down: one short try, `plex.settings.INTERACTIVE_LIMITS`) the report is recorded
+with the job as typed and says so (`job_unchecked`; a form's page is told by `?job=unchecked`):
 
     201 LoggedIncident (JSON)            the incident, its codes and confidences, what the text says
     200 LoggedIncident, duplicate=true   the same report was already recorded (a form sent twice)
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any, NamedTuple
+from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
@@ -189,10 +192,21 @@ def _with_transcript(document: dict[str, Any], audio: Recording, deps: IncidentD
     return {**document, "narrative": f"{typed} {transcript}".strip()}
 
 
-def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> tuple[IncidentReport, bool]:
+class Read(NamedTuple):
+    """A report as the request carries it, and what the reporter is told beside it."""
+
+    report: IncidentReport
+    recording_unused: bool
+    """A recording came that was not used (typed text, no transcription configured)."""
+    job_unchecked: bool
+    """The job named was taken as typed: Plex's jobs could not be read (slow or down)."""
+
+
+def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> Read:
     """The report the request carries (a recording transcribed into its narrative, its workcenter, department
-    and shift as the plant spells them) and whether a recording came that was not used (typed text, no
-    transcription configured); Refused, with what was typed, when it is not one."""
+    and shift as the plant spells them, its job as Plex spells it or, while Plex's jobs cannot be read, as
+    typed: an injury report is never refused for Plex being slow); Refused, with what was typed, when it is
+    not one."""
     document: dict[str, Any] = {}
     unused = False
     try:
@@ -215,14 +229,16 @@ def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> tuple[Incid
         problems.append(FieldProblem(field="occurred_at", problem=FUTURE))
     report, unknown = deps.plant_choices().fit(report)
     problems += [FieldProblem(field=name, problem=problem) for name, problem in unknown]
+    unchecked = False
     if report.job_no and deps.jobs is not None:
         try:
-            report = report.model_copy(update={"job_no": deps.jobs.spelled(report.job_no)})
+            job = deps.jobs.check(report.job_no)
+            report, unchecked = report.model_copy(update={"job_no": job.job}), not job.checked
         except UnknownJobError as error:
             problems.append(FieldProblem(field="job_no", problem=str(error)))
     if problems:
         raise Refused(400, problems, document)
-    return report, unused
+    return Read(report, unused, unchecked)
 
 
 def _raw_body() -> bytes:
@@ -244,7 +260,7 @@ def log() -> Response[str]:
             return html_page(403, "Refused", [REFUSAL])
         return json_response(403, ApiProblem(message=API_REFUSAL))
     try:
-        report, unused = _report(is_form, content_type, context.deps)
+        report, unused, unchecked = _report(is_form, content_type, context.deps)
     except Refused as refused:
         logger.info("incident refused", fields=[p.field for p in refused.problems], status=refused.status)
         if is_form:
@@ -253,10 +269,12 @@ def log() -> Response[str]:
             refusal = FormRefusal(refused.status, lines, typed, stage_base(event), event.request_context.authorizer)
             return context.form_page(refusal, context.deps)
         return json_response(refused.status, ApiProblem(message="invalid incident report", errors=refused.problems))
-    logged = log_incident(context.deps, report, reporter).model_copy(update={"recording_unused": unused})
+    told = {"recording_unused": unused, "job_unchecked": unchecked}
+    logged = log_incident(context.deps, report, reporter).model_copy(update=told)
     logger.info("incident logged", incident_id=logged.incident_id, status=logged.status, duplicate=logged.duplicate)
     if is_form:
-        location = f"{stage_base(event)}{INCIDENTS_PATH}/{logged.incident_id}{'?recording=unused' if unused else ''}"
+        notes = {**({"recording": "unused"} if unused else {}), **({"job": "unchecked"} if unchecked else {})}
+        location = f"{stage_base(event)}{INCIDENTS_PATH}/{logged.incident_id}{f'?{urlencode(notes)}' if notes else ''}"
         return Response(
             status_code=303, content_type="text/html; charset=utf-8", body="", headers={"Location": location}
         )
@@ -277,7 +295,8 @@ def openapi_document() -> dict[str, Any]:
             "reporter is the signed-in person. A recording (JSON `audio_base64` and `audio_format`, or the "
             "form's `audio` file) is transcribed (Amazon Transcribe) and its text appended to the narrative "
             "when transcription is configured; otherwise the typed text is recorded and `recording_unused` says "
-            "the recording was not used (without typed text: 400).",
+            "the recording was not used (without typed text: 400). A job Plex does not have is refused; while "
+            "Plex's jobs cannot be read the report is recorded with the job as typed and `job_unchecked` says so.",
         ),
         responses={
             "201": json_answer("Recorded", "LoggedIncident"),

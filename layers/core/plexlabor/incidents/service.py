@@ -210,6 +210,8 @@ class LoggedIncident(BaseModel):
     """The reporter's earlier reports of the same text and time this one corrects: withdrawn, no longer decided."""
     recording_unused: bool = False
     """A recording came with typed text but no transcription is configured: the text was recorded without it."""
+    job_unchecked: bool = False
+    """Plex's jobs could not be read (slow or down): the job was recorded as typed, not checked."""
     model_version: str
     codes: list[CodingOut]
     extraction: dict[str, Any]

@@ -7,7 +7,10 @@ Configuration (`IncidentSettings`):
   (`PLEXLABOR_PLEX_*`, `PLEX_API_KEY_SECRET_ARN`, `PLEXLABOR_TIMEZONE`), places and choices read again
   hourly; when the read fails the incident is still logged, with the places and choices last read (at
   first none: its fields as typed; logged as a warning); the jobs a report may name (`plex.jobs`, as the
-  copilot checks them): a job the source does not have is refused, while they cannot be read it is taken as typed;
+  copilot checks them): a job a successful read of the source lacks is refused, while they cannot be read
+  (Plex slow or down) it is taken as typed and the reporter told so. Plex is read inside the request with the
+  short limits of a read a person waits on (`plex.settings.INTERACTIVE_LIMITS`: one try of 4 s), so a slow
+  Plex never holds a report past the function's timeout;
 - the pilot scope (`PilotSettings`), as for every kind that goes for review;
 - `INCIDENT_TRANSCRIBE_LANGUAGE` (e.g. `en-US`) with `ARTIFACTS_BUCKET_NAME`: recorded reports are
   transcribed by Amazon Transcribe (`transcribe`); unset, a recording is refused.
@@ -95,13 +98,15 @@ def plant_places(settings: PlexSourceSettings) -> tuple[ZoneInfo, KeptPlantChoic
 
 
 def plant_jobs(settings: PlexSourceSettings) -> PlexJobs:
-    """The jobs a report may name, read from the labor source on first use and kept as the copilot keeps
-    them (`plex.jobs`): an unknown job is refused, and while they cannot be read a job is taken as typed."""
+    """The jobs a report may name, read from the labor source on first use (Plex with `INTERACTIVE_LIMITS`: the
+    reporter waits) and kept as the copilot keeps them (`plex.jobs`): a job a successful read lacks is refused,
+    and while they cannot be read a job is taken as typed."""
 
     def read() -> dict[str, str]:
         from plexlabor.plex.sources import open_labor_source_from_aws
 
-        return job_spellings(open_labor_source_from_aws(settings).port.jobs())
+        with open_labor_source_from_aws(settings, interactive=True) as source:
+            return job_spellings(source.port.jobs())
 
     return PlexJobs(Kept(read, "Plex jobs for incidents"))
 
@@ -109,9 +114,9 @@ def plant_jobs(settings: PlexSourceSettings) -> PlexJobs:
 def _read_plant(settings: PlexSourceSettings) -> tuple[ZoneInfo, PlantChoices]:
     from plexlabor.plex.sources import open_labor_source_from_aws
 
-    source = open_labor_source_from_aws(settings)
-    workcenters, employees = source.port.workcenters(), source.port.employees()
-    return ZoneInfo(source.timezone), PlantChoices.of(workcenters, employees, readable_shifts(source.port))
+    with open_labor_source_from_aws(settings, interactive=True) as source:
+        workcenters, employees = source.port.workcenters(), source.port.employees()
+        return ZoneInfo(source.timezone), PlantChoices.of(workcenters, employees, readable_shifts(source.port))
 
 
 def _models(settings: ArtifactSettings) -> IncidentModels | None:

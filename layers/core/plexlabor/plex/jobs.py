@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from plexlabor.models.production import Job
 from plexlabor.platform.kept import Kept
+from plexlabor.platform.observability import logger
 
 NEW_JOB_S = 60.0
 """A job typed that the kept read of Plex's jobs does not hold is looked for again at most this often
@@ -27,20 +28,35 @@ def job_spellings(jobs: Iterable[Job]) -> dict[str, str]:
     return {name.casefold(): name for job in jobs for name in (job.job_no, job.id)}
 
 
+@dataclass(frozen=True)
+class JobCheck:
+    """A job typed, as Plex spells it when checked; as typed when Plex's jobs could not be read."""
+
+    job: str
+    checked: bool
+
+
 @dataclass
 class PlexJobs:
     """The plant's jobs as Plex last gave them (`job_spellings`, kept by `platform.kept.Kept`)."""
 
     kept: Kept[dict[str, str]]
 
-    def spelled(self, typed: str) -> str:
-        """The job as Plex spells it; UnknownJobError when Plex has no such job. When Plex's jobs cannot
-        be read (none read yet), the job is taken as typed."""
+    def check(self, typed: str) -> JobCheck:
+        """The job as Plex spells it. A job the kept read lacks is looked for in a fresh read (at most once per
+        `NEW_JOB_S`: it may have been released since); only a read that succeeded and lacks it refuses it
+        (UnknownJobError). While Plex's jobs cannot be read (none read yet, or the fresh read failed: slow or
+        down), the job is taken as typed, not checked (logged as a warning)."""
         known = self.kept()
         if known is not None and typed.casefold() not in known:
             known = self.kept.fresh(NEW_JOB_S)
-        if known is None:
-            return typed
-        if typed.casefold() not in known:
-            raise UnknownJobError(typed)
-        return known[typed.casefold()]
+        if known is not None and typed.casefold() in known:
+            return JobCheck(known[typed.casefold()], checked=True)
+        if known is None or self.kept.failed:
+            logger.warning("job taken as typed: Plex's jobs could not be read", extra={"job": typed})
+            return JobCheck(typed, checked=False)
+        raise UnknownJobError(typed)
+
+    def spelled(self, typed: str) -> str:
+        """`check`'s job: as Plex spells it, or as typed while Plex's jobs cannot be read."""
+        return self.check(typed).job

@@ -29,6 +29,13 @@ ENV_PREFIX = "PLEXLABOR_PLEX_"
 WriteMode = Literal["dry_run", "custom_object", "direct"]
 
 
+INTERACTIVE_LIMITS = {"timeout_s": 4.0, "connect_timeout_s": 2.0, "max_retries": 0}
+"""The limits of a read of Plex a person waits on (a page's names, a form's workcenters and shifts, the check of
+a job typed in the copilot or an incident report; `PlexSettings.interactive`): one attempt, 2 s to connect and
+4 s to answer, so a slow or down Plex costs one short wait well inside the function's timeout (API Gateway's
+29 s), then the caller goes on without it. The defaults below are the batch reads' (4 retries of 30 s)."""
+
+
 class PlexSettings(BaseModel):
     """Everything the Connect REST and Data Source clients need. Secrets are `SecretStr`."""
 
@@ -105,6 +112,10 @@ class PlexSettings(BaseModel):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    def interactive(self) -> PlexSettings:
+        """These settings with `INTERACTIVE_LIMITS`, for a read a person waits on."""
+        return self.model_copy(update=INTERACTIVE_LIMITS)
 
     @property
     def timeouts(self) -> tuple[float, float]:

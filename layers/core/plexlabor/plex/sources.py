@@ -27,9 +27,21 @@ class LaborSource:
     timezone: str
     job_lead_days: float = DEFAULT_JOB_LEAD_DAYS
 
+    def __enter__(self) -> LaborSource:
+        return self
 
-def open_labor_source(settings: PlexSourceSettings, get_secret: Callable[[str], str]) -> LaborSource:
-    """A plant folder when `PLEXLABOR_PLANT_DIR` is set, else a Plex client (key from the secret)."""
+    def __exit__(self, *exc: object) -> None:
+        """Close a Plex client's connections (a plant folder holds none)."""
+        close = getattr(self.port, "close", None)
+        if close is not None:
+            close()
+
+
+def open_labor_source(
+    settings: PlexSourceSettings, get_secret: Callable[[str], str], *, interactive: bool = False
+) -> LaborSource:
+    """A plant folder when `PLEXLABOR_PLANT_DIR` is set, else a Plex client (key from the secret; with
+    `plex.settings.INTERACTIVE_LIMITS` when `interactive`: a person waits on the read)."""
     if settings.plant_dir:
         from plexlabor.plex.folder import PlantFolderSource
 
@@ -41,7 +53,8 @@ def open_labor_source(settings: PlexSourceSettings, get_secret: Callable[[str], 
     from plexlabor.plex.client import PlexLaborClient
 
     assert settings.timezone is not None  # PlexSourceSettings requires it without a plant folder
-    client = PlexLaborClient(plex_settings_from(settings, get_secret))
+    plex = plex_settings_from(settings, get_secret)
+    client = PlexLaborClient(plex.interactive() if interactive else plex)
     return LaborSource(client, settings.timezone, settings.job_lead_days)
 
 
@@ -62,8 +75,8 @@ def plex_settings_from(settings: PlexConnectionSettings, get_secret: Callable[[s
         raise ConfigurationError(str(error)) from None
 
 
-def open_labor_source_from_aws(settings: PlexSourceSettings) -> LaborSource:
+def open_labor_source_from_aws(settings: PlexSourceSettings, *, interactive: bool = False) -> LaborSource:
     """`open_labor_source` with the Plex secret read from Secrets Manager (cached for 5 minutes)."""
     from plexlabor.platform.aws import read_secret
 
-    return open_labor_source(settings, read_secret)
+    return open_labor_source(settings, read_secret, interactive=interactive)
