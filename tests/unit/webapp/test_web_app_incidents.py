@@ -409,6 +409,15 @@ def test_the_incident_page_says_a_recording_was_not_used(world: World, incident_
     assert "The recording was not used: no transcription is set up here." in body
 
 
+def test_the_incident_page_says_the_job_was_taken_as_typed(world: World, incident_id: str, lambda_context: Any) -> None:
+    """incident_log sends a form whose job it could not check (Plex slow or down) here with ?job=unchecked (review
+    140 R1), with ?recording=unused too when both hold."""
+    query = {"recording": "unused", "job": "unchecked"}
+    body = _call(web_deps(world), "GET", f"/incidents/{incident_id}", REPORTER, lambda_context, query=query)["body"]
+    assert "The recording was not used" in body
+    assert "recorded with the job as you typed it: Plex could not be asked just now whether it has that job." in body
+
+
 def test_the_ehs_lead_corrects_saved_codes_later_and_the_trail_is_kept(
     world: World, incident_id: str, lambda_context: Any
 ) -> None:
