@@ -20,7 +20,9 @@ in over HTTP then:
 3. swaps a waiting seat for the first operator offered who is not busy elsewhere (`POST /crew/swap`), then
    the `swap` message goes through the replan queue to crew_replan, then the board is read fresh: the
    end-to-end time from the swap's POST to the board showing the re-plan (the POST, the queue's delivery,
-   crew_replan's run, one fresh board read), `SWAPS` times. Target (issue 10): < 3 s.
+   crew_replan's run, one fresh board read), `SWAPS` times, with the seconds of the POST's claims (`crew.claims`:
+   the conditional writes that hold the seat and the person). Target (issue 10): < 3 s. Then a call-off recorded
+   on the board (`POST /crew/calloff`): the POST (its claim), the board listing it at once, crew_replan's run.
 4. call-offs after a refresh (issue 16): crew_call_offs' handler runs as its schedule would half an hour before
    the shift (the event's time) and puts a `refresh` on the replan queue for each shift running or starting
    within the hour; then a call-off, timed as in 2. Once on a new container (crew_replan's dependencies built
@@ -55,6 +57,7 @@ from infra.constants import QueueName
 from plexlabor.audit.dynamodb import event_item
 from plexlabor.crew import wiring as crew_wiring
 from plexlabor.crew.build import shift_instances
+from plexlabor.crew.claims import SeatClaims
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import KEPT_FOR, read_current_plan
 from plexlabor.crew.wiring import ReplanDependencies
@@ -83,6 +86,9 @@ PUBLISHED_BEFORE = timedelta(hours=1)
 SCHEDULED_BEFORE = timedelta(minutes=30)
 """When, before the shift's start, crew_call_offs' run that sends the measured refresh comes."""
 COLD: list[tuple[float, float]] = []
+HELD: list[tuple[float, float]] = []
+"""Wall and CPU seconds of each claim the web app held (`crew.claims.SeatClaims.hold`: the swap's conditional
+writes), appended by `_timed_claims`."""
 """The cold first call-off's wall and CPU seconds (test 2), printed again beside the call-offs after a refresh."""
 
 
@@ -241,9 +247,10 @@ def _swap(board: Board, label: str) -> tuple[float, float]:
         for i in board.runtime.invocations()
         if i.started + i.seconds > started + post_s and i.started < replan.started and i.function != "crew_replan"
     ]
+    claims = f" (of it the claims {HELD[-1][0]:.2f} s, {HELD[-1][1]:.2f} s CPU)" if HELD else ""
     print(
         f"  {label} ({refused} refused before it): end to end {end_to_end:.2f} s ({cpu_s:.2f} s CPU) = "
-        f"swap POST {post_s:.2f} s + queue "
+        f"swap POST {post_s:.2f} s{claims} + queue "
         f"{queue_s:.2f} s + crew_replan {replan.seconds:.2f} s (suggestions read {summary['plan_read_seconds']} s, "
         f"writes {summary['write_seconds']} s, shift data read: {summary['data_read']}) + board read "
         f"{read_s:.2f} s; in the queue's time other handlers ran: {', '.join(between) or 'none'}; load {_load()}"
@@ -332,10 +339,66 @@ def test_crew_board_reads_benchmark(board: Board) -> None:
     )
 
 
-def test_swap_round_trip_benchmark(board: Board) -> None:
+def _timed_claims(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Times every claim the web app holds (a swap's or an accept's, a call-off's: their history reads and
+    conditional appends on moto) into `HELD`: the local runtime runs one handler at a time, so the process's CPU
+    meanwhile is the claim's and moto's serving it."""
+    for name in ("hold", "call_off"):
+        method = getattr(SeatClaims, name)
+
+        def timed(self: SeatClaims, *args: Any, __method: Any = method, **kwargs: Any) -> Any:
+            started, cpu = time.perf_counter(), time.process_time()
+            try:
+                return __method(self, *args, **kwargs)
+            finally:
+                HELD.append((time.perf_counter() - started, time.process_time() - cpu))
+
+        monkeypatch.setattr(SeatClaims, name, timed)
+
+
+def test_swap_round_trip_benchmark(board: Board, monkeypatch: pytest.MonkeyPatch) -> None:
     print("swap by hand, then crew_replan re-plans the rest of the shift with the choice held:")
+    _timed_claims(monkeypatch)
     timed = [_swap(board, f"swap {n + 1}") for n in range(SWAPS)]
     print(_figures(f"  {SWAPS} swaps end to end", [w for w, _ in timed], [c for _, c in timed]))
+
+
+def test_call_off_recorded_on_the_board_benchmark(board: Board, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A call-off recorded on the board (`POST /crew/calloff`; issue 16, defect 2): the POST (the board read fresh,
+    the call-off's claim written, the message sent), the board read right after it (listing it "re-plan pending"
+    unless the runtime's poller, which runs one handler at a time, started crew_replan first), then crew_replan's
+    run as in the call-offs above."""
+    _timed_claims(monkeypatch)
+    applied = board.get(done="x")[0].count("· re-planned")  # the call-offs above, each applied
+    for caller in reversed(_planned_operators(board)):  # the last planned: not among the call-offs above
+        before = len(board.runtime.invocations("crew_replan"))
+        started, cpu = time.time(), time.process_time()
+        response = board.session.post(
+            f"{board.base}/crew/calloff",
+            data={"day": board.day.isoformat(), "shift": SHIFT, "employee": caller, "reason": "sick"},
+            allow_redirects=False,
+            timeout=60,
+        )
+        post_s = time.time() - started
+        if response.status_code == 303:
+            break
+        assert response.status_code == 409, response.text[:500]  # off the shift already
+    assert "done=calloff" in response.headers["Location"]
+    html, read_s = board.get(done="calloff")
+    listed = (
+        "re-plan pending"
+        if "re-plan pending" in html
+        else ("re-planned" if html.count("· re-planned") > applied else "no")
+    )
+    replan, summary, cpu_s = _replanned(board, before, cpu)
+    wall = replan.started + replan.seconds - started
+    print(
+        f"call-off recorded on the board: POST {post_s:.2f} s (of it the claim {HELD[-1][0]:.2f} s, "
+        f"{HELD[-1][1]:.2f} s CPU); the board read right after it {read_s:.2f} s, listing it: {listed}; "
+        f"from the POST to crew_replan's suggestions {_call_off_line(wall, cpu_s, summary, replan.seconds)}"
+    )
+    html, _ = board.get(done="calloff")
+    assert listed != "no" and html.count("· re-planned") == applied + 1
 
 
 def _shift_start(board: Board) -> datetime:

@@ -178,3 +178,34 @@ def test_the_planner_narrows_the_board_to_one_department_and_decides_there(page:
     assert page.locator('#board-filter select[name="dept"]').input_value() == code
     assert page.locator('#board-filter select[name="wc"]').input_value() == ""  # all of the department
     assert problems == []
+
+
+def test_a_call_off_recorded_on_the_board_shows_at_once(page: Page, crew: Crew) -> None:
+    """Issue 16, defect 2: the call-off is listed and its person's seat marked on the page the form comes back to,
+    "re-plan pending" unless the runtime's poller ran crew_replan first (it delivers the replan queue in the
+    background; the unit tests hold the pending state: test_web_app_crew_call_offs.py), then "re-planned"."""
+    problems = watch(page)
+    board = f"/crew?day={crew.day.isoformat()}&shift={SHIFT}"
+    sign_in(page, crew, crew.planner, then=board)  # type: ignore[arg-type]
+    waiting = page.locator(".segment tbody tr", has_text="waiting").first
+    who = waiting.locator("td").first.inner_text().splitlines()[0]
+
+    form = page.locator("#record-call-off")
+    form.locator('select[name="employee"]').select_option(label=who)
+    form.locator('select[name="reason"]').select_option("sick")
+    form.get_by_role("button", name="Record a call-off").click()
+    page.wait_for_url(f"**{board}&done=calloff")
+
+    listed = " ".join(page.locator("#call-offs li", has_text=who).inner_text().split())
+    assert "called off at" in listed and ": sick · re-plan" in listed, listed
+    seat = page.locator(".segment tbody tr").filter(has=page.locator("td:first-child", has_text=who)).first
+    assert "called off at" in " ".join(seat.inner_text().split())
+    assert seat.get_by_role("button", name="Accept").count() == 0
+    assert_no_serious_violations(page)
+    screenshots(page, "crew_board_call_off")
+
+    crew.runtime.drain(timeout_s=60)  # crew_replan applies it
+    assert crew.runtime.invocations("crew_replan")[-1].error is None
+    page.goto(f"{crew.base}{board}&done=calloff")  # read fresh
+    assert "re-planned" in page.locator("#call-offs li", has_text=who).inner_text()
+    assert problems == []

@@ -212,8 +212,8 @@ def webapp_document() -> dict[str, Any]:
                     "reason",
                 ),
                 "400",
-                "409",  # already off the shift
-                "503",
+                "409",  # already off the shift (also recorded a moment ago elsewhere: `crew.claims`)
+                "503",  # no replan queue, or the message could not be sent (nothing recorded)
             )
         },
         "/crew/swap": {
@@ -223,7 +223,7 @@ def webapp_document() -> dict[str, Any]:
                     {"item": _TEXT, "employee": {"type": "string", "pattern": r"\S"}, "next": _TEXT}, "item", "employee"
                 ),
                 "400",  # an unreadable form or one without item or employee; a swap the board refuses is a 303
-                "409",  # 409, 410: swapped in part (the choice accepted, the replaced one not rejected)
+                "409",  # the person or seat taken a moment ago (`crew.claims`); 409, 410: swapped in part
                 "410",
                 "503",
             )
