@@ -7,6 +7,7 @@ Plain functions, no fixtures (those are in conftest.py), so a test can also call
 - `axe`, `serious_violations`, `assert_no_serious_violations`: the vendored axe-core, run in the page;
 - `screenshot`, `screenshots`: PNGs under build/screenshots/<name>-<width>.png;
 - `serve_pages`: a throw-away HTTP server on 127.0.0.1 for a few static pages;
+- `generated_plant` (tests.support's), `local_stack`: a plant and the local runtime serving it;
 - `sign_in`, `watch`, `chart`: sign in on the local runtime's dev login page, collect a page's script and
   console errors, read a drawn ECharts chart's data.
 """

@@ -61,15 +61,10 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reports]:
         runtime = stack.runtime
         scored = runtime.fire("analytics_nightly", detail={"as_of": end.isoformat(), "weeks": 4})
         allocated = runtime.fire("allocation_nightly", detail={"day": (end - timedelta(days=2)).isoformat()})
-        assert runtime.resources is not None
-        s3, bucket = runtime.client("s3"), runtime.resources.artifacts_bucket
-
-        def read(key: str) -> bytes:
-            body: bytes = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-            return body
-
-        scores = AnalyticsArtifact.model_validate_json(read(f"{REPORT_PREFIX}{scored['report_key']}"))
-        allocation = AllocationArtifact.model_validate_json(read(f"{ALLOCATION_PREFIX}{allocated['report_key']}"))
+        scores = AnalyticsArtifact.model_validate_json(runtime.artifact(f"{REPORT_PREFIX}{scored['report_key']}"))
+        allocation = AllocationArtifact.model_validate_json(
+            runtime.artifact(f"{ALLOCATION_PREFIX}{allocated['report_key']}")
+        )
         scored_departments = {unit.department for unit in scores.report.operators}
         supervisor = next(u for u in plant_users(plant) if set(u.departments) & scored_departments)
         yield Reports(stack, runtime.api_url, scores, allocation, supervisor)

@@ -57,11 +57,7 @@ def dash(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboards]:
     with local_stack(tmp_path_factory, "dashboard", plant) as stack:
         runtime = stack.runtime
         summary = runtime.fire("skills_daily", detail={"as_of": as_of.isoformat(), "publish": False})
-        assert runtime.resources is not None
-        stored = runtime.client("s3").get_object(
-            Bucket=runtime.resources.artifacts_bucket, Key=f"{REPORT_PREFIX}{summary['report_key']}"
-        )
-        artifact = SkillsArtifact.model_validate_json(stored["Body"].read())
+        artifact = SkillsArtifact.model_validate_json(runtime.artifact(f"{REPORT_PREFIX}{summary['report_key']}"))
         numbers = {str(row["id"]): str(row["employeeNo"]) for row in PlantFolder(plant).iter_raw("employees")}
         yield Dashboards(stack, runtime.api_url, artifact, numbers)
 

@@ -65,18 +65,12 @@ def fc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Forecasts]:
         runtime = stack.runtime
         summary = runtime.fire("forecast_nightly", detail={"as_of": as_of.isoformat()})
         assert summary["method"] == "model" and summary["forecasts"] > PER_PAGE and summary["alerts"] > 0
-        assert runtime.resources is not None
-        s3, bucket = runtime.client("s3"), runtime.resources.artifacts_bucket
-
-        def read(key: str) -> bytes:
-            body: bytes = s3.get_object(Bucket=bucket, Key=f"{PREFIX}{key}")["Body"].read()
-            return body
-
-        pointer = json.loads(read(LATEST))
+        run = f"{PREFIX}{summary['version']}"
+        pointer = json.loads(runtime.artifact(f"{PREFIX}{LATEST}"))
         forecasts = [
-            OperationForecast.model_validate_json(x) for x in read(f"{summary['version']}/forecasts.jsonl").splitlines()
+            OperationForecast.model_validate_json(x) for x in runtime.artifact(f"{run}/forecasts.jsonl").splitlines()
         ]
-        alerts = [VarianceAlert.model_validate_json(x) for x in read(f"{summary['version']}/alerts.jsonl").splitlines()]
+        alerts = [VarianceAlert.model_validate_json(x) for x in runtime.artifact(f"{run}/alerts.jsonl").splitlines()]
         planned = {f.department for f in forecasts}
         supervisor = next(u for u in plant_users(plant) if set(u.departments) & planned)
         yield Forecasts(stack, runtime.api_url, pointer, forecasts, alerts, supervisor)

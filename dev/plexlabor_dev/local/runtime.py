@@ -596,6 +596,12 @@ class LocalRuntime(Lifecycle):
         assert self.resources is not None
         return DynamoDbAuditStore(self.resources.audit_table, client=self.client("dynamodb"))
 
+    def artifact(self, key: str) -> bytes:
+        """The object `key` of the artifacts bucket: what a function stored there (a report, a model)."""
+        assert self.resources is not None
+        body: bytes = self.client("s3").get_object(Bucket=self.resources.artifacts_bucket, Key=key)["Body"].read()
+        return body
+
     def queue_depth(self, queue: QueueName, *, dlq: bool = False) -> int:
         """Messages in a queue (or its DLQ), visible or in flight."""
         assert self.resources is not None
