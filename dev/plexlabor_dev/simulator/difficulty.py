@@ -15,12 +15,12 @@ holds the names and the label noise (`LabelNoise`). docs/data-format.md ("Diffic
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 from typing import Literal, get_args
 
 from plexlabor.models.anomalies import AnomalyType
+from plexlabor_dev.simulator.jsonlines import read_lines, write_lines
 
 Difficulty = Literal["easy", "realistic", "hard"]
 DIFFICULTIES: tuple[Difficulty, ...] = get_args(Difficulty)
@@ -74,15 +74,9 @@ class LabelNoise:
     def write(self, folder: Path) -> None:
         if not self.share:
             return
-        with (folder / NOISE_FILE).open("w", encoding="utf-8") as out:
-            for change in self.changes:
-                out.write(json.dumps(change, separators=(",", ":")) + "\n")
+        write_lines(folder / NOISE_FILE, self.changes)
 
 
 def read_noise(folder: Path | str) -> list[dict[str, str]]:
     """The label changes of a generated plant (`record_key`, `anomaly_type`, `change`: dropped|added)."""
-    path = Path(folder) / NOISE_FILE
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines]
+    return read_lines(Path(folder) / NOISE_FILE)

@@ -15,11 +15,11 @@ recorded here.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from plexlabor_dev.simulator.context import MINUTE, Sim, uuid_from
+from plexlabor_dev.simulator.jsonlines import read_lines, write_lines
 from plexlabor_dev.simulator.world import ShiftDay
 
 INDIRECT_TIME_FILE = "indirect-time.jsonl"
@@ -68,16 +68,9 @@ def training_day(sim: Sim, d: ShiftDay) -> None:
 
 def write_truth(sim: Sim) -> None:
     """`indirect-time.jsonl`: one line per truly indirect stretch."""
-    path = sim.out.folder.path / INDIRECT_TIME_FILE
-    with path.open("w", encoding="utf-8") as out:
-        for row in sim.world.indirect_time:
-            out.write(json.dumps(asdict(row), separators=(",", ":")) + "\n")
+    write_lines(sim.out.folder.path / INDIRECT_TIME_FILE, (asdict(row) for row in sim.world.indirect_time))
 
 
 def read_truth(folder: Path | str) -> list[IndirectTruth]:
     """The truly indirect stretches of a generated plant (empty when the file is absent)."""
-    path = Path(folder) / INDIRECT_TIME_FILE
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8") as lines:
-        return [IndirectTruth(**json.loads(line)) for line in lines if line.strip()]
+    return [IndirectTruth(**row) for row in read_lines(Path(folder) / INDIRECT_TIME_FILE)]

@@ -16,12 +16,12 @@ independent effects. `PlantSpec(operator_effects=False)` gives every operator th
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from plexlabor_dev.simulator import catalog
 from plexlabor_dev.simulator.context import HOUR, Sim, uuid_from
+from plexlabor_dev.simulator.jsonlines import read_lines, write_lines
 from plexlabor_dev.simulator.world import Person
 
 OPERATOR_EFFECTS_FILE = "operator-effects.jsonl"
@@ -107,17 +107,10 @@ def truth(person: Person) -> OperatorTruth:
 
 def write_truth(sim: Sim) -> None:
     """`operator-effects.jsonl`: one line per hourly operator."""
-    path = sim.out.folder.path / OPERATOR_EFFECTS_FILE
-    with path.open("w", encoding="utf-8") as out:
-        for person in sim.world.hourly:
-            out.write(json.dumps(asdict(truth(person)), separators=(",", ":")) + "\n")
+    write_lines(sim.out.folder.path / OPERATOR_EFFECTS_FILE, (asdict(truth(person)) for person in sim.world.hourly))
 
 
 def read_truth(folder: Path | str) -> dict[str, OperatorTruth]:
     """The true effects of a generated plant's operators by employee id (empty when the file is absent)."""
-    path = Path(folder) / OPERATOR_EFFECTS_FILE
-    if not path.exists():
-        return {}
-    with path.open(encoding="utf-8") as lines:
-        rows = [OperatorTruth(**json.loads(line)) for line in lines if line.strip()]
+    rows = (OperatorTruth(**row) for row in read_lines(Path(folder) / OPERATOR_EFFECTS_FILE))
     return {row.employee_id: row for row in rows}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from contextlib import ExitStack
 from typing import IO, Any
@@ -11,6 +10,7 @@ from plexlabor.models import PLANT_MODELS, record_key
 from plexlabor.models.anomalies import AnomalyLabel, AnomalyType
 from plexlabor.plant import PlantFolder, PlantMeta
 from plexlabor_dev.simulator.difficulty import LabelNoise
+from plexlabor_dev.simulator.jsonlines import dumps
 
 
 class PlantWriter:
@@ -76,7 +76,3 @@ class PlantWriter:
             self.noise.write(self.folder.path)
         self.folder.write_meta(meta)
         return meta
-
-
-def dumps(row: dict[str, Any]) -> str:
-    return json.dumps(row, separators=(",", ":")) + "\n"

@@ -6,12 +6,12 @@ all are off by default. `docs/data-format.md` ("Hard normal patterns") describes
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from plexlabor_dev.simulator.context import Sim
+from plexlabor_dev.simulator.jsonlines import read_lines, write_lines
 from plexlabor_dev.simulator.normals.base import NormalDay, NormalPattern
 from plexlabor_dev.simulator.normals.clock_drift import CLOCK_DRIFT
 from plexlabor_dev.simulator.normals.closures import HOLIDAYS, SHUTDOWN_WEEKS
@@ -43,36 +43,32 @@ def write_truth(sim: Sim) -> None:
     """`normal-patterns.jsonl`: one line per shift-day a pattern shaped (only when a pattern is on)."""
     if not sim.spec.hard_normals:
         return
-    with (sim.out.folder.path / NORMALS_FILE).open("w", encoding="utf-8") as out:
-        for row in sim.world.normal_days:
-            line = {
+    write_lines(
+        sim.out.folder.path / NORMALS_FILE,
+        (
+            {
                 **asdict(row),
                 "work_date": row.work_date.isoformat(),
                 "start": datetime.fromtimestamp(row.start, UTC).isoformat(),
                 "end": datetime.fromtimestamp(row.end, UTC).isoformat(),
             }
-            out.write(json.dumps(line, separators=(",", ":")) + "\n")
+            for row in sim.world.normal_days
+        ),
+    )
 
 
 def read_truth(folder: Path | str) -> list[NormalDay]:
     """The shift-days the hard normal patterns shaped in a generated plant (empty when none was on)."""
-    path = Path(folder) / NORMALS_FILE
-    if not path.exists():
-        return []
-    days = []
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            days.append(
-                NormalDay(
-                    row["pattern"],
-                    row["employee_id"],
-                    date.fromisoformat(row["work_date"]),
-                    datetime.fromisoformat(row["start"]).timestamp(),
-                    datetime.fromisoformat(row["end"]).timestamp(),
-                )
-            )
-    return days
+    return [
+        NormalDay(
+            row["pattern"],
+            row["employee_id"],
+            date.fromisoformat(row["work_date"]),
+            datetime.fromisoformat(row["start"]).timestamp(),
+            datetime.fromisoformat(row["end"]).timestamp(),
+        )
+        for row in read_lines(Path(folder) / NORMALS_FILE)
+    ]
 
 
 __all__ = [
