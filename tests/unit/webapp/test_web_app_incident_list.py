@@ -5,6 +5,7 @@ auto-coded injury never reached the EHS lead)."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from plexlabor.approval.corrections import with_fallback_paths
 from plexlabor.approval.messages import RecommendationWriteback
 from plexlabor.approval.writeback import WritebackService
-from plexlabor.audit import InMemoryAuditStore
+from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, InMemoryAuditStore
 from plexlabor.incidents.classifier import Classification, Coding
 from plexlabor.incidents.listing import IncidentLog
 from plexlabor.incidents.oiics import Field
@@ -145,6 +146,40 @@ def test_a_failed_write_shows_its_reason_and_filters_as_failed(world: World, lam
     # Then that one is listed, with Plex's reason, and the other is not
     [row] = _rows(body)
     assert "Confirmed by S0001 — Plex write failed: Plex: 400 Bad Request: incidentId is not a known field" in row
+    assert "1 not written to Plex" in body
+
+
+@pytest.mark.parametrize("bound", ["limit", "status_limit"])
+def test_a_failed_write_is_listed_as_failed_behind_many_older_failures_of_other_kinds(
+    world: World, lambda_context: Any, bound: str
+) -> None:
+    """review 140 R5: the write failures came from the plant-wide status partition, oldest first, cut at the list's
+    limit without saying so; 201 older punch failures (the limit scaled down to 200) hid the incident's."""
+    for n in range(201):  # punch write-backs that failed earlier in the period (Plex refusing a field, say)
+        world.audit.append(
+            AuditEvent(
+                record_key=f"time-clock-entries:T{n}",
+                event_id=str(uuid.uuid4()),
+                event_type=AuditEventType.WRITEBACK_FAILED,
+                status=AuditStatus.WRITE_FAILED,
+                occurred_at=world.clock() + timedelta(seconds=n),
+                actor="plex_writeback",
+                finding_id=f"f-{n}",
+                payload={"error": "PlexRequestError", "message": "400"},
+            )
+        )
+    world.clock.advance(hours=1)
+    auto = _log(world, CUT, sure=True, workcenter_code="PRESS4")
+    call_web(web_deps(world), "POST", f"/incidents/{auto}", EHS, lambda_context, form=CONFIRM)
+    [sent] = world.writebacks.sent
+    _writeback(world, RefusingTransport(), mode="custom_object").apply(sent, message_id="m-1")  # type: ignore[arg-type]
+    deps = web_deps(world)
+    setattr(deps.incident_log, bound, 200)  # `limit`: as it cut the status reads before; `status_limit`: more than it
+
+    body = call_web(deps, "GET", "/incidents", EHS, lambda_context, query={"status": "failed"})["body"]
+
+    [row] = _rows(body)
+    assert auto in row and "Plex write failed: Plex: 400 Bad Request" in row
     assert "1 not written to Plex" in body
 
 

@@ -2,17 +2,22 @@
 
 A read of the audit table's kind index (`AuditStore.by_kind`, `incident_coding`) from the period's start
 gives every incident's opening (`log_incident`), its decision (`correct_codes` on the incident's page, or
-the review queue's rejection) and its `writeback` event; write-back failures and withdrawals name no kind,
-so they come from the status index (`write_failed`, `reverted`: few, and read from the same start). Each
-read is bounded (`READ_LIMIT` events); a period that holds more says so (`Listing.complete`) rather than
-reading on. A warm container keeps what it read (`IncidentLog`) and reads only what is new. Where an
-incident stands (`Standing`) follows the same events the incident's page shows.
+the review queue's rejection) and its `writeback` event; write-back failures and withdrawals name no kind.
+They are read from the plant-wide status index (`write_failed`, `reverted`, every kind's, from the same start)
+when it holds few (`STATUS_READ_LIMIT` each); when it holds more (a Plex field refused for weeks fails every
+punch write-back), from the events of each incident confirmed on its page (`for_finding`: the only ones whose
+standing a failure or withdrawal changes), so an incident's failed write is never shown "on its way to Plex"
+(review 140 R5: the status reads were cut at 20,000, oldest first, without saying so). The kind-index read is
+bounded (`READ_LIMIT` events); a period that holds more says so (`Listing.complete`) rather than reading on.
+A warm container keeps what it read (`IncidentLog`) and reads only what is new. Where an incident stands
+(`Standing`) follows the same events the incident's page shows.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -29,6 +34,11 @@ from plexlabor.platform.clock import utc_now
 READ_LIMIT = 20_000
 """At most this many events of the kind index are read for one list (a plant's incidents are a few a day, about
 three events each: a year is some thousands)."""
+STATUS_READ_LIMIT = 1_000
+"""At most this many write failures, and as many withdrawals, of every kind are read for one list from the status
+index; a period holding more is read incident by incident instead."""
+FINDING_READERS = 8
+"""How many incidents' events are read at once when the status index holds too many to read."""
 PLEX_EVENTS = (AuditEventType.WRITEBACK, AuditEventType.WRITEBACK_FAILED, AuditEventType.REVERT)
 
 
@@ -223,13 +233,15 @@ def _folded(events: Iterable[AuditEvent]) -> dict[str, ListedIncident]:
 class IncidentLog:
     """The incident events read so far, kept by a warm container between requests (as `review.queue.ReviewQueue`
     keeps the open items): the first request reads its period from the kind index and the two status
-    partitions; a later one only what is new since the previous read's start less `overlap` (the indexes are
-    eventually consistent), and every `refresh`, or for a period starting earlier than what is kept, the whole
-    period again. Events read twice are kept once (by event id). Safe to share between threads."""
+    partitions (or, when those hold more than `status_limit`, each page-confirmed incident's events); a later one
+    only what is new since the previous read's start less `overlap` (the indexes are eventually consistent), and
+    every `refresh`, or for a period starting earlier than what is kept, the whole period again. Events read twice
+    are kept once (by event id). Safe to share between threads."""
 
     audit: AuditStore
     clock: Callable[[], datetime] = utc_now
     limit: int = READ_LIMIT
+    status_limit: int = STATUS_READ_LIMIT
     refresh: timedelta = timedelta(minutes=5)
     overlap: timedelta = timedelta(minutes=2)
     _events: dict[str, AuditEvent] = field(default_factory=dict, init=False, repr=False)
@@ -258,14 +270,33 @@ class IncidentLog:
         return Listing(kept, complete)
 
     def _read(self, start: datetime) -> None:
-        """Each index from `start` on, at most `limit` events of the kind (a longer period is not complete)."""
+        """The kind index from `start` on, at most `limit` events (a longer period is not complete), and the
+        write failures and withdrawals of the incidents kept: from the status index when it holds at most
+        `status_limit` of each since `start`, else each page-confirmed incident's own events."""
         found = self.audit.by_kind(INCIDENT_CODING, since=start, limit=self.limit + 1)
         self._complete = self._complete and len(found) <= self.limit
-        found = found[: self.limit]
-        found += [
-            event
+        self._events.update((event.event_id, event) for event in found[: self.limit])
+        plex = [
+            self.audit.by_status(status, start, self.status_limit + 1)
             for status in (AuditStatus.WRITE_FAILED, AuditStatus.REVERTED)
-            for event in self.audit.by_status(status, start, self.limit)
-            if event.record_key.startswith(RECORD_PREFIX)
         ]
-        self._events.update((event.event_id, event) for event in found)
+        if any(len(events) > self.status_limit for events in plex):
+            plex = [self._plex_events_of(self._confirmed_on_page())]
+        self._events.update(
+            (event.event_id, event) for events in plex for event in events if event.record_key.startswith(RECORD_PREFIX)
+        )
+
+    def _confirmed_on_page(self) -> list[str]:
+        """The incidents kept whose newest decision was made on the incident's page (the ones it sends to Plex)."""
+        return [
+            item
+            for item, listed in _folded(self._events.values()).items()
+            if listed.decision is not None and listed.decision.payload.get("via") == CONFIRMED_VIA
+        ]
+
+    def _plex_events_of(self, incidents: list[str]) -> list[AuditEvent]:
+        """The write-back events of these incidents, each read from its own events (`for_finding`), a few at a time:
+        the reads wait on the network, not on this process."""
+        with ThreadPoolExecutor(max_workers=FINDING_READERS) as pool:
+            histories = pool.map(self.audit.for_finding, incidents)
+            return [event for events in histories for event in events if event.event_type in PLEX_EVENTS]
