@@ -22,7 +22,7 @@ import pytest
 from plexlabor.audit import AuditStatus
 from plexlabor.incidents.classifier import Classification, Coding
 from plexlabor.incidents.oiics import Field
-from plexlabor.incidents.service import IncidentDeps, IncidentReport, decision_of, log_incident, opening
+from plexlabor.incidents.service import IncidentDeps, IncidentReport, decision_of, log_incident, opening, replacement
 from plexlabor.incidents.trends import REPORT_PREFIX, IncidentTrends
 from plexlabor.plant import PlantFolder
 from plexlabor_dev.local.signin import plant_users
@@ -271,4 +271,37 @@ def test_on_a_phone_the_list_shows_each_rows_status_first_with_its_job_and_the_c
     for width in (1280, PHONE):
         page.set_viewport_size({"width": width, "height": 900})
         assert row.inner_text().count("reported by") == 1, (width, row.inner_text())
+    assert problems == []
+
+
+def test_a_supervisor_corrects_a_report_by_sending_it_again_and_lands_on_the_replacement(
+    page: Page, incidents: Incidents
+) -> None:
+    """ux136 #3 through the form and incident_log on the local runtime: the second send of the same text and time,
+    as a near miss, is recorded as a report that replaces the first, and its page says so and links the first."""
+    problems = watch(page)
+    page.set_viewport_size({"width": 820, "height": 1100})
+    sign_in(page, incidents, incidents.supervisor, then="/incidents/new")  # type: ignore[arg-type]
+    assert "it replaces the report you sent" in page.locator("#resend").inner_text()
+    text = f"A coil rolled off the rack at {incidents.workcenter} and hit an operator's boot; steel toes, no injury."
+    sent = []
+    for kind in ("An injury", "A near miss"):
+        page.goto(f"{incidents.base}/incidents/new")
+        page.get_by_label(kind).check()
+        page.get_by_label("What happened").fill(text)
+        page.get_by_label("When (plant time").fill("2026-11-20T09:40")
+        page.get_by_label("Workcenter").fill(incidents.workcenter)
+        page.get_by_role("button", name="Send the report").click()
+        page.wait_for_url("**/incidents/inc-*")
+        sent.append(page.url.rsplit("/", 1)[1])
+    first, second = sent
+    assert first != second
+    notice = page.locator("#replaces-1").inner_text()
+    assert f"This report replaces {first}" in notice and "as an injury · workcenter" in notice
+    audit = incidents.stack.audit().store
+    closing = replacement(audit, first)
+    assert closing is not None and closing.payload["superseded_by"] == second
+    page.get_by_role("link", name=first).click()
+    page.wait_for_url(f"**/incidents/{first}")
+    assert f"Replaced by {second}" in page.locator("#replaced-by").inner_text()
     assert problems == []
