@@ -319,10 +319,6 @@ def replacement(audit: AuditStore, identifier: str) -> AuditEvent | None:
     return next((e for e in events if e.finding_id == identifier and replaced(e)), None)
 
 
-class ReplacedIncidentError(ValueError):
-    """A decision on an incident that the reporter's corrected report replaced (the page answers 409)."""
-
-
 def _codes(result: Classification | None, near_miss: bool) -> list[CodingOut]:
     """The model's codings, those OIICS codes only for an injury left out of a near miss (`INJURY_ONLY`)."""
     if result is None:
