@@ -3,7 +3,9 @@ anyone else those they reported: the incident page's rule), newest first, `PAGE_
 when and where it happened, injury or near miss, the event in words, who reported it and where it stands in
 words (`incidents.listing.Standing`: in the EHS queue, coded automatically and awaiting confirmation,
 confirmed and written to Plex or a dry run, a failed write with its reason...); the heading counts what
-awaits the EHS lead. Filters: status, department, the period reported in (`from`, `to`: plant-local days, at
+awaits the EHS lead, over the period shown (it says so, and links the longest period). A report a corrected resend
+replaced is listed as such, linking the new one, and not counted; on a phone each row stacks, its status first
+(the template's style). Filters: status, department, the period reported in (`from`, `to`: plant-local days, at
 most `MAX_DAYS`, the last `DEFAULT_DAYS` by default); a malformed one is a 400 naming it.
 
 Read from the audit table's kind index, bounded, and kept by a warm container (`incidents.listing.IncidentLog`,

@@ -9,7 +9,10 @@ with both (`incidents.service.correct_codes`; the codes are training data; a lat
 the newest decision holds, the earlier ones stay listed, and an incident rejected in the queue can still
 be coded) and then sends it to plex_writeback, which writes it to the incidents custom object in the configured
 write mode (dry run by default) and records that; if it cannot be sent, the page offers to send it
-again. The reporter sees their own incident.
+again. The reporter sees their own incident. A report the reporter's corrected resend replaced
+(`incidents.service.replacement`) says so and links the new one, offers no form, and refuses a save or send (409);
+the new one names what it replaces and, when Plex holds that record, asks the EHS lead to tick that this one is
+written as well (`PLEX_EARLIER`).
 Nothing here classifies: the page reads the audit table only (no scikit-learn in the web app).
 The trends page, `/incidents/trends`, is `webapp.incidenttrendspage`; the list of incidents, `/incidents`, where
 an auto-coded incident awaits the EHS lead's confirmation, is `webapp.incidentlist`.
