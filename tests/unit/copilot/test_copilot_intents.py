@@ -208,6 +208,12 @@ def test_the_torque_answer_cites_step_5_of_8_by_its_own_number(plant: ProcedureI
     ]
 
 
+def test_a_value_asked_of_the_lockout_procedure_gets_all_of_its_steps(plant: ProcedureIndex) -> None:
+    reply = answer(plant, "What pressure do I have to bleed off before I lock out the press?")
+
+    assert (reply.title, len(reply.steps), reply.selected) == (LOCKOUT, 6, None)
+
+
 def test_a_how_to_question_still_gets_every_step(plant: ProcedureIndex) -> None:
     reply = answer(plant, "How do I change the mold on the press?", Where(operation=MOLDING))
 

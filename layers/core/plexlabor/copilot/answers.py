@@ -196,7 +196,7 @@ def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answ
             text = f"{procedure.title} [{procedure.id}] names these tools: " + "; ".join(procedure.tools) + "."
         return Answer(question, "tools", text, procedure.id, procedure.title, steps, procedure.tools, scope=scope)
     lines, selected = [f"{procedure.title} [{procedure.id}]:"], None
-    if asked.quantities:
+    if asked.quantities and hit.safety is None:  # a safety procedure is never cut to one step
         subject = frozenset(index.subject(question)) - asked.consumed
         giving = index.intents.value_steps(asked.quantities, [text for _, text in steps], subject)
         if 0 < len(giving) < len(steps):
