@@ -108,6 +108,21 @@ def test_while_plex_cannot_be_read_a_job_is_taken_as_typed_then_checked_once_it_
     assert jobs.check("J999999") == JobCheck("J999999", checked=False)
 
 
+def test_a_question_whose_job_cannot_be_checked_is_answered_logged_and_says_so() -> None:
+    # review 140 R2: a job released since the last good read, asked while Plex is down (was refused 400)
+    plex, clock = PlexJobsRead("J1"), FakeClock()
+    copilot = _copilot()
+    copilot.jobs = _jobs(plex, clock)
+    assert copilot.jobs.check("J1").checked
+    plex.down, clock.now = True, clock.now + NEW_JOB_S
+
+    response = _post(copilot, json.dumps({"question": "How do I clean the coolant tank?", "job_id": "J-4512"}))
+
+    assert response["statusCode"] == 200 and json.loads(response["body"])["job_unchecked"] is True
+    [event] = _logged(copilot)
+    assert event.payload["job_id"] == "J-4512" and event.payload["answer"]["job_unchecked"] is True
+
+
 def test_without_plex_no_job_is_checked() -> None:
     from plexlabor.copilot.wiring import plex_jobs
 

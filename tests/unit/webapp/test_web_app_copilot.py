@@ -96,6 +96,20 @@ def test_the_logged_answer_is_shown_as_numbered_steps_with_their_citations(world
     assert "Nothing relevant found" not in body
 
 
+def test_an_answer_whose_job_could_not_be_checked_says_so(world: World, lambda_context: Any) -> None:
+    unchecked = _get(
+        world,
+        "/copilot",
+        OPERATOR,
+        lambda_context,
+        interaction=_logged(world, {**STEPS, "job_unchecked": True}).event_id,
+    )
+    checked = _get(world, "/copilot", OPERATOR, lambda_context, interaction=_logged(world, STEPS).event_id)
+
+    said = "Job J-4512 was taken as you typed it: Plex could not be asked just now whether it has that job."
+    assert said in unchecked["body"] and said not in checked["body"]
+
+
 def test_the_step_giving_a_value_keeps_its_number_and_says_it_is_one_of_the_procedures(
     world: World, lambda_context: Any
 ) -> None:

@@ -136,6 +136,8 @@ class CopilotAnswer(BaseModel):
     tools: list[str] | None
     worded_by: str | None
     job_id: str | None
+    job_unchecked: bool = False
+    """Plex's jobs could not be read (slow or down): the job was taken as typed, not checked."""
     scope: Literal["operation", "part", "plant"] | None
     """Whose procedures answered: the current operation's, the part's, or the plant's (None: refused)."""
     selected: str | None = None

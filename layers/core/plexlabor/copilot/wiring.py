@@ -192,10 +192,13 @@ def run(copilot: Copilot, request: AskRequest) -> dict[str, Any]:
 
 def ask(copilot: Copilot, request: AskRequest, operator_id: str) -> dict[str, Any]:
     """`run`, logged (`copilot.interactions`): the answer with its `interaction_id` and what Plex was sent.
-    UnknownJobError (nothing answered or logged) when the question names a job Plex does not have."""
+    UnknownJobError (nothing answered or logged) when the question names a job Plex does not have; a job that
+    could not be checked (Plex's jobs unreadable) is taken as typed and the answer says so (`job_unchecked`)."""
+    unchecked = False
     if request.job_id and copilot.jobs is not None:
-        request = request.model_copy(update={"job_id": copilot.jobs.spelled(request.job_id)})
-    answer = run(copilot, request)
+        job = copilot.jobs.check(request.job_id)
+        request, unchecked = request.model_copy(update={"job_id": job.job}), not job.checked
+    answer = {**run(copilot, request), "job_unchecked": unchecked}
     if copilot.log is None:
         return {**answer, "interaction_id": None, "plex": None}
     asked = Asked(request.question, operator_id, request.job_id, request.operation, request.lot_id, request.part)
