@@ -55,6 +55,7 @@ from plexlabor.audit.schema import (
 from plexlabor.audit.store import AuditStore, IndexQuery
 from plexlabor.audit.validations import DayCount, ValidatedRecord, counter_names, day_count
 from plexlabor.platform.aws import LazyClient
+from plexlabor.platform.clock import aware_utc
 
 __all__ = [
     "AUDIT_TABLE",
@@ -257,8 +258,7 @@ class DynamoDbLinkNonceStore(_TableAdapter):
 
     def consume(self, nonce: str, expires_at: datetime) -> None:
         check_nonce(nonce)
-        if expires_at.utcoffset() is None:
-            raise ValueError("expires_at must be timezone-aware")
+        aware_utc("expires_at", expires_at)
         item = {**self._key(nonce), "expires_at": {"N": str(math.ceil(expires_at.timestamp()))}}
         with _translate_errors(
             "consume link nonce",

@@ -41,7 +41,7 @@ from plexlabor.audit.errors import (
     LinkWrongSupervisorError,
 )
 from plexlabor.audit.events import AuditId
-from plexlabor.platform.clock import utc_now
+from plexlabor.platform.clock import aware_utc, utc_now
 
 Clock = Callable[[], datetime]
 
@@ -122,12 +122,6 @@ def _b64decode(segment: str) -> bytes:
     return raw
 
 
-def _aware(value: datetime, name: str) -> datetime:
-    if value.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware")
-    return value.astimezone(UTC)
-
-
 @dataclass(frozen=True)
 class SigningKeys:
     """The HMAC-SHA256 key that signs new links, and the retired ones accepted for verification only,
@@ -166,7 +160,7 @@ class LinkTokens(ABC):
         `now + expires_in` (whole seconds)."""
         if not timedelta(0) < expires_in <= MAX_LINK_LIFETIME:
             raise ValueError(f"expires_in must be positive and at most {MAX_LINK_LIFETIME}")
-        now = _aware(self._clock(), "clock()")
+        now = aware_utc("clock()", self._clock())
         body = _TokenBody(
             v=TOKEN_VERSION,
             f=finding_id,
@@ -204,7 +198,7 @@ class LinkTokens(ABC):
         LinkActionNotAllowedError, checked in that order.
         """
         claims = self.authentic(token, supervisor_id)
-        current = _aware(now if now is not None else self._clock(), "now")
+        current = aware_utc("now", now if now is not None else self._clock())
         if current >= claims.expires_at:
             raise LinkExpiredError("this approval link has expired")
         if action is not None and action not in claims.actions:
@@ -289,7 +283,7 @@ class InMemoryLinkNonceStore:
 
     def consume(self, nonce: str, expires_at: datetime) -> None:
         check_nonce(nonce)
-        expires_at = _aware(expires_at, "expires_at")
+        expires_at = aware_utc("expires_at", expires_at)
         with self._lock:
             if nonce in self._used:
                 raise LinkAlreadyUsedError("this approval link has already been used")

@@ -21,14 +21,15 @@ from datetime import datetime
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import AuditEvent, AuditStatus
 from plexlabor.audit.schema import GSI_EMPLOYEE, GSI_FINDING, GSI_KIND, GSI_STATUS, GSI_SUPERVISOR, INDEX_FIELDS
+from plexlabor.platform.clock import aware_utc
 
 DEFAULT_STATUS_LIMIT = 100
 
 
 def check_query(since: datetime | None, limit: int | None) -> None:
     """Refuse a naive `since` (it would be read in the machine's zone) and a limit below 1."""
-    if since is not None and since.utcoffset() is None:
-        raise ValueError("since must be timezone-aware")
+    if since is not None:
+        aware_utc("since", since)
     if limit is not None and limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
 

@@ -32,11 +32,12 @@ from typing import Any
 import numpy as np
 
 from plexlabor.forecast.baselines import operation_median_ratios, seasonal_naive_ratios, standard_ratios
-from plexlabor.forecast.data import WEEK, ForecastData, check_aware, forecast_windows, read_forecast_data
+from plexlabor.forecast.data import WEEK, ForecastData, forecast_windows, read_forecast_data
 from plexlabor.forecast.features import completed_operations
 from plexlabor.forecast.forecaster import feature_builder, forecast_operations, train_model
 from plexlabor.forecast.overtime import OvertimeBacktest, backtest_overtime, format_overtime_scores
 from plexlabor.forecast.settings import QUANTILES, ForecastSettings
+from plexlabor.platform.clock import aware_utc
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.plex.snapshot import Window, Windowed
 
@@ -151,7 +152,7 @@ def read_backtest_data(
 ) -> ForecastData:
     """What every cut-off of a backtest ending at `as_of` reads: the nightly run's windows at `as_of`
     (`forecast_windows`), each reaching back `history_weeks` (or further, when the nightly's does)."""
-    as_of = check_aware("as_of", as_of)
+    as_of = aware_utc("as_of", as_of)
     earliest = as_of - timedelta(weeks=history_weeks)
     windows = {kind: (min(begin, earliest), end) for kind, (begin, end) in forecast_windows(as_of, settings).items()}
     return read_forecast_data(port, timezone, as_of, settings, windows)

@@ -27,6 +27,7 @@ import numpy as np
 
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.models import DowntimeEntry, LaborEntry, ShiftAssignment, TimeClockEntry
+from plexlabor.platform.clock import aware_utc
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.plex.snapshot import PlexSnapshot, Reference, Window, Windowed, read_snapshot
 
@@ -131,12 +132,6 @@ def check_timezone(name: str) -> ZoneInfo:
         raise ValueError(f"timezone: unknown time zone '{name}' (an IANA name, e.g. America/Detroit)") from None
 
 
-def check_aware(name: str, value: datetime) -> datetime:
-    if value.utcoffset() is None:
-        raise ValueError(f"{name}: must be timezone-aware (UTC), got {value.isoformat()}")
-    return value.astimezone(UTC)
-
-
 @dataclass
 class ForecastData:
     """Plant data up to `data_end` (the extract time), indexed for features, targets and overtime."""
@@ -198,7 +193,7 @@ class ForecastData:
     ) -> ForecastData:
         """Index a Plex snapshot (`read_forecast_data` reads one with the windows a forecast needs)."""
         check_timezone(snapshot.timezone)
-        end = check_aware("data_end", data_end).timestamp()
+        end = aware_utc("data_end", data_end).timestamp()
         issues: Counter[str] = Counter()
         operations = _operations(snapshot)
         people = {
@@ -485,7 +480,7 @@ def forecast_windows(as_of: datetime, settings: ForecastSettings | None = None) 
     before them), the schedule over the history and through the horizon (plus a week, to finish the
     last ISO week projected)."""
     settings = settings or ForecastSettings()
-    as_of = check_aware("as_of", as_of)
+    as_of = aware_utc("as_of", as_of)
     history = timedelta(weeks=max(settings.training_weeks + settings.lookback_weeks, settings.habit_weeks + 1))
     begin = as_of - history
     horizon = as_of + timedelta(days=settings.horizon_days + 7 * (settings.overtime_weeks_ahead + 1))
@@ -504,7 +499,7 @@ def read_forecast_data(
     (or in the `windows` given: a backtest reads wider ones, then sees each cut-off through
     `ForecastData.seen_at`). The time zone is the port's unless given."""
     settings = settings or ForecastSettings()
-    as_of = check_aware("as_of", as_of)
+    as_of = aware_utc("as_of", as_of)
     windows = dict(windows) if windows is not None else forecast_windows(as_of, settings)
     snapshot = read_snapshot(port, reference=REFERENCE, windows=windows, timezone=timezone)
     return ForecastData.from_snapshot(snapshot, as_of, unplanned_leave_types=settings.unplanned_leave_types)

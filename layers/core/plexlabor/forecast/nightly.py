@@ -23,9 +23,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from plexlabor.forecast.artifacts import read_latest
 from plexlabor.forecast.backtest import accuracy_in_force, nightly_windows
-from plexlabor.forecast.data import check_aware, read_forecast_data
+from plexlabor.forecast.data import read_forecast_data
 from plexlabor.forecast.service import ForecastRun, load_model, publish_run, run_forecast, store_run
 from plexlabor.forecast.wiring import Dependencies
+from plexlabor.platform.clock import aware_utc
 from plexlabor.platform.observability import logger, metrics
 
 
@@ -66,7 +67,7 @@ def run_nightly(deps: Dependencies, now: datetime) -> dict[str, Any]:
     store the run and publish its suggestions under the pilot scope; return a JSON-safe summary (counts,
     version, accuracy, seconds per step, published counts)."""
     settings, source = deps.settings, deps.source
-    now = check_aware("now", now)
+    now = aware_utc("now", now)
     started = time.perf_counter()
     read = read_forecast_data(source.port, source.timezone, now, settings, nightly_windows(now, settings))
     data = replace(read.seen_at(now.timestamp(), settings), issues=read.issues)
@@ -84,7 +85,7 @@ def run_refresh(deps: Dependencies, now: datetime) -> dict[str, Any]:
     day's punches and labor entries included: nothing trained, the model's measured accuracy carried
     over. With no model in force yet (no run, or one on standard hours only): `run_nightly`."""
     settings, source = deps.settings, deps.source
-    now = check_aware("now", now)
+    now = aware_utc("now", now)
     pointer = read_latest(deps.artifacts)
     in_force = load_model(deps.artifacts, pointer) if pointer else None
     if pointer is None or in_force is None:

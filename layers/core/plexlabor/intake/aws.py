@@ -16,11 +16,12 @@ from botocore.exceptions import ClientError
 
 from plexlabor.audit.events import AUDIT_TIME_FORMAT, format_audit_time
 from plexlabor.audit.schema import STATE_TABLE
-from plexlabor.intake.cursor import CURSOR_PK_PREFIX, CURSOR_SK, check_aware
+from plexlabor.intake.cursor import CURSOR_PK_PREFIX, CURSOR_SK
 from plexlabor.intake.errors import EnqueueError
 from plexlabor.intake.messages import PunchMessage
 from plexlabor.intake.norms_store import LATEST_KEY, version_key
 from plexlabor.platform.aws import LazyClient
+from plexlabor.platform.clock import aware_utc
 from plexlabor.validation.norms import Norms
 
 SQS_BATCH = 10  # SendMessageBatch takes at most 10 entries
@@ -102,7 +103,7 @@ class DynamoDbCursorStore:
         return datetime.strptime(item["position"]["S"], AUDIT_TIME_FORMAT).replace(tzinfo=UTC)
 
     def advance(self, name: str, to: datetime) -> bool:
-        position = format_audit_time(check_aware(to))
+        position = format_audit_time(aware_utc("the cursor", to))
         try:
             self.client.update_item(
                 TableName=self.table_name,

@@ -12,15 +12,11 @@ import threading
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from plexlabor.platform.clock import aware_utc
+
 CURSOR_PK_PREFIX = "cursor#"
 CURSOR_SK = "cursor"
 TIME_CLOCK_CURSOR = "time-clock-entries"
-
-
-def check_aware(value: datetime) -> datetime:
-    if value.utcoffset() is None:
-        raise ValueError("cursor instants must be timezone-aware")
-    return value
 
 
 @runtime_checkable
@@ -45,7 +41,7 @@ class InMemoryCursorStore:
             return self._cursors.get(name)
 
     def advance(self, name: str, to: datetime) -> bool:
-        check_aware(to)
+        aware_utc("the cursor", to)
         with self._lock:
             current = self._cursors.get(name)
             if current is not None and current >= to:

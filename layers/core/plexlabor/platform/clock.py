@@ -30,6 +30,14 @@ def outside_dates(moment: date | datetime) -> str | None:
     return None if inside else f"a date from {EARLIEST_DATE:%Y-%m-%d} up to {LATEST_DATE:%Y-%m-%d} is expected"
 
 
+def aware_utc(name: str, value: datetime) -> datetime:
+    """`value` in UTC; a time without a zone is refused (ValueError naming `name`), never read in the
+    machine's zone."""
+    if value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got {value.isoformat()}")
+    return value.astimezone(UTC)
+
+
 def utc_now() -> datetime:
     """Now, as an aware UTC datetime."""
     return datetime.now(UTC)
