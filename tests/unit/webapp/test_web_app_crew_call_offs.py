@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 
 from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
+from plexlabor.audit import AuditEvent, AuditEventType
+from plexlabor.audit.errors import AuditConflictError
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import applied_event
 from tests.unit.approval.approval_fakes import World
@@ -280,3 +282,23 @@ def test_a_call_off_that_could_not_be_sent_is_not_recorded(world: World, lambda_
 
     assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM)["statusCode"] == 303
     assert len(replans.sent) == 1
+
+
+def test_a_call_off_whose_claim_keeps_losing_is_a_503_and_sends_nothing(
+    world: World, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Other decisions about the person write their claim log each time this one reads it (`crew.claims`: 5 tries)."""
+    append = world.audit.append
+
+    def contended(event: AuditEvent) -> None:
+        if event.event_type is AuditEventType.CLAIM:
+            raise AuditConflictError(event.event_id, event.record_key)
+        append(event)
+
+    monkeypatch.setattr(world.audit, "append", contended)
+    replans = Replans()
+
+    response = call_web(_with_replan(world, replans), "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM)
+
+    assert response["statusCode"] == 503 and "too many decisions at once" in response["body"]
+    assert replans.sent == []

@@ -36,7 +36,7 @@ from aws_lambda_powertools.event_handler import Response
 from plexlabor.approval.display import skill_words, with_people
 from plexlabor.approval.errors import ApprovalError, status_for
 from plexlabor.audit.publish import publish_once
-from plexlabor.crew.claims import ClaimRefusedError, SeatClaims
+from plexlabor.crew.claims import ClaimBusyError, ClaimRefusedError, SeatClaims
 from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage
 from plexlabor.models import record_key
 from plexlabor.platform.clock import outside_dates
@@ -627,6 +627,9 @@ def crew_call_off() -> Response[str]:
         words = str(refused) if isinstance(refused, CallOffRefusedError) else refused.words(page.who, _time(page)) + "."
         text = f"Call-off not recorded: {words}"
         return page.render("message.html", status, title="Call-off not recorded", page="crew", message=text, back=back)
+    except ClaimBusyError as busy:  # other decisions about this person kept writing: nothing held or sent
+        text = f"Call-off not recorded: {busy}."
+        return page.render("message.html", 503, title="Call-off not recorded", page="crew", message=text, back=back)
     try:
         page.deps.replan.send(call_off)
     except Exception:  # nothing half recorded: the claim goes with the message that could not be sent
