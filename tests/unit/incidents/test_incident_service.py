@@ -28,6 +28,7 @@ from plexlabor.incidents.service import (
     opening,
     read_codes,
     replacement,
+    training_reports,
 )
 from plexlabor.models import Employee, Shift, Workcenter
 from plexlabor.platform.pilot import PilotScope
@@ -368,3 +369,20 @@ def test_a_resend_replaces_a_report_of_the_last_30_days_only(
     second = log_incident(deps, IncidentReport(narrative=VAGUE, occurred_at=when, kind="near_miss"), "E0001")
     assert second.replaces == ([first.incident_id] if replaces else [])
     assert (replacement(deps.audit, first.incident_id) is not None) is replaces
+
+
+def test_a_replaced_report_is_not_a_training_row_and_its_replacement_is(trained: IncidentClassifier) -> None:
+    """The EHS lead confirmed an injury before its reporter corrected it: that decision does not teach the model."""
+    deps = _deps(trained)
+    when = datetime(2026, 12, 4, 9, 37, tzinfo=UTC)
+    first = log_incident(deps, IncidentReport(narrative=VAGUE, occurred_at=when, shift_code="1"), "E0001")
+    event = opening(deps.audit, first.incident_id)
+    assert event is not None
+    correct_codes(deps.audit, event, read_codes(CODE_FORM), "S1", NOW)
+    assert [r.report_id for r in training_reports(deps.audit)] == [first.incident_id]
+    second = log_incident(deps, IncidentReport(narrative=VAGUE, occurred_at=when, shift_code="2"), "E0001")
+    assert training_reports(deps.audit) == []
+    replacing = opening(deps.audit, second.incident_id)
+    assert replacing is not None
+    correct_codes(deps.audit, replacing, read_codes(CODE_FORM), "S1", NOW)
+    assert [r.report_id for r in training_reports(deps.audit)] == [second.incident_id]

@@ -573,11 +573,18 @@ EXPORT_LIMIT = 100_000
 
 
 def training_reports(audit: AuditStore, since: datetime | None = None) -> list[CodedReport]:
-    """Every incident the EHS lead decided since `since` as coded reports to train on (`corrected_reports`)."""
+    """Every incident the EHS lead decided since `since` as coded reports to train on (`corrected_reports`); not a
+    report its reporter's corrected resend replaced (an injury's codes on what the reporter called a near miss: the
+    live report's decision teaches instead)."""
+    withdrawn = {
+        event.finding_id
+        for event in audit.by_status(AuditStatus.EXPIRED, since, limit=EXPORT_LIMIT)
+        if event.payload.get("kind") == INCIDENT_CODING and replaced(event)
+    }
     decisions = [
         event
         for event in audit.by_status(AuditStatus.APPROVED, since, limit=EXPORT_LIMIT)
-        if event.payload.get("kind") == INCIDENT_CODING and event.finding_id
+        if event.payload.get("kind") == INCIDENT_CODING and event.finding_id and event.finding_id not in withdrawn
     ]
     openings = [found for d in decisions if (found := opening(audit, str(d.finding_id))) is not None]
     return corrected_reports(openings, decisions)
