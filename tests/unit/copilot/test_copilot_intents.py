@@ -16,16 +16,20 @@ from plexlabor.copilot.retrieval import ProcedureIndex, RetrievalSettings
 from plexlabor_dev.simulator.procedures import SOPS
 from tests.unit.copilot.intent_questions import (
     ALARM,
+    ALARM_CHECK,
     CELL_SOPS,
     CELL_START,
     LOCKOUT,
+    LOCKOUT_CHECK,
     LOCKOUT_PROPER,
     MOLD_CHANGE,
     MOLDING,
     PRESS_START,
     ROBOT_WELD,
     START_UP,
+    START_UP_CHECK,
     VALUE,
+    VALUE_CHECK,
     VALUE_SLACK,
 )
 
@@ -125,12 +129,24 @@ MISSED = {
     ("What temperature do the barrel heaters have to reach?", MOLDING),
     ("What hold time do I use?", MOLDING),
     ("What percentage should the refractometer read?", None),
+    # set B (run once with the code of 8441b0e, then once more after the alarm change that followed it)
+    ("How do I bring the weld cell up after lunch?", ROBOT_WELD),
+    ("How do I make sure the press stays off while I work on the heaters?", MOLDING),
+    ("Where do I hang my tag when I service the press?", MOLDING),
+    ("Can I reach past the light curtain to grab a part?", MOLDING),
+    ("What gas flow do I set on the weld cell?", ROBOT_WELD),
+    ("How many shots do I run after a mold change?", MOLDING),
+    ("How close to the setting do the barrel zones need to be?", MOLDING),
+    ("How long do I let the mold cool?", MOLDING),
 }
 """Missed with BM25 alone: refused, since fewer than 75 % of their words are in the right procedure even
 when the task's words, the machine's and when it is asked are left out ("sitting idle", "production", "stack
 light is red", "use", "read"); the change of a belt names no servicing the lockout vocabulary knows; the
 barrel heaters' temperature is answered from the press's alarm response ("Heater and temperature alarms"),
-which ranks above the start-up that gives it."""
+which ranks above the start-up that gives it. Set B's: "bring the weld cell up" (no "back"), "stays off",
+a tag without a lock, "reach past" (refused, not answered wrongly); the gas flow (BM25 alone: "set" is not
+in the start-up; the encoder answers it), "how many shots" (a count is read only as "N times"), "how close"
+(not read as a value question), "how long ... cool" (a time asked, a temperature given: every step)."""
 
 
 def _marked(questions: tuple[tuple[str, str | None, str | None], ...]) -> list[object]:
@@ -142,7 +158,7 @@ def _marked(questions: tuple[tuple[str, str | None, str | None], ...]) -> list[o
     ]
 
 
-@pytest.mark.parametrize(("question", "operation", "title"), _marked(START_UP))
+@pytest.mark.parametrize(("question", "operation", "title"), _marked(START_UP + START_UP_CHECK))
 def test_starting_the_machine_gets_its_start_up_procedure(
     plant: ProcedureIndex, question: str, operation: str | None, title: str | None
 ) -> None:
@@ -153,7 +169,7 @@ def test_starting_the_machine_gets_its_start_up_procedure(
     assert reply.kind == ("steps" if title else "refused")
 
 
-@pytest.mark.parametrize(("question", "operation", "title"), _marked(ALARM))
+@pytest.mark.parametrize(("question", "operation", "title"), _marked(ALARM + ALARM_CHECK))
 def test_an_alarm_gets_the_cells_alarm_response(
     plant: ProcedureIndex, question: str, operation: str | None, title: str | None
 ) -> None:
@@ -163,17 +179,18 @@ def test_an_alarm_gets_the_cells_alarm_response(
     assert (reply.kind, reply.title) == ("steps", title)
 
 
-@pytest.mark.parametrize(("question", "operation"), [(q, op) for q, op, _ in ALARM])
+@pytest.mark.parametrize(("question", "operation"), [(q, op) for q, op, _ in ALARM + ALARM_CHECK])
 def test_an_alarm_no_procedure_answers_is_refused_in_plain_words(
     simulator: ProcedureIndex, question: str, operation: str | None
 ) -> None:
-    # before: "The robot is stuck in an alarm, what do I do?" got the lockout procedure
+    # before: "The robot is stuck in an alarm, what do I do?" got the lockout procedure, and until the alarm
+    # was answered from an alarm response only, "The press alarmed on a heater zone" the start-up
     reply = answer(simulator, question, Where(operation=operation))
     assert (reply.kind, reply.title) == ("refused", None)
     assert reply.text.startswith("No procedure I have covers this: none of them is an alarm or fault response.")
 
 
-@pytest.mark.parametrize(("question", "operation", "title"), _marked(LOCKOUT_PROPER))
+@pytest.mark.parametrize(("question", "operation", "title"), _marked(LOCKOUT_PROPER + LOCKOUT_CHECK))
 def test_lockout_proper_and_re_energizing_after_it_get_the_lockout_procedure(
     plant: ProcedureIndex, question: str, operation: str | None, title: str
 ) -> None:
@@ -185,7 +202,7 @@ def test_lockout_proper_and_re_energizing_after_it_get_the_lockout_procedure(
     ("question", "operation", "title", "holds"),
     [
         pytest.param(*row, marks=pytest.mark.xfail(strict=True, reason="missed")) if row[:2] in MISSED else row
-        for row in VALUE
+        for row in VALUE + VALUE_CHECK
     ],
 )
 def test_a_value_is_answered_with_the_steps_that_give_it(
