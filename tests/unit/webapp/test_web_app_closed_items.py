@@ -80,3 +80,17 @@ def test_the_kpi_page_counts_the_expired_items_of_each_kind(world: World, lambda
     # Crew: suggested 2, sent 2, approved 1, rejected 0, expired 1; punch: expired 1
     assert "<td>1</td><td>0</td><td>1</td><td>100%</td>" in crew
     assert "<td>0</td><td>0</td><td>1</td><td>—</td>" in punch
+
+
+def test_an_expired_findings_page_keeps_the_suggested_correction_to_enter_by_hand(
+    world: World, lambda_context: Any
+) -> None:
+    """ux141 #9: the page says "Correct it in Plex by hand", so it shows what the correction was (read-only)."""
+    closed(world, FINDING, AuditStatus.EXPIRED, record_key="time-clock-entries:0001")
+
+    body = _get(world, f"/items/{FINDING}", SUPERVISOR, lambda_context)["body"]
+
+    suggested = body.split("<h2>Suggested correction</h2>")[1].split("</table>")[0]
+    assert "Clockout time" in suggested and "Mon 2026-03-02 09:07" in suggested  # 14:07 UTC in plant time
+    assert "Correct it in Plex by hand if it is wrong." in body
+    assert "<input" not in body.split("Suggested correction")[1]  # read-only: nothing left to decide

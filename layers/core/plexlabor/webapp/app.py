@@ -40,7 +40,7 @@ from plexlabor.approval.effects import expired_effect, plex_effect
 from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, DecisionFormError, status_for
 from plexlabor.approval.pages import closed_message, closing_event, field_label, what_happened
 from plexlabor.approval.settings import CallbackSettings
-from plexlabor.audit import AuditEventType, AuditStatus
+from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.events import replaced
 from plexlabor.audit.validations import ValidationCounts
 from plexlabor.crew.claims import ClaimRefusedError, SeatClaims
@@ -570,7 +570,14 @@ def _closed_item_page(page: Page, item_id: str) -> Response[str]:
         message = "There is no such suggestion, or it is not yours to see."
         return page.render("message.html", 404, title="Not open", page="item", message=message)
     steps = trail(seen[1], item_id, page.shown)
-    return _item_page(page, seen[0], closed=what_happened(closing, page.shown), trail=steps)
+    # an expiry leaves the hand fix to the person, so the page keeps what was suggested (ux141 #9)
+    by_hand = expired_effect(seen[0].kind, seen[0].record_key, seen[0].proposed) if _expiry(closing) else None
+    return _item_page(page, seen[0], closed=what_happened(closing, page.shown), trail=steps, by_hand=by_hand)
+
+
+def _expiry(closing: AuditEvent) -> bool:
+    """Whether an item closed by expiring undecided (not replaced by a re-plan or a corrected report)."""
+    return closing.event_type is AuditEventType.EXPIRED and not replaced(closing)
 
 
 def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any) -> Response[str]:
