@@ -24,6 +24,7 @@ from tests.unit.copilot.intent_questions import (
     LOCKOUT_PROPER,
     MOLD_CHANGE,
     MOLDING,
+    PRESS_ALARM,
     PRESS_START,
     ROBOT_WELD,
     START_UP,
@@ -229,6 +230,16 @@ def test_a_value_asked_of_the_lockout_procedure_gets_all_of_its_steps(plant: Pro
     reply = answer(plant, "What pressure do I have to bleed off before I lock out the press?")
 
     assert (reply.title, len(reply.steps), reply.selected) == (LOCKOUT, 6, None)
+
+
+def test_an_index_without_titles_knows_no_task_and_answers_an_alarm_the_ordinary_way() -> None:
+    # the retrieval benchmark's protocol indexes steps only: no procedure is an alarm response there, so the
+    # rule that only an alarm response answers an alarm does not apply (its figures stay as they were)
+    steps_only = ProcedureIndex(plant_procedures(), RetrievalSettings(dense_weight=0.0, titles=False))
+
+    reply = answer(steps_only, "The press shows an alarm on the screen, what do I do?", Where(operation=MOLDING))
+
+    assert (reply.kind, reply.title) == ("steps", PRESS_ALARM)
 
 
 def test_a_how_to_question_still_gets_every_step(plant: ProcedureIndex) -> None:

@@ -161,13 +161,14 @@ def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answ
     searched = False
     if safety := index.safety_first(task, together):  # never shadowed by the operation's procedures
         found, searched = ("plant", safety), True
+    # an alarm is answered from an alarm response or not at all (the start-up's heater zones do not answer
+    # "the press alarmed on a heater zone"); "start" also says when ("at shift start"), so a question for a
+    # start-up no start-up covers takes the ordinary path. An index without titles knows no task's procedure.
+    alarm_only = "alarm" in asked.tasks and index.settings.titles and not tools_match
     if found is None and asked.tasks and not tools_match:
         found = _tasks_procedure(index, task, where, asked)
-        # an alarm is answered from an alarm response or not at all (the start-up's heater zones do not
-        # answer "the press alarmed on a heater zone"); "start" also says when ("at shift start"), so a
-        # question for a start-up no start-up covers takes the ordinary path
-        searched = searched or "alarm" in asked.tasks
-    for scope, within in where.scopes() if found is None and "alarm" not in asked.tasks else ():
+        searched = searched or alarm_only
+    for scope, within in where.scopes() if found is None and not alarm_only else ():
         hits = index.search(task, k=1, within=within, together=together)
         searched = searched or bool(hits)
         covered = (
