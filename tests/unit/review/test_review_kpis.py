@@ -253,3 +253,61 @@ def test_an_incident_the_ehs_lead_corrects_later_counts_once() -> None:
     # Then its first answer counts, once
     assert (row.sent_for_review, row.approved, row.rejected) == (1, 0, 1)
     assert row.median_minutes_to_decision == pytest.approx(5)
+
+
+def _crew(store: InMemoryAuditStore, item_id: str, at: datetime, **payload: object) -> None:
+    """A crew suggestion as crew_planner records it, or (with `swapped_for`) a planner's swap on the crew board."""
+    store.append(
+        AuditEvent(
+            record_key=f"job-operations:{item_id}",
+            event_type=AuditEventType.RECOMMENDATION,
+            status=AuditStatus.PENDING_APPROVAL,
+            occurred_at=at,
+            actor="planner1" if payload else "crew_planner",
+            finding_id=item_id,
+            model_version="crew-milp-2026.11",
+            payload={"kind": "crew_assignment", **payload},
+        )
+    )
+
+
+def test_a_swap_overrides_the_suggestion_and_the_planners_choice_is_no_suggestion_of_the_model() -> None:
+    # Given one crew suggestion the planner swapped on the crew board (ux141 #10): the suggestion rejected, the
+    # planner's own choice recorded and approved in one step, and a second suggestion approved as it was
+    store = InMemoryAuditStore()
+    _crew(store, "seat-1", T0)
+    _crew(store, "seat-2", T0)
+    _crew(store, "seat-1-swap", T0 + timedelta(minutes=20), swapped_for="E0163", replaces="seat-1")
+    _decide(store, "seat-1", T0 + timedelta(minutes=20), "planner1", False, "job-operations")
+    _decide(store, "seat-1-swap", T0 + timedelta(minutes=20), "planner1", True, "job-operations")
+    _decide(store, "seat-2", T0 + timedelta(minutes=30), "planner1", True, "job-operations")
+    # When the KPIs are computed
+    [row] = compute_kpis(store, clock=lambda: T0 + timedelta(days=1)).by_kind
+    # Then the model suggested two, one approved and one overridden; the planner's choice is counted apart
+    assert (row.suggested, row.sent_for_review, row.approved, row.rejected, row.overridden) == (2, 2, 1, 0, 1)
+    assert row.chosen_by_hand == 1 and row.approve_rate == pytest.approx(0.5)
+
+
+def test_codes_the_ehs_lead_corrected_are_an_override_not_an_approval() -> None:
+    # Given two incidents sent for review: the EHS lead confirmed one's codes as proposed, corrected the other's
+    store = InMemoryAuditStore()
+    _incident(store, "inc-kept", AuditStatus.PENDING_APPROVAL)
+    _incident(store, "inc-fixed", AuditStatus.PENDING_APPROVAL)
+    for incident_id, changed in (("inc-kept", []), ("inc-fixed", ["source"])):
+        store.append(
+            AuditEvent(
+                record_key=f"incidents:{incident_id}",
+                event_type=AuditEventType.DECISION,
+                status=AuditStatus.APPROVED,
+                occurred_at=T0 + timedelta(minutes=5),
+                actor="ehs1",
+                supervisor_id="ehs1",
+                finding_id=incident_id,
+                payload={"kind": "incident_coding", "via": "incident_page", "changed": changed},
+            )
+        )
+    # When the KPIs are computed
+    [row] = compute_kpis(store, clock=lambda: T0 + timedelta(days=1)).by_kind
+    # Then the correction says the model's codes were wrong: the approve rate is one of two
+    assert (row.approved, row.rejected, row.overridden) == (1, 0, 1)
+    assert row.approve_rate == pytest.approx(0.5)

@@ -183,3 +183,39 @@ def test_an_incident_confirmed_without_review_is_its_own_column_said_in_words(la
     # Then its row counts it apart from the approvals of what was sent, and the page says what that means
     assert '<th scope="col">Decided, never sent</th>' in body
     assert "Decided, never sent: decided though never sent for review" in body
+
+
+def test_a_swap_reads_as_an_override_and_the_planners_choice_as_chosen_by_hand(lambda_context: Any) -> None:
+    # Given a crew suggestion the planner swapped on the crew board (ux141 #10): it rejected, the planner's own
+    # choice recorded and approved at once
+    world = World()
+    recommendation(world, "crew-0001", "crew_assignment", record_key="job-operations:op-1")
+    recommendation(
+        world,
+        "crew-0002",
+        "crew_assignment",
+        record_key="job-operations:op-1",
+        swapped_for="E0163",
+        replaces="crew-0001",
+    )
+    for item_id, action in (("crew-0001", ApprovalAction.REJECT), ("crew-0002", ApprovalAction.APPROVE)):
+        decided = Decision(
+            action=action, reason="swap" if action is ApprovalAction.REJECT else None, supervisor_id="P1"
+        )
+        world.audit.append(
+            decided.audit_event(
+                record_key="job-operations:op-1",
+                item_id=item_id,
+                employee_id=None,
+                model_version="crew-1",
+                occurred_at=world.clock(),
+                payload={"kind": "crew_assignment", "via": "crew_board"},
+            )
+        )
+    body = _kpis(world, None, ADMIN, lambda_context).split('id="by-kind"')[1]
+    row = body.split("<tbody>")[1].split("</tr>")[0].replace("\n", "")
+    # Then the model's one suggestion was overridden (approve rate 0 %), the choice is its own column, said in words
+    assert '<th scope="col">Overridden</th><th scope="col">Chosen by hand</th>' in body
+    assert "<td>crew-1</td><td>1</td>" in row  # suggested: the model's one
+    assert "<td>0</td><td>0</td><td>1</td><td>1</td><td>0</td><td>0%</td>" in row  # approved … expired, rate
+    assert "Approved: taken as the model made it" in body and "Chosen by hand: the person a planner swapped in" in body

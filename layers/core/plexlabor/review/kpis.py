@@ -4,9 +4,12 @@ Per kind/anomaly type and producer (`approval.display.producer`: "scorer + norms
 versions a row merges are listed on it, so weekly retrains do not split a type into rows that read alike):
 suggestions made, sent for review, decided, expired (nobody decided them in
 time), the approve rate (the precision supervisors observe), the median time from suggestion to
-decision, corrections written and reverted. Approved, rejected, the approve rate and the time to decision
-count the decisions of suggestions sent for review; a decision of one never sent (an auto-coded incident
-the EHS lead confirmed on its page) is counted apart (`decided_unsent`).
+decision, corrections written and reverted. Approved, rejected, overridden, the approve rate and the time to
+decision count the decisions of suggestions sent for review; a decision of one never sent (an auto-coded
+incident the EHS lead confirmed on its page) is counted apart (`decided_unsent`). Approved is a suggestion
+taken as it was made; overridden one a person replaced with their own choice (codes the EHS lead corrected, a
+seat the planner swapped on the crew board): the model was wrong, so it counts against the approve rate. The
+planner's own choice in a swap is no suggestion of the model: counted apart (`chosen_by_hand`, ux141 #10).
 Per day and per person: items decided and the time spent deciding them, so the brief's "30-60 min
 a day before, 5-10 after" can be measured. Time spent is read from the decisions themselves: the gap
 before each decision since the same person's previous one, counted only when it is under
@@ -59,6 +62,12 @@ class KindFigures:
     sent_for_review: int = 0
     approved: int = 0
     rejected: int = 0
+    overridden: int = 0
+    """Decided by replacing the suggestion with the decider's own choice: the EHS lead corrected the codes, the
+    planner swapped the seat (its suggestion rejected for the planner's choice)."""
+    chosen_by_hand: int = 0
+    """A person's own choice in place of a suggestion (a swap on the crew board), recorded and approved in one
+    step: not a suggestion of the model, so in none of the counts above or below."""
     expired: int = 0
     """Sent for review, then expired: nobody decided them in time (not those a re-plan replaced, ux136 #2)."""
     decided_unsent: int = 0
@@ -85,7 +94,7 @@ class KindFigures:
 
     @property
     def approve_rate(self) -> float | None:
-        decided = self.approved + self.rejected
+        decided = self.approved + self.rejected + self.overridden
         return None if decided == 0 else self.approved / decided
 
     @property
@@ -145,6 +154,20 @@ def _opening_key(event: AuditEvent) -> tuple[str, str, str]:
     return kind, str(event.payload.get("anomaly_type") or kind), producer(event.model_version)
 
 
+def _chosen_by_hand(opening: AuditEvent) -> bool:
+    """Whether `opening` records a person's own choice, not the model's: a swap on the crew board
+    (`webapp.crewboard.plan_swap` names the person it was swapped for)."""
+    return bool(opening.payload.get("swapped_for"))
+
+
+def _overrides(decision: AuditEvent, swapped: set[str]) -> bool:
+    """Whether `decision` replaced its suggestion with the decider's own choice: codes the EHS lead changed
+    (`incidents.service.correct_codes` lists them), or the rejection of a seat swapped by hand (`swapped`)."""
+    if decision.status is AuditStatus.APPROVED:
+        return bool(decision.payload.get("changed"))
+    return decision.finding_id in swapped
+
+
 def _events(audit: AuditStore, statuses: Iterable[AuditStatus], since: datetime, limit: int) -> list[AuditEvent]:
     return [event for status in statuses for event in audit.by_status(status, since, limit)]
 
@@ -164,8 +187,13 @@ def compute_kpis(
     until = clock()
     first_day = until.astimezone(zone).date() - timedelta(days=max(days, 1) - 1)
     since = datetime.combine(first_day, time.min, tzinfo=zone)
-    opened = {e.finding_id: e for e in _events(audit, OPENING_STATUSES, since, limit) if e.finding_id}
+    openings = {e.finding_id: e for e in _events(audit, OPENING_STATUSES, since, limit) if e.finding_id}
+    by_hand = {item_id: e for item_id, e in openings.items() if _chosen_by_hand(e)}
+    swapped = {str(e.payload.get("replaces")) for e in by_hand.values()}
+    opened = {item_id: e for item_id, e in openings.items() if item_id not in by_hand}
     rows: dict[tuple[str, str, str], KindFigures] = {}
+    for event in by_hand.values():
+        rows.setdefault(_opening_key(event), KindFigures(*_opening_key(event))).chosen_by_hand += 1
     for event in opened.values():
         key = _opening_key(event)
         row = rows.setdefault(key, KindFigures(*key))
@@ -184,8 +212,11 @@ def compute_kpis(
         if opening.status is not AuditStatus.PENDING_APPROVAL:
             row.decided_unsent += 1
             continue
-        row.approved += event.status is AuditStatus.APPROVED
-        row.rejected += event.status is AuditStatus.REJECTED
+        if _overrides(event, swapped):
+            row.overridden += 1
+        else:
+            row.approved += event.status is AuditStatus.APPROVED
+            row.rejected += event.status is AuditStatus.REJECTED
         row.decision_minutes.append((event.occurred_at - opening.occurred_at).total_seconds() / 60)
     closings = audit.by_status(AuditStatus.EXPIRED, since, limit)
     expired = {e.finding_id or "" for e in closings if not replaced(e)} & opened.keys()
