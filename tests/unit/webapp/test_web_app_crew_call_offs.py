@@ -59,6 +59,7 @@ def test_a_phoned_in_call_off_goes_to_the_replan_queue_as_crew_call_offs_sends_i
         "job_operation_id": None,
         "reported_by": "P0001",
         "call_off_reason": "sick",
+        "departments": None,
     }
     assert abs((sent.detected_at - world.clock()).total_seconds()) < 1
     body = call_web(deps, "GET", "/crew", PLANNER, lambda_context, query={**DAY, "done": "calloff"})["body"]

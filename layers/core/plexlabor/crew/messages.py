@@ -90,11 +90,14 @@ class ReplanMessage(BaseModel):
     """Who recorded a call-off on the crew board (the signed-in person); None: detected (crew_call_offs)."""
     call_off_reason: CallOffReason | None = None
     """Why, as they recorded it (`CALL_OFF_REASONS`)."""
+    departments: tuple[str, ...] | None = Field(default=None, max_length=64)
+    """A `plan_changed` asked by a supervisor: the departments they see, the only ones whose empty seats the re-plan
+    fills (`replan.event_scope`); None: every department (a planner)."""
 
     def identity(self) -> str:
         """The message as JSON, a board call-off's fields only when set (a detected message keeps the id its
         `applied` event had before there were any: `replanning.applied_event`)."""
-        unset = {name for name in REPORT_FIELDS if getattr(self, name) is None}
+        unset = {name for name in (*REPORT_FIELDS, "departments") if getattr(self, name) is None}
         return self.model_dump_json(by_alias=True, exclude=unset or None)
 
     def describe(self, problem: CrewProblem) -> str:
@@ -132,6 +135,8 @@ class ReplanMessage(BaseModel):
         for name in REPORT_FIELDS:
             if self.reason != "call_off" and getattr(self, name) is not None:
                 raise ValueError(f"a {self.reason} message takes no {name}")
+        if self.reason != "plan_changed" and self.departments is not None:
+            raise ValueError(f"a {self.reason} message takes no departments")
         return self
 
 

@@ -5,6 +5,7 @@ The MILP (maximise; HiGHS minimises the negation):
     max  sum_p net_p x_p  -  sum_j penalty_j s_j  -  sum_o overtime_rate_o t_o
     s.t. sum_{p in job j} x_p + s_j = fillable_j          every seat is filled or counted empty
          sum_{p in clique} x_p <= 1                        one job at a time per operator (interval cliques)
+         sum_{p in group} x_p <= 1                         rest between the problem's shifts (`stretches`)
          sum_{p in j, cannot} x_p <= (k_j - 1) sum_{p in j, can} x_p
                                                            a crew with a setup includes one who can do it
          sum_{p of o} outside_p x_p <= day allowance_o     extra hours that day (when it can bind)
@@ -56,6 +57,7 @@ from plexlabor.crew.pairs import (
     refusal,
     setup_requirements,
 )
+from plexlabor.crew.stretches import RestGuard, maximal_cliques, rest_groups
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +127,11 @@ def greedy_plan(compiled: Compiled) -> list[int]:
     seats_held = np.bincount(c.pair_job[c.held], minlength=len(c.jobs))
     needs_setup = np.zeros(len(c.jobs), dtype=bool)
     needs_setup[setup_rows(c)] = True
-    for j, pairs in enumerate(c.pairs_of_job(c.allowed)):
+    rest = RestGuard(c)
+    for pair in c.held.tolist():
+        rest.give(int(c.pair_op[pair]), int(c.pair_job[pair]))
+    open_pairs = c.allowed if c.closed is None else c.allowed[~c.closed[c.allowed]]
+    for j, pairs in enumerate(c.pairs_of_job(open_pairs)):
         if len(pairs) == 0:
             continue
         ops = c.pair_op[pairs]
@@ -133,7 +139,7 @@ def greedy_plan(compiled: Compiled) -> list[int]:
         for _ in range(int(c.fillable[j] - seats_held[j])):
             after = extra[ops] + c.outside[pairs]
             fits = (busy_until[ops] <= start) & (after <= c.day_allowance[ops] + 1e-9)
-            fits &= after <= c.week_allowance[ops] + 1e-9
+            fits &= (after <= c.week_allowance[ops] + 1e-9) & ~rest.refused(ops, j)
             if needs_setup[j]:  # the first seat goes to one who can do the setup, or the job stays empty
                 fits &= c.setup_capable[pairs]
             if not fits.any():
@@ -150,6 +156,7 @@ def greedy_plan(compiled: Compiled) -> list[int]:
             busy_until[o] = max(busy_until[o], c.ends[j])
             extra[o] += c.outside[pair]
             chosen.append(pair)
+            rest.give(o, j)
     return chosen
 
 
@@ -297,20 +304,6 @@ class _Rows:
         self.high.append(high)
 
 
-def maximal_cliques(starts: NDArray[np.float64], ends: NDArray[np.float64]) -> list[NDArray[np.int64]]:
-    """Maximal sets of mutually overlapping intervals (interval-graph cliques), as index arrays.
-
-    The intervals active at each start time, in start order; a set is maximal unless the next start's
-    set contains it (a set contained in a later one is contained in the next one).
-    """
-    order = np.argsort(starts, kind="stable")
-    s, e = starts[order], ends[order]
-    active = (s[None, :] <= s[:, None]) & (s[:, None] < e[None, :])  # active[k, i]: i runs at start k
-    contained = np.zeros(len(order), dtype=bool)
-    contained[:-1] = ~(active[:-1] & ~active[1:]).any(axis=1)
-    return [order[np.flatnonzero(active[k])] for k in range(len(order)) if not contained[k] and active[k].sum() > 1]
-
-
 def setup_rows(compiled: Compiled) -> NDArray[np.int64]:
     """The jobs whose crew must be checked for someone able to do the setup (`Compiled.setup_jobs`), less
     those where held work settles it: an able operator is held there (the setup is theirs), or held operators
@@ -407,12 +400,18 @@ def build_model(compiled: Compiled) -> _Model:
                 np.append(column_of[extra_pairs], column), np.append(hours, -1.0), -np.inf, float(c.straight_spare[o])
             )
 
+    # Rest between the shifts of one problem: of each group, one pair at most (`stretches.rest_groups`).
+    for group in rest_groups(c, by_operator):
+        rows.add(column_of[group], np.ones(len(group)), -np.inf, 1.0)
+
     matrix = coo_array(
         (np.concatenate(rows.val), (np.concatenate(rows.row), np.concatenate(rows.col))),
         shape=(len(rows.low), n_columns),
     ).tocsr()
     lower = np.zeros(n_columns)
     lower[column_of[c.held]] = 1.0  # held pairs are never barred
+    if c.closed is not None:  # a re-plan's pairs on seats the event does not touch (`replan.event_scope`)
+        upper[column_of[allowed[c.closed[allowed]]]] = 0.0
     return _Model(cost, integrality, lower, upper, matrix, np.array(rows.low), np.array(rows.high), allowed)
 
 

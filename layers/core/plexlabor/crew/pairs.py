@@ -33,6 +33,8 @@ from numpy.typing import NDArray
 from plexlabor.crew.models import CrewJob, CrewPolicy, CrewProblem, Operator, Place, SkillRequirement
 
 HOUR_S = 3600.0
+ELSEWHERE = "planned in a neighbouring shift"
+"""Why a pair is barred by the operator's work in another shift (`Compiled.elsewhere`), as the empty seats count it."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,12 @@ class Compiled:
     # plan (zeros for a plan from scratch), and the pairs every plan must keep (started or accepted work)
     change: NDArray[np.float64] | None = None
     held: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    elsewhere: NDArray[np.bool_] | None = None
+    """Per pair: barred by the operator's work planned in a neighbouring shift (`stretches.with_commitments`: the
+    same time, under `min_rest_hours` apart, or a stretch over `max_hours_per_day`); None: nothing planned there."""
+    closed: NDArray[np.bool_] | None = None
+    """Per pair: a re-plan may not choose it (a new pair on a seat the event does not touch: `replan.event_scope`);
+    None: every pair is open."""
 
     def info(self, pair: int) -> PairInfo:
         """What the reasons of an assignment quote (computed on demand: only chosen pairs need it)."""
@@ -123,15 +131,25 @@ class Compiled:
         )
 
     @cached_property
+    def barred_elsewhere(self) -> NDArray[np.bool_]:
+        """Per pair: barred by the operator's work in a neighbouring shift (`elsewhere`); never a held pair."""
+        barred = np.zeros(len(self.pair_job), dtype=bool) if self.elsewhere is None else self.elsewhere.copy()
+        barred[self.held] = False
+        return barred
+
+    @cached_property
     def barred(self) -> NDArray[np.bool_]:
-        """Per pair: barred from the seat by the setup rule. Its operator cannot do the setup the job starts
-        with, and the job is a crew of one or none of its pairs can do the setup; a held pair is never barred
-        (it stays, and the plan says the crew has no setter). A larger crew with someone able keeps every pair:
-        the optimizer's setup row (`optimizer.setup_rows`) sees that someone able is in it."""
+        """Per pair: barred from the seat by the setup rule or by work elsewhere (`barred_elsewhere`). The setup
+        rule: its operator cannot do the setup the job starts with, and the job is a crew of one or none of its
+        pairs (not barred elsewhere) can do the setup; a held pair is never barred (it stays, and the plan says the
+        crew has no setter). A larger crew with someone able keeps every pair: the optimizer's setup row
+        (`optimizer.setup_rows`) sees that someone able is in it."""
         setup = np.array([job.setup_hours > 0 for job in self.jobs], dtype=bool)
-        able = np.bincount(self.pair_job[self.setup_capable & setup[self.pair_job]], minlength=len(self.jobs)) > 0
+        free = ~self.barred_elsewhere
+        able_pairs = self.setup_capable & setup[self.pair_job] & free
+        able = np.bincount(self.pair_job[able_pairs], minlength=len(self.jobs)) > 0
         only_able = setup & ((self.heads == 1) | ~able)
-        barred = only_able[self.pair_job] & ~self.setup_capable
+        barred = (only_able[self.pair_job] & ~self.setup_capable) | self.barred_elsewhere
         barred[self.held] = False
         return barred
 
@@ -151,14 +169,19 @@ class Compiled:
         candidates = np.array([stat.candidates for stat in self.stats], dtype=np.int64) - self.barred_per_job
         return np.minimum(self.heads, candidates)
 
+    @cached_property
+    def _elsewhere_per_job(self) -> NDArray[np.int64]:
+        return np.bincount(self.pair_job[self.barred_elsewhere], minlength=len(self.jobs))
+
     def job_stats(self, j: int) -> JobStats:
-        """Why candidates were turned away from job `j`: as compiled, and those the setup rule bars."""
+        """Why candidates were turned away from job `j`: as compiled, those the setup rule bars and those their
+        work in a neighbouring shift bars."""
         stat, barred = self.stats[j], int(self.barred_per_job[j])
         if not barred:
             return stat
-        return JobStats(
-            stat.skill_ok, stat.lapsed, stat.turned_away + Counter({"cannot do the setup": barred}), stat.missing
-        )
+        elsewhere = int(self._elsewhere_per_job[j])
+        more = Counter({"cannot do the setup": barred - elsewhere, ELSEWHERE: elsewhere})
+        return JobStats(stat.skill_ok, stat.lapsed, stat.turned_away + +more, stat.missing)
 
     @property
     def net(self) -> NDArray[np.float64]:
@@ -470,6 +493,8 @@ def on_leave(compiled: Compiled, problem: CrewProblem, employee_id: str) -> Comp
         changeover=compiled.changeover[keep],
         walking=compiled.walking[keep],
         setup_capable=compiled.setup_capable[keep],
+        elsewhere=None if compiled.elsewhere is None else compiled.elsewhere[keep],
+        closed=None if compiled.closed is None else compiled.closed[keep],
         stats=stats,
         available=available,
     )

@@ -27,7 +27,7 @@ grace period) is `messages.call_offs`, apart from NumPy and SciPy like the messa
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -37,6 +37,8 @@ from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.models import CrewPlan, CrewProblem
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.pairs import Compiled, compile_problem, on_leave
+from plexlabor.crew.stretches import with_commitments
+from plexlabor.crew.suggestions import Commitment
 
 CALL_OFF_LEAVE = "call_off"
 """The leave type a called-off operator gets in the re-planned problem."""
@@ -98,10 +100,54 @@ def compile_event(
     return changed, compile_problem(changed)
 
 
-def with_current_plan(compiled: Compiled, current: CurrentPlan, now: datetime) -> Compiled:
+@dataclass(frozen=True)
+class Scope:
+    """What a re-plan may change (job segment keys): the seats whose current crew may move (`movable`) and those
+    that may get someone new (`open`, which holds `movable`). Every other seat keeps its crew and gets nobody new."""
+
+    movable: frozenset[str]
+    open: frozenset[str]
+
+
+def event_scope(before: CrewProblem, current: CurrentPlan, message: ReplanMessage) -> Scope | None:
+    """The seats an event touches (`before`: the shift's problem before it), None for an event that touches the
+    whole shift. A call-off, an absence or a swap: the person's seats (a swap's accepted one, and those it displaces);
+    a supervisor's decisions (`plan_changed`): the seats they rejected may move, and the empty seats of the
+    departments they see (`ReplanMessage.departments`; every department for a planner) may be filled; a workcenter
+    down or an operation completed: the empty seats of its department may take those it freed; a workcenter back up,
+    an operation added or moved: its seats (`before` read again holds them)."""
+    reason = message.reason
+    if reason in ("call_off", "absence", "swap"):
+        seats = frozenset(
+            job for job, employee in current.assignments | current.accepted if employee == message.employee_id
+        )
+        return Scope(seats, seats)
+    if reason == "plan_changed":
+        rejected = frozenset(job for job, _ in current.rejected)
+        seen = message.departments
+        jobs = frozenset(j.key for j in before.jobs if seen is None or j.place.department_code in seen)
+        return Scope(rejected, rejected | jobs)
+    if reason in ("workcenter_down", "operation_completed"):
+        gone = [j for j in before.jobs if j.place.workcenter_id == message.workcenter_id]
+        gone += [j for j in before.jobs if j.job_operation_id == message.job_operation_id]
+        departments = {j.place.department_code for j in gone}
+        return Scope(frozenset(), frozenset(j.key for j in before.jobs if j.place.department_code in departments))
+    if reason in ("workcenter_up", "operation_added", "operation_moved"):
+        seats = frozenset(
+            j.key
+            for j in before.jobs
+            if j.place.workcenter_id == message.workcenter_id or j.job_operation_id == message.job_operation_id
+        )
+        return Scope(seats, seats)
+    return None
+
+
+def with_current_plan(compiled: Compiled, current: CurrentPlan, now: datetime, scope: Scope | None = None) -> Compiled:
     """The pairs with the change cost and the held pairs of a re-plan at `now`. Held work of an operator who
     cannot do the job's setup stays (the setup rule does not bar a held pair); held work with no pair (the
-    operator on leave, or no longer allowed there) goes."""
+    operator on leave, or no longer allowed there) goes. With a `scope`, the current crew of every seat outside it
+    is held too and nobody new may take such a seat (`Compiled.closed`), unless it must change: its current pair
+    is gone or barred (its seat opens), or keeping it would break a rule with held work (`_kept`)."""
     started = {job.key for job in compiled.jobs if job.start <= now}
     holding = [a for a in current.assignments | current.accepted if a[0] in started or a in current.accepted]
     index = pair_indexes(compiled, current.assignments | current.accepted | current.rejected)
@@ -110,7 +156,50 @@ def with_current_plan(compiled: Compiled, current: CurrentPlan, now: datetime) -
     change = np.full(len(compiled.pair_job), compiled.problem.policy.change_cost)
     change[in_plan] = 0.0
     change[[index[a] for a in current.rejected if a in index]] = REFUSED_PAIR_COST
-    return replace(compiled, change=change, held=np.array(held, dtype=np.int64))
+    replanned = replace(compiled, change=change, held=np.array(held, dtype=np.int64))
+    if scope is None:
+        return replanned
+    movable = set(scope.movable)
+    for a in current.assignments - set(holding):  # a seat whose current pair is gone or barred opens
+        if a not in index or compiled.barred[index[a]]:
+            movable.add(a[0])
+    hard = replanned.held  # started or accepted work stays whatever the allowances say: they make room for it
+    extra = np.bincount(compiled.pair_op[hard], weights=compiled.outside[hard], minlength=len(compiled.operators))
+    replanned = replace(
+        replanned,
+        day_allowance=np.maximum(compiled.day_allowance, extra),
+        week_allowance=np.maximum(compiled.week_allowance, extra),
+    )
+    kept = _kept(replanned, [index[a] for a in current.assignments - set(holding) if a in index], movable)
+    held_all = np.union1d(hard, np.array(kept, dtype=np.int64))
+    open_jobs = np.array([job.key in scope.open or job.key in movable for job in compiled.jobs], dtype=bool)
+    closed = ~open_jobs[compiled.pair_job]
+    closed[held_all] = False
+    return replace(replanned, held=held_all, closed=closed)
+
+
+def _kept(replanned: Compiled, candidates: list[int], movable: set[str]) -> list[int]:
+    """Of `candidates` (current pairs neither started nor accepted), those kept in place: on a seat not `movable`,
+    and (adding each such seat to `movable` until none is left) not at the same time as another held or kept pair of
+    their operator, not over the day's or 7 days' allowance with them, not more than the seat's crew."""
+    c = replanned
+    hard = set(c.held.tolist())
+    while True:
+        kept = [p for p in candidates if c.jobs[int(c.pair_job[p])].key not in movable]
+        pairs = np.array(sorted(hard | set(kept)), dtype=np.int64)
+        ops, jobs = c.pair_op[pairs], c.pair_job[pairs]
+        extra = np.bincount(ops, weights=c.outside[pairs], minlength=len(c.operators))
+        over = (extra > c.day_allowance + 1e-9) | (extra > c.week_allowance + 1e-9)
+        crowded = np.bincount(jobs, minlength=len(c.jobs)) > c.heads
+        moving = set()
+        for p in kept:
+            o, j = int(c.pair_op[p]), int(c.pair_job[p])
+            clash = (ops == o) & (pairs != p) & (c.starts[jobs] < c.ends[j]) & (c.starts[j] < c.ends[jobs])
+            if over[o] or crowded[j] or clash.any():
+                moving.add(c.jobs[j].key)
+        if not moving:
+            return kept
+        movable |= moving
 
 
 def pair_indexes(compiled: Compiled, assignments: Iterable[Assignment]) -> dict[Assignment, int]:
@@ -132,11 +221,19 @@ def pair_indexes(compiled: Compiled, assignments: Iterable[Assignment]) -> dict[
 
 
 def replan(
-    problem: CrewProblem, current: CurrentPlan, message: ReplanMessage, now: datetime, time_limit: float
+    problem: CrewProblem,
+    current: CurrentPlan,
+    message: ReplanMessage,
+    now: datetime,
+    time_limit: float,
+    commitments: Iterable[Commitment] = (),
 ) -> CrewPlan:
-    """The re-planned shift: the event applied, current work held, every change charged."""
+    """The re-planned shift: the event applied, the person's work in the neighbouring shifts counted
+    (`commitments`), current work held, only the seats the event touches changed (`event_scope`), every change
+    charged."""
     _, compiled = compile_event(problem, message)
-    return solve(with_current_plan(compiled, current, now), time_limit)
+    scope = event_scope(problem, current, message)
+    return solve(with_current_plan(with_commitments(compiled, commitments), current, now, scope), time_limit)
 
 
 def people_moved(before: set[Assignment], after: set[Assignment], absent: frozenset[str] = frozenset()) -> int:

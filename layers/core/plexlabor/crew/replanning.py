@@ -64,7 +64,7 @@ from plexlabor.audit.events import (
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.messages import REPORT_FIELDS, SUBJECT_FIELDS, ReplanMessage, call_offs
-from plexlabor.crew.suggestions import REPLAN_ACTOR, REPLAN_KIND, DayRead, read_day
+from plexlabor.crew.suggestions import REPLAN_ACTOR, REPLAN_KIND, Commitment, DayRead, commitments, read_day
 from plexlabor.platform.observability import logger, metrics
 
 if TYPE_CHECKING:
@@ -209,8 +209,9 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     from plexlabor.crew.board import plan_figures, swap_candidates
     from plexlabor.crew.optimizer import solve  # SciPy loads here, not when the handler is imported
     from plexlabor.crew.publish import publish_plan
-    from plexlabor.crew.replan import assignments_of, compile_event, people_moved, with_current_plan
+    from plexlabor.crew.replan import assignments_of, compile_event, event_scope, people_moved, with_current_plan
     from plexlabor.crew.service import plan_summary
+    from plexlabor.crew.stretches import with_commitments
 
     started = time.perf_counter()
     logger.append_keys(plan_day=message.day.isoformat(), shift=message.shift, replan_reason=message.reason)
@@ -228,7 +229,10 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     kept_shift, read = _shift_problem(deps, message, now, day)
     read_s = time.perf_counter() - started - plan_read_s
     problem, compiled = compile_event(kept_shift.problem, message, kept_shift.compiled)
-    replanned = with_current_plan(compiled, current, now)
+    scope = event_scope(kept_shift.problem, current, message)
+    replanned = with_current_plan(
+        with_commitments(compiled, _commitments(deps, message, day, now)), current, now, scope
+    )
     plan = solve(replanned, deps.time_limit_s)
     departments = {job.place.workcenter_id: job.place.department_code for job in problem.jobs}
     candidates, figures = swap_candidates(replanned, plan), plan_figures(plan)
@@ -282,6 +286,20 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     return summary
 
 
+def _next_to(day: date) -> tuple[date, date]:
+    return day - timedelta(days=1), day + timedelta(days=1)
+
+
+def _commitments(deps: ReplanDependencies, message: ReplanMessage, day: DayRead, now: datetime) -> list[Commitment]:
+    """The seats suggested (still open) or accepted in the shifts next to the message's: the day's others (`day`,
+    read) and those of the days before and after (caught up: a refresh read them whole), which the re-plan counts
+    for the day-hours and rest limits (`stretches.with_commitments`)."""
+    found = commitments(day, message.day, {message.shift})
+    for next_to in _next_to(message.day):
+        found += commitments(deps.days.read(next_to, now), next_to)
+    return found
+
+
 def refresh(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     """Keep the message's shift ready for its next real event (`_refresh`), never failing the record: a refresh
     that fails is logged and counted (`CrewRefreshFailed`), not retried (the next comes within the schedule's
@@ -306,6 +324,8 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
 
     started = time.perf_counter()
     suggestions, whole = _read_day(deps, message.day, now, whole_if_due_by=now + REFRESH_LEAD)
+    for next_to in _next_to(message.day):  # what a re-plan counts of the neighbouring days (`_commitments`)
+        deps.days.read(next_to, now, whole_if_due_by=now + REFRESH_LEAD)
     plan_read_s = time.perf_counter() - started
     key = (message.day, message.shift)
     kept = deps.problems.get(key)

@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.crew.publish import publish_plan
+from plexlabor.crew.suggestions import Commitment, commitments, read_day
 from plexlabor.crew.wiring import ACTOR, Dependencies
 from plexlabor.platform.observability import logger, metrics
 
@@ -46,6 +47,7 @@ def run(deps: Dependencies, request: CrewPlannerEvent) -> dict[str, Any]:
     from plexlabor.crew.build import build_problem  # SciPy loads here, not when the handler is imported
     from plexlabor.crew.optimizer import solve
     from plexlabor.crew.pairs import compile_problem
+    from plexlabor.crew.stretches import with_commitments
 
     detail = request.detail
     timezone = deps.source.timezone
@@ -61,7 +63,7 @@ def run(deps: Dependencies, request: CrewPlannerEvent) -> dict[str, Any]:
         job_lead_days=deps.source.job_lead_days,
         policy=deps.policy,
     )
-    compiled = compile_problem(problem)
+    compiled = with_commitments(compile_problem(problem), _neighbours(deps, day, detail.shift))
     plan = solve(compiled, detail.time_limit_s or deps.time_limit_s, build_seconds=time.perf_counter() - started)
     summary = plan_summary(day, plan)
     if detail.publish:
@@ -71,6 +73,15 @@ def run(deps: Dependencies, request: CrewPlannerEvent) -> dict[str, Any]:
     metrics.add_metric(name="CrewSeatsUnstaffed", unit=MetricUnit.Count, value=summary["unstaffed_seats"])
     metrics.add_metric(name="CrewPlanSeconds", unit=MetricUnit.Seconds, value=summary["seconds"])
     return summary
+
+
+def _neighbours(deps: Dependencies, day: date, shift: str | None) -> list[Commitment]:
+    """The seats suggested (still open) or accepted in the shifts next to the plan's: the day before's and after's,
+    and for a plan of one shift the day's other shifts (`stretches.with_commitments` counts them)."""
+    found = [] if shift is None else commitments(read_day(deps.store, day), day, {shift})
+    for next_to in (day - timedelta(days=1), day + timedelta(days=1)):
+        found += commitments(read_day(deps.store, next_to), next_to)
+    return found
 
 
 def plan_summary(day: date, plan: CrewPlan) -> dict[str, Any]:

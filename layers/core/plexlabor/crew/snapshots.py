@@ -85,12 +85,15 @@ stores and plans) and the plexlabor modules they import (`code_modules`; review 
 missed `plex.snapshot`, the models and the clock). A shift stored by other code (a deploy) is refused, so a
 re-plan never mixes the pairs of one version with the optimizer of another."""
 ARRAYS = tuple(
-    f.name for f in fields(Compiled) if f.name not in ("problem", "jobs", "operators", "stats", "change", "held")
+    f.name
+    for f in fields(Compiled)
+    if f.name not in ("problem", "jobs", "operators", "stats", "change", "held", "elsewhere", "closed")
 )
-"""The compiled pairs' arrays stored as they are (`change` and `held` belong to a re-plan, never kept)."""
-SLIM_PAYLOAD = ("kind", "plan_day", "shift_code", "segment")
-"""What crew_replan reads of a suggestion's payload (`replanning.current_plan`, `recorded`); a re-plan's fields
-(`replan_*`) are kept too."""
+"""The compiled pairs' arrays stored as they are (`change`, `held`, `elsewhere` and `closed` belong to a re-plan,
+never kept)."""
+SLIM_PAYLOAD = ("kind", "plan_day", "shift_code", "segment", "start", "end", "outside_hours")
+"""What crew_replan reads of a suggestion's payload (`replanning.current_plan`, `recorded`, `commitments`); a
+re-plan's fields (`replan_*`) are kept too."""
 _EVENTS = TypeAdapter(list[AuditEvent])
 _MESSAGES = TypeAdapter(list[ReplanMessage])
 

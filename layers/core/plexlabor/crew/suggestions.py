@@ -61,6 +61,48 @@ class DayRead:
 
 
 @dataclass(frozen=True)
+class Commitment:
+    """A seat plexlabor suggested to a person (still open) or a supervisor accepted: work a plan of another shift
+    counts for the day-hours and rest limits (`stretches.with_commitments`)."""
+
+    employee_id: str
+    work_date: date
+    shift_code: str
+    start: float  # epoch seconds
+    end: float
+    outside_hours: float
+
+
+def commitments(read: DayRead, day: date, skip_shifts: Collection[str] = ()) -> list[Commitment]:
+    """The day's crew assignments still open or accepted (not rejected, not superseded or expired), of the shifts
+    other than `skip_shifts`."""
+    found = []
+    for event in read.openings:
+        payload = event.payload
+        closing = read.closed.get(event.event_id)
+        if (
+            payload.get("kind") != CREW_KINDS[0]
+            or not event.employee_id
+            or payload.get("shift_code") in skip_shifts
+            or not payload.get("start")
+            or not payload.get("end")
+            or (closing is not None and closing.status is not AuditStatus.APPROVED)
+        ):
+            continue
+        found.append(
+            Commitment(
+                event.employee_id,
+                day,
+                str(payload.get("shift_code")),
+                datetime.fromisoformat(str(payload["start"])).timestamp(),
+                datetime.fromisoformat(str(payload["end"])).timestamp(),
+                float(payload.get("outside_hours") or 0.0),
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
 class DayState:
     """What a `DayReader` knows of a day: where its next read starts, when it last read the day whole, and the
     read (another container starts from it: `seed`, `crew.snapshots`)."""
