@@ -18,6 +18,7 @@ import pytest
 
 from plexlabor.audit import AuditStatus
 from plexlabor.audit.store import AuditStore, IndexQuery
+from plexlabor.review.queue import Role, Viewer
 from tests.support import audit_table_on_moto
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, crew_assignment, web_deps
@@ -190,3 +191,21 @@ def test_the_board_still_shows_a_seat_swapped_a_moment_ago_as_before(world: Worl
     second = _swap_in(deps, "crew-0009", "E0050", lambda_context)
     assert second["statusCode"] == 303 and "why=accepted_elsewhere" in second["multiValueHeaders"]["Location"][0]
     assert call_web(deps, "GET", "/crew", PLANNER, lambda_context, query=DAY)["statusCode"] == 200
+
+
+def test_a_bulk_approval_of_two_overlapping_seats_of_one_person_accepts_one_and_says_why_not_the_other(
+    world: World,
+) -> None:
+    """The queue's bulk form decides up to 8 items at once, each in its own thread: both claims may read E0042's log
+    before either writes it; the conditional write lets one through."""
+    _second_seat(world, "crew-0011", "E0042")
+    review = web_deps(world).review
+
+    outcomes = review.decide_many(
+        Viewer("P0001", frozenset({Role.PLANNER})), ["crew-0001", "crew-0011"], "approve", None
+    )
+
+    assert sorted(o.action or "" for o in outcomes) == ["", "approve"]
+    [refused] = [o for o in outcomes if o.action is None]
+    assert refused.problem and "E0042 was just placed on WC-" in refused.problem, refused.problem
+    assert [emp for _, emp in _approved(world)] == ["E0042"] and len(world.writebacks.sent) == 1
