@@ -239,6 +239,11 @@ def test_re_planning_the_rest_of_the_shift_asks_crew_replan(world: World, lambda
     assert response["multiValueHeaders"]["Location"] == ["/dev/crew?day=2026-03-04&shift=1&done=replan"]
     [sent] = replans.sent
     assert (sent.reason, sent.day.isoformat(), sent.shift) == ("plan_changed", "2026-03-04", "1")
+    assert sent.departments is None  # a planner sees every department: the re-plan may fill any empty seat
+    # a supervisor's re-plan fills only the empty seats of the departments she sees (ux141 #4)
+    molding = {**SUPERVISOR, "custom:departments": "MOLD"}
+    call_web(deps, "POST", "/crew/replan", molding, lambda_context, form={"day": "2026-03-04", "shift": "1"})
+    assert replans.sent[-1].departments == ("MOLD",)
 
 
 @pytest.mark.parametrize(

@@ -564,9 +564,14 @@ def crew_replan() -> Response[str]:
     if page.deps.replan is None:
         message = "Re-planning from the board is not configured here (no replan queue)."
         return page.render("message.html", 503, title="Crew board", page="crew", message=message)
+    reach = Reach.of(page.viewer)  # a supervisor's re-plan fills only the empty seats she sees (ux141 #4)
     try:
         request = ReplanMessage(
-            reason="plan_changed", day=date.fromisoformat(day_text), shift=shift, detected_at=page.deps.review.clock()
+            reason="plan_changed",
+            day=date.fromisoformat(day_text),
+            shift=shift,
+            detected_at=page.deps.review.clock(),
+            departments=None if reach.plant_wide else tuple(sorted(reach.departments)),
         )
     except ValueError as error:  # a bad day or shift: say which, ask nothing
         message = f"Not re-planned: the form's day or shift is not valid ({str(error).splitlines()[0]})."
