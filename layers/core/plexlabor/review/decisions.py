@@ -60,6 +60,8 @@ class Outcome:
     action: str | None
     problem: str | None = None
     """Why the decision was not recorded (None when it was)."""
+    own_page: bool = False
+    """Not decided because its kind is decided on its own page (an incident's codes), not in the queue."""
 
 
 class ApprovalGuard(Protocol):
@@ -230,6 +232,8 @@ class ReviewService:
         def one(item_id: str) -> Outcome:
             try:
                 outcome = self.decide(viewer, item_id, action, reason)
+            except NothingToConfirmError as error:
+                return Outcome(item_id, None, str(error), own_page=True)
             except ApprovalError as error:
                 return Outcome(item_id, None, str(error))
             except Exception:

@@ -39,6 +39,7 @@ from plexlabor.approval.display import (
 from plexlabor.approval.effects import expired_effect, plex_effect
 from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, DecisionFormError, status_for
 from plexlabor.approval.pages import closed_message, closing_event, field_label, what_happened
+from plexlabor.approval.recommendations import CONFIRMED_KINDS
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.events import replaced
@@ -85,8 +86,13 @@ EXPIRED = "expired"
 """`/queue?show=expired`: the items that expired with nobody deciding them (`_expired_page`)."""
 BULK_NAMED = 10
 """A bulk decision's flash names this many of its items (the rest are counted)."""
-BULK_FLASH_KEYS = ("done", "did", "missed", "decided", "failed")
+BULK_FLASH_KEYS = ("done", "did", "missed", "decided", "failed", "own_page", "own_page_ids")
 """What a bulk decision's answer adds to the queue's query for its flash (no filter of the queue)."""
+OWN_PAGE_WHY = (
+    "an incident's codes are confirmed or corrected on its own page, not approved in the queue: open each to "
+    "code it (they are still waiting)."
+)
+"""Why a bulk approval left an incident coding undecided (`Outcome.own_page`, ux141 #11)."""
 RETURN_PAGES = frozenset({"/crew"})
 """Pages whose decision forms come back to them (`next`); any other `next` is ignored (no open redirect)."""
 
@@ -372,6 +378,7 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
         flash=flash or _queue_flash(page, query),
         selected=kept.get("selected", set()),
         advice={i.kind: APPROVING_MEANS[i.kind] for i in items if i.kind in APPROVING_MEANS},
+        own_page=sum(1 for i in items if i.kind in CONFIRMED_KINDS),
         reason=kept.get("reason"),
         guidance=_job_code_guidance(page, items),
         expired=len(page.deps.review.queue.expired_items(page.viewer)),
@@ -400,6 +407,7 @@ def _queue_flash(page: Page, query: Mapping[str, str]) -> dict[str, str] | None:
         return None
     try:
         decided, failed = int(query.get("decided") or 0), int(query.get("failed") or 0)
+        own_page = int(query.get("own_page") or 0)
     except ValueError:  # not the counts a bulk decision sends back (typed or forged): no message (found by fuzzing)
         return None
     last = _decided_line(page, query.get("last"))  # one item decided on its page, and nothing else waits
@@ -410,7 +418,10 @@ def _queue_flash(page: Page, query: Mapping[str, str]) -> dict[str, str] | None:
     if failed:
         missed = _named(query.get("missed"), failed, lambda i: _about(page, i))
         text += f" {failed} not decided{missed} (decided elsewhere, closed, or refused here: open one to see why)."
-    return {"level": "error" if failed else "ok", "text": text}
+    if own_page:
+        named = _named(query.get("own_page_ids"), own_page, lambda i: _about(page, i))
+        text += f" {own_page} not decided{named}: {OWN_PAGE_WHY}"
+    return {"level": "error" if failed or own_page else "ok", "text": text}
 
 
 def _named(ids: str | None, count: int, name: Callable[[str], str | None]) -> str:
@@ -497,12 +508,15 @@ def decide_many() -> Response[str]:
         flash = _error(str(error))
         return _queue_page(page, status=400, flash=flash, selected=set(chosen), reason=reason)
     outcomes = page.deps.review.decide_many(page.viewer, chosen, action, reason)
-    failed = sum(1 for outcome in outcomes if outcome.problem)
-    logger.info("bulk decision", action=action, decided=len(outcomes) - failed, failed=failed)
+    own_page = [outcome for outcome in outcomes if outcome.own_page]  # said apart, with why (ux141 #11)
+    others = [outcome for outcome in outcomes if not outcome.own_page]
+    failed = sum(1 for outcome in others if outcome.problem)
+    logger.info("bulk decision", action=action, decided=len(others) - failed, failed=failed, own_page=len(own_page))
     query = {k: v for k, v in _query().items() if k not in BULK_FLASH_KEYS}
-    named = {"did": _ids(outcomes, True), "missed": _ids(outcomes, False)}
+    named = {"did": _ids(others, True), "missed": _ids(others, False), "own_page_ids": _ids(own_page, False)}
     query |= {"done": action} | {key: ids for key, ids in named.items() if ids}
-    query |= {"decided": str(len(outcomes) - failed), "failed": str(failed)}
+    query |= {"decided": str(len(others) - failed), "failed": str(failed)}
+    query |= {"own_page": str(len(own_page))} if own_page else {}
     return page.redirect(f"/queue?{urlencode(query)}")
 
 
