@@ -5,6 +5,7 @@
 - `network_log`, `page` (per test): a page in a fresh context; every request is recorded, and any that
   would leave 127.0.0.1 is aborted. Right after the test body, a test that asked for such a request
   FAILS (`pytest_runtest_call` below); one issued later, while the page closes, errors at teardown.
+- `problems` (per test): the page's script and console errors, as they happen (`harness.watch`).
 - Helpers for tests: `from tests.browser.harness import assert_no_serious_violations, screenshots, ...`.
 
 Every test here carries the `browser` marker (`-m "not browser"` leaves the tier out). `make install`
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.browser.harness import CHROMIUM_ARGS, LAUNCH_TIMEOUT_MS, NetworkLog, find_chromium, open_page
+from tests.browser.harness import CHROMIUM_ARGS, LAUNCH_TIMEOUT_MS, NetworkLog, find_chromium, open_page, watch
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -100,3 +101,9 @@ def page(browser: Browser, network_log: NetworkLog) -> Iterator[Page]:
     finally:
         context.close()
     log.assert_stays_local()
+
+
+@pytest.fixture
+def problems(page: Page) -> list[str]:
+    """Script and console errors (a CSP violation is one) on the test's page, as they happen."""
+    return watch(page)

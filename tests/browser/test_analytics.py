@@ -27,15 +27,8 @@ from plexlabor.webapp.app import PAGE_SIZE
 from plexlabor_dev.local.signin import LocalUser, plant_users
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec
-from tests.browser.harness import (
-    assert_no_serious_violations,
-    chart,
-    generated_plant,
-    local_stack,
-    screenshots,
-    sign_in,
-    watch,
-)
+from tests.browser.harness import assert_no_serious_violations, chart, local_stack, screenshots, sign_in
+from tests.support import generated_plant
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -97,8 +90,9 @@ def _close(a: list[tuple[str, float, float, str]], b: list[tuple[str, float, flo
     )
 
 
-def test_the_funnel_plots_every_operator_of_the_report_for_an_admin(page: Page, reports: Reports) -> None:
-    problems = watch(page)
+def test_the_funnel_plots_every_operator_of_the_report_for_an_admin(
+    page: Page, problems: list[str], reports: Reports
+) -> None:
     sign_in(page, reports, "admin", then="/analytics")
     expected = _expected_points(reports.scores, None)
     assert len(expected) >= 20
@@ -112,9 +106,8 @@ def test_the_funnel_plots_every_operator_of_the_report_for_an_admin(page: Page, 
 
 
 def test_a_supervisors_funnel_holds_their_departments_only_and_a_planner_is_refused(
-    page: Page, reports: Reports
+    page: Page, problems: list[str], reports: Reports
 ) -> None:
-    problems = watch(page)
     user = reports.supervisor
     sign_in(page, reports, user.username, then="/analytics")
     expected = _expected_points(reports.scores, set(user.departments))
@@ -134,9 +127,8 @@ def test_a_supervisors_funnel_holds_their_departments_only_and_a_planner_is_refu
 
 
 def test_the_allocation_page_shows_a_supervisor_their_departments_and_queues_unallocated_time(
-    page: Page, reports: Reports
+    page: Page, problems: list[str], reports: Reports
 ) -> None:
-    problems = watch(page)
     user = reports.supervisor
     sign_in(page, reports, user.username, then="/allocation")
     report = reports.allocation.report

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,15 +23,8 @@ from plexlabor.skills.artifact import REPORT_PREFIX, SkillsArtifact
 from plexlabor.skills.data import default_as_of
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec
-from tests.browser.harness import (
-    assert_no_serious_violations,
-    chart,
-    generated_plant,
-    local_stack,
-    screenshots,
-    sign_in,
-    watch,
-)
+from tests.browser.harness import assert_no_serious_violations, chart, local_stack, screenshots, sign_in
+from tests.support import generated_plant
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -47,7 +40,6 @@ class Dashboards:
     artifact: SkillsArtifact
     numbers: dict[str, str]
     """Employee id -> employee number (how the pages name people to everyone, beside names)."""
-    problems: list[str] = field(default_factory=list)
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +80,9 @@ def _shift_code(artifact: SkillsArtifact, shift_id: str) -> str:
     return next(s.code for s in artifact.shifts if s.id == shift_id)
 
 
-def test_the_heatmap_draws_the_reports_coverage_and_a_click_opens_the_cell(page: Page, dash: Dashboards) -> None:
-    problems = watch(page)
+def test_the_heatmap_draws_the_reports_coverage_and_a_click_opens_the_cell(
+    page: Page, problems: list[str], dash: Dashboards
+) -> None:
     cached: list[str] = []
     page.on(
         "response",
@@ -147,9 +140,8 @@ def test_the_heatmap_draws_the_reports_coverage_and_a_click_opens_the_cell(page:
 
 
 def test_the_timeline_places_each_certification_by_its_report_and_filters_by_department(
-    page: Page, dash: Dashboards
+    page: Page, problems: list[str], dash: Dashboards
 ) -> None:
-    problems = watch(page)
     sign_in(page, dash, "hr", then="/certifications")
 
     drawn = chart(page, "timeline")

@@ -23,15 +23,8 @@ from plexlabor.plant import PlantFolder
 from plexlabor_dev.local.signin import LocalUser, plant_users
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec
-from tests.browser.harness import (
-    assert_no_serious_violations,
-    chart,
-    generated_plant,
-    local_stack,
-    screenshots,
-    sign_in,
-    watch,
-)
+from tests.browser.harness import assert_no_serious_violations, chart, local_stack, screenshots, sign_in
+from tests.support import generated_plant
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -99,8 +92,9 @@ def _expected(ops: list[OperationForecast]) -> dict[str, Any]:
     }
 
 
-def test_the_interval_chart_draws_the_runs_forecasts_and_the_alerts_their_drivers(page: Page, fc: Forecasts) -> None:
-    problems = watch(page)
+def test_the_interval_chart_draws_the_runs_forecasts_and_the_alerts_their_drivers(
+    page: Page, problems: list[str], fc: Forecasts
+) -> None:
     sign_in(page, fc, "planner", then="/forecasts")
 
     drawn = chart(page, "intervals")
@@ -123,8 +117,7 @@ def test_the_interval_chart_draws_the_runs_forecasts_and_the_alerts_their_driver
     assert problems == []
 
 
-def test_a_supervisor_sees_the_chart_of_their_department(page: Page, fc: Forecasts) -> None:
-    problems = watch(page)
+def test_a_supervisor_sees_the_chart_of_their_department(page: Page, problems: list[str], fc: Forecasts) -> None:
     sign_in(page, fc, fc.supervisor.username, then="/forecasts")
 
     drawn = chart(page, "intervals")

@@ -19,7 +19,8 @@ from plexlabor.plant import PlantFolder
 from plexlabor.skills.data import default_as_of
 from plexlabor_dev.local.scenario import busiest_days, labelled_punches
 from plexlabor_dev.simulator.generator import PlantSpec
-from tests.browser.harness import generated_plant, local_stack, screenshot, sign_in
+from tests.browser.harness import local_stack, screenshot, sign_in
+from tests.support import generated_plant
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -25,14 +25,8 @@ from plexlabor_dev.local.scenario import ApprovalLink, busiest_days, labelled_pu
 from plexlabor_dev.local.signin import LOCAL_PASSWORD, LocalUser
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec
-from tests.browser.harness import (
-    assert_no_serious_violations,
-    generated_plant,
-    local_stack,
-    screenshot,
-    screenshots,
-    sign_in,
-)
+from tests.browser.harness import assert_no_serious_violations, local_stack, screenshot, screenshots, sign_in
+from tests.support import generated_plant
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
