@@ -28,8 +28,11 @@ from plexlabor_dev.commands.validation import EVALUATION_SEEDS, TRAINING_SEEDS
 from plexlabor_dev.quality_targets import flagged_share_target, type_target
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
-EMPLOYEES, WEEKS = 400, 26
-REALTIME_SAMPLE = 2000
+QUICK = os.environ.get("PLEXLABOR_BENCH_QUICK") == "1"
+"""A smoke run (one seed, 100 employees x 8 weeks): checks the bench runs; its figures are not the bench's."""
+EMPLOYEES, WEEKS = (100, 8) if QUICK else (400, 26)
+SEEDS = EVALUATION_SEEDS[:1] if QUICK else EVALUATION_SEEDS
+REALTIME_SAMPLE = 200 if QUICK else 2000
 FLAGGED_SHARE_LIMIT = 1.25
 
 
@@ -65,7 +68,7 @@ def test_validation_benchmark(tmp_path: Path) -> None:
     stages = dict.fromkeys(("read and index", "norms", "checks and scoring"), (0.0, 0.0))
     load_before = Path("/proc/loadavg").read_text().split()[:3]
     latencies: list[float] = []
-    for seed in EVALUATION_SEEDS:
+    for seed in SEEDS:
         folder = PlantFolder(tmp_path / f"eval-{seed}")
         generate_plant(PlantSpec(employees=EMPLOYEES, weeks=WEEKS, seed=seed, anomaly_rate=0.05), folder.path)
         labels.extend(folder.labels())
@@ -85,7 +88,7 @@ def test_validation_benchmark(tmp_path: Path) -> None:
         baseline.extend(run_baseline(folder))
         # Real time: one record at a time, with the neighbourhood the Lambda would read.
         sample = random.Random(seed).sample(
-            folder.load(TimeClockEntry) + folder.load(LaborEntry), REALTIME_SAMPLE // len(EVALUATION_SEEDS)
+            folder.load(TimeClockEntry) + folder.load(LaborEntry), REALTIME_SAMPLE // len(SEEDS)
         )
         for record in sample:
             t = (record.clockin_time if isinstance(record, TimeClockEntry) else record.start_time).timestamp()
@@ -97,7 +100,8 @@ def test_validation_benchmark(tmp_path: Path) -> None:
     ours = score(findings, labels, records, min_confidence=review)
     theirs = score(baseline, labels, records)
     print(
-        f"\n\nValidation on seeds {list(EVALUATION_SEEDS)} ({EMPLOYEES} employees x {WEEKS} weeks each, "
+        f"\n\n{'QUICK MODE (not the bench figures): ' * QUICK}Validation on seeds {list(SEEDS)} ({EMPLOYEES} "
+        f"employees x {WEEKS} weeks each, "
         f"{records:,} label-bearing records, {len(labels):,} labels); scorer trained on seeds "
         f"{list(TRAINING_SEEDS)}; plexlabor counted at review confidence >= {review}"
     )

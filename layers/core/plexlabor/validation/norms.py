@@ -13,7 +13,7 @@ from typing import Any
 from plexlabor.validation.clocks import ClockOffsets
 from plexlabor.validation.data import PlantData, collector_skips_what_exists
 from plexlabor.validation.policy import MAX_RECENT_HABIT_SHIFTS
-from plexlabor.validation.shifts import EmployeeDay, day_offsets, employee_days, structural_problems
+from plexlabor.validation.shifts import EmployeeDay, day_offsets, employee_days, employee_problems
 
 MIN_HISTORY = 8  # below this many observations an employee's norm leans on the department's
 MIN_PEOPLE = 5  # below this many people a department's (or role's) norm leans on the wider group's
@@ -249,7 +249,7 @@ def _norms(data: PlantData, until: float) -> Norms:
         devices: Counter[str] = Counter()
         recorded = data.punches.get(employee, [])
         # the days as the checks group them (`checks.registry.check_employee`), so the recent ones kept are theirs
-        for day in employee_days(data, employee, structural_problems(recorded), clocks.corrected(data, recorded)):
+        for day in employee_days(data, employee, employee_problems(data, employee), clocks.corrected(data, recorded)):
             if day.punches[0].t_in >= until:
                 continue
             for punch in day.punches:

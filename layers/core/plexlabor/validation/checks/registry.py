@@ -21,7 +21,7 @@ from plexlabor.validation.data import PlantData
 from plexlabor.validation.norms import Norms
 from plexlabor.validation.policy import PunchPolicy
 from plexlabor.validation.records import Punch
-from plexlabor.validation.shifts import employee_days, structural_problems
+from plexlabor.validation.shifts import employee_days, employee_problems
 
 DAY_CHECKS: tuple[DayCheck, ...] = (
     hours.long_and_open_entries,  # MISSED_BREAK, MISSED_PUNCH (no clock-out)
@@ -54,7 +54,7 @@ def check_employee(data: PlantData, norms: Norms, policy: PunchPolicy, employee:
     """Every punch, week, labor and badge check for one employee."""
     ref = data.employees.get(employee)
     punches = data.punches.get(employee, [])
-    problems = structural_problems(punches)
+    problems = employee_problems(data, employee)
     at_true_time = norms.clocks.corrected(data, punches)
     context = EmployeeContext(
         data=data,
