@@ -178,6 +178,7 @@ def test_an_operators_card_has_every_measure_with_its_interval_the_plant_and_the
 def test_roles_not_allowed_individual_scores_are_refused(store: InMemoryArtifactStore, claims: dict[str, str]) -> None:
     response = _call(store, claims)
     assert response["statusCode"] == 403 and "for admins and HR" in response["body"]
+    assert "personal data about how someone works" in response["body"] and "docs/" not in response["body"]
     assert 'href="/dev/analytics"' not in response["body"]  # and the menu does not offer the page
 
 
@@ -185,7 +186,7 @@ def test_empty_states_say_what_is_missing_and_why(store: InMemoryArtifactStore) 
     unconfigured = _call(None, ADMIN)
     assert unconfigured["statusCode"] == 200 and "no artifacts bucket is configured" in unconfigured["body"]
     none_yet = _call(InMemoryArtifactStore(), HR)["body"]
-    assert "No scores yet" in none_yet and "reports/analytics/" in none_yet
+    assert "No scores yet" in none_yet and "reports/analytics/" in _call(InMemoryArtifactStore(), ADMIN)["body"]
     broken = InMemoryArtifactStore()
     broken.put(LATEST, store.get(LATEST) or b"")
     unreadable = _call(broken, ADMIN)["body"]

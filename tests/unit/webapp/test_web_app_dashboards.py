@@ -22,7 +22,7 @@ from plexlabor.webapp.reports import SkillsReports
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.skills.skills_report_world import small_artifact, stored_report
-from tests.unit.webapp.viewers import HR, MOLDING, NOBODY, PLANNER
+from tests.unit.webapp.viewers import ADMIN, HR, MOLDING, NOBODY, PLANNER
 
 PEOPLE = StaticPeopleDirectory(
     [Person("E1", "E00001", "Ann Lee"), Person("E2", "E00002", "Bo Chen"), Person("E3", "E00003", "Cy Ruiz")]
@@ -236,9 +236,9 @@ def test_the_timeline_places_each_certification_at_its_expiry_with_the_work_it_b
 
 @pytest.mark.parametrize("path", ["/skills", "/certifications"])
 def test_without_a_report_the_page_says_what_is_missing_and_why(world: World, lambda_context: Any, path: str) -> None:
-    unconfigured = _call(_deps(world, None), "GET", path, PLANNER, lambda_context)
+    unconfigured = _call(_deps(world, None), "GET", path, ADMIN, lambda_context)
     assert unconfigured["statusCode"] == 200 and "no artifacts bucket is configured" in unconfigured["body"]
-    empty = _call(_deps(world, InMemoryArtifactStore()), "GET", path, PLANNER, lambda_context)
+    empty = _call(_deps(world, InMemoryArtifactStore()), "GET", path, ADMIN, lambda_context)
     assert "No skills report yet" in empty["body"] and "skills_daily" in empty["body"]
     assert "script" not in empty["body"]
 

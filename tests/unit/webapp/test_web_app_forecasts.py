@@ -225,13 +225,13 @@ def test_roles_without_forecasts_are_refused(
 
 
 def test_empty_states_say_what_is_missing_and_why(lambda_context: Any) -> None:
-    unconfigured = _call(_deps(None), PLANNER, lambda_context)
+    unconfigured = _call(_deps(None), ADMIN, lambda_context)
     assert unconfigured["statusCode"] == 200 and "no artifacts bucket is configured" in unconfigured["body"]
-    none_yet = _call(_deps(InMemoryArtifactStore()), PLANNER, lambda_context)["body"]
+    none_yet = _call(_deps(InMemoryArtifactStore()), ADMIN, lambda_context)["body"]
     assert "No forecasts yet" in none_yet and "models/forecast/" in none_yet and "intervals-data" not in none_yet
     broken = InMemoryArtifactStore()
     broken.put(LATEST, b'{"version": "v9", "as_of": "2026-11-30T08:00:00+00:00"}')
-    unreadable = _call(_deps(broken), PLANNER, lambda_context)["body"]
+    unreadable = _call(_deps(broken), ADMIN, lambda_context)["body"]  # the admin is told what is wrong
     assert "could not be read" in unreadable and "v9/forecasts.jsonl is missing" in unreadable
 
 

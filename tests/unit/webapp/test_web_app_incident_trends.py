@@ -19,7 +19,7 @@ from plexlabor.webapp.incidenttrends import IncidentTrendsReports
 from tests.unit.approval.approval_fakes import World
 from tests.unit.incidents.test_incident_trends import _window
 from tests.unit.review.review_world import call_web, web_deps
-from tests.unit.webapp.viewers import EHS, HR
+from tests.unit.webapp.viewers import ADMIN, EHS, HR
 
 SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor"}
 
@@ -65,7 +65,7 @@ def test_others_are_refused_and_without_a_report_the_page_says_why(trends: Incid
     assert _call(InMemoryArtifactStore(), HR)["statusCode"] == 403
     empty = _call(InMemoryArtifactStore(), EHS)
     assert empty["statusCode"] == 200 and "No incident trends yet" in empty["body"]
-    assert "no artifacts bucket is configured" in _call(None, EHS)["body"]
+    assert "no artifacts bucket is configured" in _call(None, ADMIN)["body"]
 
 
 def test_the_fatigue_and_workcenter_tables_say_they_count_labor_hours(trends: IncidentTrends) -> None:

@@ -21,8 +21,9 @@ ANALYTICS = Drawn(
     TITLE,
     "analytics",
     AnalyticsScope.of,
-    "Individual scores are for admins and HR, and for supervisors about their own departments' people "
-    "(docs/analytics.md says why).",
+    "Individual scores are for admins and HR, and for supervisors about their own departments' people: they "
+    "are personal data about how someone works, so only those who handle performance or answer for those "
+    "people see them.",
     "analytics_empty.html",
     lambda deps: deps.analytics,
 )
