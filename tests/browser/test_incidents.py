@@ -28,8 +28,16 @@ from plexlabor.plant import PlantFolder
 from plexlabor_dev.local.signin import plant_users
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec
-from tests.browser.harness import assert_no_serious_violations, generated_plant, local_stack, screenshot, screenshots
-from tests.browser.test_dashboards import chart, sign_in, watch
+from tests.browser.harness import (
+    assert_no_serious_violations,
+    chart,
+    generated_plant,
+    local_stack,
+    screenshot,
+    screenshots,
+    sign_in,
+    watch,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
