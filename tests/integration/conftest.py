@@ -1,6 +1,6 @@
 """Fixtures shared by the integration tier: moto's dummy credentials and region for every test (never a real
-account), S3 on moto with the artifacts bucket, and each artifact store (`plexlabor.platform.artifacts`) in
-turn for the contract tests of what is kept in it."""
+account), moto itself (`aws`), S3 on moto with the artifacts bucket, and each artifact store
+(`plexlabor.platform.artifacts`) in turn for the contract tests of what is kept in it."""
 
 from __future__ import annotations
 
@@ -27,12 +27,18 @@ def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def s3() -> Iterator[Any]:
-    """An S3 client on moto, with the bucket ARTIFACTS_BUCKET."""
+def aws() -> Iterator[None]:
+    """moto's AWS for the rest of the test (a parametrised fixture can start it with `request.getfixturevalue`)."""
     with mock_aws():
-        client = boto3.client("s3", region_name=REGION)
-        client.create_bucket(Bucket=ARTIFACTS_BUCKET)
-        yield client
+        yield
+
+
+@pytest.fixture
+def s3(aws: None) -> Any:
+    """An S3 client on moto, with the bucket ARTIFACTS_BUCKET."""
+    client = boto3.client("s3", region_name=REGION)
+    client.create_bucket(Bucket=ARTIFACTS_BUCKET)
+    return client
 
 
 @pytest.fixture(params=["memory", "folder", "s3"])

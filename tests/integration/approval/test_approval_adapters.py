@@ -3,14 +3,12 @@ Functions errors become what the logic expects."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
 from approval_aws import REGION
-from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
@@ -22,12 +20,6 @@ from plexlabor.audit.dynamodb import create_state_table
 from tests.support import make_finding, make_request
 
 T0 = datetime(2026, 3, 3, 4, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def aws() -> Iterator[None]:
-    with mock_aws():
-        yield
 
 
 @pytest.fixture(params=["in_memory", "dynamodb"])

@@ -3,13 +3,12 @@ credentials)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from plexlabor.audit import (
     AuditEvent,
@@ -30,9 +29,8 @@ STATE_TABLE_NAME = "plexlabor-state-test"
 
 
 @pytest.fixture
-def dynamodb_client() -> Iterator[Any]:
-    with mock_aws():
-        yield boto3.client("dynamodb", region_name="us-east-1")
+def dynamodb_client(aws: None) -> Any:
+    return boto3.client("dynamodb", region_name="us-east-1")
 
 
 @pytest.fixture

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit.dynamodb import create_state_table
@@ -28,12 +27,6 @@ from tests.integration.intake.conftest import PASS_MACHINE, REGION
 from tests.support import make_finding, make_request
 
 T0 = datetime(2026, 11, 20, 6, tzinfo=UTC)
-
-
-@pytest.fixture
-def aws() -> Iterator[None]:
-    with mock_aws():
-        yield
 
 
 def _client(request: pytest.FixtureRequest, service: str) -> Any:
