@@ -235,7 +235,8 @@ def test_without_transcription_configured_the_typed_text_is_recorded_and_the_rec
 
 
 def test_without_transcription_the_form_goes_to_the_incident_saying_the_recording_was_not_used() -> None:
-    parts = [b'Content-Disposition: form-data; name="narrative"\r\n\r\nHand injury at press 4.', RECORDING_PART]
+    narrative = b'Content-Disposition: form-data; name="narrative"\r\n\r\nHand injury at press 4.'
+    parts = [narrative, b'Content-Disposition: form-data; name="kind"\r\n\r\ninjury', RECORDING_PART]
     deps = IncidentDeps(InMemoryAuditStore(), None)
     response = _post_form(deps, parts)
     assert response["statusCode"] == 303

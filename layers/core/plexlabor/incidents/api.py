@@ -81,6 +81,11 @@ PLAIN_PROBLEMS = (
     ("Extra inputs are not permitted", "not a field of this form"),
 )
 """pydantic's wording of a form's problems, and how the form page says it (the JSON API keeps pydantic's)."""
+MISSING = {
+    "narrative": "say what happened, in a line or more",
+    "kind": "say whether anyone was hurt: choose an injury or a near miss",
+}
+"""A field left out of the form, as its page says it (pydantic's "Field required" names no action; ux141 #13)."""
 
 app = APIGatewayRestResolver()
 
@@ -108,6 +113,8 @@ def bare_form_page(refusal: FormRefusal, deps: IncidentDeps) -> Response[str]:
 def form_line(problem: FieldProblem) -> str:
     """A problem as the form page says it: "When: the time is in the future"."""
     text = problem.problem
+    if text == "Field required":
+        text = MISSING.get(problem.field, "fill this in")
     for said, plain in PLAIN_PROBLEMS:
         if text.startswith(said):
             text = plain + text[len(said) :] if plain.endswith(" ") else plain
@@ -209,6 +216,7 @@ def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> Read:
     not one."""
     document: dict[str, Any] = {}
     unused = False
+    unchosen: list[FieldProblem] = []
     try:
         if content_type == MULTIPART:
             document, audio = _multipart(_raw_body(), app.current_event.headers.get("content-type") or "")
@@ -218,12 +226,14 @@ def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> Read:
         unused = audio is not None and deps.transcribe is None and bool(str(document.get("narrative") or "").strip())
         if audio is not None and not unused:
             document = _with_transcript(document, audio, deps)
+        if is_form and not document.get("kind"):  # the form chooses no default: a near miss is not filed as an injury
+            unchosen = [FieldProblem(field="kind", problem="Field required")]  # (the JSON API keeps its default)
         report = IncidentReport.model_validate(document)
     except Refused as refused:
         raise Refused(refused.status, refused.problems, document) from None
     except ValueError as error:  # a ValidationError too: each field named
-        raise Refused(400, field_problems(error), document) from None
-    problems = []
+        raise Refused(400, [*unchosen, *field_problems(error)], document) from None
+    problems = [*unchosen]
     when = report.occurred_at
     if when is not None and (when if when.tzinfo else when.replace(tzinfo=deps.zone)) > deps.clock() + CLOCK_SKEW:
         problems.append(FieldProblem(field="occurred_at", problem=FUTURE))
