@@ -275,8 +275,8 @@ def read_choices(settings: WebAppSettings) -> PlantChoices:
         return PlantChoices()
     from plexlabor.plex.client import PlexLaborClient
 
-    client = PlexLaborClient(plex_settings(settings).interactive())
-    return PlantChoices.of(client.workcenters(), client.employees(), readable_shifts(client))
+    with PlexLaborClient(plex_settings(settings).interactive()) as client:  # its connections closed after the read
+        return PlantChoices.of(client.workcenters(), client.employees(), readable_shifts(client))
 
 
 form_choices = PerEnvironment(WebAppSettings, lambda settings: KeptPlantChoices(read=partial(read_choices, settings)))
