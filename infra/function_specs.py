@@ -467,6 +467,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             signed_in("GET", "/incidents/{incident_id}"),  # an incident: codes, what the text says, correction
             signed_in("POST", "/incidents/{incident_id}"),
             signed_in("GET", "/static/{name}"),  # the dashboards' scripts, cached a year
+            signed_in("GET", "/{proxy+}"),  # any other GET path: the web app's "No such page" with the menu (ux141 #13)
             Route("GET", "/login"),  # to the hosted UI (or a refreshed session)
             Route("GET", "/auth/callback"),  # the hosted UI's code, exchanged for the session cookie
             Route("GET", "/logout"),  # clears the cookies, then the hosted UI's own session

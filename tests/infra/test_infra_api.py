@@ -38,8 +38,10 @@ SIGNED_IN = {
     ("GET", "/copilot"),
     ("GET", "/incidents/{incident_id}"),
     ("POST", "/incidents/{incident_id}"),
+    ("GET", "/{proxy+}"),
 }
-"""The web app's pages: only a signed-in person reaches them. Every other route is public."""
+"""The web app's pages (and its "No such page" for any other GET path): only a signed-in person reaches them.
+Every other route is public."""
 INCIDENT_API = ("POST", "/incidents")
 """incident_log's report route: signed in too (a Bearer token or the session cookie)."""
 COPILOT_API = ("POST", "/copilot/ask")
@@ -180,7 +182,7 @@ def test_each_function_may_be_invoked_only_through_its_own_methods(synthesized: 
 
     assert len(from_methods) == len(ROUTES)  # one per method: no test-invoke permissions
     assert len(from_api) == len(ROUTES) + 1  # and the authorizer's
-    assert granted == {prefix + method + re.sub(r"\{\w+\}", "*", path) for method, path in ROUTES}
+    assert granted == {prefix + method + re.sub(r"\{\w+\+?\}", "*", path) for method, path in ROUTES}
 
 
 def test_path_parameters_are_validated(synthesized: Synthesized) -> None:

@@ -93,6 +93,7 @@ OWN_PAGE_WHY = (
     "code it (they are still waiting)."
 )
 """Why a bulk approval left an incident coding undecided (`Outcome.own_page`, ux141 #11)."""
+NO_SUCH_PAGE = "There is no page at this address: check it for a typo, or choose a page from the menu."
 RETURN_PAGES = frozenset({"/crew"})
 """Pages whose decision forms come back to them (`next`); any other `next` is ignored (no open redirect)."""
 
@@ -740,8 +741,14 @@ def logout() -> Response[str]:
 
 @app.not_found
 def no_such_page(error: Exception) -> Response[str]:
-    """An unknown path is a page like the others (headers included), not Powertools' JSON."""
-    return Response(status_code=404, content_type=CONTENT_TYPE, body="No such page.", headers=dict(SECURITY_HEADERS))
+    """An unknown path is a page like the others (headers included), not Powertools' JSON: for a signed-in person
+    with the menu and their first page (API Gateway sends every other GET path here, `/{proxy+}`: ux141 #13, a
+    typo read as API Gateway's "Missing Authentication Token", as if signed out); else the words alone."""
+    try:
+        page = Page(_deps())
+    except NotSignedInError:
+        return Response(404, CONTENT_TYPE, "No such page.", dict(SECURITY_HEADERS))
+    return page.render("message.html", 404, title="No such page", page="missing", message=NO_SUCH_PAGE)
 
 
 @app.exception_handler(UnreadableFormError)

@@ -273,6 +273,10 @@ def webapp_document() -> dict[str, Any]:
                 _responses("200", "404", ok_type={"text/javascript": {"schema": {"type": "string"}}}),
             ),
         },
+        "/{proxy+}": {  # every other GET path: a page saying there is none (`app.no_such_page`), not API Gateway's 403
+            "parameters": [_path("proxy+")],
+            "get": _get("No such page", _responses("404")),
+        },
         "/login": {"get": _get("Sign in", _responses("302", signed_in=False))},
         "/auth/callback": {
             "get": _get(
