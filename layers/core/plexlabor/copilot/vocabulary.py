@@ -6,7 +6,8 @@ Each `SafetyTopic` lists the phrases that name it and the work that calls for it
 of OSHA 29 CFR 1910.147 (the control of hazardous energy): its names (lockout, tagout, energy isolation,
 de-energize, the padlock it is done with) and the servicing it names where the body may be caught
 (clearing jams, reaching into a machine). A procedure whose title names a topic is that topic's procedure;
-a question that names the topic or such work is answered from it first (`retrieval.ProcedureIndex.search`).
+a question that names the topic or such work is answered from it first (`retrieval.ProcedureIndex.search`),
+and no other question is (its steps may say "start the machine": that does not make it the start-up).
 Written after the operators' paraphrases in `plexlabor_dev.copilot_questions` were first run (every lockout
 wording was missed), from the standard's words rather than theirs; its held-out paraphrases measure it
 (docs/copilot.md). A plant's other safety procedures (confined space entry, hot work) would be added here
