@@ -25,7 +25,7 @@ def test_the_mail_and_the_page_name_people_from_plex_in_plant_time(
 
     page = stack.open(token)["body"]
     assert "<td>First2 Last2 (1002)</td>" in page and "for supervisor First1 Last1 (1001)" in page
-    assert "<th>Clockin</th><td>Mon 2026-03-02 00:52 EST</td>" in page  # 05:52 UTC in Detroit
+    assert "<th>Clock-in</th><td>Mon 2026-03-02 00:52 EST</td>" in page  # 05:52 UTC in Detroit
 
     # Where supervisors may not see names, the same page gives numbers
     monkeypatch.setenv(env.SHOW_NAMES_TO, "hr,admin")

@@ -46,7 +46,7 @@ def test_get_shows_the_finding_and_never_uses_the_link(world: World) -> None:
     # Then both show the page with the note, evidence, correction and both buttons
     assert first["statusCode"] == second["statusCode"] == 200
     page = second["body"]
-    for text in ("Missed punch", "No clock-out 14 h", "Hours overdue", "Clockout time", "E0002", "93%"):
+    for text in ("Missed punch", "No clock-out 14 h", "Hours overdue", "Clock-out", "E0002", "93%"):
         assert text in page
     assert 'value="approve"' in page and 'value="reject"' in page and '<form method="post">' in page
 

@@ -99,8 +99,8 @@ def test_the_link_page_names_people_and_shows_evidence_and_correction_in_plant_t
 
     assert "<th>Employee</th><td>Robin Diaz (E00002)</td>" in page
     assert "for supervisor Dana Smith (E00001)" in page and "plant time (America/Detroit)" in page
-    assert "<th>Clockin</th><td>Mon 2026-03-02 00:52 EST</td>" in page  # evidence, 05:52 UTC
-    assert "<th>Clockout time</th><td>Mon 2026-03-02 09:07 EST</td>" in page  # the correction, 14:07 UTC
+    assert "<th>Clock-in</th><td>Mon 2026-03-02 00:52 EST</td>" in page  # evidence, 05:52 UTC
+    assert "<th>Clock-out</th><td>Mon 2026-03-02 09:07 EST</td>" in page  # the correction, 14:07 UTC
     assert "<th>Link valid until</th><td>Tue 2026-03-03 00:00 EST</td>" in page
     assert not RAW_UTC.search(page)
 

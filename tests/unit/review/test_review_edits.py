@@ -17,7 +17,7 @@ def test_the_form_shows_times_in_plant_time_and_numbers_as_typed() -> None:
     fields = {field.key: field for field in editable_fields(SUGGESTED, DETROIT)}
 
     assert (fields["clockoutTime"].kind, fields["clockoutTime"].value) == ("time", "2026-03-02T14:07")
-    assert fields["clockoutTime"].label == "Clockout time" and fields["clockoutTime"].name == "correction.clockoutTime"
+    assert fields["clockoutTime"].label == "Clock-out" and fields["clockoutTime"].name == "correction.clockoutTime"
     assert (fields["deductBreakMinutes"].kind, fields["deductBreakMinutes"].value) == ("number", "30")
 
 
@@ -45,14 +45,14 @@ def test_an_edit_across_the_dst_change_uses_that_days_offset() -> None:
 @pytest.mark.parametrize(
     ("form", "problem"),
     [
-        ({"correction.clockoutTime": "tomorrow"}, "Clockout time: give a date and time"),
+        ({"correction.clockoutTime": "tomorrow"}, "Clock-out: give a date and time"),
         ({"correction.deductBreakMinutes": "half an hour"}, "Deduct break minutes: give a number"),
         ({"correction.deductBreakMinutes": "-5"}, "Deduct break minutes: give a number of zero or more"),
         ({"correction.employeeId": "E9"}, "employeeId: the suggestion does not set this field"),
         # a typed year far off (before: 9999 raised OverflowError, a 502; 2062 went to Plex as the clock-out)
-        ({"correction.clockoutTime": "9999-12-31T23:59"}, "Clockout time: give a time within 7 days of"),
-        ({"correction.clockoutTime": "2062-03-02T14:07"}, "Clockout time: give a time within 7 days of"),
-        ({"correction.clockoutTime": "0001-01-01T00:00"}, "Clockout time: give a time within 7 days of"),
+        ({"correction.clockoutTime": "9999-12-31T23:59"}, "Clock-out: give a time within 7 days of"),
+        ({"correction.clockoutTime": "2062-03-02T14:07"}, "Clock-out: give a time within 7 days of"),
+        ({"correction.clockoutTime": "0001-01-01T00:00"}, "Clock-out: give a time within 7 days of"),
         ({"correction.deductBreakMinutes": "1e308"}, "Deduct break minutes: give a number of at most"),
     ],
 )

@@ -42,4 +42,4 @@ def test_a_key_naming_its_unit_reads_as_words_with_the_unit() -> None:
         field_label("overlap_minutes") == "Overlap (minutes)"
         and field_label("history_shifts") == "Shifts in their history"
     )
-    assert field_label("clockoutTime") == "Clockout time" and field_label("no_badge_in") == "No badge in"
+    assert field_label("clockoutTime") == "Clock-out" and field_label("no_badge_in") == "No badge in"

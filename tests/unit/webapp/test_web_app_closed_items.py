@@ -91,6 +91,28 @@ def test_an_expired_findings_page_keeps_the_suggested_correction_to_enter_by_han
     body = _get(world, f"/items/{FINDING}", SUPERVISOR, lambda_context)["body"]
 
     suggested = body.split("<h2>Suggested correction</h2>")[1].split("</table>")[0]
-    assert "Clockout time" in suggested and "Mon 2026-03-02 09:07" in suggested  # 14:07 UTC in plant time
+    assert "Clock-out" in suggested and "Mon 2026-03-02 09:07" in suggested  # 14:07 UTC in plant time
+    assert '<th scope="row">Clock-in</th>' in body  # the evidence as every page spells it, not "Clockin"
     assert "Correct it in Plex by hand if it is wrong." in body
     assert "<input" not in body.split("Suggested correction")[1]  # read-only: nothing left to decide
+
+
+def test_an_escalated_item_that_expired_says_so_in_its_trail_not_as_a_standing_fact(lambda_context: Any) -> None:
+    """ux141 #9: "Escalated: Escalated to you on …" stood above "Expired" as if it still waited for the boss."""
+    from plexlabor.approval.messages import Stage
+    from tests.unit.approval.approval_fakes import make_finding, make_request, notice
+    from tests.unit.review.review_world import punch_record
+
+    world = World()
+    finding_event(world, FINDING, confidence=0.93, severity="high")
+    request = make_request(
+        make_finding(finding_id=FINDING, record_key=punch_record(FINDING)), escalation_supervisor_id="E0100"
+    )
+    world.notified(notice(request), notice(request, Stage.ESCALATED, token="task-2"))
+    assert '<th scope="row">Escalated</th>' in _get(world, f"/items/{FINDING}", SUPERVISOR, lambda_context)["body"]
+    closed(world, FINDING, AuditStatus.EXPIRED, record_key=punch_record(FINDING))
+
+    body = _get(world, f"/items/{FINDING}", SUPERVISOR, lambda_context)["body"]
+
+    assert '<th scope="row">Escalated</th>' not in body
+    assert "Escalated to E0100" in body.split('<ol class="trail"')[1]  # the trail keeps it, in its place

@@ -94,7 +94,12 @@ LABELS = {
     # certifications (skills.publish)
     "window_days": "Warned this many days before expiry",
     "in_use": "Worked where it is required while lapsed",
-    # punch findings (validation.checks)
+    # punch findings (validation.checks): the punch's times as every page says them (ux141 #9: "Clockin")
+    "clockin": "Clock-in",
+    "clockout": "Clock-out",
+    "clockinTime": "Clock-in",
+    "clockoutTime": "Clock-out",
+    "clockin_time": "Clock-in",
     "minutes_before": "Clock-out before clock-in by (minutes)",
 }
 """Words for keys a person would not read as they are: those that name things by their codes (the code is
@@ -133,7 +138,7 @@ UNITS = {"_min": "minutes", "_minutes": "minutes"}
 
 
 def field_label(key: str) -> str:
-    """`no_badge_in` / `clockoutTime` / `usual_offset_min` -> `No badge in` / `Clockout time` / `Usual offset
+    """`no_badge_in` / `clockoutTime` / `usual_offset_min` -> `No badge in` / `Clock-out` / `Usual offset
     (minutes)`: words for a supervisor."""
     if key in LABELS:
         return LABELS[key]
