@@ -49,9 +49,10 @@ def test_a_cut_is_learned_where_the_older_decisions_turn_from_rejected_to_upheld
 
 
 def test_no_cut_on_thin_history_or_where_supervisors_uphold_small_findings_too() -> None:
-    thin = decision_rows(decisions(30, seed=22))
-    assert fit_cut(thin, SETTINGS) == (None, "30 decisions, fewer than 40")
-    assert fit_cut(thin, replace(SETTINGS, min_decisions=25))[0] is not None  # the minimum is a setting
+    thin = decision_rows(decisions(8, seed=22))
+    assert fit_cut(thin, SETTINGS) == (None, "8 decisions, fewer than 10")
+    thirty = decision_rows(decisions(30, seed=22))
+    assert fit_cut(thirty, replace(SETTINGS, min_decisions=40)) == (None, "30 decisions, fewer than 40")  # a setting
     coin = decision_rows(decisions(200, seed=23, random_share=1.0))  # small or large, upheld half the time
     cut, why = fit_cut(coin, SETTINGS)
     assert cut is None and why.startswith("no minimum")
@@ -59,9 +60,17 @@ def test_no_cut_on_thin_history_or_where_supervisors_uphold_small_findings_too()
     assert cuts == {} and notes == {
         "EARLY_CLOCK_IN": {
             "cut": None,
-            "why": "30 decisions, fewer than 40; threshold: 30 decisions sent, fewer than 40",
+            "why": "8 decisions, fewer than 10; threshold: 8 decisions sent, fewer than 10",
         }
     }
+
+
+def test_a_type_decided_some_30_times_gets_its_cut() -> None:
+    # a type sent 5-8 times a week: 30 decisions are about four weeks of it; 15 lie below the line, none upheld
+    thirty = decision_rows(decisions(30, seed=22))
+    cut, why = fit_cut(thirty, SETTINGS)
+    assert cut is not None, why
+    assert 35 <= cut.minimum <= 45 and (cut.decisions, cut.below, cut.upheld_below) == (30, 15, 0)
 
 
 def test_a_cut_the_newest_decisions_contradict_is_dropped_and_one_they_cannot_see_is_kept() -> None:
@@ -128,7 +137,7 @@ def test_a_refit_the_gate_refuses_does_not_hold_back_the_plants_cut(monkeypatch:
     for event in decisions(160, seed=28, start=AT - timedelta(days=30)):
         audit.append(event)
 
-    def refit_sending_nothing(incumbent, rows, trained_on, undecided, cuts):  # type: ignore[no-untyped-def]
+    def refit_sending_nothing(incumbent, rows, trained_on, undecided, cuts, gate):  # type: ignore[no-untyped-def]
         flat = {
             name: replace(m, coef=tuple(0.0 for _ in m.coef), intercept=-30.0) for name, m in PACKAGED.families.items()
         }

@@ -86,11 +86,16 @@ def test_a_threshold_is_learned_where_the_sent_findings_upheld_reach_the_precisi
 
 
 def test_no_threshold_on_few_decisions_or_where_the_global_one_reaches_the_target() -> None:
-    thin = decision_rows(_decisions(30, seed=32))
-    assert fit_threshold(PACKAGED, thin, SETTINGS, GATE) == (None, "30 decisions sent, fewer than 40")
-    assert fit_threshold(PACKAGED, thin, replace(SETTINGS, min_decisions=25), GATE)[0] is not None  # a setting
+    thin = decision_rows(_decisions(8, seed=32))
+    assert fit_threshold(PACKAGED, thin, SETTINGS, GATE) == (None, "8 decisions sent, fewer than 10")
+    thirty = decision_rows(_decisions(30, seed=32))
+    assert fit_threshold(PACKAGED, thirty, SETTINGS, GATE)[0] is not None
+    assert fit_threshold(PACKAGED, thirty, replace(SETTINGS, min_decisions=40), GATE) == (  # a setting
+        None,
+        "30 decisions sent, fewer than 40",
+    )
     cuts, notes = learn_cuts(PACKAGED, thin, [], SETTINGS, GATE)
-    assert cuts == {} and notes["EARLY_CLOCK_IN"]["why"].endswith("threshold: 30 decisions sent, fewer than 40")
+    assert cuts == {} and notes["EARLY_CLOCK_IN"]["why"].endswith("threshold: 8 decisions sent, fewer than 10")
     upheld = [r for r in decision_rows(_decisions(120, seed=33)) if r.evidence["features"]["z"] >= UPHELD_FROM_Z]
     threshold, why = fit_threshold(PACKAGED, upheld, SETTINGS, GATE)
     assert threshold is None and why == "precision 1.000 at the global threshold reaches 0.95"

@@ -21,6 +21,7 @@ from plexlabor.learning.promotion import (
     by_type,
     decide,
     evaluate,
+    rarely_upheld,
     split,
 )
 from plexlabor.models.anomalies import AnomalyType
@@ -138,7 +139,7 @@ def test_a_refused_refit_still_brings_the_types_it_settles(
     for decided in _history(AT - timedelta(days=30)):
         audit.append(decided)
 
-    def refit(incumbent, rows, trained_on, undecided, cuts):  # type: ignore[no-untyped-def]
+    def refit(incumbent, rows, trained_on, undecided, cuts, gate):  # type: ignore[no-untyped-def]
         return replace(_refit_losing_early_clock_ins({MISMATCH: 0.1}), trained_on=trained_on, cuts=cuts)
 
     monkeypatch.setattr(service, "fit_candidate", refit)
@@ -155,3 +156,28 @@ def test_a_refused_refit_still_brings_the_types_it_settles(
     card = registry.card(summary["version"])
     assert card is not None and card["by_type"][MISMATCH]["adopted"]
     assert not card["by_type"]["EARLY_CLOCK_IN"]["adopted"]
+
+
+def test_a_type_the_plant_rejects_but_for_a_coin_upheld_decision_is_still_adopted() -> None:
+    """One job-code mismatch upheld by mistake among those the plant always rejects is decision noise
+    (`rarely_upheld`), as the recall gate counts it: it does not keep the type from being taken alone."""
+    start = AT - timedelta(days=30)
+    mismatches = _mismatches(60, start, hours=160)
+    upheld_by_mistake = decision_event(
+        finding(1003, 0.0, anomaly=AnomalyType.JOB_CODE_MISMATCH).model_copy(
+            update={"evidence": {"features": {}}, "confidence": PACKAGED.priors[MISMATCH]}
+        ),
+        Decision(action=ApprovalAction.APPROVE, reason=None, supervisor_id="SUP-1"),
+        mismatches[3].occurred_at,
+        None,
+    )
+    train, held = split(_rows([*decisions(160, seed=28, start=start), upheld_by_mistake, *mismatches[4:]]), GATE)
+    candidate = _refit_losing_early_clock_ins({MISMATCH: 0.1})
+    noise = rarely_upheld(train, held, GATE)
+    assert noise == {MISMATCH}
+
+    counted = adoptable_types(candidate, PACKAGED, TypeWindow(train), TypeWindow(held), GATE)
+    as_noise = adoptable_types(candidate, PACKAGED, TypeWindow(train), TypeWindow(held), GATE, noise)
+
+    assert counted[MISMATCH]["training"]["upheld_sent"] == [0, 1] and not counted[MISMATCH]["adopted"]
+    assert as_noise[MISMATCH]["adopted"] and not as_noise["EARLY_CLOCK_IN"]["adopted"]

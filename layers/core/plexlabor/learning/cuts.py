@@ -44,8 +44,11 @@ from plexlabor.validation.scorer import MAGNITUDE, MagnitudeCut, ScorerModel, fa
 
 @dataclass(frozen=True)
 class CutSettings:
-    min_decisions: int = 40
-    """Decisions of a type in the training window a plant needs before it gets a cut of that type."""
+    min_decisions: int = 10
+    """Decisions of a type in the training window a plant needs before it gets a cut of that type. No more than
+    `min_below`: a cut's evidence is the decisions below it (and the newest decisions' check, and the gate);
+    at 40, a type sent 5-8 times a week waited past week 4 for its cut, while the refit models that stood in
+    for it dropped upheld findings (development seeds 104 and 105, pays-to-the-schedule plant)."""
     min_below: int = 10
     """Decisions that must lie below a cut for it to be learned."""
     miss_cost: float = 4.0

@@ -187,7 +187,7 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
         deps.audit, decided_at(train[0]) - UNDECIDED_LEAD, decided_at(held[0]) - UNDECIDED_LEAD, deps.max_decisions
     )
     cuts, cut_notes = learn_cuts(incumbent, train, held, deps.cuts, gate)
-    candidate = fit_candidate(incumbent, train, trained_on, not_decided_before, cuts)
+    candidate = fit_candidate(incumbent, train, trained_on, not_decided_before, cuts, gate)
     if candidate.version == incumbent.version:
         return {**summary, "status": "unchanged", "version": candidate.version}
     noise = rarely_upheld(train, held, gate)  # their upheld findings: taken for decision noise by the recall gate
@@ -198,7 +198,7 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     verdict = decide(mine, theirs, gate, before)
     refused: dict[str, Any] | None = None
     type_notes = adoptable_types(
-        candidate, incumbent, TypeWindow(train, not_decided_before), TypeWindow(held, not_decided_recently), gate
+        candidate, incumbent, TypeWindow(train, not_decided_before), TypeWindow(held, not_decided_recently), gate, noise
     )
     adopted = [anomaly for anomaly, note in type_notes.items() if note["adopted"]]
     fallbacks = []  # tried in order when the whole candidate is refused, on the same gate

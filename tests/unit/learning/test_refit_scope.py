@@ -1,0 +1,71 @@
+"""A candidate refits only what the plant's decisions can move: not a family they uphold as far as decision
+noise allows (its one coin-rejected decision would set a rare signal's weight), nor an early/late type decided
+both ways too few times for a model of its own (its line then comes from the type's cut)."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from plexlabor.approval.callback import decision_event
+from plexlabor.approval.messages import Decision
+from plexlabor.audit import ApprovalAction
+from plexlabor.learning.promotion import MIN_OWN_MODEL_DECISIONS, fit_candidate, sends
+from plexlabor.models.anomalies import AnomalyType
+from plexlabor.validation.findings import Finding
+from plexlabor.validation.scorer import MagnitudeCut, ScorerModel
+from tests.unit.learning.learning_samples import START, decision_rows, decisions, finding
+
+PACKAGED = ScorerModel.load()
+FROM_40 = MagnitudeCut("beyond_grace_min", 40.0, decisions=25, below=12, upheld_below=0)
+SIGNALS = ("badge_elsewhere", "device_unusual", "no_badge_in", "no_workcenter_login", "read_beside_another")
+
+
+def _buddy(n: int, on: set[str], upheld: bool | None) -> Finding:
+    """A buddy punch with the signals `on` (decided `upheld`, or None: a trend finding nobody decided)."""
+    features = {name: float(name in on) for name in SIGNALS}
+    features |= {"biometric_low": 0.0, "geofence_ratio": 0.0, "mobile": 0.0, "signal_count": float(len(on))}
+    base = finding(n, 0.0, anomaly=AnomalyType.BUDDY_PUNCH).model_copy(
+        update={"evidence": {"features": features}, "route": "review" if upheld is not None else "trend"}
+    )
+    if upheld is None:
+        return base
+    action = ApprovalAction.APPROVE if upheld else ApprovalAction.REJECT
+    decision = Decision(action=action, reason=None, supervisor_id="SUP-1")
+    return decision_rows([decision_event(base, decision, START + timedelta(hours=n), None)])[0]
+
+
+def _buddy_plant(seed: int) -> tuple[list[Finding], list[Finding]]:
+    """42 buddy punches of 2-4 signals all upheld but one, which the coin rejected and which carries the signal
+    few others have (`read_beside_another`); 200 single-signal ones nobody decided."""
+    rng = random.Random(seed)
+    common = SIGNALS[:4]
+    rows = [_buddy(i, set(rng.sample(common, rng.randint(2, 4))), True) for i in range(41)]
+    rows.append(_buddy(41, {"no_badge_in", "read_beside_another"}, False))
+    trend = [_buddy(1000 + i, {rng.choice(common)}, None) for i in range(200)]
+    return rows, trend
+
+
+def test_a_family_the_plant_upholds_but_for_the_coin_keeps_the_model_in_force() -> None:
+    rows, trend = _buddy_plant(seed=51)
+    candidate = fit_candidate(PACKAGED, rows, {}, trend)
+    assert candidate.families["buddy"] == PACKAGED.families["buddy"]
+    # the buddy punches with that rare signal and two more are still sent, as the model in force sends them
+    upheld_with_it = _buddy(2000, {"badge_elsewhere", "no_badge_in", "read_beside_another"}, True)
+    assert sends(PACKAGED, upheld_with_it, 0.7) and sends(candidate, upheld_with_it, 0.7)
+
+
+def test_a_type_decided_both_ways_a_few_times_keeps_the_model_in_forces_model_of_it_behind_its_cut() -> None:
+    few = decision_rows(decisions(MIN_OWN_MODEL_DECISIONS - 15, seed=52))  # upheld from 40 min, rejected below
+    cuts = {"EARLY_CLOCK_IN": FROM_40}
+    thin = fit_candidate(PACKAGED, few, {}, cuts=cuts)
+    assert "offset" in thin.families and thin.families["offset"] != PACKAGED.families["offset"]  # the family moves
+    assert thin.families["offset:EARLY_CLOCK_IN"] == PACKAGED.families["offset:EARLY_CLOCK_IN"]
+    assert sends(thin, finding(3000, 41.0), 0.7) and not sends(thin, finding(3001, 30.0), 0.7)
+    # no cut draws its line: its own model, as before; nor from enough decisions
+    assert (
+        fit_candidate(PACKAGED, few, {}).families["offset:EARLY_CLOCK_IN"] != PACKAGED.families["offset:EARLY_CLOCK_IN"]
+    )
+    enough = decision_rows(decisions(MIN_OWN_MODEL_DECISIONS + 20, seed=52))
+    own = fit_candidate(PACKAGED, enough, {}, cuts=cuts)
+    assert own.families["offset:EARLY_CLOCK_IN"] != PACKAGED.families["offset:EARLY_CLOCK_IN"]
