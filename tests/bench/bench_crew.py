@@ -38,7 +38,9 @@ import time
 from collections import defaultdict
 from datetime import date, timedelta
 from functools import partial
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -284,13 +286,17 @@ def _print_setups(jobs: tuple[CrewJob, ...], compiled: Compiled, plan: CrewPlan)
 
 
 def _feasible(plan: CrewPlan) -> bool:
-    busy: dict[str, list[tuple[object, object]]] = defaultdict(list)
+    """Nobody at two places at once, nor given jobs in two shifts with more than nothing and less than the
+    rest (`min_rest_hours`) between them (ux141 #1)."""
+    busy: dict[str, list[tuple[Any, Any, str]]] = defaultdict(list)
     for a in plan.assignments:
-        busy[a.employee_id].append((a.start, a.end))
+        busy[a.employee_id].append((a.start, a.end, a.shift_code))
+    rest = timedelta(hours=plan.policy.min_rest_hours)
     for intervals in busy.values():
-        intervals.sort()  # type: ignore[arg-type]
-        if any(intervals[k][1] > intervals[k + 1][0] for k in range(len(intervals) - 1)):  # type: ignore[operator]
-            return False
+        intervals.sort()
+        for (_, end, shift), (start, _, other) in pairwise(intervals):
+            if end > start or (shift != other and timedelta(seconds=1) < start - end < rest):
+                return False
     return True
 
 
