@@ -92,3 +92,30 @@ def test_a_released_seat_is_free_and_a_call_off_bars_the_shift_until_released(st
     assert call_offs_of(store.history(person_log(DAY, "E0050")), DAY) == []
     _seat(claims, "crew-b", (6, 10))
     assert [e.status for e in store.history(person_log(DAY, "E0050"))] == [AuditStatus.CLAIMED] * 5
+
+
+def test_a_night_seat_is_checked_against_the_next_days_seats(store: AuditStore) -> None:
+    # Given E0050 held on the day before's night shift, 22:00-06:30 into this day (the day before's log)
+    claims = SeatClaims(store, lambda: NOW)
+    night = SIX - timedelta(hours=8)
+    claims.seat("E0050", DAY - timedelta(days=1), "3", "crew-n", "WC-90", night, SIX + timedelta(minutes=30), "P1", NOW)
+
+    # When this day's first shift seat 06:00-14:00 is approved: refused (the logs are per plan day)
+    with pytest.raises(ClaimRefusedError, match=r"E0050 was just placed on WC-90"):
+        _seat(claims, "crew-a", (6, 14))
+    # a seat after the night ended is held
+    _seat(claims, "crew-b", (7, 10))
+
+
+def test_an_ended_seat_is_not_approved_and_holds_nothing(store: AuditStore) -> None:
+    claims = SeatClaims(store, lambda: NOW)
+    details = {"plan_day": DAY.isoformat(), "shift_code": "1", "start": SIX.isoformat(), "workcenter_code": "WLD-03"}
+    ended = details | {"end": (NOW - timedelta(hours=3)).isoformat()}
+    with pytest.raises(ClaimRefusedError, match="this seat ended at 07:41 UTC: a seat whose time is over") as refused:
+        claims.hold("crew_assignment", "crew-a", "E0050", ended, "P0001", NOW)
+    assert refused.value.http_status == 409
+    assert store.history(person_log(DAY, "E0050")) == []
+    # a seat running now is held
+    running = details | {"end": (NOW + timedelta(hours=1)).isoformat()}
+    claims.hold("crew_assignment", "crew-a", "E0050", running, "P1", NOW)
+    assert len(store.history(person_log(DAY, "E0050"))) == 1

@@ -167,6 +167,22 @@ class ClaimRefusedError(ApprovalError):
         )
 
 
+class SeatEndedError(ClaimRefusedError):
+    """The seat's time is over (ux141 #5): an ended seat is not accepted or swapped, so nothing goes to Plex about
+    work that is done; a 409 saying when it ended (a `ClaimRefusedError`, so every page that names a holder says this
+    instead)."""
+
+    def __init__(self, end: datetime, now: datetime) -> None:
+        self.end, self.now = end, now
+        ApprovalError.__init__(self, self.words(str, lambda moment: f"{moment:%H:%M} UTC"))
+
+    def words(self, who: Callable[[str], str], local: Callable[[datetime], str]) -> str:
+        return (
+            f"this seat ended at {local(self.end)}: a seat whose time is over is not accepted or swapped, "
+            "and nothing is sent to Plex for it"
+        )
+
+
 class ClaimBusyError(ApprovalError):
     """Other decisions kept writing the same log: nothing was held; try again."""
 
@@ -194,7 +210,8 @@ class SeatClaims:
     ) -> Release:
         """The review service's guard (`review.decisions.ApprovalGuard`): approving a crew assignment holds its
         person's seat (`seat`) and, for a swap made on the board (`details["replaces"]`), the seat it replaces
-        (`swap`) first; other kinds hold nothing."""
+        (`swap`) first; a seat that has ended is refused (`SeatEndedError`), nothing held; other kinds hold
+        nothing."""
         if kind != CREW_ASSIGNMENT or not employee_id or not details.get("plan_day") or not details.get("start"):
             return _nothing
         day, shift = date.fromisoformat(str(details["plan_day"])), str(details.get("shift_code"))
@@ -204,6 +221,8 @@ class SeatClaims:
             if details.get("end")
             else start + timedelta(hours=float(details.get("hours") or 0.0))
         )
+        if end <= now:
+            raise SeatEndedError(end, now)
         held: list[Release] = []
         try:
             if replaced := details.get("replaces"):
@@ -234,8 +253,14 @@ class SeatClaims:
         now: datetime,
     ) -> Release:
         """Holds `employee_id` for the seat of suggestion `item_id` (`start`–`end`), unless they hold another seat
-        overlapping it or called off `shift` (`ClaimRefusedError`); the release lets it go."""
+        overlapping it, of this plan day or of the days before and after (a night shift's seat and the next day's
+        first), or called off `shift` (`ClaimRefusedError`); the release lets it go. The neighbouring days' logs are
+        read, not written: two seats of two plan days claimed at the same moment are not held against each other."""
         wanted = Claim("seat", employee_id, day, shift, by, now, item_id, workcenter, start, end)
+        for next_to in (day - timedelta(days=1), day + timedelta(days=1)):
+            held = live(self._entries(person_log(next_to, employee_id)))
+            if found := next((c for c in held if c.what == "seat" and c.overlaps(start, end)), None):
+                raise ClaimRefusedError(found, "seat", now)
 
         def holder(held: list[Claim]) -> Claim | None:
             return next(
