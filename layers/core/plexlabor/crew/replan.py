@@ -14,9 +14,13 @@ a workcenter that is down has no work, a completed operation needs nobody). Then
   decisions there, re-plans the rest of the shift around them; `swap`, sent when a supervisor swapped
   someone in by hand there, finds the choice accepted and the person it replaced rejected, so the
   swap is held and the rest of the shift is re-planned around it);
-- **minimal change**: every pair not in the current plan costs `CrewPolicy.change_cost` dollars
-  (`Compiled.change`), so the optimizer moves someone only when the move is worth more than that,
-  and a call-off is covered by the fewest moves that fill the seat;
+- **minimal change**: only the seats the event touches may change (`event_scope`): every other seat keeps its
+  crew and takes nobody new, unless its pair is gone or barred or keeping it breaks a rule with held work
+  (`with_current_plan`); within them every pair not in the current plan costs `CrewPolicy.change_cost` dollars
+  (`Compiled.change`), so a call-off is covered by someone free or its seat stays empty (the change cost alone
+  held nothing when the plan it starts from was far from the best, ux141 #4);
+- the person's seats in the neighbouring shifts count for the day's hours and the rest (`commitments`,
+  `stretches.with_commitments`);
 - the same optimizer as the nightly plan (`optimizer.solve`), the same plan, reasons and publishing.
 
 `people_moved` counts the operators whose assignments differ between two plans (the absent ones aside).
