@@ -216,3 +216,18 @@ def test_the_notice_says_it_counts_what_is_new_for_its_reader_not_the_queue(worl
         assert "3 suggestions are new for you since the last notice" in text
         assert "addressed to you or to your role, and not in an earlier notice" in text
         assert "so it can show more" in text and "punch findings" in text and "your departments" in text
+
+
+def test_a_crew_seat_expires_when_its_time_is_over(world: World) -> None:
+    # ux141 #5: seats 3 hours and 15 days over were still offered and accepted
+    now = world.clock()
+    recommendation(
+        world, "crew-ended", "crew_assignment", employee_id="E0042", end=(now - timedelta(hours=3)).isoformat()
+    )
+    recommendation(world, "crew-later", "crew_assignment", end=(now + timedelta(hours=2)).isoformat())
+    assert sweep(world, RecordingMailer()).run().expired == 1
+    [expiry] = of_type(world, "crew-ended", AuditEventType.EXPIRED)
+    assert expiry.payload["ended"] == (now - timedelta(hours=3)).isoformat()
+    assert of_type(world, "crew-later", AuditEventType.EXPIRED) == []
+    world.clock.advance(hours=2)
+    assert sweep(world, RecordingMailer()).run().expired == 1

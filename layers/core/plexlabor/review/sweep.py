@@ -15,7 +15,9 @@ workflow will neither mail, escalate nor expire it):
   (Plex employees), with an `escalated` event;
 - **expire**: still open `wait` after its last notice (or after it was published, when nobody could
   be told), it gets an `expired` event and leaves the queue; except the kinds that wait until they are
-  decided (`UNTIL_DECIDED`: an incident's codes must be settled however long it takes).
+  decided (`UNTIL_DECIDED`: an incident's codes must be settled however long it takes). A crew seat
+  (`SEAT_KINDS`) expires when its time is over, whatever it was told (payload `ended`: its end; ux141 #5:
+  ended seats were accepted and written to Plex days later; the approval refuses them too, `crew.claims`).
 Event ids are stable (per item, stage and recipient), so a second run never records a step twice. A
 mail that was sent but whose events were not recorded (the audit table refused) is sent again on the
 next run: at least once, never silently lost. Pure: the mail, the directory and the audit are ports.
@@ -48,6 +50,8 @@ ACTOR = "review_sweep"
 READ_LIMIT = 50_000
 """At most this many notification and escalation events are read per run (30 days of them)."""
 
+SEAT_KINDS = frozenset({"crew_assignment", "crew_unstaffed"})
+"""Kinds about a seat of a shift: they expire at the seat's end (`payload.end`), not worth deciding after it."""
 UNTIL_DECIDED = frozenset({"incident_coding"})
 """Kinds that stay in the queue until someone decides them: no e-mail reaches the EHS lead yet (the
 queue is where they find them), and an incident's codes are training data that must not lapse."""
@@ -123,6 +127,9 @@ class ReviewSweep:
         expired = unrouted = 0
         managers: Mapping[str, str] | None = None
         for item in items:
+            if (ended := _seat_end(item)) is not None and ended <= now:
+                expired += self._expire(item, now, told, {"ended": ended.isoformat()})
+                continue
             stage, recipients = Stage.FIRST, self._first_recipients(item)
             if item.item_id in told.escalated:
                 if now - told.escalated[item.item_id] >= self.wait:
@@ -216,7 +223,7 @@ class ReviewSweep:
             details={"recipient": who, "kind": item.kind},
         )
 
-    def _expire(self, item: ReviewItem, now: datetime, told: _Told) -> int:
+    def _expire(self, item: ReviewItem, now: datetime, told: _Told, why: Mapping[str, str] | None = None) -> int:
         stages = sorted({stage for stage, _ in told.recipients.get(item.item_id, set())})
         append_once(
             self.audit,
@@ -227,10 +234,20 @@ class ReviewSweep:
                 actor=ACTOR,
                 supervisor_id=item.supervisor_id,
                 employee_id=item.employee_id,
-                payload={"stages": stages, "wait_seconds": int(self.wait.total_seconds()), "kind": item.kind},
+                payload={"stages": stages, "wait_seconds": int(self.wait.total_seconds()), "kind": item.kind}
+                | dict(why or {}),
             ),
         )
         return 1
+
+
+def _seat_end(item: ReviewItem) -> datetime | None:
+    """When a crew seat's time is over (None: not a seat, or one without a time)."""
+    end = item.evidence.get("end") if item.kind in SEAT_KINDS else None
+    try:
+        return datetime.fromisoformat(str(end)) if end else None
+    except ValueError:
+        return None
 
 
 def _any_escalated(entries: Sequence[tuple[ReviewItem, Stage]]) -> int:
