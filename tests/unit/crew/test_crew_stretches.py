@@ -40,6 +40,10 @@ def test_a_whole_day_plan_leaves_the_rest_between_one_persons_shifts() -> None:
         for times in _stretches([(a.employee_id, a.start, a.end) for a in plan.assignments]).values():
             gaps = [(later[0] - earlier[1]) for earlier, later in pairwise(times)]
             assert all(gap <= timedelta(0) or gap >= timedelta(hours=8) for gap in gaps)
+    # without Z one job stays empty, and its reason names the rest
+    alone = solve(crew.model_copy(update={"operators": crew.operators[:1]}))
+    [seat] = alone.unstaffed
+    assert len(alone.assignments) == 1 and "too short a rest from their job in another shift" in seat.reason
 
 
 def test_a_job_that_continues_another_across_the_shift_change_stays_within_the_day() -> None:

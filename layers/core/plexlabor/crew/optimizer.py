@@ -707,6 +707,8 @@ def _no_setter_notes(compiled: Compiled, jobs: set[int]) -> tuple[str, ...]:
 def _unstaffed(compiled: Compiled, chosen: list[int]) -> tuple[UnstaffedSeat, ...]:
     filled = np.bincount(compiled.pair_job[np.asarray(chosen, dtype=np.int64)], minlength=len(compiled.jobs))
     day = compiled.problem.day.isoformat()
+    several_shifts = len({job.shift_code for job in compiled.jobs}) > 1  # the rest rows between them may keep one out
+    rest = ", or too short a rest from their job in another shift" if several_shifts else ""
     seats: list[UnstaffedSeat] = []
     for j, job in enumerate(compiled.jobs):
         stat = compiled.job_stats(j)
@@ -744,10 +746,10 @@ def _unstaffed(compiled: Compiled, chosen: list[int]) -> tuple[UnstaffedSeat, ..
                     short,
                     (
                         "the one qualified, available operator is assigned to other job operations at the same "
-                        "time (or has no hours left)"
+                        f"time (or has no hours left{rest})"
                         if stat.candidates == 1
                         else f"all {stat.candidates} qualified, available operators are assigned to other job "
-                        "operations at the same time (or have no hours left)"
+                        f"operations at the same time (or have no hours left{rest})"
                     ),
                 )
             )
