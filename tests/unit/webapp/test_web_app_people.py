@@ -94,6 +94,13 @@ def test_nobody_known_falls_back_to_the_id(world: World, lambda_context: Any) ->
     assert '<th scope="row">Who</th><td>E0002</td>' in body and "Signed in as E0001 ·" in body
 
 
+def test_a_local_user_without_a_name_is_shown_by_role_once(world: World, lambda_context: Any) -> None:
+    """ux141 #13: a local user named as their role read "Signed in as planner · planner"."""
+    body = _get(_deps(world), "/queue", PLANNER_CLAIMS, lambda_context)["body"]
+
+    assert "Signed in as planner · <a" in body and "planner · planner" not in body
+
+
 def test_the_employee_filter_takes_the_employee_number(world: World, lambda_context: Any) -> None:
     deps = _deps(world)
 
