@@ -112,6 +112,30 @@ def test_where_supervisors_may_not_see_names_the_page_gives_numbers(world: World
     assert "Robin" not in page and "Dana" not in page
 
 
+def test_the_link_page_says_in_a_sentence_why_it_was_sent_to_this_supervisor(world: World) -> None:
+    """ux141 #13: the facts read "Asked escalated to you"; each stage now says why it came and what happens next."""
+    request = make_request(make_finding(), employee_number="E00002", escalation_supervisor_id="E0100", wait_seconds=60)
+    (first,) = world.notified(notice(request))
+    alone = world.notified(notice(make_request(make_finding(finding_id="f-000000000000000000000002"))))[-1]
+    escalated = world.notified(notice(request, stage=Stage.ESCALATED, token="task-2"))[-1]
+
+    pages = [_page(world, "GET", token, NAMES)["body"] for token in (first, alone, escalated)]
+    assert all("Asked" not in page for page in pages)
+    assert (
+        "<th>Sent to you</th><td>first; if nobody decides it by the time below, it goes to Lee Park (E00100)</td>"
+        in pages[0]
+    )
+    assert "<th>Sent to you</th><td>first; if nobody decides it by the time below, it expires undecided</td>" in pages[1]
+    assert (
+        "<th>Sent to you</th><td>on escalation: Dana Smith (E00001), asked first, did not decide it in time; "
+        "if nobody decides it by the time below, it expires undecided</td>" in pages[2]
+    )
+    world.clock.advance(seconds=61)  # the first link has expired: its page says so, in words
+    expired = _page(world, "GET", first, NAMES)
+    assert expired["statusCode"] == 410 and "this approval link has expired" in expired["body"]
+    assert "Asked" not in expired["body"]
+
+
 def test_a_link_used_after_a_queue_decision_names_the_decider_and_when(world: World) -> None:
     token = _link(world)
     world.callback.decide_in_queue("f-000000000000000000000001", "approve", None, ESCALATION.employee_id)

@@ -108,6 +108,21 @@ def anomaly_label(anomaly_type: str) -> str:
     return anomaly_type.replace("_", " ").capitalize()
 
 
+def sent_to_you(pending: PendingApproval, reader: Reader) -> str:
+    """Why this link came to its supervisor and what happens if nobody answers it in time (ux141 #13: the
+    facts read "Asked escalated to you"): "first: ... it goes to Lee Park (E00100)", "on escalation: Dana
+    Smith (E00001), asked first, did not decide it in time; ...". An expired link has no such page (410)."""
+    request = pending.request
+    if pending.stage is Stage.ESCALATED:
+        why = f"on escalation: {reader.person(request.supervisor_id)}, asked first, did not decide it in time"
+        then = "it expires undecided"
+    else:
+        why = "first"
+        escalation = request.escalation_supervisor_id
+        then = f"it goes to {reader.person(escalation)}" if escalation else "it expires undecided"
+    return f"{why}; if nobody decides it by the time below, {then}"
+
+
 def review_page(pending: PendingApproval, supervisor_id: str, reader: Reader | None = None) -> str:
     """GET: the finding, its evidence and note, and the Approve / Reject-with-reason form."""
     reader = reader or Reader()
@@ -122,7 +137,7 @@ def review_page(pending: PendingApproval, supervisor_id: str, reader: Reader | N
         "Confidence": f"{finding.confidence:.0%}",
         "Severity": finding.severity,
         "Produced by": producer(finding.model_version),
-        "Asked": "escalated to you" if pending.stage is Stage.ESCALATED else "you (first)",
+        "Sent to you": sent_to_you(pending, reader),
         "Link valid until": reader.time(pending.link_expires_at),
     }
     ids = {
