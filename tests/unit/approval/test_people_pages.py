@@ -125,7 +125,9 @@ def test_the_link_page_says_in_a_sentence_why_it_was_sent_to_this_supervisor(wor
         "<th>Sent to you</th><td>first; if nobody decides it by the time below, it goes to Lee Park (E00100)</td>"
         in pages[0]
     )
-    assert "<th>Sent to you</th><td>first; if nobody decides it by the time below, it expires undecided</td>" in pages[1]
+    assert (
+        "<th>Sent to you</th><td>first; if nobody decides it by the time below, it expires undecided</td>" in pages[1]
+    )
     assert (
         "<th>Sent to you</th><td>on escalation: Dana Smith (E00001), asked first, did not decide it in time; "
         "if nobody decides it by the time below, it expires undecided</td>" in pages[2]
