@@ -23,7 +23,6 @@ OFFSET_CLIP = 3.0
 spreads of their median (`Norm.of`): the rest are the odd days (anomalies, corrections), not the habit."""
 ROLE_MOVES = 0.1  # a role whose typical member badges in at a second building on this share of days moves
 DAY_SECONDS = 86400
-_UNKNOWN: Any = object()
 RECENT_DAYS_KEPT = 3 * MAX_RECENT_HABIT_SHIFTS + 1
 """The person's last this many worked days (28) before the norms' date, whose offsets the norms keep: what the
 early/late check reads as their recent shifts (it looks back on 3 x `PunchPolicy.recent_habit_shifts` worked
@@ -324,14 +323,14 @@ def _badge_buildings(data: PlantData, employee: str, until: float) -> dict[str, 
 def productivity_ratio(data: PlantData, entry: Any, setup_hours: float = 0.0) -> float | None:
     """log(quantity / what the standard rate gives for the productive time, less `setup_hours`); None when
     not measurable. Without setup hours kept per entry in `data.memo`: the norms and the labor check each
-    ask for every entry's (the entries are the data's own, so their ids are theirs while the data lives)."""
+    ask for every entry's (kept with the entry itself, so that its id cannot pass to another meanwhile)."""
     if setup_hours:
         return _ratio(data, entry, setup_hours)
-    kept: dict[int, float | None] = data.memo.setdefault("norms.ratios", {})
-    ratio = kept.get(id(entry), _UNKNOWN)
-    if ratio is _UNKNOWN:
-        ratio = kept[id(entry)] = _ratio(data, entry, 0.0)
-    return ratio
+    kept: dict[int, tuple[Any, float | None]] = data.memo.setdefault("norms.ratios", {})
+    known = kept.get(id(entry))
+    if known is None or known[0] is not entry:
+        known = kept[id(entry)] = (entry, _ratio(data, entry, 0.0))
+    return known[1]
 
 
 def _ratio(data: PlantData, entry: Any, setup_hours: float) -> float | None:

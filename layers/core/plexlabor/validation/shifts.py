@@ -116,13 +116,13 @@ def structural_problems(punches: list[Punch]) -> dict[str, Structural]:
 
 
 def employee_problems(data: PlantData, employee: str) -> dict[str, Structural]:
-    """`structural_problems` of the employee's punches as recorded, kept in `data.memo` while those are the
-    data's list: the norms and the checks both ask (the same dict is returned; it is only read)."""
+    """`structural_problems` of the employee's punches as recorded, kept in `data.memo` with the punches they
+    were made from: the norms and the checks both ask (the same dict is returned; it is only read)."""
     punches = data.punches.get(employee, [])
     made: dict[str, tuple[list[Punch], dict[str, Structural]]] = data.memo.setdefault("shifts.problems", {})
     kept = made.get(employee)
-    if kept is None or kept[0] is not punches:
-        kept = made[employee] = (punches, structural_problems(punches))
+    if kept is None or kept[0] != punches:
+        kept = made[employee] = (list(punches), structural_problems(punches))
     return kept[1]
 
 
