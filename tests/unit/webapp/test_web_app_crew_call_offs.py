@@ -74,7 +74,8 @@ def test_a_phoned_in_call_off_goes_to_the_replan_queue_as_crew_call_offs_sends_i
         ({"employee": ""}, 400, "choose who called off."),
         ({"employee": "E0999"}, 400, "E0999 has no seat in the plan of shift 1 of 2026-03-04 that you may see."),
         ({"shift": "2"}, 400, "shift 2 of 2026-03-04 has no crew plan on the board."),
-        ({"day": "03/04/2026"}, 400, "the day &#39;03/04/2026&#39; is not a day (YYYY-MM-DD)."),
+        ({"day": "03/04/2026"}, 400, "Day: give a date like 2026-03-04 (&#39;03/04/2026&#39; is not one)."),
+        ({"day": "0001-01-01"}, 400, "Day: a date from 2000-01-01 up to 2100-01-01 is expected (not 0001-01-01)."),
     ],
 )
 def test_a_call_off_form_that_is_not_right_is_refused_saying_why(

@@ -69,6 +69,7 @@ from plexlabor.crew.suggestions import (
     day_since,
     read_day,
 )
+from plexlabor.platform.clock import outside_dates
 from plexlabor.review.items import ReviewItem, item_from_event
 from plexlabor.review.queue import Role, Viewer
 
@@ -747,7 +748,11 @@ def plan_call_off(
     try:
         day = date.fromisoformat(day_text)
     except ValueError:
-        raise CallOffRefusedError(f"the day {day_text[:40]!r} is not a day (YYYY-MM-DD).") from None
+        raise CallOffRefusedError(
+            f"Day: give a date like {now.date().isoformat()} ({day_text[:40]!r} is not one)."
+        ) from None
+    if problem := outside_dates(day):  # year 1 overflowed the plan's look-back: a 500 (review 140 R9)
+        raise CallOffRefusedError(f"Day: {problem} (not {day.isoformat()}).")
     if not employee_id:
         raise CallOffRefusedError("choose who called off.")
     if reason not in CALL_OFF_REASONS:

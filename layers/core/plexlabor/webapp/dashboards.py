@@ -466,6 +466,13 @@ def crew() -> Response[str]:
     return _crew_page(page, _query())
 
 
+def _no_board(page: Page, query: dict[str, str], problem: str) -> Response[str]:
+    """400: the board's `day` cannot be read (`problem`); back to today's board with the query's other filters."""
+    kept = {name: query[name][:64] for name in ("shift", "dept", "wc") if query.get(name)}
+    back = {"path": f"/crew?{urlencode(kept)}" if kept else "/crew", "label": "Back to the crew board (today)"}
+    return page.render("message.html", 400, title="Crew board", page="crew", message=f"Day: {problem}.", back=back)
+
+
 def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: str | None = None) -> Response[str]:
     """The board `query` asks for (day, shift, department, workcenter), with what a form did on top (`done`; a
     refusal's own words, answered with `status`)."""
@@ -476,12 +483,11 @@ def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: st
     opening = opening_shift(planned or [], now)
     try:
         day = date.fromisoformat(query["day"]) if query.get("day") else (opening.day if opening else today)
-    except ValueError:
-        message = f"No crew board for day {query['day']!r}: give a day as YYYY-MM-DD."
-        return page.render("message.html", 400, title="Crew board", page="crew", message=message)
+    except ValueError:  # the field named in plain words, as the other filters' 400s do (ux141 #13)
+        problem = f"give a date like {today.isoformat()} ({query['day'][:40]!r} is not one)"
+        return _no_board(page, query, problem)
     if problem := outside_dates(day):
-        message = f"No crew board for day {day.isoformat()}: {problem}."
-        return page.render("message.html", 400, title="Crew board", page="crew", message=message)
+        return _no_board(page, query, f"{problem} (not {day.isoformat()})")
     done = query.get("done")  # back from one of the board's forms: read what it changed
     read = reader.day(day, now, fresh=done is not None)
     workcenters = _workcenter_departments(page.deps)
@@ -578,9 +584,21 @@ def crew_replan() -> Response[str]:
         return page.render("message.html", 400, title="Crew board", page="crew", message=message)
     if problem := _not_replanned(page, request):
         return page.render("message.html", 400, title="Crew board", page="crew", message=f"Not re-planned: {problem}.")
-    page.deps.replan.send(request)
-    logger.info("re-plan asked from the crew board", day=day_text, shift=shift)
     kept = {name: value for name in ("dept", "wc") if (value := (form.get(name) or [""])[0].strip())}
+    try:
+        page.deps.replan.send(request)
+    except Exception:  # SQS throttling or unreachable: say so, not API Gateway's bare 502 (review 140 R6)
+        logger.exception("re-plan not sent to the replan queue")
+        message = (
+            "Not re-planned: the request could not be passed to the crew planner (its queue did not answer). "
+            "Nothing was changed: press Re-plan again in a moment."
+        )
+        back = {
+            "path": f"/crew?{urlencode({'day': day_text, 'shift': shift, **kept})}",
+            "label": "Back to the crew board",
+        }
+        return page.render("message.html", 503, title="Not re-planned", page="crew", message=message, back=back)
+    logger.info("re-plan asked from the crew board", day=day_text, shift=shift)
     return page.redirect(f"/crew?{urlencode({'day': day_text, 'shift': shift, **kept, 'done': 'replan'})}")
 
 
@@ -652,7 +670,8 @@ def _back_to_board(form: dict[str, str]) -> dict[str, str]:
     """The link of a refused board form back to the board it came from: its day (when it is one), shift and
     filter."""
     try:
-        day = {"day": date.fromisoformat(form.get("day", "").strip()).isoformat()}
+        chosen = date.fromisoformat(form.get("day", "").strip())
+        day = {} if outside_dates(chosen) else {"day": chosen.isoformat()}
     except ValueError:  # the board opens on the current shift's plan
         day = {}
     kept = {name: value[:64] for name in ("shift", "dept", "wc") if (value := form.get(name, "").strip())}
@@ -703,10 +722,22 @@ def crew_swap() -> Response[str]:
     except ApprovalError as error:  # the choice stands (accepted); say the replaced one is still open
         message = f"{page.who(employee)} is accepted, but the suggestion it replaces could not be rejected: {error}"
         return page.render("message.html", status_for(error), title="Swapped in part", page="crew", message=message)
-    if page.deps.replan is not None:
-        page.deps.replan.send(swap.replan)
-    logger.info("swap on the crew board", item_id=item_id, replaced_by=employee)
     fallback = f"/crew?{urlencode({'day': swap.replan.day.isoformat(), 'done': 'swap'})}"
+    if page.deps.replan is not None:
+        try:
+            page.deps.replan.send(swap.replan)
+        except Exception:  # the swap stands (recorded, its write queued): say so and what is left (review 140 R6)
+            logger.exception("swap's re-plan not sent to the replan queue", item_id=item_id)
+            shift = swap.replan.shift
+            message = (
+                f"Swapped: {page.who(employee)} is accepted (on its way to Plex) and the suggestion it replaces "
+                f"rejected. The re-plan of the rest of shift {shift} could not be asked (the crew planner's queue did "
+                f"not answer): press 'Re-plan the rest of shift {shift}' on the board in a moment."
+            )
+            board = back_to(form.get("next", ""), "swap") or fallback
+            back = {"path": board, "label": "Back to the crew board"}  # read fresh: the swap shows there
+            return page.render("message.html", 503, title="Swapped", page="crew", message=message, back=back)
+    logger.info("swap on the crew board", item_id=item_id, replaced_by=employee)
     return page.redirect(back_to(form.get("next", ""), "swap") or fallback)
 
 
