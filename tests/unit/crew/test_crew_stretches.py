@@ -8,8 +8,9 @@ from itertools import pairwise
 
 from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.crew.messages import ReplanMessage
+from plexlabor.crew.models import ShiftBlock
 from plexlabor.crew.optimizer import solve
-from plexlabor.crew.pairs import ELSEWHERE, compile_problem
+from plexlabor.crew.pairs import ELSEWHERE, compile_problem, refusal
 from plexlabor.crew.publish import publish_plan
 from plexlabor.crew.replan import CurrentPlan, assignments_of, replan
 from plexlabor.crew.stretches import with_commitments
@@ -117,3 +118,20 @@ def test_work_elsewhere_bars_the_same_time_a_short_rest_and_a_stretch_over_the_d
     )
     allowed = with_commitments(compiled, [fine])
     assert not allowed.barred.any() and allowed.day_allowance.tolist() == [12.0, 9.0]
+
+
+def test_extending_the_night_shift_before_counts_that_shift_in_the_day() -> None:
+    # X worked the night before (23:00-07:00, work date the day before): a job 06:00-12:00 extends it by 5 h, 13 h in
+    # a row; before, only the planned day's shifts counted (ux141's plant: 8.5 h + 5.6 h = 14.1 h on a Saturday)
+    night = ShiftBlock(
+        start=T0 - timedelta(hours=7),
+        end=T0 + timedelta(hours=1),
+        shift_code="3",
+        work_date=DAY - timedelta(days=1),
+        paid_hours=8.0,
+    )
+    crew = problem([job("JA", A, hours=6.0), job("JB", B, hours=4.0)], [operator("X", shifts=(night,))])
+    compiled = compile_problem(crew)
+    assert refusal(compiled, 0, 0) == "would exceed 12 h that day (in a row with a shift of another day)"
+    assert refusal(compiled, 0, 1) is None  # 8 h + 3 h outside it
+    assert assignments_of(solve(crew)) == {("JB", "X")}

@@ -246,6 +246,7 @@ class _OpFacts:
     blocks: tuple[tuple[float, float], ...]  # scheduled shifts, epoch seconds
     scheduled_today: float
     on_leave: bool
+    other_days: tuple[tuple[float, float, float], ...] = ()  # scheduled shifts of other work dates: start, end, hours
 
 
 def _facts(op: Operator, day: object) -> _OpFacts:
@@ -253,6 +254,9 @@ def _facts(op: Operator, day: object) -> _OpFacts:
         blocks=tuple((b.start.timestamp(), b.end.timestamp()) for b in op.blocks),
         scheduled_today=sum(b.paid_hours for b in op.blocks if b.work_date == day),
         on_leave=op.leave is not None,
+        other_days=tuple(
+            (b.start.timestamp(), b.end.timestamp(), b.paid_hours) for b in op.blocks if b.work_date != day
+        ),
     )
 
 
@@ -277,6 +281,12 @@ def _availability(
             return f"rest rule ({gap:.1f} h between shifts, {policy.min_rest_hours:g} h required)", outside
     if facts.scheduled_today + outside > policy.max_hours_per_day + 1e-9:
         return f"would exceed {policy.max_hours_per_day:g} h that day", outside
+    for b_start, b_end, paid in facts.other_days:  # extending the night shift before (or after): one stretch
+        if max(b_start - end, start - b_end) <= 0 and paid + outside > policy.max_hours_per_day + 1e-9:
+            return (
+                f"would exceed {policy.max_hours_per_day:g} h that day (in a row with a shift of another day)",
+                outside,
+            )
     if op.hours_last_7_days + facts.scheduled_today + outside > policy.max_hours_7_days + 1e-9:
         return f"would exceed {policy.max_hours_7_days:g} h in 7 days", outside
     return None, outside
