@@ -65,6 +65,14 @@ def test_skills_benchmark(tmp_path: Path) -> None:
         f"coverage: {len(coverage.instances)} workcenter shifts with work, {len(gaps)} gaps, "
         f"{at_risk:,.0f} h at risk, {after_cover:,.0f} h after cover"
     )
+    fullest = max(coverage.instances.values(), key=lambda i: i.hours / (i.needed * i.seat_hours))
+    beyond = [i.hours_beyond_seats for i in coverage.instances.values() if i.hours_beyond_seats > 0.005]
+    top = report.bottlenecks[0]
+    print(
+        f"seats: the fullest workcenter shift holds {fullest.hours:.1f} h of its {fullest.needed} x "
+        f"{fullest.seat_hours:.1f} h; {sum(beyond):,.0f} h scheduled beyond the seats in {len(beyond)} workcenter "
+        f"shifts; top bottleneck {top.workcenter_code} {top.hours_at_risk_after_cover:,.1f} h after cover"
+    )
     print(
         f"compliance: expiring {report.totals.expiring} ({report.totals.expiring_blocking} blocking), "
         f"lapsed {len(compliance.lapsed)} ({report.totals.lapsed_blocking} blocking), "

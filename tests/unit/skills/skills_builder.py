@@ -107,12 +107,15 @@ class SkillsBuilder:
         crew: float = 1.0,
         part: str | None = None,
         at: time | None = None,
+        runs: timedelta | None = None,
     ) -> str:
+        """A scheduled operation; `runs` is its scheduled span (none: no scheduled end)."""
         op_id = self._id("OP")
         part = part or f"P-{wc}-{crew}"
         self.data.crew_sizes[(part, "10", wc)] = crew
         start = local(day, at or SHIFTS[shift].start)
-        self.data.operations.append(ScheduledOperation(op_id, self._id("J"), part, "10", wc, hours, start))
+        end = start + runs if runs is not None else None
+        self.data.operations.append(ScheduledOperation(op_id, self._id("J"), part, "10", wc, hours, start, end))
         return op_id
 
     def labor(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from plexlabor.models import JobOperation
+from plexlabor.plex.snapshot import PlexSnapshot
 from plexlabor.skills.coverage import ShiftClock
-from plexlabor.skills.data import SkillsInput
+from plexlabor.skills.data import SkillsInput, from_snapshot
 from plexlabor.skills.engine import assess_skills
 from tests.unit.skills.skills_builder import TIMEZONE, SkillsBuilder, day_of, local
 
@@ -81,21 +83,21 @@ def test_a_partial_crew_secures_the_operations_it_can_staff() -> None:
 
 
 def test_spare_qualified_operators_on_the_shift_cover_the_biggest_gap_first() -> None:
-    # Given two gaps on Monday's 1st shift (W: 10 h, V: 5 h) and one spare qualified operator
+    # Given two gaps on Monday's 1st shift (W: 8 h, V: 5 h) and one spare qualified operator
     # planned at a workcenter with no work, plus one in another building who cannot walk over
     plant = SkillsBuilder().skill("SK-A").workcenter("W", {"SK-A": 1}).workcenter("V", {"SK-A": 1})
     plant.workcenter("IDLE").employee("S1").employee("S2", building="B2")
     plant.cert("S1", "SK-A", 1)
     plant.cert("S2", "SK-A", 1)
     plant.plan("S1", day=0, workcenter="IDLE").plan("S2", day=0)
-    plant.op("W", day=0, hours=10)
+    plant.op("W", day=0, hours=8)
     plant.op("V", day=0, hours=5)
     report = assess_skills(plant.build())
     gaps = {g.workcenter_id: g for g in report.gaps}
     assert gaps["W"].cover == ["S1"] and gaps["W"].hours_at_risk_after_cover == 0.0
     assert gaps["V"].cover == [] and gaps["V"].hours_at_risk_after_cover == 5.0
     assert [g.workcenter_id for g in report.gaps] == ["W", "V"]  # ranked by hours at risk
-    assert report.totals.hours_at_risk == 15.0 and report.totals.hours_at_risk_after_cover == 5.0
+    assert report.totals.hours_at_risk == 13.0 and report.totals.hours_at_risk_after_cover == 5.0
 
 
 def test_a_surplus_operator_covers_but_a_needed_one_does_not() -> None:
@@ -172,3 +174,73 @@ def test_the_clock_reads_local_wall_time_across_dst() -> None:
     clock = ShiftClock(SkillsBuilder().data.shifts, SkillsInput(TIMEZONE, day_of(0)))
     assert clock.place(datetime(2026, 11, 2, 11, 0, tzinfo=UTC))[1] == "S1"
     assert clock.place(datetime(2026, 10, 30, 10, 0, tzinfo=UTC))[1] == "S1"
+
+
+def test_a_job_of_several_days_is_worked_in_every_shift_it_spans_and_no_shift_more_than_its_seats() -> None:
+    # Given a crew-of-2 operation of 144 h scheduled for 72 h from Monday 06:00 (ux141 #6: its hours all
+    # went to Monday's 1st shift, "144 h at risk" on a 2-seat shift of 8.5 h)
+    plant = SkillsBuilder().skill("SK-A").workcenter("W", {"SK-A": 1}).employee("E1")
+    op = plant.op("W", day=0, hours=144, crew=2, runs=timedelta(hours=72))
+    # When
+    report = assess_skills(plant.build())
+    # Then each of the 9 shifts it runs in holds the hours of the shift time it spends there (1st 06:00-14:30,
+    # 2nd to 22:30 when the 3rd begins, 3rd to 06:00), none more than 2 seats x 8.5 h
+    hours = {(r.work_date, r.shift_id): r.standard_hours for r in report.coverage}
+    per_day = {"S1": 17.0, "S2": 16.0, "S3": 15.0}
+    assert hours == {(day_of(d), shift): h for d in range(3) for shift, h in per_day.items()}
+    assert all(g.operation_ids == [op] and g.hours_at_risk <= 2 * 8.5 for g in report.gaps)
+    assert report.totals.hours_scheduled == 144.0 and report.totals.hours_beyond_seats == 0.0
+    assert report.bottlenecks[0].hours_at_risk == 144.0 and report.bottlenecks[0].gap_shifts == 9
+
+
+def test_work_scheduled_at_once_beyond_the_seats_is_not_charged_to_the_shift() -> None:
+    # Given two crew-of-2 operations of 17 h each on Monday's 1st shift at one workcenter (34 h in 8.5 h)
+    plant = SkillsBuilder().skill("SK-A").workcenter("W", {"SK-A": 1}).employee("E1")
+    plant.op("W", day=0, hours=17, crew=2)
+    plant.op("W", day=0, hours=17, crew=2, part="P2")
+    [row] = assess_skills(plant.build()).coverage
+    # Then the shift is charged what its 2 seats can work in it, and the rest is said apart
+    assert (row.crew_needed, row.standard_hours, row.hours_beyond_seats, row.hours_at_risk) == (2, 17.0, 17.0, 17.0)
+
+
+def test_a_job_running_into_the_horizon_counts_its_hours_there() -> None:
+    # Given an operation that started on Sunday 06:00 (before the horizon) and runs 30 h to Monday 12:00
+    plant = SkillsBuilder().skill("SK-A").workcenter("W", {"SK-A": 1}).employee("E1")
+    plant.op("W", day=-1, hours=30, runs=timedelta(hours=30))
+    # Then Monday's 1st shift holds its 6 h there; Sunday's shifts are outside
+    [row] = assess_skills(plant.build()).coverage
+    assert (row.work_date, row.shift_id, row.standard_hours, row.hours_at_risk) == (day_of(0), "S1", 6.0, 6.0)
+
+
+def test_cross_training_counts_only_the_hours_of_the_shifts_a_candidate_works() -> None:
+    # Given a 48 h job at V from Monday 06:00 (crew 1, nobody qualified) and E1, in the skill's group,
+    # scheduled on Monday's 1st shift only (ux141 #6: "would cover 319.6 h" for one shift's candidate)
+    plant = SkillsBuilder().skill("SK-A", "G").skill("SK-B", "G").workcenter("V", {"SK-A": 1}).workcenter("IDLE")
+    plant.employee("E1").cert("E1", "SK-B", 1)
+    plant.plan("E1", day=0, workcenter="IDLE")
+    plant.op("V", day=0, hours=48, runs=timedelta(hours=48))
+    [training] = assess_skills(plant.build()).training
+    # Then training E1 would cover the 8.5 h of that shift, not the job's 48 h
+    assert [(c.employee_id, c.coverage_gain_hours) for c in training.candidates] == [("E1", 8.5)]
+    assert training.hours_at_risk_after_cover == 48.0
+
+
+def test_the_snapshot_keeps_an_operation_that_started_before_the_plan_and_runs_into_it() -> None:
+    start = local(-3, time(6, 0))
+
+    def op(op_id: str, hours: float) -> JobOperation:
+        return JobOperation(
+            id=op_id,
+            job_id="J1",
+            part_id="P1",
+            operation_no=10,
+            operation_code="10",
+            workcenter_id="W",
+            quantity=1,
+            standard_hours=hours,
+            scheduled_start=start,
+            scheduled_end=start + timedelta(hours=hours),
+        )
+
+    data = from_snapshot(PlexSnapshot(timezone=TIMEZONE, job_operations=(op("LONG", 96), op("DONE", 24))), day_of(0))
+    assert [(o.id, o.end) for o in data.operations] == [("LONG", start + timedelta(hours=96))]

@@ -74,9 +74,11 @@ def blocked_truth(folder: Path) -> tuple[set[tuple[str, str, date, str, str]], d
     """(employee, skill, work date, shift id, workcenter) for every planned shift an expired certification
     keeps an operator from, and the certification that expired last for each (employee, skill, date).
 
-    Straight from the rows: an operation's shift is the one whose start most recently passed, in local
-    time, among those still running; a planned operator is blocked when a certification-required skill
-    of their workcenter has no certification valid that day at the level, and they held one that expired.
+    Straight from the rows: an operation is worked in every shift its scheduled span [start, end) runs in,
+    sampled at its start, every half hour and a second before its end (shifts are whole half hours); a
+    moment's shift is the one whose start most recently passed, in local time, among those still running; a
+    planned operator is blocked when a certification-required skill of their workcenter has no certification
+    valid that day at the level, and they held one that expired.
     """
     meta = json.loads((folder / "plant.json").read_text())
     tz = ZoneInfo(meta["timezone"])
@@ -87,8 +89,12 @@ def blocked_truth(folder: Path) -> tuple[set[tuple[str, str, date, str, str]], d
     demand = set()
     for op in _rows(folder, "job-operations"):
         if op.get("scheduledStart") and op.get("status") != "Complete":
-            day, shift_id = shift_of(op["scheduledStart"])
-            demand.add((op["workcenterId"], day, shift_id))
+            start = datetime.fromisoformat(op["scheduledStart"])
+            end = datetime.fromisoformat(op["scheduledEnd"]) - timedelta(seconds=1)
+            moments = [start + timedelta(minutes=30 * n) for n in range(int((end - start) / timedelta(minutes=30)) + 1)]
+            for moment in (*moments, max(start, end)):
+                day, shift_id = shift_of(moment.isoformat())
+                demand.add((op["workcenterId"], day, shift_id))
 
     required = defaultdict(list)
     for row in _rows(folder, "workcenter-requirements"):

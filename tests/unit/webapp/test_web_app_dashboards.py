@@ -15,13 +15,15 @@ import pytest
 from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
 from plexlabor.audit import AuditEventType, AuditStatus
 from plexlabor.platform.artifacts import LATEST, InMemoryArtifactStore
-from plexlabor.skills.artifact import store_artifact
+from plexlabor.skills.artifact import build_artifact, store_artifact
+from plexlabor.skills.engine import assess_skills
 from plexlabor.webapp.app import Dependencies
 from plexlabor.webapp.dashboards import STATIC_CACHE, _static
 from plexlabor.webapp.reports import SkillsReports
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, web_deps
-from tests.unit.skills.skills_report_world import small_artifact, stored_report
+from tests.unit.skills.skills_builder import SkillsBuilder
+from tests.unit.skills.skills_report_world import GENERATED_AT, small_artifact, stored_report
 from tests.unit.webapp.viewers import ADMIN, HR, MOLDING, NOBODY, PLANNER
 
 PEOPLE = StaticPeopleDirectory(
@@ -278,3 +280,22 @@ def test_the_charts_scripts_are_served_with_a_year_of_caching(
     library = _call(deps, "GET", "/static/echarts.min.js", PLANNER, lambda_context)
     assert library["statusCode"] == 200 and not library["isBase64Encoded"]
     assert library["body"].encode() == _static("echarts.min.js")
+
+
+def test_a_cell_says_what_is_scheduled_beyond_its_seats(world: World, lambda_context: Any) -> None:
+    # Given two crew-of-2 operations of 17 h each on Monday's 1st shift at W (34 h for 2 seats of 8.5 h)
+    plant = SkillsBuilder().skill("SK-A").workcenter("W", {"SK-A": 1}, code="WC-10", department="MOLD")
+    plant.employee("E1")
+    plant.op("W", day=0, hours=17, crew=2)
+    plant.op("W", day=0, hours=17, crew=2, part="P2")
+    data = plant.build()
+    store = InMemoryArtifactStore()
+    store_artifact(store, build_artifact(assess_skills(data), data, GENERATED_AT))
+    # When the planner opens the cell
+    query = {"wc": "W", "day": "2026-11-23", "shift": "S1"}
+    body = _call(_deps(world, store), "GET", "/skills", PLANNER, lambda_context, query)["body"]
+    # Then it counts what the seats can work and names the rest
+    assert (
+        "17.0 h scheduled (and 17.0 h more at the same time than its seats can work in the shift, not counted), "
+        "17.0 h at risk" in body
+    )

@@ -1,15 +1,20 @@
 """Coverage against demand: qualified operators planned at each workcenter shift vs what its operations need.
 
 Definitions (also in docs/skills.md):
-- A scheduled job operation belongs to the shift that most recently started at its `scheduledStart`
-  (plant local time) and is still running; the shift's work date is the day it started. Operations
-  whose work date falls outside [as_of, as_of + horizon) are not counted.
+- A moment belongs to the shift that most recently started and is still running (plant local wall
+  time); the shift's work date is the day it started. A scheduled job operation's standard hours are
+  spread over the shifts its scheduled span [start, end) runs in, in proportion to the shift time it
+  spends in each (time no shift runs is not worked); without a scheduled end its crew works it straight
+  from its start (hours / crew). Shifts whose work date falls outside [as_of, as_of + horizon) are not counted.
 - A workcenter runs one operation at a time with its crew, so a shift there needs the largest crew
   among its operations: `ceil(crewSize)` from the approved workcenter of (part, operation, workcenter),
   else the largest approved crew of (part, operation), else 1.
 - Supply: employees with a `Scheduled` (not `Leave`) assignment on that date and shift whose planned
   workcenter is this one, and who are qualified there on that date (`Qualification`).
-- Hours at risk with k qualified operators: standard hours of the operations whose crew exceeds k.
+- No workcenter shift is charged more than its seats can work (crew needed x the shift's length): when
+  its operations' hours exceed that (work scheduled at the same time), they are scaled down to it and the
+  rest is `hours_beyond_seats`.
+- Hours at risk with k qualified operators: the hours of the operations whose crew exceeds k.
   A shortfall is crew needed minus qualified, when positive; such a shift is a gap.
 - Cover: spare operators on the same date, shift and building (scheduled and not needed where they are
   planned: no demand there, a surplus of qualified operators, not qualified there, or no workcenter)
@@ -19,10 +24,11 @@ Definitions (also in docs/skills.md):
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from plexlabor.skills.certs import Qualification, Signature
@@ -30,6 +36,7 @@ from plexlabor.skills.data import PlannedShift, ScheduledOperation, ShiftInfo, S
 
 InstanceKey = tuple[str, date, str]  # (workcenter, work date, shift id)
 ShiftKey = tuple[date, str]  # (work date, shift id)
+HOUR = timedelta(hours=1)
 
 
 class ShiftClock:
@@ -41,6 +48,7 @@ class ShiftClock:
         self.shifts = [(s.id, s.start, s.length) for s in sorted(shifts.values(), key=lambda s: s.id)]
         self.tz = data.tz
         self._placed: dict[datetime, ShiftKey] = {}
+        self._day = self._day_pieces()
 
     def place(self, moment: datetime) -> ShiftKey:
         found = self._placed.get(moment)
@@ -62,6 +70,48 @@ class ShiftClock:
         _, shift_id, day = max(running or started)
         return day, shift_id
 
+    def spans(self, start: datetime, end: datetime) -> dict[ShiftKey, float]:
+        """The hours of [start, end) (local wall time) spent in each shift; time no shift runs is left out."""
+        local_start = start.astimezone(self.tz).replace(tzinfo=None)
+        local_end = end.astimezone(self.tz).replace(tzinfo=None)
+        found: dict[ShiftKey, float] = defaultdict(float)
+        day = local_start.date()
+        while day <= local_end.date():
+            midnight = datetime.combine(day, time())
+            for begin, finish, shift_id, started_days_before in self._day:
+                overlap = min(local_end, midnight + finish) - max(local_start, midnight + begin)
+                if overlap > timedelta(0):
+                    found[(day - timedelta(days=started_days_before), shift_id)] += overlap / HOUR
+            day += timedelta(days=1)
+        return dict(found)
+
+    def _day_pieces(self) -> list[tuple[timedelta, timedelta, str, int]]:
+        """One day's times (from, to after midnight) and the shift each belongs to (its id and how many days
+        before it started: a 3rd shift's morning hours are the evening before's); the same rule as `place`."""
+        day = timedelta(days=1)
+        shifts = [
+            (shift_id, timedelta(hours=start.hour, minutes=start.minute), length)
+            for shift_id, start, length in self.shifts
+        ]
+        cuts = sorted(
+            {timedelta(0), day}
+            | {offset for _, offset, _ in shifts}
+            | {(offset + length) % day for _, offset, length in shifts}
+        )
+        pieces = []
+        for begin, finish in itertools.pairwise(cuts):
+            middle = (begin + finish) / 2
+            running = [
+                (offset - before * day, shift_id, before)
+                for shift_id, offset, length in shifts
+                for before in (1, 0)
+                if offset - before * day <= middle < offset - before * day + length
+            ]
+            if running:
+                _, shift_id, before = max(running)
+                pieces.append((begin, finish, shift_id, before))
+        return pieces
+
 
 @dataclass
 class Instance:
@@ -70,7 +120,9 @@ class Instance:
     workcenter_id: str
     work_date: date
     shift_id: str
-    operations: list[tuple[ScheduledOperation, int]] = field(default_factory=list)  # (operation, crew)
+    seat_hours: float
+    """How long one seat works in the shift (the shift's length)."""
+    operations: list[tuple[ScheduledOperation, int, float]] = field(default_factory=list)  # (op, crew, hours here)
     planned: list[str] = field(default_factory=list)
     leave: list[str] = field(default_factory=list)
     qualified: list[str] = field(default_factory=list)
@@ -78,14 +130,20 @@ class Instance:
     cover: list[str] = field(default_factory=list)
     needed: int = 0
     hours: float = 0.0
+    hours_beyond_seats: float = 0.0
+    """Hours scheduled here beyond what its seats can work in the shift (not charged to it)."""
     _risk: list[float] = field(default_factory=list)  # _risk[k]: hours at risk with k operators
 
     def finalize(self) -> None:
-        self.operations.sort(key=lambda pair: (pair[0].start, pair[0].id))
-        self.needed = max(crew for _, crew in self.operations)
-        self.hours = sum(op.standard_hours for op, _ in self.operations)
+        self.operations.sort(key=lambda item: (item[0].start, item[0].id))
+        self.needed = max(crew for _, crew, _ in self.operations)
+        scheduled = sum(hours for _, _, hours in self.operations)
+        capacity = self.needed * self.seat_hours
+        scale = capacity / scheduled if scheduled > capacity else 1.0
+        self.hours = scheduled * scale
+        self.hours_beyond_seats = scheduled - self.hours
         self._risk = [
-            sum(op.standard_hours for op, crew in self.operations if crew > k) for k in range(self.needed + 1)
+            scale * sum(hours for _, crew, hours in self.operations if crew > k) for k in range(self.needed + 1)
         ]
 
     @property
@@ -100,7 +158,7 @@ class Instance:
             "work_date": self.work_date,
             "shift_id": self.shift_id,
             "shift_code": data.shifts[self.shift_id].code,
-            "operation_ids": [op.id for op, _ in self.operations],
+            "operation_ids": [op.id for op, _, _ in self.operations],
             "standard_hours": round(self.hours, 2),
         }
 
@@ -194,24 +252,38 @@ def compute_coverage(data: SkillsInput, qualification: Qualification) -> Coverag
 
 
 def _demand(data: SkillsInput) -> dict[InstanceKey, Instance]:
-    """The scheduled operations in the horizon, grouped per workcenter, work date and shift."""
+    """The scheduled operations' hours in the horizon, grouped per workcenter, work date and shift."""
     clock = ShiftClock(data.shifts, data)
     fallback: dict[tuple[str, str], float] = {}
     for (part, code, _wc), size in data.crew_sizes.items():
         fallback[(part, code)] = max(fallback.get((part, code), 0.0), size)
     instances: dict[InstanceKey, Instance] = {}
     for op in data.operations:
-        work_date, shift_id = clock.place(op.start)
-        if not data.as_of <= work_date < data.horizon_end:
-            continue
-        key = (op.workcenter_id, work_date, shift_id)
-        instance = instances.get(key)
-        if instance is None:
-            instance = instances[key] = Instance(op.workcenter_id, work_date, shift_id)
-        instance.operations.append((op, crew_for(data, op, fallback)))
+        crew = crew_for(data, op, fallback)
+        for (work_date, shift_id), hours in _spread(clock, op, crew).items():
+            if not data.as_of <= work_date < data.horizon_end:
+                continue
+            key = (op.workcenter_id, work_date, shift_id)
+            instance = instances.get(key)
+            if instance is None:
+                seat_hours = data.shifts[shift_id].length / HOUR
+                instance = instances[key] = Instance(op.workcenter_id, work_date, shift_id, seat_hours)
+            instance.operations.append((op, crew, hours))
     for instance in instances.values():
         instance.finalize()
     return instances
+
+
+def _spread(clock: ShiftClock, op: ScheduledOperation, crew: int) -> dict[ShiftKey, float]:
+    """The operation's standard hours per shift, in proportion to the shift time its scheduled span spends in
+    each (a job of several days is worked in every shift it runs). Without a scheduled end the crew works it
+    straight from its start (hours / crew); an empty span (or one no shift runs in) is its start's shift's."""
+    end = op.end if op.end is not None else op.start + op.standard_hours / crew * HOUR
+    spans = clock.spans(op.start, end) if end > op.start else {}
+    total = sum(spans.values())
+    if not total:
+        return {clock.place(op.start): op.standard_hours}
+    return {key: op.standard_hours * hours / total for key, hours in spans.items()}
 
 
 def _staff(

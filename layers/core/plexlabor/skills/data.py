@@ -8,8 +8,9 @@ which reads its windows fast inside itself) and `from_snapshot` shapes it.
 
 Windows (plant local midnights, half-open like every port read):
 - plan: shift assignments whose `workDate` is in [as_of, as_of + horizon) (read by `scheduledStart`
-  with a day of margin each side), job operations whose `scheduledStart` is in the horizon with the
-  same margin (the coverage step maps each to its shift and drops those outside);
+  with a day of margin each side), job operations whose scheduled span [`scheduledStart`,
+  `scheduledEnd`) meets the horizon with the same margin (the coverage step spreads each over the shifts
+  it spans and drops the shifts outside);
 - history: labor entries (`startTime`), operator logins (`eventTime`) and scrap (`scrapTime`) in
   [as_of - lookback, as_of).
 """
@@ -117,6 +118,7 @@ class ScheduledOperation:
     workcenter_id: str
     standard_hours: float
     start: datetime  # UTC
+    end: datetime | None = None  # UTC; None when Plex gives no scheduled end
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,8 +222,11 @@ class Windows:
             local_midnight(as_of, tz),
         )
 
-    def in_plan(self, moment: datetime | None) -> bool:
-        return moment is not None and self.plan_begin <= moment < self.plan_end
+    def meets_plan(self, start: datetime | None, end: datetime | None) -> bool:
+        """Whether a scheduled span [start, end) (just `start` without an end) meets the plan window."""
+        if start is None:
+            return False
+        return start < self.plan_end and max(start, end or start) >= self.plan_begin
 
     def in_history(self, moment: datetime | None) -> bool:
         return moment is not None and self.history_begin <= moment < self.history_end
@@ -309,7 +314,7 @@ def from_snapshot(
     data.planned.extend(_planned(a) for a in snapshot.shift_assignments if _keep_assignment(data, a.work_date))
     seen: set[str] = set()
     for op in snapshot.job_operations:
-        if op.id not in seen and op.status != "Complete" and win.in_plan(op.scheduled_start):
+        if op.id not in seen and op.status != "Complete" and win.meets_plan(op.scheduled_start, op.scheduled_end):
             seen.add(op.id)
             data.operations.append(_operation(op))
     data.work.extend(_labor(entry) for entry in snapshot.labor_entries)
@@ -368,7 +373,14 @@ def _planned(a: ShiftAssignment) -> PlannedShift:
 def _operation(op: JobOperation) -> ScheduledOperation:
     assert op.scheduled_start is not None
     return ScheduledOperation(
-        op.id, op.job_id, op.part_id, op.operation_code, op.workcenter_id, op.standard_hours, op.scheduled_start
+        op.id,
+        op.job_id,
+        op.part_id,
+        op.operation_code,
+        op.workcenter_id,
+        op.standard_hours,
+        op.scheduled_start,
+        op.scheduled_end,
     )
 
 

@@ -1,7 +1,8 @@
 """The skills report: pydantic models, JSON in and out (`SkillsReport.model_dump_json`).
 
 Ids are Plex ids (pseudonymous keys); the report carries no names, e-mail addresses or badges.
-Hours are standard hours of scheduled job operations (setup + run at the standard rate, crew-hours).
+Hours are standard hours of scheduled job operations (setup + run at the standard rate, crew-hours), each
+operation's spread over the shifts its scheduled span runs in (`coverage`).
 """
 
 from __future__ import annotations
@@ -56,7 +57,12 @@ class CoverageRow(_Model):
     work_date: date
     shift_id: str
     operations: int
-    standard_hours: float
+    standard_hours: float = Field(description="the operations' hours worked in this shift, at most its seats' hours")
+    hours_beyond_seats: float = Field(
+        default=0.0,
+        description="hours scheduled here at the same time beyond what its seats can work in the shift (crew "
+        "needed x shift length), not in standard_hours",
+    )
     crew_needed: int
     planned: int = Field(description="operators scheduled there, not on leave")
     qualified: int
@@ -215,6 +221,7 @@ class SkillsTotals(_Model):
     coverage_rows: int
     gaps: int
     hours_scheduled: float
+    hours_beyond_seats: float = 0.0
     hours_at_risk: float
     hours_at_risk_after_cover: float
     expiring: dict[str, int]
