@@ -233,7 +233,7 @@ def test_the_timeline_places_each_certification_at_its_expiry_with_the_work_it_b
     by_place = _call(deps, "GET", "/certifications", HR, lambda_context, {"workcenter": "WC-20"})["body"]
     assert _chart(by_place, "timeline-data")["series"] == {"lapsed": [chart["series"]["lapsed"][0]], "expiring": []}
     none = _call(deps, "GET", "/certifications", HR, lambda_context, {"department": "PAINT"})["body"]
-    assert "No certification in your view" in none and "timeline-data" not in none
+    assert "No items match: department PAINT." in none and "timeline-data" not in none
 
 
 @pytest.mark.parametrize("path", ["/skills", "/certifications"])

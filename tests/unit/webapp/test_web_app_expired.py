@@ -81,7 +81,9 @@ def test_the_expired_page_honours_the_queues_kind_day_and_page(world: World, lam
     _, crew = listed(kind="crew_assignment")
     assert f"/items/{HIGH}" not in crew and "/items/crew-0001" in crew and "matching the queue's filters" in crew
     _, other_day = listed(kind="crew_assignment", day="2026-03-05")
-    assert "/items/crew-0001" not in other_day and "Nothing expired undecided with these filters" in other_day
+    assert (
+        "/items/crew-0001" not in other_day and "No items match: kind Crew assignment, day Thu 2026-03-05." in other_day
+    )
     status, bad = listed(day="someday")
     assert status == 400 and "Day: &#39;someday&#39; is not a day" in bad and f"/items/{HIGH}" in bad
     for n in range(2, 103):  # 101 more expired crew assignments: two pages of 100

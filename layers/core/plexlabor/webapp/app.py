@@ -77,7 +77,8 @@ from plexlabor.webapp.viewer import NotSignedInError, viewer_from_claims
 PAGE_SIZE = 100
 """Queue rows per page: a page stays small to render and to send, whatever the backlog."""
 KPI_DAYS = {"7": 7, "28": 28, "90": 90}
-"""The periods the KPI page offers (`?days=`); anything else is 28."""
+"""The periods the KPI page offers (`?days=`); anything else is a 400 naming the field, showing `KPI_DEFAULT_DAYS`."""
+KPI_DEFAULT_DAYS = 28
 FLASH = {"approve": "Approved.", "reject": "Rejected; the reason is kept for the model."}
 WORKFLOW_FAILED = "The e-mail asking for this decision could not be sent (its workflow failed): decide it here."
 ANOMALY_TYPES = frozenset(anomaly.value for anomaly in AnomalyType)
@@ -336,6 +337,20 @@ def _filters(query: Mapping[str, str], people: PeopleDisplay | None = None) -> t
     ), problems
 
 
+def filter_words(page: Page, filters: Filters) -> str:
+    """The queue's filters in words, as a page that matches nothing names them ("kind Crew assignment, department
+    XX, shift 9", the employee by name: ux141 #13); "" when none is set."""
+    parts = (
+        f"kind {type_label(filters.kind)}" if filters.kind else "",
+        f"type {type_label(filters.type)}" if filters.type and filters.type != filters.kind else "",
+        f"department {filters.department}" if filters.department else "",
+        f"shift {filters.shift}" if filters.shift else "",
+        f"employee {page.who(filters.employee_id)}" if filters.employee_id else "",
+        f"day {filters.day:%a %Y-%m-%d}" if filters.day else "",
+    )
+    return ", ".join(part for part in parts if part)
+
+
 def _query() -> dict[str, str]:
     return {k: v for k, v in (app.current_event.query_string_parameters or {}).items() if v}
 
@@ -372,7 +387,7 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
         kinds=kinds_of(everything),
         filters=filters,
         employee=query.get("employee", ""),
-        filtered=bool(shown),
+        no_match=filter_words(page, filters),
         choices=choices,
         query=f"?{urlencode(shown)}" if shown else "",
         post_query=f"?{urlencode(posted)}" if posted else "",
@@ -474,6 +489,7 @@ def _expired_page(page: Page) -> Response[str]:
         days=page.deps.review.queue.lookback.days,
         flash=flash,
         filtered=filters != Filters(),
+        no_match=filter_words(page, filters),
         first=(number - 1) * PAGE_SIZE + 1,
         number=number,
         pages=pages,
@@ -687,7 +703,12 @@ def kpis() -> Response[str]:
     page = Page(_deps())
     if not page.viewer.decides:
         return _not_a_decider(page, "KPIs", "kpis")
-    days = KPI_DAYS.get(_query().get("days", ""), 28)
+    asked = _query().get("days", "")
+    days = KPI_DAYS.get(asked, KPI_DEFAULT_DAYS)
+    status, flash = 200, None
+    if asked and asked not in KPI_DAYS:  # a clear refusal, as the queue's filters (ux141 #13: it was quietly 28)
+        choices = f"{', '.join(list(KPI_DAYS)[:-1])} or {list(KPI_DAYS)[-1]}"
+        status, flash = 400, _error(f"Days: choose {choices} (the last {days} days are shown).")
     figures = compute_kpis(
         page.deps.review.audit,
         days=days,
@@ -699,10 +720,14 @@ def kpis() -> Response[str]:
     reviewer_days = [row for row in figures.by_reviewer_day if own or row.reviewer == page.viewer.user_id]
     return page.render(
         "kpis.html",
+        status,
         title="KPIs",
         page="kpis",
         kpis=figures,
         days=days,
+        flash=flash,
+        narrowed=days != KPI_DEFAULT_DAYS,
+        kpi_default_days=KPI_DEFAULT_DAYS,
         reviewer_days=reviewer_days,
         models=model_story(page.deps.review.audit),
         minutes=minutes,

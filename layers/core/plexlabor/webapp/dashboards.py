@@ -360,6 +360,15 @@ def certifications(page: Page, scope: Scope, index: SkillsIndex, problem: str | 
         "generated": page.local(index.artifact.generated_at),
         "page_query": lambda n: f"?{urlencode({**shown, 'page': n})}",
         "filtered": bool(shown),
+        "no_match": ", ".join(  # the filters in words, when nothing matches them (ux141 #13)
+            f"{name} {value}"
+            for name, value in (
+                ("department", filters.department),
+                ("workcenter", filters.workcenter),
+                ("employee", page.who(employee_id) if employee_id else None),
+            )
+            if value
+        ),
     }
     rendered = page.render("certifications.html", title="Certification timeline", page="certifications", **context)
     return _charted(rendered)
