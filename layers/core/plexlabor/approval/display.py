@@ -258,6 +258,19 @@ class Reader:
         return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+_TOKEN_WITH_DIGIT = re.compile(r"(?<![\w-])[\w-]*\d[\w-]*(?![\w-])")
+"""A word holding a digit: what an employee id (a Plex UUID, an employee number) looks like in free text."""
+
+
+def with_known_people(text: str, reader: Reader) -> str:
+    """`text` (a decision's reason, written with ids: "swapped for a21b9e37-... on the crew board") with each id the
+    people directory knows replaced by how `reader` names the person (ux141 #12); other words, ids of nobody it
+    knows included, stay as written."""
+    directory = reader.people.directory
+    known = [t for t in dict.fromkeys(_TOKEN_WITH_DIGIT.findall(text)) if directory.person_of(t) is not None]
+    return with_people(text, reader, known)
+
+
 def with_people(text: str, reader: Reader, employee_ids: Iterable[str | None]) -> str:
     """`text` (a note written with ids: the audit keeps ids) with each of these people's ids replaced
     by how `reader` names them."""

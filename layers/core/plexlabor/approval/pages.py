@@ -24,6 +24,7 @@ from plexlabor.approval.display import (
     producer,
     reading_order,
     split_ids,
+    with_known_people,
     with_people,
 )
 from plexlabor.approval.effects import plex_effect
@@ -221,6 +222,7 @@ def what_happened(closing: AuditEvent, reader: Reader) -> str:
     if closing.event_type is AuditEventType.EXPIRED:
         return f"Expired on {when}, before anyone decided it."
     reason = str(closing.payload.get("reason") or "").strip() if closing.event_type is AuditEventType.DECISION else ""
+    reason = with_known_people(reason, reader)  # a swap's "swapped for <id> on the crew board" names the person
     status = closing.status.value.replace("_", " ").capitalize()
     return f"{status} by {reader.person(closing.actor)} on {when}" + (f" ({reason})" if reason else "") + "."
 

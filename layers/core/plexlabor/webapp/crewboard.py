@@ -199,6 +199,8 @@ class ShiftTotals:
     accepted: int
     rejected: int
     short_seats: int
+    withdrawn: int = 0
+    """Seats accepted (sent to Plex) whose person then called off: not filled, their assignment in Plex to remove."""
 
 
 @dataclass(frozen=True)
@@ -267,6 +269,39 @@ class Board:
     def called_off(self, shift: str, employee_id: str) -> CallOff | None:
         return next((c for c in self.call_offs.get(shift, ()) if c.employee_id == employee_id), None)
 
+    def off(self, shift: str, seat: Seat) -> CallOff | None:
+        """The call-off of the seat's person from its shift (None: none, or an empty seat)."""
+        return self.called_off(shift, seat.item.employee_id) if seat.item.employee_id else None
+
+    def fills(self, shift: str, seat: Seat) -> bool:
+        """Whether the seat counts as filled: it stands in the plan (`LIVE`) and its person has not called off the
+        shift (an accepted seat whose person called off is empty, whatever Plex was sent: ux141 #3)."""
+        return seat.state in LIVE and self.off(shift, seat) is None
+
+    def withdrawn(self, shift: str, seat: Seat) -> CallOff | None:
+        """The call-off that came after the seat was accepted (its assignment went to Plex and should be removed
+        there), else None."""
+        return self.off(shift, seat) if seat.state == "accepted" else None
+
+    def shift_start(self, shift: str) -> datetime | None:
+        """When the shift's first segment starts (None: the board has none of it)."""
+        return min((s.start for s in self.shifts.get(shift, ())), default=None)
+
+    def rest_of_day(self, shift: str, now: datetime) -> list[str]:
+        """`shift` and the day's shifts that start after it and are not over at `now`, by start: what a call-off
+        for the rest of the day takes the person off (ux141 #2)."""
+        first = self.shift_start(shift)
+        later = [
+            code
+            for code in self.shifts
+            if code != shift
+            and first is not None
+            and (start := self.shift_start(code)) is not None
+            and start > first
+            and (self.shift_end(code) or start) > now
+        ]
+        return [shift, *sorted(later, key=lambda code: self.shift_start(code) or first)]
+
     def segments(self, shift: str, department: str | None = None, workcenter: str | None = None) -> list[Segment]:
         """The shift's segments, of one department's workcenters and of one workcenter (None: all)."""
         return [
@@ -275,11 +310,16 @@ class Board:
 
     def departments(self, shift: str) -> list[SeatCount]:
         """The departments of the shift's segments (known ones), each with its seats filled and waiting."""
-        return _counted((s.department, s) for s in self.shifts[shift])
+        return _counted(((s.department, s) for s in self.shifts[shift]), lambda seat: self.fills(shift, seat))
 
     def workcenters(self, shift: str, department: str | None = None) -> list[SeatCount]:
         """The workcenters of the shift's segments (of one department: None, all), with their seats."""
-        return _counted((s.workcenter, s) for s in self.segments(shift, department))
+        segments = self.segments(shift, department)
+        return _counted(((s.workcenter, s) for s in segments), lambda seat: self.fills(shift, seat))
+
+    def filled(self, shift: str) -> int:
+        """The shift's seats filled (`fills`)."""
+        return sum(self.fills(shift, seat) for segment in self.shifts.get(shift, ()) for seat in segment.assigned)
 
     @cached_property
     def _seats_of(self) -> dict[str, list[tuple[Segment, Seat]]]:
@@ -325,30 +365,32 @@ class Board:
         return [c for c in seat.candidates if self.refusal(segment, c.employee_id, now) is None]
 
     def totals(self, shift: str, department: str | None = None, workcenter: str | None = None) -> ShiftTotals:
-        """The live crew's figures: what is not rejected or closed (of one department's workcenters and one
-        workcenter, or all)."""
+        """The live crew's figures: what is not rejected or closed, nor its person called off (of one department's
+        workcenters and one workcenter, or all); an accepted seat whose person called off counts as `withdrawn`."""
         segments = self.segments(shift, department, workcenter)
         seats = [s for segment in segments for s in segment.assigned]
-        live = [s for s in seats if s.state in LIVE]
+        live = [s for s in seats if self.fills(shift, s)]
         short = [s for segment in segments for s in segment.short if s.state in LIVE]
+        withdrawn = sum(self.withdrawn(shift, s) is not None for s in seats)
         return ShiftTotals(
             assigned_hours=round(sum(s.hours for s in live), 1),
             net=round(sum(s.net or 0.0 for s in live), 0),
             waiting=sum(s.waiting for s in seats),
-            accepted=sum(s.state == "accepted" for s in seats),
+            accepted=sum(s.state == "accepted" for s in seats) - withdrawn,
             rejected=sum(s.state == "rejected" for s in seats),
             short_seats=sum(s.seats for s in short),
+            withdrawn=withdrawn,
         )
 
 
-def _counted(keyed: Iterable[tuple[str | None, Segment]]) -> list[SeatCount]:
-    """Seats filled (live: not rejected or closed, as `Board.totals` counts them) and waiting per key (a segment
-    without one is not counted), by key."""
+def _counted(keyed: Iterable[tuple[str | None, Segment]], fills: Callable[[Seat], bool]) -> list[SeatCount]:
+    """Seats filled (`fills`: as `Board.totals` counts them) and waiting per key (a segment without one is not
+    counted), by key."""
     seats: Counter[str] = Counter()
     waiting: Counter[str] = Counter()
     for key, segment in keyed:
         if key is not None:
-            seats[key] += sum(s.state in LIVE for s in segment.assigned)
+            seats[key] += sum(fills(s) for s in segment.assigned)
             waiting[key] += sum(s.waiting for s in segment.assigned)
     return [SeatCount(code, seats[code], waiting[code]) for code in sorted(seats)]
 
@@ -730,6 +772,11 @@ class CallOffRefusedError(ValueError):
         self.status = status
 
 
+CALL_OFF_SPANS = {"day": "the rest of the day", "shift": "this shift only"}
+"""What a call-off recorded on the board covers (the form's `for`; `day` when not given: ux141 #2, a person called
+off sick for shift 1 stayed planned, offered and was swapped into shifts 2 and 3 of the day)."""
+
+
 def plan_call_off(
     store: AuditStore,
     form: Mapping[str, str],
@@ -737,14 +784,17 @@ def plan_call_off(
     now: datetime,
     who: Callable[[str], str],
     local: Callable[[datetime], str],
-) -> ReplanMessage:
-    """The `call_off` message of a call-off a supervisor took (by phone) and records on the board: the message
-    crew_call_offs sends, with who took it and why. Checked against the viewer's board read fresh: the day and shift
-    have a plan that is not over, the person has a live seat on it and is not off it already, the reason is one of
-    `CALL_OFF_REASONS`. Raises `CallOffRefusedError` saying why not (`who` names a person for the page, `local` a
-    time)."""
+) -> list[ReplanMessage]:
+    """The `call_off` messages of a call-off a supervisor took (by phone) and records on the board: the message
+    crew_call_offs sends, with who took it and why, for its shift and (`for` = `day`, the default) each later shift
+    of the day that is not over and that the person is not off already (`Board.rest_of_day`, on the whole day's
+    board: a later seat may be in a department the viewer does not see), so each is re-planned without them and its
+    seats are marked and refused. Checked against the viewer's board read fresh: the day and shift have a plan that
+    is not over, the person has a live seat on it and is not off it already, the reason is one of `CALL_OFF_REASONS`.
+    Raises `CallOffRefusedError` saying why not (`who` names a person for the page, `local` a time)."""
     day_text, shift = form.get("day", "").strip(), form.get("shift", "").strip()
     employee_id, reason = form.get("employee", "").strip(), form.get("reason", "").strip()
+    span = form.get("for", "").strip() or "day"
     try:
         day = date.fromisoformat(day_text)
     except ValueError:
@@ -757,7 +807,10 @@ def plan_call_off(
         raise CallOffRefusedError("choose who called off.")
     if reason not in CALL_OFF_REASONS:
         raise CallOffRefusedError("choose why they called off: " + ", ".join(CALL_OFF_REASONS.values()) + ".")
-    board = read_board(board_reader(store).day(day, now, fresh=True), day, viewer, now)
+    if span not in CALL_OFF_SPANS:
+        raise CallOffRefusedError("choose what the call-off covers: " + " or ".join(CALL_OFF_SPANS.values()) + ".")
+    read = board_reader(store).day(day, now, fresh=True)
+    board = read_board(read, day, viewer, now)
     where = f"shift {shift[:16]} of {day.isoformat()}"
     end = board.shift_end(shift)
     if end is None:
@@ -768,12 +821,18 @@ def plan_call_off(
         raise CallOffRefusedError(f"{who(employee_id)} has no seat in the plan of {where} that you may see.")
     if known := board.called_off(shift, employee_id):
         raise CallOffRefusedError(f"{who(employee_id)} is already off {where} (since {local(known.at)}).", 409)
-    return ReplanMessage(
-        reason="call_off",
-        day=day,
-        shift=shift,
-        employee_id=employee_id,
-        detected_at=now,
-        reported_by=viewer.user_id,
-        call_off_reason=reason,  # type: ignore[arg-type]  # checked against CALL_OFF_REASONS above
-    )
+    whole = read_board(read, day, None, now)
+    shifts = whole.rest_of_day(shift, now) if span == "day" else [shift]
+    return [
+        ReplanMessage(
+            reason="call_off",
+            day=day,
+            shift=code,
+            employee_id=employee_id,
+            detected_at=now,
+            reported_by=viewer.user_id,
+            call_off_reason=reason,  # type: ignore[arg-type]  # checked against CALL_OFF_REASONS above
+        )
+        for code in shifts
+        if code == shift or whole.called_off(code, employee_id) is None
+    ]

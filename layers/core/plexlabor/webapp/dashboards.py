@@ -58,8 +58,8 @@ from plexlabor.webapp.app import (
     templates,
 )
 from plexlabor.webapp.crewboard import (
+    CALL_OFF_SPANS,
     FIGURE_ROWS,
-    LIVE,
     PLANS,
     SWAP_REFUSALS,
     Board,
@@ -422,6 +422,9 @@ CREW_FLASH = {
     "the crew planner re-plans the rest of the shift around it (reload in a moment).",
     "calloff": "Call-off recorded: the crew planner re-plans the rest of the shift without them; the call-off and the "
     "suggestions that cover the seat appear here within a minute (reload).",
+    "calloff_day": "Call-off recorded for the rest of the day: the crew planner re-plans this shift and the day's "
+    "later ones without them; the call-offs and the suggestions that cover their seats appear within a minute "
+    "(reload).",
 }
 
 
@@ -535,17 +538,19 @@ def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: st
         workcenters=board.workcenters(shift, department) if shift and (department or workcenter or not offered) else [],
         kept=kept,
         segments=board.segments(shift, department, workcenter) if shift else [],
-        whole_seats=sum(s.state in LIVE for segment in board.shifts[shift] for s in segment.assigned) if shift else 0,
+        whole_seats=board.filled(shift) if shift else 0,
         totals=board.totals(shift, department, workcenter) if shift else None,
         here=f"/crew?{urlencode(place)}",
         query=lambda **chosen: urlencode({k: v for k, v in {**chosen, **kept, **chosen}.items() if v}),
         flash=flash,
         offer=lambda segment, seat: whole.offered(segment, seat, now),
+        over=lambda segment: (segment.end or segment.start) <= now,  # an ended seat is not decided (ux141 #5)
         named=lambda seat, text: with_people(text, page.reader, seat.people),
         can_replan=page.deps.replan is not None and (board.shift_end(shift) or now) > now,
         call_offs=board.call_offs.get(shift, []) if shift else [],
         call_off_people=board.people(shift, page.who) if shift else [],
         call_off_reasons=CALL_OFF_REASONS,
+        call_off_spans=CALL_OFF_SPANS,
         time=_time(page),
         figures=board.figures.get(shift) if shift else None,
         figure_rows=FIGURE_ROWS,
@@ -642,36 +647,53 @@ def crew_call_off() -> Response[str]:
         message = "Call-offs cannot be recorded here: re-planning is not configured (no replan queue)."
         return page.render("message.html", 503, title="Crew board", page="crew", message=message, back=back)
     review = page.deps.review
+    claims = SeatClaims(review.audit, review.clock)
+    releases: list[Callable[[], None]] = []
     try:
-        call_off = plan_call_off(review.audit, form, page.viewer, review.clock(), page.who, page.local)
-        # held at once (a conditional write, `crew.claims`): the board lists it and offers them nowhere on the shift
-        # from now on, and a call-off or a swap of them made at the same moment elsewhere is refused
-        release = SeatClaims(review.audit, review.clock).call_off(
-            str(call_off.employee_id),
-            call_off.day,
-            call_off.shift,
-            call_off.call_off_reason,
-            page.viewer.user_id,
-            call_off.detected_at,
-        )
-    except (CallOffRefusedError, ClaimRefusedError) as refused:
+        call_offs = plan_call_off(review.audit, form, page.viewer, review.clock(), page.who, page.local)
+        # each shift's held at once (a conditional write, `crew.claims`): the board lists it and offers them nowhere
+        # on the shift from now on, and a call-off or a swap of them made at the same moment elsewhere is refused
+        for call_off in call_offs:
+            releases.append(
+                claims.call_off(
+                    str(call_off.employee_id),
+                    call_off.day,
+                    call_off.shift,
+                    call_off.call_off_reason,
+                    page.viewer.user_id,
+                    call_off.detected_at,
+                )
+            )
+    except (CallOffRefusedError, ClaimRefusedError, ClaimBusyError) as refused:
+        for release in reversed(releases):
+            release()
+        if isinstance(refused, ClaimBusyError):  # other decisions about this person kept writing: nothing sent
+            text = f"Call-off not recorded: {refused}."
+            return page.render("message.html", 503, title="Call-off not recorded", page="crew", message=text, back=back)
         status = refused.status if isinstance(refused, CallOffRefusedError) else refused.http_status
         words = str(refused) if isinstance(refused, CallOffRefusedError) else refused.words(page.who, _time(page)) + "."
         text = f"Call-off not recorded: {words}"
         return page.render("message.html", status, title="Call-off not recorded", page="crew", message=text, back=back)
-    except ClaimBusyError as busy:  # other decisions about this person kept writing: nothing held or sent
-        text = f"Call-off not recorded: {busy}."
-        return page.render("message.html", 503, title="Call-off not recorded", page="crew", message=text, back=back)
-    try:
-        page.deps.replan.send(call_off)
-    except Exception:  # nothing half recorded: the claim goes with the message that could not be sent
-        logger.exception("call-off not sent to the replan queue")
-        release()
-        text = "Call-off not recorded: it could not be sent to the crew planner. Try again in a moment."
-        return page.render("message.html", 503, title="Call-off not recorded", page="crew", message=text, back=back)
-    logger.info("call-off recorded on the crew board", day=call_off.day.isoformat(), shift=call_off.shift)
+    for sent, call_off in enumerate(call_offs):
+        try:
+            page.deps.replan.send(call_off)
+        except Exception:  # nothing half recorded: a claim goes with the message that could not be sent
+            logger.exception("call-off not sent to the replan queue")
+            for unsent in reversed(releases[sent:]):
+                unsent()
+            shifts = ", ".join(c.shift for c in call_offs[:sent])
+            text = "Call-off not recorded: it could not be sent to the crew planner. Try again in a moment."
+            if sent:
+                text = (
+                    f"Call-off recorded for shift {shifts} only: the day's later shifts could not be sent to the crew "
+                    "planner. Record it again on their boards in a moment."
+                )
+            return page.render("message.html", 503, title="Call-off not recorded", page="crew", message=text, back=back)
+    first = call_offs[0]
+    logger.info("call-off recorded on the crew board", day=first.day.isoformat(), shifts=[c.shift for c in call_offs])
     kept = {name: value for name in ("dept", "wc") if (value := form.get(name, "").strip())}
-    place = {"day": call_off.day.isoformat(), "shift": call_off.shift, **kept, "done": "calloff"}
+    done = "calloff" if len(call_offs) == 1 else "calloff_day"
+    place = {"day": first.day.isoformat(), "shift": first.shift, **kept, "done": done}
     return page.redirect(f"/crew?{urlencode(place)}")
 
 
