@@ -58,11 +58,17 @@ def test_a_corrected_resend_replaces_the_earlier_report_which_can_no_longer_be_d
     second = _send(world, sure=False, workcenter_code="PRESS5", kind="near_miss", job_no="J101058")
     # Then the new report's page says which report it replaces and how that one was sent, linking it
     page = _page(world, second, OPERATOR, lambda_context)
-    assert f'This report replaces <a href="/dev/incidents/{first}">{first}</a>' in page
+    mine = "your report of Sun 2026-03-01 10:15, injury at PRESS4"  # named, its id only the link (ux141 #13)
+    assert f'This report replaces <a href="/dev/incidents/{first}">{mine}</a>' in page
+    assert f">{first}<" not in page and f">{second}<" not in page
     assert "with the same text and time as an injury · workcenter PRESS4: that one is withdrawn." in page
     # and the earlier one's page says it was replaced, linking the new one, with no code form for the EHS lead
     earlier = _page(world, first, EHS, lambda_context)
-    assert f'Replaced by <a href="/dev/incidents/{second}">{second}</a>' in earlier
+    newer = "E0107&#39;s report of Sun 2026-03-01 10:15, near miss at PRESS5"
+    assert f'Replaced by <a href="/dev/incidents/{second}">{newer}</a>: E0107 sent it as a corrected report' in earlier
+    assert f">{second}<" not in earlier
+    own = _page(world, first, OPERATOR, lambda_context)
+    assert "your report of Sun 2026-03-01 10:15, near miss at PRESS5</a>: you sent it as a corrected report" in own
     assert "This report is withdrawn: it is no longer confirmed or sent to Plex." in earlier
     assert "wait for the EHS lead" not in earlier and "wait for the EHS lead" in _page(
         world, second, EHS, lambda_context
@@ -73,6 +79,8 @@ def test_a_corrected_resend_replaces_the_earlier_report_which_can_no_longer_be_d
     # Then it is a 409 naming the reason and the corrected report, and nothing is recorded or sent
     assert refused["statusCode"] == 409
     assert "which replaces this one" in refused["body"] and f'href="/dev/incidents/{second}"' in refused["body"]
+    assert f"({newer}), which replaces this one" in refused["body"]
+    assert f"({second})" not in refused["body"]
     assert decision_of(world.audit, first) is None and world.writebacks.sent == []
     again = call_web(web_deps(world), "POST", f"/incidents/{first}", EHS, lambda_context, form={"send": "again"})
     assert again["statusCode"] == 409
@@ -114,7 +122,9 @@ def test_when_plex_holds_the_earlier_report_the_ehs_lead_is_told_and_must_ask_fo
     codes = {k: v for k, v in CONFIRM.items() if not k.startswith(("code.nature", "code.part"))}
     unticked = call_web(web_deps(world), "POST", f"/incidents/{second}", EHS, lambda_context, form=codes)
     # Then nothing is saved or sent: the page names the earlier record in Plex
-    assert unticked["statusCode"] == 400 and f"Plex holds the earlier report {first}" in unticked["body"]
+    assert unticked["statusCode"] == 400 and f"Plex holds the earlier report {first}" not in unticked["body"]
+    named = "Plex holds the earlier report (E0107&#39;s report of Sun 2026-03-01 10:15, injury at PRESS4)"
+    assert named in unticked["body"]
     assert decision_of(world.audit, second) is None and len(world.writebacks.sent) == 1
     # When they tick it, the corrected report is confirmed and sent on its way as a record of its own
     ticked = codes | {"plex_earlier": "write"}
@@ -143,8 +153,15 @@ def test_the_list_marks_the_pair_shows_the_job_and_counts_only_the_live_report(
     newer, older = _rows(body)
     # Then each row shows its job, the earlier reads as replaced (linking the new one), the new one as replacing
     assert "job J101060" in newer and "job J101058" in older
-    assert f'Replaced by the corrected report <a href="/dev/incidents/{second}">' in older
-    assert f'replaces <a href="/dev/incidents/{first}">' in newer
+    assert (
+        f'Replaced by the corrected report: <a href="/dev/incidents/{second}">'
+        "E0107&#39;s report of Sun 2026-03-01 10:15, injury at PRESS4</a>" in older
+    )
+    assert (
+        f'replaces <a href="/dev/incidents/{first}">E0107&#39;s report of Sun 2026-03-01 10:15, injury at PRESS4</a>'
+        in newer
+    )
+    assert f">{first}<" not in body and f">{second}<" not in body
     assert 'data-standing="replaced"' in older
     # and only the live report awaits confirmation
     assert "<h1>Incidents · 1 awaiting confirmation" in body

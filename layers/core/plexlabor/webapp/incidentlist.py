@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.incidents.listing import STATUS_FILTERS, ListedIncident, Standing
+from plexlabor.incidents.service import opening
 from plexlabor.platform.clock import local_midnight, outside_dates
 from plexlabor.webapp import incidents as incident_page  # its names read at request time: it imports webapp.app
 from plexlabor.webapp.app import Page, _deps, _query, app
@@ -143,7 +145,8 @@ def status_words(page: Page, listed: ListedIncident) -> str:
     return f"{'Corrected' if listed.corrects else 'Confirmed'} by {by} — {sent}"
 
 
-def _row(page: Page, listed: ListedIncident) -> dict[str, Any]:
+def _row(page: Page, listed: ListedIncident, named: Callable[[str, str], str]) -> dict[str, Any]:
+    """One row; `named` names a report of the pair a corrected resend makes (its id only the link's target)."""
     happened = incident_page._moment(listed.happened, page.deps.zone)
     event = listed.event
     return {
@@ -160,8 +163,9 @@ def _row(page: Page, listed: ListedIncident) -> dict[str, Any]:
         "standing": listed.standing.value,
         "status": status_words(page, listed),
         "replaced_by": listed.replaced_by,
+        "replaced_by_name": named(listed.replaced_by, "the corrected report") if listed.replaced_by else "",
         "held_in_plex": listed.replaced_by is not None and listed.in_plex,
-        "replaces": listed.replaces,
+        "replaces": [(earlier, named(earlier, "the reporter's earlier report")) for earlier in listed.replaces],
     }
 
 
@@ -192,7 +196,7 @@ def incident_list() -> Response[str]:
     return _render(
         page,
         filters,
-        rows=[_row(page, listed) for listed in shown],
+        rows=[_row(page, listed, partial(_report_name, page, listing.incidents)) for listed in shown],
         matching=len(matching),
         total=len(visible),
         first_row=(number - 1) * PAGE_SIZE + 1,
@@ -205,6 +209,15 @@ def incident_list() -> Response[str]:
         complete=listing.complete,
         wider=_wider(filters, today),
     )
+
+
+def _report_name(page: Page, listed: list[ListedIncident], incident_id: str, unknown: str) -> str:
+    """A report of the list named as its page names it (`incidents.report_name`): from the period read, else its
+    opening event read alone (a pair whose other half lies outside the period); `unknown` when neither has it."""
+    found = next((item.opening for item in listed if item.incident_id == incident_id), None)
+    if found is None:
+        found = opening(page.deps.review.audit, incident_id)
+    return incident_page.report_name(page, found, unknown)
 
 
 def _wider(filters: ListFilters, today: date) -> str | None:

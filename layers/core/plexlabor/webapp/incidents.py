@@ -115,6 +115,7 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         ],
         "may_code": coder and closing is None,
         "replaced_by": closing,
+        "newer_name": _newer_name(page, closing),
         "replaces": [_earlier(page, earlier, coder) for earlier in payload.get("replaces") or []],
         "coder": coder,
         "confirm": _confirm_defaults(event, decision, page.deps.zone),
@@ -126,18 +127,47 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
     }
 
 
+def _newer_name(page: Page, closing: AuditEvent | None) -> str:
+    """The corrected report that replaced this one, named (`report_name`); "" when none did."""
+    if closing is None:
+        return ""
+    newer = opening(page.deps.review.audit, str(closing.payload.get(SUPERSEDED_BY)))
+    return report_name(page, newer, "the corrected report")
+
+
 def _in_plex(plex: AuditEvent | None) -> bool:
     """Whether the write-back event shows the record written to Plex (not a dry run, not withdrawn since)."""
     return plex is not None and plex.event_type is AuditEventType.WRITEBACK and bool(plex.payload.get("sent"))
 
 
+def report_name(page: Page, event: AuditEvent | None, unknown: str = "the earlier report") -> str:
+    """A report as a person names it, its id kept for the link (ux141 #13: "replaces inc-195a396d..."): "your report
+    of Sat 2026-12-05 05:40, injury at PRESS4" (whose, when it happened, else when it was sent, and where when
+    named); `unknown` when its opening event is not read."""
+    if event is None:
+        return unknown
+    report = event.payload.get("incident") or {}
+    whose = "your" if event.actor == page.viewer.user_id else f"{page.who(event.actor)}'s"
+    happened = _moment(report.get("occurred_at"), page.deps.zone) or event.occurred_at
+    kind = "near miss" if report.get("kind") == "near_miss" else "injury"
+    where = f" at {report['workcenter_code']}" if report.get("workcenter_code") else ""
+    return f"{whose} report of {page.local(happened)}, {kind}{where}"
+
+
 def _earlier(page: Page, incident_id: str, coder: bool) -> dict[str, Any]:
-    """A report this one replaces, as its page names it: its id, what it said beside the text, what became of it
-    (`decided`: who confirmed it and where its write to Plex stands; what to do about it for a `coder`) and whether
-    Plex holds it (`in_plex`)."""
+    """A report this one replaces, as its page names it: its id (the link's target), its name (`report_name`), what it
+    said beside the text, what became of it (`decided`: who confirmed it and where its write to Plex stands; what to
+    do about it for a `coder`) and whether Plex holds it (`in_plex`)."""
     event = opening(page.deps.review.audit, incident_id)
     if event is None:  # recorded before the list's index (2026-12-05) or not read yet: named only
-        return {"id": incident_id, "event": None, "sent": "", "decided": "", "in_plex": False}
+        return {
+            "id": incident_id,
+            "name": report_name(page, None),
+            "event": None,
+            "sent": "",
+            "decided": "",
+            "in_plex": False,
+        }
     report = event.payload.get("incident") or {}
     sent = ["a near miss" if report.get("kind") == "near_miss" else "an injury"]
     sent += [f"{label} {report[name]}" for name, label in WHAT_WAS_SENT if report.get(name)]
@@ -146,6 +176,7 @@ def _earlier(page: Page, incident_id: str, coder: bool) -> dict[str, Any]:
     plex = _plex_state(page, event, last)
     return {
         "id": incident_id,
+        "name": report_name(page, event),
         "event": event,
         "sent": " · ".join(sent),
         "decided": _fate(page, last, plex, coder),
@@ -357,8 +388,8 @@ def _replaced(page: Page, closing: AuditEvent) -> Response[str]:
     replacement_id = str(closing.payload.get(SUPERSEDED_BY))
     message = (
         f"Not saved: {page.who(closing.actor)} sent a corrected report of the same text and time on "
-        f"{page.local(closing.occurred_at)} ({replacement_id}), which replaces this one. Code that report instead: "
-        "this one is no longer confirmed or sent to Plex."
+        f"{page.local(closing.occurred_at)} ({_newer_name(page, closing)}), which replaces this one. Code that report "
+        "instead: this one is no longer confirmed or sent to Plex."
     )
     back = {"path": f"/incidents/{replacement_id}", "label": "Open the corrected report"}
     return page.render("message.html", 409, title="Replaced", page="incident_list", message=message, back=back)
@@ -386,10 +417,10 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
     if form.get("replaces", shown) != shown:  # the page showed a decision someone has replaced since
         return _saved_meanwhile(page)
     try:
-        held = [earlier["id"] for earlier in context["replaces"] if earlier["in_plex"]]
+        held = [earlier["name"] for earlier in context["replaces"] if earlier["in_plex"]]
         if held and form.get(PLEX_EARLIER) != "write":
             raise CodeCorrectionError(
-                f"Plex holds the earlier report {', '.join(held)} that this one replaces: tick the box to write this "
+                f"Plex holds the earlier report ({'; '.join(held)}) that this one replaces: tick the box to write this "
                 "corrected report to Plex as a record of its own (and withdraw the earlier record in Plex)"
             )
         codes = read_codes(form, _near_miss(found))
