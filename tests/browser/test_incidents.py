@@ -261,8 +261,11 @@ def test_on_a_phone_the_list_shows_each_rows_status_first_with_its_job_and_the_c
     # and the pair reads as the corrected report and the one it replaced, each with its job
     newer = page.locator(f"#incident-list tr:has(td.when a[href$='/incidents/{second.incident_id}'])").inner_text()
     older = page.locator(f"#incident-list tr:has(td.when a[href$='/incidents/{first.incident_id}'])").inner_text()
-    assert "job J101060" in newer and f"replaces {first.incident_id}" in newer
-    assert "job J101058" in older and f"Replaced by the corrected report {second.incident_id}" in older
+    # each named by what it is, its id only the link's target (ux141 #13)
+    assert "job J101060" in newer and "report of Fri 2026-11-20 05:15, injury at" in newer.split("replaces ")[1]
+    assert "job J101058" in older
+    assert "report of Fri 2026-11-20 05:15, near miss at" in older.split("Replaced by the corrected report: ")[1]
+    assert first.incident_id not in newer + older and second.incident_id not in newer + older
     assert older.count("Reported by") == 1
     assert_no_serious_violations(page)
     screenshot(page, "incidents-phone", PHONE)
@@ -270,7 +273,8 @@ def test_on_a_phone_the_list_shows_each_rows_status_first_with_its_job_and_the_c
     page.locator(f"#incident-list td.when a[href$='/incidents/{first.incident_id}']").click()
     page.wait_for_url(f"**/incidents/{first.incident_id}")
     main = page.locator("main").inner_text()
-    assert f"Replaced by {second.incident_id}" in main and "Save the codes" not in main
+    assert "near miss at" in main.split("Replaced by ")[1] and second.incident_id not in main
+    assert "Save the codes" not in main
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_no_serious_violations(page)
     # and in the EHS queue the reporter is named once in the row, at every width
@@ -305,11 +309,13 @@ def test_a_supervisor_corrects_a_report_by_sending_it_again_and_lands_on_the_rep
     first, second = sent
     assert first != second
     notice = page.locator("#replaces-1").inner_text()
-    assert f"This report replaces {first}" in notice and "as an injury · workcenter" in notice
+    mine = f"your report of Fri 2026-11-20 09:40, injury at {incidents.workcenter}"  # named, the id only linked
+    assert f"This report replaces {mine}" in notice and "as an injury · workcenter" in notice and first not in notice
     audit = incidents.stack.audit().store
     closing = replacement(audit, first)
     assert closing is not None and closing.payload["superseded_by"] == second
-    page.get_by_role("link", name=first).click()
+    page.get_by_role("link", name=mine).click()
     page.wait_for_url(f"**/incidents/{first}")
-    assert f"Replaced by {second}" in page.locator("#replaced-by").inner_text()
+    replaced = page.locator("#replaced-by").inner_text()
+    assert f"Replaced by your report of Fri 2026-11-20 09:40, near miss at {incidents.workcenter}" in replaced
     assert problems == []
