@@ -122,32 +122,24 @@ def simulator() -> ProcedureIndex:
 
 
 MISSED = {
-    ("How do I power up the press after it was shut down over the weekend?", MOLDING),
     ("The press has been sitting idle, how do I bring it back up?", MOLDING),
-    ("What do I do to start production on this press?", MOLDING),
     ("The cell's stack light is red and the robot won't move, what do I do?", ROBOT_WELD),
     ("I need to change a worn belt on the conveyor, what do I do first to make it safe?", None),
-    ("What temperature do the barrel heaters have to reach?", MOLDING),
     ("What hold time do I use?", MOLDING),
     ("What percentage should the refractometer read?", None),
     # set B (run once with the code of 8441b0e, then once more after the alarm change that followed it)
-    ("How do I bring the weld cell up after lunch?", ROBOT_WELD),
-    ("How do I make sure the press stays off while I work on the heaters?", MOLDING),
-    ("Where do I hang my tag when I service the press?", MOLDING),
-    ("Can I reach past the light curtain to grab a part?", MOLDING),
-    ("What gas flow do I set on the weld cell?", ROBOT_WELD),
-    ("How many shots do I run after a mold change?", MOLDING),
     ("How close to the setting do the barrel zones need to be?", MOLDING),
-    ("How long do I let the mold cool?", MOLDING),
 }
 """Missed with BM25 alone: refused, since fewer than 75 % of their words are in the right procedure even
-when the task's words, the machine's and when it is asked are left out ("sitting idle", "production", "stack
-light is red", "use", "read"); the change of a belt names no servicing the lockout vocabulary knows; the
-barrel heaters' temperature is answered from the press's alarm response ("Heater and temperature alarms"),
-which ranks above the start-up that gives it. Set B's: "bring the weld cell up" (no "back"), "stays off",
-a tag without a lock, "reach past" (refused, not answered wrongly); the gas flow (BM25 alone: "set" is not
-in the start-up; the encoder answers it), "how many shots" (a count is read only as "N times"), "how close"
-(not read as a value question), "how long ... cool" (a time asked, a temperature given: every step)."""
+when the task's words, the machine's and when it is asked are left out ("sitting idle", "stack light is red",
+"use", "read"); the change of a belt names no servicing the lockout vocabulary knows. Set B's: "how close"
+(not read as a value question). Answered since the generalised tasks (2026-12-05, helper 154; both sets are
+development sets now): "shut down over the weekend", "start production" and "bring the weld cell up" (when
+and production words; "bring * up"), "stays off", a tag beside servicing, "reach past" (1910.147's (a)(2)(ii)
+and (b)), the barrel heaters' temperature (a value question prefers a procedure giving a number of the
+kind asked, over the alarm response that only names it), the gas flow with BM25 alone (the same), "how many
+shots" (shots, strokes, cycles, parts as counts) and "how long ... cool" (no step gives a time: the one
+step on the cooling answers, saying it gives no time)."""
 
 
 def _marked(questions: tuple[tuple[str, str | None, str | None], ...]) -> list[object]:
@@ -265,3 +257,66 @@ def test_the_lockout_procedure_answers_no_question_that_is_not_about_it() -> Non
 
     assert answer(index, "How do I start the machine?").kind == "refused"
     assert answer(index, "How do I lock out the machine?").title == LOCKOUT
+
+
+def test_a_title_names_its_task_even_one_no_vocabulary_knows() -> None:
+    # "Calibration of the height gauge": the title's task is its own (calibration), asked as "calibrate"
+    sops = [
+        {
+            "title": "Calibration of the height gauge",
+            "operations": ["QA"],
+            "tools": ["Gauge blocks"],
+            "steps": [
+                "Clean the base and the probe, then zero the gauge on the granite plate.",
+                "Measure the 25, 50 and 100 mm gauge blocks; each must read within 0.005 mm.",
+            ],
+        },
+        {"title": "Loading a trailer", "operations": [], "tools": [], "steps": ["Chock the trailer."]},
+    ]
+    index = ProcedureIndex(read_procedures(_lines(sops)), RetrievalSettings(dense_weight=0.0))
+
+    # before: refused ("machine" is in neither procedure)
+    reply = answer(index, "How do I calibrate the machine?", Where(operation="QA"))
+
+    assert (reply.kind, reply.title, reply.scope) == ("steps", "Calibration of the height gauge", "operation")
+    assert index.intents.tasks["calibration"].several == "calibration procedures"
+
+
+def test_a_changeover_of_no_machine_named_lists_the_plants_changeovers(plant: ProcedureIndex) -> None:
+    # before: refused without naming them (ux141 #8: "How do I do a die change?" at the plant)
+    reply = answer(plant, "How do I do a die change?")
+
+    assert reply.kind == "refused"
+    assert reply.text.startswith(f"No procedure I have covers this. The plant's changeover procedures: {MOLD_CHANGE};")
+
+
+def test_a_changeover_asked_from_the_operation_gets_its_mold_change(plant: ProcedureIndex) -> None:
+    # before: refused (ux141 #8: "changeover" and "swap" are not in the mold change)
+    for question in ("How do I do a changeover on the press?", "Press changeover steps", "How do I swap the mold?"):
+        assert answer(plant, question, Where(operation=MOLDING)).title == MOLD_CHANGE, question
+
+
+def test_how_long_to_purge_gets_the_purge_step_not_the_hold_time(simulator: ProcedureIndex) -> None:
+    # ux141 #8: before, "The step giving the time (1 of its 6 steps): Set barrel temperature, injection
+    # pressure and hold time ..." (a step that names a time for something else)
+    reply = answer(simulator, "How long should I purge?", Where(operation=MOLDING))
+
+    assert (reply.title, [c.step for c in reply.citations]) == (PRESS_START, [4])
+    assert reply.selected == "The step on it, which gives no time (1 of its 6 steps)"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can I remove someone else's lock?",
+        "When can I take my lock off after fixing the press?",
+        "The setter went home with his lock still on the press, what do I do?",
+    ],
+)
+def test_removing_a_lock_is_lockout(plant: ProcedureIndex, question: str) -> None:
+    # 29 CFR 1910.147(e)(3); before: refused (ux141 #8)
+    assert answer(plant, question, Where(operation=MOLDING)).title == LOCKOUT
+
+
+def test_a_lock_that_is_no_lockout_device_is_not_lockout(plant: ProcedureIndex) -> None:
+    assert answer(plant, "Where do I get a lock for my locker?").title != LOCKOUT

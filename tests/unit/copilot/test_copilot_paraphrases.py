@@ -44,21 +44,20 @@ NOT_RANKED_FIRST = {"The molding machine was off all weekend, how do I bring it 
 """Missed: no word of it is the start-up's but "machine" (BM25 ranks the CNC daily check first, the
 encoder the mold change)."""
 REFUSED_BY_THE_GATE = NOT_RANKED_FIRST | {
-    "How do I swap molds on the injection molding machine?",
     "Steps to take the old mold out and hang a new one",
     "How do I replace a dull insert on the lathe?",
-    "How do I swap a worn cutter in the mill?",
     "Where do I enter the tool offsets after putting a new tool in?",
-    "What should I check on the CNC at the start of each day?",
     "How do I verify my torque gun before the shift?",
     "How do I replace the tip on the MIG gun?",
     "How do I switch to a different paint colour?",
     "How do I load a truck at the dock?",
     "How do I secure the load before the trailer leaves?",
 }
-"""Missed: ranked first but refused, as fewer than 75 % of their words are in the SOP ("swap" for
-"change", "truck" for "trailer", "gun" for "torch"); a lower share would answer questions no procedure
-covers (docs/copilot.md, "Refusal")."""
+"""Missed: ranked first but refused, as fewer than 75 % of their words are in the SOP ("truck" for
+"trailer", "gun" for "torch"); a lower share would answer questions no procedure covers (docs/copilot.md,
+"Refusal"). Since the tasks of `copilot.intents` (2026-12-05, helper 154) a changeover's "swap" and a
+check's "check" are the task's words, which its procedure need not hold: the mold's and the cutter's swap
+and the CNC's daily check are answered."""
 
 
 def _asked(missed: set[str]) -> list[object]:

@@ -23,6 +23,8 @@ TOOLS_QUESTION = re.compile(
 """"What tools (and PPE) do I need to <task>?" and its close variants; the task is what is retrieved."""
 
 Kind = Literal["steps", "tools", "refused"]
+VALUE_CANDIDATES = 3
+"""A question for a value looks at this many procedures of a scope for one that gives it."""
 Scope = Literal["operation", "part", "plant"]
 
 
@@ -104,21 +106,32 @@ def relevant(index: ProcedureIndex, hit: Hit, question: str, covered: frozenset[
     return not hit.off_topic and coverage >= index.settings.min_coverage
 
 
-def _gives_value(index: ProcedureIndex, procedure: Procedure, asked: Asked) -> bool:
+def _gives_value(index: ProcedureIndex, procedure: Procedure, asked: Asked, numbers: bool = False) -> bool:
+    """Whether the procedure gives a value of a quantity asked: holds a number with its unit, or (not
+    `numbers`) names it."""
     texts = [procedure.title, *(procedure.tools or ()), *(step.text for step in procedure.steps)]
-    return any(any(index.intents.gives(q, text)) for q in asked.quantities for text in texts)
+    return any(
+        index.intents.gives(q, text)[0] or (not numbers and index.intents.gives(q, text)[1])
+        for q in asked.quantities
+        for text in texts
+    )
 
 
 def _tasks_procedure(index: ProcedureIndex, question: str, where: Where, asked: Asked) -> tuple[Scope, Hit] | None:
-    """The procedure for the task the question asks for (start-up, alarm), of the first scope that has one
-    covering the question: the task's own words need not be in it, nor, asked from an operation or a part,
-    the words that name the operator's machine ("the machine", the operation's name)."""
+    """The procedure for the task the question asks for (start-up, changeover, alarm, ...), of the first scope
+    that has one covering the question: the task's own words need not be in it, nor, asked from an
+    operation or a part, the words that name the operator's machine ("the machine", the operation's name).
+    A question that names nothing but the task ("How do I do a changeover?") is answered only from a scope
+    with one procedure of the task: of several, none is more the one asked for than another."""
     together = "alarm" not in asked.tasks
+    named = index.subject(question) - asked.consumed - index.intents.own_machine(question, where.operation)
     for scope, within in where.scopes():
 
         def eligible(procedure: Procedure, within: Callable[[Procedure], bool] | None = within) -> bool:
             return bool(asked.tasks & index.tasks(procedure)) and (within is None or within(procedure))
 
+        if not named and sum(map(eligible, index.procedures)) > 1:
+            continue
         hits = index.search(question, k=1, within=eligible, together=together)
         own = index.intents.own_machine(question, where.operation) if scope != "plant" else frozenset()
         if hits and relevant(index, hits[0], question, asked.consumed | own):
@@ -126,17 +139,11 @@ def _tasks_procedure(index: ProcedureIndex, question: str, where: Where, asked: 
     return None
 
 
-TASK_NAMES = {
-    "start-up": ("a start-up procedure", "start-up procedures"),
-    "alarm": ("an alarm or fault response", "alarm and fault responses"),
-}
-"""How a refusal names one and several procedures of a task (`intents.TASKS`)."""
-
-
 def _no_task_procedure(index: ProcedureIndex, asked: Asked) -> str:
     """A refusal of a question for a task: the plant's procedures for it, or that it has none."""
-    one = " or ".join(TASK_NAMES[task][0] for task in sorted(asked.tasks))
-    several = " or ".join(TASK_NAMES[task][1] for task in sorted(asked.tasks))
+    tasks = [index.intents.tasks[name] for name in sorted(asked.tasks)]
+    one = " or ".join(task.one for task in tasks)
+    several = " or ".join(task.several for task in tasks)
     titles = [p.title for p in index.procedures if asked.tasks & index.tasks(p)]
     if not titles:
         return f"No procedure I have covers this: none of them is {one}. {ASK_INSTEAD}"
@@ -146,6 +153,24 @@ def _no_task_procedure(index: ProcedureIndex, asked: Asked) -> str:
         f"your job's operation, and ask again; otherwise ask your supervisor or the process engineer. "
         "I will not guess."
     )
+
+
+def _best(index: ProcedureIndex, question: str, asked: Asked, hits: list[Hit]) -> Hit | None:
+    """The first hit close enough to answer from; for a question for a value, the first such that gives a
+    value of the kind asked when one does (the start-up's "within 5 C" over the alarm response's "heater
+    and temperature alarms" for the barrel heaters' temperature)."""
+    answering = [
+        hit
+        for hit in hits
+        if relevant(
+            index,
+            hit,
+            question,
+            asked.consumed if asked.quantities and _gives_value(index, hit.procedure, asked) else frozenset(),
+        )
+    ]
+    valued = [hit for hit in answering if _gives_value(index, hit.procedure, asked, numbers=True)]
+    return (valued or answering or [None])[0]
 
 
 def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answer:
@@ -169,15 +194,10 @@ def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answ
         found = _tasks_procedure(index, task, where, asked)
         searched = searched or alarm_only
     for scope, within in where.scopes() if found is None and not alarm_only else ():
-        hits = index.search(task, k=1, within=within, together=together)
+        hits = index.search(task, k=VALUE_CANDIDATES if asked.quantities else 1, within=within, together=together)
         searched = searched or bool(hits)
-        covered = (
-            asked.consumed
-            if hits and asked.quantities and _gives_value(index, hits[0].procedure, asked)
-            else frozenset()
-        )
-        if hits and relevant(index, hits[0], task, covered):
-            found = (scope, hits[0])
+        if best := _best(index, task, asked, hits):
+            found = (scope, best)
             break
     if found is None:
         return Answer(
@@ -202,15 +222,14 @@ def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answ
         return Answer(question, "tools", text, procedure.id, procedure.title, steps, procedure.tools, scope=scope)
     lines, selected = [f"{procedure.title} [{procedure.id}]:"], None
     if asked.quantities and hit.safety is None:  # a safety procedure is never cut to one step
-        subject = frozenset(index.subject(question)) - asked.consumed
-        giving = index.intents.value_steps(asked.quantities, [text for _, text in steps], subject)
+        subject = frozenset(index.subject(question)) - (asked.consumed - asked.task_words)
+        giving, gives = index.intents.value_steps(asked.quantities, [text for _, text in steps], subject)
         if 0 < len(giving) < len(steps):
             steps = tuple(steps[position] for position in giving)
             what = " and ".join(dict.fromkeys(q.name for q in asked.quantities))
-            selected = (
-                f"The step{'s' if len(giving) > 1 else ''} giving the {what} ({len(giving)} of its "
-                f"{len(procedure.steps)} steps)"
-            )
+            several = "s" if len(giving) > 1 else ""
+            which = f"giving the {what}" if gives else f"on it, which give{'' if several else 's'} no {what}"
+            selected = f"The step{several} {which} ({len(giving)} of its {len(procedure.steps)} steps)"
             lines = [f"{procedure.title} [{procedure.id}], {selected[0].lower()}{selected[1:]}:"]
     lines += [f"{citation.step}. {text} {citation.label}" for citation, text in steps]
     text = "\n".join(lines)

@@ -1,16 +1,23 @@
 """What an operator asks for besides a subject (a small domain vocabulary, written for the copilot):
-starting their machine, what to do about an alarm, or one value such as a torque.
+a task on their machine (starting it, shutting it down, a changeover, cleaning, purging, an inspection,
+what to do about an alarm), or one value such as a torque.
 
 "How do I start the machine?" names no machine: the operator means the one at their workcenter, whose
 start-up procedure answers, not the procedure that says "start the machine" most often (the lockout's
-test start). A plant's operating procedures come in the phases that 29 CFR 1910.119(f)(1)(i) lists
-(start-up, normal operation, shutdown, emergency operation) and with an alarm or fault response (ISA-18.2's
-"alarm response procedure"); a procedure is a `Task`'s when its title names the task, and a question that
-asks for the task is answered from the task's procedure of the operator's operation (or part) first.
+test start). A procedure is a task's when its title names the task, and a question that asks for the task
+is answered from the task's procedure of the operator's operation (or part) first. The kinds of task are
+the ones a plant titles its operating procedures for, with the words the trade uses for them: the phases
+29 CFR 1910.119(f)(1)(i) lists (start-up, normal operation, normal shutdown, emergency operation); the
+changeover of SMED (Shingo's single-minute exchange of die: the setup or changeover, a die, mold, tool,
+fixture or colour change); cleaning and inspecting, two of the servicing tasks 29 CFR 1910.147(b) names;
+purging a molding machine's barrel; and the alarm or fault response (ISA-18.2's "alarm response
+procedure"). A title that names none of them still names its task (`title_task`: "Loading a trailer",
+"Calibration of the height gauge"), which a question naming it (on stems: "calibrate") asks for.
 
 A question that asks for one value ("What torque for the mold clamps?") is answered with the step or
 steps that give it, not the whole procedure (`Quantity`): a step gives a quantity when it holds a number
-with one of its units ("120 Nm") or names it ("the torque on the tool card").
+with one of its units ("120 Nm") or names it ("the torque on the tool card"); a value of another kind
+does not count (a time is not a temperature).
 
 Matched on stems as `vocabulary` matches the safety topics. Not understood: any wording these phrases miss,
 and a machine that is named only by a word no procedure holds.
@@ -22,7 +29,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from plexlabor.copilot.vocabulary import GAP, phrases, spans, stems
+from plexlabor.copilot.vocabulary import GAP, WORD, phrases, spans, stems
 
 
 @dataclass(frozen=True)
@@ -35,16 +42,67 @@ class Task:
     handling: tuple[str, ...] = ()
     """Words that, once the task is asked, say no more than it does ("reset" an alarm, start "again"):
     they need not be in its procedure."""
+    one: str = ""
+    """How a refusal names one procedure of the task ("a start-up procedure")."""
+    several: str = ""
+    """... and several ("start-up procedures")."""
 
 
 START_UP = Task(
     "start-up",
     asked=(
         *("start", "restart", "startup", "turn * on", "switch * on", "power * up", "power * on", "fire * up"),
-        *("bring * back up", "bring * back online", "get * running", "get * going", "boot up"),
+        *("bring * back up", "bring * back online", "bring * up", "get * running", "get * going", "boot up"),
     ),
     titled=("start up", "startup", "restart"),
-    handling=("again", "back", "started", "starting", "running", "going"),
+    handling=("again", "back", "started", "starting", "running", "going", "production"),
+    one="a start-up procedure",
+    several="start-up procedures",
+)
+SHUTDOWN = Task(
+    "shutdown",
+    asked=("shutdown", "shut * down", "shut * off", "turn * off", "switch * off", "power * down", "power * off"),
+    titled=("shutdown", "shut down", "shutting down"),
+    handling=("finished", "done"),
+    one="a shutdown procedure",
+    several="shutdown procedures",
+)
+"""1910.119(f)(1)(i)(D)'s normal shutdown; a shutdown to service a machine is lockout (`vocabulary`)."""
+CHANGEOVER = Task(
+    "changeover",
+    asked=(
+        *("changeover", "change * over", "change", "swap", "switch over", "setup", "set * up", "exchange"),
+        *("quick die change", "smed"),
+    ),
+    titled=("changeover", "change", "setup", "set up", "exchange"),
+    handling=("next", "new", "over", "quick"),
+    one="a changeover procedure",
+    several="changeover procedures",
+)
+"""SMED's setup or changeover: the exchange of a die, mold, tool, fixture or colour for the next job."""
+CLEANING = Task(
+    "cleaning",
+    asked=("clean", "cleaning", "clean * up", "clean * out", "wash", "wash * down", "wipe * down", "sanitize"),
+    titled=("clean", "cleaning", "wash"),
+    handling=("up", "down", "out"),
+    one="a cleaning procedure",
+    several="cleaning procedures",
+)
+PURGE = Task(
+    "purge",
+    asked=("purge", "purging", "purge * out"),
+    titled=("purge", "purging"),
+    handling=("out",),
+    one="a purging procedure",
+    several="purging procedures",
+)
+"""Purging a molding machine's barrel and screw of the last resin or colour (with purging compound)."""
+INSPECTION = Task(
+    "inspection",
+    asked=("inspect", "inspection", "check", "first article", "fai"),
+    titled=("inspection", "inspect", "check", "first article"),
+    one="an inspection or check",
+    several="inspections and checks",
 )
 ALARM = Task(
     "alarm",
@@ -57,18 +115,55 @@ ALARM = Task(
         *("show", "display", "flash", "come up", "pop up", "go off", "sound", "stuck in"),
         *("acknowledge", "reset", "clear", "silence", "message", "code", "screen", "pendant", "panel"),
     ),
+    one="an alarm or fault response",
+    several="alarm and fault responses",
 )
 """An alarm or fault annunciated by the machine (its code or text on the screen or pendant, the stack light,
 a beeper, an emergency stop) and its handling as ISA-18.2 names it (acknowledge, reset, silence)."""
-TASKS: tuple[Task, ...] = (START_UP, ALARM)
+TASKS: tuple[Task, ...] = (START_UP, SHUTDOWN, CHANGEOVER, CLEANING, PURGE, INSPECTION, ALARM)
+
+PREPOSITIONS = frozenset(
+    ["of", "on", "at", "in", "for", "before", "after", "from", "with", "to", "during", "into", "by", "per", "when"]
+)
+"""Where a title's task ends and what it is done to or when begins ("Calibration | of the height gauge")."""
+PARTICLES = frozenset(["up", "down", "over", "out", "off", "on", "in"])
+
+
+def title_task(title: str) -> str | None:
+    """The task a title names when it names none of `TASKS` (English grammar, no vocabulary): its words
+    before the first preposition are the task's noun phrase, whose last word is the task ("Torque audit of
+    a station": audit; English compounds put their head last), unless it opens with a verb's -ing form
+    ("Loading a trailer": loading); a particle goes with the word before it ("Warm-up": warm up)."""
+    words = [word.lower() for word in WORD.findall(title)]
+    cut = next((i for i, word in enumerate(words) if i and word in PREPOSITIONS), len(words))
+    head = words[:cut]
+    if not head:
+        return None
+    if head[0].endswith("ing") and len(head[0]) > 4:
+        return head[0]
+    if len(head) > 1 and head[-1] in PARTICLES:
+        return f"{head[-2]} {head[-1]}"
+    return head[-1] if len(head[-1]) > 2 else None
+
+
+def titled_task(title: str) -> Task | None:
+    """The title's own task (`title_task`), named as a refusal names it."""
+    word = title_task(title)
+    return Task(word, (word,), (word,), one=f"a {word} procedure", several=f"{word} procedures") if word else None
+
 
 OWN_MACHINE = ("machine", "equipment", "unit", "cell", "station", "workcenter", "work center", "line")
 """Words that name no machine of their own: asked from an operation, the operator's machine."""
 WHEN = (
     *("before", "after", "while", "during", "first", "now", "today", "tonight", "tomorrow", "beginning"),
     *("shift", "morning", "evening", "night", "weekend", "holiday", "break", "lunch", "downtime", "outage"),
+    *("end", "day", "week"),
 )
 """Words that say when, not what: in a question for a task or a value they need not be in the answer."""
+
+SINCE = ("after", "before", "during", "since", "until", "till")
+"""A task named right after one of these says when, not what ("What do I measure on the first part after a
+changeover?" asks for no changeover); an alarm is what is asked about after it happened."""
 
 NUMBER = r"(?<![\w.])\d+(?:[.,]\d+)?"
 NUMBER_WORDS = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
@@ -111,7 +206,12 @@ QUANTITIES: tuple[Quantity, ...] = (
         (),
         NUMBER + r"\s*(?:%|percent)",
     ),
-    Quantity("number of times", (), ("how many", "how often"), r"\b(?:" + NUMBER_WORDS + r"\s+times|twice)\b"),
+    Quantity(
+        "number of times",
+        (),
+        ("how many", "how often"),
+        r"\b(?:" + NUMBER_WORDS + r"\s+(?:times|shots|strokes|cycles|parts|pieces)|twice)\b",
+    ),
     Quantity("flow", ("flow",), (), NUMBER + r"\s*(?:l\s*/\s*min|lpm|cfh|scfh|m3\s*/\s*h)\b"),
     Quantity("speed", ("speed", "rpm"), ("how fast",), NUMBER + r"\s*(?:rpm|m\s*/\s*min|mm\s*/\s*s)\b"),
 )
@@ -128,22 +228,35 @@ class Asked:
     quantities: tuple[Quantity, ...]
     consumed: frozenset[str]
     """The question's stems that only ask for the task or the quantity (they need not be in the answer)."""
+    task_words: frozenset[str] = frozenset()
+    """Those of `consumed` that ask for the task ("purge" of "How long should I purge?"): which step gives a
+    value is told by them too."""
 
 
 class Intents:
-    """`TASKS` and `QUANTITIES` matched on stems (the index's stemmer)."""
+    """`TASKS`, the tasks of `titles` that name none of them (`title_task`), and `QUANTITIES`, matched on
+    stems (the index's stemmer)."""
 
-    def __init__(self, stem: Callable[[str], str]) -> None:
+    def __init__(self, stem: Callable[[str], str], titles: Sequence[str] = ()) -> None:
         self.stem = stem
-        self._asked = {task.name: phrases(task.asked, stem) for task in TASKS}
-        self._titled = {task.name: phrases(task.titled, stem) for task in TASKS}
+        self._known = {task.name: phrases(task.titled, stem) for task in TASKS}
+        own = [task for title in titles if not self._names(title) and (task := titled_task(title))]
+        self.tasks = {task.name: task for task in (*TASKS, *own)}
+        self._titled = {task.name: phrases(task.titled, stem) for task in self.tasks.values()}
+        self._asked = {task.name: phrases(task.asked, stem) for task in self.tasks.values()}
+        self._handling = {task.name: phrases(task.handling, stem) for task in self.tasks.values()}
         self._words = {q.name: phrases(q.words, stem) for q in QUANTITIES}
         self._asking = {q.name: phrases(q.asking, stem) for q in QUANTITIES}
         self._units = {q.name: re.compile(q.units, re.IGNORECASE) for q in QUANTITIES}
         self._value_words = phrases(VALUE_WORDS, stem)
-        self._handling = {task.name: phrases(task.handling, stem) for task in TASKS}
         self._when = phrases(WHEN, stem)
+        self._since = [(stem(word),) for word in SINCE]
+
         self._own_machine = phrases(OWN_MACHINE, stem)
+
+    def _names(self, title: str) -> frozenset[str]:
+        words = stems(title, self.stem)
+        return frozenset(name for name, found in self._known.items() if spans(words, found))
 
     def titled(self, title: str) -> frozenset[str]:
         """The tasks whose procedure `title` names."""
@@ -154,10 +267,14 @@ class Intents:
         words = stems(question, self.stem)
         consumed: set[str] = set()
         tasks = set()
+        since = self._since
         for name, found in self._asked.items():
-            if where := spans(words, found):
+            if where := [
+                s for s in spans(words, found) if name == ALARM.name or words[s.start - 1 : s.start] not in since
+            ]:
                 tasks.add(name)
                 consumed |= {words[i] for span in where for i in span} - {GAP}
+        task_words = frozenset(consumed)
         quantities = []
         for quantity in QUANTITIES:
             named = spans(words, self._words[quantity.name]) if words[:1] and words[0] in WHAT else []
@@ -167,7 +284,7 @@ class Intents:
         framing = [self._handling[name] for name in tasks] + [self._value_words] * bool(quantities)
         for found in framing + [self._when] * bool(framing):
             consumed |= {words[i] for span in spans(words, found) for i in span}
-        return Asked(frozenset(tasks), tuple(quantities), frozenset(consumed))
+        return Asked(frozenset(tasks), tuple(quantities), frozenset(consumed), task_words)
 
     def own_machine(self, question: str, operation: str | None) -> frozenset[str]:
         """The question's stems that name the operator's own machine: words that name no machine of their
@@ -185,10 +302,15 @@ class Intents:
             spans(stems(text, self.stem), self._words[quantity.name])
         )
 
-    def value_steps(self, quantities: Sequence[Quantity], texts: Sequence[str], subject: frozenset[str]) -> list[int]:
-        """The positions of the steps that give the asked value: those holding a number with its unit,
-        else those naming it; of these, the ones that share a word of the question's `subject` when any
-        does. Empty when no step gives it."""
+    def value_steps(
+        self, quantities: Sequence[Quantity], texts: Sequence[str], subject: frozenset[str]
+    ) -> tuple[list[int], bool]:
+        """The positions of the steps that give the asked value, and whether they give it: those holding a
+        number with its unit (of these, the ones that share a word of the question's `subject` when any
+        does), else those naming it and sharing a word. When no step holds such a number and those naming
+        the quantity share no word, they name it for something else (the start-up's "hold time" for how
+        long to purge): the steps sharing the most of the subject's words answer, saying that they give no
+        such value. Empty when no step gives it, names it or shares a word."""
         valued, named = [], []
         for position, text in enumerate(texts):
             found = [self.gives(quantity, text) for quantity in quantities]
@@ -196,6 +318,11 @@ class Intents:
                 valued.append(position)
             elif any(name for _, name in found):
                 named.append(position)
-        steps = valued or named
-        sharing = [p for p in steps if subject & set(stems(texts[p], self.stem))]
-        return sharing or steps
+        shared = [len(subject & set(stems(text, self.stem))) for text in texts]
+        if valued:
+            return [p for p in valued if shared[p]] or valued, True
+        if sharing := [p for p in named if shared[p]]:
+            return sharing, True
+        if most := max(shared, default=0):
+            return [p for p, count in enumerate(shared) if count == most], False
+        return named, True

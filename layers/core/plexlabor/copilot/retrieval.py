@@ -174,7 +174,8 @@ class ProcedureIndex:
         self._words = [set(self._tokens([_heading(p) + " " + _document(p)])[0]) for p in self.procedures]
         self._safety = SafetyWords(_stemmer().stemWord if settings.stem else str)
         self._topics = [self._safety.named(p.title) if settings.titles else frozenset() for p in self.procedures]
-        self.intents = Intents(_stemmer().stemWord if settings.stem else str)
+        titles = [p.title for p, topics in zip(self.procedures, self._topics, strict=True) if not topics]
+        self.intents = Intents(_stemmer().stemWord if settings.stem else str, titles if settings.titles else ())
         self._tasks = [self.intents.titled(p.title) if settings.titles else frozenset() for p in self.procedures]
         self._positions = {id(p): i for i, p in enumerate(self.procedures)}
         self._last: tuple[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]] | None = None
@@ -224,7 +225,8 @@ class ProcedureIndex:
         return self._positions[id(procedure)]
 
     def tasks(self, procedure: Procedure) -> frozenset[str]:
-        """The tasks (`intents.TASKS`) `procedure` is for, by its title (none in an index without titles)."""
+        """The tasks (`intents.TASKS` and the titles' own) `procedure` is for, by its title (none in an index
+        without titles)."""
         return self._tasks[self.position(procedure)]
 
     def lexical_scores(self, question: str) -> np.ndarray:

@@ -58,10 +58,13 @@ UNEXPECTEDLY = ("unexpectedly", "accidentally", "by accident", "by itself", "on 
 """How a machine starts that the standard guards against: "unexpected energization or start up" ((a)(1)(i))."""
 PREVENTING = ("make sure", "ensure", "prevent", "keep", "stop", "so")
 """Words of prevention; beside `NOT_MOVING` they ask how to keep a machine from starting."""
-NOT_MOVING = tuple(
-    f"{lead} {verb}"
-    for lead in ("not", "from")
-    for verb in ("start", "restart", "turn", "turn on", "switch on", "power up", "move", "run", "cycle", "energize")
+NOT_MOVING = (
+    *(
+        f"{lead} {verb}"
+        for lead in ("not", "from")
+        for verb in ("start", "restart", "turn", "turn on", "switch on", "power up", "move", "run", "cycle", "energize")
+    ),
+    *("stay off", "remain off", "stay dead"),
 )
 ENERGIZING = (
     *("start", "restart", "turn", "switch on", "power up", "move", "run", "cycle", "energize"),
@@ -93,6 +96,12 @@ MACHINE_PARTS = (
 )
 """Where the point of operation or a danger zone is ((a)(2)(ii)(B)): the machine and its moving parts."""
 STUCK = ("jam", "stuck", "wedged", "caught", "blocked")
+REMOVING = (
+    *("remove", "removal", "take * off", "come off", "cut * off", "get * off", "pull"),
+    *("still on", "left * on", "leave * on", "went home", "gone"),
+)
+"""Taking a lockout device off ((e)(3): "each lockout or tagout device shall be removed ... by the employee who
+applied the device", and its exception (e)(3)(i)-(iii) for one whose employee is not at the facility)."""
 
 
 LOCKOUT = SafetyTopic(
@@ -115,6 +124,7 @@ LOCKOUT = SafetyTopic(
     ),
     work=(
         *("jam", "unjam", "blockage", "reach in", "reach into", "reach inside"),
+        *("reach past", "reach over", "reach around", "reach through", "reach behind", "reach under"),
         *(f"{verb} {how}" for verb in ("start", "start up", "turn on", "come on", "move") for how in UNEXPECTEDLY),
         *(f"{how} {verb}" for verb in ("start", "energize", "turn on", "move") for how in UNEXPECTEDLY[:2]),
         *("unexpected start", "unexpected startup", "unexpected energization", "accidental start"),
@@ -132,6 +142,8 @@ LOCKOUT = SafetyTopic(
         (("guard", "interlock", "safety device"), ("off", "remove", "bypass", "defeat", "take out")),
         (LOCKS, ENERGIZING),
         (LOCKS, ("tag",)),
+        (LOCKS, REMOVING),
+        (("tag",), SERVICING),
     ),
 )
 SAFETY_TOPICS: tuple[SafetyTopic, ...] = (LOCKOUT,)
