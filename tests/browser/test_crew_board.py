@@ -8,7 +8,8 @@ re-plans from the `swap` message with the choice held), then asks for a re-plan 
 which crew_replan runs with the accepted ones held; no request beyond 127.0.0.1, no script error, axe-core
 clean, 820 px without sideways scrolling, screenshots. The department filter: skills_daily's report (fired
 first) names each workcenter's department; the planner picks one, sees only its seats with its totals, and
-an accept comes back to the same department's board.
+an accept comes back to the same department's board. On a phone (390 px) every seat's Accept, Reject and Swap are on
+screen (ux141 #7: they sat past the edge of each seat's scroll box).
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from plexlabor.skills.data import default_as_of
 from plexlabor_dev.local.signin import plant_users
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
-from tests.browser.harness import assert_no_serious_violations, screenshots
-from tests.browser.test_dashboards import sign_in, watch
+from tests.browser.harness import assert_no_serious_violations, screenshot, screenshots, sign_in, watch
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -208,4 +208,26 @@ def test_a_call_off_recorded_on_the_board_shows_at_once(page: Page, crew: Crew) 
     assert crew.runtime.invocations("crew_replan")[-1].error is None
     page.goto(f"{crew.base}{board}&done=calloff")  # read fresh
     assert "re-planned" in page.locator("#call-offs li", has_text=who).inner_text()
+    assert problems == []
+
+
+PHONE = 390
+
+
+def test_on_a_phone_every_seats_decisions_are_on_screen(page: Page, crew: Crew) -> None:
+    """ux141 #7: each seat's table was 1,015-1,171 px wide in a 324 px scroll box, its Accept at x=337-436, Reject at
+    644-731 and the swap past the edge: below 700 px a seat's row folds, its decisions under its reasons."""
+    problems = watch(page)
+    sign_in(page, crew, crew.planner, then=f"/crew?day={crew.day.isoformat()}&shift={SHIFT}")  # type: ignore[arg-type]
+    page.set_viewport_size({"width": PHONE, "height": 844})
+    screenshot(page, "crew_board_phone", PHONE)
+    buttons = page.locator(".segment tbody tr button")
+    assert buttons.count() >= 3  # a waiting seat's Accept, Reject and Swap at least
+    off_screen = buttons.evaluate_all(
+        "(all) => all.map((b) => [b.textContent.trim(), b.getBoundingClientRect()])"
+        ".filter(([, r]) => r.left < 0 || r.right > window.innerWidth)"
+        ".slice(0, 5).map(([name, r]) => name + ' ' + Math.round(r.left) + '-' + Math.round(r.right))"
+    )
+    assert off_screen == [], f"at {PHONE} px: {off_screen}"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE
     assert problems == []

@@ -283,24 +283,17 @@ class Board:
         there), else None."""
         return self.off(shift, seat) if seat.state == "accepted" else None
 
-    def shift_start(self, shift: str) -> datetime | None:
-        """When the shift's first segment starts (None: the board has none of it)."""
-        return min((s.start for s in self.shifts.get(shift, ())), default=None)
-
     def rest_of_day(self, shift: str, now: datetime) -> list[str]:
         """`shift` and the day's shifts that start after it and are not over at `now`, by start: what a call-off
         for the rest of the day takes the person off (ux141 #2)."""
-        first = self.shift_start(shift)
+        starts = {code: min(s.start for s in segments) for code, segments in self.shifts.items() if segments}
+        first = starts.get(shift)
         later = [
             code
-            for code in self.shifts
-            if code != shift
-            and first is not None
-            and (start := self.shift_start(code)) is not None
-            and start > first
-            and (self.shift_end(code) or start) > now
+            for code, start in sorted(starts.items(), key=lambda item: item[1])
+            if first is not None and start > first and (self.shift_end(code) or start) > now
         ]
-        return [shift, *sorted(later, key=lambda code: self.shift_start(code) or first)]
+        return [shift, *later]
 
     def segments(self, shift: str, department: str | None = None, workcenter: str | None = None) -> list[Segment]:
         """The shift's segments, of one department's workcenters and of one workcenter (None: all)."""
