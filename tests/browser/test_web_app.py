@@ -138,7 +138,7 @@ def test_an_app_page_sends_you_to_sign_in_and_back(page: Page, web: WebApp) -> N
     page.get_by_label("Password", exact=True).fill(LOCAL_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(f"{web.base}/kpis?days=7")
-    assert "Signed in as planner · planner" in page.locator("header").inner_text()
+    assert "Signed in as planner · Sign out" in page.locator("header").inner_text()  # the role once (ux141 #13)
 
 
 # -- what a supervisor sees ----------------------------------------------------------------------------
