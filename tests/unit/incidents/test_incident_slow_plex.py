@@ -75,6 +75,7 @@ def test_a_report_whose_job_cannot_be_checked_is_recorded_as_typed_and_says_so(u
     event = opening(unreadable.audit, logged["incident_id"])
     assert taken["statusCode"] == 201 and logged["job_unchecked"] is True
     assert event is not None and event.payload["incident"]["job_no"] == "J101077"
+    assert event.payload["job_unchecked"] is True  # kept with the incident, for the EHS lead (was only told)
 
 
 def test_a_form_whose_job_cannot_be_checked_goes_to_the_incident_saying_so(unreadable: IncidentDeps) -> None:
@@ -90,4 +91,7 @@ def test_a_form_whose_job_cannot_be_checked_goes_to_the_incident_saying_so(unrea
 def test_a_checked_job_is_not_said_to_be_unchecked() -> None:
     deps = IncidentDeps(InMemoryAuditStore(), None, jobs=PlexJobs(Kept(lambda: {"j101058": "J101058"}, "Plex jobs")))
     taken = _post(deps, json.dumps({"narrative": NARRATIVE, "job_no": "j101058"}))
-    assert taken["statusCode"] == 201 and json.loads(taken["body"])["job_unchecked"] is False
+    logged = json.loads(taken["body"])
+    assert taken["statusCode"] == 201 and logged["job_unchecked"] is False
+    event = opening(deps.audit, logged["incident_id"])
+    assert event is not None and event.payload["job_unchecked"] is False

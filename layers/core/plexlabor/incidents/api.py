@@ -279,8 +279,8 @@ def log() -> Response[str]:
             refusal = FormRefusal(refused.status, lines, typed, stage_base(event), event.request_context.authorizer)
             return context.form_page(refusal, context.deps)
         return json_response(refused.status, ApiProblem(message="invalid incident report", errors=refused.problems))
-    told = {"recording_unused": unused, "job_unchecked": unchecked}
-    logged = log_incident(context.deps, report, reporter).model_copy(update=told)
+    logged = log_incident(context.deps, report, reporter, job_unchecked=unchecked)
+    logged = logged.model_copy(update={"recording_unused": unused})
     logger.info("incident logged", incident_id=logged.incident_id, status=logged.status, duplicate=logged.duplicate)
     if is_form:
         notes = {**({"recording": "unused"} if unused else {}), **({"job": "unchecked"} if unchecked else {})}

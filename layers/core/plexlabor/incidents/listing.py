@@ -132,6 +132,11 @@ class ListedIncident:
         return self.report.get("job_no")
 
     @property
+    def job_unchecked(self) -> bool:
+        """The job was recorded as typed: Plex's jobs could not be read when it was reported."""
+        return bool(self.opening.payload.get("job_unchecked"))
+
+    @property
     def replaces(self) -> list[str]:
         """The reporter's earlier reports of the same text and time this one replaced."""
         return [str(earlier) for earlier in self.opening.payload.get("replaces") or []]

@@ -346,8 +346,11 @@ def _note(report: IncidentReport, codes: list[CodingOut], auto: bool) -> str:
     return f"{what}: {group.title or group.code} ({group.confidence:.0%} sure); {ask}"
 
 
-def log_incident(deps: IncidentDeps, report: IncidentReport, reporter: str) -> LoggedIncident:
-    """Code, read and record one report (see the module docstring)."""
+def log_incident(
+    deps: IncidentDeps, report: IncidentReport, reporter: str, *, job_unchecked: bool = False
+) -> LoggedIncident:
+    """Code, read and record one report (see the module docstring); `job_unchecked`: its job was taken as typed
+    (Plex's jobs could not be read), kept with it for the EHS lead to check."""
     now = deps.clock()
     if report.occurred_at is not None and report.occurred_at.tzinfo is None:
         report = report.model_copy(update={"occurred_at": report.occurred_at.replace(tzinfo=deps.zone)})
@@ -379,6 +382,7 @@ def log_incident(deps: IncidentDeps, report: IncidentReport, reporter: str) -> L
         "shift_code": report.shift_code,
         "as_of": (report.occurred_at or now).astimezone(deps.zone).date().isoformat(),
         "replaces": earlier,
+        "job_unchecked": job_unchecked,
         **(held.payload() if held else {}),
     }
     event = recommendation_event(
@@ -403,6 +407,7 @@ def log_incident(deps: IncidentDeps, report: IncidentReport, reporter: str) -> L
         status=state,
         duplicate=not fresh,
         replaces=earlier,
+        job_unchecked=job_unchecked,
         model_version=version,
         codes=codes,
         extraction=extraction,

@@ -156,6 +156,7 @@ def _row(page: Page, listed: ListedIncident, named: Callable[[str, str], str]) -
         "workcenter": listed.workcenter,
         "department": listed.department,
         "job": listed.job,
+        "job_unchecked": listed.job_unchecked,
         "kind": "Near miss" if listed.near_miss else "Injury",
         "event": event[0] if event else "Not coded yet",
         "unsure": event is not None and not event[1],
