@@ -4,6 +4,8 @@ dry run; an expired one says nothing was written."""
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from plexlabor.approval.messages import Stage
@@ -96,3 +98,18 @@ def test_a_dry_run_and_an_expiry_say_nothing_reached_plex(lambda_context: Any) -
     closed(expiring, FINDING, AuditStatus.EXPIRED, record_key="time-clock-entries:0001")
     body = call_web(web_deps(expiring), "GET", f"/items/{FINDING}", SUPERVISOR, lambda_context)["body"]
     assert "Expired before anyone decided it: nothing was written to Plex." in _trail(body)
+
+
+def test_the_trail_escapes_a_reason_once(lambda_context: Any) -> None:
+    # Given a rejection whose reason holds an apostrophe and a "<"
+    world = awaiting_decision(FINDING)
+    deps = web_deps(world)
+    reason = "don't pay: clocked out <5 min late"
+    form = {"action": "reject", "reason": reason}
+    call_web(deps, "POST", f"/items/{FINDING}", SUPERVISOR, lambda_context, form=form)
+    # When the item's page is opened
+    trail = _trail(call_web(deps, "GET", f"/items/{FINDING}", SUPERVISOR, lambda_context)["body"])
+    # Then the page's HTML escapes it once (the template's autoescape): a browser shows it as typed, not "&#39;"
+    assert "don&#39;t pay: clocked out &lt;5 min late" in trail and "&amp;" not in trail
+    shown = html.unescape(re.sub(r"<[^>]+>", "", trail))
+    assert f"Rejected by E0001 ({reason})." in shown
