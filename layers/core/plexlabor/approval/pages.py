@@ -32,7 +32,7 @@ from plexlabor.approval.messages import Decision, Stage
 from plexlabor.approval.ports import PendingApproval
 from plexlabor.approval.recommendations import INCIDENT_CODING
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType
-from plexlabor.audit.events import SUPERSEDED_BY, replaced
+from plexlabor.audit.events import replaced
 from plexlabor.platform.pilot import PUNCH_FINDING
 from plexlabor.plex.settings import WriteMode
 
@@ -206,7 +206,7 @@ def replaced_words(closing: AuditEvent, reader: Reader) -> str:
     """How a re-plan's closing (`audit.events.replaced`) reads: "Replaced by the re-plan after a call-off of Tomas
     Usman (E00163)", people named as `reader` names them (ux136 #2: it read as an expiry to enter by hand)."""
     if closing.payload.get("kind") == INCIDENT_CODING:  # the reporter's corrected resend (`incidents.service`)
-        return f"Replaced by the corrected report {closing.payload.get(SUPERSEDED_BY)}"
+        return "Replaced by the corrected report its reporter sent"  # no id as text (ux141 #13): its page links it
     after = str(closing.payload.get("replaced_after") or "")  # closings written before it was recorded: none
     named = with_people(after, reader, [closing.payload.get("replan_employee_id")]) if after else ""
     return "Replaced by the re-plan" + (f" after {named}" if named else "")

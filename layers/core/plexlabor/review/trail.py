@@ -100,7 +100,7 @@ def _failed(event: AuditEvent, reader: Reader) -> str:
 
 def _expired(event: AuditEvent, reader: Reader) -> str:
     if replaced(event) and event.payload.get("kind") == INCIDENT_CODING:  # it may have been written before
-        return f"{replaced_words(event, reader)} that its reporter sent: no longer confirmed or written to Plex."
+        return f"{replaced_words(event, reader)}: no longer confirmed or written to Plex."
     if replaced(event):  # not for anyone to enter by hand: the re-plan's own suggestions took its place
         return f"{replaced_words(event, reader)}, before anyone decided it: nothing was written to Plex for it."
     return "Expired before anyone decided it: nothing was written to Plex."
