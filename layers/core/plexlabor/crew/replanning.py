@@ -292,11 +292,12 @@ def _next_to(day: date) -> tuple[date, date]:
 
 def _commitments(deps: ReplanDependencies, message: ReplanMessage, day: DayRead, now: datetime) -> list[Commitment]:
     """The seats suggested (still open) or accepted in the shifts next to the message's: the day's others (`day`,
-    read) and those of the days before and after (caught up: a refresh read them whole), which the re-plan counts
-    for the day-hours and rest limits (`stretches.with_commitments`)."""
+    read) and those of the days before and after (`_read_day`: caught up, from the last container's store in a new
+    container; a refresh read them whole), which the re-plan counts for the day-hours and rest limits
+    (`stretches.with_commitments`)."""
     found = commitments(day, message.day, {message.shift})
     for next_to in _next_to(message.day):
-        found += commitments(deps.days.read(next_to, now), next_to)
+        found += commitments(_read_day(deps, next_to, now)[0], next_to)
     return found
 
 
@@ -325,7 +326,7 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
     started = time.perf_counter()
     suggestions, whole = _read_day(deps, message.day, now, whole_if_due_by=now + REFRESH_LEAD)
     for next_to in _next_to(message.day):  # what a re-plan counts of the neighbouring days (`_commitments`)
-        deps.days.read(next_to, now, whole_if_due_by=now + REFRESH_LEAD)
+        _read_day(deps, next_to, now, whole_if_due_by=now + REFRESH_LEAD)
     plan_read_s = time.perf_counter() - started
     key = (message.day, message.shift)
     kept = deps.problems.get(key)
