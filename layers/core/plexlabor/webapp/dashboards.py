@@ -496,8 +496,7 @@ def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: st
     try:
         day = date.fromisoformat(query["day"]) if query.get("day") else (opening.day if opening else today)
     except ValueError:  # the field named in plain words, as the other filters' 400s do (ux141 #13)
-        problem = f"give a date like {today.isoformat()} ({query['day'][:40]!r} is not one)"
-        return _no_board(page, query, problem)
+        return _no_board(page, query, f"give a date like {today.isoformat()} ({query['day'][:40]!r} is not one)")
     if problem := outside_dates(day):
         return _no_board(page, query, f"{problem} (not {day.isoformat()})")
     done = query.get("done")  # back from one of the board's forms: read what it changed
