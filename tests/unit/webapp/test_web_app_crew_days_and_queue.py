@@ -12,13 +12,11 @@ from typing import Any
 import pytest
 
 from plexlabor.audit import AuditStatus
-from plexlabor.crew.messages import ReplanMessage
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web
 from tests.unit.webapp.test_web_app_crew import DAY, Replans, _with_replan, board_world
+from tests.unit.webapp.test_web_app_crew_call_offs import FORM, _Unreachable
 from tests.unit.webapp.viewers import PLANNER
-
-FORM = {"day": "2026-03-04", "shift": "1", "employee": "E0042", "reason": "sick"}
 
 
 @pytest.fixture
@@ -26,13 +24,6 @@ def world() -> World:
     world = board_world()  # shift 1 of 2026-03-04: E0042 waiting, E0043 as planned, 06:00-14:30 UTC
     world.clock.now = datetime(2026, 3, 4, 9, 40, tzinfo=UTC)  # 04:40 in Detroit, the shift under way
     return world
-
-
-class _Unreachable(Replans):
-    """A replan queue that does not answer (SQS throttling, a network fault)."""
-
-    def send(self, message: ReplanMessage) -> None:
-        raise ConnectionError("Could not connect to the endpoint URL: https://sqs.us-east-1.amazonaws.com/")
 
 
 def _text(body: str) -> str:
