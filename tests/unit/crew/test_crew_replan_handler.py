@@ -28,7 +28,7 @@ from plexlabor.crew.build import build_problem
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import KEPT_FOR, REFRESH_LEAD, applied_event, read_current_plan, run
 from plexlabor.crew.replanning import recorded as recorded_events
-from plexlabor.crew.suggestions import read_day
+from plexlabor.crew.suggestions import DayReader, read_day
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.errors import ConfigurationError
 from plexlabor.plex.folder import PlantFolderSource
@@ -484,3 +484,24 @@ def test_a_refresh_looks_further_ahead_than_the_next_refresh() -> None:
     period (plus its and the queue's delays), inside what a refresh renews ahead; and a refresh soon after a read
     need not read again."""
     assert timedelta(minutes=CALL_OFF_PERIOD_MINUTES) + timedelta(minutes=1) < REFRESH_LEAD < KEPT_FOR
+
+
+def test_a_call_off_of_someone_without_a_seat_on_the_shift_changes_nothing_and_keeps_them_out(
+    planned: tuple[LaborSource, InMemoryAuditStore],
+) -> None:
+    """ux141 #2: the board sends a call-off for the rest of the day to each later shift, where the person may have no
+    seat: the re-plan moves nobody, supersedes nothing, and records the call-off (later re-plans of the shift apply
+    it again, so the person is not suggested there)."""
+    source, store = planned
+    seated = {e.employee_id for e in _crew_events(store, "crew_planner")}
+    operators = [str(e.id) for e in source.port.employees() if str(e.id) not in seated]
+    now = SHIFT_START - timedelta(minutes=20)
+    message = ReplanMessage(
+        reason="call_off", day=DAY, shift="1", employee_id=operators[0], detected_at=now, call_off_reason="sick"
+    )
+    deps = wiring.ReplanDependencies(source=source, store=store, time_limit_s=20, clock=lambda: now)
+
+    summary = run(deps, message)
+
+    assert summary["superseded"] == 0 and summary["people_moved"] == 0
+    assert recorded_events(DayReader(store, applied=True).read(DAY, now), DAY, "1") == [message]
