@@ -68,12 +68,17 @@ def test_two_claims_that_read_the_log_before_either_wrote_are_held_once(store: A
     assert len(store.history(person_log(DAY, "E0050"))) == 1
 
 
-def test_a_seat_after_a_held_one_is_held_and_a_repeated_claim_writes_nothing(store: AuditStore) -> None:
+def test_a_seat_after_a_held_one_is_held_and_a_second_approval_of_a_seat_holds_its_own_entry(store: AuditStore) -> None:
     claims = SeatClaims(store, lambda: NOW)
-    _seat(claims, "crew-a", (6, 10))
+    claims.seat("E0050", DAY, "1", "crew-a", "WLD-03", SIX, SIX + timedelta(hours=4), "P0001", NOW, token="first")
     _seat(claims, "crew-b", (10, 14))  # starts as the first ends
-    _seat(claims, "crew-a", (6, 10))  # the same approval again
-    assert len(store.history(person_log(DAY, "E0050"))) == 2
+    # the same seat approved by another decision at the same time (review 155 R2): not refused, its own entry
+    second = claims.seat("E0050", DAY, "1", "crew-a", "WLD-03", SIX, SIX + timedelta(hours=4), "P0002", NOW, "second")
+    assert len(store.history(person_log(DAY, "E0050"))) == 3
+
+    second()  # the second's write to Plex failed: it lets go its own entry only, the first's still holds
+    with pytest.raises(ClaimRefusedError, match="E0050 was just placed on WLD-03"):
+        _seat(claims, "crew-c", (8, 9))
 
 
 def test_a_released_seat_is_free_and_a_call_off_bars_the_shift_until_released(store: AuditStore) -> None:

@@ -15,14 +15,27 @@ again and checks against what the first wrote. That is an optimistic lock writte
 write; a claim that does not hold (the write to Plex could not be queued, the decision was not recorded) is let go by
 a `release` entry, the log staying append-only like the rest of the audit.
 
+Each entry is owned by the decision that wrote it (`Claim.token`, one per `SeatClaims.hold`): a release lets go
+only its own decision's entry, and entries of the same suggestion never refuse each other (two approvals of one seat
+at once both hold theirs; if one fails, the other's still holds: review 155 R2).
+
 What is checked: a seat is refused while the person holds another seat of the day that overlaps it, or has called
-off its shift; a swapped seat is refused while another swap of it holds; a call-off while one of the same shift
-holds. The board lists the call-offs from these entries at once (`call_offs_of`), before crew_replan applies them.
+off its shift; every approval also holds its seat's own log (`accept`), so a seat is not accepted while a swap of it
+holds, nor swapped while an acceptance or another swap of it holds (review 155 R1); a call-off while one of the same
+shift holds. The board lists the call-offs from these entries at once (`call_offs_of`), before crew_replan applies
+them; a call-off is let go when the supervisor undoes it on the board or the person clocks in after all
+(`release_call_off`).
+
+A release that cannot be written (the store unreachable) is logged, not raised (the decision's own error is what the
+page shows), and an approval's entry older than `GRACE` whose suggestion has no approval recorded is ignored
+(`SeatClaims.stands`), so a lost release does not hold a person for good (review 155 R4).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -30,7 +43,7 @@ from typing import Any, Literal
 
 from plexlabor.approval.errors import ApprovalError
 from plexlabor.approval.recommendations import CREW_ASSIGNMENT
-from plexlabor.audit.errors import AuditConflictError
+from plexlabor.audit.errors import AuditConflictError, AuditError
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.suggestions import CLAIM_KIND
@@ -40,8 +53,13 @@ ATTEMPTS = 5
 """How often a claim reads its log again after another writer took the entry it meant to write."""
 JUST = timedelta(minutes=10)
 """A claim younger than this is said to be "just" made ("was just placed on WLD-03 by ...")."""
+GRACE = timedelta(minutes=2)
+"""How long an approval's entry holds without its approval recorded: longer than an approval takes from its claim to
+its `decision` event (a write queued, one append), so only an entry whose release was lost is ignored after it."""
 
-What = Literal["seat", "swap", "call_off", "release"]
+logger = logging.getLogger(__name__)
+
+What = Literal["seat", "accept", "swap", "call_off", "release"]
 
 
 @dataclass(frozen=True)
@@ -56,8 +74,8 @@ class Claim:
     by: str
     at: datetime
     item_id: str | None = None
-    """The suggestion of the seat held (`seat`), the one swapped in (`swap`), the one let go (`release`; None: the
-    call-off of `shift`)."""
+    """The suggestion of the seat held (`seat`, `accept`), the one swapped in (`swap`), the one let go (`release`;
+    None: the call-off of `shift`)."""
     workcenter: str | None = None
     start: datetime | None = None
     end: datetime | None = None
@@ -65,6 +83,8 @@ class Claim:
     """A call-off's `CALL_OFF_REASONS` code."""
     n: int = 0
     """Its place in its log (1, 2, ...)."""
+    token: str | None = None
+    """The decision that holds it (one per `SeatClaims.hold`; a `release` names the one it lets go)."""
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         mine = self.end or self.start
@@ -85,6 +105,7 @@ class Claim:
                     ("start", self.start and self.start.isoformat()),
                     ("end", self.end and self.end.isoformat()),
                     ("call_off_reason", self.reason),
+                    ("token", self.token),
                 )
                 if value is not None
             },
@@ -110,12 +131,14 @@ class Claim:
             end=moment("end"),
             reason=payload.get("call_off_reason"),
             n=int(payload.get("n") or 0),
+            token=payload.get("token"),
         )
 
 
-def _key(claim: Claim) -> tuple[str, str]:
-    """What an entry holds (a suggestion's seat, a shift's call-off), and so what a `release` lets go."""
-    return ("item", claim.item_id) if claim.item_id else ("off", claim.shift)
+def _key(claim: Claim) -> tuple[str, str, str]:
+    """What an entry holds (a suggestion's seat for one decision, a shift's call-off), and so what a `release` lets
+    go."""
+    return ("item", claim.item_id, claim.token or "") if claim.item_id else ("off", claim.shift, "")
 
 
 def live(entries: Iterable[Claim]) -> list[Claim]:
@@ -160,6 +183,8 @@ class ClaimRefusedError(ApprovalError):
             return f"{who(holder.employee_id)} {just}called off shift {holder.shift} (recorded by {when})"
         if holder.what == "swap":
             return f"this seat was {just}swapped for {who(holder.employee_id)} by {when}"
+        if holder.what == "accept":
+            return f"this seat was {just}accepted for {who(holder.employee_id)} by {when}"
         seat = f"{local(holder.start)}–{local(holder.end)}" if holder.start and holder.end else f"shift {holder.shift}"
         return (
             f"{who(holder.employee_id)} was {just}placed on {holder.workcenter or 'another seat'} ({seat}) by {when}: "
@@ -193,7 +218,7 @@ Release = Callable[[], None]
 
 
 def _nothing() -> None:
-    """The release of a claim this decision found already held by itself (a repeated approval): nothing to let go."""
+    """The release of a decision that held nothing (not a crew seat)."""
 
 
 @dataclass
@@ -204,14 +229,16 @@ class SeatClaims:
     clock: Callable[[], datetime] = utc_now
     """When a claim is let go (a release is written when the decision fails, not at the claim's time)."""
     attempts: int = ATTEMPTS
+    approved: set[str] = dataclasses.field(default_factory=set)
+    """Suggestions found approved (an approval is final: read once)."""
 
     def hold(
         self, kind: str, item_id: str, employee_id: str | None, details: Mapping[str, Any], by: str, now: datetime
     ) -> Release:
-        """The review service's guard (`review.decisions.ApprovalGuard`): approving a crew assignment holds its
-        person's seat (`seat`) and, for a swap made on the board (`details["replaces"]`), the seat it replaces
-        (`swap`) first; a seat that has ended is refused (`SeatEndedError`), nothing held; other kinds hold
-        nothing."""
+        """The review service's guard (`review.decisions.ApprovalGuard`): approving a crew assignment holds, for this
+        decision, the seat it replaces (`swap`, for a swap made on the board: `details["replaces"]`), its own seat
+        (`accept`) and its person (`seat`); a seat that has ended is refused (`SeatEndedError`), nothing held; other
+        kinds hold nothing."""
         if kind != CREW_ASSIGNMENT or not employee_id or not details.get("plan_day") or not details.get("start"):
             return _nothing
         day, shift = date.fromisoformat(str(details["plan_day"])), str(details.get("shift_code"))
@@ -223,21 +250,22 @@ class SeatClaims:
         )
         if end <= now:
             raise SeatEndedError(end, now)
+        token = uuid.uuid4().hex
         held: list[Release] = []
-        try:
-            if replaced := details.get("replaces"):
-                held.append(self.swap(str(replaced), employee_id, day, shift, item_id, by, now))
-            workcenter = details.get("workcenter_code")
-            held.append(self.seat(employee_id, day, shift, item_id, workcenter, start, end, by, now))
-        except BaseException:
-            for release in reversed(held):
-                release()
-            raise
 
         def release_all() -> None:
             for release in reversed(held):
                 release()
 
+        try:
+            if replaced := details.get("replaces"):
+                held.append(self.swap(str(replaced), employee_id, day, shift, item_id, by, now, token))
+            held.append(self.accept(employee_id, day, shift, item_id, by, now, token))
+            workcenter = details.get("workcenter_code")
+            held.append(self.seat(employee_id, day, shift, item_id, workcenter, start, end, by, now, token))
+        except BaseException:
+            release_all()
+            raise
         return release_all
 
     def seat(
@@ -251,36 +279,53 @@ class SeatClaims:
         end: datetime,
         by: str,
         now: datetime,
+        token: str | None = None,
     ) -> Release:
         """Holds `employee_id` for the seat of suggestion `item_id` (`start`–`end`), unless they hold another seat
         overlapping it, of this plan day or of the days before and after (a night shift's seat and the next day's
         first), or called off `shift` (`ClaimRefusedError`); the release lets it go. The neighbouring days' logs are
         read, not written: two seats of two plan days claimed at the same moment are not held against each other."""
-        wanted = Claim("seat", employee_id, day, shift, by, now, item_id, workcenter, start, end)
+        wanted = Claim("seat", employee_id, day, shift, by, now, item_id, workcenter, start, end, token=token)
+
+        def other_seat(c: Claim) -> bool:
+            return c.what == "seat" and c.item_id != item_id and c.overlaps(start, end)
+
         for next_to in (day - timedelta(days=1), day + timedelta(days=1)):
-            held = live(self._entries(person_log(next_to, employee_id)))
-            if found := next((c for c in held if c.what == "seat" and c.overlaps(start, end)), None):
+            if found := next((c for c in self._held(person_log(next_to, employee_id), now) if other_seat(c)), None):
                 raise ClaimRefusedError(found, "seat", now)
 
         def holder(held: list[Claim]) -> Claim | None:
-            return next(
-                (
-                    c
-                    for c in held
-                    if (c.what == "call_off" and c.shift == shift) or (c.what == "seat" and c.overlaps(start, end))
-                ),
-                None,
-            )
+            return next((c for c in held if (c.what == "call_off" and c.shift == shift) or other_seat(c)), None)
 
         return self._hold(person_log(day, employee_id), wanted, holder)
 
+    def accept(
+        self, employee_id: str, day: date, shift: str, item_id: str, by: str, now: datetime, token: str | None = None
+    ) -> Release:
+        """Holds the seat of suggestion `item_id` for its approval, unless a swap of that seat holds
+        (`ClaimRefusedError`): an approval and a swap of one seat at once do not both go to Plex."""
+        wanted = Claim("accept", employee_id, day, shift, by, now, item_id, token=token)
+        return self._hold(
+            seat_log(day, item_id), wanted, lambda held: next((c for c in held if c.what == "swap"), None)
+        )
+
     def swap(
-        self, seat_item: str, employee_id: str, day: date, shift: str, item_id: str, by: str, now: datetime
+        self,
+        seat_item: str,
+        employee_id: str,
+        day: date,
+        shift: str,
+        item_id: str,
+        by: str,
+        now: datetime,
+        token: str | None = None,
     ) -> Release:
         """Holds the seat of suggestion `seat_item` for the swap that puts `employee_id` there (suggestion `item_id`),
-        unless another swap of it holds (`ClaimRefusedError`)."""
-        wanted = Claim("swap", employee_id, day, shift, by, now, item_id)
-        return self._hold(seat_log(day, seat_item), wanted, lambda held: next(iter(held), None))
+        unless its acceptance or another swap of it holds (`ClaimRefusedError`)."""
+        wanted = Claim("swap", employee_id, day, shift, by, now, item_id, token=token)
+        return self._hold(
+            seat_log(day, seat_item), wanted, lambda held: next((c for c in held if c.item_id != item_id), None)
+        )
 
     def call_off(self, employee_id: str, day: date, shift: str, reason: str | None, by: str, now: datetime) -> Release:
         """Holds `employee_id` off `shift` (a call-off recorded on the board), unless a call-off of it holds."""
@@ -291,23 +336,62 @@ class SeatClaims:
 
         return self._hold(person_log(day, employee_id), wanted, holder)
 
+    def release_call_off(self, employee_id: str, day: date, shift: str, by: str) -> Claim | None:
+        """Lets go `employee_id`'s call-off of `shift` (undone on the board, or they clocked in after all): the
+        call-off that held (None: none held, nothing written)."""
+        record = person_log(day, employee_id)
+        held = next((c for c in live(self._entries(record)) if c.what == "call_off" and c.shift == shift), None)
+        if held is not None:
+            self._release(record, dataclasses.replace(held, by=by))
+        return held
+
+    def stands(self, claim: Claim, now: datetime) -> bool:
+        """Whether a live entry holds at `now`: a call-off does (until it is let go); an approval's entry while it is
+        younger than `GRACE` or its suggestion's approval is recorded (read through the finding index: an approval
+        is recorded within seconds of its claim, long before `GRACE` is over)."""
+        if claim.what == "call_off" or claim.item_id is None or claim.at > now - GRACE:
+            return True
+        if claim.item_id not in self.approved and any(
+            event.event_type is AuditEventType.DECISION and event.status is AuditStatus.APPROVED
+            for event in self.store.for_finding(claim.item_id)
+        ):
+            self.approved.add(claim.item_id)
+        return claim.item_id in self.approved
+
+    def _held(self, record: str, now: datetime) -> list[Claim]:
+        return [c for c in live(self._entries(record)) if self.stands(c, now)]
+
     def _hold(self, record: str, wanted: Claim, holder: Callable[[list[Claim]], Claim | None]) -> Release:
-        """Appends `wanted` to the log `record` unless it holds already (the same entry: a repeated decision) or
-        `holder` finds what holds instead; read again and checked again when another writer took the entry."""
+        """Appends `wanted` to the log `record` unless `holder` finds what holds instead (of what stands:
+        `stands`); read again and checked again when another writer took the entry."""
         for _ in range(self.attempts):
             entries = self._entries(record)
-            held = live(entries)
-            if wanted.what != "call_off" and any(_key(c) == _key(wanted) and c.what == wanted.what for c in held):
-                return _nothing
-            if (found := holder(held)) is not None:
+            if (found := holder([c for c in live(entries) if self.stands(c, wanted.at)])) is not None:
                 raise ClaimRefusedError(found, wanted.what, wanted.at)
             if self._append(record, wanted, len(entries) + 1):
-                return lambda: self._release(record, wanted)
+                return lambda: self._let_go(record, wanted)
         raise ClaimBusyError("too many decisions at once about this person or seat: nothing was held, try again")
+
+    def _let_go(self, record: str, claim: Claim) -> None:
+        """A decision's release: one that cannot be written is logged, not raised, so the decision's own error is
+        what is said (an approval's entry no longer stands after `GRACE`; a call-off is undone on the board)."""
+        try:
+            self._release(record, claim)
+        except (AuditError, ClaimBusyError):
+            logger.exception("claim not let go: %s of %s in %s", claim.what, claim.item_id or claim.shift, record)
 
     def _release(self, record: str, claim: Claim) -> None:
         """Lets `claim` go: a `release` entry naming it, appended as any other."""
-        let_go = Claim("release", claim.employee_id, claim.day, claim.shift, claim.by, self.clock(), claim.item_id)
+        let_go = Claim(
+            "release",
+            claim.employee_id,
+            claim.day,
+            claim.shift,
+            claim.by,
+            self.clock(),
+            claim.item_id,
+            token=claim.token,
+        )
         for _ in range(self.attempts):
             if self._append(record, let_go, len(self._entries(record)) + 1):
                 return
