@@ -22,10 +22,12 @@ def test_what_exists_is_frozen_inside_and_thawed_after() -> None:
 def test_objects_someone_else_froze_stay_frozen() -> None:
     gc.freeze()
     try:
-        frozen = gc.get_freeze_count()
+        assert gc.get_freeze_count() > 0
         with collector_skips_what_exists():
             pass
-        assert gc.get_freeze_count() == frozen
+        # Not an equality with the count before: frozen objects that reference counting frees (other threads of the
+        # test run) leave the permanent generation meanwhile. Unfreezing would empty it.
+        assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
 
