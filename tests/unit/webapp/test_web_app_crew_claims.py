@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -40,10 +41,32 @@ def world(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
 
     with audit_table_on_moto(monkeypatch, TABLE, {}, lambda: None) as client:
-        store = DynamoDbAuditStore(TABLE, client=client)
+        store = DynamoDbAuditStore(TABLE, client=_OneCallAtATime(client))
         for event in _indexed_events(world.audit):
             store.append(event)
         yield dataclasses.replace(world, audit=store)  # type: ignore[arg-type]
+
+
+class _OneCallAtATime:
+    """The moto client with its calls one at a time: moto's DynamoDB backend is not thread-safe (a transaction
+    deep-copies the table while another thread writes it: "dictionary changed size during iteration"), which
+    DynamoDB itself is. Reads and writes of two threads still interleave between calls, so the race the bulk test
+    checks is still there."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute):
+            return attribute
+
+        def one_at_a_time(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attribute(*args, **kwargs)
+
+        return one_at_a_time
 
 
 def _indexed_events(store: AuditStore) -> list[Any]:
