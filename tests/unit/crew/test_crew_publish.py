@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from plexlabor.audit import AuditEventType, AuditStatus, InMemoryAuditStore
 from plexlabor.crew.optimizer import MODEL_VERSION, solve
@@ -47,6 +47,9 @@ def test_each_assignment_and_each_short_segment_is_one_recommendation() -> None:
     [short] = store.history("job-operations:OP-C")
     assert short.status is AuditStatus.PENDING_APPROVAL and short.employee_id is None
     assert short.payload["cause"] == "nobody_qualified" and "WELD_MIG L1" in short.payload["note"]
+    # its end, as an assignment's, so the review sweep expires it when its time is over (review 155 R5)
+    start, end = (datetime.fromisoformat(short.payload[key]) for key in ("start", "end"))
+    assert end - start == timedelta(hours=short.payload["hours"]) and end > start
 
 
 def test_a_recommendation_names_the_job_operation_by_job_number_and_operation_code() -> None:

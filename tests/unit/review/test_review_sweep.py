@@ -231,3 +231,15 @@ def test_a_crew_seat_expires_when_its_time_is_over(world: World) -> None:
     assert of_type(world, "crew-later", AuditEventType.EXPIRED) == []
     world.clock.advance(hours=2)
     assert sweep(world, RecordingMailer()).run().expired == 1
+
+
+def test_an_empty_seat_without_an_end_expires_at_its_start_plus_its_hours(world: World) -> None:
+    # review 155 R5: crew_unstaffed items published before their `end` was recorded carry start and hours only
+    now = world.clock()
+    start = now - timedelta(hours=5)
+    recommendation(world, "empty-over", "crew_unstaffed", start=start.isoformat(), hours=4.0)
+    recommendation(world, "empty-later", "crew_unstaffed", start=start.isoformat(), hours=6.0)
+    assert sweep(world, RecordingMailer()).run().expired == 1
+    [expiry] = of_type(world, "empty-over", AuditEventType.EXPIRED)
+    assert expiry.payload["ended"] == (start + timedelta(hours=4)).isoformat()
+    assert of_type(world, "empty-later", AuditEventType.EXPIRED) == []

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Literal
 
@@ -139,6 +139,7 @@ class PlanEvents:
         """One short segment."""
         event_id = self.unstaffed_id(seat)
         details = {
+            "end": (seat.start + timedelta(hours=seat.hours)).isoformat(),  # the sweep expires it then (review 155 R5)
             "hours": seat.hours,
             "seats": seat.seats,
             "cause": seat.cause,

@@ -242,12 +242,19 @@ class ReviewSweep:
 
 
 def _seat_end(item: ReviewItem) -> datetime | None:
-    """When a crew seat's time is over (None: not a seat, or one without a time)."""
-    end = item.evidence.get("end") if item.kind in SEAT_KINDS else None
-    try:
-        return datetime.fromisoformat(str(end)) if end else None
-    except ValueError:
+    """When a crew seat's time is over: its `end`, else its `start` plus its `hours` (an empty seat published before
+    its `end` was, review 155 R5); None: not a seat, or one without a time."""
+    if item.kind not in SEAT_KINDS:
         return None
+    evidence = item.evidence
+    try:
+        if evidence.get("end"):
+            return datetime.fromisoformat(str(evidence["end"]))
+        if evidence.get("start") and evidence.get("hours"):
+            return datetime.fromisoformat(str(evidence["start"])) + timedelta(hours=float(evidence["hours"]))
+    except (TypeError, ValueError):
+        return None
+    return None
 
 
 def _any_escalated(entries: Sequence[tuple[ReviewItem, Stage]]) -> int:
