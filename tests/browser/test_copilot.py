@@ -26,8 +26,14 @@ from plexlabor.webapp.copilotpage import setting_label, setting_text
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec
 from plexlabor_dev.simulator.lots import SOP_LIMITS, generate_process
-from tests.browser.harness import assert_no_serious_violations, generated_plant, local_stack, screenshots
-from tests.browser.test_dashboards import sign_in, watch
+from tests.browser.harness import (
+    assert_no_serious_violations,
+    generated_plant,
+    local_stack,
+    screenshots,
+    sign_in,
+    watch,
+)
 from tests.unit.copilot.copilot_world import lines
 
 if TYPE_CHECKING:
