@@ -119,6 +119,13 @@ SOP_PARAPHRASES: dict[str, tuple[str, ...]] = {
         "Which pallets go on the trailer first?",
         "How do I secure the load before the trailer leaves?",
     ),
+    # the press's alarm response, added to the SOPs on 2026-12-05 (helper 154), paraphrased when it was added
+    "Alarm response on an injection press": (
+        "The injection press stopped with an alarm, what do I do?",
+        "How do I reset an alarm on the press?",
+        "What do I do about a heater alarm on the press?",
+        "The press screen shows an alarm message, what now?",
+    ),
 }
 NOT_COVERED: tuple[str, ...] = (
     "What is the weather tomorrow?",

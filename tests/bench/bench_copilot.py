@@ -200,3 +200,20 @@ def test_copilot_on_starting_alarms_lockout_and_values() -> None:
             found = intent_figures(plant, simulator, sets)
             print(f"  {name:7} set {label}: " + ", ".join(f"{k} {r} of {n}" for k, (r, n) in found.items()))
             assert all(r <= n for r, n in found.values())
+
+
+def test_copilot_on_the_tasks_procedures_are_titled_for() -> None:
+    """The held-out set of tests/unit/copilot/task_questions.py (shutdown, changeover, cleaning, purge,
+    inspection, lock removal, times; written and committed before the routing, run once at the end), BM25
+    alone and with the encoder."""
+    from tests.unit.copilot.test_copilot_intents import simulator_procedures
+    from tests.unit.copilot.test_copilot_tasks import task_figures, task_plant
+
+    print("\ncopilot on the tasks procedures are titled for (right of asked)")
+    for name, encoder in (("bm25", None), ("encoder", load_encoder())):
+        settings = RetrievalSettings() if encoder else RetrievalSettings(dense_weight=0.0)
+        plant = ProcedureIndex(task_plant(), settings, encoder)
+        simulator = ProcedureIndex(simulator_procedures(), settings, encoder)
+        found = task_figures(plant, simulator)
+        print(f"  {name:7} " + ", ".join(f"{k} {r} of {n}" for k, (r, n) in found.items()))
+        assert all(r <= n for r, n in found.values())

@@ -131,9 +131,18 @@ def test_starting_the_machine_at_the_molding_operation_gets_the_press_start_up(a
     assert (answer["kind"], answer["procedure_id"], answer["scope"]) == ("steps", start_up, "operation")
 
 
-def test_an_alarm_no_procedure_covers_is_refused_in_plain_words(asked: Any) -> None:
-    # (before: the lockout procedure: "stuck" beside "robot" read as a jam; ux136 #10)
+def test_an_alarm_at_the_press_gets_its_alarm_response_and_one_no_procedure_covers_is_refused(
+    asked: Any, molding_plant: Path
+) -> None:
+    # (before: the lockout procedure: "stuck" beside "robot" read as a jam; ux136 #10. Until the mold shop had
+    # an alarm response (2026-12-05), every alarm was refused: "none of them is an alarm or fault response")
     stack, _, tablet = asked
+    alarm = next(guide for guide, sop in plant_sops(PlantFolder(molding_plant)) if sop.title.startswith("Alarm"))
+    answer = ask(stack, tablet, question="The press shows an alarm, what do I do?", operation=MOLDING_OPERATION)
+    assert (answer["kind"], answer["procedure_id"], answer["scope"]) == ("steps", alarm, "operation")
+
     answer = ask(stack, tablet, question="The robot is stuck in an alarm, what do I do?", operation=MOLDING_OPERATION)
     assert (answer["kind"], answer["procedure_id"]) == ("refused", None)
-    assert answer["text"].startswith("No procedure I have covers this: none of them is an alarm or fault response.")
+    assert answer["text"].startswith(
+        "No procedure I have covers this. The plant's alarm and fault responses: Alarm response on an injection press."
+    )

@@ -4,8 +4,8 @@
 steps) and `process.json` beside it (per operation the SOP's limits and past runs, per lot its measured
 properties). A generated plant has neither in Plex, so the local runtime writes these for the plant's
 departments: a few short shop-floor procedures each (written here by hand, plain and generic: start-up,
-changeover, cleaning, lockout), and the molding operation's runs and lots from `simulator.lots`, whose
-ground truth the parameter bench measures.
+changeover, cleaning, lockout, the press's alarm response), and the molding operation's runs and lots from
+`simulator.lots`, whose ground truth the parameter bench measures.
 """
 
 from __future__ import annotations
@@ -168,7 +168,23 @@ SOPS: tuple[Sop, ...] = (
         ),
         "How do I load the trailer?",
     ),
+    Sop(
+        "MOLD",
+        "Alarm response on an injection press",
+        ("Heat-resistant gloves", "Safety glasses"),
+        (
+            "When the press stops with an alarm, read the alarm message on the press screen.",
+            "Heater and temperature alarms: wait for the zones to recover; do not purge a cold barrel.",
+            "Acknowledge the alarm, then restart the cycle in semi-automatic.",
+            "If the same alarm comes back twice in a shift, call the process technician and log it.",
+        ),
+        "The press shows an alarm on the screen, what do I do?",
+    ),
 )
+"""A plant's SOPs for the departments a generated plant may have. A press stops on alarms (heater zones,
+mold protection, ...), so a molding shop has an alarm response (ISA-18.2's alarm response procedure); the
+other departments' machines here (CNC, weld cell, booth) would have theirs from their makers' manuals,
+which this world does not write."""
 
 
 def _departments(plant: PlantFolder) -> set[str]:

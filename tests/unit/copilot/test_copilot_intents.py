@@ -49,7 +49,9 @@ def _lines(sops: list[dict[str, object]]) -> list[str]:
 
 
 def simulator_procedures() -> list[Procedure]:
-    """The simulator's SOPs as the local runtime uploads them, the mold shop's under operation MOLDING."""
+    """The simulator's SOPs as the local runtime uploads them, the mold shop's under operation MOLDING, but
+    its press's alarm response (since 2026-12-05, the same as `CELL_SOPS`' but for its tools): these sets ask
+    alarms of SOPs with no alarm response, and `plant_procedures` adds the press's from `CELL_SOPS`."""
     sops = [
         {
             "title": sop.title,
@@ -58,6 +60,7 @@ def simulator_procedures() -> list[Procedure]:
             "operations": ["MOLDING"] if sop.department == "MOLD" else [],
         }
         for sop in SOPS
+        if sop.title != PRESS_ALARM
     ]
     return read_procedures(_lines(sops))
 
