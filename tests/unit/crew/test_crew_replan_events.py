@@ -15,6 +15,7 @@ import plexlabor.crew.build as crew_build
 from plexlabor.audit import InMemoryAuditStore
 from plexlabor.audit.events import AuditStatus, recommendation_event
 from plexlabor.crew import wiring
+from plexlabor.crew.claims import SeatClaims, call_offs_of, person_log
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.models import CrewProblem
 from plexlabor.crew.optimizer import solve
@@ -189,6 +190,25 @@ def test_a_call_off_is_dropped_once_the_operator_clocks_in(reads: list[int]) -> 
     kept = deps.problems[(DAY, "1")]
     assert [e.reason for e in kept.events] == ["workcenter_down"]
     assert {op.employee_id: op.leave for op in kept.problem.operators}["A"] is None
+
+
+def test_the_boards_call_off_claim_is_let_go_once_the_operator_clocks_in(reads: list[int]) -> None:
+    # review 155 R3: the call-off claim held them off every seat of the shift for good
+    source, clock, store = Source(), [T0 + timedelta(minutes=15)], planned_store()
+    claims = SeatClaims(store, lambda: clock[0])
+    claims.call_off("A", DAY, "1", "sick", "P0001", clock[0])  # recorded on the crew board
+    deps = container(store, clock, source)
+    run(deps, message("call_off", clock[0], employee_id="A"))
+    assert [c.employee_id for c in call_offs_of(store.history(person_log(DAY, "A")), DAY)] == ["A"]
+    source.port.clock_ins["A"] = T0 + timedelta(minutes=25)
+    clock[0] += KEPT_FOR + timedelta(minutes=1)
+    run(deps, down(clock[0]))  # the shift is read again
+
+    events = store.history(person_log(DAY, "A"))
+    assert call_offs_of(events, DAY) == []
+    assert [(e.payload["claim"], e.actor) for e in events] == [("call_off", "P0001"), ("release", "crew_replan")]
+    start = T0 + timedelta(hours=1)
+    claims.seat("A", DAY, "1", "crew-a", "CNC-01", start, start + timedelta(hours=2), "P0002", clock[0])  # held
 
 
 def test_a_call_off_the_evening_before_holds_when_the_shift_is_read_again_before_it_starts(reads: list[int]) -> None:

@@ -53,6 +53,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from plexlabor.audit.errors import AuditError
 from plexlabor.audit.events import (
     SUPERSEDED_BY,
     AuditEvent,
@@ -63,6 +64,7 @@ from plexlabor.audit.events import (
 )
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
+from plexlabor.crew.claims import ClaimBusyError, SeatClaims
 from plexlabor.crew.messages import REPORT_FIELDS, SUBJECT_FIELDS, ReplanMessage, call_offs
 from plexlabor.crew.suggestions import REPLAN_ACTOR, REPLAN_KIND, Commitment, DayRead, commitments, read_day
 from plexlabor.platform.observability import logger, metrics
@@ -567,6 +569,7 @@ def _read_shift(
         policy=deps.policy,
     )
     back = _clocked_in(deps.source.port, problem, message.shift, now, events)
+    _release_call_offs(deps.store, back, message, now)
     seen = tuple(dict.fromkeys((*seen, *events)))
     events = tuple(e for e in events if e.reason != "call_off" or e.employee_id not in back)
     for event in events:
@@ -588,6 +591,19 @@ def _clocked_in(
             entries = port.time_clock_entries(min(starts) - EARLY_CLOCK_IN, now, employee_id=op.employee_id)
             back |= {e.employee_id for e in entries if e.employee_id == op.employee_id}
     return back
+
+
+def _release_call_offs(store: AuditStore, back: set[str], message: ReplanMessage, now: datetime) -> None:
+    """Lets go the board's call-off claims (`crew.claims`) of those who clocked in after all, so that their seats
+    of the shift are accepted again (review 155 R3); one that cannot be written is logged, the re-plan goes on (the
+    next read of the shift lets it go, or a supervisor undoes it on the board)."""
+    claims = SeatClaims(store, lambda: now)
+    for employee_id in sorted(back):
+        try:
+            if claims.release_call_off(employee_id, message.day, message.shift, REPLAN_ACTOR) is not None:
+                logger.info("call-off let go: clocked in", employee_id=employee_id, shift=message.shift)
+        except (AuditError, ClaimBusyError):
+            logger.exception("call-off claim not let go", employee_id=employee_id, shift=message.shift)
 
 
 def shifts_between(
