@@ -90,7 +90,7 @@ def test_the_planner_sees_the_plan_and_accepts_a_suggestion_in_place(page: Page,
 
     page.wait_for_url(f"**{board}&done=approve")
     assert "Accepted:" in page.locator("main").inner_text()
-    assert "accepted by planner" in _state(page, page.locator(".segment"), who)
+    assert "accepted by a planner" in _state(page, page.locator(".segment"), who)
     assert page.locator(".segment tbody tr", has_text="waiting").count() == before - 1
 
     # A swap by hand: another waiting seat, the first operator offered for it who is not the one accepted
@@ -108,8 +108,8 @@ def test_the_planner_sees_the_plan_and_accepts_a_suggestion_in_place(page: Page,
     page.wait_for_url(f"**{board}&done=swap")
     assert "Swapped:" in page.locator("main").inner_text()
     panel = page.locator(".segment").filter(has=page.get_by_role("heading", name=title, exact=True))
-    assert "accepted by planner" in _state(page, panel, chosen)
-    assert "rejected by planner" in _state(page, panel, replaced)
+    assert "accepted by a planner" in _state(page, panel, chosen)
+    assert "rejected by a planner" in _state(page, panel, replaced)
     assert_no_serious_violations(page)
     screenshots(page, "crew_board_swap")
     crew.runtime.drain(timeout_s=60)  # crew_replan re-plans from the swap message
@@ -123,9 +123,9 @@ def test_the_planner_sees_the_plan_and_accepts_a_suggestion_in_place(page: Page,
     crew.runtime.drain(timeout_s=60)
     assert [call.error for call in crew.runtime.invocations("crew_replan")] == [None, None]
     page.goto(f"{crew.base}{board}&done=replan")  # read fresh (the board keeps a day's read 10 s)
-    assert "accepted by planner" in _state(page, page.locator(".segment"), who)
-    assert "accepted by planner" in _state(page, panel, chosen)
-    assert "rejected by planner" in _state(page, panel, replaced)
+    assert "accepted by a planner" in _state(page, page.locator(".segment"), who)
+    assert "accepted by a planner" in _state(page, panel, chosen)
+    assert "rejected by a planner" in _state(page, panel, replaced)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert problems == []
 
@@ -173,7 +173,7 @@ def test_the_planner_narrows_the_board_to_one_department_and_decides_there(page:
     waiting.get_by_role("button", name="Accept").click()
     page.wait_for_url(f"**{filtered}&done=approve")
     assert "Accepted:" in page.locator("main").inner_text()
-    assert "accepted by planner" in _state(page, page.locator(".segment"), who)
+    assert "accepted by a planner" in _state(page, page.locator(".segment"), who)
     assert page.locator(".segment tbody tr").count() == counts[code][0]
     assert page.locator('#board-filter select[name="dept"]').input_value() == code
     assert page.locator('#board-filter select[name="wc"]').input_value() == ""  # all of the department

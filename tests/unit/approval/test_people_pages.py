@@ -153,9 +153,17 @@ def test_a_link_used_after_a_queue_decision_names_the_decider_and_when(world: Wo
 
 def test_a_decider_who_is_not_an_employee_is_named_by_their_user_name(world: World) -> None:
     token = _link(world)
+    world.callback.decide_in_queue("f-000000000000000000000001", "reject", "not ours", "jdoe")
+
+    assert "already rejected by jdoe on" in _page(world, "GET", token, NAMES)["body"]
+
+
+def test_a_decider_whose_user_name_is_their_role_is_named_by_the_role(world: World) -> None:
+    """ux141 #13: the dev sign-in's "admin" read as a person's name ("already rejected by admin")."""
+    token = _link(world)
     world.callback.decide_in_queue("f-000000000000000000000001", "reject", "not ours", "admin")
 
-    assert "already rejected by admin on" in _page(world, "GET", token, NAMES)["body"]
+    assert "already rejected by an administrator on" in _page(world, "GET", token, NAMES)["body"]
 
 
 def _rejected_on_escalation(world: World) -> str:

@@ -101,6 +101,27 @@ def test_a_local_user_without_a_name_is_shown_by_role_once(world: World, lambda_
     assert "Signed in as planner · <a" in body and "planner · planner" not in body
 
 
+def test_a_decision_by_a_local_user_without_a_name_names_their_role(world: World, lambda_context: Any) -> None:
+    """ux141 #13: "Rejected by planner": a local user's login, unknown to the people directory, stood for the person."""
+    deps = _deps(world)
+    form = {"action": "reject", "reason": "on leave"}
+    assert call_web(deps, "POST", "/items/crew-0001", PLANNER_CLAIMS, lambda_context, form=form)["statusCode"] == 303
+
+    body = _get(deps, "/items/crew-0001", ADMIN_CLAIMS, lambda_context)["body"]
+
+    assert "Rejected by a planner on Mon 2026-03-02" in body and "by planner" not in body
+
+
+def test_a_decision_by_a_known_person_names_them_though_their_login_is_a_role(lambda_context: Any) -> None:
+    """The people directory comes first: a person it knows whose login happens to be a role is named."""
+    people = PeopleDisplay(StaticPeopleDirectory([Person("ehs", "E00050", "Kim Lee")]))
+    unknown = PeopleDisplay(StaticPeopleDirectory([]))
+
+    assert people.label("ehs", ["admin"]) == "Kim Lee (E00050)"
+    assert unknown.label("ehs", ["admin"]) == "the EHS lead" and unknown.label("hr", ["admin"]) == "HR"
+    assert unknown.label("ehs", ["admin"], number="E00050") == "E00050"  # a number the caller has still wins
+
+
 def test_the_employee_filter_takes_the_employee_number(world: World, lambda_context: Any) -> None:
     deps = _deps(world)
 

@@ -33,6 +33,17 @@ logger = logging.getLogger(__name__)
 NO_ONE = "—"
 """What a reader sees where no person is named."""
 
+LOGIN_ROLE_WORDS = {
+    "supervisor": "a supervisor",
+    "planner": "a planner",
+    "hr": "HR",
+    "ehs": "the EHS lead",
+    "admin": "an administrator",
+    "operator": "an operator",
+}
+"""A local user's login that is their role (the dev sign-in's "planner", "ehs": no name, no employee), as the
+pages name who decided (ux141 #13: "Rejected by planner" read as a person's name)."""
+
 
 @dataclass(frozen=True)
 class Person:
@@ -179,14 +190,15 @@ class PeopleDisplay:
 
     def label(self, employee_id: str | None, roles: Iterable[str], *, number: str | None = None) -> str:
         """ "Dana Smith (E00042)" where `roles` may see names, else "E00042"; the id when no number is
-        known (`number` is one the caller already has, e.g. the approval request's); "—" for nobody."""
+        known (`number` is one the caller already has, e.g. the approval request's); "—" for nobody; a login
+        that is a role and nobody the directory knows, in words (`LOGIN_ROLE_WORDS`): "a planner"."""
         if not employee_id:
             return number or NO_ONE
         person = self.directory.person_of(employee_id)
         known = (person.number if person else None) or number
         if person is not None and person.name and self.shows_names(roles):
             return f"{person.name} ({known})" if known else person.name
-        return known or employee_id
+        return known or LOGIN_ROLE_WORDS.get(employee_id, employee_id)
 
     def labeller(self, roles: Iterable[str]) -> Callable[[str | None], str]:
         """`label` for one reader: `labeller(viewer.roles)(employee_id)`."""
