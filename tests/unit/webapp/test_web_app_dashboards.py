@@ -232,8 +232,8 @@ def test_the_timeline_places_each_certification_at_its_expiry_with_the_work_it_b
     assert [p["id"] for p in _chart(by_number, "timeline-data")["series"]["expiring"]] == ["C0001"]
     by_place = _call(deps, "GET", "/certifications", HR, lambda_context, {"workcenter": "WC-20"})["body"]
     assert _chart(by_place, "timeline-data")["series"] == {"lapsed": [chart["series"]["lapsed"][0]], "expiring": []}
-    none = _call(deps, "GET", "/certifications", HR, lambda_context, {"department": "PAINT"})["body"]
-    assert "No items match: department PAINT." in none and "timeline-data" not in none
+    none = _call(deps, "GET", "/certifications", HR, lambda_context, {"department": "ASSY", "workcenter": "WC-10"})
+    assert "No items match: department ASSY, workcenter WC-10." in none["body"] and "timeline-data" not in none["body"]
 
 
 @pytest.mark.parametrize("path", ["/skills", "/certifications"])

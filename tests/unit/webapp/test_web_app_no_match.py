@@ -77,14 +77,43 @@ def test_the_expired_list_says_which_filter_matches_nothing(world: World, lambda
 
 
 def test_a_certification_filter_that_matches_nothing_says_which_and_clears(world: World, lambda_context: Any) -> None:
-    response = _get(world, "/certifications", HR, lambda_context, employee="bogus", department="PAINT")
+    response = _get(world, "/certifications", HR, lambda_context, department="ASSY", workcenter="WC-10")
 
     assert response["statusCode"] == 200
     assert (
-        'No items match: department PAINT, employee bogus. <a href="/dev/certifications">Clear the filters</a>'
+        'No items match: department ASSY, workcenter WC-10. <a href="/dev/certifications">Clear the filters</a>'
         in response["body"]
     )
     assert "No items match" not in _get(world, "/certifications", HR, lambda_context)["body"]
+
+
+@pytest.mark.parametrize(
+    ("query", "words", "back"),
+    [
+        ({"employee": "bogus"}, "Employee number: no employee of this plant has the number 'bogus'.", ""),
+        (
+            {"department": "PAINT", "workcenter": "WC-20"},
+            "Department: 'PAINT' is not a department of this plant: choose one from the list.",
+            "?workcenter=WC-20",
+        ),
+        (
+            {"workcenter": "WC-99", "employee": "e00001"},
+            "Workcenter: 'WC-99' is not a workcenter of this plant: choose one from the list.",
+            "?employee=e00001",
+        ),
+    ],
+)
+def test_a_certification_filter_naming_nothing_in_the_plant_is_a_400_naming_the_field(
+    world: World, lambda_context: Any, query: dict[str, str], words: str, back: str
+) -> None:
+    """ux141 #13: an unknown employee or department read "No items match", where the queue's unreadable filters are
+    400s naming the field; the link back keeps the filters that can be read."""
+    response = _get(world, "/certifications", HR, lambda_context, **query)
+
+    assert response["statusCode"] == 400
+    body = _text(response["body"])
+    assert words in body and "No items match" not in body
+    assert f'<a href="/dev/certifications{back}">Back to the certification timeline</a>' in body
 
 
 def test_a_kpi_period_with_nothing_says_so_and_an_unknown_one_is_a_400(world: World, lambda_context: Any) -> None:

@@ -83,6 +83,7 @@ from plexlabor.webapp.skillviews import (
     coverage_view,
     find_candidate,
     timeline_view,
+    unknown_filters,
 )
 from plexlabor.webapp.viewer import CREW_ROLES, Reach
 
@@ -348,6 +349,8 @@ def certifications(page: Page, scope: Scope, index: SkillsIndex, problem: str | 
     employee = _text(query, "employee")
     employee_id = (page.deps.people.employee_id_for(employee) or employee) if employee else None
     filters = TimelineQuery(_text(query, "department"), _text(query, "workcenter"), employee_id, _number(query, "page"))
+    if unknown := unknown_filters(index, filters, employee):
+        return _unknown_filters(page, query, unknown)
     view = timeline_view(index, scope, filters, page.who)
     shown = {k: v for k, v in query.items() if k in ("department", "workcenter", "employee") and v}
     context: dict[str, Any] = {
@@ -372,6 +375,20 @@ def certifications(page: Page, scope: Scope, index: SkillsIndex, problem: str | 
     }
     rendered = page.render("certifications.html", title="Certification timeline", page="certifications", **context)
     return _charted(rendered)
+
+
+def _unknown_filters(page: Page, query: dict[str, str], unknown: dict[str, str]) -> Response[str]:
+    """400: the timeline's filters that name nothing in the plant (`unknown`), each naming its field; back to the
+    timeline with the filters that can be read."""
+    kept = {k: v[:64] for k, v in query.items() if k in ("department", "workcenter", "employee") and k not in unknown}
+    back = {
+        "path": f"/certifications?{urlencode(kept)}" if kept else "/certifications",
+        "label": "Back to the certification timeline",
+    }
+    message = " ".join(unknown.values())
+    return page.render(
+        "message.html", 400, title="Certification timeline", page="certifications", message=message, back=back
+    )
 
 
 FORECASTS = Drawn(

@@ -359,6 +359,26 @@ class TimelineView:
     first: int = 1
 
 
+def unknown_filters(index: SkillsIndex, query: TimelineQuery, employee: str | None) -> dict[str, str]:
+    """The timeline's filters that name nothing in the report's plant, by query name, each in words naming its field
+    (a 400, as the queue's unreadable filters: ux141 #13); `employee` as typed. A filter the plant knows that matches
+    nothing in the viewer's view is no problem: the page says "No items match"."""
+    artifact = index.artifact
+    problems: dict[str, str] = {}
+    places = [*artifact.employees.values(), *artifact.workcenters.values()]
+    if query.department is not None and query.department not in {p.department for p in places}:
+        problems["department"] = (
+            f"Department: '{query.department[:40]}' is not a department of this plant: choose one from the list."
+        )
+    if query.workcenter is not None and query.workcenter not in {w.code for w in artifact.workcenters.values()}:
+        problems["workcenter"] = (
+            f"Workcenter: '{query.workcenter[:40]}' is not a workcenter of this plant: choose one from the list."
+        )
+    if employee and query.employee_id not in artifact.employees:
+        problems["employee"] = f"Employee number: no employee of this plant has the number '{employee[:40]}'."
+    return problems
+
+
 def _alert_codes(index: SkillsIndex, alert: CertificationAlert) -> set[str]:
     return {index.code(wc) for wc in alert.required_at} | {b.workcenter_code for b in alert.blocked}
 
