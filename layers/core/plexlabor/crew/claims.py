@@ -336,13 +336,16 @@ class SeatClaims:
 
         return self._hold(person_log(day, employee_id), wanted, holder)
 
+    def call_offs_held(self, employee_id: str, day: date) -> list[Claim]:
+        """`employee_id`'s call-offs of `day`'s shifts that hold (read with strong consistency)."""
+        return [c for c in live(self._entries(person_log(day, employee_id))) if c.what == "call_off"]
+
     def release_call_off(self, employee_id: str, day: date, shift: str, by: str) -> Claim | None:
         """Lets go `employee_id`'s call-off of `shift` (undone on the board, or they clocked in after all): the
         call-off that held (None: none held, nothing written)."""
-        record = person_log(day, employee_id)
-        held = next((c for c in live(self._entries(record)) if c.what == "call_off" and c.shift == shift), None)
+        held = next((c for c in self.call_offs_held(employee_id, day) if c.shift == shift), None)
         if held is not None:
-            self._release(record, dataclasses.replace(held, by=by))
+            self._release(person_log(day, employee_id), dataclasses.replace(held, by=by))
         return held
 
     def stands(self, claim: Claim, now: datetime) -> bool:

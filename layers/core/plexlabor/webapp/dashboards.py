@@ -35,6 +35,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.approval.display import skill_words, with_people
 from plexlabor.approval.errors import ApprovalError, status_for
+from plexlabor.audit.errors import AuditError
 from plexlabor.audit.publish import publish_once
 from plexlabor.crew.claims import ClaimBusyError, ClaimRefusedError, SeatClaims
 from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage
@@ -442,6 +443,8 @@ CREW_FLASH = {
     "calloff_day": "Call-off recorded for the rest of the day: the crew planner re-plans this shift and the day's "
     "later ones without them; the call-offs and the suggestions that cover their seats appear within a minute "
     "(reload).",
+    "calloff_undone": "Call-off undone: they may be accepted or swapped into their shifts' seats again. The crew "
+    "planner's re-plans take them back when they clock in.",
 }
 
 
@@ -567,6 +570,8 @@ def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: st
         call_off_people=board.people(shift, page.who) if shift else [],
         call_off_reasons=CALL_OFF_REASONS,
         call_off_spans=CALL_OFF_SPANS,
+        # who may undo a call-off recorded on the board: who recorded it, planners and admins (`_undo_call_off`)
+        can_undo=lambda c: bool(c.reported_by) and (c.reported_by == page.viewer.user_id or _plans(page)),
         time=_time(page),
         figures=board.figures.get(shift) if shift else None,
         figure_rows=FIGURE_ROWS,
@@ -652,13 +657,16 @@ def crew_call_off() -> Response[str]:
     """Record a call-off a supervisor took (by phone) for a person of the shift (`crewboard.plan_call_off`): the same
     `call_off` message crew_call_offs sends, with who took it and why, on the replan queue; crew_replan takes the
     person off the shift, re-plans the rest and records the call-off, which the board lists. A form that is not
-    right is a 400 (one already recorded a 409) saying why; back to the board."""
+    right is a 400 (one already recorded a 409) saying why; back to the board. A form with `undo` (an employee id)
+    undoes one instead (`_undo_call_off`)."""
     page = Page(_deps())
     form = {name: values[0] for name, values in _form().items() if values}
     if not page.viewer.roles & CREW_ROLES:
         message = "The crew board is for planners, supervisors and admins."
         return page.render("message.html", 403, title="Crew board", page="crew", message=message)
     back = _back_to_board(form)
+    if "undo" in form:
+        return _undo_call_off(page, form, back)
     if page.deps.replan is None:
         message = "Call-offs cannot be recorded here: re-planning is not configured (no replan queue)."
         return page.render("message.html", 503, title="Crew board", page="crew", message=message, back=back)
@@ -711,6 +719,53 @@ def crew_call_off() -> Response[str]:
     done = "calloff" if len(call_offs) == 1 else "calloff_day"
     place = {"day": first.day.isoformat(), "shift": first.shift, **kept, "done": done}
     return page.redirect(f"/crew?{urlencode(place)}")
+
+
+def _plans(page: Page) -> bool:
+    return bool(page.viewer.roles & {Role.ADMIN, Role.PLANNER})
+
+
+def _undo_call_off(page: Page, form: dict[str, str], back: dict[str, str]) -> Response[str]:
+    """Undo a call-off recorded on the board (review 155 R3: the person turned up after all, or it was recorded in
+    error): its claims let go (`SeatClaims.release_call_off`), this shift's and those of the day's later shifts it was
+    recorded with, so the person is accepted or swapped in again. Who recorded it may undo it, and planners and
+    admins (403 for others); none holding is a 409 saying so. crew_replan is not told: its re-plans keep the person
+    off until they clock in (`replanning._clocked_in`)."""
+    employee, shift = form.get("undo", "").strip(), form.get("shift", "").strip()
+    try:
+        day = date.fromisoformat(form.get("day", "").strip())
+    except ValueError:
+        day = None
+    if not employee or not shift or day is None:
+        field = "undo (who)" if not employee else "shift" if not shift else "day (YYYY-MM-DD)"
+        text = f"Call-off not undone: the form has no valid {field}."
+        return page.render("message.html", 400, title="Call-off not undone", page="crew", message=text, back=back)
+    review = page.deps.review
+    claims = SeatClaims(review.audit, review.clock)
+    held = claims.call_offs_held(employee, day)
+    chosen = next((c for c in held if c.shift == shift), None)
+    if chosen is None:
+        text = (
+            f"Call-off not undone: no call-off of {page.who(employee)} recorded on the board holds for shift {shift} "
+            f"of {day.isoformat()} (undone already, or they clocked in)."
+        )
+        return page.render("message.html", 409, title="Call-off not undone", page="crew", message=text, back=back)
+    if chosen.by != page.viewer.user_id and not _plans(page):
+        text = f"Call-off not undone: only {page.who(chosen.by)}, who recorded it, or a planner may undo it."
+        return page.render("message.html", 403, title="Call-off not undone", page="crew", message=text, back=back)
+    recorded_with = [c for c in held if c.by == chosen.by and c.at == chosen.at]
+    try:
+        for call_off in recorded_with:
+            claims.release_call_off(employee, day, call_off.shift, page.viewer.user_id)
+    except (AuditError, ClaimBusyError):
+        logger.exception("call-off not undone")
+        text = "Call-off not undone: the audit table could not be written. Try again in a moment."
+        return page.render("message.html", 503, title="Call-off not undone", page="crew", message=text, back=back)
+    logger.info("call-off undone on the crew board", day=day.isoformat(), shifts=[c.shift for c in recorded_with])
+    kept = {name: value for name in ("dept", "wc") if (value := form.get(name, "").strip())}
+    return page.redirect(
+        f"/crew?{urlencode({'day': day.isoformat(), 'shift': shift, **kept, 'done': 'calloff_undone'})}"
+    )
 
 
 def _back_to_board(form: dict[str, str]) -> dict[str, str]:
