@@ -57,7 +57,7 @@ CTX_ADVISORY_MODE = "plexlabor:advisoryMode"
 """true: findings and suggestions are recorded and nobody is notified (`ADVISORY_MODE`); unset = false."""
 CTX_SHOW_NAMES_TO = "plexlabor:showNamesTo"
 """Who sees people's names beside their employee numbers on pages and in e-mail (`SHOW_NAMES_TO`): a list
-of roles (supervisor, planner, hr, admin) or one comma-separated string, or "none"; unset = all four.
+of roles (supervisor, planner, hr, ehs, admin, operator) or one comma-separated string, or "none"; unset = all six.
 The others see employee numbers only."""
 CTX_REVIEW_RECIPIENTS = "plexlabor:reviewRecipients"
 """Who hears of the recommendations their role decides, besides each item's supervisor (review_sweep):
