@@ -170,7 +170,7 @@ def _best(index: ProcedureIndex, question: str, asked: Asked, hits: list[Hit]) -
         )
     ]
     valued = [hit for hit in answering if _gives_value(index, hit.procedure, asked, numbers=True)]
-    return (valued or answering or [None])[0]
+    return next(iter(valued or answering), None)
 
 
 def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answer:
