@@ -6,7 +6,7 @@ Why: the board checks a swap against a fresh read of the day, but that read goes
 index, which is eventually consistent (`crew.suggestions`): two swaps of the same person into overlapping seats, or
 of the same seat, made within its lag (under a second) both passed, and one person was approved into two seats.
 
-How: each person's claims of a plan day, and each swapped seat's, are a log in the audit table (record
+How: each person's claims of a plan day, and each accepted or swapped seat's, are a log in the audit table (record
 `crew-claims:<day>:<employee>` or `crew-claims:<day>:seat:<item>`; `claim` events, status `claimed`, kind
 `crew_claim`), read with strong consistency (`AuditStore.history`). The log's n-th entry has a stable event id, so of
 two writers who read the same log only the first appends its n-th entry: the other gets `AuditConflictError` (on
@@ -143,7 +143,7 @@ def _key(claim: Claim) -> tuple[str, str, str]:
 
 def live(entries: Iterable[Claim]) -> list[Claim]:
     """The entries of a log that hold, in the log's order (each `release` lets go the one it names)."""
-    held: dict[tuple[str, str], Claim] = {}
+    held: dict[tuple[str, str, str], Claim] = {}
     for entry in sorted(entries, key=lambda e: e.n):
         if entry.what == "release":
             held.pop(_key(entry), None)
