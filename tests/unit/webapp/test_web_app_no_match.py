@@ -14,19 +14,11 @@ from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDire
 from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.webapp.reports import SkillsReports
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import call_web, crew_assignment, finding_event, web_deps
+from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.skills.skills_report_world import stored_report
 from tests.unit.webapp.viewers import ADMIN, HR
 
 PEOPLE = StaticPeopleDirectory([Person("E1", "E00001", "Ann Lee"), Person("E0002", "E00002", "Robin Diaz")])
-
-
-@pytest.fixture
-def world() -> World:
-    world = World()
-    finding_event(world, "f-000000000000000000000001", confidence=0.93, severity="high")
-    crew_assignment(world)
-    return world
 
 
 def _get(world: World, path: str, claims: dict[str, Any], lambda_context: Any, **query: str) -> dict[str, Any]:

@@ -7,16 +7,8 @@ from typing import Any
 import pytest
 
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import call_web, crew_assignment, finding_event, web_deps
+from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.webapp.viewers import ADMIN, OPERATOR, SUPERVISOR
-
-
-@pytest.fixture
-def world() -> World:
-    world = World()
-    finding_event(world, "f-000000000000000000000001", confidence=0.93, severity="high")
-    crew_assignment(world)
-    return world
 
 
 @pytest.mark.parametrize(
