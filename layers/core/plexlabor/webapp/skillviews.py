@@ -365,8 +365,10 @@ def unknown_filters(index: SkillsIndex, query: TimelineQuery, employee: str | No
     nothing in the viewer's view is no problem: the page says "No items match"."""
     artifact = index.artifact
     problems: dict[str, str] = {}
-    places = [*artifact.employees.values(), *artifact.workcenters.values()]
-    if query.department is not None and query.department not in {p.department for p in places}:
+    departments = {e.department for e in artifact.employees.values()} | {
+        w.department for w in artifact.workcenters.values()
+    }
+    if query.department is not None and query.department not in departments:
         problems["department"] = (
             f"Department: '{query.department[:40]}' is not a department of this plant: choose one from the list."
         )
