@@ -230,7 +230,8 @@ class SeatClaims:
     """When a claim is let go (a release is written when the decision fails, not at the claim's time)."""
     attempts: int = ATTEMPTS
     approved: set[str] = dataclasses.field(default_factory=set)
-    """Suggestions found approved (an approval is final: read once)."""
+    """Suggestions found approved (an approval is final: read once). Kept for the container's life (the web app's
+    guard): at most the crew seats approved whose claims it read after `GRACE`, a few thousand a day."""
 
     def hold(
         self, kind: str, item_id: str, employee_id: str | None, details: Mapping[str, Any], by: str, now: datetime
