@@ -323,3 +323,19 @@ def test_removing_a_lock_is_lockout(plant: ProcedureIndex, question: str) -> Non
 
 def test_a_lock_that_is_no_lockout_device_is_not_lockout(plant: ProcedureIndex) -> None:
     assert answer(plant, "Where do I get a lock for my locker?").title != LOCKOUT
+
+
+def test_a_task_of_several_procedures_naming_nothing_else_is_not_answered_by_another_procedures_words() -> None:
+    # the held-out task set's run found "How do I clean the machine?" answered from the CNC daily check
+    sops = [
+        {"title": "Cleaning the paint booth", "operations": [], "tools": [], "steps": ["Scrape the grates."]},
+        {"title": "Cleaning the hopper dryer", "operations": [], "tools": [], "steps": ["Empty the hopper."]},
+        {"title": "Daily check of a press", "operations": [], "tools": [], "steps": ["Wipe down the machine."]},
+    ]
+    index = ProcedureIndex(read_procedures(_lines(sops)), RetrievalSettings(dense_weight=0.0))
+
+    # before: the daily check (its step holds "wipe down the machine")
+    reply = answer(index, "How do I wipe down the machine?")
+
+    assert reply.kind == "refused"
+    assert reply.text.startswith("No procedure I have covers this. The plant's cleaning procedures: Cleaning the")

@@ -76,7 +76,6 @@ def plant() -> ProcedureIndex:
 
 MISSED = {
     ("What do I do to stop the weld cell at the end of the day?", ROBOT_WELD),
-    ("How do I clean the machine?", None),
     ("The parts have black specks, how do I purge the screw?", MOLDING),
     ("How do I inspect the first part after a mold change?", MOLDING),
     ("How do I check a part against the drawing?", None),
@@ -87,7 +86,9 @@ MISSED = {
     ("How long do I let the mold cool before cleaning it?", MOLDING),
     ("At what temperature do I leave the heaters over the weekend?", MOLDING),
 }
-"""Missed with BM25 alone, in the one run at the end (19:04 UTC, code of this commit). Refused: "stop" is no
+"""Missed with BM25 alone, in the one run at the end (19:04 UTC, code of 7c240b8); one more since, after the fix
+that run led to (a question naming nothing but a task of several procedures is refused, not answered by the
+ordinary path: "How do I clean the machine?" with no operation), so the set is no longer unseen. Refused: "stop" is no
 shutdown word; "black specks", "pick them up", "use", "take", "leave ... over the weekend" are not in the
 procedure (the 75 % gate). Answered from a wrong procedure: "How do I clean the machine?" with no machine
 named (the CNC daily check, whose step cleans chips: a task question of several procedures is not answered

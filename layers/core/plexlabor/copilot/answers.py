@@ -117,6 +117,20 @@ def _gives_value(index: ProcedureIndex, procedure: Procedure, asked: Asked, numb
     )
 
 
+def _names_more_than_the_task(index: ProcedureIndex, question: str, where: Where, asked: Asked) -> bool:
+    """Whether the question names anything but the task, when it is asked and the operator's machine."""
+    return bool(index.subject(question) - asked.consumed - index.intents.own_machine(question, where.operation))
+
+
+def _of_several(index: ProcedureIndex, question: str, where: Where, asked: Asked) -> bool:
+    """The question names nothing but a task of which the plant has several procedures (no one of them is
+    more the one asked for: "How do I clean the machine?" asked with no operation)."""
+    return (
+        not _names_more_than_the_task(index, question, where, asked)
+        and sum(bool(asked.tasks & index.tasks(p)) for p in index.procedures) > 1
+    )
+
+
 def _tasks_procedure(index: ProcedureIndex, question: str, where: Where, asked: Asked) -> tuple[Scope, Hit] | None:
     """The procedure for the task the question asks for (start-up, changeover, alarm, ...), of the first scope
     that has one covering the question: the task's own words need not be in it, nor, asked from an
@@ -124,7 +138,7 @@ def _tasks_procedure(index: ProcedureIndex, question: str, where: Where, asked: 
     A question that names nothing but the task ("How do I do a changeover?") is answered only from a scope
     with one procedure of the task: of several, none is more the one asked for than another."""
     together = "alarm" not in asked.tasks
-    named = index.subject(question) - asked.consumed - index.intents.own_machine(question, where.operation)
+    named = _names_more_than_the_task(index, question, where, asked)
     for scope, within in where.scopes():
 
         def eligible(procedure: Procedure, within: Callable[[Procedure], bool] | None = within) -> bool:
@@ -188,12 +202,15 @@ def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answ
         found, searched = ("plant", safety), True
     # an alarm is answered from an alarm response or not at all (the start-up's heater zones do not answer
     # "the press alarmed on a heater zone"); "start" also says when ("at shift start"), so a question for a
-    # start-up no start-up covers takes the ordinary path. An index without titles knows no task's procedure.
-    alarm_only = "alarm" in asked.tasks and index.settings.titles and not tools_match
+    # start-up no start-up covers takes the ordinary path, unless the question names nothing but the task and
+    # the plant has several of its procedures (another procedure's words must not pick one: "How do I clean
+    # the machine?" is not the CNC daily check). An index without titles knows no task's procedure.
+    task_path_only = "alarm" in asked.tasks and index.settings.titles and not tools_match
     if found is None and asked.tasks and not tools_match:
         found = _tasks_procedure(index, task, where, asked)
-        searched = searched or alarm_only
-    for scope, within in where.scopes() if found is None and not alarm_only else ():
+        task_path_only = task_path_only or (found is None and _of_several(index, task, where, asked))
+        searched = searched or task_path_only
+    for scope, within in where.scopes() if found is None and not task_path_only else ():
         hits = index.search(task, k=VALUE_CANDIDATES if asked.quantities else 1, within=within, together=together)
         searched = searched or bool(hits)
         if best := _best(index, task, asked, hits):

@@ -99,7 +99,7 @@ PURGE = Task(
 """Purging a molding machine's barrel and screw of the last resin or colour (with purging compound)."""
 INSPECTION = Task(
     "inspection",
-    asked=("inspect", "inspection", "check", "first article", "fai"),
+    asked=("inspect", "inspection", "check"),
     titled=("inspection", "inspect", "check", "first article"),
     one="an inspection or check",
     several="inspections and checks",
