@@ -5,7 +5,8 @@ that only refers to it (a mold change whose step 2 says "lock out the press (Loc
 Each `SafetyTopic` lists the phrases that name it and the work that calls for it, taken from the wording
 of OSHA 29 CFR 1910.147 (the control of hazardous energy): its names (lockout, tagout, energy isolation,
 de-energize, the padlock it is done with) and the servicing it names where the body may be caught
-(clearing jams, reaching into a machine). A procedure whose title names a topic is that topic's procedure;
+(clearing jams, reaching into or past a machine's guard) and the removal of a lock ((e)(3)). A procedure whose
+title names a topic is that topic's procedure;
 a question that names the topic or such work is answered from it first (`retrieval.ProcedureIndex.search`),
 and no other question is (its steps may say "start the machine": that does not make it the start-up).
 Written after the operators' paraphrases in `plexlabor_dev.copilot_questions` were first run (every lockout
