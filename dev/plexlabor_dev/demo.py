@@ -9,8 +9,10 @@
    approved corrections are written back to the simulator (custom-object mode);
 6. fire one poll (as its schedule would) for another day, with waits of seconds: nobody answers,
    requests escalate to the supervisor's own supervisor, who approves one; the others expire;
-7. plan a day's crews (crew_planner's schedule) and assess skills (skills_daily's): their suggestions
-   wait in the review queue, and review_sweep mails each supervisor, HR and planning one notice;
+7. plan the crews of the next working day (`plan_crews`: all its shifts are ahead, so the planner can accept
+   and swap seats; the plant ends on the last Friday before today, `demo_end_date`, and has that day's schedules
+   and jobs) and assess skills (skills_daily's): their suggestions wait in the review queue, and review_sweep
+   mails each supervisor, HR and planning one notice;
 8. print a summary, the URL of the approval page left open, and the web app's URL with the dev
    login page and the local users (moto's Cognito user pool: the plant's supervisors, a planner, an
    hr and an admin user, one password), each with how many open suggestions they would see.
@@ -28,7 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from contextlib import ExitStack
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,32 @@ REJECT_REASON = "Checked with the operator and the job record: the entry is righ
 UNTIL_CTRL_C = 8 * 3600
 """In a terminal the demo keeps the product up after its summary until Ctrl-C (at most a shift's length;
 the approval left open waits as long)."""
+
+
+FRIDAY = 4
+"""`date.weekday()` of the generator's default last day (`DEFAULT_END`, a Friday): the demo's plant ends on one too."""
+
+
+def demo_end_date(today: date) -> date:
+    """The demo plant's last day of history: the last Friday before `today`, so the plant's days ahead
+    (`PlantSpec.future_days`, with schedules and jobs) run from there past `crew_day(today)`."""
+    return today - timedelta(days=(today.weekday() - FRIDAY) % 7 or 7)
+
+
+def demo_spec(employees: int, weeks: int, seed: int, today: date) -> PlantSpec:
+    """The demo's plant as of `today` (the plant's zone): its history ends on `demo_end_date(today)`."""
+    return PlantSpec(
+        employees=employees, weeks=weeks, seed=seed, anomaly_rate=DEMO_ANOMALY_RATE, end_date=demo_end_date(today)
+    )
+
+
+def crew_day(today: date) -> date:
+    """The day the demo plans crews for: the first weekday after `today` (the plant schedules jobs on weekdays),
+    whose shifts have not started, so its seats can be accepted and swapped (an ended seat cannot be)."""
+    day = today + timedelta(days=1)
+    while day.weekday() > FRIDAY:
+        day += timedelta(days=1)
+    return day
 
 
 def _line(label: str, value: object) -> None:
@@ -90,7 +118,7 @@ def demo_command(args: argparse.Namespace) -> int:
 # -- 1-2: plant, simulator, read-back, batch validation (brief) ----------------------------------------
 def _plant_and_batch(args: argparse.Namespace, plant_dir: Path) -> set[tuple[str, str]]:
     clock = time.perf_counter()
-    spec = PlantSpec(employees=args.employees, weeks=args.weeks, seed=args.seed, anomaly_rate=DEMO_ANOMALY_RATE)
+    spec = demo_spec(args.employees, args.weeks, args.seed, datetime.now(ZoneInfo(PlantSpec.timezone)).date())
     meta = generate_plant(spec, plant_dir)
     punches = meta.counts.get("time-clock-entries", 0) + meta.counts.get("labor-entries", 0)
     print(
@@ -226,10 +254,11 @@ def _serverless(
 
     # 7. a crew plan: suggestions for the planner (and the supervisors routed to) in the review queue
     clock = time.perf_counter()
-    plan = runtime.fire("crew_planner", detail={"date": days[0].isoformat()})
+    plan = plan_crews(runtime, datetime.now(zone).date())
     print(
         f"7. Crew plan for {plan.get('day')} ({plan.get('solver')}, {plan.get('status')}): "
-        f"{plan.get('published', 0)} suggestions recorded, {time.perf_counter() - clock:.1f} s"
+        f"{plan.get('published', 0)} suggestions recorded, {time.perf_counter() - clock:.1f} s; its shifts are "
+        f"ahead, so the planner can accept, swap or call off seats on {runtime.api_url}/crew?day={plan.get('day')}"
     )
     skills = runtime.fire("skills_daily", detail={"as_of": days[0].isoformat()})
     mails_before = len(runtime.sent_emails())
@@ -250,6 +279,14 @@ def _serverless(
         errors=[i for i in runtime.invocations() if i.error],
     )
     return summary
+
+
+def plan_crews(runtime: Any, today: date) -> dict[str, Any]:
+    """7: crew_planner for `crew_day(today)`, every suggestion waiting for review (`CREW_APPROVAL=all`, a pilot's
+    setting: the default `changes` logs the seats that confirm the supervisor's plan, and on the demo plant's days
+    ahead the optimizer keeps that plan, so nothing would wait for Accept); its summary."""
+    runtime.set_environment({"CREW_APPROVAL": "all"}, functions=["crew_planner"])
+    return dict(runtime.fire("crew_planner", detail={"date": crew_day(today).isoformat()}))
 
 
 def _ask_the_copilot(runtime: Any, plant_dir: Path) -> None:
