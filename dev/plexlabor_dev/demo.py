@@ -258,7 +258,7 @@ def _serverless(
     print(
         f"7. Crew plan for {plan.get('day')} ({plan.get('solver')}, {plan.get('status')}): "
         f"{plan.get('published', 0)} suggestions recorded, {time.perf_counter() - clock:.1f} s; its shifts are "
-        f"ahead, so the planner can accept, swap or call off seats on {runtime.api_url}/crew?day={plan.get('day')}"
+        f"ahead, so the planner can accept seats and record call-offs on {runtime.api_url}/crew?day={plan.get('day')}"
     )
     skills = runtime.fire("skills_daily", detail={"as_of": days[0].isoformat()})
     mails_before = len(runtime.sent_emails())

@@ -1,5 +1,6 @@
 """`make demo`'s crew plan can be decided: the demo plans a day whose shifts are all ahead (`crew_day`) on a plant
-whose scheduled days reach it (`demo_spec`), so the planner sees Accept on the crew board and an Accept is taken.
+whose scheduled days reach it (`demo_spec`), so the planner sees Accept and the call-off form on the crew board,
+and an Accept is taken.
 Before, the demo planned a replayed day in the past and every seat had ended (no Accept; review_sweep expired them);
 `plan_crews` also has every seat wait for review (`CREW_APPROVAL=all`), as seats that confirm the plan are logged.
 """
@@ -50,6 +51,7 @@ def test_the_demos_crew_plan_waits_for_the_planner_who_can_accept_a_seat(
         assert planner.post(f"{api}{LOGIN_PATH}", data=form, timeout=30).status_code == 200
         board = planner.get(f"{api}/crew", params={"day": day}, timeout=60)
         assert board.status_code == 200 and 'value="approve">Accept</button>' in board.text
+        assert 'id="record-call-off"' in board.text  # a call-off taken by phone can be recorded
         item = crew[0].item_id
         decided = planner.post(
             f"{api}/items/{item}",
