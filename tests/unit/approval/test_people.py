@@ -45,6 +45,17 @@ def test_the_directory_names_everyone_by_name_and_number_whatever_their_status()
     assert directory.numbered(" e00002 ") == Person("E2", "E00002", "Ben Cole")
 
 
+def test_the_directory_knows_everyone_and_their_departments_from_the_same_read() -> None:
+    """What the review queue calls the plant's people and departments (`webapp.plantfilters`): no read of its own."""
+    plex = _plex()
+    plex.employees_list[0] = plex.employees_list[0].model_copy(update={"department_code": "ASSY"})
+    directory = PlexEmployeeDirectory(plex)
+
+    assert directory.person_of("E1") == Person("E1", "E00001", "Ana Ruiz", "ASSY")
+    assert sorted(p.employee_id for p in directory.everyone()) == ["E1", "E2"] and plex.reads == 1
+    assert StaticPeopleDirectory().everyone() == []
+
+
 def test_addresses_and_people_share_one_read_of_the_employees_and_expire_together() -> None:
     plex, now = _plex(), [0.0]
     directory = PlexEmployeeDirectory(plex, ttl_s=60, monotonic=lambda: now[0])

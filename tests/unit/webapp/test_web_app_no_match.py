@@ -18,13 +18,17 @@ from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.skills.skills_report_world import stored_report
 from tests.unit.webapp.viewers import ADMIN, HR
 
-PEOPLE = StaticPeopleDirectory([Person("E1", "E00001", "Ann Lee"), Person("E0002", "E00002", "Robin Diaz")])
+PEOPLE = StaticPeopleDirectory(
+    [Person("E1", "E00001", "Ann Lee", "ASSY"), Person("E0002", "E00002", "Robin Diaz", "WELD")]
+)
 
 
-def _get(world: World, path: str, claims: dict[str, Any], lambda_context: Any, **query: str) -> dict[str, Any]:
+def _get(
+    world: World, path: str, claims: dict[str, Any], lambda_context: Any, people: Any = PEOPLE, **query: str
+) -> dict[str, Any]:
     store = InMemoryArtifactStore()
     stored_report(store)
-    deps = dataclasses.replace(web_deps(world), people=PeopleDisplay(PEOPLE), reports=SkillsReports(store))
+    deps = dataclasses.replace(web_deps(world), people=PeopleDisplay(people), reports=SkillsReports(store))
     return call_web(deps, "GET", path, ADMIN if claims is None else claims, lambda_context, query=query or None)
 
 
@@ -35,7 +39,7 @@ def _text(body: str) -> str:
 @pytest.mark.parametrize(
     ("query", "words"),
     [
-        ({"department": "XX"}, "No items match: department XX."),
+        ({"department": "ASSY"}, "No items match: department ASSY."),
         ({"shift": "9", "kind": "crew_assignment"}, "No items match: kind Crew assignment, shift 9."),
         (
             {"employee": "e00002", "day": "2026-12-05"},
@@ -62,10 +66,53 @@ def test_a_queue_filter_it_cannot_read_stays_a_400(world: World, lambda_context:
 
 
 def test_the_expired_list_says_which_filter_matches_nothing(world: World, lambda_context: Any) -> None:
-    response = _get(world, "/queue", ADMIN, lambda_context, show="expired", department="XX")
+    response = _get(world, "/queue", ADMIN, lambda_context, show="expired", department="WELD")
 
     assert response["statusCode"] == 200
-    assert 'No items match: department XX. <a href="/dev/queue?show=expired">Clear the filters</a>' in response["body"]
+    assert (
+        'No items match: department WELD. <a href="/dev/queue?show=expired">Clear the filters</a>' in response["body"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ({"department": "PAINT"}, "Department: 'PAINT' is not a department of this plant: choose one from the list."),
+        ({"employee": "bogus"}, "Employee number: no employee of this plant has the number 'bogus'."),
+    ],
+)
+def test_a_queue_filter_naming_nothing_in_the_plant_is_a_400_naming_the_field(
+    world: World, lambda_context: Any, query: dict[str, str], words: str
+) -> None:
+    """ux141 #13: a mistyped department or employee number read "No items match", where an unreadable day is a 400
+    naming the field (and so is the certification timeline's unknown department now): the queue is shown not
+    narrowed by it, its links keeping the other filters."""
+    response = _get(world, "/queue", ADMIN, lambda_context, shift="1", **query)
+
+    assert response["statusCode"] == 400
+    body = _text(response["body"])
+    assert f"{words} The queue below is not narrowed by it." in body and "No items match" not in body
+    assert 'action="/dev/queue?shift=1"' in body and "crew-0001" in body
+    expired = _get(world, "/queue", ADMIN, lambda_context, show="expired", **query)
+    assert expired["statusCode"] == 400 and f"{words} The list below is not narrowed by it." in _text(expired["body"])
+
+
+def test_a_queue_filter_is_not_called_unknown_while_the_directory_knows_nobody(
+    world: World, lambda_context: Any
+) -> None:
+    """No Plex (or Plex unreachable): the directory cannot tell a mistyped department from a real one."""
+    response = _get(world, "/queue", ADMIN, lambda_context, StaticPeopleDirectory(), department="PAINT")
+
+    assert response["statusCode"] == 200 and "No items match: department PAINT." in response["body"]
+
+
+def test_a_department_or_employee_of_the_viewers_items_is_never_unknown(world: World, lambda_context: Any) -> None:
+    """An item's employee the directory does not name (one who left Plex, an id typed) is still a filter."""
+    response = _get(
+        world, "/queue", ADMIN, lambda_context, StaticPeopleDirectory([Person("E9", "E00009")]), employee="E0002"
+    )
+
+    assert response["statusCode"] == 200 and "f-000000000000000000000001" in response["body"]
 
 
 def test_a_certification_filter_that_matches_nothing_says_which_and_clears(world: World, lambda_context: Any) -> None:

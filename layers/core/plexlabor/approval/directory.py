@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -47,16 +47,18 @@ pages name who decided (ux141 #13: "Rejected by planner" read as a person's name
 
 @dataclass(frozen=True)
 class Person:
-    """How a person can be named: their Plex employee id, employee number and name (either may be unknown)."""
+    """How a person can be named: their Plex employee id, employee number and name (either may be unknown), and
+    their department (Plex's department code), which tells the pages which departments the plant has."""
 
     employee_id: str
     number: str | None = None
     name: str | None = None
+    department: str | None = None
 
     @classmethod
     def of(cls, employee: Employee) -> Person:
         name = " ".join(part.strip() for part in (employee.first_name, employee.last_name) if part and part.strip())
-        return cls(employee.id, employee.employee_no or None, name or None)
+        return cls(employee.id, employee.employee_no or None, name or None, employee.department_code or None)
 
 
 @runtime_checkable
@@ -67,6 +69,10 @@ class PeopleDirectory(Protocol):
 
     def numbered(self, number: str) -> Person | None:
         """The person with this employee number (as typed: case and spaces ignored), or None."""
+        ...
+
+    def everyone(self) -> Collection[Person]:
+        """Everybody it knows; empty when it knows nobody (no Plex, or Plex unavailable)."""
         ...
 
 
@@ -86,6 +92,9 @@ class StaticPeopleDirectory:
 
     def numbered(self, number: str) -> Person | None:
         return self._numbers.get(_number_key(number))
+
+    def everyone(self) -> Collection[Person]:
+        return list(self._people.values())
 
 
 class PlexEmployeeDirectory:
@@ -133,6 +142,10 @@ class PlexEmployeeDirectory:
         with self._lock:
             self._current_people()
             return self._numbers.get(_number_key(number))
+
+    def everyone(self) -> Collection[Person]:
+        with self._lock:
+            return list(self._current_people().values())
 
     def _port(self) -> LaborDataPort:
         if self._plex is None:

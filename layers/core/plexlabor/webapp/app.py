@@ -14,7 +14,7 @@ queue's employee filter takes an employee number. Times are plant time with thei
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -70,6 +70,7 @@ from plexlabor.webapp.auth import Reply, SignIn, request_cookies, sign_in
 from plexlabor.webapp.forecasts import ForecastReports
 from plexlabor.webapp.headers import CONTENT_TYPE, SECURITY_HEADERS
 from plexlabor.webapp.incidenttrends import IncidentTrendsReports
+from plexlabor.webapp.plantfilters import queue_unknowns
 from plexlabor.webapp.reports import ReportSettings, SkillsReports
 from plexlabor.webapp.timeline import TIMELINE_KEY, shape_timeline
 from plexlabor.webapp.viewer import NotSignedInError, viewer_from_claims
@@ -337,6 +338,21 @@ def _filters(query: Mapping[str, str], people: PeopleDisplay | None = None) -> t
     ), problems
 
 
+def _plant_filters(page: Page, items: list[ReviewItem]) -> tuple[Filters, dict[str, str]]:
+    """The query's filters (`_filters`) less those that cannot be read or name a department or employee the plant
+    does not have (`plantfilters.queue_unknowns`, from the people directory and the viewer's `items`), and per
+    one left out, why."""
+    query = _query()
+    filters, problems = _filters(query, page.deps.people)
+    typed = (query.get("employee") or "").strip() or None
+    unknown = queue_unknowns(filters, typed, page.deps.people.directory, items, page.viewer.departments)
+    if "department" in unknown:
+        filters = replace(filters, department=None)
+    if "employee" in unknown:
+        filters = replace(filters, employee_id=None)
+    return filters, problems | unknown
+
+
 def filter_words(page: Page, filters: Filters) -> str:
     """The queue's filters in words, as a page that matches nothing names them ("kind Crew assignment, department
     XX, shift 9", the employee by name: ux141 #13); "" when none is set."""
@@ -356,11 +372,11 @@ def _query() -> dict[str, str]:
 
 
 def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None = None, **kept: Any) -> Response[str]:
-    filters, problems = _filters(_query(), page.deps.people)
-    query = {k: v for k, v in _query().items() if k not in problems}  # the links go on without a malformed filter
+    everything = page.deps.review.queue.for_viewer(page.viewer)
+    filters, problems = _plant_filters(page, everything)
+    query = {k: v for k, v in _query().items() if k not in problems}  # the links go on without a refused filter
     if problems:  # a clear refusal, not a silently empty or unfiltered queue (ux119 #21)
         status, flash = 400, _error(" ".join(problems.values()) + " The queue below is not narrowed by it.")
-    everything = page.deps.review.queue.for_viewer(page.viewer)
     matching = [item for item in everything if filters.keep(item)]
     pages = max(1, -(-len(matching) // PAGE_SIZE))
     number = min(max(_page_number(query), 1), pages)
@@ -468,12 +484,13 @@ def _expired_page(page: Page) -> Response[str]:
     """The items the viewer may see that expired with nobody deciding them (the queue's lookback), narrowed by
     the queue's filters and paged as the queue is, the latest first, each with what that means for Plex (ux119
     #23: they left the queue and no page listed them; ux136 #2: the filters and pages were ignored)."""
-    filters, problems = _filters(_query(), page.deps.people)
+    everything = page.deps.review.queue.expired_items(page.viewer)
+    filters, problems = _plant_filters(page, [item for item, _ in everything])
     query = {k: v for k, v in _query().items() if k not in problems}
     status, flash = 200, None
     if problems:
         status, flash = 400, _error(" ".join(problems.values()) + " The list below is not narrowed by it.")
-    expired = page.deps.review.queue.expired_items(page.viewer, filters)
+    expired = [(item, at) for item, at in everything if filters.keep(item)]
     pages = max(1, -(-len(expired) // PAGE_SIZE))
     number = min(max(_page_number(query), 1), pages)
     shown = expired[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]

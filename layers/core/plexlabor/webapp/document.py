@@ -107,7 +107,8 @@ def webapp_document() -> dict[str, Any]:
         "/queue": {
             "get": _get(
                 "The review queue, filtered and paged (a person who decides nothing goes on to their first page; a "
-                "malformed day, kind or type is a 400 naming it); show=expired: the items that expired undecided",
+                "malformed day, kind or type, or a department or employee number the plant does not have, is a 400 "
+                "naming it); show=expired: the items that expired undecided",
                 _responses("200", "303", "400"),
                 _query(
                     "kind", "type", "department", "shift", "employee", "day", "page", *BULK_FLASH_KEYS, "last", "show"
@@ -145,7 +146,11 @@ def webapp_document() -> dict[str, Any]:
                 "503",
             ),
         },
-        "/kpis": {"get": _get("The review KPIs", _responses("200", "403"), _query("days"))},
+        "/kpis": {
+            "get": _get(
+                "The review KPIs (a period not offered is 400)", _responses("200", "400", "403"), _query("days")
+            )
+        },
         "/skills": {
             "get": _get(
                 "Skill coverage",
@@ -163,8 +168,8 @@ def webapp_document() -> dict[str, Any]:
         },
         "/certifications": {
             "get": _get(
-                "Certification timeline",
-                _responses("200", "403"),
+                "Certification timeline (a department, workcenter or employee number the plant does not have is 400)",
+                _responses("200", "400", "403"),
                 _query("department", "workcenter", "employee", "page"),
             )
         },

@@ -26,6 +26,7 @@ from plexlabor.skills.report import (
     TrainingRecommendation,
     Unqualified,
 )
+from plexlabor.webapp.plantfilters import unknown_department, unknown_employee
 from plexlabor.webapp.reports import CellKey, SkillsIndex
 from plexlabor.webapp.viewer import Reach
 
@@ -361,23 +362,21 @@ class TimelineView:
 
 def unknown_filters(index: SkillsIndex, query: TimelineQuery, employee: str | None) -> dict[str, str]:
     """The timeline's filters that name nothing in the report's plant, by query name, each in words naming its field
-    (a 400, as the queue's unreadable filters: ux141 #13); `employee` as typed. A filter the plant knows that matches
-    nothing in the viewer's view is no problem: the page says "No items match"."""
+    (a 400, in the queue's words: `webapp.plantfilters`, ux141 #13); `employee` as typed. A filter the plant knows
+    that matches nothing in the viewer's view is no problem: the page says "No items match"."""
     artifact = index.artifact
     problems: dict[str, str] = {}
     departments = {e.department for e in artifact.employees.values()} | {
         w.department for w in artifact.workcenters.values()
     }
     if query.department is not None and query.department not in departments:
-        problems["department"] = (
-            f"Department: '{query.department[:40]}' is not a department of this plant: choose one from the list."
-        )
+        problems["department"] = unknown_department(query.department)
     if query.workcenter is not None and query.workcenter not in {w.code for w in artifact.workcenters.values()}:
         problems["workcenter"] = (
             f"Workcenter: '{query.workcenter[:40]}' is not a workcenter of this plant: choose one from the list."
         )
     if employee and query.employee_id not in artifact.employees:
-        problems["employee"] = f"Employee number: no employee of this plant has the number '{employee[:40]}'."
+        problems["employee"] = unknown_employee(employee)
     return problems
 
 

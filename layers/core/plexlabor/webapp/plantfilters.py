@@ -1,0 +1,60 @@
+"""A filter naming a department or an employee the plant does not have is a 400 naming the field, in the same words
+on every page that filters by them (ux141 #13: a mistyped department read "No items match"); one the plant has that
+matches nothing stays the 200 "No items match: ...". Each page decides from the plant it has at hand: the
+certification timeline from skills_daily's report (`skillviews.unknown_filters`), the review queue and its expired
+list from the people directory (`queue_unknowns`)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from plexlabor.approval.directory import PeopleDirectory
+from plexlabor.review.items import ReviewItem
+from plexlabor.review.queue import Filters
+
+
+def unknown_department(department: str) -> str:
+    return f"Department: '{department[:40]}' is not a department of this plant: choose one from the list."
+
+
+def unknown_employee(typed: str) -> str:
+    return f"Employee number: no employee of this plant has the number '{typed[:40]}'."
+
+
+def queue_unknowns(
+    filters: Filters,
+    typed_employee: str | None,
+    directory: PeopleDirectory,
+    items: Iterable[ReviewItem],
+    departments: Collection[str] = (),
+) -> dict[str, str]:
+    """The queue's department and employee filters that name nothing in the plant, by query name, in words.
+
+    The queue reads the audit table, not Plex, so the plant is what the people directory knows (Plex employees and
+    their departments, kept 15 minutes: the read that names people on these pages, not one more per page), with
+    the departments and employees of `items` (what the viewer may see) and the viewer's own `departments`. A
+    directory that knows nobody (no Plex, or Plex unreachable) cannot tell a mistyped value from a real one:
+    nothing is called unknown then, nor a department while no employee has one."""
+    if filters.department is None and not typed_employee:
+        return {}
+    everyone = directory.everyone()
+    if not everyone:
+        return {}
+    seen = list(items)
+    problems: dict[str, str] = {}
+    plant_departments = {p.department for p in everyone if p.department}
+    if (
+        filters.department is not None
+        and plant_departments
+        and filters.department not in plant_departments | {i.department for i in seen} | set(departments)
+    ):
+        problems["department"] = unknown_department(filters.department)
+    employee = filters.employee_id
+    if (
+        typed_employee
+        and employee is not None
+        and directory.person_of(employee) is None
+        and all(i.employee_id != employee for i in seen)
+    ):
+        problems["employee"] = unknown_employee(typed_employee)
+    return problems
