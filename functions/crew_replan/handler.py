@@ -1,8 +1,8 @@
 """crew_replan: consumes the replan queue (SQS, batch size 1, partial batch failures).
 
 Each message is a `replan` message (`plexlabor.crew.messages.ReplanMessage`: a call-off, a workcenter
-down or up, a job operation added, moved or completed, decisions or a swap on the crew board, and the
-shift it touches). The work is
+down or up, a job operation added, moved or completed, decisions, a swap or a call-off undone on the crew board,
+and the shift it touches). The work is
 `plexlabor.crew.replanning.run`; the dependencies are built once per environment
 (`plexlabor.crew.wiring.replan_dependencies`). A message that fails is retried by SQS, then goes to the
 replan DLQ; a `refresh` never fails (`replanning.refresh` logs and counts its failure, skips it when late).

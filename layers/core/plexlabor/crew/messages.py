@@ -28,6 +28,7 @@ ReplanReason = Literal[
     "operation_completed",
     "plan_changed",
     "swap",
+    "call_off_undone",
     "refresh",
 ]
 NEEDS = {
@@ -40,6 +41,7 @@ NEEDS = {
     "operation_completed": "job_operation_id",
     "plan_changed": None,  # a supervisor accepted or rejected suggestions on the crew board: the plan says which
     "swap": "employee_id",  # a supervisor swapped this operator into a seat on the crew board (accepted there)
+    "call_off_undone": "employee_id",  # a call-off recorded on the board was undone there: the person is back
     "refresh": None,  # nothing happened: crew_call_offs' schedule asks crew_replan to keep the shift ready
 }
 
@@ -53,13 +55,15 @@ CALL_OFF_REASONS = {
 the audit keeps no words about a person's health or family)."""
 CallOffReason = Literal["sick", "family", "transport", "other"]
 REPORT_FIELDS = ("reported_by", "call_off_reason")
-"""What a call-off recorded on the crew board adds (who took it, why); none for a detected one (crew_call_offs)."""
+"""What a call-off recorded on the crew board adds (who took it, why); none for a detected one (crew_call_offs). An
+undo (`call_off_undone`) says who undid it (`reported_by`), not why."""
 SUBJECT_FIELDS = ("employee_id", "workcenter_id", "job_operation_id")
 """What a message may be about: each reason names one of them (`NEEDS`) or none, never another."""
 ABOUT_SOMEONE = {
     "call_off": "a call-off of {}",
     "absence": "an absence of {}",
     "swap": "a swap on the crew board ({} in)",
+    "call_off_undone": "an undone call-off ({} back)",
 }
 """How `describe` words an event about a person: with their employee id, as the audit keeps it (a page names the
 person: `people_in`)."""
@@ -87,7 +91,8 @@ class ReplanMessage(BaseModel):
     workcenter_id: str | None = Field(default=None, min_length=1, max_length=64)
     job_operation_id: str | None = Field(default=None, min_length=1, max_length=64)
     reported_by: str | None = Field(default=None, min_length=1, max_length=128)
-    """Who recorded a call-off on the crew board (the signed-in person); None: detected (crew_call_offs)."""
+    """Who recorded a call-off on the crew board (the signed-in person), or undid one (`call_off_undone`); None:
+    detected (crew_call_offs)."""
     call_off_reason: CallOffReason | None = None
     """Why, as they recorded it (`CALL_OFF_REASONS`)."""
     departments: tuple[str, ...] | None = Field(default=None, max_length=64)
@@ -133,7 +138,8 @@ class ReplanMessage(BaseModel):
             if name != needed and getattr(self, name) is not None:
                 raise ValueError(f"a {self.reason} message takes no {name}")
         for name in REPORT_FIELDS:
-            if self.reason != "call_off" and getattr(self, name) is not None:
+            allowed = ("call_off", "call_off_undone") if name == "reported_by" else ("call_off",)
+            if self.reason not in allowed and getattr(self, name) is not None:
                 raise ValueError(f"a {self.reason} message takes no {name}")
         if self.reason != "plan_changed" and self.departments is not None:
             raise ValueError(f"a {self.reason} message takes no departments")

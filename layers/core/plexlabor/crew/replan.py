@@ -85,7 +85,7 @@ def apply_event(problem: CrewProblem, message: ReplanMessage) -> CrewProblem:
         kept = tuple(job for job in problem.jobs if job.place.workcenter_id != message.workcenter_id)
     elif message.reason == "operation_completed":
         kept = tuple(job for job in problem.jobs if job.job_operation_id != message.job_operation_id)
-    else:  # back up, added or moved: the data read again holds it
+    else:  # back up, added or moved, a call-off undone: the data read again holds it
         return problem
     note = f"re-planned after {message.reason.replace('_', ' ')}: {len(problem.jobs) - len(kept)} segment(s) dropped"
     return problem.model_copy(update={"jobs": kept, "notes": (*problem.notes, note)})
@@ -107,10 +107,12 @@ def compile_event(
 @dataclass(frozen=True)
 class Scope:
     """What a re-plan may change (job segment keys): the seats whose current crew may move (`movable`) and those
-    that may get someone new (`open`, which holds `movable`). Every other seat keeps its crew and gets nobody new."""
+    that may get someone new (`open`, which holds `movable`). Every other seat keeps its crew and gets nobody new.
+    `newcomers` (None: anyone): the only people an open seat that is not `movable` may take in."""
 
     movable: frozenset[str]
     open: frozenset[str]
+    newcomers: frozenset[str] | None = None
 
 
 def event_scope(before: CrewProblem, current: CurrentPlan, message: ReplanMessage) -> Scope | None:
@@ -119,8 +121,11 @@ def event_scope(before: CrewProblem, current: CurrentPlan, message: ReplanMessag
     a supervisor's decisions (`plan_changed`): the seats they rejected may move, and the empty seats of the
     departments they see (`ReplanMessage.departments`; every department for a planner) may be filled; a workcenter
     down or an operation completed: the empty seats of its department may take those it freed; a workcenter back up,
-    an operation added or moved: its seats (`before` read again holds them)."""
+    an operation added or moved: its seats (`before` read again holds them). A call-off undone: every seat may take
+    the person back, and nobody else."""
     reason = message.reason
+    if reason == "call_off_undone" and message.employee_id:
+        return Scope(frozenset(), frozenset(j.key for j in before.jobs), frozenset({message.employee_id}))
     if reason in ("call_off", "absence", "swap"):
         seats = frozenset(
             job for job, employee in current.assignments | current.accepted if employee == message.employee_id
@@ -178,6 +183,10 @@ def with_current_plan(compiled: Compiled, current: CurrentPlan, now: datetime, s
     held_all = np.union1d(hard, np.array(kept, dtype=np.int64))
     open_jobs = np.array([job.key in scope.open or job.key in movable for job in compiled.jobs], dtype=bool)
     closed = ~open_jobs[compiled.pair_job]
+    if scope.newcomers is not None:  # on a seat that need not change, only a newcomer may come in
+        comes_in = np.array([op.employee_id in scope.newcomers for op in compiled.operators], dtype=bool)
+        must_change = np.array([job.key in movable for job in compiled.jobs], dtype=bool)
+        closed |= ~comes_in[compiled.pair_op] & ~must_change[compiled.pair_job]
     closed[held_all] = False
     return replace(replanned, held=held_all, closed=closed)
 

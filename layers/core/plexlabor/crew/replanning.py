@@ -9,7 +9,8 @@
    back up, or a stale problem read the data again, and the shift's earlier events are applied to it
    again (`KeptShift.events`: Plex may not show a call-off at all): the container's own and those the
    audit table records (`applied_event`, any container's), each once in the order detected, less those
-   the message takes back (an up, its down) and the call-offs of operators who clocked in since;
+   the message takes back (an up, its down; a call-off undone on the board, the call-off) and the
+   call-offs of operators who clocked in since;
 2. read the current plan from the audit table (`current_plan`): the shift's crew assignments
    published by the nightly plan or an earlier re-plan, not rejected and not closed; those a supervisor
    approved are held, as is every one that has started. A warm container reads only what is new since
@@ -98,8 +99,10 @@ CANCELS = {
     "workcenter_up": "workcenter_down",
     "operation_added": "operation_completed",
     "operation_moved": "operation_completed",
+    "call_off_undone": "call_off",
 }
-"""An event that takes back an earlier one about the same workcenter or operation (the data read holds it)."""
+"""An event that takes back an earlier one about the same workcenter, operation or person (the data read holds it;
+a call-off undone on the crew board: the person is plannable again, and no later read applies the call-off again)."""
 
 
 def read_current_plan(
@@ -226,6 +229,8 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         logger.info("crew re-plan skipped", **skipped)
         metrics.add_metric(name="CrewReplanSkipped", unit=MetricUnit.Count, value=1)
         return skipped
+    if message.reason == "call_off_undone" and message.employee_id:  # the board lets it go first; here if it could not
+        _release_call_offs(deps.store, {message.employee_id}, message, now)
     current, openings = current_plan(day, message.shift)
     plan_read_s = time.perf_counter() - started
     kept_shift, read = _shift_problem(deps, message, now, day)
@@ -266,7 +271,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     if read == "read":  # the next container starts from this read (`crew.snapshots`)
         _store_shift(deps, message.day, message.shift, kept_now)
     _forget_days_gone(deps, message.day)
-    absent = frozenset({message.employee_id}) if message.employee_id else frozenset()
+    absent = frozenset({message.employee_id}) if message.employee_id else frozenset()  # or back: an undone call-off
     summary = plan_summary(message.day, plan) | result.as_dict()
     summary |= {
         "reason": message.reason,
@@ -407,10 +412,12 @@ class KeptShift:
 def remembered(events: tuple[ReplanMessage, ...], message: ReplanMessage) -> tuple[ReplanMessage, ...]:
     """The events to apply again on the shift's next read, after `message`: those whose change Plex may not
     show (`REMEMBERED`), less those it takes back (`CANCELS`)."""
-    subject = (message.workcenter_id, message.job_operation_id)
+    subject = (message.employee_id, message.workcenter_id, message.job_operation_id)
     undone = CANCELS.get(message.reason)
     kept = tuple(
-        e for e in events if (e.reason != undone or (e.workcenter_id, e.job_operation_id) != subject) and e != message
+        e
+        for e in events
+        if (e.reason != undone or (e.employee_id, e.workcenter_id, e.job_operation_id) != subject) and e != message
     )
     return (*kept, message) if message.reason in REMEMBERED else kept
 
@@ -594,14 +601,15 @@ def _clocked_in(
 
 
 def _release_call_offs(store: AuditStore, back: set[str], message: ReplanMessage, now: datetime) -> None:
-    """Lets go the board's call-off claims (`crew.claims`) of those who clocked in after all, so that their seats
+    """Lets go the board's call-off claims (`crew.claims`) of those who clocked in after all (or whose call-off a
+    `call_off_undone` undid, when the board could not let it go), so that their seats
     of the shift are accepted again (review 155 R3); one that cannot be written is logged, the re-plan goes on (the
     next read of the shift lets it go, or a supervisor undoes it on the board)."""
     claims = SeatClaims(store, lambda: now)
     for employee_id in sorted(back):
         try:
             if claims.release_call_off(employee_id, message.day, message.shift, REPLAN_ACTOR) is not None:
-                logger.info("call-off let go: clocked in", employee_id=employee_id, shift=message.shift)
+                logger.info("call-off let go", after=message.reason, employee_id=employee_id, shift=message.shift)
         except (AuditError, ClaimBusyError):
             logger.exception("call-off claim not let go", employee_id=employee_id, shift=message.shift)
 

@@ -241,6 +241,9 @@ class CallOff:
     absence: bool = False
     replanned: bool = True
     """Whether a re-plan applied it (False: recorded on the board a moment ago, the re-plan pending)."""
+    undone_at: datetime | None = None
+    """When a call-off was undone on the crew board (`call_off_undone`), and by whom; None: it holds."""
+    undone_by: str | None = None
 
     @property
     def why(self) -> str | None:
@@ -267,7 +270,9 @@ class Board:
         return sorted((p for p in found if p), key=lambda p: (named(p).casefold(), p))
 
     def called_off(self, shift: str, employee_id: str) -> CallOff | None:
-        return next((c for c in self.call_offs.get(shift, ()) if c.employee_id == employee_id), None)
+        """The person's call-off of the shift that holds (None: none, or undone on the board)."""
+        found = (c for c in self.call_offs.get(shift, ()) if c.employee_id == employee_id and c.undone_at is None)
+        return next(found, None)
 
     def off(self, shift: str, seat: Seat) -> CallOff | None:
         """The call-off of the seat's person from its shift (None: none, or an empty seat)."""
@@ -532,16 +537,27 @@ def read_board(
 
 
 def _call_offs(read: DayRead, board: Board, viewer: Viewer | None) -> dict[str, list[CallOff]]:
-    """The shifts' call-offs and absences as re-plans applied them (each person once per shift, the first), and the
-    call-offs recorded on the board that no re-plan applied yet (their claims: `replanned` False), those the viewer
-    may see: planners and admins all, others those of people with a seat on their board of the shift or that they
-    recorded."""
+    """The shifts' call-offs and absences as re-plans applied them (each person once per shift, the first, unless it
+    was undone and another came after), and the call-offs recorded on the board that no re-plan applied yet (their
+    claims: `replanned` False), those the viewer may see: planners and admins all, others those of people with a seat
+    on their board of the shift or that they recorded. A call-off undone on the board says when and by whom
+    (`_undos`)."""
     whole = viewer is None or bool(viewer.roles & {Role.ADMIN, Role.PLANNER})
     seen = {
         shift: {seat.item.employee_id for s in segments for seat in s.assigned}
         for shift, segments in board.shifts.items()
     }
     found: dict[str, dict[str, CallOff]] = defaultdict(dict)
+    undos = _undos(read, board.day)
+
+    def keep(shift: str, call_off: CallOff) -> None:
+        undo = undos.get((shift, call_off.employee_id))
+        if undo is not None and not call_off.absence and call_off.at <= undo[0]:
+            call_off = dataclasses.replace(call_off, undone_at=undo[0], undone_by=undo[1])
+        known = found[shift].get(call_off.employee_id)
+        if known is None or (known.undone_at is not None and call_off.undone_at is None):
+            found[shift][call_off.employee_id] = call_off
+
     for event in read.applied:
         payload = event.payload
         shift, employee = str(payload.get("shift_code")), payload.get("replan_employee_id")
@@ -550,8 +566,8 @@ def _call_offs(read: DayRead, board: Board, viewer: Viewer | None) -> dict[str, 
         reported_by = payload.get("replan_reported_by")
         if not whole and employee not in seen.get(shift, ()) and (viewer is None or reported_by != viewer.user_id):
             continue
-        found[shift].setdefault(
-            str(employee),
+        keep(
+            shift,
             CallOff(
                 str(employee),
                 datetime.fromisoformat(str(payload.get("replan_detected_at") or event.occurred_at.isoformat())),
@@ -566,8 +582,32 @@ def _call_offs(read: DayRead, board: Board, viewer: Viewer | None) -> dict[str, 
         )
         if whole or seen_here:
             pending = CallOff(claim.employee_id, claim.at, claim.by, claim.reason, replanned=False)
-            found[claim.shift].setdefault(claim.employee_id, pending)
+            keep(claim.shift, pending)
     return {shift: sorted(by.values(), key=lambda c: c.at) for shift, by in sorted(found.items())}
+
+
+def _undos(read: DayRead, day: date) -> dict[tuple[str, str], tuple[datetime, str]]:
+    """(shift, employee id) -> when and by whom their call-off was last undone on the board: the `call_off_undone`
+    re-plans applied, and the call-off claims let go by someone other than crew_replan (which lets go those of people
+    who clocked in) before the re-plan comes."""
+    found: dict[tuple[str, str], tuple[datetime, str]] = {}
+
+    def undone(shift: str, employee: str, at: datetime, by: str) -> None:
+        if (shift, employee) not in found or found[(shift, employee)][0] < at:
+            found[(shift, employee)] = (at, by)
+
+    for event in read.applied:
+        payload = event.payload
+        if payload.get("replan_reason") == "call_off_undone" and payload.get("replan_employee_id"):
+            at = datetime.fromisoformat(str(payload.get("replan_detected_at") or event.occurred_at.isoformat()))
+            by = str(payload.get("replan_reported_by") or event.actor)
+            undone(str(payload.get("shift_code")), str(payload["replan_employee_id"]), at, by)
+    for event in read.claims:
+        payload = event.payload
+        released = payload.get("claim") == "release" and not payload.get("item_id") and event.employee_id
+        if released and payload.get("plan_day") == day.isoformat() and event.actor != REPLAN_ACTOR:
+            undone(str(payload.get("shift_code")), str(event.employee_id), event.occurred_at, event.actor)
+    return found
 
 
 def _newer_figures(figures: dict[str, PlanFigures], shift: str, event: AuditEvent) -> None:

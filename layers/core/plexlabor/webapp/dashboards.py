@@ -37,7 +37,7 @@ from plexlabor.approval.display import skill_words, with_people
 from plexlabor.approval.errors import ApprovalError, status_for
 from plexlabor.audit.errors import AuditError
 from plexlabor.audit.publish import publish_once
-from plexlabor.crew.claims import ClaimBusyError, ClaimRefusedError, SeatClaims
+from plexlabor.crew.claims import Claim, ClaimBusyError, ClaimRefusedError, SeatClaims
 from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage
 from plexlabor.models import record_key
 from plexlabor.platform.clock import outside_dates
@@ -443,8 +443,8 @@ CREW_FLASH = {
     "calloff_day": "Call-off recorded for the rest of the day: the crew planner re-plans this shift and the day's "
     "later ones without them; the call-offs and the suggestions that cover their seats appear within a minute "
     "(reload).",
-    "calloff_undone": "Call-off undone: they may be accepted or swapped into their shifts' seats again. The crew "
-    "planner's re-plans take them back when they clock in.",
+    "calloff_undone": "Call-off undone: they may be accepted or swapped into their shifts' seats again, and the crew "
+    "planner re-plans those shifts with them back (it fills only empty seats with them, moving nobody else; reload).",
 }
 
 
@@ -728,9 +728,10 @@ def _plans(page: Page) -> bool:
 def _undo_call_off(page: Page, form: dict[str, str], back: dict[str, str]) -> Response[str]:
     """Undo a call-off recorded on the board (review 155 R3: the person turned up after all, or it was recorded in
     error): its claims let go (`SeatClaims.release_call_off`), this shift's and those of the day's later shifts it was
-    recorded with, so the person is accepted or swapped in again. Who recorded it may undo it, and planners and
-    admins (403 for others); none holding is a 409 saying so. crew_replan is not told: its re-plans keep the person
-    off until they clock in (`replanning._clocked_in`)."""
+    recorded with, so the person is accepted or swapped in again, and a `call_off_undone` message per shift on the
+    replan queue, so crew_replan plans them again (sent first: a queue that cannot be reached is a 503 and nothing is
+    let go; one that went lets its claim go in crew_replan too, if the table cannot be written here). Who recorded
+    it may undo it, and planners and admins (403 for others); none holding is a 409 saying so."""
     employee, shift = form.get("undo", "").strip(), form.get("shift", "").strip()
     try:
         day = date.fromisoformat(form.get("day", "").strip())
@@ -753,15 +754,50 @@ def _undo_call_off(page: Page, form: dict[str, str], back: dict[str, str]) -> Re
     if chosen.by != page.viewer.user_id and not _plans(page):
         text = f"Call-off not undone: only {page.who(chosen.by)}, who recorded it, or a planner may undo it."
         return page.render("message.html", 403, title="Call-off not undone", page="crew", message=text, back=back)
-    recorded_with = [c for c in held if c.by == chosen.by and c.at == chosen.at]
-    try:
-        for call_off in recorded_with:
-            claims.release_call_off(employee, day, call_off.shift, page.viewer.user_id)
-    except (AuditError, ClaimBusyError):
-        logger.exception("call-off not undone")
-        text = "Call-off not undone: the audit table could not be written. Try again in a moment."
+    if page.deps.replan is None:
+        text = "Call-off not undone: re-planning is not configured (no replan queue) to plan them back in."
         return page.render("message.html", 503, title="Call-off not undone", page="crew", message=text, back=back)
-    logger.info("call-off undone on the crew board", day=day.isoformat(), shifts=[c.shift for c in recorded_with])
+    recorded_with = [c for c in held if c.by == chosen.by and c.at == chosen.at]
+    now = review.clock()
+    undone: list[Claim] = []
+    for call_off in recorded_with:
+        undo = ReplanMessage(
+            reason="call_off_undone",
+            day=day,
+            shift=call_off.shift,
+            employee_id=employee,
+            reported_by=page.viewer.user_id,
+            detected_at=now,
+        )
+        try:
+            page.deps.replan.send(undo)
+        except Exception:  # nothing half done: only the shifts whose undo went are let go
+            logger.exception("call-off undo not sent to the replan queue")
+            if not undone:
+                text = "Call-off not undone: it could not be sent to the crew planner. Try again in a moment."
+                return page.render(
+                    "message.html", 503, title="Call-off not undone", page="crew", message=text, back=back
+                )
+            break
+        undone.append(call_off)
+    try:
+        for call_off in undone:
+            claims.release_call_off(employee, day, call_off.shift, page.viewer.user_id)
+    except (AuditError, ClaimBusyError):  # the undo went: crew_replan lets the claims go with its re-plan
+        logger.exception("call-off claims not let go on the board")
+        text = (
+            "Call-off undo sent to the crew planner, which lets the call-off go with its re-plan within a minute; the "
+            "audit table could not be written here just now."
+        )
+        return page.render("message.html", 503, title="Call-off undo pending", page="crew", message=text, back=back)
+    if len(undone) < len(recorded_with):
+        shifts = ", ".join(c.shift for c in undone)
+        text = (
+            f"Call-off undone for shift {shifts} only: the day's later shifts could not be sent to the crew planner. "
+            "Undo it again on their boards in a moment."
+        )
+        return page.render("message.html", 503, title="Call-off partly undone", page="crew", message=text, back=back)
+    logger.info("call-off undone on the crew board", day=day.isoformat(), shifts=[c.shift for c in undone])
     kept = {name: value for name in ("dept", "wc") if (value := form.get(name, "").strip())}
     return page.redirect(
         f"/crew?{urlencode({'day': day.isoformat(), 'shift': shift, **kept, 'done': 'calloff_undone'})}"
