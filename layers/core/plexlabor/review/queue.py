@@ -234,19 +234,16 @@ class ReviewQueue:
             return [item for item in items if viewer.may_see(item)]
         return [item for item in items if viewer.may_see(item) and filters.keep(item)]
 
-    def expired_items(self, viewer: Viewer, filters: Filters | None = None) -> list[tuple[ReviewItem, datetime]]:
-        """The items `viewer` may see (narrowed by `filters`) whose time ran out within the lookback with nobody
-        deciding them, and when each expired, the latest expiry first; not those a re-plan replaced."""
+    def expired_items(self, viewer: Viewer) -> list[tuple[ReviewItem, datetime]]:
+        """The items `viewer` may see whose time ran out within the lookback with nobody deciding them, and when
+        each expired, the latest expiry first; not those a re-plan replaced. The page narrows them by the queue's
+        filters (`Filters.keep`) once it has checked the filters against them."""
         with self._reading:
             self._catch_up()
         with self._lock:
             known = self._known
             assert known is not None
-            found = [
-                (item, at)
-                for item, at in known.expired.values()
-                if item is not None and viewer.may_see(item) and (filters is None or filters.keep(item))
-            ]
+            found = [(item, at) for item, at in known.expired.values() if item is not None and viewer.may_see(item)]
         return sorted(found, key=lambda pair: (pair[1], pair[0].item_id), reverse=True)
 
     def item(self, viewer: Viewer, item_id: str) -> ReviewItem | None:
