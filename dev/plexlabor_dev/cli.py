@@ -507,6 +507,13 @@ COMMANDS: tuple[Command, ...] = (
             arg("--api-port", type=port, default=8780, help="local API Gateway port on 127.0.0.1"),
             arg("--moto-port", type=port, default=8781, help="moto server port on 127.0.0.1"),
             arg("--plex-port", type=port, default=8782, help="Plex simulator port on 127.0.0.1"),
+            arg(
+                "--crew-approval",
+                choices=("all", "changes", "none"),  # plexlabor.crew.publish.Approval, not imported: --help stays fast
+                default="all",
+                help="crew_planner's CREW_APPROVAL: which crew seats wait for review (default all: on a day ahead "
+                "the plan keeps the supervisor's, which 'changes' only logs)",
+            ),
         ),
     ),
     Command(

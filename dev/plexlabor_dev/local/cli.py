@@ -1,8 +1,10 @@
 """`plexlabor local up`: the Plex simulator and the local runtime, until Ctrl-C.
 
 Prints the URLs (local API gateway, moto, simulator, the web app and its dev login page), the tables,
-the local users, the webhook secret to sign punches with and how to fire the schedules, writes the same
-names to a state file (`plexlabor_dev.local.state`: what `--local` reads), then keeps everything running.
+the local users, the webhook secret to sign punches with and how to fire the schedules (on its own plant, which
+ends like `make demo`'s, the weekday ahead to plan crews for; crew_planner's `CREW_APPROVAL` is `--crew-approval`),
+writes the same names to a state file (`plexlabor_dev.local.state`: what `--local` reads), then keeps everything
+running.
 The console shows one line per handler call; the handlers' own logs and metrics go to a file beside the
 state file.
 """
@@ -15,18 +17,20 @@ import signal
 import tempfile
 import threading
 import time
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from infra.constants import SecretName
 from plexlabor.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from plexlabor_dev.commands import plant_flag
+from plexlabor_dev.demo import crew_day, demo_spec
 from plexlabor_dev.local.invoker import Invocation
 from plexlabor_dev.local.signin import describe_users
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.local.state import describe_runtime, remove_state, state_path, write_state
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
-LOCAL_PLANT = PlantSpec(employees=20, weeks=4, seed=7, anomaly_rate=0.1)
 HANDLER_LOG = "local-handlers.log"
 """Beside the state file: the handlers' own output while `local up` runs (the console gets one line a call)."""
 APPROVAL_WAIT_S = 300
@@ -48,14 +52,25 @@ def print_invocation(call: Invocation) -> None:
     print(describe_invocation(call), flush=True)
 
 
+def local_plant(today: date) -> PlantSpec:
+    """The plant `local up` serves without `--plant`: `make demo`'s (its default size), whose history ends on the
+    last Friday before `today` and whose schedules and jobs run past `crew_day(today)`, so crews can be decided."""
+    return demo_spec(employees=20, weeks=4, seed=7, today=today)
+
+
 def up_command(args: argparse.Namespace) -> int:
+    today = datetime.now(ZoneInfo(PlantSpec.timezone)).date()
     with contextlib.ExitStack() as stack:
         if args.plant:
             plant = plant_flag(args.plant).path
         else:
             plant = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="plexlabor-local-"))) / "plant"
-            meta = generate_plant(LOCAL_PLANT, plant)
-            print(f"Generated plant '{meta.name}' in {plant} (deleted on exit)")
+            spec = local_plant(today)
+            meta = generate_plant(spec, plant)
+            print(
+                f"Generated plant '{meta.name}' in {plant} (deleted on exit): history up to {spec.end_date}, "
+                f"schedules and jobs {spec.future_days} days past it"
+            )
         log_path = state_path().with_name(HANDLER_LOG)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         handler_log = stack.enter_context(log_path.open("w", encoding="utf-8"))
@@ -69,6 +84,7 @@ def up_command(args: argparse.Namespace) -> int:
                 log_level="INFO",
                 handler_output=handler_log,
                 on_invocation=print_invocation,
+                function_environment={"crew_planner": {"CREW_APPROVAL": args.crew_approval}},
             )
         )
         runtime = local.runtime
@@ -101,6 +117,14 @@ def up_command(args: argparse.Namespace) -> int:
             f"\n  without -d the poller reads the plant's last day ({last_day['since']} to {last_day['until']})"
             " and the others run as of its end"
         )
+        if not args.plant:
+            day = crew_day(today).isoformat()
+            print(
+                f"Crews              plan a day ahead: curl -X POST {api}/_local/schedules/crew_planner"
+                f""" -d '{{"date": "{day}"}}'"""
+                f"\n  (the next weekday: its shifts are ahead) then, as planner, {api}/crew?day={day}:"
+                f" accept seats and record call-offs (CREW_APPROVAL={args.crew_approval})"
+            )
         print(f"Handler logs       {log_path}  (their JSON logs and metrics; here, one line per call)")
         path = write_state(state, state_path())
         stack.callback(remove_state, path)
