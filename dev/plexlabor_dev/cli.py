@@ -511,8 +511,8 @@ COMMANDS: tuple[Command, ...] = (
                 "--crew-approval",
                 choices=("all", "changes", "none"),  # plexlabor.crew.publish.Approval, not imported: --help stays fast
                 default="all",
-                help="crew_planner's CREW_APPROVAL: which crew seats wait for review (default all: on a day ahead "
-                "the plan keeps the supervisor's, which 'changes' only logs)",
+                help="crew_planner's CREW_APPROVAL: which crew seats wait for review (default all; with 'changes' "
+                "seats that keep the supervisor's plan are only logged)",
             ),
         ),
     ),
