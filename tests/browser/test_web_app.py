@@ -16,11 +16,14 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from plexlabor.audit.events import AuditEventType, AuditStatus
+from plexlabor_dev.demo import demo_end_date, plan_crews
 from plexlabor_dev.local.scenario import ApprovalLink, busiest_days, labelled_punches, latest_links
 from plexlabor_dev.local.signin import LOCAL_PASSWORD, LocalUser
 from plexlabor_dev.local.stack import LocalStack
@@ -31,8 +34,11 @@ from tests.support import generated_plant
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-WEB_PLANT = PlantSpec(employees=30, weeks=4, seed=7, anomaly_rate=0.1)
-"""Small (≈0.5 s to generate) and with two line supervisors whose people have anomalies on the same days."""
+TODAY = datetime.now(ZoneInfo(PlantSpec.timezone)).date()
+WEB_PLANT = PlantSpec(employees=30, weeks=4, seed=7, anomaly_rate=0.1, end_date=demo_end_date(TODAY))
+"""Small (≈0.5 s to generate) and with two line supervisors whose people have anomalies on the same days; it ends
+as the demo's plant does (the last Friday before today), so its crews are planned for a weekday ahead whose seats
+can still be accepted (a seat whose time is over cannot be)."""
 WAIT_S = 600  # nothing escalates or expires while the module runs
 REASON = "Checked with the operator: the entry is right."
 
@@ -84,7 +90,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebApp]:
             return found if {str(e.finding_id) for e in pending} <= set(found) else None
 
         links = runtime.wait_for(every_finding_linked, timeout_s=20, what="a link for every pending finding")
-        runtime.fire("crew_planner", detail={"date": days[0].isoformat()})
+        plan_crews(runtime, TODAY)
         assert runtime.user_pool is not None
         users = {user.username: user for user in runtime.user_pool.users}
         by_employee = {user.employee_id: user.username for user in users.values() if user.employee_id}
