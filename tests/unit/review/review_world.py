@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from functions.web_app import handler as web_app
+from plexlabor.approval.messages import Stage
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.events import recommendation_event
 from plexlabor.intake.recording import finding_event as recorded_finding_event
@@ -59,6 +60,15 @@ def finding_event(world: World, finding_id: str, *, confidence: float, severity:
 def notified_finding(world: World, finding_id: str) -> None:
     """The approval of finding `finding_id` (on `punch_record`) sent to its supervisor: the task token held."""
     world.notified(notice(make_request(make_finding(finding_id=finding_id, record_key=punch_record(finding_id)))))
+
+
+def escalated_finding(world: World, finding_id: str, boss: str = "E0100") -> None:
+    """The approval of finding `finding_id` (on `punch_record`) sent to its supervisor, then escalated to `boss`
+    (task token "task-2")."""
+    request = make_request(
+        make_finding(finding_id=finding_id, record_key=punch_record(finding_id)), escalation_supervisor_id=boss
+    )
+    world.notified(notice(request), notice(request, Stage.ESCALATED, token="task-2"))
 
 
 def awaiting_decision(finding_id: str) -> World:

@@ -22,6 +22,7 @@ from tests.unit.review.review_world import (
     call_web,
     closed,
     crew_assignment,
+    escalated_finding,
     finding_event,
     open_finding,
     recommendation,
@@ -244,10 +245,7 @@ def test_an_escalated_recommendation_is_in_the_queue_of_the_supervisor_it_was_es
 def test_the_escalated_supervisor_opens_the_item_from_the_web_queue(world: World) -> None:
     # ux104 #1: bhughes1 was mailed "1 escalated" with a link to /queue, and /items/<id> answered 404
     finding_id = "f-000000000000000000000001"
-    request = make_request(
-        make_finding(finding_id=finding_id, record_key="time-clock-entries:0001"), escalation_supervisor_id="E0100"
-    )
-    world.notified(notice(request), notice(request, Stage.ESCALATED, token="task-2"))
+    escalated_finding(world, finding_id)
     boss = {"cognito:username": "E0100", "cognito:groups": "supervisor", "custom:departments": "Paint"}
 
     queue = call_web(web_deps(world), "GET", "/queue", boss)

@@ -8,15 +8,14 @@ import html
 import re
 from typing import Any
 
-from plexlabor.approval.messages import Stage
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
-from tests.unit.approval.approval_fakes import World, make_finding, make_request, notice
+from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import (
     awaiting_decision,
     call_web,
     closed,
+    escalated_finding,
     finding_event,
-    punch_record,
     web_deps,
 )
 from tests.unit.webapp.viewers import SUPERVISOR
@@ -70,10 +69,7 @@ def test_an_escalated_item_says_so_and_a_failed_write_gives_its_reason(lambda_co
     # Given a finding escalated to the boss, who approved it from the queue, whose write then failed
     world = World()
     finding_event(world, FINDING, confidence=0.93, severity="high")
-    request = make_request(
-        make_finding(finding_id=FINDING, record_key=punch_record(FINDING)), escalation_supervisor_id="E0100"
-    )
-    world.notified(notice(request), notice(request, Stage.ESCALATED, token="task-2"))
+    escalated_finding(world, FINDING)
     deps = web_deps(world)
     call_web(deps, "POST", f"/items/{FINDING}", BOSS, lambda_context, form={"action": "approve"})
     _written(world, error="PlexRequestError", message="422 the record is locked", dead_lettered=False)

@@ -99,16 +99,11 @@ def test_an_expired_findings_page_keeps_the_suggested_correction_to_enter_by_han
 
 def test_an_escalated_item_that_expired_says_so_in_its_trail_not_as_a_standing_fact(lambda_context: Any) -> None:
     """ux141 #9: "Escalated: Escalated to you on …" stood above "Expired" as if it still waited for the boss."""
-    from plexlabor.approval.messages import Stage
-    from tests.unit.approval.approval_fakes import make_finding, make_request, notice
-    from tests.unit.review.review_world import punch_record
+    from tests.unit.review.review_world import escalated_finding, punch_record
 
     world = World()
     finding_event(world, FINDING, confidence=0.93, severity="high")
-    request = make_request(
-        make_finding(finding_id=FINDING, record_key=punch_record(FINDING)), escalation_supervisor_id="E0100"
-    )
-    world.notified(notice(request), notice(request, Stage.ESCALATED, token="task-2"))
+    escalated_finding(world, FINDING)
     assert '<th scope="row">Escalated</th>' in _get(world, f"/items/{FINDING}", SUPERVISOR, lambda_context)["body"]
     closed(world, FINDING, AuditStatus.EXPIRED, record_key=punch_record(FINDING))
 
