@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from plexlabor.models import (
     BadgeSwipe,
@@ -64,9 +64,6 @@ _PUNCH_ROW = itemgetter(
     "biometricScore",
 )
 _SCHEDULED_ROW = itemgetter("employeeId", "scheduledStart", "scheduledEnd", "workDate", "status", "workcenterId")
-_LABOR_ROW = itemgetter("id", "employeeId", "workcenterId", "jobOperationId", "startTime", "endTime", "quantity")
-_EVENT_ROW = itemgetter("id", "workcenterId", "eventType", "eventTime", "employeeId")
-_SWIPE_ROW = itemgetter("id", "employeeId", "buildingCode", "swipeTime", "direction")
 
 
 def _key_prefix(model: type[PlexModel]) -> str:
@@ -74,6 +71,38 @@ def _key_prefix(model: type[PlexModel]) -> str:
     prefix = record_key(model.resource, "")
     assert record_key(model.resource, "id") == prefix + "id", "record_key is no longer resource + ':' + id"
     return prefix
+
+
+def _epoch_if_time(value: object) -> object:
+    return value.timestamp() if isinstance(value, datetime) else value
+
+
+class _Keyed:
+    """A record made of its key, its id and then its model's `FIELDS` in that order, times as epoch seconds:
+    `read` takes them from a model, `plain` the same fields from plain rows (where times are epoch seconds)."""
+
+    __slots__ = ()
+    MODEL: ClassVar[type[PlexModel]]
+    FIELDS: ClassVar[tuple[str, ...]]
+    """The model's attribute names, in the order of the record's fields after `key` and `id`."""
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *values: Any) -> None: ...
+
+    @classmethod
+    def read(cls, item: dict[str, Any] | PlexModel) -> Self:
+        record = _model(item, cls.MODEL)
+        values = (_epoch_if_time(getattr(record, name)) for name in cls.FIELDS)
+        record_id: str = record.id  # type: ignore[attr-defined]  # every MODEL of a keyed record has an id
+        return cls(record_key(cls.MODEL.resource, record_id), record_id, *values)
+
+    @classmethod
+    def plain(cls, rows: Iterable[PlainRow]) -> list[Self]:
+        """From plain rows (`plexlabor.plex.plain`): the records `read` makes from their models."""
+        key = _key_prefix(cls.MODEL)
+        fields = itemgetter("id", *(cls.MODEL.model_fields[name].alias for name in cls.FIELDS))
+        return [cls(key + values[0], *values) for values in map(fields, rows)]
 
 
 @dataclass(slots=True)
@@ -149,7 +178,10 @@ class Scheduled:
 
 
 @dataclass(slots=True)
-class Labor:
+class Labor(_Keyed):
+    MODEL = LaborEntry
+    FIELDS = ("employee_id", "workcenter_id", "job_operation_id", "start_time", "end_time", "quantity")
+
     key: str
     id: str
     employee: str
@@ -159,31 +191,12 @@ class Labor:
     end: float | None
     quantity: float
 
-    @classmethod
-    def read(cls, item: dict[str, Any] | LaborEntry) -> Labor:
-        entry = _model(item, LaborEntry)
-        return cls(
-            record_key(LaborEntry.resource, entry.id),
-            entry.id,
-            entry.employee_id,
-            entry.workcenter_id,
-            entry.job_operation_id,
-            entry.start_time.timestamp(),
-            _epoch(entry.end_time),
-            entry.quantity,
-        )
-
-    @classmethod
-    def plain(cls, rows: Iterable[PlainRow]) -> list[Labor]:
-        key = _key_prefix(LaborEntry)
-        return [
-            cls(key + id_, id_, employee, workcenter, job_operation, start, end, quantity)
-            for id_, employee, workcenter, job_operation, start, end, quantity in map(_LABOR_ROW, rows)
-        ]
-
 
 @dataclass(slots=True)
-class WcEvent:
+class WcEvent(_Keyed):
+    MODEL = WorkcenterEvent
+    FIELDS = ("workcenter_id", "event_type", "event_time", "employee_id")
+
     key: str
     id: str
     workcenter: str
@@ -191,55 +204,18 @@ class WcEvent:
     t: float
     employee: str | None
 
-    @classmethod
-    def read(cls, item: dict[str, Any] | WorkcenterEvent) -> WcEvent:
-        event = _model(item, WorkcenterEvent)
-        return cls(
-            record_key(WorkcenterEvent.resource, event.id),
-            event.id,
-            event.workcenter_id,
-            event.event_type,
-            event.event_time.timestamp(),
-            event.employee_id,
-        )
-
-    @classmethod
-    def plain(cls, rows: Iterable[PlainRow]) -> list[WcEvent]:
-        key = _key_prefix(WorkcenterEvent)
-        return [
-            cls(key + id_, id_, workcenter, kind, t, employee)
-            for id_, workcenter, kind, t, employee in map(_EVENT_ROW, rows)
-        ]
-
 
 @dataclass(slots=True)
-class Swipe:
+class Swipe(_Keyed):
+    MODEL = BadgeSwipe
+    FIELDS = ("employee_id", "building_code", "swipe_time", "direction")
+
     key: str
     id: str
     employee: str
     building: str
     t: float
     direction: str
-
-    @classmethod
-    def read(cls, item: dict[str, Any] | BadgeSwipe) -> Swipe:
-        swipe = _model(item, BadgeSwipe)
-        return cls(
-            record_key(BadgeSwipe.resource, swipe.id),
-            swipe.id,
-            swipe.employee_id,
-            swipe.building_code,
-            swipe.swipe_time.timestamp(),
-            swipe.direction,
-        )
-
-    @classmethod
-    def plain(cls, rows: Iterable[PlainRow]) -> list[Swipe]:
-        key = _key_prefix(BadgeSwipe)
-        return [
-            cls(key + id_, id_, employee, building, t, direction)
-            for id_, employee, building, t, direction in map(_SWIPE_ROW, rows)
-        ]
 
 
 @dataclass(slots=True)
