@@ -35,6 +35,7 @@ from plexlabor.validation.norms import compute_norms
 TIMEZONE = "America/Detroit"
 TZ = ZoneInfo(TIMEZONE)
 END = date(2026, 11, 20)  # a Friday; the extract is taken at midnight after it
+TUESDAY = date(2026, 11, 17)  # the Tuesday of END's week: the day most tests change
 
 # (start, end, break out, break in), local wall-clock times
 SHIFTS: dict[str, tuple[str, str, str, str]] = {

@@ -4,10 +4,9 @@ sign of not being there; a queue's spacing is not, and it never makes a suspect 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-import pytest
-from plant_builder import PlantBuilder, plex_time
+from plant_builder import TUESDAY, PlantBuilder, plex_time
 
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.engine import ValidationEngine
@@ -15,12 +14,6 @@ from plexlabor.validation.findings import Finding
 from plexlabor.validation.norms import compute_norms
 
 A = AnomalyType
-TUESDAY = date(2026, 11, 17)
-
-
-@pytest.fixture(scope="module")
-def engine() -> ValidationEngine:
-    return ValidationEngine()
 
 
 def at_the_clock(

@@ -4,10 +4,10 @@ against all of them (learned from where they badge in)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
-from plant_builder import BUILDING, OTHER_BUILDING, PlantBuilder, local
+from plant_builder import BUILDING, OTHER_BUILDING, TUESDAY, PlantBuilder, local
 
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.engine import ValidationEngine
@@ -15,15 +15,9 @@ from plexlabor.validation.findings import Finding
 from plexlabor.validation.norms import compute_norms
 
 A = AnomalyType
-TUESDAY = date(2026, 11, 17)
 FIVE_KM_NORTH = (BUILDING["lat"] + 0.045, BUILDING["lon"])  # 33 geofence radii from B1, 18 km from B2
 HALF_KM_NORTH = (BUILDING["lat"] + 0.0045, BUILDING["lon"])  # 3.3 radii from B1: GPS drift, a walk outside
 AT_B2 = (OTHER_BUILDING["lat"], OTHER_BUILDING["lon"])
-
-
-@pytest.fixture(scope="module")
-def engine() -> ValidationEngine:
-    return ValidationEngine()
 
 
 def buddy(plant: PlantBuilder, engine: ValidationEngine) -> list[Finding]:

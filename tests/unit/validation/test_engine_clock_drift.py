@@ -21,11 +21,6 @@ OFF_FROM = date(2026, 11, 9)  # from this Monday on, CLK-1 runs off
 CHECKED = date(2026, 11, 18)  # a Wednesday while it does
 
 
-@pytest.fixture(scope="module")
-def engine() -> ValidationEngine:
-    return ValidationEngine()
-
-
 def drifting_plant(
     error_min: float, login_gap: float, off_from: date = OFF_FROM, walk: tuple[int, int] = (6, 6)
 ) -> tuple[PlantData, str, dict[str, Any]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from plant_builder import PlantBuilder
 
 from plexlabor.models.anomalies import AnomalyType
@@ -16,11 +15,6 @@ from plexlabor.validation.norms import compute_norms
 A = AnomalyType
 PEOPLE = [f"E{n}" for n in range(1, 7)]  # the MOLD department's 1st shift
 SNOW_DAY = date(2026, 11, 18)
-
-
-@pytest.fixture(scope="module")
-def engine() -> ValidationEngine:
-    return ValidationEngine()
 
 
 def late_on(engine: ValidationEngine, minutes: dict[str, float], department: str = "MOLD") -> list[Finding]:

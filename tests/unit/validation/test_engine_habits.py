@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-import pytest
 from plant_builder import PlantBuilder, local
 
 from plexlabor.models import record_key
@@ -17,11 +16,6 @@ from plexlabor.validation.norms import Norms, compute_norms
 A = AnomalyType
 MOVED = date(2026, 11, 2)  # from this Monday on, E1 arrives 15 min after the shift start
 LAST_WEEK = [date(2026, 11, 16) + timedelta(days=n) for n in range(5)]
-
-
-@pytest.fixture(scope="module")
-def engine() -> ValidationEngine:
-    return ValidationEngine()
 
 
 def moved_plant(last_friday: float = 15) -> tuple[PlantBuilder, dict[date, str]]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
-from plant_builder import PlantBuilder, local
+from plant_builder import TUESDAY, PlantBuilder, local
 
 from plexlabor.models import record_key
 from plexlabor.models.anomalies import AnomalyType
@@ -13,12 +11,6 @@ from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.norms import compute_norms
 
 A = AnomalyType
-TUESDAY = date(2026, 11, 17)
-
-
-@pytest.fixture(scope="module")
-def engine() -> ValidationEngine:
-    return ValidationEngine()
 
 
 @pytest.mark.parametrize(("start", "overlap"), [("09:30", 43.0), ("10:14", None)], ids=["43-min", "after-it"])

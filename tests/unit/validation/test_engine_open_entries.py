@@ -6,19 +6,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from plant_builder import PlantBuilder, local, plex_time, validate
+from plant_builder import TUESDAY, PlantBuilder, local, plex_time, validate
 
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.engine import ValidationEngine
 
 A = AnomalyType
-TUESDAY = date(2026, 11, 17)
 MONDAY_W46 = date(2026, 11, 9)
-
-
-@pytest.fixture(scope="module")
-def engine() -> ValidationEngine:
-    return ValidationEngine()
 
 
 def morning_left_open(plant: PlantBuilder, day: date) -> str:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from plant_builder import OTHER_JOB_OPERATION, PlantBuilder, local, validate
+from plant_builder import OTHER_JOB_OPERATION, TUESDAY, PlantBuilder, local, validate
 
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.engine import ValidationEngine
@@ -17,13 +17,7 @@ from plexlabor.validation.norms import compute_norms
 from plexlabor.validation.scorer import ScorerModel
 
 A = AnomalyType
-TUESDAY = date(2026, 11, 17)
 MONDAY = date(2026, 11, 16)
-
-
-@pytest.fixture(scope="module")
-def engine() -> ValidationEngine:
-    return ValidationEngine()
 
 
 def outside(findings: list[Finding]) -> list[Finding]:

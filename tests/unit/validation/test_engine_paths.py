@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from plant_builder import OTHER_JOB_OPERATION, Habit, PlantBuilder, local, minutes
+from plant_builder import OTHER_JOB_OPERATION, TUESDAY, Habit, PlantBuilder, local, minutes
 
 from plexlabor.models import LaborEntry, TimeClockEntry, record_key
 from plexlabor.models.anomalies import AnomalyType
@@ -27,15 +27,9 @@ from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
 A = AnomalyType
 WEEKS = 16
-TUESDAY = date(2026, 11, 17)
 MONDAY_W47 = date(2026, 11, 16)
 
 Generated = tuple[PlantFolder, PlantData, Norms]
-
-
-@pytest.fixture(scope="module")
-def engine() -> ValidationEngine:
-    return ValidationEngine()
 
 
 @pytest.fixture(scope="module")

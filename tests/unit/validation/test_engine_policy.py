@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from plant_builder import SKILL, PlantBuilder
+from plant_builder import SKILL, TUESDAY, PlantBuilder
 
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.engine import EngineSettings, ValidationEngine
@@ -13,7 +13,6 @@ from plexlabor.validation.norms import RECENT_DAYS_KEPT, compute_norms
 from plexlabor.validation.policy import MAX_RECENT_HABIT_SHIFTS, PunchPolicy
 
 A = AnomalyType
-TUESDAY = date(2026, 11, 17)
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from plant_builder import (
     OTHER_JOB_OPERATION,
     SKILL,
     STAYS_LATE,
+    TUESDAY,
     PlantBuilder,
     local,
     minutes,
@@ -37,14 +38,8 @@ from plexlabor.validation.timeline import EVIDENCE_KEY
 
 A = AnomalyType
 WEEKS = 16  # "months of their own history": 80 shifts
-TUESDAY = date(2026, 11, 17)
 WEDNESDAY = TUESDAY + timedelta(days=1)
 MONDAY_W46 = date(2026, 11, 9)
-
-
-@pytest.fixture(scope="module")
-def engine() -> ValidationEngine:
-    return ValidationEngine()
 
 
 @pytest.fixture

@@ -3,23 +3,17 @@ session the policy allows, never "logged in until the extract"; every number a n
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
-from plant_builder import PlantBuilder, local, minutes
+from plant_builder import TUESDAY, PlantBuilder, local, minutes
 
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.norms import compute_norms
 
 A = AnomalyType
-TUESDAY = date(2026, 11, 17)
 WEDNESDAY = TUESDAY + timedelta(days=1)
-
-
-@pytest.fixture(scope="module")
-def engine() -> ValidationEngine:
-    return ValidationEngine()
 
 
 @pytest.fixture

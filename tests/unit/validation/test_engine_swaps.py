@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
-from plant_builder import PlantBuilder, local, plex_time
+from plant_builder import TUESDAY, PlantBuilder, local, plex_time
 
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.norms import compute_norms
 
 A = AnomalyType
-TUESDAY = date(2026, 11, 17)
-
-
-@pytest.fixture(scope="module")
-def engine() -> ValidationEngine:
-    return ValidationEngine()
 
 
 @pytest.fixture

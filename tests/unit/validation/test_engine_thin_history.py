@@ -4,22 +4,16 @@ shrinkage, and the note says what the comparison was based on."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
-from plant_builder import PlantBuilder, local
+from plant_builder import TUESDAY, PlantBuilder, local
 
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.norms import MIN_PEOPLE, EmployeeNorms, Norm, Norms, compute_norms
 
 A = AnomalyType
-TUESDAY = date(2026, 11, 17)
-
-
-@pytest.fixture(scope="module")
-def engine() -> ValidationEngine:
-    return ValidationEngine()
 
 
 def late_on_tuesday(shifts_before: int | None, colleagues: int = 1) -> tuple[PlantBuilder, str]:

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from plant_builder import EARLY_BIRD, TZ, PlantBuilder, local, minutes
+from plant_builder import EARLY_BIRD, TUESDAY, TZ, PlantBuilder, local, minutes
 
 from plexlabor.models import record_key
 from plexlabor.validation.data import PlantData
@@ -19,7 +19,6 @@ from plexlabor.validation.norms import Norms, compute_norms
 from plexlabor.validation.timeline import LANE_LIMIT, LANES, MAX_WINDOW, breaks, build_timeline
 
 WEEKS = 8
-TUESDAY = date(2026, 11, 17)
 WEDNESDAY = TUESDAY + timedelta(days=1)
 SUNDAY = date(2026, 11, 15)
 DST_SATURDAY = date(2026, 10, 31)  # clocks go back at 02:00 on Sunday 2026-11-01
