@@ -9,26 +9,18 @@ names (the page names people as each viewer's role allows). Readers check the po
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from plexlabor.analytics.report import ScoresReport
-from plexlabor.platform.artifacts import ArtifactStore, ReportPointer, read_model, store_day_report
+from plexlabor.platform.artifacts import ArtifactStore, ReportPointer, WeeksReport, read_model, store_weeks_report
 
 REPORT_PREFIX = "reports/analytics/"
 """Where scores reports live in the artifacts bucket (infra grants it by this prefix)."""
 SCHEMA_VERSION = 1
 
 
-class AnalyticsArtifact(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class AnalyticsArtifact(WeeksReport):
     schema_version: int = SCHEMA_VERSION
-    generated_at: datetime
-    as_of: date
-    """The last plant-local day of the window."""
-    weeks: int = Field(ge=1)
     report: ScoresReport
     crew_of: dict[str, str] = Field(default_factory=dict)
     """Operator's employee id -> their crew's key (the supervisor's id, `-` for none), as scored."""
@@ -36,7 +28,7 @@ class AnalyticsArtifact(BaseModel):
 
 def store_artifact(store: ArtifactStore, artifact: AnalyticsArtifact) -> ReportPointer:
     """Write the day's report, then point `latest.json` at it; the pointer written."""
-    return store_day_report(store, artifact, artifact.as_of, artifact.generated_at, SCHEMA_VERSION)
+    return store_weeks_report(store, artifact)
 
 
 def read_artifact(store: ArtifactStore, pointer: ReportPointer) -> AnalyticsArtifact:

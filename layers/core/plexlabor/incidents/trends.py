@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from plexlabor.incidents.oiics import FIXED_TITLES
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.models import LaborEntry, ShiftAssignment, TimeClockEntry
-from plexlabor.platform.artifacts import ArtifactStore, ReportPointer, read_model, store_day_report
+from plexlabor.platform.artifacts import ArtifactStore, ReportPointer, WeeksReport, read_model, store_weeks_report
 
 REPORT_PREFIX = "reports/incidents/"
 """Where incident trends live in the artifacts bucket (infra grants it by this prefix)."""
@@ -102,16 +102,10 @@ class Week(Rate):
     by_category: dict[str, int] = Field(default_factory=dict)
 
 
-class IncidentTrends(BaseModel):
+class IncidentTrends(WeeksReport):
     """incident_trends' report: what `/incidents/trends` draws."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
     schema_version: int = SCHEMA_VERSION
-    generated_at: datetime
-    as_of: date
-    """The last plant-local day of the window."""
-    weeks: int = Field(ge=1)
     timezone: str
     total: Rate
     weekly: list[Week]
@@ -296,7 +290,7 @@ def compute_trends(
 
 def store_trends(store: ArtifactStore, trends: IncidentTrends) -> ReportPointer:
     """Write the day's trends, then point `latest.json` at them; the pointer written."""
-    return store_day_report(store, trends, trends.as_of, trends.generated_at, SCHEMA_VERSION)
+    return store_weeks_report(store, trends)
 
 
 def read_trends(store: ArtifactStore, pointer: ReportPointer) -> IncidentTrends:

@@ -161,6 +161,24 @@ def store_day_report(
     return store_report(store, f"{as_of.isoformat()}.json", body, as_of, generated_at, schema_version)
 
 
+class WeeksReport(BaseModel):
+    """A nightly report over the `weeks` weeks that end on the plant-local day `as_of` (a subclass gives
+    `schema_version` its own default)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: int
+    generated_at: datetime
+    as_of: date
+    """The last plant-local day of the window."""
+    weeks: int = Field(ge=1)
+
+
+def store_weeks_report(store: ArtifactStore, report: WeeksReport) -> ReportPointer:
+    """Write the report under its day, then point `latest.json` at it; the pointer written."""
+    return store_day_report(store, report, report.as_of, report.generated_at, report.schema_version)
+
+
 def read_pointer(store: ArtifactStore, what: str = "report") -> ReportPointer | None:
     """The newest report's pointer, or None when no report was stored yet."""
     raw = store.get(LATEST)
