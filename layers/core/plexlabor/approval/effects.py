@@ -13,17 +13,18 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from plexlabor.approval.corrections import updates_fields
-from plexlabor.approval.recommendations import CREW_ASSIGNMENT, UNALLOCATED_TIME
+from plexlabor.approval.recommendations import CREW_ASSIGNMENT, CREW_REMOVAL, UNALLOCATED_TIME
 from plexlabor.platform.pilot import PUNCH_FINDING
 from plexlabor.plex.settings import WriteMode
 
-Write = Literal["field_update", "suggestion", "labor_entry", "crew_record"]
+Write = Literal["field_update", "suggestion", "labor_entry", "crew_record", "crew_withdrawal"]
 
 WOULD_SEND: dict[Write, str] = {
     "field_update": "the values below for the Plex record",
     "suggestion": "a suggestion for a person or a Process Flow",
     "labor_entry": "a new labor entry",
     "crew_record": "the assignment record",
+    "crew_withdrawal": "the assignment's record marked withdrawn",
 }
 SENT: dict[tuple[Write, WriteMode], str] = {
     ("field_update", "direct"): (
@@ -53,8 +54,14 @@ RECORDED: dict[Write, str] = {
         "Recorded in Plex as an assignment (the crew assignments custom object) for the shift to act on; "
         "reverting it records it withdrawn."
     ),
+    "crew_withdrawal": (
+        "Recorded in Plex as the assignment withdrawn (the crew assignments custom object): the person is taken off "
+        "the seat; rejecting keeps the assignment."
+    ),
 }
 """What a write does that is a custom-object record in `custom_object` and `direct` mode alike."""
+CREW_WRITES: dict[str, Write] = {CREW_ASSIGNMENT: "crew_record", CREW_REMOVAL: "crew_withdrawal"}
+"""The crew kinds' writes: an accepted assignment's record, a removal's record of it withdrawn."""
 
 
 def plex_write(kind: str, record_key: str, correction: Mapping[str, Any] | None) -> Write | None:
@@ -64,7 +71,7 @@ def plex_write(kind: str, record_key: str, correction: Mapping[str, Any] | None)
         return "field_update" if updates_fields(correction, record_key) else "suggestion"
     if kind == UNALLOCATED_TIME:
         return "labor_entry" if correction else None
-    return "crew_record" if kind == CREW_ASSIGNMENT else None
+    return CREW_WRITES.get(kind)
 
 
 def plex_effect(kind: str, record_key: str, correction: Mapping[str, Any] | None, mode: WriteMode) -> str | None:

@@ -5,7 +5,9 @@ stable, so the queue and the write-back's reconciliation cannot both record one)
 only a crew assignment changes Plex when approved: it becomes one record in the crew-assignments
 custom object (`PlexSettings.crew_custom_object_name`) with status `assigned`, for the plant's
 scheduler or a Plex Process Flow to apply. Reverting it adds a record with status `withdrawn` for
-the same assignment: plexlabor posts custom-object records and never edits or deletes one.
+the same assignment: plexlabor posts custom-object records and never edits or deletes one. So does an
+approved removal (`crew_removal`, opened by crew_replan when the person of an accepted seat calls off,
+`plexlabor.crew.removals`): the write-back posts that `withdrawn` record (`approval.writeback`).
 Unallocated time (`unallocated_time`) with a likely job becomes the labor entry its suggestion
 carries (`labor_entry`), POSTed to the `labor-entry-create` resource in the write mode (a custom-object
 record in `custom_object` mode); it is not reverted by plexlabor (it deletes no Plex record).
@@ -26,9 +28,11 @@ from plexlabor.approval.messages import Decision
 from plexlabor.audit import AuditEvent
 
 CREW_ASSIGNMENT = "crew_assignment"
+CREW_REMOVAL = "crew_removal"
+"""The removal from Plex of an accepted crew assignment whose person called off (`payload.removes`: its item id)."""
 UNALLOCATED_TIME = "unallocated_time"
 """Paid time on no job (`plexlabor.allocation`): approved, its `labor_entry` is written to Plex."""
-WRITTEN_KINDS = frozenset({CREW_ASSIGNMENT, UNALLOCATED_TIME})
+WRITTEN_KINDS = frozenset({CREW_ASSIGNMENT, CREW_REMOVAL, UNALLOCATED_TIME})
 """The recommendation kinds an approval writes to Plex."""
 INCIDENT_CODING = "incident_coding"
 """An incident or near miss and its codes (`plexlabor.incidents`)."""

@@ -22,6 +22,10 @@ is done; otherwise it appends `writeback_failed` before raising, so the dead-let
 audit table agree.
 
 `revert`: restore a write-back's `previous_values` through the same writer and append `revert`.
+
+An approved crew removal (`crew_removal`: the person of an accepted seat called off, `plexlabor.crew.removals`)
+posts the `withdrawn` record a revert posts (`_withdrawn`) for the assignment it removes, in the write mode of the
+day (`dry_run` by default), its `writeback` event naming the assignment's item and write-back.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from plexlabor.approval.errors import NothingToRevertError, RecordNotFoundError,
 from plexlabor.approval.messages import Decision, RecommendationWriteback, WritebackMessage
 from plexlabor.approval.recommendations import (
     CREW_ASSIGNMENT,
+    CREW_REMOVAL,
     INCIDENT_CODING,
     NONCONFORMANCE_ACTION,
     UNALLOCATED_TIME,
@@ -95,6 +100,16 @@ failures, a busy audit table) is retried by SQS and, after the last attempt, dea
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 Outcome = Literal["written", "already_written", "already_applied", "refused"]
+
+
+class AssignmentNotWrittenError(Exception):
+    """A removal's assignment has no write-back yet (its message is on its way): retried by SQS, not refused."""
+
+
+def _withdrawn(written: AuditEvent, status: str = "withdrawn") -> dict[str, Any]:
+    """The custom-object record a write-back posted, with another `status`: what a revert of it posts, and an
+    approved crew removal."""
+    return {**written.payload["record"], "status": status}
 
 
 @dataclass(frozen=True)
@@ -292,6 +307,8 @@ class WritebackService:
         kind = opening.payload.get("kind")
         if kind == UNALLOCATED_TIME:
             return self._write_labor_entry(opening, decision)
+        if kind == CREW_REMOVAL:
+            return self._write_removal(opening, decision)
         if kind == INCIDENT_CODING and self.writer.settings.incident_write_target == "nonconformance":
             return self._write_nonconformance(opening, decision, revision)
         if kind == INCIDENT_CODING:
@@ -313,6 +330,35 @@ class WritebackService:
         logger.info(
             "record written", extra={"finding_id": item_id, "kind": kind, "mode": result.mode, "sent": result.sent}
         )
+        return event
+
+    def _write_removal(self, opening: AuditEvent, decision: Decision) -> AuditEvent:
+        """The `withdrawn` record of the accepted assignment the removal names (`payload.removes`), as a revert posts
+        it, in the write mode; refused when that assignment was never written (nothing in Plex to remove), retried
+        while its write-back is still on its way."""
+        item_id = opening.finding_id or opening.event_id
+        removes = str(opening.payload.get("removes") or "")
+        history = [e for e in self.audit.history(opening.record_key) if removes and e.finding_id == removes]
+        written = [e for e in history if e.event_type is AuditEventType.WRITEBACK]
+        if not written:
+            if any(e.event_type is AuditEventType.WRITEBACK_FAILED for e in history):
+                raise WritebackRefusedError(f"assignment {removes} was never written to Plex: nothing to remove")
+            raise AssignmentNotWrittenError(f"assignment {removes} has no write-back yet")
+        assigned = written[-1]
+        record = _withdrawn(assigned)
+        name = str(assigned.payload["custom_object"])
+        result = self.writer.record(record, name=name, **_item_keys(item_id))
+        payload = {
+            "kind": CREW_REMOVAL,
+            "custom_object": name,
+            "record": record,
+            "removes": removes,
+            "removes_writeback_event_id": assigned.event_id,
+            **_result_payload(result),
+        }
+        subject = _Subject(opening.record_key, item_id, opening.employee_id, decision)
+        event = self._written(subject, opening.model_version, payload, {"status": assigned.payload["record"]["status"]})
+        logger.info("crew assignment withdrawn", extra={"finding_id": item_id, "mode": result.mode})
         return event
 
     def _write_labor_entry(self, opening: AuditEvent, decision: Decision) -> AuditEvent:
@@ -588,7 +634,8 @@ class WritebackService:
 
     def _undo(self, finding_id: str, written: AuditEvent) -> tuple[WriteResult, dict[str, Any], dict[str, Any]]:
         """Undo one write-back: the write, what it restored and what it replaced. A field update
-        gets its previous values back; a crew assignment or an incident gets a `withdrawn` record."""
+        gets its previous values back; a crew assignment or an incident gets a `withdrawn` record, a crew removal its
+        assignment's `assigned` record again."""
         payload = written.payload
         if payload.get("kind") == UNALLOCATED_TIME:
             raise NothingToRevertError(
@@ -599,7 +646,7 @@ class WritebackService:
                 f"finding {finding_id}: it created a nonconformance record, which plexlabor does not delete; "
                 "close it in Plex"
             )
-        custom_record = payload.get("kind") in (CREW_ASSIGNMENT, INCIDENT_CODING)
+        custom_record = payload.get("kind") in (CREW_ASSIGNMENT, CREW_REMOVAL, INCIDENT_CODING)
         if not custom_record and (payload.get("kind") != "field_update" or not written.previous_values):
             why = (
                 "Plex already held the corrected values, so nothing was replaced"
@@ -615,12 +662,12 @@ class WritebackService:
                 f"{self.writer.mode} mode; set PLEXLABOR_PLEX_WRITE_MODE={payload.get('mode')} to revert it"
             )
         key = f"plexlabor-revert-{written.event_id}"
-        if custom_record:
-            withdrawn = {**payload["record"], "status": "withdrawn"}
+        if custom_record:  # a removal's revert posts the assignment again
+            undone = _withdrawn(written, "assigned" if payload.get("kind") == CREW_REMOVAL else "withdrawn")
             result = self.writer.record(
-                withdrawn, name=payload["custom_object"], idempotency_key=key, reference=finding_id
+                undone, name=payload["custom_object"], idempotency_key=key, reference=finding_id
             )
-            return result, {"status": "withdrawn"}, {"status": payload["record"].get("status")}
+            return result, {"status": undone["status"]}, {"status": payload["record"].get("status")}
         target = payload["target"]
         result = self.writer.write(
             WriteRequest(

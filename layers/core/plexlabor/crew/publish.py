@@ -71,6 +71,15 @@ def assignment_event_id(day: str, job_key: str, employee_id: str) -> str:
     return stable_event_id("crew", day, job_key, employee_id)
 
 
+def after_removals(event_id: str, removed: Mapping[str, str]) -> str:
+    """The id a suggestion gets when the assignment with `event_id` was removed from Plex (`removed`: assignment id ->
+    its approved removal's id, `crew.removals`): a new one per removal, so the person back in that seat is a new
+    suggestion, not the old approval (which no longer holds in Plex)."""
+    while event_id in removed:
+        event_id = stable_event_id(event_id, "after", removed[event_id])
+    return event_id
+
+
 @dataclass(frozen=True)
 class PlanEvents:
     """How one plan's recommendations are made: when and by whom, which go for review (`approval`), the
@@ -89,9 +98,12 @@ class PlanEvents:
     figures: Mapping[str, Any] | None = None
     """The plan's objective breakdown against the baselines (`crew.board.plan_figures`), on every new event
     (one per shift would be lost when that one is already in the table: a re-plan's unchanged pairs)."""
+    removed: Mapping[str, str] = field(default_factory=dict)
+    """The assignments removed from Plex since they were accepted (`after_removals`)."""
 
     def assignment_id(self, assignment: CrewAssignment) -> str:
-        return assignment_event_id(self.plan.day.isoformat(), assignment.job_key, assignment.employee_id)
+        base = assignment_event_id(self.plan.day.isoformat(), assignment.job_key, assignment.employee_id)
+        return after_removals(base, self.removed)
 
     def unstaffed_id(self, seat: UnstaffedSeat) -> str:
         return stable_event_id("crew", self.plan.day.isoformat(), seat.job_key, "unstaffed", seat.cause)
@@ -216,14 +228,17 @@ def publish_plan(
     recorded: Collection[str] = frozenset(),
     candidates: Mapping[str, list[dict[str, Any]]] | None = None,
     figures: Mapping[str, Any] | None = None,
+    removed: Mapping[str, str] | None = None,
 ) -> PublishResult:
     """Append one recommendation per assignment and per short segment, once (`audit.publish_once`).
     `departments` maps workcenter ids to their departments (the problem's places), for the pilot scope;
     `trigger` says what a re-plan answers; `recorded` are event ids known to be in the table already (a
     re-plan's earlier plan): they are counted as already published without a write (on DynamoDB each
     refused write costs a round trip); `candidates` and `figures` are what the crew board shows beside the
-    plan (`crew.board`)."""
-    events = PlanEvents(plan, now, actor, approval, scope, departments or {}, trigger, candidates or {}, figures)
+    plan (`crew.board`); `removed`: the assignments removed from Plex (`after_removals`)."""
+    events = PlanEvents(
+        plan, now, actor, approval, scope, departments or {}, trigger, candidates or {}, figures, removed or {}
+    )
     builders: list[EventBuilder] = [
         partial(events.assignment, a) for a in plan.assignments if events.assignment_id(a) not in recorded
     ]

@@ -67,6 +67,7 @@ from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import ClaimBusyError, SeatClaims
 from plexlabor.crew.messages import REPORT_FIELDS, SUBJECT_FIELDS, ReplanMessage, call_offs
+from plexlabor.crew.removals import opened, removed, superseded
 from plexlabor.crew.suggestions import REPLAN_ACTOR, REPLAN_KIND, Commitment, DayRead, commitments, read_day
 from plexlabor.platform.observability import logger, metrics
 
@@ -121,10 +122,11 @@ def current_plan(read: DayRead, shift: str) -> tuple[CurrentPlan, dict[Assignmen
     openings: dict[Assignment, AuditEvent] = {}
     accepted: set[Assignment] = set()
     rejected: set[Assignment] = set()
+    gone = removed(read)  # accepted, then removed from Plex (`crew.removals`): no longer held
     for event in read.openings:
         if event.payload.get("kind") != CREW_ASSIGNMENT or event.payload.get("shift_code") != shift:
             continue
-        if event.employee_id is None:
+        if event.employee_id is None or event.event_id in gone:
             continue
         assignment = (str(event.payload["segment"]), event.employee_id)
         closing = read.closed.get(event.event_id)
@@ -259,13 +261,15 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         recorded={event.event_id for event in day.openings},  # in the table: not written again
         candidates=candidates,
         figures=figures,
+        removed=removed(day),
     )
-    superseded = sum(append_once(deps.store, superseded_event(e, message, now, trigger)) for e in dropped)
+    superseded_count = sum(append_once(deps.store, superseded_event(e, message, now, trigger)) for e in dropped)
+    events = remembered(kept_shift.events, message)
+    removals = _removals(deps, day, message, problem, events, now, trigger)
     applied = applied_event(message, now)
     if applied.event_id not in {event.event_id for event in day.applied}:  # a redelivery: not even tried again
         append_once(deps.store, applied)
     write_s = time.perf_counter() - writing
-    events = remembered(kept_shift.events, message)
     kept_now = KeptShift(kept_shift.read_at, problem, compiled, events, (*kept_shift.seen, message))
     deps.problems[(message.day, message.shift)] = kept_now
     if read == "read":  # the next container starts from this read (`crew.snapshots`)
@@ -278,7 +282,8 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         "current_assignments": len(current.assignments),
         "accepted": len(current.accepted),
         "people_moved": people_moved(set(current.assignments), kept, absent),
-        "superseded": superseded,
+        "superseded": superseded_count,
+        **removals,
         "data_read": read == "read",
         "shift_from": read,
         "suggestions_read": suggestions_read,
@@ -291,6 +296,28 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     metrics.add_metric(name="CrewReplanSeconds", unit=MetricUnit.Seconds, value=summary["seconds"])
     metrics.add_metric(name="CrewReplanPeopleMoved", unit=MetricUnit.Count, value=summary["people_moved"])
     return summary
+
+
+def _removals(
+    deps: ReplanDependencies,
+    day: DayRead,
+    message: ReplanMessage,
+    problem: CrewProblem,
+    events: tuple[ReplanMessage, ...],
+    now: datetime,
+    trigger: str,
+) -> dict[str, int]:
+    """The shift's accepted seats whose person is off it now (`problem`'s leave: a call-off or absence `events` apply,
+    or leave read from Plex) get a removal from Plex for review, and the waiting removals of people back on it (a
+    call-off undone, a clock-in after all) are closed (`crew.removals`); the counts."""
+    when = {e.employee_id: e.detected_at for e in events if e.reason in ("call_off", "absence") and e.employee_id}
+    off = {op.employee_id: when.get(op.employee_id) for op in problem.operators if op.leave}
+    back = {op.employee_id for op in problem.operators if not op.leave}
+    zone = ZoneInfo(deps.source.timezone)
+    return {
+        "removals_opened": opened(deps.store, day, message.shift, off, now, zone),
+        "removals_superseded": superseded(deps.store, day, message.shift, back, now, trigger),
+    }
 
 
 def _next_to(day: date) -> tuple[date, date]:

@@ -91,9 +91,9 @@ ARRAYS = tuple(
 )
 """The compiled pairs' arrays stored as they are (`change`, `held`, `elsewhere` and `closed` belong to a re-plan,
 never kept)."""
-SLIM_PAYLOAD = ("kind", "plan_day", "shift_code", "segment", "start", "end", "outside_hours")
-"""What crew_replan reads of a suggestion's payload (`replanning.current_plan`, `recorded`, `commitments`); a
-re-plan's fields (`replan_*`) are kept too."""
+SLIM_PAYLOAD = ("kind", "plan_day", "shift_code", "segment", "start", "end", "outside_hours", "removes")
+"""What crew_replan reads of a suggestion's payload (`replanning.current_plan`, `recorded`, `commitments`; of a
+removal, the assignment it removes: `crew.removals`); a re-plan's fields (`replan_*`) are kept too."""
 _EVENTS = TypeAdapter(list[AuditEvent])
 _MESSAGES = TypeAdapter(list[ReplanMessage])
 
@@ -183,6 +183,7 @@ class KeptStore:
             "openings": [_slim(e) for e in state.read.openings],
             "closed": [_slim(e) for e in state.read.closed.values()],
             "applied": [_slim(e) for e in state.read.applied],
+            "removals": [_slim(e) for e in state.read.removals],
         }
         data = json.dumps(document).encode()
         self.store.put(_day_key(day), data, "application/json")
@@ -202,6 +203,7 @@ class KeptStore:
                 _EVENTS.validate_python(document["openings"]),
                 {e.finding_id: e for e in closed if e.finding_id},
                 _EVENTS.validate_python(document["applied"]),
+                removals=_EVENTS.validate_python(document["removals"]),
             )
             since, full_at = (datetime.fromisoformat(document[k]) for k in ("since", "full_at"))
             return DayState(since, full_at, read)

@@ -1,6 +1,7 @@
 """The crew suggestions of a day as the audit table holds them, and how each was closed: one reader for
 crew_replan's current plan (`replanning.current_plan`) and the crew board (`webapp.crewboard`).
-Imports the audit model only, so the web app loads neither NumPy nor SciPy through it.
+Imports the audit model (and a kind's name from `approval.recommendations`) only, so the web app loads neither NumPy
+nor SciPy through it.
 
 `read_day` reads a day whole: five status-index queries (the two opening statuses, the three closing
 ones) from `PLAN_LOOKBACK` before the day, and keeps of the closings those of the day's crew suggestions only
@@ -27,6 +28,7 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from plexlabor.approval.recommendations import CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.store import AuditStore
 
@@ -58,6 +60,9 @@ class DayRead:
     claims: list[AuditEvent] = field(default_factory=list)
     """The crew board's read: the day's claims (`crew.claims`): the call-offs among them are recorded at once, before
     any re-plan applies them."""
+    removals: list[AuditEvent] = field(default_factory=list)
+    """The removals from Plex of accepted seats whose person called off (`crew.removals`; read by the opening queries,
+    their closings in `closed`), oldest first."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,7 @@ class _Kept:
     with_claims: bool = False
     """Whether the call-offs' claims are read too (the crew board's seventh query)."""
     claims: dict[str, AuditEvent] = field(default_factory=dict)
+    removals: dict[str, AuditEvent] = field(default_factory=dict)
 
     def add(self, store: AuditStore, day: date, since: datetime) -> None:
         """Reads each status index from `since` (closings first: a suggestion read is never newer than its
@@ -169,10 +175,14 @@ class _Kept:
         closings = [event for status in CLOSING for event in store.by_status(status, since, READ_LIMIT)]
         for status in OPENING:
             for event in _of_day(
-                store.by_status(status, since, READ_LIMIT), day, CREW_KINDS, AuditEventType.RECOMMENDATION
+                store.by_status(status, since, READ_LIMIT),
+                day,
+                (*CREW_KINDS, CREW_REMOVAL),
+                AuditEventType.RECOMMENDATION,
             ):
-                self.openings[event.event_id] = event
-        _close(self.closed, (event for event in closings if event.finding_id in self.openings))
+                kept = self.removals if event.payload.get("kind") == CREW_REMOVAL else self.openings
+                kept[event.event_id] = event
+        _close(self.closed, (e for e in closings if e.finding_id in self.openings or e.finding_id in self.removals))
         if self.with_applied:
             applied = store.by_status(AuditStatus.APPLIED, since, READ_LIMIT)
             for event in _of_day(applied, day, (REPLAN_KIND,), AuditEventType.REPLAN):
@@ -187,7 +197,11 @@ class _Kept:
             return sorted(events.values(), key=lambda e: e.index_sk)
 
         return DayRead(
-            oldest_first(self.openings), dict(self.closed), oldest_first(self.applied), oldest_first(self.claims)
+            oldest_first(self.openings),
+            dict(self.closed),
+            oldest_first(self.applied),
+            oldest_first(self.claims),
+            oldest_first(self.removals),
         )
 
 
@@ -246,6 +260,7 @@ class DayReader:
                 {e.event_id: e for e in state.read.applied},
                 self.claims,
                 {e.event_id: e for e in state.read.claims},
+                {e.event_id: e for e in state.read.removals},
             )
             if day in self._kept or self._whole_due(found, at):
                 return False

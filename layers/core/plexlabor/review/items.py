@@ -196,7 +196,7 @@ def item_from_event(event: AuditEvent) -> ReviewItem | None:
 
 
 def _proposed(payload: dict[str, Any]) -> dict[str, Any] | None:
-    if payload.get("kind") == "crew_assignment":
+    if payload.get("kind") in ("crew_assignment", "crew_removal"):  # a removal: the seat it takes off Plex
         keys = ("segment", "workcenter_code", "shift_code", "start", "end", "hours")
         return {key: payload[key] for key in keys if key in payload}
     if payload.get("kind") == "unallocated_time" and payload.get("labor_entry"):

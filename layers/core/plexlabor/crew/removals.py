@@ -1,0 +1,193 @@
+"""Removing from Plex an accepted crew seat whose person called off: a review item, decided like every crew write.
+
+A seat a supervisor accepted went to Plex (`approval.writeback`: an `assigned` record). When a re-plan of its shift
+(crew_replan, `replanning.run`) finds its person off the shift (a call-off taken on the crew board or detected by
+crew_call_offs, an absence, or leave read from Plex), the re-plan drops the seat and fills it like any other, and
+`opened` records one `crew_removal` recommendation for it, waiting in the review queue for the supervisor the
+assignment went to (and its department's): "Remove E0042 from WC-10 shift 1 in Plex (called off at 05:40)". Approved
+there, it goes on the write-back queue like an accepted assignment, and plex_writeback posts that assignment's record
+marked `withdrawn` (the record `plexlabor writeback revert` posts) in the write mode (`dry_run` by default), its
+`writeback` event on the same Plex record naming the assignment; rejected, the assignment stays in Plex.
+
+One item per seat and call-off: a second call-off of the same person that day (detected after the board's, another
+shift's message) finds the seat's removal waiting, decided or written and opens none. A call-off undone (or a person
+who clocked in after all) before the removal is decided closes it (`superseded`: `expired`, superseded by
+crew_replan), and the seat stands accepted again; once the removal was approved the assignment is gone from Plex for
+good (`removed`: a re-plan no longer holds it, and the person back in that seat is a new suggestion with a new id,
+`crew.publish.after_removals`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from plexlabor.approval.recommendations import CREW_ASSIGNMENT, CREW_REMOVAL
+from plexlabor.audit.events import (
+    SUPERSEDED_BY,
+    AuditEvent,
+    AuditStatus,
+    expiry_event,
+    recommendation_event,
+    stable_event_id,
+)
+from plexlabor.audit.publish import append_once
+from plexlabor.audit.store import AuditStore
+from plexlabor.crew.suggestions import REPLAN_ACTOR, DayRead
+
+State = Literal["waiting", "removed", "kept", "superseded", "expired"]
+STATES: dict[AuditStatus, State] = {
+    AuditStatus.APPROVED: "removed",
+    AuditStatus.REJECTED: "kept",
+    AuditStatus.EXPIRED: "expired",
+}
+SEAT_FIELDS = ("plan_day", "shift_code", "segment", "workcenter_id", "workcenter_code", "department", "start", "end")
+"""What a removal carries of the seat it removes (the queue's and the board's columns)."""
+MODEL_VERSION = "crew-removal"
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A removal item and how it was closed (None: it waits)."""
+
+    event: AuditEvent
+    closing: AuditEvent | None
+
+    @property
+    def item_id(self) -> str:
+        return self.event.finding_id or self.event.event_id
+
+    @property
+    def removes(self) -> str:
+        """The item id of the accepted assignment it removes."""
+        return str(self.event.payload.get("removes"))
+
+    @property
+    def state(self) -> State:
+        if self.closing is None:
+            return "waiting"
+        if self.closing.status is AuditStatus.EXPIRED and self.closing.actor == REPLAN_ACTOR:
+            return "superseded"
+        return STATES[self.closing.status]
+
+    @property
+    def called_off_at(self) -> datetime | None:
+        found = self.event.payload.get("called_off_at")
+        return datetime.fromisoformat(str(found)) if found else None
+
+
+def removals(read: DayRead) -> dict[str, Removal]:
+    """The newest removal of each assignment of the day's read (by the assignment's item id)."""
+    return {r.removes: r for r in (Removal(e, read.closed.get(e.event_id)) for e in read.removals)}
+
+
+def removed(read: DayRead) -> dict[str, str]:
+    """The assignments whose removal was approved (gone from Plex), with that removal's item id."""
+    found: dict[str, str] = {}
+    for event in read.removals:
+        closing = read.closed.get(event.event_id)
+        if closing is not None and closing.status is AuditStatus.APPROVED:
+            found[str(event.payload.get("removes"))] = event.finding_id or event.event_id
+    return found
+
+
+def accepted_seats(read: DayRead, shift: str) -> list[AuditEvent]:
+    """The opening events of the shift's accepted assignments still in Plex (approved, no removal approved)."""
+    gone = removed(read)
+    return [
+        event
+        for event in read.openings
+        if event.payload.get("kind") == CREW_ASSIGNMENT
+        and event.payload.get("shift_code") == shift
+        and event.employee_id
+        and (closing := read.closed.get(event.event_id)) is not None
+        and closing.status is AuditStatus.APPROVED
+        and event.event_id not in gone
+    ]
+
+
+def _note(seat: AuditEvent, called_off_at: datetime | None, zone: ZoneInfo) -> str:
+    payload = seat.payload
+    why = (
+        f"called off at {called_off_at.astimezone(zone):%H:%M}"
+        if called_off_at is not None
+        else "on leave in Plex for the day"
+    )
+    return (
+        f"Remove {seat.employee_id} from {payload.get('workcenter_code')} shift {payload.get('shift_code')} in Plex "
+        f"({why}): the seat was accepted and sent to Plex; the re-plan fills it. Reject to keep the assignment."
+    )
+
+
+def removal_event(
+    seat: AuditEvent, called_off_at: datetime | None, n: int, now: datetime, zone: ZoneInfo
+) -> AuditEvent:
+    """The `n`-th removal (0: the first; one more after each undone call-off) of the accepted seat `seat`: waiting for
+    the supervisor the assignment went to, on the assignment's Plex record."""
+    seat_id = seat.finding_id or seat.event_id
+    payload = {
+        "kind": CREW_REMOVAL,
+        "removes": seat_id,
+        **{name: seat.payload[name] for name in SEAT_FIELDS if seat.payload.get(name) is not None},
+        "hours": seat.payload.get("hours"),
+        "called_off_at": called_off_at.isoformat() if called_off_at else None,
+        "note": _note(seat, called_off_at, zone),
+    }
+    return recommendation_event(
+        seat.record_key,
+        stable_event_id(seat_id, CREW_REMOVAL, str(n)),
+        status=AuditStatus.PENDING_APPROVAL,
+        occurred_at=now,
+        actor=REPLAN_ACTOR,
+        model_version=seat.model_version or MODEL_VERSION,
+        payload=payload,
+        supervisor_id=seat.supervisor_id,
+        employee_id=seat.employee_id,
+    )
+
+
+def opened(
+    store: AuditStore,
+    read: DayRead,
+    shift: str,
+    off: Mapping[str, datetime | None],
+    now: datetime,
+    zone: ZoneInfo,
+) -> int:
+    """Opens a removal for each accepted seat of the shift whose person is `off` (employee id -> when they called off;
+    None: leave read from Plex) unless one waits or was decided (an undone call-off's, superseded, does not count);
+    how many it opened."""
+    known: dict[str, list[Removal]] = {}
+    for event in read.removals:
+        removal = Removal(event, read.closed.get(event.event_id))
+        known.setdefault(removal.removes, []).append(removal)
+    count = 0
+    for seat in accepted_seats(read, shift):
+        earlier = known.get(seat.event_id, [])
+        if seat.employee_id not in off or any(r.state != "superseded" for r in earlier):
+            continue
+        count += append_once(store, removal_event(seat, off[str(seat.employee_id)], len(earlier), now, zone))
+    return count
+
+
+def superseded(store: AuditStore, read: DayRead, shift: str, back: Collection[str], now: datetime, why: str) -> int:
+    """Closes the waiting removals of the shift's seats of the people `back` on it (a call-off undone, a clock-in
+    after all): `expired`, superseded by crew_replan after `why`; how many."""
+    count = 0
+    for removal in removals(read).values():
+        event = removal.event
+        if removal.state == "waiting" and event.payload.get("shift_code") == shift and event.employee_id in back:
+            closing = expiry_event(
+                event.record_key,
+                removal.item_id,
+                occurred_at=now,
+                actor=REPLAN_ACTOR,
+                supervisor_id=event.supervisor_id,
+                employee_id=event.employee_id,
+                payload={"kind": CREW_REMOVAL, SUPERSEDED_BY: REPLAN_ACTOR, "replaced_after": why},
+            )
+            count += append_once(store, closing)
+    return count

@@ -1,0 +1,120 @@
+"""An approved crew removal (an accepted seat whose person called off, `plexlabor.crew.removals`): plex_writeback posts
+the assignment's record marked `withdrawn`, the record `plexlabor writeback revert` posts, once, in the write mode
+(nothing sent in dry run), audited on the assignment's Plex record and naming the assignment's write-back; retried
+while that write-back is on its way, refused when the assignment never reached Plex, nothing written when rejected;
+a revert of the removal posts the assignment again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from approval_fakes import FakePlex, World, sqs_event
+from test_crew_writeback import ITEM_ID, approved, open_assignment
+from test_writeback import FakeTransport, run, service
+
+from plexlabor.approval.messages import Decision, RecommendationWriteback
+from plexlabor.approval.recommendations import Recommended, recommendation_decision
+from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType
+from plexlabor.crew.removals import removal_event
+from plexlabor.plex.errors import PlexRequestError
+
+CALLED_OFF = datetime(2026, 3, 4, 9, 40, tzinfo=UTC)
+
+
+def _accepted_and_removal(world: World) -> tuple[AuditEvent, AuditEvent]:
+    """An assignment the queue approved, and its removal crew_replan opened after a call-off."""
+    opening = open_assignment(world)
+    world.audit.append(recommendation_decision(Recommended.of(opening), approved().decision, world.clock(), "queue"))
+    removal = removal_event(opening, CALLED_OFF, 0, world.clock(), ZoneInfo("America/Detroit"))
+    world.audit.append(removal)
+    return opening, removal
+
+
+def _decided(removal: AuditEvent, action: str = "approve") -> RecommendationWriteback:
+    reason = "needed on the line" if action == "reject" else None
+    decision = Decision(action=ApprovalAction(action), supervisor_id="E0001", reason=reason)
+    return RecommendationWriteback(item_id=removal.event_id, decision=decision)
+
+
+def _events(world: World, item_id: str, kind: AuditEventType) -> list[AuditEvent]:
+    return [e for e in world.audit.for_finding(item_id) if e.event_type is kind]
+
+
+def test_an_approved_removal_posts_the_assignment_withdrawn(world: World, fake_plex: FakePlex) -> None:
+    transport = FakeTransport()
+    writer = service(world, fake_plex, transport=transport)
+    _, removal = _accepted_and_removal(world)
+    assert "Remove E0042 from WC-10 shift 1 in Plex (called off at 04:40)" in removal.payload["note"]
+    run(sqs_event(approved().model_dump_json()), writer)  # the assignment went to Plex
+
+    for _ in range(2):  # a redelivery writes nothing twice
+        assert run(sqs_event(_decided(removal).model_dump_json()), writer) == {"batchItemFailures": []}
+
+    [(_, assigned, _), (path, withdrawn, key)] = transport.posts
+    assert path.endswith("/plexlabor_crew_assignments") and key == f"plexlabor-writeback-{removal.event_id}"
+    assert withdrawn == assigned | {"status": "withdrawn"}  # the record a revert posts
+    [written] = _events(world, removal.event_id, AuditEventType.WRITEBACK)
+    [assignment_written] = _events(world, ITEM_ID, AuditEventType.WRITEBACK)
+    assert written.record_key == "job-operations:77"  # the assignment's Plex record
+    assert written.payload["removes"] == ITEM_ID
+    assert written.payload["removes_writeback_event_id"] == assignment_written.event_id
+    assert written.previous_values == {"status": "assigned"} and written.payload["sent"] is True
+
+
+def test_in_dry_run_the_removal_is_recorded_not_sent(world: World, fake_plex: FakePlex) -> None:
+    transport = FakeTransport()
+    writer = service(world, fake_plex, mode="dry_run", transport=transport)
+    _, removal = _accepted_and_removal(world)
+    run(sqs_event(approved().model_dump_json()), writer)
+    run(sqs_event(_decided(removal).model_dump_json()), writer)
+    [written] = _events(world, removal.event_id, AuditEventType.WRITEBACK)
+    assert transport.posts == [] and written.payload["mode"] == "dry_run" and written.payload["sent"] is False
+    assert written.payload["record"]["status"] == "withdrawn"
+
+
+def test_a_removal_waits_for_its_assignments_write_and_is_refused_when_it_never_reached_plex(
+    world: World, fake_plex: FakePlex
+) -> None:
+    transport = FakeTransport()
+    writer = service(world, fake_plex, transport=transport)
+    _, removal = _accepted_and_removal(world)
+    message = sqs_event(_decided(removal).model_dump_json())
+
+    assert run(message, writer)["batchItemFailures"]  # retried: the assignment's write is on its way
+    assert transport.posts == [] and _events(world, removal.event_id, AuditEventType.WRITEBACK_FAILED) == []
+
+    transport.fail_with = PlexRequestError("bad request", status=400)  # the assignment's write refused for good
+    run(sqs_event(approved().model_dump_json()), writer)
+    assert _events(world, ITEM_ID, AuditEventType.WRITEBACK_FAILED)
+    transport.fail_with = None
+    assert run(message, writer) == {"batchItemFailures": []}
+    [failed] = _events(world, removal.event_id, AuditEventType.WRITEBACK_FAILED)
+    assert "never written to Plex" in failed.payload["message"] and transport.posts == []
+
+
+def test_a_rejected_removal_keeps_the_assignment(world: World, fake_plex: FakePlex) -> None:
+    transport = FakeTransport()
+    writer = service(world, fake_plex, transport=transport)
+    _, removal = _accepted_and_removal(world)
+    run(sqs_event(approved().model_dump_json()), writer)
+    rejection = _decided(removal, "reject").decision
+    world.audit.append(recommendation_decision(Recommended.of(removal), rejection, world.clock(), "queue"))
+
+    run(sqs_event(_decided(removal).model_dump_json()), writer)  # an approval on its way meanwhile
+
+    assert [body["status"] for _, body, _ in transport.posts] == ["assigned"]
+    assert _events(world, removal.event_id, AuditEventType.WRITEBACK) == []
+
+
+def test_reverting_a_removal_posts_the_assignment_again(world: World, fake_plex: FakePlex) -> None:
+    transport = FakeTransport()
+    writer = service(world, fake_plex, transport=transport)
+    _, removal = _accepted_and_removal(world)
+    run(sqs_event(approved().model_dump_json()), writer)
+    run(sqs_event(_decided(removal).model_dump_json()), writer)
+
+    reverted = writer.revert(removal.event_id, actor="it-admin")
+
+    assert [body["status"] for _, body, _ in transport.posts] == ["assigned", "withdrawn", "assigned"]
+    assert reverted.payload["restored"] == {"status": "assigned"}

@@ -1,0 +1,178 @@
+"""An accepted seat whose person calls off (issue 16): crew_replan opens one review item to remove the assignment from
+Plex, for the supervisor it went to; a second call-off opens no second; a call-off of a seat not accepted opens none;
+an undone call-off closes it; leave read from Plex opens one too; once approved, the seat is no longer held and the
+person back in it is a new suggestion (`crew.removals`). Before, nothing was opened: the board only said the
+assignment "should be removed"."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+import plexlabor.crew.build as crew_build
+from plexlabor.approval.messages import Decision
+from plexlabor.approval.recommendations import CREW_REMOVAL, Recommended, recommendation_decision
+from plexlabor.audit import ApprovalAction, AuditEvent, AuditStatus, InMemoryAuditStore
+from plexlabor.crew.models import CrewProblem
+from plexlabor.crew.optimizer import solve
+from plexlabor.crew.publish import assignment_event_id, publish_plan
+from plexlabor.crew.removals import removals
+from plexlabor.crew.replanning import KEPT_FOR, current_plan, run
+from plexlabor.crew.suggestions import read_day
+from tests.unit.crew.crew_builder import DAY, T0, operator
+from tests.unit.crew.test_crew_replan_events import container, down, message, planned_store, reads, shift
+
+__all__ = ["reads"]  # the fixture, used by name
+
+AT = T0 - timedelta(minutes=20)  # 05:40, the shift starts at 06:00
+
+
+def _seat(store: InMemoryAuditStore, employee_id: str) -> AuditEvent:
+    [seat] = [
+        e
+        for e in read_day(store, DAY).openings
+        if e.employee_id == employee_id and e.payload.get("kind") == "crew_assignment"
+    ]
+    return seat
+
+
+def _decide(store: InMemoryAuditStore, opening: AuditEvent, action: str = "approve", by: str = "SUP-1") -> None:
+    reason = "needed on the line" if action == "reject" else None
+    decision = Decision(action=ApprovalAction(action), supervisor_id=by, reason=reason)
+    store.append(recommendation_decision(Recommended.of(opening), decision, AT - timedelta(hours=1), "queue"))
+
+
+def _removals(store: InMemoryAuditStore) -> list[AuditEvent]:
+    return read_day(store, DAY).removals
+
+
+def _seated(store: InMemoryAuditStore) -> tuple[str, str]:
+    """The two operators the nightly plan seated (J1's, J2's)."""
+    seats = {e.payload["segment"]: e.employee_id for e in read_day(store, DAY).openings if e.employee_id}
+    return str(seats["J1"]), str(seats["J2"])
+
+
+def test_a_call_off_of_an_accepted_seat_opens_one_removal_for_its_supervisor(reads: list[int]) -> None:
+    store, clock = planned_store(), [AT]
+    accepted, _ = _seated(store)
+    seat = _seat(store, accepted)
+    _decide(store, seat)
+    deps = container(store, clock)
+
+    summary = run(deps, message("call_off", AT, employee_id=accepted))
+
+    [removal] = _removals(store)
+    assert summary["removals_opened"] == 1
+    assert removal.status is AuditStatus.PENDING_APPROVAL and removal.payload["kind"] == CREW_REMOVAL
+    assert removal.payload["removes"] == seat.event_id and removal.record_key == seat.record_key  # the Plex record
+    assert (removal.employee_id, removal.supervisor_id) == (accepted, seat.supervisor_id)
+    assert removal.payload["note"].startswith(f"Remove {accepted} from CNC-0")
+    assert "shift 1 in Plex (called off at 05:40)" in removal.payload["note"]
+    # the same person called off again (crew_call_offs detects the no-show after the board's call-off): no second item
+    clock[0] = T0 + timedelta(minutes=17)
+    again = run(deps, message("call_off", clock[0], employee_id=accepted))
+    assert again["removals_opened"] == 0 and len(_removals(store)) == 1
+    # a cold container re-planning the shift later does not open one either
+    run(container(store, [T0 + KEPT_FOR + timedelta(minutes=20)]), down(T0 + KEPT_FOR + timedelta(minutes=20)))
+    assert len(_removals(store)) == 1
+
+
+def test_a_call_off_of_a_seat_not_accepted_opens_no_removal(reads: list[int]) -> None:
+    store = planned_store()
+    accepted, waiting = _seated(store)
+    _decide(store, _seat(store, accepted))
+
+    summary = run(container(store, [AT]), message("call_off", AT, employee_id=waiting))
+
+    assert summary["removals_opened"] == 0 and _removals(store) == []
+
+
+def test_a_rejected_seat_whose_person_calls_off_opens_no_removal(reads: list[int]) -> None:
+    store = planned_store()
+    accepted, _ = _seated(store)
+    _decide(store, _seat(store, accepted), "reject")
+    run(container(store, [AT]), message("call_off", AT, employee_id=accepted))
+    assert _removals(store) == []
+
+
+def test_an_undone_call_off_closes_the_waiting_removal_and_the_seat_is_held_again(reads: list[int]) -> None:
+    store, clock = planned_store(), [AT]
+    accepted, _ = _seated(store)
+    seat = _seat(store, accepted)
+    _decide(store, seat)
+    deps = container(store, clock)
+    run(deps, message("call_off", AT, employee_id=accepted))
+
+    summary = run(deps, message("call_off_undone", AT + timedelta(minutes=3), employee_id=accepted))
+
+    read = read_day(store, DAY)
+    [removal] = removals(read).values()
+    assert summary["removals_superseded"] == 1 and removal.state == "superseded"
+    plan, _ = current_plan(read, "1")
+    assert (seat.payload["segment"], accepted) in plan.accepted
+    # a call-off after the undo opens a new removal (the first one is closed, not decided)
+    run(deps, message("call_off", AT + timedelta(minutes=6), employee_id=accepted))
+    assert [r.state for r in removals(read_day(store, DAY)).values()] == ["waiting"]
+    assert len(_removals(store)) == 2
+
+
+def test_a_decided_removal_is_not_opened_again(reads: list[int]) -> None:
+    store, clock = planned_store(), [AT]
+    accepted, _ = _seated(store)
+    _decide(store, _seat(store, accepted))
+    deps = container(store, clock)
+    run(deps, message("call_off", AT, employee_id=accepted))
+    [removal] = _removals(store)
+    _decide(store, removal, "reject")  # kept in Plex
+
+    run(deps, message("call_off", AT + timedelta(minutes=5), employee_id=accepted))
+
+    assert [r.state for r in removals(read_day(store, DAY)).values()] == ["kept"]
+    assert len(_removals(store)) == 1
+
+
+def test_leave_read_from_plex_opens_a_removal(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = planned_store()
+    accepted, _ = _seated(store)
+    _decide(store, _seat(store, accepted))
+    crew = shift()
+    on_leave = crew.model_copy(
+        update={
+            "operators": tuple(
+                operator(op.employee_id, leave="vacation") if op.employee_id == accepted else op
+                for op in crew.operators
+            )
+        }
+    )
+
+    def build_problem(*_: Any, **__: Any) -> CrewProblem:
+        return on_leave
+
+    monkeypatch.setattr(crew_build, "build_problem", build_problem)
+    run(container(store, [AT]), message("plan_changed", AT))
+
+    [removal] = _removals(store)
+    assert "(on leave in Plex for the day)" in removal.payload["note"] and removal.payload["called_off_at"] is None
+
+
+def test_a_removed_assignment_is_no_longer_held_and_the_person_back_is_a_new_suggestion(reads: list[int]) -> None:
+    store = planned_store()
+    accepted, _ = _seated(store)
+    seat = _seat(store, accepted)
+    _decide(store, seat)
+    run(container(store, [AT]), message("call_off", AT, employee_id=accepted))
+    [removal] = _removals(store)
+    _decide(store, removal)  # approved: the assignment is withdrawn in Plex
+
+    read = read_day(store, DAY)
+    plan, _ = current_plan(read, "1")
+    assert (seat.payload["segment"], accepted) not in plan.accepted | plan.assignments
+    assert removals(read)[seat.event_id].state == "removed"
+    # the same pair planned again gets a new id: a suggestion to decide, not the old approval
+    published = publish_plan(solve(shift(), 10), store, AT, removed={seat.event_id: removal.event_id})
+    assert published.published >= 1
+    again = [e for e in read_day(store, DAY).openings if e.employee_id == accepted and e.event_id != seat.event_id]
+    assert [e.payload["segment"] for e in again] == [seat.payload["segment"]]
+    assert seat.event_id == assignment_event_id(DAY.isoformat(), str(seat.payload["segment"]), accepted)
