@@ -14,7 +14,7 @@ from plexlabor.incidents.extraction import Place
 from plexlabor.incidents.oiics import Field
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, PlantChoices, decision_of, log_incident
 from plexlabor.webapp import incidents as incidents_page
-from plexlabor.webapp.app import Dependencies, WebAppSettings
+from plexlabor.webapp.app import WebAppSettings
 from tests.unit.approval.approval_fakes import World
 from tests.unit.incidents.conftest import as_reports, coded_rows
 from tests.unit.review.review_world import ZONE, call_web, web_deps
@@ -52,12 +52,8 @@ def incident_id(world: World, classifier: IncidentClassifier) -> str:
     return logged.incident_id
 
 
-def _call(deps: Dependencies, method: str, path: str, claims: dict[str, Any], ctx: Any, **kw: Any) -> dict[str, Any]:
-    return call_web(deps, method, path, claims, ctx, **kw)
-
-
 def test_the_form_posts_to_the_incident_api(world: World, lambda_context: Any) -> None:
-    response = _call(web_deps(world), "GET", "/incidents/new", OTHER, lambda_context)
+    response = call_web(web_deps(world), "GET", "/incidents/new", OTHER, lambda_context)
     assert response["statusCode"] == 200
     body = response["body"]
     assert 'action="/dev/incidents"' in body and 'name="narrative"' in body and 'value="near_miss"' in body
@@ -68,7 +64,7 @@ def test_the_form_posts_to_the_incident_api(world: World, lambda_context: Any) -
 def test_the_ehs_lead_sees_codes_extraction_and_the_correction_form(
     world: World, incident_id: str, lambda_context: Any
 ) -> None:
-    body = _call(web_deps(world), "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    body = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     assert "Near miss reported by" in body and "wait for the EHS lead" in body
     assert "Event or exposure" in body and "Where: PRESS4" in body and "gloves (not worn)" in body
     assert 'name="code.event_group"' in body and "Save the codes" in body
@@ -77,19 +73,19 @@ def test_the_ehs_lead_sees_codes_extraction_and_the_correction_form(
 def test_the_reporter_sees_their_incident_without_the_form_and_others_do_not(
     world: World, incident_id: str, lambda_context: Any
 ) -> None:
-    own = _call(web_deps(world), "GET", f"/incidents/{incident_id}", REPORTER, lambda_context)
+    own = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", REPORTER, lambda_context)
     assert own["statusCode"] == 200 and "Save the codes" not in own["body"]
-    assert _call(web_deps(world), "GET", f"/incidents/{incident_id}", OTHER, lambda_context)["statusCode"] == 404
-    assert _call(web_deps(world), "GET", "/incidents/inc-nothing", EHS, lambda_context)["statusCode"] == 404
+    assert call_web(web_deps(world), "GET", f"/incidents/{incident_id}", OTHER, lambda_context)["statusCode"] == 404
+    assert call_web(web_deps(world), "GET", "/incidents/inc-nothing", EHS, lambda_context)["statusCode"] == 404
 
 
 def test_the_ehs_lead_finds_it_in_the_queue_then_corrects_the_codes(
     world: World, incident_id: str, lambda_context: Any
 ) -> None:
     deps = web_deps(world)
-    queue = _call(deps, "GET", "/queue", EHS, lambda_context)["body"]
+    queue = call_web(deps, "GET", "/queue", EHS, lambda_context)["body"]
     assert incident_id in queue and "Incident coding" in queue
-    response = _call(
+    response = call_web(
         deps,
         "POST",
         f"/incidents/{incident_id}",
@@ -102,10 +98,10 @@ def test_the_ehs_lead_finds_it_in_the_queue_then_corrects_the_codes(
     decision = decision_of(world.audit, incident_id)
     assert decision is not None and decision.status is AuditStatus.APPROVED and decision.actor == "ehs1"
     assert decision.payload["codes"]["event_group"] == "64" and decision.payload["via"] == "incident_page"
-    page = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context, query={"saved": "1"})["body"]
+    page = call_web(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context, query={"saved": "1"})["body"]
     assert "the model learns from them" in page and "Codes confirmed by" in page and "Save the correction" in page
     assert "Note from" in page and "conveyor" in page  # her note is shown (ux119 #9)
-    assert incident_id not in _call(deps, "GET", "/queue", EHS, lambda_context)["body"]
+    assert incident_id not in call_web(deps, "GET", "/queue", EHS, lambda_context)["body"]
     # the confirmed incident is on its way to plex_writeback, with the codes and what the text says
     [sent] = world.writebacks.sent
     assert isinstance(sent, RecommendationWriteback) and sent.item_id == incident_id
@@ -120,55 +116,55 @@ def test_the_fields_offered_come_from_the_text_and_an_unsent_incident_can_be_sen
     world: World, incident_id: str, lambda_context: Any
 ) -> None:
     deps = web_deps(world)
-    page = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    page = call_web(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     assert (
         'name="confirm.workcenter_code" value="PRESS4"' in page and 'name="confirm.ppe_not_worn" value="gloves"' in page
     )
     assert 'name="confirm.shift_code" value="2"' in page  # "second shift" in the text
     world.writebacks.failing = True
     form = {**CODES, "confirm.equipment": "conveyor", "confirm.occurred_at": "2026-03-01T09:15"}
-    response = _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
+    response = call_web(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
     assert response["multiValueHeaders"]["Location"] == [f"/dev/incidents/{incident_id}?saved=unsent"]
     decision = decision_of(world.audit, incident_id)
     assert decision is not None and decision.payload["confirmed"]["equipment"] == "conveyor"
-    unsent = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context, query={"saved": "unsent"})["body"]
+    unsent = call_web(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context, query={"saved": "unsent"})["body"]
     assert "could not be sent on its way to Plex" in unsent and "Send to Plex again" in unsent
     world.writebacks.failing = False
-    again = _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form={"send": "again"})
+    again = call_web(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form={"send": "again"})
     assert again["multiValueHeaders"]["Location"] == [f"/dev/incidents/{incident_id}?saved=sent"]
     [sent] = world.writebacks.sent
     assert isinstance(sent, RecommendationWriteback) and sent.decision.correction is not None
     assert sent.decision.correction["equipment"] == "conveyor" and sent.decision.supervisor_id == "ehs1"
     # a reporter can neither send nor code it
     for form in ({"send": "again"}, CODES):
-        refused = _call(deps, "POST", f"/incidents/{incident_id}", REPORTER, lambda_context, form=form)
+        refused = call_web(deps, "POST", f"/incidents/{incident_id}", REPORTER, lambda_context, form=form)
         assert refused["statusCode"] == 403
 
 
 def test_a_rejection_in_the_queue_is_shown_as_such(world: World, incident_id: str, lambda_context: Any) -> None:
     deps = web_deps(world)
     form = {"action": "reject", "reason": "not a fall: caught in the conveyor"}
-    assert _call(deps, "POST", f"/items/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
-    page = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    assert call_web(deps, "POST", f"/items/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
+    page = call_web(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     assert "The proposed codes were rejected in the review queue by" in page and "caught in the conveyor" in page
     assert "Codes confirmed" not in page
     # the EHS lead can still code it (helper 126's leftover): her codes hold, go to Plex, and the list says so
     assert "You can still code it below" in page and "Save the codes" in page
-    response = _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form={**CODES, **CONFIRMED})
+    response = call_web(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form={**CODES, **CONFIRMED})
     assert response["statusCode"] == 303
     decision = decision_of(world.audit, incident_id)
     assert decision is not None and decision.status is AuditStatus.APPROVED and decision.payload["corrects"]
     [sent] = world.writebacks.sent
     assert isinstance(sent, RecommendationWriteback) and sent.decision_id == decision.event_id
-    coded = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    coded = call_web(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     assert "Codes confirmed by" in coded and "Earlier decisions" in coded and "rejected in the review queue by" in coded
-    listed = _call(deps, "GET", "/incidents", EHS, lambda_context, query={"status": "confirmed"})["body"]
+    listed = call_web(deps, "GET", "/incidents", EHS, lambda_context, query={"status": "confirmed"})["body"]
     assert incident_id in listed
 
 
 def test_a_bad_code_is_named_and_nothing_recorded(world: World, incident_id: str, lambda_context: Any) -> None:
     form = {**CODES, "code.event_group": "43"}
-    response = _call(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
+    response = call_web(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
     assert response["statusCode"] == 400
     assert "Event group: an event group is two digits starting with its division (6)" in response["body"]
     assert 'value="43"' in response["body"]  # what was typed comes back
@@ -176,7 +172,7 @@ def test_a_bad_code_is_named_and_nothing_recorded(world: World, incident_id: str
 
 
 def test_a_supervisor_may_not_code(world: World, incident_id: str, lambda_context: Any) -> None:
-    response = _call(web_deps(world), "POST", f"/incidents/{incident_id}", REPORTER, lambda_context, form=CODES)
+    response = call_web(web_deps(world), "POST", f"/incidents/{incident_id}", REPORTER, lambda_context, form=CODES)
     assert response["statusCode"] == 403 and decision_of(world.audit, incident_id) is None
 
 
@@ -190,7 +186,7 @@ def test_a_reason_too_long_or_unreadable_is_named_and_nothing_recorded(
     # Given the EHS lead's correction with a reason the audit cannot keep (before: a 1,001-character
     # reason failed the decision's model, a 502; a NUL was kept)
     form = {**CODES, **CONFIRMED, "reason": reason}
-    response = _call(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
+    response = call_web(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
     # Then the page names the reason's problem and nothing is recorded
     assert response["statusCode"] == 400 and problem in response["body"]
     assert decision_of(world.audit, incident_id) is None
@@ -204,7 +200,7 @@ def test_when_it_happened_is_shown_as_every_page_shows_a_time(
     report = IncidentReport(narrative=VAGUE, occurred_at=datetime(2026, 3, 2, 15, 30))
     logged = log_incident(deps, report, "E0001")
     # When the EHS lead opens it
-    body = _call(web_deps(world), "GET", f"/incidents/{logged.incident_id}", EHS, lambda_context)["body"]
+    body = call_web(web_deps(world), "GET", f"/incidents/{logged.incident_id}", EHS, lambda_context)["body"]
     # Then the time reads as the other pages write one (day, date, plant time), not as ISO text
     assert "happened Mon 2026-03-02 15:30" in body and "2026-03-02T15:30" not in body.split("<h2>")[0]
 
@@ -218,8 +214,8 @@ def test_after_confirmation_the_page_shows_the_confirmed_codes_and_fields(world:
     # When the EHS lead saves the codes and corrects the body parts and the time
     fields = {"confirm.body_parts": "left index finger", "confirm.occurred_at": "2026-03-02T10:30"}
     form = {**CODES, **CONFIRMED, **fields}
-    assert _call(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
-    body = _call(web, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    assert call_web(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
+    body = call_web(web, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     # Then the page shows the codes and the fields as confirmed, not the model's (absent) coding
     assert "Codes confirmed by" in body and "No coding model was in force" not in body
     codes = body.split('id="decided-codes"')[1].split("</table>")[0]
@@ -237,8 +233,9 @@ def test_after_confirmation_the_page_shows_the_confirmed_codes_and_fields(world:
 
 def test_a_corrected_code_shows_what_the_model_proposed(world: World, incident_id: str, lambda_context: Any) -> None:
     web = web_deps(world)
-    assert _call(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=CODES)["statusCode"] == 303
-    codes = _call(web, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"].split('id="decided-codes"')[1]
+    assert call_web(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=CODES)["statusCode"] == 303
+    page = call_web(web, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    codes = page.split('id="decided-codes"')[1]
     assert "<td>Source</td><td>3</td><td>Machinery</td>" in codes.split("</table>")[0]
     assert " %)</td>" in codes.split("</table>")[0]  # the model's proposal and its confidence beside each code
 
@@ -249,8 +246,8 @@ def test_an_incident_without_codes_is_not_approved_from_the_queue(world: World, 
     incident_id = log_incident(deps, IncidentReport(narrative=VAGUE), "E0001").incident_id
     web = web_deps(world)
     # When the EHS lead approves it from its item page, and in a bulk approval from the queue
-    one = _call(web, "POST", f"/items/{incident_id}", EHS, lambda_context, form={"action": "approve"})
-    bulk = _call(web, "POST", "/queue", EHS, lambda_context, form={"item": [incident_id], "action": "approve"})
+    one = call_web(web, "POST", f"/items/{incident_id}", EHS, lambda_context, form={"action": "approve"})
+    bulk = call_web(web, "POST", "/queue", EHS, lambda_context, form={"item": [incident_id], "action": "approve"})
     # Then it is refused with the reason and the way to the incident's page, and nothing is confirmed
     assert one["statusCode"] == 400
     assert "this incident has no codes to confirm (no coding model was in force)" in one["body"]
@@ -258,12 +255,12 @@ def test_an_incident_without_codes_is_not_approved_from_the_queue(world: World, 
     bulk_to = bulk["multiValueHeaders"]["Location"][0]  # left undecided, named apart (3feaf4b: not a failure)
     assert f"own_page_ids={incident_id}" in bulk_to and bulk_to.endswith("decided=0&failed=0&own_page=1")
     assert decision_of(world.audit, incident_id) is None
-    assert incident_id in _call(web, "GET", "/queue", EHS, lambda_context)["body"]
-    page = _call(web, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    assert incident_id in call_web(web, "GET", "/queue", EHS, lambda_context)["body"]
+    page = call_web(web, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     assert "Codes confirmed" not in page and "Save the codes" in page
     # and rejecting it (closing it without codes) is still possible
     reject = {"action": "reject", "reason": "a duplicate report"}
-    assert _call(web, "POST", f"/items/{incident_id}", EHS, lambda_context, form=reject)["statusCode"] == 303
+    assert call_web(web, "POST", f"/items/{incident_id}", EHS, lambda_context, form=reject)["statusCode"] == 303
 
 
 def test_without_a_model_the_page_says_one_plain_thing(world: World, lambda_context: Any) -> None:
@@ -271,7 +268,7 @@ def test_without_a_model_the_page_says_one_plain_thing(world: World, lambda_cont
     deps = IncidentDeps(world.audit, None, clock=world.clock)
     incident_id = log_incident(deps, IncidentReport(narrative=VAGUE), "E0001").incident_id
     # When the EHS lead opens it
-    body = _call(web_deps(world), "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    body = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     # Then it says once that no model coded it, and not that a model was unsure of codes it never gave
     assert body.count("No coding model was in force") == 1 and "not sure" not in body
     assert "Save the codes" in body
@@ -283,7 +280,7 @@ def test_the_form_takes_no_time_later_than_now_and_offers_the_plants_values(
     # Given a plant whose workcenters, departments and shifts the web app read from Plex
     choices = PlantChoices(("CNC4", "PRESS4"), ("MACHINING",), (("1", "Day"),))
     monkeypatch.setattr(incidents_page, "_choices", lambda: choices)
-    body = _call(web_deps(world), "GET", "/incidents/new", OTHER, lambda_context)["body"]
+    body = call_web(web_deps(world), "GET", "/incidents/new", OTHER, lambda_context)["body"]
     # Then the time can be no later than now (plant time: the world's clock, 2026-03-02 23:00 in Detroit)
     assert 'name="occurred_at" max="2026-03-02T23:00"' in body
     assert 'list="workcenters"' in body and '<option value="PRESS4">' in body
@@ -299,7 +296,7 @@ def test_the_form_without_plex_takes_typed_values() -> None:
 
 def test_a_refused_correction_keeps_the_note(world: World, incident_id: str, lambda_context: Any) -> None:
     form = {**CODES, "code.event_group": "43", "reason": "caught at the die, not a fall"}
-    response = _call(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
+    response = call_web(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
     assert response["statusCode"] == 400 and ">caught at the die, not a fall</textarea>" in response["body"]
 
 
@@ -310,17 +307,17 @@ def test_the_confirmed_workcenter_and_shift_are_the_plants_own(
     choices = PlantChoices(("CNC4", "PRESS4"), (), (("1", "Day"), ("2", "Second")))
     monkeypatch.setattr(incidents_page, "_choices", lambda: choices)
     web = web_deps(world)
-    page = _call(web, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    page = call_web(web, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     assert 'name="confirm.workcenter_code" value="PRESS4" maxlength="200" list="workcenters"' in page
     assert '<option value="2" selected>Second (2)</option>' in page  # "second shift" in the text
     # When they confirm a workcenter the plant does not have, it is named and nothing is recorded
     form = {**CODES, "confirm.workcenter_code": "cnc 4", "reason": "kept"}
-    refused = _call(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
+    refused = call_web(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
     assert refused["statusCode"] == 400 and "Where (workcenter): not a workcenter of this plant" in refused["body"]
     assert decision_of(world.audit, incident_id) is None
     # and one in another letter case is kept as the plant spells it
     form = {**CODES, "confirm.workcenter_code": "cnc4", "confirm.shift_code": "2"}
-    assert _call(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
+    assert call_web(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
     decision = decision_of(world.audit, incident_id)
     assert decision is not None and decision.payload["confirmed"]["workcenter_code"] == "CNC4"
 
@@ -331,14 +328,14 @@ def test_the_header_names_the_department_chosen_with_the_workcenter(world: World
     report = IncidentReport(narrative=VAGUE, department="MACH", workcenter_code="CNC-04", shift_code="1")
     incident_id = log_incident(deps, report, "E0001").incident_id
     # Then the incident's page says all three
-    body = _call(web_deps(world), "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    body = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     assert "· department MACH · workcenter CNC-04 · shift 1" in body
 
 
 def test_a_typed_shift_says_it_is_typed(world: World, lambda_context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given a plant whose shifts could not be read, nor the shifts its people work
     monkeypatch.setattr(incidents_page, "_choices", lambda: PlantChoices(("CNC4",), ("MACH",), ()))
-    body = _call(web_deps(world), "GET", "/incidents/new", OTHER, lambda_context)["body"]
+    body = call_web(web_deps(world), "GET", "/incidents/new", OTHER, lambda_context)["body"]
     assert '<input name="shift_code" maxlength="32" value=""> <span class="muted">typed: ' in body
 
 
@@ -363,7 +360,7 @@ def test_an_auto_coded_incident_says_which_codes_the_model_was_not_sure_of(world
     deps = IncidentDeps(world.audit, _SureOfTheEventOnly(), clock=world.clock)  # type: ignore[arg-type]
     logged = log_incident(deps, IncidentReport(narrative=VAGUE), "E0001")
     assert logged.status == "auto_coded"
-    body = _call(web_deps(world), "GET", f"/incidents/{logged.incident_id}", EHS, lambda_context)["body"]
+    body = call_web(web_deps(world), "GET", f"/incidents/{logged.incident_id}", EHS, lambda_context)["body"]
     # Then the page does not call it all sure: it names what was auto-coded and what waits for the EHS lead
     assert "the model was sure)" not in body
     assert "Coded automatically: the model was sure of Event or exposure, Part of body." in body
@@ -376,18 +373,18 @@ def test_a_coded_incident_is_confirmed_on_its_page_not_approved_from_the_queue(
     # Given a coded incident waiting in the queue (the model was not sure of its codes)
     web = web_deps(world)
     # When the EHS lead approves it from its item page, and with everything selected in the queue
-    one = _call(web, "POST", f"/items/{incident_id}", EHS, lambda_context, form={"action": "approve"})
-    bulk = _call(web, "POST", "/queue", EHS, lambda_context, form={"item": [incident_id], "action": "approve"})
+    one = call_web(web, "POST", f"/items/{incident_id}", EHS, lambda_context, form={"action": "approve"})
+    bulk = call_web(web, "POST", "/queue", EHS, lambda_context, form={"item": [incident_id], "action": "approve"})
     # Then it is refused with the way to the incident's page: no codes confirmed that Plex never gets
     assert one["statusCode"] == 400 and "written to Plex from there" in one["body"]
     assert f'href="/dev/incidents/{incident_id}"' in one["body"]
     bulk_to = bulk["multiValueHeaders"]["Location"][0]  # left undecided, named apart (3feaf4b: not a failure)
     assert f"own_page_ids={incident_id}" in bulk_to and bulk_to.endswith("decided=0&failed=0&own_page=1")
     assert decision_of(world.audit, incident_id) is None and world.writebacks.sent == []
-    assert incident_id in _call(web, "GET", "/queue", EHS, lambda_context)["body"]
+    assert incident_id in call_web(web, "GET", "/queue", EHS, lambda_context)["body"]
     # and confirmed on its page it goes to plex_writeback as the page's confirmation
     form = {**CODES, **CONFIRMED}
-    assert _call(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
+    assert call_web(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
     [sent] = world.writebacks.sent
     assert isinstance(sent, RecommendationWriteback) and sent.item_id == incident_id
 
@@ -397,7 +394,7 @@ def test_the_ehs_queue_filters_offer_the_incidents_values_or_are_hidden(world: W
     deps = IncidentDeps(world.audit, None, clock=world.clock)
     log_incident(deps, IncidentReport(narrative=VAGUE, department="SHIP"), "E0001")
     log_incident(deps, IncidentReport(narrative=VAGUE + " Again."), "E0001")
-    queue = _call(web_deps(world), "GET", "/queue", EHS, lambda_context)["body"]
+    queue = call_web(web_deps(world), "GET", "/queue", EHS, lambda_context)["body"]
     filters = queue.split('aria-label="Filter the queue"')[1].split("</form>")[0]
     # Then the department filter offers SHIP, and the type (punch findings only) and shift filters are hidden
     assert '<select name="department"><option value="">any</option><option>SHIP</option></select>' in filters
@@ -407,7 +404,7 @@ def test_the_ehs_queue_filters_offer_the_incidents_values_or_are_hidden(world: W
 def test_the_incident_page_says_a_recording_was_not_used(world: World, incident_id: str, lambda_context: Any) -> None:
     """incident_log sends a form whose recording it could not use (no transcription) here with ?recording=unused."""
     query = {"recording": "unused"}
-    body = _call(web_deps(world), "GET", f"/incidents/{incident_id}", REPORTER, lambda_context, query=query)["body"]
+    body = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", REPORTER, lambda_context, query=query)["body"]
     assert "The recording was not used: no transcription is set up here." in body
 
 
@@ -415,7 +412,7 @@ def test_the_incident_page_says_the_job_was_taken_as_typed(world: World, inciden
     """incident_log sends a form whose job it could not check (Plex slow or down) here with ?job=unchecked (review
     140 R1), with ?recording=unused too when both hold."""
     query = {"recording": "unused", "job": "unchecked"}
-    body = _call(web_deps(world), "GET", f"/incidents/{incident_id}", REPORTER, lambda_context, query=query)["body"]
+    body = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", REPORTER, lambda_context, query=query)["body"]
     assert "The recording was not used" in body
     assert "recorded with the job as you typed it: Plex could not be asked just now whether it has that job." in body
 
@@ -427,12 +424,12 @@ def test_the_ehs_lead_corrects_saved_codes_later_and_the_trail_is_kept(
     the note's limit 500 in the page against 1,000 on the server."""
     deps = web_deps(world)
     first = {**CODES, **CONFIRMED, "reason": "Die change, pinch point; guard was open."}
-    assert _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=first)["statusCode"] == 303
-    page = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    assert call_web(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=first)["statusCode"] == 303
+    page = call_web(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     assert "Note from" in page and "Die change, pinch point; guard was open." in page
     assert 'maxlength="1000"' in page and "Correct the codes" in page
     second = {**CODES, **CONFIRMED, "code.source_division": "5", "reason": "x" * 700}
-    response = _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=second)
+    response = call_web(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=second)
     assert response["multiValueHeaders"]["Location"] == [f"/dev/incidents/{incident_id}?saved=corrected"]
     decision = decision_of(world.audit, incident_id)
     assert decision is not None and decision.payload["codes"]["source_division"] == "5"
@@ -440,7 +437,7 @@ def test_the_ehs_lead_corrects_saved_codes_later_and_the_trail_is_kept(
     assert isinstance(correction, RecommendationWriteback) and correction.decision_id == decision.event_id
     assert isinstance(first_sent, RecommendationWriteback) and first_sent.decision_id is None
     assert correction.decision.correction is not None and correction.decision.correction["source_division"] == "5"
-    page = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context, query={"saved": "corrected"})["body"]
+    page = call_web(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context, query={"saved": "corrected"})["body"]
     assert "your correction replaces the earlier codes" in page and "Codes corrected by" in page
     trail = page.split('id="earlier-decisions"')[1].split("</ul>")[0]
     assert "codes confirmed by" in trail and "Source 3" in trail and "guard was open" in trail
@@ -452,18 +449,18 @@ def test_a_near_miss_shows_nature_and_part_of_body_as_not_applicable(
 ) -> None:
     """ux119 #18: the page offered and showed a nature of injury and a part of body for a near miss."""
     deps = web_deps(world)
-    page = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    page = call_web(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     assert page.count("not applicable (near miss)") == 4  # the model's table and the form, two fields each
     assert 'name="code.nature_division"' not in page and 'name="code.part_division"' not in page
     form = {k: v for k, v in CODES.items() if k not in ("code.nature_division", "code.part_division")}
-    assert _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
+    assert call_web(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
     decision = decision_of(world.audit, incident_id)
     assert decision is not None and set(decision.payload["codes"]) == {
         "event_division",
         "event_group",
         "source_division",
     }
-    saved = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    saved = call_web(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     assert saved.split('id="decided-codes"')[1].split("</table>")[0].count("not applicable (near miss)") == 2
 
 
@@ -472,13 +469,13 @@ def test_a_correction_from_a_page_someone_else_saved_since_is_refused(
 ) -> None:
     """The form names the decision its page showed: a save over a colleague's newer one is a 409, not a silent win."""
     deps = web_deps(world)
-    page = _call(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    page = call_web(deps, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     assert '<input type="hidden" name="replaces" value="">' in page
-    assert _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=CODES)["statusCode"] == 303
+    assert call_web(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=CODES)["statusCode"] == 303
     stale = {**CODES, "code.source_division": "5", "replaces": ""}
-    refused = _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=stale)
+    refused = call_web(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=stale)
     assert refused["statusCode"] == 409 and "open it again" in refused["body"]
     saved = decision_of(world.audit, incident_id)
     assert saved is not None and saved.payload["codes"]["source_division"] == "3"
     fresh = {**stale, "replaces": saved.event_id}
-    assert _call(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=fresh)["statusCode"] == 303
+    assert call_web(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=fresh)["statusCode"] == 303
