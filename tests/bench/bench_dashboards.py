@@ -51,14 +51,13 @@ from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 from tests.support import FakeLambdaContext
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import web_deps, web_event
+from tests.unit.webapp.viewers import ADMIN, HR
 
 SPEC = PlantSpec(employees=5000, weeks=4, seed=401)
 TARGET_P95_MS = 500.0
 TARGET_RENDER_S = 1.5
 RENDERS = 5
 WARM_UP, CALLS, RENDER_BUDGET_S = 3, 50, 60.0
-ADMIN = {"cognito:username": "A0001", "cognito:groups": "admin"}
-HR = {"cognito:username": "H0001", "cognito:groups": "hr"}
 
 
 def _ms(seconds: float) -> str:

@@ -58,6 +58,7 @@ from plexlabor_dev.local import dynamodb_speedups
 from tests.support import FakeLambdaContext, use_fake_aws
 from tests.unit.approval.approval_fakes import FakePlex, World
 from tests.unit.review.review_world import ZONE, web_event
+from tests.unit.webapp.viewers import EHS
 
 INCIDENTS = 500
 CONFIRMED = 300
@@ -67,7 +68,6 @@ MOTO_OTHER_EVENTS = 2_000
 """moto scans the whole table for every Query (its time would be the other events', not the list's)."""
 WARM_UP, CALLS, BUDGET_S = 3, 40, 60.0
 TARGET_P95_S = 0.3
-EHS = {"cognito:username": "S0001", "cognito:groups": "ehs"}
 REPORTER = {"cognito:username": "E0003", "cognito:groups": "supervisor", "custom:employee_id": "E0003"}
 START = datetime.now(UTC) - timedelta(days=89)
 CODES = {"event_division": "6", "event_group": "64", "nature_division": "1", "part_division": "4"}

@@ -126,6 +126,7 @@ from plexlabor.webapp.app import Dependencies
 from tests.support import FakeLambdaContext
 from tests.unit.approval.approval_fakes import Clock
 from tests.unit.review.review_world import web_event
+from tests.unit.webapp.viewers import ADMIN
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SEED = 9
@@ -163,7 +164,6 @@ few ms, a transaction about 10)."""
 PROFILE_LINES = 15
 
 KEY = b"bench-signing-key-0123456789abcdef-0123456789"
-ADMIN = {"cognito:username": "A0001", "cognito:groups": "admin"}
 AUDIT_TABLE_NAME = "plexlabor-audit-bench"
 STATE_TABLE_NAME = "plexlabor-state-bench"
 _PICK = re.compile(r'name="item" value="([^"]+)"')
