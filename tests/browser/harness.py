@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from plexlabor_dev.assets import asset_path
-from tests.support import generated_plant  # noqa: F401 (test_incidents and test_copilot import it from here)
 
 if TYPE_CHECKING:
     import pytest

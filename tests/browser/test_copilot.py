@@ -28,12 +28,12 @@ from plexlabor_dev.simulator.generator import PlantSpec
 from plexlabor_dev.simulator.lots import SOP_LIMITS, generate_process
 from tests.browser.harness import (
     assert_no_serious_violations,
-    generated_plant,
     local_stack,
     screenshots,
     sign_in,
     watch,
 )
+from tests.support import generated_plant
 from tests.unit.copilot.copilot_world import lines
 
 if TYPE_CHECKING:

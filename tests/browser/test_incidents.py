@@ -31,13 +31,13 @@ from plexlabor_dev.simulator.generator import PlantSpec
 from tests.browser.harness import (
     assert_no_serious_violations,
     chart,
-    generated_plant,
     local_stack,
     screenshot,
     screenshots,
     sign_in,
     watch,
 )
+from tests.support import generated_plant
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
