@@ -58,6 +58,7 @@ from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import call_offs_of
 from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage, people_in
 from plexlabor.crew.publish import assignment_event_id
+from plexlabor.crew.removals import Removal, removals
 from plexlabor.crew.suggestions import (
     CLOSING,
     CREW_KINDS,
@@ -200,7 +201,10 @@ class ShiftTotals:
     rejected: int
     short_seats: int
     withdrawn: int = 0
-    """Seats accepted (sent to Plex) whose person then called off: not filled, their assignment in Plex to remove."""
+    """Seats accepted (sent to Plex) whose person then called off, or whose removal from Plex was approved: not
+    filled."""
+    removals_waiting: int = 0
+    """Of those, the removals from Plex waiting for a supervisor's decision (`crew.removals`)."""
 
 
 @dataclass(frozen=True)
@@ -262,6 +266,8 @@ class Board:
     call_offs: dict[str, list[CallOff]] = field(default_factory=dict)
     """Per shift, the call-offs and absences its re-plans applied and those recorded on the board since, in the order
     taken (`read_board`)."""
+    removals: dict[str, Removal] = field(default_factory=dict)
+    """The newest removal from Plex of each accepted seat whose person called off, by the seat's item id."""
 
     def people(self, shift: str, named: Callable[[str], str] = str) -> list[str]:
         """Who the shift's plan counts on: the people of its live seats (`LIVE`), by `named` (a page's "Dana Smith
@@ -279,14 +285,21 @@ class Board:
         return self.called_off(shift, seat.item.employee_id) if seat.item.employee_id else None
 
     def fills(self, shift: str, seat: Seat) -> bool:
-        """Whether the seat counts as filled: it stands in the plan (`LIVE`) and its person has not called off the
-        shift (an accepted seat whose person called off is empty, whatever Plex was sent: ux141 #3)."""
-        return seat.state in LIVE and self.off(shift, seat) is None
+        """Whether the seat counts as filled: it stands in the plan (`LIVE`), its person has not called off the
+        shift (an accepted seat whose person called off is empty, whatever Plex was sent: ux141 #3) and it was not
+        removed from Plex."""
+        return seat.state in LIVE and not self.withdrawn(shift, seat) and self.off(shift, seat) is None
 
-    def withdrawn(self, shift: str, seat: Seat) -> CallOff | None:
-        """The call-off that came after the seat was accepted (its assignment went to Plex and should be removed
-        there), else None."""
-        return self.off(shift, seat) if seat.state == "accepted" else None
+    def removal(self, seat: Seat) -> Removal | None:
+        """The newest removal from Plex of the accepted seat (`crew.removals`), None: none opened (yet)."""
+        return self.removals.get(seat.item.item_id) if seat.state == "accepted" else None
+
+    def withdrawn(self, shift: str, seat: Seat) -> bool:
+        """Whether the seat was accepted (sent to Plex) and its person then called off, or its removal from Plex was
+        approved (the call-off undone since: the person back is a new suggestion)."""
+        removal = self.removal(seat)
+        removed = removal is not None and removal.state == "removed"
+        return seat.state == "accepted" and (removed or self.off(shift, seat) is not None)
 
     def rest_of_day(self, shift: str, now: datetime) -> list[str]:
         """`shift` and the day's shifts that start after it and are not over at `now`, by start: what a call-off
@@ -346,7 +359,7 @@ class Board:
                     None,
                 )
             overlaps = segment.start < end and target.start < (segment.end or segment.start)
-            if overlaps and seat.state == "accepted":
+            if overlaps and seat.state == "accepted" and not self.withdrawn(segment.shift, seat):
                 reason = f"{employee_id} is accepted at {segment.workcenter} at the same time."
                 return reason, "accepted_elsewhere", segment.workcenter
             if overlaps and seat.state in LIVE and segment.start <= now:
@@ -369,15 +382,17 @@ class Board:
         seats = [s for segment in segments for s in segment.assigned]
         live = [s for s in seats if self.fills(shift, s)]
         short = [s for segment in segments for s in segment.short if s.state in LIVE]
-        withdrawn = sum(self.withdrawn(shift, s) is not None for s in seats)
+        withdrawn = [s for s in seats if self.withdrawn(shift, s)]
+        waiting = [s for s in withdrawn if (removal := self.removal(s)) is not None and removal.state == "waiting"]
         return ShiftTotals(
             assigned_hours=round(sum(s.hours for s in live), 1),
             net=round(sum(s.net or 0.0 for s in live), 0),
             waiting=sum(s.waiting for s in seats),
-            accepted=sum(s.state == "accepted" for s in seats) - withdrawn,
+            accepted=sum(s.state == "accepted" for s in seats) - len(withdrawn),
             rejected=sum(s.state == "rejected" for s in seats),
             short_seats=sum(s.seats for s in short),
-            withdrawn=withdrawn,
+            withdrawn=len(withdrawn),
+            removals_waiting=len(waiting),
         )
 
 
@@ -533,6 +548,7 @@ def read_board(
         shifts[segment.shift].append(segment)
     board = Board(day, dict(sorted(shifts.items())), figures)
     board.call_offs = _call_offs(read, board, viewer)
+    board.removals = removals(read)
     return board
 
 

@@ -42,7 +42,7 @@ from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage
 from plexlabor.models import record_key
 from plexlabor.platform.clock import outside_dates
 from plexlabor.platform.observability import logger
-from plexlabor.review.items import ReviewItem
+from plexlabor.review.items import ReviewItem, item_from_event
 from plexlabor.review.queue import Role, Viewer
 from plexlabor.skills.publish import training_proposal
 from plexlabor.webapp.app import (
@@ -572,6 +572,8 @@ def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: st
         call_off_spans=CALL_OFF_SPANS,
         # who may undo a call-off recorded on the board: who recorded it, planners and admins (`_undo_call_off`)
         can_undo=lambda c: bool(c.reported_by) and (c.reported_by == page.viewer.user_id or _plans(page)),
+        # a removal from Plex is decided in the review queue by who may see it there (its department's supervisor)
+        decides=lambda removal: (item := item_from_event(removal.event)) is not None and page.viewer.may_see(item),
         time=_time(page),
         figures=board.figures.get(shift) if shift else None,
         figure_rows=FIGURE_ROWS,

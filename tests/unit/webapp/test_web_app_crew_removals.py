@@ -1,0 +1,127 @@
+"""The removal from Plex of an accepted seat whose person called off, on the crew board and in the review queue (issue
+16): the re-plan opens it (`crew.removals.opened`, as crew_replan does), the board marks the seat "removal from Plex
+waiting for approval" and counts the removals waiting; the seat's supervisor decides it in the queue: approved, it goes
+to plex_writeback as every crew write (the board then says "removed in Plex"), rejected the assignment stays ("kept
+in Plex"). Before, the board only said the assignment "should be removed" and nothing reached the queue."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from plexlabor.approval.messages import RecommendationWriteback
+from plexlabor.crew.removals import opened
+from plexlabor.crew.suggestions import read_day
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import call_web
+from tests.unit.webapp.test_web_app_crew import Replans, _with_replan
+from tests.unit.webapp.test_web_app_crew_call_off_day import FORM, _board, _row, _text, world
+from tests.unit.webapp.viewers import PLANNER, SUPERVISOR
+
+__all__ = ["world"]  # the fixture, used by name
+
+DAY = date(2026, 3, 4)
+ZONE = ZoneInfo("America/Detroit")
+
+
+def _accept_and_call_off(world: World, lambda_context: Any) -> Any:
+    """E0042's seat (crew-0001) accepted and written, then E0042 called off shift 1 on the board and the re-plan
+    opened the removal, as crew_replan does."""
+    deps = _with_replan(world, Replans())
+    assert (
+        call_web(deps, "POST", "/items/crew-0001", PLANNER, lambda_context, form={"action": "approve"})["statusCode"]
+        == 303
+    )
+    form = FORM | {"for": "shift"}
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=form)["statusCode"] == 303
+    assert opened(world.audit, read_day(world.audit, DAY), "1", {"E0042": world.clock()}, world.clock(), ZONE) == 1
+    return deps
+
+
+def _removal_id(world: World) -> str:
+    [removal] = read_day(world.audit, DAY).removals
+    return removal.event_id
+
+
+def _totals(body: str) -> str:
+    return _text(re.findall(r'<div class="panel" id="totals">.*?</div>', body, re.S)[0])
+
+
+def test_the_board_shows_the_removal_waiting_and_counts_it(world: World, lambda_context: Any) -> None:
+    deps = _accept_and_call_off(world, lambda_context)
+
+    body = _board(deps, lambda_context, FORM)
+
+    row = _row(body, "E0042", "WC-10")
+    assert "accepted, then called off at 04:40: removal from Plex waiting for approval" in _text(row)
+    assert "1 removal from Plex waiting for a supervisor's approval in the review queue" in _totals(body)
+    assert "0 accepted" in _totals(body)
+    # a planner does not decide it (the department's supervisor does): no link, who decides is named
+    assert "/items/" + _removal_id(world) not in row and "Waiting for E0001 to decide" in _text(row)
+
+
+def test_the_supervisor_approves_it_in_the_queue_and_it_goes_to_plex(world: World, lambda_context: Any) -> None:
+    deps = _accept_and_call_off(world, lambda_context)
+    removal = _removal_id(world)
+    row = _row(
+        str(call_web(deps, "GET", "/crew", SUPERVISOR, lambda_context, query=FORM | {"done": "calloff"})["body"]),
+        "E0042",
+        "WC-10",
+    )
+    assert f'href="/dev/items/{removal}"' in row
+    queue = str(call_web(deps, "GET", "/queue", SUPERVISOR, lambda_context)["body"])
+    assert "Remove E0042 from WC-10 shift 1 in Plex (called off at 04:40)" in _text(queue)
+    page = _text(str(call_web(deps, "GET", f"/items/{removal}", SUPERVISOR, lambda_context)["body"]))
+    assert "would be sent (the assignment&#39;s record marked withdrawn)" in page  # what approving does, in dry run
+
+    decided = call_web(deps, "POST", f"/items/{removal}", SUPERVISOR, lambda_context, form={"action": "approve"})
+
+    assert decided["statusCode"] == 303
+    sent = [m for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)]
+    assert [m.item_id for m in sent] == ["crew-0001", removal]  # the same write-back queue as the assignment's
+    body = _board(deps, lambda_context, FORM)
+    row = _text(_row(body, "E0042", "WC-10"))
+    assert "removed in Plex" in row and "removal approved by E0001" in row
+    assert "0 removals from Plex waiting" in _totals(body)
+
+
+def test_a_rejected_removal_keeps_the_assignment_and_the_board_says_so(world: World, lambda_context: Any) -> None:
+    deps = _accept_and_call_off(world, lambda_context)
+    removal = _removal_id(world)
+    form = {"action": "reject", "reason": "back after lunch"}
+
+    decided = call_web(deps, "POST", f"/items/{removal}", SUPERVISOR, lambda_context, form=form)
+
+    assert decided["statusCode"] == 303
+    assert [m.item_id for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)] == ["crew-0001"]
+    row = _text(_row(_board(deps, lambda_context, FORM), "E0042", "WC-10"))
+    assert "kept in Plex (removal rejected)" in row and "removal rejected by E0001: back after lunch" in row
+
+
+def test_a_call_off_of_a_seat_not_accepted_opens_no_removal(world: World, lambda_context: Any) -> None:
+    deps = _with_replan(world, Replans())
+    form = FORM | {"for": "shift"}
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=form)["statusCode"] == 303
+
+    assert opened(world.audit, read_day(world.audit, DAY), "1", {"E0042": world.clock()}, world.clock(), ZONE) == 0
+    body = _board(deps, lambda_context, FORM)
+    assert read_day(world.audit, DAY).removals == [] and 'id="withdrawn"' not in body
+    assert "removal" not in _text(_row(body, "E0042", "WC-10"))
+
+
+def test_the_seat_stays_unfilled_after_its_removal_even_once_the_call_off_is_undone(
+    world: World, lambda_context: Any
+) -> None:
+    deps = _accept_and_call_off(world, lambda_context)
+    removal = _removal_id(world)
+    call_web(deps, "POST", f"/items/{removal}", SUPERVISOR, lambda_context, form={"action": "approve"})
+    undo = {"undo": "E0042", "day": "2026-03-04", "shift": "1"}
+    world.clock.now += timedelta(minutes=1)
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=undo)["statusCode"] == 303
+
+    body = _board(deps, lambda_context, FORM)
+
+    assert "accepted, then removed: removed in Plex" in _text(_row(body, "E0042", "WC-10"))
+    assert "0 accepted" in _totals(body)
