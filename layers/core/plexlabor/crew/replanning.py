@@ -21,7 +21,9 @@
    crew suggestion of the day, whatever its shift or state) has the same event id and is not written
    again, not even tried; a new one waits in the review queue (`pending_approval`, within the
    pilot scope); an assignment of the current plan that the re-plan dropped and nobody decided yet is
-   closed with an `expired` event that says it was superseded, so the queue no longer offers it.
+   closed with an `expired` event that says it was superseded, so the queue no longer offers it;
+5. an accepted seat whose person is off the shift now (a call-off, an absence, leave read from Plex) gets one removal
+   from Plex for review, and a waiting removal of someone back on it (a call-off undone) is closed (`crew.removals`).
 
 A `refresh` message (`refresh(deps, message)`) re-plans nothing: it renews what the next real event
 of the shift would otherwise read on its way (the shift's problem, compiled, and the day's whole read)
