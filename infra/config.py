@@ -123,6 +123,7 @@ class DeployConfig:
     configured (every role sees names, no variable is set)."""
     review_hr_emails: tuple[str, ...] = ()
     review_planner_emails: tuple[str, ...] = ()
+    review_ehs_emails: tuple[str, ...] = ()
     incident_transcribe_language: str | None = None
     """incident_log's `INCIDENT_TRANSCRIBE_LANGUAGE`; None: not configured (recordings are refused)."""
     copilot_bedrock_model_id: str | None = None
@@ -173,6 +174,7 @@ class DeployConfig:
             show_names_to=_show_names_to(get(CTX_SHOW_NAMES_TO)),
             review_hr_emails=recipients["hr"],
             review_planner_emails=recipients["planners"],
+            review_ehs_emails=recipients["ehs"],
             incident_transcribe_language=_optional_str(get(CTX_INCIDENT_TRANSCRIBE_LANGUAGE)),
             copilot_bedrock_model_id=_optional_str(get(CTX_COPILOT_BEDROCK_MODEL_ID)),
         )
@@ -350,11 +352,11 @@ def _pilot(value: Any) -> dict[str, tuple[str, ...]]:
 
 
 def _review_recipients(value: Any) -> dict[str, tuple[str, ...]]:
-    """`plexlabor:reviewRecipients`: `{"hr": [...], "planners": [...]}` (cdk.json) or that as a JSON
+    """`plexlabor:reviewRecipients`: `{"hr": [...], "planners": [...], "ehs": [...]}` (cdk.json) or that as a JSON
     string (`-c`); each a list of e-mail addresses or one comma-separated string."""
-    value = _context_object(CTX_REVIEW_RECIPIENTS, value, ("hr", "planners"))
+    value = _context_object(CTX_REVIEW_RECIPIENTS, value, ("hr", "planners", "ehs"))
     read: dict[str, tuple[str, ...]] = {}
-    for key in ("hr", "planners"):
+    for key in ("hr", "planners", "ehs"):
         given = value.get(key) or ()
         items = given.split(",") if isinstance(given, str) else list(given)
         addresses = tuple(str(item).strip() for item in items if str(item).strip())

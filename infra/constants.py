@@ -61,8 +61,9 @@ of roles (supervisor, planner, hr, ehs, admin, operator) or one comma-separated 
 The others see employee numbers only."""
 CTX_REVIEW_RECIPIENTS = "plexlabor:reviewRecipients"
 """Who hears of the recommendations their role decides, besides each item's supervisor (review_sweep):
-{"hr": ["hr@plant.example"], "planners": ["planning@plant.example"]} (lists of addresses or one
-comma-separated string; both optional). Functions get `REVIEW_HR_EMAILS`, `REVIEW_PLANNER_EMAILS`."""
+{"hr": ["hr@plant.example"], "planners": ["planning@plant.example"], "ehs": ["ehs@plant.example"]} (lists of
+addresses or one comma-separated string; each optional; "ehs" gets the digest of incidents waiting to be coded or
+confirmed). Functions get `REVIEW_HR_EMAILS`, `REVIEW_PLANNER_EMAILS`, `REVIEW_EHS_EMAILS`."""
 CTX_INCIDENT_TRANSCRIBE_LANGUAGE = "plexlabor:incidentTranscribeLanguage"
 """Optional: the language of spoken incident reports, an Amazon Transcribe code (`en-US`):
 incident_log's `INCIDENT_TRANSCRIBE_LANGUAGE`. Unset, incident_log refuses recordings (typed reports only)."""

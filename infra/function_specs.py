@@ -149,7 +149,7 @@ class Need(StrEnum):
     REVIEW_NOTICES = "review-notices"
     """Tells people of the recommendations waiting in the review queue (no grant of its own):
     `WEB_APP_URL` (the queue's base), `APPROVAL_WAIT_SECONDS`, and when configured
-    `REVIEW_HR_EMAILS`, `REVIEW_PLANNER_EMAILS`."""
+    `REVIEW_HR_EMAILS`, `REVIEW_PLANNER_EMAILS`, `REVIEW_EHS_EMAILS`."""
     VERIFY_SIGN_IN = "verify-sign-in"
     """Verifies the user pool's ID tokens (no grant: the signing keys are public):
     `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`, `COGNITO_REGION`."""

@@ -46,7 +46,11 @@ CONFIGURED = {
     CTX_NOTIFY_SENDER: "approvals@plant.example.com",
     CTX_DEFAULT_SUPERVISOR_ID: "SUP-0001",
     CTX_SHOW_NAMES_TO: ["supervisor", "hr", "admin"],
-    CTX_REVIEW_RECIPIENTS: {"hr": ["hr@plant.example.com"], "planners": "planning@plant.example.com"},
+    CTX_REVIEW_RECIPIENTS: {
+        "hr": ["hr@plant.example.com"],
+        "planners": "planning@plant.example.com",
+        "ehs": ["ehs@plant.example.com"],
+    },
     CTX_INCIDENT_TRANSCRIBE_LANGUAGE: "en-US",
     CTX_COPILOT_BEDROCK_MODEL_ID: "anthropic.claude-3-haiku-20240307-v1:0",
 }

@@ -59,6 +59,7 @@ class Setting(StrEnum):
     SHOW_NAMES_TO = "show_names_to"  # optional: unset = every role sees names
     REVIEW_HR_EMAILS = "review_hr_emails"  # optional: unset = only each item's supervisor hears of it
     REVIEW_PLANNER_EMAILS = "review_planner_emails"
+    REVIEW_EHS_EMAILS = "review_ehs_emails"  # optional: unset = no incident digest is mailed
     INCIDENT_TRANSCRIBE_LANGUAGE = "incident_transcribe_language"  # optional: unset = recordings refused
     COPILOT_BEDROCK_MODEL_ID = "copilot_bedrock_model_id"  # optional: unset = extractive answers, no grant
 
@@ -162,6 +163,7 @@ NEED_SOURCES: dict[Need, dict[str, Source]] = {
         env.APPROVAL_WAIT_SECONDS: Setting.APPROVAL_WAIT_SECONDS,
         env.REVIEW_HR_EMAILS: Setting.REVIEW_HR_EMAILS,
         env.REVIEW_PLANNER_EMAILS: Setting.REVIEW_PLANNER_EMAILS,
+        env.REVIEW_EHS_EMAILS: Setting.REVIEW_EHS_EMAILS,
     },
     Need.VERIFY_SIGN_IN: {
         env.COGNITO_USER_POOL_ID: Attribute.USER_POOL_ID,
@@ -183,8 +185,11 @@ ROLLOUT_SETTINGS = _settings_of(Need.PILOT_SCOPE)
 a function runs plant-wide, every kind notifying, not advisory. A runtime that does not know them yet
 (its `setting` raises KeyError: the local runtime today) gives none of them, so it runs plant-wide."""
 
-REVIEW_RECIPIENT_SETTINGS = frozenset({Setting.REVIEW_HR_EMAILS, Setting.REVIEW_PLANNER_EMAILS})
-"""Who besides each item's supervisor hears of a recommendation (`plexlabor:reviewRecipients`)."""
+REVIEW_RECIPIENT_SETTINGS = frozenset(
+    {Setting.REVIEW_HR_EMAILS, Setting.REVIEW_PLANNER_EMAILS, Setting.REVIEW_EHS_EMAILS}
+)
+"""Who besides each item's supervisor hears of a recommendation, and who gets the EHS lead's incident digest
+(`plexlabor:reviewRecipients`)."""
 
 PEOPLE_SETTINGS = _settings_of(Need.PEOPLE_NAMES)
 """Who sees people's names (`plexlabor:showNamesTo`); unset, every role does."""

@@ -16,7 +16,7 @@ from infra.app import create_app
 from infra.config import ConfigError, DeployConfig
 from infra.constants import CTX_ADVISORY_MODE, CTX_PILOT, CTX_REVIEW_RECIPIENTS
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec, Need
-from infra.testing import ConfigValues, Synthesized
+from infra.testing import CONFIGURED, ConfigValues, Synthesized
 from infra.wiring import (
     COMMON_SOURCES,
     NEED_SOURCES,
@@ -244,7 +244,8 @@ def test_without_a_pilot_no_rollout_variable_is_set(tmp_path: Path) -> None:
         ({CTX_PILOT: '{"notifyKinds": "punch_findings"}'}, "notifyKinds: unknown kind 'punch_findings'"),
         ({CTX_ADVISORY_MODE: "maybe"}, "plexlabor:advisoryMode must be true or false"),
         ({CTX_REVIEW_RECIPIENTS: "[]"}, "plexlabor:reviewRecipients must be a JSON object"),
-        ({CTX_REVIEW_RECIPIENTS: {"hr": [], "planner": []}}, "unknown key 'planner' (keys: hr, planners)"),
+        ({CTX_REVIEW_RECIPIENTS: {"hr": [], "planner": []}}, "unknown key 'planner' (keys: hr, planners, ehs)"),
+        ({CTX_REVIEW_RECIPIENTS: {"ehs": "the EHS lead"}}, "ehs: 'the EHS lead' is not an e-mail"),
         ({CTX_REVIEW_RECIPIENTS: {"hr": "hr@plant.example, Dana Smith"}}, "hr: 'Dana Smith' is not an e-mail"),
     ],
 )
@@ -254,6 +255,19 @@ def test_a_malformed_rollout_context_is_refused_by_its_key(
     with pytest.raises(ConfigError, match="plexlabor:") as error:
         DeployConfig.from_node(create_app(context, outdir=str(tmp_path)).node)
     assert complaint in str(error.value)
+
+
+def test_the_ehs_address_reaches_review_sweep_only(tmp_path: Path) -> None:
+    config = DeployConfig.from_node(create_app(CONFIGURED, outdir=str(tmp_path)).node)
+    assert resolve_environment(SPECS["review_sweep"], ConfigValues(config))[env.REVIEW_EHS_EMAILS] == (
+        "ehs@plant.example.com"
+    )
+    others = [
+        name for name, spec in SPECS.items() if env.REVIEW_EHS_EMAILS in resolve_environment(spec, ConfigValues(config))
+    ]
+    assert others == ["review_sweep"]
+    unset = dataclasses.replace(config, review_ehs_emails=())
+    assert env.REVIEW_EHS_EMAILS not in resolve_environment(SPECS["review_sweep"], ConfigValues(unset))
 
 
 def test_a_config_built_in_code_is_checked_like_the_context() -> None:

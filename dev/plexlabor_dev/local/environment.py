@@ -78,7 +78,9 @@ class LocalResources:
     """Roles who see people's names (`SHOW_NAMES_TO`, as `plexlabor:showNamesTo`); None: every role."""
     review_hr_emails: tuple[str, ...] = ()
     review_planner_emails: tuple[str, ...] = ()
-    """Who besides each item's supervisor hears of a recommendation (`plexlabor:reviewRecipients`)."""
+    review_ehs_emails: tuple[str, ...] = ()
+    """Who besides each item's supervisor hears of a recommendation, and who gets the incident digest
+    (`plexlabor:reviewRecipients`)."""
     incident_transcribe_language: str | None = None
     """`INCIDENT_TRANSCRIBE_LANGUAGE` (`plexlabor:incidentTranscribeLanguage`); None by default: moto's
     Transcribe writes no transcript to the bucket, so locally incident_log refuses recordings."""
@@ -137,6 +139,7 @@ class LocalValues:
             Setting.SHOW_NAMES_TO: resources.show_names_to,
             Setting.REVIEW_HR_EMAILS: resources.review_hr_emails,
             Setting.REVIEW_PLANNER_EMAILS: resources.review_planner_emails,
+            Setting.REVIEW_EHS_EMAILS: resources.review_ehs_emails,
             Setting.INCIDENT_TRANSCRIBE_LANGUAGE: resources.incident_transcribe_language,
             Setting.COPILOT_BEDROCK_MODEL_ID: resources.copilot_bedrock_model_id,
             **{rollout: resources.rollout.get(rollout.value) for rollout in ROLLOUT_SETTINGS},

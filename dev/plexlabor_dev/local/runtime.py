@@ -86,8 +86,12 @@ logger = logging.getLogger(__name__)
 DEFAULT_REGION = "us-east-1"
 DEFAULT_STAGE = "local"
 DEFAULT_NOTIFY_SENDER = "plexlabor-local@example.com"
-LOCAL_REVIEW_RECIPIENTS = {"hr": ("hr@example.com",), "planners": ("planning@example.com",)}
-"""Who hears of HR's and planners' kinds locally (`plexlabor:reviewRecipients` on AWS)."""
+LOCAL_REVIEW_RECIPIENTS = {
+    "hr": ("hr@example.com",),
+    "planners": ("planning@example.com",),
+    "ehs": ("ehs@example.com",),
+}
+"""Who hears of HR's and planners' kinds, and gets the incident digest, locally (`plexlabor:reviewRecipients`)."""
 _QUIET_LOGGERS = ("werkzeug", "moto")  # moto's server logs every request; its Step Functions every timeout
 _ACTIVE: list[LocalRuntime] = []  # at most one per process
 _ACTIVE_LOCK = threading.Lock()
@@ -261,6 +265,7 @@ class LocalRuntime(Lifecycle):
             rollout=self.rollout,
             review_hr_emails=LOCAL_REVIEW_RECIPIENTS["hr"],
             review_planner_emails=LOCAL_REVIEW_RECIPIENTS["planners"],
+            review_ehs_emails=LOCAL_REVIEW_RECIPIENTS["ehs"],
         )
         self._build_functions(stack)
         if self._start_pollers:

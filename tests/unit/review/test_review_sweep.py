@@ -169,7 +169,8 @@ def test_an_incident_coding_waits_in_the_queue_until_it_is_decided(world: World)
     suggest(world, "inc-1", "incident_coding", supervisor_id=None)
     lonely = sweep(world, RecordingMailer(), roles=False)
     world.clock.advance(hours=30)
-    assert lonely.run().unrouted == 1 and lonely.run().expired == 0
+    result = lonely.run()  # the EHS lead's digest tells of it (test_review_sweep_incidents), not the queue's notices
+    assert (result.unrouted, result.expired) == (0, 0) and lonely.run().expired == 0
     assert of_type(world, "inc-1", AuditEventType.EXPIRED) == []
     assert "inc-1" in {i.item_id for i in ReviewQueue(world.audit, clock=world.clock).open_items()}
 

@@ -29,6 +29,7 @@ from plexlabor.audit.events import SUPERSEDED_BY, replaced
 from plexlabor.incidents.oiics import EVENT_DIVISION_TITLES
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.service import CONFIRMED_VIA, RECORD_PREFIX
+from plexlabor.incidents.withdrawal import withdrawal
 from plexlabor.platform.clock import utc_now
 
 READ_LIMIT = 20_000
@@ -65,9 +66,16 @@ class Standing(StrEnum):
     REPLACED = "replaced"
     """The reporter sent a corrected report of the same text and time, which replaces it (`service.superseding_event`):
     no longer confirmed or written, whatever it stood at before."""
+    RETRACTED = "retracted"
+    """Withdrawn as sent by mistake, before anyone decided it (`withdrawal.withdraw`): never confirmed nor written."""
+
+
+WAITING = frozenset({Standing.IN_QUEUE, Standing.HELD, Standing.AWAITING})
+"""What waits for the EHS lead: codes to settle, or automatic codes to confirm before anything goes to Plex."""
 
 
 STATUS_FILTERS: dict[str, tuple[str, frozenset[Standing]]] = {
+    "waiting": ("Waiting for the EHS lead (to code or to confirm)", WAITING),
     "coding": ("Needs coding", frozenset({Standing.IN_QUEUE, Standing.HELD})),
     "awaiting": ("Coded automatically, awaiting confirmation", frozenset({Standing.AWAITING})),
     "confirmed": (
@@ -79,6 +87,7 @@ STATUS_FILTERS: dict[str, tuple[str, frozenset[Standing]]] = {
     "failed": ("Plex write failed", frozenset({Standing.WRITE_FAILED})),
     "rejected": ("Rejected in the queue", frozenset({Standing.REJECTED})),
     "replaced": ("Replaced by a corrected report", frozenset({Standing.REPLACED})),
+    "withdrawn": ("Withdrawn as sent by mistake", frozenset({Standing.RETRACTED})),
 }
 """The list's status filter (`?status=`): its values, each with its label and the standings it keeps."""
 
@@ -95,6 +104,8 @@ class ListedIncident:
     """The decision replaces codes confirmed before it (the incident page's "Codes corrected by")."""
     replaced_by: str | None = None
     """The reporter's corrected report that replaced this one, if any."""
+    withdrawn: AuditEvent | None = None
+    """The event that withdrew it as sent by mistake (`withdrawal.withdraw`), if any."""
 
     @property
     def incident_id(self) -> str:
@@ -161,6 +172,8 @@ class ListedIncident:
         decision, plex = self.decision, self.plex
         if self.replaced_by is not None:
             return Standing.REPLACED
+        if self.withdrawn is not None:
+            return Standing.RETRACTED
         if decision is not None and decision.status is AuditStatus.REJECTED:
             return Standing.REJECTED
         if decision is not None and decision.payload.get("via") != CONFIRMED_VIA:
@@ -202,7 +215,7 @@ class Listing:
     complete: bool = True
 
 
-def _folded(events: Iterable[AuditEvent]) -> dict[str, ListedIncident]:
+def fold(events: Iterable[AuditEvent]) -> dict[str, ListedIncident]:
     """Each incident's opening, newest decision (a correction replaces a confirmation; the EHS lead's coding a
     queue rejection), newest Plex event after it and the report that replaced it, if any, by incident id (incidents
     without an opening read are left out)."""
@@ -211,6 +224,7 @@ def _folded(events: Iterable[AuditEvent]) -> dict[str, ListedIncident]:
     plex: dict[str, AuditEvent] = {}
     corrects: dict[str, bool] = {}
     replaced_by: dict[str, str] = {}
+    withdrawn: dict[str, AuditEvent] = {}
     for event in sorted(events, key=lambda e: e.event_sk):
         item = event.finding_id
         if item is None:
@@ -226,9 +240,16 @@ def _folded(events: Iterable[AuditEvent]) -> dict[str, ListedIncident]:
             plex[item] = event
         elif replaced(event):
             replaced_by[item] = str(event.payload[SUPERSEDED_BY])
+        elif withdrawal(event) is not None:
+            withdrawn[item] = event
     return {
         item: ListedIncident(
-            opening, decisions.get(item), plex.get(item), corrects.get(item, False), replaced_by.get(item)
+            opening,
+            decisions.get(item),
+            plex.get(item),
+            corrects.get(item, False),
+            replaced_by.get(item),
+            withdrawn.get(item),
         )
         for item, opening in openings.items()
     }
@@ -270,7 +291,7 @@ class IncidentLog:
             self._read(start or since)
             self._next = now - self.overlap
             events, complete = list(self._events.values()), self._complete
-        kept = [i for i in _folded(events).values() if since <= i.opening.occurred_at < until]
+        kept = [i for i in fold(events).values() if since <= i.opening.occurred_at < until]
         kept.sort(key=lambda i: i.opening.index_sk, reverse=True)
         return Listing(kept, complete)
 
@@ -295,7 +316,7 @@ class IncidentLog:
         """The incidents kept whose newest decision was made on the incident's page (the ones it sends to Plex)."""
         return [
             item
-            for item, listed in _folded(self._events.values()).items()
+            for item, listed in fold(self._events.values()).items()
             if listed.decision is not None and listed.decision.payload.get("via") == CONFIRMED_VIA
         ]
 

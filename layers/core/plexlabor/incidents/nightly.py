@@ -19,7 +19,6 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.audit import AuditEvent, AuditStatus, AuditStore
-from plexlabor.audit.events import replaced
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.service import INCIDENT_CODING
 from plexlabor.incidents.trends import (
@@ -31,6 +30,7 @@ from plexlabor.incidents.trends import (
     store_trends,
     week_of,
 )
+from plexlabor.incidents.withdrawal import called_back
 from plexlabor.platform.artifacts import ArtifactStore
 from plexlabor.platform.clock import day_before, local_midnight, utc_now
 from plexlabor.platform.observability import logger
@@ -83,11 +83,12 @@ def _workcenter(payload: dict[str, Any]) -> str | None:
 
 def recorded_incidents(audit: AuditStore, since: datetime, zone: ZoneInfo) -> list[IncidentFact]:
     """Every incident recorded at or after `since`, as the trends count it; not a report its reporter's corrected
-    resend replaced (`service.superseding_event`): the correction is counted in its place, once."""
+    resend replaced (`service.superseding_event`): the correction is counted in its place, once; nor one withdrawn as
+    sent by mistake (`withdrawal`)."""
     corrected = {
         event.finding_id
         for event in audit.by_status(AuditStatus.EXPIRED, since, limit=READ_LIMIT)
-        if event.payload.get("kind") == INCIDENT_CODING and replaced(event)
+        if event.payload.get("kind") == INCIDENT_CODING and called_back(event)
     }
     openings = [
         event

@@ -41,6 +41,7 @@ from plexlabor.incidents.extraction import Place, extract
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, code_problem
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.reports import CodedReport
+from plexlabor.incidents.withdrawal import called_back
 from plexlabor.models import Employee, Shift, Workcenter
 from plexlabor.platform.clock import outside_dates, utc_now
 from plexlabor.platform.kept import Kept
@@ -289,7 +290,7 @@ def earlier_reports(audit: AuditStore, reporter: str, report: IncidentReport, re
     else:  # not before the stated time (less the skew a report may have), nor before the window
         since = max(received_at - RESEND_WINDOW, report.occurred_at - CLOCK_SKEW)
     events = audit.by_kind(INCIDENT_CODING, since=since, limit=REPLACE_READ_LIMIT)
-    gone = {event.finding_id for event in events if replaced(event)}
+    gone = {event.finding_id for event in events if called_back(event)}  # withdrawn ones are not replaced again
     return [
         str(event.finding_id)
         for event in events
@@ -584,7 +585,7 @@ def training_reports(audit: AuditStore, since: datetime | None = None) -> list[C
     withdrawn = {
         event.finding_id
         for event in audit.by_status(AuditStatus.EXPIRED, since, limit=EXPORT_LIMIT)
-        if event.payload.get("kind") == INCIDENT_CODING and replaced(event)
+        if event.payload.get("kind") == INCIDENT_CODING and called_back(event)
     }
     decisions = [
         event

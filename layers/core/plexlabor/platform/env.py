@@ -80,6 +80,8 @@ REVIEW_HR_EMAILS = "REVIEW_HR_EMAILS"
 """Comma-separated HR addresses: certification alerts and cross-training suggestions."""
 REVIEW_PLANNER_EMAILS = "REVIEW_PLANNER_EMAILS"
 """Comma-separated planner addresses: crew assignments, short seats, forecast alerts."""
+REVIEW_EHS_EMAILS = "REVIEW_EHS_EMAILS"
+"""Comma-separated EHS lead addresses: one digest per sweep of the incidents waiting to be coded or confirmed."""
 
 # Plex: every `PlexSettings` field is `PLEXLABOR_PLEX_<FIELD>` (plexlabor.plex.settings)
 PLEX_PREFIX = "PLEXLABOR_PLEX_"

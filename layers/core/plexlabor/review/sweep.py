@@ -14,10 +14,14 @@ workflow will neither mail, escalate nor expire it):
 - **escalate**: still open `wait` after the first notice, it goes to the supervisor's own supervisor
   (Plex employees), with an `escalated` event;
 - **expire**: still open `wait` after its last notice (or after it was published, when nobody could
-  be told), it gets an `expired` event and leaves the queue; except the kinds that wait until they are
-  decided (`UNTIL_DECIDED`: an incident's codes must be settled however long it takes). A crew seat
+  be told), it gets an `expired` event and leaves the queue. A crew seat
   (`SEAT_KINDS`) expires when its time is over, whatever it was told (payload `ended`: its end; ux141 #5:
   ended seats were accepted and written to Plex days later; the approval refuses them too, `crew.claims`).
+- **incidents** (`UNTIL_DECIDED`: an incident's codes must be settled however long it takes, so they neither
+  escalate nor expire) are told apart: every incident waiting for the EHS lead, in the queue or coded automatically
+  and awaiting confirmation, however long ago it was reported (`incidents`, the `IncidentWaitlist` port:
+  `plexlabor.incidents.waiting`), goes in one digest per run to the EHS addresses (`role_addresses[Role.EHS]`), each
+  incident once: its `notification` event (recipient `ehs`) is what the next run reads to leave it out.
 Event ids are stable (per item, stage and recipient), so a second run never records a step twice. A
 mail that was sent but whose events were not recorded (the audit table refused) is sent again on the
 next run: at least once, never silently lost. Pure: the mail, the directory and the audit are ports.
@@ -30,13 +34,14 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from plexlabor.approval.digest import EmailContent
 from plexlabor.approval.display import Reader
 from plexlabor.approval.messages import Stage
 from plexlabor.approval.notified import Sent, record_sent
 from plexlabor.approval.ports import SupervisorDirectory
+from plexlabor.approval.recommendations import INCIDENT_CODING
 from plexlabor.audit import AuditStatus, AuditStore, append_once
 from plexlabor.audit.events import expiry_event
 from plexlabor.platform.clock import utc_now
@@ -52,9 +57,34 @@ READ_LIMIT = 50_000
 
 SEAT_KINDS = frozenset({"crew_assignment", "crew_unstaffed"})
 """Kinds about a seat of a shift: they expire at the seat's end (`payload.end`), not worth deciding after it."""
-UNTIL_DECIDED = frozenset({"incident_coding"})
-"""Kinds that stay in the queue until someone decides them: no e-mail reaches the EHS lead yet (the
-queue is where they find them), and an incident's codes are training data that must not lapse."""
+UNTIL_DECIDED = frozenset({INCIDENT_CODING})
+"""Kinds that stay in the queue until someone decides them (an incident's codes are training data that must not
+lapse): told of in the EHS lead's own digest (`IncidentWaitlist`), never escalated or expired."""
+
+
+class WaitingIncident(Protocol):
+    """An incident waiting for the EHS lead, as the sweep needs it (`incidents.waiting.WaitingIncident`)."""
+
+    @property
+    def incident_id(self) -> str: ...
+    @property
+    def record_key(self) -> str: ...
+    @property
+    def told(self) -> frozenset[str]:
+        """The recipients told of it already."""
+        ...
+
+
+W = TypeVar("W", bound=WaitingIncident)
+
+
+class IncidentWaitlist(Protocol[W]):
+    """The incidents waiting for the EHS lead and their digest (`incidents.waiting.IncidentWaitlist`): a port, since
+    the review package does not import the incidents package beside it."""
+
+    def waiting(self, now: datetime) -> Sequence[W]: ...
+
+    def notice(self, new: Sequence[W], waiting: Sequence[W], now: datetime) -> EmailContent: ...
 
 
 class Mailer(Protocol):
@@ -65,7 +95,7 @@ class Mailer(Protocol):
 
 @dataclass(frozen=True)
 class Recipient:
-    """Who is told: a supervisor (their Plex employee id) or a role (`hr`, `planner`)."""
+    """Who is told: a supervisor (their Plex employee id) or a role (`hr`, `planner`, `ehs`)."""
 
     recipient_id: str
     address: str
@@ -117,6 +147,8 @@ class ReviewSweep:
     lookback: timedelta = timedelta(days=30)
     """How far back notices are read (as far as the queue looks for open items)."""
     clock: Callable[[], datetime] = utc_now
+    incidents: IncidentWaitlist[Any] | None = None
+    """The incidents waiting for the EHS lead; None: no incident digest (the EHS lead finds them in the app)."""
 
     def run(self) -> SweepResult:
         now = self.clock()
@@ -127,6 +159,8 @@ class ReviewSweep:
         expired = unrouted = 0
         managers: Mapping[str, str] | None = None
         for item in items:
+            if item.kind in UNTIL_DECIDED:  # the EHS lead's digest tells of it (`_tell_ehs`)
+                continue
             if (ended := _seat_end(item)) is not None and ended <= now:
                 expired += self._expire(item, now, told, {"ended": ended.isoformat()})
                 continue
@@ -145,14 +179,56 @@ class ReviewSweep:
                 stage, recipients = Stage.ESCALATED, [Recipient(boss, address)]
             elif item.item_id not in told.first and not recipients:
                 unrouted += 1
-                if now - item.created_at >= self.wait and item.kind not in UNTIL_DECIDED:
+                if now - item.created_at >= self.wait:
                     expired += self._expire(item, now, told)
                 continue
             for recipient in recipients:
                 if (stage.value, recipient.recipient_id) not in told.recipients[item.item_id]:
                     outbox[recipient].append((item, stage))
         sent = self._send(outbox, now)
-        return SweepResult(expired=expired, unrouted=unrouted, **sent)
+        ehs = self._tell_ehs(now)
+        totals = {name: sent[name] + ehs.get(name, 0) for name in sent}
+        return SweepResult(expired=expired, unrouted=unrouted + ehs.get("unrouted", 0), **totals)
+
+    def _tell_ehs(self, now: datetime) -> dict[str, int]:
+        """One digest of the incidents waiting for the EHS lead that no earlier one named, to each EHS address; then a
+        `notification` event per incident (recipient `ehs`: one for every address, as for HR and planners)."""
+        if self.incidents is None:
+            return {}
+        who = Role.EHS.value
+        waiting = self.incidents.waiting(now)
+        new = [incident for incident in waiting if who not in incident.told]
+        addresses = self.role_addresses.get(Role.EHS, ())
+        if not new or not addresses:
+            return {"unrouted": len(new)}
+        content = self.incidents.notice(new, waiting, now)
+        counts = {"notified": 0, "escalated": 0, "mails": 0, "unsent": 0}
+        message_id: str | None = None
+        for address in addresses:
+            try:
+                message_id = self.mailer.send_email(address, content)
+            except Exception:
+                logger.exception("incident notice not sent", extra={"recipient": who})
+                continue
+            counts["mails"] += 1
+        if not counts["mails"]:
+            return counts | {"unsent": len(new)}
+        for incident in new:
+            sent = Sent(incident.record_key, incident.incident_id, None, who, Stage.FIRST, now, ACTOR, message_id)
+            try:
+                record_sent(
+                    self.audit,
+                    sent,
+                    sending=(Stage.FIRST.value, who),
+                    escalated={},
+                    details={"recipient": who, "kind": INCIDENT_CODING},
+                )
+            except Exception:
+                logger.exception("notification not recorded", extra={"finding_id": incident.incident_id})
+                counts["unsent"] += 1
+                continue
+            counts["notified"] += 1
+        return counts
 
     def _first_recipients(self, item: ReviewItem) -> list[Recipient]:
         found: list[Recipient] = []

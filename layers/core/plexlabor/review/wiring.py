@@ -1,4 +1,5 @@
-"""How review_sweep is wired: its settings, its dependencies built from the environment, and its run.
+"""How review_sweep is wired: its settings, its dependencies built from the environment (the handler builds them once
+per environment, `functions.review_sweep.handler.dependencies`), and its run.
 
 Configuration (environment, read once per environment by `dependencies`):
 - `AUDIT_TABLE_NAME` (required); `NOTIFY_SENDER` (the SES-verified sender, required);
@@ -6,6 +7,8 @@ Configuration (environment, read once per environment by `dependencies`):
 - `APPROVAL_WAIT_SECONDS` (8 h, as for punch findings): notice → escalation → expiry;
 - `REVIEW_HR_EMAILS`, `REVIEW_PLANNER_EMAILS` (optional, comma-separated addresses): who hears of
   the kinds their role decides (`review.queue.ROLE_KINDS`) besides the item's supervisor;
+- `REVIEW_EHS_EMAILS` (optional, likewise): the EHS lead's digest of the incidents waiting to be coded or confirmed
+  (`build`'s `incidents`: the handler gives `incidents.waiting.IncidentWaitlist`); unset, nobody is mailed of them;
 - where people are read (supervisors' addresses and their own supervisors), as for every function
   that reads labor data (`PlexSourceSettings`); `SUPERVISOR_DIRECTORY_TTL_S` (900); how people are
   named in the notices (`ReaderSettings`: `SHOW_NAMES_TO`, times in `PLEXLABOR_TIMEZONE`).
@@ -14,9 +17,10 @@ Configuration (environment, read once per environment by `dependencies`):
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
@@ -26,9 +30,9 @@ from plexlabor.approval.settings import DEFAULT_DIRECTORY_TTL_S, ReaderSettings
 from plexlabor.audit.store import AuditStore
 from plexlabor.platform import env
 from plexlabor.platform.observability import logger, metrics
-from plexlabor.platform.settings import PerEnvironment, PlexSourceSettings
+from plexlabor.platform.settings import PlexSourceSettings
 from plexlabor.review.queue import ReviewQueue, Role
-from plexlabor.review.sweep import Mailer, ReviewSweep
+from plexlabor.review.sweep import IncidentWaitlist, Mailer, ReviewSweep
 
 EMAIL = r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$"
 
@@ -40,9 +44,10 @@ class ReviewSweepSettings(PlexSourceSettings, ReaderSettings):
     wait_s: int = Field(default=8 * 3600, ge=1, le=7 * 24 * 3600, alias=env.APPROVAL_WAIT_SECONDS)
     hr_emails: tuple[str, ...] = Field(default=(), alias=env.REVIEW_HR_EMAILS)
     planner_emails: tuple[str, ...] = Field(default=(), alias=env.REVIEW_PLANNER_EMAILS)
+    ehs_emails: tuple[str, ...] = Field(default=(), alias=env.REVIEW_EHS_EMAILS)
     directory_ttl_s: int = Field(default=DEFAULT_DIRECTORY_TTL_S, ge=0, alias=env.SUPERVISOR_DIRECTORY_TTL_S)
 
-    @field_validator("hr_emails", "planner_emails", mode="before")
+    @field_validator("hr_emails", "planner_emails", "ehs_emails", mode="before")
     @classmethod
     def _addresses(cls, value: object) -> object:
         if not isinstance(value, str):
@@ -55,11 +60,15 @@ class ReviewSweepSettings(PlexSourceSettings, ReaderSettings):
 
     @property
     def role_addresses(self) -> Mapping[Role, tuple[str, ...]]:
-        return {Role.HR: self.hr_emails, Role.PLANNER: self.planner_emails}
+        return {Role.HR: self.hr_emails, Role.PLANNER: self.planner_emails, Role.EHS: self.ehs_emails}
 
 
-def build(settings: ReviewSweepSettings) -> ReviewSweep:
-    """The real adapters (clients are created on first use)."""
+IncidentWaitlistOf = Callable[[AuditStore, str, ZoneInfo], IncidentWaitlist[Any]]
+"""Builds the incidents' port from the audit store, the web app's base URL (no trailing slash) and the plant zone."""
+
+
+def build(settings: ReviewSweepSettings, incidents: IncidentWaitlistOf | None = None) -> ReviewSweep:
+    """The real adapters (clients are created on first use); `incidents`: the EHS lead's digest (none without it)."""
     from plexlabor.approval.aws import SesNotifier
     from plexlabor.approval.directory import PlexEmployeeDirectory
     from plexlabor.approval.wiring import reader_for
@@ -85,11 +94,8 @@ def build(settings: ReviewSweepSettings) -> ReviewSweep:
         role_addresses=settings.role_addresses,
         managers=managers,
         reader=reader_for(settings, directory),
+        incidents=incidents(store, settings.web_app_url.rstrip("/"), settings.zone) if incidents else None,
     )
-
-
-dependencies = PerEnvironment(ReviewSweepSettings, build)
-"""The sweep from the environment: built on first use, rebuilt only if a variable it reads changes."""
 
 
 class ReviewSweepEvent(EventBridgeModel):

@@ -1,0 +1,179 @@
+"""The incidents waiting for the EHS lead, and the e-mail digest review_sweep sends them (`IncidentWaitlist`).
+
+Waiting means: codes to settle (the model was not sure, or there was none) or automatic codes to confirm before
+anything goes to Plex (`listing.WAITING`); not decided, replaced or withdrawn. They are read from the audit table's
+kind index (`incident_coding`: openings, decisions, closings and the notices of incidents), page after page, from
+`LOOKBACK` ago on: as far back as the incident list reads, so every incident the digest counts is on the list its
+links open (`/incidents?status=waiting&from=…&to=…`), however long ago it was reported; the review queue looks back
+30 days only. What each incident's recipients were told comes from its `notification` events in the same read, so
+an incident is in one digest per recipient, never again.
+
+The digest counts what is new since the last one (to code, to confirm; injuries and near misses), names at most
+`LINES_PER_GROUP` of each as kind, workcenter and when it was reported, each linking its page, and says how many wait
+in all. It holds no narrative and no person (neither the reporter nor anyone the text names): what happened to whom
+is read on the incident's page, after signing in (docs/approval.md: names only where the reader may see them).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from html import escape
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from plexlabor.approval.digest import PRODUCT, EmailContent
+from plexlabor.approval.recommendations import INCIDENT_CODING
+from plexlabor.audit import AuditEvent, AuditEventType, AuditStore
+from plexlabor.incidents.listing import WAITING, ListedIncident, Standing, fold
+
+logger = logging.getLogger(__name__)
+
+LOOKBACK = timedelta(days=366)
+"""As far back as waiting incidents are looked for: the incident list's longest period (`webapp.incidentlist`)."""
+PAGE_SIZE = 5_000
+MAX_PAGES = 40
+"""At most this many pages of the kind index per read (200,000 events: decades of a plant's incidents); a read cut
+there says so in the log."""
+LINES_PER_GROUP = 5
+
+
+@dataclass(frozen=True)
+class WaitingIncident:
+    """One incident waiting for the EHS lead, and who was told of it already (recipient ids)."""
+
+    listed: ListedIncident
+    told: frozenset[str]
+
+    @property
+    def incident_id(self) -> str:
+        return self.listed.incident_id
+
+    @property
+    def record_key(self) -> str:
+        return self.listed.opening.record_key
+
+    @property
+    def reported_at(self) -> datetime:
+        return self.listed.opening.occurred_at
+
+    @property
+    def to_confirm(self) -> bool:
+        """Coded automatically: the EHS lead confirms it (else she codes it)."""
+        return self.listed.standing is Standing.AWAITING
+
+
+def read_events(audit: AuditStore, since: datetime) -> list[AuditEvent]:
+    """Every `incident_coding` event at or after `since`, page after page (the next page starts at the last event's
+    time; events read twice kept once), at most `MAX_PAGES` pages."""
+    found: dict[str, AuditEvent] = {}
+    for _ in range(MAX_PAGES):
+        page = audit.by_kind(INCIDENT_CODING, since=since, limit=PAGE_SIZE)
+        fresh = [event for event in page if event.event_id not in found]
+        found.update((event.event_id, event) for event in page)
+        if len(page) < PAGE_SIZE or not fresh:
+            return list(found.values())
+        since = page[-1].occurred_at
+    logger.error("waiting incidents: the kind index read up to %s, not to the end", since.isoformat())
+    return list(found.values())
+
+
+def told_of(events: Iterable[AuditEvent]) -> dict[str, set[str]]:
+    """Incident id -> the recipients its `notification` events name."""
+    told: dict[str, set[str]] = {}
+    for event in events:
+        if event.event_type is AuditEventType.NOTIFICATION and event.finding_id:
+            recipient = str(event.payload.get("recipient") or event.supervisor_id or "")
+            told.setdefault(event.finding_id, set()).add(recipient)
+    return told
+
+
+def waiting_incidents(audit: AuditStore, now: datetime, lookback: timedelta = LOOKBACK) -> list[WaitingIncident]:
+    """The incidents reported since `now - lookback` that wait for the EHS lead, oldest first."""
+    events = read_events(audit, now - lookback)
+    told = told_of(events)
+    waiting = [
+        WaitingIncident(listed, frozenset(told.get(listed.incident_id, ())))
+        for listed in fold(events).values()
+        if listed.standing in WAITING
+    ]
+    return sorted(waiting, key=lambda w: (w.reported_at, w.incident_id))
+
+
+@dataclass(frozen=True)
+class IncidentWaitlist:
+    """review_sweep's view of the incidents (`review.sweep.IncidentWaitlist`): what waits, and the digest of it."""
+
+    audit: AuditStore
+    app_url: str
+    """The web app's base URL (`WEB_APP_URL`), without the trailing slash."""
+    zone: ZoneInfo
+    lookback: timedelta = LOOKBACK
+
+    def waiting(self, now: datetime) -> list[WaitingIncident]:
+        return waiting_incidents(self.audit, now, self.lookback)
+
+    def list_url(self, status: str, now: datetime) -> str:
+        """The incident list of `status` over the longest period it reads, to today (plant time)."""
+        today = now.astimezone(self.zone).date()
+        first = today - timedelta(days=self.lookback.days - 1)
+        query = {"status": status, "from": first.isoformat(), "to": today.isoformat()}
+        return f"{self.app_url}/incidents?{urlencode(query)}"
+
+    def notice(self, new: Sequence[WaitingIncident], waiting: Sequence[WaitingIncident], now: datetime) -> EmailContent:
+        """The digest telling the EHS lead of `new` (not in an earlier notice) among all that are `waiting`."""
+        groups = [
+            ("To code (the model was not sure)", "coding", [w for w in new if not w.to_confirm]),
+            ("Coded automatically, to confirm before they go to Plex", "awaiting", [w for w in new if w.to_confirm]),
+        ]
+        count = len(new)
+        noun = "incident" if count == 1 else "incidents"
+        subject = f"[{PRODUCT}] {count} new {noun} waiting for you: " + ", ".join(
+            f"{len(found)} to {'confirm' if status == 'awaiting' else 'code'}" for _, status, found in groups if found
+        )
+        lead = f"{count} {noun} reported since the last notice {'waits' if count == 1 else 'wait'} for you."
+        every = self.list_url("waiting", now)
+        total = f"In all {len(waiting)} {'incident waits' if len(waiting) == 1 else 'incidents wait'} for you"
+        lines, sections = [lead, ""], []
+        for label, status, found in groups:
+            if not found:
+                continue
+            url = self.list_url(status, now)
+            shown = found[:LINES_PER_GROUP]
+            rows = [(self._line(w), f"{self.app_url}/incidents/{w.incident_id}") for w in shown]
+            more = len(found) - len(shown)
+            lines += [f"{label}: {len(found)} ({_kinds(found)})", *(f"  - {text}: {link}" for text, link in rows)]
+            lines += [f"  ... and {more} more"] * bool(more) + [f"  all of them: {url}", ""]
+            items = "".join(f'<li><a href="{escape(link, quote=True)}">{escape(text)}</a></li>' for text, link in rows)
+            sections.append(
+                f'<h3 style="margin:16px 0 4px">{escape(label)}: {len(found)} ({escape(_kinds(found))})</h3>'
+                f'<ul style="margin:0 0 4px">{items}</ul>'
+                + (f'<p style="margin:0;color:#555">and {more} more</p>' if more else "")
+                + f'<p style="margin:4px 0"><a href="{escape(url, quote=True)}">Open them in the incident list</a></p>'
+            )
+        closing = "Nothing is written to Plex until you confirm the codes on the incident's page."
+        lines += [f"{total}: {every}", closing]
+        html = (
+            '<!doctype html><html><body style="font-family:system-ui,Arial,sans-serif;color:#111">'
+            f"<p>{escape(lead)}</p>"
+            + "".join(sections)
+            + f'<p><a href="{escape(every, quote=True)}">{escape(total)}</a>.</p><p>{escape(closing)}</p></body></html>'
+        )
+        return EmailContent(subject=subject, text="\n".join(lines), html=html)
+
+    def _line(self, waiting: WaitingIncident) -> str:
+        """One line of the digest, "Injury at PRS-04, reported Fri 2026-12-04 10:30 EST": no narrative, no person."""
+        listed = waiting.listed
+        where = f" at {listed.workcenter}" if listed.workcenter else ""
+        when = waiting.reported_at.astimezone(self.zone).strftime("%a %Y-%m-%d %H:%M %Z")
+        return f"{'Near miss' if listed.near_miss else 'Injury'}{where}, reported {when}"
+
+
+def _kinds(found: Sequence[WaitingIncident]) -> str:
+    """How many injuries and near misses: "2 injuries, 1 near miss"."""
+    near = sum(1 for w in found if w.listed.near_miss)
+    injuries = len(found) - near
+    parts = [(injuries, "injury", "injuries"), (near, "near miss", "near misses")]
+    return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in parts if n)
