@@ -122,6 +122,9 @@ MODEL_ARGS = (
 """`model promote` and `model rollback` take the same arguments."""
 COPILOT_PROCEDURES = arg("--procedures", required=True, help="procedure file (JSON lines: guide_id, title, steps)")
 COPILOT_LEXICAL = arg("--lexical", action="store_true", help="BM25 only, without the sentence encoder")
+NARRATIVE = arg("narrative", help="what happened, in words")
+INCIDENT_MODEL = arg("--model", help="model file (default: the packaged model, `make incidents-model`)")
+PLANT_ZONE = arg("--timezone", default="UTC", help="the plant's IANA zone")
 
 DLQ_WHERE = (
     arg("--local", action="store_true", help="the running `plexlabor local up` (moto: messages moved by hand)"),
@@ -426,9 +429,9 @@ COMMANDS: tuple[Command, ...] = (
         "code one narrative (OIICS) and say what it mentions, as JSON",
         "plexlabor_dev.commands.incidents:classify_command",
         (
-            arg("narrative", help="what happened, in words"),
-            arg("--model", help="model file (default: the packaged model, `make incidents-model`)"),
-            arg("--timezone", default="UTC", help="the plant's IANA zone, for times in the text"),
+            NARRATIVE,
+            INCIDENT_MODEL,
+            PLANT_ZONE.helped("the plant's IANA zone, for times in the text"),
         ),
     ),
     Command(
@@ -436,7 +439,7 @@ COMMANDS: tuple[Command, ...] = (
         "record an incident or near miss as the form does (codes, extraction, review when unsure)",
         "plexlabor_dev.commands.incidents:log_command",
         (
-            arg("narrative", help="what happened, in words"),
+            NARRATIVE,
             arg("--reporter", required=True, help="who reports it (an employee id or user name)"),
             arg("--kind", choices=("injury", "near_miss"), default="injury"),
             arg("--occurred-at", help="when, ISO 8601 (without a zone: plant time)"),
@@ -444,8 +447,8 @@ COMMANDS: tuple[Command, ...] = (
             arg("--shift", help="shift code"),
             arg("--department", help="department code"),
             arg("--job", help="job number"),
-            arg("--model", help="model file (default: the packaged model)"),
-            arg("--timezone", default="UTC", help="the plant's IANA zone"),
+            INCIDENT_MODEL,
+            PLANT_ZONE,
             AUDIT_TABLE,
             ENDPOINT_URL,
         ),
