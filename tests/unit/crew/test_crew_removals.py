@@ -54,11 +54,17 @@ def _seated(store: InMemoryAuditStore) -> tuple[str, str]:
     return str(seats["J1"]), str(seats["J2"])
 
 
-def test_a_call_off_of_an_accepted_seat_opens_one_removal_for_its_supervisor(reads: list[int]) -> None:
-    store, clock = planned_store(), [AT]
+def _accepted(store: InMemoryAuditStore) -> tuple[str, AuditEvent]:
+    """J1's operator and their seat, accepted."""
     accepted, _ = _seated(store)
     seat = _seat(store, accepted)
     _decide(store, seat)
+    return accepted, seat
+
+
+def test_a_call_off_of_an_accepted_seat_opens_one_removal_for_its_supervisor(reads: list[int]) -> None:
+    store, clock = planned_store(), [AT]
+    accepted, seat = _accepted(store)
     deps = container(store, clock)
 
     summary = run(deps, message("call_off", AT, employee_id=accepted))
@@ -81,8 +87,8 @@ def test_a_call_off_of_an_accepted_seat_opens_one_removal_for_its_supervisor(rea
 
 def test_a_call_off_of_a_seat_not_accepted_opens_no_removal(reads: list[int]) -> None:
     store = planned_store()
-    accepted, waiting = _seated(store)
-    _decide(store, _seat(store, accepted))
+    _, waiting = _seated(store)
+    _accepted(store)
 
     summary = run(container(store, [AT]), message("call_off", AT, employee_id=waiting))
 
@@ -99,9 +105,7 @@ def test_a_rejected_seat_whose_person_calls_off_opens_no_removal(reads: list[int
 
 def test_an_undone_call_off_closes_the_waiting_removal_and_the_seat_is_held_again(reads: list[int]) -> None:
     store, clock = planned_store(), [AT]
-    accepted, _ = _seated(store)
-    seat = _seat(store, accepted)
-    _decide(store, seat)
+    accepted, seat = _accepted(store)
     deps = container(store, clock)
     run(deps, message("call_off", AT, employee_id=accepted))
 
@@ -120,8 +124,7 @@ def test_an_undone_call_off_closes_the_waiting_removal_and_the_seat_is_held_agai
 
 def test_a_decided_removal_is_not_opened_again(reads: list[int]) -> None:
     store, clock = planned_store(), [AT]
-    accepted, _ = _seated(store)
-    _decide(store, _seat(store, accepted))
+    accepted, _ = _accepted(store)
     deps = container(store, clock)
     run(deps, message("call_off", AT, employee_id=accepted))
     [removal] = _removals(store)
@@ -135,8 +138,7 @@ def test_a_decided_removal_is_not_opened_again(reads: list[int]) -> None:
 
 def test_leave_read_from_plex_opens_a_removal(monkeypatch: pytest.MonkeyPatch) -> None:
     store = planned_store()
-    accepted, _ = _seated(store)
-    _decide(store, _seat(store, accepted))
+    accepted, _ = _accepted(store)
     crew = shift()
     on_leave = crew.model_copy(
         update={
@@ -159,9 +161,7 @@ def test_leave_read_from_plex_opens_a_removal(monkeypatch: pytest.MonkeyPatch) -
 
 def test_a_removed_assignment_is_no_longer_held_and_the_person_back_is_a_new_suggestion(reads: list[int]) -> None:
     store = planned_store()
-    accepted, _ = _seated(store)
-    seat = _seat(store, accepted)
-    _decide(store, seat)
+    accepted, seat = _accepted(store)
     run(container(store, [AT]), message("call_off", AT, employee_id=accepted))
     [removal] = _removals(store)
     _decide(store, removal)  # approved: the assignment is withdrawn in Plex

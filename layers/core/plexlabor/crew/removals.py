@@ -11,7 +11,7 @@ marked `withdrawn` (the record `plexlabor writeback revert` posts) in the write 
 
 One item per seat and call-off: a second call-off of the same person that day (detected after the board's, another
 shift's message) finds the seat's removal waiting, decided or written and opens none. A call-off undone (or a person
-who clocked in after all) before the removal is decided closes it (`superseded`: `expired`, superseded by
+who clocked in after all) before the removal is decided closes it (`to_supersede`: `expired`, superseded by
 crew_replan), and the seat stands accepted again; once the removal was approved the assignment is gone from Plex for
 good (`removed`: a re-plan no longer holds it, and the person back in that seat is a new suggestion with a new id,
 `crew.publish.after_removals`).
@@ -26,14 +26,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from plexlabor.approval.recommendations import CREW_ASSIGNMENT, CREW_REMOVAL
-from plexlabor.audit.events import (
-    SUPERSEDED_BY,
-    AuditEvent,
-    AuditStatus,
-    expiry_event,
-    recommendation_event,
-    stable_event_id,
-)
+from plexlabor.audit.events import AuditEvent, AuditStatus, recommendation_event, stable_event_id
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.suggestions import REPLAN_ACTOR, DayRead
@@ -173,21 +166,13 @@ def opened(
     return count
 
 
-def superseded(store: AuditStore, read: DayRead, shift: str, back: Collection[str], now: datetime, why: str) -> int:
-    """Closes the waiting removals of the shift's seats of the people `back` on it (a call-off undone, a clock-in
-    after all): `expired`, superseded by crew_replan after `why`; how many."""
-    count = 0
-    for removal in removals(read).values():
-        event = removal.event
-        if removal.state == "waiting" and event.payload.get("shift_code") == shift and event.employee_id in back:
-            closing = expiry_event(
-                event.record_key,
-                removal.item_id,
-                occurred_at=now,
-                actor=REPLAN_ACTOR,
-                supervisor_id=event.supervisor_id,
-                employee_id=event.employee_id,
-                payload={"kind": CREW_REMOVAL, SUPERSEDED_BY: REPLAN_ACTOR, "replaced_after": why},
-            )
-            count += append_once(store, closing)
-    return count
+def to_supersede(read: DayRead, shift: str, back: Collection[str]) -> list[AuditEvent]:
+    """The waiting removals of the shift's seats of the people `back` on it (a call-off undone, a clock-in after all):
+    what the re-plan closes as superseded (`replanning.superseded_event`)."""
+    return [
+        removal.event
+        for removal in removals(read).values()
+        if removal.state == "waiting"
+        and removal.event.payload.get("shift_code") == shift
+        and removal.event.employee_id in back
+    ]

@@ -69,7 +69,7 @@ from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import ClaimBusyError, SeatClaims
 from plexlabor.crew.messages import REPORT_FIELDS, SUBJECT_FIELDS, ReplanMessage, call_offs
-from plexlabor.crew.removals import opened, removed, superseded
+from plexlabor.crew.removals import opened, removed, to_supersede
 from plexlabor.crew.suggestions import REPLAN_ACTOR, REPLAN_KIND, Commitment, DayRead, commitments, read_day
 from plexlabor.platform.observability import logger, metrics
 
@@ -154,9 +154,10 @@ def _about(message: ReplanMessage) -> dict[str, Any]:
 
 
 def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime, trigger: str) -> AuditEvent:
-    """Closes a suggestion a re-plan dropped (the `expired` event the review sweep would write, once), saying which
-    event dropped it (`trigger`: `ReplanMessage.describe`'s words, ids as the audit keeps them), so that no page
-    takes it for an expiry to enter by hand (`audit.events.replaced`, ux136 #2)."""
+    """Closes a suggestion a re-plan dropped, or a removal from Plex it made moot (`crew.removals`): the `expired`
+    event the review sweep would write, once, saying which event dropped it (`trigger`: `ReplanMessage.describe`'s
+    words, ids as the audit keeps them), so that no page takes it for an expiry to enter by hand
+    (`audit.events.replaced`, ux136 #2)."""
     return expiry_event(
         opening.record_key,
         opening.event_id,
@@ -164,7 +165,8 @@ def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime,
         actor=REPLAN_ACTOR,
         supervisor_id=opening.supervisor_id,
         employee_id=opening.employee_id,
-        payload={"kind": CREW_ASSIGNMENT, SUPERSEDED_BY: REPLAN_ACTOR, "replaced_after": trigger} | _about(message),
+        payload={"kind": opening.payload.get("kind"), SUPERSEDED_BY: REPLAN_ACTOR, "replaced_after": trigger}
+        | _about(message),
     )
 
 
@@ -318,7 +320,10 @@ def _removals(
     zone = ZoneInfo(deps.source.timezone)
     return {
         "removals_opened": opened(deps.store, day, message.shift, off, now, zone),
-        "removals_superseded": superseded(deps.store, day, message.shift, back, now, trigger),
+        "removals_superseded": sum(
+            append_once(deps.store, superseded_event(e, message, now, trigger))
+            for e in to_supersede(day, message.shift, back)
+        ),
     }
 
 
