@@ -98,12 +98,12 @@ def with_settings(reply: Answer) -> Answer:
 
 def relevant(index: ProcedureIndex, hit: Hit, question: str, covered: frozenset[str] = frozenset()) -> bool:
     """The hit is close enough to answer from: enough of the question's words are in the procedure (or
-    `covered`: words it need not hold), or the question names the safety topic the procedure is for; never
-    another safety topic's procedure."""
+    `covered`: words it need not hold) and it names every machine the question names (`intents.EQUIPMENT`),
+    or the question names the safety topic the procedure is for; never another safety topic's procedure."""
     if hit.safety is not None:
         return True
     coverage = index.coverage(question, index.position(hit.procedure), covered) if covered else hit.coverage
-    return not hit.off_topic and coverage >= index.settings.min_coverage
+    return not hit.off_topic and coverage >= index.settings.min_coverage and not index.unnamed(question, hit.procedure)
 
 
 def _gives_value(index: ProcedureIndex, procedure: Procedure, asked: Asked, numbers: bool = False) -> bool:
@@ -153,15 +153,38 @@ def _tasks_procedure(index: ProcedureIndex, question: str, where: Where, asked: 
     return None
 
 
-def _no_task_procedure(index: ProcedureIndex, asked: Asked) -> str:
-    """A refusal of a question for a task: the plant's procedures for it, or that it has none."""
+def _as_typed(question: str, name: str) -> str:
+    """`name` (lower case, as `intents.Intents.equipment` gives it) as the question spells it ("CMM")."""
+    typed = re.search(r"\b" + r"\W+".join(map(re.escape, name.split())) + r"\b", question, re.IGNORECASE)
+    return typed.group() if typed else name
+
+
+def _unknown_machines(index: ProcedureIndex, question: str, procedures: list[Procedure]) -> str | None:
+    """The machines the question names that none of `procedures` names, as the question spells them ("the
+    robot", "the CMM and the oven"), or None."""
+    missing = [
+        _as_typed(question, name)
+        for key, name in index.intents.equipment(question).items()
+        if not any(key in index.equipment(p) for p in procedures)
+    ]
+    return "the " + " and the ".join(missing) if missing else None
+
+
+def _no_task_procedure(index: ProcedureIndex, question: str, asked: Asked) -> str:
+    """A refusal of a question for a task: the plant's procedures for it, or that it has none; a machine the
+    question names that none of them names is said first."""
     tasks = [index.intents.tasks[name] for name in sorted(asked.tasks)]
     one = " or ".join(task.one for task in tasks)
     several = " or ".join(task.several for task in tasks)
-    titles = [p.title for p in index.procedures if asked.tasks & index.tasks(p)]
+    procedures = [p for p in index.procedures if asked.tasks & index.tasks(p)]
+    titles = [p.title for p in procedures]
     if not titles:
         return f"No procedure I have covers this: none of them is {one}. {ASK_INSTEAD}"
     listed = "; ".join(titles[:5]) + (f"; and {len(titles) - 5} more" if len(titles) > 5 else "")
+    if machines := _unknown_machines(index, question, procedures):
+        return (
+            f"No procedure I have covers this: none of the plant's {several} names {machines} ({listed}). {ASK_INSTEAD}"
+        )
     return (
         f"No procedure I have covers this. The plant's {several}: {listed}. Name the machine, or fill in "
         f"your job's operation, and ask again; otherwise ask your supervisor or the process engineer. "
@@ -217,11 +240,14 @@ def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answ
             found = (scope, best)
             break
     if found is None:
+        if searched and asked.tasks and not tools_match:
+            text = _no_task_procedure(index, task, asked)
+        elif searched and (machines := _unknown_machines(index, task, index.procedures)):
+            text = f"No procedure I have covers this: none of them names {machines}. {ASK_INSTEAD}"
+        else:
+            text = NO_PROCEDURE
         return Answer(
-            question,
-            "refused",
-            _no_task_procedure(index, asked) if searched and asked.tasks and not tools_match else NO_PROCEDURE,
-            reason="no relevant procedure" if searched else "no procedures indexed",
+            question, "refused", text, reason="no relevant procedure" if searched else "no procedures indexed"
         )
     scope, hit = found
     procedure = hit.procedure

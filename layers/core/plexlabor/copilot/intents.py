@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from plexlabor.copilot.vocabulary import GAP, WORD, phrases, spans, stems
+from plexlabor.copilot.vocabulary import GAP, WORD, phrases, spans, stems, words
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,35 @@ def titled_task(title: str) -> Task | None:
 
 OWN_MACHINE = ("machine", "equipment", "unit", "cell", "station", "workcenter", "work center", "line")
 """Words that name no machine of their own: asked from an operation, the operator's machine."""
+EQUIPMENT = (
+    *("press", "press brake", "punch press", "lathe", "mill", "grinder", "drill press", "guillotine", "cnc"),
+    *("machining center", "edm", "laser", "plasma cutter", "waterjet", "extruder", "dryer", "chiller"),
+    *("robot", "cobot", "welder", "torch", "booth", "oven", "furnace", "kiln", "compressor", "boiler"),
+    *("conveyor", "forklift", "lift truck", "pallet jack", "agv", "crane", "hoist"),
+    *("cmm", "coordinate measuring machine", "vision system"),
+)
+"""Names of the machines and equipment a plant writes its procedures for (a small domain vocabulary): the
+machinery of 29 CFR 1910 subpart O (mechanical power presses 1910.217, press brakes, mills and grinders, the
+guillotine cutters and shears of 1910.212(a)(3)(iii)), industrial robots (ANSI/RIA R15.06), welders and
+torches (subpart Q), spray booths and ovens (1910.107), powered industrial trucks (1910.178), cranes and
+hoists (1910.179), coordinate measuring machines (ISO 10360), and a molding or machining shop's own. A
+question that names one is about that machine: a procedure that does not name it does not answer it (the
+press's alarm response does not answer "the robot stopped with a red light"), whatever the share of the
+question's other words it holds. "machine", "cell", "line" name the operator's own machine (`OWN_MACHINE`)."""
+VERBAL = ("press", "mill")
+"""Equipment names that are also verbs: read as the verb right after a person ("do I press", "you mill") or
+before what is pressed ("press reset", "press the button")."""
+PERSONS = ("i", "you", "we", "to", "then", "just", "please")
+PRESSED = ("reset", "start", "stop", "enter", "ok", "okay", "button", "buttons", "key", "cycle", "down", "hard", "it")
+
+
+def _a_verb(written: tuple[str, ...], at: int) -> bool:
+    """Whether the word at `at` is used as a verb (`VERBAL`)."""
+    before = written[at - 1] if at else ""
+    after = written[at + 1] if at + 1 < len(written) else ""
+    return before in PERSONS or after in PRESSED
+
+
 WHEN = (
     *("before", "after", "while", "during", "first", "now", "today", "tonight", "tomorrow", "beginning"),
     *("shift", "morning", "evening", "night", "weekend", "holiday", "break", "lunch", "downtime", "outage"),
@@ -253,6 +282,7 @@ class Intents:
         self._since = [(stem(word),) for word in SINCE]
 
         self._own_machine = phrases(OWN_MACHINE, stem)
+        self._equipment = phrases(EQUIPMENT, stem)
 
     def _names(self, title: str) -> frozenset[str]:
         words = stems(title, self.stem)
@@ -294,6 +324,20 @@ class Intents:
         return frozenset(
             own | (set(stems(operation.replace("-", " ").replace("_", " "), self.stem)) if operation else set())
         )
+
+    def equipment(self, text: str) -> dict[tuple[str, ...], str]:
+        """The machines and equipment `text` names (`EQUIPMENT`; a verb such as "press reset" left out), each
+        as stems and as written ("CMM")."""
+        written = words(text)
+        found = tuple(self.stem(word) for word in written)
+        named: dict[tuple[str, ...], str] = {}
+        taken: set[int] = set()
+        for span in sorted(spans(found, self._equipment), key=len, reverse=True):  # "press brake", not "press"
+            if taken & set(span) or (len(span) == 1 and written[span.start] in VERBAL and _a_verb(written, span.start)):
+                continue
+            taken |= set(span)
+            named[found[span.start : span.stop]] = " ".join(written[span.start : span.stop])
+        return named
 
     def gives(self, quantity: Quantity, text: str) -> tuple[bool, bool]:
         """Whether a step's `text` holds a value of `quantity` (a number with its unit), and whether it

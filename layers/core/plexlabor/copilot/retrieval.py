@@ -177,6 +177,10 @@ class ProcedureIndex:
         titles = [p.title for p, topics in zip(self.procedures, self._topics, strict=True) if not topics]
         self.intents = Intents(_stemmer().stemWord if settings.stem else str, titles if settings.titles else ())
         self._tasks = [self.intents.titled(p.title) if settings.titles else frozenset() for p in self.procedures]
+        self._equipment = [
+            frozenset(key for text in (_heading(p), *(s.text for s in p.steps)) for key in self.intents.equipment(text))
+            for p in self.procedures
+        ]
         self._positions = {id(p): i for i, p in enumerate(self.procedures)}
         self._last: tuple[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]] | None = None
         self._starts = np.cumsum([0] + [len(p.steps) for p in self.procedures])[:-1]
@@ -228,6 +232,15 @@ class ProcedureIndex:
         """The tasks (`intents.TASKS` and the titles' own) `procedure` is for, by its title (none in an index
         without titles)."""
         return self._tasks[self.position(procedure)]
+
+    def equipment(self, procedure: Procedure) -> frozenset[tuple[str, ...]]:
+        """The machines and equipment `procedure` names in its title, tools or steps (`intents.EQUIPMENT`)."""
+        return self._equipment[self.position(procedure)]
+
+    def unnamed(self, question: str, procedure: Procedure) -> dict[tuple[str, ...], str]:
+        """The machines and equipment the question names that `procedure` does not: it is not about them."""
+        named = self.equipment(procedure)
+        return {key: name for key, name in self.intents.equipment(question).items() if key not in named}
 
     def lexical_scores(self, question: str) -> np.ndarray:
         terms = self._tokens([question])[0]

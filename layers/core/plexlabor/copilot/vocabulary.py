@@ -155,10 +155,15 @@ GAP = "*"
 GAP_WORDS = 2
 
 
+def words(text: str) -> tuple[str, ...]:
+    """The words of `text` in lower case, fillers left out, negations spelled out (`stems` before stemming)."""
+    spelled = NEGATION.sub(lambda m: " not" if m.group().lower() != "cannot" else "can not", text.lower())
+    return tuple(word for word in WORD.findall(spelled) if word not in FILLERS)
+
+
 def stems(text: str, stem: Callable[[str], str]) -> tuple[str, ...]:
     """The words of `text` as the index's stemmer gives them, fillers left out, negations spelled out."""
-    words = WORD.findall(NEGATION.sub(lambda m: " not" if m.group().lower() != "cannot" else "can not", text.lower()))
-    return tuple(stem(word) for word in words if word not in FILLERS)
+    return tuple(stem(word) for word in words(text))
 
 
 def _phrase(text: str, stem: Callable[[str], str]) -> tuple[str, ...]:
