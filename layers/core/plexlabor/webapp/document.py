@@ -20,6 +20,7 @@ from plexlabor.approval.document import HTML_PAGE
 from plexlabor.approval.messages import MAX_REASON_CHARS
 from plexlabor.crew.messages import CALL_OFF_REASONS
 from plexlabor.incidents.listing import STATUS_FILTERS
+from plexlabor.incidents.withdrawal import MAX_REASON_CHARS as WITHDRAW_REASON_CHARS
 from plexlabor.platform.text import BIDI_CONTROLS
 from plexlabor.webapp.app import BULK_FLASH_KEYS, PAGE_SIZE
 
@@ -43,6 +44,8 @@ line breaks, no bidirectional override or isolate."""
 _REASON = {"type": "string", "maxLength": MAX_REASON_CHARS, "pattern": READABLE_PATTERN}
 _ACTION = {"type": "string", "enum": ["approve", "reject"]}
 _TEXT = {"type": "string"}
+_WHY = {"type": "string", "maxLength": WITHDRAW_REASON_CHARS, "pattern": READABLE_PATTERN}
+"""Why a report is withdrawn (`incidents.withdrawal.read_reason`: required with `withdraw`)."""
 _DAY = {
     "type": "string",
     "description": "A day, YYYY-MM-DD (Python reads the other ISO 8601 forms too: 20261204); another text is 400",
@@ -264,8 +267,10 @@ def webapp_document() -> dict[str, Any]:
             "parameters": [_path("incident_id")],
             "get": _get("One incident", _responses("200", "404"), _query("saved")),
             "post": _post(
-                "Confirm or correct an incident's codes, or send the confirmed ones again",
-                _form({"send": _TEXT, "reason": _REASON}),
+                "Confirm or correct an incident's codes, or send the confirmed ones again; or, with withdraw=1 and why,"
+                " withdraw a report sent by mistake (its reporter, the EHS lead or an admin; no readable why: 400; 409"
+                " once it was decided, sent to Plex, replaced by a corrected report or withdrawn)",
+                _form({"send": _TEXT, "reason": _REASON, "withdraw": _TEXT, "why": _WHY}),
                 "400",
                 "404",
                 "409",

@@ -4,9 +4,11 @@ when and where it happened, injury or near miss, the event in words, who reporte
 words (`incidents.listing.Standing`: in the EHS queue, coded automatically and awaiting confirmation,
 confirmed and written to Plex or a dry run, a failed write with its reason...); the heading counts what
 awaits the EHS lead, over the period shown (it says so, and links the longest period). A report a corrected resend
-replaced is listed as such, linking the new one, and not counted; on a phone each row stacks, its status first
+replaced is listed as such, linking the new one, and not counted; one withdrawn as sent by mistake says who withdrew it
+(in role words), when and why, and is not counted either; on a phone each row stacks, its status first
 (the template's style). Filters: status, department, the period reported in (`from`, `to`: plant-local days, at
-most `MAX_DAYS`, the last `DEFAULT_DAYS` by default); a malformed one is a 400 naming it.
+most `MAX_DAYS`, the last `DEFAULT_DAYS` by default, the last `MAX_DAYS` for what waits for the EHS lead, `waiting`:
+the review queue and review_sweep's digest link it); a malformed one is a 400 naming it.
 
 Read from the audit table's kind index, bounded, and kept by a warm container (`incidents.listing.IncidentLog`,
 `Dependencies.incident_log`): a warm request reads only what is new.
@@ -28,6 +30,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.incidents.listing import STATUS_FILTERS, ListedIncident, Standing
 from plexlabor.incidents.service import opening
+from plexlabor.incidents.withdrawal import withdrawal, withdrawn_words
 from plexlabor.platform.clock import local_midnight, outside_dates
 from plexlabor.webapp import incidents as incident_page  # its names read at request time: it imports webapp.app
 from plexlabor.webapp.app import Page, _deps, _query, app
@@ -65,7 +68,8 @@ class ListFilters:
         if department is not None and not DEPARTMENT.fullmatch(department):
             raise FilterError("Department: a department code of at most 64 letters, digits and . & / ( ) + -")
         last = _day(query.get("to"), "To", today)
-        first = _day(query.get("from"), "From", last - timedelta(days=DEFAULT_DAYS - 1))
+        days = MAX_DAYS if status == "waiting" else DEFAULT_DAYS  # what waits may be older than the default period
+        first = _day(query.get("from"), "From", last - timedelta(days=days - 1))
         if first > last:
             raise FilterError("From: a day on or before To")
         if (last - first).days + 1 > MAX_DAYS:
@@ -128,6 +132,9 @@ def status_words(page: Page, listed: ListedIncident) -> str:
         return "Coded automatically — confirm to send to Plex"
     if standing is Standing.REPLACED:  # the template links the report that replaced it
         return "Replaced by the corrected report"
+    if standing is Standing.RETRACTED and listed.withdrawn is not None:
+        why = (withdrawal(listed.withdrawn) or {}).get("reason") or "no reason recorded"
+        return f"Withdrawn by {withdrawn_words(listed.withdrawn)} at {page.local(listed.withdrawn.occurred_at)}: {why}"
     if standing is Standing.REJECTED:
         reason = (decision.payload.get("reason") if decision is not None else None) or "no reason given"
         return f"Codes rejected in the queue by {by}: {reason}"

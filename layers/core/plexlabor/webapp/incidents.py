@@ -12,7 +12,9 @@ write mode (dry run by default) and records that; if it cannot be sent, the page
 again. The reporter sees their own incident. A report the reporter's corrected resend replaced
 (`incidents.service.replacement`) says so and links the new one, offers no form, and refuses a save or send (409);
 the new one names what it replaces and, when Plex holds that record, asks the EHS lead to tick that this one is
-written as well (`PLEX_EARLIER`).
+written as well (`PLEX_EARLIER`). A report sent by mistake is withdrawn on its page by its reporter (or the EHS lead,
+or an admin) with a reason, until someone decides it or it goes to Plex (`incidents.withdrawal`; the same POST with
+`withdraw`); the page then says who withdrew it, when and why, and refuses anything else (409).
 Nothing here classifies: the page reads the audit table only (no scikit-learn in the web app).
 The trends page, `/incidents/trends`, is `webapp.incidenttrendspage`; the list of incidents, `/incidents`, where
 an auto-coded incident awaits the EHS lead's confirmation, is `webapp.incidentlist`.
@@ -52,6 +54,16 @@ from plexlabor.incidents.service import (
     readable_shifts,
     replacement,
 )
+from plexlabor.incidents.withdrawal import (
+    WithdrawalFormError,
+    WithdrawalRefused,
+    read_reason,
+    refusal,
+    withdraw,
+    withdrawal,
+    withdrawal_of,
+    withdrawn_words,
+)
 from plexlabor.platform.observability import logger
 from plexlabor.platform.settings import PerEnvironment
 from plexlabor.review.queue import Role, Viewer
@@ -66,6 +78,7 @@ SAVED = {
     "sent": "Sent on its way to Plex again.",
     "corrected": "Saved: your correction replaces the earlier codes (kept below as the trail), the model learns "
     "from it at its next training, and the correction is on its way to Plex.",
+    "withdrawn": "Withdrawn: the report leaves the EHS lead's queue and list of work, and nothing of it goes to Plex.",
 }
 RECORDING_UNUSED = (
     "Your report was recorded from the text you typed. The recording was not used: no transcription is set up here."
@@ -95,6 +108,8 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         codes.update(decision.payload.get("codes") or {})
     coder = bool(page.viewer.roles & CODERS)
     closing = replacement(page.deps.review.audit, str(event.finding_id))
+    history = page.deps.review.audit.history(event.record_key)
+    withdrawn = withdrawal_of(history, str(event.finding_id))
     near_miss = _near_miss(event)
     coding = [c for c in payload.get("coding", []) if not (near_miss and Field(c["field"]) in INJURY_ONLY)]
     return {
@@ -113,7 +128,11 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "fields": [
             (of.value, FIELD_LABELS[of], FIXED_TITLES.get(of)) for of in Field if not (near_miss and of in INJURY_ONLY)
         ],
-        "may_code": coder and closing is None,
+        "may_code": coder and closing is None and withdrawn is None,
+        "withdrawn": withdrawn,
+        "withdrawn_by": withdrawn_words(withdrawn) if withdrawn is not None else "",
+        "withdrawn_why": (withdrawal(withdrawn) or {}).get("reason", "") if withdrawn is not None else "",
+        "may_withdraw": refusal(history, str(event.finding_id)) is None,
         "replaced_by": closing,
         "newer_name": _newer_name(page, closing),
         "replaces": [_earlier(page, earlier, coder) for earlier in payload.get("replaces") or []],
@@ -125,6 +144,14 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "decided": _decided_codes(codes, coding, near_miss) if _approved(decision) else [],
         "as_confirmed": _as_confirmed(decision, page.deps.zone),
     }
+
+
+def _withdrawer(viewer: Viewer, event: AuditEvent) -> str:
+    """Who the viewer withdraws the report as (`withdrawal.ROLE_WORDS`'s key): its reporter, else the EHS lead or an
+    admin (nobody else sees the page: `_may_see`)."""
+    if event.actor == viewer.user_id:
+        return "reporter"
+    return "ehs" if Role.EHS in viewer.roles else "admin"
 
 
 def _newer_name(page: Page, closing: AuditEvent | None) -> str:
@@ -395,11 +422,53 @@ def _replaced(page: Page, closing: AuditEvent) -> Response[str]:
     return page.render("message.html", 409, title="Replaced", page="incident_list", message=message, back=back)
 
 
+def _withdrawn(page: Page, context: dict[str, Any]) -> Response[str]:
+    """409: the report was withdrawn, so nothing is decided, sent or withdrawn again on it."""
+    closing = context["withdrawn"]
+    message = (
+        f"Not done: this report was withdrawn by {context['withdrawn_by']} at {page.local(closing.occurred_at)}: "
+        f"{context['withdrawn_why']}. Nothing of it is coded or sent to Plex."
+    )
+    return page.render("message.html", 409, title="Withdrawn", page="incident_list", message=message)
+
+
+def _withdraw(page: Page, found: AuditEvent, context: dict[str, Any], typed: str | None) -> Response[str]:
+    """The withdrawal form: 400 without a readable reason (the page again, what was typed kept), 409 when it can no
+    longer be withdrawn, else recorded and back to the page."""
+    role = _withdrawer(page.viewer, found)
+    try:
+        reason = read_reason(typed)
+        withdraw(
+            page.deps.review.audit, found, by=page.viewer.user_id, role=role, reason=reason, at=page.deps.review.clock()
+        )
+    except WithdrawalFormError as error:
+        return page.render(
+            "incident.html",
+            400,
+            title="Incident",
+            page="incident_list",
+            flash=None,
+            error=str(error),
+            why=typed or "",
+            **context,
+        )
+    except WithdrawalRefused as error:
+        message = f"Not withdrawn: {error}"
+        back = {"path": f"/incidents/{found.finding_id}", "label": "Open the report again"}
+        return page.render("message.html", 409, title="Not withdrawn", page="incident_list", message=message, back=back)
+    page.deps.review.queue.mark_closed(str(found.finding_id))
+    return page.redirect(f"/incidents/{found.finding_id}?saved=withdrawn")
+
+
 @app.post("/incidents/<incident_id>")
 @seen_incident
 def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
     context = _context(page, found)
     form = {key: values[-1] for key, values in _form().items()}
+    if context["withdrawn"] is not None:
+        return _withdrawn(page, context)
+    if form.get("withdraw"):
+        return _withdraw(page, found, context, form.get("why"))
     if context["replaced_by"] is not None and page.viewer.roles & CODERS:
         return _replaced(page, context["replaced_by"])
     if form.get("send") == "again" and page.viewer.roles & CODERS and context["confirmed"] is not None:
