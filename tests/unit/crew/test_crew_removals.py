@@ -6,15 +6,16 @@ assignment "should be removed"."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 import plexlabor.crew.build as crew_build
 from plexlabor.approval.messages import Decision
-from plexlabor.approval.recommendations import CREW_REMOVAL, Recommended, recommendation_decision
+from plexlabor.approval.recommendations import CREW_ASSIGNMENT, CREW_REMOVAL, Recommended, recommendation_decision
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditStatus, InMemoryAuditStore
+from plexlabor.crew.claims import Claim, SeatClaims, live, person_log
 from plexlabor.crew.models import CrewProblem
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.publish import assignment_event_id, publish_plan
@@ -38,10 +39,11 @@ def _seat(store: InMemoryAuditStore, employee_id: str) -> AuditEvent:
     return seat
 
 
-def _decide(store: InMemoryAuditStore, opening: AuditEvent, action: str = "approve", by: str = "SUP-1") -> None:
+def _decide(store: InMemoryAuditStore, opening: AuditEvent, action: str = "approve", at: datetime = AT) -> None:
+    """A supervisor's decision of `opening` in the queue at `at`."""
     reason = "needed on the line" if action == "reject" else None
-    decision = Decision(action=ApprovalAction(action), supervisor_id=by, reason=reason)
-    store.append(recommendation_decision(Recommended.of(opening), decision, AT - timedelta(hours=1), "queue"))
+    decision = Decision(action=ApprovalAction(action), supervisor_id="SUP-1", reason=reason)
+    store.append(recommendation_decision(Recommended.of(opening), decision, at, "queue"))
 
 
 def _removals(store: InMemoryAuditStore) -> list[AuditEvent]:
@@ -176,3 +178,32 @@ def test_a_removed_assignment_is_no_longer_held_and_the_person_back_is_a_new_sug
     again = [e for e in read_day(store, DAY).openings if e.employee_id == accepted and e.event_id != seat.event_id]
     assert [e.payload["segment"] for e in again] == [seat.payload["segment"]]
     assert seat.event_id == assignment_event_id(DAY.isoformat(), str(seat.payload["segment"]), accepted)
+
+
+def test_once_removed_the_seats_claims_let_the_person_back_in(reads: list[int]) -> None:
+    """The approval held the person in the seat (`crew.claims`); after the removal and an undone call-off the re-plan
+    lets that go, so the person may be accepted in an overlapping seat (a new suggestion) again."""
+    store, clock = planned_store(), [AT]
+    accepted, _ = _seated(store)
+    seat = _seat(store, accepted)
+    claims = SeatClaims(store, lambda: clock[0])
+    claims.hold(CREW_ASSIGNMENT, seat.event_id, accepted, seat.payload, "SUP-1", AT - timedelta(hours=1))
+    _decide(store, seat)
+    deps = container(store, clock)
+    run(deps, message("call_off", AT, employee_id=accepted))
+    [removal] = _removals(store)
+    _decide(store, removal, at=AT + timedelta(minutes=2))
+    held = [c for c in live(store_claims(store, accepted)) if c.item_id == seat.event_id]
+    assert [c.what for c in held] == ["seat"]
+
+    clock[0] = AT + timedelta(minutes=5)
+    summary = run(deps, message("call_off_undone", clock[0], employee_id=accepted))
+
+    assert summary["removed_claims_released"] == 2  # the person's seat and the seat's accept
+    assert [c for c in live(store_claims(store, accepted)) if c.item_id == seat.event_id] == []
+    other = "another-seat"
+    claims.hold(CREW_ASSIGNMENT, other, accepted, seat.payload, "SUP-1", clock[0])  # not refused: nothing raised
+
+
+def store_claims(store: InMemoryAuditStore, employee_id: str) -> list[Claim]:
+    return [Claim.of(e) for e in store.history(person_log(DAY, employee_id))]

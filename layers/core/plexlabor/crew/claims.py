@@ -24,7 +24,8 @@ off its shift; every approval also holds its seat's own log (`accept`), so a sea
 holds, nor swapped while an acceptance or another swap of it holds (review 155 R1); a call-off while one of the same
 shift holds. The board lists the call-offs from these entries at once (`call_offs_of`), before crew_replan applies
 them; a call-off is let go when the supervisor undoes it on the board or the person clocks in after all
-(`release_call_off`).
+(`release_call_off`), an approved seat's entries once its assignment was removed from Plex (`release_seat`, by
+crew_replan).
 
 A release that cannot be written (the store unreachable) is logged, not raised (the decision's own error is what the
 page shows), and an approval's entry older than `GRACE` whose suggestion has no approval recorded is ignored
@@ -348,6 +349,16 @@ class SeatClaims:
         if held is not None:
             self._release(person_log(day, employee_id), dataclasses.replace(held, by=by))
         return held
+
+    def release_seat(self, employee_id: str, day: date, item_id: str, by: str) -> int:
+        """Lets go what the approval of suggestion `item_id` holds (its person's `seat` entry and its seat's `accept`),
+        once its assignment was removed from Plex (`crew.removals`); how many entries it let go (0: none held)."""
+        count = 0
+        for record in (person_log(day, employee_id), seat_log(day, item_id)):
+            for held in [c for c in live(self._entries(record)) if c.item_id == item_id and c.what != "release"]:
+                self._release(record, dataclasses.replace(held, by=by))
+                count += 1
+        return count
 
     def stands(self, claim: Claim, now: datetime) -> bool:
         """Whether a live entry holds at `now`: a call-off does (until it is let go); an approval's entry while it is

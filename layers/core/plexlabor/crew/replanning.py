@@ -324,7 +324,23 @@ def _removals(
             append_once(deps.store, superseded_event(e, message, now, trigger))
             for e in to_supersede(day, message.shift, back)
         ),
+        "removed_claims_released": _release_removed(deps.store, day, message, back, now),
     }
+
+
+def _release_removed(store: AuditStore, day: DayRead, message: ReplanMessage, back: set[str], now: datetime) -> int:
+    """Lets go the claims of the shift's seats removed from Plex whose person is back on it (`SeatClaims.release_seat`),
+    so that the person may be accepted in an overlapping seat again; one that cannot be written is logged, the re-plan
+    goes on (the next re-plan of the shift tries again). How many entries were let go."""
+    claims, count = SeatClaims(store, lambda: now), 0
+    gone = removed(day)
+    for seat in day.openings:
+        if seat.event_id in gone and seat.payload.get("shift_code") == message.shift and seat.employee_id in back:
+            try:
+                count += claims.release_seat(str(seat.employee_id), message.day, seat.event_id, REPLAN_ACTOR)
+            except (AuditError, ClaimBusyError):
+                logger.exception("removed seat's claims not let go", employee_id=seat.employee_id)
+    return count
 
 
 def _next_to(day: date) -> tuple[date, date]:
