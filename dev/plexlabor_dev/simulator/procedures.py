@@ -202,8 +202,10 @@ def plant_sops(plant: PlantFolder) -> list[tuple[str, Sop]]:
 
 
 def plant_procedures(plant: PlantFolder) -> list[dict[str, Any]]:
-    """`plant_sops` as procedure-file lines; the mold shop's are listed for operation `MOLDING_OPERATION`
-    (the one operation this world names), so "How do I start the machine?" asked there gets the press's."""
+    """`plant_sops` as procedure-file lines, each listed for its department (a job's operation at a
+    workcenter of another department answers from it only a question naming its machine); the mold shop's
+    also for operation `MOLDING_OPERATION` (the one operation this world names), so "How do I start the
+    machine?" asked there gets the press's."""
     return [
         {
             "guide_id": guide_id,
@@ -211,6 +213,7 @@ def plant_procedures(plant: PlantFolder) -> list[dict[str, Any]]:
             "tools": list(sop.tools),
             "steps": [{"order": order, "text": text} for order, text in enumerate(sop.steps, start=1)],
             "operations": [MOLDING_OPERATION] if sop.department == MOLDING_DEPARTMENT else [],
+            "departments": [sop.department] if sop.department else [],
         }
         for guide_id, sop in plant_sops(plant)
     ]

@@ -1,5 +1,7 @@
-"""A question about a machine no procedure covers is refused, not answered from another machine's procedure
-(ux164 #6): the walkthrough's questions on the simulator's SOPs, and near misses that must still be answered."""
+"""A question about a machine no procedure covers is refused, not answered from another machine's procedure,
+and a question asked from a job is answered from its department's procedures, or from another department's
+only when it names that procedure's machine (ux164 #6): the walkthrough's questions on the simulator's SOPs,
+and near misses that must still be answered."""
 
 from __future__ import annotations
 
@@ -20,14 +22,15 @@ LOCKOUT = "Lockout/tagout before reaching into a machine"
 
 
 def simulator_procedures(*extra: dict[str, object]) -> list[Procedure]:
-    """The simulator's eleven SOPs as the local runtime uploads them (the mold shop's under operation MOLDING),
-    and `extra` ones."""
+    """The simulator's eleven SOPs as the local runtime uploads them (each listed for its department, the mold
+    shop's also under operation MOLDING), and `extra` ones."""
     sops = [
         {
             "title": sop.title,
             "tools": list(sop.tools),
             "steps": list(sop.steps),
             "operations": [MOLDING] if sop.department == "MOLD" else [],
+            "departments": [sop.department] if sop.department else [],
         }
         for sop in SOPS
     ]
@@ -109,3 +112,62 @@ def test_the_tools_for_a_machine_no_procedure_names_are_refused(plant: Procedure
 
     assert reply.kind == "refused" and reply.tools is None
     assert "names the hoist" in reply.text
+
+
+QA, MOLD, PAINT = ("QA",), ("MOLD",), ("PAINT",)
+"""The departments of a job's operation: J101132's op 30 at QC-02, a press's, the booth's."""
+
+
+def test_a_ppe_question_at_a_quality_seat_is_not_answered_from_another_departments_procedure(
+    plant: ProcedureIndex,
+) -> None:
+    # (before: "Colour change in a paint booth [SOP-008]" with the encoder, the press's alarm response without)
+    reply = answer(plant, "what gloves do i need", Where(departments=QA))
+
+    assert reply.kind == "refused" and reply.steps == ()
+    assert reply.text.startswith("No procedure for your job's department (QA) covers this.")
+    assert "for MOLD: if you mean that machine, name it and ask again" in reply.text
+
+
+def test_a_weaker_procedure_of_the_department_does_not_answer_what_another_departments_covers(
+    plant: ProcedureIndex,
+) -> None:
+    # the first-article inspection (QA) holds "tool" ("after a tool change") but not the torque tool's check
+    reply = answer(plant, "How do I check my torque tool at shift start?", Where(departments=QA))
+
+    assert reply.kind == "refused"
+    assert "Torque tool check at an assembly station [SOP-006] does, for ASSY" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "departments", "kind", "title", "scope"),
+    [
+        ("What PPE do I need to change the mold?", MOLD, "tools", "Mold change on an injection press", "department"),
+        ("what gloves do i need", PAINT, "steps", "Colour change in a paint booth", "department"),
+        ("The press shows an alarm, what do I do?", MOLD, "steps", PRESS_ALARM, "department"),
+        ("How do I inspect the first part after a setup?", QA, "steps", "First-article inspection", "department"),
+        ("How do I change the mold on the press?", QA, "steps", "Mold change on an injection press", "plant"),
+        ("How do I lock out a machine before I reach in?", QA, "steps", LOCKOUT, "plant"),  # every department's
+    ],
+)
+def test_the_departments_procedures_answer_and_another_departments_when_its_machine_is_named(
+    plant: ProcedureIndex, question: str, departments: tuple[str, ...], kind: str, title: str, scope: str
+) -> None:
+    reply = answer(plant, question, Where("10", departments=departments))  # "10": an operation no SOP lists
+
+    assert (reply.kind, reply.title, reply.scope) == (kind, title, scope)
+
+
+@pytest.mark.parametrize(
+    ("question", "departments", "said"),
+    [
+        ("The robot stopped with a red light, what now?", MOLD, "names the robot"),
+        ("What do I check on the CMM before measuring?", QA, "names the CMM"),
+    ],
+)
+def test_a_machine_no_procedure_names_is_refused_from_a_job_too(
+    plant: ProcedureIndex, question: str, departments: tuple[str, ...], said: str
+) -> None:
+    reply = answer(plant, question, Where("30", departments=departments))
+
+    assert reply.kind == "refused" and said in reply.text

@@ -25,25 +25,43 @@ TOOLS_QUESTION = re.compile(
 Kind = Literal["steps", "tools", "refused"]
 VALUE_CANDIDATES = 3
 """A question for a value looks at this many procedures of a scope for one that gives it."""
-Scope = Literal["operation", "part", "plant"]
+Scope = Literal["operation", "part", "department", "plant"]
 
 
 @dataclass(frozen=True)
 class Where:
-    """Where the operator is: the procedures for their operation are looked at first, then their part's,
-    then the plant's (every procedure)."""
+    """Where the operator is: the procedures for their operation are looked at first, then their part's, then
+    their department's, then the plant's (every procedure, but another department's only for a question that
+    names a machine it names: asked at a quality seat, "what gloves do I need" is not the paint booth's)."""
 
     operation: str | None = None
     part: str | None = None
+    departments: tuple[str, ...] = ()
+    """The departments of the job's operation (its workcenter's, read from Plex: `copilot.workplace`)."""
 
-    def scopes(self) -> list[tuple[Scope, Callable[[Procedure], bool] | None]]:
-        operation, part = self.operation, self.part
+    def ours(self, procedure: Procedure) -> bool:
+        """Whether `procedure` is for the operator's department (or for every department, or none is known)."""
+        return (
+            not procedure.departments
+            or not self.departments
+            or bool(set(procedure.departments) & set(self.departments))
+        )
+
+    def scopes(
+        self, names_its_machine: Callable[[Procedure], bool] = lambda procedure: False
+    ) -> list[tuple[Scope, Callable[[Procedure], bool] | None]]:
+        """Each scope and the procedures it looks at (None: all); `names_its_machine`: whether the question
+        names a machine the procedure names (another department's procedure answers only then)."""
+        operation, part, departments = self.operation, self.part, set(self.departments)
         scopes: list[tuple[Scope, Callable[[Procedure], bool] | None]] = []
         if operation:
             scopes.append(("operation", lambda procedure: operation in procedure.operations))
         if part:
             scopes.append(("part", lambda procedure: part in procedure.parts))
-        return [*scopes, ("plant", None)]
+        if not departments:
+            return [*scopes, ("plant", None)]
+        scopes.append(("department", lambda procedure: bool(departments & set(procedure.departments))))
+        return [*scopes, ("plant", lambda procedure: self.ours(procedure) or names_its_machine(procedure))]
 
 
 @dataclass(frozen=True)
@@ -139,7 +157,7 @@ def _tasks_procedure(index: ProcedureIndex, question: str, where: Where, asked: 
     with one procedure of the task: of several, none is more the one asked for than another."""
     together = "alarm" not in asked.tasks
     named = _names_more_than_the_task(index, question, where, asked)
-    for scope, within in where.scopes():
+    for scope, within in where.scopes(_names_its_machine(index, question)):
 
         def eligible(procedure: Procedure, within: Callable[[Procedure], bool] | None = within) -> bool:
             return bool(asked.tasks & index.tasks(procedure)) and (within is None or within(procedure))
@@ -168,6 +186,12 @@ def _unknown_machines(index: ProcedureIndex, question: str, procedures: list[Pro
         if not any(key in index.equipment(p) for p in procedures)
     ]
     return "the " + " and the ".join(missing) if missing else None
+
+
+def _names_its_machine(index: ProcedureIndex, question: str) -> Callable[[Procedure], bool]:
+    """Whether the question names a machine a procedure names."""
+    machines = frozenset(index.intents.equipment(question))
+    return lambda procedure: bool(machines & index.equipment(procedure))
 
 
 def _no_task_procedure(index: ProcedureIndex, question: str, asked: Asked) -> str:
@@ -210,10 +234,29 @@ def _best(index: ProcedureIndex, question: str, asked: Asked, hits: list[Hit]) -
     return next(iter(valued or answering), None)
 
 
+def _other_departments(index: ProcedureIndex, question: str, where: Where, found: Procedure | None) -> str | None:
+    """The refusal of a question that another department's procedure would answer (it names no machine that
+    procedure names) and that the operator's department's procedures answer worse (`found`: none, or one
+    holding fewer of the question's words), naming that procedure and its departments; None otherwise."""
+    elsewhere = answer(index, question, replace(where, departments=()))
+    other = next((p for p in index.procedures if p.id == elsewhere.procedure_id), None)
+    if other is None or where.ours(other):
+        return None
+    if found is not None and index.coverage(question, index.position(found)) >= index.coverage(
+        question, index.position(other)
+    ):
+        return None
+    return (
+        f"No procedure for your job's department ({', '.join(where.departments)}) covers this. "
+        f"{other.title} [{other.id}] does, for {', '.join(other.departments)}: if you mean that "
+        f"machine, name it and ask again. {ASK_INSTEAD}"
+    )
+
+
 def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answer:
     """The answer to an operator's question from the index's procedures: the safety topic's procedure when
     the question asks about it; then the procedure for the task it asks for (`intents`); then the first
-    scope of `where` (operation, part, plant) whose best procedure is relevant. A question for one value
+    scope of `where` (operation, part, department, plant) whose best procedure is relevant. A question for one value
     gets the steps that give it."""
     tools_match = TOOLS_QUESTION.match(question)
     task = tools_match.group("task") if tools_match else question
@@ -233,12 +276,14 @@ def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answ
         found = _tasks_procedure(index, task, where, asked)
         task_path_only = task_path_only or (found is None and _of_several(index, task, where, asked))
         searched = searched or task_path_only
-    for scope, within in where.scopes() if found is None and not task_path_only else ():
+    for scope, within in where.scopes(_names_its_machine(index, task)) if found is None and not task_path_only else ():
         hits = index.search(task, k=VALUE_CANDIDATES if asked.quantities else 1, within=within, together=together)
         searched = searched or bool(hits)
         if best := _best(index, task, asked, hits):
             found = (scope, best)
             break
+    if where.departments and (other := _other_departments(index, task, where, found and found[1].procedure)):
+        return Answer(question, "refused", other, reason="another department's procedure")
     if found is None:
         if searched and asked.tasks and not tools_match:
             text = _no_task_procedure(index, task, asked)

@@ -138,8 +138,11 @@ class CopilotAnswer(BaseModel):
     job_id: str | None
     job_unchecked: bool = False
     """Plex's jobs could not be read (slow or down): the job was taken as typed, not checked."""
-    scope: Literal["operation", "part", "plant"] | None
-    """Whose procedures answered: the current operation's, the part's, or the plant's (None: refused)."""
+    scope: Literal["operation", "part", "department", "plant"] | None
+    """Whose procedures answered: the current operation's, the part's, the job's department's, or the plant's
+    (None: refused)."""
+    departments: list[str] = []
+    """The departments of the job's operation, read from Plex (none: no job, or Plex could not tell)."""
     selected: str | None = None
     """Which of the procedure's steps `steps` are when not all ("The step giving the torque (1 of its 8
     steps)": a question for one value); None: all of them."""

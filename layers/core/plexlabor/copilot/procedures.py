@@ -38,6 +38,10 @@ class Procedure(BaseModel):
     at the current operation's procedures first, then the part's, then all)."""
     parts: tuple[str, ...] = ()
     """The parts (part numbers) it is for."""
+    departments: tuple[str, ...] = ()
+    """The departments (Plex department codes) whose workcenters it is for; none: every department. Asked
+    from a job, the department of its operation's workcenter is looked at after the operation and the part,
+    and another department's procedure answers only a question naming a machine it names."""
 
     @field_validator("id", mode="before")
     @classmethod

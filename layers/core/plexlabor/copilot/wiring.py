@@ -14,10 +14,13 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
+
+if TYPE_CHECKING:
+    from plexlabor.plex.client import PlexLaborClient
 
 from plexlabor.copilot import PLEX_ID, PLEX_ID_RULE
 from plexlabor.copilot.answers import Where, answer, with_settings
@@ -25,6 +28,8 @@ from plexlabor.copilot.bedrock import BedrockComposer
 from plexlabor.copilot.interactions import Asked, InteractionLog
 from plexlabor.copilot.parameters import ProcessData, suggestion_for
 from plexlabor.copilot.retrieval import ProcedureIndex
+from plexlabor.copilot.workplace import Routing, Workplaces, routing
+from plexlabor.models.production import JobOperation
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactSettings, ArtifactStore
 from plexlabor.platform.errors import ConfigurationError
@@ -81,6 +86,8 @@ class Copilot:
     """Where each interaction is logged (`ask`); None: nowhere (the CLI)."""
     jobs: PlexJobs | None = None
     """The jobs a question may be logged to (`ask`); None: any (no Plex to read them from)."""
+    workplaces: Workplaces | None = None
+    """The departments a job is asked from (`ask`); None: none known (no Plex to read them from)."""
     _index: ProcedureIndex | None = field(default=None, init=False, repr=False)
     _process: ProcessData = field(default_factory=ProcessData, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -116,7 +123,9 @@ def build(settings: CopilotSettings) -> Copilot:
         raise ConfigurationError(f"{env.ARTIFACTS_BUCKET_NAME} or {env.ARTIFACTS_DIR} is required (the index)")
     model = settings.bedrock_model_id
     composer = BedrockComposer(aws_client("bedrock-runtime"), model) if model else None
-    return Copilot(store, composer, log=interaction_log(settings), jobs=plex_jobs(settings))
+    return Copilot(
+        store, composer, log=interaction_log(settings), jobs=plex_jobs(settings), workplaces=plex_workplaces(settings)
+    )
 
 
 def given_plex(settings: CopilotSettings) -> bool:
@@ -141,6 +150,30 @@ def plex_jobs(settings: CopilotSettings) -> PlexJobs | None:
     return PlexJobs(Kept(read, "Plex jobs for the copilot"))
 
 
+def plex_workplaces(settings: CopilotSettings) -> Workplaces | None:
+    """The departments of a job's operation from Plex (its jobs and workcenters kept, a job's operations read
+    when asked from), with the short limits of a read a person waits on, when the function was given Plex."""
+    from plexlabor.approval.wiring import plex_settings
+
+    if not given_plex(settings):
+        return None
+
+    def client() -> PlexLaborClient:
+        from plexlabor.plex.client import PlexLaborClient
+
+        return PlexLaborClient(plex_settings(settings).interactive())
+
+    def read() -> Routing:
+        with client() as plex:
+            return routing(plex.jobs(), plex.workcenters())
+
+    def operations(job_id: str) -> list[JobOperation]:
+        with client() as plex:
+            return plex.job_operations_of([job_id])
+
+    return Workplaces(Kept(read, "Plex jobs and workcenters for the copilot"), operations)
+
+
 def interaction_log(settings: CopilotSettings) -> InteractionLog | None:
     """The audit table, and Plex's writer when the function was given Plex; None without an audit table."""
     if not settings.audit_table_name:
@@ -159,9 +192,10 @@ dependencies = PerEnvironment(CopilotSettings, build)
 """The copilot from the environment: built on first use, rebuilt only if a variable it reads changes."""
 
 
-def run(copilot: Copilot, request: AskRequest) -> dict[str, Any]:
-    """The answer as JSON: kind, text, the procedure, the cited steps, the tools, who worded it."""
-    reply = answer(copilot.index(), request.question, Where(request.operation, request.part))
+def run(copilot: Copilot, request: AskRequest, departments: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The answer as JSON: kind, text, the procedure, the cited steps, the tools, who worded it (`departments`:
+    of the job's operation, whose procedures are looked at before the plant's)."""
+    reply = answer(copilot.index(), request.question, Where(request.operation, request.part, departments))
     if copilot.composer is not None:
         reply = copilot.composer.compose(reply)
     parameters = (
@@ -186,6 +220,7 @@ def run(copilot: Copilot, request: AskRequest) -> dict[str, Any]:
         "scope": reply.scope,
         "selected": reply.selected,
         "job_id": request.job_id,
+        "departments": list(departments),
         "parameters": parameters,
     }
 
@@ -198,7 +233,12 @@ def ask(copilot: Copilot, request: AskRequest, operator_id: str) -> dict[str, An
     if request.job_id and copilot.jobs is not None:
         job = copilot.jobs.check(request.job_id)
         request, unchecked = request.model_copy(update={"job_id": job.job}), not job.checked
-    answer = {**run(copilot, request), "job_unchecked": unchecked}
+    departments = (
+        copilot.workplaces.departments(request.job_id, request.operation)
+        if request.job_id and copilot.workplaces is not None
+        else ()
+    )
+    answer = {**run(copilot, request, departments), "job_unchecked": unchecked}
     if copilot.log is None:
         return {**answer, "interaction_id": None, "plex": None}
     asked = Asked(request.question, operator_id, request.job_id, request.operation, request.lot_id, request.part)
