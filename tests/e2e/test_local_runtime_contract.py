@@ -45,6 +45,7 @@ FAKE = LocalResources(
     show_names_to="supervisor,hr,admin",
     review_hr_emails=("hr@example.com",),
     review_planner_emails=("planning@example.com",),
+    review_ehs_emails=("ehs@example.com",),
     incident_transcribe_language="en-US",
     copilot_bedrock_model_id="anthropic.claude-3-haiku-20240307-v1:0",
     rollout={
