@@ -254,3 +254,59 @@ def test_without_decisions_the_page_and_the_card_say_why_upheld_findings_are_mis
     label = read_artifact(empty, pointer).report.operators[0].label
     card = _call(empty, HR, {"employee": label})["body"]
     assert why in card and "upheld</strong>" not in card
+
+
+def _rows_by_number(body: str) -> dict[str, str]:
+    """Each row of the operators' table by the employee number its name links to."""
+    table = body.split('id="operators-title"')[1].split("</table>")[0]
+    rows = (re.search(r"\?employee=([^\"&]+)\"", row) for row in table.split("<tr>"))
+    return {found.group(1): row for found, row in zip(rows, table.split("<tr>"), strict=True) if found}
+
+
+def test_the_scrap_page_says_what_its_estimates_are_and_why_one_lies_beyond_the_raw_share(
+    store: InMemoryArtifactStore, artifact: AnalyticsArtifact
+) -> None:
+    # Given the scrap table (ux164 #4: a person whose raw share was below the plant's ranked among the worst,
+    # under "each estimate is the person's raw value shrunk toward the plant")
+    body = html.unescape(_call(store, ADMIN, {"measure": "scrap_share"})["body"])
+    summary = artifact.report.measures["scrap_share"]["operator"]
+    often, much = summary.parts["often"], summary.parts["much"]
+    # Then the page says what an estimate is: how often times how much, each part beside the plant's
+    assert "raw value shrunk toward the plant" not in body
+    assert "Each estimate is how often an entry records scrap times the share of its pieces an entry with scrap" in body
+    assert f"plant {often.target * 100:.1f} %" in body and f"plant {much.target * 100:.2f} %" in body
+    # And each row whose estimate lies above both its raw share and the plant's says what raised it
+    rows = _rows_by_number(body)
+    beyond = [
+        unit
+        for unit in artifact.report.operators
+        if unit.label in rows
+        and unit.measures["scrap_share"].estimate > max(unit.measures["scrap_share"].raw, summary.target) * 1.005
+    ]
+    assert beyond
+    for unit in beyond:
+        assert (
+            "raised by how much they scrap when they do" in rows[unit.label]
+            or "raised by how often" in rows[unit.label]
+        ), unit.label
+    # while a row whose estimate lies between its raw share and the plant's (shrunk toward it) says nothing more
+    between = [
+        unit.label
+        for unit in artifact.report.operators
+        if unit.label in rows
+        and min(unit.measures["scrap_share"].raw, summary.target)
+        < unit.measures["scrap_share"].estimate
+        < max(unit.measures["scrap_share"].raw, summary.target)
+    ]
+    assert between and not any("raised by" in rows[n] or "lowered by" in rows[n] for n in between)
+    # And the ranks read in the table's order (it listed rank 6 first and no rank 1 to 5)
+    ranks = [int(rank) for rank in re.findall(r"<td>(\d+) \(\d+–\d+\)</td>", "".join(rows.values()))]
+    assert ranks and ranks == sorted(ranks) and len(set(ranks)) == len(ranks)
+    # And the person's card says it in full, with the two counted parts multiplied
+    unit = beyond[0]
+    measure = unit.measures["scrap_share"]
+    card = html.unescape(_call(store, ADMIN, {"employee": unit.label})["body"])
+    assert f"lies above their raw value {measure.raw * 100:.2f} %" in card
+    hits = measure.parts["often"].raw * measure.parts["often"].volume
+    assert f"{hits:.0f} of their {measure.parts['often'].volume:.0f} entries recorded scrap" in card
+    assert f"= {measure.estimate * 100:.2f} %" in card

@@ -19,6 +19,28 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+class EstimatePart(BaseModel):
+    """One part an estimate was built from (`MeasureSummary.parts` names and describes it): the unit's own
+    value of it, its shrunk estimate and the volume it rests on (0: the unit has none of it)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    raw: float
+    estimate: float
+    volume: float
+
+
+class PartSummary(BaseModel):
+    """The plant's side of a part: its value, the spread between people in it, and their correlation
+    between people with the measure, for a part read together with it (nonconformances with scrap)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    target: float
+    spread: float
+    correlation: float | None = None
+
+
 class MeasureScore(BaseModel):
     """One measure of one person or team."""
 
@@ -39,9 +61,14 @@ class MeasureScore(BaseModel):
     location of the person's entries), which one miscounted entry does not move."""
     outside_funnel: Literal["high", "low"] | None
     rank: int | None
-    """1 = best; None where the data does not separate this unit from the field."""
+    """The estimate's place among every unit scored, 1 = best (the order of the page's table); None where
+    the data does not separate this unit from the field."""
     rank_low: int
     rank_high: int
+    """The 90 % interval of the rank over the posterior draws (widened to hold `rank`)."""
+    parts: dict[str, EstimatePart] = {}
+    """What a combined estimate was built from: two-part rates' `often` and `much`, nonconformances'
+    estimate `alone` and the `scrap` read with it (`MeasureSummary.parts`); none for a plain shrinkage."""
 
     @classmethod
     def of(cls, estimate: Estimate, rank: int | None, rank_low: int, rank_high: int) -> MeasureScore:
@@ -58,6 +85,7 @@ class MeasureScore(BaseModel):
             rank=rank,
             rank_low=rank_low,
             rank_high=rank_high,
+            parts={name: EstimatePart(raw=p.raw, estimate=p.estimate, volume=p.volume) for name, p in estimate.parts},
         )
 
 
@@ -77,6 +105,8 @@ class MeasureSummary(BaseModel):
     """The spread between units the funnel limits allow for besides chance (0: chance alone)."""
     outside_funnel: int
     ranked: int
+    parts: dict[str, PartSummary] = {}
+    """The plant's side of the parts the estimates were built from (`MeasureScore.parts`)."""
 
 
 class UnitScores(BaseModel):

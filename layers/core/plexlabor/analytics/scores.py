@@ -34,6 +34,7 @@ from plexlabor.analytics.report import (
     AbsentMeasure,
     MeasureScore,
     MeasureSummary,
+    PartSummary,
     ScoresReport,
     UnitKind,
     UnitScores,
@@ -43,6 +44,9 @@ from plexlabor.analytics.shrinkage import (
     Z_INTERVAL,
     Estimate,
     Fit,
+    Part,
+    PartFit,
+    as_part,
     beta_binomial,
     borrow,
     effective_counts,
@@ -145,20 +149,27 @@ def _scrap(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) -> Fit:
     known = [i for i, value in enumerate(values) if not math.isnan(value)]
     if not (rate.estimates and known):
         return rate
-    much = normal_normal([values[i] for i in known], [variances[i] for i in known], [1.0] * len(known))
+    much = normal_normal(
+        [values[i] for i in known], [variances[i] for i in known], [len(_with_scrap(units[i])) for i in known]
+    )
     return product(rate, often, _spread_back(much, known, len(units)))
 
 
 def _scrap_severity(units: Sequence[Sequence[EntryFacts]]) -> tuple[list[float], list[float]]:
     """Each unit's scrapped share of the pieces of its entries with scrap (NaN without one), and its
     sampling variance."""
-    hits = [[e for e in rows if e.scrap > 0 and e.pieces + e.scrap > 0] for rows in units]
+    hits = [_with_scrap(rows) for rows in units]
     pieces = [np.array([e.pieces + e.scrap for e in rows]) for rows in hits]
     shares = [
         np.array([e.scrap for e in rows]) / n if len(rows) else np.array([])
         for rows, n in zip(hits, pieces, strict=True)
     ]
     return _weighted_means(shares, pieces)
+
+
+def _with_scrap(rows: Sequence[EntryFacts]) -> list[EntryFacts]:
+    """The entries that made pieces and scrapped some of them."""
+    return [e for e in rows if e.scrap > 0 and e.pieces + e.scrap > 0]
 
 
 def _caused_stops(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) -> Fit:
@@ -189,6 +200,7 @@ def _nonconformances(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) ->
     values = np.column_stack([severity, share])
     variances = np.column_stack([severity_variances, rate.target * (1 - rate.target) / np.maximum(entries, 1)])
     means, sds, between = borrow(values, variances)
+    hits = [len(_with_scrap(rows)) for rows in units]
     estimates = tuple(
         Estimate(
             plain.raw,
@@ -198,10 +210,30 @@ def _nonconformances(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) ->
             plain.volume,
             plain.funnel_low,
             plain.funnel_high,
+            None,
+            (
+                ("alone", as_part(plain)),
+                ("scrap", Part(0.0 if math.isnan(raw) else float(raw), float(scrap), float(hit))),
+            ),
         )
-        for plain, mean, sd in zip(rate.estimates, means[:, 1], sds[:, 1], strict=True)
+        for plain, mean, sd, raw, scrap, hit in zip(
+            rate.estimates, means[:, 1], sds[:, 1], severity, means[:, 0], hits, strict=True
+        )
     )
-    return Fit(rate.target, math.sqrt(between[1, 1]), rate.dispersion, estimates, rate.funnel_spread)
+    correlation = float(between[0, 1] / math.sqrt(between[0, 0] * between[1, 1]))
+    sides = (
+        PartFit("alone", rate.target, rate.spread),
+        PartFit("scrap", _precision_weighted(values[:, 0], variances[:, 0]), math.sqrt(between[0, 0]), correlation),
+    )
+    return Fit(rate.target, math.sqrt(between[1, 1]), rate.dispersion, estimates, rate.funnel_spread, sides)
+
+
+def _precision_weighted(values: np.ndarray, variances: np.ndarray) -> float:
+    """The plant's value of a measure from its people's values (NaN: none) and sampling variances, as
+    `borrow` centres it."""
+    seen = ~np.isnan(values)
+    weights = 1 / np.maximum(variances[seen], 1e-12)
+    return float((weights * values[seen]).sum() / weights.sum())
 
 
 def worked_days(entries: Sequence[EntryFacts]) -> int:
@@ -310,6 +342,10 @@ def _score_units(
             funnel_spread=fit.funnel_spread,
             outside_funnel=sum(1 for e in fit.estimates if e.outside_funnel),
             ranked=sum(1 for r in ranks if r[0] is not None),
+            parts={
+                part.name: PartSummary(target=part.target, spread=part.spread, correlation=part.correlation)
+                for part in fit.parts
+            },
         )
         for i, (estimate, (rank, low, high)) in enumerate(zip(fit.estimates, ranks, strict=True)):
             scored[i][measure.name] = MeasureScore.of(estimate, rank, low, high)
@@ -328,10 +364,13 @@ def _ranks(fit: Fit, higher_is_better: bool, entries: Sequence[int]) -> list[tup
     sd = np.array([(e.high - e.low) / (2 * Z_INTERVAL) for e in fit.estimates])
     draws = np.random.default_rng(0).normal(mean, np.maximum(sd, 1e-12), size=(RANK_DRAWS, len(mean)))
     limit = max(1, SEPARABLE_SHARE * len(mean))
-    return [
-        (rank if high - low <= limit and count >= MIN_RANKED_ENTRIES else None, low, high)
-        for (rank, low, high), count in zip(rank_intervals(draws, higher_is_better), entries, strict=True)
-    ]
+    places = np.empty(len(mean), int)
+    places[np.argsort(-mean if higher_is_better else mean, kind="stable")] = np.arange(1, len(mean) + 1)
+    ranked = []
+    for place, (_, low, high), count in zip(places, rank_intervals(draws, higher_is_better), entries, strict=True):
+        low, high = min(low, int(place)), max(high, int(place))
+        ranked.append((int(place) if high - low <= limit and count >= MIN_RANKED_ENTRIES else None, low, high))
+    return ranked
 
 
 def _unit(

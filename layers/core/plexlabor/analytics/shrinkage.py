@@ -51,6 +51,28 @@ estimate the overdispersion without bias when the z-scores are normal."""
 
 
 @dataclass(frozen=True)
+class Part:
+    """One part of a combined estimate (`product`'s how often and how much; the other measure `borrow` reads
+    with a rate), so the page can say why the estimate lies where it does: the unit's own value of it
+    (`volume` 0: none), its shrunk estimate, and the volume it rests on."""
+
+    raw: float
+    estimate: float
+    volume: float
+
+
+@dataclass(frozen=True)
+class PartFit:
+    """The plant's side of a part: its value, the spread between people in it, and (a part read together
+    with the estimate's own measure) their correlation between people."""
+
+    name: str
+    target: float
+    spread: float
+    correlation: float | None = None
+
+
+@dataclass(frozen=True)
 class Estimate:
     """One person's (or team's) raw value, shrunk estimate with its interval, and funnel limits at their volume."""
 
@@ -63,6 +85,8 @@ class Estimate:
     funnel_high: float
     funnel_value: float | None = None
     """The value the funnel tests when it is not the raw one (efficiency: the robust pace)."""
+    parts: tuple[tuple[str, Part], ...] = ()
+    """The parts the estimate was built from, by name (`Fit.parts` holds the plant's side)."""
 
     @property
     def outside_funnel(self) -> str | None:
@@ -88,6 +112,8 @@ class Fit:
     funnel_spread: float = 0.0
     """The spread between people the funnel limits allow for (0: chance alone), in the measure's units
     at the plant's value (`funnel_limits`)."""
+    parts: tuple[PartFit, ...] = ()
+    """The parts each estimate was built from (`Estimate.parts`), the plant's side."""
 
 
 @dataclass(frozen=True)
@@ -308,9 +334,17 @@ def product(rate: Fit, often: Fit, much: Fit) -> Fit:
         mean = p.estimate * q.estimate
         sd = math.sqrt((q.estimate * sd_p) ** 2 + (p.estimate * sd_q) ** 2 + (sd_p * sd_q) ** 2)
         low, high = max(0.0, mean - Z_INTERVAL * sd), mean + Z_INTERVAL * sd
-        found.append(Estimate(plain.raw, mean, low, high, plain.volume, plain.funnel_low, plain.funnel_high))
+        parts = (("often", as_part(p)), ("much", as_part(q)))
+        limits = plain.funnel_low, plain.funnel_high
+        found.append(Estimate(plain.raw, mean, low, high, plain.volume, *limits, None, parts))
     spread = math.hypot(much.target * often.spread, often.target * much.spread)
-    return Fit(rate.target, spread, rate.dispersion, tuple(found), rate.funnel_spread)
+    sides = (PartFit("often", often.target, often.spread), PartFit("much", much.target, much.spread))
+    return Fit(rate.target, spread, rate.dispersion, tuple(found), rate.funnel_spread, sides)
+
+
+def as_part(estimate: Estimate) -> Part:
+    """An estimate as a part of another one."""
+    return Part(estimate.raw, estimate.estimate, estimate.volume)
 
 
 def borrow(values: np.ndarray, variances: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

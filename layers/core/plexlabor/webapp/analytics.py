@@ -83,6 +83,168 @@ def shown(name: str, value: float | None) -> str:
     return f"{value:.2f}" if name in RATIO_MEASURES else f"{value * 100:.2f} %"
 
 
+def _share(value: float) -> str:
+    """A part's share as the notes write it: one place (entries with scrap, stops with a reason), two below 10 %."""
+    return f"{value * 100:.2f} %" if value < 0.1 else f"{value * 100:.1f} %"
+
+
+def _points(spread: float) -> str:
+    """A spread between people in a share, in percentage points."""
+    return f"{spread * 100:.2f} percentage points"
+
+
+@dataclass(frozen=True)
+class TwoPartWords:
+    """How a two-part measure's parts read (`analytics.shrinkage.product`): how often, how much."""
+
+    often: str
+    """'{hits} of their {n} entries recorded scrap'."""
+    much: str
+    """'their {n} entries with scrap lost {share} of their pieces'."""
+    often_driver: str
+    much_driver: str
+    often_noun: str
+    much_noun: str
+
+
+TWO_PARTS = {
+    "scrap_share": TwoPartWords(
+        "{hits} of their {n} entries recorded scrap ({share}",
+        "their {n} entries with scrap lost {share} of those entries' pieces (plant {plant}",
+        "how often their entries record scrap",
+        "how much they scrap when they do",
+        "how often an entry records scrap",
+        "the share of its pieces an entry with scrap loses",
+    ),
+    "caused_stops_per_entry": TwoPartWords(
+        "{hits} of their {n} entries had a machine stop ({share}",
+        "{hits} of their {n} stops had an operator reason ({share}; plant {plant}",
+        "how often their entries have a stop",
+        "the share of their stops with an operator reason",
+        "how often an entry has a machine stop",
+        "the share of stops with an operator reason",
+    ),
+}
+"""The measures whose estimate is how often times how much, each part shrunk on its own."""
+CORRELATED = 0.2
+"""Below this correlation between people, nonconformances are said to be read on their own."""
+
+
+def model_text(name: str, summary: MeasureSummary) -> str:
+    """What each estimate of a measure is, as the page says it (docs/analytics.md's models)."""
+    luck = "so few entries cannot put anyone at the top or the bottom by luck."
+    if name == "efficiency":
+        return (
+            "Each estimate is the person's typical pace (the robust middle of their entries' paces, which a few long "
+            "or miscounted entries do not move) shrunk toward the plant as much as their entries are few, "
+            + luck
+            + " The raw value is the plain ratio of all their hours: where a few entries pull it away from their "
+            "usual pace, the estimate lies beyond it, and the row says so."
+        )
+    words, often, much = TWO_PARTS.get(name), summary.parts.get("often"), summary.parts.get("much")
+    if words and often and much:
+        return (
+            f"Each estimate is {words.often_noun} times {words.much_noun}, each part shrunk toward the plant's on "
+            f"its own: {words.often_noun}, plant {_share(often.target)}, a typical person differing from it by "
+            f"about {_points(often.spread)}; {words.much_noun}, plant {_share(much.target)}, by about "
+            f"{_points(much.spread)}. A part in which people here differ little against chance is counted near the "
+            "plant's value for everyone (their own count of it is mostly luck), and the estimate follows the part "
+            f"in which they differ, {luck} So an estimate can lie beyond the raw value, above or below it; the row "
+            "says so and which part moved it."
+        )
+    scrap = summary.parts.get("scrap")
+    if name == "nonconformances_per_entry" and scrap and scrap.correlation is not None:
+        if abs(scrap.correlation) >= CORRELATED:
+            more = "more" if scrap.correlation > 0 else "fewer"
+            return (
+                "Each estimate is the person's nonconformance rate shrunk toward the plant and read together with "
+                "their scrap: people here who lose more of an entry's pieces when they scrap are also found with "
+                f"{more} nonconformances (correlation {scrap.correlation:.2f} between people), so a person's scrap, "
+                f"recorded far more often than a finding, moves their estimate, {luck} So an estimate can lie beyond "
+                "the raw value (raised by scrap above the plant's, lowered by scrap below it); the row says so."
+            )
+        return (
+            "Each estimate is the person's nonconformance rate shrunk toward the plant as much as their entries are "
+            f"few, {luck} It is read together with their scrap, but here the two hardly go together (correlation "
+            f"{scrap.correlation:.2f} between people), so their scrap moves it little."
+        )
+    return f"Each estimate is the person's raw value shrunk toward the plant as much as their volume is small, {luck}"
+
+
+@dataclass(frozen=True)
+class EstimateNote:
+    """Why an estimate lies beyond the raw value: a short phrase for the table's row, the sentence for the card."""
+
+    short: str
+    full: str
+
+
+def estimate_note(name: str, score: MeasureScore, summary: MeasureSummary) -> EstimateNote | None:
+    """For an estimate beyond its raw value (not between it and the plant's, where plain shrinkage puts
+    it), what moved it there, from the parts the estimate was built from; None otherwise."""
+    target, tolerance = summary.target, 0.005 * abs(summary.target)
+    if score.volume <= 0 or min(score.raw, target) - tolerance <= score.estimate <= max(score.raw, target) + tolerance:
+        return None
+    up = score.estimate > score.raw
+    direction = "above" if up else "below"
+    if name == "efficiency" and score.funnel_value is not None:
+        return EstimateNote(
+            f"{direction} raw: their typical pace is {score.funnel_value:.2f}",
+            f"The estimate {shown(name, score.estimate)} lies {direction} their raw value {shown(name, score.raw)}, "
+            f"the plain ratio of all their hours: it is their typical pace, {score.funnel_value:.2f} (the robust "
+            "middle of their entries' paces, which a few long or miscounted entries do not move), shrunk toward the "
+            f"plant's {shown(name, target)}.",
+        )
+    words = TWO_PARTS.get(name)
+    often, much = score.parts.get("often"), score.parts.get("much")
+    often_fit, much_fit = summary.parts.get("often"), summary.parts.get("much")
+    if words and often and much and often_fit and much_fit:
+        sides = {words.often_driver: (often, often_fit), words.much_driver: (much, much_fit)}
+        pulls = {driver: part.estimate / fit.target - 1 if fit.target else 0.0 for driver, (part, fit) in sides.items()}
+        driver = (max if up else min)(pulls, key=pulls.__getitem__)
+        part, fit = sides[driver]
+        moved = f"{'raised' if up else 'lowered'} by {driver}"
+        how_often = words.often.format(
+            hits=f"{often.raw * often.volume:.0f}", n=f"{often.volume:.0f}", share=_share(often.raw)
+        )
+        how_much = (
+            words.much.format(
+                hits=f"{much.raw * much.volume:.0f}",
+                n=f"{much.volume:.0f}",
+                share=_share(much.raw),
+                plant=_share(much_fit.target),
+            )
+            + f"), counted at {_share(much.estimate)}"
+            if much.volume > 0
+            else f"none to tell {words.much_noun}: counted at {_share(much.estimate)}"
+        )
+        return EstimateNote(
+            f"{moved} ({_share(part.raw if part.volume else part.estimate)}, plant {_share(fit.target)})",
+            f"The estimate {shown(name, score.estimate)} lies {direction} their raw value {shown(name, score.raw)} "
+            f"and the plant's {shown(name, target)}, {moved}: {how_often}; plant {_share(often_fit.target)}), "
+            f"counted at {_share(often.estimate)}; {how_much}. The estimate is the two counted values multiplied: "
+            f"{_share(often.estimate)} × {_share(much.estimate)} = {shown(name, score.estimate)}.",
+        )
+    alone, scrap, scrap_fit = score.parts.get("alone"), score.parts.get("scrap"), summary.parts.get("scrap")
+    if name == "nonconformances_per_entry" and alone and scrap and scrap_fit:
+        moved = "raised" if score.estimate > alone.estimate else "lowered"
+        their_scrap = (
+            f"their {scrap.volume:.0f} entries with scrap lost {_share(scrap.raw)} of those entries' pieces (plant "
+            f"{_share(scrap_fit.target)})"
+            if scrap.volume > 0
+            else "they recorded no scrap"
+        )
+        return EstimateNote(
+            f"{moved} by their scrap",
+            f"The estimate {shown(name, score.estimate)} lies {direction} their raw value {shown(name, score.raw)} "
+            f"({alone.raw * alone.volume:.0f} of {alone.volume:.0f} entries), {moved} by their scrap: on their "
+            f"nonconformances alone it would be {shown(name, alone.estimate)}; {their_scrap}, and people here who "
+            f"scrap more are also found with more nonconformances (correlation {scrap_fit.correlation or 0:.2f} "
+            "between people).",
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class ScoreRow:
     unit: UnitScores

@@ -12,7 +12,15 @@ from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 
-from plexlabor.webapp.analytics import AnalyticsIndex, AnalyticsScope, operator_card, scores_view, shown
+from plexlabor.webapp.analytics import (
+    AnalyticsIndex,
+    AnalyticsScope,
+    estimate_note,
+    model_text,
+    operator_card,
+    scores_view,
+    shown,
+)
 from plexlabor.webapp.app import Page, _query, app
 from plexlabor.webapp.dashboards import Drawn, _charted, _number, _text, chart_scripts, drawn_from
 
@@ -33,7 +41,14 @@ ANALYTICS = Drawn(
 @drawn_from(ANALYTICS)
 def analytics(page: Page, scope: AnalyticsScope, index: AnalyticsIndex, problem: str | None) -> Response[str]:
     query = _query()
-    common: dict[str, Any] = {"index": index, "reach": scope, "problem": problem, "shown": shown}
+    common: dict[str, Any] = {
+        "index": index,
+        "reach": scope,
+        "problem": problem,
+        "shown": shown,
+        "estimate_note": estimate_note,
+        "model_text": model_text,
+    }
     number = _text(query, "employee")
     if number is not None:
         card = operator_card(index, scope, number)
