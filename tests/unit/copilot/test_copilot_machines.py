@@ -5,15 +5,12 @@ and near misses that must still be answered."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from plexlabor.copilot.answers import Where, answer
-from plexlabor.copilot.procedures import Procedure, read_procedures
 from plexlabor.copilot.retrieval import ProcedureIndex
-from plexlabor_dev.simulator.procedures import SOPS
 from tests.unit.copilot.intent_questions import CELL_ALARM, CELL_SOPS, ROBOT_WELD
+from tests.unit.copilot.test_copilot_paraphrases import sop_procedures
 
 MOLDING = "MOLDING"
 PRESS_ALARM = "Alarm response on an injection press"
@@ -21,34 +18,9 @@ CNC_CHECK = "Daily check of a CNC machine"
 LOCKOUT = "Lockout/tagout before reaching into a machine"
 
 
-def simulator_procedures(*extra: dict[str, object]) -> list[Procedure]:
-    """The simulator's eleven SOPs as the local runtime uploads them (each listed for its department, the mold
-    shop's also under operation MOLDING), and `extra` ones."""
-    sops = [
-        {
-            "title": sop.title,
-            "tools": list(sop.tools),
-            "steps": list(sop.steps),
-            "operations": [MOLDING] if sop.department == "MOLD" else [],
-            "departments": [sop.department] if sop.department else [],
-        }
-        for sop in SOPS
-    ]
-    return read_procedures(
-        json.dumps(
-            {
-                **sop,
-                "guide_id": f"SOP-{number:03d}",
-                "steps": [{"order": order, "text": text} for order, text in enumerate(sop["steps"], start=1)],  # type: ignore[arg-type]
-            }
-        )
-        for number, sop in enumerate([*sops, *extra], start=1)
-    )
-
-
 @pytest.fixture(scope="module")
 def plant() -> ProcedureIndex:
-    return ProcedureIndex(simulator_procedures())
+    return ProcedureIndex(sop_procedures())
 
 
 @pytest.mark.parametrize("operation", [None, MOLDING])
@@ -99,7 +71,7 @@ def test_a_question_naming_a_machine_its_procedure_names_is_answered(
 
 
 def test_a_robot_alarm_is_answered_where_the_plant_has_the_robots_alarm_response() -> None:
-    index = ProcedureIndex(simulator_procedures(*CELL_SOPS))
+    index = ProcedureIndex(sop_procedures(*CELL_SOPS))
 
     reply = answer(index, "The robot stopped with a red light, what now?", Where(ROBOT_WELD))
 

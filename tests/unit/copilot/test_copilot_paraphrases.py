@@ -19,18 +19,28 @@ from plexlabor_dev.copilot_questions import NOT_COVERED, SOP_PARAPHRASES
 from plexlabor_dev.simulator.procedures import SOPS
 
 
-def sop_procedures() -> list[Procedure]:
+def sop_procedures(*extra: dict[str, object]) -> list[Procedure]:
+    """The simulator's SOPs as the local runtime uploads them (each listed for its department, the mold shop's
+    also under operation MOLDING), and `extra` ones (their steps as texts)."""
+    sops = [
+        {
+            "title": sop.title,
+            "tools": list(sop.tools),
+            "steps": list(sop.steps),
+            "operations": ["MOLDING"] if sop.department == "MOLD" else [],
+            "departments": [sop.department] if sop.department else [],
+        }
+        for sop in SOPS
+    ]
     lines = [
         json.dumps(
             {
+                **sop,
                 "guide_id": f"SOP-{number:03d}",
-                "title": sop.title,
-                "tools": list(sop.tools),
-                "steps": [{"order": order, "text": text} for order, text in enumerate(sop.steps, start=1)],
-                "operations": ["MOLDING"] if sop.department == "MOLD" else [],
+                "steps": [{"order": order, "text": text} for order, text in enumerate(sop["steps"], start=1)],  # type: ignore[arg-type]
             }
         )
-        for number, sop in enumerate(SOPS, start=1)
+        for number, sop in enumerate([*sops, *extra], start=1)
     ]
     return read_procedures(lines)
 

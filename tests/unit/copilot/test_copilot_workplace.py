@@ -22,7 +22,7 @@ from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.platform.kept import Kept
 from tests.unit.approval.approval_fakes import World
 from tests.unit.copilot.test_copilot_ask_route import AT, _post
-from tests.unit.copilot.test_copilot_machines import simulator_procedures
+from tests.unit.copilot.test_copilot_paraphrases import sop_procedures
 from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.webapp.viewers import OPERATOR
 
@@ -91,9 +91,7 @@ class PlexRead:
 
 def _copilot(plex: PlexRead) -> Copilot:
     store = InMemoryArtifactStore()
-    save_index(
-        ProcedureIndex(simulator_procedures(), RetrievalSettings(dense_weight=0.0)), store, date(2026, 12, 4), AT
-    )
+    save_index(ProcedureIndex(sop_procedures(), RetrievalSettings(dense_weight=0.0)), store, date(2026, 12, 4), AT)
     workplaces = Workplaces(Kept(plex.routing, "Plex routing"), plex.operations)
     return Copilot(
         store, lexical_only=True, log=InteractionLog(InMemoryAuditStore(), None, lambda: AT), workplaces=workplaces
