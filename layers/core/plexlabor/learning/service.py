@@ -13,7 +13,9 @@ The request is an EventBridge scheduled event (weekly by default); `detail` may 
    in force (the registry's pointer, else the packaged model), evaluates both on the held-out recent ones
    and on the findings of that window nobody decided (`undecided_since`: what a model would send
    there counts as not upheld), not counting as recall lost the upheld findings of types the plant's
-   decisions reject (`promotion.rarely_upheld`: decision noise); a refused candidate is tried again as
+   decisions reject (`promotion.rarely_upheld`: decision noise), its recall checked on the training decisions
+   too and against what the models in force since the first one already gave up (the card's `recall_kept`,
+   read back from the model in force's card); a refused candidate is tried again as
    the model in force with the candidate's routing of only the types the newest decisions show better
    and neither window worse (`promotion.adoptable_types`, `promotion.by_type`), then, if its cuts are new,
    as the model in force with those cuts (`promotion.with_cuts`); the refused one's metrics go in the card,
@@ -55,6 +57,7 @@ from plexlabor.learning.promotion import (
     evaluate,
     fit_candidate,
     rarely_upheld,
+    recall_kept,
     shadow_live,
     split,
     with_cuts,
@@ -162,6 +165,14 @@ def _incumbent(registry: ModelRegistry) -> ScorerModel:
     return model or ScorerModel.load()
 
 
+def _recall_kept(registry: ModelRegistry) -> float:
+    """The recall of upheld findings the model in force kept of the first model's (its card's `recall_kept`; 1
+    for the packaged model, or a card from before it was recorded)."""
+    version = registry.in_force()
+    card = registry.card(version) if version else None
+    return float((card or {}).get("recall_kept", 1.0))
+
+
 def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     """Retrain once; the JSON-safe summary."""
     gate: GateSettings = deps.gate
@@ -195,7 +206,10 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     theirs = evaluate(incumbent, held, gate.review_threshold, not_decided_recently, noise)
     # the agreement check needs a model in force fitted to this plant's decisions, not the packaged one
     before = evaluate(incumbent, train, gate.review_threshold) if deps.registry.in_force() else None
-    verdict = decide(mine, theirs, gate, before)
+    theirs_trained = evaluate(incumbent, train, gate.review_threshold, noise_types=noise)
+    kept = _recall_kept(deps.registry)
+    on_training = (evaluate(candidate, train, gate.review_threshold, noise_types=noise), theirs_trained)
+    verdict = decide(mine, theirs, gate, before, on_training, kept)
     refused: dict[str, Any] | None = None
     type_notes = adoptable_types(
         candidate, incumbent, TypeWindow(train, not_decided_before), TypeWindow(held, not_decided_recently), gate, noise
@@ -208,7 +222,8 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
         fallbacks.append(with_cuts(incumbent, cuts, trained_on))
     for fallback in fallbacks:
         fallback_metrics = evaluate(fallback, held, gate.review_threshold, not_decided_recently, noise)
-        fallback_verdict = decide(fallback_metrics, theirs, gate, before)
+        on_training = (evaluate(fallback, train, gate.review_threshold, noise_types=noise), theirs_trained)
+        fallback_verdict = decide(fallback_metrics, theirs, gate, before, on_training, kept)
         if fallback_verdict.promote and fallback.version != incumbent.version:
             refused = {"version": candidate.version, "metrics": mine.to_json(), "reasons": list(verdict.reasons)}
             candidate, mine, verdict = fallback, fallback_metrics, fallback_verdict
@@ -231,6 +246,7 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
             "refitted_refused": refused,
         },
         "in_force_version": incumbent.version,
+        "recall_kept": round(recall_kept(mine, theirs, kept), 4),
         "cuts": cut_notes,
         "by_type": type_notes,
         "rarely_upheld": sorted(noise),
