@@ -29,6 +29,7 @@ ReplanReason = Literal[
     "plan_changed",
     "swap",
     "call_off_undone",
+    "clocked_in",
     "refresh",
 ]
 NEEDS = {
@@ -42,6 +43,7 @@ NEEDS = {
     "plan_changed": None,  # a supervisor accepted or rejected suggestions on the crew board: the plan says which
     "swap": "employee_id",  # a supervisor swapped this operator into a seat on the crew board (accepted there)
     "call_off_undone": "employee_id",  # a call-off recorded on the board was undone there: the person is back
+    "clocked_in": "employee_id",  # crew_replan found them clocked in after their call-off: recorded, never sent
     "refresh": None,  # nothing happened: crew_call_offs' schedule asks crew_replan to keep the shift ready
 }
 
@@ -64,6 +66,7 @@ ABOUT_SOMEONE = {
     "absence": "an absence of {}",
     "swap": "a swap on the crew board ({} in)",
     "call_off_undone": "an undone call-off ({} back)",
+    "clocked_in": "a clock-in after a call-off ({} back)",
 }
 """How `describe` words an event about a person: with their employee id, as the audit keeps it (a page names the
 person: `people_in`)."""

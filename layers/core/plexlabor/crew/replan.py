@@ -121,10 +121,10 @@ def event_scope(before: CrewProblem, current: CurrentPlan, message: ReplanMessag
     a supervisor's decisions (`plan_changed`): the seats they rejected may move, and the empty seats of the
     departments they see (`ReplanMessage.departments`; every department for a planner) may be filled; a workcenter
     down or an operation completed: the empty seats of its department may take those it freed; a workcenter back up,
-    an operation added or moved: its seats (`before` read again holds them). A call-off undone: every seat may take
-    the person back, and nobody else."""
+    an operation added or moved: its seats (`before` read again holds them). A call-off undone (or its person found
+    clocked in after it): every seat may take the person back, and nobody else."""
     reason = message.reason
-    if reason == "call_off_undone" and message.employee_id:
+    if reason in ("call_off_undone", "clocked_in") and message.employee_id:
         return Scope(frozenset(), frozenset(j.key for j in before.jobs), frozenset({message.employee_id}))
     if reason in ("call_off", "absence", "swap"):
         seats = frozenset(

@@ -103,9 +103,13 @@ CANCELS = {
     "operation_added": "operation_completed",
     "operation_moved": "operation_completed",
     "call_off_undone": "call_off",
+    "clocked_in": "call_off",
 }
 """An event that takes back an earlier one about the same workcenter, operation or person (the data read holds it;
-a call-off undone on the crew board: the person is plannable again, and no later read applies the call-off again)."""
+a call-off undone on the crew board, or its person found clocked in after it (`_read_shift`): the person is plannable
+again, and no later read applies the call-off again)."""
+BACK = frozenset({"call_off_undone", "clocked_in"})
+"""Events that put a called-off person back on the shift."""
 
 
 def read_current_plan(
@@ -235,7 +239,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         logger.info("crew re-plan skipped", **skipped)
         metrics.add_metric(name="CrewReplanSkipped", unit=MetricUnit.Count, value=1)
         return skipped
-    if message.reason == "call_off_undone" and message.employee_id:  # the board lets it go first; here if it could not
+    if message.reason in BACK and message.employee_id:  # the board lets it go first; here if it could not
         _release_call_offs(deps.store, {message.employee_id}, message, now)
     current, openings = current_plan(day, message.shift)
     plan_read_s = time.perf_counter() - started
@@ -393,7 +397,8 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
         shift_from = "store"
     read = kept is None or now + REFRESH_LEAD - kept.read_at >= KEPT_FOR
     if kept is None or read:  # `kept is None` again: mypy narrows on it
-        kept = _read_shift(deps, message, now, _known(kept, suggestions, message), _seen(kept, suggestions, message))
+        known, seen = _known(kept, suggestions, message), _seen(kept, suggestions, message)
+        kept = _read_shift(deps, message, now, known, seen, suggestions)
         shift_from = "read"
     read_s = time.perf_counter() - started - plan_read_s
     compiled = kept.compiled or compile_problem(kept.problem)
@@ -494,7 +499,7 @@ def _shift_problem(
     events = tuple(e for e in remembered(_known(kept, day, message), message) if e != message)
     deps.renew_reference()  # an event's read sees Plex as it is now (an operation added, a workcenter back up)
     seen = tuple(e for e in _seen(kept, day, message) if e != message)  # the caller adds the message
-    return _read_shift(deps, message, now, events, seen), "read"
+    return _read_shift(deps, message, now, events, seen, day), "read"
 
 
 def _read_day(
@@ -610,9 +615,10 @@ def _read_shift(
     now: datetime,
     events: tuple[ReplanMessage, ...],
     seen: tuple[ReplanMessage, ...],
+    day: DayRead,
 ) -> KeptShift:
-    """The shift read from the labor data now, with `events` applied again (not compiled); it accounts for
-    `seen` and `events`."""
+    """The shift read from the labor data now, with `events` applied again (not compiled), less the call-offs of
+    those who clocked in after them (`_back_after_all`); it accounts for `seen`, `events` and those clock-ins."""
     from plexlabor.crew.build import build_problem
     from plexlabor.crew.replan import apply_event
 
@@ -625,29 +631,68 @@ def _read_shift(
         job_lead_days=source.job_lead_days,
         policy=deps.policy,
     )
-    back = _clocked_in(deps.source.port, problem, message.shift, now, events)
-    _release_call_offs(deps.store, back, message, now)
-    seen = tuple(dict.fromkeys((*seen, *events)))
-    events = tuple(e for e in events if e.reason != "call_off" or e.employee_id not in back)
+    back = _clocked_in(deps.source.port, problem, message, now, events)
+    _back_after_all(deps.store, day, back, problem, now)
+    _release_call_offs(deps.store, {b.employee_id for b in back if b.employee_id}, message, now)
+    seen = tuple(dict.fromkeys((*seen, *events, *back)))
+    events = folded((*events, *back))
     for event in events:
         problem = apply_event(problem, event)
     return KeptShift(now, problem, None, events, seen)
 
 
 def _clocked_in(
-    port: LaborDataPort, problem: CrewProblem, shift: str, now: datetime, events: tuple[ReplanMessage, ...]
-) -> set[str]:
-    """Who of those `events` called off has clocked in for the shift by `now` after all (late: the call-off no
-    longer holds). One time-clock read per called-off operator scheduled on the shift and due by now (a
-    call-off the evening before has nothing to read yet)."""
-    called_off = {e.employee_id for e in events if e.reason == "call_off"}
-    back = set()
+    port: LaborDataPort, problem: CrewProblem, message: ReplanMessage, now: datetime, events: tuple[ReplanMessage, ...]
+) -> list[ReplanMessage]:
+    """Who of those `events` called off has clocked in for the shift after their call-off by `now` (late, or back
+    after a call-off by mistake: it no longer holds), as `clocked_in` events at their first clock-in since. A clock-in
+    before the call-off (a person sent home mid-shift, review 163 D1) does not count. One time-clock read per
+    called-off operator scheduled on the shift and due by now (a call-off the evening before has nothing to read
+    yet), from 4 hours before their start (`EARLY_CLOCK_IN`) or their call-off, whichever is later."""
+    called_off: dict[str, datetime] = {}
+    for event in events:
+        if event.reason == "call_off" and event.employee_id:
+            called_off[event.employee_id] = max(event.detected_at, called_off.get(event.employee_id, event.detected_at))
+    back = []
     for op in problem.operators:
-        starts = [b.start for b in op.blocks if b.shift_code == shift and b.work_date == problem.day]
-        if op.employee_id in called_off and starts and min(starts) - EARLY_CLOCK_IN < now:
-            entries = port.time_clock_entries(min(starts) - EARLY_CLOCK_IN, now, employee_id=op.employee_id)
-            back |= {e.employee_id for e in entries if e.employee_id == op.employee_id}
+        starts = [b.start for b in op.blocks if b.shift_code == message.shift and b.work_date == problem.day]
+        if op.employee_id not in called_off or not starts:
+            continue
+        since = max(min(starts) - EARLY_CLOCK_IN, called_off[op.employee_id])
+        if since < now:
+            entries = port.time_clock_entries(since, now, employee_id=op.employee_id)
+            ins = sorted(e.clockin_time for e in entries if e.employee_id == op.employee_id)
+            if ins:
+                back.append(
+                    ReplanMessage(
+                        reason="clocked_in",
+                        day=message.day,
+                        shift=message.shift,
+                        detected_at=ins[0],
+                        employee_id=op.employee_id,
+                    )
+                )
     return back
+
+
+def _back_after_all(
+    store: AuditStore, day: DayRead, back: list[ReplanMessage], problem: CrewProblem, now: datetime
+) -> None:
+    """Records each clock-in after a call-off (`applied_event`, once: the crew board lists the call-off as over,
+    "clocked in at 06:25", and its person's seats count as filled again; review 163 D2) and closes the waiting removal
+    from Plex of their accepted seats, as an undo's re-plan does (`crew.removals.to_supersede`). One that cannot be
+    written is logged: the next read of the shift finds the clock-in again."""
+    known = {event.event_id for event in day.applied}
+    for clock_in in back:
+        try:
+            applied = applied_event(clock_in, now)
+            if applied.event_id not in known:
+                append_once(store, applied)
+            trigger = clock_in.describe(problem)
+            for removal in to_supersede(day, clock_in.shift, {str(clock_in.employee_id)}):
+                append_once(store, superseded_event(removal, clock_in, now, trigger))
+        except AuditError:
+            logger.exception("clock-in after a call-off not recorded", employee_id=clock_in.employee_id)
 
 
 def _release_call_offs(store: AuditStore, back: set[str], message: ReplanMessage, now: datetime) -> None:

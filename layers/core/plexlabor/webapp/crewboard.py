@@ -246,12 +246,18 @@ class CallOff:
     replanned: bool = True
     """Whether a re-plan applied it (False: recorded on the board a moment ago, the re-plan pending)."""
     undone_at: datetime | None = None
-    """When a call-off was undone on the crew board (`call_off_undone`), and by whom; None: it holds."""
+    """When a call-off was undone on the crew board (`call_off_undone`), and by whom (None: its person clocked in
+    then, as crew_replan found: `clocked_in`); None: it holds."""
     undone_by: str | None = None
 
     @property
     def why(self) -> str | None:
         return CALL_OFF_REASONS.get(self.reason or "")
+
+    @property
+    def clocked_in(self) -> bool:
+        """Over because its person clocked in after it (crew_replan's `clocked_in`), not undone by someone."""
+        return self.undone_at is not None and self.undone_by is None
 
 
 ABSENT = ("call_off", "absence")
@@ -602,21 +608,23 @@ def _call_offs(read: DayRead, board: Board, viewer: Viewer | None) -> dict[str, 
     return {shift: sorted(by.values(), key=lambda c: c.at) for shift, by in sorted(found.items())}
 
 
-def _undos(read: DayRead, day: date) -> dict[tuple[str, str], tuple[datetime, str]]:
-    """(shift, employee id) -> when and by whom their call-off was last undone on the board: the `call_off_undone`
-    re-plans applied, and the call-off claims let go by someone other than crew_replan (which lets go those of people
-    who clocked in) before the re-plan comes."""
-    found: dict[tuple[str, str], tuple[datetime, str]] = {}
+def _undos(read: DayRead, day: date) -> dict[tuple[str, str], tuple[datetime, str | None]]:
+    """(shift, employee id) -> when and by whom their call-off was last undone on the board (None: they clocked in
+    then): the `call_off_undone` re-plans applied, the clock-ins after a call-off crew_replan found (`clocked_in`,
+    review 163 D2), and the call-off claims let go by someone other than crew_replan (which lets go those of people
+    who clocked in, recorded as `clocked_in`) before the re-plan comes."""
+    found: dict[tuple[str, str], tuple[datetime, str | None]] = {}
 
-    def undone(shift: str, employee: str, at: datetime, by: str) -> None:
+    def undone(shift: str, employee: str, at: datetime, by: str | None) -> None:
         if (shift, employee) not in found or found[(shift, employee)][0] < at:
             found[(shift, employee)] = (at, by)
 
     for event in read.applied:
         payload = event.payload
-        if payload.get("replan_reason") == "call_off_undone" and payload.get("replan_employee_id"):
+        reason = payload.get("replan_reason")
+        if reason in ("call_off_undone", "clocked_in") and payload.get("replan_employee_id"):
             at = datetime.fromisoformat(str(payload.get("replan_detected_at") or event.occurred_at.isoformat()))
-            by = str(payload.get("replan_reported_by") or event.actor)
+            by = None if reason == "clocked_in" else str(payload.get("replan_reported_by") or event.actor)
             undone(str(payload.get("shift_code")), str(payload["replan_employee_id"]), at, by)
     for event in read.claims:
         payload = event.payload
