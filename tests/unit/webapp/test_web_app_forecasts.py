@@ -251,3 +251,29 @@ def test_the_run_is_kept_per_container_until_the_pointer_names_another(store: In
     now[0] = 62.0
     kept = reports.current()
     assert kept.index is second and kept.problem is not None and "sha256" in kept.problem
+
+
+def test_the_department_filter_lists_every_department_with_a_forecast(lambda_context: Any) -> None:
+    """ux164 #17: MAINT and SHIP had overtime projections but no job operations, and the filter left them out
+    (it listed only the departments of job operations); each is selectable and narrows the page to its rows."""
+    store = InMemoryArtifactStore()
+    run = dataclasses.replace(
+        _run(), overtime=[_overtime("MOLD", 18.0), _overtime("MAINT", 6.0), _overtime("SHIP", 4.0)]
+    )
+    store_run(run, store)
+    body = _call(_deps(store), PLANNER, lambda_context)["body"]
+    filter_select = re.search(r'<select name="department">(.*?)</select>', body, re.S)
+    assert filter_select is not None
+    assert re.findall(r"<option[^>]*>(\w+)</option>", filter_select.group(1)) == [
+        "any",
+        "ASSY",
+        "MAINT",
+        "MOLD",
+        "SHIP",
+    ]
+    ship = _call(_deps(store), PLANNER, lambda_context, {"department": "SHIP"})["body"]
+    assert "4.0 h overtime" in ship and "18.0 h overtime" not in ship and "6.0 h overtime" not in ship
+    molding = re.search(
+        r'<select name="department">(.*?)</select>', _call(_deps(store), MOLDING, lambda_context)["body"], re.S
+    )
+    assert molding is not None and "SHIP" not in molding.group(1) and "MOLD" in molding.group(1)

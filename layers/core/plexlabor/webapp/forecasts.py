@@ -55,6 +55,9 @@ class ForecastIndex:
     """Per department, where its operations are in `forecasts` (in order): a page never scans them all."""
     totals: dict[str | None, tuple[float, float]] = field(default_factory=dict)
     """Per department, the standard and P50 hours of its operations."""
+    departments: list[str] = field(default_factory=list)
+    """Every department the run forecasts, sorted: of its job operations, alerts and overtime projections (an
+    indirect department such as MAINT or SHIP has overtime but no job operation: ux164 #17)."""
 
     @classmethod
     def read(cls, store: ArtifactStore, pointer: dict[str, Any]) -> ForecastIndex:
@@ -79,6 +82,8 @@ class ForecastIndex:
             index.positions.setdefault(f.department, []).append(position)
             standard, p50 = index.totals.get(f.department, (0.0, 0.0))
             index.totals[f.department] = (standard + f.standard_hours, p50 + f.p50_hours)
+        named = [*index.positions, *(a.forecast.department for a in alerts), *(p.department for p in overtime)]
+        index.departments = sorted({d for d in named if d})
         return index
 
     @property
@@ -250,7 +255,7 @@ def chart_data(rows: list[OperationRow], measure: str) -> dict[str, Any]:
 def forecast_view(
     index: ForecastIndex, scope: ForecastScope, department: str | None, page: int, measure: str
 ) -> ForecastView:
-    departments = sorted(d for d in index.positions if d and scope.sees(d))
+    departments = [d for d in index.departments if scope.sees(d)]
     chosen = [d for d in index.positions if scope.sees(d) and (department is None or d == department)]
     if len(chosen) == len(index.positions):
         matching: Sequence[int] = range(len(index.forecasts))
