@@ -262,10 +262,10 @@ def _use_events(use: LapseUse, now: datetime, options: PublishOptions) -> list[A
     return [event]
 
 
-def _training_id(as_of: date, recommendation: TrainingRecommendation, candidate: TrainingCandidate) -> str:
-    """One cross-training suggestion per workcenter, candidate and ISO week."""
-    week = _week(as_of)
-    return stable_event_id("skills", recommendation.workcenter_id, candidate.employee_id, "cross_training", week)
+def training_id(as_of: date, workcenter_id: str, employee_id: str) -> str:
+    """One cross-training suggestion per workcenter, candidate and ISO week (of `as_of`): the id skills_daily
+    and a person's proposal give it, and the coverage page looks a candidate's up by."""
+    return stable_event_id("skills", workcenter_id, employee_id, "cross_training", _week(as_of))
 
 
 def _training_payload(
@@ -300,7 +300,7 @@ def _training_events(
         events.append(
             _recommendation(
                 record_key("workcenters", recommendation.workcenter_id),
-                _training_id(report.as_of, recommendation, candidate),
+                training_id(report.as_of, recommendation.workcenter_id, candidate.employee_id),
                 candidate.supervisor_id,
                 candidate.employee_id,
                 now,
@@ -336,7 +336,7 @@ def training_proposal(
         payload["department"] = department
     return recommendation_event(
         record_key("workcenters", recommendation.workcenter_id),
-        _training_id(as_of, recommendation, candidate),
+        training_id(as_of, recommendation.workcenter_id, candidate.employee_id),
         status=AuditStatus.PENDING_APPROVAL,
         occurred_at=now,
         actor=proposer,

@@ -35,11 +35,12 @@ from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.approval.display import skill_words, with_people
 from plexlabor.approval.errors import ApprovalError, status_for
+from plexlabor.approval.pages import what_happened
 from plexlabor.audit.errors import AuditError
+from plexlabor.audit.events import AuditEventType
 from plexlabor.audit.publish import publish_once
 from plexlabor.crew.claims import Claim, ClaimBusyError, ClaimRefusedError, SeatClaims
 from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage
-from plexlabor.models import record_key
 from plexlabor.platform.clock import outside_dates
 from plexlabor.platform.observability import logger
 from plexlabor.review.items import ReviewItem, item_from_event
@@ -86,6 +87,7 @@ from plexlabor.webapp.skillviews import (
     timeline_view,
     unknown_filters,
 )
+from plexlabor.webapp.trainingstates import TrainingState, TrainingStates, read_training_states
 from plexlabor.webapp.viewer import CREW_ROLES, Reach
 
 ReachT = TypeVar("ReachT", bound=Reach)
@@ -102,7 +104,7 @@ STATIC_CACHE = "public, max-age=31536000, immutable"
 """Scripts are addressed with their content's hash (`?v=`), so a browser may keep them a year."""
 PROPOSED = {
     "new": ("ok", "Proposed{named}: the training waits for HR in the review queue."),
-    "already": ("ok", "{training} was already suggested this week: it is in the review queue, or decided."),
+    "already": ("ok", "{training} was already suggested this week: {fate}."),
     "stale": ("error", "A newer skills report came in since the page was opened: look at its candidates again."),
 }
 """`/skills?proposed=`: what became of a proposed training; `{named}` / `{training}` name the person and the
@@ -250,14 +252,11 @@ def _coverage_page(
         return f"{page.base}/skills?{urlencode(chosen)}#cell"
 
     view = coverage_view(index, scope, CoverageQuery(department, _number(query, "page"), cell), page.who, cell_link)
-    flash = _proposed_flash(page, query)
-    # a candidate whose cross-training waits in the review queue says so in place of its button: read from the
-    # queue's open items, which the container keeps between requests (a few status-index queries when warm)
-    waiting = {
-        (item.record_key, item.employee_id)
-        for item in page.deps.review.queue.open_items()
-        if item.kind == "cross_training"
-    }
+    # what became of each candidate's cross-training suggestion (waiting, approved, rejected, expired): one read
+    trainings = read_training_states(
+        page.deps.review.audit, page.deps.review.clock() - page.deps.review.queue.lookback, index.as_of, page.reader
+    )
+    flash = _proposed_flash(page, query, trainings)
     shown = {k: v for k, v in kept.items() if k != "page"}
     return page.render(
         "skills.html",
@@ -271,7 +270,7 @@ def _coverage_page(
         department=department,
         page_query=lambda n: f"?{urlencode({**shown, 'page': n})}",
         flash=flash,
-        proposed=lambda workcenter_id, employee_id: (record_key("workcenters", workcenter_id), employee_id) in waiting,
+        training_state=trainings.of,
         causes=CAUSES,
         scripts=chart_scripts(),
         generated=page.local(index.artifact.generated_at),
@@ -279,24 +278,38 @@ def _coverage_page(
     )
 
 
-def _proposed_flash(page: Page, query: dict[str, str]) -> dict[str, str] | None:
-    """The flash after "Propose training", naming the person and the workcenter from the review queue's
-    item (`?item=`) while it waits there, to a viewer who may see it (the item page's rule) or proposed it;
-    without them once it is decided, or to anyone else (the address may have been passed on)."""
+def _proposed_flash(page: Page, query: dict[str, str], trainings: TrainingStates) -> dict[str, str] | None:
+    """The flash after "Propose training": what became of the proposal (`?item=`, its id in the review queue),
+    naming the person, the workcenter and its decision to a viewer who may see the item (the item page's
+    rule) or proposed it; to anyone else (the address may have been passed on) only that it was recorded."""
     said = PROPOSED.get(query.get("proposed", ""))
     if said is None:
         return None
-    item = next(
-        (
-            i
-            for i in page.deps.review.queue.open_items()
-            if i.item_id == query.get("item") and i.kind == "cross_training" and _may_name(page, i)
-        ),
-        None,
-    )
-    named = f"{page.who(item.employee_id)} for {page.place(item) or 'their workcenter'}" if item else None
-    training = f"Training {named}" if named else "That training"
-    return {"level": said[0], "text": said[1].format(named=f": {named}" if named else "", training=training)}
+    state = trainings.by_item.get(query.get("item") or "")
+    item = item_from_event(state.opening) if state else None
+    if state is None or item is None or not _may_name(page, item):
+        fate = "it is in the review queue, or decided"
+        return {"level": said[0], "text": said[1].format(named="", training="That training", fate=fate)}
+    named = f"{page.who(item.employee_id)} for {page.place(item) or 'their workcenter'}"
+    return {
+        "level": said[0],
+        "text": said[1].format(named=f": {named}", training=f"Training {named}", fate=_fate(state, page)),
+    }
+
+
+def _fate(state: TrainingState, page: Page) -> str:
+    """What became of a training proposed before, as the flash says it after "already" (ux164 #5: it said only
+    "it is in the review queue, or decided")."""
+    if state.waiting:
+        return "it waits in HR's review queue, and nothing new was recorded"
+    if state.closing is None:
+        return "it was only logged, outside the review queue (the pilot scope); it can be proposed again next week"
+    happened = what_happened(state.closing, page.reader).rstrip(".")
+    happened = happened[0].lower() + happened[1:]
+    if state.approved:
+        return f"it was {happened}, so the training is planned; nothing new was recorded"
+    verb = "it was " if state.closing.event_type is AuditEventType.DECISION else "it "
+    return f"{verb}{happened}; it can be proposed again next week"
 
 
 def _may_name(page: Page, item: ReviewItem) -> bool:
@@ -571,7 +584,11 @@ def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: st
         call_off_reasons=CALL_OFF_REASONS,
         call_off_spans=CALL_OFF_SPANS,
         # who may undo a call-off recorded on the board: who recorded it, planners and admins (`_undo_call_off`)
-        can_undo=lambda c: bool(c.reported_by) and (c.reported_by == page.viewer.user_id or _plans(page)),
+        can_undo=lambda c: (
+            bool(c.reported_by)
+            and (c.reported_by == page.viewer.user_id or _plans(page))
+            and (whole.shift_end(shift) or now) > now  # a shift over keeps its call-offs (`_undo_call_off`)
+        ),
         # a removal from Plex is decided in the review queue by who may see it there (its department's supervisor)
         decides=lambda removal: (item := item_from_event(removal.event)) is not None and page.viewer.may_see(item),
         time=_time(page),
@@ -729,11 +746,12 @@ def _plans(page: Page) -> bool:
 
 def _undo_call_off(page: Page, form: dict[str, str], back: dict[str, str]) -> Response[str]:
     """Undo a call-off recorded on the board (review 155 R3: the person turned up after all, or it was recorded in
-    error): its claims let go (`SeatClaims.release_call_off`), this shift's and those of the day's later shifts it was
-    recorded with, so the person is accepted or swapped in again, and a `call_off_undone` message per shift on the
-    replan queue, so crew_replan plans them again (sent first: a queue that cannot be reached is a 503 and nothing is
-    let go; one that went lets its claim go in crew_replan too, if the table cannot be written here). Who recorded
-    it may undo it, and planners and admins (403 for others); none holding is a 409 saying so."""
+    error): its claims let go (`SeatClaims.release_call_off`), this shift's and those of the day's later shifts not
+    over it was recorded with (`Board.rest_of_day`: never an earlier shift's, whose absence was real), so the person is
+    accepted or swapped in again, and a `call_off_undone` message per shift on the replan queue, so crew_replan plans
+    them again (sent first: a queue that cannot be reached is a 503 and nothing is let go; one that went lets its claim
+    go in crew_replan too, if the table cannot be written here). Who recorded it may undo it, and planners and admins
+    (403 for others); none holding, or a shift that is over, is a 409 saying so."""
     employee, shift = form.get("undo", "").strip(), form.get("shift", "").strip()
     try:
         day = date.fromisoformat(form.get("day", "").strip())
@@ -759,8 +777,14 @@ def _undo_call_off(page: Page, form: dict[str, str], back: dict[str, str]) -> Re
     if page.deps.replan is None:
         text = "Call-off not undone: re-planning is not configured (no replan queue) to plan them back in."
         return page.render("message.html", 503, title="Call-off not undone", page="crew", message=text, back=back)
-    recorded_with = [c for c in held if c.by == chosen.by and c.at == chosen.at]
     now = review.clock()
+    whole = read_board(board_reader(review.audit).day(day, now, fresh=True), day, None, now)
+    if (end := whole.shift_end(shift)) is not None and end <= now:
+        text = f"Call-off not undone: shift {shift} of {day.isoformat()} is over, so its call-off stays on record."
+        return page.render("message.html", 409, title="Call-off not undone", page="crew", message=text, back=back)
+    # this shift's and the later ones not over that it was recorded with, never an earlier one (review 163 D3)
+    rest = set(whole.rest_of_day(shift, now))
+    recorded_with = [c for c in held if c.by == chosen.by and c.at == chosen.at and c.shift in rest]
     undone: list[Claim] = []
     for call_off in recorded_with:
         undo = ReplanMessage(
