@@ -87,3 +87,35 @@ def test_another_supervisor_may_not_undo_a_call_off_and_a_form_without_its_day_i
     assert refused["statusCode"] == 403 and "who recorded it, or a planner may undo it" in refused["body"]
     assert malformed["statusCode"] == 400 and "no valid day (YYYY-MM-DD)" in malformed["body"]
     assert [c.shift for c in SeatClaims(world.audit).call_offs_held("E0042", date(2026, 3, 4))] == ["1"]
+
+
+def test_an_undo_on_a_later_shifts_board_leaves_the_earlier_shift_over_called_off(lambda_context: Any) -> None:
+    # review 163 D3: the rest-of-day call-off's shift 1 (over, the absence real) was undone from shift 2's board
+    world = board_world()
+    crew_assignment(
+        world,
+        "crew-0200",
+        employee_id="E0042",
+        segment="op-9|2",
+        shift_code="2",
+        workcenter_code="WC-30",
+        start="2026-03-04T14:30:00+00:00",
+        end="2026-03-04T22:30:00+00:00",
+    )
+    world.clock.now = datetime(2026, 3, 4, 5, 30, tzinfo=UTC)
+    replans = Replans()
+    deps = _with_replan(world, replans)
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=CALL_OFF)["statusCode"] == 303
+    assert [m.shift for m in replans.sent] == ["1", "2"]  # the rest of the day
+    world.clock.now = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)  # shift 1 is over; E0042 turns up for shift 2
+
+    undone = call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=UNDO | {"shift": "2"})
+
+    assert undone["statusCode"] == 303
+    assert [(m.reason, m.shift) for m in replans.sent[2:]] == [("call_off_undone", "2")]
+    assert [c.shift for c in SeatClaims(world.audit).call_offs_held("E0042", date(2026, 3, 4))] == ["1"]
+    board = call_web(deps, "GET", "/crew", PLANNER, lambda_context, query={"day": "2026-03-04", "shift": "1"})
+    assert "Undo call-off" not in board["body"]  # a shift over keeps its call-off
+    over = call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=UNDO)
+    assert over["statusCode"] == 409 and "is over" in over["body"]
+    assert [c.shift for c in SeatClaims(world.audit).call_offs_held("E0042", date(2026, 3, 4))] == ["1"]

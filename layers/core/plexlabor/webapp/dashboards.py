@@ -584,7 +584,11 @@ def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: st
         call_off_reasons=CALL_OFF_REASONS,
         call_off_spans=CALL_OFF_SPANS,
         # who may undo a call-off recorded on the board: who recorded it, planners and admins (`_undo_call_off`)
-        can_undo=lambda c: bool(c.reported_by) and (c.reported_by == page.viewer.user_id or _plans(page)),
+        can_undo=lambda c: (
+            bool(c.reported_by)
+            and (c.reported_by == page.viewer.user_id or _plans(page))
+            and (whole.shift_end(shift) or now) > now  # a shift over keeps its call-offs (`_undo_call_off`)
+        ),
         # a removal from Plex is decided in the review queue by who may see it there (its department's supervisor)
         decides=lambda removal: (item := item_from_event(removal.event)) is not None and page.viewer.may_see(item),
         time=_time(page),
@@ -742,11 +746,12 @@ def _plans(page: Page) -> bool:
 
 def _undo_call_off(page: Page, form: dict[str, str], back: dict[str, str]) -> Response[str]:
     """Undo a call-off recorded on the board (review 155 R3: the person turned up after all, or it was recorded in
-    error): its claims let go (`SeatClaims.release_call_off`), this shift's and those of the day's later shifts it was
-    recorded with, so the person is accepted or swapped in again, and a `call_off_undone` message per shift on the
-    replan queue, so crew_replan plans them again (sent first: a queue that cannot be reached is a 503 and nothing is
-    let go; one that went lets its claim go in crew_replan too, if the table cannot be written here). Who recorded
-    it may undo it, and planners and admins (403 for others); none holding is a 409 saying so."""
+    error): its claims let go (`SeatClaims.release_call_off`), this shift's and those of the day's later shifts not
+    over it was recorded with (`Board.rest_of_day`: never an earlier shift's, whose absence was real), so the person is
+    accepted or swapped in again, and a `call_off_undone` message per shift on the replan queue, so crew_replan plans
+    them again (sent first: a queue that cannot be reached is a 503 and nothing is let go; one that went lets its claim
+    go in crew_replan too, if the table cannot be written here). Who recorded it may undo it, and planners and admins
+    (403 for others); none holding, or a shift that is over, is a 409 saying so."""
     employee, shift = form.get("undo", "").strip(), form.get("shift", "").strip()
     try:
         day = date.fromisoformat(form.get("day", "").strip())
@@ -772,8 +777,14 @@ def _undo_call_off(page: Page, form: dict[str, str], back: dict[str, str]) -> Re
     if page.deps.replan is None:
         text = "Call-off not undone: re-planning is not configured (no replan queue) to plan them back in."
         return page.render("message.html", 503, title="Call-off not undone", page="crew", message=text, back=back)
-    recorded_with = [c for c in held if c.by == chosen.by and c.at == chosen.at]
     now = review.clock()
+    whole = read_board(board_reader(review.audit).day(day, now, fresh=True), day, None, now)
+    if (end := whole.shift_end(shift)) is not None and end <= now:
+        text = f"Call-off not undone: shift {shift} of {day.isoformat()} is over, so its call-off stays on record."
+        return page.render("message.html", 409, title="Call-off not undone", page="crew", message=text, back=back)
+    # this shift's and the later ones not over that it was recorded with, never an earlier one (review 163 D3)
+    rest = set(whole.rest_of_day(shift, now))
+    recorded_with = [c for c in held if c.by == chosen.by and c.at == chosen.at and c.shift in rest]
     undone: list[Claim] = []
     for call_off in recorded_with:
         undo = ReplanMessage(
