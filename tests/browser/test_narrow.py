@@ -124,3 +124,21 @@ def test_the_incident_page_with_its_codes_form_fits_a_phone(page: Page, plant: P
         scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
         overflowing = page.evaluate(OVERFLOWING)
         assert scroll_width <= width and not overflowing, f"incident at {width} px: {scroll_width} px, {overflowing}"
+
+
+def test_the_propose_training_buttons_are_on_screen_on_a_tablet_and_a_phone(page: Page, plant: Plant) -> None:
+    # ux164 #7: at 390 px HR's 31 "Propose training" buttons sat at x=559-680 inside 324 px scroll boxes; each
+    # candidate's row now folds at 700 px and below, so the button is on screen without scrolling sideways
+    sign_in(page, plant, "hr", then="/skills")
+    for width in (TABLET, PHONE):
+        page.set_viewport_size({"width": width, "height": 800})
+        screenshot(page, "narrow-skills-training", width)
+        boxes = page.locator("table.training button").evaluate_all(
+            "(buttons) => buttons.map((b) => [b.getBoundingClientRect().left, b.getBoundingClientRect().right,"
+            " b.closest('.scroll').getBoundingClientRect().right])"
+        )
+        assert boxes, "no Propose training button on the page"
+        off = [box for box in boxes if box[1] > min(width, box[2]) + 1]
+        assert not off, (
+            f"{len(off)} of {len(boxes)} buttons reach past the screen or their box at {width} px: {off[:3]}"
+        )
