@@ -92,7 +92,7 @@ def test_a_withdrawn_report_is_not_replaced_by_a_resend_nor_counted_in_the_trend
 
 @pytest.mark.parametrize(
     ("typed", "problem"),
-    [(None, "Why: say why"), ("  \n ", "Why: say why"), ("x" * 501, "at most 500"), ("ok\x00", "U\\+0000")],
+    [(None, "Why: say why"), ("  \n ", "Why: say why"), ("x" * 1001, "at most 1000"), ("ok\x00", "U\\+0000")],
 )
 def test_near_miss_a_reason_must_be_given_readable_and_short(typed: str | None, problem: str) -> None:
     with pytest.raises(WithdrawalFormError, match=problem):

@@ -51,7 +51,7 @@ def test_the_reporter_withdraws_a_report_sent_by_mistake_which_leaves_the_queue_
     assert mistake in _open_ids(world)
     assert 'id="withdraw"' in _page(world, mistake, OPERATOR, lambda_context)
     # When its reporter withdraws it with a reason
-    done = _post(world, mistake, OPERATOR, lambda_context, withdraw="1", why=WHY)
+    done = _post(world, mistake, OPERATOR, lambda_context, withdraw="1", reason=WHY)
     # Then it is recorded as the incident's closing, naming the role and the reason, and it leaves the queue
     assert done["statusCode"] == 303 and done["multiValueHeaders"]["Location"] == [
         f"/dev/incidents/{mistake}?saved=withdrawn"
@@ -72,7 +72,7 @@ def test_the_reporter_withdraws_a_report_sent_by_mistake_which_leaves_the_queue_
     refused = _post(world, mistake, EHS, lambda_context, **CONFIRM)
     assert refused["statusCode"] == 409 and "withdrawn by its reporter" in refused["body"]
     assert not [e for e in world.audit.for_finding(mistake) if e.event_type is AuditEventType.DECISION]
-    again = _post(world, mistake, OPERATOR, lambda_context, withdraw="1", why="again")
+    again = _post(world, mistake, OPERATOR, lambda_context, withdraw="1", reason="again")
     assert again["statusCode"] == 409 and len(_closings(world, mistake)) == 1
 
 
@@ -82,7 +82,7 @@ def test_the_ehs_lead_may_withdraw_an_automatically_coded_report_which_then_awai
     duplicate = _log(world, NEAR, sure=True, by="E0001", kind="near_miss")
     assert "1 awaiting confirmation" in str(_get(world, EHS, lambda_context)["body"])
     assert (
-        _post(world, duplicate, EHS, lambda_context, withdraw="1", why="A duplicate of the shipping report")[
+        _post(world, duplicate, EHS, lambda_context, withdraw="1", reason="A duplicate of the shipping report")[
             "statusCode"
         ]
         == 303
@@ -98,7 +98,7 @@ def test_near_miss_a_confirmed_report_cannot_be_withdrawn_409_with_the_reason(
     confirmed = _log(world, CUT, sure=False, by="E0107")
     assert _post(world, confirmed, EHS, lambda_context, **CONFIRM)["statusCode"] == 303
     assert 'id="withdraw"' not in _page(world, confirmed, OPERATOR, lambda_context)
-    refused = _post(world, confirmed, OPERATOR, lambda_context, withdraw="1", why=WHY)
+    refused = _post(world, confirmed, OPERATOR, lambda_context, withdraw="1", reason=WHY)
     assert refused["statusCode"] == 409
     assert "Not withdrawn: The EHS lead decided it already: ask them to correct it on this page." in refused["body"]
     assert _closings(world, confirmed) == []
@@ -108,16 +108,16 @@ def test_near_miss_a_withdrawal_without_a_reason_is_a_400_naming_it_and_records_
     world: World, lambda_context: Any
 ) -> None:
     mistake = _log(world, CUT, sure=False, by="E0107")
-    refused = _post(world, mistake, OPERATOR, lambda_context, withdraw="1", why="   ")
+    refused = _post(world, mistake, OPERATOR, lambda_context, withdraw="1", reason="   ")
     assert refused["statusCode"] == 400 and "Why: say why the report is withdrawn" in refused["body"]
-    unreadable = _post(world, mistake, OPERATOR, lambda_context, withdraw="1", why="oops\u202e")
+    unreadable = _post(world, mistake, OPERATOR, lambda_context, withdraw="1", reason="oops\u202e")
     assert unreadable["statusCode"] == 400 and "Why: it holds the invisible character U+202E" in unreadable["body"]
     assert _closings(world, mistake) == [] and mistake in _open_ids(world)
 
 
 def test_near_miss_someone_elses_report_is_not_theirs_to_withdraw(world: World, lambda_context: Any) -> None:
     theirs = _log(world, CUT, sure=False, by="E0107")
-    assert _post(world, theirs, SUPERVISOR, lambda_context, withdraw="1", why=WHY)["statusCode"] == 404
+    assert _post(world, theirs, SUPERVISOR, lambda_context, withdraw="1", reason=WHY)["statusCode"] == 404
     assert _closings(world, theirs) == []
 
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from plexlabor.approval.messages import MAX_REASON_CHARS
 from plexlabor.approval.recommendations import INCIDENT_CODING
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStore, append_once
 from plexlabor.audit.events import expiry_event, replaced
@@ -25,7 +26,6 @@ WITHDRAWN = "withdrawn"
 """The key of the closing `expired` event's payload: `{"by": a key of ROLE_WORDS, "reason": the reason}`."""
 ROLE_WORDS = {"reporter": "its reporter", "ehs": "the EHS lead", "admin": "an admin"}
 """Who withdrew a report, as the page and the list say it ("Withdrawn by its reporter at …")."""
-MAX_REASON_CHARS = 500
 PLEX_EVENTS = frozenset(
     {AuditEventType.WRITEBACK, AuditEventType.WRITEBACK_ATTEMPT, AuditEventType.WRITEBACK_FAILED, AuditEventType.REVERT}
 )
@@ -62,14 +62,16 @@ def withdrawal_of(events: Sequence[AuditEvent], identifier: str) -> AuditEvent |
 
 
 def read_reason(typed: str | None) -> str:
-    """The reason a withdrawal form sends, one line, checked (WithdrawalFormError naming the field)."""
-    reason = " ".join((typed or "").split())
+    """The reason a withdrawal form sends (as long and as readable as a decision's reason), on one line; checked as
+    typed (WithdrawalFormError naming the field)."""
+    typed = typed or ""
+    if len(typed) > MAX_REASON_CHARS:
+        raise WithdrawalFormError(f"Why: at most {MAX_REASON_CHARS} characters")
+    if problem := unreadable_character(typed):
+        raise WithdrawalFormError(f"Why: {problem}")
+    reason = " ".join(typed.split())
     if not reason:
         raise WithdrawalFormError("Why: say why the report is withdrawn (sent by mistake, a duplicate, ...)")
-    if len(reason) > MAX_REASON_CHARS:
-        raise WithdrawalFormError(f"Why: at most {MAX_REASON_CHARS} characters")
-    if problem := unreadable_character(reason):
-        raise WithdrawalFormError(f"Why: {problem}")
     return reason
 
 

@@ -20,7 +20,6 @@ from plexlabor.approval.document import HTML_PAGE
 from plexlabor.approval.messages import MAX_REASON_CHARS
 from plexlabor.crew.messages import CALL_OFF_REASONS
 from plexlabor.incidents.listing import STATUS_FILTERS
-from plexlabor.incidents.withdrawal import MAX_REASON_CHARS as WITHDRAW_REASON_CHARS
 from plexlabor.platform.text import BIDI_CONTROLS
 from plexlabor.webapp.app import BULK_FLASH_KEYS, PAGE_SIZE
 
@@ -44,8 +43,6 @@ line breaks, no bidirectional override or isolate."""
 _REASON = {"type": "string", "maxLength": MAX_REASON_CHARS, "pattern": READABLE_PATTERN}
 _ACTION = {"type": "string", "enum": ["approve", "reject"]}
 _TEXT = {"type": "string"}
-_WHY = {"type": "string", "maxLength": WITHDRAW_REASON_CHARS, "pattern": READABLE_PATTERN}
-"""Why a report is withdrawn (`incidents.withdrawal.read_reason`: required with `withdraw`)."""
 _DAY = {
     "type": "string",
     "description": "A day, YYYY-MM-DD (Python reads the other ISO 8601 forms too: 20261204); another text is 400",
@@ -185,6 +182,30 @@ def webapp_document() -> dict[str, Any]:
             )
         },
         "/allocation": {"get": _get("Labor allocation", _responses("200", "403"))},
+        "/allocation/code": {
+            "get": _get(
+                "The coding form of a waiting unallocated-time item (an indirect code or a job operation)",
+                _responses("200", "403", "404", "503"),
+                _query("item"),
+            ),
+            "post": _post(
+                "Code unallocated time by hand: recorded as the reviewer's choice, approved, the suggestion rejected",
+                _form(
+                    {
+                        "item": _TEXT,
+                        "code": {"type": "string", "maxLength": 64},
+                        "job": {"type": "string", "maxLength": 64},
+                        "operation": _TEXT,
+                    },
+                    "item",
+                ),
+                "400",  # an unreadable form, or a code or job the day's report does not have (the form, saying why)
+                "404",  # not waiting, or not the viewer's to decide
+                "409",
+                "410",
+                "503",  # the day's report unreadable, or the write could not be queued (nothing recorded)
+            ),
+        },
         "/crew": {
             "get": _get(
                 "The crew board of a day",
@@ -267,10 +288,10 @@ def webapp_document() -> dict[str, Any]:
             "parameters": [_path("incident_id")],
             "get": _get("One incident", _responses("200", "404"), _query("saved")),
             "post": _post(
-                "Confirm or correct an incident's codes, or send the confirmed ones again; or, with withdraw=1 and why,"
-                " withdraw a report sent by mistake (its reporter, the EHS lead or an admin; no readable why: 400; 409"
-                " once it was decided, sent to Plex, replaced by a corrected report or withdrawn)",
-                _form({"send": _TEXT, "reason": _REASON, "withdraw": _TEXT, "why": _WHY}),
+                "Confirm or correct an incident's codes, or send the confirmed ones again; or, with withdraw=1 and a"
+                " reason, withdraw a report sent by mistake (its reporter, the EHS lead or an admin; no reason: 400;"
+                " 409 once it was decided, sent to Plex, replaced by a corrected report or withdrawn)",
+                _form({"send": _TEXT, "reason": _REASON, "withdraw": _TEXT}),
                 "400",
                 "404",
                 "409",

@@ -449,7 +449,7 @@ def _withdraw(page: Page, found: AuditEvent, context: dict[str, Any], typed: str
             page="incident_list",
             flash=None,
             error=str(error),
-            why=typed or "",
+            withdraw_reason=typed or "",
             **context,
         )
     except WithdrawalRefused as error:
@@ -468,7 +468,7 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
     if context["withdrawn"] is not None:
         return _withdrawn(page, context)
     if form.get("withdraw"):
-        return _withdraw(page, found, context, form.get("why"))
+        return _withdraw(page, found, context, form.get("reason"))
     if context["replaced_by"] is not None and page.viewer.roles & CODERS:
         return _replaced(page, context["replaced_by"])
     if form.get("send") == "again" and page.viewer.roles & CODERS and context["confirmed"] is not None:
