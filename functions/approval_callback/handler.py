@@ -93,6 +93,21 @@ def _closed(service: CallbackService, token: str, presenter: str | None, refusal
     return AlreadyDecidedError(CLOSED) if isinstance(refusal, AlreadyDecidedError) else refusal
 
 
+def _form_again(
+    service: CallbackService, token: str, presenter: str | None, problem: DecisionFormError, typed: str | None
+) -> Response:
+    """A form the callback refused (a rejection without a reason): the link's page again, 400, with the problem
+    above the reason box and what was typed kept (ux164 #11: a bare 400 page left only the browser's Back). The
+    link is not used up; one that no longer opens gets its own refusal instead."""
+    try:
+        pending, claims = service.open(token, presenter=presenter)
+    except (AlreadyDecidedError, LinkExpiredError, LinkAlreadyUsedError) as refusal:
+        raise _closed(service, token, presenter, refusal) from None
+    logger.info("approval form refused", finding_id=pending.finding_id, reason="incomplete form")
+    page = review_page(pending, claims.supervisor_id, _reader(), problem=str(problem), typed=typed, mode=_write_mode())
+    return _html(problem.http_status, page)
+
+
 @app.get("/approvals/<token>")
 def show(token: str) -> Response:
     service, presenter = _caller()
@@ -101,7 +116,7 @@ def show(token: str) -> Response:
     except (AlreadyDecidedError, LinkExpiredError, LinkAlreadyUsedError) as refusal:
         raise _closed(service, token, presenter, refusal) from None
     logger.info("approval page shown", finding_id=pending.finding_id, stage=pending.stage.value)
-    return _html(200, review_page(pending, claims.supervisor_id, _reader()))
+    return _html(200, review_page(pending, claims.supervisor_id, _reader(), mode=_write_mode()))
 
 
 @app.post("/approvals/<token>")
@@ -114,12 +129,14 @@ def decide(token: str) -> Response:
     try:
         form = form_fields(app.current_event)
     except UnreadableFormError as error:  # refused before the link is used: it still works
-        raise DecisionFormError(str(error)) from None
+        return _form_again(service, token, presenter, DecisionFormError(str(error)), None)
     action, reason = (form.get(name, [None])[0] for name in ("action", "reason"))
     try:
         decision, pending = service.decide(token, action=action, reason=reason, presenter=presenter)
     except (AlreadyDecidedError, LinkExpiredError, LinkAlreadyUsedError) as refusal:
         raise _closed(service, token, presenter, refusal) from None
+    except DecisionFormError as problem:
+        return _form_again(service, token, presenter, problem, reason)
     metrics.add_metric(name="SupervisorDecisions", unit=MetricUnit.Count, value=1)
     return _html(200, decision_page(decision, pending, _reader(), _write_mode()))
 

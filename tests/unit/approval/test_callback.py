@@ -93,6 +93,30 @@ def test_a_rejection_without_reason_is_refused_and_the_link_survives(world: Worl
     assert call(world, "POST", token, action="reject", reason="not a missed punch")["statusCode"] == 200
 
 
+def test_a_refused_form_shows_the_link_page_again_with_the_problem_and_what_was_typed(world: World) -> None:
+    """ux164 #11: Reject without a reason ended on a bare 400 page: no finding, no form, no way back."""
+    [token] = world.notified(notice())
+    # When the supervisor rejects with only spaces, or sends the form without choosing
+    for form in ({"action": "reject", "reason": "   "}, {"reason": "he <left> early"}):
+        response = call(world, "POST", token, **form)
+        # Then the answer is still 400, and it is the link's page: the finding, the form, the problem above the box
+        assert response["statusCode"] == 400
+        page = response["body"]
+        assert "Missed punch" in page and "No clock-out 14 h" in page and '<form method="post">' in page
+        assert 'value="approve"' in page and 'value="reject"' in page
+        assert 'role="alert"' in page and 'aria-invalid="true"' in page
+    assert "A rejection needs a reason: it tells the model why the finding was wrong." in _first_page(world, token)
+    assert "Choose Approve or Reject." in page and ">he &lt;left&gt; early</textarea>" in page  # kept, escaped
+    # and nothing was decided: the link still decides once
+    assert world.tasks.succeeded == [] and decisions(world) == []
+    assert call(world, "POST", token, action="reject", reason="not a missed punch")["statusCode"] == 200
+    assert call(world, "POST", token, action="reject", reason="again")["statusCode"] == 410
+
+
+def _first_page(world: World, token: str) -> str:
+    return str(call(world, "POST", token, action="reject", reason="")["body"])
+
+
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_forged_and_tampered_links_get_403_and_change_nothing(world: World, method: str) -> None:
     [token] = world.notified(notice())
@@ -312,3 +336,22 @@ def test_an_approved_field_update_in_direct_mode_keeps_the_previous_values(world
     event = api_event("POST", token, urlencode({"action": "approve"}), None)
     page = handler(event, FakeLambdaContext(), dependencies=world.callback, write_mode="direct")["body"]
     assert "Written to the Plex record itself" in page and "previous values are kept" in page
+
+
+def test_an_overtime_projection_is_no_correction_the_page_says_what_approving_does(world: World) -> None:
+    """ux164 #11: the link page read "Suggested correction: Projected hours 63.0" for an overtime projection."""
+    finding = make_finding(
+        anomaly_type="EXCESSIVE_OVERTIME",
+        note="63.0 h in week 2026-W49 (40.0 h punched + 23.0 h still scheduled); limit 50 h",
+        evidence={"week": "2026-W49", "punched_hours": 40.0, "scheduled_remaining_hours": 23.0, "limit_hours": 50},
+        suggested_correction={"projectedHours": 63.0},
+    )
+    [token] = world.notified(notice(make_request(finding)))
+    page = call(world, "GET", token)["body"]
+    assert "Suggested correction" not in page and "Projected hours" not in page
+    assert "<h2>If you approve</h2><p>An overtime projection has nothing to correct: approving confirms" in page
+    assert "<th>Hours the week comes to (projected)</th><td>63.0</td>" in page
+    assert "Nothing reaches Plex: the write mode is dry run" in page  # what the approval does, before it is made
+    # while a missed punch keeps its correction, under that name
+    other = world.notified(notice(make_request(make_finding(finding_id="f-000000000000000000000002")), token="t-2"))[-1]
+    assert "<h2>Suggested correction</h2>" in call(world, "GET", other)["body"]

@@ -101,6 +101,8 @@ LABELS = {
     "clockoutTime": "Clock-out",
     "clockin_time": "Clock-in",
     "minutes_before": "Clock-out before clock-in by (minutes)",
+    "projectedHours": "Hours the week comes to (projected)",
+    "expectedQuantity": "Pieces expected for these hours",
 }
 """Words for keys a person would not read as they are: those that name things by their codes (the code is
 what the row shows) and producers' own field names."""

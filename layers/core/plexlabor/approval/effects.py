@@ -17,12 +17,13 @@ from plexlabor.approval.recommendations import CREW_ASSIGNMENT, CREW_REMOVAL, UN
 from plexlabor.platform.pilot import PUNCH_FINDING
 from plexlabor.plex.settings import WriteMode
 
-Write = Literal["field_update", "suggestion", "labor_entry", "crew_record", "crew_withdrawal"]
+Write = Literal["field_update", "suggestion", "labor_entry", "indirect_record", "crew_record", "crew_withdrawal"]
 
 WOULD_SEND: dict[Write, str] = {
     "field_update": "the values below for the Plex record",
     "suggestion": "a suggestion for a person or a Process Flow",
     "labor_entry": "a new labor entry",
+    "indirect_record": "a record of the time on the indirect code",
     "crew_record": "the assignment record",
     "crew_withdrawal": "the assignment's record marked withdrawn",
 }
@@ -50,6 +51,11 @@ RECORDED: dict[Write, str] = {
         "Recorded in Plex as a suggestion (the suggestions custom object) for a person or a Process Flow to act "
         "on; no value of the Plex record changes."
     ),
+    "indirect_record": (
+        "Recorded in Plex as indirect labor (a record of the suggestions custom object, action indirect-labor-entry) "
+        "for a person or a Process Flow to enter: Plex has no public write of indirect labor. plexlabor does not "
+        "delete it again."
+    ),
     "crew_record": (
         "Recorded in Plex as an assignment (the crew assignments custom object) for the shift to act on; "
         "reverting it records it withdrawn."
@@ -64,13 +70,35 @@ CREW_WRITES: dict[str, Write] = {CREW_ASSIGNMENT: "crew_record", CREW_REMOVAL: "
 """The crew kinds' writes: an accepted assignment's record, a removal's record of it withdrawn."""
 
 
+FINDING_MEANS: dict[str, str] = {
+    "EXCESSIVE_OVERTIME": (
+        "An overtime projection has nothing to correct: approving confirms that this week comes to more hours than "
+        "the limit as projected below, so that the rest of the week is planned (shorter or fewer shifts, or the "
+        "overtime agreed); no hours are changed. Reject it, with the reason, if the projection is wrong."
+    ),
+    "IMPROBABLE_DURATION": (
+        "Approving confirms that the hours and pieces below do not fit together, for someone to check the entry "
+        "(the hours, the quantity or the job); no value of the entry changes. Reject it, with the reason, if the "
+        "entry is right."
+    ),
+}
+"""What approving a punch finding means where its suggestion is a figure, not a correction (the projection or the
+expected quantity it was measured against): the words of the link page and the item page (ux164 #11: "Suggested
+correction: Projected hours 63.0")."""
+
+
+def finding_means(anomaly_type: str) -> str | None:
+    """What approving a punch finding of `anomaly_type` means, where its suggestion corrects nothing; else None."""
+    return FINDING_MEANS.get(anomaly_type)
+
+
 def plex_write(kind: str, record_key: str, correction: Mapping[str, Any] | None) -> Write | None:
     """The write an approval of this item makes (`approval.corrections.plan_correction` for a punch
     finding), None when it writes nothing (advice, alerts; unallocated time with no job to charge)."""
     if kind == PUNCH_FINDING:
         return "field_update" if updates_fields(correction, record_key) else "suggestion"
-    if kind == UNALLOCATED_TIME:
-        return "labor_entry" if correction else None
+    if kind == UNALLOCATED_TIME:  # coded by hand to an indirect code (`allocation.coding`), or a job's labor entry
+        return None if not correction else "indirect_record" if correction.get("indirect_code") else "labor_entry"
     return CREW_WRITES.get(kind)
 
 

@@ -27,7 +27,7 @@ from plexlabor.approval.display import (
     with_known_people,
     with_people,
 )
-from plexlabor.approval.effects import plex_effect
+from plexlabor.approval.effects import finding_means, plex_effect
 from plexlabor.approval.messages import Decision, Stage
 from plexlabor.approval.ports import PendingApproval
 from plexlabor.approval.recommendations import INCIDENT_CODING
@@ -62,6 +62,7 @@ textarea{width:100%;box-sizing:border-box;min-height:70px;font:inherit;padding:8
 button{font:inherit;font-size:15px;padding:10px 18px;border-radius:6px;border:1px solid transparent;cursor:pointer}
 .approve{background:#1f7a3d;color:#fff}.reject{background:#fff;color:#a4262c;border-color:#a4262c}
 .muted{color:#666;font-size:13px}.status{font-size:18px}
+.problem{color:#a4262c;font-weight:600;margin:4px 0 8px}textarea[aria-invalid]{border:2px solid #a4262c}
 details{margin-top:16px;font-size:13px;color:#555}summary{cursor:pointer}
 """
 
@@ -105,6 +106,12 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+def sentence(text: str) -> str:
+    """An error's words (written lower case, to be read after "because") as a sentence on a page."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
 def anomaly_label(anomaly_type: str) -> str:
     return anomaly_type.replace("_", " ").capitalize()
 
@@ -124,8 +131,33 @@ def sent_to_you(pending: PendingApproval, reader: Reader) -> str:
     return f"{why}; if nobody decides it by the time below, {then}"
 
 
-def review_page(pending: PendingApproval, supervisor_id: str, reader: Reader | None = None) -> str:
-    """GET: the finding, its evidence and note, and the Approve / Reject-with-reason form."""
+def _if_you_approve(pending: PendingApproval, correction: Mapping[str, Any], reader: Reader, mode: WriteMode) -> str:
+    """The suggested correction, or where the finding's suggestion corrects nothing (an overtime projection) what
+    approving means in its kind's words (`effects.finding_means`); then what the approval does in Plex in `mode`."""
+    finding = pending.request.finding
+    effect = plex_effect(PUNCH_FINDING, finding.record_key, finding.suggested_correction, mode)
+    means = finding_means(finding.anomaly_type.value)
+    heading = "Suggested correction" if correction and means is None else "If you approve"
+    return (
+        f"<h2>{heading}</h2>"
+        + (f"<p>{escape(means)}</p>" if means else "" if correction else "<p>Approving confirms the finding.</p>")
+        + (f'<p class="muted">{escape(effect)}</p>' if effect else "")  # says "the values below"
+        + (_table(correction, reader) if correction else "")
+    )
+
+
+def review_page(
+    pending: PendingApproval,
+    supervisor_id: str,
+    reader: Reader | None = None,
+    *,
+    problem: str | None = None,
+    typed: str | None = None,
+    mode: WriteMode = "dry_run",
+) -> str:
+    """GET: the finding, its evidence and note, and the Approve / Reject-with-reason form. After a form the
+    callback refused (`problem`: a rejection without a reason, ux164 #11) the same page again, the problem said
+    above the reason box, which keeps what was `typed`: the link is not used up, so the supervisor answers here."""
     reader = reader or Reader()
     finding = pending.request.finding
     # features stay in the audit table; the day timeline is drawn on the web app's item page
@@ -154,12 +186,13 @@ def review_page(pending: PendingApproval, supervisor_id: str, reader: Reader | N
         f'<p class="note">{escape(with_people(finding.note, reader, [finding.employee_id]))}</p>'
         f"{_table(facts, reader, labels=False)}"
         f"<h2>Evidence</h2>{_table(evidence, reader)}"
-        + "<h2>Suggested correction</h2>"
-        + (_table(correction, reader) if correction else '<p class="muted">none: approving confirms the finding</p>')
+        + _if_you_approve(pending, correction, reader, mode)
         + '<form method="post">'
         '<h2><label for="reason">Reason</label></h2>'
-        '<textarea id="reason" name="reason" maxlength="1000" '
-        'placeholder="Required to reject; optional to approve"></textarea>'
+        + (f'<p class="problem" id="problem" role="alert">{escape(sentence(problem))}</p>' if problem else "")
+        + '<textarea id="reason" name="reason" maxlength="1000" '
+        + ('aria-invalid="true" aria-describedby="problem" autofocus ' if problem else "")
+        + f'placeholder="Required to reject; optional to approve">{escape(typed or "")}</textarea>'
         '<div class="actions">'
         f'<button class="approve" type="submit" name="action" value="{ApprovalAction.APPROVE.value}">Approve</button>'
         f'<button class="reject" type="submit" name="action" value="{ApprovalAction.REJECT.value}">Reject</button>'
