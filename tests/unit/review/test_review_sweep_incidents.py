@@ -16,6 +16,7 @@ from plexlabor.incidents.service import IncidentDeps, IncidentReport, correct_co
 from plexlabor.incidents.waiting import IncidentWaitlist
 from plexlabor.platform import env
 from plexlabor.platform.errors import ConfigurationError
+from plexlabor.platform.pilot import PilotScope
 from plexlabor.review.queue import ReviewQueue, Role
 from plexlabor.review.sweep import ReviewSweep
 from plexlabor.review.wiring import ReviewSweepSettings
@@ -180,3 +181,14 @@ def test_the_function_builds_the_sweep_with_the_incident_digest(
     built = review_sweep_handler.dependencies.build(settings)
     assert isinstance(built.incidents, IncidentWaitlist) and built.incidents.app_url == APP
     assert str(built.incidents.zone) == "America/Detroit"
+
+
+def test_near_miss_an_incident_the_rollout_scope_held_out_of_the_queue_is_not_mailed() -> None:
+    world = World()
+    scope = PilotScope(departments=("MOLD",))
+    deps = IncidentDeps(world.audit, SureModel(False), zone=ZONE, clock=world.clock, scope=scope)  # type: ignore[arg-type]
+    held = log_incident(deps, IncidentReport(narrative=CUT, department="ASSY"), "E0007").incident_id
+    inside = log_incident(deps, IncidentReport(narrative=NEAR, department="MOLD"), "E0007").incident_id
+    mailer = RecordingMailer()
+    assert ehs_sweep(world, mailer).run().notified == 1
+    assert f"/incidents/{inside}" in mailer.sent[0][1].text and f"/incidents/{held}" not in mailer.sent[0][1].text

@@ -1,7 +1,9 @@
 """The incidents waiting for the EHS lead, and the e-mail digest review_sweep sends them (`IncidentWaitlist`).
 
 Waiting means: codes to settle (the model was not sure, or there was none) or automatic codes to confirm before
-anything goes to Plex (`listing.WAITING`); not decided, replaced or withdrawn. They are read from the audit table's
+anything goes to Plex (`listing.WAITING`); not decided, replaced or withdrawn. The digest leaves out those the rollout
+scope held out of the queue (`MAILED`: the scope says they go for nobody's review yet; the list shows them). They are
+read from the audit table's
 kind index (`incident_coding`: openings, decisions, closings and the notices of incidents), page after page, from
 `LOOKBACK` ago on: as far back as the incident list reads, so every incident the digest counts is on the list its
 links open (`/incidents?status=waiting&from=…&to=…`), however long ago it was reported; the review queue looks back
@@ -38,6 +40,8 @@ MAX_PAGES = 40
 """At most this many pages of the kind index per read (200,000 events: decades of a plant's incidents); a read cut
 there says so in the log."""
 LINES_PER_GROUP = 5
+MAILED = WAITING - {Standing.HELD}
+"""What the digest tells of: in the queue, or coded automatically to confirm; not what the rollout scope held back."""
 
 
 @dataclass(frozen=True)
@@ -91,13 +95,14 @@ def told_of(events: Iterable[AuditEvent]) -> dict[str, set[str]]:
 
 
 def waiting_incidents(audit: AuditStore, now: datetime, lookback: timedelta = LOOKBACK) -> list[WaitingIncident]:
-    """The incidents reported since `now - lookback` that wait for the EHS lead, oldest first."""
+    """The incidents reported since `now - lookback` that wait for the EHS lead and are mailed (`MAILED`), oldest
+    first."""
     events = read_events(audit, now - lookback)
     told = told_of(events)
     waiting = [
         WaitingIncident(listed, frozenset(told.get(listed.incident_id, ())))
         for listed in fold(events).values()
-        if listed.standing in WAITING
+        if listed.standing in MAILED
     ]
     return sorted(waiting, key=lambda w: (w.reported_at, w.incident_id))
 
