@@ -70,6 +70,7 @@ from plexlabor.webapp.auth import Reply, SignIn, request_cookies, sign_in
 from plexlabor.webapp.forecasts import ForecastReports
 from plexlabor.webapp.headers import CONTENT_TYPE, SECURITY_HEADERS
 from plexlabor.webapp.incidenttrends import IncidentTrendsReports
+from plexlabor.webapp.kpireads import kpi_reads
 from plexlabor.webapp.plantfilters import queue_unknowns
 from plexlabor.webapp.reports import ReportSettings, SkillsReports
 from plexlabor.webapp.timeline import TIMELINE_KEY, shape_timeline
@@ -727,7 +728,7 @@ def kpis() -> Response[str]:
         choices = f"{', '.join(list(KPI_DAYS)[:-1])} or {list(KPI_DAYS)[-1]}"
         status, flash = 400, _error(f"Days: choose {choices} (the last {days} days are shown).")
     figures = compute_kpis(
-        page.deps.review.audit,
+        kpi_reads(page.deps.review.audit, page.deps.review.clock),  # kept per container, read incrementally
         days=days,
         zone=page.deps.zone,
         clock=page.deps.review.clock,

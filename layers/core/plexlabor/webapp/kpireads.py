@@ -1,0 +1,95 @@
+"""The KPI page's reads of the audit table's status index, kept per warm container (ux164 #10).
+
+`review.kpis.compute_kpis` reads every event of seven statuses in the period (openings, decisions, expiries,
+write-backs) on each request: with a plant's crew suggestions and findings that was 328 `pending_approval`
+events and 657 KB of payloads on the walkthrough's local runtime, 2.2-3.5 s a load, most of it the reads.
+`KpiReads` is the audit store the page hands it: a status read is answered from the events read before,
+and only what is new is read, from each status's previous read start less `overlap` (the index's eventual
+consistency, writers whose event shows a little after its `occurred_at`), as the review queue does
+(`review.queue.ReviewQueue`); every `refresh` the whole period is read again, so anything the overlap missed
+is right again within that time. A wider period than the one held (90 days after 28) is read whole. Any
+other query goes to the store.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from plexlabor.audit.events import AuditEvent, AuditStatus
+from plexlabor.audit.store import DEFAULT_STATUS_LIMIT, AuditStore, IndexQuery
+
+REFRESH = timedelta(minutes=5)
+OVERLAP = timedelta(minutes=2)
+
+
+@dataclass
+class _Held:
+    """One status's events read so far."""
+
+    since: datetime
+    """The earliest time they cover."""
+    mark: datetime
+    """Where the next read starts."""
+    full_at: datetime
+    """When the whole period was last read."""
+    events: dict[str, AuditEvent] = field(default_factory=dict)
+
+
+class KpiReads(AuditStore):
+    """`store`, with its status-index reads kept between requests and brought up to date incrementally."""
+
+    def __init__(self, store: AuditStore, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.clock = clock
+        self._held: dict[AuditStatus, _Held] = {}
+        self._lock = threading.Lock()
+
+    def append(self, event: AuditEvent) -> None:
+        self.store.append(event)
+
+    def history(self, record_key: str) -> list[AuditEvent]:
+        return self.store.history(record_key)
+
+    def _find(self, query: IndexQuery) -> list[AuditEvent]:
+        return self.store._find(query)
+
+    def by_status(
+        self, status: AuditStatus, since: datetime | None = None, limit: int = DEFAULT_STATUS_LIMIT
+    ) -> list[AuditEvent]:
+        if since is None:
+            return self.store.by_status(status, since, limit)
+        status = AuditStatus(status)
+        with self._lock:
+            started = self.clock()
+            held = self._held.get(status)
+            if held is None or since < held.since or started - held.full_at >= REFRESH:
+                held = _Held(since, started, started)
+                read_from = since
+            else:
+                read_from = held.mark
+            found = self.store.by_status(status, read_from, limit)
+            if len(found) >= limit:  # not all of it: answer as the store does, keep nothing
+                self._held.pop(status, None)
+                return found
+            held.events.update((event.event_id, event) for event in found)
+            held.mark = started - OVERLAP
+            self._held[status] = held
+            kept = [event for event in held.events.values() if event.occurred_at >= since]
+        return sorted(kept, key=lambda event: event.index_sk)[:limit]
+
+
+_READS: weakref.WeakKeyDictionary[AuditStore, KpiReads] = weakref.WeakKeyDictionary()
+_READS_LOCK = threading.Lock()
+
+
+def kpi_reads(store: AuditStore, clock: Callable[[], datetime]) -> KpiReads:
+    """The container's `KpiReads` of `store` (one per store, kept while the store lives)."""
+    with _READS_LOCK:
+        reads = _READS.get(store)
+        if reads is None:
+            reads = _READS[store] = KpiReads(store, clock)
+        return reads
