@@ -10,11 +10,15 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
+import plexlabor.crew.build as crew_build
+from plexlabor.audit import InMemoryAuditStore
 from plexlabor.crew.claims import SeatClaims, call_offs_of, person_log
+from plexlabor.crew.optimizer import solve
+from plexlabor.crew.publish import publish_plan
 from plexlabor.crew.replan import CurrentPlan, assignments_of, replan
-from plexlabor.crew.replanning import KEPT_FOR, folded, recorded, run
+from plexlabor.crew.replanning import KEPT_FOR, current_plan, folded, recorded, run
 from plexlabor.crew.suggestions import read_day
-from tests.unit.crew.crew_builder import DAY, T0, job, operator, place, problem
+from tests.unit.crew.crew_builder import DAY, T0, WELD, job, operator, place, problem
 from tests.unit.crew.test_crew_replan_events import container, down, message, planned_store, reads
 
 __all__ = ["reads"]  # the fixture, used by name
@@ -90,3 +94,33 @@ def test_the_person_back_takes_an_empty_seat_and_nobody_else_moves_or_comes_in()
     current = CurrentPlan(assignments=frozenset({("J1", "B")}))
     plan = replan(crew, current, message("call_off_undone", AT, employee_id="A"), AT, time_limit=10)
     assert assignments_of(plan) == {("J1", "B"), ("J2", "A")}
+
+
+def test_the_person_back_in_their_old_seat_is_a_new_suggestion_waiting_in_the_queue(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # ux164 #2: J1 needs a welder, only A welds: A's call-off leaves it empty; the undo's re-plan put A back in it but
+    # published nothing (the pair's id was the superseded suggestion's, "already published"), so J1 stayed empty
+    crew = problem(
+        [job("J1", place("WLD-01"), requirements=(WELD,)), job("J2", place("CNC-02"))],
+        [operator("A", levels={"SK-CNC": 3, "SK-WELD": 2}), operator("B")],
+    )
+    monkeypatch.setattr(crew_build, "build_problem", lambda *_, **__: crew)
+    store, clock = InMemoryAuditStore(), [AT]
+    publish_plan(solve(crew, 10), store, T0 - timedelta(hours=10))
+    deps = container(store, clock)
+    run(deps, message("call_off", clock[0], employee_id="A"))
+    clock[0] += timedelta(minutes=2)
+
+    summary = run(deps, message("call_off_undone", clock[0], employee_id="A", reported_by="P0001"))
+
+    assert summary["published"] >= 1
+    read = read_day(store, DAY)
+    waiting = [
+        e.event_id
+        for e in read.openings
+        if (e.payload.get("segment"), e.employee_id) == ("J1", "A") and e.event_id not in read.closed
+    ]
+    assert len(waiting) == 1  # a new suggestion, beside the superseded one
+    plan, openings = current_plan(read, "1")
+    assert ("J1", "A") in plan.assignments and openings[("J1", "A")].event_id == waiting[0]

@@ -173,7 +173,7 @@ def test_a_removed_assignment_is_no_longer_held_and_the_person_back_is_a_new_sug
     assert (seat.payload["segment"], accepted) not in plan.accepted | plan.assignments
     assert removals(read)[seat.event_id].state == "removed"
     # the same pair planned again gets a new id: a suggestion to decide, not the old approval
-    published = publish_plan(solve(shift(), 10), store, AT, removed={seat.event_id: removal.event_id})
+    published = publish_plan(solve(shift(), 10), store, AT, renewed={seat.event_id: removal.event_id})
     assert published.published >= 1
     again = [e for e in read_day(store, DAY).openings if e.employee_id == accepted and e.event_id != seat.event_id]
     assert [e.payload["segment"] for e in again] == [seat.payload["segment"]]

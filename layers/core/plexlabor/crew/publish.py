@@ -71,12 +71,14 @@ def assignment_event_id(day: str, job_key: str, employee_id: str) -> str:
     return stable_event_id("crew", day, job_key, employee_id)
 
 
-def after_removals(event_id: str, removed: Mapping[str, str]) -> str:
-    """The id a suggestion gets when the assignment with `event_id` was removed from Plex (`removed`: assignment id ->
-    its approved removal's id, `crew.removals`): a new one per removal, so the person back in that seat is a new
-    suggestion, not the old approval (which no longer holds in Plex)."""
-    while event_id in removed:
-        event_id = stable_event_id(event_id, "after", removed[event_id])
+def renewed_id(event_id: str, renewed: Mapping[str, str]) -> str:
+    """The id a suggestion gets when the assignment with `event_id` was closed for good (`renewed`: assignment id ->
+    the id of what closed it: its approved removal from Plex, `crew.removals`, or the closing of a re-plan that
+    superseded it): a new one per closing, so the person planned again in that seat is a new suggestion, waiting in
+    the queue, not the old approval (which no longer holds in Plex) or the superseded one (which publishing would
+    skip as already there: ux164 #2, an undone call-off's person was planned back and nothing was published)."""
+    while event_id in renewed:
+        event_id = stable_event_id(event_id, "after", renewed[event_id])
     return event_id
 
 
@@ -98,12 +100,12 @@ class PlanEvents:
     figures: Mapping[str, Any] | None = None
     """The plan's objective breakdown against the baselines (`crew.board.plan_figures`), on every new event
     (one per shift would be lost when that one is already in the table: a re-plan's unchanged pairs)."""
-    removed: Mapping[str, str] = field(default_factory=dict)
-    """The assignments removed from Plex since they were accepted (`after_removals`)."""
+    renewed: Mapping[str, str] = field(default_factory=dict)
+    """The assignments closed for good, removed from Plex or superseded (`renewed_id`)."""
 
     def assignment_id(self, assignment: CrewAssignment) -> str:
         base = assignment_event_id(self.plan.day.isoformat(), assignment.job_key, assignment.employee_id)
-        return after_removals(base, self.removed)
+        return renewed_id(base, self.renewed)
 
     def unstaffed_id(self, seat: UnstaffedSeat) -> str:
         return stable_event_id("crew", self.plan.day.isoformat(), seat.job_key, "unstaffed", seat.cause)
@@ -228,16 +230,17 @@ def publish_plan(
     recorded: Collection[str] = frozenset(),
     candidates: Mapping[str, list[dict[str, Any]]] | None = None,
     figures: Mapping[str, Any] | None = None,
-    removed: Mapping[str, str] | None = None,
+    renewed: Mapping[str, str] | None = None,
 ) -> PublishResult:
     """Append one recommendation per assignment and per short segment, once (`audit.publish_once`).
     `departments` maps workcenter ids to their departments (the problem's places), for the pilot scope;
     `trigger` says what a re-plan answers; `recorded` are event ids known to be in the table already (a
     re-plan's earlier plan): they are counted as already published without a write (on DynamoDB each
     refused write costs a round trip); `candidates` and `figures` are what the crew board shows beside the
-    plan (`crew.board`); `removed`: the assignments removed from Plex (`after_removals`)."""
+    plan (`crew.board`); `renewed`: the assignments closed for good, each planned again under a new id
+    (`renewed_id`)."""
     events = PlanEvents(
-        plan, now, actor, approval, scope, departments or {}, trigger, candidates or {}, figures, removed or {}
+        plan, now, actor, approval, scope, departments or {}, trigger, candidates or {}, figures, renewed or {}
     )
     builders: list[EventBuilder] = [
         partial(events.assignment, a) for a in plan.assignments if events.assignment_id(a) not in recorded

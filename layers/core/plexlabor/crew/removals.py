@@ -14,7 +14,7 @@ shift's message) finds the seat's removal waiting, decided or written and opens 
 who clocked in after all) before the removal is decided closes it (`to_supersede`: `expired`, superseded by
 crew_replan), and the seat stands accepted again; once the removal was approved the assignment is gone from Plex for
 good (`removed`: a re-plan no longer holds it, and the person back in that seat is a new suggestion with a new id,
-`crew.publish.after_removals`).
+`crew.publish.renewed_id`).
 """
 
 from __future__ import annotations
@@ -85,6 +85,21 @@ def removed(read: DayRead) -> dict[str, str]:
         if closing is not None and closing.status is AuditStatus.APPROVED:
             found[str(event.payload.get("removes"))] = event.finding_id or event.event_id
     return found
+
+
+def renewed(read: DayRead) -> dict[str, str]:
+    """The day's assignments closed for good (assignment id -> the id of what closed it), which a plan that has the
+    same pair again publishes under a new id (`crew.publish.renewed_id`): those removed from Plex (`removed`) and
+    those a re-plan superseded."""
+    superseded = {
+        event.event_id: closing.event_id
+        for event in read.openings
+        if event.payload.get("kind") == CREW_ASSIGNMENT
+        and (closing := read.closed.get(event.event_id)) is not None
+        and closing.status is AuditStatus.EXPIRED
+        and closing.actor == REPLAN_ACTOR
+    }
+    return superseded | removed(read)
 
 
 def accepted_seats(read: DayRead, shift: str) -> list[AuditEvent]:

@@ -69,7 +69,7 @@ from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import ClaimBusyError, SeatClaims
 from plexlabor.crew.messages import REPORT_FIELDS, SUBJECT_FIELDS, ReplanMessage, call_offs
-from plexlabor.crew.removals import opened, removed, to_supersede
+from plexlabor.crew.removals import opened, removed, renewed, to_supersede
 from plexlabor.crew.suggestions import REPLAN_ACTOR, REPLAN_KIND, Commitment, DayRead, commitments, read_day
 from plexlabor.platform.observability import logger, metrics
 
@@ -269,7 +269,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         recorded={event.event_id for event in day.openings},  # in the table: not written again
         candidates=candidates,
         figures=figures,
-        removed=removed(day),
+        renewed=renewed(day),
     )
     superseded_count = sum(append_once(deps.store, superseded_event(e, message, now, trigger)) for e in dropped)
     events = remembered(kept_shift.events, message)
