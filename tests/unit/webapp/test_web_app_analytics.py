@@ -20,7 +20,7 @@ from plexlabor.plant import PlantFolder
 from plexlabor.platform.artifacts import LATEST, InMemoryArtifactStore, read_pointer
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
-from plexlabor.webapp.analytics import ROWS_PER_PAGE, AnalyticsReports
+from plexlabor.webapp.analytics import ROWS_PER_PAGE, AnalyticsReports, model_text
 from plexlabor.webapp.app import Dependencies
 from tests.support import load_event
 from tests.unit.analytics.test_analytics_nightly import WINDOW
@@ -310,3 +310,13 @@ def test_the_scrap_page_says_what_its_estimates_are_and_why_one_lies_beyond_the_
     hits = measure.parts["often"].raw * measure.parts["often"].volume
     assert f"{hits:.0f} of their {measure.parts['often'].volume:.0f} entries recorded scrap" in card
     assert f"= {measure.estimate * 100:.2f} %" in card
+
+
+def test_a_report_made_before_the_parts_were_kept_still_says_what_a_scrap_estimate_is(
+    artifact: AnalyticsArtifact,
+) -> None:
+    # (a report analytics_nightly stored before MeasureSummary.parts: the page must not say "the raw value shrunk")
+    summary = artifact.report.measures["scrap_share"]["operator"].model_copy(update={"parts": {}})
+    said = model_text("scrap_share", summary)
+    assert said.startswith("Each estimate is how often an entry records scrap times") and "cannot say why" in said
+    assert "raw value shrunk" not in model_text("nonconformances_per_entry", summary)

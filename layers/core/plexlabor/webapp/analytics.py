@@ -152,7 +152,20 @@ def model_text(name: str, summary: MeasureSummary) -> str:
             f"in which they differ, {luck} So an estimate can lie beyond the raw value, above or below it; the row "
             "says so and which part moved it."
         )
+    older = " (this report was made before the page kept what each estimate rests on, so the rows cannot say why)"
+    if words:
+        return (
+            f"Each estimate is {words.often_noun} times {words.much_noun}, each part shrunk toward the plant's on its "
+            "own: a part in which people differ little against chance is counted near the plant's value for everyone, "
+            f"{luck} So an estimate can lie beyond the raw value, above or below it{older}."
+        )
     scrap = summary.parts.get("scrap")
+    if name == "nonconformances_per_entry" and not (scrap and scrap.correlation is not None):
+        return (
+            "Each estimate is the person's nonconformance rate shrunk toward the plant, read together with their "
+            f"scrap where this plant's people who scrap more are also found with more nonconformances, {luck} So an "
+            f"estimate can lie beyond the raw value{older}."
+        )
     if name == "nonconformances_per_entry" and scrap and scrap.correlation is not None:
         if abs(scrap.correlation) >= CORRELATED:
             more = "more" if scrap.correlation > 0 else "fewer"
