@@ -26,13 +26,21 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from plexlabor.approval.callback import CallbackService, presenting_supervisor
 from plexlabor.approval.display import Reader
-from plexlabor.approval.errors import AlreadyDecidedError, CrossSiteRequestError, DecisionFormError, status_for
+from plexlabor.approval.errors import (
+    AlreadyDecidedError,
+    CrossSiteRequestError,
+    DecisionFormError,
+    LinkSupersededError,
+    status_for,
+)
 from plexlabor.approval.pages import (
     CONTENT_TYPE,
     SECURITY_HEADERS,
     closed_message,
     decision_page,
     error_page,
+    escalated_message,
+    refusal_words,
     review_page,
 )
 from plexlabor.approval.wiring import callback_reader, callback_service, callback_write_mode
@@ -77,7 +85,8 @@ def _closed(service: CallbackService, token: str, presenter: str | None, refusal
     """The refusal of a link to a finding closed already (decided, or expired unanswered), naming who
     decided it and when as a supervisor reads it; an expired or used link to a closed finding says the
     same (ux113 N12) for a week after the link expired (`OUTCOME_SHOWN_FOR`). A link to a finding still
-    open, or expired longer ago, keeps its own refusal (`refusal`)."""
+    open, or expired longer ago, keeps its own refusal (`refusal`), but for one escalated since: that link names
+    who has it now and since when (ux164 #15)."""
     try:
         claims = service.outcome_claims(token, presenter)
         message = (
@@ -85,6 +94,8 @@ def _closed(service: CallbackService, token: str, presenter: str | None, refusal
             if claims is not None
             else None
         )
+        escalation = service.escalation_after(claims) if claims is not None and message is None else None
+        message = escalated_message(escalation, _reader()) if escalation is not None else message
     except Exception as error:  # still a refusal: only the words are plainer
         logger.warning("decider not named", error=type(error).__name__)
         message = None
@@ -101,7 +112,7 @@ def _form_again(
     link is not used up; one that no longer opens gets its own refusal instead."""
     try:
         pending, claims = service.open(token, presenter=presenter)
-    except (AlreadyDecidedError, LinkExpiredError, LinkAlreadyUsedError) as refusal:
+    except (AlreadyDecidedError, LinkExpiredError, LinkAlreadyUsedError, LinkSupersededError) as refusal:
         raise _closed(service, token, presenter, refusal) from None
     logger.info("approval form refused", finding_id=pending.finding_id, reason="incomplete form")
     page = review_page(pending, claims.supervisor_id, _reader(), problem=str(problem), typed=typed, mode=_write_mode())
@@ -113,7 +124,7 @@ def show(token: str) -> Response:
     service, presenter = _caller()
     try:
         pending, claims = service.open(token, presenter=presenter)
-    except (AlreadyDecidedError, LinkExpiredError, LinkAlreadyUsedError) as refusal:
+    except (AlreadyDecidedError, LinkExpiredError, LinkAlreadyUsedError, LinkSupersededError) as refusal:
         raise _closed(service, token, presenter, refusal) from None
     logger.info("approval page shown", finding_id=pending.finding_id, stage=pending.stage.value)
     return _html(200, review_page(pending, claims.supervisor_id, _reader(), mode=_write_mode()))
@@ -133,7 +144,7 @@ def decide(token: str) -> Response:
     action, reason = (form.get(name, [None])[0] for name in ("action", "reason"))
     try:
         decision, pending = service.decide(token, action=action, reason=reason, presenter=presenter)
-    except (AlreadyDecidedError, LinkExpiredError, LinkAlreadyUsedError) as refusal:
+    except (AlreadyDecidedError, LinkExpiredError, LinkAlreadyUsedError, LinkSupersededError) as refusal:
         raise _closed(service, token, presenter, refusal) from None
     except DecisionFormError as problem:
         return _form_again(service, token, presenter, problem, reason)
@@ -150,7 +161,7 @@ def refuse(error: Exception) -> Response:
         logger.exception("approval callback failed", error=type(error).__name__)
         return _html(status, error_page(status))
     logger.info("approval link refused", status=status, reason=type(error).__name__)
-    return _html(status, error_page(status, str(error)))
+    return _html(status, error_page(status, refusal_words(error)))
 
 
 @lambda_handler(correlation_id_path=correlation_paths.API_GATEWAY_REST)

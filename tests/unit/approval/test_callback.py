@@ -267,7 +267,8 @@ def test_a_timed_out_execution_still_uses_the_link_up(world: World) -> None:
     assert call(world, "POST", token, action="approve")["statusCode"] == 410
     world.tasks.closed.clear()
     response = call(world, "POST", token, action="approve")
-    assert response["statusCode"] == 410 and "already been used" in response["body"]
+    assert response["statusCode"] == 410
+    assert "This approval link was used already: each link works once." in response["body"]
     assert decisions(world) == []
 
 
@@ -355,3 +356,29 @@ def test_an_overtime_projection_is_no_correction_the_page_says_what_approving_do
     # while a missed punch keeps its correction, under that name
     other = world.notified(notice(make_request(make_finding(finding_id="f-000000000000000000000002")), token="t-2"))[-1]
     assert "<h2>Suggested correction</h2>" in call(world, "GET", other)["body"]
+
+
+def test_a_damaged_link_says_so_in_plain_words(world: World) -> None:
+    """ux164 #17: a cut-off link read "invalid approval link: not base64url"."""
+    [token] = world.notified(notice())
+    for damaged in (token[: len(token) // 2] + "!!", "not-a-token", token.split(".")[0] + ".x"):
+        response = call(world, "GET", damaged)
+        assert response["statusCode"] == 403
+        assert "This link is damaged or incomplete; open it from the e-mail again." in response["body"]
+        assert "base64" not in response["body"] and "payload" not in response["body"]
+
+
+def test_a_first_link_after_its_escalation_names_who_has_the_finding_now(world: World) -> None:
+    """ux164 #15: the first link said only "this approval link has expired" once the finding went further up."""
+    request = make_request(escalation_supervisor_id="E0100", wait_seconds=60)
+    [first] = world.notified(notice(request))
+    world.clock.advance(seconds=60)  # the first stage timed out a moment before its link expires
+    world.notified(notice(request, stage=Stage.ESCALATED, token="task-2"))
+    for method in ("GET", "POST"):
+        response = call(world, method, first, action="approve")
+        assert response["statusCode"] == 410
+        assert (
+            "the finding was escalated to E0100, the next supervisor up, on Tue 2026-03-03 04:01 UTC"
+            in (response["body"])
+        )
+    assert world.tasks.succeeded == [] and decisions(world) == []

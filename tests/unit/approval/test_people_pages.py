@@ -117,9 +117,10 @@ def test_the_link_page_says_in_a_sentence_why_it_was_sent_to_this_supervisor(wor
     request = make_request(make_finding(), employee_number="E00002", escalation_supervisor_id="E0100", wait_seconds=60)
     (first,) = world.notified(notice(request))
     alone = world.notified(notice(make_request(make_finding(finding_id="f-000000000000000000000002"))))[-1]
+    before = _page(world, "GET", first, NAMES)["body"]  # the escalation supersedes the first link (ux164 #15)
     escalated = world.notified(notice(request, stage=Stage.ESCALATED, token="task-2"))[-1]
 
-    pages = [_page(world, "GET", token, NAMES)["body"] for token in (first, alone, escalated)]
+    pages = [before, *(_page(world, "GET", token, NAMES)["body"] for token in (alone, escalated))]
     assert all("Asked" not in page for page in pages)
     assert (
         "<th>Sent to you</th><td>first; if nobody decides it by the time below, it goes to Lee Park (E00100)</td>"
@@ -132,10 +133,14 @@ def test_the_link_page_says_in_a_sentence_why_it_was_sent_to_this_supervisor(wor
         "<th>Sent to you</th><td>on escalation: Dana Smith (E00001), asked first, did not decide it in time; "
         "if nobody decides it by the time below, it expires undecided</td>" in pages[2]
     )
-    world.clock.advance(seconds=61)  # the first link has expired: its page says so, in words
+    world.clock.advance(seconds=61)  # the first link has expired: its page says who has the finding now
     expired = _page(world, "GET", first, NAMES)
-    assert expired["statusCode"] == 410 and "this approval link has expired" in expired["body"]
-    assert "Asked" not in expired["body"]
+    assert expired["statusCode"] == 410 and "Asked" not in expired["body"]
+    assert (
+        "This approval link no longer works: the finding was escalated to Lee Park (E00100), the next supervisor up, "
+        "on Mon 2026-03-02 23:00 EST, who can decide it now." in expired["body"]
+    )
+    assert '<a href="../queue">Open the review queue</a>' in expired["body"]
 
 
 def test_a_link_used_after_a_queue_decision_names_the_decider_and_when(world: World) -> None:
@@ -197,7 +202,7 @@ def test_a_link_expired_over_a_week_ago_says_only_that_it_expired(world: World) 
 
     for method, form in (("GET", {}), ("POST", {"action": "approve"})):
         response = _page(world, method, token, NAMES, **form)
-        assert response["statusCode"] == 410 and "this approval link has expired" in response["body"]
+        assert response["statusCode"] == 410 and "This approval link has expired." in response["body"]
         assert "Lee Park" not in response["body"] and "swapped" not in response["body"]
 
 
@@ -206,4 +211,4 @@ def test_an_expired_link_to_an_open_finding_still_says_it_expired(world: World) 
     world.clock.advance(seconds=61)
 
     response = _page(world, "GET", token, NAMES)
-    assert response["statusCode"] == 410 and "this approval link has expired" in response["body"]
+    assert response["statusCode"] == 410 and "This approval link has expired." in response["body"]

@@ -125,6 +125,16 @@ def decision_event(finding: Finding, decision: Decision, occurred_at: datetime, 
     )
 
 
+def _escalation(stored: list[PendingApproval], nonce: str) -> PendingApproval | None:
+    """Of a finding's notified stages, the latest after the one whose link has `nonce`, sent to someone else."""
+    own = next((p for p in stored if p.link_nonce == nonce), None)
+    if own is None:
+        return None
+    after = stage_order(own.stage)
+    later = [p for p in stored if stage_order(p.stage) > after and p.supervisor_id != own.supervisor_id]
+    return max(later, key=lambda p: stage_order(p.stage), default=None)
+
+
 @dataclass
 class CallbackService:
     signer: LinkTokens
@@ -147,6 +157,11 @@ class CallbackService:
         than `OUTCOME_SHOWN_FOR` ago; None after that. Raises LinkForgedError or LinkWrongSupervisorError."""
         claims = self.signer.authentic(token, presenter or claimed_supervisor(token))
         return claims if self.clock() < claims.expires_at + OUTCOME_SHOWN_FOR else None
+
+    def escalation_after(self, claims: LinkClaims) -> PendingApproval | None:
+        """The later stage the finding of this (genuine) link went to: its escalation to another supervisor, whose
+        link supersedes this one; None when there is none (the link was the last sent)."""
+        return _escalation(self.tokens.for_finding(claims.finding_id), claims.nonce)
 
     def decide(
         self, token: str, action: str | None, reason: str | None, presenter: str | None = None
@@ -210,6 +225,8 @@ class CallbackService:
             if pending.link_nonce == claims.nonce:
                 if pending.supervisor_id != claims.supervisor_id:  # cannot happen with a genuine link
                     raise ApprovalClosedError("this approval request is no longer open")
+                if _escalation(stored, claims.nonce) is not None:  # its task timed out, the link not yet
+                    raise LinkSupersededError("this finding was escalated; the link sent on escalation decides it")
                 return pending
         raise LinkSupersededError("a newer approval link was sent for this finding; please use the latest e-mail")
 

@@ -31,7 +31,16 @@ from plexlabor.approval.effects import finding_means, plex_effect
 from plexlabor.approval.messages import Decision, Stage
 from plexlabor.approval.ports import PendingApproval
 from plexlabor.approval.recommendations import INCIDENT_CODING
-from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType
+from plexlabor.audit import (
+    ApprovalAction,
+    AuditEvent,
+    AuditEventType,
+    LinkActionNotAllowedError,
+    LinkAlreadyUsedError,
+    LinkExpiredError,
+    LinkForgedError,
+    LinkWrongSupervisorError,
+)
 from plexlabor.audit.events import replaced
 from plexlabor.platform.pilot import PUNCH_FINDING
 from plexlabor.plex.settings import WriteMode
@@ -275,6 +284,33 @@ def closed_message(events: Iterable[AuditEvent], finding_id: str, reader: Reader
 
 
 _TITLES = {400: "Please complete the form", 403: "Link not valid", 404: "Not found", 410: "Link no longer active"}
+
+LINK_WORDS: dict[type[Exception], str] = {
+    LinkForgedError: "This link is damaged or incomplete; open it from the e-mail again.",
+    LinkExpiredError: "This approval link has expired.",
+    LinkAlreadyUsedError: "This approval link was used already: each link works once.",
+    LinkWrongSupervisorError: "This approval link was sent to another supervisor; open the one in your own e-mail.",
+    LinkActionNotAllowedError: "This approval link does not allow that action.",
+}
+"""What a refused link says to the person holding it (ux164 #17: "invalid approval link: not base64url"); the
+signer's own words, for the log, name the technical cause."""
+
+
+def refusal_words(error: Exception) -> str:
+    """A refusal as a sentence for the page: a refused link in `LINK_WORDS`' words, anything else its own."""
+    for cls in type(error).__mro__:
+        if cls in LINK_WORDS:
+            return LINK_WORDS[cls]
+    return sentence(str(error))
+
+
+def escalated_message(escalation: PendingApproval, reader: Reader) -> str:
+    """What a link says after its finding was escalated to someone else (ux164 #15: it said only that it had
+    expired): who has it now, and since when, as `reader` names people and times."""
+    return (
+        f"This approval link no longer works: the finding was escalated to {reader.person(escalation.supervisor_id)}, "
+        f"the next supervisor up, on {reader.time(escalation.notified_at)}, who can decide it now."
+    )
 
 
 SERVER_ERROR_MESSAGE = "The decision could not be processed right now. Please try the link again in a few minutes."
