@@ -456,6 +456,8 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             signed_in("GET", "/forecasts"),
             signed_in("GET", "/analytics"),  # operator, crew and shift scores (plexlabor.webapp.analytics)
             signed_in("GET", "/allocation"),  # labor cost allocation and job-code guidance (webapp.allocation)
+            signed_in("GET", "/allocation/code"),  # unallocated time coded by hand: an indirect code or a job
+            signed_in("POST", "/allocation/code"),  # recorded as the reviewer's choice and approved (write-back)
             signed_in("GET", "/crew"),  # the crew board; its decisions post to /items/{item_id}
             signed_in("POST", "/crew/replan"),
             signed_in("POST", "/crew/calloff"),  # a call-off taken by phone: the call_off message, re-planned

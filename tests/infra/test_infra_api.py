@@ -27,6 +27,8 @@ SIGNED_IN = {
     ("GET", "/forecasts"),
     ("GET", "/analytics"),
     ("GET", "/allocation"),
+    ("GET", "/allocation/code"),
+    ("POST", "/allocation/code"),
     ("GET", "/crew"),
     ("POST", "/crew/replan"),
     ("POST", "/crew/calloff"),

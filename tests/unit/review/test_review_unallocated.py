@@ -1,5 +1,6 @@
 """Unallocated time in the review queue: its item page gives the reason and the labor entry approving
-writes; approving one with a likely job puts it on the write-back queue, one with no job writes nothing."""
+writes; approving one with a likely job puts it on the write-back queue, one with no job is refused (it is
+coded instead: tests/unit/allocation/test_unallocated_coding.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from plexlabor.allocation.nightly import suggestion_event
 from plexlabor.approval.messages import RecommendationWriteback
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
-from plexlabor.review.decisions import ReviewService
+from plexlabor.review.decisions import NothingToApproveError, ReviewService
 from plexlabor.review.queue import ReviewQueue, Role, Viewer
 from tests.support import make_unallocated
 from tests.unit.approval.approval_fakes import World
@@ -52,14 +53,17 @@ def test_the_item_page_gives_the_reason_and_what_approving_writes(world: World) 
     assert "as a new labor entry" in body and "WC-10" in body
 
 
-def test_approving_a_stretch_with_a_job_queues_its_write_and_one_without_writes_nothing(world: World) -> None:
+def test_approving_a_stretch_with_a_job_queues_its_write_and_one_without_is_refused(world: World) -> None:
     with_job, without = publish(world, job=True), publish(world, job=False, minute=30)
     service = review(world)
-    for opening in (with_job, without):
-        assert service.decide(SUPERVISOR, opening.event_id, "approve", None).problem is None
+    assert service.decide(SUPERVISOR, with_job.event_id, "approve", None).problem is None
+    # nothing to approve without a job (ux164 #5): it is coded on `/allocation/code`, or rejected
+    with pytest.raises(NothingToApproveError):
+        service.decide(SUPERVISOR, without.event_id, "approve", None)
+    assert service.decide(SUPERVISOR, without.event_id, "reject", "a meeting, coded in Plex").problem is None
     [message] = world.writebacks.sent
     assert isinstance(message, RecommendationWriteback) and message.item_id == with_job.event_id
-    for opening in (with_job, without):
+    for opening, status in ((with_job, AuditStatus.APPROVED), (without, AuditStatus.REJECTED)):
         [decision] = [e for e in world.audit.for_finding(opening.event_id) if e.event_type is AuditEventType.DECISION]
-        assert decision.status is AuditStatus.APPROVED
+        assert decision.status is status
     assert service.queue.for_viewer(SUPERVISOR) == []

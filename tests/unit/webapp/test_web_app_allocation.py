@@ -14,7 +14,8 @@ import pytest
 from plexlabor.allocation import wiring
 from plexlabor.allocation.artifact import AllocationArtifact, read_artifact, store_artifact
 from plexlabor.allocation.misapplication import Guidance
-from plexlabor.allocation.nightly import AllocationNightlyEvent, run
+from plexlabor.allocation.nightly import AllocationNightlyEvent, run, suggestion_id
+from plexlabor.allocation.report import Suggestion
 from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.artifacts import InMemoryArtifactStore, read_pointer
@@ -23,10 +24,10 @@ from plexlabor.plex.sources import LaborSource
 from plexlabor.review.items import ReviewItem
 from plexlabor.webapp.allocation import AllocationIndex, AllocationReports, _ordinal, job_code, queue_guidance
 from plexlabor.webapp.app import Dependencies
-from tests.support import load_event, make_finding
+from tests.support import load_event, make_finding, make_unallocated
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, open_finding, web_deps
-from tests.unit.webapp.viewers import ADMIN, EHS, PLANNER
+from tests.unit.webapp.viewers import ADMIN, EHS, HR, PLANNER
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +202,51 @@ def test_a_job_code_is_named_by_job_numbers_and_family_never_by_a_plex_id() -> N
     assert job_code(guidance.model_copy(update={"job_nos": ["J101057"]})) == "job J101057 op 10 (BRACKETS)"
     assert job_code(guidance.model_copy(update={"job_nos": ["J1", "J2"]})) == "jobs J1, J2 op 10 (BRACKETS)"
     assert job_code(guidance) == "BRACKETS op 10"  # a report stored before job numbers
+
+
+@pytest.fixture(scope="module")
+def with_stretches(artifact: AllocationArtifact) -> tuple[InMemoryArtifactStore, list[Suggestion]]:
+    """The labelled plant's day (it has no unallocated stretch of 15 minutes) with two stretches of MACH's people."""
+    stretches = [
+        make_unallocated(datetime(2026, 11, 20, 14, tzinfo=UTC), 50, job=False),
+        make_unallocated(datetime(2026, 11, 20, 18, tzinfo=UTC), 20, employee_id="E0043", employee_no="1043"),
+    ]
+    report = artifact.report.model_copy(update={"suggestions": stretches})
+    reports = InMemoryArtifactStore()
+    store_artifact(reports, artifact.model_copy(update={"report": report}))
+    return reports, stretches
+
+
+@pytest.mark.parametrize("claims", [PLANNER, HR])
+def test_who_does_not_decide_unallocated_time_reads_the_stretches_with_who_decides_them(
+    with_stretches: tuple[InMemoryArtifactStore, list[Suggestion]], claims: dict[str, str]
+) -> None:
+    """ux164 #13: planners and HR were sent to /queue?kind=unallocated_time, which shows them none of them."""
+    reports, stretches = with_stretches
+    body = html.unescape(_call(reports, claims)["body"])
+    assert "/queue?kind=unallocated_time" not in body and "/items/" not in body
+    assert "in the review queue of the person's supervisor" in body and "this list is for reading" in body
+    assert body.count("<td>E0001</td></tr>") == len(stretches)  # who decides, named (here by id: no directory)
+
+
+def test_a_supervisor_decides_the_stretches_of_their_department_from_the_page(
+    with_stretches: tuple[InMemoryArtifactStore, list[Suggestion]],
+) -> None:
+    reports, stretches = with_stretches
+    mach = {"cognito:username": "S0009", "cognito:groups": "supervisor", "custom:departments": "MACH"}
+    body = html.unescape(_call(reports, mach)["body"])
+    assert "/queue?kind=unallocated_time" in body and "this list is for reading" not in body
+    assert all(f'/items/{suggestion_id(s)}">Decide</a>' in body for s in stretches)
+    admin = html.unescape(_call(reports, ADMIN)["body"])
+    assert all(f'/items/{suggestion_id(s)}">Decide</a>' in admin for s in stretches)
+
+
+def test_the_night_stores_the_plants_indirect_codes_and_the_days_jobs_by_job(artifact: AllocationArtifact) -> None:
+    """What coding unallocated time by hand is checked against (`allocation.coding`): the configured codes, the
+    departments' and those Plex recorded that day; each job operation of the day with its job."""
+    codes = artifact.indirect_codes
+    assert codes[:3] == ["TRAINING", "MEETING", "WAITING"] and {"MAINTENANCE", "MATERIAL_HANDLING"} <= set(codes)
+    assert len(codes) == len(set(codes))
+    recorded = {code for row in artifact.report.employees for code in row.indirect}
+    assert recorded <= set(codes)
+    assert artifact.report.jobs and all(job.job_id for job in artifact.report.jobs)

@@ -45,6 +45,8 @@ class AllocationArtifact(BaseModel):
     """How many past weeks the guidance was learned from."""
     workcenters: dict[str, WorkcenterRef] = Field(default_factory=dict)
     """Workcenter id -> code and department, for the page (which never shows Plex ids)."""
+    indirect_codes: list[str] = Field(default_factory=list)
+    """The plant's indirect codes a reviewer may code unallocated time to (`AllocationPolicy.codes`)."""
 
 
 def store_artifact(store: ArtifactStore, artifact: AllocationArtifact) -> ReportPointer:

@@ -90,6 +90,7 @@ def run(deps: Dependencies, request: AllocationNightlyEvent) -> dict[str, Any]:
             wc.workcenter_id: WorkcenterRef(code=wc.workcenter_code, department=wc.department_code)
             for wc in port.workcenters()
         },
+        indirect_codes=deps.policy.codes(code for row in report.employees for code in row.indirect),
     )
     codes = {wc_id: ref.code for wc_id, ref in artifact.workcenters.items()}
     pointer = store_artifact(deps.reports, artifact)
@@ -155,8 +156,8 @@ def suggestion_event(
     )
     why = f", because {_why(suggestion, workcenter_code)}" if entry else ""
     then = " Approving writes a labor entry for these minutes to Plex." if entry else ""
-    note = (
-        f"{suggestion.employee_no}: {suggestion.minutes} paid minutes on {day} (${suggestion.cost:,.2f}) "
+    note = (  # the person by their id, which the pages name as their viewer may see them (ux164 #17)
+        f"{suggestion.employee_id}: {suggestion.minutes} paid minutes on {day} (${suggestion.cost:,.2f}) "
         f"are on no job or indirect code. Likely: {where}{why}.{then}"
     )
     payload = {
@@ -172,10 +173,9 @@ def suggestion_event(
         "note": note,
         **(held.payload() if held else {}),
     }
-    event_id = stable_event_id("allocation", KIND, suggestion.employee_id, suggestion.start.isoformat())
     return recommendation_event(
         record_key("employees", suggestion.employee_id),
-        event_id,
+        suggestion_id(suggestion),
         status=status,
         occurred_at=now,
         actor=ACTOR,
@@ -186,18 +186,31 @@ def suggestion_event(
     )
 
 
+def suggestion_id(suggestion: Suggestion) -> str:
+    """The stretch's item id in the review queue (stable: a re-run records nothing twice)."""
+    return stable_event_id("allocation", KIND, suggestion.employee_id, suggestion.start.isoformat())
+
+
 def labor_entry(suggestion: Suggestion) -> dict[str, Any] | None:
     """The Plex labor entry (camelCase, as `LaborEntry` reads it) that charges the stretch to its likely
     job operation, with no pieces; None when no job was scanned nearby."""
-    if not (suggestion.job_operation_id and suggestion.job_id and suggestion.workcenter_id):
+    s = suggestion
+    if not (s.job_operation_id and s.job_id and s.workcenter_id):
         return None
+    return job_labor_entry(s.employee_id, s.workcenter_id, s.job_id, s.job_operation_id, s.start, s.end)
+
+
+def job_labor_entry(
+    employee_id: str, workcenter_id: str, job_id: str, job_operation_id: str, start: datetime, end: datetime
+) -> dict[str, Any]:
+    """The Plex labor entry (camelCase) that charges a stretch to a job operation at a workcenter, with no pieces."""
     return {
-        "employeeId": suggestion.employee_id,
-        "workcenterId": suggestion.workcenter_id,
-        "jobId": suggestion.job_id,
-        "jobOperationId": suggestion.job_operation_id,
-        "startTime": format_plex_datetime(suggestion.start),
-        "endTime": format_plex_datetime(suggestion.end),
+        "employeeId": employee_id,
+        "workcenterId": workcenter_id,
+        "jobId": job_id,
+        "jobOperationId": job_operation_id,
+        "startTime": format_plex_datetime(start),
+        "endTime": format_plex_datetime(end),
         "quantity": 0.0,
     }
 

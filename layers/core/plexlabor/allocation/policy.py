@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,6 +33,9 @@ class AllocationPolicy(BaseModel):
         default_factory=lambda: {"MAINT": "MAINTENANCE", "SHIP": "MATERIAL_HANDLING"}
     )
     """Departments whose people work on no job: their paid time outside job scans goes to this code."""
+    indirect_codes: tuple[str, ...] = ("TRAINING", "MEETING", WAITING)
+    """The plant's indirect codes a reviewer may code unallocated time to (`allocation.coding`), beside those of
+    `indirect_by_department` and any Plex recorded that day (`ALLOCATION_INDIRECT_CODES`)."""
     weekly_overtime_hours: float = Field(default=40.0, gt=0)
     """Paid hours in a plant-local week (Monday on) beyond which time is overtime."""
     overtime_premium: float = Field(default=1.5, ge=1)
@@ -43,3 +47,8 @@ class AllocationPolicy(BaseModel):
     """An unallocated stretch at least this long is suggested to its likely job (the review queue)."""
     suggest_within_minutes: int = Field(default=120, ge=0)
     """A stretch's likely job is the employee's nearest job operation that day within this many minutes."""
+
+    def codes(self, recorded: Iterable[str] = ()) -> list[str]:
+        """The indirect codes unallocated time may be coded to: the configured ones, the departments' and those
+        Plex recorded (`recorded`), each once, in that order."""
+        return list(dict.fromkeys([*self.indirect_codes, *self.indirect_by_department.values(), *recorded]))

@@ -67,6 +67,8 @@ class JobCost(BaseModel):
     standard_cost: float
     """Earned standard hours at the average rate of the people who worked it: actual minus standard is
     what the hours beyond standard cost."""
+    job_id: str | None = None
+    """Its job's Plex id (a labor entry coded to it by hand names it: `allocation.coding`)."""
 
 
 class Suggestion(BaseModel):
@@ -259,6 +261,7 @@ def _job_costs(
                 job_no=job_no.get(op.job_id, op.job_id) if op else op_id,
                 operation_no=op.operation_no if op else None,
                 workcenter_id=op.workcenter_id if op else None,
+                job_id=op.job_id if op else None,
                 minutes=minutes[op_id],
                 cost=round(cost[op_id], 2),
                 earned_standard_hours=round(earned[op_id], 3),

@@ -9,7 +9,9 @@ Configuration (environment, read once per environment by `dependencies`):
 - the pilot scope (`PilotSettings`, `docs/rollout.md`): suggestions outside it are `logged`;
 - `ALLOCATION_SPLIT` (`equal`, `standard_hours` or `cycles`): how a moment is shared between job
   operations run at once; `ALLOCATION_WEEKLY_OVERTIME_HOURS` (40) and `ALLOCATION_OVERTIME_PREMIUM`
-  (1.5); `MISAPPLICATION_WEEKS` (6): the past weeks job-code misapplication is learned from.
+  (1.5); `MISAPPLICATION_WEEKS` (6): the past weeks job-code misapplication is learned from;
+  `ALLOCATION_INDIRECT_CODES` (`TRAINING,MEETING,WAITING`): the plant's indirect codes a reviewer may code
+  unallocated time to (with the departments' codes and those Plex recorded; stored with the report).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from plexlabor.allocation.artifact import REPORT_PREFIX
 from plexlabor.allocation.policy import AllocationPolicy, Split
@@ -26,7 +29,7 @@ from plexlabor.audit.store import AuditStore
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactStore, RequiredArtifactSettings
 from plexlabor.platform.clock import utc_now
-from plexlabor.platform.pilot import PilotScope
+from plexlabor.platform.pilot import PilotScope, parse_codes
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 
@@ -44,6 +47,14 @@ class AllocationNightlySettings(PlexSourceSettings, PilotSettings, RequiredArtif
     misapplication_weeks: int = Field(
         default=DEFAULT_MISAPPLICATION_WEEKS, ge=1, le=MAX_WEEKS, alias="MISAPPLICATION_WEEKS"
     )
+    indirect_codes: tuple[str, ...] = Field(
+        default=AllocationPolicy().indirect_codes, min_length=1, alias="ALLOCATION_INDIRECT_CODES"
+    )
+
+    @field_validator("indirect_codes", mode="before")
+    @classmethod
+    def _codes(cls, value: Any) -> tuple[str, ...]:
+        return parse_codes(value)
 
 
 @dataclass
@@ -69,6 +80,7 @@ def build(settings: AllocationNightlySettings) -> Dependencies:
             split=settings.split,
             weekly_overtime_hours=settings.weekly_overtime_hours,
             overtime_premium=settings.overtime_premium,
+            indirect_codes=settings.indirect_codes,
         ),
         misapplication_weeks=settings.misapplication_weeks,
         scope=settings.pilot_scope,

@@ -66,7 +66,7 @@ from plexlabor.audit import (
     format_audit_time,
     stable_event_id,
 )
-from plexlabor.models import TimeClockEntry
+from plexlabor.models import LaborEntry, TimeClockEntry
 from plexlabor.models.types import parse_plex_datetime
 from plexlabor.platform.clock import utc_now
 from plexlabor.plex.errors import PlexDataError, PlexNotFoundError, PlexRequestError
@@ -84,6 +84,8 @@ LABOR_ENTRY_LOOKBACK = timedelta(hours=16)
 its window is what keeps the read small: the stretch and this much before it, not days of the plant."""
 LABOR_ENTRY_ACTION = "labor-entry-create"
 """The logical resource an approved unallocated stretch's labor entry is POSTed to (`PlexSettings.resource_paths`)."""
+INDIRECT_LABOR_RECORD = "indirect-labor-entry"
+"""The `action` of the suggestions custom object's record of unallocated time coded to an indirect code."""
 MAX_ERROR_CHARS = 500
 MAX_RESPONSE_CHARS = 2000
 
@@ -171,6 +173,14 @@ def _item_keys(item_id: str, revision: str | None = None) -> WriteKeys:
     twice; a later decision, `revision`, is a write of its own)."""
     key = f"plexlabor-writeback-{item_id}" + (f"-{revision}" if revision else "")
     return {"idempotency_key": key, "reference": item_id}
+
+
+def _stretch(entry: dict[str, Any]) -> tuple[datetime, datetime]:
+    """The start and end of a labor or indirect entry to write (Plex's UTC form); refused when they do not parse."""
+    start, end = (parse_plex_datetime(entry[name]) for name in ("startTime", "endTime"))
+    if not (isinstance(start, datetime) and isinstance(end, datetime)):
+        raise WritebackRefusedError("the entry's times do not parse: nothing written")
+    return start, end
 
 
 def _result_payload(result: WriteResult) -> dict[str, Any]:
@@ -368,19 +378,13 @@ class WritebackService:
         means it is there already (an earlier attempt, or entered by hand), one on another means the time
         was charged since, and nothing is written."""
         item_id = opening.finding_id or opening.event_id
+        if isinstance(opening.payload.get("indirect_entry"), dict):
+            return self._write_indirect(opening, decision)
         entry = opening.payload.get("labor_entry")
         if not isinstance(entry, dict):
             raise WritebackRefusedError("no job to charge the time to: nothing written; code it in Plex")
-        start, end = (parse_plex_datetime(entry[name]) for name in ("startTime", "endTime"))
-        if not (isinstance(start, datetime) and isinstance(end, datetime)):
-            raise WritebackRefusedError("the labor entry's times do not parse: nothing written")
-        overlapping = [
-            found
-            for found in self.plex.labor_entries(start - LABOR_ENTRY_LOOKBACK, end)
-            if found.employee_id == entry["employeeId"]
-            and found.start_time < end
-            and (found.end_time is None or found.end_time > start)
-        ]
+        start, end = _stretch(entry)
+        overlapping = self._labor_in(entry["employeeId"], start, end)
         previous = {"laborEntries": [found.to_plex() for found in overlapping]}
         same = [found for found in overlapping if found.job_operation_id == entry["jobOperationId"]]
         if overlapping and not same:
@@ -405,6 +409,57 @@ class WritebackService:
             payload |= _result_payload(self.writer.write(request))
         event = self._written(subject, opening.model_version, payload, previous)
         logger.info("labor entry written", extra={"finding_id": item_id, "mode": payload.get("mode")})
+        return event
+
+    def _labor_in(self, employee_id: str, start: datetime, end: datetime) -> list[LaborEntry]:
+        """The person's labor entries overlapping the stretch (one read: `LABOR_ENTRY_LOOKBACK` before it)."""
+        return [
+            found
+            for found in self.plex.labor_entries(start - LABOR_ENTRY_LOOKBACK, end)
+            if found.employee_id == employee_id
+            and found.start_time < end
+            and (found.end_time is None or found.end_time > start)
+        ]
+
+    def _write_indirect(self, opening: AuditEvent, decision: Decision) -> AuditEvent:
+        """Unallocated time a reviewer coded to an indirect code (`allocation.coding`): Plex has no public write of
+        indirect labor, so it is one record of the suggestions custom object (action `INDIRECT_LABOR_RECORD`) for a
+        person or a Process Flow to enter, in every write mode (`dry_run`: not sent). Plex is read first, as for a
+        labor entry: the person's labor and indirect entries overlapping the stretch are the `previous_values`; an
+        indirect entry of the same code there means it is there already, a labor entry or another code means the
+        time was charged since, and nothing is written."""
+        item_id = opening.finding_id or opening.event_id
+        entry = opening.payload["indirect_entry"]
+        start, end = _stretch(entry)
+        labor = self._labor_in(entry["employeeId"], start, end)
+        try:
+            read = self.plex.indirect_labor_entries(start - LABOR_ENTRY_LOOKBACK, end)
+        except (PlexNotFoundError, KeyError):  # the tenant records no indirect labor (or no data source id is set)
+            read = []
+        indirect = [
+            found
+            for found in read
+            if found.employee_id == entry["employeeId"]
+            and found.start_time < end
+            and (found.end_time is None or found.end_time > start)
+        ]
+        other = [found for found in indirect if found.indirect_code != entry["indirectCode"]]
+        if labor or other:
+            raise WritebackRefusedError(
+                f"Plex now holds {len(labor) + len(other)} other entr{'y' if len(labor) + len(other) == 1 else 'ies'} "
+                "in this time: it was charged since the coding; nothing written"
+            )
+        previous = {"indirectLaborEntries": [found.to_plex() for found in indirect]}
+        record = {"action": INDIRECT_LABOR_RECORD, **entry, "decidedBy": decision.supervisor_id, "itemId": item_id}
+        name = self.writer.settings.custom_object_name
+        payload: dict[str, Any] = {"kind": UNALLOCATED_TIME, "custom_object": name, "record": record}
+        if indirect:
+            payload |= {"already_applied": True, "sent": False, "mode": self.writer.mode}
+        else:
+            payload |= _result_payload(self.writer.record(record, name=name, **_item_keys(item_id)))
+        subject = _Subject(opening.record_key, item_id, opening.employee_id, decision)
+        event = self._written(subject, opening.model_version, payload, previous)
+        logger.info("indirect labor recorded", extra={"finding_id": item_id, "mode": payload.get("mode")})
         return event
 
     def _write_nonconformance(self, opening: AuditEvent, decision: Decision, revision: str | None) -> AuditEvent:

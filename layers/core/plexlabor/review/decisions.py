@@ -25,7 +25,13 @@ from plexlabor.approval.callback import CallbackService, decision_event
 from plexlabor.approval.errors import ApprovalError, WritebackNotQueuedError
 from plexlabor.approval.messages import Decision, RecommendationWriteback, WritebackMessage
 from plexlabor.approval.ports import WritebackSender
-from plexlabor.approval.recommendations import INCIDENT_CODING, WRITTEN_KINDS, Recommended, recommendation_decision
+from plexlabor.approval.recommendations import (
+    INCIDENT_CODING,
+    UNALLOCATED_TIME,
+    WRITTEN_KINDS,
+    Recommended,
+    recommendation_decision,
+)
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, AuditStore
 from plexlabor.audit.errors import AuditConflictError
@@ -45,6 +51,13 @@ class ItemNotFoundError(ApprovalError):
     """The item is closed, unknown, or not one this person may see (never told apart: 404)."""
 
     http_status = 404
+
+
+class NothingToApproveError(ApprovalError):
+    """An approval of unallocated time with no job to charge it to: approving it would change nothing, so it is
+    coded instead (an indirect code or a job, `allocation.coding`: the item page's "Code it"), or rejected."""
+
+    http_status = 400
 
 
 class NothingToConfirmError(ApprovalError):
@@ -114,7 +127,12 @@ class ReviewService:
                 else "Not approved here: an incident's codes are confirmed on its own page, with what its text "
                 "says, and written to Plex from there. Open the incident to confirm them."
             )
-        # a kind Plex gets, when the item proposes something to write (unallocated time with no job: nothing)
+        if decision.action is ApprovalAction.APPROVE and item.kind == UNALLOCATED_TIME and item.proposed is None:
+            raise NothingToApproveError(
+                "Not approved: no job was scanned near this time, so approving would change nothing. Code it on its "
+                "page (an indirect code or the job), or reject it with the reason."
+            )
+        # a kind Plex gets, when the item proposes something to write
         written = decision.action is ApprovalAction.APPROVE and item.kind in WRITTEN_KINDS and item.proposed is not None
         recommended = Recommended(item_id, item.record_key, item.kind, item.employee_id, item.model_version)
         with self._holding(item if decision.action is ApprovalAction.APPROVE else None, viewer):

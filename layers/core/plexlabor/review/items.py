@@ -202,4 +202,6 @@ def _proposed(payload: dict[str, Any]) -> dict[str, Any] | None:
     if payload.get("kind") == "unallocated_time" and payload.get("labor_entry"):
         keys = ("job_no", "operation_no", "workcenter_code", "start", "end", "minutes")
         return {key: payload.get(key) for key in keys}
+    if payload.get("kind") == "unallocated_time" and payload.get("indirect_entry"):  # coded by hand to a code
+        return {key: payload.get(key) for key in ("indirect_code", "start", "end", "minutes")}
     return None

@@ -156,8 +156,9 @@ def _opening_key(event: AuditEvent) -> tuple[str, str, str]:
 
 def _chosen_by_hand(opening: AuditEvent) -> bool:
     """Whether `opening` records a person's own choice, not the model's: a swap on the crew board
-    (`webapp.crewboard.plan_swap` names the person it was swapped for)."""
-    return bool(opening.payload.get("swapped_for"))
+    (`webapp.crewboard.plan_swap` names the person it was swapped for), unallocated time coded by hand
+    (`allocation.coding`)."""
+    return bool(opening.payload.get("swapped_for") or opening.payload.get("chosen_by_hand"))
 
 
 def _overrides(decision: AuditEvent, swapped: set[str]) -> bool:

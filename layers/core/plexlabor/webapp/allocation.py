@@ -13,17 +13,25 @@ Job costs and shift totals pool departments, so only plant-wide viewers see them
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
+
+from pydantic import ValidationError
 
 from plexlabor.allocation.artifact import AllocationArtifact, WorkcenterRef, read_artifact
 from plexlabor.allocation.misapplication import Guidance
+from plexlabor.allocation.nightly import suggestion_event
 from plexlabor.allocation.report import EmployeeRow, JobCost, Suggestion
-from plexlabor.platform.artifacts import ReportPointer
-from plexlabor.review.items import ReviewItem
-from plexlabor.review.queue import Role
+from plexlabor.audit.events import AuditStatus
+from plexlabor.platform.artifacts import ArtifactError, ReportPointer
+from plexlabor.review.items import ReviewItem, item_from_event
+from plexlabor.review.queue import Role, Viewer
 from plexlabor.webapp.latest import LatestReport
 from plexlabor.webapp.viewer import Reach
+
+logger = logging.getLogger(__name__)
 
 ROWS = 50
 """Rows per table: the page stays small whatever the plant's size."""
@@ -56,6 +64,19 @@ class AllocationReports(LatestReport[AllocationIndex]):
     def read(self, pointer: ReportPointer) -> AllocationIndex:
         return AllocationIndex.of(read_artifact(self.store, pointer), pointer)
 
+    def of_day(self, day: date) -> AllocationArtifact | None:
+        """The report of a plant-local day (the one an unallocated-time item comes from): the newest when it is that
+        day's, else its `<day>.json` read now; None when none is stored or it cannot be read (logged)."""
+        index = self.current().index
+        if index is not None and index.artifact.day == day:
+            return index.artifact
+        try:
+            raw = self.store.get(f"{day.isoformat()}.json")
+            return None if raw is None else AllocationArtifact.model_validate_json(raw)
+        except (ArtifactError, ValidationError) as error:
+            logger.warning("allocation report of a day unreadable", extra={"day": day.isoformat(), "error": str(error)})
+            return None
+
 
 class AllocationScope(Reach):
     """Admins, planners and HR see the whole plant; supervisors their departments."""
@@ -81,6 +102,15 @@ class GuidanceRow:
 
 
 @dataclass(frozen=True)
+class StretchRow:
+    """An unallocated stretch on the page: its item in the review queue, and whether this viewer decides it."""
+
+    suggestion: Suggestion
+    item_id: str
+    decides: bool
+
+
+@dataclass(frozen=True)
 class AllocationView:
     """What one viewer sees of the day."""
 
@@ -88,7 +118,8 @@ class AllocationView:
     unallocated: int
     employees: list[EmployeeRow]
     """Employees in reach with unallocated minutes, most first."""
-    suggestions: list[Suggestion]
+    suggestions: list[StretchRow]
+    """Each decided in the review queue by the person's supervisor (or an admin); read-only for the others."""
     departments: dict[str, tuple[int, int, float]]
     """Department -> (paid, unallocated minutes, unallocated cost)."""
     shifts: dict[str, tuple[int, int, float]]
@@ -98,7 +129,14 @@ class AllocationView:
     """The trend log's combinations (low-confidence job-code findings), ranked the same way."""
 
 
-def allocation_view(index: AllocationIndex, scope: AllocationScope) -> AllocationView:
+def _stretch_row(artifact: AllocationArtifact, suggestion: Suggestion, viewer: Viewer) -> StretchRow:
+    """The stretch with its item id and whether `viewer` decides it: the review queue's own rule on its item."""
+    event = suggestion_event(artifact.day, suggestion, artifact.generated_at, AuditStatus.PENDING_APPROVAL)
+    item = item_from_event(event)
+    return StretchRow(suggestion, event.event_id, item is not None and viewer.decides and viewer.may_see(item))
+
+
+def allocation_view(index: AllocationIndex, scope: AllocationScope, viewer: Viewer) -> AllocationView:
     """The tables of the page for this viewer (each at most `ROWS` long)."""
     report, artifact = index.artifact.report, index.artifact
     people = [row for row in report.employees if scope.sees(row.department)]
@@ -112,9 +150,12 @@ def allocation_view(index: AllocationIndex, scope: AllocationScope) -> Allocatio
         paid=sum(row.paid for row in people),
         unallocated=sum(row.unallocated for row in people),
         employees=sorted((r for r in people if r.unallocated), key=lambda r: (-r.unallocated, r.employee_no))[:ROWS],
-        suggestions=sorted(
-            (s for s in report.suggestions if scope.sees(s.department)), key=lambda s: (-s.minutes, s.employee_no)
-        )[:ROWS],
+        suggestions=[
+            _stretch_row(artifact, s, viewer)
+            for s in sorted(
+                (s for s in report.suggestions if scope.sees(s.department)), key=lambda s: (-s.minutes, s.employee_no)
+            )[:ROWS]
+        ],
         departments={
             name: (share.paid, share.unallocated, share.unallocated_cost)
             for name, share in report.departments.items()

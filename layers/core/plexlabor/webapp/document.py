@@ -182,6 +182,30 @@ def webapp_document() -> dict[str, Any]:
             )
         },
         "/allocation": {"get": _get("Labor allocation", _responses("200", "403"))},
+        "/allocation/code": {
+            "get": _get(
+                "The coding form of a waiting unallocated-time item (an indirect code or a job operation)",
+                _responses("200", "404", "503"),
+                _query("item"),
+            ),
+            "post": _post(
+                "Code unallocated time by hand: recorded as the reviewer's choice, approved, the suggestion rejected",
+                _form(
+                    {
+                        "item": _TEXT,
+                        "code": {"type": "string", "maxLength": 64},
+                        "job": {"type": "string", "maxLength": 64},
+                        "operation": _TEXT,
+                    },
+                    "item",
+                ),
+                "400",  # an unreadable form, or a code or job the day's report does not have (the form, saying why)
+                "404",  # not waiting, or not the viewer's to decide
+                "409",
+                "410",
+                "503",  # the day's report unreadable, or the write could not be queued (nothing recorded)
+            ),
+        },
         "/crew": {
             "get": _get(
                 "The crew board of a day",

@@ -1,0 +1,170 @@
+"""Unallocated time coded by hand: the reviewer's indirect code or job operation for a stretch, checked, and
+recorded as a suggestion of their own (ux164 #5: the item asked to "code it (training, meeting, waiting) or name
+the job", and the page had no field for either).
+
+The choice is one of:
+- an **indirect code** of the plant (`AllocationArtifact.indirect_codes`: `ALLOCATION_INDIRECT_CODES`, the
+  departments' codes and those Plex recorded that day, as allocation_nightly stored them);
+- a **job operation worked that day** (job number and operation number), one of the day's job operations in the
+  night's report (`AllocationReport.jobs`, read from Plex's labor entries, jobs and job operations), charged at
+  its workcenter.
+Anything else is refused with the field and the reason (`CodingRefusedError`, a 400 on the page).
+
+`coded_event` is the choice as an `unallocated_time` recommendation by the reviewer (`chosen_by_hand`, `replaces`:
+the suggestion it codes; the KPIs count it chosen by hand, and the suggestion's rejection overridden, as a swap
+on the crew board), carrying what approving it writes: a job's labor entry (`labor_entry`, as the night's
+suggestion of a likely job does) or the indirect code's entry (`indirect_entry`, which plex_writeback records as
+indirect labor in the suggestions custom object: `approval.writeback`). The web app approves it at once
+(`review.decisions.ReviewService.approve_new`) and rejects the suggestion it replaces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from plexlabor.allocation.artifact import AllocationArtifact
+from plexlabor.allocation.nightly import KIND, job_labor_entry
+from plexlabor.allocation.policy import AllocationPolicy
+from plexlabor.allocation.report import JobCost
+from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event, stable_event_id
+from plexlabor.models.types import format_plex_datetime
+
+STRETCH_FIELDS = ("as_of", "employee_no", "department", "start", "end", "minutes", "cost", "shift_code")
+"""What a coding keeps of the suggestion it codes: the stretch, whose it is and what it cost."""
+
+
+class CodingRefusedError(ValueError):
+    """A coding the page does not record: the reason, naming the field."""
+
+
+@dataclass(frozen=True)
+class Coding:
+    """What the reviewer chose: an indirect code, or a job operation of the day (with its workcenter's code)."""
+
+    indirect_code: str | None = None
+    job: JobCost | None = None
+    workcenter_code: str | None = None
+
+    def words(self) -> str:
+        if self.job is None:
+            return f"the indirect code {self.indirect_code}"
+        at = f" at {self.workcenter_code}" if self.workcenter_code else ""
+        return f"job {self.job.job_no} op {self.job.operation_no}{at}"
+
+
+def indirect_codes(artifact: AllocationArtifact) -> list[str]:
+    """The codes a stretch of this report may be coded to (a report stored before they were: the defaults)."""
+    return artifact.indirect_codes or AllocationPolicy().codes()
+
+
+def writable_jobs(artifact: AllocationArtifact) -> list[JobCost]:
+    """The day's job operations a stretch may be charged to: those whose job and workcenter the report names."""
+    return [j for j in artifact.report.jobs if j.job_id and j.workcenter_id and j.operation_no is not None]
+
+
+def read_coding(form: Mapping[str, str], artifact: AllocationArtifact) -> Coding:
+    """The choice the form makes (`code`, or `job` and `operation`), checked against the day's report."""
+    code, job, operation = (form.get(name, "").strip() for name in ("code", "job", "operation"))
+    if code and (job or operation):
+        raise CodingRefusedError("Choose an indirect code or a job, not both.")
+    if code:
+        codes = indirect_codes(artifact)
+        found = next((c for c in codes if c.casefold() == code.casefold()), None)
+        if found is None:
+            raise CodingRefusedError(
+                f"Indirect code: {code[:40]!r} is not one of the plant's codes ({', '.join(codes)})."
+            )
+        return Coding(indirect_code=found)
+    if not job:
+        raise CodingRefusedError("Choose an indirect code, or give the job number and operation.")
+    day = artifact.day.isoformat()
+    of_job = [j for j in writable_jobs(artifact) if j.job_no.casefold() == job.casefold()]
+    if not of_job:
+        raise CodingRefusedError(
+            f"Job: no labor was recorded on job {job[:40]!r} on {day} in Plex; give a job worked that day."
+        )
+    worked = ", ".join(str(j.operation_no) for j in sorted(of_job, key=lambda j: j.operation_no or 0))
+    try:
+        number = int(operation)
+    except ValueError:
+        raise CodingRefusedError(
+            f"Operation: give the operation number of job {of_job[0].job_no} (worked on {day}: {worked})."
+        ) from None
+    chosen = next((j for j in of_job if j.operation_no == number), None)
+    if chosen is None:
+        raise CodingRefusedError(
+            f"Operation: job {of_job[0].job_no} had no labor on operation {number} on {day} (worked: {worked})."
+        )
+    ref = artifact.workcenters.get(chosen.workcenter_id or "")
+    return Coding(job=chosen, workcenter_code=ref.code if ref else None)
+
+
+def waiting_suggestion(events: list[AuditEvent]) -> AuditEvent | None:
+    """An item's history: its `unallocated_time` suggestion when it is still waiting (no decision or expiry yet)."""
+    opening = next((e for e in events if e.event_type is AuditEventType.RECOMMENDATION), None)
+    closed = any(e.status in (AuditStatus.APPROVED, AuditStatus.REJECTED, AuditStatus.EXPIRED) for e in events)
+    if opening is None or opening.payload.get("kind") != KIND or closed:
+        return None
+    return opening
+
+
+def coded_event(opening: AuditEvent, coding: Coding, by: str, now: datetime) -> AuditEvent:
+    """The coding of the suggestion `opening` as a waiting recommendation by `by` (its id stable per suggestion and
+    choice: the same coding posted twice is recorded once)."""
+    payload = opening.payload
+    item_id = opening.finding_id or opening.event_id
+    employee_id = str(opening.employee_id)
+    start, end = (datetime.fromisoformat(str(payload[name])) for name in ("start", "end"))
+    if coding.job is not None:
+        j = coding.job
+        assert j.job_id and j.workcenter_id  # `writable_jobs`
+        chosen = {
+            "job_operation_id": j.job_operation_id,
+            "job_no": j.job_no,
+            "operation_no": j.operation_no,
+            "job_id": j.job_id,
+            "workcenter_id": j.workcenter_id,
+            "workcenter_code": coding.workcenter_code,
+            "labor_entry": job_labor_entry(employee_id, j.workcenter_id, j.job_id, j.job_operation_id, start, end),
+        }
+        key = j.job_operation_id
+    else:
+        chosen = {
+            "indirect_code": coding.indirect_code,
+            "labor_entry": None,
+            "indirect_entry": {
+                "employeeId": employee_id,
+                "indirectCode": coding.indirect_code,
+                "startTime": format_plex_datetime(start),
+                "endTime": format_plex_datetime(end),
+            },
+        }
+        key = f"indirect:{coding.indirect_code}"
+    was = f"job {payload['job_no']} op {payload['operation_no']}" if payload.get("labor_entry") else "no job"
+    note = (
+        f"{employee_id}: {payload.get('minutes')} paid minutes on {payload.get('as_of')} "
+        f"(${float(payload.get('cost') or 0.0):,.2f}) coded by hand to {coding.words()} (suggested: {was})."
+    )
+    return recommendation_event(
+        opening.record_key,
+        stable_event_id("allocation", KIND, "coded", item_id, key),
+        status=AuditStatus.PENDING_APPROVAL,
+        occurred_at=now,
+        actor=by,
+        model_version=opening.model_version or "",
+        supervisor_id=opening.supervisor_id,
+        employee_id=employee_id,
+        payload={key: payload[key] for key in STRETCH_FIELDS if key in payload}
+        | chosen
+        | {
+            "kind": KIND,
+            "suggestion": f"charge {payload.get('minutes')} min to {coding.words()}",
+            "chosen_by_hand": True,
+            "replaces": item_id,
+            "confidence": 1.0,
+            "severity": "low",
+            "note": note,
+        },
+    )
