@@ -138,7 +138,7 @@ class IncidentWaitlist:
         subject = f"[{PRODUCT}] {count} new {noun} waiting for you: " + ", ".join(
             f"{len(found)} to {'confirm' if status == 'awaiting' else 'code'}" for _, status, found in groups if found
         )
-        lead = f"{count} {noun} reported since the last notice {'waits' if count == 1 else 'wait'} for you."
+        lead = f"{count} {noun} no earlier notice named {'waits' if count == 1 else 'wait'} for you."
         every = self.list_url("waiting", now)
         total = f"In all {len(waiting)} {'incident waits' if len(waiting) == 1 else 'incidents wait'} for you"
         lines, sections = [lead, ""], []
