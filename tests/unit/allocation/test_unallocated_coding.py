@@ -18,6 +18,7 @@ import pytest
 
 from functions.plex_writeback.handler import handler as writeback_handler
 from plexlabor.allocation.artifact import AllocationArtifact, WorkcenterRef, store_artifact
+from plexlabor.allocation.coding import CodingRefusedError, read_coding
 from plexlabor.allocation.nightly import suggestion_event
 from plexlabor.allocation.report import AllocationReport, JobCost, Totals
 from plexlabor.approval.corrections import with_fallback_paths
@@ -45,30 +46,24 @@ CLAIMS = {"cognito:username": "E0001", "cognito:groups": "supervisor"}
 PLANNER = {"cognito:username": "P0001", "cognito:groups": "planner"}
 NAMED = PeopleDisplay(StaticPeopleDirectory([Person("E0042", "1042", "Grace Adams")]))
 CODES = ["TRAINING", "MEETING", "WAITING", "MAINTENANCE", "MATERIAL_HANDLING"]
-JOBS = [
-    JobCost(
-        job_operation_id="JO-7",
-        job_no="J100007",
-        operation_no=20,
-        workcenter_id="WC-ID-10",
-        job_id="J-7",
+
+
+def day_job(number: int, operation: int, workcenter: int) -> JobCost:
+    """Job J10000<number>'s operation, worked that day at WC-<workcenter> (its ids J-<number>, JO-<number>)."""
+    return JobCost(
+        job_operation_id=f"JO-{number}",
+        job_no=f"J10000{number}",
+        operation_no=operation,
+        workcenter_id=f"WC-ID-{workcenter}",
+        job_id=f"J-{number}",
         minutes=300,
         cost=120.0,
         earned_standard_hours=5.0,
         standard_cost=120.0,
-    ),
-    JobCost(
-        job_operation_id="JO-8",
-        job_no="J100008",
-        operation_no=10,
-        workcenter_id="WC-ID-11",
-        job_id="J-8",
-        minutes=200,
-        cost=80.0,
-        earned_standard_hours=3.0,
-        standard_cost=72.0,
-    ),
-]
+    )
+
+
+JOBS = [day_job(7, 20, 10), day_job(8, 10, 11)]
 
 
 def publish(world: World, job: bool = False, later: int = 0) -> AuditEvent:
@@ -226,6 +221,15 @@ def test_a_coding_the_day_does_not_allow_is_refused_naming_the_field(
     body = html.unescape(response["body"])
     assert f"Not coded: {says}" in body and 'action="/dev/allocation/code"' in body  # the form again, as typed
     assert world.writebacks.sent == [] and len(world.audit.for_finding(opening.event_id)) == 1
+
+
+def test_a_report_stored_before_job_ids_refuses_a_job_saying_why() -> None:
+    old = AllocationArtifact.model_validate_json(night_report().get("2026-03-02.json") or b"")
+    jobs = [job.model_copy(update={"job_id": None}) for job in old.report.jobs]
+    old = old.model_copy(update={"report": old.report.model_copy(update={"jobs": jobs})})
+    with pytest.raises(CodingRefusedError, match="made before a job could be chosen here"):
+        read_coding({"job": "J100007", "operation": "20"}, old)
+    assert read_coding({"code": "meeting"}, old).indirect_code == "MEETING"
 
 
 def test_who_does_not_decide_the_item_cannot_code_it(world: World) -> None:

@@ -80,6 +80,11 @@ def read_coding(form: Mapping[str, str], artifact: AllocationArtifact) -> Coding
     if not job:
         raise CodingRefusedError("Choose an indirect code, or give the job number and operation.")
     day = artifact.day.isoformat()
+    if artifact.report.jobs and not writable_jobs(artifact):
+        raise CodingRefusedError(
+            f"Job: the night's report of {day} was made before a job could be chosen here (it names no job ids); "
+            "choose an indirect code, or enter the job in Plex."
+        )
     of_job = [j for j in writable_jobs(artifact) if j.job_no.casefold() == job.casefold()]
     if not of_job:
         raise CodingRefusedError(
