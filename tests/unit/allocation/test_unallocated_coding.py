@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from functions.plex_writeback.handler import handler as writeback_handler
+from plexlabor.allocation import wiring
 from plexlabor.allocation.artifact import AllocationArtifact, WorkcenterRef, store_artifact
 from plexlabor.allocation.coding import CodingRefusedError, read_coding
 from plexlabor.allocation.nightly import suggestion_event
@@ -27,7 +28,9 @@ from plexlabor.approval.messages import RecommendationWriteback
 from plexlabor.approval.writeback import WritebackService
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.models import IndirectLaborEntry, LaborEntry
+from plexlabor.plant import PlantFolder
 from plexlabor.platform.artifacts import InMemoryArtifactStore
+from plexlabor.platform.errors import ConfigurationError
 from plexlabor.plex.settings import PlexSettings
 from plexlabor.plex.writeback import PlexWriter
 from plexlabor.review.decisions import NothingToApproveError, ReviewService
@@ -327,3 +330,18 @@ def test_a_job_coding_is_written_as_its_labor_entry(world: World) -> None:
 @pytest.fixture
 def world() -> World:
     return World()
+
+
+def test_the_plants_codes_are_a_setting_of_allocation_nightly(labelled_plant: PlantFolder) -> None:
+    base = {"AUDIT_TABLE_NAME": "a", "PLEXLABOR_ARTIFACTS_DIR": "/tmp", "PLEXLABOR_PLANT_DIR": str(labelled_plant.path)}
+    assert wiring.AllocationNightlySettings.from_env(base).indirect_codes == ("TRAINING", "MEETING", "WAITING")
+    configured = wiring.AllocationNightlySettings.from_env({**base, "ALLOCATION_INDIRECT_CODES": "TRAINING, SAFETY"})
+    assert wiring.build(configured).policy.codes(["SETUP"]) == [
+        "TRAINING",
+        "SAFETY",
+        "MAINTENANCE",
+        "MATERIAL_HANDLING",
+        "SETUP",
+    ]
+    with pytest.raises(ConfigurationError, match="ALLOCATION_INDIRECT_CODES"):
+        wiring.AllocationNightlySettings.from_env({**base, "ALLOCATION_INDIRECT_CODES": " , "})
