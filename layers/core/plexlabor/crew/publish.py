@@ -101,14 +101,15 @@ class PlanEvents:
     """The plan's objective breakdown against the baselines (`crew.board.plan_figures`), on every new event
     (one per shift would be lost when that one is already in the table: a re-plan's unchanged pairs)."""
     renewed: Mapping[str, str] = field(default_factory=dict)
-    """The assignments closed for good, removed from Plex or superseded (`renewed_id`)."""
+    """The suggestions closed for good, removed from Plex or superseded (`renewed_id`)."""
 
     def assignment_id(self, assignment: CrewAssignment) -> str:
         base = assignment_event_id(self.plan.day.isoformat(), assignment.job_key, assignment.employee_id)
         return renewed_id(base, self.renewed)
 
     def unstaffed_id(self, seat: UnstaffedSeat) -> str:
-        return stable_event_id("crew", self.plan.day.isoformat(), seat.job_key, "unstaffed", seat.cause)
+        base = stable_event_id("crew", self.plan.day.isoformat(), seat.job_key, "unstaffed", seat.cause)
+        return renewed_id(base, self.renewed)
 
     def assignment(self, assignment: CrewAssignment) -> AuditEvent:
         """One assignment."""
@@ -231,6 +232,7 @@ def publish_plan(
     candidates: Mapping[str, list[dict[str, Any]]] | None = None,
     figures: Mapping[str, Any] | None = None,
     renewed: Mapping[str, str] | None = None,
+    still_empty: Collection[str] = frozenset(),
 ) -> PublishResult:
     """Append one recommendation per assignment and per short segment, once (`audit.publish_once`).
     `departments` maps workcenter ids to their departments (the problem's places), for the pilot scope;
@@ -238,14 +240,19 @@ def publish_plan(
     re-plan's earlier plan): they are counted as already published without a write (on DynamoDB each
     refused write costs a round trip); `candidates` and `figures` are what the crew board shows beside the
     plan (`crew.board`); `renewed`: the assignments closed for good, each planned again under a new id
-    (`renewed_id`)."""
+    (`renewed_id`); `still_empty`: the segments (job keys) whose open short-seat suggestion stands for the plan's
+    empty seat there (a re-plan's, `replanning._empty_seats`): counted as already published, none written."""
     events = PlanEvents(
         plan, now, actor, approval, scope, departments or {}, trigger, candidates or {}, figures, renewed or {}
     )
     builders: list[EventBuilder] = [
         partial(events.assignment, a) for a in plan.assignments if events.assignment_id(a) not in recorded
     ]
-    builders += [partial(events.unstaffed, s) for s in plan.unstaffed if events.unstaffed_id(s) not in recorded]
+    builders += [
+        partial(events.unstaffed, s)
+        for s in plan.unstaffed
+        if events.unstaffed_id(s) not in recorded and s.job_key not in still_empty
+    ]
     result = publish_once(store, builders)
     result.already_published += len(plan.assignments) + len(plan.unstaffed) - len(builders)
     return result

@@ -29,7 +29,7 @@ from plexlabor.approval.recommendations import CREW_ASSIGNMENT, CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditStatus, recommendation_event, stable_event_id
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.suggestions import REPLAN_ACTOR, DayRead
+from plexlabor.crew.suggestions import CREW_KINDS, REPLAN_ACTOR, DayRead
 
 State = Literal["waiting", "removed", "kept", "superseded", "expired"]
 STATES: dict[AuditStatus, State] = {
@@ -88,13 +88,13 @@ def removed(read: DayRead) -> dict[str, str]:
 
 
 def renewed(read: DayRead) -> dict[str, str]:
-    """The day's assignments closed for good (assignment id -> the id of what closed it), which a plan that has the
-    same pair again publishes under a new id (`crew.publish.renewed_id`): those removed from Plex (`removed`) and
-    those a re-plan superseded."""
+    """The day's suggestions closed for good (their id -> the id of what closed it), which a plan that has the same
+    pair (or the same empty seat) again publishes under a new id (`crew.publish.renewed_id`): the assignments removed
+    from Plex (`removed`) and the suggestions a re-plan superseded."""
     superseded = {
         event.event_id: closing.event_id
         for event in read.openings
-        if event.payload.get("kind") == CREW_ASSIGNMENT
+        if event.payload.get("kind") in CREW_KINDS
         and (closing := read.closed.get(event.event_id)) is not None
         and closing.status is AuditStatus.EXPIRED
         and closing.actor == REPLAN_ACTOR

@@ -74,7 +74,7 @@ from plexlabor.crew.suggestions import REPLAN_ACTOR, REPLAN_KIND, Commitment, Da
 from plexlabor.platform.observability import logger, metrics
 
 if TYPE_CHECKING:
-    from plexlabor.crew.models import CrewProblem
+    from plexlabor.crew.models import CrewPlan, CrewProblem
     from plexlabor.crew.pairs import Compiled
     from plexlabor.crew.replan import Assignment, CurrentPlan
     from plexlabor.crew.snapshots import KeptStore
@@ -83,6 +83,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 CREW_ASSIGNMENT = "crew_assignment"
+CREW_UNSTAFFED = "crew_unstaffed"
 KEPT_FOR = timedelta(minutes=10)
 """How long a container re-plans a shift's problem without reading it again, and reads the day's suggestions
 without reading them whole (`wiring.ReplanDependencies.days`)."""
@@ -255,6 +256,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     candidates, figures = swap_candidates(replanned, plan), plan_figures(plan)
     kept = assignments_of(plan)
     dropped = [event for assignment, event in openings.items() if assignment not in kept]
+    still_empty, dropped_empty = _empty_seats(day, message.shift, plan)
     trigger = message.describe(kept_shift.problem)
     writing = time.perf_counter()
     result = publish_plan(
@@ -270,8 +272,10 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         candidates=candidates,
         figures=figures,
         renewed=renewed(day),
+        still_empty=still_empty,
     )
     superseded_count = sum(append_once(deps.store, superseded_event(e, message, now, trigger)) for e in dropped)
+    empty_superseded = sum(append_once(deps.store, superseded_event(e, message, now, trigger)) for e in dropped_empty)
     events = remembered(kept_shift.events, message)
     removals = _removals(deps, day, message, problem, events, now, trigger)
     applied = applied_event(message, now)
@@ -291,6 +295,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         "accepted": len(current.accepted),
         "people_moved": people_moved(set(current.assignments), kept, absent),
         "superseded": superseded_count,
+        "empty_superseded": empty_superseded,
         **removals,
         "data_read": read == "read",
         "shift_from": read,
@@ -304,6 +309,33 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     metrics.add_metric(name="CrewReplanSeconds", unit=MetricUnit.Seconds, value=summary["seconds"])
     metrics.add_metric(name="CrewReplanPeopleMoved", unit=MetricUnit.Count, value=summary["people_moved"])
     return summary
+
+
+def _empty_seats(day: DayRead, shift: str, plan: CrewPlan) -> tuple[frozenset[str], list[AuditEvent]]:
+    """Of the re-plan's seats that stay empty, those whose open short-seat suggestion stands (their job keys: a new
+    one would say the event emptied them), and the shift's open short-seat suggestions it supersedes. A seat already
+    published as empty with as many seats keeps its suggestion (ux164 #3: each re-plan published a second one for it,
+    "After a call-off of ...", when its cause read otherwise, and the board counted the seat twice); one that changed
+    (filled now, or more or fewer of its seats empty) has its open ones closed, and a new one when still empty: each
+    seat keeps one suggestion."""
+    before: dict[str, list[AuditEvent]] = {}
+    for event in day.openings:
+        payload = event.payload
+        if (
+            payload.get("kind") == CREW_UNSTAFFED
+            and payload.get("shift_code") == shift
+            and event.event_id not in day.closed
+        ):
+            before.setdefault(str(payload.get("segment")), []).append(event)
+    standing, superseded = set(), []
+    for seat in plan.unstaffed:
+        earlier = before.pop(seat.job_key, [])
+        same = next((e for e in earlier if int(e.payload.get("seats") or 1) == seat.seats), None)
+        superseded += [e for e in earlier if e is not same]
+        if same is not None:
+            standing.add(seat.job_key)
+    superseded += [event for events in before.values() for event in events]  # filled now, or no longer planned
+    return frozenset(standing), superseded
 
 
 def _removals(
