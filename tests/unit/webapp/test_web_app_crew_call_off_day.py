@@ -126,7 +126,7 @@ def test_an_accepted_seat_whose_person_calls_off_is_marked_for_removal_and_not_c
     row = _text(_row(body, "E0042", "WC-10"))
     # before crew_replan applied it: its removal from Plex is not opened yet (`test_web_app_crew_removals.py`: after)
     assert "accepted, then called off at 04:40: its removal from Plex opens with the re-plan" in row
-    assert "The re-plan fills the seat." in row
+    assert "The re-plan fills it if someone qualified is free." in row
     totals = _text(re.findall(r'<div class="panel" id="totals">.*?</div>', body, re.S)[0])
     assert "0 accepted" in totals and "8.0 h assigned" in totals  # E0043's seat alone (E0042's 8 h not counted)
     assert "1 seat accepted, then called off (marked below): 0 removals from Plex waiting" in totals

@@ -12,10 +12,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from plexlabor.approval.messages import RecommendationWriteback
+from plexlabor.audit import AuditStatus
+from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.removals import opened
+from plexlabor.crew.replanning import applied_event
 from plexlabor.crew.suggestions import read_day
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import call_web
+from tests.unit.review.review_world import call_web, closed
 from tests.unit.webapp.test_web_app_crew import Replans, _with_replan
 from tests.unit.webapp.test_web_app_crew_call_off_day import FORM, _board, _row, _text, world
 from tests.unit.webapp.viewers import PLANNER, SUPERVISOR
@@ -125,3 +128,17 @@ def test_the_seat_stays_unfilled_after_its_removal_even_once_the_call_off_is_und
 
     assert "accepted, then removed: removed in Plex" in _text(_row(body, "E0042", "WC-10"))
     assert "0 accepted" in _totals(body)
+
+
+def test_the_withdrawn_seat_says_what_the_re_plan_did_with_it(world: World, lambda_context: Any) -> None:
+    # ux164 #6: "the re-plan fills the seat" stood above the seat's "stays empty"
+    deps = _accept_and_call_off(world, lambda_context)
+    call_off = ReplanMessage(reason="call_off", day=DAY, shift="1", employee_id="E0042", detected_at=world.clock())
+    world.audit.append(applied_event(call_off, world.clock()))  # crew_replan applied it
+    row = _text(_row(_board(deps, lambda_context, FORM), "E0042", "WC-10"))  # the segment's crew-0003 stays empty
+    assert "the re-plan found nobody for it: it stays empty." in row and "fills" not in row
+    assert "waiting for approval accepted by" in row  # who accepted it, not who approves the removal
+
+    closed(world, "crew-0003", AuditStatus.EXPIRED)  # the seat no longer stays empty
+    row = _text(_row(_board(deps, lambda_context, FORM), "E0042", "WC-10"))
+    assert "the re-plan filled the seat." in row

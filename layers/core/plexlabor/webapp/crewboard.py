@@ -307,6 +307,18 @@ class Board:
         removed = removal is not None and removal.state == "removed"
         return seat.state == "accepted" and (removed or self.off(shift, seat) is not None)
 
+    def refilled(self, segment: Segment, seat: Seat) -> str:
+        """What the re-plan did with a withdrawn seat (`withdrawn`), in words to follow it (ux164 #6: the board said
+        "the re-plan fills the seat" above the seat's "stays empty"): its segment has a seat that stays empty ("the
+        re-plan found nobody for it: it stays empty"), or none does ("the re-plan filled the seat"); before the
+        re-plan of the call-off, "the re-plan fills it if someone qualified is free"."""
+        off = self.off(segment.shift, seat)
+        if off is not None and not off.replanned:
+            return "the re-plan fills it if someone qualified is free"
+        if any(short.state in LIVE for short in segment.short):
+            return "the re-plan found nobody for it: it stays empty"
+        return "the re-plan filled the seat"
+
     def rest_of_day(self, shift: str, now: datetime) -> list[str]:
         """`shift` and the day's shifts that start after it and are not over at `now`, by start: what a call-off
         for the rest of the day takes the person off (ux141 #2)."""
