@@ -201,7 +201,7 @@ def test_an_entry_open_long_after_the_shift_is_a_missed_punch_with_the_likely_cl
     assert pairs(findings) == {(day.last_key, A.MISSED_PUNCH)}
     finding = findings[0]
     assert finding.suggested_correction == {"clockoutTime": plex_time(local(TUESDAY, likely))}
-    assert finding.note == f"No clock-out 82 h after the shift ended at 14:30; likely out at {likely} ({basis})"
+    assert finding.note == f"No clock-out 81.5 h after the shift ended at 14:30; likely out at {likely} ({basis})"
     assert finding.evidence["hours_overdue"] == 81.5 and finding.evidence["correction_basis"] == basis
     assert finding.route == "review"
 

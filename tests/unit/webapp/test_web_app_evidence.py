@@ -162,3 +162,23 @@ def test_money_reads_in_dollars_and_a_start_comes_before_its_end(lambda_context:
 
     assert "<td>$1,250.24</td>" in evidence
     assert evidence.index(">Start<") < evidence.index(">End<")
+
+
+def test_an_overtime_finding_says_what_approving_means_and_its_figures_in_words(lambda_context: Any) -> None:
+    """ux164 #11/#17: "If you approve: Projected hours 63.00" and raw keys as labels on an overtime finding."""
+    from tests.support import make_finding
+    from tests.unit.review.review_world import open_finding
+
+    world = World()
+    finding = make_finding(
+        anomaly_type="EXCESSIVE_OVERTIME",
+        note="63.0 h in week 2026-W49 (40.0 h punched + 23.0 h still scheduled); limit 50 h",
+        evidence={"week": "2026-W49", "punched_hours": 40.0, "scheduled_remaining_hours": 23.0, "limit_hours": 50},
+        suggested_correction={"projectedHours": 63.0},
+    )
+    open_finding(world, finding)
+    body = str(call_web(web_deps(world), "GET", f"/items/{finding.finding_id}", ADMIN, lambda_context)["body"])
+    assert '<p class="approving-means">An overtime projection has nothing to correct' in body
+    assert "Hours the week comes to (projected)" in body and "Projected hours" not in body
+    for label in ("Hours punched", "Hours still scheduled", "Limit (hours)"):
+        assert f'<th scope="row">{label}</th>' in body

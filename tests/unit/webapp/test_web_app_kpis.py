@@ -219,3 +219,31 @@ def test_a_swap_reads_as_an_override_and_the_planners_choice_as_chosen_by_hand(l
     assert "<td>crew-1</td><td>1</td>" in row  # suggested: the model's one
     assert "<td>0</td><td>0</td><td>1</td><td>1</td><td>0</td><td>0%</td>" in row  # approved … expired, rate
     assert "Approved: taken as the model made it" in body and "Chosen by hand: the person a planner swapped in" in body
+
+
+def test_reviewers_are_named_one_way(lambda_context: Any) -> None:
+    """ux164 #17: "a planner", "HR", "the EHS lead" beside "Carla Okafor (E00002)" in one column."""
+    from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
+
+    world = World()
+    for number, decider in enumerate(("E0001", "planner", "hr"), start=1):
+        item_id = f"crew-000{number}"
+        recommendation(world, item_id, "crew_assignment", record_key=f"job-operations:op-{number}")
+        world.audit.append(
+            Decision(action=ApprovalAction.APPROVE, reason=None, supervisor_id=decider).audit_event(
+                record_key=f"job-operations:op-{number}",
+                item_id=item_id,
+                employee_id=None,
+                model_version="crew-1",
+                occurred_at=world.clock(),
+                payload={"kind": "crew_assignment", "via": "queue"},
+            )
+        )
+    people = PeopleDisplay(StaticPeopleDirectory([Person("E0001", "E00002", "Carla Okafor")]))
+    deps = dataclasses.replace(web_deps(world), people=people)
+    response = call_web(deps, "GET", "/kpis", ADMIN, lambda_context, query={"days": "7"})
+    table = str(response["body"]).split('id="by-person"')[1].split("</table>")[0]
+    assert "<td>Carla Okafor (E00002)</td>" in table
+    assert "<td>planner (a sign-in without an employee number)</td>" in table
+    assert "<td>hr (a sign-in without an employee number)</td>" in table
+    assert "a planner" not in table and "<td>HR</td>" not in table

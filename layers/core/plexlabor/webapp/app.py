@@ -27,7 +27,7 @@ from pydantic import Field
 
 from plexlabor.approval.callback import CallbackService
 from plexlabor.approval.corrections import updates_fields
-from plexlabor.approval.directory import PeopleDisplay
+from plexlabor.approval.directory import LOGIN_ROLE_WORDS, PeopleDisplay
 from plexlabor.approval.display import (
     Reader,
     is_id_key,
@@ -36,7 +36,7 @@ from plexlabor.approval.display import (
     split_ids,
     with_people,
 )
-from plexlabor.approval.effects import expired_effect, plex_effect
+from plexlabor.approval.effects import expired_effect, finding_means, plex_effect
 from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, DecisionFormError, status_for
 from plexlabor.approval.pages import closed_message, closing_event, field_label, what_happened
 from plexlabor.approval.recommendations import CONFIRMED_KINDS
@@ -221,6 +221,13 @@ class Page:
 
     def person(self, item: ReviewItem) -> str:
         return self.who(item.employee_id)
+
+    def reviewer(self, user_id: str) -> str:
+        """A row of a table of people (the KPIs' reviewers): as `who` names them, the name with the employee
+        number; a sign-in that is a role and nobody in Plex (the dev sign-in's "planner") by its login and why it
+        has neither (ux164 #17: "a planner", "HR" and "the EHS lead" beside "Carla Okafor (E00002)")."""
+        named = self.who(user_id)
+        return f"{user_id} (a sign-in without an employee number)" if named == LOGIN_ROLE_WORDS.get(user_id) else named
 
     def note(self, item: ReviewItem) -> str:
         """The item's note (written with ids: the audit keeps ids) naming its people as `who` does, and the
@@ -642,6 +649,7 @@ def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any)
         evidence=page.words(evidence_words(found)),
         proposed=page.words(found.proposed),
         effect=plex_effect(found.kind, found.record_key, found.proposed, page.deps.write_mode),
+        means=finding_means(found.type) if found.kind == PUNCH else None,
         editable=_editable(found, page.deps.zone),
         guidance=_job_code_guidance(page, [found]),
         **context,
@@ -747,6 +755,7 @@ def kpis() -> Response[str]:
         narrowed=days != KPI_DEFAULT_DAYS,
         kpi_default_days=KPI_DEFAULT_DAYS,
         reviewer_days=reviewer_days,
+        reviewer=page.reviewer,
         models=model_story(page.deps.review.audit),
         minutes=minutes,
         percent=percent,

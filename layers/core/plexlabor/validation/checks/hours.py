@@ -78,6 +78,7 @@ def _missed_clockout(context: EmployeeContext, punch: Punch, expected_end: float
         likely, basis = expected_end + usual * MINUTE, "usual clock-out"
     if likely > following:
         likely, basis = following, "the next clock-in"
+    hours = round(overdue, 1)  # the note's figure is the evidence's (ux164 #17: "10 h after" beside "9.5")
     return rule_candidate(
         record_key=punch.key,
         employee=employee,
@@ -85,10 +86,10 @@ def _missed_clockout(context: EmployeeContext, punch: Punch, expected_end: float
         evidence={
             "clockin": iso(punch.t_in),
             "expected_end": iso(expected_end),
-            "hours_overdue": round(overdue, 1),
+            "hours_overdue": hours,
             "correction_basis": basis,
         },
-        note=f"No clock-out {overdue:.0f} h after the shift ended at {data.local_time(expected_end)}; likely out at "
+        note=f"No clock-out {hours:g} h after the shift ended at {data.local_time(expected_end)}; likely out at "
         f"{data.local_time(likely)} ({basis})",
         correction={"clockoutTime": iso(likely)},
         severity="high",
