@@ -76,6 +76,7 @@ from plexlabor.webapp.crewboard import (
 )
 from plexlabor.webapp.forecasts import MEASURES, ForecastIndex, ForecastScope, forecast_view
 from plexlabor.webapp.latest import IndexT, Latest
+from plexlabor.webapp.plantfilters import employee_problem
 from plexlabor.webapp.reports import CellKey, SkillsIndex
 from plexlabor.webapp.skillviews import (
     CAUSES,
@@ -363,7 +364,10 @@ def certifications(page: Page, scope: Scope, index: SkillsIndex, problem: str | 
     employee = _text(query, "employee")
     employee_id = (page.deps.people.employee_id_for(employee) or employee) if employee else None
     filters = TimelineQuery(_text(query, "department"), _text(query, "workcenter"), employee_id, _number(query, "page"))
-    if unknown := unknown_filters(index, filters, employee):
+    unknown = unknown_filters(index, filters)
+    if problem := employee_problem(employee, employee_id, page.deps.people.directory, index.artifact.employees):
+        unknown["employee"] = problem
+    if unknown:
         return _unknown_filters(page, query, unknown)
     view = timeline_view(index, scope, filters, page.who)
     shown = {k: v for k, v in query.items() if k in ("department", "workcenter", "employee") and v}

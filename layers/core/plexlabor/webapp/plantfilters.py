@@ -1,12 +1,14 @@
 """A filter naming a department or an employee the plant does not have is a 400 naming the field, in the same words
 on every page that filters by them (ux141 #13: a mistyped department read "No items match"); one the plant has that
-matches nothing stays the 200 "No items match: ...". Each page decides from the plant it has at hand: the
-certification timeline from skills_daily's report (`skillviews.unknown_filters`), the review queue and its expired
-list from the people directory (`queue_unknowns`)."""
+matches nothing stays the 200 "No items match: ...". Each page decides departments from the plant it has at hand:
+the certification timeline from skills_daily's report (`skillviews.unknown_filters`), the review queue and its
+expired list from the people directory (`queue_unknowns`). An employee number is judged by one rule on both
+(`employee_problem`): unknown only when the people directory could look it up and found nobody (review 163 D6: the
+timeline called every number "not of this plant" on a web app that does not read Plex)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Container, Iterable
 
 from plexlabor.approval.directory import PeopleDirectory
 from plexlabor.review.items import ReviewItem
@@ -19,6 +21,18 @@ def unknown_department(department: str) -> str:
 
 def unknown_employee(typed: str) -> str:
     return f"Employee number: no employee of this plant has the number '{typed[:40]}'."
+
+
+def employee_problem(
+    typed: str | None, employee_id: str | None, directory: PeopleDirectory, known: Container[str]
+) -> str | None:
+    """Why the employee filter names nobody of the plant, in words, or None when it may: `typed` as typed,
+    `employee_id` the id the people directory resolved it to (else the text typed), `known` the ids the page itself
+    holds (the viewer's items, the report's people), which are never unknown. A directory that knows nobody (no
+    Plex, or Plex unreachable) cannot tell a mistyped number from a real one: nothing is called unknown then."""
+    if not typed or employee_id is None or employee_id in known or not directory.everyone():
+        return None
+    return None if directory.person_of(employee_id) is not None else unknown_employee(typed)
 
 
 def queue_unknowns(
@@ -49,12 +63,9 @@ def queue_unknowns(
         and filters.department not in plant_departments | {i.department for i in seen} | set(departments)
     ):
         problems["department"] = unknown_department(filters.department)
-    employee = filters.employee_id
-    if (
-        typed_employee
-        and employee is not None
-        and directory.person_of(employee) is None
-        and all(i.employee_id != employee for i in seen)
-    ):
-        problems["employee"] = unknown_employee(typed_employee)
+    employee = employee_problem(
+        typed_employee, filters.employee_id, directory, {i.employee_id for i in seen if i.employee_id}
+    )
+    if employee is not None:
+        problems["employee"] = employee
     return problems

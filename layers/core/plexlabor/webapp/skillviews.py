@@ -26,7 +26,7 @@ from plexlabor.skills.report import (
     TrainingRecommendation,
     Unqualified,
 )
-from plexlabor.webapp.plantfilters import unknown_department, unknown_employee
+from plexlabor.webapp.plantfilters import unknown_department
 from plexlabor.webapp.reports import CellKey, SkillsIndex
 from plexlabor.webapp.viewer import Reach
 
@@ -360,9 +360,10 @@ class TimelineView:
     first: int = 1
 
 
-def unknown_filters(index: SkillsIndex, query: TimelineQuery, employee: str | None) -> dict[str, str]:
-    """The timeline's filters that name nothing in the report's plant, by query name, each in words naming its field
-    (a 400, in the queue's words: `webapp.plantfilters`, ux141 #13); `employee` as typed. A filter the plant knows
+def unknown_filters(index: SkillsIndex, query: TimelineQuery) -> dict[str, str]:
+    """The timeline's department and workcenter filters that name nothing in the report's plant, by query name, each
+    in words naming its field (a 400, in the queue's words: `webapp.plantfilters`, ux141 #13); the employee filter
+    is judged by the people directory, as on the queue (`plantfilters.employee_problem`). A filter the plant knows
     that matches nothing in the viewer's view is no problem: the page says "No items match"."""
     artifact = index.artifact
     problems: dict[str, str] = {}
@@ -375,8 +376,6 @@ def unknown_filters(index: SkillsIndex, query: TimelineQuery, employee: str | No
         problems["workcenter"] = (
             f"Workcenter: '{query.workcenter[:40]}' is not a workcenter of this plant: choose one from the list."
         )
-    if employee and query.employee_id not in artifact.employees:
-        problems["employee"] = unknown_employee(employee)
     return problems
 
 
