@@ -19,8 +19,8 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.audit import AuditEvent, AuditStatus, AuditStore
+from plexlabor.incidents.kindindex import incident_outcomes
 from plexlabor.incidents.oiics import Field as Coded
-from plexlabor.incidents.service import INCIDENT_CODING
 from plexlabor.incidents.trends import (
     LOOKBACK_DAYS,
     UNCODED,
@@ -30,7 +30,6 @@ from plexlabor.incidents.trends import (
     store_trends,
     week_of,
 )
-from plexlabor.incidents.withdrawal import called_back
 from plexlabor.platform.artifacts import ArtifactStore
 from plexlabor.platform.clock import day_before, local_midnight, utc_now
 from plexlabor.platform.observability import logger
@@ -39,8 +38,6 @@ from plexlabor.plex.sources import LaborSource
 
 DEFAULT_WEEKS = 12
 MAX_WEEKS = 53
-READ_LIMIT = 100_000
-"""At most this many audit events of one status are read per run (incidents are a few a day)."""
 
 
 class IncidentTrendsDetail(BaseModel):
@@ -64,7 +61,10 @@ class TrendsDeps:
 
 
 def _category(opening: AuditEvent, decision: AuditEvent | None) -> str:
-    """The EHS lead's event division when they decided, the model's when it was sure, else uncoded."""
+    """The EHS lead's event division when they confirmed codes, uncoded when the newest decision rejected the codes
+    (they were wrong: the report still counts), the model's when it was sure, else uncoded."""
+    if decision is not None and decision.status is AuditStatus.REJECTED:
+        return UNCODED
     if decision is not None:
         return str((decision.payload.get("codes") or {}).get(Coded.EVENT_DIVISION.value) or UNCODED)
     if opening.payload.get("auto_coded"):
@@ -82,27 +82,15 @@ def _workcenter(payload: dict[str, Any]) -> str | None:
 
 
 def recorded_incidents(audit: AuditStore, since: datetime, zone: ZoneInfo) -> list[IncidentFact]:
-    """Every incident recorded at or after `since`, as the trends count it; not a report its reporter's corrected
-    resend replaced (`service.superseding_event`): the correction is counted in its place, once; nor one withdrawn as
-    sent by mistake (`withdrawal`)."""
-    corrected = {
-        event.finding_id
-        for event in audit.by_status(AuditStatus.EXPIRED, since, limit=READ_LIMIT)
-        if event.payload.get("kind") == INCIDENT_CODING and called_back(event)
-    }
-    openings = [
-        event
-        for status in (AuditStatus.LOGGED, AuditStatus.PENDING_APPROVAL)
-        for event in audit.by_status(status, since, limit=READ_LIMIT)
-        if event.payload.get("kind") == INCIDENT_CODING and event.finding_id and event.finding_id not in corrected
-    ]
-    decided = {
-        event.finding_id: event
-        for event in audit.by_status(AuditStatus.APPROVED, since, limit=READ_LIMIT)
-        if event.payload.get("kind") == INCIDENT_CODING
-    }
+    """Every incident recorded at or after `since`, as the trends count it, read from the incidents' own kind index
+    (`kindindex`: never a capped plant-wide status read, review 163 D4); not a report its reporter's corrected resend
+    replaced (`service.superseding_event`): the correction is counted in its place, once; nor one withdrawn as sent
+    by mistake, nor one the EHS lead set aside as not an incident or a duplicate (`withdrawal`)."""
     facts = []
-    for event in openings:
+    for outcome in incident_outcomes(audit, since).values():
+        event = outcome.opening
+        if event is None or event.occurred_at < since or outcome.called_back:
+            continue
         payload = event.payload
         incident = payload.get("incident") or {}
         when = incident.get("occurred_at")
@@ -115,7 +103,7 @@ def recorded_incidents(audit: AuditStore, since: datetime, zone: ZoneInfo) -> li
                 kind="near_miss" if incident.get("kind") == "near_miss" else "injury",
                 workcenter_code=_workcenter(payload),
                 shift_code=incident.get("shift_code") or (payload.get("extraction") or {}).get("shift"),
-                category=_category(event, decided.get(event.finding_id)),
+                category=_category(event, outcome.decision),
             )
         )
     return facts

@@ -38,6 +38,7 @@ from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditSta
 from plexlabor.audit.events import SUPERSEDED_BY, expiry_event, recommendation_event, replaced, stable_event_id
 from plexlabor.audit.publish import append_once, review_status
 from plexlabor.incidents.extraction import Place, extract
+from plexlabor.incidents.kindindex import incident_outcomes
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, code_problem
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.reports import CodedReport
@@ -574,26 +575,22 @@ def confirmed_decision(decided: AuditEvent) -> Decision | None:
     )
 
 
-EXPORT_LIMIT = 100_000
-"""At most this many decisions are read per export."""
-
-
 def training_reports(audit: AuditStore, since: datetime | None = None) -> list[CodedReport]:
-    """Every incident the EHS lead decided since `since` as coded reports to train on (`corrected_reports`); not a
-    report its reporter's corrected resend replaced (an injury's codes on what the reporter called a near miss: the
-    live report's decision teaches instead)."""
-    withdrawn = {
-        event.finding_id
-        for event in audit.by_status(AuditStatus.EXPIRED, since, limit=EXPORT_LIMIT)
-        if event.payload.get("kind") == INCIDENT_CODING and called_back(event)
+    """Every incident the EHS lead decided since `since` as coded reports to train on (`corrected_reports`), read from
+    the incidents' own kind index (`kindindex`: never a capped plant-wide status read, review 163 D4); not a report
+    its reporter's corrected resend replaced (an injury's codes on what the reporter called a near miss: the live
+    report's decision teaches instead), nor one withdrawn or set aside as not an incident or a duplicate."""
+    decided = {
+        item: outcome
+        for item, outcome in incident_outcomes(audit, since).items()
+        if outcome.approved is not None and not outcome.called_back
     }
-    decisions = [
-        event
-        for event in audit.by_status(AuditStatus.APPROVED, since, limit=EXPORT_LIMIT)
-        if event.payload.get("kind") == INCIDENT_CODING and event.finding_id and event.finding_id not in withdrawn
+    openings = [
+        found
+        for item, outcome in decided.items()
+        if (found := outcome.opening or opening(audit, item)) is not None  # opened before `since`: its own record
     ]
-    openings = [found for d in decisions if (found := opening(audit, str(d.finding_id))) is not None]
-    return corrected_reports(openings, decisions)
+    return corrected_reports(openings, [outcome.decision for outcome in decided.values() if outcome.decision])
 
 
 def corrected_reports(openings: Iterable[AuditEvent], decisions: Iterable[AuditEvent]) -> list[CodedReport]:

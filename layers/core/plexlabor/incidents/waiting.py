@@ -4,7 +4,8 @@ Waiting means: codes to settle (the model was not sure, or there was none) or au
 anything goes to Plex (`listing.WAITING`); not decided, replaced or withdrawn. The digest leaves out those the rollout
 scope held out of the queue (`MAILED`: the scope says they go for nobody's review yet; the list shows them). They are
 read from the audit table's
-kind index (`incident_coding`: openings, decisions, closings and the notices of incidents), page after page, from
+kind index (`incident_coding`: openings, decisions, closings and the notices of incidents), page after page
+(`kindindex.incident_events`), from
 `LOOKBACK` ago on: as far back as the incident list reads, so every incident the digest counts is on the list its
 links open (`/incidents?status=waiting&from=…&to=…`), however long ago it was reported; the review queue looks back
 30 days only. What each incident's recipients were told comes from its `notification` events in the same read, so
@@ -18,7 +19,6 @@ is read on the incident's page, after signing in (docs/approval.md: names only w
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,18 +27,12 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from plexlabor.approval.digest import PRODUCT, EmailContent
-from plexlabor.approval.recommendations import INCIDENT_CODING
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStore
+from plexlabor.incidents.kindindex import incident_events
 from plexlabor.incidents.listing import WAITING, ListedIncident, Standing, fold
-
-logger = logging.getLogger(__name__)
 
 LOOKBACK = timedelta(days=366)
 """As far back as waiting incidents are looked for: the incident list's longest period (`webapp.incidentlist`)."""
-PAGE_SIZE = 5_000
-MAX_PAGES = 40
-"""At most this many pages of the kind index per read (200,000 events: decades of a plant's incidents); a read cut
-there says so in the log."""
 LINES_PER_GROUP = 5
 MAILED = WAITING - {Standing.HELD}
 """What the digest tells of: in the queue, or coded automatically to confirm; not what the rollout scope held back."""
@@ -69,21 +63,6 @@ class WaitingIncident:
         return self.listed.standing is Standing.AWAITING
 
 
-def read_events(audit: AuditStore, since: datetime) -> list[AuditEvent]:
-    """Every `incident_coding` event at or after `since`, page after page (the next page starts at the last event's
-    time; events read twice kept once), at most `MAX_PAGES` pages."""
-    found: dict[str, AuditEvent] = {}
-    for _ in range(MAX_PAGES):
-        page = audit.by_kind(INCIDENT_CODING, since=since, limit=PAGE_SIZE)
-        fresh = [event for event in page if event.event_id not in found]
-        found.update((event.event_id, event) for event in page)
-        if len(page) < PAGE_SIZE or not fresh:
-            return list(found.values())
-        since = page[-1].occurred_at
-    logger.error("waiting incidents: the kind index read up to %s, not to the end", since.isoformat())
-    return list(found.values())
-
-
 def told_of(events: Iterable[AuditEvent]) -> dict[str, set[str]]:
     """Incident id -> the recipients its `notification` events name."""
     told: dict[str, set[str]] = {}
@@ -97,7 +76,7 @@ def told_of(events: Iterable[AuditEvent]) -> dict[str, set[str]]:
 def waiting_incidents(audit: AuditStore, now: datetime, lookback: timedelta = LOOKBACK) -> list[WaitingIncident]:
     """The incidents reported since `now - lookback` that wait for the EHS lead and are mailed (`MAILED`), oldest
     first."""
-    events = read_events(audit, now - lookback)
+    events = incident_events(audit, now - lookback).events
     told = told_of(events)
     waiting = [
         WaitingIncident(listed, frozenset(told.get(listed.incident_id, ())))
