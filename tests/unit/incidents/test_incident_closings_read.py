@@ -79,7 +79,7 @@ def test_a_replaced_report_is_no_training_row_however_many_older_expiries_the_st
 def test_the_trends_count_a_report_and_its_correction_once_however_many_older_expiries(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    audit, replaced, correction = _replaced_after_older_expiries()
+    audit, _, _ = _replaced_after_older_expiries()
     monkeypatch.setattr(nightly, "READ_LIMIT", OLDER_EXPIRIES - 10, raising=False)
     facts = recorded_incidents(audit, NOW - timedelta(days=60), ZoneInfo("America/Detroit"))
     assert [fact.shift_code for fact in facts] == ["2"]  # the correction alone
@@ -89,6 +89,7 @@ def test_the_kind_index_is_read_page_after_page_and_a_cut_read_settles_each_inci
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     audit, replaced, correction = _replaced_after_older_expiries()
+    assert [row.report_id for row in training_reports(audit)] == []  # the correction is not decided yet
     monkeypatch.setattr(kindindex, "PAGE_SIZE", 3)  # a page, then the next from its last event's time
     read = kindindex.incident_events(audit, None)
     assert read.complete and len(read.events) == len(audit.by_kind(service.INCIDENT_CODING))
@@ -97,4 +98,6 @@ def test_the_kind_index_is_read_page_after_page_and_a_cut_read_settles_each_inci
     monkeypatch.setattr(kindindex, "MAX_PAGES", 1)  # the first report and its confirmation read, nothing after them
     cut = kindindex.incident_events(audit, None)
     assert not cut.complete and len(cut.events) == 2
-    assert kindindex.incident_outcomes(audit, None)[replaced].called_back  # its closing read from its own record
+    settled = kindindex.incident_outcomes(audit, None)
+    assert settled[replaced].called_back  # its closing read from its own record
+    assert correction not in settled  # not read: neither counted nor refused
