@@ -146,8 +146,8 @@ def decide(token: str) -> Response:
         decision, pending = service.decide(token, action=action, reason=reason, presenter=presenter)
     except (AlreadyDecidedError, LinkExpiredError, LinkAlreadyUsedError, LinkSupersededError) as refusal:
         raise _closed(service, token, presenter, refusal) from None
-    except DecisionFormError as problem:
-        return _form_again(service, token, presenter, problem, reason)
+    except DecisionFormError as incomplete:
+        return _form_again(service, token, presenter, incomplete, reason)
     metrics.add_metric(name="SupervisorDecisions", unit=MetricUnit.Count, value=1)
     return _html(200, decision_page(decision, pending, _reader(), _write_mode()))
 

@@ -11,11 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from plexlabor.approval.messages import Stage
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, AuditStore, append_once, stable_event_id
+
+HELD = "held"
+"""`escalated` payload `mail`: an escalation approval_notify did not mail on its own, as its recipient had an
+escalation mail from it less than `ESCALATION_HOLD` ago (ux164 #15: nine mails in a minute); review_sweep's next
+run mails the held ones in one digest per recipient (`review.escalations`). Its signed link is issued and its task
+token kept as for any stage: it is decided in the queue, or from the link of a later mail."""
+ESCALATION_HOLD = timedelta(minutes=15)
+"""How long after an escalation mail to a person further escalations to them wait for review_sweep's digest:
+review_sweep's rate (`rate(15 minutes)`, infra/function_specs.py), so at most one mail per person per sweep."""
+HOLD_WAITS_FROM = 4 * ESCALATION_HOLD
+"""Only an escalation that waits this long or longer is held (the default wait is 8 h): the digest then reaches
+its supervisor within the first quarter of its wait. A shorter one (the local runtime's 300 s, whose schedules
+fire only on demand) is mailed at once, as before."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,26 @@ class Sent:
     occurred_at: datetime
     actor: str
     message_id: str | None
+
+
+def record_escalated(audit: AuditStore, sent: Sent, payload: Mapping[str, Any]) -> None:
+    """Append the item's `escalated` event (once per item, whoever sent it): from then on the queue shows it to
+    `sent.recipient`, mailed yet or not (a held escalation, `approval.notify.HELD`, is mailed by review_sweep)."""
+    append_once(
+        audit,
+        AuditEvent(
+            record_key=sent.record_key,
+            event_id=stable_event_id(sent.item_id, AuditEventType.ESCALATED.value),
+            event_type=AuditEventType.ESCALATED,
+            status=AuditStatus.ESCALATED,
+            occurred_at=sent.occurred_at,
+            actor=sent.actor,
+            finding_id=sent.item_id,
+            supervisor_id=sent.recipient,
+            employee_id=sent.employee_id,
+            payload=dict(payload),
+        ),
+    )
 
 
 def record_sent(
@@ -51,16 +84,7 @@ def record_sent(
         "employee_id": sent.employee_id,
     }
     if sent.stage is Stage.ESCALATED:
-        append_once(
-            audit,
-            AuditEvent(
-                event_id=stable_event_id(sent.item_id, AuditEventType.ESCALATED.value),
-                event_type=AuditEventType.ESCALATED,
-                status=AuditStatus.ESCALATED,
-                payload=dict(escalated),
-                **common,
-            ),
-        )
+        record_escalated(audit, sent, escalated)
     append_once(
         audit,
         AuditEvent(

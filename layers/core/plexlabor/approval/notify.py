@@ -28,7 +28,14 @@ from typing import Any
 
 from plexlabor.approval.errors import RecipientUnknownError
 from plexlabor.approval.messages import ApprovalNotice, ExpiryNotice, FailureNotice, Stage
-from plexlabor.approval.notified import Sent, record_sent
+from plexlabor.approval.notified import (
+    ESCALATION_HOLD,
+    HELD,
+    HOLD_WAITS_FROM,
+    Sent,
+    record_escalated,
+    record_sent,
+)
 from plexlabor.approval.ports import (
     Digest,
     DigestItem,
@@ -88,6 +95,12 @@ class _Prepared:
     item: DigestItem
     address: str
     nonce: str
+
+
+def _holdable(prepared: _Prepared) -> bool:
+    """An escalation review_sweep's digest may tell of (`notified.HOLD_WAITS_FROM`)."""
+    notice = prepared.notice
+    return notice.stage is Stage.ESCALATED and notice.request.wait_seconds >= HOLD_WAITS_FROM.total_seconds()
 
 
 @dataclass
@@ -181,9 +194,16 @@ class NotifyBatch:
         by_supervisor: dict[str, list[_Prepared]] = {}
         for prepared in self._pending:
             by_supervisor.setdefault(prepared.notice.recipient, []).append(prepared)
+        escalating = any(p.notice.stage is Stage.ESCALATED for p in self._pending)
         self._pending = []
         failed: list[str] = []
+        recent = self._escalation_mailed() if escalating else set()
         for supervisor_id, group in by_supervisor.items():
+            if supervisor_id in recent:  # one escalation mail per person per sweep (ux164 #15)
+                failed += self._hold([p for p in group if _holdable(p)])
+                group = [p for p in group if not _holdable(p)]
+                if not group:
+                    continue
             digest = Digest(
                 supervisor_id=supervisor_id,
                 address=group[0].address,
@@ -206,6 +226,42 @@ class NotifyBatch:
                         "notification not recorded", extra={"finding_id": prepared.item.finding.finding_id}
                     )
                     failed.append(prepared.item.message_id)
+        return failed
+
+    def _escalation_mailed(self) -> set[str]:
+        """Who had an escalation mail from approval_notify less than `ESCALATION_HOLD` ago."""
+        since = self.service.clock() - ESCALATION_HOLD
+        return {
+            str(event.supervisor_id)
+            for event in self.service.audit.by_status(AuditStatus.NOTIFIED, since)
+            if event.actor == ACTOR and event.payload.get("stage") == Stage.ESCALATED.value
+        }
+
+    def _hold(self, held: list[_Prepared]) -> list[str]:
+        """Record these escalations `escalated` without a mail (`HELD`: review_sweep's digest tells of them); the
+        message ids whose event could not be recorded (retried by SQS)."""
+        failed: list[str] = []
+        for prepared in held:
+            notice, finding = prepared.notice, prepared.item.finding
+            sent = Sent(
+                finding.record_key,
+                finding.finding_id,
+                finding.employee_id,
+                notice.recipient,
+                notice.stage,
+                self.service.clock(),
+                ACTOR,
+                None,
+            )
+            try:
+                record_escalated(
+                    self.service.audit, sent, {"from_supervisor_id": notice.request.supervisor_id, "mail": HELD}
+                )
+            except Exception:
+                logger.exception("held escalation not recorded", extra={"finding_id": finding.finding_id})
+                failed.append(prepared.item.message_id)
+        if held:
+            logger.info("escalations held for the sweep's digest", extra={"items": len(held)})
         return failed
 
     def _chat(self, digest: Digest) -> None:

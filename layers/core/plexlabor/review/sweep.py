@@ -30,7 +30,7 @@ next run: at least once, never silently lost. Pure: the mail, the directory and 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -45,6 +45,7 @@ from plexlabor.approval.recommendations import INCIDENT_CODING
 from plexlabor.audit import AuditStatus, AuditStore, append_once
 from plexlabor.audit.events import expiry_event
 from plexlabor.platform.clock import utc_now
+from plexlabor.review.escalations import HeldEscalations
 from plexlabor.review.items import PUNCH, ReviewItem
 from plexlabor.review.notices import compose_notice
 from plexlabor.review.queue import ROLE_KINDS, ReviewQueue, Role
@@ -153,7 +154,8 @@ class ReviewSweep:
     def run(self) -> SweepResult:
         now = self.clock()
         orphaned = self._failed_approvals(now)
-        items = [item for item in self.queue.open_items() if item.kind != PUNCH or item.item_id in orphaned]
+        open_items = self.queue.open_items()
+        items = [item for item in open_items if item.kind != PUNCH or item.item_id in orphaned]
         told = self._told({item.item_id for item in items}, now)
         outbox: dict[Recipient, list[tuple[ReviewItem, Stage]]] = defaultdict(list)
         expired = unrouted = 0
@@ -187,8 +189,10 @@ class ReviewSweep:
                     outbox[recipient].append((item, stage))
         sent = self._send(outbox, now)
         ehs = self._tell_ehs(now)
-        totals = {name: sent[name] + ehs.get(name, 0) for name in sent}
-        return SweepResult(expired=expired, unrouted=unrouted + ehs.get("unrouted", 0), **totals)
+        held = HeldEscalations(self.audit, self.directory, self.mailer, self.queue_url, self.reader, self.lookback)
+        more = Counter(ehs) + Counter(held.mail(open_items, now))  # ux164 #15: the escalations approval_notify held
+        totals = {name: sent[name] + more.get(name, 0) for name in sent}
+        return SweepResult(expired=expired, unrouted=unrouted + more.get("unrouted", 0), **totals)
 
     def _tell_ehs(self, now: datetime) -> dict[str, int]:
         """One digest of the incidents waiting for the EHS lead that no earlier one named, to each EHS address; then a

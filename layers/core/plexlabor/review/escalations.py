@@ -1,0 +1,144 @@
+"""review_sweep's digest of the punch-finding escalations approval_notify held (ux164 #15: a supervisor got nine
+escalation mails in a minute, one per finding, as each finding's wait ran out on its own).
+
+approval_notify mails the first escalation to a person at once, with its signed link; further escalations to them
+within `approval.notified.ESCALATION_HOLD` are recorded `escalated` with payload `mail: held` and no mail. Each
+run of the sweep sends each such person one e-mail listing those still open and not yet told of (`compose_held`:
+each finding's type, employee and note with a link to its page in the web app, where a signed-in person decides,
+and one to the queue filtered to punch findings; no signed link: the sweep holds no signing key), then a
+`notification` event per item (stage `escalated`), which the next run reads to leave it out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from html import escape
+from typing import TYPE_CHECKING
+
+from plexlabor.approval.digest import PRODUCT, EmailContent
+from plexlabor.approval.display import Reader, with_people
+from plexlabor.approval.messages import Stage
+from plexlabor.approval.notified import HELD, Sent, record_sent
+from plexlabor.approval.ports import SupervisorDirectory
+from plexlabor.audit import AuditStatus, AuditStore
+from plexlabor.review.items import PUNCH, ReviewItem
+from plexlabor.review.notices import kind_url
+
+if TYPE_CHECKING:  # the sweep calls this module; its port is only named here
+    from plexlabor.review.sweep import Mailer
+
+logger = logging.getLogger(__name__)
+
+ACTOR = "review_sweep"
+READ_LIMIT = 50_000
+
+
+def item_url(queue_url: str, item_id: str) -> str:
+    """An item's page in the web app (`<app>/items/<id>`: a finding id, no personal data), beside its queue."""
+    return f"{queue_url.removesuffix('/queue')}/items/{item_id}"
+
+
+def compose_held(items: Sequence[ReviewItem], queue_url: str, reader: Reader) -> EmailContent:
+    """The digest of held escalations for one supervisor (`reader`): each finding by its type, employee (as
+    `SHOW_NAMES_TO` lets a supervisor see them) and note, with a link to its page in the web app (sign-in)."""
+    count = len(items)
+    findings = "labor finding" if count == 1 else "labor findings"
+    subject = f"[{PRODUCT}] {count} {findings} escalated to you"
+    intro = (
+        f"{count} {findings} {'was' if count == 1 else 'were'} escalated to you since your last escalation e-mail: "
+        "the supervisor asked first did not decide them in time. Open each to decide it in the review queue (sign in)."
+    )
+    lines, rows = [intro, ""], []
+    for number, item in enumerate(items, start=1):
+        who = reader.person(item.employee_id)
+        note = with_people(item.note, reader, (item.employee_id, item.supervisor_id))
+        url = item_url(queue_url, item.item_id)
+        lines += [f"{number}. {item.type_label}, {who}", f"   {note}", f"   review: {url}", ""]
+        rows.append(
+            f"<li><strong>{escape(item.type_label)}</strong>, {escape(who)}<br>{escape(note)}<br>"
+            f'<a href="{escape(url, quote=True)}">Review it</a></li>'
+        )
+    everything = kind_url(queue_url, PUNCH)
+    lines += [f"All of them: {everything}", "Nothing is changed in Plex until someone approves it."]
+    html = (
+        '<!doctype html><html><body style="font-family:system-ui,Arial,sans-serif;color:#111">'
+        f"<p>{escape(intro)}</p><ol>{''.join(rows)}</ol>"
+        f'<p><a href="{escape(everything, quote=True)}">All of them in the queue</a></p>'
+        "<p>Nothing is changed in Plex until someone approves it.</p></body></html>"
+    )
+    return EmailContent(subject=subject, text="\n".join(lines), html=html)
+
+
+@dataclass(frozen=True)
+class HeldEscalations:
+    """What the digest of held escalations reads and sends through (the sweep's own ports)."""
+
+    audit: AuditStore
+    directory: SupervisorDirectory
+    mailer: Mailer
+    queue_url: str
+    reader: Reader
+    lookback: timedelta
+
+    def mail(self, open_items: Sequence[ReviewItem], now: datetime) -> dict[str, int]:
+        """One mail per person with held escalations still open and untold; counts as the sweep's result has them
+        (`escalated`: items told, `mails`, `unsent`, `unrouted`: a person with no address)."""
+        waiting = self._waiting({item.item_id: item for item in open_items}, now)
+        counts = {"escalated": 0, "mails": 0, "unsent": 0, "unrouted": 0}
+        for person, items in waiting.items():
+            address = self.directory.address_of(person)
+            if not address:
+                counts["unrouted"] += len(items)
+                continue
+            content = compose_held(items, self.queue_url, self.reader.for_roles(["supervisor"]))
+            try:
+                message_id = self.mailer.send_email(address, content)
+            except Exception:
+                logger.exception("held escalations not mailed", extra={"recipient": person})
+                counts["unsent"] += len(items)
+                continue
+            counts["mails"] += 1
+            for item in items:
+                try:
+                    self._record(item, person, message_id, now)
+                except Exception:
+                    logger.exception("notification not recorded", extra={"finding_id": item.item_id})
+                    counts["unsent"] += 1
+                    continue
+                counts["escalated"] += 1
+        return counts
+
+    def _waiting(self, open_items: Mapping[str, ReviewItem], now: datetime) -> dict[str, list[ReviewItem]]:
+        """Person -> the open items escalated to them and held, that no escalation notice told them of."""
+        since = now - self.lookback
+        held = [
+            event
+            for event in self.audit.by_status(AuditStatus.ESCALATED, since, READ_LIMIT)
+            if event.payload.get("mail") == HELD and event.finding_id in open_items and event.supervisor_id
+        ]
+        if not held:
+            return {}
+        told = {
+            (event.finding_id, event.supervisor_id)
+            for event in self.audit.by_status(AuditStatus.NOTIFIED, since, READ_LIMIT)
+            if event.payload.get("stage") == Stage.ESCALATED.value
+        }
+        waiting: dict[str, list[ReviewItem]] = defaultdict(list)
+        for event in held:
+            if (event.finding_id, event.supervisor_id) not in told:
+                waiting[str(event.supervisor_id)].append(open_items[str(event.finding_id)])
+        return waiting
+
+    def _record(self, item: ReviewItem, person: str, message_id: str | None, now: datetime) -> None:
+        sent = Sent(item.record_key, item.item_id, item.employee_id, person, Stage.ESCALATED, now, ACTOR, message_id)
+        record_sent(
+            self.audit,
+            sent,
+            sending=(Stage.ESCALATED.value, person),
+            escalated={},  # recorded by approval_notify when it held the escalation
+            details={"recipient": person, "kind": item.kind, "held": True},
+        )

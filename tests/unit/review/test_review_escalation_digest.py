@@ -1,0 +1,105 @@
+"""One escalation mail per person per sweep (ux164 #15: Ben Hughes got nine escalation mails in a minute, one per
+finding, as each finding's wait ran out on its own): approval_notify mails the first escalation to a person with
+its signed link and holds the next ones for review_sweep, which mails them in one digest."""
+
+from __future__ import annotations
+
+from plexlabor.approval.messages import Stage
+from plexlabor.approval.notified import ESCALATION_HOLD, HELD
+from plexlabor.audit import AuditEventType
+from tests.support import make_finding, make_request
+from tests.unit.approval.approval_fakes import World, notice
+from tests.unit.review.review_world import open_finding
+from tests.unit.review.test_review_sweep import RecordingMailer, sweep
+
+BOSS = "boss@plant.example"
+
+
+def _findings(world: World, count: int) -> list[str]:
+    """`count` open punch findings of supervisor E0001, who reports to E0100; their ids."""
+    ids = []
+    for n in range(1, count + 1):
+        finding = make_finding(finding_id=f"f-{n:024d}", record_key=f"time-clock-entries:T{n:04d}")
+        open_finding(world, finding)
+        ids.append(finding.finding_id)
+    return ids
+
+
+def _escalate_one_by_one(world: World, ids: list[str], wait_seconds: int = 8 * 3600) -> None:
+    """Each finding's first wait runs out a few seconds after the last: one notify batch each."""
+    for n, finding_id in enumerate(ids):
+        request = make_request(make_finding(finding_id=finding_id, record_key=f"time-clock-entries:T{n + 1:04d}"))
+        request = request.model_copy(update={"escalation_supervisor_id": "E0100", "wait_seconds": wait_seconds})
+        world.notified(notice(request, stage=Stage.ESCALATED, token=f"task-e{n}"))
+        world.clock.advance(seconds=7)
+
+
+def _events(world: World, finding_id: str, kind: AuditEventType) -> list[dict[str, object]]:
+    return [e.payload for e in world.audit.for_finding(finding_id) if e.event_type is kind]
+
+
+def test_a_burst_of_escalations_is_one_mail_with_its_link_then_one_digest_per_sweep() -> None:
+    world = World()
+    ids = _findings(world, 6)
+    # When six findings escalate to E0100 within a minute, each in its own batch
+    _escalate_one_by_one(world, ids)
+    # Then approval_notify mails the first alone (its signed link), and holds the five others
+    assert [(d.supervisor_id, len(d.items)) for d in world.notifier.sent] == [("E0100", 1)]
+    for finding_id in ids[1:]:
+        assert _events(world, finding_id, AuditEventType.ESCALATED) == [{"from_supervisor_id": "E0001", "mail": HELD}]
+        assert _events(world, finding_id, AuditEventType.NOTIFICATION) == []
+        assert [p.stage for p in world.tokens.for_finding(finding_id)] == [Stage.ESCALATED]  # decidable in the queue
+    # and one is decided in the queue meanwhile
+    world.callback.decide_in_queue(ids[1], "approve", None, "E0100")
+    # When the sweep runs, twice
+    mailer = RecordingMailer()
+    first, second = sweep(world, mailer).run(), sweep(world, mailer).run()
+    # Then E0100 gets one mail listing the four still open, escalated, with the queue link; the second run sends none
+    [mail] = mailer.to(BOSS)
+    assert mail.subject == "[plexlabor] 4 labor findings escalated to you"
+    assert "https://app.example/prod/queue?kind=punch_finding" in mail.text
+    for finding_id in ids[2:]:  # each with its page in the web app, the employee named
+        assert f"   review: https://app.example/prod/items/{finding_id}" in mail.text
+    assert mail.text.count("Missed punch, E0002") == 4 and "No clock-out 14 h" in mail.text
+    assert (first.mails, first.escalated, second.mails) == (1, 4, 0)
+    for finding_id in ids[2:]:
+        [told] = _events(world, finding_id, AuditEventType.NOTIFICATION)
+        assert told["stage"] == "escalated" and told["recipient"] == "E0100"
+    assert _events(world, ids[1], AuditEventType.NOTIFICATION) == []  # decided: not in the digest
+
+
+def test_an_escalation_after_the_hold_is_mailed_at_once_again() -> None:
+    world = World()
+    ids = _findings(world, 2)
+    _escalate_one_by_one(world, ids[:1])
+    world.clock.advance(seconds=ESCALATION_HOLD.total_seconds())
+    _escalate_one_by_one(world, ids[1:])
+    assert [(d.supervisor_id, len(d.items)) for d in world.notifier.sent] == [("E0100", 1), ("E0100", 1)]
+    assert _events(world, ids[1], AuditEventType.ESCALATED) == [{"from_supervisor_id": "E0001"}]
+
+
+def test_escalations_of_one_batch_are_one_mail_and_first_notices_are_never_held() -> None:
+    world = World()
+    ids = _findings(world, 3)
+    _escalate_one_by_one(world, ids[:1])
+    requests = [
+        make_request(make_finding(finding_id=finding_id, record_key=f"time-clock-entries:T{n + 2:04d}"))
+        for n, finding_id in enumerate(ids[1:])
+    ]
+    # a first notice to E0100 (one of their own people) beside a held escalation, in one batch
+    world.notified(
+        notice(requests[0].model_copy(update={"escalation_supervisor_id": "E0100"}), Stage.ESCALATED, "task-x"),
+        notice(requests[1].model_copy(update={"supervisor_id": "E0100"}), token="task-y"),
+    )
+    assert [(d.supervisor_id, [i.stage for i in d.items]) for d in world.notifier.sent] == [
+        ("E0100", [Stage.ESCALATED]),
+        ("E0100", [Stage.FIRST]),
+    ]
+
+
+def test_a_short_wait_is_never_held() -> None:
+    """A wait shorter than four sweeps (the local runtime's 300 s) could end before the digest: mailed at once."""
+    world = World()
+    ids = _findings(world, 2)
+    _escalate_one_by_one(world, ids, wait_seconds=300)
+    assert [(d.supervisor_id, len(d.items)) for d in world.notifier.sent] == [("E0100", 1), ("E0100", 1)]
