@@ -8,7 +8,7 @@ re-plans from the `swap` message with the choice held), then asks for a re-plan 
 which crew_replan runs with the accepted ones held; no request beyond 127.0.0.1, no script error, axe-core
 clean, 820 px without sideways scrolling, screenshots. The department filter: skills_daily's report (fired
 first) names each workcenter's department; the planner picks one, sees only its seats with its totals, and
-an accept comes back to the same department's board. On a phone (390 px) every seat's Accept, Reject and Swap are on
+an accept comes back to the same department's board. At 390, 820 and 1280 px every seat's Accept, Reject and Swap are on
 screen (ux141 #7: they sat past the edge of each seat's scroll box).
 """
 
@@ -212,22 +212,31 @@ def test_a_call_off_recorded_on_the_board_shows_at_once(page: Page, crew: Crew) 
 
 
 PHONE = 390
+WIDTHS = (PHONE, 820, 1280)
+"""A phone, the tablet the copilot page is for, a desktop."""
 
 
-def test_on_a_phone_every_seats_decisions_are_on_screen(page: Page, crew: Crew) -> None:
-    """ux141 #7: each seat's table was 1,015-1,171 px wide in a 324 px scroll box, its Accept at x=337-436, Reject at
-    644-731 and the swap past the edge: below 700 px a seat's row folds, its decisions under its reasons."""
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_seats_decisions_are_on_screen(page: Page, crew: Crew, width: int) -> None:
+    """ux141 #7: on a phone each seat's table was 1,015-1,171 px wide in a 324 px scroll box, its Accept at x=337-436,
+    Reject at 644-731 and the swap past the edge: below 700 px a seat's row folds, its decisions under its reasons.
+    ux164 #8: at 820 px the swap list (583 px, its longest option's width) pushed Swap past the seat's 754 px scroll
+    box on every seat with candidates: the list now takes the Decide column's width, Swap under it. Every button and
+    list of a seat lies inside the window and inside its seat's scroll box (no sideways scrolling to reach it)."""
     problems = watch(page)
     sign_in(page, crew, crew.planner, then=f"/crew?day={crew.day.isoformat()}&shift={SHIFT}")  # type: ignore[arg-type]
-    page.set_viewport_size({"width": PHONE, "height": 844})
-    screenshot(page, "crew_board_phone", PHONE)
-    buttons = page.locator(".segment tbody tr button")
-    assert buttons.count() >= 3  # a waiting seat's Accept, Reject and Swap at least
-    off_screen = buttons.evaluate_all(
-        "(all) => all.map((b) => [b.textContent.trim(), b.getBoundingClientRect()])"
-        ".filter(([, r]) => r.left < 0 || r.right > window.innerWidth)"
-        ".slice(0, 5).map(([name, r]) => name + ' ' + Math.round(r.left) + '-' + Math.round(r.right))"
+    page.set_viewport_size({"width": width, "height": 844})
+    screenshot(page, "crew_board_seats", width)
+    controls = page.locator(".segment tbody tr button, .segment tbody tr select")
+    assert controls.count() >= 4  # a waiting seat's Accept, Reject, swap list and Swap at least
+    assert page.locator(".segment tbody tr select").count() >= 1
+    off_screen = controls.evaluate_all(
+        "(all) => all.map((b) => [b.tagName + ' ' + b.textContent.trim().slice(0, 20), b.getBoundingClientRect(),"
+        " b.closest('.scroll').getBoundingClientRect()])"
+        ".filter(([, r, box]) => r.left < 0 || r.right > window.innerWidth || r.right > box.right + 1)"
+        ".slice(0, 5).map(([name, r, box]) => name + ' ' + Math.round(r.left) + '-' + Math.round(r.right)"
+        " + ' in ' + Math.round(box.right))"
     )
-    assert off_screen == [], f"at {PHONE} px: {off_screen}"
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE
+    assert off_screen == [], f"at {width} px: {off_screen}"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     assert problems == []
