@@ -340,12 +340,15 @@ def _codes(result: Classification | None, near_miss: bool) -> list[CodingOut]:
 
 
 def _note(report: IncidentReport, codes: list[CodingOut], auto: bool) -> str:
+    """The queue's note: what happened in the event group's words. No figure: the queue names the event's and the
+    group's confidences beside it, each labelled (`review.items.ReviewItem.confidence_words`; ux164 #16: the note's
+    "29% sure", the group's, stood beside the column's "64%", the division's)."""
     what = "Injury" if report.kind == "injury" else "Near miss"
     if not codes:
         return f"{what}: no coding model in force; code it"
     group = next(c for c in codes if c.field == Coded.EVENT_GROUP.value)
     ask = "coded automatically" if auto else "check the codes"
-    return f"{what}: {group.title or group.code} ({group.confidence:.0%} sure); {ask}"
+    return f"{what}: {group.title or group.code}; {ask}"
 
 
 def log_incident(

@@ -124,12 +124,25 @@ class ReviewItem(BaseModel):
         gain = self.evidence.get("coverage_gain_hours")
         if self.kind == "cross_training" and isinstance(gain, int | float):
             return f"would cover {gain:.0f} h at risk"
+        if self.kind == INCIDENT_CODING and (coded := _incident_confidences(self.evidence)):
+            return coded
         return f"{self.confidence:.0%}"
 
     @property
     def rank(self) -> float:
         """Severity × confidence: what the queue sorts by, highest first."""
         return SEVERITY_WEIGHT[self.severity] * self.confidence
+
+
+def _incident_confidences(evidence: dict[str, Any]) -> str | None:
+    """An incident coding's two confidences, labelled: "event 64%, group 29%" (the event division's, which decides
+    whether it is coded automatically, and its group's; ux164 #16: one unlabelled figure stood beside another in the
+    note); None without the model's coding."""
+    confidence = {c.get("field"): c.get("confidence") for c in evidence.get("coding") or [] if isinstance(c, dict)}
+    event, group = confidence.get("event_division"), confidence.get("event_group")
+    if not isinstance(event, int | float):
+        return None
+    return f"event {event:.0%}" + (f", group {group:.0%}" if isinstance(group, int | float) else "")
 
 
 def _text(value: Any) -> str | None:
