@@ -88,7 +88,13 @@ from plexlabor.webapp.skillviews import (
     timeline_view,
     unknown_filters,
 )
-from plexlabor.webapp.trainingstates import TrainingState, TrainingStates, read_training_states
+from plexlabor.webapp.trainingstates import (
+    SuggestionState,
+    TrainingState,
+    TrainingStates,
+    read_certification_states,
+    read_training_states,
+)
 from plexlabor.webapp.viewer import CREW_ROLES, Reach
 
 ReachT = TypeVar("ReachT", bound=Reach)
@@ -371,9 +377,16 @@ def certifications(page: Page, scope: Scope, index: SkillsIndex, problem: str | 
         return _unknown_filters(page, query, unknown)
     view = timeline_view(index, scope, filters, page.who)
     shown = {k: v for k, v in query.items() if k in ("department", "workcenter", "employee") and v}
+    # what became of each certification's latest alert in the review queue (ux164 #10): one read per kind
+    alerts = read_certification_states(
+        page.deps.review.audit, page.deps.review.clock() - page.deps.review.queue.lookback, page.reader
+    )
     context: dict[str, Any] = {
         "index": index,
         "view": view,
+        "alert_state": alerts.of,
+        "decides": lambda state: _may_decide(page, state),
+        "lookback_days": page.deps.review.queue.lookback.days,
         "filters": filters,
         "employee": employee or "",
         "problem": problem,
@@ -393,6 +406,11 @@ def certifications(page: Page, scope: Scope, index: SkillsIndex, problem: str | 
     }
     rendered = page.render("certifications.html", title="Certification timeline", page="certifications", **context)
     return _charted(rendered)
+
+
+def _may_decide(page: Page, state: SuggestionState) -> bool:
+    """Whether the viewer may decide the waiting suggestion (it is in their review queue: `Viewer.may_see`)."""
+    return state.waiting and (item := item_from_event(state.opening)) is not None and page.viewer.may_see(item)
 
 
 def _unknown_filters(page: Page, query: dict[str, str], unknown: dict[str, str]) -> Response[str]:
