@@ -243,19 +243,11 @@ class NotifyBatch:
         failed: list[str] = []
         for prepared in held:
             notice, finding = prepared.notice, prepared.item.finding
-            sent = Sent(
-                finding.record_key,
-                finding.finding_id,
-                finding.employee_id,
-                notice.recipient,
-                notice.stage,
-                self.service.clock(),
-                ACTOR,
-                None,
-            )
             try:
                 record_escalated(
-                    self.service.audit, sent, {"from_supervisor_id": notice.request.supervisor_id, "mail": HELD}
+                    self.service.audit,
+                    self._sent(prepared, None),
+                    {"from_supervisor_id": notice.request.supervisor_id, "mail": HELD},
                 )
             except Exception:
                 logger.exception("held escalation not recorded", extra={"finding_id": finding.finding_id})
@@ -263,6 +255,20 @@ class NotifyBatch:
         if held:
             logger.info("escalations held for the sweep's digest", extra={"items": len(held)})
         return failed
+
+    def _sent(self, prepared: _Prepared, channel_message_id: str | None) -> Sent:
+        """`prepared` as the audit records it sent (or held: no `channel_message_id`), now."""
+        notice, finding = prepared.notice, prepared.item.finding
+        return Sent(
+            finding.record_key,
+            finding.finding_id,
+            finding.employee_id,
+            notice.recipient,
+            notice.stage,
+            self.service.clock(),
+            ACTOR,
+            channel_message_id,
+        )
 
     def _chat(self, digest: Digest) -> None:
         if self.service.chat is None:
@@ -275,19 +281,9 @@ class NotifyBatch:
     def _record_notification(self, prepared: _Prepared, channel_message_id: str | None) -> None:
         notice, item = prepared.notice, prepared.item
         finding = item.finding
-        sent = Sent(
-            finding.record_key,
-            finding.finding_id,
-            finding.employee_id,
-            notice.recipient,
-            notice.stage,
-            self.service.clock(),
-            ACTOR,
-            channel_message_id,
-        )
         record_sent(
             self.service.audit,
-            sent,
+            self._sent(prepared, channel_message_id),
             sending=(prepared.nonce,),
             escalated={"from_supervisor_id": notice.request.supervisor_id},
             details={
