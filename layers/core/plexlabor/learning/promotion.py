@@ -184,8 +184,9 @@ def evaluate(
 
 def rarely_upheld(training: Sequence[Finding], held: Sequence[Finding], gate: GateSettings) -> frozenset[str]:
     """The types the plant's decisions reject as far as their noise allows: at least `noise_min_decisions`
-    training decisions, upheld at most `noise_share` of the time, and no more upheld held-out ones than that
-    share explains (one-sided binomial test at `noise_significance`). The held-out decisions are only of what
+    training decisions, and no more upheld ones than `noise_share` explains, in training and held out (one-sided
+    binomial test at `noise_significance`; in training it was a share of at most `noise_share` until 2026-12-05,
+    and 2 coin-upheld of 25, 8 %, kept a rejected type counted). The held-out decisions are only of what
     the model in force sent, so its own recall there is 1 and a candidate can only lose: without this, a
     candidate that stops sending a type the plant never upholds is charged for the one or two findings of it
     a supervisor upheld by mistake, and whether a refit passes turns on them. The test on the held-out window
@@ -193,7 +194,7 @@ def rarely_upheld(training: Sequence[Finding], held: Sequence[Finding], gate: Ga
     noisy = set()
     for anomaly_type in {row.anomaly_type.value for row in held}:
         trained = [approved(row) for row in _of_type(training, anomaly_type)]
-        if len(trained) < gate.noise_min_decisions or sum(trained) > gate.noise_share * len(trained) + EPSILON:
+        if len(trained) < gate.noise_min_decisions or _beyond_noise(sum(trained), len(trained), gate):
             continue
         recent = [approved(row) for row in _of_type(held, anomaly_type)]
         beyond_noise = binomtest(sum(recent), len(recent), gate.noise_share, alternative="greater").pvalue
