@@ -42,6 +42,7 @@ import dataclasses
 import math
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -143,6 +144,12 @@ class Week:
     """Records the generator made anomalous that week (its labels)."""
     upheld: int
     """Findings of the week the plant's policy upholds (noise-free), sent or not."""
+    packaged_recall: float
+    """The recall of what the policy upholds the packaged scorer would have had the same week: what the
+    week's findings allow without the loop (it differs from week to week with the findings themselves)."""
+    not_sent: str
+    """The upheld findings the model in force did not send, by type and why: 'below' the review threshold or
+    'cut' by the plant's cut, and how many of them the packaged scorer sends."""
 
 
 @dataclass
@@ -184,7 +191,11 @@ def _simulate(plant: Plant, share_random: Callable[[int], float], seed: int) -> 
         ]
         findings = plant.engine.findings(candidates, plant.data, norms)  # type: ignore[arg-type]
         sent = [f for f in findings if f.route == "review"]
-        packaged_sent = sum(f.route == "review" for f in packaged.findings(candidates, plant.data, norms))  # type: ignore[arg-type]
+        packaged_review = {
+            f.finding_id
+            for f in packaged.findings(candidates, plant.data, norms)  # type: ignore[arg-type]
+            if f.route == "review"
+        }
         for i, finding in enumerate(f for f in findings if f.route == "trend"):  # as the validator records them
             audit.append(logged(finding, begin + timedelta(minutes=i % 10_000)))
         upheld = {f.finding_id for f in findings if plant.policy.upholds(f, plant.labels)}
@@ -209,13 +220,29 @@ def _simulate(plant: Plant, share_random: Callable[[int], float], seed: int) -> 
                 str(summary.get("status")),
                 len(verdicts) - sum(verdicts),
                 _cuts(plant.engine.model),
-                packaged_sent,
+                len(packaged_review),
                 sum(begin.timestamp() <= t < end.timestamp() for t in punch_times),
                 sum(begin.timestamp() <= times.get(key, 0.0) < end.timestamp() for key, _ in plant.labels),
                 len(upheld),
+                len(upheld & packaged_review) / len(upheld) if upheld else 0.0,
+                _not_sent([f for f in findings if f.finding_id in upheld and f.route != "review"], packaged_review),
             )
         )
     return weeks
+
+
+def _not_sent(missed: list[Finding], packaged_review: set[str]) -> str:
+    """The upheld findings not sent, e.g. 'EARLY_CLOCK_IN below 2 (packaged sends 2), OUT_BEFORE_IN below 6 (6)'."""
+    counts = Counter(
+        (f.anomaly_type.value, "cut" if f.evidence.get("plant_cut") else "below", f.finding_id in packaged_review)
+        for f in missed
+    )
+    kinds = sorted({(anomaly, why) for anomaly, why, _ in counts})
+    return ", ".join(
+        f"{anomaly} {why} {counts[anomaly, why, True] + counts[anomaly, why, False]} "
+        f"(packaged sends {counts[anomaly, why, True]})"
+        for anomaly, why in kinds
+    )
 
 
 def _cuts(model: ScorerModel) -> str:
@@ -256,6 +283,11 @@ def _print(title: str, weeks: list[Week]) -> None:
             f" {w.packaged_sent:>10} {w.rejected:>8} {w.observed_precision:>15.3f} {w.recall:>14.3f}"
             f"  {w.verdict:<9} {w.cuts}"
         )
+    for w in weeks:
+        print(
+            f"  week {w.number}: packaged scorer's recall the same week {w.packaged_recall:.3f}; upheld not sent: "
+            f"{w.not_sent or '-'}"
+        )
 
 
 def _change(drop: float) -> str:
@@ -278,7 +310,8 @@ def _measure(title: str, plant: Plant, poison: bool) -> None:
         met[f"week {POISONED_WEEK} poisoned: not promoted"] = poisoned[POISONED_WEEK - 1].verdict != "promoted"
     print(
         f"\nweek 1 -> week 4: precision seen {first.observed_precision:.3f} -> {fourth.observed_precision:.3f}, "
-        f"recall {first.recall:.3f} -> {fourth.recall:.3f}, load {first.sent} -> {fourth.sent} "
+        f"recall {first.recall:.3f} -> {fourth.recall:.3f} (the packaged scorer's the same weeks "
+        f"{first.packaged_recall:.3f} -> {fourth.packaged_recall:.3f}), load {first.sent} -> {fourth.sent} "
         f"({_change(load_drop)}; against what the packaged scorer sends the same week, {fourth.packaged_sent}: "
         f"{_change(1 - fourth.sent / fourth.packaged_sent if fourth.packaged_sent else 0.0)})"
     )
