@@ -70,14 +70,29 @@ def test_a_refresh_that_finds_the_clock_in_records_it_and_closes_the_removal(rea
 
 
 def test_a_clock_in_before_the_call_off_does_not_take_it_back(reads: list[int]) -> None:
-    # review 163 D1: clocked in 5 minutes before the shift, sent home sick 3 hours in
+    # review 163 D1: clocked in 5 minutes before the shift, sent home sick 3 hours in (recorded on the crew board)
     store, source, clock = planned_store(), Source(), [T0 + timedelta(hours=3)]
     source.port.clock_ins["A"] = T0 - timedelta(minutes=5)
     deps = container(store, clock, source)
-    run(deps, message("call_off", clock[0], employee_id="A"))
+    run(deps, message("call_off", clock[0], employee_id="A", reported_by="P0001", call_off_reason="sick"))
     clock[0] += KEPT_FOR + timedelta(minutes=1)
 
     run(deps, down(clock[0]))  # reads the shift again
 
     assert _leave(deps, "A") == "call_off"
     assert [e for e in recorded(_read(store), DAY, "1") if e.reason == "clocked_in"] == []
+
+
+def test_a_detected_call_off_is_taken_back_by_a_punch_that_reached_plex_after_the_detection(reads: list[int]) -> None:
+    # crew_call_offs found no clock-in at 06:17; the 06:16 punch reached Plex after that
+    store, source, clock = planned_store(), Source(), [CALLED_OFF]
+    deps = container(store, clock, source)
+    run(deps, message("call_off", CALLED_OFF, employee_id="A"))
+    source.port.clock_ins["A"] = T0 + timedelta(minutes=16)
+    clock[0] += KEPT_FOR + timedelta(minutes=1)
+
+    run(deps, down(clock[0]))
+
+    assert _leave(deps, "A") is None
+    [back] = [e for e in recorded(_read(store), DAY, "1") if e.reason == "clocked_in"]
+    assert back.detected_at == CALLED_OFF  # not before the call-off it takes back

@@ -676,31 +676,38 @@ def _read_shift(
 def _clocked_in(
     port: LaborDataPort, problem: CrewProblem, message: ReplanMessage, now: datetime, events: tuple[ReplanMessage, ...]
 ) -> list[ReplanMessage]:
-    """Who of those `events` called off has clocked in for the shift after their call-off by `now` (late, or back
-    after a call-off by mistake: it no longer holds), as `clocked_in` events at their first clock-in since. A clock-in
-    before the call-off (a person sent home mid-shift, review 163 D1) does not count. One time-clock read per
-    called-off operator scheduled on the shift and due by now (a call-off the evening before has nothing to read
-    yet), from 4 hours before their start (`EARLY_CLOCK_IN`) or their call-off, whichever is later."""
-    called_off: dict[str, datetime] = {}
+    """Who of those `events` called off has clocked in for the shift after all by `now` (late, or back after a
+    call-off by mistake: it no longer holds), as `clocked_in` events (at their first clock-in, or at the call-off when
+    that is later, so that it takes the call-off back: `CANCELS`). For a call-off recorded on the crew board only a
+    clock-in after it counts (a person sent home mid-shift stays off: review 163 D1); a detected one (crew_call_offs:
+    not clocked in after the start) is taken back by any clock-in from 4 hours before the start (`EARLY_CLOCK_IN`),
+    as before, since a punch may reach Plex after the detection. One time-clock read per called-off operator
+    scheduled on the shift and due by now (a call-off the evening before has nothing to read yet)."""
+    latest: dict[str, ReplanMessage] = {}
     for event in events:
         if event.reason == "call_off" and event.employee_id:
-            called_off[event.employee_id] = max(event.detected_at, called_off.get(event.employee_id, event.detected_at))
+            known = latest.get(event.employee_id)
+            latest[event.employee_id] = event if known is None or known.detected_at <= event.detected_at else known
     back = []
     for op in problem.operators:
         starts = [b.start for b in op.blocks if b.shift_code == message.shift and b.work_date == problem.day]
-        if op.employee_id not in called_off or not starts:
+        call_off = latest.get(op.employee_id)
+        if call_off is None or not starts:
             continue
-        since = max(min(starts) - EARLY_CLOCK_IN, called_off[op.employee_id])
+        since = min(starts) - EARLY_CLOCK_IN
+        if call_off.reported_by is not None:  # recorded on the board: from the call-off on
+            since = max(since, call_off.detected_at)
         if since < now:
             entries = port.time_clock_entries(since, now, employee_id=op.employee_id)
             ins = sorted(e.clockin_time for e in entries if e.employee_id == op.employee_id)
             if ins:
+                at = max(ins[0], call_off.detected_at)
                 back.append(
                     ReplanMessage(
                         reason="clocked_in",
                         day=message.day,
                         shift=message.shift,
-                        detected_at=ins[0],
+                        detected_at=at,
                         employee_id=op.employee_id,
                     )
                 )
