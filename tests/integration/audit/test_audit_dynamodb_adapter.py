@@ -21,12 +21,15 @@ from plexlabor.audit import (
     http_status_for,
 )
 from plexlabor.audit.dynamodb import (
+    PAYLOAD_SUMMARY,
     DynamoDbAuditStore,
     DynamoDbLinkNonceStore,
     create_audit_table,
     create_state_table,
+    event_item,
 )
 from plexlabor.audit.schema import AUDIT_TABLE, STATE_TABLE
+from plexlabor.audit.store import summary_of
 from tests.integration.audit.conftest import T0, MakeEvent
 
 
@@ -273,3 +276,62 @@ def test_writeback_event_round_trips_through_dynamodb_with_every_optional_field(
     assert store.by_employee("emp-7f3a") == [event]
     assert store.latest_for_finding("F-1001") == event
     assert store.history("#event#" + event.event_id) == []
+
+
+class RecordingClient(CountingClient):
+    """Counts queries and keeps the items they answered."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
+        self.items: list[dict[str, Any]] = []
+
+    def query(self, **kwargs: Any) -> Any:
+        page = super().query(**kwargs)
+        self.items += page.get("Items", [])
+        return page
+
+
+def test_a_summary_read_projects_the_summary_instead_of_the_payload(
+    dynamodb_client: Any, audit_table: str, make_event: MakeEvent
+) -> None:
+    # Given six ~200 KB pending approvals (more than one 1 MB query page in full)
+    store = DynamoDbAuditStore(audit_table, client=dynamodb_client)
+    events = [
+        make_event(
+            finding_id=f"F-{n}",
+            occurred_at=T0 + timedelta(minutes=n),
+            status=AuditStatus.PENDING_APPROVAL,
+            payload={"anomaly_type": "MISSED_PUNCH", "blob": "x" * 200_000},
+        )
+        for n in range(6)
+    ]
+    for event in events:
+        store.append(event)
+    calls = RecordingClient(dynamodb_client)
+    # When they are read as summaries
+    found = DynamoDbAuditStore(audit_table, client=calls).summaries_by_status(AuditStatus.PENDING_APPROVAL)
+    # Then the items came back with the summary and not the payload (DynamoDB pages by the items' whole size, as
+    # moto does: the pages and read capacity stay, the bytes go)
+    assert [e.payload for e in found] == [{"anomaly_type": "MISSED_PUNCH"}] * 6
+    assert len(calls.items) == 6 and len(str(calls.items)) < 6_000
+    assert all("payload" not in item and PAYLOAD_SUMMARY in item for item in calls.items)
+
+
+def test_a_summary_read_meeting_an_event_appended_before_summaries_reads_the_events_whole(
+    dynamodb_client: Any, audit_table: str, make_event: MakeEvent
+) -> None:
+    # Given one event appended with its summary and one stored before summaries were written
+    store = DynamoDbAuditStore(audit_table, client=dynamodb_client)
+    payload = {"kind": "crew_assignment", "swapped_for": "E0163", "evidence": [1.5] * 20}
+    new = make_event(finding_id="F-2", status=AuditStatus.PENDING_APPROVAL, payload=payload)
+    old = make_event(finding_id="F-1", occurred_at=T0 - timedelta(days=1), status=AuditStatus.PENDING_APPROVAL)
+    store.append(new)
+    dynamodb_client.put_item(
+        TableName=audit_table, Item={k: v for k, v in event_item(old).items() if k != PAYLOAD_SUMMARY}
+    )
+    # When the status is read as summaries
+    found = store.summaries_by_status(AuditStatus.PENDING_APPROVAL)
+    # Then both come back as summaries, the older cut from its whole payload
+    assert found == [summary_of(old), summary_of(new)]
+    assert found[0].payload == {"anomaly_type": "MISSED_PUNCH"}
+    assert found[1].payload == {"kind": "crew_assignment", "swapped_for": "E0163"}

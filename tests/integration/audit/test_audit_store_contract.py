@@ -14,6 +14,7 @@ from plexlabor.audit import (
     AuditStatus,
     AuditStore,
 )
+from plexlabor.audit.store import SUMMARY_KEYS, summary_of
 from tests.integration.audit.conftest import T0, MakeEvent
 
 
@@ -228,3 +229,48 @@ def test_queries_refuse_a_naive_since_and_a_limit_below_one(audit_store: AuditSt
         audit_store.by_status(AuditStatus.LOGGED, limit=0)
     with pytest.raises(ValueError, match="limit"):
         audit_store.by_employee("emp-7f3a", limit=-1)
+
+
+def test_a_summary_read_answers_the_status_reads_events_with_only_the_summary_keys(
+    audit_store: AuditStore, make_event: MakeEvent
+) -> None:
+    """The KPI page's read (`summaries_by_status`): the same events, order, `since` and limit as `by_status`, each
+    payload cut to `SUMMARY_KEYS` (a key it lacks stays absent), a write-back's previous values kept."""
+    # Given pending approvals with evidence and the keys the KPIs read, and one written back with previous values
+    pending = [
+        make_event(
+            record_key=f"job-operations:{n}",
+            finding_id=f"F-{n}",
+            occurred_at=at(10 * n),
+            status=AuditStatus.PENDING_APPROVAL,
+            payload={
+                "kind": "crew_assignment",
+                "replaces": f"F-{n - 1}",
+                "chosen_by_hand": n % 2 == 1,
+                "changed": ["source"],
+                "evidence": {"hours": [8.5] * 50},
+                "note": "x" * 500,
+            },
+        )
+        for n in range(3)
+    ]
+    written = make_event(
+        event_type=AuditEventType.WRITEBACK, occurred_at=at(5), previous_values={"hours": 9.0}, payload={}
+    )
+    for event in [*pending, written]:
+        audit_store.append(event)
+    # When the statuses are read as summaries
+    summaries = audit_store.summaries_by_status(AuditStatus.PENDING_APPROVAL)
+    # Then each is its event, without the evidence
+    assert summaries == [summary_of(event) for event in audit_store.by_status(AuditStatus.PENDING_APPROVAL)]
+    assert [event.event_id for event in summaries] == [event.event_id for event in pending]
+    assert summaries[1].payload == {
+        "kind": "crew_assignment",
+        "replaces": "F-0",
+        "chosen_by_hand": True,
+        "changed": ["source"],
+    }
+    assert set(SUMMARY_KEYS) >= set(summaries[0].payload)
+    assert audit_store.summaries_by_status(AuditStatus.PENDING_APPROVAL, since=at(10), limit=1) == [summaries[1]]
+    [back] = audit_store.summaries_by_status(AuditStatus.WRITTEN)
+    assert back == written

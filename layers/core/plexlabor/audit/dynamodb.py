@@ -6,7 +6,10 @@ floats in maps (they must become Decimal, and come back as Decimal), so a map wo
 types a caller appended and the fake would drift from the adapter. A JSON string round-trips
 floats, nested dicts and lists exactly, costs no more (audit payloads are read whole, never
 queried by field), and exports to S3/Athena as ordinary JSON. Every attribute is therefore a string
-except the nonce TTL, which DynamoDB requires to be a number.
+except the nonce TTL, which DynamoDB requires to be a number. Beside the payload each event carries its
+`store.SUMMARY_KEYS` as a small JSON string (`PAYLOAD_SUMMARY`), which a summary read projects instead of the
+payload (ProjectionExpression): the bytes sent, parsed and validated shrink, not the read capacity (DynamoDB
+charges a Query by the items' whole size).
 
 ClientError codes become domain errors here: a failed condition becomes AuditConflictError (audit)
 or LinkAlreadyUsedError (nonces); throttling, 5xx and network failures become the retryable
@@ -35,7 +38,7 @@ from plexlabor.audit.errors import (
     AuditUnavailableError,
     LinkAlreadyUsedError,
 )
-from plexlabor.audit.events import AuditEvent, format_audit_time
+from plexlabor.audit.events import AuditEvent, canonical_json, format_audit_time
 from plexlabor.audit.links import check_nonce
 from plexlabor.audit.schema import (
     AUDIT_TABLE,
@@ -52,7 +55,7 @@ from plexlabor.audit.schema import (
     VALIDATIONS_PK,
     TableSpec,
 )
-from plexlabor.audit.store import AuditStore, IndexQuery
+from plexlabor.audit.store import AuditStore, IndexQuery, summary_of
 from plexlabor.audit.validations import DayCount, ValidatedRecord, counter_names, day_count
 from plexlabor.platform.aws import LazyClient
 from plexlabor.platform.clock import aware_utc
@@ -83,6 +86,17 @@ _RETRYABLE_CANCELLATION_CODES = frozenset(
 )
 _EVENT_FIELDS = ("event_id", "event_type", "status", "occurred_at", "actor")
 _OPTIONAL_FIELDS = ("finding_id", "supervisor_id", "employee_id", "model_version")
+PAYLOAD_SUMMARY = "payload_summary"
+"""The attribute holding an event's payload cut to `SUMMARY_KEYS` (JSON), written with every event since it was
+introduced; a summary read that meets an item without it (appended before) reads the query again whole."""
+_SUMMARY_NAMES = {
+    f"#p{i}": name
+    for i, name in enumerate(
+        (AUDIT_TABLE.partition_key, *_EVENT_FIELDS, *_OPTIONAL_FIELDS, "previous_values", PAYLOAD_SUMMARY)
+    )
+}
+_SUMMARY_PROJECTION = ", ".join(_SUMMARY_NAMES)
+"""A summary read's ProjectionExpression and its attribute names (`status` is a reserved word)."""
 
 
 @contextmanager
@@ -128,6 +142,7 @@ def event_item(event: AuditEvent) -> dict[str, Any]:
         "occurred_at": _s(format_audit_time(event.occurred_at)),
         "actor": _s(event.actor),
         "payload": _s(event.payload_json),
+        PAYLOAD_SUMMARY: _s(canonical_json(summary_of(event).payload)),
     }
     for name in _OPTIONAL_FIELDS:
         value = getattr(event, name)
@@ -145,10 +160,11 @@ def event_item(event: AuditEvent) -> dict[str, Any]:
 
 
 def event_from_item(item: dict[str, Any]) -> AuditEvent:
-    """Read an audit-table item back into the event that was appended."""
+    """Read an audit-table item back into the event that was appended (a summary read's item: as `summary_of` it)."""
+    payload = item["payload"] if "payload" in item else item[PAYLOAD_SUMMARY]
     data: dict[str, Any] = {
         "record_key": item[AUDIT_TABLE.partition_key]["S"],
-        "payload": json.loads(item["payload"]["S"]),
+        "payload": json.loads(payload["S"]),
     }
     for name in (*_EVENT_FIELDS, *_OPTIONAL_FIELDS):
         if name in item:
@@ -156,6 +172,10 @@ def event_from_item(item: dict[str, Any]) -> AuditEvent:
     if "previous_values" in item:
         data["previous_values"] = json.loads(item["previous_values"]["S"])
     return AuditEvent.model_validate(data)
+
+
+class _AppendedBeforeSummariesError(Exception):
+    """A summary read met an item appended before `PAYLOAD_SUMMARY` was written: it has only the whole payload."""
 
 
 class _TableAdapter:
@@ -228,7 +248,17 @@ class DynamoDbAuditStore(_TableAdapter, AuditStore):
             names["#status"] = "status"
             values[":status"] = _s(query.status.value)
             params["FilterExpression"] = "#status = :status"
-        return self._query(params, limit=query.limit)
+        if not query.summary:
+            return self._query(params, limit=query.limit)
+        summarized = {
+            **params,
+            "ProjectionExpression": _SUMMARY_PROJECTION,
+            "ExpressionAttributeNames": {**names, **_SUMMARY_NAMES},
+        }
+        try:
+            return self._query(summarized, limit=query.limit)
+        except _AppendedBeforeSummariesError:  # the whole items, cut as the fake cuts them
+            return [summary_of(event) for event in self._query(params, limit=query.limit)]
 
     def _query(self, params: dict[str, Any], *, limit: int | None) -> list[AuditEvent]:
         """Run a query to the last page, or until `limit` events (after any filter) are read."""
@@ -239,7 +269,10 @@ class DynamoDbAuditStore(_TableAdapter, AuditStore):
         with _translate_errors("query"):
             while True:
                 page = self.client.query(**request)
-                events += (event_from_item(item) for item in page.get("Items", []))
+                items = page.get("Items", [])
+                if "ProjectionExpression" in request and any(PAYLOAD_SUMMARY not in item for item in items):
+                    raise _AppendedBeforeSummariesError
+                events += (event_from_item(item) for item in items)
                 if (limit is not None and len(events) >= limit) or "LastEvaluatedKey" not in page:
                     break
                 request["ExclusiveStartKey"] = page["LastEvaluatedKey"]

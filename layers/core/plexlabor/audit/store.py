@@ -8,6 +8,10 @@ Ordering, shared by every implementation:
 Queries answer with events, not states: `by_status(PENDING_APPROVAL)` lists the events that
 opened an approval, including approvals decided since. A finding's current state is
 `latest_for_finding(finding_id).status`.
+
+A summary read (`summaries_by_status`, `IndexQuery.summary`) answers the same events with their payload
+cut to `SUMMARY_KEYS`: what counting them needs (the KPI page, `review.kpis`), without the
+payloads' evidence, which is most of a status read's bytes.
 """
 
 from __future__ import annotations
@@ -24,6 +28,17 @@ from plexlabor.audit.schema import GSI_EMPLOYEE, GSI_FINDING, GSI_KIND, GSI_STAT
 from plexlabor.platform.clock import aware_utc
 
 DEFAULT_STATUS_LIMIT = 100
+SUMMARY_KEYS = ("kind", "anomaly_type", "swapped_for", "chosen_by_hand", "replaces", "changed", "superseded_by")
+"""The payload keys a summary read keeps: those `review.kpis.compute_kpis` reads (a suggestion's kind and type, a
+choice made by hand and what it replaced, a decision's changed codes, a closing's re-plan). The DynamoDB adapter
+stores them beside the payload at append (`dynamodb.PAYLOAD_SUMMARY`) and projects only them."""
+
+
+def summary_of(event: AuditEvent) -> AuditEvent:
+    """`event` as a summary read answers it: its payload cut to `SUMMARY_KEYS` (a write-back's previous values kept:
+    an event of that type is not valid without them)."""
+    payload = {key: event.payload[key] for key in SUMMARY_KEYS if key in event.payload}
+    return event.model_copy(update={"payload": payload})
 
 
 def check_query(since: datetime | None, limit: int | None) -> None:
@@ -46,6 +61,8 @@ class IndexQuery:
     limit: int | None = None
     status: AuditStatus | None = None
     newest_first: bool = False
+    summary: bool = False
+    """Answer each event as `summary_of` it."""
 
     def __post_init__(self) -> None:
         check_query(self.since, self.limit)
@@ -76,6 +93,12 @@ class AuditStore(ABC):
     ) -> list[AuditEvent]:
         """Events carrying `status`, occurred at or after `since`, oldest first, at most `limit`."""
         return self._find(IndexQuery(GSI_STATUS, AuditStatus(status).value, since=since, limit=limit))
+
+    def summaries_by_status(
+        self, status: AuditStatus, since: datetime | None = None, limit: int = DEFAULT_STATUS_LIMIT
+    ) -> list[AuditEvent]:
+        """`by_status`, each event as `summary_of` it (a summary read)."""
+        return self._find(IndexQuery(GSI_STATUS, AuditStatus(status).value, since=since, limit=limit, summary=True))
 
     def by_supervisor(
         self,
@@ -138,7 +161,8 @@ class InMemoryAuditStore(AuditStore):
                 and (query.since is None or event.occurred_at >= query.since)
             )
 
-        return self._select(match, key=lambda e: e.index_sk, newest_first=query.newest_first, limit=query.limit)
+        found = self._select(match, key=lambda e: e.index_sk, newest_first=query.newest_first, limit=query.limit)
+        return [summary_of(event) for event in found] if query.summary else found
 
     def _select(
         self,

@@ -9,6 +9,9 @@ consistency, writers whose event shows a little after its `occurred_at`), as the
 (`review.queue.ReviewQueue`); every `refresh` the whole period is read again, so anything the overlap missed
 is right again within that time. A wider period than the one held (90 days after 28) is read whole. Any
 other query goes to the store.
+
+Each status is read as summaries (`AuditStore.summaries_by_status`: the payload cut to what the KPIs read,
+`audit.store.SUMMARY_KEYS`), so a container's first load and each whole read every `refresh` carry no evidence.
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ class _Held:
 
 
 class KpiReads(AuditStore):
-    """`store`, with its status-index reads kept between requests and brought up to date incrementally."""
+    """`store`, with its status-index reads (as summaries) kept between requests and brought up to date
+    incrementally."""
 
     def __init__(self, store: AuditStore, clock: Callable[[], datetime]) -> None:
         self.store = store
@@ -61,7 +65,7 @@ class KpiReads(AuditStore):
         self, status: AuditStatus, since: datetime | None = None, limit: int = DEFAULT_STATUS_LIMIT
     ) -> list[AuditEvent]:
         if since is None:
-            return self.store.by_status(status, since, limit)
+            return self.store.summaries_by_status(status, since, limit)
         status = AuditStatus(status)
         with self._lock:
             started = self.clock()
@@ -71,7 +75,7 @@ class KpiReads(AuditStore):
                 read_from = since
             else:
                 read_from = held.mark
-            found = self.store.by_status(status, read_from, limit)
+            found = self.store.summaries_by_status(status, read_from, limit)
             if len(found) >= limit:  # not all of it: answer as the store does, keep nothing
                 self._held.pop(status, None)
                 return found
