@@ -23,7 +23,8 @@ NOTES_PER_KIND = 5
 WHAT_IS_COUNTED = (
     "addressed to you or to your role, and not in an earlier notice. The review queue lists every open"
     " suggestion you may decide, so it can show more: those you were told about before, punch findings"
-    " (mailed on their own, each with its approval link) and everything about your departments."
+    " (mailed on their own: each with its approval link, or escalations in a digest of their own) and everything"
+    " about your departments."
 )
 """Why the notice's count is not the queue's: the notice counts what is new for its reader (ux104 #22)."""
 
