@@ -57,8 +57,8 @@ from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, reco
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import call_offs_of
 from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage, people_in
-from plexlabor.crew.publish import assignment_event_id
-from plexlabor.crew.removals import Removal, removals
+from plexlabor.crew.publish import assignment_event_id, renewed_id
+from plexlabor.crew.removals import Removal, removals, renewed
 from plexlabor.crew.suggestions import (
     CLOSING,
     CREW_KINDS,
@@ -364,13 +364,14 @@ class Board:
     def refusal(self, target: Segment, employee_id: str, now: datetime) -> tuple[str, str, str | None] | None:
         """Why `employee_id` cannot be swapped into `target` (None: they can), with its code in `SWAP_REFUSALS` and
         the workcenter it names: off the target's shift (a call-off or absence a re-plan applied), already suggested
-        on it, accepted elsewhere at the same time, or planned elsewhere at the same time on work that has started (a
-        re-plan holds both, and one person cannot do both)."""
+        on it (not where a re-plan superseded them: they may come back), accepted elsewhere at the same time, or
+        planned elsewhere at the same time on work that has started (a re-plan holds both, and one person cannot do
+        both)."""
         if off := self.called_off(target.shift, employee_id):
             return f"{employee_id} is off shift {target.shift} (since {off.at.isoformat()}).", "called_off", None
         end = target.end or target.start
         for segment, seat in self._seats_of.get(employee_id, ()):
-            if segment.key == target.key:
+            if segment.key == target.key and not seat.superseded:  # a re-plan dropped them there: they may come back
                 return (
                     f"{employee_id} is already suggested for this job operation ({seat.state}).",
                     "suggested_here",
@@ -795,7 +796,8 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
     day = date.fromisoformat(str(payload["plan_day"]))
     # read fresh (a catch-up: five small queries), not the page's read kept `BOARD_TTL_S`: a swap of the same
     # person a moment ago (another tab, planner or container) is in it, so it is refused, not approved twice
-    board = read_board(board_reader(store).day(day, now, fresh=True), day, None, now)
+    read = board_reader(store).day(day, now, fresh=True)
+    board = read_board(read, day, None, now)
     target = _target(board, opening)
     if refused := board.refusal(target, employee_id, now):
         reason, code, at = refused
@@ -809,7 +811,8 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
     kept = {k: v for k, v in payload.items() if k not in ("swap_candidates", "plan_figures", "trigger", "note")}
     swapped = recommendation_event(
         opening.record_key,
-        assignment_event_id(day.isoformat(), str(payload["segment"]), employee_id),
+        # the id the planner would give that pair: a new one when a re-plan superseded it (or it left Plex)
+        renewed_id(assignment_event_id(day.isoformat(), str(payload["segment"]), employee_id), renewed(read)),
         status=AuditStatus.PENDING_APPROVAL,
         occurred_at=now,
         actor=viewer.user_id,
