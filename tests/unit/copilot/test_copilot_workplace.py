@@ -20,6 +20,7 @@ from plexlabor.models.organization import Workcenter
 from plexlabor.models.production import Job, JobOperation
 from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.platform.kept import Kept
+from plexlabor.plex.jobs import PlexJobs
 from tests.unit.approval.approval_fakes import World
 from tests.unit.copilot.test_copilot_ask_route import AT, _post
 from tests.unit.copilot.test_copilot_paraphrases import sop_procedures
@@ -161,3 +162,18 @@ def test_the_page_says_an_answer_came_from_the_jobs_departments_procedures(lambd
     body = call_web(web_deps(world), "GET", "/copilot", OPERATOR, lambda_context, query={"interaction": event.event_id})
 
     assert "From the procedures of your job&#39;s department (MOLD)." in body["body"]
+
+
+def test_a_job_plex_could_not_check_costs_no_second_wait_for_its_department() -> None:
+    plex = PlexRead()
+    copilot = _copilot(plex)
+    copilot.jobs = PlexJobs(Kept(_timing_out, "Plex jobs"))
+
+    answer = _ask(copilot, question="What PPE do I need to change the mold?", job_id="J101132", operation="20")
+
+    assert answer["job_unchecked"] is True and answer["departments"] == []
+    assert (plex.routing_reads, plex.operation_reads) == (0, 0)
+
+
+def _timing_out() -> dict[str, str]:
+    raise TimeoutError("Plex did not answer in 4 s")

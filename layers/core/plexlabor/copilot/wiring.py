@@ -233,9 +233,9 @@ def ask(copilot: Copilot, request: AskRequest, operator_id: str) -> dict[str, An
     if request.job_id and copilot.jobs is not None:
         job = copilot.jobs.check(request.job_id)
         request, unchecked = request.model_copy(update={"job_id": job.job}), not job.checked
-    departments = (
+    departments = (  # not while Plex could not tell the job (one short wait is enough)
         copilot.workplaces.departments(request.job_id, request.operation)
-        if request.job_id and copilot.workplaces is not None
+        if request.job_id and copilot.workplaces is not None and not unchecked
         else ()
     )
     answer = {**run(copilot, request, departments), "job_unchecked": unchecked}
