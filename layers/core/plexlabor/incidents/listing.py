@@ -67,7 +67,8 @@ class Standing(StrEnum):
     """The reporter sent a corrected report of the same text and time, which replaces it (`service.superseding_event`):
     no longer confirmed or written, whatever it stood at before."""
     RETRACTED = "retracted"
-    """Withdrawn as sent by mistake, before anyone decided it (`withdrawal.withdraw`): never confirmed nor written."""
+    """Withdrawn as sent by mistake, before anyone decided it, or set aside by the EHS lead as not an incident or a
+    duplicate (`withdrawal.withdraw`): not counted, nothing more of it written."""
 
 
 WAITING = frozenset({Standing.IN_QUEUE, Standing.HELD, Standing.AWAITING})
@@ -87,7 +88,7 @@ STATUS_FILTERS: dict[str, tuple[str, frozenset[Standing]]] = {
     "failed": ("Plex write failed", frozenset({Standing.WRITE_FAILED})),
     "rejected": ("Rejected in the queue", frozenset({Standing.REJECTED})),
     "replaced": ("Replaced by a corrected report", frozenset({Standing.REPLACED})),
-    "withdrawn": ("Withdrawn as sent by mistake", frozenset({Standing.RETRACTED})),
+    "withdrawn": ("Withdrawn, not an incident or a duplicate", frozenset({Standing.RETRACTED})),
 }
 """The list's status filter (`?status=`): its values, each with its label and the standings it keeps."""
 

@@ -35,14 +35,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from plexlabor.approval.messages import Decision
 from plexlabor.approval.recommendations import INCIDENT_CODING, INCIDENT_FIELDS
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, AuditStore
-from plexlabor.audit.events import SUPERSEDED_BY, expiry_event, recommendation_event, replaced, stable_event_id
+from plexlabor.audit.events import SUPERSEDED_BY, expiry_event, recommendation_event, replaced
 from plexlabor.audit.publish import append_once, review_status
 from plexlabor.incidents.extraction import Place, extract
 from plexlabor.incidents.kindindex import incident_outcomes
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, code_problem
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.reports import CodedReport
-from plexlabor.incidents.withdrawal import called_back
+from plexlabor.incidents.withdrawal import answer_id, called_back
 from plexlabor.models import Employee, Shift, Workcenter
 from plexlabor.platform.clock import outside_dates, utc_now
 from plexlabor.platform.kept import Kept
@@ -537,7 +537,8 @@ def correct_codes(
     stable decision id (two first answers at once meet the audit's conflict, as in the queue); a later one
     (a correction, or coding an incident rejected in the queue) replaces the decision the EHS lead saw, its
     newest (`replacing`, `decision_of`): a decision of its own, its id stable on the one it replaces
-    (`corrects`: two corrections of the same decision at once conflict); the earlier ones stay in the trail."""
+    (`corrects`: two corrections of the same decision at once conflict); the earlier ones stay in the trail. A
+    withdrawal takes the same id (`withdrawal.answer_id`), so one made at the same moment conflicts too."""
     changed = sorted(k for k, v in codes.items() if event.payload.get("codes", {}).get(k) != v)
     correction = {**codes, **(confirmed or {})}
     decision = Decision(action=ApprovalAction.APPROVE, reason=reason, supervisor_id=by, correction=correction)
@@ -556,10 +557,8 @@ def correct_codes(
             **({"corrects": replacing.event_id} if replacing is not None else {}),
         },
     )
-    if replacing is not None:
-        own_id = stable_event_id(str(event.finding_id), AuditEventType.DECISION.value, replacing.event_id)
-        answer = answer.model_copy(update={"event_id": own_id})
-    audit.append(answer)
+    answer = answer.model_copy(update={"event_id": answer_id(str(event.finding_id), replacing)})
+    audit.append(answer)  # AuditConflictError: another decision, or a withdrawal, took this answer's place first
     return answer
 
 

@@ -20,6 +20,7 @@ from plexlabor.approval.document import HTML_PAGE
 from plexlabor.approval.messages import MAX_REASON_CHARS
 from plexlabor.crew.messages import CALL_OFF_REASONS
 from plexlabor.incidents.listing import STATUS_FILTERS
+from plexlabor.incidents.withdrawal import GROUNDS
 from plexlabor.platform.text import BIDI_CONTROLS
 from plexlabor.webapp.app import BULK_FLASH_KEYS, PAGE_SIZE
 
@@ -290,9 +291,21 @@ def webapp_document() -> dict[str, Any]:
             "post": _post(
                 "Confirm or correct an incident's codes, or send the confirmed ones again; or, with withdraw=1 and a"
                 " reason, withdraw a report sent by mistake (its reporter, the EHS lead or an admin; no reason: 400;"
-                " 409 once it was decided, sent to Plex, replaced by a corrected report or withdrawn)",
-                _form({"send": _TEXT, "reason": _REASON, "withdraw": _TEXT}),
+                " 409 once it was decided, sent to Plex, replaced by a corrected report or withdrawn), or, with a"
+                " ground, set it aside as not an incident or a duplicate of the report duplicate_of names (the EHS"
+                " lead or an admin, else 403; 409 once closed, while its confirmation is on its way to Plex or while"
+                " Plex holds it); a save and a withdrawal at the same moment: one holds, the other is a 409",
+                _form(
+                    {
+                        "send": _TEXT,
+                        "reason": _REASON,
+                        "withdraw": _TEXT,
+                        "ground": {"type": "string", "enum": list(GROUNDS)},
+                        "duplicate_of": _TEXT,
+                    }
+                ),
                 "400",
+                "403",
                 "404",
                 "409",
             ),

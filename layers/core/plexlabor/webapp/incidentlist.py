@@ -4,8 +4,9 @@ when and where it happened, injury or near miss, the event in words, who reporte
 words (`incidents.listing.Standing`: in the EHS queue, coded automatically and awaiting confirmation,
 confirmed and written to Plex or a dry run, a failed write with its reason...); the heading counts what
 awaits the EHS lead, over the period shown (it says so, and links the longest period). A report a corrected resend
-replaced is listed as such, linking the new one, and not counted; one withdrawn as sent by mistake says who withdrew it
-(in role words), when and why, and is not counted either; on a phone each row stacks, its status first
+replaced is listed as such, linking the new one, and not counted; one withdrawn as sent by mistake, or set aside by
+the EHS lead as not an incident or a duplicate, says so (`withdrawal.closing_words`), who (in role words), when and
+why, and is not counted either; on a phone each row stacks, its status first
 (the template's style). Filters: status, department, the period reported in (`from`, `to`: plant-local days, at
 most `MAX_DAYS`, the last `DEFAULT_DAYS` by default, the last `MAX_DAYS` for what waits for the EHS lead, `waiting`:
 the review queue and review_sweep's digest link it); a malformed one is a 400 naming it.
@@ -30,7 +31,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.incidents.listing import STATUS_FILTERS, ListedIncident, Standing
 from plexlabor.incidents.service import opening
-from plexlabor.incidents.withdrawal import withdrawal, withdrawn_words
+from plexlabor.incidents.withdrawal import closing_words, withdrawal
 from plexlabor.platform.clock import local_midnight, outside_dates
 from plexlabor.webapp import incidents as incident_page  # its names read at request time: it imports webapp.app
 from plexlabor.webapp.app import Page, _deps, _query, app
@@ -134,7 +135,7 @@ def status_words(page: Page, listed: ListedIncident) -> str:
         return "Replaced by the corrected report"
     if standing is Standing.RETRACTED and listed.withdrawn is not None:
         why = (withdrawal(listed.withdrawn) or {}).get("reason") or "no reason recorded"
-        return f"Withdrawn by {withdrawn_words(listed.withdrawn)} at {page.local(listed.withdrawn.occurred_at)}: {why}"
+        return f"{closing_words(listed.withdrawn)} at {page.local(listed.withdrawn.occurred_at)}: {why}"
     if standing is Standing.REJECTED:
         reason = (decision.payload.get("reason") if decision is not None else None) or "no reason given"
         return f"Codes rejected in the queue by {by}: {reason}"

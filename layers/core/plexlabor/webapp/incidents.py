@@ -55,10 +55,16 @@ from plexlabor.incidents.service import (
     replacement,
 )
 from plexlabor.incidents.withdrawal import (
+    MISTAKE,
+    SET_ASIDE,
     WithdrawalFormError,
     WithdrawalRefused,
+    closing_words,
+    ground_of,
+    read_ground,
     read_reason,
     refusal,
+    set_aside_refusal,
     withdraw,
     withdrawal,
     withdrawal_of,
@@ -79,6 +85,8 @@ SAVED = {
     "corrected": "Saved: your correction replaces the earlier codes (kept below as the trail), the model learns "
     "from it at its next training, and the correction is on its way to Plex.",
     "withdrawn": "Withdrawn: the report leaves the EHS lead's queue and list of work, and nothing of it goes to Plex.",
+    "set_aside": "Set aside: the report leaves the incident trends and the training rows, and nothing more of it goes "
+    "to Plex.",
 }
 RECORDING_UNUSED = (
     "Your report was recorded from the text you typed. The recording was not used: no transcription is set up here."
@@ -132,7 +140,11 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "withdrawn": withdrawn,
         "withdrawn_by": withdrawn_words(withdrawn) if withdrawn is not None else "",
         "withdrawn_why": (withdrawal(withdrawn) or {}).get("reason", "") if withdrawn is not None else "",
+        "withdrawn_lead": closing_words(withdrawn) if withdrawn is not None else "",
+        **_duplicate_of(page, withdrawn),
         "may_withdraw": refusal(history, str(event.finding_id)) is None,
+        "may_set_aside": coder and set_aside_refusal(history, str(event.finding_id)) is None,
+        "set_aside": {},
         "replaced_by": closing,
         "newer_name": _newer_name(page, closing),
         "replaces": [_earlier(page, earlier, coder) for earlier in payload.get("replaces") or []],
@@ -144,6 +156,15 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "decided": _decided_codes(codes, coding, near_miss) if _approved(decision) else [],
         "as_confirmed": _as_confirmed(decision, page.deps.zone),
     }
+
+
+def _duplicate_of(page: Page, closing: AuditEvent | None) -> dict[str, str]:
+    """The report a report set aside as a duplicate repeats: its id (the link's target) and its name."""
+    other = str((withdrawal(closing) or {}).get("duplicate_of") or "") if closing is not None else ""
+    if not other:
+        return {"duplicate_of": "", "duplicate_name": ""}
+    name = report_name(page, opening(page.deps.review.audit, other), "the report it duplicates")
+    return {"duplicate_of": other, "duplicate_name": name}
 
 
 def _withdrawer(viewer: Viewer, event: AuditEvent) -> str:
@@ -425,39 +446,56 @@ def _replaced(page: Page, closing: AuditEvent) -> Response[str]:
 def _withdrawn(page: Page, context: dict[str, Any]) -> Response[str]:
     """409: the report was withdrawn, so nothing is decided, sent or withdrawn again on it."""
     closing = context["withdrawn"]
+    lead = context["withdrawn_lead"]
+    what = f"withdrawn by {context['withdrawn_by']}" if ground_of(closing) == MISTAKE else f"set aside ({lead})"
     message = (
-        f"Not done: this report was withdrawn by {context['withdrawn_by']} at {page.local(closing.occurred_at)}: "
-        f"{context['withdrawn_why']}. Nothing of it is coded or sent to Plex."
+        f"Not done: this report was {what} at {page.local(closing.occurred_at)}: {context['withdrawn_why']}. Nothing "
+        "of it is coded or sent to Plex."
     )
     return page.render("message.html", 409, title="Withdrawn", page="incident_list", message=message)
 
 
-def _withdraw(page: Page, found: AuditEvent, context: dict[str, Any], typed: str | None) -> Response[str]:
-    """The withdrawal form: 400 without a readable reason (the page again, what was typed kept), 409 when it can no
-    longer be withdrawn, else recorded and back to the page."""
+def _withdraw(page: Page, found: AuditEvent, context: dict[str, Any], form: dict[str, str]) -> Response[str]:
+    """The withdrawal form (sent by mistake) and the EHS lead's setting aside (not an incident, a duplicate): 400
+    without a readable reason or a report it duplicates (the page again, what was typed kept), 403 for a setting aside
+    by anyone but the EHS lead or an admin, 409 when it can no longer be done (or a decision was recorded at the same
+    moment), else recorded and back to the page."""
     role = _withdrawer(page.viewer, found)
+    typed = form.get("reason")
+    audit = page.deps.review.audit
     try:
+        ground, duplicate_of = read_ground(form)
+        if ground in SET_ASIDE and not page.viewer.roles & CODERS:
+            message = "Only the EHS lead or an admin sets a report aside as not an incident or a duplicate."
+            return page.render("message.html", 403, title="Refused", page="incident_list", message=message)
         reason = read_reason(typed)
+        other = opening(audit, duplicate_of) if duplicate_of else None
+        at = page.deps.review.clock()
         withdraw(
-            page.deps.review.audit, found, by=page.viewer.user_id, role=role, reason=reason, at=page.deps.review.clock()
+            audit, found, by=page.viewer.user_id, role=role, reason=reason, at=at, ground=ground, duplicate_of=other
         )
     except WithdrawalFormError as error:
+        kept = {"ground": form.get("ground", ""), "duplicate_of": form.get("duplicate_of", ""), "reason": typed or ""}
+        again = {**context, "set_aside": kept} if form.get("ground") else {**context, "withdraw_reason": typed or ""}
         return page.render(
-            "incident.html",
-            400,
-            title="Incident",
-            page="incident_list",
-            flash=None,
-            error=str(error),
-            withdraw_reason=typed or "",
-            **context,
+            "incident.html", 400, title="Incident", page="incident_list", flash=None, error=str(error), **again
         )
     except WithdrawalRefused as error:
-        message = f"Not withdrawn: {error}"
+        undone = "Not set aside" if ground in SET_ASIDE else "Not withdrawn"
         back = {"path": f"/incidents/{found.finding_id}", "label": "Open the report again"}
-        return page.render("message.html", 409, title="Not withdrawn", page="incident_list", message=message, back=back)
+        return page.render(
+            "message.html", 409, title=undone, page="incident_list", message=f"{undone}: {error}", back=back
+        )
     page.deps.review.queue.mark_closed(str(found.finding_id))
-    return page.redirect(f"/incidents/{found.finding_id}?saved=withdrawn")
+    done = "set_aside" if ground in SET_ASIDE else "withdrawn"
+    return page.redirect(f"/incidents/{found.finding_id}?saved={done}")
+
+
+def _answered_meanwhile(page: Page, found: AuditEvent) -> Response[str]:
+    """409 for a save that met another answer recorded at the same moment (the audit's conflict): a withdrawal or a
+    setting aside (who, when, why), else someone's save of the codes."""
+    context = _context(page, found)
+    return _withdrawn(page, context) if context["withdrawn"] is not None else _saved_meanwhile(page)
 
 
 @app.post("/incidents/<incident_id>")
@@ -468,7 +506,7 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
     if context["withdrawn"] is not None:
         return _withdrawn(page, context)
     if form.get("withdraw"):
-        return _withdraw(page, found, context, form.get("reason"))
+        return _withdraw(page, found, context, form)
     if context["replaced_by"] is not None and page.viewer.roles & CODERS:
         return _replaced(page, context["replaced_by"])
     if form.get("send") == "again" and page.viewer.roles & CODERS and context["confirmed"] is not None:
@@ -513,7 +551,7 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
             "incident.html", 400, title="Incident", page="incident_list", flash=None, error=str(error), **context
         )
     except AuditConflictError:
-        return _saved_meanwhile(page)
+        return _answered_meanwhile(page, found)
     page.deps.review.queue.mark_closed(incident_id)
     sent = _send(page, incident_id, confirmed_decision(decided), decided)
     corrected = _approved(context["decision"])  # a correction of codes saved before, not a first coding
