@@ -22,9 +22,10 @@ Two solvers, measured against each other by `tests/bench/bench_crew.py`:
      global optimum (every solution worth `T` or more lives in the reduced problem); otherwise no
      solution is worth `T`, and the next target is tried. When the target falls to the best known
      value, that value is proven optimal without further search.
-  4. with a time limit, if the MILPs have not proven their best optimal: the tabu search of
-     `plexlabor_dev.gap_search` from that best, two walks (seeds) in two threads at once, kept out of the
-     pairs the Lagrangian bound rules out.
+  4. with a time limit, if the MILPs have not proven their best optimal: path relinking with ejection
+     chains (`plexlabor_dev.gap_ejection`, after Yagiura, Ibaraki and Glover) from that best, two walks
+     (seeds) in two threads at once, each job among its best agents by Lagrangian pair bound and kept out of
+     the pairs the bound rules out.
 
 Both return `GapSolution` with the objective, the assignment, whether optimality is proven and the
 upper bound that proves it. The data files are read from `../shared/benchmarks/gap/` and
@@ -50,7 +51,8 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_array
 
-from plexlabor_dev.gap_search import SearchResult, compile_search, improve_assignment
+from plexlabor_dev.gap_ejection import compile_ejection, relink_search
+from plexlabor_dev.gap_search import SearchResult
 
 GAP_DIR_ENV = "PLEXLABOR_GAP_DIR"
 OPTIMA_FILE = "optima.csv"
@@ -69,17 +71,17 @@ MILP_SHARE_OF_LEFT = 0.9
 descent over its solution comes after it."""
 SEARCH_SHARE = 0.5
 SEARCH_MAX_S = 5.0
-"""With a time limit, the tabu search from the MILPs' best solution gets this share of the time left after
+"""With a time limit, the search from the MILPs' best solution gets this share of the time left after
 the bound, at most SEARCH_MAX_S (on generated type D instances it finds nothing more after a few thousand
 steps), and the MILPs the rest; it only runs when the MILPs have not proven their best optimal."""
 SEARCH_THREADS = 2
-"""Walks of the tabu search at once from the MILPs' best (different seeds, one thread each: the machine's
+"""Walks of the search at once from the MILPs' best (different seeds, one thread each: the machine's
 cores). Not while HiGHS works: a walk beside the MILPs slowed their proofs on types B and C (make bench,
 2026-12-05 09:45-09:56, load 8-12: A-C 301.9 s against 299.1 s for plain HiGHS) and, from the bound's
 best, never beat the MILPs' solution on generated type-D instances."""
 SEARCH_MARGIN_S = 0.05
 """The search stops this long before the deadline (it reads the clock every few steps)."""
-SEARCH_MAX_STEPS = 1_000_000
+SEARCH_MAX_OPTIMA = 10_000_000
 _HIGHS_OPTIMAL = 0
 _HIGHS_INFEASIBLE = 2
 
@@ -95,12 +97,12 @@ def default_gap_dir(collection: str = "gap") -> Path:
 
 
 def compile_kernels() -> float:
-    """Compile the Numba kernels (the knapsacks and the tabu search), or load them from Numba's cache
+    """Compile the Numba kernels (the knapsacks and the ejection-chain search), or load them from Numba's cache
     beside the code, before a timed solve; returns the seconds it took (a few seconds on the first run
     after an install, well under one after)."""
     started = time.perf_counter()
     _knapsacks(np.ones((1, 2)), np.ones((1, 2), dtype=np.int64), np.ones(1, dtype=np.int64), 2)
-    compile_search()
+    compile_ejection()
     return time.perf_counter() - started
 
 
@@ -184,6 +186,17 @@ def parse_gap_text(text: str, name: str = "gap", minimise: bool = False) -> list
     if position != len(numbers):
         raise ValueError(f"{name}: {len(numbers) - position} numbers left after {numbers[0]} problems")
     return problems
+
+
+def chu_beasley_type_d(agents: int, jobs: int, seed: int) -> GapProblem:
+    """A generated instance of OR-Library type D's shape (Chu and Beasley 1997): resources uniform in
+    1..100, costs 111 - resource + a uniform -10..10, capacities 0.8 * sum of the agent's resources / agents
+    (a minimisation problem, held negated as the files are). For measuring without the benchmark files."""
+    rng = np.random.default_rng(seed)
+    resource = rng.integers(1, 101, size=(agents, jobs))
+    cost = 111 - resource + rng.integers(-10, 11, size=(agents, jobs))
+    capacity = (0.8 * resource.sum(axis=1) / agents).astype(np.int64)
+    return GapProblem(f"type-d-{agents}x{jobs}-seed{seed}", -cost, resource, capacity, minimise=True)
 
 
 def read_gap_file(path: Path | str, minimise: bool = False) -> list[GapProblem]:
@@ -611,14 +624,15 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
         steps = sum(search.steps for search in searches)
         top = max(searches, key=lambda search: search.profit)
         notes.append(
-            f"tabu search from the best, {len(searches)} walks at once, {steps} steps, best {sense(top.profit):.0f}"
+            f"ejection-chain search from the best, {len(searches)} walks at once, {steps} moves, "
+            f"best {sense(top.profit):.0f}"
         )
         if top.profit > best_value:
             best, best_value = top.assignment, top.profit
     proven = best_value >= upper
     method = "lagrangian bound" if calls == 0 else f"lagrangian fixing + {calls} highs milp"
     if steps:
-        method += f" + tabu search ({steps} steps)"
+        method += f" + ejection-chain search ({steps} moves)"
     return GapSolution(
         problem.name,
         best_value,
@@ -705,11 +719,11 @@ def _searches(
     target: int,
     deadline: float,
 ) -> list[SearchResult]:
-    """The tabu search from `start` until `deadline`: SEARCH_THREADS walks (seeds) at once, in threads (the
-    compiled steps release the GIL)."""
+    """The ejection-chain search (path relinking) from `start` until `deadline`: SEARCH_THREADS walks
+    (seeds) at once, in threads (the compiled code releases the GIL)."""
 
     def walk(seed: int) -> SearchResult:
-        return improve_assignment(
+        return relink_search(
             problem.profit,
             problem.resource,
             problem.capacity,
@@ -717,7 +731,7 @@ def _searches(
             pair_bound=pair_bound,
             target=target,
             deadline=deadline,
-            max_steps=SEARCH_MAX_STEPS,
+            max_optima=SEARCH_MAX_OPTIMA,
             seed=seed,
         )
 
