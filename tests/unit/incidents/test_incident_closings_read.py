@@ -101,3 +101,25 @@ def test_the_kind_index_is_read_page_after_page_and_a_cut_read_settles_each_inci
     settled = kindindex.incident_outcomes(audit, None)
     assert settled[replaced].called_back  # its closing read from its own record
     assert correction not in settled  # not read: neither counted nor refused
+
+
+def test_training_rows_since_a_time_are_the_incidents_decided_since_not_those_written_to_plex_since() -> None:
+    audit = InMemoryAuditStore()
+    deps = IncidentDeps(audit, None, [Place("PRESS4", "Press 4")], PilotScope(), clock=lambda: NOW)
+    logged = log_incident(deps, IncidentReport(narrative=VAGUE, shift_code="1"), "E0001")
+    event = opening(audit, logged.incident_id)
+    assert event is not None
+    decided = correct_codes(audit, event, read_codes(CODE_FORM), "S1", NOW + timedelta(minutes=1))
+    audit.append(  # plex_writeback's record of it, an hour later
+        decided.model_copy(
+            update={
+                "event_id": "writeback-1",
+                "event_type": AuditEventType.WRITEBACK,
+                "status": AuditStatus.WRITTEN,
+                "occurred_at": NOW + timedelta(hours=1),
+                "payload": {"kind": service.INCIDENT_CODING, "sent": False},
+            }
+        )
+    )
+    assert [row.report_id for row in training_reports(audit, NOW)] == [logged.incident_id]
+    assert training_reports(audit, NOW + timedelta(minutes=30)) == []

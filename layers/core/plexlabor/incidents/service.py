@@ -585,7 +585,9 @@ def training_reports(audit: AuditStore, since: datetime | None = None) -> list[C
     decided = {
         item: outcome
         for item, outcome in incident_outcomes(audit, since).items()
-        if outcome.approved is not None and not outcome.called_back
+        if (approved := outcome.approved) is not None
+        and not outcome.called_back
+        and (since is None or approved.occurred_at >= since)  # its newest decision made since then, not a later write
     }
     openings = [
         found
