@@ -22,7 +22,7 @@ from plexlabor.crew.publish import assignment_event_id, publish_plan
 from plexlabor.crew.removals import removals
 from plexlabor.crew.replanning import KEPT_FOR, current_plan, run
 from plexlabor.crew.suggestions import read_day
-from tests.unit.crew.crew_builder import DAY, T0, operator
+from tests.unit.crew.crew_builder import DAY, T0, WELD, job, operator, place, problem
 from tests.unit.crew.test_crew_replan_events import container, down, message, planned_store, reads, shift
 
 __all__ = ["reads"]  # the fixture, used by name
@@ -207,3 +207,27 @@ def test_once_removed_the_seats_claims_let_the_person_back_in(reads: list[int]) 
 
 def store_claims(store: InMemoryAuditStore, employee_id: str) -> list[Claim]:
     return [Claim.of(e) for e in store.history(person_log(DAY, employee_id))]
+
+
+def test_the_removals_note_says_whether_the_re_plan_filled_the_seat(
+    reads: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ux164 #6: the note said "the re-plan fills it" of a seat the re-plan left empty
+    filled = planned_store()
+    accepted, _ = _accepted(filled)
+    run(container(filled, [AT]), message("call_off", AT, employee_id=accepted))  # C, free, takes the seat
+    [removal] = _removals(filled)
+    assert "; the re-plan filled it. Reject to keep" in removal.payload["note"]
+
+    # J1 needs a welder and only A welds: A's call-off leaves it empty
+    crew = problem(
+        [job("J1", place("WLD-01"), requirements=(WELD,)), job("J2", place("CNC-02"))],
+        [operator("A", levels={"SK-CNC": 3, "SK-WELD": 2}), operator("B")],
+    )
+    monkeypatch.setattr(crew_build, "build_problem", lambda *_, **__: crew)
+    empty = InMemoryAuditStore()
+    publish_plan(solve(crew, 10), empty, T0 - timedelta(hours=10))
+    _decide(empty, _seat(empty, "A"))
+    run(container(empty, [AT]), message("call_off", AT, employee_id="A"))
+    [removal] = _removals(empty)
+    assert "; the re-plan found nobody for it: it stays empty. Reject to keep" in removal.payload["note"]

@@ -117,7 +117,7 @@ def accepted_seats(read: DayRead, shift: str) -> list[AuditEvent]:
     ]
 
 
-def _note(seat: AuditEvent, called_off_at: datetime | None, zone: ZoneInfo) -> str:
+def _note(seat: AuditEvent, called_off_at: datetime | None, zone: ZoneInfo, stays_empty: bool) -> str:
     payload = seat.payload
     why = (
         f"called off at {called_off_at.astimezone(zone):%H:%M}"
@@ -126,15 +126,19 @@ def _note(seat: AuditEvent, called_off_at: datetime | None, zone: ZoneInfo) -> s
     )
     return (
         f"Remove {seat.employee_id} from {payload.get('workcenter_code')} shift {payload.get('shift_code')} in Plex "
-        f"({why}): the seat was accepted and sent to Plex; the re-plan fills it. Reject to keep the assignment."
+        f"({why}): the seat was accepted and sent to Plex; "
+        f"{'the re-plan found nobody for it: it stays empty' if stays_empty else 'the re-plan filled it'}. "
+        "Reject to keep the assignment."
     )
 
 
 def removal_event(
-    seat: AuditEvent, called_off_at: datetime | None, n: int, now: datetime, zone: ZoneInfo
+    seat: AuditEvent, called_off_at: datetime | None, n: int, now: datetime, zone: ZoneInfo, stays_empty: bool = False
 ) -> AuditEvent:
     """The `n`-th removal (0: the first; one more after each undone call-off) of the accepted seat `seat`: waiting for
-    the supervisor the assignment went to, on the assignment's Plex record."""
+    the supervisor the assignment went to, on the assignment's Plex record; its note says whether the re-plan that
+    opened it left the seat's job operation with an empty seat (ux164 #6: it said "the re-plan fills it" of a seat
+    that stays empty)."""
     seat_id = seat.finding_id or seat.event_id
     payload = {
         "kind": CREW_REMOVAL,
@@ -142,7 +146,7 @@ def removal_event(
         **{name: seat.payload[name] for name in SEAT_FIELDS if seat.payload.get(name) is not None},
         "hours": seat.payload.get("hours"),
         "called_off_at": called_off_at.isoformat() if called_off_at else None,
-        "note": _note(seat, called_off_at, zone),
+        "note": _note(seat, called_off_at, zone, stays_empty),
     }
     return recommendation_event(
         seat.record_key,
@@ -164,10 +168,11 @@ def opened(
     off: Mapping[str, datetime | None],
     now: datetime,
     zone: ZoneInfo,
+    empty: Collection[str] = frozenset(),
 ) -> int:
     """Opens a removal for each accepted seat of the shift whose person is `off` (employee id -> when they called off;
     None: leave read from Plex) unless one waits or was decided (an undone call-off's, superseded, does not count);
-    how many it opened."""
+    how many it opened. `empty`: the segments the re-plan leaves with an empty seat (the note says so)."""
     known: dict[str, list[Removal]] = {}
     for event in read.removals:
         removal = Removal(event, read.closed.get(event.event_id))
@@ -177,7 +182,10 @@ def opened(
         earlier = known.get(seat.event_id, [])
         if seat.employee_id not in off or any(r.state != "superseded" for r in earlier):
             continue
-        count += append_once(store, removal_event(seat, off[str(seat.employee_id)], len(earlier), now, zone))
+        stays_empty = seat.payload.get("segment") in empty
+        count += append_once(
+            store, removal_event(seat, off[str(seat.employee_id)], len(earlier), now, zone, stays_empty)
+        )
     return count
 
 

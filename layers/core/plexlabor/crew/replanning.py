@@ -277,7 +277,8 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     superseded_count = sum(append_once(deps.store, superseded_event(e, message, now, trigger)) for e in dropped)
     empty_superseded = sum(append_once(deps.store, superseded_event(e, message, now, trigger)) for e in dropped_empty)
     events = remembered(kept_shift.events, message)
-    removals = _removals(deps, day, message, problem, events, now, trigger)
+    empty = {seat.job_key for seat in plan.unstaffed}
+    removals = _removals(deps, day, message, problem, events, now, trigger, empty)
     applied = applied_event(message, now)
     if applied.event_id not in {event.event_id for event in day.applied}:  # a redelivery: not even tried again
         append_once(deps.store, applied)
@@ -346,16 +347,18 @@ def _removals(
     events: tuple[ReplanMessage, ...],
     now: datetime,
     trigger: str,
+    empty: set[str],
 ) -> dict[str, int]:
     """The shift's accepted seats whose person is off it now (`problem`'s leave: a call-off or absence `events` apply,
     or leave read from Plex) get a removal from Plex for review, and the waiting removals of people back on it (a
-    call-off undone, a clock-in after all) are closed (`crew.removals`); the counts."""
+    call-off undone, a clock-in after all) are closed (`crew.removals`; `empty`: the segments the re-plan leaves
+    with an empty seat, which a removal's note names); the counts."""
     when = {e.employee_id: e.detected_at for e in events if e.reason in ("call_off", "absence") and e.employee_id}
     off = {op.employee_id: when.get(op.employee_id) for op in problem.operators if op.leave}
     back = {op.employee_id for op in problem.operators if not op.leave}
     zone = ZoneInfo(deps.source.timezone)
     return {
-        "removals_opened": opened(deps.store, day, message.shift, off, now, zone),
+        "removals_opened": opened(deps.store, day, message.shift, off, now, zone, empty),
         "removals_superseded": sum(
             append_once(deps.store, superseded_event(e, message, now, trigger))
             for e in to_supersede(day, message.shift, back)
