@@ -41,7 +41,7 @@ from plexlabor.audit import (
     LinkForgedError,
     LinkWrongSupervisorError,
 )
-from plexlabor.audit.events import replaced
+from plexlabor.audit.events import WITHDRAWN_BY, replaced, withdrawal
 from plexlabor.platform.pilot import PUNCH_FINDING
 from plexlabor.plex.settings import WriteMode
 
@@ -254,11 +254,26 @@ def replaced_words(closing: AuditEvent, reader: Reader) -> str:
     return "Replaced by the re-plan" + (f" after {named}" if named else "")
 
 
+def withdrawn_words(closing: AuditEvent, reader: Reader) -> str | None:
+    """How a withdrawal's closing (`audit.events.withdrawal`) reads: "Withdrawn by its reporter at …: the reason",
+    "Set aside by the EHS lead at …: the reason" (not an incident, a duplicate; the incident's page says which)
+    (ux164 #17: it read as an expiry), or None when `closing` is none."""
+    said = withdrawal(closing)
+    if said is None:
+        return None
+    who = WITHDRAWN_BY.get(str(said.get("by")), "someone")
+    reason = str(said.get("reason") or "").strip() or "no reason recorded"
+    how = "Set aside" if said.get("ground", "mistake") != "mistake" else "Withdrawn"  # not an incident, a duplicate
+    return f"{how} by {who} at {reader.time(closing.occurred_at)}: {reason}"
+
+
 def what_happened(closing: AuditEvent, reader: Reader) -> str:
     """What became of a closed item, in the one wording every page uses: "Approved by Dana Smith (E00042)
     on …", "Rejected by … on … (the reason)", "Expired on …, before anyone decided it", "Replaced by the
-    re-plan after … on …"."""
+    re-plan after … on …", "Withdrawn by its reporter at …: the reason"."""
     when = reader.time(closing.occurred_at)
+    if withdrawn := withdrawn_words(closing, reader):
+        return f"{withdrawn.rstrip('.')}."
     if replaced(closing):
         return f"{replaced_words(closing, reader)} on {when}, before anyone decided it."
     if closing.event_type is AuditEventType.EXPIRED:
@@ -275,7 +290,7 @@ def closed_message(events: Iterable[AuditEvent], finding_id: str, reader: Reader
     first = closing_event(events, finding_id)
     if first is None:
         return None
-    if replaced(first):
+    if replaced(first) or withdrawal(first) is not None:
         return f"This suggestion was no longer needed: {what_happened(first, reader)}"
     if first.event_type is AuditEventType.EXPIRED:
         return f"This approval request expired on {reader.time(first.occurred_at)}, before a decision was made."

@@ -262,6 +262,24 @@ def replaced(event: AuditEvent) -> bool:
     return event.event_type is AuditEventType.EXPIRED and bool(event.payload.get(SUPERSEDED_BY))
 
 
+WITHDRAWN = "withdrawn"
+"""The key of an `expired` event's payload that says a person took the item back (an incident report its reporter
+withdrew as sent by mistake, `incidents.withdrawal`): `{"by": a key of WITHDRAWN_BY, "reason": why, ...}`."""
+WITHDRAWN_BY = {"reporter": "its reporter", "ehs": "the EHS lead", "admin": "an admin"}
+"""Who withdrew a report, as pages say it ("Withdrawn by its reporter at …")."""
+
+
+def withdrawal(event: AuditEvent) -> dict[str, Any] | None:
+    """What a withdrawal's closing says (`{"by": ..., "reason": ...}`), or None when `event` is not one."""
+    found = event.payload.get(WITHDRAWN) if event.event_type is AuditEventType.EXPIRED else None
+    return dict(found) if isinstance(found, dict) else None
+
+
+def ran_out(event: AuditEvent) -> bool:
+    """Whether `event` closed its item because nobody decided it in time: an expiry neither replaced nor withdrawn."""
+    return event.event_type is AuditEventType.EXPIRED and not replaced(event) and withdrawal(event) is None
+
+
 def expiry_event(
     record: str,
     item_id: str,

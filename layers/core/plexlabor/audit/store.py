@@ -28,9 +28,19 @@ from plexlabor.audit.schema import GSI_EMPLOYEE, GSI_FINDING, GSI_KIND, GSI_STAT
 from plexlabor.platform.clock import aware_utc
 
 DEFAULT_STATUS_LIMIT = 100
-SUMMARY_KEYS = ("kind", "anomaly_type", "swapped_for", "chosen_by_hand", "replaces", "changed", "superseded_by")
+SUMMARY_KEYS = (
+    "kind",
+    "anomaly_type",
+    "swapped_for",
+    "chosen_by_hand",
+    "replaces",
+    "changed",
+    "superseded_by",
+    "withdrawn",
+)
 """The payload keys a summary read keeps: those `review.kpis.compute_kpis` reads (a suggestion's kind and type, a
-choice made by hand and what it replaced, a decision's changed codes, a closing's re-plan). The DynamoDB adapter
+choice made by hand and what it replaced, a decision's changed codes, a closing's re-plan or withdrawal,
+`events.WITHDRAWN`). The DynamoDB adapter
 stores them beside the payload at append (`dynamodb.PAYLOAD_SUMMARY`) and projects only them."""
 
 

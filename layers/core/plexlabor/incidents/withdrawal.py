@@ -23,24 +23,20 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 from plexlabor.approval.messages import MAX_REASON_CHARS
 from plexlabor.approval.recommendations import INCIDENT_CODING
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, AuditStore, append_once
-from plexlabor.audit.events import expiry_event, replaced, stable_event_id
+from plexlabor.audit.events import WITHDRAWN, WITHDRAWN_BY, expiry_event, replaced, stable_event_id, withdrawal
 from plexlabor.platform.text import unreadable_character
 
-WITHDRAWN = "withdrawn"
-"""The key of the closing `expired` event's payload: `{"by": a key of ROLE_WORDS, "reason": the reason, "ground": a key
-of GROUNDS, "duplicate_of": the incident it duplicates}`; no ground: sent by mistake."""
 MISTAKE, DUPLICATE, NOT_INCIDENT = "mistake", "duplicate", "not_incident"
 GROUNDS = {MISTAKE: "sent by mistake", DUPLICATE: "a duplicate of another report", NOT_INCIDENT: "not an incident"}
 SET_ASIDE = frozenset({DUPLICATE, NOT_INCIDENT})
 """The grounds only the EHS lead or an admin gives, whatever was decided before (`set_aside_refusal`)."""
 INCIDENT_ID = re.compile(r"inc-[0-9a-f]{20}")
-ROLE_WORDS = {"reporter": "its reporter", "ehs": "the EHS lead", "admin": "an admin"}
-"""Who withdrew a report, as the page and the list say it ("Withdrawn by its reporter at …")."""
+ROLE_WORDS = WITHDRAWN_BY
+"""Who withdrew a report, as the page and the list say it (`audit.events.WITHDRAWN_BY`, where the queue reads it)."""
 PLEX_EVENTS = frozenset(
     {AuditEventType.WRITEBACK, AuditEventType.WRITEBACK_ATTEMPT, AuditEventType.WRITEBACK_FAILED, AuditEventType.REVERT}
 )
@@ -52,12 +48,6 @@ class WithdrawalRefused(Exception):
 
 class WithdrawalFormError(ValueError):
     """A withdrawal whose reason is missing or unreadable; the message names the field."""
-
-
-def withdrawal(event: AuditEvent) -> dict[str, Any] | None:
-    """What a withdrawal's closing says (`{"by": ..., "reason": ...}`), or None when `event` is not one."""
-    found = event.payload.get(WITHDRAWN) if event.event_type is AuditEventType.EXPIRED else None
-    return dict(found) if isinstance(found, dict) else None
 
 
 def called_back(event: AuditEvent) -> bool:

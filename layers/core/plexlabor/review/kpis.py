@@ -36,7 +36,7 @@ from statistics import median
 from zoneinfo import ZoneInfo
 
 from plexlabor.approval.display import producer
-from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, replaced
+from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, ran_out, withdrawal
 from plexlabor.audit.store import AuditStore
 from plexlabor.audit.validations import PUNCH_RESOURCES, DayCount, ValidationCounts, resource_of
 from plexlabor.platform.clock import utc_now
@@ -69,7 +69,11 @@ class KindFigures:
     """A person's own choice in place of a suggestion (a swap on the crew board), recorded and approved in one
     step: not a suggestion of the model, so in none of the counts above or below."""
     expired: int = 0
-    """Sent for review, then expired: nobody decided them in time (not those a re-plan replaced, ux136 #2)."""
+    """Sent for review, then expired: nobody decided them in time (not those a re-plan replaced, ux136 #2, nor
+    those withdrawn: `audit.events.ran_out`)."""
+    withdrawn: int = 0
+    """Sent for review, then withdrawn by the person who made them before anyone decided them (an incident report
+    sent by mistake, `audit.events.withdrawal`): not expired, nobody let them run out (ux164 #17)."""
     decided_unsent: int = 0
     """Decided though never sent for review (an auto-coded incident the EHS lead confirmed or corrected on its
     page): not in approved / rejected, the approve rate or the time to decision, which are about the
@@ -220,9 +224,12 @@ def compute_kpis(
             row.rejected += event.status is AuditStatus.REJECTED
         row.decision_minutes.append((event.occurred_at - opening.occurred_at).total_seconds() / 60)
     closings = audit.by_status(AuditStatus.EXPIRED, since, limit)
-    expired = {e.finding_id or "" for e in closings if not replaced(e)} & opened.keys()
+    expired = {e.finding_id or "" for e in closings if ran_out(e)} & opened.keys()
     for item_id in expired:  # once per item (the workflow and the sweep could both record an expiry)
         rows[_opening_key(opened[item_id])].expired += 1
+    withdrawn = {e.finding_id or "" for e in closings if withdrawal(e) is not None} & (opened.keys() - answered)
+    for item_id in withdrawn:
+        rows[_opening_key(opened[item_id])].withdrawn += 1
     for status, attribute in ((AuditStatus.WRITTEN, "written"), (AuditStatus.REVERTED, "reverted")):
         once: set[str] = set()  # once per item (a corrected incident is written again)
         for event in audit.by_status(status, since, limit):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from plexlabor.audit.events import AuditEvent, AuditStatus, replaced
+from plexlabor.audit.events import AuditEvent, AuditStatus, ran_out
 from plexlabor.audit.store import AuditStore
 from plexlabor.platform.clock import utc_now
 from plexlabor.review.items import PUNCH, ReviewItem, item_from_event
@@ -134,7 +134,8 @@ class _Known:
     expired: dict[str, tuple[ReviewItem | None, datetime]] = field(default_factory=dict)
     """Item id -> the item (None until its opening is read) and when it expired, for the items closed by an
     expiry and by no decision: what nobody decided in time (ux119 #23). Not those a re-plan replaced (their
-    `expired` event names it, `audit.events.replaced`): nobody is to enter those by hand (ux136 #2)."""
+    `expired` event names it, `audit.events.replaced`): nobody is to enter those by hand (ux136 #2); nor those
+    their reporter withdrew (`audit.events.withdrawal`, ux164 #17): `audit.events.ran_out`."""
     decided: set[str] = field(default_factory=set)
 
     def open(self, event: AuditEvent) -> None:
@@ -332,8 +333,8 @@ class ReviewQueue:
         for status in CLOSED_STATUSES:
             for event in found[status][0]:
                 if event.finding_id is not None:
-                    ran_out = status is AuditStatus.EXPIRED and not replaced(event)
-                    known.close(event.finding_id, event.occurred_at if ran_out else None)
+                    expired = status is AuditStatus.EXPIRED and ran_out(event)
+                    known.close(event.finding_id, event.occurred_at if expired else None)
         known.marks.update({status: mark for status, (_, mark) in found.items()})
 
     def _settle(self, known: _Known, now: datetime) -> None:

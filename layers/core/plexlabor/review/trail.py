@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from plexlabor.approval.display import Reader, parse_time, producer
-from plexlabor.approval.pages import replaced_words, what_happened
+from plexlabor.approval.pages import replaced_words, what_happened, withdrawn_words
 from plexlabor.approval.recommendations import CREW_ASSIGNMENT, INCIDENT_CODING, UNALLOCATED_TIME
 from plexlabor.audit import AuditEvent, AuditEventType
 from plexlabor.audit.events import replaced
@@ -99,6 +99,8 @@ def _failed(event: AuditEvent, reader: Reader) -> str:
 
 
 def _expired(event: AuditEvent, reader: Reader) -> str:
+    if withdrawn := withdrawn_words(event, reader):  # taken back by its reporter: nothing for anyone to follow up
+        return f"{withdrawn.rstrip('.')}."
     if replaced(event) and event.payload.get("kind") == INCIDENT_CODING:  # it may have been written before
         return f"{replaced_words(event, reader)}: no longer confirmed or written to Plex."
     if replaced(event):  # not for anyone to enter by hand: the re-plan's own suggestions took its place

@@ -42,7 +42,7 @@ from plexlabor.approval.pages import closed_message, closing_event, field_label,
 from plexlabor.approval.recommendations import CONFIRMED_KINDS
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
-from plexlabor.audit.events import replaced
+from plexlabor.audit.events import ran_out, replaced
 from plexlabor.audit.validations import ValidationCounts
 from plexlabor.crew.claims import ClaimRefusedError, SeatClaims
 from plexlabor.crew.messages import ReplanSender, people_in
@@ -632,8 +632,9 @@ def _closed_item_page(page: Page, item_id: str) -> Response[str]:
 
 
 def _expiry(closing: AuditEvent) -> bool:
-    """Whether an item closed by expiring undecided (not replaced by a re-plan or a corrected report)."""
-    return closing.event_type is AuditEventType.EXPIRED and not replaced(closing)
+    """Whether an item closed by expiring undecided (not replaced by a re-plan or a corrected report, nor
+    withdrawn by its reporter)."""
+    return ran_out(closing)
 
 
 def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any) -> Response[str]:
