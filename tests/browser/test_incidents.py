@@ -319,3 +319,32 @@ def test_a_supervisor_corrects_a_report_by_sending_it_again_and_lands_on_the_rep
     replaced = page.locator("#replaced-by").inner_text()
     assert f"Replaced by your report of Fri 2026-11-20 09:40, near miss at {incidents.workcenter}" in replaced
     assert problems == []
+
+
+def test_on_a_phone_the_ehs_lead_sets_a_duplicate_aside(page: Page, incidents: Incidents) -> None:
+    """ux164 #8: a near miss rejected in the queue as a duplicate still counted. The EHS lead sets it aside on its
+    page as a duplicate of the report here that stands, at 390 px: the page says so, axe-core clean, no sideways
+    scrolling."""
+    audit = incidents.stack.audit().store
+    kept = log_incident(IncidentDeps(audit, None), IncidentReport(narrative=VAGUE, kind="near_miss"), "ehs")
+    text = f"A forklift reversed past a walker at {incidents.workcenter} without its horn; nobody was hurt."
+    twice = log_incident(
+        IncidentDeps(audit, None), IncidentReport(narrative=text, kind="near_miss"), incidents.supervisor
+    )
+    problems = watch(page)
+    page.set_viewport_size({"width": PHONE, "height": 900})
+    sign_in(page, incidents, "ehs", then=f"/incidents/{twice.incident_id}")  # type: ignore[arg-type]
+    panel = page.locator("#set-aside")
+    panel.get_by_label("A duplicate of the report").check()
+    panel.get_by_role("textbox", name="Duplicate of").fill(f"{incidents.base}/dev/incidents/{kept.incident_id}")
+    panel.get_by_label("Why it is set aside").fill("The same forklift, reported twice.")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_no_serious_violations(page)
+    panel.get_by_role("button", name="Set it aside").click()
+    page.wait_for_url("**saved=set_aside")
+    assert "leaves the incident trends" in page.get_by_role("status").inner_text()
+    assert "A duplicate of " in page.locator("#withdrawn").inner_text()
+    assert page.locator(f"#withdrawn a[href$='/incidents/{kept.incident_id}']").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_no_serious_violations(page)
+    assert problems == []
