@@ -15,6 +15,7 @@ import pytest
 from plexlabor.analytics import wiring
 from plexlabor.analytics.artifact import AnalyticsArtifact, read_artifact
 from plexlabor.analytics.nightly import AnalyticsNightlyEvent, run
+from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
 from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.artifacts import LATEST, InMemoryArtifactStore, read_pointer
@@ -320,3 +321,17 @@ def test_a_report_made_before_the_parts_were_kept_still_says_what_a_scrap_estima
     said = model_text("scrap_share", summary)
     assert said.startswith("Each estimate is how often an entry records scrap times") and "cannot say why" in said
     assert "raw value shrunk" not in model_text("nonconformances_per_entry", summary)
+
+
+def test_a_crew_is_named_by_its_supervisor_as_people_are_named(
+    store: InMemoryArtifactStore, artifact: AnalyticsArtifact
+) -> None:
+    # Given a crew whose supervisor the directory knows (ux164 #17: "E00002 crew" beside named operators)
+    crew = next(unit for unit in artifact.report.crews if unit.key != "-")
+    people = PeopleDisplay(StaticPeopleDirectory([Person(crew.key, "E00002", "Carla Okafor")]))
+    deps = dataclasses.replace(_deps(store), people=people)
+    body = html.unescape(call_web(deps, "GET", "/analytics", HR)["body"])
+    crews = body.split('id="crews-title"')[1].split("</table>")[0]
+    # Then the crews' rows name the supervisor, with the employee number, as the operators' rows name people
+    assert '<th scope="row">Carla Okafor (E00002)\'s crew</th>' in crews
+    assert not re.search(r">E\d+ crew<", crews)
