@@ -68,6 +68,7 @@ def test_plant_wide_viewers_see_totals_departments_shifts_job_cost_and_guidance(
     assert f"{t.unallocated / 60:.1f} h" in body
     assert 'id="shifts-title"' in body and 'id="jobs-title"' in body
     assert "at once are split equally." in body  # the default split, in words
+    assert "Paid time of Fri 2026-11-20 (plant time" in body  # the day as every page writes it (ux164 #17)
     assert "No low-confidence job-code finding was logged in these weeks." in body  # the trend log is empty here
     first_job = artifact.report.jobs[0]
     assert f'<th scope="row">{first_job.job_no}</th>' in body
