@@ -215,7 +215,8 @@ class ClaimBusyError(ApprovalError):
     http_status = 503
 
 
-Release = Callable[[], None]
+Release = Callable[[], bool]
+"""Lets a decision's claim go; whether it was let go (False: the table could not be written, the claim holds)."""
 
 
 def _nothing() -> None:
@@ -236,7 +237,7 @@ class SeatClaims:
 
     def hold(
         self, kind: str, item_id: str, employee_id: str | None, details: Mapping[str, Any], by: str, now: datetime
-    ) -> Release:
+    ) -> Callable[[], None]:
         """The review service's guard (`review.decisions.ApprovalGuard`): approving a crew assignment holds, for this
         decision, the seat it replaces (`swap`, for a swap made on the board: `details["replaces"]`), its own seat
         (`accept`) and its person (`seat`); a seat that has ended is refused (`SeatEndedError`), nothing held; other
@@ -387,13 +388,16 @@ class SeatClaims:
                 return lambda: self._let_go(record, wanted)
         raise ClaimBusyError("too many decisions at once about this person or seat: nothing was held, try again")
 
-    def _let_go(self, record: str, claim: Claim) -> None:
+    def _let_go(self, record: str, claim: Claim) -> bool:
         """A decision's release: one that cannot be written is logged, not raised, so the decision's own error is
-        what is said (an approval's entry no longer stands after `GRACE`; a call-off is undone on the board)."""
+        what is said (an approval's entry no longer stands after `GRACE`; a call-off is undone on the board).
+        Whether it was let go."""
         try:
             self._release(record, claim)
         except (AuditError, ClaimBusyError):
             logger.exception("claim not let go: %s of %s in %s", claim.what, claim.item_id or claim.shift, record)
+            return False
+        return True
 
     def _release(self, record: str, claim: Claim) -> None:
         """Lets `claim` go: a `release` entry naming it, appended as any other."""

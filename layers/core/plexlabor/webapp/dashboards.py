@@ -40,7 +40,7 @@ from plexlabor.audit.errors import AuditError
 from plexlabor.audit.events import AuditEventType
 from plexlabor.audit.publish import publish_once
 from plexlabor.crew.claims import Claim, ClaimBusyError, ClaimRefusedError, SeatClaims
-from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage
+from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage, ReplanSender
 from plexlabor.platform.clock import outside_dates
 from plexlabor.platform.observability import logger
 from plexlabor.review.items import ReviewItem, item_from_event
@@ -713,7 +713,8 @@ def crew_call_off() -> Response[str]:
         return page.render("message.html", 503, title="Crew board", page="crew", message=message, back=back)
     review = page.deps.review
     claims = SeatClaims(review.audit, review.clock)
-    releases: list[Callable[[], None]] = []
+    releases: list[Callable[[], bool]] = []
+    call_offs: list[ReplanMessage] = []
     try:
         call_offs = plan_call_off(review.audit, form, page.viewer, review.clock(), page.who, page.local)
         # each shift's held at once (a conditional write, `crew.claims`): the board lists it and offers them nowhere
@@ -729,11 +730,21 @@ def crew_call_off() -> Response[str]:
                     call_off.detected_at,
                 )
             )
-    except (CallOffRefusedError, ClaimRefusedError, ClaimBusyError) as refused:
-        for release in reversed(releases):
-            release()
-        if isinstance(refused, ClaimBusyError):  # other decisions about this person kept writing: nothing sent
-            text = f"Call-off not recorded: {refused}."
+    except (CallOffRefusedError, ClaimRefusedError, ClaimBusyError, AuditError) as refused:
+        # nothing half recorded (review163 D5): what was held is let go; one the table will not let go is sent on
+        sent_on = _let_go_or_send(page.deps.replan, call_offs[: len(releases)], releases)
+        if isinstance(refused, (ClaimBusyError, AuditError)):  # try again: the next attempt holds every shift
+            text = (
+                f"Call-off not recorded: {refused}."
+                if isinstance(refused, ClaimBusyError)
+                else f"Call-off not recorded: the audit table did not answer ({refused}). Nothing was kept: try "
+                "again in a moment."
+            )
+            if sent_on:
+                text = (
+                    f"Call-off recorded for shift {', '.join(sent_on)} only: the audit table did not answer ({refused}) "
+                    "for the day's later shifts. Record it again on their boards in a moment."
+                )
             return page.render("message.html", 503, title="Call-off not recorded", page="crew", message=text, back=back)
         status = refused.status if isinstance(refused, CallOffRefusedError) else refused.http_status
         words = str(refused) if isinstance(refused, CallOffRefusedError) else refused.words(page.who, _time(page)) + "."
@@ -760,6 +771,21 @@ def crew_call_off() -> Response[str]:
     done = "calloff" if len(call_offs) == 1 else "calloff_day"
     place = {"day": first.day.isoformat(), "shift": first.shift, **kept, "done": done}
     return page.redirect(f"/crew?{urlencode(place)}")
+
+
+def _let_go_or_send(replan: ReplanSender, held: list[ReplanMessage], releases: list[Callable[[], bool]]) -> list[str]:
+    """Lets go the call-off claims `held` (their `releases`), last first; one the table will not let go holds, so its
+    message goes to crew_replan after all (the person is off that shift: its re-plan covers the seat). The shifts
+    kept that way."""
+    stuck = [call_off for call_off, release in reversed(list(zip(held, releases, strict=True))) if not release()]
+    kept = []
+    for call_off in reversed(stuck):
+        try:
+            replan.send(call_off)
+            kept.append(call_off.shift)
+        except Exception:  # the board lists it "re-plan pending"; undoing it there lets it go
+            logger.exception("call-off neither let go nor sent to the replan queue", shift=call_off.shift)
+    return kept
 
 
 def _plans(page: Page) -> bool:
