@@ -36,7 +36,7 @@ def _iso(day: date, hour: int, minute: int = 0) -> str:
     return format_plex_datetime(local)
 
 
-def _plant() -> dict[str, list[dict[str, Any]]]:
+def _plant(as_of: datetime = AS_OF) -> dict[str, list[dict[str, Any]]]:
     """A1 (ASSY): Monday to Saturday. A2 (ASSY): on vacation Thursday and Friday. A3 (ASSY): part time,
     Monday to Wednesday. B1 (MACH): clocks in 20 minutes early every day. Three weeks of history behind
     the habits, then this week."""
@@ -83,7 +83,7 @@ def _plant() -> dict[str, list[dict[str, Any]]]:
                         "leaveType": "Vacation" if leave else None,
                     }
                 )
-                if leave or datetime.fromisoformat(_iso(day, 6)) >= AS_OF:
+                if leave or datetime.fromisoformat(_iso(day, 6)) >= as_of:
                     continue
                 early = 20 if employee == "B1" else 0
                 for k, (a, b) in enumerate((((6, 0), (10, 15)), ((10, 45), (14, 30)))):
@@ -122,6 +122,37 @@ def test_causes_and_suggestions_follow_the_main_driver(projections: dict[str, An
     assert assy.suggestion == "Move about 8 h of weekend work to weekday shifts of 1 colleague under 40 h this week"
     assert mach.causes == ["punching beyond the schedule (early clock-ins, late clock-outs): 2 h"]
     assert mach.suggestion is not None and mach.suggestion.startswith("Hold punches to the shift window")
+
+
+def _week_at(as_of: datetime) -> dict[str, Any]:
+    """This week's projections as the nightly run sees them at `as_of`, punched up to then."""
+    data = ForecastData.build(_plant(as_of), "America/Detroit", as_of)
+    monday = datetime(2026, 11, 16, tzinfo=DETROIT).timestamp()
+    return {p.department: p for p in project_overtime(data, ForecastSettings(), weeks=[monday])}
+
+
+def test_a_suggestion_claims_only_the_hours_still_to_come_or_says_they_are_worked(projections: dict[str, Any]) -> None:
+    # Wednesday 00:00: B1's early clock-ins of Wednesday to Friday are still to come (3 x 20 min), Monday's and
+    # Tuesday's are worked (ux164 #17: "early and late punches add about 55 h" with one day of the week left)
+    assert projections["MACH"].suggestion == (
+        "Hold punches to the shift window (clock in no earlier than the grace allows): early and late punches in "
+        "the shifts still to come add about 1 h of overtime"
+    )
+    # Saturday 00:00: B1 works no weekend, so his early punches are all worked; A1's Saturday is still to come
+    saturday = _week_at(datetime(2026, 11, 21, tzinfo=DETROIT))
+    assert saturday["MACH"].projected_overtime_hours == pytest.approx(5 / 3, abs=0.01)
+    assert saturday["MACH"].suggestion == (
+        "Early and late punches added about 2 h of overtime, already worked: no shift is left this week to hold "
+        "them in; hold punches to the shift window from next week"
+    )
+    assert saturday["ASSY"].suggestion is not None and saturday["ASSY"].suggestion.startswith("Move about 8 h")
+    # Sunday 00:00: A1's Saturday is worked too: nothing left to move
+    sunday = _week_at(datetime(2026, 11, 22, tzinfo=DETROIT))
+    assert sunday["ASSY"].projected_overtime_hours == pytest.approx(8.0, abs=0.01)
+    assert sunday["ASSY"].suggestion == (
+        "The 8 h of overtime of the scheduled extra shifts are already worked: no extra shift is left this week to "
+        "move or cover"
+    )
 
 
 def test_last_week_is_the_baseline(projections: dict[str, Any]) -> None:

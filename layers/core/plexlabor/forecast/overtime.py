@@ -160,8 +160,12 @@ class PersonWeek:
     remaining: float = 0.0
     weekend: float = 0.0
     extended: float = 0.0
+    weekend_ahead: float = 0.0
+    """The weekend hours of shifts still to come (not started at the data's end): what can still be moved."""
+    extended_ahead: float = 0.0
     leave: float = 0.0
     habit_excess: float = 0.0
+    """The early and late punches expected in the shifts still to come."""
     scheduled_direct: float = 0.0
     attendance: float = 1.0
     upcoming: list[float] = field(default_factory=list)  # hours of each shift still to come, if worked
@@ -284,14 +288,17 @@ def project_people(
         if kind in (PLANNED_LEAVE, UNPLANNED_LEAVE):
             person.leave += paid
             continue
+        ahead = start >= now
         if data.local(start).weekday() >= 5:
             person.weekend += paid
+            person.weekend_ahead += paid if ahead else 0.0
         if shift in standard and paid - standard[shift] > 0.5:
             person.extended += paid - standard[shift]
+            person.extended_ahead += paid - standard[shift] if ahead else 0.0
         if wc >= 0:
             person.scheduled_direct += paid
         h = habit[emp]
-        if start >= now:
+        if ahead:
             person.remaining += h.attendance * (paid + h.excess)
             person.attendance = h.attendance
             person.upcoming.append(paid + h.excess)
@@ -378,6 +385,71 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {'people' if word == 'person' else word + 's'}"
 
 
+@dataclass
+class _Split:
+    """A department's projected overtime by cause (weekend shifts, extended shifts, punches beyond the schedule),
+    all of it and the part still to come at the data's end: a suggestion claims only what can still be acted on
+    (ux164 #17: "early and late punches add about 55 h" for a week raised Saturday 00:00 with one day left)."""
+
+    weekend: float = 0.0
+    extended: float = 0.0
+    habit: float = 0.0
+    weekend_ahead: float = 0.0
+    extended_ahead: float = 0.0
+    habit_ahead: float = 0.0
+
+    def add(self, overtime: float, person: PersonWeek) -> None:
+        """A person's `overtime`, charged to their weekend shifts first, then extended shifts, then punches."""
+        weekend = min(overtime, person.weekend)
+        extended = min(overtime - weekend, person.extended)
+        habit = overtime - weekend - extended
+        self.weekend += weekend
+        self.extended += extended
+        self.habit += habit
+        self.weekend_ahead += min(weekend, person.weekend_ahead)
+        self.extended_ahead += min(extended, person.extended_ahead)
+        self.habit_ahead += min(habit, person.habit_excess)
+
+    def suggestion(self, main: float, department: str, threshold: float, spare_people: int, spare: float) -> str:
+        """What to do about the overtime whose largest cause is `main` hours, with `spare` hours of
+        `spare_people` colleagues under `threshold`; only the hours still to come are offered to act on."""
+        if self.weekend > 0 and main == self.weekend and spare >= 8 and self.weekend_ahead >= 1.0:
+            return (
+                f"Move about {min(self.weekend_ahead, spare):.0f} h of weekend work to weekday shifts of "
+                f"{_plural(spare_people, 'colleague')} under {threshold:.0f} h this week"
+            )
+        if self.habit > 0 and main == self.habit:
+            return self._punches()
+        paid, ahead = self.weekend + self.extended, self.weekend_ahead + self.extended_ahead
+        if ahead < 1.0:
+            return (
+                f"The {paid:.0f} h of overtime of the scheduled extra shifts are already worked: no extra shift is "
+                "left this week to move or cover"
+            )
+        return (
+            f"Nobody in {department} has spare weekday hours: cover about {ahead:.0f} h of the scheduled extra "
+            f"shifts with temporary labor ({_plural(math.ceil(ahead / 8), 'eight-hour shift')}) instead of overtime"
+            + _worked(paid - ahead)
+        )
+
+    def _punches(self) -> str:
+        if self.habit_ahead < 1.0:
+            return (
+                f"Early and late punches added about {self.habit:.0f} h of overtime, already worked: no shift is "
+                "left this week to hold them in; hold punches to the shift window from next week"
+            )
+        return (
+            f"Hold punches to the shift window (clock in no earlier than the grace allows): early and late punches "
+            f"in the shifts still to come add about {self.habit_ahead:.0f} h of overtime"
+            + _worked(self.habit - self.habit_ahead)
+        )
+
+
+def _worked(hours: float) -> str:
+    """ "; 12 h more are already worked" (nothing under an hour)."""
+    return f"; {hours:.0f} h more are already worked" if hours >= 1.0 else ""
+
+
 def _projection(
     data: ForecastData,
     settings: ForecastSettings,
@@ -391,17 +463,14 @@ def _projection(
     threshold = settings.overtime_threshold_hours
     overtime = {emp: p.overtime(threshold) for emp, p in people.items()}
     total_ot = sum(overtime.values())
-    from_weekend = from_extended = from_habit = 0.0
+    split = _Split()
     weekend_people = extended_people = 0
     for emp, ot in overtime.items():
         p = people[emp]
         weekend_people += p.weekend > 0
         extended_people += p.extended > 0
-        w = min(ot, p.weekend)
-        x = min(ot - w, p.extended)
-        from_weekend += w
-        from_extended += x
-        from_habit += ot - w - x
+        split.add(ot, p)
+    from_weekend, from_extended, from_habit = split.weekend, split.extended, split.habit
     causes: list[tuple[float, str]] = []
     weekend_hours = sum(p.weekend for p in people.values())
     if from_weekend > 0:
@@ -452,23 +521,7 @@ def _projection(
     suggestion = None
     if total_ot >= 1.0:
         main = causes[0][0] if causes else 0.0
-        if from_weekend > 0 and main == from_weekend and spare >= 8:
-            moved = min(from_weekend, spare)
-            suggestion = (
-                f"Move about {moved:.0f} h of weekend work to weekday shifts of "
-                f"{_plural(len(spare_people), 'colleague')} under {threshold:.0f} h this week"
-            )
-        elif from_habit > 0 and main == from_habit:
-            suggestion = (
-                f"Hold punches to the shift window (clock in no earlier than the grace allows): early and late "
-                f"punches add about {from_habit:.0f} h of overtime"
-            )
-        else:
-            paid = from_weekend + from_extended
-            suggestion = (
-                f"Nobody in {department} has spare weekday hours: cover about {paid:.0f} h of the scheduled extra "
-                f"shifts with temporary labor ({_plural(math.ceil(paid / 8), 'eight-hour shift')}) instead of overtime"
-            )
+        suggestion = split.suggestion(main, department, threshold, len(spare_people), spare)
     over_limit = sum(1 for p in people.values() if p.projected > settings.overtime_limit_hours)
     return OvertimeProjection(
         as_of=datetime.fromtimestamp(data.data_end, UTC),
