@@ -233,6 +233,23 @@ def test_a_container_reading_the_shift_again_applies_what_another_container_appl
     assert [j.key for j in kept.problem.jobs] == ["J2"]
 
 
+@pytest.mark.parametrize("departments", [None, ("MOLD",)])
+def test_a_re_plan_asked_by_a_supervisor_is_caught_up_on_not_read_again(
+    departments: tuple[str, ...] | None, reads: list[int]
+) -> None:
+    """review163 D7: a supervisor's "Re-plan the rest of shift" (departments) was recorded without them, so the next
+    event took it for one another container applied and read the whole shift from Plex again."""
+    clock = [DOWN_AT]
+    deps = container(planned_store(), clock)
+    run(deps, message("call_off", clock[0], employee_id="A"))
+    clock[0] += timedelta(minutes=1)
+    run(deps, message("plan_changed", clock[0]).model_copy(update={"departments": departments}))
+    after_change = len(reads)
+    clock[0] += timedelta(minutes=1)
+    run(deps, message("call_off", clock[0], employee_id="B"))  # carries its change: no read needed
+    assert len(reads) == after_change
+
+
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")
 def test_a_refresh_that_fails_is_logged_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
     def unreachable(*_: Any, **__: Any) -> CrewProblem:

@@ -151,10 +151,15 @@ def current_plan(read: DayRead, shift: str) -> tuple[CurrentPlan, dict[Assignmen
     return plan, openings
 
 
+RECORDED_FIELDS = (*SUBJECT_FIELDS, *REPORT_FIELDS)
+"""The fields of the message a re-plan's events record as they are (`_about`), `replan_<field>`; its departments too."""
+
+
 def _about(message: ReplanMessage) -> dict[str, Any]:
     """What a re-plan's audit events record of the event it applied (`recorded`)."""
-    named = (*SUBJECT_FIELDS, *REPORT_FIELDS)
-    subject = {f"replan_{n}": getattr(message, n) for n in named if getattr(message, n) is not None}
+    subject = {f"replan_{n}": getattr(message, n) for n in RECORDED_FIELDS if getattr(message, n) is not None}
+    if message.departments is not None:  # a supervisor's re-plan (review163 D7): read back, no read of the shift
+        subject["replan_departments"] = list(message.departments)
     return {"replan_reason": message.reason, "replan_detected_at": message.detected_at.isoformat()} | subject
 
 
@@ -203,7 +208,7 @@ def recorded(read: DayRead, day: date, shift: str) -> list[ReplanMessage]:
     messages = []
     for event in found:
         payload = event.payload
-        subject = {n: payload[f"replan_{n}"] for n in (*SUBJECT_FIELDS, *REPORT_FIELDS) if f"replan_{n}" in payload}
+        subject = {n: payload[f"replan_{n}"] for n in (*RECORDED_FIELDS, "departments") if f"replan_{n}" in payload}
         detected = payload.get("replan_detected_at", event.occurred_at)  # older closings: the re-plan's time
         fields = {"reason": payload["replan_reason"], "date": day, "shift": shift, "detected_at": detected}
         messages.append(ReplanMessage.model_validate(fields | subject))
