@@ -46,7 +46,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from plexlabor_dev.gap_search import SearchResult
+from plexlabor_dev.gap_search import SearchResult, checked_start
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -119,16 +119,10 @@ def relink_search(
     found is never entered. `target`: stop as soon as a solution reaches it. Stops after `max_optima` local
     optima in all or at `deadline` (`time.perf_counter()`). `steps` in the result counts the moves made."""
     m, n = profit.shape
-    start = np.asarray(start, dtype=np.int64)
-    if start.shape != (n,) or (start < 0).any() or (start >= m).any():
-        raise ValueError(f"the start must give each of the {n} jobs an agent 0..{m - 1}")
+    start, start_cost = checked_start(profit, resource, capacity, start)
     cost = -np.ascontiguousarray(profit, dtype=np.float64)
     res = np.ascontiguousarray(resource, dtype=np.float64)
     cap = np.asarray(capacity, dtype=np.float64)
-    jobs = np.arange(n)
-    if (np.bincount(start, weights=res[start, jobs], minlength=m) > cap + EPS).any():
-        raise ValueError("the start must be a feasible assignment of every job")
-    start_cost = float(cost[start, jobs].sum())
     if m < 2 or (target is not None and -start_cost >= target):
         return SearchResult(start.copy(), -round(start_cost), 0, 0)
     lower = np.full((m, n), -np.inf) if pair_bound is None else -np.asarray(pair_bound, dtype=np.float64)
@@ -166,7 +160,8 @@ def relink_search(
             if out_of_time():
                 break
             chunk = min(OPTIMA_PER_CALL, left, max_optima - int(walk.state[_OPTIMA]))
-            if _probe(*arrays, *_mutable(walk), chunk):
+            mutable = (walk.assign, walk.load, walk.members, walk.count, walk.position, walk.alpha)
+            if _probe(*arrays, *mutable, walk.tabu_until, walk.best, walk.probe_best, walk.state, chunk):
                 return True
             left -= chunk
         if np.isfinite(walk.state[_PROBE_COST]):
@@ -204,21 +199,6 @@ def _new_walk(res: FloatArray, start: IntArray, weight: float, floor: float) -> 
         start.copy(),
         start.copy(),
         state,
-    )
-
-
-def _mutable(walk: _Walk) -> tuple[object, ...]:
-    return (
-        walk.assign,
-        walk.load,
-        walk.members,
-        walk.count,
-        walk.position,
-        walk.alpha,
-        walk.tabu_until,
-        walk.best,
-        walk.probe_best,
-        walk.state,
     )
 
 

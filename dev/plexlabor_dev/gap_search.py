@@ -88,6 +88,22 @@ class _Problem:
     """A lower bound on the cost of any solution that uses the pair (-inf: no bound)."""
 
 
+def checked_start(
+    profit: NDArray[np.int64], resource: NDArray[np.int64], capacity: NDArray[np.int64], start: IntArray
+) -> tuple[IntArray, float]:
+    """`start` as agent indices, once it is checked to give every job an agent within the capacities, and its
+    cost (the negated profit). Raises ValueError otherwise."""
+    m, n = profit.shape
+    start = np.asarray(start, dtype=np.int64)
+    if start.shape != (n,) or (start < 0).any() or (start >= m).any():
+        raise ValueError(f"the start must give each of the {n} jobs an agent 0..{m - 1}")
+    jobs = np.arange(n)
+    load = np.bincount(start, weights=resource[start, jobs].astype(np.float64), minlength=m)
+    if (load > capacity + 1e-9).any():
+        raise ValueError("the start must be a feasible assignment of every job")
+    return start, -float(profit[start, jobs].sum())
+
+
 def improve_assignment(
     profit: NDArray[np.int64],
     resource: NDArray[np.int64],
@@ -110,9 +126,7 @@ def improve_assignment(
     steps or at `deadline` (`time.perf_counter()`). The compiled steps release the GIL, so walks in several
     threads run at once."""
     m, n = profit.shape
-    start = np.asarray(start, dtype=np.int64)
-    if start.shape != (n,) or (start < 0).any() or (start >= m).any():
-        raise ValueError(f"the start must give each of the {n} jobs an agent 0..{m - 1}")
+    start, start_cost = checked_start(profit, resource, capacity, start)
     problem = _Problem(
         -profit.astype(np.float64),
         resource.astype(np.float64),
@@ -120,9 +134,6 @@ def improve_assignment(
         np.full((m, n), -np.inf) if pair_bound is None else -np.asarray(pair_bound, dtype=np.float64),
     )
     load = np.bincount(start, weights=problem.resource[start, np.arange(n)], minlength=m).astype(np.float64)
-    if (load > problem.capacity + 1e-9).any():
-        raise ValueError("the start must be a feasible assignment of every job")
-    start_cost = float(problem.cost[start, np.arange(n)].sum())
     if m < 2 or (target is not None and -start_cost >= target):
         return SearchResult(start.copy(), -round(start_cost), 0, 0)
 
