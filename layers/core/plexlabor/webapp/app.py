@@ -42,11 +42,12 @@ from plexlabor.approval.pages import closed_message, closing_event, field_label,
 from plexlabor.approval.recommendations import CONFIRMED_KINDS
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
-from plexlabor.audit.events import ran_out, replaced
+from plexlabor.audit.events import ran_out, replaced, withdrawal
 from plexlabor.audit.validations import ValidationCounts
 from plexlabor.crew.claims import ClaimRefusedError, SeatClaims
 from plexlabor.crew.messages import ReplanSender, people_in
 from plexlabor.incidents.listing import IncidentLog
+from plexlabor.incidents.withdrawal import closing_words
 from plexlabor.learning.events import model_story
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.platform import env
@@ -680,10 +681,13 @@ def decide(item_id: str) -> Response[str]:
         outcome = page.deps.review.decide(page.viewer, item_id, action, reason, correction)
     except ApprovalError as error:
         found = page.deps.review.queue.item(page.viewer, item_id)
-        gone = not isinstance(error, AlreadyDecidedError) and found is None and _replaced(page, item_id)
-        message = _closed(page, item_id) if isinstance(error, AlreadyDecidedError) or gone else str(error)
+        decided = isinstance(error, AlreadyDecidedError)
+        gone = None if decided or found is not None else _no_longer_needed(page, item_id)
+        message = _closed(page, item_id) if decided or gone else str(error)
         if isinstance(error, ClaimRefusedError):  # a crew seat another decision holds: say whose, by name
             message = f"Not accepted: {error.words(page.who, page.local)}."
+        if gone is not None and withdrawal(gone) is not None:  # an incident report withdrawn or set aside
+            return _withdrawn(page, item_id, gone)
         if found is None:
             status = 409 if gone else status_for(error)
             return page.render("message.html", status, title="Not decided", page="item", message=message)
@@ -698,12 +702,24 @@ def decide(item_id: str) -> Response[str]:
     return page.redirect(f"/items/{following.item_id}?{urlencode({'decided': item_id})}")
 
 
-def _replaced(page: Page, item_id: str) -> bool:
-    """Whether a decision came for an item the viewer may see that something replaced (a re-plan, the reporter's
-    corrected incident report): told so with a 409 naming what replaced it, not the 404 of an unknown item."""
+def _no_longer_needed(page: Page, item_id: str) -> AuditEvent | None:
+    """The closing of an item the viewer may see that a decision came for after something replaced it (a re-plan, the
+    reporter's corrected incident report) or a person withdrew it (an incident report withdrawn by its reporter, set
+    aside by the EHS lead): told so with a 409 saying what closed it, not the 404 of an unknown item. None otherwise."""
     seen = page.deps.review.queue.seen(page.viewer, item_id)
     closing = closing_event(seen[1], item_id) if seen is not None else None
-    return closing is not None and replaced(closing)
+    return closing if closing is not None and (replaced(closing) or withdrawal(closing) is not None) else None
+
+
+def _withdrawn(page: Page, item_id: str, closing: AuditEvent) -> Response[str]:
+    """409 for a decision on an incident report withdrawn or set aside, in the incident list's words
+    (`incidents.withdrawal.closing_words`: "Withdrawn by its reporter", "Not an incident, said the EHS lead", "A
+    duplicate of inc-…, said the EHS lead"), when and why, linking the report's page."""
+    why = str((withdrawal(closing) or {}).get("reason") or "no reason recorded").rstrip(".")
+    said = f"{closing_words(closing)} at {page.local(closing.occurred_at)}: {why}"
+    message = f"This suggestion was no longer needed: {said}."
+    back = {"path": f"/incidents/{item_id}", "label": "Open the report"}
+    return page.render("message.html", 409, title="Not decided", page="item", message=message, back=back)
 
 
 def _closed(page: Page, item_id: str) -> str:
