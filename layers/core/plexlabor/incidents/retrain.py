@@ -19,7 +19,9 @@ candidate as a shadow whatever its figures). The run:
    incident_log picks it up within its TTL (`registry.ModelInForce`). A rollback is
    `registry.put_in_force(..., rollback=True)`.
 
-A candidate identical to a stored version (same bytes) is not stored again.
+A candidate identical to a stored version (same bytes) is not stored again. Every run, whatever its outcome,
+leaves its record (`platform.retrainruns`: when, outcome, corrections counted, how many needed) as
+`models/incidents/last_run.json`, which the KPI page shows.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from plexlabor.incidents.reports import parse_coded_reports, time_split, write_c
 from plexlabor.incidents.service import training_reports
 from plexlabor.platform.clock import utc_now
 from plexlabor.platform.observability import logger
+from plexlabor.platform.retrainruns import Outcome, RetrainRun, record_run
 
 ACTOR = "incident_retrain"
 GATED = ("event_division_accuracy", "auto_coded_accuracy")
@@ -85,11 +88,21 @@ def _verdict(candidate: dict[str, Any], in_force: dict[str, Any] | None) -> tupl
     return not reasons, reasons
 
 
+def _record(deps: RetrainDeps, outcome: Outcome, corrections: int, version: str | None = None) -> None:
+    """This run's record for the KPI page (`models/incidents/last_run.json`)."""
+    needed = deps.settings.min_corrections
+    run = RetrainRun(
+        at=deps.clock(), outcome=outcome, counted=corrections, needed=needed, unit="correction", version=version
+    )
+    record_run(deps.models.store, run)
+
+
 def run(deps: RetrainDeps, request: IncidentRetrainEvent) -> dict[str, Any]:
     """Retrain, measure, store, and promote or keep as a shadow (module docstring); a summary (figures only)."""
     corrections = training_reports(deps.audit)
     if len(corrections) < deps.settings.min_corrections:
         logger.info("too few corrections to retrain", corrections=len(corrections))
+        _record(deps, "too_few", len(corrections))
         return {"trained": False, "corrections": len(corrections), "needed": deps.settings.min_corrections}
     older, held_out = time_split(corrections, deps.settings.holdout_share)
     base_text = deps.models.base_rows()
@@ -100,6 +113,7 @@ def run(deps: RetrainDeps, request: IncidentRetrainEvent) -> dict[str, Any]:
     summary: dict[str, Any] = {"trained": True, "version": version, "corrections": len(corrections)}
     if deps.models.card(version) is not None:
         logger.info("candidate already stored", version=version)
+        _record(deps, "unchanged", len(corrections), version)
         return {**summary, "stored": False}
     in_force_version = deps.models.in_force()
     current = deps.models.model(in_force_version) if in_force_version else deps.packaged()
@@ -125,6 +139,7 @@ def run(deps: RetrainDeps, request: IncidentRetrainEvent) -> dict[str, Any]:
     else:
         payload = {"card": card, "previous": in_force_version}
         append_once(deps.audit, model_event(status, version, actor=ACTOR, at=deps.clock(), payload=payload))
+    _record(deps, "promoted" if promote else "shadow", len(corrections), version)
     logger.info("incident model retrained", version=version, verdict=status.value, reasons=reasons)
     gated = {name: figures[name] for name in GATED}
     return {**summary, "stored": True, "verdict": status.value, "reasons": card["reasons"], **gated}

@@ -28,7 +28,9 @@ The request is an EventBridge scheduled event (weekly by default); `detail` may 
    within their TTL (a shadow is scored on every live finding, recorded with it, never used to route).
 
 Too few decisions: nothing is trained or stored. A candidate identical to the model in force: nothing
-new is stored. The summary holds versions, counts and metrics only (no ids of people).
+new is stored. Every run, whatever its outcome, leaves its record (`platform.retrainruns`: when, outcome,
+decisions counted, how many needed) as `models/scorer/last_run.json`, which the KPI page shows.
+The summary holds versions, counts and metrics only (no ids of people).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ from plexlabor.learning.promotion import (
 from plexlabor.learning.wiring import Dependencies
 from plexlabor.platform.artifacts import ArtifactStore
 from plexlabor.platform.observability import logger, metrics
+from plexlabor.platform.retrainruns import Outcome, RetrainRun, record_run
 from plexlabor.validation.decisions import approved, by_plant, decided_at, export_rows, rows_jsonl
 from plexlabor.validation.findings import Finding
 from plexlabor.validation.registry import ModelRegistry
@@ -173,6 +176,15 @@ def _recall_kept(registry: ModelRegistry) -> float:
     return float((card or {}).get("recall_kept", 1.0))
 
 
+def _record(deps: Dependencies, outcome: Outcome, decisions: int, version: str | None = None) -> None:
+    """This run's record for the KPI page (`models/scorer/last_run.json`)."""
+    needed = deps.gate.min_training + deps.gate.min_holdout
+    run = RetrainRun(
+        at=deps.clock(), outcome=outcome, counted=decisions, needed=needed, unit="decision", version=version
+    )
+    record_run(deps.registry.store, run)
+
+
 def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     """Retrain once; the JSON-safe summary."""
     gate: GateSettings = deps.gate
@@ -180,6 +192,7 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     summary: dict[str, Any] = {"plant": deps.plant, "decisions": len(rows)}
     if len(rows) < gate.min_training + gate.min_holdout:
         logger.info("too few decisions to retrain the scorer", **summary)
+        _record(deps, "too_few", len(rows))
         return {**summary, "status": "too_few_decisions"}
     train, held = split(rows, gate)
     incumbent = _incumbent(deps.registry)
@@ -200,6 +213,7 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     cuts, cut_notes = learn_cuts(incumbent, train, held, deps.cuts, gate)
     candidate = fit_candidate(incumbent, train, trained_on, not_decided_before, cuts, gate)
     if candidate.version == incumbent.version:
+        _record(deps, "unchanged", len(rows), candidate.version)
         return {**summary, "status": "unchanged", "version": candidate.version}
     noise = rarely_upheld(train, held, gate)  # their upheld findings: taken for decision noise by the recall gate
     mine = evaluate(candidate, held, gate.review_threshold, not_decided_recently, noise)
@@ -277,6 +291,7 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
         deps.registry.put_in_force(candidate.version, by=deps.actor, at=now)
     else:  # scored beside the model in force on live findings from now on (punch_validator)
         deps.registry.put_shadow(candidate.version, at=now)
+    _record(deps, "promoted" if promote else "shadow", len(rows), candidate.version)
     metrics.add_metric(name="ScorerPromoted" if promote else "ScorerShadowed", unit=MetricUnit.Count, value=1)
     logger.info("scorer retrained", version=candidate.version, status=card["status"], reasons=reasons)
     return {

@@ -1,0 +1,69 @@
+"""The last run of a weekly retrain, kept beside the models of its family (ux164 #14).
+
+scorer_retrain (`learning.service`) and incident_retrain (`incidents.retrain`) each put `last_run.json` in
+their registry's store (`models/scorer/`, `models/incidents/`) on every run, trained or not: when, the
+outcome, how many decisions or corrections it counted and how many it needs. The KPI page reads it, so a
+plant in its first weeks sees the run scheduled and skipping, not "No retrain has run yet". Here, below both
+capabilities (they may not import each other), so both write the same record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
+
+from plexlabor.platform.artifacts import ArtifactError, ArtifactStore
+from plexlabor.platform.observability import logger
+
+LAST_RUN_KEY = "last_run.json"
+Outcome = Literal["too_few", "unchanged", "promoted", "shadow"]
+"""Not trained (too few to learn from); trained, but the same as a stored model; trained and put in force;
+trained and kept as a shadow."""
+
+
+class RetrainRun(BaseModel):
+    """One retrain run's outcome (counts only, no ids of people)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    at: AwareDatetime
+    outcome: Outcome
+    counted: int
+    """Decisions (the scorer) or corrections (the incident coder) the run read."""
+    needed: int
+    """How many it needs to train at all."""
+    unit: Literal["decision", "correction"]
+    version: str | None = None
+    """The model it trained, when it trained one."""
+
+    @property
+    def trained(self) -> bool:
+        return self.outcome != "too_few"
+
+
+def record_run(store: ArtifactStore, run: RetrainRun) -> None:
+    """Put `run` as the family's last run (the previous one is replaced; the bucket keeps its versions)."""
+    store.put(LAST_RUN_KEY, (run.model_dump_json(indent=1) + "\n").encode(), "application/json")
+
+
+def last_run(store: ArtifactStore) -> RetrainRun | None:
+    """The family's last run; None when none was recorded or it cannot be read (logged: a page still shows)."""
+    try:
+        raw = store.get(LAST_RUN_KEY)
+        return None if raw is None else RetrainRun.model_validate_json(raw)
+    except (ArtifactError, ValidationError) as error:
+        logger.warning("the last retrain run cannot be read", error=str(error))
+        return None
+
+
+@dataclass(frozen=True)
+class RetrainRuns:
+    """Where the KPI page reads each family's last run (stores rooted at the registries' prefixes)."""
+
+    scorer: ArtifactStore
+    incidents: ArtifactStore
+
+    def last(self) -> dict[str, RetrainRun | None]:
+        return {"scorer": last_run(self.scorer), "incidents": last_run(self.incidents)}
