@@ -134,24 +134,38 @@ def refusal(events: Sequence[AuditEvent], identifier: str) -> str | None:
 
 def set_aside_refusal(events: Sequence[AuditEvent], identifier: str) -> str | None:
     """Why the EHS lead cannot set the incident aside (not an incident, a duplicate) now, or None when they can:
-    whatever was decided, unless it is closed already or its confirmation is on its way to Plex or held there."""
+    whatever was decided, unless it is closed already, Plex holds a record of it (`plex_holds`: any write sent, a
+    correction's failed write does not take the first one out of Plex) or its confirmation is on its way to Plex."""
     own = [e for e in events if e.finding_id == identifier]
     if closed := _closed(own):
         return closed
+    if plex_holds(own):
+        return "Plex holds it: withdraw the record in Plex first (plexlabor writeback revert), then set it aside here."
     decisions = [e for e in own if e.event_type is AuditEventType.DECISION]
     if not decisions or decisions[-1].status is not AuditStatus.APPROVED:
         return None
-    plex = [e for e in own if e.event_type in PLEX_EVENTS and e.event_sk > decisions[-1].event_sk]
-    done = [e for e in plex if e.event_type is not AuditEventType.WRITEBACK_ATTEMPT]
-    if decisions[-1].payload.get("via") != "incident_page" or (
-        done and done[-1].event_type is not AuditEventType.WRITEBACK
-    ):
-        return None  # confirmed in the queue (nothing goes to Plex), or its write failed or was withdrawn in Plex
-    if not done:
+    if decisions[-1].payload.get("via") != "incident_page":
+        return None  # confirmed in the queue: nothing goes to Plex
+    answered = [
+        e
+        for e in own
+        if e.event_type in PLEX_EVENTS - {AuditEventType.WRITEBACK_ATTEMPT} and e.event_sk > decisions[-1].event_sk
+    ]
+    if not answered:
         return "Its confirmation is on its way to Plex: open it again in a minute, then set it aside."
-    if done[-1].payload.get("sent"):
-        return "Plex holds it: withdraw the record in Plex first (plexlabor writeback revert), then set it aside here."
-    return None  # a dry run: nothing of it in Plex
+    return None  # written in a dry run, failed, or withdrawn in Plex (and nothing earlier is held there)
+
+
+def plex_holds(own: Sequence[AuditEvent]) -> bool:
+    """Whether Plex holds a record of the incident whose events are `own`: a write-back was sent (not a dry run) and
+    no revert (the record withdrawn in Plex) came after it. A later write that failed or was a dry run leaves the
+    record an earlier write sent in Plex; a revert withdraws the incident's record, whichever write it undid."""
+    plex = [
+        e
+        for e in own
+        if e.event_type is AuditEventType.REVERT or (e.event_type is AuditEventType.WRITEBACK and e.payload.get("sent"))
+    ]
+    return bool(plex) and max(plex, key=lambda e: e.event_sk).event_type is AuditEventType.WRITEBACK
 
 
 def _closed(own: Sequence[AuditEvent]) -> str | None:
