@@ -27,7 +27,7 @@ from plexlabor.plex.sources import LaborSource
 from plexlabor.review.queue import Role, Viewer
 from plexlabor.webapp.crewboard import SwapRefusedError, plan_swap
 from tests.support import FakeLambdaContext, load_event
-from tests.unit.crew.crew_builder import job, operator, place, problem
+from tests.unit.crew.crew_builder import WELD, job, operator, place, problem
 
 DAY = date(2026, 11, 23)  # Monday after the history
 SHIFT_START = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # 06:00 in Detroit
@@ -68,15 +68,14 @@ def test_each_suggestion_offers_qualified_available_operators_and_the_plans_figu
     offered = 0
     for event in events:
         segment, candidates = str(event.payload["segment"]), event.payload["swap_candidates"]
-        top, more = candidates[:SWAP_CANDIDATES], candidates[SWAP_CANDIDATES:]
-        assert all(c.get("sets_up") for c in more)  # past the best, only those who may do the setup
-        assert len(more) <= SWAP_CANDIDATES - sum(bool(c.get("sets_up")) for c in top)
+        assert sum(not c.get("sets_up") for c in candidates) <= SWAP_CANDIDATES  # more: those who may set up
         for candidate in candidates:
             assert (segment, candidate["employee_id"]) in may_staff  # qualified and allowed there
             assert candidate["employee_id"] not in crews[segment]  # not already in that crew
         parts = ("labor_cost", "fatigue", "changeover", "walking")  # 0 when left out
         nets = [c.get("value", 0.0) - sum(c.get(k, 0.0) for k in parts) for c in candidates]
-        assert nets == sorted(nets, reverse=True)  # best first
+        swaps = [net - c.get("leaves", {}).get("loss", 0.0) for net, c in zip(nets, candidates, strict=True)]
+        assert swaps == sorted(swaps, reverse=True)  # best first, the seat they leave counted
         offered += len(candidates)
     assert offered > 0
     figures = events[0].payload["plan_figures"]  # on every suggestion of the plan
@@ -189,3 +188,37 @@ def test_the_setters_seat_offers_the_best_of_those_who_may_do_the_setup_wherever
     offered = swap_candidates(compiled, plan)["J"]
     assert [c["employee_id"] for c in offered] == ["R1", "R2", "R3", "R4", "R5", "S1"]
     assert [c.get("sets_up", False) for c in offered] == [False] * 5 + [True]
+
+
+def test_a_swap_counts_the_seat_its_person_leaves_and_says_when_nobody_can_take_it() -> None:
+    """ux164 #7: Quinn is the best on the 1.6 h seat at ASM-07 but holds the 8 h seat at ASM-06 nobody else may run
+    (she alone welds). Priced by the seat she would take only, she was "worth more" than the suggestion; the swap
+    empties her 8 h seat, so it is worth her value there and that empty seat's penalty less, and ranks last."""
+    weld, lathe = place("ASM-06"), place("ASM-07", x=10)
+    jobs = [job("LONG", weld, requirements=(WELD,)), job("SHORT", lathe, hours=1.6)]
+    people = [
+        operator("Q", levels={"SK-CNC": 2, "SK-WELD": 1}, efficiency={"ASM-07": 1.5}),
+        operator("B", levels={"SK-CNC": 2}, efficiency={"ASM-07": 1.0}),
+        operator("F", levels={"SK-CNC": 2}, efficiency={"ASM-07": 0.9}),
+    ]
+    compiled = compile_problem(problem(jobs, people))
+    plan = solve(compiled, 10)
+    assert sorted((a.job_key, a.employee_id) for a in plan.assignments) == [("LONG", "Q"), ("SHORT", "B")]
+    offered = swap_candidates(compiled, plan)["SHORT"]
+    net = {
+        c["employee_id"]: c["value"] - sum(c.get(k, 0.0) for k in ("labor_cost", "changeover", "walking"))
+        for c in offered
+    }
+    assert net["Q"] > net["F"]  # on the seat alone she is the better one
+    assert [c["employee_id"] for c in offered] == ["F", "Q"]  # the swap's worth counts the seat she leaves
+    [quinn] = [c for c in offered if c["employee_id"] == "Q"]
+    leaves = quinn["leaves"]
+    assert (leaves["workcenter_code"], leaves["hours"], leaves["empty"]) == ("ASM-06", 8.0, True)
+    [long_pair] = [
+        p
+        for p in range(len(compiled.pair_job))
+        if compiled.jobs[compiled.pair_job[p]].key == "LONG"
+        and compiled.operators[compiled.pair_op[p]].employee_id == "Q"
+    ]
+    assert leaves["loss"] == pytest.approx(float(compiled.net[long_pair]) + 8.0 * 150.0, abs=0.01)
+    assert "leaves" not in next(c for c in offered if c["employee_id"] == "F")  # free: leaves nothing

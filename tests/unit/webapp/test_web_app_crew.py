@@ -309,8 +309,9 @@ def test_a_waiting_seat_offers_the_planners_candidates_for_a_swap(world: World, 
     options = [" ".join(o.split()) for o in re.findall(r"<option [^>]*>(.*?)</option>", swap, re.S)]
     # E0043, offered by the planner, is suggested on this job operation (as planned): a swap would be refused
     # each priced against the suggestion it would replace ($305 net), not as a bare signed amount (ux119 #20)
-    assert options == ["E0050 · same value", "E0051 · $80 less · now at WC-20 · 2.0 h outside shift"]
-    assert "Each: worth more or less than the suggestion; where they are now (they move)" in swap  # short options
+    # E0051, planned at WC-20 when the seat was planned, has no seat there on the board now: free (ux164 #17)
+    assert options == ["E0050 · same value", "E0051 · $80 less · 2.0 h outside shift"]
+    assert "Each: the swap worth more or less than the suggestion, counting the seat they leave" in swap
 
 
 def _swap(world: World, lambda_context: Any, replans: Replans | None, claims: dict[str, Any], **form: str) -> Any:

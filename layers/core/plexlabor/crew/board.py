@@ -4,7 +4,8 @@
 - `swap_candidates`: per staffed job segment, the best `SWAP_CANDIDATES` other operators who may staff it
   (qualified, certified, not on leave, within the rest and hours rules: the compiled pairs the setup rule
   does not bar), by what the pair is worth (value less labor, fatigue, changeover and walking, before any
-  re-plan change cost), each with where the plan has them at the same time and, where the job starts with a
+  re-plan change cost), each with where the plan has them at the same time and what leaving that seat costs the
+  plan (`leaves`, `_Left`: the list is ranked by the pair's worth less that) and, where the job starts with a
   setup, whether they may do it (`sets_up`: the setter is swapped only for one who may, so such a job also
   offers the best `SWAP_CANDIDATES` of those who may, wherever they rank); a pair a supervisor rejected is
   never offered (the figures that are 0 or None are left out: the list is on every seat);
@@ -47,16 +48,18 @@ def swap_candidates(
     for a segment that starts with a setup, as many more as it takes to offer the best `limit` of those who may
     do it (the setter's seat offers only those). Pairs are read best first until both are found."""
     crew: dict[str, set[str]] = defaultdict(set)
-    busy: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+    busy: dict[str, list[tuple[float, float, str, str]]] = defaultdict(list)
     for a in plan.assignments:
         crew[a.job_key].add(a.employee_id)
-        busy[a.employee_id].append((a.start.timestamp(), a.end.timestamp(), a.workcenter_code))
+        busy[a.employee_id].append((a.start.timestamp(), a.end.timestamp(), a.job_key, a.workcenter_code))
     worth = compiled.value - compiled.labor - compiled.fatigue - compiled.changeover - compiled.walking
     refused = np.zeros(len(worth), dtype=bool) if compiled.change is None else compiled.change >= REFUSED_PAIR_COST
     columns = _columns(compiled).items()
     operator_of, sets_up = compiled.pair_op.tolist(), compiled.setup_capable
+    by_job = compiled.pairs_of_job(compiled.allowed)
+    left = _Left(compiled, by_job, worth, refused, crew, busy)
     found: dict[str, list[dict[str, Any]]] = {}
-    for j, pairs in enumerate(compiled.pairs_of_job(compiled.allowed)):
+    for j, pairs in enumerate(by_job):
         job = compiled.jobs[j]
         if job.key not in crew:
             continue
@@ -75,19 +78,80 @@ def swap_candidates(
                 break
         picked = [pair for pair, _ in offered]
         figures = [(name, column[picked].tolist()) for name, column in columns]  # read once per seat, not per pair
-        chosen: list[dict[str, Any]] = []
-        for k, (_, op) in enumerate(offered):
-            elsewhere = next((code for s, e, code in busy[op.employee_id] if s < end and start < e), None)
+        chosen: list[tuple[float, dict[str, Any]]] = []
+        for k, (pair, op) in enumerate(offered):
+            elsewhere = next(((key, at) for s, e, key, at in busy[op.employee_id] if s < end and start < e), None)
+            leaves = None if elsewhere is None else left.seat(operator_of[pair], *elsewhere)
             parts = {name: round(values[k], 2) for name, values in figures}
             about = {
                 "employee_id": op.employee_id,
                 "supervisor_id": op.supervisor_id,
-                "busy_at": elsewhere,
-                "sets_up": job.setup_hours > 0 and bool(sets_up[offered[k][0]]),
+                "busy_at": None if elsewhere is None else elsewhere[1],
+                "leaves": leaves,
+                "sets_up": job.setup_hours > 0 and bool(sets_up[pair]),
             }
-            chosen.append({key: v for key, v in (about | parts).items() if v})  # sparse: it is on every seat
-        found[job.key] = chosen
+            net_change = float(worth[pair]) - (leaves["loss"] if leaves else 0.0)
+            chosen.append((net_change, {key: v for key, v in (about | parts).items() if v}))  # sparse: on every seat
+        found[job.key] = [c for _, c in sorted(chosen, key=lambda c: -c[0])]  # by the swap's worth, seat left counted
     return found
+
+
+class _Left:
+    """The seat a candidate leaves when swapped in (ux164 #7: a swap priced by the seat taken only read "worth $2
+    more" for a 1.6 h seat while it emptied its person's 8 h seat): what the plan loses there, in the optimizer's
+    value of a seat (`Compiled.seat_worth`), taken over by the best one free at that time, or left empty."""
+
+    def __init__(
+        self,
+        compiled: Compiled,
+        by_job: list[Any],
+        worth: Any,
+        refused: Any,
+        crew: dict[str, set[str]],
+        busy: dict[str, list[tuple[float, float, str, str]]],
+    ) -> None:
+        self.compiled, self.by_job, self.worth, self.refused = compiled, by_job, worth, refused
+        self.crew, self.busy = crew, busy
+        self.index = {job.key: j for j, job in enumerate(compiled.jobs)}
+        self.pair_of: dict[tuple[int, int], int] = {}
+        self.best_free: dict[int, float | None] = {}
+
+    def seat(self, operator: int, job_key: str, workcenter_code: str) -> dict[str, Any] | None:
+        """The seat of `job_key` (at `workcenter_code`) that `operator` leaves: its workcenter, hours, what the plan
+        loses (`loss`) and whether nobody free can take it (`empty`); None: the seat is not a compiled pair."""
+        j = self.index.get(job_key)
+        if j is None:
+            return None
+        if not self.pair_of:
+            c = self.compiled
+            self.pair_of = {(int(o), int(jj)): p for p, (o, jj) in enumerate(zip(c.pair_op, c.pair_job, strict=True))}
+        pair = self.pair_of.get((operator, j))
+        if pair is None:
+            return None
+        if j not in self.best_free:
+            self.best_free[j] = self._best_free(j)
+        taker = self.best_free[j]
+        before = float(self.compiled.seat_worth(j, self.worth[[pair]])[0])
+        after = float(self.compiled.seat_worth(j, np.array([-np.inf if taker is None else taker]))[0])
+        job = self.compiled.jobs[j]
+        return {
+            "workcenter_code": workcenter_code,
+            "hours": round(job.hours, 2),
+            "loss": round(before - after, 2),
+            "empty": taker is None,
+        }
+
+    def _best_free(self, j: int) -> float | None:
+        """The best worth of a pair of job `j` whose operator the plan has nowhere at that time (None: nobody)."""
+        c = self.compiled
+        start, end, crew = c.starts[j], c.ends[j], self.crew[c.jobs[j].key]
+        best: float | None = None
+        for pair in self.by_job[j].tolist():
+            op = c.operators[int(c.pair_op[pair])].employee_id
+            if self.refused[pair] or op in crew or any(s < end and start < e for s, e, _, _ in self.busy[op]):
+                continue
+            best = max(best if best is not None else -np.inf, float(self.worth[pair]))
+        return best
 
 
 def _columns(compiled: Compiled) -> dict[str, Any]:

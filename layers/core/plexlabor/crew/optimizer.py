@@ -261,7 +261,7 @@ def relaxation_bound(compiled: Compiled) -> float:
         seats = int(compiled.fillable[j])
         if seats == 0:
             continue
-        best = np.sort(np.maximum(net[pairs], -compiled.penalty[j]))[::-1][:seats]
+        best = np.sort(compiled.seat_worth(j, net[pairs]))[::-1][:seats]
         total += float(best.sum())
     return total
 

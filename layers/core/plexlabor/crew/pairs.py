@@ -188,6 +188,11 @@ class Compiled:
         net = self.value - self.labor - self.fatigue - self.changeover - self.walking
         return net if self.change is None else net - self.change
 
+    def seat_worth(self, j: int, worth: NDArray[np.float64]) -> NDArray[np.float64]:
+        """What a seat of job `j` adds to the objective filled by the pairs worth `worth` each, or left empty when
+        that is better (a fillable seat left empty costs its `penalty`): the optimizer's value of a seat."""
+        return np.maximum(worth, -self.penalty[j])
+
     def setup_jobs(self) -> NDArray[np.int64]:
         """The jobs whose crew must include an operator able to do their setup: they start with one and have
         pairs not barred (`barred`) of operators who cannot do it."""

@@ -116,7 +116,7 @@ PLANS = (("recommended", "Recommended"), ("current", "Supervisor's plan"), ("gre
 @dataclass(frozen=True)
 class Candidate:
     """An operator the planner offered for a seat, as a swap by hand: what the pair is worth, and where the
-    plan had them at the same time (they move if swapped in)."""
+    plan had them at the same time (they move if swapped in) and what the plan loses there (`crew.board._Left`)."""
 
     employee_id: str
     net: float
@@ -124,17 +124,32 @@ class Candidate:
     outside_hours: float
     sets_up: bool
     """They may do the setup the job starts with (the setter is swapped only for one who may)."""
+    leaves_hours: float = 0.0
+    """The hours of the seat they leave (0: none, or not known)."""
+    leaves_loss: float = 0.0
+    """What the plan loses at the seat they leave (their worth there; an empty seat's penalty if nobody can take it)."""
+    leaves_empty: bool = False
+    """Nobody free may take the seat they leave."""
+
+    @property
+    def worth(self) -> float:
+        """The swap's worth to the plan: the pair's less what the seat they leave loses (ux164 #7)."""
+        return self.net - self.leaves_loss
 
     @classmethod
     def of(cls, offered: dict[str, Any]) -> Candidate:
         net = float(offered.get("value") or 0.0) - sum(float(offered.get(k) or 0.0) for k in COST_PARTS)
         busy = offered.get("busy_at")
+        leaves = offered.get("leaves") or {}
         return cls(
             str(offered["employee_id"]),
             net,
             None if busy is None else str(busy),
             float(offered.get("outside_hours") or 0.0),
             bool(offered.get("sets_up")),
+            float(leaves.get("hours") or 0.0),
+            float(leaves.get("loss") or 0.0),
+            bool(leaves.get("empty")),
         )
 
 
@@ -391,8 +406,35 @@ class Board:
         return max((s.end or s.start for s in self.shifts.get(shift or "", ())), default=None)
 
     def offered(self, segment: Segment, seat: Seat, now: datetime) -> list[Candidate]:
-        """The seat's swap candidates a swap would not refuse now (`refusal`)."""
-        return [c for c in seat.candidates if self.refusal(segment, c.employee_id, now) is None]
+        """The seat's swap candidates a swap would not refuse now (`refusal`), each where the board has them now
+        (`_now`), best swap first."""
+        live = (self._now(segment, c) for c in seat.candidates if self.refusal(segment, c.employee_id, now) is None)
+        return sorted(live, key=lambda c: -c.worth)
+
+    def _now(self, target: Segment, candidate: Candidate) -> Candidate:
+        """`candidate` where the board has them now at the time of `target` (ux164 #17: a re-plan since the seat's
+        plan may have taken the seat it names, "now at QC-07", from them): the plan's seat and its price if it still
+        stands, another live seat without a price (the planner did not price leaving it), or free."""
+        end = target.end or target.start
+        current = next(
+            (
+                (segment, seat)
+                for segment, seat in self._seats_of.get(candidate.employee_id, ())
+                if seat.state in LIVE
+                and segment.key != target.key
+                and segment.start < end
+                and target.start < (segment.end or segment.start)
+            ),
+            None,
+        )
+        if current is None:
+            return dataclasses.replace(candidate, busy_at=None, leaves_hours=0.0, leaves_loss=0.0, leaves_empty=False)
+        segment, seat = current
+        if segment.workcenter == candidate.busy_at:
+            return candidate
+        return dataclasses.replace(
+            candidate, busy_at=segment.workcenter, leaves_hours=seat.hours, leaves_loss=0.0, leaves_empty=False
+        )
 
     def totals(self, shift: str, department: str | None = None, workcenter: str | None = None) -> ShiftTotals:
         """The live crew's figures: what is not rejected or closed, nor its person called off (of one department's
