@@ -40,7 +40,7 @@ def test_a_withdrawal_closes_the_report_once_naming_the_role_and_reason() -> Non
     assert closing.event_type is AuditEventType.EXPIRED and closing.record_key == found.record_key
     assert withdrawal_of(audit.history(found.record_key), str(found.finding_id)) == closing
     assert withdrawn_words(closing) == "its reporter"
-    assert waiting_incidents(audit, clock()) == []  # no longer waiting for the EHS lead
+    assert waiting_incidents(audit, clock(), ZoneInfo("UTC")) == []  # no longer waiting for the EHS lead
     with pytest.raises(WithdrawalRefused, match="withdrawn already"):
         withdraw(audit, found, by="S1", role="ehs", reason="again", at=clock())
 

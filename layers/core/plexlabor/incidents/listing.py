@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -73,6 +73,15 @@ class Standing(StrEnum):
 
 WAITING = frozenset({Standing.IN_QUEUE, Standing.HELD, Standing.AWAITING})
 """What waits for the EHS lead: codes to settle, or automatic codes to confirm before anything goes to Plex."""
+LONGEST_DAYS = 366
+"""The longest period the incident list reads, in plant-local days (the kind index from its first day on): what waits
+for the EHS lead is looked for over it, by the list's waiting filter and the EHS lead's digest alike."""
+
+
+def longest_period_start(last: date) -> date:
+    """The first plant-local day of the longest period the incident list reads that ends on the day `last` (read from
+    that day's local midnight: `platform.clock.local_midnight`)."""
+    return last - timedelta(days=LONGEST_DAYS - 1)
 
 
 STATUS_FILTERS: dict[str, tuple[str, frozenset[Standing]]] = {

@@ -3,12 +3,11 @@
 Waiting means: codes to settle (the model was not sure, or there was none) or automatic codes to confirm before
 anything goes to Plex (`listing.WAITING`); not decided, replaced or withdrawn. The digest leaves out those the rollout
 scope held out of the queue (`MAILED`: the scope says they go for nobody's review yet; the list shows them). They are
-read from the audit table's
-kind index (`incident_coding`: openings, decisions, closings and the notices of incidents), page after page
-(`kindindex.incident_events`), from
-`LOOKBACK` ago on: as far back as the incident list reads, so every incident the digest counts is on the list its
-links open (`/incidents?status=waiting&from=…&to=…`), however long ago it was reported; the review queue looks back
-30 days only. What each incident's recipients were told comes from its `notification` events in the same read, so
+read from the audit table's kind index (`incident_coding`: openings, decisions, closings and the notices of
+incidents), page after page (`kindindex.incident_events`), from plant-local midnight of the first day of the incident
+list's longest period on (`waiting_since`): the period its links open (`/incidents?status=waiting&from=…&to=…`), so
+every incident the digest counts is on the list, however long ago it was reported; the review queue looks back 30
+days only. What each incident's recipients were told comes from its `notification` events in the same read, so
 an incident is in one digest per recipient, never again.
 
 The digest counts what is new since the last one (to code, to confirm; injuries and near misses), names at most
@@ -21,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from html import escape
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -29,10 +28,9 @@ from zoneinfo import ZoneInfo
 from plexlabor.approval.digest import PRODUCT, EmailContent
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStore
 from plexlabor.incidents.kindindex import incident_events
-from plexlabor.incidents.listing import WAITING, ListedIncident, Standing, fold
+from plexlabor.incidents.listing import WAITING, ListedIncident, Standing, fold, longest_period_start
+from plexlabor.platform.clock import local_midnight
 
-LOOKBACK = timedelta(days=366)
-"""As far back as waiting incidents are looked for: the incident list's longest period (`webapp.incidentlist`)."""
 LINES_PER_GROUP = 5
 MAILED = WAITING - {Standing.HELD}
 """What the digest tells of: in the queue, or coded automatically to confirm; not what the rollout scope held back."""
@@ -73,10 +71,17 @@ def told_of(events: Iterable[AuditEvent]) -> dict[str, set[str]]:
     return told
 
 
-def waiting_incidents(audit: AuditStore, now: datetime, lookback: timedelta = LOOKBACK) -> list[WaitingIncident]:
-    """The incidents reported since `now - lookback` that wait for the EHS lead and are mailed (`MAILED`), oldest
+def waiting_since(now: datetime, zone: ZoneInfo) -> datetime:
+    """Since when waiting incidents are looked for: local midnight of the first day of the incident list's longest
+    period to today (`listing.longest_period_start`), the list the digest's links open (review180 #6: 366 days back
+    to the hour, a day before the list's first)."""
+    return local_midnight(longest_period_start(now.astimezone(zone).date()), zone)
+
+
+def waiting_incidents(audit: AuditStore, now: datetime, zone: ZoneInfo) -> list[WaitingIncident]:
+    """The incidents reported since `waiting_since` that wait for the EHS lead and are mailed (`MAILED`), oldest
     first."""
-    events = incident_events(audit, now - lookback).events
+    events = incident_events(audit, waiting_since(now, zone)).events
     told = told_of(events)
     waiting = [
         WaitingIncident(listed, frozenset(told.get(listed.incident_id, ())))
@@ -94,16 +99,14 @@ class IncidentWaitlist:
     app_url: str
     """The web app's base URL (`WEB_APP_URL`), without the trailing slash."""
     zone: ZoneInfo
-    lookback: timedelta = LOOKBACK
 
     def waiting(self, now: datetime) -> list[WaitingIncident]:
-        return waiting_incidents(self.audit, now, self.lookback)
+        return waiting_incidents(self.audit, now, self.zone)
 
     def list_url(self, status: str, now: datetime) -> str:
         """The incident list of `status` over the longest period it reads, to today (plant time)."""
         today = now.astimezone(self.zone).date()
-        first = today - timedelta(days=self.lookback.days - 1)
-        query = {"status": status, "from": first.isoformat(), "to": today.isoformat()}
+        query = {"status": status, "from": longest_period_start(today).isoformat(), "to": today.isoformat()}
         return f"{self.app_url}/incidents?{urlencode(query)}"
 
     def notice(self, new: Sequence[WaitingIncident], waiting: Sequence[WaitingIncident], now: datetime) -> EmailContent:

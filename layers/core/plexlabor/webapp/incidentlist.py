@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 
-from plexlabor.incidents.listing import STATUS_FILTERS, ListedIncident, Standing
+from plexlabor.incidents.listing import LONGEST_DAYS, STATUS_FILTERS, ListedIncident, Standing, longest_period_start
 from plexlabor.incidents.service import opening
 from plexlabor.incidents.withdrawal import closing_words, withdrawal
 from plexlabor.platform.clock import local_midnight, outside_dates
@@ -39,8 +39,8 @@ from plexlabor.webapp.app import Page, _deps, _query, app
 PAGE_SIZE = 50
 """Rows per page: a page stays small to render and to read on a tablet, whatever the period holds."""
 DEFAULT_DAYS = 90
-MAX_DAYS = 366
-"""The longest period one list reads (the kind index from its first day on)."""
+MAX_DAYS = LONGEST_DAYS
+"""The longest period one list reads (the kind index from its first day on; the EHS lead's digest reads the same)."""
 DEPARTMENT = re.compile(r"[\w .&/()+-]{1,64}")
 """What a department code may look like in the filter (the incident form takes at most 64 characters)."""
 
@@ -69,8 +69,9 @@ class ListFilters:
         if department is not None and not DEPARTMENT.fullmatch(department):
             raise FilterError("Department: a department code of at most 64 letters, digits and . & / ( ) + -")
         last = _day(query.get("to"), "To", today)
-        days = MAX_DAYS if status == "waiting" else DEFAULT_DAYS  # what waits may be older than the default period
-        first = _day(query.get("from"), "From", last - timedelta(days=days - 1))
+        # what waits may be older than the default period: the longest one, which the EHS lead's digest reads too
+        default = longest_period_start(last) if status == "waiting" else last - timedelta(days=DEFAULT_DAYS - 1)
+        first = _day(query.get("from"), "From", default)
         if first > last:
             raise FilterError("From: a day on or before To")
         if (last - first).days + 1 > MAX_DAYS:
@@ -234,7 +235,7 @@ def _wider(filters: ListFilters, today: date) -> str | None:
     take in older reports (ux136 #9: the counts covered the period shown, which did not say so)."""
     if (filters.last - filters.first).days + 1 >= MAX_DAYS and filters.last >= today:
         return None
-    first = today - timedelta(days=MAX_DAYS - 1)
+    first = longest_period_start(today)
     return filters.query(**{"from": first.isoformat(), "to": today.isoformat()}, status=None, page=None)
 
 
