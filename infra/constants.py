@@ -213,6 +213,8 @@ INCIDENT_MODELS_PREFIX = "models/incidents/"  # plexlabor.incidents.registry: <v
 MODELS_PREFIX = "models/"  # forecast/scorer model artifacts (future)
 SCORER_MODELS_PREFIX = "models/scorer/"  # plexlabor.validation.registry: <version>/..., latest.json
 SCORER_SALT_PREFIX = "models/scorer-salt/"  # plexlabor.validation.registry.SALT_PREFIX: <plant>.key
+SCORER_RUNS_PREFIX = "models/scorer/runs/"  # plexlabor.platform.retrainruns: last.json, the retrain's last run
+INCIDENT_RUNS_PREFIX = "models/incidents/runs/"  # the same, of incident_retrain (the web app reads only these two)
 CREW_KEPT_PREFIX = "crew/kept/"  # plexlabor.crew.snapshots.PREFIX: <day>/shift-<code>.npz, <day>/suggestions.json
 
 DEFAULT_BUILD_DIR = REPO_ROOT / "build"

@@ -27,9 +27,11 @@ from infra.constants import (
     FUNCTIONS_PACKAGE,
     INCIDENT_MODELS_PREFIX,
     INCIDENT_REPORTS_PREFIX,
+    INCIDENT_RUNS_PREFIX,
     NORMS_PREFIX,
     SCHEDULE_EXPRESSION,
     SCORER_MODELS_PREFIX,
+    SCORER_RUNS_PREFIX,
     SCORER_SALT_PREFIX,
     SKILLS_REPORTS_PREFIX,
     LayerName,
@@ -443,6 +445,9 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             BucketAccess.read(ANALYTICS_REPORTS_PREFIX),  # and analytics_nightly's scores (/analytics)
             BucketAccess.read(ALLOCATION_REPORTS_PREFIX),  # and allocation_nightly's report (/allocation, the queue)
             BucketAccess.read(INCIDENT_REPORTS_PREFIX),  # and incident_trends' report (/incidents/trends)
+            # and the weekly retrains' last runs (/kpis; plexlabor.platform.retrainruns), not their models or rows
+            BucketAccess.read(SCORER_RUNS_PREFIX),
+            BucketAccess.read(INCIDENT_RUNS_PREFIX),
         ),
         routes=(
             signed_in("GET", "/queue"),

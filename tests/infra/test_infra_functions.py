@@ -30,8 +30,10 @@ from infra.constants import (
     ENV_SECRET_ARN,
     INCIDENT_MODELS_PREFIX,
     INCIDENT_REPORTS_PREFIX,
+    INCIDENT_RUNS_PREFIX,
     NORMS_PREFIX,
     SCORER_MODELS_PREFIX,
+    SCORER_RUNS_PREFIX,
     SCORER_SALT_PREFIX,
     SKILLS_REPORTS_PREFIX,
     LayerName,
@@ -56,6 +58,7 @@ from infra.wiring import COMMON_SOURCES, OPTIONAL_SETTINGS, ROLLOUT_SETTINGS, en
 from plexlabor.incidents.transcribe import AUDIO_PREFIX as RECORDINGS_PREFIX
 from plexlabor.incidents.transcribe import JOB_PREFIX as TRANSCRIPTION_JOB_PREFIX
 from plexlabor.incidents.transcribe import TRANSCRIPT_PREFIX
+from plexlabor.platform.retrainruns import LAST_RUN_KEY
 
 SPECS = {spec.name: spec for spec in FUNCTION_SPECS}
 LOGS_AND_XRAY = {
@@ -230,7 +233,11 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     assert flat["skills_daily"] == [reports]
     incidents = f"<{bucket}.Arn>/{INCIDENT_REPORTS_PREFIX}*"
     allocation = f"<{bucket}.Arn>/{ALLOCATION_REPORTS_PREFIX}*"
-    assert sorted(flat["web_app"]) == sorted([reports, forecasts, analytics, incidents, allocation])
+    runs = [f"<{bucket}.Arn>/{prefix}*" for prefix in (SCORER_RUNS_PREFIX, INCIDENT_RUNS_PREFIX)]
+    folder = LAST_RUN_KEY.rpartition("/")[0]  # where the retrains put their last run (plexlabor.platform.retrainruns)
+    assert f"{SCORER_MODELS_PREFIX}{folder}/" == SCORER_RUNS_PREFIX
+    assert f"{INCIDENT_MODELS_PREFIX}{folder}/" == INCIDENT_RUNS_PREFIX
+    assert sorted(flat["web_app"]) == sorted([reports, forecasts, analytics, incidents, allocation, *runs])
     assert flat["allocation_nightly"] == [allocation]
     assert synthesized.granted("allocation_nightly", "s3:PutObject", flatten=True) == [allocation]
     assert flat["incident_trends"] == [incidents]

@@ -21,7 +21,7 @@ candidate as a shadow whatever its figures). The run:
 
 A candidate identical to a stored version (same bytes) is not stored again. Every run, whatever its outcome,
 leaves its record (`platform.retrainruns`: when, outcome, corrections counted, how many needed) as
-`models/incidents/last_run.json`, which the KPI page shows.
+`models/incidents/runs/last.json`, which the KPI page shows.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def _verdict(candidate: dict[str, Any], in_force: dict[str, Any] | None) -> tupl
 
 
 def _record(deps: RetrainDeps, outcome: Outcome, corrections: int, version: str | None = None) -> None:
-    """This run's record for the KPI page (`models/incidents/last_run.json`)."""
+    """This run's record for the KPI page (`models/incidents/runs/last.json`)."""
     needed = deps.settings.min_corrections
     run = RetrainRun(
         at=deps.clock(), outcome=outcome, counted=corrections, needed=needed, unit="correction", version=version

@@ -29,7 +29,7 @@ The request is an EventBridge scheduled event (weekly by default); `detail` may 
 
 Too few decisions: nothing is trained or stored. A candidate identical to the model in force: nothing
 new is stored. Every run, whatever its outcome, leaves its record (`platform.retrainruns`: when, outcome,
-decisions counted, how many needed) as `models/scorer/last_run.json`, which the KPI page shows.
+decisions counted, how many needed) as `models/scorer/runs/last.json`, which the KPI page shows.
 The summary holds versions, counts and metrics only (no ids of people).
 """
 
@@ -177,7 +177,7 @@ def _recall_kept(registry: ModelRegistry) -> float:
 
 
 def _record(deps: Dependencies, outcome: Outcome, decisions: int, version: str | None = None) -> None:
-    """This run's record for the KPI page (`models/scorer/last_run.json`)."""
+    """This run's record for the KPI page (`models/scorer/runs/last.json`)."""
     needed = deps.gate.min_training + deps.gate.min_holdout
     run = RetrainRun(
         at=deps.clock(), outcome=outcome, counted=decisions, needed=needed, unit="decision", version=version

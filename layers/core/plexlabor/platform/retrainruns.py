@@ -1,6 +1,6 @@
 """The last run of a weekly retrain, kept beside the models of its family (ux164 #14).
 
-scorer_retrain (`learning.service`) and incident_retrain (`incidents.retrain`) each put `last_run.json` in
+scorer_retrain (`learning.service`) and incident_retrain (`incidents.retrain`) each put `runs/last.json` in
 their registry's store (`models/scorer/`, `models/incidents/`) on every run, trained or not: when, the
 outcome, how many decisions or corrections it counted and how many it needs. The KPI page reads it, so a
 plant in its first weeks sees the run scheduled and skipping, not "No retrain has run yet". Here, below both
@@ -17,7 +17,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 from plexlabor.platform.artifacts import ArtifactError, ArtifactStore
 from plexlabor.platform.observability import logger
 
-LAST_RUN_KEY = "last_run.json"
+LAST_RUN_KEY = "runs/last.json"
+"""Under the registry's prefix, in a folder of its own: the web app is granted read of it alone, not of the models
+or the training rows."""
+SCORER_MODELS_PREFIX = "models/scorer/"
+INCIDENT_MODELS_PREFIX = "models/incidents/"
+"""The registries' prefixes (`validation.registry.SCORER_PREFIX`, `incidents.registry.PREFIX`; a test keeps them
+equal), named here too so the web app finds the records without importing the incident coder (scikit-learn)."""
 Outcome = Literal["too_few", "unchanged", "promoted", "shadow"]
 """Not trained (too few to learn from); trained, but the same as a stored model; trained and put in force;
 trained and kept as a shadow."""

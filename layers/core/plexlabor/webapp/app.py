@@ -55,6 +55,7 @@ from plexlabor.platform.csrf import REFUSAL, cross_site_problem
 from plexlabor.platform.forms import UnreadableFormError, form_fields
 from plexlabor.platform.observability import logger
 from plexlabor.platform.pilot import REVIEW_KINDS, PilotScope
+from plexlabor.platform.retrainruns import INCIDENT_MODELS_PREFIX, SCORER_MODELS_PREFIX, RetrainRuns
 from plexlabor.platform.settings import PerEnvironment, PilotSettings
 from plexlabor.plex.settings import WriteMode
 from plexlabor.review.decisions import Outcome, ReviewService
@@ -123,6 +124,11 @@ class WebAppSettings(CallbackSettings, PilotSettings, ReportSettings):
     replan_queue_url: str | None = Field(default=None, alias=env.REPLAN_QUEUE_URL)
     """The crew board's "re-plan the rest of the shift" goes to crew_replan through this queue."""
 
+    def retrain_runs(self) -> RetrainRuns | None:
+        """The weekly retrains' last runs, in the registries (`platform.retrainruns`); None: no bucket or folder."""
+        scorer, coder = self.artifact_store(SCORER_MODELS_PREFIX), self.artifact_store(INCIDENT_MODELS_PREFIX)
+        return None if scorer is None or coder is None else RetrainRuns(scorer, coder)
+
 
 @dataclass
 class Dependencies:
@@ -143,6 +149,8 @@ class Dependencies:
     """allocation_nightly's newest day for `/allocation` and the queue's job-code guidance; None: not configured."""
     incident_trends: IncidentTrendsReports | None = None
     """incident_trends' newest report for `/incidents/trends` (`webapp.incidenttrends`); None: not configured."""
+    retrain_runs: RetrainRuns | None = None
+    """Where the KPI page reads the scorer's and the incident coder's last retrain run; None: not configured."""
     replan: ReplanSender | None = None
     """Where the crew board asks crew_replan to re-plan a shift; None: not configured (no button)."""
     write_mode: WriteMode = "dry_run"
@@ -177,6 +185,7 @@ def build(settings: WebAppSettings) -> Dependencies:
         analytics=settings.analytics_reports(),
         incident_trends=settings.incident_trends(),
         allocation=settings.allocation_reports(),
+        retrain_runs=settings.retrain_runs(),
         replan=replan_sender(settings.replan_queue_url) if settings.replan_queue_url else None,
         write_mode=write_mode_of(settings),
     )
@@ -774,6 +783,7 @@ def kpis() -> Response[str]:
         reviewer_days=reviewer_days,
         reviewer=page.reviewer,
         models=model_story(page.deps.review.audit),
+        runs=page.deps.retrain_runs.last() if page.deps.retrain_runs else {},
         minutes=minutes,
         percent=percent,
     )

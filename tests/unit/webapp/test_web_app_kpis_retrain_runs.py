@@ -1,0 +1,69 @@
+"""The KPI page says when each weekly retrain last ran and what came of it (ux164 #14): a plant in its first weeks
+sees the scorer's and the incident coder's runs skipping for want of decisions and corrections, with how many
+they need, not "No retrain has run yet"."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from typing import Any
+
+from plexlabor.incidents.registry import PREFIX as INCIDENT_PREFIX
+from plexlabor.platform.artifacts import InMemoryArtifactStore
+from plexlabor.platform.retrainruns import (
+    INCIDENT_MODELS_PREFIX,
+    SCORER_MODELS_PREFIX,
+    RetrainRun,
+    RetrainRuns,
+    record_run,
+)
+from plexlabor.validation.registry import SCORER_PREFIX
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import ZONE, call_web, web_deps
+from tests.unit.webapp.viewers import ADMIN
+
+
+def _page(world: World, runs: RetrainRuns | None, lambda_context: Any) -> str:
+    deps = dataclasses.replace(web_deps(world), retrain_runs=runs)
+    response = call_web(deps, "GET", "/kpis", ADMIN, lambda_context)
+    assert response["statusCode"] == 200
+    return str(response["body"])
+
+
+def test_a_skipped_run_of_each_retrain_is_shown_with_what_it_counted_and_needs(lambda_context: Any) -> None:
+    world = World()
+    runs = RetrainRuns(InMemoryArtifactStore(), InMemoryArtifactStore())
+    at = world.clock() - timedelta(hours=5)
+    record_run(runs.scorer, RetrainRun(at=at, outcome="too_few", counted=1, needed=80, unit="decision"))
+    record_run(runs.incidents, RetrainRun(at=at, outcome="too_few", counted=2, needed=40, unit="correction"))
+    when = at.astimezone(ZONE).strftime("%a %Y-%m-%d %H:%M")
+
+    body = _page(world, runs, lambda_context)
+
+    scorer, coder = body.split('id="scorer"')[1].split('id="incident-coder"')
+    assert f"Last retrain {when}: not trained, 1 decision (80 needed)." in scorer
+    assert "In force: the packaged model" in scorer and "No retrain has run yet." not in scorer
+    assert f"Last retrain {when}: not trained, 2 corrections (40 needed)." in coder
+
+
+def test_a_trained_run_says_what_became_of_the_model(lambda_context: Any) -> None:
+    world = World()
+    runs = RetrainRuns(InMemoryArtifactStore(), InMemoryArtifactStore())
+    at = world.clock() - timedelta(days=1)
+    run = RetrainRun(at=at, outcome="shadow", counted=120, needed=80, unit="decision", version="scorer-bbbb")
+    record_run(runs.scorer, run)
+
+    body = _page(world, runs, lambda_context)
+
+    assert "trained on 120 decisions, kept as a shadow candidate (scorer-bbbb)." in body
+    assert "No retrain of the incident coder has run yet." in body
+
+
+def test_without_any_run_the_page_says_none_has_run(lambda_context: Any) -> None:
+    for runs in (RetrainRuns(InMemoryArtifactStore(), InMemoryArtifactStore()), None):
+        body = _page(World(), runs, lambda_context)
+        assert "No retrain has run yet." in body and "No retrain of the incident coder has run yet." in body
+
+
+def test_the_records_are_read_where_the_retrains_write_them() -> None:
+    assert (SCORER_MODELS_PREFIX, INCIDENT_MODELS_PREFIX) == (SCORER_PREFIX, INCIDENT_PREFIX)
