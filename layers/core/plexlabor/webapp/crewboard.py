@@ -290,6 +290,13 @@ class Board:
     removals: dict[str, Removal] = field(default_factory=dict)
     """The newest removal from Plex of each accepted seat whose person called off, by the seat's item id."""
 
+    @cached_property
+    def as_planned(self) -> bool:
+        """Whether a seat of the day is logged "as planned" (crew_planner's `CREW_APPROVAL=changes`: a seat that keeps
+        the supervisor's plan needs no decision); with `all` (the default) every seat waits for one (ux164 #17)."""
+        logged = STATE_WORDS[AuditStatus.LOGGED]
+        return any(seat.state == logged for segments in self.shifts.values() for g in segments for seat in g.assigned)
+
     def people(self, shift: str, named: Callable[[str], str] = str) -> list[str]:
         """Who the shift's plan counts on: the people of its live seats (`LIVE`), by `named` (a page's "Dana Smith
         (E00042)": by name, then employee number; ids by default), then employee id."""
