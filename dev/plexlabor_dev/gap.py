@@ -51,8 +51,7 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_array
 
-from plexlabor_dev.gap_ejection import compile_ejection, relink_search
-from plexlabor_dev.gap_search import SearchResult
+from plexlabor_dev.gap_ejection import SearchResult, compile_ejection, relink_search
 
 GAP_DIR_ENV = "PLEXLABOR_GAP_DIR"
 OPTIMA_FILE = "optima.csv"

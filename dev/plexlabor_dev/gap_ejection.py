@@ -29,8 +29,8 @@ negated profits and minimised) and returns the best feasible one it finds, never
   `probe_optima` local optima from each; the probes' best solutions update the reference set (a better one
   replaces the worst). The first reference set comes from probes started at the start solution.
 
-Why written here: SciPy has no GAP heuristic, and the tabu search of `plexlabor_dev.gap_search` stalls
-0.2-1 % above the optimum on type D (docs/crew.md). Compiled with Numba (a development dependency, like this
+Why written here: SciPy has no GAP heuristic, and the tabu search this replaced stalled 0.2-1 % above the
+optimum on type D (docs/crew.md). Compiled with Numba (a development dependency, like this
 package); the compiled code releases the GIL and is cached beside this file.
 
 Deterministic for a given `seed` when stopped by `max_optima`; a `deadline` makes the work depend on the
@@ -46,10 +46,34 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from plexlabor_dev.gap_search import SearchResult, checked_start
-
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    assignment: IntArray
+    """Agent index per job: the best feasible assignment found (the start if none was better)."""
+    profit: int
+    steps: int
+    improvements: int
+
+
+def checked_start(
+    profit: NDArray[np.int64], resource: NDArray[np.int64], capacity: NDArray[np.int64], start: IntArray
+) -> tuple[IntArray, float]:
+    """`start` as agent indices, once it is checked to give every job an agent within the capacities, and its
+    cost (the negated profit). Raises ValueError otherwise."""
+    m, n = profit.shape
+    start = np.asarray(start, dtype=np.int64)
+    if start.shape != (n,) or (start < 0).any() or (start >= m).any():
+        raise ValueError(f"the start must give each of the {n} jobs an agent 0..{m - 1}")
+    jobs = np.arange(n)
+    load = np.bincount(start, weights=resource[start, jobs].astype(np.float64), minlength=m)
+    if (load > capacity + 1e-9).any():
+        raise ValueError("the start must be a feasible assignment of every job")
+    return start, -float(profit[start, jobs].sum())
+
 
 OPTIMA_PER_CALL = 20
 """Local optima between two reads of the clock (one call into the compiled code)."""

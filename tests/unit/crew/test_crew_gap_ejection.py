@@ -9,7 +9,7 @@ import pytest
 
 from plexlabor_dev.gap import chu_beasley_type_d
 from plexlabor_dev.gap_ejection import _BEST_COST, _COST, _FLOOR, _OPTIMA, _update_weights, relink_search
-from tests.unit.crew.test_crew_gap_search import brute_force, feasible, tight_instance, value
+from tests.unit.crew.gap_instances import brute_force, feasible, tight_instance, value
 
 
 @pytest.mark.parametrize(("agents", "jobs", "seed"), [(2, 30, 1), (5, 60, 2), (10, 100, 3), (20, 100, 4), (5, 200, 5)])

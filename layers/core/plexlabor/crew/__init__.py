@@ -7,8 +7,8 @@
   crew board shows beside them (`board`: each seat's swap candidates, the plan's objective breakdown);
 
 Importing this package imports pydantic only; SciPy loads with `build`/`optimizer`. The OR-Library
-GAP benchmark solver lives in the development package (`plexlabor_dev.gap`, its tabu search in
-`plexlabor_dev.gap_search`, compiled with Numba, a development dependency).
+GAP benchmark solver lives in the development package (`plexlabor_dev.gap`, its path-relinking search in
+`plexlabor_dev.gap_ejection`, compiled with Numba, a development dependency).
 """
 
 from plexlabor.crew.models import (
