@@ -1,14 +1,17 @@
 """An approved crew removal (an accepted seat whose person called off, `plexlabor.crew.removals`): plex_writeback posts
 the assignment's record marked `withdrawn`, the record `plexlabor writeback revert` posts, once, in the write mode
 (nothing sent in dry run), audited on the assignment's Plex record and naming the assignment's write-back; retried
-while that write-back is on its way, refused when the assignment never reached Plex, nothing written when rejected;
-a revert of the removal posts the assignment again."""
+while that write-back is on its way, refused when the assignment never reached Plex or was written in another write
+mode (review180 #4: a dry-run assignment's removal in a live mode POSTed `withdrawn`), nothing written when rejected;
+a revert of the removal posts the assignment again. What the crew board and the re-plans read of it follows the
+write (`crew.removals.Removal.state`; review180 #1, #2: the approval alone read "removed")."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from approval_fakes import FakePlex, World, sqs_event
 from test_crew_writeback import ITEM_ID, approved, open_assignment
 from test_writeback import FakeTransport, run, service
@@ -16,10 +19,12 @@ from test_writeback import FakeTransport, run, service
 from plexlabor.approval.messages import Decision, RecommendationWriteback
 from plexlabor.approval.recommendations import Recommended, recommendation_decision
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType
-from plexlabor.crew.removals import removal_event
+from plexlabor.crew.removals import Removal, accepted_seats, removal_event, removals, removed
+from plexlabor.crew.suggestions import read_day
 from plexlabor.plex.errors import PlexRequestError
 
 CALLED_OFF = datetime(2026, 3, 4, 9, 40, tzinfo=UTC)
+DAY = date(2026, 3, 4)
 
 
 def _accepted_and_removal(world: World) -> tuple[AuditEvent, AuditEvent]:
@@ -71,6 +76,74 @@ def test_in_dry_run_the_removal_is_recorded_not_sent(world: World, fake_plex: Fa
     [written] = _events(world, removal.event_id, AuditEventType.WRITEBACK)
     assert transport.posts == [] and written.payload["mode"] == "dry_run" and written.payload["sent"] is False
     assert written.payload["record"]["status"] == "withdrawn"
+    read = read_day(world.audit, DAY)
+    # dry run counts as written, as for the accepted assignment: the re-plans let the seat go; the board says so
+    assert removals(read)[ITEM_ID].state == "dry_run" and ITEM_ID in removed(read)
+
+
+def _state(world: World) -> Removal:
+    return removals(read_day(world.audit, DAY))[ITEM_ID]
+
+
+def test_the_removal_reads_removed_only_once_plex_took_it(world: World, fake_plex: FakePlex) -> None:
+    # review180 #1: a withdrawn record Plex refused (400) read "removed in Plex" and the re-plans let the seat go
+    transport = FakeTransport()
+    writer = service(world, fake_plex, transport=transport)
+    _, removal = _accepted_and_removal(world)
+    run(sqs_event(approved().model_dump_json()), writer)
+    world.audit.append(
+        recommendation_decision(Recommended.of(removal), _decided(removal).decision, world.clock(), "queue")
+    )
+    assert _state(world).state == "approved"  # on its way to Plex: still held
+    transport.fail_with = PlexRequestError("bad request", status=400)
+
+    run(sqs_event(_decided(removal).model_dump_json()), writer)
+
+    read = read_day(world.audit, DAY)
+    found = _state(world)
+    assert found.state == "refused" and found.refusal is not None
+    assert "bad request" in found.refusal.payload["message"]
+    assert removed(read) == {} and [e.event_id for e in accepted_seats(read, "1")] == [ITEM_ID]
+
+
+def test_a_reverted_removal_is_no_longer_a_removal(world: World, fake_plex: FakePlex) -> None:
+    # review180 #2: after the revert posted the assignment again, removed() still listed it and the seat was not held
+    transport = FakeTransport()
+    writer = service(world, fake_plex, transport=transport)
+    _, removal = _accepted_and_removal(world)
+    run(sqs_event(approved().model_dump_json()), writer)
+    run(sqs_event(_decided(removal).model_dump_json()), writer)
+    assert _state(world).state == "removed" and ITEM_ID in removed(read_day(world.audit, DAY))
+
+    writer.revert(removal.event_id, actor="it-admin")
+
+    read = read_day(world.audit, DAY)
+    assert [b["status"] for _, b, _ in transport.posts] == ["assigned", "withdrawn", "assigned"]
+    assert _state(world).state == "reverted" and removed(read) == {}
+    assert [e.event_id for e in accepted_seats(read, "1")] == [ITEM_ID]
+
+
+@pytest.mark.parametrize(("assigned_in", "removed_in"), [("dry_run", "custom_object"), ("custom_object", "dry_run")])
+def test_a_removal_in_another_write_mode_than_its_assignment_is_refused(
+    world: World, fake_plex: FakePlex, assigned_in: str, removed_in: str
+) -> None:
+    # review180 #4: an assignment only dry-run, removed after the plant went live, POSTed `withdrawn` to Plex; the
+    # check is revert's own (a live assignment's removal in dry run would read "dry run" and let the seat go)
+    transport = FakeTransport()
+    _, removal = _accepted_and_removal(world)
+    run(sqs_event(approved().model_dump_json()), service(world, fake_plex, mode=assigned_in, transport=transport))
+    posted = list(transport.posts)
+
+    writer = service(world, fake_plex, mode=removed_in, transport=transport)
+    assert run(sqs_event(_decided(removal).model_dump_json()), writer) == {"batchItemFailures": []}
+
+    assert transport.posts == posted  # nothing more sent
+    [failed] = _events(world, removal.event_id, AuditEventType.WRITEBACK_FAILED)
+    assert failed.payload["message"] == (
+        f"assignment {ITEM_ID} was written in {assigned_in} mode but the writer is in {removed_in} mode; "
+        f"set PLEXLABOR_PLEX_WRITE_MODE={assigned_in} to remove it"
+    )
+    assert _events(world, removal.event_id, AuditEventType.WRITEBACK) == [] and _state(world).state == "refused"
 
 
 def test_a_removal_waits_for_its_assignments_write_and_is_refused_when_it_never_reached_plex(

@@ -1,8 +1,9 @@
 """An accepted seat whose person calls off (issue 16): crew_replan opens one review item to remove the assignment from
 Plex, for the supervisor it went to; a second call-off opens no second; a call-off of a seat not accepted opens none;
-an undone call-off closes it; leave read from Plex opens one too; once approved, the seat is no longer held and the
-person back in it is a new suggestion (`crew.removals`). Before, nothing was opened: the board only said the
-assignment "should be removed"."""
+an undone call-off closes it; leave read from Plex opens one too; once its write went through (or in dry run), the seat
+is no longer held and the person back in it is a new suggestion (`crew.removals`). Before, nothing was opened: the board
+only said the assignment "should be removed". A removal approved but not (yet) written, refused by Plex, or reverted
+leaves the seat held (review180 #1, #2: until 2026-12-05 the approval alone let it go)."""
 
 from __future__ import annotations
 
@@ -14,14 +15,14 @@ import pytest
 import plexlabor.crew.build as crew_build
 from plexlabor.approval.messages import Decision
 from plexlabor.approval.recommendations import CREW_ASSIGNMENT, CREW_REMOVAL, Recommended, recommendation_decision
-from plexlabor.audit import ApprovalAction, AuditEvent, AuditStatus, InMemoryAuditStore
+from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, InMemoryAuditStore, stable_event_id
 from plexlabor.crew.claims import Claim, SeatClaims, live, person_log
 from plexlabor.crew.models import CrewProblem
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.publish import assignment_event_id, publish_plan
-from plexlabor.crew.removals import removals
+from plexlabor.crew.removals import accepted_seats, removals, removed
 from plexlabor.crew.replanning import KEPT_FOR, current_plan, run
-from plexlabor.crew.suggestions import read_day
+from plexlabor.crew.suggestions import DayReader, read_day
 from tests.unit.crew.crew_builder import DAY, T0, WELD, job, operator, place, problem
 from tests.unit.crew.test_crew_replan_events import container, down, message, planned_store, reads, shift
 
@@ -44,6 +45,36 @@ def _decide(store: InMemoryAuditStore, opening: AuditEvent, action: str = "appro
     reason = "needed on the line" if action == "reject" else None
     decision = Decision(action=ApprovalAction(action), supervisor_id="SUP-1", reason=reason)
     store.append(recommendation_decision(Recommended.of(opening), decision, at, "queue"))
+
+
+def _write(
+    store: InMemoryAuditStore, removal: AuditEvent, kind: AuditEventType, at: datetime, **payload: Any
+) -> AuditEvent:
+    """An event of the removal's item as plex_writeback (`writeback`, `writeback_failed`) or a revert records it."""
+    status = {
+        AuditEventType.WRITEBACK: AuditStatus.WRITTEN,
+        AuditEventType.WRITEBACK_FAILED: AuditStatus.WRITE_FAILED,
+        AuditEventType.REVERT: AuditStatus.REVERTED,
+    }[kind]
+    event = AuditEvent(
+        record_key=removal.record_key,
+        event_id=stable_event_id(removal.event_id, kind.value),
+        event_type=kind,
+        status=status,
+        occurred_at=at,
+        actor="plex_writeback",
+        finding_id=removal.event_id,
+        employee_id=removal.employee_id,
+        payload={"kind": CREW_REMOVAL, **payload},
+        previous_values={"status": "assigned"} if kind is not AuditEventType.WRITEBACK_FAILED else None,
+    )
+    store.append(event)
+    return event
+
+
+def _written(store: InMemoryAuditStore, removal: AuditEvent, at: datetime = AT, sent: bool = True) -> AuditEvent:
+    mode = "custom_object" if sent else "dry_run"
+    return _write(store, removal, AuditEventType.WRITEBACK, at, sent=sent, mode=mode)
 
 
 def _removals(store: InMemoryAuditStore) -> list[AuditEvent]:
@@ -166,7 +197,11 @@ def test_a_removed_assignment_is_no_longer_held_and_the_person_back_is_a_new_sug
     accepted, seat = _accepted(store)
     run(container(store, [AT]), message("call_off", AT, employee_id=accepted))
     [removal] = _removals(store)
-    _decide(store, removal)  # approved: the assignment is withdrawn in Plex
+    _decide(store, removal)  # approved: on its way to Plex, the seat still held
+    read = read_day(store, DAY)
+    assert removals(read)[seat.event_id].state == "approved" and removed(read) == {}
+    assert (seat.payload["segment"], accepted) in current_plan(read, "1")[0].accepted
+    _written(store, removal)  # plex_writeback: Plex took the withdrawn record
 
     read = read_day(store, DAY)
     plan, _ = current_plan(read, "1")
@@ -193,6 +228,7 @@ def test_once_removed_the_seats_claims_let_the_person_back_in(reads: list[int]) 
     run(deps, message("call_off", AT, employee_id=accepted))
     [removal] = _removals(store)
     _decide(store, removal, at=AT + timedelta(minutes=2))
+    _written(store, removal, AT + timedelta(minutes=2))
     held = [c for c in live(store_claims(store, accepted)) if c.item_id == seat.event_id]
     assert [c.what for c in held] == ["seat"]
 
@@ -231,3 +267,53 @@ def test_the_removals_note_says_whether_the_re_plan_filled_the_seat(
     run(container(empty, [AT]), message("call_off", AT, employee_id="A"))
     [removal] = _removals(empty)
     assert "; the re-plan found nobody for it: it stays empty. Reject to keep" in removal.payload["note"]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "state", "held"),
+    [
+        ("approved", "approved", True),  # the write on its way
+        ("refused", "refused", True),  # Plex answered 400: the assignment is still in Plex
+        ("dry_run", "dry_run", False),  # dry run counts as written, as for the accepted assignment itself
+        ("written", "removed", False),
+        ("reverted", "reverted", True),  # `plexlabor writeback revert`: the assignment posted again
+    ],
+)
+def test_a_removal_lets_the_seat_go_only_once_written(reads: list[int], outcome: str, state: str, held: bool) -> None:
+    # review180 #1, #2: the approval alone read "removed in Plex" and let the seat go, written or not, reverted or not
+    store = planned_store()
+    accepted, seat = _accepted(store)
+    run(container(store, [AT]), message("call_off", AT, employee_id=accepted))
+    [removal] = _removals(store)
+    _decide(store, removal)
+    later = AT + timedelta(minutes=1)
+    if outcome == "refused":
+        _write(store, removal, AuditEventType.WRITEBACK_FAILED, later, error="PlexRequestError", message="bad request")
+    elif outcome in ("written", "dry_run", "reverted"):
+        written = _written(store, removal, later, sent=outcome != "dry_run")
+        if outcome == "reverted":  # at the same moment: the revert names the write it undid, order does not matter
+            _write(store, removal, AuditEventType.REVERT, later, reverted_event_id=written.event_id, sent=True)
+
+    read = read_day(store, DAY)
+    assert removals(read)[seat.event_id].state == state
+    assert (seat.event_id in removed(read)) is not held
+    assert (seat.event_id in [e.event_id for e in accepted_seats(read, "1")]) is held
+    assert ((seat.payload["segment"], accepted) in current_plan(read, "1")[0].accepted) is held
+    # the person still off: no second removal of the seat, whatever became of the first
+    run(container(store, [later]), message("call_off", later, employee_id=accepted))
+    assert len(_removals(store)) == 1
+
+
+def test_a_catching_up_reader_reads_the_removals_write_and_only_once_one_is_approved(reads: list[int]) -> None:
+    store = planned_store()
+    accepted, seat = _accepted(store)
+    run(container(store, [AT]), message("call_off", AT, employee_id=accepted))
+    [removal] = _removals(store)
+    reader = DayReader(store)
+    assert reader.read(DAY, AT).removal_writes == []
+    _decide(store, removal, at=AT + timedelta(minutes=1))
+    written = _written(store, removal, AT + timedelta(minutes=1))
+
+    read = reader.read(DAY, AT + timedelta(minutes=2))  # a catch-up
+
+    assert read.removal_writes == [written] and removals(read)[seat.event_id].state == "removed"

@@ -25,7 +25,8 @@ audit table agree.
 
 An approved crew removal (`crew_removal`: the person of an accepted seat called off, `plexlabor.crew.removals`)
 posts the `withdrawn` record a revert posts (`_withdrawn`) for the assignment it removes, in the write mode of the
-day (`dry_run` by default), its `writeback` event naming the assignment's item and write-back.
+day (`dry_run` by default), its `writeback` event naming the assignment's item and write-back; refused (as a revert
+is) when the assignment was written in another write mode (`_other_mode`: a dry-run assignment never reached Plex).
 """
 
 from __future__ import annotations
@@ -355,6 +356,9 @@ class WritebackService:
                 raise WritebackRefusedError(f"assignment {removes} was never written to Plex: nothing to remove")
             raise AssignmentNotWrittenError(f"assignment {removes} has no write-back yet")
         assigned = written[-1]
+        other_mode = self._other_mode(f"assignment {removes}", assigned, "remove")
+        if other_mode:
+            raise WritebackRefusedError(other_mode)
         record = _withdrawn(assigned)
         name = str(assigned.payload["custom_object"])
         result = self.writer.record(record, name=name, **_item_keys(item_id))
@@ -687,6 +691,17 @@ class WritebackService:
             raise NothingToRevertError(f"finding {finding_id} was already reverted") from None
         return event
 
+    def _other_mode(self, what: str, written: AuditEvent, to: str) -> str | None:
+        """Why `written` may not be undone (`to`: what undoing it is called) in the writer's mode: it was written in
+        another one (a revert's check, and an approved crew removal's); None: the same mode."""
+        mode = written.payload.get("mode")
+        if mode == self.writer.mode:
+            return None
+        return (
+            f"{what} was written in {mode} mode but the writer is in {self.writer.mode} mode; "
+            f"set PLEXLABOR_PLEX_WRITE_MODE={mode} to {to} it"
+        )
+
     def _undo(self, finding_id: str, written: AuditEvent) -> tuple[WriteResult, dict[str, Any], dict[str, Any]]:
         """Undo one write-back: the write, what it restored and what it replaced. A field update
         gets its previous values back; a crew assignment or an incident gets a `withdrawn` record, a crew removal its
@@ -711,11 +726,9 @@ class WritebackService:
             raise NothingToRevertError(f"finding {finding_id}: nothing to revert: {why}")
         if not payload.get("sent"):
             raise NothingToRevertError(f"finding {finding_id}: the write-back was a dry run; Plex was not changed")
-        if payload.get("mode") != self.writer.mode:
-            raise NothingToRevertError(
-                f"finding {finding_id} was written in {payload.get('mode')} mode but the writer is in "
-                f"{self.writer.mode} mode; set PLEXLABOR_PLEX_WRITE_MODE={payload.get('mode')} to revert it"
-            )
+        other_mode = self._other_mode(f"finding {finding_id}", written, "revert")
+        if other_mode:
+            raise NothingToRevertError(other_mode)
         key = f"plexlabor-revert-{written.event_id}"
         if custom_record:  # a removal's revert posts the assignment again
             undone = _withdrawn(written, "assigned" if payload.get("kind") == CREW_REMOVAL else "withdrawn")

@@ -9,12 +9,19 @@ there, it goes on the write-back queue like an accepted assignment, and plex_wri
 marked `withdrawn` (the record `plexlabor writeback revert` posts) in the write mode (`dry_run` by default), its
 `writeback` event on the same Plex record naming the assignment; rejected, the assignment stays in Plex.
 
+What became of an approved removal follows its write-back (`Removal.state`, review180 #1), not the approval alone:
+"approved" while the write is on its way, "removed" once Plex took the withdrawn record (`sent`), "refused" when the
+write failed for good (Plex answered 400, or plex_writeback refused it: the assignment was written in another write
+mode), "dry_run" when the write mode sent nothing, and "reverted" once `plexlabor writeback revert` posted the
+assignment again (review180 #2). A re-plan lets the seat go (`removed`) only when removed or in dry run: dry run
+counts as written, the rule of the accepted assignment itself (held once approved, whatever its write sent).
+
 One item per seat and call-off: a second call-off of the same person that day (detected after the board's, another
 shift's message) finds the seat's removal waiting, decided or written and opens none. A call-off undone (or a person
 who clocked in after all) before the removal is decided closes it (`to_supersede`: `expired`, superseded by
-crew_replan), and the seat stands accepted again; once the removal was approved the assignment is gone from Plex for
-good (`removed`: a re-plan no longer holds it, and the person back in that seat is a new suggestion with a new id,
-`crew.publish.renewed_id`).
+crew_replan), and the seat stands accepted again; once the removal was written (or dry run) the assignment is gone
+from Plex (`removed`: a re-plan no longer holds it, and the person back in that seat is a new suggestion with a new
+id, `crew.publish.renewed_id`) until a revert of the removal puts it back.
 """
 
 from __future__ import annotations
@@ -26,17 +33,18 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from plexlabor.approval.recommendations import CREW_ASSIGNMENT, CREW_REMOVAL
-from plexlabor.audit.events import AuditEvent, AuditStatus, recommendation_event, stable_event_id
+from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event, stable_event_id
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.suggestions import CREW_KINDS, REPLAN_ACTOR, DayRead
 
-State = Literal["waiting", "removed", "kept", "superseded", "expired"]
+State = Literal["waiting", "approved", "removed", "dry_run", "refused", "reverted", "kept", "superseded", "expired"]
 STATES: dict[AuditStatus, State] = {
-    AuditStatus.APPROVED: "removed",
     AuditStatus.REJECTED: "kept",
     AuditStatus.EXPIRED: "expired",
 }
+GONE: tuple[State, ...] = ("removed", "dry_run")
+"""The states in which the assignment counts as out of Plex: a re-plan no longer holds it (see the module docstring)."""
 SEAT_FIELDS = ("plan_day", "shift_code", "segment", "workcenter_id", "workcenter_code", "department", "start", "end")
 """What a removal carries of the seat it removes (the queue's and the board's columns)."""
 MODEL_VERSION = "crew-removal"
@@ -44,10 +52,12 @@ MODEL_VERSION = "crew-removal"
 
 @dataclass(frozen=True)
 class Removal:
-    """A removal item and how it was closed (None: it waits)."""
+    """A removal item, how it was closed (None: it waits) and, once approved, what plex_writeback (and a revert) did
+    with it (`DayRead.removal_writes` of its item)."""
 
     event: AuditEvent
     closing: AuditEvent | None
+    writes: tuple[AuditEvent, ...] = ()
 
     @property
     def item_id(self) -> str:
@@ -64,7 +74,19 @@ class Removal:
             return "waiting"
         if self.closing.status is AuditStatus.EXPIRED and self.closing.actor == REPLAN_ACTOR:
             return "superseded"
-        return STATES[self.closing.status]
+        if self.closing.status is not AuditStatus.APPROVED:
+            return STATES[self.closing.status]
+        written = [e for e in self.writes if e.event_type is AuditEventType.WRITEBACK]
+        if written:  # each decision is written once: a failure never follows its write
+            if any(e.payload.get("reverted_event_id") == written[-1].event_id for e in self.writes):
+                return "reverted"
+            return "removed" if written[-1].payload.get("sent") else "dry_run"
+        return "refused" if self.refusal is not None else "approved"
+
+    @property
+    def refusal(self) -> AuditEvent | None:
+        """The `writeback_failed` event of an approved removal that was never written (None: none)."""
+        return next((e for e in self.writes if e.event_type is AuditEventType.WRITEBACK_FAILED), None)
 
     @property
     def called_off_at(self) -> datetime | None:
@@ -72,19 +94,22 @@ class Removal:
         return datetime.fromisoformat(str(found)) if found else None
 
 
+def _every(read: DayRead) -> list[Removal]:
+    """Every removal of the day's read, oldest first, with its closing and write-back events."""
+    writes: dict[str, list[AuditEvent]] = {}
+    for event in read.removal_writes:
+        writes.setdefault(str(event.finding_id), []).append(event)
+    return [Removal(e, read.closed.get(e.event_id), tuple(writes.get(e.event_id, ()))) for e in read.removals]
+
+
 def removals(read: DayRead) -> dict[str, Removal]:
     """The newest removal of each assignment of the day's read (by the assignment's item id)."""
-    return {r.removes: r for r in (Removal(e, read.closed.get(e.event_id)) for e in read.removals)}
+    return {r.removes: r for r in _every(read)}
 
 
 def removed(read: DayRead) -> dict[str, str]:
-    """The assignments whose removal was approved (gone from Plex), with that removal's item id."""
-    found: dict[str, str] = {}
-    for event in read.removals:
-        closing = read.closed.get(event.event_id)
-        if closing is not None and closing.status is AuditStatus.APPROVED:
-            found[str(event.payload.get("removes"))] = event.finding_id or event.event_id
-    return found
+    """The assignments out of Plex (a removal written, or approved in dry run: `GONE`), with that removal's item id."""
+    return {r.removes: r.item_id for r in _every(read) if r.state in GONE}
 
 
 def renewed(read: DayRead) -> dict[str, str]:
@@ -103,7 +128,7 @@ def renewed(read: DayRead) -> dict[str, str]:
 
 
 def accepted_seats(read: DayRead, shift: str) -> list[AuditEvent]:
-    """The opening events of the shift's accepted assignments still in Plex (approved, no removal approved)."""
+    """The opening events of the shift's accepted assignments still in Plex (approved, not `removed`)."""
     gone = removed(read)
     return [
         event
@@ -174,8 +199,7 @@ def opened(
     None: leave read from Plex) unless one waits or was decided (an undone call-off's, superseded, does not count);
     how many it opened. `empty`: the segments the re-plan leaves with an empty seat (the note says so)."""
     known: dict[str, list[Removal]] = {}
-    for event in read.removals:
-        removal = Removal(event, read.closed.get(event.event_id))
+    for removal in _every(read):
         known.setdefault(removal.removes, []).append(removal)
     count = 0
     for seat in accepted_seats(read, shift):

@@ -184,6 +184,7 @@ class KeptStore:
             "closed": [_slim(e) for e in state.read.closed.values()],
             "applied": [_slim(e) for e in state.read.applied],
             "removals": [_slim(e) for e in state.read.removals],
+            "removal_writes": [e.model_dump(mode="json") for e in state.read.removal_writes],  # a few: kept whole
         }
         data = json.dumps(document).encode()
         self.store.put(_day_key(day), data, "application/json")
@@ -204,6 +205,7 @@ class KeptStore:
                 {e.finding_id: e for e in closed if e.finding_id},
                 _EVENTS.validate_python(document["applied"]),
                 removals=_EVENTS.validate_python(document["removals"]),
+                removal_writes=_EVENTS.validate_python(document["removal_writes"]),
             )
             since, full_at = (datetime.fromisoformat(document[k]) for k in ("since", "full_at"))
             return DayState(since, full_at, read)

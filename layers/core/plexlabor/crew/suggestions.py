@@ -8,7 +8,8 @@ ones) from `PLAN_LOOKBACK` before the day, and keeps of the closings those of th
 (the indexes hold every kind's: the punch findings and certifications decided in those days); crew_replan's reads
 a sixth, `applied` (the events re-plans applied to the day's shifts, `replanning.applied_event`), as the crew
 board's does (it lists the call-offs among them), and the board's a seventh, `claimed` (`crew.claims`: the
-call-offs recorded on the board, listed before a re-plan applies them). `DayReader`
+call-offs recorded on the board, listed before a re-plan applies them); once a removal from Plex of the day is
+approved, three more (`written`, `write_failed`, `reverted`: what became of its write, `crew.removals`). `DayReader`
 keeps each day's read per container and then reads only what is new, as the review queue does
 (`plexlabor.review.queue`): each status index from the previous read's start less `overlap` (the index's
 eventual consistency, a writer whose event became visible a little after its `occurred_at`); events read twice
@@ -44,6 +45,8 @@ CLOSING = (AuditStatus.APPROVED, AuditStatus.REJECTED, AuditStatus.EXPIRED)
 """The statuses that close a suggestion, in the order one wins over another (approved first)."""
 OPENING = (AuditStatus.PENDING_APPROVAL, AuditStatus.LOGGED)
 REPLAN_KIND = "crew_replan"
+REMOVAL_WRITES = (AuditStatus.WRITTEN, AuditStatus.WRITE_FAILED, AuditStatus.REVERTED)
+"""The statuses of what plex_writeback (and a revert) did with an approved removal (`crew.removals.Removal.state`)."""
 CLAIM_KIND = "crew_claim"
 """The kind of a claim event (`crew.claims`; defined here, as this module imports the audit model only)."""
 """The kind of a re-plan's `applied` event (`replanning.applied_event`)."""
@@ -63,6 +66,9 @@ class DayRead:
     removals: list[AuditEvent] = field(default_factory=list)
     """The removals from Plex of accepted seats whose person called off (`crew.removals`; read by the opening queries,
     their closings in `closed`), oldest first."""
+    removal_writes: list[AuditEvent] = field(default_factory=list)
+    """What plex_writeback did with the approved removals (their `writeback`, `writeback_failed` and `revert` events),
+    oldest first: read (three more status-index queries) only once a removal of the day is approved."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +173,7 @@ class _Kept:
     """Whether the call-offs' claims are read too (the crew board's seventh query)."""
     claims: dict[str, AuditEvent] = field(default_factory=dict)
     removals: dict[str, AuditEvent] = field(default_factory=dict)
+    removal_writes: dict[str, AuditEvent] = field(default_factory=dict)
 
     def add(self, store: AuditStore, day: date, since: datetime) -> None:
         """Reads each status index from `since` (closings first: a suggestion read is never newer than its
@@ -183,6 +190,11 @@ class _Kept:
                 kept = self.removals if event.payload.get("kind") == CREW_REMOVAL else self.openings
                 kept[event.event_id] = event
         _close(self.closed, (e for e in closings if e.finding_id in self.openings or e.finding_id in self.removals))
+        if any((c := self.closed.get(r)) is not None and c.status is AuditStatus.APPROVED for r in self.removals):
+            for status in REMOVAL_WRITES:
+                for event in store.by_status(status, since, READ_LIMIT):
+                    if event.finding_id in self.removals:
+                        self.removal_writes[event.event_id] = event
         if self.with_applied:
             applied = store.by_status(AuditStatus.APPLIED, since, READ_LIMIT)
             for event in _of_day(applied, day, (REPLAN_KIND,), AuditEventType.REPLAN):
@@ -202,6 +214,7 @@ class _Kept:
             oldest_first(self.applied),
             oldest_first(self.claims),
             oldest_first(self.removals),
+            oldest_first(self.removal_writes),
         )
 
 
@@ -261,6 +274,7 @@ class DayReader:
                 self.claims,
                 {e.event_id: e for e in state.read.claims},
                 {e.event_id: e for e in state.read.removals},
+                {e.event_id: e for e in state.read.removal_writes},
             )
             if day in self._kept or self._whole_due(found, at):
                 return False
