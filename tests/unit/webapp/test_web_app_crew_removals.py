@@ -1,23 +1,31 @@
 """The removal from Plex of an accepted seat whose person called off, on the crew board and in the review queue (issue
 16): the re-plan opens it (`crew.removals.opened`, as crew_replan does), the board marks the seat "removal from Plex
 waiting for approval" and counts the removals waiting; the seat's supervisor decides it in the queue: approved, it goes
-to plex_writeback as every crew write (the board then says "removed in Plex"), rejected the assignment stays ("kept
-in Plex"). Before, the board only said the assignment "should be removed" and nothing reached the queue."""
+to plex_writeback as every crew write (the board then says what the write did: "removed in Plex" once Plex took it,
+"dry run: nothing sent to Plex", "not removed: Plex refused it (...)": review180 #1, until 2026-12-05 "removed in Plex"
+from the approval alone), rejected the assignment stays ("kept in Plex"). Before, the board only said the assignment
+"should be removed" and nothing reached the queue."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from plexlabor.approval.corrections import with_fallback_paths
 from plexlabor.approval.messages import RecommendationWriteback
+from plexlabor.approval.writeback import WritebackService
 from plexlabor.audit import AuditStatus
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.removals import opened
 from plexlabor.crew.replanning import applied_event
 from plexlabor.crew.suggestions import read_day
-from tests.unit.approval.approval_fakes import World
+from plexlabor.plex import PlexSettings, PlexWriter
+from plexlabor.plex.errors import PlexRequestError
+from tests.unit.approval.approval_fakes import FakePlex, World
 from tests.unit.review.review_world import call_web, closed
 from tests.unit.webapp.test_web_app_crew import Replans, _with_replan
 from tests.unit.webapp.test_web_app_crew_call_off_day import FORM, _board, _row, _text, world
@@ -46,6 +54,28 @@ def _accept_and_call_off(world: World, lambda_context: Any) -> Any:
 def _removal_id(world: World) -> str:
     [removal] = read_day(world.audit, DAY).removals
     return removal.event_id
+
+
+@dataclass
+class _Plex:
+    """Plex taking every POST (201, no body), or answering 400 once `refusing`."""
+
+    refusing: bool = False
+
+    def post(self, path: str, body: dict[str, Any], *, idempotency_key: str | None = None) -> Any:
+        if self.refusing:
+            raise PlexRequestError("bad request", status=400)
+        return SimpleNamespace(status_code=201, content=b"", text="")
+
+
+def _written_back(world: World, mode: str = "dry_run", plex: _Plex | None = None) -> None:
+    """plex_writeback takes the messages the queue sent (the assignment's, the removal's; each is written once), in
+    `mode`."""
+    settings = with_fallback_paths(PlexSettings(api_key="k", write_mode=mode))  # type: ignore[arg-type]
+    writer = PlexWriter(settings, transport=plex or _Plex())  # type: ignore[arg-type]
+    service = WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock)
+    for n, message in enumerate(m for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)):
+        service.apply(message, message_id=f"m-{n}")
 
 
 def _totals(body: str) -> str:
@@ -86,8 +116,31 @@ def test_the_supervisor_approves_it_in_the_queue_and_it_goes_to_plex(world: Worl
     assert [m.item_id for m in sent] == ["crew-0001", removal]  # the same write-back queue as the assignment's
     body = _board(deps, lambda_context, FORM)
     row = _text(_row(body, "E0042", "WC-10"))
-    assert "removed in Plex" in row and "removal approved by E0001" in row
+    assert "removal approved, on its way to Plex" in row and "removal approved by E0001" in row
     assert "0 removals from Plex waiting" in _totals(body)
+    _written_back(world)  # dry run, the default: nothing sent, as for the assignment
+    row = _text(_row(_board(deps, lambda_context, FORM), "E0042", "WC-10"))
+    assert "removal approved; dry run: nothing sent to Plex" in row and "removed in Plex" not in row
+
+
+def test_a_removal_plex_refused_says_so_and_the_seat_stands_after_an_undo(world: World, lambda_context: Any) -> None:
+    # review180 #1: the board said "removed in Plex" and, after an undo, kept the seat unfilled, though Plex held it
+    deps = _accept_and_call_off(world, lambda_context)
+    plex = _Plex()
+    _written_back(world, "custom_object", plex)  # the assignment: in Plex
+    removal = _removal_id(world)
+    call_web(deps, "POST", f"/items/{removal}", SUPERVISOR, lambda_context, form={"action": "approve"})
+    plex.refusing = True
+    _written_back(world, "custom_object", plex)  # the removal: Plex answers 400
+
+    row = _text(_row(_board(deps, lambda_context, FORM), "E0042", "WC-10"))
+    assert "called off at 04:40: not removed: Plex refused it (" in row and "bad request" in row
+    assert "removal approved by E0001" in row and "removed in Plex" not in row
+    undo = {"undo": "E0042", "day": "2026-03-04", "shift": "1"}
+    world.clock.now += timedelta(minutes=1)
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=undo)["statusCode"] == 303
+    body = _board(deps, lambda_context, FORM)
+    assert "1 accepted" in _totals(body) and "removed" not in _text(_row(body, "E0042", "WC-10"))
 
 
 def test_a_rejected_removal_keeps_the_assignment_and_the_board_says_so(world: World, lambda_context: Any) -> None:
@@ -126,6 +179,10 @@ def test_the_seat_stays_unfilled_after_its_removal_even_once_the_call_off_is_und
 
     body = _board(deps, lambda_context, FORM)
 
+    assert "accepted, then removed: removal approved, on its way to Plex" in _text(_row(body, "E0042", "WC-10"))
+    assert "0 accepted" in _totals(body)
+    _written_back(world, "custom_object")
+    body = _board(deps, lambda_context, FORM)
     assert "accepted, then removed: removed in Plex" in _text(_row(body, "E0042", "WC-10"))
     assert "0 accepted" in _totals(body)
 

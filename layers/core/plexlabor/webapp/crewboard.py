@@ -87,6 +87,9 @@ SUPERSEDED = "superseded by a re-plan"
 HELD = "held by the pilot scope"
 LIVE = frozenset({"waiting", "as planned", "accepted", HELD})
 """The states of suggestions that stand in the plan (what the shift's figures count)."""
+REMOVING = frozenset({"approved", "removed", "dry_run"})
+"""The states of a removal from Plex (`crew.removals.Removal.state`) that take its seat out of the crew: approved and on
+its way, written, or dry run (not refused, not reverted)."""
 BOARD_DAYS = 8
 """How many days a container keeps read (`BoardReader`: the last asked for; a day dropped is read whole when asked
 again): today's and tomorrow's boards and a few more, never every day a viewer or a crawler pages through."""
@@ -324,10 +327,21 @@ class Board:
 
     def withdrawn(self, shift: str, seat: Seat) -> bool:
         """Whether the seat was accepted (sent to Plex) and its person then called off, or its removal from Plex was
-        approved (the call-off undone since: the person back is a new suggestion)."""
+        approved and not refused or reverted (the call-off undone since: the person back is a new suggestion)."""
         removal = self.removal(seat)
-        removed = removal is not None and removal.state == "removed"
+        removed = removal is not None and removal.state in REMOVING
         return seat.state == "accepted" and (removed or self.off(shift, seat) is not None)
+
+    @staticmethod
+    def refused(removal: Removal) -> str:
+        """Why an approved removal was not written (`Removal.refusal`), in the board's words (review180 #1)."""
+        failed = removal.refusal.payload if removal.refusal is not None else {}
+        why = failed.get("message") or "no reason recorded"
+        if failed.get("error") == "WritebackRefusedError":  # refused by plex_writeback itself: nothing sent
+            return f"not removed: {why}"
+        if failed.get("dead_lettered"):
+            return f"not removed: the write to Plex failed ({why})"
+        return f"not removed: Plex refused it ({why})"
 
     def refilled(self, segment: Segment, seat: Seat) -> str:
         """What the re-plan did with a withdrawn seat (`withdrawn`), in words to follow it (ux164 #6: the board said
