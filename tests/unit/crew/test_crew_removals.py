@@ -22,7 +22,9 @@ from plexlabor.crew.optimizer import solve
 from plexlabor.crew.publish import assignment_event_id, publish_plan
 from plexlabor.crew.removals import accepted_seats, removals, removed
 from plexlabor.crew.replanning import KEPT_FOR, current_plan, run
+from plexlabor.crew.snapshots import KeptStore
 from plexlabor.crew.suggestions import DayReader, read_day
+from plexlabor.platform.artifacts import InMemoryArtifactStore
 from tests.unit.crew.crew_builder import DAY, T0, WELD, job, operator, place, problem
 from tests.unit.crew.test_crew_replan_events import container, down, message, planned_store, reads, shift
 
@@ -317,3 +319,9 @@ def test_a_catching_up_reader_reads_the_removals_write_and_only_once_one_is_appr
     read = reader.read(DAY, AT + timedelta(minutes=2))  # a catch-up
 
     assert read.removal_writes == [written] and removals(read)[seat.event_id].state == "removed"
+    # another container starts from the day's snapshot: the write comes with it
+    kept = KeptStore(InMemoryArtifactStore())
+    state = reader.state(DAY)
+    assert state is not None
+    kept.save_day(DAY, state)
+    assert removals(kept.load_day(DAY).read)[seat.event_id].state == "removed"
