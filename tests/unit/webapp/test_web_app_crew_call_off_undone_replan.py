@@ -86,3 +86,14 @@ def test_an_undo_the_replan_queue_cannot_take_is_a_503_and_lets_nothing_go(world
     assert refused["statusCode"] == 503 and "could not be sent to the crew planner" in refused["body"]
     assert [c.shift for c in SeatClaims(world.audit).call_offs_held("E0042", date(2026, 3, 4))] == held
     assert "Undo call-off" in _board(deps, lambda_context)
+
+
+def test_an_undo_whose_re_plan_gave_no_seat_says_why(world: World, lambda_context: Any) -> None:
+    """ux164 #2's follow-up: the undo's re-plan could not place the person; the board says why, as empty seats do."""
+    replans = Replans()
+    deps = _called_off_and_replanned(world, replans, lambda_context)
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=UNDO)["statusCode"] == 303
+    why = "each seat they may take is worth more with the person planned there"
+    for message in (m for m in replans.sent if m.reason == "call_off_undone"):
+        world.audit.append(applied_event(message, world.clock.now, why))
+    assert f"the re-plan gave them no seat: {why}" in " ".join(_board(deps, lambda_context).split())

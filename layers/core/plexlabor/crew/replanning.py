@@ -180,10 +180,11 @@ def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime,
     )
 
 
-def applied_event(message: ReplanMessage, now: datetime) -> AuditEvent:
+def applied_event(message: ReplanMessage, now: datetime, unplaced: str | None = None) -> AuditEvent:
     """Records that a re-plan applied `message` to its shift, whether or not it superseded anything, so that every
     container reading the shift again applies it again (`recorded`). Its id is stable per message: a redelivered
-    message is recorded once."""
+    message is recorded once. `unplaced`: why the re-plan after an undone call-off gave its person no seat
+    (`replan_unplaced`, which the crew board says)."""
     return AuditEvent(
         record_key=f"crew-shifts:{message.day.isoformat()}/{message.shift}",
         event_id=stable_event_id(message.identity(), AuditEventType.REPLAN.value),
@@ -193,8 +194,26 @@ def applied_event(message: ReplanMessage, now: datetime) -> AuditEvent:
         actor=REPLAN_ACTOR,
         employee_id=message.employee_id,
         payload={"kind": REPLAN_KIND, "plan_day": message.day.isoformat(), "shift_code": message.shift}
-        | _about(message),
+        | _about(message)
+        | ({"replan_unplaced": unplaced} if unplaced else {}),
     )
+
+
+def unplaced(compiled: Compiled, plan: CrewPlan, employee_id: str) -> str | None:
+    """Why `plan` gives `employee_id` (back after an undone call-off) no seat, in the board's words (None: it gives
+    them one): not in the shift's data, no seat the rules allow, only seats the re-plan keeps as they are, or
+    seats worth more with whom it planned there."""
+    if any(a.employee_id == employee_id for a in plan.assignments):
+        return None
+    found = [o for o, op in enumerate(compiled.operators) if op.employee_id == employee_id]
+    if not found:
+        return "they are not in the shift's data from Plex (not scheduled that day, or on leave)"
+    allowed = set(compiled.allowed.tolist()) & set((compiled.pair_op == found[0]).nonzero()[0].tolist())
+    if not allowed:
+        return "no seat of the shift is open to them under the rules (skills, certifications, rest and hours)"
+    if compiled.closed is not None and all(compiled.closed[p] for p in allowed):
+        return "the seats they may take are kept as they are (started, accepted, or outside what the undo re-plans)"
+    return "each seat they may take is worth more with the person planned there"
 
 
 def recorded(read: DayRead, day: date, shift: str) -> list[ReplanMessage]:
@@ -284,7 +303,8 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     events = remembered(kept_shift.events, message)
     empty = {seat.job_key for seat in plan.unstaffed}
     removals = _removals(deps, day, message, problem, events, now, trigger, empty)
-    applied = applied_event(message, now)
+    back = message.employee_id if message.reason == "call_off_undone" else None
+    applied = applied_event(message, now, None if back is None else unplaced(replanned, plan, back))
     if applied.event_id not in {event.event_id for event in day.applied}:  # a redelivery: not even tried again
         append_once(deps.store, applied)
     write_s = time.perf_counter() - writing

@@ -49,7 +49,7 @@ import weakref
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -267,6 +267,8 @@ class CallOff:
     """When a call-off was undone on the crew board (`call_off_undone`), and by whom (None: its person clocked in
     then, as crew_replan found: `clocked_in`); None: it holds."""
     undone_by: str | None = None
+    unplaced: str | None = None
+    """Why the re-plan after the undo gave its person no seat (`replanning.unplaced`; None: it gave them one)."""
 
     @property
     def why(self) -> str | None:
@@ -651,7 +653,7 @@ def _call_offs(read: DayRead, board: Board, viewer: Viewer | None) -> dict[str, 
     def keep(shift: str, call_off: CallOff) -> None:
         undo = undos.get((shift, call_off.employee_id))
         if undo is not None and not call_off.absence and call_off.at <= undo[0]:
-            call_off = dataclasses.replace(call_off, undone_at=undo[0], undone_by=undo[1])
+            call_off = dataclasses.replace(call_off, undone_at=undo[0], undone_by=undo[1], unplaced=undo[2])
         known = found[shift].get(call_off.employee_id)
         if known is None or (known.undone_at is not None and call_off.undone_at is None):
             found[shift][call_off.employee_id] = call_off
@@ -684,16 +686,25 @@ def _call_offs(read: DayRead, board: Board, viewer: Viewer | None) -> dict[str, 
     return {shift: sorted(by.values(), key=lambda c: c.at) for shift, by in sorted(found.items())}
 
 
-def _undos(read: DayRead, day: date) -> dict[tuple[str, str], tuple[datetime, str | None]]:
+SAME_UNDO = timedelta(minutes=1)
+"""A claim let go this soon after an undo's message was sent is that undo's (`_undos`)."""
+
+
+def _undos(read: DayRead, day: date) -> dict[tuple[str, str], tuple[datetime, str | None, str | None]]:
     """(shift, employee id) -> when and by whom their call-off was last undone on the board (None: they clocked in
-    then): the `call_off_undone` re-plans applied, the clock-ins after a call-off crew_replan found (`clocked_in`,
+    then), and why its re-plan gave them no seat (None: it gave them one, or is still to come):
+    the `call_off_undone` re-plans applied, the clock-ins after a call-off crew_replan found (`clocked_in`,
     review 163 D2), and the call-off claims let go by someone other than crew_replan (which lets go those of people
     who clocked in, recorded as `clocked_in`) before the re-plan comes."""
-    found: dict[tuple[str, str], tuple[datetime, str | None]] = {}
+    found: dict[tuple[str, str], tuple[datetime, str | None, str | None]] = {}
 
-    def undone(shift: str, employee: str, at: datetime, by: str | None) -> None:
-        if (shift, employee) not in found or found[(shift, employee)][0] < at:
-            found[(shift, employee)] = (at, by)
+    def undone(shift: str, employee: str, at: datetime, by: str | None, unplaced: str | None = None) -> None:
+        old = found.get((shift, employee))
+        if old is None or old[0] < at:
+            # the board sends the undo's message, then lets its claim go: that release is the same undo, whose
+            # re-plan's word on the person stays
+            same = old is not None and old[2] is not None and at - old[0] <= SAME_UNDO
+            found[(shift, employee)] = (at, by, unplaced or (old[2] if same and old else None))
 
     for event in read.applied:
         payload = event.payload
@@ -701,7 +712,8 @@ def _undos(read: DayRead, day: date) -> dict[tuple[str, str], tuple[datetime, st
         if reason in ("call_off_undone", "clocked_in") and payload.get("replan_employee_id"):
             at = datetime.fromisoformat(str(payload.get("replan_detected_at") or event.occurred_at.isoformat()))
             by = None if reason == "clocked_in" else str(payload.get("replan_reported_by") or event.actor)
-            undone(str(payload.get("shift_code")), str(payload["replan_employee_id"]), at, by)
+            unplaced = payload.get("replan_unplaced")
+            undone(str(payload.get("shift_code")), str(payload["replan_employee_id"]), at, by, unplaced)
     for event in read.claims:
         payload = event.payload
         released = payload.get("claim") == "release" and not payload.get("item_id") and event.employee_id
