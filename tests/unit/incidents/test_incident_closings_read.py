@@ -25,16 +25,8 @@ from plexlabor.incidents.service import (
     training_reports,
 )
 from plexlabor.platform.pilot import PilotScope
+from tests.unit.incidents.test_incident_service import CODE_FORM, NOW, VAGUE
 
-NOW = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
-VAGUE = "Something happened to an employee near the cell during second shift; he went to the clinic."
-CODE_FORM = {
-    "code.event_division": "6",
-    "code.event_group": "64",
-    "code.nature_division": "1",
-    "code.part_division": "4",
-    "code.source_division": "3",
-}
 OLDER_EXPIRIES = 60
 """Expiries of crew seats older than the incident (a 200-person plant expires some 300 seats a day)."""
 

@@ -21,6 +21,7 @@ from tests.unit.approval.approval_fakes import World
 from tests.unit.incidents.test_incident_withdrawal_race import Racing
 from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.webapp.test_web_app_incident_list import CONFIRM, CUT, NEAR, _get, _log, _rows
+from tests.unit.webapp.test_web_app_incident_withdraw import _page, _post
 from tests.unit.webapp.viewers import EHS, OPERATOR
 
 PHONED = "A forklift reversed past a walker at PRS-04 without its horn: the walker stepped back in time."
@@ -29,16 +30,6 @@ PHONED = "A forklift reversed past a walker at PRS-04 without its horn: the walk
 @pytest.fixture
 def world() -> World:
     return World(audit=Racing())
-
-
-def _post(world: World, incident_id: str, claims: dict[str, Any], ctx: Any, **form: str) -> dict[str, Any]:
-    return call_web(web_deps(world), "POST", f"/incidents/{incident_id}", claims, ctx, form=form)
-
-
-def _page(world: World, incident_id: str, claims: dict[str, Any], ctx: Any) -> str:
-    response = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", claims, ctx)
-    assert response["statusCode"] == 200
-    return str(response["body"])
 
 
 def _counted(world: World) -> list[str]:
