@@ -5,7 +5,7 @@ when the table will not let one go either, its shift is sent to crew_replan afte
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
@@ -13,8 +13,9 @@ import pytest
 from plexlabor.audit.errors import AuditUnavailableError
 from plexlabor.crew.claims import SeatClaims
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import call_web, crew_assignment
-from tests.unit.webapp.test_web_app_crew import Replans, _with_replan, board_world
+from tests.unit.review.review_world import call_web
+from tests.unit.webapp.test_web_app_crew import Replans, _with_replan
+from tests.unit.webapp.test_web_app_crew_call_off_undo import two_shift_world
 from tests.unit.webapp.viewers import PLANNER
 
 FORM = {"day": "2026-03-04", "shift": "1", "employee": "E0042", "reason": "sick"}
@@ -22,20 +23,7 @@ FORM = {"day": "2026-03-04", "shift": "1", "employee": "E0042", "reason": "sick"
 
 @pytest.fixture
 def world() -> World:
-    """E0042 waiting in shift 1 (crew-0001) and shift 2 (crew-0200) of 2026-03-04, before shift 1 starts."""
-    world = board_world()
-    crew_assignment(
-        world,
-        "crew-0200",
-        employee_id="E0042",
-        segment="op-9|2",
-        shift_code="2",
-        workcenter_code="WC-30",
-        start="2026-03-04T14:30:00+00:00",
-        end="2026-03-04T22:30:00+00:00",
-    )
-    world.clock.now = datetime(2026, 3, 4, 5, 30, tzinfo=UTC)
-    return world
+    return two_shift_world()
 
 
 def _flaky(world: World, fails: Callable[[str, int], bool]) -> Callable[[], None]:

@@ -27,6 +27,23 @@ def world() -> World:
     return world
 
 
+def two_shift_world() -> World:
+    """E0042 waiting in shift 1 (crew-0001) and shift 2 (crew-0200) of 2026-03-04, at 05:30, before shift 1 starts."""
+    world = board_world()
+    crew_assignment(
+        world,
+        "crew-0200",
+        employee_id="E0042",
+        segment="op-9|2",
+        shift_code="2",
+        workcenter_code="WC-30",
+        start="2026-03-04T14:30:00+00:00",
+        end="2026-03-04T22:30:00+00:00",
+    )
+    world.clock.now = datetime(2026, 3, 4, 5, 30, tzinfo=UTC)
+    return world
+
+
 def _called_off_then_back(world: World, lambda_context: Any) -> Any:
     """E0042's call-off recorded on the board by the planner; E0042 then turns up and crew_replan suggests them for a
     seat from 10:30, which is refused while the call-off holds."""
@@ -91,18 +108,7 @@ def test_another_supervisor_may_not_undo_a_call_off_and_a_form_without_its_day_i
 
 def test_an_undo_on_a_later_shifts_board_leaves_the_earlier_shift_over_called_off(lambda_context: Any) -> None:
     # review 163 D3: the rest-of-day call-off's shift 1 (over, the absence real) was undone from shift 2's board
-    world = board_world()
-    crew_assignment(
-        world,
-        "crew-0200",
-        employee_id="E0042",
-        segment="op-9|2",
-        shift_code="2",
-        workcenter_code="WC-30",
-        start="2026-03-04T14:30:00+00:00",
-        end="2026-03-04T22:30:00+00:00",
-    )
-    world.clock.now = datetime(2026, 3, 4, 5, 30, tzinfo=UTC)
+    world = two_shift_world()
     replans = Replans()
     deps = _with_replan(world, replans)
     assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=CALL_OFF)["statusCode"] == 303
