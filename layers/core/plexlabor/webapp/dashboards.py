@@ -742,8 +742,8 @@ def crew_call_off() -> Response[str]:
             )
             if sent_on:
                 text = (
-                    f"Call-off recorded for shift {', '.join(sent_on)} only: the audit table did not answer ({refused}) "
-                    "for the day's later shifts. Record it again on their boards in a moment."
+                    f"Call-off recorded for shift {', '.join(sent_on)} only: the audit table did not answer "
+                    f"({refused}) for the day's later shifts. Record it again on their boards in a moment."
                 )
             return page.render("message.html", 503, title="Call-off not recorded", page="crew", message=text, back=back)
         status = refused.status if isinstance(refused, CallOffRefusedError) else refused.http_status
