@@ -24,9 +24,7 @@ AT = T0 + timedelta(minutes=15)
 def _empty(store: InMemoryAuditStore) -> list[AuditEvent]:
     """The shift's open short-seat suggestions."""
     read = read_day(store, DAY)
-    return [
-        e for e in read.openings if e.payload.get("kind") == "crew_unstaffed" and e.event_id not in read.closed
-    ]
+    return [e for e in read.openings if e.payload.get("kind") == "crew_unstaffed" and e.event_id not in read.closed]
 
 
 def test_each_empty_seat_keeps_one_suggestion_and_only_the_seat_emptied_blames_the_call_off(
