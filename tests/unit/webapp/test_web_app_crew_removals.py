@@ -19,6 +19,7 @@ from plexlabor.approval.corrections import with_fallback_paths
 from plexlabor.approval.messages import RecommendationWriteback
 from plexlabor.approval.writeback import WritebackService
 from plexlabor.audit import AuditStatus
+from plexlabor.crew.claims import SeatClaims
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.removals import opened
 from plexlabor.crew.replanning import applied_event
@@ -26,8 +27,8 @@ from plexlabor.crew.suggestions import read_day
 from plexlabor.plex import PlexSettings, PlexWriter
 from plexlabor.plex.errors import PlexRequestError
 from tests.unit.approval.approval_fakes import FakePlex, World
-from tests.unit.review.review_world import call_web, closed
-from tests.unit.webapp.test_web_app_crew import Replans, _with_replan
+from tests.unit.review.review_world import call_web, closed, crew_assignment
+from tests.unit.webapp.test_web_app_crew import PRICED, SEGMENT, Replans, _with_replan
 from tests.unit.webapp.test_web_app_crew_call_off_day import FORM, _board, _row, _text, world
 from tests.unit.webapp.viewers import PLANNER, SUPERVISOR
 
@@ -199,3 +200,31 @@ def test_the_withdrawn_seat_says_what_the_re_plan_did_with_it(world: World, lamb
     closed(world, "crew-0003", AuditStatus.EXPIRED)  # the seat no longer stays empty
     row = _text(_row(_board(deps, lambda_context, FORM), "E0042", "WC-10"))
     assert "the re-plan filled the seat." in row
+
+
+def test_a_person_whose_assignment_left_plex_can_be_swapped_back_after_an_undo(
+    world: World, lambda_context: Any
+) -> None:
+    # review180 #5: the removed seat counted as "already suggested for this job operation (accepted)"
+    deps = _accept_and_call_off(world, lambda_context)
+    removal = _removal_id(world)
+    decided = call_web(deps, "POST", f"/items/{removal}", SUPERVISOR, lambda_context, form={"action": "approve"})
+    assert decided["statusCode"] == 303
+    world.clock.now += timedelta(minutes=1)
+    undo = {"undo": "E0042", "day": "2026-03-04", "shift": "1"}
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=undo)["statusCode"] == 303
+    offered = [{"employee_id": "E0042", "supervisor_id": "E0001", **PRICED, "outside_hours": 0.0, "busy_at": None}]
+    crew_assignment(
+        world, "crew-0009", employee_id="E0050", supervisor_id="E0001", swap_candidates=offered, **SEGMENT, **PRICED
+    )
+    form = {"item": "crew-0009", "employee": "E0042", "next": "/crew?day=2026-03-04&shift=1"}
+
+    def swap() -> str:
+        response = call_web(deps, "POST", "/crew/swap", PLANNER, lambda_context, form=form)
+        return str(response["multiValueHeaders"]["Location"][0])
+
+    assert "why=suggested_here" in swap()  # approved, still on its way to Plex: the seat is held
+    _written_back(world)  # dry run: the assignment counts as out of Plex, as re-plans count it
+    # the undo's re-plan lets go the claims the removed seat's approval held (crew_replan's _release_removed)
+    assert SeatClaims(world.audit).release_seat("E0042", DAY, "crew-0001", "crew_replan") > 0
+    assert "done=swap" in swap()

@@ -58,7 +58,7 @@ from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import call_offs_of
 from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage, people_in
 from plexlabor.crew.publish import assignment_event_id, renewed_id
-from plexlabor.crew.removals import Removal, removals, renewed
+from plexlabor.crew.removals import GONE, Removal, removals, renewed
 from plexlabor.crew.suggestions import (
     CLOSING,
     CREW_KINDS,
@@ -402,13 +402,16 @@ class Board:
     def refusal(self, target: Segment, employee_id: str, now: datetime) -> tuple[str, str, str | None] | None:
         """Why `employee_id` cannot be swapped into `target` (None: they can), with its code in `SWAP_REFUSALS` and
         the workcenter it names: off the target's shift (a call-off or absence a re-plan applied), already suggested
-        on it (not where a re-plan superseded them: they may come back), accepted elsewhere at the same time, or
+        on it (not where a re-plan superseded them or their assignment there left Plex: they may come back), accepted
+        elsewhere at the same time, or
         planned elsewhere at the same time on work that has started (a re-plan holds both, and one person cannot do
         both)."""
         if off := self.called_off(target.shift, employee_id):
             return f"{employee_id} is off shift {target.shift} (since {off.at.isoformat()}).", "called_off", None
         end = target.end or target.start
         for segment, seat in self._seats_of.get(employee_id, ()):
+            if self._gone(seat):
+                continue  # the seat was removed from Plex: it holds them nowhere
             if segment.key == target.key and not seat.superseded:  # a re-plan dropped them there: they may come back
                 return (
                     f"{employee_id} is already suggested for this job operation ({seat.state}).",
@@ -423,6 +426,12 @@ class Board:
                 reason = f"{employee_id} is at {segment.workcenter}, on work that has started."
                 return reason, "started_elsewhere", segment.workcenter
         return None
+
+    def _gone(self, seat: Seat) -> bool:
+        """Whether the accepted seat's assignment counts as out of Plex (its removal written, or approved in dry run),
+        by the same states (`crew.removals.GONE`) that let re-plans stop holding it (review180 #5)."""
+        removal = self.removal(seat)
+        return removal is not None and removal.state in GONE
 
     def shift_end(self, shift: str | None) -> datetime | None:
         """When the shift's last segment ends (None: the board has none of it)."""
