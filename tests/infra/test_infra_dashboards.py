@@ -9,6 +9,8 @@ from infra.constants import (
     ALLOCATION_REPORTS_PREFIX,
     ANALYTICS_REPORTS_PREFIX,
     INCIDENT_REPORTS_PREFIX,
+    INCIDENT_RUNS_PREFIX,
+    SCORER_RUNS_PREFIX,
     SKILLS_REPORTS_PREFIX,
 )
 from infra.function_specs import FUNCTION_SPECS, BucketAccess
@@ -41,6 +43,7 @@ def test_the_granted_prefix_is_where_skills_daily_stores_its_report() -> None:
 
 
 def test_the_web_app_reads_where_skills_daily_forecast_nightly_and_analytics_nightly_write_and_nothing_more() -> None:
+    # and the retrains' last-run records (/kpis), whose folders test_infra_functions ties to where they write
     specs = {spec.name: spec for spec in FUNCTION_SPECS}
     web_app = [need for need in specs["web_app"].needs if isinstance(need, BucketAccess)]
     readable = [
@@ -49,6 +52,8 @@ def test_the_web_app_reads_where_skills_daily_forecast_nightly_and_analytics_nig
         BucketAccess.read(ANALYTICS_PREFIX),
         BucketAccess.read(ALLOCATION_PREFIX),
         BucketAccess.read(INCIDENTS_PREFIX),
+        BucketAccess.read(SCORER_RUNS_PREFIX),
+        BucketAccess.read(INCIDENT_RUNS_PREFIX),
     ]
     assert web_app == readable
     assert BucketAccess.read_write(FORECAST_PREFIX) in specs["forecast_nightly"].needs
