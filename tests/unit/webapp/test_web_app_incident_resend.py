@@ -15,7 +15,7 @@ from plexlabor.audit import AuditEventType
 from plexlabor.incidents.service import decision_of, decisions_of
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, web_deps
-from tests.unit.webapp.test_web_app_incident_list import CONFIRM, _get, _log, _rows, _writeback
+from tests.unit.webapp.test_web_app_incident_list import CONFIRM, RefusingTransport, _get, _log, _rows, _writeback
 from tests.unit.webapp.viewers import EHS, OPERATOR
 
 TEXT = "The press closed while I was clearing a part and caught my glove; my hand was pulled out in time."
@@ -167,3 +167,22 @@ def test_the_list_marks_the_pair_shows_the_job_and_counts_only_the_live_report(
     assert 'data-standing="replaced"' in older
     # and only the live report awaits confirmation
     assert "<h1>Incidents · 1 awaiting confirmation" in body
+
+
+def test_plex_still_holds_an_earlier_report_whose_correction_was_not_written(world: World, lambda_context: Any) -> None:
+    # review180 #3's other place: the page looked only at the newest decision's write, a failed one
+    # Given an injury confirmed and written to Plex, then its codes corrected, and that correction's write refused
+    first = _send(world, sure=False, workcenter_code="PRESS4")
+    confirm = call_web(web_deps(world), "POST", f"/incidents/{first}", EHS, lambda_context, form=CONFIRM)
+    assert confirm["statusCode"] == 303
+    _writeback(world, AcceptingTransport(), mode="custom_object").apply(world.writebacks.sent[0], message_id="m-1")
+    corrected = CONFIRM | {"code.source_division": "5"}
+    assert (
+        call_web(web_deps(world), "POST", f"/incidents/{first}", EHS, lambda_context, form=corrected)["statusCode"]
+        == 303
+    )
+    _writeback(world, RefusingTransport(), mode="custom_object").apply(world.writebacks.sent[-1], message_id="m-2")
+    # When the operator sends the same text and time again as a near miss
+    second = _send(world, sure=True, workcenter_code="PRESS4", kind="near_miss")
+    # Then its page still says Plex holds the earlier report (the first write stands in Plex)
+    assert "Plex holds that earlier report" in _page(world, second, EHS, lambda_context)

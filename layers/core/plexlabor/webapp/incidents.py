@@ -61,6 +61,7 @@ from plexlabor.incidents.withdrawal import (
     WithdrawalRefused,
     closing_words,
     ground_of,
+    plex_holds,
     read_ground,
     read_reason,
     refusal,
@@ -183,11 +184,6 @@ def _newer_name(page: Page, closing: AuditEvent | None) -> str:
     return report_name(page, newer, "the corrected report")
 
 
-def _in_plex(plex: AuditEvent | None) -> bool:
-    """Whether the write-back event shows the record written to Plex (not a dry run, not withdrawn since)."""
-    return plex is not None and plex.event_type is AuditEventType.WRITEBACK and bool(plex.payload.get("sent"))
-
-
 def report_name(page: Page, event: AuditEvent | None, unknown: str = "the earlier report") -> str:
     """A report as a person names it, its id kept for the link (ux141 #13: "replaces inc-195a396d..."): "your report
     of Sat 2026-12-05 05:40, injury at PRESS4" (whose, when it happened, else when it was sent, and where when
@@ -222,13 +218,16 @@ def _earlier(page: Page, incident_id: str, coder: bool) -> dict[str, Any]:
     decision = decisions_of(page.deps.review.audit, incident_id)
     last = decision[-1] if decision else None
     plex = _plex_state(page, event, last)
+    holds = plex_holds(
+        [e for e in page.deps.review.audit.history(event.record_key) if e.finding_id == event.finding_id]
+    )
     return {
         "id": incident_id,
         "name": report_name(page, event),
         "event": event,
         "sent": " · ".join(sent),
-        "decided": _fate(page, last, plex, coder),
-        "in_plex": _approved(last) and _in_plex(plex),
+        "decided": _fate(page, last, plex, coder, holds),
+        "in_plex": holds,
     }
 
 
@@ -241,9 +240,10 @@ WHAT_WAS_SENT = (
 """The report's fields beside the text, as a replaced report is summed up ("an injury · workcenter PRS-04")."""
 
 
-def _fate(page: Page, decision: AuditEvent | None, plex: AuditEvent | None, coder: bool) -> str:
+def _fate(page: Page, decision: AuditEvent | None, plex: AuditEvent | None, coder: bool, holds: bool) -> str:
     """What became of a replaced report before it was replaced, in words ("" when nobody decided it); when Plex
-    holds it, the EHS lead (a `coder`) is told what saving this one does, its reporter who deals with it."""
+    holds it (`holds`: `withdrawal.plex_holds`, also when a later write failed), the EHS lead (a `coder`) is told
+    what saving this one does, its reporter who deals with it."""
     if decision is None:
         return ""
     by = f"by {page.who(decision.actor)} on {page.local(decision.occurred_at)}"
@@ -251,17 +251,20 @@ def _fate(page: Page, decision: AuditEvent | None, plex: AuditEvent | None, code
         return f"Its codes were rejected in the review queue {by}."
     if decision.payload.get("via") != CONFIRMED_VIA:
         return f"Its codes were confirmed in the queue {by}; nothing of it was written to Plex."
-    if plex is None:
+    if holds:
+        latest = plex is not None and plex.event_type is AuditEventType.WRITEBACK and bool(plex.payload.get("sent"))
+        when = (
+            f" on {page.local(plex.occurred_at)}" if latest and plex is not None else " (an earlier write stands there)"
+        )
+        held = f"Plex holds that earlier report: it was confirmed {by} and written to Plex{when}."
+    elif plex is None:
         return f"It was confirmed {by} and sent on its way to Plex: check in Plex whether it was written."
-    if plex.event_type is AuditEventType.WRITEBACK_FAILED:
+    elif plex.event_type is AuditEventType.WRITEBACK_FAILED:
         return f"It was confirmed {by}; its write to Plex failed, so Plex does not hold it."
-    if plex.event_type is AuditEventType.REVERT:
+    elif plex.event_type is AuditEventType.REVERT:
         return f"It was confirmed {by}, written to Plex and withdrawn there on {page.local(plex.occurred_at)}."
-    if not plex.payload.get("sent"):
+    else:
         return f"It was confirmed {by}: a dry run, nothing of it was written to Plex."
-    held = (
-        f"Plex holds that earlier report: it was confirmed {by} and written to Plex on {page.local(plex.occurred_at)}."
-    )
     if not coder:
         return f"{held} The EHS lead is told so here, and withdraws it in Plex."
     return (
