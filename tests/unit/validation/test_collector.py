@@ -14,7 +14,9 @@ def test_what_exists_is_frozen_inside_and_thawed_after() -> None:
         frozen = gc.get_freeze_count()
         assert frozen >= len(kept)
         made = [[i] for i in range(100)]
-        assert gc.get_freeze_count() == frozen  # what is made inside is walked as usual
+        # what is made inside is walked as usual: never added to the frozen generation (which can only shrink
+        # meanwhile, as reference counting frees frozen objects of other threads of the test run)
+        assert gc.get_freeze_count() <= frozen
         assert all(gc.is_tracked(item) for item in made)
     assert gc.get_freeze_count() == 0
 
