@@ -169,20 +169,36 @@ def test_the_list_marks_the_pair_shows_the_job_and_counts_only_the_live_report(
     assert "<h1>Incidents · 1 awaiting confirmation" in body
 
 
-def test_plex_still_holds_an_earlier_report_whose_correction_was_not_written(world: World, lambda_context: Any) -> None:
-    # review180 #3's other place: the page looked only at the newest decision's write, a failed one
-    # Given an injury confirmed and written to Plex, then its codes corrected, and that correction's write refused
+def _written_then_correction_refused_then_resent(world: World, ctx: Any) -> tuple[str, str]:
+    """An injury confirmed and written to Plex, its codes corrected and that correction's write refused, then the same
+    text and time sent again as a near miss: (the earlier report, its corrected resend)."""
     first = _send(world, sure=False, workcenter_code="PRESS4")
-    confirm = call_web(web_deps(world), "POST", f"/incidents/{first}", EHS, lambda_context, form=CONFIRM)
+    confirm = call_web(web_deps(world), "POST", f"/incidents/{first}", EHS, ctx, form=CONFIRM)
     assert confirm["statusCode"] == 303
     _writeback(world, AcceptingTransport(), mode="custom_object").apply(world.writebacks.sent[0], message_id="m-1")
     corrected = CONFIRM | {"code.source_division": "5"}
-    assert (
-        call_web(web_deps(world), "POST", f"/incidents/{first}", EHS, lambda_context, form=corrected)["statusCode"]
-        == 303
-    )
+    assert call_web(web_deps(world), "POST", f"/incidents/{first}", EHS, ctx, form=corrected)["statusCode"] == 303
     _writeback(world, RefusingTransport(), mode="custom_object").apply(world.writebacks.sent[-1], message_id="m-2")
-    # When the operator sends the same text and time again as a near miss
-    second = _send(world, sure=True, workcenter_code="PRESS4", kind="near_miss")
-    # Then its page still says Plex holds the earlier report (the first write stands in Plex)
+    return first, _send(world, sure=True, workcenter_code="PRESS4", kind="near_miss")
+
+
+def test_plex_still_holds_an_earlier_report_whose_correction_was_not_written(world: World, lambda_context: Any) -> None:
+    # review180 #3's other place: the page looked only at the newest decision's write, a failed one
+    # Given an injury written to Plex whose correction's write was refused, then its corrected resend
+    _, second = _written_then_correction_refused_then_resent(world, lambda_context)
+    # Then the resend's page still says Plex holds the earlier report (the first write stands in Plex)
     assert "Plex holds that earlier report" in _page(world, second, EHS, lambda_context)
+
+
+def test_the_list_says_plex_holds_an_earlier_report_whose_correction_was_not_written(
+    world: World, lambda_context: Any
+) -> None:
+    # The list's note looked at the newest Plex event only (the correction's failed write); the page's rule since
+    # 2d8a078 is withdrawal.plex_holds over every write
+    # Given an injury written to Plex whose correction's write was refused, then its corrected resend
+    first, _ = _written_then_correction_refused_then_resent(world, lambda_context)
+    # When the EHS lead opens the list
+    _, older = _rows(_get(world, EHS, lambda_context)["body"])
+    # Then the earlier report's row says Plex holds it, as its page and the resend's page do
+    assert f"/incidents/{first}" in older
+    assert "Plex holds this one (written before it was replaced)" in older

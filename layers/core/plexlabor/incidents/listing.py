@@ -29,7 +29,7 @@ from plexlabor.audit.events import SUPERSEDED_BY, replaced
 from plexlabor.incidents.oiics import EVENT_DIVISION_TITLES
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.service import CONFIRMED_VIA, RECORD_PREFIX
-from plexlabor.incidents.withdrawal import withdrawal
+from plexlabor.incidents.withdrawal import plex_holds, withdrawal
 from plexlabor.platform.clock import utc_now
 
 READ_LIMIT = 20_000
@@ -116,6 +116,8 @@ class ListedIncident:
     """The reporter's corrected report that replaced this one, if any."""
     withdrawn: AuditEvent | None = None
     """The event that withdrew it as sent by mistake (`withdrawal.withdraw`), if any."""
+    plex_trail: tuple[AuditEvent, ...] = ()
+    """Every write-back, failure and withdrawal in Plex of it, whichever decision each followed (`in_plex`)."""
 
     @property
     def incident_id(self) -> str:
@@ -164,14 +166,9 @@ class ListedIncident:
 
     @property
     def in_plex(self) -> bool:
-        """Its confirmation was written to Plex (not a dry run) and not withdrawn since."""
-        plex = self.plex
-        return (
-            self.decision is not None
-            and plex is not None
-            and plex.event_type is AuditEventType.WRITEBACK
-            and bool(plex.payload.get("sent"))
-        )
+        """Plex holds a record of it: `withdrawal.plex_holds`, the incident page's rule, over every write of it (a
+        correction's failed or dry-run write leaves the record an earlier write sent in Plex)."""
+        return plex_holds(self.plex_trail)
 
     @property
     def near_miss(self) -> bool:
@@ -227,11 +224,12 @@ class Listing:
 
 def fold(events: Iterable[AuditEvent]) -> dict[str, ListedIncident]:
     """Each incident's opening, newest decision (a correction replaces a confirmation; the EHS lead's coding a
-    queue rejection), newest Plex event after it and the report that replaced it, if any, by incident id (incidents
-    without an opening read are left out)."""
+    queue rejection), newest Plex event after it, every Plex event of it and the report that replaced it, if any, by
+    incident id (incidents without an opening read are left out)."""
     openings: dict[str, AuditEvent] = {}
     decisions: dict[str, AuditEvent] = {}
     plex: dict[str, AuditEvent] = {}
+    plex_trails: dict[str, list[AuditEvent]] = {}
     corrects: dict[str, bool] = {}
     replaced_by: dict[str, str] = {}
     withdrawn: dict[str, AuditEvent] = {}
@@ -248,6 +246,7 @@ def fold(events: Iterable[AuditEvent]) -> dict[str, ListedIncident]:
             plex.pop(item, None)
         elif event.event_type in PLEX_EVENTS:
             plex[item] = event
+            plex_trails.setdefault(item, []).append(event)
         elif replaced(event):
             replaced_by[item] = str(event.payload[SUPERSEDED_BY])
         elif withdrawal(event) is not None:
@@ -260,6 +259,7 @@ def fold(events: Iterable[AuditEvent]) -> dict[str, ListedIncident]:
             corrects.get(item, False),
             replaced_by.get(item),
             withdrawn.get(item),
+            tuple(plex_trails.get(item, ())),
         )
         for item, opening in openings.items()
     }
