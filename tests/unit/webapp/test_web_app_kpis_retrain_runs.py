@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from plexlabor.incidents.registry import PREFIX as INCIDENT_PREFIX
-from plexlabor.platform.artifacts import InMemoryArtifactStore
+from plexlabor.platform.artifacts import ArtifactError, InMemoryArtifactStore
 from plexlabor.platform.retrainruns import (
     INCIDENT_MODELS_PREFIX,
     SCORER_MODELS_PREFIX,
@@ -18,6 +18,7 @@ from plexlabor.platform.retrainruns import (
     record_run,
 )
 from plexlabor.validation.registry import SCORER_PREFIX
+from plexlabor.webapp.kpireads import REFRESH
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import ZONE, call_web, web_deps
 from tests.unit.webapp.viewers import ADMIN
@@ -67,3 +68,56 @@ def test_without_any_run_the_page_says_none_has_run(lambda_context: Any) -> None
 
 def test_the_records_are_read_where_the_retrains_write_them() -> None:
     assert (SCORER_MODELS_PREFIX, INCIDENT_MODELS_PREFIX) == (SCORER_PREFIX, INCIDENT_PREFIX)
+
+
+class CountingArtifactStore(InMemoryArtifactStore):
+    """Counts its reads (each an S3 GET on AWS); `broken` makes them fail."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gets = 0
+        self.broken = False
+
+    def get(self, key: str) -> bytes | None:
+        self.gets += 1
+        if self.broken:
+            raise ArtifactError(f"{key}: the bucket cannot be read")
+        return super().get(key)
+
+
+def test_the_runs_are_read_once_per_refresh_of_a_warm_container(lambda_context: Any) -> None:
+    # Given each retrain's last run recorded
+    world = World()
+    runs = RetrainRuns(CountingArtifactStore(), CountingArtifactStore())
+    at = world.clock() - timedelta(hours=5)
+    record_run(runs.scorer, RetrainRun(at=at, outcome="too_few", counted=1, needed=80, unit="decision"))
+    record_run(runs.incidents, RetrainRun(at=at, outcome="too_few", counted=2, needed=40, unit="correction"))
+    stores = (runs.scorer, runs.incidents)
+
+    def reads() -> list[int]:
+        return [store.gets for store in stores if isinstance(store, CountingArtifactStore)]
+
+    # When the page is loaded, then again within REFRESH
+    first = _page(world, runs, lambda_context)
+    world.clock.advance(seconds=REFRESH.total_seconds() - 1)
+    second = _page(world, runs, lambda_context)
+    # Then the second load read nothing and shows the same runs
+    assert reads() == [1, 1]
+    assert all("not trained, 2 corrections (40 needed)." in page for page in (first, second))
+    # And a run recorded meanwhile is shown once REFRESH has passed since the read
+    record_run(runs.incidents, RetrainRun(at=world.clock(), outcome="too_few", counted=3, needed=40, unit="correction"))
+    world.clock.advance(seconds=1)
+    third = _page(world, runs, lambda_context)
+    assert reads() == [2, 2] and "not trained, 3 corrections (40 needed)." in third
+
+
+def test_a_record_that_cannot_be_read_is_not_kept(lambda_context: Any) -> None:
+    world = World()
+    scorer = CountingArtifactStore()
+    runs = RetrainRuns(scorer, InMemoryArtifactStore())
+    record_run(scorer, RetrainRun(at=world.clock(), outcome="too_few", counted=1, needed=80, unit="decision"))
+    scorer.broken = True
+    assert "No retrain has run yet." in _page(world, runs, lambda_context)
+    scorer.broken = False
+    assert "not trained, 1 decision (80 needed)." in _page(world, runs, lambda_context)
+    assert scorer.gets == 2

@@ -54,22 +54,33 @@ def record_run(store: ArtifactStore, run: RetrainRun) -> None:
     store.put(LAST_RUN_KEY, (run.model_dump_json(indent=1) + "\n").encode(), "application/json")
 
 
+UNREADABLE = (ArtifactError, ValidationError)
+"""What `read_last_run` raises when the record cannot be read."""
+
+
+def read_last_run(store: ArtifactStore) -> RetrainRun | None:
+    """The family's last run; None when none was recorded (`UNREADABLE` when it cannot be read)."""
+    raw = store.get(LAST_RUN_KEY)
+    return None if raw is None else RetrainRun.model_validate_json(raw)
+
+
 def last_run(store: ArtifactStore) -> RetrainRun | None:
     """The family's last run; None when none was recorded or it cannot be read (logged: a page still shows)."""
     try:
-        raw = store.get(LAST_RUN_KEY)
-        return None if raw is None else RetrainRun.model_validate_json(raw)
-    except (ArtifactError, ValidationError) as error:
+        return read_last_run(store)
+    except UNREADABLE as error:
         logger.warning("the last retrain run cannot be read", error=str(error))
         return None
 
 
 @dataclass(frozen=True)
 class RetrainRuns:
-    """Where the KPI page reads each family's last run (stores rooted at the registries' prefixes)."""
+    """Where the KPI page reads each family's last run (stores rooted at the registries' prefixes; read through
+    `webapp.kpireads.KpiRuns`, kept per warm container)."""
 
     scorer: ArtifactStore
     incidents: ArtifactStore
 
-    def last(self) -> dict[str, RetrainRun | None]:
-        return {"scorer": last_run(self.scorer), "incidents": last_run(self.incidents)}
+    def stores(self) -> dict[str, ArtifactStore]:
+        """Each family's store, by the name the KPI page shows it under."""
+        return {"scorer": self.scorer, "incidents": self.incidents}

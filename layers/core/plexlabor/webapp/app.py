@@ -72,7 +72,7 @@ from plexlabor.webapp.auth import Reply, SignIn, request_cookies, sign_in
 from plexlabor.webapp.forecasts import ForecastReports
 from plexlabor.webapp.headers import CONTENT_TYPE, SECURITY_HEADERS
 from plexlabor.webapp.incidenttrends import IncidentTrendsReports
-from plexlabor.webapp.kpireads import kpi_reads
+from plexlabor.webapp.kpireads import kpi_reads, kpi_runs
 from plexlabor.webapp.plantfilters import queue_unknowns
 from plexlabor.webapp.reports import ReportSettings, SkillsReports
 from plexlabor.webapp.timeline import TIMELINE_KEY, shape_timeline
@@ -783,7 +783,7 @@ def kpis() -> Response[str]:
         reviewer_days=reviewer_days,
         reviewer=page.reviewer,
         models=model_story(page.deps.review.audit),
-        runs=page.deps.retrain_runs.last() if page.deps.retrain_runs else {},
+        runs=kpi_runs(page.deps.retrain_runs, page.deps.review.clock).last() if page.deps.retrain_runs else {},
         minutes=minutes,
         percent=percent,
     )

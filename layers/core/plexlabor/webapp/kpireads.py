@@ -12,6 +12,9 @@ other query goes to the store.
 
 Each status is read as summaries (`AuditStore.summaries_by_status`: the payload cut to what the KPIs read,
 `audit.store.SUMMARY_KEYS`), so a container's first load and each whole read every `refresh` carry no evidence.
+
+`KpiRuns` keeps the weekly retrains' last runs (`platform.retrainruns`, one S3 GET each) the same way: read again
+`REFRESH` after the previous read, and a record that could not be read is not kept (the next load reads it again).
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from datetime import datetime, timedelta
 
 from plexlabor.audit.events import AuditEvent, AuditStatus
 from plexlabor.audit.store import DEFAULT_STATUS_LIMIT, AuditStore, IndexQuery
+from plexlabor.platform.artifacts import ArtifactStore
+from plexlabor.platform.observability import logger
+from plexlabor.platform.retrainruns import UNREADABLE, RetrainRun, RetrainRuns, read_last_run
 
 REFRESH = timedelta(minutes=5)
 OVERLAP = timedelta(minutes=2)
@@ -97,3 +103,45 @@ def kpi_reads(store: AuditStore, clock: Callable[[], datetime]) -> KpiReads:
         if reads is None:
             reads = _READS[store] = KpiReads(store, clock)
         return reads
+
+
+class KpiRuns:
+    """`runs`' last retrain run of each family, kept between requests and read again after `REFRESH`."""
+
+    def __init__(self, runs: RetrainRuns, clock: Callable[[], datetime]) -> None:
+        self.runs = runs
+        self.clock = clock
+        self._held: dict[str, tuple[datetime, RetrainRun | None]] = {}
+        """Family -> when its record was read, and what it held."""
+        self._lock = threading.Lock()
+
+    def last(self) -> dict[str, RetrainRun | None]:
+        """Each family's last run; None when none was recorded or it cannot be read (logged, not kept)."""
+        with self._lock:
+            started = self.clock()
+            return {family: self._last(family, store, started) for family, store in self.runs.stores().items()}
+
+    def _last(self, family: str, store: ArtifactStore, started: datetime) -> RetrainRun | None:
+        held = self._held.get(family)
+        if held is not None and started - held[0] < REFRESH:
+            return held[1]
+        try:
+            run = read_last_run(store)
+        except UNREADABLE as error:
+            self._held.pop(family, None)
+            logger.warning("the last retrain run cannot be read", family=family, error=str(error))
+            return None
+        self._held[family] = (started, run)
+        return run
+
+
+_RUNS: weakref.WeakKeyDictionary[RetrainRuns, KpiRuns] = weakref.WeakKeyDictionary()
+
+
+def kpi_runs(runs: RetrainRuns, clock: Callable[[], datetime]) -> KpiRuns:
+    """The container's `KpiRuns` of `runs` (one per `RetrainRuns`, kept while it lives)."""
+    with _READS_LOCK:
+        kept = _RUNS.get(runs)
+        if kept is None:
+            kept = _RUNS[runs] = KpiRuns(runs, clock)
+        return kept
