@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -153,6 +154,34 @@ def test_a_notice_that_cannot_be_sent_is_sent_on_the_next_run(world: World) -> N
     assert {e.payload["recipient"] for e in of_type(world, "cert-1", AuditEventType.NOTIFICATION)} == {"E0001"}
     mailer.failing.clear()
     assert sweep(world, mailer).run().notified == 1 and len(mailer.to(HR[0])) == 1
+
+
+def test_a_notice_whose_events_are_refused_is_counted_unsent_and_told_again(
+    world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    mailer = RecordingMailer()
+    append = world.audit.append
+
+    def refuse_crew_1(event: AuditEvent) -> None:
+        if event.finding_id == "crew-1" and event.event_type is AuditEventType.NOTIFICATION:
+            raise ConnectionError("the audit table did not answer")
+        append(event)
+
+    monkeypatch.setattr(world.audit, "append", refuse_crew_1)
+    with caplog.at_level(logging.ERROR):
+        result = sweep(world, mailer).run()
+
+    # crew-1 went to the supervisor and the planners: both sendings unrecorded, the other four recorded
+    assert (result.mails, result.notified, result.unsent) == (3, 4, 2)
+    assert of_type(world, "crew-1", AuditEventType.NOTIFICATION) == []
+    assert caplog.text.count("notification not recorded") == 2
+    monkeypatch.setattr(world.audit, "append", append)
+    again = sweep(world, mailer).run()
+    assert (again.mails, again.notified, again.unsent) == (2, 2, 0)
+    assert {e.payload["recipient"] for e in of_type(world, "crew-1", AuditEventType.NOTIFICATION)} == {
+        "E0001",
+        "planner",
+    }
 
 
 def test_an_item_nobody_can_be_told_about_is_counted_and_expires(world: World) -> None:

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ from plexlabor.approval.ports import SupervisorDirectory
 from plexlabor.audit import AuditStatus, AuditStore
 from plexlabor.review.items import PUNCH, ReviewItem
 from plexlabor.review.notices import kind_url
+from plexlabor.review.told import record_told
 
 if TYPE_CHECKING:  # the sweep calls this module; its port is only named here
     from plexlabor.review.sweep import Mailer
@@ -102,14 +104,10 @@ class HeldEscalations:
                 counts["unsent"] += len(items)
                 continue
             counts["mails"] += 1
-            for item in items:
-                try:
-                    self._record(item, person, message_id, now)
-                except Exception:
-                    logger.exception("notification not recorded", extra={"finding_id": item.item_id})
-                    counts["unsent"] += 1
-                    continue
-                counts["escalated"] += 1
+            record = partial(self._record, person=person, message_id=message_id, now=now)
+            told = record_told(items, record, lambda item: item.item_id)
+            counts["escalated"] += len(told)
+            counts["unsent"] += len(items) - len(told)
         return counts
 
     def _waiting(self, open_items: Mapping[str, ReviewItem], now: datetime) -> dict[str, list[ReviewItem]]:
@@ -133,7 +131,7 @@ class HeldEscalations:
                 waiting[str(event.supervisor_id)].append(open_items[str(event.finding_id)])
         return waiting
 
-    def _record(self, item: ReviewItem, person: str, message_id: str | None, now: datetime) -> None:
+    def _record(self, item: ReviewItem, *, person: str, message_id: str | None, now: datetime) -> None:
         sent = Sent(item.record_key, item.item_id, item.employee_id, person, Stage.ESCALATED, now, ACTOR, message_id)
         record_sent(
             self.audit,

@@ -34,6 +34,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from plexlabor.approval.digest import EmailContent
@@ -49,6 +50,7 @@ from plexlabor.review.escalations import HeldEscalations
 from plexlabor.review.items import PUNCH, ReviewItem
 from plexlabor.review.notices import compose_notice
 from plexlabor.review.queue import ROLE_KINDS, ReviewQueue, Role
+from plexlabor.review.told import record_told
 
 logger = logging.getLogger(__name__)
 
@@ -217,21 +219,19 @@ class ReviewSweep:
             counts["mails"] += 1
         if not counts["mails"]:
             return counts | {"unsent": len(new)}
-        for incident in new:
-            sent = Sent(incident.record_key, incident.incident_id, None, who, Stage.FIRST, now, ACTOR, message_id)
-            try:
-                record_sent(
-                    self.audit,
-                    sent,
-                    sending=(Stage.FIRST.value, who),
-                    escalated={},
-                    details={"recipient": who, "kind": INCIDENT_CODING},
-                )
-            except Exception:
-                logger.exception("notification not recorded", extra={"finding_id": incident.incident_id})
-                counts["unsent"] += 1
-                continue
-            counts["notified"] += 1
+
+        def record(incident: WaitingIncident) -> None:
+            record_sent(
+                self.audit,
+                Sent(incident.record_key, incident.incident_id, None, who, Stage.FIRST, now, ACTOR, message_id),
+                sending=(Stage.FIRST.value, who),
+                escalated={},
+                details={"recipient": who, "kind": INCIDENT_CODING},
+            )
+
+        told = record_told(new, record, lambda incident: incident.incident_id)
+        counts["notified"] += len(told)
+        counts["unsent"] += len(new) - len(told)
         return counts
 
     def _first_recipients(self, item: ReviewItem) -> list[Recipient]:
@@ -277,13 +277,10 @@ class ReviewSweep:
                 counts["unsent"] += len(entries)
                 continue
             counts["mails"] += 1
-            for item, stage in entries:
-                try:
-                    self._record(item, stage, recipient, message_id, now)
-                except Exception:
-                    logger.exception("notification not recorded", extra={"finding_id": item.item_id})
-                    counts["unsent"] += 1
-                    continue
+            record = partial(self._record, recipient=recipient, message_id=message_id, now=now)
+            told = record_told(entries, record, lambda entry: entry[0].item_id)
+            counts["unsent"] += len(entries) - len(told)
+            for item, stage in told:
                 if stage is Stage.ESCALATED:
                     escalated.add(item.item_id)
                 else:
@@ -292,8 +289,9 @@ class ReviewSweep:
         return counts
 
     def _record(
-        self, item: ReviewItem, stage: Stage, recipient: Recipient, message_id: str | None, now: datetime
+        self, entry: tuple[ReviewItem, Stage], *, recipient: Recipient, message_id: str | None, now: datetime
     ) -> None:
+        item, stage = entry
         who = recipient.recipient_id
         record_sent(
             self.audit,
