@@ -325,3 +325,25 @@ def test_a_catching_up_reader_reads_the_removals_write_and_only_once_one_is_appr
     assert state is not None
     kept.save_day(DAY, state)
     assert removals(kept.load_day(DAY).read)[seat.event_id].state == "removed"
+
+
+def test_a_person_sent_home_mid_shift_gets_a_removal_only_for_the_seats_not_yet_over(
+    reads: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # issue 16, gap 3: a person sent home at 11:00 got a removal for their 06:00-10:00 seat too, worked and over
+    crew = problem(
+        [job("J1", place("CNC-01"), hours=4.0), job("J2", place("CNC-02"), start=4.0, hours=4.5)],
+        [operator("A", efficiency={"CNC-01": 1.3, "CNC-02": 1.3}), operator("B", efficiency={"CNC-01": 0.6})],
+    )
+    monkeypatch.setattr(crew_build, "build_problem", lambda *_, **__: crew)
+    store = InMemoryAuditStore()
+    publish_plan(solve(crew, 10), store, T0 - timedelta(hours=10))
+    seats = [e for e in read_day(store, DAY).openings if e.employee_id == "A"]
+    assert sorted(e.payload["segment"] for e in seats) == ["J1", "J2"]
+    for seat in seats:
+        _decide(store, seat, at=T0 - timedelta(hours=1))
+    sent_home = T0 + timedelta(hours=5)  # 11:00: J1 ended at 10:00
+
+    run(container(store, [sent_home]), message("call_off", sent_home, employee_id="A"))
+
+    assert [r.payload["segment"] for r in _removals(store)] == ["J2"]

@@ -228,3 +228,29 @@ def test_a_person_whose_assignment_left_plex_can_be_swapped_back_after_an_undo(
     # the undo's re-plan lets go the claims the removed seat's approval held (crew_replan's _release_removed)
     assert SeatClaims(world.audit).release_seat("E0042", DAY, "crew-0001", "crew_replan") > 0
     assert "done=swap" in swap()
+
+
+def test_a_seat_worked_before_the_call_off_stays_accepted_and_opens_no_removal(
+    world: World, lambda_context: Any
+) -> None:
+    # issue 16, gap 3: a person sent home mid-shift had the seat they had finished marked for removal from Plex too
+    early = {"segment": "op-5|1", "workcenter_id": "W11", "job_no": "J100005", "operation_code": "10", **PRICED}
+    crew_assignment(
+        world,
+        "crew-0005",
+        employee_id="E0042",
+        supervisor_id="E0001",
+        workcenter_code="WC-11",
+        **early,
+        end="2026-03-04T08:00:00+00:00",
+        hours=2.0,
+    )
+    closed(world, "crew-0005")  # accepted before it started, worked 06:00-08:00 UTC
+    deps = _accept_and_call_off(world, lambda_context)  # the call-off at 09:40 UTC
+
+    body = _board(deps, lambda_context, FORM)
+
+    worked = _text(_row(body, "E0042", "WC-11"))
+    assert "called off" not in worked and "removal" not in worked and "accepted" in worked
+    assert "1 seat accepted, then called off" in _text(body)
+    assert [r.payload["removes"] for r in read_day(world.audit, DAY).removals] == ["crew-0001"]

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from plexlabor.approval.recommendations import CREW_ASSIGNMENT, CREW_REMOVAL
@@ -142,6 +142,12 @@ def accepted_seats(read: DayRead, shift: str) -> list[AuditEvent]:
     ]
 
 
+def over_by(seat: Mapping[str, Any], moment: datetime) -> bool:
+    """Whether the seat (a crew suggestion's payload) ended by `moment` (its end, else its start): a seat its person
+    worked before they went off stays as it was sent to Plex (no removal; on the board, filled and accepted)."""
+    return datetime.fromisoformat(str(seat.get("end") or seat["start"])) <= moment
+
+
 def _note(seat: AuditEvent, called_off_at: datetime | None, zone: ZoneInfo, stays_empty: bool) -> str:
     payload = seat.payload
     why = (
@@ -196,8 +202,10 @@ def opened(
     empty: Collection[str] = frozenset(),
 ) -> int:
     """Opens a removal for each accepted seat of the shift whose person is `off` (employee id -> when they called off;
-    None: leave read from Plex) unless one waits or was decided (an undone call-off's, superseded, does not count);
-    how many it opened. `empty`: the segments the re-plan leaves with an empty seat (the note says so)."""
+    None: leave read from Plex) and that is not over by then (by `now` for leave: `over_by`; issue 16, a person sent
+    home mid-shift got removals of the seats they had worked), unless one waits or was decided (an undone call-off's,
+    superseded, does not count); how many it opened. `empty`: the segments the re-plan leaves with an empty seat (the
+    note says so)."""
     known: dict[str, list[Removal]] = {}
     for removal in _every(read):
         known.setdefault(removal.removes, []).append(removal)
@@ -205,6 +213,8 @@ def opened(
     for seat in accepted_seats(read, shift):
         earlier = known.get(seat.event_id, [])
         if seat.employee_id not in off or any(r.state != "superseded" for r in earlier):
+            continue
+        if over_by(seat.payload, off[str(seat.employee_id)] or now):
             continue
         stays_empty = seat.payload.get("segment") in empty
         count += append_once(

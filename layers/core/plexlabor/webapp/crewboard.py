@@ -58,7 +58,7 @@ from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import call_offs_of
 from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage, people_in
 from plexlabor.crew.publish import assignment_event_id, renewed_id
-from plexlabor.crew.removals import GONE, Removal, removals, renewed
+from plexlabor.crew.removals import GONE, Removal, over_by, removals, renewed
 from plexlabor.crew.suggestions import (
     CLOSING,
     CREW_KINDS,
@@ -314,8 +314,10 @@ class Board:
         return next(found, None)
 
     def off(self, shift: str, seat: Seat) -> CallOff | None:
-        """The call-off of the seat's person from its shift (None: none, or an empty seat)."""
-        return self.called_off(shift, seat.item.employee_id) if seat.item.employee_id else None
+        """The call-off of the seat's person from its shift (None: none, an empty seat, or a seat over by the call-off:
+        worked, it stays filled and in Plex, `crew.removals.over_by`)."""
+        found = self.called_off(shift, seat.item.employee_id) if seat.item.employee_id else None
+        return None if found is None or over_by(seat.item.evidence, found.at) else found
 
     def fills(self, shift: str, seat: Seat) -> bool:
         """Whether the seat counts as filled: it stands in the plan (`LIVE`), its person has not called off the
