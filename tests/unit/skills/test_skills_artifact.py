@@ -4,6 +4,7 @@ person's training proposal as the same cross-training suggestion the daily run p
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from datetime import date
@@ -75,6 +76,16 @@ def test_a_report_that_does_not_match_its_pointer_is_refused() -> None:
     store.put(LATEST, b"{not json")
     with pytest.raises(ArtifactError, match="not a skills report pointer"):
         read_pointer(store, "skills report")
+
+
+def test_a_checked_report_that_is_not_a_skills_report_is_refused_by_name() -> None:
+    store = InMemoryArtifactStore()
+    pointer = stored_report(store)
+    body = b'{"generated_at": "not a time"}'
+    store.put(pointer.key, body)
+    matching = pointer.model_copy(update={"sha256": hashlib.sha256(body).hexdigest()})
+    with pytest.raises(ArtifactError, match=r"^2026-11-23\.json is not a skills report: \d+ problem\(s\)$"):
+        read_artifact(store, matching)
 
 
 def test_a_proposal_is_the_weeks_cross_training_suggestion_waiting_for_hr_whatever_the_pilot() -> None:

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.platform.artifacts import (
-    ArtifactError,
     ArtifactStore,
     ReportPointer,
-    read_checked,
+    read_model,
     store_report,
 )
 from plexlabor.skills.data import SkillsInput
@@ -114,8 +113,4 @@ def store_artifact(store: ArtifactStore, artifact: SkillsArtifact) -> ReportPoin
 
 def read_artifact(store: ArtifactStore, pointer: ReportPointer) -> SkillsArtifact:
     """The report a pointer names, checked against its sha256 and validated whole."""
-    raw = read_checked(store, pointer)
-    try:
-        return SkillsArtifact.model_validate_json(raw)
-    except ValidationError as error:
-        raise ArtifactError(f"{pointer.key} is not a skills report: {error.error_count()} problem(s)") from None
+    return read_model(store, pointer, SkillsArtifact, "a skills report")
