@@ -52,7 +52,9 @@ class Role(StrEnum):
 
 
 ROLE_KINDS: dict[Role, frozenset[str]] = {
-    Role.PLANNER: frozenset({"crew_assignment", "crew_unstaffed", "labor_variance", "overtime_projection"}),
+    Role.PLANNER: frozenset(
+        {"crew_assignment", "crew_removal", "crew_unstaffed", "labor_variance", "overtime_projection"}
+    ),
     Role.HR: frozenset(
         {"certification_expiring", "certification_lapsed", "certification_used_while_lapsed", "cross_training"}
     ),
