@@ -18,7 +18,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -220,11 +221,7 @@ class ReviewQueue:
 
     def open_items(self) -> list[ReviewItem]:
         """Every open suggestion (no decision, no expiry yet), highest rank first."""
-        with self._reading:
-            self._catch_up()
-        with self._lock:
-            known = self._known
-            assert known is not None
+        with self._caught_up() as known:
             if known.ranked is None:
                 live = (item for _, item in known.opened.values() if item.item_id not in self._closed_here)
                 known.ranked = sorted(live, key=lambda item: (-item.rank, item.created_at, item.item_id))
@@ -241,11 +238,7 @@ class ReviewQueue:
         """The items `viewer` may see whose time ran out within the lookback with nobody deciding them, and when
         each expired, the latest expiry first; not those a re-plan replaced. The page narrows them by the queue's
         filters (`Filters.keep`) once it has checked the filters against them."""
-        with self._reading:
-            self._catch_up()
-        with self._lock:
-            known = self._known
-            assert known is not None
+        with self._caught_up() as known:
             found = [(item, at) for item, at in known.expired.values() if item is not None and viewer.may_see(item)]
         return sorted(found, key=lambda pair: (pair[1], pair[0].item_id), reverse=True)
 
@@ -274,6 +267,15 @@ class ReviewQueue:
             self._closed_here[item_id] = self.clock()
             if known is not None and item_id in known.opened:
                 known.ranked = None
+
+    @contextmanager
+    def _caught_up(self) -> Iterator[_Known]:
+        """What the queue knows, read up to now (one read at a time), held under the lock."""
+        with self._reading:
+            self._catch_up()
+        with self._lock:
+            assert self._known is not None
+            yield self._known
 
     def _catch_up(self) -> None:
         """Read what is new since the last read, or the whole lookback when there was none or it is due."""
