@@ -30,7 +30,7 @@ from tests.unit.approval.approval_fakes import FakePlex, World
 from tests.unit.review.review_world import call_web, closed, crew_assignment
 from tests.unit.webapp.test_web_app_crew import PRICED, SEGMENT, Replans, _with_replan
 from tests.unit.webapp.test_web_app_crew_call_off_day import FORM, _board, _row, _text, world
-from tests.unit.webapp.viewers import PLANNER, SUPERVISOR
+from tests.unit.webapp.viewers import ASSEMBLY, HR, PLANNER, SUPERVISOR
 
 __all__ = ["world"]  # the fixture, used by name
 
@@ -92,8 +92,28 @@ def test_the_board_shows_the_removal_waiting_and_counts_it(world: World, lambda_
     assert "accepted, then called off at 04:40: removal from Plex waiting for approval" in _text(row)
     assert "1 removal from Plex waiting for a supervisor's approval in the review queue" in _totals(body)
     assert "0 accepted" in _totals(body)
-    # a planner does not decide it (the department's supervisor does): no link, who decides is named
-    assert "/items/" + _removal_id(world) not in row and "Waiting for E0001 to decide" in _text(row)
+    # another department's supervisor does not decide it: no link, who decides is named
+    other = call_web(deps, "GET", "/crew", ASSEMBLY, lambda_context, query=FORM | {"done": "calloff"})
+    assert "/items/" + _removal_id(world) not in str(other["body"])
+
+
+def test_a_planner_decides_the_removal_as_they_decide_crew_assignments(world: World, lambda_context: Any) -> None:
+    # issue 16, gap 4: planners accept crew assignments plant-wide (the queue's roles) but could not decide the removal
+    # of one, nor see it in the queue: the board read "Waiting for E0001 to decide"
+    deps = _accept_and_call_off(world, lambda_context)
+    removal = _removal_id(world)
+    row = _row(_board(deps, lambda_context, FORM), "E0042", "WC-10")
+    assert f'href="/dev/items/{removal}"' in row and "Waiting for" not in _text(row)
+    queue = _text(str(call_web(deps, "GET", "/queue", PLANNER, lambda_context)["body"]))
+    assert "Remove E0042 from WC-10 shift 1 in Plex (called off at 04:40)" in queue
+    assert call_web(deps, "GET", f"/items/{removal}", HR, lambda_context)["statusCode"] == 404  # not HR's kind
+
+    decided = call_web(deps, "POST", f"/items/{removal}", PLANNER, lambda_context, form={"action": "approve"})
+
+    assert decided["statusCode"] == 303
+    sent = [m.item_id for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)]
+    assert sent == ["crew-0001", removal]
+    assert "removal approved by P0001" in _text(_row(_board(deps, lambda_context, FORM), "E0042", "WC-10"))
 
 
 def test_the_supervisor_approves_it_in_the_queue_and_it_goes_to_plex(world: World, lambda_context: Any) -> None:
@@ -194,12 +214,12 @@ def test_the_withdrawn_seat_says_what_the_re_plan_did_with_it(world: World, lamb
     call_off = ReplanMessage(reason="call_off", day=DAY, shift="1", employee_id="E0042", detected_at=world.clock())
     world.audit.append(applied_event(call_off, world.clock()))  # crew_replan applied it
     row = _text(_row(_board(deps, lambda_context, FORM), "E0042", "WC-10"))  # the segment's crew-0003 stays empty
-    assert "the re-plan found nobody for it: it stays empty." in row and "fills" not in row
+    assert "re-plan found nobody for it: it stays empty." in row and "fills" not in row
     assert "waiting for approval accepted by" in row  # who accepted it, not who approves the removal
 
     closed(world, "crew-0003", AuditStatus.EXPIRED)  # the seat no longer stays empty
     row = _text(_row(_board(deps, lambda_context, FORM), "E0042", "WC-10"))
-    assert "the re-plan filled the seat." in row
+    assert "re-plan filled the seat." in row
 
 
 def test_a_person_whose_assignment_left_plex_can_be_swapped_back_after_an_undo(

@@ -611,7 +611,7 @@ def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: st
             and (c.reported_by == page.viewer.user_id or _plans(page))
             and (whole.shift_end(shift) or now) > now  # a shift over keeps its call-offs (`_undo_call_off`)
         ),
-        # a removal from Plex is decided in the review queue by who may see it there (its department's supervisor)
+        # a removal from Plex is decided in the review queue by who may see it there (its supervisors, planners)
         decides=lambda removal: (item := item_from_event(removal.event)) is not None and page.viewer.may_see(item),
         time=_time(page),
         figures=board.figures.get(shift) if shift else None,
