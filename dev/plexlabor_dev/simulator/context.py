@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from plexlabor.models.anomalies import AnomalyType
+from plexlabor.models.types import format_plex_datetime
 from plexlabor.validation.policy import PunchPolicy
 from plexlabor_dev.simulator import catalog
 from plexlabor_dev.simulator.difficulty import DIFFICULTIES, Difficulty
@@ -136,4 +137,4 @@ def uuid_from(rng: random.Random) -> str:
 
 def iso(epoch: float) -> str:
     """Plex's UTC timestamp with seven fractional digits."""
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+    return format_plex_datetime(datetime.fromtimestamp(epoch, UTC))
