@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, InMemoryAuditStore
+from plexlabor.audit.events import recommendation_event
 from plexlabor.audit.validations import InMemoryValidationCounter, ValidatedRecord
 from plexlabor.review.kpis import compute_kpis
 
@@ -33,6 +34,7 @@ def _decide(
     who: str,
     approve: bool,
     resource: str = "time-clock-entries",
+    payload: dict[str, object] | None = None,
 ) -> None:
     """`who` approves or rejects the item `finding_id` on record `<resource>:<finding_id>`."""
     store.append(
@@ -44,7 +46,7 @@ def _decide(
             actor=who,
             supervisor_id=who,
             finding_id=finding_id,
-            payload={},
+            payload=payload or {},
         )
     )
 
@@ -212,13 +214,12 @@ def test_the_period_is_whole_plant_local_days_today_included() -> None:
 def _incident(store: InMemoryAuditStore, incident_id: str, status: AuditStatus) -> None:
     """An incident as incident_log records it: auto-coded ones `logged`, the uncertain ones sent for review."""
     store.append(
-        AuditEvent(
-            record_key=f"incidents:{incident_id}",
-            event_type=AuditEventType.RECOMMENDATION,
+        recommendation_event(
+            f"incidents:{incident_id}",
+            incident_id,
             status=status,
             occurred_at=T0,
             actor="E0007",
-            finding_id=incident_id,
             model_version="oiics-1",
             payload={"kind": "incident_coding"},
         )
@@ -258,13 +259,12 @@ def test_an_incident_the_ehs_lead_corrects_later_counts_once() -> None:
 def _crew(store: InMemoryAuditStore, item_id: str, at: datetime, **payload: object) -> None:
     """A crew suggestion as crew_planner records it, or (with `swapped_for`) a planner's swap on the crew board."""
     store.append(
-        AuditEvent(
-            record_key=f"job-operations:{item_id}",
-            event_type=AuditEventType.RECOMMENDATION,
+        recommendation_event(
+            f"job-operations:{item_id}",
+            item_id,
             status=AuditStatus.PENDING_APPROVAL,
             occurred_at=at,
             actor="planner1" if payload else "crew_planner",
-            finding_id=item_id,
             model_version="crew-milp-2026.11",
             payload={"kind": "crew_assignment", **payload},
         )
@@ -294,18 +294,8 @@ def test_codes_the_ehs_lead_corrected_are_an_override_not_an_approval() -> None:
     _incident(store, "inc-kept", AuditStatus.PENDING_APPROVAL)
     _incident(store, "inc-fixed", AuditStatus.PENDING_APPROVAL)
     for incident_id, changed in (("inc-kept", []), ("inc-fixed", ["source"])):
-        store.append(
-            AuditEvent(
-                record_key=f"incidents:{incident_id}",
-                event_type=AuditEventType.DECISION,
-                status=AuditStatus.APPROVED,
-                occurred_at=T0 + timedelta(minutes=5),
-                actor="ehs1",
-                supervisor_id="ehs1",
-                finding_id=incident_id,
-                payload={"kind": "incident_coding", "via": "incident_page", "changed": changed},
-            )
-        )
+        decision = {"kind": "incident_coding", "via": "incident_page", "changed": changed}
+        _decide(store, incident_id, T0 + timedelta(minutes=5), "ehs1", True, "incidents", decision)
     # When the KPIs are computed
     [row] = compute_kpis(store, clock=lambda: T0 + timedelta(days=1)).by_kind
     # Then the correction says the model's codes were wrong: the approve rate is one of two
