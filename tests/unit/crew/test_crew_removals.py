@@ -347,3 +347,36 @@ def test_a_person_sent_home_mid_shift_gets_a_removal_only_for_the_seats_not_yet_
     run(container(store, [sent_home]), message("call_off", sent_home, employee_id="A"))
 
     assert [r.payload["segment"] for r in _removals(store)] == ["J2"]
+
+
+def test_the_scheduled_refresh_opens_the_removal_of_a_person_on_leave_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # issue 16, gap 2: leave entered in Plex for a person with an accepted seat opened its removal only with the next
+    # re-plan of the shift (any event's); crew_replan's refresh, every 5 minutes, read the leave and opened nothing
+    store = planned_store()
+    accepted, seat = _accepted(store)
+    crew = shift()
+    on_leave = crew.model_copy(
+        update={
+            "operators": tuple(
+                operator(op.employee_id, leave="vacation") if op.employee_id == accepted else op
+                for op in crew.operators
+            )
+        }
+    )
+    monkeypatch.setattr(crew_build, "build_problem", lambda *_, **__: on_leave)
+    clock = [AT]
+    deps = container(store, clock)
+
+    summary = run(deps, message("refresh", AT))
+
+    [removal] = _removals(store)
+    assert summary["removals_opened"] == 1 and removal.payload["removes"] == seat.event_id
+    assert removal.status is AuditStatus.PENDING_APPROVAL and removal.payload["called_off_at"] is None
+    assert "(on leave in Plex for the day)" in removal.payload["note"]
+    assert "the shift's next re-plan fills it" in removal.payload["note"]
+    # the next refresh, another container's and the shift's next re-plan open no second one
+    clock[0] = AT + timedelta(minutes=5)
+    assert run(deps, message("refresh", clock[0]))["removals_opened"] == 0
+    run(container(store, clock), message("refresh", clock[0]))
+    run(deps, message("plan_changed", clock[0]))
+    assert len(_removals(store)) == 1

@@ -148,7 +148,16 @@ def over_by(seat: Mapping[str, Any], moment: datetime) -> bool:
     return datetime.fromisoformat(str(seat.get("end") or seat["start"])) <= moment
 
 
-def _note(seat: AuditEvent, called_off_at: datetime | None, zone: ZoneInfo, stays_empty: bool) -> str:
+REFILLED = {
+    True: "the re-plan found nobody for it: it stays empty",
+    False: "the re-plan filled it",
+    None: "the shift's next re-plan fills it if someone qualified is free",
+}
+"""What the note says of the seat: the re-plan that opened the removal left it empty or filled it; None: opened by
+crew_replan's scheduled refresh, which plans nothing."""
+
+
+def _note(seat: AuditEvent, called_off_at: datetime | None, zone: ZoneInfo, stays_empty: bool | None) -> str:
     payload = seat.payload
     why = (
         f"called off at {called_off_at.astimezone(zone):%H:%M}"
@@ -157,19 +166,22 @@ def _note(seat: AuditEvent, called_off_at: datetime | None, zone: ZoneInfo, stay
     )
     return (
         f"Remove {seat.employee_id} from {payload.get('workcenter_code')} shift {payload.get('shift_code')} in Plex "
-        f"({why}): the seat was accepted and sent to Plex; "
-        f"{'the re-plan found nobody for it: it stays empty' if stays_empty else 'the re-plan filled it'}. "
-        "Reject to keep the assignment."
+        f"({why}): the seat was accepted and sent to Plex; {REFILLED[stays_empty]}. Reject to keep the assignment."
     )
 
 
 def removal_event(
-    seat: AuditEvent, called_off_at: datetime | None, n: int, now: datetime, zone: ZoneInfo, stays_empty: bool = False
+    seat: AuditEvent,
+    called_off_at: datetime | None,
+    n: int,
+    now: datetime,
+    zone: ZoneInfo,
+    stays_empty: bool | None = False,
 ) -> AuditEvent:
     """The `n`-th removal (0: the first; one more after each undone call-off) of the accepted seat `seat`: waiting for
     the supervisor the assignment went to, on the assignment's Plex record; its note says whether the re-plan that
     opened it left the seat's job operation with an empty seat (ux164 #6: it said "the re-plan fills it" of a seat
-    that stays empty)."""
+    that stays empty; None: no re-plan opened it, `REFILLED`)."""
     seat_id = seat.finding_id or seat.event_id
     payload = {
         "kind": CREW_REMOVAL,
@@ -199,13 +211,13 @@ def opened(
     off: Mapping[str, datetime | None],
     now: datetime,
     zone: ZoneInfo,
-    empty: Collection[str] = frozenset(),
+    empty: Collection[str] | None = frozenset(),
 ) -> int:
     """Opens a removal for each accepted seat of the shift whose person is `off` (employee id -> when they called off;
     None: leave read from Plex) and that is not over by then (by `now` for leave: `over_by`; issue 16, a person sent
     home mid-shift got removals of the seats they had worked), unless one waits or was decided (an undone call-off's,
     superseded, does not count); how many it opened. `empty`: the segments the re-plan leaves with an empty seat (the
-    note says so)."""
+    note says so; None: no re-plan, crew_replan's scheduled refresh)."""
     known: dict[str, list[Removal]] = {}
     for removal in _every(read):
         known.setdefault(removal.removes, []).append(removal)
@@ -216,7 +228,7 @@ def opened(
             continue
         if over_by(seat.payload, off[str(seat.employee_id)] or now):
             continue
-        stays_empty = seat.payload.get("segment") in empty
+        stays_empty = None if empty is None else seat.payload.get("segment") in empty
         count += append_once(
             store, removal_event(seat, off[str(seat.employee_id)], len(earlier), now, zone, stays_empty)
         )

@@ -24,6 +24,7 @@
    closed with an `expired` event that says it was superseded, so the queue no longer offers it;
 5. an accepted seat whose person is off the shift now (a call-off, an absence, leave read from Plex) gets one removal
    from Plex for review, and a waiting removal of someone back on it (a call-off undone) is closed (`crew.removals`).
+   A refresh opens such removals too (once per seat: the same stable ids).
 
 A `refresh` message (`refresh(deps, message)`) re-plans nothing: it renews what the next real event
 of the shift would otherwise read on its way (the shift's problem, compiled, and the day's whole read)
@@ -378,18 +379,23 @@ def _removals(
     or leave read from Plex) get a removal from Plex for review, and the waiting removals of people back on it (a
     call-off undone, a clock-in after all) are closed (`crew.removals`; `empty`: the segments the re-plan leaves
     with an empty seat, which a removal's note names); the counts."""
-    when = {e.employee_id: e.detected_at for e in events if e.reason in ("call_off", "absence") and e.employee_id}
-    off = {op.employee_id: when.get(op.employee_id) for op in problem.operators if op.leave}
     back = {op.employee_id for op in problem.operators if not op.leave}
     zone = ZoneInfo(deps.source.timezone)
     return {
-        "removals_opened": opened(deps.store, day, message.shift, off, now, zone, empty),
+        "removals_opened": opened(deps.store, day, message.shift, _off(problem, events), now, zone, empty),
         "removals_superseded": sum(
             append_once(deps.store, superseded_event(e, message, now, trigger))
             for e in to_supersede(day, message.shift, back)
         ),
         "removed_claims_released": _release_removed(deps.store, day, message, back, now),
     }
+
+
+def _off(problem: CrewProblem, events: tuple[ReplanMessage, ...]) -> dict[str, datetime | None]:
+    """Who is off the shift in `problem` (its leave: a call-off or absence `events` apply, or leave read from Plex),
+    with when they called off (None: leave read from Plex)."""
+    when = {e.employee_id: e.detected_at for e in events if e.reason in ("call_off", "absence") and e.employee_id}
+    return {op.employee_id: when.get(op.employee_id) for op in problem.operators if op.leave}
 
 
 def _release_removed(store: AuditStore, day: DayRead, message: ReplanMessage, back: set[str], now: datetime) -> int:
@@ -441,7 +447,10 @@ def refresh(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
 
 def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) -> dict[str, Any]:
     """The shift's problem read again (its events applied again) and compiled, and the day's suggestions read
-    whole, each when it would be stale within `REFRESH_LEAD`; else the day's suggestions caught up."""
+    whole, each when it would be stale within `REFRESH_LEAD`; else the day's suggestions caught up. The accepted seats
+    of people off the shift get their removal from Plex (`crew.removals.opened`: once per seat, as a re-plan opens
+    it), so leave entered in Plex opens it at the first refresh that reads the shift again (within `KEPT_FOR` and
+    the schedule's period), not with the shift's next event."""
     from plexlabor.crew.pairs import compile_problem  # SciPy loads here, not when the handler is imported
 
     started = time.perf_counter()
@@ -467,8 +476,12 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
     if read:
         _store_shift(deps, message.day, message.shift, kept)
     _forget_days_gone(deps, message.day)
+    # an accepted seat of someone off the shift (leave read from Plex now, a no-show) waits for no event's re-plan
+    zone = ZoneInfo(deps.source.timezone)
+    removals_opened = opened(deps.store, suggestions, message.shift, _off(kept.problem, kept.events), now, zone, None)
     summary: dict[str, Any] = {
         "reason": message.reason,
+        "removals_opened": removals_opened,
         "data_read": read,
         "shift_from": shift_from,
         "suggestions_read": whole,
