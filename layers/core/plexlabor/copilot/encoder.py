@@ -103,6 +103,17 @@ class SentenceEncoder:
         flat = x.reshape(-1, x.shape[-1]) @ self._w[name + ".weight"] + self._w[name + ".bias"]
         return flat.reshape(*x.shape[:-1], -1)
 
+    def _add_norm(self, update: np.ndarray, x: np.ndarray, name: str) -> np.ndarray:
+        """BERT's output step after attention and after the feed-forward part: `update` projected by `name`'s dense
+        layer, added to `x`, layer-normed by `name`'s LayerNorm."""
+        w = self._w
+        return _layer_norm(
+            self._linear(update, name + ".dense") + x,
+            w[name + ".LayerNorm.weight"],
+            w[name + ".LayerNorm.bias"],
+            self._shape.eps,
+        )
+
     def _batch(self, texts: list[str]) -> np.ndarray:
         shape, w = self._shape, self._w
         encodings = self._tokenizer.encode_batch(texts)
@@ -132,19 +143,8 @@ class SentenceEncoder:
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
             context = np.einsum("bhlm,bmhd->blhd", scores, v).reshape(batch, length, shape.hidden)
-            x = _layer_norm(
-                self._linear(context, p + "attention.output.dense") + x,
-                w[p + "attention.output.LayerNorm.weight"],
-                w[p + "attention.output.LayerNorm.bias"],
-                shape.eps,
-            )
-            hidden = _gelu(self._linear(x, p + "intermediate.dense"))
-            x = _layer_norm(
-                self._linear(hidden, p + "output.dense") + x,
-                w[p + "output.LayerNorm.weight"],
-                w[p + "output.LayerNorm.bias"],
-                shape.eps,
-            )
+            x = self._add_norm(context, x, p + "attention.output")
+            x = self._add_norm(_gelu(self._linear(x, p + "intermediate.dense")), x, p + "output")
         pooled = (x * mask[:, :, None]).sum(1) / mask.sum(1, keepdims=True)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
