@@ -4,6 +4,8 @@ its signed link and holds the next ones for review_sweep, which mails them in on
 
 from __future__ import annotations
 
+import pytest
+
 from plexlabor.approval.messages import Stage
 from plexlabor.approval.notified import ESCALATION_HOLD, HELD
 from plexlabor.audit import AuditEventType
@@ -38,11 +40,12 @@ def _events(world: World, finding_id: str, kind: AuditEventType) -> list[dict[st
     return [e.payload for e in world.audit.for_finding(finding_id) if e.event_type is kind]
 
 
-def test_a_burst_of_escalations_is_one_mail_with_its_link_then_one_digest_per_sweep() -> None:
+@pytest.mark.parametrize("wait_seconds", [8 * 3600, 300], ids=["default 8 h wait", "local runtime's 300 s"])
+def test_a_burst_of_escalations_is_one_mail_with_its_link_then_one_digest_per_sweep(wait_seconds: int) -> None:
     world = World()
     ids = _findings(world, 6)
-    # When six findings escalate to E0100 within a minute, each in its own batch
-    _escalate_one_by_one(world, ids)
+    # When six findings escalate to E0100 within a minute, each in its own batch, whatever their wait
+    _escalate_one_by_one(world, ids, wait_seconds)
     # Then approval_notify mails the first alone (its signed link), and holds the five others
     assert [(d.supervisor_id, len(d.items)) for d in world.notifier.sent] == [("E0100", 1)]
     for finding_id in ids[1:]:
@@ -78,6 +81,17 @@ def test_an_escalation_after_the_hold_is_mailed_at_once_again() -> None:
     assert _events(world, ids[1], AuditEventType.ESCALATED) == [{"from_supervisor_id": "E0001"}]
 
 
+def test_an_escalation_after_the_earlier_mails_link_expired_is_mailed_at_once() -> None:
+    """A short wait (the local runtime's 300 s) is held as a long one, but only while the earlier mail's link works."""
+    world = World()
+    ids = _findings(world, 2)
+    _escalate_one_by_one(world, ids[:1], wait_seconds=300)
+    world.clock.advance(seconds=300)
+    _escalate_one_by_one(world, ids[1:], wait_seconds=300)
+    assert [(d.supervisor_id, len(d.items)) for d in world.notifier.sent] == [("E0100", 1), ("E0100", 1)]
+    assert _events(world, ids[1], AuditEventType.ESCALATED) == [{"from_supervisor_id": "E0001"}]
+
+
 def test_escalations_of_one_batch_are_one_mail_and_first_notices_are_never_held() -> None:
     world = World()
     ids = _findings(world, 3)
@@ -95,11 +109,3 @@ def test_escalations_of_one_batch_are_one_mail_and_first_notices_are_never_held(
         ("E0100", [Stage.ESCALATED]),
         ("E0100", [Stage.FIRST]),
     ]
-
-
-def test_a_short_wait_is_never_held() -> None:
-    """A wait shorter than four sweeps (the local runtime's 300 s) could end before the digest: mailed at once."""
-    world = World()
-    ids = _findings(world, 2)
-    _escalate_one_by_one(world, ids, wait_seconds=300)
-    assert [(d.supervisor_id, len(d.items)) for d in world.notifier.sent] == [("E0100", 1), ("E0100", 1)]

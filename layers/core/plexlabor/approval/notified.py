@@ -24,11 +24,11 @@ run mails the held ones in one digest per recipient (`review.escalations`). Its 
 token kept as for any stage: it is decided in the queue, or from the link of a later mail."""
 ESCALATION_HOLD = timedelta(minutes=15)
 """How long after an escalation mail to a person further escalations to them wait for review_sweep's digest:
-review_sweep's rate (`rate(15 minutes)`, infra/function_specs.py), so at most one mail per person per sweep."""
-HOLD_WAITS_FROM = 4 * ESCALATION_HOLD
-"""Only an escalation that waits this long or longer is held (the default wait is 8 h): the digest then reaches
-its supervisor within the first quarter of its wait. A shorter one (the local runtime's 300 s, whose schedules
-fire only on demand) is mailed at once, as before."""
+review_sweep's rate (`rate(15 minutes)`, infra/function_specs.py), so at most one mail per person per sweep, whatever
+the escalations' wait, while that mail's link has not expired (its lifetime is the wait): a person whose
+escalation links have all expired has no mail to decide from, so their next escalation is mailed at once with its
+link. A held escalation whose wait ends before the next sweep is never mailed (its `escalated` event showed it in
+the queue at once)."""
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,6 @@ from plexlabor.approval.messages import ApprovalNotice, ExpiryNotice, FailureNot
 from plexlabor.approval.notified import (
     ESCALATION_HOLD,
     HELD,
-    HOLD_WAITS_FROM,
     Sent,
     record_escalated,
     record_sent,
@@ -98,9 +97,8 @@ class _Prepared:
 
 
 def _holdable(prepared: _Prepared) -> bool:
-    """An escalation review_sweep's digest may tell of (`notified.HOLD_WAITS_FROM`)."""
-    notice = prepared.notice
-    return notice.stage is Stage.ESCALATED and notice.request.wait_seconds >= HOLD_WAITS_FROM.total_seconds()
+    """An escalation, which review_sweep's digest may tell of (whatever its wait: `notified.ESCALATION_HOLD`)."""
+    return prepared.notice.stage is Stage.ESCALATED
 
 
 @dataclass
@@ -229,12 +227,15 @@ class NotifyBatch:
         return failed
 
     def _escalation_mailed(self) -> set[str]:
-        """Who had an escalation mail from approval_notify less than `ESCALATION_HOLD` ago."""
-        since = self.service.clock() - ESCALATION_HOLD
+        """Who had an escalation mail from approval_notify less than `ESCALATION_HOLD` ago whose link still works."""
+        now = self.service.clock()
+        live = format_audit_time(now)  # fixed-width UTC: the strings order as the times
         return {
             str(event.supervisor_id)
-            for event in self.service.audit.by_status(AuditStatus.NOTIFIED, since)
-            if event.actor == ACTOR and event.payload.get("stage") == Stage.ESCALATED.value
+            for event in self.service.audit.by_status(AuditStatus.NOTIFIED, now - ESCALATION_HOLD)
+            if event.actor == ACTOR
+            and event.payload.get("stage") == Stage.ESCALATED.value
+            and str(event.payload.get("link_expires_at", "")) > live
         }
 
     def _hold(self, held: list[_Prepared]) -> list[str]:
