@@ -3,6 +3,7 @@ and the flagged share of the punches validated (the counts of `plexlabor.audit.v
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,7 +35,7 @@ def _decide(
     who: str,
     approve: bool,
     resource: str = "time-clock-entries",
-    payload: dict[str, object] | None = None,
+    payload: Mapping[str, object] | None = None,
 ) -> None:
     """`who` approves or rejects the item `finding_id` on record `<resource>:<finding_id>`."""
     store.append(
@@ -46,7 +47,7 @@ def _decide(
             actor=who,
             supervisor_id=who,
             finding_id=finding_id,
-            payload=payload or {},
+            payload=dict(payload or {}),
         )
     )
 
