@@ -274,3 +274,71 @@ def test_a_seat_worked_before_the_call_off_stays_accepted_and_opens_no_removal(
     assert "called off" not in worked and "removal" not in worked and "accepted" in worked
     assert "1 seat accepted, then called off" in _text(body)
     assert [r.payload["removes"] for r in read_day(world.audit, DAY).removals] == ["crew-0001"]
+
+
+def _refused(world: World, lambda_context: Any) -> tuple[Any, _Plex, str]:
+    """E0042's accepted seat in Plex, E0042 called off, the removal approved by E0001 and refused by Plex (400)."""
+    deps = _accept_and_call_off(world, lambda_context)
+    plex = _Plex()
+    _written_back(world, "custom_object", plex)  # the assignment: in Plex
+    removal = _removal_id(world)
+    call_web(deps, "POST", f"/items/{removal}", SUPERVISOR, lambda_context, form={"action": "approve"})
+    plex.refusing = True
+    _written_back(world, "custom_object", plex)  # the removal: Plex answers 400
+    return deps, plex, removal
+
+
+def test_a_refused_removal_is_retried_from_the_board_while_the_person_is_still_off(
+    world: World, lambda_context: Any
+) -> None:
+    # issue 16, gap 1: a removal Plex refused could not be sent again while the person was still off (the board said
+    # "not removed: Plex refused it" and offered nothing; the queue had nothing left to decide)
+    deps, plex, refused = _refused(world, lambda_context)
+    row = _row(_board(deps, lambda_context, FORM), "E0042", "WC-10")
+    assert 'action="/dev/crew/removal"' in row and f'value="{refused}"' in row and "Retry the removal" in row
+    world.clock.now += timedelta(minutes=2)
+    form = {"item": refused, "next": "/crew?day=2026-03-04&shift=1"}
+
+    retried = call_web(deps, "POST", "/crew/removal", SUPERVISOR, lambda_context, form=form)
+
+    assert retried["statusCode"] == 303
+    assert retried["multiValueHeaders"]["Location"] == ["/dev/crew?day=2026-03-04&shift=1&done=removal_retried"]
+    sent = [m for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)]
+    again = sent[-1].item_id
+    assert [m.item_id for m in sent[:-1]] == ["crew-0001", refused] and again != refused
+    # in the audit trail: the retry, made by the supervisor, naming the refused removal and why, then its approval
+    [retry] = [e for e in read_day(world.audit, DAY).removals if e.event_id == again]
+    assert (retry.actor, retry.payload["retry_of"], retry.payload["removes"]) == ("E0001", refused, "crew-0001")
+    assert "bad request" in retry.payload["note"] and "Remove E0042 from WC-10 shift 1 in Plex" in retry.payload["note"]
+    assert [(e.status, e.actor) for e in world.audit.for_finding(again) if e.status is AuditStatus.APPROVED] == [
+        (AuditStatus.APPROVED, "E0001")
+    ]
+    row = _text(_row(_board(deps, lambda_context, FORM), "E0042", "WC-10"))
+    assert "removal approved, on its way to Plex" in row and "Retry" not in row
+    plex.refusing = False
+    settings = with_fallback_paths(PlexSettings(api_key="k", write_mode="custom_object"))  # type: ignore[arg-type]
+    writer = PlexWriter(settings, transport=plex)  # type: ignore[arg-type]
+    WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock).apply(
+        sent[-1], message_id="r"
+    )
+    assert "called off at 04:40: removed in Plex" in _text(_row(_board(deps, lambda_context, FORM), "E0042", "WC-10"))
+    # pressed again (a second tab, a reload): nothing more is sent
+    assert call_web(deps, "POST", "/crew/removal", SUPERVISOR, lambda_context, form=form)["statusCode"] == 409
+    assert len([m for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)]) == 3
+
+
+def test_a_refused_removal_is_not_retried_once_the_person_is_back_or_by_someone_who_does_not_decide_it(
+    world: World, lambda_context: Any
+) -> None:
+    deps, _, refused = _refused(world, lambda_context)
+    form = {"item": refused, "next": "/crew?day=2026-03-04&shift=1"}
+    assert call_web(deps, "POST", "/crew/removal", ASSEMBLY, lambda_context, form=form)["statusCode"] == 404
+    world.clock.now += timedelta(minutes=1)
+    undo = {"undo": "E0042", "day": "2026-03-04", "shift": "1"}
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=undo)["statusCode"] == 303
+    assert "Retry the removal" not in _row(_board(deps, lambda_context, FORM), "E0042", "WC-10")
+
+    back = call_web(deps, "POST", "/crew/removal", PLANNER, lambda_context, form=form)
+
+    assert back["statusCode"] == 409 and "back on shift 1" in _text(str(back["body"]))
+    assert len([m for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)]) == 2

@@ -235,6 +235,31 @@ def opened(
     return count
 
 
+def retry_event(read: DayRead, refused: Removal, now: datetime, by: str) -> AuditEvent:
+    """The removal `refused` (Plex or plex_writeback refused its write: `Removal.refusal`) made again by `by`, who may
+    decide it, while its person is still off (issue 16: a refused removal was final): a new removal of the same seat
+    (the next stable id of its seat, so two presses make one), its payload the refused one's, naming it (`retry_of`)
+    and why it was refused (its note); the web app approves it at once, so its write goes on the write-back queue."""
+    why = refused.refusal.payload.get("message") if refused.refusal is not None else None
+    seat_removals = [r for r in _every(read) if r.removes == refused.removes]
+    return recommendation_event(
+        refused.event.record_key,
+        stable_event_id(refused.removes, CREW_REMOVAL, str(len(seat_removals))),
+        status=AuditStatus.PENDING_APPROVAL,
+        occurred_at=now,
+        actor=by,
+        model_version=refused.event.model_version or MODEL_VERSION,
+        payload={
+            **refused.event.payload,
+            "retry_of": refused.item_id,
+            "note": f"Sent again after the write to Plex was refused ({why or 'no reason recorded'}): "
+            f"{refused.event.payload.get('note')}",
+        },
+        supervisor_id=refused.event.supervisor_id,
+        employee_id=refused.event.employee_id,
+    )
+
+
 def to_supersede(read: DayRead, shift: str, back: Collection[str]) -> list[AuditEvent]:
     """The waiting removals of the shift's seats of the people `back` on it (a call-off undone, a clock-in after all):
     what the re-plan closes as superseded (`replanning.superseded_event`)."""

@@ -53,12 +53,13 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from plexlabor.approval.recommendations import CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import call_offs_of
 from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage, people_in
 from plexlabor.crew.publish import assignment_event_id, renewed_id
-from plexlabor.crew.removals import GONE, Removal, over_by, removals, renewed
+from plexlabor.crew.removals import GONE, Removal, over_by, removals, renewed, retry_event
 from plexlabor.crew.suggestions import (
     CLOSING,
     CREW_KINDS,
@@ -335,6 +336,12 @@ class Board:
         removal = self.removal(seat)
         removed = removal is not None and removal.state in REMOVING
         return seat.state == "accepted" and (removed or self.off(shift, seat) is not None)
+
+    def retryable(self, shift: str, seat: Seat) -> bool:
+        """Whether the seat's removal from Plex was refused (`Removal.refusal`) while its person is still off the shift:
+        it may be sent again (`plan_retry`; issue 16)."""
+        removal = self.removal(seat)
+        return removal is not None and removal.state == "refused" and self.off(shift, seat) is not None
 
     @staticmethod
     def refused(removal: Removal) -> str:
@@ -919,6 +926,42 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
         reason="swap", day=day, shift=str(payload["shift_code"]), detected_at=now, employee_id=employee_id
     )
     return Swap(swapped, item_id, f"swapped for {employee_id} on the crew board", replan)
+
+
+class RetryRefusedError(ValueError):
+    """A removal from Plex the board does not send again: the reason (as the page says it) and the HTTP status."""
+
+    def __init__(self, reason: str, status: int = 409) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def plan_retry(
+    store: AuditStore, item_id: str, viewer: Viewer, now: datetime, who: Callable[[str], str] = str
+) -> AuditEvent:
+    """The removal from Plex `item_id`, refused, made again (`crew.removals.retry_event`) for the web app to approve at
+    once, checked on the day's read caught up now: the viewer decides it (the queue's rule), it is its seat's newest
+    removal and refused, and the seat's person is still off the shift (`Board.retryable`); raises `RetryRefusedError`
+    saying why not (people by `who`: a page's names)."""
+    opening = next((e for e in store.for_finding(item_id) if e.event_type is AuditEventType.RECOMMENDATION), None)
+    item = None if opening is None else item_from_event(opening)
+    if opening is None or item is None or item.kind != CREW_REMOVAL or not viewer.may_see(item):
+        raise RetryRefusedError("This removal from Plex is unknown, or not yours to decide.", 404)
+    day, shift = date.fromisoformat(str(opening.payload["plan_day"])), str(opening.payload.get("shift_code"))
+    read = board_reader(store).day(day, now, fresh=True)
+    board = read_board(read, day, None, now)
+    removal = board.removals.get(str(opening.payload.get("removes")))
+    if removal is None or removal.item_id != item_id or removal.state != "refused":
+        raise RetryRefusedError("This removal is no longer the refused one: it was sent again or closed meanwhile.")
+    seat = next(
+        (seat for s in board.shifts.get(shift, ()) for seat in s.assigned if seat.item.item_id == removal.removes), None
+    )
+    if seat is None or not board.retryable(shift, seat):
+        raise RetryRefusedError(
+            f"{who(str(opening.employee_id))} is back on shift {shift} (the call-off was undone, or they clocked "
+            "in): the assignment stays in Plex. Nothing was sent."
+        )
+    return retry_event(read, removal, now, viewer.user_id)
 
 
 class CallOffRefusedError(ValueError):

@@ -66,10 +66,12 @@ from plexlabor.webapp.crewboard import (
     SWAP_REFUSALS,
     Board,
     CallOffRefusedError,
+    RetryRefusedError,
     SwapRefusedError,
     board_reader,
     opening_shift,
     plan_call_off,
+    plan_retry,
     plan_swap,
     read_board,
     swap_refusal_text,
@@ -480,6 +482,7 @@ CREW_FLASH = {
     "(reload).",
     "calloff_undone": "Call-off undone: they may be accepted or swapped into their shifts' seats again, and the crew "
     "planner re-plans those shifts with them back (it fills only empty seats with them, moving nobody else; reload).",
+    "removal_retried": "Removal sent again: the withdrawn record is on its way to Plex; the seat says what Plex did.",
 }
 
 
@@ -951,6 +954,34 @@ def crew_swap() -> Response[str]:
             return page.render("message.html", 503, title="Swapped", page="crew", message=message, back=back)
     logger.info("swap on the crew board", item_id=item_id, replaced_by=employee)
     return page.redirect(back_to(form.get("next", ""), "swap") or fallback)
+
+
+@app.post("/crew/removal")
+def crew_retry_removal() -> Response[str]:
+    """Send again a removal from Plex that Plex (or plex_writeback) refused, while its person is still off the shift
+    (`crewboard.plan_retry`; issue 16): a new removal of the seat, made and approved at once by the viewer through the
+    queue's path (its write queued first, then its decision: both in the audit trail); back to the board. One that may
+    not be sent again is a 404 (not the viewer's to decide) or a 409 saying why, and nothing is sent."""
+    page = Page(_deps())
+    form = {name: values[0] for name, values in _form().items() if values}
+    if not page.viewer.roles & CREW_ROLES:
+        message = "The crew board is for planners, supervisors and admins."
+        return page.render("message.html", 403, title="Crew board", page="crew", message=message)
+    back, review, item_id = _back_to_board(form), page.deps.review, form.get("item", "").strip()
+    if not item_id:  # a malformed form (an empty id is no DynamoDB key)
+        text = "Removal not sent again: the form names no removal."
+        return page.render("message.html", 400, title="Not sent", page="crew", message=text, back=back)
+    try:
+        retry = plan_retry(review.audit, item_id, page.viewer, review.clock(), page.who)
+        review.approve_new(page.viewer, retry, "crew_board")
+    except RetryRefusedError as refused:
+        text = f"Removal not sent again: {refused}"
+        return page.render("message.html", refused.status, title="Not sent", page="crew", message=text, back=back)
+    except ApprovalError as error:  # pressed twice: the second finds the retry decided
+        text = f"Removal not sent again: {error}. Nothing more was sent."
+        return page.render("message.html", status_for(error), title="Not sent", page="crew", message=text, back=back)
+    logger.info("removal from Plex sent again from the crew board", item_id=item_id, retry=retry.event_id)
+    return page.redirect(back_to(form.get("next", ""), "removal_retried") or "/crew?done=removal_retried")
 
 
 # `/analytics` and `/incidents/trends`, drawn with this module's helpers
