@@ -136,7 +136,15 @@ def test_openapi_document(deps: IncidentDeps) -> None:
     response = handler(event, FakeLambdaContext(), dependencies=deps)
     document = json.loads(response["body"])
     operation = document["paths"]["/incidents"]["post"]
-    assert set(operation["responses"]) == {"201", "200", "303", "400", "401", "403"}  # 403: a form from another site
+    assert set(operation["responses"]) == {
+        "201",
+        "200",
+        "303",
+        "400",
+        "401",
+        "403",
+        "409",
+    }  # 403: a form from another site; 409: a resend second to a closing
     assert set(operation["responses"]["400"]["content"]) == {"application/json", "text/html"}  # a form's page
     assert "narrative" in document["components"]["schemas"]["IncidentReport"]["properties"]
     assert "reporter" not in document["components"]["schemas"]["IncidentReport"]["properties"]

@@ -18,6 +18,8 @@ with the job as typed and says so (`job_unchecked`; a form's page is told by `?j
     303 -> /incidents/<id>               a form: to the incident's page in the web app
     400 {"message", "errors": [{"field", "problem"}]}   each bad field named (a form: the form again, `form_page`)
     403 sent from another site's page, a form (a page) or JSON (`ApiProblem`); nothing recorded
+    409 a corrected resend whose earlier report was withdrawn, set aside or replaced a moment before
+        (`service.ResendRefused`: the message says what came first; a form: the form again); nothing recorded
 Who reports is the signed-in person (the authorizer's claims), never a field of the body. A workcenter,
 department or shift must be one the plant knows (`PlantChoices`), spelled as the plant spells it.
 A refused form is answered with the web app's form page (its layout and menu: `Context.form_page`), each
@@ -36,7 +38,14 @@ from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
-from plexlabor.incidents.service import CLOCK_SKEW, IncidentDeps, IncidentReport, LoggedIncident, log_incident
+from plexlabor.incidents.service import (
+    CLOCK_SKEW,
+    IncidentDeps,
+    IncidentReport,
+    LoggedIncident,
+    ResendRefused,
+    log_incident,
+)
 from plexlabor.incidents.transcribe import MAX_AUDIO_BYTES, MEDIA_FORMATS, TranscriptionError, TranscriptionPendingError
 from plexlabor.platform.csrf import API_REFUSAL, REFUSAL, cross_site_problem
 from plexlabor.platform.jsonapi import (
@@ -207,6 +216,8 @@ class Read(NamedTuple):
     """A recording came that was not used (typed text, no transcription configured)."""
     job_unchecked: bool
     """The job named was taken as typed: Plex's jobs could not be read (slow or down)."""
+    typed: dict[str, Any]
+    """What was sent, to fill the form in again if it is refused later (`ResendRefused`)."""
 
 
 def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> Read:
@@ -248,7 +259,7 @@ def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> Read:
             problems.append(FieldProblem(field="job_no", problem=str(error)))
     if problems:
         raise Refused(400, problems, document)
-    return Read(report, unused, unchecked)
+    return Read(report, unused, unchecked, document)
 
 
 def _raw_body() -> bytes:
@@ -270,16 +281,18 @@ def log() -> Response[str]:
             return html_page(403, "Refused", [REFUSAL])
         return json_response(403, ApiProblem(message=API_REFUSAL))
     try:
-        report, unused, unchecked = _report(is_form, content_type, context.deps)
+        report, unused, unchecked, sent = _report(is_form, content_type, context.deps)
     except Refused as refused:
         logger.info("incident refused", fields=[p.field for p in refused.problems], status=refused.status)
-        if is_form:
-            typed = {k: v for k, v in refused.typed.items() if k in FORM_LABELS and isinstance(v, str)}
-            lines = [form_line(problem) for problem in refused.problems]
-            refusal = FormRefusal(refused.status, lines, typed, stage_base(event), event.request_context.authorizer)
-            return context.form_page(refusal, context.deps)
-        return json_response(refused.status, ApiProblem(message="invalid incident report", errors=refused.problems))
-    logged = log_incident(context.deps, report, reporter, job_unchecked=unchecked)
+        lines = [form_line(problem) for problem in refused.problems]
+        return _refused(context, is_form, refused.status, lines, refused.typed) or json_response(
+            refused.status, ApiProblem(message="invalid incident report", errors=refused.problems)
+        )
+    try:
+        logged = log_incident(context.deps, report, reporter, job_unchecked=unchecked)
+    except ResendRefused as error:
+        logger.info("incident resend refused: its earlier report was closed first")
+        return _refused(context, is_form, 409, [str(error)], sent) or json_response(409, ApiProblem(message=str(error)))
     logged = logged.model_copy(update={"recording_unused": unused})
     logger.info("incident logged", incident_id=logged.incident_id, status=logged.status, duplicate=logged.duplicate)
     if is_form:
@@ -289,6 +302,18 @@ def log() -> Response[str]:
             status_code=303, content_type="text/html; charset=utf-8", body="", headers={"Location": location}
         )
     return json_response(200 if logged.duplicate else 201, logged)
+
+
+def _refused(
+    context: Context, is_form: bool, status: int, lines: list[str], typed: Mapping[str, Any]
+) -> Response[str] | None:
+    """A refused form's page (`Context.form_page`: the problems, what was typed kept); None for JSON."""
+    if not is_form:
+        return None
+    event = app.current_event
+    kept = {k: v for k, v in typed.items() if k in FORM_LABELS and isinstance(v, str)}
+    refusal = FormRefusal(status, lines, kept, stage_base(event), event.request_context.authorizer)
+    return context.form_page(refusal, context.deps)
 
 
 def openapi_document() -> dict[str, Any]:
@@ -314,6 +339,11 @@ def openapi_document() -> dict[str, Any]:
             "303": {"description": "A form: to the incident's page"},
             "400": json_answer("Not a report; each bad field is named", "ApiProblem"),
             "403": json_answer("Sent from another site's page: nothing recorded", "ApiProblem"),
+            "409": json_answer(
+                "A corrected resend whose earlier report was withdrawn, set aside or replaced a moment before: "
+                "nothing recorded (send it again to record it as a report of its own)",
+                "ApiProblem",
+            ),
         },
         tag="incidents",
     )

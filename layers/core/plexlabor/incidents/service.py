@@ -10,7 +10,10 @@ stable over (reporter, narrative, time, and the kind, workcenter, department, sh
 form sent twice records one incident. A resend that changes one of those is the reporter's correction: a report
 of its own that replaces the earlier live one of the same text and time (`earlier_reports`; payload `replaces`),
 which is closed as superseded (an `expired` event naming it, `audit.events.replaced`): it leaves the EHS queue,
-and its page refuses any decision (`replacement`).
+and its page refuses any decision (`replacement`). The closing takes the earlier report's next answer id
+(`withdrawal.answer_id`), as a decision and a withdrawal do, so of a resend, a withdrawal and a decision of the same
+report at the same moment the audit store's conditional write records one answer (`close_replaced`); a resend that
+comes second to a withdrawal is refused (`ResendRefused`), nothing recorded.
 
 `correct_codes` is the EHS lead's answer on the incident's page: the codes as they should be and what
 the text says as they confirm it (`read_confirmation`; an approval of the coding, with both); she may
@@ -35,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from plexlabor.approval.messages import Decision
 from plexlabor.approval.recommendations import INCIDENT_CODING, INCIDENT_FIELDS
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, AuditStore
+from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import SUPERSEDED_BY, expiry_event, recommendation_event, replaced
 from plexlabor.audit.publish import append_once, review_status
 from plexlabor.incidents.extraction import Place, extract
@@ -42,7 +46,7 @@ from plexlabor.incidents.kindindex import incident_outcomes
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, code_problem
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.reports import CodedReport
-from plexlabor.incidents.withdrawal import answer_id, called_back
+from plexlabor.incidents.withdrawal import answer_id, called_back, closing_words, withdrawal
 from plexlabor.models import Employee, Shift, Workcenter
 from plexlabor.platform.clock import outside_dates, utc_now
 from plexlabor.platform.kept import Kept
@@ -282,16 +286,23 @@ def same_report(opening_event: AuditEvent, reporter: str, report: IncidentReport
     return datetime.fromisoformat(stated) == report.occurred_at
 
 
-def earlier_reports(audit: AuditStore, reporter: str, report: IncidentReport, received_at: datetime) -> list[str]:
+def earlier_reports(
+    audit: AuditStore, reporter: str, report: IncidentReport, received_at: datetime, replacement: str | None = None
+) -> list[str]:
     """The ids of `reporter`'s live reports (not replaced) of the same text and time (`same_report`) recorded in the
     last `RESEND_WINDOW`, oldest first: what a resend with a corrected field replaces (ux136 #3: the wrong first
-    report stayed live, and the EHS lead confirmed it)."""
+    report stayed live, and the EHS lead confirmed it). One that `replacement` closed already counts as live (the
+    report sent again after its opening's write was lost: it still names what it replaced)."""
     if report.occurred_at is None:  # the same minute received: only it is read
         since = received_at.replace(second=0, microsecond=0)
     else:  # not before the stated time (less the skew a report may have), nor before the window
         since = max(received_at - RESEND_WINDOW, report.occurred_at - CLOCK_SKEW)
     events = audit.by_kind(INCIDENT_CODING, since=since, limit=REPLACE_READ_LIMIT)
-    gone = {event.finding_id for event in events if called_back(event)}  # withdrawn ones are not replaced again
+    gone = {  # withdrawn ones are not replaced again
+        event.finding_id
+        for event in events
+        if called_back(event) and (replacement is None or event.payload.get(SUPERSEDED_BY) != replacement)
+    }
     return [
         str(event.finding_id)
         for event in events
@@ -301,16 +312,60 @@ def earlier_reports(audit: AuditStore, reporter: str, report: IncidentReport, re
     ]
 
 
-def superseding_event(earlier_id: str, replacement_id: str, reporter: str, at: datetime) -> AuditEvent:
+CLOSE_ATTEMPTS = 5
+"""How often a resend's closing reads the earlier report again after a decision took the id it meant to take."""
+
+
+class ResendRefused(Exception):
+    """A corrected resend not recorded: the earlier report it replaces was closed a moment before (withdrawn, set
+    aside, or replaced by another resend); the message says what happened first."""
+
+
+def superseding_event(
+    earlier_id: str, replacement_id: str, reporter: str, at: datetime, newest_decision: AuditEvent | None = None
+) -> AuditEvent:
     """Closes the earlier report `replacement_id` corrects: the `expired` event the queue reads as replaced, not run
-    out (`audit.events.replaced`), so the earlier leaves the EHS queue and no page offers to decide it. Its id is
-    stable per incident: an incident is replaced once."""
+    out (`audit.events.replaced`), so the earlier leaves the EHS queue and no page offers to decide it. Its id is the
+    earlier report's next answer (`withdrawal.answer_id` after `newest_decision`): a withdrawal, a setting aside or a
+    decision made at the same moment takes the same id, so only one of them is recorded."""
     return expiry_event(
         RECORD_PREFIX + earlier_id,
         earlier_id,
         occurred_at=at,
         actor=reporter,
         payload={"kind": INCIDENT_CODING, SUPERSEDED_BY: replacement_id},
+    ).model_copy(update={"event_id": answer_id(earlier_id, newest_decision)})
+
+
+def close_replaced(
+    audit: AuditStore, earlier_id: str, replacement_id: str, reporter: str, at: datetime
+) -> AuditEvent | None:
+    """Close `earlier_id` as replaced by `replacement_id` (`superseding_event`); None when it is closed so (now or
+    before), else the closing recorded first (a withdrawal, a setting aside, another corrected report), which stands.
+    A decision recorded meanwhile does not stop it: the earlier report is read again and closed after that decision
+    (a confirmed report is replaced too)."""
+    for _ in range(CLOSE_ATTEMPTS):
+        own = [e for e in audit.history(RECORD_PREFIX + earlier_id) if e.finding_id == earlier_id]
+        closing = next((e for e in own if called_back(e)), None)
+        if closing is not None:
+            return None if closing.payload.get(SUPERSEDED_BY) == replacement_id else closing
+        newest = next((e for e in reversed(own) if e.event_type is AuditEventType.DECISION), None)
+        if append_once(audit, superseding_event(earlier_id, replacement_id, reporter, at, newest)):
+            return None
+    raise AuditConflictError(answer_id(earlier_id, None), RECORD_PREFIX + earlier_id)
+
+
+def closed_first_words(closing: AuditEvent, zone: tzinfo) -> str:
+    """What closed a report before a resend could replace it, as its reporter is told (`ResendRefused`)."""
+    at = closing.occurred_at.astimezone(zone).strftime("%a %Y-%m-%d %H:%M")
+    if replaced(closing):
+        what = f"replaced by your corrected report {closing.payload.get(SUPERSEDED_BY)} at {at}"
+    else:
+        words = closing_words(closing)
+        what = f"{words[0].lower()}{words[1:]} at {at}: {(withdrawal(closing) or {}).get('reason')}"
+    return (
+        f"Not recorded: your earlier report of the same text and time was {what}, a moment before this one came. "
+        "Send it again to record it as a report of its own."
     )
 
 
@@ -368,7 +423,7 @@ def log_incident(
     place = PilotPlace(report.department, report.workcenter_code, report.shift_code)
     status, held = review_status(not auto, deps.scope, INCIDENT_CODING, place)
     identifier = incident_id(reporter, report, now)
-    earlier = [i for i in earlier_reports(deps.audit, reporter, report, now) if i != identifier]
+    earlier = _close_earlier(deps, reporter, report, identifier, now)
     version = classifier.version if classifier else NO_MODEL
     extraction = _jsonable(asdict(found))
     payload: dict[str, Any] = {
@@ -399,11 +454,9 @@ def log_incident(
         model_version=version,
         payload=payload,
     )
-    fresh = append_once(deps.audit, event)
-    if not fresh:  # the same report again: what it replaced when first recorded (closed again if that was lost)
+    fresh = append_once(deps.audit, event)  # after the closings: a resend refused records nothing
+    if not fresh:  # the same report again: what it replaced when first recorded
         earlier = list(((opening(deps.audit, identifier) or event).payload.get("replaces")) or [])
-    for earlier_id in earlier:
-        append_once(deps.audit, superseding_event(earlier_id, identifier, reporter, now))
     state: Literal["auto_coded", "pending_review", "recorded"] = (
         "auto_coded" if auto else "pending_review" if status is AuditStatus.PENDING_APPROVAL else "recorded"
     )
@@ -417,6 +470,25 @@ def log_incident(
         codes=codes,
         extraction=extraction,
     )
+
+
+def _close_earlier(
+    deps: IncidentDeps, reporter: str, report: IncidentReport, identifier: str, now: datetime
+) -> list[str]:
+    """Close the reports `identifier` replaces, before it is recorded, and say which (`close_replaced`): the same
+    report sent again closes what it named when first recorded (again, if that was lost), and replaces nothing more;
+    ResendRefused when each was closed first by something else (nothing left to replace)."""
+    recorded = opening(deps.audit, identifier)
+    if recorded is not None:
+        named = [str(earlier) for earlier in recorded.payload.get("replaces") or []]
+        for earlier in named:
+            close_replaced(deps.audit, earlier, identifier, reporter, now)  # whatever closed it first stands
+        return named
+    found = [i for i in earlier_reports(deps.audit, reporter, report, now, identifier) if i != identifier]
+    first = {i: c for i in found if (c := close_replaced(deps.audit, i, identifier, reporter, now)) is not None}
+    if first and len(first) == len(found):  # nothing left to replace: the reporter is told what came first
+        raise ResendRefused(closed_first_words(next(iter(first.values())), deps.zone))
+    return [i for i in found if i not in first]
 
 
 def _jsonable(value: Any) -> Any:

@@ -13,9 +13,10 @@ Either is the incident's `expired` event, its payload naming who in role words, 
 `{"by", "reason", "ground", "duplicate_of"}`). Its event id is the incident's next answer (`answer_id`): the id the
 EHS lead's next decision would take (the first confirmation's, or a correction's of the decision the page showed), so
 a confirmation and a withdrawal at the same moment cannot both be recorded: the audit store's conditional write lets
-one in and the other meets `AuditConflictError` (refused with the reason, 409). It closes the incident's review queue
-item (the queue reads an `expired` event as closing), the incident list shows it (`listing.Standing.RETRACTED`), the
-trends do not count it and it is no training row (`called_back`).
+one in and the other meets `AuditConflictError` (refused with the reason, 409). A corrected resend's closing takes it
+too (`service.close_replaced`), so a resend and a withdrawal of the same report close it once. It closes the incident's
+review queue item (the queue reads an `expired` event as closing), the incident list shows it
+(`listing.Standing.RETRACTED`), the trends do not count it and it is no training row (`called_back`).
 """
 
 from __future__ import annotations
@@ -185,7 +186,8 @@ def _closed(own: Sequence[AuditEvent]) -> str | None:
 def answer_id(identifier: str, newest_decision: AuditEvent | None) -> str:
     """The event id the incident's next answer takes: the first decision's (`approval.messages.Decision`'s stable id)
     while none was made, else the id of a decision replacing `newest_decision` (`service.correct_codes`). A withdrawal
-    or setting aside takes it too, so it and a decision made at the same moment meet the audit store's conflict."""
+    or setting aside, and a corrected resend's closing (`service.superseding_event`), take it too, so any two of them
+    made at the same moment meet the audit store's conflict."""
     if newest_decision is None:
         return stable_event_id(identifier, AuditEventType.DECISION.value)
     return stable_event_id(identifier, AuditEventType.DECISION.value, newest_decision.event_id)

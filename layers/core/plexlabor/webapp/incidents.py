@@ -496,9 +496,11 @@ def _withdraw(page: Page, found: AuditEvent, context: dict[str, Any], form: dict
 
 def _answered_meanwhile(page: Page, found: AuditEvent) -> Response[str]:
     """409 for a save that met another answer recorded at the same moment (the audit's conflict): a withdrawal or a
-    setting aside (who, when, why), else someone's save of the codes."""
+    setting aside (who, when, why), the reporter's corrected report, else someone's save of the codes."""
     context = _context(page, found)
-    return _withdrawn(page, context) if context["withdrawn"] is not None else _saved_meanwhile(page)
+    if context["withdrawn"] is not None:
+        return _withdrawn(page, context)
+    return _replaced(page, context["replaced_by"]) if context["replaced_by"] is not None else _saved_meanwhile(page)
 
 
 @app.post("/incidents/<incident_id>")

@@ -1,0 +1,140 @@
+"""A corrected resend and a withdrawal of the same report at the same moment (docs/incidents.md "What is left" until
+2026-12-05: both could close it, each under its own event id). Now a resend's closing takes the report's next answer
+id (`withdrawal.answer_id`), as the withdrawal and a decision do, so the audit store's conditional write records one
+closing; the loser is refused saying what came first, whichever came first."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from functions.incident_log.handler import handler
+from plexlabor.audit import AuditEvent, AuditEventType
+from plexlabor.audit.errors import AuditConflictError
+from plexlabor.audit.events import replaced
+from plexlabor.incidents.classifier import IncidentClassifier
+from plexlabor.incidents.service import (
+    IncidentDeps,
+    IncidentReport,
+    ResendRefused,
+    correct_codes,
+    log_incident,
+    opening,
+    replacement,
+)
+from plexlabor.incidents.withdrawal import WithdrawalRefused, called_back, withdraw, withdrawal_of
+from tests.support import FakeLambdaContext, load_event
+from tests.unit.approval.approval_fakes import Clock
+from tests.unit.incidents.conftest import CONFIRMED_CODES
+from tests.unit.incidents.test_incident_withdrawal_race import TEXT, Racing
+
+WHY = "Sent by mistake: it was a drill."
+
+
+def _deps(audit: Racing, clock: Clock) -> IncidentDeps:
+    return IncidentDeps(audit, None, clock=clock)
+
+
+def _send(deps: IncidentDeps, kind: str) -> str:
+    return log_incident(deps, IncidentReport(narrative=TEXT, kind=kind), "E1").incident_id  # type: ignore[arg-type]
+
+
+def _opening(audit: Racing, identifier: str) -> AuditEvent:
+    found = opening(audit, identifier)
+    assert found is not None
+    return found
+
+
+def _closings(audit: Racing, identifier: str) -> list[AuditEvent]:
+    return [e for e in audit.history(f"incident:{identifier}") if e.finding_id == identifier and called_back(e)]
+
+
+def test_a_resend_that_meets_a_withdrawal_recorded_meanwhile_is_refused_and_records_nothing() -> None:
+    # Given an injury report, and its reporter's corrected resend (a near miss) read it as live
+    audit, clock = Racing(), Clock()
+    deps = _deps(audit, clock)
+    first = _send(deps, "injury")
+    # When the withdrawal is recorded between the resend's read and its write
+    audit.rival = lambda: withdraw(audit, _opening(audit, first), by="E1", role="reporter", reason=WHY, at=clock())
+    with pytest.raises(ResendRefused) as refused:
+        _send(deps, "near_miss")
+    # Then the resend is refused saying what came first (who, why), and only the withdrawal closed the report
+    said = str(refused.value)
+    assert said.startswith("Not recorded: your earlier report of the same text and time was withdrawn by its reporter")
+    assert WHY in said and "Send it again to record it as a report of its own." in said
+    [closing] = _closings(audit, first)
+    assert withdrawal_of([closing], first) is not None
+    # and nothing of the resend was recorded: sent again, it is a report of its own that replaces nothing
+    assert [e.finding_id for e in audit.by_kind("incident_coding") if e.finding_id != first] == []
+    again = log_incident(deps, IncidentReport(narrative=TEXT, kind="near_miss"), "E1")
+    assert not again.duplicate and again.replaces == []
+
+
+def test_a_withdrawal_that_meets_a_resend_recorded_meanwhile_is_refused_with_the_reason() -> None:
+    # Given an injury report its reporter is withdrawing (the page read it as live)
+    audit, clock = Racing(), Clock()
+    deps = _deps(audit, clock)
+    first = _send(deps, "injury")
+    found = _opening(audit, first)
+    # When the corrected resend is recorded between the withdrawal's read and its write
+    resent: list[str] = []
+    audit.rival = lambda: resent.append(_send(deps, "near_miss"))
+    with pytest.raises(WithdrawalRefused, match="Its reporter's corrected report replaced it already"):
+        withdraw(audit, found, by="E1", role="reporter", reason=WHY, at=clock())
+    # Then only the resend closed the report, naming the new one, which stands
+    [closing] = _closings(audit, first)
+    assert replaced(closing) and replacement(audit, first) == closing
+    assert closing.payload["superseded_by"] == resent[0]
+    assert withdrawal_of(audit.history(found.record_key), first) is None
+
+
+def test_a_decision_recorded_meanwhile_does_not_stop_a_resend_which_replaces_the_confirmed_report() -> None:
+    # A resend after a confirmation replaces the confirmed report (as one after it always did): meeting the
+    # decision's id, the closing reads the report again and takes the id after that decision
+    audit, clock = Racing(), Clock()
+    deps = _deps(audit, clock)
+    first = _send(deps, "injury")
+    audit.rival = lambda: correct_codes(audit, _opening(audit, first), CONFIRMED_CODES, "EHS1", clock())
+    second = log_incident(deps, IncidentReport(narrative=TEXT, kind="near_miss"), "E1")
+    assert second.replaces == [first]
+    kinds = sorted(e.event_type.value for e in audit.history(f"incident:{first}"))
+    assert kinds == ["decision", "expired", "recommendation"]
+    assert replacement(audit, first) is not None
+
+
+def test_a_decision_that_meets_a_resend_recorded_meanwhile_is_not_recorded() -> None:
+    audit, clock = Racing(), Clock()
+    deps = _deps(audit, clock)
+    first = _send(deps, "injury")
+    found = _opening(audit, first)
+    audit.rival = lambda: _send(deps, "near_miss")
+    with pytest.raises(AuditConflictError):
+        correct_codes(audit, found, CONFIRMED_CODES, "EHS1", clock())
+    assert [e.event_type for e in audit.history(found.record_key)] == [
+        AuditEventType.RECOMMENDATION,
+        AuditEventType.EXPIRED,
+    ]
+
+
+def test_incident_log_answers_a_resend_second_to_a_withdrawal_with_409_saying_what_came_first(
+    trained: IncidentClassifier,
+) -> None:
+    audit = Racing()
+    deps = IncidentDeps(audit, trained, clock=lambda: datetime(2026, 12, 4, 15, tzinfo=UTC))
+
+    def post(kind: str) -> dict[str, object]:
+        event = load_event("incident_log")
+        event["body"] = json.dumps({"narrative": TEXT, "kind": kind})
+        return handler(event, FakeLambdaContext(), dependencies=deps)
+
+    first = json.loads(str(post("injury")["body"]))["incident_id"]
+    audit.rival = lambda: withdraw(
+        audit, _opening(audit, first), by="E0001", role="reporter", reason=WHY, at=deps.clock()
+    )
+    answer = post("near_miss")
+    assert answer["statusCode"] == 409
+    message = json.loads(str(answer["body"]))["message"]
+    assert "was withdrawn by its reporter at Fri 2026-12-04 15:00: " + WHY in message
+    assert len(_closings(audit, first)) == 1
