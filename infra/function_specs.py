@@ -467,6 +467,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             signed_in("POST", "/crew/replan"),
             signed_in("POST", "/crew/calloff"),  # a call-off taken by phone: the call_off message, re-planned
             signed_in("POST", "/crew/swap"),  # a swap by hand: accepted, the replaced one rejected, a re-plan asked
+            signed_in("POST", "/crew/removal"),  # a removal from Plex that was refused, sent again (issue 16)
             signed_in("GET", "/copilot"),  # the copilot's tablet page; it posts to copilot_ask's POST /copilot/ask
             signed_in("GET", "/incidents"),  # the incidents a person may see, where each stands (webapp.incidentlist)
             signed_in("GET", "/incidents/new"),  # the incident form; it posts to incident_log's POST /incidents

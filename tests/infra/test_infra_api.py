@@ -33,6 +33,7 @@ SIGNED_IN = {
     ("POST", "/crew/replan"),
     ("POST", "/crew/calloff"),
     ("POST", "/crew/swap"),
+    ("POST", "/crew/removal"),
     ("GET", "/static/{name}"),
     ("GET", "/incidents"),
     ("GET", "/incidents/new"),

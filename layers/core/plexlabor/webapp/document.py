@@ -258,6 +258,17 @@ def webapp_document() -> dict[str, Any]:
                 "503",
             )
         },
+        "/crew/removal": {
+            "post": _post(
+                "Send again a removal from Plex that was refused, its person still off the shift",
+                _form({"item": _TEXT, "day": _DAY, "shift": _TEXT, "next": _TEXT}, "item"),
+                "400",  # an unreadable form or one without item
+                "404",  # not a removal the viewer decides
+                "409",  # no longer the refused one (sent again, closed), or its person back on the shift
+                "410",
+                "503",  # the write could not be queued (nothing recorded)
+            )
+        },
         "/copilot": {
             "get": _get(
                 "The operator copilot's page (an earlier answer by its interaction id)",
