@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -28,6 +30,7 @@ from plexlabor.incidents.withdrawal import WithdrawalRefused, called_back, withd
 from tests.support import FakeLambdaContext, load_event
 from tests.unit.approval.approval_fakes import Clock
 from tests.unit.incidents.conftest import CONFIRMED_CODES
+from tests.unit.incidents.test_incident_handler import FORM
 from tests.unit.incidents.test_incident_withdrawal_race import TEXT, Racing
 
 WHY = "Sent by mistake: it was a drill."
@@ -118,23 +121,33 @@ def test_a_decision_that_meets_a_resend_recorded_meanwhile_is_not_recorded() -> 
     ]
 
 
+@pytest.mark.parametrize("as_form", [False, True])
 def test_incident_log_answers_a_resend_second_to_a_withdrawal_with_409_saying_what_came_first(
-    trained: IncidentClassifier,
+    trained: IncidentClassifier, as_form: bool
 ) -> None:
     audit = Racing()
     deps = IncidentDeps(audit, trained, clock=lambda: datetime(2026, 12, 4, 15, tzinfo=UTC))
 
-    def post(kind: str) -> dict[str, object]:
+    def post(kind: str, form: bool = False) -> dict[str, Any]:
         event = load_event("incident_log")
-        event["body"] = json.dumps({"narrative": TEXT, "kind": kind})
+        if form:
+            headers = {**event["headers"], "Content-Type": FORM, "Sec-Fetch-Site": "same-origin"}
+            event.update(headers=headers, multiValueHeaders={key: [value] for key, value in headers.items()})
+        fields = {"narrative": TEXT, "kind": kind}
+        event["body"] = urlencode(fields) if form else json.dumps(fields)
         return handler(event, FakeLambdaContext(), dependencies=deps)
 
     first = json.loads(str(post("injury")["body"]))["incident_id"]
     audit.rival = lambda: withdraw(
         audit, _opening(audit, first), by="E0001", role="reporter", reason=WHY, at=deps.clock()
     )
-    answer = post("near_miss")
+    answer = post("near_miss", as_form)
+    # Then it is a 409 saying what came first (a form: its page again, what was typed kept), nothing recorded
     assert answer["statusCode"] == 409
-    message = json.loads(str(answer["body"]))["message"]
-    assert "was withdrawn by its reporter at Fri 2026-12-04 15:00: " + WHY in message
+    said = "was withdrawn by its reporter at Fri 2026-12-04 15:00: " + WHY
+    if as_form:
+        assert said in answer["body"] and TEXT in answer["body"]
+    else:
+        assert said in json.loads(str(answer["body"]))["message"]
     assert len(_closings(audit, first)) == 1
+    assert {e.finding_id for e in audit.by_kind("incident_coding")} == {first}
