@@ -20,7 +20,7 @@ from plexlabor.crew.claims import Claim, SeatClaims, live, person_log
 from plexlabor.crew.models import CrewProblem
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.publish import assignment_event_id, publish_plan
-from plexlabor.crew.removals import accepted_seats, removals, removed
+from plexlabor.crew.removals import accepted_seats, removals, removed, retry_event
 from plexlabor.crew.replanning import KEPT_FOR, current_plan, run
 from plexlabor.crew.snapshots import KeptStore
 from plexlabor.crew.suggestions import DayReader, read_day
@@ -380,3 +380,32 @@ def test_the_scheduled_refresh_opens_the_removal_of_a_person_on_leave_once(monke
     run(container(store, clock), message("refresh", clock[0]))
     run(deps, message("plan_changed", clock[0]))
     assert len(_removals(store)) == 1
+
+
+def test_a_refused_removal_sent_again_is_the_seats_removal_and_none_other_opens(reads: list[int]) -> None:
+    # issue 16, gap 1: the retry is a new removal of the same seat (its next id), naming the refused one
+    store = planned_store()
+    accepted, seat = _accepted(store)
+    run(container(store, [AT]), message("call_off", AT, employee_id=accepted))
+    [removal] = _removals(store)
+    _decide(store, removal)
+    later = AT + timedelta(minutes=1)
+    _write(store, removal, AuditEventType.WRITEBACK_FAILED, later, error="PlexRequestError", message="bad request")
+    refused = removals(read_day(store, DAY))[seat.event_id]
+
+    retry = retry_event(read_day(store, DAY), refused, later, "SUP-1")
+    store.append(retry)
+
+    assert retry.event_id == stable_event_id(seat.event_id, CREW_REMOVAL, "1") != removal.event_id
+    assert (retry.actor, retry.payload["retry_of"], retry.payload["removes"]) == (
+        "SUP-1",
+        removal.event_id,
+        seat.event_id,
+    )
+    assert retry.payload["note"].startswith("Sent again after the write to Plex was refused (bad request): Remove ")
+    assert removals(read_day(store, DAY))[seat.event_id].state == "waiting"  # until the web app approves it
+    _decide(store, retry, at=later)
+    _written(store, retry, later)
+    assert removals(read_day(store, DAY))[seat.event_id].state == "removed"
+    run(container(store, [later]), message("call_off", later, employee_id=accepted))  # the person still off
+    assert len(_removals(store)) == 2
