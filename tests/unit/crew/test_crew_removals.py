@@ -403,6 +403,7 @@ def test_a_refused_removal_sent_again_is_the_seats_removal_and_none_other_opens(
         seat.event_id,
     )
     assert retry.payload["note"].startswith("Sent again after the write to Plex was refused (bad request): Remove ")
+    assert retry.payload["chosen_by_hand"] is True  # the KPIs count the model's suggestion (approved) once
     assert removals(read_day(store, DAY))[seat.event_id].state == "waiting"  # until the web app approves it
     _decide(store, retry, at=later)
     _written(store, retry, later)
