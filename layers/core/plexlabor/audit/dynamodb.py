@@ -24,9 +24,10 @@ import random
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError, HTTPClientError
@@ -44,6 +45,7 @@ from plexlabor.audit.schema import (
     AUDIT_TABLE,
     EVENT_GUARD_PREFIX,
     EVENT_GUARD_SK,
+    GSI_KIND,
     INDEX_FIELDS,
     LINK_PK_PREFIX,
     LINK_RELEASED,
@@ -197,6 +199,8 @@ class DynamoDbAuditStore(_TableAdapter, AuditStore):
 
     `history` reads the table with strong consistency; the other queries read global secondary
     indexes, which are eventually consistent (an event may show up there a moment after append).
+    `index_kind` is the one write besides `append`: it puts an event recorded before the kind index existed again,
+    unchanged, with that index's key (on condition that the item has none).
     """
 
     def append(self, event: AuditEvent) -> None:
@@ -214,6 +218,32 @@ class DynamoDbAuditStore(_TableAdapter, AuditStore):
                     for item in (event_item(event), guard)
                 ]
             )
+
+    def index_kind(self, events: Iterable[AuditEvent]) -> int:
+        """Each event with a kind is put again whole (`event_item`: its fields as `history` read them, with every index
+        key this adapter writes) on condition that its item is there, holds that event and has no kind-index key
+        (items appended before the kind index existed): PutItem, as `append`. The event's fields are not changed, and
+        an item in the index already fails the condition and is left as it is, so running it again adds nothing."""
+        index = AUDIT_TABLE.index(GSI_KIND)
+        condition = "attribute_exists(#pk) AND attribute_not_exists(#kind) AND #id = :id"
+        names = {"#pk": AUDIT_TABLE.partition_key, "#kind": index.partition_key, "#id": "event_id"}
+        added = 0
+        for event in events:
+            if event.kind is None:
+                continue
+            try:
+                with _translate_errors("index_kind", conflict=partial(AuditConflictError, event.event_id)):
+                    self.client.put_item(
+                        TableName=self.table_name,
+                        Item=event_item(event),
+                        ConditionExpression=condition,
+                        ExpressionAttributeNames=names,
+                        ExpressionAttributeValues={":id": _s(event.event_id)},
+                    )
+            except AuditConflictError:  # in the index already (or no such item): nothing to add
+                continue
+            added += 1
+        return added
 
     def history(self, record_key: str) -> list[AuditEvent]:
         if record_key.startswith("#"):  # reserved for guard items, never a record key

@@ -13,7 +13,9 @@ Audit table (append-only, on-demand):
     GSI `gsi_kind`                 `gsi_kind_pk` = the event's kind (`AuditEvent.kind`: its payload's
                                    `kind`, e.g. `incident_coding`), `gsi_kind_sk` as above
     every GSI projects ALL; the supervisor, employee, finding and kind indexes are sparse (events without
-    that id or kind carry no key attribute). `<UTC time>` is `YYYY-MM-DDThh:mm:ss.ffffffZ` (fixed width).
+    that id or kind carry no key attribute). Events appended before the kind index existed carry no key of it until
+    `AuditStore.index_kind` puts them again, unchanged, with it (`plexlabor incidents reindex`).
+    `<UTC time>` is `YYYY-MM-DDThh:mm:ss.ffffffZ` (fixed width).
     One more item kind shares the table: an event-id guard per event (`record_key` =
     `#event#<event_id>`, `event_sk` = `#guard`, `target_record_key` and `target_event_sk` pointing
     at the event; no index attributes) written in the same transaction as the event, so an event_id
