@@ -117,10 +117,15 @@ class AuditStore(ABC):
         *,
         since: datetime | None = None,
         limit: int | None = None,
+        newest_first: bool = False,
     ) -> list[AuditEvent]:
-        """Events naming this supervisor, optionally only those with `status`, oldest first."""
+        """Events naming this supervisor, optionally only those with `status`, oldest first (newest first when
+        asked), at most `limit`."""
         wanted = None if status is None else AuditStatus(status)
-        return self._find(IndexQuery(GSI_SUPERVISOR, supervisor_id, since=since, limit=limit, status=wanted))
+        query = IndexQuery(
+            GSI_SUPERVISOR, supervisor_id, since=since, limit=limit, status=wanted, newest_first=newest_first
+        )
+        return self._find(query)
 
     def by_employee(
         self, employee_id: str, *, since: datetime | None = None, limit: int | None = None
