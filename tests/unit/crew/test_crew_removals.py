@@ -20,7 +20,7 @@ from plexlabor.crew.claims import Claim, SeatClaims, live, person_log
 from plexlabor.crew.models import CrewProblem
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.publish import assignment_event_id, publish_plan
-from plexlabor.crew.removals import accepted_seats, removals, removed, retry_event
+from plexlabor.crew.removals import accepted_seats, over_by, removals, removed, retry_event
 from plexlabor.crew.replanning import KEPT_FOR, current_plan, run
 from plexlabor.crew.snapshots import KeptStore
 from plexlabor.crew.suggestions import DayReader, read_day
@@ -410,3 +410,9 @@ def test_a_refused_removal_sent_again_is_the_seats_removal_and_none_other_opens(
     assert removals(read_day(store, DAY))[seat.event_id].state == "removed"
     run(container(store, [later]), message("call_off", later, employee_id=accepted))  # the person still off
     assert len(_removals(store)) == 2
+
+
+def test_a_seat_without_an_end_is_over_after_its_hours() -> None:
+    seat = {"start": T0.isoformat(), "hours": 8.0}  # as the claims read it: an older suggestion without `end`
+    assert not over_by(seat, T0 + timedelta(hours=7)) and over_by(seat, T0 + timedelta(hours=8))
+    assert over_by(seat | {"end": (T0 + timedelta(hours=2)).isoformat()}, T0 + timedelta(hours=2))

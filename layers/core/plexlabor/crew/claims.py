@@ -47,7 +47,7 @@ from plexlabor.approval.recommendations import CREW_ASSIGNMENT
 from plexlabor.audit.errors import AuditConflictError, AuditError
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.suggestions import CLAIM_KIND
+from plexlabor.crew.suggestions import CLAIM_KIND, seat_end
 from plexlabor.platform.clock import utc_now
 
 ATTEMPTS = 5
@@ -245,12 +245,7 @@ class SeatClaims:
         if kind != CREW_ASSIGNMENT or not employee_id or not details.get("plan_day") or not details.get("start"):
             return _nothing
         day, shift = date.fromisoformat(str(details["plan_day"])), str(details.get("shift_code"))
-        start = datetime.fromisoformat(str(details["start"]))
-        end = (
-            datetime.fromisoformat(str(details["end"]))
-            if details.get("end")
-            else start + timedelta(hours=float(details.get("hours") or 0.0))
-        )
+        start, end = datetime.fromisoformat(str(details["start"])), seat_end(details)
         if end <= now:
             raise SeatEndedError(end, now)
         token = uuid.uuid4().hex

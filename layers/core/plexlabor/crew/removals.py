@@ -36,7 +36,7 @@ from plexlabor.approval.recommendations import CREW_ASSIGNMENT, CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event, stable_event_id
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.suggestions import CREW_KINDS, REPLAN_ACTOR, DayRead
+from plexlabor.crew.suggestions import CREW_KINDS, REPLAN_ACTOR, DayRead, seat_end
 
 State = Literal["waiting", "approved", "removed", "dry_run", "refused", "reverted", "kept", "superseded", "expired"]
 STATES: dict[AuditStatus, State] = {
@@ -143,9 +143,9 @@ def accepted_seats(read: DayRead, shift: str) -> list[AuditEvent]:
 
 
 def over_by(seat: Mapping[str, Any], moment: datetime) -> bool:
-    """Whether the seat (a crew suggestion's payload) ended by `moment` (its end, else its start): a seat its person
-    worked before they went off stays as it was sent to Plex (no removal; on the board, filled and accepted)."""
-    return datetime.fromisoformat(str(seat.get("end") or seat["start"])) <= moment
+    """Whether the seat (a crew suggestion's payload) ended by `moment` (`seat_end`): a seat its person worked before
+    they went off stays as it was sent to Plex (no removal; on the board, filled and accepted)."""
+    return seat_end(seat) <= moment
 
 
 REFILLED = {

@@ -25,9 +25,10 @@ on moto about as long as a whole read (`docs/crew.md`, "Re-planning on events").
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from plexlabor.approval.recommendations import CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
@@ -82,6 +83,13 @@ class Commitment:
     start: float  # epoch seconds
     end: float
     outside_hours: float
+
+
+def seat_end(payload: Mapping[str, Any]) -> datetime:
+    """When a crew suggestion's seat ends: its `end`, else its `start` plus its `hours`."""
+    if payload.get("end"):
+        return datetime.fromisoformat(str(payload["end"]))
+    return datetime.fromisoformat(str(payload["start"])) + timedelta(hours=float(payload.get("hours") or 0.0))
 
 
 def commitments(read: DayRead, day: date, skip_shifts: Collection[str] = ()) -> list[Commitment]:
