@@ -109,3 +109,38 @@ def test_escalations_of_one_batch_are_one_mail_and_first_notices_are_never_held(
         ("E0100", [Stage.ESCALATED]),
         ("E0100", [Stage.FIRST]),
     ]
+
+
+def test_a_busy_quarter_hour_does_not_undo_the_hold() -> None:
+    """review_s13 #6: the hold read the plant's `notified` events oldest first, 100 at most: after more than 100
+    notices in the quarter hour it saw no escalation mail and mailed every escalation again."""
+    world = World()
+    ids = _findings(world, 103)
+    busy, escalating = ids[:101], ids[101:]
+    for n, finding_id in enumerate(busy):  # 101 first notices to E0001 in the same quarter hour
+        request = make_request(make_finding(finding_id=finding_id, record_key=f"time-clock-entries:T{n + 1:04d}"))
+        world.notified(notice(request, token=f"task-f{n}"))
+    world.clock.advance(seconds=30)
+    firsts = len(world.notifier.sent)
+    _escalate_one_by_one(world, escalating)
+    assert [d.supervisor_id for d in world.notifier.sent[firsts:]] == ["E0100"]  # the second one held
+    assert _events(world, escalating[1], AuditEventType.ESCALATED) == [{"from_supervisor_id": "E0001", "mail": HELD}]
+
+
+def test_the_sweeps_digest_of_held_escalations_holds_the_next_escalation_too() -> None:
+    """review_s13 L2: a person mailed the sweep's digest of held escalations a minute ago is not mailed
+    approval_notify's next escalation at once (two mails in one sweep): it waits for the next digest."""
+    world = World()
+    ids = _findings(world, 3)
+    _escalate_one_by_one(world, ids[:2])  # the first mailed with its link, the second held
+    world.clock.advance(seconds=ESCALATION_HOLD.total_seconds())  # approval_notify's mail is out of the hold
+    mailer = RecordingMailer()
+    assert sweep(world, mailer).run().mails == 1  # the digest of the held one
+    world.clock.advance(seconds=60)
+    _escalate_one_by_one(world, ids[2:])
+    assert len(world.notifier.sent) == 1  # approval_notify mailed the first escalation only
+    assert _events(world, ids[2], AuditEventType.ESCALATED) == [{"from_supervisor_id": "E0001", "mail": HELD}]
+    world.clock.advance(seconds=ESCALATION_HOLD.total_seconds())
+    sweep(world, mailer).run()
+    [_, second] = mailer.to(BOSS)  # the next sweep's digest tells of it
+    assert f"/items/{ids[2]}" in second.text

@@ -15,20 +15,41 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from plexlabor.approval.messages import Stage
-from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, AuditStore, append_once, stable_event_id
+from plexlabor.audit import (
+    AuditEvent,
+    AuditEventType,
+    AuditStatus,
+    AuditStore,
+    append_once,
+    format_audit_time,
+    stable_event_id,
+)
 
 HELD = "held"
 """`escalated` payload `mail`: an escalation approval_notify did not mail on its own, as its recipient had an
-escalation mail from it less than `ESCALATION_HOLD` ago (ux164 #15: nine mails in a minute); review_sweep's next
-run mails the held ones in one digest per recipient (`review.escalations`). Its signed link is issued and its task
-token kept as for any stage: it is decided in the queue, or from the link of a later mail."""
+escalation mail less than `ESCALATION_HOLD` ago (`holds_escalations`; ux164 #15: nine mails in a minute);
+review_sweep's next run mails the held ones in one digest per recipient (`review.escalations`). Its signed link is
+issued and its task token kept as for any stage: it is decided in the queue, or from the link of a later mail."""
 ESCALATION_HOLD = timedelta(minutes=15)
 """How long after an escalation mail to a person further escalations to them wait for review_sweep's digest:
 review_sweep's rate (`rate(15 minutes)`, infra/function_specs.py), so at most one mail per person per sweep, whatever
-the escalations' wait, while that mail's link has not expired (its lifetime is the wait): a person whose
+the escalations' wait and whichever of the two sent that mail, while that mail's signed link has not expired
+(its lifetime is the wait; review_sweep's mails link the web app's pages, which do not expire): a person whose
 escalation links have all expired has no mail to decide from, so their next escalation is mailed at once with its
 link. A held escalation whose wait ends before the next sweep is never mailed (its `escalated` event showed it in
 the queue at once)."""
+
+
+def holds_escalations(event: AuditEvent, now: datetime) -> bool:
+    """Whether `event`, a `notification` to its person less than `ESCALATION_HOLD` before `now`, holds their next
+    escalations: an escalation mail whose signed link (`link_expires_at`: approval_notify's) still works, or one
+    with no signed link (review_sweep's escalation notices and its digest of held escalations link the web app's pages,
+    which do not expire), so the person gets one escalation mail per sweep, whoever sends it (review_s13 L2: the
+    sweep's digest did not count, and approval_notify's next escalation a minute later was a second mail)."""
+    if event.payload.get("stage") != Stage.ESCALATED.value:
+        return False
+    expires = event.payload.get("link_expires_at")
+    return expires is None or str(expires) > format_audit_time(now)  # fixed-width UTC: the strings order as the times
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from plexlabor.approval.notified import (
     ESCALATION_HOLD,
     HELD,
     Sent,
+    holds_escalations,
     record_escalated,
     record_sent,
 )
@@ -62,6 +63,9 @@ logger = logging.getLogger(__name__)
 ACTOR = "approval_notify"
 WORKFLOW_ACTOR = "approval_workflow"
 LINK_ACTIONS = (ApprovalAction.APPROVE, ApprovalAction.REJECT)
+PERSON_READ_LIMIT = 1_000
+"""The newest `notified` events of one person the escalation hold reads: far more than a person is sent in
+`ESCALATION_HOLD` (a digest is one event per item in it); a read that reaches it is logged."""
 
 
 def approval_url(base_url: str, token: str) -> str:
@@ -192,10 +196,9 @@ class NotifyBatch:
         by_supervisor: dict[str, list[_Prepared]] = {}
         for prepared in self._pending:
             by_supervisor.setdefault(prepared.notice.recipient, []).append(prepared)
-        escalating = any(p.notice.stage is Stage.ESCALATED for p in self._pending)
+        recent = self._escalation_mailed({p.notice.recipient for p in self._pending if _holdable(p)})
         self._pending = []
         failed: list[str] = []
-        recent = self._escalation_mailed() if escalating else set()
         for supervisor_id, group in by_supervisor.items():
             if supervisor_id in recent:  # one escalation mail per person per sweep (ux164 #15)
                 failed += self._hold([p for p in group if _holdable(p)])
@@ -226,17 +229,21 @@ class NotifyBatch:
                     failed.append(prepared.item.message_id)
         return failed
 
-    def _escalation_mailed(self) -> set[str]:
-        """Who had an escalation mail from approval_notify less than `ESCALATION_HOLD` ago whose link still works."""
+    def _escalation_mailed(self, people: set[str]) -> set[str]:
+        """Those of `people` who were mailed an escalation less than `ESCALATION_HOLD` ago that holds their next ones
+        (`notified.holds_escalations`): each person's own `notified` events of the hold, newest first (review_s13 #6:
+        the plant's, oldest first and 100 at most, missed the mail after a busy quarter hour)."""
         now = self.service.clock()
-        live = format_audit_time(now)  # fixed-width UTC: the strings order as the times
-        return {
-            str(event.supervisor_id)
-            for event in self.service.audit.by_status(AuditStatus.NOTIFIED, now - ESCALATION_HOLD)
-            if event.actor == ACTOR
-            and event.payload.get("stage") == Stage.ESCALATED.value
-            and str(event.payload.get("link_expires_at", "")) > live
-        }
+        mailed: set[str] = set()
+        for person in people:
+            events = self.service.audit.by_supervisor(
+                person, AuditStatus.NOTIFIED, since=now - ESCALATION_HOLD, limit=PERSON_READ_LIMIT, newest_first=True
+            )
+            if len(events) == PERSON_READ_LIMIT:
+                logger.warning("escalation hold read capped", extra={"supervisor_id": person})
+            if any(holds_escalations(event, now) for event in events):
+                mailed.add(person)
+        return mailed
 
     def _hold(self, held: list[_Prepared]) -> list[str]:
         """Record these escalations `escalated` without a mail (`HELD`: review_sweep's digest tells of them); the

@@ -2,8 +2,9 @@
 escalation mails in a minute, one per finding, as each finding's wait ran out on its own).
 
 approval_notify mails the first escalation to a person at once, with its signed link; further escalations to them
-within `approval.notified.ESCALATION_HOLD`, while that mail's link has not expired, are recorded `escalated` with
-payload `mail: held` and no mail, whatever their wait (until 2026-12-05 only waits of an hour or more). Each
+within `approval.notified.ESCALATION_HOLD` of an escalation mail (that one while its link works, or one of this
+sweep's, this digest included: `notified.holds_escalations`) are recorded `escalated` with payload `mail: held` and
+no mail, whatever their wait (until 2026-12-05 only waits of an hour or more). Each
 run of the sweep sends each such person one e-mail listing those still open and not yet told of (`compose_held`:
 each finding's type, employee and note with a link to its page in the web app, where a signed-in person decides,
 and one to the queue filtered to punch findings; no signed link: the sweep holds no signing key), then a
