@@ -5,6 +5,7 @@
     plexlabor incidents classify [--model MODEL] [--timezone ZONE] "narrative"
     plexlabor incidents export --audit-table TABLE [--since YYYY-MM-DD] --out corrections.csv
     plexlabor incidents log --audit-table TABLE --reporter ID [--kind near_miss] [--workcenter W] ... "narrative"
+    plexlabor incidents reindex --audit-table TABLE [--after CURSOR] [--pages N] [--page-size N]
 
 `train` chooses the auto-coding thresholds by time-ordered cross-validation (the newest half of the reports
 by event date in six folds, each coded by a model of every older report) and then refits on all of them;
@@ -13,13 +14,16 @@ column (exit 2), and no model file is written. `classify` prints the codes and w
 (default model: the packaged one). `export` writes the incidents the EHS lead
 decided (confirmed or corrected codes) in the same CSV layout, so `train --osha` can learn from them.
 `log` records a report as the form does (`incidents.service.log_incident`: codes, extraction, the review
-queue when unsure) and prints the answer `POST /incidents` gives.
+queue when unsure) and prints the answer `POST /incidents` gives. `reindex` gives incidents recorded before the
+kind index existed their key of it (`incidents.kindindex.reindex`), a bounded run at a time; it prints what it did as
+JSON and, until every status partition was read, the `--after` cursor to go on with (exit 0 either way).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -114,6 +118,21 @@ def export_command(args: argparse.Namespace) -> int:
     reports = training_reports(DynamoDbAuditStore(table), since)
     Path(args.out).write_text(write_coded_reports(reports), encoding="utf-8")
     print(f"wrote {len(reports)} decided incident(s) to {args.out}")
+    return 0
+
+
+def reindex_command(args: argparse.Namespace) -> int:
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+    from plexlabor.incidents.kindindex import reindex
+
+    if args.pages < 1:
+        raise ValueError("--pages: at least 1")
+    done = reindex(
+        DynamoDbAuditStore(audit_table_flag(args)), after=args.after, pages=args.pages, page_size=args.page_size
+    )
+    print(json.dumps(asdict(done), sort_keys=True))
+    if done.cursor is not None:
+        print(f"not done: run again with --after {done.cursor}")
     return 0
 
 

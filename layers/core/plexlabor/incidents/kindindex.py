@@ -5,8 +5,13 @@ kind: openings, decisions, the closings of a corrected resend and of a withdrawa
 any other kind. So the trends, the training rows and the EHS lead's digest read it, never a plant-wide status
 partition (`expired`, `approved`), where every kind's events (crew seats expire daily) would fill a capped read oldest
 first and hide the newest incident closings (review 163 D4). The read is bounded (`PAGE_SIZE` × `MAX_PAGES` events:
-decades of a plant's incidents); `IncidentEvents.complete` says whether it reached the end. Incidents recorded before
-the kind index existed (2026-12-05) carry no key of it and are not read (the audit table is append-only).
+decades of a plant's incidents); `IncidentEvents.complete` says whether it reached the end.
+
+Incidents recorded before the kind index existed (2026-12-05) carry no key of it until `reindex` (`plexlabor incidents
+reindex`) gives them one: it finds their openings in the status partitions an opening carries (`REINDEX_STATUSES`,
+oldest first) and gives every event of each incident's record its key (`AuditStore.index_kind`: the event unchanged).
+It is idempotent (an event indexed already is left as it is), bounded (`pages` status pages a run) and resumable (its
+`Reindexed.cursor`, where the next run starts).
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from plexlabor.approval.recommendations import INCIDENT_CODING
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, AuditStore
+from plexlabor.audit.events import format_audit_time
 from plexlabor.incidents.withdrawal import called_back
 
 logger = logging.getLogger(__name__)
@@ -95,3 +101,87 @@ def incident_outcomes(audit: AuditStore, since: datetime | None) -> dict[str, Ou
         return found
     records = {str(event.finding_id): event.record_key for event in read.events if event.finding_id}
     return {item: outcomes(audit.history(records[item])).get(item, state) for item, state in found.items()}
+
+
+REINDEX_STATUSES = (AuditStatus.PENDING_APPROVAL, AuditStatus.LOGGED)
+"""The statuses an incident's opening carries (`service.log_incident`: in the queue, or auto-coded or held): the status
+partitions `reindex` reads, in this order, for the incidents the kind index lacks."""
+REINDEX_PAGE_SIZE = 1_000
+REINDEX_PAGES = 50
+"""Status pages `reindex` reads a run by default (50,000 events of every kind): a few minutes of DynamoDB reads."""
+
+
+@dataclass(frozen=True)
+class Reindexed:
+    """What one `reindex` run did, and where the next starts."""
+
+    read: int
+    """Status events read (of every kind)."""
+    incidents: int
+    """Incident records whose events were given their key where they had none."""
+    indexed: int
+    """Events given their key of the kind index."""
+    cursor: str | None
+    """Where the next run starts (`<status>@<UTC time>`); None: every status partition was read to its end."""
+    skipped: list[str]
+    """Instants holding a whole page of one partition's events, stepped over (a larger page size reads them)."""
+
+
+def reindex(
+    audit: AuditStore, *, after: str | None = None, pages: int = REINDEX_PAGES, page_size: int = REINDEX_PAGE_SIZE
+) -> Reindexed:
+    """Give the incidents recorded before the kind index existed their key of it: read the partitions of
+    `REINDEX_STATUSES` oldest first from `after` (a `Reindexed.cursor`; None: from the start), at most `pages` pages of
+    `page_size` (at least 2) events in all, and for each incident opening read give every event of its record its key
+    (`AuditStore.index_kind`). A page's last instant is read again by the next (the reads' `since` is inclusive): its
+    events are given nothing twice (idempotent)."""
+    if page_size < 2:
+        raise ValueError("page size: at least 2 (a page starts at the last one's final instant, read again)")
+    position, since = _parse_cursor(after)
+    read = indexed = 0
+    seen: set[str] = set()
+    skipped: list[str] = []
+    for _ in range(pages):
+        status = REINDEX_STATUSES[position]
+        page = audit.by_status(status, since, page_size)
+        read += len(page)
+        for event in page:
+            if _incident_opening(event) and event.record_key not in seen:
+                seen.add(event.record_key)
+                indexed += audit.index_kind(audit.history(event.record_key))
+        if len(page) < page_size:  # this partition is read to its end
+            position, since = position + 1, None
+            if position == len(REINDEX_STATUSES):
+                return Reindexed(read, len(seen), indexed, None, skipped)
+            continue
+        if page[-1].occurred_at != since:
+            since = page[-1].occurred_at
+        else:  # a whole page at the instant it was read from: the partition cannot be paged past it
+            logger.error("incident reindex: %s events at %s fill a page; stepped over", status.value, since)
+            skipped.append(f"{status.value}@{format_audit_time(since)}")
+            since += timedelta(microseconds=1)
+    status = REINDEX_STATUSES[position]
+    cursor = f"{status.value}@{format_audit_time(since)}" if since else status.value
+    return Reindexed(read, len(seen), indexed, cursor, skipped)
+
+
+def _incident_opening(event: AuditEvent) -> bool:
+    return event.event_type is AuditEventType.RECOMMENDATION and event.kind == INCIDENT_CODING
+
+
+def _parse_cursor(cursor: str | None) -> tuple[int, datetime | None]:
+    """The status partition (its place in `REINDEX_STATUSES`) and time a `Reindexed.cursor` names; ValueError naming
+    what is wrong."""
+    if not cursor:
+        return 0, None
+    status, _, at = cursor.partition("@")
+    names = [s.value for s in REINDEX_STATUSES]
+    if status not in names:
+        raise ValueError(f"cursor '{cursor}': not <status>@<UTC time> of a run (status one of {', '.join(names)})")
+    try:
+        since = datetime.fromisoformat(at) if at else None
+    except ValueError:
+        raise ValueError(f"cursor '{cursor}': '{at}' is not a UTC time") from None
+    if since is not None and since.tzinfo is None:
+        raise ValueError(f"cursor '{cursor}': '{at}' names no zone")
+    return names.index(status), since
