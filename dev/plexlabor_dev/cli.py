@@ -465,6 +465,18 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
     Command(
+        "incidents reindex",
+        "add incidents recorded before the kind index existed to it (trends, training, the list); run again to go on",
+        "plexlabor_dev.commands.incidents:reindex_command",
+        (
+            AUDIT_TABLE,
+            ENDPOINT_URL,
+            arg("--after", help="the cursor a run printed: go on from there (default: from the start)"),
+            arg("--pages", type=int, default=50, help="status pages to read this run (default 50)"),
+            arg("--page-size", dest="page_size", type=int, default=1000, help="events a page, >= 2 (default 1000)"),
+        ),
+    ),
+    Command(
         "backfill",
         "validate a past window in shards: start the deployed backfill, or run it here on a plant folder",
         "plexlabor_dev.commands.backfill:backfill_command",
