@@ -17,7 +17,9 @@ from plexlabor.incidents.reports import read_coded_reports
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, correct_codes, log_incident, opening
 from plexlabor_dev.cli import main
 from tests.support import REGION, use_fake_aws
+from tests.unit.approval.approval_fakes import Clock
 from tests.unit.incidents.conftest import CONFIRMED_CODES, coded_rows, write_csv
+from tests.unit.incidents.test_incident_reindex import forget_kind_index
 
 
 def test_train_then_evaluate_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -140,3 +142,33 @@ def test_model_promote_and_rollback_of_incident_models_move_their_pointer_and_ar
     out = capsys.readouterr()
     assert "rolled back to oiics-aaaa (was oiics-bbbb), by ehs-admin" in out.out
     assert "no stored incident model oiics-cccc" in out.err
+
+
+def test_reindex_adds_old_incidents_to_the_kind_index_a_bounded_run_at_a_time(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use_fake_aws(monkeypatch)
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name=REGION)
+        create_audit_table(client, "incidents-audit")
+        audit = DynamoDbAuditStore("incidents-audit", client=client)
+        deps = IncidentDeps(audit, None, clock=Clock(datetime(2026, 3, 2, 15, tzinfo=UTC)))  # 1 ms apart
+        texts = ("A box fell from the top shelf.", "A forklift clipped rack 4.", "A worker slipped on oil.")
+        for text in texts:
+            log_incident(deps, IncidentReport(narrative=text), "E0001")
+        forget_kind_index(client, "incidents-audit")
+        table = ["--audit-table", "incidents-audit"]
+        # a run of one page of two events: bounded, and it says how to go on
+        assert main(["incidents", "reindex", *table, "--pages", "1", "--page-size", "2"]) == 0
+        first, hint = capsys.readouterr().out.splitlines()
+        done = json.loads(first)
+        assert done["indexed"] == 2 and done["cursor"].startswith("pending_approval@") and done["skipped"] == []
+        assert hint == f"not done: run again with --after {done['cursor']}"
+        # going on from its cursor reads to the end
+        assert main(["incidents", "reindex", *table, "--after", done["cursor"]]) == 0
+        rest = json.loads(capsys.readouterr().out)
+        assert rest["cursor"] is None and rest["indexed"] == 1
+        assert len(audit.by_kind("incident_coding")) == 3
+        # a cursor no run printed is a user error naming it
+        assert main(["incidents", "reindex", *table, "--after", "yesterday"]) == 2
+        assert "cursor 'yesterday'" in capsys.readouterr().err
