@@ -405,6 +405,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         timeout_s=60,
         access=(
             TableAccess.AUDIT_APPEND,
+            TableAccess.AUDIT_READ,  # the escalation hold: a person's recent escalation mails (approval.notify)
             TableAccess.STATE_READ_WRITE,  # task tokens of notified stages
             ReadSecret(SecretName.APPROVAL_SIGNING_KEY),
             PLEX,  # the supervisor directory (employees, user accounts): addresses, names, numbers
