@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 import pytest
 
 from functions.incident_log.handler import handler
-from plexlabor.audit import AuditEvent, AuditEventType
-from plexlabor.audit.errors import AuditConflictError
+from plexlabor.audit import AuditEvent, AuditEventType, InMemoryAuditStore
+from plexlabor.audit.errors import AuditConflictError, AuditUnavailableError
 from plexlabor.audit.events import replaced
 from plexlabor.incidents.classifier import IncidentClassifier
 from plexlabor.incidents.service import (
@@ -36,7 +36,7 @@ from tests.unit.incidents.test_incident_withdrawal_race import TEXT, Racing
 WHY = "Sent by mistake: it was a drill."
 
 
-def _deps(audit: Racing, clock: Clock) -> IncidentDeps:
+def _deps(audit: InMemoryAuditStore, clock: Clock) -> IncidentDeps:
     return IncidentDeps(audit, None, clock=clock)
 
 
@@ -50,7 +50,7 @@ def _opening(audit: Racing, identifier: str) -> AuditEvent:
     return found
 
 
-def _closings(audit: Racing, identifier: str) -> list[AuditEvent]:
+def _closings(audit: InMemoryAuditStore, identifier: str) -> list[AuditEvent]:
     return [e for e in audit.history(f"incident:{identifier}") if e.finding_id == identifier and called_back(e)]
 
 
@@ -151,3 +151,29 @@ def test_incident_log_answers_a_resend_second_to_a_withdrawal_with_409_saying_wh
         assert said in json.loads(str(answer["body"]))["message"]
     assert len(_closings(audit, first)) == 1
     assert {e.finding_id for e in audit.by_kind("incident_coding")} == {first}
+
+
+class OpeningLost(InMemoryAuditStore):
+    """The store unreachable for the next incident opening appended (once armed): the resend's closing is written
+    first, then its own report fails (a 5xx the reporter's retry follows)."""
+
+    armed = False
+
+    def append(self, event: AuditEvent) -> None:
+        if self.armed and event.event_type is AuditEventType.RECOMMENDATION:
+            self.armed = False
+            raise AuditUnavailableError("DynamoDB unavailable during append: test")
+        super().append(event)
+
+
+def test_a_resend_whose_own_report_was_lost_after_its_closing_is_recorded_whole_when_sent_again() -> None:
+    audit, clock = OpeningLost(), Clock()
+    deps = IncidentDeps(audit, None, clock=clock)
+    first = _send(deps, "injury")
+    audit.armed = True
+    with pytest.raises(AuditUnavailableError):
+        _send(deps, "near_miss")
+    [closing] = _closings(audit, first)  # closed, naming a report not recorded yet
+    again = log_incident(deps, IncidentReport(narrative=TEXT, kind="near_miss"), "E1")
+    assert not again.duplicate and again.replaces == [first] and closing.payload["superseded_by"] == again.incident_id
+    assert _closings(audit, first) == [closing]
