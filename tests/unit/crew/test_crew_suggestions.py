@@ -162,3 +162,11 @@ def test_a_days_read_and_its_stored_copy_keep_the_closings_of_its_crew_suggestio
     assert list(read.closed) == list(caught_up.closed) == [suggestions[0].event_id]
     assert read.closed[suggestions[0].event_id].status is AuditStatus.REJECTED
     assert written < 20_000, written
+
+
+def test_a_plan_published_a_week_ahead_is_read_with_its_day() -> None:
+    store = InMemoryAuditStore()
+    early = _suggestion("E1", datetime(2026, 11, 16, 20, 0, tzinfo=UTC))  # 7 days before DAY, in the afternoon
+    store.append(early)
+    assert [e.event_id for e in read_day(store, DAY).openings] == [early.event_id]
+    assert [e.event_id for e in DayReader(store).read(DAY, T0).openings] == [early.event_id]

@@ -2,7 +2,9 @@
 
 The request is an EventBridge scheduled event; `detail` may carry `{"date": "YYYY-MM-DD", "shift": "1",
 "days_ahead": 1, "time_limit_s": 60, "publish": true}`. Without `date` the day planned is the event's
-`time` in the plant's zone plus `days_ahead` (default 1: tomorrow); without `shift`, every shift of it.
+`time` in the plant's zone plus `days_ahead` (default 1: tomorrow); without `shift`, every shift of it. Neither
+may be more than `PLAN_HORIZON_DAYS` after the event's day (a 4xx-like validation error naming the field): the
+crew board and re-plans look for a day's suggestions from `PLAN_LOOKBACK` before it.
 The summary holds the plan's size, solver status, proven gap, objective against the baselines and what
 was published (`published`, `already_published` for a re-run, `invalid`). Ids and counts only.
 """
@@ -10,16 +12,16 @@ was published (`published`, `already_published` for a re-run, `invalid`). Ids an
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from plexlabor.crew.publish import publish_plan
-from plexlabor.crew.suggestions import Commitment, commitments, read_day
+from plexlabor.crew.suggestions import PLAN_HORIZON_DAYS, Commitment, commitments, read_day
 from plexlabor.crew.wiring import ACTOR, Dependencies
 from plexlabor.platform.observability import logger, metrics
 
@@ -32,13 +34,23 @@ class CrewPlannerDetail(BaseModel):
 
     day: date | None = Field(default=None, alias="date")
     shift: str | None = Field(default=None, min_length=1, max_length=16)
-    days_ahead: int = Field(default=1, ge=0, le=14)
+    days_ahead: int = Field(default=1, ge=0, le=PLAN_HORIZON_DAYS)
     time_limit_s: float | None = Field(default=None, gt=0, le=800)
     publish: bool = True
 
 
 class CrewPlannerEvent(EventBridgeModel):
     detail: CrewPlannerDetail = CrewPlannerDetail()
+
+    @model_validator(mode="after")
+    def _within_horizon(self) -> CrewPlannerEvent:
+        farthest = self.time.astimezone(UTC).date() + timedelta(days=PLAN_HORIZON_DAYS)
+        if self.detail.day is not None and self.detail.day > farthest:
+            raise ValueError(
+                f"date {self.detail.day} is more than {PLAN_HORIZON_DAYS} days after the run ({self.time:%Y-%m-%d}):"
+                f" plan it on {self.detail.day - timedelta(days=PLAN_HORIZON_DAYS)} or later"
+            )
+        return self
 
 
 def run(deps: Dependencies, request: CrewPlannerEvent) -> dict[str, Any]:

@@ -38,8 +38,13 @@ REPLAN_ACTOR = "crew_replan"
 """Who records a re-plan's suggestions, and closes those it superseded, in the audit trail."""
 CREW_KINDS = ("crew_assignment", "crew_unstaffed")
 """The kinds of a crew plan's suggestions: an assignment, a seat that stays empty."""
-PLAN_LOOKBACK = timedelta(days=3)
-"""How far before the planned day its suggestions are looked for (the nightly plan is published the day before)."""
+PLAN_HORIZON_DAYS = 7
+"""How many days after the day it runs crew_planner plans at most (`service.CrewPlannerDetail`): its suggestions
+are published then, and a day's read looks for them no earlier than `PLAN_LOOKBACK` before the day."""
+PLAN_LOOKBACK = timedelta(days=PLAN_HORIZON_DAYS + 1)
+"""How far before the planned day its suggestions are looked for: the farthest plan is published `PLAN_HORIZON_DAYS`
+before its day, and a plant's local date may be a day ahead of UTC's. Before, 3 days: a plan made 4 days ahead was
+invisible to the crew board and to re-plans, which then planned the shift from nothing."""
 READ_LIMIT = 50_000
 """Events per status read (a shift of a 2,400-person plant has about 1,000 assignments)."""
 CLOSING = (AuditStatus.APPROVED, AuditStatus.REJECTED, AuditStatus.EXPIRED)
