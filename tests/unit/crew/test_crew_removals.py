@@ -7,6 +7,7 @@ leaves the seat held (review180 #1, #2: until 2026-12-05 the approval alone let 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -325,6 +326,27 @@ def test_a_catching_up_reader_reads_the_removals_write_and_only_once_one_is_appr
     assert state is not None
     kept.save_day(DAY, state)
     assert removals(kept.load_day(DAY).read)[seat.event_id].state == "removed"
+
+
+def test_a_removal_opened_by_a_container_started_from_the_snapshot_names_the_seat(reads: list[int]) -> None:
+    """review_s13 #7: the day's snapshot kept slim seats, so a cold container's removal read "Remove ... from None"
+    and had no department (its department's supervisors did not see it) nor hours."""
+    store = InMemoryAuditStore()
+    departments = {job.place.workcenter_id: "MACHINING" for job in shift().jobs}
+    publish_plan(solve(shift(), 10), store, T0 - timedelta(hours=10), departments=departments)
+    accepted, seat = _accepted(store)
+    assert seat.payload["department"] == "MACHINING"
+    kept = KeptStore(InMemoryArtifactStore())
+    first = dataclasses.replace(container(store, [AT - timedelta(minutes=2)]), kept_store=kept)
+    run(first, down(AT - timedelta(minutes=2)))  # reads the day whole and stores it
+    cold = dataclasses.replace(container(store, [AT]), kept_store=kept)  # another container, from the snapshot
+
+    run(cold, message("call_off", AT, employee_id=accepted))
+
+    [removal] = _removals(store)
+    for name in ("workcenter_id", "workcenter_code", "department", "hours"):
+        assert removal.payload.get(name) == seat.payload.get(name), name
+    assert f"from {seat.payload['workcenter_code']} shift 1" in removal.payload["note"]
 
 
 def test_a_person_sent_home_mid_shift_gets_a_removal_only_for_the_seats_not_yet_over(

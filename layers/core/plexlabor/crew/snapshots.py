@@ -41,6 +41,7 @@ from plexlabor.audit.events import AuditEvent
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.models import CrewProblem
 from plexlabor.crew.pairs import Compiled, JobStats
+from plexlabor.crew.removals import SEAT_FIELDS
 from plexlabor.crew.suggestions import DayRead, DayState
 from plexlabor.platform.artifacts import ArtifactStore
 
@@ -91,9 +92,12 @@ ARRAYS = tuple(
 )
 """The compiled pairs' arrays stored as they are (`change`, `held`, `elsewhere` and `closed` belong to a re-plan,
 never kept)."""
-SLIM_PAYLOAD = ("kind", "plan_day", "shift_code", "segment", "start", "end", "outside_hours", "removes")
+SLIM_PAYLOAD = ("kind", *SEAT_FIELDS, "hours", "outside_hours", "removes")
 """What crew_replan reads of a suggestion's payload (`replanning.current_plan`, `recorded`, `commitments`; of a
-removal, the assignment it removes: `crew.removals`); a re-plan's fields (`replan_*`) are kept too."""
+removal, the assignment it removes: `crew.removals`); a re-plan's fields (`replan_*`) are kept too. A seat keeps
+what a removal copies of it (`removals.SEAT_FIELDS` and its hours; review_s13 #7: a removal opened from the
+snapshot read "Remove E0042 from None ..." and, without its department, its department's supervisors did not see
+it) and what `suggestions.seat_end` reads."""
 _EVENTS = TypeAdapter(list[AuditEvent])
 _MESSAGES = TypeAdapter(list[ReplanMessage])
 
