@@ -165,6 +165,10 @@ def test_an_overtime_projection_becomes_a_recommendation(projections: dict[str, 
     assert event.record_key == "departments:ASSY" and event.payload["iso_week"] == "2026-W47"
     assert event.payload["kind"] == "overtime_projection"  # the review queue's kind, for planners
     assert "Move about 8 h of weekend work" in event.payload["note"]
+    # the hours as the forecasts page says them (one decimal), the causes a sentence of their own
+    hours = projections["ASSY"].projected_overtime_hours
+    assert event.payload["note"].startswith(f"ASSY 2026-W47: {hours:.1f} h overtime projected (")
+    assert "into overtime). Weekend shifts: " in event.payload["note"]
 
 
 def test_the_overtime_backtest_beats_same_as_last_week_on_the_shared_plant(plant_data: ForecastData) -> None:

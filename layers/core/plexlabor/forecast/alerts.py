@@ -292,11 +292,13 @@ def overtime_event(
     event_id = stable_event_id(
         "forecast", "overtime", projection.as_of.date().isoformat(), projection.department, projection.iso_week
     )
+    causes = "; ".join(projection.causes)
     note = (
         f"{projection.department} {projection.iso_week}: "
-        f"{projection.projected_overtime_hours:.0f} h overtime projected "
+        f"{projection.projected_overtime_hours:.1f} h overtime projected "  # one decimal, as the forecasts page
         f"({projection.employees_over_threshold} of {projection.employees} people into overtime). "
-        + "; ".join(projection.causes)
+        + causes[:1].upper()
+        + causes[1:]
         + (f". Suggestion: {projection.suggestion}." if projection.suggestion else "")
     )
     payload = {
