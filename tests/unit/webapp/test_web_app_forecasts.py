@@ -158,7 +158,8 @@ def test_a_planner_sees_every_operation_as_the_run_has_it_and_no_plex_id(
     assert "weekend shifts: 3 people" in body and "Move about 18 h of weekend work" in body
     assert "2026-W49" in body and "18.0 h overtime" in body and "9.0 h overtime" in body
     # the week's hours say what they are, and the workload is said not to add to the overtime
-    assert "498.0 h expected: 0.0 worked + 498.0 still to come (the shifts left, as each person usually works them)" in body
+    expected = "498.0 h expected: 0.0 worked + 498.0 still to come (the shifts left, as each person usually works them)"
+    assert expected in body
     assert "it does not add to the overtime figure" in body
     assert "Not measured: this run did not score the model" in body  # said, not computed on a request
     assert 'aria-current="page">Forecasts' in body
