@@ -16,9 +16,10 @@ from approval_fakes import FakePlex, World, sqs_event
 from test_crew_writeback import ITEM_ID, approved, open_assignment
 from test_writeback import FakeTransport, run, service
 
+from plexlabor.approval.errors import NothingToRevertError
 from plexlabor.approval.messages import Decision, RecommendationWriteback
 from plexlabor.approval.recommendations import Recommended, recommendation_decision
-from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType
+from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, format_audit_time
 from plexlabor.crew.removals import Removal, accepted_seats, removal_event, removals, removed
 from plexlabor.crew.suggestions import read_day
 from plexlabor.plex.errors import PlexRequestError
@@ -191,3 +192,25 @@ def test_reverting_a_removal_posts_the_assignment_again(world: World, fake_plex:
 
     assert [body["status"] for _, body, _ in transport.posts] == ["assigned", "withdrawn", "assigned"]
     assert reverted.payload["restored"] == {"status": "assigned"}
+
+
+def test_a_removal_of_an_assignment_already_reverted_in_plex_posts_nothing(world: World, fake_plex: FakePlex) -> None:
+    # review_s13 #1: it posted `withdrawn` a second time, and reverting that removal posted the assignment IT had
+    # withdrawn back into Plex (posts: assigned, withdrawn, withdrawn, assigned)
+    transport = FakeTransport()
+    writer = service(world, fake_plex, transport=transport)
+    _, removal = _accepted_and_removal(world)
+    run(sqs_event(approved().model_dump_json()), writer)  # the assignment went to Plex
+    undone = writer.revert(ITEM_ID, actor="it-admin")  # ...and IT withdrew it there
+
+    assert run(sqs_event(_decided(removal).model_dump_json()), writer) == {"batchItemFailures": []}
+
+    assert [body["status"] for _, body, _ in transport.posts] == ["assigned", "withdrawn"]
+    [failed] = _events(world, removal.event_id, AuditEventType.WRITEBACK_FAILED)
+    assert failed.payload["message"] == (
+        f"assignment {ITEM_ID} was withdrawn from Plex already (reverted at "
+        f"{format_audit_time(undone.occurred_at)} by it-admin): nothing to remove"
+    )
+    assert _events(world, removal.event_id, AuditEventType.WRITEBACK) == [] and _state(world).state == "refused"
+    with pytest.raises(NothingToRevertError):  # nothing of the removal's to put back
+        writer.revert(removal.event_id, actor="it-admin")

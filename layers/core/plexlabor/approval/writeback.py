@@ -345,8 +345,9 @@ class WritebackService:
 
     def _write_removal(self, opening: AuditEvent, decision: Decision) -> AuditEvent:
         """The `withdrawn` record of the accepted assignment the removal names (`payload.removes`), as a revert posts
-        it, in the write mode; refused when that assignment was never written (nothing in Plex to remove), retried
-        while its write-back is still on its way."""
+        it, in the write mode; refused when that assignment was never written or its write was reverted (nothing in
+        Plex to remove; review_s13 #1: a second `withdrawn`, whose revert then posted the assignment IT had withdrawn
+        back), retried while its write-back is still on its way."""
         item_id = opening.finding_id or opening.event_id
         removes = str(opening.payload.get("removes") or "")
         history = [e for e in self.audit.history(opening.record_key) if removes and e.finding_id == removes]
@@ -356,6 +357,12 @@ class WritebackService:
                 raise WritebackRefusedError(f"assignment {removes} was never written to Plex: nothing to remove")
             raise AssignmentNotWrittenError(f"assignment {removes} has no write-back yet")
         assigned = written[-1]
+        undone = next((e for e in history if e.payload.get("reverted_event_id") == assigned.event_id), None)
+        if undone is not None:
+            raise WritebackRefusedError(
+                f"assignment {removes} was withdrawn from Plex already (reverted at "
+                f"{format_audit_time(undone.occurred_at)} by {undone.actor}): nothing to remove"
+            )
         other_mode = self._other_mode(f"assignment {removes}", assigned, "remove")
         if other_mode:
             raise WritebackRefusedError(other_mode)
