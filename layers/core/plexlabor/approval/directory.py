@@ -47,18 +47,26 @@ pages name who decided (ux141 #13: "Rejected by planner" read as a person's name
 
 @dataclass(frozen=True)
 class Person:
-    """How a person can be named: their Plex employee id, employee number and name (either may be unknown), and
-    their department (Plex's department code), which tells the pages which departments the plant has."""
+    """How a person can be named: their Plex employee id, employee number and name (either may be unknown), their
+    department (Plex's department code), which tells the pages which departments the plant has, and their shift
+    (Plex's default shift code): where the review queue places an item about them that names neither."""
 
     employee_id: str
     number: str | None = None
     name: str | None = None
     department: str | None = None
+    shift: str | None = None
 
     @classmethod
     def of(cls, employee: Employee) -> Person:
         name = " ".join(part.strip() for part in (employee.first_name, employee.last_name) if part and part.strip())
-        return cls(employee.id, employee.employee_no or None, name or None, employee.department_code or None)
+        return cls(
+            employee.id,
+            employee.employee_no or None,
+            name or None,
+            employee.department_code or None,
+            employee.default_shift_code or None,
+        )
 
 
 @runtime_checkable

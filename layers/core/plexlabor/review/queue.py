@@ -11,6 +11,11 @@ writer slower than it, a clock far off) is right again within that time. A read 
 page (`limit` events each) rather than stopping at a limit; if it hits its page or time bound it
 says so in the log and the next request resumes where it stopped. A decision made through this
 container (`mark_closed`) leaves the list at once, before the index shows it.
+
+An item about a person whose event names no department or shift (a punch finding's event holds the finding; a
+certification alert or a cross-training suggestion its person) is placed where the person works (`placed`: their
+department and default shift in the people directory, Plex's employees), so the queue's filters and a department's
+supervisor find it as they find a crew suggestion, whose event names both (ux_s13 #2).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from plexlabor.approval.directory import PeopleDirectory
 from plexlabor.audit.events import AuditEvent, AuditStatus, ran_out
 from plexlabor.audit.store import AuditStore
 from plexlabor.platform.clock import utc_now
@@ -118,12 +124,26 @@ class Filters:
         return all(want is None or want == have for want, have in wanted)
 
 
+def placed(item: ReviewItem, people: PeopleDirectory | None) -> ReviewItem:
+    """`item`, with its person's department and shift (Plex's department and default shift code, from `people`) where
+    its event names none; as it is when it names both, is about nobody, or `people` does not know the person."""
+    if people is None or item.employee_id is None or (item.department and item.shift):
+        return item
+    person = people.person_of(item.employee_id)
+    if person is None:
+        return item
+    update = {"department": item.department or person.department, "shift": item.shift or person.shift}
+    return item.model_copy(update=update)
+
+
 @dataclass
 class _Known:
     """What the reads so far found: the open items, the ids closed, and where each index's next read starts."""
 
     full_at: datetime
     """When the last read of the whole lookback started."""
+    item_of: Callable[[AuditEvent], ReviewItem | None]
+    """The item an opening event stands for, placed (`ReviewQueue.item_of`)."""
     opened: dict[str, tuple[str, ReviewItem]] = field(default_factory=dict)
     """Item id -> the index key of its opening event (the latest read), and the item; closed ones leave."""
     closed: set[str] = field(default_factory=set)
@@ -144,13 +164,13 @@ class _Known:
     def open(self, event: AuditEvent) -> None:
         item_id = event.finding_id
         if item_id in self.expired and self.expired[item_id][0] is None:  # its expiry was read first
-            self.expired[item_id] = (item_from_event(event), self.expired[item_id][1])
+            self.expired[item_id] = (self.item_of(event), self.expired[item_id][1])
         if item_id is None or item_id in self.closed:
             return
         known = self.opened.get(item_id)
         if known is not None and known[0] >= event.index_sk:  # read before (or an older opening)
             return
-        item = item_from_event(event)
+        item = self.item_of(event)
         if item is not None:
             self.opened[item_id] = (event.index_sk, escalated(item, self.escalations.get(item_id)))
             self.ranked = None
@@ -211,6 +231,8 @@ class ReviewQueue:
     read_budget_s: float = 20.0
     """A read asks an index for another page only this long after it started (each index gets one page at
     least); what it did not reach, the next request reads."""
+    people: PeopleDirectory | None = None
+    """Where an item about a person that names no department or shift is placed (`placed`); None: as recorded."""
     _known: _Known | None = field(default=None, init=False, repr=False, compare=False)
     _closed_here: dict[str, datetime] = field(default_factory=dict, init=False, repr=False, compare=False)
     """Items decided through this container that the status index did not show closed yet, and when."""
@@ -249,14 +271,28 @@ class ReviewQueue:
         if any(event.status in CLOSED_STATUSES for event in events):
             self.mark_closed(item_id)
             return None
-        return _visible(viewer, events)
+        return self._visible(viewer, events)
 
     def seen(self, viewer: Viewer, item_id: str) -> tuple[ReviewItem, list[AuditEvent]] | None:
         """An item the viewer may see, open or closed (decided, expired), with its events; None when it is
         unknown or not theirs. What the item page shows after the item left the queue."""
         events = self.audit.for_finding(item_id)
-        found = _visible(viewer, events)
+        found = self._visible(viewer, events)
         return None if found is None else (found, events)
+
+    def item_of(self, event: AuditEvent) -> ReviewItem | None:
+        """The review item an opening event stands for (`item_from_event`), placed where its person works."""
+        item = item_from_event(event)
+        return None if item is None else placed(item, self.people)
+
+    def _visible(self, viewer: Viewer, events: list[AuditEvent]) -> ReviewItem | None:
+        """The item an item's events open (escalated as they say), if `viewer` may see it."""
+        opening = (self.item_of(e) for e in events if e.status is AuditStatus.PENDING_APPROVAL)
+        found = next((item for item in opening if item is not None), None)
+        if found is None:
+            return None
+        found = escalated(found, next((e for e in events if e.status is AuditStatus.ESCALATED), None))
+        return found if viewer.may_see(found) else None
 
     def mark_closed(self, item_id: str) -> None:
         """The item was decided (or found closed) here: it leaves the list now, whatever the index shows yet."""
@@ -280,10 +316,12 @@ class ReviewQueue:
     def _catch_up(self) -> None:
         """Read what is new since the last read, or the whole lookback when there was none or it is due."""
         started = self.clock()
+        if self.people is not None:
+            self.people.everyone()  # the directory's read of Plex, when due, before the lock rather than under it
         with self._lock:
             known = self._known
         if known is None or started - known.full_at >= self.refresh:
-            known = _Known(full_at=started)
+            known = _Known(full_at=started, item_of=self.item_of)
             since = {status: started - self.lookback for status in READ_STATUSES}
         else:
             since = {status: known.marks[status] for status in READ_STATUSES}
@@ -347,16 +385,6 @@ class ReviewQueue:
         for item_id, when in list(self._closed_here.items()):
             if item_id in known.closed or when < now - self.lookback:
                 del self._closed_here[item_id]
-
-
-def _visible(viewer: Viewer, events: list[AuditEvent]) -> ReviewItem | None:
-    """The item an item's events open (escalated as they say), if `viewer` may see it."""
-    opening = (item_from_event(e) for e in events if e.status is AuditStatus.PENDING_APPROVAL)
-    found = next((item for item in opening if item is not None), None)
-    if found is None:
-        return None
-    found = escalated(found, next((e for e in events if e.status is AuditStatus.ESCALATED), None))
-    return found if viewer.may_see(found) else None
 
 
 def escalated(item: ReviewItem, escalation: AuditEvent | None) -> ReviewItem:

@@ -172,13 +172,14 @@ def build(settings: WebAppSettings) -> Dependencies:
     from plexlabor.platform.sqs import SqsJsonSender
 
     callback = build_callback(settings)
-    queue = ReviewQueue(callback.audit)
+    people = people_display(settings)
+    queue = ReviewQueue(callback.audit, people=people.directory)  # places items about a person (ux_s13 #2)
     review = ReviewService(queue, callback.audit, callback, SqsJsonSender(settings.writeback_queue_url))
     return Dependencies(
         review,
         settings.zone,
         settings.pilot_scope,
-        people_display(settings),
+        people,
         validations=DynamoDbValidationCounter(settings.state_table_name),
         reports=settings.skills_reports(),
         forecasts=settings.forecast_reports(),
