@@ -328,6 +328,24 @@ def test_a_catching_up_reader_reads_the_removals_write_and_only_once_one_is_appr
     assert removals(kept.load_day(DAY).read)[seat.event_id].state == "removed"
 
 
+@pytest.mark.parametrize("reverted", [False, True])
+def test_a_call_off_opens_no_removal_of_an_assignment_withdrawn_from_plex_by_a_revert(
+    reads: list[int], reverted: bool
+) -> None:
+    """review_s13 #1: an assignment plant IT withdrew (`plexlabor writeback revert`) still counted as accepted in
+    Plex, and its person's call-off opened a removal that posted `withdrawn` again."""
+    store = planned_store()
+    accepted, seat = _accepted(store)
+    written = _write(store, seat, AuditEventType.WRITEBACK, AT - timedelta(hours=1), sent=True, mode="custom_object")
+    if reverted:
+        _write(store, seat, AuditEventType.REVERT, AT - timedelta(minutes=30), reverted_event_id=written.event_id)
+
+    summary = run(container(store, [AT]), message("call_off", AT, employee_id=accepted))
+
+    assert summary["removals_opened"] == (0 if reverted else 1)
+    assert len(_removals(store)) == (0 if reverted else 1)
+
+
 def test_a_removal_opened_by_a_container_started_from_the_snapshot_names_the_seat(reads: list[int]) -> None:
     """review_s13 #7: the day's snapshot kept slim seats, so a cold container's removal read "Remove ... from None"
     and had no department (its department's supervisors did not see it) nor hours."""

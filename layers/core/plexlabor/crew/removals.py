@@ -26,7 +26,7 @@ id, `crew.publish.renewed_id`) until a revert of the removal puts it back.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -78,7 +78,7 @@ class Removal:
             return STATES[self.closing.status]
         written = [e for e in self.writes if e.event_type is AuditEventType.WRITEBACK]
         if written:  # each decision is written once: a failure never follows its write
-            if any(e.payload.get("reverted_event_id") == written[-1].event_id for e in self.writes):
+            if reverted(self.writes, written[-1]):
                 return "reverted"
             return "removed" if written[-1].payload.get("sent") else "dry_run"
         return "refused" if self.refusal is not None else "approved"
@@ -92,6 +92,22 @@ class Removal:
     def called_off_at(self) -> datetime | None:
         found = self.event.payload.get("called_off_at")
         return datetime.fromisoformat(str(found)) if found else None
+
+
+def reverted(events: Iterable[AuditEvent], written: AuditEvent) -> bool:
+    """Whether a `revert` among an item's `events` undid its write-back `written` (`plexlabor writeback revert`)."""
+    return any(e.payload.get("reverted_event_id") == written.event_id for e in events)
+
+
+def withdrawn_in_plex(store: AuditStore, seat: AuditEvent) -> bool:
+    """Whether the accepted seat's assignment was written to Plex and that write reverted (withdrawn there by plant
+    IT): not an accepted seat in Plex, so nothing to remove (review_s13 #1: its removal posted `withdrawn` again). Read
+    from the seat's record (`AuditStore.history`, the day's read holds no assignment's write), only for a seat about
+    to get a removal."""
+    seat_id = seat.finding_id or seat.event_id
+    history = [e for e in store.history(seat.record_key) if e.finding_id == seat_id]
+    written = [e for e in history if e.event_type is AuditEventType.WRITEBACK]
+    return bool(written) and reverted(history, written[-1])
 
 
 def _every(read: DayRead) -> list[Removal]:
@@ -215,8 +231,9 @@ def opened(
 ) -> int:
     """Opens a removal for each accepted seat of the shift whose person is `off` (employee id -> when they called off;
     None: leave read from Plex) and that is not over by then (by `now` for leave: `over_by`; issue 16, a person sent
-    home mid-shift got removals of the seats they had worked), unless one waits or was decided (an undone call-off's,
-    superseded, does not count); how many it opened. `empty`: the segments the re-plan leaves with an empty seat (the
+    home mid-shift got removals of the seats they had worked) and whose assignment was not withdrawn from Plex by a
+    revert (`withdrawn_in_plex`), unless one waits or was decided (an undone call-off's, superseded, does not count);
+    how many it opened. `empty`: the segments the re-plan leaves with an empty seat (the
     note says so; None: no re-plan, crew_replan's scheduled refresh)."""
     known: dict[str, list[Removal]] = {}
     for removal in _every(read):
@@ -226,7 +243,7 @@ def opened(
         earlier = known.get(seat.event_id, [])
         if seat.employee_id not in off or any(r.state != "superseded" for r in earlier):
             continue
-        if over_by(seat.payload, off[str(seat.employee_id)] or now):
+        if over_by(seat.payload, off[str(seat.employee_id)] or now) or withdrawn_in_plex(store, seat):
             continue
         stays_empty = None if empty is None else seat.payload.get("segment") in empty
         count += append_once(
