@@ -211,6 +211,20 @@ class _Known:
             del self.expired[item_id]
 
 
+@dataclass(frozen=True)
+class QueueView:
+    """What one person may see of the queue at one read: the open items, highest rank first, and those that expired
+    undecided, with when, the latest first."""
+
+    items: list[ReviewItem]
+    expired: list[tuple[ReviewItem, datetime]]
+
+
+def _expired(known: _Known, viewer: Viewer) -> list[tuple[ReviewItem, datetime]]:
+    found = [(item, at) for item, at in known.expired.values() if item is not None and viewer.may_see(item)]
+    return sorted(found, key=lambda pair: (pair[1], pair[0].item_id), reverse=True)
+
+
 @dataclass
 class ReviewQueue:
     """The open suggestions in the audit table, read through its status index and kept between requests.
@@ -244,10 +258,14 @@ class ReviewQueue:
     def open_items(self) -> list[ReviewItem]:
         """Every open suggestion (no decision, no expiry yet), highest rank first."""
         with self._caught_up() as known:
-            if known.ranked is None:
-                live = (item for _, item in known.opened.values() if item.item_id not in self._closed_here)
-                known.ranked = sorted(live, key=lambda item: (-item.rank, item.created_at, item.item_id))
-            return list(known.ranked)
+            return self._ranked(known)
+
+    def _ranked(self, known: _Known) -> list[ReviewItem]:
+        """The open items of `known`, highest rank first (sorted again only after a change; under `_lock`)."""
+        if known.ranked is None:
+            live = (item for _, item in known.opened.values() if item.item_id not in self._closed_here)
+            known.ranked = sorted(live, key=lambda item: (-item.rank, item.created_at, item.item_id))
+        return list(known.ranked)
 
     def for_viewer(self, viewer: Viewer, filters: Filters | None = None) -> list[ReviewItem]:
         """What `viewer` may see and decide, narrowed by `filters`, highest rank first."""
@@ -261,8 +279,15 @@ class ReviewQueue:
         each expired, the latest expiry first; not those a re-plan replaced. The page narrows them by the queue's
         filters (`Filters.keep`) once it has checked the filters against them."""
         with self._caught_up() as known:
-            found = [(item, at) for item, at in known.expired.values() if item is not None and viewer.may_see(item)]
-        return sorted(found, key=lambda pair: (pair[1], pair[0].item_id), reverse=True)
+            return _expired(known, viewer)
+
+    def view(self, viewer: Viewer) -> QueueView:
+        """`for_viewer` and `expired_items` of one read of the audit table: what the queue page shows (each of the
+        two reads every status index; ux_s13 #12, a page read them twice)."""
+        with self._caught_up() as known:
+            expired = _expired(known, viewer)
+            items = self._ranked(known)
+        return QueueView([item for item in items if viewer.may_see(item)], expired)
 
     def item(self, viewer: Viewer, item_id: str) -> ReviewItem | None:
         """One open item the viewer may see (None when it is closed, unknown or not theirs); read from

@@ -391,7 +391,8 @@ def _query() -> dict[str, str]:
 
 
 def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None = None, **kept: Any) -> Response[str]:
-    everything = page.deps.review.queue.for_viewer(page.viewer)
+    seen = page.deps.review.queue.view(page.viewer)  # one read of the audit table for the list and the expired count
+    everything = seen.items
     filters, problems = _plant_filters(page, everything)
     query = {k: v for k, v in _query().items() if k not in problems}  # the links go on without a refused filter
     if problems:  # a clear refusal, not a silently empty or unfiltered queue (ux119 #21)
@@ -432,7 +433,7 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
         own_page=sum(1 for i in items if i.kind in CONFIRMED_KINDS),
         reason=kept.get("reason"),
         guidance=_job_code_guidance(page, items),
-        expired=len(page.deps.review.queue.expired_items(page.viewer)),
+        expired=len(seen.expired),
     )
 
 
