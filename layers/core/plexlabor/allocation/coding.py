@@ -14,7 +14,8 @@ Anything else is refused with the field and the reason (`CodingRefusedError`, a 
 the suggestion it codes; the KPIs count it chosen by hand, and the suggestion's rejection overridden, as a swap
 on the crew board), carrying what approving it writes: a job's labor entry (`labor_entry`, as the night's
 suggestion of a likely job does) or the indirect code's entry (`indirect_entry`, which plex_writeback records as
-indirect labor in the suggestions custom object: `approval.writeback`). The web app approves it at once
+indirect labor in the suggestions custom object: `approval.writeback`). `take_stretch` records it as the stretch's
+next coding, one at a time (a conditional write). The web app approves it at once
 (`review.decisions.ReviewService.approve_new`) and rejects the suggestion it replaces.
 """
 
@@ -28,7 +29,9 @@ from plexlabor.allocation.artifact import AllocationArtifact
 from plexlabor.allocation.nightly import KIND, job_labor_entry
 from plexlabor.allocation.policy import AllocationPolicy
 from plexlabor.allocation.report import JobCost
+from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event, stable_event_id
+from plexlabor.audit.store import AuditStore
 from plexlabor.models.types import format_plex_datetime
 
 STRETCH_FIELDS = ("as_of", "employee_no", "department", "start", "end", "minutes", "cost", "shift_code")
@@ -115,9 +118,55 @@ def waiting_suggestion(events: list[AuditEvent]) -> AuditEvent | None:
     return opening
 
 
-def coded_event(opening: AuditEvent, coding: Coding, by: str, now: datetime) -> AuditEvent:
-    """The coding of the suggestion `opening` as a waiting recommendation by `by` (its id stable per suggestion and
-    choice: the same coding posted twice is recorded once)."""
+class StretchTakenError(Exception):
+    """A coding not recorded: another coding of the same stretch stands (`coding`: approved or waiting; None: the
+    codings of the stretch changed at every read, `TAKE_ATTEMPTS`)."""
+
+    def __init__(self, coding: AuditEvent | None, approved: bool = False) -> None:
+        super().__init__(f"the stretch is coded already ({coding.event_id if coding else 'at the same moment'})")
+        self.coding = coding
+        self.approved = approved
+
+
+TAKE_ATTEMPTS = 3
+"""How often a coding reads the stretch's codings again after another took the place it meant to record."""
+
+
+def take_stretch(audit: AuditStore, opening: AuditEvent, coding: Coding, by: str, now: datetime) -> AuditEvent:
+    """Record the coding of the suggestion `opening` by `by` (waiting, `coded_event`) as its stretch's next coding,
+    unless another coding of the stretch stands (`StretchTakenError` naming it; nothing recorded). The stretch's n-th
+    coding has a stable id, so of two codings at the same moment (two tabs, the supervisor and a department's) only
+    the first is recorded, the other refused (review_s13 L1: both were approved and both written); one let go
+    (`ReviewService.let_go`: its write could not be queued) or rejected does not stand, and the next takes the next id.
+    The record's history is read with strong consistency (`AuditStore.history`)."""
+    item_id = opening.finding_id or opening.event_id
+    for _ in range(TAKE_ATTEMPTS):
+        history = audit.history(opening.record_key)
+        earlier = [e for e in history if e.event_type is AuditEventType.RECOMMENDATION and _codes(e, item_id)]
+        for event in earlier:
+            closed = {e.status for e in history if e.finding_id == event.event_id and e.status in _CLOSED}
+            if AuditStatus.APPROVED in closed or not closed:
+                raise StretchTakenError(event, approved=AuditStatus.APPROVED in closed)
+        coded = coded_event(opening, coding, by, now, len(earlier) + 1)
+        try:
+            audit.append(coded)
+        except AuditConflictError:  # another coding took this place a moment ago: read again
+            continue
+        return coded
+    raise StretchTakenError(None)
+
+
+_CLOSED = (AuditStatus.APPROVED, AuditStatus.REJECTED, AuditStatus.EXPIRED)
+
+
+def _codes(event: AuditEvent, item_id: str) -> bool:
+    """Whether `event` (a recommendation) is a coding by hand of the suggestion `item_id`."""
+    return bool(event.payload.get("chosen_by_hand")) and event.payload.get("replaces") == item_id
+
+
+def coded_event(opening: AuditEvent, coding: Coding, by: str, now: datetime, n: int) -> AuditEvent:
+    """The coding of the suggestion `opening` as a waiting recommendation by `by`, its stretch's `n`-th coding (its
+    id stable per suggestion and `n`: `take_stretch`)."""
     payload = opening.payload
     item_id = opening.finding_id or opening.event_id
     employee_id = str(opening.employee_id)
@@ -134,7 +183,6 @@ def coded_event(opening: AuditEvent, coding: Coding, by: str, now: datetime) -> 
             "workcenter_code": coding.workcenter_code,
             "labor_entry": job_labor_entry(employee_id, j.workcenter_id, j.job_id, j.job_operation_id, start, end),
         }
-        key = j.job_operation_id
     else:
         chosen = {
             "indirect_code": coding.indirect_code,
@@ -146,7 +194,6 @@ def coded_event(opening: AuditEvent, coding: Coding, by: str, now: datetime) -> 
                 "endTime": format_plex_datetime(end),
             },
         }
-        key = f"indirect:{coding.indirect_code}"
     was = f"job {payload['job_no']} op {payload['operation_no']}" if payload.get("labor_entry") else "no job"
     note = (
         f"{employee_id}: {payload.get('minutes')} paid minutes on {payload.get('as_of')} "
@@ -154,7 +201,7 @@ def coded_event(opening: AuditEvent, coding: Coding, by: str, now: datetime) -> 
     )
     return recommendation_event(
         opening.record_key,
-        stable_event_id("allocation", KIND, "coded", item_id, key),
+        stable_event_id("allocation", KIND, "coded", item_id, str(n)),
         status=AuditStatus.PENDING_APPROVAL,
         occurred_at=now,
         actor=by,

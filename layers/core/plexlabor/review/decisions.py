@@ -146,7 +146,9 @@ class ReviewService:
         """Record a recommendation `viewer` made themselves (a swap on the crew board: `opening`, waiting)
         and approve it as `decide` approves one: its write on the way first, then its `decision` event.
         The same choice recorded before is approved if nobody decided it yet (its write could not be queued
-        then), else refused with nothing written. What approving it holds (`guard`) is held before it is recorded."""
+        then, or the caller recorded it: a coding taking its stretch, `allocation.coding.take_stretch`), else refused
+        with nothing written. What approving it holds (`guard`) is held before it is recorded. A write that cannot be
+        queued leaves it recorded, waiting (`WritebackNotQueuedError`): the caller posts it again or `let_go`es it."""
         with self._holding(item_from_event(opening), viewer):
             try:
                 self.audit.append(opening)
@@ -157,11 +159,33 @@ class ReviewService:
             decision = CallbackService.read_form(ApprovalAction.APPROVE.value, None, viewer.user_id)
             recommended = Recommended.of(opening)
             written = recommended.kind in WRITTEN_KINDS
-            return self._record(
-                decision,
-                RecommendationWriteback(item_id=recommended.item_id, decision=decision) if written else None,
-                recommendation_decision(recommended, decision, self.clock(), via),
-            )
+            try:
+                return self._record(
+                    decision,
+                    RecommendationWriteback(item_id=recommended.item_id, decision=decision) if written else None,
+                    recommendation_decision(recommended, decision, self.clock(), via),
+                )
+            except WritebackNotQueuedError as error:  # its opening stays recorded (review_s13 #5: "nothing recorded")
+                raise WritebackNotQueuedError(
+                    "the change could not be sent on its way to Plex, so it was not approved: it waits in the review "
+                    "queue, to be approved there in a moment"
+                ) from error.__cause__
+
+    def let_go(self, viewer: Viewer, opening: AuditEvent, reason: str, via: str) -> bool:
+        """Close a recommendation `viewer` recorded themselves whose approval was not recorded (`approve_new` raised
+        `WritebackNotQueuedError`), as their own rejection with `reason`, so nothing of it waits in the queue and a
+        write that reached the write-back queue after all is refused by plex_writeback (it writes nothing the audit
+        shows rejected). False when it was approved meanwhile (plex_writeback recorded the approval of such a write
+        first: the two share the decision's id), so it stands."""
+        decision = CallbackService.read_form(ApprovalAction.REJECT.value, reason, viewer.user_id)
+        try:
+            self.audit.append(recommendation_decision(Recommended.of(opening), decision, self.clock(), via))
+        except AuditConflictError:
+            item = item_from_event(opening)
+            if item is not None and self._approved(item):
+                return False
+        self.queue.mark_closed(opening.event_id)
+        return True
 
     @contextmanager
     def _holding(self, item: ReviewItem | None, viewer: Viewer) -> Iterator[None]:

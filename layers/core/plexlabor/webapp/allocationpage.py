@@ -7,8 +7,13 @@ its item, for the others the list is read-only (ux164 #13: planners and HR were 
 `/allocation/code?item=<id>`: unallocated time coded by hand (ux164 #5), for whom the item is in the review queue:
 an indirect code of the plant or a job operation worked that day (`allocation.coding`, checked against the
 night's report of the item's day; a refused choice is a 400 naming the field, the form kept). Posted, the coding
-is recorded as the viewer's own suggestion and approved (its write on the way first, `ReviewService.approve_new`),
-the suggestion it codes rejected with the coding as the reason; then its item page.
+is recorded as the viewer's own suggestion, the stretch's next coding (`allocation.coding.take_stretch`: refused, a
+409 naming it, while another coding of the stretch waits or is approved, so two at the same moment are not both
+written), and approved (its write on the way first, `ReviewService.approve_new`), the suggestion it codes rejected
+with the coding as the reason; then its item page. A write that cannot be queued keeps nothing: the coding is let go
+(its coder's own rejection, `ReviewService.let_go`) and the 503 says try again; if even that cannot be recorded, the
+503 says it waits in the queue (review_s13 #5: it waited while the page said "not coded", and a second coding of the
+stretch made two writes).
 
 Registered on the web app's resolver when `webapp.dashboards` is imported (its last line), whose helpers it uses.
 """
@@ -21,16 +26,18 @@ from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.allocation.artifact import AllocationArtifact
 from plexlabor.allocation.coding import (
+    Coding,
     CodingRefusedError,
-    coded_event,
+    StretchTakenError,
     indirect_codes,
     read_coding,
+    take_stretch,
     waiting_suggestion,
     writable_jobs,
 )
 from plexlabor.allocation.nightly import KIND
 from plexlabor.approval.effects import plex_effect
-from plexlabor.approval.errors import ApprovalError, status_for
+from plexlabor.approval.errors import ApprovalError, WritebackNotQueuedError, status_for
 from plexlabor.platform.observability import logger
 from plexlabor.review.items import ReviewItem
 from plexlabor.webapp.allocation import AllocationIndex, AllocationScope, allocation_view, job_code
@@ -145,9 +152,24 @@ def allocation_code_post() -> Response[str]:
     opening = waiting_suggestion(review.audit.for_finding(item_id))
     if opening is None:
         return page.render("message.html", 404, title=CODE_TITLE, page="queue", message=NOT_YOURS)
-    coded = coded_event(opening, coding, page.viewer.user_id, review.clock())
+    try:
+        coded = take_stretch(review.audit, opening, coding, page.viewer.user_id, review.clock())
+    except StretchTakenError as taken:  # another coding of the stretch stands: nothing recorded
+        logger.info("coding refused: the stretch is coded already", item_id=item_id, taken=str(taken))
+        return _taken(page, taken)
     try:
         review.approve_new(page.viewer, coded, "allocation")
+    except WritebackNotQueuedError:  # let go, so "nothing was kept" is true (review_s13 #5: it waited in the queue)
+        try:
+            let_go = review.let_go(page.viewer, coded, LET_GO, "allocation")
+        except Exception:
+            logger.exception("coding whose write could not be queued not let go", coded=coded.event_id)
+            return page.render("message.html", 503, title=CODE_TITLE, page="queue", message=_stuck(coding))
+        if let_go:
+            logger.info("coding let go: its write could not be queued", item_id=item_id, coded=coded.event_id)
+            message = "Not coded: the change could not be sent on its way to Plex, so nothing was kept: try again."
+            return page.render("message.html", 503, title=CODE_TITLE, page="queue", message=message)
+        # else approved meanwhile: its write reached the queue after all (plex_writeback recorded it): it stands
     except ApprovalError as error:
         logger.info("coding not recorded", item_id=item_id, reason=str(error))
         message = f"Not coded: {error}"
@@ -159,3 +181,30 @@ def allocation_code_post() -> Response[str]:
         return page.render("message.html", status_for(error), title=CODE_TITLE, page="queue", message=message)
     logger.info("unallocated time coded by hand", item_id=item_id, coded=coded.event_id)
     return page.redirect(f"/items/{coded.event_id}")
+
+
+LET_GO = "not coded: its write to Plex could not be queued (nothing kept)"
+"""The reason of a coding's rejection by its own coder when its write could not be queued (`ReviewService.let_go`)."""
+
+
+def _stuck(coding: Coding) -> str:
+    """A coding whose write could not be queued and that could not be let go either: it waits in the queue."""
+    return (
+        f"Not coded yet: the change could not be sent on its way to Plex, and the coding to {coding.words()} stays "
+        "recorded, waiting in the review queue. Approve it there in a moment, or reject it there to code this time "
+        "otherwise."
+    )
+
+
+def _taken(page: Page, taken: StretchTakenError) -> Response[str]:
+    """The 409 of a coding refused as another coding of the stretch stands: who coded it, when and to what."""
+    earlier = taken.coding
+    if earlier is None:
+        message = "Not coded: this time was being coded by someone else at the same moment. Open it again."
+        return page.render("message.html", 409, title=CODE_TITLE, page="queue", message=message)
+    when, chosen = page.local(earlier.occurred_at), earlier.payload.get("suggestion")
+    what = f"{page.who(earlier.actor)} coded this time at {when} ({chosen})"
+    state = "it is approved" if taken.approved else "it waits to be approved or rejected"
+    message = f"Not coded: {what}, and {state}. Nothing more was recorded."
+    back = {"path": f"/items/{earlier.event_id}", "label": "Open that coding"}
+    return page.render("message.html", 409, title=CODE_TITLE, page="queue", message=message, back=back)

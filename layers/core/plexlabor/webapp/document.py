@@ -190,7 +190,8 @@ def webapp_document() -> dict[str, Any]:
                 _query("item"),
             ),
             "post": _post(
-                "Code unallocated time by hand: recorded as the reviewer's choice, approved, the suggestion rejected",
+                "Code unallocated time by hand: recorded as the reviewer's choice, approved, the suggestion rejected "
+                "(refused while another coding of the stretch stands; a write that cannot be queued keeps nothing)",
                 _form(
                     {
                         "item": _TEXT,
@@ -202,9 +203,11 @@ def webapp_document() -> dict[str, Any]:
                 ),
                 "400",  # an unreadable form, or a code or job the day's report does not have (the form, saying why)
                 "404",  # not waiting, or not the viewer's to decide
-                "409",
+                "409",  # another coding of the stretch stands (waiting or approved), named: nothing recorded
                 "410",
-                "503",  # the day's report unreadable, or the write could not be queued (nothing recorded)
+                # the day's report unreadable, or the write could not be queued: nothing kept (the coding let go, its
+                # coder's rejection), or, when that could not be recorded either, the page says it waits in the queue
+                "503",
             ),
         },
         "/crew": {
@@ -266,7 +269,7 @@ def webapp_document() -> dict[str, Any]:
                 "404",  # not a removal the viewer decides
                 "409",  # no longer the refused one (sent again, closed), or its person back on the shift
                 "410",
-                "503",  # the write could not be queued (nothing recorded)
+                "503",  # the write could not be queued: the removal is recorded, not approved, waiting in the queue
             )
         },
         "/copilot": {
