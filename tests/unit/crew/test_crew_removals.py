@@ -172,6 +172,40 @@ def test_a_decided_removal_is_not_opened_again(reads: list[int]) -> None:
     assert len(_removals(store)) == 1
 
 
+@pytest.mark.parametrize("outcome", ["kept", "reverted", "refused"])
+def test_a_new_call_off_after_an_undo_opens_a_new_removal_whatever_became_of_the_first(
+    reads: list[int], outcome: str
+) -> None:
+    """review_s13 #8: one item per seat and call-off. A removal rejected (they said they would come), reverted or
+    refused, then the call-off undone (they turned up), then sent home ill: the new call-off opened no removal."""
+    store, clock = planned_store(), [AT]
+    accepted, seat = _accepted(store)
+    deps = container(store, clock)
+    run(deps, message("call_off", AT, employee_id=accepted))
+    [first] = _removals(store)
+    _decide(store, first, "reject" if outcome == "kept" else "approve")
+    if outcome == "reverted":
+        written = _written(store, first, AT + timedelta(minutes=1))
+        _write(store, first, AuditEventType.REVERT, AT + timedelta(minutes=2), reverted_event_id=written.event_id)
+    elif outcome == "refused":
+        _write(store, first, AuditEventType.WRITEBACK_FAILED, AT + timedelta(minutes=1), message="bad request")
+    clock[0] = AT + timedelta(minutes=5)
+    run(deps, message("call_off_undone", clock[0], employee_id=accepted))  # they turned up
+    assert removals(read_day(store, DAY))[seat.event_id].state == outcome
+    clock[0] = AT + timedelta(hours=3)
+
+    summary = run(deps, message("call_off", clock[0], employee_id=accepted))  # sent home ill at 08:40
+
+    assert summary["removals_opened"] == 1
+    newest = removals(read_day(store, DAY))[seat.event_id]
+    assert newest.state == "waiting" and newest.called_off_at == clock[0]
+    assert "called off at 08:40" in newest.event.payload["note"]  # the new call-off's time, not the first's
+    # the same call-off seen again (crew_call_offs' no-show after the board's) opens none
+    clock[0] += timedelta(minutes=20)
+    run(deps, message("call_off", clock[0], employee_id=accepted))
+    assert len(_removals(store)) == 2
+
+
 def test_leave_read_from_plex_opens_a_removal(monkeypatch: pytest.MonkeyPatch) -> None:
     store = planned_store()
     accepted, _ = _accepted(store)

@@ -17,7 +17,9 @@ assignment again (review180 #2). A re-plan lets the seat go (`removed`) only whe
 counts as written, the rule of the accepted assignment itself (held once approved, whatever its write sent).
 
 One item per seat and call-off: a second call-off of the same person that day (detected after the board's, another
-shift's message) finds the seat's removal waiting, decided or written and opens none. A call-off undone (or a person
+shift's message) finds the seat's removal waiting, decided or written and opens none; a call-off after an undo is a
+new one, which a removal of the earlier call-off decided to keep, refused or reverted does not stand for
+(`Removal.asks_for`). A call-off undone (or a person
 who clocked in after all) before the removal is decided closes it (`to_supersede`: `expired`, superseded by
 crew_replan), and the seat stands accepted again; once the removal was written (or dry run) the assignment is gone
 from Plex (`removed`: a re-plan no longer holds it, and the person back in that seat is a new suggestion with a new
@@ -92,6 +94,15 @@ class Removal:
     def called_off_at(self) -> datetime | None:
         found = self.event.payload.get("called_off_at")
         return datetime.fromisoformat(str(found)) if found else None
+
+    def asks_for(self, called_off_at: datetime | None) -> bool:
+        """Whether this removal stands for the seat's person being off since `called_off_at` (None: leave read from
+        Plex), so that no other opens: one waiting, approved or written whatever call-off it was for; one kept,
+        expired, refused or reverted only for that call-off (review_s13 #8: once a removal was rejected or reverted,
+        a call-off after an undo opened none); one superseded never (its call-off was undone before a decision)."""
+        if self.state == "superseded":
+            return False
+        return self.state in ("waiting", "approved", *GONE) or self.called_off_at == called_off_at
 
 
 def reverted(events: Iterable[AuditEvent], written: AuditEvent) -> bool:
@@ -230,18 +241,18 @@ def opened(
     empty: Collection[str] | None = frozenset(),
 ) -> int:
     """Opens a removal for each accepted seat of the shift whose person is `off` (employee id -> when they called off;
-    None: leave read from Plex) and that is not over by then (by `now` for leave: `over_by`; issue 16, a person sent
-    home mid-shift got removals of the seats they had worked) and whose assignment was not withdrawn from Plex by a
-    revert (`withdrawn_in_plex`), unless one waits or was decided (an undone call-off's, superseded, does not count);
-    how many it opened. `empty`: the segments the re-plan leaves with an empty seat (the
-    note says so; None: no re-plan, crew_replan's scheduled refresh)."""
+    None: leave read from Plex; the earliest call-off since they were last back on the shift) and that is not over by
+    then (by `now` for leave: `over_by`; issue 16, a person sent home mid-shift got removals of the seats they had
+    worked) and whose assignment was not withdrawn from Plex by a revert (`withdrawn_in_plex`), unless one asks for it
+    already (`Removal.asks_for`: one item per seat and call-off); how many it opened. `empty`: the segments the
+    re-plan leaves with an empty seat (the note says so; None: no re-plan, crew_replan's scheduled refresh)."""
     known: dict[str, list[Removal]] = {}
     for removal in _every(read):
         known.setdefault(removal.removes, []).append(removal)
     count = 0
     for seat in accepted_seats(read, shift):
         earlier = known.get(seat.event_id, [])
-        if seat.employee_id not in off or any(r.state != "superseded" for r in earlier):
+        if seat.employee_id not in off or any(r.asks_for(off[str(seat.employee_id)]) for r in earlier):
             continue
         if over_by(seat.payload, off[str(seat.employee_id)] or now) or withdrawn_in_plex(store, seat):
             continue

@@ -393,8 +393,13 @@ def _removals(
 
 def _off(problem: CrewProblem, events: tuple[ReplanMessage, ...]) -> dict[str, datetime | None]:
     """Who is off the shift in `problem` (its leave: a call-off or absence `events` apply, or leave read from Plex),
-    with when they called off (None: leave read from Plex)."""
-    when = {e.employee_id: e.detected_at for e in events if e.reason in ("call_off", "absence") and e.employee_id}
+    with when they called off (None: leave read from Plex): the earliest call-off of those `events` keep (an undo
+    takes back those before it, `remembered`), so a second call-off of a person already off (crew_call_offs' no-show
+    after the board's) is the same call-off to `removals.opened`."""
+    when: dict[str, datetime] = {}
+    for event in events:
+        if event.reason in ("call_off", "absence") and event.employee_id:
+            when[event.employee_id] = min(event.detected_at, when.get(event.employee_id, event.detected_at))
     return {op.employee_id: when.get(op.employee_id) for op in problem.operators if op.leave}
 
 
