@@ -49,6 +49,16 @@ def artifact(store: InMemoryArtifactStore) -> AllocationArtifact:
     return read_artifact(store, pointer)
 
 
+@pytest.fixture(scope="module")
+def often(artifact: AllocationArtifact) -> AllocationArtifact:
+    """The day with its top combination often misapplied (12 of its entries): the labelled plant has none the queue
+    calls so (`webapp.allocation.often_misapplied`)."""
+    top = artifact.guidance[0]
+    return artifact.model_copy(
+        update={"guidance": [top.model_copy(update={"misapplied": 12, "entries": 64}), *artifact.guidance[1:]]}
+    )
+
+
 def _call(store: InMemoryArtifactStore | None, claims: dict[str, Any]) -> Any:
     deps: Dependencies = dataclasses.replace(
         web_deps(World()), allocation=AllocationReports(store) if store is not None else None
@@ -130,8 +140,9 @@ def _item(workcenter: str | None, shift: str | None) -> ReviewItem:
 
 
 def test_the_queue_shows_the_guidance_beside_timecards_of_the_same_workcenter_and_shift(
-    artifact: AllocationArtifact,
+    often: AllocationArtifact,
 ) -> None:
+    artifact = often
     top = artifact.guidance[0]
     code = artifact.workcenters[top.workcenter_id].code
     store = InMemoryArtifactStore()
@@ -166,9 +177,11 @@ def test_the_queue_shows_the_guidance_beside_timecards_of_the_same_workcenter_an
 
 
 def test_the_queue_and_the_item_page_show_the_guidance_beside_a_timecard_at_that_workcenter(
-    store: InMemoryArtifactStore, artifact: AllocationArtifact
+    often: AllocationArtifact,
 ) -> None:
     # Given a job-code finding at the top combination's workcenter and shift, and one elsewhere
+    artifact, store = often, InMemoryArtifactStore()
+    store_artifact(store, artifact)
     top = artifact.guidance[0]
     code = artifact.workcenters[top.workcenter_id].code
     world = World()
@@ -184,7 +197,8 @@ def test_the_queue_and_the_item_page_show_the_guidance_beside_a_timecard_at_that
     # Then the guidance stands beside that timecard only, and on its page
     body = html.unescape(queue["body"])
     assert body.count("Job codes often misapplied here") == 1
-    assert f"on shift {top.shift}, {top.predicted_rate:.0%} predicted for this week (1st highest in the plant;" in body
+    rate = f"{100 * top.predicted_rate:.1f} %"
+    assert f"on shift {top.shift}, {rate} predicted for this week (1st highest in the plant;" in body
     assert "Job-code guidance" in html.unescape(item["body"])
 
 

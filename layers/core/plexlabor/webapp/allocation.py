@@ -33,6 +33,11 @@ from plexlabor.webapp.viewer import Reach
 
 logger = logging.getLogger(__name__)
 
+OFTEN_MISAPPLIED = 3
+"""The queue names a job code beside a timecard only when at least this many of its entries in the guidance weeks
+were misapplied (`often_misapplied`; ux_s13 #1: "often misapplied" stood beside 0 of 4 and 1 % predicted) ..."""
+OFTEN_SHARE = 0.10
+"""... and they are at least this share of its entries there."""
 ROWS = 50
 """Rows per table: the page stays small whatever the plant's size."""
 GUIDANCE_ROWS = 10
@@ -180,22 +185,36 @@ def job_code(g: Guidance) -> str:
     return f"{jobs} op {g.operation_code} ({family})"
 
 
+def often_misapplied(g: Guidance) -> bool:
+    """Whether a combination's own record says its job code is often misapplied: at least `OFTEN_MISAPPLIED` of its
+    entries in the guidance weeks, and at least `OFTEN_SHARE` of them (its rank alone is no evidence: the plant's
+    most likely combination may be misapplied 1 time in 100)."""
+    return g.misapplied >= OFTEN_MISAPPLIED and g.misapplied >= OFTEN_SHARE * g.entries
+
+
 def queue_guidance(index: AllocationIndex | None, items: list[ReviewItem]) -> dict[str, str]:
     """Item id -> a line on the job codes most often misapplied at the item's workcenter (and shift, when
-    the item names one), for the timecards the review queue shows; items elsewhere get none."""
+    the item names one), for the timecards the review queue shows, naming only combinations `often_misapplied`
+    and saying that rule; items elsewhere get none."""
     if index is None:
         return {}
+    weeks = index.artifact.guidance_weeks
+    rule = (
+        f"Job codes often misapplied here ({OFTEN_MISAPPLIED} or more of a code's entries, and at least "
+        f"{OFTEN_SHARE:.0%} of them, misapplied in the last {weeks} weeks): "
+    )
     lines = {}
     for item in items:
         rows = [
-            g for g in index.guidance_at.get(item.workcenter or "", []) if item.shift is None or g.shift == item.shift
+            g
+            for g in index.guidance_at.get(item.workcenter or "", [])
+            if (item.shift is None or g.shift == item.shift) and often_misapplied(g)
         ][:2]
         if rows:
-            lines[item.item_id] = "Job codes often misapplied here: " + "; ".join(
-                f"{job_code(g)} on shift {g.shift}, {g.predicted_rate:.0%} predicted for this week "
-                f"({_ordinal(g.rank)} highest in the plant; {g.misapplied} of its {g.entries} "
-                f"entr{'y' if g.entries == 1 else 'ies'} in the last {index.artifact.guidance_weeks} weeks "
-                f"{'was' if g.misapplied == 1 else 'were'} misapplied)"
+            lines[item.item_id] = rule + "; ".join(
+                f"{job_code(g)} on shift {g.shift}, {100 * g.predicted_rate:.1f} % predicted for this week "
+                f"({_ordinal(g.rank)} highest in the plant; {g.misapplied} of its {g.entries} entries in the last "
+                f"{weeks} weeks were misapplied)"  # 3 or more: `often_misapplied`
                 for g in rows
             )
     return lines
