@@ -144,3 +144,22 @@ def test_the_sweeps_digest_of_held_escalations_holds_the_next_escalation_too() -
     sweep(world, mailer).run()
     [_, second] = mailer.to(BOSS)  # the next sweep's digest tells of it
     assert f"/items/{ids[2]}" in second.text
+
+
+def test_the_digest_is_not_sent_again_when_the_plants_notices_pass_the_read_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """review_s13 L3: whether a held escalation was told of was read from the plant's `notified` events of 30 days,
+    oldest first and capped (50,000): in a plant past the cap the digest's own notices fell off, and every sweep
+    mailed the same digest again. The cap made small here to show it."""
+    monkeypatch.setattr("plexlabor.review.escalations.READ_LIMIT", 3)
+    world = World()
+    ids = _findings(world, 5)
+    for n, finding_id in enumerate(ids[2:], start=3):  # three first notices before anything escalates
+        request = make_request(make_finding(finding_id=finding_id, record_key=f"time-clock-entries:T{n:04d}"))
+        world.notified(notice(request, token=f"task-f{n}"))
+    _escalate_one_by_one(world, ids[:2])  # the first mailed, the second held
+    mailer = RecordingMailer()
+    first, second = sweep(world, mailer).run(), sweep(world, mailer).run()
+    assert (first.mails, second.mails) == (1, 0)
+    assert len(mailer.to(BOSS)) == 1

@@ -120,18 +120,22 @@ class HeldEscalations:
             for event in self.audit.by_status(AuditStatus.ESCALATED, since, READ_LIMIT)
             if event.payload.get("mail") == HELD and event.finding_id in open_items and event.supervisor_id
         ]
-        if not held:
-            return {}
-        told = {
-            (event.finding_id, event.supervisor_id)
-            for event in self.audit.by_status(AuditStatus.NOTIFIED, since, READ_LIMIT)
-            if event.payload.get("stage") == Stage.ESCALATED.value
-        }
         waiting: dict[str, list[ReviewItem]] = defaultdict(list)
         for event in held:
-            if (event.finding_id, event.supervisor_id) not in told:
+            if not self._told(str(event.finding_id), str(event.supervisor_id)):
                 waiting[str(event.supervisor_id)].append(open_items[str(event.finding_id)])
         return waiting
+
+    def _told(self, finding_id: str, person: str) -> bool:
+        """Whether an escalation notice of the finding went to `person`: its own events, not the plant's `notified`
+        events of the lookback, oldest first and capped (`READ_LIMIT`), whose newest, this digest's own, fell off
+        in a plant past the cap, so every run mailed the same digest again (review_s13 L3)."""
+        return any(
+            event.status is AuditStatus.NOTIFIED
+            and event.supervisor_id == person
+            and event.payload.get("stage") == Stage.ESCALATED.value
+            for event in self.audit.for_finding(finding_id)
+        )
 
     def _record(self, item: ReviewItem, *, person: str, message_id: str | None, now: datetime) -> None:
         sent = Sent(item.record_key, item.item_id, item.employee_id, person, Stage.ESCALATED, now, ACTOR, message_id)
