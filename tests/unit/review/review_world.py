@@ -25,7 +25,7 @@ ADMIN = Viewer("A0001", frozenset({Role.ADMIN}))
 PLANNER = Viewer("P0001", frozenset({Role.PLANNER}))
 HR = Viewer("H0001", frozenset({Role.HR}))
 """Viewers who see their role's items plant-wide (no department)."""
-CREW = {
+CREW: dict[str, Any] = {
     "workcenter_code": "WC-10",
     "shift_code": "1",
     "plan_day": "2026-03-04",
