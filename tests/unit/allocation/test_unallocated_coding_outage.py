@@ -133,3 +133,21 @@ def test_of_two_codings_of_one_stretch_at_the_same_moment_only_the_first_is_reco
         take_stretch(world.audit, opening, Coding(indirect_code="MEETING"), "E0007", world.clock())
     assert taken.value.coding == first and not taken.value.approved
     assert _codings(world, opening) == [first]
+
+
+def test_a_coding_of_a_suggestion_approved_a_moment_ago_is_refused_though_the_index_lagged(world: World) -> None:
+    """The page reads the suggestion through an index (eventually consistent); the coding reads its record's history
+    before it is recorded, so a likely job approved in the queue a moment ago is not coded again (two writes)."""
+    opening = publish(world, job=True)
+    stale = world.audit.for_finding(opening.event_id)
+    deps(world).review.decide(SUPERVISOR, opening.event_id, "approve", None)  # the likely job, its write queued
+    for_finding = world.audit.for_finding
+    world.audit.for_finding = lambda finding_id: (  # type: ignore[method-assign]
+        stale if finding_id == opening.event_id else for_finding(finding_id)
+    )
+
+    refused = code(world, opening.event_id, {"code": "TRAINING"})
+
+    assert refused["statusCode"] == 409
+    assert "the suggestion was decided a moment ago: Approved by" in html.unescape(refused["body"])
+    assert _written(world) == [opening.event_id] and _codings(world, opening) == []

@@ -119,13 +119,16 @@ def waiting_suggestion(events: list[AuditEvent]) -> AuditEvent | None:
 
 
 class StretchTakenError(Exception):
-    """A coding not recorded: another coding of the same stretch stands (`coding`: approved or waiting; None: the
-    codings of the stretch changed at every read, `TAKE_ATTEMPTS`)."""
+    """A coding not recorded: another coding of the same stretch stands (`coding`: approved or waiting), or the
+    suggestion was decided meanwhile (`decided`: what closed it); neither: the codings of the stretch changed at
+    every read (`TAKE_ATTEMPTS`)."""
 
-    def __init__(self, coding: AuditEvent | None, approved: bool = False) -> None:
-        super().__init__(f"the stretch is coded already ({coding.event_id if coding else 'at the same moment'})")
+    def __init__(self, coding: AuditEvent | None, approved: bool = False, decided: AuditEvent | None = None) -> None:
+        taken = coding.event_id if coding else decided.event_id if decided else "at the same moment"
+        super().__init__(f"the stretch is coded or decided already ({taken})")
         self.coding = coding
         self.approved = approved
+        self.decided = decided
 
 
 TAKE_ATTEMPTS = 3
@@ -138,10 +141,14 @@ def take_stretch(audit: AuditStore, opening: AuditEvent, coding: Coding, by: str
     coding has a stable id, so of two codings at the same moment (two tabs, the supervisor and a department's) only
     the first is recorded, the other refused (review_s13 L1: both were approved and both written); one let go
     (`ReviewService.let_go`: its write could not be queued) or rejected does not stand, and the next takes the next id.
-    The record's history is read with strong consistency (`AuditStore.history`)."""
+    The record's history is read with strong consistency (`AuditStore.history`), so a suggestion decided a moment ago
+    (approved in the queue: its write on the way) is refused too, though the page's read of it (an index) lagged."""
     item_id = opening.finding_id or opening.event_id
     for _ in range(TAKE_ATTEMPTS):
         history = audit.history(opening.record_key)
+        decided = next((e for e in history if e.finding_id == item_id and e.status in _CLOSED), None)
+        if decided is not None:
+            raise StretchTakenError(None, decided=decided)
         earlier = [e for e in history if e.event_type is AuditEventType.RECOMMENDATION and _codes(e, item_id)]
         for event in earlier:
             closed = {e.status for e in history if e.finding_id == event.event_id and e.status in _CLOSED}

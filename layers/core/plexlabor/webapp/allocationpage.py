@@ -38,6 +38,7 @@ from plexlabor.allocation.coding import (
 from plexlabor.allocation.nightly import KIND
 from plexlabor.approval.effects import plex_effect
 from plexlabor.approval.errors import ApprovalError, WritebackNotQueuedError, status_for
+from plexlabor.approval.pages import what_happened
 from plexlabor.platform.observability import logger
 from plexlabor.review.items import ReviewItem
 from plexlabor.webapp.allocation import AllocationIndex, AllocationScope, allocation_view, job_code
@@ -200,7 +201,12 @@ def _taken(page: Page, taken: StretchTakenError) -> Response[str]:
     """The 409 of a coding refused as another coding of the stretch stands: who coded it, when and to what."""
     earlier = taken.coding
     if earlier is None:
-        message = "Not coded: this time was being coded by someone else at the same moment. Open it again."
+        happened = what_happened(taken.decided, page.reader) if taken.decided else None
+        message = (
+            f"Not coded: the suggestion was decided a moment ago: {happened}"
+            if happened
+            else "Not coded: this time was being coded by someone else at the same moment. Open it again."
+        )
         return page.render("message.html", 409, title=CODE_TITLE, page="queue", message=message)
     when, chosen = page.local(earlier.occurred_at), earlier.payload.get("suggestion")
     what = f"{page.who(earlier.actor)} coded this time at {when} ({chosen})"
