@@ -137,6 +137,10 @@ def test_by_supervisor_lists_that_supervisors_events_optionally_by_status(
     assert audit_store.by_supervisor("sup-17", status=AuditStatus.APPROVED, limit=2) == approved[:2]
     assert audit_store.by_supervisor("sup-17", AuditStatus.APPROVED, since=at(2)) == approved[1:]
     assert audit_store.by_supervisor("sup-00") == []
+    # and newest first when asked (approval_notify's escalation hold: a person's latest notices), the limit after
+    # the status filter
+    newest = audit_store.by_supervisor("sup-17", AuditStatus.APPROVED, since=at(1), limit=2, newest_first=True)
+    assert newest == [approved[2], approved[1]]
 
 
 def test_by_employee_lists_events_about_that_employee(audit_store: AuditStore, make_event: MakeEvent) -> None:
