@@ -67,6 +67,7 @@ from plexlabor.audit import (
     format_audit_time,
     stable_event_id,
 )
+from plexlabor.audit.events import replaced, withdrawal
 from plexlabor.models import LaborEntry, TimeClockEntry
 from plexlabor.models.types import parse_plex_datetime
 from plexlabor.platform.clock import utc_now
@@ -174,6 +175,19 @@ def _item_keys(item_id: str, revision: str | None = None) -> WriteKeys:
     twice; a later decision, `revision`, is a write of its own)."""
     key = f"plexlabor-writeback-{item_id}" + (f"-{revision}" if revision else "")
     return {"idempotency_key": key, "reference": item_id}
+
+
+def _refuse_closed(history: list[AuditEvent], item_id: str) -> None:
+    """WritebackRefusedError (recorded, nothing written) for an incident closed since it was confirmed: withdrawn, set
+    aside by the EHS lead or replaced by its reporter's corrected report (review_s13 #3: a redriven or queued message
+    wrote a report set aside as not an incident to Plex)."""
+    closing = next((e for e in history if e.finding_id == item_id and (replaced(e) or withdrawal(e))), None)
+    if closing is None:
+        return
+    said = withdrawal(closing) or {}
+    how = f"withdrawn ({said.get('ground') or 'sent by mistake'}: {said.get('reason')})" if said else "replaced"
+    at = format_audit_time(closing.occurred_at)
+    raise WritebackRefusedError(f"the report was {how} by {closing.actor} at {at}: nothing written to Plex")
 
 
 def _stretch(entry: dict[str, Any]) -> tuple[datetime, datetime]:
@@ -292,7 +306,8 @@ class WritebackService:
             event = write()
         except PERMANENT_ERRORS as error:
             logger.error("write-back refused", extra={"finding_id": subject.item_id, "error": type(error).__name__})
-            failed = self._failure_event(subject, error, message_id, receive_count, retryable=False)
+            # its own id: a refusal of a redriven message (its id kept) is recorded beside the dead-lettered failure
+            failed = self._failure_event(subject, error, f"{message_id}/refused", receive_count, retryable=False)
             append_once(self.audit, failed)
             return WritebackOutcome("refused", failed)
         except Exception as error:
@@ -320,6 +335,8 @@ class WritebackService:
             return self._write_labor_entry(opening, decision)
         if kind == CREW_REMOVAL:
             return self._write_removal(opening, decision)
+        if kind == INCIDENT_CODING:
+            _refuse_closed(self.audit.history(opening.record_key), str(item_id))
         if kind == INCIDENT_CODING and self.writer.settings.incident_write_target == "nonconformance":
             return self._write_nonconformance(opening, decision, revision)
         if kind == INCIDENT_CODING:
