@@ -34,13 +34,14 @@ SUMMARY_KEYS = (
     "swapped_for",
     "chosen_by_hand",
     "replaces",
+    "no_proposal",
     "changed",
     "superseded_by",
     "withdrawn",
 )
 """The payload keys a summary read keeps: those `review.kpis.compute_kpis` reads (a suggestion's kind and type, a
-choice made by hand and what it replaced, a decision's changed codes, a closing's re-plan or withdrawal,
-`events.WITHDRAWN`). The DynamoDB adapter
+choice made by hand, what it replaced and whether that proposed nothing, a decision's changed codes, a closing's
+re-plan or withdrawal, `events.WITHDRAWN`). The DynamoDB adapter
 stores them beside the payload at append (`dynamodb.PAYLOAD_SUMMARY`) and projects only them."""
 
 
