@@ -262,6 +262,12 @@ def replaced(event: AuditEvent) -> bool:
     return event.event_type is AuditEventType.EXPIRED and bool(event.payload.get(SUPERSEDED_BY))
 
 
+NO_PROPOSAL = "no_proposal"
+"""The key of a choice made by hand (`chosen_by_hand`) whose payload says the suggestion it replaces proposed nothing
+(unallocated time with no job scanned nearby, `allocation.coding`): the KPIs count it apart from the model's
+overrides (`review.kpis`, ux_s13 #17c)."""
+
+
 WITHDRAWN = "withdrawn"
 """The key of an `expired` event's payload that says a person took the item back (an incident report its reporter
 withdrew as sent by mistake, `incidents.withdrawal`): `{"by": a key of WITHDRAWN_BY, "reason": why, ...}`."""
