@@ -142,3 +142,20 @@ def test_the_propose_training_buttons_are_on_screen_on_a_tablet_and_a_phone(page
         assert not off, (
             f"{len(off)} of {len(boxes)} buttons reach past the screen or their box at {width} px: {off[:3]}"
         )
+
+
+def test_the_queue_rows_fold_on_a_phone(page: Page, plant: Plant) -> None:
+    # ux_s13 #17h: at 390 px the queue kept its six columns in a sideways scroll box, so When and Severity were off
+    # screen on every row; each row now folds below 700 px (select, what, when and severity, then the note)
+    sign_in(page, plant, "admin", then="/queue")
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    screenshot(page, "narrow-queue-rows", PHONE)
+    region = page.get_by_role("region", name="Items in the queue")
+    sideways = region.evaluate("(box) => box.scrollWidth - box.clientWidth")
+    cells = page.locator("table.queue-rows tbody tr td:nth-child(5), table.queue-rows tbody tr td:nth-child(6)")
+    ends = cells.evaluate_all("(cells) => cells.map((c) => c.getBoundingClientRect().right)")
+    assert ends, "no item in the queue"
+    off = [end for end in ends if end > PHONE]
+    assert sideways <= 1 and not off, (
+        f"the table scrolls {sideways} px sideways; {len(off)} of {len(ends)} cells end past {PHONE} px"
+    )

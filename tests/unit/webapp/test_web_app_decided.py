@@ -51,7 +51,7 @@ def test_the_last_decision_is_named_on_the_queue_when_nothing_else_waits(lambda_
     decided = call_web(web_deps(world), "POST", "/items/crew-0001", PLANNER, lambda_context, form={"action": "approve"})
     body = _follow(world, decided, PLANNER, lambda_context)
 
-    assert "Approved: Crew assignment, WC-10 · shift 1. Nothing else waits for you." in body
+    assert "Approved: Crew assignment, WC-10 · shift 1 · Wed 2026-03-04. Nothing else waits for you." in body
 
 
 def test_an_item_nobody_decided_is_not_announced(lambda_context: Any) -> None:

@@ -398,8 +398,7 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
     if problems:  # a clear refusal, not a silently empty or unfiltered queue (ux119 #21)
         status, flash = 400, _error(" ".join(problems.values()) + " The queue below is not narrowed by it.")
     matching = [item for item in everything if filters.keep(item)]
-    pages = max(1, -(-len(matching) // PAGE_SIZE))
-    number = min(max(_page_number(query), 1), pages)
+    pages, number, past = _paged(len(matching), query, "you may decide")
     items = matching[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
     choices = {
         "type": sorted({i.type for i in everything if i.kind == PUNCH}),
@@ -422,12 +421,14 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
         total=len(everything),
         kinds=kinds_of(everything),
         filters=filters,
-        employee=query.get("employee", ""),
+        employee=_query().get("employee", ""),  # as typed, kept when refused (ux_s13 #3: the field was emptied)
+        employee_problem=problems.get("employee"),
         no_match=filter_words(page, filters),
         choices=choices,
         query=f"?{urlencode(shown)}" if shown else "",
         post_query=f"?{urlencode(posted)}" if posted else "",
         flash=flash or _queue_flash(page, query),
+        past=past,
         selected=kept.get("selected", set()),
         advice={i.kind: APPROVING_MEANS[i.kind] for i in items if i.kind in APPROVING_MEANS},
         own_page=sum(1 for i in items if i.kind in CONFIRMED_KINDS),
@@ -448,6 +449,22 @@ def _page_number(query: Mapping[str, str]) -> int:
         return int(query.get("page") or 1)
     except ValueError:
         return 1
+
+
+def _paged(count: int, query: Mapping[str, str], what: str) -> tuple[int, int, str | None]:
+    """How many pages of `PAGE_SIZE` `count` items make, the page to show (the one asked for, at most the last), and,
+    when the one asked for is past the last, what the page says so: its items may have been decided since, and
+    "Select all on this page" would decide the last page's instead (ux_s13 #13: page 1 was shown without a word)."""
+    pages, asked = max(1, -(-count // PAGE_SIZE)), _page_number(query)
+    number = min(max(asked, 1), pages)
+    if asked <= pages:
+        return pages, number, None
+    if count == 0:
+        return pages, number, f"There is no page {asked} any more: no item {what} is left."
+    made = "one page" if pages == 1 else f"{pages} pages"
+    shown = "shown here" if pages == 1 else f"the last, page {pages}, is shown"
+    items, make = ("1 item", "makes") if count == 1 else (f"{count} items", "make")
+    return pages, number, f"There is no page {asked} any more: the {items} {what} {make} {made}, {shown}."
 
 
 def _error(text: str) -> dict[str, str]:
@@ -511,8 +528,7 @@ def _expired_page(page: Page) -> Response[str]:
     if problems:
         status, flash = 400, _error(" ".join(problems.values()) + " The list below is not narrowed by it.")
     expired = [(item, at) for item, at in everything if filters.keep(item)]
-    pages = max(1, -(-len(expired) // PAGE_SIZE))
-    number = min(max(_page_number(query), 1), pages)
+    pages, number, past = _paged(len(expired), query, "that expired")
     shown = expired[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
     rows = [(item, at, expired_effect(item.kind, item.record_key, item.proposed)) for item, at in shown]
     kept = {k: v for k, v in query.items() if k != "page"}
@@ -521,6 +537,7 @@ def _expired_page(page: Page) -> Response[str]:
         status,
         title="Expired without a decision",
         page="queue",
+        past=past,
         rows=rows,
         total=len(expired),
         days=page.deps.review.queue.lookback.days,
@@ -589,10 +606,10 @@ def item(item_id: str) -> Response[str]:
 
 
 def _decided_line(page: Page, item_id: str | None) -> str | None:
-    """What the viewer just decided, named ("Rejected: Early clock out, Jamal Patel (E00153)."; an incident
-    by its workcenter, day and reporter: "Approved: Incident coding, PRESS4 · Fri 2026-11-20, reported by
-    Dana Smith (E00042)."), for the page that opens after the decision; from the item's own decision event
-    (None when there is none)."""
+    """What the viewer just decided, named as `_item_words` names it ("Rejected: Early clock out, Jamal Patel (E00153)
+    · Mon 2026-11-30."; an incident by its workcenter, day and reporter: "Approved: Incident coding, PRESS4 · Fri
+    2026-11-20, reported by Dana Smith (E00042)."), for the page that opens after the decision; from the item's own
+    decision event (None when there is none)."""
     found = _decision(page, item_id) if item_id else None
     return None if found is None else f"{found[0]}: {_item_words(page, found[1])}."
 
@@ -619,12 +636,13 @@ def _about(page: Page, item_id: str) -> str | None:
 
 
 def _item_words(page: Page, item: ReviewItem) -> str:
-    """An item as a flash names it: "Early clock out, Jamal Patel (E00153)"; one about no employee by where
-    (and an incident by its day and reporter): "Incident coding, PRESS4 · Fri 2026-11-20, reported by …"."""
+    """An item as a flash names it, with the day it is about: "Early clock out, Jamal Patel (E00153) · Mon
+    2026-11-30"; one about no employee by where: "Short seat, ASM-04 · shift 2 · Mon 2026-12-07" (ux_s13 #13: seats
+    of different days read as duplicates), an incident also by its reporter: "Incident coding, PRESS4 · Fri
+    2026-11-20, reported by …"."""
     place, shift = page.place(item), f"shift {item.shift}" if item.shift else None
-    day = f"{item.day:%a %Y-%m-%d}" if item.day and item.reported_by else None  # an incident's day
-    where = " · ".join(part for part in (place, shift, day) if part)
-    about = page.person(item) if item.employee_id else where
+    day = f"{item.day:%a %Y-%m-%d}" if item.day else None
+    about = " · ".join(part for part in (*((page.person(item),) if item.employee_id else (place, shift)), day) if part)
     reporter = f", reported by {page.who(item.reported_by)}" if item.reported_by else ""
     return item.type_label + (f", {about}" if about else "") + reporter
 
