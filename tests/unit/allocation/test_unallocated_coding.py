@@ -178,9 +178,18 @@ def test_coding_to_an_indirect_code_is_recorded_approved_and_written(world: Worl
     assert rejected.status is AuditStatus.REJECTED and rejected.payload["reason"] == (
         "coded by hand to the indirect code TRAINING"
     )
-    # and the KPIs count it as a swap on the crew board is counted: chosen by hand, the suggestion overridden
-    [row] = [r for r in compute_kpis(world.audit, clock=world.clock).by_kind if r.kind == "unallocated_time"]
-    assert (row.chosen_by_hand, row.overridden, row.approved, row.rejected) == (1, 1, 0, 0)
+    # and the KPIs count it chosen by hand, and the suggestion, which proposed no job, coded without a proposal: no
+    # override of the model, out of the approve rate (ux_s13 #17c); one action of the supervisor (#17b)
+    kpis = compute_kpis(world.audit, clock=world.clock)
+    [row] = [r for r in kpis.by_kind if r.kind == "unallocated_time"]
+    assert (row.chosen_by_hand, row.coded_without_proposal, row.overridden, row.approved, row.rejected) == (
+        1,
+        1,
+        0,
+        0,
+        0,
+    )
+    assert row.approve_rate is None and [day.decided for day in kpis.by_reviewer_day] == [1]
     # and its page says it was coded and approved
     page = html.unescape(call_web(deps(world), "GET", f"/items/{coded_id}", CLAIMS)["body"])
     assert "Grace Adams (1042): 40 paid minutes on 2026-03-02" in page and "coded by hand to the indirect code" in page
@@ -202,6 +211,9 @@ def test_coding_to_a_job_of_the_day_charges_its_operation_at_its_workcenter(worl
     assert "coded by hand to job J100008 op 10 at WC-11 (suggested: job J100007 op 20)" in coded.payload["note"]
     [rejected] = by_type(world, opening.event_id, AuditEventType.DECISION)
     assert rejected.status is AuditStatus.REJECTED
+    # and the KPIs count the likely job the supervisor coded otherwise as overridden: the model was wrong
+    [row] = [r for r in compute_kpis(world.audit, clock=world.clock).by_kind if r.kind == "unallocated_time"]
+    assert (row.chosen_by_hand, row.overridden, row.coded_without_proposal) == (1, 1, 0)
 
 
 @pytest.mark.parametrize(

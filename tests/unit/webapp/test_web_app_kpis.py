@@ -10,6 +10,7 @@ from typing import Any
 
 from plexlabor.approval.messages import Decision
 from plexlabor.audit import ApprovalAction, AuditStatus
+from plexlabor.audit.events import SUPERSEDED_BY, expiry_event
 from plexlabor.audit.validations import InMemoryValidationCounter, ValidatedRecord
 from plexlabor.learning.events import model_event
 from tests.unit.approval.approval_fakes import World
@@ -217,8 +218,41 @@ def test_a_swap_reads_as_an_override_and_the_planners_choice_as_chosen_by_hand(l
     # Then the model's one suggestion was overridden (approve rate 0 %), the choice is its own column, said in words
     assert '<th scope="col">Overridden</th><th scope="col">Chosen by hand</th>' in body
     assert "<td>crew-1</td><td>1</td>" in row  # suggested: the model's one
-    assert "<td>0</td><td>0</td><td>1</td><td>1</td><td>0</td><td>0%</td>" in row  # approved … expired, rate
+    assert "<td>0</td><td>0</td><td>1</td><td>1</td><td>0</td><td>0</td><td>0%</td>" in row  # approved … waiting
     assert "Approved: taken as the model made it" in body and "Chosen by hand: the person a planner swapped in" in body
+
+
+def test_suggestions_a_replan_replaced_and_those_waiting_have_columns_that_add_up(lambda_context: Any) -> None:
+    # Given three crew suggestions: one a re-plan superseded, one approved, one waiting (ux_s13 #17a)
+    world = World()
+    for item_id in ("crew-0001", "crew-0002", "crew-0003"):
+        recommendation(world, item_id, "crew_assignment", record_key=f"job-operations:{item_id}")
+    world.audit.append(
+        expiry_event(
+            "job-operations:crew-0001",
+            "crew-0001",
+            occurred_at=world.clock(),
+            actor="crew_replan",
+            payload={"kind": "crew_assignment", SUPERSEDED_BY: "crew_replan"},
+        )
+    )
+    approved = Decision(action=ApprovalAction.APPROVE, supervisor_id="P1")
+    world.audit.append(
+        approved.audit_event(
+            record_key="job-operations:crew-0002",
+            item_id="crew-0002",
+            employee_id=None,
+            model_version="crew-1",
+            occurred_at=world.clock(),
+            payload={"kind": "crew_assignment"},
+        )
+    )
+    body = _kpis(world, None, ADMIN, lambda_context).split('id="by-kind"')[1]
+    row = body.split("<tbody>")[1].split("</tr>")[0].replace("\n", "")
+    # Then the replaced one is in its own column, not expired, and approved … waiting add up to the 3 sent
+    assert '<th scope="col">Expired</th><th scope="col">Replaced or undone</th><th scope="col">Waiting</th>' in body
+    assert "<td>1</td><td>0</td><td>0</td><td>0</td><td>1</td><td>1</td><td>100%</td>" in row  # approved … rate
+    assert "Replaced or undone: closed undecided because a re-plan replaced" in body
 
 
 def test_reviewers_are_named_one_way(lambda_context: Any) -> None:

@@ -1,8 +1,8 @@
 """The KPI page reads the status index as summaries (`AuditStore.summaries_by_status`: the payload cut to
 `audit.store.SUMMARY_KEYS`), so a container's first load carries no evidence (helper 170: 328 pending approvals,
 657 KB of payloads, 4.4-5.2 s on moto). The figures must not change: every scenario of the KPI tests
-(`tests/unit/review/test_review_kpis.py`) is run again with `compute_kpis` reading through the page's `KpiReads`,
-and its own assertions decide."""
+(`tests/unit/review/test_review_kpis.py`, `test_review_kpis_outcomes.py`) is run again with `compute_kpis` reading
+through the page's `KpiReads`, and its own assertions decide."""
 
 from __future__ import annotations
 
@@ -20,10 +20,12 @@ from plexlabor.platform.clock import utc_now
 from plexlabor.review import kpis
 from plexlabor.webapp.kpireads import KpiReads
 from tests.unit.review import test_review_kpis as scenarios
+from tests.unit.review import test_review_kpis_outcomes as outcomes
 
 SCENARIOS = {
-    name: test
-    for name, test in inspect.getmembers(scenarios, inspect.isfunction)
+    f"{module.__name__.rsplit('.', 1)[-1]}.{name}": (module, test)
+    for module in (scenarios, outcomes)
+    for name, test in inspect.getmembers(module, inspect.isfunction)
     if name.startswith("test_") and not inspect.signature(test).parameters
 }
 
@@ -34,8 +36,9 @@ def _through_kpi_reads(audit: Any, **options: Any) -> kpis.Kpis:
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_every_kpi_scenario_counts_the_same_from_summaries(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scenarios, "compute_kpis", _through_kpi_reads)
-    SCENARIOS[name]()
+    module, test = SCENARIOS[name]
+    monkeypatch.setattr(module, "compute_kpis", _through_kpi_reads)
+    test()
 
 
 def _event(event_type: AuditEventType, status: AuditStatus, item: str, minutes: int, **payload: Any) -> AuditEvent:

@@ -12,11 +12,12 @@ Anything else is refused with the field and the reason (`CodingRefusedError`, a 
 
 `coded_event` is the choice as an `unallocated_time` recommendation by the reviewer (`chosen_by_hand`, `replaces`:
 the suggestion it codes; the KPIs count it chosen by hand, and the suggestion's rejection overridden, as a swap
-on the crew board), carrying what approving it writes: a job's labor entry (`labor_entry`, as the night's
-suggestion of a likely job does) or the indirect code's entry (`indirect_entry`, which plex_writeback records as
-indirect labor in the suggestions custom object: `approval.writeback`). `take_stretch` records it as the stretch's
-next coding, one at a time (a conditional write). The web app approves it at once
-(`review.decisions.ReviewService.approve_new`) and rejects the suggestion it replaces.
+on the crew board, or, when the suggestion proposed no job (`audit.events.NO_PROPOSAL`), coded without a proposal:
+the model asked for exactly this, ux_s13 #17c), carrying what approving it writes: a job's labor entry
+(`labor_entry`, as the night's suggestion of a likely job does) or the indirect code's entry (`indirect_entry`,
+which plex_writeback records as indirect labor in the suggestions custom object: `approval.writeback`).
+`take_stretch` records it as the stretch's next coding, one at a time (a conditional write). The web app approves it
+at once (`review.decisions.ReviewService.approve_new`) and rejects the suggestion it replaces.
 """
 
 from __future__ import annotations
@@ -30,7 +31,14 @@ from plexlabor.allocation.nightly import KIND, job_labor_entry
 from plexlabor.allocation.policy import AllocationPolicy
 from plexlabor.allocation.report import JobCost
 from plexlabor.audit.errors import AuditConflictError
-from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event, stable_event_id
+from plexlabor.audit.events import (
+    NO_PROPOSAL,
+    AuditEvent,
+    AuditEventType,
+    AuditStatus,
+    recommendation_event,
+    stable_event_id,
+)
 from plexlabor.audit.store import AuditStore
 from plexlabor.models.types import format_plex_datetime
 
@@ -222,6 +230,7 @@ def coded_event(opening: AuditEvent, coding: Coding, by: str, now: datetime, n: 
             "suggestion": f"charge {payload.get('minutes')} min to {coding.words()}",
             "chosen_by_hand": True,
             "replaces": item_id,
+            **({NO_PROPOSAL: True} if not payload.get("labor_entry") else {}),
             "confidence": 1.0,
             "severity": "low",
             "note": note,

@@ -9,8 +9,13 @@ decision count the decisions of suggestions sent for review; a decision of one n
 incident the EHS lead confirmed on its page) is counted apart (`decided_unsent`). Approved is a suggestion
 taken as it was made; overridden one a person replaced with their own choice (codes the EHS lead corrected, a
 seat the planner swapped on the crew board): the model was wrong, so it counts against the approve rate. The
-planner's own choice in a swap is no suggestion of the model: counted apart (`chosen_by_hand`, ux141 #10).
-Per day and per person: items decided and the time spent deciding them, so the brief's "30-60 min
+planner's own choice in a swap is no suggestion of the model: counted apart (`chosen_by_hand`, ux141 #10), and
+so is a coding of what no model proposed (a stretch with no job scanned nearby, an incident no model coded:
+`coded_without_proposal`, out of the approve rate, ux_s13 #17c). Every suggestion sent for review is in one
+outcome column: approved, rejected, overridden, coded without a proposal, expired, withdrawn, replaced (a re-plan
+superseded it, an undone call-off closed its removal) or still waiting (ux_s13 #17a).
+Per day and per person: items decided (a choice made by hand and the suggestion it replaced are one action,
+ux_s13 #17b) and the time spent deciding them, so the brief's "30-60 min
 a day before, 5-10 after" can be measured. Time spent is read from the decisions themselves: the gap
 before each decision since the same person's previous one, counted only when it is under
 `SESSION_GAP` (a longer gap starts a new sitting, whose first decision counts `FIRST_ITEM`).
@@ -36,7 +41,15 @@ from statistics import median
 from zoneinfo import ZoneInfo
 
 from plexlabor.approval.display import producer
-from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, ran_out, withdrawal
+from plexlabor.audit.events import (
+    NO_PROPOSAL,
+    AuditEvent,
+    AuditEventType,
+    AuditStatus,
+    ran_out,
+    replaced,
+    withdrawal,
+)
 from plexlabor.audit.store import AuditStore
 from plexlabor.audit.validations import PUNCH_RESOURCES, DayCount, ValidationCounts, resource_of
 from plexlabor.platform.clock import utc_now
@@ -46,6 +59,8 @@ SESSION_GAP = timedelta(minutes=10)
 FIRST_ITEM = timedelta(minutes=1)
 OPENING_STATUSES = (AuditStatus.PENDING_APPROVAL, AuditStatus.LOGGED)
 DECIDED_STATUSES = (AuditStatus.APPROVED, AuditStatus.REJECTED)
+NO_MODEL = "none"
+"""The model version of an incident no model coded (`incidents.service.NO_MODEL`; review may not import incidents)."""
 
 
 @dataclass
@@ -65,15 +80,24 @@ class KindFigures:
     overridden: int = 0
     """Decided by replacing the suggestion with the decider's own choice: the EHS lead corrected the codes, the
     planner swapped the seat (its suggestion rejected for the planner's choice)."""
+    coded_without_proposal: int = 0
+    """Decided by the decider's own choice where the model proposed nothing (a stretch with no job scanned nearby
+    coded by hand, an incident no model coded): not the model wrong, so out of the approve rate (ux_s13 #17c)."""
     chosen_by_hand: int = 0
-    """A person's own choice in place of a suggestion (a swap on the crew board), recorded and approved in one
-    step: not a suggestion of the model, so in none of the counts above or below."""
+    """A person's own choice in place of a suggestion (a swap on the crew board, a coding of unallocated time),
+    recorded and approved in one step: not a suggestion of the model, so in none of the counts above or below. One
+    let go (rejected by its maker: its write could not be queued) is no choice made and not counted."""
     expired: int = 0
     """Sent for review, then expired: nobody decided them in time (not those a re-plan replaced, ux136 #2, nor
     those withdrawn: `audit.events.ran_out`)."""
     withdrawn: int = 0
     """Sent for review, then withdrawn by the person who made them before anyone decided them (an incident report
     sent by mistake, `audit.events.withdrawal`): not expired, nobody let them run out (ux164 #17)."""
+    replaced: int = 0
+    """Sent for review, then closed undecided because something replaced it: a re-plan superseded it, or an undone
+    call-off closed its crew removal (`audit.events.replaced`, ux_s13 #17a)."""
+    waiting: int = 0
+    """Sent for review and neither decided nor closed yet."""
     decided_unsent: int = 0
     """Decided though never sent for review (an auto-coded incident the EHS lead confirmed or corrected on its
     page): not in approved / rejected, the approve rate or the time to decision, which are about the
@@ -98,6 +122,7 @@ class KindFigures:
 
     @property
     def approve_rate(self) -> float | None:
+        """Approved out of approved, rejected and overridden (a coding without a proposal is none of them)."""
         decided = self.approved + self.rejected + self.overridden
         return None if decided == 0 else self.approved / decided
 
@@ -165,6 +190,12 @@ def _chosen_by_hand(opening: AuditEvent) -> bool:
     return bool(opening.payload.get("swapped_for") or opening.payload.get("chosen_by_hand"))
 
 
+def _proposed_nothing(opening: AuditEvent, unproposed: set[str]) -> bool:
+    """Whether the model proposed nothing in `opening`: an incident no model coded, or a suggestion a choice by hand
+    flagged so (`unproposed`: `NO_PROPOSAL`)."""
+    return opening.model_version == NO_MODEL or opening.finding_id in unproposed
+
+
 def _overrides(decision: AuditEvent, swapped: set[str]) -> bool:
     """Whether `decision` replaced its suggestion with the decider's own choice: codes the EHS lead changed
     (`incidents.service.correct_codes` lists them), or the rejection of a seat swapped by hand (`swapped`)."""
@@ -193,11 +224,15 @@ def compute_kpis(
     first_day = until.astimezone(zone).date() - timedelta(days=max(days, 1) - 1)
     since = datetime.combine(first_day, time.min, tzinfo=zone)
     openings = {e.finding_id: e for e in _events(audit, OPENING_STATUSES, since, limit) if e.finding_id}
+    decisions = sorted(_events(audit, DECIDED_STATUSES, since, limit), key=lambda e: e.occurred_at)
     by_hand = {item_id: e for item_id, e in openings.items() if _chosen_by_hand(e)}
-    swapped = {str(e.payload.get("replaces")) for e in by_hand.values()}
+    let_go = {e.finding_id for e in decisions if e.status is AuditStatus.REJECTED and e.finding_id in by_hand}
+    standing = [e for item_id, e in by_hand.items() if item_id not in let_go]
+    swapped = {str(e.payload.get("replaces")) for e in standing}
+    unproposed = {str(e.payload.get("replaces")) for e in standing if e.payload.get(NO_PROPOSAL)}
     opened = {item_id: e for item_id, e in openings.items() if item_id not in by_hand}
     rows: dict[tuple[str, str, str], KindFigures] = {}
-    for event in by_hand.values():
+    for event in standing:
         rows.setdefault(_opening_key(event), KindFigures(*_opening_key(event))).chosen_by_hand += 1
     for event in opened.values():
         key = _opening_key(event)
@@ -206,7 +241,6 @@ def compute_kpis(
             row.model_versions.add(event.model_version)
         row.suggested += 1
         row.sent_for_review += event.status is AuditStatus.PENDING_APPROVAL
-    decisions = sorted(_events(audit, DECIDED_STATUSES, since, limit), key=lambda e: e.occurred_at)
     answered: set[str] = set()
     for event in decisions:
         opening = opened.get(event.finding_id or "")
@@ -217,7 +251,9 @@ def compute_kpis(
         if opening.status is not AuditStatus.PENDING_APPROVAL:
             row.decided_unsent += 1
             continue
-        if _overrides(event, swapped):
+        if _overrides(event, swapped) and _proposed_nothing(opening, unproposed):
+            row.coded_without_proposal += 1
+        elif _overrides(event, swapped):
             row.overridden += 1
         else:
             row.approved += event.status is AuditStatus.APPROVED
@@ -230,6 +266,7 @@ def compute_kpis(
     withdrawn = {e.finding_id or "" for e in closings if withdrawal(e) is not None} & (opened.keys() - answered)
     for item_id in withdrawn:
         rows[_opening_key(opened[item_id])].withdrawn += 1
+    _count_replaced_and_waiting(rows, opened, answered, closings)
     for status, attribute in ((AuditStatus.WRITTEN, "written"), (AuditStatus.REVERTED, "reverted")):
         once: set[str] = set()  # once per item (a corrected incident is written again)
         for event in audit.by_status(status, since, limit):
@@ -245,12 +282,27 @@ def compute_kpis(
         since,
         until,
         by_kind,
-        _reviewer_days(decisions, zone),
+        _reviewer_days([e for e in decisions if e.finding_id not in by_hand], zone),
         by_day,
         total,
         _by_department(counted),
         counts_configured=counts is not None,
     )
+
+
+def _count_replaced_and_waiting(
+    rows: dict[tuple[str, str, str], KindFigures],
+    opened: dict[str, AuditEvent],
+    answered: set[str],
+    closings: list[AuditEvent],
+) -> None:
+    """Of the suggestions sent for review and not answered: those something replaced (a re-plan, an undone call-off)
+    and those still open, each in its column, so a row's outcomes add up to what it sent for review."""
+    sent = {item_id for item_id, e in opened.items() if e.status is AuditStatus.PENDING_APPROVAL} - answered
+    for item_id in {e.finding_id or "" for e in closings if replaced(e)} & sent:
+        rows[_opening_key(opened[item_id])].replaced += 1
+    for item_id in sent - {e.finding_id or "" for e in closings}:
+        rows[_opening_key(opened[item_id])].waiting += 1
 
 
 def _punch_shares(
