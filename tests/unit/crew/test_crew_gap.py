@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 import numpy as np
 import pytest
 
 from plexlabor_dev.gap import (
     OPTIMA_FILE,
+    SEARCH_RESTARTS,
+    SEARCH_THREADS,
     GapProblem,
+    _searches,
     compile_kernels,
     default_gap_dir,
     parse_gap_text,
@@ -18,6 +22,7 @@ from plexlabor_dev.gap import (
     solve_gap,
     solve_gap_plain,
 )
+from plexlabor_dev.gap_ejection import SearchResult
 
 SMALL = """
 2
@@ -175,3 +180,43 @@ def test_with_a_time_limit_the_search_improves_what_the_milp_left(monkeypatch: p
     assert solution.assignment is not None and problem.is_feasible(np.array(solution.assignment))
     assert solution.objective is not None and solution.objective >= problem.value(left)
     assert solution.seconds < 4.0  # the limit, and a little for the last steps on a loaded machine
+
+
+def test_the_search_restarts_new_walks_from_the_same_start_in_shares_of_the_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each thread runs SEARCH_RESTARTS walks one after the other (new seeds, all from the MILPs' best), each
+    ending at an equal share of the time the thread has left, the last at the deadline."""
+    problem = GapProblem("two", np.array([[3, 1], [1, 3]]), np.ones((2, 2), dtype=np.int64), np.full(2, 2))
+    start = np.array([1, 0], dtype=np.int64)
+    calls: list[tuple[int, float, list[int]]] = []
+
+    def walk(*arrays: np.ndarray, seed: int, deadline: float, **_kw: object) -> SearchResult:
+        calls.append((seed, deadline, arrays[3].tolist()))  # profit, resource, capacity, start
+        return SearchResult(start.copy(), problem.value(start), 1, 0)
+
+    monkeypatch.setattr("plexlabor_dev.gap.relink_search", walk)
+    deadline = time.perf_counter() + 0.5
+
+    results = _searches(problem, start, np.zeros((2, 2)), target=6, deadline=deadline)
+
+    walks = SEARCH_THREADS * SEARCH_RESTARTS
+    assert len(results) == walks
+    assert sorted(seed for seed, _, _ in calls) == list(range(walks))
+    assert all(begun == [1, 0] for _, _, begun in calls)
+    for thread in range(SEARCH_THREADS):
+        ends = [until for seed, until, _ in sorted(calls) if seed % SEARCH_THREADS == thread]
+        assert ends == sorted(ends) and ends[-1] == pytest.approx(deadline)
+        assert ends[0] < deadline - 0.3  # the first walk gets about a quarter of the half second
+
+
+def test_a_thread_stops_restarting_once_a_walk_reaches_the_target(monkeypatch: pytest.MonkeyPatch) -> None:
+    problem = GapProblem("two", np.array([[3, 1], [1, 3]]), np.ones((2, 2), dtype=np.int64), np.full(2, 2))
+    best = np.array([0, 1], dtype=np.int64)
+    monkeypatch.setattr(
+        "plexlabor_dev.gap.relink_search", lambda *_a, **_k: SearchResult(best.copy(), problem.value(best), 1, 0)
+    )
+
+    results = _searches(problem, best, np.zeros((2, 2)), target=6, deadline=time.perf_counter() + 5)
+
+    assert len(results) == SEARCH_THREADS  # one walk per thread: each reached the target at once
