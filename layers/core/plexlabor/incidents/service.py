@@ -39,7 +39,7 @@ from plexlabor.approval.messages import Decision
 from plexlabor.approval.recommendations import INCIDENT_CODING, INCIDENT_FIELDS
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, AuditStore
 from plexlabor.audit.errors import AuditConflictError
-from plexlabor.audit.events import SUPERSEDED_BY, expiry_event, recommendation_event, replaced
+from plexlabor.audit.events import SUPERSEDED_BY, expiry_event, recommendation_event, replaced, stable_event_id
 from plexlabor.audit.publish import append_once, review_status
 from plexlabor.incidents.extraction import Place, extract
 from plexlabor.incidents.kindindex import incident_outcomes
@@ -647,6 +647,33 @@ def confirmed_decision(decided: AuditEvent) -> Decision | None:
         supervisor_id=decided.actor,
         correction=correction,
     )
+
+
+NOT_QUEUED = "the write-back queue did not take it: send it again"
+
+
+def record_unqueued(audit: AuditStore, decided: AuditEvent, by: str, at: datetime) -> None:
+    """Record that the write-back queue did not take the confirmation `decided` (sent by `by` at `at`): a
+    `writeback_failed` of it, so its page and the list say its write failed (send it again), not that it is on its way
+    to Plex, and the EHS lead may set the report aside (review_s13 #4: "on its way" refused that for ever). Logged
+    when the audit table cannot take it either (the page still says it was not sent)."""
+    event = AuditEvent(
+        record_key=decided.record_key,
+        event_id=stable_event_id(
+            str(decided.finding_id), AuditEventType.WRITEBACK_FAILED.value, decided.event_id, at.isoformat()
+        ),
+        event_type=AuditEventType.WRITEBACK_FAILED,
+        status=AuditStatus.WRITE_FAILED,
+        occurred_at=at,
+        actor=by,
+        finding_id=decided.finding_id,
+        supervisor_id=by,
+        payload={"kind": INCIDENT_CODING, "error": "NotQueued", "message": NOT_QUEUED, "retryable": True},
+    )
+    try:
+        append_once(audit, event)
+    except Exception:
+        logger.exception("unqueued confirmation not recorded", extra={"incident_id": decided.finding_id})
 
 
 def training_reports(audit: AuditStore, since: datetime | None = None) -> list[CodedReport]:

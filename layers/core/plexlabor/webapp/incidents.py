@@ -52,6 +52,7 @@ from plexlabor.incidents.service import (
     read_codes,
     read_confirmation,
     readable_shifts,
+    record_unqueued,
     replacement,
 )
 from plexlabor.incidents.withdrawal import (
@@ -344,8 +345,9 @@ def _send(page: Page, incident_id: str, decision: Decision | None, decided: Audi
     try:
         message = RecommendationWriteback(item_id=incident_id, decision=decision, decision_id=later)
         page.deps.review.writeback.send(message)
-    except Exception:  # the queue unreachable: the decision stands, the page offers to send it again
+    except Exception:  # the queue unreachable: the decision stands, recorded as not written; the page offers to resend
         logger.exception("incident not sent to plex_writeback", incident_id=incident_id)
+        record_unqueued(page.deps.review.audit, decided, page.viewer.user_id, page.deps.review.clock())
         return False
     return True
 
