@@ -263,6 +263,7 @@ def alert_event(
             "operation_code": f.operation_code,
             "workcenter_id": f.workcenter_id,
             "workcenter_code": f.workcenter_code,
+            "department": f.department,  # the queue's Department filter and the department's supervisors (ux_s13 #2)
             "scheduled_start": f.scheduled_start.isoformat() if f.scheduled_start else None,
             "standard_hours": f.standard_hours,
             "p10_hours": f.p10_hours,
