@@ -174,3 +174,29 @@ def _written(world: World, incident_id: str, *, sent: bool) -> None:
             previous_values={},
         )
     )
+
+
+def test_the_reporter_of_a_duplicate_is_not_shown_the_other_persons_report(world: World, lambda_context: Any) -> None:
+    # review_s13 #2: E0107's page named E0999's report (who, when, what, where) and linked it
+    other = _log(world, PHONED, sure=False, kind="near_miss", by="E0999", workcenter_code="PRS-04")
+    mine = _log(world, NEAR, sure=False, kind="near_miss", by="E0107")
+    done = _post(world, mine, EHS, lambda_context, withdraw="1", ground="duplicate", duplicate_of=other, reason="same")
+    assert done["statusCode"] == 303
+    # Then its reporter reads only that it repeats another report, on the page and in the list
+    shown = _page(world, mine, OPERATOR, lambda_context).split('id="withdrawn"')[1].split("</p>")[0]
+    assert "A duplicate of another report here, the one counted, said the EHS lead at " in shown
+    assert "E0999" not in shown and "PRS-04" not in shown and other not in shown and "href" not in shown
+    (row,) = _rows(_get(world, OPERATOR, lambda_context, status="withdrawn")["body"])
+    assert "A duplicate of another report here, the one counted, said the EHS lead" in row and other not in row
+    # while the EHS lead is shown the report, linked
+    lead = _page(world, mine, EHS, lambda_context).split('id="withdrawn"')[1].split("</p>")[0]
+    assert f'A duplicate of <a href="/dev/incidents/{other}">E0999&#39;s report of ' in lead and "PRS-04" in lead
+
+
+def test_a_reporter_of_both_reports_is_shown_the_one_counted(world: World, lambda_context: Any) -> None:
+    kept = _log(world, PHONED, sure=False, kind="near_miss", by="E0107", workcenter_code="PRS-04")
+    twice = _log(world, NEAR, sure=False, kind="near_miss", by="E0107")
+    done = _post(world, twice, EHS, lambda_context, withdraw="1", ground="duplicate", duplicate_of=kept, reason="same")
+    assert done["statusCode"] == 303
+    shown = _page(world, twice, OPERATOR, lambda_context).split('id="withdrawn"')[1].split("</p>")[0]
+    assert f'A duplicate of <a href="/dev/incidents/{kept}">your report of ' in shown

@@ -68,15 +68,22 @@ def ground_of(event: AuditEvent) -> str:
     return ground if ground in GROUNDS else MISTAKE
 
 
-def closing_words(event: AuditEvent) -> str:
+ANOTHER_REPORT = "another report here, the one counted"
+"""The report a duplicate repeats, as it is named to a viewer who may not see it (review_s13 #2: its reporter saw whose
+report it was, when and where)."""
+
+
+def closing_words(event: AuditEvent, *, named: bool = True) -> str:
     """The closing as the page and the list lead with it: "Withdrawn by its reporter", "Not an incident, said the EHS
-    lead", "A duplicate of inc-…, said the EHS lead"."""
+    lead", "A duplicate of inc-…, said the EHS lead" (`named` False: "A duplicate of another report here, …", for a
+    viewer who may not see that report)."""
     who = withdrawn_words(event)
     ground = ground_of(event)
     if ground == NOT_INCIDENT:
         return f"Not an incident, said {who}"
     if ground == DUPLICATE:
-        return f"A duplicate of {(withdrawal(event) or {}).get('duplicate_of')}, said {who}"
+        other = (withdrawal(event) or {}).get("duplicate_of") if named else ANOTHER_REPORT
+        return f"A duplicate of {other}, said {who}"
     return f"Withdrawn by {who}"
 
 

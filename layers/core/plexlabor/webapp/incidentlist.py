@@ -136,7 +136,8 @@ def status_words(page: Page, listed: ListedIncident) -> str:
         return "Replaced by the corrected report"
     if standing is Standing.RETRACTED and listed.withdrawn is not None:
         why = (withdrawal(listed.withdrawn) or {}).get("reason") or "no reason recorded"
-        return f"{closing_words(listed.withdrawn)} at {page.local(listed.withdrawn.occurred_at)}: {why}"
+        lead = closing_words(listed.withdrawn, named=bool(page.viewer.roles & incident_page.CODERS))
+        return f"{lead} at {page.local(listed.withdrawn.occurred_at)}: {why}"
     if standing is Standing.REJECTED:
         reason = (decision.payload.get("reason") if decision is not None else None) or "no reason given"
         return f"Codes rejected in the queue by {by}: {reason}"

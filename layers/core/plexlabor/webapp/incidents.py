@@ -142,7 +142,6 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "withdrawn": withdrawn,
         "withdrawn_by": withdrawn_words(withdrawn) if withdrawn is not None else "",
         "withdrawn_why": (withdrawal(withdrawn) or {}).get("reason", "") if withdrawn is not None else "",
-        "withdrawn_lead": closing_words(withdrawn) if withdrawn is not None else "",
         **_duplicate_of(page, withdrawn),
         "may_withdraw": refusal(history, str(event.finding_id)) is None,
         "may_set_aside": coder and set_aside_refusal(history, str(event.finding_id)) is None,
@@ -161,12 +160,17 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
 
 
 def _duplicate_of(page: Page, closing: AuditEvent | None) -> dict[str, str]:
-    """The report a report set aside as a duplicate repeats: its id (the link's target) and its name."""
+    """How the page leads with the closing (`withdrawn_lead`) and, for a report set aside as a duplicate, the report it
+    repeats: its id (the link's target) and its name, only for a viewer who may see that report (`_may_see`); anyone
+    else reads "another report here" (review_s13 #2: its reporter read a colleague's report, when and where)."""
     other = str((withdrawal(closing) or {}).get("duplicate_of") or "") if closing is not None else ""
-    if not other:
-        return {"duplicate_of": "", "duplicate_name": ""}
-    name = report_name(page, opening(page.deps.review.audit, other), "the report it duplicates")
-    return {"duplicate_of": other, "duplicate_name": name}
+    found = opening(page.deps.review.audit, other) if other else None
+    shown = bool(page.viewer.roles & CODERS) or (found is not None and _may_see(page.viewer, found))
+    lead = closing_words(closing, named=shown) if closing is not None else ""
+    if not shown:
+        return {"withdrawn_lead": lead, "duplicate_of": "", "duplicate_name": ""}
+    name = report_name(page, found, "the report it duplicates")
+    return {"withdrawn_lead": lead, "duplicate_of": other, "duplicate_name": name}
 
 
 def _withdrawer(viewer: Viewer, event: AuditEvent) -> str:
