@@ -77,9 +77,9 @@ def test_the_kpi_page_counts_the_expired_items_of_each_kind(world: World, lambda
     rows = body.split('id="by-kind"')[1].split("</tbody>")[0].replace("\n", "").split("<tr>")[1:]
     crew = next(row for row in rows if "Crew assignment" in row)
     punch = next(row for row in rows if "Punch" in row)
-    # Crew: suggested 2, sent 2, approved 1, rejected 0, overridden 0, expired 1; punch: expired 1
-    assert "<td>1</td><td>0</td><td>0</td><td>1</td><td>100%</td>" in crew
-    assert "<td>0</td><td>0</td><td>0</td><td>1</td><td>—</td>" in punch
+    # Crew: suggested 2, sent 2, approved 1, rejected 0, overridden 0, expired 1, waiting 0; punch: expired 1
+    assert "<td>1</td><td>0</td><td>0</td><td>1</td><td>0</td><td>100%</td>" in crew
+    assert "<td>0</td><td>0</td><td>0</td><td>1</td><td>0</td><td>—</td>" in punch
 
 
 def test_an_expired_findings_page_keeps_the_suggested_correction_to_enter_by_hand(
