@@ -22,7 +22,7 @@ at once (`review.decisions.ReviewService.approve_new`) and rejects the suggestio
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,9 +60,16 @@ class Coding:
 
     def words(self) -> str:
         if self.job is None:
-            return f"the indirect code {self.indirect_code}"
-        at = f" at {self.workcenter_code}" if self.workcenter_code else ""
-        return f"job {self.job.job_no} op {self.job.operation_no}{at}"
+            return _words(self.indirect_code, None, None, None)
+        return _words(None, self.job.job_no, self.job.operation_no, self.workcenter_code)
+
+
+def _words(indirect_code: object, job_no: object, operation_no: object, workcenter_code: object) -> str:
+    """A coding's choice in words: "the indirect code TRAINING", "job J100007 op 20 at WC-10"."""
+    if indirect_code:
+        return f"the indirect code {indirect_code}"
+    at = f" at {workcenter_code}" if workcenter_code else ""
+    return f"job {job_no} op {operation_no}{at}"
 
 
 def indirect_codes(artifact: AllocationArtifact) -> list[str]:
@@ -236,3 +243,56 @@ def coded_event(opening: AuditEvent, coding: Coding, by: str, now: datetime, n: 
             "note": note,
         },
     )
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A suggestion's standing coding by hand (waiting, approved or written; not one rejected or let go), for the
+    pages that show the suggestion (ux_s13 #8: `/allocation` offered "Decide" for a coded stretch, its item read
+    "Rejected")."""
+
+    event: AuditEvent
+    """The coding: the coder's own recommendation (`coded_event`)."""
+    approval: AuditEvent | None = None
+    written: AuditEvent | None = None
+    """plex_writeback's `writeback` event of it (`sent` False: the dry run, nothing sent)."""
+
+    def to(self) -> str:
+        """What it was coded to, as `Coding.words` says it."""
+        p = self.event.payload
+        return _words(p.get("indirect_code"), p.get("job_no"), p.get("operation_no"), p.get("workcenter_code"))
+
+    def state(self) -> str:
+        """How far it went: waiting to be approved, approved (its write on the way), written to Plex (or planned
+        only, in the dry run)."""
+        if self.written is not None:
+            return "written to Plex" if self.written.payload.get("sent") else "approved (dry run: nothing sent to Plex)"
+        return "approved, on its way to Plex" if self.approval is not None else "waiting to be approved"
+
+
+def codings(events: Iterable[AuditEvent]) -> dict[str, Coded]:
+    """Suggestion id -> its standing coding among `events` (a record's history, or the kind's events since the night's
+    report): the newest coding not rejected, with its approval and write-back when `events` hold them."""
+    events = list(events)
+    rejected = {
+        e.finding_id for e in events if e.event_type is AuditEventType.DECISION and e.status is AuditStatus.REJECTED
+    }
+    found: dict[str, Coded] = {}
+    for coding in sorted(events, key=lambda e: e.occurred_at):
+        if coding.event_type is not AuditEventType.RECOMMENDATION or not coding.payload.get("chosen_by_hand"):
+            continue
+        if coding.payload.get("kind") != KIND or coding.event_id in rejected:
+            continue
+        approval = next(
+            (
+                e
+                for e in events
+                if e.event_type is AuditEventType.DECISION
+                and e.finding_id == coding.event_id
+                and e.status is AuditStatus.APPROVED
+            ),
+            None,
+        )
+        written = next((e for e in events if e.finding_id == coding.event_id and e.status is AuditStatus.WRITTEN), None)
+        found[str(coding.payload.get("replaces"))] = Coded(coding, approval, written)
+    return found

@@ -16,15 +16,19 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from pydantic import ValidationError
 
 from plexlabor.allocation.artifact import AllocationArtifact, WorkcenterRef, read_artifact
+from plexlabor.allocation.coding import Coded, codings
 from plexlabor.allocation.misapplication import Guidance
-from plexlabor.allocation.nightly import suggestion_event
+from plexlabor.allocation.nightly import KIND, suggestion_event
 from plexlabor.allocation.report import EmployeeRow, JobCost, Suggestion
-from plexlabor.audit.events import AuditStatus
+from plexlabor.approval.display import Reader
+from plexlabor.approval.pages import closing_event
+from plexlabor.audit.events import AuditEvent, AuditStatus
+from plexlabor.audit.store import AuditStore
 from plexlabor.platform.artifacts import ArtifactError, ReportPointer
 from plexlabor.review.items import ReviewItem, item_from_event
 from plexlabor.review.queue import Role, Viewer
@@ -106,13 +110,25 @@ class GuidanceRow:
     department: str | None
 
 
+CodedBy = dict[str, Coded]
+"""Suggestion id -> its standing coding (`allocation.coding.codings`)."""
+
+
 @dataclass(frozen=True)
 class StretchRow:
-    """An unallocated stretch on the page: its item in the review queue, and whether this viewer decides it."""
+    """An unallocated stretch on the page: its item in the review queue, whether this viewer decides it (while it
+    waits) or may open it, and what became of it since the night's report (ux_s13 #8: a coded stretch still offered
+    "Decide")."""
 
     suggestion: Suggestion
     item_id: str
     decides: bool
+    may_open: bool = False
+    """Whether the viewer may open its item (and its coding's): the review queue's rule, waiting or closed."""
+    coded: Coded | None = None
+    """Its standing coding by hand."""
+    closing: AuditEvent | None = None
+    """Its decision or closing, when not coded."""
 
 
 @dataclass(frozen=True)
@@ -134,16 +150,29 @@ class AllocationView:
     """The trend log's combinations (low-confidence job-code findings), ranked the same way."""
 
 
-def _stretch_row(artifact: AllocationArtifact, suggestion: Suggestion, viewer: Viewer) -> StretchRow:
-    """The stretch with its item id and whether `viewer` decides it: the review queue's own rule on its item."""
+def _stretch_row(
+    artifact: AllocationArtifact, suggestion: Suggestion, viewer: Viewer, since: list[AuditEvent], coded_by: CodedBy
+) -> StretchRow:
+    """The stretch with its item id, whether `viewer` decides it (the review queue's own rule on its item) and what
+    became of it in `since` (its kind's events since the night's report): coded by hand (`coded_by`: `codings` of
+    them), or decided or closed."""
     event = suggestion_event(artifact.day, suggestion, artifact.generated_at, AuditStatus.PENDING_APPROVAL)
     item = item_from_event(event)
-    return StretchRow(suggestion, event.event_id, item is not None and viewer.decides and viewer.may_see(item))
+    may_open = item is not None and viewer.may_see(item)
+    coded = coded_by.get(event.event_id)
+    closing = None if coded else closing_event(since, event.event_id)
+    open_now = coded is None and closing is None
+    return StretchRow(suggestion, event.event_id, open_now and may_open and viewer.decides, may_open, coded, closing)
 
 
-def allocation_view(index: AllocationIndex, scope: AllocationScope, viewer: Viewer) -> AllocationView:
-    """The tables of the page for this viewer (each at most `ROWS` long)."""
+def allocation_view(
+    index: AllocationIndex, scope: AllocationScope, viewer: Viewer, since: list[AuditEvent] | None = None
+) -> AllocationView:
+    """The tables of the page for this viewer (each at most `ROWS` long); `since`: the stretches' events since the
+    night's report (`stretch_events`), which say which were coded or decided."""
     report, artifact = index.artifact.report, index.artifact
+    since = since or []
+    coded_by = codings(since)
     people = [row for row in report.employees if scope.sees(row.department)]
 
     def in_reach(rows: list[Guidance]) -> list[GuidanceRow]:
@@ -156,7 +185,7 @@ def allocation_view(index: AllocationIndex, scope: AllocationScope, viewer: View
         unallocated=sum(row.unallocated for row in people),
         employees=sorted((r for r in people if r.unallocated), key=lambda r: (-r.unallocated, r.employee_no))[:ROWS],
         suggestions=[
-            _stretch_row(artifact, s, viewer)
+            _stretch_row(artifact, s, viewer, since, coded_by)
             for s in sorted(
                 (s for s in report.suggestions if scope.sees(s.department)), key=lambda s: (-s.minutes, s.employee_no)
             )[:ROWS]
@@ -173,6 +202,34 @@ def allocation_view(index: AllocationIndex, scope: AllocationScope, viewer: View
         guidance=in_reach(artifact.guidance),
         trend=in_reach(artifact.trend),
     )
+
+
+def coding_of(audit: AuditStore, item: ReviewItem, closing: AuditEvent) -> Coded | None:
+    """The standing coding of a closed unallocated-time item, read from its record's history (the coding is an item of
+    its own); None for another kind, or one closed otherwise than rejected for its coding."""
+    if item.kind != KIND or closing.status is not AuditStatus.REJECTED:
+        return None
+    return codings(audit.history(item.record_key)).get(item.item_id)
+
+
+def coded_words(coded: Coded, reader: Reader) -> str:
+    """How a coded suggestion's page says what happened (ux_s13 #8: it read "Rejected by ..."): "Coded by hand by
+    Carla Okafor (E00002) on … to job J100037 op 20 at ASM-02: written to Plex." """
+    who, when = reader.person(coded.event.actor), reader.time(coded.event.occurred_at)
+    return f"Coded by hand by {who} on {when} to {coded.to()}: {coded.state()}."
+
+
+STRETCH_EVENTS = 5_000
+"""At most this many events of the stretches are read per page (newest first): a night's codings and decisions."""
+
+
+def stretch_events(audit: AuditStore, index: AllocationIndex) -> list[AuditEvent]:
+    """The unallocated-time events from the report's day on (the stretches, their codings, decisions and write-backs;
+    from the day before in UTC, whatever the plant's zone, so a report made again later misses none): one read of the
+    kind index, the newest `STRETCH_EVENTS`, oldest first."""
+    since = datetime.combine(index.artifact.day - timedelta(days=1), time.min, tzinfo=UTC)
+    newest = audit.by_kind(KIND, since=since, limit=STRETCH_EVENTS, newest_first=True)
+    return sorted(newest, key=lambda e: e.occurred_at)
 
 
 def job_code(g: Guidance) -> str:

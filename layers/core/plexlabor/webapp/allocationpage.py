@@ -41,7 +41,7 @@ from plexlabor.approval.errors import ApprovalError, WritebackNotQueuedError, st
 from plexlabor.approval.pages import what_happened
 from plexlabor.platform.observability import logger
 from plexlabor.review.items import ReviewItem
-from plexlabor.webapp.allocation import AllocationIndex, AllocationScope, allocation_view, job_code
+from plexlabor.webapp.allocation import AllocationIndex, AllocationScope, allocation_view, job_code, stretch_events
 from plexlabor.webapp.app import Page, _deps, _form, _query, app
 from plexlabor.webapp.dashboards import Drawn, drawn_from
 
@@ -60,7 +60,7 @@ NOT_YOURS = "This unallocated time is no longer waiting, or it is not yours to c
 @app.get("/allocation")
 @drawn_from(ALLOCATION)
 def allocation(page: Page, scope: AllocationScope, index: AllocationIndex, problem: str | None) -> Response[str]:
-    view = allocation_view(index, scope, page.viewer)
+    view = allocation_view(index, scope, page.viewer, stretch_events(page.deps.review.audit, index))
     return page.render(
         "allocation.html",
         title=ALLOCATION.title,
@@ -70,6 +70,7 @@ def allocation(page: Page, scope: AllocationScope, index: AllocationIndex, probl
         reach=scope,
         problem=problem,
         job_code=job_code,
+        happened=lambda closing: what_happened(closing, page.shown),
     )
 
 

@@ -66,7 +66,7 @@ from plexlabor.review.items import APPROVING_MEANS, PUNCH, ReviewItem, type_labe
 from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer, kinds_of
 from plexlabor.review.trail import trail
-from plexlabor.webapp.allocation import AllocationReports, queue_guidance
+from plexlabor.webapp.allocation import AllocationReports, coded_words, coding_of, queue_guidance
 from plexlabor.webapp.analytics import AnalyticsReports
 from plexlabor.webapp.auth import Reply, SignIn, request_cookies, sign_in
 from plexlabor.webapp.forecasts import ForecastReports
@@ -658,7 +658,9 @@ def _closed_item_page(page: Page, item_id: str) -> Response[str]:
     steps = trail(seen[1], item_id, page.shown)
     # an expiry leaves the hand fix to the person, so the page keeps what was suggested (ux141 #9)
     by_hand = expired_effect(seen[0].kind, seen[0].record_key, seen[0].proposed) if _expiry(closing) else None
-    return _item_page(page, seen[0], closed=what_happened(closing, page.shown), trail=steps, by_hand=by_hand)
+    coded = coding_of(page.deps.review.audit, seen[0], closing)  # unallocated time coded by hand (ux_s13 #8)
+    closed = coded_words(coded, page.shown) if coded else what_happened(closing, page.shown)
+    return _item_page(page, seen[0], closed=closed, coding=coded, trail=steps, by_hand=by_hand)
 
 
 def _expiry(closing: AuditEvent) -> bool:
