@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 
 from plexlabor.allocation.artifact import read_artifact, store_artifact
+from plexlabor.allocation.coding import Coding, coded_event, codings
+from plexlabor.approval.messages import Decision
+from plexlabor.audit import ApprovalAction
 from plexlabor.platform.artifacts import InMemoryArtifactStore, ReportPointer
 from plexlabor.webapp.allocation import AllocationReports
 from plexlabor.webapp.app import Dependencies
@@ -103,3 +106,28 @@ def test_the_coded_suggestions_page_says_coded_by_hand_and_links_the_coding(worl
     assert "to the indirect code MEETING: approved, on its way to Plex." in closed
     assert f'/items/{coded_id}">Open the coding</a>' in closed
     assert "Rejected by" not in closed
+
+
+def test_a_coding_let_go_is_not_shown_and_the_next_one_is(world: World) -> None:
+    # Given a stretch whose first coding was let go (its write could not be queued: its coder's own rejection)
+    opening = publish(world)
+    first = coded_event(opening, Coding(indirect_code="TRAINING"), "E0001", world.clock(), 1)
+    world.audit.append(first)
+    let_go = Decision(action=ApprovalAction.REJECT, reason="not coded", supervisor_id="E0001")
+    world.audit.append(
+        let_go.audit_event(
+            record_key=first.record_key,
+            item_id=first.event_id,
+            employee_id="E0042",
+            model_version=None,
+            occurred_at=world.clock(),
+            payload={"kind": "unallocated_time"},
+        )
+    )
+    # Then the stretch has no coding: /allocation offers "Decide" again
+    assert codings(world.audit.history(opening.record_key)) == {}
+    assert f'/items/{opening.event_id}">Decide</a>' in stretches(with_stretches(world, 0), MACH)
+    # and once coded again, that coding is the one shown
+    second = code_it(world, opening.event_id, {"code": "MEETING"})
+    [coded] = codings(world.audit.history(opening.record_key)).values()
+    assert coded.event.event_id == second and coded.to() == "the indirect code MEETING"
