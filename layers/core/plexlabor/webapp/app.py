@@ -64,7 +64,7 @@ from plexlabor.review.edits import EditableField, editable_fields, edited_correc
 from plexlabor.review.evidence import evidence_words
 from plexlabor.review.items import APPROVING_MEANS, PUNCH, ReviewItem, type_label
 from plexlabor.review.kpis import compute_kpis
-from plexlabor.review.queue import Filters, ReviewQueue, Role, Viewer, kinds_of
+from plexlabor.review.queue import CLOSED_STATUSES, Filters, ReviewQueue, Role, Viewer, kinds_of
 from plexlabor.review.trail import trail
 from plexlabor.webapp.allocation import AllocationReports, coded_words, coding_of, queue_guidance
 from plexlabor.webapp.analytics import AnalyticsReports
@@ -594,13 +594,16 @@ def decide_many() -> Response[str]:
 @app.get("/items/<item_id>")
 def item(item_id: str) -> Response[str]:
     page = Page(_deps())
-    found = page.deps.review.queue.item(page.viewer, item_id)
-    if found is None:
-        return _closed_item_page(page, item_id)
+    queue = page.deps.review.queue
+    seen = queue.seen(page.viewer, item_id)  # its events, read once for the page and its trail (ux_s13 #12)
+    if seen is None or any(event.status in CLOSED_STATUSES for event in seen[1]):
+        if seen is not None:
+            queue.mark_closed(item_id)
+        return _closed_item_page(page, item_id, seen)
+    found, events = seen
     flash = None
     if found.kind == PUNCH and page.deps.review.workflow_failed(item_id):
         flash = {"level": "error", "text": WORKFLOW_FAILED}
-    events = page.deps.review.audit.for_finding(item_id)
     decided = _decided_line(page, _query().get("decided"))
     return _item_page(page, found, flash=flash, decided=decided, trail=trail(events, item_id, page.shown))
 
@@ -647,10 +650,9 @@ def _item_words(page: Page, item: ReviewItem) -> str:
     return item.type_label + (f", {about}" if about else "") + reporter
 
 
-def _closed_item_page(page: Page, item_id: str) -> Response[str]:
-    """A decided or expired item the viewer may see: its page, saying what happened, without the form;
-    404 for one that is unknown or not theirs (never told apart)."""
-    seen = page.deps.review.queue.seen(page.viewer, item_id)
+def _closed_item_page(page: Page, item_id: str, seen: tuple[ReviewItem, list[AuditEvent]] | None) -> Response[str]:
+    """A decided or expired item the viewer may see (`seen`: the item and its events, `ReviewQueue.seen`): its page,
+    saying what happened, without the form; 404 for one that is unknown or not theirs (never told apart)."""
     closing = closing_event(seen[1], item_id) if seen is not None else None
     if seen is None or closing is None:
         message = "There is no such suggestion, or it is not yours to see."
