@@ -91,6 +91,8 @@ def test_a_stretch_decided_in_the_queue_says_so_instead_of_decide(world: World) 
     # Then the row says who approved it and opens the item, without "Decide"
     assert "Approved by E0001 on" in table and ">Decide<" not in table
     assert f'/items/{opening.event_id}">Open</a>' in table
+    # and the list still speaks to them as the one who decides (not "this list is for reading")
+    assert 'class="stretches-decide"' in table
 
 
 def test_the_coded_suggestions_page_says_coded_by_hand_and_links_the_coding(world: World) -> None:
