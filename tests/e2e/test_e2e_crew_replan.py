@@ -60,8 +60,11 @@ def test_call_offs_on_the_replan_queue_are_re_planned_into_the_review_queue(
     assert runtime.resources is not None
     queue_url = runtime.resources.queue_urls[QueueName.REPLAN]
     for label, caller in zip(("cold", "warm"), callers, strict=True):
+        # called off before their first seat, as crew_call_offs or the board would (a day of the data, over now: a
+        # call-off at the clock's now would leave them the seats over by then, `crew.models.ended_by`)
+        first = min(datetime.fromisoformat(e.payload["start"]) for (_, who), e in openings.items() if who == caller)
         message = ReplanMessage(
-            reason="call_off", day=day, shift=SHIFT, employee_id=caller, detected_at=datetime.now(UTC)
+            reason="call_off", day=day, shift=SHIFT, employee_id=caller, detected_at=first - timedelta(minutes=20)
         )
         sent = time.monotonic()
         sqs.send_message(QueueUrl=queue_url, MessageBody=message.model_dump_json(by_alias=True))

@@ -421,6 +421,10 @@ def test_a_person_sent_home_mid_shift_gets_a_removal_only_for_the_seats_not_yet_
     run(container(store, [sent_home]), message("call_off", sent_home, employee_id="A"))
 
     assert [r.payload["segment"] for r in _removals(store)] == ["J2"]
+    # ...and the re-plan keeps A in J1 (one rule, `models.ended_by`): before, it published B for J1, a seat over
+    read = read_day(store, DAY)
+    assert [e.payload["segment"] for e in read.openings if e.actor == "crew_replan"] == ["J2"]
+    assert ("J1", "A") in current_plan(read, "1")[0].assignments
 
 
 def test_the_scheduled_refresh_opens_the_removal_of_a_person_on_leave_once(monkeypatch: pytest.MonkeyPatch) -> None:

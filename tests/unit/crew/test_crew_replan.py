@@ -160,16 +160,21 @@ def test_call_offs_are_scheduled_operators_not_clocked_in_after_the_grace() -> N
     assert call_offs(crew, "2", set(), T0 + timedelta(hours=3), grace) == []  # nobody is on shift 2
 
 
-def test_a_call_off_on_a_compiled_problem_gives_what_compiling_again_gives(labelled_plant: PlantFolder) -> None:
+@pytest.mark.parametrize("hours_in", [0, 4])
+def test_a_call_off_on_a_compiled_problem_gives_what_compiling_again_gives(
+    labelled_plant: PlantFolder, hours_in: int
+) -> None:
+    """Before the shift (`hours_in` 0) and mid-shift (4 hours in: the work over by then keeps its pairs)."""
     crew = build_problem(labelled_plant.path, date(2026, 11, 19), "1")
     base = compile_problem(crew)
+    at = min(job.start for job in crew.jobs) + timedelta(hours=hours_in)
     for employee in sorted({crew.operators[k].employee_id for k in base.pair_op[:: max(1, len(base.pair_op) // 5)]}):
-        message = call_off(employee)
+        message = call_off(employee).model_copy(update={"detected_at": at})
         fast_problem, fast = compile_event(crew, message, base)
         slow_problem, slow = compile_event(crew, message)
-        assert (
-            fast_problem == slow_problem and not fast.available[[o.employee_id for o in fast.operators].index(employee)]
-        )
+        assert fast_problem == slow_problem
+        if not hours_in:
+            assert not fast.available[[o.employee_id for o in fast.operators].index(employee)]
         for name in ("pair_job", "pair_op", "hours", "outside", "value", "labor", "fatigue", "fillable", "available"):
             assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
         assert np.allclose(fast.net, slow.net)
@@ -209,3 +214,41 @@ def test_a_page_finds_the_people_a_description_names_to_name_them() -> None:
     note = f"After {call_off(uuid).describe(crew)}: Suggest E1 on A; {absent.describe(crew)}, {swapped.describe(crew)}"
     assert people_in(note) == [uuid, "E-7", "E9"]  # not E1: the note's own person is the suggestion's
     assert people_in(f"After {down.describe(crew)}: Suggest E1 on A") == []
+
+
+def test_a_call_off_mid_shift_keeps_the_person_in_the_seats_over_by_then() -> None:
+    """Sent home at 11:00: X worked JA (06:00-10:00), which a re-plan keeps as it was; only JB (10:00-14:00), not
+    over, is re-planned. Before, every seat of the person was re-planned, and the re-plan published Z for JA, a seat
+    already over. The rule is the removals' (`models.ended_by`): work that ended at or before the call-off stands."""
+    crew = problem(
+        [job("JA", A, hours=4.0), job("JB", B, start=4.0, hours=4.0)],
+        [operator("X", efficiency={"A": 1.2, "B": 1.2}), operator("Z", efficiency={"A": 1.0, "B": 1.0})],
+    )
+    current = CurrentPlan(
+        assignments=frozenset({("JA", "X"), ("JB", "X")}), accepted=frozenset({("JA", "X"), ("JB", "X")})
+    )
+    sent_home = ReplanMessage(
+        reason="call_off", day=DAY, shift="1", employee_id="X", detected_at=T0 + timedelta(hours=5)
+    )
+    gone, fast = compile_event(crew, sent_home, compile_problem(crew))  # the warm container's, `pairs.on_leave`
+    fresh = compile_problem(gone)  # a new container's
+    for compiled in (fast, fresh):
+        pairs = {
+            (compiled.jobs[j].key, compiled.operators[o].employee_id)
+            for j, o in zip(compiled.pair_job, compiled.pair_op, strict=True)
+        }
+        assert pairs == {("JA", "X"), ("JA", "Z"), ("JB", "Z")}
+    assert fast.job_stats(1).turned_away == fresh.job_stats(1).turned_away == {"on leave": 1}
+    assert fast.job_stats(0).turned_away == fresh.job_stats(0).turned_away == {}
+
+    plan = replan(crew, current, sent_home, T0 + timedelta(hours=5), time_limit=10)
+
+    assert assignments_of(plan) == {("JA", "X"), ("JB", "Z")}
+    # the leave entered in Plex after the call-off (read as leave of the day) keeps the call-off's start
+    operators = tuple(o.model_copy(update={"leave": "Sick"}) if o.employee_id == "X" else o for o in crew.operators)
+    [x] = [o for o in apply_event(crew.model_copy(update={"operators": operators}), sent_home).operators if o.leave]
+    assert x.leave == "Sick" and not x.off_for(crew.jobs[0].end) and x.off_for(crew.jobs[1].end)
+    # the same call-off before the shift takes X off both seats
+    before = sent_home.model_copy(update={"detected_at": T0 - timedelta(minutes=20)})
+    plan = replan(crew, current, before, T0 - timedelta(minutes=20), time_limit=10)
+    assert assignments_of(plan) == {("JA", "Z"), ("JB", "Z")}

@@ -121,6 +121,13 @@ class SkillHolding(_Frozen):
     lapsed_on: date | None = Field(default=None, description="expiry of a higher lapsed level, if any")
 
 
+def ended_by(end: datetime, moment: datetime) -> bool:
+    """Whether work ending at `end` was over by `moment` (a call-off's time): it ended at or before it. The one rule
+    for the work a person did before they went off: a re-plan keeps them in it (`Operator.off_for`), and it gets no
+    removal from Plex (`crew.removals.over_by`)."""
+    return end <= moment
+
+
 class Efficiency(_Frozen):
     efficiency: float = Field(gt=0)
     hours: float = Field(ge=0)
@@ -146,12 +153,22 @@ class Operator(_Frozen):
     planned: Place | None = Field(default=None, description="the planned workcenter of the day's shift assignment")
     blocks: tuple[ShiftBlock, ...] = Field(default=(), description="scheduled shifts the day before, of, and after")
     leave: str | None = Field(default=None, description="leave type when on leave on the planning day")
+    leave_from: datetime | None = Field(
+        default=None,
+        description="when the leave began (a call-off's time): work over by then stands (`off_for`); None: all day",
+    )
     hours_last_7_days: float = Field(default=0, ge=0, description="worked (or scheduled) in the 7 days before")
     week_hours: float = Field(default=0, ge=0, description="worked (or scheduled) this ISO week before the day")
     consecutive_days: int = Field(default=0, ge=0, description="days worked in a row up to the day before")
     skills: dict[str, SkillHolding] = Field(default_factory=dict)
     efficiency: dict[str, Efficiency] = Field(default_factory=dict, description="by workcenter id")
     overall: Efficiency = Efficiency(efficiency=1.0, hours=0.0)
+
+    def off_for(self, end: datetime) -> bool:
+        """Whether the operator's leave takes them off work ending at `end`: all work for leave of the day, the work
+        not over by its start for leave from a moment (`ended_by`; a person sent home at 11:00 worked their
+        06:00-10:00 seat, which a re-plan keeps as it was, where it had filled it with someone else)."""
+        return self.leave is not None and (self.leave_from is None or not ended_by(end, self.leave_from))
 
     @property
     def station(self) -> Place | None:

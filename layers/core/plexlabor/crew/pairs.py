@@ -25,6 +25,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from functools import cached_property
 
 import numpy as np
@@ -270,7 +271,7 @@ def _availability(
 ) -> tuple[str | None, float]:
     """(why the operator may not take a job from `start` to `end`, or None; hours outside their shifts)."""
     policy = problem.policy
-    if facts.on_leave:
+    if facts.on_leave and op.off_for(datetime.fromtimestamp(end, UTC)):
         return "on leave", 0.0
     if op.consecutive_days >= policy.max_consecutive_days:  # scheduled or not: the weekly day of rest
         return streak_refusal(op.consecutive_days + 1, policy), 0.0
@@ -479,25 +480,27 @@ def compile_problem(problem: CrewProblem) -> Compiled:
 
 def on_leave(compiled: Compiled, problem: CrewProblem, employee_id: str) -> Compiled:
     """`compiled` with one operator gone on leave, without compiling again (a call-off re-planned in
-    seconds): their pairs go, and each job they could staff counts one candidate fewer, turned away as
-    on leave. `problem` is the problem with them on leave. Pairs, prices, fillable seats and what the setup
-    rule bars (`Compiled.barred`: a crew whose last able operator went) are what compiling `problem` gives;
-    the counts behind an unstaffed seat's reason may differ where the operator had been turned away for a
-    reason of the pair alone (rest, hours)."""
+    seconds): their pairs go (but those of the work over when the leave began, `Operator.off_for`), and each job
+    they could staff that is not over counts one candidate fewer, turned away as on leave. `problem` is the
+    problem with them on leave. Pairs, prices, fillable seats and what the setup rule bars (`Compiled.barred`: a
+    crew whose last able operator went) are what compiling `problem` gives; the counts behind an unstaffed seat's
+    reason may differ where the operator had been turned away for a reason of the pair alone (rest, hours)."""
     index = next((o for o, op in enumerate(compiled.operators) if op.employee_id == employee_id), None)
+    operators = sorted(problem.operators, key=lambda op: op.employee_id)
     if index is None or not compiled.available[index]:
-        return replace(compiled, problem=problem, operators=sorted(problem.operators, key=lambda op: op.employee_id))
-    keep = compiled.pair_op != index
+        return replace(compiled, problem=problem, operators=operators)
+    off = np.array([operators[index].off_for(job.end) for job in compiled.jobs], dtype=bool)
+    keep = (compiled.pair_op != index) | ~off[compiled.pair_job]
     stats = list(compiled.stats)
     for j in np.unique(compiled.pair_job[~keep]).tolist():
         old = stats[j]
         stats[j] = JobStats(old.skill_ok, old.lapsed, old.turned_away + Counter({"on leave": 1}), old.missing)
     available = compiled.available.copy()
-    available[index] = False
+    available[index] = bool(np.any(compiled.pair_op[keep] == index))
     return replace(
         compiled,
         problem=problem,
-        operators=sorted(problem.operators, key=lambda op: op.employee_id),
+        operators=operators,
         pair_job=compiled.pair_job[keep],
         pair_op=compiled.pair_op[keep],
         hours=compiled.hours[keep],

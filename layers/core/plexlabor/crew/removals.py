@@ -38,6 +38,7 @@ from plexlabor.approval.recommendations import CREW_ASSIGNMENT, CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event, stable_event_id
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
+from plexlabor.crew.models import ended_by
 from plexlabor.crew.suggestions import CREW_KINDS, REPLAN_ACTOR, DayRead, seat_end
 
 State = Literal["waiting", "approved", "removed", "dry_run", "refused", "reverted", "kept", "superseded", "expired"]
@@ -170,9 +171,10 @@ def accepted_seats(read: DayRead, shift: str) -> list[AuditEvent]:
 
 
 def over_by(seat: Mapping[str, Any], moment: datetime) -> bool:
-    """Whether the seat (a crew suggestion's payload) ended by `moment` (`seat_end`): a seat its person worked before
-    they went off stays as it was sent to Plex (no removal; on the board, filled and accepted)."""
-    return seat_end(seat) <= moment
+    """Whether the seat (a crew suggestion's payload) ended by `moment` (`seat_end`, `models.ended_by`): a seat its
+    person worked before they went off stays as it was sent to Plex (no removal; on the board, filled and accepted;
+    a re-plan keeps them in it, `models.Operator.off_for`)."""
+    return ended_by(seat_end(seat), moment)
 
 
 REFILLED = {

@@ -38,7 +38,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from plexlabor.crew.messages import ReplanMessage
-from plexlabor.crew.models import CrewPlan, CrewProblem
+from plexlabor.crew.models import CrewPlan, CrewProblem, Operator
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.pairs import Compiled, compile_problem, on_leave
 from plexlabor.crew.stretches import with_commitments
@@ -76,10 +76,13 @@ def assignments_of(plan: CrewPlan) -> set[Assignment]:
 def apply_event(problem: CrewProblem, message: ReplanMessage) -> CrewProblem:
     """The problem with what the event changed that the data read may not show yet."""
     if message.reason in ("call_off", "absence"):
-        operators = tuple(
-            op.model_copy(update={"leave": op.leave or CALL_OFF_LEAVE}) if op.employee_id == message.employee_id else op
-            for op in problem.operators
-        )
+        # off from the earliest call-off: the work over by then stands (`Operator.off_for`), also once the leave is
+        # in Plex (entered by timekeeping after the call-off, read as leave of the day)
+        def off(op: Operator) -> Operator:
+            since = min(op.leave_from or message.detected_at, message.detected_at)
+            return op.model_copy(update={"leave": op.leave or CALL_OFF_LEAVE, "leave_from": since})
+
+        operators = tuple(off(op) if op.employee_id == message.employee_id else op for op in problem.operators)
         return problem.model_copy(update={"operators": operators})
     if message.reason == "workcenter_down":
         kept = tuple(job for job in problem.jobs if job.place.workcenter_id != message.workcenter_id)
