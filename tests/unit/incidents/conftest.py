@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import csv
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from plexlabor.audit import AuditStore
 from plexlabor.incidents.classifier import ClassifierSettings, IncidentClassifier
 from plexlabor.incidents.reports import CodedReport, parse_coded_reports
+from plexlabor.incidents.service import superseding_event
 
 COLUMNS = [
     "id",
@@ -174,3 +176,12 @@ def fixture_reports() -> list[CodedReport]:
 @pytest.fixture(scope="session")
 def trained(fixture_reports: list[CodedReport]) -> IncidentClassifier:
     return IncidentClassifier.train(fixture_reports, ClassifierSettings(calibration_folds=3))
+
+
+def close_as_before_ux_s13_16(
+    audit: AuditStore, earlier_id: str, replacement_id: str, reporter: str, at: datetime
+) -> None:
+    """`service.close_replaced` as it was until 2026-12-06, when a resend replaced a report the EHS lead had decided
+    too (ux_s13 #16; now it asks her to correct it): for the records made so, which stay and are still read."""
+    closing = superseding_event(earlier_id, replacement_id, reporter, at)
+    audit.append(closing.model_copy(update={"event_id": f"before-{earlier_id}"}))

@@ -93,18 +93,18 @@ def test_a_withdrawal_that_meets_a_resend_recorded_meanwhile_is_refused_with_the
     assert withdrawal_of(audit.history(found.record_key), first) is None
 
 
-def test_a_decision_recorded_meanwhile_does_not_stop_a_resend_which_replaces_the_confirmed_report() -> None:
-    # A resend after a confirmation replaces the confirmed report (as one after it always did): meeting the
-    # decision's id, the closing reads the report again and takes the id after that decision
+def test_a_decision_recorded_meanwhile_makes_the_resend_a_correction_request_not_a_replacement() -> None:
+    # A resend never replaces a decided report (ux_s13 #16): meeting the decision's id, the closing reads the report
+    # again, finds the decision and leaves the report as decided; the resend asks the EHS lead to correct it
     audit, clock = Racing(), Clock()
     deps = _deps(audit, clock)
     first = _send(deps, "injury")
     audit.rival = lambda: correct_codes(audit, _opening(audit, first), CONFIRMED_CODES, "EHS1", clock())
     second = log_incident(deps, IncidentReport(narrative=TEXT, kind="near_miss"), "E1")
-    assert second.replaces == [first]
+    assert second.replaces == [] and second.asks_to_correct == [first]
     kinds = sorted(e.event_type.value for e in audit.history(f"incident:{first}"))
-    assert kinds == ["decision", "expired", "recommendation"]
-    assert replacement(audit, first) is not None
+    assert kinds == ["decision", "recommendation"]
+    assert replacement(audit, first) is None
 
 
 def test_a_decision_that_meets_a_resend_recorded_meanwhile_is_not_recorded() -> None:

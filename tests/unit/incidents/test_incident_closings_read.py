@@ -25,6 +25,7 @@ from plexlabor.incidents.service import (
     training_reports,
 )
 from plexlabor.platform.pilot import PilotScope
+from tests.unit.incidents.conftest import close_as_before_ux_s13_16
 from tests.unit.incidents.test_incident_service import CODE_FORM, NOW, VAGUE
 
 OLDER_EXPIRIES = 60
@@ -33,7 +34,8 @@ OLDER_EXPIRIES = 60
 
 def _replaced_after_older_expiries() -> tuple[InMemoryAuditStore, str, str]:
     """The review's case: older expiries of other kinds, a report the EHS lead confirmed, then its reporter's corrected
-    resend (the earlier report is closed as replaced). The ids of the replaced report and of its correction."""
+    resend (the earlier report closed as replaced, as a resend did until 2026-12-06). The ids of the replaced report
+    and of its correction."""
     audit = InMemoryAuditStore()
     for n in range(OLDER_EXPIRIES):
         audit.append(
@@ -54,7 +56,9 @@ def _replaced_after_older_expiries() -> tuple[InMemoryAuditStore, str, str]:
     assert event is not None
     correct_codes(audit, event, read_codes(CODE_FORM), "S1", NOW + timedelta(minutes=1))
     deps.clock = lambda: NOW + timedelta(minutes=2)
-    second = log_incident(deps, IncidentReport(narrative=VAGUE, occurred_at=when, shift_code="2"), "E0001")
+    with pytest.MonkeyPatch.context() as recorded_before:  # a decided report is no longer replaced (ux_s13 #16)
+        recorded_before.setattr(service, "close_replaced", close_as_before_ux_s13_16)
+        second = log_incident(deps, IncidentReport(narrative=VAGUE, occurred_at=when, shift_code="2"), "E0001")
     assert second.replaces == [first.incident_id]
     return audit, first.incident_id, second.incident_id
 

@@ -10,6 +10,7 @@ import pytest
 from plexlabor.audit import AuditStatus
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.store import InMemoryAuditStore
+from plexlabor.incidents import service
 from plexlabor.incidents.classifier import IncidentClassifier
 from plexlabor.incidents.extraction import Place
 from plexlabor.incidents.reports import parse_coded_reports
@@ -34,6 +35,7 @@ from plexlabor.models import Employee, Shift, Workcenter
 from plexlabor.platform.pilot import PilotScope
 from plexlabor.review.items import item_from_event
 from plexlabor.review.queue import ReviewQueue
+from tests.unit.incidents.conftest import close_as_before_ux_s13_16
 
 NOW = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
 CLEAR = "An employee fell 12 feet from a ladder while loading parts and fractured his leg."
@@ -371,8 +373,12 @@ def test_a_resend_replaces_a_report_of_the_last_30_days_only(
     assert (replacement(deps.audit, first.incident_id) is not None) is replaces
 
 
-def test_a_replaced_report_is_not_a_training_row_and_its_replacement_is(trained: IncidentClassifier) -> None:
-    """The EHS lead confirmed an injury before its reporter corrected it: that decision does not teach the model."""
+def test_a_replaced_report_is_not_a_training_row_and_its_replacement_is(
+    trained: IncidentClassifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The EHS lead confirmed an injury before its reporter corrected it (a resend replaced a decided report until
+    2026-12-06: such records stay): that decision does not teach the model."""
+    monkeypatch.setattr(service, "close_replaced", close_as_before_ux_s13_16)
     deps = _deps(trained)
     when = datetime(2026, 12, 4, 9, 37, tzinfo=UTC)
     first = log_incident(deps, IncidentReport(narrative=VAGUE, occurred_at=when, shift_code="1"), "E0001")

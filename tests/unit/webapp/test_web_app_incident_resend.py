@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 from plexlabor.audit import AuditEventType
-from plexlabor.incidents.service import decision_of, decisions_of
+from plexlabor.incidents import service
+from plexlabor.incidents.service import decision_of, decisions_of, replacement
 from tests.unit.approval.approval_fakes import World
+from tests.unit.incidents.conftest import close_as_before_ux_s13_16
 from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.webapp.test_web_app_incident_list import CONFIRM, RefusingTransport, _get, _log, _rows, _writeback
 from tests.unit.webapp.viewers import EHS, OPERATOR
@@ -41,6 +43,13 @@ def world() -> World:
 
 def _send(world: World, *, sure: bool, **fields: Any) -> str:
     return _log(world, TEXT, sure=sure, by="E0107", occurred_at=WHEN, **fields)
+
+
+@pytest.fixture
+def before_ux_s13_16(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports recorded before 2026-12-06, when a resend replaced a report the EHS lead had decided too (ux_s13 #16):
+    their pages and rows still say what became of them."""
+    monkeypatch.setattr(service, "close_replaced", close_as_before_ux_s13_16)
 
 
 def _page(world: World, incident_id: str, claims: dict[str, Any], ctx: Any) -> str:
@@ -97,8 +106,34 @@ def test_a_corrected_resend_replaces_the_earlier_report_which_can_no_longer_be_d
     assert second not in item  # named, not by its id (ux141 #13)
 
 
-def test_when_plex_holds_the_earlier_report_the_ehs_lead_is_told_and_must_ask_for_a_second_record(
+def test_a_resend_of_a_report_the_ehs_lead_confirmed_asks_her_to_correct_it_and_replaces_nothing(
     world: World, lambda_context: Any
+) -> None:
+    # ux_s13 #16: a resend with the shift corrected replaced the confirmed report written to Plex; its codes were lost
+    # Given an injury the EHS lead confirmed and plex_writeback wrote to Plex (custom object mode)
+    first = _send(world, sure=False, workcenter_code="PRESS4", shift_code="1")
+    assert (
+        call_web(web_deps(world), "POST", f"/incidents/{first}", EHS, lambda_context, form=CONFIRM)["statusCode"] == 303
+    )
+    _writeback(world, AcceptingTransport(), mode="custom_object").apply(world.writebacks.sent[0], message_id="m-1")
+    # When the operator sends the same text and time again with the shift corrected
+    second = _send(world, sure=False, workcenter_code="PRESS4", shift_code="2")
+    # Then the confirmed report stands as decided (not replaced), and the new one asks the EHS lead to correct it
+    assert replacement(world.audit, first) is None and decision_of(world.audit, first) is not None
+    assert "Replaced by" not in _page(world, first, EHS, lambda_context)
+    page = _page(world, second, EHS, lambda_context)
+    asked = page.split('id="asks-to-correct-1"')[1].split("</p>")[0]
+    assert f'Its reporter sent this report as a correction of <a href="/dev/incidents/{first}">' in asked
+    assert "as an injury · workcenter PRESS4 · shift 1, which stands as decided (S0001 decided it on " in asked
+    assert "If this one is right, correct that report on its page, then set this one aside as a duplicate" in asked
+    assert "This report replaces" not in page and 'name="plex_earlier"' not in page
+    own = _page(world, second, OPERATOR, lambda_context).split('id="asks-to-correct-1"')[1].split("</p>")[0]
+    assert "You sent this as a correction of <a" in own and "your report of Sun 2026-03-01 10:15" in own
+    assert "which the EHS lead decided already: it stands as they decided it" in own
+
+
+def test_when_plex_holds_the_earlier_report_the_ehs_lead_is_told_and_must_ask_for_a_second_record(
+    world: World, lambda_context: Any, before_ux_s13_16: None
 ) -> None:
     # Given an injury the EHS lead confirmed (from the queue) and plex_writeback wrote to Plex (custom object mode)
     first = _send(world, sure=False, workcenter_code="PRESS4")
@@ -182,7 +217,9 @@ def _written_then_correction_refused_then_resent(world: World, ctx: Any) -> tupl
     return first, _send(world, sure=True, workcenter_code="PRESS4", kind="near_miss")
 
 
-def test_plex_still_holds_an_earlier_report_whose_correction_was_not_written(world: World, lambda_context: Any) -> None:
+def test_plex_still_holds_an_earlier_report_whose_correction_was_not_written(
+    world: World, lambda_context: Any, before_ux_s13_16: None
+) -> None:
     # review180 #3's other place: the page looked only at the newest decision's write, a failed one
     # Given an injury written to Plex whose correction's write was refused, then its corrected resend
     _, second = _written_then_correction_refused_then_resent(world, lambda_context)
@@ -191,7 +228,7 @@ def test_plex_still_holds_an_earlier_report_whose_correction_was_not_written(wor
 
 
 def test_the_list_says_plex_holds_an_earlier_report_whose_correction_was_not_written(
-    world: World, lambda_context: Any
+    world: World, lambda_context: Any, before_ux_s13_16: None
 ) -> None:
     # The list's note looked at the newest Plex event only (the correction's failed write); the page's rule since
     # 2d8a078 is withdrawal.plex_holds over every write

@@ -13,7 +13,9 @@ which is closed as superseded (an `expired` event naming it, `audit.events.repla
 and its page refuses any decision (`replacement`). The closing takes the earlier report's next answer id
 (`withdrawal.answer_id`), as a decision and a withdrawal do, so of a resend, a withdrawal and a decision of the same
 report at the same moment the audit store's conditional write records one answer (`close_replaced`); a resend that
-comes second to a withdrawal is refused (`ResendRefused`), nothing recorded.
+comes second to a withdrawal is refused (`ResendRefused`), nothing recorded. A report the EHS lead (or the queue)
+decided is never replaced: the resend is recorded as a report of its own asking the EHS lead to correct it (payload
+`asks_to_correct`; ux_s13 #16), as a withdrawal is refused once decided.
 
 `correct_codes` is the EHS lead's answer on the incident's page: the codes as they should be and what
 the text says as they confirm it (`read_confirmation`; an approval of the coding, with both); she may
@@ -214,6 +216,9 @@ class LoggedIncident(BaseModel):
     """The same report was already recorded (a form sent twice): this is that incident."""
     replaces: list[str] = Field(default_factory=list)
     """The reporter's earlier reports of the same text and time this one corrects: withdrawn, no longer decided."""
+    asks_to_correct: list[str] = Field(default_factory=list)
+    """The reporter's earlier reports of the same text and time the EHS lead decided already: they stand as decided,
+    and this one asks the EHS lead to correct them (ux_s13 #16)."""
     recording_unused: bool = False
     """A recording came with typed text but no transcription is configured: the text was recorded without it."""
     job_unchecked: bool = False
@@ -321,36 +326,37 @@ class ResendRefused(Exception):
     aside, or replaced by another resend); the message says what happened first."""
 
 
-def superseding_event(
-    earlier_id: str, replacement_id: str, reporter: str, at: datetime, newest_decision: AuditEvent | None = None
-) -> AuditEvent:
-    """Closes the earlier report `replacement_id` corrects: the `expired` event the queue reads as replaced, not run
-    out (`audit.events.replaced`), so the earlier leaves the EHS queue and no page offers to decide it. Its id is the
-    earlier report's next answer (`withdrawal.answer_id` after `newest_decision`): a withdrawal, a setting aside or a
-    decision made at the same moment takes the same id, so only one of them is recorded."""
+def superseding_event(earlier_id: str, replacement_id: str, reporter: str, at: datetime) -> AuditEvent:
+    """Closes the undecided earlier report `replacement_id` corrects: the `expired` event the queue reads as replaced,
+    not run out (`audit.events.replaced`), so the earlier leaves the EHS queue and no page offers to decide it. Its id
+    is the earlier report's next answer (`withdrawal.answer_id`: its first decision's): a withdrawal, a setting aside or
+    a decision made at the same moment takes the same id, so only one of them is recorded."""
     return expiry_event(
         RECORD_PREFIX + earlier_id,
         earlier_id,
         occurred_at=at,
         actor=reporter,
         payload={"kind": INCIDENT_CODING, SUPERSEDED_BY: replacement_id},
-    ).model_copy(update={"event_id": answer_id(earlier_id, newest_decision)})
+    ).model_copy(update={"event_id": answer_id(earlier_id, None)})
 
 
 def close_replaced(
     audit: AuditStore, earlier_id: str, replacement_id: str, reporter: str, at: datetime
 ) -> AuditEvent | None:
     """Close `earlier_id` as replaced by `replacement_id` (`superseding_event`); None when it is closed so (now or
-    before), else the closing recorded first (a withdrawal, a setting aside, another corrected report), which stands.
-    A decision recorded meanwhile does not stop it: the earlier report is read again and closed after that decision
-    (a confirmed report is replaced too)."""
+    before), else what stands in the way, first recorded: a closing (a withdrawal, a setting aside, another corrected
+    report), or the EHS lead's (or the queue's) decision of it, which a resend never replaces (ux_s13 #16: a shift typo
+    undid a confirmed report; the resend asks the EHS lead to correct it instead, `asks_to_correct`), as a withdrawal
+    is refused once decided (`withdrawal.refusal`). A decision recorded at the same moment takes the closing's id."""
     for _ in range(CLOSE_ATTEMPTS):
         own = [e for e in audit.history(RECORD_PREFIX + earlier_id) if e.finding_id == earlier_id]
         closing = next((e for e in own if called_back(e)), None)
         if closing is not None:
             return None if closing.payload.get(SUPERSEDED_BY) == replacement_id else closing
-        newest = next((e for e in reversed(own) if e.event_type is AuditEventType.DECISION), None)
-        if append_once(audit, superseding_event(earlier_id, replacement_id, reporter, at, newest)):
+        decided = next((e for e in reversed(own) if e.event_type is AuditEventType.DECISION), None)
+        if decided is not None:
+            return decided
+        if append_once(audit, superseding_event(earlier_id, replacement_id, reporter, at)):
             return None
     raise AuditConflictError(answer_id(earlier_id, None), RECORD_PREFIX + earlier_id)
 
@@ -423,7 +429,7 @@ def log_incident(
     place = PilotPlace(report.department, report.workcenter_code, report.shift_code)
     status, held = review_status(not auto, deps.scope, INCIDENT_CODING, place)
     identifier = incident_id(reporter, report, now)
-    earlier = _close_earlier(deps, reporter, report, identifier, now)
+    earlier, decided = _close_earlier(deps, reporter, report, identifier, now)
     version = classifier.version if classifier else NO_MODEL
     extraction = _jsonable(asdict(found))
     payload: dict[str, Any] = {
@@ -442,6 +448,7 @@ def log_incident(
         "shift_code": report.shift_code,
         "as_of": (report.occurred_at or now).astimezone(deps.zone).date().isoformat(),
         "replaces": earlier,
+        "asks_to_correct": decided,
         "job_unchecked": job_unchecked,
         **(held.payload() if held else {}),
     }
@@ -455,8 +462,9 @@ def log_incident(
         payload=payload,
     )
     fresh = append_once(deps.audit, event)  # after the closings: a resend refused records nothing
-    if not fresh:  # the same report again: what it replaced when first recorded
-        earlier = list(((opening(deps.audit, identifier) or event).payload.get("replaces")) or [])
+    if not fresh:  # the same report again: what it replaced (or asked to correct) when first recorded
+        first = (opening(deps.audit, identifier) or event).payload
+        earlier, decided = list(first.get("replaces") or []), list(first.get("asks_to_correct") or [])
     state: Literal["auto_coded", "pending_review", "recorded"] = (
         "auto_coded" if auto else "pending_review" if status is AuditStatus.PENDING_APPROVAL else "recorded"
     )
@@ -465,6 +473,7 @@ def log_incident(
         status=state,
         duplicate=not fresh,
         replaces=earlier,
+        asks_to_correct=decided,
         job_unchecked=job_unchecked,
         model_version=version,
         codes=codes,
@@ -474,21 +483,24 @@ def log_incident(
 
 def _close_earlier(
     deps: IncidentDeps, reporter: str, report: IncidentReport, identifier: str, now: datetime
-) -> list[str]:
-    """Close the reports `identifier` replaces, before it is recorded, and say which (`close_replaced`): the same
-    report sent again closes what it named when first recorded (again, if that was lost), and replaces nothing more;
-    ResendRefused when each was closed first by something else (nothing left to replace)."""
+) -> tuple[list[str], list[str]]:
+    """Close the reports `identifier` replaces, before it is recorded, and say which (`close_replaced`), with the
+    decided ones it asks the EHS lead to correct instead: the same report sent again closes what it named when first
+    recorded (again, if that was lost), and replaces nothing more; ResendRefused when each was closed first by
+    something else (nothing left to replace or correct)."""
     recorded = opening(deps.audit, identifier)
     if recorded is not None:
         named = [str(earlier) for earlier in recorded.payload.get("replaces") or []]
         for earlier in named:
             close_replaced(deps.audit, earlier, identifier, reporter, now)  # whatever closed it first stands
-        return named
+        return named, [str(decided) for decided in recorded.payload.get("asks_to_correct") or []]
     found = [i for i in earlier_reports(deps.audit, reporter, report, now, identifier) if i != identifier]
     first = {i: c for i in found if (c := close_replaced(deps.audit, i, identifier, reporter, now)) is not None}
-    if first and len(first) == len(found):  # nothing left to replace: the reporter is told what came first
-        raise ResendRefused(closed_first_words(next(iter(first.values())), deps.zone))
-    return [i for i in found if i not in first]
+    decided = [i for i, c in first.items() if c.event_type is AuditEventType.DECISION]
+    closed = [c for i, c in first.items() if i not in decided]
+    if closed and len(closed) == len(found):  # nothing left to replace: the reporter is told what came first
+        raise ResendRefused(closed_first_words(closed[0], deps.zone))
+    return [i for i in found if i not in first], decided
 
 
 def _jsonable(value: Any) -> Any:

@@ -12,9 +12,11 @@ write mode (dry run by default) and records that; if it cannot be sent, the page
 again. The reporter sees their own incident. A report the reporter's corrected resend replaced
 (`incidents.service.replacement`) says so and links the new one, offers no form, and refuses a save or send (409);
 the new one names what it replaces and, when Plex holds that record, asks the EHS lead to tick that this one is
-written as well (`PLEX_EARLIER`). A report sent by mistake is withdrawn on its page by its reporter (or the EHS lead,
-or an admin) with a reason, until someone decides it or it goes to Plex (`incidents.withdrawal`; the same POST with
-`withdraw`); the page then says who withdrew it, when and why, and refuses anything else (409).
+written as well (`PLEX_EARLIER`; a report decided before 2026-12-06). A resend of a report someone decided replaces
+nothing: the new one asks the EHS lead to correct that report (`asks_to_correct`, ux_s13 #16). A report sent by
+mistake is withdrawn on its page by its reporter (or the EHS lead, or an admin) with a reason, until someone decides
+it or it goes to Plex (`incidents.withdrawal`; the same POST with `withdraw`); the page then says who withdrew it,
+when and why, and refuses anything else (409).
 Nothing here classifies: the page reads the audit table only (no scikit-learn in the web app).
 The trends page, `/incidents/trends`, is `webapp.incidenttrendspage`; the list of incidents, `/incidents`, where
 an auto-coded incident awaits the EHS lead's confirmation, is `webapp.incidentlist`.
@@ -149,6 +151,7 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "replaced_by": closing,
         "newer_name": _newer_name(page, closing),
         "replaces": [_earlier(page, earlier, coder) for earlier in payload.get("replaces") or []],
+        "asks_to_correct": [_asked(page, decided) for decided in payload.get("asks_to_correct") or []],
         "coder": coder,
         "confirm": _confirm_defaults(event, decision, page.deps.zone),
         "plex": _plex_state(page, event, decision),
@@ -234,6 +237,15 @@ def _earlier(page: Page, incident_id: str, coder: bool) -> dict[str, Any]:
         "decided": _fate(page, last, plex, coder, holds),
         "in_plex": holds,
     }
+
+
+def _asked(page: Page, incident_id: str) -> dict[str, Any]:
+    """A decided report this one asks the EHS lead to correct (a resend never replaces one: ux_s13 #16), as `_earlier`
+    names it, with who decided it and when (`decided`)."""
+    asked = _earlier(page, incident_id, coder=False)
+    last = decisions_of(page.deps.review.audit, incident_id)
+    asked["decided"] = f"{page.who(last[-1].actor)} decided it on {page.local(last[-1].occurred_at)}" if last else ""
+    return asked
 
 
 WHAT_WAS_SENT = (
