@@ -205,7 +205,7 @@ def test_corrections_are_one_decision_and_become_training_rows(trained: Incident
     [
         ("event_group", "43", "Event group: an event group is two digits starting with its division"),
         ("part_division", "7", "Part of body: not an OIICS division"),
-        ("event_division", "", "Event or exposure: not an OIICS division"),
+        ("event_division", "", "Event or exposure: choose one"),
     ],
 )
 def test_corrected_codes_are_checked(field: str, value: str, problem: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -479,3 +480,29 @@ def test_a_correction_from_a_page_someone_else_saved_since_is_refused(
     assert saved is not None and saved.payload["codes"]["source_division"] == "3"
     fresh = {**stale, "replaces": saved.event_id}
     assert call_web(deps, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=fresh)["statusCode"] == 303
+
+
+def test_a_report_with_no_codes_offers_choose_first_and_a_division_left_unchosen_is_named(
+    world: World, lambda_context: Any
+) -> None:
+    # ux_s13 #5: every division preselected its division 1 ("1 Violence and other injuries by persons or animals",
+    # "1 Head", ...), so an EHS lead filling only the groups saved wrong divisions for a bar on a foot
+    deps = IncidentDeps(world.audit, None, clock=world.clock)
+    incident_id = log_incident(deps, IncidentReport(narrative=VAGUE), "E0001").incident_id
+    body = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    selects = re.findall(r'<select name="code\.(\w+)"[^>]*>(.*?)</select>', body, flags=re.S)
+    assert {name for name, _ in selects} == {"event_division", "nature_division", "part_division", "source_division"}
+    for name, options in selects:
+        assert options.startswith('<option value="" selected>choose</option>'), name
+        assert " selected>1 " not in options
+    assert all(" required>" in tag for tag in re.findall(r'<select name="code\.\w+"[^>]*>', body))
+    # and a form posted without a division (no browser check) names it; nothing recorded
+    form = CODES | {"code.part_division": ""}
+    refused = call_web(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
+    assert refused["statusCode"] == 400 and "Part of body: choose one" in refused["body"]
+    assert decision_of(world.audit, incident_id) is None
+
+
+def test_proposed_codes_are_chosen_without_a_choose_option(world: World, incident_id: str, lambda_context: Any) -> None:
+    body = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    assert '<select name="code.event_division" required>' in body and ">choose</option>" not in body

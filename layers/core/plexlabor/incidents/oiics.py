@@ -83,8 +83,11 @@ INJURY_ONLY = (Field.NATURE_DIVISION, Field.PART_DIVISION)
 
 
 def code_problem(of: Field, code: str, division: str) -> str | None:
-    """Why `code` cannot be `of`'s code (an event group must be two digits inside `division`), or None."""
+    """Why `code` cannot be `of`'s code (an event group must be two digits inside `division`; a division chosen), or
+    None."""
     if of is Field.EVENT_GROUP:
         ok = len(code) == 2 and code.isdigit() and code.startswith(division)
         return None if ok else f"an event group is two digits starting with its division ({division})"
+    if not code:
+        return "choose one"
     return None if code in FIXED_TITLES[of] else f"not an OIICS division of {FIELD_LABELS[of].lower()}"
