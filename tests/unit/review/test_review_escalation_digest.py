@@ -151,8 +151,9 @@ def test_the_digest_is_not_sent_again_when_the_plants_notices_pass_the_read_cap(
 ) -> None:
     """review_s13 L3: whether a held escalation was told of was read from the plant's `notified` events of 30 days,
     oldest first and capped (50,000): in a plant past the cap the digest's own notices fell off, and every sweep
-    mailed the same digest again. The cap made small here to show it."""
-    monkeypatch.setattr("plexlabor.review.escalations.READ_LIMIT", 3)
+    mailed the same digest again. The cap made small here to show it (it is gone: the digest reads each escalated
+    finding's own events)."""
+    monkeypatch.setattr("plexlabor.review.escalations.READ_LIMIT", 3, raising=False)
     world = World()
     ids = _findings(world, 5)
     for n, finding_id in enumerate(ids[2:], start=3):  # three first notices before anything escalates
@@ -163,3 +164,33 @@ def test_the_digest_is_not_sent_again_when_the_plants_notices_pass_the_read_cap(
     first, second = sweep(world, mailer).run(), sweep(world, mailer).run()
     assert (first.mails, second.mails) == (1, 0)
     assert len(mailer.to(BOSS)) == 1
+
+
+def test_the_newest_held_escalations_are_in_the_digest_when_the_plants_escalations_pass_the_read_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """review_s13 L3: the held escalations were read from the plant's `escalated` events of 30 days, oldest first and
+    capped (50,000): past the cap the newest, those the digest is for, fell off and were never mailed. The cap made
+    small here (it is gone: the open findings the queue shows escalated are each read from their own events)."""
+    monkeypatch.setattr("plexlabor.review.escalations.READ_LIMIT", 3, raising=False)
+    world = World()
+    ids = _findings(world, 5)
+    _escalate_one_by_one(world, ids)  # the first mailed, four held
+    mailer = RecordingMailer()
+    result = sweep(world, mailer).run()
+    [mail] = mailer.to(BOSS)
+    assert result.escalated == 4
+    assert all(f"/items/{finding_id}" in mail.text for finding_id in ids[1:])
+
+
+def test_past_the_read_bound_the_oldest_held_escalations_are_mailed_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("plexlabor.review.told.ITEM_READS", 2)
+    world = World()
+    ids = _findings(world, 4)
+    _escalate_one_by_one(world, ids)  # the first mailed, three held
+    mailer = RecordingMailer()
+    assert sweep(world, mailer).run().escalated == 1  # of the two oldest escalated findings, the one held
+    assert sweep(world, mailer).run().escalated == 0  # the same two read again: told
+    world.callback.decide_in_queue(ids[0], "approve", None, "E0100")
+    world.callback.decide_in_queue(ids[1], "approve", None, "E0100")
+    assert sweep(world, mailer).run().escalated == 2  # their turn

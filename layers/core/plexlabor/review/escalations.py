@@ -17,7 +17,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from html import escape
 from typing import TYPE_CHECKING
@@ -30,7 +30,7 @@ from plexlabor.approval.ports import SupervisorDirectory
 from plexlabor.audit import AuditStatus, AuditStore
 from plexlabor.review.items import PUNCH, ReviewItem
 from plexlabor.review.notices import kind_url
-from plexlabor.review.told import record_told
+from plexlabor.review.told import record_told, to_read
 
 if TYPE_CHECKING:  # the sweep calls this module; its port is only named here
     from plexlabor.review.sweep import Mailer
@@ -38,7 +38,6 @@ if TYPE_CHECKING:  # the sweep calls this module; its port is only named here
 logger = logging.getLogger(__name__)
 
 ACTOR = "review_sweep"
-READ_LIMIT = 50_000
 
 
 def item_url(queue_url: str, item_id: str) -> str:
@@ -86,12 +85,11 @@ class HeldEscalations:
     mailer: Mailer
     queue_url: str
     reader: Reader
-    lookback: timedelta
 
     def mail(self, open_items: Sequence[ReviewItem], now: datetime) -> dict[str, int]:
         """One mail per person with held escalations still open and untold; counts as the sweep's result has them
         (`escalated`: items told, `mails`, `unsent`, `unrouted`: a person with no address)."""
-        waiting = self._waiting({item.item_id: item for item in open_items}, now)
+        waiting = self._waiting({item.item_id: item for item in open_items})
         counts = {"escalated": 0, "mails": 0, "unsent": 0, "unrouted": 0}
         for person, items in waiting.items():
             address = self.directory.address_of(person)
@@ -112,30 +110,39 @@ class HeldEscalations:
             counts["unsent"] += len(items) - len(told)
         return counts
 
-    def _waiting(self, open_items: Mapping[str, ReviewItem], now: datetime) -> dict[str, list[ReviewItem]]:
-        """Person -> the open items escalated to them and held, that no escalation notice told them of."""
-        since = now - self.lookback
-        held = [
-            event
-            for event in self.audit.by_status(AuditStatus.ESCALATED, since, READ_LIMIT)
-            if event.payload.get("mail") == HELD and event.finding_id in open_items and event.supervisor_id
-        ]
+    def _waiting(self, open_items: Mapping[str, ReviewItem]) -> dict[str, list[ReviewItem]]:
+        """Person -> the open items escalated to them and held, that no escalation notice told them of: the open
+        punch findings escalated (the queue's full read of the `escalated` index), each read from its own events
+        (`review.told`); they were picked from the plant's `escalated` and `notified` events of the lookback, oldest
+        first and capped at 50,000, whose newest, the held ones and this digest's own notices, fell off in a
+        plant past the cap (review_s13 L3)."""
+        escalated = [item for item in open_items.values() if item.kind == PUNCH and item.escalated_to]
         waiting: dict[str, list[ReviewItem]] = defaultdict(list)
-        for event in held:
-            if not self._told(str(event.finding_id), str(event.supervisor_id)):
-                waiting[str(event.supervisor_id)].append(open_items[str(event.finding_id)])
+        for item in to_read(escalated, "held escalations"):
+            person = self._held_untold(item.item_id)
+            if person is not None:
+                waiting[person].append(item)
         return waiting
 
-    def _told(self, finding_id: str, person: str) -> bool:
-        """Whether an escalation notice of the finding went to `person`: its own events, not the plant's `notified`
-        events of the lookback, oldest first and capped (`READ_LIMIT`), whose newest, this digest's own, fell off
-        in a plant past the cap, so every run mailed the same digest again (review_s13 L3)."""
-        return any(
+    def _held_untold(self, finding_id: str) -> str | None:
+        """The person the finding's escalation was held for (approval_notify's, `HELD`), if no escalation notice of
+        it went to them; None otherwise."""
+        events = self.audit.for_finding(finding_id)
+        person = next(
+            (
+                event.supervisor_id
+                for event in events
+                if event.status is AuditStatus.ESCALATED and event.payload.get("mail") == HELD
+            ),
+            None,
+        )
+        told = any(
             event.status is AuditStatus.NOTIFIED
             and event.supervisor_id == person
             and event.payload.get("stage") == Stage.ESCALATED.value
-            for event in self.audit.for_finding(finding_id)
+            for event in events
         )
+        return None if person is None or told else person
 
     def _record(self, item: ReviewItem, *, person: str, message_id: str | None, now: datetime) -> None:
         sent = Sent(item.record_key, item.item_id, item.employee_id, person, Stage.ESCALATED, now, ACTOR, message_id)

@@ -50,13 +50,14 @@ from plexlabor.review.escalations import HeldEscalations
 from plexlabor.review.items import PUNCH, ReviewItem
 from plexlabor.review.notices import compose_notice
 from plexlabor.review.queue import ROLE_KINDS, ReviewQueue, Role
-from plexlabor.review.told import record_told
+from plexlabor.review.told import record_told, to_read
 
 logger = logging.getLogger(__name__)
 
 ACTOR = "review_sweep"
 READ_LIMIT = 50_000
-"""At most this many notification and escalation events are read per run (30 days of them)."""
+"""At most this many `approval_failed` events are read per run (30 days of them, oldest first; a workflow failure
+is rare, and the read logs when it reaches this)."""
 
 SEAT_KINDS = frozenset({"crew_assignment", "crew_unstaffed"})
 """Kinds about a seat of a shift: they expire at the seat's end (`payload.end`), not worth deciding after it."""
@@ -148,7 +149,7 @@ class ReviewSweep:
     reader: Reader = field(default_factory=Reader)
     """How people are named in notices (plant zone, `SHOW_NAMES_TO`); per recipient's role."""
     lookback: timedelta = timedelta(days=30)
-    """How far back notices are read (as far as the queue looks for open items)."""
+    """How far back failed approvals are read (as far as the queue looks for open items)."""
     clock: Callable[[], datetime] = utc_now
     incidents: IncidentWaitlist[Any] | None = None
     """The incidents waiting for the EHS lead; None: no incident digest (the EHS lead finds them in the app)."""
@@ -157,14 +158,20 @@ class ReviewSweep:
         now = self.clock()
         orphaned = self._failed_approvals(now)
         open_items = self.queue.open_items()
-        items = [item for item in open_items if item.kind != PUNCH or item.item_id in orphaned]
-        told = self._told({item.item_id for item in items}, now)
+        items = to_read(
+            [
+                item
+                for item in open_items
+                if (item.kind != PUNCH or item.item_id in orphaned)
+                and item.kind not in UNTIL_DECIDED  # the EHS lead's digest tells of it (`_tell_ehs`)
+            ],
+            "notices",
+        )
+        told = self._told(items)
         outbox: dict[Recipient, list[tuple[ReviewItem, Stage]]] = defaultdict(list)
         expired = unrouted = 0
         managers: Mapping[str, str] | None = None
         for item in items:
-            if item.kind in UNTIL_DECIDED:  # the EHS lead's digest tells of it (`_tell_ehs`)
-                continue
             if (ended := _seat_end(item)) is not None and ended <= now:
                 expired += self._expire(item, now, told, {"ended": ended.isoformat()})
                 continue
@@ -191,7 +198,7 @@ class ReviewSweep:
                     outbox[recipient].append((item, stage))
         sent = self._send(outbox, now)
         ehs = self._tell_ehs(now)
-        held = HeldEscalations(self.audit, self.directory, self.mailer, self.queue_url, self.reader, self.lookback)
+        held = HeldEscalations(self.audit, self.directory, self.mailer, self.queue_url, self.reader)
         more = Counter(ehs) + Counter(held.mail(open_items, now))  # ux164 #15: the escalations approval_notify held
         totals = {name: sent[name] + more.get(name, 0) for name in sent}
         return SweepResult(expired=expired, unrouted=unrouted + more.get("unrouted", 0), **totals)
@@ -247,19 +254,22 @@ class ReviewSweep:
     def _failed_approvals(self, now: datetime) -> set[str]:
         """The punch findings whose approval workflow failed: this sweep takes them on."""
         failed = self.audit.by_status(AuditStatus.APPROVAL_FAILED, now - self.lookback, READ_LIMIT)
+        if len(failed) >= READ_LIMIT:
+            logger.error("review sweep: the oldest %d approval_failed events read; newer ones not taken on", READ_LIMIT)
         return {event.finding_id for event in failed if event.finding_id}
 
-    def _told(self, open_ids: set[str], now: datetime) -> _Told:
-        since = now - self.lookback
+    def _told(self, items: Sequence[ReviewItem]) -> _Told:
+        """What `items` were told, each from its own events, oldest first (`review.told`: the plant's notices of
+        the lookback, oldest first and capped, lost the newest past the cap, review_s13 L3)."""
         told = _Told()
-        for event in self.audit.by_status(AuditStatus.NOTIFIED, since, READ_LIMIT):
-            if event.finding_id in open_ids and event.supervisor_id:
-                told.first.setdefault(event.finding_id, event.occurred_at)
-                stage = str(event.payload.get("stage") or Stage.FIRST.value)
-                told.recipients[event.finding_id].add((stage, event.payload.get("recipient") or event.supervisor_id))
-        for event in self.audit.by_status(AuditStatus.ESCALATED, since, READ_LIMIT):
-            if event.finding_id in open_ids:
-                told.escalated.setdefault(event.finding_id, event.occurred_at)
+        for item in items:
+            for event in self.audit.for_finding(item.item_id):
+                if event.status is AuditStatus.NOTIFIED and event.supervisor_id:
+                    told.first.setdefault(item.item_id, event.occurred_at)
+                    stage = str(event.payload.get("stage") or Stage.FIRST.value)
+                    told.recipients[item.item_id].add((stage, event.payload.get("recipient") or event.supervisor_id))
+                elif event.status is AuditStatus.ESCALATED:
+                    told.escalated.setdefault(item.item_id, event.occurred_at)
         return told
 
     def _send(self, outbox: Mapping[Recipient, list[tuple[ReviewItem, Stage]]], now: datetime) -> dict[str, int]:

@@ -2,17 +2,43 @@
 
 After a mail went out, each item in it gets its events (`approval.notified.record_sent`). An item whose events the
 audit table refused is logged and left unrecorded, so the next run tells of it again: at least once, never lost.
+
+What an item was told is read from its own events (`AuditStore.for_finding`, one read per item): the plant's
+`notified` and `escalated` events of the lookback, oldest first and capped, lost the newest, those of the items still
+open, in a plant past the cap, so every run mailed them again (review_s13 L3). `to_read` bounds those reads per run.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
+
+from plexlabor.review.items import ReviewItem
 
 logger = logging.getLogger(__name__)
 
 ItemT = TypeVar("ItemT")
+
+ITEM_READS = 5_000
+"""At most this many items' own events are read per run by each of the sweep's notices and its held-escalation
+digest (one Query each, some milliseconds: well inside the sweep's 300 s)."""
+
+
+def to_read(items: Sequence[ReviewItem], what: str) -> list[ReviewItem]:
+    """`items` (in their order) whose own events this run reads: all of them, or past `ITEM_READS` the oldest
+    `ITEM_READS` (logged): those due to escalate or expire first, so they leave and the newer come in turn."""
+    if len(items) <= ITEM_READS:
+        return list(items)
+    oldest = sorted(items, key=lambda item: (item.created_at, item.item_id))[:ITEM_READS]
+    kept = {item.item_id for item in oldest}
+    logger.error(
+        "review sweep (%s): %d of %d open items read, the oldest; the others wait for a later run",
+        what,
+        len(kept),
+        len(items),
+    )
+    return [item for item in items if item.item_id in kept]
 
 
 def record_told(
