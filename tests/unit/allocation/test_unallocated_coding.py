@@ -306,7 +306,8 @@ def test_an_indirect_coding_is_written_as_a_record_of_indirect_labor(world: Worl
     [written] = by_type(world, coded_id, AuditEventType.WRITEBACK)
     record = written.payload["record"]
     assert record["action"] == "indirect-labor-entry" and record["indirectCode"] == "TRAINING"
-    assert record["decidedBy"] == "E0001" and written.previous_values == {"indirectLaborEntries": []}
+    assert (record["approvedBy"], record["itemId"]) == ("E0001", coded_id)
+    assert written.previous_values == {"indirectLaborEntries": []}
     assert written.payload["sent"] is (mode != "dry_run")
     if mode == "dry_run":
         assert posts.posts == []

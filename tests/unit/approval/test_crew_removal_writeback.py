@@ -59,7 +59,9 @@ def test_an_approved_removal_posts_the_assignment_withdrawn(world: World, fake_p
 
     [(_, assigned, _), (path, withdrawn, key)] = transport.posts
     assert path.endswith("/plexlabor_crew_assignments") and key == f"plexlabor-writeback-{removal.event_id}"
-    assert withdrawn == assigned | {"status": "withdrawn"}  # the record a revert posts
+    # the record a revert posts, with the removal's approval (approval.approved) instead of the assignment's
+    assert withdrawn["status"] == "withdrawn" and withdrawn["itemId"] == removal.event_id
+    assert {k for k in withdrawn if withdrawn[k] != assigned[k]} <= {"status", "itemId", "decisionId", "approvedAt"}
     [written] = _events(world, removal.event_id, AuditEventType.WRITEBACK)
     [assignment_written] = _events(world, ITEM_ID, AuditEventType.WRITEBACK)
     assert written.record_key == "job-operations:77"  # the assignment's Plex record

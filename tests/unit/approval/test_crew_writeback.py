@@ -53,7 +53,7 @@ def test_an_approved_assignment_becomes_one_assigned_record(world: World, fake_p
         "1",
         "77",
     )
-    assert body["decidedBy"] == "E0001" and key == f"plexlabor-writeback-{ITEM_ID}"
+    assert body["approvedBy"] == "E0001" and key == f"plexlabor-writeback-{ITEM_ID}"
     [written] = events(world, AuditEventType.WRITEBACK)
     assert written.payload["kind"] == "crew_assignment" and written.payload["sent"] is True
 

@@ -90,7 +90,7 @@ def test_a_confirmed_incident_becomes_one_record_with_the_confirmed_fields(world
         "",
     )
     assert (body["eventDivision"], body["eventGroup"], body["partDivision"]) == ("6", "64", "4")
-    assert (body["reportedBy"], body["confirmedBy"]) == ("E7", "ehs1")
+    assert (body["reportedBy"], body["approvedBy"]) == ("E7", "ehs1")
     event = written(world, incident_id)
     assert event.payload["kind"] == "incident_coding" and event.payload["custom_object"] == "plexlabor_incidents"
 
@@ -134,7 +134,7 @@ def test_a_confirmed_incident_can_become_a_nonconformance_record(world: World, f
         NARRATIVE,
     )
     assert body["foundTime"] == "2026-03-04T10:30:00+00:00" and body["workcenterCode"] == "PRESS4"
-    assert (body["eventGroup"], body["ppeNotWorn"], body["confirmedBy"]) == ("64", "gloves", "ehs1")
+    assert (body["eventGroup"], body["ppeNotWorn"], body["approvedBy"]) == ("64", "gloves", "ehs1")
     assert "status" not in body and "incidentId" not in body
     event = written(world, incident_id)
     assert event.payload["target"] == {"action": "nonconformance-create"} and "custom_object" not in event.payload

@@ -63,7 +63,8 @@ class FieldUpdate:
 @dataclass(frozen=True)
 class Suggestion:
     record: dict[str, Any]
-    """One custom-object record: scalar columns only (nested values travel as JSON strings)."""
+    """One custom-object record: scalar columns only (nested values travel as JSON strings); plex_writeback adds the
+    approval's (`approval.approved`)."""
 
 
 def updates_fields(correction: Mapping[str, Any] | None, record_key: str) -> bool:
@@ -89,8 +90,6 @@ def plan_correction(finding: Finding, decision: Decision) -> FieldUpdate | Sugge
             "note": finding.note,
             "suggestionJson": json.dumps(correction, sort_keys=True, separators=(",", ":")),
             "confidence": finding.confidence,
-            "approvedBy": decision.supervisor_id,
-            "reason": decision.reason,
         }
     )
 

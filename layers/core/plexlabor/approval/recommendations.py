@@ -91,8 +91,9 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def assignment_record(opening: AuditEvent, decided_by: str, status: Literal["assigned", "withdrawn"]) -> dict[str, Any]:
-    """One crew-assignments custom-object record (scalar columns only)."""
+def assignment_record(opening: AuditEvent, status: Literal["assigned", "withdrawn"]) -> dict[str, Any]:
+    """One crew-assignments custom-object record (scalar columns only; plex_writeback adds the approval's,
+    `approval.approved`)."""
     payload = opening.payload
     _, _, job_operation_id = opening.record_key.partition(":")
     return {
@@ -101,14 +102,13 @@ def assignment_record(opening: AuditEvent, decided_by: str, status: Literal["ass
         "jobOperationId": job_operation_id,
         "employeeId": opening.employee_id,
         **{_camel(name): payload.get(name) for name in ASSIGNMENT_FIELDS},
-        "decidedBy": decided_by,
-        "modelVersion": opening.model_version,
     }
 
 
 def incident_record(opening: AuditEvent, decision: Decision) -> dict[str, Any]:
     """One incidents custom-object record: the report, the codes and the fields as the EHS lead confirmed
-    them (the decision's `correction`), scalar columns only."""
+    them (the decision's `correction`), scalar columns only (plex_writeback adds the approval's, `approval.approved`:
+    who confirmed them, when, with what note)."""
     payload = opening.payload
     confirmed = decision.correction or {}
     incident = payload.get("incident") or {}
@@ -120,8 +120,6 @@ def incident_record(opening: AuditEvent, decision: Decision) -> dict[str, Any]:
         **{_camel(name): confirmed.get(name) for name in INCIDENT_FIELDS},
         **{_camel(name): code for name, code in sorted(confirmed.items()) if name not in INCIDENT_FIELDS},
         "reportedBy": opening.actor,
-        "confirmedBy": decision.supervisor_id,
-        "modelVersion": opening.model_version,
     }
 
 

@@ -12,6 +12,9 @@
    after Plex applied it (a read timeout), the retry, finding the new values already in Plex, records
    the write-back with the values they replaced instead of none;
 5. the `writeback` event: mode, path, what was sent, and `previous_values`.
+Every record written carries the approval it carries out (`approval.approved.approval_columns` of the decision in
+step 2: who, when, the reason, the item and its model version), whatever its kind and write mode; a `direct` write to
+a Plex resource sends Plex's own body and keeps them in the `writeback` event's `approval`.
 Failures are never silent: a write that can never succeed (a rejected request, a record that is
 gone, no path configured for direct mode) appends `writeback_failed` at once and is not retried;
 anything else (Plex unavailable, throttled, the audit table busy) raises so SQS retries the message
@@ -39,6 +42,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from plexlabor.approval.approved import approval_columns
 from plexlabor.approval.callback import decision_event
 from plexlabor.approval.corrections import FieldUpdate, Suggestion, plan_correction
 from plexlabor.approval.errors import NothingToRevertError, RecordNotFoundError, WritebackRefusedError
@@ -207,6 +211,7 @@ def _result_payload(result: WriteResult) -> dict[str, Any]:
         "status": result.status,
         "idempotency_key": result.idempotency_key,
         "response": _brief(result.response),
+        **({"approval": result.approval} if result.approval else {}),
     }
 
 
@@ -242,7 +247,7 @@ class WritebackService:
         return self._guarded(
             subject,
             lambda: decision_event(finding, message.decision, self.clock(), None),
-            lambda: self._write(message),
+            lambda approval: self._write(message, approval),
             message_id,
             receive_count,
             look_up=lambda: self._look_up(message),
@@ -263,7 +268,7 @@ class WritebackService:
         return self._guarded(
             subject,
             lambda: recommendation_decision(Recommended.of(opening), message.decision, self.clock(), "writeback"),
-            lambda: self._write_record(opening, message.decision, message.decision_id),
+            lambda approval: self._write_record(opening, message.decision, approval, message.decision_id),
             message_id,
             receive_count,
         )
@@ -272,12 +277,13 @@ class WritebackService:
         self,
         subject: _Subject,
         decision: Callable[[], AuditEvent],
-        write: Callable[[], AuditEvent],
+        write: Callable[[dict[str, Any]], AuditEvent],
         message_id: str,
         receive_count: int,
         look_up: Callable[[], AuditEvent | None] | None = None,
     ) -> WritebackOutcome:
-        """`write` once per decision, after the audit shows the approval (`decision` builds it when missing);
+        """`write` once per decision, after the audit shows the approval (`decision` builds it when missing), with
+        that decision's `approval_columns` (who approved it, when, why: every record written carries them);
         the item's newest decision judges (a message of a decision a later one replaced writes nothing: the
         later one's own message writes it); a permanent failure is recorded at once, a transient one on the
         last attempt, unless `look_up` finds that Plex applied the write all the same (its answer lost) and
@@ -302,8 +308,9 @@ class WritebackService:
                 raise WritebackRefusedError("the audit records a rejection of this item")
             if not recorded:
                 logger.warning("decision missing from the audit; recording it", extra={"finding_id": subject.item_id})
-                append_once(self.audit, decision())
-            event = write()
+                recorded = [decision()]
+                append_once(self.audit, recorded[0])
+            event = write(approval_columns(recorded[-1]))
         except PERMANENT_ERRORS as error:
             logger.error("write-back refused", extra={"finding_id": subject.item_id, "error": type(error).__name__})
             # its own id: a refusal of a redriven message (its id kept) is recorded beside the dead-lettered failure
@@ -326,25 +333,27 @@ class WritebackService:
             raise
         return WritebackOutcome("already_applied" if event.payload.get("already_applied") else "written", event)
 
-    def _write_record(self, opening: AuditEvent, decision: Decision, revision: str | None = None) -> AuditEvent:
+    def _write_record(
+        self, opening: AuditEvent, decision: Decision, approval: dict[str, Any], revision: str | None = None
+    ) -> AuditEvent:
         """One record in a custom object: an `assigned` crew assignment, or a `confirmed` incident (`corrected`:
-        a later decision of it, `revision`)."""
+        a later decision of it, `revision`), with the `approval` columns."""
         item_id = opening.finding_id or opening.event_id
         kind = opening.payload.get("kind")
         if kind == UNALLOCATED_TIME:
-            return self._write_labor_entry(opening, decision)
+            return self._write_labor_entry(opening, decision, approval)
         if kind == CREW_REMOVAL:
-            return self._write_removal(opening, decision)
+            return self._write_removal(opening, decision, approval)
         if kind == INCIDENT_CODING:
             _refuse_closed(self.audit.history(opening.record_key), str(item_id))
         if kind == INCIDENT_CODING and self.writer.settings.incident_write_target == "nonconformance":
-            return self._write_nonconformance(opening, decision, revision)
+            return self._write_nonconformance(opening, decision, approval, revision)
         if kind == INCIDENT_CODING:
             name = self.writer.settings.incident_custom_object_name
-            record = incident_record(opening, decision) | ({"status": "corrected"} if revision else {})
+            record = incident_record(opening, decision) | ({"status": "corrected"} if revision else {}) | approval
         else:
             name = self.writer.settings.crew_custom_object_name
-            record = assignment_record(opening, decision.supervisor_id, "assigned")
+            record = assignment_record(opening, "assigned") | approval
         result = self.writer.record(record, name=name, **_item_keys(item_id, revision))
         subject = _Subject(opening.record_key, item_id, opening.employee_id, decision, revision)
         payload = {
@@ -360,11 +369,11 @@ class WritebackService:
         )
         return event
 
-    def _write_removal(self, opening: AuditEvent, decision: Decision) -> AuditEvent:
+    def _write_removal(self, opening: AuditEvent, decision: Decision, approval: dict[str, Any]) -> AuditEvent:
         """The `withdrawn` record of the accepted assignment the removal names (`payload.removes`), as a revert posts
-        it, in the write mode; refused when that assignment was never written or its write was reverted (nothing in
-        Plex to remove; review_s13 #1: a second `withdrawn`, whose revert then posted the assignment IT had withdrawn
-        back), retried while its write-back is still on its way."""
+        it but with the removal's `approval` columns, in the write mode; refused when that assignment was never written
+        or its write was reverted (nothing in Plex to remove; review_s13 #1: a second `withdrawn`, whose revert then
+        posted the assignment IT had withdrawn back), retried while its write-back is still on its way."""
         item_id = opening.finding_id or opening.event_id
         removes = str(opening.payload.get("removes") or "")
         history = [e for e in self.audit.history(opening.record_key) if removes and e.finding_id == removes]
@@ -383,7 +392,7 @@ class WritebackService:
         other_mode = self._other_mode(f"assignment {removes}", assigned, "remove")
         if other_mode:
             raise WritebackRefusedError(other_mode)
-        record = _withdrawn(assigned)
+        record = _withdrawn(assigned) | approval
         name = str(assigned.payload["custom_object"])
         result = self.writer.record(record, name=name, **_item_keys(item_id))
         payload = {
@@ -399,7 +408,7 @@ class WritebackService:
         logger.info("crew assignment withdrawn", extra={"finding_id": item_id, "mode": result.mode})
         return event
 
-    def _write_labor_entry(self, opening: AuditEvent, decision: Decision) -> AuditEvent:
+    def _write_labor_entry(self, opening: AuditEvent, decision: Decision, approval: dict[str, Any]) -> AuditEvent:
         """Approved unallocated time: the labor entry its suggestion carries, in the write mode. Plex is read
         first (the stretch and `LABOR_ENTRY_LOOKBACK` before it, kept to the person): their labor entries
         overlapping the stretch are the `previous_values` (normally none); one on the same job operation
@@ -407,7 +416,7 @@ class WritebackService:
         was charged since, and nothing is written."""
         item_id = opening.finding_id or opening.event_id
         if isinstance(opening.payload.get("indirect_entry"), dict):
-            return self._write_indirect(opening, decision)
+            return self._write_indirect(opening, decision, approval)
         entry = opening.payload.get("labor_entry")
         if not isinstance(entry, dict):
             raise WritebackRefusedError("no job to charge the time to: nothing written; code it in Plex")
@@ -429,11 +438,7 @@ class WritebackService:
         if same:
             payload |= {"already_applied": True, "sent": False, "mode": self.writer.mode}
         else:
-            request = WriteRequest(
-                action=LABOR_ENTRY_ACTION,
-                payload=entry,
-                **_item_keys(item_id),
-            )
+            request = WriteRequest(action=LABOR_ENTRY_ACTION, payload=entry, approval=approval, **_item_keys(item_id))
             payload |= _result_payload(self.writer.write(request))
         event = self._written(subject, opening.model_version, payload, previous)
         logger.info("labor entry written", extra={"finding_id": item_id, "mode": payload.get("mode")})
@@ -449,7 +454,7 @@ class WritebackService:
             and (found.end_time is None or found.end_time > start)
         ]
 
-    def _write_indirect(self, opening: AuditEvent, decision: Decision) -> AuditEvent:
+    def _write_indirect(self, opening: AuditEvent, decision: Decision, approval: dict[str, Any]) -> AuditEvent:
         """Unallocated time a reviewer coded to an indirect code (`allocation.coding`): Plex has no public write of
         indirect labor, so it is one record of the suggestions custom object (action `INDIRECT_LABOR_RECORD`) for a
         person or a Process Flow to enter, in every write mode (`dry_run`: not sent). Plex is read first, as for a
@@ -478,7 +483,7 @@ class WritebackService:
                 "in this time: it was charged since the coding; nothing written"
             )
         previous = {"indirectLaborEntries": [found.to_plex() for found in indirect]}
-        record = {"action": INDIRECT_LABOR_RECORD, **entry, "decidedBy": decision.supervisor_id, "itemId": item_id}
+        record = {"action": INDIRECT_LABOR_RECORD, **entry} | approval
         name = self.writer.settings.custom_object_name
         payload: dict[str, Any] = {"kind": UNALLOCATED_TIME, "custom_object": name, "record": record}
         if indirect:
@@ -490,14 +495,18 @@ class WritebackService:
         logger.info("indirect labor recorded", extra={"finding_id": item_id, "mode": payload.get("mode")})
         return event
 
-    def _write_nonconformance(self, opening: AuditEvent, decision: Decision, revision: str | None) -> AuditEvent:
-        """A confirmed incident as one nonconformance record, POSTed to `nonconformance-create` in the write mode
-        (a later correction, `revision`, as another record with the same external reference)."""
+    def _write_nonconformance(
+        self, opening: AuditEvent, decision: Decision, approval: dict[str, Any], revision: str | None
+    ) -> AuditEvent:
+        """A confirmed incident as one nonconformance record with the `approval` columns (plexlabor's own record, so
+        they are sent in `direct` mode too), POSTed to `nonconformance-create` in the write mode (a later correction,
+        `revision`, as another record with the same external reference)."""
         item_id = opening.finding_id or opening.event_id
-        record = nonconformance_record(opening, decision)
+        record = nonconformance_record(opening, decision) | approval
         request = WriteRequest(
             action=NONCONFORMANCE_ACTION,
             payload=record,
+            approval=approval,
             **_item_keys(item_id, revision),
         )
         result = self.writer.write(request)
@@ -513,12 +522,14 @@ class WritebackService:
         logger.info("nonconformance written", extra={"finding_id": item_id, "mode": result.mode, "sent": result.sent})
         return event
 
-    def _write(self, message: WritebackMessage) -> AuditEvent:
+    def _write(self, message: WritebackMessage, approval: dict[str, Any]) -> AuditEvent:
+        """A finding's correction with the `approval` columns: a suggestion record, or a field update (its
+        custom-object record in `custom_object` mode carries them; `direct` sends Plex's own body)."""
         finding = message.request.finding
         plan = plan_correction(finding, message.decision)
         keys = _item_keys(finding.finding_id)
         if isinstance(plan, Suggestion):
-            result = self.writer.record(plan.record, **keys)
+            result = self.writer.record(plan.record | approval, **keys)
             return self._append_writeback(message, {"kind": "suggestion", **_result_payload(result)}, {})
 
         current, unread = self._current_values(plan, finding)
@@ -542,6 +553,7 @@ class WritebackService:
                 action=plan.action,
                 path_params=plan.path_params,
                 payload=plan.fields,
+                approval=approval,
                 **keys,
             )
         )

@@ -4,8 +4,9 @@
   `writer.recorded`).
 - `custom_object`: the suggestion is POSTed as one record to `/platform/custom-objects/v1/data/{name}`,
   for a person or a Plex Process Flow to apply. The target call travels flat (`action`, `targetPath`,
-  `payloadJson`), because custom object fields are scalar columns on a tenant.
-- `direct`: POST to the real resource (e.g. `.../workcenters/{id}/operators/clockout`).
+  `payloadJson`, and the request's `approval` columns), because custom object fields are scalar columns on a tenant.
+- `direct`: POST to the real resource (e.g. `.../workcenters/{id}/operators/clockout`), its body as Plex documents
+  it (the `approval` is kept in the result, not sent: a documented resource has no column for it).
 
 Failures raise typed `PlexError`s; nothing is half-written on our side (one POST per call). A POST is
 repeated only with an `idempotency_key` and only after a 429 or 503 (rejected before processing); a
@@ -43,6 +44,11 @@ class WriteRequest(BaseModel):
     payload: dict[str, Any]
     idempotency_key: str | None = None
     reference: str | None = Field(default=None, description="the finding/approval this write comes from")
+    approval: dict[str, Any] = Field(
+        default_factory=dict,
+        description="who approved the write, when and why (`plexlabor.approval.approved`): columns of the "
+        "custom-object record in custom_object mode, kept in the result in every mode; not sent to a direct target",
+    )
 
 
 class WriteKeys(TypedDict, total=False):
@@ -68,6 +74,8 @@ class WriteResult(BaseModel):
     response: Any = None
     idempotency_key: str | None = None
     reference: str | None = None
+    approval: dict[str, Any] = Field(default_factory=dict)
+    """The request's `approval` (a `write`; empty for a `record`, whose body carries its own)."""
 
 
 class PlexWriter:
@@ -107,13 +115,15 @@ class PlexWriter:
                 "reference": request.reference,
                 "idempotencyKey": request.idempotency_key,
                 "requestedAt": format_plex_datetime(datetime.now(UTC)),
+                **request.approval,
             }
             return self._custom_object_path(), record
         return target, dict(request.payload)
 
     def write(self, request: WriteRequest) -> WriteResult:
         path, body = self.plan(request)
-        return self._post(path, body, idempotency_key=request.idempotency_key, reference=request.reference)
+        keys: WriteKeys = {"idempotency_key": request.idempotency_key, "reference": request.reference}
+        return self._post(path, body, request.approval, **keys)
 
     def clock_in(self, workcenter_id: str, payload: Mapping[str, Any], **keys: Unpack[WriteKeys]) -> WriteResult:
         """`POST .../workcenters/{id}/operators/clockin` (in direct mode)."""
@@ -129,7 +139,7 @@ class PlexWriter:
         In `direct` and `custom_object` mode alike this goes to the custom object: a finding has no
         other home in Plex.
         """
-        return self._post(self._custom_object_path(name), dict(record), **keys)
+        return self._post(self._custom_object_path(name), dict(record), {}, **keys)
 
     def _punch(
         self, action: str, workcenter_id: str, payload: Mapping[str, Any], **keys: Unpack[WriteKeys]
@@ -137,8 +147,10 @@ class PlexWriter:
         where = {"workcenterId": workcenter_id}
         return self.write(WriteRequest(action=action, path_params=where, payload=dict(payload), **keys))
 
-    def _post(self, path: str, body: dict[str, Any], **keys: Unpack[WriteKeys]) -> WriteResult:
-        """POST `body` to `path` (dry run: only record what would have been sent)."""
+    def _post(
+        self, path: str, body: dict[str, Any], approval: dict[str, Any], **keys: Unpack[WriteKeys]
+    ) -> WriteResult:
+        """POST `body` to `path` (dry run: only record what would have been sent, with its `approval`)."""
         idempotency_key, reference = keys.get("idempotency_key"), keys.get("reference")
         common = {
             "mode": self.mode,
@@ -147,6 +159,7 @@ class PlexWriter:
             "payload": body,
             "idempotency_key": idempotency_key,
             "reference": reference,
+            "approval": approval,
         }
         if self.mode == "dry_run":
             result = WriteResult(sent=False, **common)
