@@ -342,3 +342,56 @@ def test_a_refused_removal_is_not_retried_once_the_person_is_back_or_by_someone_
 
     assert back["statusCode"] == 409 and "back on shift 1" in _text(str(back["body"]))
     assert len([m for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)]) == 2
+
+
+def test_a_seat_whose_person_is_on_leave_in_plex_is_marked_while_its_removal_waits(
+    world: World, lambda_context: Any
+) -> None:
+    # review_s13 (not covered until 2026-12-05): leave read from Plex puts no call-off on the board, so the seat read
+    # "accepted" and counted as filled while its removal waited in the queue
+    deps = _with_replan(world, Replans())
+    approved = call_web(deps, "POST", "/items/crew-0001", PLANNER, lambda_context, form={"action": "approve"})
+    assert approved["statusCode"] == 303
+    assert opened(world.audit, read_day(world.audit, DAY), "1", {"E0042": None}, world.clock(), ZONE) == 1
+
+    body = _board(deps, lambda_context, FORM)
+
+    row = _text(_row(body, "E0042", "WC-10"))
+    assert "accepted, then on leave in Plex for the day: removal from Plex waiting for approval" in row
+    assert "1 removal from Plex waiting for a supervisor's approval in the review queue" in _totals(body)
+    assert "0 accepted" in _totals(body)
+
+
+def test_a_person_whose_removal_is_on_its_way_is_not_offered_for_an_overlapping_seat(
+    world: World, lambda_context: Any
+) -> None:
+    # review_s13 L4: the board offered them (the approved removal took the seat out of the crew at once), and the swap
+    # was then refused by the seat's claim (409) until the removal was written and a re-plan let the claim go.
+    # E0042 accepted at WC-20 in shift 2 (not started), called off, the removal approved, the call-off undone.
+    deps = _with_replan(world, Replans())
+    approved = call_web(deps, "POST", "/items/crew-0201", PLANNER, lambda_context, form={"action": "approve"})
+    assert approved["statusCode"] == 303
+    call_off = FORM | {"shift": "2", "for": "shift"}
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=call_off)["statusCode"] == 303
+    assert opened(world.audit, read_day(world.audit, DAY), "2", {"E0042": world.clock()}, world.clock(), ZONE) == 1
+    decided = call_web(
+        deps, "POST", f"/items/{_removal_id(world)}", PLANNER, lambda_context, form={"action": "approve"}
+    )
+    assert decided["statusCode"] == 303
+    world.clock.now += timedelta(minutes=1)
+    undo = {"undo": "E0042", "day": "2026-03-04", "shift": "2"}
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=undo)["statusCode"] == 303
+    shift_2 = FORM | {"shift": "2"}
+    assert "removal approved, on its way to Plex" in _text(
+        _row(_board(deps, lambda_context, shift_2), "E0042", "WC-20")
+    )
+    form = {"item": "crew-0202", "employee": "E0042", "next": "/crew?day=2026-03-04&shift=2"}
+
+    response = call_web(deps, "POST", "/crew/swap", PLANNER, lambda_context, form=form)
+
+    assert "why=accepted_elsewhere" in str(response["multiValueHeaders"]["Location"][0])
+    assert "E0042" not in _text(_row(_board(deps, lambda_context, shift_2), "E0044", "WC-21"))  # not offered
+    _written_back(world)  # dry run: out of Plex; the next re-plan lets the claims go
+    assert SeatClaims(world.audit).release_seat("E0042", DAY, "crew-0201", "crew_replan") > 0
+    response = call_web(deps, "POST", "/crew/swap", PLANNER, lambda_context, form=form)
+    assert "done=swap" in str(response["multiValueHeaders"]["Location"][0])

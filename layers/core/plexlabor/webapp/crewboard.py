@@ -330,12 +330,19 @@ class Board:
         """The newest removal from Plex of the accepted seat (`crew.removals`), None: none opened (yet)."""
         return self.removals.get(seat.item.item_id) if seat.state == "accepted" else None
 
+    def on_leave(self, seat: Seat) -> bool:
+        """Whether the accepted seat's removal from Plex waits for its person's leave read from Plex (no call-off on
+        the board: `Removal.called_off_at` None); the re-plan that opened it read them off the shift."""
+        removal = self.removal(seat)
+        return removal is not None and removal.state == "waiting" and removal.called_off_at is None
+
     def withdrawn(self, shift: str, seat: Seat) -> bool:
-        """Whether the seat was accepted (sent to Plex) and its person then called off, or its removal from Plex was
-        approved and not refused or reverted (the call-off undone since: the person back is a new suggestion)."""
+        """Whether the seat was accepted (sent to Plex) and its person then called off (or is on leave in Plex while
+        its removal waits: `on_leave`), or its removal from Plex was approved and not refused or reverted (the
+        call-off undone since: the person back is a new suggestion)."""
         removal = self.removal(seat)
         removed = removal is not None and removal.state in REMOVING
-        return seat.state == "accepted" and (removed or self.off(shift, seat) is not None)
+        return seat.state == "accepted" and (removed or self.off(shift, seat) is not None or self.on_leave(seat))
 
     def retryable(self, shift: str, seat: Seat) -> bool:
         """Whether the seat's removal from Plex was refused (`Removal.refusal`) while its person is still off the shift:
@@ -412,7 +419,8 @@ class Board:
         """Why `employee_id` cannot be swapped into `target` (None: they can), with its code in `SWAP_REFUSALS` and
         the workcenter it names: off the target's shift (a call-off or absence a re-plan applied), already suggested
         on it (not where a re-plan superseded them or their assignment there left Plex: they may come back), accepted
-        elsewhere at the same time, or
+        elsewhere at the same time (until that assignment is out of Plex, as the approval's claim holds: review_s13
+        L4, a seat whose removal was approved, on its way, was offered and the swap then refused with a 409), or
         planned elsewhere at the same time on work that has started (a re-plan holds both, and one person cannot do
         both)."""
         if off := self.called_off(target.shift, employee_id):
@@ -428,8 +436,11 @@ class Board:
                     None,
                 )
             overlaps = segment.start < end and target.start < (segment.end or segment.start)
-            if overlaps and seat.state == "accepted" and not self.withdrawn(segment.shift, seat):
-                reason = f"{employee_id} is accepted at {segment.workcenter} at the same time."
+            if overlaps and seat.state == "accepted":  # its approval's claim holds until it is out of Plex (`_gone`)
+                leaving = (removal := self.removal(seat)) is not None and removal.state in REMOVING
+                reason = f"{employee_id} is accepted at {segment.workcenter} at the same time" + (
+                    " (its removal from Plex is on its way)." if leaving else "."
+                )
                 return reason, "accepted_elsewhere", segment.workcenter
             if overlaps and seat.state in LIVE and segment.start <= now:
                 reason = f"{employee_id} is at {segment.workcenter}, on work that has started."
