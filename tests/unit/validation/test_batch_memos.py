@@ -6,9 +6,10 @@ import math
 from zoneinfo import ZoneInfo
 
 import pytest
+from plant_builder import PlantBuilder
 
 from plexlabor.validation.data import PlantData
-from plexlabor.validation.norms import productivity_ratio
+from plexlabor.validation.norms import compute_norms, employee_norms, productivity_ratio
 from plexlabor.validation.records import Labor, Punch
 from plexlabor.validation.shifts import Broken, employee_problems
 
@@ -47,3 +48,12 @@ def test_structural_problems_follow_punches_added_to_the_same_list() -> None:
     assert employee_problems(data, "E1") == {}
     data.punches["E1"].append(_punch("b", 1030.0))  # a repeat of the first, 30 s later
     assert {key: problem.kind for key, problem in employee_problems(data, "E1").items()} == {"b": Broken.DUPLICATE}
+
+
+def test_a_persons_norms_are_kept_with_the_norms_they_came_from() -> None:
+    data = PlantBuilder(weeks=3).employee("E1").build()
+    first = compute_norms(data)
+    assert employee_norms(data, first, "E1") == first.for_employee("E1", "MOLD", data.employees["E1"].role)
+    later = compute_norms(data, until=data.as_of - 7 * 86400)  # other norms: the person's made again from them
+    assert employee_norms(data, later, "E1") == later.for_employee("E1", "MOLD", data.employees["E1"].role)
+    assert employee_norms(data, later, "E1") != employee_norms(data, first, "E1")

@@ -20,7 +20,7 @@ from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from plexlabor.models import PlexModel
+from plexlabor.models import BadgeSwipe, LaborEntry, PlexModel, TimeClockEntry
 from plexlabor.plex.plain import PlainRows
 from plexlabor.validation.records import (
     Labor,
@@ -141,9 +141,9 @@ class PlantData:
     _downtime_spans: dict[str, tuple[list[float], float]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )  # per workcenter: its downtime's starts, and the longest downtime (`downtime_during`)
-    _record_times: dict[str, dict[str, float]] = field(
+    _record_times: dict[tuple[str, str], dict[str, float]] = field(
         default_factory=dict, init=False, repr=False, compare=False
-    )  # per employee: when each of their records happened (`record_time`)
+    )  # per employee and resource: when each of their records of it happened (`record_time`)
     memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     """What a check or the norms derive from the whole plant once, under their own key (e.g. `checks.offsets`)."""
     _local_days: dict[float, date | None] = field(
@@ -353,13 +353,16 @@ class PlantData:
     # ---- lookups --------------------------------------------------------------------------------
     def record_time(self, employee: str, record_key: str) -> float | None:
         """When one of the employee's records happened: a punch's clock-in, a labor entry's start, a badge
-        swipe's time; None when the employee has no such record. Indexed per employee on first use."""
-        times = self._record_times.get(employee)
-        if times is None:  # a key read twice: its first time (punches, then labor, then swipes, each in order)
-            times = self._record_times[employee] = {}
-            for items, when in ((self.swipes, _T), (self.labor, _START), (self.punches, _T_IN)):
-                kept = items.get(employee, ())
-                times.update(zip(map(_KEY, reversed(kept)), map(when, reversed(kept)), strict=True))
+        swipe's time; None when the employee has no such record. Indexed per employee and kind of record (the
+        key's resource) on first use: most people's review findings are on punches alone."""
+        resource = record_key.partition(":")[0]
+        times = self._record_times.get((employee, resource))
+        if times is None:  # a key read twice: its first time in the list's order
+            table, when = _TIMED.get(resource, ("", _T))
+            kept = getattr(self, table).get(employee, ()) if table else ()
+            times = self._record_times[(employee, resource)] = dict(
+                zip(map(_KEY, reversed(kept)), map(when, reversed(kept)), strict=True)
+            )
         return times.get(record_key)
 
     def clock_reads(self, device: str) -> tuple[list[float], list[str]]:
@@ -471,6 +474,12 @@ def collector_skips_what_exists() -> Iterator[None]:
 _START, _T_IN, _T, _FIRST = attrgetter("start"), attrgetter("t_in"), attrgetter("t"), itemgetter(0)
 """What each kind of transaction is kept sorted by: its time."""
 _KEY = attrgetter("key")
+_TIMED: dict[str, tuple[str, Callable[[Any], float]]] = {
+    TimeClockEntry.resource: ("punches", _T_IN),
+    LaborEntry.resource: ("labor", _START),
+    BadgeSwipe.resource: ("swipes", _T),
+}
+"""The kinds of record `record_time` knows: the table holding them and their time."""
 
 
 def utc(t: float) -> datetime:

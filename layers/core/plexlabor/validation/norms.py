@@ -206,6 +206,20 @@ class Norms:
         return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
+def employee_norms(data: PlantData, norms: Norms, employee: str) -> EmployeeNorms:
+    """`Norms.for_employee` with the person's department and role, kept in `data.memo` with the norms it came
+    from: the checks ask once per person, the timeline of each review finding again (only read)."""
+    kept: dict[str, tuple[Norms, EmployeeNorms]] = data.memo.setdefault("norms.employees", {})
+    known = kept.get(employee)
+    if known is None or known[0] is not norms:
+        ref = data.employees.get(employee)
+        known = kept[employee] = (
+            norms,
+            norms.for_employee(employee, *((ref.department, ref.role) if ref else (None, None))),
+        )
+    return known[1]
+
+
 def _shrunk(norm: Norm | None, prior: Norm | None, enough: int) -> Norm | None:
     """A group's norm leaning on the wider group's while it is made of few; the wider one alone when it has none."""
     return prior if norm is None else norm.blend(prior, enough)

@@ -26,7 +26,7 @@ from operator import attrgetter
 from typing import Any, TypeVar
 
 from plexlabor.validation.data import PlantData
-from plexlabor.validation.norms import MIN_HISTORY, EmployeeNorms, Norm, Norms
+from plexlabor.validation.norms import MIN_HISTORY, EmployeeNorms, Norm, Norms, employee_norms
 from plexlabor.validation.records import Scheduled, WcEvent
 from plexlabor.validation.shifts import MATCH_AFTER_END, MATCH_BEFORE_START, belonging_shift
 
@@ -110,8 +110,7 @@ def build_timeline(data: PlantData, norms: Norms, employee: str, record_key: str
     record_lane = RECORD_LANES[record_key.split(":", 1)[0]]
     record_id = record_key.split(":", 1)[1]
     record_index = next((i for i, entry in enumerate(kept[record_lane]) if entry["id"] == record_id), None)
-    ref = data.employees.get(employee)
-    own = norms.for_employee(employee, *((ref.department, ref.role) if ref else (None, None)))
+    own = employee_norms(data, norms, employee)
     shift = window.shift
     return DayTimeline(
         employee=employee,

@@ -18,7 +18,7 @@ from plexlabor.validation.checks.base import (
     session_end,
 )
 from plexlabor.validation.data import PlantData
-from plexlabor.validation.norms import Norms
+from plexlabor.validation.norms import Norms, employee_norms
 from plexlabor.validation.policy import PunchPolicy
 from plexlabor.validation.records import Punch
 from plexlabor.validation.shifts import employee_days, employee_problems
@@ -52,13 +52,12 @@ WORKCENTER_CHECKS: tuple[WorkcenterCheck, ...] = (
 
 def check_employee(data: PlantData, norms: Norms, policy: PunchPolicy, employee: str) -> list[Candidate]:
     """Every punch, week, labor and badge check for one employee."""
-    ref = data.employees.get(employee)
     punches = data.punches.get(employee, [])
     problems = employee_problems(data, employee)
     at_true_time = norms.clocks.corrected(data, punches)
     context = EmployeeContext(
         data=data,
-        norms=norms.for_employee(employee, *((ref.department, ref.role) if ref else (None, None))),
+        norms=employee_norms(data, norms, employee),
         policy=policy,
         employee=employee,
         plant_norms=norms,
