@@ -15,7 +15,7 @@ from plexlabor.review.queue import ReviewQueue
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import ZONE, call_web, web_deps
 from tests.unit.webapp.test_web_app_incident_list import CONFIRM, CUT, NEAR, _get, _log, _rows
-from tests.unit.webapp.viewers import EHS, OPERATOR, SUPERVISOR
+from tests.unit.webapp.viewers import ADMIN, EHS, OPERATOR, SUPERVISOR
 
 WHY = "Sent twice by mistake: the first report is the right one."
 
@@ -76,20 +76,28 @@ def test_the_reporter_withdraws_a_report_sent_by_mistake_which_leaves_the_queue_
     assert again["statusCode"] == 409 and len(_closings(world, mistake)) == 1
 
 
-def test_the_ehs_lead_may_withdraw_an_automatically_coded_report_which_then_awaits_nothing(
+def test_the_ehs_lead_sets_a_report_aside_and_is_not_offered_the_reporters_withdrawal(
     world: World, lambda_context: Any
 ) -> None:
+    # ux_s13 #6: the EHS lead saw (and could use) the reporter's "Withdraw this report: Sent by mistake?" panel beside
+    # "Set it aside": two ways to drop a report, one worded for someone else
     duplicate = _log(world, NEAR, sure=True, by="E0001", kind="near_miss")
     assert "1 awaiting confirmation" in str(_get(world, EHS, lambda_context)["body"])
-    assert (
-        _post(world, duplicate, EHS, lambda_context, withdraw="1", reason="A duplicate of the shipping report")[
-            "statusCode"
-        ]
-        == 303
+    page = _page(world, duplicate, EHS, lambda_context)
+    assert 'id="withdraw"' not in page and 'id="set-aside"' in page
+    refused = _post(world, duplicate, EHS, lambda_context, withdraw="1", reason="A duplicate of the shipping report")
+    assert refused["statusCode"] == 403 and "set it aside" in refused["body"]
+    assert _closings(world, duplicate) == []
+    # while an admin (as the docs say) and the reporter are offered it
+    assert 'id="withdraw"' in _page(world, duplicate, ADMIN, lambda_context)
+    # and the EHS lead sets it aside instead: it then awaits nothing
+    done = _post(
+        world, duplicate, EHS, lambda_context, withdraw="1", ground="not_incident", reason="the shipping report's drill"
     )
+    assert done["statusCode"] == 303
     body = str(_get(world, EHS, lambda_context)["body"])
     assert "awaiting confirmation" not in body.split("</h1>")[0]
-    assert "Withdrawn by the EHS lead at " in body and "A duplicate of the shipping report" in body
+    assert "Not an incident, said the EHS lead at " in body
 
 
 def test_near_miss_a_confirmed_report_cannot_be_withdrawn_409_with_the_reason(

@@ -1,6 +1,6 @@
 """Withdrawing a report sent by mistake, and the EHS lead's word that a report is not an incident to count.
 
-A report sent by mistake is withdrawn by its reporter (or the EHS lead, or an admin), with a reason, before anyone
+A report sent by mistake is withdrawn by its reporter (or an admin: the web app's rule), with a reason, before anyone
 decided it and before any write to Plex. The EHS lead (or an admin) may also **set a report aside** at any time after:
 *not an incident* (a drill, a test, nothing the plant counts) or *a duplicate* of another live report here, which is
 the one counted. That is what a rejection of the codes in the review queue never says: a rejection means the proposed

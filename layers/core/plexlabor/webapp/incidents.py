@@ -14,9 +14,9 @@ again. The reporter sees their own incident. A report the reporter's corrected r
 the new one names what it replaces and, when Plex holds that record, asks the EHS lead to tick that this one is
 written as well (`PLEX_EARLIER`; a report decided before 2026-12-06). A resend of a report someone decided replaces
 nothing: the new one asks the EHS lead to correct that report (`asks_to_correct`, ux_s13 #16). A report sent by
-mistake is withdrawn on its page by its reporter (or the EHS lead, or an admin) with a reason, until someone decides
-it or it goes to Plex (`incidents.withdrawal`; the same POST with `withdraw`); the page then says who withdrew it,
-when and why, and refuses anything else (409).
+mistake is withdrawn on its page by its reporter (or an admin; the EHS lead sets it aside) with a reason, until
+someone decides it or it goes to Plex (`incidents.withdrawal`; the same POST with `withdraw`); the page then says who
+withdrew it, when and why, and refuses anything else (409).
 Nothing here classifies: the page reads the audit table only (no scikit-learn in the web app).
 The trends page, `/incidents/trends`, is `webapp.incidenttrendspage`; the list of incidents, `/incidents`, where
 an auto-coded incident awaits the EHS lead's confirmation, is `webapp.incidentlist`.
@@ -145,7 +145,7 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "withdrawn_by": withdrawn_words(withdrawn) if withdrawn is not None else "",
         "withdrawn_why": (withdrawal(withdrawn) or {}).get("reason", "") if withdrawn is not None else "",
         **_duplicate_of(page, withdrawn),
-        "may_withdraw": refusal(history, str(event.finding_id)) is None,
+        "may_withdraw": _withdraws(page.viewer, event) and refusal(history, str(event.finding_id)) is None,
         "may_set_aside": coder and set_aside_refusal(history, str(event.finding_id)) is None,
         "set_aside": {},
         "replaced_by": closing,
@@ -174,6 +174,12 @@ def _duplicate_of(page: Page, closing: AuditEvent | None) -> dict[str, str]:
         return {"withdrawn_lead": lead, "duplicate_of": "", "duplicate_name": ""}
     name = report_name(page, found, "the report it duplicates")
     return {"withdrawn_lead": lead, "duplicate_of": other, "duplicate_name": name}
+
+
+def _withdraws(viewer: Viewer, event: AuditEvent) -> bool:
+    """Whether the viewer may withdraw the report as sent by mistake: its reporter, or an admin; the EHS lead sets a
+    report aside instead (ux_s13 #6: she was offered the reporter's "Sent by mistake?" panel too)."""
+    return event.actor == viewer.user_id or Role.ADMIN in viewer.roles
 
 
 def _withdrawer(viewer: Viewer, event: AuditEvent) -> str:
@@ -488,6 +494,9 @@ def _withdraw(page: Page, found: AuditEvent, context: dict[str, Any], form: dict
         ground, duplicate_of = read_ground(form)
         if ground in SET_ASIDE and not page.viewer.roles & CODERS:
             message = "Only the EHS lead or an admin sets a report aside as not an incident or a duplicate."
+            return page.render("message.html", 403, title="Refused", page="incident_list", message=message)
+        if ground not in SET_ASIDE and not _withdraws(page.viewer, found):
+            message = "Only its reporter (or an admin) withdraws a report sent by mistake: set it aside instead."
             return page.render("message.html", 403, title="Refused", page="incident_list", message=message)
         reason = read_reason(typed)
         other = opening(audit, duplicate_of) if duplicate_of else None
