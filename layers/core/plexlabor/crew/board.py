@@ -10,7 +10,9 @@
   offers the best `SWAP_CANDIDATES` of those who may, wherever they rank); a pair a supervisor rejected is
   never offered (the figures that are 0 or None are left out: the list is on every seat);
 - `plan_figures`: the plan's objective breakdown next to the supervisor's plan (Plex shift assignments)
-  and the greedy plan, for the shifts it covered.
+  and the greedy plan, for the shifts it covered (the baselines priced without the refusal device of a rejected
+  pair: `optimizer.baseline_pricing`), and the seats a supervisor rejected that the supervisor's plan keeps
+  (`current_rejected`), which the board says in words.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from plexlabor.crew.models import CrewPlan, ObjectiveBreakdown, Operator
+from plexlabor.crew.optimizer import supervisor_plan
 from plexlabor.crew.pairs import Compiled
 from plexlabor.crew.replan import REFUSED_PAIR_COST
 
@@ -53,7 +56,7 @@ def swap_candidates(
         crew[a.job_key].add(a.employee_id)
         busy[a.employee_id].append((a.start.timestamp(), a.end.timestamp(), a.job_key, a.workcenter_code))
     worth = compiled.value - compiled.labor - compiled.fatigue - compiled.changeover - compiled.walking
-    refused = np.zeros(len(worth), dtype=bool) if compiled.change is None else compiled.change >= REFUSED_PAIR_COST
+    refused = _refused(compiled)
     columns = _columns(compiled).items()
     operator_of, sets_up = compiled.pair_op.tolist(), compiled.setup_capable
     by_job = compiled.pairs_of_job(compiled.allowed)
@@ -170,11 +173,36 @@ def _parts(breakdown: ObjectiveBreakdown) -> dict[str, float]:
     return {name: getattr(breakdown, name) for name in FIGURE_PARTS}
 
 
-def plan_figures(plan: CrewPlan) -> dict[str, Any]:
-    """The plan's objective breakdown and the baselines' (`recommended`, `current`, `greedy`), for `shifts`."""
+def _refused(compiled: Compiled) -> Any:
+    """Per pair: a supervisor rejected it (a re-plan's refusal device, `replan.REFUSED_PAIR_COST`)."""
+    if compiled.change is None:
+        return np.zeros(len(compiled.pair_job), dtype=bool)
+    return compiled.change >= REFUSED_PAIR_COST
+
+
+def plan_figures(plan: CrewPlan, compiled: Compiled | None = None) -> dict[str, Any]:
+    """The plan's objective breakdown and the baselines' (`recommended`, `current`, `greedy`), for `shifts`; with the
+    problem the plan was solved on (`compiled`), the seats a supervisor rejected that the supervisor's plan keeps
+    (`current_rejected`: employee id, job segment key, workcenter code; left out when none)."""
     figures: dict[str, Any] = {"shifts": list(plan.shift_codes), "recommended": _parts(plan.breakdown)}
     for key, name in (("current", "supervisor"), ("greedy", "greedy")):
         baseline = plan.baseline(name)
         if baseline is not None:
             figures[key] = _parts(baseline.breakdown)
+    if compiled is not None and compiled.change is not None and (kept := rejected_in_supervisor_plan(compiled)):
+        figures["current_rejected"] = kept
     return figures
+
+
+def rejected_in_supervisor_plan(compiled: Compiled) -> list[dict[str, str]]:
+    """The seats of the supervisor's plan (`optimizer.supervisor_plan`) whose pair a supervisor rejected: the baseline
+    keeps them (Plex's shift assignments do not know the board's decisions), priced as any change
+    (`optimizer.baseline_pricing`)."""
+    refused = _refused(compiled)
+    kept = [pair for pair in supervisor_plan(compiled)[0] if refused[pair]]
+    seats = []
+    for pair in kept:
+        job = compiled.jobs[int(compiled.pair_job[pair])]
+        employee_id = compiled.operators[int(compiled.pair_op[pair])].employee_id
+        seats.append({"employee_id": employee_id, "segment": job.key, "workcenter_code": job.place.workcenter_code})
+    return seats

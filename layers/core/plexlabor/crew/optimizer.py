@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -768,6 +768,17 @@ def _size(compiled: Compiled) -> ProblemSize:
     )
 
 
+def baseline_pricing(compiled: Compiled) -> Compiled:
+    """`compiled` as a baseline is priced: a pair's change costs at most `CrewPolicy.change_cost`, what a change to the
+    suggestions standing before a re-plan costs. A pair a supervisor rejected carries the re-plan's refusal device
+    (`replan.REFUSED_PAIR_COST`, 1e7: it keeps the optimizer off the pair), which is no dollars anyone spends; the
+    supervisor's plan may keep such a pair (ux_s13 #15: the board read "worth $9,998,934 more than supervisor's plan"),
+    and it is priced as the change it is (the board says in words which seat it keeps: `crew.board.plan_figures`)."""
+    if compiled.change is None:
+        return compiled
+    return replace(compiled, change=np.minimum(compiled.change, compiled.problem.policy.change_cost))
+
+
 def _comparison(
     name: str, description: str, plan: ObjectiveBreakdown, base: ObjectiveBreakdown, violations: list[str]
 ) -> BaselineComparison:
@@ -826,19 +837,20 @@ def solve(
     bound = max(bound, breakdown.objective)  # rounding in the breakdown must not make the gap negative
     gap = (bound - breakdown.objective) / max(abs(breakdown.objective), 1e-9)
     solve_seconds = time.perf_counter() - started
+    priced = baseline_pricing(compiled)
     baselines = [
         _comparison(
             "greedy",
             "job operations in start order, each seat to the best free qualified operator",
             breakdown,
-            greedy_breakdown,
+            evaluate(priced, greedy),
             [],
         ),
         _comparison(
             "supervisor",
             "the shift assignments' planned workcenters, crews up to the crew size",
             breakdown,
-            evaluate(compiled, current),
+            evaluate(priced, current),
             violations,
         ),
     ]
