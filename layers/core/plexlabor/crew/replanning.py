@@ -278,7 +278,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     )
     plan = solve(replanned, deps.time_limit_s)
     departments = {job.place.workcenter_id: job.place.department_code for job in problem.jobs}
-    candidates, figures = swap_candidates(replanned, plan), plan_figures(plan)
+    candidates, figures = swap_candidates(replanned, plan), plan_figures(plan, replanned)
     kept = assignments_of(plan)
     dropped = [event for assignment, event in openings.items() if assignment not in kept]
     still_empty, dropped_empty = _empty_seats(day, message.shift, plan)
