@@ -9,9 +9,9 @@ import pytest
 from plant_builder import PlantBuilder
 
 from plexlabor.validation.data import PlantData
-from plexlabor.validation.norms import compute_norms, employee_norms, productivity_ratio
+from plexlabor.validation.norms import RecentShift, compute_norms, employee_norms, productivity_ratio, recent_shifts
 from plexlabor.validation.records import Labor, Punch
-from plexlabor.validation.shifts import Broken, employee_problems
+from plexlabor.validation.shifts import Broken, employee_days, employee_problems
 
 
 def _plant() -> PlantData:
@@ -57,3 +57,12 @@ def test_a_persons_norms_are_kept_with_the_norms_they_came_from() -> None:
     later = compute_norms(data, until=data.as_of - 7 * 86400)  # other norms: the person's made again from them
     assert employee_norms(data, later, "E1") == later.for_employee("E1", "MOLD", data.employees["E1"].role)
     assert employee_norms(data, later, "E1") != employee_norms(data, first, "E1")
+
+
+def test_the_recent_shifts_the_norms_made_are_read_only_for_the_same_days() -> None:
+    data = PlantBuilder(weeks=3).employee("E1").build()
+    compute_norms(data)
+    days = employee_days(data, "E1")
+    assert recent_shifts(data, "E1", days) == [RecentShift.of(day) for day in days]
+    later = days[1:]  # another set of days (a slice's): not what the norms made theirs from
+    assert recent_shifts(data, "E1", later) == [RecentShift.of(day) for day in later]

@@ -89,6 +89,18 @@ class RecentShift:
         return cls(day.punches[0].t_in, _hundredth(start), _hundredth(end))
 
 
+_WORKED = "norms.worked"
+
+
+def recent_shifts(data: PlantData, employee: str, days: list[EmployeeDay]) -> list[RecentShift]:
+    """`RecentShift.of` each of the person's days: those the norms made from the same days (kept in `data.memo`;
+    the early/late check reads every day's, the batch's norms made them all), else made here."""
+    kept: tuple[list[EmployeeDay], list[RecentShift]] | None = data.memo.get(_WORKED, {}).get(employee)
+    if kept is not None and kept[0] == days:
+        return kept[1]
+    return [RecentShift.of(day) for day in days]
+
+
 def _clipped_variance(k: float) -> float:
     """The variance of a standard normal variable kept within +-k (the rest left out)."""
     inside = math.erf(k / math.sqrt(2))
@@ -260,12 +272,14 @@ def _norms(data: PlantData, until: float) -> Norms:
         starts: list[float] = []
         ends: list[float] = []
         worked: list[RecentShift] = []
+        used: list[EmployeeDay] = []
         devices: Counter[str] = Counter()
         recorded = data.punches.get(employee, [])
         # the days as the checks group them (`checks.registry.check_employee`), so the recent ones kept are theirs
         for day in employee_days(data, employee, employee_problems(data, employee), clocks.corrected(data, recorded)):
             if day.punches[0].t_in >= until:
                 continue
+            used.append(day)
             for punch in day.punches:
                 if punch.device:
                     devices[punch.device] += 1
@@ -280,6 +294,7 @@ def _norms(data: PlantData, until: float) -> Norms:
             for e in data.labor.get(employee, ())
             if e.start < until and (r := productivity_ratio(data, e)) is not None
         ]
+        data.memo.setdefault(_WORKED, {})[employee] = (used, worked)
         total = sum(devices.values())
         buildings = _badge_buildings(data, employee, until)
         people[employee] = EmployeeNorms(

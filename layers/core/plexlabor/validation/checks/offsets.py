@@ -25,7 +25,7 @@ from plexlabor.validation.checks.base import (
     rule_candidate,
 )
 from plexlabor.validation.data import PlantData
-from plexlabor.validation.norms import MIN_HISTORY, Norm, Norms, RecentShift
+from plexlabor.validation.norms import MIN_HISTORY, Norm, Norms, recent_shifts
 from plexlabor.validation.policy import PunchPolicy
 from plexlabor.validation.records import Punch, Scheduled, Session
 from plexlabor.validation.shifts import MATCH_AFTER_END, MATCH_BEFORE_START, EmployeeDay
@@ -204,7 +204,9 @@ def _day_offsets(context: EmployeeContext, *, at_start: bool) -> tuple[list[floa
     if "offsets.days" not in context.memo:  # both ends at once: most people have an offset at each
         days = context.days
         begins = days[0].punches[0].t_in if days else math.inf
-        shifts = [shift for shift in context.norms.recent if shift.t < begins] + [RecentShift.of(d) for d in days]
+        shifts = [shift for shift in context.norms.recent if shift.t < begins] + recent_shifts(
+            context.data, context.employee, days
+        )
         times = [shift.t for shift in shifts]
         context.memo["offsets.days"] = (
             (times, [shift.start for shift in shifts]),
