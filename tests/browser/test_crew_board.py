@@ -145,11 +145,12 @@ def test_the_planner_narrows_the_board_to_one_department_and_decides_there(page:
     assert labels[0].startswith("Whole shift") and len(labels) > 2, labels  # the whole shift and 2+ departments
     whole = page.locator(".segment tbody tr").count()
 
-    # Given the department with the most seats waiting (each option: "CODE (n seats filled, w waiting)")
+    # Given the department with the most seats waiting (each option: "CODE (n seats filled, w waiting[, e empty seats
+    # to acknowledge])")
     counts: dict[str, tuple[int, int]] = {}
     for label in labels[1:]:
         code, rest = label.split(" (", 1)
-        filled, waiting = (int(part.split()[0]) for part in rest.rstrip(")").split(", "))
+        filled, waiting = (int(part.split()[0]) for part in rest.rstrip(")").split(", ")[:2])
         counts[code] = (filled, waiting)
     code = max(counts, key=lambda c: counts[c][1])
     page.locator('#board-filter select[name="dept"]').select_option(code)

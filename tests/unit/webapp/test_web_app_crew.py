@@ -484,7 +484,7 @@ def test_the_department_filter_narrows_the_seats_and_the_totals_not_the_plans_fi
     [select] = re.findall(r'<select name="dept">(.*?)</select>', whole, re.S)
     assert re.findall(r"<option [^>]*>.*?</option>", select) == [
         '<option value="all" selected>Whole shift (3 seats filled)</option>',
-        '<option value="MOLD">MOLD (2 seats filled, 1 waiting)</option>',
+        '<option value="MOLD">MOLD (2 seats filled, 1 waiting, 1 empty seat to acknowledge)</option>',
         '<option value="PAINT">PAINT (1 seat filled, 1 waiting)</option>',
     ]
     assert "Whole shift (all departments): 24.0 h assigned, worth $915" in whole
@@ -578,7 +578,7 @@ def test_without_the_skills_report_the_board_has_no_department_filter_and_says_w
     body = _call(world, "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]
 
     assert 'name="dept"' not in body and "No department filter" in body
-    assert '<option value="WC-10">WC-10 (2 seats filled, 1 waiting)</option>' in body  # the workcenters, still
+    assert '<option value="WC-10">WC-10 (2 seats filled, 1 waiting, 1 empty seat to acknowledge)</option>' in body
 
 
 def test_a_workcenter_narrows_the_board_further_and_is_kept_by_every_form(world: World, lambda_context: Any) -> None:
@@ -592,7 +592,7 @@ def test_a_workcenter_narrows_the_board_further_and_is_kept_by_every_form(world:
     [select] = re.findall(r'<select name="wc">(.*?)</select>', body, re.S)
     assert re.findall(r"<option [^>]*>.*?</option>", select) == [
         '<option value="">All</option>',
-        '<option value="WC-10" selected>WC-10 (2 seats filled, 1 waiting)</option>',
+        '<option value="WC-10" selected>WC-10 (2 seats filled, 1 waiting, 1 empty seat to acknowledge)</option>',
         '<option value="WC-30">WC-30 (1 seat filled, 1 waiting)</option>',
     ]
     assert set(re.findall(r'name="next" value="([^"]*)"', body)) == {"/crew?day=2026-03-04&amp;shift=1&amp;wc=WC-10"}

@@ -195,7 +195,7 @@ def test_a_swap_whose_write_could_not_be_queued_lets_the_seat_go(world: World, l
     deps = _with_replan(world, Replans())
     world.writebacks.failing = True
     refused = _swap_in(deps, "crew-0001", "E0050", lambda_context)
-    assert refused["statusCode"] == 303 and "why=not_recorded" in refused["multiValueHeaders"]["Location"][0]
+    assert refused["statusCode"] == 303 and "why=not_queued" in refused["multiValueHeaders"]["Location"][0]
 
     # When E0050 is swapped into the overlapping crew-0009 with the queue back
     world.writebacks.failing = False

@@ -35,8 +35,9 @@ call-offs and absences the re-plans applied and those recorded since (`Board.cal
 reads what is new (seven status-index queries from the last read on, the re-plans' `applied` events and the claims
 included; the whole day again every few minutes: `crew.suggestions.DayReader`).
 Which days have plans (`BoardReader.planned`: the shifts of the crew suggestions published since `PLAN_LOOKBACK`
-before today, two status-index queries kept `PLANNED_TTL_S`) is read only when the board opens without a day (it
-opens on the current or next shift's plan) or on a day without suggestions (it links the days that have some).
+before today, two status-index queries kept `BOARD_TTL_S`, then caught up, whole every `PLANNED_TTL_S`; a day read
+adds its shifts at once) is read only when the board opens without a day (it opens on the current or next shift's
+plan) or on a day without suggestions (it links the days that have some).
 """
 
 from __future__ import annotations
@@ -98,9 +99,12 @@ BOARD_TTL_S = 10.0
 """How long a container shows a day's board without reading the audit table again (seconds); a page the
 board's own forms come back to (`?done=`) is always read fresh."""
 PLANNED_TTL_S = 300.0
-"""How long a container keeps which days have crew plans (`BoardReader.planned`; seconds): a new plan day comes
-once a day (crew_planner), and the read is as long as the opening half of a day's whole read (measured on the local
-runtime's moto for a 2,400-person plant's 1,092 suggestions: 3.2 s CPU, most of it moto's)."""
+"""How often a container reads which days have crew plans whole (`BoardReader.planned`; seconds; in between it catches
+up, every `BOARD_TTL_S` at most): the whole read is as long as the opening half of a day's whole read (measured on the
+local runtime's moto for a 2,400-person plant's 1,092 suggestions: 3.2 s CPU, most of it moto's)."""
+PLANNED_OVERLAP = timedelta(minutes=2)
+"""Each catch-up of the plans listed starts this long before the previous read (the status index's eventual
+consistency), as a day's does (`crew.suggestions.DayReader.overlap`)."""
 FIGURE_ROWS = (
     ("value", "Value of the earned hours"),
     ("labor_cost", "Labor"),
@@ -191,6 +195,12 @@ class Seat:
         return self.state == "waiting"
 
     @property
+    def said(self) -> str:
+        """The state as the board says it: a seat that stays empty and was approved is "acknowledged" (approving it
+        says the seat is seen and handled; nothing is accepted or sent to Plex: ux_s13 #17e)."""
+        return "acknowledged" if self.item.kind == "crew_unstaffed" and self.state == "accepted" else self.state
+
+    @property
     def superseded(self) -> bool:
         return self.state == SUPERSEDED
 
@@ -219,6 +229,8 @@ class ShiftTotals:
     accepted: int
     rejected: int
     short_seats: int
+    short_waiting: int = 0
+    """Of the seats that stay empty, those whose suggestion waits for a decision (acknowledge or reject: ux_s13 #4)."""
     withdrawn: int = 0
     """Seats accepted (sent to Plex) whose person then called off, or whose removal from Plex was approved: not
     filled."""
@@ -227,12 +239,27 @@ class ShiftTotals:
 
 
 @dataclass(frozen=True)
+class RejectedSeat:
+    """A seat a supervisor rejected that the supervisor's plan keeps (`crew.board.rejected_in_supervisor_plan`): the
+    person, the job segment's key, its workcenter; and, as the board knows them, the segment's job and who rejected
+    it (None: not on the viewer's board)."""
+
+    employee_id: str
+    segment: str
+    workcenter: str
+    job: str = ""
+    rejected_by: str | None = None
+
+
+@dataclass(frozen=True)
 class PlanFigures:
-    """The objective breakdown of the newest plan that published for a shift, against the baselines."""
+    """The objective breakdown of the newest plan that published for a shift, against the baselines, and the seats a
+    supervisor rejected that the supervisor's plan keeps (ux_s13 #15: the board says so in words)."""
 
     made_at: datetime
     shifts: tuple[str, ...]
     plans: dict[str, dict[str, float]]
+    rejected: tuple[RejectedSeat, ...] = ()
 
     def cell(self, plan: str, part: str) -> float | None:
         value = self.plans.get(plan, {}).get(part)
@@ -241,12 +268,14 @@ class PlanFigures:
 
 @dataclass(frozen=True)
 class SeatCount:
-    """A department's or a workcenter's part of a shift, as the board's filter offers it: seats filled and how
-    many of them wait."""
+    """A department's or a workcenter's part of a shift, as the board's filter offers it: seats filled, how many of
+    them wait, and the empty seats whose suggestion waits (named apart: ux_s13 #4, "ASSY (0 seats filled, 0 waiting)"
+    beside a waiting empty seat)."""
 
     code: str
     seats: int
     waiting: int
+    short_waiting: int = 0
 
 
 @dataclass(frozen=True)
@@ -325,6 +354,29 @@ class Board:
         shift (an accepted seat whose person called off is empty, whatever Plex was sent: ux141 #3) and it was not
         removed from Plex."""
         return seat.state in LIVE and not self.withdrawn(shift, seat) and self.off(shift, seat) is None
+
+    def kept_rejected(self, shift: str) -> list[RejectedSeat]:
+        """The seats a supervisor rejected that the supervisor's plan of the shift's newest figures keeps, each with
+        its job and who rejected it as the board holds the rejected suggestion."""
+        figures = self.figures.get(shift)
+        found = []
+        for kept in figures.rejected if figures is not None else ():
+            rejected = next(
+                (
+                    (segment, seat)
+                    for segment in self.shifts.get(shift, ())
+                    if segment.key == kept.segment
+                    for seat in segment.assigned
+                    if seat.item.employee_id == kept.employee_id and seat.state == "rejected"
+                ),
+                None,
+            )
+            if rejected is None:
+                found.append(kept)
+            else:
+                segment, seat = rejected
+                found.append(dataclasses.replace(kept, job=segment.job, rejected_by=seat.closed_by))
+        return found
 
     def removal(self, seat: Seat) -> Removal | None:
         """The newest removal from Plex of the accepted seat (`crew.removals`), None: none opened (yet)."""
@@ -504,21 +556,24 @@ class Board:
             accepted=sum(s.state == "accepted" for s in seats) - len(withdrawn),
             rejected=sum(s.state == "rejected" for s in seats),
             short_seats=sum(s.seats for s in short),
+            short_waiting=sum(s.seats for s in short if s.waiting),
             withdrawn=len(withdrawn),
             removals_waiting=len(waiting),
         )
 
 
 def _counted(keyed: Iterable[tuple[str | None, Segment]], fills: Callable[[Seat], bool]) -> list[SeatCount]:
-    """Seats filled (`fills`: as `Board.totals` counts them) and waiting per key (a segment without one is not
-    counted), by key."""
+    """Seats filled (`fills`: as `Board.totals` counts them), waiting, and empty seats waiting per key (a segment
+    without one is not counted), by key."""
     seats: Counter[str] = Counter()
     waiting: Counter[str] = Counter()
+    short_waiting: Counter[str] = Counter()
     for key, segment in keyed:
         if key is not None:
             seats[key] += sum(fills(s) for s in segment.assigned)
             waiting[key] += sum(s.waiting for s in segment.assigned)
-    return [SeatCount(code, seats[code], waiting[code]) for code in sorted(seats)]
+            short_waiting[key] += sum(s.seats for s in segment.short if s.waiting)
+    return [SeatCount(code, seats[code], waiting[code], short_waiting[code]) for code in sorted(seats)]
 
 
 @dataclass
@@ -549,19 +604,51 @@ def planned_shifts(store: AuditStore, today: date) -> list[PlannedShift]:
     """The shifts of the crew suggestions published since `PLAN_LOOKBACK` before `today` (whatever day they plan),
     by start: two status-index queries, the ones a day's read starts with."""
     found: dict[tuple[date, str], PlannedShift] = {}
-    for status in OPENING:
-        for event in store.by_status(status, day_since(today), READ_LIMIT):
-            payload = event.payload
-            if event.event_type is not AuditEventType.RECOMMENDATION or payload.get("kind") not in CREW_KINDS:
-                continue
-            item = item_from_event(event)
-            if item is None or not payload.get("plan_day") or not payload.get("start"):
-                continue
-            day, start = date.fromisoformat(str(payload["plan_day"])), datetime.fromisoformat(str(payload["start"]))
-            end = datetime.fromisoformat(str(payload.get("end") or payload["start"]))
-            key = (day, str(payload.get("shift_code")))
-            found.setdefault(key, PlannedShift(day, key[1], start, end)).add(start, end, item)
+    _add_planned(found, (e for status in OPENING for e in store.by_status(status, day_since(today), READ_LIMIT)))
+    return _by_start(found)
+
+
+def _add_planned(found: dict[tuple[date, str], PlannedShift], events: Iterable[AuditEvent]) -> None:
+    """Adds the shifts of the crew suggestions among `events` to `found` (a shift found before is replaced by a copy
+    with them: a list handed out keeps its shifts as they were)."""
+    for event in events:
+        payload = event.payload
+        if event.event_type is not AuditEventType.RECOMMENDATION or payload.get("kind") not in CREW_KINDS:
+            continue
+        item = item_from_event(event)
+        if item is None or not payload.get("plan_day") or not payload.get("start"):
+            continue
+        day, start = date.fromisoformat(str(payload["plan_day"])), datetime.fromisoformat(str(payload["start"]))
+        end = datetime.fromisoformat(str(payload.get("end") or payload["start"]))
+        key = (day, str(payload.get("shift_code")))
+        known = found.get(key)
+        shift = PlannedShift(day, key[1], start, end) if known is None else dataclasses.replace(known)
+        shift.routes = dict(shift.routes)
+        shift.add(start, end, item)
+        found[key] = shift
+
+
+def _by_start(found: Mapping[tuple[date, str], PlannedShift]) -> list[PlannedShift]:
     return sorted(found.values(), key=lambda s: (s.start, s.shift))
+
+
+@dataclass
+class _Planned:
+    """Which shifts have crew suggestions, as a container read them (`BoardReader.planned`): for which `today`, when
+    (monotonic seconds) it last read them whole and last caught up, and where the next catch-up starts."""
+
+    today: date
+    full_at: float
+    read_at: float
+    since: datetime
+    found: dict[tuple[date, str], PlannedShift]
+
+    def list_day(self, day: date, read: DayRead) -> None:
+        """Adds the shifts of `read` (of `day`, published since `PLAN_LOOKBACK` before `today`) not listed yet."""
+        listed = {shift for d, shift in self.found if d == day}
+        since = day_since(self.today)
+        new = [e for e in read.openings if str(e.payload.get("shift_code")) not in listed and e.occurred_at >= since]
+        _add_planned(self.found, new)
 
 
 @dataclass
@@ -577,19 +664,28 @@ class BoardReader:
     _reader: DayReader = field(init=False)
     _shown: OrderedDict[date, tuple[float, DayRead]] = field(default_factory=OrderedDict)
     """The days kept, the one asked for longest ago first."""
-    _planned: tuple[float, date, list[PlannedShift]] | None = None
+    _planned: _Planned | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def planned(self, today: date) -> list[PlannedShift]:
-        """`planned_shifts`, read again after `PLANNED_TTL_S` or on a new day."""
+    def planned(self, today: date, now: datetime) -> list[PlannedShift]:
+        """`planned_shifts`, kept `ttl_s` as a day's read is, then caught up: the two status indexes from the previous
+        read less `PLANNED_OVERLAP` (a few events), whole again after `PLANNED_TTL_S` or on a new day. Until
+        2026-12-06 the list was kept `PLANNED_TTL_S` whole (ux_s13 #17d: days published meanwhile stayed out of it
+        for five minutes); the days read since (`day`) are in it at once."""
         with self._lock:
             kept = self._planned
-            if kept is not None and kept[1] == today and time.monotonic() - kept[0] < PLANNED_TTL_S:
-                return kept[2]
-        found = planned_shifts(self.store, today)
+            ticks = time.monotonic()
+            if kept is not None and kept.today == today and ticks - kept.read_at < self.ttl_s:
+                return _by_start(kept.found)
+            whole = kept is None or kept.today != today or ticks - kept.full_at >= PLANNED_TTL_S
+        since = day_since(today) if whole or kept is None else kept.since
+        events = [e for status in OPENING for e in self.store.by_status(status, since, READ_LIMIT)]
         with self._lock:
-            self._planned = (time.monotonic(), today, found)
-        return found
+            found = {} if whole or self._planned is None else dict(self._planned.found)
+            _add_planned(found, events)
+            full_at = ticks if whole or self._planned is None else self._planned.full_at
+            self._planned = _Planned(today, full_at, time.monotonic(), now - PLANNED_OVERLAP, found)
+            return _by_start(found)
 
     def __post_init__(self) -> None:
         # the re-plans' events and the call-offs recorded on the board (their claims): the call-offs the board lists
@@ -606,6 +702,8 @@ class BoardReader:
                 return kept[1]
         read = self._reader.read(day, now)
         with self._lock:
+            if self._planned is not None:  # a day asked for shows in the plans listed at once (ux_s13 #17d)
+                self._planned.list_day(day, read)
             self._shown[day] = (time.monotonic(), read)
             self._shown.move_to_end(day)
             while len(self._shown) > self.days:
@@ -758,7 +856,13 @@ def _newer_figures(figures: dict[str, PlanFigures], shift: str, event: AuditEven
     if not isinstance(found, dict) or (known is not None and known.made_at >= event.occurred_at):
         return
     plans = {key: dict(found[key]) for key, _ in PLANS if isinstance(found.get(key), dict)}
-    figures[shift] = PlanFigures(event.occurred_at, tuple(str(s) for s in found.get("shifts") or (shift,)), plans)
+    rejected = tuple(
+        RejectedSeat(str(seat["employee_id"]), str(seat["segment"]), str(seat.get("workcenter_code") or "—"))
+        for seat in found.get("current_rejected") or ()
+        if isinstance(seat, dict) and seat.get("employee_id") and seat.get("segment")
+    )
+    shifts = tuple(str(s) for s in found.get("shifts") or (shift,))
+    figures[shift] = PlanFigures(event.occurred_at, shifts, plans, rejected)
 
 
 def _segment(
@@ -826,6 +930,12 @@ SWAP_REFUSALS = {
     "started_elsewhere": "{who} is at {at}, on work that has started.",
     "decided": "This suggestion was decided or closed meanwhile.",
     "not_recorded": "The choice could not be recorded: try again.",
+    # the choice is recorded, its approval not (`ReviewService.approve_new`): until 2026-12-06 the board said "could
+    # not be recorded: try again", and pressing again was refused as the person already suggested here
+    "not_queued": "{who} is recorded as your choice for this seat, but its write to Plex could not be queued, so it is "
+    "not accepted yet: it waits below, beside the suggestion it was to replace (also in the review queue). Accept it "
+    "in a moment, then reject that one and re-plan the rest of the shift. Nothing was sent to Plex; pressing Swap "
+    "again is refused, as the choice is recorded.",
 }
 """Why a swap was refused, by the short code the board's address carries after it (`?done=refused&why=`): the
 page says it in these words, so a reload re-posts nothing and no link puts its own words on the page."""

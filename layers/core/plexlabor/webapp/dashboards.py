@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.approval.display import skill_words, with_people
-from plexlabor.approval.errors import ApprovalError, status_for
+from plexlabor.approval.errors import ApprovalError, WritebackNotQueuedError, status_for
 from plexlabor.approval.pages import what_happened
 from plexlabor.audit.errors import AuditError
 from plexlabor.audit.events import AuditEventType
@@ -549,7 +549,7 @@ def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: st
     now = page.deps.review.clock()
     today = now.astimezone(page.deps.zone).date()
     reader = board_reader(page.deps.review.audit)
-    planned = None if query.get("day") else [s for s in reader.planned(today) if s.seen_by(page.viewer)]
+    planned = None if query.get("day") else [s for s in reader.planned(today, now) if s.seen_by(page.viewer)]
     opening = opening_shift(planned or [], now)
     try:
         day = date.fromisoformat(query["day"]) if query.get("day") else (opening.day if opening else today)
@@ -565,7 +565,7 @@ def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: st
     # candidate may be accepted in a seat the supervisor does not see)
     whole = board if page.viewer.roles & {Role.ADMIN, Role.PLANNER} else read_board(read, day, None, now)
     if not board.shifts and planned is None:  # say which days have plans
-        planned = [s for s in reader.planned(today) if s.seen_by(page.viewer)]
+        planned = [s for s in reader.planned(today, now) if s.seen_by(page.viewer)]
     asked = query.get("shift") or (opening.shift if opening and opening.day == day else None)
     shift = asked if asked in board.shifts else next(iter(board.shifts), None)
     chosen = _board_filter(query, page.viewer, board, shift)
@@ -922,7 +922,9 @@ def crew_swap() -> Response[str]:
         if isinstance(error, SwapRefusedError):
             code, at = error.code, error.at
         else:
-            code, at = ("decided" if status_for(error) == 410 else "not_recorded"), None
+            # a write not queued leaves the choice recorded, waiting (`approve_new`): say so, not "try again"
+            queued = "not_queued" if isinstance(error, WritebackNotQueuedError) else "not_recorded"
+            code, at = ("decided" if status_for(error) == 410 else queued), None
         logger.info("swap refused on the crew board", item_id=item_id, why=code, reason=str(error))
         # 303 to the board it came from (else today's) with the reason's code: a reload re-posts nothing; the
         # person by employee number (no Plex id in the address), the workcenter by its code
