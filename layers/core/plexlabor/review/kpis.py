@@ -28,11 +28,14 @@ share of the period's validated punches it flagged. Only days with a count take 
 a period that starts before counting did is not diluted. A finding is about one record; a finding
 about another record (a badge swipe, a machine run) is not a flagged punch.
 
-The period is whole plant-local days: today and the `days - 1` before it.
+The period is whole plant-local days: today and the `days - 1` before it. Each status is read to the end of it, page
+after page (`read_pages`, at most `PAGES` pages, logged when cut): a read was one page, oldest first and capped, so in
+a plant past the cap the newest events fell off (review_s13 L3: expired crew seats counted as waiting).
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -55,6 +58,11 @@ from plexlabor.audit.validations import PUNCH_RESOURCES, DayCount, ValidationCou
 from plexlabor.platform.clock import utc_now
 from plexlabor.review.items import PUNCH
 
+logger = logging.getLogger(__name__)
+
+PAGES = 20
+"""At most this many pages per status read (of `compute_kpis`' `limit`, 50,000: a million events); a read cut there
+is logged and leaves the newest out."""
 SESSION_GAP = timedelta(minutes=10)
 FIRST_ITEM = timedelta(minutes=1)
 OPENING_STATUSES = (AuditStatus.PENDING_APPROVAL, AuditStatus.LOGGED)
@@ -204,8 +212,36 @@ def _overrides(decision: AuditEvent, swapped: set[str]) -> bool:
     return decision.finding_id in swapped
 
 
+def read_pages(
+    read: Callable[[datetime, int], list[AuditEvent]], status: AuditStatus, since: datetime, limit: int
+) -> list[AuditEvent]:
+    """Every event `read(since, limit)` (one status, oldest first, at most `limit`) answers from `since` on, page after
+    page: the next page starts at the last event's time, an event read twice is kept once, and a page that ends at
+    the instant it started from is asked again twice as large (a batch published at one instant); at most `PAGES`
+    pages (logged when cut). Written here as the review queue's `_pages` and `incidents.kindindex.incident_events`
+    page their indexes (a method of the queue's; review does not import incidents): the store answers one page per
+    query."""
+    found: dict[str, AuditEvent] = {}
+    size = limit
+    for _ in range(PAGES):
+        page = read(since, size)
+        found.update((event.event_id, event) for event in page)
+        if len(page) < size:
+            return list(found.values())
+        if page[-1].occurred_at > since:
+            since = page[-1].occurred_at
+        else:
+            size *= 2
+    logger.error("KPIs: %s events read up to %s, not to the end", AuditStatus(status).value, since.isoformat())
+    return list(found.values())
+
+
+def _read(audit: AuditStore, status: AuditStatus, since: datetime, limit: int) -> list[AuditEvent]:
+    return read_pages(lambda start, size: audit.by_status(status, start, size), status, since, limit)
+
+
 def _events(audit: AuditStore, statuses: Iterable[AuditStatus], since: datetime, limit: int) -> list[AuditEvent]:
-    return [event for status in statuses for event in audit.by_status(status, since, limit)]
+    return [event for status in statuses for event in _read(audit, status, since, limit)]
 
 
 def compute_kpis(
@@ -218,7 +254,8 @@ def compute_kpis(
     counts: ValidationCounts | None = None,
 ) -> Kpis:
     """The figures over the last `days` plant-local days, today included (a decision counts on the day
-    it was made, a finding on the day it was recorded, a punch on the day it was first validated)."""
+    it was made, a finding on the day it was recorded, a punch on the day it was first validated). `limit`: the
+    events per page of a status read (`read_pages`)."""
     zone = zone or ZoneInfo("UTC")
     until = clock()
     first_day = until.astimezone(zone).date() - timedelta(days=max(days, 1) - 1)
@@ -259,7 +296,7 @@ def compute_kpis(
             row.approved += event.status is AuditStatus.APPROVED
             row.rejected += event.status is AuditStatus.REJECTED
         row.decision_minutes.append((event.occurred_at - opening.occurred_at).total_seconds() / 60)
-    closings = audit.by_status(AuditStatus.EXPIRED, since, limit)
+    closings = _read(audit, AuditStatus.EXPIRED, since, limit)
     expired = {e.finding_id or "" for e in closings if ran_out(e)} & opened.keys()
     for item_id in expired:  # once per item (the workflow and the sweep could both record an expiry)
         rows[_opening_key(opened[item_id])].expired += 1
@@ -269,7 +306,7 @@ def compute_kpis(
     _count_replaced_and_waiting(rows, opened, answered, closings)
     for status, attribute in ((AuditStatus.WRITTEN, "written"), (AuditStatus.REVERTED, "reverted")):
         once: set[str] = set()  # once per item (a corrected incident is written again)
-        for event in audit.by_status(status, since, limit):
+        for event in _read(audit, status, since, limit):
             opening = opened.get(event.finding_id or "")
             if opening is not None and opening.finding_id not in once:
                 once.add(str(opening.finding_id))

@@ -10,6 +10,11 @@ consistency, writers whose event shows a little after its `occurred_at`), as the
 is right again within that time. A wider period than the one held (90 days after 28) is read whole. Any
 other query goes to the store.
 
+A read goes to the end, page after page (`review.kpis.read_pages`), so what is held is all of the period and each
+status read is answered from it a page (`limit`) at a time; a read that filled its page was answered as the store's
+one page and nothing was kept, and an incremental one that did so answered only what was new since the previous
+read's start (review_s13 L3, L6).
+
 Each status is read as summaries (`AuditStore.summaries_by_status`: the payload cut to what the KPIs read,
 `audit.store.SUMMARY_KEYS`), so a container's first load and each whole read every `refresh` carry no evidence.
 
@@ -30,6 +35,7 @@ from plexlabor.audit.store import DEFAULT_STATUS_LIMIT, AuditStore, IndexQuery
 from plexlabor.platform.artifacts import ArtifactStore
 from plexlabor.platform.observability import logger
 from plexlabor.platform.retrainruns import UNREADABLE, RetrainRun, RetrainRuns, read_last_run
+from plexlabor.review.kpis import read_pages
 
 REFRESH = timedelta(minutes=5)
 OVERLAP = timedelta(minutes=2)
@@ -81,10 +87,9 @@ class KpiReads(AuditStore):
                 read_from = since
             else:
                 read_from = held.mark
-            found = self.store.summaries_by_status(status, read_from, limit)
-            if len(found) >= limit:  # not all of it: answer as the store does, keep nothing
-                self._held.pop(status, None)
-                return found
+            found = read_pages(
+                lambda start, size: self.store.summaries_by_status(status, start, size), status, read_from, limit
+            )
             held.events.update((event.event_id, event) for event in found)
             held.mark = started - OVERLAP
             self._held[status] = held
