@@ -6,6 +6,17 @@ the rejected seat it keeps, for the board to say in words."""
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+
+import pytest
+
+from functions.crew_planner import handler as crew_planner
+from functions.crew_replan import handler as crew_replan
+from plexlabor.approval.messages import ApprovalAction, Decision
+from plexlabor.approval.recommendations import Recommended, recommendation_decision
+from plexlabor.audit import AuditStatus, InMemoryAuditStore
+from plexlabor.crew import wiring
 from plexlabor.crew.board import plan_figures
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.optimizer import solve
@@ -17,7 +28,12 @@ from plexlabor.crew.replan import (
     with_current_plan,
 )
 from plexlabor.crew.service import plan_summary
+from plexlabor.plant import PlantFolder
+from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.plex.sources import LaborSource
+from tests.support import FakeLambdaContext, load_event
 from tests.unit.crew.crew_builder import DAY, T0, job, operator, place, problem
+from tests.unit.crew.test_crew_swap import SHIFT_START, SINCE, _assignments, _sqs, _suggestions
 
 A, B = place("A"), place("B")
 
@@ -64,3 +80,43 @@ def test_a_plan_without_rejections_names_none() -> None:
     plan = solve(crew)
     assert "current_rejected" not in plan_figures(plan)
     assert "current_rejected" not in plan_figures(plan, None)
+
+
+@pytest.fixture
+def planned_all(labelled_plant: PlantFolder) -> tuple[LaborSource, InMemoryAuditStore]:
+    """The nightly plan of shift 1 on the generated plant, every seat waiting for a decision (`CREW_APPROVAL=all`: a
+    seat that keeps the supervisor's plan may be rejected too)."""
+    source = LaborSource(PlantFolderSource(labelled_plant.path), "America/Detroit")
+    store = InMemoryAuditStore()
+    nightly = wiring.Dependencies(source=source, store=store, time_limit_s=20, approval="all", clock=lambda: SINCE)
+    event = {**load_event("crew_planner"), "detail": {"date": DAY.isoformat(), "shift": "1"}}
+    assert crew_planner.handler(event, FakeLambdaContext(), dependencies=nightly)["published"] > 0
+    return source, store
+
+
+def test_a_re_plan_after_a_rejection_publishes_dollar_figures_naming_the_rejected_seat(
+    planned_all: tuple[LaborSource, InMemoryAuditStore],
+) -> None:
+    # Given the nightly plan of a generated plant, and a planner rejecting a waiting seat that keeps the supervisor's
+    # plan (its person is planned at that workcenter in Plex), then re-planning the rest of the shift
+    source, store = planned_all
+    kept = next(
+        e
+        for e in _assignments(store, "crew_planner")
+        if e.status is AuditStatus.PENDING_APPROVAL and not e.payload.get("changes_current_plan")
+    )
+    now = SHIFT_START - timedelta(hours=1)
+    reject = Decision(action=ApprovalAction.REJECT, reason="not today", supervisor_id="P0001")
+    store.append(recommendation_decision(Recommended.of(kept), reject, now, "crew_board"))
+    deps = wiring.ReplanDependencies(source=source, store=store, time_limit_s=20, clock=lambda: now)
+    message = ReplanMessage(reason="plan_changed", day=DAY, shift="1", detected_at=now)
+
+    assert crew_replan.handler(_sqs(message), FakeLambdaContext(), dependencies=deps) == {"batchItemFailures": []}
+
+    # Then the figures it published beside its suggestions are dollars (no 1e7 anywhere) and name the rejected seat
+    replanned = [e for e in _suggestions(store) if e.actor == "crew_replan"]
+    [figures] = {json.dumps(e.payload["plan_figures"], sort_keys=True) for e in replanned}
+    published = json.loads(figures)
+    assert all(abs(v) < 1e6 for plan in ("recommended", "current", "greedy") for v in published[plan].values())
+    seat = {"employee_id": kept.employee_id, "segment": kept.payload["segment"]}
+    assert seat in [{k: s[k] for k in seat} for s in published["current_rejected"]]
