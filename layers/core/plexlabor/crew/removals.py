@@ -156,7 +156,9 @@ def renewed(read: DayRead) -> dict[str, str]:
 
 
 def accepted_seats(read: DayRead, shift: str) -> list[AuditEvent]:
-    """The opening events of the shift's accepted assignments still in Plex (approved, not `removed`)."""
+    """The opening events of the shift's accepted assignments still in Plex (approved, not `removed`) as the day's
+    read knows them: it holds no assignment's own write-back, so one reverted in Plex is left out where a removal
+    would open (`opened`, `withdrawn_in_plex`)."""
     gone = removed(read)
     return [
         event
