@@ -160,7 +160,7 @@ def test_the_form_sends_a_recording_as_multipart(heard: list[tuple[bytes, str]])
     deps = _deps(heard)
     response = _post_form(deps, parts)
     assert response["statusCode"] == 303 and heard == [(AUDIO, "m4a")]
-    incident_id = response["multiValueHeaders"]["Location"][0].rsplit("/", 1)[1]
+    incident_id = response["multiValueHeaders"]["Location"][0].split("?")[0].rsplit("/", 1)[1]
     event = opening(deps.audit, incident_id)
     assert event is not None and event.payload["incident"]["kind"] == "near_miss"
     assert event.payload["incident"]["workcenter_code"] is None and SPOKEN in event.payload["incident"]["narrative"]
@@ -242,4 +242,4 @@ def test_without_transcription_the_form_goes_to_the_incident_saying_the_recordin
     assert response["statusCode"] == 303
     [location] = response["multiValueHeaders"]["Location"]
     path, query = location.split("?")
-    assert query == "recording=unused" and opening(deps.audit, path.rsplit("/", 1)[1]) is not None
+    assert query == "reported=1&recording=unused" and opening(deps.audit, path.rsplit("/", 1)[1]) is not None

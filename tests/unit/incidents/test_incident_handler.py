@@ -85,9 +85,9 @@ def test_the_form_redirects_to_the_incidents_page(deps: IncidentDeps) -> None:
     form = urlencode({"narrative": NARRATIVE, "kind": "near_miss", "workcenter_code": "", "shift_code": "1"})
     response = _post(deps, form, "application/x-www-form-urlencoded", **{"Sec-Fetch-Site": "same-origin"})
     assert response["statusCode"] == 303
-    location = response["multiValueHeaders"]["Location"][0]
-    assert location.startswith("/dev/incidents/inc-")
-    event = opening(deps.audit, location.rsplit("/", 1)[1])
+    path, query = response["multiValueHeaders"]["Location"][0].split("?")
+    assert path.startswith("/dev/incidents/inc-") and query == "reported=1"  # the page says it was sent (ux_s13 #7)
+    event = opening(deps.audit, path.rsplit("/", 1)[1])
     assert event is not None and event.payload["incident"]["kind"] == "near_miss"
     assert event.payload["workcenter_code"] is None  # an empty field is not a code
 

@@ -85,7 +85,7 @@ def test_a_form_whose_job_cannot_be_checked_goes_to_the_incident_saying_so(unrea
 
     assert response["statusCode"] == 303
     [location] = response["multiValueHeaders"]["Location"]
-    assert location.endswith("?job=unchecked")
+    assert location.endswith("?reported=1&job=unchecked")
 
 
 def test_a_checked_job_is_not_said_to_be_unchecked() -> None:

@@ -506,3 +506,20 @@ def test_a_report_with_no_codes_offers_choose_first_and_a_division_left_unchosen
 def test_proposed_codes_are_chosen_without_a_choose_option(world: World, incident_id: str, lambda_context: Any) -> None:
     body = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     assert '<select name="code.event_division" required>' in body and ">choose</option>" not in body
+
+
+def test_the_reporter_is_told_the_report_was_sent_and_the_time_they_gave_is_not_called_unsaid(
+    world: World, lambda_context: Any
+) -> None:
+    # ux_s13 #7: after "Send the report" the page said nothing of it being sent, and "When: not said" stood under the
+    # time the operator had entered ("happened Fri 2026-12-04 10:15")
+    deps = IncidentDeps(world.audit, None, zone=ZONE, clock=world.clock)
+    report = IncidentReport(narrative=VAGUE, occurred_at=datetime(2026, 3, 1, 10, 15))
+    incident_id = log_incident(deps, report, "E0001").incident_id
+    query = {"reported": "1"}
+    body = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", REPORTER, lambda_context, query=query)["body"]
+    assert '<p class="flash ok" role="status">Sent: your report is recorded. The EHS lead reads it' in body
+    assert "When: no time in the text (the report gives Sun 2026-03-01 10:15)" in body and "not said" not in body
+    again = {"reported": "again"}
+    body = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", REPORTER, lambda_context, query=again)["body"]
+    assert "You sent this report already: it was recorded once, and this is it." in body

@@ -15,7 +15,7 @@ with the job as typed and says so (`job_unchecked`; a form's page is told by `?j
 
     201 LoggedIncident (JSON)            the incident, its codes and confidences, what the text says
     200 LoggedIncident, duplicate=true   the same report was already recorded (a form sent twice)
-    303 -> /incidents/<id>               a form: to the incident's page in the web app
+    303 -> /incidents/<id>?reported=1    a form: to the incident's page in the web app, which says it was sent
     400 {"message", "errors": [{"field", "problem"}]}   each bad field named (a form: the form again, `form_page`)
     403 sent from another site's page, a form (a page) or JSON (`ApiProblem`); nothing recorded
     409 a corrected resend whose earlier report was withdrawn, set aside or replaced a moment before
@@ -296,8 +296,12 @@ def log() -> Response[str]:
     logged = logged.model_copy(update={"recording_unused": unused})
     logger.info("incident logged", incident_id=logged.incident_id, status=logged.status, duplicate=logged.duplicate)
     if is_form:
-        notes = {**({"recording": "unused"} if unused else {}), **({"job": "unchecked"} if unchecked else {})}
-        location = f"{stage_base(event)}{INCIDENTS_PATH}/{logged.incident_id}{f'?{urlencode(notes)}' if notes else ''}"
+        notes = {
+            "reported": "again" if logged.duplicate else "1",  # the page says it was sent (ux_s13 #7)
+            **({"recording": "unused"} if unused else {}),
+            **({"job": "unchecked"} if unchecked else {}),
+        }
+        location = f"{stage_base(event)}{INCIDENTS_PATH}/{logged.incident_id}?{urlencode(notes)}"
         return Response(
             status_code=303, content_type="text/html; charset=utf-8", body="", headers={"Location": location}
         )

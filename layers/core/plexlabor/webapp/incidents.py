@@ -98,9 +98,19 @@ RECORDING_UNUSED = (
 JOB_UNCHECKED = (
     "Your report was recorded with the job as you typed it: Plex could not be asked just now whether it has that job."
 )
-REPORT_NOTES = {("recording", "unused"): RECORDING_UNUSED, ("job", "unchecked"): JOB_UNCHECKED}
-"""What the reporter is told on the page incident_log's redirect opens (`incidents.api`: `?recording=unused`,
-`?job=unchecked`)."""
+REPORTED = (
+    "Sent: your report is recorded. The EHS lead reads it and confirms its codes; this page shows where it stands, "
+    "and Incidents lists it."
+)
+REPORTED_AGAIN = "You sent this report already: it was recorded once, and this is it."
+REPORT_NOTES = {
+    ("reported", "1"): REPORTED,
+    ("reported", "again"): REPORTED_AGAIN,
+    ("recording", "unused"): RECORDING_UNUSED,
+    ("job", "unchecked"): JOB_UNCHECKED,
+}
+"""What the reporter is told on the page incident_log's redirect opens (`incidents.api`: `?reported=1` or `again`, a
+report sent, ux_s13 #7: the page said nothing; `?recording=unused`, `?job=unchecked`)."""
 UNSENT = "Saved, but the incident could not be sent on its way to Plex: send it again below."
 PLEX_EARLIER = "plex_earlier"
 """The code form's box the EHS lead ticks to write a corrected report to Plex although Plex holds the report it
