@@ -199,6 +199,8 @@ def rejected_in_supervisor_plan(compiled: Compiled) -> list[dict[str, str]]:
     keeps them (Plex's shift assignments do not know the board's decisions), priced as any change
     (`optimizer.baseline_pricing`)."""
     refused = _refused(compiled)
+    if not refused.any():  # nothing rejected: the supervisor's plan is not built again
+        return []
     kept = [pair for pair in supervisor_plan(compiled)[0] if refused[pair]]
     seats = []
     for pair in kept:
