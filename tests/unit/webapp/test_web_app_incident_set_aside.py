@@ -17,6 +17,7 @@ from plexlabor.audit.events import stable_event_id
 from plexlabor.incidents.nightly import recorded_incidents
 from plexlabor.incidents.service import opening, training_reports
 from plexlabor.incidents.withdrawal import WITHDRAWN, withdraw
+from plexlabor.review.kpis import compute_kpis
 from tests.unit.approval.approval_fakes import World
 from tests.unit.incidents.test_incident_withdrawal_race import Racing
 from tests.unit.review.review_world import call_web, web_deps
@@ -200,3 +201,19 @@ def test_a_reporter_of_both_reports_is_shown_the_one_counted(world: World, lambd
     assert done["statusCode"] == 303
     shown = _page(world, twice, OPERATOR, lambda_context).split('id="withdrawn"')[1].split("</p>")[0]
     assert f'A duplicate of <a href="/dev/incidents/{kept}">your report of ' in shown
+
+
+def test_the_kpis_withdrawn_column_counts_reporters_withdrawals_and_the_ehs_leads_set_asides(
+    world: World, lambda_context: Any
+) -> None:
+    # review_s13 #9: docs/web-app.md said "incident reports their reporter withdrew"; the column counts both closings
+    # made before a decision, as the docs now say
+    drill = _log(world, NEAR, sure=False, kind="near_miss", by="E0107")
+    mistake = _log(world, PHONED, sure=False, kind="near_miss", by="E0107")
+    assert (
+        _post(world, drill, EHS, lambda_context, withdraw="1", ground="not_incident", reason="a drill")["statusCode"]
+        == 303
+    )
+    assert _post(world, mistake, OPERATOR, lambda_context, withdraw="1", reason="sent twice")["statusCode"] == 303
+    rows = [row for row in compute_kpis(world.audit, clock=world.clock).by_kind if row.kind == "incident_coding"]
+    assert sum(row.withdrawn for row in rows) == 2 and sum(row.expired for row in rows) == 0

@@ -99,8 +99,9 @@ class KindFigures:
     """Sent for review, then expired: nobody decided them in time (not those a re-plan replaced, ux136 #2, nor
     those withdrawn: `audit.events.ran_out`)."""
     withdrawn: int = 0
-    """Sent for review, then withdrawn by the person who made them before anyone decided them (an incident report
-    sent by mistake, `audit.events.withdrawal`): not expired, nobody let them run out (ux164 #17)."""
+    """Sent for review, then closed by a person before anyone decided them (`audit.events.withdrawal`): an incident
+    report its reporter withdrew as sent by mistake, or the EHS lead set aside as not an incident or a duplicate (both
+    counted here, as docs/web-app.md says: review_s13 #9); not expired, nobody let them run out (ux164 #17)."""
     replaced: int = 0
     """Sent for review, then closed undecided because something replaced it: a re-plan superseded it, or an undone
     call-off closed its crew removal (`audit.events.replaced`, ux_s13 #17a)."""
