@@ -42,26 +42,22 @@ def test_a_cut_is_learned_where_the_older_decisions_turn_from_rejected_to_upheld
     train, held = split(decision_rows(decisions(200, seed=21, random_share=0.05)), GateSettings())
     cut, why = fit_cut(train, SETTINGS)
     assert cut is not None, why
-    assert cut.feature == "beyond_grace_min" and 35 <= cut.minimum <= 45
+    assert cut.feature == "beyond_grace_min" and 30 <= cut.minimum <= 35.001  # at the largest rejected (15-35)
     assert cut.decisions == len(train) and cut.below >= 60 and cut.upheld_below <= 0.1 * cut.below
     check = check_cut(cut, held, SETTINGS)
     assert check["holds"] and check["decisions"] == len(held) and check["below"] > 0
 
 
 def test_no_cut_on_thin_history_or_where_supervisors_uphold_small_findings_too() -> None:
-    thin = decision_rows(decisions(8, seed=22))
-    assert fit_cut(thin, SETTINGS) == (None, "8 decisions, fewer than 10")
-    thirty = decision_rows(decisions(30, seed=22))
-    assert fit_cut(thirty, replace(SETTINGS, min_decisions=40)) == (None, "30 decisions, fewer than 40")  # a setting
+    thin = decision_rows(decisions(4, seed=22))  # two rejected, two upheld: too few to be worth a cut
+    why_none = "no minimum is expected to spare more reviews than it drops upheld findings"
+    assert fit_cut(thin, SETTINGS) == (None, why_none)
     coin = decision_rows(decisions(200, seed=23, random_share=1.0))  # small or large, upheld half the time
     cut, why = fit_cut(coin, SETTINGS)
     assert cut is None and why.startswith("no minimum")
     cuts, notes = learn_cuts(PACKAGED, thin, [], SETTINGS)
     assert cuts == {} and notes == {
-        "EARLY_CLOCK_IN": {
-            "cut": None,
-            "why": "8 decisions, fewer than 10; threshold: 8 decisions sent, fewer than 10",
-        }
+        "EARLY_CLOCK_IN": {"cut": None, "why": f"{why_none}; threshold: 4 decisions sent, fewer than 10"}
     }
 
 
@@ -70,7 +66,7 @@ def test_a_type_decided_some_30_times_gets_its_cut() -> None:
     thirty = decision_rows(decisions(30, seed=22))
     cut, why = fit_cut(thirty, SETTINGS)
     assert cut is not None, why
-    assert 35 <= cut.minimum <= 45 and (cut.decisions, cut.below, cut.upheld_below) == (30, 15, 0)
+    assert 30 <= cut.minimum <= 35.001 and (cut.decisions, cut.below, cut.upheld_below) == (30, 15, 0)
 
 
 def test_a_cut_the_newest_decisions_contradict_is_dropped_and_one_they_cannot_see_is_kept() -> None:
@@ -152,5 +148,5 @@ def test_a_refit_the_gate_refuses_does_not_hold_back_the_plants_cut(monkeypatch:
     assert refused["version"] == "scorer-never0001" and any("recall" in r for r in refused["reasons"])
     in_force = registry.model(summary["version"])
     assert in_force is not None and in_force.families == PACKAGED.families and in_force.priors == PACKAGED.priors
-    assert 35 <= in_force.cuts["EARLY_CLOCK_IN"].minimum <= 45
+    assert 30 <= in_force.cuts["EARLY_CLOCK_IN"].minimum <= 35.001
     assert summary["metrics"]["candidate"]["precision"] > summary["metrics"]["in_force"]["precision"]

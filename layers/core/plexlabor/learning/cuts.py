@@ -6,10 +6,12 @@ E.g. a plant whose supervisors reject EARLY_CLOCK_IN under 20 minutes beyond the
 
 - `fit_cut` on the training (older) decisions of one type: a one-sided decision stump on the type's
   magnitude (`scorer.MAGNITUDE`): the minimum that maximises the reviews it spares (rejected findings
-  below it) minus `miss_cost` times the upheld findings it would keep from review; none unless it spares
-  more than it costs and at least `min_below` decisions lie below it. Thin history: fewer than
-  `min_decisions` decisions of the type, no cut. (A stump over sorted values is a dozen lines;
-  scikit-learn's trees minimise impurity, not this asymmetric cost, and the Lambda would import it.)
+  below it) minus `miss_cost` times the upheld findings it would keep from review; none unless the decisions
+  below it are expected to spare more than they cost, the share upheld below taken by Laplace's rule of
+  succession (`expected_net`: so a handful of rejected decisions is evidence, one is not). The cut sits just
+  above the largest magnitude a supervisor rejected below it, never in the undecided gap above. (A stump over
+  sorted values is a dozen lines; scikit-learn's trees minimise impurity, not this asymmetric cost, and the
+  Lambda would import it.)
 - `check_cut` on the held-out (newest) decisions of the type: a cut that costs more than it spares there
   is dropped. The whole candidate, cuts applied, then faces the promotion gate (`promotion.evaluate`).
 - A type whose decisions fit no cut keeps the model in force's cut (the model in force sends nothing
@@ -32,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from math import floor
+from math import floor, inf
 from typing import Any
 
 from plexlabor.learning.promotion import EPSILON, GateSettings, confidence
@@ -45,12 +47,12 @@ from plexlabor.validation.scorer import MAGNITUDE, MagnitudeCut, ScorerModel, fa
 @dataclass(frozen=True)
 class CutSettings:
     min_decisions: int = 10
-    """Decisions of a type in the training window a plant needs before it gets a cut of that type. No more than
-    `min_below`: a cut's evidence is the decisions below it (and the newest decisions' check, and the gate);
-    at 40, a type sent 5-8 times a week waited past week 4 for its cut, while the refit models that stood in
-    for it dropped upheld findings (development seeds 104 and 105, pays-to-the-schedule plant)."""
+    """Decisions of a type sent on confidence in the training window a plant needs before the type gets a review
+    threshold. (It held magnitude cuts too until 2026-12-06, with `min_below`; a magnitude cut now needs only the
+    evidence `expected_net` weighs: with 10 of each, a type sent 1-6 times a week, as early clock-ins under a
+    plant's tolerance are, waited past week 4 for its cut on development seeds 99-101.)"""
     min_below: int = 10
-    """Decisions that must lie below a cut for it to be learned."""
+    """Decisions that must lie below a type's review threshold for it to be learned."""
     miss_cost: float = 4.0
     """An upheld finding kept from review costs this many spared reviews."""
     threshold_precision: float = 0.95
@@ -76,24 +78,37 @@ def _net(pairs: Sequence[tuple[float, bool]], minimum: float, miss_cost: float) 
     return len(below), upheld, (len(below) - upheld) - miss_cost * upheld
 
 
+def expected_net(below: int, upheld: int, miss_cost: float) -> float:
+    """Reviews a cut below which `below` decisions lie, `upheld` of them upheld, is expected to spare per finding
+    below it, minus `miss_cost` times the upheld findings it is expected to keep from review: the share upheld
+    below estimated by Laplace's rule of succession ((upheld + 1) / (below + 2), a uniform prior). Positive when
+    that share is under 1 / (1 + miss_cost): from 4 rejected decisions and none upheld, from 9 with one upheld. (A
+    count of decisions below, 10 until 2026-12-06, is not evidence: 10 rejected of 10 and 12 of 13 weigh alike.)"""
+    share = (upheld + 1) / (below + 2)
+    return (1 - share) - miss_cost * share
+
+
 def fit_cut(rows: Sequence[Finding], settings: CutSettings) -> tuple[MagnitudeCut | None, str]:
-    """The cut the decisions of one type support, or None and why."""
+    """The cut the decisions of one type support, or None and why: of the minima between two decisions' magnitudes,
+    the one whose decisions below it spare the most reviews net of the upheld ones it keeps from review, if they are
+    expected to spare more than they cost (`expected_net`). The cut sits just above the largest magnitude below it,
+    not in the gap up to the next decision: nothing was decided in that gap (at its middle, a cut learned from a
+    few decisions reached past the policy's line and kept upheld findings from review)."""
     feature, pairs = _magnitudes(rows)
     if feature is None:
         return None, "no magnitude to cut on"
-    if len(pairs) < settings.min_decisions:
-        return None, f"{len(pairs)} decisions, fewer than {settings.min_decisions}"
-    best: tuple[float, float] | None = None  # (net, minimum)
+    best: tuple[float, float] | None = None  # (net, largest magnitude below)
     below = upheld = 0
-    for (low, kept), (high, _) in pairwise(pairs):  # one pass: counts below `high`
+    for (low, kept), (high, _) in pairwise([*pairs, (inf, False)]):  # one pass: counts up to `low`
         below, upheld = below + 1, upheld + kept
         net = (below - upheld) - settings.miss_cost * upheld
-        if high > low and below >= settings.min_below and net > 0 and (best is None or net > best[0]):
-            best = (net, round((low + high) / 2, 3))
+        if high > low and expected_net(below, upheld, settings.miss_cost) > 0 and (best is None or net > best[0]):
+            best = (net, low)
     if best is None:
-        return None, "no minimum spares more reviews than it drops upheld findings"
-    below, upheld, _ = _net(pairs, best[1], settings.miss_cost)
-    return MagnitudeCut(feature, best[1], len(pairs), below, upheld), "learned"
+        return None, "no minimum is expected to spare more reviews than it drops upheld findings"
+    minimum = round(best[1] + 0.001, 3)  # a thousandth above it, rounded: above it still
+    below, upheld, _ = _net(pairs, minimum, settings.miss_cost)
+    return MagnitudeCut(feature, minimum, len(pairs), below, upheld), "learned"
 
 
 def check_cut(cut: MagnitudeCut, rows: Sequence[Finding], settings: CutSettings) -> dict[str, Any]:

@@ -11,9 +11,9 @@ Configuration (environment, read once per environment by `dependencies`):
 - the promotion gate (`promotion.GateSettings`): `SCORER_RECALL_TOLERANCE` (0.02),
   `SCORER_HOLDOUT_FRACTION` (0.25), `SCORER_MIN_HOLDOUT` (30), `SCORER_MIN_TRAINING` (50),
   `SCORER_MAX_AGREEMENT_DROP` (0.10);
-- the plant's cuts (`cuts.CutSettings`): `SCORER_CUT_MIN_DECISIONS` (40: fewer decisions of a type, no
-  cut of it), `SCORER_CUT_MIN_BELOW` (10), `SCORER_CUT_MISS_COST` (4.0), `SCORER_THRESHOLD_PRECISION` (0.95:
-  a type's review threshold rises until its upheld findings reach it).
+- the plant's cuts (`cuts.CutSettings`): `SCORER_CUT_MISS_COST` (4.0), and for a type's review threshold
+  `SCORER_CUT_MIN_DECISIONS` (10: fewer decisions of the type sent, no threshold), `SCORER_CUT_MIN_BELOW` (10)
+  and `SCORER_THRESHOLD_PRECISION` (0.95: the threshold rises until its upheld findings reach it).
 """
 
 from __future__ import annotations
