@@ -24,6 +24,7 @@ on moto about as long as a whole read (`docs/crew.md`, "Re-planning on events").
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ from typing import Any
 from plexlabor.approval.recommendations import CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.store import AuditStore
+
+logger = logging.getLogger(__name__)
 
 REPLAN_ACTOR = "crew_replan"
 """Who records a re-plan's suggestions, and closes those it superseded, in the audit trail."""
@@ -46,7 +49,10 @@ PLAN_LOOKBACK = timedelta(days=PLAN_HORIZON_DAYS + 1)
 before its day, and a plant's local date may be a day ahead of UTC's. Before, 3 days: a plan made 4 days ahead was
 invisible to the crew board and to re-plans, which then planned the shift from nothing."""
 READ_LIMIT = 50_000
-"""Events per status read (a shift of a 2,400-person plant has about 1,000 assignments)."""
+"""Events per status-index page (a shift of a 2,400-person plant has about 1,000 assignments; a status index holds
+every kind's events, of every day, from `PLAN_LOOKBACK` before the day on)."""
+READ_PAGES = 20
+"""At most this many pages per status read (a million events); a read cut there logs an error (`read_status`)."""
 CLOSING = (AuditStatus.APPROVED, AuditStatus.REJECTED, AuditStatus.EXPIRED)
 """The statuses that close a suggestion, in the order one wins over another (approved first)."""
 OPENING = (AuditStatus.PENDING_APPROVAL, AuditStatus.LOGGED)
@@ -141,8 +147,35 @@ def day_since(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), UTC) - PLAN_LOOKBACK
 
 
+def read_status(store: AuditStore, status: AuditStatus, since: datetime) -> list[AuditEvent]:
+    """Every event of `status` from `since` on, oldest first, page after page (`READ_LIMIT` each): the next page
+    starts at the last event's time, an event read twice is kept once, and a page that ends at the instant it started
+    from is asked again twice as large (a batch published at one instant); at most `READ_PAGES` pages, an error logged
+    when cut. One page was the whole read until 2026-12-06: past `READ_LIMIT` it dropped the newest events, today's
+    and tomorrow's plans. As `review.kpis.read_pages` pages (crew may not import review: the layers contract)."""
+    found: dict[str, AuditEvent] = {}
+    start, size = since, READ_LIMIT
+    for _ in range(READ_PAGES):
+        page = store.by_status(status, start, size)
+        found.update((event.event_id, event) for event in page)
+        if len(page) < size:
+            return list(found.values())
+        if page[-1].occurred_at > start:
+            start = page[-1].occurred_at
+        else:
+            size *= 2
+    logger.error(
+        "crew suggestions: %s events read from %s up to %s only, not to the end (%d pages)",
+        AuditStatus(status).value,
+        since.isoformat(),
+        start.isoformat(),
+        READ_PAGES,
+    )
+    return list(found.values())
+
+
 def read_day(store: AuditStore, day: date, since: datetime | None = None) -> DayRead:
-    """The day's crew suggestions and their closings, read whole (five status-index queries) from `since`
+    """The day's crew suggestions and their closings, read whole (five status indexes, each to the end) from `since`
     (default: `PLAN_LOOKBACK` before the day)."""
     kept = _Kept(datetime.min.replace(tzinfo=UTC))
     kept.add(store, day, since or day_since(day))
@@ -192,10 +225,10 @@ class _Kept:
         """Reads each status index from `since` (closings first: a suggestion read is never newer than its
         closing's read) and adds what it finds: the day's crew suggestions, and of the closings (the indexes hold
         every kind's, of every day) only theirs."""
-        closings = [event for status in CLOSING for event in store.by_status(status, since, READ_LIMIT)]
+        closings = [event for status in CLOSING for event in read_status(store, status, since)]
         for status in OPENING:
             for event in _of_day(
-                store.by_status(status, since, READ_LIMIT),
+                read_status(store, status, since),
                 day,
                 (*CREW_KINDS, CREW_REMOVAL),
                 AuditEventType.RECOMMENDATION,
@@ -205,15 +238,15 @@ class _Kept:
         _close(self.closed, (e for e in closings if e.finding_id in self.openings or e.finding_id in self.removals))
         if any((c := self.closed.get(r)) is not None and c.status is AuditStatus.APPROVED for r in self.removals):
             for status in REMOVAL_WRITES:
-                for event in store.by_status(status, since, READ_LIMIT):
+                for event in read_status(store, status, since):
                     if event.finding_id in self.removals:
                         self.removal_writes[event.event_id] = event
         if self.with_applied:
-            applied = store.by_status(AuditStatus.APPLIED, since, READ_LIMIT)
+            applied = read_status(store, AuditStatus.APPLIED, since)
             for event in _of_day(applied, day, (REPLAN_KIND,), AuditEventType.REPLAN):
                 self.applied[event.event_id] = event
         if self.with_claims:
-            claimed = store.by_status(AuditStatus.CLAIMED, since, READ_LIMIT)
+            claimed = read_status(store, AuditStatus.CLAIMED, since)
             for event in _of_day(claimed, day, (CLAIM_KIND,), AuditEventType.CLAIM):
                 self.claims[event.event_id] = event
 
