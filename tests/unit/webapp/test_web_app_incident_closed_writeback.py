@@ -66,6 +66,9 @@ def test_a_redriven_message_of_a_report_set_aside_writes_nothing_and_says_why(
     (why,) = _refusals(world, report)
     assert why.startswith("the report was withdrawn (not_incident: a drill) by S0001 at ")
     assert why.endswith(": nothing written to Plex")
+    # and its page says so, offering no "Send to Plex again" (a set-aside report is not sent)
+    page = _page(world, report, EHS, lambda_context)
+    assert "Not written: the report was withdrawn (not_incident: a drill)" in page and "Send to Plex again" not in page
 
 
 def test_a_send_again_queued_before_the_report_was_set_aside_writes_nothing(world: World, lambda_context: Any) -> None:
