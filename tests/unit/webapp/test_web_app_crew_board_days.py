@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
+from plexlabor.audit import AuditEvent, AuditStatus
+from plexlabor.audit.events import recommendation_event
+from plexlabor.crew import suggestions
 from plexlabor.crew.suggestions import day_since
-from plexlabor.webapp.crewboard import BOARD_DAYS, BoardReader
+from plexlabor.webapp import crewboard
+from plexlabor.webapp.crewboard import BOARD_DAYS, BoardReader, planned_shifts
 from tests.unit.crew.test_crew_suggestions import CountingStore
 
 TODAY = date(2026, 12, 5)
@@ -33,3 +39,35 @@ def test_only_the_days_asked_for_last_are_kept_and_a_day_dropped_is_read_whole_a
     store.reads.clear()
     reader.day(TODAY - timedelta(days=1), NOW)
     assert set(store.reads) == {day_since(TODAY - timedelta(days=1))}
+
+
+def test_the_shifts_planned_are_listed_when_the_opening_indexes_hold_more_than_a_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given pages of 10 events and 25 older openings of other kinds before tomorrow's plan, the newest events
+    monkeypatch.setattr(suggestions, "READ_LIMIT", 10)
+    monkeypatch.setattr(crewboard, "READ_LIMIT", 10, raising=False)  # the board's own read until 2026-12-06
+    store = CountingStore()
+    since = day_since(TODAY)
+    for n in range(25):
+        store.append(_opening(f"punch-{n}", since + timedelta(minutes=n), {"kind": "punch_finding"}))
+    tomorrow = TODAY + timedelta(days=1)
+    start = datetime(2026, 12, 6, 6, tzinfo=UTC)
+    plan = {"kind": "crew_assignment", "plan_day": tomorrow.isoformat(), "shift_code": "1"}
+    plan |= {"start": start.isoformat(), "end": (start + timedelta(hours=8)).isoformat()}
+    store.append(_opening("crew-1", NOW - timedelta(hours=1), plan))
+    # Then tomorrow's shift is listed, by the plain read and by the container's kept one
+    assert [(s.day, s.shift) for s in planned_shifts(store, TODAY)] == [(tomorrow, "1")]
+    assert [(s.day, s.shift) for s in BoardReader(store).planned(TODAY, NOW)] == [(tomorrow, "1")]
+
+
+def _opening(event_id: str, at: datetime, payload: dict[str, str]) -> AuditEvent:
+    return recommendation_event(
+        "job-operations:JO-1",
+        event_id,
+        status=AuditStatus.PENDING_APPROVAL,
+        occurred_at=at,
+        actor="crew_planner",
+        model_version="m-1",
+        payload=payload,
+    )

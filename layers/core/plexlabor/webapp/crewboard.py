@@ -65,12 +65,12 @@ from plexlabor.crew.suggestions import (
     CLOSING,
     CREW_KINDS,
     OPENING,
-    READ_LIMIT,
     REPLAN_ACTOR,
     DayRead,
     DayReader,
     day_since,
     read_day,
+    read_status,
 )
 from plexlabor.platform.clock import outside_dates
 from plexlabor.review.items import ReviewItem, item_from_event
@@ -602,9 +602,9 @@ def opening_shift(planned: list[PlannedShift], now: datetime) -> PlannedShift | 
 
 def planned_shifts(store: AuditStore, today: date) -> list[PlannedShift]:
     """The shifts of the crew suggestions published since `PLAN_LOOKBACK` before `today` (whatever day they plan),
-    by start: two status-index queries, the ones a day's read starts with."""
+    by start: the two opening status indexes read to the end (`read_status`), as a day's read starts."""
     found: dict[tuple[date, str], PlannedShift] = {}
-    _add_planned(found, (e for status in OPENING for e in store.by_status(status, day_since(today), READ_LIMIT)))
+    _add_planned(found, (e for status in OPENING for e in read_status(store, status, day_since(today))))
     return _by_start(found)
 
 
@@ -679,7 +679,7 @@ class BoardReader:
                 return _by_start(kept.found)
             whole = kept is None or kept.today != today or ticks - kept.full_at >= PLANNED_TTL_S
         since = day_since(today) if whole or kept is None else kept.since
-        events = [e for status in OPENING for e in self.store.by_status(status, since, READ_LIMIT)]
+        events = [e for status in OPENING for e in read_status(self.store, status, since)]
         with self._lock:
             found = {} if whole or self._planned is None else dict(self._planned.found)
             _add_planned(found, events)
