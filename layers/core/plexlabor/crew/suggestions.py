@@ -57,11 +57,11 @@ CLOSING = (AuditStatus.APPROVED, AuditStatus.REJECTED, AuditStatus.EXPIRED)
 """The statuses that close a suggestion, in the order one wins over another (approved first)."""
 OPENING = (AuditStatus.PENDING_APPROVAL, AuditStatus.LOGGED)
 REPLAN_KIND = "crew_replan"
+"""The kind of a re-plan's `applied` event (`replanning.applied_event`)."""
 REMOVAL_WRITES = (AuditStatus.WRITTEN, AuditStatus.WRITE_FAILED, AuditStatus.REVERTED)
 """The statuses of what plex_writeback (and a revert) did with an approved removal (`crew.removals.Removal.state`)."""
 CLAIM_KIND = "crew_claim"
 """The kind of a claim event (`crew.claims`; defined here, as this module imports the audit model only)."""
-"""The kind of a re-plan's `applied` event (`replanning.applied_event`)."""
 
 
 @dataclass(frozen=True)
