@@ -33,6 +33,7 @@ from typing import Any
 
 from plexlabor.approval.recommendations import CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
+from plexlabor.audit.paging import read_to_end
 from plexlabor.audit.store import AuditStore
 
 logger = logging.getLogger(__name__)
@@ -148,30 +149,19 @@ def day_since(day: date) -> datetime:
 
 
 def read_status(store: AuditStore, status: AuditStatus, since: datetime) -> list[AuditEvent]:
-    """Every event of `status` from `since` on, oldest first, page after page (`READ_LIMIT` each): the next page
-    starts at the last event's time, an event read twice is kept once, and a page that ends at the instant it started
-    from is asked again twice as large (a batch published at one instant); at most `READ_PAGES` pages, an error logged
-    when cut. One page was the whole read until 2026-12-06: past `READ_LIMIT` it dropped the newest events, today's
-    and tomorrow's plans. As `review.kpis.read_pages` pages (crew may not import review: the layers contract)."""
-    found: dict[str, AuditEvent] = {}
-    start, size = since, READ_LIMIT
-    for _ in range(READ_PAGES):
-        page = store.by_status(status, start, size)
-        found.update((event.event_id, event) for event in page)
-        if len(page) < size:
-            return list(found.values())
-        if page[-1].occurred_at > start:
-            start = page[-1].occurred_at
-        else:
-            size *= 2
-    logger.error(
-        "crew suggestions: %s events read from %s up to %s only, not to the end (%d pages)",
-        AuditStatus(status).value,
-        since.isoformat(),
-        start.isoformat(),
-        READ_PAGES,
-    )
-    return list(found.values())
+    """Every event of `status` from `since` on, oldest first, read to the end (`audit.paging.read_to_end`, pages of
+    `READ_LIMIT`); at most `READ_PAGES` pages, an error logged when cut. One page was the whole read until 2026-12-06:
+    past `READ_LIMIT` it dropped the newest events, today's and tomorrow's plans."""
+    pages = read_to_end(lambda start, size: store.by_status(status, start, size), since, READ_LIMIT, READ_PAGES)
+    if not pages.complete:
+        logger.error(
+            "crew suggestions: %s events read from %s up to %s only, not to the end (%d pages)",
+            AuditStatus(status).value,
+            since.isoformat(),
+            (pages.stopped_at or since).isoformat(),
+            READ_PAGES,
+        )
+    return pages.events
 
 
 def read_day(store: AuditStore, day: date, since: datetime | None = None) -> DayRead:
