@@ -53,6 +53,7 @@ from plexlabor.audit.events import (
     replaced,
     withdrawal,
 )
+from plexlabor.audit.paging import read_to_end
 from plexlabor.audit.store import AuditStore
 from plexlabor.audit.validations import PUNCH_RESOURCES, DayCount, ValidationCounts, resource_of
 from plexlabor.platform.clock import utc_now
@@ -214,27 +215,19 @@ def _overrides(decision: AuditEvent, swapped: set[str]) -> bool:
 
 
 def read_pages(
-    read: Callable[[datetime, int], list[AuditEvent]], status: AuditStatus, since: datetime, limit: int
+    read: Callable[[datetime | None, int], list[AuditEvent]], status: AuditStatus, since: datetime, limit: int
 ) -> list[AuditEvent]:
-    """Every event `read(since, limit)` (one status, oldest first, at most `limit`) answers from `since` on, page after
-    page: the next page starts at the last event's time, an event read twice is kept once, and a page that ends at
-    the instant it started from is asked again twice as large (a batch published at one instant); at most `PAGES`
-    pages (logged when cut). Written here as the review queue's `_pages` and `incidents.kindindex.incident_events`
-    page their indexes (a method of the queue's; review does not import incidents): the store answers one page per
+    """Every event `read(since, limit)` (one status, oldest first, at most `limit`) answers from `since` on, read to
+    the end (`audit.paging.read_to_end`); at most `PAGES` pages (logged when cut): the store answers one page per
     query."""
-    found: dict[str, AuditEvent] = {}
-    size = limit
-    for _ in range(PAGES):
-        page = read(since, size)
-        found.update((event.event_id, event) for event in page)
-        if len(page) < size:
-            return list(found.values())
-        if page[-1].occurred_at > since:
-            since = page[-1].occurred_at
-        else:
-            size *= 2
-    logger.error("KPIs: %s events read up to %s, not to the end", AuditStatus(status).value, since.isoformat())
-    return list(found.values())
+    pages = read_to_end(read, since, limit, PAGES)
+    if not pages.complete:
+        logger.error(
+            "KPIs: %s events read up to %s, not to the end",
+            AuditStatus(status).value,
+            (pages.stopped_at or since).isoformat(),
+        )
+    return pages.events
 
 
 def _read(audit: AuditStore, status: AuditStatus, since: datetime, limit: int) -> list[AuditEvent]:
