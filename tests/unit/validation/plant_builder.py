@@ -48,8 +48,8 @@ SHIFTS: dict[str, tuple[str, str, str, str]] = {
     "split-pm": ("12:14", "16:29", "14:00", "14:10"),  # ... the second 1 h 59 min after the first ends
 }
 
-BUILDING = {"code": "B1", "lat": 42.3314, "lon": -83.0458, "radius": 150.0}
-OTHER_BUILDING = {"code": "B2", "lat": 42.5000, "lon": -83.3000, "radius": 150.0}
+BUILDING: dict[str, Any] = {"code": "B1", "lat": 42.3314, "lon": -83.0458, "radius": 150.0}
+OTHER_BUILDING: dict[str, Any] = {"code": "B2", "lat": 42.5000, "lon": -83.3000, "radius": 150.0}
 PART, OPERATION, JOB, JOB_OPERATION = "PART-1", "10", "J1", "JO1"
 OTHER_PART, OTHER_OPERATION, OTHER_JOB, OTHER_JOB_OPERATION = "PART-2", "20", "J2", "JO2"
 BIOMETRIC_CLOCKS = {"CLK-2"}
