@@ -31,6 +31,7 @@ from enum import StrEnum
 
 from plexlabor.approval.directory import PeopleDirectory
 from plexlabor.audit.events import AuditEvent, AuditStatus, ran_out
+from plexlabor.audit.paging import read_to_end
 from plexlabor.audit.store import AuditStore
 from plexlabor.platform.clock import utc_now
 from plexlabor.review.items import PUNCH, ReviewItem, item_from_event
@@ -369,27 +370,21 @@ class ReviewQueue:
     def _pages(
         self, status: AuditStatus, since: datetime, next_since: datetime, deadline: float
     ) -> tuple[list[AuditEvent], datetime]:
-        """The events of `status` at or after `since`, page after page (the next page starts at the last
-        event's time; events seen twice at that instant are dropped), and where the next read starts
-        (`next_since` when this one read to the end)."""
-        found: dict[str, AuditEvent] = {}
-        size = self.limit
-        for _ in range(READ_PAGES):
-            page = self.audit.by_status(status, since, size)
-            found.update((event.event_id, event) for event in page)
-            if len(page) < size:
-                return list(found.values()), next_since
-            if page[-1].occurred_at <= since:
-                size *= 2  # a whole page at one instant: ask for more at once
-            since = page[-1].occurred_at
-            if time.monotonic() > deadline:
-                break
+        """The events of `status` at or after `since`, read to the end (`audit.paging.read_to_end`) unless
+        `READ_PAGES` or `deadline` stops it, and where the next read starts (`next_since` when this one read to the
+        end, else where it stopped)."""
+        pages = read_to_end(
+            lambda start, size: self.audit.by_status(status, start, size), since, self.limit, READ_PAGES, deadline
+        )
+        if pages.complete:
+            return pages.events, next_since
+        stopped_at = pages.stopped_at or since
         logger.error(
             "review queue: %s events read up to %s, not to the end; the next request goes on from there",
             status.value,
-            since.isoformat(),
+            stopped_at.isoformat(),
         )
-        return list(found.values()), since
+        return pages.events, stopped_at
 
     @staticmethod
     def _apply(known: _Known, found: dict[AuditStatus, tuple[list[AuditEvent], datetime]]) -> None:
