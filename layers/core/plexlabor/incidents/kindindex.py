@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from plexlabor.approval.recommendations import INCIDENT_CODING
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, AuditStore
 from plexlabor.audit.events import format_audit_time
+from plexlabor.audit.paging import read_to_end
 from plexlabor.incidents.withdrawal import called_back
 
 logger = logging.getLogger(__name__)
@@ -41,20 +42,14 @@ class IncidentEvents:
 
 
 def incident_events(audit: AuditStore, since: datetime | None) -> IncidentEvents:
-    """Every `incident_coding` event at or after `since` (None: all), oldest first, page after page (the next page
-    starts at the last event's time; an event read twice is kept once)."""
-    found: dict[str, AuditEvent] = {}
-    for _ in range(MAX_PAGES):
-        page = audit.by_kind(INCIDENT_CODING, since=since, limit=PAGE_SIZE)
-        fresh = [event for event in page if event.event_id not in found]
-        found.update((event.event_id, event) for event in page)
-        if len(page) < PAGE_SIZE:
-            return IncidentEvents(list(found.values()), True)
-        if not fresh:  # a whole page at one instant: the index cannot be paged past it
-            break
-        since = page[-1].occurred_at
-    logger.error("incident events: the kind index read up to %s, not to the end", since)
-    return IncidentEvents(list(found.values()), False)
+    """Every `incident_coding` event at or after `since` (None: all), oldest first, read to the end
+    (`audit.paging.read_to_end`, pages of `PAGE_SIZE`, at most `MAX_PAGES`)."""
+    pages = read_to_end(
+        lambda start, size: audit.by_kind(INCIDENT_CODING, since=start, limit=size), since, PAGE_SIZE, MAX_PAGES
+    )
+    if not pages.complete:
+        logger.error("incident events: the kind index read up to %s, not to the end", pages.stopped_at)
+    return IncidentEvents(pages.events, pages.complete)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,38 @@
+"""`kindindex.incident_events` reads the kind index past a batch of incident events published at one instant that
+fills a page (the page asked again twice as large, `audit.paging.read_to_end`): it stopped there, `complete` False."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from plexlabor.approval.recommendations import INCIDENT_CODING
+from plexlabor.audit import AuditStatus, InMemoryAuditStore
+from plexlabor.audit.events import recommendation_event
+from plexlabor.incidents import kindindex
+
+AT = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+
+
+def test_a_batch_at_one_instant_filling_a_page_is_read_past(monkeypatch: pytest.MonkeyPatch) -> None:
+    audit = InMemoryAuditStore()
+    times = [AT] + [AT + timedelta(hours=1)] * 4 + [AT + timedelta(hours=2)]
+    for number, at in enumerate(times):
+        audit.append(
+            recommendation_event(
+                f"incidents:INC-{number}",
+                f"INC-{number}",
+                status=AuditStatus.PENDING_APPROVAL,
+                occurred_at=at,
+                actor="incident_coder",
+                model_version="incident-1",
+                payload={"kind": INCIDENT_CODING},
+            )
+        )
+    monkeypatch.setattr(kindindex, "PAGE_SIZE", 3)
+
+    read = kindindex.incident_events(audit, None)
+
+    assert read.complete
+    assert sorted(event.finding_id or "" for event in read.events) == [f"INC-{n}" for n in range(6)]
