@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from plexlabor.approval.recommendations import INCIDENT_CODING
-from plexlabor.audit import AuditStatus, InMemoryAuditStore
-from plexlabor.audit.events import recommendation_event
+from plexlabor.audit import InMemoryAuditStore
 from plexlabor.incidents import kindindex
+from tests.unit.audit.test_audit_paging import opened
 
 AT = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 
@@ -19,20 +19,10 @@ def test_a_batch_at_one_instant_filling_a_page_is_read_past(monkeypatch: pytest.
     audit = InMemoryAuditStore()
     times = [AT] + [AT + timedelta(hours=1)] * 4 + [AT + timedelta(hours=2)]
     for number, at in enumerate(times):
-        audit.append(
-            recommendation_event(
-                f"incidents:INC-{number}",
-                f"INC-{number}",
-                status=AuditStatus.PENDING_APPROVAL,
-                occurred_at=at,
-                actor="incident_coder",
-                model_version="incident-1",
-                payload={"kind": INCIDENT_CODING},
-            )
-        )
+        opened(audit, number, at, INCIDENT_CODING)
     monkeypatch.setattr(kindindex, "PAGE_SIZE", 3)
 
     read = kindindex.incident_events(audit, None)
 
     assert read.complete
-    assert sorted(event.finding_id or "" for event in read.events) == [f"INC-{n}" for n in range(6)]
+    assert sorted(event.finding_id or "" for event in read.events) == [f"item-{n}" for n in range(6)]
