@@ -17,7 +17,7 @@ It is idempotent (an event indexed already is left as it is), bounded (`pages` s
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -68,6 +68,12 @@ class Outcome:
         decision = self.decision
         return decision if decision is not None and decision.status is AuditStatus.APPROVED else None
 
+    @property
+    def asks_to_correct(self) -> list[str]:
+        """The decided reports of the same text and time this resend asks the EHS lead to correct (ux_s13 #16)."""
+        opening = self.opening
+        return [str(decided) for decided in (opening.payload.get("asks_to_correct") or [])] if opening else []
+
 
 def outcomes(events: Iterable[AuditEvent]) -> dict[str, Outcome]:
     """Each incident's `Outcome` from its events, by incident id."""
@@ -84,6 +90,22 @@ def outcomes(events: Iterable[AuditEvent]) -> dict[str, Outcome]:
         elif called_back(event):
             found[item] = Outcome(now.opening, now.decision, True)
     return found
+
+
+def counted(found: Mapping[str, Outcome]) -> dict[str, Outcome]:
+    """The incidents of `found` the trends and the training rows count: not called back, and not a resend asking the
+    EHS lead to correct a decided report (`Outcome.asks_to_correct`) while that report stands, as it is the same event,
+    counted once as the decided report (counted in its place once each report it names is called back; one with no
+    event in `found` is taken to stand)."""
+
+    def stands(item: str) -> bool:
+        return item not in found or not found[item].called_back
+
+    return {
+        item: outcome
+        for item, outcome in found.items()
+        if not outcome.called_back and not any(stands(decided) for decided in outcome.asks_to_correct)
+    }
 
 
 def incident_outcomes(audit: AuditStore, since: datetime | None) -> dict[str, Outcome]:
