@@ -523,3 +523,12 @@ def test_the_reporter_is_told_the_report_was_sent_and_the_time_they_gave_is_not_
     again = {"reported": "again"}
     body = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", REPORTER, lambda_context, query=again)["body"]
     assert "You sent this report already: it was recorded once, and this is it." in body
+
+
+def test_the_workcenter_the_reporter_gave_is_not_called_unnamed(world: World, lambda_context: Any) -> None:
+    # ux2_s13 #1: "Where: no workcenter named" stood under the workcenter the form gave, as "When" did under its time
+    deps = IncidentDeps(world.audit, None, zone=ZONE, clock=world.clock)
+    report = IncidentReport(narrative=VAGUE, workcenter_code="CNC-02")
+    incident_id = log_incident(deps, report, "E0001").incident_id
+    body = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", REPORTER, lambda_context)["body"]
+    assert "Where: no workcenter in the text (the report gives CNC-02)" in body and "no workcenter named" not in body
