@@ -84,22 +84,29 @@ def longest_period_start(last: date) -> date:
     return last - timedelta(days=LONGEST_DAYS - 1)
 
 
-STATUS_FILTERS: dict[str, tuple[str, frozenset[Standing]]] = {
-    "waiting": ("Waiting for the EHS lead (to code or to confirm)", WAITING),
-    "coding": ("Needs coding", frozenset({Standing.IN_QUEUE, Standing.HELD})),
-    "awaiting": ("Coded automatically, awaiting confirmation", frozenset({Standing.AWAITING})),
+def _standing_in(*standings: Standing) -> Callable[[ListedIncident], bool]:
+    """Keeps an incident whose standing is one of `standings`."""
+    return lambda listed: listed.standing in standings
+
+
+STATUS_FILTERS: dict[str, tuple[str, Callable[[ListedIncident], bool]]] = {
+    "waiting": ("Waiting for the EHS lead (to code or to confirm)", _standing_in(*WAITING)),
+    "correction": ("Asks to correct a decided report", lambda listed: listed.correction_to_make),
+    "coding": ("Needs coding", _standing_in(Standing.IN_QUEUE, Standing.HELD)),
+    "awaiting": ("Coded automatically, awaiting confirmation", _standing_in(Standing.AWAITING)),
     "confirmed": (
         "Confirmed",
-        frozenset(
-            {Standing.SENDING, Standing.DRY_RUN, Standing.WRITTEN, Standing.WITHDRAWN, Standing.CONFIRMED_IN_QUEUE}
+        _standing_in(
+            Standing.SENDING, Standing.DRY_RUN, Standing.WRITTEN, Standing.WITHDRAWN, Standing.CONFIRMED_IN_QUEUE
         ),
     ),
-    "failed": ("Plex write failed", frozenset({Standing.WRITE_FAILED})),
-    "rejected": ("Rejected in the queue", frozenset({Standing.REJECTED})),
-    "replaced": ("Replaced by a corrected report", frozenset({Standing.REPLACED})),
-    "withdrawn": ("Withdrawn, not an incident or a duplicate", frozenset({Standing.RETRACTED})),
+    "failed": ("Plex write failed", _standing_in(Standing.WRITE_FAILED)),
+    "rejected": ("Rejected in the queue", _standing_in(Standing.REJECTED)),
+    "replaced": ("Replaced by a corrected report", _standing_in(Standing.REPLACED)),
+    "withdrawn": ("Withdrawn, not an incident or a duplicate", _standing_in(Standing.RETRACTED)),
 }
-"""The list's status filter (`?status=`): its values, each with its label and the standings it keeps."""
+"""The list's status filter (`?status=`): its values, each with its label and what it keeps (`correction`: a resend
+asking the EHS lead to correct a decided report that waits for her, `ListedIncident.correction_to_make`)."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,18 @@ class ListedIncident:
     def replaces(self) -> list[str]:
         """The reporter's earlier reports of the same text and time this one replaced."""
         return [str(earlier) for earlier in self.opening.payload.get("replaces") or []]
+
+    @property
+    def asks_to_correct(self) -> list[str]:
+        """The decided reports of the same text and time this resend asks the EHS lead to correct (a resend never
+        replaces a decided report: ux_s13 #16)."""
+        return [str(decided) for decided in self.opening.payload.get("asks_to_correct") or []]
+
+    @property
+    def correction_to_make(self) -> bool:
+        """A resend asking the EHS lead to correct a decided report that waits for her (`WAITING`): she corrects
+        that report on its page, then sets this one aside as a duplicate of it."""
+        return bool(self.asks_to_correct) and self.standing in WAITING
 
     @property
     def in_plex(self) -> bool:

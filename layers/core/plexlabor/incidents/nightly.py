@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.audit import AuditEvent, AuditStatus, AuditStore
-from plexlabor.incidents.kindindex import incident_outcomes
+from plexlabor.incidents.kindindex import counted, incident_outcomes
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.trends import (
     LOOKBACK_DAYS,
@@ -85,11 +85,13 @@ def recorded_incidents(audit: AuditStore, since: datetime, zone: ZoneInfo) -> li
     """Every incident recorded at or after `since`, as the trends count it, read from the incidents' own kind index
     (`kindindex`: never a capped plant-wide status read, review 163 D4); not a report its reporter's corrected resend
     replaced (`service.superseding_event`): the correction is counted in its place, once; nor one withdrawn as sent
-    by mistake, nor one the EHS lead set aside as not an incident or a duplicate (`withdrawal`)."""
+    by mistake, nor one the EHS lead set aside as not an incident or a duplicate (`withdrawal`), nor a resend asking
+    the EHS lead to correct a report she decided while that report stands (`kindindex.counted`: the same event, ux_s13
+    #16; both counted until she set the resend aside)."""
     facts = []
-    for outcome in incident_outcomes(audit, since).values():
+    for outcome in counted(incident_outcomes(audit, since)).values():
         event = outcome.opening
-        if event is None or event.occurred_at < since or outcome.called_back:
+        if event is None or event.occurred_at < since:
             continue
         payload = event.payload
         incident = payload.get("incident") or {}

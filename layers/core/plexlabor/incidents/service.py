@@ -44,7 +44,7 @@ from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import SUPERSEDED_BY, expiry_event, recommendation_event, replaced, stable_event_id
 from plexlabor.audit.publish import append_once, review_status
 from plexlabor.incidents.extraction import Place, extract
-from plexlabor.incidents.kindindex import incident_outcomes
+from plexlabor.incidents.kindindex import counted, incident_outcomes
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, code_problem
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.reports import CodedReport
@@ -692,12 +692,13 @@ def training_reports(audit: AuditStore, since: datetime | None = None) -> list[C
     """Every incident the EHS lead decided since `since` as coded reports to train on (`corrected_reports`), read from
     the incidents' own kind index (`kindindex`: never a capped plant-wide status read, review 163 D4); not a report
     its reporter's corrected resend replaced (an injury's codes on what the reporter called a near miss: the live
-    report's decision teaches instead), nor one withdrawn or set aside as not an incident or a duplicate."""
+    report's decision teaches instead), nor one withdrawn or set aside as not an incident or a duplicate, nor a resend
+    asking the EHS lead to correct a report she decided while that report stands (`kindindex.counted`: the same event,
+    taught by that report's codes once she corrects them; ux_s13 #16)."""
     decided = {
         item: outcome
-        for item, outcome in incident_outcomes(audit, since).items()
+        for item, outcome in counted(incident_outcomes(audit, since)).items()
         if (approved := outcome.approved) is not None
-        and not outcome.called_back
         and (since is None or approved.occurred_at >= since)  # its newest decision made since then, not a later write
     }
     openings = [

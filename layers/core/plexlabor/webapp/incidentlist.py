@@ -4,12 +4,15 @@ when and where it happened, injury or near miss, the event in words, who reporte
 words (`incidents.listing.Standing`: in the EHS queue, coded automatically and awaiting confirmation,
 confirmed and written to Plex or a dry run, a failed write with its reason...); the heading counts what
 awaits the EHS lead, over the period shown (it says so, and links the longest period). A report a corrected resend
-replaced is listed as such, linking the new one, and not counted; one withdrawn as sent by mistake, or set aside by
+replaced is listed as such, linking the new one, and not counted; a resend of a report the EHS lead decided asks her
+to correct that one (`asks_to_correct`, ux_s13 #16): its row names and links it, with who decided it and when, and
+while it waits reads as hers to do (correct that report, set this one aside), counted in the heading and kept by the
+`correction` filter; one withdrawn as sent by mistake, or set aside by
 the EHS lead as not an incident or a duplicate, says so (`withdrawal.closing_words`), who (in role words), when and
 why, and is not counted either; on a phone each row stacks, its status first
 (the template's style). Filters: status, department, the period reported in (`from`, `to`: plant-local days, at
-most `MAX_DAYS`, the last `DEFAULT_DAYS` by default, the last `MAX_DAYS` for what waits for the EHS lead, `waiting`:
-the review queue and review_sweep's digest link it); a malformed one is a 400 naming it.
+most `MAX_DAYS`, the last `DEFAULT_DAYS` by default, the last `MAX_DAYS` for what waits for the EHS lead, `waiting`
+(the review queue and review_sweep's digest link it) and `correction`); a malformed one is a 400 naming it.
 
 Read from the audit table's kind index, bounded, and kept by a warm container (`incidents.listing.IncidentLog`,
 `Dependencies.incident_log`): a warm request reads only what is new.
@@ -30,7 +33,7 @@ from urllib.parse import urlencode
 from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.incidents.listing import LONGEST_DAYS, STATUS_FILTERS, ListedIncident, Standing, longest_period_start
-from plexlabor.incidents.service import opening
+from plexlabor.incidents.service import decisions_of, opening
 from plexlabor.incidents.withdrawal import closing_words, withdrawal
 from plexlabor.platform.clock import local_midnight, outside_dates
 from plexlabor.webapp import incidents as incident_page  # its names read at request time: it imports webapp.app
@@ -41,6 +44,8 @@ PAGE_SIZE = 50
 DEFAULT_DAYS = 90
 MAX_DAYS = LONGEST_DAYS
 """The longest period one list reads (the kind index from its first day on; the EHS lead's digest reads the same)."""
+WAITING_FILTERS = frozenset({"waiting", "correction"})
+"""The status filters of what waits for the EHS lead: they show the longest period unless asked for another."""
 DEPARTMENT = re.compile(r"[\w .&/()+-]{1,64}")
 """What a department code may look like in the filter (the incident form takes at most 64 characters)."""
 
@@ -70,7 +75,8 @@ class ListFilters:
             raise FilterError("Department: a department code of at most 64 letters, digits and . & / ( ) + -")
         last = _day(query.get("to"), "To", today)
         # what waits may be older than the default period: the longest one, which the EHS lead's digest reads too
-        default = longest_period_start(last) if status == "waiting" else last - timedelta(days=DEFAULT_DAYS - 1)
+        waits = status in WAITING_FILTERS
+        default = longest_period_start(last) if waits else last - timedelta(days=DEFAULT_DAYS - 1)
         first = _day(query.get("from"), "From", default)
         if first > last:
             raise FilterError("From: a day on or before To")
@@ -82,8 +88,7 @@ class ListFilters:
         return cls(first, last, status, department, int(text))
 
     def keeps(self, listed: ListedIncident) -> bool:
-        wanted = STATUS_FILTERS[self.status][1] if self.status else None
-        return (wanted is None or listed.standing in wanted) and (
+        return (self.status is None or STATUS_FILTERS[self.status][1](listed)) and (
             self.department is None or (listed.department or "").casefold() == self.department.casefold()
         )
 
@@ -124,6 +129,10 @@ def status_words(page: Page, listed: ListedIncident) -> str:
     """Where the incident stands, in words that name who decided."""
     standing, decision, plex = listed.standing, listed.decision, listed.plex
     by = page.who(decision.actor) if decision is not None else ""
+    if listed.correction_to_make:  # the template names and links the decided report (ux_s13 #16)
+        if page.viewer.roles & incident_page.CODERS:
+            return "Asks you to correct a decided report: correct that one on its page, then set this one aside"
+        return "With the EHS lead: it asks them to correct a decided report"
     if standing in REPORTER_WORDS and not page.viewer.roles & incident_page.CODERS:
         return REPORTER_WORDS[standing]
     if standing is Standing.IN_QUEUE:
@@ -155,8 +164,11 @@ def status_words(page: Page, listed: ListedIncident) -> str:
     return f"{'Corrected' if listed.corrects else 'Confirmed'} by {by} — {sent}"
 
 
-def _row(page: Page, listed: ListedIncident, named: Callable[[str, str], str]) -> dict[str, Any]:
-    """One row; `named` names a report of the pair a corrected resend makes (its id only the link's target)."""
+def _row(
+    page: Page, listed: ListedIncident, named: Callable[[str, str], str], decided: Callable[[str], str]
+) -> dict[str, Any]:
+    """One row; `named` names a report of the pair a corrected resend makes (its id only the link's target), `decided`
+    says who decided a report a resend asks the EHS lead to correct, and when."""
     happened = incident_page._moment(listed.happened, page.deps.zone)
     event = listed.event
     return {
@@ -177,6 +189,10 @@ def _row(page: Page, listed: ListedIncident, named: Callable[[str, str], str]) -
         "replaced_by_name": named(listed.replaced_by, "the corrected report") if listed.replaced_by else "",
         "held_in_plex": listed.replaced_by is not None and listed.in_plex,
         "replaces": [(earlier, named(earlier, "the reporter's earlier report")) for earlier in listed.replaces],
+        "asks_to_correct": [
+            (earlier, named(earlier, "the reporter's decided report"), decided(earlier))
+            for earlier in listed.asks_to_correct
+        ],
     }
 
 
@@ -207,7 +223,15 @@ def incident_list() -> Response[str]:
     return _render(
         page,
         filters,
-        rows=[_row(page, listed, partial(_report_name, page, listing.incidents)) for listed in shown],
+        rows=[
+            _row(
+                page,
+                listed,
+                partial(_report_name, page, listing.incidents),
+                partial(_decided_by, page, listing.incidents),
+            )
+            for listed in shown
+        ],
         matching=len(matching),
         total=len(visible),
         first_row=(number - 1) * PAGE_SIZE + 1,
@@ -216,6 +240,7 @@ def incident_list() -> Response[str]:
         awaiting=counts[Standing.AWAITING],
         coding=counts[Standing.IN_QUEUE] + counts[Standing.HELD],
         failed=counts[Standing.WRITE_FAILED],
+        corrections=sum(1 for listed in visible if listed.correction_to_make),
         departments=departments,
         complete=listing.complete,
         wider=_wider(filters, today),
@@ -229,6 +254,16 @@ def _report_name(page: Page, listed: list[ListedIncident], incident_id: str, unk
     if found is None:
         found = opening(page.deps.review.audit, incident_id)
     return incident_page.report_name(page, found, unknown)
+
+
+def _decided_by(page: Page, listed: list[ListedIncident], incident_id: str) -> str:
+    """Who decided a report of the list last, and when ("decided by … on …"): from the period read, else from its own
+    decisions (a report decided before the period shown); empty when none is found."""
+    decision = next((item.decision for item in listed if item.incident_id == incident_id), None)
+    if decision is None:
+        decisions = decisions_of(page.deps.review.audit, incident_id)
+        decision = decisions[-1] if decisions else None
+    return f"decided by {page.who(decision.actor)} on {page.local(decision.occurred_at)}" if decision else ""
 
 
 def _wider(filters: ListFilters, today: date) -> str | None:
