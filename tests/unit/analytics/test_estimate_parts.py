@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from plexlabor.analytics.inputs import read_inputs
-from plexlabor.analytics.report import ScoresReport
+from plexlabor.analytics.report import MIN_CORRELATION_PEOPLE, PartSummary, ScoresReport
 from plexlabor.analytics.scores import score
 from plexlabor.plant import PlantFolder
 from plexlabor.plex import PlantFolderSource
@@ -68,6 +68,9 @@ def test_nonconformances_keep_the_estimate_alone_and_the_scrap_read_with_it(repo
     scrap = summary.parts["scrap"]
     # In the generator one scrap factor drives both, and the plant's data shows it
     assert scrap.correlation is not None and scrap.correlation > 0.5
+    # estimated from the people who recorded scrap (every one of them has entries)
+    scrapped = [u for u in report.operators if u.measures["nonconformances_per_entry"].parts["scrap"].volume > 0]
+    assert scrap.people == len(scrapped) >= MIN_CORRELATION_PEOPLE
     assert summary.parts["alone"].target == pytest.approx(summary.target)
     for unit in report.operators:
         measure = unit.measures["nonconformances_per_entry"]
@@ -76,3 +79,20 @@ def test_nonconformances_keep_the_estimate_alone_and_the_scrap_read_with_it(repo
         # scrap above the plant's raises the estimate above the one on nonconformances alone, and below lowers it
         if with_scrap.volume >= 5 and abs(with_scrap.estimate / scrap.target - 1) > 0.5:
             assert (measure.estimate > alone.estimate) == (with_scrap.estimate > scrap.target), unit.label
+
+
+@pytest.mark.parametrize(
+    ("correlation", "people", "stated"),
+    [
+        (0.999, 200, None),
+        (-0.995, 200, None),
+        (0.6, MIN_CORRELATION_PEOPLE - 1, None),
+        (0.6, 200, 0.6),
+        (0.6, None, 0.6),
+    ],
+)
+def test_a_correlation_at_the_edge_or_from_few_people_is_not_a_finding(
+    correlation: float, people: int | None, stated: float | None
+) -> None:
+    part = PartSummary(target=0.03, spread=0.01, correlation=correlation, people=people)
+    assert part.stated_correlation == stated

@@ -118,6 +118,15 @@ def test_the_page_says_how_the_funnel_limits_were_set_and_flags_few_of_a_plant_w
     assert summary.funnel_spread > 0.05
     assert f"differs from the plant by about {summary.funnel_spread:.2f} (one standard deviation)" in how
     assert "about three of those either side" in how  # (ux136 #6: '± 0.10' beside limits of 0.67-1.32)
+    # And the spread the first line gives is that one, or the paragraph says why the funnel's is another
+    # (ux_s13 17g: "spread between people 0.07", then "differs from the plant by about 0.08" two lines on)
+    first, funnel = f"{summary.spread:.2f}", f"{summary.funnel_spread:.2f}"
+    assert f"a typical person differs from it by about {first} (the spread between people" in body
+    same, second_way = (
+        f"the spread above, {first}, estimated again",
+        f"a second way, which gives {funnel} here, not {first}",
+    )
+    assert (same if first == funnel else second_way) in how
     # And only a few operators fall outside, not half the plant (ux119 #11: 70 of 157), and it says how many
     assert summary.outside_funnel <= 0.05 * operators
     if summary.outside_funnel:

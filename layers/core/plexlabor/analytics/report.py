@@ -39,6 +39,28 @@ class PartSummary(BaseModel):
     target: float
     spread: float
     correlation: float | None = None
+    people: int | None = None
+    """How many people the correlation was estimated from (None: a report made before it was kept)."""
+
+    @property
+    def stated_correlation(self) -> float | None:
+        """The correlation between people as a finding the page may state; None when there is none or it
+        cannot be estimated from these people: at the edge (|r| >= `EDGE_CORRELATION`, where the moment
+        estimate of the covariance was clipped to a valid one, so it says the data could not place it, not
+        that the two move as one) or from fewer than `MIN_CORRELATION_PEOPLE` people."""
+        if self.correlation is None or abs(self.correlation) >= EDGE_CORRELATION:
+            return None
+        if self.people is not None and self.people < MIN_CORRELATION_PEOPLE:
+            return None
+        return self.correlation
+
+
+EDGE_CORRELATION = 0.99
+"""A correlation between people this close to +-1 is a boundary estimate, not a finding."""
+MIN_CORRELATION_PEOPLE = 30
+"""Fewer people than this cannot place a correlation between them: even from exact values the 95 %
+interval of a correlation of 0 from 30 people is -0.36 to 0.36 (Fisher's z), and these values are
+estimates with their own noise."""
 
 
 class MeasureScore(BaseModel):

@@ -223,7 +223,9 @@ def _nonconformances(units: Sequence[Sequence[EntryFacts]], _: Sequence[int]) ->
     correlation = float(between[0, 1] / math.sqrt(between[0, 0] * between[1, 1]))
     sides = (
         PartFit("alone", rate.target, rate.spread),
-        PartFit("scrap", _precision_weighted(values[:, 0], variances[:, 0]), math.sqrt(between[0, 0]), correlation),
+        PartFit(
+            "scrap", _precision_weighted(values[:, 0], variances[:, 0]), math.sqrt(between[0, 0]), correlation, together
+        ),
     )
     return Fit(rate.target, math.sqrt(between[1, 1]), rate.dispersion, estimates, rate.funnel_spread, sides)
 
@@ -343,7 +345,9 @@ def _score_units(
             outside_funnel=sum(1 for e in fit.estimates if e.outside_funnel),
             ranked=sum(1 for r in ranks if r[0] is not None),
             parts={
-                part.name: PartSummary(target=part.target, spread=part.spread, correlation=part.correlation)
+                part.name: PartSummary(
+                    target=part.target, spread=part.spread, correlation=part.correlation, people=part.people
+                )
                 for part in fit.parts
             },
         )

@@ -70,6 +70,8 @@ class PartFit:
     target: float
     spread: float
     correlation: float | None = None
+    people: int | None = None
+    """How many people the correlation was estimated from."""
 
 
 @dataclass(frozen=True)

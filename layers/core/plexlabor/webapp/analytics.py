@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from plexlabor.analytics.artifact import AnalyticsArtifact, read_artifact
-from plexlabor.analytics.report import MeasureScore, MeasureSummary, UnitScores
+from plexlabor.analytics.report import MeasureScore, MeasureSummary, PartSummary, UnitScores
 from plexlabor.platform.artifacts import ReportPointer
 from plexlabor.review.queue import Role
 from plexlabor.webapp.latest import LatestReport
@@ -91,6 +91,34 @@ def _share(value: float) -> str:
 def _points(spread: float) -> str:
     """A spread between people in a share, in percentage points."""
     return f"{spread * 100:.2f} percentage points"
+
+
+def spread_text(name: str, summary: MeasureSummary) -> str:
+    """The measure's spread between people, as the page's first line says it."""
+    spread = shown(name, summary.spread)
+    return f"a typical person differs from it by about {spread} (the spread between people, one standard deviation)"
+
+
+def funnel_spread_text(name: str, summary: MeasureSummary) -> str:
+    """What spread between people the funnel limits allow for, and why it is not the first line's figure
+    when it differs (ux_s13 17g: "spread between people 0.07", then "differs by about 0.08" two lines on)."""
+    if summary.funnel_spread <= 0:
+        return (
+            "; these people differ from each other no more than chance explains, so chance is all the limits allow for"
+        )
+    funnel, spread = shown(name, summary.funnel_spread), shown(name, summary.spread)
+    how = (
+        f"; this is the spread above, {spread}, estimated again"
+        if funnel == spread
+        else f"; this is the spread above estimated a second way, which gives {funnel} here, not {spread}: the "
+        f"{spread} counts every person fully and is what each estimate is shrunk with, the {funnel} is estimated"
+    )
+    return (
+        f" and for the ordinary spread between this plant's people: a typical person differs from the plant by about "
+        f"{funnel} (one standard deviation), so the limits sit about three of those either side of the plant and, "
+        f"where this spread outweighs chance, hardly widen with fewer entries{how} from these weeks' data with the "
+        "people furthest out set aside, so that they cannot widen the limits meant to find them"
+    )
 
 
 @dataclass(frozen=True)
@@ -167,21 +195,36 @@ def model_text(name: str, summary: MeasureSummary) -> str:
             f"estimate can lie beyond the raw value{older}."
         )
     if name == "nonconformances_per_entry" and scrap and scrap.correlation is not None:
-        if abs(scrap.correlation) >= CORRELATED:
-            more = "more" if scrap.correlation > 0 else "fewer"
+        correlation = scrap.stated_correlation
+        if correlation is None:
+            return (
+                "Each estimate is the person's nonconformance rate shrunk toward the plant and read together with "
+                f"their scrap, {luck} Whether people here who scrap more are also found with more nonconformances "
+                f"{_cannot_tell(scrap)}, so how far a person's scrap moves their estimate is not a finding either: "
+                "an estimate can lie beyond the raw value (moved by their scrap); the row says so."
+            )
+        if abs(correlation) >= CORRELATED:
+            more = "more" if correlation > 0 else "fewer"
             return (
                 "Each estimate is the person's nonconformance rate shrunk toward the plant and read together with "
                 "their scrap: people here who lose more of an entry's pieces when they scrap are also found with "
-                f"{more} nonconformances (correlation {scrap.correlation:.2f} between people), so a person's scrap, "
+                f"{more} nonconformances (correlation {correlation:.2f} between people), so a person's scrap, "
                 f"recorded far more often than a finding, moves their estimate, {luck} So an estimate can lie beyond "
                 "the raw value (raised by scrap above the plant's, lowered by scrap below it); the row says so."
             )
         return (
             "Each estimate is the person's nonconformance rate shrunk toward the plant as much as their entries are "
             f"few, {luck} It is read together with their scrap, but here the two hardly go together (correlation "
-            f"{scrap.correlation:.2f} between people), so their scrap moves it little."
+            f"{correlation:.2f} between people), so their scrap moves it little."
         )
     return f"Each estimate is the person's raw value shrunk toward the plant as much as their volume is small, {luck}"
+
+
+def _cannot_tell(scrap: PartSummary) -> str:
+    """Why the correlation between people of nonconformances and scrap is not stated
+    (`PartSummary.stated_correlation`)."""
+    people = f"these {scrap.people} people" if scrap.people is not None else "this plant's people"
+    return f"cannot be estimated from {people}"
 
 
 @dataclass(frozen=True)
@@ -247,13 +290,19 @@ def estimate_note(name: str, score: MeasureScore, summary: MeasureSummary) -> Es
             if scrap.volume > 0
             else "they recorded no scrap"
         )
+        correlation = scrap_fit.stated_correlation
+        how_together = (
+            f"people here who scrap more are also found with {'more' if correlation > 0 else 'fewer'} "
+            f"nonconformances (correlation {correlation:.2f} between people)"
+            if correlation is not None
+            else f"whether people here who scrap more are also found with more nonconformances "
+            f"{_cannot_tell(scrap_fit)}, so how far their scrap moved the estimate is not a finding either"
+        )
         return EstimateNote(
             f"{moved} by their scrap",
             f"The estimate {shown(name, score.estimate)} lies {direction} their raw value {shown(name, score.raw)} "
             f"({alone.raw * alone.volume:.0f} of {alone.volume:.0f} entries), {moved} by their scrap: on their "
-            f"nonconformances alone it would be {shown(name, alone.estimate)}; {their_scrap}, and people here who "
-            f"scrap more are also found with more nonconformances (correlation {scrap_fit.correlation or 0:.2f} "
-            "between people).",
+            f"nonconformances alone it would be {shown(name, alone.estimate)}; {their_scrap}, and {how_together}.",
         )
     return None
 

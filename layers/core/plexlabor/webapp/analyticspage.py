@@ -16,10 +16,12 @@ from plexlabor.webapp.analytics import (
     AnalyticsIndex,
     AnalyticsScope,
     estimate_note,
+    funnel_spread_text,
     model_text,
     operator_card,
     scores_view,
     shown,
+    spread_text,
 )
 from plexlabor.webapp.app import Page, _query, app
 from plexlabor.webapp.dashboards import Drawn, _charted, _number, _text, chart_scripts, drawn_from
@@ -48,6 +50,8 @@ def analytics(page: Page, scope: AnalyticsScope, index: AnalyticsIndex, problem:
         "shown": shown,
         "estimate_note": estimate_note,
         "model_text": model_text,
+        "spread_text": spread_text,
+        "funnel_spread_text": funnel_spread_text,
     }
     number = _text(query, "employee")
     if number is not None:
