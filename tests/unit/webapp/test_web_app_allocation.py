@@ -241,7 +241,8 @@ def test_who_does_not_decide_unallocated_time_reads_the_stretches_with_who_decid
     body = html.unescape(_call(reports, claims)["body"])
     assert "/queue?kind=unallocated_time" not in body and "/items/" not in body
     assert "in the review queue of the person's supervisor" in body and "this list is for reading" in body
-    assert body.count("<td>E0001</td></tr>") == len(stretches)  # who decides, named (here by id: no directory)
+    # who decides, named (here by id: no directory), as one the stretch waits for, not one who decided (ux2_s13 #3)
+    assert body.count("<td>waits for E0001</td></tr>") == len(stretches) and "Decided by" not in body
 
 
 def test_a_supervisor_decides_the_stretches_of_their_department_from_the_page(
