@@ -3,6 +3,7 @@ the refusal, who sees which answer, and that every text shown is escaped."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from tests.unit.webapp.viewers import OPERATOR
 OTHER_OPERATOR = {"cognito:username": "E0108", "cognito:groups": "operator", "custom:employee_id": "E0108"}
 SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:employee_id": "E0001"}
 PLANNER = {"cognito:username": "plan1", "cognito:groups": "planner"}
-STEPS = {
+STEPS: dict[str, Any] = {
     "kind": "steps",
     "text": "Replacing the spindle belt [1]:\n1. Lock out the mill. [1#1]\n2. Remove the <guard>. [1#2]",
     "procedure_id": "1",
@@ -96,6 +97,37 @@ def test_the_logged_answer_is_shown_as_numbered_steps_with_their_citations(world
     assert "Nothing relevant found" not in body
 
 
+SETTINGS = {
+    "operation": "20",
+    "lot_id": "LOT-7731",
+    "settings": {"barrel_temp_c": 231.4},
+    "limits": {"barrel_temp_c": [210.0, 260.0]},
+    "runs": [{"run_id": "RUN-00017", "distance": 0.4, "scrap_rate": 0.012}],
+    "reason": None,
+}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        REFUSED,
+        {**STEPS, "kind": "tools"},
+        {**REFUSED, "parameters": SETTINGS},
+        {**REFUSED, "parameters": {**SETTINGS, "settings": {}, "runs": [], "reason": "no lot"}},
+    ],
+    ids=["nothing-relevant", "tools", "settings-without-steps", "no-settings"],
+)
+def test_every_kind_of_answer_keeps_the_job_in_the_form_for_the_next_question(
+    world: World, lambda_context: Any, answer: dict[str, Any]
+) -> None:
+    # Given any answer (ux_s13 #9 read the boxes as emptied after one), when the page shows it
+    body = _get(world, "/copilot", OPERATOR, lambda_context, interaction=_logged(world, answer).event_id)["body"]
+    # Then the form holds the job, operation and lot asked with, and an empty question box
+    assert 'name="job_id" value="J-4512"' in body and 'name="operation" value="20"' in body
+    assert 'name="lot_id" value="LOT-7731"' in body
+    assert re.search(r'<textarea id="question"[^>]*></textarea>', body)
+
+
 def test_an_answer_whose_job_could_not_be_checked_says_so(world: World, lambda_context: Any) -> None:
     unchecked = _get(
         world,
@@ -113,7 +145,7 @@ def test_an_answer_whose_job_could_not_be_checked_says_so(world: World, lambda_c
 def test_the_step_giving_a_value_keeps_its_number_and_says_it_is_one_of_the_procedures(
     world: World, lambda_context: Any
 ) -> None:
-    one = {**STEPS["steps"][1], "step": 5, "label": "[1#5]", "text": "Tighten the clamps to 120 Nm."}  # type: ignore[index]
+    one = {**STEPS["steps"][1], "step": 5, "label": "[1#5]", "text": "Tighten the clamps to 120 Nm."}
     selected = "The step giving the torque (1 of its 8 steps)"
     event = _logged(world, {**STEPS, "steps": [one], "selected": selected}, "What torque for the clamps?")
 
