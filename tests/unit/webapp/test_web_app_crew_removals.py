@@ -395,3 +395,33 @@ def test_a_person_whose_removal_is_on_its_way_is_not_offered_for_an_overlapping_
     assert SeatClaims(world.audit).release_seat("E0042", DAY, "crew-0201", "crew_replan") > 0
     response = call_web(deps, "POST", "/crew/swap", PLANNER, lambda_context, form=form)
     assert "done=swap" in str(response["multiValueHeaders"]["Location"][0])
+
+
+def test_a_removal_refused_as_the_assignment_was_withdrawn_already_offers_no_retry(
+    world: World, lambda_context: Any
+) -> None:
+    # 6246bef1 refuses the removal of an assignment IT withdrew from Plex (a revert of its write): the board still
+    # offered "Retry the removal", whose write plex_writeback refuses the same way
+    deps = _accept_and_call_off(world, lambda_context)
+    plex = _Plex()
+    _written_back(world, "custom_object", plex)  # the assignment: in Plex
+    settings = with_fallback_paths(PlexSettings(api_key="k", write_mode="custom_object"))  # type: ignore[arg-type]
+    writer = PlexWriter(settings, transport=plex)  # type: ignore[arg-type]
+    WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock).revert(
+        "crew-0001", actor="it-admin"
+    )
+    removal = _removal_id(world)
+    call_web(deps, "POST", f"/items/{removal}", SUPERVISOR, lambda_context, form={"action": "approve"})
+    _written_back(world, "custom_object", plex)  # the removal: refused, nothing to remove
+
+    row = _row(_board(deps, lambda_context, FORM), "E0042", "WC-10")
+    assert "Retry the removal" not in row and 'action="/dev/crew/removal"' not in row
+    assert "called off at 04:40: nothing to remove: it-admin withdrew the assignment from Plex at " in _text(row)
+    assert "(revert)" in _text(row) and "removal approved by E0001" in _text(row)
+    form = {"item": removal, "next": "/crew?day=2026-03-04&shift=1"}
+
+    again = call_web(deps, "POST", "/crew/removal", SUPERVISOR, lambda_context, form=form)
+
+    assert again["statusCode"] == 409
+    assert "was withdrawn from Plex already (reverted at " in _text(str(again["body"]))
+    assert len([m for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)]) == 2

@@ -12,9 +12,11 @@ marked `withdrawn` (the record `plexlabor writeback revert` posts) in the write 
 What became of an approved removal follows its write-back (`Removal.state`, review180 #1), not the approval alone:
 "approved" while the write is on its way, "removed" once Plex took the withdrawn record (`sent`), "refused" when the
 write failed for good (Plex answered 400, or plex_writeback refused it: the assignment was written in another write
-mode), "dry_run" when the write mode sent nothing, and "reverted" once `plexlabor writeback revert` posted the
-assignment again (review180 #2). A re-plan lets the seat go (`removed`) only when removed or in dry run: dry run
-counts as written, the rule of the accepted assignment itself (held once approved, whatever its write sent).
+mode, or plant IT had withdrawn the assignment from Plex already, a revert of its write: `Removal.withdrawn_before`,
+nothing to remove, and a retry would be refused again), "dry_run" when the write mode sent nothing, and "reverted"
+once `plexlabor writeback revert` posted the assignment again (review180 #2). A re-plan lets the seat go (`removed`)
+only when removed or in dry run: dry run counts as written, the rule of the accepted assignment itself (held once
+approved, whatever its write sent).
 
 One item per seat and call-off: a second call-off of the same person that day (detected after the board's, another
 shift's message) finds the seat's removal waiting, decided or written and opens none; a call-off after an undo is a
@@ -28,6 +30,7 @@ id, `crew.publish.renewed_id`) until a revert of the removal puts it back.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,6 +54,9 @@ GONE: tuple[State, ...] = ("removed", "dry_run")
 SEAT_FIELDS = ("plan_day", "shift_code", "segment", "workcenter_id", "workcenter_code", "department", "start", "end")
 """What a removal carries of the seat it removes (the queue's and the board's columns)."""
 MODEL_VERSION = "crew-removal"
+WITHDRAWN_ALREADY = re.compile(r"was withdrawn from Plex already \(reverted at (?P<at>\S+) by (?P<by>[^)]+)\)")
+"""plex_writeback's refusal of a removal whose assignment's write was reverted (`approval.writeback._write_removal`,
+6246bef1): when and by whom. The refusal records only its message, so the words are read back."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,16 @@ class Removal:
     def refusal(self) -> AuditEvent | None:
         """The `writeback_failed` event of an approved removal that was never written (None: none)."""
         return next((e for e in self.writes if e.event_type is AuditEventType.WRITEBACK_FAILED), None)
+
+    @property
+    def withdrawn_before(self) -> tuple[datetime, str] | None:
+        """When and by whom plant IT withdrew the assignment from Plex (a revert of its write), when plex_writeback
+        refused this removal for it (`WITHDRAWN_ALREADY`); None: refused for another reason, or not refused."""
+        failed = self.refusal.payload if self.refusal is not None else {}
+        found = WITHDRAWN_ALREADY.search(str(failed.get("message") or ""))
+        if failed.get("error") != "WritebackRefusedError" or found is None:
+            return None
+        return datetime.fromisoformat(found["at"]), found["by"]
 
     @property
     def called_off_at(self) -> datetime | None:

@@ -398,9 +398,11 @@ class Board:
 
     def retryable(self, shift: str, seat: Seat) -> bool:
         """Whether the seat's removal from Plex was refused (`Removal.refusal`) while its person is still off the shift:
-        it may be sent again (`plan_retry`; issue 16)."""
+        it may be sent again (`plan_retry`; issue 16), unless it was refused as IT withdrew the assignment from Plex
+        already (`Removal.withdrawn_before`: a retry is refused the same way)."""
         removal = self.removal(seat)
-        return removal is not None and removal.state == "refused" and self.off(shift, seat) is not None
+        refused = removal is not None and removal.state == "refused" and removal.withdrawn_before is None
+        return refused and self.off(shift, seat) is not None
 
     @staticmethod
     def refused(removal: Removal) -> str:
@@ -1072,6 +1074,10 @@ def plan_retry(
     read = board_reader(store).day(day, now, fresh=True)
     board = read_board(read, day, None, now)
     removal = board.removals.get(str(opening.payload.get("removes")))
+    if removal is not None and removal.item_id == item_id and removal.withdrawn_before and removal.refusal:
+        raise RetryRefusedError(  # plex_writeback would refuse it again: IT withdrew the assignment already
+            f"Not sent again: {removal.refusal.payload.get('message')}. Nothing was sent."
+        )
     if removal is None or removal.item_id != item_id or removal.state != "refused":
         raise RetryRefusedError("This removal is no longer the refused one: it was sent again or closed meanwhile.")
     seat = next(
