@@ -29,7 +29,7 @@ from plexlabor.plex.errors import PlexRequestError
 from tests.unit.approval.approval_fakes import FakePlex, World
 from tests.unit.review.review_world import call_web, closed, crew_assignment
 from tests.unit.webapp.test_web_app_crew import PRICED, SEGMENT, Replans, _with_replan
-from tests.unit.webapp.test_web_app_crew_call_off_day import FORM, _board, _row, _text, world
+from tests.unit.webapp.test_web_app_crew_call_off_day import FORM, LATER, _board, _row, _text, world
 from tests.unit.webapp.viewers import ASSEMBLY, HR, PLANNER, SUPERVISOR
 
 __all__ = ["world"]  # the fixture, used by name
@@ -425,3 +425,40 @@ def test_a_removal_refused_as_the_assignment_was_withdrawn_already_offers_no_ret
     assert again["statusCode"] == 409
     assert "was withdrawn from Plex already (reverted at " in _text(str(again["body"]))
     assert len([m for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)]) == 2
+
+
+def test_a_reverted_removal_holds_its_person_again(world: World, lambda_context: Any) -> None:
+    # review_s13 L5: once the removal was written, a re-plan let the seat's claims go; a revert of the removal put the
+    # assignment back in Plex, but nothing held its person again, so an overlapping seat of theirs was accepted too
+    deps = _with_replan(world, Replans())
+    call_web(deps, "POST", "/items/crew-0201", PLANNER, lambda_context, form={"action": "approve"})
+    call_off = FORM | {"shift": "2", "for": "shift"}
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=call_off)["statusCode"] == 303
+    assert opened(world.audit, read_day(world.audit, DAY), "2", {"E0042": world.clock()}, world.clock(), ZONE) == 1
+    removal = _removal_id(world)
+    call_web(deps, "POST", f"/items/{removal}", PLANNER, lambda_context, form={"action": "approve"})
+    world.clock.now += timedelta(minutes=1)
+    undo = {"undo": "E0042", "day": "2026-03-04", "shift": "2"}
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=undo)["statusCode"] == 303
+    _written_back(world, "custom_object")  # removed in Plex; the undo's re-plan lets the claims go (_release_removed)
+    assert SeatClaims(world.audit).release_seat("E0042", DAY, "crew-0201", "crew_replan") > 0
+    settings = with_fallback_paths(PlexSettings(api_key="k", write_mode="custom_object"))  # type: ignore[arg-type]
+    writer = PlexWriter(settings, transport=_Plex())  # type: ignore[arg-type]
+    WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock).revert(
+        removal, actor="it-admin"
+    )  # plant IT puts the assignment back in Plex
+    assert "accepted" in _text(_row(_board(deps, lambda_context, FORM | {"shift": "2"}), "E0042", "WC-20"))
+    swap = {"item": "crew-0202", "employee": "E0042", "next": "/crew?day=2026-03-04&shift=2"}
+    response = call_web(deps, "POST", "/crew/swap", PLANNER, lambda_context, form=swap)
+    assert "why=accepted_elsewhere" in str(response["multiValueHeaders"]["Location"][0])
+    crew_assignment(
+        world, "crew-0203", employee_id="E0042", segment="op-10|2", workcenter_code="WC-22", **LATER
+    )  # a suggestion of E0042 at the same time, waiting in the queue
+
+    accepted = call_web(deps, "POST", "/items/crew-0203", PLANNER, lambda_context, form={"action": "approve"})
+
+    assert accepted["statusCode"] == 409 and "placed on WC-20" in _text(str(accepted["body"]))
+    assert [m.item_id for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)] == [
+        "crew-0201",
+        removal,
+    ]

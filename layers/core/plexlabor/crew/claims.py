@@ -25,7 +25,9 @@ holds, nor swapped while an acceptance or another swap of it holds (review 155 R
 shift holds. The board lists the call-offs from these entries at once (`call_offs_of`), before crew_replan applies
 them; a call-off is let go when the supervisor undoes it on the board or the person clocks in after all
 (`release_call_off`), an approved seat's entries once its assignment was removed from Plex (`release_seat`, by
-crew_replan).
+crew_replan). A seat let go so whose removal was reverted since (the assignment back in Plex) holds its person again:
+`seat` refuses an overlapping seat for it (`removals.back_in_plex`; review_s13 L5: until 2026-12-06 the person could be
+accepted in an overlapping seat while Plex held the reverted assignment).
 
 A release that cannot be written (the store unreachable) is logged, not raised (the decision's own error is what the
 page shows), and an approval's entry older than `GRACE` whose suggestion has no approval recorded is ignored
@@ -47,6 +49,7 @@ from plexlabor.approval.recommendations import CREW_ASSIGNMENT
 from plexlabor.audit.errors import AuditConflictError, AuditError
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
 from plexlabor.audit.store import AuditStore
+from plexlabor.crew.removals import back_in_plex
 from plexlabor.crew.suggestions import CLAIM_KIND, seat_end
 from plexlabor.platform.clock import utc_now
 
@@ -282,14 +285,18 @@ class SeatClaims:
         """Holds `employee_id` for the seat of suggestion `item_id` (`start`–`end`), unless they hold another seat
         overlapping it, of this plan day or of the days before and after (a night shift's seat and the next day's
         first), or called off `shift` (`ClaimRefusedError`); the release lets it go. The neighbouring days' logs are
-        read, not written: two seats of two plan days claimed at the same moment are not held against each other."""
+        read, not written: two seats of two plan days claimed at the same moment are not held against each other. A
+        seat let go once its assignment left Plex holds again once that removal was reverted (`_back_in_plex`)."""
         wanted = Claim("seat", employee_id, day, shift, by, now, item_id, workcenter, start, end, token=token)
 
         def other_seat(c: Claim) -> bool:
             return c.what == "seat" and c.item_id != item_id and c.overlaps(start, end)
 
-        for next_to in (day - timedelta(days=1), day + timedelta(days=1)):
-            if found := next((c for c in self._held(person_log(next_to, employee_id), now) if other_seat(c)), None):
+        for next_to in (day - timedelta(days=1), day, day + timedelta(days=1)):
+            entries = self._entries(person_log(next_to, employee_id))
+            # the day's own log is checked under its lock (`_hold`, below); only its seats back in Plex are read here
+            held = [] if next_to == day else [c for c in live(entries) if self.stands(c, now) and other_seat(c)]
+            if found := next(iter(held), None) or self._back_in_plex(entries, other_seat):
                 raise ClaimRefusedError(found, "seat", now)
 
         def holder(held: list[Claim]) -> Claim | None:
@@ -369,8 +376,13 @@ class SeatClaims:
             self.approved.add(claim.item_id)
         return claim.item_id in self.approved
 
-    def _held(self, record: str, now: datetime) -> list[Claim]:
-        return [c for c in live(self._entries(record)) if self.stands(c, now)]
+    def _back_in_plex(self, entries: list[Claim], wanted: Callable[[Claim], bool]) -> Claim | None:
+        """A `wanted` seat entry of a log's `entries` let go whose assignment is back in Plex (its removal reverted:
+        `removals.back_in_plex`), which holds its person again (review_s13 L5); read once per decision, not under the
+        log's lock: a revert is plant IT's act, hours after the removal, not a decision racing this one."""
+        holding = live(entries)
+        let_go = [c for c in entries if c.what == "seat" and c.item_id and wanted(c) and c not in holding]
+        return next((c for c in let_go if back_in_plex(self.store, str(c.item_id))), None)
 
     def _hold(self, record: str, wanted: Claim, holder: Callable[[list[Claim]], Claim | None]) -> Release:
         """Appends `wanted` to the log `record` unless `holder` finds what holds instead (of what stands:

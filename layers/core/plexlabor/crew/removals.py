@@ -138,6 +138,18 @@ def withdrawn_in_plex(store: AuditStore, seat: AuditEvent) -> bool:
     return bool(written) and reverted(history, written[-1])
 
 
+def back_in_plex(store: AuditStore, seat_id: str) -> bool:
+    """Whether the accepted seat `seat_id`'s assignment was removed from Plex and that removal's write reverted since
+    (`plexlabor writeback revert` posted the assignment again): it holds its person again (`claims.SeatClaims.seat`,
+    review_s13 L5). Read from the seat's record (`AuditStore.history`: the removal's write names it, `removes`)."""
+    opening = next((e for e in store.for_finding(seat_id) if e.event_type is AuditEventType.RECOMMENDATION), None)
+    if opening is None:
+        return False
+    history = store.history(opening.record_key)
+    written = [e for e in history if e.event_type is AuditEventType.WRITEBACK and e.payload.get("removes") == seat_id]
+    return bool(written) and reverted(history, written[-1])
+
+
 def _every(read: DayRead) -> list[Removal]:
     """Every removal of the day's read, oldest first, with its closing and write-back events."""
     writes: dict[str, list[AuditEvent]] = {}
