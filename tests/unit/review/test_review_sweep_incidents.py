@@ -192,3 +192,35 @@ def test_near_miss_an_incident_the_rollout_scope_held_out_of_the_queue_is_not_ma
     mailer = RecordingMailer()
     assert ehs_sweep(world, mailer).run().notified == 1
     assert f"/incidents/{inside}" in mailer.sent[0][1].text and f"/incidents/{held}" not in mailer.sent[0][1].text
+
+
+def test_the_ehs_digest_names_a_resend_asking_to_correct_a_decided_report_apart_linking_it() -> None:
+    # Given a report the EHS lead confirmed, then its reporter's resend of the same text and time with the shift
+    # changed: a report of its own asking her to correct the decided one (ux_s13 #16)
+    world = World()
+    when = world.clock() - timedelta(hours=1)
+    fields: dict[str, Any] = {"workcenter_code": "PRESS4", "kind": "injury", "occurred_at": when}
+    first = report(world, CUT, sure=False, shift_code="1", **fields)
+    decided = opening(world.audit, first)
+    assert decided is not None
+    confirmed = correct_codes(world.audit, decided, CONFIRMED_CODES, "S0001", world.clock(), None, {})
+    world.clock.advance(minutes=10)
+    second = report(world, CUT, sure=False, shift_code="2", **fields)
+    resent = opening(world.audit, second)
+    assert resent is not None and resent.payload["asks_to_correct"] == [first]
+    mailer = RecordingMailer()
+    # When the sweep runs
+    ehs_sweep(world, mailer).run()
+    # Then the digest names it apart, not as a report to code: when the report it asks to correct was decided, a
+    # link to that report's page and one to the list of correction requests
+    [(_, mail)] = mailer.sent
+    assert mail.subject.endswith("1 new incident waiting for you: 1 to correct a decided report")
+    assert "Asking you to correct a decided report: 1 (1 injury)" in mail.text and "To code" not in mail.text
+    decided_on = confirmed.occurred_at.astimezone(ZONE).strftime("%a %Y-%m-%d %H:%M %Z")
+    line = f"asks you to correct the report of it decided on {decided_on}, then set this one aside"
+    assert f"{line}: {APP}/incidents/{first}" in mail.text and line in mail.html
+    assert f"{APP}/incidents?status=correction&from=" in mail.text
+    # and still no person: neither the reporter nor who decided
+    for secret in ("Dana Smith", "E0007", "S0001"):
+        assert secret not in mail.text and secret not in mail.html
+    assert notified(world, second) == ["ehs"]

@@ -12,8 +12,11 @@ an incident is in one digest per recipient, never again.
 
 The digest counts what is new since the last one (to code, to confirm; injuries and near misses), names at most
 `LINES_PER_GROUP` of each as kind, workcenter and when it was reported, each linking its page, and says how many wait
-in all. It holds no narrative and no person (neither the reporter nor anyone the text names): what happened to whom
-is read on the incident's page, after signing in (docs/approval.md: names only where the reader may see them).
+in all. A resend asking the EHS lead to correct a report she decided (`ListedIncident.correction_to_make`, ux_s13
+#16) is a group of its own: its line says when the report it asks to correct was decided and links that report's
+page; the group links the list's `correction` filter. It holds no narrative and no person (neither the reporter, nor
+who decided, nor anyone the text names): what happened to whom is read on the incident's page, after signing in
+(docs/approval.md: names only where the reader may see them).
 """
 
 from __future__ import annotations
@@ -29,9 +32,12 @@ from plexlabor.approval.digest import PRODUCT, EmailContent
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStore
 from plexlabor.incidents.kindindex import incident_events
 from plexlabor.incidents.listing import WAITING, ListedIncident, Standing, fold, longest_period_start
+from plexlabor.incidents.service import decision_of
 from plexlabor.platform.clock import local_midnight
 
 LINES_PER_GROUP = 5
+TO_DO = {"correction": "to correct a decided report", "coding": "to code", "awaiting": "to confirm"}
+"""What the subject says each group asks of the EHS lead."""
 MAILED = WAITING - {Standing.HELD}
 """What the digest tells of: in the queue, or coded automatically to confirm; not what the rollout scope held back."""
 
@@ -42,6 +48,8 @@ class WaitingIncident:
 
     listed: ListedIncident
     told: frozenset[str]
+    decided_at: tuple[tuple[str, datetime | None], ...] = ()
+    """The decided reports it asks the EHS lead to correct, each with when it was last decided (None: not found)."""
 
     @property
     def incident_id(self) -> str:
@@ -83,9 +91,21 @@ def waiting_incidents(audit: AuditStore, now: datetime, zone: ZoneInfo) -> list[
     first."""
     events = incident_events(audit, waiting_since(now, zone)).events
     told = told_of(events)
+    folded = fold(events)
+
+    def decided_at(incident_id: str) -> datetime | None:
+        """When a report was last decided: from the events read, else its own (decided before `waiting_since`)."""
+        listed = folded.get(incident_id)
+        decision = listed.decision if listed is not None else decision_of(audit, incident_id)
+        return decision.occurred_at if decision is not None else None
+
     waiting = [
-        WaitingIncident(listed, frozenset(told.get(listed.incident_id, ())))
-        for listed in fold(events).values()
+        WaitingIncident(
+            listed,
+            frozenset(told.get(listed.incident_id, ())),
+            tuple((decided, decided_at(decided)) for decided in listed.asks_to_correct),
+        )
+        for listed in folded.values()
         if listed.standing in MAILED
     ]
     return sorted(waiting, key=lambda w: (w.reported_at, w.incident_id))
@@ -111,14 +131,17 @@ class IncidentWaitlist:
 
     def notice(self, new: Sequence[WaitingIncident], waiting: Sequence[WaitingIncident], now: datetime) -> EmailContent:
         """The digest telling the EHS lead of `new` (not in an earlier notice) among all that are `waiting`."""
+        corrections = [w for w in new if w.listed.correction_to_make]
+        others = [w for w in new if not w.listed.correction_to_make]
         groups = [
-            ("To code (the model was not sure)", "coding", [w for w in new if not w.to_confirm]),
-            ("Coded automatically, to confirm before they go to Plex", "awaiting", [w for w in new if w.to_confirm]),
+            ("Asking you to correct a decided report", "correction", corrections),
+            ("To code (the model was not sure)", "coding", [w for w in others if not w.to_confirm]),
+            ("Coded automatically, to confirm before they go to Plex", "awaiting", [w for w in others if w.to_confirm]),
         ]
         count = len(new)
         noun = "incident" if count == 1 else "incidents"
         subject = f"[{PRODUCT}] {count} new {noun} waiting for you: " + ", ".join(
-            f"{len(found)} to {'confirm' if status == 'awaiting' else 'code'}" for _, status, found in groups if found
+            f"{len(found)} {TO_DO[status]}" for _, status, found in groups if found
         )
         lead = f"{count} {noun} no earlier notice named {'waits' if count == 1 else 'wait'} for you."
         every = self.list_url("waiting", now)
@@ -129,7 +152,7 @@ class IncidentWaitlist:
                 continue
             url = self.list_url(status, now)
             shown = found[:LINES_PER_GROUP]
-            rows = [(self._line(w), f"{self.app_url}/incidents/{w.incident_id}") for w in shown]
+            rows = [self._row(w) for w in shown]
             more = len(found) - len(shown)
             lines += [f"{label}: {len(found)} ({_kinds(found)})", *(f"  - {text}: {link}" for text, link in rows)]
             lines += [f"  ... and {more} more"] * bool(more) + [f"  all of them: {url}", ""]
@@ -150,12 +173,26 @@ class IncidentWaitlist:
         )
         return EmailContent(subject=subject, text="\n".join(lines), html=html)
 
+    def _row(self, waiting: WaitingIncident) -> tuple[str, str]:
+        """One line of the digest and the page it links: the incident's own, or for a correction request the decided
+        report's (where she corrects it): "Injury at PRS-04, reported …: asks you to correct the report of it decided
+        on Fri 2026-12-04 10:40 EST, then set this one aside"."""
+        line, page = self._line(waiting), waiting.incident_id
+        if waiting.decided_at:
+            page = waiting.decided_at[0][0]
+            known = [self._when(at) for _, at in waiting.decided_at if at is not None]
+            decided = f"decided on {' and '.join(known)}" if known else "decided earlier"
+            line += f": asks you to correct the report of it {decided}, then set this one aside"
+        return line, f"{self.app_url}/incidents/{page}"
+
+    def _when(self, at: datetime) -> str:
+        return at.astimezone(self.zone).strftime("%a %Y-%m-%d %H:%M %Z")
+
     def _line(self, waiting: WaitingIncident) -> str:
         """One line of the digest, "Injury at PRS-04, reported Fri 2026-12-04 10:30 EST": no narrative, no person."""
         listed = waiting.listed
         where = f" at {listed.workcenter}" if listed.workcenter else ""
-        when = waiting.reported_at.astimezone(self.zone).strftime("%a %Y-%m-%d %H:%M %Z")
-        return f"{'Near miss' if listed.near_miss else 'Injury'}{where}, reported {when}"
+        return f"{'Near miss' if listed.near_miss else 'Injury'}{where}, reported {self._when(waiting.reported_at)}"
 
 
 def _kinds(found: Sequence[WaitingIncident]) -> str:
