@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from plexlabor.approval.callback import CallbackService
-from plexlabor.approval.messages import ApprovalNotice, Stage
+from plexlabor.approval.messages import ApprovalNotice, RecommendationWriteback, Stage
 from plexlabor.approval.notify import NotifyService
 from plexlabor.approval.ports import (
     InMemorySupervisorDirectory,
@@ -84,6 +84,15 @@ class World:
     tasks: RecordingTaskCallback = field(default_factory=RecordingTaskCallback)
     directory: InMemorySupervisorDirectory = field(default_factory=lambda: InMemorySupervisorDirectory(ADDRESSES))
     writebacks: RecordingWritebackSender = field(default_factory=RecordingWritebackSender)
+
+    @property
+    def recommendations_sent(self) -> list[RecommendationWriteback]:
+        """The writebacks sent, where each is a reviewed recommendation's (what the review queue sends)."""
+        sent = []
+        for message in self.writebacks.sent:
+            assert isinstance(message, RecommendationWriteback), message
+            sent.append(message)
+        return sent
 
     @property
     def signer(self) -> ApprovalLinkSigner:
