@@ -83,8 +83,10 @@ def _operators(body: str) -> list[str]:
 def _supervisor(artifact: AnalyticsArtifact) -> tuple[dict[str, str], str]:
     """A supervisor of one department (the one of the first crew with a department), and that department."""
     crew = next(unit for unit in artifact.report.crews if unit.department and unit.key != "-")
-    claims = {"cognito:username": crew.key, "cognito:groups": "supervisor", "custom:departments": crew.department}
-    return claims, str(crew.department)
+    department = crew.department
+    assert department is not None  # chosen for having one
+    claims = {"cognito:username": crew.key, "cognito:groups": "supervisor", "custom:departments": department}
+    return claims, department
 
 
 @pytest.mark.parametrize("claims", [ADMIN, HR])
@@ -228,7 +230,9 @@ def test_the_funnel_plot_has_every_operator_in_view_at_their_volume_and_the_limi
         for (_, low), (_, high), (_, _, label, _) in zip(funnel["low"], funnel["high"], funnel["points"], strict=True)
     }
     for label, (low, high) in by_label.items():
-        assert (low, high) == pytest.approx((scored[label].funnel_low * 100, scored[label].funnel_high * 100))
+        limit_low, limit_high = scored[label].funnel_low, scored[label].funnel_high
+        assert limit_low is not None and limit_high is not None  # a plotted operator has both limits
+        assert (low, high) == pytest.approx((limit_low * 100, limit_high * 100))
     # a supervisor's funnel holds only their department's people
     claims, department = _supervisor(artifact)
     theirs = {u.label for u in artifact.report.operators if u.department == department}

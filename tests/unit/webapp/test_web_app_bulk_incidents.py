@@ -13,7 +13,7 @@ from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, recommendation, web_deps
 from tests.unit.webapp.viewers import ADMIN, EHS
 
-CODES = {"codes": {"nature": "0", "source": "6"}}
+CODES: dict[str, Any] = {"codes": {"nature": "0", "source": "6"}}
 
 
 def _world(*, seat: bool = False) -> World:

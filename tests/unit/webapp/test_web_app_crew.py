@@ -38,7 +38,7 @@ SEGMENT = {
     "operation_code": "20",
     "end": "2026-03-04T14:30:00+00:00",
 }
-CANDIDATES = [  # as crew.board.swap_candidates offers them, best first
+CANDIDATES: list[dict[str, Any]] = [  # as crew.board.swap_candidates offers them, best first
     {"employee_id": "E0050", "supervisor_id": "E0001", **PRICED, "outside_hours": 0.0, "busy_at": None},
     {
         "employee_id": "E0051",
@@ -51,7 +51,7 @@ CANDIDATES = [  # as crew.board.swap_candidates offers them, best first
     {"employee_id": "E0043", "supervisor_id": "E0002", **PRICED, "value": 400.0, "outside_hours": 0.0, "busy_at": None},
 ]
 BREAKDOWN = {"value": 900.0, "labor_cost": 320.0, "fatigue": 20.0, "overtime": 0.0, "changeover": 40.0, "walking": 10.0}
-FIGURES = {  # as crew.board.plan_figures writes them: the nightly plan of shifts 1 and 2 together
+FIGURES: dict[str, Any] = {  # as crew.board.plan_figures writes them: the nightly plan of shifts 1 and 2 together
     "shifts": ["1", "2"],
     "recommended": {**BREAKDOWN, "unstaffed_penalty": 150.0, "plan_change": 0.0, "objective": 360.0, "seats_filled": 2},
     "current": {**BREAKDOWN, "unstaffed_penalty": 600.0, "plan_change": 0.0, "objective": -90.0, "seats_filled": 1},
@@ -160,7 +160,7 @@ def test_accepting_on_the_board_decides_through_the_queue_and_comes_back(world: 
 
     assert response["statusCode"] == 303
     assert response["multiValueHeaders"]["Location"] == [f"/dev{back}&done=approve"]
-    [sent] = world.writebacks.sent  # the same path as the queue: the write to Plex is queued first
+    [sent] = world.recommendations_sent  # the same path as the queue: the write to Plex is queued first
     assert sent.item_id == "crew-0001"
     body = _call(world, "GET", "/crew", PLANNER, lambda_context, query={**DAY, "done": "approve"})["body"]
     assert ("E0042 changes the current plan", "8.0", "accepted by P0001") in _rows(body)
@@ -337,7 +337,7 @@ def test_a_swap_accepts_the_choice_rejects_the_replaced_and_asks_for_a_re_plan(
 
     assert response["statusCode"] == 303
     assert response["multiValueHeaders"]["Location"] == ["/dev/crew?day=2026-03-04&shift=1&done=swap"]
-    [sent] = world.writebacks.sent  # the approval path: the write to Plex queued, then the decision
+    [sent] = world.recommendations_sent  # the approval path: the write to Plex queued, then the decision
     events = world.audit.for_finding(sent.item_id)
     assert [(e.event_type.value, e.status.value) for e in events] == [
         ("recommendation", "pending_approval"),
@@ -399,7 +399,7 @@ def test_someone_accepted_elsewhere_at_the_same_time_cannot_be_swapped_in(world:
 
     said = _refusal(web_deps(world), response, PLANNER, lambda_context)
     assert "the operator chosen is accepted at WC-20 at the same time" in said  # E0051 has no employee number here
-    assert [w.item_id for w in world.writebacks.sent] == ["crew-0009"]
+    assert [w.item_id for w in world.recommendations_sent] == ["crew-0009"]
 
 
 def test_a_seat_no_longer_waiting_is_not_swapped(world: World, lambda_context: Any) -> None:
@@ -777,7 +777,7 @@ def test_a_day_without_plans_links_the_days_that_have_some(world: World, lambda_
 def test_the_change_figure_says_what_it_is_charged_against(world: World, lambda_context: Any) -> None:
     """After a re-plan the supervisor's plan is charged for every assignment that differs from the suggestions
     that stood before: the row must not call those "the current plan" (the board's name for the supervisor's)."""
-    replanned = {
+    replanned: dict[str, Any] = {
         **{key: dict(value) for key, value in FIGURES.items() if key != "shifts"},
         "shifts": ["1"],
     }

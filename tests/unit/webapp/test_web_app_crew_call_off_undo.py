@@ -70,7 +70,7 @@ def test_a_person_who_clocked_in_after_a_call_off_is_accepted_again(world: World
     assert SeatClaims(world.audit).release_call_off("E0042", date(2026, 3, 4), "1", "crew_replan") is not None
 
     assert _decide(deps, "crew-0100", lambda_context, action="approve")["statusCode"] == 303
-    assert [w.item_id for w in world.writebacks.sent] == ["crew-0100"]
+    assert [w.item_id for w in world.recommendations_sent] == ["crew-0100"]
 
 
 def test_who_recorded_a_call_off_undoes_it_on_the_board_and_the_person_is_accepted_again(
@@ -88,7 +88,7 @@ def test_who_recorded_a_call_off_undoes_it_on_the_board_and_the_person_is_accept
     assert "done=calloff_undone" in undone["multiValueHeaders"]["Location"][0]
     assert SeatClaims(world.audit).call_offs_held("E0042", date(2026, 3, 4)) == []  # the later shifts' too
     assert _decide(deps, "crew-0100", lambda_context, action="approve")["statusCode"] == 303
-    assert [w.item_id for w in world.writebacks.sent] == ["crew-0100"]
+    assert [w.item_id for w in world.recommendations_sent] == ["crew-0100"]
     again = call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=UNDO)
     assert again["statusCode"] == 409 and "undone already, or they clocked in" in again["body"]
 

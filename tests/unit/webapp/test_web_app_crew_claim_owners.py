@@ -42,7 +42,7 @@ def test_a_swap_and_the_queues_acceptance_of_the_same_seat_at_once_write_one_per
     form = {"item": "crew-0001", "employee": "E0050", "next": "/crew?day=2026-03-04&shift=1"}
     response = call_web(deps, "POST", "/crew/swap", PLANNER, lambda_context, form=form)
 
-    assert [w.item_id for w in world.writebacks.sent] == ["crew-0001"]
+    assert [w.item_id for w in world.recommendations_sent] == ["crew-0001"]
     assert response["statusCode"] == 409
     assert "Not swapped: this seat was just accepted for" in " ".join(response["body"].split())
 
@@ -119,7 +119,7 @@ def test_a_failed_approval_lets_go_only_its_own_claim_not_a_concurrent_approvals
     assert [(c.what, c.item_id, c.by) for c in held] == [("seat", "crew-a", "P0002")]
     with pytest.raises(ClaimRefusedError, match="E0050 was just placed on WC-10"):
         review.decide(one, "crew-b", "approve", None)  # overlapping crew-a
-    assert [w.item_id for w in world.writebacks.sent] == ["crew-a"]
+    assert [w.item_id for w in world.recommendations_sent] == ["crew-a"]
 
 
 def _approval_whose_release_is_lost(world: World) -> Any:
@@ -152,7 +152,7 @@ def test_a_claim_whose_release_was_lost_holds_no_longer_than_the_grace_without_a
     world.clock.advance(seconds=GRACE.total_seconds() + 1)
     review.decide(viewer_from_claims(PLANNER), "crew-b", "approve", None)  # crew-a never approved: E0050 is free
 
-    assert [w.item_id for w in world.writebacks.sent] == ["crew-b"]
+    assert [w.item_id for w in world.recommendations_sent] == ["crew-b"]
 
 
 def test_a_claim_whose_release_was_lost_still_holds_within_the_grace() -> None:
@@ -174,5 +174,5 @@ def test_an_approved_seats_claim_holds_after_the_grace() -> None:
     world.clock.advance(hours=1)
     with pytest.raises(ClaimRefusedError, match="E0050 was placed on WC-10"):
         review.decide(viewer_from_claims(PLANNER), "crew-b", "approve", None)
-    assert [w.item_id for w in world.writebacks.sent] == ["crew-a"]
+    assert [w.item_id for w in world.recommendations_sent] == ["crew-a"]
     assert [c.what for c in live(SeatClaims(world.audit)._entries(seat_log(DAY, "crew-a")))] == ["accept"]

@@ -34,7 +34,7 @@ def test_a_person_superseded_on_the_job_operation_is_swapped_back_in(lambda_cont
 
     assert response["statusCode"] == 303
     assert response["multiValueHeaders"]["Location"][0].endswith("done=swap")
-    [sent] = world.writebacks.sent
+    [sent] = world.recommendations_sent
     assert sent.item_id != superseded  # a new suggestion, approved
     [opening, decision] = world.audit.for_finding(sent.item_id)
     assert opening.employee_id == "E0050" and decision.status.value == "approved"

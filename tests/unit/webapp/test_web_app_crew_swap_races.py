@@ -80,7 +80,7 @@ def test_a_seat_published_after_the_containers_read_is_swapped(world: World, lam
     response = _swap_in(deps, "crew-0010", lambda_context)
 
     assert response["statusCode"] == 303 and "done=swap" in response["multiValueHeaders"]["Location"][0]
-    assert [w.item_id for w in world.writebacks.sent] != []
+    assert [w.item_id for w in world.recommendations_sent] != []
 
 
 def test_a_seat_the_status_index_does_not_show_yet_is_checked_from_its_opening(

@@ -69,7 +69,11 @@ def test_a_decided_incident_is_named_by_its_workcenter_day_and_reporter(lambda_c
     """L3 (ux113): not only "Approved: Incident coding. Next:" (one without codes can only be rejected here)."""
     world = World()
     reject = {"action": "reject", "reason": "a duplicate of yesterday's report"}
-    incident = {"incident": {"kind": "injury", "narrative": "caught a finger"}, "codes": {}, "coding": []}
+    incident: dict[str, Any] = {
+        "incident": {"kind": "injury", "narrative": "caught a finger"},
+        "codes": {},
+        "coding": [],
+    }
     recommendation(
         world,
         "inc-0001",

@@ -37,9 +37,8 @@ INTERNAL = ("artifacts bucket", "ARTIFACTS_BUCKET_NAME", "logs and alarms", "<co
 
 
 def _body(path: str, dependency: str, reports: Reports | None, claims: dict[str, str]) -> str:
-    deps: Dependencies = dataclasses.replace(
-        web_deps(World()), **{dependency: reports(InMemoryArtifactStore()) if reports else None}
-    )
+    reports_or_none: dict[str, Any] = {dependency: reports(InMemoryArtifactStore()) if reports else None}
+    deps: Dependencies = dataclasses.replace(web_deps(World()), **reports_or_none)
     answer = call_web(deps, "GET", path, claims)
     assert answer["statusCode"] == 200
     return unescape(str(answer["body"]))

@@ -13,14 +13,14 @@ from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import CREW, call_web, recommendation, web_deps
 from tests.unit.webapp.viewers import ADMIN
 
-PLAN = {
+PLAN: dict[str, Any] = {
     "plan_day": "2026-11-20",
     "plan_shifts": ["1", "2", "3"],
     "solver_status": "optimal",
     "proven_gap": 0.0,
     "plan_figures": {"current": {"objective": -146828.55, "unstaffed_penalty": 164037.96}},
 }
-ASSIGNMENT = {
+ASSIGNMENT: dict[str, Any] = {
     **CREW,
     **PLAN,
     "job_no": "J101076",
@@ -35,7 +35,7 @@ ASSIGNMENT = {
     "reasons": ["holds TORQUE L2 for ASM-06", "42 h worked in the last 7 days"],
     "swap_candidates": [{"employee_id": "E0078", "busy_at": "ASM-08", "value": 386.76, "labor_cost": 139.43}],
 }
-SHORT_SEAT = {
+SHORT_SEAT: dict[str, Any] = {
     **PLAN,
     "workcenter_code": "ASM-04",
     "shift_code": "2",
@@ -43,7 +43,7 @@ SHORT_SEAT = {
     "seats": 1,
     "cause": "qualified_busy",
 }
-INCIDENT = {
+INCIDENT: dict[str, Any] = {
     "confidence": 0.0,
     "severity": "high",
     "incident": {
@@ -148,7 +148,7 @@ def test_the_models_codes_read_as_words() -> None:
 def test_money_reads_in_dollars_and_a_start_comes_before_its_end(lambda_context: Any) -> None:
     """L10 (ux113): "Labor cost 250.24" without "$", and the audit's alphabetical keys put End before Start."""
     world = World()
-    stored = {
+    stored: dict[str, Any] = {
         "end": "2026-03-04T14:00:00+00:00",
         "hours": 8.0,
         "labor_cost": 1250.24,

@@ -3,15 +3,23 @@ incident_log's reads are (helper 148: read_choices left its connections open, on
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from pydantic import BaseModel
 
 from plexlabor.incidents.service import PlantChoices
 from plexlabor.plex import client as plex_client
 from plexlabor.plex.settings import PlexSettings
 from plexlabor.webapp import incidents as incidents_page
 from plexlabor.webapp.app import WebAppSettings
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def unvalidated(model: type[ModelT], **fields: Any) -> ModelT:
+    """`model` holding only `fields`, what the code under test reads (`model_construct` validates nothing)."""
+    return model.model_construct(**fields)
 
 
 class CountingClient:
@@ -45,13 +53,13 @@ class CountingClient:
 def plex(monkeypatch: pytest.MonkeyPatch) -> type[CountingClient]:
     CountingClient.closed = 0
     monkeypatch.setattr(incidents_page, "reads_plex", lambda settings: True)
-    monkeypatch.setattr(incidents_page, "plex_settings", lambda settings: PlexSettings.model_construct())
+    monkeypatch.setattr(incidents_page, "plex_settings", lambda settings: unvalidated(PlexSettings))
     monkeypatch.setattr(plex_client, "PlexLaborClient", CountingClient)
     return CountingClient
 
 
 def test_the_forms_plant_values_are_read_through_a_client_that_is_closed(plex: type[CountingClient]) -> None:
-    settings = WebAppSettings.model_construct(plex_api_key_secret_arn="arn:secret", plex_env={})
+    settings = unvalidated(WebAppSettings, plex_api_key_secret_arn="arn:secret", plex_env={})
     assert incidents_page.read_choices(settings) == PlantChoices()
     assert plex.closed == 1
 
@@ -61,7 +69,7 @@ def test_the_client_is_closed_when_the_read_fails(plex: type[CountingClient], mo
         raise TimeoutError("Plex did not answer")
 
     monkeypatch.setattr(CountingClient, "employees", down)
-    settings = WebAppSettings.model_construct(plex_api_key_secret_arn="arn:secret", plex_env={})
+    settings = unvalidated(WebAppSettings, plex_api_key_secret_arn="arn:secret", plex_env={})
     with pytest.raises(TimeoutError):
         incidents_page.read_choices(settings)
     assert plex.closed == 1

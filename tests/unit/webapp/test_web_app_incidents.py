@@ -19,6 +19,7 @@ from plexlabor.webapp.app import WebAppSettings
 from tests.unit.approval.approval_fakes import World
 from tests.unit.incidents.conftest import as_reports, coded_rows
 from tests.unit.review.review_world import ZONE, call_web, web_deps
+from tests.unit.webapp.test_web_app_incident_choices import unvalidated
 
 EHS = {"cognito:username": "ehs1", "cognito:groups": "ehs"}
 REPORTER = {"cognito:username": "E0001", "cognito:groups": "supervisor", "custom:employee_id": "E0001"}
@@ -291,7 +292,7 @@ def test_the_form_takes_no_time_later_than_now_and_offers_the_plants_values(
 
 def test_the_form_without_plex_takes_typed_values() -> None:
     # Given a web app with no Plex settings: the form's fields are typed (incident_log checks them)
-    settings = WebAppSettings.model_construct(plex_api_key_secret_arn=None, plex_env={})
+    settings = unvalidated(WebAppSettings, plex_api_key_secret_arn=None, plex_env={})
     assert incidents_page.read_choices(settings) == PlantChoices()
 
 

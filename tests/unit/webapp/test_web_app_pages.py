@@ -199,7 +199,7 @@ def test_approving_a_crew_assignment_queues_its_write_to_plex(world: World, lamb
     )
 
     assert response["statusCode"] == 303
-    [sent] = world.writebacks.sent
+    [sent] = world.recommendations_sent
     assert (sent.item_id, sent.decision.action.value, sent.decision.supervisor_id) == ("crew-0001", "approve", "P0001")
     decision = world.audit.latest_for_finding("crew-0001")
     assert decision is not None and decision.status is AuditStatus.APPROVED and decision.actor == "P0001"

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from functions.approval_callback import handler as approval_callback
 from functions.incident_log.handler import handler as incident_log
 from functions.web_app import handler as web_app
-from plexlabor.audit import AuditEventType
+from plexlabor.audit import AuditEventType, AuditStatus
 from plexlabor.copilot.wiring import AskRequest
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, log_incident
 from plexlabor.platform.text import unreadable_character
@@ -171,7 +171,7 @@ def test_an_incident_narrative_with_an_invisible_character_is_a_400_naming_it(na
     assert refused["statusCode"] == 400
     problem = json.loads(refused["body"])["errors"][0]
     assert problem["field"] == "narrative" and "invisible character U+" in json.dumps(problem)
-    assert not world.audit.by_status("logged") and not world.audit.by_status("pending_approval")
+    assert not world.audit.by_status(AuditStatus.LOGGED) and not world.audit.by_status(AuditStatus.PENDING_APPROVAL)
 
 
 @pytest.mark.parametrize(
