@@ -164,7 +164,8 @@ def _nightly_plan(stack: LocalStack, plant: Path, day: date) -> dict[str, Any]:
         approval=settings.get("CREW_APPROVAL", "changes"),  # type: ignore[arg-type]
         clock=lambda: datetime.now(UTC) - PUBLISHED_BEFORE,
     )
-    event = {**load_event("crew_planner"), "detail": {"date": day.isoformat(), "shift": SHIFT}}
+    run_at = (datetime.now(UTC) - PUBLISHED_BEFORE).strftime("%Y-%m-%dT%H:%M:%SZ")  # the run, as its schedule would
+    event = {**load_event("crew_planner"), "time": run_at, "detail": {"date": day.isoformat(), "shift": SHIFT}}
     summary: dict[str, Any] = crew_planner.handler(event, FakeLambdaContext(), dependencies=deps)
     client, table = runtime.client("dynamodb"), runtime.resources.audit_table
     writes = [item for event in recording.appended for item in (event_item(event), _guard_item(event))]
