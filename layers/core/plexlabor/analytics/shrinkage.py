@@ -35,6 +35,8 @@ import numpy as np
 from scipy import optimize, special, stats
 from scipy.stats import mstats
 
+Floats = Sequence[float] | np.ndarray
+"""Per-person figures: a list, or the numpy array a caller already holds (each is read through `np.asarray`)."""
 INTERVAL = 0.95
 FUNNEL = 0.998
 Z_INTERVAL = float(stats.norm.ppf(0.5 + INTERVAL / 2))
@@ -207,7 +209,7 @@ def effective_counts(
     return counts_x, counts_n
 
 
-def beta_binomial(successes: Sequence[float], trials: Sequence[float], volumes: Sequence[float] | None = None) -> Fit:
+def beta_binomial(successes: Floats, trials: Floats, volumes: Floats | None = None) -> Fit:
     """Shrunk rates of people with `successes` of `trials` (binomial or effective counts); `volumes`
     are what the report shows as each one's volume (default: the trials)."""
     x = np.asarray(successes, float)
@@ -276,12 +278,12 @@ def huber_location(values: np.ndarray, scale: float, steps: int = 30) -> float:
 
 
 def normal_normal(
-    values: Sequence[float],
-    variances: Sequence[float],
-    volumes: Sequence[float],
+    values: Floats,
+    variances: Floats,
+    volumes: Floats,
     within: float = 0.0,
     *,
-    raw: Sequence[float] | None = None,
+    raw: Floats | None = None,
 ) -> Fit:
     """Shrunk means of people with `values`, their sampling `variances` and `volumes` (entries)
     (DerSimonian-Laird tau^2); `within` is the entry-level variance the variances come from. When the
