@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import pytest
 
 from functions.incident_log.handler import handler
+from plexlabor.audit import AuditStatus
 from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.incidents.classifier import IncidentClassifier
 from plexlabor.incidents.service import IncidentDeps, opening
@@ -54,7 +55,7 @@ def test_a_form_sent_without_the_kind_or_the_text_names_both_in_plain_words(deps
     assert "What was it: say whether anyone was hurt: choose an injury or a near miss" in body
     assert "What happened: say what happened, in a line or more" in body
     assert "Field required" not in body
-    assert not deps.audit.by_status("logged") and not deps.audit.by_status("pending_approval")
+    assert not deps.audit.by_status(AuditStatus.LOGGED) and not deps.audit.by_status(AuditStatus.PENDING_APPROVAL)
 
 
 def test_a_near_miss_chosen_on_the_form_is_kept_when_another_field_is_refused(deps: IncidentDeps) -> None:

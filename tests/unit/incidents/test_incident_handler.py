@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import pytest
 
 from functions.incident_log.handler import handler
+from plexlabor.audit import AuditStatus
 from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.incidents.classifier import IncidentClassifier
 from plexlabor.incidents.service import IncidentDeps, PlantChoices, opening
@@ -73,7 +74,9 @@ def test_bad_json_names_the_field_and_records_nothing(deps: IncidentDeps, body: 
     assert response["statusCode"] == 400
     problem = json.loads(response["body"])
     assert problem["message"] == "invalid incident report" and problem["errors"][0]["field"] == field
-    assert not [e for e in deps.audit.by_status("logged")] and not deps.audit.by_status("pending_approval")
+    assert not [e for e in deps.audit.by_status(AuditStatus.LOGGED)] and not deps.audit.by_status(
+        AuditStatus.PENDING_APPROVAL
+    )
 
 
 def test_a_report_a_few_minutes_ahead_of_the_clock_is_taken(deps: IncidentDeps) -> None:
@@ -102,7 +105,7 @@ def test_a_bad_form_is_a_page_naming_the_field_and_a_cross_site_form_is_refused(
         **{"Sec-Fetch-Site": "cross-site"},
     )
     assert forged["statusCode"] == 403
-    assert not deps.audit.by_status("logged") and not deps.audit.by_status("pending_approval")
+    assert not deps.audit.by_status(AuditStatus.LOGGED) and not deps.audit.by_status(AuditStatus.PENDING_APPROVAL)
 
 
 SIBLING_PAGE = {"Sec-Fetch-Site": "same-site", "Origin": "https://other.plant.example"}
@@ -116,7 +119,7 @@ def test_json_from_another_sites_page_is_refused_whatever_its_content_type(
     response = _post(deps, json.dumps({"narrative": NARRATIVE, "kind": "injury"}), content_type, **SIBLING_PAGE)
     assert response["statusCode"] == 403
     assert "another site" in json.loads(response["body"])["message"]
-    assert not deps.audit.by_status("logged") and not deps.audit.by_status("pending_approval")
+    assert not deps.audit.by_status(AuditStatus.LOGGED) and not deps.audit.by_status(AuditStatus.PENDING_APPROVAL)
 
 
 def test_json_from_the_apps_own_page_is_recorded(deps: IncidentDeps) -> None:
@@ -168,7 +171,7 @@ def test_a_refused_form_is_the_apps_form_again_with_the_problem_in_plain_words_a
     assert f">{NARRATIVE}</textarea>" in body and 'value="2026-12-04T18:00"' in body and 'value="J42"' in body
     assert 'value="near_miss" checked' in body and 'max="2026-12-04T15:00"' in body
     assert "history.back" not in body and response["multiValueHeaders"]["Cache-Control"] == ["no-store"]
-    assert not deps.audit.by_status("logged") and not deps.audit.by_status("pending_approval")
+    assert not deps.audit.by_status(AuditStatus.LOGGED) and not deps.audit.by_status(AuditStatus.PENDING_APPROVAL)
 
 
 def test_workcenter_department_and_shift_are_the_plants_own(deps: IncidentDeps) -> None:
@@ -185,7 +188,7 @@ def test_workcenter_department_and_shift_are_the_plants_own(deps: IncidentDeps) 
     assert (
         '<datalist id="workcenters"><option value="CNC4">' in body and '<option value="2">Second (2)</option>' in body
     )
-    assert not deps.audit.by_status("logged") and not deps.audit.by_status("pending_approval")
+    assert not deps.audit.by_status(AuditStatus.LOGGED) and not deps.audit.by_status(AuditStatus.PENDING_APPROVAL)
     # and the JSON API refuses them too, naming the fields
     answer = _post(deps, json.dumps({"narrative": NARRATIVE, "workcenter_code": "cnc 4"}))
     assert answer["statusCode"] == 400 and json.loads(answer["body"])["errors"][0]["field"] == "workcenter_code"
@@ -209,7 +212,7 @@ def test_a_job_plex_does_not_have_is_refused_as_the_copilot_refuses_it(deps: Inc
     body = refused["body"]
     assert refused["statusCode"] == 400 and "Job: no job J999999 in Plex: check the job number" in body
     assert f">{NARRATIVE}</textarea>" in body and 'value="J999999"' in body and 'value="near_miss" checked' in body
-    assert not deps.audit.by_status("logged") and not deps.audit.by_status("pending_approval")
+    assert not deps.audit.by_status(AuditStatus.LOGGED) and not deps.audit.by_status(AuditStatus.PENDING_APPROVAL)
     # while a job Plex has, typed in another case, is taken as Plex spells it
     taken = _post(deps, json.dumps({"narrative": NARRATIVE, "job_no": "j101058"}))
     event = opening(deps.audit, json.loads(taken["body"])["incident_id"])

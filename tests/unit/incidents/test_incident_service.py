@@ -13,6 +13,7 @@ from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.incidents import service
 from plexlabor.incidents.classifier import IncidentClassifier
 from plexlabor.incidents.extraction import Place
+from plexlabor.incidents.oiics import Field
 from plexlabor.incidents.reports import parse_coded_reports
 from plexlabor.incidents.service import (
     INCIDENT_CODING,
@@ -196,7 +197,7 @@ def test_corrections_are_one_decision_and_become_training_rows(trained: Incident
     with pytest.raises(AuditConflictError):
         correct_codes(deps.audit, event, codes, "ehs2", NOW, None, {}, answer)
     reports = corrected_reports([event], [answer])
-    assert len(reports) == 1 and reports[0].narrative == VAGUE and reports[0].codes["event_group"] == "64"
+    assert len(reports) == 1 and reports[0].narrative == VAGUE and reports[0].codes[Field.EVENT_GROUP] == "64"
     assert corrected_reports([event], []) == []
 
 

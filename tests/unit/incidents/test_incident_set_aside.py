@@ -39,7 +39,7 @@ REQUIRED: dict[AuditEventType, dict[str, Any]] = {
 }
 """What the audit event model asks of each kind."""
 
-STEPS = {
+STEPS: dict[str, tuple[AuditEventType, AuditStatus, dict[str, Any]]] = {
     "confirmed": (AuditEventType.DECISION, AuditStatus.APPROVED, {"via": "incident_page"}),
     "sending": (AuditEventType.WRITEBACK_ATTEMPT, AuditStatus.WRITING, {}),
     "sent": (AuditEventType.WRITEBACK, AuditStatus.WRITTEN, {"sent": True, "mode": "custom_object"}),

@@ -47,7 +47,8 @@ def _window() -> LaborWindow:
     """A works 10 h a day Monday to Saturday of two weeks (the 7 days before the window too); B 8 h on
     weekdays of the window's two weeks only. Both log their hours at W1 (A) and W2 (B) but A 4 h at W2 on
     the second Friday."""
-    clock, labor = [], []
+    clock: list[TimeClockEntry] = []
+    labor: list[LaborEntry] = []
     for n in range(-7, 14):
         day = MONDAY + timedelta(days=n)
         if day.weekday() < 6:
