@@ -74,7 +74,9 @@ def test_the_nightly_tick_retrains_stores_and_publishes(aws: dict[str, Any]) -> 
     assert pointer is not None and pointer["version"] == summary["version"]
     in_force = load_model(store, pointer)
     assert in_force is not None and in_force.model.version == summary["version"] == pointer["model_version"]
-    forecasts = store.get(f"{summary['version']}/forecasts.jsonl").decode().splitlines()
+    stored = store.get(f"{summary['version']}/forecasts.jsonl")
+    assert stored is not None
+    forecasts = stored.decode().splitlines()
     assert len(forecasts) == summary["forecasts"] and json.loads(forecasts[0])["kind"] == "operation"
     # and the alerts are recommendations waiting in the review queue, keyed to their job operations
     audit = DynamoDbAuditStore(TABLE, client=aws["dynamodb"])

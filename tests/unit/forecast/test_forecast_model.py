@@ -105,7 +105,8 @@ def test_driver_sentences_read_plainly(trained: tuple[LaborHoursModel, Any]) -> 
     assert _text("crew_pace", e) == "the crew scheduled at CNC-03 works at 87% of standard pace (last 8 weeks)"
     assert _text("downtime", e) == "CNC-03 lost 6% of its worked time to downtime (last 8 weeks)"
     assert _text("workcenter_history", e) == "operations at CNC-03 finished 5% under standard (median of 12 in 8 weeks)"
-    assert _text("run_length", e).startswith("short run (6.0 standard hours, a typical run is ")
+    run_length = _text("run_length", e)
+    assert run_length is not None and run_length.startswith("short run (6.0 standard hours, a typical run is ")
     # nothing to say without the numbers behind it
     empty = _explain(model)
     assert _text("crew_short", empty) is None and _text("operation_history", empty) is None
@@ -132,6 +133,7 @@ def test_a_slow_workcenter_raises_alerts_that_name_it(labelled_rows: dict[str, l
     settings = FAST.model_copy(update={"alert_horizon_days": 14, "max_alerts": 1000, "min_samples_leaf": 10})
     builder = feature_builder(data, settings)
     model = train_model(data, settings, builder)
+    assert model is not None  # the history holds enough finished operations
     batch = forecast_operations(data, settings, model, builder)
     # When alerts are raised
     alerts = variance_alerts(data, batch, model, settings)

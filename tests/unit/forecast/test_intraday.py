@@ -54,7 +54,7 @@ def test_each_read_of_the_held_port_is_the_sources_own(labelled_plant: PlantFold
     held = hold(folder, _reads(), ZONE)
     assert folder.labor_reads == 1
     for read, open_jobs_only in zip(_reads(), (False, True), strict=True):
-        kwargs = {
+        kwargs: dict[str, Any] = {
             "reference": read.reference,
             "windows": read.windows,
             "timezone": ZONE,
@@ -92,7 +92,13 @@ def test_the_intraday_refresh_reads_once_and_refreshes_forecasts_and_coverage(la
         FakeLambdaContext(),
         dependencies=skills_alone,
     )
-    same = ("forecasts", "forecast_p50_hours", "alerts", "overtime_projections", "projected_overtime_hours")
+    same: tuple[str, ...] = (
+        "forecasts",
+        "forecast_p50_hours",
+        "alerts",
+        "overtime_projections",
+        "projected_overtime_hours",
+    )
     same += ("model_version", "trained_on", "method")
     assert {k: summary["forecasts"].get(k) for k in same} == {k: alone.get(k) for k in same}
     assert summary["forecasts"]["forecasts"] > 0 and "train" not in summary["forecasts"]["seconds"]
