@@ -82,7 +82,7 @@ def test_operators_leave_certifications_and_hours_match_the_raw_files(
             punched[entry.employee_id] += (end - entry.clockin_time).total_seconds() / 3600
     # history ends on Friday 2026-11-20 (nothing is scheduled on that weekend in this plant but
     # Saturday overtime): the 7-day hours are the punched hours plus any Saturday/Sunday schedule
-    weekend = defaultdict(float)
+    weekend: defaultdict[str, float] = defaultdict(float)
     for a in labelled_plant.load(ShiftAssignment):
         if a.status == "Scheduled" and a.work_date in (MONDAY - timedelta(days=2), MONDAY - timedelta(days=1)):
             weekend[a.employee_id] += (a.scheduled_end - a.scheduled_start).total_seconds() / 3600 - 0.5

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import plexlabor.crew.optimizer as optimizer
-from plexlabor.crew.models import CrewPlan, CrewPolicy
+from plexlabor.crew.models import CrewPlan, CrewPolicy, CrewProblem
 from plexlabor.crew.optimizer import evaluate, solve
 from plexlabor.crew.pairs import compile_problem
 from tests.unit.crew.crew_builder import DAY, WELD, block, job, operator, place, problem
@@ -233,7 +233,7 @@ def test_brute_force_agrees_on_a_tiny_instance() -> None:
     assert_feasible(plan)
 
 
-def _medium_problem(operators: int = 300, jobs: int = 150) -> object:
+def _medium_problem(operators: int = 300, jobs: int = 150) -> CrewProblem:
     rng = np.random.default_rng(5)
     places = [place(f"CNC-{i:02d}", x=float(i % 10) * 9, y=float(i // 10) * 12) for i in range(40)]
     return problem(

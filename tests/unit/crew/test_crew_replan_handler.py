@@ -109,7 +109,12 @@ def test_a_call_off_is_re_planned_and_only_what_changed_goes_for_review(
     # Minimal change: besides the caller, few people moved; the same message again changes nothing more
     appends = store.append
     tried: list[str] = []
-    store.append = lambda event: (tried.append(event.event_id), appends(event))[1]  # type: ignore[method-assign]
+
+    def append_noting(event: AuditEvent) -> None:
+        tried.append(event.event_id)
+        appends(event)
+
+    store.append = append_noting  # type: ignore[method-assign]
     again = crew_replan.handler(_sqs(message), FakeLambdaContext(), dependencies=deps)
     assert again == {"batchItemFailures": []}
     assert len(_crew_events(store, "crew_replan")) == len(replanned)
@@ -238,11 +243,12 @@ def _reads(store: InMemoryAuditStore, monkeypatch: pytest.MonkeyPatch) -> list[d
     """From when each of the store's status reads starts, from now on."""
     reads: list[datetime | None] = []
     by_status = store.by_status
-    monkeypatch.setattr(
-        store,
-        "by_status",
-        lambda status, since=None, limit=100: (reads.append(since), by_status(status, since, limit))[1],
-    )
+
+    def by_status_noting(status: AuditStatus, since: datetime | None = None, limit: int = 100) -> list[AuditEvent]:
+        reads.append(since)
+        return by_status(status, since, limit)
+
+    monkeypatch.setattr(store, "by_status", by_status_noting)
     return reads
 
 
@@ -254,9 +260,10 @@ def test_call_offs_run_as_of_the_details_moment(labelled_plant: PlantFolder) -> 
     now = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=11, minutes=17)
     summaries = []
     for time_now, detail in ((now, {}), (datetime(2026, 12, 5, 15, 0, tzinfo=UTC), {"as_of": now.isoformat()})):
-        deps = wiring.CallOffDependencies(source=source, sender=RecordingSender())
+        sender = RecordingSender()
+        deps = wiring.CallOffDependencies(source=source, sender=sender)
         event = {**load_event("crew_call_offs"), "time": time_now.isoformat(), "detail": detail}
-        summaries.append((crew_call_offs.handler(event, FakeLambdaContext(), dependencies=deps), deps.sender.sent))
+        summaries.append((crew_call_offs.handler(event, FakeLambdaContext(), dependencies=deps), sender.sent))
     assert summaries[0] == summaries[1] and summaries[1][0]["shifts"] == [f"{day.isoformat()}/1"]
     deps = wiring.CallOffDependencies(source=source, sender=RecordingSender())
     with pytest.raises(ValidationError, match="when"):
@@ -291,7 +298,12 @@ class _Recording:
     def __init__(self, store: InMemoryAuditStore) -> None:
         self.tried: list[AuditEvent] = []
         append = store.append
-        store.append = lambda event: (self.tried.append(event), append(event))[1]  # type: ignore[method-assign]
+
+        def append_noting(event: AuditEvent) -> None:
+            self.tried.append(event)
+            append(event)
+
+        store.append = append_noting  # type: ignore[method-assign]
 
     def decisions(self) -> list[tuple[Any, ...]]:
         return [

@@ -65,7 +65,7 @@ def test_a_new_container_starts_from_the_stored_shift_and_decides_as_the_warm_on
     table = _copy(store)
     new = _deps(source, table, kept, clock)
     clock[0] += timedelta(minutes=2)
-    decided = []
+    decided: list[tuple[Any, ...]] = []
     for deps, recording in ((warm, _Recording(store)), (new, _Recording(table))):
         summary = run(deps, _message("call_off", clock[0], second))
         decided.append((recording.decisions(), summary["people_moved"], summary["shift_from"], summary["data_read"]))

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pytest
 
-from plexlabor.audit import InMemoryAuditStore
+from plexlabor.audit import AuditStatus, InMemoryAuditStore
 from plexlabor.crew.build import build_problem
 from plexlabor.crew.models import CrewPolicy, CrewProblem, SkillHolding
 from plexlabor.crew.optimizer import build_model, greedy_plan, setup_rows, solve, supervisor_plan
@@ -65,7 +65,9 @@ def test_the_plant_plan_names_who_does_each_staffed_setup(plant_problem: CrewPro
     assert len(setters) == len({a.job_key for a in setters})  # one setter per segment
     store = InMemoryAuditStore()
     publish_plan(plan, store, datetime(2026, 11, 22, 20, tzinfo=UTC))
-    events = store.by_status("pending_approval", limit=10_000) + store.by_status("logged", limit=10_000)
+    events = store.by_status(AuditStatus.PENDING_APPROVAL, limit=10_000) + store.by_status(
+        AuditStatus.LOGGED, limit=10_000
+    )
     notes = [e.payload["note"] for e in events if e.payload.get("setup_hours")]
     assert len(notes) == len(setters) and all(", does the setup of job " in note for note in notes)
 
@@ -84,7 +86,7 @@ def test_a_setup_goes_to_the_operator_certified_above_the_workcenter_level() -> 
     assert assignment.reasons[0] == "does the setup (0.8 h: holds CNC_LATHE L3 or higher)"
     store = InMemoryAuditStore()
     publish_plan(plan, store, datetime(2026, 11, 22, 20, tzinfo=UTC))
-    (event,) = store.by_status("pending_approval", limit=10)
+    (event,) = store.by_status(AuditStatus.PENDING_APPROVAL, limit=10)
     assert (
         "Suggest B on CNC-01 for job J-J1 operation 10 (8.0 h, shift 1), does the setup of job J-J1 operation 10 "
         "(0.8 h)" in event.payload["note"]
