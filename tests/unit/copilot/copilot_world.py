@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from plexlabor.copilot.procedures import Procedure, read_procedures
 
-GUIDES = [
+GUIDES: list[dict[str, Any]] = [
     {
         "guide_id": 1,
         "title": "Replacing the spindle belt",

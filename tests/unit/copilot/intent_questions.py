@@ -15,6 +15,8 @@ for a plain refusal). A value question also names the steps (1-based) that hold 
 
 from __future__ import annotations
 
+from typing import Any
+
 MOLDING = "MOLDING"
 ROBOT_WELD = "ROBOT-WELD"
 PRESS_START = "Start-up of an injection press after a stop"
@@ -27,7 +29,7 @@ DAILY_CHECK = "Daily check of a CNC machine"
 TORQUE_CHECK = "Torque tool check at an assembly station"
 TOOL_CHANGE = "Tool change on a CNC lathe or mill"
 
-CELL_SOPS: tuple[dict[str, object], ...] = (
+CELL_SOPS: tuple[dict[str, Any], ...] = (
     {
         "title": CELL_START,
         "operations": [ROBOT_WELD],

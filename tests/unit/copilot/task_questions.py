@@ -17,6 +17,8 @@ a refusal). A value question also names the steps (1-based) that hold its value.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.unit.copilot.intent_questions import (
     LOCKOUT,
     MOLD_CHANGE,
@@ -39,7 +41,7 @@ FIRST_ARTICLE = "First-article inspection"
 DAILY_CHECK = "Daily check of a CNC machine"
 PRESS_START = "Start-up of an injection press after a stop"
 
-TASK_SOPS: tuple[dict[str, object], ...] = (
+TASK_SOPS: tuple[dict[str, Any], ...] = (
     {
         "title": PRESS_SHUTDOWN,
         "operations": [MOLDING],

@@ -7,6 +7,7 @@ prints the same figures with the encoder too (`intent_figures`)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -35,13 +36,13 @@ from tests.unit.copilot.intent_questions import (
 )
 
 
-def _lines(sops: list[dict[str, object]]) -> list[str]:
+def _lines(sops: list[dict[str, Any]]) -> list[str]:
     return [
         json.dumps(
             {
                 **sop,
                 "guide_id": f"SOP-{number:03d}",
-                "steps": [{"order": order, "text": text} for order, text in enumerate(sop["steps"], start=1)],  # type: ignore[arg-type]
+                "steps": [{"order": order, "text": text} for order, text in enumerate(sop["steps"], start=1)],
             }
         )
         for number, sop in enumerate(sops, start=1)
@@ -52,7 +53,7 @@ def simulator_procedures() -> list[Procedure]:
     """The simulator's SOPs as the local runtime uploads them, the mold shop's under operation MOLDING, but
     its press's alarm response (since 2026-12-05, the same as `CELL_SOPS`' but for its tools): these sets ask
     alarms of SOPs with no alarm response, and `plant_procedures` adds the press's from `CELL_SOPS`."""
-    sops = [
+    sops: list[dict[str, Any]] = [
         {
             "title": sop.title,
             "tools": list(sop.tools),
@@ -67,7 +68,7 @@ def simulator_procedures() -> list[Procedure]:
 
 def plant_procedures() -> list[Procedure]:
     """The simulator's SOPs and the weld cell's and the press's alarm SOPs of `intent_questions`."""
-    sops = [
+    sops: list[dict[str, Any]] = [
         {"title": p.title, "tools": list(p.tools or ()), "steps": [s.text for s in p.steps], "operations": p.operations}
         for p in simulator_procedures()
     ]
@@ -264,7 +265,7 @@ def test_the_lockout_procedure_answers_no_question_that_is_not_about_it() -> Non
 
 def test_a_title_names_its_task_even_one_no_vocabulary_knows() -> None:
     # "Calibration of the height gauge": the title's task is its own (calibration), asked as "calibrate"
-    sops = [
+    sops: list[dict[str, Any]] = [
         {
             "title": "Calibration of the height gauge",
             "operations": ["QA"],
@@ -327,7 +328,7 @@ def test_a_lock_that_is_no_lockout_device_is_not_lockout(plant: ProcedureIndex) 
 
 def test_a_task_of_several_procedures_naming_nothing_else_is_not_answered_by_another_procedures_words() -> None:
     # the held-out task set's run found "How do I clean the machine?" answered from the CNC daily check
-    sops = [
+    sops: list[dict[str, Any]] = [
         {"title": "Cleaning the paint booth", "operations": [], "tools": [], "steps": ["Scrape the grates."]},
         {"title": "Cleaning the hopper dryer", "operations": [], "tools": [], "steps": ["Empty the hopper."]},
         {"title": "Daily check of a press", "operations": [], "tools": [], "steps": ["Wipe down the machine."]},

@@ -9,6 +9,7 @@ they check."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -19,10 +20,10 @@ from plexlabor_dev.copilot_questions import NOT_COVERED, SOP_PARAPHRASES
 from plexlabor_dev.simulator.procedures import SOPS
 
 
-def sop_procedures(*extra: dict[str, object]) -> list[Procedure]:
+def sop_procedures(*extra: dict[str, Any]) -> list[Procedure]:
     """The simulator's SOPs as the local runtime uploads them (each listed for its department, the mold shop's
     also under operation MOLDING), and `extra` ones (their steps as texts)."""
-    sops = [
+    sops: list[dict[str, Any]] = [
         {
             "title": sop.title,
             "tools": list(sop.tools),
@@ -37,7 +38,7 @@ def sop_procedures(*extra: dict[str, object]) -> list[Procedure]:
             {
                 **sop,
                 "guide_id": f"SOP-{number:03d}",
-                "steps": [{"order": order, "text": text} for order, text in enumerate(sop["steps"], start=1)],  # type: ignore[arg-type]
+                "steps": [{"order": order, "text": text} for order, text in enumerate(sop["steps"], start=1)],
             }
         )
         for number, sop in enumerate([*sops, *extra], start=1)
