@@ -98,7 +98,7 @@ def test_a_refused_form_shows_the_link_page_again_with_the_problem_and_what_was_
     [token] = world.notified(notice())
     # When the supervisor rejects with only spaces, or sends the form without choosing
     for form in ({"action": "reject", "reason": "   "}, {"reason": "he <left> early"}):
-        response = call(world, "POST", token, **form)
+        response = call(world, "POST", token, None, **form)
         # Then the answer is still 400, and it is the link's page: the finding, the form, the problem above the box
         assert response["statusCode"] == 400
         page = response["body"]

@@ -129,7 +129,7 @@ def test_an_entry_plex_already_holds_is_not_written_twice(world: World) -> None:
     run(sqs_event(approval(opening.event_id)), service(world, PlexWithLabor(labor=[held]), transport=transport))
     [written] = events(world, opening.event_id, AuditEventType.WRITEBACK)
     assert transport.posts == [] and written.payload["already_applied"] is True
-    assert [e["id"] for e in written.previous_values["laborEntries"]] == ["L-1"]
+    assert written.previous_values is not None and [e["id"] for e in written.previous_values["laborEntries"]] == ["L-1"]
 
 
 def test_time_charged_to_another_job_since_is_refused(world: World) -> None:
@@ -157,7 +157,7 @@ def test_plex_is_read_for_the_stretch_and_the_shift_before_it_kept_to_the_person
     # and only the person's entry counts: the time is theirs on this job already, nothing is written
     [written] = events(world, opening.event_id, AuditEventType.WRITEBACK)
     assert transport.posts == [] and written.payload["already_applied"] is True
-    assert [e["id"] for e in written.previous_values["laborEntries"]] == ["L-1"]
+    assert written.previous_values is not None and [e["id"] for e in written.previous_values["laborEntries"]] == ["L-1"]
 
 
 def test_a_stretch_with_no_job_writes_nothing_and_says_why(world: World) -> None:
