@@ -118,7 +118,7 @@ def test_label_noise_drops_some_true_labels_and_marks_some_normal_days(noisy_pla
     added = [(c["record_key"], c["anomaly_type"]) for c in changes if c["change"] == "added"]
     assert dropped and added
     assert not set(dropped) & set(labels), "a dropped label is still in labels.jsonl"
-    assert all(labels[key].detail.startswith("label noise") for key in added)
+    assert all((detail := labels[key].detail) is not None and detail.startswith("label noise") for key in added)
     assert {anomaly for _, anomaly in added} <= {anomaly.value for anomaly in NOISE_TYPES}
     # About the difficulty's share of the true labels is dropped (4 % at hard; a loose bound on a small plant)
     true_labels = len(labels) - len(added) + len(dropped)

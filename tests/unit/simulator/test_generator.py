@@ -146,7 +146,7 @@ def test_excessive_overtime_weeks_exceed_the_limit_with_projection(labelled_plan
     meta = labelled_plant.meta()
     tz = ZoneInfo(meta.timezone)
     limit = PunchPolicy().weekly_hours_limit
-    scheduled_later = defaultdict(float)
+    scheduled_later: defaultdict[tuple[str, tuple[int, int]], float] = defaultdict(float)
     running = defaultdict(float)
     for shift in labelled_plant.load(ShiftAssignment):
         if shift.status == "Scheduled" and shift.scheduled_start >= meta.end:
@@ -186,7 +186,7 @@ def test_labelled_records_carry_no_give_away_field(labelled_plant: PlantFolder) 
     # Given the labelled and unlabelled rows of each resource
     keys = {label.record_key for label in labelled_plant.labels()}
     for resource in ("time-clock-entries", "labor-entries", "workcenter-events", "badge-swipes"):
-        shapes = {True: set(), False: set()}
+        shapes: dict[bool, set[tuple[str, ...]]] = {True: set(), False: set()}
         for row in labelled_plant.iter_raw(resource):
             shapes[record_key(resource, row["id"]) in keys].add(tuple(sorted(row)))
         # Then both have exactly the same fields

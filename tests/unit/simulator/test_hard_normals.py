@@ -304,5 +304,6 @@ def test_a_double_read_is_an_entry_of_seconds_that_the_days_first_entry_continue
         echoes = [(a, b) for a, b in pairwise(punches) if a[1] is not None and a[1] - a[0] <= 20]
         assert len(echoes) == 1, punches
         (read, second), (next_in, _) = echoes[0]
+        assert second is not None  # an echo is a closed entry
         assert 2 <= second - read <= 20
         assert next_in == pytest.approx(second, abs=1e-3)  # they touch: no time paid twice

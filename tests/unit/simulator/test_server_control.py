@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ def app(tmp_path: Path) -> PlexSimulatorApp:
     return PlexSimulatorApp(state)
 
 
-def post(app: PlexSimulatorApp, path: str, body: dict) -> object:
+def post(app: PlexSimulatorApp, path: str, body: dict[str, Any]) -> Any:
     return app.handle_control("POST", path, json.dumps(body).encode()).payload
 
 
