@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 from scipy.stats import binomtest
 
@@ -419,7 +420,7 @@ def adoptable_types(
     held: TypeWindow,
     gate: GateSettings,
     noise_types: frozenset[str] = frozenset(),
-) -> dict[str, dict[str, object]]:
+) -> dict[str, dict[str, Any]]:
     """Per anomaly type decided in the held-out window, whether the candidate's routing of it may be taken
     alone (`adopted`) and the counts that say so: on each window (training and held out) it spares at least
     one review or sends at least one more upheld finding, and on neither does it cost a review more or keep
