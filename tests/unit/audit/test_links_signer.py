@@ -182,6 +182,9 @@ def test_the_used_nonce_is_kept_past_the_links_expiry() -> None:
         def consume(self, nonce: str, expires_at: datetime) -> None:
             kept[nonce] = expires_at
 
+        def release(self, nonce: str) -> None:  # the rest of LinkNonceStore; a redeemed link releases nothing
+            del kept[nonce]
+
     # When a link is redeemed
     claims = signer().redeem(link(hours=8), "sup-17", "approve", Recorder(), ISSUED)
     # Then its nonce is kept at least until the link expires

@@ -8,6 +8,8 @@ import sys
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel
+
 from plexlabor.allocation.nightly import AllocationNightlyDetail
 from plexlabor.analytics.nightly import AnalyticsNightlyDetail
 from plexlabor.crew.replanning import CallOffDetail
@@ -51,7 +53,7 @@ def test_schedules_fired_without_a_body_run_as_of_the_plants_end(labelled_plant:
 
 def test_each_default_detail_is_one_its_function_accepts(labelled_plant: PlantFolder) -> None:
     runtime = LocalRuntime(plant_dir=labelled_plant.path)
-    models = {
+    models: dict[str, type[BaseModel]] = {
         "norms_refresh": NightlyDetail,
         "forecast_nightly": ForecastDetail,
         "crew_planner": CrewPlannerDetail,

@@ -195,7 +195,12 @@ def test_the_default_supervisor_is_required_while_approvals_are_on(model) -> Non
 
 def test_dependencies_are_built_once_and_again_only_when_their_variables_change(monkeypatch) -> None:
     builds: list[str] = []
-    cached = PerEnvironment(ApprovalStartSettings, lambda s: builds.append(s.approval_state_machine_arn) or len(builds))
+
+    def build(settings: ApprovalStartSettings) -> int:
+        builds.append(settings.approval_state_machine_arn)
+        return len(builds)
+
+    cached = PerEnvironment(ApprovalStartSettings, build)
     monkeypatch.setenv("DEFAULT_SUPERVISOR_ID", "SUP-1")
     monkeypatch.setenv("APPROVAL_STATE_MACHINE_ARN", "arn:one")
     assert cached() == cached() == 1

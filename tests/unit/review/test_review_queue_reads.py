@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from plexlabor.approval.messages import RecommendationWriteback
+from plexlabor.approval.messages import RecommendationWriteback, WritebackMessage
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, InMemoryAuditStore
 from plexlabor.audit.schema import GSI_STATUS
 from plexlabor.audit.store import IndexQuery
@@ -227,7 +227,7 @@ def test_bulk_decisions_are_made_side_by_side(world: World) -> None:
     class MeetingSender:
         """Each send waits (5 s at most) until another is in flight: one after the other, none would pass."""
 
-        def send(self, message: RecommendationWriteback) -> None:
+        def send(self, message: RecommendationWriteback | WritebackMessage) -> None:
             together.wait()
 
     queue = ReviewQueue(world.audit, clock=world.clock)

@@ -21,7 +21,7 @@ from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.skills.certs import Qualification
 from plexlabor.skills.data import load, load_from_folder
 from plexlabor.skills.engine import assess_skills
-from plexlabor.skills.report import SkillsReport
+from plexlabor.skills.report import LapseUse, SkillsReport, UncertifiedUse
 from plexlabor.validation.data import PlantData
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 from tests.support import generated_plant
@@ -156,7 +156,8 @@ def test_uses_while_uncertified_match_the_uncertified_operator_labels(labelled_p
     meta = labelled_plant.meta()
     weeks = (meta.end - meta.start).days + 1
     report = assess_skills(load_from_folder(labelled_plant, lookback_days=weeks))
-    flagged = {e for use in (*report.lapse_uses, *report.uncertified_uses) for e in use.labor_entry_ids}
+    uses: list[LapseUse | UncertifiedUse] = [*report.lapse_uses, *report.uncertified_uses]
+    flagged = {e for use in uses for e in use.labor_entry_ids}
     labelled = {
         label.record_key.split(":", 1)[1]
         for label in labelled_plant.labels()
