@@ -13,7 +13,9 @@ from plexlabor.intake.backfill import EXTRACTS_PREFIX
 
 
 def _properties(synthesized: Synthesized) -> dict:
-    logical_id = synthesized.logical_id(synthesized.stack.backfill.state_machine)
+    backfill = synthesized.stack.backfill
+    assert backfill is not None  # the synthesized stack has the backfill function, so its state machine
+    logical_id = synthesized.logical_id(backfill.state_machine)
     return synthesized.resources("AWS::StepFunctions::StateMachine")[logical_id]["Properties"]
 
 
@@ -57,6 +59,7 @@ def test_the_function_reads_and_writes_the_extracts_under_their_prefix_only(synt
 
 def test_its_role_invokes_the_backfill_function_and_runs_its_own_executions_only(synthesized: Synthesized) -> None:
     backfill = synthesized.stack.backfill
+    assert backfill is not None
     statements = synthesized.role_statements(synthesized.logical_id(backfill.role))
     function = synthesized.logical_id(synthesized.stack.functions.functions[BACKFILL_FUNCTION])
     by_action = {frozenset(actions(s)): [flat(synthesized, r) for r in resources(s)] for s in statements}
@@ -80,7 +83,9 @@ def flat(synthesized: Synthesized, resource: object) -> str:
 def test_it_logs_without_execution_data_traces_and_alarms_on_failure(synthesized: Synthesized) -> None:
     properties = _properties(synthesized)
     topic = {"Ref": synthesized.logical_id(synthesized.stack.alarms.topic)}
-    state_machine = {"Ref": synthesized.logical_id(synthesized.stack.backfill.state_machine)}
+    backfill = synthesized.stack.backfill
+    assert backfill is not None
+    state_machine = {"Ref": synthesized.logical_id(backfill.state_machine)}
 
     assert properties["LoggingConfiguration"]["IncludeExecutionData"] is False
     assert properties["LoggingConfiguration"]["Level"] == "ALL"

@@ -24,6 +24,8 @@ TRANSCRIPTION_JOBS = (
 def _expected(synthesized: Synthesized) -> dict[str, set[str]]:
     """Every rule acknowledged in the full stack, and the resource types it is acknowledged on."""
     bucket = synthesized.logical_id(synthesized.stack.artifacts.bucket)
+    backfill = synthesized.stack.backfill
+    assert backfill is not None  # the full stack has the backfill function, so its state machine
     return {
         "AwsSolutions-SMG4": {"AWS::SecretsManager::Secret"},
         "AwsSolutions-L1": {"AWS::Lambda::Function"},
@@ -31,7 +33,7 @@ def _expected(synthesized: Synthesized) -> dict[str, set[str]]:
         **{wildcard_resource_finding(f"<{bucket}.Arn>/{prefix}*"): {"AWS::IAM::Policy"} for prefix in GRANTED_PREFIXES},
         wildcard_resource_finding(TRANSCRIPTION_JOBS): {"AWS::IAM::Policy"},  # Transcribe's '*' is the X-Ray id's
         wildcard_resource_finding(LOG_GROUPS_OF_THE_ACCOUNT): {"AWS::IAM::Role"},  # API Gateway account role
-        _flat_finding(synthesized, synthesized.stack.backfill.executions_arn): {"AWS::IAM::Policy"},  # its map
+        _flat_finding(synthesized, backfill.executions_arn): {"AWS::IAM::Policy"},  # its map
         "AwsSolutions-S1": {"AWS::S3::Bucket"},  # the access-log bucket itself
         "AwsSolutions-APIG3": {"AWS::ApiGateway::Stage"},
         "AwsSolutions-APIG4": {"AWS::ApiGateway::Method"},

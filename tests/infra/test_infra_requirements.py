@@ -16,7 +16,7 @@ HEAVY_ONLY = {"numpy", "scipy", "scikit-learn"}
 
 
 def _pinned(lines: list[str]) -> dict[str, Requirement]:
-    requirements = {}
+    requirements: dict[str, Requirement] = {}
     for line in lines:
         requirement = Requirement(line)
         [specifier] = requirement.specifier
