@@ -98,7 +98,7 @@ def audit_event(**fields: Any) -> AuditEvent:
         "model_version": "rules-2026.11",
         "payload": {"anomaly_type": "MISSED_PUNCH", "confidence": 0.91},
     }
-    return AuditEvent(**(defaults | STAGES.get(fields.get("event_type"), {}) | fields))
+    return AuditEvent(**(defaults | STAGES.get(fields.get("event_type", AuditEventType.FINDING), {}) | fields))
 
 
 @pytest.fixture

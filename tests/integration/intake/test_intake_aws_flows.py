@@ -108,8 +108,8 @@ def test_webhook_to_validator_records_one_finding_and_one_approval_per_duplicate
     # not the byte-identical replay the webhook's nonce refuses), plus a clean one
     deliveries = ((samples.review, 1), (samples.review, 0), (samples.clean, 0))
     for sample, seconds_ago in deliveries:
-        event = signed_webhook(json.dumps(sample.entry.to_plex()), seconds_ago=seconds_ago)
-        assert punch_webhook.handler(event, lambda_context)["statusCode"] == 202
+        delivery = signed_webhook(json.dumps(sample.entry.to_plex()), seconds_ago=seconds_ago)
+        assert punch_webhook.handler(delivery, lambda_context)["statusCode"] == 202
     messages = stack.receive_all()
     assert len(messages) == 3
     # When the validator gets them (and SQS redelivers the batch once more)
@@ -179,7 +179,7 @@ def test_nightly_norms_land_in_s3_and_the_validator_uses_them(
     body = samples.other_review.message().model_dump_json()
     punch_validator.handler(sqs_event([body]), lambda_context)
     versions = {e.model_version for e in stack.audit.history(samples.other_review.key)}
-    assert versions and all(v.endswith("+" + result["norms_version"]) for v in versions)
+    assert versions and all(v is not None and v.endswith("+" + result["norms_version"]) for v in versions)
 
 
 # ---- the Plex path (the simulator over HTTP, the key from Secrets Manager) ---------------------------------

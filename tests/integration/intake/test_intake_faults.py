@@ -31,7 +31,7 @@ def assert_validated_once(stack: Stack, samples) -> None:
     review = samples.review
     events = stack.audit.history(review.key)
     assert [e.event_type for e in events] == [AuditEventType.FINDING] * len(review.findings)
-    assert sorted(e.finding_id for e in events) == sorted(f.finding_id for f in review.findings)
+    assert sorted((e.finding_id for e in events), key=str) == sorted(f.finding_id for f in review.findings)
     assert sorted(x["name"] for x in stack.executions()) == sorted(f.finding_id for f in review.findings)
     assert stack.audit.history(samples.clean.key) == []
 

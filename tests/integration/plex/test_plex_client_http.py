@@ -191,7 +191,9 @@ def test_incremental_polling_by_modified_date_sees_every_change_once(
     every = PlantFolderSource(plex_sample_plant).time_clock_entries(PLANT_START, stop)
     assert set(seen) == {entry.id for entry in every}
     edited = [entry for entry in every if entry.modified_date is not None]
-    assert edited and all(entry.modified_date.date() > entry.clockin_time.date() for entry in edited)
+    assert edited and all(
+        entry.modified_date is not None and entry.modified_date.date() > entry.clockin_time.date() for entry in edited
+    )
     assert polls == 38
 
 

@@ -12,7 +12,16 @@ import pytest
 
 from plexlabor.plant import PlantFolder
 from plexlabor.plex import PlantFolderSource, PlexLaborClient
-from plexlabor.plex.snapshot import CLOSED_JOBS, REFERENCE, WINDOWED, PlexSnapshot, Window, Windowed, read_snapshot
+from plexlabor.plex.snapshot import (
+    CLOSED_JOBS,
+    REFERENCE,
+    WINDOWED,
+    PlexSnapshot,
+    Reference,
+    Window,
+    Windowed,
+    read_snapshot,
+)
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 from plexlabor_dev.simulator.server import SimulatorServer
 from tests.support import generated_plant
@@ -68,7 +77,7 @@ def test_open_jobs_only_reads_the_same_operations_from_both(tmp_path: Path, plex
     folder.write_raw("jobs", jobs)
     closed = {row["id"] for row in jobs if row["status"] in CLOSED_JOBS}  # and those the generator closed
     # When the operations of open jobs are read from both adapters
-    kinds = ("jobs", "job-operations")
+    kinds: tuple[Reference, ...] = ("jobs", "job-operations")
     with SimulatorServer(tmp_path, rate_limit=0) as server, _plex(server, plex_fast_retries) as plex:
         from_plex = read_snapshot(plex, reference=kinds, open_jobs_only=True)
         asked = {r["path"].split("/")[-2] for r in server.requests() if r["path"].endswith("/operations")}
