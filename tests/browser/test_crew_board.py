@@ -150,8 +150,8 @@ def test_the_planner_narrows_the_board_to_one_department_and_decides_there(page:
     counts: dict[str, tuple[int, int]] = {}
     for label in labels[1:]:
         code, rest = label.split(" (", 1)
-        filled, waiting = (int(part.split()[0]) for part in rest.rstrip(")").split(", ")[:2])
-        counts[code] = (filled, waiting)
+        filled, waiting_count = (int(part.split()[0]) for part in rest.rstrip(")").split(", ")[:2])
+        counts[code] = (filled, waiting_count)
     code = max(counts, key=lambda c: counts[c][1])
     page.locator('#board-filter select[name="dept"]').select_option(code)
     page.get_by_role("button", name="Show").click()

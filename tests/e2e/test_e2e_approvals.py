@@ -69,12 +69,13 @@ def _deliver(stack: LocalStack, punches: list[dict[str, Any]], attempts: int = 3
 def _sent_for_review(stack: LocalStack, punches: list[dict[str, Any]]) -> set[str]:
     """The findings on these punches' records that were recorded for review (pending_approval)."""
     view = stack.audit()
-    return {
-        event.finding_id
-        for key in {record_key_of(punch) for punch in punches}
-        for event in view.history(key)
-        if event.event_type is AuditEventType.FINDING and event.status is AuditStatus.PENDING_APPROVAL
-    }
+    sent: set[str] = set()
+    for key in {record_key_of(punch) for punch in punches}:
+        for event in view.history(key):
+            if event.event_type is AuditEventType.FINDING and event.status is AuditStatus.PENDING_APPROVAL:
+                assert event.finding_id is not None  # intake names every finding it records
+                sent.add(event.finding_id)
+    return sent
 
 
 def _executions(stack: LocalStack) -> list[dict[str, Any]]:

@@ -64,7 +64,10 @@ def test_writeback_revert_local_needs_no_other_setting(
     # Given an approved finding written back to the simulator
     assert stack.send_punches(labelled_punches(stack.plant_dir, busy_days[0])).failed == 0
     stack.runtime.drain(timeout_s=60)
-    pending = {e.finding_id for e in stack.audit().findings(AuditStatus.PENDING_APPROVAL)}
+    pending: set[str] = set()
+    for finding in stack.audit().findings(AuditStatus.PENDING_APPROVAL):
+        assert finding.finding_id is not None  # intake names every finding it records
+        pending.add(finding.finding_id)
     links = stack.runtime.wait_for(
         lambda: (found := latest_links(stack.approval_links())) and set(found) >= pending and found,
         timeout_s=60,
