@@ -20,6 +20,7 @@ import pytest
 
 from plexlabor.copilot.answers import answer
 from plexlabor.copilot.encoder import SentenceEncoder, load_encoder
+from plexlabor.copilot.evaluation import RetrievalFigures
 from plexlabor.copilot.procedures import Procedure, read_procedures
 from plexlabor.copilot.retrieval import PROTOCOL, ProcedureIndex, RetrievalSettings
 from plexlabor_dev.commands.copilot import FileEvaluation, evaluate_file
@@ -36,7 +37,8 @@ class MemoEncoder:
     the files' passages)."""
 
     def __init__(self, encoder: SentenceEncoder) -> None:
-        self.encoder, self.name, self.memo = encoder, encoder.name, {}  # type: dict[str, np.ndarray]
+        self.encoder, self.name = encoder, encoder.name
+        self.memo: dict[str, np.ndarray] = {}
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         new = list(dict.fromkeys(t for t in texts if t not in self.memo))
@@ -57,7 +59,7 @@ def _targets(result: FileEvaluation) -> str:
     )
 
 
-def _row(name: str, row: object) -> str:
+def _row(name: str, row: RetrievalFigures) -> str:
     values = [getattr(row, k) for k in ("recall_at_1", "recall_at_5", "recall_at_10", "mrr")]
     tools = row.tools_exact
     return f"  {name:8}" + "".join(f"{v:7.3f}" for v in values) + f"{'n/a' if tools is None else f'{tools:.3f}':>7}"
@@ -176,9 +178,9 @@ def test_copilot_on_paraphrases_of_the_plants_sops() -> None:
             )
             assert right + wrong <= len(asked)
         routed = sum(answer(index, question).title == LOCKOUT_TITLE for question in HAZARDOUS_ENERGY)
-        replies = {question: answer(index, question) for question in NEAR_MISSES}
-        kept_apart = sum(reply.title != LOCKOUT_TITLE for reply in replies.values())
-        own = sum(replies[question].title in {title, None} for question, title in NEAR_MISSES.items())
+        near_replies = {question: answer(index, question) for question in NEAR_MISSES}
+        kept_apart = sum(reply.title != LOCKOUT_TITLE for reply in near_replies.values())
+        own = sum(near_replies[question].title in {title, None} for question, title in NEAR_MISSES.items())
         print(
             f"  {name:7} hazardous energy without the topic's name: lockout for {routed} of {len(HAZARDOUS_ENERGY)};"
             f" near misses not lockout {kept_apart} of {len(NEAR_MISSES)}, own SOP or refused {own}"

@@ -26,6 +26,7 @@ import numpy as np
 import pytest
 
 from functions.copilot_ask.handler import handler
+from plexlabor.audit import AuditStatus
 from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.copilot.answers import answer
 from plexlabor.copilot.interactions import InteractionLog
@@ -116,7 +117,7 @@ def test_copilot_ask_p95_through_the_route_on_10000_passages(stored: tuple[Path,
         f"loaded) {first / 1000:.1f} s; the same answers in process (answers.answer, no route, no log): "
         f"p50 {d50:.0f} ms, p95 {d95:.0f} ms"
     )
-    assert len(audit.by_status("answered", limit=1000)) == len(times) + 1  # every interaction logged
+    assert len(audit.by_status(AuditStatus.ANSWERED, limit=1000)) == len(times) + 1  # every interaction logged
 
 
 COLD = """

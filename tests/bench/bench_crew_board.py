@@ -167,6 +167,7 @@ def _nightly_plan(stack: LocalStack, plant: Path, day: date) -> dict[str, Any]:
     run_at = (datetime.now(UTC) - PUBLISHED_BEFORE).strftime("%Y-%m-%dT%H:%M:%SZ")  # the run, as its schedule would
     event = {**load_event("crew_planner"), "time": run_at, "detail": {"date": day.isoformat(), "shift": SHIFT}}
     summary: dict[str, Any] = crew_planner.handler(event, FakeLambdaContext(), dependencies=deps)
+    assert runtime.resources is not None  # the stack is up, so its local resources are
     client, table = runtime.client("dynamodb"), runtime.resources.audit_table
     writes = [item for event in recording.appended for item in (event_item(event), _guard_item(event))]
     for start in range(0, len(writes), 25):

@@ -196,7 +196,11 @@ def test_the_coverage_page_renders_in_chromium(plant: Plant, tmp_path: Path) -> 
     cold: list[float] = []
     warm: list[float] = []
     with serve_pages(pages) as base, sync_playwright() as playwright:
-        home = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / ".config")}
+        home: dict[str, str | float | bool] = {
+            **os.environ,
+            "HOME": str(tmp_path),
+            "XDG_CONFIG_HOME": str(tmp_path / ".config"),
+        }
         browser = playwright.chromium.launch(
             executable_path=chromium, headless=True, args=list(CHROMIUM_ARGS), env=home, timeout=LAUNCH_TIMEOUT_MS
         )

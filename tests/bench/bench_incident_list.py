@@ -171,7 +171,8 @@ def _series(deps: Dependencies, claims: dict[str, Any], query: dict[str, str] | 
     first = time.perf_counter() - first
     for _ in range(WARM_UP - 1):
         call()
-    walls, cpus = [], []
+    walls: list[float] = []
+    cpus: list[float] = []
     started = time.perf_counter()
     while len(walls) < CALLS and time.perf_counter() - started < BUDGET_S:
         wall, cpu = time.perf_counter(), time.process_time()

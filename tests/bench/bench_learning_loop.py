@@ -208,7 +208,11 @@ def _simulate(plant: Plant, share_random: Callable[[int], float], seed: int) -> 
             decision = Decision(action=action, reason=None if verdict else "not how we work", supervisor_id="S-1")
             audit.append(decision_event(finding, decision, begin + timedelta(minutes=10 * (i + 1)), None))
             verdicts.append(verdict)
-        deps = wiring.Dependencies(audit, registry, plant="bench", clock=lambda end=end: end - timedelta(seconds=1))
+
+        def just_before(at: datetime = end) -> datetime:  # bound now: `end` moves on with the loop
+            return at - timedelta(seconds=1)
+
+        deps = wiring.Dependencies(audit, registry, plant="bench", clock=just_before)
         summary = run(deps, RetrainEvent.model_validate(_tick(end)))
         weeks.append(
             Week(

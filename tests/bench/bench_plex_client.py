@@ -36,10 +36,10 @@ def test_bench_plex_client_reads_a_plant_over_http(tmp_path: Path) -> None:
         ):
             calls_before = len(sim.requests())
             t0 = time.perf_counter()
-            records = read()
+            read_back = read()
             elapsed = time.perf_counter() - t0
             calls = len(sim.requests()) - calls_before
-            results.append((name, len(records), calls, elapsed))
+            results.append((name, len(read_back), calls, elapsed))
             assert time.perf_counter() - started < TIME_BUDGET_S, "benchmark over its time budget"
         t0 = time.perf_counter()
         from_disk = folder.time_clock_entries(begin, end)

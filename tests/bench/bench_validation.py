@@ -17,11 +17,12 @@ from itertools import pairwise
 from pathlib import Path
 
 from plexlabor.models import LaborEntry, TimeClockEntry
-from plexlabor.models.anomalies import AnomalyType
+from plexlabor.models.anomalies import AnomalyLabel, AnomalyType
 from plexlabor.plant import PlantFolder
 from plexlabor.validation.baseline import run_baseline
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.engine import ValidationEngine
+from plexlabor.validation.findings import Finding
 from plexlabor.validation.norms import compute_norms
 from plexlabor.validation.scoring import label_bearing_record_count, score
 from plexlabor_dev.commands.validation import EVALUATION_SEEDS, TRAINING_SEEDS
@@ -62,7 +63,9 @@ def test_validation_benchmark(tmp_path: Path) -> None:
     assert not set(EVALUATION_SEEDS) & set(TRAINING_SEEDS)
     engine = ValidationEngine()
     review = engine.settings.review_threshold
-    findings, baseline, labels = [], [], []
+    findings: list[Finding] = []
+    baseline: list[Finding] = []
+    labels: list[AnomalyLabel] = []
     records = 0
     batch_seconds = batch_cpu = 0.0
     stages = dict.fromkeys(("read and index", "norms", "checks and scoring"), (0.0, 0.0))

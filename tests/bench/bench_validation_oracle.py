@@ -237,7 +237,7 @@ def _where_the_engine_loses(anomaly, days, key_of, candidates, confidence, revie
             outcome[f"{band} ({oracle})"]["found"] += 1
     for band, counts in sorted(outcome.items()):
         print(f"    labelled, {band:22}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    false = Counter()
+    false: Counter[str] = Counter()
     for (key, found_type), value in confidence.items():
         if found_type != anomaly or value < review or key not in key_of or key_of[key].kind == anomaly.value:
             continue
