@@ -31,17 +31,17 @@ def _wrapped(reason: Exception, kind: type[requests.exceptions.RequestException]
     [
         (
             _wrapped(
-                NameResolutionError("cloud.plex.com", None, OSError("Name or service not known")),
+                NameResolutionError("cloud.plex.com", None, OSError("Name or service not known")),  # type: ignore[arg-type]
                 requests.exceptions.ConnectionError,
-            ),  # type: ignore[arg-type]
+            ),
             PlexConnectionError,
             "DNS failure: cannot resolve host cloud.plex.com",
         ),
         (
             _wrapped(
-                NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused"),
+                NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused"),  # type: ignore[arg-type]
                 requests.exceptions.ConnectionError,
-            ),  # type: ignore[arg-type]
+            ),
             PlexConnectionError,
             "connection refused by cloud.plex.com:443",
         ),

@@ -14,6 +14,7 @@ import json
 import tarfile
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -47,17 +48,14 @@ def _reads(source: PlantFolderSource) -> Iterator[tuple[str, Callable[[], list[A
     for kind in REFERENCE:
         yield kind, getattr(source, kind.replace("-", "_"))
     for name, (begin, end) in _windows(extract.start, extract.end).items():
-        for kind in sorted(WINDOW_FIELDS):
-            method = getattr(source, kind.replace("-", "_"), None)
+        for window_kind in sorted(WINDOW_FIELDS):
+            method = getattr(source, window_kind.replace("-", "_"), None)
             if method is not None:
-                yield f"{kind} {name}", lambda method=method, begin=begin, end=end: method(begin, end)
-        yield f"modified {name}", lambda begin=begin, end=end: source.time_clock_entries_modified(begin, end)
-        yield (
-            f"punches of one employee {name}",
-            lambda begin=begin, end=end: source.time_clock_entries(begin, end, employee_id=employee),
-        )
+                yield f"{window_kind} {name}", partial(method, begin, end)
+        yield f"modified {name}", partial(source.time_clock_entries_modified, begin, end)
+        yield f"punches of one employee {name}", partial(source.time_clock_entries, begin, end, employee_id=employee)
     for job in source.jobs()[:3]:
-        yield f"operations of {job.id}", lambda job=job: source.job_operations(job.id)
+        yield f"operations of {job.id}", partial(source.job_operations, job.id)
 
 
 def fingerprint(folder: Path) -> dict[str, Any]:

@@ -150,7 +150,9 @@ def test_without_history_windowed_reads_go_through() -> None:
     port.operations = [_operation(1, "DONE", "Complete")]
     for _ in range(2):
         cache.labor_entries(T0 - timedelta(days=90), T0)
-    cache.job_operations("DONE"), cache.expire(), cache.job_operations("DONE")
+    cache.job_operations("DONE")
+    cache.expire()
+    cache.job_operations("DONE")
     assert [kind for kind, _ in port.asked] == ["labor-entries", "labor-entries", "job-operations", "job-operations"]
 
 

@@ -379,7 +379,8 @@ def test_baseline_handles_100k_entries_quickly(tmp_path: Path) -> None:
     days = [first + timedelta(days=offset) for offset in range(100)]
     day_rows = {day: day_entries(day, clock_in="05:50" if i % 7 else "06:20") for i, day in enumerate(days)}
     day_shift = {day: shift(day) for day in days}
-    entries, shifts = [], []
+    entries: list[dict[str, Any]] = []
+    shifts: list[dict[str, Any]] = []
     for number in range(500):
         employee = f"E{number:03d}"
         for day in days:

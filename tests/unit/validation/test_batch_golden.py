@@ -45,7 +45,8 @@ def fingerprint(folder: PlantFolder) -> dict[str, Any]:
     for finding in found:
         per_type[finding.anomaly_type.value].append(finding)
     since, until = data.as_of - 14 * 86400, data.as_of - 7 * 86400
-    sample = [*folder.load(TimeClockEntry), *folder.load(LaborEntry)][::REALTIME_EVERY]
+    records: list[TimeClockEntry | LaborEntry] = [*folder.load(TimeClockEntry), *folder.load(LaborEntry)]
+    sample = records[::REALTIME_EVERY]
     realtime = []
     for record in sample:
         t = (record.clockin_time if isinstance(record, TimeClockEntry) else record.start_time).timestamp()

@@ -139,12 +139,13 @@ def test_real_time_agrees_with_batch_on_hand_built_anomalies(
     assert batch, "the scenario must produce at least one finding"
     # When each of those records is validated in real time
     for record_id in ids:
+        record: TimeClockEntry | LaborEntry
         if record_id.startswith("E1-lab"):
-            record: TimeClockEntry | LaborEntry = plant.labor_entry(record_id)
-            at = record.start_time
+            labor = plant.labor_entry(record_id)
+            record, at = labor, labor.start_time
         else:
-            record = plant.time_clock_entry(record_id)
-            at = record.clockin_time
+            punch = plant.time_clock_entry(record_id)
+            record, at = punch, punch.clockin_time
         realtime = engine.realtime(record, data.slice_for("E1", at.timestamp()), norms)
         # Then it gets exactly the findings batch gives that record, with the same ids and notes
         key = record_key(record.resource, record_id)

@@ -74,7 +74,7 @@ def _written_back(world: World, mode: str = "dry_run", plex: _Plex | None = None
     `mode`."""
     settings = with_fallback_paths(PlexSettings(api_key="k", write_mode=mode))  # type: ignore[arg-type]
     writer = PlexWriter(settings, transport=plex or _Plex())  # type: ignore[arg-type]
-    service = WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock)
+    service = WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock)  # type: ignore[arg-type]
     for n, message in enumerate(m for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)):
         service.apply(message, message_id=f"m-{n}")
 
@@ -318,7 +318,7 @@ def test_a_refused_removal_is_retried_from_the_board_while_the_person_is_still_o
     plex.refusing = False
     settings = with_fallback_paths(PlexSettings(api_key="k", write_mode="custom_object"))  # type: ignore[arg-type]
     writer = PlexWriter(settings, transport=plex)  # type: ignore[arg-type]
-    WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock).apply(
+    WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock).apply(  # type: ignore[arg-type]
         sent[-1], message_id="r"
     )
     assert "called off at 04:40: removed in Plex" in _text(_row(_board(deps, lambda_context, FORM), "E0042", "WC-10"))
@@ -407,7 +407,7 @@ def test_a_removal_refused_as_the_assignment_was_withdrawn_already_offers_no_ret
     _written_back(world, "custom_object", plex)  # the assignment: in Plex
     settings = with_fallback_paths(PlexSettings(api_key="k", write_mode="custom_object"))  # type: ignore[arg-type]
     writer = PlexWriter(settings, transport=plex)  # type: ignore[arg-type]
-    WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock).revert(
+    WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock).revert(  # type: ignore[arg-type]
         "crew-0001", actor="it-admin"
     )
     removal = _removal_id(world)
@@ -444,7 +444,7 @@ def test_a_reverted_removal_holds_its_person_again(world: World, lambda_context:
     assert SeatClaims(world.audit).release_seat("E0042", DAY, "crew-0201", "crew_replan") > 0
     settings = with_fallback_paths(PlexSettings(api_key="k", write_mode="custom_object"))  # type: ignore[arg-type]
     writer = PlexWriter(settings, transport=_Plex())  # type: ignore[arg-type]
-    WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock).revert(
+    WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock).revert(  # type: ignore[arg-type]
         removal, actor="it-admin"
     )  # plant IT puts the assignment back in Plex
     assert "accepted" in _text(_row(_board(deps, lambda_context, FORM | {"shift": "2"}), "E0042", "WC-20"))
