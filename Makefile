@@ -55,6 +55,7 @@ lint: install
 	$(VENV)/bin/ruff check layers dev functions infra tests
 	$(VENV)/bin/ruff format --check layers dev functions infra tests
 	$(VENV)/bin/mypy
+	MYPYPATH=layers/core:dev $(VENV)/bin/mypy --explicit-package-bases tests
 	$(VENV)/bin/lint-imports
 
 model: install
