@@ -81,6 +81,8 @@ class Classification:
     """Every coded field of one narrative."""
 
     codings: Mapping[Field, Coding]
+    group_titles: Mapping[str, str] = field(default_factory=dict)
+    """The title of every event group the model knows (learned from its training file), chosen or not."""
 
     @property
     def auto_coded(self) -> bool:
@@ -269,7 +271,7 @@ class IncidentClassifier:
             for of in (Field.NATURE_DIVISION, Field.PART_DIVISION, Field.SOURCE_DIVISION):
                 p = probabilities[of][row]
                 codings[of] = self._coding(of, self.models[of].classes[int(p.argmax())], float(p.max()))
-            results.append(Classification(codings))
+            results.append(Classification(codings, self.titles[Field.EVENT_GROUP]))
         return results
 
     def classify(self, narrative: str) -> Classification:

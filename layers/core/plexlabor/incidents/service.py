@@ -382,6 +382,10 @@ def replacement(audit: AuditStore, identifier: str) -> AuditEvent | None:
     return next((e for e in events if e.finding_id == identifier and replaced(e)), None)
 
 
+GROUP_TITLES = "group_titles"
+"""The coding payload's key for the titles of the event groups the model in force knew (code: title)."""
+
+
 def _codes(result: Classification | None, near_miss: bool) -> list[CodingOut]:
     """The model's codings, those OIICS codes only for an injury left out of a near miss (`INJURY_ONLY`)."""
     if result is None:
@@ -440,6 +444,10 @@ def log_incident(
         "incident": report.model_dump(mode="json"),
         "codes": {c.field: c.code for c in codes},
         "coding": [c.model_dump() for c in codes],
+        # The coding model's event group titles (33 in the packaged model, 1.5 KB of JSON): the page titles a group
+        # the EHS lead chose over the proposal with them. Kept here, not in a file beside the model: the web app
+        # loads no model and the model in force may be a promoted retrained one; these are the coding model's own.
+        GROUP_TITLES: dict(result.group_titles) if result else {},
         "auto_coded": auto,
         "not_applicable": [of.value for of in INJURY_ONLY] if report.kind == "near_miss" else [],
         "extraction": extraction,

@@ -43,6 +43,7 @@ from plexlabor.audit.events import SUPERSEDED_BY
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, Field
 from plexlabor.incidents.service import (
     CONFIRMED_VIA,
+    GROUP_TITLES,
     CodeCorrectionError,
     KeptPlantChoices,
     PlantChoices,
@@ -167,7 +168,9 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "plex": _plex_state(page, event, decision),
         "confirmed": confirmed_decision(decision) if decision is not None else None,
         "choices": _choices() if coder else PlantChoices(),
-        "decided": _decided_codes(codes, coding, near_miss) if _approved(decision) else [],
+        "decided": _decided_codes(codes, coding, near_miss, payload.get(GROUP_TITLES) or {})
+        if _approved(decision)
+        else [],
         "as_confirmed": _as_confirmed(decision, page.deps.zone),
     }
 
@@ -315,8 +318,12 @@ def _near_miss(event: AuditEvent) -> bool:
     return bool((event.payload.get("incident") or {}).get("kind") == "near_miss")
 
 
-def _decided_codes(codes: dict[str, str], coding: list[dict[str, Any]], near_miss: bool) -> list[dict[str, Any]]:
-    """The codes as the EHS lead confirmed them, each with its title and what the model proposed (None: nothing)."""
+def _decided_codes(
+    codes: dict[str, str], coding: list[dict[str, Any]], near_miss: bool, group_titles: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The codes as the EHS lead confirmed them, each with its title and what the model proposed (None: nothing).
+    A division's title is fixed (`FIXED_TITLES`); an event group's is the coding model's (`group_titles`, kept with
+    the coding: `service.GROUP_TITLES`; before 2026-12-06 only the proposal's); "" when none is known."""
     proposed = {c["field"]: c for c in coding}
     rows = []
     for of in Field:
@@ -324,8 +331,8 @@ def _decided_codes(codes: dict[str, str], coding: list[dict[str, Any]], near_mis
         if not code or (near_miss and of in INJURY_ONLY):
             continue
         model = proposed.get(of.value)
-        learned = model["title"] if model and model["code"] == code else ""  # an event group's title is learned
-        title = FIXED_TITLES.get(of, {}).get(code) or learned
+        proposed_title = model["title"] if model and model["code"] == code else ""
+        title = FIXED_TITLES.get(of, {}).get(code) or group_titles.get(code) or proposed_title
         rows.append({"label": FIELD_LABELS[of], "code": code, "title": title, "proposed": model})
     return rows
 
