@@ -16,7 +16,7 @@ from approval_fakes import FakePlex, World, sqs_event
 from test_crew_writeback import ITEM_ID, approved, open_assignment
 from test_writeback import FakeTransport, run, service
 
-from plexlabor.approval.errors import NothingToRevertError
+from plexlabor.approval.errors import WITHDRAWN_ALREADY, NothingToRevertError
 from plexlabor.approval.messages import Decision, RecommendationWriteback
 from plexlabor.approval.recommendations import Recommended, recommendation_decision
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, format_audit_time
@@ -213,6 +213,12 @@ def test_a_removal_of_an_assignment_already_reverted_in_plex_posts_nothing(world
         f"assignment {ITEM_ID} was withdrawn from Plex already (reverted at "
         f"{format_audit_time(undone.occurred_at)} by it-admin): nothing to remove"
     )
+    reason = {k: failed.payload.get(k) for k in ("refused_because", "withdrawn_at", "withdrawn_by")}
+    assert reason == {  # the crew board reads these, not the words (2f721aaa read the words)
+        "refused_because": WITHDRAWN_ALREADY,
+        "withdrawn_at": format_audit_time(undone.occurred_at),
+        "withdrawn_by": "it-admin",
+    }
     assert _events(world, removal.event_id, AuditEventType.WRITEBACK) == [] and _state(world).state == "refused"
     with pytest.raises(NothingToRevertError):  # nothing of the removal's to put back
         writer.revert(removal.event_id, actor="it-admin")

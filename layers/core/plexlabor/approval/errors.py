@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from plexlabor.audit import http_status_for
 
+WITHDRAWN_ALREADY = "withdrawn_already"
+"""`refused_because` of a crew removal whose assignment plant IT withdrew from Plex already (a revert of its write;
+`writeback._write_removal`): nothing to remove, and a retry is refused the same way. Its `withdrawn_at` and
+`withdrawn_by` say when and by whom (the crew board reads them, `crew.removals.Removal.withdrawn_before`)."""
+
 
 class ApprovalError(Exception):
     """Base of the approval workflow's errors. `http_status` is what the callback answers."""
@@ -50,7 +55,14 @@ class RecipientUnknownError(ApprovalError):
 
 
 class WritebackRefusedError(ApprovalError):
-    """A write-back that can never succeed as asked (retrying would not help): recorded, not retried."""
+    """A write-back that can never succeed as asked (retrying would not help): recorded, not retried. `because`: a
+    reason code, recorded as the `writeback_failed` event's `refused_because` with the `facts` beside it, for code that
+    acts on the reason (its message's words are for people and may change)."""
+
+    def __init__(self, message: str, *, because: str | None = None, **facts: str) -> None:
+        super().__init__(message)
+        self.because = because
+        self.facts = facts
 
 
 class RecordNotFoundError(WritebackRefusedError):

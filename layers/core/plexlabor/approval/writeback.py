@@ -45,7 +45,12 @@ from typing import Any, Literal
 from plexlabor.approval.approved import approval_columns
 from plexlabor.approval.callback import decision_event
 from plexlabor.approval.corrections import FieldUpdate, Suggestion, plan_correction
-from plexlabor.approval.errors import NothingToRevertError, RecordNotFoundError, WritebackRefusedError
+from plexlabor.approval.errors import (
+    WITHDRAWN_ALREADY,
+    NothingToRevertError,
+    RecordNotFoundError,
+    WritebackRefusedError,
+)
 from plexlabor.approval.messages import Decision, RecommendationWriteback, WritebackMessage
 from plexlabor.approval.recommendations import (
     CREW_ASSIGNMENT,
@@ -124,6 +129,13 @@ def _withdrawn(written: AuditEvent, status: str = "withdrawn") -> dict[str, Any]
 class WritebackOutcome:
     outcome: Outcome
     event: AuditEvent | None = None
+
+
+def _reason(error: BaseException) -> dict[str, str]:
+    """A refusal's reason code (`refused_because`) and its facts, for the `writeback_failed` payload; {}: none."""
+    if isinstance(error, WritebackRefusedError) and error.because:
+        return {**error.facts, "refused_because": error.because}
+    return {}
 
 
 def _time_hints(finding: Finding) -> list[datetime]:
@@ -385,9 +397,13 @@ class WritebackService:
         assigned = written[-1]
         undone = next((e for e in history if e.payload.get("reverted_event_id") == assigned.event_id), None)
         if undone is not None:
+            at = format_audit_time(undone.occurred_at)
             raise WritebackRefusedError(
-                f"assignment {removes} was withdrawn from Plex already (reverted at "
-                f"{format_audit_time(undone.occurred_at)} by {undone.actor}): nothing to remove"
+                f"assignment {removes} was withdrawn from Plex already (reverted at {at} by {undone.actor}): "
+                "nothing to remove",
+                because=WITHDRAWN_ALREADY,
+                withdrawn_at=at,
+                withdrawn_by=undone.actor,
             )
         other_mode = self._other_mode(f"assignment {removes}", assigned, "remove")
         if other_mode:
@@ -656,6 +672,7 @@ class WritebackService:
             AuditStatus.WRITE_FAILED,
             message_id,
             payload={
+                **_reason(error),
                 "error": type(error).__name__,
                 "message": str(error)[:MAX_ERROR_CHARS],
                 "attempts": attempts,

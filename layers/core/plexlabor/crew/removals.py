@@ -37,6 +37,7 @@ from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from plexlabor.approval.errors import WITHDRAWN_ALREADY
 from plexlabor.approval.recommendations import CREW_ASSIGNMENT, CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event, stable_event_id
 from plexlabor.audit.publish import append_once
@@ -54,9 +55,10 @@ GONE: tuple[State, ...] = ("removed", "dry_run")
 SEAT_FIELDS = ("plan_day", "shift_code", "segment", "workcenter_id", "workcenter_code", "department", "start", "end")
 """What a removal carries of the seat it removes (the queue's and the board's columns)."""
 MODEL_VERSION = "crew-removal"
-WITHDRAWN_ALREADY = re.compile(r"was withdrawn from Plex already \(reverted at (?P<at>\S+) by (?P<by>[^)]+)\)")
-"""plex_writeback's refusal of a removal whose assignment's write was reverted (`approval.writeback._write_removal`,
-6246bef1): when and by whom. The refusal records only its message, so the words are read back."""
+WITHDRAWN_ALREADY_WORDS = re.compile(r"was withdrawn from Plex already \(reverted at (?P<at>\S+) by (?P<by>[^)]+)\)")
+"""The words of plex_writeback's refusal of a removal whose assignment's write was reverted (6246bef1), read only
+from refusals recorded before it recorded the reason as a field (`refused_because`, 2026-12-06): such events stay
+in a deployed audit table, and they carry nothing else that tells the reason, when or by whom."""
 
 
 @dataclass(frozen=True)
@@ -100,10 +102,13 @@ class Removal:
     @property
     def withdrawn_before(self) -> tuple[datetime, str] | None:
         """When and by whom plant IT withdrew the assignment from Plex (a revert of its write), when plex_writeback
-        refused this removal for it (`WITHDRAWN_ALREADY`); None: refused for another reason, or not refused."""
+        refused this removal for it (`refused_because`: `approval.errors.WITHDRAWN_ALREADY`); None: refused for
+        another reason, or not refused."""
         failed = self.refusal.payload if self.refusal is not None else {}
-        found = WITHDRAWN_ALREADY.search(str(failed.get("message") or ""))
-        if failed.get("error") != "WritebackRefusedError" or found is None:
+        if failed.get("refused_because") == WITHDRAWN_ALREADY:
+            return datetime.fromisoformat(str(failed["withdrawn_at"])), str(failed["withdrawn_by"])
+        found = WITHDRAWN_ALREADY_WORDS.search(str(failed.get("message") or ""))  # a refusal recorded before the field
+        if "refused_because" in failed or failed.get("error") != "WritebackRefusedError" or found is None:
             return None
         return datetime.fromisoformat(found["at"]), found["by"]
 

@@ -1,0 +1,54 @@
+"""The crew board knows a removal plex_writeback refused because plant IT withdrew the assignment from Plex already by
+the refusal's reason code (`writeback_failed` `refused_because`), not by its message's words: until 2026-12-06 it read
+the words (`crew.removals`), so a change of wording offered the Retry again that plex_writeback refuses the same way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from plexlabor.approval.corrections import with_fallback_paths
+from plexlabor.approval.errors import WritebackRefusedError
+from plexlabor.approval.messages import RecommendationWriteback
+from plexlabor.approval.writeback import WritebackService
+from plexlabor.plex import PlexSettings, PlexWriter
+from tests.unit.approval.approval_fakes import FakePlex, World
+from tests.unit.review.review_world import call_web
+from tests.unit.webapp.test_web_app_crew_call_off_day import FORM, _board, _row, _text, world
+from tests.unit.webapp.test_web_app_crew_removals import _accept_and_call_off, _Plex, _removal_id, _written_back
+from tests.unit.webapp.viewers import SUPERVISOR
+
+__all__ = ["world"]  # the fixture, used by name
+
+REWORDED = "Nothing to take out of Plex: the assignment is no longer there."
+
+
+def test_the_board_knows_the_refusal_by_its_reason_whatever_its_words(
+    world: World, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(WritebackRefusedError, "__str__", lambda self: REWORDED)  # plex_writeback words it otherwise
+    deps = _accept_and_call_off(world, lambda_context)
+    plex = _Plex()
+    _written_back(world, "custom_object", plex)  # the assignment: in Plex
+    settings = with_fallback_paths(PlexSettings(api_key="k", write_mode="custom_object"))  # type: ignore[arg-type]
+    writer = PlexWriter(settings, transport=plex)  # type: ignore[arg-type]
+    service = WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock)  # type: ignore[arg-type]
+    service.revert("crew-0001", actor="it-admin")  # ...and plant IT withdrew it there
+    removal = _removal_id(world)
+    call_web(deps, "POST", f"/items/{removal}", SUPERVISOR, lambda_context, form={"action": "approve"})
+    _written_back(world, "custom_object", plex)  # the removal: refused, nothing to remove
+
+    row = _row(_board(deps, lambda_context, FORM), "E0042", "WC-10")
+    assert "Retry the removal" not in row
+    assert "nothing to remove: it-admin withdrew the assignment from Plex at " in _text(row)
+    again = call_web(
+        deps,
+        "POST",
+        "/crew/removal",
+        SUPERVISOR,
+        lambda_context,
+        form={"item": removal, "next": "/crew?day=2026-03-04"},
+    )
+    assert again["statusCode"] == 409 and REWORDED in _text(str(again["body"]))
+    assert len([m for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)]) == 2
