@@ -80,15 +80,23 @@ def awaiting_decision(finding_id: str) -> World:
 
 
 def recommendation(
-    world: World, item_id: str, kind: str, *, record_key: str | None = None, note: str | None = None, **payload: Any
+    world: World,
+    item_id: str,
+    kind: str,
+    *,
+    record_key: str | None = None,
+    note: str | None = None,
+    status: AuditStatus = AuditStatus.PENDING_APPROVAL,
+    **payload: Any,
 ) -> AuditEvent:
-    """An open recommendation of `kind` with this id (on record `jobs:<id>` unless given), as a capability
-    appends it. `payload` adds to its kind and note, but for `supervisor_id` and `employee_id`: the event's."""
+    """A recommendation of `kind` with this id (on record `jobs:<id>` unless given), open unless `status` says
+    otherwise (`LOGGED`: recorded without a decision), as a capability appends it. `payload` adds to its kind and
+    note, but for `supervisor_id` and `employee_id`: the event's."""
     supervisor_id, employee_id = payload.pop("supervisor_id", None), payload.pop("employee_id", None)
     event = recommendation_event(
         record_key or f"jobs:{item_id}",
         item_id,
-        status=AuditStatus.PENDING_APPROVAL,
+        status=status,
         occurred_at=world.clock(),
         actor="crew_planner",
         model_version="crew-1",

@@ -7,9 +7,8 @@ import re
 from typing import Any
 
 from plexlabor.audit import AuditStatus
-from plexlabor.audit.events import recommendation_event
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import CREW, call_web, crew_assignment, web_deps
+from tests.unit.review.review_world import call_web, crew_assignment, web_deps
 from tests.unit.webapp.viewers import PLANNER
 
 DAY = {"day": "2026-03-04", "shift": "1"}
@@ -32,19 +31,8 @@ def test_with_every_seat_waiting_the_intro_promises_no_as_planned_state(lambda_c
 def test_with_seats_logged_as_planned_the_intro_says_what_they_are(lambda_context: Any) -> None:
     world = World()  # CREW_APPROVAL=changes: the seat that keeps the plan is logged
     crew_assignment(world, "crew-0001", employee_id="E0042", segment="op-7|1", changes_current_plan=True)
-    payload = {"kind": "crew_assignment", "segment": "op-8|1", **CREW}
-    world.audit.append(
-        recommendation_event(
-            "jobs:crew-0002",
-            "crew-0002",
-            status=AuditStatus.LOGGED,
-            occurred_at=world.clock(),
-            actor="crew_planner",
-            model_version="crew-1",
-            employee_id="E0043",
-            supervisor_id="E0001",
-            payload=payload,
-        )
+    crew_assignment(
+        world, "crew-0002", employee_id="E0043", supervisor_id="E0001", segment="op-8|1", status=AuditStatus.LOGGED
     )
     assert "A seat “as planned” keeps the supervisor's current plan and is recorded without a decision" in _intro(
         world, lambda_context
