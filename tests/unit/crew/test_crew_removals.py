@@ -90,6 +90,15 @@ def _seated(store: InMemoryAuditStore) -> tuple[str, str]:
     return str(seats["J1"]), str(seats["J2"])
 
 
+def _on_leave(employee_id: str) -> CrewProblem:
+    """The shift with `employee_id` on leave for it, as Plex's leave reads."""
+    crew = shift()
+    operators = tuple(
+        operator(op.employee_id, leave="vacation") if op.employee_id == employee_id else op for op in crew.operators
+    )
+    return crew.model_copy(update={"operators": operators})
+
+
 def _accepted(store: InMemoryAuditStore) -> tuple[str, AuditEvent]:
     """J1's operator and their seat, accepted."""
     accepted, _ = _seated(store)
@@ -209,15 +218,7 @@ def test_a_new_call_off_after_an_undo_opens_a_new_removal_whatever_became_of_the
 def test_leave_read_from_plex_opens_a_removal(monkeypatch: pytest.MonkeyPatch) -> None:
     store = planned_store()
     accepted, _ = _accepted(store)
-    crew = shift()
-    on_leave = crew.model_copy(
-        update={
-            "operators": tuple(
-                operator(op.employee_id, leave="vacation") if op.employee_id == accepted else op
-                for op in crew.operators
-            )
-        }
-    )
+    on_leave = _on_leave(accepted)
 
     def build_problem(*_: Any, **__: Any) -> CrewProblem:
         return on_leave
@@ -432,15 +433,7 @@ def test_the_scheduled_refresh_opens_the_removal_of_a_person_on_leave_once(monke
     # re-plan of the shift (any event's); crew_replan's refresh, every 5 minutes, read the leave and opened nothing
     store = planned_store()
     accepted, seat = _accepted(store)
-    crew = shift()
-    on_leave = crew.model_copy(
-        update={
-            "operators": tuple(
-                operator(op.employee_id, leave="vacation") if op.employee_id == accepted else op
-                for op in crew.operators
-            )
-        }
-    )
+    on_leave = _on_leave(accepted)
     monkeypatch.setattr(crew_build, "build_problem", lambda *_, **__: on_leave)
     clock = [AT]
     deps = container(store, clock)
