@@ -31,7 +31,7 @@ from tests.unit.webapp.viewers import HR, PLANNER
 SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor"}
 DAY = {"day": "2026-03-04", "shift": "1"}
 PRICED = {"value": 500.0, "labor_cost": 160.0, "fatigue": 10.0, "changeover": 20.0, "walking": 5.0}
-SEGMENT = {
+SEGMENT: dict[str, Any] = {
     "segment": "op-7|1",
     "workcenter_id": "W",
     "job_no": "J100001",
