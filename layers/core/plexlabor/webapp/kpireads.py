@@ -29,6 +29,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from plexlabor.audit.events import AuditEvent, AuditStatus
 from plexlabor.audit.store import DEFAULT_STATUS_LIMIT, AuditStore, IndexQuery
@@ -99,15 +100,22 @@ class KpiReads(AuditStore):
 
 _READS: weakref.WeakKeyDictionary[AuditStore, KpiReads] = weakref.WeakKeyDictionary()
 _READS_LOCK = threading.Lock()
+SourceT = TypeVar("SourceT")
+KeptT = TypeVar("KeptT")
+
+
+def _kept_for(kept: weakref.WeakKeyDictionary[SourceT, KeptT], source: SourceT, make: Callable[[], KeptT]) -> KeptT:
+    """The container's one `make()` for `source`, kept while `source` lives."""
+    with _READS_LOCK:
+        held = kept.get(source)
+        if held is None:
+            held = kept[source] = make()
+        return held
 
 
 def kpi_reads(store: AuditStore, clock: Callable[[], datetime]) -> KpiReads:
     """The container's `KpiReads` of `store` (one per store, kept while the store lives)."""
-    with _READS_LOCK:
-        reads = _READS.get(store)
-        if reads is None:
-            reads = _READS[store] = KpiReads(store, clock)
-        return reads
+    return _kept_for(_READS, store, lambda: KpiReads(store, clock))
 
 
 class KpiRuns:
@@ -145,8 +153,4 @@ _RUNS: weakref.WeakKeyDictionary[RetrainRuns, KpiRuns] = weakref.WeakKeyDictiona
 
 def kpi_runs(runs: RetrainRuns, clock: Callable[[], datetime]) -> KpiRuns:
     """The container's `KpiRuns` of `runs` (one per `RetrainRuns`, kept while it lives)."""
-    with _READS_LOCK:
-        kept = _RUNS.get(runs)
-        if kept is None:
-            kept = _RUNS[runs] = KpiRuns(runs, clock)
-        return kept
+    return _kept_for(_RUNS, runs, lambda: KpiRuns(runs, clock))
