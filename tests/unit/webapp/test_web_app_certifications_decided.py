@@ -14,24 +14,18 @@ import pytest
 
 from plexlabor.approval.display import Reader
 from plexlabor.audit import AuditStatus
-from plexlabor.platform.artifacts import InMemoryArtifactStore
-from plexlabor.skills.artifact import store_artifact
 from plexlabor.skills.publish import publish_report
 from plexlabor.webapp.trainingstates import certification_states
 from tests.unit.approval.approval_fakes import World
 from tests.unit.skills.skills_report_world import small_artifact
-from tests.unit.webapp.test_web_app_dashboards import _call, _deps
+from tests.unit.webapp.test_web_app_dashboards import _call, skills_deps_world
 from tests.unit.webapp.viewers import HR
 
 
 @pytest.fixture
 def deps_world() -> tuple[Any, World]:
-    store = InMemoryArtifactStore()
-    artifact = small_artifact()
-    store_artifact(store, artifact)
-    world = World()
-    deps = _deps(world, store)
-    publish_report(artifact.report, world.audit, deps.review.clock())
+    deps, world = skills_deps_world()
+    publish_report(small_artifact().report, world.audit, deps.review.clock())
     return deps, world
 
 

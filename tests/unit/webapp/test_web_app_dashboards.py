@@ -48,6 +48,14 @@ def _deps(world: World, store: InMemoryArtifactStore | None) -> Dependencies:
     return dataclasses.replace(web_deps(world), people=PeopleDisplay(PEOPLE), reports=reports)
 
 
+def skills_deps_world() -> tuple[Dependencies, World]:
+    """A fresh world, and the web app's dependencies on it with the small skills report stored."""
+    store = InMemoryArtifactStore()
+    stored_report(store)
+    world = World()
+    return _deps(world, store), world
+
+
 def _call(
     deps: Dependencies,
     method: str,

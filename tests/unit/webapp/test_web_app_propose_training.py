@@ -10,20 +10,14 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from plexlabor.audit import AuditStatus
-from plexlabor.platform.artifacts import InMemoryArtifactStore
-from plexlabor.skills.artifact import store_artifact
 from tests.unit.approval.approval_fakes import World
-from tests.unit.skills.skills_report_world import small_artifact
-from tests.unit.webapp.test_web_app_dashboards import _call, _deps, _propose_training
+from tests.unit.webapp.test_web_app_dashboards import _call, _propose_training, skills_deps_world
 from tests.unit.webapp.viewers import MOLDING, PLANNER
 
 
 @pytest.fixture
 def deps_world() -> tuple[Any, World]:
-    store = InMemoryArtifactStore()
-    store_artifact(store, small_artifact())
-    world = World()
-    return _deps(world, store), world
+    return skills_deps_world()
 
 
 def test_the_flash_names_who_is_proposed_for_which_workcenter(

@@ -15,12 +15,9 @@ import pytest
 from plexlabor.approval.display import Reader
 from plexlabor.audit import AuditStatus
 from plexlabor.audit.events import AuditEvent
-from plexlabor.platform.artifacts import InMemoryArtifactStore
-from plexlabor.skills.artifact import store_artifact
 from plexlabor.webapp.trainingstates import training_states
 from tests.unit.approval.approval_fakes import World
-from tests.unit.skills.skills_report_world import small_artifact
-from tests.unit.webapp.test_web_app_dashboards import _call, _deps, _propose_training
+from tests.unit.webapp.test_web_app_dashboards import _call, _propose_training, skills_deps_world
 from tests.unit.webapp.viewers import HR, PLANNER
 
 BUTTON = 'aria-label="Propose training E4 for WC-20"'
@@ -28,10 +25,7 @@ BUTTON = 'aria-label="Propose training E4 for WC-20"'
 
 @pytest.fixture
 def deps_world() -> tuple[Any, World]:
-    store = InMemoryArtifactStore()
-    store_artifact(store, small_artifact())
-    world = World()
-    return _deps(world, store), world
+    return skills_deps_world()
 
 
 def _proposed(deps: Any, lambda_context: Any) -> str:
