@@ -5,7 +5,7 @@ they need, not "No retrain has run yet"."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from plexlabor.incidents.registry import PREFIX as INCIDENT_PREFIX
@@ -31,12 +31,19 @@ def _page(world: World, runs: RetrainRuns | None, lambda_context: Any) -> str:
     return str(response["body"])
 
 
-def test_a_skipped_run_of_each_retrain_is_shown_with_what_it_counted_and_needs(lambda_context: Any) -> None:
-    world = World()
-    runs = RetrainRuns(InMemoryArtifactStore(), InMemoryArtifactStore())
+def _skipped_runs(world: World, runs: RetrainRuns) -> datetime:
+    """Each retrain's last run, five hours ago, skipped: the scorer's at 1 of 80 decisions, the incident coder's at
+    2 of 40 corrections. Returns when they ran."""
     at = world.clock() - timedelta(hours=5)
     record_run(runs.scorer, RetrainRun(at=at, outcome="too_few", counted=1, needed=80, unit="decision"))
     record_run(runs.incidents, RetrainRun(at=at, outcome="too_few", counted=2, needed=40, unit="correction"))
+    return at
+
+
+def test_a_skipped_run_of_each_retrain_is_shown_with_what_it_counted_and_needs(lambda_context: Any) -> None:
+    world = World()
+    runs = RetrainRuns(InMemoryArtifactStore(), InMemoryArtifactStore())
+    at = _skipped_runs(world, runs)
     when = at.astimezone(ZONE).strftime("%a %Y-%m-%d %H:%M")
 
     body = _page(world, runs, lambda_context)
@@ -89,9 +96,7 @@ def test_the_runs_are_read_once_per_refresh_of_a_warm_container(lambda_context: 
     # Given each retrain's last run recorded
     world = World()
     runs = RetrainRuns(CountingArtifactStore(), CountingArtifactStore())
-    at = world.clock() - timedelta(hours=5)
-    record_run(runs.scorer, RetrainRun(at=at, outcome="too_few", counted=1, needed=80, unit="decision"))
-    record_run(runs.incidents, RetrainRun(at=at, outcome="too_few", counted=2, needed=40, unit="correction"))
+    _skipped_runs(world, runs)
     stores = (runs.scorer, runs.incidents)
 
     def reads() -> list[int]:
