@@ -4,6 +4,7 @@ the words (`crew.removals`), so a change of wording offered the Retry again that
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,8 +17,14 @@ from plexlabor.plex import PlexSettings, PlexWriter
 from tests.unit.approval.approval_fakes import FakePlex, World
 from tests.unit.review.review_world import call_web
 from tests.unit.webapp.test_web_app_crew_call_off_day import FORM, _board, _row, _text, world
-from tests.unit.webapp.test_web_app_crew_removals import _accept_and_call_off, _Plex, _removal_id, _written_back
-from tests.unit.webapp.viewers import SUPERVISOR
+from tests.unit.webapp.test_web_app_crew_removals import (
+    _accept_and_call_off,
+    _Plex,
+    _removal_id,
+    _totals,
+    _written_back,
+)
+from tests.unit.webapp.viewers import PLANNER, SUPERVISOR
 
 __all__ = ["world"]  # the fixture, used by name
 
@@ -52,3 +59,29 @@ def test_the_board_knows_the_refusal_by_its_reason_whatever_its_words(
     )
     assert again["statusCode"] == 409 and REWORDED in _text(str(again["body"]))
     assert len([m for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)]) == 2
+
+
+def test_a_seat_withdrawn_in_plex_already_counts_as_free_once_its_person_is_back(
+    world: World, lambda_context: Any
+) -> None:
+    # until 2026-12-06 the seat whose removal was refused as IT had withdrawn the assignment stood "accepted" and filled
+    # once the call-off was undone, and re-plans held its person there: Plex gives them no such seat
+    deps = _accept_and_call_off(world, lambda_context)
+    plex = _Plex()
+    _written_back(world, "custom_object", plex)  # the assignment: in Plex
+    settings = with_fallback_paths(PlexSettings(api_key="k", write_mode="custom_object"))  # type: ignore[arg-type]
+    writer = PlexWriter(settings, transport=plex)  # type: ignore[arg-type]
+    service = WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock)  # type: ignore[arg-type]
+    service.revert("crew-0001", actor="it-admin")  # plant IT withdrew it there
+    removal = _removal_id(world)
+    call_web(deps, "POST", f"/items/{removal}", SUPERVISOR, lambda_context, form={"action": "approve"})
+    _written_back(world, "custom_object", plex)  # the removal: refused, nothing to remove
+    world.clock.now += timedelta(minutes=1)
+    undo = {"undo": "E0042", "day": "2026-03-04", "shift": "1"}
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=undo)["statusCode"] == 303
+
+    body = _board(deps, lambda_context, FORM)
+
+    row = _text(_row(body, "E0042", "WC-10"))
+    assert "accepted, then removed: nothing to remove: it-admin withdrew the assignment from Plex at " in row
+    assert "0 accepted" in _totals(body)

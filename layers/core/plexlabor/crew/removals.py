@@ -15,8 +15,10 @@ write failed for good (Plex answered 400, or plex_writeback refused it: the assi
 mode, or plant IT had withdrawn the assignment from Plex already, a revert of its write: `Removal.withdrawn_before`,
 nothing to remove, and a retry would be refused again), "dry_run" when the write mode sent nothing, and "reverted"
 once `plexlabor writeback revert` posted the assignment again (review180 #2). A re-plan lets the seat go (`removed`)
-only when removed or in dry run: dry run counts as written, the rule of the accepted assignment itself (held once
-approved, whatever its write sent).
+when the assignment is out of Plex (`Removal.out_of_plex`): removed, in dry run (dry run counts as written, the rule of
+the accepted assignment itself: held once approved, whatever its write sent), or refused because plant IT had withdrawn
+it already (until 2026-12-06 such a seat stayed held: re-plans kept its person in a seat Plex no longer gave them, and
+the board counted it filled once the call-off was undone).
 
 One item per seat and call-off: a second call-off of the same person that day (detected after the board's, another
 shift's message) finds the seat's removal waiting, decided or written and opens none; a call-off after an undo is a
@@ -113,18 +115,26 @@ class Removal:
         return datetime.fromisoformat(found["at"]), found["by"]
 
     @property
+    def out_of_plex(self) -> bool:
+        """Whether the assignment it removes counts as out of Plex: the removal written, approved in dry run (`GONE`),
+        or refused because plant IT had withdrawn the assignment already (`withdrawn_before`: nothing was there to
+        remove)."""
+        return self.state in GONE or (self.state == "refused" and self.withdrawn_before is not None)
+
+    @property
     def called_off_at(self) -> datetime | None:
         found = self.event.payload.get("called_off_at")
         return datetime.fromisoformat(str(found)) if found else None
 
     def asks_for(self, called_off_at: datetime | None) -> bool:
         """Whether this removal stands for the seat's person being off since `called_off_at` (None: leave read from
-        Plex), so that no other opens: one waiting, approved or written whatever call-off it was for; one kept,
-        expired, refused or reverted only for that call-off (review_s13 #8: once a removal was rejected or reverted,
-        a call-off after an undo opened none); one superseded never (its call-off was undone before a decision)."""
+        Plex), so that no other opens: one waiting, approved or out of Plex (`out_of_plex`) whatever call-off it was
+        for; one kept, expired, refused for another reason or reverted only for that call-off (review_s13 #8: once a
+        removal was rejected or reverted, a call-off after an undo opened none); one superseded never (its call-off
+        was undone before a decision)."""
         if self.state == "superseded":
             return False
-        return self.state in ("waiting", "approved", *GONE) or self.called_off_at == called_off_at
+        return self.state in ("waiting", "approved") or self.out_of_plex or self.called_off_at == called_off_at
 
 
 def reverted(events: Iterable[AuditEvent], written: AuditEvent) -> bool:
@@ -169,8 +179,9 @@ def removals(read: DayRead) -> dict[str, Removal]:
 
 
 def removed(read: DayRead) -> dict[str, str]:
-    """The assignments out of Plex (a removal written, or approved in dry run: `GONE`), with that removal's item id."""
-    return {r.removes: r.item_id for r in _every(read) if r.state in GONE}
+    """The assignments out of Plex (`Removal.out_of_plex`: a removal written, approved in dry run, or refused as plant
+    IT withdrew the assignment already), with that removal's item id."""
+    return {r.removes: r.item_id for r in _every(read) if r.out_of_plex}
 
 
 def renewed(read: DayRead) -> dict[str, str]:

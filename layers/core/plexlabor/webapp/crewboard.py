@@ -60,7 +60,7 @@ from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import call_offs_of
 from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage, people_in
 from plexlabor.crew.publish import assignment_event_id, renewed_id
-from plexlabor.crew.removals import GONE, Removal, over_by, removals, renewed, retry_event
+from plexlabor.crew.removals import Removal, over_by, removals, renewed, retry_event
 from plexlabor.crew.suggestions import (
     CLOSING,
     CREW_KINDS,
@@ -390,10 +390,11 @@ class Board:
 
     def withdrawn(self, shift: str, seat: Seat) -> bool:
         """Whether the seat was accepted (sent to Plex) and its person then called off (or is on leave in Plex while
-        its removal waits: `on_leave`), or its removal from Plex was approved and not refused or reverted (the
-        call-off undone since: the person back is a new suggestion)."""
+        its removal waits: `on_leave`), or its removal from Plex was approved and not refused or reverted, or refused
+        as plant IT had withdrawn the assignment already (`Removal.out_of_plex`; the call-off undone since: the person
+        back is a new suggestion, and the seat counts as free, as re-plans count it)."""
         removal = self.removal(seat)
-        removed = removal is not None and removal.state in REMOVING
+        removed = removal is not None and (removal.state in REMOVING or removal.out_of_plex)
         return seat.state == "accepted" and (removed or self.off(shift, seat) is not None or self.on_leave(seat))
 
     def retryable(self, shift: str, seat: Seat) -> bool:
@@ -502,10 +503,11 @@ class Board:
         return None
 
     def _gone(self, seat: Seat) -> bool:
-        """Whether the accepted seat's assignment counts as out of Plex (its removal written, or approved in dry run),
-        by the same states (`crew.removals.GONE`) that let re-plans stop holding it (review180 #5)."""
+        """Whether the accepted seat's assignment counts as out of Plex (its removal written, approved in dry run, or
+        refused as plant IT had withdrawn it already), by the same rule (`crew.removals.Removal.out_of_plex`) that
+        lets re-plans stop holding it (review180 #5)."""
         removal = self.removal(seat)
-        return removal is not None and removal.state in GONE
+        return removal is not None and removal.out_of_plex
 
     def shift_end(self, shift: str | None) -> datetime | None:
         """When the shift's last segment ends (None: the board has none of it)."""
