@@ -105,6 +105,9 @@ SETTINGS = {
     "runs": [{"run_id": "RUN-00017", "distance": 0.4, "scrap_rate": 0.012}],
     "reason": None,
 }
+"""Settings suggested for lot LOT-7731 at operation 20, with the SOP's limits and the run they come from."""
+NOT_SUGGESTED = {"settings": {}, "runs": [], "reason": "no lot"}
+"""What `parameters` hold, beside the lot, when no settings could be suggested."""
 
 
 @pytest.mark.parametrize(
@@ -113,7 +116,7 @@ SETTINGS = {
         REFUSED,
         {**STEPS, "kind": "tools"},
         {**REFUSED, "parameters": SETTINGS},
-        {**REFUSED, "parameters": {**SETTINGS, "settings": {}, "runs": [], "reason": "no lot"}},
+        {**REFUSED, "parameters": {**SETTINGS, **NOT_SUGGESTED}},
     ],
     ids=["nothing-relevant", "tools", "settings-without-steps", "no-settings"],
 )
@@ -183,15 +186,7 @@ def test_a_planner_is_refused_and_sees_no_copilot_link(world: World, lambda_cont
 
 
 def test_settings_for_the_lot_are_shown_with_the_sop_limits_and_the_runs(world: World, lambda_context: Any) -> None:
-    parameters = {
-        "operation": "20",
-        "lot_id": "LOT-7731",
-        "settings": {"barrel_temp_c": 231.4},
-        "limits": {"barrel_temp_c": [210.0, 260.0]},
-        "runs": [{"run_id": "RUN-00017", "distance": 0.4, "scrap_rate": 0.012}],
-        "reason": None,
-    }
-    event = _logged(world, {**STEPS, "parameters": parameters})
+    event = _logged(world, {**STEPS, "parameters": SETTINGS})
 
     body = _get(world, "/copilot", OPERATOR, lambda_context, interaction=event.event_id)["body"]
 
@@ -199,7 +194,7 @@ def test_settings_for_the_lot_are_shown_with_the_sop_limits_and_the_runs(world: 
     assert "<td>Barrel temperature (°C)</td><td><strong>231.4</strong></td><td>210.0 – 260.0</td>" in body
     assert "· operation 20 · lot LOT-7731</p>" in body  # "You asked" names the lot (ux113 L15)
     assert "RUN-00017 (scrap 1.2 %)" in body
-    refused = _logged(world, {**STEPS, "parameters": {**parameters, "settings": {}, "runs": [], "reason": "no lot"}})
+    refused = _logged(world, {**STEPS, "parameters": {**SETTINGS, **NOT_SUGGESTED}})
     assert (
         "No settings suggested: no lot."
         in _get(world, "/copilot", OPERATOR, lambda_context, interaction=refused.event_id)["body"]
@@ -218,14 +213,7 @@ def test_setting_keys_read_as_words_with_their_units() -> None:
 
 def test_a_refusal_beside_suggested_settings_does_not_say_nothing_relevant(world: World, lambda_context: Any) -> None:
     # Given no procedure for the question, and settings suggested for the lot (the answer's text says so)
-    parameters = {
-        "operation": "MOLDING",
-        "lot_id": "LOT-0001",
-        "settings": {"barrel_temp_c": 231.4},
-        "limits": {"barrel_temp_c": [210.0, 260.0]},
-        "runs": [{"run_id": "RUN-00017", "distance": 0.4, "scrap_rate": 0.012}],
-        "reason": None,
-    }
+    parameters = {**SETTINGS, "operation": "MOLDING", "lot_id": "LOT-0001"}
     text = "No procedure I have covers this question, so there are no steps to follow. The settings below ..."
     event = _logged(world, {**REFUSED, "text": text, "parameters": parameters}, "What settings for this lot?")
     # When the page shows it
@@ -236,7 +224,7 @@ def test_a_refusal_beside_suggested_settings_does_not_say_nothing_relevant(world
     assert f'<p class="note" role="status">{text}</p>' in body and body.count("no steps") == 1
     assert "<td>Barrel temperature (°C)</td><td><strong>231.4</strong></td>" in body
     # while a refusal whose settings could not be suggested stays a refusal
-    unsuggested = {**parameters, "settings": {}, "runs": [], "reason": "no lot"}
+    unsuggested = {**parameters, **NOT_SUGGESTED}
     refused = _logged(world, {**REFUSED, "parameters": unsuggested})
     assert (
         "Nothing relevant found."
