@@ -470,20 +470,34 @@ class Board:
                         found[seat.item.employee_id].append((segment, seat))
         return found
 
-    def refusal(self, target: Segment, employee_id: str, now: datetime) -> tuple[str, str, str | None] | None:
+    def unfinished_swap(self, segment: Segment, seat: Seat) -> Seat | None:
+        """The waiting suggestion of `segment` that `seat` was chosen on the board to replace, when that swap is
+        recorded but not finished (its write to Plex could not be queued, so it was not approved:
+        `ReviewService.approve_new`) and both still wait; None otherwise. Swapping the same person in again finishes it
+        (`plan_swap`)."""
+        evidence = seat.item.evidence
+        if not seat.waiting or not evidence.get("swapped_for") or not evidence.get("replaces"):
+            return None
+        replaces = str(evidence["replaces"])
+        return next((s for s in segment.assigned if s.item.item_id == replaces and s.waiting), None)
+
+    def refusal(
+        self, target: Segment, employee_id: str, now: datetime, finishing: str | None = None
+    ) -> tuple[str, str, str | None] | None:
         """Why `employee_id` cannot be swapped into `target` (None: they can), with its code in `SWAP_REFUSALS` and
         the workcenter it names: off the target's shift (a call-off or absence a re-plan applied), already suggested
         on it (not where a re-plan superseded them or their assignment there left Plex: they may come back), accepted
         elsewhere at the same time (until that assignment is out of Plex, as the approval's claim holds: review_s13
         L4, a seat whose removal was approved, on its way, was offered and the swap then refused with a 409), or
         planned elsewhere at the same time on work that has started (a re-plan holds both, and one person cannot do
-        both)."""
+        both). `finishing`: the item id of the same swap recorded before and not finished (`unfinished_swap`), which
+        does not refuse its own person."""
         if off := self.called_off(target.shift, employee_id):
             return f"{employee_id} is off shift {target.shift} (since {off.at.isoformat()}).", "called_off", None
         end = target.end or target.start
         for segment, seat in self._seats_of.get(employee_id, ()):
-            if self._gone(seat):
-                continue  # the seat was removed from Plex: it holds them nowhere
+            if self._gone(seat) or seat.item.item_id == finishing:
+                continue  # the seat was removed from Plex, or is the choice being finished: it holds them nowhere
             if segment.key == target.key and not seat.superseded:  # a re-plan dropped them there: they may come back
                 return (
                     f"{employee_id} is already suggested for this job operation ({seat.state}).",
@@ -937,9 +951,9 @@ SWAP_REFUSALS = {
     # the choice is recorded, its approval not (`ReviewService.approve_new`): until 2026-12-06 the board said "could
     # not be recorded: try again", and pressing again was refused as the person already suggested here
     "not_queued": "{who} is recorded as your choice for this seat, but its write to Plex could not be queued, so it is "
-    "not accepted yet: it waits below, beside the suggestion it was to replace (also in the review queue). Accept it "
-    "in a moment, then reject that one and re-plan the rest of the shift. Nothing was sent to Plex; pressing Swap "
-    "again is refused, as the choice is recorded.",
+    'not accepted yet: it waits below, beside the suggestion it was to replace, marked "swap not finished". Press '
+    '"Finish the swap" there in a moment: it accepts your choice (its write queued), rejects the one it replaces '
+    "and re-plans the rest of the shift, once. Nothing was sent to Plex.",
 }
 """Why a swap was refused, by the short code the board's address carries after it (`?done=refused&why=`): the
 page says it in these words, so a reload re-posts nothing and no link puts its own words on the page."""
@@ -1017,9 +1031,18 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
     read = board_reader(store).day(day, now, fresh=True)
     board = read_board(read, day, None, now)
     target = _target(board, opening)
-    if refused := board.refusal(target, employee_id, now):
+    # the id the planner would give that pair: a new one when a re-plan superseded it (or it left Plex)
+    swapped_id = renewed_id(assignment_event_id(day.isoformat(), str(payload["segment"]), employee_id), renewed(read))
+    unfinished = _unfinished_choice(store, swapped_id, item_id)
+    if refused := board.refusal(target, employee_id, now, unfinished.event_id if unfinished else None):
         reason, code, at = refused
         raise SwapRefusedError(reason, code=code, at=at)
+    replan = ReplanMessage(
+        reason="swap", day=day, shift=str(payload["shift_code"]), detected_at=now, employee_id=employee_id
+    )
+    rejection = f"swapped for {employee_id} on the crew board"
+    if unfinished is not None:  # the same choice, recorded before: approved now as it was recorded, not again
+        return Swap(unfinished, item_id, rejection, replan)
     chosen = offered[employee_id]
     busy = f"; moved from {chosen['busy_at']}" if chosen.get("busy_at") else ""
     note = (
@@ -1029,8 +1052,7 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
     kept = {k: v for k, v in payload.items() if k not in ("swap_candidates", "plan_figures", "trigger", "note")}
     swapped = recommendation_event(
         opening.record_key,
-        # the id the planner would give that pair: a new one when a re-plan superseded it (or it left Plex)
-        renewed_id(assignment_event_id(day.isoformat(), str(payload["segment"]), employee_id), renewed(read)),
+        swapped_id,
         status=AuditStatus.PENDING_APPROVAL,
         occurred_at=now,
         actor=viewer.user_id,
@@ -1047,10 +1069,20 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
             "note": note,
         },
     )
-    replan = ReplanMessage(
-        reason="swap", day=day, shift=str(payload["shift_code"]), detected_at=now, employee_id=employee_id
-    )
-    return Swap(swapped, item_id, f"swapped for {employee_id} on the crew board", replan)
+    return Swap(swapped, item_id, rejection, replan)
+
+
+def _unfinished_choice(store: AuditStore, swapped_id: str, item_id: str) -> AuditEvent | None:
+    """The swap of `item_id` recorded before as `swapped_id` and never decided (its write to Plex could not be queued,
+    `ReviewService.approve_new`), else None. Read by its id (the finding index); one recorded a moment ago and not in
+    the index yet is found by `approve_new` itself, whose append of the same id conflicts and approves the recorded
+    one."""
+    events = store.for_finding(swapped_id)
+    opening = next((e for e in events if e.event_type is AuditEventType.RECOMMENDATION), None)
+    waiting = opening is not None and opening.status is AuditStatus.PENDING_APPROVAL
+    if opening is None or not waiting or opening.payload.get("replaces") != item_id:
+        return None
+    return None if any(e.status in CLOSING for e in events) else opening
 
 
 class RetryRefusedError(ValueError):

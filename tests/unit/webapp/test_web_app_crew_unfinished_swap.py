@@ -1,0 +1,76 @@
+"""A swap on the crew board whose write to Plex could not be queued leaves the choice recorded, waiting, beside the
+suggestion it was to replace (`ReviewService.approve_new`). Until 2026-12-06 the planner then had to accept it, reject
+the other and re-plan the shift by hand (pressing Swap again was refused: "already suggested for this job operation").
+Now the board marks it "swap not finished" with one action, "Finish the swap" (the same swap posted again), which
+approves the recorded choice once (its write queued), rejects the one it replaces and asks for the re-plan."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from plexlabor.approval.messages import RecommendationWriteback
+from plexlabor.audit import AuditEventType, AuditStatus
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import call_web
+from tests.unit.webapp.test_web_app_crew import Replans, _with_replan, board_world
+from tests.unit.webapp.test_web_app_crew_board_ux_s13 import BOARD, _board, _text
+from tests.unit.webapp.viewers import PLANNER
+
+FORM = {"item": "crew-0001", "employee": "E0050", "next": BOARD}
+
+
+@pytest.fixture
+def world() -> World:
+    return board_world()
+
+
+def _row(body: str, employee: str) -> str:
+    return next(row for row in re.findall(r"<tr.*?</tr>", body, re.S) if employee in row.split("</td>")[0])
+
+
+def test_a_swap_not_queued_is_finished_from_the_board_once(world: World, lambda_context: Any) -> None:
+    # Given a swap of E0050 in for E0042 whose write the write-back queue did not take
+    replans = Replans()
+    deps = _with_replan(world, replans)
+    world.writebacks.failing = True
+    refused = call_web(deps, "POST", "/crew/swap", PLANNER, lambda_context, form=FORM)
+    [location] = refused["multiValueHeaders"]["Location"]
+    assert "why=not_queued" in location
+
+    # Then the board it goes back to marks the recorded choice, with one action that posts the same swap again
+    body = _board(deps, lambda_context, **dict(parse_qsl(urlsplit(location).query)))
+    assert '"Finish the swap" there in a moment' in _text(body).replace("&#34;", '"').replace("&quot;", '"')
+    row = _row(body, "E0050")
+    assert "swap not finished: chosen on the board for E0042" in _text(row)
+    finish = re.search(r'<form method="post" action="[^"]*/crew/swap" class="inline finish-swap">(.*?)</form>', row)
+    assert finish is not None and "Finish the swap" in finish.group(1)
+    posted = dict(re.findall(r'name="(item|employee)" value="([^"]+)"', finish.group(1)))
+    assert posted == {"item": "crew-0001", "employee": "E0050"}
+    assert "Accept</button>" not in row  # accepting alone would leave the replaced one waiting
+
+    # When the queue is back and the planner finishes it
+    world.writebacks.failing = False
+    done = call_web(deps, "POST", "/crew/swap", PLANNER, lambda_context, form=FORM | posted)
+
+    # Then the recorded choice is approved once (one write), the replaced one rejected, the re-plan asked once
+    assert "done=swap" in done["multiValueHeaders"]["Location"][0]
+    writes = [m for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)]
+    record = world.audit.for_finding("crew-0001")[0].record_key
+    history = world.audit.history(record)
+    [choice] = [e for e in history if e.event_type is AuditEventType.RECOMMENDATION and e.employee_id == "E0050"]
+    assert [m.item_id for m in writes] == [choice.event_id]
+    assert [e.status for e in world.audit.for_finding("crew-0001") if e.event_type is AuditEventType.DECISION] == [
+        AuditStatus.REJECTED
+    ]
+    assert [(m.reason, m.employee_id) for m in replans.sent] == [("swap", "E0050")]
+    row = _row(_board(deps, lambda_context, day="2026-03-04", shift="1", done="swap"), "E0050")
+    assert "swap not finished" not in _text(row) and "accepted" in _text(row)
+
+    # and pressing it again changes nothing
+    again = call_web(deps, "POST", "/crew/swap", PLANNER, lambda_context, form=FORM)
+    assert "why=not_waiting" in again["multiValueHeaders"]["Location"][0]
+    assert len([m for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)]) == 1
