@@ -12,6 +12,14 @@ WITHDRAWN_ALREADY = "withdrawn_already"
 """`refused_because` of a crew removal whose assignment plant IT withdrew from Plex already (a revert of its write;
 `writeback._write_removal`): nothing to remove, and a retry is refused the same way. Its `withdrawn_at` and
 `withdrawn_by` say when and by whom (the crew board reads them, `crew.removals.Removal.withdrawn_before`)."""
+REMOVED_ALREADY = "removed_already"
+"""`refused_because` of a crew removal whose assignment another removal of the seat withdrew from Plex already (a
+retry from the crew board and the dead-lettered first removal redriven; `writeback._write_removal`): one `withdrawn`
+per assignment. Its `removed_by` names that removal's item (the crew board follows it, `crew.removals.removals`)."""
+CLOSED_ALREADY = "closed_already"
+"""`refused_because` of a crew item (an assignment, a removal) closed before it was written: superseded by a re-plan
+(its person back on the shift, the plan changed) or expired, its approval recorded beside the closing
+(`writeback._refuse_closed_crew`); `closed_at` and `closed_by` say when and by whom."""
 
 
 class ApprovalError(Exception):
