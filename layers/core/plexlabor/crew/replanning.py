@@ -32,7 +32,7 @@ when it would be stale within `REFRESH_LEAD`, so that event finds the container 
 
 Every read of a shift and every whole read of the day's suggestions is stored (`deps.kept_store`,
 `crew.snapshots`); a new container starts from them when a warm one would still use what it holds
-(`_stored_shift`, `_read_day`), so Lambda recycling the container costs no read of Plex or of the whole day.
+(`_stored_shift`, `_read_days`), so Lambda recycling the container costs no read of Plex or of the whole day.
 
 `detect(deps, request)` (crew_call_offs, scheduled every few minutes): for each shift that started
 between `grace` and `grace + period` ago, the operators scheduled on it, not on leave and not clocked
@@ -259,7 +259,8 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     if message.reason == "refresh":
         return refresh(deps, message)
     now = deps.clock()
-    day, suggestions_read = _read_day(deps, message.day, now)
+    reads = _read_days(deps, _with_neighbours(message.day), now)
+    day, suggestions_read = reads[message.day]
     if message.reason == "plan_changed" and (why := _nothing_to_replan(day, message.shift, now)):
         skipped: dict[str, Any] = {"reason": message.reason, "skipped": why}
         logger.info("crew re-plan skipped", **skipped)
@@ -273,9 +274,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     read_s = time.perf_counter() - started - plan_read_s
     problem, compiled = compile_event(kept_shift.problem, message, kept_shift.compiled)
     scope = event_scope(kept_shift.problem, current, message)
-    replanned = with_current_plan(
-        with_commitments(compiled, _commitments(deps, message, day, now)), current, now, scope
-    )
+    replanned = with_current_plan(with_commitments(compiled, _commitments(message, reads)), current, now, scope)
     plan = solve(replanned, deps.time_limit_s)
     departments = {job.place.workcenter_id: job.place.department_code for job in problem.jobs}
     candidates, figures = swap_candidates(replanned, plan), plan_figures(plan, replanned)
@@ -418,18 +417,19 @@ def _release_removed(store: AuditStore, day: DayRead, message: ReplanMessage, ba
     return count
 
 
-def _next_to(day: date) -> tuple[date, date]:
-    return day - timedelta(days=1), day + timedelta(days=1)
+def _with_neighbours(day: date) -> tuple[date, date, date]:
+    """The day and the days before and after: what a re-plan of one of its shifts reads (`_commitments`)."""
+    return day, day - timedelta(days=1), day + timedelta(days=1)
 
 
-def _commitments(deps: ReplanDependencies, message: ReplanMessage, day: DayRead, now: datetime) -> list[Commitment]:
-    """The seats suggested (still open) or accepted in the shifts next to the message's: the day's others (`day`,
-    read) and those of the days before and after (`_read_day`: caught up, from the last container's store in a new
+def _commitments(message: ReplanMessage, reads: dict[date, tuple[DayRead, str]]) -> list[Commitment]:
+    """The seats suggested (still open) or accepted in the shifts next to the message's: the day's others and those
+    of the days before and after (`reads`, `_read_days`: caught up, from the last container's store in a new
     container; a refresh read them whole), which the re-plan counts for the day-hours and rest limits
     (`stretches.with_commitments`)."""
-    found = commitments(day, message.day, {message.shift})
-    for next_to in _next_to(message.day):
-        found += commitments(_read_day(deps, next_to, now)[0], next_to)
+    found = commitments(reads[message.day][0], message.day, {message.shift})
+    for next_to in _with_neighbours(message.day)[1:]:
+        found += commitments(reads[next_to][0], next_to)
     return found
 
 
@@ -459,9 +459,10 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
     from plexlabor.crew.pairs import compile_problem  # SciPy loads here, not when the handler is imported
 
     started = time.perf_counter()
-    suggestions, whole = _read_day(deps, message.day, now, whole_if_due_by=now + REFRESH_LEAD)
-    for next_to in _next_to(message.day):  # what a re-plan counts of the neighbouring days (`_commitments`)
-        _read_day(deps, next_to, now, whole_if_due_by=now + REFRESH_LEAD)
+    # the neighbouring days too: what a re-plan counts of them (`_commitments`)
+    suggestions, whole = _read_days(deps, _with_neighbours(message.day), now, whole_if_due_by=now + REFRESH_LEAD)[
+        message.day
+    ]
     plan_read_s = time.perf_counter() - started
     key = (message.day, message.shift)
     kept = deps.problems.get(key)
@@ -580,22 +581,27 @@ def _shift_problem(
     return _read_shift(deps, message, now, events, seen, day), "read"
 
 
-def _read_day(
-    deps: ReplanDependencies, day: date, now: datetime, *, whole_if_due_by: datetime | None = None
-) -> tuple[DayRead, str]:
-    """The day's suggestions (`DayReader.read`): a new container first takes the last container's stored read
-    when a warm container would still catch up from it (`DayReader.seed`); a whole read is stored for the next.
-    Says how they were read: "whole", "caught up" or "caught up from the store"."""
+def _read_days(
+    deps: ReplanDependencies, days: tuple[date, ...], now: datetime, *, whole_if_due_by: datetime | None = None
+) -> dict[date, tuple[DayRead, str]]:
+    """Each day's suggestions (`DayReader.read_days`: those read whole share one read of each status index): a new
+    container first takes the last container's stored read of each when a warm container would still catch up from
+    it (`DayReader.seed`); a whole read is stored for the next. Says how each was read: "whole", "caught up" or
+    "caught up from the store"."""
     at = whole_if_due_by or now
-    whole, how = deps.days.whole_due(day, at), "caught up"
-    if whole and deps.kept_store is not None and deps.days.state(day) is None:
-        stored = _kept_io(deps, "day", lambda store: store.load_day(day))
-        if stored is not None and deps.days.seed(day, stored, at):
-            whole, how = False, "caught up from the store"
-    read = deps.days.read(day, now, whole_if_due_by=whole_if_due_by)
-    if whole and deps.kept_store is not None and (state := deps.days.state(day)) is not None:
-        _kept_io(deps, "day", lambda store: store.save_day(day, state))
-    return read, "whole" if whole else how
+    how: dict[date, str] = {}
+    for day in days:
+        whole = deps.days.whole_due(day, at)
+        how[day] = "whole" if whole else "caught up"
+        if whole and deps.kept_store is not None and deps.days.state(day) is None:
+            stored = _kept_io(deps, "day", lambda store: store.load_day(day))  # noqa: B023 (called at once)
+            if stored is not None and deps.days.seed(day, stored, at):
+                how[day] = "caught up from the store"
+    reads = deps.days.read_days(days, now, whole_if_due_by=whole_if_due_by)
+    for day in days:
+        if how[day] == "whole" and deps.kept_store is not None and (state := deps.days.state(day)) is not None:
+            _kept_io(deps, "day", lambda store: store.save_day(day, state))  # noqa: B023 (called at once)
+    return {day: (reads[day], how[day]) for day in days}
 
 
 def _stored_shift(deps: ReplanDependencies, message: ReplanMessage, at: datetime, day: DayRead) -> KeptShift | None:

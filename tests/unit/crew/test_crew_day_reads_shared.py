@@ -1,0 +1,36 @@
+"""A re-plan reads its day and the days before and after (`replanning._read_days`, the neighbouring shifts' seats):
+`DayReader.read_days` reads each status index once for the days read whole together, and once for those caught up,
+where reading them one by one read every index three times over the same events (issue 16: on the local runtime,
+two thirds of a cold container's first re-plan)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from plexlabor.approval.messages import ApprovalAction
+from plexlabor.crew.suggestions import DayReader, day_since, read_day
+from tests.unit.crew.test_crew_suggestions import DAY, T0, CountingStore, _decided, _suggestion
+
+DAYS = (DAY, DAY - timedelta(days=1), DAY + timedelta(days=1))
+
+
+def _ids(store: CountingStore) -> dict[str, list[str]]:
+    return {day.isoformat(): [e.event_id for e in read_day(store, day).openings] for day in DAYS}
+
+
+def test_three_days_read_whole_together_read_each_status_index_once() -> None:
+    store = CountingStore()
+    for n, day in enumerate(DAYS):
+        store.append(_suggestion(f"E{n}", T0, day=day))
+    reader = DayReader(store, applied=True)
+
+    reads = reader.read_days(DAYS, T0 + timedelta(hours=1))
+
+    assert store.reads == [day_since(DAYS[1])] * 6  # five statuses and `applied`, from the earliest day's start
+    assert {d.isoformat(): [e.event_id for e in r.openings] for d, r in reads.items()} == _ids(store)
+    # caught up together: once more each, from the read before less the overlap; the decision reaches its day only
+    store.reads.clear()
+    store.append(_decided(_suggestion("E2", T0, day=DAYS[2]), ApprovalAction.REJECT, T0 + timedelta(minutes=61)))
+    caught = reader.read_days(DAYS, T0 + timedelta(minutes=62))
+    assert store.reads == [T0 + timedelta(hours=1) - reader.overlap] * 6
+    assert [set(r.closed) for r in caught.values()] == [set(), set(), {f"crew-{DAYS[2]}-E2"}]
