@@ -30,6 +30,7 @@ PUNCH_FINDING = "punch_finding"
 REVIEW_KINDS: dict[str, str] = {
     PUNCH_FINDING: "Punch",
     "crew_assignment": "Crew assignment",
+    "crew_removal": "Crew removal",
     "crew_unstaffed": "Short seat",
     "certification_expiring": "Certification expiring",
     "certification_lapsed": "Certification lapsed",
