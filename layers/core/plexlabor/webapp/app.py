@@ -358,8 +358,8 @@ def _filters(query: Mapping[str, str], people: PeopleDisplay | None = None) -> t
 
 
 def _plant_filters(page: Page, items: list[ReviewItem]) -> tuple[Filters, dict[str, str]]:
-    """The query's filters (`_filters`) less those that cannot be read or name a department or employee the plant
-    does not have (`plantfilters.queue_unknowns`, from the people directory and the viewer's `items`), and per
+    """The query's filters (`_filters`) less those that cannot be read or name a department, shift or employee the
+    plant does not have (`plantfilters.queue_unknowns`, from the people directory and the viewer's `items`), and per
     one left out, why."""
     query = _query()
     filters, problems = _filters(query, page.deps.people)
@@ -367,6 +367,8 @@ def _plant_filters(page: Page, items: list[ReviewItem]) -> tuple[Filters, dict[s
     unknown = queue_unknowns(filters, typed, page.deps.people.directory, items, page.viewer.departments)
     if "department" in unknown:
         filters = replace(filters, department=None)
+    if "shift" in unknown:
+        filters = replace(filters, shift=None)
     if "employee" in unknown:
         filters = replace(filters, employee_id=None)
     return filters, problems | unknown

@@ -86,6 +86,7 @@ from plexlabor.webapp.skillviews import (
     Scope,
     TimelineQuery,
     coverage_view,
+    department_problem,
     find_candidate,
     timeline_view,
     unknown_filters,
@@ -252,6 +253,9 @@ def _coverage_page(
 ) -> Response[str]:
     query = _query()
     department = _text(query, "department")
+    if (unknown := department_problem(index, department)) is not None:  # ux_s14 #3: it read "nothing is short"
+        back = {"path": "/skills", "label": "Back to the skill coverage"}
+        return page.render("message.html", 400, title="Skill coverage", page="skills", message=unknown, back=back)
     workcenter, day, shift = _text(query, "wc"), _day(_text(query, "day")), _text(query, "shift")
     cell: CellKey | None = (workcenter, day, shift) if workcenter and day and shift else None
     kept = {k: v for k, v in query.items() if k in ("department", "page")}

@@ -360,6 +360,16 @@ class TimelineView:
     first: int = 1
 
 
+def department_problem(index: SkillsIndex, department: str | None) -> str | None:
+    """Why `department` names no department of the report's plant (its people's and workcenters'), in words naming
+    the field, or None: it does, or none is asked for. The coverage page and the timeline say it alike."""
+    artifact = index.artifact
+    departments = {e.department for e in artifact.employees.values()} | {
+        w.department for w in artifact.workcenters.values()
+    }
+    return None if department is None or department in departments else unknown_department(department)
+
+
 def unknown_filters(index: SkillsIndex, query: TimelineQuery) -> dict[str, str]:
     """The timeline's department and workcenter filters that name nothing in the report's plant, by query name, each
     in words naming its field (a 400, in the queue's words: `webapp.plantfilters`, ux141 #13); the employee filter
@@ -367,11 +377,8 @@ def unknown_filters(index: SkillsIndex, query: TimelineQuery) -> dict[str, str]:
     that matches nothing in the viewer's view is no problem: the page says "No items match"."""
     artifact = index.artifact
     problems: dict[str, str] = {}
-    departments = {e.department for e in artifact.employees.values()} | {
-        w.department for w in artifact.workcenters.values()
-    }
-    if query.department is not None and query.department not in departments:
-        problems["department"] = unknown_department(query.department)
+    if (department := department_problem(index, query.department)) is not None:
+        problems["department"] = department
     if query.workcenter is not None and query.workcenter not in {w.code for w in artifact.workcenters.values()}:
         problems["workcenter"] = (
             f"Workcenter: '{query.workcenter[:40]}' is not a workcenter of this plant: choose one from the list."
