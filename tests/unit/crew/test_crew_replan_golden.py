@@ -59,9 +59,10 @@ and again when a swap candidate busy elsewhere carried the seat it leaves (`leav
 ranked by the swap's worth: with `leaves` left out and each list sorted by the pair's worth again, the three hashes
 are those before (plans, figures and summaries unchanged)."""
 
-HOW_READ = ("shift_from", "suggestions_read")
+HOW_READ = ("shift_from", "suggestions_read", "shift_read_ahead")
 """Summary fields added after the hashes were made: where the shift and the suggestions came from (the container,
-the store of `crew.snapshots`, a read), not what was decided; left out of the hash like the timings."""
+the store of `crew.snapshots`, a read; the read started while the audit table was read), not what was decided; left
+out of the hash like the timings."""
 REMOVALS = ("removals_opened", "removals_superseded", "removed_claims_released")
 """Summary fields added after the hashes were made: the removals from Plex opened and closed (`crew.removals`; none
 here, where nobody accepted a seat), checked to be 0 and left out of the hash."""

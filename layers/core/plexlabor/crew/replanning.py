@@ -10,7 +10,8 @@
    again (`KeptShift.events`: Plex may not show a call-off at all): the container's own and those the
    audit table records (`applied_event`, any container's), each once in the order detected, less those
    the message takes back (an up, its down; a call-off undone on the board, the call-off) and the
-   call-offs of operators who clocked in since;
+   call-offs of operators who clocked in since. A read of Plex that will happen whatever the audit table says
+   starts in a thread before step 2 (`_read_ahead`), so Plex and the table are read at the same time;
 2. read the current plan from the audit table (`current_plan`): the shift's crew assignments
    published by the nightly plan or an earlier re-plan, not rejected and not closed; those a supervisor
    approved are held, as is every one that has started. A warm container reads only what is new since
@@ -48,6 +49,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -259,18 +261,20 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     if message.reason == "refresh":
         return refresh(deps, message)
     now = deps.clock()
-    reads = _read_days(deps, _with_neighbours(message.day), now)
-    day, suggestions_read = reads[message.day]
-    if message.reason == "plan_changed" and (why := _nothing_to_replan(day, message.shift, now)):
-        skipped: dict[str, Any] = {"reason": message.reason, "skipped": why}
-        logger.info("crew re-plan skipped", **skipped)
-        metrics.add_metric(name="CrewReplanSkipped", unit=MetricUnit.Count, value=1)
-        return skipped
-    if message.reason in BACK and message.employee_id:  # the board lets it go first; here if it could not
-        _release_call_offs(deps.store, {message.employee_id}, message, now)
-    current, openings = current_plan(day, message.shift)
-    plan_read_s = time.perf_counter() - started
-    kept_shift, read = _shift_problem(deps, message, now, day)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crew-shift-read") as pool:
+        stored, ahead = _read_ahead(deps, message, now, pool)  # the shift from Plex while the audit table is read
+        reads = _read_days(deps, _with_neighbours(message.day), now)
+        day, suggestions_read = reads[message.day]
+        if message.reason == "plan_changed" and (why := _nothing_to_replan(day, message.shift, now)):
+            skipped: dict[str, Any] = {"reason": message.reason, "skipped": why}
+            logger.info("crew re-plan skipped", **skipped)
+            metrics.add_metric(name="CrewReplanSkipped", unit=MetricUnit.Count, value=1)
+            return skipped
+        if message.reason in BACK and message.employee_id:  # the board lets it go first; here if it could not
+            _release_call_offs(deps.store, {message.employee_id}, message, now)
+        current, openings = current_plan(day, message.shift)
+        plan_read_s = time.perf_counter() - started
+        kept_shift, read = _shift_problem(deps, message, now, day, stored, ahead)
     read_s = time.perf_counter() - started - plan_read_s
     problem, compiled = compile_event(kept_shift.problem, message, kept_shift.compiled)
     scope = event_scope(kept_shift.problem, current, message)
@@ -325,6 +329,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         **removals,
         "data_read": read == "read",
         "shift_from": read,
+        "shift_read_ahead": ahead is not None,
         "suggestions_read": suggestions_read,
         "read_seconds": round(read_s, 2),
         "plan_read_seconds": round(plan_read_s, 2),
@@ -556,19 +561,59 @@ def remembered(events: tuple[ReplanMessage, ...], message: ReplanMessage) -> tup
     return (*kept, message) if message.reason in REMEMBERED else kept
 
 
+def _read_ahead(
+    deps: ReplanDependencies, message: ReplanMessage, now: datetime, pool: ThreadPoolExecutor
+) -> tuple[KeptShift | None, Future[CrewProblem] | None]:
+    """What the message's shift starts from, looked at before the audit table is read: in a new container the shift
+    the last container stored (`_load_stored`); and when the shift will be read from Plex whatever the table says (an
+    event that needs the data, or no problem kept or stored less than `KEPT_FOR` ago), that read started on `pool`,
+    so that Plex is read while the day's suggestions are (issue 16: a cold container read one after the other;
+    `_read_shift` waits for it). Not for a plan change, which the table may show has nothing to re-plan."""
+    kept = deps.problems.get((message.day, message.shift))
+    if message.reason == "plan_changed":
+        return None, None
+    if message.reason in APPLIED_BY_EVENT:
+        if kept is None and (stored := _load_stored(deps, message, now)) is not None:
+            return stored, None
+        if kept is not None and now - kept.read_at < KEPT_FOR:
+            return None, None
+    deps.renew_reference()  # an event's read sees Plex as it is now (an operation added, a workcenter back up)
+    return None, pool.submit(_built, deps, message)
+
+
+def _built(deps: ReplanDependencies, message: ReplanMessage) -> CrewProblem:
+    """The message's shift read from the labor data now (`build.build_problem`), nothing applied yet."""
+    from plexlabor.crew.build import build_problem
+
+    source = deps.source
+    return build_problem(
+        source.port,
+        message.day,
+        message.shift,
+        timezone=source.timezone,
+        job_lead_days=source.job_lead_days,
+        policy=deps.policy,
+    )
+
+
 def _shift_problem(
-    deps: ReplanDependencies, message: ReplanMessage, now: datetime, day: DayRead
+    deps: ReplanDependencies,
+    message: ReplanMessage,
+    now: datetime,
+    day: DayRead,
+    stored: KeptShift | None = None,
+    ahead: Future[CrewProblem] | None = None,
 ) -> tuple[KeptShift, str]:
-    """The shift's problem: the container's, or in a new container the one the last container stored
-    (`_stored_shift`), when read less than `KEPT_FOR` ago and the event carries its own change, caught up with
-    the events other containers applied since (`_caught_up`); else read now,
+    """The shift's problem: the container's, or in a new container the one the last container stored (`stored`,
+    `_read_ahead`), when read less than `KEPT_FOR` ago and the event carries its own change, caught up with
+    the events other containers applied since (`_caught_up`); else read now (the read `ahead` when one was started),
     with the container's events of the shift, or a new container's as `day` records them, applied again. Says
     where it came from: "container", "store" or "read"."""
     kept = deps.problems.get((message.day, message.shift))
-    if message.reason in APPLIED_BY_EVENT:
+    if message.reason in APPLIED_BY_EVENT and ahead is None:
         ready, came_from = None, "container"
         if kept is None:
-            ready, came_from = _stored_shift(deps, message, now, day), "store"
+            ready, came_from = (None if stored is None else _caught_up(stored, day, message)), "store"
         elif now - kept.read_at < KEPT_FOR:
             # another container (reserved concurrency off, or a second environment kept warm) may have applied
             # events of the shift since: caught up on them as a new container is, or read if one needed a read
@@ -576,9 +621,10 @@ def _shift_problem(
         if ready is not None:
             return ready, came_from
     events = tuple(e for e in remembered(_known(kept, day, message), message) if e != message)
-    deps.renew_reference()  # an event's read sees Plex as it is now (an operation added, a workcenter back up)
+    if ahead is None:
+        deps.renew_reference()  # an event's read sees Plex as it is now (an operation added, a workcenter back up)
     seen = tuple(e for e in _seen(kept, day, message) if e != message)  # the caller adds the message
-    return _read_shift(deps, message, now, events, seen, day), "read"
+    return _read_shift(deps, message, now, events, seen, day, ahead), "read"
 
 
 def _read_days(
@@ -605,19 +651,25 @@ def _read_days(
 
 
 def _stored_shift(deps: ReplanDependencies, message: ReplanMessage, at: datetime, day: DayRead) -> KeptShift | None:
-    """The shift as the last container stored it at its last read (`crew.snapshots`), caught up with the events
-    re-plans applied since (`day`'s records beyond those it accounts for, in the order detected, as that container
-    applied them), when a warm container would still re-plan it at `at` (read less than `KEPT_FOR` before);
-    None when nothing is stored, or it is older, another code version's, or an event since needed a read (a
-    workcenter back up, an operation added or moved: that container read the shift again after storing it)."""
+    """The shift as the last container stored it (`_load_stored`), caught up with the events re-plans applied since
+    (`day`'s records beyond those it accounts for, in the order detected, as that container applied them); None when
+    nothing may be taken, or an event since needed a read (a workcenter back up, an operation added or moved: that
+    container read the shift again after storing it)."""
+    stored = _load_stored(deps, message, at)
+    return None if stored is None else _caught_up(stored, day, message)
+
+
+def _load_stored(deps: ReplanDependencies, message: ReplanMessage, at: datetime) -> KeptShift | None:
+    """The shift as the last container stored it at its last read (`crew.snapshots`), when a warm container would
+    still re-plan it at `at` (read less than `KEPT_FOR` before); None when nothing is stored, or it is older, or
+    another code version's."""
     stored = _kept_io(deps, "shift", lambda store: store.load_shift(message.day, message.shift))
     if stored is None:
         return None
     if at - stored.read_at >= KEPT_FOR:
         logger.info("crew stored shift refused", why=f"read {at - stored.read_at} before")
         return None
-    kept = KeptShift(stored.read_at, stored.problem, stored.compiled, stored.events, stored.seen)
-    return _caught_up(kept, day, message)
+    return KeptShift(stored.read_at, stored.problem, stored.compiled, stored.events, stored.seen)
 
 
 def _caught_up(kept: KeptShift, day: DayRead, message: ReplanMessage) -> KeptShift | None:
@@ -700,21 +752,14 @@ def _read_shift(
     events: tuple[ReplanMessage, ...],
     seen: tuple[ReplanMessage, ...],
     day: DayRead,
+    ahead: Future[CrewProblem] | None = None,
 ) -> KeptShift:
-    """The shift read from the labor data now, with `events` applied again (not compiled), less the call-offs of
-    those who clocked in after them (`_back_after_all`); it accounts for `seen`, `events` and those clock-ins."""
-    from plexlabor.crew.build import build_problem
+    """The shift read from the labor data now (`ahead`: the read started while the audit table was read), with
+    `events` applied again (not compiled), less the call-offs of those who clocked in after them (`_back_after_all`);
+    it accounts for `seen`, `events` and those clock-ins."""
     from plexlabor.crew.replan import apply_event
 
-    source = deps.source
-    problem = build_problem(
-        source.port,
-        message.day,
-        message.shift,
-        timezone=source.timezone,
-        job_lead_days=source.job_lead_days,
-        policy=deps.policy,
-    )
+    problem = ahead.result() if ahead is not None else _built(deps, message)
     back = _clocked_in(deps.source.port, problem, message, now, events)
     _back_after_all(deps.store, day, back, problem, now)
     _release_call_offs(deps.store, {b.employee_id for b in back if b.employee_id}, message, now)
