@@ -200,7 +200,8 @@ class DynamoDbAuditStore(_TableAdapter, AuditStore):
     `history` reads the table with strong consistency; the other queries read global secondary
     indexes, which are eventually consistent (an event may show up there a moment after append).
     `index_kind` is the one write besides `append`: it puts an event recorded before the kind index existed again,
-    unchanged, with that index's key (on condition that the item has none).
+    unchanged, with that index's key (on condition that the item has none), in a transaction as `append` does (the
+    deployed table denies a PutItem outside one to everyone: `infra.constructs.storage.TRANSACTIONS_ONLY`).
     """
 
     def append(self, event: AuditEvent) -> None:
@@ -222,8 +223,9 @@ class DynamoDbAuditStore(_TableAdapter, AuditStore):
     def index_kind(self, events: Iterable[AuditEvent]) -> int:
         """Each event with a kind is put again whole (`event_item`: its fields as `history` read them, with every index
         key this adapter writes) on condition that its item is there, holds that event and has no kind-index key
-        (items appended before the kind index existed): PutItem, as `append`. The event's fields are not changed, and
-        an item in the index already fails the condition and is left as it is, so running it again adds nothing."""
+        (items appended before the kind index existed): a transaction of that one Put, as `append` writes, since the
+        deployed table refuses a bare PutItem to everyone. The event's fields are not changed, and an item in the index
+        already fails the condition and is left as it is, so running it again adds nothing."""
         index = AUDIT_TABLE.index(GSI_KIND)
         condition = "attribute_exists(#pk) AND attribute_not_exists(#kind) AND #id = :id"
         names = {"#pk": AUDIT_TABLE.partition_key, "#kind": index.partition_key, "#id": "event_id"}
@@ -233,13 +235,14 @@ class DynamoDbAuditStore(_TableAdapter, AuditStore):
                 continue
             try:
                 with _translate_errors("index_kind", conflict=partial(AuditConflictError, event.event_id)):
-                    self.client.put_item(
-                        TableName=self.table_name,
-                        Item=event_item(event),
-                        ConditionExpression=condition,
-                        ExpressionAttributeNames=names,
-                        ExpressionAttributeValues={":id": _s(event.event_id)},
-                    )
+                    put = {
+                        "TableName": self.table_name,
+                        "Item": event_item(event),
+                        "ConditionExpression": condition,
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": {":id": _s(event.event_id)},
+                    }
+                    self.client.transact_write_items(TransactItems=[{"Put": put}])
             except AuditConflictError:  # in the index already (or no such item): nothing to add
                 continue
             added += 1
