@@ -16,11 +16,12 @@ from approval_fakes import FakePlex, World, sqs_event
 from test_crew_writeback import ITEM_ID, approved, open_assignment
 from test_writeback import FakeTransport, run, service
 
-from plexlabor.approval.errors import WITHDRAWN_ALREADY, NothingToRevertError
+from plexlabor.approval.errors import REMOVED_ALREADY, WITHDRAWN_ALREADY, NothingToRevertError
 from plexlabor.approval.messages import Decision, RecommendationWriteback
 from plexlabor.approval.recommendations import Recommended, recommendation_decision
+from plexlabor.approval.writeback import WritebackService
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, format_audit_time
-from plexlabor.crew.removals import Removal, accepted_seats, removal_event, removals, removed
+from plexlabor.crew.removals import Removal, accepted_seats, removal_event, removals, removed, retry_event
 from plexlabor.crew.suggestions import read_day
 from plexlabor.plex.errors import PlexRequestError
 
@@ -222,3 +223,78 @@ def test_a_removal_of_an_assignment_already_reverted_in_plex_posts_nothing(world
     assert _events(world, removal.event_id, AuditEventType.WRITEBACK) == [] and _state(world).state == "refused"
     with pytest.raises(NothingToRevertError):  # nothing of the removal's to put back
         writer.revert(removal.event_id, actor="it-admin")
+
+
+def _dead_lettered(world: World, writer: WritebackService, transport: FakeTransport) -> Removal:
+    """An approved removal whose last attempt found Plex unreachable (`writeback_failed`, dead-lettered): the board
+    reads it "refused" and offers "Retry the removal" (`Board.retryable`)."""
+    _, removal = _accepted_and_removal(world)
+    run(sqs_event(approved().model_dump_json()), writer)  # the assignment went to Plex
+    decision = _decided(removal).decision
+    world.audit.append(recommendation_decision(Recommended.of(removal), decision, world.clock(), "queue"))
+    transport.fail_with = ConnectionError("Plex unreachable")  # transient, through the last attempt (3)
+    assert run(sqs_event(_decided(removal).model_dump_json(), receive_count=3), writer)["batchItemFailures"]
+    transport.fail_with = None
+    refused = _state(world)
+    assert refused.state == "refused"
+    return refused
+
+
+def _retried(world: World, refused: Removal) -> AuditEvent:
+    """The retry the board records and approves at once (`crewboard.plan_retry`, `removals.retry_event`)."""
+    retry = retry_event(read_day(world.audit, DAY), refused, world.clock(), "E0001")
+    world.audit.append(retry)
+    world.audit.append(recommendation_decision(Recommended.of(retry), _decided(retry).decision, world.clock(), "crew"))
+    return retry
+
+
+def test_a_removal_redriven_after_its_retry_was_written_posts_nothing(world: World, fake_plex: FakePlex) -> None:
+    # review_s14 #1: the retry from the board written, then the dead-letter queue redriven: `withdrawn` posted twice
+    transport = FakeTransport()
+    writer = service(world, fake_plex, transport=transport)
+    first = _dead_lettered(world, writer, transport)
+    retry = _retried(world, first)
+    run(sqs_event(_decided(retry).model_dump_json()), writer)
+    assert [b["status"] for _, b, _ in transport.posts] == ["assigned", "withdrawn"]
+
+    assert run(sqs_event(_decided(first.event).model_dump_json()), writer) == {"batchItemFailures": []}  # redriven
+
+    assert [b["status"] for _, b, _ in transport.posts] == ["assigned", "withdrawn"]
+    failed = _events(world, first.item_id, AuditEventType.WRITEBACK_FAILED)[-1]
+    assert "was sent again from the crew board by E0001" in failed.payload["message"]
+    assert _state(world).item_id == retry.event_id and _state(world).state == "removed"
+
+
+def test_a_retry_after_the_redriven_removal_was_written_posts_nothing(world: World, fake_plex: FakePlex) -> None:
+    # the other way round: the dead-letter queue redriven first, then the Retry the board offered on a read that did
+    # not show that write yet
+    transport = FakeTransport()
+    writer = service(world, fake_plex, transport=transport)
+    first = _dead_lettered(world, writer, transport)
+    run(sqs_event(_decided(first.event).model_dump_json()), writer)  # redriven
+    retry = _retried(world, first)
+
+    assert run(sqs_event(_decided(retry).model_dump_json()), writer) == {"batchItemFailures": []}
+
+    assert [b["status"] for _, b, _ in transport.posts] == ["assigned", "withdrawn"]
+    [failed] = _events(world, retry.event_id, AuditEventType.WRITEBACK_FAILED)
+    assert failed.payload["refused_because"] == REMOVED_ALREADY and failed.payload["removed_by"] == first.item_id
+    # the seat follows the removal that was written: "removed in Plex", no Retry offered
+    assert _state(world).item_id == first.item_id and _state(world).state == "removed"
+
+
+def test_a_removal_of_a_seat_removed_then_reverted_is_written_again(world: World, fake_plex: FakePlex) -> None:
+    # the near miss of the guard above: a removal whose write IT reverted (the assignment back in Plex) removes
+    # nothing, so a later removal of the seat (a new call-off) is written
+    transport = FakeTransport()
+    writer = service(world, fake_plex, transport=transport)
+    opening, removal = _accepted_and_removal(world)
+    run(sqs_event(approved().model_dump_json()), writer)
+    run(sqs_event(_decided(removal).model_dump_json()), writer)
+    writer.revert(removal.event_id, actor="it-admin")
+    again = removal_event(opening, CALLED_OFF, 1, world.clock(), ZoneInfo("America/Detroit"))
+    world.audit.append(again)
+
+    run(sqs_event(_decided(again).model_dump_json()), writer)
+
+    assert [b["status"] for _, b, _ in transport.posts] == ["assigned", "withdrawn", "assigned", "withdrawn"]

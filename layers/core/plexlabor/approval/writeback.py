@@ -29,7 +29,8 @@ audit table agree.
 An approved crew removal (`crew_removal`: the person of an accepted seat called off, `plexlabor.crew.removals`)
 posts the `withdrawn` record a revert posts (`_withdrawn`) for the assignment it removes, in the write mode of the
 day (`dry_run` by default), its `writeback` event naming the assignment's item and write-back; refused (as a revert
-is) when the assignment was written in another write mode (`_other_mode`: a dry-run assignment never reached Plex).
+is) when the assignment was written in another write mode (`_other_mode`: a dry-run assignment never reached Plex),
+and when another removal of the seat carries it out (`_refuse_removed_elsewhere`: one `withdrawn` per assignment).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from plexlabor.approval.approved import approval_columns
 from plexlabor.approval.callback import decision_event
 from plexlabor.approval.corrections import FieldUpdate, Suggestion, plan_correction
 from plexlabor.approval.errors import (
+    REMOVED_ALREADY,
     WITHDRAWN_ALREADY,
     NothingToRevertError,
     RecordNotFoundError,
@@ -204,6 +206,41 @@ def _refuse_closed(history: list[AuditEvent], item_id: str) -> None:
     how = f"withdrawn ({said.get('ground') or 'sent by mistake'}: {said.get('reason')})" if said else "replaced"
     at = format_audit_time(closing.occurred_at)
     raise WritebackRefusedError(f"the report was {how} by {closing.actor} at {at}: nothing written to Plex")
+
+
+def _refuse_removed_elsewhere(record: list[AuditEvent], item_id: str, removes: str) -> None:
+    """WritebackRefusedError (recorded, nothing written) for the crew removal `item_id` of the assignment `removes`
+    when the crew board sent it again (a removal naming it `retry_of`: the retry writes it), or when another removal
+    of the assignment was written and not reverted (`REMOVED_ALREADY`): one `withdrawn` per assignment whichever path
+    runs (review_s14 #1: a removal dead-lettered after Plex was unreachable read "refused" on the board, which sent
+    it again; the retry written and the dead-letter queue redriven, `withdrawn` was posted twice). `record`: the
+    assignment's Plex record's history, which holds its removals, their write-backs and reverts."""
+    retry = next((e for e in record if e.payload.get("retry_of") == item_id), None)
+    if retry is not None and retry.event_type is AuditEventType.RECOMMENDATION:
+        raise WritebackRefusedError(
+            f"the removal was sent again from the crew board by {retry.actor} at {format_audit_time(retry.occurred_at)}"
+            f" ({retry.finding_id or retry.event_id}), which writes it: nothing written"
+        )
+    undone = {e.payload.get("reverted_event_id") for e in record if e.event_type is AuditEventType.REVERT}
+    done = next(
+        (
+            e
+            for e in record
+            if e.event_type is AuditEventType.WRITEBACK
+            and e.payload.get("kind") == CREW_REMOVAL
+            and e.payload.get("removes") == removes
+            and e.finding_id != item_id
+            and e.event_id not in undone
+        ),
+        None,
+    )
+    if done is not None:
+        raise WritebackRefusedError(
+            f"assignment {removes} was removed from Plex already by removal {done.finding_id} (written at "
+            f"{format_audit_time(done.occurred_at)}): nothing written",
+            because=REMOVED_ALREADY,
+            removed_by=str(done.finding_id),
+        )
 
 
 def _stretch(entry: dict[str, Any]) -> tuple[datetime, datetime]:
@@ -385,10 +422,13 @@ class WritebackService:
         """The `withdrawn` record of the accepted assignment the removal names (`payload.removes`), as a revert posts
         it but with the removal's `approval` columns, in the write mode; refused when that assignment was never written
         or its write was reverted (nothing in Plex to remove; review_s13 #1: a second `withdrawn`, whose revert then
-        posted the assignment IT had withdrawn back), retried while its write-back is still on its way."""
+        posted the assignment IT had withdrawn back), or when another removal of the seat carries it out
+        (`_refuse_removed_elsewhere`), retried while its write-back is still on its way."""
         item_id = opening.finding_id or opening.event_id
         removes = str(opening.payload.get("removes") or "")
-        history = [e for e in self.audit.history(opening.record_key) if removes and e.finding_id == removes]
+        plex_record = self.audit.history(opening.record_key)
+        _refuse_removed_elsewhere(plex_record, item_id, removes)
+        history = [e for e in plex_record if removes and e.finding_id == removes]
         written = [e for e in history if e.event_type is AuditEventType.WRITEBACK]
         if not written:
             if any(e.event_type is AuditEventType.WRITEBACK_FAILED for e in history):

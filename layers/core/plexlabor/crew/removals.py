@@ -39,7 +39,7 @@ from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from plexlabor.approval.errors import WITHDRAWN_ALREADY
+from plexlabor.approval.errors import REMOVED_ALREADY, WITHDRAWN_ALREADY
 from plexlabor.approval.recommendations import CREW_ASSIGNMENT, CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event, stable_event_id
 from plexlabor.audit.publish import append_once
@@ -115,6 +115,14 @@ class Removal:
         return datetime.fromisoformat(found["at"]), found["by"]
 
     @property
+    def removed_by(self) -> str | None:
+        """The item of the other removal of the seat that withdrew the assignment from Plex, when plex_writeback
+        refused this one for it (`refused_because`: `approval.errors.REMOVED_ALREADY`; review_s14 #1: one `withdrawn`
+        per assignment); None: not refused so."""
+        failed = self.refusal.payload if self.refusal is not None else {}
+        return str(failed["removed_by"]) if failed.get("refused_because") == REMOVED_ALREADY else None
+
+    @property
     def out_of_plex(self) -> bool:
         """Whether the assignment it removes counts as out of Plex: the removal written, approved in dry run (`GONE`),
         or refused because plant IT had withdrawn the assignment already (`withdrawn_before`: nothing was there to
@@ -174,8 +182,10 @@ def _every(read: DayRead) -> list[Removal]:
 
 
 def removals(read: DayRead) -> dict[str, Removal]:
-    """The newest removal of each assignment of the day's read (by the assignment's item id)."""
-    return {r.removes: r for r in _every(read)}
+    """The newest removal of each assignment of the day's read (by the assignment's item id), leaving out one
+    plex_writeback refused because another removal of the seat had withdrawn the assignment already (`removed_by`:
+    a retry from the board after the dead-lettered removal was redriven; that one is what became of the seat)."""
+    return {r.removes: r for r in _every(read) if r.removed_by is None}
 
 
 def removed(read: DayRead) -> dict[str, str]:
