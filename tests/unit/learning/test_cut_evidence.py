@@ -1,12 +1,13 @@
 """A plant's cut on a type's magnitude: learned from as few decisions as make it worth more than it costs (the
 upheld share below it by Laplace's rule of succession), and placed no higher than the largest magnitude a
-supervisor rejected below it."""
+supervisor rejected below it, nor than the credible lower bound of the plant's line (one wrong rejection above the
+line does not carry the cut past it)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from plexlabor.learning.cuts import CutSettings, expected_net, fit_cut
+from plexlabor.learning.cuts import CutSettings, credible_line, expected_net, fit_cut
 from plexlabor.validation.decisions import approved
 from plexlabor.validation.findings import Finding
 from tests.unit.learning.learning_samples import START, decision_rows, decisions, event
@@ -53,3 +54,28 @@ def test_the_cut_stays_at_the_largest_rejected_magnitude_not_in_the_gap_above_it
     assert cut is not None, why
     largest = max(row.evidence["features"]["beyond_grace_min"] for row in rows if not approved(row))
     assert largest < cut.minimum < largest + 0.002 < 40
+
+
+# development seed 102's default plant, the early clock-ins decided in weeks 1-3 (its line: 25 min); 26.7 was rejected
+# by the coin or by a label the plant does not hold, and 19.1 upheld the same way
+SEED_102_REJECTED = [4.5, 13.6, 17.7, 19.0, 19.4, 21.0, 23.3, 24.1, 24.3, 26.7]
+SEED_102_UPHELD = [19.1, 27.3, 27.9, 29.1, 34.9, 38.2, 39.3, 40.3, 42.5, 45.1, 46.5, 48.5, 52.4]
+
+
+def test_one_rejection_above_the_plants_line_does_not_carry_the_cut_across_the_gap_below_it() -> None:
+    cut, why = fit_cut(_rows(SEED_102_REJECTED, SEED_102_UPHELD), SETTINGS)
+    assert cut is not None, why
+    # the cut at 26.709 kept the upheld early clock-ins of 25.4 and 26.1 of week 4 from review
+    assert 24.3 < cut.minimum < 25.4
+    assert (cut.below, cut.upheld_below) == (10, 1)  # 4.5-24.3 and the upheld 19.1: the rejected 26.7 is sent
+    # the same decisions with no rejection at 26.7: the line is credibly above 24.3, the cut no lower than before
+    cut, _ = fit_cut(_rows(SEED_102_REJECTED[:-1], SEED_102_UPHELD), SETTINGS)
+    assert cut is not None and cut.minimum == 24.301
+
+
+def test_the_plants_line_is_credibly_above_the_rejected_ones_when_no_decision_contradicts_it() -> None:
+    pairs = [(value, False) for value in (5.0, 10.0, 15.0, 20.0)] + [(value, True) for value in (40.0, 50.0)]
+    assert 20.0 < credible_line(pairs, 0.05, 0.05) < 22.0  # the gap's lowest twentieth
+    assert abs(credible_line(pairs, 0.05, 0.5) - 30.0) < 0.5  # about its middle
+    wrong = [*pairs[:4], (38.0, False), *pairs[4:]]  # one rejection in the gap: the bound stays in the wide part
+    assert 20.0 < credible_line(wrong, 0.05, 0.05) < 38.0

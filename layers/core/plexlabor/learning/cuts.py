@@ -57,6 +57,9 @@ class CutSettings:
     """An upheld finding kept from review costs this many spared reviews."""
     threshold_precision: float = 0.95
     """A type's review threshold rises until its upheld findings reach this precision (and no further)."""
+    line_credibility: float = 0.05
+    """A magnitude cut sits no higher than the magnitude below which the plant's line lies with this probability
+    (`credible_line`): one wrong rejection above the line does not carry the cut past it."""
 
 
 def _magnitudes(rows: Sequence[Finding]) -> tuple[str | None, list[tuple[float, bool]]]:
@@ -88,12 +91,45 @@ def expected_net(below: int, upheld: int, miss_cost: float) -> float:
     return (1 - share) - miss_cost * share
 
 
-def fit_cut(rows: Sequence[Finding], settings: CutSettings) -> tuple[MagnitudeCut | None, str]:
+def credible_line(pairs: Sequence[tuple[float, bool]], noise: float, credibility: float) -> float:
+    """The magnitude below which the plant's line (rejected below it, upheld from it) lies with probability
+    `credibility`, given the decisions `pairs` (magnitude, upheld; smallest first) each of which contradicts the
+    line with probability `noise`: the line's posterior is uniform within each gap between two decisions
+    (a flat prior on where it is), weighted by noise ** (decisions the line there contradicts). A lower credible
+    bound, not the best guess: a single rejection above the line, or one upheld finding below it, weighs a gap
+    by the noise alone (0.05), so from a few decisions it cannot carry the cut across a wide gap (development seed
+    102: one rejected early clock-in of 26.7 min, the plant's line 25, drew a cut to 26.709 and two upheld of 25.4
+    and 26.1 went unsent). Above the largest decision the gap is taken as wide as the decisions' range (nothing
+    bounds a line above them: a type rejected every time is cut above its largest). (The posterior over
+    a dozen gaps is a few lines; scipy has no step-change model with a noise rate.)"""
+    values = [value for value, _ in pairs]
+    edges = [min(0.0, values[0]), *values, values[-1] + (values[-1] - values[0] or 1.0)]
+    upheld_below, rejected_above = 0, sum(not upheld for _, upheld in pairs)
+    weights = []
+    for i, (low, high) in enumerate(pairwise(edges)):  # the line in [low, high): pairs[:i] below it
+        if i:
+            upheld_below += pairs[i - 1][1]
+            rejected_above -= not pairs[i - 1][1]
+        contradicted = upheld_below + rejected_above
+        weights.append((high - low) * noise**contradicted * (1 - noise) ** (len(pairs) - contradicted))
+    mass, total = 0.0, sum(weights)
+    for (low, high), weight in zip(pairwise(edges), weights, strict=True):
+        if weight and mass + weight >= credibility * total:
+            return low + (high - low) * (credibility * total - mass) / weight
+        mass += weight
+    return edges[-1]
+
+
+def fit_cut(
+    rows: Sequence[Finding], settings: CutSettings, noise: float = GateSettings.noise_share
+) -> tuple[MagnitudeCut | None, str]:
     """The cut the decisions of one type support, or None and why: of the minima between two decisions' magnitudes,
     the one whose decisions below it spare the most reviews net of the upheld ones it keeps from review, if they are
     expected to spare more than they cost (`expected_net`). The cut sits just above the largest magnitude below it,
     not in the gap up to the next decision: nothing was decided in that gap (at its middle, a cut learned from a
-    few decisions reached past the policy's line and kept upheld findings from review)."""
+    few decisions reached past the policy's line and kept upheld findings from review), and no higher than the
+    credible lower bound of the plant's line (`credible_line`, with decision `noise`), so that one wrong rejection
+    above the line does not carry it there."""
     feature, pairs = _magnitudes(rows)
     if feature is None:
         return None, "no magnitude to cut on"
@@ -106,8 +142,11 @@ def fit_cut(rows: Sequence[Finding], settings: CutSettings) -> tuple[MagnitudeCu
             best = (net, low)
     if best is None:
         return None, "no minimum is expected to spare more reviews than it drops upheld findings"
-    minimum = round(best[1] + 0.001, 3)  # a thousandth above it, rounded: above it still
+    line = credible_line(pairs, noise, settings.line_credibility)
+    minimum = round(min(best[1] + 0.001, line), 3)  # a thousandth above it, rounded: above it still
     below, upheld, _ = _net(pairs, minimum, settings.miss_cost)
+    if expected_net(below, upheld, settings.miss_cost) <= 0:
+        return None, f"the plant's line may lie as low as {line:.3f}: too few decisions below it for a cut"
     return MagnitudeCut(feature, minimum, len(pairs), below, upheld), "learned"
 
 

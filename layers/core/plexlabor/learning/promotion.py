@@ -515,6 +515,25 @@ def recall_kept(candidate: Metrics, incumbent: Metrics, kept: float = 1.0) -> fl
     return kept * min(ratio, 1.0)
 
 
+def types_dropped(
+    candidate: ScorerModel, incumbent: ScorerModel, rows: Sequence[Finding], gate: GateSettings
+) -> dict[str, tuple[int, int]]:
+    """Per finding type, (upheld, decided) of the decided `rows` the model in force sends and the candidate does
+    not, for the types where the upheld ones among them are more than decision noise explains (`_beyond_noise`):
+    the candidate stops sending findings of the type its supervisors uphold. The recall gate's tolerance is of
+    all upheld findings together, so a refit could drop a few of one type (e.g. buddy punches) unseen while the
+    others make up for them; a cut that holds back rejected findings and one a coin upheld is not refused here."""
+    dropped: dict[str, list[bool]] = {}
+    for row in rows:
+        if sends(incumbent, row, gate.review_threshold) and not sends(candidate, row, gate.review_threshold):
+            dropped.setdefault(row.anomaly_type.value, []).append(approved(row))
+    return {
+        anomaly: (sum(verdicts), len(verdicts))
+        for anomaly, verdicts in sorted(dropped.items())
+        if _beyond_noise(sum(verdicts), len(verdicts), gate)
+    }
+
+
 def _recall_lower(candidate: Metrics, incumbent: Metrics, gate: GateSettings) -> bool:
     return candidate.counted_recall < incumbent.counted_recall - gate.tolerance - EPSILON
 
@@ -526,13 +545,15 @@ def decide(
     before: Metrics | None = None,
     on_training: tuple[Metrics, Metrics] | None = None,
     kept: float = 1.0,
+    dropped: dict[str, dict[str, tuple[int, int]]] | None = None,
 ) -> Verdict:
     """`before`: the model in force on the training decisions (the agreement check); None: not checked.
     `on_training`: (candidate, model in force) on the training decisions, whose upheld findings the candidate
     must keep within the tolerance too (a held-out window of 30 decisions, as the first retrain has, can hold
     no finding of the kind a refit stops sending). `kept`: the recall the models in force since the first one
     kept (`recall_kept`): the tolerance is spent once along the chain of models, not once a week (a candidate
-    that keeps every upheld finding the model in force sends is not held to it)."""
+    that keeps every upheld finding the model in force sends is not held to it). `dropped`: per window
+    (`held_out`, `training`), the types whose upheld findings the candidate stops sending (`types_dropped`)."""
     reasons = []
     if before is not None and incumbent.agreement < before.agreement - gate.max_agreement_drop - EPSILON:
         reasons.append(
@@ -561,5 +582,11 @@ def decide(
             f"on the training decisions, recall of upheld findings {trained.counted_recall:.3f} below the model in "
             f"force's {trained_in_force.counted_recall:.3f} by more than {gate.tolerance} "
             f"({_dropped(trained, trained_in_force, gate)})"
+        )
+    for window, types in (dropped or {}).items():
+        reasons.extend(
+            f"on the {window.replace('_', '-')} decisions, {anomaly}: {upheld} upheld of the {decided} it stops "
+            f"sending, more than decision noise explains"
+            for anomaly, (upheld, decided) in types.items()
         )
     return Verdict(not reasons, tuple(reasons))

@@ -62,6 +62,7 @@ from plexlabor.learning.promotion import (
     recall_kept,
     shadow_live,
     split,
+    types_dropped,
     with_cuts,
 )
 from plexlabor.learning.wiring import Dependencies
@@ -223,7 +224,14 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     theirs_trained = evaluate(incumbent, train, gate.review_threshold, noise_types=noise)
     kept = _recall_kept(deps.registry)
     on_training = (evaluate(candidate, train, gate.review_threshold, noise_types=noise), theirs_trained)
-    verdict = decide(mine, theirs, gate, before, on_training, kept)
+
+    def dropped(model: ScorerModel) -> dict[str, dict[str, tuple[int, int]]]:
+        return {
+            "held_out": types_dropped(model, incumbent, held, gate),
+            "training": types_dropped(model, incumbent, train, gate),
+        }
+
+    verdict = decide(mine, theirs, gate, before, on_training, kept, dropped(candidate))
     refused: dict[str, Any] | None = None
     type_notes = adoptable_types(
         candidate, incumbent, TypeWindow(train, not_decided_before), TypeWindow(held, not_decided_recently), gate, noise
@@ -237,7 +245,7 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     for fallback in fallbacks:
         fallback_metrics = evaluate(fallback, held, gate.review_threshold, not_decided_recently, noise)
         on_training = (evaluate(fallback, train, gate.review_threshold, noise_types=noise), theirs_trained)
-        fallback_verdict = decide(fallback_metrics, theirs, gate, before, on_training, kept)
+        fallback_verdict = decide(fallback_metrics, theirs, gate, before, on_training, kept, dropped(fallback))
         if fallback_verdict.promote and fallback.version != incumbent.version:
             refused = {"version": candidate.version, "metrics": mine.to_json(), "reasons": list(verdict.reasons)}
             candidate, mine, verdict = fallback, fallback_metrics, fallback_verdict
