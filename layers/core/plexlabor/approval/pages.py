@@ -284,9 +284,10 @@ def what_happened(closing: AuditEvent, reader: Reader) -> str:
     return f"{status} by {reader.person(closing.actor)} on {when}" + (f" ({reason})" if reason else "") + "."
 
 
-def closed_message(events: Iterable[AuditEvent], finding_id: str, reader: Reader) -> str | None:
+def closed_message(events: Iterable[AuditEvent], finding_id: str, reader: Reader, noun: str = "finding") -> str | None:
     """Why `finding_id` can no longer be decided, naming who decided it and when (as `reader` names
-    people and times; `what_happened`'s words); None when `events` (its record's history) show it still open."""
+    people and times; `what_happened`'s words); None when `events` (its record's history) show it still open.
+    `noun` is what the page calls it (a mailed link a finding, the review queue a suggestion)."""
     first = closing_event(events, finding_id)
     if first is None:
         return None
@@ -295,7 +296,7 @@ def closed_message(events: Iterable[AuditEvent], finding_id: str, reader: Reader
     if first.event_type is AuditEventType.EXPIRED:
         return f"This approval request expired on {reader.time(first.occurred_at)}, before a decision was made."
     happened = what_happened(first, reader)
-    return f"This finding was already {happened[0].lower()}{happened[1:]}"
+    return f"This {noun} was already {happened[0].lower()}{happened[1:]}"
 
 
 _TITLES = {400: "Please complete the form", 403: "Link not valid", 404: "Not found", 410: "Link no longer active"}

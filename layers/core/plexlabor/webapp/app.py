@@ -42,7 +42,7 @@ from plexlabor.approval.pages import closed_message, closing_event, field_label,
 from plexlabor.approval.recommendations import CONFIRMED_KINDS
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
-from plexlabor.audit.events import ran_out, replaced, withdrawal
+from plexlabor.audit.events import ran_out, withdrawal
 from plexlabor.audit.validations import ValidationCounts
 from plexlabor.crew.claims import ClaimRefusedError, SeatClaims
 from plexlabor.crew.messages import ReplanSender, people_in
@@ -84,6 +84,8 @@ KPI_DAYS = {"7": 7, "28": 28, "90": 90}
 """The periods the KPI page offers (`?days=`); anything else is a 400 naming the field, showing `KPI_DEFAULT_DAYS`."""
 KPI_DEFAULT_DAYS = 28
 FLASH = {"approve": "Approved.", "reject": "Rejected; the reason is kept for the model."}
+ACTION_WORDS = {"approve": "approval", "reject": "rejection"}
+"""A decision's action as a noun ("Your approval was not recorded.")."""
 WORKFLOW_FAILED = "The e-mail asking for this decision could not be sent (its workflow failed): decide it here."
 ANOMALY_TYPES = frozenset(anomaly.value for anomaly in AnomalyType)
 """The punch finding types the queue's type filter takes (besides the kinds)."""
@@ -717,15 +719,18 @@ def decide(item_id: str) -> Response[str]:
     except ApprovalError as error:
         found = page.deps.review.queue.item(page.viewer, item_id)
         decided = isinstance(error, AlreadyDecidedError)
-        gone = None if decided or found is not None else _no_longer_needed(page, item_id)
+        gone = None if decided or found is not None else _closed_before(page, item_id)
         message = _closed(page, item_id) if decided or gone else str(error)
         if isinstance(error, ClaimRefusedError):  # a crew seat another decision holds: say whose, by name
             message = f"Not accepted: {error.words(page.who, page.local)}."
         if gone is not None and withdrawal(gone) is not None:  # an incident report withdrawn or set aside
             return _withdrawn(page, item_id, gone)
         if found is None:
-            status = 409 if gone else status_for(error)
-            return page.render("message.html", status, title="Not decided", page="item", message=message)
+            status, back = status_for(error), None
+            if gone is not None:  # closed before this decision came: say how, and lead to its page (ux_s14 #19)
+                status, back = 409, {"path": f"/items/{item_id}", "label": "Open the suggestion"}
+                message = f"{message} Your {ACTION_WORDS.get(action, 'decision')} was not recorded."
+            return page.render("message.html", status, title="Not decided", page="item", message=message, back=back)
         return _item_page(page, found, status_for(error), flash=_error(message), reason=reason, typed=typed)
     logger.info("decision", item_id=item_id, action=outcome.action)
     back = back_to((form.get("next") or [""])[0], str(outcome.action))
@@ -737,13 +742,14 @@ def decide(item_id: str) -> Response[str]:
     return page.redirect(f"/items/{following.item_id}?{urlencode({'decided': item_id})}")
 
 
-def _no_longer_needed(page: Page, item_id: str) -> AuditEvent | None:
-    """The closing of an item the viewer may see that a decision came for after something replaced it (a re-plan, the
-    reporter's corrected incident report) or a person withdrew it (an incident report withdrawn by its reporter, set
-    aside by the EHS lead): told so with a 409 saying what closed it, not the 404 of an unknown item. None otherwise."""
+def _closed_before(page: Page, item_id: str) -> AuditEvent | None:
+    """The closing of an item the viewer may see that a decision came for after it closed: decided by someone else (a
+    second tab, a supervisor and a planner on one queue, the mailed link: ux_s14 #19), expired, replaced (a re-plan,
+    the reporter's corrected incident report) or withdrawn (an incident report withdrawn by its reporter, set aside
+    by the EHS lead): told so with a 409 saying what closed it, not the 404 of an unknown item. None otherwise (an
+    item unknown or not theirs stays a 404)."""
     seen = page.deps.review.queue.seen(page.viewer, item_id)
-    closing = closing_event(seen[1], item_id) if seen is not None else None
-    return closing if closing is not None and (replaced(closing) or withdrawal(closing) is not None) else None
+    return closing_event(seen[1], item_id) if seen is not None else None
 
 
 def _withdrawn(page: Page, item_id: str, closing: AuditEvent) -> Response[str]:
@@ -760,7 +766,8 @@ def _withdrawn(page: Page, item_id: str, closing: AuditEvent) -> Response[str]:
 def _closed(page: Page, item_id: str) -> str:
     """Who decided the item first, and when, as this viewer names people (the error names an id)."""
     events = page.deps.review.audit.for_finding(item_id)
-    return closed_message(events, item_id, page.reader) or "This suggestion was decided elsewhere a moment ago."
+    said = closed_message(events, item_id, page.reader, "suggestion")
+    return said or "This suggestion was decided elsewhere a moment ago."
 
 
 def minutes(value: float | None) -> str:
