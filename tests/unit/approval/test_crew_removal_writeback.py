@@ -16,12 +16,14 @@ from approval_fakes import FakePlex, World, sqs_event
 from test_crew_writeback import ITEM_ID, approved, open_assignment
 from test_writeback import FakeTransport, run, service
 
-from plexlabor.approval.errors import REMOVED_ALREADY, WITHDRAWN_ALREADY, NothingToRevertError
+from plexlabor.approval.errors import CLOSED_ALREADY, REMOVED_ALREADY, WITHDRAWN_ALREADY, NothingToRevertError
 from plexlabor.approval.messages import Decision, RecommendationWriteback
 from plexlabor.approval.recommendations import Recommended, recommendation_decision
 from plexlabor.approval.writeback import WritebackService
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, format_audit_time
+from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.removals import Removal, accepted_seats, removal_event, removals, removed, retry_event
+from plexlabor.crew.replanning import superseded_event
 from plexlabor.crew.suggestions import read_day
 from plexlabor.plex.errors import PlexRequestError
 
@@ -298,3 +300,29 @@ def test_a_removal_of_a_seat_removed_then_reverted_is_written_again(world: World
     run(sqs_event(_decided(again).model_dump_json()), writer)
 
     assert [b["status"] for _, b, _ in transport.posts] == ["assigned", "withdrawn", "assigned", "withdrawn"]
+
+
+@pytest.mark.parametrize("approved_first", [False, True])
+def test_a_removal_closed_by_a_re_plan_beside_its_approval_is_not_written(
+    world: World, fake_plex: FakePlex, approved_first: bool
+) -> None:
+    # review_s14 #5: E0042 clocked in, crew_replan closed the removal (superseded), and the supervisor's approval from
+    # the queue (an index read, which lags the closing) was recorded beside it: `withdrawn` posted for a person at work
+    transport = FakeTransport()
+    writer = service(world, fake_plex, transport=transport)
+    _, removal = _accepted_and_removal(world)
+    run(sqs_event(approved().model_dump_json()), writer)  # the assignment went to Plex
+    back = ReplanMessage(reason="clocked_in", day=DAY, shift="1", detected_at=world.clock(), employee_id="E0042")
+    closing = superseded_event(removal, back, world.clock(), "E0042 clocked in")
+    decision = recommendation_decision(Recommended.of(removal), _decided(removal).decision, world.clock(), "queue")
+    for event in [decision, closing] if approved_first else [closing, decision]:
+        world.audit.append(event)
+
+    assert run(sqs_event(_decided(removal).model_dump_json()), writer) == {"batchItemFailures": []}
+
+    assert [b["status"] for _, b, _ in transport.posts] == ["assigned"]
+    [failed] = _events(world, removal.event_id, AuditEventType.WRITEBACK_FAILED)
+    assert failed.payload["refused_because"] == CLOSED_ALREADY and failed.payload["closed_by"] == "crew_replan"
+    assert "closed by the re-plan" in failed.payload["message"] and "E0042 clocked in" in failed.payload["message"]
+    read = read_day(world.audit, DAY)
+    assert removed(read) == {} and [e.event_id for e in accepted_seats(read, "1")] == [ITEM_ID]  # still held

@@ -17,9 +17,9 @@ REMOVED_ALREADY = "removed_already"
 retry from the crew board and the dead-lettered first removal redriven; `writeback._write_removal`): one `withdrawn`
 per assignment. Its `removed_by` names that removal's item (the crew board follows it, `crew.removals.removals`)."""
 CLOSED_ALREADY = "closed_already"
-"""`refused_because` of a crew item (an assignment, a removal) closed before it was written: superseded by a re-plan
-(its person back on the shift, the plan changed) or expired, its approval recorded beside the closing
-(`writeback._refuse_closed_crew`); `closed_at` and `closed_by` say when and by whom."""
+"""`refused_because` of a crew removal closed before it was written: superseded by a re-plan (its person back on the
+shift) or expired, its approval recorded beside the closing (`writeback._refuse_closed_removal`); `closed_at` and
+`closed_by` say when and by whom."""
 
 
 class ApprovalError(Exception):

@@ -30,7 +30,8 @@ An approved crew removal (`crew_removal`: the person of an accepted seat called 
 posts the `withdrawn` record a revert posts (`_withdrawn`) for the assignment it removes, in the write mode of the
 day (`dry_run` by default), its `writeback` event naming the assignment's item and write-back; refused (as a revert
 is) when the assignment was written in another write mode (`_other_mode`: a dry-run assignment never reached Plex),
-and when another removal of the seat carries it out (`_refuse_removed_elsewhere`: one `withdrawn` per assignment).
+when it was closed before it was written (`_refuse_closed_removal`: superseded by a re-plan, expired), and when
+another removal of the seat carries it out (`_refuse_removed_elsewhere`: one `withdrawn` per assignment).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from plexlabor.approval.approved import approval_columns
 from plexlabor.approval.callback import decision_event
 from plexlabor.approval.corrections import FieldUpdate, Suggestion, plan_correction
 from plexlabor.approval.errors import (
+    CLOSED_ALREADY,
     REMOVED_ALREADY,
     WITHDRAWN_ALREADY,
     NothingToRevertError,
@@ -206,6 +208,29 @@ def _refuse_closed(history: list[AuditEvent], item_id: str) -> None:
     how = f"withdrawn ({said.get('ground') or 'sent by mistake'}: {said.get('reason')})" if said else "replaced"
     at = format_audit_time(closing.occurred_at)
     raise WritebackRefusedError(f"the report was {how} by {closing.actor} at {at}: nothing written to Plex")
+
+
+def _refuse_closed_removal(record: list[AuditEvent], item_id: str) -> None:
+    """WritebackRefusedError (`CLOSED_ALREADY`, recorded, nothing written) for the crew removal `item_id` when its
+    history holds a closing, whatever its order with the approval: superseded by a re-plan (its person back on the
+    shift: the call-off undone, a clock-in, the leave gone) or expired undecided (review_s14 #5: an approval from the
+    queue, which reads the item through an index that lags the re-plan's closing, was recorded beside it, and the
+    assignment of a person back at work was withdrawn from Plex). The incidents' guard is `_refuse_closed`."""
+    closing = next((e for e in record if e.finding_id == item_id and e.event_type is AuditEventType.EXPIRED), None)
+    if closing is None:
+        return
+    at = format_audit_time(closing.occurred_at)
+    if replaced(closing):
+        after = closing.payload.get("replaced_after")
+        how = f"closed by the re-plan at {at}" + (f" ({after})" if after else "")
+    else:
+        how = f"expired undecided at {at}"
+    raise WritebackRefusedError(
+        f"the removal was {how} before it was written: the assignment stays in Plex; nothing written",
+        because=CLOSED_ALREADY,
+        closed_at=at,
+        closed_by=closing.actor,
+    )
 
 
 def _refuse_removed_elsewhere(record: list[AuditEvent], item_id: str, removes: str) -> None:
@@ -422,11 +447,12 @@ class WritebackService:
         """The `withdrawn` record of the accepted assignment the removal names (`payload.removes`), as a revert posts
         it but with the removal's `approval` columns, in the write mode; refused when that assignment was never written
         or its write was reverted (nothing in Plex to remove; review_s13 #1: a second `withdrawn`, whose revert then
-        posted the assignment IT had withdrawn back), or when another removal of the seat carries it out
-        (`_refuse_removed_elsewhere`), retried while its write-back is still on its way."""
+        posted the assignment IT had withdrawn back), when it was closed (`_refuse_closed_removal`) or another removal
+        of the seat carries it out (`_refuse_removed_elsewhere`), retried while its write-back is still on its way."""
         item_id = opening.finding_id or opening.event_id
         removes = str(opening.payload.get("removes") or "")
         plex_record = self.audit.history(opening.record_key)
+        _refuse_closed_removal(plex_record, item_id)
         _refuse_removed_elsewhere(plex_record, item_id, removes)
         history = [e for e in plex_record if removes and e.finding_id == removes]
         written = [e for e in history if e.event_type is AuditEventType.WRITEBACK]
