@@ -22,10 +22,12 @@ Two solvers, measured against each other by `tests/bench/bench_crew.py`:
      global optimum (every solution worth `T` or more lives in the reduced problem); otherwise no
      solution is worth `T`, and the next target is tried. When the target falls to the best known
      value, that value is proven optimal without further search.
-  4. with a time limit, if the MILPs have not proven their best optimal: path relinking with ejection
-     chains (`plexlabor_dev.gap_ejection`, after Yagiura, Ibaraki and Glover) from that best, two threads at
-     once, each running four walks (seeds) one after the other; each job among its best agents by
-     Lagrangian pair bound and kept out of the pairs the bound rules out.
+  4. with a time limit: path relinking with ejection chains (`plexlabor_dev.gap_ejection`, after Yagiura,
+     Ibaraki and Glover), each job among its best agents by Lagrangian pair bound and kept out of the pairs the
+     bound rules out; one thread of walks beside the MILPs from the start (HiGHS runs through highspy, which
+     releases the GIL; HiGHS starts from the best found, takes the walks' better solutions while it runs and
+     hands its own back), and, if the MILPs have not proven their best optimal, a second thread after them;
+     each thread runs four walks (seeds) one after the other, each from the best found when it starts.
 
 Both return `GapSolution` with the objective, the assignment, whether optimality is proven and the
 upper bound that proves it. The data files are read from `../shared/benchmarks/gap/` and
@@ -38,6 +40,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import threading
 import time
 import warnings
 from collections.abc import Iterable
@@ -45,6 +48,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import highspy
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
@@ -74,15 +78,19 @@ SEARCH_MAX_S = 5.0
 the bound, at most SEARCH_MAX_S (on generated type D instances it finds nothing more after a few thousand
 steps), and the MILPs the rest; it only runs when the MILPs have not proven their best optimal."""
 SEARCH_THREADS = 2
-"""Walks of the search at once from the MILPs' best (different seeds, one thread each: the machine's
-cores). Not while HiGHS works: a walk beside the MILPs slowed their proofs on types B and C (make bench,
-2026-12-05 09:45-09:56, load 8-12: A-C 301.9 s against 299.1 s for plain HiGHS) and, from the bound's
-best, never beat the MILPs' solution on generated type-D instances."""
+"""Walks of the search at once after the MILPs (different seeds, one thread each: the machine's cores); one of
+them already runs beside the MILPs (SEARCH_BESIDE_MILPS)."""
 SEARCH_RESTARTS = 4
 """Walks each thread runs one after the other, all from the MILPs' best with new seeds, each in an equal share of
 the thread's time left. A walk finds its best early and then stalls, so the best of several short walks beats one
 long walk: at the same number of local optima, 8 walks of 2,000 reached a cost at least as low as one walk of
 16,000 on all 8 generated type-D instances of seeds 61 and 62 (lower on 6, by 1-14; 2 walks per thread: lower on 3)."""
+SEARCH_BESIDE_MILPS = True
+"""With a time limit, one thread runs the search's walks beside HiGHS, each from the best at its start; HiGHS
+takes the better solutions they find (user-solution callback). HiGHS solves on one core, so on the 2-core machine
+the other was idle while it did. Through SciPy a walk beside HiGHS slowed its proofs on types B and C (SciPy's
+HiGHS takes the GIL back often: plain HiGHS 25.6 s wall beside a walk against 12.5 s alone, the same CPU);
+highspy releases the GIL while it solves."""
 SEARCH_MARGIN_S = 0.05
 """The search stops this long before the deadline (it reads the clock every few steps)."""
 SEARCH_MAX_OPTIMA = 10_000_000
@@ -258,10 +266,11 @@ class GapSolution:
 # ---- the plain MILP (the yardstick) --------------------------------------------------------------
 
 
-def _milp_over(
+def _scipy_milp(
     problem: GapProblem, agents: IntArray, jobs: IntArray, options: dict[str, object]
 ) -> tuple[int, IntArray | None, float | None]:
-    """Solve max profit over the given (agent, job) pairs. Returns (HiGHS status, assignment, bound)."""
+    """Solve max profit over the given (agent, job) pairs with SciPy's HiGHS (the yardstick's way). Returns (HiGHS
+    status, assignment, bound)."""
     m, n = problem.agents, problem.jobs
     count = len(agents)
     columns = np.arange(count)
@@ -290,7 +299,7 @@ def solve_gap_plain(problem: GapProblem, time_limit: float | None = None) -> Gap
     started = time.perf_counter()
     agents, jobs = np.divmod(np.arange(problem.agents * problem.jobs), problem.jobs)
     options: dict[str, object] = {} if time_limit is None else {"time_limit": float(time_limit)}
-    status, assignment, bound = _milp_over(problem, agents, jobs, options)
+    status, assignment, bound = _scipy_milp(problem, agents, jobs, options)
     seconds = time.perf_counter() - started
     if assignment is None or (assignment < 0).any():
         return GapSolution(problem.name, None, None, False, None, seconds, "plain milp", 1, len(agents))
@@ -305,6 +314,111 @@ def solve_gap_plain(problem: GapProblem, time_limit: float | None = None) -> Gap
         1,
         len(agents),
     )
+
+
+# ---- HiGHS with a start and the search's solutions (the tuned solver's MILPs) ----------------------
+
+
+class _Incumbent:
+    """The best feasible assignment found so far, shared by the MILPs (HiGHS's callbacks) and the search threads."""
+
+    def __init__(self, problem: GapProblem, assignment: IntArray) -> None:
+        self.problem = problem
+        self._lock = threading.Lock()
+        self.assignment = assignment.copy()
+        self.value = problem.value(assignment)
+
+    def offer(self, assignment: IntArray) -> bool:
+        """Keep `assignment` if it is feasible and better than the best; True if it was kept."""
+        if not self.problem.is_feasible(assignment):
+            return False
+        value = self.problem.value(assignment)
+        with self._lock:
+            if value <= self.value:
+                return False
+            self.assignment, self.value = assignment.copy(), value
+            return True
+
+    def best(self) -> tuple[IntArray, int]:
+        with self._lock:
+            return self.assignment.copy(), self.value
+
+
+def _milp_over(
+    problem: GapProblem,
+    agents: IntArray,
+    jobs: IntArray,
+    time_limit: float | None,
+    incumbent: _Incumbent | None = None,
+) -> tuple[int, IntArray | None, float | None]:
+    """Solve max profit over the given (agent, job) pairs with HiGHS (highspy, which releases the GIL while it
+    solves, so the search runs beside it). With `incumbent`: HiGHS starts from its best when every pair of it is
+    among the given ones, takes the better solutions the search finds meanwhile (HiGHS's user-solution callback:
+    its pruning and RINS work from them) and hands its own improving ones back. Returns (status as SciPy's:
+    0 optimal, 1 time limit, 2 infeasible; assignment; bound)."""
+    m, n = problem.agents, problem.jobs
+    count = len(agents)
+    column = np.full((m, n), -1, dtype=np.int64)
+    column[agents, jobs] = np.arange(count)
+    assign = coo_array((np.ones(count), (jobs, np.arange(count))), shape=(n, count)).tocsr()
+    load = coo_array((problem.resource[agents, jobs].astype(float), (agents, np.arange(count))), shape=(m, count))
+    load = load.tocsr()
+    highs = highspy.Highs()
+    highs.silent()
+    if time_limit is not None:
+        highs.setOptionValue("time_limit", float(time_limit))
+    no_entries = np.array([], dtype=np.int32)
+    highs.addCols(count, -problem.profit[agents, jobs].astype(float), np.zeros(count), np.ones(count), 0,
+                  no_entries, no_entries, np.array([]))  # fmt: skip
+    highs.changeColsIntegrality(count, np.arange(count, dtype=np.int32), np.full(count, highspy.HighsVarType.kInteger))
+    for rows, lower, upper in (
+        (assign, np.ones(n), np.ones(n)),
+        (load, np.full(m, -highspy.kHighsInf), problem.capacity),
+    ):
+        highs.addRows(rows.shape[0], lower, upper.astype(float), rows.nnz, rows.indptr[:-1].astype(np.int32),
+                      rows.indices.astype(np.int32), rows.data)  # fmt: skip
+
+    def as_columns(assignment: IntArray) -> FloatArray | None:
+        chosen = column[assignment, np.arange(n)]
+        if (chosen < 0).any():
+            return None
+        values = np.zeros(count)
+        values[chosen] = 1.0
+        return values
+
+    def as_assignment(values: FloatArray | list[float]) -> IntArray:
+        chosen = np.asarray(values) > 0.5
+        assignment = np.full(n, -1, dtype=np.int64)
+        assignment[jobs[chosen]] = agents[chosen]
+        return assignment
+
+    if incumbent is not None:
+        given = incumbent.best()[1]
+        start = as_columns(incumbent.best()[0])
+        if start is not None:
+            highs.setSolution(count, np.arange(count, dtype=np.int32), start)
+
+        def found(event: highspy.HighsCallbackEvent) -> None:
+            incumbent.offer(as_assignment(event.data_out.mip_solution))
+
+        def share(event: highspy.HighsCallbackEvent) -> None:
+            nonlocal given
+            assignment, value = incumbent.best()
+            values = as_columns(assignment) if value > given else None
+            if values is not None and event.data_in is not None:
+                event.data_in.setSolution(values)
+                given = value
+
+        highs.cbMipImprovingSolution.subscribe(found)
+        highs.cbMipUserSolution.subscribe(share)
+    highs.run()
+    status = highs.getModelStatus()
+    info = highs.getInfo()
+    bound = -float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
+    code = {highspy.HighsModelStatus.kOptimal: _HIGHS_OPTIMAL, highspy.HighsModelStatus.kInfeasible: _HIGHS_INFEASIBLE}
+    if info.primal_solution_status != 2:  # 2: feasible
+        return code.get(status, 1), None, bound
+    return code.get(status, 1), as_assignment(highs.getSolution().col_value), bound
 
 
 # ---- primal heuristics ---------------------------------------------------------------------------
@@ -614,25 +728,38 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
     milp_by = (
         None if deadline is None else deadline - min(SEARCH_SHARE * (deadline - time.perf_counter()), SEARCH_MAX_S)
     )
-    milps = _milp_targets(problem, best, target, with_pair, without_pair, milp_by)
-    best, best_value, upper, calls, pairs = milps.best, milps.best_value, milps.upper, milps.calls, milps.pairs
+    incumbent = _Incumbent(problem, best)
     sense = problem.in_file_sense
     notes = [
         f"lagrangian bound {sense(lagrangian.bound):.2f} after {lagrangian.iterations} subgradient steps, "
         f"best then {sense(lagrangian.best_value):.0f}",
-        f"{calls} milp calls, best then {sense(best_value):.0f}",
     ]
-    steps = 0
-    if best_value < upper and deadline is not None and (remaining() or 0) > 0:
-        searches = _searches(problem, best, with_pair, int(upper), deadline - SEARCH_MARGIN_S)
-        steps = sum(search.steps for search in searches)
-        top = max(searches, key=lambda search: search.profit)
+    searches: list[SearchResult] = []
+    stop = threading.Event()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        beside = None
+        if deadline is not None and SEARCH_BESIDE_MILPS:
+            beside = pool.submit(_walks, problem, incumbent, with_pair, target, deadline - SEARCH_MARGIN_S, 1, stop)
+        milps = _milp_targets(problem, incumbent, target, with_pair, without_pair, milp_by)
+        upper, calls, pairs = milps.upper, milps.calls, milps.pairs
+        notes.append(f"{calls} milp calls, best then {sense(milps.best_value):.0f}")
+        if incumbent.best()[1] >= upper:
+            stop.set()
+        elif deadline is not None and (remaining() or 0) > 0:
+            if beside is None:
+                searches = _searches(problem, incumbent, with_pair, int(upper), deadline - SEARCH_MARGIN_S)
+            else:
+                searches = _walks(problem, incumbent, with_pair, int(upper), deadline - SEARCH_MARGIN_S, 0, stop)
+        stop.set()
+        if beside is not None:
+            searches += beside.result()
+    best, best_value = incumbent.best()
+    steps = sum(search.steps for search in searches)
+    if searches:
         notes.append(
-            f"ejection-chain search from the best, {len(searches)} walks ({SEARCH_THREADS} at once), {steps} moves, "
-            f"best {sense(top.profit):.0f}"
+            f"ejection-chain search, {len(searches)} walks ({SEARCH_THREADS} at once), {steps} moves, "
+            f"best {sense(max(search.profit for search in searches)):.0f}"
         )
-        if top.profit > best_value:
-            best, best_value = top.assignment, top.profit
     proven = best_value >= upper
     method = "lagrangian bound" if calls == 0 else f"lagrangian fixing + {calls} highs milp"
     if steps:
@@ -663,15 +790,15 @@ class _Milps:
 
 def _milp_targets(
     problem: GapProblem,
-    best: IntArray,
+    incumbent: _Incumbent,
     target: int,
     with_pair: FloatArray,
     without_pair: FloatArray,
     milp_by: float | None,
 ) -> _Milps:
     """For `target`, `target - 1`, ... down to the best known value + 1: HiGHS over the pairs that can be in
-    a solution worth the target (see the module docstring, step 3), until one is reached or `milp_by`."""
-    best_value = problem.value(best)
+    a solution worth the target (see the module docstring, step 3), until one is reached or `milp_by`. The
+    incumbent is shared with the search threads (it may improve meanwhile)."""
     fits = problem.resource <= problem.capacity[:, None]
     calls, pairs = 0, 0
     upper: float = target
@@ -679,7 +806,7 @@ def _milp_targets(
     def milp_left() -> float | None:
         return None if milp_by is None else max(0.0, milp_by - time.perf_counter())
 
-    while target > best_value:
+    while target > incumbent.best()[1]:
         left = milp_left()
         if left is not None and left <= 0:
             break
@@ -692,19 +819,16 @@ def _milp_targets(
             upper = target
             continue
         agents, jobs = np.nonzero(allowed)
-        options: dict[str, object] = {} if left is None else {"time_limit": MILP_SHARE_OF_LEFT * left}
-        status, assignment, _ = _milp_over(problem, agents.astype(np.int64), jobs.astype(np.int64), options)
+        limit = None if left is None else MILP_SHARE_OF_LEFT * left
+        status, assignment, _ = _milp_over(problem, agents.astype(np.int64), jobs.astype(np.int64), limit, incumbent)
         calls, pairs = calls + 1, max(pairs, len(agents))
         if assignment is not None and (assignment >= 0).all():
             # the MILP only knew the kept pairs: a dropped pair may still improve a solution that is not
             # optimal (a time limit), so descend over all of them
-            assignment = _descent(problem, assignment)
-            value = problem.value(assignment)
-            if value > best_value:
-                best, best_value = assignment, value
+            incumbent.offer(_descent(problem, assignment))
         if status == _HIGHS_OPTIMAL:
-            if best_value >= target:
-                upper = best_value
+            if incumbent.best()[1] >= target:
+                upper = incumbent.best()[1]
                 break
             target -= 1  # the best over every pair that could reach `target` is below it
             upper = target
@@ -713,43 +837,62 @@ def _milp_targets(
             upper = target
         else:  # time limit: `upper` stays the last target proven
             break
+    best, best_value = incumbent.best()
     return _Milps(best, best_value, upper, calls, pairs)
+
+
+def _walks(
+    problem: GapProblem,
+    incumbent: _Incumbent,
+    pair_bound: FloatArray,
+    target: int,
+    deadline: float,
+    first_seed: int,
+    stop: threading.Event,
+) -> list[SearchResult]:
+    """One thread's share of the search: SEARCH_RESTARTS walks (seeds first_seed, + SEARCH_THREADS, ...) one after
+    the other, each from the incumbent's best at its start and ending at an equal share of the time left; each
+    walk's best is offered to the incumbent. Stops at the deadline, once a walk reaches `target`, or on `stop`."""
+    results: list[SearchResult] = []
+    for restart in range(SEARCH_RESTARTS):
+        now = time.perf_counter()
+        if results and (now >= deadline or results[-1].profit >= target or stop.is_set()):
+            break
+        start, _ = incumbent.best()
+        result = relink_search(
+            problem.profit,
+            problem.resource,
+            problem.capacity,
+            start,
+            pair_bound=pair_bound,
+            target=target,
+            deadline=now + (deadline - now) / (SEARCH_RESTARTS - restart),
+            max_optima=SEARCH_MAX_OPTIMA,
+            seed=first_seed + restart * SEARCH_THREADS,
+            stop=stop,
+        )
+        incumbent.offer(result.assignment)
+        results.append(result)
+    return results
 
 
 def _searches(
     problem: GapProblem,
-    start: IntArray,
+    incumbent: _Incumbent,
     pair_bound: FloatArray,
     target: int,
     deadline: float,
 ) -> list[SearchResult]:
-    """The ejection-chain search (path relinking) from `start` until `deadline`: SEARCH_THREADS threads at once
-    (the compiled code releases the GIL), each running SEARCH_RESTARTS walks (seeds) one after the other."""
-
-    def walks(first_seed: int) -> list[SearchResult]:
-        results: list[SearchResult] = []
-        for restart in range(SEARCH_RESTARTS):
-            now = time.perf_counter()
-            if results and (now >= deadline or results[-1].profit >= target):
-                break
-            results.append(
-                relink_search(
-                    problem.profit,
-                    problem.resource,
-                    problem.capacity,
-                    start,
-                    pair_bound=pair_bound,
-                    target=target,
-                    deadline=now + (deadline - now) / (SEARCH_RESTARTS - restart),
-                    max_optima=SEARCH_MAX_OPTIMA,
-                    seed=first_seed + restart * SEARCH_THREADS,
-                )
-            )
-        return results
-
+    """The ejection-chain search (path relinking) from the incumbent until `deadline`: SEARCH_THREADS threads at
+    once (the compiled code releases the GIL), each running `_walks`."""
+    stop = threading.Event()
     with ThreadPoolExecutor(max_workers=SEARCH_THREADS - 1) as pool:
-        beside = [pool.submit(walks, seed) for seed in range(1, SEARCH_THREADS)]
-        return [*walks(0), *(result for future in beside for result in future.result())]
+        beside = [
+            pool.submit(_walks, problem, incumbent, pair_bound, target, deadline, seed, stop)
+            for seed in range(1, SEARCH_THREADS)
+        ]
+        own = _walks(problem, incumbent, pair_bound, target, deadline, 0, stop)
+        return [*own, *(result for future in beside for result in future.result())]
 
 
 def solve_gap_files(paths: Iterable[Path | str], time_limit: float | None = None) -> list[GapSolution]:

@@ -39,6 +39,7 @@ machine.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
@@ -135,13 +136,15 @@ def relink_search(
     max_optima: int = 5_000,
     seed: int = 0,
     settings: EjectionSettings = EjectionSettings(),
+    stop: threading.Event | None = None,
 ) -> SearchResult:
     """Maximise total profit from the feasible assignment `start` (agent per job).
 
     `pair_bound[i, j]`: an upper bound on the profit of any solution that gives job j to agent i (a
     Lagrangian bound): it ranks each job's candidate agents, and a pair whose bound cannot beat the best
     found is never entered. `target`: stop as soon as a solution reaches it. Stops after `max_optima` local
-    optima in all or at `deadline` (`time.perf_counter()`). `steps` in the result counts the moves made."""
+    optima in all, at `deadline` (`time.perf_counter()`) or once `stop` is set (read with the clock). `steps` in
+    the result counts the moves made."""
     m, n = profit.shape
     start, start_cost = checked_start(profit, resource, capacity, start)
     cost = -np.ascontiguousarray(profit, dtype=np.float64)
@@ -172,7 +175,11 @@ def relink_search(
     elite: list[tuple[float, IntArray]] = [(start_cost, start.copy())]
 
     def out_of_time() -> bool:
-        return (deadline is not None and time.perf_counter() > deadline) or walk.state[_OPTIMA] >= max_optima
+        return (
+            (deadline is not None and time.perf_counter() > deadline)
+            or walk.state[_OPTIMA] >= max_optima
+            or (stop is not None and stop.is_set())
+        )
 
     def probe(origin: IntArray) -> bool:
         """A probe of `probe_optima` local optima from `origin`; its best feasible solution goes to the

@@ -13,6 +13,7 @@ from plexlabor_dev.gap import (
     SEARCH_RESTARTS,
     SEARCH_THREADS,
     GapProblem,
+    _Incumbent,
     _searches,
     compile_kernels,
     default_gap_dir,
@@ -198,7 +199,7 @@ def test_the_search_restarts_new_walks_from_the_same_start_in_shares_of_the_time
     monkeypatch.setattr("plexlabor_dev.gap.relink_search", walk)
     deadline = time.perf_counter() + 0.5
 
-    results = _searches(problem, start, np.zeros((2, 2)), target=6, deadline=deadline)
+    results = _searches(problem, _Incumbent(problem, start), np.zeros((2, 2)), target=6, deadline=deadline)
 
     walks = SEARCH_THREADS * SEARCH_RESTARTS
     assert len(results) == walks
@@ -217,6 +218,8 @@ def test_a_thread_stops_restarting_once_a_walk_reaches_the_target(monkeypatch: p
         "plexlabor_dev.gap.relink_search", lambda *_a, **_k: SearchResult(best.copy(), problem.value(best), 1, 0)
     )
 
-    results = _searches(problem, best, np.zeros((2, 2)), target=6, deadline=time.perf_counter() + 5)
+    results = _searches(
+        problem, _Incumbent(problem, best), np.zeros((2, 2)), target=6, deadline=time.perf_counter() + 5
+    )
 
     assert len(results) == SEARCH_THREADS  # one walk per thread: each reached the target at once
