@@ -453,6 +453,46 @@ def test_the_scheduled_refresh_opens_the_removal_of_a_person_on_leave_once(monke
     assert len(_removals(store)) == 1
 
 
+def test_a_refresh_closes_the_removal_of_a_person_no_longer_on_leave(monkeypatch: pytest.MonkeyPatch) -> None:
+    # review_s14 #4: the refresh opened the removal of a person on leave in Plex, but none closed it once HR took the
+    # leave out of Plex: it waited, "on leave in Plex for the day", and its approval withdrew a worked seat
+    store = planned_store()
+    accepted, seat = _accepted(store)
+    monkeypatch.setattr(crew_build, "build_problem", lambda *_, **__: _on_leave(accepted))
+    clock = [AT]
+    deps = container(store, clock)
+    assert run(deps, message("refresh", AT))["removals_opened"] == 1
+    monkeypatch.setattr(crew_build, "build_problem", lambda *_, **__: shift())  # the leave taken out of Plex
+    clock[0] = AT + timedelta(minutes=1)
+    assert run(deps, message("refresh", clock[0]))["removals_superseded"] == 0  # the shift not read again yet
+
+    clock[0] = AT + KEPT_FOR + timedelta(minutes=1)
+    summary = run(deps, message("refresh", clock[0]))
+
+    assert summary["data_read"] is True and summary["removals_superseded"] == 1
+    removal = removals(read_day(store, DAY))[seat.event_id]
+    assert removal.state == "superseded"
+    assert removal.closing is not None and removal.closing.payload["replaced_after"] == (
+        f"{accepted} no longer on leave in Plex"
+    )
+    assert [e.event_id for e in accepted_seats(read_day(store, DAY), "1")] == [seat.event_id]  # held again
+
+
+def test_a_refresh_leaves_the_removal_of_a_call_off_to_the_re_plans(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the near miss: a refresh that reads the shift again (no leave in Plex) keeps the removal of a call-off applied
+    # to it; that one closes with the call-off's undo (its re-plan)
+    store = planned_store()
+    accepted, seat = _accepted(store)
+    monkeypatch.setattr(crew_build, "build_problem", lambda *_, **__: shift())
+    run(container(store, [AT]), message("call_off", AT, employee_id=accepted))
+    clock = [AT + KEPT_FOR + timedelta(minutes=1)]
+
+    summary = run(container(store, clock), message("refresh", clock[0]))
+
+    assert summary["data_read"] is True and summary["removals_superseded"] == 0
+    assert removals(read_day(store, DAY))[seat.event_id].state == "waiting"
+
+
 def test_a_refused_removal_sent_again_is_the_seats_removal_and_none_other_opens(reads: list[int]) -> None:
     # issue 16, gap 1: the retry is a new removal of the same seat (its next id), naming the refused one
     store = planned_store()

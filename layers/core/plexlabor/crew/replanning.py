@@ -460,7 +460,8 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
     whole, each when it would be stale within `REFRESH_LEAD`; else the day's suggestions caught up. The accepted seats
     of people off the shift get their removal from Plex (`crew.removals.opened`: once per seat, as a re-plan opens
     it), so leave entered in Plex opens it at the first refresh that reads the shift again (within `KEPT_FOR` and
-    the schedule's period), not with the shift's next event."""
+    the schedule's period), not with the shift's next event; a refresh that reads the shift again closes those opened
+    for leave whose person is no longer on leave in Plex (`_leave_gone`)."""
     from plexlabor.crew.pairs import compile_problem  # SciPy loads here, not when the handler is imported
 
     started = time.perf_counter()
@@ -493,6 +494,7 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
     summary: dict[str, Any] = {
         "reason": message.reason,
         "removals_opened": removals_opened,
+        "removals_superseded": _leave_gone(deps.store, suggestions, message, kept.problem, now) if read else 0,
         "data_read": read,
         "shift_from": shift_from,
         "suggestions_read": whole,
@@ -509,6 +511,20 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
     logger.info("crew kept ready", **summary)
     metrics.add_metric(name="CrewRefreshSeconds", unit=MetricUnit.Seconds, value=summary["seconds"])
     return summary
+
+
+def _leave_gone(store: AuditStore, day: DayRead, message: ReplanMessage, problem: CrewProblem, now: datetime) -> int:
+    """Closes (superseded, as a re-plan closes those of people back) the shift's waiting removals opened for leave read
+    from Plex (`called_off_at` None) whose person the refresh's new read of the shift finds no longer on leave (taken
+    out of Plex: entered by mistake, cancelled); how many (review_s14 #4: only a re-plan closed a waiting removal, so
+    one the refresh opened waited, "on leave in Plex for the day", and its approval withdrew a worked seat). A removal
+    of a call-off is left to the re-plans, which apply the call-offs and their undos."""
+    back = {op.employee_id for op in problem.operators if not op.leave}
+    gone = [e for e in to_supersede(day, message.shift, back) if not e.payload.get("called_off_at")]
+    return sum(
+        append_once(store, superseded_event(e, message, now, f"{e.employee_id} no longer on leave in Plex"))
+        for e in gone
+    )
 
 
 def _nothing_to_replan(day: DayRead, shift: str, now: datetime) -> str:
