@@ -383,6 +383,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         timeout_s=60,
         access=(
             TableAccess.AUDIT_APPEND,
+            TableAccess.AUDIT_READ,  # a review finding recorded again: did it open an approval (its history)
             TableAccess.IDEMPOTENCY,
             TableAccess.STATE_READ_WRITE,  # punches validated per day (KPIs): Put marker + Update counter
             PLEX,
@@ -510,8 +511,9 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             needs=(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, BucketAccess.read_write(NORMS_PREFIX)),
             schedule="cron(0 7 * * ? *)",  # 07:00 UTC: 02:00-03:00 in US Eastern, before day shifts
         ),
-        # the sweep counts the punches no validator counted (KPIs): Query the markers, Put + Update
-        access=(TableAccess.AUDIT_APPEND, TableAccess.STATE_READ_WRITE, PLEX),
+        # the sweep counts the punches no validator counted (KPIs): Query the markers, Put + Update; it re-finds the
+        # validator's findings, and a review finding recorded again reads its history (did it open an approval)
+        access=(TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ, TableAccess.STATE_READ_WRITE, PLEX),
     ),
     FunctionSpec(
         name="validation_backfill",
@@ -522,7 +524,8 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         # 28-day slice of a 5,000-person plant (1.9 M records) needs about 4.5 GB (docs/validation.md "Backfill")
         memory_mb=8192,
         timeout_s=MAX_TIMEOUT_S,
-        access=(TableAccess.AUDIT_APPEND, PLEX),  # findings in; nothing counted in the state table (history)
+        # findings in (a finding recorded again reads its history); nothing counted in the state table
+        access=(TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ, PLEX),
         needs=(
             *(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE),
             BucketAccess.read_write(NORMS_PREFIX),
@@ -574,13 +577,17 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         ),
         access=(TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ, PLEX),  # decisions in, suggestions out
     ),
-    batch_job(
-        "crew_planner",
-        "Plans tomorrow's crews (HiGHS MILP, greedy fallback); suggestions in the audit table.",
-        flavour=BATCH,  # scipy's HiGHS
-        memory_mb=3008,
-        needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE),
-        schedule="cron(0 20 * * ? *)",  # 20:00 UTC: 15:00-16:00 US Eastern, plans the next day
+    replace(
+        batch_job(
+            "crew_planner",
+            "Plans tomorrow's crews (HiGHS MILP, greedy fallback); suggestions in the audit table.",
+            flavour=BATCH,  # scipy's HiGHS
+            memory_mb=3008,
+            needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE),
+            schedule="cron(0 20 * * ? *)",  # 20:00 UTC: 15:00-16:00 US Eastern, plans the next day
+        ),
+        # the neighbouring days' plans and their decisions (crew.service), suggestions out
+        access=(TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ, PLEX),
     ),
     FunctionSpec(
         name="crew_replan",
@@ -629,7 +636,9 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         flavour=BATCH,  # scikit-learn: the classifier (plexlabor.incidents.classifier)
         memory_mb=1024,  # more memory is also more CPU: classify p95 < 100 ms warm
         timeout_s=29,  # API Gateway's limit: a recording's transcription is waited for up to 20 s
-        access=(TableAccess.AUDIT_APPEND, PLEX),  # PLEX: the workcenters a narrative may name, once per container
+        # the report's record and its reporter's earlier reports of the same text (a resend closes them);
+        # PLEX: the workcenters a narrative may name, once per container
+        access=(TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ, PLEX),
         needs=(
             Need.PILOT_SCOPE,
             Need.PLANT_TIMEZONE,

@@ -16,7 +16,7 @@ import plexlabor.platform.env as env_vars
 from infra.build_layers import DEPS_LAYERS, read_requirements
 from infra.config import ConfigError, DeployConfig
 from infra.constants import CTX_COPILOT_BEDROCK_MODEL_ID, LayerName
-from infra.function_specs import COPILOT, FUNCTION_SPECS, MAX_TIMEOUT_S, WEB_AUTHORIZER, BucketAccess, TableAccess
+from infra.function_specs import COPILOT, FUNCTION_SPECS, MAX_TIMEOUT_S, PLEX, WEB_AUTHORIZER, BucketAccess, TableAccess
 from infra.testing import CONFIGURED, ConfigValues, Synthesized, actions, synthesize
 from infra.wiring import resolve_environment
 from plexlabor.copilot import ASK_PATH, INDEX_PREFIX, PAGE_PATH, PROCEDURES_PREFIX
@@ -34,7 +34,7 @@ def test_the_specs_serve_the_route_and_build_the_index_on_a_schedule() -> None:
         ("GET", "/copilot/openapi.json", None),
     }
     assert ("GET", PAGE_PATH) in {(r.method, r.path) for r in SPECS["web_app"].routes}
-    assert set(ask.access) == {TableAccess.AUDIT_APPEND, SPECS["incident_log"].access[1]} and ask.reads_plex
+    assert set(ask.access) == {TableAccess.AUDIT_APPEND, PLEX} and ask.reads_plex
     assert ask.bucket_accesses == (BucketAccess.read(INDEX_PREFIX),) and ask.timeout_s <= 29
     assert index.schedule == "rate(1 hour)" and index.timeout_s == MAX_TIMEOUT_S and index.reserved_concurrency == 1
     assert index.bucket_accesses == (BucketAccess.read(PROCEDURES_PREFIX), BucketAccess.read_write(INDEX_PREFIX))

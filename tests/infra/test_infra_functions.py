@@ -294,10 +294,10 @@ def test_only_the_notifiers_send_mail_and_only_as_the_sender(synthesized: Synthe
 
 
 def test_unused_grants_are_gone(synthesized: Synthesized) -> None:
-    """Each handler's settings decide: no idempotency table for the approval consumers, no audit reads
-    for the intake batch functions; the sweep appends findings. The validator and the sweep write the
-    state table only for the punches they count (a marker Put and a counter Update, one transaction),
-    and the sweep queries it only for the markers of its window."""
+    """Each handler's settings decide: no idempotency table for the approval consumers; the sweep appends
+    findings (and reads a finding's history when it records it again: tests/infra/test_infra_audit_reads.py). The
+    validator and the sweep write the state table only for the punches they count (a marker Put and a counter
+    Update, one transaction), and the sweep queries it only for the markers of its window."""
     env = {name: _function(synthesized, name)["Properties"]["Environment"]["Variables"] for name in SPECS}
 
     assert env_vars.IDEMPOTENCY_TABLE_NAME not in env["approval_notify"]
@@ -309,7 +309,6 @@ def test_unused_grants_are_gone(synthesized: Synthesized) -> None:
         assert env_vars.STATE_TABLE_NAME in env[name]
         for action in ("dynamodb:PutItem", "dynamodb:UpdateItem"):
             assert any(_refers_to(r, state) for r in synthesized.granted(name, action))
-        assert not any(_refers_to(r, audit) for r in synthesized.granted(name, "dynamodb:Query"))
         assert not any(_refers_to(r, audit) for r in synthesized.granted(name, "dynamodb:UpdateItem"))
     assert any(_refers_to(r, state) for r in synthesized.granted("norms_refresh", "dynamodb:Query"))
 
