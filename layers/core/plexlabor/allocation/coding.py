@@ -22,14 +22,16 @@ at once (`review.decisions.ReviewService.approve_new`) and rejects the suggestio
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from plexlabor.allocation.artifact import AllocationArtifact
-from plexlabor.allocation.nightly import KIND, job_labor_entry
+from plexlabor.allocation.nightly import KIND, job_labor_entry, suggestion_record_key
 from plexlabor.allocation.policy import AllocationPolicy
 from plexlabor.allocation.report import JobCost
+from plexlabor.approval.errors import ApprovalError
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import (
     NO_PROPOSAL,
@@ -164,11 +166,10 @@ def take_stretch(audit: AuditStore, opening: AuditEvent, coding: Coding, by: str
         decided = next((e for e in history if e.finding_id == item_id and e.status in _CLOSED), None)
         if decided is not None:
             raise StretchTakenError(None, decided=decided)
-        earlier = [e for e in history if e.event_type is AuditEventType.RECOMMENDATION and _codes(e, item_id)]
-        for event in earlier:
-            closed = {e.status for e in history if e.finding_id == event.event_id and e.status in _CLOSED}
-            if AuditStatus.APPROVED in closed or not closed:
-                raise StretchTakenError(event, approved=AuditStatus.APPROVED in closed)
+        earlier = _codings_of(history, item_id)
+        standing = next(iter(_standing(history, earlier)), None)
+        if standing is not None:
+            raise StretchTakenError(standing, approved=_approved(history, standing.event_id))
         coded = coded_event(opening, coding, by, now, len(earlier) + 1)
         try:
             audit.append(coded)
@@ -184,6 +185,79 @@ _CLOSED = (AuditStatus.APPROVED, AuditStatus.REJECTED, AuditStatus.EXPIRED)
 def _codes(event: AuditEvent, item_id: str) -> bool:
     """Whether `event` (a recommendation) is a coding by hand of the suggestion `item_id`."""
     return bool(event.payload.get("chosen_by_hand")) and event.payload.get("replaces") == item_id
+
+
+def _codings_of(history: Iterable[AuditEvent], item_id: str) -> list[AuditEvent]:
+    """The codings by hand of the suggestion `item_id` in a record's history, oldest first."""
+    return [e for e in history if e.event_type is AuditEventType.RECOMMENDATION and _codes(e, item_id)]
+
+
+def _approved(history: Iterable[AuditEvent], item_id: str) -> bool:
+    return any(e.finding_id == item_id and e.status is AuditStatus.APPROVED for e in history)
+
+
+def _standing(history: list[AuditEvent], codings: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """Those of `codings` that stand: approved, or not closed yet (waiting)."""
+    standing = []
+    for coding in codings:
+        closed = {e.status for e in history if e.finding_id == coding.event_id and e.status in _CLOSED}
+        if AuditStatus.APPROVED in closed or not closed:
+            standing.append(coding)
+    return standing
+
+
+class StretchHeldError(ApprovalError):
+    """An approval of unallocated time refused because another decision holds its stretch (`StretchHold`)."""
+
+    http_status = 409
+
+
+@dataclass(frozen=True)
+class StretchHold:
+    """The review service's guard for unallocated time (`review.decisions.ApprovalGuard`): one coding per stretch,
+    whichever way it is approved (review_s14 #3). `take_stretch` keeps one coding standing per stretch and refuses a
+    coding of a decided suggestion; this refuses, from the queue or the item page, the approval of the suggestion
+    while a coding of its stretch stands (waiting or approved), and the approval of a coding once the suggestion it
+    codes, or another coding of it, was approved: else both were approved and two writes went to Plex. The stretch's
+    record is read with strong consistency (`AuditStore.history`); nothing is held, so there is nothing to let go."""
+
+    audit: AuditStore
+
+    def hold(
+        self, kind: str, item_id: str, employee_id: str | None, details: Mapping[str, Any], by: str, now: datetime
+    ) -> Callable[[], None]:
+        if kind != KIND or not employee_id:
+            return _nothing
+        history = self.audit.history(suggestion_record_key(employee_id))
+        if not details.get("chosen_by_hand"):
+            standing = [c for c in _standing(history, _codings_of(history, item_id)) if c.event_id != item_id]
+            if standing:
+                coding = standing[-1]
+                state = "approved" if _approved(history, coding.event_id) else "waiting to be approved"
+                raise StretchHeldError(
+                    f"Not approved: this time is coded by hand already ({coding.payload.get('suggestion')}, by "
+                    f"{coding.actor}, {state}; item {coding.event_id}). One coding per stretch: decide that coding, or "
+                    "reject this suggestion."
+                )
+            return _nothing
+        suggestion = str(details.get("replaces"))
+        if _approved(history, suggestion):
+            raise StretchHeldError(
+                f"Not approved: the suggestion this coding replaces ({suggestion}) was approved, and its change is on "
+                "its way to Plex. One coding per stretch: reject this coding."
+            )
+        codings = _codings_of(history, suggestion)
+        other = next((c for c in codings if c.event_id != item_id and _approved(history, c.event_id)), None)
+        if other is not None:
+            raise StretchHeldError(
+                f"Not approved: this time was coded by hand and approved already ({other.payload.get('suggestion')}, "
+                f"by {other.actor}; item {other.event_id}). One coding per stretch: reject this coding."
+            )
+        return _nothing
+
+
+def _nothing() -> None:
+    """A hold that holds nothing has nothing to let go."""
 
 
 def coded_event(opening: AuditEvent, coding: Coding, by: str, now: datetime, n: int) -> AuditEvent:

@@ -174,7 +174,7 @@ def suggestion_event(
         **(held.payload() if held else {}),
     }
     return recommendation_event(
-        record_key("employees", suggestion.employee_id),
+        suggestion_record_key(suggestion.employee_id),
         suggestion_id(suggestion),
         status=status,
         occurred_at=now,
@@ -184,6 +184,11 @@ def suggestion_event(
         supervisor_id=suggestion.supervisor_id,
         employee_id=suggestion.employee_id,
     )
+
+
+def suggestion_record_key(employee_id: str) -> str:
+    """The audit record of a person's unallocated-time suggestions (and of the codings by hand of them)."""
+    return record_key("employees", employee_id)
 
 
 def suggestion_id(suggestion: Suggestion) -> str:

@@ -87,6 +87,31 @@ class ApprovalGuard(Protocol):
         """Holds it (raises an `ApprovalError` saying who holds it instead) and returns what lets it go."""
 
 
+@dataclass(frozen=True)
+class ApprovalGuards:
+    """Several guards held as one (`ApprovalGuard`): each in turn, and when one refuses, those held already are let
+    go; what is held is let go in the reverse order."""
+
+    guards: tuple[ApprovalGuard, ...]
+
+    def hold(
+        self, kind: str, item_id: str, employee_id: str | None, details: Mapping[str, Any], by: str, now: datetime
+    ) -> Callable[[], None]:
+        held: list[Callable[[], None]] = []
+
+        def release_all() -> None:
+            for release in reversed(held):
+                release()
+
+        try:
+            for guard in self.guards:
+                held.append(guard.hold(kind, item_id, employee_id, details, by, now))
+        except BaseException:
+            release_all()
+            raise
+        return release_all
+
+
 @dataclass
 class ReviewService:
     queue: ReviewQueue

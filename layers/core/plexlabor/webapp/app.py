@@ -25,6 +25,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import Field
 
+from plexlabor.allocation.coding import StretchHold
 from plexlabor.approval.callback import CallbackService
 from plexlabor.approval.corrections import updates_fields
 from plexlabor.approval.directory import LOGIN_ROLE_WORDS, PeopleDisplay
@@ -58,7 +59,7 @@ from plexlabor.platform.pilot import REVIEW_KINDS, PilotScope
 from plexlabor.platform.retrainruns import INCIDENT_MODELS_PREFIX, SCORER_MODELS_PREFIX, RetrainRuns
 from plexlabor.platform.settings import PerEnvironment, PilotSettings
 from plexlabor.plex.settings import WriteMode
-from plexlabor.review.decisions import Outcome, ReviewService
+from plexlabor.review.decisions import ApprovalGuards, Outcome, ReviewService
 from plexlabor.review.edits import FORM_PREFIX as EDIT_PREFIX
 from plexlabor.review.edits import EditableField, editable_fields, edited_correction
 from plexlabor.review.evidence import evidence_words
@@ -163,8 +164,10 @@ class Dependencies:
 
     def __post_init__(self) -> None:
         self.incident_log = IncidentLog(self.review.audit, self.review.clock)
-        if self.review.guard is None:  # every web app holds a crew seat at its approval (`crew.claims`)
-            self.review.guard = SeatClaims(self.review.audit, self.review.clock)
+        if self.review.guard is None:  # every web app holds at an approval a stretch of unallocated time (one coding
+            # per stretch, `allocation.coding`) and a crew seat (`crew.claims`)
+            guards = (StretchHold(self.review.audit), SeatClaims(self.review.audit, self.review.clock))
+            self.review.guard = ApprovalGuards(guards)
 
 
 def build(settings: WebAppSettings) -> Dependencies:
