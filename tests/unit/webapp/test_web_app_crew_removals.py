@@ -16,13 +16,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from plexlabor.approval.corrections import with_fallback_paths
-from plexlabor.approval.messages import RecommendationWriteback
+from plexlabor.approval.messages import Decision, RecommendationWriteback
+from plexlabor.approval.recommendations import Recommended, recommendation_decision
 from plexlabor.approval.writeback import WritebackService
-from plexlabor.audit import AuditStatus
+from plexlabor.audit import ApprovalAction, AuditStatus
 from plexlabor.crew.claims import SeatClaims
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.removals import opened
-from plexlabor.crew.replanning import applied_event
+from plexlabor.crew.replanning import applied_event, superseded_event
 from plexlabor.crew.suggestions import read_day
 from plexlabor.plex import PlexSettings, PlexWriter
 from plexlabor.plex.errors import PlexRequestError
@@ -360,6 +361,74 @@ def test_a_seat_whose_person_is_on_leave_in_plex_is_marked_while_its_removal_wai
     assert "accepted, then on leave in Plex for the day: removal from Plex waiting for approval" in row
     assert "1 removal from Plex waiting for a supervisor's approval in the review queue" in _totals(body)
     assert "0 accepted" in _totals(body)
+
+
+def _refused_for_leave(world: World, lambda_context: Any) -> tuple[Any, str]:
+    """E0042's accepted seat in Plex, E0042 on leave in Plex (crew_replan's refresh opens the removal: no call-off on
+    the board), the removal approved by E0001 and refused by Plex (400)."""
+    deps = _with_replan(world, Replans())
+    approved = call_web(deps, "POST", "/items/crew-0001", PLANNER, lambda_context, form={"action": "approve"})
+    assert approved["statusCode"] == 303
+    plex = _Plex()
+    _written_back(world, "custom_object", plex)  # the assignment: in Plex
+    assert opened(world.audit, read_day(world.audit, DAY), "1", {"E0042": None}, world.clock(), ZONE) == 1
+    removal = _removal_id(world)
+    call_web(deps, "POST", f"/items/{removal}", SUPERVISOR, lambda_context, form={"action": "approve"})
+    plex.refusing = True
+    _written_back(world, "custom_object", plex)  # the removal: Plex answers 400
+    # the re-plans open no other for the same leave (`Removal.asks_for`): the Retry is the way to send it again
+    assert opened(world.audit, read_day(world.audit, DAY), "1", {"E0042": None}, world.clock(), ZONE) == 0
+    return deps, removal
+
+
+def test_a_refused_removal_of_a_person_on_leave_in_plex_says_so_and_is_retried(
+    world: World, lambda_context: Any
+) -> None:
+    # review_s14 #2: the board read the seat plain "accepted by P0001" (counted accepted, no Retry), and
+    # POST /crew/removal answered 409 "E0042 is back on shift 1 (the call-off was undone...)", though still on leave
+    deps, refused = _refused_for_leave(world, lambda_context)
+    body = _board(deps, lambda_context, FORM)
+    row = _row(body, "E0042", "WC-10")
+    assert "accepted, then on leave in Plex for the day: not removed: Plex refused it (" in _text(row)
+    assert "Retry the removal" in row and "0 accepted" in _totals(body)
+    form = {"item": refused, "next": "/crew?day=2026-03-04&shift=1"}
+
+    retried = call_web(deps, "POST", "/crew/removal", SUPERVISOR, lambda_context, form=form)
+
+    assert retried["statusCode"] == 303, _text(str(retried["body"]))
+    sent = [m for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)]
+    assert [m.item_id for m in sent[:-1]] == ["crew-0001", refused] and sent[-1].item_id != refused
+    row = _text(_row(_board(deps, lambda_context, FORM), "E0042", "WC-10"))
+    assert "on leave in Plex for the day: removal approved, on its way to Plex" in row
+
+
+def test_a_removal_for_leave_closed_as_its_person_is_back_reads_accepted_and_is_not_retried(
+    world: World, lambda_context: Any
+) -> None:
+    # the near miss: a re-plan (the refresh's read) found E0042 back (the leave taken out of Plex) and closed the
+    # removal while an approval of it was recorded beside the closing (review_s14 #5): plex_writeback refused it; the
+    # seat stands accepted, and a retry is refused saying why
+    deps = _with_replan(world, Replans())
+    call_web(deps, "POST", "/items/crew-0001", PLANNER, lambda_context, form={"action": "approve"})
+    _written_back(world, "custom_object")
+    assert opened(world.audit, read_day(world.audit, DAY), "1", {"E0042": None}, world.clock(), ZONE) == 1
+    [removal] = read_day(world.audit, DAY).removals
+    back = ReplanMessage(reason="refresh", day=DAY, shift="1", detected_at=world.clock())
+    world.audit.append(superseded_event(removal, back, world.clock(), "E0042 no longer on leave in Plex"))
+    decision = Decision(action=ApprovalAction.APPROVE, supervisor_id="E0001")
+    world.audit.append(recommendation_decision(Recommended.of(removal), decision, world.clock(), "queue"))
+    world.writebacks.sent.append(RecommendationWriteback(item_id=removal.event_id, decision=decision))
+    _written_back(world, "custom_object")
+    body = _board(deps, lambda_context, FORM)
+    row = _row(body, "E0042", "WC-10")
+    assert "accepted" in _text(row) and "on leave" not in _text(row) and "Retry" not in row
+    form = {"item": removal.event_id, "next": "/crew?day=2026-03-04&shift=1"}
+
+    refused = call_web(deps, "POST", "/crew/removal", SUPERVISOR, lambda_context, form=form)
+
+    assert refused["statusCode"] == 409 and "(no longer on leave in Plex, or they clocked in)" in _text(
+        str(refused["body"])
+    )
 
 
 def test_a_person_whose_removal_is_on_its_way_is_not_offered_for_an_overlapping_seat(

@@ -39,7 +39,7 @@ from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from plexlabor.approval.errors import REMOVED_ALREADY, WITHDRAWN_ALREADY
+from plexlabor.approval.errors import CLOSED_ALREADY, REMOVED_ALREADY, WITHDRAWN_ALREADY
 from plexlabor.approval.recommendations import CREW_ASSIGNMENT, CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event, stable_event_id
 from plexlabor.audit.publish import append_once
@@ -121,6 +121,16 @@ class Removal:
         per assignment); None: not refused so."""
         failed = self.refusal.payload if self.refusal is not None else {}
         return str(failed["removed_by"]) if failed.get("refused_because") == REMOVED_ALREADY else None
+
+    @property
+    def person_back(self) -> bool:
+        """Whether a re-plan (or crew_replan's refresh) found its person back on the shift: it closed the removal while
+        it waited (`superseded`), or plex_writeback refused its write for that closing (`refused_because`:
+        `approval.errors.CLOSED_ALREADY` by crew_replan, review_s14 #5). The crew board reads a removal opened for
+        leave in Plex (`called_off_at` None) as its person still on leave unless so (review_s14 #2)."""
+        failed = self.refusal.payload if self.refusal is not None else {}
+        closed = failed.get("refused_because") == CLOSED_ALREADY and failed.get("closed_by") == REPLAN_ACTOR
+        return self.state == "superseded" or closed
 
     @property
     def out_of_plex(self) -> bool:

@@ -383,27 +383,30 @@ class Board:
         return self.removals.get(seat.item.item_id) if seat.state == "accepted" else None
 
     def on_leave(self, seat: Seat) -> bool:
-        """Whether the accepted seat's removal from Plex waits for its person's leave read from Plex (no call-off on
-        the board: `Removal.called_off_at` None); the re-plan that opened it read them off the shift."""
+        """Whether the accepted seat's newest removal from Plex was opened for its person's leave read from Plex (no
+        call-off on the board: `Removal.called_off_at` None) and no re-plan found them back since
+        (`Removal.person_back`): waiting, or decided whatever became of it (review_s14 #2: once decided the seat read
+        plain "accepted", and a removal Plex refused offered no Retry)."""
         removal = self.removal(seat)
-        return removal is not None and removal.state == "waiting" and removal.called_off_at is None
+        return removal is not None and removal.called_off_at is None and not removal.person_back
 
     def withdrawn(self, shift: str, seat: Seat) -> bool:
-        """Whether the seat was accepted (sent to Plex) and its person then called off (or is on leave in Plex while
-        its removal waits: `on_leave`), or its removal from Plex was approved and not refused or reverted, or refused
-        as plant IT had withdrawn the assignment already (`Removal.out_of_plex`; the call-off undone since: the person
+        """Whether the seat was accepted (sent to Plex) and its person then called off (or went on leave in Plex: its
+        removal was opened for that, `on_leave`), or its removal from Plex was approved and not refused or reverted, or
+        refused as plant IT had withdrawn the assignment already (`Removal.out_of_plex`; the call-off undone since: the person
         back is a new suggestion, and the seat counts as free, as re-plans count it)."""
         removal = self.removal(seat)
         removed = removal is not None and (removal.state in REMOVING or removal.out_of_plex)
         return seat.state == "accepted" and (removed or self.off(shift, seat) is not None or self.on_leave(seat))
 
     def retryable(self, shift: str, seat: Seat) -> bool:
-        """Whether the seat's removal from Plex was refused (`Removal.refusal`) while its person is still off the shift:
-        it may be sent again (`plan_retry`; issue 16), unless it was refused as IT withdrew the assignment from Plex
-        already (`Removal.withdrawn_before`: a retry is refused the same way)."""
+        """Whether the seat's removal from Plex was refused (`Removal.refusal`) while its person is still off the shift
+        (a call-off on the board, or on leave in Plex: `on_leave`): it may be sent again (`plan_retry`; issue 16),
+        unless it was refused as IT withdrew the assignment from Plex already (`Removal.withdrawn_before`: a retry is
+        refused the same way)."""
         removal = self.removal(seat)
         refused = removal is not None and removal.state == "refused" and removal.withdrawn_before is None
-        return refused and self.off(shift, seat) is not None
+        return refused and (self.off(shift, seat) is not None or self.on_leave(seat))
 
     @staticmethod
     def refused(removal: Removal) -> str:
@@ -1118,9 +1121,10 @@ def plan_retry(
         (seat for s in board.shifts.get(shift, ()) for seat in s.assigned if seat.item.item_id == removal.removes), None
     )
     if seat is None or not board.retryable(shift, seat):
-        raise RetryRefusedError(
-            f"{who(str(opening.employee_id))} is back on shift {shift} (the call-off was undone, or they clocked "
-            "in): the assignment stays in Plex. Nothing was sent."
+        why = "no longer on leave in Plex" if removal.called_off_at is None else "the call-off was undone"
+        raise RetryRefusedError(  # review_s14 #2: a removal for leave in Plex read "the call-off was undone"
+            f"{who(str(opening.employee_id))} is back on shift {shift} ({why}, or they clocked in): the assignment "
+            "stays in Plex. Nothing was sent."
         )
     return retry_event(read, removal, now, viewer.user_id)
 
