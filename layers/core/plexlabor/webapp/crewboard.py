@@ -393,8 +393,8 @@ class Board:
     def withdrawn(self, shift: str, seat: Seat) -> bool:
         """Whether the seat was accepted (sent to Plex) and its person then called off (or went on leave in Plex: its
         removal was opened for that, `on_leave`), or its removal from Plex was approved and not refused or reverted, or
-        refused as plant IT had withdrawn the assignment already (`Removal.out_of_plex`; the call-off undone since: the person
-        back is a new suggestion, and the seat counts as free, as re-plans count it)."""
+        refused as plant IT had withdrawn the assignment already (`Removal.out_of_plex`; the call-off undone since: the
+        person back is a new suggestion, and the seat counts as free, as re-plans count it)."""
         removal = self.removal(seat)
         removed = removal is not None and (removal.state in REMOVING or removal.out_of_plex)
         return seat.state == "accepted" and (removed or self.off(shift, seat) is not None or self.on_leave(seat))
