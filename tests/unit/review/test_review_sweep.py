@@ -263,6 +263,24 @@ def test_a_crew_seat_expires_when_its_time_is_over(world: World) -> None:
     assert sweep(world, RecordingMailer()).run().expired == 1
 
 
+def test_a_removal_from_plex_still_waiting_expires_at_its_seats_end(world: World) -> None:
+    # review_s14 L10: a removal (an accepted seat whose person called off) waited past its seat's end, and approved
+    # later it withdrew a past seat's assignment from Plex
+    now = world.clock()
+    recommendation(
+        world, "removal-ended", "crew_removal", employee_id="E0042", end=(now - timedelta(hours=1)).isoformat()
+    )
+    recommendation(
+        world, "removal-later", "crew_removal", employee_id="E0042", end=(now + timedelta(hours=2)).isoformat()
+    )
+
+    assert sweep(world, RecordingMailer()).run().expired == 1
+
+    [expiry] = of_type(world, "removal-ended", AuditEventType.EXPIRED)
+    assert expiry.payload["ended"] == (now - timedelta(hours=1)).isoformat()
+    assert of_type(world, "removal-later", AuditEventType.EXPIRED) == []
+
+
 def test_an_empty_seat_without_an_end_expires_at_its_start_plus_its_hours(world: World) -> None:
     # review 155 R5: crew_unstaffed items published before their `end` was recorded carry start and hours only
     now = world.clock()

@@ -14,8 +14,8 @@ workflow will neither mail, escalate nor expire it):
 - **escalate**: still open `wait` after the first notice, it goes to the supervisor's own supervisor
   (Plex employees), with an `escalated` event;
 - **expire**: still open `wait` after its last notice (or after it was published, when nobody could
-  be told), it gets an `expired` event and leaves the queue. A crew seat
-  (`SEAT_KINDS`) expires when its time is over, whatever it was told (payload `ended`: its end; ux141 #5:
+  be told), it gets an `expired` event and leaves the queue. A crew seat, or its removal from Plex
+  (`SEAT_KINDS`), expires when its time is over, whatever it was told (payload `ended`: its end; ux141 #5:
   ended seats were accepted and written to Plex days later; the approval refuses them too, `crew.claims`).
 - **incidents** (`UNTIL_DECIDED`: an incident's codes must be settled however long it takes, so they neither
   escalate nor expire) are told apart: every incident waiting for the EHS lead, in the queue or coded automatically
@@ -59,8 +59,9 @@ READ_LIMIT = 50_000
 """At most this many `approval_failed` events are read per run (30 days of them, oldest first; a workflow failure
 is rare, and the read logs when it reaches this)."""
 
-SEAT_KINDS = frozenset({"crew_assignment", "crew_unstaffed"})
-"""Kinds about a seat of a shift: they expire at the seat's end (`payload.end`), not worth deciding after it."""
+SEAT_KINDS = frozenset({"crew_assignment", "crew_unstaffed", "crew_removal"})
+"""Kinds about a seat of a shift: they expire at the seat's end (`payload.end`), not worth deciding after it (a removal
+from Plex too, review_s14 L10: one still waiting after its seat ended was approved later and withdrew a past seat)."""
 UNTIL_DECIDED = frozenset({INCIDENT_CODING})
 """Kinds that stay in the queue until someone decides them (an incident's codes are training data that must not
 lapse): told of in the EHS lead's own digest (`IncidentWaitlist`), never escalated or expired."""
