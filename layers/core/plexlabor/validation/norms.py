@@ -6,7 +6,7 @@ import json
 import math
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,14 @@ MAD_TO_SIGMA = 1.4826
 OFFSET_CLIP = 3.0
 """A person's clock-in / clock-out spread is the standard deviation of their offsets within this many MAD-based
 spreads of their median (`Norm.of`): the rest are the odd days (anomalies, corrections), not the habit."""
+SPREAD_GRID = tuple(0.5 * 24 ** (i / 59) for i in range(60))
+"""The clock-in / clock-out spreads (minutes, 0.5 to 12 on a log scale) over which the plant's spread prior is
+fitted and each person's spread is inferred (`_shrink_spreads`)."""
+ODD_SHARE = 0.03
+ODD_DENSITY = 1 / 120
+"""In that inference a day is the habit (normal about the median) or, with this share, an odd day (an anomaly, a
+correction) anywhere within two hours: so the odd days weigh little on the spread, without a hard cut."""
+EM_ROUNDS = 300  # the prior's EM iterations: on a plant's few hundred people it has settled well before
 ROLE_MOVES = 0.1  # a role whose typical member badges in at a second building on this share of days moves
 DAY_SECONDS = 86400
 RECENT_DAYS_KEPT = 3 * MAX_RECENT_HABIT_SHIFTS + 1
@@ -266,6 +274,7 @@ def _norms(data: PlantData, until: float) -> Norms:
         level: defaultdict(lambda: defaultdict(list)) for level in ("department", "role", "plant")
     }
     role_buildings: dict[str, list[dict[str, float]]] = defaultdict(list)
+    offsets: dict[str, tuple[list[float], list[float]]] = {}
     for employee in set(data.punches) | set(data.labor):
         ref = data.employees.get(employee)
         dept, role = (ref.department, ref.role) if ref else (None, None)
@@ -297,6 +306,7 @@ def _norms(data: PlantData, until: float) -> Norms:
         data.memo.setdefault(_WORKED, {})[employee] = (used, worked)
         total = sum(devices.values())
         buildings = _badge_buildings(data, employee, until)
+        offsets[employee] = (starts, ends)
         people[employee] = EmployeeNorms(
             Norm.of(starts, 1.0, OFFSET_CLIP),
             Norm.of(ends, 1.0, OFFSET_CLIP),
@@ -312,6 +322,7 @@ def _norms(data: PlantData, until: float) -> Norms:
                 usual = statistics.median(values)
                 for level, key in (("department", dept or ""), ("role", role or ""), ("plant", "")):
                     groups[level][key][name].append(usual)
+    _shrink_spreads(people, offsets)
     departments, roles = (
         {key: _group_norms(values) for key, values in groups[level].items()} for level in ("department", "role")
     )
@@ -324,6 +335,63 @@ def _norms(data: PlantData, until: float) -> Norms:
         }
     plant = _group_norms(groups["plant"].get("", {}))
     return Norms(f"norms-{int(until)}", people, departments, roles, plant, clocks)
+
+
+def _shrink_spreads(people: dict[str, EmployeeNorms], offsets: dict[str, tuple[list[float], list[float]]]) -> None:
+    """Each person's clock-in and clock-out spread by `shrunk_spreads`, for people with `MIN_HISTORY` shifts or
+    more (fewer lean on their department's); the plant's people are the group. Without NumPy (the real-time
+    path's norms when none are stored) every spread is kept as `Norm.of` made it."""
+    for side, name in enumerate(("start", "end")):
+        own = {
+            employee: (norm.median, offsets[employee][side])
+            for employee, habits in people.items()
+            if (norm := getattr(habits, name)) is not None and norm.count >= MIN_HISTORY
+        }
+        for employee, spread in shrunk_spreads(own).items():
+            habits = people[employee]
+            setattr(habits, name, replace(getattr(habits, name), sigma=max(spread, 1.0)))
+
+
+def shrunk_spreads(own: dict[str, tuple[float, list[float]]]) -> dict[str, float]:
+    """Each person's spread from their (median, offsets) and the group's, by empirical Bayes: the likelihood of
+    their offsets over `SPREAD_GRID` (normal about their median, or an odd day: `ODD_SHARE`), a prior over the
+    grid fitted to the whole group (the nonparametric maximum likelihood one, by EM), and the posterior mean.
+    About 55 shifts leave a person's own spread about 10 % off; the group's spreads say how wide spreads come,
+    so an extreme estimate is pulled in, and odd days weigh little without a hard cut. On the development plants
+    the error against the true spread fell from 0.106 to about 0.09 (log scale) and ranking by the standardised
+    deviation gained about 0.05 F1 on early clock-ins and late clock-outs (docs/validation.md, "The spread by
+    empirical Bayes"). Written here: SciPy has no NPMLE of a scale mixture, and the EM is a few NumPy lines.
+    Empty without NumPy (a dependency layer without it)."""
+    try:
+        import numpy as np
+    except ImportError:
+        return {}
+    if not own:
+        return {}
+    grid = np.array(SPREAD_GRID)
+    log_likelihood = np.array(
+        [
+            np.log(
+                (1 - ODD_SHARE) * _normal(np, (np.array(values)[:, None] - median) / grid) / grid
+                + ODD_SHARE * ODD_DENSITY
+            ).sum(axis=0)
+            for median, values in own.values()
+        ]
+    )
+    likelihood = np.exp(log_likelihood - log_likelihood.max(axis=1, keepdims=True))
+    prior = np.full(len(grid), 1 / len(grid))
+    for _ in range(EM_ROUNDS):
+        posterior = likelihood * prior
+        posterior /= posterior.sum(axis=1, keepdims=True)
+        prior = posterior.mean(axis=0)
+    posterior = likelihood * prior
+    spreads = (posterior * grid).sum(axis=1) / posterior.sum(axis=1)
+    return dict(zip(own, spreads.tolist(), strict=True))
+
+
+def _normal(np: Any, z: Any) -> Any:
+    """The standard normal density."""
+    return np.exp(-0.5 * z**2) / math.sqrt(2 * math.pi)
 
 
 def _group_norms(values: dict[str, list[float]]) -> EmployeeNorms:
