@@ -523,6 +523,28 @@ def test_a_refused_removal_sent_again_is_the_seats_removal_and_none_other_opens(
     assert len(_removals(store)) == 2
 
 
+def test_a_retry_of_a_retry_says_the_first_removal_once(reads: list[int]) -> None:
+    # review_s14 L11: each retry nested the refused one's note ("Sent again after ...: Sent again after ...: Remove")
+    store = planned_store()
+    accepted, seat = _accepted(store)
+    run(container(store, [AT]), message("call_off", AT, employee_id=accepted))
+    [removal] = _removals(store)
+    later = AT + timedelta(minutes=1)
+    for reason in ("bad request", "still bad"):
+        _decide(store, removal, at=later)
+        _write(store, removal, AuditEventType.WRITEBACK_FAILED, later, error="PlexRequestError", message=reason)
+        previous, removal = (
+            removal,
+            retry_event(read_day(store, DAY), removals(read_day(store, DAY))[seat.event_id], later, "SUP-1"),
+        )
+        store.append(removal)
+
+    note = removal.payload["note"]
+    assert note.startswith("Sent again after the write to Plex was refused (still bad): Remove ")
+    assert note.count("Sent again") == 1 and note.endswith(_removals(store)[0].payload["note"])
+    assert removal.payload["retry_of"] == previous.event_id  # the chain, followed back through each retry
+
+
 def test_a_seat_without_an_end_is_over_after_its_hours() -> None:
     seat = {"start": T0.isoformat(), "hours": 8.0}  # as the claims read it: an older suggestion without `end`
     assert not over_by(seat, T0 + timedelta(hours=7)) and over_by(seat, T0 + timedelta(hours=8))

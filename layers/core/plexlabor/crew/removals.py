@@ -334,11 +334,14 @@ def opened(
 def retry_event(read: DayRead, refused: Removal, now: datetime, by: str) -> AuditEvent:
     """The removal `refused` (Plex or plex_writeback refused its write: `Removal.refusal`) made again by `by`, who may
     decide it, while its person is still off (issue 16: a refused removal was final): a new removal of the same seat
-    (the next stable id of its seat, so two presses make one), its payload the refused one's, naming it (`retry_of`)
-    and why it was refused (its note), chosen by hand (`review.kpis`: the refused one's approval is counted already);
-    the web app approves it at once, so its write goes on the write-back queue."""
+    (the next stable id of its seat, so two presses make one), its payload the refused one's, naming it (`retry_of`:
+    a retry of a retry names the retry, so the chain is followed back) and why it was refused (its note: the first
+    removal's note, `first_note`, after that reason, not nested once per retry: review_s14 L11), chosen by hand
+    (`review.kpis`: the refused one's approval is counted already); the web app approves it at once, so its write
+    goes on the write-back queue."""
     why = refused.refusal.payload.get("message") if refused.refusal is not None else None
     seat_removals = [r for r in _every(read) if r.removes == refused.removes]
+    first = refused.event.payload.get("first_note") or refused.event.payload.get("note")
     return recommendation_event(
         refused.event.record_key,
         stable_event_id(refused.removes, CREW_REMOVAL, str(len(seat_removals))),
@@ -350,8 +353,8 @@ def retry_event(read: DayRead, refused: Removal, now: datetime, by: str) -> Audi
             **refused.event.payload,
             "retry_of": refused.item_id,
             "chosen_by_hand": True,  # a person's act, not the model's suggestion again: the KPIs count it apart
-            "note": f"Sent again after the write to Plex was refused ({why or 'no reason recorded'}): "
-            f"{refused.event.payload.get('note')}",
+            "first_note": first,
+            "note": f"Sent again after the write to Plex was refused ({why or 'no reason recorded'}): {first}",
         },
         supervisor_id=refused.event.supervisor_id,
         employee_id=refused.event.employee_id,
