@@ -321,15 +321,26 @@ def coded_event(opening: AuditEvent, coding: Coding, by: str, now: datetime, n: 
 
 @dataclass(frozen=True)
 class Coded:
-    """A suggestion's standing coding by hand (waiting, approved or written; not one rejected or let go), for the
-    pages that show the suggestion (ux_s13 #8: `/allocation` offered "Decide" for a coded stretch, its item read
-    "Rejected")."""
+    """A suggestion's coding by hand (waiting, approved, written or refused by Plex, or expired; not one rejected or
+    let go), for the pages that show the suggestion (ux_s13 #8: `/allocation` offered "Decide" for a coded stretch,
+    its item read "Rejected")."""
 
     event: AuditEvent
     """The coding: the coder's own recommendation (`coded_event`)."""
     approval: AuditEvent | None = None
     written: AuditEvent | None = None
     """plex_writeback's `writeback` event of it (`sent` False: the dry run, nothing sent)."""
+    failed: AuditEvent | None = None
+    """plex_writeback's newest `writeback_failed` of it: refused (`retryable` False: Plex holds other time there, a
+    4xx), or the last attempt failed and the message went to the dead-letter queue (`retryable`)."""
+    expired: AuditEvent | None = None
+    """The review sweep's expiry of it: nobody decided it in time."""
+
+    @property
+    def stands(self) -> bool:
+        """Whether it holds its stretch, as `take_stretch` judges: approved (whatever became of its write), or waiting;
+        an expired one does not (the stretch may be coded again)."""
+        return self.approval is not None or self.expired is None
 
     def to(self) -> str:
         """What it was coded to, as `Coding.words` says it."""
@@ -337,36 +348,43 @@ class Coded:
         return _words(p.get("indirect_code"), p.get("job_no"), p.get("operation_no"), p.get("workcenter_code"))
 
     def state(self) -> str:
-        """How far it went: waiting to be approved, approved (its write on the way), written to Plex (or planned
-        only, in the dry run)."""
+        """How far it went: waiting to be approved, expired, approved (its write on the way), written to Plex (or
+        planned only, in the dry run), or approved and not written (review_s14 #6, L8: a refused write read "on its
+        way to Plex" for ever, an expired coding "waiting to be approved")."""
         if self.written is not None:
             return "written to Plex" if self.written.payload.get("sent") else "approved (dry run: nothing sent to Plex)"
-        return "approved, on its way to Plex" if self.approval is not None else "waiting to be approved"
+        if self.approval is None:
+            return "expired, nobody approved it: nothing written" if self.expired else "waiting to be approved"
+        if self.failed is None:
+            return "approved, on its way to Plex"
+        message = str(self.failed.payload.get("message") or "no reason recorded")
+        if self.failed.payload.get("retryable"):
+            return f"approved, but the write to Plex failed ({message}): it waits for plant IT to send it again"
+        return f"approved, but Plex refused it: not written ({message})"
 
 
 def codings(events: Iterable[AuditEvent]) -> dict[str, Coded]:
-    """Suggestion id -> its standing coding among `events` (a record's history, or the kind's events since the night's
-    report): the newest coding not rejected, with its approval and write-back when `events` hold them."""
-    events = list(events)
+    """Suggestion id -> its newest coding among `events` (a record's history, or the kind's events since the night's
+    report with the write-back failures of its approved codings: `webapp.allocation.stretch_events`) that was not
+    rejected, with its approval, write-back, newest write-back failure and expiry when `events` hold them."""
+    events = sorted(events, key=lambda e: e.occurred_at)
     rejected = {
         e.finding_id for e in events if e.event_type is AuditEventType.DECISION and e.status is AuditStatus.REJECTED
     }
     found: dict[str, Coded] = {}
-    for coding in sorted(events, key=lambda e: e.occurred_at):
+    for coding in events:
         if coding.event_type is not AuditEventType.RECOMMENDATION or not coding.payload.get("chosen_by_hand"):
             continue
         if coding.payload.get("kind") != KIND or coding.event_id in rejected:
             continue
+        its = [e for e in events if e.finding_id == coding.event_id]
         approval = next(
-            (
-                e
-                for e in events
-                if e.event_type is AuditEventType.DECISION
-                and e.finding_id == coding.event_id
-                and e.status is AuditStatus.APPROVED
-            ),
-            None,
+            (e for e in its if e.event_type is AuditEventType.DECISION and e.status is AuditStatus.APPROVED), None
         )
-        written = next((e for e in events if e.finding_id == coding.event_id and e.status is AuditStatus.WRITTEN), None)
-        found[str(coding.payload.get("replaces"))] = Coded(coding, approval, written)
+        written = next((e for e in its if e.status is AuditStatus.WRITTEN), None)
+        failed = [e for e in its if e.event_type is AuditEventType.WRITEBACK_FAILED]
+        expired = next((e for e in its if e.status is AuditStatus.EXPIRED), None)
+        found[str(coding.payload.get("replaces"))] = Coded(
+            coding, approval, written, failed[-1] if failed else None, expired
+        )
     return found

@@ -27,7 +27,7 @@ from plexlabor.allocation.nightly import KIND, suggestion_event
 from plexlabor.allocation.report import EmployeeRow, JobCost, Suggestion
 from plexlabor.approval.display import Reader
 from plexlabor.approval.pages import closing_event
-from plexlabor.audit.events import AuditEvent, AuditStatus
+from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.store import AuditStore
 from plexlabor.platform.artifacts import ArtifactError, ReportPointer
 from plexlabor.review.items import ReviewItem, item_from_event
@@ -126,9 +126,9 @@ class StretchRow:
     may_open: bool = False
     """Whether the viewer may open its item (and its coding's): the review queue's rule, waiting or closed."""
     coded: Coded | None = None
-    """Its standing coding by hand."""
+    """Its coding by hand (`codings`: standing, or expired)."""
     closing: AuditEvent | None = None
-    """Its decision or closing, when not coded."""
+    """Its decision or closing, when no coding stands."""
 
 
 @dataclass(frozen=True)
@@ -160,8 +160,8 @@ def _stretch_row(
     item = item_from_event(event)
     may_open = item is not None and viewer.may_see(item)
     coded = coded_by.get(event.event_id)
-    closing = None if coded else closing_event(since, event.event_id)
-    open_now = coded is None and closing is None
+    closing = None if coded and coded.stands else closing_event(since, event.event_id)
+    open_now = (coded is None or not coded.stands) and closing is None  # an expired coding leaves it to decide
     return StretchRow(suggestion, event.event_id, open_now and may_open and viewer.decides, may_open, coded, closing)
 
 
@@ -224,12 +224,18 @@ STRETCH_EVENTS = 5_000
 
 
 def stretch_events(audit: AuditStore, index: AllocationIndex) -> list[AuditEvent]:
-    """The unallocated-time events from the report's day on (the stretches, their codings, decisions and write-backs;
-    from the day before in UTC, whatever the plant's zone, so a report made again later misses none): one read of the
-    kind index, the newest `STRETCH_EVENTS`, oldest first."""
+    """The unallocated-time events from the report's day on (the stretches, their codings, decisions, expiries and
+    write-backs; from the day before in UTC, whatever the plant's zone, so a report made again later misses none): one
+    read of the kind index, the newest `STRETCH_EVENTS`, oldest first; then the events of each coding approved and not
+    written (one read of the finding index each), for plex_writeback's `writeback_failed`, which names no kind
+    (review_s14 #6: a refused coding read "on its way to Plex" for ever)."""
     since = datetime.combine(index.artifact.day - timedelta(days=1), time.min, tzinfo=UTC)
     newest = audit.by_kind(KIND, since=since, limit=STRETCH_EVENTS, newest_first=True)
-    return sorted(newest, key=lambda e: e.occurred_at)
+    pending = [c.event.event_id for c in codings(newest).values() if c.approval and not c.written]
+    failures = [
+        e for item in pending for e in audit.for_finding(item) if e.event_type is AuditEventType.WRITEBACK_FAILED
+    ]
+    return sorted(newest + failures, key=lambda e: e.occurred_at)
 
 
 def job_code(g: Guidance) -> str:
