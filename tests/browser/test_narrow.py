@@ -159,3 +159,33 @@ def test_the_queue_rows_fold_on_a_phone(page: Page, plant: Plant) -> None:
     assert sideways <= 1 and not off, (
         f"the table scrolls {sideways} px sideways; {len(off)} of {len(ends)} cells end past {PHONE} px"
     )
+
+
+@pytest.mark.parametrize("width", [PHONE, TABLET, DESKTOP])
+def test_the_bulk_buttons_are_on_screen_while_the_rows_are(page: Page, plant: Plant, width: int) -> None:
+    # ux_s14 #17: Approve selected / Reject selected (and the reason) came after the last row, 7,000 px down at
+    # 390 px; the bar now stays at the foot of the screen while the queue's rows are on it
+    sign_in(page, plant, "admin", then="/queue")
+    page.set_viewport_size({"width": width, "height": 800})
+    rows = page.locator("table.queue-rows tbody tr")
+    assert page.locator("table.queue-rows").evaluate("(t) => t.getBoundingClientRect().bottom") > 800, "a short queue"
+    rows.nth(0).get_by_role("checkbox").check()
+    rows.nth(1).get_by_role("checkbox").check()
+    bar = page.get_by_role("group", name="Decide the selected items")
+    for name in ("Approve selected", "Reject selected"):
+        button = bar.get_by_role("button", name=name)
+        box = button.bounding_box()
+        assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 800, f"{name} at {box} ({width} px)"
+        on_top = button.evaluate(
+            "(b) => { const r = b.getBoundingClientRect();"
+            " return b.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)); }"
+        )
+        assert on_top, f"{name} is covered at {width} px"
+    reason = bar.get_by_label("Reason")
+    assert reason.is_visible() and reason.bounding_box()["y"] >= 0  # type: ignore[index]
+    # the keyboard reaches the bar right after the rows (and the pages' links), as before: it is after them in the page
+    page.locator("table.queue-rows tbody a").last.focus()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.closest('[role=group]')?.getAttribute('aria-label')")
+    assert focused == "Decide the selected items" or page.evaluate("() => document.activeElement.rel") == "next"
+    screenshot(page, "narrow-queue-bulk-bar", width)  # full page, at the screenshot's own height
