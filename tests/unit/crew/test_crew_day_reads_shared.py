@@ -1,13 +1,14 @@
 """A re-plan reads its day and the days before and after (`replanning._read_days`, the neighbouring shifts' seats):
 `DayReader.read_days` reads each status index once for the days read whole together, and once for those caught up,
 where reading them one by one read every index three times over the same events (issue 16: on the local runtime,
-two thirds of a cold container's first re-plan)."""
+two thirds of a cold container's first re-plan); crew_planner's plan of a shift reads them so too."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from plexlabor.approval.messages import ApprovalAction
+from plexlabor.crew import service, wiring
 from plexlabor.crew.suggestions import DayReader, day_since, read_day
 from tests.unit.crew.test_crew_suggestions import DAY, T0, CountingStore, _decided, _suggestion
 
@@ -34,3 +35,14 @@ def test_three_days_read_whole_together_read_each_status_index_once() -> None:
     caught = reader.read_days(DAYS, T0 + timedelta(minutes=62))
     assert store.reads == [T0 + timedelta(hours=1) - reader.overlap] * 6
     assert [set(r.closed) for r in caught.values()] == [set(), set(), {f"crew-{DAYS[2]}-E2"}]
+
+
+def test_the_nightly_plan_of_a_shift_reads_the_three_days_together() -> None:
+    store = CountingStore()
+    for n, day in enumerate(DAYS):
+        store.append(_suggestion(f"E{n}", T0, day=day))
+    deps = wiring.Dependencies(source=None, store=store, clock=lambda: T0)  # type: ignore[arg-type]  # not read
+
+    service._neighbours(deps, DAY, "2")  # the day's other shifts and the days next to it count
+
+    assert store.reads == [day_since(DAYS[1])] * 5  # five status indexes once (was once per day: 15)

@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from plexlabor.crew.publish import publish_plan
-from plexlabor.crew.suggestions import PLAN_HORIZON_DAYS, Commitment, commitments, read_day
+from plexlabor.crew.suggestions import PLAN_HORIZON_DAYS, Commitment, DayReader, commitments
 from plexlabor.crew.wiring import ACTOR, Dependencies
 from plexlabor.platform.observability import logger, metrics
 
@@ -90,9 +90,12 @@ def run(deps: Dependencies, request: CrewPlannerEvent) -> dict[str, Any]:
 def _neighbours(deps: Dependencies, day: date, shift: str | None) -> list[Commitment]:
     """The seats suggested (still open) or accepted in the shifts next to the plan's: the day before's and after's,
     and for a plan of one shift the day's other shifts (`stretches.with_commitments` counts them)."""
-    found = [] if shift is None else commitments(read_day(deps.store, day), day, {shift})
-    for next_to in (day - timedelta(days=1), day + timedelta(days=1)):
-        found += commitments(read_day(deps.store, next_to), next_to)
+    before, after = day - timedelta(days=1), day + timedelta(days=1)
+    days = (before, after) if shift is None else (day, before, after)
+    reads = DayReader(deps.store).read_days(days, deps.clock())  # one read of each status index for the three days
+    found = [] if shift is None else commitments(reads[day], day, {shift})
+    for next_to in (before, after):
+        found += commitments(reads[next_to], next_to)
     return found
 
 
