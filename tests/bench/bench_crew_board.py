@@ -12,7 +12,8 @@ in over HTTP then:
    after another, each a `call_off` message put on the replan queue as crew_call_offs does; timed from the
    put to the end of crew_replan's run (its suggestions written, so the review queue and the board show
    them). The first message meets a cold container with nothing stored (it reads the shift's data, locally from
-   the plant folder, and the day's suggestions whole); the others re-plan the problem it kept and read only the
+   the plant folder, in a thread while it reads the day's suggestions and the days before and after whole: one
+   read of each status index for the three); the others re-plan the problem it kept and read only the
    suggestions new since. Then `FROM_STORE` times a new container (crew_replan's dependencies built again:
    nothing kept, no refresh) takes a call-off: it starts from the shift and the day's suggestions the last
    container stored at its read (`crew.snapshots`, in the runtime's S3) and catches up the call-offs since.
@@ -276,9 +277,10 @@ def _call_off(board: Board, caller: str) -> tuple[float, float, dict[str, Any], 
 
 
 def _call_off_line(wall: float, cpu_s: float, summary: dict[str, Any], seconds: float) -> str:
+    ahead = " (Plex read while the table was: the seconds are its wait after)" if summary["shift_read_ahead"] else ""
     return (
         f"message to suggestions {wall:.2f} s ({cpu_s:.2f} s CPU): crew_replan {seconds:.2f} s "
-        f"(shift from: {summary['shift_from']}, {summary['read_seconds']} s; suggestions read "
+        f"(shift from: {summary['shift_from']}{ahead}, {summary['read_seconds']} s; suggestions read "
         f"{summary['suggestions_read']}, {summary['plan_read_seconds']} s; writes {summary['write_seconds']} s), "
         f"{summary['published']} new, "
         f"{summary['superseded']} superseded, {summary['people_moved']} moved, status {summary['status']}; "
