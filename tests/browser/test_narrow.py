@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from itertools import pairwise
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from plexlabor.audit.events import AuditStatus
+from plexlabor.crew.removals import removal_event
 from plexlabor.plant import PlantFolder
 from plexlabor.skills.data import default_as_of
 from plexlabor_dev.local.scenario import busiest_days, labelled_punches
@@ -44,6 +46,8 @@ class Plant:
     base: str
     day: str
     finding: str
+    removal: str
+    """A crew removal's item (ux_s14 #11: its page showed the assignment's 32-digit id and scrolled sideways)."""
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +64,11 @@ def plant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Plant]:
         runtime.fire("allocation_nightly", detail={"day": (end - timedelta(days=2)).isoformat()})
         runtime.fire("crew_planner", detail={"date": day.isoformat()})
         finding = str(stack.audit().findings(AuditStatus.PENDING_APPROVAL)[0].finding_id)
-        yield Plant(runtime.api_url, day.isoformat(), finding)
+        opened = stack.audit().by_status(AuditStatus.PENDING_APPROVAL)
+        seat = next(e for e in opened if e.payload.get("kind") == "crew_assignment")
+        removal = removal_event(seat, seat.occurred_at, 0, seat.occurred_at, ZoneInfo("UTC"))
+        runtime.audit_store().append(removal)  # as crew_replan opens one when the seat's person calls off
+        yield Plant(runtime.api_url, day.isoformat(), finding, str(removal.finding_id))
 
 
 @pytest.mark.parametrize(
@@ -73,10 +81,11 @@ def plant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Plant]:
         ("crew", "/crew?day={day}&shift=1"),
         ("incident-form", "/incidents/new"),
         ("item", "/items/{finding}"),
+        ("removal", "/items/{removal}"),
     ],
 )
 def test_a_page_is_no_wider_than_a_phone(page: Page, plant: Plant, name: str, path: str) -> None:
-    sign_in(page, plant, "admin", then=path.format(day=plant.day, finding=plant.finding))
+    sign_in(page, plant, "admin", then=path.format(day=plant.day, finding=plant.finding, removal=plant.removal))
     for width in (DESKTOP, TABLET, PHONE):
         page.set_viewport_size({"width": width, "height": 800})
         screenshot(page, f"narrow-{name}", width)

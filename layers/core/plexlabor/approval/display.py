@@ -62,6 +62,7 @@ PLEX_ID_KEYS = frozenset(
         "renewed_by",
         "record",
         "record_key",
+        "removes",  # a crew removal's accepted assignment (its item id): the item page names and links the seat
     }
 )
 """Keys whose value is a Plex id (or a record key) although their name does not end in `_id`/`_ids`."""

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -40,7 +40,7 @@ from plexlabor.approval.display import (
 from plexlabor.approval.effects import expired_effect, finding_means, plex_effect
 from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, DecisionFormError, status_for
 from plexlabor.approval.pages import closed_message, closing_event, field_label, what_happened
-from plexlabor.approval.recommendations import CONFIRMED_KINDS
+from plexlabor.approval.recommendations import CONFIRMED_KINDS, CREW_REMOVAL
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.events import ran_out, withdrawal
@@ -694,8 +694,23 @@ def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any)
         means=finding_means(found.type) if found.kind == PUNCH else None,
         editable=_editable(found, page.deps.zone),
         guidance=_job_code_guidance(page, [found]),
+        removes=_removed_seat(page, found),
         **context,
     )
+
+
+def _removed_seat(page: Page, item: ReviewItem) -> dict[str, str] | None:
+    """A crew removal's accepted seat in words and its item page: "Ines Miller (E00008)'s accepted seat at CNC-03 ·
+    shift 1 · Tue 2026-12-08" (ux_s14 #11: the page showed the assignment's item id, "Removes f0918aef…"); None for
+    any other item."""
+    seat = item.evidence.get("removes")
+    if item.kind != CREW_REMOVAL or not isinstance(seat, str) or not seat:
+        return None
+    shift = f"shift {item.shift}" if item.shift else None
+    day = f"{item.day:%a %Y-%m-%d}" if item.day else None
+    where = " · ".join(part for part in (page.place(item), shift, day) if part)
+    words = f"{page.who(item.employee_id)}'s accepted seat" + (f" at {where}" if where else "")
+    return {"path": f"/items/{quote(seat, safe='')}", "words": words}
 
 
 def _editable(found: ReviewItem, zone: ZoneInfo) -> list[EditableField]:
