@@ -744,11 +744,11 @@ def decide(item_id: str) -> Response[str]:
         if gone is not None and withdrawal(gone) is not None:  # an incident report withdrawn or set aside
             return _withdrawn(page, item_id, gone)
         if found is None:
-            status, back = status_for(error), None
+            status, link = status_for(error), None
             if gone is not None:  # closed before this decision came: say how, and lead to its page (ux_s14 #19)
-                status, back = 409, {"path": f"/items/{item_id}", "label": "Open the suggestion"}
+                status, link = 409, {"path": f"/items/{item_id}", "label": "Open the suggestion"}
                 message = f"{message} Your {ACTION_WORDS.get(action, 'decision')} was not recorded."
-            return page.render("message.html", status, title="Not decided", page="item", message=message, back=back)
+            return page.render("message.html", status, title="Not decided", page="item", message=message, back=link)
         return _item_page(page, found, status_for(error), flash=_error(message), reason=reason, typed=typed)
     logger.info("decision", item_id=item_id, action=outcome.action)
     back = back_to((form.get("next") or [""])[0], str(outcome.action))
