@@ -16,12 +16,20 @@ import pytest
 import plexlabor.crew.build as crew_build
 from plexlabor.approval.messages import Decision
 from plexlabor.approval.recommendations import CREW_ASSIGNMENT, CREW_REMOVAL, Recommended, recommendation_decision
-from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, InMemoryAuditStore, stable_event_id
+from plexlabor.audit import (
+    ApprovalAction,
+    AuditEvent,
+    AuditEventType,
+    AuditStatus,
+    InMemoryAuditStore,
+    format_audit_time,
+    stable_event_id,
+)
 from plexlabor.crew.claims import Claim, SeatClaims, live, person_log
 from plexlabor.crew.models import CrewProblem
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.publish import assignment_event_id, publish_plan
-from plexlabor.crew.removals import accepted_seats, over_by, removals, removed, retry_event
+from plexlabor.crew.removals import NOT_IN_PLEX, accepted_seats, over_by, removals, removed, retry_event
 from plexlabor.crew.replanning import KEPT_FOR, current_plan, run
 from plexlabor.crew.snapshots import KeptStore
 from plexlabor.crew.suggestions import DayReader, read_day
@@ -379,6 +387,11 @@ def test_a_call_off_opens_no_removal_of_an_assignment_withdrawn_from_plex_by_a_r
 
     assert summary["removals_opened"] == (0 if reverted else 1)
     assert len(_removals(store)) == (0 if reverted else 1)
+    # review_s14 #7: the re-plan records why it opened none (the board said "its removal opens with the re-plan")
+    [applied] = [e for e in store.history(f"crew-shifts:{DAY}/1") if e.event_type is AuditEventType.REPLAN]
+    at = format_audit_time(AT - timedelta(minutes=30))
+    said = {seat.event_id: {"at": at, "by": "plex_writeback"}} if reverted else None  # the revert's actor (`_write`)
+    assert applied.payload.get(NOT_IN_PLEX) == said
 
 
 def test_a_removal_opened_by_a_container_started_from_the_snapshot_names_the_seat(reads: list[int]) -> None:

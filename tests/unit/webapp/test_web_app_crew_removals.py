@@ -22,7 +22,7 @@ from plexlabor.approval.writeback import WritebackService
 from plexlabor.audit import ApprovalAction, AuditStatus
 from plexlabor.crew.claims import SeatClaims
 from plexlabor.crew.messages import ReplanMessage
-from plexlabor.crew.removals import opened
+from plexlabor.crew.removals import open_removals, opened
 from plexlabor.crew.replanning import applied_event, superseded_event
 from plexlabor.crew.suggestions import read_day
 from plexlabor.plex import PlexSettings, PlexWriter
@@ -531,3 +531,32 @@ def test_a_reverted_removal_holds_its_person_again(world: World, lambda_context:
         "crew-0201",
         removal,
     ]
+
+
+def test_the_board_says_a_call_off_of_a_seat_it_withdrew_from_plex_has_nothing_to_remove(
+    world: World, lambda_context: Any
+) -> None:
+    # review_s14 #7: E0042's assignment reverted by plant IT, then E0042 called off: the re-plan opens no removal
+    # (nothing in Plex to remove), but the board kept saying "its removal from Plex opens with the re-plan"
+    deps = _with_replan(world, Replans())
+    approved = call_web(deps, "POST", "/items/crew-0001", PLANNER, lambda_context, form={"action": "approve"})
+    assert approved["statusCode"] == 303
+    plex = _Plex()
+    _written_back(world, "custom_object", plex)  # the assignment: in Plex
+    settings = with_fallback_paths(PlexSettings(api_key="k", write_mode="custom_object"))  # type: ignore[arg-type]
+    writer = PlexWriter(settings, transport=plex)  # type: ignore[arg-type]
+    service = WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock)  # type: ignore[arg-type]
+    undone = service.revert("crew-0001", actor="it-admin")  # plant IT withdrew it from Plex
+    form = FORM | {"for": "shift"}
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=form)["statusCode"] == 303
+    # crew_replan's re-plan of the call-off: no removal, and the applied event says why
+    found = open_removals(world.audit, read_day(world.audit, DAY), "1", {"E0042": world.clock()}, world.clock(), ZONE)
+    assert found.count == 0 and set(found.not_in_plex) == {"crew-0001"}
+    call_off = ReplanMessage(reason="call_off", day=DAY, shift="1", employee_id="E0042", detected_at=world.clock())
+    world.audit.append(applied_event(call_off, world.clock(), None, found.not_in_plex))
+
+    row = _text(_row(_board(deps, lambda_context, FORM), "E0042", "WC-10"))
+
+    local = undone.occurred_at.astimezone(ZONE)
+    assert "opens with the re-plan" not in row
+    assert f"nothing to remove: it-admin withdrew the assignment from Plex at {local:%H:%M} (revert)" in row

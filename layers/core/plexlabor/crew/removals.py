@@ -160,15 +160,15 @@ def reverted(events: Iterable[AuditEvent], written: AuditEvent) -> bool:
     return any(e.payload.get("reverted_event_id") == written.event_id for e in events)
 
 
-def withdrawn_in_plex(store: AuditStore, seat: AuditEvent) -> bool:
-    """Whether the accepted seat's assignment was written to Plex and that write reverted (withdrawn there by plant
-    IT): not an accepted seat in Plex, so nothing to remove (review_s13 #1: its removal posted `withdrawn` again). Read
-    from the seat's record (`AuditStore.history`, the day's read holds no assignment's write), only for a seat about
-    to get a removal."""
+def withdrawn_in_plex(store: AuditStore, seat: AuditEvent) -> AuditEvent | None:
+    """The `revert` that withdrew the accepted seat's assignment from Plex (plant IT undid its write-back): not an
+    accepted seat in Plex, so nothing to remove (review_s13 #1: its removal posted `withdrawn` again); None: written
+    and not reverted, or not written. Read from the seat's record (`AuditStore.history`, the day's read holds no
+    assignment's write), only for a seat about to get a removal."""
     seat_id = seat.finding_id or seat.event_id
     history = [e for e in store.history(seat.record_key) if e.finding_id == seat_id]
     written = [e for e in history if e.event_type is AuditEventType.WRITEBACK]
-    return bool(written) and reverted(history, written[-1])
+    return next((e for e in history if written and e.payload.get("reverted_event_id") == written[-1].event_id), None)
 
 
 def back_in_plex(store: AuditStore, seat_id: str) -> bool:
@@ -299,6 +299,22 @@ def removal_event(
     )
 
 
+NOT_IN_PLEX = "replan_not_in_plex"
+"""The key of a re-plan's `applied` event (`replanning.applied_event`) that lists the accepted seats of people off the
+shift that got no removal as plant IT had withdrawn their assignment from Plex already: the seat's item id ->
+{"at": when, "by": who reverted it} (`Opened.not_in_plex`), which the crew board says (review_s14 #7)."""
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What `open_removals` did: how many removals it opened, and the seats it opened none for because plant IT had
+    withdrawn their assignment from Plex already (the seat's item id -> that `revert`: `withdrawn_in_plex`), which
+    the re-plan records for the crew board to say (`not_in_plex`; review_s14 #7)."""
+
+    count: int
+    not_in_plex: dict[str, AuditEvent]
+
+
 def opened(
     store: AuditStore,
     read: DayRead,
@@ -308,27 +324,43 @@ def opened(
     zone: ZoneInfo,
     empty: Collection[str] | None = frozenset(),
 ) -> int:
+    """How many removals `open_removals` opened."""
+    return open_removals(store, read, shift, off, now, zone, empty).count
+
+
+def open_removals(
+    store: AuditStore,
+    read: DayRead,
+    shift: str,
+    off: Mapping[str, datetime | None],
+    now: datetime,
+    zone: ZoneInfo,
+    empty: Collection[str] | None = frozenset(),
+) -> Opened:
     """Opens a removal for each accepted seat of the shift whose person is `off` (employee id -> when they called off;
     None: leave read from Plex; the earliest call-off since they were last back on the shift) and that is not over by
     then (by `now` for leave: `over_by`; issue 16, a person sent home mid-shift got removals of the seats they had
     worked) and whose assignment was not withdrawn from Plex by a revert (`withdrawn_in_plex`), unless one asks for it
-    already (`Removal.asks_for`: one item per seat and call-off); how many it opened. `empty`: the segments the
-    re-plan leaves with an empty seat (the note says so; None: no re-plan, crew_replan's scheduled refresh)."""
+    already (`Removal.asks_for`: one item per seat and call-off). `empty`: the segments the re-plan leaves with an
+    empty seat (the note says so; None: no re-plan, crew_replan's scheduled refresh)."""
     known: dict[str, list[Removal]] = {}
     for removal in _every(read):
         known.setdefault(removal.removes, []).append(removal)
-    count = 0
+    count, not_in_plex = 0, {}
     for seat in accepted_seats(read, shift):
         earlier = known.get(seat.event_id, [])
         if seat.employee_id not in off or any(r.asks_for(off[str(seat.employee_id)]) for r in earlier):
             continue
-        if over_by(seat.payload, off[str(seat.employee_id)] or now) or withdrawn_in_plex(store, seat):
+        if over_by(seat.payload, off[str(seat.employee_id)] or now):
+            continue
+        if (undone := withdrawn_in_plex(store, seat)) is not None:
+            not_in_plex[seat.event_id] = undone
             continue
         stays_empty = None if empty is None else seat.payload.get("segment") in empty
         count += append_once(
             store, removal_event(seat, off[str(seat.employee_id)], len(earlier), now, zone, stays_empty)
         )
-    return count
+    return Opened(count, not_in_plex)
 
 
 def retry_event(read: DayRead, refused: Removal, now: datetime, by: str) -> AuditEvent:

@@ -48,7 +48,7 @@ Summaries hold ids and counts only.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -66,13 +66,14 @@ from plexlabor.audit.events import (
     AuditEventType,
     AuditStatus,
     expiry_event,
+    format_audit_time,
     stable_event_id,
 )
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import ClaimBusyError, SeatClaims
 from plexlabor.crew.messages import REPORT_FIELDS, SUBJECT_FIELDS, ReplanMessage, call_offs
-from plexlabor.crew.removals import opened, removed, renewed, to_supersede
+from plexlabor.crew.removals import NOT_IN_PLEX, open_removals, opened, removed, renewed, to_supersede
 from plexlabor.crew.suggestions import REPLAN_ACTOR, REPLAN_KIND, Commitment, DayRead, commitments, read_day
 from plexlabor.platform.observability import logger, metrics
 
@@ -183,11 +184,22 @@ def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime,
     )
 
 
-def applied_event(message: ReplanMessage, now: datetime, unplaced: str | None = None) -> AuditEvent:
+def applied_event(
+    message: ReplanMessage,
+    now: datetime,
+    unplaced: str | None = None,
+    not_in_plex: Mapping[str, AuditEvent] | None = None,
+) -> AuditEvent:
     """Records that a re-plan applied `message` to its shift, whether or not it superseded anything, so that every
     container reading the shift again applies it again (`recorded`). Its id is stable per message: a redelivered
     message is recorded once. `unplaced`: why the re-plan after an undone call-off gave its person no seat
-    (`replan_unplaced`, which the crew board says)."""
+    (`replan_unplaced`, which the crew board says); `not_in_plex`: the accepted seats of people off that got no
+    removal from Plex as plant IT had withdrawn their assignment already, with that `revert` (`NOT_IN_PLEX`: when
+    and by whom, which the crew board says; review_s14 #7: it promised a removal that never opened)."""
+    withdrawn = {
+        seat: {"at": format_audit_time(undone.occurred_at), "by": undone.actor}
+        for seat, undone in (not_in_plex or {}).items()
+    }
     return AuditEvent(
         record_key=f"crew-shifts:{message.day.isoformat()}/{message.shift}",
         event_id=stable_event_id(message.identity(), AuditEventType.REPLAN.value),
@@ -198,7 +210,8 @@ def applied_event(message: ReplanMessage, now: datetime, unplaced: str | None = 
         employee_id=message.employee_id,
         payload={"kind": REPLAN_KIND, "plan_day": message.day.isoformat(), "shift_code": message.shift}
         | _about(message)
-        | ({"replan_unplaced": unplaced} if unplaced else {}),
+        | ({"replan_unplaced": unplaced} if unplaced else {})
+        | ({NOT_IN_PLEX: withdrawn} if withdrawn else {}),
     )
 
 
@@ -306,9 +319,9 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     empty_superseded = sum(append_once(deps.store, superseded_event(e, message, now, trigger)) for e in dropped_empty)
     events = remembered(kept_shift.events, message)
     empty = {seat.job_key for seat in plan.unstaffed}
-    removals = _removals(deps, day, message, problem, events, now, trigger, empty)
+    removals, not_in_plex = _removals(deps, day, message, problem, events, now, trigger, empty)
     back = message.employee_id if message.reason == "call_off_undone" else None
-    applied = applied_event(message, now, None if back is None else unplaced(replanned, plan, back))
+    applied = applied_event(message, now, None if back is None else unplaced(replanned, plan, back), not_in_plex)
     if applied.event_id not in {event.event_id for event in day.applied}:  # a redelivery: not even tried again
         append_once(deps.store, applied)
     write_s = time.perf_counter() - writing
@@ -378,21 +391,24 @@ def _removals(
     now: datetime,
     trigger: str,
     empty: set[str],
-) -> dict[str, int]:
+) -> tuple[dict[str, int], dict[str, AuditEvent]]:
     """The shift's accepted seats whose person is off it now (`problem`'s leave: a call-off or absence `events` apply,
     or leave read from Plex) get a removal from Plex for review, and the waiting removals of people back on it (a
     call-off undone, a clock-in after all) are closed (`crew.removals`; `empty`: the segments the re-plan leaves
-    with an empty seat, which a removal's note names); the counts."""
+    with an empty seat, which a removal's note names); the counts, and the seats that got none as plant IT had
+    withdrawn their assignment from Plex already (`removals.Opened.not_in_plex`)."""
     back = {op.employee_id for op in problem.operators if not op.leave}
     zone = ZoneInfo(deps.source.timezone)
-    return {
-        "removals_opened": opened(deps.store, day, message.shift, _off(problem, events), now, zone, empty),
+    found = open_removals(deps.store, day, message.shift, _off(problem, events), now, zone, empty)
+    counts = {
+        "removals_opened": found.count,
         "removals_superseded": sum(
             append_once(deps.store, superseded_event(e, message, now, trigger))
             for e in to_supersede(day, message.shift, back)
         ),
         "removed_claims_released": _release_removed(deps.store, day, message, back, now),
     }
+    return counts, found.not_in_plex
 
 
 def _off(problem: CrewProblem, events: tuple[ReplanMessage, ...]) -> dict[str, datetime | None]:

@@ -60,7 +60,7 @@ from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import call_offs_of
 from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage, people_in
 from plexlabor.crew.publish import assignment_event_id, renewed_id
-from plexlabor.crew.removals import Removal, over_by, removals, renewed, retry_event
+from plexlabor.crew.removals import NOT_IN_PLEX, Removal, over_by, removals, renewed, retry_event
 from plexlabor.crew.suggestions import (
     CLOSING,
     CREW_KINDS,
@@ -324,6 +324,9 @@ class Board:
     taken (`read_board`)."""
     removals: dict[str, Removal] = field(default_factory=dict)
     """The newest removal from Plex of each accepted seat whose person called off, by the seat's item id."""
+    not_in_plex: dict[str, tuple[datetime, str]] = field(default_factory=dict)
+    """The accepted seats a re-plan opened no removal for as plant IT had withdrawn their assignment from Plex (a
+    revert), with when and by whom (`crew.removals.NOT_IN_PLEX`), by the seat's item id."""
 
     @cached_property
     def as_planned(self) -> bool:
@@ -381,6 +384,12 @@ class Board:
     def removal(self, seat: Seat) -> Removal | None:
         """The newest removal from Plex of the accepted seat (`crew.removals`), None: none opened (yet)."""
         return self.removals.get(seat.item.item_id) if seat.state == "accepted" else None
+
+    def withdrawn_by_it(self, seat: Seat) -> tuple[datetime, str] | None:
+        """When and by whom plant IT withdrew the accepted seat's assignment from Plex (a revert), when the re-plan of
+        its person's call-off opened no removal for it (`not_in_plex`; review_s14 #7: the board kept saying "its
+        removal from Plex opens with the re-plan"); None: a removal was opened, or none is known to be moot."""
+        return self.not_in_plex.get(seat.item.item_id) if self.removal(seat) is None else None
 
     def on_leave(self, seat: Seat) -> bool:
         """Whether the accepted seat's newest removal from Plex was opened for its person's leave read from Plex (no
@@ -781,6 +790,11 @@ def read_board(
     board = Board(day, dict(sorted(shifts.items())), figures)
     board.call_offs = _call_offs(read, board, viewer)
     board.removals = removals(read)
+    board.not_in_plex = {
+        seat: (datetime.fromisoformat(str(said["at"])), str(said["by"]))
+        for event in read.applied
+        for seat, said in (event.payload.get(NOT_IN_PLEX) or {}).items()
+    }
     return board
 
 
