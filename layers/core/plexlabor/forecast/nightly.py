@@ -104,7 +104,7 @@ def _stored_and_published(forecast: ForecastRun, deps: Dependencies, now: dateti
     pointer = store_run(forecast, deps.artifacts)
     forecast.seconds["store"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    published = publish_run(forecast, deps.audit, now, deps.settings, deps.scope)
+    published = publish_run(forecast, deps.audit, deps.clock(), deps.settings, deps.scope)
     forecast.seconds["publish"] = time.perf_counter() - mark
     return {**forecast.summary(), "model_bytes": pointer["model_bytes"], **published.as_dict()}
 

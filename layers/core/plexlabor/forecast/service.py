@@ -181,7 +181,8 @@ def publish_run(
     settings: ForecastSettings | None = None,
     scope: PilotScope = PLANT_WIDE,
 ) -> PublishResult:
-    """Append the alerts and the overtime projections worth acting on, once (`audit.publish_once`)."""
+    """Append the alerts and the overtime projections worth acting on, once (`audit.publish_once`), raised `now` (the
+    moment they are published; the run's as-of stays in each payload and id)."""
     settings = settings or ForecastSettings()
     review = settings.alert_status == AuditStatus.PENDING_APPROVAL.value
     events: list[EventBuilder] = []

@@ -14,7 +14,9 @@ Configuration (`NightlySettings`, read once per environment by `dependencies`):
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pydantic import Field, field_validator
@@ -24,6 +26,7 @@ from plexlabor.forecast.artifacts import PREFIX
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactStore, RequiredArtifactSettings
+from plexlabor.platform.clock import utc_now
 from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
@@ -53,6 +56,8 @@ class Dependencies:
     audit: AuditStore
     settings: ForecastSettings = field(default_factory=ForecastSettings)
     scope: PilotScope = PLANT_WIDE
+    clock: Callable[[], datetime] = utc_now
+    """When the run's suggestions are raised (published): their events' time, not the forecast's as-of (ux_s14 #10)."""
 
 
 def build(settings: NightlySettings) -> Dependencies:
