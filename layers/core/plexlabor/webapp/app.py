@@ -33,6 +33,7 @@ from plexlabor.approval.display import (
     Reader,
     is_id_key,
     looks_like_id,
+    parse_time,
     producer,
     split_ids,
     with_people,
@@ -40,7 +41,7 @@ from plexlabor.approval.display import (
 from plexlabor.approval.effects import expired_effect, finding_means, plex_effect
 from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, DecisionFormError, status_for
 from plexlabor.approval.pages import closed_message, closing_event, field_label, what_happened
-from plexlabor.approval.recommendations import CONFIRMED_KINDS, CREW_REMOVAL
+from plexlabor.approval.recommendations import CONFIRMED_KINDS, CREW_REMOVAL, UNALLOCATED_TIME
 from plexlabor.approval.settings import CallbackSettings
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.events import ran_out, withdrawal
@@ -491,9 +492,19 @@ def _queue_flash(page: Page, query: Mapping[str, str]) -> dict[str, str] | None:
         return {"level": "ok", "text": f"{last} Nothing else waits for you."}
     verb = {"approve": "Approved", "reject": "Rejected"}.get(query.get("done", ""), "Decided")
     text = f"{verb} {decided}" + _named(query.get("did"), decided, lambda i: _decided(page, i, verb)) + "."
-    if failed:
-        missed = _named(query.get("missed"), failed, lambda i: _about(page, i))
-        text += f" {failed} not decided{missed} (decided elsewhere, closed, or refused here: open one to see why)."
+    missed_ids = [i for i in (query.get("missed") or "").split(",")[:BULK_NAMED] if i]
+    to_code = [i for i in missed_ids if verb == "Approved" and _nothing_to_approve(page, i)] if failed else []
+    if to_code:  # said apart, with why (ux_s14 #15: they read "decided elsewhere, closed, or refused here")
+        named, one = _named(",".join(to_code), len(to_code), lambda i: _about(page, i)), len(to_code) == 1
+        times, each, them = ("this time", "it", "it") if one else ("these times", "each", "them")
+        text += (
+            f" {len(to_code)} not decided{named}: no job was scanned near {times}, so there is nothing to approve; "
+            f"code {each} on its page (an indirect code or the job), or reject {them} with the reason."
+        )
+    if failed > len(to_code):
+        others, rest = ",".join(i for i in missed_ids if i not in to_code), failed - len(to_code)
+        missed = _named(others, rest, lambda i: _about(page, i))
+        text += f" {rest} not decided{missed} (decided elsewhere, closed, or refused here: open one to see why)."
     if own_page:
         named = _named(query.get("own_page_ids"), own_page, lambda i: _about(page, i))
         text += f" {own_page} not decided{named}: {OWN_PAGE_WHY}"
@@ -650,11 +661,33 @@ def _item_words(page: Page, item: ReviewItem) -> str:
     2026-11-30"; one about no employee by where: "Short seat, ASM-04 · shift 2 · Mon 2026-12-07" (ux_s13 #13: seats
     of different days read as duplicates), an incident also by its reporter: "Incident coding, PRESS4 · Fri
     2026-11-20, reported by …"."""
-    place, shift = page.place(item), f"shift {item.shift}" if item.shift else None
-    day = f"{item.day:%a %Y-%m-%d}" if item.day else None
+    place, shift = page.place(item) or item.department, f"shift {item.shift}" if item.shift else None
+    week = item.evidence.get("iso_week")  # an overtime projection is about a department's week (ux_s14 #9)
+    day = week if isinstance(week, str) and week else f"{item.day:%a %Y-%m-%d}" if item.day else None
+    day = " ".join(part for part in (day, _stretch_times(page, item)) if part)  # a person's stretches apart (#15)
     about = " · ".join(part for part in (*((page.person(item),) if item.employee_id else (place, shift)), day) if part)
     reporter = f", reported by {page.who(item.reported_by)}" if item.reported_by else ""
     return item.type_label + (f", {about}" if about else "") + reporter
+
+
+def _stretch_times(page: Page, item: ReviewItem) -> str | None:
+    """Unallocated time's stretch as plant-time clock times, "05:56–10:40" (None for other kinds)."""
+    if item.kind != UNALLOCATED_TIME:
+        return None
+    start, end = (parse_time(str(item.evidence.get(key) or "")) for key in ("start", "end"))
+    if start is None or end is None:
+        return None
+    zone = page.deps.zone
+    return f"{start.astimezone(zone):%H:%M}–{end.astimezone(zone):%H:%M}"
+
+
+def _nothing_to_approve(page: Page, item_id: str) -> bool:
+    """Whether a bulk approval left the item open because it has nothing to approve: unallocated time with no job
+    scanned nearby, which is coded on its page (`review.decisions.NothingToApproveError`)."""
+    seen = page.deps.review.queue.seen(page.viewer, item_id)
+    if seen is None or closing_event(seen[1], item_id) is not None:
+        return False
+    return seen[0].kind == UNALLOCATED_TIME and seen[0].proposed is None
 
 
 def _closed_item_page(page: Page, item_id: str, seen: tuple[ReviewItem, list[AuditEvent]] | None) -> Response[str]:
