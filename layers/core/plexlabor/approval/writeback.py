@@ -240,8 +240,9 @@ def _refuse_removed_elsewhere(record: list[AuditEvent], item_id: str, removes: s
     runs (review_s14 #1: a removal dead-lettered after Plex was unreachable read "refused" on the board, which sent
     it again; the retry written and the dead-letter queue redriven, `withdrawn` was posted twice). `record`: the
     assignment's Plex record's history, which holds its removals, their write-backs and reverts."""
-    retry = next((e for e in record if e.payload.get("retry_of") == item_id), None)
-    if retry is not None and retry.event_type is AuditEventType.RECOMMENDATION:
+    retries = (e for e in record if e.event_type is AuditEventType.RECOMMENDATION and e.payload.get("retry_of"))
+    retry = next((e for e in retries if e.payload["retry_of"] == item_id), None)
+    if retry is not None:
         raise WritebackRefusedError(
             f"the removal was sent again from the crew board by {retry.actor} at {format_audit_time(retry.occurred_at)}"
             f" ({retry.finding_id or retry.event_id}), which writes it: nothing written"
