@@ -28,6 +28,7 @@ from pydantic_core import ErrorDetails
 
 from plexlabor.copilot import ASK_PATH, PAGE_PATH
 from plexlabor.copilot.wiring import AskRequest, Copilot, ask
+from plexlabor.copilot.workplace import UnknownOperationError
 from plexlabor.platform.artifacts import ArtifactError
 from plexlabor.platform.csrf import API_REFUSAL, REFUSAL, cross_site_problem
 from plexlabor.platform.jsonapi import (
@@ -231,6 +232,8 @@ def ask_route() -> Response[str]:
         answer = CopilotAnswer.model_validate(ask(context.copilot(), request, asker))
     except UnknownJobError as error:  # nothing answered or logged; the form keeps the question
         return _not_asked(form, [(FieldProblem(field="job_id", problem=str(error)), f"Job: {error}")], typed)
+    except UnknownOperationError as error:  # the same for an operation the job does not have (ux_s14 #4)
+        return _not_asked(form, [(FieldProblem(field="operation", problem=str(error)), f"Operation: {error}")], typed)
     except ArtifactError as error:  # no index built yet (copilot_index has not run) or S3 unreadable; found by fuzzing
         logger.error("the copilot has no index to answer from", problem=str(error))
         return _refused(form, 503, NOT_READY, typed)
