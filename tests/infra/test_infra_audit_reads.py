@@ -3,9 +3,10 @@
 IAM is what stops an ungranted read, and nothing offline enforces it (moto and the local runtime run every call):
 incident_log and crew_planner held audit PutItem only although each reads the table on every call, and the three
 functions that record punch findings read a finding's history whenever they record it again (review_s14 #9, L14;
-approval_notify's escalation hold was the same, 4698ff42). Each test runs the function's own domain path over a store
-that notes what is read (the table itself for `history`, an index for every other query), then checks that the
-synthesized role may `dynamodb:Query` each of them.
+approval_notify's escalation hold was the same, 4698ff42). The first test derives the reads of every function from
+its code (`audit_reads`: a function added or changed later is checked without a list to update); the others run the
+paths it found for those five over a store that notes what is read, so the derivation is checked against behaviour.
+Each checks that the synthesized role may `dynamodb:Query` the table (a record's `history`) or the index it reads.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from audit_reads import READS, REPO, TABLE, audit_reads
 
+from infra.function_specs import FUNCTION_SPECS
 from infra.testing import Synthesized
 from plexlabor.audit import InMemoryAuditStore
 from plexlabor.audit.events import AuditEvent
@@ -27,8 +30,8 @@ from plexlabor.models.anomalies import AnomalyType
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.findings import Finding
 
-TABLE = "the table"
 NOW = datetime(2026, 12, 4, 15, tzinfo=UTC)
+HANDLED = [spec.name for spec in FUNCTION_SPECS if (REPO / "functions" / spec.name / "handler.py").is_file()]
 
 
 class ReadsNoted(InMemoryAuditStore):
@@ -47,13 +50,32 @@ class ReadsNoted(InMemoryAuditStore):
         return super()._find(query)
 
 
-def _may_query(synthesized: Synthesized, function: str, read: set[str]) -> None:
+def _may_query(synthesized: Synthesized, function: str, read: set[str], where: object = None) -> None:
+    """`function`'s role may Query each of `read` (`TABLE`, or an index's name); `where`: the reads' call sites."""
     table = synthesized.logical_id(synthesized.stack.storage.audit_table)
     granted = [repr(resource) for resource in synthesized.granted(function, "dynamodb:Query")]
     assert read, f"{function}'s path read nothing: the test no longer shows its read"
     for what in read:
         wanted = table if what == TABLE else f"/index/{what}"
-        assert any(table in resource and wanted in resource for resource in granted), (function, what, granted)
+        refused = f"{function} reads the audit table ({what}) but may not query it: grant AUDIT_READ"
+        assert any(table in resource and wanted in resource for resource in granted), (refused, where, granted)
+
+
+@pytest.mark.parametrize("function", HANDLED)
+def test_a_function_may_query_every_audit_read_its_code_reaches(synthesized: Synthesized, function: str) -> None:
+    reads = audit_reads(function)
+
+    if reads:
+        _may_query(synthesized, function, {READS[read] for read in reads}, where=reads)
+
+
+def test_the_derivation_finds_the_reads_the_paths_below_make() -> None:
+    """Not vacuous: what the behavioural tests below show, the walk finds from the handlers."""
+    assert {"history", "by_kind"} <= set(audit_reads("incident_log"))
+    assert "by_status" in audit_reads("crew_planner")
+    for recorder in ("punch_validator", "norms_refresh", "validation_backfill"):
+        assert "history" in audit_reads(recorder), recorder
+    assert len(HANDLED) == len(FUNCTION_SPECS) > 20
 
 
 def test_incident_log_may_query_what_a_report_reads(synthesized: Synthesized) -> None:
