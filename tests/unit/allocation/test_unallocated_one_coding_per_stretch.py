@@ -87,7 +87,9 @@ def test_a_coding_is_not_approved_once_its_suggestion_was(world: World) -> None:
     review = deps(world).review
     review.decide(SUPERVISOR, opening.event_id, "approve", None)
 
-    with pytest.raises(StretchHeldError, match="was approved"):
+    with pytest.raises(StretchHeldError) as refused:
         review.approve_new(SUPERVISOR, coded, "allocation")
+
+    assert f"charge 40 min to job J100007 op 20; item {opening.event_id}) was approved by E0001" in str(refused.value)
 
     assert _written(world) == [opening.event_id]

@@ -241,10 +241,13 @@ class StretchHold:
                 )
             return _nothing
         suggestion = str(details.get("replaces"))
-        if _approved(history, suggestion):
+        approval = next((e for e in history if e.finding_id == suggestion and e.status is AuditStatus.APPROVED), None)
+        if approval is not None:
+            opening = next((e for e in history if e.event_id == suggestion), None)
+            said = opening.payload.get("suggestion") if opening else None
             raise StretchHeldError(
-                f"Not approved: the suggestion this coding replaces ({suggestion}) was approved, and its change is on "
-                "its way to Plex. One coding per stretch: reject this coding."
+                f"Not approved: the suggestion this coding replaces ({said or 'its likely job'}; item {suggestion}) "
+                f"was approved by {approval.actor} already. One coding per stretch: reject this coding."
             )
         codings = _codings_of(history, suggestion)
         other = next((c for c in codings if c.event_id != item_id and _approved(history, c.event_id)), None)
