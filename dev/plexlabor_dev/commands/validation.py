@@ -145,13 +145,26 @@ def validate_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def generate_training_plants(plants: list[dict[str, Any]], folder: Path) -> list[PlantFolder]:
+    """Each training plant (`TRAINING_SPEC` and its entry of `TRAINING_PLANTS`) generated under `folder`."""
+    from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
+    from plexlabor_dev.simulator.normals import NORMAL_PATTERNS
+
+    folders = []
+    for plant in plants:
+        path = folder / f"train-{plant['seed']}"
+        patterns = frozenset(NORMAL_PATTERNS) if plant.get("hard_normals") == "all" else frozenset()
+        spec = {**TRAINING_SPEC, **plant, "hard_normals": patterns}
+        generate_plant(PlantSpec(**spec), path)  # type: ignore[arg-type]
+        folders.append(PlantFolder(path))
+    return folders
+
+
 def train_command(args: argparse.Namespace) -> int:
     """Train the scorer on generated training plants (and supervisors' decisions, if given): by default
     `TRAINING_PLANTS` with `REVIEW_CUTS` (what `make model` writes into the package); `--seeds`: `easy`
     plants of those seeds, early/late types scored by the offset family's one model."""
     from plexlabor.validation.training import examples_from_decisions, examples_from_plants, fit_scorer
-    from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
-    from plexlabor_dev.simulator.normals import NORMAL_PATTERNS
 
     plants = [{"seed": seed} for seed in args.seeds] if args.seeds else list(TRAINING_PLANTS)
     decisions = []  # read first: a bad decisions file is refused before minutes of plant generation
@@ -160,14 +173,7 @@ def train_command(args: argparse.Namespace) -> int:
         if verdict in ("approved", "rejected"):
             decisions.append((finding, verdict == "approved"))
     with tempfile.TemporaryDirectory() as tmp:
-        folders = []
-        for plant in plants:
-            path = Path(tmp) / f"train-{plant['seed']}"
-            patterns = frozenset(NORMAL_PATTERNS) if plant.get("hard_normals") == "all" else frozenset()
-            spec = {**TRAINING_SPEC, **plant, "hard_normals": patterns}
-            generate_plant(PlantSpec(**spec), path)  # type: ignore[arg-type]
-            folders.append(PlantFolder(path))
-        examples = examples_from_plants(folders)
+        examples = examples_from_plants(generate_training_plants(plants, Path(tmp)))
     examples.extend(examples_from_decisions(decisions))
     seeds = [plant["seed"] for plant in plants]
     trained_on = {
