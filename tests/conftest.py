@@ -24,9 +24,11 @@ TEST_SWITCHES = {
     "POWERTOOLS_METRICS_NAMESPACE": "plexlabor-test",
     "POWERTOOLS_TRACE_DISABLED": "1",
     "AWS_DEFAULT_REGION": "us-east-1",
+    "PLEXLABOR_LOCAL_MAX_BATCHING_WINDOW_S": "0.5",
 }
 """Set for the whole session, whatever the shell says: no X-Ray, metrics in a test namespace, and a
-region for any boto3 client a test builds (credentials stay per test, from each tier's fixtures)."""
+region for any boto3 client a test builds (credentials stay per test, from each tier's fixtures), and local
+runtimes whose queues batch for at most 0.5 s (AWS's windows, up to 60 s, would make each e2e test wait)."""
 
 _session_environment = pytest.MonkeyPatch()
 
