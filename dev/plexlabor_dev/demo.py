@@ -49,6 +49,9 @@ FIRST_WAIT_S = 120
 """Approval wait while the supervisor works through the day (they answer within seconds)."""
 POLL_WAIT_S = 3
 """Approval wait for the polled day: short, so escalation and expiry happen within the demo."""
+BATCHING_WINDOW_S = 0.5
+"""The demo runs a day in minutes (approval waits of seconds), so its queues batch for half a second, not AWS's
+windows (approval_notify's 60 s) that `plexlabor local up` keeps."""
 REJECT_REASON = "Checked with the operator and the job record: the entry is right."
 UNTIL_CTRL_C = 8 * 3600
 """In a terminal the demo keeps the product up after its summary until Ctrl-C (at most a shift's length;
@@ -157,7 +160,13 @@ def _serverless(
     log = stack.enter_context(log_path.open("w", encoding="utf-8"))
     clock = time.perf_counter()
     local = stack.enter_context(
-        LocalStack(plant_dir, approval_wait_s=FIRST_WAIT_S + keep_up, handler_output=log, log_level="INFO")
+        LocalStack(
+            plant_dir,
+            approval_wait_s=FIRST_WAIT_S + keep_up,
+            max_batching_window_s=BATCHING_WINDOW_S,
+            handler_output=log,
+            log_level="INFO",
+        )
     )
     runtime = local.runtime
     urls = local.urls()

@@ -22,6 +22,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import os
 import socket
 import sys
 import threading
@@ -111,6 +112,16 @@ AS_OF_PLANT_END: dict[str, tuple[str, str]] = {
 """Schedules that run as of a moment: their detail field, and whether it takes an instant or a plant-local day."""
 
 
+BATCHING_WINDOW_ENV = "PLEXLABOR_LOCAL_MAX_BATCHING_WINDOW_S"
+"""Seconds that cap every queue's batching window when `LocalRuntime` is given none (the tests set it short);
+unset, the local runtime batches as AWS does (approval_notify's 60 s: one digest per supervisor for a burst)."""
+
+
+def _window_cap() -> float | None:
+    value = os.environ.get(BATCHING_WINDOW_ENV, "").strip()
+    return float(value) if value else None
+
+
 class LocalRuntime(Lifecycle):
     """moto + local API gateway + SQS pollers + on-demand schedules, as a context manager.
 
@@ -129,7 +140,8 @@ class LocalRuntime(Lifecycle):
     - `max_receive_count` (redrive to the DLQ), `visibility_timeout_s` (how soon a failed message
       comes back: seconds here, 6 x the function timeout on AWS), `poll_wait_s` (long-poll wait),
       `max_batching_window_s` (caps a spec's batching window: a poller that got fewer than
-      `batch_size` messages keeps collecting for up to that long, as Lambda's window does).
+      `batch_size` messages keeps collecting for up to that long, as Lambda's window does; by default
+      `BATCHING_WINDOW_ENV` if set, else no cap: each queue batches for its spec's window, as on AWS).
     - `users`: who can sign in to the web app (default `signin.plant_users(plant_dir)`: the plant's
       supervisors, a planner, an hr and an admin user), all with `signin.LOCAL_PASSWORD`; the user pool
       exists only when a signed-in function (`signin.SIGNED_IN_FUNCTIONS`) has routes;
@@ -153,7 +165,7 @@ class LocalRuntime(Lifecycle):
         max_receive_count: int = DEFAULT_MAX_RECEIVE_COUNT,
         visibility_timeout_s: int = 1,
         poll_wait_s: int = 1,
-        max_batching_window_s: float = 0.5,
+        max_batching_window_s: float | None = None,
         start_pollers: bool = True,
         log_level: str = "WARNING",
         handler_output: TextIO | None = None,
@@ -180,7 +192,7 @@ class LocalRuntime(Lifecycle):
         self._moto_port, self._api_port = moto_port, api_port
         self.max_receive_count = max_receive_count
         self.visibility_timeout_s, self.poll_wait_s = visibility_timeout_s, poll_wait_s
-        self.max_batching_window_s = max_batching_window_s
+        self.max_batching_window_s = max_batching_window_s if max_batching_window_s is not None else _window_cap()
         self._start_pollers = start_pollers
         self.log_level = log_level
         self.notify_sender = notify_sender
@@ -325,8 +337,6 @@ class LocalRuntime(Lifecycle):
         self.moto_url = f"http://{host}:{port}"
 
     def _patch_process(self, stack: contextlib.ExitStack) -> None:
-        import os
-
         for which in ("stdout", "stderr"):
             stream = getattr(sys, which)
             stack.callback(setattr, sys, which, stream)
@@ -450,10 +460,16 @@ class LocalRuntime(Lifecycle):
                 invoke=self._sqs_invoke,
                 batch_size=function.spec.batch_size,
                 wait_s=self.poll_wait_s,
-                batching_window_s=min(function.spec.max_batching_window_s, self.max_batching_window_s),
+                batching_window_s=self.batching_window_s(function.spec),
             )
             self.pollers[function.name] = poller.start()
         stack.callback(self._stop_pollers)
+
+    def batching_window_s(self, spec: FunctionSpec) -> float:
+        """How long the poller of `spec`'s queue collects a batch: the spec's window (AWS's), at most the cap."""
+        if self.max_batching_window_s is None:
+            return float(spec.max_batching_window_s)
+        return min(spec.max_batching_window_s, self.max_batching_window_s)
 
     def _stop_pollers(self) -> None:
         for poller in self.pollers.values():
