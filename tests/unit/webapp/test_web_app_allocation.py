@@ -59,6 +59,13 @@ def often(artifact: AllocationArtifact) -> AllocationArtifact:
     )
 
 
+@pytest.fixture(scope="module")
+def often_store(often: AllocationArtifact) -> InMemoryArtifactStore:
+    reports = InMemoryArtifactStore()
+    store_artifact(reports, often)
+    return reports
+
+
 def _call(store: InMemoryArtifactStore | None, claims: dict[str, Any]) -> Any:
     deps: Dependencies = dataclasses.replace(
         web_deps(World()), allocation=AllocationReports(store) if store is not None else None
@@ -68,9 +75,10 @@ def _call(store: InMemoryArtifactStore | None, claims: dict[str, Any]) -> Any:
 
 @pytest.mark.parametrize("claims", [ADMIN, PLANNER])
 def test_plant_wide_viewers_see_totals_departments_shifts_job_cost_and_guidance(
-    store: InMemoryArtifactStore, artifact: AllocationArtifact, claims: dict[str, str]
+    often_store: InMemoryArtifactStore, often: AllocationArtifact, claims: dict[str, str]
 ) -> None:
-    response = _call(store, claims)
+    artifact = often
+    response = _call(often_store, claims)
     assert response["statusCode"] == 200
     body = html.unescape(response["body"])
     t = artifact.report.totals
@@ -82,7 +90,7 @@ def test_plant_wide_viewers_see_totals_departments_shifts_job_cost_and_guidance(
     assert "No low-confidence job-code finding was logged in these weeks." in body  # the trend log is empty here
     first_job = artifact.report.jobs[0]
     assert f'<th scope="row">{first_job.job_no}</th>' in body
-    # the guidance: the first ten combinations, ranked, with their workcenter's code (never its Plex id)
+    # the guidance: the combinations often misapplied, ranked, with their workcenter's code (never its Plex id)
     top = artifact.guidance[0]
     assert artifact.workcenters[top.workcenter_id].code in body and top.workcenter_id not in body
     assert (
@@ -94,6 +102,20 @@ def test_plant_wide_viewers_see_totals_departments_shifts_job_cost_and_guidance(
     assert f"{top.misapplied} / {top.entries}" in body
     # every department with paid time is listed
     assert all(f'<th scope="row">{name}</th>' in body for name in artifact.report.departments)
+
+
+def test_the_guidance_lists_only_codes_often_misapplied_and_else_says_none_stands_out(
+    store: InMemoryArtifactStore, often_store: InMemoryArtifactStore, often: AllocationArtifact
+) -> None:
+    # ux_s14 #12: ten rows at the plant's shrunk rate, some 0 of 4 misapplied, read as the codes to watch
+    plain = html.unescape(_call(store, PLANNER)["body"])
+    assert "No job code stands out: none was misapplied that often" in plain
+    assert "3 or more of a code's entries, and at least 10% of them, misapplied in the last" in plain
+    assert not any(f"<td>{g.misapplied} / {g.entries}</td>" in plain for g in often.guidance)
+    marked = html.unescape(_call(often_store, PLANNER)["body"])
+    top = often.guidance[0]
+    assert f"<td>{top.misapplied} / {top.entries}</td>" in marked and "No job code stands out" not in marked
+    assert not any(f"<td>{g.misapplied} / {g.entries}</td>" in marked for g in often.guidance[1:])
 
 
 def test_a_supervisor_sees_their_departments_only_and_no_job_cost(

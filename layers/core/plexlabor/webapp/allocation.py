@@ -146,6 +146,8 @@ class AllocationView:
     shifts: dict[str, tuple[int, int, float]]
     jobs: list[JobCost]
     guidance: list[GuidanceRow]
+    """The best-ranked combinations in reach that are `often_misapplied` (ux_s14 #12: ten rows all at the plant's
+    0.6 %, some 0 of 4, read as a ranking of misapplied codes)."""
     trend: list[GuidanceRow]
     """The trend log's combinations (low-confidence job-code findings), ranked the same way."""
 
@@ -199,7 +201,7 @@ def allocation_view(
         if scope.plant_wide
         else {},
         jobs=report.jobs[:ROWS] if scope.plant_wide else [],
-        guidance=in_reach(artifact.guidance),
+        guidance=in_reach([g for g in artifact.guidance if often_misapplied(g)]),
         trend=in_reach(artifact.trend),
     )
 
@@ -255,6 +257,14 @@ def often_misapplied(g: Guidance) -> bool:
     return g.misapplied >= OFTEN_MISAPPLIED and g.misapplied >= OFTEN_SHARE * g.entries
 
 
+def often_rule(weeks: int) -> str:
+    """`often_misapplied` in words, as the queue's line and the page state it."""
+    return (
+        f"{OFTEN_MISAPPLIED} or more of a code's entries, and at least {OFTEN_SHARE:.0%} of them, misapplied in the "
+        f"last {weeks} weeks"
+    )
+
+
 def queue_guidance(index: AllocationIndex | None, items: list[ReviewItem]) -> dict[str, str]:
     """Item id -> a line on the job codes most often misapplied at the item's workcenter (and shift, when
     the item names one), for the timecards the review queue shows, naming only combinations `often_misapplied`
@@ -262,10 +272,7 @@ def queue_guidance(index: AllocationIndex | None, items: list[ReviewItem]) -> di
     if index is None:
         return {}
     weeks = index.artifact.guidance_weeks
-    rule = (
-        f"Job codes often misapplied here ({OFTEN_MISAPPLIED} or more of a code's entries, and at least "
-        f"{OFTEN_SHARE:.0%} of them, misapplied in the last {weeks} weeks): "
-    )
+    rule = f"Job codes often misapplied here ({often_rule(weeks)}): "
     lines = {}
     for item in items:
         rows = [

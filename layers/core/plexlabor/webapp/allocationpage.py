@@ -41,7 +41,14 @@ from plexlabor.approval.errors import ApprovalError, WritebackNotQueuedError, st
 from plexlabor.approval.pages import what_happened
 from plexlabor.platform.observability import logger
 from plexlabor.review.items import ReviewItem
-from plexlabor.webapp.allocation import AllocationIndex, AllocationScope, allocation_view, job_code, stretch_events
+from plexlabor.webapp.allocation import (
+    AllocationIndex,
+    AllocationScope,
+    allocation_view,
+    job_code,
+    often_rule,
+    stretch_events,
+)
 from plexlabor.webapp.app import Page, _deps, _form, _query, app
 from plexlabor.webapp.dashboards import Drawn, drawn_from
 
@@ -70,6 +77,7 @@ def allocation(page: Page, scope: AllocationScope, index: AllocationIndex, probl
         reach=scope,
         problem=problem,
         job_code=job_code,
+        often_rule=often_rule(index.artifact.guidance_weeks),
         happened=lambda closing: what_happened(closing, page.shown),
     )
 
