@@ -1,4 +1,5 @@
-"""A confirmed event group's title on the incident's page: the coding model's title for it, else "title not known"."""
+"""A confirmed event group's title on the incident's page: OIICS's title for it, else the coding model's, else
+"title not known"."""
 
 from __future__ import annotations
 
@@ -39,11 +40,19 @@ def test_a_group_other_than_the_proposal_has_the_models_title(
     assert row.startswith(f"<td>{group}</td><td>{title}</td>")
 
 
-def test_a_group_with_no_model_says_its_title_is_not_known(lambda_context: Any) -> None:
-    # Given an incident recorded with no coding model in force
+def test_a_group_with_no_model_has_its_oiics_title(lambda_context: Any) -> None:
+    # Given an incident recorded with no coding model in force (ux2_s13 #5, ux_s14: "Event group 64 — title not known")
     world = World()
     deps = IncidentDeps(world.audit, None, zone=ZONE, clock=world.clock)
     incident_id = log_incident(deps, IncidentReport(narrative=VAGUE), "E0001").incident_id
-    # When the EHS lead confirms a group, then its Title cell says so rather than being blank
+    # When the EHS lead confirms group 64, then its Title cell has OIICS's title
     row = _confirmed_group_row(world, incident_id, "64", lambda_context)
-    assert row.startswith("<td>64</td><td>title not known</td>")
+    assert row.startswith("<td>64</td><td>Caught in or compressed by equipment or objects</td>")
+
+
+def test_a_group_oiics_does_not_have_says_its_title_is_not_known(lambda_context: Any) -> None:
+    world = World()
+    deps = IncidentDeps(world.audit, None, zone=ZONE, clock=world.clock)
+    incident_id = log_incident(deps, IncidentReport(narrative=VAGUE), "E0001").incident_id
+    row = _confirmed_group_row(world, incident_id, "68", lambda_context)
+    assert row.startswith("<td>68</td><td>title not known</td>")

@@ -26,7 +26,7 @@ from typing import Any
 from plexlabor.approval.recommendations import INCIDENT_CODING
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, AuditStore
 from plexlabor.audit.events import SUPERSEDED_BY, replaced
-from plexlabor.incidents.oiics import EVENT_DIVISION_TITLES
+from plexlabor.incidents.oiics import EVENT_DIVISION_TITLES, EVENT_GROUP_TITLES
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.service import CONFIRMED_VIA, RECORD_PREFIX
 from plexlabor.incidents.withdrawal import plex_holds, withdrawal
@@ -229,8 +229,9 @@ class ListedIncident:
             return None
         proposed = {c.get("field"): c for c in self.opening.payload.get("coding") or []}
         model = proposed.get(Coded.EVENT_GROUP.value) or {}
-        learned = model.get("title") if group and model.get("code") == group else None  # group titles are learned
-        return learned or EVENT_DIVISION_TITLES.get(division) or f"OIICS event {group or division}", settled
+        learned = model.get("title") if group and model.get("code") == group else None
+        title = EVENT_GROUP_TITLES.get(group or "") or learned or EVENT_DIVISION_TITLES.get(division)
+        return title or f"OIICS event {group or division}", settled
 
 
 @dataclass(frozen=True)

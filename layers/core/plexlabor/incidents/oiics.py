@@ -1,8 +1,8 @@
 """The OIICS (BLS Occupational Injury and Illness Classification System) fields the classifier codes.
 
-Divisions (the first digit) have the OIICS 2.01 division titles below; the two-digit event groups'
-titles are learned from the coded reports a model is trained on. Part of body and source are coded at
-their division.
+Divisions (the first digit) have the OIICS 2.01 division titles below, and the two-digit event groups
+theirs (`EVENT_GROUP_TITLES`); a model also keeps the titles of the coded reports it is trained on. Part of
+body and source are coded at their division.
 """
 
 from __future__ import annotations
@@ -61,6 +61,61 @@ SOURCE_DIVISION_TITLES = {
     "8": "Vehicles",
     "9": "Other sources",
 }
+EVENT_GROUP_TITLES = {
+    "10": "Violence and other injuries by persons or animals, unspecified",
+    "11": "Intentional injury by person",
+    "12": "Injury by person—unintentional or intent unknown",
+    "13": "Animal and insect related incidents",
+    "19": "Violence and other injuries by persons or animals, n.e.c.",
+    "20": "Transportation incident, unspecified",
+    "21": "Aircraft incidents",
+    "22": "Rail vehicle incidents",
+    "23": "Animal and other non-motorized vehicle transportation incidents",
+    "24": "Pedestrian vehicular incidents",
+    "25": "Water vehicle incidents",
+    "26": "Roadway incidents involving motorized land vehicle",
+    "27": "Nonroadway incidents involving motorized land vehicles",
+    "29": "Transportation incident, n.e.c.",
+    "30": "Fires and explosions, unspecified",
+    "31": "Fires",
+    "32": "Explosions",
+    "39": "Fires and explosions, n.e.c.",
+    "40": "Fall, slip, trip, unspecified",
+    "41": "Slip or trip without fall",
+    "42": "Falls on same level",
+    "43": "Falls to lower level",
+    "44": "Jumps to lower level",
+    "45": "Fall or jump curtailed by personal fall arrest system",
+    "49": "Fall, slip, trip, n.e.c.",
+    "50": "Exposure to harmful substances or environments, unspecified",
+    "51": "Exposure to electricity",
+    "52": "Exposure to radiation and noise",
+    "53": "Exposure to temperature extremes",
+    "54": "Exposure to air and water pressure change",
+    "55": "Exposure to other harmful substances",
+    "56": "Exposure to oxygen deficiency, n.e.c.",
+    "57": "Exposure to traumatic or stressful event, n.e.c.",
+    "59": "Exposure to harmful substances or environments, n.e.c.",
+    "60": "Contact with objects and equipment, unspecified",
+    "61": "Needlestick without exposure to harmful substance",
+    "62": "Struck by object or equipment",
+    "63": "Struck against object or equipment",
+    "64": "Caught in or compressed by equipment or objects",
+    "65": "Struck, caught, or crushed in collapsing structure, equipment, or material",
+    "66": "Rubbed or abraded by friction or pressure",
+    "67": "Rubbed, abraded, or jarred by vibration",
+    "69": "Contact with objects and equipment, n.e.c.",
+    "70": "Overexertion and bodily reaction, unspecified",
+    "71": "Overexertion involving outside sources",
+    "72": "Repetitive motions involving microtasks",
+    "73": "Other exertions or bodily reactions",
+    "74": "Bodily conditions, n.e.c.",
+    "78": "Multiple types of overexertions and bodily reactions",
+    "79": "Overexertion and bodily reaction and exertion, n.e.c.",
+    "99": "Nonclassifiable",
+}
+"""OIICS 2.01 event groups (the titles OSHA's coded reports use): a group the EHS lead chooses is titled even when
+no coding model is in force or the model knew too few reports of it (ux2_s13 #5: "Event group 64" untitled)."""
 FIXED_TITLES: dict[Field, dict[str, str]] = {
     Field.EVENT_DIVISION: EVENT_DIVISION_TITLES,
     Field.NATURE_DIVISION: NATURE_DIVISION_TITLES,

@@ -40,7 +40,7 @@ from plexlabor.approval.wiring import plex_settings, reads_plex
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import SUPERSEDED_BY
-from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, Field
+from plexlabor.incidents.oiics import EVENT_GROUP_TITLES, FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, Field
 from plexlabor.incidents.service import (
     CONFIRMED_VIA,
     GROUP_TITLES,
@@ -322,8 +322,8 @@ def _decided_codes(
     codes: dict[str, str], coding: list[dict[str, Any]], near_miss: bool, group_titles: dict[str, str]
 ) -> list[dict[str, Any]]:
     """The codes as the EHS lead confirmed them, each with its title and what the model proposed (None: nothing).
-    A division's title is fixed (`FIXED_TITLES`); an event group's is the coding model's (`group_titles`, kept with
-    the coding: `service.GROUP_TITLES`; before 2026-12-06 only the proposal's); "" when none is known."""
+    A division's title is fixed (`FIXED_TITLES`), an event group's OIICS's (`EVENT_GROUP_TITLES`), else the coding
+    model's (`group_titles`, kept with the coding: `service.GROUP_TITLES`); "" when none is known."""
     proposed = {c["field"]: c for c in coding}
     rows = []
     for of in Field:
@@ -332,7 +332,8 @@ def _decided_codes(
             continue
         model = proposed.get(of.value)
         proposed_title = model["title"] if model and model["code"] == code else ""
-        title = FIXED_TITLES.get(of, {}).get(code) or group_titles.get(code) or proposed_title
+        oiics = EVENT_GROUP_TITLES if of is Field.EVENT_GROUP else FIXED_TITLES.get(of, {})
+        title = oiics.get(code) or group_titles.get(code) or proposed_title
         rows.append({"label": FIELD_LABELS[of], "code": code, "title": title, "proposed": model})
     return rows
 
