@@ -37,6 +37,7 @@ repository.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import math
 import os
@@ -87,10 +88,14 @@ long walk: at the same number of local optima, 8 walks of 2,000 reached a cost a
 16,000 on all 8 generated type-D instances of seeds 61 and 62 (lower on 6, by 1-14; 2 walks per thread: lower on 3)."""
 SEARCH_BESIDE_MILPS = True
 """With a time limit, one thread runs the search's walks beside HiGHS, each from the best at its start; HiGHS
-takes the better solutions they find (user-solution callback). HiGHS solves on one core, so on the 2-core machine
+takes the better solutions they find (user-solution callback). After the MILPs the other thread's walks start from
+HiGHS's own best, as before, not from the walks' best (a second basin: from the walks' best the solver was worse on
+generated type D, summed +16 on 5 instances, from HiGHS's -24 on 4). HiGHS solves on one core, so on the 2-core machine
 the other was idle while it did. Through SciPy a walk beside HiGHS slowed its proofs on types B and C (SciPy's
 HiGHS takes the GIL back often: plain HiGHS 25.6 s wall beside a walk against 12.5 s alone, the same CPU);
-highspy releases the GIL while it solves."""
+highspy releases the GIL while it solves. The walks beside run at the lowest priority (BESIDE_NICE): they take
+CPU that HiGHS leaves idle, not HiGHS's (its proofs on types A-C are not slowed on a loaded machine)."""
+BESIDE_NICE = 19
 SEARCH_MARGIN_S = 0.05
 """The search stops this long before the deadline (it reads the clock every few steps)."""
 SEARCH_MAX_OPTIMA = 10_000_000
@@ -739,7 +744,7 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
     with ThreadPoolExecutor(max_workers=1) as pool:
         beside = None
         if deadline is not None and SEARCH_BESIDE_MILPS:
-            beside = pool.submit(_walks, problem, incumbent, with_pair, target, deadline - SEARCH_MARGIN_S, 1, stop)
+            beside = pool.submit(_walks_beside, problem, incumbent, with_pair, target, deadline - SEARCH_MARGIN_S, stop)
         milps = _milp_targets(problem, incumbent, target, with_pair, without_pair, milp_by)
         upper, calls, pairs = milps.upper, milps.calls, milps.pairs
         notes.append(f"{calls} milp calls, best then {sense(milps.best_value):.0f}")
@@ -749,7 +754,9 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
             if beside is None:
                 searches = _searches(problem, incumbent, with_pair, int(upper), deadline - SEARCH_MARGIN_S)
             else:
-                searches = _walks(problem, incumbent, with_pair, int(upper), deadline - SEARCH_MARGIN_S, 0, stop)
+                searches = _walks(
+                    problem, incumbent, with_pair, int(upper), deadline - SEARCH_MARGIN_S, 0, stop, milps.own
+                )
         stop.set()
         if beside is not None:
             searches += beside.result()
@@ -786,6 +793,8 @@ class _Milps:
     """The proven upper bound: the last target shown out of reach (or the best, once it reaches it)."""
     calls: int
     pairs: int
+    own: IntArray | None
+    """HiGHS's own best (descended; None if it found none): the walks after the MILPs start from it."""
 
 
 def _milp_targets(
@@ -802,6 +811,7 @@ def _milp_targets(
     fits = problem.resource <= problem.capacity[:, None]
     calls, pairs = 0, 0
     upper: float = target
+    own: IntArray | None = None
 
     def milp_left() -> float | None:
         return None if milp_by is None else max(0.0, milp_by - time.perf_counter())
@@ -825,7 +835,10 @@ def _milp_targets(
         if assignment is not None and (assignment >= 0).all():
             # the MILP only knew the kept pairs: a dropped pair may still improve a solution that is not
             # optimal (a time limit), so descend over all of them
-            incumbent.offer(_descent(problem, assignment))
+            descended = _descent(problem, assignment)
+            incumbent.offer(descended)
+            if own is None or problem.value(descended) > problem.value(own):
+                own = descended
         if status == _HIGHS_OPTIMAL:
             if incumbent.best()[1] >= target:
                 upper = incumbent.best()[1]
@@ -838,7 +851,7 @@ def _milp_targets(
         else:  # time limit: `upper` stays the last target proven
             break
     best, best_value = incumbent.best()
-    return _Milps(best, best_value, upper, calls, pairs)
+    return _Milps(best, best_value, upper, calls, pairs, own)
 
 
 def _walks(
@@ -849,16 +862,18 @@ def _walks(
     deadline: float,
     first_seed: int,
     stop: threading.Event,
+    start_from: IntArray | None = None,
 ) -> list[SearchResult]:
     """One thread's share of the search: SEARCH_RESTARTS walks (seeds first_seed, + SEARCH_THREADS, ...) one after
-    the other, each from the incumbent's best at its start and ending at an equal share of the time left; each
-    walk's best is offered to the incumbent. Stops at the deadline, once a walk reaches `target`, or on `stop`."""
+    the other, each from `start_from` if given, else from the incumbent's best at its start, and ending at an equal
+    share of the time left; each walk's best is offered to the incumbent. Stops at the deadline, once a walk reaches
+    `target`, or on `stop`."""
     results: list[SearchResult] = []
     for restart in range(SEARCH_RESTARTS):
         now = time.perf_counter()
         if results and (now >= deadline or results[-1].profit >= target or stop.is_set()):
             break
-        start, _ = incumbent.best()
+        start = incumbent.best()[0] if start_from is None else start_from
         result = relink_search(
             problem.profit,
             problem.resource,
@@ -874,6 +889,21 @@ def _walks(
         incumbent.offer(result.assignment)
         results.append(result)
     return results
+
+
+def _walks_beside(
+    problem: GapProblem,
+    incumbent: _Incumbent,
+    pair_bound: FloatArray,
+    target: int,
+    deadline: float,
+    stop: threading.Event,
+) -> list[SearchResult]:
+    """`_walks` (seeds 1, 3, ...) at the lowest CPU priority of this thread (Linux sets it per thread): on a quiet
+    machine the walks take the core HiGHS leaves idle, on a loaded one HiGHS keeps the share the solver gets."""
+    with contextlib.suppress(OSError, AttributeError):  # no per-thread priority: the walks just compete
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BESIDE_NICE)
+    return _walks(problem, incumbent, pair_bound, target, deadline, 1, stop)
 
 
 def _searches(

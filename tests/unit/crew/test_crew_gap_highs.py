@@ -85,7 +85,7 @@ def test_a_walk_runs_beside_the_milps_and_starts_from_the_best_then(monkeypatch:
         return 1, None, None  # time limit, nothing found
 
     def walk(*arrays: np.ndarray, **_kw: object) -> SearchResult:
-        milp_started.wait(2.0)  # a walk begun beside the MILPs may start before HiGHS does
+        milp_started.wait(10.0)  # a walk begun beside the MILPs may start before HiGHS does
         walks_during_milp.append(milp_running.is_set())
         time.sleep(0.05)
         return SearchResult(better.copy(), problem.value(better), 1, 1)
@@ -94,7 +94,7 @@ def test_a_walk_runs_beside_the_milps_and_starts_from_the_best_then(monkeypatch:
     monkeypatch.setattr(gap, "relink_search", walk)
     monkeypatch.setattr(gap, "SEARCH_BESIDE_MILPS", True)
 
-    solution = gap.solve_gap(problem, time_limit=2.0, subgradient_iterations=3)
+    solution = gap.solve_gap(problem, time_limit=10.0, subgradient_iterations=3)
 
     assert any(walks_during_milp)
     assert solution.objective is not None and solution.objective >= problem.value(better)
@@ -114,3 +114,37 @@ def test_a_walk_stops_when_asked() -> None:
 
     assert time.perf_counter() - began < 3
     assert problem.is_feasible(result.assignment)
+
+
+def test_after_the_milps_the_walks_start_from_highs_own_best(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The thread that searches after the MILPs starts each walk from HiGHS's solution, even when the walk beside
+    found a better one (it keeps searching from that): two basins instead of one."""
+    problem = chu_beasley_type_d(5, 40, 3)
+    greedy = _greedy_and_descent(problem)
+    assert greedy is not None
+    from_highs = _descent(problem, relink_search(problem.profit, problem.resource, problem.capacity, greedy,
+                                                 max_optima=300, seed=2).assignment)  # fmt: skip
+    better = _descent(problem, relink_search(problem.profit, problem.resource, problem.capacity, from_highs,
+                                             max_optima=2000, seed=3).assignment)  # fmt: skip
+    assert problem.value(better) > problem.value(from_highs) > problem.value(greedy)
+    starts: dict[int, list[list[int]]] = {0: [], 1: []}
+
+    def milp(*_args: object, **_kw: object) -> tuple[int, np.ndarray, None]:
+        time.sleep(0.3)
+        return 1, from_highs.copy(), None  # time limit
+
+    def walk(*arrays: np.ndarray, seed: int, **_kw: object) -> SearchResult:
+        starts[seed % 2].append(arrays[3].tolist())
+        time.sleep(0.05)
+        found = better if seed % 2 else arrays[3]  # the walks beside (odd seeds) find the better one
+        return SearchResult(found.copy(), problem.value(found), 1, 1)
+
+    monkeypatch.setattr(gap, "_milp_over", milp)
+    monkeypatch.setattr(gap, "relink_search", walk)
+    monkeypatch.setattr(gap, "_descent", lambda _problem, assignment: assignment)
+    monkeypatch.setattr(gap, "SEARCH_BESIDE_MILPS", True)
+
+    solution = gap.solve_gap(problem, time_limit=10.0, subgradient_iterations=3)
+
+    assert starts[0] and all(start == from_highs.tolist() for start in starts[0])
+    assert solution.objective == problem.value(better)
