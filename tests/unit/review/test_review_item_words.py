@@ -36,7 +36,7 @@ def test_an_expiring_certification_says_when_it_expires_not_a_percentage() -> No
 def test_a_cross_training_suggestion_says_the_hours_it_covers() -> None:
     item = _skills_items()["cross_training"]
     gain = item.evidence["coverage_gain_hours"]
-    assert gain > 0 and item.confidence_words == f"would cover {gain:.0f} h at risk"
+    assert gain > 0 and item.confidence_words == f"would cover {gain:.1f} h at risk"
 
 
 def test_a_scored_suggestion_keeps_its_confidence() -> None:

@@ -55,9 +55,10 @@ def test_a_cross_training_suggestion_reads_in_words(lambda_context: Any) -> None
         recipients=[{"role": "supervisor", "id": "E0002"}, {"role": "hr", "id": "hr"}],
         rank=2,
         required=["CMM:L1", "VISUAL_INSP:L3"],
-        effort_levels=8.0,
+        hours_at_risk_after_cover=51.88,
+        effort_levels=6.0,
         adjacent=False,
-        coverage_gain_hours=21.5,
+        coverage_gain_hours=21.62,
         score=35.51,
         proposed_by=PROPOSER,
     )
@@ -68,7 +69,12 @@ def test_a_cross_training_suggestion_reads_in_words(lambda_context: Any) -> None
     rows = _rows(body)
     assert rows["Place among this workcenter's candidates"] == "2"
     assert rows["Skills the workcenter requires"] == "CMM level 1, VISUAL_INSP level 3"
-    assert rows["Training effort (skill levels to learn)"] == "8.00"
+    # ux_s14 #13: "effort 6.00" for two level-1 skills, "51.88" at risk after cover under "would cover 21.6 h"
+    effort = next(label for label in rows if label.startswith("Training effort"))
+    assert "points (not hours)" in effort and "2 more for a new skill outside" in effort and rows[effort] == "6"
+    assert rows["Hours at risk at the workcenter now (its gaps after today's cover, before any training)"] == "51.9"
+    assert rows[next(label for label in rows if label.startswith("Hours of that at-risk work"))] == "21.6"
+    assert "would cover 21.6 h at risk" in html.unescape(body)
     assert rows["Only skills close to ones they hold"] == "no"
     assert rows["Sent to"] == "supervisor Carla Okafor (E00002), HR"
     assert rows["Proposed by"] == "Dev Walsh (E00003)"

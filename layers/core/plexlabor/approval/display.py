@@ -89,7 +89,12 @@ LABELS = {
     # cross-training (skills.publish): the candidate's place, what it takes, who is told
     "rank": "Place among this workcenter's candidates",
     "required": "Skills the workcenter requires",
-    "effort_levels": "Training effort (skill levels to learn)",
+    "effort_levels": "Training effort, in points (not hours): 1 a skill level to learn, 0.5 a renewal, 2 more for a "
+    "new skill outside the skill groups they hold",
+    "hours_at_risk_after_cover": "Hours at risk at the workcenter now (its gaps after today's cover, before any "
+    "training)",
+    "coverage_gain_hours": "Hours of that at-risk work this training would cover (less what their move leaves "
+    "uncovered where they are planned)",
     "adjacent": "Only skills close to ones they hold",
     "recipients": "Sent to",
     # certifications (skills.publish)
@@ -140,6 +145,12 @@ what the row shows) and producers' own field names."""
 ROLE_WORDS = {"supervisor": "supervisor", "hr": "HR"}
 """A recipient's role (`skills.publish`) as the page says it."""
 _SKILL_LEVEL = re.compile(r"\b([A-Z][A-Z0-9_]*):L(\d+)\b")
+
+
+NUMBER_FORMATS = {"hours_at_risk_after_cover": "{:.1f}", "coverage_gain_hours": "{:.1f}", "effort_levels": "{:g}"}
+"""Keys whose numbers read better otherwise than as the reader's numbers: hours to one decimal, as the note and
+the skills page say them (ux_s14 #13: "51.88" under "would cover 21.6 h"), training points as few digits as they
+need ("6", "2.5")."""
 
 
 MONEY_ENDINGS = ("_cost", "Cost")
@@ -279,6 +290,8 @@ class Reader:
             return self.time(value)
         if is_money_key(key) and isinstance(value, int | float) and not isinstance(value, bool):
             return f"${value:,.2f}"
+        if key in NUMBER_FORMATS and isinstance(value, int | float) and not isinstance(value, bool):
+            return NUMBER_FORMATS[key].format(value)
         return self.scalar(value)
 
     def recipient(self, role: str, recipient: str) -> str:

@@ -123,7 +123,7 @@ class ReviewItem(BaseModel):
             return f"expires {expires:%a %Y-%m-%d}"
         gain = self.evidence.get("coverage_gain_hours")
         if self.kind == "cross_training" and isinstance(gain, int | float):
-            return f"would cover {gain:.0f} h at risk"
+            return f"would cover {gain:.1f} h at risk"
         if self.kind == INCIDENT_CODING and (coded := _incident_confidences(self.evidence)):
             return coded
         return f"{self.confidence:.0%}"
