@@ -185,3 +185,8 @@ def close_as_before_ux_s13_16(
     too (ux_s13 #16; now it asks her to correct it): for the records made so, which stay and are still read."""
     closing = superseding_event(earlier_id, replacement_id, reporter, at)
     audit.append(closing.model_copy(update={"event_id": f"before-{earlier_id}"}))
+
+
+def nothing_in_the_way_before_ux_s13_16(audit: AuditStore, earlier_id: str, replacement_id: str) -> None:
+    """`service.in_the_way` as a resend read it until 2026-12-06 (with `close_as_before_ux_s13_16`): a decision did not
+    keep a report from being replaced."""

@@ -25,7 +25,7 @@ from plexlabor.incidents.service import (
     training_reports,
 )
 from plexlabor.platform.pilot import PilotScope
-from tests.unit.incidents.conftest import close_as_before_ux_s13_16
+from tests.unit.incidents.conftest import close_as_before_ux_s13_16, nothing_in_the_way_before_ux_s13_16
 from tests.unit.incidents.test_incident_service import CODE_FORM, NOW, VAGUE
 
 OLDER_EXPIRIES = 60
@@ -58,6 +58,7 @@ def _replaced_after_older_expiries() -> tuple[InMemoryAuditStore, str, str]:
     deps.clock = lambda: NOW + timedelta(minutes=2)
     with pytest.MonkeyPatch.context() as recorded_before:  # a decided report is no longer replaced (ux_s13 #16)
         recorded_before.setattr(service, "close_replaced", close_as_before_ux_s13_16)
+        recorded_before.setattr(service, "in_the_way", nothing_in_the_way_before_ux_s13_16)
         second = log_incident(deps, IncidentReport(narrative=VAGUE, occurred_at=when, shift_code="2"), "E0001")
     assert second.replaces == [first.incident_id]
     return audit, first.incident_id, second.incident_id

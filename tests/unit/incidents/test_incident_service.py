@@ -36,7 +36,7 @@ from plexlabor.models import Employee, Shift, Workcenter
 from plexlabor.platform.pilot import PilotScope
 from plexlabor.review.items import item_from_event
 from plexlabor.review.queue import ReviewQueue
-from tests.unit.incidents.conftest import close_as_before_ux_s13_16
+from tests.unit.incidents.conftest import close_as_before_ux_s13_16, nothing_in_the_way_before_ux_s13_16
 
 NOW = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
 CLEAR = "An employee fell 12 feet from a ladder while loading parts and fractured his leg."
@@ -380,6 +380,7 @@ def test_a_replaced_report_is_not_a_training_row_and_its_replacement_is(
     """The EHS lead confirmed an injury before its reporter corrected it (a resend replaced a decided report until
     2026-12-06: such records stay): that decision does not teach the model."""
     monkeypatch.setattr(service, "close_replaced", close_as_before_ux_s13_16)
+    monkeypatch.setattr(service, "in_the_way", nothing_in_the_way_before_ux_s13_16)
     deps = _deps(trained)
     when = datetime(2026, 12, 4, 9, 37, tzinfo=UTC)
     first = log_incident(deps, IncidentReport(narrative=VAGUE, occurred_at=when, shift_code="1"), "E0001")

@@ -15,7 +15,7 @@ from plexlabor.audit import AuditEventType
 from plexlabor.incidents import service
 from plexlabor.incidents.service import decision_of, decisions_of, replacement
 from tests.unit.approval.approval_fakes import World
-from tests.unit.incidents.conftest import close_as_before_ux_s13_16
+from tests.unit.incidents.conftest import close_as_before_ux_s13_16, nothing_in_the_way_before_ux_s13_16
 from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.webapp.test_web_app_incident_list import CONFIRM, RefusingTransport, _get, _log, _rows, _writeback
 from tests.unit.webapp.viewers import EHS, OPERATOR
@@ -50,6 +50,7 @@ def before_ux_s13_16(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reports recorded before 2026-12-06, when a resend replaced a report the EHS lead had decided too (ux_s13 #16):
     their pages and rows still say what became of them."""
     monkeypatch.setattr(service, "close_replaced", close_as_before_ux_s13_16)
+    monkeypatch.setattr(service, "in_the_way", nothing_in_the_way_before_ux_s13_16)
 
 
 def _page(world: World, incident_id: str, claims: dict[str, Any], ctx: Any) -> str:

@@ -74,6 +74,13 @@ class Outcome:
         opening = self.opening
         return [str(decided) for decided in (opening.payload.get("asks_to_correct") or [])] if opening else []
 
+    @property
+    def replaces(self) -> list[str]:
+        """The reporter's earlier reports of the same text and time this corrected resend replaces (closed just after
+        it is recorded: `service.log_incident`)."""
+        opening = self.opening
+        return [str(earlier) for earlier in (opening.payload.get("replaces") or [])] if opening else []
+
 
 def outcomes(events: Iterable[AuditEvent]) -> dict[str, Outcome]:
     """Each incident's `Outcome` from its events, by incident id."""
@@ -96,7 +103,9 @@ def counted(found: Mapping[str, Outcome]) -> dict[str, Outcome]:
     """The incidents of `found` the trends and the training rows count: not called back, and not a resend asking the
     EHS lead to correct a decided report (`Outcome.asks_to_correct`) while that report stands, as it is the same event,
     counted once as the decided report (counted in its place once each report it names is called back; one with no
-    event in `found` is taken to stand)."""
+    event in `found` is taken to stand). A corrected resend whose earlier report still stands (the write that closes
+    it failed after the resend was recorded, or the EHS lead decided it meanwhile: review_s14 L1) is the same event
+    too, counted once as the earlier report until that one is closed."""
 
     def stands(item: str) -> bool:
         return item not in found or not found[item].called_back
@@ -104,7 +113,7 @@ def counted(found: Mapping[str, Outcome]) -> dict[str, Outcome]:
     return {
         item: outcome
         for item, outcome in found.items()
-        if not outcome.called_back and not any(stands(decided) for decided in outcome.asks_to_correct)
+        if not outcome.called_back and not any(stands(other) for other in [*outcome.asks_to_correct, *outcome.replaces])
     }
 
 

@@ -9,11 +9,11 @@ them back, as for every kind). Without a model every incident goes for review. T
 stable over (reporter, narrative, time, and the kind, workcenter, department, shift and job chosen), so a
 form sent twice records one incident. A resend that changes one of those is the reporter's correction: a report
 of its own that replaces the earlier live one of the same text and time (`earlier_reports`; payload `replaces`),
-which is closed as superseded (an `expired` event naming it, `audit.events.replaced`): it leaves the EHS queue,
-and its page refuses any decision (`replacement`). The closing takes the earlier report's next answer id
-(`withdrawal.answer_id`), as a decision and a withdrawal do, so of a resend, a withdrawal and a decision of the same
-report at the same moment the audit store's conditional write records one answer (`close_replaced`); a resend that
-comes second to a withdrawal is refused (`ResendRefused`), nothing recorded. A report the EHS lead (or the queue)
+which is closed as superseded once the resend is recorded (an `expired` event naming it, `audit.events.replaced`):
+it leaves the EHS queue, and its page refuses any decision (`replacement`). The closing takes the earlier report's
+next answer id (`withdrawal.answer_id`), as a decision and a withdrawal do, so of a resend, a withdrawal and a decision
+of the same report at the same moment the audit store's conditional write records one answer (`close_replaced`); a
+resend that finds the report withdrawn already is refused (`ResendRefused`), nothing recorded. A report the EHS lead (or the queue)
 decided is never replaced: the resend is recorded as a report of its own asking the EHS lead to correct it (payload
 `asks_to_correct`; ux_s13 #16), as a withdrawal is refused once decided.
 
@@ -340,22 +340,37 @@ def superseding_event(earlier_id: str, replacement_id: str, reporter: str, at: d
     ).model_copy(update={"event_id": answer_id(earlier_id, None)})
 
 
+def _own_events(audit: AuditStore, earlier_id: str) -> list[AuditEvent]:
+    return [e for e in audit.history(RECORD_PREFIX + earlier_id) if e.finding_id == earlier_id]
+
+
+def _first_in_the_way(own: Sequence[AuditEvent], replacement_id: str) -> AuditEvent | None:
+    closing = next((e for e in own if called_back(e)), None)
+    if closing is not None:
+        return None if closing.payload.get(SUPERSEDED_BY) == replacement_id else closing
+    return next((e for e in reversed(own) if e.event_type is AuditEventType.DECISION), None)
+
+
+def in_the_way(audit: AuditStore, earlier_id: str, replacement_id: str) -> AuditEvent | None:
+    """What keeps `replacement_id` from replacing `earlier_id`, first recorded: a closing (a withdrawal, a setting
+    aside, another corrected report; not `replacement_id`'s own), or the EHS lead's (or the queue's) decision of it,
+    which a resend never replaces (ux_s13 #16: a shift typo undid a confirmed report; the resend asks the EHS lead to
+    correct it instead, `asks_to_correct`), as a withdrawal is refused once decided (`withdrawal.refusal`); None when
+    nothing does."""
+    return _first_in_the_way(_own_events(audit, earlier_id), replacement_id)
+
+
 def close_replaced(
     audit: AuditStore, earlier_id: str, replacement_id: str, reporter: str, at: datetime
 ) -> AuditEvent | None:
     """Close `earlier_id` as replaced by `replacement_id` (`superseding_event`); None when it is closed so (now or
-    before), else what stands in the way, first recorded: a closing (a withdrawal, a setting aside, another corrected
-    report), or the EHS lead's (or the queue's) decision of it, which a resend never replaces (ux_s13 #16: a shift typo
-    undid a confirmed report; the resend asks the EHS lead to correct it instead, `asks_to_correct`), as a withdrawal
-    is refused once decided (`withdrawal.refusal`). A decision recorded at the same moment takes the closing's id."""
+    before), else what stands in the way (`in_the_way`). A decision recorded at the same moment takes the closing's
+    id. Called once `replacement_id` is recorded (`log_incident`, review_s14 L1): a closing never names a report that
+    is not."""
     for _ in range(CLOSE_ATTEMPTS):
-        own = [e for e in audit.history(RECORD_PREFIX + earlier_id) if e.finding_id == earlier_id]
-        closing = next((e for e in own if called_back(e)), None)
-        if closing is not None:
-            return None if closing.payload.get(SUPERSEDED_BY) == replacement_id else closing
-        decided = next((e for e in reversed(own) if e.event_type is AuditEventType.DECISION), None)
-        if decided is not None:
-            return decided
+        own = _own_events(audit, earlier_id)
+        if any(called_back(e) or e.event_type is AuditEventType.DECISION for e in own):
+            return _first_in_the_way(own, replacement_id)
         if append_once(audit, superseding_event(earlier_id, replacement_id, reporter, at)):
             return None
     raise AuditConflictError(answer_id(earlier_id, None), RECORD_PREFIX + earlier_id)
@@ -433,7 +448,7 @@ def log_incident(
     place = PilotPlace(report.department, report.workcenter_code, report.shift_code)
     status, held = review_status(not auto, deps.scope, INCIDENT_CODING, place)
     identifier = incident_id(reporter, report, now)
-    earlier, decided = _close_earlier(deps, reporter, report, identifier, now)
+    earlier, decided = _earlier_standing(deps, reporter, report, identifier, now)
     version = classifier.version if classifier else NO_MODEL
     extraction = _jsonable(asdict(found))
     payload: dict[str, Any] = {
@@ -469,10 +484,14 @@ def log_incident(
         model_version=version,
         payload=payload,
     )
-    fresh = append_once(deps.audit, event)  # after the closings: a resend refused records nothing
+    # Recorded before it closes what it replaces (review_s14 L1): a write that fails in between leaves the earlier
+    # report live beside it, never closed as replaced by a report that is not recorded.
+    fresh = append_once(deps.audit, event)
     if not fresh:  # the same report again: what it replaced (or asked to correct) when first recorded
         first = (opening(deps.audit, identifier) or event).payload
         earlier, decided = list(first.get("replaces") or []), list(first.get("asks_to_correct") or [])
+    earlier, decided_meanwhile = _close_earlier(deps, earlier, identifier, reporter, now)
+    decided = [*decided, *(i for i in decided_meanwhile if i not in decided)]
     state: Literal["auto_coded", "pending_review", "recorded"] = (
         "auto_coded" if auto else "pending_review" if status is AuditStatus.PENDING_APPROVAL else "recorded"
     )
@@ -489,26 +508,34 @@ def log_incident(
     )
 
 
-def _close_earlier(
+def _earlier_standing(
     deps: IncidentDeps, reporter: str, report: IncidentReport, identifier: str, now: datetime
 ) -> tuple[list[str], list[str]]:
-    """Close the reports `identifier` replaces, before it is recorded, and say which (`close_replaced`), with the
-    decided ones it asks the EHS lead to correct instead: the same report sent again closes what it named when first
-    recorded (again, if that was lost), and replaces nothing more; ResendRefused when each was closed first by
-    something else (nothing left to replace or correct)."""
+    """The reports `identifier` replaces (read, nothing closed yet: `_close_earlier` closes them once it is recorded),
+    with the decided ones it asks the EHS lead to correct instead: the same report sent again names what it named when
+    first recorded; ResendRefused when each was closed first by something else (nothing left to replace or correct)."""
     recorded = opening(deps.audit, identifier)
     if recorded is not None:
         named = [str(earlier) for earlier in recorded.payload.get("replaces") or []]
-        for earlier in named:
-            close_replaced(deps.audit, earlier, identifier, reporter, now)  # whatever closed it first stands
         return named, [str(decided) for decided in recorded.payload.get("asks_to_correct") or []]
     found = [i for i in earlier_reports(deps.audit, reporter, report, now, identifier) if i != identifier]
-    first = {i: c for i in found if (c := close_replaced(deps.audit, i, identifier, reporter, now)) is not None}
+    first = {i: c for i in found if (c := in_the_way(deps.audit, i, identifier)) is not None}
     decided = [i for i, c in first.items() if c.event_type is AuditEventType.DECISION]
     closed = [c for i, c in first.items() if i not in decided]
     if closed and len(closed) == len(found):  # nothing left to replace: the reporter is told what came first
         raise ResendRefused(closed_first_words(closed[0], deps.zone))
     return [i for i in found if i not in first], decided
+
+
+def _close_earlier(
+    deps: IncidentDeps, named: Sequence[str], identifier: str, reporter: str, now: datetime
+) -> tuple[list[str], list[str]]:
+    """Close the reports the recorded `identifier` names as replaced (again, if a closing was lost) and say which it
+    replaced, with those the EHS lead decided meanwhile (it asks her to correct them instead); one closed meanwhile by
+    something else (a withdrawal, a setting aside) it replaces not: it is a report of its own beside it."""
+    first = {i: c for i in named if (c := close_replaced(deps.audit, i, identifier, reporter, now)) is not None}
+    decided = [i for i, c in first.items() if c.event_type is AuditEventType.DECISION]
+    return [i for i in named if i not in first], decided
 
 
 def _jsonable(value: Any) -> Any:
