@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -33,8 +33,7 @@ def test_a_full_narrative() -> None:
     [
         ("Yesterday at 2315 hours a worker fell.", datetime(2026, 12, 3, 23, 15, tzinfo=UTC)),
         ("On 11/28 at 7 pm a worker fell.", datetime(2026, 11, 28, 19, 0, tzinfo=UTC)),
-        ("On 12/20 a worker fell.", datetime(2025, 12, 20, 0, 0, tzinfo=UTC)),  # not in the future
-        ("On 2026-12-01 a worker fell.", datetime(2026, 12, 1, 0, 0, tzinfo=UTC)),
+        ("On 12/20 a worker fell.", None),  # a day without a time (below)
         ("At 16:45 a worker fell.", datetime(2026, 12, 3, 16, 45, tzinfo=UTC)),  # later than the report: yesterday
         ("A worker fell from the dock.", None),
         ("At 13 pm something odd happened.", None),
@@ -42,6 +41,26 @@ def test_a_full_narrative() -> None:
 )
 def test_when(text: str, when: datetime | None) -> None:
     assert extract(text, REPORTED).when == when
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "words"),
+    [
+        ("Oil on the floor by the CNC-01 chip conveyor this morning, I slipped.", date(2026, 12, 4), "this morning"),
+        ("Last night a pallet fell off the rack.", date(2026, 12, 3), "last night"),
+        ("On 12/20 a worker fell.", date(2025, 12, 20), "12/20"),  # not in the future
+        ("On 2026-12-01 a worker fell.", date(2026, 12, 1), "2026-12-01"),
+    ],
+)
+def test_a_day_without_a_clock_time_is_a_day_never_a_midnight(text: str, day: date, words: str) -> None:
+    # ux_s14 #16: "this morning" was dated 00:00 (the third shift's), shown so and offered to Plex
+    found = extract(text, REPORTED)
+    assert (found.when, found.day, found.when_text) == (None, day, words)
+
+
+def test_a_clock_time_gives_its_day_too() -> None:
+    found = extract("Yesterday at 2315 hours a worker fell.", REPORTED)
+    assert (found.when, found.day) == (datetime(2026, 12, 3, 23, 15, tzinfo=UTC), date(2026, 12, 3))
 
 
 def test_when_keeps_the_reports_zone() -> None:

@@ -118,7 +118,10 @@ class Extraction:
     """Everything found in one narrative (each list in text order)."""
 
     when: datetime | None = None
+    """When it happened, only when the text gives a clock time (a day alone is `day`, never made a midnight)."""
     when_text: str | None = None
+    day: date | None = None
+    """The day it happened when the text names one ("this morning", "yesterday", "3/14") or a clock time implies it."""
     shift: str | None = None
     where: list[Mention] = field(default_factory=list)
     equipment: list[Mention] = field(default_factory=list)
@@ -196,24 +199,29 @@ def _day(text: str, reported: datetime) -> tuple[date, str] | None:
     return None
 
 
-def _when(text: str, reported: datetime) -> tuple[datetime | None, str | None]:
-    """The incident's time in the report's zone: a day and/or a clock time found in the text, else None.
+def _when(text: str, reported: datetime) -> tuple[datetime | None, date | None, str | None]:
+    """The incident's time in the report's zone when the text gives a clock time, the day it names or implies, and
+    the words they were read from; Nones when it says neither.
 
-    A clock time alone is on the report's day, or the day before when that would be in the future."""
+    A clock time alone is on the report's day, or the day before when that would be in the future. A day without a
+    clock time ("this morning", "last night") has no time: a midnight would be made up (ux_s14 #16: "this morning"
+    was dated 00:00, the third shift's, and offered to Plex as such)."""
     day, clock = _day(text, reported), _clock(text)
     if day is None and clock is None:
-        return None, None
-    at = clock[0] if clock else time(0, 0)
-    when = datetime.combine(day[0] if day else reported.date(), at, tzinfo=reported.tzinfo)
+        return None, None, None
+    words = " ".join(part[1] for part in (day, clock) if part)
+    if clock is None:
+        return None, day[0] if day else None, words
+    when = datetime.combine(day[0] if day else reported.date(), clock[0], tzinfo=reported.tzinfo)
     if day is None and when > reported:
         when -= timedelta(days=1)
-    return when, " ".join(part[1] for part in (day, clock) if part)
+    return when, when.date(), words
 
 
 def extract(narrative: str, reported: datetime, places: Sequence[Place] = ()) -> Extraction:
     """What the narrative says about when, where, equipment, body parts and PPE; `reported` (aware) is
     when the report was made, the reference for "yesterday" or a bare clock time."""
-    when, when_text = _when(narrative, reported)
+    when, day, when_text = _when(narrative, reported)
     shift_match = _SHIFT.search(narrative)
     where = _places(narrative, places)
     equipment: dict[str, Mention] = {}
@@ -256,6 +264,7 @@ def extract(narrative: str, reported: datetime, places: Sequence[Place] = ()) ->
     return Extraction(
         when=when,
         when_text=when_text,
+        day=day,
         shift=SHIFTS[shift_match.group(1).lower()] if shift_match else None,
         where=where,
         equipment=sorted(equipment.values(), key=lambda m: m.start),

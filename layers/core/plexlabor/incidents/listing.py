@@ -146,6 +146,14 @@ class ListedIncident:
         return confirmed.get("occurred_at") or self.report.get("occurred_at") or extraction.get("when")
 
     @property
+    def day_only(self) -> date | None:
+        """The day the text names without a clock time ("this morning") when nothing gives the time, else None."""
+        if self.happened is not None:
+            return None
+        day = (self.opening.payload.get("extraction") or {}).get("day")
+        return date.fromisoformat(day) if day else None
+
+    @property
     def workcenter(self) -> str | None:
         """As confirmed, as the form named it, else the first the text names."""
         confirmed = (self.decision.payload.get("confirmed") or {}) if self.decision is not None else {}

@@ -173,7 +173,9 @@ def _row(
     event = listed.event
     return {
         "id": listed.incident_id,
-        "when": page.local(happened or listed.opening.occurred_at),
+        "when": f"{day:%a %Y-%m-%d}, time not given"
+        if (day := listed.day_only)
+        else page.local(happened or listed.opening.occurred_at),
         "reported": page.local(listed.opening.occurred_at),
         "workcenter": listed.workcenter,
         "department": listed.department,

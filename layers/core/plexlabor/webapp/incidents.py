@@ -27,7 +27,7 @@ Registered on the web app's resolver by importing this module (the last lines of
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from functools import partial, wraps
 from typing import Any
 
@@ -164,7 +164,8 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "replaces": [_earlier(page, earlier, coder) for earlier in payload.get("replaces") or []],
         "asks_to_correct": [_asked(page, decided) for decided in payload.get("asks_to_correct") or []],
         "coder": coder,
-        "confirm": _confirm_defaults(event, decision, page.deps.zone),
+        "confirm": (confirm := _confirm_defaults(event, decision, page.deps.zone)),
+        "time_to_fill": "" if confirm["occurred_at"] else _time_to_fill(payload.get("extraction") or {}),
         "plex": _plex_state(page, event, decision),
         "confirmed": confirmed_decision(decision) if decision is not None else None,
         "choices": _choices() if coder else PlantChoices(),
@@ -354,6 +355,16 @@ def _confirm_defaults(event: AuditEvent, decision: AuditEvent | None, zone: tzin
     confirmed = {name: str(value or "") for name, value in (decision.payload.get("confirmed") or {}).items()}
     when = _moment(confirmed.get("occurred_at"), zone)
     return {**offered, **confirmed, "occurred_at": when.astimezone(zone).strftime("%Y-%m-%dT%H:%M") if when else ""}
+
+
+def _time_to_fill(extraction: dict[str, Any]) -> str:
+    """What the EHS lead is asked when the text names a day without a clock time and nothing else gives the time
+    (ux_s14 #16: "this morning" was offered as 00:00, to be written to Plex), else ""."""
+    day = extraction.get("day")
+    if not day or extraction.get("when"):
+        return ""
+    said = extraction.get("when_text") or "that day"
+    return f"The report says only “{said}” ({date.fromisoformat(day):%a %Y-%m-%d}): enter the time it happened."
 
 
 def _moment(text: str | None, zone: tzinfo) -> datetime | None:
