@@ -16,7 +16,7 @@ precision above the threshold is under 97 %.
 
 Printed per variant: accuracy, the CV curve, the errors among the most confident 70 %, that share's accuracy
 per fold (the spread), and for folds 4-8 the share / accuracy at the threshold chosen on all earlier folds
-(aiming at 97 %, as `train` does). Run by `make bench` (34 minutes on 2 shared cores at load 14-17).
+(aiming at 97 %, as `train` does). Run by `make bench` (34 minutes on 2 shared cores at load 4-17).
 """
 
 from __future__ import annotations
