@@ -76,6 +76,7 @@ from plexlabor.webapp.crewboard import (
     read_board,
     swap_refusal_text,
 )
+from plexlabor.webapp.crewgaps import board_link, plan_gaps
 from plexlabor.webapp.forecasts import MEASURES, ForecastIndex, ForecastScope, forecast_view
 from plexlabor.webapp.latest import IndexT, Latest
 from plexlabor.webapp.plantfilters import employee_problem
@@ -264,7 +265,12 @@ def _coverage_page(
         chosen = {**kept, "wc": key[0], "day": key[1].isoformat(), "shift": key[2]}
         return f"{page.base}/skills?{urlencode(chosen)}#cell"
 
-    view = coverage_view(index, scope, CoverageQuery(department, _number(query, "page"), cell), page.who, cell_link)
+    now = page.deps.review.clock()
+    # the crew plans' empty seats beside the cells (ux_s14 #1: "3 qualified of 2" where the plan left 2 seats empty)
+    plans = plan_gaps(page.deps.review.audit, page.viewer, now.astimezone(page.deps.zone).date(), now, index.days())
+    view = coverage_view(
+        index, scope, CoverageQuery(department, _number(query, "page"), cell), page.who, cell_link, plans
+    )
     # what became of each candidate's cross-training suggestion (waiting, approved, rejected, expired): one read
     trainings = read_training_states(
         page.deps.review.audit, page.deps.review.clock() - page.deps.review.queue.lookback, index.as_of, page.reader
@@ -288,6 +294,7 @@ def _coverage_page(
         scripts=chart_scripts(),
         generated=page.local(index.artifact.generated_at),
         cell_missing=cell is not None and view.cell is None,
+        board_link=board_link,
     )
 
 

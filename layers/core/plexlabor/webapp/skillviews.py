@@ -26,6 +26,7 @@ from plexlabor.skills.report import (
     TrainingRecommendation,
     Unqualified,
 )
+from plexlabor.webapp.crewgaps import PlanGap, PlanGaps
 from plexlabor.webapp.plantfilters import unknown_department
 from plexlabor.webapp.reports import CellKey, SkillsIndex
 from plexlabor.webapp.viewer import Reach
@@ -86,6 +87,8 @@ class HeatCell:
     qualified: int
     standard_hours: float
     url: str
+    plan: PlanGap | None = None
+    """The crew plan's empty seats there (`webapp.crewgaps`; None: none, or no plan)."""
 
 
 @dataclass
@@ -117,6 +120,10 @@ class CellDetail:
     on_leave: list[str]
     blocked: list[Blocked]
     cover: list[str]
+    planned: bool = False
+    """Whether a crew plan exists for the shift (the viewer's part of it)."""
+    plan: PlanGap | None = None
+    """Its empty seats at this workcenter (None: it fills every seat there, or there is no plan)."""
 
 
 @dataclass
@@ -170,10 +177,17 @@ def _visible(index: SkillsIndex, scope: Scope, department: str | None) -> list[s
 
 
 def coverage_view(
-    index: SkillsIndex, scope: Scope, query: CoverageQuery, who: Who, cell_link: Callable[[CellKey], str]
+    index: SkillsIndex,
+    scope: Scope,
+    query: CoverageQuery,
+    who: Who,
+    cell_link: Callable[[CellKey], str],
+    plans: PlanGaps | None = None,
 ) -> CoverageView:
     """The heatmap page: `HEATMAP_ROWS` workcenters a page (most hours at risk first) x every shift of
-    the horizon; bottlenecks and cross-training of the workcenters in view; the chosen cell's people."""
+    the horizon; bottlenecks and cross-training of the workcenters in view; the chosen cell's people; where a crew
+    plan exists (`plans`), the seats it left empty beside each cell."""
+    plans = plans or PlanGaps()
     visible = _visible(index, scope, query.department)
     pages = max(1, -(-len(visible) // HEATMAP_ROWS))
     page = min(max(query.page, 1), pages)
@@ -185,11 +199,12 @@ def coverage_view(
         cells: list[HeatCell | None] = []
         for x, (day, shift) in enumerate(columns):
             row = index.cells.get((wc, day, shift.id))
-            cell = None if row is None else _heat_cell(row, cell_link((wc, day, shift.id)))
+            plan = plans.of((index.code(wc), day, shift.code))
+            cell = None if row is None else _heat_cell(row, cell_link((wc, day, shift.id)), plan)
             cells.append(cell)
             if cell is not None:
                 value = [x, y, cell.hours_at_risk, cell.crew_needed, cell.qualified, cell.standard_hours]
-                points.append({"value": value, "url": cell.url})
+                points.append({"value": value, "url": cell.url, **({"plan": plan.words} if plan else {})})
         rows.append(HeatRow(wc, index.code(wc), index.department(wc), index.risk.get(wc, 0.0), cells))
     in_view = set(visible)
     scoped = [wc for wc in index.ranked if scope.workcenter(index, wc)]
@@ -213,15 +228,21 @@ def coverage_view(
         departments=sorted({d for wc in scoped if (d := index.department(wc))}),
         bottlenecks=_bottlenecks(index, in_view),
         training=_training(index, in_view, who),
-        cell=_cell(index, scope, query.cell, who) if query.cell else None,
+        cell=_cell(index, scope, query.cell, who, plans) if query.cell else None,
         first=(page - 1) * HEATMAP_ROWS + 1,
     )
 
 
-def _heat_cell(row: dict[str, Any], url: str) -> HeatCell:
-    """A coverage row as read (`CoverageRow` JSON) in the few numbers the heatmap shows."""
+def _heat_cell(row: dict[str, Any], url: str, plan: PlanGap | None) -> HeatCell:
+    """A coverage row as read (`CoverageRow` JSON) in the few numbers the heatmap shows, with the crew plan's empty
+    seats there."""
     return HeatCell(
-        float(row["hours_at_risk"]), int(row["crew_needed"]), int(row["qualified"]), float(row["standard_hours"]), url
+        float(row["hours_at_risk"]),
+        int(row["crew_needed"]),
+        int(row["qualified"]),
+        float(row["standard_hours"]),
+        url,
+        plan,
     )
 
 
@@ -273,7 +294,7 @@ def _missing_labels(index: SkillsIndex, workcenter_id: str, person: Unqualified)
     return labels
 
 
-def _cell(index: SkillsIndex, scope: Scope, key: CellKey, who: Who) -> CellDetail | None:
+def _cell(index: SkillsIndex, scope: Scope, key: CellKey, who: Who, plans: PlanGaps) -> CellDetail | None:
     if not scope.workcenter(index, key[0]):
         return None
     row = index.cell(key)
@@ -298,6 +319,8 @@ def _cell(index: SkillsIndex, scope: Scope, key: CellKey, who: Who) -> CellDetai
             for p in people.unqualified
         ],
         cover=[who(e) for e in people.cover],
+        planned=plans.has_plan(key[1], shift.code),
+        plan=plans.of((index.code(key[0]), key[1], shift.code)),
     )
 
 

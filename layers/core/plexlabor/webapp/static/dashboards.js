@@ -20,7 +20,8 @@
         formatter: function (p) {
           var v = p.data.value;
           return data.y[v[1]] + " · " + data.x[v[0]] + "<br>" + v[2].toFixed(1) + " h at risk of " +
-            v[5].toFixed(1) + " h<br>" + v[4] + " qualified of " + v[3] + " required";
+            v[5].toFixed(1) + " h<br>" + v[4] + " qualified of " + v[3] + " required" +
+            (p.data.plan ? "<br>" + p.data.plan : "");
         }
       },
       xAxis: { type: "category", data: data.x, splitArea: { show: true }, axisLabel: { rotate: 60, fontSize: 10 } },
