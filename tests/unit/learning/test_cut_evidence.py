@@ -56,8 +56,8 @@ def test_the_cut_stays_at_the_largest_rejected_magnitude_not_in_the_gap_above_it
     assert largest < cut.minimum < largest + 0.002 < 40
 
 
-# development seed 102's default plant, the early clock-ins decided in weeks 1-3 (its line: 25 min); 26.7 was rejected
-# by the coin or by a label the plant does not hold, and 19.1 upheld the same way
+# development seed 102's default plant, the early clock-ins its week-4 retrain trains on (its line: 25 min); 26.7 was
+# rejected by the coin or by a label the plant does not hold, and 19.1 upheld the same way
 SEED_102_REJECTED = [4.5, 13.6, 17.7, 19.0, 19.4, 21.0, 23.3, 24.1, 24.3, 26.7]
 SEED_102_UPHELD = [19.1, 27.3, 27.9, 29.1, 34.9, 38.2, 39.3, 40.3, 42.5, 45.1, 46.5, 48.5, 52.4]
 
