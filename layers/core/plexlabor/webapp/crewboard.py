@@ -336,10 +336,12 @@ class Board:
         return any(seat.state == logged for segments in self.shifts.values() for g in segments for seat in g.assigned)
 
     def people(self, shift: str, named: Callable[[str], str] = str) -> list[str]:
-        """Who the shift's plan counts on: the people of its live seats (`LIVE`), by `named` (a page's "Dana Smith
+        """Who the shift's plan counts on: the people of its live seats (`LIVE`) who are not off the shift (a call-off
+        that holds: ux_s14 #7, one called off stayed offered for a call-off again), by `named` (a page's "Dana Smith
         (E00042)": by name, then employee number; ids by default), then employee id."""
         found = {seat.item.employee_id for s in self.shifts.get(shift, ()) for seat in s.assigned if seat.state in LIVE}
-        return sorted((p for p in found if p), key=lambda p: (named(p).casefold(), p))
+        here = (p for p in found if p and self.called_off(shift, p) is None)
+        return sorted(here, key=lambda p: (named(p).casefold(), p))
 
     def called_off(self, shift: str, employee_id: str) -> CallOff | None:
         """The person's call-off of the shift that holds (None: none, or undone on the board)."""
@@ -1197,10 +1199,10 @@ def plan_call_off(
         raise CallOffRefusedError(f"{where} has no crew plan on the board.")
     if end <= now:
         raise CallOffRefusedError(f"{where} is over: nothing is left to re-plan.")
-    if employee_id not in board.people(shift):
-        raise CallOffRefusedError(f"{who(employee_id)} has no seat in the plan of {where} that you may see.")
     if known := board.called_off(shift, employee_id):
         raise CallOffRefusedError(f"{who(employee_id)} is already off {where} (since {local(known.at)}).", 409)
+    if employee_id not in board.people(shift):
+        raise CallOffRefusedError(f"{who(employee_id)} has no seat in the plan of {where} that you may see.")
     whole = read_board(read, day, None, now)
     shifts = whole.rest_of_day(shift, now) if span == "day" else [shift]
     return [
