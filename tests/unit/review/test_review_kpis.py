@@ -302,3 +302,24 @@ def test_codes_the_ehs_lead_corrected_are_an_override_not_an_approval() -> None:
     # Then the correction says the model's codes were wrong: the approve rate is one of two
     assert (row.approved, row.rejected, row.overridden) == (1, 0, 1)
     assert row.approve_rate == pytest.approx(0.5)
+
+
+def test_a_rejection_of_an_incident_nothing_was_proposed_for_is_not_the_models() -> None:
+    # An incident recorded with no coding model (model "none") rejected in the queue before that was refused
+    # (ux_s14 #8): /kpis read "Incident coding — none … Rejected 1 … Approve rate 0%"
+    store = InMemoryAuditStore()
+    payload = {"kind": "incident_coding", "confidence": 0.0, "severity": "medium", "codes": {}, "coding": []}
+    store.append(
+        recommendation_event(
+            "incident:i1",
+            "i1",
+            status=AuditStatus.PENDING_APPROVAL,
+            occurred_at=T0,
+            actor="E1",
+            model_version="none",
+            payload=payload,
+        )
+    )
+    _decide(store, "i1", T0 + timedelta(minutes=5), "EHS1", approve=False, resource="incident")
+    [row] = compute_kpis(store, clock=lambda: T0 + timedelta(days=1)).by_kind
+    assert (row.model, row.suggested, row.rejected, row.approved) == ("none", 1, 0, 0)

@@ -66,13 +66,13 @@ def test_an_item_nobody_decided_is_not_announced(lambda_context: Any) -> None:
 
 
 def test_a_decided_incident_is_named_by_its_workcenter_day_and_reporter(lambda_context: Any) -> None:
-    """L3 (ux113): not only "Approved: Incident coding. Next:" (one without codes can only be rejected here)."""
+    """L3 (ux113): not only "Approved: Incident coding. Next:" (an incident's codes are only rejected here)."""
     world = World()
     reject = {"action": "reject", "reason": "a duplicate of yesterday's report"}
     incident: dict[str, Any] = {
         "incident": {"kind": "injury", "narrative": "caught a finger"},
-        "codes": {},
-        "coding": [],
+        "codes": {"event_division": "6"},
+        "coding": [{"field": "event_division", "code": "6", "confidence": 0.5}],
     }
     recommendation(
         world,

@@ -260,9 +260,31 @@ def test_an_incident_without_codes_is_not_approved_from_the_queue(world: World, 
     assert incident_id in call_web(web, "GET", "/queue", EHS, lambda_context)["body"]
     page = call_web(web, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     assert "Codes confirmed" not in page and "Save the codes" in page
-    # and rejecting it (closing it without codes) is still possible
-    reject = {"action": "reject", "reason": "a duplicate report"}
-    assert call_web(web, "POST", f"/items/{incident_id}", EHS, lambda_context, form=reject)["statusCode"] == 303
+
+
+def test_an_incident_nothing_was_proposed_for_is_not_rejected_from_the_queue(world: World, lambda_context: Any) -> None:
+    # Given an incident recorded with no coding model in force (nothing proposed), waiting in the queue
+    deps = IncidentDeps(world.audit, None, clock=world.clock)
+    incident_id = log_incident(deps, IncidentReport(narrative=VAGUE), "E0001").incident_id
+    web = web_deps(world)
+    # Then its row shows no confidence figure ("0%" read as "certainly wrong": ux_s14 #8)
+    queue = str(call_web(web, "GET", "/queue", EHS, lambda_context)["body"])
+    [row] = [r.split("</tr>")[0] for r in queue.split("<tr")[1:] if incident_id in r.split("</tr>")[0]]
+    assert "nothing proposed" in row and "0%" not in row
+    # When the EHS lead rejects it from its item page, and in a bulk rejection from the queue
+    reject = {"action": "reject", "reason": "no codes"}
+    one = call_web(web, "POST", f"/items/{incident_id}", EHS, lambda_context, form=reject)
+    bulk = call_web(web, "POST", "/queue", EHS, lambda_context, form={"item": [incident_id], **reject})
+    # Then it is refused with the reason and the way to its page (code it, or set it aside), nothing decided
+    assert one["statusCode"] == 400
+    assert "nothing was proposed for this incident" in one["body"] and "code it, or set it aside" in one["body"]
+    assert f'href="/dev/incidents/{incident_id}"' in one["body"]
+    assert bulk["multiValueHeaders"]["Location"][0].endswith("decided=0&failed=0&own_page=1")
+    assert decision_of(world.audit, incident_id) is None
+    # and it still waits: in the queue, and "needs coding" in the incident list
+    assert incident_id in call_web(web, "GET", "/queue", EHS, lambda_context)["body"]
+    listed = str(call_web(web, "GET", "/incidents", EHS, lambda_context, query={"status": "waiting"})["body"])
+    assert incident_id in listed
 
 
 def test_without_a_model_the_page_says_one_plain_thing(world: World, lambda_context: Any) -> None:

@@ -62,7 +62,8 @@ class NothingToApproveError(ApprovalError):
 
 class NothingToConfirmError(ApprovalError):
     """An approval of an incident in the queue: its codes and what its text says are confirmed on the
-    incident's page, the one path that writes it to Plex (`approval.recommendations.CONFIRMED_KINDS`)."""
+    incident's page, the one path that writes it to Plex (`approval.recommendations.CONFIRMED_KINDS`); or a rejection
+    of one nothing was proposed for: it is coded (or set aside) on that page."""
 
     http_status = 400
 
@@ -144,6 +145,12 @@ class ReviewService:
                 return Outcome(item_id, decision.action.value)
             return self._decide_failed_approval(opening, viewer, action, reason, correction)
         decision = CallbackService.read_form(action, reason, viewer.user_id)
+        if decision.action is ApprovalAction.REJECT and item.kind == INCIDENT_CODING and not item.evidence.get("codes"):
+            raise NothingToConfirmError(  # ux_s14 #8: a rejected report with no codes fell out of every waiting view
+                "Not rejected: nothing was proposed for this incident (no coding model was in force), so there is "
+                "nothing to reject. Open the incident to code it, or set it aside there if it is not an incident "
+                "or a duplicate."
+            )
         if decision.action is ApprovalAction.APPROVE and item.kind == INCIDENT_CODING:
             raise NothingToConfirmError(
                 "Not approved: this incident has no codes to confirm (no coding model was in force). "

@@ -124,8 +124,8 @@ class ReviewItem(BaseModel):
         gain = self.evidence.get("coverage_gain_hours")
         if self.kind == "cross_training" and isinstance(gain, int | float):
             return f"would cover {gain:.1f} h at risk"
-        if self.kind == INCIDENT_CODING and (coded := _incident_confidences(self.evidence)):
-            return coded
+        if self.kind == INCIDENT_CODING:  # no figure when nothing was proposed (ux_s14 #8: "0%" read as "wrong")
+            return _incident_confidences(self.evidence) or "nothing proposed"
         return f"{self.confidence:.0%}"
 
     @property

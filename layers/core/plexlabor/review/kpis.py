@@ -282,11 +282,12 @@ def compute_kpis(
         if opening.status is not AuditStatus.PENDING_APPROVAL:
             row.decided_unsent += 1
             continue
-        if _overrides(event, swapped) and _proposed_nothing(opening, unproposed):
+        nothing_proposed = _proposed_nothing(opening, unproposed)
+        if _overrides(event, swapped) and nothing_proposed:
             row.coded_without_proposal += 1
         elif _overrides(event, swapped):
             row.overridden += 1
-        else:
+        elif not nothing_proposed:  # rejecting nothing is not the model's (ux_s14 #8: "Approve rate 0%", model none)
             row.approved += event.status is AuditStatus.APPROVED
             row.rejected += event.status is AuditStatus.REJECTED
         row.decision_minutes.append((event.occurred_at - opening.occurred_at).total_seconds() / 60)
