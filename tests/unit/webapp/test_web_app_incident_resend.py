@@ -240,3 +240,28 @@ def test_the_list_says_plex_holds_an_earlier_report_whose_correction_was_not_wri
     # Then the earlier report's row says Plex holds it, as its page and the resend's page do
     assert f"/incidents/{first}" in older
     assert "Plex holds this one (written before it was replaced)" in older
+
+
+def test_a_correction_request_is_not_confirmed_while_the_decided_report_stands(
+    world: World, lambda_context: Any
+) -> None:
+    # review_s14 L13: confirming the resend instead of correcting the decided report wrote a second incident record
+    # of the same event to Plex, while the trends count one
+    first = _send(world, sure=False, workcenter_code="PRESS4", shift_code="1")
+    web = web_deps(world)
+    assert call_web(web, "POST", f"/incidents/{first}", EHS, lambda_context, form=CONFIRM)["statusCode"] == 303
+    _writeback(world).apply(world.writebacks.sent[0], message_id="m-1")  # a dry run: Plex holds nothing
+    second = _send(world, sure=False, workcenter_code="PRESS4", shift_code="2")
+    # When the EHS lead saves codes on the resend
+    saved = call_web(web, "POST", f"/incidents/{second}", EHS, lambda_context, form=CONFIRM)
+    # Then nothing is saved or sent, and she is told to correct the decided report instead
+    assert saved["statusCode"] == 400
+    body = str(saved["body"])
+    assert "Not saved: this report asks you to correct" in body and "which stands as decided" in body
+    assert "a second record of it to Plex" in body and "set this one aside as a duplicate of it" in body
+    assert decision_of(world.audit, second) is None and len(world.writebacks.sent) == 1
+    # Once the decided report is set aside (it was not an incident after all), this one is coded as any other
+    aside = {"withdraw": "1", "ground": "not_incident", "reason": "a drill"}
+    assert call_web(web, "POST", f"/incidents/{first}", EHS, lambda_context, form=aside)["statusCode"] == 303
+    assert call_web(web, "POST", f"/incidents/{second}", EHS, lambda_context, form=CONFIRM)["statusCode"] == 303
+    assert decision_of(world.audit, second) is not None and len(world.writebacks.sent) == 2

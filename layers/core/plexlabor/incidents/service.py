@@ -13,9 +13,10 @@ which is closed as superseded once the resend is recorded (an `expired` event na
 it leaves the EHS queue, and its page refuses any decision (`replacement`). The closing takes the earlier report's
 next answer id (`withdrawal.answer_id`), as a decision and a withdrawal do, so of a resend, a withdrawal and a decision
 of the same report at the same moment the audit store's conditional write records one answer (`close_replaced`); a
-resend that finds the report withdrawn already is refused (`ResendRefused`), nothing recorded. A report the EHS lead (or the queue)
-decided is never replaced: the resend is recorded as a report of its own asking the EHS lead to correct it (payload
-`asks_to_correct`; ux_s13 #16), as a withdrawal is refused once decided.
+resend that finds the report withdrawn already is refused (`ResendRefused`), nothing recorded. A report the EHS lead
+(or the queue) decided is never replaced: the resend is recorded as a report of its own asking the EHS lead to correct
+it (payload `asks_to_correct`; ux_s13 #16), as a withdrawal is refused once decided; its codes are not confirmed while
+that report stands (`decided_standing`).
 
 `correct_codes` is the EHS lead's answer on the incident's page: the codes as they should be and what
 the text says as they confirm it (`read_confirmation`; an approval of the coding, with both); she may
@@ -562,6 +563,14 @@ def decision_of(audit: AuditStore, identifier: str) -> AuditEvent | None:
     """The incident's newest decision (the one that holds), or None."""
     decisions = decisions_of(audit, identifier)
     return decisions[-1] if decisions else None
+
+
+def decided_standing(audit: AuditStore, event: AuditEvent) -> list[str]:
+    """The decided reports this resend asks the EHS lead to correct (`asks_to_correct`) that still stand (not
+    withdrawn, set aside or replaced): while one does, this report is the same event, and its codes are not confirmed
+    (review_s14 L13: confirming it wrote a second incident record of that event to Plex, while the trends count one)."""
+    named = [str(decided) for decided in event.payload.get("asks_to_correct") or []]
+    return [decided for decided in named if not any(called_back(e) for e in _own_events(audit, decided))]
 
 
 class CodeCorrectionError(ValueError):

@@ -50,6 +50,7 @@ from plexlabor.incidents.service import (
     confirmation_defaults,
     confirmed_decision,
     correct_codes,
+    decided_standing,
     decisions_of,
     opening,
     read_codes,
@@ -590,6 +591,13 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
             raise CodeCorrectionError(
                 f"Plex holds the earlier report ({'; '.join(held)}) that this one replaces: tick the box to write this "
                 "corrected report to Plex as a record of its own (and withdraw the earlier record in Plex)"
+            )
+        standing = decided_standing(page.deps.review.audit, found)
+        if asked := [earlier["name"] for earlier in context["asks_to_correct"] if earlier["id"] in standing]:
+            raise CodeCorrectionError(
+                f"Not saved: this report asks you to correct {'; '.join(asked)}, which stands as decided. It is the "
+                "same event: saving codes here would write a second record of it to Plex. Correct that report on its "
+                "page, then set this one aside as a duplicate of it"
             )
         codes = read_codes(form, _near_miss(found))
         confirmed = read_confirmation(form, page.deps.zone, page.deps.review.clock(), _choices())
