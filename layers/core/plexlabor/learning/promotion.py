@@ -21,7 +21,9 @@
   promotion's recall against its model in force) not below 1 - `tolerance` (so the tolerance is spent once,
   not once a week), and the held-out decisions agree with the
   model in force's routing not much less than the training ones did (a batch decided at random drops
-  the agreement: comparing two models on noisy labels alone lets one win by chance); otherwise it stays
+  the agreement: comparing two models on noisy labels alone lets one win by chance), it stops sending no
+  type's upheld decided findings beyond noise (`types_dropped`) and none of the newest undecided findings the
+  model in force sends of a type the plant upholds as often as not (`undecided_dropped`); otherwise it stays
   a shadow candidate. A refused candidate is tried once more as `by_type` (the model in force with the
   candidate's routing of only the types `adoptable_types` finds better on the newest decisions and worse
   on neither window), then, if its cuts differ from the model in force's, as `with_cuts` (the model in
@@ -534,6 +536,36 @@ def types_dropped(
     }
 
 
+def undecided_dropped(
+    candidate: ScorerModel,
+    incumbent: ScorerModel,
+    undecided: Sequence[Finding],
+    decided: Sequence[Finding],
+    gate: GateSettings,
+) -> dict[str, tuple[int, float]]:
+    """Per finding type, (count, upheld share) of the `undecided` findings the model in force sends and the
+    candidate does not, for the types the plant's `decided` findings uphold at least as often as not: the share is
+    the Laplace estimate (u + 1) / (n + 2), the mean of the Beta(1 + u, 1 + r) posterior of the type's upheld
+    share (1/2 for a type nobody decided). `types_dropped` sees only what was decided, so a candidate can stop
+    sending findings nobody decided (the week's findings the pilot scope held, or ones the model in force would
+    send now that an older one routed) unseen; their own verdict is unknown, the type's is the best estimate.
+
+    Refused, not kept sent: keeping them sent would be a routing constraint in the validator (the model in force's
+    routing of each type beside the candidate's); refusing is one more reason on the same gate, the fallbacks
+    (`by_type`, `with_cuts`) are tried on it too, and a type supervisors reject more often than not is never held."""
+    verdicts: dict[str, list[bool]] = {}
+    for row in decided:
+        verdicts.setdefault(row.anomaly_type.value, []).append(approved(row))
+    dropped: dict[str, int] = {}
+    for row in undecided:
+        if sends(incumbent, row, gate.review_threshold) and not sends(candidate, row, gate.review_threshold):
+            dropped[row.anomaly_type.value] = dropped.get(row.anomaly_type.value, 0) + 1
+    shares = {
+        anomaly: (sum(verdicts.get(anomaly, [])) + 1) / (len(verdicts.get(anomaly, [])) + 2) for anomaly in dropped
+    }
+    return {anomaly: (count, shares[anomaly]) for anomaly, count in sorted(dropped.items()) if shares[anomaly] >= 0.5}
+
+
 def _recall_lower(candidate: Metrics, incumbent: Metrics, gate: GateSettings) -> bool:
     return candidate.counted_recall < incumbent.counted_recall - gate.tolerance - EPSILON
 
@@ -546,6 +578,7 @@ def decide(
     on_training: tuple[Metrics, Metrics] | None = None,
     kept: float = 1.0,
     dropped: dict[str, dict[str, tuple[int, int]]] | None = None,
+    not_decided: dict[str, tuple[int, float]] | None = None,
 ) -> Verdict:
     """`before`: the model in force on the training decisions (the agreement check); None: not checked.
     `on_training`: (candidate, model in force) on the training decisions, whose upheld findings the candidate
@@ -553,7 +586,9 @@ def decide(
     no finding of the kind a refit stops sending). `kept`: the recall the models in force since the first one
     kept (`recall_kept`): the tolerance is spent once along the chain of models, not once a week (a candidate
     that keeps every upheld finding the model in force sends is not held to it). `dropped`: per window
-    (`held_out`, `training`), the types whose upheld findings the candidate stops sending (`types_dropped`)."""
+    (`held_out`, `training`), the types whose upheld findings the candidate stops sending (`types_dropped`).
+    `not_decided`: the types of the newest window's undecided findings it stops sending that the plant's
+    decisions uphold at least as often as not (`undecided_dropped`)."""
     reasons = []
     if before is not None and incumbent.agreement < before.agreement - gate.max_agreement_drop - EPSILON:
         reasons.append(
@@ -589,4 +624,9 @@ def decide(
             f"sending, more than decision noise explains"
             for anomaly, (upheld, decided) in types.items()
         )
+    reasons.extend(
+        f"of the newest findings nobody decided, {anomaly}: it stops sending {count} the model in force sends, "
+        f"of a type the plant's decisions uphold {share:.2f} of the time (Laplace estimate)"
+        for anomaly, (count, share) in (not_decided or {}).items()
+    )
     return Verdict(not reasons, tuple(reasons))

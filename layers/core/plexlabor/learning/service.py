@@ -15,7 +15,9 @@ The request is an EventBridge scheduled event (weekly by default); `detail` may 
    there counts as not upheld), not counting as recall lost the upheld findings of types the plant's
    decisions reject (`promotion.rarely_upheld`: decision noise), its recall checked on the training decisions
    too and against what the models in force since the first one already gave up (the card's `recall_kept`,
-   read back from the model in force's card); a refused candidate is tried again as
+   read back from the model in force's card), and refused if it stops sending any of that window's undecided
+   findings the model in force sends of a type the plant's decisions uphold as often as not
+   (`promotion.undecided_dropped`); a refused candidate is tried again as
    the model in force with the candidate's routing of only the types the newest decisions show better
    and neither window worse (`promotion.adoptable_types`, `promotion.by_type`), then, if its cuts are new,
    as the model in force with those cuts (`promotion.with_cuts`); the refused one's metrics go in the card,
@@ -63,6 +65,7 @@ from plexlabor.learning.promotion import (
     shadow_live,
     split,
     types_dropped,
+    undecided_dropped,
     with_cuts,
 )
 from plexlabor.learning.wiring import Dependencies
@@ -231,7 +234,10 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
             "training": types_dropped(model, incumbent, train, gate),
         }
 
-    verdict = decide(mine, theirs, gate, before, on_training, kept, dropped(candidate))
+    def not_decided(model: ScorerModel) -> dict[str, tuple[int, float]]:
+        return undecided_dropped(model, incumbent, not_decided_recently, rows, gate)
+
+    verdict = decide(mine, theirs, gate, before, on_training, kept, dropped(candidate), not_decided(candidate))
     refused: dict[str, Any] | None = None
     type_notes = adoptable_types(
         candidate, incumbent, TypeWindow(train, not_decided_before), TypeWindow(held, not_decided_recently), gate, noise
@@ -245,7 +251,9 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
     for fallback in fallbacks:
         fallback_metrics = evaluate(fallback, held, gate.review_threshold, not_decided_recently, noise)
         on_training = (evaluate(fallback, train, gate.review_threshold, noise_types=noise), theirs_trained)
-        fallback_verdict = decide(fallback_metrics, theirs, gate, before, on_training, kept, dropped(fallback))
+        fallback_verdict = decide(
+            fallback_metrics, theirs, gate, before, on_training, kept, dropped(fallback), not_decided(fallback)
+        )
         if fallback_verdict.promote and fallback.version != incumbent.version:
             refused = {"version": candidate.version, "metrics": mine.to_json(), "reasons": list(verdict.reasons)}
             candidate, mine, verdict = fallback, fallback_metrics, fallback_verdict
@@ -272,6 +280,10 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
         "cuts": cut_notes,
         "by_type": type_notes,
         "rarely_upheld": sorted(noise),
+        "undecided_dropped": {
+            anomaly: {"count": n, "upheld_share": round(share, 4)}
+            for anomaly, (n, share) in not_decided(candidate).items()
+        },
         "gate": {
             "review_threshold": gate.review_threshold,
             "recall_tolerance": gate.tolerance,
