@@ -104,7 +104,7 @@ def test_a_planner_decides_the_removal_as_they_decide_crew_assignments(world: Wo
     deps = _accept_and_call_off(world, lambda_context)
     removal = _removal_id(world)
     row = _row(_board(deps, lambda_context, FORM), "E0042", "WC-10")
-    assert f'href="/dev/items/{removal}"' in row and "Waiting for" not in _text(row)
+    assert f'href="/dev/items/{removal}?back=' in row and "Waiting for" not in _text(row)
     queue = _text(str(call_web(deps, "GET", "/queue", PLANNER, lambda_context)["body"]))
     assert "Remove E0042 from WC-10 shift 1 in Plex (called off at 04:40)" in queue
     assert call_web(deps, "GET", f"/items/{removal}", HR, lambda_context)["statusCode"] == 404  # not HR's kind
@@ -125,7 +125,7 @@ def test_the_supervisor_approves_it_in_the_queue_and_it_goes_to_plex(world: Worl
         "E0042",
         "WC-10",
     )
-    assert f'href="/dev/items/{removal}"' in row
+    assert f'href="/dev/items/{removal}?back=' in row
     queue = str(call_web(deps, "GET", "/queue", SUPERVISOR, lambda_context)["body"])
     assert "Remove E0042 from WC-10 shift 1 in Plex (called off at 04:40)" in _text(queue)
     page = _text(str(call_web(deps, "GET", f"/items/{removal}", SUPERVISOR, lambda_context)["body"]))

@@ -48,6 +48,7 @@ from plexlabor.audit.events import ran_out, withdrawal
 from plexlabor.audit.validations import ValidationCounts
 from plexlabor.crew.claims import ClaimRefusedError, SeatClaims
 from plexlabor.crew.messages import ReplanSender, people_in
+from plexlabor.crew.suggestions import CREW_KINDS
 from plexlabor.incidents.listing import IncidentLog
 from plexlabor.incidents.withdrawal import closing_words
 from plexlabor.learning.events import model_story
@@ -107,14 +108,20 @@ RETURN_PAGES = frozenset({"/crew"})
 """Pages whose decision forms come back to them (`next`); any other `next` is ignored (no open redirect)."""
 
 
-def back_to(next_value: str, done: str) -> str | None:
-    """The page `next_value` names, if one of `RETURN_PAGES`, with `done` added: its query read and encoded
-    again (a raw CR/LF cannot reach the Location header; a fragment is dropped); None for any other."""
-    parts = urlsplit(next_value)
+def return_page(value: str) -> str | None:
+    """The page `value` names, if one of `RETURN_PAGES`: its path and its query read and encoded again, less `done`
+    (a raw CR/LF cannot reach a link or the Location header; a fragment is dropped); None for any other."""
+    parts = urlsplit(value)
     if parts.scheme or parts.netloc or parts.path not in RETURN_PAGES:
         return None
-    query = [(name, value) for name, value in parse_qsl(parts.query) if name != "done"]
-    return f"{parts.path}?{urlencode([*query, ('done', done)])}"
+    query = [(name, text) for name, text in parse_qsl(parts.query) if name != "done"]
+    return f"{parts.path}?{urlencode(query)}" if query else parts.path
+
+
+def back_to(next_value: str, done: str) -> str | None:
+    """The page `next_value` names, if one of `RETURN_PAGES` (`return_page`), with `done` added; None for any other."""
+    page = return_page(next_value)
+    return None if page is None else f"{page}{'&' if '?' in page else '?'}{urlencode({'done': done})}"
 
 
 class WebAppSettings(CallbackSettings, PilotSettings, ReportSettings):
@@ -623,7 +630,9 @@ def item(item_id: str) -> Response[str]:
     if found.kind == PUNCH and page.deps.review.workflow_failed(item_id):
         flash = {"level": "error", "text": WORKFLOW_FAILED}
     decided = _decided_line(page, _query().get("decided"))
-    return _item_page(page, found, flash=flash, decided=decided, trail=trail(events, item_id, page.shown))
+    # opened from the crew board (ux_s14 #6): its link leads back there, and its decision comes back to it
+    back = return_page(_query().get("back") or "")
+    return _item_page(page, found, flash=flash, decided=decided, trail=trail(events, item_id, page.shown), back=back)
 
 
 def _decided_line(page: Page, item_id: str | None) -> str | None:
@@ -728,8 +737,17 @@ def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any)
         editable=_editable(found, page.deps.zone),
         guidance=_job_code_guidance(page, [found]),
         removes=_removed_seat(page, found),
+        board=_on_the_board(found),
         **context,
     )
+
+
+def _on_the_board(item: ReviewItem) -> str | None:
+    """The crew board's page of a crew suggestion's or removal's shift (ux_s14 #6: the item page had no way there, nor
+    to the seat's Swap); None for any other item."""
+    if item.kind not in (*CREW_KINDS, CREW_REMOVAL) or item.day is None or not item.shift:
+        return None
+    return f"/crew?{urlencode({'day': item.day.isoformat(), 'shift': item.shift})}"
 
 
 def _removed_seat(page: Page, item: ReviewItem) -> dict[str, str] | None:
@@ -782,7 +800,8 @@ def decide(item_id: str) -> Response[str]:
                 status, link = 409, {"path": f"/items/{item_id}", "label": "Open the suggestion"}
                 message = f"{message} Your {ACTION_WORDS.get(action, 'decision')} was not recorded."
             return page.render("message.html", status, title="Not decided", page="item", message=message, back=link)
-        return _item_page(page, found, status_for(error), flash=_error(message), reason=reason, typed=typed)
+        back = return_page((form.get("next") or [""])[0])
+        return _item_page(page, found, status_for(error), flash=_error(message), reason=reason, typed=typed, back=back)
     logger.info("decision", item_id=item_id, action=outcome.action)
     back = back_to((form.get("next") or [""])[0], str(outcome.action))
     if back is not None:  # a page that decides in place gets the person back to it
