@@ -158,6 +158,9 @@ class Need(StrEnum):
     BEDROCK = "bedrock"
     """Amazon Bedrock's Converse API on the configured foundation model only (`plexlabor:copilotBedrockModelId`):
     bedrock:InvokeModel on that model's ARN and `COPILOT_BEDROCK_MODEL_ID`; nothing when it is not configured."""
+    SPOKEN_REPORTS = "spoken-reports"
+    """Knows whether spoken incident reports are transcribed (no grant: the web app's report form offers a
+    recording only then): `INCIDENT_TRANSCRIBE_LANGUAGE` when configured."""
     TRANSCRIBE = "transcribe"
     """Amazon Transcribe batch jobs on recordings in the artifacts bucket (`plexlabor.incidents.transcribe`):
     transcribe:StartTranscriptionJob with the transcript written under its prefix of the bucket only,
@@ -442,6 +445,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             Need.SIGN_IN,
             Need.PILOT_SCOPE,
             Need.PEOPLE_NAMES,
+            Need.SPOKEN_REPORTS,  # the incident form offers a recording only when incident_log transcribes it
             BucketAccess.read(SKILLS_REPORTS_PREFIX),  # the dashboards read skills_daily's report
             BucketAccess.read("models/forecast/"),  # and forecast_nightly's run (plexlabor.forecast.artifacts)
             BucketAccess.read(ANALYTICS_REPORTS_PREFIX),  # and analytics_nightly's scores (/analytics)

@@ -160,3 +160,13 @@ def test_a_malformed_language_is_refused_naming_the_setting(language: str) -> No
 
 def test_incident_log_outlives_the_transcription_wait_within_api_gateways_limit() -> None:
     assert DEFAULT_WAIT_S < INCIDENT_LOG.timeout_s <= 29
+
+
+def test_the_web_app_knows_the_language_to_offer_a_recording_and_may_not_transcribe() -> None:
+    # ux_s14 #18: the web app's report form offered a recording where nothing transcribes it
+    web_app = next(spec for spec in FUNCTION_SPECS if spec.name == "web_app")
+    configured = resolve_environment(web_app, ConfigValues(DeployConfig(incident_transcribe_language="de-DE")))
+    unset = resolve_environment(web_app, ConfigValues(DeployConfig()))
+    assert configured[env.INCIDENT_TRANSCRIBE_LANGUAGE] == "de-DE"
+    assert env.INCIDENT_TRANSCRIBE_LANGUAGE not in unset
+    assert Need.TRANSCRIBE not in web_app.needs  # no transcribe:* grant (test_only_incident_log_may_use_transcribe)

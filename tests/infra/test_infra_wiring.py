@@ -60,12 +60,13 @@ INTAKE_SETTINGS: dict[str, str] = {
     "incident_retrain": "plexlabor.incidents.wiring:RetrainEnvSettings",
 }
 """The pydantic settings model each function's dependencies are built from (its capability's wiring)."""
-SECOND_SETTINGS: dict[str, str] = {
-    "web_app": "plexlabor.webapp.auth:SignInSettings",
-    "forecast_refresh": "plexlabor.skills.wiring:SkillsDailySettings",
+SECOND_SETTINGS: dict[str, tuple[str, ...]] = {
+    "web_app": ("plexlabor.webapp.auth:SignInSettings", "plexlabor.incidents.spoken:SpokenReportSettings"),
+    "forecast_refresh": ("plexlabor.skills.wiring:SkillsDailySettings",),
 }
-"""A second model a function reads: the web app's sign-in routes build their own (they need no table);
-forecast_refresh refreshes the skill coverage too (`plexlabor.intraday`), with skills_daily's wiring."""
+"""Other models a function reads: the web app's sign-in routes build their own (they need no table), and its
+incident form reads whether recordings are transcribed; forecast_refresh refreshes the skill coverage too
+(`plexlabor.intraday`), with skills_daily's wiring."""
 
 LOCAL_ONLY = {env.PLANT_DIR, f"{env.PLEX_PREFIX}DATASOURCE_BASE_URL"}
 """The local runtime may read labor data from a plant folder instead of Plex, and reads the Data Source
@@ -80,8 +81,12 @@ it gives none of these, so it runs plant-wide and flagged. Reported to its owner
 gives them (the test fails on a gap that no longer exists)."""
 
 
-def _settings_model(name: str, models: dict[str, str] = INTAKE_SETTINGS) -> type[BaseModel]:
-    module, attribute = models[name].split(":")
+def _settings_model(name: str) -> type[BaseModel]:
+    return _model(INTAKE_SETTINGS[name])
+
+
+def _model(path: str) -> type[BaseModel]:
+    module, attribute = path.split(":")
     model: type[BaseModel] = getattr(importlib.import_module(module), attribute)
     return model
 
@@ -114,7 +119,7 @@ def test_every_handled_function_is_checked() -> None:
 def test_intake_handlers_get_every_variable_they_require_and_none_they_ignore(
     synthesized: Synthesized, name: str
 ) -> None:
-    models = [_settings_model(name)] + ([_settings_model(name, SECOND_SETTINGS)] if name in SECOND_SETTINGS else [])
+    models = [_settings_model(name), *(_model(path) for path in SECOND_SETTINGS.get(name, ()))]
     given = _stack_env(synthesized, name)
     own = {n for n in given if n not in COMMON_SOURCES and not n.startswith(env.PLEX_PREFIX)}
     reads = set().union(*(_reads(model) for model in models))

@@ -243,3 +243,14 @@ def test_without_transcription_the_form_goes_to_the_incident_saying_the_recordin
     [location] = response["multiValueHeaders"]["Location"]
     path, query = location.split("?")
     assert query == "reported=1&recording=unused" and opening(deps.audit, path.rsplit("/", 1)[1]) is not None
+
+
+@pytest.mark.parametrize("transcribed", [False, True])
+def test_a_refused_form_offers_a_recording_only_where_it_is_transcribed(
+    heard: list[tuple[bytes, str]], transcribed: bool
+) -> None:
+    # ux_s14 #18: the form offered a recording that this deployment could not use; the operator learnt it after sending
+    deps = _deps(heard) if transcribed else IncidentDeps(InMemoryAuditStore(), None)
+    response = _post_form(deps, [b'Content-Disposition: form-data; name="narrative"\r\n\r\nHand injury at press 4.'])
+    assert response["statusCode"] == 400  # no kind chosen: the form again
+    assert ('name="audio"' in str(response["body"])) is transcribed

@@ -45,6 +45,7 @@ from plexlabor.incidents.registry import PREFIX as MODELS_PREFIX
 from plexlabor.incidents.registry import IncidentModels, ModelInForce
 from plexlabor.incidents.retrain import RetrainDeps
 from plexlabor.incidents.service import IncidentDeps, KeptPlantChoices, PlantChoices, readable_shifts
+from plexlabor.incidents.spoken import SpokenReportSettings
 from plexlabor.incidents.trends import REPORT_PREFIX
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactSettings, RequiredArtifactSettings
@@ -58,9 +59,8 @@ PACKAGED_MODEL = Path(__file__).with_name("oiics_model.pkl")
 """Trained by `make incidents-model` (git-ignored; `make layers` ships it in the core layer)."""
 
 
-class IncidentSettings(PlexSourceSettings, PilotSettings, ArtifactSettings):
+class IncidentSettings(PlexSourceSettings, PilotSettings, ArtifactSettings, SpokenReportSettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
-    transcribe_language: str | None = Field(default=None, alias=env.INCIDENT_TRANSCRIBE_LANGUAGE)
 
 
 def transcriber(settings: IncidentSettings) -> Callable[[bytes, str], str] | None:

@@ -34,10 +34,14 @@ def form_context(
     choices: PlantChoices,
     typed: Mapping[str, str] | None = None,
     problems: list[str] | None = None,
+    *,
+    spoken: bool,
 ) -> dict[str, Any]:
     """What `incident_form.html` needs beside the layout: the latest time it takes (now, plant time), the
-    plant's values to choose from, what was typed and the problems."""
+    plant's values to choose from, what was typed and the problems, and whether a recording is transcribed here
+    (`spoken`: the form offers one only then; ux_s14 #18: an operator learnt after sending that it was not)."""
     return {
+        "spoken": spoken,
         "title": TITLE,
         "page": "incidents",
         "latest": now.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
@@ -56,6 +60,13 @@ def refused_form_page(refusal: FormRefusal, deps: IncidentDeps) -> Response[str]
         zone=str(deps.zone),
         scope=deps.scope,
         who=lambda person: person or "",
-        **form_context(deps.zone, deps.clock(), deps.plant_choices(), refusal.typed, refusal.problems),
+        **form_context(
+            deps.zone,
+            deps.clock(),
+            deps.plant_choices(),
+            refusal.typed,
+            refusal.problems,
+            spoken=deps.transcribe is not None,
+        ),
     )
     return Response(status_code=refusal.status, content_type=CONTENT_TYPE, body=body, headers=dict(SECURITY_HEADERS))

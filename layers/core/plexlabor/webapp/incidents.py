@@ -59,6 +59,7 @@ from plexlabor.incidents.service import (
     record_unqueued,
     replacement,
 )
+from plexlabor.incidents.spoken import SpokenReportSettings
 from plexlabor.incidents.withdrawal import (
     MISTAKE,
     SET_ASIDE,
@@ -427,10 +428,15 @@ def _choices() -> PlantChoices:
         return PlantChoices()
 
 
+spoken_reports = PerEnvironment(SpokenReportSettings, lambda settings: bool(settings.transcribe_language))
+"""Whether incident_log transcribes a recording in this environment (the form offers one only then)."""
+
+
 @app.get("/incidents/new")
 def incident_form() -> Response[str]:
     page = Page(_deps())
-    return page.render("incident_form.html", **form_context(page.deps.zone, page.deps.review.clock(), _choices()))
+    context = form_context(page.deps.zone, page.deps.review.clock(), _choices(), spoken=spoken_reports())
+    return page.render("incident_form.html", **context)
 
 
 IncidentPage = Callable[[Page, str, AuditEvent], Response[str]]
