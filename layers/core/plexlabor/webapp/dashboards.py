@@ -44,7 +44,7 @@ from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage, ReplanSende
 from plexlabor.platform.clock import outside_dates
 from plexlabor.platform.observability import logger
 from plexlabor.review.items import ReviewItem, item_from_event
-from plexlabor.review.queue import Role, Viewer
+from plexlabor.review.queue import Filters, Role, Viewer
 from plexlabor.skills.publish import training_proposal
 from plexlabor.webapp.app import (
     CONTENT_TYPE,
@@ -79,7 +79,7 @@ from plexlabor.webapp.crewboard import (
 from plexlabor.webapp.crewgaps import board_link, plan_gaps
 from plexlabor.webapp.forecasts import MEASURES, ForecastIndex, ForecastScope, forecast_view
 from plexlabor.webapp.latest import IndexT, Latest
-from plexlabor.webapp.plantfilters import employee_problem
+from plexlabor.webapp.plantfilters import employee_problem, queue_unknowns
 from plexlabor.webapp.reports import CellKey, SkillsIndex
 from plexlabor.webapp.skillviews import (
     CAUSES,
@@ -554,6 +554,40 @@ def _no_board(page: Page, query: dict[str, str], problem: str) -> Response[str]:
     return page.render("message.html", 400, title="Crew board", page="crew", message=f"Day: {problem}.", back=back)
 
 
+def _unknown_board_filters(
+    page: Page, query: dict[str, str], board: Board, workcenters: dict[str, str | None]
+) -> dict[str, str]:
+    """The board's shift and department (`dept`) that name none of the plant, by query name, in words (ux_s14 #3: an
+    unknown shift showed shift 1, an unknown department the whole shift): the queue's check
+    (`plantfilters.queue_unknowns`: the people directory's departments and default shifts), with the board's own
+    shifts, its suggestions' and its workcenters' departments (skills_daily's report) and the viewer's known too."""
+    shift, asked = _text(query, "shift"), _text(query, "dept")
+    department = None if asked == ALL_DEPARTMENTS else asked
+    if (shift is None or shift in board.shifts) and department is None:
+        return {}
+    items = [seat.item for segments in board.shifts.values() for s in segments for seat in (*s.assigned, *s.short)]
+    known = {d for d in workcenters.values() if d} | {
+        s.department for g in board.shifts.values() for s in g if s.department
+    }
+    return queue_unknowns(
+        Filters(department=department, shift=shift),
+        None,
+        page.deps.people.directory,
+        items,
+        known | page.viewer.departments,
+    )
+
+
+def _unknown_board(page: Page, query: dict[str, str], day: date, unknown: dict[str, str]) -> Response[str]:
+    """400: the board's shift or department names none of the plant (`unknown`, in words); back to the day's board
+    with the query's other filters."""
+    left_out = {{"shift": "shift", "department": "dept"}[field] for field in unknown}
+    kept = {name: query[name][:64] for name in ("shift", "dept", "wc") if query.get(name) and name not in left_out}
+    back = {"path": f"/crew?{urlencode({'day': day.isoformat()} | kept)}", "label": "Back to the crew board"}
+    message = " ".join(unknown.values())
+    return page.render("message.html", 400, title="Crew board", page="crew", message=message, back=back)
+
+
 def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: str | None = None) -> Response[str]:
     """The board `query` asks for (day, shift, department, workcenter), with what a form did on top (`done`; a
     refusal's own words, answered with `status`)."""
@@ -572,6 +606,8 @@ def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: st
     read = reader.day(day, now, fresh=done is not None)
     workcenters = _workcenter_departments(page.deps)
     board = read_board(read, day, page.viewer, now, workcenters)
+    if unknown := _unknown_board_filters(page, query, board, workcenters):
+        return _unknown_board(page, query, day, unknown)
     # a seat offers those a swap would not refuse, checked as `plan_swap` checks: on the whole board (a supervisor's
     # candidate may be accepted in a seat the supervisor does not see)
     whole = board if page.viewer.roles & {Role.ADMIN, Role.PLANNER} else read_board(read, day, None, now)
