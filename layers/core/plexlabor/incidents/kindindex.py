@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from plexlabor.approval.recommendations import INCIDENT_CODING
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, AuditStore
-from plexlabor.audit.events import format_audit_time
+from plexlabor.audit.events import format_audit_time, withdrawal
 from plexlabor.audit.paging import read_to_end
-from plexlabor.incidents.withdrawal import called_back
+from plexlabor.incidents.withdrawal import DUPLICATE, called_back, ground_of
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,8 @@ class Outcome:
     opening: AuditEvent | None = None
     decision: AuditEvent | None = None
     called_back: bool = False
+    duplicate_of: str | None = None
+    """The report it was set aside as a duplicate of, when it was."""
 
     @property
     def approved(self) -> AuditEvent | None:
@@ -91,29 +93,44 @@ def outcomes(events: Iterable[AuditEvent]) -> dict[str, Outcome]:
             continue
         now = found.get(item, Outcome())
         if event.event_type is AuditEventType.RECOMMENDATION and now.opening is None:
-            found[item] = Outcome(event, now.decision, now.called_back)
+            found[item] = replace(now, opening=event)
         elif event.event_type is AuditEventType.DECISION:
-            found[item] = Outcome(now.opening, event, now.called_back)
+            found[item] = replace(now, decision=event)
         elif called_back(event):
-            found[item] = Outcome(now.opening, now.decision, True)
+            duplicate_of = (withdrawal(event) or {}).get("duplicate_of") if ground_of(event) == DUPLICATE else None
+            found[item] = replace(now, called_back=True, duplicate_of=str(duplicate_of) if duplicate_of else None)
     return found
+
+
+def _set_aside_first(item: str, outcome: Outcome, found: Mapping[str, Outcome]) -> bool:
+    """Whether `item` is the older of two reports set aside as duplicates of each other at the same moment (each
+    request read the other as standing: review_s14 L6), which is counted as the one that stands."""
+    other = found.get(outcome.duplicate_of or "")
+    if other is None or other.duplicate_of != item:
+        return False
+
+    def age(report: str, of: Outcome) -> tuple[str, str]:
+        return (of.opening.event_sk if of.opening is not None else "", report)
+
+    return age(item, outcome) < age(str(outcome.duplicate_of), other)
 
 
 def counted(found: Mapping[str, Outcome]) -> dict[str, Outcome]:
     """The incidents of `found` the trends and the training rows count: not called back, and not a resend asking the
     EHS lead to correct a decided report (`Outcome.asks_to_correct`) while that report stands, as it is the same event,
     counted once as the decided report (counted in its place once each report it names is called back; one with no
-    event in `found` is taken to stand). A corrected resend whose earlier report still stands (the write that closes
+    event in `found` is taken to stand). Of two reports set aside as duplicates of each other, the older is counted
+    (`_set_aside_first`). A corrected resend whose earlier report still stands (the write that closes
     it failed after the resend was recorded, or the EHS lead decided it meanwhile: review_s14 L1) is the same event
     too, counted once as the earlier report until that one is closed."""
 
     def stands(item: str) -> bool:
-        return item not in found or not found[item].called_back
+        return item not in found or not found[item].called_back or _set_aside_first(item, found[item], found)
 
     return {
         item: outcome
         for item, outcome in found.items()
-        if not outcome.called_back and not any(stands(other) for other in [*outcome.asks_to_correct, *outcome.replaces])
+        if stands(item) and not any(stands(other) for other in [*outcome.asks_to_correct, *outcome.replaces])
     }
 
 
