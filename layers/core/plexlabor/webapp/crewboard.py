@@ -24,12 +24,12 @@ is eventually consistent: the approval itself holds the seat and the person's ti
 (`crew.claims`, the review service's guard), so a swap of the same person or seat a moment before, not yet in the
 index, is refused then (a 409 naming who was placed where, by whom and when), with nothing written.
 
-A call-off a supervisor took by phone (`plan_call_off`) is checked the same way (a person with a live seat on the
-viewer's board of a shift that is not over, not off it already, a reason of `CALL_OFF_REASONS`) and becomes the
-`call_off` message crew_call_offs sends, with who took it and why, and is held at once by a claim (`crew.claims`):
-the board lists it from that moment, its person's seats marked "called off at 05:40, re-plan pending", and offers
-them nowhere on the shift; once a re-plan applied it (its `applied` event) it reads "re-planned". The board lists the
-call-offs and absences the re-plans applied and those recorded since (`Board.call_offs`).
+A call-off a supervisor took by phone (`plan_call_off`) is checked the same way (a person of the shift as the viewer's
+board knows them, `Board.people`, of a shift that is not over, not off it already, a reason of `CALL_OFF_REASONS`) and
+becomes the `call_off` message crew_call_offs sends, with who took it and why, and is held at once by a claim
+(`crew.claims`): the board lists it from that moment, its person's seats marked "called off at 05:40, re-plan pending",
+and offers them nowhere on the shift; once a re-plan applied it (its `applied` event) it reads "re-planned". The
+board lists the call-offs and absences the re-plans applied and those recorded since (`Board.call_offs`).
 
 `BoardReader` keeps each day's read for `BOARD_TTL_S` per container (the `BOARD_DAYS` days asked for last), then
 reads what is new (seven status-index queries from the last read on, the re-plans' `applied` events and the claims
@@ -335,11 +335,18 @@ class Board:
         logged = STATE_WORDS[AuditStatus.LOGGED]
         return any(seat.state == logged for segments in self.shifts.values() for g in segments for seat in g.assigned)
 
-    def people(self, shift: str, named: Callable[[str], str] = str) -> list[str]:
-        """Who the shift's plan counts on: the people of its live seats (`LIVE`) who are not off the shift (a call-off
-        that holds: ux_s14 #7, one called off stayed offered for a call-off again), by `named` (a page's "Dana Smith
-        (E00042)": by name, then employee number; ids by default), then employee id."""
-        found = {seat.item.employee_id for s in self.shifts.get(shift, ()) for seat in s.assigned if seat.state in LIVE}
+    def people(self, shift: str, named: Callable[[str], str] = str, usual: Iterable[str] = ()) -> list[str]:
+        """Who a call-off of the shift may name, as the board knows its people: those of its live seats (`LIVE`), the
+        operators the planner offered for its seats (`swap_candidates`: scheduled on the shift, free, qualified) and
+        `usual` (the page's: the plant's people whose usual shift in Plex it is), so someone scheduled whom the plan
+        gave no seat is called off too and no re-plan seats them (ux_s14 #2: 2 of the 9 scheduled could be); less
+        those off the shift already (a call-off that holds: ux_s14 #7). By `named` (a page's "Dana Smith (E00042)": by
+        name, then employee number; ids by default), then employee id."""
+        seats = [seat for s in self.shifts.get(shift, ()) for seat in s.assigned]
+        found = {seat.item.employee_id for seat in seats if seat.state in LIVE} | set(usual)
+        found |= {
+            str(offered["employee_id"]) for seat in seats for offered in seat.offered if offered.get("employee_id")
+        }
         here = (p for p in found if p and self.called_off(shift, p) is None)
         return sorted(here, key=lambda p: (named(p).casefold(), p))
 
@@ -1166,14 +1173,16 @@ def plan_call_off(
     now: datetime,
     who: Callable[[str], str],
     local: Callable[[datetime], str],
+    usual: Callable[[str], Iterable[str]] = lambda shift: (),
 ) -> list[ReplanMessage]:
     """The `call_off` messages of a call-off a supervisor took (by phone) and records on the board: the message
     crew_call_offs sends, with who took it and why, for its shift and (`for` = `day`, the default) each later shift
     of the day that is not over and that the person is not off already (`Board.rest_of_day`, on the whole day's
     board: a later seat may be in a department the viewer does not see), so each is re-planned without them and its
     seats are marked and refused. Checked against the viewer's board read fresh: the day and shift have a plan that
-    is not over, the person has a live seat on it and is not off it already, the reason is one of `CALL_OFF_REASONS`.
-    Raises `CallOffRefusedError` saying why not (`who` names a person for the page, `local` a time)."""
+    is not over, the person is one of its people (`Board.people`, with `usual(shift)`: the plant's people whose usual
+    shift in Plex it is) and is not off it already, the reason is one of `CALL_OFF_REASONS`. Raises
+    `CallOffRefusedError` saying why not (`who` names a person for the page, `local` a time)."""
     day_text, shift = form.get("day", "").strip(), form.get("shift", "").strip()
     employee_id, reason = form.get("employee", "").strip(), form.get("reason", "").strip()
     span = form.get("for", "").strip() or "day"
@@ -1201,8 +1210,11 @@ def plan_call_off(
         raise CallOffRefusedError(f"{where} is over: nothing is left to re-plan.")
     if known := board.called_off(shift, employee_id):
         raise CallOffRefusedError(f"{who(employee_id)} is already off {where} (since {local(known.at)}).", 409)
-    if employee_id not in board.people(shift):
-        raise CallOffRefusedError(f"{who(employee_id)} has no seat in the plan of {where} that you may see.")
+    if employee_id not in board.people(shift, usual=usual(shift)):
+        raise CallOffRefusedError(
+            f"{who(employee_id)} is not on {where} as far as the board knows: no seat in its plan that you may see, "
+            f"not offered for one, and not on shift {shift[:16]} in Plex."
+        )
     whole = read_board(read, day, None, now)
     shifts = whole.rest_of_day(shift, now) if span == "day" else [shift]
     return [

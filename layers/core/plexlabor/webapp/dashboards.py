@@ -652,7 +652,7 @@ def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: st
         named=lambda seat, text: with_people(text, page.reader, seat.people),
         can_replan=page.deps.replan is not None and (board.shift_end(shift) or now) > now,
         call_offs=board.call_offs.get(shift, []) if shift else [],
-        call_off_people=board.people(shift, page.who) if shift else [],
+        call_off_people=board.people(shift, page.who, _usual_shift(page)(shift)) if shift else [],
         call_off_reasons=CALL_OFF_REASONS,
         call_off_spans=CALL_OFF_SPANS,
         # who may undo a call-off recorded on the board: who recorded it, planners and admins (`_undo_call_off`)
@@ -668,6 +668,17 @@ def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: st
         figure_rows=FIGURE_ROWS,
         plans=PLANS,
     )
+
+
+def _usual_shift(page: Page) -> Callable[[str], list[str]]:
+    """The plant's people whose usual (default) shift in Plex is a shift, as the people directory has them (kept 15
+    minutes: no read more), of the viewer's departments unless they plan: whom a call-off may name besides the plan's
+    people (ux_s14 #2). Empty when the directory knows nobody."""
+    everyone = page.deps.people.directory.everyone()
+    whole = bool(page.viewer.roles & {Role.ADMIN, Role.PLANNER})
+    return lambda shift: [
+        p.employee_id for p in everyone if p.shift == shift and (whole or p.department in page.viewer.departments)
+    ]
 
 
 def _time(page: Page) -> Callable[[datetime], str]:
@@ -766,7 +777,9 @@ def crew_call_off() -> Response[str]:
     releases: list[Callable[[], bool]] = []
     call_offs: list[ReplanMessage] = []
     try:
-        call_offs = plan_call_off(review.audit, form, page.viewer, review.clock(), page.who, page.local)
+        call_offs = plan_call_off(
+            review.audit, form, page.viewer, review.clock(), page.who, page.local, _usual_shift(page)
+        )
         # each shift's held at once (a conditional write, `crew.claims`): the board lists it and offers them nowhere
         # on the shift from now on, and a call-off or a swap of them made at the same moment elsewhere is refused
         for call_off in call_offs:
