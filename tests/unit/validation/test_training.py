@@ -85,17 +85,7 @@ def test_rule_types_score_by_measured_precision_with_laplace_smoothing() -> None
     examples = [Example(RULE, "MISSED_BREAK", {}, i < 9) for i in range(10)]
     model = fit_scorer(examples)
     # Then its confidence is (9 + 1) / (10 + 2), never exactly 0 or 1
-    rule = Candidate(
-        record_key="k",
-        employee="e",
-        anomaly=AnomalyType.MISSED_BREAK,
-        family=RULE,
-        features={},
-        evidence={},
-        note="n",
-        correction=None,
-        severity="medium",
-    )
+    rule = candidate({}, AnomalyType.MISSED_BREAK, family=RULE)
     assert abs(model.confidence(rule) - 10 / 12) < 1e-3
 
 
