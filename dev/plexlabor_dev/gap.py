@@ -90,7 +90,8 @@ SEARCH_BESIDE_MILPS = True
 """With a time limit, one thread runs the search's walks beside HiGHS, each from the best at its start; HiGHS
 takes the better solutions they find (user-solution callback). After the MILPs the other thread's walks start from
 HiGHS's own best, as before, not from the walks' best (a second basin: from the walks' best the solver was worse on
-generated type D, summed +16 on 5 instances, from HiGHS's -24 on 4). HiGHS solves on one core, so on the 2-core machine
+generated type D, summed +16 on 5 instances, from HiGHS's -24 on 4, in runs whose MILP phase was too long; with the
+split right, level with no walk beside: docs/crew.md). HiGHS solves on one core, so on the 2-core machine
 the other was idle while it did. Through SciPy a walk beside HiGHS slowed its proofs on types B and C (SciPy's
 HiGHS takes the GIL back often: plain HiGHS 25.6 s wall beside a walk against 12.5 s alone, the same CPU);
 highspy releases the GIL while it solves. The walks beside run at the lowest priority (BESIDE_NICE): they take
