@@ -311,6 +311,12 @@ class ReviewQueue:
         item = item_from_event(event)
         return None if item is None else placed(item, self.people)
 
+    def theirs(self, viewer: Viewer, opening: AuditEvent) -> bool:
+        """Whether the item `opening` opens is in `viewer`'s queue (placed as the queue places it, then
+        `Viewer.may_see`): the rule a page outside the queue follows to offer "Decide"."""
+        item = self.item_of(opening)
+        return item is not None and viewer.may_see(item)
+
     def _visible(self, viewer: Viewer, events: list[AuditEvent]) -> ReviewItem | None:
         """The item an item's events open (escalated as they say), if `viewer` may see it."""
         opening = (self.item_of(e) for e in events if e.status is AuditStatus.PENDING_APPROVAL)

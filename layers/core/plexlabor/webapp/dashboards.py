@@ -43,7 +43,7 @@ from plexlabor.crew.claims import Claim, ClaimBusyError, ClaimRefusedError, Seat
 from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage, ReplanSender
 from plexlabor.platform.clock import outside_dates
 from plexlabor.platform.observability import logger
-from plexlabor.review.items import ReviewItem, item_from_event
+from plexlabor.review.items import ReviewItem
 from plexlabor.review.queue import Filters, Role, Viewer
 from plexlabor.skills.publish import training_proposal
 from plexlabor.webapp.app import (
@@ -306,7 +306,7 @@ def _proposed_flash(page: Page, query: dict[str, str], trainings: TrainingStates
     if said is None:
         return None
     state = trainings.by_item.get(query.get("item") or "")
-    item = item_from_event(state.opening) if state else None
+    item = page.deps.review.queue.item_of(state.opening) if state else None
     if state is None or item is None or not _may_name(page, item):
         fate = "it is in the review queue, or decided"
         return {"level": said[0], "text": said[1].format(named="", training="That training", fate=fate)}
@@ -422,8 +422,8 @@ def certifications(page: Page, scope: Scope, index: SkillsIndex, problem: str | 
 
 
 def _may_decide(page: Page, state: SuggestionState) -> bool:
-    """Whether the viewer may decide the waiting suggestion (it is in their review queue: `Viewer.may_see`)."""
-    return state.waiting and (item := item_from_event(state.opening)) is not None and page.viewer.may_see(item)
+    """Whether the viewer may decide the waiting suggestion (it is in their review queue: `ReviewQueue.theirs`)."""
+    return state.waiting and page.deps.review.queue.theirs(page.viewer, state.opening)
 
 
 def _unknown_filters(page: Page, query: dict[str, str], unknown: dict[str, str]) -> Response[str]:
@@ -662,7 +662,7 @@ def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: st
             and (whole.shift_end(shift) or now) > now  # a shift over keeps its call-offs (`_undo_call_off`)
         ),
         # a removal from Plex is decided in the review queue by who may see it there (its supervisors, planners)
-        decides=lambda removal: (item := item_from_event(removal.event)) is not None and page.viewer.may_see(item),
+        decides=lambda removal: page.deps.review.queue.theirs(page.viewer, removal.event),
         time=_time(page),
         figures=board.figures.get(shift) if shift else None,
         figure_rows=FIGURE_ROWS,
