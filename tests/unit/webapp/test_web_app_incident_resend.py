@@ -13,9 +13,14 @@ import pytest
 
 from plexlabor.audit import AuditEventType
 from plexlabor.incidents import service
-from plexlabor.incidents.service import decision_of, decisions_of, replacement
+from plexlabor.incidents.service import correct_codes, decision_of, decisions_of, opening, replacement
 from tests.unit.approval.approval_fakes import World
-from tests.unit.incidents.conftest import close_as_before_ux_s13_16, nothing_in_the_way_before_ux_s13_16
+from tests.unit.incidents.conftest import (
+    CONFIRMED_CODES,
+    close_as_before_ux_s13_16,
+    nothing_in_the_way_before_ux_s13_16,
+)
+from tests.unit.incidents.test_incident_withdrawal_race import Racing
 from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.webapp.test_web_app_incident_list import CONFIRM, RefusingTransport, _get, _log, _rows, _writeback
 from tests.unit.webapp.viewers import EHS, OPERATOR
@@ -265,3 +270,19 @@ def test_a_correction_request_is_not_confirmed_while_the_decided_report_stands(
     assert call_web(web, "POST", f"/incidents/{first}", EHS, lambda_context, form=aside)["statusCode"] == 303
     assert call_web(web, "POST", f"/incidents/{second}", EHS, lambda_context, form=CONFIRM)["statusCode"] == 303
     assert decision_of(world.audit, second) is not None and len(world.writebacks.sent) == 2
+
+
+def test_a_resend_that_meets_a_decision_is_shown_and_guarded_as_a_correction_request(lambda_context: Any) -> None:
+    # The resend is recorded before it closes the report it replaces (review_s14 L1); the EHS lead decides that report
+    # in between: the resend names it as replaced, but it stands as decided, so the resend asks her to correct it
+    world = World(audit=Racing())
+    first = _send(world, sure=False, workcenter_code="PRESS4", shift_code="1")
+    found = opening(world.audit, first)
+    assert found is not None
+    world.audit.rival = lambda: correct_codes(world.audit, found, CONFIRMED_CODES, "S0001", world.clock())
+    second = _send(world, sure=False, workcenter_code="PRESS4", shift_code="2")
+    assert replacement(world.audit, first) is None and decision_of(world.audit, first) is not None
+    page = _page(world, second, EHS, lambda_context)
+    assert 'id="asks-to-correct-1"' in page and "This report replaces" not in page
+    saved = call_web(web_deps(world), "POST", f"/incidents/{second}", EHS, lambda_context, form=CONFIRM)
+    assert saved["statusCode"] == 400 and "Not saved: this report asks you to correct" in str(saved["body"])

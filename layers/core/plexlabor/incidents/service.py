@@ -565,12 +565,27 @@ def decision_of(audit: AuditStore, identifier: str) -> AuditEvent | None:
     return decisions[-1] if decisions else None
 
 
+def what_it_replaces(audit: AuditStore, event: AuditEvent) -> tuple[list[str], list[str]]:
+    """The reports the resend `event` records replaces, and the decided ones it asks the EHS lead to correct, as they
+    stand: one it names as replaced that the EHS lead decided before its closing was written (it is recorded first:
+    `log_incident`) is one it asks her to correct; one withdrawn or set aside meanwhile it replaces not."""
+    identifier = str(event.finding_id)
+    replaces, asked = [], [str(decided) for decided in event.payload.get("asks_to_correct") or []]
+    for earlier in (str(named) for named in event.payload.get("replaces") or []):
+        stands_in_the_way = in_the_way(audit, earlier, identifier)
+        if stands_in_the_way is None:
+            replaces.append(earlier)
+        elif stands_in_the_way.event_type is AuditEventType.DECISION and earlier not in asked:
+            asked.append(earlier)
+    return replaces, asked
+
+
 def decided_standing(audit: AuditStore, event: AuditEvent) -> list[str]:
-    """The decided reports this resend asks the EHS lead to correct (`asks_to_correct`) that still stand (not
+    """The decided reports this resend asks the EHS lead to correct (`what_it_replaces`) that still stand (not
     withdrawn, set aside or replaced): while one does, this report is the same event, and its codes are not confirmed
     (review_s14 L13: confirming it wrote a second incident record of that event to Plex, while the trends count one)."""
-    named = [str(decided) for decided in event.payload.get("asks_to_correct") or []]
-    return [decided for decided in named if not any(called_back(e) for e in _own_events(audit, decided))]
+    _, asked = what_it_replaces(audit, event)
+    return [decided for decided in asked if not any(called_back(e) for e in _own_events(audit, decided))]
 
 
 class CodeCorrectionError(ValueError):

@@ -58,6 +58,7 @@ from plexlabor.incidents.service import (
     readable_shifts,
     record_unqueued,
     replacement,
+    what_it_replaces,
 )
 from plexlabor.incidents.spoken import SpokenReportSettings
 from plexlabor.incidents.withdrawal import (
@@ -137,6 +138,7 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
     withdrawn = withdrawal_of(history, str(event.finding_id))
     near_miss = _near_miss(event)
     coding = [c for c in payload.get("coding", []) if not (near_miss and Field(c["field"]) in INJURY_ONLY)]
+    replaces, asked = what_it_replaces(page.deps.review.audit, event)
     return {
         "event": event,
         "incident": payload.get("incident", {}),
@@ -163,8 +165,8 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "set_aside": {},
         "replaced_by": closing,
         "newer_name": _newer_name(page, closing),
-        "replaces": [_earlier(page, earlier, coder) for earlier in payload.get("replaces") or []],
-        "asks_to_correct": [_asked(page, decided) for decided in payload.get("asks_to_correct") or []],
+        "replaces": [_earlier(page, earlier, coder) for earlier in replaces],
+        "asks_to_correct": [_asked(page, decided) for decided in asked],
         "coder": coder,
         "confirm": (confirm := _confirm_defaults(event, decision, page.deps.zone)),
         "time_to_fill": "" if confirm["occurred_at"] else _time_to_fill(payload.get("extraction") or {}),
