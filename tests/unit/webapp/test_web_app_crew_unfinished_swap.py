@@ -18,7 +18,7 @@ from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web
 from tests.unit.webapp.test_web_app_crew import Replans, _with_replan, board_world
 from tests.unit.webapp.test_web_app_crew_board_ux_s13 import BOARD, _board, _text
-from tests.unit.webapp.viewers import PLANNER
+from tests.unit.webapp.viewers import PLANNER, SUPERVISOR
 
 FORM = {"item": "crew-0001", "employee": "E0050", "next": BOARD}
 
@@ -74,3 +74,54 @@ def test_a_swap_not_queued_is_finished_from_the_board_once(world: World, lambda_
     again = call_web(deps, "POST", "/crew/swap", PLANNER, lambda_context, form=FORM)
     assert "why=not_waiting" in again["multiValueHeaders"]["Location"][0]
     assert len([m for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)]) == 1
+
+
+def _not_queued_choice(world: World, lambda_context: Any, replans: Replans) -> tuple[Any, str]:
+    """A swap of E0050 in for E0042 (crew-0001) whose write the write-back queue did not take: the choice recorded,
+    waiting beside crew-0001; then the queue is back. Returns the web app's dependencies and the choice's item id."""
+    deps = _with_replan(world, replans)
+    world.writebacks.failing = True
+    refused = call_web(deps, "POST", "/crew/swap", PLANNER, lambda_context, form=FORM)
+    assert "why=not_queued" in refused["multiValueHeaders"]["Location"][0]
+    world.writebacks.failing = False
+    history = world.audit.history(world.audit.for_finding("crew-0001")[0].record_key)
+    [choice] = [e for e in history if e.event_type is AuditEventType.RECOMMENDATION and e.employee_id == "E0050"]
+    return deps, choice.event_id
+
+
+def test_accepting_an_unfinished_swap_in_the_review_queue_is_refused_pointing_to_the_board(
+    world: World, lambda_context: Any
+) -> None:
+    # Until 2026-12-06 a supervisor's Accept of the recorded choice in the queue approved it alone: crew-0001 stayed
+    # waiting beside it (two suggestions for one seat, one accepted) and the shift was not re-planned
+    replans = Replans()
+    deps, choice = _not_queued_choice(world, lambda_context, replans)
+
+    accepted = call_web(deps, "POST", f"/items/{choice}", SUPERVISOR, lambda_context, form={"action": "approve"})
+
+    assert accepted["statusCode"] == 409
+    said = _text(str(accepted["body"])).replace("&#34;", '"').replace("&quot;", '"')
+    assert "Not accepted here: E0050 was chosen on the crew board in place of E0042" in said
+    assert '"Finish the swap"' in said
+    assert world.writebacks.sent == [] and replans.sent == []
+    assert not [e for e in world.audit.for_finding(choice) if e.event_type is AuditEventType.DECISION]
+    assert not [e for e in world.audit.for_finding("crew-0001") if e.event_type is AuditEventType.DECISION]
+    # the board still finishes it
+    done = call_web(deps, "POST", "/crew/swap", PLANNER, lambda_context, form=FORM)
+    assert "done=swap" in done["multiValueHeaders"]["Location"][0]
+    assert [m.item_id for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)] == [choice]
+
+
+def test_a_choice_whose_replaced_suggestion_was_closed_is_accepted_in_the_queue(
+    world: World, lambda_context: Any
+) -> None:
+    # near miss: once the suggestion it replaced is no longer waiting (rejected here), there is no swap left to
+    # finish, and the choice is accepted in the queue as any suggestion
+    deps, choice = _not_queued_choice(world, lambda_context, Replans())
+    reject = {"action": "reject", "reason": "E0050 takes it"}
+    assert call_web(deps, "POST", "/items/crew-0001", SUPERVISOR, lambda_context, form=reject)["statusCode"] == 303
+
+    accepted = call_web(deps, "POST", f"/items/{choice}", SUPERVISOR, lambda_context, form={"action": "approve"})
+
+    assert accepted["statusCode"] == 303
+    assert [m.item_id for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)] == [choice]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from plexlabor.approval.callback import CallbackService, decision_event
+from plexlabor.approval.callback import CLOSING_EVENTS, CallbackService, decision_event
 from plexlabor.approval.errors import ApprovalError, WritebackNotQueuedError
 from plexlabor.approval.messages import Decision, RecommendationWriteback, WritebackMessage
 from plexlabor.approval.ports import WritebackSender
@@ -66,6 +66,14 @@ class NothingToConfirmError(ApprovalError):
     of one nothing was proposed for: it is coded (or set aside) on that page."""
 
     http_status = 400
+
+
+class UnfinishedSwapError(ApprovalError):
+    """An approval in the queue of a swap chosen on the crew board and not finished (its write to Plex could not be
+    queued: `approve_new`) while the suggestion it replaces still waits: it is finished on the board ("Finish the
+    swap", `webapp.crewboard.plan_swap`), which also rejects that one and re-plans the rest of the shift."""
+
+    http_status = 409
 
 
 @dataclass(frozen=True)
@@ -164,6 +172,13 @@ class ReviewService:
                 "Not approved: no job was scanned near this time, so approving would change nothing. Code it on its "
                 "page (an indirect code or the job), or reject it with the reason."
             )
+        if decision.action is ApprovalAction.APPROVE and self._replaces_waiting(item):
+            raise UnfinishedSwapError(
+                f"Not accepted here: {item.employee_id} was chosen on the crew board in place of "
+                f"{item.evidence['swapped_for']}, whose suggestion still waits, and accepting this alone would leave "
+                'it waiting and the shift not re-planned. Press "Finish the swap" beside it on the crew board: it '
+                "accepts this choice, rejects the other and re-plans the rest of the shift, once"
+            )
         # a kind Plex gets, when the item proposes something to write
         written = decision.action is ApprovalAction.APPROVE and item.kind in WRITTEN_KINDS and item.proposed is not None
         recommended = Recommended(item_id, item.record_key, item.kind, item.employee_id, item.model_version)
@@ -202,6 +217,15 @@ class ReviewService:
                     "the change could not be sent on its way to Plex, so it was not approved: it waits in the review "
                     "queue, to be approved there in a moment"
                 ) from error.__cause__
+
+    def _replaces_waiting(self, item: ReviewItem) -> bool:
+        """Whether `item` is a swap chosen on the crew board (`swapped_for`) whose replaced suggestion (`replaces`) is
+        still open: the swap is not finished."""
+        replaces = item.evidence.get("replaces")
+        if not replaces or not item.evidence.get("swapped_for"):
+            return False
+        events = self.audit.for_finding(str(replaces))
+        return bool(events) and not any(event.event_type in CLOSING_EVENTS for event in events)
 
     def let_go(self, viewer: Viewer, opening: AuditEvent, reason: str, via: str) -> bool:
         """Close a recommendation `viewer` recorded themselves whose approval was not recorded (`approve_new` raised
