@@ -15,7 +15,8 @@ container (`mark_closed`) leaves the list at once, before the index shows it.
 An item about a person whose event names no department or shift (a punch finding's event holds the finding; a
 certification alert or a cross-training suggestion its person) is placed where the person works (`placed`: their
 department and default shift in the people directory, Plex's employees), so the queue's filters and a department's
-supervisor find it as they find a crew suggestion, whose event names both (ux_s13 #2).
+supervisor find it as they find a crew suggestion, whose event names both (ux_s13 #2). An item read while the
+directory could not be read is placed again at the first read after it can be (`_Known.place_again`).
 """
 
 from __future__ import annotations
@@ -137,6 +138,11 @@ def placed(item: ReviewItem, people: PeopleDirectory | None) -> ReviewItem:
     return item.model_copy(update=update)
 
 
+def _unplaced(item: ReviewItem) -> bool:
+    """Whether `item` is about a person and lacks their department or shift (what `placed` fills in)."""
+    return item.employee_id is not None and not (item.department and item.shift)
+
+
 @dataclass
 class _Known:
     """What the reads so far found: the open items, the ids closed, and where each index's next read starts."""
@@ -161,20 +167,50 @@ class _Known:
     `expired` event names it, `audit.events.replaced`): nobody is to enter those by hand (ux136 #2); nor those
     their reporter withdrew (`audit.events.withdrawal`, ux164 #17): `audit.events.ran_out`."""
     decided: set[str] = field(default_factory=set)
+    unplaced: set[str] = field(default_factory=set)
+    """The ids of items (open or expired) about a person that `item_of` could not place (the people directory did
+    not know them, or could not be read): `place_again` tries again."""
 
     def open(self, event: AuditEvent) -> None:
         item_id = event.finding_id
         if item_id in self.expired and self.expired[item_id][0] is None:  # its expiry was read first
-            self.expired[item_id] = (self.item_of(event), self.expired[item_id][1])
+            self.expired[item_id] = (self._item(event), self.expired[item_id][1])
         if item_id is None or item_id in self.closed:
             return
         known = self.opened.get(item_id)
         if known is not None and known[0] >= event.index_sk:  # read before (or an older opening)
             return
-        item = self.item_of(event)
+        item = self._item(event)
         if item is not None:
             self.opened[item_id] = (event.index_sk, escalated(item, self.escalations.get(item_id)))
             self.ranked = None
+
+    def _item(self, event: AuditEvent) -> ReviewItem | None:
+        """`item_of(event)`, its id noted in `unplaced` when it could not be placed."""
+        item = self.item_of(event)
+        if item is not None and _unplaced(item):
+            self.unplaced.add(item.item_id)
+        return item
+
+    def place_again(self, place: Callable[[ReviewItem], ReviewItem]) -> None:
+        """Place the `unplaced` items with `place` (`placed`, with a directory that can be read now): an item read
+        while the directory could not be read is not left out of its department until the next full read."""
+        for item_id in list(self.unplaced):
+            known, lapsed = self.opened.get(item_id), self.expired.get(item_id)
+            item = known[1] if known else (lapsed[0] if lapsed else None)
+            if item is None:  # closed by a decision, or out of the lookback
+                self.unplaced.discard(item_id)
+                continue
+            now = place(item)
+            if (now.department, now.shift) == (item.department, item.shift):
+                continue
+            if known:
+                self.opened[item_id] = (known[0], now)
+                self.ranked = None
+            elif lapsed:
+                self.expired[item_id] = (now, lapsed[1])
+            if not _unplaced(now):
+                self.unplaced.discard(item_id)
 
     def escalate(self, event: AuditEvent) -> None:
         """The item went to `event.supervisor_id` (its supervisor's own supervisor)."""
@@ -348,8 +384,8 @@ class ReviewQueue:
     def _catch_up(self) -> None:
         """Read what is new since the last read, or the whole lookback when there was none or it is due."""
         started = self.clock()
-        if self.people is not None:
-            self.people.everyone()  # the directory's read of Plex, when due, before the lock rather than under it
+        # the directory's read of Plex, when due, before the lock rather than under it
+        readable = self.people is not None and bool(self.people.everyone())
         with self._lock:
             known = self._known
         if known is None or started - known.full_at >= self.refresh:
@@ -360,6 +396,8 @@ class ReviewQueue:
         found = self._fetch(since, started)
         with self._lock:
             self._apply(known, found)
+            if readable:  # what an earlier read could not place (the directory was unavailable then)
+                known.place_again(lambda item: placed(item, self.people))
             self._known = known
             self._settle(known, started)
 
