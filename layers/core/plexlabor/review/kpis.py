@@ -13,7 +13,8 @@ planner's own choice in a swap is no suggestion of the model: counted apart (`ch
 so is a coding of what no model proposed (a stretch with no job scanned nearby, an incident no model coded:
 `coded_without_proposal`, out of the approve rate, ux_s13 #17c). Every suggestion sent for review is in one
 outcome column: approved, rejected, overridden, coded without a proposal, expired, withdrawn, replaced (a re-plan
-superseded it, an undone call-off closed its removal) or still waiting (ux_s13 #17a).
+superseded it, a removal was made moot, an incident report was replaced by its reporter's corrected resend) or still
+waiting (ux_s13 #17a).
 Per day and per person: items decided (a choice made by hand and the suggestion it replaced are one action,
 ux_s13 #17b) and the time spent deciding them, so the brief's "30-60 min
 a day before, 5-10 after" can be measured. Time spent is read from the decisions themselves: the gap
@@ -104,8 +105,9 @@ class KindFigures:
     report its reporter withdrew as sent by mistake, or the EHS lead set aside as not an incident or a duplicate (both
     counted here, as docs/web-app.md says: review_s13 #9); not expired, nobody let them run out (ux164 #17)."""
     replaced: int = 0
-    """Sent for review, then closed undecided because something replaced it: a re-plan superseded it, or an undone
-    call-off closed its crew removal (`audit.events.replaced`, ux_s13 #17a)."""
+    """Sent for review, then closed undecided because something replaced it (`audit.events.replaced`, ux_s13 #17a): a
+    re-plan superseded a crew suggestion; a crew removal was made moot (the call-off undone, the person clocked in,
+    their leave taken out of Plex); an incident report was replaced by its reporter's corrected resend."""
     waiting: int = 0
     """Sent for review and neither decided nor closed yet."""
     decided_unsent: int = 0
@@ -328,7 +330,7 @@ def _count_replaced_and_waiting(
     answered: set[str],
     closings: list[AuditEvent],
 ) -> None:
-    """Of the suggestions sent for review and not answered: those something replaced (a re-plan, an undone call-off)
+    """Of the suggestions sent for review and not answered: those something replaced (`KindFigures.replaced`)
     and those still open, each in its column, so a row's outcomes add up to what it sent for review."""
     sent = {item_id for item_id, e in opened.items() if e.status is AuditStatus.PENDING_APPROVAL} - answered
     for item_id in {e.finding_id or "" for e in closings if replaced(e)} & sent:
