@@ -44,3 +44,19 @@ def test_a_time_in_the_text_is_offered_as_it_is(lambda_context: Any) -> None:
     body = str(call_web(web_deps(world), "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"])
     field = _when_field(body)
     assert "T06:10" in field and "required" not in field and "time-to-fill" not in field
+
+
+def test_codes_saved_without_the_time_of_a_day_only_report_are_refused_naming_the_field(lambda_context: Any) -> None:
+    # The browser asks for it (required); a save without it (an older page, a script) is refused too, nothing written
+    world = World()
+    incident_id = _log(world, SLIP, sure=None, kind="near_miss")
+    form = {"code.event_division": "4", "code.event_group": "42", "code.source_division": "6"}
+    saved = call_web(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
+    assert saved["statusCode"] == 400
+    assert "When it happened: The report says only “this morning”" in str(saved["body"])
+    assert world.writebacks.sent == []
+    timed = {**form, "confirm.occurred_at": "2026-03-02T07:40"}
+    assert (
+        call_web(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=timed)["statusCode"]
+        == 303
+    )

@@ -607,6 +607,8 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
                 "same event: saving codes here would write a second record of it to Plex. Correct that report on its "
                 "page, then set this one aside as a duplicate of it"
             )
+        if context["time_to_fill"] and not form.get("confirm.occurred_at"):
+            raise CodeCorrectionError(f"When it happened: {context['time_to_fill']}")
         codes = read_codes(form, _near_miss(found))
         confirmed = read_confirmation(form, page.deps.zone, page.deps.review.clock(), _choices())
         decided = correct_codes(
