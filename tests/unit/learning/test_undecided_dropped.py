@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from plexlabor.learning.promotion import GateSettings, decide, evaluate, sends, types_dropped, undecided_dropped
 from plexlabor.models.anomalies import AnomalyType
+from plexlabor.validation.decisions import approved
 from plexlabor.validation.scorer import MagnitudeCut, ScorerModel
 from tests.unit.learning.learning_samples import START, decision_rows, event, finding
 
@@ -62,3 +63,16 @@ def test_a_candidate_that_stops_sending_undecided_findings_of_a_type_supervisors
 def test_a_type_nobody_decided_counts_as_upheld_as_often_as_not() -> None:
     rows = _decided([])
     assert undecided_dropped(CANDIDATE, PACKAGED, UNDECIDED, rows, GATE) == {LATE_OUT.value: (4, 0.5)}
+
+
+def test_a_cut_below_which_the_plant_rejected_is_not_refused_for_the_undecided_findings_below_it() -> None:
+    """Late clock-outs upheld from 60 min, rejected at 31-39 min: the cut at 40 drops the rejected decided ones,
+    so the undecided ones below it are taken for alike, though the type is upheld more often than not."""
+    rejected_below = [
+        event(400 + i, 31.0 + i, False, START + timedelta(hours=400 + i), anomaly=LATE_OUT) for i in range(4)
+    ]
+    rows = [*_decided([True] * 9), *decision_rows(rejected_below)]
+    late = [approved(row) for row in rows if row.anomaly_type is LATE_OUT]
+    assert sum(late) / len(late) > 0.5  # 9 upheld of 13
+    assert types_dropped(CANDIDATE, PACKAGED, rows, GATE) == {}
+    assert undecided_dropped(CANDIDATE, PACKAGED, UNDECIDED, rows, GATE) == {}  # 1 / 6: alike are rejected

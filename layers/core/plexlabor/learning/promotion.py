@@ -544,26 +544,32 @@ def undecided_dropped(
     gate: GateSettings,
 ) -> dict[str, tuple[int, float]]:
     """Per finding type, (count, upheld share) of the `undecided` findings the model in force sends and the
-    candidate does not, for the types the plant's `decided` findings uphold at least as often as not: the share is
-    the Laplace estimate (u + 1) / (n + 2), the mean of the Beta(1 + u, 1 + r) posterior of the type's upheld
-    share (1/2 for a type nobody decided). `types_dropped` sees only what was decided, so a candidate can stop
-    sending findings nobody decided (the week's findings the pilot scope held, or ones the model in force would
-    send now that an older one routed) unseen; their own verdict is unknown, the type's is the best estimate.
+    candidate does not, for the types whose like findings the plant's `decided` ones uphold at least as often as
+    not. `types_dropped` sees only what was decided, so a candidate could stop sending findings nobody decided (the
+    ones the pilot scope held, or ones an older model in force routed) unseen; their own verdict is unknown.
+
+    The share is the Laplace estimate (u + 1) / (n + 2), the mean of the Beta(1 + u, 1 + r) posterior, of the
+    decided findings of the type the candidate stops sending too (its routing says they are alike: a cut below
+    which the plant rejected is not refused for the undecided ones below it), or, when it stops sending none,
+    of all the type's decisions (1/2 for a type nobody decided: kept sent).
 
     Refused, not kept sent: keeping them sent would be a routing constraint in the validator (the model in force's
     routing of each type beside the candidate's); refusing is one more reason on the same gate, the fallbacks
     (`by_type`, `with_cuts`) are tried on it too, and a type supervisors reject more often than not is never held."""
-    verdicts: dict[str, list[bool]] = {}
-    for row in decided:
-        verdicts.setdefault(row.anomaly_type.value, []).append(approved(row))
+    threshold = gate.review_threshold
     dropped: dict[str, int] = {}
     for row in undecided:
-        if sends(incumbent, row, gate.review_threshold) and not sends(candidate, row, gate.review_threshold):
+        if sends(incumbent, row, threshold) and not sends(candidate, row, threshold):
             dropped[row.anomaly_type.value] = dropped.get(row.anomaly_type.value, 0) + 1
-    shares = {
-        anomaly: (sum(verdicts.get(anomaly, [])) + 1) / (len(verdicts.get(anomaly, [])) + 2) for anomaly in dropped
-    }
-    return {anomaly: (count, shares[anomaly]) for anomaly, count in sorted(dropped.items()) if shares[anomaly] >= 0.5}
+    out = {}
+    for anomaly, count in sorted(dropped.items()):
+        of_type = _of_type(decided, anomaly)
+        alike = [row for row in of_type if sends(incumbent, row, threshold) and not sends(candidate, row, threshold)]
+        verdicts = [approved(row) for row in alike or of_type]
+        share = (sum(verdicts) + 1) / (len(verdicts) + 2)
+        if share >= 0.5:
+            out[anomaly] = (count, share)
+    return out
 
 
 def _recall_lower(candidate: Metrics, incumbent: Metrics, gate: GateSettings) -> bool:
