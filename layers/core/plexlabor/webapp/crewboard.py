@@ -71,6 +71,7 @@ from plexlabor.crew.suggestions import (
     day_since,
     read_day,
     read_status,
+    seat_end,
 )
 from plexlabor.platform.clock import outside_dates
 from plexlabor.review.items import ReviewItem, item_from_event
@@ -421,7 +422,7 @@ class Board:
         """Whether the seat's removal from Plex was refused (`Removal.refusal`) while its person is still off the shift
         (a call-off on the board, or on leave in Plex: `on_leave`): it may be sent again (`plan_retry`; issue 16),
         unless it was refused as IT withdrew the assignment from Plex already (`Removal.withdrawn_before`: a retry is
-        refused the same way)."""
+        refused the same way). The page offers it only on a seat not over (`plan_retry` refuses one after its end)."""
         removal = self.removal(seat)
         refused = removal is not None and removal.state == "refused" and removal.withdrawn_before is None
         return refused and (self.off(shift, seat) is not None or self.on_leave(seat))
@@ -1120,16 +1121,27 @@ class RetryRefusedError(ValueError):
 
 
 def plan_retry(
-    store: AuditStore, item_id: str, viewer: Viewer, now: datetime, who: Callable[[str], str] = str
+    store: AuditStore,
+    item_id: str,
+    viewer: Viewer,
+    now: datetime,
+    who: Callable[[str], str] = str,
+    when: Callable[[datetime], str] = datetime.isoformat,
 ) -> AuditEvent:
     """The removal from Plex `item_id`, refused, made again (`crew.removals.retry_event`) for the web app to approve at
-    once, checked on the day's read caught up now: the viewer decides it (the queue's rule), it is its seat's newest
-    removal and refused, and the seat's person is still off the shift (`Board.retryable`); raises `RetryRefusedError`
-    saying why not (people by `who`: a page's names)."""
+    once, checked on the day's read caught up now: the viewer decides it (the queue's rule), its seat is not over (a
+    waiting removal expires at its seat's end: `review.sweep.SEAT_KINDS`), it is its seat's newest removal and refused,
+    and the seat's person is still off the shift (`Board.retryable`); raises `RetryRefusedError` saying why not
+    (people by `who`, times by `when`: a page's words)."""
     opening = next((e for e in store.for_finding(item_id) if e.event_type is AuditEventType.RECOMMENDATION), None)
     item = None if opening is None else item_from_event(opening)
     if opening is None or item is None or item.kind != CREW_REMOVAL or not viewer.may_see(item):
         raise RetryRefusedError("This removal from Plex is unknown, or not yours to decide.", 404)
+    if over_by(opening.payload, now):  # until 2026-12-06 sent after the seat's end, withdrawing a past seat
+        raise RetryRefusedError(
+            f"the seat ended at {when(seat_end(opening.payload))}: a removal is not sent after its seat's end (one "
+            "still waiting expires then), so the assignment stays in Plex as it was sent. Nothing was sent."
+        )
     day, shift = date.fromisoformat(str(opening.payload["plan_day"])), str(opening.payload.get("shift_code"))
     read = board_reader(store).day(day, now, fresh=True)
     board = read_board(read, day, None, now)

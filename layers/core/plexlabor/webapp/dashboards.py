@@ -1034,7 +1034,7 @@ def crew_retry_removal() -> Response[str]:
         text = "Removal not sent again: the form names no removal."
         return page.render("message.html", 400, title="Not sent", page="crew", message=text, back=back)
     try:
-        retry = plan_retry(review.audit, item_id, page.viewer, review.clock(), page.who)
+        retry = plan_retry(review.audit, item_id, page.viewer, review.clock(), page.who, _time(page))
         review.approve_new(page.viewer, retry, "crew_board")
     except RetryRefusedError as refused:
         text = f"Removal not sent again: {refused}"
