@@ -183,14 +183,17 @@ def test_the_newest_held_escalations_are_in_the_digest_when_the_plants_escalatio
     assert all(f"/items/{finding_id}" in mail.text for finding_id in ids[1:])
 
 
-def test_past_the_read_bound_the_oldest_held_escalations_are_mailed_first(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_past_the_read_bound_the_oldest_and_newest_held_escalations_are_mailed_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr("plexlabor.review.told.ITEM_READS", 2)
     world = World()
     ids = _findings(world, 4)
     _escalate_one_by_one(world, ids)  # the first mailed, three held
     mailer = RecordingMailer()
-    assert sweep(world, mailer).run().escalated == 1  # of the two oldest escalated findings, the one held
+    assert sweep(world, mailer).run().escalated == 1  # the oldest (mailed) and the newest (held) read: the newest
+    assert f"/items/{ids[3]}" in mailer.to(BOSS)[-1].text
     assert sweep(world, mailer).run().escalated == 0  # the same two read again: told
     world.callback.decide_in_queue(ids[0], "approve", None, "E0100")
-    world.callback.decide_in_queue(ids[1], "approve", None, "E0100")
+    world.callback.decide_in_queue(ids[3], "approve", None, "E0100")
     assert sweep(world, mailer).run().escalated == 2  # their turn

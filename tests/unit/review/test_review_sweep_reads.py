@@ -33,7 +33,7 @@ def test_a_second_run_tells_nobody_again_when_the_plants_notices_pass_the_read_c
     assert (second.notified, second.mails) == (0, 0)
 
 
-def test_past_the_item_read_bound_the_oldest_items_are_read_and_the_rest_wait_for_the_next_run(
+def test_past_the_item_read_bound_the_oldest_and_newest_items_are_read_and_the_rest_wait_for_a_later_run(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr("plexlabor.review.told.ITEM_READS", 2)
@@ -49,8 +49,24 @@ def test_past_the_item_read_bound_the_oldest_items_are_read_and_the_rest_wait_fo
     monkeypatch.setattr(world.audit, "for_finding", counted)
     with caplog.at_level(logging.ERROR):
         first = sweep(world, mailer).run()
-    assert sorted(read) == ["crew-1", "crew-2"] and first.notified == 4  # the two oldest, to both recipients
+    # the oldest and the newest, to both recipients
+    assert sorted(read) == ["crew-1", "crew-3"] and first.notified == 4
     assert "2 of 3 open items" in caplog.text
     read.clear()
-    second = sweep(world, mailer).run()  # crew-1 and crew-2 are told, so the oldest two are read again
-    assert sorted(read) == ["crew-1", "crew-2"] and second.notified == 0
+    second = sweep(world, mailer).run()  # crew-1 and crew-3 are told, so the same two are read again
+    assert sorted(read) == ["crew-1", "crew-3"] and second.notified == 0
+
+
+def test_past_the_item_read_bound_a_new_item_is_told_though_the_oldest_stay_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """review_s14 L9: past the bound the oldest items alone were read, so while they stayed open (neither decided nor
+    expired yet) an item opened after them was never read, and nobody was told of it."""
+    monkeypatch.setattr("plexlabor.review.told.ITEM_READS", 2)
+    world = _world(2)
+    mailer = RecordingMailer()
+    assert sweep(world, mailer).run().notified == 4  # crew-1 and crew-2, to both recipients
+    suggest(world, "crew-3", "crew_assignment")
+    second = sweep(world, mailer).run()
+    assert second.notified == 2  # crew-3, to both recipients
+    assert all("Crew assignment: 1" in content.text for _, content in mailer.sent[-second.mails :])

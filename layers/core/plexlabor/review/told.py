@@ -5,7 +5,9 @@ audit table refused is logged and left unrecorded, so the next run tells of it a
 
 What an item was told is read from its own events (`AuditStore.for_finding`, one read per item): the plant's
 `notified` and `escalated` events of the lookback, oldest first and capped, lost the newest, those of the items still
-open, in a plant past the cap, so every run mailed them again (review_s13 L3). `to_read` bounds those reads per run.
+open, in a plant past the cap, so every run mailed them again (review_s13 L3). `to_read` bounds those reads per run:
+past the bound, the oldest half (due to escalate or expire) and the newest half (those not told yet). It read the
+oldest alone, so while they stayed open an item opened after them was never read nor told (review_s14 L9).
 """
 
 from __future__ import annotations
@@ -26,14 +28,17 @@ digest (one Query each, some milliseconds: well inside the sweep's 300 s)."""
 
 
 def to_read(items: Sequence[ReviewItem], what: str) -> list[ReviewItem]:
-    """`items` (in their order) whose own events this run reads: all of them, or past `ITEM_READS` the oldest
-    `ITEM_READS` (logged): those due to escalate or expire first, so they leave and the newer come in turn."""
+    """`items` (in their order) whose own events this run reads: all of them, or past `ITEM_READS` (logged) the
+    oldest half, due to escalate or expire first, so they leave and the others come in turn, and the newest half, so
+    an item opened since the last run is told of though the oldest stay open. Those between wait until they are among
+    the oldest (they were among the newest, and read, when they opened)."""
     if len(items) <= ITEM_READS:
         return list(items)
-    oldest = sorted(items, key=lambda item: (item.created_at, item.item_id))[:ITEM_READS]
-    kept = {item.item_id for item in oldest}
+    by_age = sorted(items, key=lambda item: (item.created_at, item.item_id))
+    oldest = ITEM_READS // 2
+    kept = {item.item_id for item in (*by_age[:oldest], *by_age[oldest - ITEM_READS :])}
     logger.error(
-        "review sweep (%s): %d of %d open items read, the oldest; the others wait for a later run",
+        "review sweep (%s): %d of %d open items read, the oldest and the newest; the others wait for a later run",
         what,
         len(kept),
         len(items),
