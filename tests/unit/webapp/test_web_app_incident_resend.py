@@ -275,11 +275,12 @@ def test_a_correction_request_is_not_confirmed_while_the_decided_report_stands(
 def test_a_resend_that_meets_a_decision_is_shown_and_guarded_as_a_correction_request(lambda_context: Any) -> None:
     # The resend is recorded before it closes the report it replaces (review_s14 L1); the EHS lead decides that report
     # in between: the resend names it as replaced, but it stands as decided, so the resend asks her to correct it
-    world = World(audit=Racing())
+    racing = Racing()
+    world = World(audit=racing)
     first = _send(world, sure=False, workcenter_code="PRESS4", shift_code="1")
     found = opening(world.audit, first)
     assert found is not None
-    world.audit.rival = lambda: correct_codes(world.audit, found, CONFIRMED_CODES, "S0001", world.clock())
+    racing.rival = lambda: correct_codes(world.audit, found, CONFIRMED_CODES, "S0001", world.clock())
     second = _send(world, sure=False, workcenter_code="PRESS4", shift_code="2")
     assert replacement(world.audit, first) is None and decision_of(world.audit, first) is not None
     page = _page(world, second, EHS, lambda_context)
