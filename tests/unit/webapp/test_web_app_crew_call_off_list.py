@@ -14,11 +14,10 @@ from typing import Any
 import pytest
 
 from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
-from plexlabor.crew.messages import ReplanMessage
-from plexlabor.crew.replanning import applied_event
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web
 from tests.unit.webapp.test_web_app_crew import DAY, Replans, _with_replan, board_world
+from tests.unit.webapp.test_web_app_crew_call_offs import _called_off
 from tests.unit.webapp.viewers import PLANNER
 
 PEOPLE = StaticPeopleDirectory(
@@ -38,21 +37,6 @@ def world() -> World:
     return world
 
 
-def _call_off(world: World, employee_id: str, shift: str = "1") -> None:
-    """`employee_id`'s call-off of `shift` taken now, as crew_replan records it once applied."""
-    taken = world.clock()
-    message = ReplanMessage(
-        reason="call_off",
-        day=world.clock().date(),
-        shift=shift,
-        employee_id=employee_id,
-        detected_at=taken,
-        reported_by="P0001",
-        call_off_reason="sick",
-    )
-    world.audit.append(applied_event(message, taken))
-
-
 def _deps(world: World, replans: Replans | None = None) -> Any:
     return dataclasses.replace(_with_replan(world, replans or Replans()), people=PeopleDisplay(PEOPLE))
 
@@ -69,7 +53,7 @@ def offered(world: World, lambda_context: Any) -> list[str]:
 def test_someone_already_off_the_shift_is_not_offered_for_a_call_off_again(world: World, lambda_context: Any) -> None:
     assert "E0042" in offered(world, lambda_context)
 
-    _call_off(world, "E0042")
+    _called_off(world, "E0042")
 
     assert "E0042" not in offered(world, lambda_context)
     again = call_web(_deps(world), "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM | {"employee": "E0042"})
@@ -77,7 +61,7 @@ def test_someone_already_off_the_shift_is_not_offered_for_a_call_off_again(world
 
 
 def test_a_call_off_of_another_shift_leaves_them_offered_here(world: World, lambda_context: Any) -> None:
-    _call_off(world, "E0042", shift="2")
+    _called_off(world, "E0042", shift="2")
 
     assert "E0042" in offered(world, lambda_context)
 

@@ -137,8 +137,8 @@ def test_the_board_lists_the_call_offs_re_plans_applied_recorded_and_detected(
 
 
 def _called_off(world: World, employee_id: str, shift: str = "1") -> None:
-    """`employee_id`'s call-off of `shift`, as crew_replan records it once applied (the board lists it)."""
-    taken = datetime(2026, 3, 4, 9, 30, tzinfo=UTC)
+    """`employee_id`'s call-off of `shift` taken now, as crew_replan records it once applied (the board lists it)."""
+    taken = world.clock()
     message = ReplanMessage(
         reason="call_off",
         day=world.clock().date(),
