@@ -9,21 +9,12 @@ from typing import Any
 
 import pytest
 
-from plexlabor.approval.corrections import with_fallback_paths
 from plexlabor.approval.errors import WritebackRefusedError
 from plexlabor.approval.messages import RecommendationWriteback
-from plexlabor.approval.writeback import WritebackService
-from plexlabor.plex import PlexSettings, PlexWriter
-from tests.unit.approval.approval_fakes import FakePlex, World
+from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web
 from tests.unit.webapp.test_web_app_crew_call_off_day import FORM, _board, _row, _text, world
-from tests.unit.webapp.test_web_app_crew_removals import (
-    _accept_and_call_off,
-    _Plex,
-    _removal_id,
-    _totals,
-    _written_back,
-)
+from tests.unit.webapp.test_web_app_crew_removals import _refused_as_withdrawn, _totals
 from tests.unit.webapp.viewers import PLANNER, SUPERVISOR
 
 __all__ = ["world"]  # the fixture, used by name
@@ -35,16 +26,7 @@ def test_the_board_knows_the_refusal_by_its_reason_whatever_its_words(
     world: World, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(WritebackRefusedError, "__str__", lambda self: REWORDED)  # plex_writeback words it otherwise
-    deps = _accept_and_call_off(world, lambda_context)
-    plex = _Plex()
-    _written_back(world, "custom_object", plex)  # the assignment: in Plex
-    settings = with_fallback_paths(PlexSettings(api_key="k", write_mode="custom_object"))  # type: ignore[arg-type]
-    writer = PlexWriter(settings, transport=plex)  # type: ignore[arg-type]
-    service = WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock)  # type: ignore[arg-type]
-    service.revert("crew-0001", actor="it-admin")  # ...and plant IT withdrew it there
-    removal = _removal_id(world)
-    call_web(deps, "POST", f"/items/{removal}", SUPERVISOR, lambda_context, form={"action": "approve"})
-    _written_back(world, "custom_object", plex)  # the removal: refused, nothing to remove
+    deps, removal = _refused_as_withdrawn(world, lambda_context)
 
     row = _row(_board(deps, lambda_context, FORM), "E0042", "WC-10")
     assert "Retry the removal" not in row
@@ -66,16 +48,7 @@ def test_a_seat_withdrawn_in_plex_already_counts_as_free_once_its_person_is_back
 ) -> None:
     # until 2026-12-06 the seat whose removal was refused as IT had withdrawn the assignment stood "accepted" and filled
     # once the call-off was undone, and re-plans held its person there: Plex gives them no such seat
-    deps = _accept_and_call_off(world, lambda_context)
-    plex = _Plex()
-    _written_back(world, "custom_object", plex)  # the assignment: in Plex
-    settings = with_fallback_paths(PlexSettings(api_key="k", write_mode="custom_object"))  # type: ignore[arg-type]
-    writer = PlexWriter(settings, transport=plex)  # type: ignore[arg-type]
-    service = WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock)  # type: ignore[arg-type]
-    service.revert("crew-0001", actor="it-admin")  # plant IT withdrew it there
-    removal = _removal_id(world)
-    call_web(deps, "POST", f"/items/{removal}", SUPERVISOR, lambda_context, form={"action": "approve"})
-    _written_back(world, "custom_object", plex)  # the removal: refused, nothing to remove
+    deps, _ = _refused_as_withdrawn(world, lambda_context)
     world.clock.now += timedelta(minutes=1)
     undo = {"undo": "E0042", "day": "2026-03-04", "shift": "1"}
     assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=undo)["statusCode"] == 303

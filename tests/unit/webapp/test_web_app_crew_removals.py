@@ -466,22 +466,28 @@ def test_a_person_whose_removal_is_on_its_way_is_not_offered_for_an_overlapping_
     assert "done=swap" in str(response["multiValueHeaders"]["Location"][0])
 
 
-def test_a_removal_refused_as_the_assignment_was_withdrawn_already_offers_no_retry(
-    world: World, lambda_context: Any
-) -> None:
-    # 6246bef1 refuses the removal of an assignment IT withdrew from Plex (a revert of its write): the board still
-    # offered "Retry the removal", whose write plex_writeback refuses the same way
+def _refused_as_withdrawn(world: World, lambda_context: Any) -> tuple[Any, str]:
+    """E0042's accepted seat in Plex, E0042 called off, it-admin's revert of the assignment in Plex, then the removal
+    approved by E0001 and refused by plex_writeback: nothing to remove."""
     deps = _accept_and_call_off(world, lambda_context)
     plex = _Plex()
     _written_back(world, "custom_object", plex)  # the assignment: in Plex
     settings = with_fallback_paths(PlexSettings(api_key="k", write_mode="custom_object"))  # type: ignore[arg-type]
     writer = PlexWriter(settings, transport=plex)  # type: ignore[arg-type]
-    WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock).revert(  # type: ignore[arg-type]
-        "crew-0001", actor="it-admin"
-    )
+    service = WritebackService(audit=world.audit, writer=writer, plex=FakePlex(), clock=world.clock)  # type: ignore[arg-type]
+    service.revert("crew-0001", actor="it-admin")  # ...and plant IT withdrew it there
     removal = _removal_id(world)
     call_web(deps, "POST", f"/items/{removal}", SUPERVISOR, lambda_context, form={"action": "approve"})
     _written_back(world, "custom_object", plex)  # the removal: refused, nothing to remove
+    return deps, removal
+
+
+def test_a_removal_refused_as_the_assignment_was_withdrawn_already_offers_no_retry(
+    world: World, lambda_context: Any
+) -> None:
+    # 6246bef1 refuses the removal of an assignment IT withdrew from Plex (a revert of its write): the board still
+    # offered "Retry the removal", whose write plex_writeback refuses the same way
+    deps, removal = _refused_as_withdrawn(world, lambda_context)
 
     row = _row(_board(deps, lambda_context, FORM), "E0042", "WC-10")
     assert "Retry the removal" not in row and 'action="/dev/crew/removal"' not in row
