@@ -125,3 +125,33 @@ def test_a_choice_whose_replaced_suggestion_was_closed_is_accepted_in_the_queue(
 
     assert accepted["statusCode"] == 303
     assert [m.item_id for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)] == [choice]
+
+
+def test_the_item_page_of_an_unfinished_swap_offers_no_approve_but_the_board(world: World, lambda_context: Any) -> None:
+    # Until 2026-12-06 the choice's item page offered Approve, which the queue refuses (409 above): the supervisor
+    # learned it only by pressing. Now it says where the swap is finished, linking the shift; Reject stays
+    deps, choice = _not_queued_choice(world, lambda_context, Replans())
+
+    page = call_web(deps, "GET", f"/items/{choice}", SUPERVISOR, lambda_context)
+
+    assert page["statusCode"] == 200
+    body = str(page["body"])
+    assert 'value="approve"' not in body and 'value="reject"' in body
+    said = _text(body)
+    assert "Finish this swap on the crew board: Shift 1 of Wed 2026-03-04 on the crew board" in said
+    assert "in place of E0042, whose suggestion still waits" in said
+    [finish] = re.findall(r'<p class="finish-swap">.*?href="([^"]+)"', body)
+    assert finish.replace("&amp;", "&").endswith(BOARD)  # after the stage's base path
+
+
+def test_the_item_page_of_a_choice_whose_replaced_suggestion_was_closed_offers_approve(
+    world: World, lambda_context: Any
+) -> None:
+    # near miss: no swap left to finish, so the page offers Approve as for any suggestion (and the queue accepts it)
+    deps, choice = _not_queued_choice(world, lambda_context, Replans())
+    reject = {"action": "reject", "reason": "E0050 takes it"}
+    assert call_web(deps, "POST", "/items/crew-0001", SUPERVISOR, lambda_context, form=reject)["statusCode"] == 303
+
+    body = str(call_web(deps, "GET", f"/items/{choice}", SUPERVISOR, lambda_context)["body"])
+
+    assert 'value="approve"' in body and "Finish this swap" not in body

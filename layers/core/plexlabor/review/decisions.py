@@ -172,7 +172,7 @@ class ReviewService:
                 "Not approved: no job was scanned near this time, so approving would change nothing. Code it on its "
                 "page (an indirect code or the job), or reject it with the reason."
             )
-        if decision.action is ApprovalAction.APPROVE and self._replaces_waiting(item):
+        if decision.action is ApprovalAction.APPROVE and self.unfinished_swap(item):
             raise UnfinishedSwapError(
                 f"Not accepted here: {item.employee_id} was chosen on the crew board in place of "
                 f"{item.evidence['swapped_for']}, whose suggestion still waits, and accepting this alone would leave "
@@ -218,9 +218,10 @@ class ReviewService:
                     "queue, to be approved there in a moment"
                 ) from error.__cause__
 
-    def _replaces_waiting(self, item: ReviewItem) -> bool:
+    def unfinished_swap(self, item: ReviewItem) -> bool:
         """Whether `item` is a swap chosen on the crew board (`swapped_for`) whose replaced suggestion (`replaces`) is
-        still open: the swap is not finished."""
+        still open: the swap is not finished, and `decide` refuses its approval (`UnfinishedSwapError`); the item page
+        offers no Approve for it, asking for "Finish the swap" on the board (one place for the rule)."""
         replaces = item.evidence.get("replaces")
         if not replaces or not item.evidence.get("swapped_for"):
             return False

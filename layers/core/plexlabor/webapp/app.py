@@ -738,6 +738,8 @@ def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any)
         guidance=_job_code_guidance(page, [found]),
         removes=_removed_seat(page, found),
         board=_on_the_board(found),
+        # a swap chosen on the board and not finished: its approval is refused here, so no Approve (review.decisions)
+        finish_swap=page.deps.review.unfinished_swap(found),
         **context,
     )
 
