@@ -85,8 +85,9 @@ def test_the_same_coding_posted_again_after_a_503_is_coded(world: World) -> None
     ]
 
 
-def test_a_coding_that_could_not_be_let_go_waits_and_a_second_coding_is_refused_naming_it(world: World) -> None:
-    opening = publish(world)
+def _code_while_decisions_unreachable(world: World, opening: AuditEvent) -> dict[str, Any]:
+    """Code the stretch to TRAINING while the write-back queue and then the audit's decisions are unreachable: its
+    write cannot be queued and the coding cannot be let go; the page's response."""
     world.writebacks.failing = True
     append = world.audit.append
 
@@ -96,9 +97,15 @@ def test_a_coding_that_could_not_be_let_go_waits_and_a_second_coding_is_refused_
         append(event)
 
     world.audit.append = unreachable_for_decisions  # type: ignore[method-assign]
-    stuck = code(world, opening.event_id, {"code": "TRAINING"})
+    response = code(world, opening.event_id, {"code": "TRAINING"})
     world.audit.append = append  # type: ignore[method-assign]
     world.writebacks.failing = False
+    return response
+
+
+def test_a_coding_that_could_not_be_let_go_waits_and_a_second_coding_is_refused_naming_it(world: World) -> None:
+    opening = publish(world)
+    stuck = _code_while_decisions_unreachable(world, opening)
     # The page says the coding waits in the queue (true: it does), not that nothing was kept
     assert stuck["statusCode"] == 503
     assert "stays recorded, waiting in the review queue" in html.unescape(stuck["body"])

@@ -9,17 +9,14 @@ likely job, waiting beside it) were both approved in the queue, and both went to
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from plexlabor.allocation.coding import Coding, StretchHeldError, coded_event
-from plexlabor.approval.messages import RecommendationWriteback
-from plexlabor.audit import AuditEvent, AuditEventType
-from plexlabor.audit.errors import AuditUnavailableError
+from plexlabor.audit import AuditEvent
 from plexlabor.review.decisions import Outcome
 from plexlabor.review.queue import ReviewQueue
-from tests.unit.allocation.test_unallocated_coding import SUPERVISOR, code, deps, publish
+from tests.unit.allocation.test_unallocated_coding import SUPERVISOR, deps, publish
+from tests.unit.allocation.test_unallocated_coding_outage import _code_while_decisions_unreachable, _written
 from tests.unit.approval.approval_fakes import World
 
 
@@ -28,25 +25,10 @@ def world() -> World:
     return World()
 
 
-def _written(world: World) -> list[str]:
-    return [m.item_id for m in world.writebacks.sent if isinstance(m, RecommendationWriteback)]
-
-
 def _stuck_coding(world: World, opening: AuditEvent) -> str:
     """Code the stretch while the write-back queue and then the audit's decisions are unreachable: the coding stays
     recorded, waiting in the queue beside the suggestion it codes (`allocationpage._stuck`, a 503); its item id."""
-    world.writebacks.failing = True
-    append = world.audit.append
-
-    def unreachable_for_decisions(event: Any) -> None:
-        if event.event_type is AuditEventType.DECISION:
-            raise AuditUnavailableError("DynamoDB unreachable during append")
-        append(event)
-
-    world.audit.append = unreachable_for_decisions  # type: ignore[method-assign]
-    assert code(world, opening.event_id, {"code": "TRAINING"})["statusCode"] == 503
-    world.audit.append = append  # type: ignore[method-assign]
-    world.writebacks.failing = False
+    assert _code_while_decisions_unreachable(world, opening)["statusCode"] == 503
     waiting = [i.item_id for i in ReviewQueue(world.audit, clock=world.clock).for_viewer(SUPERVISOR)]
     assert opening.event_id in waiting and len(waiting) == 2
     (coding,) = set(waiting) - {opening.event_id}
