@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import UTC, datetime
 from typing import Any
-
-import pytest
 
 from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web
-from tests.unit.webapp.test_web_app_crew import DAY, Replans, _with_replan, board_world
-from tests.unit.webapp.test_web_app_crew_call_offs import _called_off
+from tests.unit.webapp.test_web_app_crew import DAY, Replans, _with_replan
+from tests.unit.webapp.test_web_app_crew_call_offs import _called_off, world
 from tests.unit.webapp.viewers import PLANNER
+
+__all__ = ["world"]  # the fixture of shift 1 under way, used by name
 
 PEOPLE = StaticPeopleDirectory(
     [
@@ -28,13 +27,6 @@ PEOPLE = StaticPeopleDirectory(
     ]
 )
 FORM = {"day": "2026-03-04", "shift": "1", "reason": "sick", "for": "shift"}
-
-
-@pytest.fixture
-def world() -> World:
-    world = board_world()  # shift 1 of 2026-03-04: E0042 waiting, E0043 as planned, 06:00-14:30 UTC
-    world.clock.now = datetime(2026, 3, 4, 9, 40, tzinfo=UTC)  # 04:40 in Detroit, the shift under way
-    return world
 
 
 def _deps(world: World, replans: Replans | None = None) -> Any:
