@@ -167,14 +167,18 @@ def test_incident_log_answers_a_resend_after_a_withdrawal_with_409_saying_what_c
     assert {e.finding_id for e in audit.by_kind("incident_coding")} == {first}
 
 
-class OpeningLost(InMemoryAuditStore):
-    """The store unreachable for the next incident opening appended (once armed): the resend's own report fails (a
-    5xx the reporter may or may not follow with a retry)."""
+class LosesNext(InMemoryAuditStore):
+    """The store unreachable for the next event of `lost` appended (once armed): with RECOMMENDATION the resend's own
+    report fails (a 5xx the reporter may or may not follow with a retry); with EXPIRED its closing of the earlier
+    report fails."""
 
-    armed = False
+    def __init__(self, lost: AuditEventType) -> None:
+        super().__init__()
+        self.lost = lost
+        self.armed = False
 
     def append(self, event: AuditEvent) -> None:
-        if self.armed and event.event_type is AuditEventType.RECOMMENDATION:
+        if self.armed and event.event_type is self.lost:
             self.armed = False
             raise AuditUnavailableError("DynamoDB unavailable during append: test")
         super().append(event)
@@ -182,7 +186,7 @@ class OpeningLost(InMemoryAuditStore):
 
 def test_a_resend_whose_own_report_is_lost_closes_nothing_and_is_recorded_whole_when_sent_again() -> None:
     # review_s14 L1: the earlier report was closed "replaced by" a report that was never recorded
-    audit, clock = OpeningLost(), Clock()
+    audit, clock = LosesNext(AuditEventType.RECOMMENDATION), Clock()
     deps = IncidentDeps(audit, None, clock=clock)
     first = _send(deps, "injury")
     audit.armed = True
@@ -196,20 +200,8 @@ def test_a_resend_whose_own_report_is_lost_closes_nothing_and_is_recorded_whole_
     assert set(counted(incident_outcomes(audit, None))) == {again.incident_id}
 
 
-class ClosingLost(InMemoryAuditStore):
-    """The store unreachable for the next closing appended (once armed): the resend is recorded, its closing fails."""
-
-    armed = False
-
-    def append(self, event: AuditEvent) -> None:
-        if self.armed and event.event_type is AuditEventType.EXPIRED:
-            self.armed = False
-            raise AuditUnavailableError("DynamoDB unavailable during append: test")
-        super().append(event)
-
-
 def test_a_resend_whose_closing_is_lost_is_counted_once_and_closes_it_when_sent_again() -> None:
-    audit, clock = ClosingLost(), Clock()
+    audit, clock = LosesNext(AuditEventType.EXPIRED), Clock()
     deps = IncidentDeps(audit, None, clock=clock)
     first = _send(deps, "injury")
     audit.armed = True
