@@ -115,6 +115,14 @@ def _accepted(store: InMemoryAuditStore) -> tuple[str, AuditEvent]:
     return accepted, seat
 
 
+def _called_off(store: InMemoryAuditStore) -> tuple[str, AuditEvent, AuditEvent]:
+    """J1's operator, their accepted seat and the removal their call-off (re-planned at AT) opened for it."""
+    accepted, seat = _accepted(store)
+    run(container(store, [AT]), message("call_off", AT, employee_id=accepted))
+    [removal] = _removals(store)
+    return accepted, seat, removal
+
+
 def test_a_call_off_of_an_accepted_seat_opens_one_removal_for_its_supervisor(reads: list[int]) -> None:
     store, clock = planned_store(), [AT]
     accepted, seat = _accepted(store)
@@ -240,9 +248,7 @@ def test_leave_read_from_plex_opens_a_removal(monkeypatch: pytest.MonkeyPatch) -
 
 def test_a_removed_assignment_is_no_longer_held_and_the_person_back_is_a_new_suggestion(reads: list[int]) -> None:
     store = planned_store()
-    accepted, seat = _accepted(store)
-    run(container(store, [AT]), message("call_off", AT, employee_id=accepted))
-    [removal] = _removals(store)
+    accepted, seat, removal = _called_off(store)
     _decide(store, removal)  # approved: on its way to Plex, the seat still held
     read = read_day(store, DAY)
     assert removals(read)[seat.event_id].state == "approved" and removed(read) == {}
@@ -328,9 +334,7 @@ def test_the_removals_note_says_whether_the_re_plan_filled_the_seat(
 def test_a_removal_lets_the_seat_go_only_once_written(reads: list[int], outcome: str, state: str, held: bool) -> None:
     # review180 #1, #2: the approval alone read "removed in Plex" and let the seat go, written or not, reverted or not
     store = planned_store()
-    accepted, seat = _accepted(store)
-    run(container(store, [AT]), message("call_off", AT, employee_id=accepted))
-    [removal] = _removals(store)
+    accepted, seat, removal = _called_off(store)
     _decide(store, removal)
     later = AT + timedelta(minutes=1)
     if outcome == "refused":
@@ -352,9 +356,7 @@ def test_a_removal_lets_the_seat_go_only_once_written(reads: list[int], outcome:
 
 def test_a_catching_up_reader_reads_the_removals_write_and_only_once_one_is_approved(reads: list[int]) -> None:
     store = planned_store()
-    accepted, seat = _accepted(store)
-    run(container(store, [AT]), message("call_off", AT, employee_id=accepted))
-    [removal] = _removals(store)
+    _, seat, removal = _called_off(store)
     reader = DayReader(store)
     assert reader.read(DAY, AT).removal_writes == []
     _decide(store, removal, at=AT + timedelta(minutes=1))
@@ -509,9 +511,7 @@ def test_a_refresh_leaves_the_removal_of_a_call_off_to_the_re_plans(monkeypatch:
 def test_a_refused_removal_sent_again_is_the_seats_removal_and_none_other_opens(reads: list[int]) -> None:
     # issue 16, gap 1: the retry is a new removal of the same seat (its next id), naming the refused one
     store = planned_store()
-    accepted, seat = _accepted(store)
-    run(container(store, [AT]), message("call_off", AT, employee_id=accepted))
-    [removal] = _removals(store)
+    accepted, seat, removal = _called_off(store)
     _decide(store, removal)
     later = AT + timedelta(minutes=1)
     _write(store, removal, AuditEventType.WRITEBACK_FAILED, later, error="PlexRequestError", message="bad request")
@@ -539,9 +539,7 @@ def test_a_refused_removal_sent_again_is_the_seats_removal_and_none_other_opens(
 def test_a_retry_of_a_retry_says_the_first_removal_once(reads: list[int]) -> None:
     # review_s14 L11: each retry nested the refused one's note ("Sent again after ...: Sent again after ...: Remove")
     store = planned_store()
-    accepted, seat = _accepted(store)
-    run(container(store, [AT]), message("call_off", AT, employee_id=accepted))
-    [removal] = _removals(store)
+    _, seat, removal = _called_off(store)
     later = AT + timedelta(minutes=1)
     for reason in ("bad request", "still bad"):
         _decide(store, removal, at=later)
