@@ -1,5 +1,5 @@
 """The removal from Plex of an accepted seat whose person called off, on the crew board and in the review queue (issue
-16): the re-plan opens it (`crew.removals.opened`, as crew_replan does), the board marks the seat "removal from Plex
+16): the re-plan opens it (`removals.open_removals`, as crew_replan does), the board marks the seat "removal from Plex
 waiting for approval" and counts the removals waiting; the seat's supervisor decides it in the queue: approved, it goes
 to plex_writeback as every crew write (the board then says what the write did: "removed in Plex" once Plex took it,
 "dry run: nothing sent to Plex", "not removed: Plex refused it (...)": review180 #1, until 2026-12-05 "removed in Plex"
@@ -22,7 +22,7 @@ from plexlabor.approval.writeback import WritebackService
 from plexlabor.audit import ApprovalAction, AuditStatus
 from plexlabor.crew.claims import SeatClaims
 from plexlabor.crew.messages import ReplanMessage
-from plexlabor.crew.removals import open_removals, opened
+from plexlabor.crew.removals import open_removals
 from plexlabor.crew.replanning import applied_event, superseded_event
 from plexlabor.crew.suggestions import read_day
 from plexlabor.plex import PlexSettings, PlexWriter
@@ -49,7 +49,10 @@ def _accept_and_call_off(world: World, lambda_context: Any) -> Any:
     )
     form = FORM | {"for": "shift"}
     assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=form)["statusCode"] == 303
-    assert opened(world.audit, read_day(world.audit, DAY), "1", {"E0042": world.clock()}, world.clock(), ZONE) == 1
+    assert (
+        open_removals(world.audit, read_day(world.audit, DAY), "1", {"E0042": world.clock()}, world.clock(), ZONE).count
+        == 1
+    )
     return deps
 
 
@@ -183,7 +186,10 @@ def test_a_call_off_of_a_seat_not_accepted_opens_no_removal(world: World, lambda
     form = FORM | {"for": "shift"}
     assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=form)["statusCode"] == 303
 
-    assert opened(world.audit, read_day(world.audit, DAY), "1", {"E0042": world.clock()}, world.clock(), ZONE) == 0
+    assert (
+        open_removals(world.audit, read_day(world.audit, DAY), "1", {"E0042": world.clock()}, world.clock(), ZONE).count
+        == 0
+    )
     body = _board(deps, lambda_context, FORM)
     assert read_day(world.audit, DAY).removals == [] and 'id="withdrawn"' not in body
     assert "removal" not in _text(_row(body, "E0042", "WC-10"))
@@ -353,7 +359,7 @@ def test_a_seat_whose_person_is_on_leave_in_plex_is_marked_while_its_removal_wai
     deps = _with_replan(world, Replans())
     approved = call_web(deps, "POST", "/items/crew-0001", PLANNER, lambda_context, form={"action": "approve"})
     assert approved["statusCode"] == 303
-    assert opened(world.audit, read_day(world.audit, DAY), "1", {"E0042": None}, world.clock(), ZONE) == 1
+    assert open_removals(world.audit, read_day(world.audit, DAY), "1", {"E0042": None}, world.clock(), ZONE).count == 1
 
     body = _board(deps, lambda_context, FORM)
 
@@ -371,13 +377,13 @@ def _refused_for_leave(world: World, lambda_context: Any) -> tuple[Any, str]:
     assert approved["statusCode"] == 303
     plex = _Plex()
     _written_back(world, "custom_object", plex)  # the assignment: in Plex
-    assert opened(world.audit, read_day(world.audit, DAY), "1", {"E0042": None}, world.clock(), ZONE) == 1
+    assert open_removals(world.audit, read_day(world.audit, DAY), "1", {"E0042": None}, world.clock(), ZONE).count == 1
     removal = _removal_id(world)
     call_web(deps, "POST", f"/items/{removal}", SUPERVISOR, lambda_context, form={"action": "approve"})
     plex.refusing = True
     _written_back(world, "custom_object", plex)  # the removal: Plex answers 400
     # the re-plans open no other for the same leave (`Removal.asks_for`): the Retry is the way to send it again
-    assert opened(world.audit, read_day(world.audit, DAY), "1", {"E0042": None}, world.clock(), ZONE) == 0
+    assert open_removals(world.audit, read_day(world.audit, DAY), "1", {"E0042": None}, world.clock(), ZONE).count == 0
     return deps, removal
 
 
@@ -411,7 +417,7 @@ def test_a_removal_for_leave_closed_as_its_person_is_back_reads_accepted_and_is_
     deps = _with_replan(world, Replans())
     call_web(deps, "POST", "/items/crew-0001", PLANNER, lambda_context, form={"action": "approve"})
     _written_back(world, "custom_object")
-    assert opened(world.audit, read_day(world.audit, DAY), "1", {"E0042": None}, world.clock(), ZONE) == 1
+    assert open_removals(world.audit, read_day(world.audit, DAY), "1", {"E0042": None}, world.clock(), ZONE).count == 1
     [removal] = read_day(world.audit, DAY).removals
     back = ReplanMessage(reason="refresh", day=DAY, shift="1", detected_at=world.clock())
     world.audit.append(superseded_event(removal, back, world.clock(), "E0042 no longer on leave in Plex"))
@@ -442,7 +448,10 @@ def test_a_person_whose_removal_is_on_its_way_is_not_offered_for_an_overlapping_
     assert approved["statusCode"] == 303
     call_off = FORM | {"shift": "2", "for": "shift"}
     assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=call_off)["statusCode"] == 303
-    assert opened(world.audit, read_day(world.audit, DAY), "2", {"E0042": world.clock()}, world.clock(), ZONE) == 1
+    assert (
+        open_removals(world.audit, read_day(world.audit, DAY), "2", {"E0042": world.clock()}, world.clock(), ZONE).count
+        == 1
+    )
     decided = call_web(
         deps, "POST", f"/items/{_removal_id(world)}", PLANNER, lambda_context, form={"action": "approve"}
     )
@@ -509,7 +518,10 @@ def test_a_reverted_removal_holds_its_person_again(world: World, lambda_context:
     call_web(deps, "POST", "/items/crew-0201", PLANNER, lambda_context, form={"action": "approve"})
     call_off = FORM | {"shift": "2", "for": "shift"}
     assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=call_off)["statusCode"] == 303
-    assert opened(world.audit, read_day(world.audit, DAY), "2", {"E0042": world.clock()}, world.clock(), ZONE) == 1
+    assert (
+        open_removals(world.audit, read_day(world.audit, DAY), "2", {"E0042": world.clock()}, world.clock(), ZONE).count
+        == 1
+    )
     removal = _removal_id(world)
     call_web(deps, "POST", f"/items/{removal}", PLANNER, lambda_context, form={"action": "approve"})
     world.clock.now += timedelta(minutes=1)

@@ -315,19 +315,6 @@ class Opened:
     not_in_plex: dict[str, AuditEvent]
 
 
-def opened(
-    store: AuditStore,
-    read: DayRead,
-    shift: str,
-    off: Mapping[str, datetime | None],
-    now: datetime,
-    zone: ZoneInfo,
-    empty: Collection[str] | None = frozenset(),
-) -> int:
-    """How many removals `open_removals` opened."""
-    return open_removals(store, read, shift, off, now, zone, empty).count
-
-
 def open_removals(
     store: AuditStore,
     read: DayRead,

@@ -73,7 +73,7 @@ from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import ClaimBusyError, SeatClaims
 from plexlabor.crew.messages import REPORT_FIELDS, SUBJECT_FIELDS, ReplanMessage, call_offs
-from plexlabor.crew.removals import NOT_IN_PLEX, open_removals, opened, removed, renewed, to_supersede
+from plexlabor.crew.removals import NOT_IN_PLEX, open_removals, removed, renewed, to_supersede
 from plexlabor.crew.suggestions import REPLAN_ACTOR, REPLAN_KIND, Commitment, DayRead, commitments, read_day
 from plexlabor.platform.observability import logger, metrics
 
@@ -415,7 +415,7 @@ def _off(problem: CrewProblem, events: tuple[ReplanMessage, ...]) -> dict[str, d
     """Who is off the shift in `problem` (its leave: a call-off or absence `events` apply, or leave read from Plex),
     with when they called off (None: leave read from Plex): the earliest call-off of those `events` keep (an undo
     takes back those before it, `remembered`), so a second call-off of a person already off (crew_call_offs' no-show
-    after the board's) is the same call-off to `removals.opened`."""
+    after the board's) is the same call-off to `removals.open_removals`."""
     when: dict[str, datetime] = {}
     for event in events:
         if event.reason in ("call_off", "absence") and event.employee_id:
@@ -474,7 +474,7 @@ def refresh(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
 def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) -> dict[str, Any]:
     """The shift's problem read again (its events applied again) and compiled, and the day's suggestions read
     whole, each when it would be stale within `REFRESH_LEAD`; else the day's suggestions caught up. The accepted seats
-    of people off the shift get their removal from Plex (`crew.removals.opened`: once per seat, as a re-plan opens
+    of people off the shift get their removal from Plex (`removals.open_removals`: once per seat, as a re-plan opens
     it), so leave entered in Plex opens it at the first refresh that reads the shift again (within `KEPT_FOR` and
     the schedule's period), not with the shift's next event; a refresh that reads the shift again closes those opened
     for leave whose person is no longer on leave in Plex (`_leave_gone`)."""
@@ -506,7 +506,8 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
     _forget_days_gone(deps, message.day)
     # an accepted seat of someone off the shift (leave read from Plex now, a no-show) waits for no event's re-plan
     zone = ZoneInfo(deps.source.timezone)
-    removals_opened = opened(deps.store, suggestions, message.shift, _off(kept.problem, kept.events), now, zone, None)
+    off = _off(kept.problem, kept.events)
+    removals_opened = open_removals(deps.store, suggestions, message.shift, off, now, zone, None).count
     summary: dict[str, Any] = {
         "reason": message.reason,
         "removals_opened": removals_opened,
