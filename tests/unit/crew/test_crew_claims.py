@@ -5,6 +5,7 @@ come from the log at once. On the in-memory audit store and on the DynamoDB adap
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -124,3 +125,40 @@ def test_an_ended_seat_is_not_approved_and_holds_nothing(store: AuditStore) -> N
     running = details | {"end": (NOW + timedelta(hours=1)).isoformat()}
     claims.hold("crew_assignment", "crew-a", "E0050", running, "P1", NOW)
     assert len(store.history(person_log(DAY, "E0050"))) == 1
+
+
+class _Counted:
+    """The store, counting the reads of each log (`history`)."""
+
+    def __init__(self, store: AuditStore) -> None:
+        self.store, self.reads = store, Counter[str]()
+
+    def history(self, record: str) -> list[AuditEvent]:
+        self.reads[record] += 1
+        return self.store.history(record)
+
+    def append(self, event: AuditEvent) -> None:
+        self.store.append(event)
+
+    def for_finding(self, finding_id: str) -> list[AuditEvent]:
+        return self.store.for_finding(finding_id)
+
+
+def test_a_seat_claim_reads_the_days_log_once_and_still_holds_a_seat_back_in_plex(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # E0050 held at WLD-03 06:00-14:00 (crew-a), let go once its removal from Plex was written; that removal reverted
+    counted = _Counted(InMemoryAuditStore())
+    claims = SeatClaims(counted, lambda: NOW)  # type: ignore[arg-type]
+    _seat(claims, "crew-a", (6, 14))()
+    monkeypatch.setattr("plexlabor.crew.claims.back_in_plex", lambda store, seat_id: seat_id == "crew-a")
+    counted.reads.clear()
+
+    with pytest.raises(ClaimRefusedError, match="E0050 was just placed on WLD-03"):  # back in Plex: held again
+        _seat(claims, "crew-b", (10, 14))
+    _seat(claims, "crew-c", (14, 16))  # after it: held
+
+    # each seat claim read the day's log once (until 2026-12-06 twice: once more for the seats back in Plex)
+    assert counted.reads[person_log(DAY, "E0050")] == 2
+    assert counted.reads[person_log(DAY - timedelta(days=1), "E0050")] == 2
+    assert counted.reads[person_log(DAY + timedelta(days=1), "E0050")] == 2

@@ -292,17 +292,18 @@ class SeatClaims:
         def other_seat(c: Claim) -> bool:
             return c.what == "seat" and c.item_id != item_id and c.overlaps(start, end)
 
-        for next_to in (day - timedelta(days=1), day, day + timedelta(days=1)):
+        for next_to in (day - timedelta(days=1), day + timedelta(days=1)):  # the day's own log: under its lock
             entries = self._entries(person_log(next_to, employee_id))
-            # the day's own log is checked under its lock (`_hold`, below); only its seats back in Plex are read here
-            held = [] if next_to == day else [c for c in live(entries) if self.stands(c, now) and other_seat(c)]
+            held = [c for c in live(entries) if self.stands(c, now) and other_seat(c)]
             if found := next(iter(held), None) or self._back_in_plex(entries, other_seat):
                 raise ClaimRefusedError(found, "seat", now)
 
         def holder(held: list[Claim]) -> Claim | None:
             return next((c for c in held if (c.what == "call_off" and c.shift == shift) or other_seat(c)), None)
 
-        return self._hold(person_log(day, employee_id), wanted, holder)
+        return self._hold(
+            person_log(day, employee_id), wanted, holder, back=lambda entries: self._back_in_plex(entries, other_seat)
+        )
 
     def accept(
         self, employee_id: str, day: date, shift: str, item_id: str, by: str, now: datetime, token: str | None = None
@@ -378,18 +379,28 @@ class SeatClaims:
 
     def _back_in_plex(self, entries: list[Claim], wanted: Callable[[Claim], bool]) -> Claim | None:
         """A `wanted` seat entry of a log's `entries` let go whose assignment is back in Plex (its removal reverted:
-        `removals.back_in_plex`), which holds its person again (review_s13 L5); read once per decision, not under the
-        log's lock: a revert is plant IT's act, hours after the removal, not a decision racing this one."""
+        `removals.back_in_plex`), which holds its person again (review_s13 L5); looked for in the entries the claim
+        read anyway, not under the log's lock: a revert is plant IT's act, hours after the removal, not a decision
+        racing this one."""
         holding = live(entries)
         let_go = [c for c in entries if c.what == "seat" and c.item_id and wanted(c) and c not in holding]
         return next((c for c in let_go if back_in_plex(self.store, str(c.item_id))), None)
 
-    def _hold(self, record: str, wanted: Claim, holder: Callable[[list[Claim]], Claim | None]) -> Release:
+    def _hold(
+        self,
+        record: str,
+        wanted: Claim,
+        holder: Callable[[list[Claim]], Claim | None],
+        back: Callable[[list[Claim]], Claim | None] = lambda entries: None,
+    ) -> Release:
         """Appends `wanted` to the log `record` unless `holder` finds what holds instead (of what stands:
-        `stands`); read again and checked again when another writer took the entry."""
+        `stands`), or `back` does among all the log's entries (a seat let go whose assignment is back in Plex:
+        `_back_in_plex`, on the entries read here, not on a read of its own); read again and checked again when
+        another writer took the entry."""
         for _ in range(self.attempts):
             entries = self._entries(record)
-            if (found := holder([c for c in live(entries) if self.stands(c, wanted.at)])) is not None:
+            live_now = [c for c in live(entries) if self.stands(c, wanted.at)]
+            if (found := holder(live_now) or back(entries)) is not None:
                 raise ClaimRefusedError(found, wanted.what, wanted.at)
             if self._append(record, wanted, len(entries) + 1):
                 return lambda: self._let_go(record, wanted)
