@@ -115,22 +115,24 @@ def _set_aside_first(item: str, outcome: Outcome, found: Mapping[str, Outcome]) 
     return age(item, outcome) < age(str(outcome.duplicate_of), other)
 
 
+def stands(item: str, found: Mapping[str, Outcome]) -> bool:
+    """Whether the report `item` stands among the outcomes `found`: not called back (one with no event in `found` is
+    taken to stand), or the older of two reports set aside as duplicates of each other (`_set_aside_first`)."""
+    return item not in found or not found[item].called_back or _set_aside_first(item, found[item], found)
+
+
 def counted(found: Mapping[str, Outcome]) -> dict[str, Outcome]:
-    """The incidents of `found` the trends and the training rows count: not called back, and not a resend asking the
-    EHS lead to correct a decided report (`Outcome.asks_to_correct`) while that report stands, as it is the same event,
-    counted once as the decided report (counted in its place once each report it names is called back; one with no
-    event in `found` is taken to stand). Of two reports set aside as duplicates of each other, the older is counted
-    (`_set_aside_first`). A corrected resend whose earlier report still stands (the write that closes
-    it failed after the resend was recorded, or the EHS lead decided it meanwhile: review_s14 L1) is the same event
-    too, counted once as the earlier report until that one is closed."""
-
-    def stands(item: str) -> bool:
-        return item not in found or not found[item].called_back or _set_aside_first(item, found[item], found)
-
+    """The incidents of `found` the trends and the training rows count: those that stand (`stands`), and not a resend
+    asking the EHS lead to correct a decided report (`Outcome.asks_to_correct`) while that report stands, as it is the
+    same event, counted once as the decided report (counted in its place once each report it names is called back).
+    A corrected resend whose earlier report still stands (the write that closes it failed after the resend was
+    recorded, or the EHS lead decided it meanwhile: review_s14 L1) is the same event too, counted once as the earlier
+    report until that one is closed."""
     return {
         item: outcome
         for item, outcome in found.items()
-        if stands(item) and not any(stands(other) for other in [*outcome.asks_to_correct, *outcome.replaces])
+        if stands(item, found)
+        and not any(stands(other, found) for other in [*outcome.asks_to_correct, *outcome.replaces])
     }
 
 

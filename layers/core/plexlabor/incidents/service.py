@@ -45,7 +45,7 @@ from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import SUPERSEDED_BY, expiry_event, recommendation_event, replaced, stable_event_id
 from plexlabor.audit.publish import append_once, review_status
 from plexlabor.incidents.extraction import Place, extract
-from plexlabor.incidents.kindindex import counted, incident_outcomes
+from plexlabor.incidents.kindindex import counted, incident_outcomes, outcomes, stands
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, code_problem
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.reports import CodedReport
@@ -565,14 +565,17 @@ def decision_of(audit: AuditStore, identifier: str) -> AuditEvent | None:
     return decisions[-1] if decisions else None
 
 
-def what_it_replaces(audit: AuditStore, event: AuditEvent) -> tuple[list[str], list[str]]:
-    """The reports the resend `event` records replaces, and the decided ones it asks the EHS lead to correct, as they
-    stand: one it names as replaced that the EHS lead decided before its closing was written (it is recorded first:
-    `log_incident`) is one it asks her to correct; one withdrawn or set aside meanwhile it replaces not."""
+def _named(event: AuditEvent, key: str) -> list[str]:
+    """The reports the resend `event` names under `key` (`replaces`, `asks_to_correct`)."""
+    return [str(report) for report in event.payload.get(key) or []]
+
+
+def _as_they_stand(event: AuditEvent, own: Mapping[str, Sequence[AuditEvent]]) -> tuple[list[str], list[str]]:
+    """`what_it_replaces` from the own events of each report `event` names as replaced (`own`, read once)."""
     identifier = str(event.finding_id)
-    replaces, asked = [], [str(decided) for decided in event.payload.get("asks_to_correct") or []]
-    for earlier in (str(named) for named in event.payload.get("replaces") or []):
-        stands_in_the_way = in_the_way(audit, earlier, identifier)
+    replaces, asked = [], _named(event, "asks_to_correct")
+    for earlier in _named(event, "replaces"):
+        stands_in_the_way = _first_in_the_way(own[earlier], identifier)
         if stands_in_the_way is None:
             replaces.append(earlier)
         elif stands_in_the_way.event_type is AuditEventType.DECISION and earlier not in asked:
@@ -580,12 +583,28 @@ def what_it_replaces(audit: AuditStore, event: AuditEvent) -> tuple[list[str], l
     return replaces, asked
 
 
+def what_it_replaces(audit: AuditStore, event: AuditEvent) -> tuple[list[str], list[str]]:
+    """The reports the resend `event` records replaces, and the decided ones it asks the EHS lead to correct, as they
+    stand: one it names as replaced that the EHS lead decided before its closing was written (it is recorded first:
+    `log_incident`) is one it asks her to correct; one withdrawn or set aside meanwhile it replaces not."""
+    return _as_they_stand(event, {earlier: _own_events(audit, earlier) for earlier in _named(event, "replaces")})
+
+
 def decided_standing(audit: AuditStore, event: AuditEvent) -> list[str]:
-    """The decided reports this resend asks the EHS lead to correct (`what_it_replaces`) that still stand (not
-    withdrawn, set aside or replaced): while one does, this report is the same event, and its codes are not confirmed
-    (review_s14 L13: confirming it wrote a second incident record of that event to Plex, while the trends count one)."""
-    _, asked = what_it_replaces(audit, event)
-    return [decided for decided in asked if not any(called_back(e) for e in _own_events(audit, decided))]
+    """The decided reports this resend asks the EHS lead to correct (`what_it_replaces`) that still stand by the rule
+    the trends and training rows count by (`kindindex.stands`: not withdrawn, set aside or replaced, or the older of
+    two set aside as each other's duplicates): while one does, this report is the same event, and its codes are not
+    confirmed (review_s14 L13: confirming it wrote a second incident record of that event to Plex, while the trends
+    count one). Each named report's record is read once, and the report one was set aside as a duplicate of once."""
+    named = dict.fromkeys([*_named(event, "replaces"), *_named(event, "asks_to_correct")])
+    own = {report: _own_events(audit, report) for report in named}
+    _, asked = _as_they_stand(event, own)
+    events = [e for report in asked for e in own[report]]
+    partners = {str(o.duplicate_of) for o in outcomes(events).values() if o.duplicate_of is not None} - set(asked)
+    for partner in partners:
+        events += own[partner] if partner in own else _own_events(audit, partner)
+    found = outcomes(events)
+    return [decided for decided in asked if stands(decided, found)]
 
 
 class CodeCorrectionError(ValueError):
