@@ -13,6 +13,7 @@ from plexlabor.audit import AuditEvent, AuditStatus
 from tests.support import make_unallocated
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, recommendation, web_deps
+from tests.unit.webapp.test_web_app_queue_load import CountingStore
 from tests.unit.webapp.viewers import PLANNER
 
 SUPERVISOR = {"cognito:username": "E0001", "cognito:groups": "supervisor"}
@@ -64,3 +65,21 @@ def test_stretches_with_nothing_to_approve_say_so_with_their_times(lambda_contex
         "its page (an indirect code or the job), or reject them with the reason."
     ) in body
     assert "decided elsewhere" not in body
+
+
+def test_the_answer_reads_each_item_not_decided_once(lambda_context: Any) -> None:
+    # review: the flash read a not-decided item's events to tell if it had nothing to approve, then again to name it
+    store = CountingStore()
+    world = World(audit=store)
+    with_job, first, second = _stretch(world, 11, True), _stretch(world, 13, False), _stretch(world, 15, False)
+    ids = [str(e.finding_id) for e in (with_job, first, second)]
+    posted = call_web(
+        web_deps(world), "POST", "/queue", SUPERVISOR, lambda_context, form={"item": ids, "action": "approve"}
+    )
+    query = dict(parse_qsl(urlsplit(posted["multiValueHeaders"]["Location"][0]).query))
+    store.item_reads.clear()
+
+    body = str(call_web(web_deps(world), "GET", "/queue", SUPERVISOR, lambda_context, query=query)["body"])
+
+    assert "2 not decided: Unallocated time" in body
+    assert [store.item_reads.count(item_id) for item_id in ids[1:]] == [1, 1]

@@ -500,9 +500,15 @@ def _queue_flash(page: Page, query: Mapping[str, str]) -> dict[str, str] | None:
     verb = {"approve": "Approved", "reject": "Rejected"}.get(query.get("done", ""), "Decided")
     text = f"{verb} {decided}" + _named(query.get("did"), decided, lambda i: _decided(page, i, verb)) + "."
     missed_ids = [i for i in (query.get("missed") or "").split(",")[:BULK_NAMED] if i]
-    to_code = [i for i in missed_ids if verb == "Approved" and _nothing_to_approve(page, i)] if failed else []
+    missed_seen = {i: page.deps.review.queue.seen(page.viewer, i) for i in missed_ids} if failed else {}
+    to_code = [i for i, seen in missed_seen.items() if verb == "Approved" and _nothing_to_approve(seen, i)]
+
+    def about_missed(item_id: str) -> str | None:
+        seen = missed_seen.get(item_id)
+        return _item_words(page, seen[0]) if seen else None
+
     if to_code:  # said apart, with why (ux_s14 #15: they read "decided elsewhere, closed, or refused here")
-        named, one = _named(",".join(to_code), len(to_code), lambda i: _about(page, i)), len(to_code) == 1
+        named, one = _named(",".join(to_code), len(to_code), about_missed), len(to_code) == 1
         times, each, them = ("this time", "it", "it") if one else ("these times", "each", "them")
         text += (
             f" {len(to_code)} not decided{named}: no job was scanned near {times}, so there is nothing to approve; "
@@ -510,7 +516,7 @@ def _queue_flash(page: Page, query: Mapping[str, str]) -> dict[str, str] | None:
         )
     if failed > len(to_code):
         others, rest = ",".join(i for i in missed_ids if i not in to_code), failed - len(to_code)
-        missed = _named(others, rest, lambda i: _about(page, i))
+        missed = _named(others, rest, about_missed)
         text += f" {rest} not decided{missed} (decided elsewhere, closed, or refused here: open one to see why)."
     if own_page:
         named = _named(query.get("own_page_ids"), own_page, lambda i: _about(page, i))
@@ -690,10 +696,10 @@ def _stretch_times(page: Page, item: ReviewItem) -> str | None:
     return f"{start.astimezone(zone):%H:%M}–{end.astimezone(zone):%H:%M}"
 
 
-def _nothing_to_approve(page: Page, item_id: str) -> bool:
-    """Whether a bulk approval left the item open because it has nothing to approve: unallocated time with no job
-    scanned nearby, which is coded on its page (`review.decisions.NothingToApproveError`)."""
-    seen = page.deps.review.queue.seen(page.viewer, item_id)
+def _nothing_to_approve(seen: tuple[ReviewItem, list[AuditEvent]] | None, item_id: str) -> bool:
+    """Whether a bulk approval left the item (`seen`: as `ReviewQueue.seen` read it) open because it has nothing to
+    approve: unallocated time with no job scanned nearby, which is coded on its page
+    (`review.decisions.NothingToApproveError`)."""
     if seen is None or closing_event(seen[1], item_id) is not None:
         return False
     return seen[0].kind == UNALLOCATED_TIME and seen[0].proposed is None
