@@ -10,6 +10,7 @@ import html
 import pytest
 
 from plexlabor.allocation.coding import Coding, StretchTakenError, coded_event, codings, take_stretch
+from plexlabor.allocation.nightly import KIND
 from plexlabor.approval.messages import Decision
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.events import expiry_event
@@ -27,6 +28,7 @@ from tests.unit.allocation.test_unallocated_coding import (
 )
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web
+from tests.unit.webapp.test_web_app_queue_load import CountingStore
 
 
 @pytest.fixture
@@ -51,6 +53,39 @@ def test_a_coding_plex_refused_reads_refused_with_its_reason(world: World) -> No
         assert f"TRAINING: approved, but Plex refused it: not written ({reason})" in shown
     # and the stretch is not coded again from the page (its suggestion was rejected for the coding)
     assert code(world, opening.event_id, {"code": "MEETING"})["statusCode"] == 404
+
+
+def test_a_refusal_names_the_codings_kind_and_allocation_reads_no_item_for_it() -> None:
+    # review: plex_writeback's writeback_failed named no kind, so /allocation read each approved, unwritten coding's
+    # own events to find it
+    store = CountingStore()
+    world = World(audit=store)
+    opening = publish(world, job=True)
+    coded_id = code_it(world, opening.event_id, {"code": "TRAINING"})
+    write_back(world, PlexWithTime(indirect=[indirect("MEETING")]), "custom_object")
+    [failed] = by_type(world, coded_id, AuditEventType.WRITEBACK_FAILED)
+    assert failed.kind == KIND
+    store.item_reads.clear()
+
+    table = stretches(with_stretches(world, 0), MACH)
+
+    assert "TRAINING: approved, but Plex refused it: not written" in table
+    assert coded_id not in store.item_reads
+
+
+def test_a_refusal_recorded_before_it_named_the_kind_is_still_read() -> None:
+    store = CountingStore()
+    world = World(audit=store)
+    opening = publish(world, job=True)
+    coded = coded_event(opening, Coding(indirect_code="TRAINING"), "E0001", world.clock(), 1)
+    for event in (coded, _decision(coded, ApprovalAction.APPROVE), _refusal(coded)):  # its payload names no kind
+        world.audit.append(event)
+    store.item_reads.clear()
+
+    table = stretches(with_stretches(world, 0), MACH)
+
+    assert "TRAINING: approved, but Plex refused it: not written (charged since)" in table
+    assert store.item_reads.count(coded.event_id) == 1
 
 
 def test_a_dead_lettered_write_reads_failed_and_a_later_write_written(world: World) -> None:

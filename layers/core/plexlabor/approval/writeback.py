@@ -300,6 +300,9 @@ class _Subject:
     decision: Decision
     revision: str | None = None
     """The later decision this write carries out (`RecommendationWriteback.decision_id`); None: the first."""
+    kind: str | None = None
+    """A recommendation's kind (`AuditEvent.kind` of its opening), put on its `writeback_failed` so the kind index
+    holds the failure beside the item's other events; None for a finding."""
 
 
 @dataclass
@@ -338,7 +341,12 @@ class WritebackService:
             logger.error("no written recommendation with this id", extra={"item_id": message.item_id})
             return WritebackOutcome("refused")
         subject = _Subject(
-            opening.record_key, message.item_id, opening.employee_id, message.decision, message.decision_id
+            opening.record_key,
+            message.item_id,
+            opening.employee_id,
+            message.decision,
+            message.decision_id,
+            opening.kind,
         )
         return self._guarded(
             subject,
@@ -739,6 +747,7 @@ class WritebackService:
             AuditStatus.WRITE_FAILED,
             message_id,
             payload={
+                **({"kind": subject.kind} if subject.kind else {}),
                 **_reason(error),
                 "error": type(error).__name__,
                 "message": str(error)[:MAX_ERROR_CHARS],

@@ -228,14 +228,16 @@ STRETCH_EVENTS = 5_000
 def stretch_events(audit: AuditStore, index: AllocationIndex) -> list[AuditEvent]:
     """The unallocated-time events from the report's day on (the stretches, their codings, decisions, expiries and
     write-backs; from the day before in UTC, whatever the plant's zone, so a report made again later misses none): one
-    read of the kind index, the newest `STRETCH_EVENTS`, oldest first; then the events of each coding approved and not
-    written (one read of the finding index each), for plex_writeback's `writeback_failed`, which names no kind
-    (review_s14 #6: a refused coding read "on its way to Plex" for ever)."""
+    read of the kind index, the newest `STRETCH_EVENTS`, oldest first. plex_writeback's `writeback_failed` names the
+    coding's kind (since 2026-12-06), so the kind index holds it; only a coding approved with neither a write nor a
+    failure there (on its way, or refused by a plex_writeback before then, whose failure names no kind) has its own
+    events read (one read of the finding index each; review_s14 #6: a refused coding read "on its way to Plex" for
+    ever)."""
     since = datetime.combine(index.artifact.day - timedelta(days=1), time.min, tzinfo=UTC)
     newest = audit.by_kind(KIND, since=since, limit=STRETCH_EVENTS, newest_first=True)
-    pending = [c.event.event_id for c in codings(newest).values() if c.approval and not c.written]
+    unsettled = [c.event.event_id for c in codings(newest).values() if c.approval and not c.written and not c.failed]
     failures = [
-        e for item in pending for e in audit.for_finding(item) if e.event_type is AuditEventType.WRITEBACK_FAILED
+        e for item in unsettled for e in audit.for_finding(item) if e.event_type is AuditEventType.WRITEBACK_FAILED
     ]
     return sorted(newest + failures, key=lambda e: e.occurred_at)
 
