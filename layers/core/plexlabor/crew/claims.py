@@ -19,15 +19,16 @@ Each entry is owned by the decision that wrote it (`Claim.token`, one per `SeatC
 only its own decision's entry, and entries of the same suggestion never refuse each other (two approvals of one seat
 at once both hold theirs; if one fails, the other's still holds: review 155 R2).
 
-What is checked: a seat is refused while the person holds another seat of the day that overlaps it, or has called
-off its shift; every approval also holds its seat's own log (`accept`), so a seat is not accepted while a swap of it
-holds, nor swapped while an acceptance or another swap of it holds (review 155 R1); a call-off while one of the same
-shift holds. The board lists the call-offs from these entries at once (`call_offs_of`), before crew_replan applies
-them; a call-off is let go when the supervisor undoes it on the board or the person clocks in after all
-(`release_call_off`), an approved seat's entries once its assignment was removed from Plex (`release_seat`, by
-crew_replan). A seat let go so whose removal was reverted since (the assignment back in Plex) holds its person again:
-`seat` refuses an overlapping seat for it (`removals.back_in_plex`; review_s13 L5: until 2026-12-06 the person could be
-accepted in an overlapping seat while Plex held the reverted assignment).
+What is checked: a seat is refused while the person holds another seat of the day that overlaps it, or has called off
+its shift; every approval also holds its seat's own log (`accept`), so a seat is not accepted while a swap of it holds,
+nor swapped while an acceptance or another swap of it holds (review 155 R1); a re-plan holds the same log before it
+closes a suggestion it dropped (`supersede`), so of that closing and an approval at the same moment one is refused
+(review_s14 L3); a call-off while one of the same shift holds. The board lists the call-offs from these entries at once
+(`call_offs_of`), before crew_replan applies them; a call-off is let go when the supervisor undoes it on the board or
+the person clocks in after all (`release_call_off`), an approved seat's entries once its assignment was removed from
+Plex (`release_seat`, by crew_replan). A seat let go so whose removal was reverted since (the assignment back in Plex)
+holds its person again: `seat` refuses an overlapping seat for it (`removals.back_in_plex`; review_s13 L5: until
+2026-12-06 the person could be accepted in an overlapping seat while Plex held the reverted assignment).
 
 A release that cannot be written (the store unreachable) is logged, not raised (the decision's own error is what the
 page shows), and an approval's entry older than `GRACE` whose suggestion has no approval recorded is ignored
@@ -63,7 +64,7 @@ its `decision` event (a write queued, one append), so only an entry whose releas
 
 logger = logging.getLogger(__name__)
 
-What = Literal["seat", "accept", "swap", "call_off", "release"]
+What = Literal["seat", "accept", "swap", "call_off", "supersede", "release"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,10 @@ class Claim:
     """Its place in its log (1, 2, ...)."""
     token: str | None = None
     """The decision that holds it (one per `SeatClaims.hold`; a `release` names the one it lets go)."""
+    replaced_after: str | None = None
+    """A `supersede`'s event, in the re-plan's words ("a call-off of E01234")."""
+    instead: tuple[str, ...] = ()
+    """A `supersede`'s people the re-plan suggested for the seat in its place."""
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         mine = self.end or self.start
@@ -110,6 +115,8 @@ class Claim:
                     ("end", self.end and self.end.isoformat()),
                     ("call_off_reason", self.reason),
                     ("token", self.token),
+                    ("replaced_after", self.replaced_after),
+                    ("instead", list(self.instead) or None),
                 )
                 if value is not None
             },
@@ -136,6 +143,8 @@ class Claim:
             reason=payload.get("call_off_reason"),
             n=int(payload.get("n") or 0),
             token=payload.get("token"),
+            replaced_after=payload.get("replaced_after"),
+            instead=tuple(payload.get("instead") or ()),
         )
 
 
@@ -189,6 +198,12 @@ class ClaimRefusedError(ApprovalError):
             return f"this seat was {just}swapped for {who(holder.employee_id)} by {when}"
         if holder.what == "accept":
             return f"this seat was {just}accepted for {who(holder.employee_id)} by {when}"
+        if holder.what == "supersede":
+            instead = ", ".join(who(person) for person in holder.instead) or "nobody new"
+            return (
+                f"this suggestion was {just}replaced by the re-plan after {holder.replaced_after or 'an event'} at "
+                f"{local(holder.at)} ({instead} suggested for the seat instead): it is no longer open to accept"
+            )
         seat = f"{local(holder.start)}–{local(holder.end)}" if holder.start and holder.end else f"shift {holder.shift}"
         return (
             f"{who(holder.employee_id)} was {just}placed on {holder.workcenter or 'another seat'} ({seat}) by {when}: "
@@ -237,6 +252,8 @@ class SeatClaims:
     approved: set[str] = dataclasses.field(default_factory=set)
     """Suggestions found approved (an approval is final: read once). Kept for the container's life (the web app's
     guard): at most the crew seats approved whose claims it read after `GRACE`, a few thousand a day."""
+    closed: set[str] = dataclasses.field(default_factory=set)
+    """Suggestions found closed by a re-plan (its `expired` event: final too, read once), as `approved`."""
 
     def hold(
         self, kind: str, item_id: str, employee_id: str | None, details: Mapping[str, Any], by: str, now: datetime
@@ -308,11 +325,46 @@ class SeatClaims:
     def accept(
         self, employee_id: str, day: date, shift: str, item_id: str, by: str, now: datetime, token: str | None = None
     ) -> Release:
-        """Holds the seat of suggestion `item_id` for its approval, unless a swap of that seat holds
-        (`ClaimRefusedError`): an approval and a swap of one seat at once do not both go to Plex."""
+        """Holds the seat of suggestion `item_id` for its approval, unless a swap of that seat holds, or a re-plan's
+        closing of it (`supersede`; `ClaimRefusedError`): an approval and a swap of one seat at once do not both go to
+        Plex, nor is a suggestion a re-plan replaced approved beside its closing (review_s14 L3)."""
         wanted = Claim("accept", employee_id, day, shift, by, now, item_id, token=token)
         return self._hold(
-            seat_log(day, item_id), wanted, lambda held: next((c for c in held if c.what == "swap"), None)
+            seat_log(day, item_id),
+            wanted,
+            lambda held: next((c for c in held if c.what in ("swap", "supersede")), None),
+        )
+
+    def supersede(
+        self,
+        item_id: str,
+        employee_id: str,
+        day: date,
+        shift: str,
+        replaced_after: str,
+        instead: Iterable[str],
+        by: str,
+        now: datetime,
+        token: str | None = None,
+    ) -> Release:
+        """Holds the seat of suggestion `item_id` for a re-plan that closes it (superseded), unless its acceptance or
+        a swap of it holds (`ClaimRefusedError`: the approval came first, and the re-plan keeps it); an approval
+        after it is refused naming the event and whom the re-plan suggested `instead` (review_s14 L3: until
+        2026-12-06 both were recorded, and the approved assignment went to Plex beside its replacement)."""
+        wanted = Claim(
+            "supersede",
+            employee_id,
+            day,
+            shift,
+            by,
+            now,
+            item_id,
+            token=token,
+            replaced_after=replaced_after,
+            instead=tuple(instead),
+        )
+        return self._hold(
+            seat_log(day, item_id), wanted, lambda held: next((c for c in held if c.what in ("accept", "swap")), None)
         )
 
     def swap(
@@ -367,9 +419,17 @@ class SeatClaims:
     def stands(self, claim: Claim, now: datetime) -> bool:
         """Whether a live entry holds at `now`: a call-off does (until it is let go); an approval's entry while it is
         younger than `GRACE` or its suggestion's approval is recorded (read through the finding index: an approval
-        is recorded within seconds of its claim, long before `GRACE` is over)."""
+        is recorded within seconds of its claim, long before `GRACE` is over); a re-plan's `supersede` likewise while
+        younger than `GRACE` or once the suggestion's closing is recorded (a re-plan that failed between the two
+        does not keep the suggestion from being approved)."""
         if claim.what == "call_off" or claim.item_id is None or claim.at > now - GRACE:
             return True
+        if claim.what == "supersede":
+            if claim.item_id not in self.closed and any(
+                event.event_type is AuditEventType.EXPIRED for event in self.store.for_finding(claim.item_id)
+            ):
+                self.closed.add(claim.item_id)
+            return claim.item_id in self.closed
         if claim.item_id not in self.approved and any(
             event.event_type is AuditEventType.DECISION and event.status is AuditStatus.APPROVED
             for event in self.store.for_finding(claim.item_id)

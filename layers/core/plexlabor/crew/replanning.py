@@ -48,6 +48,7 @@ Summaries hold ids and counts only.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -71,7 +72,7 @@ from plexlabor.audit.events import (
 )
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.claims import ClaimBusyError, SeatClaims
+from plexlabor.crew.claims import ClaimBusyError, ClaimRefusedError, Release, SeatClaims
 from plexlabor.crew.messages import REPORT_FIELDS, SUBJECT_FIELDS, ReplanMessage, call_offs
 from plexlabor.crew.removals import NOT_IN_PLEX, open_removals, removed, renewed, to_supersede
 from plexlabor.crew.suggestions import REPLAN_ACTOR, REPLAN_KIND, Commitment, DayRead, commitments, read_day
@@ -290,15 +291,18 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         kept_shift, read = _shift_problem(deps, message, now, day, stored, ahead)
     read_s = time.perf_counter() - started - plan_read_s
     problem, compiled = compile_event(kept_shift.problem, message, kept_shift.compiled)
-    scope = event_scope(kept_shift.problem, current, message)
-    replanned = with_current_plan(with_commitments(compiled, _commitments(message, reads)), current, now, scope)
-    plan = solve(replanned, deps.time_limit_s)
+    committed = with_commitments(compiled, _commitments(message, reads))
+
+    def solved(current: CurrentPlan) -> tuple[Compiled, CrewPlan]:
+        replanned = with_current_plan(committed, current, now, event_scope(kept_shift.problem, current, message))
+        return replanned, solve(replanned, deps.time_limit_s)
+
+    trigger = message.describe(kept_shift.problem)
+    current, replanned, plan, dropped = _superseding(deps.store, message, now, trigger, current, openings, solved)
     departments = {job.place.workcenter_id: job.place.department_code for job in problem.jobs}
     candidates, figures = swap_candidates(replanned, plan), plan_figures(plan, replanned)
     kept = assignments_of(plan)
-    dropped = [event for assignment, event in openings.items() if assignment not in kept]
     still_empty, dropped_empty = _empty_seats(day, message.shift, plan)
-    trigger = message.describe(kept_shift.problem)
     writing = time.perf_counter()
     result = publish_plan(
         plan,
@@ -353,6 +357,53 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     metrics.add_metric(name="CrewReplanSeconds", unit=MetricUnit.Seconds, value=summary["seconds"])
     metrics.add_metric(name="CrewReplanPeopleMoved", unit=MetricUnit.Count, value=summary["people_moved"])
     return summary
+
+
+def _superseding(
+    store: AuditStore,
+    message: ReplanMessage,
+    now: datetime,
+    trigger: str,
+    current: CurrentPlan,
+    openings: Mapping[Assignment, AuditEvent],
+    solved: Callable[[CurrentPlan], tuple[Compiled, CrewPlan]],
+) -> tuple[CurrentPlan, Compiled, CrewPlan, list[AuditEvent]]:
+    """The re-plan (`solved`) and the suggestions of the current plan it drops (`openings`), each held for its
+    closing by a conditional write on its seat's claim log before anything is published (`SeatClaims.supersede`), so
+    that of the closing and an approval at the same moment exactly one is recorded (review_s14 L3): an approval whose
+    claim came first is held as accepted and the shift re-planned around it (until nothing more is found approved;
+    one its person can no longer take, called off, stays approved and is not closed: its removal from Plex opens as
+    for any accepted seat); one a swap on the board holds is left to the swap, which rejects it. Holds let go of
+    suggestions the re-plan around an approval keeps. The current plan with those approvals, the problem solved, the
+    plan, and the suggestions to close."""
+    from plexlabor.crew.replan import assignments_of
+
+    claims, token = SeatClaims(store, lambda: now), uuid.uuid4().hex
+    held: dict[str, Release] = {}
+    while True:
+        replanned, plan = solved(current)
+        kept = assignments_of(plan)
+        for assignment, event in openings.items():
+            if assignment in kept and event.event_id in held:
+                held.pop(event.event_id)()
+        approved: set[Assignment] = set()
+        for assignment, event in openings.items():
+            if assignment in kept or event.event_id in held:
+                continue
+            seat, person = assignment
+            instead = sorted(e for other, e in kept - current.assignments if other == seat)
+            try:
+                held[event.event_id] = claims.supersede(
+                    event.event_id, person, message.day, message.shift, trigger, instead, REPLAN_ACTOR, now, token
+                )
+            except ClaimRefusedError as refused:
+                if refused.holder.what == "accept":
+                    approved.add(assignment)
+        if not approved - current.accepted:
+            return current, replanned, plan, [e for e in openings.values() if e.event_id in held]
+        current = current.model_copy(
+            update={"assignments": current.assignments | approved, "accepted": current.accepted | approved}
+        )
 
 
 def _empty_seats(day: DayRead, shift: str, plan: CrewPlan) -> tuple[frozenset[str], list[AuditEvent]]:
