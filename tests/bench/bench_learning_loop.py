@@ -58,6 +58,7 @@ from plexlabor.plant import PlantFolder
 from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.validation.engine import CONFIDENCE, EngineSettings, ValidationEngine, record_times
+from plexlabor.validation.exploration import DEFAULT_SHARE, EXPLORATION_KEY, Exploration, propensity
 from plexlabor.validation.findings import Finding
 from plexlabor.validation.norms import compute_norms
 from plexlabor.validation.registry import ModelRegistry
@@ -150,6 +151,15 @@ class Week:
     not_sent: str
     """The upheld findings the model in force did not send, by type and why: 'below' the review threshold or
     'cut' by the plant's cut, and how many of them the packaged scorer sends."""
+    eligible: int
+    """Findings the model in force did not send and the packaged scorer would (what exploration draws from)."""
+    explored: int
+    """Of those sent, the ones sent as exploration (a random share of what the model in force stops sending
+    and the packaged scorer sends): part of the load, the precision and the recall above."""
+    explored_upheld: int
+    """Of those, upheld by the supervisors (the noise included)."""
+    restored: str
+    """The types whose routing the retrain restored to the packaged scorer's from the exploration sample."""
 
 
 @dataclass
@@ -167,9 +177,8 @@ def _plant(path: Path, spec: PlantSpec) -> Plant:
     meta = folder.meta()
     data = read_plant_data(PlantFolderSource(folder), meta.start, meta.end, meta.timezone)
     labels = {(label.record_key, AnomalyType(label.anomaly_type).value) for label in folder.labels()}
-    return Plant(
-        ValidationEngine(settings=EngineSettings(trend_threshold=0.0)), data, labels, meta.end - REVIEW_WEEKS * WEEK
-    )
+    engine = ValidationEngine(settings=EngineSettings(trend_threshold=0.0), exploration=Exploration(DEFAULT_SHARE))
+    return Plant(engine, data, labels, meta.end - REVIEW_WEEKS * WEEK)
 
 
 def _simulate(plant: Plant, share_random: Callable[[int], float], seed: int) -> list[Week]:
@@ -200,6 +209,7 @@ def _simulate(plant: Plant, share_random: Callable[[int], float], seed: int) -> 
             audit.append(logged(finding, begin + timedelta(minutes=i % 10_000)))
         upheld = {f.finding_id for f in findings if plant.policy.upholds(f, plant.labels)}
         verdicts = []
+        explored = [propensity(f.evidence) < 1 for f in sent]
         for i, finding in enumerate(sent):
             verdict = finding.finding_id in upheld
             if rng.random() < share_random(number):
@@ -230,9 +240,20 @@ def _simulate(plant: Plant, share_random: Callable[[int], float], seed: int) -> 
                 len(upheld),
                 len(upheld & packaged_review) / len(upheld) if upheld else 0.0,
                 _not_sent([f for f in findings if f.finding_id in upheld and f.route != "review"], packaged_review),
+                sum(EXPLORATION_KEY in f.evidence for f in findings),
+                sum(explored),
+                sum(v for v, e in zip(verdicts, explored, strict=True) if e),
+                _restored(registry),
             )
         )
     return weeks
+
+
+def _restored(registry: ModelRegistry) -> str:
+    """The types the model in force after the retrain routes as the packaged scorer does, from the exploration."""
+    version = registry.in_force()
+    model = registry.model(version) if version else None
+    return ",".join(model.trained_on.get("restored_types", []) if model else []) or "-"
 
 
 def _not_sent(missed: list[Finding], packaged_review: set[str]) -> str:
@@ -289,9 +310,21 @@ def _print(title: str, weeks: list[Week]) -> None:
         )
     for w in weeks:
         print(
+            f"  week {w.number}: eligible for exploration {w.eligible}, sent {w.explored} ({w.explored_upheld} "
+            f"upheld); precision seen without them {_without_explored(w):.3f}; types the retrain's model in force "
+            f"restored: {w.restored}"
+        )
+    for w in weeks:
+        print(
             f"  week {w.number}: packaged scorer's recall the same week {w.packaged_recall:.3f}; upheld not sent: "
             f"{w.not_sent or '-'}"
         )
+
+
+def _without_explored(w: Week) -> float:
+    """The precision supervisors would have seen without the exploration sample."""
+    sent = w.sent - w.explored
+    return (w.observed_precision * w.sent - w.explored_upheld) / sent if sent else 0.0
 
 
 def _change(drop: float) -> str:

@@ -106,6 +106,7 @@ def decision_event(finding: Finding, decision: Decision, occurred_at: datetime, 
     """The `decision` audit event: one per finding (its id is stable, so the callback and the
     write-back's reconciliation cannot both record one)."""
     features, shadow = finding.evidence.get("features"), finding.evidence.get("shadow")
+    explored = finding.evidence.get("exploration")
     return decision.audit_event(
         record_key=finding.record_key,
         item_id=finding.finding_id,
@@ -121,6 +122,7 @@ def decision_event(finding: Finding, decision: Decision, occurred_at: datetime, 
             "correction": decision.correction,
             "features": features if isinstance(features, dict) else {},
             **({"shadow": shadow} if isinstance(shadow, dict) else {}),  # the shadow candidate's score
+            **({"exploration": explored} if isinstance(explored, dict) else {}),  # sent as a random sample
         },
     )
 

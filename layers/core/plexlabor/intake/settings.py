@@ -11,6 +11,7 @@ from pydantic import Field
 from plexlabor.platform import env
 from plexlabor.platform.settings import ApprovalStartSettings, EnvSettings, PlexSourceSettings
 from plexlabor.plex.reference_cache import REFERENCE_MAX_AGE_S
+from plexlabor.validation.exploration import DEFAULT_SHARE
 
 
 class WebhookSettings(EnvSettings):
@@ -50,6 +51,9 @@ class ValidatorSettings(PlexSourceSettings, RecordingSettings):
     norms_max_age_s: int = Field(default=600, ge=0, alias="NORMS_MAX_AGE_SECONDS")
     scorer_max_age_s: int = Field(default=600, ge=0, alias="SCORER_MAX_AGE_SECONDS")
     """How long a warm validator keeps the scorer model in force before re-reading the registry's pointer."""
+    scorer_exploration_share: float = Field(default=DEFAULT_SHARE, ge=0, le=0.5, alias="SCORER_EXPLORATION_SHARE")
+    """The share of what the model in force stops sending (and the packaged scorer sends) sent for review all the
+    same, drawn at random (`plexlabor.validation.exploration`); 0: none."""
     reference_max_age_s: int = Field(default=int(REFERENCE_MAX_AGE_S), ge=0, alias="REFERENCE_MAX_AGE_SECONDS")
     """How long a warm validator keeps reference data (employees, routings, certifications...)."""
     state_table_name: str | None = Field(default=None, alias=env.STATE_TABLE_NAME)

@@ -157,6 +157,7 @@ def _build(settings: ValidatorSettings) -> Dependencies:
     from plexlabor.platform.aws import aws_client
     from plexlabor.platform.s3artifacts import S3ArtifactStore
     from plexlabor.plex.sources import open_labor_source_from_aws
+    from plexlabor.validation.exploration import Exploration
     from plexlabor.validation.registry import SCORER_PREFIX, ModelRegistry, ScorerLoader
 
     dynamodb = aws_client("dynamodb")  # one client for the audit, idempotency and state tables
@@ -184,6 +185,7 @@ def _build(settings: ValidatorSettings) -> Dependencies:
         ),
         load_model=loader,
         load_shadow=loader.shadow,
+        engine=ValidationEngine(exploration=Exploration(settings.scorer_exploration_share)),
     )
 
 

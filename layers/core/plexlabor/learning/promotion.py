@@ -42,6 +42,7 @@ from scipy.stats import binomtest
 from plexlabor.validation.checks.base import OFFSET, RULE
 from plexlabor.validation.decisions import approved
 from plexlabor.validation.engine import held_back
+from plexlabor.validation.exploration import eligible_not_drawn, propensity
 from plexlabor.validation.findings import Finding
 from plexlabor.validation.scorer import (
     Logistic,
@@ -81,36 +82,47 @@ class GateSettings:
 
 @dataclass(frozen=True)
 class Metrics:
+    """Counts of a routing of decided findings. A finding sent as exploration counts 1 / its propensity (it
+    stands for that many eligible findings nobody sent: `exploration.propensity`), so `upheld`, `flagged` and
+    the like are estimates of the window's findings, not of its decisions, once a window holds one."""
+
     decisions: int
-    upheld: int
-    flagged: int
-    upheld_flagged: int
+    upheld: float
+    flagged: float
+    upheld_flagged: float
     agreed: int = 0
-    """Decisions the routing matched: sent for review and upheld, or not sent and rejected."""
+    """Decisions the routing matched: sent for review and upheld, or not sent and rejected (not weighted)."""
     unconfirmed: int = 0
     """Undecided findings of the same window the model would send: counted as not upheld."""
-    noise_upheld: int = 0
+    noise_upheld: float = 0
     """Upheld findings of a type the plant's decisions reject (`rarely_upheld`): taken for decision noise."""
-    noise_upheld_flagged: int = 0
+    noise_upheld_flagged: float = 0
 
     @classmethod
     def of_routing(
-        cls, flagged: Sequence[bool], upheld: Sequence[bool], unconfirmed: int = 0, noise: Sequence[bool] = ()
+        cls,
+        flagged: Sequence[bool],
+        upheld: Sequence[bool],
+        unconfirmed: int = 0,
+        noise: Sequence[bool] = (),
+        weights: Sequence[float] = (),
     ) -> Metrics:
         """The counts of a routing of decided findings: per finding, whether it was sent for review
-        (`flagged`), whether its supervisor upheld it (`upheld`) and whether it is of a type the plant rejects
-        (`noise`, none when empty)."""
+        (`flagged`), whether its supervisor upheld it (`upheld`), whether it is of a type the plant rejects
+        (`noise`, none when empty) and how many findings it stands for (`weights`, 1 each when empty)."""
         pairs = list(zip(flagged, upheld, strict=True))
         noisy = list(noise) or [False] * len(pairs)
+        weight = list(weights) or [1] * len(pairs)
+        rows = list(zip(pairs, noisy, weight, strict=True))
         return cls(
             decisions=len(pairs),
-            upheld=sum(upheld),
-            flagged=sum(flagged),
-            upheld_flagged=sum(f and u for f, u in pairs),
+            upheld=sum(w for (_, u), _, w in rows if u),
+            flagged=sum(w for (f, _), _, w in rows if f),
+            upheld_flagged=sum(w for (f, u), _, w in rows if f and u),
             agreed=sum(f == u for f, u in pairs),
             unconfirmed=unconfirmed,
-            noise_upheld=sum(u and n for (_, u), n in zip(pairs, noisy, strict=True)),
-            noise_upheld_flagged=sum(f and u and n for (f, u), n in zip(pairs, noisy, strict=True)),
+            noise_upheld=sum(w for (_, u), n, w in rows if u and n),
+            noise_upheld_flagged=sum(w for (f, u), n, w in rows if f and u and n),
         )
 
     @property
@@ -176,13 +188,26 @@ def evaluate(
     noise_types: frozenset[str] = frozenset(),
 ) -> Metrics:
     """The model's routing of the decided `rows`, and of the `undecided` findings of the same window;
-    `noise_types`: the types whose upheld findings the recall gate does not count (`rarely_upheld`)."""
+    `noise_types`: the types whose upheld findings the recall gate does not count (`rarely_upheld`).
+
+    A decided finding sent as exploration weighs the inverse of its propensity (Horvitz-Thompson: it stands for
+    the eligible findings of its draw nobody sent), and an undecided one eligible but not drawn is not charged
+    as unconfirmed (the drawn ones stand for it): what the model in force stopped sending counts by what its
+    supervisors decided of the sample, not as not upheld."""
+    charged = [row for row in undecided if not eligible_not_drawn(row.evidence)]
     return Metrics.of_routing(
         [sends(model, row, threshold) for row in rows],
         [approved(row) for row in rows],
-        unconfirmed=sum(sends(model, row, threshold) for row in undecided),
+        unconfirmed=sum(sends(model, row, threshold) for row in charged),
         noise=[row.anomaly_type.value in noise_types for row in rows],
+        weights=[_weight(row) for row in rows],
     )
+
+
+def _weight(row: Finding) -> float:
+    """How many findings a decided one stands for: 1, or 1 / its propensity when sent as exploration."""
+    share = propensity(row.evidence)
+    return 1 if share == 1 else 1 / share
 
 
 def rarely_upheld(training: Sequence[Finding], held: Sequence[Finding], gate: GateSettings) -> frozenset[str]:
@@ -396,7 +421,7 @@ def _type_counts(model: ScorerModel, window: TypeWindow, anomaly_type: str, thre
     return evaluate(model, _of_type(window.rows, anomaly_type), threshold, _of_type(window.undecided, anomaly_type))
 
 
-def _not_upheld_sent(metrics: Metrics) -> int:
+def _not_upheld_sent(metrics: Metrics) -> float:
     """Reviews a routing costs that nobody upheld: rejected findings sent, and undecided ones it would send."""
     return metrics.flagged - metrics.upheld_flagged + metrics.unconfirmed
 
@@ -459,12 +484,18 @@ def _family_of_type(rows: Sequence[Finding], anomaly_type: str) -> str:
 
 
 def by_type(
-    incumbent: ScorerModel, candidate: ScorerModel, types: Sequence[str], rows: Sequence[Finding], trained_on: dict
+    incumbent: ScorerModel,
+    candidate: ScorerModel,
+    types: Sequence[str],
+    rows: Sequence[Finding],
+    trained_on: dict,
+    recorded_as: str = "adopted_types",
 ) -> ScorerModel:
     """The model in force with the candidate's routing of `types` only (each found among `rows`): the type's
     prior, the model that scores it (kept under the type's own key, `scorer.type_family`, so the other types
     of its family keep the model in force's) and its cut. Tried when the whole candidate is refused, so a
-    type the plant's decisions settle is not held back by a refit that costs recall on another."""
+    type the plant's decisions settle is not held back by a refit that costs recall on another. `recorded_as`:
+    the key of `trained_on` that names the types (`restored_types` for `restored`)."""
     priors, families, cuts = dict(incumbent.priors), dict(incumbent.families), dict(incumbent.cuts)
     for anomaly_type in types:
         family = _family_of_type(rows, anomaly_type)
@@ -478,7 +509,7 @@ def by_type(
             cuts[anomaly_type] = candidate.cuts[anomaly_type]
     shipped: dict[str, float] = incumbent.trained_on.get("review_cuts", {})
     kept_cuts = {anomaly: cut for anomaly, cut in shipped.items() if anomaly not in types}
-    record = {**trained_on, "adopted_types": sorted(types), **({"review_cuts": kept_cuts} if kept_cuts else {})}
+    record = {**trained_on, recorded_as: sorted(types), **({"review_cuts": kept_cuts} if kept_cuts else {})}
     return _versioned(priors, families, record, cuts)
 
 
@@ -504,9 +535,16 @@ def _dropped(candidate: Metrics, incumbent: Metrics, gate: GateSettings) -> str:
         candidate.upheld_flagged - candidate.noise_upheld_flagged
     )
     noise = (
-        f"; {candidate.noise_upheld} upheld of types the plant rejects not counted" if candidate.noise_upheld else ""
+        f"; {_count(candidate.noise_upheld)} upheld of types the plant rejects not counted"
+        if candidate.noise_upheld
+        else ""
     )
-    return f"{fewer} fewer of the {counted} upheld findings sent; the tolerance allows {allowed}{noise}"
+    return f"{_count(fewer)} fewer of the {_count(counted)} upheld findings sent; the tolerance allows {allowed}{noise}"
+
+
+def _count(value: float) -> str:
+    """A count for a reason: whole when it is, else to a tenth (an estimate weighed by exploration)."""
+    return f"{round(value, 1):g}"
 
 
 def recall_kept(candidate: Metrics, incumbent: Metrics, kept: float = 1.0) -> float:
@@ -572,6 +610,43 @@ def undecided_dropped(
     return out
 
 
+@dataclass(frozen=True)
+class Explored:
+    """A type's exploration findings a model does not send: upheld, decided, and the upheld findings they stand
+    for (each weighed by the inverse of its propensity)."""
+
+    upheld: int
+    decided: int
+    estimate: float
+
+
+def explored_dropped(model: ScorerModel, rows: Sequence[Finding], gate: GateSettings) -> dict[str, Explored]:
+    """Per finding type, what the decided findings sent as exploration (`exploration.propensity` below 1: drawn
+    from what the model in force did not send and the packaged scorer would) say of the ones `model` does not
+    send, for the types where the upheld ones among them are more than decision noise explains (`_beyond_noise`):
+    `model` would keep from review findings its supervisors uphold. The estimate weighs each by the inverse of its
+    propensity: the upheld findings of the kind the model in force stopped sending that the sample stands for."""
+    seen: dict[str, list[Finding]] = {}
+    for row in rows:
+        if propensity(row.evidence) < 1 and not sends(model, row, gate.review_threshold):
+            seen.setdefault(row.anomaly_type.value, []).append(row)
+    out = {}
+    for anomaly, found in sorted(seen.items()):
+        upheld = [row for row in found if approved(row)]
+        if _beyond_noise(len(upheld), len(found), gate):
+            out[anomaly] = Explored(len(upheld), len(found), sum(_weight(row) for row in upheld))
+    return out
+
+
+def restored(
+    model: ScorerModel, reference: ScorerModel, types: Sequence[str], rows: Sequence[Finding], trained_on: dict
+) -> ScorerModel:
+    """`model` with the routing of `types` taken from `reference` (the packaged scorer the exploration samples
+    against: it sends them), for the types whose exploration sample `model` would keep from review though its
+    supervisors uphold it (`explored_dropped`). `by_type`, recorded as `restored_types`."""
+    return by_type(model, reference, types, rows, trained_on, recorded_as="restored_types")
+
+
 def _recall_lower(candidate: Metrics, incumbent: Metrics, gate: GateSettings) -> bool:
     return candidate.counted_recall < incumbent.counted_recall - gate.tolerance - EPSILON
 
@@ -585,6 +660,7 @@ def decide(
     kept: float = 1.0,
     dropped: dict[str, dict[str, tuple[int, int]]] | None = None,
     not_decided: dict[str, tuple[int, float]] | None = None,
+    explored: dict[str, Explored] | None = None,
 ) -> Verdict:
     """`before`: the model in force on the training decisions (the agreement check); None: not checked.
     `on_training`: (candidate, model in force) on the training decisions, whose upheld findings the candidate
@@ -594,7 +670,8 @@ def decide(
     that keeps every upheld finding the model in force sends is not held to it). `dropped`: per window
     (`held_out`, `training`), the types whose upheld findings the candidate stops sending (`types_dropped`).
     `not_decided`: the types of the newest window's undecided findings it stops sending that the plant's
-    decisions uphold at least as often as not (`undecided_dropped`)."""
+    decisions uphold at least as often as not (`undecided_dropped`). `explored`: the types whose exploration
+    sample it would keep from review though its supervisors uphold it beyond noise (`explored_dropped`)."""
     reasons = []
     if before is not None and incumbent.agreement < before.agreement - gate.max_agreement_drop - EPSILON:
         reasons.append(
@@ -634,5 +711,11 @@ def decide(
         f"of the newest findings nobody decided, {anomaly}: it stops sending {count} the model in force sends, "
         f"of a type the plant's decisions uphold {share:.2f} of the time (Laplace estimate)"
         for anomaly, (count, share) in (not_decided or {}).items()
+    )
+    reasons.extend(
+        f"of the findings sent as exploration, {anomaly}: it does not send {e.upheld} upheld of the {e.decided} "
+        f"decided, more than decision noise explains; about {_count(e.estimate)} upheld findings by inverse "
+        "propensity"
+        for anomaly, e in (explored or {}).items()
     )
     return Verdict(not reasons, tuple(reasons))

@@ -54,14 +54,18 @@ from plexlabor.learning.cuts import cuts_json, learn_cuts
 from plexlabor.learning.events import model_event
 from plexlabor.learning.promotion import (
     GateSettings,
+    Metrics,
     TypeWindow,
+    Verdict,
     adoptable_types,
     by_type,
     decide,
     evaluate,
+    explored_dropped,
     fit_candidate,
     rarely_upheld,
     recall_kept,
+    restored,
     shadow_live,
     split,
     types_dropped,
@@ -73,6 +77,7 @@ from plexlabor.platform.artifacts import ArtifactStore
 from plexlabor.platform.observability import logger, metrics
 from plexlabor.platform.retrainruns import Outcome, RetrainRun, record_run
 from plexlabor.validation.decisions import approved, by_plant, decided_at, export_rows, rows_jsonl
+from plexlabor.validation.exploration import propensity
 from plexlabor.validation.findings import Finding
 from plexlabor.validation.registry import ModelRegistry
 from plexlabor.validation.scorer import ScorerModel
@@ -220,43 +225,63 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
         _record(deps, "unchanged", len(rows), candidate.version)
         return {**summary, "status": "unchanged", "version": candidate.version}
     noise = rarely_upheld(train, held, gate)  # their upheld findings: taken for decision noise by the recall gate
-    mine = evaluate(candidate, held, gate.review_threshold, not_decided_recently, noise)
-    theirs = evaluate(incumbent, held, gate.review_threshold, not_decided_recently, noise)
-    # the agreement check needs a model in force fitted to this plant's decisions, not the packaged one
-    before = evaluate(incumbent, train, gate.review_threshold) if deps.registry.in_force() else None
-    theirs_trained = evaluate(incumbent, train, gate.review_threshold, noise_types=noise)
     kept = _recall_kept(deps.registry)
-    on_training = (evaluate(candidate, train, gate.review_threshold, noise_types=noise), theirs_trained)
+    packaged = ScorerModel.load()  # what the exploration samples against (punch_validator's reference)
 
-    def dropped(model: ScorerModel) -> dict[str, dict[str, tuple[int, int]]]:
-        return {
-            "held_out": types_dropped(model, incumbent, held, gate),
-            "training": types_dropped(model, incumbent, train, gate),
+    def judge(model: ScorerModel, settled: frozenset[str] = frozenset()) -> tuple[Metrics, Metrics, Verdict]:
+        """(the model's metrics, the model in force's, the verdict) on the windows without the `settled` types,
+        whose routing the exploration sample settled (`restored`)."""
+        held_, train_, recent = (
+            [f for f in found if f.anomaly_type.value not in settled] for found in (held, train, not_decided_recently)
+        )
+        mine = evaluate(model, held_, gate.review_threshold, recent, noise)
+        theirs = evaluate(incumbent, held_, gate.review_threshold, recent, noise)
+        # the agreement check needs a model in force fitted to this plant's decisions, not the packaged one
+        before = evaluate(incumbent, train_, gate.review_threshold) if deps.registry.in_force() else None
+        on_training = (
+            evaluate(model, train_, gate.review_threshold, noise_types=noise),
+            evaluate(incumbent, train_, gate.review_threshold, noise_types=noise),
+        )
+        dropped = {
+            "held_out": types_dropped(model, incumbent, held_, gate),
+            "training": types_dropped(model, incumbent, train_, gate),
         }
+        verdict = decide(
+            mine,
+            theirs,
+            gate,
+            before,
+            on_training,
+            kept,
+            dropped,
+            undecided_dropped(model, incumbent, recent, rows, gate),
+            explored_dropped(model, rows, gate),
+        )
+        return mine, theirs, verdict
 
-    def not_decided(model: ScorerModel) -> dict[str, tuple[int, float]]:
-        return undecided_dropped(model, incumbent, not_decided_recently, rows, gate)
-
-    verdict = decide(mine, theirs, gate, before, on_training, kept, dropped(candidate), not_decided(candidate))
+    mine, theirs, verdict = judge(candidate)
     refused: dict[str, Any] | None = None
     type_notes = adoptable_types(
         candidate, incumbent, TypeWindow(train, not_decided_before), TypeWindow(held, not_decided_recently), gate, noise
     )
     adopted = [anomaly for anomaly, note in type_notes.items() if note["adopted"]]
-    fallbacks = []  # tried in order when the whole candidate is refused, on the same gate
-    if not verdict.promote and adopted:  # the types the newest decisions show better, alone
-        fallbacks.append(by_type(incumbent, candidate, adopted, held, trained_on))
-    if not verdict.promote and cuts != incumbent.cuts:  # the cuts alone
-        fallbacks.append(with_cuts(incumbent, cuts, trained_on))
-    for fallback in fallbacks:
-        fallback_metrics = evaluate(fallback, held, gate.review_threshold, not_decided_recently, noise)
-        on_training = (evaluate(fallback, train, gate.review_threshold, noise_types=noise), theirs_trained)
-        fallback_verdict = decide(
-            fallback_metrics, theirs, gate, before, on_training, kept, dropped(fallback), not_decided(fallback)
-        )
-        if fallback_verdict.promote and fallback.version != incumbent.version:
+    tried = []  # tried in order when the whole candidate is refused, on the same gate
+    if not verdict.promote:
+        tried.append(candidate)  # with the types its exploration sample settles restored, if any
+        if adopted:  # the types the newest decisions show better, alone
+            tried.append(by_type(incumbent, candidate, adopted, held, trained_on))
+        if cuts != incumbent.cuts:  # the cuts alone
+            tried.append(with_cuts(incumbent, cuts, trained_on))
+        tried.append(incumbent)  # with the types its exploration sample settles restored, if any
+    for base in tried:
+        settled = frozenset(explored_dropped(base, rows, gate))
+        fallback = restored(base, packaged, sorted(settled), rows, trained_on) if settled else base
+        if fallback.version in (candidate.version, incumbent.version):
+            continue
+        fallback_metrics, fallback_theirs, fallback_verdict = judge(fallback, settled)
+        if fallback_verdict.promote:
             refused = {"version": candidate.version, "metrics": mine.to_json(), "reasons": list(verdict.reasons)}
-            candidate, mine, verdict = fallback, fallback_metrics, fallback_verdict
+            candidate, mine, theirs, verdict = fallback, fallback_metrics, fallback_theirs, fallback_verdict
             break
     promote = verdict.promote and request.detail.promote
     reasons = list(verdict.reasons) or ([] if promote else ["promotion not asked for (detail.promote false)"])
@@ -271,7 +296,9 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
         "metrics": {
             "candidate": mine.to_json(),
             "in_force": theirs.to_json(),
-            "in_force_on_training": None if before is None else before.to_json(),
+            "in_force_on_training": (
+                evaluate(incumbent, train, gate.review_threshold).to_json() if deps.registry.in_force() else None
+            ),
             "shadow_live": summary.get("shadow_live"),
             "refitted_refused": refused,
         },
@@ -282,7 +309,12 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
         "rarely_upheld": sorted(noise),
         "undecided_dropped": {
             anomaly: {"count": n, "upheld_share": round(share, 4)}
-            for anomaly, (n, share) in not_decided(candidate).items()
+            for anomaly, (n, share) in undecided_dropped(candidate, incumbent, not_decided_recently, rows, gate).items()
+        },
+        "exploration": {
+            "restored_types": candidate.trained_on.get("restored_types", []),
+            "decided": sum(propensity(row.evidence) < 1 for row in rows),
+            "upheld": sum(propensity(row.evidence) < 1 and approved(row) for row in rows),
         },
         "gate": {
             "review_threshold": gate.review_threshold,

@@ -4,7 +4,8 @@ A `decision` event of a punch finding (`plexlabor.approval.callback.decision_eve
 finding's features, anomaly type, confidence, severity and model version, the action and the reason.
 `export_rows` turns each into one training row: a `Finding` whose `evidence` holds `features`,
 `decision` (`approved` | `rejected`), `decided_at` and `plant` (and `shadow`, the shadow candidate's score
-when one was scored beside the model in force): the rows `plexlabor train --decisions FILE` reads
+when one was scored beside the model in force; `exploration`, its propensity, when the finding was sent as a
+random sample of what the model in force stops sending): the rows `plexlabor train --decisions FILE` reads
 (`training.examples_from_decisions`).
 
 Pseudonymised: no names (the audit table holds none), no supervisor id, no Plex record key (a record
@@ -26,6 +27,7 @@ from typing import Any
 
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.models.anomalies import AnomalyType
+from plexlabor.validation.exploration import EXPLORATION_KEY
 from plexlabor.validation.findings import Finding
 
 DECISION_KEY = "decision"
@@ -68,6 +70,16 @@ def _shadow(payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _exploration(payload: dict[str, Any]) -> dict[str, Any]:
+    """The finding's exploration record (`plexlabor.validation.exploration`: drawn at random, with its
+    propensity), or nothing."""
+    explored = payload.get(EXPLORATION_KEY)
+    share = explored.get("propensity") if isinstance(explored, dict) else None
+    if not isinstance(explored, dict) or not isinstance(share, int | float):
+        return {}
+    return {EXPLORATION_KEY: {"propensity": float(share), "drawn": bool(explored.get("drawn"))}}
+
+
 def to_row(event: AuditEvent, plant: str, salt: bytes) -> Finding | None:
     """The training row of one `decision` event of a punch finding; None for any other event."""
     payload = event.payload
@@ -98,6 +110,7 @@ def to_row(event: AuditEvent, plant: str, salt: bytes) -> Finding | None:
             DECIDED_AT_KEY: event.occurred_at.isoformat(),
             PLANT_KEY: plant,
             **_shadow(payload),
+            **_exploration(payload),
         },
         model_version=event.model_version or "unknown",
         route="review",

@@ -20,6 +20,7 @@ from plexlabor.validation.checks.base import Candidate
 from plexlabor.validation.checks.hours import pay_week
 from plexlabor.validation.checks.registry import check_employee, check_workcenter
 from plexlabor.validation.data import PlantData, collector_skips_what_exists
+from plexlabor.validation.exploration import EXPLORATION_KEY, Exploration
 from plexlabor.validation.findings import Finding, finding_id_for
 from plexlabor.validation.norms import Norms, compute_norms
 from plexlabor.validation.policy import PunchPolicy
@@ -37,11 +38,19 @@ class EngineSettings:
 
 
 class ValidationEngine:
-    def __init__(self, model: ScorerModel | None = None, settings: EngineSettings | None = None) -> None:
+    def __init__(
+        self,
+        model: ScorerModel | None = None,
+        settings: EngineSettings | None = None,
+        exploration: Exploration | None = None,
+    ) -> None:
         self.model = model or ScorerModel.load()
         self.settings = settings or EngineSettings()
         self.shadow: ScorerModel | None = None
         """A candidate scored beside `model` on every finding (`evidence.shadow`), never routing one."""
+        self.exploration = exploration
+        """A random share of what `model` stops sending and the exploration's reference sends goes to review
+        (`evidence.exploration`, `plexlabor.validation.exploration`); None: none."""
 
     # ---- batch ----------------------------------------------------------------------------------
     def candidates(
@@ -91,7 +100,9 @@ class ValidationEngine:
     def findings(self, candidates: Iterable[Candidate], data: PlantData, norms: Norms) -> list[Finding]:
         """Score the candidates; keep those at or above the trend threshold, routed by confidence.
 
-        A finding routed to review gets its employee's day (`EVIDENCE_KEY`) from `data` and `norms`.
+        A finding routed to review gets its employee's day (`EVIDENCE_KEY`) from `data` and `norms`. One the
+        model does not send that the exploration's reference would is kept whatever its confidence, recorded
+        with `evidence.exploration`, and sent for review when drawn.
         """
         settings = self.settings
         version = f"{self.model.version}+{norms.version}"
@@ -99,15 +110,20 @@ class ValidationEngine:
         out = []
         for candidate in candidates:
             confidence = _confidence(self.model, candidate)
-            if confidence < settings.trend_threshold:
-                continue
             cut = held_back(self.model, candidate.anomaly.value, candidate.features, confidence)  # the plant's cut
             review = confidence >= settings.review_threshold and cut is None
+            exploration = None if review else self._exploring(candidate)
+            if confidence < settings.trend_threshold and exploration is None:
+                continue
             evidence = dict(candidate.evidence)
             if candidate.features:
                 evidence["features"] = {k: round(v, 4) for k, v in candidate.features.items()}
             if cut is not None:
                 evidence["plant_cut"] = {"feature": cut.feature, "minimum": cut.minimum}
+            finding_id = finding_id_for(candidate.record_key, candidate.anomaly)
+            if exploration is not None:
+                review = exploration.drawn(finding_id)  # a normal review item when drawn
+                evidence[EXPLORATION_KEY] = exploration.record(review)
             if self.shadow is not None:
                 shadowed = _confidence(self.shadow, candidate)
                 evidence["shadow"] = {
@@ -124,7 +140,7 @@ class ValidationEngine:
                     evidence[EVIDENCE_KEY] = timeline.to_json()
             out.append(
                 Finding(
-                    finding_id=finding_id_for(candidate.record_key, candidate.anomaly),
+                    finding_id=finding_id,
                     record_key=candidate.record_key,
                     employee_id=candidate.employee,
                     anomaly_type=candidate.anomaly,
@@ -138,6 +154,17 @@ class ValidationEngine:
                 )
             )
         return out
+
+    def _exploring(self, candidate: Candidate) -> Exploration | None:
+        """The exploration, when a candidate `model` does not send is one its reference would send (eligible)."""
+        exploration = self.exploration
+        if exploration is None or exploration.share <= 0:
+            return None
+        confidence = _confidence(exploration.reference, candidate)
+        sends = confidence >= self.settings.review_threshold and (
+            held_back(exploration.reference, candidate.anomaly.value, candidate.features, confidence) is None
+        )
+        return exploration if sends else None
 
 
 CONFIDENCE = "confidence"

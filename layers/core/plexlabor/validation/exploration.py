@@ -1,0 +1,63 @@
+"""Exploration: a small random sample of what the scorer in force stops sending, sent for review all the same.
+
+The learning loop's decisions cover only what the model in force sent, so nothing a supervisor decided says
+whether the findings it stopped sending (a plant's cut, a refit family that scores a type lower) were right to
+stop: a refit promoted on decisions of last week's findings can leave this week's upheld findings unsent, and no
+gate on decisions sees it (issue 15, the bench's realistic plant). So a finding the model in force routes to
+trend that the `reference` model (the packaged scorer: what the plant had before the loop) would send is
+*eligible*, and `share` of the eligible ones, drawn at random, go to review as a normal item. Each eligible
+finding records `evidence.exploration` (`propensity`: the share, `drawn`, `reference`: the reference's version),
+and a drawn one's decision carries it into the training rows, where the promotion gate weighs it by the inverse of
+its propensity (`plexlabor.learning.promotion`): 1 drawn finding stands for 1 / share eligible ones.
+
+The draw is a hash of the finding id (a hash itself of the record and the type), not a random generator: the same
+finding is drawn or not on every path that scores it (real time, the nightly sweep, a retry), independently of its
+features and of how a supervisor will decide it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from plexlabor.validation.scorer import ScorerModel
+
+EXPLORATION_KEY = "exploration"
+DEFAULT_SHARE = 0.05
+DRAW_SPACE = 2**64
+
+
+@dataclass(frozen=True)
+class Exploration:
+    share: float = DEFAULT_SHARE
+    """The probability an eligible finding is sent for review (its propensity); 0: no exploration."""
+    reference: ScorerModel = field(default_factory=ScorerModel.load)
+    """The model whose routing marks what the model in force stops sending: the packaged scorer."""
+
+    def drawn(self, finding_id: str) -> bool:
+        """Whether the eligible finding `finding_id` is sent: a uniform draw from the hash of its id."""
+        draw = int.from_bytes(hashlib.sha256(f"exploration|{finding_id}".encode()).digest()[:8], "big")
+        return draw < self.share * DRAW_SPACE
+
+    def record(self, drawn: bool) -> dict[str, Any]:
+        """The finding's `evidence.exploration`."""
+        return {"propensity": self.share, "drawn": drawn, "reference": self.reference.version}
+
+
+def propensity(evidence: dict[str, Any]) -> float:
+    """The probability a decided finding was sent for review: its exploration's share when it was drawn (the
+    model in force did not send it), else 1."""
+    explored = evidence.get(EXPLORATION_KEY)
+    if isinstance(explored, dict) and explored.get("drawn"):
+        share = explored.get("propensity")
+        if isinstance(share, int | float) and 0 < share <= 1:
+            return float(share)
+    return 1.0
+
+
+def eligible_not_drawn(evidence: dict[str, Any]) -> bool:
+    """Whether an undecided finding was eligible for exploration and not drawn: the drawn ones of its kind stand
+    for it, so the gate does not charge it as an unconfirmed review."""
+    explored = evidence.get(EXPLORATION_KEY)
+    return isinstance(explored, dict) and not explored.get("drawn")
