@@ -13,28 +13,25 @@ measures left out and why; findings upheld and rejected).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.analytics.artifact import AnalyticsArtifact, store_artifact
 from plexlabor.analytics.decisions import read_decisions
 from plexlabor.analytics.inputs import read_inputs
 from plexlabor.analytics.scores import crews_of, score
 from plexlabor.analytics.wiring import MAX_WEEKS, Dependencies
-from plexlabor.platform.clock import day_before, local_midnight
+from plexlabor.platform.artifacts import WeeksDetail
+from plexlabor.platform.clock import local_midnight
 from plexlabor.platform.observability import logger, metrics
 
 
-class AnalyticsNightlyDetail(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    as_of: date | None = None
-    weeks: int | None = Field(default=None, ge=1, le=MAX_WEEKS)
+class AnalyticsNightlyDetail(WeeksDetail):
+    max_weeks = MAX_WEEKS
 
 
 class AnalyticsNightlyEvent(EventBridgeModel):
@@ -44,8 +41,7 @@ class AnalyticsNightlyEvent(EventBridgeModel):
 def run(deps: Dependencies, request: AnalyticsNightlyEvent) -> dict[str, Any]:
     """Score the window, store the report; the JSON-safe summary."""
     zone = ZoneInfo(deps.source.timezone)
-    as_of = request.detail.as_of or day_before(request.time, zone)
-    weeks = request.detail.weeks or deps.weeks
+    as_of, weeks = request.detail.asked(request.time, zone, deps.weeks)
     logger.append_keys(as_of=as_of.isoformat(), weeks=weeks)
     begin, end = (local_midnight(as_of + timedelta(days=days), zone) for days in (1 - 7 * weeks, 1))
     decisions = read_decisions(deps.audit, begin, end)

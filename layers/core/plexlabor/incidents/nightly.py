@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict, Field
 
 from plexlabor.audit import AuditEvent, AuditStatus, AuditStore
 from plexlabor.incidents.kindindex import counted, incident_outcomes
@@ -30,8 +29,8 @@ from plexlabor.incidents.trends import (
     store_trends,
     week_of,
 )
-from plexlabor.platform.artifacts import ArtifactStore
-from plexlabor.platform.clock import day_before, local_midnight, utc_now
+from plexlabor.platform.artifacts import ArtifactStore, WeeksDetail
+from plexlabor.platform.clock import local_midnight, utc_now
 from plexlabor.platform.observability import logger
 from plexlabor.plex.snapshot import read_snapshot
 from plexlabor.plex.sources import LaborSource
@@ -40,11 +39,8 @@ DEFAULT_WEEKS = 12
 MAX_WEEKS = 53
 
 
-class IncidentTrendsDetail(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    as_of: date | None = None
-    weeks: int | None = Field(default=None, ge=1, le=MAX_WEEKS)
+class IncidentTrendsDetail(WeeksDetail):
+    max_weeks = MAX_WEEKS
 
 
 class IncidentTrendsEvent(EventBridgeModel):
@@ -114,8 +110,7 @@ def recorded_incidents(audit: AuditStore, since: datetime, zone: ZoneInfo) -> li
 def run(deps: TrendsDeps, request: IncidentTrendsEvent) -> dict[str, Any]:
     """Read the window, compute the trends, store them; a JSON-safe summary (counts only)."""
     zone = ZoneInfo(deps.source.timezone)
-    as_of = request.detail.as_of or day_before(request.time, zone)
-    weeks = request.detail.weeks or deps.weeks
+    as_of, weeks = request.detail.asked(request.time, zone, deps.weeks)
     first = week_of(as_of) - timedelta(weeks=weeks - 1)
     begin, end = (
         local_midnight(first - timedelta(days=LOOKBACK_DAYS), zone),

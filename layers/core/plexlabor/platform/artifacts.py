@@ -17,11 +17,13 @@ import hashlib
 import threading
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol, Self, TypeVar, runtime_checkable
+from typing import ClassVar, Protocol, Self, TypeVar, runtime_checkable
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from plexlabor.platform import env
+from plexlabor.platform.clock import day_before
 from plexlabor.platform.settings import EnvSettings
 
 
@@ -172,6 +174,30 @@ class WeeksReport(BaseModel):
     as_of: date
     """The last plant-local day of the window."""
     weeks: int = Field(ge=1)
+
+
+class WeeksDetail(BaseModel):
+    """A scheduled event's `detail` asking for a `WeeksReport` (analytics_nightly, incident_trends): the plant-local
+    day it ends on and how many weeks it spans, each optional (the run's defaults: the day before the event, the
+    function's setting); a subclass sets `max_weeks`, the longest window its run reads."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_weeks: ClassVar[int]
+
+    as_of: date | None = None
+    weeks: int | None = Field(default=None, ge=1)
+
+    @field_validator("weeks")
+    @classmethod
+    def _within_max_weeks(cls, weeks: int | None) -> int | None:
+        if weeks is not None and weeks > cls.max_weeks:
+            raise ValueError(f"at most {cls.max_weeks} weeks")
+        return weeks
+
+    def asked(self, sent_at: datetime, zone: ZoneInfo, default_weeks: int) -> tuple[date, int]:
+        """The day the report ends on and its weeks: those asked, else the last plant-local day before `sent_at` (the
+        event's time; `clock.day_before`) and `default_weeks`."""
+        return self.as_of or day_before(sent_at, zone), self.weeks or default_weeks
 
 
 def store_weeks_report(store: ArtifactStore, report: WeeksReport) -> ReportPointer:
