@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
+from plexlabor.crew.replanning import applied_event
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web
 from tests.unit.webapp.test_web_app_crew import DAY, Replans, _with_replan
@@ -82,3 +83,25 @@ def test_a_person_of_another_shift_is_refused_saying_why(world: World, lambda_co
 
     assert response["statusCode"] == 400 and replans.sent == []
     assert "E0061 is not on shift 1 of 2026-03-04 as far as the board knows" in response["body"]
+
+
+def test_a_call_off_of_someone_with_no_seat_reads_recorded_with_nothing_to_re_plan(
+    world: World, lambda_context: Any
+) -> None:
+    # E0060 (on shift 1 in Plex, no seat in its plan) called off on the board; crew_replan records it with no seat
+    replans = Replans()
+    deps = _deps(world, replans)
+    assert (
+        call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM | {"employee": "E0060"})[
+            "statusCode"
+        ]
+        == 303
+    )
+    [sent] = replans.sent
+    world.audit.append(applied_event(sent, world.clock(), no_seat=True))
+
+    body = call_web(deps, "GET", "/crew", PLANNER, lambda_context, query={**DAY, "done": "calloff"})["body"]
+
+    [line] = [li for li in re.findall(r"<li>(.*?)</li>", body, re.S) if "E0060 called off" in li]
+    assert "· no seat in the plan: nothing to re-plan" in line
+    assert "re-planned" not in line and "re-plan pending" not in line

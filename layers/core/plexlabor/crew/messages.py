@@ -59,6 +59,9 @@ CallOffReason = Literal["sick", "family", "transport", "other"]
 REPORT_FIELDS = ("reported_by", "call_off_reason")
 """What a call-off recorded on the crew board adds (who took it, why); none for a detected one (crew_call_offs). An
 undo (`call_off_undone`) says who undid it (`reported_by`), not why."""
+NO_SEAT = "replan_no_seat"
+"""On a re-plan's `applied` event: the call-off or absence it applied was of a person with no seat in the shift's plan,
+so nothing was re-planned (`replanning._no_seat`); the crew board says so."""
 SUBJECT_FIELDS = ("employee_id", "workcenter_id", "job_operation_id")
 """What a message may be about: each reason names one of them (`NEEDS`) or none, never another."""
 ABOUT_SOMEONE = {

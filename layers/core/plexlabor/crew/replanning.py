@@ -73,7 +73,7 @@ from plexlabor.audit.events import (
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import ClaimBusyError, ClaimRefusedError, Release, SeatClaims
-from plexlabor.crew.messages import REPORT_FIELDS, SUBJECT_FIELDS, ReplanMessage, call_offs
+from plexlabor.crew.messages import NO_SEAT, REPORT_FIELDS, SUBJECT_FIELDS, ReplanMessage, call_offs
 from plexlabor.crew.removals import NOT_IN_PLEX, open_removals, removed, renewed, to_supersede
 from plexlabor.crew.suggestions import REPLAN_ACTOR, REPLAN_KIND, Commitment, DayRead, commitments, read_day
 from plexlabor.platform.observability import logger, metrics
@@ -116,6 +116,8 @@ a call-off undone on the crew board, or its person found clocked in after it (`_
 again, and no later read applies the call-off again)."""
 BACK = frozenset({"call_off_undone", "clocked_in"})
 """Events that put a called-off person back on the shift."""
+OFF = frozenset({"call_off", "absence"})
+"""Events that take a person off the shift (`_no_seat` when they hold no seat in it)."""
 
 
 def read_current_plan(
@@ -190,13 +192,16 @@ def applied_event(
     now: datetime,
     unplaced: str | None = None,
     not_in_plex: Mapping[str, AuditEvent] | None = None,
+    *,
+    no_seat: bool = False,
 ) -> AuditEvent:
     """Records that a re-plan applied `message` to its shift, whether or not it superseded anything, so that every
     container reading the shift again applies it again (`recorded`). Its id is stable per message: a redelivered
     message is recorded once. `unplaced`: why the re-plan after an undone call-off gave its person no seat
     (`replan_unplaced`, which the crew board says); `not_in_plex`: the accepted seats of people off that got no
     removal from Plex as plant IT had withdrawn their assignment already, with that `revert` (`NOT_IN_PLEX`: when
-    and by whom, which the crew board says; review_s14 #7: it promised a removal that never opened)."""
+    and by whom, which the crew board says; review_s14 #7: it promised a removal that never opened); `no_seat`: a
+    call-off or absence of a person with no seat in the plan, nothing re-planned (`NO_SEAT`, `_no_seat`)."""
     withdrawn = {
         seat: {"at": format_audit_time(undone.occurred_at), "by": undone.actor}
         for seat, undone in (not_in_plex or {}).items()
@@ -212,7 +217,8 @@ def applied_event(
         payload={"kind": REPLAN_KIND, "plan_day": message.day.isoformat(), "shift_code": message.shift}
         | _about(message)
         | ({"replan_unplaced": unplaced} if unplaced else {})
-        | ({NOT_IN_PLEX: withdrawn} if withdrawn else {}),
+        | ({NOT_IN_PLEX: withdrawn} if withdrawn else {})
+        | ({NO_SEAT: True} if no_seat else {}),
     )
 
 
@@ -291,6 +297,9 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         kept_shift, read = _shift_problem(deps, message, now, day, stored, ahead)
     read_s = time.perf_counter() - started - plan_read_s
     problem, compiled = compile_event(kept_shift.problem, message, kept_shift.compiled)
+    kept_now = KeptShift(kept_shift.read_at, problem, compiled, *_after(kept_shift, message))
+    if message.reason in OFF and all(person != message.employee_id for _, person in current.assignments):
+        return _no_seat(deps, message, now, day, kept_now, read)
     committed = with_commitments(compiled, _commitments(message, reads))
 
     def solved(current: CurrentPlan) -> tuple[Compiled, CrewPlan]:
@@ -321,19 +330,14 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     )
     superseded_count = sum(append_once(deps.store, superseded_event(e, message, now, trigger)) for e in dropped)
     empty_superseded = sum(append_once(deps.store, superseded_event(e, message, now, trigger)) for e in dropped_empty)
-    events = remembered(kept_shift.events, message)
     empty = {seat.job_key for seat in plan.unstaffed}
-    removals, not_in_plex = _removals(deps, day, message, problem, events, now, trigger, empty)
+    removals, not_in_plex = _removals(deps, day, message, problem, kept_now.events, now, trigger, empty)
     back = message.employee_id if message.reason == "call_off_undone" else None
     applied = applied_event(message, now, None if back is None else unplaced(replanned, plan, back), not_in_plex)
     if applied.event_id not in {event.event_id for event in day.applied}:  # a redelivery: not even tried again
         append_once(deps.store, applied)
     write_s = time.perf_counter() - writing
-    kept_now = KeptShift(kept_shift.read_at, problem, compiled, events, (*kept_shift.seen, message))
-    deps.problems[(message.day, message.shift)] = kept_now
-    if read == "read":  # the next container starts from this read (`crew.snapshots`)
-        _store_shift(deps, message.day, message.shift, kept_now)
-    _forget_days_gone(deps, message.day)
+    _keep(deps, message, kept_now, read)
     absent = frozenset({message.employee_id}) if message.employee_id else frozenset()  # or back: an undone call-off
     summary = plan_summary(message.day, plan) | result.as_dict()
     summary |= {
@@ -357,6 +361,45 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     metrics.add_metric(name="CrewReplanSeconds", unit=MetricUnit.Seconds, value=summary["seconds"])
     metrics.add_metric(name="CrewReplanPeopleMoved", unit=MetricUnit.Count, value=summary["people_moved"])
     return summary
+
+
+def _after(kept: KeptShift, message: ReplanMessage) -> tuple[tuple[ReplanMessage, ...], tuple[ReplanMessage, ...]]:
+    """The events the shift keeps, and those it accounts for, once `message` is applied to `kept`."""
+    return remembered(kept.events, message), (*kept.seen, message)
+
+
+def _keep(deps: ReplanDependencies, message: ReplanMessage, kept: KeptShift, read: str) -> None:
+    """The container keeps the shift with the message applied; a shift read now is stored for the next container
+    (`crew.snapshots`)."""
+    deps.problems[(message.day, message.shift)] = kept
+    if read == "read":
+        _store_shift(deps, message.day, message.shift, kept)
+    _forget_days_gone(deps, message.day)
+
+
+def _no_seat(
+    deps: ReplanDependencies, message: ReplanMessage, now: datetime, day: DayRead, kept: KeptShift, read: str
+) -> dict[str, Any]:
+    """A call-off or absence of a person with no seat in the shift's current plan (scheduled on it, say off their
+    usual shift, and given none; or not scheduled at all): nothing to re-plan, so nobody is moved and nothing is
+    solved or published, but it is applied as any (`kept`), and recorded by its `applied` event with `NO_SEAT`, so
+    later re-plans keep the person out and the crew board lists it "no seat in the plan: nothing to re-plan" (until
+    2026-12-06 the whole shift was solved again for it and the board said "re-planned")."""
+    applied = applied_event(message, now, no_seat=True)
+    if applied.event_id not in {event.event_id for event in day.applied}:  # a redelivery: not even tried again
+        append_once(deps.store, applied)
+    _keep(deps, message, kept, read)
+    skipped: dict[str, Any] = {
+        "reason": message.reason,
+        "skipped": "no seat",
+        "people_moved": 0,
+        "superseded": 0,
+        "data_read": read == "read",
+        "shift_from": read,
+    }
+    logger.info("crew re-plan skipped", **skipped)
+    metrics.add_metric(name="CrewReplanSkipped", unit=MetricUnit.Count, value=1)
+    return skipped
 
 
 def _superseding(

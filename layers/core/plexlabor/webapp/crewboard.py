@@ -58,7 +58,7 @@ from plexlabor.approval.recommendations import CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import call_offs_of
-from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage, people_in
+from plexlabor.crew.messages import CALL_OFF_REASONS, NO_SEAT, ReplanMessage, people_in
 from plexlabor.crew.publish import assignment_event_id, renewed_id
 from plexlabor.crew.removals import NOT_IN_PLEX, Removal, over_by, removals, renewed, retry_event
 from plexlabor.crew.suggestions import (
@@ -294,6 +294,8 @@ class CallOff:
     absence: bool = False
     replanned: bool = True
     """Whether a re-plan applied it (False: recorded on the board a moment ago, the re-plan pending)."""
+    no_seat: bool = False
+    """The re-plan found them with no seat in the shift's plan: nothing re-planned (`crew.messages.NO_SEAT`)."""
     undone_at: datetime | None = None
     """When a call-off was undone on the crew board (`call_off_undone`), and by whom (None: its person clocked in
     then, as crew_replan found: `clocked_in`); None: it holds."""
@@ -846,6 +848,7 @@ def _call_offs(read: DayRead, board: Board, viewer: Viewer | None) -> dict[str, 
                 str(reported_by) if reported_by else None,
                 str(payload["replan_call_off_reason"]) if payload.get("replan_call_off_reason") else None,
                 payload.get("replan_reason") == "absence",
+                no_seat=bool(payload.get(NO_SEAT)),
             ),
         )
     for claim in call_offs_of(read.claims, board.day):
