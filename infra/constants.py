@@ -139,6 +139,12 @@ class QueueName(StrEnum):
     WRITEBACK = "writeback"  # approval workflow -> plex_writeback
     REPLAN = "replan"  # crew_call_offs (and any event source) -> crew_replan
 
+    @property
+    def fifo(self) -> bool:
+        """A FIFO queue (and DLQ): replan, whose senders put every message in one group (`crew.wiring.
+        REPLAN_GROUP`), so crew_replan runs one re-plan at a time, in order, each from the plan the previous left."""
+        return self is QueueName.REPLAN
+
 
 class SecretName(StrEnum):
     """Secrets Manager secrets; values are generated at deploy time, replaced by operators."""

@@ -47,6 +47,8 @@ from plexlabor.incidents.transcribe import TRANSCRIPT_PREFIX
 MAX_TIMEOUT_S = 900
 CALL_OFF_PERIOD_MINUTES = 5
 """crew_call_offs runs this often and looks at the shifts that started in the last period (less the grace)."""
+MIN_MAX_CONCURRENCY = 2
+"""The least MaximumConcurrency Lambda accepts for an SQS event source (ScalingConfig: 2..1000)."""
 VISIBILITY_TIMEOUT_FACTOR = 6  # AWS: SQS visibility >= 6 x function timeout (+ batching window)
 
 
@@ -237,6 +239,17 @@ class FunctionSpec:
             raise ValueError(f"{self.name}: batching window must be 0..300 s")
         if self.reserved_concurrency is not None and self.reserved_concurrency < 1:
             raise ValueError(f"{self.name}: reserved concurrency must be >= 1 (0 would disable it)")
+        if (
+            self.consumes is not None
+            and not self.consumes.fifo
+            and self.reserved_concurrency is not None
+            and self.reserved_concurrency < MIN_MAX_CONCURRENCY
+        ):
+            raise ValueError(
+                f"{self.name}: reserved concurrency {self.reserved_concurrency} is below the least MaximumConcurrency "
+                f"of an SQS event source ({MIN_MAX_CONCURRENCY}): a throttled batch would count as a receive; "
+                "reserve more, or consume a FIFO queue (one message group: one batch at a time)"
+            )
         if Need.REDRIVE_LIMIT in self.needs and self.consumes is None:
             raise ValueError(f"{self.name}: {Need.REDRIVE_LIMIT.value} needs a consumed queue")
         prefixes = [access.prefix for access in self.needs if isinstance(access, BucketAccess)]
@@ -603,7 +616,9 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         access=(TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ, PLEX),  # the current plan and its decisions
         consumes=QueueName.REPLAN,
         batch_size=1,
-        reserved_concurrency=1,  # one re-plan at a time: each starts from the plan the previous one left
+        # one re-plan at a time, each from the plan the previous one left: the replan queue is FIFO with one message
+        # group (QueueName.fifo), so its event source hands over one batch at a time and never one beyond this
+        reserved_concurrency=1,
         # each shift and day it reads, stored for the next container (plexlabor.crew.snapshots)
         needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, BucketAccess.read_write(CREW_KEPT_PREFIX)),
     ),

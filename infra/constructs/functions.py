@@ -73,6 +73,15 @@ RETENTION = {
 """Retention in days -> CDK enum; `DeployConfig` accepts exactly these keys."""
 
 
+def _max_concurrency(spec: FunctionSpec) -> int | None:
+    """The event source's MaximumConcurrency: no more batches at once than the function may run, since a throttled
+    batch counts as a receive (and ends in the DLQ). AWS's least is 2, so a consumer reserved 1 must read a FIFO
+    queue, whose one message group gives it one batch at a time (then nothing is set)."""
+    if spec.reserved_concurrency is None or (spec.consumes is not None and spec.consumes.fifo):
+        return None
+    return spec.reserved_concurrency  # at least MIN_MAX_CONCURRENCY: FunctionSpec refuses less here
+
+
 def with_handlers(specs: Iterable[FunctionSpec], functions_root: Path) -> list[FunctionSpec]:
     """The specs whose `functions/<name>/handler.py` exists: those become functions."""
     return [spec for spec in specs if handler_path(functions_root, spec.name).is_file()]
@@ -152,10 +161,7 @@ class Functions(Construct):
                         Duration.seconds(spec.max_batching_window_s) if spec.max_batching_window_s else None
                     ),
                     report_batch_item_failures=True,
-                    # no more pollers than the function may run: a throttled batch would count as a receive
-                    max_concurrency=(
-                        max(2, spec.reserved_concurrency) if spec.reserved_concurrency is not None else None
-                    ),
+                    max_concurrency=_max_concurrency(spec),
                 )
             )
         # acknowledged on the generated L1 resources only, so nothing else inherits them

@@ -3,7 +3,8 @@
 - punch:     webhook and poller -> punch_validator
 - notify:    approval workflow (task token in the message) -> approval_notify
 - writeback: approval workflow -> plex_writeback
-- replan:    crew_call_offs (a scheduled operator not clocked in) -> crew_replan
+- replan:    crew_call_offs (a scheduled operator not clocked in) and the crew board -> crew_replan;
+             FIFO with its DLQ (`QueueName.fifo`): one message group, so one re-plan at a time, in order
 
 Every queue: SSE with SQS-managed keys, TLS enforced by queue policy. A message that fails
 `max_receive_count` times (context `plexlabor:maxReceiveCount`, default 5) moves to the DLQ, which
@@ -56,6 +57,7 @@ class Queues(Construct):
                 retention_period=DLQ_RETENTION,
                 encryption=sqs.QueueEncryption.SQS_MANAGED,
                 enforce_ssl=True,
+                fifo=name.fifo or None,  # a FIFO queue's DLQ must be FIFO too
             )
             self.dead_letter_queues[name] = dlq
             self.max_receive_count[name] = max_receive_count
@@ -66,6 +68,7 @@ class Queues(Construct):
                 retention_period=SOURCE_RETENTION,
                 encryption=sqs.QueueEncryption.SQS_MANAGED,
                 enforce_ssl=True,
+                fifo=name.fifo or None,
                 dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=max_receive_count),
             )
             self.dlq_alarms[name] = alarms.above_zero(

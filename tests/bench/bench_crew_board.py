@@ -61,7 +61,7 @@ from plexlabor.crew.build import shift_instances
 from plexlabor.crew.claims import SeatClaims
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import KEPT_FOR, read_current_plan
-from plexlabor.crew.wiring import ReplanDependencies
+from plexlabor.crew.wiring import ReplanDependencies, replan_sender
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
 from plexlabor_dev.local.environment import EnvPatch
@@ -271,7 +271,9 @@ def _call_off(board: Board, caller: str) -> tuple[float, float, dict[str, Any], 
     started, cpu = time.time(), time.process_time()
     sqs = board.runtime.client("sqs")
     queue_url = board.runtime.resources.queue_urls[QueueName.REPLAN]
-    sqs.send_message(QueueUrl=queue_url, MessageBody=message.model_dump_json(by_alias=True))
+    sender = replan_sender(queue_url)  # the FIFO queue's group and deduplication id, as the senders' own
+    sender._client = sqs
+    sender.send(message)
     replan, summary, cpu_s = _replanned(board, before, cpu)
     return replan.started + replan.seconds - started, cpu_s, summary, replan.seconds
 

@@ -17,7 +17,7 @@ from infra.constants import QueueName
 from plexlabor.audit import AuditStatus
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import CallOffEvent, detect, read_current_plan, shifts_between
-from plexlabor.crew.wiring import CallOffDependencies
+from plexlabor.crew.wiring import REPLAN_GROUP, CallOffDependencies
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.sqs import SqsJsonSender
 from plexlabor.plex.folder import PlantFolderSource
@@ -67,7 +67,7 @@ def test_call_offs_on_the_replan_queue_are_re_planned_into_the_review_queue(
             reason="call_off", day=day, shift=SHIFT, employee_id=caller, detected_at=first - timedelta(minutes=20)
         )
         sent = time.monotonic()
-        sqs.send_message(QueueUrl=queue_url, MessageBody=message.model_dump_json(by_alias=True))
+        SqsJsonSender(queue_url, sqs, by_alias=True, group=REPLAN_GROUP).send(message)  # as crew.wiring.replan_sender
 
         def superseded(caller: str = caller) -> list[str]:
             closed = store.by_status(AuditStatus.EXPIRED, since, 10_000)
@@ -165,7 +165,7 @@ def test_a_call_off_recorded_on_the_board_is_re_planned_and_listed_on_the_board(
     )
     assert runtime.resources is not None
     queue_url = runtime.resources.queue_urls[QueueName.REPLAN]
-    SqsJsonSender(queue_url, runtime.client("sqs"), by_alias=True).send(message)  # as the web app's replan_sender
+    SqsJsonSender(queue_url, runtime.client("sqs"), by_alias=True, group=REPLAN_GROUP).send(message)  # replan_sender
 
     def listed() -> list[CallOff]:
         board = read_board(board_reader(store).day(day, datetime.now(UTC), fresh=True), day, None, taken)

@@ -30,6 +30,7 @@ def test_resources_follow_the_infra_names(runtime: LocalRuntime) -> None:
         attributes = sqs.get_queue_attributes(QueueUrl=resources.queue_urls[queue], AttributeNames=["All"])
         redrive = json.loads(attributes["Attributes"]["RedrivePolicy"])
         assert redrive == {"deadLetterTargetArn": resources.dlq_arns[queue], "maxReceiveCount": MAX_RECEIVE_COUNT}
+        assert (attributes["Attributes"].get("FifoQueue") == "true") is queue.fifo  # as the stack's
     names = {s["Name"] for s in runtime.client("secretsmanager").list_secrets()["SecretList"]}
     assert names == {secret_path("local", secret) for secret in SecretName}
     assert len(runtime.secret_value(SecretName.WEBHOOK_HMAC)) == 64

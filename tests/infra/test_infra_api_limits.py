@@ -56,21 +56,6 @@ def test_the_webhook_links_and_validator_have_reserved_concurrency(
     assert function["Properties"]["ReservedConcurrentExecutions"] == reserved
 
 
-def test_no_queue_has_more_pollers_than_its_consumer_may_run(synthesized: Synthesized) -> None:
-    functions = synthesized.stack.functions
-    for mapping in synthesized.resources("AWS::Lambda::EventSourceMapping").values():
-        consumer = next(
-            spec
-            for name, spec in functions.specs.items()
-            if synthesized.logical_id(functions.functions[name]) in repr(mapping)
-        )
-        scaling = mapping["Properties"].get("ScalingConfig")
-        if consumer.reserved_concurrency is None:
-            assert scaling is None
-        else:  # 2 is the least AWS allows
-            assert scaling == {"MaximumConcurrency": max(2, consumer.reserved_concurrency)}, consumer.name
-
-
 def test_no_waf_unless_asked(synthesized: Synthesized) -> None:
     assert synthesized.resources("AWS::WAFv2::WebACL") == {}
     assert synthesized.stack.api is not None and synthesized.stack.api.waf is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -147,3 +148,44 @@ def test_findings_nobody_can_approve_alarm_the_topic(synthesized: Synthesized) -
             "AlarmActions": [topic],
         },
     )
+
+
+def _concurrent_batches(mapping: dict[str, Any], queue: dict[str, Any]) -> int:
+    """How many batches the event source may hand its function at once: one on a FIFO queue (its senders use one
+    message group: tests/integration/platform/test_sqs_sender.py), else its MaximumConcurrency (unset: Lambda's
+    1,000 pollers)."""
+    if queue["Properties"].get("FifoQueue"):
+        return 1
+    return int((mapping["Properties"].get("ScalingConfig") or {}).get("MaximumConcurrency", 1000))
+
+
+def test_no_event_source_hands_its_consumer_more_batches_than_it_may_run(synthesized: Synthesized) -> None:
+    """Event source mappings do not count reserved concurrency: a batch beyond it is throttled, comes back after the
+    visibility timeout and counts as a receive, until it lands in the DLQ without having failed (review_s15 #1)."""
+    resources = synthesized.template["Resources"]
+    over = []
+    for mapping in synthesized.resources("AWS::Lambda::EventSourceMapping").values():
+        function = resources[mapping["Properties"]["FunctionName"]["Ref"]]
+        queue = resources[mapping["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]]
+        reserved = function["Properties"].get("ReservedConcurrentExecutions")
+        if reserved is not None and _concurrent_batches(mapping, queue) > reserved:
+            over.append((function["Properties"]["Description"][:40], _concurrent_batches(mapping, queue), reserved))
+    assert over == []
+
+
+def test_the_replan_queue_and_its_dlq_are_fifo(synthesized: Synthesized) -> None:
+    """crew_replan runs one re-plan at a time, each from the plan the previous one left: one message group of a FIFO
+    queue orders and serializes them whatever the function's reservation."""
+    queues = synthesized.stack.queues
+    for name in QueueName:
+        for queue in (queues.queues[name], queues.dead_letter_queues[name]):
+            assert _resource(synthesized, queue)["Properties"].get("FifoQueue", False) is name.fifo
+
+
+def test_a_consumer_of_a_standard_queue_reserving_less_than_its_event_source_can_poll_is_refused() -> None:
+    replan = next(spec for spec in FUNCTION_SPECS if spec.consumes is QueueName.REPLAN)
+    punch = next(spec for spec in FUNCTION_SPECS if spec.consumes is QueueName.PUNCH)
+
+    with pytest.raises(ValueError, match="FIFO"):
+        replace(punch, reserved_concurrency=1)
+    assert replace(replan, reserved_concurrency=1).reserved_concurrency == 1  # FIFO: one batch at a time

@@ -97,6 +97,7 @@ def move_by_hand(sqs: Any, queues: DeadLetters, limit: int = DEFAULT_MAX) -> Mov
             QueueUrl=queues.dlq_url,
             MaxNumberOfMessages=min(BATCH, limit - moved - unsent),
             MessageAttributeNames=["All"],
+            MessageSystemAttributeNames=["MessageGroupId"],
             VisibilityTimeout=VISIBILITY_S,
             WaitTimeSeconds=0,
         ).get("Messages", [])
@@ -114,8 +115,14 @@ def move_by_hand(sqs: Any, queues: DeadLetters, limit: int = DEFAULT_MAX) -> Mov
 
 
 def _attributes(message: Mapping[str, Any]) -> dict[str, Any]:
+    """A moved message's attributes; from a FIFO DLQ also its group, deduplicated by its DLQ message id (its own id
+    may still be in the source queue's 5-minute deduplication window)."""
     found = message.get("MessageAttributes")
-    return {"MessageAttributes": found} if found else {}
+    attributes: dict[str, Any] = {"MessageAttributes": found} if found else {}
+    group = message.get("Attributes", {}).get("MessageGroupId")
+    if group:
+        attributes |= {"MessageGroupId": group, "MessageDeduplicationId": message["MessageId"]}
+    return attributes
 
 
 def running_task(sqs: Any, queues: DeadLetters) -> str | None:

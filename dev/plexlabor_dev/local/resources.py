@@ -2,7 +2,7 @@
 
 - tables: the audit and state tables from `plexlabor.audit.schema` (through `create_audit_table` /
   `create_state_table`), the idempotency table with the keys from `infra.constants`;
-- one queue per `QueueName` with its DLQ and a redrive policy of `max_receive_count`;
+- one queue per `QueueName` with its DLQ and a redrive policy of `max_receive_count` (FIFO where the stack's is);
 - the secrets `plexlabor/<stage>/<secret>` (`infra.constants.secret_path`) with generated values;
 - the artifacts bucket, a verified SES sender;
 - the approval state machine from `infra/statemachines/approval.asl.json`, with the CDK definition
@@ -65,11 +65,16 @@ def create_queues(
     """Each work queue and its DLQ: (queue URLs, queue ARNs, DLQ URLs, DLQ ARNs)."""
     urls, arns, dlq_urls, dlq_arns = {}, {}, {}, {}
     for name in QueueName:
-        dlq_url = sqs.create_queue(QueueName=physical_name(stage, f"{name.value}-dlq"))["QueueUrl"]
+        fifo = {"FifoQueue": "true"} if name.fifo else {}  # as the stack's (replan): SQS wants the .fifo suffix
+        suffix = ".fifo" if name.fifo else ""
+        dlq_url = sqs.create_queue(QueueName=physical_name(stage, f"{name.value}-dlq{suffix}"), Attributes=fifo)[
+            "QueueUrl"
+        ]
         dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         url = sqs.create_queue(
-            QueueName=physical_name(stage, name.value),
+            QueueName=physical_name(stage, f"{name.value}{suffix}"),
             Attributes={
+                **fifo,
                 "VisibilityTimeout": str(visibility_timeout_s),
                 "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": max_receive_count}),
             },

@@ -12,7 +12,7 @@ import pytest
 from moto import mock_aws
 
 from plexlabor.crew.messages import ReplanMessage
-from plexlabor.crew.wiring import replan_sender
+from plexlabor.crew.wiring import REPLAN_GROUP, replan_sender
 from plexlabor.platform.sqs import SqsJsonSender
 from tests.support import REGION
 
@@ -42,12 +42,22 @@ def test_a_message_reaches_its_queue_as_json(by_alias: bool) -> None:
     assert ReplanMessage.model_validate(body) == MESSAGE
 
 
-def test_the_replan_sender_writes_what_crew_replan_reads() -> None:
+def test_the_replan_sender_writes_what_crew_replan_reads_on_its_fifo_queue_in_one_group() -> None:
+    """The replan queue is FIFO (infra QueueName.fifo): every sender (web_app, crew_call_offs) goes through
+    `replan_sender`, which names the one message group and a deduplication id, or SQS refuses the message."""
     with mock_aws():
         sqs = boto3.client("sqs", region_name=REGION)
-        queue_url = sqs.create_queue(QueueName=f"replan-{uuid.uuid4().hex[:12]}")["QueueUrl"]
+        queue_url = sqs.create_queue(
+            QueueName=f"replan-{uuid.uuid4().hex[:12]}.fifo", Attributes={"FifoQueue": "true"}
+        )["QueueUrl"]
         sender = replan_sender(queue_url)
         sender._client = sqs
         sender.send(MESSAGE)
-        [body] = _bodies(sqs, queue_url)
+        sender.send(MESSAGE.model_copy(update={"employee_id": "E02"}))
+        sender.send(MESSAGE)  # the same message again within 5 minutes (a retried run): kept once
+        answer = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"])
+        messages = answer["Messages"]
+    assert [json.loads(m["Body"])["employee_id"] for m in messages] == ["E01", "E02"]
+    assert {m["Attributes"]["MessageGroupId"] for m in messages} == {REPLAN_GROUP}
+    body = json.loads(messages[0]["Body"])
     assert body["date"] == "2026-03-02" and "day" not in body

@@ -77,6 +77,29 @@ def test_moving_by_hand_sends_every_message_back_once_with_its_attributes(sqs: A
     assert drain(sqs, queues.dlq_url) == []
 
 
+def test_moving_by_hand_from_a_fifo_dlq_keeps_each_message_in_its_group(sqs: Any) -> None:
+    """The replan queue and its DLQ are FIFO: a message goes back in its group, and is not taken for a duplicate of
+    itself when it went to the DLQ within SQS's 5-minute deduplication window."""
+    fifo = {"FifoQueue": "true"}
+    dlq_url = sqs.create_queue(QueueName="replan-dlq.fifo", Attributes=fifo)["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policy = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 1})
+    url = sqs.create_queue(QueueName="replan.fifo", Attributes={**fifo, "RedrivePolicy": policy})["QueueUrl"]
+    queues = dead_letters(sqs, "replan", url)
+    for n in range(3):
+        sqs.send_message(
+            QueueUrl=url, MessageBody=json.dumps({"n": n}), MessageGroupId="plant", MessageDeduplicationId=f"m{n}"
+        )
+    for _ in range(2):  # received once each (maxReceiveCount 1), then moved to the DLQ at the next receive
+        sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
+    assert len(drain(sqs, url)) == 0
+
+    assert move_by_hand(sqs, queues).moved == 3
+    back = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["MessageGroupId"])
+    assert sorted(json.loads(m["Body"])["n"] for m in back["Messages"]) == [0, 1, 2]
+    assert {m["Attributes"]["MessageGroupId"] for m in back["Messages"]} == {"plant"}
+
+
 def test_moving_by_hand_stops_at_the_limit_and_leaves_the_rest(sqs: Any) -> None:
     queues = work_queue(sqs)
     dead_letter(sqs, queues, 12)

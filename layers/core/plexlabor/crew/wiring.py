@@ -170,9 +170,16 @@ def build_replan(settings: CrewReplanSettings) -> ReplanDependencies:
 replan_dependencies = PerEnvironment(CrewReplanSettings, build_replan)
 
 
+REPLAN_GROUP = "plant"
+"""The replan queue's one message group: FIFO hands a group's messages over one batch at a time, in order, so
+crew_replan re-plans once at a time, each from the plan the previous one left (a message that keeps failing holds
+those behind it until it moves to the DLQ)."""
+
+
 def replan_sender(queue_url: str) -> SqsJsonSender:
-    """Puts a `replan` message (its aliases) on the replan queue (crew_replan consumes it)."""
-    return SqsJsonSender(queue_url, by_alias=True)
+    """Puts a `replan` message (its aliases) on the replan queue (crew_replan consumes it): FIFO, every message in
+    one group, so crew_replan re-plans one at a time, in the order they were sent."""
+    return SqsJsonSender(queue_url, by_alias=True, group=REPLAN_GROUP)
 
 
 class CrewCallOffSettings(PlexSourceSettings):
