@@ -16,7 +16,7 @@ from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web
 from tests.unit.webapp.test_web_app_crew import DAY, Replans, _with_replan
 from tests.unit.webapp.test_web_app_crew_call_offs import _called_off, world
-from tests.unit.webapp.viewers import PLANNER
+from tests.unit.webapp.viewers import PLANNER, SUPERVISOR
 
 __all__ = ["world"]  # the fixture of shift 1 under way, used by name
 
@@ -105,3 +105,35 @@ def test_a_call_off_of_someone_with_no_seat_reads_recorded_with_nothing_to_re_pl
     [line] = [li for li in re.findall(r"<li>(.*?)</li>", body, re.S) if "E0060 called off" in li]
     assert "· no seat in the plan: nothing to re-plan" in line
     assert "re-planned" not in line and "re-plan pending" not in line
+
+
+def test_someone_the_board_does_not_list_is_called_off_by_employee_number(world: World, lambda_context: Any) -> None:
+    # E0061: shift 2 in Plex's people directory, scheduled on shift 1 today (the board cannot know), no seat or offer
+    replans = Replans()
+    deps = _deps(world, replans)
+    assert "E0061" not in offered(world, lambda_context)
+
+    response = call_web(
+        deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM | {"employee": "", "number": "e0061 "}
+    )
+
+    assert response["statusCode"] == 303
+    [sent] = replans.sent
+    assert (sent.reason, sent.employee_id, sent.shift, sent.reported_by) == ("call_off", "E0061", "1", "P0001")
+    world.audit.append(applied_event(sent, world.clock(), no_seat=True))  # crew_replan: no seat, nothing re-planned
+    body = call_web(deps, "GET", "/crew", PLANNER, lambda_context, query={**DAY, "done": "calloff"})["body"]
+    [line] = [li for li in re.findall(r"<li>(.*?)</li>", body, re.S) if "E0061 called off" in li]
+    assert "· no seat in the plan: nothing to re-plan" in line
+
+
+def test_an_employee_number_of_nobody_the_viewer_may_call_off_is_refused(world: World, lambda_context: Any) -> None:
+    replans = Replans()
+    deps = _deps(world, replans)
+
+    unknown = call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM | {"number": "E0999"})
+    # a supervisor names only the people of their departments (Molding): E0061 is of PRESS
+    other = call_web(deps, "POST", "/crew/calloff", SUPERVISOR, lambda_context, form=FORM | {"number": "E0061"})
+
+    assert unknown["statusCode"] == other["statusCode"] == 400 and replans.sent == []
+    assert "nobody you may call off has employee number &#39;E0999&#39; in Plex." in unknown["body"]
+    assert "nobody you may call off has employee number &#39;E0061&#39; in Plex." in other["body"]

@@ -71,7 +71,7 @@ def test_a_phoned_in_call_off_goes_to_the_replan_queue_as_crew_call_offs_sends_i
     [
         ({"reason": ""}, 400, "choose why they called off: sick, family or personal, no transport, another reason."),
         ({"reason": "hangover"}, 400, "choose why they called off"),
-        ({"employee": ""}, 400, "choose who called off."),
+        ({"employee": ""}, 400, "choose who called off, or give their employee number."),
         ({"employee": "E0999"}, 400, "E0999 is not on shift 1 of 2026-03-04 as far as the board knows"),
         ({"shift": "2"}, 400, "shift 2 of 2026-03-04 has no crew plan on the board."),
         ({"day": "03/04/2026"}, 400, "Day: give a date like 2026-03-04 (&#39;03/04/2026&#39; is not one)."),

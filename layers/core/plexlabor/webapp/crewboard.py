@@ -1189,6 +1189,7 @@ def plan_call_off(
     who: Callable[[str], str],
     local: Callable[[datetime], str],
     usual: Callable[[str], Iterable[str]] = lambda shift: (),
+    numbered: Callable[[str], str | None] = lambda number: None,
 ) -> list[ReplanMessage]:
     """The `call_off` messages of a call-off a supervisor took (by phone) and records on the board: the message
     crew_call_offs sends, with who took it and why, for its shift and (`for` = `day`, the default) each later shift
@@ -1196,10 +1197,19 @@ def plan_call_off(
     board: a later seat may be in a department the viewer does not see), so each is re-planned without them and its
     seats are marked and refused. Checked against the viewer's board read fresh: the day and shift have a plan that
     is not over, the person is one of its people (`Board.people`, with `usual(shift)`: the plant's people whose usual
-    shift in Plex it is) and is not off it already, the reason is one of `CALL_OFF_REASONS`. Raises
-    `CallOffRefusedError` saying why not (`who` names a person for the page, `local` a time)."""
+    shift in Plex it is) and is not off it already, the reason is one of `CALL_OFF_REASONS`. A person the board does
+    not list (scheduled off their usual shift with no seat and no offer: the planner publishes no roster) is named by
+    employee number (`number`, `numbered`: their employee id among the people the viewer may name, None for nobody);
+    their call-off changes no seat (crew_replan records it, nothing to re-plan). Raises `CallOffRefusedError` saying
+    why not (`who` names a person for the page, `local` a time)."""
     day_text, shift = form.get("day", "").strip(), form.get("shift", "").strip()
     employee_id, reason = form.get("employee", "").strip(), form.get("reason", "").strip()
+    number = form.get("number", "").strip()
+    by_number = not employee_id and bool(number)
+    if by_number:
+        employee_id = numbered(number) or ""
+        if not employee_id:
+            raise CallOffRefusedError(f"nobody you may call off has employee number {number[:16]!r} in Plex.")
     span = form.get("for", "").strip() or "day"
     try:
         day = date.fromisoformat(day_text)
@@ -1210,7 +1220,7 @@ def plan_call_off(
     if problem := outside_dates(day):  # year 1 overflowed the plan's look-back: a 500 (review 140 R9)
         raise CallOffRefusedError(f"Day: {problem} (not {day.isoformat()}).")
     if not employee_id:
-        raise CallOffRefusedError("choose who called off.")
+        raise CallOffRefusedError("choose who called off, or give their employee number.")
     if reason not in CALL_OFF_REASONS:
         raise CallOffRefusedError("choose why they called off: " + ", ".join(CALL_OFF_REASONS.values()) + ".")
     if span not in CALL_OFF_SPANS:
@@ -1225,10 +1235,11 @@ def plan_call_off(
         raise CallOffRefusedError(f"{where} is over: nothing is left to re-plan.")
     if known := board.called_off(shift, employee_id):
         raise CallOffRefusedError(f"{who(employee_id)} is already off {where} (since {local(known.at)}).", 409)
-    if employee_id not in board.people(shift, usual=usual(shift)):
+    if not by_number and employee_id not in board.people(shift, usual=usual(shift)):
         raise CallOffRefusedError(
             f"{who(employee_id)} is not on {where} as far as the board knows: no seat in its plan that you may see, "
-            f"not offered for one, and not on shift {shift[:16]} in Plex."
+            f"not offered for one, and not on shift {shift[:16]} in Plex. If Plex has them scheduled on it, give their "
+            "employee number instead."
         )
     whole = read_board(read, day, None, now)
     shifts = whole.rest_of_day(shift, now) if span == "day" else [shift]

@@ -681,6 +681,20 @@ def _usual_shift(page: Page) -> Callable[[str], list[str]]:
     ]
 
 
+def _numbered(page: Page) -> Callable[[str], str | None]:
+    """The employee id of an employee number among the people a viewer may call off as the people directory has them:
+    of their departments unless they plan (as `_usual_shift`); None for nobody."""
+    whole = bool(page.viewer.roles & {Role.ADMIN, Role.PLANNER})
+
+    def found(number: str) -> str | None:
+        person = page.deps.people.directory.numbered(number)
+        if person is None or not (whole or person.department in page.viewer.departments):
+            return None
+        return person.employee_id
+
+    return found
+
+
 def _time(page: Page) -> Callable[[datetime], str]:
     """A time as the crew board says it: the plant's clock, hours and minutes (the board shows one day)."""
     return lambda moment: moment.astimezone(page.deps.zone).strftime("%H:%M")
@@ -778,7 +792,14 @@ def crew_call_off() -> Response[str]:
     call_offs: list[ReplanMessage] = []
     try:
         call_offs = plan_call_off(
-            review.audit, form, page.viewer, review.clock(), page.who, page.local, _usual_shift(page)
+            review.audit,
+            form,
+            page.viewer,
+            review.clock(),
+            page.who,
+            page.local,
+            _usual_shift(page),
+            _numbered(page),
         )
         # each shift's held at once (a conditional write, `crew.claims`): the board lists it and offers them nowhere
         # on the shift from now on, and a call-off or a swap of them made at the same moment elsewhere is refused
