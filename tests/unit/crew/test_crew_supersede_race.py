@@ -4,21 +4,25 @@ may find the suggestion open after the re-plan closed it; until 2026-12-06 both 
 recorded (different events), and the approved assignment went to Plex beside the re-plan's replacement. Now each
 holds the suggestion's seat log by a conditional write first (`SeatClaims.supersede`, `SeatClaims.accept`): the
 re-plan first, the approval is refused (409) naming what replaced it; the approval first, the re-plan keeps the
-suggestion (not closed) and re-plans around it as accepted. Each order is played out step by step."""
+suggestion (not closed) and re-plans around it as accepted. Each order is played out step by step; the re-plan
+around an approval that came first, with a person it can hold, is checked on `replanning._superseding` itself."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from plexlabor.approval.messages import RecommendationWriteback
-from plexlabor.audit import AuditEvent, AuditEventType, InMemoryAuditStore
+from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, InMemoryAuditStore
+from plexlabor.audit.events import recommendation_event
 from plexlabor.crew.claims import ClaimRefusedError, SeatClaims
-from plexlabor.crew.replanning import run
+from plexlabor.crew.replan import CurrentPlan
+from plexlabor.crew.replanning import _superseding, run
 from plexlabor.crew.suggestions import read_day
 from plexlabor.review.decisions import ReviewService
 from plexlabor.review.items import ReviewItem, item_from_event
@@ -135,3 +139,42 @@ def test_an_approval_that_held_the_seat_first_is_kept_by_the_re_plan(reads: list
     refresh = run(container(store, [AT + timedelta(minutes=5)]), message("refresh", AT + timedelta(minutes=5)))
     assert refresh["removals_opened"] == 1
     assert [(r.employee_id, r.payload["removes"]) for r in read_day(store, DAY).removals] == [("B", opening.event_id)]
+
+
+def test_a_re_plan_around_an_approval_that_came_first_holds_it_and_lets_go_what_it_keeps() -> None:
+    # Given X's suggestion on J1 and Y's on J2; X's approval holds its seat first; the re-plan's first solve drops both
+    # and, with X accepted, keeps both
+    store = InMemoryAuditStore()
+    x, y = (_opening(f"crew-{who}", who, seat) for who, seat in (("X", "J1"), ("Y", "J2")))
+    claims = SeatClaims(store, lambda: AT)
+    claims.accept("X", DAY, "1", x.event_id, "P0001", AT)
+    held_fixed: list[frozenset[tuple[str, str]]] = []
+
+    def solved(current: CurrentPlan) -> tuple[Any, Any]:
+        held_fixed.append(current.accepted)
+        crew = [("J1", "X"), ("J2", "Y")] if current.accepted else [("J1", "Z"), ("J2", "W")]
+        return None, SimpleNamespace(assignments=[SimpleNamespace(job_key=j, employee_id=e) for j, e in crew])
+
+    current = CurrentPlan(assignments=frozenset({("J1", "X"), ("J2", "Y")}))
+    openings = {("J1", "X"): x, ("J2", "Y"): y}
+    call_off = message("call_off", AT, employee_id="V")
+
+    held, _, _, dropped = _superseding(store, call_off, AT, "a call-off of V", current, openings, solved)
+
+    # Then it solved again with X accepted, closes nothing, and Y (held for closing by the first solve) is free again
+    assert held_fixed == [frozenset(), frozenset({("J1", "X")})]
+    assert held.accepted == {("J1", "X")} and dropped == []
+    claims.accept("Y", DAY, "1", y.event_id, "P0002", AT)  # Y's approval is not refused
+
+
+def _opening(item_id: str, employee_id: str, segment: str) -> AuditEvent:
+    return recommendation_event(
+        f"job-operations:{segment}",
+        item_id,
+        status=AuditStatus.PENDING_APPROVAL,
+        occurred_at=AT - timedelta(hours=8),
+        actor="crew_planner",
+        model_version="v",
+        payload={"kind": "crew_assignment", "plan_day": DAY.isoformat(), "shift_code": "1", "segment": segment},
+        employee_id=employee_id,
+    )
