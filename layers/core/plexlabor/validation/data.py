@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from plexlabor.models import BadgeSwipe, LaborEntry, PlexModel, TimeClockEntry
 from plexlabor.plex.plain import PlainRows
 from plexlabor.validation.records import (
+    EventRow,
     Labor,
     Punch,
     Scheduled,
@@ -30,6 +31,7 @@ from plexlabor.validation.records import (
     Swipe,
     WcEvent,
     epoch,
+    event_rows,
 )
 
 if TYPE_CHECKING:  # the real-time path imports this module: no HTTP client, no plant folder on its import
@@ -82,7 +84,8 @@ class Transactions:
     punches: list[Punch] = field(default_factory=list)
     labor: list[Labor] = field(default_factory=list)
     swipes: list[Swipe] = field(default_factory=list)
-    events: list[WcEvent] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
+    """Workcenter events as (time, kind, workcenter, employee, id): the index pairs them into sessions and runs."""
     downtime: list[tuple[str, float, float, str | None]] = field(default_factory=list)
     """(workcenter, start, end, employee); an open downtime ends at the extract."""
 
@@ -95,12 +98,13 @@ def read_transactions(rows: Mapping[str, Rows], as_of: float) -> Transactions:
         start, end = epoch(row["startTime"]), epoch(row.get("endTime"))
         if start is not None:
             downtime.append((row["workcenterId"], start, end or as_of, row.get("employeeId")))
+    events = rows.get("workcenter-events", ())
     return Transactions(
         schedules=_records(rows, "shift-assignments", Scheduled),
         punches=_records(rows, "time-clock-entries", Punch),
         labor=_records(rows, "labor-entries", Labor),
         swipes=_records(rows, "badge-swipes", Swipe),
-        events=_records(rows, "workcenter-events", WcEvent),
+        events=event_rows(events, isinstance(events, PlainRows)),
         downtime=downtime,
     )
 
@@ -278,30 +282,31 @@ class PlantData:
         local = datetime.fromtimestamp(t, self.tz)
         return local.hour * 60 + local.minute
 
-    def _index_events(self, events: list[WcEvent]) -> None:
+    def _index_events(self, events: list[EventRow]) -> None:
         """Pair logins with logouts into sessions, and run starts with stops into runs."""
-        events.sort(key=lambda e: (e.t, e.kind))
+        events.sort(key=_TIME_AND_KIND)  # stable: events of one time and kind stay in the order read
         open_sessions: dict[tuple[str, str], Session] = {}
         open_runs: dict[str, WcEvent] = {}
         for event in events:
-            if event.kind == "OperatorLogin" and event.employee:
-                session = Session(event.employee, event.workcenter, event.t, None)
-                open_sessions[(event.employee, event.workcenter)] = session
-                self.sessions[event.employee].append(session)
-                self.wc_sessions[event.workcenter].append(session)
-            elif event.kind == "OperatorLogout" and event.employee:
-                closed = open_sessions.pop((event.employee, event.workcenter), None)
+            t, kind, workcenter, employee, _ = event
+            if kind == "OperatorLogin" and employee:
+                session = Session(employee, workcenter, t, None)
+                open_sessions[(employee, workcenter)] = session
+                self.sessions[employee].append(session)
+                self.wc_sessions[workcenter].append(session)
+            elif kind == "OperatorLogout" and employee:
+                closed = open_sessions.pop((employee, workcenter), None)
                 if closed is not None:
-                    closed.end = event.t
-            elif event.kind == "RunStart":
-                previous = open_runs.pop(event.workcenter, None)
+                    closed.end = t
+            elif kind == "RunStart":
+                previous = open_runs.pop(workcenter, None)
                 if previous is not None:  # a start without a stop: the run ended when the next began
-                    self.runs[event.workcenter].append((previous, event.t))
-                open_runs[event.workcenter] = event
-            elif event.kind == "RunStop":
-                start = open_runs.pop(event.workcenter, None)
+                    self.runs[workcenter].append((previous, t))
+                open_runs[workcenter] = WcEvent.of_row(event)
+            elif kind == "RunStop":
+                start = open_runs.pop(workcenter, None)
                 if start is not None:
-                    self.runs[event.workcenter].append((start, event.t))
+                    self.runs[workcenter].append((start, t))
         for start in open_runs.values():
             self.runs[start.workcenter].append((start, None))
         for table in (self.wc_sessions, self.sessions):
@@ -473,6 +478,8 @@ def collector_skips_what_exists() -> Iterator[None]:
 
 _START, _T_IN, _T, _FIRST = attrgetter("start"), attrgetter("t_in"), attrgetter("t"), itemgetter(0)
 """What each kind of transaction is kept sorted by: its time."""
+_TIME_AND_KIND = itemgetter(0, 1)
+"""The order workcenter events are paired in (`EventRow`)."""
 _KEY = attrgetter("key")
 _TIMED: dict[str, tuple[str, Callable[[Any], float]]] = {
     TimeClockEntry.resource: ("punches", _T_IN),

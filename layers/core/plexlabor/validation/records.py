@@ -204,6 +204,30 @@ class WcEvent(_Keyed):
     t: float
     employee: str | None
 
+    def row(self) -> EventRow:
+        """The event as `event_rows` gives it."""
+        return self.t, self.kind, self.workcenter, self.employee, self.id
+
+    @classmethod
+    def of_row(cls, row: EventRow) -> WcEvent:
+        """The record `plain` or `read` makes of the event an `EventRow` holds."""
+        t, kind, workcenter, employee, event_id = row
+        return cls(_EVENT_KEY + event_id, event_id, workcenter, kind, t, employee)
+
+
+EventRow = tuple[float, str, str, str | None, str]
+"""A workcenter event as the index pairs them: (time, kind, workcenter, employee, id). A `WcEvent` is made only
+for each run's start (the runs keep it): one for each of a plant's 240,000 events, logins and logouts included,
+was 10 % of making and indexing its records (docs/validation.md section 4)."""
+_EVENT_KEY = _key_prefix(WorkcenterEvent)
+_EVENT_ROW = itemgetter("eventTime", "eventType", "workcenterId", "employeeId", "id")
+
+
+def event_rows(rows: Iterable[Any], plain: bool) -> list[EventRow]:
+    """Each workcenter event's `EventRow`, in the order given: from plain rows (`plain`: picked by one C call
+    per row), else from models or dicts parsed by `WcEvent.read`."""
+    return list(map(_EVENT_ROW, rows)) if plain else [event.row() for event in map(WcEvent.read, rows)]
+
 
 @dataclass(slots=True)
 class Swipe(_Keyed):
