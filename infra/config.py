@@ -243,11 +243,21 @@ def _check_approvals(config: DeployConfig) -> None:
 
 
 def _check_schedules(config: DeployConfig) -> None:
+    from infra.function_specs import FUNCTION_SPECS
+
+    specs = {spec.name: spec for spec in FUNCTION_SPECS}
     for name, expression in config.schedules.items():
-        if expression != SCHEDULE_DISABLED and not SCHEDULE_EXPRESSION.fullmatch(expression):
+        if expression == SCHEDULE_DISABLED:
+            continue
+        if not SCHEDULE_EXPRESSION.fullmatch(expression):
             raise ConfigError(
                 f"{CTX_SCHEDULES}: {name} must be rate(...), cron(...) or {SCHEDULE_DISABLED!r}, got {expression!r}"
             )
+        try:
+            if name in specs:
+                specs[name].environment_for(expression)
+        except ValueError as error:
+            raise ConfigError(f"{CTX_SCHEDULES}: {error}") from None
 
 
 def _check_api_limits(config: DeployConfig) -> None:

@@ -15,6 +15,7 @@ Pure data: no CDK import, so the queue construct and the tests can use it cheapl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -47,9 +48,20 @@ from plexlabor.incidents.transcribe import TRANSCRIPT_PREFIX
 MAX_TIMEOUT_S = 900
 CALL_OFF_PERIOD_MINUTES = 5
 """crew_call_offs runs this often and looks at the shifts that started in the last period (less the grace)."""
+MAX_PERIOD_MINUTES = 60
+"""The longest period a look-back window may follow (crew_call_offs' CREW_CALL_OFF_PERIOD_MINUTES is at most 60)."""
+RATE_MINUTES = re.compile(r"rate\((?P<n>[1-9]\d*) (?P<unit>minutes?|hours?)\)")
 MIN_MAX_CONCURRENCY = 2
 """The least MaximumConcurrency Lambda accepts for an SQS event source (ScalingConfig: 2..1000)."""
 VISIBILITY_TIMEOUT_FACTOR = 6  # AWS: SQS visibility >= 6 x function timeout (+ batching window)
+
+
+def period_minutes(schedule: str) -> int | None:
+    """The minutes between two runs of `rate(N minute(s)|hour(s))`; None for a cron expression or days."""
+    found = RATE_MINUTES.fullmatch(schedule)
+    if found is None:
+        return None
+    return int(found["n"]) * (60 if found["unit"].startswith("hour") else 1)
 
 
 @dataclass(frozen=True)
@@ -225,6 +237,9 @@ class FunctionSpec:
     routes: tuple[Route, ...] = ()
     schedule: str | None = None
     """EventBridge expression (UTC): `rate(5 minutes)`, `cron(0 7 * * ? *)`; `plexlabor:schedules` overrides it."""
+    period_variable: str | None = None
+    """A variable of `environment` that is the period in minutes of the schedule in force (`environment_for`): the
+    window of time each run looks back over, so an override of the rate moves it too."""
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier() or not self.name.islower():
@@ -259,6 +274,24 @@ class FunctionSpec:
             raise ValueError(f"{self.name}: duplicate route")
         if self.schedule is not None and not SCHEDULE_EXPRESSION.fullmatch(self.schedule):
             raise ValueError(f"{self.name}: schedule must be rate(...) or cron(...), got {self.schedule!r}")
+        if self.period_variable is not None and (
+            self.schedule is None or self.environment_for(self.schedule) != self.environment
+        ):
+            raise ValueError(f"{self.name}: {self.period_variable} must be in its environment, its schedule's period")
+
+    def environment_for(self, schedule: str) -> dict[str, str]:
+        """The spec's own variables when `schedule` is in force: `period_variable` its period in minutes. ValueError
+        for a schedule without one (a cron expression) or with one longer than MAX_PERIOD_MINUTES."""
+        if self.period_variable is None:
+            return dict(self.environment)
+        minutes = period_minutes(schedule)
+        if minutes is None or minutes > MAX_PERIOD_MINUTES:
+            raise ValueError(
+                f"{self.name} must run on rate(N minutes) with N at most {MAX_PERIOD_MINUTES} (or 'rate(1 hour)'): "
+                f"its {self.period_variable} is the window each run looks back over, so it needs a fixed period; "
+                f"got {schedule!r}"
+            )
+        return {**self.environment, self.period_variable: str(minutes)}
 
     @property
     def handler(self) -> str:
@@ -633,7 +666,9 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         reserved_concurrency=1,
         needs=(Need.PLANT_TIMEZONE,),
         schedule=f"rate({CALL_OFF_PERIOD_MINUTES} minutes)",
-        environment={"CREW_CALL_OFF_PERIOD_MINUTES": str(CALL_OFF_PERIOD_MINUTES)},  # the window it looks at
+        # the shift starts each run checks: its last period (less the grace), the period of the schedule in force
+        environment={"CREW_CALL_OFF_PERIOD_MINUTES": str(CALL_OFF_PERIOD_MINUTES)},
+        period_variable="CREW_CALL_OFF_PERIOD_MINUTES",
     ),
     FORECAST_NIGHTLY,
     replace(

@@ -30,7 +30,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.config import DeployConfig
-from infra.constants import SERVICE_NAME
+from infra.constants import SCHEDULE_DISABLED, SERVICE_NAME
 from infra.constructs.layers import LAMBDA_ARCHITECTURE, RUNTIMES, Layers
 from infra.constructs.permissions import SharedResources, environment, grant
 from infra.function_specs import FunctionSpec
@@ -82,6 +82,12 @@ def _max_concurrency(spec: FunctionSpec) -> int | None:
     return spec.reserved_concurrency  # at least MIN_MAX_CONCURRENCY: FunctionSpec refuses less here
 
 
+def _schedule_in_force(spec: FunctionSpec, config: DeployConfig) -> str:
+    """The spec's schedule or its `plexlabor:schedules` override (a disabled rule keeps the spec's)."""
+    override = config.schedules.get(spec.name)
+    return spec.schedule if override in (None, SCHEDULE_DISABLED) or spec.schedule is None else override
+
+
 def with_handlers(specs: Iterable[FunctionSpec], functions_root: Path) -> list[FunctionSpec]:
     """The specs whose `functions/<name>/handler.py` exists: those become functions."""
     return [spec for spec in specs if handler_path(functions_root, spec.name).is_file()]
@@ -129,10 +135,11 @@ class Functions(Construct):
         )
         log_group.grant_write(role)
         variables = environment(spec, self._resources)
-        clashes = sorted(set(spec.environment) & set(variables))
+        own = spec.environment_for(_schedule_in_force(spec, config)) if spec.schedule else dict(spec.environment)
+        clashes = sorted(set(own) & set(variables))
         if clashes:
             raise ValueError(f"{spec.name}: spec environment overrides managed variables {clashes}")
-        variables.update(spec.environment)
+        variables.update(own)
         grant(spec, role, self._resources)
 
         function = lambda_.Function(

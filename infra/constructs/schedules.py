@@ -1,11 +1,13 @@
 """EventBridge schedule rules -> the scheduled functions (`FunctionSpec.schedule`).
 
-Today: punch_poller every 5 minutes, norms_refresh nightly (07:00 UTC). skills_daily, crew_planner
-and forecast_nightly get theirs the same way when their specs (with `schedule=`) and handlers land;
-like functions, a rule exists only for a function in the stack.
+One rule per spec with `schedule=` (the expressions are in `infra/function_specs.py`, listed in
+docs/deployment.md); like functions, a rule exists only for a function in the stack.
 
 `plexlabor:schedules` overrides a spec's expression per function, or turns its rule off
 (`"disabled"`: the rule is kept, disabled, so turning it back on is an update, not a new resource).
+A spec whose runs look back over their period (`FunctionSpec.period_variable`: crew_call_offs) gets
+the period of the expression in force, and an override without a fixed period of at most an hour
+(a cron expression, days) is refused at synth (`infra.config`).
 Rules, not EventBridge Scheduler: the target receives the "Scheduled Event" envelope the handlers
 parse (`EventBridgeModel`) and that the local runtime sends when it fires a schedule. Expressions
 are UTC (no time zone on rules).

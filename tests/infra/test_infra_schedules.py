@@ -10,7 +10,7 @@ from infra.app import add_stack, create_app
 from infra.config import ConfigError, DeployConfig
 from infra.constants import CTX_BUILD_DIR, CTX_FUNCTIONS_ROOT, CTX_PLACEHOLDER_LAYERS, CTX_SCHEDULES
 from infra.function_specs import FUNCTION_SPECS
-from infra.testing import Synthesized, write_fake_functions
+from infra.testing import CONFIGURED, Synthesized, synthesize, write_fake_functions
 
 SCHEDULED = {spec.name: spec.schedule for spec in FUNCTION_SPECS if spec.schedule}
 
@@ -53,3 +53,23 @@ def test_overrides_are_validated(tmp_path: Path) -> None:
         with pytest.raises(ConfigError):
             DeployConfig(schedules={"punch_poller": bad})
     assert DeployConfig(schedules={"norms_refresh": "disabled"}).schedules == {"norms_refresh": "disabled"}
+
+
+def test_crew_call_offs_looks_back_over_the_period_of_the_schedule_in_force(tmp_path: Path) -> None:
+    """Each run checks the shifts that started in its last period (less the grace): an override of its rate moves
+    that window with it, else a slower rule would never check most shift starts (review_s15 #2)."""
+    override = {CTX_SCHEDULES: {"crew_call_offs": "rate(15 minutes)"}}
+    slower = synthesize(tmp_path, ["crew_call_offs"], **CONFIGURED, **override)
+    [rule] = slower.resources("AWS::Events::Rule").values()
+    variables = slower.function("crew_call_offs")["Properties"]["Environment"]["Variables"]
+
+    assert rule["Properties"]["ScheduleExpression"] == "rate(15 minutes)"
+    assert variables["CREW_CALL_OFF_PERIOD_MINUTES"] == "15"
+
+
+@pytest.mark.parametrize("expression", ["cron(0/5 * * * ? *)", "rate(2 hours)", "rate(1 day)"])
+def test_a_crew_call_offs_schedule_without_a_period_it_can_check_is_refused_naming_the_setting(expression: str) -> None:
+    with pytest.raises(ConfigError, match=r"plexlabor:schedules: crew_call_offs .*CREW_CALL_OFF_PERIOD_MINUTES"):
+        DeployConfig(schedules={"crew_call_offs": expression})
+    assert DeployConfig(schedules={"crew_call_offs": "rate(1 hour)"}).schedules == {"crew_call_offs": "rate(1 hour)"}
+    assert DeployConfig(schedules={"crew_call_offs": "disabled"}).schedules == {"crew_call_offs": "disabled"}
