@@ -82,10 +82,10 @@ def _max_concurrency(spec: FunctionSpec) -> int | None:
     return spec.reserved_concurrency  # at least MIN_MAX_CONCURRENCY: FunctionSpec refuses less here
 
 
-def _schedule_in_force(spec: FunctionSpec, config: DeployConfig) -> str:
-    """The spec's schedule or its `plexlabor:schedules` override (a disabled rule keeps the spec's)."""
-    override = config.schedules.get(spec.name)
-    return spec.schedule if override in (None, SCHEDULE_DISABLED) or spec.schedule is None else override
+def _schedule_in_force(name: str, schedule: str, config: DeployConfig) -> str:
+    """A spec's `schedule` or its `plexlabor:schedules` override (a disabled rule keeps the spec's)."""
+    override = config.schedules.get(name)
+    return schedule if override is None or override == SCHEDULE_DISABLED else override
 
 
 def with_handlers(specs: Iterable[FunctionSpec], functions_root: Path) -> list[FunctionSpec]:
@@ -135,7 +135,11 @@ class Functions(Construct):
         )
         log_group.grant_write(role)
         variables = environment(spec, self._resources)
-        own = spec.environment_for(_schedule_in_force(spec, config)) if spec.schedule else dict(spec.environment)
+        own = (
+            spec.environment_for(_schedule_in_force(spec.name, spec.schedule, config))
+            if spec.schedule
+            else dict(spec.environment)
+        )
         clashes = sorted(set(own) & set(variables))
         if clashes:
             raise ValueError(f"{spec.name}: spec environment overrides managed variables {clashes}")
