@@ -297,6 +297,16 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
     Command(
+        "crew reindex",
+        "add the crew events recorded before the plan-day index existed to it (run once after deploying it)",
+        "plexlabor_dev.commands.crew:reindex_command",
+        (
+            AUDIT_TABLE,
+            ENDPOINT_URL,
+            arg("--since", required=True, help="from this day, YYYY-MM-DD: 8 days before the first day still planned"),
+        ),
+    ),
+    Command(
         "forecast",
         "labor hours, cost and overtime forecasts",
         "plexlabor_dev.commands.forecast:forecast_command",

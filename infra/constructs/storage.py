@@ -10,6 +10,8 @@ Audit table   PK `record_key` (S), SK `event_sk` (S) = `<UTC time>#<event_type>#
                 `gsi_employee`   PK `gsi_employee_pk` = employee id, SK `gsi_employee_sk`
                 `gsi_finding`    PK `gsi_finding_pk` = finding id,   SK `gsi_finding_sk`
                 `gsi_kind`       PK `gsi_kind_pk` = the payload's kind (`incident_coding`...), SK `gsi_kind_sk`
+                `gsi_plan_day`   PK `gsi_plan_day_pk` = the day a crew event is about (payload `plan_day`),
+                                 SK `gsi_plan_day_sk`: a day's crew suggestions, re-plans and claims in one partition
 State table   PK `pk` (S), SK `sk` (S), TTL `expires_at` (N, epoch s): poll cursor, link nonces
 Idempotency   PK `id` (S), TTL `expiration`: AWS Lambda Powertools' default schema
 

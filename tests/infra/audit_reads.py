@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from plexlabor.audit.schema import GSI_EMPLOYEE, GSI_FINDING, GSI_KIND, GSI_STATUS, GSI_SUPERVISOR
+from plexlabor.audit.schema import GSI_EMPLOYEE, GSI_FINDING, GSI_KIND, GSI_PLAN_DAY, GSI_STATUS, GSI_SUPERVISOR
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCE_ROOTS = (REPO / "layers" / "core", REPO)
@@ -35,6 +35,7 @@ READS = {
     "by_supervisor": GSI_SUPERVISOR,
     "by_employee": GSI_EMPLOYEE,
     "by_kind": GSI_KIND,
+    "by_plan_day": GSI_PLAN_DAY,
     "for_finding": GSI_FINDING,
     "latest_for_finding": GSI_FINDING,
 }

@@ -1,4 +1,4 @@
-"""`plexlabor crew plan` and `plexlabor crew gap` (wired in `plexlabor_dev.cli`)."""
+"""`plexlabor crew plan`, `plexlabor crew gap` and `plexlabor crew reindex` (wired in `plexlabor_dev.cli`)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from plexlabor.crew.optimizer import solve
 from plexlabor.models import Shift
 from plexlabor.plant import PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
-from plexlabor_dev.commands import day_flag, plant_flag, require_records
+from plexlabor_dev.commands import audit_table_flag, day_flag, plant_flag, require_records
 from plexlabor_dev.gap import OPTIMA_FILE, compile_kernels, read_gap_file, read_optima, solve_gap
 from plexlabor_dev.progress import step
 
@@ -148,3 +148,17 @@ def gap_command(args: argparse.Namespace) -> int:
             print(f"{path.name:<12} {number:>2} {shown:>9} {bound:>10} {solution.seconds:>8.3f}  {proven:<6}  {check}")
             sys.stdout.flush()
     return 1 if mismatches else 0
+
+
+def reindex_command(args: argparse.Namespace) -> int:
+    """The crew events recorded from `--since` on given their key of the plan-day index (`crew.suggestions`'s
+    `index_plan_days`): the migration of a table deployed before it."""
+    from datetime import UTC, datetime
+
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+    from plexlabor.crew.suggestions import index_plan_days
+
+    table = audit_table_flag(args)
+    since = datetime.combine(day_flag(args.since, "--since"), datetime.min.time(), UTC)
+    print(f"{index_plan_days(DynamoDbAuditStore(table), since)} crew event(s) added to the plan-day index")
+    return 0

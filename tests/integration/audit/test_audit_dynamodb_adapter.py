@@ -41,7 +41,7 @@ def test_create_audit_table_builds_exactly_the_published_schema(dynamodb_client:
     # Given no table, when the helper creates the audit table
     create_audit_table(dynamodb_client, "audit")
     table = dynamodb_client.describe_table(TableName="audit")["Table"]
-    # Then it is on demand, keyed record_key/event_sk, with five ALL-projecting string-keyed GSIs
+    # Then it is on demand, keyed record_key/event_sk, with six ALL-projecting string-keyed GSIs
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert _keys(table["KeySchema"]) == {"HASH": "record_key", "RANGE": "event_sk"}
     indexes = {
@@ -50,10 +50,10 @@ def test_create_audit_table_builds_exactly_the_published_schema(dynamodb_client:
     }
     assert indexes == {
         name: ({"HASH": f"{name}_pk", "RANGE": f"{name}_sk"}, "ALL")
-        for name in ("gsi_status", "gsi_supervisor", "gsi_employee", "gsi_finding", "gsi_kind")
+        for name in ("gsi_status", "gsi_supervisor", "gsi_employee", "gsi_finding", "gsi_kind", "gsi_plan_day")
     }
     assert {d["AttributeType"] for d in table["AttributeDefinitions"]} == {"S"}
-    assert len(table["AttributeDefinitions"]) == 12
+    assert len(table["AttributeDefinitions"]) == 14
 
 
 def test_create_state_table_builds_the_schema_with_ttl(dynamodb_client: Any) -> None:

@@ -72,7 +72,8 @@ def test_the_backfill_puts_inside_a_transaction_with_its_condition() -> None:
     ((_, request),) = client.calls
     ((item,),) = [entry.values() for entry in request["TransactItems"]]
     assert item["TableName"] == "audit" and item["Item"]["event_id"] == {"S": "e1"}
-    assert "attribute_not_exists(#kind)" in item["ConditionExpression"]
+    assert "attribute_not_exists(#index)" in item["ConditionExpression"]
+    assert item["ExpressionAttributeNames"]["#index"] == "gsi_kind_pk"
 
 
 def test_an_event_in_the_index_already_is_left_and_not_counted() -> None:

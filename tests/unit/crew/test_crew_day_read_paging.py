@@ -1,12 +1,13 @@
-"""A day's crew read pages the plant-wide status indexes to the end (`crew.suggestions.read_status`): the indexes hold
-every kind's events of every day from `PLAN_LOOKBACK` before the day, oldest first, so one page capped at `READ_LIMIT`
-dropped the newest events (today's and tomorrow's plans and their decisions) without a word. A read cut at
-`READ_PAGES` logs an error."""
+"""A day's crew read pages its reads to the end: the day's crew events (the plan-day index: a plant's shift is about
+a thousand suggestions) and the plant-wide closing status indexes (`crew.suggestions.read_status`: they hold every
+kind's closings of every day from the day's first suggestion on, oldest first), so one page capped at `READ_LIMIT`
+dropped the newest events (the day's latest suggestions, their decisions) without a word. A read cut at `READ_PAGES`
+logs an error."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -20,9 +21,8 @@ from tests.unit.crew.test_crew_suggestions import DAY, CountingStore, _decided, 
 LIMIT = 10
 
 
-def _plant(store: CountingStore, others: int) -> None:
-    """`others` punch findings, each expired, published in the days before the day's plan (older than it)."""
-    start = day_since(DAY) + timedelta(hours=1)
+def _plant(store: CountingStore, others: int, start: datetime) -> None:
+    """`others` punch findings, each expired, from `start` on."""
     for n in range(others):
         at = start + timedelta(minutes=n)
         finding = recommendation_event(
@@ -46,19 +46,20 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("small_pages")
 def test_the_newest_suggestions_of_the_day_and_their_decisions_are_read_past_a_page() -> None:
     store = CountingStore()
-    _plant(store, 3 * LIMIT)
-    at = day_since(DAY) + timedelta(days=7)  # the plan, published the day before its day: the newest events
-    plan = [_suggestion(f"E{n}", at + timedelta(seconds=n)) for n in range(3)]
+    at = day_since(DAY) + timedelta(days=7)  # the plan, published the day before its day
+    plan = [_suggestion(f"E{n}", at + timedelta(seconds=n)) for n in range(2 * LIMIT + 3)]
     for event in plan:
         store.append(event)
-    store.append(_decided(plan[-1], ApprovalAction.REJECT, at + timedelta(minutes=5)))
-    for read in (read_day(store, DAY), DayReader(store).read(DAY, at + timedelta(hours=1))):
+    _plant(store, 3 * LIMIT, at + timedelta(minutes=1))  # punch findings decided after it: older than its decision
+    store.append(_decided(plan[-1], ApprovalAction.REJECT, at + timedelta(hours=5)))
+    for read in (read_day(store, DAY), DayReader(store).read(DAY, at + timedelta(hours=6))):
         assert [e.event_id for e in read.openings] == [e.event_id for e in plan]
         assert read.closed[plan[-1].event_id].status is AuditStatus.REJECTED
-    # four pages of the closing status `expired` (30 expiries, 10 a page: the last page short), one of the rest
-    store.reads.clear()
+    # three pages of the day's crew events (23, 10 a page), four of the closing status `expired` (30 expiries, the last
+    # page short), one of each other closing status
+    store.clear()
     read_day(store, DAY)
-    assert len(store.reads) == 5 + 3 + 3
+    assert len(store.day_reads) == 3 and len(store.reads) == 4 + 1 + 1
 
 
 @pytest.mark.usefixtures("small_pages")
@@ -76,11 +77,17 @@ def test_a_read_cut_by_its_page_bound_logs_an_error(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(suggestions, "READ_PAGES", 2)
-    store = CountingStore()
-    _plant(store, 3 * LIMIT)
-    with caplog.at_level(logging.ERROR, logger=suggestions.__name__):
-        read_day(store, DAY)
-    assert any("not to the end" in r.getMessage() and r.levelno == logging.ERROR for r in caplog.records)
+    at = day_since(DAY) + timedelta(days=7)
+    closings, crew = CountingStore(), CountingStore()  # the closings past the bound; the day's crew events past it
+    closings.append(_suggestion("E0", at))
+    _plant(closings, 3 * LIMIT, at)
+    for n in range(3 * LIMIT):
+        crew.append(_suggestion(f"E{n}", at + timedelta(seconds=n)))
+    for store in (closings, crew):
+        with caplog.at_level(logging.ERROR, logger=suggestions.__name__):
+            read_day(store, DAY)
+        assert any("not to the end" in r.getMessage() and r.levelno == logging.ERROR for r in caplog.records)
+        caplog.clear()
     caplog.clear()
     with caplog.at_level(logging.ERROR, logger=suggestions.__name__):
         read_day(CountingStore(), DAY)

@@ -9,10 +9,11 @@ from plexlabor.approval.messages import ApprovalAction, Decision
 from plexlabor.approval.recommendations import Recommended, recommendation_decision
 from plexlabor.audit import AuditEvent, AuditStatus, InMemoryAuditStore
 from plexlabor.audit.events import AuditEventType, expiry_event, recommendation_event
+from plexlabor.audit.store import IndexQuery
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import applied_event
 from plexlabor.crew.snapshots import KeptStore
-from plexlabor.crew.suggestions import DayReader, day_since, read_day
+from plexlabor.crew.suggestions import CLOSING_SKEW, DayReader, read_day
 from plexlabor.platform.artifacts import InMemoryArtifactStore
 
 DAY = date(2026, 11, 23)
@@ -20,15 +21,25 @@ T0 = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
 
 
 class CountingStore(InMemoryAuditStore):
-    """Remembers from when each status read started."""
+    """Remembers from when each status read started (`reads`), and each plan-day read: its day and start
+    (`day_reads`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.reads: list[datetime | None] = []
+        self.day_reads: list[tuple[str, datetime | None]] = []
 
     def by_status(self, status: AuditStatus, since: datetime | None = None, limit: int = 100) -> list[AuditEvent]:
         self.reads.append(since)
         return super().by_status(status, since, limit)
+
+    def by_plan_day(self, day: str, *, since: datetime | None = None, limit: int | None = None) -> list[AuditEvent]:
+        self.day_reads.append((day, since))
+        return super().by_plan_day(day, since=since, limit=limit)
+
+    def clear(self) -> None:
+        self.reads.clear()
+        self.day_reads.clear()
 
 
 def _suggestion(employee: str, at: datetime, day: date = DAY, kind: str = "crew_assignment") -> AuditEvent:
@@ -62,16 +73,18 @@ def test_a_day_is_read_whole_then_only_what_is_new_is_read() -> None:
     now = T0 + timedelta(hours=1)
     read = reader.read(DAY, now)
     assert [e.event_id for e in read.openings] == [first.event_id] and read.closed == {}
-    assert store.reads == [day_since(DAY)] * 5  # three closing statuses, two opening ones
+    assert store.day_reads == [(DAY.isoformat(), None)]  # the day's crew events, all of them
+    assert store.reads == [T0 - CLOSING_SKEW] * 3  # the three closing statuses, from its first suggestion
     # Given a rejection of the first and a new suggestion, written after that read
     second = _suggestion("E2", now + timedelta(minutes=1))
     store.append(second)
     store.append(_decided(first, ApprovalAction.REJECT, now + timedelta(minutes=1)))
-    store.reads.clear()
+    store.clear()
     # When the day is read again: only from the last read's start less the overlap
     later = now + timedelta(minutes=3)
     read = reader.read(DAY, later)
-    assert store.reads == [now - reader.overlap] * 5
+    assert store.day_reads == [(DAY.isoformat(), now - reader.overlap)]
+    assert store.reads == [now - reader.overlap] * 3
     assert [e.event_id for e in read.openings] == [first.event_id, second.event_id]
     assert read.closed[first.event_id].status is AuditStatus.REJECTED and second.event_id not in read.closed
     # An approval wins over an expiry written after it (a re-plan's), whichever is read first
@@ -80,14 +93,23 @@ def test_a_day_is_read_whole_then_only_what_is_new_is_read() -> None:
     store.append(_expired(second, later + timedelta(seconds=2)))
     assert reader.read(DAY, later + timedelta(seconds=3)).closed[second.event_id].status is AuditStatus.APPROVED
     # A suggestion that shows up dated before the overlap is missed by a catch-up, found by the next whole read
-    late = _suggestion("E3", T0)
+    late = _suggestion("E3", T0 - timedelta(minutes=1))
     store.append(late)
     assert late.event_id not in {e.event_id for e in reader.read(DAY, later + timedelta(seconds=4)).openings}
-    store.reads.clear()
+    store.clear()
     whole = reader.read(DAY, now + reader.refresh)
-    assert store.reads == [day_since(DAY)] * 5
+    assert store.day_reads == [(DAY.isoformat(), None)]
+    assert store.reads == [late.occurred_at - CLOSING_SKEW] * 3
     assert late.event_id in {e.event_id for e in whole.openings}
     assert whole == read_day(store, DAY)  # what the catch-ups built is what a whole read finds
+
+
+def test_a_day_with_no_suggestion_reads_no_closing() -> None:
+    store = CountingStore()
+    store.append(_suggestion("E9", T0, day=DAY + timedelta(days=1)))
+    read = DayReader(store).read(DAY, T0 + timedelta(hours=1))
+    assert read.openings == [] and read.closed == {}
+    assert store.day_reads == [(DAY.isoformat(), None)] and store.reads == []  # nothing to close: no status read
 
 
 def test_a_refresh_reads_the_day_whole_ahead_of_when_it_is_due_and_old_days_are_forgotten() -> None:
@@ -96,22 +118,22 @@ def test_a_refresh_reads_the_day_whole_ahead_of_when_it_is_due_and_old_days_are_
     reader = DayReader(store, refresh=timedelta(minutes=10))
     now = T0 + timedelta(hours=1)
     reader.read(DAY, now)
-    store.reads.clear()
+    store.clear()
     # Four minutes later a read due by seven minutes on (a refresh's) is a catch-up: the whole read is due at ten
     soon = now + timedelta(minutes=2)
     assert not reader.whole_due(DAY, soon + timedelta(minutes=7))
     reader.read(DAY, soon, whole_if_due_by=soon + timedelta(minutes=7))
-    assert store.reads == [now - reader.overlap] * 5
+    assert store.reads == [now - reader.overlap] * 3 and store.day_reads == [(DAY.isoformat(), now - reader.overlap)]
     # Five minutes after the whole read it is due within the seven: the refresh reads whole now
-    store.reads.clear()
+    store.clear()
     later = now + timedelta(minutes=5)
     assert reader.whole_due(DAY, later + timedelta(minutes=7)) and not reader.whole_due(DAY, later)
     reader.read(DAY, later, whole_if_due_by=later + timedelta(minutes=7))
-    assert store.reads == [day_since(DAY)] * 5
+    assert store.reads == [T0 - CLOSING_SKEW] * 3 and store.day_reads == [(DAY.isoformat(), None)]
     # and a plain read nine minutes after that refresh (before the next is due) is a catch-up
-    store.reads.clear()
+    store.clear()
     reader.read(DAY, later + timedelta(minutes=9))
-    assert store.reads == [later - reader.overlap] * 5
+    assert store.reads == [later - reader.overlap] * 3
     # A day before the one named is forgotten: read whole again
     reader.read(DAY + timedelta(days=1), later)
     reader.forget_before(DAY + timedelta(days=1))
@@ -127,7 +149,7 @@ def test_crew_replans_reader_also_reads_the_events_re_plans_applied_to_the_day()
     assert [(e.payload["plan_day"], e.payload["replan_reason"]) for e in read.applied] == [
         (DAY.isoformat(), "call_off")
     ]
-    assert len(store.reads) == 6  # the five statuses of suggestions and closings, and `applied`
+    assert store.day_reads == [(DAY.isoformat(), None)] and store.reads == []  # one read of the day's crew events
     assert DayReader(store).read(DAY, T0).applied == [] and read_day(store, DAY).applied == []  # the crew board's
 
 
@@ -169,4 +191,62 @@ def test_a_plan_published_a_week_ahead_is_read_with_its_day() -> None:
     early = _suggestion("E1", datetime(2026, 11, 16, 20, 0, tzinfo=UTC))  # 7 days before DAY, in the afternoon
     store.append(early)
     assert [e.event_id for e in read_day(store, DAY).openings] == [early.event_id]
+    assert [e.event_id for e in DayReader(store).read(DAY, T0).openings] == [early.event_id]
+
+
+class FetchedStore(InMemoryAuditStore):
+    """Remembers every event its index queries answered."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fetched: list[AuditEvent] = []
+
+    def _find(self, query: IndexQuery) -> list[AuditEvent]:
+        found = super()._find(query)
+        self.fetched += found
+        return found
+
+
+def test_a_days_read_fetches_its_own_crew_events_not_the_other_days_plans() -> None:
+    """Issue 16: a day's read answered every suggestion published in the 8 days before it (the plans of the days
+    around it, every kind's findings) and dropped all but the day's; it now asks for the day's crew events and the
+    closings since its first suggestion."""
+    store = FetchedStore()
+    for offset in range(-3, 5):  # each day's plan published the evening before its day
+        day = DAY + timedelta(days=offset)
+        published = datetime.combine(day, datetime.min.time(), UTC) - timedelta(hours=4)
+        for n in range(5):
+            store.append(_suggestion(f"E{n}", published, day=day))
+    finding = recommendation_event(
+        "time-clock-entries:1",
+        "punch-1",
+        status=AuditStatus.PENDING_APPROVAL,
+        occurred_at=T0 - timedelta(days=2),
+        actor="punch_validator",
+        model_version="rules",
+        payload={"kind": "punch_finding"},
+    )
+    store.append(finding)
+    own = read_day(store, DAY).openings
+    assert len(own) == 5 and {e.payload["plan_day"] for e in own} == {DAY.isoformat()}
+    assert {e.payload.get("plan_day") for e in store.fetched} == {DAY.isoformat()}, "other days' plans fetched"
+    store.fetched.clear()
+    DayReader(store, applied=True).read_days((DAY, DAY - timedelta(days=1)), T0)
+    assert {e.payload.get("plan_day") for e in store.fetched} == {
+        DAY.isoformat(),
+        (DAY - timedelta(days=1)).isoformat(),
+    }
+
+
+def test_a_plan_published_further_ahead_than_the_horizon_is_read_with_its_day() -> None:
+    """A day's read looked for its suggestions from `PLAN_LOOKBACK` (8 days) before it: a plan published earlier (a
+    planner's run two weeks ahead) was invisible to re-plans and the board. The day's partition holds it whenever it
+    was published."""
+    store = InMemoryAuditStore()
+    early = _suggestion("E1", datetime.combine(DAY, datetime.min.time(), UTC) - timedelta(days=14))
+    store.append(early)
+    store.append(_decided(early, ApprovalAction.APPROVE, early.occurred_at + timedelta(days=1)))
+    read = read_day(store, DAY)
+    assert [e.event_id for e in read.openings] == [early.event_id]
+    assert read.closed[early.event_id].status is AuditStatus.APPROVED
     assert [e.event_id for e in DayReader(store).read(DAY, T0).openings] == [early.event_id]

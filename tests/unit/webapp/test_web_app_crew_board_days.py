@@ -33,12 +33,12 @@ def test_only_the_days_asked_for_last_are_kept_and_a_day_dropped_is_read_whole_a
     assert len(kept) == BOARD_DAYS and TODAY in kept
     assert kept[-1] == TODAY - timedelta(days=60) and TODAY - timedelta(days=1) not in kept
     # today, kept, is caught up; a day dropped is read whole again (the day reader forgot it too)
-    store.reads.clear()
+    store.clear()
     reader.day(TODAY, NOW)
-    assert store.reads and day_since(TODAY) not in store.reads
-    store.reads.clear()
+    assert [since is not None for _, since in store.day_reads] == [True]  # from the last read on
+    store.clear()
     reader.day(TODAY - timedelta(days=1), NOW)
-    assert set(store.reads) == {day_since(TODAY - timedelta(days=1))}
+    assert store.day_reads == [((TODAY - timedelta(days=1)).isoformat(), None)]  # all of the day's crew events
 
 
 def test_the_shifts_planned_are_listed_when_the_opening_indexes_hold_more_than_a_page(

@@ -45,7 +45,6 @@ from plexlabor.audit.schema import (
     AUDIT_TABLE,
     EVENT_GUARD_PREFIX,
     EVENT_GUARD_SK,
-    GSI_KIND,
     INDEX_FIELDS,
     LINK_PK_PREFIX,
     LINK_RELEASED,
@@ -199,9 +198,9 @@ class DynamoDbAuditStore(_TableAdapter, AuditStore):
 
     `history` reads the table with strong consistency; the other queries read global secondary
     indexes, which are eventually consistent (an event may show up there a moment after append).
-    `index_kind` is the one write besides `append`: it puts an event recorded before the kind index existed again,
-    unchanged, with that index's key (on condition that the item has none), in a transaction as `append` does (the
-    deployed table denies a PutItem outside one to everyone: `infra.constructs.storage.TRANSACTIONS_ONLY`).
+    `add_to_index` (`index_kind`) is the one write besides `append`: it puts an event recorded before an index existed
+    again, unchanged, with that index's key (on condition that the item has none), in a transaction as `append` does
+    (the deployed table denies a PutItem outside one to everyone: `infra.constructs.storage.TRANSACTIONS_ONLY`).
     """
 
     def append(self, event: AuditEvent) -> None:
@@ -220,21 +219,21 @@ class DynamoDbAuditStore(_TableAdapter, AuditStore):
                 ]
             )
 
-    def index_kind(self, events: Iterable[AuditEvent]) -> int:
-        """Each event with a kind is put again whole (`event_item`: its fields as `history` read them, with every index
-        key this adapter writes) on condition that its item is there, holds that event and has no kind-index key
-        (items appended before the kind index existed): a transaction of that one Put, as `append` writes, since the
-        deployed table refuses a bare PutItem to everyone. The event's fields are not changed, and an item in the index
-        already fails the condition and is left as it is, so running it again adds nothing."""
-        index = AUDIT_TABLE.index(GSI_KIND)
-        condition = "attribute_exists(#pk) AND attribute_not_exists(#kind) AND #id = :id"
-        names = {"#pk": AUDIT_TABLE.partition_key, "#kind": index.partition_key, "#id": "event_id"}
+    def add_to_index(self, index_name: str, events: Iterable[AuditEvent]) -> int:
+        """Each event with the index's field is put again whole (`event_item`: its fields as `history` read them, with
+        every index key this adapter writes) on condition that its item is there, holds that event and has no key of
+        that index (items appended before the index existed): a transaction of that one Put, as `append` writes, since
+        the deployed table refuses a bare PutItem to everyone. The event's fields are not changed, and an item in the
+        index already fails the condition and is left as it is, so running it again adds nothing."""
+        index, field = AUDIT_TABLE.index(index_name), INDEX_FIELDS[index_name]
+        condition = "attribute_exists(#pk) AND attribute_not_exists(#index) AND #id = :id"
+        names = {"#pk": AUDIT_TABLE.partition_key, "#index": index.partition_key, "#id": "event_id"}
         added = 0
         for event in events:
-            if event.kind is None:
+            if getattr(event, field) is None:
                 continue
             try:
-                with _translate_errors("index_kind", conflict=partial(AuditConflictError, event.event_id)):
+                with _translate_errors(f"add to {index_name}", conflict=partial(AuditConflictError, event.event_id)):
                     put = {
                         "TableName": self.table_name,
                         "Item": event_item(event),

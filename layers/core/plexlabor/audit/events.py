@@ -12,6 +12,7 @@ which stops the commonest slips (a full name, an e-mail address) at validation t
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -38,6 +39,7 @@ MAX_EVENT_JSON_BYTES = 300_000
 MAX_KIND_CHARS = 128
 """A payload's `kind` longer than this is not indexed (`AuditEvent.kind`)."""
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EVENT_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/plexlabor/audit-event")
 
 
@@ -240,6 +242,13 @@ class AuditEvent(BaseModel):
         kind index; None when the payload names none or no usable one (an index key is 1 to 128 characters)."""
         kind = self.payload.get("kind")
         return kind if isinstance(kind, str) and 0 < len(kind) <= MAX_KIND_CHARS else None
+
+    @property
+    def plan_day(self) -> str | None:
+        """The day a crew event is about (its payload's `plan_day`, `YYYY-MM-DD`), for the plan-day index; None when
+        the payload names none or not as a day."""
+        day = self.payload.get("plan_day")
+        return day if isinstance(day, str) and _ISO_DAY.fullmatch(day) else None
 
     @property
     def event_sk(self) -> str:

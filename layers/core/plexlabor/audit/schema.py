@@ -12,9 +12,14 @@ Audit table (append-only, on-demand):
     GSI `gsi_finding`              `gsi_finding_pk` = finding_id, `gsi_finding_sk` as above
     GSI `gsi_kind`                 `gsi_kind_pk` = the event's kind (`AuditEvent.kind`: its payload's
                                    `kind`, e.g. `incident_coding`), `gsi_kind_sk` as above
-    every GSI projects ALL; the supervisor, employee, finding and kind indexes are sparse (events without
-    that id or kind carry no key attribute). Events appended before the kind index existed carry no key of it until
-    `AuditStore.index_kind` puts them again, unchanged, with it (`plexlabor incidents reindex`).
+    GSI `gsi_plan_day`             `gsi_plan_day_pk` = the day a crew event is about (`AuditEvent.plan_day`: its
+                                   payload's `plan_day`, `YYYY-MM-DD`: a crew suggestion, a re-plan's `applied`
+                                   event, a board claim), `gsi_plan_day_sk` as above: a day's crew read is one
+                                   partition, not every status of every day since the plan horizon (issue 16)
+    every GSI projects ALL; the supervisor, employee, finding, kind and plan-day indexes are sparse (events without
+    that id, kind or day carry no key attribute). Events appended before the kind index existed carry no key of it
+    until `AuditStore.index_kind` puts them again, unchanged, with it (`plexlabor incidents reindex`); likewise the
+    plan-day index (`AuditStore.add_to_index`, `plexlabor crew reindex`).
     `<UTC time>` is `YYYY-MM-DDThh:mm:ss.ffffffZ` (fixed width).
     One more item kind shares the table: an event-id guard per event (`record_key` =
     `#event#<event_id>`, `event_sk` = `#guard`, `target_record_key` and `target_event_sk` pointing
@@ -98,6 +103,7 @@ GSI_SUPERVISOR = "gsi_supervisor"
 GSI_EMPLOYEE = "gsi_employee"
 GSI_FINDING = "gsi_finding"
 GSI_KIND = "gsi_kind"
+GSI_PLAN_DAY = "gsi_plan_day"
 
 INDEX_FIELDS: dict[str, str] = {
     GSI_STATUS: "status",
@@ -105,6 +111,7 @@ INDEX_FIELDS: dict[str, str] = {
     GSI_EMPLOYEE: "employee_id",
     GSI_FINDING: "finding_id",
     GSI_KIND: "kind",
+    GSI_PLAN_DAY: "plan_day",
 }
 """The event field each index is keyed on (its partition key holds that field's value)."""
 
@@ -113,7 +120,7 @@ AUDIT_TABLE = TableSpec(
     sort_key="event_sk",
     indexes=tuple(
         IndexSpec(name=name, partition_key=f"{name}_pk", sort_key=f"{name}_sk")
-        for name in (GSI_STATUS, GSI_SUPERVISOR, GSI_EMPLOYEE, GSI_FINDING, GSI_KIND)
+        for name in (GSI_STATUS, GSI_SUPERVISOR, GSI_EMPLOYEE, GSI_FINDING, GSI_KIND, GSI_PLAN_DAY)
     ),
 )
 """The audit table. Keep deletion protection and point-in-time recovery on. Writers need

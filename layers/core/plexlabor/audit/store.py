@@ -24,7 +24,15 @@ from datetime import datetime
 
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import AuditEvent, AuditStatus
-from plexlabor.audit.schema import GSI_EMPLOYEE, GSI_FINDING, GSI_KIND, GSI_STATUS, GSI_SUPERVISOR, INDEX_FIELDS
+from plexlabor.audit.schema import (
+    GSI_EMPLOYEE,
+    GSI_FINDING,
+    GSI_KIND,
+    GSI_PLAN_DAY,
+    GSI_STATUS,
+    GSI_SUPERVISOR,
+    INDEX_FIELDS,
+)
 from plexlabor.platform.clock import aware_utc
 
 DEFAULT_STATUS_LIMIT = 100
@@ -141,11 +149,21 @@ class AuditStore(ABC):
         or after `since`, oldest first (newest first when asked), at most `limit`."""
         return self._find(IndexQuery(GSI_KIND, kind, since=since, limit=limit, newest_first=newest_first))
 
+    def by_plan_day(self, day: str, *, since: datetime | None = None, limit: int | None = None) -> list[AuditEvent]:
+        """The crew events about this day (`AuditEvent.plan_day`, `YYYY-MM-DD`: suggestions, re-plans' `applied`
+        events, claims; every status and type that carries it), occurred at or after `since`, oldest first, at most
+        `limit`."""
+        return self._find(IndexQuery(GSI_PLAN_DAY, day, since=since, limit=limit))
+
     def index_kind(self, events: Iterable[AuditEvent]) -> int:
-        """Give each of `events` (as `history` read them back) its key of the kind index when it was recorded before
-        that index existed (`schema.GSI_KIND`): the event itself unchanged; how many were given one (an event without
-        a kind, or in the index already, is left as it is). The fake derives its indexes from each event, so every
-        event it holds is in the kind index already: 0."""
+        """`add_to_index` of the kind index (`schema.GSI_KIND`)."""
+        return self.add_to_index(GSI_KIND, events)
+
+    def add_to_index(self, index_name: str, events: Iterable[AuditEvent]) -> int:
+        """Give each of `events` (as `history` read them back) its key of the index `index_name` when it was recorded
+        before that index existed (`schema.GSI_KIND`, `schema.GSI_PLAN_DAY`): the event itself unchanged; how many were
+        given one (an event without that index's field, or in the index already, is left as it is). The fake derives
+        its indexes from each event, so every event it holds is in every index already: 0."""
         return 0
 
     def for_finding(self, finding_id: str) -> list[AuditEvent]:

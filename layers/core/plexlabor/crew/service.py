@@ -4,7 +4,8 @@ The request is an EventBridge scheduled event; `detail` may carry `{"date": "YYY
 "days_ahead": 1, "time_limit_s": 60, "publish": true}`. Without `date` the day planned is the event's
 `time` in the plant's zone plus `days_ahead` (default 1: tomorrow); without `shift`, every shift of it. Neither
 may be more than `PLAN_HORIZON_DAYS` after the event's day (a 4xx-like validation error naming the field): the
-crew board and re-plans look for a day's suggestions from `PLAN_LOOKBACK` before it.
+crew board lists the days planned from `PLAN_LOOKBACK` before today (a day's own read takes its plan-day partition
+whole, `crew.suggestions.read_day`).
 The summary holds the plan's size, solver status, proven gap, objective against the baselines and what
 was published (`published`, `already_published` for a re-run, `invalid`). Ids and counts only.
 """

@@ -3,21 +3,24 @@ crew_replan's current plan (`replanning.current_plan`) and the crew board (`weba
 Imports the audit model (and a kind's name from `approval.recommendations`) only, so the web app loads neither NumPy
 nor SciPy through it.
 
-`read_day` reads a day whole: five status-index queries (the two opening statuses, the three closing
-ones) from `PLAN_LOOKBACK` before the day, and keeps of the closings those of the day's crew suggestions only
-(the indexes hold every kind's: the punch findings and certifications decided in those days); crew_replan's reads
-a sixth, `applied` (the events re-plans applied to the day's shifts, `replanning.applied_event`), as the crew
-board's does (it lists the call-offs among them), and the board's a seventh, `claimed` (`crew.claims`: the
-call-offs recorded on the board, listed before a re-plan applies them); once a removal from Plex of the day is
-approved, three more (`written`, `write_failed`, `reverted`: what became of its write, `crew.removals`). `DayReader`
-keeps each day's read per container and then reads only what is new, as the review queue does
-(`plexlabor.review.queue`): each status index from the previous read's start less `overlap` (the index's
-eventual consistency, a writer whose event became visible a little after its `occurred_at`); events read twice
-are the same event id and count once.
+`read_day` reads a day whole: the day's crew events (the plan-day index, `AuditStore.by_plan_day`: its suggestions,
+removals from Plex, the events re-plans applied to its shifts, `replanning.applied_event`, and the crew board's claims,
+`crew.claims`, whenever they were published) and the three closing status indexes (approved, rejected, expired) from the
+day's first suggestion on (less `CLOSING_SKEW`), keeping of the closings those of the day's crew suggestions only (the
+indexes hold every kind's: the punch findings and certifications decided in those days); once a removal from Plex of
+the day is approved, three more (`written`, `write_failed`, `reverted`: what became of its write, `crew.removals`). A
+day with no suggestion reads no closing. Until 2026-12-06 a whole read was five to seven status-index queries from
+`PLAN_LOOKBACK` before the day, answering every suggestion of every day published in those 8 days (the plans of the
+days around it; on DynamoDB, a 7-day plan horizon's 20 shifts of suggestions for one) and dropping all but the day's;
+tables deployed before the index give the crew events they hold its key with `index_plan_days` (`plexlabor crew
+reindex`). `DayReader` keeps each day's read per container and then reads only what is new, as the review queue does
+(`plexlabor.review.queue`): the day's partition and each closing status index from the previous read's start less
+`overlap` (the index's eventual consistency, a writer whose event became visible a little after its `occurred_at`);
+events read twice are the same event id and count once.
 Every `refresh` the day is read whole again, so whatever the overlap missed is right again within that
-time. On DynamoDB a catch-up is five (six) queries of a few events each instead of the day's thousand
+time. On DynamoDB a catch-up is four queries of a few events each instead of the day's thousand
 suggestions (a 2,400-person plant's shift); on the local runtime's moto, which sorts the whole table for
-every query, five (six) queries of about 0.1 s CPU each. What was written within `overlap` before the
+every query, four queries of about 0.1 s CPU each. What was written within `overlap` before the
 previous read is read again: a catch-up within two minutes of a plan's publishing reads that plan again,
 on moto about as long as a whole read (`docs/crew.md`, "Re-planning on events").
 """
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -34,6 +37,7 @@ from typing import Any
 from plexlabor.approval.recommendations import CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.paging import read_to_end
+from plexlabor.audit.schema import GSI_PLAN_DAY
 from plexlabor.audit.store import AuditStore
 
 logger = logging.getLogger(__name__)
@@ -44,14 +48,15 @@ CREW_KINDS = ("crew_assignment", "crew_unstaffed")
 """The kinds of a crew plan's suggestions: an assignment, a seat that stays empty."""
 PLAN_HORIZON_DAYS = 7
 """How many days after the day it runs crew_planner plans at most (`service.CrewPlannerDetail`): its suggestions
-are published then, and a day's read looks for them no earlier than `PLAN_LOOKBACK` before the day."""
+are published then, and the crew board lists the days planned from `PLAN_LOOKBACK` before today."""
 PLAN_LOOKBACK = timedelta(days=PLAN_HORIZON_DAYS + 1)
-"""How far before the planned day its suggestions are looked for: the farthest plan is published `PLAN_HORIZON_DAYS`
-before its day, and a plant's local date may be a day ahead of UTC's. Before, 3 days: a plan made 4 days ahead was
-invisible to the crew board and to re-plans, which then planned the shift from nothing."""
+"""How far before a day the crew board looks for the plans published (`webapp.crewboard`'s days planned): the farthest
+plan is published `PLAN_HORIZON_DAYS` before its day, and a plant's local date may be a day ahead of UTC's. A day's own
+read (`read_day`) reads its partition whole, whenever its plan was published (until 2026-12-06 from this long before
+the day: a plan published earlier was invisible to re-plans and the board)."""
 READ_LIMIT = 50_000
-"""Events per status-index page (a shift of a 2,400-person plant has about 1,000 assignments; a status index holds
-every kind's events, of every day, from `PLAN_LOOKBACK` before the day on)."""
+"""Events per page of a day's partition (a shift of a 2,400-person plant has about 1,000 assignments) and of a closing
+status index (every kind's closings, of every day, from the day's first suggestion on)."""
 READ_PAGES = 20
 """At most this many pages per status read (a million events); a read cut there logs an error (`read_status`)."""
 CLOSING = (AuditStatus.APPROVED, AuditStatus.REJECTED, AuditStatus.EXPIRED)
@@ -63,6 +68,11 @@ REMOVAL_WRITES = (AuditStatus.WRITTEN, AuditStatus.WRITE_FAILED, AuditStatus.REV
 """The statuses of what plex_writeback (and a revert) did with an approved removal (`crew.removals.Removal.state`)."""
 CLAIM_KIND = "crew_claim"
 """The kind of a claim event (`crew.claims`; defined here, as this module imports the audit model only)."""
+DAY_KINDS = (*CREW_KINDS, CREW_REMOVAL, REPLAN_KIND, CLAIM_KIND)
+"""The kinds of the crew events a day's read takes from its partition (`_Kept.add`)."""
+CLOSING_SKEW = timedelta(minutes=5)
+"""A whole read looks for the closings of the day's suggestions from this long before the first of them: a decision or
+expiry comes after the suggestion it closes, but the clocks of the functions writing them may differ a little."""
 
 
 @dataclass(frozen=True)
@@ -144,7 +154,7 @@ class DayState:
 
 
 def day_since(day: date) -> datetime:
-    """From when a day's suggestions are looked for."""
+    """From when the crew board looks for the plans published around a day (`PLAN_LOOKBACK` before it)."""
     return datetime.combine(day, datetime.min.time(), UTC) - PLAN_LOOKBACK
 
 
@@ -164,41 +174,61 @@ def read_status(store: AuditStore, status: AuditStatus, since: datetime) -> list
     return pages.events
 
 
+def index_plan_days(store: AuditStore, since: datetime) -> int:
+    """Gives the crew events recorded from `since` on before the plan-day index existed their key of it, unchanged
+    (`AuditStore.add_to_index`): the suggestions and removals from Plex (the opening statuses), the re-plans' `applied`
+    events and the board's claims, read from their status indexes as a day's read found them before; how many were
+    given one (none twice: run again, it adds nothing). The migration of a deployed table (`plexlabor crew reindex`):
+    run it once the index is active, from `PLAN_LOOKBACK` before the first day still to be re-planned or shown."""
+    added = 0
+    for status in (*OPENING, AuditStatus.APPLIED, AuditStatus.CLAIMED):
+        crew = [e for e in read_status(store, status, since) if e.plan_day is not None and e.kind in DAY_KINDS]
+        added += store.add_to_index(GSI_PLAN_DAY, crew)
+    return added
+
+
+def read_plan_day(store: AuditStore, day: date, since: datetime | None = None) -> list[AuditEvent]:
+    """Every crew event about `day` (the plan-day index, `AuditStore.by_plan_day`) from `since` on (None: all of them),
+    oldest first, read to the end (pages of `READ_LIMIT`, at most `READ_PAGES`; an error logged when cut)."""
+    pages = read_to_end(
+        lambda start, size: store.by_plan_day(day.isoformat(), since=start, limit=size), since, READ_LIMIT, READ_PAGES
+    )
+    if not pages.complete:
+        logger.error(
+            "crew suggestions: the crew events of %s read up to %s only, not to the end (%d pages)",
+            day.isoformat(),
+            (pages.stopped_at or since or datetime.min).isoformat(),
+            READ_PAGES,
+        )
+    return pages.events
+
+
 def read_day(store: AuditStore, day: date, since: datetime | None = None) -> DayRead:
-    """The day's crew suggestions and their closings, read whole (five status indexes, each to the end) from `since`
-    (default: `PLAN_LOOKBACK` before the day)."""
+    """The day's crew suggestions and their closings, read whole: the day's crew events (the plan-day index) from
+    `since` (default: all of them), and the closing status indexes from its first suggestion on."""
     kept = _Kept(datetime.min.replace(tzinfo=UTC))
-    kept.add(_Statuses(store, since or day_since(day)), day)
+    kept.add(read_plan_day(store, day, since), day)
+    kept.close(_Statuses(store, kept.first_opened()))
     return kept.read()
 
 
 @dataclass
 class _Statuses:
-    """Each status index read once from `since` (`read_status`), whatever number of days takes its events: the days
-    a `DayReader.read_days` reads together share one read of each index (a day's events are among those of every
-    status read from before it), instead of one per day."""
+    """Each closing status index read once from `since` (`read_status`), whatever number of days takes its events: the
+    days a `DayReader.read_days` reads together share one read of each (a day's closings are among those of every
+    status read from before its first suggestion), instead of one per day. `since` None: no day read holds a
+    suggestion, so there is nothing to close and nothing is read."""
 
     store: AuditStore
-    since: datetime
+    since: datetime | None
     found: dict[AuditStatus, list[AuditEvent]] = field(default_factory=dict)
 
     def __call__(self, status: AuditStatus) -> list[AuditEvent]:
+        if self.since is None:
+            return []
         if status not in self.found:
             self.found[status] = read_status(self.store, status, self.since)
         return self.found[status]
-
-
-def _of_day(
-    events: Iterable[AuditEvent], day: date, kinds: Collection[str], event_type: AuditEventType
-) -> Iterator[AuditEvent]:
-    for event in events:
-        payload = event.payload
-        if (
-            event.event_type is event_type
-            and payload.get("kind") in kinds
-            and payload.get("plan_day") == day.isoformat()
-        ):
-            yield event
 
 
 def _close(closed: dict[str, AuditEvent], events: Iterable[AuditEvent]) -> None:
@@ -217,42 +247,55 @@ class _Kept:
 
     full_at: datetime
     with_applied: bool = False
-    """Whether the re-plans' `applied` events are read too (a sixth query)."""
+    """Whether the re-plans' `applied` events are kept too."""
     openings: dict[str, AuditEvent] = field(default_factory=dict)
     closed: dict[str, AuditEvent] = field(default_factory=dict)
     applied: dict[str, AuditEvent] = field(default_factory=dict)
     with_claims: bool = False
-    """Whether the call-offs' claims are read too (the crew board's seventh query)."""
+    """Whether the call-offs' claims are kept too (the crew board's)."""
     claims: dict[str, AuditEvent] = field(default_factory=dict)
     removals: dict[str, AuditEvent] = field(default_factory=dict)
     removal_writes: dict[str, AuditEvent] = field(default_factory=dict)
 
-    def add(self, statuses: _Statuses, day: date) -> None:
-        """Reads each status index (`statuses`: from where they start; closings first: a suggestion read is never
-        newer than its closing's read) and adds what it finds: the day's crew suggestions, and of the closings (the
-        indexes hold every kind's, of every day) only theirs."""
-        closings = [event for status in CLOSING for event in statuses(status)]
-        for status in OPENING:
-            for event in _of_day(
-                statuses(status),
-                day,
-                (*CREW_KINDS, CREW_REMOVAL),
-                AuditEventType.RECOMMENDATION,
-            ):
-                kept = self.removals if event.payload.get("kind") == CREW_REMOVAL else self.openings
+    def add(self, events: Iterable[AuditEvent], day: date) -> None:
+        """Adds what the day's crew events (`read_plan_day`) hold: its crew suggestions and removals from Plex, the
+        re-plans' `applied` events and the claims when kept, and the closings among them (a decision whose payload
+        names the day)."""
+        closings = []
+        for event in events:
+            if event.plan_day != day.isoformat():
+                continue
+            kind = event.payload.get("kind")
+            if event.event_type is AuditEventType.RECOMMENDATION and kind in (*CREW_KINDS, CREW_REMOVAL):
+                kept = self.removals if kind == CREW_REMOVAL else self.openings
                 kept[event.event_id] = event
-        _close(self.closed, (e for e in closings if e.finding_id in self.openings or e.finding_id in self.removals))
+            elif event.event_type is AuditEventType.REPLAN and kind == REPLAN_KIND and self.with_applied:
+                self.applied[event.event_id] = event
+            elif event.event_type is AuditEventType.CLAIM and kind == CLAIM_KIND and self.with_claims:
+                self.claims[event.event_id] = event
+            elif event.status in CLOSING:
+                closings.append(event)
+        self._closings(closings)
+
+    def first_opened(self) -> datetime | None:
+        """From when the closings of the day's suggestions (and removals) can be: a little before the first of them
+        (`CLOSING_SKEW`); None when there is none."""
+        opened = [e.occurred_at for e in (*self.openings.values(), *self.removals.values())]
+        return min(opened) - CLOSING_SKEW if opened else None
+
+    def close(self, statuses: _Statuses) -> None:
+        """Reads the closing status indexes (`statuses`: from where they start; the indexes hold every kind's, of every
+        day) and keeps the closings of the day's suggestions and removals; once a removal is approved, what
+        plex_writeback did with it."""
+        self._closings(event for status in CLOSING for event in statuses(status))
         if any((c := self.closed.get(r)) is not None and c.status is AuditStatus.APPROVED for r in self.removals):
             for status in REMOVAL_WRITES:
                 for event in statuses(status):
                     if event.finding_id in self.removals:
                         self.removal_writes[event.event_id] = event
-        if self.with_applied:
-            for event in _of_day(statuses(AuditStatus.APPLIED), day, (REPLAN_KIND,), AuditEventType.REPLAN):
-                self.applied[event.event_id] = event
-        if self.with_claims:
-            for event in _of_day(statuses(AuditStatus.CLAIMED), day, (CLAIM_KIND,), AuditEventType.CLAIM):
-                self.claims[event.event_id] = event
+
+    def _closings(self, events: Iterable[AuditEvent]) -> None:
+        _close(self.closed, (e for e in events if e.finding_id in self.openings or e.finding_id in self.removals))
 
     def read(self) -> DayRead:
         def oldest_first(events: dict[str, AuditEvent]) -> list[AuditEvent]:
@@ -299,20 +342,27 @@ class DayReader:
         its day and the days before and after, which read alone read every status index three times, each time
         with the same events (issue 16: on the local runtime 2/3 of a cold container's first re-plan)."""
         with self._lock:
-            planned: dict[date, tuple[bool, datetime, _Kept]] = {}
+            planned: dict[date, tuple[bool, datetime | None, _Kept]] = {}
             for day in days:
                 kept = self._kept.get(day)
                 if kept is None or self._whole_due(kept[1], whole_if_due_by or now):
                     fresh = _Kept(full_at=now, with_applied=self.applied, with_claims=self.claims)
-                    planned[day] = (True, day_since(day), fresh)
+                    planned[day] = (True, None, fresh)
                 else:
                     planned[day] = (False, *kept)
             for whole in (True, False):
                 together = {day: (since, found) for day, (w, since, found) in planned.items() if w is whole}
-                if together:
-                    statuses = _Statuses(self.store, min(since for since, _ in together.values()))
-                    for day, (_, found) in together.items():
-                        found.add(statuses, day)
+                for day, (since, found) in together.items():
+                    found.add(read_plan_day(self.store, day, since), day)
+                # closings: from the first suggestion of the days read whole, from the earliest catch-up's start
+                starts = [
+                    found.first_opened() if whole else since
+                    for since, found in together.values()
+                    if found.openings or found.removals
+                ]
+                statuses = _Statuses(self.store, min((s for s in starts if s is not None), default=None))
+                for _, found in together.values():
+                    found.close(statuses)
             for day, (_, _, found) in planned.items():
                 self._kept[day] = (now - self.overlap, found)
             return {day: found.read() for day, (_, _, found) in planned.items()}
