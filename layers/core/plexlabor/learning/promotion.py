@@ -28,6 +28,10 @@
   candidate's routing of only the types `adoptable_types` finds better on the newest decisions and worse
   on neither window), then, if its cuts differ from the model in force's, as `with_cuts` (the model in
   force's coefficients, the new cuts), each on the same gate.
+- Exploration (`plexlabor.validation.exploration`): a decided finding sent as a random sample of what the model
+  in force did not send weighs the inverse of its propensity in `evaluate`; `explored_dropped` refuses a model
+  that does not send such findings of a type upheld beyond noise, and `restored` routes that type as the
+  packaged scorer (the sample's reference) does.
 """
 
 from __future__ import annotations
@@ -192,9 +196,11 @@ def evaluate(
 
     A decided finding sent as exploration weighs the inverse of its propensity (Horvitz-Thompson: it stands for
     the eligible findings of its draw nobody sent), and an undecided one eligible but not drawn is not charged
-    as unconfirmed (the drawn ones stand for it): what the model in force stopped sending counts by what its
-    supervisors decided of the sample, not as not upheld."""
-    charged = [row for row in undecided if not eligible_not_drawn(row.evidence)]
+    as unconfirmed when `rows` hold a drawn one of its type (they stand for it): what the model in force stopped
+    sending counts by what its supervisors decided of the sample. Of a type with no drawn decision in the window
+    nothing stands for them, and they are charged as any undecided finding is (a sample of none is no evidence)."""
+    sampled = {row.anomaly_type for row in rows if propensity(row.evidence) < 1}
+    charged = [row for row in undecided if not (eligible_not_drawn(row.evidence) and row.anomaly_type in sampled)]
     return Metrics.of_routing(
         [sends(model, row, threshold) for row in rows],
         [approved(row) for row in rows],

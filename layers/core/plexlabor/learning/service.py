@@ -21,7 +21,10 @@ The request is an EventBridge scheduled event (weekly by default); `detail` may 
    the model in force with the candidate's routing of only the types the newest decisions show better
    and neither window worse (`promotion.adoptable_types`, `promotion.by_type`), then, if its cuts are new,
    as the model in force with those cuts (`promotion.with_cuts`); the refused one's metrics go in the card,
-   each type's adoption counts too (`by_type`);
+   each type's adoption counts too (`by_type`); the decisions of findings sent as exploration weigh the inverse
+   of their propensity, and a model that does not send such findings of a type its supervisors uphold
+   (`promotion.explored_dropped`) is refused, each model tried (the candidate, the fallbacks, the model in force)
+   then with that type routed as the packaged scorer routes it (`promotion.restored`);
 3. stores the candidate (its cuts inside) with its card (training window, counts, metrics of both, each
    type's cut or why none, code version, verdict)
    and its training rows under `models/scorer/<version>/`;
