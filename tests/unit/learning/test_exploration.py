@@ -135,3 +135,14 @@ def test_a_retrain_restores_the_routing_of_a_type_supervisors_uphold_in_the_expl
     card = registry.card(model.version)
     assert card is not None and card["exploration"] == {"restored_types": [LATE_OUT.value], "decided": 3, "upheld": 3}
     assert any("LATE_CLOCK_OUT: it does not send 3 upheld" in r for r in card["metrics"]["refitted_refused"]["reasons"])
+
+
+def test_an_eligible_finding_nobody_drew_is_charged_unless_a_drawn_one_of_its_type_stands_for_it() -> None:
+    early = decision_rows([event(n, 50.0 + n % 30, True, START + timedelta(hours=n)) for n in range(40)])
+    not_drawn = finding(800, 31.0, anomaly=LATE_OUT)
+    not_drawn = not_drawn.model_copy(
+        update={"evidence": {**not_drawn.evidence, "exploration": {"propensity": SHARE, "drawn": False}}}
+    )
+    assert evaluate(PACKAGED, early, undecided=[not_drawn]).unconfirmed == 1  # no sample: charged
+    sampled = [*early, *decision_rows([_explored(801, 32.0, True, START)])]
+    assert evaluate(PACKAGED, sampled, undecided=[not_drawn]).unconfirmed == 0  # the drawn one stands for it
