@@ -4,6 +4,7 @@ from the labor-data port once, and its shards read the extract."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 
 from functions.validation_backfill import handler as backfill
 from plexlabor.audit import AuditStatus
-from plexlabor.intake.backfill import BackfillPlan, Shard, plan_shards
+from plexlabor.intake.backfill import PLAN_RESULT_LIMIT, BackfillPlan, Shard, plan_shards, plan_slices
 from plexlabor.intake.norms_store import InMemoryNormsStore
 from plexlabor.intake.recording import FindingRecorder
 from plexlabor.intake.wiring import NORMS_REFRESH_ACTOR, NormsRefreshDependencies
@@ -192,3 +193,46 @@ def test_a_shard_whose_extract_is_missing_is_refused_naming_it(extracting, plant
     planned = backfill.handler({"plan": plan}, FakeLambdaContext(), dependencies=deps)
     with pytest.raises(ConfigurationError, match=r"extract .*\.json\.gz is missing"):
         backfill.handler({"shard": planned["shards"][0]}, FakeLambdaContext(), dependencies=deps)
+
+
+YEAR = timedelta(days=365)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"since": NOW - 2 * YEAR}, {"slice_days": 7}, {"employee_shards": 150}],
+    ids=["two years", "weekly slices", "150 employee shards"],
+)
+def test_a_plan_whose_items_overflow_step_functions_is_refused_before_the_norms_are_touched(
+    extracting, options: dict
+) -> None:
+    """The Plan step's result is the map's items: above Step Functions' 256 KiB the execution fails with
+    States.DataLimitExceeded after the norms were recomputed and saved as the latest (review_s15 #3)."""
+    plan = {"since": (NOW - YEAR).isoformat(), "until": NOW.isoformat()} | {
+        key: value.isoformat() if isinstance(value, datetime) else value for key, value in options.items()
+    }
+    with pytest.raises(ValidationError, match=r"256 KiB.*'slice_days'.*'employee_shards'"):
+        backfill.handler({"plan": plan}, FakeLambdaContext(), dependencies=extracting)
+    assert extracting.norms_store.latest() is None
+
+
+def test_every_plan_accepted_fits_step_functions_state_limit() -> None:
+    """A year in slices of 7 to 28 days: each plan is refused or its Plan result fits, and the bound is not far below
+    the limit (the largest accepted result is above 200 KB)."""
+    version = f"norms-{int(NOW.timestamp())}"  # validation.norms: the version names the norms' end
+    sizes = []
+    for slice_days in range(7, 29):
+        try:
+            plan = BackfillPlan(since=NOW - YEAR, until=NOW, slice_days=slice_days)
+        except ValidationError:
+            continue
+        slices, shards = plan_slices(plan, version), plan_shards(plan, version, extracted=True)
+        result = {
+            "norms_version": version,
+            "max_concurrency": plan.max_concurrency,
+            "slices": [s.model_dump(mode="json") for s in slices],
+            "shards": [s.model_dump(mode="json") for s in shards],
+        }
+        sizes.append(len(json.dumps({"Payload": result})))
+    assert sizes and max(sizes) <= PLAN_RESULT_LIMIT < 256 * 1024
+    assert max(sizes) > 200_000

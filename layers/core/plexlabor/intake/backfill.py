@@ -8,7 +8,9 @@ Three steps, one function (`functions/validation_backfill`), the state machine
   shards that run the employee-level checks for the employees hashed to them, and `workcenter_shards`
   shards that run the workcenter-level checks (an unattended machine needs every operator's sessions
   at its workcenter, so those checks are sharded by workcenter, never by employee). The items are
-  small (no ids listed), so a year of a 5,000-person plant fits the state's payload.
+  small (no ids listed), so a year of a 5,000-person plant in the default slices and shards fits the
+  state's payload (Step Functions: 256 KiB); a plan whose items would not is refused when it is parsed
+  (`PLAN_RESULT_LIMIT`), before the norms are touched, naming the options that size it.
 - **extract** (when the function has an extract store: the artifacts bucket's `backfill/`) reads one
   slice of the whole plant from Plex, with a week and a day of context either side (`SWEEP_CONTEXT`:
   weekly checks see whole weeks; clipped at the window's end, which is the extract time), and stores it
@@ -27,6 +29,8 @@ labor entries are not counted as validated for the KPIs: they are history, not t
 
 from __future__ import annotations
 
+import json
+import math
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -54,6 +58,12 @@ EXTRACTS_PREFIX = "backfill/"
 (`infra.constants.BACKFILL_PREFIX` grants it to validation_backfill)."""
 
 
+PLAN_RESULT_LIMIT = 256 * 1024 - 16 * 1024
+"""The most the plan step's result may hold, in bytes of JSON: Step Functions fails a task whose result or state
+output is above 256 KiB (States.DataLimitExceeded); 16 KiB are left for the Lambda response's envelope and the
+execution's input beside `$.planned`."""
+
+
 class BackfillPlan(BaseModel):
     """What to backfill: [since, until) in slices of `slice_days`, each in so many shards."""
 
@@ -79,7 +89,33 @@ class BackfillPlan(BaseModel):
     def _window(self) -> BackfillPlan:
         if self.until <= self.since:
             raise ValueError("'until' must be after 'since'")
+        size, shards = planned_size(self)
+        if size > PLAN_RESULT_LIMIT:
+            raise ValueError(
+                f"the plan's {shards:,} shards make a Plan result of about {size:,} bytes, above what Step Functions "
+                f"passes between states (256 KiB, {PLAN_RESULT_LIMIT:,} bytes with room for the rest): give a larger "
+                "'slice_days', fewer 'employee_shards' or 'workcenter_shards', or split the window (since..until) into "
+                "backfills run one after the other"
+            )
         return self
+
+
+def planned_size(plan: BackfillPlan) -> tuple[int, int]:
+    """The bytes of the plan step's result (`run`) as Lambda's runtime writes it (`json.dumps`), and its shards; from
+    one slice, since every slice and each shard of a slice are the same size (fixed-width instants)."""
+    version = f"norms-{int(plan.until.timestamp())}"  # validation.norms names the norms by their end
+    end = min(plan.since + timedelta(days=plan.slice_days), plan.until)
+    first = Slice(since=plan.since, until=end, window_end=plan.until, norms_version=version)
+    shards = [
+        Shard(**first.model_dump(), kind=kind, index=index, count=count, extracted=True)  # type: ignore[arg-type]
+        for kind, count in (("employees", plan.employee_shards), ("workcenters", plan.workcenter_shards))
+        for index in range(count)
+    ]
+    separator = len(", ")
+    per_slice = sum(len(json.dumps(item.model_dump(mode="json"))) + separator for item in (first, *shards))
+    result = {"norms_version": version, "max_concurrency": plan.max_concurrency, "slices": [], "shards": []}
+    slices = math.ceil((plan.until - plan.since) / timedelta(days=plan.slice_days))
+    return len(json.dumps({"Payload": result})) + slices * per_slice, slices * len(shards)
 
 
 class Slice(BaseModel):
