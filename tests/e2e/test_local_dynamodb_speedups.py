@@ -1,6 +1,7 @@
 """The local runtime's patches of moto's DynamoDB give the results moto gives: a failed transaction leaves
-every item it named as it was (a put undone, an update and a delete restored), a good one applies, and a
-query returns items in the same order."""
+every item it named as it was (a put undone, an update and a delete restored), a good one applies, a
+query returns items in the same order, and the answers written as JSON without moto's serializer (Query, Scan,
+GetItem, BatchGetItem) are what it writes, every attribute type among them; a binary one goes to the serializer."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
+from moto.core.serialize import ResponseSerializer
 
 from plexlabor_dev.local import dynamodb_speedups
 from tests.support import REGION, use_fake_aws
@@ -128,3 +130,68 @@ def test_queries_return_what_unpatched_moto_returns_in_the_same_order(dynamodb: 
     finally:
         undo()
     assert _queries(dynamodb) == expected
+
+
+def _typed_item(n: int) -> dict[str, Any]:
+    """An item holding every attribute type moto answers (the audit table's are strings; others pass through); every
+    fourth one binary too, under its own status."""
+    item: dict[str, Any] = {
+        "pk": {"S": f"p{n % 3}"},
+        "sk": {"S": f"s{n:02d}"},
+        "status": {"S": "typed"},
+        "at": {"S": f"t{n:02d}"},
+        "payload": {"S": '{"kind": "crew_assignment", "note": "a \\"quoted\\" \\u00e9 note", "B": 1}'},
+        "count": {"N": str(n * 1.5)},
+        "flags": {"M": {"ok": {"BOOL": n % 2 == 0}, "none": {"NULL": True}, "list": {"L": [{"N": "1"}, {"S": "x"}]}}},
+        "tags": {"SS": ["a", f"b{n}"]},
+        "sizes": {"NS": ["1", "2.5"]},
+    }
+    if n % 4 == 0:
+        item |= {"status": {"S": "binary"}, "blob": {"B": f"bytes-{n}".encode()}}  # left to moto's serializer
+    return item
+
+
+def _answers(client: Any) -> list[Any]:
+    """What the patched answers cover: a query (paged, both directions), a scan, a get, a batch get."""
+    query = {
+        "TableName": TABLE,
+        "IndexName": "by-status",
+        "KeyConditionExpression": "#s = :s",
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": {":s": {"S": "typed"}},
+    }
+    first = client.query(**query, Limit=5)
+    answers: list[Any] = [first, client.query(**query, ExclusiveStartKey=first["LastEvaluatedKey"])]
+    answers.append(client.query(**query, ScanIndexForward=False, ReturnConsumedCapacity="TOTAL"))
+    answers.append(client.scan(TableName=TABLE, Limit=12))
+    keys = [{"pk": {"S": f"p{n % 3}"}, "sk": {"S": f"s{n:02d}"}} for n in (101, 102, 104)]
+    answers += [client.get_item(TableName=TABLE, Key=key) for key in keys]
+    answers.append(client.batch_get_item(RequestItems={TABLE: {"Keys": keys}})["Responses"])
+    for answer in answers:
+        if isinstance(answer, dict):
+            answer.pop("ResponseMetadata", None)  # request ids and headers: not the answer
+    return answers
+
+
+def test_answers_written_as_json_are_what_moto_s_serializer_writes(
+    dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(100, 112):
+        dynamodb.put_item(TableName=TABLE, Item=_typed_item(n))
+    expected = _answers(dynamodb)
+    assert len(expected[2]["Items"]) == 9 and "blob" in expected[6]["Item"]  # a binary attribute among them
+    serialized: list[str] = []
+    original = ResponseSerializer.serialize
+
+    def noted(self: ResponseSerializer, result: Any) -> Any:
+        serialized.append(self.operation_name)
+        return original(self, result)
+
+    monkeypatch.setattr(ResponseSerializer, "serialize", noted)
+    undo = dynamodb_speedups.install()
+    try:
+        assert _answers(dynamodb) == expected
+    finally:
+        undo()
+    # the queries skipped the serializer; the scan, the get and the batch holding a binary item went to it
+    assert serialized == ["Scan", "GetItem", "BatchGetItem"]
