@@ -27,6 +27,7 @@ from plexlabor.learning.promotion import (
 from plexlabor.learning.service import RetrainEvent, run
 from plexlabor.models.anomalies import AnomalyType
 from plexlabor.platform.artifacts import InMemoryArtifactStore
+from plexlabor.review.evidence import evidence_words
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.exploration import Exploration
 from plexlabor.validation.registry import ModelRegistry
@@ -146,3 +147,9 @@ def test_an_eligible_finding_nobody_drew_is_charged_unless_a_drawn_one_of_its_ty
     assert evaluate(PACKAGED, early, undecided=[not_drawn]).unconfirmed == 1  # no sample: charged
     sampled = [*early, *decision_rows([_explored(801, 32.0, True, START)])]
     assert evaluate(PACKAGED, sampled, undecided=[not_drawn]).unconfirmed == 0  # the drawn one stands for it
+
+
+def test_the_item_page_does_not_tell_a_supervisor_the_finding_was_sent_as_a_sample() -> None:
+    explored = {"propensity": SHARE, "drawn": True, "reference": PACKAGED.version}
+    item: Any = SimpleNamespace(kind="punch_finding", evidence={"scheduled_start": "07:00", "exploration": explored})
+    assert evidence_words(item) == {"scheduled_start": "07:00"}

@@ -24,6 +24,7 @@ INTERNAL = frozenset(
         "score",  # a cross-training candidate's ranking score: its place ("rank") says the same in words
         "shadow",
         "plant_cut",
+        "exploration",  # sent as a random sample of what the scorer stops sending: decided as any item is
         "timeline",
         "confidence",
         "severity",
