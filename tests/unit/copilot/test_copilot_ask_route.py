@@ -16,6 +16,7 @@ from functions.copilot_ask.handler import handler
 from plexlabor.audit.events import AuditEventType, AuditStatus
 from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.copilot.api import openapi_document
+from plexlabor.copilot.bedrock import BedrockComposer
 from plexlabor.copilot.interactions import InteractionLog
 from plexlabor.copilot.parameters import OperationProcess, ProcessData, RunRecord
 from plexlabor.copilot.retrieval import ProcedureIndex, RetrievalSettings
@@ -396,3 +397,38 @@ def test_a_field_a_question_does_not_have_is_named_in_words(copilot: Copilot) ->
         {"field": "operator_id", "problem": "operator_id is not taken: the operator is the one signed in"},
         {"field": "shift", "problem": "shift is not a field of a question (question, job_id, operation, part, lot_id)"},
     ]
+
+
+class SlowBedrock:
+    """A Converse client that answers after `seconds` (the invocation's clock moves on by them) with the steps as
+    given; keeps each call."""
+
+    def __init__(self, context: FakeLambdaContext, seconds: float) -> None:
+        self.context, self.seconds, self.calls = context, seconds, 0
+
+    def converse(self, **request: Any) -> dict[str, Any]:
+        self.calls += 1
+        self.context._deadline -= self.seconds
+        text = "1. Lock out. [1#1]\n2. Guard off. [1#2]\n3. Swap the belt. [1#3]"
+        return {"output": {"message": {"role": "assistant", "content": [{"text": text}]}}}
+
+
+@pytest.mark.parametrize(("left_s", "worded"), [(29.0, True), (20.0, False)])
+def test_the_wording_is_asked_only_with_time_for_it_and_the_record_and_the_answer_is_logged_either_way(
+    left_s: float, worded: bool
+) -> None:
+    """copilot_ask has 29 s: a cold start's index read first, then one Bedrock call of at most 14 s
+    (`platform.aws`), then the interaction's record. With less left than that, the extractive answer stands and is
+    logged, instead of API Gateway's 5xx after the timeout (review_s15 #4)."""
+    context = FakeLambdaContext(timeout_s=left_s)
+    bedrock = SlowBedrock(context, seconds=3)
+    copilot = _copilot()
+    copilot.composer = BedrockComposer(bedrock, "model-x")
+
+    response = handler(load_event("copilot_ask"), context, dependencies=copilot)
+
+    answer = json.loads(response["body"])
+    assert response["statusCode"] == 200 and answer["kind"] == "steps"
+    assert (bedrock.calls, answer["worded_by"]) == ((1, "model-x") if worded else (0, None))
+    [event] = _logged(copilot)
+    assert event.event_id == answer["interaction_id"]

@@ -205,6 +205,14 @@ def _not_asked(form: bool, said: list[tuple[FieldProblem, str]], typed: Mapping[
     return context.form_page(refusal)
 
 
+def _time_left() -> Callable[[], float] | None:
+    """The seconds the invocation has left (Lambda's context), read when asked; None without a context."""
+    lambda_context = getattr(app, "lambda_context", None)
+    if lambda_context is None:
+        return None
+    return lambda: float(lambda_context.get_remaining_time_in_millis()) / 1000
+
+
 @app.post(ASK_PATH)
 def ask_route() -> Response[str]:
     context: Context = app.context["copilot"]
@@ -229,7 +237,7 @@ def ask_route() -> Response[str]:
         )
         return _not_asked(form, said, typed)
     try:
-        answer = CopilotAnswer.model_validate(ask(context.copilot(), request, asker))
+        answer = CopilotAnswer.model_validate(ask(context.copilot(), request, asker, _time_left()))
     except UnknownJobError as error:  # nothing answered or logged; the form keeps the question
         return _not_asked(form, [(FieldProblem(field="job_id", problem=str(error)), f"Job: {error}")], typed)
     except UnknownOperationError as error:  # the same for an operation the job does not have (ux_s14 #4)

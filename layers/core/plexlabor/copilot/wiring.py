@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -192,12 +193,18 @@ dependencies = PerEnvironment(CopilotSettings, build)
 """The copilot from the environment: built on first use, rebuilt only if a variable it reads changes."""
 
 
-def run(copilot: Copilot, request: AskRequest, departments: tuple[str, ...] = ()) -> dict[str, Any]:
+def run(
+    copilot: Copilot,
+    request: AskRequest,
+    departments: tuple[str, ...] = (),
+    time_left: Callable[[], float] | None = None,
+) -> dict[str, Any]:
     """The answer as JSON: kind, text, the procedure, the cited steps, the tools, who worded it (`departments`:
-    of the job's operation, whose procedures are looked at before the plant's)."""
+    of the job's operation, whose procedures are looked at before the plant's; `time_left`: the invocation's
+    seconds left, which the wording must leave room in)."""
     reply = answer(copilot.index(), request.question, Where(request.operation, request.part, departments))
     if copilot.composer is not None:
-        reply = copilot.composer.compose(reply)
+        reply = copilot.composer.compose(reply, time_left)
     parameters = (
         suggestion_for(copilot.process(), request.operation, request.lot_id)
         if request.operation and request.lot_id
@@ -225,7 +232,9 @@ def run(copilot: Copilot, request: AskRequest, departments: tuple[str, ...] = ()
     }
 
 
-def ask(copilot: Copilot, request: AskRequest, operator_id: str) -> dict[str, Any]:
+def ask(
+    copilot: Copilot, request: AskRequest, operator_id: str, time_left: Callable[[], float] | None = None
+) -> dict[str, Any]:
     """`run`, logged (`copilot.interactions`): the answer with its `interaction_id` and what Plex was sent.
     UnknownJobError (nothing answered or logged) when the question names a job Plex does not have; a job that
     could not be checked (Plex's jobs unreadable) is taken as typed and the answer says so (`job_unchecked`)."""
@@ -238,7 +247,7 @@ def ask(copilot: Copilot, request: AskRequest, operator_id: str) -> dict[str, An
         if request.job_id and copilot.workplaces is not None and not unchecked
         else ()
     )
-    answer = {**run(copilot, request, departments), "job_unchecked": unchecked}
+    answer = {**run(copilot, request, departments, time_left), "job_unchecked": unchecked}
     if copilot.log is None:
         return {**answer, "interaction_id": None, "plex": None}
     asked = Asked(request.question, operator_id, request.job_id, request.operation, request.lot_id, request.part)

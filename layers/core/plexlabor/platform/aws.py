@@ -19,21 +19,48 @@ SECRET_MAX_AGE_S = 300
 """How long a secret's value is kept in a warm Lambda: a rotated value is picked up within this."""
 
 
-def _config(read_timeout: float) -> Config:
-    return Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=read_timeout)
+def _config(read_timeout: float, *, attempts: int = 3, connect_timeout: float = 2) -> Config:
+    """`attempts` in all (botocore's `total_max_attempts`; its `max_attempts` counts the retries only)."""
+    return Config(
+        retries={"mode": "standard", "total_max_attempts": attempts},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+    )
 
+
+QUICK = _config(2, attempts=2, connect_timeout=1)
+"""Small calls that answer in milliseconds (DynamoDB items, a message, an execution, a secret): a stalled one is
+given up within `worst_call_s` 7 s, inside the 10 s of the functions people and webhook senders wait on
+(punch_webhook, approval_callback, web_authorizer), whose callers try again."""
 
 CLIENT_CONFIG: dict[str, Config] = {
-    "dynamodb": _config(5),
-    "stepfunctions": _config(5),
-    "secretsmanager": _config(5),
-    "sqs": _config(10),
+    "dynamodb": QUICK,
+    "stepfunctions": QUICK,
+    "secretsmanager": QUICK,
+    "sqs": QUICK,
     "ses": _config(10),
     "s3": _config(30),
+    "bedrock-runtime": _config(12, attempts=1),
+    "transcribe": _config(5, attempts=2),
 }
-"""Per service: three attempts in standard mode, 2 s to connect, and the read timeout its calls need
-(small DynamoDB and Step Functions calls 5 s, S3 artifacts 30 s)."""
+"""Per service: the attempts (standard mode), 2 s to connect (1 s for the quick ones), and the read timeout its
+calls need (quick calls 2 s, Transcribe's job calls 5 s, mail 10 s, S3 artifacts 30 s); Bedrock once, 12 s: its
+wording is optional (copilot_ask keeps the extractive answer) and must leave copilot_ask's 29 s room to record the
+interaction. `tests/infra/test_infra_call_budgets.py` checks each function's calls against its timeout."""
 DEFAULT_CONFIG = _config(10)
+
+STANDARD_BACKOFF_S = 20
+"""The longest wait botocore's standard mode makes before a retry (each is up to 2^(retry - 1) s, capped here)."""
+
+
+def worst_call_s(service: str) -> float:
+    """The longest one call of `service` may take before it raises: every attempt connecting and waiting for its
+    answer up to the timeouts, with the longest backoff between attempts."""
+    config = CLIENT_CONFIG.get(service, DEFAULT_CONFIG)
+    attempts = config.retries["total_max_attempts"]
+    waits = sum(min(2 ** (retry - 1), STANDARD_BACKOFF_S) for retry in range(1, attempts))
+    return attempts * (config.connect_timeout + config.read_timeout) + waits
+
 
 _lock = threading.Lock()
 _clients: dict[tuple[str, str | None, str | None], Any] = {}
