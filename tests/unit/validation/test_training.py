@@ -155,6 +155,9 @@ def test_the_packaged_model_is_the_one_the_training_command_makes() -> None:
     # models read the recent shifts the norms keep
     assert packaged.version == content_version(packaged.priors, packaged.families, packaged.cuts)
     assert all("recent_same_way" in packaged.families[type_family(OFFSET, a)].features for a in REVIEW_CUTS)
+    # ...and its clock-in models how often the person arrived as far off lately (a clock-out carries no such count)
+    reads = {a: "recent_as_far" in packaged.families[type_family(OFFSET, a)].features for a in REVIEW_CUTS}
+    assert reads == {"EARLY_CLOCK_IN": True, "LATE_CLOCK_IN": True, "EARLY_CLOCK_OUT": False, "LATE_CLOCK_OUT": False}
 
 
 def test_models_that_differ_in_an_intercept_alone_have_other_versions() -> None:

@@ -25,7 +25,7 @@ from plexlabor.validation.checks.base import (
     rule_candidate,
 )
 from plexlabor.validation.data import PlantData
-from plexlabor.validation.norms import MIN_HISTORY, Norm, Norms, recent_shifts
+from plexlabor.validation.norms import MIN_HISTORY, RECENT_DAYS_KEPT, Norm, Norms, recent_shifts
 from plexlabor.validation.policy import PunchPolicy
 from plexlabor.validation.records import Punch, Scheduled, Session
 from plexlabor.validation.shifts import MATCH_AFTER_END, MATCH_BEFORE_START, EmployeeDay
@@ -36,6 +36,7 @@ SHARED_SHARE = 0.5  # ... and the share of them off the same way by habit_min_mi
 SHARED_CEILING = 0.5  # the most confidence a deviation the department shared may carry (a trend)
 MANUAL_SOURCE = "Manual"  # a time-clock entry keyed or edited by hand (Plex's `source`)
 MOVING_CEILING = 0.5  # the most confidence a day that agrees with an unusual shift just before it may carry (a trend)
+AS_FAR_SHARE = 0.75  # a recent arrival at least this share as far off the habit the same way counts as as far
 _START, _T_IN = attrgetter("start"), attrgetter("t_in")
 
 
@@ -49,7 +50,10 @@ def early_late(context: EmployeeContext, day: EmployeeDay) -> list[Candidate]:
     if day.start_known:
         offset = (first.t_in - shift.start) / MINUTE
         norm, recent = context.norms.start, partial(_recent_offsets, context, day, at_start=True)
-        found.extend(_offset(context, first, offset, norm, recent, at_start=True, reference=shift.start))
+        earlier = partial(_last_arrivals, context, day)
+        found.extend(
+            _offset(context, first, offset, norm, recent, at_start=True, reference=shift.start, earlier=earlier)
+        )
     if last.t_out is not None and day.end_known:
         active = _active_job(context, first, last.t_out)
         if active is not None:
@@ -197,6 +201,14 @@ def _recent_offsets(context: EmployeeContext, day: EmployeeDay, *, at_start: boo
     return list(islice(known, wanted))
 
 
+def _last_arrivals(context: EmployeeContext, day: EmployeeDay) -> list[float]:
+    """The person's clock-in offsets on their last `RECENT_DAYS_KEPT` worked days before `day` (those known), read
+    as `_recent_offsets` reads its shifts: so the real-time path reads what the batch reads."""
+    starts, offsets = _day_offsets(context, at_start=True)
+    index = bisect_left(starts, day.punches[0].t_in)
+    return [offset for offset in offsets[max(0, index - RECENT_DAYS_KEPT) : index] if offset is not None]
+
+
 def _day_offsets(context: EmployeeContext, *, at_start: bool) -> tuple[list[float], list[float | None]]:
     """When each of the person's worked days began, and its clock-in (or clock-out) offset, made once per person:
     the days the norms keep (`Norms.recent`) before the first day of the data, then the data's. So the real-time
@@ -278,11 +290,13 @@ def _offset(
     *,
     at_start: bool,
     reference: float,
+    earlier: Callable[[], list[float]] | None = None,
 ) -> list[Candidate]:
     """Early/late against the shift, beyond grace and unusual for this employee (none or one candidate):
     unusual against their habit as it is now (their history's, or what their latest shifts moved it to:
     `_moved_habit`), and not what they have done lately (the median of their recent shifts, `recent_offsets`,
-    looked up only for an offset beyond grace: the few that can be findings)."""
+    looked up only for an offset beyond grace: the few that can be findings). `earlier`: the offsets of their
+    last `RECENT_DAYS_KEPT` days, for the feature `recent_as_far` (clock-ins only: `_as_far_before`)."""
     policy = context.policy
     grace = policy.grace_minutes
     if abs(offset) <= grace or norm is None:
@@ -344,6 +358,7 @@ def _offset(
             "recent_run": float(sum(1 for _ in takewhile(lambda r: (r - usual) * direction >= near, recent))),
             # a time a supervisor keyed or edited (Plex's source "Manual") is their correction, not a punch
             "manual": float(punch.source == MANUAL_SOURCE),
+            **({} if earlier is None else {"recent_as_far": _as_far_before(earlier(), usual, deviation)}),
         },
         evidence={
             "offset_min": round(offset, 1),
@@ -367,6 +382,16 @@ def _offset(
     if basis is not None:
         candidate.evidence["compared_with"] = basis.removeprefix("the ").removesuffix("'s")
     return [candidate]
+
+
+def _as_far_before(earlier: list[float], usual: float, deviation: float) -> float:
+    """Of the person's last days' offsets, how many lay at least `AS_FAR_SHARE` as far off their habit the same way
+    as this day: an arrival they have made before (a habit moving, moved or with two modes) rather than a one-day
+    deviation, which seldom has any. A clock-in feature only: on the development plants it lifted early clock-in's
+    F1 and left late clock-in's; read for clock-outs too it moved the review cuts' budget off late clock-out
+    (docs/validation.md, "An arrival made before")."""
+    direction, far = (1 if deviation > 0 else -1), AS_FAR_SHARE * abs(deviation)
+    return float(sum((offset - usual) * direction >= far for offset in earlier))
 
 
 def _follows_last(policy: PunchPolicy, norm: Norm, recent: list[float], offset: float, usual: float) -> bool:
