@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 if __package__ in (None, ""):  # run as a script: import from the repo root, not from infra/
     _HERE = Path(__file__).resolve().parent
@@ -22,6 +22,7 @@ if __package__ in (None, ""):  # run as a script: import from the repo root, not
     sys.path.insert(1, str(_HERE.parent / "layers" / "core"))
 
 from aws_cdk import App, Environment
+from aws_cdk import aws_lambda as lambda_
 
 import plexlabor.platform.env as env_vars
 from infra.build_layers import ensure_layers
@@ -30,6 +31,7 @@ from infra.constants import (
     CTX_ADVISORY_MODE,
     CTX_DEFAULT_SUPERVISOR_ID,
     CTX_NOTIFY_SENDER,
+    CTX_RESERVED_CONCURRENCY,
     CTX_TIMEZONE,
     REPO_ROOT,
     stack_name,
@@ -87,9 +89,34 @@ def main() -> None:
     if skipped:
         names = ", ".join(skipped)
         print(f"[app] functions without a handler yet (not in the stack): {names}", file=sys.stderr)
-    for line in missing_settings_report(stack):
+    for line in [*missing_settings_report(stack), *concurrency_report(stack)]:
         print(line, file=sys.stderr)
     app.synth()
+
+
+UNRESERVED_MINIMUM = 100
+"""Lambda keeps this much of an account's concurrency quota unreserved: reservations may take only the rest."""
+
+
+def reserved_concurrency(stack: PlexlaborStack) -> int:
+    """The concurrency the stack's functions reserve in all (none when `plexlabor:reservedConcurrency` is false)."""
+    reservations = (
+        cast(lambda_.CfnFunction, function.node.default_child).reserved_concurrent_executions
+        for function in stack.functions.functions.values()
+    )
+    return sum(int(reserved) for reserved in reservations if reserved)
+
+
+def concurrency_report(stack: PlexlaborStack) -> list[str]:
+    """The Lambda concurrency quota a deploy needs, when the stack reserves any."""
+    reserved = reserved_concurrency(stack)
+    if not reserved:
+        return []
+    return [
+        f"[app] the functions reserve {reserved} concurrent executions: the account's Lambda concurrency quota in "
+        f"this region must be at least {reserved + UNRESERVED_MINIMUM} ({reserved} + the {UNRESERVED_MINIMUM} Lambda "
+        f"keeps unreserved), or set {CTX_RESERVED_CONCURRENCY}=false"
+    ]
 
 
 def missing_settings_report(stack: PlexlaborStack) -> list[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from aws_cdk import Token
 
-from infra.app import CDK_JSON, add_stack, cdk_json_context, create_app
+from infra.app import CDK_JSON, add_stack, cdk_json_context, concurrency_report, create_app, reserved_concurrency
 from infra.config import ConfigError, DeployConfig
 from infra.constants import (
     CTX_ACCOUNT,
@@ -155,3 +155,20 @@ def test_app_script_synthesizes_offline_as_the_cdk_cli_runs_it(tmp_path: Path) -
     assert {"AWS::ApiGateway::RestApi", "AWS::ApiGateway::Stage"} <= types  # the webhook has its route
     assert "AWS::ApiGateway::Account" not in types  # the account's logging role is managed elsewhere
     assert "WARNING: punch_webhook" not in result.stderr  # it needs no plant setting
+
+
+def test_the_app_says_the_concurrency_quota_a_deploy_needs_and_the_docs_say_the_same(
+    synthesized: Synthesized,
+) -> None:
+    """Lambda refuses a reservation that leaves less than 100 of the quota unreserved: a deploy needs the sum of the
+    reservations + 100 (review_s15 #5: the docs said only an account still at the quota of 10 fails)."""
+    reserved = sum(
+        function["Properties"].get("ReservedConcurrentExecutions", 0)
+        for function in synthesized.resources("AWS::Lambda::Function").values()
+    )
+    [line] = concurrency_report(synthesized.stack)
+
+    assert reserved_concurrency(synthesized.stack) == reserved == 37
+    assert f"reserve {reserved} concurrent executions" in line and f"at least {reserved + 100} " in line
+    deployment = (REPO_ROOT / "docs" / "deployment.md").read_text()
+    assert f"{reserved} reserved" in deployment and f"quota of at least {reserved + 100}" in deployment

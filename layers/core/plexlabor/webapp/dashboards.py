@@ -157,8 +157,9 @@ def chart_scripts() -> list[Script] | None:
 
 @app.get("/static/<name>")
 def static(name: str) -> Response[str]:
-    """A script, as text: a base64 (binary or gzip) body would reach the browser as base64 through API
-    Gateway's REST API, which has no binary media types (they would change every route's bodies)."""
+    """A script, as text: API Gateway's REST API decodes a base64 body only for its binary media types (just
+    `multipart/form-data`, the incident form's recordings: infra/constructs/api.py), so a base64 (binary or gzip)
+    script would reach the browser as base64."""
     data = _static(name)
     if data is None:
         return Response(status_code=404, content_type=CONTENT_TYPE, body="Not found.", headers=dict(SECURITY_HEADERS))
