@@ -26,6 +26,7 @@ from infra.constants import (
     CTX_API_RATE_LIMIT,
     CTX_APPROVAL_WAIT_SECONDS,
     CTX_BUILD_DIR,
+    CTX_CHAT_WEBHOOK_URL,
     CTX_COPILOT_BEDROCK_MODEL_ID,
     CTX_DEFAULT_SUPERVISOR_ID,
     CTX_FUNCTIONS_ROOT,
@@ -71,6 +72,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 BEDROCK_MODEL_ID = re.compile(r"[a-z0-9-]+\.[a-z0-9][a-z0-9.:-]*")  # provider.model, e.g. amazon.nova-lite-v1:0
 INFERENCE_PROFILE_GEOGRAPHIES = ("us", "eu", "apac", "us-gov", "global", "jp", "au", "ca")
+HTTPS_URL = re.compile(r"https://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?")  # a host with a dot; never echoed (a credential)
 TRANSCRIBE_LANGUAGE = re.compile(r"[a-z]{2}-[A-Z]{2}")  # Amazon Transcribe's codes: en-US, de-DE, es-US
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557)
 PILOT_KEYS: dict[str, Callable[[Any], tuple[str, ...]]] = {
@@ -128,6 +130,8 @@ class DeployConfig:
     """incident_log's `INCIDENT_TRANSCRIBE_LANGUAGE`; None: not configured (recordings are refused)."""
     copilot_bedrock_model_id: str | None = None
     """copilot_ask's `COPILOT_BEDROCK_MODEL_ID` and its bedrock:InvokeModel grant; None: extractive answers."""
+    chat_webhook_url: str | None = None
+    """approval_notify's `CHAT_WEBHOOK_URL` (an https incoming webhook); None: no chat nudge."""
 
     def __post_init__(self) -> None:
         for check in _CHECKS:  # in this order: the first broken rule is the one reported
@@ -177,6 +181,7 @@ class DeployConfig:
             review_ehs_emails=recipients["ehs"],
             incident_transcribe_language=_optional_str(get(CTX_INCIDENT_TRANSCRIBE_LANGUAGE)),
             copilot_bedrock_model_id=_optional_str(get(CTX_COPILOT_BEDROCK_MODEL_ID)),
+            chat_webhook_url=_optional_str(get(CTX_CHAT_WEBHOOK_URL)),
         )
 
 
@@ -307,6 +312,15 @@ def _check_bedrock(config: DeployConfig) -> None:
         )
 
 
+def _check_chat(config: DeployConfig) -> None:
+    """An https URL; never echoed, as it is the channel's credential."""
+    url = config.chat_webhook_url
+    if url is not None and not HTTPS_URL.fullmatch(url):
+        raise ConfigError(
+            f"{CTX_CHAT_WEBHOOK_URL} must be an https:// URL (an incoming webhook), got {len(url)} characters"
+        )
+
+
 _CHECKS: tuple[Callable[[DeployConfig], None], ...] = (
     _check_stage,
     _check_environment,
@@ -321,6 +335,7 @@ _CHECKS: tuple[Callable[[DeployConfig], None], ...] = (
     _check_people,
     _check_transcription,
     _check_bedrock,
+    _check_chat,
 )
 
 

@@ -67,6 +67,10 @@ confirmed). Functions get `REVIEW_HR_EMAILS`, `REVIEW_PLANNER_EMAILS`, `REVIEW_E
 CTX_INCIDENT_TRANSCRIBE_LANGUAGE = "plexlabor:incidentTranscribeLanguage"
 """Optional: the language of spoken incident reports, an Amazon Transcribe code (`en-US`):
 incident_log's `INCIDENT_TRANSCRIBE_LANGUAGE`. Unset, incident_log refuses recordings (typed reports only)."""
+CTX_CHAT_WEBHOOK_URL = "plexlabor:chatWebhookUrl"
+"""approval_notify's `CHAT_WEBHOOK_URL`: an https incoming webhook (Teams, Slack, Google Chat) that gets a count-only
+nudge per batch of approval notices. Unset, no chat. The URL is a bearer credential of that channel and lands in the
+template and the function's configuration (who may read those may post to the channel)."""
 CTX_COPILOT_BEDROCK_MODEL_ID = "plexlabor:copilotBedrockModelId"
 """Optional: the Amazon Bedrock foundation model that words the copilot's steps answers (Converse), e.g.
 `anthropic.claude-3-haiku-20240307-v1:0`: copilot_ask's `COPILOT_BEDROCK_MODEL_ID` and bedrock:InvokeModel

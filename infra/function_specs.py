@@ -175,6 +175,9 @@ class Need(StrEnum):
     SPOKEN_REPORTS = "spoken-reports"
     """Knows whether spoken incident reports are transcribed (no grant: the web app's report form offers a
     recording only then): `INCIDENT_TRANSCRIBE_LANGUAGE` when configured."""
+    CHAT_NOTICES = "chat-notices"
+    """Nudges an incoming-webhook chat channel of approval notices (no grant: an https POST to the plant's channel):
+    `CHAT_WEBHOOK_URL` when configured (`plexlabor:chatWebhookUrl`)."""
     TRANSCRIBE = "transcribe"
     """Amazon Transcribe batch jobs on recordings in the artifacts bucket (`plexlabor.incidents.transcribe`):
     transcribe:StartTranscriptionJob with the transcript written under its prefix of the bucket only,
@@ -463,7 +466,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         consumes=QueueName.NOTIFY,
         batch_size=50,  # one mail per supervisor per batch: bigger batches, fewer mails
         max_batching_window_s=60,
-        needs=(Need.SEND_EMAIL, Need.APPROVAL_LINKS, Need.PLANT_TIMEZONE, Need.PEOPLE_NAMES),
+        needs=(Need.SEND_EMAIL, Need.APPROVAL_LINKS, Need.PLANT_TIMEZONE, Need.PEOPLE_NAMES, Need.CHAT_NOTICES),
     ),
     FunctionSpec(
         name="approval_callback",

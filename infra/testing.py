@@ -26,6 +26,7 @@ from infra.app import add_stack, create_app
 from infra.config import DeployConfig
 from infra.constants import (
     CTX_BUILD_DIR,
+    CTX_CHAT_WEBHOOK_URL,
     CTX_COPILOT_BEDROCK_MODEL_ID,
     CTX_DEFAULT_SUPERVISOR_ID,
     CTX_FUNCTIONS_ROOT,
@@ -53,6 +54,7 @@ CONFIGURED = {
     },
     CTX_INCIDENT_TRANSCRIBE_LANGUAGE: "en-US",
     CTX_COPILOT_BEDROCK_MODEL_ID: "anthropic.claude-3-haiku-20240307-v1:0",
+    CTX_CHAT_WEBHOOK_URL: "https://chat.plant.example.com/hooks/approvals",
 }
 """The plant-specific settings a real deployment sets (nothing in cdk.json: they differ per plant)."""
 

@@ -62,6 +62,7 @@ class Setting(StrEnum):
     REVIEW_EHS_EMAILS = "review_ehs_emails"  # optional: unset = no incident digest is mailed
     INCIDENT_TRANSCRIBE_LANGUAGE = "incident_transcribe_language"  # optional: unset = recordings refused
     COPILOT_BEDROCK_MODEL_ID = "copilot_bedrock_model_id"  # optional: unset = extractive answers, no grant
+    CHAT_WEBHOOK_URL = "chat_webhook_url"  # optional: unset = no chat nudge
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,7 @@ NEED_SOURCES: dict[Need, dict[str, Source]] = {
     Need.TRANSCRIBE: {env.INCIDENT_TRANSCRIBE_LANGUAGE: Setting.INCIDENT_TRANSCRIBE_LANGUAGE},
     Need.SPOKEN_REPORTS: {env.INCIDENT_TRANSCRIBE_LANGUAGE: Setting.INCIDENT_TRANSCRIBE_LANGUAGE},
     Need.BEDROCK: {env.COPILOT_BEDROCK_MODEL_ID: Setting.COPILOT_BEDROCK_MODEL_ID},
+    Need.CHAT_NOTICES: {env.CHAT_WEBHOOK_URL: Setting.CHAT_WEBHOOK_URL},
 }
 
 
@@ -202,8 +204,16 @@ takes typed reports only and refuses recordings with a reason."""
 BEDROCK_SETTINGS = _settings_of(Need.BEDROCK)
 """The model that words the copilot's answers (`plexlabor:copilotBedrockModelId`); unset, they are extractive."""
 
+CHAT_SETTINGS = _settings_of(Need.CHAT_NOTICES)
+"""The chat channel approval_notify nudges (`plexlabor:chatWebhookUrl`); unset, none."""
+
 OPTIONAL_SETTINGS = (
-    ROLLOUT_SETTINGS | REVIEW_RECIPIENT_SETTINGS | PEOPLE_SETTINGS | TRANSCRIBE_SETTINGS | BEDROCK_SETTINGS
+    ROLLOUT_SETTINGS
+    | REVIEW_RECIPIENT_SETTINGS
+    | PEOPLE_SETTINGS
+    | TRANSCRIBE_SETTINGS
+    | BEDROCK_SETTINGS
+    | CHAT_SETTINGS
 )
 """Settings a function runs without (every other unset setting is a deployment mistake)."""
 

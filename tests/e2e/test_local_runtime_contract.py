@@ -48,6 +48,7 @@ FAKE = LocalResources(
     review_ehs_emails=("ehs@example.com",),
     incident_transcribe_language="en-US",
     copilot_bedrock_model_id="anthropic.claude-3-haiku-20240307-v1:0",
+    chat_webhook_url="https://chat.plant.example.com/hooks/approvals",
     rollout={
         "pilot_departments": ("MACH", "ASSY"),
         "pilot_workcenters": ("CNC-01",),

@@ -278,3 +278,19 @@ def test_the_ehs_address_reaches_review_sweep_only(tmp_path: Path) -> None:
 def test_a_config_built_in_code_is_checked_like_the_context() -> None:
     with pytest.raises(ConfigError, match="notifyKinds: unknown kind"):
         DeployConfig(notify_kinds=("everything",))
+
+
+def test_the_chat_webhook_reaches_approval_notify_only_and_only_an_https_url(tmp_path: Path) -> None:
+    """`CHAT_WEBHOOK_URL` (docs/approval.md) is deployable: `plexlabor:chatWebhookUrl` (review_s15 #8)."""
+    config = DeployConfig.from_node(create_app(CONFIGURED, outdir=str(tmp_path)).node)
+    given = {
+        name: variables[env.CHAT_WEBHOOK_URL]
+        for name, spec in SPECS.items()
+        if env.CHAT_WEBHOOK_URL in (variables := resolve_environment(spec, ConfigValues(config)))
+    }
+    assert given == {"approval_notify": "https://chat.plant.example.com/hooks/approvals"}
+    unset = dataclasses.replace(config, chat_webhook_url=None)
+    assert env.CHAT_WEBHOOK_URL not in resolve_environment(SPECS["approval_notify"], ConfigValues(unset))
+    for bad in ("http://chat.example.com/hook", "chat.example.com/hook", "https://"):
+        with pytest.raises(ConfigError, match="plexlabor:chatWebhookUrl must be an https:// URL"):
+            DeployConfig(chat_webhook_url=bad)

@@ -87,6 +87,8 @@ class LocalResources:
     copilot_bedrock_model_id: str | None = None
     """`COPILOT_BEDROCK_MODEL_ID` (`plexlabor:copilotBedrockModelId`); None by default: the local runtime
     reaches no Bedrock, so the copilot's answers are extractive."""
+    chat_webhook_url: str | None = None
+    """`CHAT_WEBHOOK_URL` (`plexlabor:chatWebhookUrl`); None by default: no chat nudge."""
     rollout: Mapping[str, object] = field(default_factory=dict)
     """The phased-rollout settings (`infra.wiring.ROLLOUT_SETTINGS`, by `Setting` value, e.g.
     `{"pilot_departments": ("MACH",), "advisory_mode": True}`); unset ones are left out, as on AWS."""
@@ -142,6 +144,7 @@ class LocalValues:
             Setting.REVIEW_EHS_EMAILS: resources.review_ehs_emails,
             Setting.INCIDENT_TRANSCRIBE_LANGUAGE: resources.incident_transcribe_language,
             Setting.COPILOT_BEDROCK_MODEL_ID: resources.copilot_bedrock_model_id,
+            Setting.CHAT_WEBHOOK_URL: resources.chat_webhook_url,
             **{rollout: resources.rollout.get(rollout.value) for rollout in ROLLOUT_SETTINGS},
         }[setting]
 
