@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from plexlabor.plant import BadRecordError
 from plexlabor.plex import LaborDataPort, PlantFolderSource, PlexLaborClient
+from plexlabor.plex.port import operations_by_job
 from plexlabor.plex.windows import modified_marker
 from plexlabor_dev.simulator.sample_plant import DEFAULT_START, write_sample_plant
 
@@ -60,3 +62,35 @@ def test_job_operations_filter_by_job(edge_folder: PlantFolderSource) -> None:
 def test_an_empty_window_is_refused(edge_folder: PlantFolderSource) -> None:
     with pytest.raises(ValueError):
         edge_folder.labor_entries(DEFAULT_START, DEFAULT_START)
+
+
+def test_a_jobs_operations_read_alone_are_those_of_every_operation_read(edge_folder: PlantFolderSource) -> None:
+    asked = ["J3", "nobody's", "J1"]
+    fresh = PlantFolderSource(edge_folder.plant.path)  # nothing parsed yet: only the asked jobs' lines are parsed
+    every = operations_by_job(edge_folder.job_operations())
+    assert [fresh.job_operations(job) for job in asked] == [every.get(job, []) for job in asked]
+    assert [op.job_id for op in fresh.job_operations_of(asked)] == ["J3", "J3", "J1", "J1"]
+    assert fresh.job_operations_of(asked) == edge_folder.job_operations_of(asked)
+
+
+def _rewrite(source: PlantFolderSource, job: bytes, old: bytes, new: bytes) -> None:
+    path = source.plant.file_for("job-operations")
+    lines = path.read_bytes().splitlines()
+    at = next(n for n, line in enumerate(lines) if b'"' + job + b'"' in line)
+    lines[at] = lines[at].replace(old, new, 1)
+    path.write_bytes(b"\n".join(lines) + b"\n")
+
+
+def test_a_bad_operation_of_another_job_does_not_stop_the_read_of_a_job(tmp_path: Path) -> None:
+    write_sample_plant(tmp_path, employees=2, days=3)
+    _rewrite(PlantFolderSource(tmp_path), b"J2", b'"quantity":', b'"quantity":"many","was":')  # not a number
+    assert {op.job_id for op in PlantFolderSource(tmp_path).job_operations_of(["J1", "J3"])} == {"J1", "J3"}
+    with pytest.raises(BadRecordError, match="job-operations"):
+        PlantFolderSource(tmp_path).job_operations("J2")  # the job's own bad line is named, as before
+
+
+def test_a_job_id_written_with_an_escape_is_read_by_the_model(tmp_path: Path) -> None:
+    write_sample_plant(tmp_path, employees=2, days=3)
+    source = PlantFolderSource(tmp_path)
+    _rewrite(source, b"J2", b'"jobId":"J2"', b'"jobId":"\\u004a2"')  # "J2", escaped: its bytes do not say J2
+    assert [op.job_id for op in source.job_operations("J2")] == ["J2", "J2"]
