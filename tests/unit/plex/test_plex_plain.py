@@ -119,6 +119,25 @@ def test_records_checked_at_once_are_the_plain_rows_or_left_to_the_check(row: di
     assert columns([dict(PUNCH)]) == [check(dict(PUNCH))], "the plain punch itself is not taken at once"
 
 
+@pytest.mark.parametrize("by_name", ["employee_id", "clockout_device_id"])
+def test_a_field_given_by_its_python_name_instead_of_its_alias_is_left_to_the_model(by_name: str) -> None:
+    # Given punches giving every field by its alias, and one giving a field by its Python name instead (as many keys:
+    # the model reads a name too, so only the model may say what that punch holds)
+    aliases = [str(info.alias) for info in models.TimeClockEntry.model_fields.values()]
+    full: dict[str, Any] = {alias: PUNCH.get(alias) for alias in aliases}
+    alias = str(models.TimeClockEntry.model_fields[by_name].alias)
+    renamed = {**{key: value for key, value in full.items() if key != alias}, by_name: "DOOR-1"}
+    items = [dict(full), renamed, dict(full)]
+    check, columns = plain_check(models.TimeClockEntry), plain_columns(models.TimeClockEntry)
+    assert check is not None and columns is not None
+    # When they are checked at once
+    at_once = columns(items)
+    # Then none is taken (each goes to the check, which leaves the renamed one to the model), and none is changed
+    assert at_once is None and check(dict(renamed)) is None
+    assert items == [full, renamed, full]
+    assert columns([dict(full), dict(full)]) == [check(dict(full))] * 2  # without it, they are taken at once
+
+
 def test_dates_read_at_once_are_those_read_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every day of four centuries' leap years and month ends, and times across each day, against `fromisoformat`."""
     moments = [
