@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 from collections import Counter
@@ -121,32 +122,52 @@ def _known_shift(folder: PlantFolder, shift: str | None) -> None:
 
 def gap_command(args: argparse.Namespace) -> int:
     """One line per problem: file, problem number, objective and proven bound (in the file's sense:
-    costs for a minimisation file), seconds, proven optimal, the published optimum and the gap to it."""
+    costs for a minimisation file), wall seconds, CPU seconds of the process (all its threads), the machine's
+    1-minute load average at the end, proven optimal, the published optimum and the gap to it; then per file
+    with published optima the mean gap and the summed wall and CPU seconds."""
     _time_limit(args.time_limit)
     compile_kernels()  # once, so that the first problem's time limit is not spent compiling
     mismatches = 0
-    print(f"{'file':<12} {'#':>2} {'objective':>9} {'bound':>10} {'seconds':>8}  proven  published")
+    print(
+        f"{'file':<12} {'#':>2} {'objective':>9} {'bound':>10} {'seconds':>8} {'cpu s':>6} {'load':>5}  "
+        "proven  published"
+    )
     for name in args.files:
         path = Path(name)
         optima_path = path.parent / OPTIMA_FILE
         optima = read_optima(optima_path) if optima_path.is_file() else None
         minimise = args.minimise or (optima is not None and optima.minimise)
+        gaps: list[float] = []
+        wall = cpu = 0.0
         for number, problem in enumerate(read_gap_file(path, minimise), start=1):
+            cpu_before = time.process_time()
             solution = solve_gap(problem, args.time_limit)
+            used = time.process_time() - cpu_before
+            wall, cpu = wall + solution.seconds, cpu + used
             objective = None if solution.objective is None else int(problem.in_file_sense(solution.objective))
             published = None if optima is None else optima.values.get((path.name, number))
             if published is None or objective is None:
                 check = "-"
-            elif objective == published:
-                check = f"{published} (equal)"
             else:
-                check = f"{published} ({100 * abs(objective - published) / abs(published):.3f}% away)"
-                mismatches += solution.proven_optimal
+                gaps.append(100 * abs(objective - published) / abs(published))
+                if objective == published:
+                    check = f"{published} (equal)"
+                else:
+                    check = f"{published} ({gaps[-1]:.3f}% away)"
+                    mismatches += solution.proven_optimal
             bound = "-" if solution.upper_bound is None else f"{problem.in_file_sense(solution.upper_bound):.1f}"
             proven = "yes" if solution.proven_optimal else "no"
             shown = "-" if objective is None else str(objective)
-            print(f"{path.name:<12} {number:>2} {shown:>9} {bound:>10} {solution.seconds:>8.3f}  {proven:<6}  {check}")
+            print(
+                f"{path.name:<12} {number:>2} {shown:>9} {bound:>10} {solution.seconds:>8.3f} {used:>6.1f} "
+                f"{os.getloadavg()[0]:>5.2f}  {proven:<6}  {check}"
+            )
             sys.stdout.flush()
+        if gaps:
+            print(
+                f"{path.name}: mean gap to the published optimum {sum(gaps) / len(gaps):.3f}% over {len(gaps)} "
+                f"problems, {wall:.1f} s wall, {cpu:.1f} s CPU"
+            )
     return 1 if mismatches else 0
 
 

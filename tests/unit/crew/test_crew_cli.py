@@ -90,10 +90,12 @@ def test_gap_prints_one_line_per_problem_and_checks_published_optima(
     )
     assert main(["crew", "gap", str(gap)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 3  # header + one per problem
+    assert len(lines) == 4  # header + one per problem + the file's summary
     cells = lines[1].split()
-    assert cells[:4] == ["small.txt", "1", str(first), f"{first}.0"] and cells[5] == "yes"
+    assert cells[:4] == ["small.txt", "1", str(first), f"{first}.0"] and cells[7] == "yes"
+    assert float(cells[5]) >= 0 and float(cells[6]) >= 0  # the CPU seconds and the load beside the wall seconds
     assert lines[1].endswith(f"{first} (equal)") and lines[2].split()[:3] == ["small.txt", "2", str(second)]
+    assert lines[3].startswith("small.txt: mean gap to the published optimum 0.000% over 2 problems, ")
 
 
 def test_gap_flags_a_published_optimum_it_disagrees_with(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
