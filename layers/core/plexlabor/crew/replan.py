@@ -118,17 +118,22 @@ class Scope:
     newcomers: frozenset[str] | None = None
 
 
-def event_scope(before: CrewProblem, current: CurrentPlan, message: ReplanMessage) -> Scope | None:
+def event_scope(
+    before: CrewProblem, current: CurrentPlan, message: ReplanMessage, returning: frozenset[str] = frozenset()
+) -> Scope | None:
     """The seats an event touches (`before`: the shift's problem before it), None for an event that touches the
     whole shift. A call-off, an absence or a swap: the person's seats (a swap's accepted one, and those it displaces);
     a supervisor's decisions (`plan_changed`): the seats they rejected may move, and the empty seats of the
     departments they see (`ReplanMessage.departments`; every department for a planner) may be filled; a workcenter
     down or an operation completed: the empty seats of its department may take those it freed; a workcenter back up,
     an operation added or moved: its seats (`before` read again holds them). A call-off undone (or its person found
-    clocked in after it): every seat may take the person back, and nobody else."""
+    clocked in after it): every seat may take the person back, and those the call-off's re-plans took off the shift
+    with them (`returning`: a partner a setup needs them for, ux_s15 #2; until 2026-12-06 only the person came back,
+    the partner stayed seatless beside an empty seat that said all qualified operators were busy), nobody else."""
     reason = message.reason
     if reason in ("call_off_undone", "clocked_in") and message.employee_id:
-        return Scope(frozenset(), frozenset(j.key for j in before.jobs), frozenset({message.employee_id}))
+        back = frozenset({message.employee_id}) | returning
+        return Scope(frozenset(), frozenset(j.key for j in before.jobs), back)
     if reason in ("call_off", "absence", "swap"):
         seats = frozenset(
             job for job, employee in current.assignments | current.accepted if employee == message.employee_id

@@ -239,6 +239,25 @@ def unplaced(compiled: Compiled, plan: CrewPlan, employee_id: str) -> str | None
     return "each seat they may take is worth more with the person planned there"
 
 
+def taken_off_with(read: DayRead, message: ReplanMessage) -> frozenset[str]:
+    """For a person back on the shift (`BACK`): the others whose suggestions of the shift the re-plans after that
+    person's call-offs or absences closed (a partner a setup needed them for), whom the undo's re-plan may seat
+    again (`replan.event_scope`); empty for any other event."""
+    if message.reason not in BACK or not message.employee_id:
+        return frozenset()
+    shift = {event.event_id: event.payload.get("shift_code") for event in read.openings}
+    return frozenset(
+        closing.employee_id
+        for suggestion, closing in read.closed.items()
+        if closing.employee_id
+        and closing.employee_id != message.employee_id
+        and closing.actor == REPLAN_ACTOR
+        and closing.payload.get("replan_reason") in OFF
+        and closing.payload.get("replan_employee_id") == message.employee_id
+        and shift.get(suggestion) == message.shift
+    )
+
+
 def recorded(read: DayRead, day: date, shift: str) -> list[ReplanMessage]:
     """The events re-plans of the shift applied, as the day's read of the audit table records them: each re-plan's
     `applied_event`, and (before those were written) the closings of the suggestions it superseded."""
@@ -303,7 +322,8 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     committed = with_commitments(compiled, _commitments(message, reads))
 
     def solved(current: CurrentPlan) -> tuple[Compiled, CrewPlan]:
-        replanned = with_current_plan(committed, current, now, event_scope(kept_shift.problem, current, message))
+        scope = event_scope(kept_shift.problem, current, message, taken_off_with(day, message))
+        replanned = with_current_plan(committed, current, now, scope)
         return replanned, solve(replanned, deps.time_limit_s)
 
     trigger = message.describe(kept_shift.problem)
