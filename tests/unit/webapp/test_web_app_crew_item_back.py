@@ -48,7 +48,7 @@ def test_the_empty_seats_decide_it_comes_back_to_the_board(world: World, lambda_
     assert f'<input type="hidden" name="next" value="{BOARD.replace("&", "&amp;")}">' in form
     approve = {"action": "approve", "next": BOARD}
     decided = call_web(deps, "POST", "/items/crew-0003", PLANNER, lambda_context, form=approve)
-    assert decided["multiValueHeaders"]["Location"] == [f"/dev{BOARD}&done=approve"]
+    assert decided["multiValueHeaders"]["Location"] == [f"/dev{BOARD}&done=approve_short_seat"]  # ux_s15 #1
 
 
 def test_the_removals_decide_link_comes_back_to_the_board(world: World, lambda_context: Any) -> None:

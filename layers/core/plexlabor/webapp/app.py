@@ -118,6 +118,17 @@ def return_page(value: str) -> str | None:
     return f"{parts.path}?{urlencode(query)}" if query else parts.path
 
 
+BOARD_DONE = {CREW_REMOVAL: "removal", CREW_KINDS[1]: "short_seat"}
+"""The kinds whose decision, back on the crew board, is told in their own words (`?done=approve_removal`, ...): an
+approved removal withdraws an assignment in Plex, an approved short seat sends nothing (ux_s15 #1: both read "the
+assignment is on its way to Plex"); an assignment keeps the plain action."""
+
+
+def decided_done(action: str, kind: str | None) -> str:
+    """The `done` a decision of `action` on an item of `kind` comes back to its page with (`BOARD_DONE`)."""
+    return f"{action}_{BOARD_DONE[kind]}" if kind in BOARD_DONE else action
+
+
 def back_to(next_value: str, done: str) -> str | None:
     """The page `next_value` names, if one of `RETURN_PAGES` (`return_page`), with `done` added; None for any other."""
     page = return_page(next_value)
@@ -811,7 +822,7 @@ def decide(item_id: str) -> Response[str]:
         back = return_page((form.get("next") or [""])[0])
         return _item_page(page, found, status_for(error), flash=_error(message), reason=reason, typed=typed, back=back)
     logger.info("decision", item_id=item_id, action=outcome.action)
-    back = back_to((form.get("next") or [""])[0], str(outcome.action))
+    back = back_to((form.get("next") or [""])[0], decided_done(str(outcome.action), shown.kind if shown else None))
     if back is not None:  # a page that decides in place gets the person back to it
         return page.redirect(back)
     following = next(iter(page.deps.review.queue.for_viewer(page.viewer)), None)

@@ -483,6 +483,15 @@ CREW_FLASH = {
     **FLASH,
     # the board's verb is "accept" (its button, the seat's state "accepted"), not the queue's "approve"
     "approve": "Accepted: the assignment is on its way to Plex and held in every re-plan.",
+    # a removal and a short seat are decided from their item page and come back told what their decision did
+    # (`app.decided_done`; ux_s15 #1: both read "the assignment is on its way to Plex")
+    "approve_removal": "Removal approved: the called-off person's assignment is being withdrawn in Plex; the seat "
+    "below says what Plex did.",
+    "reject_removal": "Removal rejected: nothing is sent to Plex, so the assignment stays there; the reason is kept.",
+    "approve_short_seat": "Acknowledged: the seat stays empty and you handle it (overtime, a transfer, a temporary "
+    "worker); nothing is sent to Plex.",
+    "reject_short_seat": "Rejected: the seat is recorded as not really short, with your reason; nothing is sent to "
+    "Plex.",
     "replan": "Re-plan asked: the crew planner re-plans the rest of the shift around your decisions; its suggestions "
     "appear here within a minute (reload).",
     "swap": "Swapped: your choice is accepted (on its way to Plex) and the suggestion it replaces rejected; "
@@ -493,7 +502,8 @@ CREW_FLASH = {
     "later ones without them; the call-offs and the suggestions that cover their seats appear within a minute "
     "(reload).",
     "calloff_undone": "Call-off undone: they may be accepted or swapped into their shifts' seats again, and the crew "
-    "planner re-plans those shifts with them back (it fills only empty seats with them, moving nobody else; reload).",
+    "planner re-plans those shifts with them back (it fills only empty seats with them and with those their call-off "
+    "took off the shift with them, moving nobody else; reload).",
     "removal_retried": "Removal sent again: the withdrawn record is on its way to Plex; the seat says what Plex did.",
 }
 
