@@ -54,7 +54,7 @@ from plexlabor.platform.clock import local_midnight
 from plexlabor.platform.settings import DEFAULT_JOB_LEAD_DAYS
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.port import LaborDataPort
-from plexlabor.plex.snapshot import JobsNear, PlexSnapshot, Reference, Windowed, read_snapshot
+from plexlabor.plex.snapshot import JobsNear, PlexSnapshot, Reference, Windowed, collector_paused, read_snapshot
 
 HOUR_S = 3600.0
 EFFICIENCY_BOUNDS = (0.4, 2.2)
@@ -295,24 +295,27 @@ def build_problem(
     if operators_only:
         reference = tuple(kind for kind in REFERENCE if kind not in ("jobs", "job-operations"))
         del windows["labor-entries"]
-    snapshot = read_snapshot(source, reference=reference, windows=windows, timezone=zone_name, jobs_near=near)
-    place = _placer(snapshot.workcenters)
-    skill_codes = {s.skill_id: s.skill_code for s in snapshot.skills}
-    approved = {(a.part_id, a.operation_code, a.workcenter_id): a for a in snapshot.approved_workcenters}
-    jobs, unapproved = _jobs(
-        snapshot.job_operations,
-        instances,
-        {(i.work_date, i.shift.shift_code) for i in planned},
-        window,
-        closed_by,
-        _Standards(place, _requirements(snapshot, skill_codes), approved, {j.id: j.job_no for j in snapshot.jobs}),
-        policy.min_segment_hours,
-        policy.plan_setups,
-    )
-    notes: list[str] = []
-    if unapproved:
-        notes.append(f"{unapproved} segment(s) of operations not approved at their workcenter: crew size 1 assumed")
-    operators = _operators(snapshot, day, as_of, policy, approved, {s.shift_id: s for s in shifts}, place)
+    # the snapshot and its shaping: a plant's records, made at once, with no cycles: the collector paused over both
+    # (its full collections walked the records read, 0.3-0.5 s of a crew re-plan's cold read of the shift, issue 16)
+    with collector_paused():
+        snapshot = read_snapshot(source, reference=reference, windows=windows, timezone=zone_name, jobs_near=near)
+        place = _placer(snapshot.workcenters)
+        skill_codes = {s.skill_id: s.skill_code for s in snapshot.skills}
+        approved = {(a.part_id, a.operation_code, a.workcenter_id): a for a in snapshot.approved_workcenters}
+        jobs, unapproved = _jobs(
+            snapshot.job_operations,
+            instances,
+            {(i.work_date, i.shift.shift_code) for i in planned},
+            window,
+            closed_by,
+            _Standards(place, _requirements(snapshot, skill_codes), approved, {j.id: j.job_no for j in snapshot.jobs}),
+            policy.min_segment_hours,
+            policy.plan_setups,
+        )
+        notes: list[str] = []
+        if unapproved:
+            notes.append(f"{unapproved} segment(s) of operations not approved at their workcenter: crew size 1 assumed")
+        operators = _operators(snapshot, day, as_of, policy, approved, {s.shift_id: s for s in shifts}, place)
     notes.append(f"built in {time.perf_counter() - started:.2f} s from {plant_name} (data as of {as_of.isoformat()})")
     return CrewProblem(
         plant=plant_name,
