@@ -109,17 +109,23 @@ GROUPS = {
 }
 """Commands that only hold subcommands (an ACTION); the first command under one adds it."""
 
-MODEL_ARGS = (
-    arg("version", help="a stored model version, e.g. scorer-1a2b3c4d5e"),
+MODEL_WHERE = (
     arg("--artifacts-dir", help="folder holding models/scorer/ (instead of the bucket)"),
     arg("--bucket", help="artifacts bucket (default: env ARTIFACTS_BUCKET_NAME)"),
     AUDIT_TABLE,
     ENDPOINT_URL,
     arg("--local", action="store_true", help="the running `plexlabor local up`: its bucket, table and moto"),
+)
+MODEL_ARGS = (
+    arg(
+        "version",
+        help="a stored model version, e.g. scorer-1a2b3c4d5e (`model list`), or 'packaged' for the packaged scorer",
+    ),
+    *MODEL_WHERE,
     arg("--of", choices=("scorer", "incidents"), default="scorer", help="whose registry (default: the scorer's)"),
     arg("--actor", default="cli", help="who moves the model (recorded in the audit table)"),
 )
-"""`model promote` and `model rollback` take the same arguments."""
+"""`model promote` and `model rollback` take the same arguments; `model list` where they look."""
 COPILOT_PROCEDURES = arg("--procedures", required=True, help="procedure file (JSON lines: guide_id, title, steps)")
 COPILOT_LEXICAL = arg("--lexical", action="store_true", help="BM25 only, without the sentence encoder")
 NARRATIVE = arg("narrative", help="what happened, in words")
@@ -407,6 +413,12 @@ COMMANDS: tuple[Command, ...] = (
         "put an earlier scorer model back in force (audited)",
         "plexlabor_dev.commands.model:model_command",
         MODEL_ARGS,
+    ),
+    Command(
+        "model list",
+        "the scorer versions that can be put in force: packaged and stored, which is in force, the shadow",
+        "plexlabor_dev.commands.model:list_command",
+        (*MODEL_WHERE, JSON),
     ),
     Command(
         "incidents train",

@@ -1,5 +1,6 @@
 """`plexlabor model promote|rollback VERSION [--of incidents]`: put a stored scorer (or incident) model in
-force by hand.
+force by hand (VERSION `packaged`, or the packaged scorer's version: back to the packaged scorer);
+`plexlabor model list`: the scorer versions that can be (`plexlabor.learning.manage.stored_models`).
 
 The registry is the artifacts bucket's `models/scorer/` (`--of incidents`: `models/incidents/`,
 `plexlabor.incidents.registry`) (`ARTIFACTS_BUCKET_NAME`, or `--bucket`) or a folder standing for that
@@ -14,20 +15,26 @@ for incidents under `models:incidents`); a scorer move prints the plant's cuts t
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, LocalFolderArtifactStore
 from plexlabor.validation.registry import SCORER_PREFIX
 from plexlabor_dev.commands import audit_table_flag
 
+if TYPE_CHECKING:
+    from plexlabor.learning.manage import StoredModel
+
 INCIDENTS = "incidents"
 FUNCTIONS = {"scorer": "scorer_retrain", INCIDENTS: "incident_retrain"}
 """Whose registry each `--of` moves, as that function sees it (`--local`)."""
+NO_REGISTRY = "plexlabor: error: no --artifacts-dir or --bucket (or ARTIFACTS_BUCKET_NAME)"
 
 
 def _prefix(args: argparse.Namespace) -> str:
@@ -61,16 +68,78 @@ def _mover(args: argparse.Namespace, store: ArtifactStore) -> tuple[Any, Callabl
     return ModelRegistry(store), put_in_force
 
 
-def model_command(args: argparse.Namespace) -> int:
-    """Move the registry's pointer to VERSION and record it (`promote` or `rollback`); with `--local`, in
-    the running local runtime, as its scorer_retrain function sees it."""
+def _where(args: argparse.Namespace, run: Callable[[argparse.Namespace], int]) -> int:
+    """`run(args)`; with `--local`, in the running local runtime, as its retrain function sees it."""
     if not args.local:
-        return _move(args)
+        return run(args)
     from plexlabor_dev.local.environment import EnvPatch
     from plexlabor_dev.local.state import command_environment
 
     with EnvPatch.of(command_environment(FUNCTIONS[getattr(args, "of", None) or "scorer"])):
-        return _move(args)
+        return run(args)
+
+
+def model_command(args: argparse.Namespace) -> int:
+    """Move the registry's pointer to VERSION and record it (`promote` or `rollback`)."""
+    return _where(args, _move)
+
+
+def list_command(args: argparse.Namespace) -> int:
+    """Print the scorer versions that can be put in force (`--json`: as JSON)."""
+    return _where(args, _list)
+
+
+def _percent(value: Any) -> str:
+    return f"{value * 100:.1f}%" if isinstance(value, int | float) else "-"
+
+
+def _metrics(metrics: dict[str, Any] | None) -> str:
+    if not metrics:
+        return "-"
+    return f"precision {_percent(metrics.get('precision'))}, recall {_percent(metrics.get('recall'))}"
+
+
+def describe_model(listed: StoredModel) -> list[str]:
+    """A stored version as `model list` prints it: a heading line, then its card's window, counts and metrics."""
+    marks = [mark for mark, on in (("IN FORCE", listed.in_force), ("SHADOW", listed.shadow)) if on]
+    if listed.card is None:
+        return [" ".join([listed.version, "packaged (ships with the code)", *marks])]
+    card = listed.card
+    window = card.get("training_window") or {}
+    counts = card.get("counts") or {}
+    train, held = counts.get("training") or {}, counts.get("holdout") or {}
+    metrics = card.get("metrics") or {}
+    return [
+        " ".join([listed.version, f"stored {card.get('created_at', '?')}, {card.get('status', '?')}", *marks]),
+        f"  trained on decisions {window.get('from', '?')} to {window.get('to', '?')}: {train.get('decisions', 0)}"
+        f" ({train.get('approved', 0)} upheld, {train.get('rejected', 0)} rejected);"
+        f" held out {held.get('decisions', 0)}",
+        f"  on the held-out decisions: {_metrics(metrics.get('candidate'))}"
+        f" (the model in force then, {card.get('in_force_version', '?')}: {_metrics(metrics.get('in_force'))})",
+    ]
+
+
+def _list(args: argparse.Namespace) -> int:
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+    from plexlabor.learning.manage import PACKAGED, stored_models
+    from plexlabor.validation.registry import ModelRegistry
+
+    store = _store(args)
+    if store is None:
+        print(NO_REGISTRY, file=sys.stderr)
+        return 2
+    listed = stored_models(ModelRegistry(store), DynamoDbAuditStore(audit_table_flag(args)))
+    if args.json:
+        rows = [{**asdict(model), "packaged": model.packaged} for model in listed]
+        print(json.dumps(rows, indent=1, sort_keys=True, default=str))
+        return 0
+    for model in listed:
+        print("\n".join(describe_model(model)))
+    print(
+        "\nplexlabor model promote|rollback VERSION puts a stored version in force (audited); "
+        f"plexlabor model rollback {PACKAGED} puts the packaged model back"
+    )
+    return 0
 
 
 def _move(args: argparse.Namespace) -> int:
@@ -79,7 +148,7 @@ def _move(args: argparse.Namespace) -> int:
 
     store = _store(args)
     if store is None:
-        print("plexlabor: error: no --artifacts-dir or --bucket (or ARTIFACTS_BUCKET_NAME)", file=sys.stderr)
+        print(NO_REGISTRY, file=sys.stderr)
         return 2
     table = audit_table_flag(args)
     rollback = args.model_command == "rollback"
@@ -97,8 +166,11 @@ def _move(args: argparse.Namespace) -> int:
         print(f"plexlabor: nothing changed: {error}", file=sys.stderr)
         return 1
     verb = "rolled back to" if rollback else "promoted"
-    print(f"{verb} {pointer['version']} (was {pointer['previous'] or 'the packaged model'}), by {pointer['by']}")
-    if getattr(args, "of", None) != INCIDENTS:
+    moved = pointer["version"] or f"the packaged model {pointer.get('packaged')}"
+    print(f"{verb} {moved} (was {pointer['previous'] or 'the packaged model'}), by {pointer['by']}")
+    if pointer.get("packaged"):
+        print("this plant's cuts (not sent for review): none (the packaged model's routing)")
+    elif getattr(args, "of", None) != INCIDENTS:
         cuts = registry.model(pointer["version"]).cuts
         told = "; ".join(f"{name} under {cut.minimum:g} {cut.feature}" for name, cut in sorted(cuts.items()))
         print(f"this plant's cuts (not sent for review): {told or 'none'}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,3 +103,93 @@ def test_model_events_need_a_version_and_take_only_their_statuses() -> None:
     assert event.event_id == again.event_id and event.finding_id is None
     with pytest.raises(ValidationError, match="status"):
         model_event(AuditStatus.APPROVED, "scorer-a", actor="x", occurred_at=at, payload={})
+
+
+def test_rollback_to_the_packaged_model_empties_the_pointer_and_is_audited(
+    table: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a plant whose first stored model was promoted
+    registry = _registry(tmp_path)
+    common = ["--artifacts-dir", str(tmp_path), "--audit-table", TABLE, "--actor", "ops-7"]
+    assert main(["model", "promote", "scorer-bbbb", *common]) == 0
+    packaged = ScorerModel.load().version
+    # When the admin rolls back to the packaged model, by name
+    assert main(["model", "rollback", "packaged", *common]) == 0
+    # Then the validator's pointer names no stored model (the packaged one is used), and the move is audited
+    assert registry.in_force() is None and registry.shadow() is None
+    pointer = registry.pointer()
+    assert pointer is not None and pointer["packaged"] == packaged and pointer["previous"] == "scorer-bbbb"
+    assert f"rolled back to the packaged model {packaged} (was scorer-bbbb), by ops-7" in capsys.readouterr().out
+    events = DynamoDbAuditStore(TABLE, client=table).history(MODEL_RECORD_KEY)
+    back = [e for e in events if e.status is AuditStatus.ROLLED_BACK]
+    assert [(e.model_version, e.actor, e.payload["previous"], e.payload["packaged"]) for e in back] == [
+        (packaged, "ops-7", "scorer-bbbb", True)
+    ]
+    # And the packaged version as /kpis shows it is the same move, refused now that it is in force
+    assert main(["model", "rollback", packaged, *common]) == 1
+    assert f"the packaged model {packaged} is already in force" in capsys.readouterr().err
+    assert main(["model", "promote", "scorer-bbbb", *common]) == 0 and registry.in_force() == "scorer-bbbb"
+    assert main(["model", "rollback", packaged, *common]) == 0 and registry.in_force() is None
+
+
+def test_an_unknown_version_is_answered_with_how_to_list_them_and_return_to_the_packaged_model(
+    table: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _registry(tmp_path)
+    assert (
+        main(["model", "rollback", "scorer-2740cbd71c", "--artifacts-dir", str(tmp_path), "--audit-table", TABLE]) == 1
+    )
+    err = capsys.readouterr().err
+    assert (
+        "`plexlabor model list`" in err
+        and f"`plexlabor model rollback packaged` puts the packaged model ({ScorerModel.load().version}) back" in err
+    )
+
+
+def test_model_list_names_the_packaged_and_stored_versions_with_their_cards(
+    table: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given two stored versions with cards, one promoted then replaced, the other in force, the first kept as a shadow
+    registry = ModelRegistry(LocalFolderArtifactStore(tmp_path / "models" / "scorer"))
+    packaged = ScorerModel.load()
+    card = {
+        "created_at": "2026-11-30T03:00:00+00:00",
+        "status": "shadow",
+        "training_window": {"from": "2026-09-01T10:00:00+00:00", "to": "2026-11-01T10:00:00+00:00"},
+        "counts": {"training": {"decisions": 120, "approved": 90, "rejected": 30}, "holdout": {"decisions": 40}},
+        "metrics": {"candidate": {"precision": 0.9123, "recall": 0.95}, "in_force": {"precision": 0.8, "recall": 1.0}},
+        "in_force_version": packaged.version,
+    }
+    for version in ("scorer-aaaa", "scorer-bbbb"):
+        registry.save(ScorerModel(version, packaged.priors, packaged.families), card)
+    common = ["--artifacts-dir", str(tmp_path), "--audit-table", TABLE]
+    assert main(["model", "promote", "scorer-aaaa", *common]) == 0
+    assert main(["model", "promote", "scorer-bbbb", *common]) == 0
+    registry.put_shadow("scorer-aaaa", at=datetime(2026, 12, 1, tzinfo=UTC))
+    capsys.readouterr()
+    # When the admin lists them
+    assert main(["model", "list", *common]) == 0
+    out = capsys.readouterr().out.splitlines()
+    # Then the packaged model comes first, then each stored version with its window, counts and metrics
+    headings = [line for line in out if line.startswith("scorer-")]
+    assert headings == [
+        f"{packaged.version} packaged (ships with the code)",
+        "scorer-bbbb stored 2026-11-30T03:00:00+00:00, shadow IN FORCE",
+        "scorer-aaaa stored 2026-11-30T03:00:00+00:00, shadow SHADOW",
+    ]
+    assert (
+        "  trained on decisions 2026-09-01T10:00:00+00:00 to 2026-11-01T10:00:00+00:00: 120 (90 upheld, 30 rejected);"
+        " held out 40" in out
+    )
+    assert (
+        f"  on the held-out decisions: precision 91.2%, recall 95.0% (the model in force then, {packaged.version}:"
+        " precision 80.0%, recall 100.0%)" in out
+    )
+    assert any("plexlabor model rollback packaged puts the packaged model back" in line for line in out)
+    assert main(["model", "list", "--json", *common]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["version"], r["in_force"], r["shadow"], r["packaged"]) for r in rows] == [
+        (packaged.version, False, False, True),
+        ("scorer-bbbb", True, False, False),
+        ("scorer-aaaa", False, True, False),
+    ]

@@ -129,6 +129,20 @@ def test_a_rollback_puts_the_earlier_model_in_force_and_no_shadow_is_left(lambda
     assert "rolled back by hand (was scorer-aaaa)" in body
 
 
+def test_a_rollback_to_the_packaged_model_says_so_and_how_to_list_the_versions(lambda_context: Any) -> None:
+    world = World()
+    _model(world, AuditStatus.PROMOTED, "scorer-aaaa", 3, "scorer_retrain")
+    _model(
+        world, AuditStatus.ROLLED_BACK, "scorer-pack", 1, "A0001", previous="scorer-aaaa", manual=True, packaged=True
+    )
+
+    body = _kpis(world, None, ADMIN, lambda_context).split('id="scorer"')[1]
+
+    assert "In force: <strong>scorer-pack</strong> (the packaged model), rolled back to" in body
+    assert "<code>plexlabor model list</code> lists the stored versions" in body
+    assert "<code>plexlabor model rollback packaged</code> the packaged model" in body
+
+
 def test_before_any_retrain_the_packaged_model_is_in_force(lambda_context: Any) -> None:
     body = _kpis(World(), None, ADMIN, lambda_context).split('id="scorer"')[1]
 

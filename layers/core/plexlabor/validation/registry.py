@@ -7,7 +7,8 @@ Layout under `models/scorer/` (an `ArtifactStore` rooted there, `plexlabor.platf
   decisions (its own and the model in force's), the code version, promoted or shadow;
 - `<version>/training.jsonl`: the pseudonymised rows it learned from (`plexlabor.validation.decisions`),
   readable by `plexlabor train --decisions`;
-- `latest.json`: the pointer to the model in force (`{"version", "since", "by", "previous"}`);
+- `latest.json`: the pointer to the model in force (`{"version", "since", "by", "previous"}`); after a
+  move back to the packaged model, `{"version": null, "packaged": "<its version>", ...}` (`put_packaged`);
 - `shadow.json`: the pointer to the newest candidate kept in shadow (`{"version", "since"}`), scored
   beside the model in force on every live finding but never used to route one; emptied (`{}`) when a
   model is put in force.
@@ -107,6 +108,15 @@ class ModelRegistry:
         ArtifactError if it is not stored."""
         self._require(version)
         pointer = {"version": version, "since": at.isoformat(), "by": by, "previous": self.in_force()}
+        self.store.put(LATEST_KEY, _dump(pointer), "application/json")
+        self.store.put(SHADOW_KEY, _dump({}), "application/json")
+        return pointer
+
+    def put_packaged(self, packaged_version: str, *, by: str, at: datetime) -> dict[str, Any]:
+        """Point `latest.json` at no stored model, so the packaged one is used (and end any shadow); the new
+        pointer, naming the packaged version it meant (the code's, which a deployment may change)."""
+        pointer = {"version": None, "packaged": packaged_version, "since": at.isoformat(), "by": by}
+        pointer["previous"] = self.in_force()
         self.store.put(LATEST_KEY, _dump(pointer), "application/json")
         self.store.put(SHADOW_KEY, _dump({}), "application/json")
         return pointer
