@@ -96,17 +96,19 @@ def _times(values: list[Any]) -> list[Any] | None:
     except ImportError:  # a dependency layer without NumPy: every date by `_time`
         np = None  # type: ignore[assignment]
     width = len(_TIME_FORM)
-    if np is not None and values and set(map(len, values)) == {width} and all(map(str.isascii, values)):
-        chars = np.frombuffer("".join(values).encode("ascii"), dtype=np.uint8).reshape(len(values), width)
+    joined = "".join(values) if np is not None and values and set(map(len, values)) == {width} else ""
+    if joined and joined.isascii():  # joined, they are ASCII exactly when each is (`isascii` reads a flag)
+        # one row per position in the form, each row's characters contiguous (a column of `chars` was strided)
+        chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(len(values), width).T.copy()
         form = np.frombuffer(_TIME_FORM.encode("ascii"), dtype=np.uint8)
         digit = form == ord("0")
         digits = chars - np.uint8(ord("0"))  # a character below '0' wraps past 9
-        taken = (chars[:, ~digit] == form[~digit]).all(axis=1) & (digits[:, digit] <= 9).all(axis=1)
+        taken = (chars[~digit] == form[~digit, None]).all(axis=0) & (digits[digit] <= 9).all(axis=0)
 
         def number(begin: int, end: int) -> Any:
-            value = digits[:, begin].astype(np.int64)
+            value = digits[begin].astype(np.int64)
             for at in range(begin + 1, end):
-                value = value * 10 + digits[:, at]
+                value = value * 10 + digits[at]
             return value
 
         year, month, day = number(0, 4), number(5, 7), number(8, 10)
