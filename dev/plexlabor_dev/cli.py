@@ -59,6 +59,16 @@ def port(text: str) -> int:
     return number
 
 
+def approval_wait(text: str) -> int:
+    """An argparse type: seconds an approval stage waits, as a deployment allows them (1 s to 7 days)."""
+    from infra.constants import MAX_APPROVAL_WAIT_SECONDS
+
+    seconds = int(text)
+    if not 1 <= seconds <= MAX_APPROVAL_WAIT_SECONDS:
+        raise argparse.ArgumentTypeError(f"{text} is not a wait in seconds (1 to {MAX_APPROVAL_WAIT_SECONDS})")
+    return seconds
+
+
 def arg(*flags: str, **options: Any) -> Arg:
     return Arg(flags, options)
 
@@ -544,6 +554,12 @@ COMMANDS: tuple[Command, ...] = (
             arg("--api-port", type=port, default=8780, help="local API Gateway port on 127.0.0.1"),
             arg("--moto-port", type=port, default=8781, help="moto server port on 127.0.0.1"),
             arg("--plex-port", type=port, default=8782, help="Plex simulator port on 127.0.0.1"),
+            arg(
+                "--approval-wait",
+                type=approval_wait,
+                help="seconds each approval stage waits before escalation, then expiry (default 28800, 8 h, as a "
+                "deployment's APPROVAL_WAIT_SECONDS; 300 shows an escalation within minutes)",
+            ),
             arg(
                 "--crew-approval",
                 choices=("all", "changes", "none"),  # plexlabor.crew.publish.Approval, not imported: --help stays fast

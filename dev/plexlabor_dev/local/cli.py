@@ -21,7 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from infra.constants import SecretName
+from infra.constants import DEFAULT_APPROVAL_WAIT_SECONDS, SecretName
 from plexlabor.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from plexlabor_dev.commands import plant_flag
 from plexlabor_dev.demo import crew_day, demo_spec
@@ -33,8 +33,6 @@ from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 
 HANDLER_LOG = "local-handlers.log"
 """Beside the state file: the handlers' own output while `local up` runs (the console gets one line a call)."""
-APPROVAL_WAIT_S = 300
-"""Per approval stage when run by hand: long enough to open the e-mail, short enough to see escalation."""
 
 
 def describe_invocation(call: Invocation) -> str:
@@ -58,8 +56,18 @@ def local_plant(today: date) -> PlantSpec:
     return demo_spec(employees=20, weeks=4, seed=7, today=today)
 
 
+def describe_wait(seconds: int) -> str:
+    """`28800` as `8 h`, `300` as `5 min`, `90` as `90 s`."""
+    for unit, size in (("h", 3600), ("min", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
+
+
 def up_command(args: argparse.Namespace) -> int:
     today = datetime.now(ZoneInfo(PlantSpec.timezone)).date()
+    # a deployment's default (8 h): a demo's findings stay in the queue while someone reads the other pages
+    wait_s = args.approval_wait or DEFAULT_APPROVAL_WAIT_SECONDS
     with contextlib.ExitStack() as stack:
         if args.plant:
             plant = plant_flag(args.plant).path
@@ -77,7 +85,7 @@ def up_command(args: argparse.Namespace) -> int:
         local = stack.enter_context(
             LocalStack(
                 plant,
-                approval_wait_s=APPROVAL_WAIT_S,
+                approval_wait_s=wait_s,
                 plex_port=args.plex_port,
                 api_port=args.api_port,
                 moto_port=args.moto_port,
@@ -104,7 +112,10 @@ def up_command(args: argparse.Namespace) -> int:
         )
         api = urls["api"]
         print(f"Approval e-mails   captured by moto's SES: curl {api}/_local/emails  (links to open in a browser)")
-        print(f"Approval waits     {APPROVAL_WAIT_S} s per stage, then escalation, then expiry")
+        print(
+            f"Approval waits     {describe_wait(wait_s)} per stage, then escalation, then expiry"
+            + ("" if args.approval_wait else " (--approval-wait 300 shows an escalation within minutes)")
+        )
         if runtime.user_pool is not None:
             print(f"Web app            {runtime.app_url}  (sign in first: {runtime.login_url}, local only)")
             print(f"  users (moto's Cognito user pool), password {runtime.user_pool.password}:")
