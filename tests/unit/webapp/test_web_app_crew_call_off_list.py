@@ -135,5 +135,8 @@ def test_an_employee_number_of_nobody_the_viewer_may_call_off_is_refused(world: 
     other = call_web(deps, "POST", "/crew/calloff", SUPERVISOR, lambda_context, form=FORM | {"number": "E0061"})
 
     assert unknown["statusCode"] == other["statusCode"] == 400 and replans.sent == []
-    assert "nobody you may call off has employee number &#39;E0999&#39; in Plex." in unknown["body"]
-    assert "nobody you may call off has employee number &#39;E0061&#39; in Plex." in other["body"]
+    assert (
+        "nobody has employee number &#39;E0999&#39; in Plex (the plant&#39;s numbers read like E0042)."
+        in unknown["body"]
+    )
+    assert "employee number &#39;E0061&#39; is not in your departments" in other["body"]  # ux_s15 #3: not "in Plex"

@@ -1171,9 +1171,34 @@ class CallOffRefusedError(ValueError):
     """A call-off the board does not record: the reason (as the page says it) and the HTTP status (400 a form that
     is not right, 409 one already recorded)."""
 
-    def __init__(self, reason: str, status: int = 400) -> None:
+    def __init__(self, reason: str, status: int = 400, field: str | None = None) -> None:
         super().__init__(reason)
         self.status = status
+        self.field = field
+        """The form's field the refusal is about (`number`: the box is marked invalid on the board drawn again)."""
+
+
+NUMBER_SHAPE = re.compile(r"([A-Z]*)(\d+)")
+
+
+def plant_number(typed: str, numbers: Iterable[str]) -> str | None:
+    """`typed` written in the plant's employee-number format, when all of the plant's `numbers` share one (letters,
+    then a fixed count of digits, as E00018): "18", "e18" and "00018" read as E00018 (ux_s15 #3: "18", a supervisor's
+    short form, was "nobody ... in Plex"). None when the plant has no one format or `typed` does not fit it."""
+    shapes = {(m[1], len(m[2])) for n in numbers if (m := NUMBER_SHAPE.fullmatch("".join(n.split()).upper()))}
+    found = NUMBER_SHAPE.fullmatch("".join(typed.split()).upper())
+    if len(shapes) != 1 or found is None:
+        return None
+    [(prefix, width)] = shapes
+    digits = found[2].lstrip("0") or "0"
+    if found[1] not in ("", prefix) or len(digits) > width:
+        return None
+    return prefix + digits.zfill(width)
+
+
+def number_example(numbers: Iterable[str]) -> str | None:
+    """One of the plant's employee numbers, to show the format a refused number should take (None: none known)."""
+    return min((n for n in numbers if n), default=None)
 
 
 CALL_OFF_SPANS = {"day": "the rest of the day", "shift": "this shift only"}
@@ -1209,7 +1234,7 @@ def plan_call_off(
     if by_number:
         employee_id = numbered(number) or ""
         if not employee_id:
-            raise CallOffRefusedError(f"nobody you may call off has employee number {number[:16]!r} in Plex.")
+            raise CallOffRefusedError(f"nobody has employee number {number[:16]!r} in Plex.", field="number")
     span = form.get("for", "").strip() or "day"
     try:
         day = date.fromisoformat(day_text)

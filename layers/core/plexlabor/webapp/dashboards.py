@@ -23,7 +23,7 @@ Registered on the web app's resolver by importing this module (the last line of 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache, wraps
@@ -69,10 +69,12 @@ from plexlabor.webapp.crewboard import (
     RetryRefusedError,
     SwapRefusedError,
     board_reader,
+    number_example,
     opening_shift,
     plan_call_off,
     plan_retry,
     plan_swap,
+    plant_number,
     read_board,
     swap_refusal_text,
 )
@@ -599,9 +601,17 @@ def _unknown_board(page: Page, query: dict[str, str], day: date, unknown: dict[s
     return page.render("message.html", 400, title="Crew board", page="crew", message=message, back=back)
 
 
-def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: str | None = None) -> Response[str]:
+def _crew_page(
+    page: Page,
+    query: dict[str, str],
+    status: int = 200,
+    refusal: str | None = None,
+    typed: Mapping[str, str] | None = None,
+    invalid: str | None = None,
+) -> Response[str]:
     """The board `query` asks for (day, shift, department, workcenter), with what a form did on top (`done`; a
-    refusal's own words, answered with `status`)."""
+    refusal's own words, answered with `status`; a refused call-off's form filled in as `typed`, its `invalid`
+    field marked)."""
     now = page.deps.review.clock()
     today = now.astimezone(page.deps.zone).date()
     reader = board_reader(page.deps.review.audit)
@@ -631,7 +641,7 @@ def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: st
     offered = board.departments(shift) if shift else []
     place = {"day": day.isoformat(), **({"shift": shift} if shift else {}), **kept}
     flash = {"level": "ok", "text": CREW_FLASH[done]} if done in CREW_FLASH else None
-    if done == "refused":
+    if done == "refused" or refusal is not None:
         flash = {"level": "error", "text": refusal or f"Not swapped: {_swap_refusal(page, query)}"}
     planned_days: dict[date, list[str]] = {}
     for planned_shift in planned or ():
@@ -666,6 +676,8 @@ def _crew_page(page: Page, query: dict[str, str], status: int = 200, refusal: st
         call_off_people=board.people(shift, page.who, _usual_shift(page)(shift)) if shift else [],
         call_off_reasons=CALL_OFF_REASONS,
         call_off_spans=CALL_OFF_SPANS,
+        call_off_typed=typed or {},
+        call_off_invalid={invalid: refusal} if invalid else {},
         # who may undo a call-off recorded on the board: who recorded it, planners and admins (`_undo_call_off`)
         can_undo=lambda c: (
             bool(c.reported_by)
@@ -694,13 +706,28 @@ def _usual_shift(page: Page) -> Callable[[str], list[str]]:
 
 def _numbered(page: Page) -> Callable[[str], str | None]:
     """The employee id of an employee number among the people a viewer may call off as the people directory has them:
-    of their departments unless they plan (as `_usual_shift`); None for nobody."""
+    of their departments unless they plan (as `_usual_shift`), the number as typed or in the plant's format
+    (`plant_number`: "18" is E00018). Raises `CallOffRefusedError` saying whether nobody has it (and the format) or
+    the person is outside the viewer's departments."""
     whole = bool(page.viewer.roles & {Role.ADMIN, Role.PLANNER})
 
     def found(number: str) -> str | None:
-        person = page.deps.people.directory.numbered(number)
-        if person is None or not (whole or person.department in page.viewer.departments):
-            return None
+        directory = page.deps.people.directory
+        person = directory.numbered(number)
+        numbers = [] if person is not None else [p.number for p in directory.everyone() if p.number]
+        if person is None and (written := plant_number(number, numbers)):
+            person = directory.numbered(written)
+        if person is None:
+            example = number_example(numbers)
+            like = f" (the plant's numbers read like {example})" if example else ""
+            raise CallOffRefusedError(f"nobody has employee number {number[:16]!r} in Plex{like}.", field="number")
+        if not (whole or person.department in page.viewer.departments):  # ux_s15 #3: it read "nobody ... in Plex"
+            raise CallOffRefusedError(
+                f"employee number {number[:16]!r} is not in your departments "
+                f"({', '.join(sorted(page.viewer.departments)) or 'none'}): their own supervisor or a planner records "
+                "their call-off.",
+                field="number",
+            )
         return person.employee_id
 
     return found
@@ -844,6 +871,10 @@ def crew_call_off() -> Response[str]:
         status = refused.status if isinstance(refused, CallOffRefusedError) else refused.http_status
         words = str(refused) if isinstance(refused, CallOffRefusedError) else refused.words(page.who, _time(page)) + "."
         text = f"Call-off not recorded: {words}"
+        if isinstance(refused, CallOffRefusedError) and refused.field:  # the board again, the form as typed, the
+            # field marked (ux_s15 #3: a separate page lost the number, the reason and "for")
+            board = {name: value for name in ("day", "shift", "dept", "wc") if (value := form.get(name, "").strip())}
+            return _crew_page(page, board, status, refusal=text, typed=form, invalid=refused.field)
         return page.render("message.html", status, title="Call-off not recorded", page="crew", message=text, back=back)
     for sent, call_off in enumerate(call_offs):
         try:

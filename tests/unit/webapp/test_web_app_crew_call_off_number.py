@@ -1,0 +1,69 @@
+"""ux_s15 #3: a call-off by employee number that the board refuses draws the board again with the form as typed (the
+number, the reason and "for"; the number's box marked invalid, saying why), not a separate page that lost them; a
+number written short ("61", "e61", "0061") is read in the plant's format (E0061) when the plant's numbers share one;
+a person outside the supervisor's departments is told so, not "nobody ... in Plex"."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from typing import Any
+
+import pytest
+
+from plexlabor.webapp.crewboard import plant_number
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import call_web
+from tests.unit.webapp.test_web_app_crew_call_off_list import FORM, _deps
+from tests.unit.webapp.test_web_app_crew_call_offs import world
+from tests.unit.webapp.viewers import PLANNER, SUPERVISOR
+
+__all__ = ["world"]  # the fixture of shift 1 under way, used by name
+
+
+def _call_off_form(body: str) -> str:
+    [form] = re.findall(r'<form [^>]*id="record-call-off".*?</form>', body, re.S)
+    return form
+
+
+def test_a_refused_number_draws_the_board_again_with_the_form_as_typed(world: World, lambda_context: Any) -> None:
+    typed = FORM | {"number": "E0999", "reason": "transport", "for": "shift", "dept": "all"}
+
+    refused = call_web(_deps(world), "POST", "/crew/calloff", PLANNER, lambda_context, form=typed)
+
+    assert refused["statusCode"] == 400
+    form = _call_off_form(refused["body"])
+    assert re.search(r'<input name="number"[^>]*value="E0999"[^>]*aria-invalid="true"', form)
+    assert '<option value="transport" selected>' in form and '<option value="shift" selected>' in form
+    [problem] = re.findall(r'<span id="number-problem" class="field-problem">(.*?)</span>', form)
+    assert "nobody has employee number 'E0999' in Plex (the plant's numbers read like E0042)" in unescape(problem)
+    assert '<p class="flash error" role="status">Call-off not recorded:' in refused["body"]
+
+
+@pytest.mark.parametrize("short", ["61", "e61", "0061", " E 0061 "])
+def test_a_number_written_short_is_read_in_the_plants_format(world: World, lambda_context: Any, short: str) -> None:
+    deps = _deps(world)
+
+    recorded = call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM | {"number": short})
+
+    assert recorded["statusCode"] == 303
+    [sent] = deps.replan.sent
+    assert sent.employee_id == "E0061"
+
+
+def test_someone_outside_the_supervisors_departments_is_told_so(world: World, lambda_context: Any) -> None:
+    refused = call_web(_deps(world), "POST", "/crew/calloff", SUPERVISOR, lambda_context, form=FORM | {"number": "61"})
+
+    assert refused["statusCode"] == 400
+    text = unescape(refused["body"])
+    assert "employee number '61' is not in your departments (Molding)" in text
+    assert "in Plex" not in text.split("is not in your departments")[1][:200]
+
+
+def test_the_plants_format_is_used_only_when_all_its_numbers_share_one() -> None:
+    assert plant_number("18", ["E00001", "E00420"]) == "E00018"
+    assert plant_number("e18", ["E00001"]) == plant_number("00018", ["E00001"]) == "E00018"
+    assert plant_number("X18", ["E00001"]) is None  # another prefix
+    assert plant_number("123456", ["E00001"]) is None  # longer than the plant's numbers
+    assert plant_number("18", ["E00001", "4711"]) is None  # no one format
+    assert plant_number("18", []) is None
