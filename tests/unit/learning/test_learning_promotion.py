@@ -11,6 +11,7 @@ import pytest
 from plexlabor.approval.callback import decision_event
 from plexlabor.approval.messages import Decision
 from plexlabor.audit import ApprovalAction, InMemoryAuditStore
+from plexlabor.learning import promotion
 from plexlabor.learning.promotion import (
     GateSettings,
     Metrics,
@@ -220,3 +221,8 @@ def test_the_shadow_score_a_finding_carried_reaches_its_training_row() -> None:
     broken = other.model_copy(update={"payload": {**other.payload, "shadow": {"confidence": 2}}})
     rows = decision_rows([plain, broken])
     assert len(rows) == 2 and all("shadow" not in row.evidence for row in rows)
+
+
+def test_a_precision_a_hair_below_is_shown_with_the_decimals_that_tell_it_apart() -> None:
+    assert promotion._told_apart(0.97312, 0.97349) == ("0.9731", "0.9735")
+    assert promotion._told_apart(0.88, 0.92) == ("0.880", "0.920")

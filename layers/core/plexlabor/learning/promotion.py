@@ -653,6 +653,15 @@ def restored(
     return by_type(model, reference, types, rows, trained_on, recorded_as="restored_types")
 
 
+def _told_apart(mine: float, theirs: float) -> tuple[str, str]:
+    """The two figures with 3 decimals, or as many more (up to 6) as it takes to show they differ."""
+    for places in range(3, 7):
+        shown = f"{mine:.{places}f}", f"{theirs:.{places}f}"
+        if shown[0] != shown[1]:
+            return shown
+    return shown
+
+
 def _recall_lower(candidate: Metrics, incumbent: Metrics, gate: GateSettings) -> bool:
     return candidate.counted_recall < incumbent.counted_recall - gate.tolerance - EPSILON
 
@@ -687,7 +696,8 @@ def decide(
     if candidate.decisions < gate.min_holdout:
         reasons.append(f"{candidate.decisions} held-out decisions, fewer than {gate.min_holdout}")
     if candidate.precision < incumbent.precision - EPSILON:
-        reasons.append(f"precision {candidate.precision:.3f} below the model in force's {incumbent.precision:.3f}")
+        mine, theirs = _told_apart(candidate.precision, incumbent.precision)
+        reasons.append(f"precision {mine} below the model in force's {theirs}")
     if _recall_lower(candidate, incumbent, gate):
         reasons.append(
             f"recall of upheld findings {candidate.counted_recall:.3f} below the model in force's "
