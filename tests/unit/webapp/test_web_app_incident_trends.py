@@ -93,3 +93,44 @@ def test_the_weeks_name_each_event_category_by_its_title(trends: IncidentTrends)
     weeks = _call(store, EHS)["body"].split('id="weekly-table"')[1].split("</table>")[0]
     assert "<td>6 Contact with objects and equipment: 1</td>" in weeks and "<td>uncoded: 1</td>" in weeks
     assert "<td>6: 1</td>" not in weeks
+
+
+def _paragraph(body: str, paragraph_id: str) -> str:
+    return body.split(f'id="{paragraph_id}"')[1].split("</p>")[0]
+
+
+def test_the_page_says_when_the_nightly_run_made_it(trends: IncidentTrends) -> None:
+    # Given trends the nightly run made at 09:45 UTC on Monday (ux_s15 #9: an injury logged later was missing, unsaid)
+    made = trends.model_copy(update={"generated_at": datetime(2026, 11, 23, 9, 45, tzinfo=UTC)})
+    store = InMemoryArtifactStore()
+    store_trends(store, made)
+    # When the EHS lead opens the page
+    said = _paragraph(_call(store, EHS)["body"], "trends-made")
+    # Then it says when they were made and that a report made since is not counted yet
+    assert "Made by the nightly run at " in said and "2026-11-23" in said
+    assert "An incident reported since is counted from the next nightly run." in said
+
+
+def test_rates_from_few_hours_are_marked_and_the_threshold_is_said(trends: IncidentTrends) -> None:
+    # Given the fixture's small plant (well under 20,000 hours), then the same with the plant's hours over it
+    assert not trends.total.steady and trends.total.hours > 0
+    store = InMemoryArtifactStore()
+    store_trends(store, trends)
+    body = _call(store, EHS)["body"]
+    # Then every rate is marked, the threshold and its reason are said, with what one injury does to this plant's rate
+    workcenters = body.split('id="workcenter-table"')[1].split("</table>")[0]
+    rate = trends.by_workcenter[0].injury_rate
+    assert f'{rate:.2f} <span class="muted few-hours">(few hours)</span>' in workcenters
+    weeks = body.split('id="weekly-table"')[1].split("</table>")[0]
+    assert weeks.count("(few hours)") == sum(w.injury_rate is not None for w in trends.weekly)
+    said = _paragraph(body, "few-hours")
+    assert "under 20,000 hours (10 full-time workers for a year)" in said
+    assert f"one injury more or less moves its rate by {200_000 / trends.total.hours:.2f}" in said
+    steady = trends.model_copy(
+        update={"by_shift": [r.model_copy(update={"hours": 25_000.0}) for r in trends.by_shift]}
+        | {"total": trends.total.model_copy(update={"hours": 25_000.0})}
+    )
+    store_trends(store, steady.model_copy(update={"generated_at": datetime.now(UTC)}))
+    body = _call(store, EHS)["body"]
+    assert "(few hours)" not in body.split('id="shift-table"')[1].split("</table>")[0]
+    assert "one injury more or less moves its rate" not in _paragraph(body, "few-hours")

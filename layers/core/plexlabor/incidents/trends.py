@@ -10,6 +10,7 @@ Definitions (docs/incidents.md says the same):
 - hours worked: paid hours from time-clock entries (clock-in to clock-out; open entries count nothing),
   on the plant-local day of the clock-in; a workcenter's hours are the labor-entry hours logged there;
 - a rate is incidents x 200,000 / hours (OSHA's 100 full-time workers for a year); None without hours;
+  one over fewer than `MIN_RATE_HOURS` is shown but marked unsteady (`Rate.steady`);
 - overtime: each person's paid hours above 40 in an ISO week;
 - fatigue of a person's worked day: their paid hours in the 7 days before it and the days worked in a
   row before it: `rested` (40 h or less, fewer than 6 days in a row), `long hours` (over 40 h to 50 h),
@@ -40,6 +41,11 @@ REPORT_PREFIX = "reports/incidents/"
 SCHEMA_VERSION = 1
 OSHA_HOURS = 200_000
 """OSHA's base: 100 full-time workers x 40 hours x 50 weeks."""
+MIN_RATE_HOURS = 20_000
+"""Hours a rate needs to say something about the plant: 10 full-time workers for a year (2,000 h each). Below it one
+incident more or less moves the rate by over 10 per 200,000 h, several times a typical plant's whole rate (U.S.
+manufacturing reports a few recordable cases per 200,000 h), so the rate says more about chance than about the
+plant: the page marks it and points to the counts (ux_s15 #9: one injury in 2,708 h read 73.84)."""
 WEEKLY_STRAIGHT_HOURS = 40.0
 LOOKBACK_DAYS = 7
 """Fatigue looks at this many days before a worked day (the window is read this much earlier)."""
@@ -96,6 +102,16 @@ class Rate(BaseModel):
     injury_rate: float | None = None
     near_miss_rate: float | None = None
     overtime_hours: float = 0.0
+
+    @property
+    def steady(self) -> bool:
+        """Whether its hours reach `MIN_RATE_HOURS` (else its rates are chance more than the plant's)."""
+        return self.hours >= MIN_RATE_HOURS
+
+    @property
+    def one_incident(self) -> float | None:
+        """How much one incident more or less moves its rates (200,000 / hours); None without hours."""
+        return rate(1, self.hours)
 
 
 class Week(Rate):
