@@ -525,8 +525,15 @@ def _queue_flash(page: Page, query: Mapping[str, str]) -> dict[str, str] | None:
             f" {len(to_code)} not decided{named}: no job was scanned near {times}, so there is nothing to approve; "
             f"code {each} on its page (an indirect code or the job), or reject {them} with the reason."
         )
-    if failed > len(to_code):
-        others, rest = ",".join(i for i in missed_ids if i not in to_code), failed - len(to_code)
+    # decided by someone else first: who and when, as the item's own page says it (ux_s15 #6: "decided elsewhere")
+    said = {i: closed_message(seen[1], i, page.reader, "suggestion") for i, seen in missed_seen.items() if seen}
+    closed = [i for i in missed_ids if i not in to_code and said.get(i)]
+    for item_id in closed:
+        words, why = about_missed(item_id), str(said[item_id])
+        text += f" Not decided: {words}. {why}{'' if why.endswith('.') else '.'}" if words else f" {why}"
+    if failed > len(to_code) + len(closed):
+        others = ",".join(i for i in missed_ids if i not in to_code and i not in closed)
+        rest = failed - len(to_code) - len(closed)
         missed = _named(others, rest, about_missed)
         text += f" {rest} not decided{missed} (decided elsewhere, closed, or refused here: open one to see why)."
     if own_page:
@@ -818,7 +825,12 @@ def decide(item_id: str) -> Response[str]:
             if gone is not None:  # closed before this decision came: say how, and lead to its page (ux_s14 #19)
                 status, link = 409, {"path": f"/items/{item_id}", "label": "Open the suggestion"}
                 message = f"{message} Your {ACTION_WORDS.get(action, 'decision')} was not recorded."
-            return page.render("message.html", status, title="Not decided", page="item", message=message, back=link)
+            # and back to the page it was decided from (ux_s15 #6: a stale reject on the crew board had no way back)
+            board = return_page((form.get("next") or [""])[0])
+            also = [{"path": board, "label": "Back to the crew board"}] if board else []
+            return page.render(
+                "message.html", status, title="Not decided", page="item", message=message, back=link, also=also
+            )
         back = return_page((form.get("next") or [""])[0])
         return _item_page(page, found, status_for(error), flash=_error(message), reason=reason, typed=typed, back=back)
     logger.info("decision", item_id=item_id, action=outcome.action)
