@@ -266,6 +266,13 @@ class PlanFigures:
         value = self.plans.get(plan, {}).get(part)
         return None if value is None else float(value)
 
+    @property
+    def seated_nobody(self) -> bool:
+        """No plan compared seats anyone (a re-plan that found nobody free for its seats): a table of zeros compares
+        nothing (ux_s15 #4), so the board says so instead."""
+        filled = [self.cell(plan, "seats_filled") for plan in self.plans]
+        return bool(filled) and all(not value for value in filled)
+
 
 @dataclass(frozen=True)
 class SeatCount:
@@ -369,6 +376,15 @@ class Board:
         shift (an accepted seat whose person called off is empty, whatever Plex was sent: ux141 #3) and it was not
         removed from Plex."""
         return seat.state in LIVE and not self.withdrawn(shift, seat) and self.off(shift, seat) is None
+
+    def replanned_since(self, shift: str) -> list[tuple[str, datetime]]:
+        """The other shifts planned together with `shift` in its newest figures (the day's plan) that a re-plan changed
+        since, with when: those figures still count those shifts' seats as they were (ux_s15 #4: a withdrawn seat)."""
+        figures = self.figures.get(shift)
+        if figures is None:
+            return []
+        later = ((other, self.figures.get(other)) for other in figures.shifts if other != shift)
+        return [(other, found.made_at) for other, found in later if found and found.made_at > figures.made_at]
 
     def kept_rejected(self, shift: str) -> list[RejectedSeat]:
         """The seats a supervisor rejected that the supervisor's plan of the shift's newest figures keeps, each with
