@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 import pytest
 
@@ -60,3 +61,17 @@ def test_in_order_keeps_the_window_each_id_once_by_time_then_id() -> None:
         ("a", START + timedelta(hours=2)),
     ]
     assert kept[1] is first
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_in_order_puts_every_run_of_one_time_in_id_order(seed: int) -> None:
+    # Given records with few distinct times (runs of ties at the start, the end, side by side, and lone ones), ids
+    # shuffled, as plain rows with epoch seconds
+    draw = random.Random(seed)
+    times = [draw.choice([0.0, 60.0, 61.0, 120.0, 3600.0]) + draw.choice([0.0, 0.0, draw.random()]) for _ in range(60)]
+    rows = [{"id": f"r{index:02d}", "t": t} for index, t in enumerate(times)]
+    draw.shuffle(rows)
+    # When they are put in order
+    kept = in_order(rows, 0.0, 7200.0, itemgetter("t"), itemgetter("id"))
+    # Then they are in (time, id) order, each kept
+    assert kept == sorted(rows, key=lambda row: (row["t"], row["id"]))

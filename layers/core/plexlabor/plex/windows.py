@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from operator import attrgetter
+from itertools import chain, compress, islice
+from operator import attrgetter, eq
 from typing import Any, TypeVar
 
 from pydantic.alias_generators import to_snake
@@ -65,8 +66,24 @@ def in_order(
         for key, record in zip(ids, kept, strict=True):
             first.setdefault(key, record)
         kept = list(first.values())
-    kept.sort(key=lambda record: (moment(record), identity(record)))
+    kept.sort(key=moment)
+    _order_ties(kept, moment, identity)
     return kept
+
+
+def _order_ties(records: list[RecordT], moment: Callable[[Any], Any], identity: Callable[[Any], str]) -> None:
+    """Records in moment order put in (moment, identity) order: each run of one moment sorted by identity. A plant's
+    windows hold a few hundred such runs among 590,000 records, so sorting on the moment alone and then those runs
+    took 0.165 s where a (moment, identity) pair made for every record took 0.23 s (docs/validation.md section 4)."""
+    moments = list(map(moment, records))
+    repeated = compress(range(1, len(moments)), map(eq, moments, islice(moments, 1, None)))  # same as the one before
+    start = previous = -2
+    for index in chain(repeated, [len(records) + 1]):  # the last index closes the last run
+        if index != previous + 1:  # a new run of one moment begins at index - 1: the one before is complete
+            if previous >= 0:
+                records[start : previous + 1] = sorted(records[start : previous + 1], key=identity)
+            start = index - 1
+        previous = index
 
 
 def moment_of(camel_field: str) -> Callable[[Any], datetime | None]:
