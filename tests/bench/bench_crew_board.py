@@ -6,14 +6,16 @@ the next weekday (nothing has started), its suggestions loaded into the (moto) a
 timed: `_nightly_plan` says why). A planner signed
 in over HTTP then:
 
-1. opens the board: the first read (five status-index queries), reads within the board's TTL (kept per
-   container), and fresh reads (`?done=`), server round trips through the local API gateway;
+1. opens the board: the first read (the day's crew events, one plan-day partition, and the three closing status
+   indexes from its first suggestion), reads within the board's TTL (kept per container), and fresh reads
+   (`?done=`), server round trips through the local API gateway;
 2. call-offs (issue 16): `CALL_OFFS` operators of the plan, spread over the employee ids, call off one
    after another, each a `call_off` message put on the replan queue as crew_call_offs does; timed from the
    put to the end of crew_replan's run (its suggestions written, so the review queue and the board show
    them). The first message meets a cold container with nothing stored (it reads the shift's data, locally from
-   the plant folder, in a thread while it reads the day's suggestions and the days before and after whole: one
-   read of each status index for the three); the others re-plan the problem it kept and read only the
+   the plant folder, in a thread while it reads the day's suggestions and the days before and after whole: each
+   day's plan-day partition, and one read of each closing status index for the three); the others re-plan the
+   problem it kept and read only the
    suggestions new since. Then `FROM_STORE` times a new container (crew_replan's dependencies built again:
    nothing kept, no refresh) takes a call-off: it starts from the shift and the day's suggestions the last
    container stored at its read (`crew.snapshots`, in the runtime's S3) and catches up the call-offs since.
