@@ -129,7 +129,7 @@ def test_an_accepted_seat_whose_person_calls_off_is_marked_for_removal_and_not_c
     assert "The re-plan fills it if someone qualified is free." in row
     totals = _text(re.findall(r'<div class="panel" id="totals">.*?</div>', body, re.S)[0])
     assert "0 accepted" in totals and "8.0 h assigned" in totals  # E0043's seat alone (E0042's 8 h not counted)
-    assert "1 seat accepted, then called off (marked below): 0 removals from Plex waiting" in totals
+    assert "1 seat accepted, then called off (marked below): no removal from Plex waits for a decision" in totals
 
 
 def test_an_ended_seat_is_neither_accepted_nor_swapped(world: World, lambda_context: Any) -> None:

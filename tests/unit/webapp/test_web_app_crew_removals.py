@@ -142,7 +142,8 @@ def test_the_supervisor_approves_it_in_the_queue_and_it_goes_to_plex(world: Worl
     body = _board(deps, lambda_context, FORM)
     row = _text(_row(body, "E0042", "WC-10"))
     assert "removal approved, on its way to Plex" in row and "removal approved by E0001" in row
-    assert "0 removals from Plex waiting" in _totals(body)
+    assert "no removal from Plex waits for a decision" in _totals(body)  # not red (ux_s15 #7)
+    assert '<p class="muted" id="withdrawn">' in body
     _written_back(world)  # dry run, the default: nothing sent, as for the assignment
     row = _text(_row(_board(deps, lambda_context, FORM), "E0042", "WC-10"))
     assert "removal approved; dry run: nothing sent to Plex" in row and "removed in Plex" not in row
