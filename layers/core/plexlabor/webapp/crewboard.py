@@ -468,6 +468,22 @@ class Board:
             return "the re-plan found nobody for it: it stays empty"
         return "the re-plan filled the seat"
 
+    def recorded_with(self, shift: str, call_off: CallOff) -> list[tuple[str, CallOff]]:
+        """The same call-off on the day's other shifts (recorded on the board for the rest of the day: the same
+        person, taker and moment), each with how its re-plan went, so the shift it was taken on says what it did
+        elsewhere (ux_s15 #8: shift 1 read "no seat in the plan: nothing to re-plan" while their shift-2 seat was
+        re-planned)."""
+        if not call_off.reported_by:
+            return []
+        return [
+            (other, found)
+            for other, listed in self.call_offs.items()
+            if other != shift
+            for found in listed
+            if (found.employee_id, found.reported_by, found.at)
+            == (call_off.employee_id, call_off.reported_by, call_off.at)
+        ]
+
     def rest_of_day(self, shift: str, now: datetime) -> list[str]:
         """`shift` and the day's shifts that start after it and are not over at `now`, by start: what a call-off
         for the rest of the day takes the person off (ux141 #2)."""

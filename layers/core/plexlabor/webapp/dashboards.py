@@ -687,6 +687,7 @@ def _crew_page(
         # a removal from Plex is decided in the review queue by who may see it there (its supervisors, planners)
         decides=lambda removal: page.deps.review.queue.theirs(page.viewer, removal.event),
         time=_time(page),
+        moment=_moment(page, day),
         figures=board.figures.get(shift) if shift else None,
         figure_rows=FIGURE_ROWS,
         plans=PLANS,
@@ -736,6 +737,17 @@ def _numbered(page: Page) -> Callable[[str], str | None]:
 def _time(page: Page) -> Callable[[datetime], str]:
     """A time as the crew board says it: the plant's clock, hours and minutes (the board shows one day)."""
     return lambda moment: moment.astimezone(page.deps.zone).strftime("%H:%M")
+
+
+def _moment(page: Page, day: date) -> Callable[[datetime], str]:
+    """When something happened (a call-off taken, undone), as the board of `day` says it: hours and minutes on that
+    day, with the weekday on another ("Sun 00:29"; ux_s15 #8: a call-off taken on Sunday read as Tuesday's 00:29)."""
+
+    def said(moment: datetime) -> str:
+        local = moment.astimezone(page.deps.zone)
+        return local.strftime("%H:%M" if local.date() == day else "%a %H:%M")
+
+    return said
 
 
 def _swap_refusal(page: Page, query: dict[str, str]) -> str:
