@@ -9,7 +9,8 @@ serializer, which walks the botocore shape of each attribute of each item (about
 quarters of a query's time, 1.2 s of the 1,200 suggestions of a 2,400-person plant's shift that a cold crew
 re-plan reads, issue 16), where the answer is the items' JSON as moto holds them.
 `install` makes a transaction snapshot only the items it names and restore those if it fails, sorts on
-the keys' plain values (`DynamoType` orders and compares by them: the same order), and writes the answers of
+the keys' plain values (`DynamoType` orders and compares by them: the same order; a query does not sort the table
+first, as it sorts its matches wholly itself), and writes the answers of
 Query, Scan, GetItem and BatchGetItem with `json.dumps` (the serializer's own last step) unless they hold what
 the serializer transforms (a binary attribute; a value JSON cannot hold). Written here because moto
 has none of them (its `__deepcopy__` speed-up, PR #9670, is in the version used and still copies every item).
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 import types
 from collections.abc import Callable
 from typing import Any
@@ -77,13 +79,31 @@ def _transact_write_items(original: Callable[..., None]) -> Callable[..., None]:
     return transact_write_items
 
 
+_IN_QUERY = threading.local()
+"""Set while a query runs: it sorts its matches itself, on keys that order them wholly (an index's keys, then the
+table's; a table's range key within its one hash key), so the table's order it starts from is not needed."""
+
+
 def _all_items(self: Table) -> list[Item]:
     items: list[Item] = []
     for hash_set in self.items.values():
         items.extend(hash_set.values() if self.range_key_attr else [hash_set])  # type: ignore[list-item]
+    if getattr(_IN_QUERY, "on", False):
+        return items
     if self.range_key_attr:
         return sorted(items, key=lambda item: (item.hash_key.cast_value, item.range_key.cast_value))  # type: ignore[union-attr]
     return sorted(items, key=lambda item: item.hash_key.cast_value)
+
+
+def _query(original: Callable[..., Any]) -> Callable[..., Any]:
+    def query(self: Table, *args: Any, **kwargs: Any) -> Any:
+        _IN_QUERY.on = True
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            _IN_QUERY.on = False
+
+    return query
 
 
 def _sorted_items(
@@ -126,17 +146,20 @@ def install() -> Callable[[], None]:
         Table.all_items,
         Table.sorted_items,
         DynamoResult.execute_result,
+        Table.query,
     )
     backend_module.copy = types.SimpleNamespace(deepcopy=_deepcopy_but_tables)  # type: ignore[assignment]
     DynamoDBBackend.transact_write_items = _transact_write_items(saved[1])  # type: ignore[method-assign]
     Table.all_items = _all_items  # type: ignore[method-assign]
     Table.sorted_items = _sorted_items  # type: ignore[method-assign]
     DynamoResult.execute_result = _execute_result(saved[4])  # type: ignore[method-assign]
+    Table.query = _query(saved[5])  # type: ignore[method-assign]
 
     def undo() -> None:
         backend_module.copy = saved[0]  # type: ignore[assignment]
         DynamoDBBackend.transact_write_items = saved[1]  # type: ignore[method-assign]
         Table.all_items, Table.sorted_items = saved[2], saved[3]  # type: ignore[method-assign]
         DynamoResult.execute_result = saved[4]  # type: ignore[method-assign]
+        Table.query = saved[5]  # type: ignore[method-assign]
 
     return undo
