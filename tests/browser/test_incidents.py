@@ -12,6 +12,7 @@ scrolling, screenshots.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -92,11 +93,23 @@ def test_report_an_incident_then_the_ehs_lead_corrects_its_codes(page: Page, inc
     page.get_by_role("link", name="Code it on the incident's page").click()
     page.wait_for_url(f"**/incidents/{incident_id}")
     page.get_by_label("Event or exposure").select_option("6")
-    page.get_by_label("Event group").fill("64")
+    page.get_by_label("Event group").select_option("64")  # chosen from the list with titles (ux_s15 #10)
     assert "Part of body: not applicable (near miss)" in page.locator("main").inner_text()
     assert_no_serious_violations(page)
     screenshots(page, "incident")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # on a phone the group list, its longest titles included, fits the screen and reads as "64 Caught in ..."
+    page.set_viewport_size({"width": PHONE, "height": 900})
+    group = page.get_by_label("Event group")
+    assert group.evaluate("(s) => s.getBoundingClientRect().right <= window.innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert (
+        group.evaluate("(s) => s.selectedOptions[0].textContent")
+        == "64 Caught in or compressed by equipment or objects"
+    )
+    assert_no_serious_violations(page)
+    screenshot(page, "incident-groups-phone", PHONE)
+    page.set_viewport_size({"width": 820, "height": 1100})
     page.get_by_role("button", name="Save the codes").click()
     page.wait_for_url("**saved=1")
     assert "the model learns from them" in page.get_by_role("status").inner_text()
@@ -111,7 +124,8 @@ def test_report_an_incident_then_the_ehs_lead_corrects_its_codes(page: Page, inc
     assert (record["incidentId"], record["status"], record["eventGroup"]) == (incident_id, "confirmed", "64")
     assert record["workcenterCode"] == incidents.workcenter and record["ppeNotWorn"] == "gloves"
     # she corrects the source later, with a note: a new decision, written to Plex again, the first kept
-    page.get_by_label("Source").select_option("5")
+    # by the name a screen reader gives it: the group list's options ("... outside sources") hold the word too
+    page.get_by_role("combobox", name=re.compile(r"^Source")).select_option("5")
     page.get_by_label("Note (optional)").fill("Die change, pinch point; guard was open.")
     page.get_by_role("button", name="Save the correction").click()
     page.wait_for_url("**saved=corrected")

@@ -514,7 +514,13 @@ def test_a_report_with_no_codes_offers_choose_first_and_a_division_left_unchosen
     incident_id = log_incident(deps, IncidentReport(narrative=VAGUE), "E0001").incident_id
     body = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     selects = re.findall(r'<select name="code\.(\w+)"[^>]*>(.*?)</select>', body, flags=re.S)
-    assert {name for name, _ in selects} == {"event_division", "nature_division", "part_division", "source_division"}
+    assert {name for name, _ in selects} == {
+        "event_division",
+        "event_group",
+        "nature_division",
+        "part_division",
+        "source_division",
+    }
     for name, options in selects:
         assert options.startswith('<option value="" selected>choose</option>'), name
         assert " selected>1 " not in options
@@ -524,6 +530,49 @@ def test_a_report_with_no_codes_offers_choose_first_and_a_division_left_unchosen
     refused = call_web(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
     assert refused["statusCode"] == 400 and "Part of body: choose one" in refused["body"]
     assert decision_of(world.audit, incident_id) is None
+
+
+def _group_options(body: str) -> list[tuple[str, list[str]]]:
+    """The event group select's (optgroup label, its options' texts), in order."""
+    select = body.split('<select name="code.event_group"')[1].split("</select>")[0]
+    return [
+        (label, re.findall(r"<option[^>]*>([^<]*)</option>", options))
+        for label, options in re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', select, flags=re.S)
+    ]
+
+
+def test_the_event_group_is_chosen_from_a_list_with_the_divisions_groups_first(
+    world: World, incident_id: str, lambda_context: Any
+) -> None:
+    # ux_s15 #10: the group was a bare two-digit box, typed from memory on a phone. Given a report coded 6 / 64
+    body = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    groups = _group_options(body)
+    # Then the groups are listed with their titles, under their divisions, the chosen division's first
+    assert [label for label, _ in groups][:2] == [
+        "6 Contact with objects and equipment",
+        "1 Violence and other injuries by persons or animals",
+    ]
+    assert "64 Caught in or compressed by equipment or objects" in groups[0][1]
+    assert all(option.startswith(label[0]) for label, options in groups for option in options)
+    assert '<option value="64" selected>64 Caught in or compressed by equipment or objects</option>' in body
+    assert 'id="event-group-help"' in body and 'name="code.event_group" inputmode' not in body
+    # and a group of another division is still refused with the reason, the choices kept
+    form = {**CODES, "code.event_group": "43"}
+    refused = call_web(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
+    assert refused["statusCode"] == 400
+    assert "an event group is two digits starting with its division (6)" in refused["body"]
+    assert '<option value="43" selected>43 Falls to lower level</option>' in refused["body"]
+
+
+def test_a_group_oiics_does_not_list_is_still_offered_as_coded(world: World, lambda_context: Any) -> None:
+    # Given a report decided with group 48, two digits of its division that OIICS 2.01 has no title for
+    deps = IncidentDeps(world.audit, None, clock=world.clock)
+    incident_id = log_incident(deps, IncidentReport(narrative=VAGUE), "E0001").incident_id
+    form = {**CODES, "code.event_division": "4", "code.event_group": "48"}
+    call_web(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
+    body = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
+    assert '<option value="48" selected>48</option>' in body
+    assert _group_options(body)[0][0] == "4 Falls, slips, trips"
 
 
 def test_proposed_codes_are_chosen_without_a_choose_option(world: World, incident_id: str, lambda_context: Any) -> None:

@@ -116,6 +116,12 @@ EVENT_GROUP_TITLES = {
 }
 """OIICS 2.01 event groups (the titles OSHA's coded reports use): a group the EHS lead chooses is titled even when
 no coding model is in force or the model knew too few reports of it (ux2_s13 #5: "Event group 64" untitled)."""
+EVENT_GROUPS_BY_DIVISION: dict[str, dict[str, str]] = {
+    division: {group: title for group, title in EVENT_GROUP_TITLES.items() if group.startswith(division)}
+    for division in EVENT_DIVISION_TITLES
+}
+"""Each event division's groups with their titles (a group's first digit is its division): what the code form offers
+under the division chosen (ux_s15 #10: the group was typed from memory)."""
 FIXED_TITLES: dict[Field, dict[str, str]] = {
     Field.EVENT_DIVISION: EVENT_DIVISION_TITLES,
     Field.NATURE_DIVISION: NATURE_DIVISION_TITLES,

@@ -40,7 +40,15 @@ from plexlabor.approval.wiring import plex_settings, reads_plex
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import SUPERSEDED_BY
-from plexlabor.incidents.oiics import EVENT_GROUP_TITLES, FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, Field
+from plexlabor.incidents.oiics import (
+    EVENT_DIVISION_TITLES,
+    EVENT_GROUP_TITLES,
+    EVENT_GROUPS_BY_DIVISION,
+    FIELD_LABELS,
+    FIXED_TITLES,
+    INJURY_ONLY,
+    Field,
+)
 from plexlabor.incidents.service import (
     CONFIRMED_VIA,
     GROUP_TITLES,
@@ -125,6 +133,19 @@ def _may_see(viewer: Viewer, event: AuditEvent) -> bool:
     return bool(viewer.roles & CODERS) or event.actor == viewer.user_id
 
 
+def _event_groups(division: str) -> list[tuple[str, str, dict[str, str]]]:
+    """The event groups the code form offers, under their divisions (division, its title, {group: title}), the
+    chosen `division`'s first. Every division's are offered, not only the chosen one's: the page has no script to
+    follow a change of division, and a group of another division is refused with the reason when saved."""
+    divisions = sorted(EVENT_GROUPS_BY_DIVISION, key=lambda code: (code != division, code))
+    return [(code, EVENT_DIVISION_TITLES[code], EVENT_GROUPS_BY_DIVISION[code]) for code in divisions]
+
+
+def _unlisted(group: str) -> str:
+    """A group the form must offer although OIICS does not list it (the model's, or kept as typed before), or ""."""
+    return "" if group in EVENT_GROUP_TITLES else group
+
+
 def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
     payload = event.payload
     decisions = decisions_of(page.deps.review.audit, str(event.finding_id))
@@ -155,6 +176,8 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "fields": [
             (of.value, FIELD_LABELS[of], FIXED_TITLES.get(of)) for of in Field if not (near_miss and of in INJURY_ONLY)
         ],
+        "event_groups": _event_groups(codes.get(Field.EVENT_DIVISION.value, "")),
+        "unlisted_group": _unlisted(codes.get(Field.EVENT_GROUP.value) or ""),
         "may_code": coder and closing is None and withdrawn is None,
         "withdrawn": withdrawn,
         "withdrawn_by": withdrawn_words(withdrawn) if withdrawn is not None else "",
