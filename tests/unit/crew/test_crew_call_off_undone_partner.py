@@ -14,6 +14,7 @@ import plexlabor.crew.build as crew_build
 from plexlabor.audit import InMemoryAuditStore
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.publish import publish_plan
+from plexlabor.crew.replan import CurrentPlan, replan
 from plexlabor.crew.replanning import current_plan, run
 from plexlabor.crew.suggestions import read_day
 from tests.unit.crew.crew_builder import DAY, T0, job, operator, place, problem
@@ -51,3 +52,17 @@ def test_an_undo_puts_back_the_partner_the_call_off_superseded(monkeypatch: pyte
     read = read_day(store, DAY)
     empty = [e for e in read.openings if e.payload.get("kind") == "crew_unstaffed" and e.event_id not in read.closed]
     assert empty == []  # no short seat calling the free B busy
+
+
+def test_a_seat_the_undo_leaves_empty_while_someone_qualified_is_free_says_so() -> None:
+    # the undo lets only A (and those A's call-off took off) in: C, free and qualified, is kept out of J1's second
+    # seat; its reason said "all qualified, available operators are assigned to other job operations"
+    crew = problem([job("J1", place("ASM-02"), crew=2)], [operator("A"), operator("C")])
+
+    plan = replan(crew, CurrentPlan(), message("call_off_undone", AT, employee_id="A"), AT, time_limit=10)
+
+    assert {a.employee_id for a in plan.assignments} == {"A"}
+    [seat] = plan.unstaffed
+    assert seat.cause == "kept_by_replan"
+    assert "assigned to other job operations" not in seat.reason
+    assert "1 qualified operator not placed elsewhere at that time is kept out" in seat.reason

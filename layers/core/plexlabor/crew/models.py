@@ -234,12 +234,18 @@ class CrewAssignment(PlanSegment):
 
 
 UnstaffedCause = Literal[
-    "nobody_qualified", "too_few_qualified", "qualified_on_leave", "qualified_unavailable", "qualified_busy"
+    "nobody_qualified",
+    "too_few_qualified",
+    "qualified_on_leave",
+    "qualified_unavailable",
+    "qualified_busy",
+    "kept_by_replan",
 ]
 """Why seats stay empty: nobody holds the skills (valid that day); fewer qualified operators than the crew
 size; every qualified operator is on leave; qualified operators are on leave or barred by the rest, hours
-or consecutive-day rules (or not scheduled, with call-ins off); or every qualified, available operator
-is needed elsewhere at the same time."""
+or consecutive-day rules (or not scheduled, with call-ins off); every qualified, available operator
+is needed elsewhere at the same time; or a qualified operator placed nowhere else at that time is kept out by a
+re-plan that changes only the seats its event touched (`replan.event_scope`; ux_s15 #2)."""
 
 
 class UnstaffedSeat(PlanSegment):

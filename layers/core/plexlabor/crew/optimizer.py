@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -711,6 +712,7 @@ def _unstaffed(compiled: Compiled, chosen: list[int]) -> tuple[UnstaffedSeat, ..
     day = compiled.problem.day.isoformat()
     several_shifts = len({job.shift_code for job in compiled.jobs}) > 1  # the rest rows between them may keep one out
     rest = ", or too short a rest from their job in another shift" if several_shifts else ""
+    kept_out_of = _kept_out_counter(compiled, chosen)
     seats: list[UnstaffedSeat] = []
     for j, job in enumerate(compiled.jobs):
         stat = compiled.job_stats(j)
@@ -741,7 +743,14 @@ def _unstaffed(compiled: Compiled, chosen: list[int]) -> tuple[UnstaffedSeat, ..
                 may = "none" if stat.candidates == 0 else f"only {stat.candidates}"
                 reason = f"{needs}; {may} of the {stat.skill_ok} qualified operators may work it ({away})"
                 seats.append(seat(cause, structural, reason))
-        if short > 0:
+        if short > 0 and (kept_out := kept_out_of(j)):  # the re-plan's scope, not the people, left it
+            who = "1 qualified operator" if kept_out == 1 else f"{kept_out} qualified operators"
+            reason = (
+                f"{who} not placed elsewhere at that time {'is' if kept_out == 1 else 'are'} kept out: this re-plan "
+                "changes only the seats its event touched (re-plan the rest of the shift to fill it)"
+            )
+            seats.append(seat("kept_by_replan", short, reason))
+        elif short > 0:
             seats.append(
                 seat(
                     "qualified_busy",
@@ -756,6 +765,27 @@ def _unstaffed(compiled: Compiled, chosen: list[int]) -> tuple[UnstaffedSeat, ..
                 )
             )
     return tuple(seats)
+
+
+def _kept_out_counter(compiled: Compiled, chosen: list[int]) -> Callable[[int], int]:
+    """For a job `j`: how many operators with a pair to it that the re-plan's scope closed (`Compiled.closed`) hold no
+    chosen pair overlapping it: free people a seat left empty did not take because the re-plan may not move them
+    there (ux_s15 #2: such a seat read "all qualified, available operators are assigned to other job operations").
+    Always 0 for a plan without a scope (the nightly plan)."""
+    if compiled.closed is None:
+        return lambda j: 0
+    closed = compiled.allowed[compiled.closed[compiled.allowed]]
+    closed = closed[np.argsort(compiled.pair_job[closed], kind="stable")]
+    bounds = np.searchsorted(compiled.pair_job[closed], np.arange(len(compiled.jobs) + 1))
+    taken = np.asarray(chosen, dtype=np.int64)
+    jobs = compiled.pair_job[taken]
+
+    def count(j: int) -> int:
+        overlapping = (compiled.starts[jobs] < compiled.ends[j]) & (compiled.starts[j] < compiled.ends[jobs])
+        busy = set(compiled.pair_op[taken[overlapping]].tolist())
+        return len(set(compiled.pair_op[closed[bounds[j] : bounds[j + 1]]].tolist()) - busy)
+
+    return count
 
 
 def _size(compiled: Compiled) -> ProblemSize:

@@ -63,6 +63,10 @@ UNSTAFFED_CAUSES = {
         "The qualified operators are on leave, not scheduled, or kept off by the rest, hours or days-in-a-row rules."
     ),
     "qualified_busy": "Every qualified, available operator is needed elsewhere at the same time.",
+    "kept_by_replan": (
+        "A qualified operator is free at that time, but the re-plan changed only the seats its event touched: "
+        "re-plan the rest of the shift on the crew board to fill it."
+    ),
 }
 """A short seat's cause (`crew.models.UnstaffedCause`) in words."""
 
