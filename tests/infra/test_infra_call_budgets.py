@@ -20,14 +20,6 @@ NEED_SERVICES = {
     Need.BEDROCK: "bedrock-runtime",
     Need.TRANSCRIBE: "transcribe",
 }
-LEFT = {
-    ("web_app", "s3"): "a page's report read with S3's 30 s (large model and report artifacts) in 15 s",
-    ("incident_log", "s3"): "the model read once per container, the recording put: S3's 30 s in 29 s",
-    ("copilot_ask", "s3"): "the index read once per container: S3's 30 s in 29 s",
-    ("punch_validator", "s3"): "the norms and scorer read once per container: S3's 30 s in 60 s",
-}
-"""Calls still able to outlast their function (reported in review_s15's fix, not fixed): S3's row serves multi-MB
-artifacts for the batch jobs too, so its read timeout is not the interactive functions' to shorten alone."""
 
 
 def services(spec: FunctionSpec) -> set[str]:
@@ -45,7 +37,7 @@ def test_one_stalled_call_gives_up_inside_the_function_timeout(spec: FunctionSpe
         for service in sorted(services(spec))
         if worst_call_s(service) + MARGIN_S > spec.timeout_s
     }
-    assert set(over) == {service for name, service in LEFT if name == spec.name}, (spec.timeout_s, over)
+    assert not over, (spec.timeout_s, over)
 
 
 def test_the_bedrock_wording_tries_once_and_leaves_copilot_ask_time_to_record_the_answer() -> None:
