@@ -22,12 +22,17 @@ def _superseded(world: World, item_id: str) -> None:
     )
 
 
-def test_superseded_seats_and_empty_seat_notes_are_folded_as_history(lambda_context: Any) -> None:
-    world = board_world()  # crew-0001 waiting, crew-0002 as planned, crew-0003 an empty seat: one segment
+def superseded_board(lambda_context: Any) -> str:
+    """The board of one segment: crew-0001 (E0042) and the empty seat crew-0003 superseded by a re-plan, crew-0002
+    (E0043) as planned (also the browser test's page)."""
+    world = board_world()
     _superseded(world, "crew-0001")
     _superseded(world, "crew-0003")
+    return str(call_web(web_deps(world), "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"])
 
-    body = call_web(web_deps(world), "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]
+
+def test_superseded_seats_and_empty_seat_notes_are_folded_as_history(lambda_context: Any) -> None:
+    body = superseded_board(lambda_context)
 
     [segment] = re.findall(r'<div class="panel segment">.*?</main>', body, re.S)  # the shift's one segment
     folded = re.findall(r'<details class="history">(.*?)</details>', segment, re.S)
