@@ -98,7 +98,8 @@ highspy releases the GIL while it solves. The walks beside run at the lowest pri
 CPU that HiGHS leaves idle, not HiGHS's (its proofs on types A-C are not slowed on a loaded machine)."""
 BESIDE_NICE = 19
 SEARCH_MARGIN_S = 0.05
-"""The search stops this long before the deadline (it reads the clock every few steps)."""
+"""The search stops this long before the deadline (it reads the clock every few steps); the solver waits for the walk
+beside the MILPs until half of it before the deadline, no longer (at nice 19 it may be starved in a call)."""
 SEARCH_MAX_OPTIMA = 10_000_000
 _HIGHS_OPTIMAL = 0
 _HIGHS_INFEASIBLE = 2
@@ -742,7 +743,8 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
     ]
     searches: list[SearchResult] = []
     stop = threading.Event()
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
         beside = None
         if deadline is not None and SEARCH_BESIDE_MILPS:
             beside = pool.submit(_walks_beside, problem, incumbent, with_pair, target, deadline - SEARCH_MARGIN_S, stop)
@@ -760,7 +762,12 @@ def solve_gap(problem: GapProblem, time_limit: float | None = None, subgradient_
                 )
         stop.set()
         if beside is not None:
-            searches += beside.result()
+            try:
+                searches += beside.result(timeout=max(0.0, (remaining() or 0.0) - SEARCH_MARGIN_S / 2))
+            except TimeoutError:  # starved (nice 19) in a call: its better solutions before it are in the incumbent
+                notes.append("the walks beside the milps were still in a call at the deadline (not waited for)")
+    finally:
+        pool.shutdown(wait=False)  # the walk beside ends at its next read of the clock (it has seen `stop`)
     best, best_value = incumbent.best()
     steps = sum(search.steps for search in searches)
     if searches:
@@ -867,8 +874,9 @@ def _walks(
 ) -> list[SearchResult]:
     """One thread's share of the search: SEARCH_RESTARTS walks (seeds first_seed, + SEARCH_THREADS, ...) one after
     the other, each from `start_from` if given, else from the incumbent's best at its start, and ending at an equal
-    share of the time left; each walk's best is offered to the incumbent. Stops at the deadline, once a walk reaches
-    `target`, or on `stop`."""
+    share of the time left; each walk offers the incumbent its better solutions as it finds them (so the MILPs take
+    them while it runs, and a caller that stops waiting at the deadline has them) and its best at its end. Stops at
+    the deadline, once a walk reaches `target`, or on `stop`."""
     results: list[SearchResult] = []
     for restart in range(SEARCH_RESTARTS):
         now = time.perf_counter()
@@ -886,6 +894,7 @@ def _walks(
             max_optima=SEARCH_MAX_OPTIMA,
             seed=first_seed + restart * SEARCH_THREADS,
             stop=stop,
+            on_better=incumbent.offer,
         )
         incumbent.offer(result.assignment)
         results.append(result)

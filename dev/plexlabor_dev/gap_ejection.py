@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,7 +78,13 @@ def checked_start(
 
 
 OPTIMA_PER_CALL = 20
-"""Local optima between two reads of the clock (one call into the compiled code)."""
+"""Local optima between two reads of the clock (one call into the compiled code), at most."""
+CALL_SECONDS = 0.01
+"""With a deadline, one call into the compiled code aims at this many wall seconds: it takes as many local optima as
+the last call's wall seconds per local optimum allow (at least one, at most OPTIMA_PER_CALL; one in a walk's first
+call). A thread starved of CPU (the walk beside HiGHS runs at nice 19, and the machine is shared) then still reads the
+clock often and stops near its deadline: with a fixed 20 per call, `plexlabor crew gap` on type D at load 8 took up
+to 10.75 s for a 10-s limit."""
 EPS = 1e-9
 
 # the walk's counters (a float array, so one argument carries them)
@@ -137,6 +144,7 @@ def relink_search(
     seed: int = 0,
     settings: EjectionSettings = EjectionSettings(),
     stop: threading.Event | None = None,
+    on_better: Callable[[IntArray], object] | None = None,
 ) -> SearchResult:
     """Maximise total profit from the feasible assignment `start` (agent per job).
 
@@ -144,7 +152,8 @@ def relink_search(
     Lagrangian bound): it ranks each job's candidate agents, and a pair whose bound cannot beat the best
     found is never entered. `target`: stop as soon as a solution reaches it. Stops after `max_optima` local
     optima in all, at `deadline` (`time.perf_counter()`) or once `stop` is set (read with the clock). `steps` in
-    the result counts the moves made."""
+    the result counts the moves made. `on_better` is handed each better solution (a copy) between two calls into the
+    compiled code, so a caller that stops waiting for the walk at its deadline has its best so far."""
     m, n = profit.shape
     start, start_cost = checked_start(profit, resource, capacity, start)
     cost = -np.ascontiguousarray(profit, dtype=np.float64)
@@ -181,6 +190,9 @@ def relink_search(
             or (stop is not None and stop.is_set())
         )
 
+    pace = [0.0]  # wall seconds per local optimum in the last call (CALL_SECONDS)
+    reported = [start_cost]  # the best cost handed to `on_better`
+
     def probe(origin: IntArray) -> bool:
         """A probe of `probe_optima` local optima from `origin`; its best feasible solution goes to the
         reference set. True when the search is over (target reached, or out of time)."""
@@ -191,9 +203,17 @@ def relink_search(
             if out_of_time():
                 break
             chunk = min(OPTIMA_PER_CALL, left, max_optima - int(walk.state[_OPTIMA]))
+            if deadline is not None:  # the first call of a walk takes one: its pace is not known yet
+                chunk = max(1, min(chunk, int(CALL_SECONDS / pace[0]) if pace[0] > 0 else 1))
             mutable = (walk.assign, walk.load, walk.members, walk.count, walk.position, walk.alpha)
-            if _probe(*arrays, *mutable, walk.tabu_until, walk.best, walk.probe_best, walk.state, chunk):
+            called, optima_before = time.perf_counter(), walk.state[_OPTIMA]
+            reached = _probe(*arrays, *mutable, walk.tabu_until, walk.best, walk.probe_best, walk.state, chunk)
+            if on_better is not None and walk.state[_BEST_COST] < reported[0]:
+                reported[0] = walk.state[_BEST_COST]
+                on_better(walk.best.copy())
+            if reached:
                 return True
+            pace[0] = (time.perf_counter() - called) / max(walk.state[_OPTIMA] - optima_before, 1)
             left -= chunk
         if np.isfinite(walk.state[_PROBE_COST]):
             _offer(elite, walk.state[_PROBE_COST], walk.probe_best.copy(), settings.elite)

@@ -4,9 +4,13 @@ weights moved by Yagiura et al.'s rule, deterministic for a seed, and kept out o
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 import numpy as np
 import pytest
 
+from plexlabor_dev import gap_ejection
 from plexlabor_dev.gap import chu_beasley_type_d
 from plexlabor_dev.gap_ejection import _BEST_COST, _COST, _FLOOR, _OPTIMA, _update_weights, relink_search
 from tests.unit.crew.gap_instances import brute_force, feasible, tight_instance, value
@@ -104,3 +108,60 @@ def test_it_stops_at_the_target_and_refuses_a_bad_start() -> None:
         relink_search(profit, resource, capacity - 30, start)
     with pytest.raises(ValueError, match=r"each of the 60 jobs an agent 0\.\.4"):
         relink_search(profit, resource, capacity, np.append(start[:-1], 5))
+
+
+def _counted_calls(monkeypatch: pytest.MonkeyPatch, seconds_per_reading: float) -> list[int]:
+    """The local optima asked of each call into the compiled probe, under a clock that moves `seconds_per_reading`
+    at each reading (a thread that gets little CPU: every call looks slow)."""
+    clock = iter(seconds_per_reading * k for k in range(1, 1_000_000))
+    monkeypatch.setattr(gap_ejection, "time", SimpleNamespace(perf_counter=lambda: next(clock)))
+    asked: list[int] = []
+    compiled = gap_ejection._probe
+
+    def probe(*args: Any) -> bool:
+        asked.append(int(args[-1]))
+        return bool(compiled(*args))
+
+    monkeypatch.setattr(gap_ejection, "_probe", probe)
+    return asked
+
+
+def test_a_walk_short_of_cpu_reads_the_clock_after_each_local_optimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a deadline, a call into the compiled code takes as many local optima as fit in CALL_SECONDS at the pace
+    of the last call, and one in a walk's first call (its pace not known yet): when calls take a wall second, one each
+    (a thread starved of CPU still reads the clock often and stops near its deadline)."""
+    problem = chu_beasley_type_d(10, 100, 7)
+    greedy = np.argmin(problem.resource / problem.capacity[:, None], axis=0)
+    asked = _counted_calls(monkeypatch, 1.0)
+
+    result = relink_search(problem.profit, problem.resource, problem.capacity, greedy, deadline=30.0, max_optima=10**6)
+
+    assert problem.is_feasible(result.assignment)
+    assert len(asked) > 3 and set(asked) == {1}
+
+
+def test_without_a_deadline_the_calls_keep_their_full_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pace only matters against a deadline: a walk bounded by local optima alone (deterministic for a seed) asks
+    OPTIMA_PER_CALL of every call, however slow the clock says they are."""
+    problem = chu_beasley_type_d(10, 100, 7)
+    greedy = np.argmin(problem.resource / problem.capacity[:, None], axis=0)
+    asked = _counted_calls(monkeypatch, 1.0)
+
+    relink_search(problem.profit, problem.resource, problem.capacity, greedy, max_optima=200)
+
+    assert asked and set(asked) == {gap_ejection.OPTIMA_PER_CALL}
+
+
+def test_each_better_solution_is_handed_on_as_it_is_found() -> None:
+    problem = chu_beasley_type_d(10, 100, 7)
+    greedy = np.argmin(problem.resource / problem.capacity[:, None], axis=0)
+    handed: list[np.ndarray] = []
+
+    result = relink_search(
+        problem.profit, problem.resource, problem.capacity, greedy, max_optima=300, on_better=handed.append
+    )
+
+    values = [problem.value(assignment) for assignment in handed]
+    assert len(handed) >= 2 and all(problem.is_feasible(assignment) for assignment in handed)
+    assert values == sorted(set(values)) and values[0] > problem.value(greedy)
+    assert np.array_equal(handed[-1], result.assignment)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -148,3 +149,42 @@ def test_after_the_milps_the_walks_start_from_highs_own_best(monkeypatch: pytest
 
     assert starts[0] and all(start == from_highs.tolist() for start in starts[0])
     assert solution.objective == problem.value(better)
+
+
+def test_the_solver_does_not_wait_past_its_deadline_for_a_walk_beside_that_is_starved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The walk beside the MILPs runs at nice 19: on a loaded machine its call into the compiled code can end long
+    after the deadline. The solver returns at its deadline with the better solution that walk handed on before."""
+    problem = chu_beasley_type_d(5, 40, 3)
+    greedy = _greedy_and_descent(problem)
+    assert greedy is not None
+    better = _descent(problem, relink_search(problem.profit, problem.resource, problem.capacity, greedy,
+                                             max_optima=2000, seed=3).assignment)  # fmt: skip
+    assert problem.value(better) > problem.value(greedy)
+    released = threading.Event()
+
+    def milp(*_args: object, **_kw: object) -> tuple[int, None, None]:
+        return 1, None, None  # time limit, nothing found
+
+    def walk(
+        *arrays: np.ndarray, seed: int, on_better: Callable[[np.ndarray], object] | None = None, **_kw: object
+    ) -> SearchResult:
+        if seed % 2:  # beside the MILPs: hands on the better solution, then is stuck in a call
+            if on_better is not None:
+                on_better(better.copy())
+            released.wait(5.0)
+        return SearchResult(arrays[3].copy(), problem.value(arrays[3]), 1, 0)
+
+    monkeypatch.setattr(gap, "_milp_over", milp)
+    monkeypatch.setattr(gap, "relink_search", walk)
+    monkeypatch.setattr(gap, "SEARCH_BESIDE_MILPS", True)
+
+    try:
+        solution = gap.solve_gap(problem, time_limit=1.0, subgradient_iterations=3)
+    finally:
+        released.set()
+
+    assert solution.seconds < 1.5
+    assert solution.objective == problem.value(better)
+    assert any("not waited for" in note for note in solution.notes)
