@@ -254,11 +254,14 @@ crew_replan's scheduled refresh, which plans nothing."""
 
 def _note(seat: AuditEvent, called_off_at: datetime | None, zone: ZoneInfo, stays_empty: bool | None) -> str:
     payload = seat.payload
-    why = (
-        f"called off at {called_off_at.astimezone(zone):%H:%M}"
-        if called_off_at is not None
-        else "on leave in Plex for the day"
-    )
+    why = "on leave in Plex for the day"
+    if called_off_at is not None:  # the weekday when not the seat's day (ux_s15 #8: it read as the seat's day)
+        local = called_off_at.astimezone(zone)
+        why = (
+            f"called off at {local:%H:%M}"
+            if payload.get("plan_day") == local.date().isoformat()
+            else f"called off at {local:%a %H:%M}"
+        )
     return (
         f"Remove {seat.employee_id} from {payload.get('workcenter_code')} shift {payload.get('shift_code')} in Plex "
         f"({why}): the seat was accepted and sent to Plex; {REFILLED[stays_empty]}. Reject to keep the assignment."
