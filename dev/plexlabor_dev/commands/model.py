@@ -110,7 +110,13 @@ def describe_model(listed: StoredModel) -> list[str]:
     train, held = counts.get("training") or {}, counts.get("holdout") or {}
     metrics = card.get("metrics") or {}
     return [
-        " ".join([listed.version, f"stored {card.get('created_at', '?')}, {card.get('status', '?')}", *marks]),
+        " ".join(
+            [
+                listed.version,
+                f"stored {card.get('created_at', '?')} (the retrain's verdict: {card.get('status', '?')})",
+                *marks,
+            ]
+        ),
         f"  trained on decisions {window.get('from', '?')} to {window.get('to', '?')}: {train.get('decisions', 0)}"
         f" ({train.get('approved', 0)} upheld, {train.get('rejected', 0)} rejected);"
         f" held out {held.get('decisions', 0)}",

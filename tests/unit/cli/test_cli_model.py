@@ -174,8 +174,8 @@ def test_model_list_names_the_packaged_and_stored_versions_with_their_cards(
     headings = [line for line in out if line.startswith("scorer-")]
     assert headings == [
         f"{packaged.version} packaged (ships with the code)",
-        "scorer-bbbb stored 2026-11-30T03:00:00+00:00, shadow IN FORCE",
-        "scorer-aaaa stored 2026-11-30T03:00:00+00:00, shadow SHADOW",
+        "scorer-bbbb stored 2026-11-30T03:00:00+00:00 (the retrain's verdict: shadow) IN FORCE",
+        "scorer-aaaa stored 2026-11-30T03:00:00+00:00 (the retrain's verdict: shadow) SHADOW",
     ]
     assert (
         "  trained on decisions 2026-09-01T10:00:00+00:00 to 2026-11-01T10:00:00+00:00: 120 (90 upheld, 30 rejected);"
