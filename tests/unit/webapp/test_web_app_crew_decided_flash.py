@@ -5,12 +5,14 @@ re-plan", also after approving a removal (the assignment is being withdrawn in P
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html import unescape
 from typing import Any
 
 import pytest
 
+from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDirectory
 from plexlabor.approval.recommendations import CREW_REMOVAL
 from plexlabor.crew.suggestions import CREW_KINDS
 from tests.unit.approval.approval_fakes import World
@@ -68,3 +70,17 @@ def test_a_decision_from_the_board_comes_back_saying_what_it_did(
     says, never = SAYS[(kind, action)]
     assert says in _flash(board["body"])
     assert never not in _flash(board["body"])
+
+
+def test_a_removals_flash_names_its_person(world: World, lambda_context: Any) -> None:
+    named = PeopleDisplay(StaticPeopleDirectory([Person("E0042", "E00042", "Zoe Adams")]))
+    deps = dataclasses.replace(_accept_and_call_off(world, lambda_context), people=named)
+    form = {"action": "approve", "next": BOARD}
+
+    decided = call_web(deps, "POST", f"/items/{_removal_id(world)}", PLANNER, lambda_context, form=form)
+
+    [location] = decided["multiValueHeaders"]["Location"]
+    assert location.endswith("&done=approve_removal&who=E00042")  # the employee number, no Plex id
+    query = dict(part.split("=", 1) for part in location.split("?", 1)[1].split("&"))
+    board = call_web(deps, "GET", "/crew", PLANNER, lambda_context, query=query)
+    assert "Removal approved: Zoe Adams (E00042)'s assignment is being withdrawn in Plex" in _flash(board["body"])

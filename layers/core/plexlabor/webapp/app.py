@@ -835,6 +835,9 @@ def decide(item_id: str) -> Response[str]:
         return _item_page(page, found, status_for(error), flash=_error(message), reason=reason, typed=typed, back=back)
     logger.info("decision", item_id=item_id, action=outcome.action)
     back = back_to((form.get("next") or [""])[0], decided_done(str(outcome.action), shown.kind if shown else None))
+    person = page.deps.people.directory.person_of(shown.employee_id) if shown and shown.employee_id else None
+    if back is not None and shown is not None and shown.kind == CREW_REMOVAL and person and person.number:
+        back += f"&{urlencode({'who': person.number})}"  # the removal's flash names its person (no Plex id)
     if back is not None:  # a page that decides in place gets the person back to it
         return page.redirect(back)
     following = next(iter(page.deps.review.queue.for_viewer(page.viewer)), None)

@@ -487,9 +487,10 @@ CREW_FLASH = {
     "approve": "Accepted: the assignment is on its way to Plex and held in every re-plan.",
     # a removal and a short seat are decided from their item page and come back told what their decision did
     # (`app.decided_done`; ux_s15 #1: both read "the assignment is on its way to Plex")
-    "approve_removal": "Removal approved: the called-off person's assignment is being withdrawn in Plex; the seat "
-    "below says what Plex did.",
-    "reject_removal": "Removal rejected: nothing is sent to Plex, so the assignment stays there; the reason is kept.",
+    "approve_removal": "Removal approved: {who}'s assignment is being withdrawn in Plex; the seat below says what "
+    "Plex did.",
+    "reject_removal": "Removal rejected: nothing is sent to Plex, so {who}'s assignment stays there; the reason is "
+    "kept.",
     "approve_short_seat": "Acknowledged: the seat stays empty and you handle it (overtime, a transfer, a temporary "
     "worker); nothing is sent to Plex.",
     "reject_short_seat": "Rejected: the seat is recorded as not really short, with your reason; nothing is sent to "
@@ -640,7 +641,11 @@ def _crew_page(
     department, workcenter, kept = chosen.department, chosen.workcenter, chosen.kept
     offered = board.departments(shift) if shift else []
     place = {"day": day.isoformat(), **({"shift": shift} if shift else {}), **kept}
-    flash = {"level": "ok", "text": CREW_FLASH[done]} if done in CREW_FLASH else None
+    flash = (
+        {"level": "ok", "text": CREW_FLASH[done].format(who=_named_by_number(page, query))}
+        if done in CREW_FLASH
+        else None
+    )
     if done == "refused" or refusal is not None:
         flash = {"level": "error", "text": refusal or f"Not swapped: {_swap_refusal(page, query)}"}
     planned_days: dict[date, list[str]] = {}
@@ -748,6 +753,14 @@ def _moment(page: Page, day: date) -> Callable[[datetime], str]:
         return local.strftime("%H:%M" if local.date() == day else "%a %H:%M")
 
     return said
+
+
+def _named_by_number(page: Page, query: dict[str, str]) -> str:
+    """The person the board's address names by employee number (`who`), as the viewer may see them; else "the
+    called-off person" (a removal's flash: ux_s15 #1)."""
+    number = query.get("who", "")
+    employee_id = page.deps.people.employee_id_for(number) if number else None
+    return page.who(employee_id) if employee_id else "the called-off person"
 
 
 def _swap_refusal(page: Page, query: dict[str, str]) -> str:
