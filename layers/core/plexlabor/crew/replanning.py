@@ -320,9 +320,10 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     if message.reason in OFF and all(person != message.employee_id for _, person in current.assignments):
         return _no_seat(deps, message, now, day, kept_now, read)
     committed = with_commitments(compiled, _commitments(message, reads))
+    returning = taken_off_with(day, message)
 
     def solved(current: CurrentPlan) -> tuple[Compiled, CrewPlan]:
-        scope = event_scope(kept_shift.problem, current, message, taken_off_with(day, message))
+        scope = event_scope(kept_shift.problem, current, message, returning)
         replanned = with_current_plan(committed, current, now, scope)
         return replanned, solve(replanned, deps.time_limit_s)
 

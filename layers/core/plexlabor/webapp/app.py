@@ -118,7 +118,7 @@ def return_page(value: str) -> str | None:
     return f"{parts.path}?{urlencode(query)}" if query else parts.path
 
 
-BOARD_DONE = {CREW_REMOVAL: "removal", CREW_KINDS[1]: "short_seat"}
+BOARD_DONE = {CREW_REMOVAL: "removal", "crew_unstaffed": "short_seat"}
 """The kinds whose decision, back on the crew board, is told in their own words (`?done=approve_removal`, ...): an
 approved removal withdraws an assignment in Plex, an approved short seat sends nothing (ux_s15 #1: both read "the
 assignment is on its way to Plex"); an assignment keeps the plain action."""
