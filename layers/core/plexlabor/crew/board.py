@@ -116,7 +116,7 @@ class _Left:
         self.compiled, self.by_job, self.worth, self.refused = compiled, by_job, worth, refused
         self.crew, self.busy = crew, busy
         self.index = {job.key: j for j, job in enumerate(compiled.jobs)}
-        self.pair_of: dict[tuple[int, int], int] = {}
+        self.pairs_of_job: list[Any] | None = None
         self.best_free: dict[int, float | None] = {}
 
     def seat(self, operator: int, job_key: str, workcenter_code: str) -> dict[str, Any] | None:
@@ -125,12 +125,15 @@ class _Left:
         j = self.index.get(job_key)
         if j is None:
             return None
-        if not self.pair_of:
-            c = self.compiled
-            self.pair_of = {(int(o), int(jj)): p for p, (o, jj) in enumerate(zip(c.pair_op, c.pair_job, strict=True))}
-        pair = self.pair_of.get((operator, j))
-        if pair is None:
+        if self.pairs_of_job is None:  # every pair, not only the allowed: a seat held may be a barred pair
+            # grouped by job once (NumPy), the operator's found among the job's few: a dict of every (operator, job)
+            # pair was 0.1 s CPU of each re-plan's swap candidates (issue 16)
+            self.pairs_of_job = self.compiled.pairs_of_job()
+        of_job = self.pairs_of_job[j]
+        found = of_job[self.compiled.pair_op[of_job] == operator]
+        if not len(found):
             return None
+        pair = int(found[-1])
         if j not in self.best_free:
             self.best_free[j] = self._best_free(j)
         taker = self.best_free[j]
