@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.audit.dynamodb import event_from_item, event_item
+from plexlabor.audit.events import MAX_EVENT_JSON_BYTES
 
 json_values = st.recursive(
     st.none()
@@ -55,7 +58,29 @@ def test_any_event_survives_the_item_mapping(
     # When it is turned into a DynamoDB item and back
     item = event_item(event)
     # Then it is the same event, every attribute is a string, and absent ids index nothing
-    assert event_from_item(item) == event
+    read = event_from_item(item)
+    assert read == event
+    # read as stored (no JSON round trip on the way back): the same values in the same key order, nested too
+    assert read.model_dump_json() == event.model_dump_json()
     assert all(set(value) == {"S"} for value in item.values())
     assert ("gsi_supervisor_pk" in item) is (supervisor is not None)
     assert ("gsi_employee_pk" in item) is (employee is not None)
+
+
+def test_an_item_over_the_size_cap_is_refused_when_read_back() -> None:
+    # Given an item whose stored payload and previous values together pass the cap (each alone within it)
+    event = AuditEvent(
+        record_key="labor-entries:42",
+        event_type=AuditEventType.REVERT,
+        status=AuditStatus.REVERTED,
+        occurred_at=datetime(2026, 12, 6, tzinfo=UTC),
+        actor="plex_writeback",
+        finding_id="F-42",
+        payload={"blob": "x" * (MAX_EVENT_JSON_BYTES // 2)},
+        previous_values={},
+    )
+    item = event_item(event)
+    item["previous_values"] = {"S": '{"blob":"' + "y" * (MAX_EVENT_JSON_BYTES // 2) + '"}'}
+    # When it is read back, then it is refused by the size its stored JSON takes, as an append would be
+    with pytest.raises(ValidationError, match="bytes of JSON, over"):
+        event_from_item(item)

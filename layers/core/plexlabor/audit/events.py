@@ -26,6 +26,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -35,6 +36,10 @@ AUDIT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 MAX_EVENT_JSON_BYTES = 300_000
 """Cap on payload + previous_values as JSON; DynamoDB items stop at 400 KB."""
+STORED_JSON_BYTES = "stored_json_bytes"
+"""Validation context key of an event read back from a store: the bytes of its payload and previous values as stored
+(`canonical_json` text, parsed by `json.loads`). Such values are JSON as they stand, so the round trip and the size
+figured again would give the same values and the same size: both are skipped."""
 
 MAX_KIND_CHARS = 128
 """A payload's `kind` longer than this is not indexed (`AuditEvent.kind`)."""
@@ -198,18 +203,18 @@ class AuditEvent(BaseModel):
 
     @field_validator("payload", "previous_values")
     @classmethod
-    def _json_safe(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+    def _json_safe(cls, value: dict[str, Any] | None, info: ValidationInfo) -> dict[str, Any] | None:
         # A JSON round trip normalises tuples to lists and proves the value survives storage
         # unchanged, so every AuditStore implementation returns exactly what was appended.
-        if value is None:
-            return None
+        if value is None or STORED_JSON_BYTES in (info.context or {}):
+            return value
         try:
             return json.loads(canonical_json(value))  # type: ignore[no-any-return]
         except (TypeError, ValueError) as error:
             raise ValueError(f"must be JSON-safe (str, int, float, bool, None, list, dict): {error}") from None
 
     @model_validator(mode="after")
-    def _consistent(self) -> Self:
+    def _consistent(self, info: ValidationInfo) -> Self:
         if self.status not in ALLOWED_STATUSES[self.event_type]:
             allowed = ", ".join(sorted(ALLOWED_STATUSES[self.event_type]))
             raise ValueError(f"a '{self.event_type}' event has status {allowed}, not '{self.status}'")
@@ -223,7 +228,9 @@ class AuditEvent(BaseModel):
             raise ValueError("a decision's actor is the supervisor who decided (actor == supervisor_id)")
         if self.event_type is AuditEventType.WRITEBACK and self.previous_values is None:
             raise ValueError("a writeback event keeps previous_values (use {} when nothing was replaced)")
-        size = len(self.payload_json.encode()) + len((self.previous_values_json or "").encode())
+        size = (info.context or {}).get(STORED_JSON_BYTES)
+        if size is None:
+            size = len(self.payload_json.encode()) + len((self.previous_values_json or "").encode())
         if size > MAX_EVENT_JSON_BYTES:
             raise ValueError(f"payload and previous_values take {size} bytes of JSON, over {MAX_EVENT_JSON_BYTES}")
         return self
