@@ -14,6 +14,7 @@ from plexlabor.approval.callback import decision_event
 from plexlabor.approval.messages import Decision
 from plexlabor.audit import ApprovalAction, InMemoryAuditStore
 from plexlabor.audit.events import AuditEvent
+from plexlabor.intake.settings import ValidatorSettings
 from plexlabor.learning import wiring
 from plexlabor.learning.promotion import (
     Explored,
@@ -153,3 +154,15 @@ def test_the_item_page_does_not_tell_a_supervisor_the_finding_was_sent_as_a_samp
     explored = {"propensity": SHARE, "drawn": True, "reference": PACKAGED.version}
     item: Any = SimpleNamespace(kind="punch_finding", evidence={"scheduled_start": "07:00", "exploration": explored})
     assert evidence_words(item) == {"scheduled_start": "07:00"}
+
+
+def test_a_validator_with_the_default_settings_records_no_exploration() -> None:
+    """Off by default (closing review s15: a drawn item shows its low confidence; undrawn ones polluted /kpis and the
+    refit): the engine the validator makes from its default share keeps what the model in force sends, nothing else."""
+    default_share = ValidatorSettings.model_fields["scorer_exploration_share"].default
+    engine = ValidationEngine(_never(), exploration=Exploration(default_share))
+    sent_by_packaged = [
+        early_clock_in(f"time-clock-entries:{n}", {"beyond_grace_min": 40.0, "deviation_min": 47.0, "z": 6.0})
+        for n in range(50)
+    ]
+    assert engine.findings(sent_by_packaged, None, NORMS) == []  # type: ignore[arg-type]
