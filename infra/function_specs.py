@@ -54,6 +54,13 @@ RATE_MINUTES = re.compile(r"rate\((?P<n>[1-9]\d*) (?P<unit>minutes?|hours?)\)")
 MIN_MAX_CONCURRENCY = 2
 """The least MaximumConcurrency Lambda accepts for an SQS event source (ScalingConfig: 2..1000)."""
 VISIBILITY_TIMEOUT_FACTOR = 6  # AWS: SQS visibility >= 6 x function timeout (+ batching window)
+FIFO_VISIBILITY_FACTOR = 2
+"""A FIFO queue's visibility: 2 x its consumer's timeout (+ batching window). Its one message group hands the consumer
+one batch at a time (no throttled batch waits out the visibility, the case the 6 x of a standard queue covers), and
+every second of it is a second a failing message holds the messages behind it (review_close_s15 #2)."""
+FIFO_HOLD_LIMIT_S = 15 * 60
+"""At most this long may a message that keeps failing hold its FIFO group before it moves to the DLQ (and alarms):
+its queue's maxReceiveCount is the receives that fit (`max_receive_counts`)."""
 
 
 def period_minutes(schedule: str) -> int | None:
@@ -317,8 +324,8 @@ class FunctionSpec:
         return tuple(access for access in self.needs if isinstance(access, BucketAccess))
 
 
-def visibility_timeouts(specs: Iterable[FunctionSpec]) -> dict[QueueName, int]:
-    """Visibility timeout (s) of each queue from its one consumer: 6 x timeout + batching window."""
+def _consumers(specs: Iterable[FunctionSpec]) -> dict[QueueName, FunctionSpec]:
+    """Each queue's one consumer; ValueError for a queue with none or two."""
     consumers: dict[QueueName, FunctionSpec] = {}
     for spec in specs:
         if spec.consumes is None:
@@ -329,9 +336,27 @@ def visibility_timeouts(specs: Iterable[FunctionSpec]) -> dict[QueueName, int]:
     missing = [queue.value for queue in QueueName if queue not in consumers]
     if missing:
         raise ValueError(f"queues without a consumer spec: {missing}")
+    return consumers
+
+
+def visibility_timeouts(specs: Iterable[FunctionSpec]) -> dict[QueueName, int]:
+    """Visibility timeout (s) of each queue from its one consumer: its timeout x 6 (a standard queue) or x 2 (FIFO,
+    `FIFO_VISIBILITY_FACTOR`), + the batching window."""
     return {
-        queue: VISIBILITY_TIMEOUT_FACTOR * spec.timeout_s + spec.max_batching_window_s
-        for queue, spec in consumers.items()
+        queue: (FIFO_VISIBILITY_FACTOR if queue.fifo else VISIBILITY_TIMEOUT_FACTOR) * spec.timeout_s
+        + spec.max_batching_window_s
+        for queue, spec in _consumers(specs).items()
+    }
+
+
+def max_receive_counts(specs: Iterable[FunctionSpec], configured: int) -> dict[QueueName, int]:
+    """The maxReceiveCount of each queue's redrive policy: `configured` (`plexlabor:maxReceiveCount`); a FIFO queue
+    at most the receives of its visibility timeout that fit in `FIFO_HOLD_LIMIT_S` (at least 2: one retry), so a
+    message that keeps failing holds its group for minutes, not `configured` x visibility."""
+    visibility = visibility_timeouts(specs)
+    return {
+        queue: min(configured, max(2, FIFO_HOLD_LIMIT_S // seconds)) if queue.fifo else configured
+        for queue, seconds in visibility.items()
     }
 
 

@@ -38,7 +38,7 @@ from infra.constructs.queues import Queues
 from infra.constructs.schedules import Schedules
 from infra.constructs.secrets import Secrets
 from infra.constructs.storage import Storage
-from infra.function_specs import FUNCTION_SPECS, FunctionSpec, Need, visibility_timeouts
+from infra.function_specs import FUNCTION_SPECS, FunctionSpec, Need, max_receive_counts, visibility_timeouts
 from infra.nag import aws_solutions_checks
 
 
@@ -69,7 +69,7 @@ class PlexlaborStack(Stack):
             visibility_timeouts={
                 queue: Duration.seconds(seconds) for queue, seconds in visibility_timeouts(specs).items()
             },
-            max_receive_count=config.max_receive_count,
+            max_receive_counts=max_receive_counts(specs, config.max_receive_count),
             alarms=self.alarms,
         )
         self.secrets = Secrets(self, SECRETS_ID, stage=config.stage)

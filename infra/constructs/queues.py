@@ -6,11 +6,13 @@
 - replan:    crew_call_offs (a scheduled operator not clocked in) and the crew board -> crew_replan;
              FIFO with its DLQ (`QueueName.fifo`): one message group, so one re-plan at a time, in order
 
-Every queue: SSE with SQS-managed keys, TLS enforced by queue policy. A message that fails
-`max_receive_count` times (context `plexlabor:maxReceiveCount`, default 5) moves to the DLQ, which
+Every queue: SSE with SQS-managed keys, TLS enforced by queue policy. A message that fails its
+queue's `max_receive_counts` times (context `plexlabor:maxReceiveCount`, default 5; the FIFO replan queue fewer,
+so a failing message holds the re-plans behind it minutes, not an hour) moves to the DLQ, which
 keeps it 14 days (longer than the source queue's 4, so nothing expires on the move).
-Visibility timeouts are given by the caller: AWS's rule for Lambda consumers is at least
-6 x the function timeout + the batching window (`infra/function_specs.py` computes them).
+Visibility timeouts and receive counts are given by the caller (`infra/function_specs.py` derives both from the
+consumer's timeout): AWS's rule for Lambda consumers of a standard queue is at least 6 x the function timeout +
+the batching window; the FIFO queue takes 2 x.
 Alarm: DLQ `ApproximateNumberOfMessagesVisible` > 0 (max over 1 minute) -> alarm topic.
 """
 
@@ -41,7 +43,7 @@ class Queues(Construct):
         construct_id: str,
         *,
         visibility_timeouts: Mapping[QueueName, Duration],
-        max_receive_count: int,
+        max_receive_counts: Mapping[QueueName, int],
         alarms: Alarms,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -51,6 +53,7 @@ class Queues(Construct):
         self.max_receive_count: dict[QueueName, int] = {}
         for name in QueueName:
             base = _pascal(name)
+            max_receive_count = max_receive_counts[name]
             dlq = sqs.Queue(
                 self,
                 f"{base}DeadLetterQueue",

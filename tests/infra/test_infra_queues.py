@@ -12,7 +12,14 @@ from aws_cdk.assertions import Template
 from infra.constants import DEFAULT_MAX_RECEIVE_COUNT, METRICS_NAMESPACE, SERVICE_NAME, QueueName
 from infra.constructs.alarms import UNROUTABLE_FINDINGS_METRIC, Alarms
 from infra.constructs.queues import Queues
-from infra.function_specs import FUNCTION_SPECS, VISIBILITY_TIMEOUT_FACTOR, visibility_timeouts
+from infra.function_specs import (
+    FIFO_HOLD_LIMIT_S,
+    FIFO_VISIBILITY_FACTOR,
+    FUNCTION_SPECS,
+    VISIBILITY_TIMEOUT_FACTOR,
+    max_receive_counts,
+    visibility_timeouts,
+)
 from infra.testing import Synthesized
 from plexlabor.intake.recording import UNROUTABLE_METRIC
 
@@ -35,7 +42,7 @@ def test_each_queue_redrives_to_its_own_dlq(synthesized: Synthesized, name: Queu
 
     assert properties["RedrivePolicy"] == {
         "deadLetterTargetArn": {"Fn::GetAtt": [synthesized.logical_id(queues.dead_letter_queues[name]), "Arn"]},
-        "maxReceiveCount": DEFAULT_MAX_RECEIVE_COUNT,
+        "maxReceiveCount": max_receive_counts(FUNCTION_SPECS, DEFAULT_MAX_RECEIVE_COUNT)[name],
     }
     dlq_properties = _resource(synthesized, queues.dead_letter_queues[name])["Properties"]
     assert dlq_properties["MessageRetentionPeriod"] > properties["MessageRetentionPeriod"]
@@ -59,7 +66,38 @@ def test_visibility_timeout_is_six_times_the_consumer_timeout(synthesized: Synth
     queue = synthesized.stack.queues.queues[spec.consumes]
     visibility = _resource(synthesized, queue)["Properties"]["VisibilityTimeout"]
 
-    assert visibility >= VISIBILITY_TIMEOUT_FACTOR * spec.timeout_s + spec.max_batching_window_s
+    factor = FIFO_VISIBILITY_FACTOR if spec.consumes.fifo else VISIBILITY_TIMEOUT_FACTOR
+    assert visibility == factor * spec.timeout_s + spec.max_batching_window_s
+
+
+@pytest.mark.parametrize("timeout_s", [None, 60, 300])
+def test_a_failing_replan_holds_the_fifo_queue_minutes_not_an_hour(timeout_s: int | None) -> None:
+    """One message group: a message that keeps failing holds every re-plan behind it until it reaches the DLQ
+    (review_close_s15 #2: 5 x 720 s). Visibility and receive count follow crew_replan's timeout, whatever it is."""
+    specs = [
+        replace(spec, timeout_s=timeout_s or spec.timeout_s) if spec.consumes is QueueName.REPLAN else spec
+        for spec in FUNCTION_SPECS
+    ]
+    consumer = next(spec for spec in specs if spec.consumes is QueueName.REPLAN)
+    stack = Stack(App(), "QueuesOnly")
+    Queues(
+        stack,
+        "Queues",
+        visibility_timeouts={name: Duration.seconds(s) for name, s in visibility_timeouts(specs).items()},
+        max_receive_counts=max_receive_counts(specs, DEFAULT_MAX_RECEIVE_COUNT),
+        alarms=Alarms(stack, "Alarms", stage="test", email=None),
+    )
+    [replan] = [
+        queue
+        for queue in Template.from_stack(stack).find_resources("AWS::SQS::Queue").values()
+        if queue["Properties"].get("FifoQueue") and "RedrivePolicy" in queue["Properties"]
+    ]
+    visibility = replan["Properties"]["VisibilityTimeout"]
+    receives = replan["Properties"]["RedrivePolicy"]["maxReceiveCount"]
+
+    assert consumer.timeout_s < visibility <= 2 * consumer.timeout_s  # time for one re-plan, not 6 x
+    assert 2 <= receives <= DEFAULT_MAX_RECEIVE_COUNT  # a transient error is retried
+    assert receives * visibility <= max(FIFO_HOLD_LIMIT_S, 2 * visibility)  # held minutes, then the DLQ alarms
 
 
 def test_visibility_timeouts_need_exactly_one_consumer_per_queue() -> None:
@@ -120,7 +158,7 @@ def test_max_receive_count_and_alarm_email_come_from_configuration() -> None:
         stack,
         "Queues",
         visibility_timeouts={name: Duration.seconds(60) for name in QueueName},
-        max_receive_count=3,
+        max_receive_counts=dict.fromkeys(QueueName, 3),
         alarms=alarms,
     )
     template = Template.from_stack(stack)
