@@ -23,7 +23,8 @@ What is checked: a seat is refused while the person holds another seat of the da
 its shift; every approval also holds its seat's own log (`accept`), so a seat is not accepted while a swap of it holds,
 nor swapped while an acceptance or another swap of it holds (review 155 R1); a re-plan holds the same log before it
 closes a suggestion it dropped (`supersede`), so of that closing and an approval at the same moment one is refused
-(review_s14 L3); a call-off while one of the same shift holds. The board lists the call-offs from these entries at once
+(review_s14 L3; a swap does not refuse that closing, and a swap under way is refused once it finds it: review_close_s15
+#5); a call-off while one of the same shift holds. The board lists the call-offs from these entries at once
 (`call_offs_of`), before crew_replan applies them; a call-off is let go when the supervisor undoes it on the board or
 the person clocks in after all (`release_call_off`), an approved seat's entries once its assignment was removed from
 Plex (`release_seat`, by crew_replan). A seat let go so whose removal was reverted since (the assignment back in Plex)
@@ -202,7 +203,8 @@ class ClaimRefusedError(ApprovalError):
             instead = ", ".join(who(person) for person in holder.instead) or "nobody new"
             return (
                 f"this suggestion was {just}replaced by the re-plan after {holder.replaced_after or 'an event'} at "
-                f"{local(holder.at)} ({instead} suggested for the seat instead): it is no longer open to accept"
+                f"{local(holder.at)} ({instead} suggested for the seat instead): it is no longer open to "
+                f"{'swap' if self.asked == 'swap' else 'accept'}"
             )
         seat = f"{local(holder.start)}–{local(holder.end)}" if holder.start and holder.end else f"shift {holder.shift}"
         return (
@@ -261,7 +263,9 @@ class SeatClaims:
         """The review service's guard (`review.decisions.ApprovalGuard`): approving a crew assignment holds, for this
         decision, the seat it replaces (`swap`, for a swap made on the board: `details["replaces"]`), its own seat
         (`accept`) and its person (`seat`); a seat that has ended is refused (`SeatEndedError`), nothing held; other
-        kinds hold nothing."""
+        kinds hold nothing. A swap whose replaced suggestion a re-plan superseded once the swap held its seat is
+        refused too, all let go (`ClaimRefusedError` naming the re-plan's replacement): its write does not go to Plex
+        beside the one the re-plan suggested for that seat (review_close_s15 #5)."""
         if kind != CREW_ASSIGNMENT or not employee_id or not details.get("plan_day") or not details.get("start"):
             return _nothing
         day, shift = date.fromisoformat(str(details["plan_day"])), str(details.get("shift_code"))
@@ -281,6 +285,8 @@ class SeatClaims:
             held.append(self.accept(employee_id, day, shift, item_id, by, now, token))
             workcenter = details.get("workcenter_code")
             held.append(self.seat(employee_id, day, shift, item_id, workcenter, start, end, by, now, token))
+            if replaced and (closing := self.superseded(day, str(replaced), now)) is not None:
+                raise ClaimRefusedError(closing, "swap", now)
         except BaseException:
             release_all()
             raise
@@ -347,10 +353,13 @@ class SeatClaims:
         now: datetime,
         token: str | None = None,
     ) -> Release:
-        """Holds the seat of suggestion `item_id` for a re-plan that closes it (superseded), unless its acceptance or
-        a swap of it holds (`ClaimRefusedError`: the approval came first, and the re-plan keeps it); an approval
-        after it is refused naming the event and whom the re-plan suggested `instead` (review_s14 L3: until
-        2026-12-06 both were recorded, and the approved assignment went to Plex beside its replacement)."""
+        """Holds the seat of suggestion `item_id` for a re-plan that closes it (superseded), unless its acceptance
+        holds (`ClaimRefusedError`: the approval came first, and the re-plan keeps it); an approval after it is
+        refused naming the event and whom the re-plan suggested `instead` (review_s14 L3: until 2026-12-06 both were
+        recorded, and the approved assignment went to Plex beside its replacement). A swap of the seat does not
+        refuse it: the swap rejects the suggestion anyway, and a swap still under way is refused once it finds the
+        supersede (`hold`); until 2026-12-06 a standing swap refused it and the re-plan left the suggestion to the
+        swap, so a swap that then failed left it open beside its replacement, both approvable (review_close_s15 #5)."""
         wanted = Claim(
             "supersede",
             employee_id,
@@ -364,8 +373,14 @@ class SeatClaims:
             instead=tuple(instead),
         )
         return self._hold(
-            seat_log(day, item_id), wanted, lambda held: next((c for c in held if c.what in ("accept", "swap")), None)
+            seat_log(day, item_id), wanted, lambda held: next((c for c in held if c.what == "accept"), None)
         )
+
+    def superseded(self, day: date, item_id: str, now: datetime) -> Claim | None:
+        """The re-plan's `supersede` of suggestion `item_id` that holds its seat log (read with strong consistency),
+        if any."""
+        entries = live(self._entries(seat_log(day, item_id)))
+        return next((c for c in entries if c.what == "supersede" and self.stands(c, now)), None)
 
     def swap(
         self,

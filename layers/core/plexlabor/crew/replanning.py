@@ -437,7 +437,9 @@ def _superseding(
     that of the closing and an approval at the same moment exactly one is recorded (review_s14 L3): an approval whose
     claim came first is held as accepted and the shift re-planned around it (until nothing more is found approved;
     one its person can no longer take, called off, stays approved and is not closed: its removal from Plex opens as
-    for any accepted seat); one a swap on the board holds is left to the swap, which rejects it. Holds let go of
+    for any accepted seat); one a swap on the board holds is closed too (the swap rejects it anyway, and a swap still
+    under way is refused once it finds the closing: review_close_s15 #5, until 2026-12-06 it was left to the swap, and
+    a swap that then failed left it open beside its replacement). Holds let go of
     suggestions the re-plan around an approval keeps. The current plan with those approvals, the problem solved, the
     plan, and the suggestions to close."""
     from plexlabor.crew.replan import assignments_of
@@ -460,9 +462,8 @@ def _superseding(
                 held[event.event_id] = claims.supersede(
                     event.event_id, person, message.day, message.shift, trigger, instead, REPLAN_ACTOR, now, token
                 )
-            except ClaimRefusedError as refused:
-                if refused.holder.what == "accept":
-                    approved.add(assignment)
+            except ClaimRefusedError:  # an approval came first (`SeatClaims.supersede`)
+                approved.add(assignment)
         if not approved - current.accepted:
             return current, replanned, plan, [e for e in openings.values() if e.event_id in held]
         current = current.model_copy(
