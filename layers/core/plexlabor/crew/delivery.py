@@ -1,0 +1,45 @@
+"""One replan message as crew_replan takes it from its FIFO queue: re-planned, dropped, or left for a retry.
+
+The replan queue keeps every message in one message group (`crew.wiring.REPLAN_GROUP`), so a message that fails
+holds every re-plan of the plant behind it until it succeeds or moves to the DLQ (review_close_s15 #2). A message
+that would fail the same way on every delivery is therefore not failed: it is dropped, logged at ERROR with why, and
+counted (`CrewReplanDropped`), so the next re-plan runs. Anything else (Plex or DynamoDB unreachable, throttled,
+timing out) raises, and SQS delivers the message again after its visibility timeout.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from plexlabor.crew.messages import ReplanMessage
+from plexlabor.crew.replanning import run
+from plexlabor.platform.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from plexlabor.crew.wiring import ReplanDependencies
+
+PERMANENT_ERRORS: tuple[type[Exception], ...] = (ValueError,)
+"""Errors a message meets again on every delivery, the data being the same: a body that is no replan message
+(pydantic's ValidationError), a shift the plant does not define or a record of it that does not parse (`PlexDataError`),
+a plan the models refuse. The errors of a service (Plex's `PlexError`s, botocore's, `AuditError`) are no
+ValueErrors."""
+DROPPED_METRIC = "CrewReplanDropped"
+ERROR_TEXT_LIMIT = 500
+"""The characters of a dropped message's error that are logged (a validation error quotes the input)."""
+
+
+def replan_delivered(deps: ReplanDependencies, body: str) -> dict[str, Any]:
+    """Re-plan the message in `body` (`replanning.run`); a permanent error (`PERMANENT_ERRORS`) drops the message:
+    `{"dropped": <error type>}`, logged and counted. Any other error is raised, for SQS to deliver it again."""
+    try:
+        return run(deps, ReplanMessage.model_validate_json(body))
+    except PERMANENT_ERRORS as error:
+        logger.exception(
+            "crew re-plan dropped: the message fails the same way on every delivery",
+            error=type(error).__name__,
+            error_text=str(error)[:ERROR_TEXT_LIMIT],
+        )
+        metrics.add_metric(name=DROPPED_METRIC, unit=MetricUnit.Count, value=1)
+        return {"dropped": type(error).__name__}

@@ -1,0 +1,123 @@
+"""The replan queue is FIFO with one message group: a message crew_replan fails holds every re-plan of the plant
+behind it (review_close_s15 #2). A message that fails the same way on every delivery is dropped (logged, counted) so
+the next one runs; one that fails for a service raises, and stays at the head of the queue for SQS to retry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from moto import mock_aws
+
+from functions.crew_replan import handler as crew_replan
+from plexlabor.audit import InMemoryAuditStore
+from plexlabor.audit.errors import AuditUnavailableError
+from plexlabor.crew import wiring
+from plexlabor.crew.delivery import replan_delivered
+from plexlabor.crew.messages import ReplanMessage
+from plexlabor.plant import PlantFolder
+from plexlabor.platform.sqs import SqsJsonSender
+from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.plex.sources import LaborSource
+from tests.support import FakeLambdaContext, load_event
+
+DAY = date(2026, 11, 23)
+NOW = datetime(2026, 11, 23, 11, 15, tzinfo=UTC)
+CALL_OFF = ReplanMessage(reason="call_off", day=DAY, shift="1", employee_id="E1", detected_at=NOW)
+REFRESH = ReplanMessage(reason="refresh", day=DAY, shift="2", detected_at=NOW)
+
+pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
+
+
+class UnavailableStore(InMemoryAuditStore):
+    """DynamoDB throttling every read: a transient error."""
+
+    def by_status(self, *args: Any, **kwargs: Any) -> Any:
+        raise AuditUnavailableError("throttled")
+
+    def by_record_key(self, *args: Any, **kwargs: Any) -> Any:
+        raise AuditUnavailableError("throttled")
+
+
+@pytest.fixture
+def queue() -> Iterator[tuple[Any, str]]:
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        attributes = {"FifoQueue": "true", "VisibilityTimeout": "60"}
+        yield sqs, sqs.create_queue(QueueName="replan.fifo", Attributes=attributes)["QueueUrl"]
+
+
+def _deliver(sqs: Any, url: str, deps: wiring.ReplanDependencies) -> str | None:
+    """What the event source does with the head of the queue: one message to crew_replan, deleted when the
+    invocation succeeds without reporting it failed. The body delivered, None when the group is held."""
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, AttributeNames=["All"]).get("Messages", [])
+    if not received:
+        return None
+    [message] = received
+    record = load_event("crew_replan")["Records"][0] | {"messageId": message["MessageId"], "body": message["Body"]}
+    record["attributes"] = record["attributes"] | {"MessageGroupId": wiring.REPLAN_GROUP}
+    response = crew_replan.handler({"Records": [record]}, FakeLambdaContext(), dependencies=deps)
+    if response["batchItemFailures"] == []:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return str(message["Body"])
+
+
+def _body(message: ReplanMessage) -> str:
+    return message.model_dump_json(by_alias=True)
+
+
+def _send(sqs: Any, url: str, *messages: ReplanMessage) -> None:
+    sender = SqsJsonSender(url, sqs, by_alias=True, group=wiring.REPLAN_GROUP)  # as crew.wiring.replan_sender
+    for message in messages:
+        sender.send(message)
+
+
+def _deps(labelled_plant: PlantFolder, store: InMemoryAuditStore | None = None) -> wiring.ReplanDependencies:
+    source = LaborSource(PlantFolderSource(labelled_plant.path), "America/Detroit")
+    return wiring.ReplanDependencies(source=source, store=store or InMemoryAuditStore(), clock=lambda: NOW)
+
+
+def test_a_shift_that_cannot_be_planned_does_not_hold_the_next_replan(
+    labelled_plant: PlantFolder, queue: tuple[Any, str]
+) -> None:
+    sqs, url = queue
+    deps = _deps(labelled_plant)
+    unplannable = CALL_OFF.model_copy(update={"shift": "9"})  # a shift the plant does not define
+    _send(sqs, url, unplannable, REFRESH)
+
+    assert replan_delivered(deps, _body(unplannable)) == {"dropped": "ValueError"}  # unknown shift '9'
+    assert _deliver(sqs, url, deps) == _body(unplannable)
+    assert _deliver(sqs, url, deps) == _body(REFRESH)  # not held for the first one's visibility timeout x receives
+    assert _deliver(sqs, url, deps) is None
+
+
+def test_a_message_that_is_no_replan_message_does_not_hold_the_next_one(
+    labelled_plant: PlantFolder, queue: tuple[Any, str]
+) -> None:
+    sqs, url = queue
+    bad = '{"reason": "call_off", "date": "2026-11-23", "shift": "1"}'  # no detected_at, no employee
+    sqs.send_message(QueueUrl=url, MessageBody=bad, MessageGroupId=wiring.REPLAN_GROUP, MessageDeduplicationId="bad")
+    _send(sqs, url, REFRESH)
+    deps = _deps(labelled_plant)
+
+    assert replan_delivered(deps, bad) == {"dropped": "ValidationError"}
+    assert _deliver(sqs, url, deps) == bad
+    assert _deliver(sqs, url, deps) == _body(REFRESH)
+
+
+def test_a_transient_error_fails_the_invocation_and_keeps_the_message_at_the_head(
+    labelled_plant: PlantFolder, queue: tuple[Any, str]
+) -> None:
+    sqs, url = queue
+    _send(sqs, url, CALL_OFF, REFRESH)
+    deps = _deps(labelled_plant, UnavailableStore())
+
+    with pytest.raises(AuditUnavailableError):
+        replan_delivered(deps, _body(CALL_OFF))
+    with pytest.raises(BatchProcessingError):
+        _deliver(sqs, url, deps)
+    assert _deliver(sqs, url, deps) is None  # retried after its visibility timeout, in order: REFRESH waits
