@@ -71,14 +71,19 @@ def test_the_validator_sends_a_random_share_of_what_the_model_in_force_stops_sen
     not_by_packaged = early_clock_in("time-clock-entries:x", {"beyond_grace_min": 1.0, "deviation_min": 8.0, "z": 1.0})
     findings = engine.findings([*sent_by_packaged, not_by_packaged], None, NORMS)  # type: ignore[arg-type]
     # the model in force scores them all at 0, under the trend threshold: the eligible ones are kept all the same
-    assert len(findings) == 400 and all(f.confidence == 0.0 for f in findings)
+    assert len(findings) == 400
     drawn = [f for f in findings if f.route == "review"]
     assert 8 <= len(drawn) <= 35  # 5 % of 400 is 20
+    reference = round(PACKAGED.confidence(sent_by_packaged[0]), 4)
     for f in findings:
+        assert f.confidence == (reference if f.route == "review" else 0.0)  # a drawn one shows the packaged's
         assert f.evidence["exploration"] == {
             "propensity": SHARE,
             "drawn": f.route == "review",
             "reference": PACKAGED.version,
+            "confidence": 0.0,
+            "reference_confidence": reference,
+            "below_trend": True,
         }
     again = engine.findings(sent_by_packaged, None, NORMS)  # type: ignore[arg-type]
     assert [f.finding_id for f in again if f.route == "review"] == [f.finding_id for f in drawn]  # one draw a finding

@@ -46,7 +46,7 @@ from scipy.stats import binomtest
 from plexlabor.validation.checks.base import OFFSET, RULE
 from plexlabor.validation.decisions import approved
 from plexlabor.validation.engine import held_back
-from plexlabor.validation.exploration import eligible_not_drawn, propensity
+from plexlabor.validation.exploration import eligible_not_drawn, kept_only_as_eligible, propensity
 from plexlabor.validation.findings import Finding
 from plexlabor.validation.scorer import (
     Logistic,
@@ -288,7 +288,9 @@ def fit_candidate(
     its decisions outweigh it (`_rule_priors`). `cuts`: the plant's learned cuts (`cuts.learn_cuts`); None keeps
     the model in force's."""
     gate = gate or GateSettings()
-    not_sent = [(row, False) for row in undecided if row.route == "trend"]  # not those the pilot scope held
+    not_sent = [  # not those the pilot scope held, nor those recorded only as eligible for exploration
+        (row, False) for row in undecided if row.route == "trend" and not kept_only_as_eligible(row.evidence)
+    ]
     negatives = [replace(e, weight=UNDECIDED_WEIGHT) for e in examples_from_decisions(not_sent) if e.family != RULE]
     decided = examples_from_decisions([(row, approved(row)) for row in rows])
     settled = _settled(decided, gate)

@@ -59,6 +59,7 @@ from plexlabor.audit.store import AuditStore
 from plexlabor.audit.validations import PUNCH_RESOURCES, DayCount, ValidationCounts, resource_of
 from plexlabor.platform.clock import utc_now
 from plexlabor.review.items import PUNCH
+from plexlabor.validation.exploration import kept_only_as_eligible
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +196,13 @@ def _opening_key(event: AuditEvent) -> tuple[str, str, str]:
     return kind, str(event.payload.get("anomaly_type") or kind), producer(event.model_version)
 
 
+def _only_eligible(opening: AuditEvent) -> bool:
+    """Whether a punch finding was recorded only as eligible for the scorer's exploration and not drawn: the model
+    in force would not have kept it, so it is none of its suggestions (`exploration.kept_only_as_eligible`)."""
+    evidence = opening.payload.get("evidence")
+    return isinstance(evidence, dict) and kept_only_as_eligible(evidence)
+
+
 def _chosen_by_hand(opening: AuditEvent) -> bool:
     """Whether `opening` records a person's own choice, not the model's: a swap on the crew board
     (`webapp.crewboard.plan_swap` names the person it was swapped for), unallocated time coded by hand
@@ -263,7 +271,7 @@ def compute_kpis(
     standing = [e for item_id, e in by_hand.items() if item_id not in let_go]
     swapped = {str(e.payload.get("replaces")) for e in standing}
     unproposed = {str(e.payload.get("replaces")) for e in standing if e.payload.get(NO_PROPOSAL)}
-    opened = {item_id: e for item_id, e in openings.items() if item_id not in by_hand}
+    opened = {item_id: e for item_id, e in openings.items() if item_id not in by_hand and not _only_eligible(e)}
     rows: dict[tuple[str, str, str], KindFigures] = {}
     for event in standing:
         rows.setdefault(_opening_key(event), KindFigures(*_opening_key(event))).chosen_by_hand += 1

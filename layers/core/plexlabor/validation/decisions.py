@@ -93,7 +93,10 @@ def to_row(event: AuditEvent, plant: str, salt: bytes) -> Finding | None:
         or features is None
     ):
         return None
-    confidence = payload.get("confidence")
+    explored = payload.get(EXPLORATION_KEY)
+    # a drawn finding was shown at the exploration reference's confidence; the row keeps the model in force's
+    in_force = explored.get("confidence") if isinstance(explored, dict) else None
+    confidence = payload.get("confidence") if in_force is None else in_force
     severity = payload.get("severity")
     return Finding(
         finding_id=event.finding_id,

@@ -102,7 +102,8 @@ class ValidationEngine:
 
         A finding routed to review gets its employee's day (`EVIDENCE_KEY`) from `data` and `norms`. One the
         model does not send that the exploration's reference would is kept whatever its confidence, recorded
-        with `evidence.exploration`, and sent for review when drawn.
+        with `evidence.exploration`, and sent for review when drawn, at the reference's confidence (the model's
+        is kept in `evidence.exploration.confidence`).
         """
         settings = self.settings
         version = f"{self.model.version}+{norms.version}"
@@ -112,8 +113,8 @@ class ValidationEngine:
             confidence = _confidence(self.model, candidate)
             cut = held_back(self.model, candidate.anomaly.value, candidate.features, confidence)  # the plant's cut
             review = confidence >= settings.review_threshold and cut is None
-            exploration = None if review else self._exploring(candidate)
-            if confidence < settings.trend_threshold and exploration is None:
+            reference_confidence = None if review else self._eligible(candidate)
+            if confidence < settings.trend_threshold and reference_confidence is None:
                 continue
             evidence = dict(candidate.evidence)
             if candidate.features:
@@ -121,9 +122,14 @@ class ValidationEngine:
             if cut is not None:
                 evidence["plant_cut"] = {"feature": cut.feature, "minimum": cut.minimum}
             finding_id = finding_id_for(candidate.record_key, candidate.anomaly)
-            if exploration is not None:
-                review = exploration.drawn(finding_id)  # a normal review item when drawn
-                evidence[EXPLORATION_KEY] = exploration.record(review)
+            shown = confidence
+            if reference_confidence is not None and self.exploration is not None:
+                review = self.exploration.drawn(finding_id)  # a normal review item when drawn
+                evidence[EXPLORATION_KEY] = self.exploration.record(
+                    review, confidence, reference_confidence, below_trend=confidence < settings.trend_threshold
+                )
+                if review:  # shown and ranked as the reference would have sent it, not as a sample
+                    shown = reference_confidence
             if self.shadow is not None:
                 shadowed = _confidence(self.shadow, candidate)
                 evidence["shadow"] = {
@@ -144,7 +150,7 @@ class ValidationEngine:
                     record_key=candidate.record_key,
                     employee_id=candidate.employee,
                     anomaly_type=candidate.anomaly,
-                    confidence=confidence,
+                    confidence=shown,
                     severity=candidate.severity,  # type: ignore[arg-type]
                     note=candidate.note[:300],
                     evidence=evidence,
@@ -155,8 +161,9 @@ class ValidationEngine:
             )
         return out
 
-    def _exploring(self, candidate: Candidate) -> Exploration | None:
-        """The exploration, when a candidate `model` does not send is one its reference would send (eligible)."""
+    def _eligible(self, candidate: Candidate) -> float | None:
+        """The exploration reference's confidence in a candidate `model` does not send, when the reference would
+        send it (eligible); else None."""
         exploration = self.exploration
         if exploration is None or exploration.share <= 0:
             return None
@@ -164,7 +171,7 @@ class ValidationEngine:
         sends = confidence >= self.settings.review_threshold and (
             held_back(exploration.reference, candidate.anomaly.value, candidate.features, confidence) is None
         )
-        return exploration if sends else None
+        return confidence if sends else None
 
 
 CONFIDENCE = "confidence"

@@ -5,8 +5,11 @@ whether the findings it stopped sending (a plant's cut, a refit family that scor
 stop: a refit promoted on decisions of last week's findings can leave this week's upheld findings unsent, and no
 gate on decisions sees it (issue 15, the bench's realistic plant). So a finding the model in force routes to
 trend that the `reference` model (the packaged scorer: what the plant had before the loop) would send is
-*eligible*, and `share` of the eligible ones, drawn at random, go to review as a normal item. Each eligible
-finding records `evidence.exploration` (`propensity`: the share, `drawn`, `reference`: the reference's version),
+*eligible*, and `share` of the eligible ones, drawn at random, go to review as a normal item: shown and ranked at
+the reference's confidence, as the reference would have sent it (the model in force's, below the review threshold,
+would tell a supervisor it is a sample and sink it to the queue's bottom). Each eligible finding records
+`evidence.exploration` (`propensity`: the share, `drawn`, `reference`: the reference's version, `confidence`: the
+model in force's, `reference_confidence`, `below_trend`: whether the model in force would not have kept it at all),
 and a drawn one's decision carries it into the training rows, where the promotion gate weighs it by the inverse of
 its propensity (`plexlabor.learning.promotion`): 1 drawn finding stands for 1 / share eligible ones.
 
@@ -25,10 +28,9 @@ from plexlabor.validation.scorer import ScorerModel
 
 EXPLORATION_KEY = "exploration"
 DEFAULT_SHARE = 0.0
-"""Off by default until two defects of the closing review s15 are mended (docs/validation-learning.md step 8): a drawn
-item shows and ranks at the model in force's low confidence (supervisors can tell it apart; it sinks and expires), and
-every eligible finding not drawn is recorded as a trend finding that /kpis counts and the refit trains on as a
-negative. SCORER_EXPLORATION_SHARE=0.05 turns it on."""
+"""Off by default since the closing review s15 (docs/validation-learning.md step 8), whose two defects are mended since:
+a drawn item shows and ranks at the reference's confidence, and an eligible finding only its eligibility keeps is
+none of the KPIs' suggestions nor a negative of the refit. SCORER_EXPLORATION_SHARE=0.05 turns it on."""
 DRAW_SPACE = 2**64
 
 
@@ -44,9 +46,18 @@ class Exploration:
         draw = int.from_bytes(hashlib.sha256(f"exploration|{finding_id}".encode()).digest()[:8], "big")
         return draw < self.share * DRAW_SPACE
 
-    def record(self, drawn: bool) -> dict[str, Any]:
-        """The finding's `evidence.exploration`."""
-        return {"propensity": self.share, "drawn": drawn, "reference": self.reference.version}
+    def record(self, drawn: bool, confidence: float, reference_confidence: float, below_trend: bool) -> dict[str, Any]:
+        """The finding's `evidence.exploration`: `confidence` is the model in force's (a drawn finding itself
+        carries `reference_confidence`), `below_trend` that the model in force scores it under the trend threshold,
+        so that only its eligibility keeps it."""
+        return {
+            "propensity": self.share,
+            "drawn": drawn,
+            "reference": self.reference.version,
+            "confidence": confidence,
+            "reference_confidence": reference_confidence,
+            "below_trend": below_trend,
+        }
 
 
 def propensity(evidence: dict[str, Any]) -> float:
@@ -65,3 +76,11 @@ def eligible_not_drawn(evidence: dict[str, Any]) -> bool:
     for it, so the gate does not charge it as an unconfirmed review."""
     explored = evidence.get(EXPLORATION_KEY)
     return isinstance(explored, dict) and not explored.get("drawn")
+
+
+def kept_only_as_eligible(evidence: dict[str, Any]) -> bool:
+    """Whether a finding is recorded only because it was eligible and not drawn: the model in force scores it under
+    the trend threshold, so without exploration it would not be recorded at all. It is none of the model's
+    suggestions (the KPIs) nor an example of what the model did not send (the refit's negatives); the gate still
+    reads it (`eligible_not_drawn`)."""
+    return eligible_not_drawn(evidence) and bool(evidence[EXPLORATION_KEY].get("below_trend"))
