@@ -13,7 +13,7 @@ from plexlabor.audit.store import IndexQuery
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import applied_event
 from plexlabor.crew.snapshots import KeptStore
-from plexlabor.crew.suggestions import CLOSING_SKEW, DayReader, read_day
+from plexlabor.crew.suggestions import CLOSING_SKEW, DayReader, day_since, read_day
 from plexlabor.platform.artifacts import InMemoryArtifactStore
 
 DAY = date(2026, 11, 23)
@@ -109,7 +109,17 @@ def test_a_day_with_no_suggestion_reads_no_closing() -> None:
     store.append(_suggestion("E9", T0, day=DAY + timedelta(days=1)))
     read = DayReader(store).read(DAY, T0 + timedelta(hours=1))
     assert read.openings == [] and read.closed == {}
-    assert store.day_reads == [(DAY.isoformat(), None)] and store.reads == []  # nothing to close: no status read
+    # nothing to close: no closing read; only the two opening status indexes, in case its plan predates the index
+    assert store.day_reads == [(DAY.isoformat(), None)] and store.reads == [day_since(DAY)] * 2
+
+
+def test_a_planned_day_reads_no_status_index_for_a_plan_before_the_plan_day_index() -> None:
+    store = CountingStore()
+    first = _suggestion("E1", T0)
+    store.append(first)
+    read = DayReader(store, applied=True, claims=True).read(DAY, T0 + timedelta(hours=1))
+    assert [e.event_id for e in read.openings] == [first.event_id]
+    assert store.reads == [first.occurred_at - CLOSING_SKEW] * 3  # the three closing indexes only
 
 
 def test_a_refresh_reads_the_day_whole_ahead_of_when_it_is_due_and_old_days_are_forgotten() -> None:
@@ -149,7 +159,8 @@ def test_crew_replans_reader_also_reads_the_events_re_plans_applied_to_the_day()
     assert [(e.payload["plan_day"], e.payload["replan_reason"]) for e in read.applied] == [
         (DAY.isoformat(), "call_off")
     ]
-    assert store.day_reads == [(DAY.isoformat(), None)] and store.reads == []  # one read of the day's crew events
+    # one read of the day's crew events; no plan in it: the two opening status indexes (a plan before the index?)
+    assert store.day_reads == [(DAY.isoformat(), None)] and store.reads == [day_since(DAY)] * 2
     assert DayReader(store).read(DAY, T0).applied == [] and read_day(store, DAY).applied == []  # the crew board's
 
 

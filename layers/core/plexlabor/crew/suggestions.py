@@ -13,7 +13,11 @@ day with no suggestion reads no closing. Until 2026-12-06 a whole read was five 
 `PLAN_LOOKBACK` before the day, answering every suggestion of every day published in those 8 days (the plans of the
 days around it; on DynamoDB, a 7-day plan horizon's 20 shifts of suggestions for one) and dropping all but the day's;
 tables deployed before the index give the crew events they hold its key with `index_plan_days` (`plexlabor crew
-reindex`). `DayReader` keeps each day's read per container and then reads only what is new, as the review queue does
+reindex`). Until then a whole read of a day whose partition holds no plan (no suggestion but a re-plan's) also reads
+the day's crew events from the status indexes as before (`_unindexed`; two queries for a day not planned at all), so on
+a table updated to the index and not yet reindexed the plans published before the update stay seen (a call-off of a
+seated person re-plans instead of "no seat", review_close_s15 #1); a day planned since reads its partition only.
+`DayReader` keeps each day's read per container and then reads only what is new, as the review queue does
 (`plexlabor.review.queue`): the day's partition and each closing status index from the previous read's start less
 `overlap` (the index's eventual consistency, a writer whose event became visible a little after its `occurred_at`);
 events read twice are the same event id and count once.
@@ -70,6 +74,9 @@ CLAIM_KIND = "crew_claim"
 """The kind of a claim event (`crew.claims`; defined here, as this module imports the audit model only)."""
 DAY_KINDS = (*CREW_KINDS, CREW_REMOVAL, REPLAN_KIND, CLAIM_KIND)
 """The kinds of the crew events a day's read takes from its partition (`_Kept.add`)."""
+UNINDEXED = (*OPENING, AuditStatus.APPLIED, AuditStatus.CLAIMED)
+"""The statuses of the crew events a day's partition holds (suggestions and removals, re-plans' `applied` events,
+claims): where those written before the plan-day index are found (`index_plan_days`, `_unindexed`)."""
 CLOSING_SKEW = timedelta(minutes=5)
 """A whole read looks for the closings of the day's suggestions from this long before the first of them: a decision or
 expiry comes after the suggestion it closes, but the clocks of the functions writing them may differ a little."""
@@ -181,7 +188,7 @@ def index_plan_days(store: AuditStore, since: datetime) -> int:
     given one (none twice: run again, it adds nothing). The migration of a deployed table (`plexlabor crew reindex`):
     run it once the index is active, from `PLAN_LOOKBACK` before the first day still to be re-planned or shown."""
     added = 0
-    for status in (*OPENING, AuditStatus.APPLIED, AuditStatus.CLAIMED):
+    for status in UNINDEXED:
         crew = [e for e in read_status(store, status, since) if e.plan_day is not None and e.kind in DAY_KINDS]
         added += store.add_to_index(GSI_PLAN_DAY, crew)
     return added
@@ -208,8 +215,28 @@ def read_day(store: AuditStore, day: date, since: datetime | None = None) -> Day
     `since` (default: all of them), and the closing status indexes from its first suggestion on."""
     kept = _Kept(datetime.min.replace(tzinfo=UTC))
     kept.add(read_plan_day(store, day, since), day)
+    _unindexed(store, {day: kept}, since)
     kept.close(_Statuses(store, kept.first_opened()))
     return kept.read()
+
+
+def _unindexed(store: AuditStore, days: Mapping[date, _Kept], since: datetime | None = None) -> None:
+    """Adds to each of `days` whose partition holds no plan (`_Kept.planned`) its crew events written before the
+    plan-day index existed (a table not yet reindexed, `index_plan_days`), read from the status indexes as before the
+    index, once for all those days, from `PLAN_LOOKBACK` before the earliest (or `since`): the two opening ones (a
+    day not planned reads no more), then, for a day that has suggestions, the re-plans' `applied` events and the claims
+    when kept. Events already read from the partition count once. A day planned since the update reads nothing more."""
+    unplanned = {day: kept for day, kept in days.items() if not kept.planned()}
+    if not unplanned:
+        return
+    statuses = _Statuses(store, since or min(day_since(day) for day in unplanned))
+    for day, kept in unplanned.items():
+        for status in OPENING:
+            kept.add(statuses(status), day)
+        if kept.openings or kept.removals:
+            for status, wanted in ((AuditStatus.APPLIED, kept.with_applied), (AuditStatus.CLAIMED, kept.with_claims)):
+                if wanted:
+                    kept.add(statuses(status), day)
 
 
 @dataclass
@@ -276,6 +303,11 @@ class _Kept:
             elif event.status in CLOSING:
                 closings.append(event)
         self._closings(closings)
+
+    def planned(self) -> bool:
+        """Whether a plan of the day (a suggestion but a re-plan's) was read: a re-plan's suggestions are indexed after
+        the update even when the plan they re-plan was published before it."""
+        return any(e.actor != REPLAN_ACTOR for e in self.openings.values())
 
     def first_opened(self) -> datetime | None:
         """From when the closings of the day's suggestions (and removals) can be: a little before the first of them
@@ -354,6 +386,8 @@ class DayReader:
                 together = {day: (since, found) for day, (w, since, found) in planned.items() if w is whole}
                 for day, (since, found) in together.items():
                     found.add(read_plan_day(self.store, day, since), day)
+                if whole:
+                    _unindexed(self.store, {day: found for day, (_, found) in together.items()})
                 # closings: from the first suggestion of the days read whole, from the earliest catch-up's start
                 starts = [
                     found.first_opened() if whole else since
