@@ -13,7 +13,9 @@ keeps it 14 days (longer than the source queue's 4, so nothing expires on the mo
 Visibility timeouts and receive counts are given by the caller (`infra/function_specs.py` derives both from the
 consumer's timeout): AWS's rule for Lambda consumers of a standard queue is at least 6 x the function timeout +
 the batching window; the FIFO queue takes 2 x.
-Alarm: DLQ `ApproximateNumberOfMessagesVisible` > 0 (max over 1 minute) -> alarm topic.
+Alarm: DLQ `ApproximateNumberOfMessagesVisible` > 0 (max over 1 minute) -> alarm topic. The replan queue has one
+more: crew_replan drops a message that would fail on every delivery rather than hold the re-plans behind it
+(`plexlabor.crew.delivery`), so what the DLQ alarm would have told is told by `CrewReplanDropped` > 0.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ from constructs import Construct
 from infra.constants import QueueName
 from infra.constructs.alarms import Alarms
 
+REPLANS_DROPPED_METRIC = "CrewReplanDropped"
+"""crew_replan counts the messages it drops in it: `plexlabor.crew.delivery.DROPPED_METRIC` (a test keeps them
+equal)."""
+REPLANS_DROPPED_ALARM_ID = "ReplanMessagesDropped"
 SOURCE_RETENTION = Duration.days(4)
 DLQ_RETENTION = Duration.days(14)
 
@@ -85,3 +91,13 @@ class Queues(Construct):
                     period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
                 ),
             )
+        self.dropped_replans_alarm = alarms.above_zero(
+            self,
+            REPLANS_DROPPED_ALARM_ID,
+            description=(
+                "crew_replan dropped replan messages that fail the same way on every delivery (not a replan message, "
+                "a shift that cannot be planned), so the re-plans behind them ran: their call-offs or workcenter "
+                "events were not re-planned. Its log says why ('crew re-plan dropped'); fix, then re-plan by hand."
+            ),
+            metric=alarms.service_metric(REPLANS_DROPPED_METRIC),
+        )

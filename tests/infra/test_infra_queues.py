@@ -11,7 +11,7 @@ from aws_cdk.assertions import Template
 
 from infra.constants import DEFAULT_MAX_RECEIVE_COUNT, METRICS_NAMESPACE, SERVICE_NAME, QueueName
 from infra.constructs.alarms import UNROUTABLE_FINDINGS_METRIC, Alarms
-from infra.constructs.queues import Queues
+from infra.constructs.queues import REPLANS_DROPPED_METRIC, Queues
 from infra.function_specs import (
     FIFO_HOLD_LIMIT_S,
     FIFO_VISIBILITY_FACTOR,
@@ -21,6 +21,7 @@ from infra.function_specs import (
     visibility_timeouts,
 )
 from infra.testing import Synthesized
+from plexlabor.crew.delivery import DROPPED_METRIC
 from plexlabor.intake.recording import UNROUTABLE_METRIC
 
 
@@ -227,3 +228,21 @@ def test_a_consumer_of_a_standard_queue_reserving_less_than_its_event_source_can
     with pytest.raises(ValueError, match="FIFO"):
         replace(punch, reserved_concurrency=1)
     assert replace(replan, reserved_concurrency=1).reserved_concurrency == 1  # FIFO: one batch at a time
+
+
+def test_replan_messages_crew_replan_drops_alarm_the_topic(synthesized: Synthesized) -> None:
+    """A dropped message no longer reaches the DLQ (it would hold the FIFO queue): its count alarms instead."""
+    assert REPLANS_DROPPED_METRIC == DROPPED_METRIC
+    topic = {"Ref": synthesized.logical_id(synthesized.stack.alarms.topic)}
+    synthesized.assertions.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "Namespace": METRICS_NAMESPACE,
+            "MetricName": DROPPED_METRIC,
+            "Dimensions": [{"Name": "service", "Value": SERVICE_NAME}],
+            "Statistic": "Sum",
+            "Threshold": 0,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "AlarmActions": [topic],
+        },
+    )
