@@ -150,7 +150,14 @@ def test_without_a_bucket_or_with_a_bad_split_the_settings_say_what_to_set(label
         wiring.AllocationNightlySettings.from_env({**base, "PLEXLABOR_ARTIFACTS_DIR": "/tmp", "ALLOCATION_SPLIT": "x"})
 
 
-def test_the_trend_log_is_ranked_the_same_way_from_its_logged_findings(labelled_plant: PlantFolder) -> None:
+ONLY_ELIGIBLE = {"exploration": {"propensity": 0.05, "drawn": False, "reference": "scorer-0", "below_trend": True}}
+"""The evidence of a finding recorded only because the scorer's exploration found it eligible (not drawn)."""
+
+
+@pytest.mark.parametrize("eligible_too", [False, True], ids=["logged", "with-exploration-only-findings"])
+def test_the_trend_log_is_ranked_the_same_way_from_its_logged_findings(
+    labelled_plant: PlantFolder, eligible_too: bool
+) -> None:
     # Given low-confidence JOB_CODE_MISMATCH findings logged on three entries of one workcenter
     deps = _deps(labelled_plant)
     source = PlantFolderSource(labelled_plant)
@@ -158,7 +165,8 @@ def test_the_trend_log_is_ranked_the_same_way_from_its_logged_findings(labelled_
     entries = [e for e in source.labor_entries(end - timedelta(days=14), end) if e.end_time is not None]
     workcenter = entries[0].workcenter_id
     chosen = [e for e in entries if e.workcenter_id == workcenter][:3]
-    for entry in chosen:
+    others = [e for e in entries if e.workcenter_id != workcenter][:4] if eligible_too else []
+    for entry in [*chosen, *others]:
         deps.store.append(
             AuditEvent(
                 record_key=f"labor-entries:{entry.id}",
@@ -168,14 +176,19 @@ def test_the_trend_log_is_ranked_the_same_way_from_its_logged_findings(labelled_
                 actor="punch_validator",
                 finding_id=f"F{entry.id}",
                 model_version="scorer-1",
-                payload={"anomaly_type": "JOB_CODE_MISMATCH", "confidence": 0.3},
+                payload={
+                    "anomaly_type": "JOB_CODE_MISMATCH",
+                    "confidence": 0.3,
+                    **({"evidence": ONLY_ELIGIBLE} if entry in others else {}),
+                },
             )
         )
     summary = run(deps, _request())
     pointer = read_pointer(deps.reports)
     assert pointer is not None
     trend = read_artifact(deps.reports, pointer).trend
-    # Then the trend ranks that workcenter's combinations first, counting the logged findings only
+    # Then the trend ranks that workcenter's combinations first, counting the logged findings only (not those
+    # recorded only as eligible for the scorer's exploration)
     assert summary["trend_findings_read"] == 3
     assert trend[0].workcenter_id == workcenter and trend[0].misapplied >= 1
     assert sum(row.misapplied for row in trend) == 3

@@ -40,6 +40,7 @@ from plexlabor.models.types import format_plex_datetime
 from plexlabor.platform.clock import day_before, local_midnight
 from plexlabor.platform.observability import logger, metrics
 from plexlabor.platform.pilot import Hold, Place
+from plexlabor.validation.exploration import recorded_only_as_eligible
 
 KIND = "unallocated_time"
 MODEL_VERSION = "allocation-1"
@@ -130,10 +131,15 @@ def job_code_decisions(store: AuditStore, since: datetime) -> dict[str, bool]:
 
 def _job_code_entries(store: AuditStore, status: AuditStatus, since: datetime) -> Iterator[str]:
     """The labor entries of the JOB_CODE_MISMATCH events with `status` since `since` (at most
-    `DECISIONS_READ_LIMIT` events read)."""
+    `DECISIONS_READ_LIMIT` events read), but those recorded only as eligible for the scorer's exploration (the
+    model in force scored them under the trend threshold)."""
     for event in store.by_status(status, since=since, limit=DECISIONS_READ_LIMIT):
         resource, _, entry_id = event.record_key.partition(":")
-        if resource == "labor-entries" and event.payload.get("anomaly_type") == AnomalyType.JOB_CODE_MISMATCH:
+        if (
+            resource == "labor-entries"
+            and event.payload.get("anomaly_type") == AnomalyType.JOB_CODE_MISMATCH
+            and not recorded_only_as_eligible(event.payload)
+        ):
             yield entry_id
 
 

@@ -59,7 +59,7 @@ from plexlabor.audit.store import AuditStore
 from plexlabor.audit.validations import PUNCH_RESOURCES, DayCount, ValidationCounts, resource_of
 from plexlabor.platform.clock import utc_now
 from plexlabor.review.items import PUNCH
-from plexlabor.validation.exploration import kept_only_as_eligible
+from plexlabor.validation.exploration import recorded_only_as_eligible
 
 logger = logging.getLogger(__name__)
 
@@ -199,8 +199,7 @@ def _opening_key(event: AuditEvent) -> tuple[str, str, str]:
 def _only_eligible(opening: AuditEvent) -> bool:
     """Whether a punch finding was recorded only as eligible for the scorer's exploration and not drawn: the model
     in force would not have kept it, so it is none of its suggestions (`exploration.kept_only_as_eligible`)."""
-    evidence = opening.payload.get("evidence")
-    return isinstance(evidence, dict) and kept_only_as_eligible(evidence)
+    return recorded_only_as_eligible(opening.payload)
 
 
 def _chosen_by_hand(opening: AuditEvent) -> bool:

@@ -84,3 +84,10 @@ def kept_only_as_eligible(evidence: dict[str, Any]) -> bool:
     suggestions (the KPIs) nor an example of what the model did not send (the refit's negatives); the gate still
     reads it (`eligible_not_drawn`)."""
     return eligible_not_drawn(evidence) and bool(evidence[EXPLORATION_KEY].get("below_trend"))
+
+
+def recorded_only_as_eligible(payload: dict[str, Any]) -> bool:
+    """`kept_only_as_eligible` of a recorded finding's payload (its evidence): what reads findings back from the
+    audit (the KPIs, the allocation's trend log) leaves such a finding out."""
+    evidence = payload.get("evidence")
+    return isinstance(evidence, dict) and kept_only_as_eligible(evidence)
