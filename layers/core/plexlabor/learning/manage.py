@@ -4,7 +4,9 @@
 packaged model (`PACKAGED`, or its version: `ModelRegistry.put_packaged`), and records a `model` audit event
 (`promoted` or `rolled_back`) naming who did it, the version that was in force and the plant's cuts the
 version brings (a rollback to a version without cuts, or to the packaged model, removes them). The event is
-recorded first: a pointer is never moved without its event.
+recorded first: a pointer is never moved without its event. A rollback holds automatic promotion (the pointer's
+`promotion_held`, its event's `holds_promotion`): scorer_retrain keeps its candidates in shadow until a promote
+by hand lifts it (the event's `lifted_hold`; `model promote packaged` lifts it with the packaged model in force).
 
 `stored_models` is what an admin may move the pointer to: the packaged model, then every stored version
 newest first. The registry's store cannot list its keys (`platform.artifacts.ArtifactStore` is put/get only,
@@ -41,23 +43,26 @@ def put_in_force(
     packaged: ScorerModel | None = None,
 ) -> dict[str, Any]:
     """Point the registry at `version` (`PACKAGED` or the packaged model's version: no stored model) and record
-    why; the new pointer. ArtifactError if it is not stored or is already in force."""
+    why; the new pointer. A rollback holds automatic promotion, a promote lifts a hold (the module docstring).
+    ArtifactError if it is not stored or is already in force (a promote of the model in force that lifts a
+    hold is allowed)."""
     packaged = packaged or ScorerModel.load()
     status = AuditStatus.ROLLED_BACK if rollback else AuditStatus.PROMOTED
-    previous = registry.in_force()
+    previous, held = registry.in_force(), registry.promotion_hold()
+    hold: dict[str, Any] = {"holds_promotion": True} if rollback else {"lifted_hold": held} if held else {}
     if version in (PACKAGED, packaged.version) and registry.model(packaged.version) is None:
-        if previous is None:
+        if previous is None and (rollback or held is None):
             raise ArtifactError(f"the packaged model {packaged.version} is already in force")
-        payload = {"previous": previous, "manual": True, "packaged": True, "cuts": cuts_json(packaged)}
+        payload = {"previous": previous, "manual": True, "packaged": True, "cuts": cuts_json(packaged), **hold}
         audit.append(model_event(status, packaged.version, actor=by, occurred_at=at, payload=payload))
-        return registry.put_packaged(packaged.version, by=by, at=at)
+        return registry.put_packaged(packaged.version, by=by, at=at, hold=rollback)
     model = registry.model(version)
     if model is None or registry.card(version) is None:
         raise ArtifactError(
             f"no stored model {version} (with its card); `plexlabor model list` lists the stored versions, "
             f"and `plexlabor model rollback {PACKAGED}` puts the packaged model ({packaged.version}) back"
         )
-    if previous == version:
+    if previous == version and (rollback or held is None):
         raise ArtifactError(f"{version} is already in force")
     audit.append(
         model_event(
@@ -65,10 +70,10 @@ def put_in_force(
             version,
             actor=by,
             occurred_at=at,
-            payload={"previous": previous, "manual": True, "cuts": cuts_json(model)},
+            payload={"previous": previous, "manual": True, "cuts": cuts_json(model), **hold},
         )
     )
-    return registry.put_in_force(version, by=by, at=at)
+    return registry.put_in_force(version, by=by, at=at, hold=rollback)
 
 
 @dataclass(frozen=True)

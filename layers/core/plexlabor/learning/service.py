@@ -31,6 +31,8 @@ The request is an EventBridge scheduled event (weekly by default); `detail` may 
 4. records the verdict as a `model` audit event (`promoted` or `shadow`, with the reasons), then, when
    promoted, points `models/scorer/latest.json` at it, else `shadow.json`: validators pick either up
    within their TTL (a shadow is scored on every live finding, recorded with it, never used to route).
+   While an admin's rollback holds automatic promotion (`latest.json`'s `promotion_held`, lifted by
+   `plexlabor model promote`), the candidate is kept in shadow whatever the gate says, with that reason.
 
 Too few decisions: nothing is trained or stored. A candidate identical to the model in force: nothing
 new is stored. Every run, whatever its outcome, leaves its record (`platform.retrainruns`: when, outcome,
@@ -82,7 +84,7 @@ from plexlabor.platform.retrainruns import Outcome, RetrainRun, record_run
 from plexlabor.validation.decisions import approved, by_plant, decided_at, export_rows, rows_jsonl
 from plexlabor.validation.exploration import propensity
 from plexlabor.validation.findings import Finding
-from plexlabor.validation.registry import ModelRegistry
+from plexlabor.validation.registry import ModelRegistry, held_reason
 from plexlabor.validation.scorer import ScorerModel
 
 SALT_BYTES = 32
@@ -286,8 +288,10 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
             refused = {"version": candidate.version, "metrics": mine.to_json(), "reasons": list(verdict.reasons)}
             candidate, mine, theirs, verdict = fallback, fallback_metrics, fallback_theirs, fallback_verdict
             break
-    promote = verdict.promote and request.detail.promote
-    reasons = list(verdict.reasons) or ([] if promote else ["promotion not asked for (detail.promote false)"])
+    hold = deps.registry.promotion_hold()  # an admin's rollback: a human override the schedule does not undo
+    promote = verdict.promote and request.detail.promote and hold is None
+    reasons = [*verdict.reasons, *([held_reason(hold)] if hold else [])]
+    reasons = reasons or ([] if promote else ["promotion not asked for (detail.promote false)"])
     now = deps.clock()
     card = {
         "created_at": now.isoformat(),

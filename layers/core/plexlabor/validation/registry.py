@@ -9,6 +9,8 @@ Layout under `models/scorer/` (an `ArtifactStore` rooted there, `plexlabor.platf
   readable by `plexlabor train --decisions`;
 - `latest.json`: the pointer to the model in force (`{"version", "since", "by", "previous"}`); after a
   move back to the packaged model, `{"version": null, "packaged": "<its version>", ...}` (`put_packaged`);
+  after an admin's rollback also `"promotion_held": {"by", "since"}`: scorer_retrain keeps every candidate
+  in shadow until an admin puts a model in force again (`promotion_hold`, `held_reason`);
 - `shadow.json`: the pointer to the newest candidate kept in shadow (`{"version", "since"}`), scored
   beside the model in force on every live finding but never used to route one; emptied (`{}`) when a
   model is put in force.
@@ -68,6 +70,11 @@ def _dump(value: dict[str, Any]) -> bytes:
     return (json.dumps(value, indent=1, sort_keys=True) + "\n").encode()
 
 
+def held_reason(hold: dict[str, Any]) -> str:
+    """Why a retrain kept its candidate in shadow while an admin's rollback holds automatic promotion."""
+    return f"automatic promotion held since {hold.get('by')}'s rollback at {hold.get('since')}"
+
+
 class ModelRegistry:
     """Every scorer model with its card, and the pointer to the one in force."""
 
@@ -103,20 +110,30 @@ class ModelRegistry:
         version = None if pointer is None else pointer.get("version")
         return version if isinstance(version, str) else None
 
-    def put_in_force(self, version: str, *, by: str, at: datetime) -> dict[str, Any]:
-        """Point `latest.json` at a stored, complete model (and end any shadow); the new pointer.
+    def promotion_hold(self) -> dict[str, Any] | None:
+        """`{"by", "since"}` of the rollback that holds automatic promotion, or None (no hold stands)."""
+        hold = (self.pointer() or {}).get("promotion_held")
+        return hold if isinstance(hold, dict) else None
+
+    def put_in_force(self, version: str, *, by: str, at: datetime, hold: bool = False) -> dict[str, Any]:
+        """Point `latest.json` at a stored, complete model (and end any shadow); the new pointer. `hold`: an
+        admin's rollback, which holds automatic promotion; any other move lifts a hold.
         ArtifactError if it is not stored."""
         self._require(version)
         pointer = {"version": version, "since": at.isoformat(), "by": by, "previous": self.in_force()}
-        self.store.put(LATEST_KEY, _dump(pointer), "application/json")
-        self.store.put(SHADOW_KEY, _dump({}), "application/json")
-        return pointer
+        return self._point(pointer, hold)
 
-    def put_packaged(self, packaged_version: str, *, by: str, at: datetime) -> dict[str, Any]:
+    def put_packaged(self, packaged_version: str, *, by: str, at: datetime, hold: bool = False) -> dict[str, Any]:
         """Point `latest.json` at no stored model, so the packaged one is used (and end any shadow); the new
-        pointer, naming the packaged version it meant (the code's, which a deployment may change)."""
+        pointer, naming the packaged version it meant (the code's, which a deployment may change). `hold` as
+        in `put_in_force`."""
         pointer = {"version": None, "packaged": packaged_version, "since": at.isoformat(), "by": by}
         pointer["previous"] = self.in_force()
+        return self._point(pointer, hold)
+
+    def _point(self, pointer: dict[str, Any], hold: bool) -> dict[str, Any]:
+        if hold:
+            pointer["promotion_held"] = {"by": pointer["by"], "since": pointer["since"]}
         self.store.put(LATEST_KEY, _dump(pointer), "application/json")
         self.store.put(SHADOW_KEY, _dump({}), "application/json")
         return pointer
