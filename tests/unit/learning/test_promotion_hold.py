@@ -44,7 +44,8 @@ def test_a_retrain_after_a_rollback_to_the_packaged_model_keeps_its_candidate_in
 
     assert again["status"] == "shadow" and HELD in again["reasons"], again
     assert deps.registry.in_force() is None and deps.registry.shadow() == again["version"] == version
-    assert deps.registry.card(version)["reasons"] == again["reasons"]
+    card = deps.registry.card(version)
+    assert card is not None and card["reasons"] == again["reasons"]
     [shadow] = [e for e in deps.audit.history(MODEL_RECORD_KEY) if e.status is AuditStatus.SHADOW]
     assert HELD in shadow.payload["reasons"]
 

@@ -67,6 +67,10 @@ def _metrics(precision: float, recall: float, decisions: int) -> dict[str, Any]:
     return {"precision": precision, "recall": recall, "decisions": decisions}
 
 
+HOLDS = {"holds_promotion": True}
+"""A rollback by hand's payload since it holds automatic promotion (`plexlabor.learning.manage`)."""
+
+
 def _model(world: World, status: AuditStatus, version: str, days_ago: int, actor: str, **payload: Any) -> None:
     """A `model` event `days_ago` days before the world's clock."""
     at = world.clock() - timedelta(days=days_ago)
@@ -141,6 +145,24 @@ def test_a_rollback_to_the_packaged_model_says_so_and_how_to_list_the_versions(l
     assert "In force: <strong>scorer-pack</strong> (the packaged model), rolled back to" in body
     assert "<code>plexlabor model list</code> lists the stored versions" in body
     assert "<code>plexlabor model rollback packaged</code> the packaged model" in body
+
+
+def test_a_rollback_by_hand_says_automatic_promotion_is_held_until_a_promote_lifts_it(lambda_context: Any) -> None:
+    world = World()
+    _model(world, AuditStatus.PROMOTED, "scorer-aaaa", 3, "scorer_retrain")
+    _model(world, AuditStatus.ROLLED_BACK, "scorer-0000", 2, "A0001", previous="scorer-aaaa", manual=True, **HOLDS)
+    reasons = ["automatic promotion held since A0001's rollback at ..."]
+    _model(world, AuditStatus.SHADOW, "scorer-bbbb", 1, "scorer_retrain", reasons=reasons)
+
+    body = _kpis(world, None, ADMIN, lambda_context).split('id="scorer"')[1]
+
+    assert "<strong>Automatic promotion held</strong> since A0001's rollback" in body
+    assert "<code>plexlabor model promote VERSION</code> to lift it" in body
+    assert "kept out of force: automatic promotion held since A0001" in body  # the shadow's reason
+
+    _model(world, AuditStatus.PROMOTED, "scorer-bbbb", 0, "A0002", previous="scorer-0000", manual=True)
+    lifted = _kpis(world, None, ADMIN, lambda_context).split('id="scorer"')[1]
+    assert "Automatic promotion held" not in lifted
 
 
 def test_before_any_retrain_the_packaged_model_is_in_force(lambda_context: Any) -> None:

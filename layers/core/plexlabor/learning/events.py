@@ -44,6 +44,14 @@ class ModelStory:
     events: list[AuditEvent]
 
     @property
+    def held(self) -> AuditEvent | None:
+        """The rollback by hand that holds automatic promotion (`holds_promotion`), while no promote followed it."""
+        in_force = self.in_force
+        if in_force is None or in_force.status is not AuditStatus.ROLLED_BACK:
+            return None
+        return in_force if in_force.payload.get("holds_promotion") else None
+
+    @property
     def shadow(self) -> AuditEvent | None:
         """The newest candidate kept as a shadow since the model in force was put in force, if any."""
         since = self.in_force.occurred_at if self.in_force else None
