@@ -8,6 +8,7 @@ prefix (`--artifacts-dir`, as `PLEXLABOR_ARTIFACTS_DIR/models/scorer`); the
 audit table is `--audit-table` or `AUDIT_TABLE_NAME` (`--endpoint-url` for a moto server; `--local` takes
 all of them from the running `plexlabor local up`).
 Each move records a `model` audit event (`promoted` or `rolled_back`, `plexlabor.learning.manage`;
+a scorer rollback holds automatic promotion until a scorer promote lifts it;
 for incidents under `models:incidents`); a scorer move prints the plant's cuts the model now in force brings
 (`plexlabor.learning.cuts`).
 """
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, LocalFolderArtifactStore
-from plexlabor.validation.registry import SCORER_PREFIX
+from plexlabor.validation.registry import SCORER_PREFIX, held_reason
 from plexlabor_dev.commands import audit_table_flag
 
 if TYPE_CHECKING:
@@ -159,6 +160,7 @@ def _move(args: argparse.Namespace) -> int:
     table = audit_table_flag(args)
     rollback = args.model_command == "rollback"
     registry, put_in_force = _mover(args, store)
+    held = None if getattr(args, "of", None) == INCIDENTS else registry.promotion_hold()
     try:
         pointer = put_in_force(
             registry,
@@ -180,4 +182,11 @@ def _move(args: argparse.Namespace) -> int:
         cuts = registry.model(pointer["version"]).cuts
         told = "; ".join(f"{name} under {cut.minimum:g} {cut.feature}" for name, cut in sorted(cuts.items()))
         print(f"this plant's cuts (not sent for review): {told or 'none'}")
+    if pointer.get("promotion_held"):
+        print(
+            "automatic promotion held: the weekly retrain keeps its candidates in shadow until "
+            "`plexlabor model promote VERSION` (the version in force, or packaged, too) lifts it"
+        )
+    elif held and not rollback:
+        print(f"automatic promotion resumed ({held_reason(held)} lifted)")
     return 0

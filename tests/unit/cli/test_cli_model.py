@@ -71,6 +71,34 @@ def test_promote_then_rollback_move_the_pointer_and_are_audited(
     )
 
 
+def test_a_rollback_holds_automatic_promotion_until_a_promote_of_any_version_lifts_it(
+    table: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = _registry(tmp_path)
+    common = ["--artifacts-dir", str(tmp_path), "--audit-table", TABLE, "--actor", "ops-7"]
+    assert main(["model", "promote", "scorer-bbbb", *common]) == 0
+    assert main(["model", "rollback", "scorer-aaaa", *common]) == 0
+
+    hold = registry.promotion_hold()
+    assert hold is not None and hold["by"] == "ops-7"
+    assert "automatic promotion held" in capsys.readouterr().out
+    # the version in force may be promoted: that only lifts the hold, audited
+    assert main(["model", "promote", "scorer-aaaa", *common]) == 0
+    assert registry.promotion_hold() is None and registry.in_force() == "scorer-aaaa"
+    assert f"automatic promotion resumed (automatic promotion held since ops-7's rollback at {hold['since']}" in (
+        capsys.readouterr().out
+    )
+    events = DynamoDbAuditStore(TABLE, client=table).history(MODEL_RECORD_KEY)
+    assert [e.payload.get("holds_promotion") for e in events if e.status is AuditStatus.ROLLED_BACK] == [True]
+    [lifted] = [e for e in events if e.payload.get("lifted_hold")]
+    assert (lifted.status, lifted.model_version, lifted.payload["lifted_hold"]) == (
+        AuditStatus.PROMOTED,
+        "scorer-aaaa",
+        hold,
+    )
+    assert main(["model", "promote", "scorer-aaaa", *common]) == 1  # no hold left: already in force
+
+
 def test_an_unknown_or_current_version_changes_nothing(
     table: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
