@@ -43,6 +43,17 @@ def test_models_cards_and_rows_come_back_and_the_pointer_moves(store: ArtifactSt
     assert registry.pointer() == second
 
 
+def test_a_rollback_hold_is_kept_in_the_pointer_until_the_next_move(store: ArtifactStore) -> None:
+    registry = ModelRegistry(store)
+    registry.save(_model("scorer-a"), {"metrics": {}})
+    registry.put_in_force("scorer-a", by="ops-1", at=AT, hold=True)
+    assert registry.promotion_hold() == {"by": "ops-1", "since": AT.isoformat()}
+    registry.put_packaged("scorer-packaged", by="ops-2", at=AT, hold=True)
+    assert registry.promotion_hold() == {"by": "ops-2", "since": AT.isoformat()} and registry.in_force() is None
+    registry.put_in_force("scorer-a", by="ops-3", at=AT)
+    assert registry.promotion_hold() is None and registry.in_force() == "scorer-a"
+
+
 def test_a_version_not_stored_cannot_be_put_in_force(store: ArtifactStore) -> None:
     registry = ModelRegistry(store)
     with pytest.raises(ArtifactError, match="no stored model"):
