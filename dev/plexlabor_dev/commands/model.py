@@ -135,7 +135,8 @@ def _list(args: argparse.Namespace) -> int:
     if store is None:
         print(NO_REGISTRY, file=sys.stderr)
         return 2
-    listed = stored_models(ModelRegistry(store), DynamoDbAuditStore(audit_table_flag(args)))
+    registry = ModelRegistry(store)
+    listed = stored_models(registry, DynamoDbAuditStore(audit_table_flag(args)))
     if args.json:
         rows = [{**asdict(model), "packaged": model.packaged} for model in listed]
         print(json.dumps(rows, indent=1, sort_keys=True, default=str))
@@ -146,6 +147,9 @@ def _list(args: argparse.Namespace) -> int:
         "\nplexlabor model promote|rollback VERSION puts a stored version in force (audited); "
         f"plexlabor model rollback {PACKAGED} puts the packaged model back"
     )
+    hold = registry.promotion_hold()
+    if hold:
+        print(f"{held_reason(hold)}: plexlabor model promote VERSION lifts it")
     return 0
 
 

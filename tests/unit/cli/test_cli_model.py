@@ -82,6 +82,8 @@ def test_a_rollback_holds_automatic_promotion_until_a_promote_of_any_version_lif
     hold = registry.promotion_hold()
     assert hold is not None and hold["by"] == "ops-7"
     assert "automatic promotion held" in capsys.readouterr().out
+    assert main(["model", "list", *common[:4]]) == 0
+    assert "automatic promotion held since ops-7's rollback" in capsys.readouterr().out
     # the version in force may be promoted: that only lifts the hold, audited
     assert main(["model", "promote", "scorer-aaaa", *common]) == 0
     assert registry.promotion_hold() is None and registry.in_force() == "scorer-aaaa"
