@@ -128,8 +128,12 @@ def test_model_events_need_a_version_and_take_only_their_statuses() -> None:
     from plexlabor.learning.events import model_event
 
     at = datetime(2026, 11, 23, tzinfo=UTC)
-    event = model_event(AuditStatus.SHADOW, "scorer-a", actor="scorer_retrain", occurred_at=at, payload={}, stable=True)
-    again = model_event(AuditStatus.SHADOW, "scorer-a", actor="scorer_retrain", occurred_at=at, payload={}, stable=True)
+    event = model_event(
+        AuditStatus.SHADOW, "scorer-a", actor="scorer_retrain", occurred_at=at, payload={}, stable_after=""
+    )
+    again = model_event(
+        AuditStatus.SHADOW, "scorer-a", actor="scorer_retrain", occurred_at=at, payload={}, stable_after=""
+    )
     assert event.event_id == again.event_id and event.finding_id is None
     with pytest.raises(ValidationError, match="status"):
         model_event(AuditStatus.APPROVED, "scorer-a", actor="x", occurred_at=at, payload={})

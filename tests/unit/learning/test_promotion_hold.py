@@ -62,6 +62,11 @@ def test_a_promote_by_hand_lifts_the_hold_and_the_next_retrain_promotes_again() 
     assert lifted.payload["lifted_hold"] == {"by": "alice", "since": ROLLED_BACK_AT.isoformat()}
     again = _retrain(deps)
     assert again["status"] == "promoted" and deps.registry.in_force() == again["version"] == version, again
+    # the same version promoted again after the rollback is a step of its own in the model's story (/kpis)
+    automatic = [
+        e for e in deps.audit.history(MODEL_RECORD_KEY) if e.status is AuditStatus.PROMOTED and e.actor != "bob"
+    ]
+    assert [e.model_version for e in automatic] == [version, version]
 
 
 def test_a_rollback_to_a_stored_version_holds_too_and_promoting_that_version_lifts_the_hold() -> None:

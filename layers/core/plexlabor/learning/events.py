@@ -21,11 +21,13 @@ def model_event(
     actor: str,
     occurred_at: datetime,
     payload: dict[str, Any],
-    stable: bool = False,
+    stable_after: str | None = None,
 ) -> AuditEvent:
-    """One `model` event. `stable`: its id is the version and the status (a retried scheduled run records
-    its verdict once); otherwise a fresh id (a person may promote the same version twice, weeks apart)."""
-    stable_as = AuditEventType.MODEL.value if stable else None
+    """One `model` event. `stable_after`: a scheduled run's verdict, whose id is the version, the status and this
+    mark of the model in force's last move (the registry pointer's `since`; "" for none): a retried run records its
+    verdict once, and the same version promoted again after a rollback is a step of its own. None: a fresh id (a
+    person may promote the same version twice, weeks apart)."""
+    stable_as = None if stable_after is None else f"{AuditEventType.MODEL.value}:{stable_after}"
     return audit_model_event(
         MODEL_RECORD_KEY, status, version, occurred_at=occurred_at, actor=actor, payload=payload, stable_as=stable_as
     )

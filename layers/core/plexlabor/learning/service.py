@@ -338,13 +338,16 @@ def run(deps: Dependencies, request: RetrainEvent) -> dict[str, Any]:
         "status": "promoted" if promote else "shadow",
         "reasons": reasons,
     }
+    moved_since = str((deps.registry.pointer() or {}).get("since", ""))  # read before this run moves it
     deps.registry.save(candidate, card, rows_jsonl(train))
     status = AuditStatus.PROMOTED if promote else AuditStatus.SHADOW
     payload = {k: card[k] for k in ("metrics", "in_force_version", "status", "reasons", "counts", "code_version")}
     payload["cuts"] = cuts_json(candidate)
     append_once(
         deps.audit,
-        model_event(status, candidate.version, actor=deps.actor, occurred_at=now, payload=payload, stable=True),
+        model_event(
+            status, candidate.version, actor=deps.actor, occurred_at=now, payload=payload, stable_after=moved_since
+        ),
     )
     if promote:
         deps.registry.put_in_force(candidate.version, by=deps.actor, at=now)
