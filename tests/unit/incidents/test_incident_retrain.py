@@ -12,9 +12,16 @@ import pytest
 
 from plexlabor.audit import AuditEventType, AuditStatus, InMemoryAuditStore
 from plexlabor.incidents.classifier import ClassifierSettings
-from plexlabor.incidents.registry import BASE_ROWS, MODEL_RECORD_KEY, IncidentModels, ModelInForce, put_in_force
+from plexlabor.incidents.registry import (
+    BASE_ROWS,
+    MODEL_RECORD_KEY,
+    IncidentModels,
+    ModelInForce,
+    model_event,
+    put_in_force,
+)
 from plexlabor.incidents.reports import CodedReport, write_coded_reports
-from plexlabor.incidents.retrain import IncidentRetrainEvent, RetrainDeps, RetrainSettings, _verdict, run
+from plexlabor.incidents.retrain import ACTOR, IncidentRetrainEvent, RetrainDeps, RetrainSettings, _verdict, run
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, correct_codes, log_incident, opening
 from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.platform.retrainruns import LAST_RUN_KEY
@@ -116,3 +123,26 @@ def test_an_unreadable_pointer_keeps_the_model_held() -> None:
     packaged: list[int] = []
     in_force = ModelInForce(models, lambda: packaged.append(1) or None, ttl_s=0)  # type: ignore[func-returns-value]
     assert in_force.current() is None and packaged == [1]
+
+
+def test_the_same_version_promoted_again_after_a_rollback_is_a_step_of_its_own() -> None:
+    """A scheduled verdict's id names the pointer's last move (its `since`), as the scorer's does: the same
+    version promoted automatically again after a rollback is recorded again, and a retried verdict once."""
+    audit, models = InMemoryAuditStore(), IncidentModels(InMemoryArtifactStore())
+    for version in ("oiics-a", "oiics-b"):
+        models.save(b"model", version, {"verdict": "promoted"}, "")
+    card = models.card("oiics-a")
+    at = [datetime(2026, 12, day, tzinfo=UTC) for day in (1, 2, 3)]
+    put_in_force(models, audit, "oiics-a", rollback=False, by=ACTOR, at=at[0], card=card)
+    put_in_force(models, audit, "oiics-b", rollback=True, by="ehs-admin", at=at[1])
+    put_in_force(models, audit, "oiics-a", rollback=False, by=ACTOR, at=at[2], card=card)
+    steps = [(e.status, e.model_version) for e in audit.history(MODEL_RECORD_KEY)]
+    promoted_a = (AuditStatus.PROMOTED, "oiics-a")
+    assert steps == [promoted_a, (AuditStatus.ROLLED_BACK, "oiics-b"), promoted_a] and models.in_force() == "oiics-a"
+
+    def shadow(since: str) -> str:
+        return model_event(
+            AuditStatus.SHADOW, "oiics-c", actor=ACTOR, at=at[2], payload={}, stable_after=since
+        ).event_id
+
+    assert shadow(models.moved_since()) == shadow(at[2].isoformat()) != shadow(at[1].isoformat())

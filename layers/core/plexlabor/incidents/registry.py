@@ -26,6 +26,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from plexlabor.audit import append_once
 from plexlabor.audit.events import AuditEvent, AuditStatus
 from plexlabor.audit.events import model_event as audit_model_event
 from plexlabor.audit.store import AuditStore
@@ -70,27 +71,48 @@ class IncidentModels:
         raw = self.store.get(_key(version, "model.pkl.gz"))
         return None if raw is None else IncidentClassifier.from_bytes(raw, f"{PREFIX}{version}")
 
-    def in_force(self) -> str | None:
-        """The version in force, or None (the packaged model is used)."""
+    def pointer(self) -> dict[str, Any] | None:
+        """`latest.json` (version, since, by, previous), or None when no version was ever put in force."""
         raw = self.store.get(LATEST)
         if raw is None:
             return None
         try:
-            version = json.loads(raw).get("version")
-        except (ValueError, AttributeError):
-            raise ArtifactError(f"{PREFIX}{LATEST} is not a model pointer") from None
+            pointer = json.loads(raw)
+        except ValueError:
+            pointer = None
+        if not isinstance(pointer, dict):
+            raise ArtifactError(f"{PREFIX}{LATEST} is not a model pointer")
+        return pointer
+
+    def in_force(self) -> str | None:
+        """The version in force, or None (the packaged model is used)."""
+        version = (self.pointer() or {}).get("version")
         return version if isinstance(version, str) else None
+
+    def moved_since(self) -> str:
+        """The mark of the pointer's last move (its `since`; "" for none) a scheduled verdict's id names."""
+        return str((self.pointer() or {}).get("since", ""))
 
     def base_rows(self) -> str | None:
         raw = self.store.get(BASE_ROWS)
         return None if raw is None else raw.decode("utf-8")
 
 
-def model_event(status: AuditStatus, version: str, *, actor: str, at: datetime, payload: dict[str, Any]) -> AuditEvent:
-    """One `model` event of an incident model; a scheduled verdict's id is stable (a retried run records it
-    once), a person's promotion or rollback gets a fresh one."""
-    scheduled = status is AuditStatus.SHADOW or (status is AuditStatus.PROMOTED and not payload.get("manual"))
-    stable_as = "incident-model" if scheduled else None
+def model_event(
+    status: AuditStatus,
+    version: str,
+    *,
+    actor: str,
+    at: datetime,
+    payload: dict[str, Any],
+    stable_after: str | None = None,
+) -> AuditEvent:
+    """One `model` event of an incident model. `stable_after`: a scheduled run's verdict, whose id is the version,
+    the status and this mark of the model in force's last move (`IncidentModels.moved_since`, read before the run
+    moves the pointer): a retried run records its verdict once, and the same version promoted again after a
+    rollback is a step of its own (the scorer's rule, `learning.events.model_event`). None: a fresh id (a person's
+    promotion or rollback)."""
+    stable_as = None if stable_after is None else f"incident-model:{stable_after}"
     return audit_model_event(
         MODEL_RECORD_KEY, status, version, occurred_at=at, actor=actor, payload=payload, stable_as=stable_as
     )
@@ -110,12 +132,14 @@ def put_in_force(
     ArtifactError when it is not stored with its card, or is already in force."""
     if models.card(version) is None or models.store.get(_key(version, "model.pkl.gz")) is None:
         raise ArtifactError(f"no stored incident model {version} (with its card)")
-    previous = models.in_force()
+    moved = models.pointer() or {}
+    previous = moved.get("version")
     if previous == version:
         raise ArtifactError(f"{version} is already in force")
     status = AuditStatus.ROLLED_BACK if rollback else AuditStatus.PROMOTED
     payload = {"previous": previous, "manual": card is None, **({"card": card} if card else {})}
-    audit.append(model_event(status, version, actor=by, at=at, payload=payload))
+    stable_after = None if card is None else str(moved.get("since", ""))  # a scheduled run's: read before the move
+    append_once(audit, model_event(status, version, actor=by, at=at, payload=payload, stable_after=stable_after))
     pointer = {"version": version, "since": at.isoformat(), "by": by, "previous": previous}
     models.store.put(LATEST, json.dumps(pointer).encode(), "application/json")
     return pointer

@@ -138,7 +138,9 @@ def run(deps: RetrainDeps, request: IncidentRetrainEvent) -> dict[str, Any]:
         put_in_force(deps.models, deps.audit, version, rollback=False, by=ACTOR, at=deps.clock(), card=card)
     else:
         payload = {"card": card, "previous": in_force_version}
-        append_once(deps.audit, model_event(status, version, actor=ACTOR, at=deps.clock(), payload=payload))
+        stable_after = deps.models.moved_since()
+        event = model_event(status, version, actor=ACTOR, at=deps.clock(), payload=payload, stable_after=stable_after)
+        append_once(deps.audit, event)
     _record(deps, "promoted" if promote else "shadow", len(corrections), version)
     logger.info("incident model retrained", version=version, verdict=status.value, reasons=reasons)
     gated = {name: figures[name] for name in GATED}
