@@ -136,7 +136,7 @@ def test_an_employee_number_of_nobody_the_viewer_may_call_off_is_refused(world: 
 
     assert unknown["statusCode"] == other["statusCode"] == 400 and replans.sent == []
     assert (
-        "nobody has employee number &#39;E0999&#39; in Plex (the plant&#39;s numbers read like E0042)."
+        "nobody has employee number &#39;E0999&#39; in Plex (the plant&#39;s numbers are E followed by 4 digits)."
         in unknown["body"]
     )
-    assert "employee number &#39;E0061&#39; is not in your departments" in other["body"]  # ux_s15 #3: not "in Plex"
+    assert "nobody in your departments (Molding) has employee number &#39;E0061&#39;" in other["body"]

@@ -1217,20 +1217,31 @@ def plant_number(typed: str, numbers: Iterable[str]) -> str | None:
     """`typed` written in the plant's employee-number format, when all of the plant's `numbers` share one (letters,
     then a fixed count of digits, as E00018): "18", "e18" and "00018" read as E00018 (ux_s15 #3: "18", a supervisor's
     short form, was "nobody ... in Plex"). None when the plant has no one format or `typed` does not fit it."""
-    shapes = {(m[1], len(m[2])) for n in numbers if (m := NUMBER_SHAPE.fullmatch("".join(n.split()).upper()))}
+    shape = _plant_shape(numbers)
     found = NUMBER_SHAPE.fullmatch("".join(typed.split()).upper())
-    if len(shapes) != 1 or found is None:
+    if shape is None or found is None:
         return None
-    [(prefix, width)] = shapes
+    prefix, width = shape
     digits = found[2].lstrip("0") or "0"
     if found[1] not in ("", prefix) or len(digits) > width:
         return None
     return prefix + digits.zfill(width)
 
 
-def number_example(numbers: Iterable[str]) -> str | None:
-    """One of the plant's employee numbers, to show the format a refused number should take (None: none known)."""
-    return min((n for n in numbers if n), default=None)
+def _plant_shape(numbers: Iterable[str]) -> tuple[str, int] | None:
+    """The letters and the digit count all of the plant's employee numbers share (("E", 5) for E00018); None: no one."""
+    shapes = {(m[1], len(m[2])) for n in numbers if (m := NUMBER_SHAPE.fullmatch("".join(n.split()).upper()))}
+    return next(iter(shapes)) if len(shapes) == 1 else None
+
+
+def number_pattern(numbers: Iterable[str]) -> str | None:
+    """The plant's employee-number format in words ("E followed by 5 digits"), derived from its `numbers`, for a
+    refused number: no real number in an error message. None when the plant's numbers share no one format."""
+    shape = _plant_shape(numbers)
+    if shape is None:
+        return None
+    prefix, width = shape
+    return f"{prefix} followed by {width} digits" if prefix else f"{width} digits"
 
 
 CALL_OFF_SPANS = {"day": "the rest of the day", "shift": "this shift only"}

@@ -69,7 +69,7 @@ from plexlabor.webapp.crewboard import (
     RetryRefusedError,
     SwapRefusedError,
     board_reader,
-    number_example,
+    number_pattern,
     opening_shift,
     plan_call_off,
     plan_retry,
@@ -713,28 +713,28 @@ def _usual_shift(page: Page) -> Callable[[str], list[str]]:
 def _numbered(page: Page) -> Callable[[str], str | None]:
     """The employee id of an employee number among the people a viewer may call off as the people directory has them:
     of their departments unless they plan (as `_usual_shift`), the number as typed or in the plant's format
-    (`plant_number`: "18" is E00018). Raises `CallOffRefusedError` saying whether nobody has it (and the format) or
-    the person is outside the viewer's departments."""
+    (`plant_number`: "18" is E00018). Raises `CallOffRefusedError` with the plant's format in words
+    (`number_pattern`); to a supervisor one refusal whether nobody has the number or the person is of another
+    department, so that it does not tell whether the number exists elsewhere."""
     whole = bool(page.viewer.roles & {Role.ADMIN, Role.PLANNER})
 
     def found(number: str) -> str | None:
         directory = page.deps.people.directory
         person = directory.numbered(number)
-        numbers = [] if person is not None else [p.number for p in directory.everyone() if p.number]
+        numbers = [p.number for p in directory.everyone() if p.number]
         if person is None and (written := plant_number(number, numbers)):
             person = directory.numbered(written)
-        if person is None:
-            example = number_example(numbers)
-            like = f" (the plant's numbers read like {example})" if example else ""
+        if person is not None and (whole or person.department in page.viewer.departments):
+            return person.employee_id
+        pattern = number_pattern(numbers)
+        like = f" (the plant's numbers are {pattern})" if pattern else ""
+        if whole:
             raise CallOffRefusedError(f"nobody has employee number {number[:16]!r} in Plex{like}.", field="number")
-        if not (whole or person.department in page.viewer.departments):  # ux_s15 #3: it read "nobody ... in Plex"
-            raise CallOffRefusedError(
-                f"employee number {number[:16]!r} is not in your departments "
-                f"({', '.join(sorted(page.viewer.departments)) or 'none'}): their own supervisor or a planner records "
-                "their call-off.",
-                field="number",
-            )
-        return person.employee_id
+        raise CallOffRefusedError(  # ux_s15 #3 said "... is not in your departments": the number existed elsewhere
+            f"nobody in your departments ({', '.join(sorted(page.viewer.departments)) or 'none'}) has employee number "
+            f"{number[:16]!r}{like}; their own supervisor or a planner records other departments' call-offs.",
+            field="number",
+        )
 
     return found
 
