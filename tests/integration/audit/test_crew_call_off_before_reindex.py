@@ -9,13 +9,15 @@ from typing import Any
 
 import pytest
 
-from plexlabor.audit import InMemoryAuditStore
+from plexlabor.audit import AuditStatus, InMemoryAuditStore
 from plexlabor.audit.dynamodb import DynamoDbAuditStore, event_item
 from plexlabor.audit.schema import AUDIT_TABLE, GSI_PLAN_DAY
 from plexlabor.crew import wiring
 from plexlabor.crew.replanning import run
 from plexlabor.crew.suggestions import read_day
 from tests.unit.crew.test_crew_replan_events import DAY, Source, message, planned_store, reads  # noqa: F401 (a fixture)
+from tests.unit.crew.test_crew_suggestions import DAY as SUGGESTION_DAY
+from tests.unit.crew.test_crew_suggestions import T0, _suggestion
 from tests.unit.crew.test_crew_supersede_race import AT
 
 
@@ -51,3 +53,13 @@ def test_a_call_off_with_the_plan_in_the_index_re_plans_the_same(dynamodb_client
         store.append(event)
     summary = run(_container(store), message("call_off", AT, employee_id="C"))
     assert summary.get("skipped") is None and summary["superseded"] == 1, summary
+
+
+def test_a_plan_all_logged_before_the_index_is_read(dynamodb_client: Any, audit_table: str) -> None:
+    """A plan may be all `logged` (approval "none", the pilot scope, a plan confirming the current one)."""
+    index = AUDIT_TABLE.index(GSI_PLAN_DAY)
+    logged = _suggestion("E1", T0).model_copy(update={"status": AuditStatus.LOGGED})
+    item = {k: v for k, v in event_item(logged).items() if k not in (index.partition_key, index.sort_key)}
+    dynamodb_client.put_item(TableName=audit_table, Item=item)
+    store = DynamoDbAuditStore(audit_table, client=dynamodb_client)
+    assert [e.event_id for e in read_day(store, SUGGESTION_DAY).openings] == [logged.event_id]

@@ -109,8 +109,8 @@ def test_a_day_with_no_suggestion_reads_no_closing() -> None:
     store.append(_suggestion("E9", T0, day=DAY + timedelta(days=1)))
     read = DayReader(store).read(DAY, T0 + timedelta(hours=1))
     assert read.openings == [] and read.closed == {}
-    # nothing to close: no closing read; only the pending status index, in case its plan predates the index
-    assert store.day_reads == [(DAY.isoformat(), None)] and store.reads == [day_since(DAY)]
+    # nothing to close: no closing read; only the two opening status indexes, in case its plan predates the index
+    assert store.day_reads == [(DAY.isoformat(), None)] and store.reads == [day_since(DAY)] * 2
 
 
 def test_a_planned_day_reads_no_status_index_for_a_plan_before_the_plan_day_index() -> None:
@@ -159,8 +159,8 @@ def test_crew_replans_reader_also_reads_the_events_re_plans_applied_to_the_day()
     assert [(e.payload["plan_day"], e.payload["replan_reason"]) for e in read.applied] == [
         (DAY.isoformat(), "call_off")
     ]
-    # one read of the day's crew events; no plan in it: the pending status index (a plan before the index?)
-    assert store.day_reads == [(DAY.isoformat(), None)] and store.reads == [day_since(DAY)]
+    # one read of the day's crew events; no plan in it: the two opening status indexes (a plan before the index?)
+    assert store.day_reads == [(DAY.isoformat(), None)] and store.reads == [day_since(DAY)] * 2
     assert DayReader(store).read(DAY, T0).applied == [] and read_day(store, DAY).applied == []  # the crew board's
 
 

@@ -14,7 +14,7 @@ day with no suggestion reads no closing. Until 2026-12-06 a whole read was five 
 days around it; on DynamoDB, a 7-day plan horizon's 20 shifts of suggestions for one) and dropping all but the day's;
 tables deployed before the index give the crew events they hold its key with `index_plan_days` (`plexlabor crew
 reindex`). Until then a whole read of a day whose partition holds no plan (no suggestion but a re-plan's) also reads
-the day's crew events from the status indexes as before (`_unindexed`; one query for a day not planned at all), so on
+the day's crew events from the status indexes as before (`_unindexed`; two queries for a day not planned at all), so on
 a table updated to the index and not yet reindexed the plans published before the update stay seen (a call-off of a
 seated person re-plans instead of "no seat", review_close_s15 #1); a day planned since reads its partition only.
 `DayReader` keeps each day's read per container and then reads only what is new, as the review queue does
@@ -223,22 +223,20 @@ def read_day(store: AuditStore, day: date, since: datetime | None = None) -> Day
 def _unindexed(store: AuditStore, days: Mapping[date, _Kept], since: datetime | None = None) -> None:
     """Adds to each of `days` whose partition holds no plan (`_Kept.planned`) its crew events written before the
     plan-day index existed (a table not yet reindexed, `index_plan_days`), read from the status indexes as before the
-    index, once for all those days, from `PLAN_LOOKBACK` before the earliest (or `since`): the pending suggestions (a
-    plan's assignments; a day without any reads no more), then, for a day that has some, the logged ones (its empty
-    seats, its removals), the re-plans' `applied` events and the claims when kept. Events already read from the
-    partition count once. A day planned since the update reads nothing more."""
+    index, once for all those days, from `PLAN_LOOKBACK` before the earliest (or `since`): the two opening ones (both:
+    a plan may be all `logged`, `crew.publish`'s approval "none", the pilot scope, a plan confirming the current
+    one; a day not planned there reads no more), then, for a day that has suggestions, the re-plans' `applied` events
+    and the claims when kept. Events already read from the partition count once. A day planned since the update reads
+    nothing more."""
     unplanned = {day: kept for day, kept in days.items() if not kept.planned()}
     if not unplanned:
         return
     statuses = _Statuses(store, since or min(day_since(day) for day in unplanned))
     for day, kept in unplanned.items():
-        kept.add(statuses(AuditStatus.PENDING_APPROVAL), day)
+        for status in OPENING:
+            kept.add(statuses(status), day)
         if kept.openings or kept.removals:
-            for status, wanted in (
-                (AuditStatus.LOGGED, True),
-                (AuditStatus.APPLIED, kept.with_applied),
-                (AuditStatus.CLAIMED, kept.with_claims),
-            ):
+            for status, wanted in ((AuditStatus.APPLIED, kept.with_applied), (AuditStatus.CLAIMED, kept.with_claims)):
                 if wanted:
                     kept.add(statuses(status), day)
 
