@@ -35,6 +35,7 @@ from plexlabor.approval.recommendations import (
 from plexlabor.approval.request import ApprovalRequest
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, AuditStore
 from plexlabor.audit.errors import AuditConflictError
+from plexlabor.audit.events import replaced
 from plexlabor.platform.clock import utc_now
 from plexlabor.review.items import PUNCH, ReviewItem, item_from_event
 from plexlabor.review.queue import ReviewQueue, Viewer
@@ -72,6 +73,14 @@ class UnfinishedSwapError(ApprovalError):
     """An approval in the queue of a swap chosen on the crew board and not finished (its write to Plex could not be
     queued: `approve_new`) while the suggestion it replaces still waits: it is finished on the board ("Finish the
     swap", `webapp.crewboard.plan_swap`), which also rejects that one and re-plans the rest of the shift."""
+
+    http_status = 409
+
+
+class SwapReplacedError(ApprovalError):
+    """An approval in the queue of a swap chosen on the crew board and not finished whose replaced suggestion a
+    re-plan closed since (`ReviewService.swap_replaced`): the re-plan planned that seat again, so the choice is only
+    rejected (review_close_s15, after 43db6603)."""
 
     http_status = 409
 
@@ -179,6 +188,8 @@ class ReviewService:
                 'it waiting and the shift not re-planned. Press "Finish the swap" beside it on the crew board: it '
                 "accepts this choice, rejects the other and re-plans the rest of the shift, once"
             )
+        if decision.action is ApprovalAction.APPROVE and (why := self.swap_replaced(item)):
+            raise SwapReplacedError(f"Not approved: {why}")
         # a kind Plex gets, when the item proposes something to write
         written = decision.action is ApprovalAction.APPROVE and item.kind in WRITTEN_KINDS and item.proposed is not None
         recommended = Recommended(item_id, item.record_key, item.kind, item.employee_id, item.model_version)
@@ -227,6 +238,25 @@ class ReviewService:
             return False
         events = self.audit.for_finding(str(replaces))
         return bool(events) and not any(event.event_type in CLOSING_EVENTS for event in events)
+
+    def swap_replaced(self, item: ReviewItem) -> str | None:
+        """Why `item`, a swap chosen on the crew board (`swapped_for`) and not finished, can no longer be approved
+        when a re-plan closed the suggestion it replaces (`replaces`: its `expired` event `replaced`, the re-plan's
+        `supersede` refusing the swap's claims), in words for its refusal and its page; None otherwise. Until
+        2026-12-06 it stayed open behind an Approve refused in words about the replaced suggestion ("this suggestion
+        was just replaced by the re-plan ..."), a dead end until rejected or expired."""
+        replaces = item.evidence.get("replaces")
+        if not replaces or not item.evidence.get("swapped_for"):
+            return None
+        closing = next((e for e in self.audit.for_finding(str(replaces)) if replaced(e)), None)
+        if closing is None:
+            return None
+        after, at = closing.payload.get("replaced_after") or "an event", f"{closing.occurred_at:%H:%M} UTC"
+        return (
+            f"this swap's choice can no longer be written: the re-plan after {after} at {at} "
+            f"closed the suggestion of {item.evidence['swapped_for']} it was to replace and planned that seat again; "
+            "reject it to close it"
+        )
 
     def let_go(self, viewer: Viewer, opening: AuditEvent, reason: str, via: str) -> bool:
         """Close a recommendation `viewer` recorded themselves whose approval was not recorded (`approve_new` raised

@@ -764,6 +764,8 @@ def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any)
         board=_on_the_board(found),
         # a swap chosen on the board and not finished: its approval is refused here, so no Approve (review.decisions)
         finish_swap=page.deps.review.unfinished_swap(found),
+        # such a swap whose replaced suggestion a re-plan closed since: refused too, so Reject only, saying why
+        swap_replaced=page.deps.review.swap_replaced(found),
         **context,
     )
 
