@@ -185,7 +185,9 @@ def _build(settings: ValidatorSettings) -> Dependencies:
         ),
         load_model=loader,
         load_shadow=loader.shadow,
-        engine=ValidationEngine(exploration=Exploration(settings.scorer_exploration_share)),
+        engine=ValidationEngine(
+            exploration=Exploration(share) if (share := settings.scorer_exploration_share) > 0 else None
+        ),  # off (the default): no second copy of the packaged scorer parsed at a cold start
     )
 
 
