@@ -73,6 +73,9 @@ class AuditEventType(StrEnum):
     CLAIM = "claim"
     """A crew seat, swap or call-off held at a decision by a conditional write, so that two decisions at once cannot
     both hold what one person (or one seat) holds once (`plexlabor.crew.claims`)."""
+    INDEXED = "indexed"
+    """An index of the audit table holds every event it is for from a time on (its migration done, or a table that
+    never held events without its key): the plan-day index's marker, `plexlabor.crew.suggestions.mark_indexed`."""
 
 
 class AuditStatus(StrEnum):
@@ -94,6 +97,7 @@ class AuditStatus(StrEnum):
     ANSWERED = "answered"
     APPLIED = "applied"
     CLAIMED = "claimed"
+    INDEXED = "indexed"
 
 
 ALLOWED_STATUSES: dict[AuditEventType, frozenset[AuditStatus]] = {
@@ -112,6 +116,7 @@ ALLOWED_STATUSES: dict[AuditEventType, frozenset[AuditStatus]] = {
     AuditEventType.INTERACTION: frozenset({AuditStatus.ANSWERED}),
     AuditEventType.REPLAN: frozenset({AuditStatus.APPLIED}),
     AuditEventType.CLAIM: frozenset({AuditStatus.CLAIMED}),
+    AuditEventType.INDEXED: frozenset({AuditStatus.INDEXED}),
 }
 """The status each kind of event may carry: an `expired` event cannot claim `written`."""
 
@@ -122,6 +127,7 @@ NEEDS_FINDING_ID = frozenset(ALLOWED_STATUSES) - {
     AuditEventType.INTERACTION,
     AuditEventType.REPLAN,
     AuditEventType.CLAIM,
+    AuditEventType.INDEXED,
 }
 """Events of the approval flow always name the finding they belong to."""
 
