@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, LocalFolderArtifactStore
-from plexlabor.validation.registry import SCORER_PREFIX, held_reason
+from plexlabor.platform.modelregistry import held_reason
+from plexlabor.validation.registry import SCORER_PREFIX
 from plexlabor_dev.commands import audit_table_flag
 
 if TYPE_CHECKING:

@@ -79,12 +79,13 @@ from plexlabor.learning.promotion import (
 )
 from plexlabor.learning.wiring import Dependencies
 from plexlabor.platform.artifacts import ArtifactStore
+from plexlabor.platform.modelregistry import held_reason
 from plexlabor.platform.observability import logger, metrics
 from plexlabor.platform.retrainruns import Outcome, RetrainRun, record_run
 from plexlabor.validation.decisions import approved, by_plant, decided_at, export_rows, rows_jsonl
 from plexlabor.validation.exploration import propensity
 from plexlabor.validation.findings import Finding
-from plexlabor.validation.registry import ModelRegistry, held_reason
+from plexlabor.validation.registry import ModelRegistry
 from plexlabor.validation.scorer import ScorerModel
 
 SALT_BYTES = 32

@@ -10,25 +10,25 @@ Layout under `models/scorer/` (an `ArtifactStore` rooted there, `plexlabor.platf
 - `latest.json`: the pointer to the model in force (`{"version", "since", "by", "previous"}`); after a
   move back to the packaged model, `{"version": null, "packaged": "<its version>", ...}` (`put_packaged`);
   after an admin's rollback also `"promotion_held": {"by", "since"}`: scorer_retrain keeps every candidate
-  in shadow until an admin puts a model in force again (`promotion_hold`, `held_reason`);
+  in shadow until an admin puts a model in force again (`promotion_hold`, `platform.modelregistry.held_reason`);
 - `shadow.json`: the pointer to the newest candidate kept in shadow (`{"version", "since"}`), scored
   beside the model in force on every live finding but never used to route one; emptied (`{}`) when a
   model is put in force.
 
-Nothing is deleted: a rollback moves the pointer back. `ScorerLoader` is what the validator uses: the
+Nothing is deleted: a rollback moves the pointer back. The pointers, cards and hold are the incident coder's too
+(`platform.modelregistry.VersionedModels`, which `ModelRegistry` is). `ScorerLoader` is what the validator uses: the
 model in force and the shadow, cached per container and re-checked every `max_age_s` (10 minutes by
 default); the packaged model when there is none or it cannot be read (logged), no shadow then.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
-from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, check_key
+from plexlabor.platform.artifacts import ArtifactError, check_key
+from plexlabor.platform.modelregistry import VersionedModels, dump_json, read_json
 from plexlabor.platform.observability import logger
 from plexlabor.validation.scorer import ScorerModel
 
@@ -37,59 +37,28 @@ SCORER_PREFIX = "models/scorer/"
 SALT_PREFIX = "models/scorer-salt/"
 """Where each plant's pseudonymisation salt is (`<plant>.key`): apart from the rows, so a reader of the
 registry (punch_validator) cannot reverse the pseudonyms; only scorer_retrain is granted it."""
-LATEST_KEY = "latest.json"
-SHADOW_KEY = "shadow.json"
 DEFAULT_MAX_AGE_S = 600.0
-
-
-def model_key(version: str) -> str:
-    return check_key(f"{version}/model.json")
-
-
-def card_key(version: str) -> str:
-    return check_key(f"{version}/card.json")
 
 
 def rows_key(version: str) -> str:
     return check_key(f"{version}/training.jsonl")
 
 
-def _json(data: bytes | None, where: str) -> dict[str, Any] | None:
-    if data is None:
-        return None
-    try:
-        value = json.loads(data)
-    except ValueError as error:
-        raise ArtifactError(f"{where} is not JSON: {error}") from None
-    if not isinstance(value, dict):
-        raise ArtifactError(f"{where} is not a JSON object")
-    return value
+class ModelRegistry(VersionedModels):
+    """Every scorer model with its card, the pointer to the one in force and the shadow (`VersionedModels`)."""
 
-
-def _dump(value: dict[str, Any]) -> bytes:
-    return (json.dumps(value, indent=1, sort_keys=True) + "\n").encode()
-
-
-def held_reason(hold: dict[str, Any]) -> str:
-    """Why a retrain kept its candidate in shadow while an admin's rollback holds automatic promotion."""
-    return f"automatic promotion held since {hold.get('by')}'s rollback at {hold.get('since')}"
-
-
-class ModelRegistry:
-    """Every scorer model with its card, and the pointer to the one in force."""
-
-    def __init__(self, store: ArtifactStore) -> None:
-        self.store = store
+    model_file = "model.json"
+    prefix = SCORER_PREFIX
 
     def save(self, model: ScorerModel, card: dict[str, Any], rows: bytes = b"") -> None:
         """Store a model, its card and its training rows (the card last: a model with a card is complete)."""
-        self.store.put(model_key(model.version), _dump(model.to_json()), "application/json")
+        self.store.put(self.model_key(model.version), dump_json(model.to_json()), "application/json")
         if rows:
             self.store.put(rows_key(model.version), rows, "application/x-ndjson")
-        self.store.put(card_key(model.version), _dump({**card, "version": model.version}), "application/json")
+        self.put_card(model.version, card)
 
     def model(self, version: str) -> ScorerModel | None:
-        data = _json(self.store.get(model_key(version)), f"model {version}")
+        data = read_json(self.store.get(self.model_key(version)), f"model {version}")
         if data is None:
             return None
         try:
@@ -97,61 +66,9 @@ class ModelRegistry:
         except (KeyError, TypeError, ValueError) as error:
             raise ArtifactError(f"model {version} is malformed: {error!r}") from None
 
-    def card(self, version: str) -> dict[str, Any] | None:
-        return _json(self.store.get(card_key(version)), f"card of {version}")
-
-    def pointer(self) -> dict[str, Any] | None:
-        """`latest.json`, or None when no model was ever put in force."""
-        return _json(self.store.get(LATEST_KEY), LATEST_KEY)
-
-    def in_force(self) -> str | None:
-        """The version in force, or None (the packaged model is used)."""
-        pointer = self.pointer()
-        version = None if pointer is None else pointer.get("version")
-        return version if isinstance(version, str) else None
-
-    def promotion_hold(self) -> dict[str, Any] | None:
-        """`{"by", "since"}` of the rollback that holds automatic promotion, or None (no hold stands)."""
-        hold = (self.pointer() or {}).get("promotion_held")
-        return hold if isinstance(hold, dict) else None
-
-    def put_in_force(self, version: str, *, by: str, at: datetime, hold: bool = False) -> dict[str, Any]:
-        """Point `latest.json` at a stored, complete model (and end any shadow); the new pointer. `hold`: an
-        admin's rollback, which holds automatic promotion; any other move lifts a hold.
-        ArtifactError if it is not stored."""
-        self._require(version)
-        pointer = {"version": version, "since": at.isoformat(), "by": by, "previous": self.in_force()}
-        return self._point(pointer, hold)
-
-    def put_packaged(self, packaged_version: str, *, by: str, at: datetime, hold: bool = False) -> dict[str, Any]:
-        """Point `latest.json` at no stored model, so the packaged one is used (and end any shadow); the new
-        pointer, naming the packaged version it meant (the code's, which a deployment may change). `hold` as
-        in `put_in_force`."""
-        pointer = {"version": None, "packaged": packaged_version, "since": at.isoformat(), "by": by}
-        pointer["previous"] = self.in_force()
-        return self._point(pointer, hold)
-
-    def _point(self, pointer: dict[str, Any], hold: bool) -> dict[str, Any]:
-        if hold:
-            pointer["promotion_held"] = {"by": pointer["by"], "since": pointer["since"]}
-        self.store.put(LATEST_KEY, _dump(pointer), "application/json")
-        self.store.put(SHADOW_KEY, _dump({}), "application/json")
-        return pointer
-
-    def shadow(self) -> str | None:
-        """The candidate kept in shadow, or None."""
-        pointer = _json(self.store.get(SHADOW_KEY), SHADOW_KEY) or {}
-        version = pointer.get("version")
-        return version if isinstance(version, str) else None
-
-    def put_shadow(self, version: str, *, at: datetime) -> None:
-        """Score `version` (stored, complete) in shadow from now on, in place of any earlier shadow."""
-        self._require(version)
-        self.store.put(SHADOW_KEY, _dump({"version": version, "since": at.isoformat()}), "application/json")
-
-    def _require(self, version: str) -> None:
-        if self.model(version) is None or self.card(version) is None:
-            raise ArtifactError(f"no stored model {version} (with its card) under {SCORER_PREFIX}")
+    def complete(self, version: str) -> bool:
+        """Stored, readable as a scorer model, with its card."""
+        return self.model(version) is not None and self.card(version) is not None
 
 
 class ScorerLoader:
