@@ -95,3 +95,56 @@ def test_a_swap_under_way_when_the_re_plan_closes_its_seat_is_refused_and_lets_g
     claims.seat("T", DAY, "1", "crew-T2", "CNC-01", AT, AT + timedelta(hours=9), "P0001", AT)
     with pytest.raises(ClaimRefusedError):
         claims.accept("S", DAY, "1", s.event_id, "P0001", AT)
+
+
+def _choice_of_t(s_id: str) -> Any:
+    """T's swap choice chosen on the board in S's seat, recorded and not finished (its write could not be queued)."""
+    choice = _opening("crew-T", "T", "J1")
+    return choice.model_copy(update={"payload": choice.payload | {"replaces": s_id, "swapped_for": "S"}})
+
+
+def _t_kept(current: CurrentPlan) -> tuple[Any, Any]:
+    """The re-plan's solve: T kept in S's seat (J1), S dropped."""
+    return None, SimpleNamespace(assignments=[SimpleNamespace(job_key="J1", employee_id="T")])
+
+
+def test_a_swap_choice_the_re_plan_keeps_in_the_seat_is_the_replacement_and_stays_open_to_approve() -> None:
+    # Given S on J1 and T's swap choice in S's seat, not finished: the current plan holds both (issue 16)
+    store = InMemoryAuditStore()
+    s = _opening("crew-S", "S", "J1")
+    t = _choice_of_t(s.event_id)
+    current = CurrentPlan(assignments=frozenset({("J1", "S"), ("J1", "T")}))
+    both = {("J1", "S"): s, ("J1", "T"): t}
+
+    # When a re-plan (a call-off of V) keeps T in the seat and drops S
+    _, _, _, dropped = _superseding(
+        store, message("call_off", AT, employee_id="V"), AT, "a call-off of V", current, both, _t_kept
+    )
+
+    # Then S is closed naming T as its replacement, T's approval (with its swap's claims) is held, and S stays refused
+    assert dropped == [s]
+    claims = SeatClaims(store, lambda: AT)
+    closing = claims.superseded(DAY, s.event_id, AT)
+    assert closing is not None and closing.instead == ("T",) and closing.kept == (t.event_id,)
+    claims.hold("crew_assignment", t.event_id, "T", _swap_details(s.event_id), "P0001", AT)
+    with pytest.raises(ClaimRefusedError) as refused:
+        claims.accept("S", DAY, "1", s.event_id, "P0002", AT)
+    assert "(T suggested for the seat instead)" in str(refused.value)
+
+
+def test_a_swap_choice_the_re_plan_drops_with_its_replaced_suggestion_is_still_refused() -> None:
+    # near miss: the re-plan planned the seat for R, dropping S and T's choice: T's swap stays refused
+    store = InMemoryAuditStore()
+    s = _opening("crew-S", "S", "J1")
+    t = _choice_of_t(s.event_id)
+    current = CurrentPlan(assignments=frozenset({("J1", "S"), ("J1", "T")}))
+    both = {("J1", "S"): s, ("J1", "T"): t}
+
+    _, _, _, dropped = _superseding(
+        store, message("call_off", AT, employee_id="V"), AT, "a call-off of V", current, both, _r_in_s_seat
+    )
+
+    assert {e.event_id for e in dropped} == {s.event_id, t.event_id}
+    with pytest.raises(ClaimRefusedError) as refused:
+        SeatClaims(store, lambda: AT).hold("crew_assignment", t.event_id, "T", _swap_details(s.event_id), "P0001", AT)
+    assert refused.value.holder.what == "supersede" and refused.value.holder.instead == ("R",)

@@ -95,6 +95,9 @@ class Claim:
     """A `supersede`'s event, in the re-plan's words ("a call-off of E01234")."""
     instead: tuple[str, ...] = ()
     """A `supersede`'s people the re-plan suggested for the seat in its place."""
+    kept: tuple[str, ...] = ()
+    """A `supersede`'s swap choices the re-plan kept in the seat in its place (their item ids: chosen on the board to
+    replace the suggestion, not finished): their approval is not refused by it (`SeatClaims.hold`)."""
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         mine = self.end or self.start
@@ -118,6 +121,7 @@ class Claim:
                     ("token", self.token),
                     ("replaced_after", self.replaced_after),
                     ("instead", list(self.instead) or None),
+                    ("kept_choices", list(self.kept) or None),
                 )
                 if value is not None
             },
@@ -146,6 +150,7 @@ class Claim:
             token=payload.get("token"),
             replaced_after=payload.get("replaced_after"),
             instead=tuple(payload.get("instead") or ()),
+            kept=tuple(payload.get("kept_choices") or ()),
         )
 
 
@@ -265,7 +270,9 @@ class SeatClaims:
         (`accept`) and its person (`seat`); a seat that has ended is refused (`SeatEndedError`), nothing held; other
         kinds hold nothing. A swap whose replaced suggestion a re-plan superseded once the swap held its seat is
         refused too, all let go (`ClaimRefusedError` naming the re-plan's replacement): its write does not go to Plex
-        beside the one the re-plan suggested for that seat (review_close_s15 #5)."""
+        beside the one the re-plan suggested for that seat (review_close_s15 #5). One the re-plan kept in that seat
+        (`Claim.kept`: it read the choice and planned its person there) is approved as any (issue 16: until 2026-12-06
+        it was refused all the same, a dead end in the queue)."""
         if kind != CREW_ASSIGNMENT or not employee_id or not details.get("plan_day") or not details.get("start"):
             return _nothing
         day, shift = date.fromisoformat(str(details["plan_day"])), str(details.get("shift_code"))
@@ -285,7 +292,8 @@ class SeatClaims:
             held.append(self.accept(employee_id, day, shift, item_id, by, now, token))
             workcenter = details.get("workcenter_code")
             held.append(self.seat(employee_id, day, shift, item_id, workcenter, start, end, by, now, token))
-            if replaced and (closing := self.superseded(day, str(replaced), now)) is not None:
+            closing = self.superseded(day, str(replaced), now) if replaced else None
+            if closing is not None and item_id not in closing.kept:
                 raise ClaimRefusedError(closing, "swap", now)
         except BaseException:
             release_all()
@@ -352,11 +360,13 @@ class SeatClaims:
         by: str,
         now: datetime,
         token: str | None = None,
+        kept: Iterable[str] = (),
     ) -> Release:
         """Holds the seat of suggestion `item_id` for a re-plan that closes it (superseded), unless its acceptance
         holds (`ClaimRefusedError`: the approval came first, and the re-plan keeps it); an approval after it is
         refused naming the event and whom the re-plan suggested `instead` (review_s14 L3: until 2026-12-06 both were
-        recorded, and the approved assignment went to Plex beside its replacement). A swap of the seat does not
+        recorded, and the approved assignment went to Plex beside its replacement). `kept`: the swap choices of that
+        seat the re-plan kept in its place (their item ids), whose swap it does not refuse. A swap of the seat does not
         refuse it: the swap rejects the suggestion anyway, and a swap still under way is refused once it finds the
         supersede (`hold`); until 2026-12-06 a standing swap refused it and the re-plan left the suggestion to the
         swap, so a swap that then failed left it open beside its replacement, both approvable (review_close_s15 #5)."""
@@ -371,6 +381,7 @@ class SeatClaims:
             token=token,
             replaced_after=replaced_after,
             instead=tuple(instead),
+            kept=tuple(kept),
         )
         return self._hold(
             seat_log(day, item_id), wanted, lambda held: next((c for c in held if c.what == "accept"), None)
@@ -394,11 +405,14 @@ class SeatClaims:
         token: str | None = None,
     ) -> Release:
         """Holds the seat of suggestion `seat_item` for the swap that puts `employee_id` there (suggestion `item_id`),
-        unless its acceptance or another swap of it holds (`ClaimRefusedError`)."""
+        unless its acceptance, another swap of it or a re-plan's closing of it holds (`ClaimRefusedError`): not a
+        closing that kept this swap's choice in the seat (`Claim.kept`)."""
         wanted = Claim("swap", employee_id, day, shift, by, now, item_id, token=token)
-        return self._hold(
-            seat_log(day, seat_item), wanted, lambda held: next((c for c in held if c.item_id != item_id), None)
-        )
+
+        def holder(held: list[Claim]) -> Claim | None:
+            return next((c for c in held if c.item_id != item_id and item_id not in c.kept), None)
+
+        return self._hold(seat_log(day, seat_item), wanted, holder)
 
     def call_off(self, employee_id: str, day: date, shift: str, reason: str | None, by: str, now: datetime) -> Release:
         """Holds `employee_id` off `shift` (a call-off recorded on the board), unless a call-off of it holds."""

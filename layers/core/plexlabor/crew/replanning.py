@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -170,11 +170,15 @@ def _about(message: ReplanMessage) -> dict[str, Any]:
     return {"replan_reason": message.reason, "replan_detected_at": message.detected_at.isoformat()} | subject
 
 
-def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime, trigger: str) -> AuditEvent:
+def superseded_event(
+    opening: AuditEvent, message: ReplanMessage, now: datetime, trigger: str, kept: Iterable[str] = ()
+) -> AuditEvent:
     """Closes a suggestion a re-plan dropped, or a removal from Plex it made moot (`crew.removals`): the `expired`
     event the review sweep would write, once, saying which event dropped it (`trigger`: `ReplanMessage.describe`'s
     words, ids as the audit keeps them), so that no page takes it for an expiry to enter by hand
-    (`audit.events.replaced`, ux136 #2)."""
+    (`audit.events.replaced`, ux136 #2). `kept`: the swap choices the re-plan kept in its seat in its place
+    (`kept_choices`, their item ids), which stay open to approve (`ReviewService.swap_replaced`)."""
+    choices = {"kept_choices": list(kept)} if kept else {}
     return expiry_event(
         opening.record_key,
         opening.event_id,
@@ -183,6 +187,7 @@ def superseded_event(opening: AuditEvent, message: ReplanMessage, now: datetime,
         supervisor_id=opening.supervisor_id,
         employee_id=opening.employee_id,
         payload={"kind": opening.payload.get("kind"), SUPERSEDED_BY: REPLAN_ACTOR, "replaced_after": trigger}
+        | choices
         | _about(message),
     )
 
@@ -349,7 +354,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         renewed=renewed(day),
         still_empty=still_empty,
     )
-    superseded_count = sum(append_once(deps.store, superseded_event(e, message, now, trigger)) for e in dropped)
+    superseded_count = close_dropped(deps.store, dropped, openings, kept, message, now, trigger)
     empty_superseded = sum(append_once(deps.store, superseded_event(e, message, now, trigger)) for e in dropped_empty)
     empty = {seat.job_key for seat in plan.unstaffed}
     removals, not_in_plex = _removals(deps, day, message, problem, kept_now.events, now, trigger, empty)
@@ -457,10 +462,21 @@ def _superseding(
             if assignment in kept or event.event_id in held:
                 continue
             seat, person = assignment
-            instead = sorted(e for other, e in kept - current.assignments if other == seat)
+            choices = kept_choices(event, openings, kept)
+            new = {e for other, e in kept - current.assignments if other == seat}
+            instead = sorted(new | {str(choice.employee_id) for choice in choices})
             try:
                 held[event.event_id] = claims.supersede(
-                    event.event_id, person, message.day, message.shift, trigger, instead, REPLAN_ACTOR, now, token
+                    event.event_id,
+                    person,
+                    message.day,
+                    message.shift,
+                    trigger,
+                    instead,
+                    REPLAN_ACTOR,
+                    now,
+                    token,
+                    kept=[choice.event_id for choice in choices],
                 )
             except ClaimRefusedError:  # an approval came first (`SeatClaims.supersede`)
                 approved.add(assignment)
@@ -469,6 +485,42 @@ def _superseding(
         current = current.model_copy(
             update={"assignments": current.assignments | approved, "accepted": current.accepted | approved}
         )
+
+
+def kept_choices(
+    dropped: AuditEvent, openings: Mapping[Assignment, AuditEvent], kept: Collection[Assignment]
+) -> list[AuditEvent]:
+    """The swap choices a re-plan kept in the seat of the suggestion it drops (`dropped`): those chosen on the crew
+    board to replace it and not finished (open beside it, `replaces` naming it) whose person the re-plan planned in
+    that seat. They are its replacement: its closing names them (`instead`, `kept_choices`) and does not refuse their
+    approval (`SeatClaims.hold`, `ReviewService.swap_replaced`; issue 16: until 2026-12-06 the choice was refused
+    as if the re-plan had planned the seat for someone else)."""
+    seat = str(dropped.payload.get("segment"))
+    return [
+        choice
+        for assignment, choice in openings.items()
+        if assignment in kept and assignment[0] == seat and choice.payload.get("replaces") == dropped.event_id
+    ]
+
+
+def close_dropped(
+    store: AuditStore,
+    dropped: Iterable[AuditEvent],
+    openings: Mapping[Assignment, AuditEvent],
+    kept: Collection[Assignment],
+    message: ReplanMessage,
+    now: datetime,
+    trigger: str,
+) -> int:
+    """Closes the suggestions a re-plan dropped (`_superseding`), each naming the swap choices it kept in its seat
+    (`kept_choices`); how many were closed now (a redelivery closes none again)."""
+    return sum(
+        append_once(
+            store,
+            superseded_event(e, message, now, trigger, [choice.event_id for choice in kept_choices(e, openings, kept)]),
+        )
+        for e in dropped
+    )
 
 
 def _empty_seats(day: DayRead, shift: str, plan: CrewPlan) -> tuple[frozenset[str], list[AuditEvent]]:

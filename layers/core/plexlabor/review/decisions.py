@@ -242,15 +242,16 @@ class ReviewService:
     def swap_replaced(self, item: ReviewItem) -> str | None:
         """Why `item`, a swap chosen on the crew board (`swapped_for`) and not finished, can no longer be approved
         when a re-plan closed the suggestion it replaces (`replaces`: its `expired` event `replaced`, the re-plan's
-        `supersede` refusing the swap's claims), in words for its refusal and its page; None otherwise. Until
+        `supersede` refusing the swap's claims), in words for its refusal and its page; None otherwise, and None when
+        the re-plan kept this choice in that seat (its closing's `kept_choices`: issue 16). Until
         2026-12-06 it stayed open behind an Approve refused in words about the replaced suggestion ("this suggestion
         was just replaced by the re-plan ..."), a dead end until rejected or expired."""
         replaces = item.evidence.get("replaces")
         if not replaces or not item.evidence.get("swapped_for"):
             return None
         closing = next((e for e in self.audit.for_finding(str(replaces)) if replaced(e)), None)
-        if closing is None:
-            return None
+        if closing is None or item.item_id in (closing.payload.get("kept_choices") or ()):
+            return None  # not closed, or the re-plan kept this choice in the seat in its place: approved as any
         after, at = closing.payload.get("replaced_after") or "an event", f"{closing.occurred_at:%H:%M} UTC"
         return (
             f"this swap's choice can no longer be written: the re-plan after {after} at {at} "
