@@ -314,12 +314,14 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "crew reindex",
-        "add the crew events recorded before the plan-day index existed to it (run once after deploying it)",
+        "add the crew events recorded before the plan-day index existed to it, then mark it complete (run once after "
+        "deploying it)",
         "plexlabor_dev.commands.crew:reindex_command",
         (
             AUDIT_TABLE,
             ENDPOINT_URL,
             arg("--since", required=True, help="from this day, YYYY-MM-DD: 8 days before the first day still planned"),
+            arg("--actor", default="cli", help="who runs it (recorded with the index's marker in the audit table)"),
         ),
     ),
     Command(

@@ -172,14 +172,22 @@ def gap_command(args: argparse.Namespace) -> int:
 
 
 def reindex_command(args: argparse.Namespace) -> int:
-    """The crew events recorded from `--since` on given their key of the plan-day index (`crew.suggestions`'s
-    `index_plan_days`): the migration of a table deployed before it."""
+    """The crew events recorded from `--since` on given their key of the plan-day index, then the index marked as
+    holding every crew event from then on (`crew.suggestions.reindex`): the migration of a table deployed before it.
+    Exit 1 when a status index was too long to read to the end (nothing marked: run it again)."""
     from datetime import UTC, datetime
 
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
-    from plexlabor.crew.suggestions import index_plan_days
+    from plexlabor.crew.suggestions import reindex
 
     table = audit_table_flag(args)
     since = datetime.combine(day_flag(args.since, "--since"), datetime.min.time(), UTC)
-    print(f"{index_plan_days(DynamoDbAuditStore(table), since)} crew event(s) added to the plan-day index")
+    done = reindex(DynamoDbAuditStore(table), since, datetime.now(UTC), args.actor)
+    print(f"{done.added} crew event(s) added to the plan-day index")
+    if not done.complete:
+        print("not every status index was read to the end: not marked complete; run it again", file=sys.stderr)
+        return 1
+    print(
+        f"marked: the plan-day index holds every crew event from {since:%Y-%m-%d} on (day reads stop looking further)"
+    )
     return 0

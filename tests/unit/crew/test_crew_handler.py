@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ from functions.crew_planner import handler as crew_planner
 from plexlabor.audit import AuditStatus, InMemoryAuditStore
 from plexlabor.audit.dynamodb import DynamoDbAuditStore
 from plexlabor.crew import wiring
+from plexlabor.crew.suggestions import day_since, indexed_from
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.pilot import PilotScope
 from plexlabor.plex.folder import PlantFolderSource
@@ -49,9 +50,14 @@ def test_the_canonical_event_plans_tomorrow_and_publishes_to_dynamodb(table: Any
     event = (pending + logged)[0]
     assert event.record_key.startswith("job-operations:") and event.actor == "crew_planner"
     assert store.history(event.record_key)[0].event_id == event.event_id
+    # A new stack's table: the first plan marks the plan-day index complete from 8 days before the day before
+    # yesterday (UTC), so the day reads of today's shifts and later read no status index for older crew events
+    assert summary["plan_day_index"] == "0 added, marked"
+    assert indexed_from(store) == day_since(date(2026, 11, 20))
     # A retried run records nothing twice
     again = crew_planner.handler(_event(shift="1"), FakeLambdaContext())
     assert again["published"] == 0 and again["already_published"] == summary["published"]
+    assert again["plan_day_index"] == "marked already"
 
 
 def test_injected_dependencies_and_no_publishing(labelled_plant: PlantFolder) -> None:

@@ -5,15 +5,27 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from plexlabor.approval.messages import ApprovalAction, Decision
 from plexlabor.approval.recommendations import Recommended, recommendation_decision
 from plexlabor.audit import AuditEvent, AuditStatus, InMemoryAuditStore
 from plexlabor.audit.events import AuditEventType, expiry_event, recommendation_event
 from plexlabor.audit.store import IndexQuery
+from plexlabor.crew import suggestions
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import applied_event
 from plexlabor.crew.snapshots import KeptStore
-from plexlabor.crew.suggestions import CLOSING_SKEW, DayReader, day_since, read_day
+from plexlabor.crew.suggestions import (
+    CLOSING_SKEW,
+    DayReader,
+    day_since,
+    indexed_from,
+    mark_indexed,
+    read_day,
+    reindex,
+    reindex_if_unmarked,
+)
 from plexlabor.platform.artifacts import InMemoryArtifactStore
 
 DAY = date(2026, 11, 23)
@@ -111,6 +123,49 @@ def test_a_day_with_no_suggestion_reads_no_closing() -> None:
     assert read.openings == [] and read.closed == {}
     # nothing to close: no closing read; only the two opening status indexes, in case its plan predates the index
     assert store.day_reads == [(DAY.isoformat(), None)] and store.reads == [day_since(DAY)] * 2
+
+
+def test_a_marked_index_ends_the_status_reads_of_a_day_planned_nowhere() -> None:
+    """Issue 16: on a table whose plan-day index is marked complete (`mark_indexed`: `plexlabor crew reindex`, or
+    crew_planner's first plan) a day planned nowhere reads its partition only; a day whose fallback would start before
+    the marker's time still reads the two opening status indexes, as on a table not yet reindexed (above)."""
+    store = CountingStore()
+    store.append(_suggestion("E9", T0, day=DAY + timedelta(days=1)))
+    mark_indexed(store, day_since(DAY), T0, "cli")
+    reader = DayReader(store)
+    assert reader.read(DAY, T0 + timedelta(hours=1)).openings == []
+    assert store.reads == [] and store.day_reads == [(DAY.isoformat(), None)]
+    store.clear()
+    earlier = DAY - timedelta(days=1)
+    assert reader.read(earlier, T0 + timedelta(hours=1)).openings == []
+    assert store.reads == [day_since(earlier)] * 2
+    store.clear()
+    assert read_day(store, DAY).openings == [] and store.reads == []  # the module's whole read too
+    assert read_day(store, earlier).openings == [] and store.reads == [day_since(earlier)] * 2
+
+
+def test_reindex_marks_the_index_only_when_every_status_was_read_to_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = CountingStore()
+    for employee in ("E1", "E2", "E3"):
+        store.append(_suggestion(employee, T0 + timedelta(minutes=int(employee[1]))))
+    since = day_since(DAY)
+    # a read cut at its last page marks nothing (a fallback read may still find what it did not reach)
+    with monkeypatch.context() as cut:
+        cut.setattr(suggestions, "READ_LIMIT", 1)
+        cut.setattr(suggestions, "READ_PAGES", 1)
+        assert not reindex(store, since, T0, "cli").complete and indexed_from(store) is None
+    done = reindex(store, since, T0, "cli")
+    assert done.complete and indexed_from(store) == since
+    marker = store.history(suggestions.INDEX_RECORD)
+    assert [(e.event_type, e.actor, e.payload["complete_from"]) for e in marker] == [
+        (AuditEventType.INDEXED, "cli", since.isoformat())
+    ]
+    # crew_planner's: nothing to do for days the marker covers; an earlier day reindexes from earlier and marks that
+    assert reindex_if_unmarked(store, DAY, T0, "crew_planner") is None
+    assert reindex_if_unmarked(store, DAY - timedelta(days=2), T0, "crew_planner") is not None
+    assert indexed_from(store) == day_since(DAY - timedelta(days=2))
+    store.clear()
+    assert DayReader(store).read(DAY - timedelta(days=2), T0).openings == [] and store.reads == []
 
 
 def test_a_planned_day_reads_no_status_index_for_a_plan_before_the_plan_day_index() -> None:

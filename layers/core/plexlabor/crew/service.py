@@ -8,6 +8,11 @@ crew board lists the days planned from `PLAN_LOOKBACK` before today (a day's own
 whole, `crew.suggestions.read_day`).
 The summary holds the plan's size, solver status, proven gap, objective against the baselines and what
 was published (`published`, `already_published` for a re-run, `invalid`). Ids and counts only.
+
+A run that publishes then marks the audit table's plan-day index complete when no marker covers the days from the
+day before yesterday on (`crew.suggestions.reindex_if_unmarked`: a new stack's table, or one updated to the index and
+not yet reindexed, whose crew events from `PLAN_LOOKBACK` before then it indexes first), so the day reads of
+crew_replan and the crew board stop looking for crew events written before the index (summary `plan_day_index`).
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from plexlabor.audit.errors import AuditError
 from plexlabor.crew.publish import publish_plan
-from plexlabor.crew.suggestions import PLAN_HORIZON_DAYS, Commitment, DayReader, commitments
+from plexlabor.crew.suggestions import PLAN_HORIZON_DAYS, Commitment, DayReader, commitments, reindex_if_unmarked
 from plexlabor.crew.wiring import ACTOR, Dependencies
 from plexlabor.platform.observability import logger, metrics
 
@@ -82,6 +88,7 @@ def run(deps: Dependencies, request: CrewPlannerEvent) -> dict[str, Any]:
     if detail.publish:
         departments = {job.place.workcenter_id: job.place.department_code for job in problem.jobs}
         summary |= _publish(plan, deps, departments, swap_candidates(compiled, plan))
+        summary["plan_day_index"] = _mark_index(deps, request.time.astimezone(UTC).date() - timedelta(days=2))
     logger.info("crew planned", **summary)
     metrics.add_metric(name="CrewSeatsUnstaffed", unit=MetricUnit.Count, value=summary["unstaffed_seats"])
     metrics.add_metric(name="CrewPlanSeconds", unit=MetricUnit.Seconds, value=summary["seconds"])
@@ -98,6 +105,20 @@ def _neighbours(deps: Dependencies, day: date, shift: str | None) -> list[Commit
     for next_to in (before, after):
         found += commitments(reads[next_to], next_to)
     return found
+
+
+def _mark_index(deps: Dependencies, first_day: date) -> str:
+    """`reindex_if_unmarked` from `first_day` (the plant's yesterday may be the day before the UTC one: the day reads
+    of today's shifts start there), after the plan is published, so an audit-table error here holds back no plan
+    (logged; the next run tries again). What it did, in words."""
+    try:
+        done = reindex_if_unmarked(deps.store, first_day, deps.clock(), ACTOR)
+    except AuditError as error:
+        logger.warning("plan-day index not marked", error=type(error).__name__)
+        return "not marked: the audit table did not answer"
+    if done is None:
+        return "marked already"
+    return f"{done.added} added, {'marked' if done.complete else 'not marked: a status read was cut'}"
 
 
 def plan_summary(day: date, plan: CrewPlan) -> dict[str, Any]:

@@ -17,6 +17,10 @@ reindex`). Until then a whole read of a day whose partition holds no plan (no su
 the day's crew events from the status indexes as before (`_unindexed`; two queries for a day not planned at all), so on
 a table updated to the index and not yet reindexed the plans published before the update stay seen (a call-off of a
 seated person re-plans instead of "no seat", review_close_s15 #1); a day planned since reads its partition only.
+Once the index holds every crew event such a read could find, a marker in the audit table says so (`mark_indexed`: an
+`indexed` event, written when `reindex` completes, by `plexlabor crew reindex` and by crew_planner's run on a table
+that has none, `reindex_if_unmarked`), and a day whose status reads would start at or after its time reads nothing
+more (`indexed_from`, read once a whole read first needs it and kept by a `DayReader` once found).
 `DayReader` keeps each day's read per container and then reads only what is new, as the review queue does
 (`plexlabor.review.queue`): the day's partition and each closing status index from the previous read's start less
 `overlap` (the index's eventual consistency, a writer whose event became visible a little after its `occurred_at`);
@@ -39,8 +43,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from plexlabor.approval.recommendations import CREW_REMOVAL
-from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus
-from plexlabor.audit.paging import read_to_end
+from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
+from plexlabor.audit.paging import Pages, read_to_end
+from plexlabor.audit.publish import append_once
 from plexlabor.audit.schema import GSI_PLAN_DAY
 from plexlabor.audit.store import AuditStore
 
@@ -77,6 +82,8 @@ DAY_KINDS = (*CREW_KINDS, CREW_REMOVAL, REPLAN_KIND, CLAIM_KIND)
 UNINDEXED = (*OPENING, AuditStatus.APPLIED, AuditStatus.CLAIMED)
 """The statuses of the crew events a day's partition holds (suggestions and removals, re-plans' `applied` events,
 claims): where those written before the plan-day index are found (`index_plan_days`, `_unindexed`)."""
+INDEX_RECORD = "audit-index:gsi_plan_day"
+"""The record the plan-day index's markers are kept under (`mark_indexed`, `indexed_from`)."""
 CLOSING_SKEW = timedelta(minutes=5)
 """A whole read looks for the closings of the day's suggestions from this long before the first of them: a decision or
 expiry comes after the suggestion it closes, but the clocks of the functions writing them may differ a little."""
@@ -169,6 +176,10 @@ def read_status(store: AuditStore, status: AuditStatus, since: datetime) -> list
     """Every event of `status` from `since` on, oldest first, read to the end (`audit.paging.read_to_end`, pages of
     `READ_LIMIT`); at most `READ_PAGES` pages, an error logged when cut. One page was the whole read until 2026-12-06:
     past `READ_LIMIT` it dropped the newest events, today's and tomorrow's plans."""
+    return _status_pages(store, status, since).events
+
+
+def _status_pages(store: AuditStore, status: AuditStatus, since: datetime) -> Pages:
     pages = read_to_end(lambda start, size: store.by_status(status, start, size), since, READ_LIMIT, READ_PAGES)
     if not pages.complete:
         logger.error(
@@ -178,20 +189,89 @@ def read_status(store: AuditStore, status: AuditStatus, since: datetime) -> list
             (pages.stopped_at or since).isoformat(),
             READ_PAGES,
         )
-    return pages.events
+    return pages
+
+
+@dataclass(frozen=True)
+class Reindexed:
+    """What `reindex` did: how many crew events it gave the index's key, and whether it read every status index to
+    the end (then it marked the index: `mark_indexed`)."""
+
+    added: int
+    complete: bool
 
 
 def index_plan_days(store: AuditStore, since: datetime) -> int:
     """Gives the crew events recorded from `since` on before the plan-day index existed their key of it, unchanged
     (`AuditStore.add_to_index`): the suggestions and removals from Plex (the opening statuses), the re-plans' `applied`
     events and the board's claims, read from their status indexes as a day's read found them before; how many were
-    given one (none twice: run again, it adds nothing). The migration of a deployed table (`plexlabor crew reindex`):
-    run it once the index is active, from `PLAN_LOOKBACK` before the first day still to be re-planned or shown."""
-    added = 0
+    given one (none twice: run again, it adds nothing). `reindex` does it and marks the index."""
+    return _index_plan_days(store, since).added
+
+
+def _index_plan_days(store: AuditStore, since: datetime) -> Reindexed:
+    added, complete = 0, True
     for status in UNINDEXED:
-        crew = [e for e in read_status(store, status, since) if e.plan_day is not None and e.kind in DAY_KINDS]
+        pages = _status_pages(store, status, since)
+        crew = [e for e in pages.events if e.plan_day is not None and e.kind in DAY_KINDS]
         added += store.add_to_index(GSI_PLAN_DAY, crew)
-    return added
+        complete = complete and pages.complete
+    return Reindexed(added, complete)
+
+
+def reindex(store: AuditStore, since: datetime, at: datetime, actor: str) -> Reindexed:
+    """The migration of a table deployed before the plan-day index (`plexlabor crew reindex`; run it once the index is
+    active, from `PLAN_LOOKBACK` before the first day still to be re-planned or shown): `index_plan_days` from `since`,
+    then, when every status index was read to the end, the marker that the index holds every crew event from `since`
+    on (`mark_indexed`), which ends the day reads' fallback (`_unindexed`) for the days it covers. Cut short (more
+    than `READ_PAGES` pages), it marks nothing: run it again (it adds nothing twice)."""
+    done = _index_plan_days(store, since)
+    if done.complete:
+        mark_indexed(store, since, at, actor, done.added)
+    return done
+
+
+def reindex_if_unmarked(store: AuditStore, first_day: date, at: datetime, actor: str) -> Reindexed | None:
+    """crew_planner's run: when no marker covers the reads of `first_day` and later days (their fallback would start
+    before the earliest marker's time, or there is none: a new stack's table, or one updated to the index and not yet
+    reindexed), `reindex` from `day_since(first_day)`, a bounded read of the statuses crew events open with, from
+    `PLAN_LOOKBACK` before that day (on a new stack's table a few events: nothing to add). None: marked already.
+    Only events at or after that time can be found by a fallback read of such a day, and those written since the
+    index existed have its key, so the marker it writes is true for every day from `first_day` on."""
+    since = day_since(first_day)
+    known = indexed_from(store)
+    if known is not None and known <= since:
+        return None
+    return reindex(store, since, at, actor)
+
+
+def mark_indexed(store: AuditStore, since: datetime, at: datetime, actor: str, added: int = 0) -> AuditEvent:
+    """Records that the plan-day index holds every crew event recorded from `since` on (an `indexed` event of
+    `INDEX_RECORD`; its id is stable per time, so a rerun records it once): a fallback read of a day that would start
+    at or after it finds nothing the day's partition lacks, and is not made (`indexed_from`)."""
+    complete_from = since.astimezone(UTC).isoformat()
+    event = AuditEvent(
+        record_key=INDEX_RECORD,
+        event_id=stable_event_id(INDEX_RECORD, complete_from),
+        event_type=AuditEventType.INDEXED,
+        status=AuditStatus.INDEXED,
+        occurred_at=at,
+        actor=actor,
+        payload={"index": GSI_PLAN_DAY, "complete_from": complete_from, "added": added},
+    )
+    append_once(store, event)
+    return event
+
+
+def indexed_from(store: AuditStore) -> datetime | None:
+    """From when the plan-day index holds every crew event, as its markers say (`mark_indexed`; the earliest of them);
+    None when there is none: a table deployed before the index and not reindexed reads as before it."""
+    found = [
+        datetime.fromisoformat(str(e.payload["complete_from"]))
+        for e in store.history(INDEX_RECORD)
+        if e.event_type is AuditEventType.INDEXED and e.payload.get("index") == GSI_PLAN_DAY
+    ]
+    return min(found, default=None)
 
 
 def read_plan_day(store: AuditStore, day: date, since: datetime | None = None) -> list[AuditEvent]:
@@ -215,20 +295,23 @@ def read_day(store: AuditStore, day: date, since: datetime | None = None) -> Day
     `since` (default: all of them), and the closing status indexes from its first suggestion on."""
     kept = _Kept(datetime.min.replace(tzinfo=UTC))
     kept.add(read_plan_day(store, day, since), day)
-    _unindexed(store, {day: kept}, since)
+    _unindexed(store, {day: kept}, _Marker(store), since)
     kept.close(_Statuses(store, kept.first_opened()))
     return kept.read()
 
 
-def _unindexed(store: AuditStore, days: Mapping[date, _Kept], since: datetime | None = None) -> None:
+def _unindexed(store: AuditStore, days: Mapping[date, _Kept], marker: _Marker, since: datetime | None = None) -> None:
     """Adds to each of `days` whose partition holds no plan (`_Kept.planned`) its crew events written before the
     plan-day index existed (a table not yet reindexed, `index_plan_days`), read from the status indexes as before the
     index, once for all those days, from `PLAN_LOOKBACK` before the earliest (or `since`): the two opening ones (both:
     a plan may be all `logged`, `crew.publish`'s approval "none", the pilot scope, a plan confirming the current
     one; a day not planned there reads no more), then, for a day that has suggestions, the re-plans' `applied` events
     and the claims when kept. Events already read from the partition count once. A day planned since the update reads
-    nothing more."""
+    nothing more, nor one whose read would start at or after the index's marker (`marker`: every crew event from then
+    on is in its partition)."""
     unplanned = {day: kept for day, kept in days.items() if not kept.planned()}
+    if unplanned and (complete_from := marker.complete_from()) is not None:
+        unplanned = {day: kept for day, kept in unplanned.items() if (since or day_since(day)) < complete_from}
     if not unplanned:
         return
     statuses = _Statuses(store, since or min(day_since(day) for day in unplanned))
@@ -239,6 +322,20 @@ def _unindexed(store: AuditStore, days: Mapping[date, _Kept], since: datetime | 
             for status, wanted in ((AuditStatus.APPLIED, kept.with_applied), (AuditStatus.CLAIMED, kept.with_claims)):
                 if wanted:
                     kept.add(statuses(status), day)
+
+
+@dataclass
+class _Marker:
+    """The plan-day index's marker as a reader knows it (`indexed_from`): read when a whole read first has a day not
+    planned in its partition, and kept once found (a marker is never taken back; a later one only starts earlier)."""
+
+    store: AuditStore
+    found: datetime | None = None
+
+    def complete_from(self) -> datetime | None:
+        if self.found is None:
+            self.found = indexed_from(self.store)
+        return self.found
 
 
 @dataclass
@@ -362,6 +459,10 @@ class DayReader:
     _kept: dict[date, tuple[datetime, _Kept]] = field(default_factory=dict, init=False, repr=False)
     """Per day: where its next read starts, and what was read."""
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _marker: _Marker = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._marker = _Marker(self.store)
 
     def read(self, day: date, now: datetime, *, whole_if_due_by: datetime | None = None) -> DayRead:
         """The day as the audit table holds it at `now`: a catch-up, or a whole read when one is due by
@@ -389,7 +490,7 @@ class DayReader:
                 for day, (since, found) in together.items():
                     found.add(read_plan_day(self.store, day, since), day)
                 if whole:
-                    _unindexed(self.store, {day: found for day, (_, found) in together.items()})
+                    _unindexed(self.store, {day: found for day, (_, found) in together.items()}, self._marker)
                 # closings: from the first suggestion of the days read whole, from the earliest catch-up's start
                 starts = [
                     found.first_opened() if whole else since
